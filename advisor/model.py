@@ -1,0 +1,449 @@
+"""The knowledge-base model: facts vocabulary, sources, conditions and rules.
+
+Plain pydantic objects. They know nothing about YAML (see `kbload`) or about how rules run (see `engine`).
+The JSON Schema that validates rule files at load time is generated from these classes (`advisor schema rules`).
+
+A rule says: *when* a condition holds over the working memory, *do* one thing — raise a red flag, state a
+finding, derive a fact, call an estimator, offer an option, recommend an option, or ask for a measurement.
+Every claim a rule makes carries `sources` (ids in rules/sources.yaml) unless it is labelled `heuristic`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+FACT_PATTERN = r"^[a-z][a-z0-9_]*$"
+TEMPLATE_FIELD = re.compile(r"\{([a-z][a-z0-9_]*)(?::([a-z]+))?\}")
+
+FactType = Literal["number", "integer", "bool", "choice", "text", "pairs", "list"]
+Unit = Literal["bytes", "count", "seconds", "percent", "multiplier"]
+Scalar = Union[bool, int, float, str]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ------------------------------------------------------------------------------------------- vocabulary
+
+class Pattern(Strict):
+    """A phrase in the user's message that sets a fact.
+
+    `regex` is matched case-insensitively. With `value`, a match sets that value; without it, the regex must
+    have a named group `value` that is parsed like any other input for the fact (units included).
+    """
+
+    regex: str
+    value: Scalar | None = None
+
+    @field_validator("regex")
+    @classmethod
+    def _compiles(cls, regex: str) -> str:
+        try:
+            re.compile(regex)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression: {exc}") from None
+        return regex
+
+
+class FactSpec(Strict):
+    name: Annotated[str, Field(pattern=FACT_PATTERN)]
+    type: FactType
+    unit: Unit | None = None
+    description: str
+    derived: bool = False  # set only by rules; otherwise an input (given, answered, extracted or defaulted)
+    askable: bool = False
+    question: str | None = None
+    choices: list[str] | None = None
+    default: Scalar | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive_minimum: float | None = None
+    patterns: list[Pattern] = []
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "FactSpec":
+        if self.askable and not self.question:
+            raise ValueError(f"askable fact {self.name!r} needs a question")
+        if self.type == "choice" and not self.choices:
+            raise ValueError(f"choice fact {self.name!r} needs choices")
+        if self.type != "choice" and self.choices:
+            raise ValueError(f"only choice facts have choices ({self.name!r} is {self.type})")
+        if self.derived and (self.askable or self.patterns or self.default is not None):
+            raise ValueError(f"derived fact {self.name!r} cannot be askable, extracted or defaulted")
+        if self.askable and self.default is not None:
+            raise ValueError(f"fact {self.name!r}: a default is assumed, so it would never be asked; drop one")
+        return self
+
+    @property
+    def question_kind(self) -> str:
+        return {"integer": "number", "number": "number", "bool": "bool", "choice": "choice"}.get(self.type, "text")
+
+
+class Source(Strict):
+    id: Annotated[str, Field(pattern=ID_PATTERN)]
+    citation: str
+    url: str | None = None
+    status: Literal["verified", "secondary", "abstract", "recalled", "arithmetic"]
+    note: str | None = None
+
+
+class SeedItem(Strict):
+    """One claim or item of the seed documents that the knowledge base must cover, with the audit's verdict."""
+
+    id: Annotated[str, Field(pattern=ID_PATTERN)]
+    where: str
+    claim: str
+    verdict: Literal["WRONG", "MISLEADING", "UNSOURCED", "OK+", "OK"]
+    audit: str
+
+
+# ------------------------------------------------------------------------------------------- conditions
+
+class FactRef(Strict):
+    """A reference to a fact's value, used wherever a literal could stand."""
+
+    fact: Annotated[str, Field(pattern=FACT_PATTERN)]
+
+
+Operand = Union[FactRef, Scalar]
+
+
+class FactTest(Strict):
+    """`{fact: NAME, <op>: VALUE}` with exactly one operator."""
+
+    fact: Annotated[str, Field(pattern=FACT_PATTERN)]
+    eq: Operand | None = None
+    ne: Operand | None = None
+    lt: Operand | None = None
+    lte: Operand | None = None
+    gt: Operand | None = None
+    gte: Operand | None = None
+    in_: list[Scalar] | None = Field(default=None, alias="in")
+    known: bool | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _one_operator(self) -> "FactTest":
+        ops = [op for op in ("eq", "ne", "lt", "lte", "gt", "gte", "in_", "known") if getattr(self, op) is not None]
+        if len(ops) != 1:
+            raise ValueError(f"a fact test needs exactly one of eq, ne, lt, lte, gt, gte, in, known (got {len(ops)})")
+        return self
+
+    @property
+    def operator(self) -> str:
+        for op in ("eq", "ne", "lt", "lte", "gt", "gte", "in_", "known"):
+            if getattr(self, op) is not None:
+                return op.rstrip("_")
+        raise AssertionError("validated to have one operator")
+
+    @property
+    def operand(self) -> Any:
+        return getattr(self, "in_" if self.operator == "in" else self.operator)
+
+
+class Offered(Strict):
+    """True when an option with this id has been offered."""
+
+    offered: Annotated[str, Field(pattern=ID_PATTERN)]
+
+
+class All(Strict):
+    all: list["Condition"]
+
+
+class Any_(Strict):
+    any: list["Condition"]
+
+
+class Not(Strict):
+    not_: "Condition" = Field(alias="not")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+Condition = Union[All, Any_, Not, FactTest, Offered]
+All.model_rebuild()
+Any_.model_rebuild()
+Not.model_rebuild()
+
+
+def condition_facts(cond: Condition | None) -> list[str]:
+    """Every fact name a condition reads, in order of appearance, without duplicates."""
+    out: list[str] = []
+
+    def walk(c: Condition) -> None:
+        if isinstance(c, All):
+            for sub in c.all:
+                walk(sub)
+        elif isinstance(c, Any_):
+            for sub in c.any:
+                walk(sub)
+        elif isinstance(c, Not):
+            walk(c.not_)
+        elif isinstance(c, FactTest):
+            out.append(c.fact)
+            if isinstance(c.operand, FactRef):
+                out.append(c.operand.fact)
+
+    if cond is not None:
+        walk(cond)
+    return list(dict.fromkeys(out))
+
+
+def condition_options(cond: Condition | None) -> list[str]:
+    out: list[str] = []
+
+    def walk(c: Condition) -> None:
+        if isinstance(c, All):
+            for sub in c.all:
+                walk(sub)
+        elif isinstance(c, Any_):
+            for sub in c.any:
+                walk(sub)
+        elif isinstance(c, Not):
+            walk(c.not_)
+        elif isinstance(c, Offered):
+            out.append(c.offered)
+
+    if cond is not None:
+        walk(cond)
+    return out
+
+
+def template_facts(text: str | None) -> list[str]:
+    """Fact names used in a text template: `{name}` or `{name:format}`."""
+    return list(dict.fromkeys(m.group(1) for m in TEMPLATE_FIELD.finditer(text or "")))
+
+
+# ------------------------------------------------------------------------------------------------ rules
+
+class RuleBase(Strict):
+    id: Annotated[str, Field(pattern=ID_PATTERN)]
+    title: str
+    when: Condition | None = None
+    salience: int = 0
+    sources: list[str] = []
+    heuristic: bool = False
+    covers: list[str] = []
+    rationale: str | None = None
+
+    def texts(self) -> list[str]:
+        """Templates whose facts must be known before the rule can fire."""
+        return [self.title]
+
+    def concludes(self) -> list[str]:
+        """Facts this rule sets."""
+        return []
+
+    def action_facts(self) -> list[str]:
+        """Facts the rule's action needs known (beyond its condition)."""
+        out: list[str] = []
+        for text in self.texts():
+            out.extend(template_facts(text))
+        return list(dict.fromkeys(out))
+
+    def optional_facts(self) -> list[str]:
+        """Facts the action reads if known, and leaves empty otherwise."""
+        return []
+
+    def reads(self) -> list[str]:
+        return list(dict.fromkeys(condition_facts(self.when) + self.action_facts() + self.optional_facts()))
+
+    @property
+    def makes_claim(self) -> bool:
+        return True
+
+
+class RedFlagRule(RuleBase):
+    """Something the user said or assumes that an expert would stop at; `counter` says why and what to do."""
+
+    kind: Literal["red_flag"]
+    counter: str
+
+    def texts(self) -> list[str]:
+        return [self.title, self.counter]
+
+
+class FindingRule(RuleBase):
+    """An observation computed from the facts (e.g. 'model states alone exceed the card')."""
+
+    kind: Literal["finding"]
+    text: str
+    snippet: str | None = None
+
+    def texts(self) -> list[str]:
+        return [self.title, self.text]
+
+
+class DeriveRule(RuleBase):
+    """Sets facts from literals or other facts (a step of the decision tree)."""
+
+    kind: Literal["derive"]
+    set: dict[Annotated[str, Field(pattern=FACT_PATTERN)], Operand]
+
+    def concludes(self) -> list[str]:
+        return list(self.set)
+
+    def action_facts(self) -> list[str]:
+        refs = [v.fact for v in self.set.values() if isinstance(v, FactRef)]
+        return list(dict.fromkeys(super().action_facts() + refs))
+
+    @property
+    def makes_claim(self) -> bool:
+        return False
+
+
+class EstimateCall(Strict):
+    fn: Annotated[str, Field(pattern=FACT_PATTERN)]
+    args: dict[Annotated[str, Field(pattern=FACT_PATTERN)], Operand] = {}
+    into: Union[Annotated[str, Field(pattern=FACT_PATTERN)], dict[str, Annotated[str, Field(pattern=FACT_PATTERN)]]]
+
+    def targets(self) -> dict[str, str]:
+        """estimator result key -> fact name"""
+        return {"value": self.into} if isinstance(self.into, str) else dict(self.into)
+
+
+class EstimateRule(RuleBase):
+    """Calls an estimator (code) and stores its result(s) as facts with provenance `estimate`."""
+
+    kind: Literal["estimate"]
+    estimate: EstimateCall
+
+    def concludes(self) -> list[str]:
+        return list(self.estimate.targets().values())
+
+    def action_facts(self) -> list[str]:
+        refs = [v.fact for v in self.estimate.args.values() if isinstance(v, FactRef)]
+        return list(dict.fromkeys(super().action_facts() + refs))
+
+    @property
+    def makes_claim(self) -> bool:
+        return False  # the estimator carries its own sources
+
+
+SETTING_NAMES = ("micro_batch", "grad_accum_steps", "num_gpus", "learning_rate", "precision", "optimizer",
+                 "gradient_checkpointing", "warmup", "epochs", "normalization", "batch_size")
+
+
+class OptionSettings(Strict):
+    micro_batch: Operand | None = None
+    grad_accum_steps: Operand | None = None
+    num_gpus: Operand | None = None
+    batch_size: Operand | None = None
+    learning_rate: Operand | None = None
+    precision: Operand | None = None
+    optimizer: Operand | None = None
+    gradient_checkpointing: Operand | None = None
+    warmup: Operand | None = None
+    epochs: Operand | None = None
+    normalization: Operand | None = None
+
+
+class Tradeoffs(Strict):
+    speed: str
+    memory: str
+    accuracy: str
+    risk: str
+
+
+class OptionRule(RuleBase):
+    """Offers one course of action with its settings, numbers, tradeoffs and how to validate it."""
+
+    kind: Literal["option"]
+    option: Annotated[str, Field(pattern=ID_PATTERN)]
+    summary: str
+    settings: OptionSettings = OptionSettings()
+    estimates: dict[Annotated[str, Field(pattern=FACT_PATTERN)], FactRef] = {}
+    tradeoffs: Tradeoffs
+    validate_: str = Field(alias="validate")
+    snippet: str | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    def texts(self) -> list[str]:
+        t = self.tradeoffs
+        return [self.title, self.summary, t.speed, t.memory, t.accuracy, t.risk, self.validate_]
+
+    def action_facts(self) -> list[str]:
+        refs = [v.fact for v in self.estimates.values()]
+        return list(dict.fromkeys(super().action_facts() + refs))
+
+    def optional_facts(self) -> list[str]:
+        return [v.fact for v in self.settings.__dict__.values() if isinstance(v, FactRef)]
+
+
+class RecommendRule(RuleBase):
+    """Recommends an offered option. After the fixed point, the fired one with the highest salience wins."""
+
+    kind: Literal["recommend"]
+    recommend: Annotated[str, Field(pattern=ID_PATTERN)]
+    text: str
+
+    def texts(self) -> list[str]:
+        return [self.title, self.text]
+
+    @property
+    def makes_claim(self) -> bool:
+        return False  # it argues from the option it recommends, which carries the sources
+
+
+class MeasureRule(RuleBase):
+    """A cheap measurement that would settle the question; shown under 'what to measure'."""
+
+    kind: Literal["measure"]
+    text: str
+
+    def texts(self) -> list[str]:
+        return [self.title, self.text]
+
+
+Rule = Annotated[
+    Union[RedFlagRule, FindingRule, DeriveRule, EstimateRule, OptionRule, RecommendRule, MeasureRule],
+    Field(discriminator="kind"),
+]
+
+
+class RuleFile(Strict):
+    """The shape of one rules/*.yaml file holding rules."""
+
+    rules: list[Rule]
+
+
+class FactsFile(Strict):
+    facts: list[FactSpec]
+
+
+class SourcesFile(Strict):
+    sources: list[Source]
+
+
+class SeedItemsFile(Strict):
+    seed_items: list[SeedItem]
+
+
+class KnowledgeBase(BaseModel):
+    """Everything loaded from the rules directory, with the lookups the engine and lint need."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    facts: dict[str, FactSpec]
+    sources: dict[str, Source]
+    rules: list[Rule]
+    seed_items: dict[str, SeedItem] = {}
+    origins: dict[str, tuple[str, int]] = {}  # rule id -> (file, line), for messages
+
+    def rule(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+    def where(self, rule_id: str) -> str:
+        file, line = self.origins.get(rule_id, ("?", 0))
+        return f"{file}:{line}"

@@ -1,0 +1,196 @@
+"""Parsing and formatting of quantities with units.
+
+ML users write "8GB", "24 GiB", "500M", "1.3B", "3e-4", "2 weeks", "85.2%", "4x". YAML 1.1 also turns `3e-4`
+into a *string*, so every numeric fact goes through these parsers. GB means 10^9 bytes and GiB 2^30, as
+printed by the advisor; nvidia-smi's "MiB" are 2^20.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+BYTE_UNITS = {
+    "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+    "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40,
+}
+COUNT_SUFFIXES = {"": 1, "k": 10**3, "m": 10**6, "b": 10**9, "t": 10**12}
+DURATION_UNITS = {
+    "s": 1, "sec": 1, "second": 1, "seconds": 1,
+    "m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60,
+    "h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600,
+    "d": 86400, "day": 86400, "days": 86400,
+    "w": 604800, "wk": 604800, "week": 604800, "weeks": 604800,
+}
+WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                "eight": 8, "nine": 9, "ten": 10, "a": 1, "an": 1}
+
+_NUMBER = r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][-+]?\d+)?"
+
+
+class UnitError(ValueError):
+    """A value that does not parse; the message says what was expected."""
+
+
+def _to_float(text: str) -> float:
+    text = text.strip().replace(",", "").replace("_", "")
+    word = WORD_NUMBERS.get(text.lower())
+    if word is not None:
+        return float(word)
+    try:
+        value = float(text)
+    except ValueError:
+        raise UnitError(f"{text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise UnitError(f"{text!r} is not a finite number")
+    return value
+
+
+def parse_number(value: object) -> float:
+    """A plain number; strings such as '3e-4' (YAML 1.1 leaves them as strings) are accepted."""
+    if isinstance(value, bool):
+        raise UnitError("expected a number, got true/false")
+    if isinstance(value, (int, float)):
+        if not math.isfinite(value):
+            raise UnitError("expected a finite number")
+        return float(value)
+    if isinstance(value, str):
+        return _to_float(value)
+    raise UnitError(f"expected a number, got {type(value).__name__}")
+
+
+def parse_bytes(value: object) -> float:
+    """'8GB' -> 8e9, '24 GiB' -> 24*2^30. A bare number is taken as bytes only if it is clearly bytes."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if value < 2**20:
+            raise UnitError(f"{value} is too small to be a byte count; write the unit, e.g. '{value}GB' or '{value}GiB'")
+        return float(value)
+    if not isinstance(value, str):
+        raise UnitError("expected a memory size such as '8GB' or '24 GiB'")
+    match = re.fullmatch(rf"\s*({_NUMBER})\s*([kKmMgGtT]?i?[bB])\s*", value)
+    if not match:
+        if re.fullmatch(rf"\s*{_NUMBER}\s*[gG]\s*", value):
+            raise UnitError(f"{value!r} is ambiguous; write GB (10^9 bytes) or GiB (2^30 bytes)")
+        raise UnitError(f"{value!r} is not a memory size; expected e.g. '8GB', '24 GiB', '512MiB'")
+    number = _to_float(match.group(1))
+    unit = match.group(2).lower()
+    if unit not in BYTE_UNITS:
+        raise UnitError(f"unknown memory unit {match.group(2)!r}; use B, KB, MB, GB, TB, KiB, MiB, GiB or TiB")
+    return number * BYTE_UNITS[unit]
+
+
+def parse_count(value: object) -> float:
+    """'500M' -> 5e8, '1.3B' -> 1.3e9, '22,696,448' -> 22696448, '7e9' -> 7e9."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return parse_number(value)
+    if not isinstance(value, str):
+        raise UnitError("expected a count such as 500M, 1.3B or 125000")
+    match = re.fullmatch(rf"\s*({_NUMBER})\s*([kKmMbBtT]?)\s*", value)
+    if not match or not match.group(1):
+        raise UnitError(f"{value!r} is not a count; expected e.g. 500M, 1.3B, 7e9 or 125000")
+    return _to_float(match.group(1)) * COUNT_SUFFIXES[match.group(2).lower()]
+
+
+def parse_duration(value: object) -> float:
+    """'2 weeks' -> seconds. A bare number is taken as seconds."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return parse_number(value)
+    if not isinstance(value, str):
+        raise UnitError("expected a duration such as '3 days' or '12h'")
+    match = re.fullmatch(r"\s*([0-9.]+|[a-zA-Z]+)\s*([a-zA-Z]+)\s*", value)
+    if not match or match.group(2).lower() not in DURATION_UNITS:
+        raise UnitError(f"{value!r} is not a duration; expected e.g. '90 min', '12h', '3 days', '2 weeks'")
+    return _to_float(match.group(1)) * DURATION_UNITS[match.group(2).lower()]
+
+
+def parse_percent(value: object) -> float:
+    """'85.2%' or 85.2 -> 85.2 (percentage points)."""
+    if isinstance(value, str):
+        value = value.strip().rstrip("%").strip()
+    return parse_number(value)
+
+
+def parse_multiplier(value: object) -> float:
+    """'4x', '×4', '4' -> 4.0"""
+    if isinstance(value, str):
+        value = value.strip().lower().replace("×", "x").strip("x").strip()
+    return parse_number(value)
+
+
+PARSERS = {
+    "number": parse_number,
+    "bytes": parse_bytes,
+    "count": parse_count,
+    "seconds": parse_duration,
+    "percent": parse_percent,
+    "multiplier": parse_multiplier,
+}
+
+
+# ---------------------------------------------------------------------------------------------- formatting
+
+def fmt_sig(value: float, digits: int = 4) -> str:
+    """A stable, short rendering: integers stay integers, others get `digits` significant digits."""
+    if value == 0:
+        return "0"
+    if float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    text = f"{value:.{digits}g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        return f"{mantissa}e{int(exponent)}"
+    return text
+
+
+def fmt_bytes_gb(value: float) -> str:
+    return f"{value / 1e9:.2f} GB"
+
+
+def fmt_bytes_gib(value: float) -> str:
+    return f"{value / 2**30:.2f} GiB"
+
+
+def fmt_count(value: float) -> str:
+    for suffix, scale in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
+        if abs(value) >= scale:
+            return f"{fmt_sig(value / scale, 4)}{suffix}"
+    return fmt_sig(value)
+
+
+def fmt_duration(seconds: float) -> str:
+    for name, scale in (("weeks", 604800), ("days", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= scale and (seconds / scale).is_integer():
+            return f"{int(seconds / scale)} {name}"
+    if seconds >= 86400:
+        return f"{seconds / 86400:.1f} days"
+    if seconds >= 3600:
+        return f"{seconds / 3600:.1f} h"
+    return f"{fmt_sig(seconds)} s"
+
+
+def fmt_value(value: object, unit: str | None) -> str:
+    """Human rendering of a fact value in its unit."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        if unit == "bytes":
+            return f"{fmt_bytes_gb(value)} ({fmt_bytes_gib(value)})"
+        if unit == "count":
+            return fmt_count(value)
+        if unit == "seconds":
+            return fmt_duration(value)
+        if unit == "percent":
+            return f"{fmt_sig(value)}%"
+        if unit == "multiplier":
+            return f"{fmt_sig(value, 3)}×"
+        return fmt_sig(value)
+    if isinstance(value, list):
+        return ", ".join(fmt_pair(item, unit) if isinstance(item, (list, tuple)) else fmt_value(item, unit)
+                         for item in value)
+    return str(value)
+
+
+def fmt_pair(item: object, unit: str | None) -> str:
+    if isinstance(item, (list, tuple)) and len(item) == 2:
+        return f"batch {fmt_sig(item[0])}: {fmt_value(item[1], unit)}"
+    return str(item)
