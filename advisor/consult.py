@@ -16,7 +16,7 @@ from .errors import InputError
 from .extract import extract
 from .facts import Provenance, WorkingMemory, coerce_named, is_skip, unknown_fact_error
 from .kbload import load_kb
-from .model import KnowledgeBase, Rule
+from .model import KnowledgeBase, OptionRule, RecommendRule, Rule
 from .templates import render
 
 KIND_LABEL = {"option": "option", "red_flag": "red flag", "finding": "finding", "estimate": "estimate",
@@ -125,22 +125,24 @@ def open_questions(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult) -> dict
             return memo[rule.id]
         if rule.id in stack:
             return None
-        out: set[str] = set()
+        direct: set[str] = set()
+        upstream: set[str] = set()
         for fact in sorted(missing_of.get(rule.id, ())):
             spec = kb.facts[fact]
             if spec.askable and fact not in wm.declined:
-                out.add(fact)
+                direct.add(fact)
                 continue
             if not spec.derived:
-                out = None  # an input nobody gave, or a declined question
-                break
+                memo[rule.id] = None  # an input nobody gave, or a declined question
+                return None
             routes = [n for p in producers.get(fact, ()) if (n := needs(p, stack | {rule.id})) is not None]
             if not routes:
-                out = None
-                break
-            out |= set().union(*routes)
-        memo[rule.id] = out
-        return out
+                memo[rule.id] = None
+                return None
+            upstream |= set().union(*routes)
+        # ask in dependency order: settle the derived facts first, since they may rule this one out
+        memo[rule.id] = upstream or direct
+        return memo[rule.id]
 
     waiting: dict[str, list[Rule]] = {}
     for b in run.blocked:
@@ -167,10 +169,14 @@ def _recommendation(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, questi
         return Recommendation(option_id=None, rationale=text, depends_on=list(questions))
     winner = fired[0]
     depends = [n for n in winner.reads() if wm.known(n) and kb.facts[n].askable]
-    # open questions that could enable a stronger recommendation
+    # open questions that could enable a stronger recommendation, directly or by unlocking its option
+    stronger = [r for r in kb.rules if isinstance(r, RecommendRule) and rank(r) < rank(winner)]
     for fact, rules in questions.items():
-        if any(r.kind == "recommend" and r.id in pending and rank(r) < rank(winner) for r in rules):
-            depends.append(fact)
+        for r in rules:
+            if (r.id in pending and rank(r) < rank(winner)) or \
+                    (isinstance(r, OptionRule) and any(s.recommend == r.option for s in stronger)):
+                depends.append(fact)
+                break
     return Recommendation(option_id=winner.recommend, rationale=render(winner.text, wm),
                           depends_on=list(dict.fromkeys(depends)))
 
@@ -187,8 +193,10 @@ def _advice(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult) -> Advice:
                  for name in kb.facts if (f := wm.facts.get(name)) is not None]
     sources = [SourceOut(id=s, citation=kb.sources[s].citation, url=kb.sources[s].url)
                for s in sorted(run.used_sources) if s in kb.sources]
+    index = {rule.id: i for i, rule in enumerate(kb.rules)}
+    by_salience = lambda option_id: (-kb.rule(run.option_rule[option_id]).salience, index[run.option_rule[option_id]])  # noqa: E731
     return Advice(
         red_flags=list(run.red_flags.values()), findings=list(run.findings.values()), questions=questions,
-        estimates=list(run.estimates.values()), options=list(run.options.values()),
+        estimates=list(run.estimates.values()), options=[run.options[o] for o in sorted(run.options, key=by_salience)],
         recommendation=_recommendation(kb, wm, run, waiting), measure=list(run.measures.values()),
         facts=facts_out, trace=run.trace, sources=sources)

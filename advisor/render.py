@@ -49,7 +49,7 @@ def _batch(option: OptionOut) -> str:
         return f"micro {s.micro_batch}"
     if s.batch_size is not None:
         return f"batch {s.batch_size}"
-    return "measure"
+    return "—"
 
 
 def _settings_extra(option: OptionOut) -> str:

@@ -28,6 +28,7 @@ FORMATS: dict[str, Callable[[Any], str]] = {
     "pct": lambda v: f"{fmt_sig(v, 3)}%",
     "p": lambda v: f"{v:.3f}",
     "g": lambda v: fmt_sig(v, 3),
+    "f2": lambda v: f"{v:.2f}",
     "dur": fmt_duration,
     "list": _list,
 }
