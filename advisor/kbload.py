@@ -67,15 +67,18 @@ def _pydantic(doc: YamlDocument, model: Any, data: Any, base_path: tuple = ()) -
             return model.validate_python(data)
         return model.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
+        # prefer a validator's own message, then the deepest location, over "missing"/"extra" noise
+        err = min(exc.errors(), key=lambda e: (e["type"] == "missing", e["type"] == "extra_forbidden", -len(e["loc"])))
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in _KIND_TAGS))
         path = base_path + loc
         msg = err["msg"].removeprefix("Value error, ")
         raise doc.error(f"{msg} (at {'.'.join(map(str, path)) or 'top level'})", path) from None
 
 
-_KIND_TAGS = {"red_flag", "finding", "derive", "estimate", "option", "recommend", "measure",
-              "All", "Any_", "Not", "FactTest", "Offered", "FactRef", "bool", "int", "float", "str"}
+# union tags pydantic puts into error locations; they are not keys of the YAML (condition tags such as 'all'
+# are left in: they coincide with real keys, and the line lookup simply stops at the deepest real node)
+_KIND_TAGS = {"red_flag", "finding", "derive", "estimate", "option", "recommend", "measure", "FactRef", "bool", "int",
+              "float", "str"}
 _RULE = TypeAdapter(Rule)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 FACT_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -167,7 +167,18 @@ class Not(Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-Condition = Union[All, Any_, Not, FactTest, Offered]
+def _condition_kind(value: Any) -> str:
+    """Which kind of condition a mapping is, from its keys (so errors come from the right branch)."""
+    if isinstance(value, dict):
+        return next((k for k in ("all", "any", "not", "offered") if k in value), "fact")
+    return {All: "all", Any_: "any", Not: "not", Offered: "offered"}.get(type(value), "fact")
+
+
+Condition = Annotated[
+    Union[Annotated[All, Tag("all")], Annotated[Any_, Tag("any")], Annotated[Not, Tag("not")],
+          Annotated[FactTest, Tag("fact")], Annotated[Offered, Tag("offered")]],
+    Discriminator(_condition_kind),
+]
 All.model_rebuild()
 Any_.model_rebuild()
 Not.model_rebuild()

@@ -1,0 +1,144 @@
+"""Estimators against published numbers and hand arithmetic (domain-facts §6.3)."""
+
+import math
+
+import pytest
+
+from advisor.estimators import ESTIMATORS, NotComputable, call_estimator
+from advisor.estimators.batching import plan_accumulation
+from advisor.estimators.memory import bytes_per_param
+from advisor.estimators.scaling import sweep_points
+from advisor.estimators.stats import t_quantile, t_two_sided_p, z_quantile
+
+
+def value(name, **args):
+    return call_estimator(name, args)
+
+
+@pytest.mark.parametrize("precision, optimizer, per_param", [
+    ("fp32", "adamw", 16), ("fp32", "adam", 16), ("amp_bf16", "adamw", 18), ("amp_fp16", "adam", 18),
+    ("fp32", "adamw_8bit", 10), ("fp32", "sgd_momentum", 12), ("fp32", "sgd", 8), ("bf16", "adamw", 8),
+    ("bf16", "adamw_8bit", 6), ("fp32", "lion", 12),
+])
+def test_bytes_per_param(precision, optimizer, per_param):
+    assert bytes_per_param(precision, optimizer)[0] == per_param
+
+
+def test_scenario_1_model_states():
+    """500M params: 16 B → 8.0 GB (7.45 GiB); 8-bit AdamW 10 B → 5.0 GB; SGD-momentum 12 B → 6.0 GB."""
+    full = value("model_state_bytes", params=5e8, precision="fp32", optimizer="adamw")["value"]
+    assert full.value == 8.0e9 and full.unit == "bytes"
+    assert round(full.value / 2**30, 2) == 7.45
+    assert "16 B/param" in full.formula and set(full.sources) >= {"hf-anatomy", "zero"}
+    assert value("model_state_bytes", params=5e8, precision="fp32", optimizer="adamw_8bit")["value"].value == 5.0e9
+    assert value("model_state_bytes", params=5e8, precision="fp32", optimizer="sgd_momentum")["value"].value == 6.0e9
+    assert value("offload_gpu_state_bytes", params=5e8)["value"].value == 2.0e9
+
+
+def test_adapters_freeze_the_base():
+    lora = value("adapter_state_bytes", params=5e8, base_bits=16, adapter_fraction=0.01)["value"].value
+    qlora = value("adapter_state_bytes", params=5e8, base_bits=4, adapter_fraction=0.01)["value"].value
+    assert lora == pytest.approx(1.0e9 + 5e6 * 18)
+    assert qlora == pytest.approx(0.25e9 + 5e6 * 18)
+    with pytest.raises(NotComputable):
+        value("adapter_state_bytes", params=5e8, base_bits=4, adapter_fraction=1.5)
+
+
+def test_memory_line_from_two_measurements():
+    """Scenario 10: 64 → 14 GB, 128 → 24 GB: slope 0.156 GB/sample, fixed 4 GB; 32 GB × 0.9 → 158."""
+    out = value("linear_memory_fit", peaks=[[64, 14e9], [128, 24e9]], gpu_memory=32e9, safety_margin=0.1)
+    assert out["per_sample"].value == pytest.approx(0.15625e9)
+    assert out["fixed"].value == pytest.approx(4e9)
+    assert out["max_micro_batch"].value == 158
+    with pytest.raises(NotComputable):
+        value("linear_memory_fit", peaks=[[64, 14e9], [64, 15e9]], gpu_memory=32e9, safety_margin=0.1)
+
+
+@pytest.mark.parametrize("optimizer, k, center, sweep", [
+    ("sgd_momentum", 4, 4, [2.0, 2.83, 4.0]),
+    ("adam", 4, 2, [1.41, 2.0, 2.83, 4.0]),
+    ("adamw", 8, math.sqrt(8), [2.0, 2.83, 4.0, 5.66, 8.0]),
+    ("sgd", 0.5, 0.5, [0.5, 0.707]),
+    ("adamw", 0.5, math.sqrt(0.5), [0.5, 0.707, 1.0]),
+])
+def test_lr_brackets(optimizer, k, center, sweep):
+    out = value("lr_multipliers", batch_from=100, batch_to=100 * k, optimizer=optimizer)
+    assert out["linear"].value == pytest.approx(k)
+    assert out["sqrt"].value == pytest.approx(math.sqrt(k))
+    assert out["center"].value == pytest.approx(center)
+    assert out["sweep"].value == sweep
+
+
+def test_sweep_points_include_both_ends():
+    assert sweep_points(1, 4) == [1.0, 1.41, 2.0, 2.83, 4.0]
+    assert sweep_points(4, 1) == [1.0, 1.41, 2.0, 2.83, 4.0]
+
+
+def test_warmup_is_kept_in_examples():
+    out = value("warmup_at_new_batch", warmup_steps=1000, batch_from=256, batch_to=1024)
+    assert out["examples"].value == 256000 and out["steps"].value == 250
+
+
+@pytest.mark.parametrize("target, max_micro, gpus, plan", [
+    (512, 256, 1, (256, 2, 512)),
+    (256, 158, 1, (128, 2, 256)),
+    (1024, 64, 8, (64, 2, 1024)),
+    (100, 30, 1, (25, 4, 100)),
+    (96, 40, 2, (24, 2, 96)),
+])
+def test_accumulation_plans_are_exact_with_the_fewest_steps(target, max_micro, gpus, plan):
+    assert plan_accumulation(target, max_micro, gpus) == plan
+
+
+def test_accumulation_plan_says_when_it_is_not_exact():
+    out = value("accumulation_plan", target_batch=97, max_micro_batch=40, num_gpus=1)
+    assert out["exact"].value is False
+    assert out["micro_batch"].value * out["grad_accum_steps"].value == out["effective_batch"].value
+    assert "nearest" in out["effective_batch"].formula
+
+
+def test_steps_and_speedups():
+    s = value("training_steps", dataset_size=2000, batch_size=256, epochs=3)
+    assert (s["per_epoch"].value, s["total"].value) == (8, 24)
+    assert value("training_steps", dataset_size=2000, batch_size=32, epochs=3)["per_epoch"].value == 63
+    b = value("batch_for_min_steps", dataset_size=2000, epochs=3, min_steps=200)
+    assert b["batch"].value == 16 and b["steps"].value >= 200
+    g = value("gpus_for_speedup", current_duration=14 * 86400, target_duration=3 * 86400, efficiency=0.9)
+    assert (g["ideal"].value, g["at_efficiency"].value) == (5, 6)
+    assert value("speedup", current_duration=14, target_duration=3)["value"].value == pytest.approx(4.6667, rel=1e-4)
+
+
+def test_allreduce_volume_scenario_12():
+    out = value("allreduce_volume", params=350e6, num_gpus=8)
+    assert out["gradient_bytes"].value == pytest.approx(1.4e9)
+    assert out["ring_bytes_per_gpu"].value == pytest.approx(2.45e9)
+
+
+def test_t_distribution():
+    assert t_quantile(0.975, 2) == pytest.approx(4.303, abs=1e-3)
+    assert t_quantile(0.975, 30) == pytest.approx(2.042, abs=1e-3)
+    assert t_two_sided_p(4.303, 2) == pytest.approx(0.05, abs=1e-4)
+    assert z_quantile(0.975) == pytest.approx(1.95996, abs=1e-4)
+
+
+def test_scenario_13_noise():
+    out = value("run_noise", runs=[[128, 85.2], [128, 84.8], [128, 85.0], [256, 84.0]])
+    assert out["mean"].value == pytest.approx(85.0)
+    assert out["sd"].value == pytest.approx(0.2)
+    assert out["pi_low"].value == pytest.approx(84.006, abs=1e-3)
+    assert out["pi_high"].value == pytest.approx(85.994, abs=1e-3)
+    assert out["t"].value == pytest.approx(4.33, abs=0.01)
+    assert out["p"].value == pytest.approx(0.0494, abs=2e-4)
+    with pytest.raises(NotComputable):
+        value("run_noise", runs=[[128, 85.0], [256, 84.0]])
+
+
+@pytest.mark.parametrize("sd, effect, n", [(0.3, 0.5, 6), (0.3, 0.3, 16), (0.2, 0.5, 3)])
+def test_runs_per_arm(sd, effect, n):
+    assert value("runs_per_arm", sd=sd, min_effect=effect)["value"].value == n
+
+
+def test_every_estimator_declares_what_it_cites():
+    for est in ESTIMATORS.values():
+        assert est.cites, est.name
+        assert est.doc, est.name

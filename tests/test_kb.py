@@ -1,0 +1,91 @@
+"""The shipped knowledge base: loads, lints clean, covers the seed items, cites sources, keeps schemas current,
+and never states a claim the domain audit marks WRONG."""
+
+import json
+import re
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from advisor.lint import lint
+from advisor.model import OptionRule
+from advisor.schema_export import MODELS, SCHEMA_DIR, schema_for
+
+from .conftest import RULES
+
+
+def test_lint_is_clean(kb):
+    assert [str(i) for i in lint(kb)] == []
+
+
+def test_every_seed_item_is_covered(kb):
+    covered = {item for rule in kb.rules for item in rule.covers}
+    assert set(kb.seed_items) <= covered
+    groups = {i.split("-")[0] for i in kb.seed_items}
+    assert {"rf", "rz", "dt", "p1", "pat"} <= groups | {"p1"}
+    assert len([i for i in kb.seed_items if i.startswith("p") and not i.startswith("pat")]) == 10  # ten pitfalls
+    assert len([i for i in kb.seed_items if i.startswith("dt-")]) == 5  # decision tree steps
+    assert len([i for i in kb.seed_items if i.startswith("pat-")]) == 8  # patterns
+
+
+def test_every_claim_has_a_source_or_is_labelled_heuristic(kb):
+    for rule in kb.rules:
+        if rule.makes_claim:
+            assert rule.sources or rule.heuristic, rule.id
+        assert set(rule.sources) <= set(kb.sources), rule.id
+
+
+def test_options_carry_tradeoffs_and_a_way_to_validate(kb):
+    options = [r for r in kb.rules if isinstance(r, OptionRule)]
+    assert len(options) >= 30
+    for rule in options:
+        t = rule.tradeoffs
+        assert all(len(x) > 3 for x in (t.speed, t.memory, t.accuracy, t.risk, rule.validate_)), rule.id
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_checked_in_schemas_match_the_models(name):
+    checked_in = json.loads((SCHEMA_DIR / f"{name}.schema.json").read_text())
+    assert checked_in == schema_for(name), f"run: advisor schema --write advisor/schemas"
+    Draft202012Validator.check_schema(checked_in)
+
+
+# Claims the audit marks WRONG (domain-facts §0/§2), as the seeds phrase them. None may appear in rule text.
+WRONG_CLAIMS = [
+    (r"(?i)\b8\s*[x×]\s*(?:the )?param", "Adam state is 2 values (8 bytes) per parameter, not '8x parameters'"),
+    (r"(?i)gradients?[^.]{0,30}O\(batch", "gradients have the shape of the parameters"),
+    (r"(?i)(?<!never )(?<!not )\bstale\b", "accumulation is never stale"),
+    (r"(?i)1\.5\s*[-–]\s*2\s*[x×]\s*slower", "the accumulation slowdown figure is unsourced"),
+    (r"(?i)keep accumulation\s*(?:≤|<=)\s*16", "no staleness limit on accumulation"),
+    (r"(?i)76\.0%|74\.8%|72\.0%|89\.0 GLUE|82\.0%", "the seed's accuracy tables have no source"),
+    (r"(?i)weight[_ ]decay\s*(?:~|∝|proportional to)\s*(?:sqrt|√)", "no source for weight decay ∝ √batch"),
+    (r"(?i)(?:only|just) (?:the )?last layer'?s? activations", "checkpointing keeps every layer boundary"),
+    (r"(?i)quantization[- ]aware training[^.]{0,40}(?:reduc|sav)", "QAT is not a training-memory technique"),
+    (r"(?i)use 80% of (?:the )?max", "80% of max is an unsourced accuracy rule"),
+    (r"(?i)fine-?tun\w*[^.]{0,40}10\s*[-–]\s*100\s*[x×] smaller", "BERT fine-tunes at 2-5x below pre-training LR"),
+    (r"(?i)(?:large|larger) batch(?:es)? (?:=|means) (?:large|larger) updates", "update size is set by the LR"),
+    (r"(?i)with checkpointing:? only save", "seed's checkpointing branch"),
+]
+
+
+def _texts(rule):
+    out = list(rule.texts())
+    if getattr(rule, "snippet", None):
+        out.append(rule.snippet)
+    return out
+
+
+@pytest.mark.parametrize("pattern, why", WRONG_CLAIMS, ids=[w for _, w in WRONG_CLAIMS])
+def test_no_wrong_seed_claim_in_any_rule(kb, pattern, why):
+    hits = [(rule.id, m.group(0)) for rule in kb.rules for text in _texts(rule) if (m := re.search(pattern, text))]
+    assert not hits, f"{why}: {hits}"
+
+
+def test_wrong_claim_scan_can_fail():
+    assert re.search(WRONG_CLAIMS[0][0], "optimizer_memory = model_params * 8  # Adam state (8x parameters)")
+    assert re.search(WRONG_CLAIMS[2][0], "gradients become stale after 16 steps")
+    assert not re.search(WRONG_CLAIMS[2][0], "accumulation is never stale")
+
+
+def test_rules_dir_has_no_stray_files():
+    assert sorted(p.suffix for p in RULES.iterdir() if p.is_file()) == [".yaml"] * len(list(RULES.glob("*.yaml")))

@@ -1,0 +1,125 @@
+"""The golden scenarios: every expectation of every turn, the output contract, and scenario 12's code."""
+
+import ast
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from advisor.checker import check_advice, run_scenario
+from advisor.consult import consult
+from advisor.scenario import Expect, load_scenario
+
+from .conftest import SCENARIOS
+
+
+def test_the_thirteen_seed_scenarios_are_all_here():
+    assert len(SCENARIOS) == 13
+    assert [p.name[:3] for p in SCENARIOS] == [f"s{i:02d}" for i in range(1, 14)]
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_scenario_expectations(path, kb):
+    result = run_scenario(load_scenario(str(path), kb), kb)
+    assert result.turns >= 2, "every golden scenario has at least one follow-up turn"
+    assert result.passed, "\n".join(result.failures)
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_every_turn_matches_the_advice_schema(path, kb, advice_schema):
+    validator = Draft202012Validator(advice_schema)
+    for message, facts, answers, _, _ in load_scenario(str(path), kb).turns():
+        data = consult(message, facts, answers, kb=kb).to_dict()
+        errors = [e.message for e in validator.iter_errors(data)]
+        assert not errors, errors
+
+
+def test_checker_reports_wrong_expectations(kb):
+    """The checker must be able to fail: wrong ids, bounds and forbidden text are all reported."""
+    advice = consult("I have an 8GB GPU and a 500M parameter model. Just tell me the batch size that fits.", kb=kb)
+    expect = Expect.model_validate({
+        "red_flags": {"include": ["no-such-flag"]},
+        "questions": {"exclude": ["training_mode"]},
+        "options": {"include": [{"id": "adamw-8bit", "where": {"estimates.model_states_bytes": {"gt": 9e9}}}],
+                    "exclude": ["sgd-momentum"]},
+        "recommendation": {"option": "lora"},
+        "estimates": [{"id": "states_full_adamw", "approx": 4e9, "rel": 0.01}],
+        "text": {"forbid": ["8\\.00 GB"]},
+    })
+    failures = check_advice(advice, expect, "model states 8.00 GB")
+    assert len(failures) == 7, failures
+
+
+def _no_sync_snippet(kb):
+    advice = consult("8 GPUs with gradient accumulation, sync is killing performance, should I skip it?", kb=kb)
+    finding = next(f for f in advice.findings if f.id == "finding-no-sync-pattern")
+    return finding.snippet
+
+
+def test_scenario_12_code_puts_forward_and_backward_inside_no_sync_and_backward_once(kb):
+    tree = ast.parse(_no_sync_snippet(kb))
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)]
+    backward = [c for c in calls if c.func.attr == "backward"]
+    assert len(backward) == 1, "backward must be called exactly once per micro-batch"
+    # the one `with ctx:` whose context is no_sync() for all but the last micro-batch holds both passes
+    withs = [n for n in ast.walk(tree) if isinstance(n, ast.With) and any(
+        isinstance(i.context_expr, ast.Name) and i.context_expr.id == "ctx" for i in n.items)]
+    assert len(withs) == 1
+    inner = ast.unparse(withs[0])
+    assert "ddp_model(x)" in inner and ".backward()" in inner
+    assign = next(n for n in ast.walk(tree) if isinstance(n, ast.Assign) and ast.unparse(n.targets[0]) == "ctx")
+    assert "no_sync()" in ast.unparse(assign.value) and "nullcontext()" in ast.unparse(assign.value)
+    # zero_grad after the step, scheduler stepped once per update (outside the loop)
+    loop = next(n for n in tree.body if isinstance(n, ast.For))
+    assert "scheduler.step" not in ast.unparse(loop) and "optimizer.step" not in ast.unparse(loop)
+
+
+def test_scenario_12_snippet_runs_with_a_fake_ddp_model():
+    """Execute the snippet with stand-ins: forward and backward happen inside no_sync() for k-1 micro-batches."""
+    import contextlib
+
+    from advisor.kbload import load_kb
+
+    snippet = _no_sync_snippet(load_kb())
+    events = []
+
+    class Loss:
+        def __truediv__(self, k):
+            return self
+
+        def backward(self):
+            events.append(("backward", state["in_no_sync"]))
+
+    state = {"in_no_sync": False}
+
+    class FakeDDP:
+        def __call__(self, x):
+            events.append(("forward", state["in_no_sync"]))
+            return x
+
+        def parameters(self):
+            return []
+
+        @contextlib.contextmanager
+        def no_sync(self):
+            state["in_no_sync"] = True
+            yield
+            state["in_no_sync"] = False
+
+    class Step:
+        def step(self):
+            events.append(("step", None))
+
+        def zero_grad(self, set_to_none=True):
+            events.append(("zero_grad", None))
+
+    fake_torch = type("torch", (), {
+        "autocast": staticmethod(lambda *a, **k: contextlib.nullcontext()), "bfloat16": None,
+        "nn": type("nn", (), {"utils": type("u", (), {"clip_grad_norm_": staticmethod(lambda *a: None)})})})
+    k = 4
+    namespace = {"accum_steps": k, "micro_batches": [(i, i) for i in range(k)], "ddp_model": FakeDDP(),
+                 "loss_fn": lambda out, y: Loss(), "optimizer": Step(), "scheduler": Step()}
+    code = snippet.replace("import torch\n", "")
+    exec(compile(code, "<snippet>", "exec"), {**namespace, "torch": fake_torch})  # noqa: S102 - our own snippet
+    passes = [e for e in events if e[0] in ("forward", "backward")]
+    assert passes == [("forward", True), ("backward", True)] * (k - 1) + [("forward", False), ("backward", False)]
+    assert [e[0] for e in events[-3:]] == ["step", "step", "zero_grad"]
