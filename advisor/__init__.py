@@ -11,7 +11,7 @@ torch is never imported here.
 __version__ = "0.1.0"
 
 from .advice import Advice  # noqa: E402
-from .consult import consult, run_consultation  # noqa: E402
+from .core import consult, run_consultation  # noqa: E402
 from .errors import AdvisorError, InputError  # noqa: E402
 from .explain import explain  # noqa: E402
 from .kbload import load_kb  # noqa: E402

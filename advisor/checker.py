@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .advice import Advice
-from .consult import consult
+from .core import consult
 from .model import KnowledgeBase
 from .render import render_text
 from .scenario import Bound, Expect, IdSet, Scenario
@@ -136,7 +136,7 @@ def run_scenario(scenario: Scenario, kb: KnowledgeBase) -> ScenarioResult:
         if expect is None:
             continue
         advice = consult(message, facts, answers, kb=kb)
-        line = scenario.doc.line_of(path)
+        line = scenario.doc.key_line(path[:-1], path[-1])
         where = f"{scenario.file}:{line}" + (f" (step {n})" if n else "")
         result.failures += [f"{where}: {msg}" for msg in check_advice(advice, expect, render_text(advice))]
     return result

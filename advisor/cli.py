@@ -88,7 +88,7 @@ def _kb(ns: argparse.Namespace):
 
 
 def cmd_answer(ns: argparse.Namespace) -> int:
-    from .consult import consult
+    from .core import consult
     from .render import render_markdown, render_text
     from .scenario import load_scenario
 
@@ -103,7 +103,7 @@ def cmd_answer(ns: argparse.Namespace) -> int:
 
 
 def cmd_explain(ns: argparse.Namespace) -> int:
-    from .consult import run_consultation
+    from .core import run_consultation
     from .explain import explain
     from .scenario import load_scenario
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from .conditions import describe
-from .consult import Consultation, engine_for, open_questions, why_label
+from .core import Consultation, engine_for, open_questions, why_label
 from .model import OptionRule, Rule
 from .templates import render
 from .units import fmt_value

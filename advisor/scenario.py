@@ -22,6 +22,7 @@ from typing import Any, Optional, Union
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .errors import InputError
+from .core import build_memory
 from .facts import coerce_named, is_skip
 from .model import KnowledgeBase
 from .yamlio import YamlDocument, load_yaml_file, load_yaml_text
@@ -176,7 +177,13 @@ def parse_scenario(doc: YamlDocument, kb: KnowledgeBase) -> Scenario:
     _validate_inputs(doc, kb, spec.facts, spec.answers, ())
     for i, step in enumerate(spec.steps):
         _validate_inputs(doc, kb, step.facts, step.answers, ("steps", i))
-    return Scenario(spec=spec, file=doc.file, doc=doc)
+    scenario = Scenario(spec=spec, file=doc.file, doc=doc)
+    for message, facts, answers, _, path in scenario.turns():
+        try:  # facts that contradict each other (micro × accum × GPUs ≠ batch) only show once combined
+            build_memory(kb, message, facts, answers)
+        except InputError as exc:
+            raise InputError(exc.message, doc.file, doc.key_line(path[:-1], "facts")) from None
+    return scenario
 
 
 def load_scenario(path: str, kb: KnowledgeBase) -> Scenario:

@@ -4,7 +4,7 @@ import textwrap
 
 import pytest
 
-from advisor.consult import run_consultation
+from advisor.core import run_consultation
 from advisor.errors import EngineLoopError, InputError
 from advisor.kbload import load_kb
 

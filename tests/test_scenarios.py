@@ -6,7 +6,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from advisor.checker import check_advice, run_scenario
-from advisor.consult import consult
+from advisor.core import consult
 from advisor.scenario import Expect, load_scenario
 
 from .conftest import SCENARIOS
