@@ -8,6 +8,7 @@ Any problem is an `InputError` naming the file and line.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from functools import lru_cache
@@ -15,10 +16,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import best_match
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from . import kbcache
 from .errors import InputError
 from .estimators import ESTIMATORS
 from .model import (EstimateRule, FactsFile, FactTest, FactRef, KnowledgeBase, OptionRule, RecommendRule, Rule,
@@ -46,6 +46,9 @@ def _schema(name: str) -> dict:
 
 
 def _validate(doc: YamlDocument, schema: dict, data: Any, base_path: tuple = ()) -> None:
+    from jsonschema import Draft202012Validator  # imported only when a file is (re)validated
+    from jsonschema.exceptions import best_match
+
     errors = list(Draft202012Validator(schema).iter_errors(data))
     if not errors:
         return
@@ -61,24 +64,63 @@ def _validate(doc: YamlDocument, schema: dict, data: Any, base_path: tuple = ())
     raise doc.error(f"{err.message} (at {where})", path)
 
 
-def _pydantic(doc: YamlDocument, model: Any, data: Any, base_path: tuple = ()) -> Any:
+def _pydantic(doc: YamlDocument, model: Any, data: Any, base_path: tuple = (), tags: frozenset = frozenset()) -> Any:
+    """Validate with pydantic; the first relevant error becomes an InputError at its line. `tags` are union
+    tags pydantic inserts into error locations (rule kinds) that are not keys of the YAML."""
     try:
         if isinstance(model, TypeAdapter):
             return model.validate_python(data)
         return model.model_validate(data)
     except ValidationError as exc:
+        errors = exc.errors()
+        extra = [e for e in errors if e["type"] == "extra_forbidden"]
+        if extra and len(extra) == len(errors):
+            return _unknown_key(doc, model, base_path, extra[0], tags)
         # prefer a validator's own message, then the deepest location, over "missing"/"extra" noise
-        err = min(exc.errors(), key=lambda e: (e["type"] == "missing", e["type"] == "extra_forbidden", -len(e["loc"])))
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in _KIND_TAGS))
+        err = min(errors, key=lambda e: (e["type"] == "missing", e["type"] == "extra_forbidden", -len(e["loc"])))
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in tags))
         path = base_path + loc
         msg = err["msg"].removeprefix("Value error, ")
         raise doc.error(f"{msg} (at {'.'.join(map(str, path)) or 'top level'})", path) from None
 
 
+def _unknown_key(doc: YamlDocument, model: Any, base_path: tuple, err: dict, tags: frozenset) -> None:
+    """'unknown key X; allowed: ...' at the key's own line, with a did-you-mean."""
+    from difflib import get_close_matches
+
+    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in tags))
+    path, key = base_path + loc[:-1], str(loc[-1])
+    allowed = _allowed_keys(model, loc[:-1])
+    hint = get_close_matches(key, allowed, n=1)
+    where = f" at {'.'.join(map(str, path))}" if path else ""
+    raise InputError(f"unknown key {key!r}{where}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                     + (f"; allowed: {', '.join(allowed)}" if allowed else ""), doc.file, doc.key_line(path, key))
+
+
+def _allowed_keys(model: Any, loc: tuple) -> list[str]:
+    """Field names (aliases) of the model found by walking `loc` through nested pydantic models."""
+    import typing
+
+    current = model
+    for part in loc:
+        if isinstance(part, int) or not (isinstance(current, type) and issubclass(current, BaseModel)):
+            continue
+        field = current.model_fields.get(part) or next((f for f in current.model_fields.values() if f.alias == part), None)
+        if field is None:
+            return []
+        ann = field.annotation
+        candidates = [a for a in typing.get_args(ann) or (ann,)]
+        nested = [a for c in candidates for a in (typing.get_args(c) or (c,))]
+        current = next((a for a in nested if isinstance(a, type) and issubclass(a, BaseModel)), None)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return sorted(f.alias or n for n, f in current.model_fields.items())
+    return []
+
+
 # union tags pydantic puts into error locations; they are not keys of the YAML (condition tags such as 'all'
 # are left in: they coincide with real keys, and the line lookup simply stops at the deepest real node)
-_KIND_TAGS = {"red_flag", "finding", "derive", "estimate", "option", "recommend", "measure", "FactRef", "bool", "int",
-              "float", "str"}
+_KIND_TAGS = frozenset({"red_flag", "finding", "derive", "estimate", "option", "recommend", "measure", "FactRef", "bool", "int",
+                        "float", "str"})
 _RULE = TypeAdapter(Rule)
 
 
@@ -110,7 +152,7 @@ def _load_rules(doc: YamlDocument) -> list[Rule]:
         if schema is None:
             raise doc.error(f"rule 'kind' must be one of {', '.join(kinds)} (got {kind!r})", path)
         _validate(doc, schema, item, path)
-        rules.append(_pydantic(doc, _RULE, item, path))
+        rules.append(_pydantic(doc, _RULE, item, path, _KIND_TAGS))
     return rules
 
 
@@ -122,44 +164,58 @@ def load_kb(rules_dir: str | Path | None = None) -> KnowledgeBase:
 
 
 def _fingerprint(rules_dir: Path) -> tuple:
-    return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(rules_dir.glob("*.yaml")))
+    """Content hashes of the rule files: what the validated-KB cache is keyed on."""
+    return tuple((p.name, hashlib.sha256(p.read_bytes()).hexdigest()) for p in sorted(rules_dir.glob("*.yaml")))
 
 
 @lru_cache(maxsize=4)
 def _load_kb_cached(rules_dir: str, fingerprint: tuple) -> KnowledgeBase:
-    root = Path(rules_dir)
+    raw = kbcache.read(rules_dir, fingerprint)
+    if raw is None:
+        raw = _read_and_validate(Path(rules_dir))
+        kbcache.write(rules_dir, fingerprint, raw)
+    return _build(raw)
+
+
+def _read_and_validate(root: Path) -> dict:
+    """Parse and schema-validate every file; return plain data (what the cache stores)."""
     for special in SPECIAL_FILES:
         if not (root / special).is_file():
-            raise InputError(f"missing {special}", rules_dir)
-    facts_doc = load_yaml_file(root / "facts.yaml")
-    _validate(facts_doc, _schema("facts"), facts_doc.data)
-    facts = {f.name: f for f in _pydantic(facts_doc, FactsFile, facts_doc.data).facts}
-    _check_unique(facts_doc, [f["name"] for f in facts_doc.data["facts"]], "facts", "fact")
-
-    sources_doc = load_yaml_file(root / "sources.yaml")
-    _validate(sources_doc, _schema("sources"), sources_doc.data)
-    sources = {s.id: s for s in _pydantic(sources_doc, SourcesFile, sources_doc.data).sources}
-    _check_unique(sources_doc, [s["id"] for s in sources_doc.data["sources"]], "sources", "source")
-
-    seeds_doc = load_yaml_file(root / "seed_items.yaml")
-    _validate(seeds_doc, _schema("seed_items"), seeds_doc.data)
-    seed_items = {s.id: s for s in _pydantic(seeds_doc, SeedItemsFile, seeds_doc.data).seed_items}
-
-    rules: list[Rule] = []
-    origins: dict[str, tuple[str, int]] = {}
-    docs: dict[str, YamlDocument] = {}
+            raise InputError(f"missing {special}", str(root))
+    out: dict[str, Any] = {}
+    for name, key, model in (("facts.yaml", "facts", FactsFile), ("sources.yaml", "sources", SourcesFile),
+                             ("seed_items.yaml", "seed_items", SeedItemsFile)):
+        doc = load_yaml_file(root / name)
+        _validate(doc, _schema(key), doc.data)
+        _pydantic(doc, model, doc.data)
+        ident = "name" if key == "facts" else "id"
+        _check_unique(doc, [item[ident] for item in doc.data[key]], key, key.rstrip("s").replace("_item", " item"))
+        out[key] = doc.data[key]
+    rules: list[list] = []
+    seen: dict[str, tuple[str, int]] = {}
     for path in sorted(root.glob("*.yaml")):
         if path.name in SPECIAL_FILES:
             continue
         doc = load_yaml_file(path)
-        for i, rule in enumerate(_load_rules(doc)):
+        _load_rules(doc)
+        for i, item in enumerate(doc.data["rules"]):
             line = doc.line_of(("rules", i))
-            if rule.id in origins:
-                f, l = origins[rule.id]
-                raise InputError(f"duplicate rule id {rule.id!r} (first at {f}:{l})", doc.file, line)
-            origins[rule.id] = (doc.file, line)
-            docs[rule.id] = doc
-            rules.append(rule)
+            if item["id"] in seen:
+                f, l = seen[item["id"]]
+                raise InputError(f"duplicate rule id {item['id']!r} (first at {f}:{l})", doc.file, line)
+            seen[item["id"]] = (doc.file, line)
+            rules.append([doc.file, line, item])
+    out["rules"] = rules
+    return out
+
+
+def _build(raw: dict) -> KnowledgeBase:
+    """Model objects from validated plain data (pydantic checks every field again), then cross-references."""
+    facts = {f.name: f for f in FactsFile.model_validate({"facts": raw["facts"]}).facts}
+    sources = {s.id: s for s in SourcesFile.model_validate({"sources": raw["sources"]}).sources}
+    seed_items = {s.id: s for s in SeedItemsFile.model_validate({"seed_items": raw["seed_items"]}).seed_items}
+    rules = [_RULE.validate_python(item) for _, _, item in raw["rules"]]
+    origins = {item["id"]: (file, line) for file, line, item in raw["rules"]}
     kb = KnowledgeBase(facts=facts, sources=sources, rules=rules, seed_items=seed_items, origins=origins)
     _check_references(kb)
     return kb

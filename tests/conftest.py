@@ -11,6 +11,15 @@ SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 RULES = ROOT / "rules"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache_dir(tmp_path_factory):
+    """Tests never read or write the user's ~/.cache/advisor."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+    yield
+    mp.undo()
+
+
 @pytest.fixture(scope="session")
 def kb():
     return load_kb(RULES)

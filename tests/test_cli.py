@@ -69,7 +69,7 @@ BAD_INPUTS = [
     ("facts:\n  optimizer: adamW2\n", 2, "expected one of"),
     ("facts:\n  micro_batch: 32\n  grad_accum_steps: 8\n  num_gpus: 2\n  batch_size: 256\n", None, "contradictory facts"),
     ("message: a\nmessage: b\n", 2, "duplicate key 'message'"),
-    ("facts: [1, 2]\n", 1, "is not of type 'object'"),
+    ("facts: [1, 2]\n", 1, "Input should be a valid dictionary (at facts)"),
     ("answers:\n  batch_size: 64\n", 2, "not a question the advisor asks"),
     ("- just a list\n", 1, "a scenario is a mapping"),
     ("", 1, "empty"),

@@ -89,3 +89,38 @@ def test_wrong_claim_scan_can_fail():
 
 def test_rules_dir_has_no_stray_files():
     assert sorted(p.suffix for p in RULES.iterdir() if p.is_file()) == [".yaml"] * len(list(RULES.glob("*.yaml")))
+
+
+def test_validated_kb_cache_round_trip_and_invalidation(tmp_path, monkeypatch):
+    import shutil
+
+    from advisor import kbcache, kbload
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    fresh = kbload._read_and_validate
+    calls = []
+    monkeypatch.setattr(kbload, "_read_and_validate", lambda root: calls.append(root) or fresh(root))
+
+    first = kbload.load_kb(rules)
+    assert len(calls) == 1 and list((tmp_path / "cache" / "advisor").glob("kb-*.json"))
+    kbload._load_kb_cached.cache_clear()
+    second = kbload.load_kb(rules)
+    assert len(calls) == 1, "the second load must come from the cache"
+    assert [r.id for r in second.rules] == [r.id for r in first.rules] and second.origins == first.origins
+
+    # a changed rule file misses the cache and is validated again, errors and all
+    (rules / "speed.yaml").write_text((rules / "speed.yaml").read_text().replace("kind: red_flag", "kind: redflag", 1))
+    kbload._load_kb_cached.cache_clear()
+    with pytest.raises(Exception, match="rule 'kind' must be one of"):
+        kbload.load_kb(rules)
+    assert len(calls) == 2
+
+    # a corrupt cache file is ignored
+    for f in (tmp_path / "cache" / "advisor").glob("kb-*.json"):
+        f.write_text("{not json")
+    shutil.copy(RULES / "speed.yaml", rules / "speed.yaml")
+    kbload._load_kb_cached.cache_clear()
+    assert [r.id for r in kbload.load_kb(rules).rules] == [r.id for r in first.rules]
+    assert kbcache.cache_dir() == tmp_path / "cache" / "advisor"
