@@ -44,7 +44,7 @@ class Pattern(Strict):
     @classmethod
     def _compiles(cls, regex: str) -> str:
         try:
-            re.compile(regex)
+            re.compile(regex, re.IGNORECASE)  # the flags extraction uses, so re's cache serves both
         except re.error as exc:
             raise ValueError(f"invalid regular expression: {exc}") from None
         return regex
