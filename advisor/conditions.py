@@ -27,11 +27,17 @@ COMPARE: dict[str, Callable[[Any, Any], bool]] = {
 class Truth:
     value: bool | None
     missing: frozenset[str] = frozenset()
-    failed: str | None = None  # for WHY-NOT: the first premise that was False
+    because: Any = None  # for WHY-NOT: the premise that was False (described only when asked)
+    got: Any = None
 
     @property
-    def decided(self) -> bool:
-        return self.value is not None
+    def failed(self) -> str | None:
+        if self.value is not False or self.because is None:
+            return None
+        if isinstance(self.because, str):
+            return self.because
+        text = describe(self.because)
+        return f"{text} (it is {self.got!r})" if isinstance(self.because, FactTest) and self.got is not None else text
 
 
 TRUE = Truth(True)
@@ -67,23 +73,21 @@ def evaluate(cond: Condition | None, wm: WorkingMemory, offered: set[str]) -> Tr
         return Truth(None, frozenset(missing)) if missing else TRUE
     if isinstance(cond, Any_):
         missing = set()
-        first_false = None
         for part in cond.any:
             t = evaluate(part, wm, offered)
             if t.value is True:
                 return TRUE
             missing |= t.missing
-            first_false = first_false or t.failed
         if missing:
             return Truth(None, frozenset(missing))
-        return Truth(False, failed=f"none of: {describe(cond)}")
+        return Truth(False, because=cond)
     if isinstance(cond, Not):
         t = evaluate(cond.not_, wm, offered)
         if t.value is None:
             return t
-        return TRUE if t.value is False else Truth(False, failed=describe(cond))
+        return TRUE if t.value is False else Truth(False, because=cond)
     if isinstance(cond, Offered):
-        return TRUE if cond.offered in offered else Truth(False, failed=describe(cond))
+        return TRUE if cond.offered in offered else Truth(False, because=cond)
     return _fact_test(cond, wm)
 
 
@@ -91,7 +95,7 @@ def _fact_test(cond: FactTest, wm: WorkingMemory) -> Truth:
     op, operand = cond.operator, cond.operand
     if op == "known":
         ok = wm.known(cond.fact) == operand
-        return TRUE if ok else Truth(False, failed=describe(cond))
+        return TRUE if ok else Truth(False, because=cond)
     missing = {name for name in (cond.fact, operand.fact if isinstance(operand, FactRef) else None)
                if name and not wm.known(name)}
     if missing:
@@ -104,4 +108,4 @@ def _fact_test(cond: FactTest, wm: WorkingMemory) -> Truth:
         ok = False  # e.g. comparing text with a number: lint reports these
     if ok:
         return TRUE
-    return Truth(False, failed=f"{describe(cond)} (it is {left!r})")
+    return Truth(False, because=cond, got=left)

@@ -101,7 +101,9 @@ def run_consultation(message: str = "", facts: Mapping[str, Any] | None = None, 
 # ------------------------------------------------------------------------------------------ assembling
 
 def why_label(rule: Rule, wm: WorkingMemory) -> str:
-    return f"{KIND_LABEL[rule.kind]} {rule.id}: {render(rule.title, wm)}"
+    """'<conclusion> (<kind> <id>)': what depends on an answer, then where to look it up (explain ID)."""
+    ident = rule.option if isinstance(rule, OptionRule) else rule.id
+    return f"{render(rule.title, wm)} ({KIND_LABEL[rule.kind]} {ident})"
 
 
 def open_questions(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult) -> dict[str, list[Rule]]:

@@ -69,7 +69,7 @@ class Engine:
         rule = self.rules[i]
         if isinstance(rule, RecommendRule) and rule.recommend not in offered:
             # a recommendation is only considered (and only asks) once its option is on the table
-            return Truth(False, failed=f"option {rule.recommend} not offered")
+            return Truth(False, because=f"option {rule.recommend} not offered")
         truth = evaluate(rule.when, wm, offered)
         if truth.value is True:
             missing = frozenset(n for n in self._needs[i] if not wm.known(n))
@@ -86,22 +86,26 @@ class Engine:
         status: dict[int, Truth] = {}
         dirty = set(range(n))
         fired: set[tuple] = set()
-        counts: Counter[str] = Counter()
+        ready: set[int] = set()  # True and not yet fired on these inputs; a rule's key only changes with its inputs,
+        counts: Counter[str] = Counter()  # and then it is dirty and re-evaluated, so this set stays exact
         recent: list[str] = []
         for _cycle in range(self.max_cycles + 1):
             offered = set(result.options)
             for i in dirty:
                 status[i] = self.status(i, wm, offered)
+                if status[i].value is True and self._key(i, wm) not in fired:
+                    ready.add(i)
+                else:
+                    ready.discard(i)
             dirty = set()
-            ready = [i for i in range(n) if status[i].value is True and self._key(i, wm) not in fired]
             if not ready:
                 break
             i = min(ready, key=lambda j: (-self.rules[j].salience, j))
+            ready.discard(i)
             fired.add(self._key(i, wm))
-            rule = self.rules[i]
-            counts[rule.id] += 1
-            recent.append(rule.id)
-            changed_facts, changed_option = self._fire(rule, wm, result)
+            counts[self.rules[i].id] += 1
+            recent.append(self.rules[i].id)
+            changed_facts, changed_option = self._fire(i, wm, result)
             dirty.add(i)
             for name in changed_facts:
                 dirty.update(self._by_fact.get(name, ()))
@@ -122,16 +126,17 @@ class Engine:
             return wm.value(operand.fact) if wm.known(operand.fact) else None
         return operand
 
-    def _because(self, i_rule: Rule, wm: WorkingMemory) -> str:
+    def _because(self, i: int, wm: WorkingMemory) -> str:
         parts = []
-        for name in i_rule.reads():
+        for name in self._reads[i]:
             if wm.known(name):
                 fact = wm.facts[name]
                 parts.append(f"{name} = {fmt_value(fact.value, self.kb.facts[name].unit)} [{fact.provenance}]")
         return "; ".join(parts) or "always"
 
-    def _fire(self, rule: Rule, wm: WorkingMemory, result: RunResult) -> tuple[list[str], str | None]:
-        because = self._because(rule, wm)
+    def _fire(self, i: int, wm: WorkingMemory, result: RunResult) -> tuple[list[str], str | None]:
+        rule = self.rules[i]
+        because = self._because(i, wm)
         changed: list[str] = []
         changed_option = None
         produced: list[str] = []

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag, field_validator, model_validator
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 FACT_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -128,23 +128,23 @@ class FactTest(Strict):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
+    _op: str = PrivateAttr("")  # the operator, found once at validation (conditions are evaluated a lot)
+
     @model_validator(mode="after")
     def _one_operator(self) -> "FactTest":
         ops = [op for op in ("eq", "ne", "lt", "lte", "gt", "gte", "in_", "known") if getattr(self, op) is not None]
         if len(ops) != 1:
             raise ValueError(f"a fact test needs exactly one of eq, ne, lt, lte, gt, gte, in, known (got {len(ops)})")
+        self._op = ops[0]
         return self
 
     @property
     def operator(self) -> str:
-        for op in ("eq", "ne", "lt", "lte", "gt", "gte", "in_", "known"):
-            if getattr(self, op) is not None:
-                return op.rstrip("_")
-        raise AssertionError("validated to have one operator")
+        return self.__pydantic_private__["_op"].rstrip("_")  # direct: BaseModel.__getattr__ is slow on a hot path
 
     @property
     def operand(self) -> Any:
-        return getattr(self, "in_" if self.operator == "in" else self.operator)
+        return self.__dict__[self.__pydantic_private__["_op"]]
 
 
 class Offered(Strict):

@@ -155,7 +155,7 @@ def test_explain_how_why_whynot(capsys):
     code, out, _ = run(capsys, "explain", S01, "states_full_adamw")
     assert code == 0 and "model_state_bytes" in out and "params = 500M: from your message" in out
     _, out, _ = run(capsys, "explain", S01, "training_mode")
-    assert "I ask 'Are you training from scratch" in out and "opt-lora" in out
+    assert "I ask 'Are you training from scratch" in out and "(option lora)" in out
     _, out, _ = run(capsys, "explain", S01, "lora")
     assert "waits for: training_mode" in out
     _, out, _ = run(capsys, "explain", S01, "recommendation")
@@ -191,3 +191,11 @@ def test_answer_never_imports_torch():
             f"    assert main(['answer', {S01!r}]) == 0\n"
             "assert 'torch' not in sys.modules, 'torch was imported'\n")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    command = 'pip install -e ".[test]" && pytest'
+    assert command in readme and command in ci
+    assert "pip install -e . && advisor answer scenarios/s01-memory-pressure.yaml" in readme
