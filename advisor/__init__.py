@@ -5,15 +5,27 @@
     >>> [q.id for q in advice.questions]  # doctest: +SKIP
 
 `consult()` is the one stateless core; the CLI, REPL and chat tooling are shells around it.
-torch is never imported here.
+torch is never imported here. Names are imported on first use, so `advisor estimate` starts without pydantic.
 """
+
+from importlib import import_module
+from typing import Any
 
 __version__ = "0.1.0"
 
-from .advice import Advice  # noqa: E402
-from .core import consult, run_consultation  # noqa: E402
-from .errors import AdvisorError, InputError  # noqa: E402
-from .explain import explain  # noqa: E402
-from .kbload import load_kb  # noqa: E402
+_EXPORTS = {
+    "Advice": "advisor.advice",
+    "AdvisorError": "advisor.errors",
+    "InputError": "advisor.errors",
+    "consult": "advisor.core",
+    "run_consultation": "advisor.core",
+    "explain": "advisor.explain",
+    "load_kb": "advisor.kbload",
+}
+__all__ = [*_EXPORTS, "__version__"]
 
-__all__ = ["Advice", "AdvisorError", "InputError", "consult", "explain", "load_kb", "run_consultation", "__version__"]
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'advisor' has no attribute {name!r}")

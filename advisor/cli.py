@@ -64,6 +64,14 @@ def build_parser() -> argparse.ArgumentParser:
     f = sub.add_parser("facts", help="list the fact names a scenario can use", description="List the facts vocabulary.")
     f.add_argument("-f", "--format", choices=["text", "json"], default="text")
 
+    est = sub.add_parser("estimate", help="training memory of a model: by component, against batch size, and what fits",
+                         description="Estimate training memory per GPU: model states (precision × optimizer, frozen "
+                                     "parameters, ZeRO/FSDP, offload), activations, logits, CUDA overheads; peak(batch), "
+                                     "the largest micro-batch under a budget, and plans for a target batch.")
+    from .estimate_cmd import add_arguments
+
+    add_arguments(est)
+
     s = sub.add_parser("schema", help="print a JSON Schema (advice, scenario, rules, facts, sources, seed_items)",
                        description="Print the JSON Schema of an output or file format, or write them all with --write.")
     s.add_argument("name", nargs="?", default="advice", choices=["advice", "scenario", "rules", "facts", "sources", "seed_items"])
@@ -187,6 +195,12 @@ def cmd_facts(ns: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_estimate(ns: argparse.Namespace) -> int:
+    from .estimate_cmd import run
+
+    return run(ns)
+
+
 def cmd_schema(ns: argparse.Namespace) -> int:
     from .schema_export import schema_text, write_all
 
@@ -201,7 +215,8 @@ def cmd_schema(ns: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     ns = parser.parse_args(argv)
-    commands = {"answer": cmd_answer, "explain": cmd_explain, "check": cmd_check, "facts": cmd_facts, "schema": cmd_schema}
+    commands = {"answer": cmd_answer, "explain": cmd_explain, "check": cmd_check, "facts": cmd_facts, "schema": cmd_schema,
+                "estimate": cmd_estimate}
     try:
         if ns.command == "rules":
             if ns.rules_command != "lint":

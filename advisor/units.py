@@ -146,6 +146,14 @@ def fmt_bytes_gb(value: float) -> str:
     return f"{value / 1e9:.2f} GB"
 
 
+def fmt_bytes(value: float) -> str:
+    """GB, or MB/kB for small amounts (decimal units)."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if abs(value) >= scale:
+            return f"{value / scale:.2f} {unit}"
+    return f"{value:.0f} B"
+
+
 def fmt_bytes_gib(value: float) -> str:
     return f"{value / 2**30:.2f} GiB"
 

@@ -1,0 +1,95 @@
+"""Model factories for `advisor estimate --model` (and the tests): the factory protocol in two small examples.
+
+    advisor estimate --model tests.factories:tiny_gpt --batch 8
+    advisor estimate --model tests.factories:small_cnn --batch 16 --format json
+
+A factory returns (model, make_batch, loss_fn); keyword options (seq_len, ...) are passed through.
+"""
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class _Block(nn.Module):
+    def __init__(self, d: int, heads: int, attention: str):
+        super().__init__()
+        self.ln1, self.ln2 = nn.LayerNorm(d), nn.LayerNorm(d)
+        self.qkv, self.proj = nn.Linear(d, 3 * d), nn.Linear(d, d)
+        self.mlp = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))
+        self.heads, self.attention = heads, attention
+
+    def forward(self, x):
+        b, s, d = x.shape
+        q, k, v = (t.view(b, s, self.heads, d // self.heads).transpose(1, 2) for t in self.qkv(self.ln1(x)).split(d, dim=2))
+        if self.attention == "sdpa":
+            y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        else:
+            att = (q @ k.transpose(-2, -1)) / (d // self.heads) ** 0.5
+            att = att.masked_fill(~torch.ones(s, s, dtype=torch.bool).tril(), float("-inf")).softmax(-1)
+            y = att @ v
+        x = x + self.proj(y.transpose(1, 2).reshape(b, s, d))
+        return x + self.mlp(self.ln2(x))
+
+
+class TinyGPT(nn.Module):
+    def __init__(self, vocab=1000, seq_len=64, d=128, layers=2, heads=4, attention="eager"):
+        super().__init__()
+        self.tok, self.pos = nn.Embedding(vocab, d), nn.Embedding(seq_len, d)
+        self.blocks = nn.ModuleList(_Block(d, heads, attention) for _ in range(layers))
+        self.ln_f, self.head = nn.LayerNorm(d), nn.Linear(d, vocab, bias=False)
+
+    def forward(self, idx):
+        x = self.tok(idx) + self.pos(torch.arange(idx.shape[1]))
+        for block in self.blocks:
+            x = block(x)
+        return self.head(self.ln_f(x))
+
+
+def tiny_gpt(seq_len: int = 64, vocab: int = 1000, d: int = 128, layers: int = 2, heads: int = 4, attention: str = "eager"):
+    model = TinyGPT(vocab, seq_len, d, layers, heads, attention)
+
+    def make_batch(batch_size):
+        idx = torch.randint(0, vocab, (batch_size, seq_len))
+        return idx, torch.randint(0, vocab, (batch_size, seq_len))
+
+    def loss_fn(logits, targets):
+        return F.cross_entropy(logits.view(-1, logits.shape[-1]), targets.view(-1))
+
+    return model, make_batch, loss_fn
+
+
+def gpt_25m(seq_len: int = 256, attention: str = "eager"):
+    """About the size of the knowledge note's experiment (~23M parameters): for the tracing benchmark."""
+    return tiny_gpt(seq_len=seq_len, vocab=10000, d=512, layers=4, heads=8, attention=attention)
+
+
+def small_cnn(image_size: int = 64, classes: int = 10):
+    model = nn.Sequential(
+        nn.Conv2d(3, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(16, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(), nn.AdaptiveAvgPool2d(1),
+        nn.Flatten(), nn.Linear(64, classes))
+
+    def make_batch(batch_size):
+        return torch.randn(batch_size, 3, image_size, image_size), torch.randint(0, classes, (batch_size,))
+
+    return model, make_batch, F.cross_entropy
+
+
+def data_dependent():
+    """A model FakeTensorMode cannot trace (its forward depends on tensor values)."""
+    class Gate(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = nn.Linear(8, 8)
+
+        def forward(self, x):
+            n = int((x > 0).sum().item())  # data-dependent
+            return self.lin(x)[:, : max(n, 1)].sum(dim=1)
+
+    return Gate(), lambda b: (torch.randn(b, 8), torch.randn(b)), F.mse_loss
+
+
+def wrong_shape():
+    return nn.Linear(2, 2)
