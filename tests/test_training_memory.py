@@ -1,0 +1,136 @@
+"""The analytic training-memory model against published numbers and the CPU experiment, plus properties."""
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from advisor.catalogue import ModelSpec, count_gpt2, preset
+from advisor.errors import InputError
+from advisor.estimators.training import TrainingSetup, estimate_training_memory, exact_plans
+
+GiB = 2**30
+
+
+@pytest.mark.parametrize("stage, gb", [(0, 120.0), (1, 31.4), (2, 16.6), (3, 1.9)])
+def test_zero_paper_example(stage, gb):
+    """Rajbhandari et al.: 7.5B parameters, 64 GPUs, mixed-precision Adam (K = 12) → 120 / 31.4 / 16.6 / 1.9 GB."""
+    spec = ModelSpec("7.5B", "generic", int(7.5e9))
+    est = estimate_training_memory(spec, TrainingSetup(precision="mixed", optimizer="adam", gpus=64, zero=stage), "cpu")
+    assert est.after_backward / 1e9 == pytest.approx(gb, abs=0.05)
+
+
+# the knowledge note's CPU experiment (memory-estimation.md §4.3): a GPT with V=10000, s=256, h=512, a=8, L=4,
+# GELU 4h MLP, untied head, fp32 AdamW, no dropout; MemTracker peaks in MB (10^6 B)
+EXPERIMENT = ModelSpec("memexp", "gpt2", count_gpt2(vocab=10000, n_positions=256, d_model=512, n_layers=4, d_ff=2048,
+                                                      tied=False), 512, 4, 8, 8, 2048, 10000, 256)
+
+
+@pytest.mark.parametrize("attention, batch, mb", [("eager", 8, 865.9), ("eager", 64, 4995.0),
+                                                  ("flash", 8, 798.8), ("flash", 64, 4460.0)])
+def test_reproduces_the_cpu_experiment(attention, batch, mb):
+    assert EXPERIMENT.params == 22_981_632
+    est = estimate_training_memory(EXPERIMENT, TrainingSetup(attention=attention, margin=0), "cpu")
+    assert est.allocated(batch) / 1e6 == pytest.approx(mb, rel=0.001)
+    assert est.intercept / 1e6 == pytest.approx(275.8, rel=0.001)  # 4P + 8P: weights and Adam state
+
+
+def test_seed_004_does_not_fit_16_gib_at_256_or_512():
+    """domain-facts §4.4: fp32 logits alone are 2.44 GiB at 256 and 4.88 GiB at 512; ×3 with the loss temporaries."""
+    spec = preset("tinystories-004")
+    est = estimate_training_memory(spec, TrainingSetup(precision="fp32", optimizer="adamw"), "cuda")
+    assert est.intercept == pytest.approx(22_696_448 * 12)
+    for batch, logits_gib in ((256, 2.44), (512, 4.88)):
+        comp = est.components(batch)
+        assert comp["logits and loss"] / GiB == pytest.approx(3 * logits_gib, rel=0.01)
+        assert est.device_total(batch) > 16 * GiB
+    assert 128 <= est.max_micro_batch(16 * GiB) < 256
+    flash = estimate_training_memory(spec, TrainingSetup(attention="flash", precision="amp_bf16", fused_loss=True), "cuda")
+    assert flash.device_total(256) < 16 * GiB  # what would have made 256 fit
+
+
+def test_model_states_by_precision_and_optimizer():
+    spec = ModelSpec("500M", "generic", 500_000_000)
+    per_param = lambda **kw: estimate_training_memory(spec, TrainingSetup(**kw), "cpu").after_backward / 5e8  # noqa: E731
+    assert per_param(precision="fp32", optimizer="adamw") == 16
+    assert per_param(precision="amp_bf16", optimizer="adamw") == 18
+    assert per_param(precision="mixed", optimizer="adamw") == 16
+    assert per_param(precision="fp32", optimizer="adamw_8bit") == 10
+    assert per_param(precision="bf16", optimizer="adamw") == 8
+    assert per_param(precision="fp32", optimizer="sgd") == 8
+
+
+def test_lora_and_qlora_freeze_the_base():
+    spec = preset("llama-2-7b")
+    full = estimate_training_memory(spec, TrainingSetup(precision="amp_bf16"), "cpu").after_backward
+    lora = estimate_training_memory(spec, TrainingSetup(precision="amp_bf16", trainable_fraction=0.01, base_bits=16), "cpu")
+    qlora = estimate_training_memory(spec, TrainingSetup(precision="amp_bf16", trainable_fraction=0.01, base_bits=4), "cpu")
+    assert lora.after_backward == pytest.approx(spec.params * (2 + 0.01 * 18))
+    assert qlora.after_backward == pytest.approx(spec.params * (0.5 + 0.01 * 18))
+    assert qlora.after_backward < lora.after_backward < full / 5
+
+
+def test_offload_moves_optimizer_state_to_the_cpu():
+    spec = ModelSpec("1B", "generic", 10**9)
+    est = estimate_training_memory(spec, TrainingSetup(precision="mixed", optimizer="adam", offload_optimizer=True), "cpu")
+    assert est.fixed["optimizer state"] == 0 and est.cpu_bytes == 12e9 and est.after_backward == 4e9
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(precision="fp64"), "unknown precision"), (dict(gpus=0), "at least 1"), (dict(zero=4), "--zero must be 0, 1, 2 or 3"),
+    (dict(trainable_fraction=0), "trainable fraction"), (dict(margin=1.5), "margin"),
+])
+def test_bad_setups(kwargs, message):
+    with pytest.raises(InputError, match=message):
+        estimate_training_memory(preset("gpt2"), TrainingSetup(**kwargs))
+
+
+def test_max_micro_batch_and_plans():
+    est = estimate_training_memory(preset("gpt2"), TrainingSetup(precision="amp_bf16", attention="flash"), "cuda")
+    budget = 24 * GiB
+    b = est.max_micro_batch(budget)
+    assert b >= 1 and est.device_total(b) <= budget < est.device_total(b + 1)
+    assert exact_plans(512, 24, 2) == [(16, 16, 2), (8, 32, 2), (4, 64, 2), (2, 128, 2), (1, 256, 2)]
+    assert exact_plans(512, 256, 1)[0] == (256, 2, 1)
+    assert exact_plans(10, 4, 3) == []
+
+
+setups = st.builds(TrainingSetup, precision=st.sampled_from(["fp32", "amp_bf16", "bf16", "mixed"]),
+                   optimizer=st.sampled_from(["sgd", "sgd_momentum", "adam", "adamw", "adamw_8bit", "lion"]),
+                   checkpointing=st.sampled_from(["none", "selective", "full"]), attention=st.sampled_from(["eager", "flash"]),
+                   dropout=st.booleans(), fused_loss=st.booleans())
+models = st.sampled_from(["gpt2", "bert-base", "llama-2-7b", "vit-b-16", "tinystories-004"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(models, setups, st.integers(1, 512), st.integers(1, 64))
+def test_monotone_in_batch_and_sharding_never_increases_per_gpu_memory(name, setup, batch, gpus):
+    spec = preset(name)
+    est = estimate_training_memory(spec, setup, "cuda")
+    assert est.device_total(batch + 1) >= est.device_total(batch)
+    previous = None
+    for stage in (0, 1, 2, 3):
+        sharded = estimate_training_memory(spec, TrainingSetup(**{**setup.__dict__, "gpus": gpus, "zero": stage}), "cuda")
+        total = sharded.device_total(batch)
+        assert total <= est.device_total(batch) + 1e-6
+        if previous is not None:
+            assert total <= previous + 1e-6
+        previous = total
+
+
+@settings(max_examples=60, deadline=None)
+@given(setups, st.integers(1, 64), st.integers(16, 4096), st.integers(16, 4096))
+def test_monotone_in_sequence_length_and_parameters(setup, batch, s1, s2):
+    short, long_ = sorted((s1, s2))
+    a = estimate_training_memory(preset("gpt2", seq_len=short), setup, "cuda").device_total(batch)
+    b = estimate_training_memory(preset("gpt2", seq_len=long_), setup, "cuda").device_total(batch)
+    assert a <= b
+    small = estimate_training_memory(ModelSpec("s", "generic", 10**8), setup, "cuda").device_total(batch)
+    large = estimate_training_memory(ModelSpec("l", "generic", 10**9), setup, "cuda").device_total(batch)
+    assert small < large
+
+
+def test_checkpointing_and_flash_reduce_activations():
+    spec = preset("gpt2")
+    base = estimate_training_memory(spec, TrainingSetup(), "cuda").slope
+    assert estimate_training_memory(spec, TrainingSetup(attention="flash"), "cuda").slope < base
+    assert estimate_training_memory(spec, TrainingSetup(checkpointing="full"), "cuda").slope < \
+        estimate_training_memory(spec, TrainingSetup(checkpointing="selective"), "cuda").slope < base
