@@ -62,11 +62,20 @@ def build_memory(kb: KnowledgeBase, message: str, facts: Mapping[str, Any] | Non
     for name, (value, matched) in extract(kb, message or "").items():
         if not wm.known(name):
             wm.set(name, value, Provenance("message", repr(matched)))
+    _catalogue_facts(wm)
     for name, spec in kb.facts.items():
         if spec.default is not None and not wm.known(name):
             wm.set(name, coerce_named(kb, name, spec.default), Provenance("default"))
     _check_consistency(wm)
     return wm
+
+
+def _catalogue_facts(wm: WorkingMemory) -> None:
+    """A catalogue model implies its parameter count (computed from its shapes), unless the user gave one."""
+    if wm.known("model_preset") and not wm.known("params") and "params" in wm.kb.facts:
+        from .catalogue import preset
+
+        wm.set("params", float(preset(wm.value("model_preset")).params), Provenance("estimate", "the model catalogue"))
 
 
 def _check_consistency(wm: WorkingMemory) -> None:

@@ -179,6 +179,7 @@ class Engine:
     def _estimate(self, rule: EstimateRule, wm: WorkingMemory, result: RunResult) -> tuple[list[str], list[str], list[str]]:
         call = rule.estimate
         args = {k: self._resolve(v, wm) for k, v in call.args.items()}
+        args.update({k: wm.value(v.fact) for k, v in call.optional.items() if wm.known(v.fact)})
         key = (call.fn, tuple(sorted((k, repr(v)) for k, v in args.items())))
         if key not in self._memo:
             try:

@@ -267,10 +267,13 @@ def _check_references(kb: KnowledgeBase) -> None:
             est = ESTIMATORS.get(call.fn)
             if est is None:
                 unknown(rule.id, "estimator", call.fn, sorted(ESTIMATORS))
-            for arg in call.args:
+            for arg in list(call.args) + list(call.optional):
                 if arg not in est.parameters:
                     fail(rule.id, f"estimator {call.fn} has no argument {arg!r} (it takes {', '.join(est.parameters)})")
             missing = [a for a in est.required if a not in call.args]
+            needless = [a for a in call.optional if a in est.required]
+            if needless:
+                fail(rule.id, f"estimator {call.fn} requires {', '.join(needless)}: list it under args, not optional")
             if missing:
                 fail(rule.id, f"estimator {call.fn} needs {', '.join(missing)}")
             for key in call.targets():

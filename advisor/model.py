@@ -313,6 +313,8 @@ class DeriveRule(RuleBase):
 class EstimateCall(Strict):
     fn: Annotated[str, Field(pattern=FACT_PATTERN)]
     args: dict[Annotated[str, Field(pattern=FACT_PATTERN)], Operand] = {}
+    optional: dict[Annotated[str, Field(pattern=FACT_PATTERN)], FactRef] = Field(
+        {}, description="arguments passed only when their fact is known (the estimator's default applies otherwise)")
     into: Union[Annotated[str, Field(pattern=FACT_PATTERN)], dict[str, Annotated[str, Field(pattern=FACT_PATTERN)]]]
 
     def targets(self) -> dict[str, str]:
@@ -332,6 +334,9 @@ class EstimateRule(RuleBase):
     def action_facts(self) -> list[str]:
         refs = [v.fact for v in self.estimate.args.values() if isinstance(v, FactRef)]
         return list(dict.fromkeys(super().action_facts() + refs))
+
+    def optional_facts(self) -> list[str]:
+        return [v.fact for v in self.estimate.optional.values()]
 
     @property
     def makes_claim(self) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import textwrap
 
 from .advice import Advice, OptionOut
-from .units import fmt_bytes_gb, fmt_sig
+from .units import fmt_bytes_gb, fmt_count, fmt_sig
 
 WIDTH = 100
 
@@ -26,6 +26,8 @@ def _value(value: object, unit: str | None = None) -> str:
     if isinstance(value, (int, float)):
         if unit == "bytes":
             return fmt_bytes_gb(value)
+        if unit == "count":
+            return fmt_count(value)
         text = fmt_sig(value, 4)
         return text + ("×" if unit == "multiplier" else "%" if unit == "percent" else "")
     if isinstance(value, list):

@@ -117,7 +117,7 @@ def test_help_everywhere(capsys, argv):
 
 def test_check_passes_and_fails(capsys, tmp_path):
     code, out, _ = run(capsys, "check", str(ROOT / "scenarios"))
-    assert code == 0 and out.strip().endswith("13 passed, 0 failed")
+    assert code == 0 and out.strip().endswith("14 passed, 0 failed")
     bad = scenario(tmp_path, """
         message: I have an 8GB GPU and a 500M parameter model. Just tell me the batch size that fits.
         expect:

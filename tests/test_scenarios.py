@@ -13,8 +13,8 @@ from .conftest import SCENARIOS
 
 
 def test_the_thirteen_seed_scenarios_are_all_here():
-    assert len(SCENARIOS) == 13
-    assert [p.name[:3] for p in SCENARIOS] == [f"s{i:02d}" for i in range(1, 14)]
+    seed = [p.name[:3] for p in SCENARIOS if p.name.startswith("s")]
+    assert seed == [f"s{i:02d}" for i in range(1, 14)]
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])

@@ -130,3 +130,26 @@ def tokens_per_step(batch_size: float, seq_len: float) -> dict[str, Estimate]:
     """Tokens per optimizer update: global batch × sequence length (count target tokens if padding is masked)."""
     value = batch_size * seq_len
     return {"value": Estimate(value, "count", f"{fmt_sig(batch_size)} × {fmt_sig(seq_len)} tokens = {fmt_count(value)}", ("arithmetic",))}
+
+
+@estimator("grad_accum_steps", "tokens_per_step", "exact", cites=("arithmetic",))
+def accumulation_for_tokens(target_tokens: float, micro_batch: float, seq_len: float, num_gpus: float) -> dict[str, Estimate]:
+    """Accumulation steps so that micro × seq × accum × GPUs reaches a token target (nearest whole number)."""
+    per_step = micro_batch * seq_len * num_gpus
+    exact_value = target_tokens / per_step
+    accum = max(1, round(exact_value))
+    tokens = accum * per_step
+    exact = math.isclose(exact_value, accum)
+    formula = (f"{fmt_count(target_tokens)} / ({fmt_sig(micro_batch)} × {fmt_sig(seq_len)} × {fmt_sig(num_gpus)}) = "
+               f"{fmt_sig(exact_value, 4)} → {accum}" + ("" if exact else f" ({fmt_count(tokens)} tokens per step; "
+               f"{max(1, math.floor(exact_value))} or {math.ceil(exact_value)} bracket the target)"))
+    return {"grad_accum_steps": Estimate(accum, None, formula, ("arithmetic",)),
+            "tokens_per_step": Estimate(tokens, "count", formula, ("arithmetic",)),
+            "exact": Estimate(exact, None, formula, ("arithmetic",))}
+
+
+@estimator(cites=("arithmetic",))
+def steps_for_tokens(token_budget: float, tokens_per_step: float) -> dict[str, Estimate]:
+    """Optimizer steps to consume a token budget."""
+    steps = math.ceil(token_budget / tokens_per_step)
+    return {"value": Estimate(steps, None, f"⌈{fmt_count(token_budget)} / {fmt_count(tokens_per_step)}⌉ = {steps:,} steps", ("arithmetic",))}

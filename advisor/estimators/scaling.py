@@ -83,3 +83,42 @@ def lr_sweep_values(learning_rate: float) -> dict[str, Estimate]:
     """Three log-spaced learning rates around the current one: ×{0.3, 1, 3}."""
     values = [float(f"{learning_rate * m:.3g}") for m in (0.3, 1.0, 3.0)]
     return {"value": Estimate(values, None, f"{fmt_sig(learning_rate)} × {{0.3, 1, 3}}", ("playbook",), heuristic=True)}
+
+
+@estimator("value", "half_life_samples", cites=("marek",))
+def beta2_for_batch(beta2: float, batch_from: float, batch_to: float) -> dict[str, Estimate]:
+    """Adam's β2 at a new batch with its half-life held fixed in samples (tokens): β2' = β2^(B'/B) (Marek et al.)."""
+    if not 0 < beta2 < 1:
+        raise NotComputable("β2 must be between 0 and 1")
+    new = beta2 ** (batch_to / batch_from)
+    half_life = math.log(0.5) / math.log(beta2) * batch_from
+    return {
+        "value": Estimate(new, None, f"{fmt_sig(beta2)}^({fmt_sig(batch_to)}/{fmt_sig(batch_from)}) = {new:.5f}", ("marek",)),
+        "half_life_samples": Estimate(half_life, "count", f"ln 0.5 / ln {fmt_sig(beta2)} × {fmt_sig(batch_from)} = "
+                                                          f"{fmt_sig(half_life, 4)} samples", ("marek",)),
+    }
+
+
+@estimator(cites=("bergsma",))
+def weight_decay_for_batch(weight_decay: float, batch_from: float, batch_to: float, lr_from: float,
+                           lr_to: float) -> dict[str, Estimate]:
+    """AdamW weight decay at a new batch and LR with the EMA timescale τ = B/(η·λ·D) held fixed (Bergsma et al.)."""
+    new = weight_decay * (batch_to / batch_from) * (lr_from / lr_to)
+    formula = (f"λ' = λ × (B'/B) × (η/η') = {fmt_sig(weight_decay)} × ({fmt_sig(batch_to)}/{fmt_sig(batch_from)}) × "
+               f"({fmt_sig(lr_from)}/{fmt_sig(lr_to, 3)}) = {fmt_sig(new, 3)}")
+    return {"value": Estimate(new, None, formula, ("bergsma",))}
+
+
+@estimator("steps", "epochs", cites=("goyal",))
+def warmup_in_epochs(warmup_epochs: float, dataset_size: float, batch_size: float) -> dict[str, Estimate]:
+    """Warmup given in epochs (Goyal et al. used 5) as optimizer steps at this batch."""
+    steps = math.ceil(warmup_epochs * dataset_size / batch_size)
+    return {"steps": Estimate(steps, None, f"⌈{fmt_sig(warmup_epochs)} × {fmt_sig(dataset_size)} / {fmt_sig(batch_size)}⌉ = {steps} steps", ("goyal",)),
+            "epochs": Estimate(warmup_epochs, None, f"{fmt_sig(warmup_epochs)} epochs", ("goyal",))}
+
+
+@estimator(cites=("deit",))
+def deit_lr(batch_size: float) -> dict[str, Estimate]:
+    """DeiT's AdamW recipe as a data point: lr = 5e-4 × B / 512 (linear, for ViT/DeiT on ImageNet)."""
+    value = 5e-4 * batch_size / 512
+    return {"value": Estimate(value, None, f"5e-4 × {fmt_sig(batch_size)} / 512 = {fmt_sig(value, 3)}", ("deit",), heuristic=True)}
