@@ -142,3 +142,50 @@ def test_every_estimator_declares_what_it_cites():
     for est in ESTIMATORS.values():
         assert est.cites, est.name
         assert est.doc, est.name
+
+
+def test_beta2_keeps_its_half_life_in_samples():
+    out = value("beta2_for_batch", beta2=0.999, batch_from=128, batch_to=512)
+    assert out["value"].value == pytest.approx(0.999**4)
+    half = out["half_life_samples"].value
+    new_half = math.log(0.5) / math.log(out["value"].value) * 512
+    assert new_half == pytest.approx(half)
+
+
+def test_weight_decay_keeps_the_adamw_timescale():
+    # τ = B/(η λ D): B ×4 and η ×2 → λ ×2
+    assert value("weight_decay_for_batch", weight_decay=0.1, batch_from=128, batch_to=512, lr_from=3e-4,
+                 lr_to=6e-4)["value"].value == pytest.approx(0.2)
+
+
+def test_warmup_in_epochs_and_deit_point():
+    assert value("warmup_in_epochs", warmup_epochs=5, dataset_size=1_281_167, batch_size=8192)["steps"].value == 782
+    assert value("deit_lr", batch_size=1024)["value"].value == pytest.approx(1e-3)
+
+
+def test_token_accumulation_and_budget():
+    exact = value("accumulation_for_tokens", target_tokens=491_520, micro_batch=12, seq_len=1024, num_gpus=8)
+    assert exact["grad_accum_steps"].value == 5 and exact["exact"].value is True  # nanoGPT's GPT-2 config
+    near = value("accumulation_for_tokens", target_tokens=500_000, micro_batch=12, seq_len=1024, num_gpus=8)
+    assert near["grad_accum_steps"].value == 5 and near["exact"].value is False and "bracket" in near["grad_accum_steps"].formula
+    assert value("steps_for_tokens", token_budget=327.68e6, tokens_per_step=2048)["value"].value == 160_000
+
+
+def test_critical_batch_tradeoff():
+    out = value("critical_batch_tradeoff", batch_size=1000, noise_scale=1000)
+    assert out["steps_ratio"].value == 2 and out["examples_ratio"].value == 2  # at B = B_noise both double
+    small = value("critical_batch_tradeoff", batch_size=100, noise_scale=1000)
+    assert small["steps_ratio"].value == pytest.approx(11) and small["examples_ratio"].value == pytest.approx(1.1)
+
+
+@pytest.mark.parametrize("loss, tokens", [(3.0, 1.07e6), (2.5, 2.55e6)])
+def test_kaplan_critical_batch(loss, tokens):
+    est = value("kaplan_critical_batch", loss_nats=loss)["value"]
+    assert est.value == pytest.approx(tokens, rel=0.02) and est.heuristic
+
+
+def test_time_to_target_prefers_the_batch_before_the_plateau():
+    curve = [[32, 1000], [64, 1900], [128, 3400], [256, 3500], [512, 3550]]
+    out = value("time_to_target", throughput=curve, noise_scale=200)
+    assert out["best_batch"].value == 128
+    assert dict((b, t) for b, t in out["relative_time"].value)[128] == 1.0
