@@ -97,9 +97,10 @@ def coerce(spec: FactSpec, raw: Any) -> Any:
             return False
         raise UnitError(f"expected yes or no, got {raw!r}")
     if spec.type == "choice":
-        text = str(raw).strip().lower().replace("-", "_").replace(" ", "_")
-        if text in spec.choices:
-            return text
+        text = str(raw).strip().lower()
+        for candidate in (text, text.replace("-", "_").replace(" ", "_"), text.replace("_", "-").replace(" ", "-")):
+            if candidate in spec.choices:
+                return candidate
         hint = get_close_matches(text, spec.choices, n=1)
         raise UnitError(f"expected one of {', '.join(spec.choices)}, got {raw!r}" + (f" (did you mean {hint[0]!r}?)" if hint else ""))
     if spec.type == "pairs":

@@ -8,10 +8,11 @@ sources nobody cites.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .estimators import ESTIMATORS
-from .model import KnowledgeBase, OptionRule, TEMPLATE_FIELD, condition_facts
+from .model import BRACED, KnowledgeBase, OptionRule, TEMPLATE_FIELD, condition_facts
 from .templates import FORMATS
 
 
@@ -76,6 +77,9 @@ def lint(kb: KnowledgeBase) -> list[LintIssue]:
                 if is_bytes != name.endswith("_bytes"):
                     add(rule.id, f"option estimate {name!r}: name it *_bytes exactly when its fact is in bytes")
         for text in rule.texts():
+            for braced in BRACED.findall(text):
+                if not TEMPLATE_FIELD.fullmatch(braced) and not re.fullmatch(r"\{[^a-z]*\}", braced):
+                    add(rule.id, f"malformed template field {braced}; write {{fact}} or {{fact:format}}")
             for match in TEMPLATE_FIELD.finditer(text):
                 if match.group(2) and match.group(2) not in FORMATS:
                     add(rule.id, f"unknown format {match.group(2)!r} in {{{match.group(0)[1:-1]}}}; "

@@ -17,7 +17,8 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, T
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 FACT_PATTERN = r"^[a-z][a-z0-9_]*$"
-TEMPLATE_FIELD = re.compile(r"\{([a-z][a-z0-9_]*)(?::([a-z]+))?\}")
+TEMPLATE_FIELD = re.compile(r"\{([a-z][a-z0-9_]*)(?::([a-z][a-z0-9]*))?\}")
+BRACED = re.compile(r"\{[^{}]*\}")
 
 FactType = Literal["number", "integer", "bool", "choice", "text", "pairs", "list"]
 Unit = Literal["bytes", "count", "seconds", "percent", "multiplier"]

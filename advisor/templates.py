@@ -29,6 +29,7 @@ FORMATS: dict[str, Callable[[Any], str]] = {
     "p": lambda v: f"{v:.3f}",
     "g": lambda v: fmt_sig(v, 3),
     "f2": lambda v: f"{v:.2f}",
+    "f5": lambda v: f"{v:.5f}",
     "dur": fmt_duration,
     "list": _list,
 }

@@ -124,3 +124,12 @@ def test_validated_kb_cache_round_trip_and_invalidation(tmp_path, monkeypatch):
     kbload._load_kb_cached.cache_clear()
     assert [r.id for r in kbload.load_kb(rules).rules] == [r.id for r in first.rules]
     assert kbcache.cache_dir() == tmp_path / "cache" / "advisor"
+
+
+def test_lint_catches_malformed_template_fields(kb):
+    from advisor.lint import lint
+    from advisor.model import FindingRule
+
+    bad = FindingRule(id="bad", kind="finding", title="t", text="β2 becomes {beta2_new:5f} or {Beta2}", sources=["goyal"])
+    issues = [str(i) for i in lint(kb.model_copy(update={"rules": kb.rules + [bad]}))]
+    assert sum("malformed template field" in i for i in issues) == 2

@@ -46,3 +46,10 @@ def test_format_names_its_unit():
     assert fmt_value(5e8, "count") == "500M"
     assert fmt_value(14 * 86400, "seconds") == "2 weeks"
     assert fmt_value(4.6667, "multiplier") == "4.67×"
+
+
+def test_choices_accept_hyphens_underscores_and_case(kb):
+    from advisor.facts import coerce
+    assert coerce(kb.facts["model_preset"], "ViT-B-16") == "vit-b-16"
+    assert coerce(kb.facts["optimizer"], "SGD-momentum") == "sgd_momentum"
+    assert coerce(kb.facts["precision"], "amp bf16") == "amp_bf16"
