@@ -22,7 +22,7 @@ from . import kbcache
 from .errors import InputError
 from .estimators import ESTIMATORS
 from .model import (EstimateRule, FactsFile, FactTest, FactRef, KnowledgeBase, OptionRule, RecommendRule, Rule,
-                    SeedItemsFile, SourcesFile, condition_options)
+                    SeedItemsFile, SourcesFile, condition_leaves, condition_options)
 from .yamlio import YamlDocument, load_yaml_file
 
 SPECIAL_FILES = {"facts.yaml": "facts", "sources.yaml": "sources", "seed_items.yaml": "seed_items"}
@@ -288,27 +288,16 @@ def _check_references(kb: KnowledgeBase) -> None:
 
 def _check_choice_literals(kb: KnowledgeBase) -> None:
     """A comparison of a choice fact with a literal must use one of its choices (catches typos like 'adamW')."""
-    from .model import All, Any_, Not
-
-    def walk(rule_id: str, cond: Any) -> None:
-        if isinstance(cond, All):
-            for c in cond.all:
-                walk(rule_id, c)
-        elif isinstance(cond, Any_):
-            for c in cond.any:
-                walk(rule_id, c)
-        elif isinstance(cond, Not):
-            walk(rule_id, cond.not_)
-        elif isinstance(cond, FactTest):
-            spec = kb.facts[cond.fact]
-            if spec.type != "choice" or cond.operator == "known":
-                return
-            values = cond.operand if cond.operator == "in" else [cond.operand]
+    for rule in kb.rules:
+        for leaf in condition_leaves(rule.when):
+            if not isinstance(leaf, FactTest):
+                continue
+            spec = kb.facts[leaf.fact]
+            if spec.type != "choice" or leaf.operator == "known":
+                continue
+            values = leaf.operand if leaf.operator == "in" else [leaf.operand]
             for v in values:
                 if not isinstance(v, FactRef) and v not in spec.choices:
-                    file, line = kb.origins[rule_id]
-                    raise InputError(f"rule {rule_id!r}: {v!r} is not a choice of {cond.fact} "
+                    file, line = kb.origins[rule.id]
+                    raise InputError(f"rule {rule.id!r}: {v!r} is not a choice of {leaf.fact} "
                                      f"({', '.join(spec.choices)})", file, line)
-
-    for rule in kb.rules:
-        walk(rule.id, rule.when)

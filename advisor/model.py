@@ -11,7 +11,7 @@ Every claim a rule makes carries `sources` (ids in rules/sources.yaml) unless it
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Iterator, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag, field_validator, model_validator
 
@@ -185,47 +185,32 @@ Any_.model_rebuild()
 Not.model_rebuild()
 
 
+def condition_leaves(cond: Condition | None) -> Iterator[FactTest | Offered]:
+    """The fact tests and `offered` tests of a condition, depth first."""
+    if cond is None:
+        return
+    if isinstance(cond, (All, Any_)):
+        for sub in cond.all if isinstance(cond, All) else cond.any:
+            yield from condition_leaves(sub)
+    elif isinstance(cond, Not):
+        yield from condition_leaves(cond.not_)
+    else:
+        yield cond
+
+
 def condition_facts(cond: Condition | None) -> list[str]:
     """Every fact name a condition reads, in order of appearance, without duplicates."""
     out: list[str] = []
-
-    def walk(c: Condition) -> None:
-        if isinstance(c, All):
-            for sub in c.all:
-                walk(sub)
-        elif isinstance(c, Any_):
-            for sub in c.any:
-                walk(sub)
-        elif isinstance(c, Not):
-            walk(c.not_)
-        elif isinstance(c, FactTest):
-            out.append(c.fact)
-            if isinstance(c.operand, FactRef):
-                out.append(c.operand.fact)
-
-    if cond is not None:
-        walk(cond)
+    for leaf in condition_leaves(cond):
+        if isinstance(leaf, FactTest):
+            out.append(leaf.fact)
+            if isinstance(leaf.operand, FactRef):
+                out.append(leaf.operand.fact)
     return list(dict.fromkeys(out))
 
 
 def condition_options(cond: Condition | None) -> list[str]:
-    out: list[str] = []
-
-    def walk(c: Condition) -> None:
-        if isinstance(c, All):
-            for sub in c.all:
-                walk(sub)
-        elif isinstance(c, Any_):
-            for sub in c.any:
-                walk(sub)
-        elif isinstance(c, Not):
-            walk(c.not_)
-        elif isinstance(c, Offered):
-            out.append(c.offered)
-
-    if cond is not None:
-        walk(cond)
-    return out
+    return [leaf.offered for leaf in condition_leaves(cond) if isinstance(leaf, Offered)]
 
 
 def template_facts(text: str | None) -> list[str]:
