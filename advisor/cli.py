@@ -38,8 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("answer", help="advise on a scenario file ('-' reads standard input)",
                        description="Advise on one situation described in a YAML file: message, facts, answers.")
-    a.add_argument("scenario", help="scenario YAML file, or '-' for standard input")
-    a.add_argument("-f", "--format", choices=["text", "json", "markdown"], default="text", help="output format (default: text)")
+    a.add_argument("scenario", nargs="+", help="scenario YAML file(s) or folder(s), or '-' for standard input")
+    a.add_argument("-f", "--format", choices=["text", "json", "markdown", "jsonl"], default="text",
+                   help="output format (default: text; several files or a folder: jsonl, one object per line)")
     a.add_argument("--json", dest="format", action="store_const", const="json", help="same as --format json")
     a.add_argument("--answer", "-a", action="append", default=[], metavar="NAME=VALUE",
                    help="answer a question (repeatable), e.g. -a training_mode=finetune")
@@ -50,6 +51,17 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("scenario", help="scenario YAML file, or '-'")
     e.add_argument("item", help="id of a fact, estimate, question, option, red flag, finding, or 'recommendation'")
     e.add_argument("--answer", "-a", action="append", default=[], metavar="NAME=VALUE", help="answer a question (repeatable)")
+
+    rp = sub.add_parser("repl", help="consult interactively (the default when run in a terminal with no command)",
+                        description="An interactive consultation: describe your situation, answer the questions. "
+                                    "History in $XDG_STATE_HOME/advisor/history.")
+    rp.add_argument("scenario", nargs="?", help="start from a scenario file")
+    rp.add_argument("--history-file", metavar="PATH", help="where to keep the input history")
+    rp.add_argument("--no-history", action="store_true", help="keep no history file")
+
+    sub.add_parser("mcp", help="serve the advisor over MCP on stdio (needs the [mcp] extra)",
+                   description="A Model Context Protocol server on stdio with the tools consult, estimate_memory, explain "
+                               "and list_presets. Configure a client with {\"command\": \"advisor\", \"args\": [\"mcp\"]}.")
 
     c = sub.add_parser("check", help="run scenario expectations (the regression suite)",
                        description="Run the expectations of scenario files; prints a table and 'N passed, N failed'; exit 1 on any failure.")
@@ -101,13 +113,47 @@ def cmd_answer(ns: argparse.Namespace) -> int:
     from .scenario import load_scenario
 
     kb = _kb(ns)
-    sc = load_scenario(ns.scenario, kb)
+    many = len(ns.scenario) > 1 or any(Path(p).is_dir() for p in ns.scenario if p != "-")
+    if many or ns.format == "jsonl":
+        return _answer_batch(ns, kb)
+    sc = load_scenario(ns.scenario[0], kb)
     answers = {**sc.spec.answers, **_answers(ns.answer)}
     advice = consult(sc.spec.message, sc.spec.facts, answers, kb=kb)
     text = {"json": lambda: advice.to_json() + "\n", "markdown": lambda: render_markdown(advice),
             "text": lambda: render_text(advice)}[ns.format]()
     sys.stdout.write(text)
     return EXIT_OK
+
+
+def _answer_batch(ns: argparse.Namespace, kb) -> int:
+    """One JSON object per line per file; a bad file is reported (line and stderr) and the others go on."""
+    from .core import consult
+    from .scenario import load_scenario
+
+    named = [p for p in ns.scenario if p != "-"]
+    files = ([Path("-")] if "-" in ns.scenario else []) + (scenario_paths(named) if named else [])
+    extra = _answers(ns.answer)
+    failed = 0
+    for path in files:
+        try:
+            sc = load_scenario(str(path), kb)
+            advice = consult(sc.spec.message, sc.spec.facts, {**sc.spec.answers, **extra}, kb=kb)
+            record = {"file": str(path), "advice": advice.to_dict()}
+        except InputError as exc:
+            failed += 1
+            print(f"{PROG}: {exc.location_message()}", file=sys.stderr)
+            record = {"file": str(path), "error": exc.location_message()}
+        sys.stdout.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+    print(f"{PROG}: {len(files) - failed} answered, {failed} failed", file=sys.stderr)
+    return EXIT_INPUT if failed else EXIT_OK
+
+
+def cmd_mcp(ns: argparse.Namespace) -> int:
+    try:
+        from .mcp_server import main as mcp_main
+    except ImportError:
+        raise InputError("the MCP server needs the optional extra: pip install 'advisor[mcp]' (mcp>=2.3)") from None
+    return mcp_main()
 
 
 def cmd_explain(ns: argparse.Namespace) -> int:
@@ -195,6 +241,13 @@ def cmd_facts(ns: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_repl(ns: argparse.Namespace) -> int:
+    from .repl import history_path, main as repl_main
+
+    history = None if getattr(ns, "no_history", False) else Path(getattr(ns, "history_file", None) or history_path())
+    return repl_main(getattr(ns, "scenario", None), history, ns.rules)
+
+
 def cmd_estimate(ns: argparse.Namespace) -> int:
     from .estimate_cmd import run
 
@@ -216,13 +269,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     ns = parser.parse_args(argv)
     commands = {"answer": cmd_answer, "explain": cmd_explain, "check": cmd_check, "facts": cmd_facts, "schema": cmd_schema,
-                "estimate": cmd_estimate}
+                "estimate": cmd_estimate, "repl": cmd_repl, "mcp": cmd_mcp}
     try:
         if ns.command == "rules":
             if ns.rules_command != "lint":
                 parser.parse_args(["rules", "--help"])
             return cmd_lint(ns)
         if ns.command is None:
+            if sys.stdin.isatty() and sys.stdout.isatty():
+                return cmd_repl(ns)
             parser.print_help()
             return EXIT_OK
         return commands[ns.command](ns)

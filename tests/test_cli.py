@@ -199,3 +199,29 @@ def test_ci_runs_the_readme_test_command():
     command = 'pip install -e ".[test]" && pytest'
     assert command in readme and command in ci
     assert "pip install -e . && advisor answer scenarios/s01-memory-pressure.yaml" in readme
+
+
+def test_answer_batch_jsonl_reports_bad_files_and_goes_on(capsys, tmp_path):
+    bad = scenario(tmp_path, "mesage: hi\n", "bad.yaml")
+    code, out, err = run(capsys, "answer", str(ROOT / "scenarios"), bad)
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 2 and len(lines) == 15
+    assert all("advice" in rec for rec in lines[:-1]) and "unknown key 'mesage'" in lines[-1]["error"]
+    assert "14 answered, 1 failed" in err
+    code, out, _ = run(capsys, "answer", S01, "--format", "jsonl")
+    assert code == 0 and json.loads(out)["advice"]["recommendation"]["option_id"] == "adamw-8bit"
+
+
+def test_mcp_command_without_the_extra(capsys, monkeypatch):
+    import builtins
+    real = builtins.__import__
+
+    def no_mcp(name, *args, **kwargs):
+        if name.startswith("mcp") or name.endswith("mcp_server"):
+            raise ImportError(name)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_mcp)
+    monkeypatch.delitem(sys.modules, "advisor.mcp_server", raising=False)
+    code, out, err = run(capsys, "mcp")
+    assert code == 2 and "pip install 'advisor[mcp]'" in err

@@ -1,0 +1,48 @@
+"""Tool definitions for chat function calling: valid JSON Schema in both formats, and a working dispatcher."""
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from advisor import tools
+from advisor.errors import InputError
+
+
+def test_both_formats_list_the_four_tools_with_valid_schemas():
+    anthropic, openai = tools.anthropic_tools(), tools.openai_tools()
+    assert [t["name"] for t in anthropic] == ["consult", "estimate_memory", "explain", "list_presets"]
+    assert [t["function"]["name"] for t in openai] == [t["name"] for t in anthropic]
+    for tool in anthropic:
+        schema = tool["input_schema"]
+        Draft202012Validator.check_schema(schema)
+        assert schema["type"] == "object" and schema.get("additionalProperties") is False
+        assert 20 < len(tool["description"]) and len(tool["name"]) <= 64
+    for tool in openai:
+        assert tool["type"] == "function" and tool["function"]["parameters"]["type"] == "object"
+
+
+def test_sample_calls_validate_against_the_schemas_and_run():
+    schemas = {t["name"]: t["input_schema"] for t in tools.anthropic_tools()}
+    calls = {
+        "consult": {"message": "8GB GPU, 500M parameter model, what batch fits?", "answers": {"training_mode": "finetune"}},
+        "estimate_memory": {"preset": "gpt2", "batch": 8, "precision": "amp_bf16", "budget_gib": 24},
+        "explain": {"message": "8GB GPU, 500M parameter model, what batch fits?", "item": "states_full_adamw"},
+        "list_presets": {},
+    }
+    for name, args in calls.items():
+        Draft202012Validator(schemas[name]).validate(args)
+    assert tools.call_tool("consult", calls["consult"])["recommendation"]["option_id"] == "lora"
+    assert tools.call_tool("estimate_memory", calls["estimate_memory"])["fits"] is True
+    assert "model_state_bytes" in "\n".join(tools.call_tool("explain", calls["explain"])["lines"])
+    assert {p["name"] for p in tools.call_tool("list_presets", {})["presets"]} >= {"gpt2", "llama-2-7b"}
+
+
+@pytest.mark.parametrize("name, args, message", [
+    ("estimate_memory", {"preset": "gpt2", "batch": 0}, "batch: Input should be greater than or equal to 1"),
+    ("estimate_memory", {"preset": "gtp2"}, "did you mean 'gpt2'"),
+    ("consult", {"facts": {"gpu_memory": "lots"}}, "is not a memory size"),
+    ("consult", {"colour": "red"}, "colour: Extra inputs are not permitted"),
+    ("nope", {}, "unknown tool 'nope'"),
+])
+def test_bad_calls_raise_input_errors_a_model_can_act_on(name, args, message):
+    with pytest.raises(InputError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        tools.call_tool(name, args)
