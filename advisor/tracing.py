@@ -23,10 +23,15 @@ from __future__ import annotations
 import importlib
 import inspect
 import sys
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .errors import InputError
+
+# torch warns on stderr when NumPy is absent (also when a factory module imports torch); nothing here needs NumPy,
+# and the warning would break `--format json` being quiet. This module is only imported when torch is wanted.
+warnings.filterwarnings("ignore", message="Failed to initialize NumPy")
 
 CATEGORIES = ("Parameter", "Buffer", "Gradient", "Activation", "Temp", "Optstate", "Other")
 
