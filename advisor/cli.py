@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--json", dest="format", action="store_const", const="json", help="same as --format json")
     a.add_argument("--answer", "-a", action="append", default=[], metavar="NAME=VALUE",
                    help="answer a question (repeatable), e.g. -a training_mode=finetune")
+    a.add_argument("--probe", metavar="FILE.json", help="use the measurements of a saved advisor probe")
 
     e = sub.add_parser("explain", help="explain HOW a number or option was reached, WHY a question is asked, or WHY-NOT an option",
                        description="Explain one item of the advice for a scenario: a fact or estimate (how), a question id (why), "
@@ -58,6 +59,14 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("scenario", nargs="?", help="start from a scenario file")
     rp.add_argument("--history-file", metavar="PATH", help="where to keep the input history")
     rp.add_argument("--no-history", action="store_true", help="keep no history file")
+
+    pr = sub.add_parser("probe", help="measure the largest safe micro-batch and throughput of your model",
+                        description="Measure full training steps of your model: the largest micro-batch that fits (in few "
+                                    "trials, surviving OOM), the throughput curve, optionally the gradient noise scale; under "
+                                    "torchrun also the cost of gradient sync. On the CPU, --memory-cap-gib simulates a device.")
+    from .probe_cmd import add_arguments as add_probe_arguments
+
+    add_probe_arguments(pr)
 
     sub.add_parser("mcp", help="serve the advisor over MCP on stdio (needs the [mcp] extra)",
                    description="A Model Context Protocol server on stdio with the tools consult, estimate_memory, explain "
@@ -118,7 +127,7 @@ def cmd_answer(ns: argparse.Namespace) -> int:
         return _answer_batch(ns, kb)
     sc = load_scenario(ns.scenario[0], kb)
     answers = {**sc.spec.answers, **_answers(ns.answer)}
-    advice = consult(sc.spec.message, sc.spec.facts, answers, kb=kb)
+    advice = consult(sc.spec.message, sc.spec.facts, answers, measured=_measured(ns, sc), kb=kb)
     text = {"json": lambda: advice.to_json() + "\n", "markdown": lambda: render_markdown(advice),
             "text": lambda: render_text(advice)}[ns.format]()
     sys.stdout.write(text)
@@ -137,7 +146,7 @@ def _answer_batch(ns: argparse.Namespace, kb) -> int:
     for path in files:
         try:
             sc = load_scenario(str(path), kb)
-            advice = consult(sc.spec.message, sc.spec.facts, {**sc.spec.answers, **extra}, kb=kb)
+            advice = consult(sc.spec.message, sc.spec.facts, {**sc.spec.answers, **extra}, measured=_measured(ns, sc), kb=kb)
             record = {"file": str(path), "advice": advice.to_dict()}
         except InputError as exc:
             failed += 1
@@ -146,6 +155,22 @@ def _answer_batch(ns: argparse.Namespace, kb) -> int:
         sys.stdout.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
     print(f"{PROG}: {len(files) - failed} answered, {failed} failed", file=sys.stderr)
     return EXIT_INPUT if failed else EXIT_OK
+
+
+def cmd_probe(ns: argparse.Namespace) -> int:
+    from .probe_cmd import run
+
+    return run(ns)
+
+
+def _measured(ns: argparse.Namespace, sc) -> dict | None:
+    """Measurements from --probe, or from the scenario's probe: (relative to the scenario file)."""
+    from .probe_cmd import load_measured
+
+    path = getattr(ns, "probe", None)
+    if not path and sc.spec.probe:
+        path = str((Path(sc.file).parent / sc.spec.probe) if sc.file != "<stdin>" else Path(sc.spec.probe))
+    return load_measured(path) if path else None
 
 
 def cmd_mcp(ns: argparse.Namespace) -> int:
@@ -269,7 +294,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     ns = parser.parse_args(argv)
     commands = {"answer": cmd_answer, "explain": cmd_explain, "check": cmd_check, "facts": cmd_facts, "schema": cmd_schema,
-                "estimate": cmd_estimate, "repl": cmd_repl, "mcp": cmd_mcp}
+                "estimate": cmd_estimate, "repl": cmd_repl, "mcp": cmd_mcp, "probe": cmd_probe}
     try:
         if ns.command == "rules":
             if ns.rules_command != "lint":

@@ -115,6 +115,7 @@ class Step(Strict):
 class ScenarioFile(Strict):
     id: Optional[str] = None
     title: Optional[str] = None
+    probe: Optional[str] = Field(None, description="a saved `advisor probe --save` JSON (relative to this file): measured facts")
     message: str = ""
     facts: dict[str, Any] = {}
     answers: dict[str, Any] = {}

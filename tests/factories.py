@@ -93,3 +93,28 @@ def data_dependent():
 
 def wrong_shape():
     return nn.Linear(2, 2)
+
+
+def fails_at_large_batch():
+    """Trains normally up to batch 4, then raises an error that is not an OOM."""
+    model, make_batch, loss_fn = tiny_gpt()
+
+    def checked(idx):
+        if idx.shape[0] > 4:
+            raise ValueError("this model only accepts batches up to 4")
+        return TinyGPT.forward(model, idx)
+
+    model.forward = checked
+    return model, make_batch, loss_fn
+
+
+def slow_loader(batch_size):
+    """A data loader that takes 0.2 s per batch: slower than a training step of the tiny model."""
+    import time
+
+    def batches():
+        while True:
+            time.sleep(0.2)
+            yield torch.randint(0, 1000, (batch_size, 64)), torch.randint(0, 1000, (batch_size, 64))
+
+    return batches()
