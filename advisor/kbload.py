@@ -201,8 +201,8 @@ def _read_and_validate(root: Path) -> dict:
         for i, item in enumerate(doc.data["rules"]):
             line = doc.line_of(("rules", i))
             if item["id"] in seen:
-                f, l = seen[item["id"]]
-                raise InputError(f"duplicate rule id {item['id']!r} (first at {f}:{l})", doc.file, line)
+                first_file, first_line = seen[item["id"]]
+                raise InputError(f"duplicate rule id {item['id']!r} (first at {first_file}:{first_line})", doc.file, line)
             seen[item["id"]] = (doc.file, line)
             rules.append([doc.file, line, item])
     out["rules"] = rules

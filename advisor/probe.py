@@ -190,7 +190,7 @@ class Prober:
         except Exception as exc:  # noqa: BLE001 - the model failed for another reason: a clear error
             raise InputError(f"the training step failed at batch {batch}: {type(exc).__name__}: {exc}") from None
         finally:
-            del model, opt
+            model = opt = None  # drop the references (closures above still name them) before releasing memory
             self.device.release()
         result = Trial(batch=batch, peak_allocated_bytes=allocated, peak_reserved_bytes=reserved,
                        seconds=round(time.perf_counter() - start, 3), ok=ok, purpose=purpose)
@@ -428,7 +428,7 @@ def distributed_sync_cost(prober: Prober, micro_batch: int, peak_bytes: int, acc
     peak = torch.tensor([peak_bytes], dtype=torch.int64)  # this rank's peak at the batch it returns
     gathered = [torch.zeros_like(peak) for _ in range(dist.get_world_size())]
     dist.all_gather(gathered, peak)
-    del ddp, model, opt
+    ddp = model = opt = None  # drop the references before releasing memory
     prober.device.release()
     return SyncCost(world_size=dist.get_world_size(), accumulation=accumulation,
                     seconds_per_update_with_no_sync=round(times[True], 4),

@@ -21,8 +21,6 @@ def _wrap(text: str, indent: str) -> str:
 def _value(value: object, unit: str | None = None) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, float) and unit == "bytes":
-        return fmt_bytes_gb(value)
     if isinstance(value, (int, float)):
         if unit == "bytes":
             return fmt_bytes_gb(value)

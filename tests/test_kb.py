@@ -46,7 +46,7 @@ def test_options_carry_tradeoffs_and_a_way_to_validate(kb):
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_checked_in_schemas_match_the_models(name):
     checked_in = json.loads((SCHEMA_DIR / f"{name}.schema.json").read_text())
-    assert checked_in == schema_for(name), f"run: advisor schema --write advisor/schemas"
+    assert checked_in == schema_for(name), "run: advisor schema --write advisor/schemas"
     Draft202012Validator.check_schema(checked_in)
 
 
