@@ -73,7 +73,7 @@ class ProbeResult(BaseModel):
     recommended_micro_batch: int
     trials: list[Trial]
     throughput: list[Throughput]
-    curve: dict[str, dict[str, float]]
+    curve: dict[str, Any]  # {intercept_bytes, per_sample_bytes} of reserved memory, and "allocated": {...}
     input_pipeline_bound: Optional[bool] = None
     noise_scale: Optional[NoiseScale] = None
     sync: Optional[SyncCost] = None
@@ -325,6 +325,21 @@ class Prober:
                           micro_batch=micro_batch, accumulation=accumulation, windows=windows)
 
 
+def fit_curve(trials: list[Trial]) -> dict[str, Any]:
+    """Least-squares peak = a + b·batch over every trial that ran: reserved at the top level, allocated nested."""
+    ok = [t for t in trials if t.ok]
+    if len({t.batch for t in ok}) < 2:
+        return {}
+
+    def fit(key: str) -> dict[str, int]:
+        xs, ys = [t.batch for t in ok], [getattr(t, key) for t in ok]
+        mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+        slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+        return {"intercept_bytes": round(my - slope * mx), "per_sample_bytes": round(slope)}
+
+    return {**fit("peak_reserved_bytes"), "allocated": fit("peak_allocated_bytes")}
+
+
 def _line(b1: int, m1: float, b2: int, m2: float) -> dict[str, float]:
     slope = (m2 - m1) / (b2 - b1)
     return {"intercept_bytes": m1 - slope * b1, "per_sample_bytes": slope}
@@ -352,7 +367,7 @@ def probe(factory_path: str, *, throughput: bool = True, noise_scale: bool = Fal
     prober = Prober(factory_path, **kwargs)
     best, predicted, curve = prober.search()
     notes = []
-    curve_json = {k: {n: round(v) for n, v in c.items()} for k, c in curve.items()}
+    curve_json = fit_curve(prober.trials)
     points = prober.throughput(best) if throughput else []
     recommended = best
     if points:

@@ -68,8 +68,9 @@ def render(r: Any, ns: argparse.Namespace) -> str:
         lines.append(f"  {i:>2}  {t.batch:>6}  {t.purpose:36}  {alloc:>12}  {res:>12}  {t.seconds:>7.2f}  "
                      + ("fits" if t.ok else "does not fit"))
     if r.curve:
-        c = r.curve["reserved"]
-        lines.append(f"\nmeasured: peak ≈ {c['intercept_bytes'] / 1e9:.3f} GB + {c['per_sample_bytes'] / 1e6:.2f} MB × batch")
+        c = r.curve
+        lines.append(f"\nmeasured (reserved, over {sum(t.ok for t in r.trials)} trials that ran): peak ≈ "
+                     f"{c['intercept_bytes'] / 1e9:.3f} GB + {c['per_sample_bytes'] / 1e6:.2f} MB × batch")
     pred = f" (the estimator predicted {r.predicted_max_micro_batch})" if r.predicted_max_micro_batch else ""
     lines.append(f"largest safe micro-batch: {r.max_micro_batch}, run in trial {_trial_of(r, r.max_micro_batch)}{pred}")
     if r.throughput:

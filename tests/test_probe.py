@@ -22,6 +22,9 @@ from .factories import TinyGPT  # noqa: E402
 def test_search_returns_a_batch_that_ran_and_stops_within_5_percent(factory, cap_gib):
     r = probe(factory, device="cpu", cap_gib=cap_gib, throughput=False)
     assert len(r.trials) <= 5
+    curve = r.curve  # the fitted line predicts every trial that ran within 1% (peak is affine in batch)
+    for t in (t for t in r.trials if t.ok):
+        assert curve["intercept_bytes"] + curve["per_sample_bytes"] * t.batch == pytest.approx(t.peak_reserved_bytes, rel=0.01)
     best = r.max_micro_batch
     assert any(t.batch == best and t.ok for t in r.trials), "the returned batch has been run"
     failed = [t.batch for t in r.trials if not t.ok and t.batch > best]
