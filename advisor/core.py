@@ -45,10 +45,13 @@ def build_memory(kb: KnowledgeBase, message: str, facts: Mapping[str, Any] | Non
                  answers: Mapping[str, Any] | None, measured: Mapping[str, Any] | None = None) -> WorkingMemory:
     """Put the caller's inputs into a working memory, strongest provenance first."""
     wm = WorkingMemory(kb)
-    for name, raw in (facts or {}).items():
-        wm.set(name, coerce_named(kb, name, raw), Provenance("given"))
-    for name, raw in (measured or {}).items():
-        wm.set(name, coerce_named(kb, name, raw), Provenance("measured"))
+    for kind, mapping in (("given", facts), ("measured", measured)):
+        for name, raw in (mapping or {}).items():
+            value = coerce_named(kb, name, raw)
+            if kb.facts[name].derived:
+                raise InputError(f"{name!r} is computed by the advisor, not given; state its inputs instead "
+                                 f"(advisor facts shows which facts are inputs)")
+            wm.set(name, value, Provenance(kind))
     for name, raw in (answers or {}).items():
         spec = kb.facts.get(name)
         if spec is None:

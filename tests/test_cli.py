@@ -71,6 +71,7 @@ BAD_INPUTS = [
     ("message: a\nmessage: b\n", 2, "duplicate key 'message'"),
     ("facts: [1, 2]\n", 1, "Input should be a valid dictionary (at facts)"),
     ("answers:\n  batch_size: 64\n", 2, "not a question the advisor asks"),
+    ("facts:\n  lr_center: 2\n", None, "is computed by the advisor, not given"),
     ("- just a list\n", 1, "a scenario is a mapping"),
     ("", 1, "empty"),
 ]
