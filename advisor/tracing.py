@@ -78,6 +78,10 @@ def load_factory(path: str) -> Callable[..., Any]:
         sys.path.insert(0, "")
     try:
         module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name == "torch":
+            _torch()  # raises the "needs PyTorch: pip install ..." error
+        raise InputError(f"cannot import {module_name!r}: ModuleNotFoundError: {exc}") from None
     except Exception as exc:  # noqa: BLE001 - any import failure is the user's to fix
         raise InputError(f"cannot import {module_name!r}: {type(exc).__name__}: {exc}") from None
     fn = getattr(module, attr, None)
