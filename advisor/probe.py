@@ -215,7 +215,8 @@ class Prober:
             return None
         return max(1, min(self.max_batch, math.floor((usable - t.intercept) / t.slope)))
 
-    def search(self) -> tuple[int, Optional[int], dict[str, dict[str, float]]]:
+    def search(self) -> tuple[int, Optional[int]]:
+        """(largest batch that ran within 5% of the limit, the estimator's prediction)."""
         predicted = self.predict()
         b1 = max(1, (predicted or 8) // 8)
         b2 = max(b1 + 1, (predicted or 8) // 4)
@@ -223,28 +224,26 @@ class Prober:
         if not t1.ok:
             if b1 == 1:
                 raise InputError("even batch 1 does not fit the budget; reduce model states first (advisor estimate)")
-            return self._bisect(0, b1, predicted, {})
+            return self._bisect(0, b1), predicted
         if not t2.ok:
-            return self._bisect(b1, b2, predicted, {})
-        curve = {name: _line(b1, getattr(t1, key), b2, getattr(t2, key))
-                 for name, key in (("allocated", "peak_allocated_bytes"), ("reserved", "peak_reserved_bytes"))}
-        slope, intercept = curve["reserved"]["per_sample_bytes"], curve["reserved"]["intercept_bytes"]
+            return self._bisect(b1, b2), predicted
+        slope = (t2.peak_reserved_bytes - t1.peak_reserved_bytes) / (b2 - b1)  # the measured line (reserved)
+        intercept = t1.peak_reserved_bytes - slope * b1
         usable = self.budget * (1 - self.margin)
         jump = self.max_batch if slope <= 0 else max(b2, min(self.max_batch, math.floor((usable - intercept) / slope)))
         if jump == b2:
-            return self._bisect(b2, b2 + 1, predicted, curve)
+            return self._bisect(b2, b2 + 1), predicted
         tj = self.trial(jump, "jump to the predicted largest batch")
         if not tj.ok:
-            return self._bisect(b2, jump, predicted, curve)
+            return self._bisect(b2, jump), predicted
         above = min(self.max_batch, max(jump + 1, math.ceil(jump * 1.05)))
         if above == jump:
-            return jump, predicted, curve
-        ta = self.trial(above, "verify: 5% above")
-        if not ta.ok:
-            return self._bisect(jump, above, predicted, curve) if above - jump > max(1, jump // 20) else (jump, predicted, curve)
-        return self._bisect(above, min(self.max_batch, above * 2), predicted, curve)
+            return jump, predicted
+        if not self.trial(above, "verify: 5% above").ok:
+            return self._bisect(jump, above), predicted
+        return self._bisect(above, min(self.max_batch, above * 2)), predicted
 
-    def _bisect(self, good: int, bad: int, predicted: Optional[int], curve: dict) -> tuple[int, Optional[int], dict]:
+    def _bisect(self, good: int, bad: int) -> int:
         """good ran, bad did not (or is the ceiling): narrow to within 5% (or 1)."""
         while bad - good > max(1, good // 20):
             mid = (good + bad) // 2
@@ -254,7 +253,7 @@ class Prober:
                 bad = mid
         if good == 0:
             raise InputError("even batch 1 does not fit the budget; reduce model states first (advisor estimate)")
-        return good, predicted, curve
+        return good
 
     # ------------------------------------------------------------------------------------------ throughput
 
@@ -340,11 +339,6 @@ def fit_curve(trials: list[Trial]) -> dict[str, Any]:
     return {**fit("peak_reserved_bytes"), "allocated": fit("peak_allocated_bytes")}
 
 
-def _line(b1: int, m1: float, b2: int, m2: float) -> dict[str, float]:
-    slope = (m2 - m1) / (b2 - b1)
-    return {"intercept_bytes": m1 - slope * b1, "per_sample_bytes": slope}
-
-
 def _to(x: Any, device: str) -> Any:
     return x.to(device) if hasattr(x, "to") else x
 
@@ -365,7 +359,7 @@ def probe(factory_path: str, *, throughput: bool = True, noise_scale: bool = Fal
     """Find the largest safe micro-batch (run, not extrapolated), the throughput curve and, on request, the
     gradient noise scale. Returns a ProbeResult; raises InputError with what to do on failure."""
     prober = Prober(factory_path, **kwargs)
-    best, predicted, curve = prober.search()
+    best, predicted = prober.search()
     notes = []
     curve_json = fit_curve(prober.trials)
     points = prober.throughput(best) if throughput else []
