@@ -118,14 +118,15 @@ def test_questions_follow_dependencies_and_say_why(tmp_path):
 
 
 def test_rules_never_overwrite_what_the_user_said(tmp_path):
-    facts = FACTS.replace("{name: d, type: number, derived: true, description: derived}",
-                          "{name: d, type: number, derived: true, description: derived}\n  - {name: z, type: number, description: z}")
-    kb = kb_with(tmp_path, """
-        rules:
-          - {id: set-d, kind: derive, title: d, set: {d: 1}}
-    """, facts)
-    c = run_consultation(facts={"d": 5}, kb=kb)
-    assert c.wm.value("d") == 5 and c.wm.facts["d"].provenance.kind == "given"
+    from advisor.facts import Provenance, WorkingMemory
+
+    kb = kb_with(tmp_path, "rules: []\n")
+    wm = WorkingMemory(kb)
+    assert wm.set("x", 5, Provenance("given"))
+    assert not wm.set("x", 1, Provenance("derived", "some-rule")) and wm.value("x") == 5
+    assert wm.set("x", 6, Provenance("answer")) and wm.value("x") == 6  # the user may change their mind
+    with pytest.raises(InputError, match="'d' is computed by the advisor, not given"):
+        run_consultation(facts={"d": 5}, kb=kb)
 
 
 def test_recommendation_highest_salience_wins_and_lists_open_questions(tmp_path):
