@@ -160,16 +160,22 @@ def load_kb(rules_dir: str | Path | None = None) -> KnowledgeBase:
     rules_dir = Path(rules_dir) if rules_dir else default_rules_dir()
     if not rules_dir.is_dir():
         raise InputError("rules directory not found", str(rules_dir))
-    return _load_kb_cached(str(rules_dir.resolve()), _fingerprint(rules_dir))
+    return _load_kb_cached(str(rules_dir.resolve()), _stat_fingerprint(rules_dir))
 
 
-def _fingerprint(rules_dir: Path) -> tuple:
-    """Content hashes of the rule files: what the validated-KB cache is keyed on."""
+def _stat_fingerprint(rules_dir: Path) -> tuple:
+    """Names, sizes and modification times: cheap enough to check on every call (the in-process cache key)."""
+    return tuple((p.name, st.st_size, st.st_mtime_ns) for p in sorted(rules_dir.glob("*.yaml")) if (st := p.stat()))
+
+
+def _content_fingerprint(rules_dir: Path) -> tuple:
+    """Content hashes of the rule files: what the on-disk validated-KB cache is keyed on."""
     return tuple((p.name, hashlib.sha256(p.read_bytes()).hexdigest()) for p in sorted(rules_dir.glob("*.yaml")))
 
 
 @lru_cache(maxsize=4)
-def _load_kb_cached(rules_dir: str, fingerprint: tuple) -> KnowledgeBase:
+def _load_kb_cached(rules_dir: str, stat_fingerprint: tuple) -> KnowledgeBase:
+    fingerprint = _content_fingerprint(Path(rules_dir))
     raw = kbcache.read(rules_dir, fingerprint)
     if raw is None:
         raw = _read_and_validate(Path(rules_dir))
