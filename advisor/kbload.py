@@ -137,12 +137,13 @@ def _rule_schema(kind: str) -> dict | None:
     return {"$defs": schema["$defs"], "$ref": ref}
 
 
-def _load_rules(doc: YamlDocument) -> list[Rule]:
+def _validate_rules(doc: YamlDocument) -> None:
+    """Check every rule of a file against its kind's schema and the rule model, so errors name their line
+    (the objects themselves are built from the validated data by _build)."""
     data = doc.data
     if not isinstance(data, dict) or set(data) != {"rules"} or not isinstance(data["rules"], list):
         raise doc.error("a rule file is a mapping with one key, 'rules', holding a list of rules")
     kinds = sorted(_kinds())
-    rules = []
     for i, item in enumerate(data["rules"]):
         path = ("rules", i)
         if not isinstance(item, dict):
@@ -152,8 +153,7 @@ def _load_rules(doc: YamlDocument) -> list[Rule]:
         if schema is None:
             raise doc.error(f"rule 'kind' must be one of {', '.join(kinds)} (got {kind!r})", path)
         _validate(doc, schema, item, path)
-        rules.append(_pydantic(doc, _RULE, item, path, _KIND_TAGS))
-    return rules
+        _pydantic(doc, _RULE, item, path, _KIND_TAGS)
 
 
 def load_kb(rules_dir: str | Path | None = None) -> KnowledgeBase:
@@ -203,7 +203,7 @@ def _read_and_validate(root: Path) -> dict:
         if path.name in SPECIAL_FILES:
             continue
         doc = load_yaml_file(path)
-        _load_rules(doc)
+        _validate_rules(doc)
         for i, item in enumerate(doc.data["rules"]):
             line = doc.line_of(("rules", i))
             if item["id"] in seen:
