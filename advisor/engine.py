@@ -43,6 +43,9 @@ class RunResult:
     blocked: list[Blocked] = field(default_factory=list)
     used_sources: set[str] = field(default_factory=set)
     option_rule: dict[str, str] = field(default_factory=dict)
+    # estimator results of this run, by call: a rule that re-fires on unchanged arguments reuses them (kept per
+    # consultation, so a long-running REPL or MCP server does not accumulate them)
+    memo: dict[tuple, dict[str, Estimate] | NotComputable] = field(default_factory=dict)
 
 
 class Engine:
@@ -61,7 +64,6 @@ class Engine:
             opts = condition_options(rule.when) + ([rule.recommend] if isinstance(rule, RecommendRule) else [])
             for opt in opts:
                 self._by_option.setdefault(opt, []).append(i)
-        self._memo: dict[tuple, dict[str, Estimate] | NotComputable] = {}
 
     # ------------------------------------------------------------------------------------------ matching
 
@@ -181,12 +183,12 @@ class Engine:
         args = {k: self._resolve(v, wm) for k, v in call.args.items()}
         args.update({k: wm.value(v.fact) for k, v in call.optional.items() if wm.known(v.fact)})
         key = (call.fn, tuple(sorted((k, repr(v)) for k, v in args.items())))
-        if key not in self._memo:
+        if key not in result.memo:
             try:
-                self._memo[key] = call_estimator(call.fn, args)
+                result.memo[key] = call_estimator(call.fn, args)
             except NotComputable as exc:
-                self._memo[key] = exc
-        out = self._memo[key]
+                result.memo[key] = exc
+        out = result.memo[key]
         if isinstance(out, NotComputable):
             return [], [f"not computable: {out}"], []
         changed, produced, sources = [], [], []
