@@ -441,10 +441,11 @@ class KnowledgeBase(BaseModel):
     origins: dict[str, tuple[str, int]] = {}  # rule id -> (file, line), for messages
 
     def rule(self, rule_id: str) -> Rule:
-        for rule in self.rules:
-            if rule.id == rule_id:
-                return rule
-        raise KeyError(rule_id)
+        cached = self.__dict__.get("_rules_by_id")
+        if cached is None or cached[0] is not self.rules:  # rebuilt if a copy replaced the rules
+            cached = (self.rules, {rule.id: rule for rule in self.rules})
+            object.__setattr__(self, "_rules_by_id", cached)
+        return cached[1][rule_id]
 
     def where(self, rule_id: str) -> str:
         file, line = self.origins.get(rule_id, ("?", 0))
