@@ -14,13 +14,13 @@ from typing import Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "Advice": "advisor.advice",
+    "Advice": "advisor.engine.advice",
     "AdvisorError": "advisor.errors",
     "InputError": "advisor.errors",
-    "consult": "advisor.core",
-    "run_consultation": "advisor.core",
-    "explain": "advisor.explain",
-    "load_kb": "advisor.kbload",
+    "consult": "advisor.consultation",
+    "run_consultation": "advisor.consultation",
+    "explain": "advisor.engine.explain",
+    "load_kb": "advisor.consultation",
 }
 __all__ = [*_EXPORTS, "__version__"]
 

@@ -1,5 +1,5 @@
 import sys
 
-from .cli import main
+from advisor.shells.cli import main
 
 sys.exit(main())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Any, Callable
 
 BYTE_UNITS = {
     "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
@@ -202,3 +203,26 @@ def fmt_pair(item: object, unit: str | None) -> str:
     if isinstance(item, (list, tuple)) and len(item) == 2:
         return f"batch {fmt_sig(item[0])}: {fmt_value(item[1], unit)}"
     return str(item)
+
+
+def _fmt_list(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(fmt_sig(v, 3) if isinstance(v, (int, float)) else str(v) for v in value)
+    return str(value)
+
+
+# the formats a rule text may name in a field, `{params:count}` (lint checks the names)
+FORMATS: dict[str, Callable[[Any], str]] = {
+    "gb": fmt_bytes_gb,
+    "gib": fmt_bytes_gib,
+    "count": fmt_count,
+    "int": lambda v: str(int(round(v))),
+    "x": lambda v: f"{fmt_sig(v, 3)}×",
+    "pct": lambda v: f"{fmt_sig(v, 3)}%",
+    "p": lambda v: f"{v:.3f}",
+    "g": lambda v: fmt_sig(v, 3),
+    "f2": lambda v: f"{v:.2f}",
+    "f5": lambda v: f"{v:.5f}",
+    "dur": fmt_duration,
+    "list": _fmt_list,
+}

@@ -12,9 +12,9 @@ sys.path.insert(0, str(ROOT))
 
 from _common import machine, summary, timeit  # noqa: E402
 
-from advisor.core import consult  # noqa: E402
-from advisor.kbload import load_kb  # noqa: E402
-from advisor.scenario import load_scenario  # noqa: E402
+from advisor.consultation import consult  # noqa: E402
+from advisor.consultation import load_kb  # noqa: E402
+from advisor.regress.scenario import load_scenario  # noqa: E402
 
 
 def main() -> None:

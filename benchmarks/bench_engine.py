@@ -18,10 +18,10 @@ from _common import machine, summary, timeit  # noqa: E402
 
 from pydantic import TypeAdapter  # noqa: E402
 
-from advisor.core import _advice  # noqa: E402
-from advisor.engine import Engine  # noqa: E402
-from advisor.facts import Provenance, WorkingMemory  # noqa: E402
-from advisor.model import FactSpec, KnowledgeBase, Rule, Source  # noqa: E402
+from advisor.consultation import _advice  # noqa: E402
+from advisor.engine.chaining import Engine  # noqa: E402
+from advisor.engine.memory import Provenance, WorkingMemory  # noqa: E402
+from advisor.kb.model import FactSpec, KnowledgeBase, Rule, Source  # noqa: E402
 
 
 def synthetic_kb(n: int, seed: int = 0) -> KnowledgeBase:

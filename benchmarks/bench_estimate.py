@@ -33,7 +33,7 @@ def main() -> None:
     print("heavy imports:", heavy or "none")
     if args.no_trace:
         return
-    from advisor import tracing
+    from advisor.measure import tracing
 
     factory = tracing.load_factory("tests.factories:gpt_25m")
     t = time.perf_counter()

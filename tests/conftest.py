@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor.kbload import load_kb
+from advisor.consultation import load_kb
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -26,7 +26,7 @@ def kb():
 
 @pytest.fixture(scope="session")
 def advice_schema():
-    return json.loads((ROOT / "advisor" / "schemas" / "advice.schema.json").read_text())
+    return json.loads((ROOT / "advisor" / "kb" / "schemas" / "advice.schema.json").read_text())
 
 
 def write_kb(tmp_path: Path, files: dict[str, str]) -> Path:

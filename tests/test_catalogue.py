@@ -5,7 +5,7 @@ import struct
 
 import pytest
 
-from advisor.catalogue import (count_bert, count_gpt2, count_llama, from_hf_config, preset, preset_names,
+from advisor.domain.catalogue import (count_bert, count_gpt2, count_llama, from_hf_config, preset, preset_names,
                                safetensors_params)
 from advisor.errors import InputError
 
@@ -23,7 +23,7 @@ def test_catalogue_counts_match_published_totals(name, total):
 def test_catalogue_yaml_totals_are_the_computed_ones():
     import yaml
 
-    from advisor.catalogue import CATALOGUE
+    from advisor.domain.catalogue import CATALOGUE
     entries = yaml.safe_load(CATALOGUE.read_text())["presets"]
     assert sorted(entries) == sorted(PUBLISHED) == preset_names()
     for name, entry in entries.items():

@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from advisor import cli
+from advisor.shells import cli
 
 from .conftest import ROOT
 
@@ -138,7 +138,7 @@ def test_lint_facts_schema(capsys):
     code, out, _ = run(capsys, "facts", "--format", "json")
     assert {f["name"] for f in json.loads(out)} >= {"gpu_memory", "params", "batch_size"}
     code, out, _ = run(capsys, "schema", "advice")
-    assert json.loads(out) == json.loads((ROOT / "advisor" / "schemas" / "advice.schema.json").read_text())
+    assert json.loads(out) == json.loads((ROOT / "advisor" / "kb" / "schemas" / "advice.schema.json").read_text())
 
 
 def test_lint_fails_on_a_defective_knowledge_base(capsys, tmp_path):
@@ -166,9 +166,9 @@ def test_explain_how_why_whynot(capsys):
 
 
 def test_internal_errors_exit_3_without_traceback(capsys, monkeypatch):
-    import advisor.core
-    monkeypatch.setattr(advisor.core, "run_consultation", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
-    monkeypatch.setattr(advisor.core, "consult", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
+    import advisor.consultation
+    monkeypatch.setattr(advisor.consultation, "run_consultation", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
+    monkeypatch.setattr(advisor.consultation, "consult", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
     code, out, err = run(capsys, "answer", S01)
     assert code == 3 and out == "" and "internal error" in err and "boom" in err and "Traceback" not in err
 
@@ -187,7 +187,7 @@ def test_a_rule_loop_is_reported_as_a_knowledge_base_error(capsys, tmp_path):
 
 
 def test_answer_never_imports_torch():
-    code = ("import sys, io, contextlib\nfrom advisor.cli import main\n"
+    code = ("import sys, io, contextlib\nfrom advisor.shells.cli import main\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n"
             f"    assert main(['answer', {S01!r}]) == 0\n"
             "assert 'torch' not in sys.modules, 'torch was imported'\n")
@@ -223,6 +223,6 @@ def test_mcp_command_without_the_extra(capsys, monkeypatch):
         return real(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_mcp)
-    monkeypatch.delitem(sys.modules, "advisor.mcp_server", raising=False)
+    monkeypatch.delitem(sys.modules, "advisor.shells.mcp_server", raising=False)
     code, out, err = run(capsys, "mcp")
     assert code == 2 and "pip install 'advisor[mcp]'" in err

@@ -4,9 +4,9 @@ import textwrap
 
 import pytest
 
-from advisor.core import run_consultation
+from advisor.consultation import run_consultation
 from advisor.errors import EngineLoopError, InputError
-from advisor.kbload import load_kb
+from advisor.consultation import load_kb
 
 from .conftest import write_kb
 
@@ -118,7 +118,7 @@ def test_questions_follow_dependencies_and_say_why(tmp_path):
 
 
 def test_rules_never_overwrite_what_the_user_said(tmp_path):
-    from advisor.facts import Provenance, WorkingMemory
+    from advisor.engine.memory import Provenance, WorkingMemory
 
     kb = kb_with(tmp_path, "rules: []\n")
     wm = WorkingMemory(kb)

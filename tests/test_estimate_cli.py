@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from advisor import cli
+from advisor.shells import cli
 
 from .conftest import ROOT
 
@@ -82,7 +82,7 @@ def test_bad_input_exit_2(capsys, argv, message):
 
 
 def test_analytic_estimate_never_imports_torch():
-    code = ("import sys, io, contextlib\nfrom advisor.cli import main\n"
+    code = ("import sys, io, contextlib\nfrom advisor.shells.cli import main\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n"
             "    assert main(['estimate', '--preset', 'llama-2-7b', '--budget-gib', '80']) == 0\n"
             "assert 'torch' not in sys.modules and 'pydantic' not in sys.modules, sorted(m for m in sys.modules if m in ('torch', 'pydantic'))\n")

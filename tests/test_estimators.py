@@ -4,11 +4,11 @@ import math
 
 import pytest
 
-from advisor.estimators import ESTIMATORS, NotComputable, call_estimator
-from advisor.estimators.batching import plan_accumulation
-from advisor.estimators.memory import bytes_per_param
-from advisor.estimators.scaling import sweep_points
-from advisor.estimators.stats import t_quantile, t_two_sided_p, z_quantile
+from advisor.domain.estimators import ESTIMATORS, NotComputable, call_estimator
+from advisor.domain.estimators.batching import plan_accumulation
+from advisor.domain.estimators.memory import bytes_per_param
+from advisor.domain.estimators.scaling import sweep_points
+from advisor.domain.estimators.stats import t_quantile, t_two_sided_p, z_quantile
 
 
 def value(name, **args):

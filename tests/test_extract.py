@@ -2,7 +2,7 @@
 
 import pytest
 
-from advisor.extract import extract
+from advisor.reading.extract import extract
 
 
 def facts(kb, message):

@@ -7,15 +7,16 @@ import re
 import pytest
 from jsonschema import Draft202012Validator
 
-from advisor.lint import lint
-from advisor.model import OptionRule
-from advisor.schema_export import MODELS, SCHEMA_DIR, schema_for
+from advisor.domain.estimators import ESTIMATORS
+from advisor.kb.lint import lint
+from advisor.kb.model import OptionRule
+from advisor.shells.schema_export import MODELS, SCHEMA_DIR, schema_for
 
 from .conftest import RULES
 
 
 def test_lint_is_clean(kb):
-    assert [str(i) for i in lint(kb)] == []
+    assert [str(i) for i in lint(kb, ESTIMATORS)] == []
 
 
 def test_every_seed_item_is_covered(kb):
@@ -46,7 +47,7 @@ def test_options_carry_tradeoffs_and_a_way_to_validate(kb):
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_checked_in_schemas_match_the_models(name):
     checked_in = json.loads((SCHEMA_DIR / f"{name}.schema.json").read_text())
-    assert checked_in == schema_for(name), "run: advisor schema --write advisor/schemas"
+    assert checked_in == schema_for(name), "run: advisor schema --write advisor/kb/schemas"
     Draft202012Validator.check_schema(checked_in)
 
 
@@ -94,7 +95,7 @@ def test_rules_dir_has_no_stray_files():
 def test_validated_kb_cache_round_trip_and_invalidation(tmp_path, monkeypatch):
     import shutil
 
-    from advisor import kbcache, kbload
+    from advisor.kb import cache as kbcache, load as kbload
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     rules = tmp_path / "rules"
@@ -127,9 +128,9 @@ def test_validated_kb_cache_round_trip_and_invalidation(tmp_path, monkeypatch):
 
 
 def test_lint_catches_malformed_template_fields(kb):
-    from advisor.lint import lint
-    from advisor.model import FindingRule
+    from advisor.kb.lint import lint
+    from advisor.kb.model import FindingRule
 
     bad = FindingRule(id="bad", kind="finding", title="t", text="β2 becomes {beta2_new:5f} or {Beta2}", sources=["goyal"])
-    issues = [str(i) for i in lint(kb.model_copy(update={"rules": kb.rules + [bad]}))]
+    issues = [str(i) for i in lint(kb.model_copy(update={"rules": kb.rules + [bad]}), ESTIMATORS)]
     assert sum("malformed template field" in i for i in issues) == 2

@@ -9,7 +9,7 @@ pytest.importorskip("mcp")
 
 from mcp import Client, StdioServerParameters  # noqa: E402
 
-from advisor.mcp_server import server  # noqa: E402
+from advisor.shells.mcp_server import server  # noqa: E402
 
 from .conftest import ROOT  # noqa: E402
 

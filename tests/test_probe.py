@@ -11,7 +11,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from advisor.errors import InputError  # noqa: E402
-from advisor.probe import Prober, probe  # noqa: E402
+from advisor.measure.probe import Prober, probe  # noqa: E402
 
 from .conftest import ROOT  # noqa: E402
 from .factories import TinyGPT  # noqa: E402

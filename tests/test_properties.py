@@ -6,12 +6,12 @@ import json
 from hypothesis import HealthCheck, given, settings, strategies as st
 from jsonschema import Draft202012Validator
 
-from advisor.core import consult
+from advisor.consultation import consult
 from advisor.errors import InputError
 
 from .conftest import ROOT
 
-SCHEMA = Draft202012Validator(json.loads((ROOT / "advisor" / "schemas" / "advice.schema.json").read_text()))
+SCHEMA = Draft202012Validator(json.loads((ROOT / "advisor" / "kb" / "schemas" / "advice.schema.json").read_text()))
 
 PHRASES = [
     "I have an 8GB GPU", "a 500M parameter model", "a 7B model", "just tell me the batch size that fits",

@@ -9,8 +9,8 @@ from prompt_toolkit.document import Document
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from advisor.repl import ReplState, build_prompt, handle, history_path, run
-from advisor.session import Session
+from advisor.shells.repl import ReplState, build_prompt, handle, history_path, run
+from advisor.shells.session import Session
 
 ENTER, CTRL_C, CTRL_D, ALT_ENTER = "\r", "\x03", "\x04", "\x1b\r"
 S1 = "I have an 8GB GPU and a 500M parameter model. Just tell me the batch size that fits."
@@ -50,8 +50,8 @@ def test_commands(kb, tmp_path):
     assert "OPTIONS" in out and "unknown command :nope" in out and ":whynot" in out
     assert f"saved {path}" in out and "was not stated or answered" in out
     assert "I know nothing yet." in out.split("Forgotten.")[-1]
-    from advisor.checker import run_scenario
-    from advisor.scenario import load_scenario
+    from advisor.regress.checker import run_scenario
+    from advisor.regress.scenario import load_scenario
     assert run_scenario(load_scenario(str(path), kb), kb).passed  # a saved consultation joins the regression suite
 
 

@@ -5,9 +5,9 @@ import ast
 import pytest
 from jsonschema import Draft202012Validator
 
-from advisor.checker import check_advice, run_scenario
-from advisor.core import consult
-from advisor.scenario import Expect, load_scenario
+from advisor.regress.checker import check_advice, run_scenario
+from advisor.consultation import consult
+from advisor.regress.scenario import Expect, load_scenario
 
 from .conftest import SCENARIOS
 
@@ -77,7 +77,7 @@ def test_scenario_12_snippet_runs_with_a_fake_ddp_model():
     """Execute the snippet with stand-ins: forward and backward happen inside no_sync() for k-1 micro-batches."""
     import contextlib
 
-    from advisor.kbload import load_kb
+    from advisor.consultation import load_kb
 
     snippet = _no_sync_snippet(load_kb())
     events = []

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from advisor.errors import InputError
-from advisor.session import Session
+from advisor.shells.session import Session
 
 
 def test_a_conversation(kb):

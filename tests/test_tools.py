@@ -3,7 +3,7 @@
 import pytest
 from jsonschema import Draft202012Validator
 
-from advisor import tools
+from advisor.shells import tools
 from advisor.errors import InputError
 
 

@@ -8,7 +8,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from advisor import tracing  # noqa: E402
+from advisor.measure import tracing  # noqa: E402
 from advisor.errors import InputError  # noqa: E402
 
 from .conftest import ROOT  # noqa: E402

@@ -3,9 +3,9 @@
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from advisor.catalogue import ModelSpec, count_gpt2, preset
+from advisor.domain.catalogue import ModelSpec, count_gpt2, preset
 from advisor.errors import InputError
-from advisor.estimators.training import TrainingSetup, estimate_training_memory, exact_plans
+from advisor.domain.estimators.training import TrainingSetup, estimate_training_memory, exact_plans
 
 GiB = 2**30
 

@@ -49,7 +49,7 @@ def test_format_names_its_unit():
 
 
 def test_choices_accept_hyphens_underscores_and_case(kb):
-    from advisor.facts import coerce
+    from advisor.engine.memory import coerce
     assert coerce(kb.facts["model_preset"], "ViT-B-16") == "vit-b-16"
     assert coerce(kb.facts["optimizer"], "SGD-momentum") == "sgd_momentum"
     assert coerce(kb.facts["precision"], "amp bf16") == "amp_bf16"

@@ -1,0 +1,155 @@
+"""Batch arithmetic: effective batch, accumulation plans, steps per epoch, speed-ups, communication volume."""
+
+from __future__ import annotations
+
+import math
+
+from advisor.units import fmt_bytes_gb, fmt_count, fmt_duration, fmt_sig
+from advisor.engine.estimators import Estimate, NotComputable, estimator
+
+
+@estimator(cites=("bert-readme", "hf-ga"))
+def effective_batch(micro_batch: float, grad_accum_steps: float, num_gpus: float) -> dict[str, Estimate]:
+    """Samples per optimizer update: micro-batch × accumulation steps × data-parallel GPUs."""
+    value = int(micro_batch * grad_accum_steps * num_gpus)
+    formula = f"{fmt_sig(micro_batch)} × {fmt_sig(grad_accum_steps)} × {fmt_sig(num_gpus)} = {value}"
+    return {"value": Estimate(value, None, formula, ("bert-readme", "hf-ga"))}
+
+
+def plan_accumulation(target: int, max_micro: int, gpus: int) -> tuple[int, int, int]:
+    """(micro, accum, effective): the fewest accumulation steps whose micro-batch fits, preferring an exact
+    plan (micro × accum × gpus == target) within a few extra steps."""
+    if target <= 0 or max_micro <= 0 or gpus <= 0:
+        raise NotComputable("target, micro-batch and GPU count must be positive")
+    first = max(1, math.ceil(target / (max_micro * gpus)))
+    for accum in range(first, first + 8):
+        micro, rest = divmod(target, accum * gpus)
+        if rest == 0 and 0 < micro <= max_micro:
+            return micro, accum, target
+    micro = min(max_micro, max(1, target // (first * gpus)))
+    return micro, first, micro * first * gpus
+
+
+@estimator("micro_batch", "grad_accum_steps", "effective_batch", "exact", cites=("bert-readme", "hf-ga"))
+def accumulation_plan(target_batch: float, max_micro_batch: float, num_gpus: float) -> dict[str, Estimate]:
+    """Reach a target global batch with micro-batches that fit: accumulate."""
+    micro, accum, eff = plan_accumulation(int(target_batch), int(max_micro_batch), int(num_gpus))
+    exact = eff == int(target_batch)
+    formula = (f"accum = ⌈{fmt_sig(target_batch)} / ({fmt_sig(max_micro_batch)} × {fmt_sig(num_gpus)})⌉ → "
+               f"{micro} × {accum} × {fmt_sig(num_gpus)} = {eff}" + ("" if exact else f" (nearest to {fmt_sig(target_batch)})"))
+    src = ("bert-readme", "hf-ga")
+    return {
+        "micro_batch": Estimate(micro, None, formula, src),
+        "grad_accum_steps": Estimate(accum, None, formula, src),
+        "effective_batch": Estimate(eff, None, formula, src),
+        "exact": Estimate(exact, None, formula, src),
+    }
+
+
+@estimator("per_epoch", "total", cites=("arithmetic",))
+def training_steps(dataset_size: float, batch_size: float, epochs: float) -> dict[str, Estimate]:
+    """Optimizer steps per epoch (last partial batch kept) and in total."""
+    per_epoch = math.ceil(dataset_size / batch_size)
+    total = int(per_epoch * epochs)
+    return {
+        "per_epoch": Estimate(per_epoch, None, f"⌈{fmt_count(dataset_size)} / {fmt_sig(batch_size)}⌉ = {per_epoch}", ("arithmetic",)),
+        "total": Estimate(total, None, f"{per_epoch} × {fmt_sig(epochs)} epochs = {total}", ("arithmetic",)),
+    }
+
+
+@estimator("batch", "steps", cites=("arithmetic",))
+def batch_for_min_steps(dataset_size: float, epochs: float, min_steps: float) -> dict[str, Estimate]:
+    """The largest power-of-two batch that still gives at least `min_steps` optimizer steps."""
+    limit = dataset_size * epochs / min_steps
+    if limit < 1:
+        raise NotComputable(f"even batch 1 gives fewer than {fmt_sig(min_steps)} steps")
+    batch = 2 ** int(math.floor(math.log2(limit)))
+    steps = math.ceil(dataset_size / batch) * int(epochs)
+    formula = f"largest 2^n ≤ {fmt_count(dataset_size)} × {fmt_sig(epochs)} / {fmt_sig(min_steps)} = {fmt_sig(limit, 3)} → {batch} ({steps} steps)"
+    return {"batch": Estimate(batch, None, formula, ("arithmetic",), heuristic=True),
+            "steps": Estimate(steps, None, formula, ("arithmetic",), heuristic=True)}
+
+
+@estimator(cites=("arithmetic",))
+def epochs_for_min_steps(dataset_size: float, batch_size: float, min_steps: float) -> dict[str, Estimate]:
+    """Epochs needed at this batch to reach `min_steps` optimizer steps."""
+    per_epoch = math.ceil(dataset_size / batch_size)
+    epochs = math.ceil(min_steps / per_epoch)
+    return {"value": Estimate(epochs, None, f"⌈{fmt_sig(min_steps)} / {per_epoch} steps per epoch⌉ = {epochs}", ("arithmetic",), heuristic=True)}
+
+
+@estimator(cites=("arithmetic",))
+def ratio(numerator: float, denominator: float) -> dict[str, Estimate]:
+    """numerator / denominator (batch ratios, update ratios)."""
+    if denominator == 0:
+        raise NotComputable("division by zero")
+    value = numerator / denominator
+    return {"value": Estimate(value, "multiplier", f"{fmt_sig(numerator)} / {fmt_sig(denominator)} = {fmt_sig(value, 3)}", ("arithmetic",))}
+
+
+@estimator("ideal", "at_efficiency", cites=("arithmetic", "goyal"))
+def gpus_for_speedup(current_duration: float, target_duration: float, efficiency: float) -> dict[str, Estimate]:
+    """GPUs needed for a wall-clock speed-up, ideally and at a given data-parallel scaling efficiency."""
+    speedup = current_duration / target_duration
+    ideal = math.ceil(speedup - 1e-9)
+    real = math.ceil(speedup / efficiency - 1e-9)
+    base = f"{fmt_duration(current_duration)} / {fmt_duration(target_duration)} = {fmt_sig(speedup, 3)}×"
+    return {
+        "ideal": Estimate(ideal, None, f"⌈{base}⌉ = {ideal} GPUs at perfect scaling", ("arithmetic",)),
+        "at_efficiency": Estimate(real, None, f"⌈{fmt_sig(speedup, 3)} / {fmt_sig(efficiency)}⌉ = {real} GPUs at {fmt_sig(efficiency * 100)}% scaling efficiency", ("goyal",)),
+    }
+
+
+@estimator(cites=("arithmetic",))
+def speedup(current_duration: float, target_duration: float) -> dict[str, Estimate]:
+    """Required wall-clock speed-up."""
+    value = current_duration / target_duration
+    return {"value": Estimate(value, "multiplier", f"{fmt_duration(current_duration)} / {fmt_duration(target_duration)} = {fmt_sig(value, 3)}×", ("arithmetic",))}
+
+
+@estimator("gradient_bytes", "ring_bytes_per_gpu", cites=("pt-ddp", "nccl-ring"))
+def allreduce_volume(params: float, num_gpus: float, grad_bytes: float = 4) -> dict[str, Estimate]:
+    """Bytes all-reduced per gradient sync, and what a ring all-reduce moves per GPU: 2(N−1)/N × that."""
+    grads = params * grad_bytes
+    ring = 2 * (num_gpus - 1) / num_gpus * grads
+    return {
+        "gradient_bytes": Estimate(grads, "bytes", f"{fmt_count(params)} × {fmt_sig(grad_bytes)} B = {fmt_bytes_gb(grads)}", ("pt-ddp",)),
+        "ring_bytes_per_gpu": Estimate(ring, "bytes", f"2 × ({fmt_sig(num_gpus)} − 1) / {fmt_sig(num_gpus)} × {fmt_bytes_gb(grads)} = {fmt_bytes_gb(ring)}", ("nccl-ring",)),
+    }
+
+
+@estimator(cites=("pt-syncbn", "goyal"))
+def per_device_batch(batch_size: float, num_gpus: float) -> dict[str, Estimate]:
+    """Samples each GPU sees per step: what BatchNorm normalizes over (without SyncBatchNorm)."""
+    value = batch_size / num_gpus
+    return {"value": Estimate(value, None, f"{fmt_sig(batch_size)} / {fmt_sig(num_gpus)} GPUs = {fmt_sig(value)}", ("pt-syncbn", "goyal"))}
+
+
+@estimator(cites=("arithmetic",))
+def tokens_per_step(batch_size: float, seq_len: float) -> dict[str, Estimate]:
+    """Tokens per optimizer update: global batch × sequence length (count target tokens if padding is masked)."""
+    value = batch_size * seq_len
+    return {"value": Estimate(value, "count", f"{fmt_sig(batch_size)} × {fmt_sig(seq_len)} tokens = {fmt_count(value)}", ("arithmetic",))}
+
+
+@estimator("grad_accum_steps", "tokens_per_step", "exact", cites=("arithmetic",))
+def accumulation_for_tokens(target_tokens: float, micro_batch: float, seq_len: float, num_gpus: float) -> dict[str, Estimate]:
+    """Accumulation steps so that micro × seq × accum × GPUs reaches a token target (nearest whole number)."""
+    per_step = micro_batch * seq_len * num_gpus
+    exact_value = target_tokens / per_step
+    accum = max(1, round(exact_value))
+    tokens = accum * per_step
+    exact = math.isclose(exact_value, accum)
+    formula = (f"{fmt_count(target_tokens)} / ({fmt_sig(micro_batch)} × {fmt_sig(seq_len)} × {fmt_sig(num_gpus)}) = "
+               f"{fmt_sig(exact_value, 4)} → {accum}" + ("" if exact else f" ({fmt_count(tokens)} tokens per step; "
+               f"{max(1, math.floor(exact_value))} or {math.ceil(exact_value)} bracket the target)"))
+    return {"grad_accum_steps": Estimate(accum, None, formula, ("arithmetic",)),
+            "tokens_per_step": Estimate(tokens, "count", formula, ("arithmetic",)),
+            "exact": Estimate(exact, None, formula, ("arithmetic",))}
+
+
+@estimator(cites=("arithmetic",))
+def steps_for_tokens(token_budget: float, tokens_per_step: float) -> dict[str, Estimate]:
+    """Optimizer steps to consume a token budget."""
+    steps = math.ceil(token_budget / tokens_per_step)
+    return {"value": Estimate(steps, None, f"⌈{fmt_count(token_budget)} / {fmt_count(tokens_per_step)}⌉ = {steps:,} steps", ("arithmetic",))}

@@ -1,0 +1,33 @@
+"""The analytic training-memory model (estimators.training) exposed to rules for catalogue models."""
+
+from __future__ import annotations
+
+from advisor.domain.catalogue import preset
+from advisor.errors import InputError
+from advisor.units import fmt_bytes_gb
+from advisor.engine.estimators import Estimate, NotComputable, estimator
+from advisor.domain.estimators.training import TrainingSetup, estimate_training_memory
+
+SOURCES = ("korthikanti", "hf-anatomy", "memexp-affine", "pt-cuda-context")
+
+
+@estimator("params", "fixed", "per_sample", "max_micro_batch", cites=SOURCES)
+def preset_training_memory(model: str, gpu_memory: float, precision: str, optimizer: str, seq_len: float = 0,
+                           attention: str = "eager") -> dict[str, Estimate]:
+    """Model states, per-sample activations and logits, and the largest micro-batch for a catalogue model."""
+    try:
+        spec = preset(model, int(seq_len) or None)
+        est = estimate_training_memory(spec, TrainingSetup(precision=precision, optimizer=optimizer, attention=attention))
+    except InputError as exc:
+        raise NotComputable(str(exc)) from None
+    if not est.per_sample:
+        raise NotComputable(f"no activation model for {model}")
+    best = est.max_micro_batch(gpu_memory)
+    where = f"{spec.name}, sequence {spec.seq_len}, {precision}, {optimizer}, {attention} attention"
+    return {
+        "params": Estimate(spec.params, "count", f"{spec.name}: {spec.params:,} parameters (computed from its shapes)", ("hf-anatomy",)),
+        "fixed": Estimate(est.intercept, "bytes", f"weights + optimizer state ({where}) = {fmt_bytes_gb(est.intercept)}", SOURCES),
+        "per_sample": Estimate(est.slope, "bytes", "; ".join(est.formulas[k] for k in est.per_sample), SOURCES),
+        "max_micro_batch": Estimate(best, None, f"largest b with ({fmt_bytes_gb(est.intercept)} + {fmt_bytes_gb(est.slope)} × b) × "
+                                               f"(1 + {est.margin:g} margin) + CUDA overheads ≤ {fmt_bytes_gb(gpu_memory)} → {best}", SOURCES),
+    }

@@ -1,0 +1,133 @@
+"""Training-memory estimators: model states by precision x optimizer, adapters, offload, headroom, and the
+affine peak(batch) fit from two or more measurements.
+
+Bytes per parameter (sources: HF `model_memory_anatomy`, ZeRO paper, bitsandbytes docs):
+
+| precision | weights | grads | 16-bit working copy | optimizer state scale |
+|-----------|---------|-------|---------------------|-----------------------|
+| fp32      | 4       | 4     | 0                   | fp32 states           |
+| amp_bf16 / amp_fp16 (torch.autocast, fp32 params) | 4 | 4 | 2 | fp32 states |
+| bf16 (pure bf16 params, states in bf16) | 2 | 2 | 0 | half of fp32 states |
+
+Optimizer state in fp32 bytes/param: SGD 0, SGD-momentum 4, Adam/AdamW 8 (two moments), 8-bit AdamW 2,
+Lion 4 (one moment), Adafactor ~0 (factored second moment, O(rows+cols) per matrix).
+"""
+
+from __future__ import annotations
+
+import math
+
+from advisor.units import fmt_bytes_gb, fmt_count, fmt_sig
+from advisor.engine.estimators import Estimate, NotComputable, estimator
+
+PRECISIONS = {
+    # name: (weights, grads, working copy, optimizer-state scale)
+    "fp32": (4, 4, 0, 1.0),
+    "amp_bf16": (4, 4, 2, 1.0),
+    "amp_fp16": (4, 4, 2, 1.0),
+    "bf16": (2, 2, 0, 0.5),
+}
+OPTIMIZER_STATE = {"sgd": 0, "sgd_momentum": 4, "adam": 8, "adamw": 8, "adamw_8bit": 2, "lion": 4, "adafactor": 0}
+QUANTIZED = {"adamw_8bit"}  # already 8-bit: pure-bf16 training does not halve it again
+MEMORY_SOURCES = ("hf-anatomy", "zero")
+
+
+def bytes_per_param(precision: str, optimizer: str) -> tuple[float, dict[str, float]]:
+    if precision not in PRECISIONS:
+        raise NotComputable(f"unknown precision {precision!r}")
+    if optimizer not in OPTIMIZER_STATE:
+        raise NotComputable(f"unknown optimizer {optimizer!r}")
+    weights, grads, copy, scale = PRECISIONS[precision]
+    state = OPTIMIZER_STATE[optimizer] * (1.0 if optimizer in QUANTIZED else scale)
+    parts = {"weights": weights, "gradients": grads, "16-bit copy": copy, "optimizer state": state}
+    return sum(parts.values()), parts
+
+
+def _parts_formula(parts: dict[str, float]) -> str:
+    return " + ".join(f"{fmt_sig(v)} ({k})" for k, v in parts.items() if v)
+
+
+@estimator("value", "bytes_per_param", cites=MEMORY_SOURCES + ("bnb",))
+def model_state_bytes(params: float, precision: str, optimizer: str) -> dict[str, Estimate]:
+    """Weights, gradients and optimizer state of a full training run; independent of batch size."""
+    per_param, parts = bytes_per_param(precision, optimizer)
+    total = params * per_param
+    sources = MEMORY_SOURCES + (("bnb",) if optimizer == "adamw_8bit" else ())
+    formula = (f"{fmt_count(params)} params × ({_parts_formula(parts)}) = {fmt_sig(per_param)} B/param "
+               f"→ {fmt_bytes_gb(total)}")
+    return {
+        "value": Estimate(total, "bytes", formula, sources, heuristic=optimizer == "adafactor"),
+        "bytes_per_param": Estimate(per_param, None, f"{precision} + {optimizer}: {_parts_formula(parts)}", sources),
+    }
+
+
+@estimator(cites=("lora", "qlora") + MEMORY_SOURCES)
+def adapter_state_bytes(params: float, base_bits: float, adapter_fraction: float, optimizer: str = "adamw",
+                        precision: str = "amp_bf16") -> dict[str, Estimate]:
+    """LoRA/QLoRA: a frozen base stored at `base_bits` per weight (no grads, no optimizer state) plus adapters
+    of `adapter_fraction` × params trained in full."""
+    if not 0 < adapter_fraction < 1:
+        raise NotComputable("adapter_fraction must be between 0 and 1")
+    per_param, _ = bytes_per_param(precision, optimizer)
+    base = params * base_bits / 8
+    adapters = params * adapter_fraction * per_param
+    formula = (f"frozen base {fmt_count(params)} × {fmt_sig(base_bits)}/8 B = {fmt_bytes_gb(base)}; adapters "
+               f"{fmt_sig(adapter_fraction * 100)}% × {fmt_count(params)} × {fmt_sig(per_param)} B = "
+               f"{fmt_bytes_gb(adapters)} → {fmt_bytes_gb(base + adapters)}")
+    return {"value": Estimate(base + adapters, "bytes", formula, ("lora", "qlora") + MEMORY_SOURCES)}
+
+
+@estimator(cites=("zero", "zero-offload"))
+def offload_gpu_state_bytes(params: float) -> dict[str, Estimate]:
+    """Optimizer offload (ZeRO-Offload): the GPU keeps 16-bit weights and 16-bit gradients; the fp32 master
+    weights and Adam moments (12 B/param) live in CPU memory."""
+    total = params * 4
+    formula = f"{fmt_count(params)} × (2 weights + 2 grads) B on the GPU = {fmt_bytes_gb(total)} (12 B/param on the CPU)"
+    return {"value": Estimate(total, "bytes", formula, ("zero", "zero-offload"))}
+
+
+@estimator(cites=("hf-anatomy", "pt-cuda-context"))
+def headroom_bytes(gpu_memory: float, fixed_bytes: float, cuda_context: float) -> dict[str, Estimate]:
+    """What is left for activations after the batch-independent memory and the CUDA context."""
+    left = gpu_memory - fixed_bytes - cuda_context
+    formula = f"{fmt_bytes_gb(gpu_memory)} − {fmt_bytes_gb(fixed_bytes)} − {fmt_bytes_gb(cuda_context)} (CUDA context) = {fmt_bytes_gb(left)}"
+    return {"value": Estimate(left, "bytes", formula, ("hf-anatomy", "pt-cuda-context"))}
+
+
+@estimator(cites=MEMORY_SOURCES)
+def max_params_for_budget(gpu_memory: float, bytes_per_param: float, share: float) -> dict[str, Estimate]:
+    """The largest model whose model states take at most `share` of the card (the rest is for activations)."""
+    if bytes_per_param <= 0 or not 0 < share <= 1:
+        raise NotComputable("bytes_per_param must be > 0 and share in (0, 1]")
+    params = math.floor(gpu_memory * share / bytes_per_param)
+    formula = f"{fmt_bytes_gb(gpu_memory)} × {fmt_sig(share)} / {fmt_sig(bytes_per_param)} B/param = {fmt_count(params)} params"
+    return {"value": Estimate(params, "count", formula, MEMORY_SOURCES, heuristic=True)}
+
+
+@estimator("per_sample", "fixed", "max_micro_batch", "usable", cites=("hf-anatomy", "memexp-affine", "pt-cuda-allocator"))
+def linear_memory_fit(peaks: list, gpu_memory: float, safety_margin: float) -> dict[str, Estimate]:
+    """Peak memory is affine in batch size: fit peak = fixed + per_sample × batch through the measurements
+    (least squares), then the largest micro-batch under (1 − margin) × GPU memory."""
+    points = sorted((float(b), float(m)) for b, m in peaks)
+    if len({b for b, _ in points}) < 2:
+        raise NotComputable("need peak memory at two different batch sizes")
+    n = len(points)
+    mean_b = sum(b for b, _ in points) / n
+    mean_m = sum(m for _, m in points) / n
+    slope = sum((b - mean_b) * (m - mean_m) for b, m in points) / sum((b - mean_b) ** 2 for b, _ in points)
+    fixed = mean_m - slope * mean_b
+    if slope <= 0:
+        raise NotComputable("peak memory does not grow with batch in these measurements; re-measure full steps")
+    usable = gpu_memory * (1 - safety_margin)
+    max_batch = math.floor((usable - fixed) / slope)
+    shown = ", ".join(f"{fmt_sig(b)}→{fmt_bytes_gb(m)}" for b, m in points)
+    sources = ("hf-anatomy", "memexp-affine")
+    return {
+        "per_sample": Estimate(slope, "bytes", f"slope of ({shown}) = {fmt_bytes_gb(slope)} per sample", sources),
+        "fixed": Estimate(fixed, "bytes", f"intercept of ({shown}) = {fmt_bytes_gb(fixed)}", sources),
+        "usable": Estimate(usable, "bytes", f"{fmt_bytes_gb(gpu_memory)} × (1 − {fmt_sig(safety_margin)} margin) = {fmt_bytes_gb(usable)}",
+                           ("pt-cuda-allocator",), heuristic=True),
+        "max_micro_batch": Estimate(max_batch, None,
+                                    f"⌊({fmt_bytes_gb(usable)} − {fmt_bytes_gb(fixed)}) / {fmt_bytes_gb(slope)}⌋ = {max_batch}",
+                                    sources),
+    }

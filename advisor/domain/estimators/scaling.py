@@ -1,0 +1,124 @@
+"""Learning-rate and warmup scaling when the batch changes.
+
+The result is a *bracket to sweep*, never one answer (Goyal et al. 2017 for SGD: linear + gradual warmup;
+Malladi et al. 2022 for Adam-family: square root; the optimum can even fall at very large batch, Li et al. 2024).
+"""
+
+from __future__ import annotations
+
+import math
+
+from advisor.units import fmt_sig
+from advisor.engine.estimators import Estimate, NotComputable, estimator
+
+ADAPTIVE = {"adam", "adamw", "adamw_8bit", "adafactor", "lion"}
+SGD_FAMILY = {"sgd", "sgd_momentum"}
+
+
+def sweep_points(low: float, high: float) -> list[float]:
+    """Geometric points from low to high in steps of √2, both ends included (3 significant digits)."""
+    if high < low:
+        low, high = high, low
+    points = [low]
+    step = math.sqrt(2)
+    while points[-1] * step < high * 0.999:
+        points.append(points[-1] * step)
+    if not math.isclose(points[-1], high, rel_tol=1e-3):
+        points.append(high)
+    return [float(f"{p:.3g}") for p in points]
+
+
+@estimator("linear", "sqrt", "center", "sweep", cites=("goyal", "malladi", "li-surge", "playbook"))
+def lr_multipliers(batch_from: float, batch_to: float, optimizer: str) -> dict[str, Estimate]:
+    """How much to multiply the learning rate by when the effective batch goes from `batch_from` to `batch_to`."""
+    if batch_from <= 0 or batch_to <= 0:
+        raise NotComputable("batch sizes must be positive")
+    k = batch_to / batch_from
+    linear, root = k, math.sqrt(k)
+    if optimizer in SGD_FAMILY:
+        center, rule, sources = linear, "linear (SGD + momentum, with warmup)", ("goyal",)
+        low, high = root, linear
+    elif optimizer in ADAPTIVE:
+        center, rule, sources = root, "square root (Adam-family)", ("malladi", "li-surge")
+        toward_one = root / math.sqrt(2) if k > 1 else root * math.sqrt(2)
+        low, high = toward_one, linear
+    else:
+        raise NotComputable(f"unknown optimizer {optimizer!r}")
+    sweep = sweep_points(low, high)
+    ratio = f"{fmt_sig(batch_to)}/{fmt_sig(batch_from)} = {fmt_sig(k, 3)}"
+    return {
+        "linear": Estimate(linear, "multiplier", f"k = {ratio}", ("goyal",)),
+        "sqrt": Estimate(root, "multiplier", f"√k = √({ratio}) = {fmt_sig(root, 3)}", ("malladi",)),
+        "center": Estimate(center, "multiplier", f"{rule}: start at ×{fmt_sig(center, 3)}", sources),
+        "sweep": Estimate(sweep, "multiplier", f"sweep ×{{{', '.join(fmt_sig(x, 3) for x in sweep)}}} (√2 steps from √k to k)",
+                          sources + ("playbook",)),
+    }
+
+
+@estimator("center", "low", "high", cites=("goyal", "malladi", "playbook"))
+def scaled_lr(learning_rate: float, center: float, sweep: list) -> dict[str, Estimate]:
+    """Apply the LR multipliers to a known learning rate."""
+    values = [learning_rate * m for m in sweep]
+    return {
+        "center": Estimate(learning_rate * center, None,
+                           f"{fmt_sig(learning_rate)} × {fmt_sig(center, 3)} = {fmt_sig(learning_rate * center, 3)}", ("goyal", "malladi")),
+        "low": Estimate(min(values), None, f"{fmt_sig(learning_rate)} × {fmt_sig(min(sweep), 3)}", ("playbook",)),
+        "high": Estimate(max(values), None, f"{fmt_sig(learning_rate)} × {fmt_sig(max(sweep), 3)}", ("playbook",)),
+    }
+
+
+@estimator("steps", "examples", cites=("goyal",))
+def warmup_at_new_batch(warmup_steps: float, batch_from: float, batch_to: float) -> dict[str, Estimate]:
+    """Keep warmup constant in *examples* when the batch changes (warmup is a schedule over data, not steps)."""
+    examples = warmup_steps * batch_from
+    steps = math.ceil(examples / batch_to)
+    return {
+        "examples": Estimate(examples, "count", f"{fmt_sig(warmup_steps)} steps × {fmt_sig(batch_from)} = {fmt_sig(examples)} examples", ("goyal",)),
+        "steps": Estimate(steps, None, f"⌈{fmt_sig(examples)} / {fmt_sig(batch_to)}⌉ = {steps} steps", ("goyal",)),
+    }
+
+
+@estimator(cites=("playbook",))
+def lr_sweep_values(learning_rate: float) -> dict[str, Estimate]:
+    """Three log-spaced learning rates around the current one: ×{0.3, 1, 3}."""
+    values = [float(f"{learning_rate * m:.3g}") for m in (0.3, 1.0, 3.0)]
+    return {"value": Estimate(values, None, f"{fmt_sig(learning_rate)} × {{0.3, 1, 3}}", ("playbook",), heuristic=True)}
+
+
+@estimator("value", "half_life_samples", cites=("marek",))
+def beta2_for_batch(beta2: float, batch_from: float, batch_to: float) -> dict[str, Estimate]:
+    """Adam's β2 at a new batch with its half-life held fixed in samples (tokens): β2' = β2^(B'/B) (Marek et al.)."""
+    if not 0 < beta2 < 1:
+        raise NotComputable("β2 must be between 0 and 1")
+    new = beta2 ** (batch_to / batch_from)
+    half_life = math.log(0.5) / math.log(beta2) * batch_from
+    return {
+        "value": Estimate(new, None, f"{fmt_sig(beta2)}^({fmt_sig(batch_to)}/{fmt_sig(batch_from)}) = {new:.5f}", ("marek",)),
+        "half_life_samples": Estimate(half_life, "count", f"ln 0.5 / ln {fmt_sig(beta2)} × {fmt_sig(batch_from)} = "
+                                                          f"{fmt_sig(half_life, 4)} samples", ("marek",)),
+    }
+
+
+@estimator(cites=("bergsma",))
+def weight_decay_for_batch(weight_decay: float, batch_from: float, batch_to: float, lr_from: float,
+                           lr_to: float) -> dict[str, Estimate]:
+    """AdamW weight decay at a new batch and LR with the EMA timescale τ = B/(η·λ·D) held fixed (Bergsma et al.)."""
+    new = weight_decay * (batch_to / batch_from) * (lr_from / lr_to)
+    formula = (f"λ' = λ × (B'/B) × (η/η') = {fmt_sig(weight_decay)} × ({fmt_sig(batch_to)}/{fmt_sig(batch_from)}) × "
+               f"({fmt_sig(lr_from)}/{fmt_sig(lr_to, 3)}) = {fmt_sig(new, 3)}")
+    return {"value": Estimate(new, None, formula, ("bergsma",))}
+
+
+@estimator("steps", "epochs", cites=("goyal",))
+def warmup_in_epochs(warmup_epochs: float, dataset_size: float, batch_size: float) -> dict[str, Estimate]:
+    """Warmup given in epochs (Goyal et al. used 5) as optimizer steps at this batch."""
+    steps = math.ceil(warmup_epochs * dataset_size / batch_size)
+    return {"steps": Estimate(steps, None, f"⌈{fmt_sig(warmup_epochs)} × {fmt_sig(dataset_size)} / {fmt_sig(batch_size)}⌉ = {steps} steps", ("goyal",)),
+            "epochs": Estimate(warmup_epochs, None, f"{fmt_sig(warmup_epochs)} epochs", ("goyal",))}
+
+
+@estimator(cites=("deit",))
+def deit_lr(batch_size: float) -> dict[str, Estimate]:
+    """DeiT's AdamW recipe as a data point: lr = 5e-4 × B / 512 (linear, for ViT/DeiT on ImageNet)."""
+    value = 5e-4 * batch_size / 512
+    return {"value": Estimate(value, None, f"5e-4 × {fmt_sig(batch_size)} / 512 = {fmt_sig(value, 3)}", ("deit",), heuristic=True)}

@@ -1,0 +1,136 @@
+"""Explanations from the trace: HOW a fact, number or conclusion was reached, WHY a question is asked, and
+WHY-NOT an option was not offered (the first premise that failed, or the facts it still waits for)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from advisor.engine.conditions import describe
+from advisor.consultation import Consultation, engine_for, open_questions, why_label
+from advisor.kb.model import OptionRule, Rule
+from advisor.engine.templates import render
+from advisor.units import fmt_value
+
+
+class Explanation(BaseModel):
+    target: str
+    kind: str  # how | why | whynot
+    lines: list[str]
+
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def explain(c: Consultation, target: str) -> Explanation:
+    """Pick HOW, WHY or WHY-NOT from what `target` names (a fact or estimate, an option, a red flag, a finding,
+    a question id, or 'recommendation')."""
+    advice = c.advice
+    if target in {q.id for q in advice.questions}:
+        return why(c, target)
+    if target in c.run.options or target in c.run.red_flags or target in c.run.findings or target in c.run.measures \
+            or target == "recommendation" or c.wm.known(target):
+        return how(c, target)
+    if any(isinstance(r, OptionRule) and r.option == target for r in c.kb.rules):
+        return why_not(c, target)
+    known = sorted(set(c.run.options) | set(c.run.red_flags) | set(c.run.findings) | set(c.wm.facts))
+    return Explanation(target=target, kind="how", lines=[
+        f"'{target}' is not a fact, question, option, red flag or finding of this consultation.",
+        "Known here: " + ", ".join(known)])
+
+
+def _rule_for(c: Consultation, target: str) -> Rule | None:
+    """The rule that produced an option, red flag, finding or measurement (their ids are rule ids, except
+    options, which are named by the rule that offers them)."""
+    if target in c.run.option_rule:
+        return c.kb.rule(c.run.option_rule[target])
+    if target in c.run.red_flags or target in c.run.findings or target in c.run.measures:
+        return c.kb.rule(target)
+    return None
+
+
+def how(c: Consultation, target: str) -> Explanation:
+    lines: list[str] = []
+    if target == "recommendation":
+        rec = c.advice.recommendation
+        if rec.option_id is None:
+            return Explanation(target=target, kind="how", lines=[rec.rationale])
+        rule = max((r for r in c.run.recommendations if r.recommend == rec.option_id), key=lambda r: r.salience)
+        lines.append(f"Recommended {rec.option_id} by rule {rule.id} ({c.kb.where(rule.id)}): {render(rule.text, c.wm)}")
+        _explain_rule(c, rule, lines, set(), depth=1)
+        return Explanation(target=target, kind="how", lines=lines)
+    rule = _rule_for(c, target)
+    if rule is not None:
+        lines.append(f"{why_label(rule, c.wm)}  [{c.kb.where(rule.id)}]")
+        _explain_rule(c, rule, lines, set(), depth=1)
+        return Explanation(target=target, kind="how", lines=lines)
+    _explain_fact(c, target, lines, set(), depth=0)
+    return Explanation(target=target, kind="how", lines=lines)
+
+
+def _explain_rule(c: Consultation, rule: Rule, lines: list[str], seen: set[str], depth: int) -> None:
+    pad = "  " * depth
+    if rule.when is not None:
+        lines.append(f"{pad}because {describe(rule.when)}")
+    if rule.rationale:
+        lines.append(f"{pad}rationale: {rule.rationale.strip()}")
+    if rule.sources:
+        lines.append(f"{pad}sources: {', '.join(rule.sources)}")
+    for name in rule.reads():
+        if c.wm.known(name):
+            _explain_fact(c, name, lines, seen, depth)
+
+
+def _explain_fact(c: Consultation, name: str, lines: list[str], seen: set[str], depth: int) -> None:
+    pad = "  " * depth
+    if not c.wm.known(name):
+        lines.append(f"{pad}{name} is unknown")
+        return
+    fact = c.wm.facts[name]
+    shown = fmt_value(fact.value, c.kb.facts[name].unit)
+    kind, by = fact.provenance.kind, fact.provenance.by
+    if kind == "estimate":
+        est = next(e for e in c.advice.estimates if e.id == name)
+        lines.append(f"{pad}{name} = {shown}: estimated by {est.by}: {est.formula} [sources: {', '.join(est.sources)}]")
+    elif kind == "derived":
+        lines.append(f"{pad}{name} = {shown}: derived by rule {by}")
+    elif kind == "message":
+        lines.append(f"{pad}{name} = {shown}: from your message, {by}")
+    else:
+        lines.append(f"{pad}{name} = {shown}: {kind}")
+    if name in seen or kind not in ("estimate", "derived"):
+        return
+    seen.add(name)
+    rule_id = by.split(" via ")[-1] if kind == "estimate" else by
+    rule = c.kb.rule(rule_id)
+    for dep in rule.reads():
+        if c.wm.known(dep):
+            _explain_fact(c, dep, lines, seen, depth + 1)
+
+
+def why(c: Consultation, question: str) -> Explanation:
+    waiting = open_questions(c.kb, c.wm, c.run).get(question, [])
+    spec = c.kb.facts[question]
+    lines = [f"I ask '{spec.question}' because these conclusions wait for {question}:"]
+    for rule in waiting:
+        cond = f" (needs: {describe(rule.when)})" if rule.when is not None else ""
+        lines.append(f"  - {why_label(rule, c.wm)}{cond}")
+    lines.append("Answer 'skip' if you do not know; the advice then stays without those conclusions.")
+    return Explanation(target=question, kind="why", lines=lines)
+
+
+def why_not(c: Consultation, option: str) -> Explanation:
+    if option in c.run.options:
+        return Explanation(target=option, kind="whynot", lines=[f"Option {option} was offered."])
+    engine = engine_for(c.kb)
+    lines = []
+    offered = set(c.run.options)
+    for i, rule in enumerate(engine.rules):
+        if not (isinstance(rule, OptionRule) and rule.option == option):
+            continue
+        truth = engine.status(i, c.wm, offered)
+        if truth.value is False:
+            lines.append(f"Option {option} (rule {rule.id}) was not offered because {truth.failed}.")
+        elif truth.value is None:
+            lines.append(f"Option {option} (rule {rule.id}) waits for: {', '.join(sorted(truth.missing))}.")
+        lines.append(f"  it is offered when {describe(rule.when) if rule.when else 'always'}")
+    return Explanation(target=option, kind="whynot", lines=lines)

@@ -1,0 +1,161 @@
+"""Typed facts with provenance: coercion of raw values against the vocabulary, and the working memory.
+
+Provenance kinds, from strongest to weakest: `given` (scenario or caller), `answer` (to a question),
+`measured` (a probe), `message` (extracted from the user's words), `derived` (by a rule), `estimate`
+(by an estimator), `default` (assumed by the vocabulary). Rules never overwrite what the user said.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from difflib import get_close_matches
+from typing import Any
+
+from advisor.errors import InputError
+from advisor.kb.model import FactSpec, KnowledgeBase
+from advisor.units import PARSERS, UnitError, fmt_sig
+
+USER_PROVENANCE = ("given", "answer", "measured", "message")
+SKIP_ANSWERS = {"skip", "unknown", "don't know", "dont know", "idk", "?"}
+TRUE_WORDS = {"true", "yes", "y", "on", "1"}
+FALSE_WORDS = {"false", "no", "n", "off", "0"}
+
+
+@dataclass(frozen=True)
+class Provenance:
+    kind: str
+    by: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.by})" if self.by else self.kind
+
+
+@dataclass
+class Fact:
+    name: str
+    value: Any
+    provenance: Provenance
+    version: int
+
+
+def unknown_fact_error(kb: KnowledgeBase, name: str) -> str:
+    hint = get_close_matches(name, list(kb.facts), n=1)
+    return f"unknown fact {name!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "") + "; `advisor facts` lists them"
+
+
+def _scalar(spec: FactSpec, raw: Any) -> Any:
+    parser = PARSERS[spec.unit or "number"]
+    value = parser(raw)
+    if spec.type == "integer":
+        if not float(value).is_integer():
+            raise UnitError(f"expected a whole number, got {fmt_sig(value)}")
+        value = int(value)
+    if spec.minimum is not None and value < spec.minimum:
+        raise UnitError(f"must be at least {fmt_sig(spec.minimum)}, got {fmt_sig(value)}")
+    if spec.exclusive_minimum is not None and value <= spec.exclusive_minimum:
+        raise UnitError(f"must be greater than {fmt_sig(spec.exclusive_minimum)}, got {fmt_sig(value)}")
+    if spec.maximum is not None and value > spec.maximum:
+        raise UnitError(f"must be at most {fmt_sig(spec.maximum)}, got {fmt_sig(value)}")
+    return value
+
+
+def _pairs(spec: FactSpec, raw: Any) -> list[list[Any]]:
+    """[[batch, value], ...] from a list of pairs/mappings or a string like '64=14GB, 128=24GB'."""
+    parser = PARSERS[spec.unit or "number"]
+    if isinstance(raw, str):
+        items = [p for p in re.split(r"[;,]\s*(?=\d)", raw.strip()) if p.strip()]
+        raw = [re.split(r"\s*[=:→]\s*|\s+", item.strip(), maxsplit=1) for item in items]
+    if not isinstance(raw, list) or not raw:
+        raise UnitError("expected a list of [batch, value] pairs, e.g. [[64, 14GB], [128, 24GB]] or '64=14GB, 128=24GB'")
+    out = []
+    for item in raw:
+        if isinstance(item, dict) and set(item) == {"batch", "value"}:
+            item = [item["batch"], item["value"]]
+        if not isinstance(item, (list, tuple)) or len(item) != 2:
+            raise UnitError(f"expected a [batch, value] pair, got {item!r}")
+        batch = PARSERS["count"](item[0])
+        if batch < 1 or not float(batch).is_integer():
+            raise UnitError(f"batch must be a positive whole number, got {item[0]!r}")
+        out.append([int(batch), parser(item[1])])
+    return out
+
+
+def coerce(spec: FactSpec, raw: Any) -> Any:
+    """Validate and normalise a raw value for a fact; raises UnitError with what was expected."""
+    if raw is None:
+        raise UnitError("a value is required (answer 'skip' to leave a question open)")
+    if spec.type in ("number", "integer"):
+        return _scalar(spec, raw)
+    if spec.type == "bool":
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in TRUE_WORDS:
+            return True
+        if text in FALSE_WORDS:
+            return False
+        raise UnitError(f"expected yes or no, got {raw!r}")
+    if spec.type == "choice":
+        text = str(raw).strip().lower()
+        for candidate in (text, text.replace("-", "_").replace(" ", "_"), text.replace("_", "-").replace(" ", "-")):
+            if candidate in spec.choices:
+                return candidate
+        hint = get_close_matches(text, spec.choices, n=1)
+        raise UnitError(f"expected one of {', '.join(spec.choices)}, got {raw!r}" + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+    if spec.type == "pairs":
+        return _pairs(spec, raw)
+    if spec.type == "list":
+        if not isinstance(raw, list):
+            raise UnitError("expected a list of numbers")
+        return [PARSERS[spec.unit or "number"](item) for item in raw]
+    if not isinstance(raw, (str, int, float)):
+        raise UnitError("expected text")
+    return str(raw)
+
+
+def coerce_named(kb: KnowledgeBase, name: str, raw: Any) -> Any:
+    """Coerce a value for a named fact, raising InputError naming the fact."""
+    spec = kb.facts.get(name)
+    if spec is None:
+        raise InputError(unknown_fact_error(kb, name))
+    try:
+        return coerce(spec, raw)
+    except UnitError as exc:
+        raise InputError(f"fact {name!r}: {exc}") from None
+
+
+def is_skip(raw: Any) -> bool:
+    return isinstance(raw, str) and raw.strip().lower() in SKIP_ANSWERS
+
+
+@dataclass
+class WorkingMemory:
+    """The blackboard: one value per fact, each with provenance and a version for refraction."""
+
+    kb: KnowledgeBase
+    facts: dict[str, Fact] = field(default_factory=dict)
+    declined: set[str] = field(default_factory=set)
+    clock: int = 0
+
+    def known(self, name: str) -> bool:
+        return name in self.facts
+
+    def value(self, name: str) -> Any:
+        return self.facts[name].value
+
+    def version(self, name: str) -> int:
+        fact = self.facts.get(name)
+        return fact.version if fact else 0
+
+    def set(self, name: str, value: Any, provenance: Provenance) -> bool:
+        """Store a value; returns False when a weaker source would overwrite what the user said."""
+        old = self.facts.get(name)
+        if old is not None:
+            if old.provenance.kind in USER_PROVENANCE and provenance.kind not in USER_PROVENANCE:
+                return False
+            if old.value == value and old.provenance == provenance:
+                return False
+        self.clock += 1
+        self.facts[name] = Fact(name, value, provenance, self.clock)
+        return True

@@ -1,0 +1,77 @@
+"""Facts from the user's own words.
+
+Each fact in rules/facts.yaml may list `patterns`: regular expressions matched case-insensitively against
+the message. A pattern with `value` sets that value (claims, choices); otherwise its named group `value` is
+parsed like any other input, units included ("8GB", "500M", "2 weeks"). For a `pairs` fact every match of a
+pattern with groups `batch` and `value` adds a pair ("batch 128: 85.2%, ... batch 256: 84.0%").
+
+Facts are tried in vocabulary order and a number, once read, is *consumed*: so "the paper uses batch 512"
+feeds `reference_batch` (listed first) and is not read again as the user's own `batch_size`. Claims (facts
+with a fixed `value`) only detect phrasings and consume nothing. Values stated explicitly (facts, answers)
+always take precedence over extracted ones.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from advisor.engine.memory import coerce
+from advisor.kb.model import FactSpec, KnowledgeBase
+from advisor.units import UnitError
+
+
+def _overlaps(span: tuple[int, int], used: list[tuple[int, int]]) -> bool:
+    return any(span[0] < end and start < span[1] for start, end in used)
+
+
+def _pairs(spec: FactSpec, text: str, used: list[tuple[int, int]]) -> tuple[Any, str] | None:
+    for pattern in spec.patterns:
+        items, spans = [], []
+        for match in re.finditer(pattern.regex, text, re.IGNORECASE):
+            if not _overlaps(match.span(), used):
+                items.append([match.group("batch"), match.group("value")])
+                spans.append(match.span())
+        if items:
+            try:
+                value = coerce(spec, items)
+            except UnitError:
+                continue
+            used.extend(spans)
+            return value, "; ".join(text[a:b] for a, b in spans)
+    return None
+
+
+def _single(spec: FactSpec, text: str, used: list[tuple[int, int]]) -> tuple[Any, str] | None:
+    for pattern in spec.patterns:
+        for match in re.finditer(pattern.regex, text, re.IGNORECASE):
+            if pattern.value is not None:
+                try:
+                    return coerce(spec, pattern.value), match.group(0)
+                except UnitError:
+                    break
+            if _overlaps(match.span(), used):
+                continue
+            try:
+                value = coerce(spec, match.group("value"))
+            except (UnitError, IndexError):
+                continue
+            used.append(match.span())
+            return value, match.group(0)
+    return None
+
+
+def extract(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
+    """fact name -> (value, the text that matched)"""
+    found: dict[str, tuple[Any, str]] = {}
+    if not message or not message.strip():
+        return found
+    text = " ".join(message.split())
+    used: list[tuple[int, int]] = []
+    for name, spec in kb.facts.items():
+        if not spec.patterns:
+            continue
+        hit = _pairs(spec, text, used) if spec.type == "pairs" else _single(spec, text, used)
+        if hit is not None:
+            found[name] = hit
+    return found

@@ -1,0 +1,197 @@
+"""Scenario files: the input contract of `advisor answer` and the golden tests of `advisor check`.
+
+```yaml
+id: s01-memory-pressure          # optional
+title: ...                        # optional
+message: "free text from the user"
+facts: {gpu_memory: 8GB}          # names listed by `advisor facts`
+answers: {training_mode: finetune}
+expect: {...}                     # optional: what `advisor check` asserts (see Expect)
+steps:                            # optional further turns: each adds answers/facts and has its own expect
+  - answers: {training_mode: finetune}
+    expect: {...}
+```
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from advisor.errors import InputError
+from advisor.consultation import build_memory
+from advisor.engine.memory import coerce_named, is_skip
+from advisor.kb.model import KnowledgeBase
+from advisor.kb.yamlio import YamlDocument, load_yaml_file, load_yaml_text
+
+Scalar = Union[bool, int, float, str]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Bound(Strict):
+    """Numeric or exact bounds on a value; all given bounds must hold."""
+
+    eq: Optional[Any] = None
+    ne: Optional[Any] = None
+    lt: Optional[float] = None
+    lte: Optional[float] = None
+    gt: Optional[float] = None
+    gte: Optional[float] = None
+    between: Optional[list[float]] = Field(None, min_length=2, max_length=2)
+    approx: Optional[float] = None
+    rel: Optional[float] = None
+    abs: Optional[float] = None
+    is_null: Optional[bool] = None
+
+    @model_validator(mode="after")
+    def _something(self) -> "Bound":
+        if all(getattr(self, k) is None for k in ("eq", "ne", "lt", "lte", "gt", "gte", "between", "approx", "is_null")):
+            raise ValueError("a bound needs at least one of eq, ne, lt, lte, gt, gte, between, approx, is_null")
+        if (self.rel is not None or self.abs is not None) and self.approx is None:
+            raise ValueError("rel/abs go with approx")
+        return self
+
+
+class IdSet(Strict):
+    include: list[str] = []
+    exclude: list[str] = []
+    only: Optional[list[str]] = None
+    at_most: Optional[int] = Field(None, ge=0)
+
+
+class OptionExpect(Strict):
+    id: str
+    where: dict[str, Bound] = Field({}, description="paths inside the option: settings.micro_batch, estimates.NAME")
+
+
+class OptionsExpect(Strict):
+    include: list[OptionExpect] = []
+    exclude: list[str] = []
+    only: Optional[list[str]] = None
+    order: list[str] = Field([], description="these options, where offered, appear in this relative order")
+    every: dict[str, Bound] = Field({}, description="bounds every option must meet where the path is set")
+
+
+class RecommendationExpect(Strict):
+    option: Optional[str] = Field(..., description="the recommended option id, or null for none")
+    depends_on: list[str] = []
+
+
+class EstimateExpect(Bound):
+    id: str
+
+
+class TextExpect(Strict):
+    forbid: list[str] = Field([], description="regular expressions that must not match the rendered advice")
+    require: list[str] = Field([], description="regular expressions that must match the rendered advice")
+
+
+class Expect(Strict):
+    red_flags: IdSet = IdSet()
+    findings: IdSet = IdSet()
+    questions: IdSet = IdSet()
+    measure: IdSet = IdSet()
+    fired: IdSet = IdSet()
+    options: OptionsExpect = OptionsExpect()
+    recommendation: Optional[RecommendationExpect] = None
+    estimates: list[EstimateExpect] = []
+    facts: dict[str, Bound] = {}
+    text: TextExpect = TextExpect()
+
+
+class Step(Strict):
+    message: Optional[str] = None
+    facts: dict[str, Any] = {}
+    answers: dict[str, Any] = {}
+    expect: Expect = Expect()
+
+
+class ScenarioFile(Strict):
+    id: Optional[str] = None
+    title: Optional[str] = None
+    probe: Optional[str] = Field(None, description="a saved `advisor probe --save` JSON (relative to this file): measured facts")
+    message: str = ""
+    facts: dict[str, Any] = {}
+    answers: dict[str, Any] = {}
+    expect: Optional[Expect] = None
+    steps: list[Step] = []
+
+
+class Scenario(BaseModel):
+    """A validated scenario with the location of its file for messages."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    spec: ScenarioFile
+    file: str
+    doc: YamlDocument
+
+    @property
+    def name(self) -> str:
+        return self.spec.id or Path(self.file).stem
+
+    def turns(self) -> list[tuple[str, dict, dict, Expect | None, tuple]]:
+        """(message, facts, answers, expect, yaml path of the expect) for each turn, inputs accumulated."""
+        spec = self.spec
+        out = [(spec.message, dict(spec.facts), dict(spec.answers), spec.expect, ("expect",))]
+        message, facts, answers = spec.message, dict(spec.facts), dict(spec.answers)
+        for i, step in enumerate(spec.steps):
+            message = step.message if step.message is not None else message
+            facts.update(step.facts)
+            answers.update(step.answers)
+            out.append((message, dict(facts), dict(answers), step.expect, ("steps", i, "expect")))
+        return out
+
+
+def _validate_inputs(doc: YamlDocument, kb: KnowledgeBase, facts: dict, answers: dict, base: tuple) -> None:
+    """Check fact names and values here, where we still know their lines."""
+    for key, mapping in (("facts", facts), ("answers", answers)):
+        for name, raw in mapping.items():
+            path = base + (key, name)
+            if key == "answers":
+                spec = kb.facts.get(name)
+                if spec is not None and not spec.askable:
+                    raise InputError(f"{name!r} is not a question the advisor asks; put it under facts",
+                                     doc.file, doc.key_line(base + (key,), name))
+                if is_skip(raw):
+                    continue
+            try:
+                coerce_named(kb, name, raw)
+            except InputError as exc:
+                line = doc.key_line(base + (key,), name) if name not in kb.facts else doc.line_of(path)
+                raise InputError(exc.message, doc.file, line) from None
+
+
+def parse_scenario(doc: YamlDocument, kb: KnowledgeBase) -> Scenario:
+    from advisor.kb.load import _pydantic
+
+    if not isinstance(doc.data, dict):
+        raise doc.error("a scenario is a mapping with keys message, facts, answers (and optionally id, title, expect, steps)")
+    spec = _pydantic(doc, ScenarioFile, doc.data)  # the same checks as schemas/scenario.schema.json, without its import cost
+    _validate_inputs(doc, kb, spec.facts, spec.answers, ())
+    for i, step in enumerate(spec.steps):
+        _validate_inputs(doc, kb, step.facts, step.answers, ("steps", i))
+    scenario = Scenario(spec=spec, file=doc.file, doc=doc)
+    for message, facts, answers, _, path in scenario.turns():
+        try:  # facts that contradict each other (micro × accum × GPUs ≠ batch) only show once combined
+            build_memory(kb, message, facts, answers)
+        except InputError as exc:
+            raise InputError(exc.message, doc.file, doc.key_line(path[:-1], "facts")) from None
+    return scenario
+
+
+def load_scenario(path: str, kb: KnowledgeBase) -> Scenario:
+    """Load a scenario file; '-' reads standard input."""
+    if path == "-":
+        if sys.stdin.isatty():
+            print("advisor: reading the scenario from the terminal; end with Ctrl-D", file=sys.stderr)
+        doc = load_yaml_text(sys.stdin.read(), "<stdin>")
+    else:
+        doc = load_yaml_file(path)
+    return parse_scenario(doc, kb)

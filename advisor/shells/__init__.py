@@ -1,0 +1,2 @@
+"""The shells around the public API: the command line (and its commands), the REPL, the Session, chat-tool
+definitions, the MCP server, and the renderers (text, markdown). Each is a thin mapping onto `advisor`'s API."""

@@ -1,0 +1,333 @@
+"""The `advisor` command line: a thin shell over `consult()`.
+
+Exit codes: 0 ok (open questions are ok), 1 checks or lint failed, 2 bad input, 3 internal error, 130 Ctrl-C.
+Errors are one line on stderr (`advisor: FILE:LINE: message`); output is written only once it is complete.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from advisor import __version__
+from advisor.errors import AdvisorError, EngineLoopError, InputError
+
+EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+PROG = "advisor"
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but usage errors are one line with a hint, exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_INPUT, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = Parser(prog=PROG, description="Batch-size and GPU-memory advisor: notices shaky assumptions, asks what "
+               "changes the answer, computes the numbers, lays out options with their tradeoffs, and says what to measure.",
+               epilog="Run 'advisor COMMAND --help' for the options of each command.")
+    p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    p.add_argument("--rules", metavar="DIR", help="knowledge-base directory (default: the shipped rules/)")
+    p.add_argument("--debug", action="store_true", help="show a traceback on internal errors")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+
+    a = sub.add_parser("answer", help="advise on a scenario file ('-' reads standard input)",
+                       description="Advise on one situation described in a YAML file: message, facts, answers.")
+    a.add_argument("scenario", nargs="+", help="scenario YAML file(s) or folder(s), or '-' for standard input")
+    a.add_argument("-f", "--format", choices=["text", "json", "markdown", "jsonl"], default="text",
+                   help="output format (default: text; several files or a folder: jsonl, one object per line)")
+    a.add_argument("--json", dest="format", action="store_const", const="json", help="same as --format json")
+    a.add_argument("--answer", "-a", action="append", default=[], metavar="NAME=VALUE",
+                   help="answer a question (repeatable), e.g. -a training_mode=finetune")
+    a.add_argument("--probe", metavar="FILE.json", help="use the measurements of a saved advisor probe")
+
+    e = sub.add_parser("explain", help="explain HOW a number or option was reached, WHY a question is asked, or WHY-NOT an option",
+                       description="Explain one item of the advice for a scenario: a fact or estimate (how), a question id (why), "
+                                   "an option that was offered (how) or not (why-not), a red flag, a finding, or 'recommendation'.")
+    e.add_argument("scenario", help="scenario YAML file, or '-'")
+    e.add_argument("item", help="id of a fact, estimate, question, option, red flag, finding, or 'recommendation'")
+    e.add_argument("--answer", "-a", action="append", default=[], metavar="NAME=VALUE", help="answer a question (repeatable)")
+
+    rp = sub.add_parser("repl", help="consult interactively (the default when run in a terminal with no command)",
+                        description="An interactive consultation: describe your situation, answer the questions. "
+                                    "History in $XDG_STATE_HOME/advisor/history.")
+    rp.add_argument("scenario", nargs="?", help="start from a scenario file")
+    rp.add_argument("--history-file", metavar="PATH", help="where to keep the input history")
+    rp.add_argument("--no-history", action="store_true", help="keep no history file")
+
+    pr = sub.add_parser("probe", help="measure the largest safe micro-batch and throughput of your model",
+                        description="Measure full training steps of your model: the largest micro-batch that fits (in few "
+                                    "trials, surviving OOM), the throughput curve, optionally the gradient noise scale; under "
+                                    "torchrun also the cost of gradient sync. On the CPU, --memory-cap-gib simulates a device.")
+    from advisor.shells.probe_cmd import add_arguments as add_probe_arguments
+
+    add_probe_arguments(pr)
+
+    sub.add_parser("mcp", help="serve the advisor over MCP on stdio (needs the [mcp] extra)",
+                   description="A Model Context Protocol server on stdio with the tools consult, estimate_memory, explain "
+                               "and list_presets. Configure a client with {\"command\": \"advisor\", \"args\": [\"mcp\"]}.")
+
+    c = sub.add_parser("check", help="run scenario expectations (the regression suite)",
+                       description="Run the expectations of scenario files; prints a table and 'N passed, N failed'; exit 1 on any failure.")
+    c.add_argument("paths", nargs="*", default=["scenarios"], help="scenario files or folders (default: scenarios)")
+    c.add_argument("-v", "--verbose", action="store_true", help="list every failure, not only a count per scenario")
+
+    r = sub.add_parser("rules", help="knowledge-base tools", description="Knowledge-base tools.")
+    rsub = r.add_subparsers(dest="rules_command", metavar="SUBCOMMAND", parser_class=Parser)
+    rsub.add_parser("lint", help="check the knowledge base", description="Unreachable rules, undefined facts, unused questions, "
+                    "claims without sources, duplicate ids, uncovered seed items. Exit 1 if anything is found.")
+
+    f = sub.add_parser("facts", help="list the fact names a scenario can use", description="List the facts vocabulary.")
+    f.add_argument("-f", "--format", choices=["text", "json"], default="text")
+
+    est = sub.add_parser("estimate", help="training memory of a model: by component, against batch size, and what fits",
+                         description="Estimate training memory per GPU: model states (precision × optimizer, frozen "
+                                     "parameters, ZeRO/FSDP, offload), activations, logits, CUDA overheads; peak(batch), "
+                                     "the largest micro-batch under a budget, and plans for a target batch.")
+    from advisor.shells.estimate_cmd import add_arguments
+
+    add_arguments(est)
+
+    s = sub.add_parser("schema", help="print a JSON Schema (advice, scenario, rules, facts, sources, seed_items)",
+                       description="Print the JSON Schema of an output or file format, or write them all with --write.")
+    s.add_argument("name", nargs="?", default="advice", choices=["advice", "scenario", "rules", "facts", "sources", "seed_items"])
+    s.add_argument("--write", metavar="DIR", help="write every schema into DIR instead of printing one")
+    return p
+
+
+def _answers(pairs: list[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise InputError(f"--answer expects NAME=VALUE, got {pair!r}")
+        out[name.strip()] = value.strip()
+    return out
+
+
+def _kb(ns: argparse.Namespace):
+    from advisor.consultation import load_kb
+
+    return load_kb(ns.rules)
+
+
+def cmd_answer(ns: argparse.Namespace) -> int:
+    from advisor.consultation import consult
+    from advisor.shells.render import render_markdown, render_text
+    from advisor.regress.scenario import load_scenario
+
+    kb = _kb(ns)
+    many = len(ns.scenario) > 1 or any(Path(p).is_dir() for p in ns.scenario if p != "-")
+    if many or ns.format == "jsonl":
+        return _answer_batch(ns, kb)
+    sc = load_scenario(ns.scenario[0], kb)
+    answers = {**sc.spec.answers, **_answers(ns.answer)}
+    advice = consult(sc.spec.message, sc.spec.facts, answers, measured=_measured(ns, sc), kb=kb)
+    text = {"json": lambda: advice.to_json() + "\n", "markdown": lambda: render_markdown(advice),
+            "text": lambda: render_text(advice)}[ns.format]()
+    sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _answer_batch(ns: argparse.Namespace, kb) -> int:
+    """One JSON object per line per file; a bad file is reported (line and stderr) and the others go on."""
+    from advisor.consultation import consult
+    from advisor.regress.scenario import load_scenario
+
+    named = [p for p in ns.scenario if p != "-"]
+    files = ([Path("-")] if "-" in ns.scenario else []) + (scenario_paths(named) if named else [])
+    extra = _answers(ns.answer)
+    failed = 0
+    for path in files:
+        try:
+            sc = load_scenario(str(path), kb)
+            advice = consult(sc.spec.message, sc.spec.facts, {**sc.spec.answers, **extra}, measured=_measured(ns, sc), kb=kb)
+            record = {"file": str(path), "advice": advice.to_dict()}
+        except InputError as exc:
+            failed += 1
+            print(f"{PROG}: {exc.location_message()}", file=sys.stderr)
+            record = {"file": str(path), "error": exc.location_message()}
+        sys.stdout.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+    print(f"{PROG}: {len(files) - failed} answered, {failed} failed", file=sys.stderr)
+    return EXIT_INPUT if failed else EXIT_OK
+
+
+def cmd_probe(ns: argparse.Namespace) -> int:
+    from advisor.shells.probe_cmd import run
+
+    return run(ns)
+
+
+def _measured(ns: argparse.Namespace, sc) -> dict | None:
+    """Measurements from --probe, or from the scenario's probe: (relative to the scenario file)."""
+    from advisor.shells.probe_cmd import load_measured
+
+    path = getattr(ns, "probe", None)
+    if not path and sc.spec.probe:
+        path = str((Path(sc.file).parent / sc.spec.probe) if sc.file != "<stdin>" else Path(sc.spec.probe))
+    return load_measured(path) if path else None
+
+
+def cmd_mcp(ns: argparse.Namespace) -> int:
+    try:
+        from advisor.shells.mcp_server import main as mcp_main
+    except ImportError:
+        raise InputError("the MCP server needs the optional extra: pip install 'advisor[mcp]' (mcp>=2.3)") from None
+    return mcp_main()
+
+
+def cmd_explain(ns: argparse.Namespace) -> int:
+    from advisor.consultation import run_consultation
+    from advisor.engine.explain import explain
+    from advisor.regress.scenario import load_scenario
+
+    kb = _kb(ns)
+    sc = load_scenario(ns.scenario, kb)
+    answers = {**sc.spec.answers, **_answers(ns.answer)}
+    consultation = run_consultation(sc.spec.message, sc.spec.facts, answers, kb=kb)
+    sys.stdout.write(explain(consultation, ns.item).text() + "\n")
+    return EXIT_OK
+
+
+def scenario_paths(paths: Sequence[str]) -> list[Path]:
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files += sorted(p for p in path.glob("*.yaml"))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise InputError("no such file or folder", raw)
+    if not files:
+        raise InputError("no scenario files (*.yaml) found", ", ".join(paths))
+    return files
+
+
+def cmd_check(ns: argparse.Namespace) -> int:
+    from advisor.regress.checker import run_scenario
+    from advisor.regress.scenario import load_scenario
+
+    kb = _kb(ns)
+    results = []
+    for path in scenario_paths(ns.paths):
+        try:
+            results.append(run_scenario(load_scenario(str(path), kb), kb))
+        except InputError as exc:
+            from advisor.regress.checker import ScenarioResult
+
+            results.append(ScenarioResult(path.stem, str(path), 0, [f"invalid scenario: {exc}"]))
+    width = max(len(r.name) for r in results)
+    lines = [f"{'scenario'.ljust(width)}  turns  result", f"{'-' * width}  -----  ------"]
+    for r in results:
+        lines.append(f"{r.name.ljust(width)}  {r.turns:>5}  {'ok' if r.passed else f'FAILED ({len(r.failures)})'}")
+    failed = [r for r in results if not r.passed]
+    for r in failed:
+        lines.append("")
+        lines += [f"  {msg}" for msg in (r.failures if ns.verbose or len(failed) <= 3 else r.failures[:5])]
+        if not ns.verbose and len(failed) > 3 and len(r.failures) > 5:
+            lines.append(f"  … {len(r.failures) - 5} more (use --verbose)")
+    lines.append("")
+    lines.append(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    sys.stdout.write("\n".join(lines) + "\n")
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def cmd_lint(ns: argparse.Namespace) -> int:
+    from advisor.kb.lint import lint
+
+    kb = _kb(ns)
+    from advisor.domain.estimators import ESTIMATORS
+
+    issues = lint(kb, ESTIMATORS)
+    for issue in issues:
+        print(issue)
+    print(f"{len(kb.rules)} rules, {len(kb.facts)} facts, {len(kb.sources)} sources, {len(kb.seed_items)} seed items: "
+          + (f"{len(issues)} problem(s)" if issues else "clean"))
+    return EXIT_FAILED if issues else EXIT_OK
+
+
+def cmd_facts(ns: argparse.Namespace) -> int:
+    kb = _kb(ns)
+    if ns.format == "json":
+        data = [spec.model_dump(exclude_none=True, exclude={"patterns"}) for spec in kb.facts.values()]
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        return EXIT_OK
+    lines = []
+    for spec in kb.facts.values():
+        role = "derived" if spec.derived else ("asked" if spec.askable else "input")
+        kind = spec.type + (f" in {spec.unit}" if spec.unit else "") + (f": {' | '.join(spec.choices)}" if spec.choices else "")
+        default = f" (default {spec.default})" if spec.default is not None else ""
+        lines.append(f"{spec.name}  [{role}; {kind}]{default}\n    {spec.description}")
+    sys.stdout.write("\n".join(lines) + "\n")
+    return EXIT_OK
+
+
+def cmd_repl(ns: argparse.Namespace) -> int:
+    from advisor.shells.repl import history_path, main as repl_main
+
+    history = None if getattr(ns, "no_history", False) else Path(getattr(ns, "history_file", None) or history_path())
+    return repl_main(getattr(ns, "scenario", None), history, ns.rules)
+
+
+def cmd_estimate(ns: argparse.Namespace) -> int:
+    from advisor.shells.estimate_cmd import run
+
+    return run(ns)
+
+
+def cmd_schema(ns: argparse.Namespace) -> int:
+    from advisor.shells.schema_export import schema_text, write_all
+
+    if ns.write:
+        for path in write_all(Path(ns.write)):
+            print(path)
+        return EXIT_OK
+    sys.stdout.write(schema_text(ns.name))
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    ns = parser.parse_args(argv)
+    commands = {"answer": cmd_answer, "explain": cmd_explain, "check": cmd_check, "facts": cmd_facts, "schema": cmd_schema,
+                "estimate": cmd_estimate, "repl": cmd_repl, "mcp": cmd_mcp, "probe": cmd_probe}
+    try:
+        if ns.command == "rules":
+            if ns.rules_command != "lint":
+                parser.parse_args(["rules", "--help"])
+            return cmd_lint(ns)
+        if ns.command is None:
+            if sys.stdin.isatty() and sys.stdout.isatty():
+                return cmd_repl(ns)
+            parser.print_help()
+            return EXIT_OK
+        return commands[ns.command](ns)
+    except InputError as exc:
+        print(f"{PROG}: {exc.location_message()}", file=sys.stderr)
+        return EXIT_INPUT
+    except EngineLoopError as exc:
+        print(f"{PROG}: knowledge-base error: {exc}", file=sys.stderr)
+        return EXIT_INTERNAL
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except AdvisorError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: no tracebacks for users
+        if ns.debug:
+            raise
+        print(f"{PROG}: internal error: {exc!r}; please report it (rerun with --debug for a traceback)", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

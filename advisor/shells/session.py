@@ -1,0 +1,133 @@
+"""A multi-turn consultation for chat tools and the REPL, on top of the stateless `consult()`.
+
+A Session only remembers the inputs - what the user said, the facts they stated, their answers - and recomputes
+the advice from them on demand, so it serialises to a small JSON object a chat server can keep between requests
+(`to_dict` / `from_dict`) and always gives the same advice for the same inputs.
+
+    s = Session()
+    s.say("I have an 8GB GPU and a 500M parameter model, what batch fits?")
+    q = s.next_question()          # QuestionOut(id='training_mode', ...) or None
+    s.answer(q.id, "finetune")     # validated; 'skip' declines
+    s.advice().recommendation      # option_id='lora'
+    s.explain("states_lora").text()
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from advisor.engine.advice import Advice, QuestionOut
+from advisor.consultation import Consultation, run_consultation
+from advisor.errors import InputError
+from advisor.engine.memory import coerce_named, is_skip, unknown_fact_error
+from advisor.consultation import load_kb
+from advisor.kb.model import KnowledgeBase
+
+SESSION_VERSION = 1
+
+
+class SessionState(BaseModel):
+    """What a Session stores: its inputs, never its conclusions."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = SESSION_VERSION
+    messages: list[str] = Field(default_factory=list)
+    facts: dict[str, Any] = Field(default_factory=dict)
+    answers: dict[str, Any] = Field(default_factory=dict)
+
+
+class Session:
+    def __init__(self, state: SessionState | None = None, kb: KnowledgeBase | None = None):
+        self.kb = kb or load_kb()
+        self.state = state or SessionState()
+        self._cache: tuple[str, Consultation] | None = None
+        self._check_names()
+
+    # ------------------------------------------------------------------------------------------ inputs
+
+    @property
+    def message(self) -> str:
+        return "\n".join(self.state.messages)
+
+    def say(self, text: str) -> Advice:
+        """Add what the user wrote; facts are re-read from the whole conversation."""
+        if text.strip():
+            self.state.messages.append(text.strip())
+        return self.advice()
+
+    def answer(self, question_id: str, value: Any) -> Advice:
+        """Answer a question (validated against the vocabulary; 'skip' declines). Raises InputError on a bad value."""
+        spec = self.kb.facts.get(question_id)
+        if spec is None:
+            raise InputError(unknown_fact_error(self.kb, question_id))
+        if not spec.askable:
+            raise InputError(f"{question_id!r} is not a question; use set() for facts")
+        if not is_skip(value):
+            value = coerce_named(self.kb, question_id, value)
+        self.state.answers[question_id] = "skip" if is_skip(value) else value
+        return self.advice()
+
+    def set(self, name: str, value: Any) -> Advice:
+        """State a fact (as `facts:` in a scenario)."""
+        self.state.facts[name] = coerce_named(self.kb, name, value)
+        self.state.answers.pop(name, None)
+        return self.advice()
+
+    def forget(self, name: str) -> Advice:
+        if name not in self.kb.facts:
+            raise InputError(unknown_fact_error(self.kb, name))
+        found = self.state.facts.pop(name, None) is not None
+        found = self.state.answers.pop(name, None) is not None or found
+        if not found:
+            raise InputError(f"{name!r} was not stated or answered in this session (facts read from your messages stay; "
+                             f"override them with set)")
+        return self.advice()
+
+    def reset(self) -> None:
+        self.state = SessionState()
+        self._cache = None
+
+    # ------------------------------------------------------------------------------------------ outputs
+
+    def consultation(self) -> Consultation:
+        key = self.state.model_dump_json()
+        if self._cache is None or self._cache[0] != key:
+            self._cache = (key, run_consultation(self.message, self.state.facts, self.state.answers, kb=self.kb))
+        return self._cache[1]
+
+    def advice(self) -> Advice:
+        return self.consultation().advice
+
+    def next_question(self) -> QuestionOut | None:
+        questions = self.advice().questions
+        return questions[0] if questions else None
+
+    def explain(self, item: str):
+        from advisor.engine.explain import explain
+
+        return explain(self.consultation(), item)
+
+    # ------------------------------------------------------------------------------------------ storage
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.state.model_dump(mode="json")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], kb: KnowledgeBase | None = None) -> "Session":
+        try:
+            state = SessionState.model_validate(data)
+        except Exception as exc:  # noqa: BLE001 - pydantic's message names the field
+            raise InputError(f"not a saved advisor session: {exc}") from None
+        if state.version != SESSION_VERSION:
+            raise InputError(f"session version {state.version} is not supported (this advisor writes {SESSION_VERSION})")
+        return cls(state, kb)
+
+    def _check_names(self) -> None:
+        """A session saved under an older knowledge base may name facts this one no longer knows."""
+        unknown = sorted(n for n in (*self.state.facts, *self.state.answers) if n not in self.kb.facts)
+        if unknown:
+            raise InputError(f"this session uses facts the knowledge base no longer knows: {', '.join(unknown)}; "
+                             f"remove them or start a new session")
