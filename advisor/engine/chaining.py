@@ -1,7 +1,7 @@
 """Forward chaining to a fixed point over the working memory.
 
 Each cycle: re-evaluate the rules whose inputs changed, pick the ready rule with the highest salience (ties
-broken by knowledge-base order, so runs are deterministic), fire it, repeat. A rule is *ready* when its
+broken by knowledge-base order: `RulePolicy`, so runs are deterministic), fire it, repeat. A rule is *ready* when its
 condition is True, every fact its action needs is known, and it has not fired on these same inputs
 (refraction: the key is the rule id plus the versions of the facts it reads). When nothing is ready, rules
 that are undecided only because an askable fact is unknown become questions — the engine never calls input().
@@ -18,6 +18,7 @@ from advisor.engine.conditions import Truth, evaluate
 from advisor.errors import EngineLoopError
 from advisor.engine.estimators import Estimate, NotComputable, call_estimator
 from advisor.engine.memory import Provenance, WorkingMemory
+from advisor.engine.policy import RulePolicy
 from advisor.kb.model import (DeriveRule, EstimateRule, FactRef, FindingRule, MeasureRule, OptionRule, RecommendRule,
                     RedFlagRule, Rule, condition_options)
 from advisor.engine.templates import render
@@ -28,6 +29,16 @@ from advisor.units import fmt_value
 class Blocked:
     rule: Rule
     missing: frozenset[str]
+
+
+@dataclass
+class Fired:
+    """What one firing did: facts it changed, the option it offered, trace lines, sources beyond the rule's own."""
+
+    changed: list[str] = field(default_factory=list)
+    produced: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    option: str | None = None
 
 
 @dataclass
@@ -51,6 +62,7 @@ class RunResult:
 class Engine:
     def __init__(self, kb: Any, max_cycles: int | None = None):
         self.kb = kb
+        self.policy = RulePolicy(kb)
         self.rules: list[Rule] = list(kb.rules)
         self.max_cycles = max_cycles or 10 * len(self.rules) + 100
         self._needs = [list(r.action_facts()) for r in self.rules]
@@ -102,7 +114,7 @@ class Engine:
             dirty = set()
             if not ready:
                 break
-            i = min(ready, key=lambda j: (-self.rules[j].salience, j))
+            i = min(ready, key=lambda j: self.policy.key(self.rules[j]))
             ready.discard(i)
             fired.add(self._key(i, wm))
             counts[self.rules[i].id] += 1
@@ -139,46 +151,49 @@ class Engine:
     def _fire(self, i: int, wm: WorkingMemory, result: RunResult) -> tuple[list[str], str | None]:
         rule = self.rules[i]
         because = self._because(i, wm)
-        changed: list[str] = []
-        changed_option = None
-        produced: list[str] = []
-        text = lambda t: render(t, wm)  # noqa: E731
-        sources = list(rule.sources)
-        if isinstance(rule, RedFlagRule):
-            result.red_flags[rule.id] = RedFlagOut(id=rule.id, title=text(rule.title), counter=text(rule.counter),
-                                                   sources=sources, heuristic=rule.heuristic)
-            produced.append(f"red flag {rule.id}")
-        elif isinstance(rule, FindingRule):
-            result.findings[rule.id] = FindingOut(id=rule.id, title=text(rule.title), text=text(rule.text), sources=sources,
-                                                  heuristic=rule.heuristic, snippet=rule.snippet)
-            produced.append(f"finding {rule.id}")
-        elif isinstance(rule, MeasureRule):
-            result.measures[rule.id] = MeasureOut(id=rule.id, title=text(rule.title), text=text(rule.text), sources=sources,
-                                                  heuristic=rule.heuristic)
-            produced.append(f"measurement {rule.id}")
-        elif isinstance(rule, DeriveRule):
-            for name, operand in rule.set.items():
-                if wm.set(name, self._resolve(operand, wm), Provenance("derived", rule.id)):
-                    changed.append(name)
-                    produced.append(f"{name} = {fmt_value(wm.value(name), self.kb.facts[name].unit)}")
-                else:
-                    produced.append(f"{name} kept as stated by the user")
-        elif isinstance(rule, EstimateRule):
-            changed, produced, est_sources = self._estimate(rule, wm, result)
-            sources += est_sources
-        elif isinstance(rule, OptionRule):
-            result.options[rule.option] = self._option(rule, wm)
-            result.option_rule[rule.option] = rule.id
-            changed_option = rule.option
-            produced.append(f"option {rule.option}")
-        elif isinstance(rule, RecommendRule):
-            result.recommendations.append(rule)
-            produced.append(f"candidate recommendation {rule.recommend}")
-        result.used_sources.update(sources)
-        result.trace.append(TraceEntry(rule=rule.id, kind=rule.kind, because=because, produced=produced))
-        return changed, changed_option
+        fired = _ACTIONS[rule.kind](self, rule, wm, result)
+        result.used_sources.update(rule.sources)
+        result.used_sources.update(fired.sources)
+        result.trace.append(TraceEntry(rule=rule.id, kind=rule.kind, because=because, produced=fired.produced))
+        return fired.changed, fired.option
 
-    def _estimate(self, rule: EstimateRule, wm: WorkingMemory, result: RunResult) -> tuple[list[str], list[str], list[str]]:
+    # one action per rule kind (the table below): what firing a rule puts into the result
+
+    def _red_flag(self, rule: RedFlagRule, wm: WorkingMemory, result: RunResult) -> Fired:
+        result.red_flags[rule.id] = RedFlagOut(id=rule.id, title=render(rule.title, wm), counter=render(rule.counter, wm),
+                                               sources=list(rule.sources), heuristic=rule.heuristic)
+        return Fired(produced=[f"red flag {rule.id}"])
+
+    def _finding(self, rule: FindingRule, wm: WorkingMemory, result: RunResult) -> Fired:
+        result.findings[rule.id] = FindingOut(id=rule.id, title=render(rule.title, wm), text=render(rule.text, wm),
+                                              sources=list(rule.sources), heuristic=rule.heuristic, snippet=rule.snippet)
+        return Fired(produced=[f"finding {rule.id}"])
+
+    def _measure(self, rule: MeasureRule, wm: WorkingMemory, result: RunResult) -> Fired:
+        result.measures[rule.id] = MeasureOut(id=rule.id, title=render(rule.title, wm), text=render(rule.text, wm),
+                                              sources=list(rule.sources), heuristic=rule.heuristic)
+        return Fired(produced=[f"measurement {rule.id}"])
+
+    def _derive(self, rule: DeriveRule, wm: WorkingMemory, result: RunResult) -> Fired:
+        fired = Fired()
+        for name, operand in rule.set.items():
+            if wm.set(name, self._resolve(operand, wm), Provenance("derived", rule=rule.id)):
+                fired.changed.append(name)
+                fired.produced.append(f"{name} = {fmt_value(wm.value(name), self.kb.facts[name].unit)}")
+            else:
+                fired.produced.append(f"{name} kept as stated by the user")
+        return fired
+
+    def _option_action(self, rule: OptionRule, wm: WorkingMemory, result: RunResult) -> Fired:
+        result.options[rule.option] = self._option(rule, wm)
+        result.option_rule[rule.option] = rule.id
+        return Fired(produced=[f"option {rule.option}"], option=rule.option)
+
+    def _recommend(self, rule: RecommendRule, wm: WorkingMemory, result: RunResult) -> Fired:
+        result.recommendations.append(rule)
+        return Fired(produced=[f"candidate recommendation {rule.recommend}"])
+
+    def _estimate(self, rule: EstimateRule, wm: WorkingMemory, result: RunResult) -> Fired:
         call = rule.estimate
         args = {k: self._resolve(v, wm) for k, v in call.args.items()}
         args.update({k: wm.value(v.fact) for k, v in call.optional.items() if wm.known(v.fact)})
@@ -190,18 +205,18 @@ class Engine:
                 result.memo[key] = exc
         out = result.memo[key]
         if isinstance(out, NotComputable):
-            return [], [f"not computable: {out}"], []
-        changed, produced, sources = [], [], []
+            return Fired(produced=[f"not computable: {out}"])
+        fired = Fired()
         for result_key, fact in call.targets().items():
             est = out[result_key]
-            if wm.set(fact, est.value, Provenance("estimate", f"{call.fn} via {rule.id}")):
-                changed.append(fact)
+            if wm.set(fact, est.value, Provenance("estimate", rule=rule.id, estimator=call.fn)):
+                fired.changed.append(fact)
             result.estimates[fact] = EstimateOut(id=fact, value=est.value, unit=est.unit, formula=est.formula,
                                                  sources=list(est.sources), heuristic=est.heuristic,
                                                  by=f"{call.fn} (rule {rule.id})")
-            produced.append(f"{fact} = {fmt_value(est.value, self.kb.facts[fact].unit)}")
-            sources.extend(est.sources)
-        return changed, produced, sources
+            fired.produced.append(f"{fact} = {fmt_value(est.value, self.kb.facts[fact].unit)}")
+            fired.sources.extend(est.sources)
+        return fired
 
     def _option(self, rule: OptionRule, wm: WorkingMemory) -> OptionOut:
         settings = {k: self._resolve(v, wm) for k, v in rule.settings.__dict__.items() if v is not None}
@@ -213,3 +228,9 @@ class Engine:
             estimates={name: wm.value(ref.fact) for name, ref in rule.estimates.items()},
             tradeoffs=Tradeoffs(speed=text(t.speed), memory=text(t.memory), accuracy=text(t.accuracy), risk=text(t.risk)),
             validate=text(rule.validate_), sources=list(rule.sources), heuristic=rule.heuristic, snippet=rule.snippet)
+
+
+# rule kind -> action: a new rule kind adds its model (advisor.kb.model), one method above and one entry here
+_ACTIONS = {"red_flag": Engine._red_flag, "finding": Engine._finding, "measure": Engine._measure,
+            "derive": Engine._derive, "estimate": Engine._estimate, "option": Engine._option_action,
+            "recommend": Engine._recommend}

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from advisor.engine.assemble import Consultation
 from advisor.engine.conditions import describe
-from advisor.consultation import Consultation, engine_for, open_questions, why_label
+from advisor.engine.questions import open_questions, why_label
 from advisor.kb.model import OptionRule, Rule
 from advisor.engine.templates import render
 from advisor.units import fmt_value
@@ -54,7 +55,7 @@ def how(c: Consultation, target: str) -> Explanation:
         rec = c.advice.recommendation
         if rec.option_id is None:
             return Explanation(target=target, kind="how", lines=[rec.rationale])
-        rule = max((r for r in c.run.recommendations if r.recommend == rec.option_id), key=lambda r: r.salience)
+        rule = c.engine.policy.first(r for r in c.run.recommendations if r.recommend == rec.option_id)
         lines.append(f"Recommended {rec.option_id} by rule {rule.id} ({c.kb.where(rule.id)}): {render(rule.text, c.wm)}")
         _explain_rule(c, rule, lines, set(), depth=1)
         return Explanation(target=target, kind="how", lines=lines)
@@ -87,21 +88,22 @@ def _explain_fact(c: Consultation, name: str, lines: list[str], seen: set[str], 
         return
     fact = c.wm.facts[name]
     shown = fmt_value(fact.value, c.kb.facts[name].unit)
-    kind, by = fact.provenance.kind, fact.provenance.by
-    if kind == "estimate":
-        est = next(e for e in c.advice.estimates if e.id == name)
+    prov = fact.provenance
+    est = next((e for e in c.advice.estimates if e.id == name), None)
+    if prov.kind == "estimate" and est is not None:
         lines.append(f"{pad}{name} = {shown}: estimated by {est.by}: {est.formula} [sources: {', '.join(est.sources)}]")
-    elif kind == "derived":
-        lines.append(f"{pad}{name} = {shown}: derived by rule {by}")
-    elif kind == "message":
-        lines.append(f"{pad}{name} = {shown}: from your message, {by}")
+    elif prov.kind == "estimate":
+        lines.append(f"{pad}{name} = {shown}: from {prov.estimator}")
+    elif prov.kind == "derived":
+        lines.append(f"{pad}{name} = {shown}: derived by rule {prov.rule}")
+    elif prov.kind == "message":
+        lines.append(f"{pad}{name} = {shown}: from your message, {prov.by}")
     else:
-        lines.append(f"{pad}{name} = {shown}: {kind}")
-    if name in seen or kind not in ("estimate", "derived"):
+        lines.append(f"{pad}{name} = {shown}: {prov.kind}")
+    if name in seen or prov.rule is None:
         return
     seen.add(name)
-    rule_id = by.split(" via ")[-1] if kind == "estimate" else by
-    rule = c.kb.rule(rule_id)
+    rule = c.kb.rule(prov.rule)
     for dep in rule.reads():
         if c.wm.known(dep):
             _explain_fact(c, dep, lines, seen, depth + 1)
@@ -121,7 +123,7 @@ def why(c: Consultation, question: str) -> Explanation:
 def why_not(c: Consultation, option: str) -> Explanation:
     if option in c.run.options:
         return Explanation(target=option, kind="whynot", lines=[f"Option {option} was offered."])
-    engine = engine_for(c.kb)
+    engine = c.engine
     lines = []
     offered = set(c.run.options)
     for i, rule in enumerate(engine.rules):

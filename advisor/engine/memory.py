@@ -24,8 +24,21 @@ FALSE_WORDS = {"false", "no", "n", "off", "0"}
 
 @dataclass(frozen=True)
 class Provenance:
-    kind: str
-    by: str | None = None
+    """Where a value came from, as data: explanations read these fields, never a string."""
+
+    kind: str  # given | answer | measured | message | derived | estimate | default
+    rule: str | None = None  # the rule that derived or estimated it
+    estimator: str | None = None  # the estimator (or catalogue) that computed it
+    matched: str | None = None  # the words of the message it was read from
+
+    @property
+    def by(self) -> str | None:
+        """One line for people and for the JSON output's `by`."""
+        if self.matched is not None:
+            return repr(self.matched)
+        if self.estimator and self.rule:
+            return f"{self.estimator} via {self.rule}"
+        return self.estimator or self.rule
 
     def __str__(self) -> str:
         return f"{self.kind} ({self.by})" if self.by else self.kind

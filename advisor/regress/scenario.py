@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from advisor.errors import InputError
 from advisor.consultation import build_memory
-from advisor.engine.memory import coerce_named, is_skip
+from advisor.engine.inputs import accept_input
 from advisor.kb.model import KnowledgeBase
 from advisor.kb.yamlio import YamlDocument, load_yaml_file, load_yaml_text
 
@@ -151,20 +151,14 @@ class Scenario(BaseModel):
 
 def _validate_inputs(doc: YamlDocument, kb: KnowledgeBase, facts: dict, answers: dict, base: tuple) -> None:
     """Check fact names and values here, where we still know their lines."""
-    for key, mapping in (("facts", facts), ("answers", answers)):
+    for key, kind, mapping in (("facts", "given", facts), ("answers", "answer", answers)):
         for name, raw in mapping.items():
-            path = base + (key, name)
-            if key == "answers":
-                spec = kb.facts.get(name)
-                if spec is not None and not spec.askable:
-                    raise InputError(f"{name!r} is not a question the advisor asks; put it under facts",
-                                     doc.file, doc.key_line(base + (key,), name))
-                if is_skip(raw):
-                    continue
             try:
-                coerce_named(kb, name, raw)
+                accept_input(kb, name, raw, kind)
             except InputError as exc:
-                line = doc.key_line(base + (key,), name) if name not in kb.facts else doc.line_of(path)
+                # a wrong name points at its key; a wrong value at the value
+                bad_name = name not in kb.facts or not exc.message.startswith(f"fact {name!r}:")
+                line = doc.key_line(base + (key,), name) if bad_name else doc.line_of(base + (key, name))
                 raise InputError(exc.message, doc.file, line) from None
 
 

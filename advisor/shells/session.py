@@ -18,11 +18,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from advisor.consultation import load_kb, run_consultation
 from advisor.engine.advice import Advice, QuestionOut
-from advisor.consultation import Consultation, run_consultation
+from advisor.engine.assemble import Consultation
+from advisor.engine.inputs import SKIPPED, accept_input
+from advisor.engine.memory import unknown_fact_error
 from advisor.errors import InputError
-from advisor.engine.memory import coerce_named, is_skip, unknown_fact_error
-from advisor.consultation import load_kb
 from advisor.kb.model import KnowledgeBase
 
 SESSION_VERSION = 1
@@ -60,19 +61,13 @@ class Session:
 
     def answer(self, question_id: str, value: Any) -> Advice:
         """Answer a question (validated against the vocabulary; 'skip' declines). Raises InputError on a bad value."""
-        spec = self.kb.facts.get(question_id)
-        if spec is None:
-            raise InputError(unknown_fact_error(self.kb, question_id))
-        if not spec.askable:
-            raise InputError(f"{question_id!r} is not a question; use set() for facts")
-        if not is_skip(value):
-            value = coerce_named(self.kb, question_id, value)
-        self.state.answers[question_id] = "skip" if is_skip(value) else value
+        value = accept_input(self.kb, question_id, value, "answer")
+        self.state.answers[question_id] = "skip" if value is SKIPPED else value
         return self.advice()
 
     def set(self, name: str, value: Any) -> Advice:
-        """State a fact (as `facts:` in a scenario)."""
-        self.state.facts[name] = coerce_named(self.kb, name, value)
+        """State a fact (as `facts:` in a scenario). Raises InputError, storing nothing, on a bad name or value."""
+        self.state.facts[name] = accept_input(self.kb, name, value, "given")
         self.state.answers.pop(name, None)
         return self.advice()
 

@@ -1,0 +1,44 @@
+"""Assembling the advice of a finished run, and the `Consultation` that keeps the run for explanations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from advisor.engine.advice import Advice, FactOut, Provenance as ProvenanceOut, QuestionOut, SourceOut
+from advisor.engine.chaining import Engine, RunResult
+from advisor.engine.memory import WorkingMemory
+from advisor.engine.policy import RulePolicy
+from advisor.engine.questions import open_questions, recommendation, why_label
+from advisor.kb.model import KnowledgeBase
+
+
+@dataclass
+class Consultation:
+    """The advice plus the engine state it came from (for explanations)."""
+
+    kb: KnowledgeBase
+    wm: WorkingMemory
+    run: RunResult
+    advice: Advice
+    engine: Engine
+
+
+def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RulePolicy) -> Advice:
+    """The advice of a finished run: conclusions in firing order, options in the policy's order, open questions."""
+    waiting = open_questions(kb, wm, run)
+    questions = []
+    for fact, rules in waiting.items():
+        spec = kb.facts[fact]
+        questions.append(QuestionOut(id=fact, text=spec.question, why=[why_label(r, wm) for r in rules],
+                                     kind=spec.question_kind, choices=spec.choices, unit=spec.unit))
+    facts_out = [FactOut(name=f.name, value=f.value, unit=kb.facts[f.name].unit,
+                         provenance=ProvenanceOut(kind=f.provenance.kind, by=f.provenance.by))
+                 for name in kb.facts if (f := wm.facts.get(name)) is not None]
+    sources = [SourceOut(id=s, citation=kb.sources[s].citation, url=kb.sources[s].url)
+               for s in sorted(run.used_sources) if s in kb.sources]
+    option_rules = policy.ordered(kb.rule(run.option_rule[o]) for o in run.options)
+    return Advice(
+        red_flags=list(run.red_flags.values()), findings=list(run.findings.values()), questions=questions,
+        estimates=list(run.estimates.values()), options=[run.options[r.option] for r in option_rules],
+        recommendation=recommendation(kb, wm, run, waiting, policy), measure=list(run.measures.values()),
+        facts=facts_out, trace=run.trace, sources=sources)

@@ -1,0 +1,101 @@
+"""Questions and the recommendation, read from a finished run.
+
+A question is asked only when its answer can change the advice: the rules waiting for it could fire once it is
+answered. The recommendation is the first fired recommend rule in the policy's order.
+"""
+
+from __future__ import annotations
+
+from advisor.engine.advice import Recommendation
+from advisor.engine.chaining import RunResult
+from advisor.engine.memory import WorkingMemory
+from advisor.engine.policy import RulePolicy
+from advisor.engine.templates import render
+from advisor.kb.model import KnowledgeBase, OptionRule, RecommendRule, Rule
+
+KIND_LABEL = {"option": "option", "red_flag": "red flag", "finding": "finding", "estimate": "estimate",
+              "derive": "decision", "recommend": "recommendation", "measure": "measurement"}
+
+
+def why_label(rule: Rule, wm: WorkingMemory) -> str:
+    """'<conclusion> (<kind> <id>)': what depends on an answer, then where to look it up (explain ID)."""
+    ident = rule.option if isinstance(rule, OptionRule) else rule.id
+    return f"{render(rule.title, wm)} ({KIND_LABEL[rule.kind]} {ident})"
+
+
+def open_questions(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult) -> dict[str, list[Rule]]:
+    """askable fact -> the blocked rules waiting for it, directly or through a fact another blocked rule
+    would derive from it.
+
+    A rule that also waits for something no answer can supply (an input nobody gave, a declined question, a
+    derived fact whose producers are themselves stuck) cannot fire whatever the user answers, so it asks
+    nothing: questions are only asked when the answer can change the advice.
+    """
+    producers: dict[str, list[Rule]] = {}
+    missing_of = {b.rule.id: b.missing for b in run.blocked}
+    for b in run.blocked:
+        for fact in b.rule.concludes():
+            producers.setdefault(fact, []).append(b.rule)
+    memo: dict[str, set[str] | None] = {}
+
+    def needs(rule: Rule, stack: frozenset[str]) -> set[str] | None:
+        """The askable facts that would unblock `rule`, or None if no answer can."""
+        if rule.id in memo:
+            return memo[rule.id]
+        if rule.id in stack:
+            return None
+        direct: set[str] = set()
+        upstream: set[str] = set()
+        for fact in sorted(missing_of.get(rule.id, ())):
+            spec = kb.facts[fact]
+            if spec.askable and fact not in wm.declined:
+                direct.add(fact)
+                continue
+            if not spec.derived:
+                memo[rule.id] = None  # an input nobody gave, or a declined question
+                return None
+            routes = [n for p in producers.get(fact, ()) if (n := needs(p, stack | {rule.id})) is not None]
+            if not routes:
+                memo[rule.id] = None
+                return None
+            upstream |= set().union(*routes)
+        # ask in dependency order: settle the derived facts first, since they may rule this one out
+        memo[rule.id] = upstream or direct
+        return memo[rule.id]
+
+    waiting: dict[str, list[Rule]] = {}
+    for b in run.blocked:
+        for fact in needs(b.rule, frozenset()) or ():
+            waiting.setdefault(fact, []).append(b.rule)
+    order = {name: i for i, name in enumerate(kb.facts)}
+    return {f: waiting[f] for f in sorted(waiting, key=order.__getitem__)}
+
+
+def recommendation(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, questions: dict[str, list[Rule]],
+                   policy: RulePolicy) -> Recommendation:
+    """The first fired recommendation in the policy's order, with the answers it depends on: those it read, and
+    open questions that could still enable a stronger one."""
+    fired = policy.ordered(run.recommendations)
+    pending = {r.id for rules in questions.values() for r in rules if r.kind == "recommend"}
+    if not fired:
+        if questions:
+            text = ("No option stands out yet; the answers to the open questions decide it: "
+                    + ", ".join(questions) + ".")
+        elif run.options:
+            text = "Each option below fits a different priority; compare their tradeoffs."
+        else:
+            text = ("I have nothing specific to recommend from what you told me. Say what you want to change "
+                    "(memory, speed, accuracy, a batch size) and give your GPU memory, model size and batch size.")
+        return Recommendation(option_id=None, rationale=text, depends_on=list(questions))
+    winner = fired[0]
+    depends = [n for n in winner.reads() if wm.known(n) and kb.facts[n].askable]
+    # open questions that could enable a stronger recommendation, directly or by unlocking its option
+    stronger = [r for r in kb.rules if isinstance(r, RecommendRule) and policy.before(r, winner)]
+    for fact, rules in questions.items():
+        for r in rules:
+            if (r.id in pending and policy.before(r, winner)) or \
+                    (isinstance(r, OptionRule) and any(s.recommend == r.option for s in stronger)):
+                depends.append(fact)
+                break
+    return Recommendation(option_id=winner.recommend, rationale=render(winner.text, wm),
+                          depends_on=list(dict.fromkeys(depends)))
