@@ -82,12 +82,19 @@ class Tradeoffs(Out):
     risk: str
 
 
+class Quantity(Out):
+    """A number with its unit (bytes, count, multiplier, …), so no renderer has to guess it."""
+
+    value: Value
+    unit: Optional[str] = None
+
+
 class OptionOut(Out):
     id: str
     title: str
     summary: str
     settings: Settings
-    estimates: dict[str, Value]
+    estimates: dict[str, Quantity]
     tradeoffs: Tradeoffs
     validate_: str = Field(alias="validate")
     sources: list[str]

@@ -13,7 +13,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from advisor.engine.advice import EstimateOut, FindingOut, MeasureOut, OptionOut, RedFlagOut, Settings, Tradeoffs, TraceEntry
+from advisor.engine.advice import (EstimateOut, FindingOut, MeasureOut, OptionOut, Quantity, RedFlagOut, Settings, Tradeoffs,
+                                   TraceEntry)
 from advisor.engine.conditions import Truth, evaluate
 from advisor.errors import EngineLoopError
 from advisor.engine.estimators import Estimate, NotComputable, call_estimator
@@ -225,7 +226,8 @@ class Engine:
         return OptionOut(
             id=rule.option, title=text(rule.title), summary=text(rule.summary),
             settings=Settings(**{k: v for k, v in settings.items() if v is not None}),
-            estimates={name: wm.value(ref.fact) for name, ref in rule.estimates.items()},
+            estimates={name: Quantity(value=wm.value(ref.fact), unit=self.kb.facts[ref.fact].unit)
+                       for name, ref in rule.estimates.items()},
             tradeoffs=Tradeoffs(speed=text(t.speed), memory=text(t.memory), accuracy=text(t.accuracy), risk=text(t.risk)),
             validate=text(rule.validate_), sources=list(rule.sources), heuristic=rule.heuristic, snippet=rule.snippet)
 

@@ -72,10 +72,13 @@ def _ids(label: str, actual: list[str], spec: IdSet) -> list[str]:
 
 
 def _path(obj: dict, path: str) -> Any:
+    """The value at a dotted path; a quantity ({value, unit}) stands for its value."""
     for part in path.split("."):
         if not isinstance(obj, dict) or part not in obj:
             return None
         obj = obj[part]
+    if isinstance(obj, dict) and set(obj) == {"value", "unit"}:
+        return obj["value"]
     return obj
 
 

@@ -35,9 +35,8 @@ def _value(value: object, unit: str | None = None) -> str:
 
 def _option_estimates(option: OptionOut) -> str:
     parts = []
-    for name, value in option.estimates.items():
-        unit = "bytes" if name.endswith("_bytes") else None
-        parts.append(f"{name.removesuffix('_bytes').replace('_', ' ')} {_value(value, unit)}")
+    for name, quantity in option.estimates.items():
+        parts.append(f"{name.removesuffix('_bytes').replace('_', ' ')} {_value(quantity.value, quantity.unit)}")
     return "; ".join(parts)
 
 
