@@ -14,13 +14,17 @@ from typing import Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
+    # the public API: every shell (CLI, REPL, chat tools, MCP) is a mapping onto these
+    "consult": "advisor.consultation",  # advice for a message, stated facts and answers
+    "run_consultation": "advisor.consultation",  # the same, keeping the engine state for explanations
+    "explain": "advisor.engine.explain",  # HOW / WHY / WHY-NOT of one item of a consultation
+    "Session": "advisor.shells.session",  # a multi-turn consultation that serialises
+    "estimate_memory": "advisor.estimation",  # training memory per GPU (analytic, or traced with torch)
+    "probe": "advisor.measure.probe",  # the largest micro-batch that runs, measured on a device (torch)
+    "load_kb": "advisor.consultation",
     "Advice": "advisor.engine.advice",
     "AdvisorError": "advisor.errors",
     "InputError": "advisor.errors",
-    "consult": "advisor.consultation",
-    "run_consultation": "advisor.consultation",
-    "explain": "advisor.engine.explain",
-    "load_kb": "advisor.consultation",
 }
 __all__ = [*_EXPORTS, "__version__"]
 

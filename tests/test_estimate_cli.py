@@ -61,19 +61,19 @@ def test_config_json(capsys, tmp_path):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--params", "-5"], "--params"),
-    (["--params", "0"], "--params must be between"),
+    (["--params", "-5"], "params must be between"),
+    (["--params", "0"], "params must be between"),
     (["--params", "lots"], "is not a count"),
-    (["--params", "1e20"], "--params must be between"),
-    (["--preset", "gpt2", "--batch", "0"], "--batch must be between"),
-    (["--preset", "gpt2", "--params", "1B"], "exactly one of"),
-    ([], "exactly one of"),
+    (["--params", "1e20"], "params must be between"),
+    (["--preset", "gpt2", "--batch", "0"], "batch must be a whole number from 1"),
+    (["--preset", "gpt2", "--params", "1B"], "exactly one model source"),
+    ([], "exactly one model source"),
     (["--preset", "gtp2"], "did you mean 'gpt2'"),
-    (["--preset", "gpt2", "--budget-gib", "0"], "--budget-gib must be positive"),
-    (["--preset", "gpt2", "--seq-len", "0"], "--seq-len must be between"),
-    (["--preset", "gpt2", "--gpus", "0"], "--gpus must be at least 1"),
-    (["--preset", "gpt2", "--base-bits", "4"], "--base-bits goes with --lora"),
-    (["--preset", "gpt2", "--target-batch", "0"], "--target-batch must be positive"),
+    (["--preset", "gpt2", "--budget-gib", "0"], "budget_gib must be a finite number in (0"),
+    (["--preset", "gpt2", "--seq-len", "0"], "seq_len must be a whole number from 1"),
+    (["--preset", "gpt2", "--gpus", "0"], "gpus must be a whole number from 1"),
+    (["--preset", "gpt2", "--base-bits", "4"], "base_bits goes with lora"),
+    (["--preset", "gpt2", "--target-batch", "0"], "target_batch must be a whole number from 1"),
     (["--config", "/no/such/config.json"], "no such file"),
 ])
 def test_bad_input_exit_2(capsys, argv, message):

@@ -52,7 +52,7 @@ def test_oom_leaves_no_model_behind():
 def test_errors_that_are_not_oom_are_reported_clearly():
     with pytest.raises(InputError, match="the training step failed at batch .*ValueError: this model only accepts"):
         probe("tests.factories:fails_at_large_batch", device="cpu", cap_gib=0.05, throughput=False)
-    with pytest.raises(InputError, match="needs --memory-cap-gib"):
+    with pytest.raises(InputError, match="needs cap_gib"):
         Prober("tests.factories:tiny_gpt", device="cpu")
     with pytest.raises(InputError, match="at least 2"):
         Prober("tests.factories:tiny_gpt", device="cpu", cap_gib=1, steps=1)

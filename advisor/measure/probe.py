@@ -101,9 +101,11 @@ class Device:
         self.torch = _torch()
         self.name = name
         if name == "cuda" and not self.torch.cuda.is_available():
-            raise InputError("--device cuda: no CUDA device is available here; use --device cpu --memory-cap-gib X")
+            raise InputError("device 'cuda': no CUDA device is available here; use device 'cpu' with cap_gib "
+                             "(a simulated device memory; --device cpu --memory-cap-gib X on the command line)")
         if name == "cpu" and not cap_bytes:
-            raise InputError("--device cpu needs --memory-cap-gib (a simulated device memory to search against)")
+            raise InputError("device 'cpu' needs cap_gib, a simulated device memory to search against "
+                             "(--memory-cap-gib on the command line)")
         self.cap = cap_bytes or self.torch.cuda.mem_get_info()[1]
 
     def run(self, step: Callable[[], None], steps: int) -> tuple[int, int]:
@@ -141,9 +143,9 @@ class Prober:
                  margin: float = 0.10, precision: str = "fp32", optimizer: str = "adamw", steps: int = 2,
                  seq_len: int | None = None, max_batch: int = 65536, progress: Callable[[str], None] | None = None):
         if steps < 2:
-            raise InputError("--steps must be at least 2: the first step has no optimizer state yet")
+            raise InputError("steps must be at least 2: the first step has no optimizer state yet")
         if not 0 <= margin < 1:
-            raise InputError(f"--margin must be in [0, 1), got {margin}")
+            raise InputError(f"margin must be in [0, 1), got {margin}")
         self.factory_path = factory_path
         self.factory = load_factory(factory_path)
         self.options = {"seq_len": seq_len}

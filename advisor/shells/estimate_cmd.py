@@ -12,16 +12,12 @@ import json
 import sys
 from typing import Any
 
-from advisor.domain.catalogue import ModelSpec, from_hf_config, preset, preset_names, safetensors_params, _presets
+from advisor.domain.catalogue import _presets, preset, preset_names
+from advisor.domain.memory_report import GiB, MemoryRequest
+from advisor.domain.vocabulary import ALL_PRECISIONS, CUDA_CONTEXT_BYTES, OPTIMIZERS
 from advisor.errors import InputError
-from advisor.domain.estimators.training import ALL_PRECISIONS, MemoryEstimate, TrainingSetup, estimate_training_memory, exact_plans
-from advisor.units import UnitError, fmt_bytes, fmt_bytes_gb, fmt_bytes_gib, fmt_count, parse_count
+from advisor.units import fmt_bytes, fmt_bytes_gb, fmt_bytes_gib, fmt_count
 
-GiB = 2**30
-MAX_PARAMS = 1e14
-CATEGORY_NAMES = {"PARAM": "weights", "BUFFER": "buffers", "GRAD": "gradients", "ACT": "activations",
-                  "TEMP": "temporaries", "OPT": "optimizer state", "OTH": "other"}
-BATCH_DEPENDENT = ("activations", "temporaries")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -37,7 +33,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     run.add_argument("--seq-len", type=int, help="sequence length (default: the model's context)")
     run.add_argument("--precision", default="fp32", choices=ALL_PRECISIONS,
                      help="fp32; amp_bf16/amp_fp16 (torch.autocast, fp32 params); bf16 (pure); mixed (16-bit params, fp32 master)")
-    run.add_argument("--optimizer", default="adamw", choices=["sgd", "sgd_momentum", "adam", "adamw", "adamw_8bit", "adafactor", "lion"])
+    run.add_argument("--optimizer", default="adamw", choices=OPTIMIZERS)
     run.add_argument("--gpus", type=int, default=1, help="data-parallel GPUs (default 1)")
     run.add_argument("--zero", type=int, default=0, choices=[0, 1, 2, 3], help="ZeRO stage; 0 = plain DDP (default)")
     run.add_argument("--fsdp", action="store_true", help="FSDP full sharding (= ZeRO-3)")
@@ -51,7 +47,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     gpu = p.add_argument_group("the GPU")
     gpu.add_argument("--budget-gib", type=float, help="GPU memory in GiB: say whether it fits and the largest micro-batch")
     gpu.add_argument("--margin", type=float, default=0.10, help="allocator/fragmentation margin, share of allocated (default 0.10)")
-    gpu.add_argument("--cuda-context-gb", type=float, default=0.4, help="CUDA context outside the allocator (default 0.4 GB)")
+    gpu.add_argument("--cuda-context-gb", type=float, default=CUDA_CONTEXT_BYTES / 1e9,
+                     help=f"CUDA context outside the allocator (default {CUDA_CONTEXT_BYTES / 1e9:g} GB)")
     gpu.add_argument("--workspace-mib", type=float, default=8, help="cuBLAS workspace (default 8 MiB; 32 on Hopper)")
     gpu.add_argument("--device", default="cuda", choices=["cuda", "cpu"], help="cpu: no CUDA context or workspace")
     gpu.add_argument("--target-batch", type=int, help="global batch to reach: list micro × accumulation × GPUs plans")
@@ -61,133 +58,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("-f", "--format", choices=["text", "json"], default="text")
 
 
-def _spec(ns: argparse.Namespace) -> ModelSpec:
-    chosen = [k for k in ("preset", "params", "config", "safetensors", "model") if getattr(ns, k)]
-    if len(chosen) != 1:
-        raise InputError("give exactly one of --preset, --params, --config, --safetensors, --model "
-                         f"(got {', '.join('--' + c for c in chosen) or 'none'}); --presets lists the catalogue")
-    if ns.seq_len is not None and not 0 < ns.seq_len <= 10**7:
-        raise InputError(f"--seq-len must be between 1 and 10,000,000, got {ns.seq_len}")
-    if ns.preset:
-        return preset(ns.preset, ns.seq_len)
-    if ns.config:
-        return from_hf_config(ns.config, ns.seq_len)
-    if ns.safetensors:
-        counts = safetensors_params(ns.safetensors)
-        return ModelSpec(ns.safetensors, "generic", int(sum(counts.values())), source=f"safetensors header: {counts}")
-    try:
-        params = parse_count(ns.params)
-    except UnitError as exc:
-        raise InputError(f"--params: {exc}") from None
-    if not 0 < params <= MAX_PARAMS:
-        raise InputError(f"--params must be between 1 and {MAX_PARAMS:.0e}, got {ns.params}")
-    return ModelSpec(f"{fmt_count(params)} parameters", "generic", int(params))
-
-
-def _setup(ns: argparse.Namespace) -> TrainingSetup:
-    if ns.batch < 1 or ns.batch > 10**7:
-        raise InputError(f"--batch must be between 1 and 10,000,000, got {ns.batch}")
-    if ns.budget_gib is not None and ns.budget_gib <= 0:
-        raise InputError(f"--budget-gib must be positive, got {ns.budget_gib}")
-    if ns.base_bits and ns.lora is None:
-        raise InputError("--base-bits goes with --lora")
-    return TrainingSetup(
-        precision=ns.precision, optimizer=ns.optimizer, gpus=ns.gpus, zero=3 if ns.fsdp else ns.zero,
-        offload_optimizer=ns.offload, checkpointing=ns.checkpointing, attention=ns.attention, dropout=ns.dropout,
-        fused_loss=ns.fused_loss, trainable_fraction=ns.lora if ns.lora is not None else 1.0, base_bits=ns.base_bits or 0,
-        cuda_context=ns.cuda_context_gb * 1e9, workspace=ns.workspace_mib * 2**20, margin=ns.margin)
-
-
-def _from_trace(ns: argparse.Namespace, setup: TrainingSetup) -> tuple[MemoryEstimate, dict[str, Any]]:
-    """Trace the requested batch and one more; the curve comes from the two totals, the components from the
-    exact snapshot at the requested batch (the peak can fall at the start of backward or at the optimizer step,
-    so categories are not interpolated)."""
-    from advisor.measure.tracing import trace
-
-    if setup.gpus > 1 or setup.zero or setup.offload_optimizer or setup.trainable_fraction < 1:
-        raise InputError("tracing covers one device without sharding or adapters; use the analytic estimate for "
-                         "--gpus/--zero/--fsdp/--offload/--lora")
-    try:
-        b1, b2 = (int(x) for x in ns.trace_batches.split(",")) if ns.trace_batches else (ns.batch, 2 * ns.batch)
-    except ValueError:
-        raise InputError(f"--trace-batches expects two batch sizes like 1,2, got {ns.trace_batches!r}") from None
-    quiet = ns.format == "json"
-    progress = None if quiet else (lambda msg: print(f"advisor: {msg}", file=sys.stderr, flush=True))
-    result = trace(ns.model, (b1, b2), precision=setup.precision, optimizer=setup.optimizer, steps=ns.steps,
-                   options={"seq_len": ns.seq_len}, progress=progress)
-    snapshots = {b: {CATEGORY_NAMES.get(k.split(".")[-1], k): v for k, v in peak.items() if k != "Total" and v}
-                 for b, peak in result.peaks.items()}
-    overhead = {"CUDA context": setup.cuda_context, "cuBLAS workspace": setup.workspace} if ns.device == "cuda" else {}
-    est = MemoryEstimate(
-        params=result.params, fixed={"traced intercept": result.intercept},
-        per_sample={"traced per sample": result.slope} if result.slope > 0 else {},
-        gradients=0.0, overhead=overhead, margin=setup.margin,
-        formulas={"trace": f"MemTracker peaks under FakeTensorMode, {ns.steps} steps: "
-                           + ", ".join(f"batch {b}: {fmt_bytes_gb(result.total(b))}" for b in result.batches)},
-        assumptions=[f"traced {ns.steps} full training steps at batches {b1} and {b2} under FakeTensorMode on the CPU "
-                     f"({', '.join(f'{s:.1f} s' for s in result.seconds.values())}); exact for CPU kernels",
-                     "on CUDA, kernel choices differ (flash/memory-efficient attention, 1-byte dropout masks, autocast op "
-                     "lists) and the caching allocator rounds and fragments: the margin and the overheads cover that",
-                     f"allocator margin {setup.margin * 100:g}% of allocated memory (heuristic)"],
-        sources=("memexp-affine", "pt-cuda-context", "pt-cuda-allocator"))
-    extra = {"traced_peaks": {str(b): result.total(b) for b in result.batches}}
-    if ns.batch in snapshots:
-        extra["components"] = snapshots[ns.batch]
-    return est, extra
-
-
-def report(ns: argparse.Namespace) -> dict[str, Any]:
-    setup = _setup(ns)
-    if ns.model:
-        if ns.seq_len is not None and not 0 < ns.seq_len <= 10**7:
-            raise InputError(f"--seq-len must be between 1 and 10,000,000, got {ns.seq_len}")
-        est, extra = _from_trace(ns, setup)
-        model = {"name": ns.model, "family": "traced", "source": "factory"}
+def request_arguments(ns: argparse.Namespace) -> dict[str, Any]:
+    """The flags as `advisor.estimate_memory` keywords (flags are named after its arguments)."""
+    args = {name: getattr(ns, name) for name in MemoryRequest.field_names() if hasattr(ns, name)}
+    if ns.trace_batches:
+        try:
+            args["trace_batches"] = tuple(int(x) for x in ns.trace_batches.split(","))
+        except ValueError:
+            raise InputError(f"--trace-batches expects two batch sizes like 1,2, got {ns.trace_batches!r}") from None
     else:
-        spec = _spec(ns)
-        est, extra = estimate_training_memory(spec, setup, device=ns.device), {}
-        model = {"name": spec.name, "family": spec.family, "source": spec.source, "seq_len": spec.seq_len or None}
-    batch = ns.batch
-    components = est.components(batch)
-    if "components" in extra:  # traced at this very batch: the exact categories
-        components = {**extra.pop("components"), "allocator margin": est.allocated(batch) * est.margin, **est.overhead}
-    out: dict[str, Any] = {
-        "model": model, "params": est.params, "batch": batch, "per_gpu": True,
-        "components": {k: round(v) for k, v in components.items()},
-        "allocated_bytes": round(est.allocated(batch)), "peak_bytes": round(est.device_total(batch)),
-        "curve": {"intercept_bytes": round(est.intercept), "per_sample_bytes": round(est.slope)},
-        "activations_estimated": bool(est.per_sample),
-        "fits": None, "budget_bytes": None, "max_micro_batch": None,
-        "cpu_bytes": round(est.cpu_bytes), "formulas": est.formulas, "assumptions": est.assumptions,
-        "sources": list(est.sources), **extra,
-    }
-    if ns.budget_gib is not None:
-        budget = ns.budget_gib * GiB
-        out.update(budget_bytes=round(budget), fits=est.device_total(batch) <= budget)
-        if est.per_sample:
-            out["max_micro_batch"] = est.max_micro_batch(budget)
-        elif est.device_total(1) > budget:
-            out["max_micro_batch"] = 0
-    if ns.target_batch is not None:
-        if ns.target_batch < 1:
-            raise InputError(f"--target-batch must be positive, got {ns.target_batch}")
-        limit = out["max_micro_batch"] if out["max_micro_batch"] is not None else batch
-        out["plans"] = [{"micro_batch": m, "grad_accum_steps": k, "num_gpus": g, "effective_batch": m * k * g}
-                        for m, k, g in exact_plans(ns.target_batch, max(limit, 0), setup.gpus)]
-    out["curve_points"] = _curve_points(est, batch, out["max_micro_batch"])
-    return out
-
-
-def _curve_points(est: MemoryEstimate, batch: int, max_batch: int | None) -> list[dict[str, int]]:
-    top = max(batch, max_batch or 0) * 2 if est.per_sample else batch
-    points, b = [], 1
-    while b <= max(top, 1) and len(points) < 14:
-        points.append({"batch": b, "peak_bytes": round(est.device_total(b))})
-        b *= 2
-    if est.per_sample and batch not in [p["batch"] for p in points]:
-        points.append({"batch": batch, "peak_bytes": round(est.device_total(batch))})
-        points.sort(key=lambda p: p["batch"])
-    return points
+        args["trace_batches"] = None
+    return args
 
 
 def render_text(r: dict[str, Any]) -> str:
@@ -253,6 +134,10 @@ def run(ns: argparse.Namespace) -> int:
         else:
             sys.stdout.write(presets_text())
         return 0
-    r = report(ns)
+    from advisor.estimation import estimate_memory
+
+    quiet = ns.format == "json"
+    progress = None if quiet else (lambda msg: print(f"advisor: {msg}", file=sys.stderr, flush=True))
+    r = estimate_memory(progress=progress, **request_arguments(ns))
     sys.stdout.write(json.dumps(r, indent=2, ensure_ascii=False) + "\n" if ns.format == "json" else render_text(r))
     return 0

@@ -7,7 +7,8 @@ Client configuration: {"mcpServers": {"advisor": {"command": "advisor", "args": 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Optional
+import inspect
+from typing import Annotated, Any, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -18,7 +19,7 @@ from mcp.types import ToolAnnotations
 from advisor.engine.advice import Advice
 from advisor.errors import InputError
 from advisor.engine.explain import Explanation
-from advisor.shells.tools import ConsultArgs, EstimateMemoryArgs, ExplainArgs, ListPresetsArgs, TOOLS, Value
+from advisor.shells.tools import TOOLS
 
 PURE = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False)
 
@@ -64,50 +65,32 @@ def _run(name: str, args: BaseModel) -> dict[str, Any]:
         raise ToolError(exc.location_message()) from None
 
 
-@server.tool(annotations=PURE)
-def consult(message: Annotated[str, Field(description="What the user said, verbatim")] = "",
-            facts: Annotated[dict[str, Value], Field(description="Known facts by name (see the advisor's vocabulary)")] = {},  # noqa: B006
-            answers: Annotated[dict[str, Value], Field(description="Answers to earlier questions by id; 'skip' declines")] = {},  # noqa: B006
-            ) -> Advice:
-    """Advise on batch size and GPU memory: red flags, questions (ask them, then call again with answers), the
-    numbers, options with tradeoffs, a recommendation and what to measure."""
-    return Advice.model_validate(_run("consult", ConsultArgs(message=message, facts=facts, answers=answers)))
+def _register(name: str, returns: type[BaseModel]) -> None:
+    """Register a tool whose parameters are the fields of its argument model in advisor.shells.tools.
+
+    The SDK builds a tool's input schema from the function's signature, so the signature is generated from the
+    model: one definition of every argument (type, constraints, description) for the chat tools and MCP alike,
+    and the arguments stay flat (not nested under one object)."""
+    model = TOOLS[name][0]
+
+    def call(**kwargs: Any) -> BaseModel:
+        return returns.model_validate(_run(name, model(**kwargs)))
+
+    parameters = []
+    for field_name, field in model.model_fields.items():
+        annotation = Annotated[(field.annotation, *field.metadata, Field(description=field.description))]
+        default = inspect.Parameter.empty if field.is_required() else field.default
+        parameters.append(inspect.Parameter(field_name, inspect.Parameter.KEYWORD_ONLY, default=default,
+                                            annotation=annotation))
+    call.__signature__ = inspect.Signature(parameters, return_annotation=returns)  # type: ignore[attr-defined]
+    call.__name__ = name
+    call.__doc__ = " ".join((model.__doc__ or "").split())
+    server.tool(name=name, annotations=PURE)(call)
 
 
-@server.tool(annotations=PURE)
-def estimate_memory(preset: Optional[str] = None, params: Optional[str] = None,
-                    batch: Annotated[int, Field(ge=1, le=10**7)] = 8,
-                    seq_len: Annotated[Optional[int], Field(ge=1, le=10**7)] = None,
-                    precision: Literal["fp32", "amp_bf16", "amp_fp16", "bf16", "mixed"] = "fp32",
-                    optimizer: Literal["sgd", "sgd_momentum", "adam", "adamw", "adamw_8bit", "adafactor", "lion"] = "adamw",
-                    gpus: Annotated[int, Field(ge=1)] = 1, zero: Literal[0, 1, 2, 3] = 0, offload: bool = False,
-                    checkpointing: Literal["none", "selective", "full"] = "none",
-                    attention: Literal["eager", "flash"] = "eager",
-                    lora: Annotated[Optional[float], Field(gt=0, le=1)] = None,
-                    base_bits: Optional[Literal[4, 8, 16, 32]] = None,
-                    budget_gib: Annotated[Optional[float], Field(gt=0)] = None,
-                    target_batch: Annotated[Optional[int], Field(ge=1)] = None) -> MemoryEstimateOut:
-    """Training memory per GPU of a catalogue model (preset) or a parameter count (params): components with
-    formulas, peak(batch), whether it fits budget_gib and the largest micro-batch, plans for target_batch."""
-    args = EstimateMemoryArgs(preset=preset, params=params, batch=batch, seq_len=seq_len, precision=precision,
-                              optimizer=optimizer, gpus=gpus, zero=zero, offload=offload, checkpointing=checkpointing,
-                              attention=attention, lora=lora, base_bits=base_bits, budget_gib=budget_gib,
-                              target_batch=target_batch)
-    return MemoryEstimateOut.model_validate(_run("estimate_memory", args))
-
-
-@server.tool(annotations=PURE)
-def explain(item: Annotated[str, Field(description="A fact, estimate, question, option, red flag or finding id, or 'recommendation'")],
-            message: str = "", facts: dict[str, Value] = {}, answers: dict[str, Value] = {}) -> Explanation:  # noqa: B006
-    """HOW a number or option was reached, WHY a question is asked, WHY-NOT an option was offered - for the same
-    inputs as the consult call."""
-    return Explanation.model_validate(_run("explain", ExplainArgs(item=item, message=message, facts=facts, answers=answers)))
-
-
-@server.tool(annotations=PURE)
-def list_presets() -> PresetList:
-    """The model catalogue: names, families and exact parameter counts."""
-    return PresetList.model_validate(_run("list_presets", ListPresetsArgs()))
+for _name, _returns in (("consult", Advice), ("estimate_memory", MemoryEstimateOut), ("explain", Explanation),
+                        ("list_presets", PresetList)):
+    _register(_name, _returns)
 
 
 def main() -> int:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from advisor.domain.vocabulary import TORCH_OPTIMIZERS
 from advisor.errors import InputError
 
 
@@ -19,7 +20,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--budget-gib", type=float, help="memory to use (default: the device's, or the cap)")
     p.add_argument("--margin", type=float, default=0.10, help="share of the budget kept free (default 0.10)")
     p.add_argument("--precision", default="fp32", choices=["fp32", "amp_bf16", "amp_fp16"])
-    p.add_argument("--optimizer", default="adamw", choices=["sgd", "sgd_momentum", "adam", "adamw"])
+    p.add_argument("--optimizer", default="adamw", choices=TORCH_OPTIMIZERS)
     p.add_argument("--seq-len", type=int, help="passed to the factory")
     p.add_argument("--steps", type=int, default=2, help="full training steps per trial (at least 2)")
     p.add_argument("--max-batch", type=int, default=65536, help="never try a larger batch")

@@ -1,7 +1,7 @@
 """Tools for chat models: argument models, their JSON Schemas in OpenAI and Anthropic function-calling formats,
-and one dispatcher. The MCP server (advisor/mcp_server.py) exposes the same four tools.
+and one dispatcher. The MCP server (advisor/shells/mcp_server.py) exposes the same four tools, its schemas generated from these models.
 
-    from advisor import tools
+    from advisor.shells import tools
     tools.anthropic_tools()      # [{"name", "description", "input_schema"}, ...]
     tools.openai_tools()         # [{"type": "function", "function": {"name", "description", "parameters"}}, ...]
     tools.call_tool("consult", {"message": "8GB GPU, 500M model, what batch fits?"})   # -> a JSON-able dict
@@ -17,6 +17,7 @@ from typing import Annotated, Any, Callable, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from advisor.domain.vocabulary import ALL_PRECISIONS, OPTIMIZERS
 from advisor.errors import InputError
 
 Value = Union[str, int, float, bool, list]
@@ -45,8 +46,8 @@ class EstimateMemoryArgs(ToolArgs):
     params: Annotated[Optional[str], Field(description="Parameter count instead of a preset, e.g. '350M' or '7.5e9' (model states only)")] = None
     batch: Annotated[int, Field(ge=1, le=10**7, description="Micro-batch per GPU")] = 8
     seq_len: Annotated[Optional[int], Field(ge=1, le=10**7, description="Sequence length (default: the model's context)")] = None
-    precision: Literal["fp32", "amp_bf16", "amp_fp16", "bf16", "mixed"] = "fp32"
-    optimizer: Literal["sgd", "sgd_momentum", "adam", "adamw", "adamw_8bit", "adafactor", "lion"] = "adamw"
+    precision: Literal[ALL_PRECISIONS] = "fp32"
+    optimizer: Literal[OPTIMIZERS] = "adamw"
     gpus: Annotated[int, Field(ge=1, le=100_000)] = 1
     zero: Literal[0, 1, 2, 3] = 0
     offload: bool = False
@@ -76,9 +77,9 @@ def consult_tool(args: ConsultArgs) -> dict[str, Any]:
 
 
 def estimate_memory_tool(args: EstimateMemoryArgs) -> dict[str, Any]:
-    from advisor.shells.estimate_cmd import report
+    from advisor.estimation import estimate_memory
 
-    return report(estimate_namespace(**args.model_dump()))
+    return estimate_memory(**args.model_dump())
 
 
 def explain_tool(args: ExplainArgs) -> dict[str, Any]:
@@ -101,21 +102,6 @@ TOOLS: dict[str, tuple[type[ToolArgs], Callable[[Any], dict[str, Any]]]] = {
     "explain": (ExplainArgs, explain_tool),
     "list_presets": (ListPresetsArgs, list_presets_tool),
 }
-
-
-def estimate_namespace(**values: Any) -> Any:
-    """The argparse namespace `advisor estimate` would build, with these values over its defaults."""
-    import argparse
-
-    from advisor.shells.estimate_cmd import add_arguments
-
-    parser = argparse.ArgumentParser()
-    add_arguments(parser)
-    ns = parser.parse_args([])
-    for key, value in values.items():
-        setattr(ns, key, value)
-    ns.format = "json"
-    return ns
 
 
 def _schema(model: type[ToolArgs]) -> dict[str, Any]:

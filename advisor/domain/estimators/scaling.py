@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import math
 
+from advisor.domain import vocabulary
+from advisor.domain.vocabulary import ADAPTIVE_OPTIMIZERS
 from advisor.units import fmt_sig
 from advisor.engine.estimators import Estimate, NotComputable, estimator
 
-ADAPTIVE = {"adam", "adamw", "adamw_8bit", "adafactor", "lion"}
-SGD_FAMILY = {"sgd", "sgd_momentum"}
+ADAPTIVE = set(ADAPTIVE_OPTIMIZERS)
+SGD_FAMILY = set(vocabulary.SGD_FAMILY)
 
 
 def sweep_points(low: float, high: float) -> list[float]:

@@ -19,6 +19,7 @@ from advisor.domain.catalogue import ModelSpec
 from advisor.errors import InputError
 from advisor.units import fmt_bytes_gb, fmt_count, fmt_sig
 from advisor.domain.estimators.memory import OPTIMIZER_STATE, PRECISIONS, QUANTIZED
+from advisor.domain.vocabulary import CUDA_CONTEXT_BYTES
 
 MiB = 2**20
 # precisions beyond memory.PRECISIONS: DeepSpeed/Megatron-style mixed precision keeps 16-bit weights and
@@ -41,7 +42,7 @@ class TrainingSetup:
     fused_loss: bool = False  # chunked/fused cross-entropy: no full fp32 logits
     trainable_fraction: float = 1.0  # < 1: adapters of this fraction of the parameters are trained, the base is frozen
     base_bits: float = 0  # storage of a frozen base (16, 8, 4); 0 = the precision's weight bytes
-    cuda_context: float = 0.4e9  # outside PyTorch's allocator; ~0.3-0.4 GB with lazy loading
+    cuda_context: float = CUDA_CONTEXT_BYTES  # outside PyTorch's allocator
     workspace: float = 8 * MiB  # cuBLAS workspace (32 MiB on Hopper)
     margin: float = 0.10  # allocator rounding, fragmentation and longer inputs, as a share of allocated memory
 
