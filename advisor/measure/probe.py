@@ -27,8 +27,10 @@ from typing import Any, Callable, Optional
 
 from pydantic import BaseModel
 
+from advisor.domain.fit import fit_line
 from advisor.errors import InputError
-from advisor.measure.tracing import _autocast, _call_factory, _torch, load_factory, make_optimizer
+from advisor.measure.step import make_optimizer, to_device, train_step
+from advisor.measure.tracing import _call_factory, _torch, load_factory
 
 GiB = 2**30
 
@@ -166,14 +168,7 @@ class Prober:
         return model, make_batch, loss_fn, make_optimizer(self.optimizer, model.parameters(), torch)
 
     def _step(self, model: Any, make_batch: Callable, loss_fn: Callable, opt: Any, batch: int) -> None:
-        torch = self.device.torch
-        inputs, targets = make_batch(batch)
-        inputs, targets = _to(inputs, self.device.name), _to(targets, self.device.name)
-        with _autocast(self.precision, torch) if self.device.name == "cpu" else _cuda_autocast(self.precision, torch):
-            loss = loss_fn(model(inputs), targets)
-        loss.backward()
-        opt.step()
-        opt.zero_grad(set_to_none=True)
+        train_step(model, make_batch, loss_fn, opt, batch, self.precision, self.device.torch, self.device.name)
 
     def trial(self, batch: int, purpose: str) -> Trial:
         torch = self.device.torch
@@ -229,8 +224,7 @@ class Prober:
             return self._bisect(0, b1), predicted
         if not t2.ok:
             return self._bisect(b1, b2), predicted
-        slope = (t2.peak_reserved_bytes - t1.peak_reserved_bytes) / (b2 - b1)  # the measured line (reserved)
-        intercept = t1.peak_reserved_bytes - slope * b1
+        intercept, slope = fit_line([(b1, t1.peak_reserved_bytes), (b2, t2.peak_reserved_bytes)])  # measured, reserved
         usable = self.budget * (1 - self.margin)
         jump = self.max_batch if slope <= 0 else max(b2, min(self.max_batch, math.floor((usable - intercept) / slope)))
         if jump == b2:
@@ -300,7 +294,7 @@ class Prober:
                 for _ in range(accumulation):
                     inputs, targets = make_batch(micro_batch)
                     model.zero_grad(set_to_none=True)
-                    loss = loss_fn(model(_to(inputs, self.device.name)), _to(targets, self.device.name))
+                    loss = loss_fn(model(to_device(inputs, self.device.name)), to_device(targets, self.device.name))
                     loss.backward()
                     grads = [p.grad if p.grad is not None else torch.zeros_like(p) for p in params]
                     sq += float(sum((g.float() ** 2).sum() for g in grads))
@@ -333,27 +327,15 @@ def fit_curve(trials: list[Trial]) -> dict[str, Any]:
         return {}
 
     def fit(key: str) -> dict[str, int]:
-        xs, ys = [t.batch for t in ok], [getattr(t, key) for t in ok]
-        mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
-        slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
-        return {"intercept_bytes": round(my - slope * mx), "per_sample_bytes": round(slope)}
+        intercept, slope = fit_line((t.batch, getattr(t, key)) for t in ok)
+        return {"intercept_bytes": round(intercept), "per_sample_bytes": round(slope)}
 
     return {**fit("peak_reserved_bytes"), "allocated": fit("peak_allocated_bytes")}
-
-
-def _to(x: Any, device: str) -> Any:
-    return x.to(device) if hasattr(x, "to") else x
 
 
 def _sync(torch: Any, device: str) -> None:
     if device == "cuda":
         torch.cuda.synchronize()
-
-
-def _cuda_autocast(precision: str, torch: Any) -> Any:
-    if precision == "fp32":
-        return nullcontext()
-    return torch.autocast("cuda", dtype=torch.bfloat16 if precision == "amp_bf16" else torch.float16)
 
 
 def probe(factory_path: str, *, throughput: bool = True, noise_scale: bool = False, loader: str | None = None,
@@ -421,7 +403,7 @@ def distributed_sync_cost(prober: Prober, micro_batch: int, peak_bytes: int, acc
             ctx = ddp.no_sync() if use_no_sync and i < accumulation - 1 else nullcontext()
             with ctx:
                 inputs, targets = make_batch(micro_batch)
-                loss = loss_fn(ddp(_to(inputs, prober.device.name)), _to(targets, prober.device.name)) / accumulation
+                loss = loss_fn(ddp(to_device(inputs, prober.device.name)), to_device(targets, prober.device.name)) / accumulation
                 loss.backward()
         opt.step()
         opt.zero_grad(set_to_none=True)

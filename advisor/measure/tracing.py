@@ -27,7 +27,9 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from advisor.domain.fit import fit_line
 from advisor.errors import InputError
+from advisor.measure.step import autocast, make_optimizer, train_step  # noqa: F401  (re-exported for callers)
 
 # torch warns on stderr when NumPy is absent (also when a factory module imports torch); nothing here needs NumPy,
 # and the warning would break `--format json` being quiet. This module is only imported when torch is wanted.
@@ -51,13 +53,11 @@ class TraceResult:
 
     @property
     def slope(self) -> float:
-        b1, b2 = self.batches[0], self.batches[-1]
-        return (self.total(b2) - self.total(b1)) / (b2 - b1)
+        return fit_line((b, self.total(b)) for b in self.batches)[1]
 
     @property
     def intercept(self) -> float:
-        b1 = self.batches[0]
-        return self.total(b1) - self.slope * b1
+        return fit_line((b, self.total(b)) for b in self.batches)[0]
 
 
 def _torch() -> Any:
@@ -106,43 +106,6 @@ def _call_factory(factory: Callable[..., Any], options: dict[str, Any]) -> tuple
     return out
 
 
-def make_optimizer(name: str, params: Any, torch: Any) -> Any:
-    if name == "sgd":
-        return torch.optim.SGD(params, lr=1e-3)
-    if name == "sgd_momentum":
-        return torch.optim.SGD(params, lr=1e-3, momentum=0.9)
-    if name == "adam":
-        return torch.optim.Adam(params, lr=1e-3)
-    if name == "adamw":
-        return torch.optim.AdamW(params, lr=1e-3)
-    raise InputError(f"tracing supports the optimizers sgd, sgd_momentum, adam, adamw (got {name!r}); "
-                     "use the analytic estimate for others")
-
-
-def _autocast(precision: str, torch: Any) -> Any:
-    from contextlib import nullcontext
-
-    if precision == "fp32":
-        return nullcontext()
-    if precision == "amp_bf16":
-        return torch.autocast("cpu", dtype=torch.bfloat16)
-    if precision == "amp_fp16":
-        return torch.autocast("cpu", dtype=torch.float16)
-    raise InputError(f"tracing supports precisions fp32, amp_bf16, amp_fp16 (got {precision!r})")
-
-
-def train_step(model: Any, make_batch: Callable, loss_fn: Callable, optimizer: Any, batch: int, precision: str) -> None:
-    torch = _torch()
-    inputs, targets = make_batch(batch)
-    with _autocast(precision, torch):
-        loss = loss_fn(model(inputs), targets)
-    if not (hasattr(loss, "shape") and tuple(loss.shape) == ()):
-        raise InputError("loss_fn must return a scalar tensor")
-    loss.backward()
-    optimizer.step()
-    optimizer.zero_grad(set_to_none=True)
-
-
 def measure(factory: Callable[..., Any], batch: int, *, precision: str = "fp32", optimizer: str = "adamw",
             steps: int = 2, fake: bool = True, options: dict[str, Any] | None = None) -> tuple[int, dict[str, int]]:
     """(parameter count, peak bytes by category) over `steps` full training steps at one batch size."""
@@ -167,7 +130,7 @@ def measure(factory: Callable[..., Any], batch: int, *, precision: str = "fp32",
                 for step in range(steps):
                     if step:
                         tracker.reset_mod_stats()
-                    train_step(model, make_batch, loss_fn, opt, batch, precision)
+                    train_step(model, make_batch, loss_fn, opt, batch, precision, torch)
             peak = tracker.get_tracker_snapshot("peak")
     except InputError:
         raise

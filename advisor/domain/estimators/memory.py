@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 
+from advisor.domain.fit import fit_line
 from advisor.units import fmt_bytes_gb, fmt_count, fmt_sig
 from advisor.engine.estimators import Estimate, NotComputable, estimator
 
@@ -111,11 +112,7 @@ def linear_memory_fit(peaks: list, gpu_memory: float, safety_margin: float) -> d
     points = sorted((float(b), float(m)) for b, m in peaks)
     if len({b for b, _ in points}) < 2:
         raise NotComputable("need peak memory at two different batch sizes")
-    n = len(points)
-    mean_b = sum(b for b, _ in points) / n
-    mean_m = sum(m for _, m in points) / n
-    slope = sum((b - mean_b) * (m - mean_m) for b, m in points) / sum((b - mean_b) ** 2 for b, _ in points)
-    fixed = mean_m - slope * mean_b
+    fixed, slope = fit_line(points)
     if slope <= 0:
         raise NotComputable("peak memory does not grow with batch in these measurements; re-measure full steps")
     usable = gpu_memory * (1 - safety_margin)
