@@ -1,0 +1,189 @@
+"""The GPU catalogue (advisor/domain/data/gpus.yaml) and a matcher for GPU names in short phrases.
+
+The YAML is read on first use (lru_cache), never at import time, so `advisor answer` starts fast. Matching
+is a token-sequence lookup (the model catalogue's `name_tokens`/`NameIndex`): one pass over the phrase's
+tokens with a dict lookup per token, linear in its length, no backtracking regular expression.
+
+Conventions: `memory_gb` is the marketed size (a card sold as "N GB" has N GiB nominal);
+`memory_bytes` is what the runtime reports where a public source shows it, else the nominal N GiB.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from advisor.domain.catalogue import NameIndex, name_tokens
+from advisor.errors import InputError
+
+GPUS = Path(__file__).parent / "data" / "gpus.yaml"
+GiB = 2**30
+# Words people put around a GPU name that do not change which card it is.
+NOISE = frozenset({"nvidia", "geforce", "tesla", "amd", "instinct", "radeon", "quadro", "rtx", "gpu", "gpus", "card"})
+MEMORY_UNITS = frozenset({"gb", "g", "gib", "gig", "gigs"})
+ARCH_WITH_BF16 = frozenset({"ampere", "ada", "hopper", "blackwell", "cdna2", "cdna3"})
+
+
+@dataclass(frozen=True)
+class GpuSpec:
+    id: str
+    names: tuple[str, ...]
+    memory_gb: float
+    memory_bytes_reported: int | None
+    reported: str
+    bf16: bool
+    fp16_tflops_dense: float | None
+    bf16_tflops_dense: float | None
+    arch: str
+    vendor: str
+    source: tuple[str, ...]
+    family: str | None = None
+    note: str = ""
+
+    @property
+    def memory_bytes(self) -> int:
+        """What the runtime reports where a public source shows it, else the nominal size in GiB."""
+        return self.memory_bytes_reported or int(self.memory_gb * GiB)
+
+
+@dataclass(frozen=True)
+class GpuMatch:
+    """A GPU found in text: one card (`gpu`), or several (`candidates`) when the name is ambiguous (a family
+    such as "A100" without a memory size, or a platform such as Kaggle that offers several)."""
+
+    id: str  # a GPU id, a family id or a platform id
+    gpu: GpuSpec | None
+    candidates: tuple[GpuSpec, ...]
+    text: str  # the words that matched
+    memory_gb_said: float | None = None  # a size written next to the name ("A100 80GB")
+    platform: str | None = None
+    count: int = 1  # GPUs of that kind the platform gives (Kaggle's T4 x2)
+    counts: tuple[int, ...] = ()  # per candidate, for platforms
+
+    @property
+    def ambiguous(self) -> bool:
+        return self.gpu is None
+
+
+# ---------------------------------------------------------------------------------------------- loading
+
+@lru_cache(maxsize=1)
+def _data() -> dict[str, Any]:
+    import yaml  # deferred: importing this module must stay cheap
+
+    try:
+        data = yaml.safe_load(GPUS.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError(f"the GPU catalogue cannot be read: {exc}", str(GPUS)) from None
+    if not isinstance(data, dict) or not isinstance(data.get("gpus"), dict):
+        raise InputError("expected a mapping with a 'gpus' mapping", str(GPUS))
+    data.setdefault("families", {})
+    data.setdefault("platforms", {})
+    return data
+
+
+@lru_cache(maxsize=1)
+def gpus() -> dict[str, GpuSpec]:
+    out = {}
+    for gid, e in _data()["gpus"].items():
+        out[gid] = GpuSpec(gid, tuple(e.get("names", [])), float(e["memory_gb"]), e.get("memory_bytes_reported"),
+                           e.get("reported", "nominal"), bool(e["bf16"]), e.get("fp16_tflops_dense"),
+                           e.get("bf16_tflops_dense"), e["arch"], e.get("vendor", "nvidia"), tuple(e.get("source", [])),
+                           e.get("family"), e.get("note", ""))
+    return out
+
+
+def gpu(gid: str) -> GpuSpec:
+    table = gpus()
+    if gid in table:
+        return table[gid]
+    found = find_gpu(gid)
+    if found is not None and found.gpu is not None:
+        return found.gpu
+    raise InputError(f"unknown GPU {gid!r}; known: {', '.join(sorted(table))}")
+
+
+def families() -> dict[str, tuple[GpuSpec, ...]]:
+    table = gpus()
+    return {fid: tuple(table[m] for m in f["members"]) for fid, f in _data()["families"].items()}
+
+
+def platforms() -> dict[str, dict[str, Any]]:
+    return dict(_data()["platforms"])
+
+
+def aliases() -> list[tuple[str, str]]:
+    """Every (alias, id) pair for a tokenizing reader: GPU ids and names, family names (→ family id) and
+    platform names (→ platform id). Resolve an id with `find_gpu(alias)`."""
+    pairs: list[tuple[str, str]] = []
+    for gid, spec in gpus().items():
+        pairs.append((gid, gid))
+        pairs += [(name, gid) for name in spec.names]
+    for fid, f in _data()["families"].items():
+        pairs += [(name, fid) for name in f["names"]]
+    for pid, p in _data()["platforms"].items():
+        pairs += [(name, pid) for name in p["names"]]
+    return pairs
+
+
+def _key(alias: str) -> tuple[str, ...]:
+    return tuple(t for t in name_tokens(alias) if t not in NOISE)
+
+
+@lru_cache(maxsize=1)
+def _index() -> NameIndex:
+    # NOISE words are dropped from aliases as from phrases, so "GeForce RTX 3090" and "3090" are one key.
+    return NameIndex((" ".join(_key(alias)), target) for alias, target in aliases() if _key(alias))
+
+
+# ---------------------------------------------------------------------------------------------- matching
+
+def _number(token: str) -> float | None:
+    try:
+        return float(token)
+    except ValueError:
+        return None
+
+
+def _memory_near(tokens: list[str], start: int, end: int) -> float | None:
+    """A size such as "80GB" / "80G" right after the name (a few form-factor tokens may intervene:
+    "A100-SXM4-80GB") or right before it ("80GB A100")."""
+    for i in range(end, min(end + 4, len(tokens) - 1)):
+        if tokens[i + 1] in MEMORY_UNITS and _number(tokens[i]) is not None:
+            return _number(tokens[i])
+    if start >= 2 and tokens[start - 1] in MEMORY_UNITS and _number(tokens[start - 2]) is not None:
+        return _number(tokens[start - 2])
+    return None
+
+
+def find_gpu(text: str) -> GpuMatch | None:
+    """The first GPU (or GPU family, or platform) named in a short phrase; None when there is none.
+
+    Case, "NVIDIA"/"GeForce"/"Tesla"/"RTX" and hyphen/space variants do not matter; a memory size next to the
+    name picks the variant ("A100 40GB", "A100-80G", "80GB A100"). A family without a size ("A100") comes
+    back ambiguous, with its members as candidates, for the reader to ask."""
+    tokens = [t for t in name_tokens(text) if t not in NOISE]
+    hit = _index().find(tokens)
+    if hit is None:
+        return None
+    start, end, target = hit
+    said = _memory_near(tokens, start, end)
+    matched = " ".join(tokens[start:end])
+    table, fams, plats = gpus(), families(), _data()["platforms"]
+    if target in plats:
+        entries = plats[target]["gpus"]
+        cands = tuple(table[e["gpu"]] for e in entries)
+        counts = tuple(int(e.get("count", 1)) for e in entries)
+        if len(cands) == 1:
+            return GpuMatch(target, cands[0], cands, matched, said, target, counts[0], counts)
+        return GpuMatch(target, None, cands, matched, said, target, 1, counts)
+    if target in table and (table[target].family is None or said is None or said == table[target].memory_gb):
+        return GpuMatch(target, table[target], (table[target],), matched, said)
+    family = target if target in fams else table[target].family
+    members = fams[family]
+    chosen = [m for m in members if said is not None and m.memory_gb == said]
+    if chosen:
+        return GpuMatch(chosen[0].id, chosen[0], (chosen[0],), matched, said)
+    return GpuMatch(family, None, members, matched, said)

@@ -1,0 +1,149 @@
+"""The GPU catalogue: data validation, every alias, memory variants, families, platforms, unknown names."""
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+import yaml
+
+from advisor.domain.gpus import ARCH_WITH_BF16, GPUS, GiB, aliases, families, find_gpu, gpu, gpus, platforms
+from advisor.errors import InputError
+
+DATA = yaml.safe_load(GPUS.read_text(encoding="utf-8"))
+ARCHES = {"kepler", "pascal", "volta", "turing", "ampere", "ada", "hopper", "blackwell", "cdna2", "cdna3"}
+
+
+def test_catalogue_size_and_ids():
+    table = gpus()
+    assert len(table) >= 32
+    for gid in table:
+        assert gid == gid.lower() and " " not in gid and "_" not in gid, gid
+    for gid in ("a100-40gb", "a100-80gb", "v100-16gb", "v100-32gb", "rtx-3090", "rtx-4060-ti-16gb", "t4", "h100-80gb",
+                "h100-nvl", "mi300x", "h200", "l40s", "l4", "a10g", "rtx-5090", "mi250x", "a800-80gb"):
+        assert gid in table, gid
+
+
+@pytest.mark.parametrize("gid", sorted(DATA["gpus"]))
+def test_every_entry_is_valid_and_sourced(gid):
+    e = DATA["gpus"][gid]
+    assert e["source"] and all(s.startswith("https://") for s in e["source"]), gid
+    assert e["memory_gb"] > 0 and e["arch"] in ARCHES and e["names"]
+    assert e["bf16"] == (e["arch"] in ARCH_WITH_BF16), gid  # hardware bf16: Ampere and later, CDNA2/3
+    if e["bf16_tflops_dense"] is not None:
+        assert e["bf16"] and e["bf16_tflops_dense"] > 0 and e["tflops_source"]
+    if e["fp16_tflops_dense"] is not None:
+        assert e["fp16_tflops_dense"] > 0 and e["tflops_source"]
+    reported = e["memory_bytes_reported"]
+    if reported is None:
+        assert e["reported"] == "nominal"
+    else:
+        # what the runtime reports is a little less than the nominal GiB (driver and ECC reservations)
+        assert e["reported"] != "nominal" and 0.9 * e["memory_gb"] * GiB < reported <= e["memory_gb"] * GiB, gid
+
+
+def test_memory_bytes_reported_or_nominal():
+    assert gpu("t4").memory_bytes == 15_828_320_256 and gpu("t4").memory_bytes / GiB == pytest.approx(14.74, abs=0.01)
+    assert gpu("a100-80gb").memory_bytes == 80 * GiB and gpu("a100-80gb").reported == "nominal"
+    assert gpu("rtx-3090").memory_bytes == 24268 * 2**20
+
+
+def test_every_alias_resolves():
+    table, fams, plats = gpus(), families(), platforms()
+    pairs = aliases()
+    assert len(pairs) > 3 * len(table)
+    for alias, target in pairs:
+        m = find_gpu(alias)
+        assert m is not None, alias
+        if target in table:
+            assert m.gpu is not None and m.gpu.id == target, (alias, m)
+        elif target in fams:
+            assert m.ambiguous and m.id == target and m.candidates == fams[target], alias
+        else:
+            assert target in plats and m.platform == target, alias
+
+
+@pytest.mark.parametrize("text, gid", [
+    ("3090", "rtx-3090"), ("RTX 3090", "rtx-3090"), ("rtx3090", "rtx-3090"), ("GeForce RTX 3090", "rtx-3090"),
+    ("NVIDIA GeForce RTX 3090", "rtx-3090"), ("A100-SXM4-80GB", "a100-80gb"), ("Tesla T4", "t4"), ("A100 80G", "a100-80gb"),
+    ("A100 40GB", "a100-40gb"), ("A100-80G", "a100-80gb"), ("80GB A100", "a100-80gb"), ("a100 80gb pcie", "a100-80gb"),
+    ("NVIDIA A100-SXM4-40GB", "a100-40gb"), ("V100 32GB", "v100-32gb"), ("V100-SXM2-16GB", "v100-16gb"),
+    ("32GB V100", "v100-32gb"), ("3080 10GB", "rtx-3080-10gb"), ("RTX 3080 12 GB", "rtx-3080-12gb"),
+    ("4060 Ti 16GB", "rtx-4060-ti-16gb"), ("rtx 4060ti 8gb", "rtx-4060-ti-8gb"), ("H100 NVL", "h100-nvl"),
+    ("H100 PCIe", "h100-pcie"), ("H200", "h200"), ("AMD Instinct MI300X", "mi300x"), ("RTX 6000 Ada", "rtx-6000-ada"),
+    ("RTX A6000", "rtx-a6000"), ("2080 Ti", "rtx-2080-ti"), ("rtx 2080ti", "rtx-2080-ti"), ("L40S", "l40s"), ("A10G", "a10g"),
+])
+def test_names_and_memory_variants(text, gid):
+    m = find_gpu(text)
+    assert m is not None and m.gpu is not None and m.gpu.id == gid, (text, m)
+
+
+@pytest.mark.parametrize("phrase, gid", [
+    ("I'm fine-tuning on a single RTX 4090 with 24GB", "rtx-4090"),
+    ("we have 8x A100 80GB nodes", "a100-80gb"),
+    ("OOM on my 3060 12GB", "rtx-3060-12gb"),
+    ("training on an H100 today", "h100-80gb"),
+])
+def test_names_inside_phrases(phrase, gid):
+    assert find_gpu(phrase).gpu.id == gid
+
+
+@pytest.mark.parametrize("text, family, members", [
+    ("A100", "a100", {"a100-40gb", "a100-80gb"}), ("an NVIDIA A100", "a100", {"a100-40gb", "a100-80gb"}),
+    ("V100", "v100", {"v100-16gb", "v100-32gb"}), ("3080", "rtx-3080", {"rtx-3080-10gb", "rtx-3080-12gb"}),
+    ("RTX 4060 Ti", "rtx-4060-ti", {"rtx-4060-ti-8gb", "rtx-4060-ti-16gb"}), ("A100 32GB", "a100", {"a100-40gb", "a100-80gb"}),
+])
+def test_ambiguous_names_come_back_as_a_family_with_candidates(text, family, members):
+    m = find_gpu(text)
+    assert m.ambiguous and m.id == family and {c.id for c in m.candidates} == members
+
+
+def test_platform_defaults():
+    colab = find_gpu("free Colab notebook")
+    assert colab.platform == "colab" and colab.gpu.id == "t4" and colab.count == 1
+    kaggle = find_gpu("on Kaggle")
+    assert kaggle.platform == "kaggle" and kaggle.ambiguous
+    assert [(c.id, n) for c, n in zip(kaggle.candidates, kaggle.counts)] == [("t4", 2), ("p100-16gb", 1)]
+    for p in DATA["platforms"].values():
+        assert p["source"] and p["note"]
+
+
+@pytest.mark.parametrize("text", ["a 7B model", "my GPU", "", "nvidia", "24GB", "an M2 Max", "gb 80", "T-shirt size 4",
+                                  "at 4 GPUs", "A1000000"])
+def test_unknown_names_are_none(text):
+    assert find_gpu(text) is None
+
+
+def test_gpu_lookup_by_id_or_name():
+    assert gpu("rtx-3090").memory_gb == 24 and gpu("Tesla T4").id == "t4"
+    with pytest.raises(InputError, match="unknown GPU"):
+        gpu("A100")  # a family: ambiguous, so not one GPU
+    with pytest.raises(InputError, match="unknown GPU"):
+        gpu("voodoo 2")
+
+
+def test_families_and_platforms_name_existing_gpus():
+    table = gpus()
+    for fid, f in DATA["families"].items():
+        assert len(f["members"]) >= 2 and all(table[m].family == fid for m in f["members"])
+        sizes = [table[m].memory_gb for m in f["members"]]
+        assert len(set(sizes)) == len(sizes), fid  # a size picks one member
+    for gid, spec in table.items():
+        if spec.family:
+            assert gid in DATA["families"][spec.family]["members"]
+
+
+def test_linear_time_on_long_hostile_input():
+    hostile = ("a100 " * 50_000) + ("80 " * 50_000) + "!"
+    t0 = time.perf_counter()
+    assert find_gpu(hostile) is not None
+    assert find_gpu("rtx-" * 200_000) is None
+    assert time.perf_counter() - t0 < 2.0
+
+
+def test_importing_reads_no_yaml():
+    root = str(GPUS.parents[3])
+    code = ("import sys, advisor.domain.catalogue, advisor.domain.gpus; "
+            "assert 'yaml' not in sys.modules, 'yaml imported at import time'")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=root, env={**os.environ, "PYTHONPATH": root})
