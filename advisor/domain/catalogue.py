@@ -254,6 +254,11 @@ def _presets() -> dict[str, dict[str, Any]]:
     return data["presets"]
 
 
+def catalogue_entry(name: str) -> dict[str, Any]:
+    """The catalogue's record of a preset (aliases, family, counted module, dims, source), as written in the YAML."""
+    return dict(_presets()[name])
+
+
 def preset_names() -> list[str]:
     return sorted(_presets())
 

@@ -1,9 +1,13 @@
-"""The estimator registry and result type."""
+"""The estimator protocol the engine calls: the result type, the registry, and the checked call.
+
+The engine knows estimators only by name through `ESTIMATORS`; the domain layer registers them with
+`@estimator(...)` (advisor/domain/estimators/). Rules call them with `kind: estimate`.
+"""
 
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 
@@ -14,7 +18,6 @@ class Estimate:
     formula: str
     sources: tuple[str, ...] = ()
     heuristic: bool = False
-    inputs: dict[str, Any] = field(default_factory=dict)
 
 
 class NotComputable(ValueError):
@@ -58,5 +61,4 @@ def call_estimator(name: str, args: dict[str, Any]) -> dict[str, Estimate]:
             raise TypeError(f"estimator {name} returned {type(value).__name__} for {key!r}")
         if not set(value.sources) <= set(est.cites):
             raise TypeError(f"estimator {name} cites {sorted(set(value.sources) - set(est.cites))} without declaring them")
-        out[key] = Estimate(value.value, value.unit, value.formula, value.sources, value.heuristic, dict(args))
     return out

@@ -63,7 +63,7 @@ def _validate(doc: YamlDocument, schema: dict, data: Any, base_path: tuple = ())
     raise doc.error(f"{err.message} (at {where})", path)
 
 
-def _pydantic(doc: YamlDocument, model: Any, data: Any, base_path: tuple = (), tags: frozenset = frozenset()) -> Any:
+def validate_with_model(doc: YamlDocument, model: Any, data: Any, base_path: tuple = (), tags: frozenset = frozenset()) -> Any:
     """Validate with pydantic; the first relevant error becomes an InputError at its line. `tags` are union
     tags pydantic inserts into error locations (rule kinds) that are not keys of the YAML."""
     try:
@@ -152,7 +152,7 @@ def _validate_rules(doc: YamlDocument) -> None:
         if schema is None:
             raise doc.error(f"rule 'kind' must be one of {', '.join(kinds)} (got {kind!r})", path)
         _validate(doc, schema, item, path)
-        _pydantic(doc, _RULE, item, path, _KIND_TAGS)
+        validate_with_model(doc, _RULE, item, path, _KIND_TAGS)
 
 
 def load_kb(rules_dir: str | Path | None = None) -> KnowledgeBase:
@@ -192,7 +192,7 @@ def _read_and_validate(root: Path) -> dict:
                              ("seed_items.yaml", "seed_items", SeedItemsFile)):
         doc = load_yaml_file(root / name)
         _validate(doc, _schema(key), doc.data)
-        _pydantic(doc, model, doc.data)
+        validate_with_model(doc, model, doc.data)
         ident = "name" if key == "facts" else "id"
         _check_unique(doc, [item[ident] for item in doc.data[key]], key, key.rstrip("s").replace("_item", " item"))
         out[key] = doc.data[key]

@@ -329,10 +329,6 @@ class EstimateRule(RuleBase):
         return False  # the estimator carries its own sources
 
 
-SETTING_NAMES = ("micro_batch", "grad_accum_steps", "num_gpus", "learning_rate", "precision", "optimizer",
-                 "gradient_checkpointing", "warmup", "epochs", "normalization", "batch_size")
-
-
 class OptionSettings(Strict):
     micro_batch: Operand | None = None
     grad_accum_steps: Operand | None = None

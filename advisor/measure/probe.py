@@ -30,7 +30,7 @@ from pydantic import BaseModel
 from advisor.domain.fit import fit_line
 from advisor.errors import InputError
 from advisor.measure.step import make_optimizer, to_device, train_step
-from advisor.measure.tracing import _call_factory, _torch, load_factory
+from advisor.measure.tracing import _call_factory, require_torch, load_factory
 
 GiB = 2**30
 
@@ -100,7 +100,7 @@ class Device:
     """Runs one trial and reports its peaks; raises torch.OutOfMemoryError when it does not fit."""
 
     def __init__(self, name: str, cap_bytes: float | None):
-        self.torch = _torch()
+        self.torch = require_torch()
         self.name = name
         if name == "cuda" and not self.torch.cuda.is_available():
             raise InputError("device 'cuda': no CUDA device is available here; use device 'cpu' with cap_gib "

@@ -60,7 +60,7 @@ class TraceResult:
         return fit_line((b, self.total(b)) for b in self.batches)[0]
 
 
-def _torch() -> Any:
+def require_torch() -> Any:
     try:
         import torch  # noqa: F401
     except ImportError:
@@ -80,7 +80,7 @@ def load_factory(path: str) -> Callable[..., Any]:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
         if exc.name == "torch":
-            _torch()  # raises the "needs PyTorch: pip install ..." error
+            require_torch()  # raises the "needs PyTorch: pip install ..." error
         raise InputError(f"cannot import {module_name!r}: ModuleNotFoundError: {exc}") from None
     except Exception as exc:  # noqa: BLE001 - any import failure is the user's to fix
         raise InputError(f"cannot import {module_name!r}: {type(exc).__name__}: {exc}") from None
@@ -98,7 +98,7 @@ def _call_factory(factory: Callable[..., Any], options: dict[str, Any]) -> tuple
         out = factory(**kwargs)
     except Exception as exc:  # noqa: BLE001
         raise InputError(f"the model factory failed: {type(exc).__name__}: {exc}") from None
-    torch = _torch()
+    torch = require_torch()
     if not (isinstance(out, tuple) and len(out) == 3 and isinstance(out[0], torch.nn.Module) and callable(out[1])
             and callable(out[2])):
         raise InputError("the factory must return (model, make_batch, loss_fn): an nn.Module, "
@@ -109,7 +109,7 @@ def _call_factory(factory: Callable[..., Any], options: dict[str, Any]) -> tuple
 def measure(factory: Callable[..., Any], batch: int, *, precision: str = "fp32", optimizer: str = "adamw",
             steps: int = 2, fake: bool = True, options: dict[str, Any] | None = None) -> tuple[int, dict[str, int]]:
     """(parameter count, peak bytes by category) over `steps` full training steps at one batch size."""
-    torch = _torch()
+    torch = require_torch()
     from contextlib import nullcontext
 
     from torch._subclasses.fake_tensor import FakeTensorMode

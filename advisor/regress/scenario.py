@@ -163,11 +163,11 @@ def _validate_inputs(doc: YamlDocument, kb: KnowledgeBase, facts: dict, answers:
 
 
 def parse_scenario(doc: YamlDocument, kb: KnowledgeBase) -> Scenario:
-    from advisor.kb.load import _pydantic
+    from advisor.kb.load import validate_with_model
 
     if not isinstance(doc.data, dict):
         raise doc.error("a scenario is a mapping with keys message, facts, answers (and optionally id, title, expect, steps)")
-    spec = _pydantic(doc, ScenarioFile, doc.data)  # the same checks as schemas/scenario.schema.json, without its import cost
+    spec = validate_with_model(doc, ScenarioFile, doc.data)  # the same checks as schemas/scenario.schema.json, without its import cost
     _validate_inputs(doc, kb, spec.facts, spec.answers, ())
     for i, step in enumerate(spec.steps):
         _validate_inputs(doc, kb, step.facts, step.answers, ("steps", i))

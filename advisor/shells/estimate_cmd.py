@@ -12,7 +12,7 @@ import json
 import sys
 from typing import Any
 
-from advisor.domain.catalogue import _presets, preset, preset_names
+from advisor.domain.catalogue import catalogue_entry, preset, preset_names
 from advisor.domain.memory_report import GiB, MemoryRequest
 from advisor.domain.vocabulary import ALL_PRECISIONS, CUDA_CONTEXT_BYTES, OPTIMIZERS
 from advisor.errors import InputError
@@ -122,7 +122,7 @@ def render_text(r: dict[str, Any]) -> str:
 def presets_text() -> str:
     rows = []
     for name in preset_names():
-        spec, entry = preset(name), _presets()[name]
+        spec, entry = preset(name), catalogue_entry(name)
         rows.append(f"  {name:16} {spec.params:>14,}  {spec.family:7} {entry['counted_module']}")
     return "model catalogue (parameters computed from shapes):\n" + "\n".join(rows) + "\n"
 

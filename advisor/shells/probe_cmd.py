@@ -54,9 +54,9 @@ def run(ns: argparse.Namespace) -> int:
 
 
 def _default_device() -> str:
-    from advisor.measure.tracing import _torch
+    from advisor.measure.tracing import require_torch
 
-    return "cuda" if _torch().cuda.is_available() else "cpu"
+    return "cuda" if require_torch().cuda.is_available() else "cpu"
 
 
 def render(r: Any, ns: argparse.Namespace) -> str:

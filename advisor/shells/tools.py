@@ -90,10 +90,10 @@ def explain_tool(args: ExplainArgs) -> dict[str, Any]:
 
 
 def list_presets_tool(args: ListPresetsArgs) -> dict[str, Any]:
-    from advisor.domain.catalogue import _presets, preset, preset_names
+    from advisor.domain.catalogue import catalogue_entry, preset, preset_names
 
     return {"presets": [{"name": n, "family": preset(n).family, "params": preset(n).params,
-                         "counted_module": _presets()[n]["counted_module"]} for n in preset_names()]}
+                         "counted_module": catalogue_entry(n)["counted_module"]} for n in preset_names()]}
 
 
 TOOLS: dict[str, tuple[type[ToolArgs], Callable[[Any], dict[str, Any]]]] = {
