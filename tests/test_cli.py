@@ -226,3 +226,19 @@ def test_mcp_command_without_the_extra(capsys, monkeypatch):
     monkeypatch.delitem(sys.modules, "advisor.shells.mcp_server", raising=False)
     code, out, err = run(capsys, "mcp")
     assert code == 2 and "pip install 'advisor[mcp]'" in err
+
+
+def test_explain_a_fact_the_catalogue_implies(capsys):
+    """params of a named model come from the catalogue, not from a rule: explain says so instead of failing."""
+    code, out, _ = run(capsys, "explain", str(ROOT / "scenarios" / "x01-catalogue-model-memory.yaml"), "params")
+    assert code == 0 and "params = 124.4M: from the model catalogue (gpt2, counted from its shapes)" in out
+
+
+def test_provenance_is_typed():
+    from advisor.consultation import run_consultation
+
+    c = run_consultation("I have an 8GB GPU and a 500M parameter model", answers={"training_mode": "finetune"})
+    message = c.wm.facts["gpu_memory"].provenance
+    assert (message.kind, message.matched, message.rule) == ("message", "8GB GPU", None)
+    estimated = next(f.provenance for f in c.wm.facts.values() if f.provenance.kind == "estimate")
+    assert estimated.rule in {r.id for r in c.kb.rules} and estimated.estimator
