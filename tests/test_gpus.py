@@ -12,7 +12,7 @@ from advisor.domain.gpus import ARCH_WITH_BF16, GPUS, GiB, aliases, families, fi
 from advisor.errors import InputError
 
 DATA = yaml.safe_load(GPUS.read_text(encoding="utf-8"))
-ARCHES = {"kepler", "pascal", "volta", "turing", "ampere", "ada", "hopper", "blackwell", "cdna2", "cdna3"}
+ARCHES = {"maxwell", "kepler", "pascal", "volta", "turing", "ampere", "ada", "hopper", "blackwell", "cdna2", "cdna3", "rdna3"}
 
 
 def test_catalogue_size_and_ids():

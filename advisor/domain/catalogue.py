@@ -394,7 +394,7 @@ def _strip_org(name: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _model_index() -> NameIndex:
+def model_index() -> NameIndex:
     return NameIndex(model_aliases())
 
 
@@ -412,7 +412,7 @@ def model_aliases() -> list[tuple[str, str]]:
 
 def _lookup_name(name: str) -> str | None:
     """The model id for a whole name, trying the full name first, then without trailing suffixes."""
-    index = _model_index()
+    index = model_index()
     for candidate in (str(name), _strip_org(str(name))):
         toks = name_tokens(candidate)
         while toks:
@@ -432,7 +432,7 @@ def find_model(text: str) -> ModelSpec | None:
     """The first catalogue model named in a phrase ("fine-tuning Llama-3-8B-Instruct with LoRA" → llama-3-8b).
 
     A size alone ("a 7B model") names no model: None."""
-    hit = _model_index().find(name_tokens(text))
+    hit = model_index().find(name_tokens(text))
     return None if hit is None else preset(hit[2])
 
 

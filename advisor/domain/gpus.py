@@ -23,7 +23,7 @@ GiB = 2**30
 # Words people put around a GPU name that do not change which card it is.
 NOISE = frozenset({"nvidia", "geforce", "tesla", "amd", "instinct", "radeon", "quadro", "rtx", "gpu", "gpus", "card"})
 MEMORY_UNITS = frozenset({"gb", "g", "gib", "gig", "gigs"})
-ARCH_WITH_BF16 = frozenset({"ampere", "ada", "hopper", "blackwell", "cdna2", "cdna3"})
+ARCH_WITH_BF16 = frozenset({"ampere", "ada", "hopper", "blackwell", "cdna2", "cdna3", "rdna3"})
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,7 @@ def _key(alias: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
-def _index() -> NameIndex:
+def name_index() -> NameIndex:
     # NOISE words are dropped from aliases as from phrases, so "GeForce RTX 3090" and "3090" are one key.
     return NameIndex((" ".join(_key(alias)), target) for alias, target in aliases() if _key(alias))
 
@@ -165,7 +165,7 @@ def find_gpu(text: str) -> GpuMatch | None:
     name picks the variant ("A100 40GB", "A100-80G", "80GB A100"). A family without a size ("A100") comes
     back ambiguous, with its members as candidates, for the reader to ask."""
     tokens = [t for t in name_tokens(text) if t not in NOISE]
-    hit = _index().find(tokens)
+    hit = name_index().find(tokens)
     if hit is None:
         return None
     start, end, target = hit

@@ -1,0 +1,734 @@
+"""Reading a message the way engineers write it: which GPU and how many, which model, how it is trained, the
+batches, the schedule, what changed, what a reference used, and what the user wants.
+
+The reader works on tokens (`reading.tokens`), never on one regex per fact:
+1. entities: GPU and model names are found by the catalogues' name indexes (`domain.gpus`, `domain.catalogue`),
+   token by token;
+2. keywords: phrases such as "gradient checkpointing", "ZeRO-3", "8-bit Adam", "from scratch" set a field,
+   unless a negation ("no", "without", "instead of", …) stands just before them;
+3. numbers: each number (with the unit written next to it) fills the slot its nearest cue words name, looking a
+   few words to the left ("batch size of 32", `per_device_train_batch_size=4`) and to the right ("4 per GPU",
+   "3 epochs", "8 GPUs"), within its sentence;
+4. setups: a sentence about a paper, a recipe, a default or an earlier run gives reference values, not the
+   user's own; "from A to B" and "doubled" give changes.
+A second value for a field the reader already filled is kept as a conflict (with both texts), never an error.
+Every step is a single pass with bounded look-around, so the cost is linear in the message's length.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from advisor.reading.tokens import WORD_NUMBERS, Token, clauses, tokenize
+
+# ------------------------------------------------------------------------------------------ vocabularies
+
+MEMORY_UNITS = {"gb": 1e9, "g": 1e9, "gig": 1e9, "gigs": 1e9, "gib": 2**30, "mb": 1e6, "mib": 2**20, "m": 1e6,
+                "tb": 1e12, "tib": 2**40, "gbs": 1e9}
+COUNT_UNITS = {"k": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "b": 1e9, "bn": 1e9, "billion": 1e9, "t": 1e12,
+               "trillion": 1e12, "thousand": 1e3}
+TIMES = {"x", "×"}
+NEGATIONS = {"no", "not", "without", "w/o", "disable", "disabled", "disabling", "never", "instead", "off",
+             "false", "none", "nor", "dont", "wouldn", "don", "didn", "doesn", "isn", "aren", "wasn", "won",
+             "shouldn", "couldn", "cannot", "avoid", "local", "rather"}
+REFERENCE_CUES = {"paper", "papers", "authors", "author", "recipe", "readme", "official", "original", "default",
+                  "defaults", "reference", "they", "their", "publication", "blog", "article", "tutorial",
+                  "repo", "medium", "documentation", "docs", "baseline", "you", "your", "document",
+                  "suggests", "recommended", "recommends", "guide", "arxiv"}
+FIRST_PERSON = {"i", "my", "we", "our", "mine", "me", "i'm", "im", "us"}
+GPU_WORDS = {"gpu", "gpus", "card", "cards", "device", "devices", "graphics", "accelerators", "vram"}
+
+# keyword phrases: (phrase, field, value); phrases are matched on word keys (lower case, '_' and '-' split off)
+KEYWORDS: list[tuple[str, str, Any]] = [
+    # training mode
+    ("from scratch", "training_mode", "scratch"), ("pretraining", "training_mode", "scratch"),
+    ("pre training", "training_mode", "scratch"), ("pretrain", "training_mode", "scratch"),
+    ("pre train", "training_mode", "scratch"), ("train from scratch", "training_mode", "scratch"),
+    ("fine tune", "training_mode", "finetune"), ("fine tuning", "training_mode", "finetune"),
+    ("fine tuned", "training_mode", "finetune"), ("finetune", "training_mode", "finetune"),
+    ("finetuning", "training_mode", "finetune"), ("finetuned", "training_mode", "finetune"),
+    ("fine tunes", "training_mode", "finetune"), ("finetunes", "training_mode", "finetune"),
+    ("sft", "training_mode", "finetune"), ("full fine tune", "training_mode", "finetune"),
+    ("lora", "adapter", "lora"), ("peft", "adapter", "lora"), ("qlora", "adapter", "qlora"),
+    ("q lora", "adapter", "qlora"), ("load in 4 bit", "base_bits", 4), ("load in 4bit", "base_bits", 4),
+    ("4 bit", "base_bits", 4), ("nf4", "base_bits", 4), ("bnb 4 bit", "base_bits", 4),
+    ("load in 8 bit", "base_bits", 8),
+    # precision
+    ("bf16", "precision", "amp_bf16"), ("bfloat16", "precision", "amp_bf16"), ("fp16", "precision", "amp_fp16"),
+    ("float16", "precision", "amp_fp16"), ("half precision", "precision", "amp_fp16"),
+    ("mixed precision", "precision", "amp"), ("amp", "precision", "amp"), ("autocast", "precision", "amp"),
+    ("fp32", "precision", "fp32"), ("float32", "precision", "fp32"), ("full precision", "precision", "fp32"),
+    ("pure bf16", "precision", "bf16"), ("pure fp16", "precision", "fp16"),
+    ("mixed precision bf16", "precision", "amp_bf16"), ("mixed precision fp16", "precision", "amp_fp16"),
+    # optimizer
+    ("adamw", "optimizer", "adamw"), ("adam", "optimizer", "adam"), ("sgd", "optimizer", "sgd"),
+    ("sgd with momentum", "optimizer", "sgd_momentum"), ("momentum sgd", "optimizer", "sgd_momentum"),
+    ("nesterov", "optimizer", "sgd_momentum"), ("lion", "optimizer", "lion"), ("adafactor", "optimizer", "adafactor"),
+    ("prodigy", "optimizer", "prodigy"), ("8 bit adam", "optimizer", "adamw_8bit"),
+    ("8 bit adamw", "optimizer", "adamw_8bit"), ("adam 8 bit", "optimizer", "adamw_8bit"),
+    ("adamw 8 bit", "optimizer", "adamw_8bit"), ("adamw bnb 8 bit", "optimizer", "adamw_8bit"),
+    ("use 8 bit adam", "optimizer", "adamw_8bit"), ("bnb adamw", "optimizer", "adamw_8bit"),
+    ("adamw8bit", "optimizer", "adamw_8bit"), ("adam8bit", "optimizer", "adamw_8bit"),
+    ("paged adamw 8 bit", "optimizer", "paged_adamw_8bit"), ("paged adamw", "optimizer", "paged_adamw_32bit"),
+    ("paged adamw 32 bit", "optimizer", "paged_adamw_32bit"), ("8 bit optimizer", "optimizer", "adamw_8bit"),
+    # parallelism
+    ("ddp", "parallelism", "ddp"), ("distributed data parallel", "parallelism", "ddp"),
+    ("distributeddataparallel", "parallelism", "ddp"), ("data parallel", "parallelism", "ddp"),
+    ("fsdp", "parallelism", "fsdp"), ("fully sharded", "parallelism", "fsdp"),
+    ("deepspeed", "parallelism", "zero"), ("zero", "parallelism", "zero"), ("ds config", "parallelism", "zero"),
+    ("tensor parallel", "parallelism", "tensor"), ("tensor parallelism", "parallelism", "tensor"),
+    ("model parallel", "parallelism", "tensor"), ("pipeline parallel", "parallelism", "pipeline"),
+    ("pipeline parallelism", "parallelism", "pipeline"), ("device map auto", "parallelism", "device_map"),
+    ("device map", "parallelism", "device_map"),
+    ("zero 1", "zero_stage", 1), ("zero 2", "zero_stage", 2), ("zero 3", "zero_stage", 3),
+    ("zero stage 1", "zero_stage", 1), ("zero stage 2", "zero_stage", 2), ("zero stage 3", "zero_stage", 3),
+    ("stage 1", "zero_stage", 1), ("stage 2", "zero_stage", 2), ("stage 3", "zero_stage", 3),
+    ("stage3", "zero_stage", 3), ("stage2", "zero_stage", 2), ("zero3", "zero_stage", 3), ("zero2", "zero_stage", 2),
+    ("ds zero2", "zero_stage", 2), ("ds zero3", "zero_stage", 3),
+    ("offload", "offload", "cpu"), ("cpu offload", "offload", "cpu"), ("offload optimizer", "offload", "cpu"),
+    ("offload param", "offload", "cpu"), ("nvme", "offload", "nvme"), ("offload to nvme", "offload", "nvme"),
+    # memory savers
+    ("gradient checkpointing", "grad_checkpointing", True), ("activation checkpointing", "grad_checkpointing", True),
+    ("gradient checkpoint", "grad_checkpointing", True), ("grad checkpointing", "grad_checkpointing", True),
+    ("checkpointing", "grad_checkpointing", True), ("activation recomputation", "grad_checkpointing", True),
+    ("use gradient checkpointing", "grad_checkpointing", True),
+    ("flash attention", "attention", "flash"), ("flash attn", "attention", "flash"),
+    ("flashattention", "attention", "flash"), ("flash attention 2", "attention", "flash"),
+    ("sdpa", "attention", "sdpa"), ("eager attention", "attention", "eager"),
+    # out of memory
+    ("oom", "oom", True), ("ooms", "oom", True), ("out of memory", "oom", True), ("outofmemoryerror", "oom", True),
+    ("tried to allocate", "oom", True), ("resource exhausted", "oom", True), ("oomed", "oom", True),
+    ("runs out of memory", "oom", True), ("run out of memory", "oom", True), ("ran out of memory", "oom", True),
+]
+
+# slot cues: words (keys) that name the number next to them. Left cues stand before the number, right cues after.
+LEFT_CUES: list[tuple[str, str]] = [
+    ("per device train batch size", "micro_batch"), ("per_device_train_batch_size", "micro_batch"),
+    ("train_micro_batch_size_per_gpu", "micro_batch"), ("micro_batch_size", "micro_batch"),
+    ("micro batch size", "micro_batch"), ("micro batch", "micro_batch"), ("micro_batch", "micro_batch"),
+    ("per gpu batch size", "micro_batch"), ("per device batch size", "micro_batch"),
+    ("batch size per gpu", "micro_batch"), ("batch size per device", "micro_batch"), ("per device batch", "micro_batch"),
+    ("per gpu batch", "micro_batch"), ("train_batch_size_per_gpu", "micro_batch"), ("mbs", "micro_batch"),
+    ("train_batch_size", "global_batch"), ("global batch size", "global_batch"), ("global batch", "global_batch"),
+    ("effective batch size", "global_batch"), ("effective batch", "global_batch"), ("total batch size", "global_batch"),
+    ("global_batch_size", "global_batch"), ("total batch", "global_batch"), ("gbs", "global_batch"),
+    ("batch size", "batch"), ("batch_size", "batch"), ("batchsize", "batch"), ("batch", "batch"), ("bs", "batch"),
+    ("batch sizes", "batch"),
+    ("gradient_accumulation_steps", "grad_accum_steps"), ("gradient accumulation steps", "grad_accum_steps"),
+    ("gradient accumulation", "grad_accum_steps"), ("grad accum", "grad_accum_steps"),
+    ("grad_accum", "grad_accum_steps"), ("accumulation steps", "grad_accum_steps"), ("accum_iter", "grad_accum_steps"),
+    ("accumulation", "grad_accum_steps"), ("accum", "grad_accum_steps"), ("ga", "grad_accum_steps"),
+    ("gradient_accumulation", "grad_accum_steps"), ("accumulate", "grad_accum_steps"),
+    ("grad_accumulation_steps", "grad_accum_steps"), ("accumulate_grad_batches", "grad_accum_steps"),
+    ("max_seq_length", "seq_len"), ("max_seq_len", "seq_len"), ("seq_len", "seq_len"), ("seq_length", "seq_len"),
+    ("max_length", "seq_len"), ("max_len", "seq_len"), ("cutoff_len", "seq_len"), ("block_size", "seq_len"),
+    ("model_max_length", "seq_len"), ("sequence length", "seq_len"), ("sequence len", "seq_len"),
+    ("seq length", "seq_len"), ("seq len", "seq_len"), ("seq", "seq_len"), ("context length", "seq_len"),
+    ("context", "seq_len"), ("ctx", "seq_len"), ("max_source_length", "seq_len"), ("max_words", "seq_len"),
+    ("max sequence length", "seq_len"), ("sequence", "seq_len"), ("max_tokens", "seq_len"), ("length", "seq_len"),
+    ("learning_rate", "lr"), ("learning rate", "lr"), ("lr", "lr"), ("base_lr", "lr"), ("base lr", "lr"),
+    ("warmup_steps", "warmup_steps"), ("warmup steps", "warmup_steps"), ("warmup_ratio", "warmup_ratio"),
+    ("warmup ratio", "warmup_ratio"), ("num_train_epochs", "epochs"), ("epochs", "epochs"), ("max_epochs", "epochs"),
+    ("lora_rank", "lora_rank"), ("lora_r", "lora_rank"), ("lora rank", "lora_rank"), ("rank", "lora_rank"),
+    ("lora r", "lora_rank"), ("r", "lora_rank"),
+    ("zero stage", "zero_stage"), ("zero_stage", "zero_stage"), ("stage", "zero_stage"),
+    ("nproc_per_node", "gpus_per_node"), ("nproc per node", "gpus_per_node"), ("num_processes", "num_gpus"),
+    ("ngpu_per_node", "gpus_per_node"), ("gpus_per_node", "gpus_per_node"), ("gpus per node", "gpus_per_node"),
+    ("devices", "num_gpus"), ("num_gpus_per_node", "gpus_per_node"), ("trainer.devices", "num_gpus"),
+    ("num_gpus", "num_gpus"), ("gpus", "num_gpus"), ("world_size", "num_gpus"), ("world size", "num_gpus"),
+    ("n_gpu", "num_gpus"), ("nnodes", "num_nodes"), ("num_nodes", "num_nodes"), ("num_machines", "num_nodes"),
+    ("resolution", "image_size"), ("image size", "image_size"), ("image_size", "image_size"), ("img_size", "image_size"),
+]
+RIGHT_CUES: list[tuple[str, str]] = [
+    ("per gpu", "micro_batch"), ("per device", "micro_batch"), ("per card", "micro_batch"),
+    ("gpus each", "gpus_per_node"), ("gpus per node", "gpus_per_node"), ("gpus on each node", "gpus_per_node"),
+    ("gpus in each node", "gpus_per_node"), ("gpus per machine", "gpus_per_node"),
+    ("gpus", "num_gpus"), ("gpu", "num_gpus"), ("cards", "num_gpus"), ("devices", "num_gpus"), ("graphics cards", "num_gpus"),
+    ("nodes", "num_nodes"), ("node", "num_nodes"), ("machines", "num_nodes"),
+    ("epochs", "epochs"), ("epoch", "epochs"),
+    ("accumulation steps", "grad_accum_steps"), ("gradient accumulation steps", "grad_accum_steps"),
+    ("accumulation", "grad_accum_steps"), ("grad accum steps", "grad_accum_steps"),
+    ("warmup steps", "warmup_steps"), ("steps of warmup", "warmup_steps"),
+    ("examples", "dataset_size"), ("samples", "dataset_size"), ("images", "dataset_size"), ("rows", "dataset_size"),
+    ("sentences", "dataset_size"), ("documents", "dataset_size"), ("pairs", "dataset_size"),
+    ("conversations", "dataset_size"), ("instructions", "dataset_size"), ("training examples", "dataset_size"),
+    ("training samples", "dataset_size"), ("training images", "dataset_size"),
+    ("parameters", "params"), ("parameter", "params"), ("params", "params"), ("param", "params"),
+    ("model", "params"), ("weights", "params"),
+    ("context", "seq_len"), ("context length", "seq_len"), ("sequence length", "seq_len"), ("seq len", "seq_len"),
+    ("tokens long", "seq_len"), ("token context", "seq_len"), ("token sequences", "seq_len"), ("seq", "seq_len"),
+    ("resolution", "image_size"), ("px", "image_size"), ("pixels", "image_size"),
+]
+# what may stand between a cue and its number: "batch size of 32", "lr = 3e-4", "--batch_size 8", `"stage": 3`
+FILLERS = {"of", "is", "was", "=", ":", "to", "at", "set", "as", "size", "-", "--", "\"", "'", "`", "(", ")", "a",
+           "=>", "’", "equal", "equals", "about", "around", "just", "only", "with", "be", "it", "i", "used", "use",
+           "using", "value", "default", "per", "gpu", "device", "train", "even", "still", "my", "the", "your", "{",
+           ",", "down", "up", "from", "[", "]", "approx", "~", "≈", "setting", "being", "are", "were", "has",
+           "have", "is:", "and"}
+
+GOAL_CUES: list[tuple[str, str]] = [
+    ("learning rate", "choose_lr"), ("lr", "choose_lr"), ("linear scaling", "choose_lr"),
+    ("scale the learning rate", "choose_lr"),
+    ("faster", "faster"), ("speed up", "faster"), ("speedup", "faster"), ("slow", "faster"), ("slower", "faster"),
+    ("throughput", "faster"), ("utilization", "faster"), ("utilisation", "faster"), ("it/s", "faster"),
+    ("reproduce", "match_reference"), ("replicate", "match_reference"), ("same as the paper", "match_reference"),
+    ("paper", "match_reference"), ("match", "match_reference"),
+    ("why", "explain_result"), ("worse", "explain_result"), ("accuracy", "explain_result"),
+    ("loss", "explain_result"), ("diverge", "explain_result"), ("nan", "explain_result"),
+    ("which batch size", "choose_batch"), ("what batch size", "choose_batch"), ("best batch size", "choose_batch"),
+    ("optimal batch size", "choose_batch"), ("how big a batch", "choose_batch"),
+    ("fit", "fit"), ("fits", "fit"), ("oom", "fit"), ("out of memory", "fit"), ("memory", "fit"), ("vram", "fit"),
+    ("how many gpus", "fit"),
+]
+
+
+@dataclass
+class Read:
+    """One value read from the message, with the words it came from."""
+
+    field: str
+    value: Any
+    text: str
+    setup: str = "user"  # user | reference
+
+
+@dataclass
+class Reading:
+    """What the reader understood: the user's values, the reference's, changes, conflicts and what it skipped."""
+
+    values: dict[str, Read] = field(default_factory=dict)
+    reference: dict[str, Read] = field(default_factory=dict)
+    conflicts: list[tuple[Read, Read]] = field(default_factory=list)
+    truncated: bool = False
+
+    def set(self, read: Read) -> None:
+        table = self.reference if read.setup == "reference" else self.values
+        old = table.get(read.field)
+        if old is None:
+            table[read.field] = read
+        elif old.value != read.value and (old, read) not in self.conflicts and len(self.conflicts) < 20:
+            self.conflicts.append((old, read))
+
+    def get(self, name: str) -> Any:
+        read = self.values.get(name)
+        return None if read is None else read.value
+
+    def summary(self) -> dict[str, Any]:
+        return {k: r.value for k, r in self.values.items()}
+
+
+# ------------------------------------------------------------------------------------------ phrase index
+
+def _keys(phrase: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for tok in tokenize(phrase):
+        if tok.kind == "word":
+            out += [p for p in tok.text.split("_") if p]
+        elif tok.kind == "num":
+            out.append(tok.text)
+        elif tok.text in ("/", "'"):
+            out.append(tok.text)
+    return tuple(out)
+
+
+class PhraseIndex:
+    """Phrases as key tuples indexed by their first key; `at` gives the longest phrase starting at a position."""
+
+    def __init__(self, pairs: list[tuple[str, Any]]):
+        self.by_first: dict[str, list[tuple[tuple[str, ...], Any]]] = {}
+        for phrase, target in pairs:
+            keys = _keys(phrase)
+            if keys:
+                self.by_first.setdefault(keys[0], []).append((keys, target))
+        for cands in self.by_first.values():
+            cands.sort(key=lambda c: len(c[0]), reverse=True)
+        self.longest = max((len(k) for c in self.by_first.values() for k, _ in c), default=1)
+
+    def at(self, keys: list[str], i: int) -> tuple[int, Any] | None:
+        for cand, target in self.by_first.get(keys[i], ()):
+            if tuple(keys[i:i + len(cand)]) == cand:
+                return len(cand), target
+        return None
+
+    def ending_at(self, keys: list[str], end: int) -> tuple[int, Any] | None:
+        """The longest phrase whose last key is keys[end - 1]."""
+        best = None
+        for start in range(max(0, end - self.longest), end):
+            hit = self.at(keys, start)
+            if hit and start + hit[0] == end and (best is None or hit[0] > best[0]):
+                best = (hit[0], hit[1])
+        return best
+
+
+_INDEXES: dict[str, PhraseIndex] = {}
+
+
+def _index(name: str) -> PhraseIndex:
+    if name not in _INDEXES:
+        table = {"keywords": [(p, (f, v)) for p, f, v in KEYWORDS], "left": LEFT_CUES, "right": RIGHT_CUES,
+                 "goal": GOAL_CUES}[name]
+        _INDEXES[name] = PhraseIndex(table)
+    return _INDEXES[name]
+
+
+# ------------------------------------------------------------------------------------------ the reader
+
+@dataclass
+class _Key:
+    text: str
+    token: int  # index into the token list
+
+
+class _Clause:
+    """One sentence: its tokens, its word keys (for phrases) and where each token's key starts."""
+
+    def __init__(self, tokens: list[Token], start: int, end: int, source: str):
+        self.tokens, self.start, self.end, self.source = tokens, start, end, source
+        self.keys: list[_Key] = []
+        self.key_of: dict[int, int] = {}  # token index -> first key index
+        for i in range(start, end):
+            tok = tokens[i]
+            if tok.kind == "word":
+                parts = [p for p in tok.text.split("_") if p]
+            elif tok.kind == "num":
+                parts = [tok.text]
+            elif tok.text in ("/", "'", "×", "*"):
+                parts = ["x" if tok.text == "×" else tok.text]
+            else:
+                continue
+            self.key_of[i] = len(self.keys)
+            self.keys += [_Key(p, i) for p in parts]
+        self.words = [k.text for k in self.keys]
+
+    def text(self, first_token: int, last_token: int) -> str:
+        return self.source[self.tokens[first_token].start:self.tokens[last_token].end]
+
+    def is_reference(self) -> bool:
+        return any(w in REFERENCE_CUES for w in self.words)
+
+
+def read(message: str) -> Reading:
+    """Read one message (at most reading.tokens.MAX_MESSAGE characters)."""
+    from advisor.reading.tokens import MAX_MESSAGE
+
+    reading = Reading(truncated=len(message) > MAX_MESSAGE)
+    tokens = tokenize(message)
+    for start, end in clauses(tokens):
+        clause = _Clause(tokens, start, end, message)
+        _entities(clause, reading)
+        _single_gpu(clause, reading)
+        _keywords(clause, reading)
+        _numbers(clause, reading)
+        _changes(clause, reading)
+    _goal(message, tokens, reading)
+    _resolve(reading)
+    return reading
+
+
+def _setup(clause: _Clause, position: int) -> str:
+    """A number belongs to a reference setup when a reference cue comes before it in its sentence (the paper
+    used 512) and no first-person word stands between ("the paper used 512 but I use 64")."""
+    ref_at = -1
+    for k in range(0, min(position, len(clause.keys))):
+        w = clause.words[k]
+        if w in REFERENCE_CUES:
+            ref_at = k
+        elif w in FIRST_PERSON and ref_at >= 0:
+            ref_at = -1
+    return "reference" if ref_at >= 0 else "user"
+
+
+def _entities(clause: _Clause, reading: Reading) -> None:
+    from advisor.domain import catalogue, gpus
+
+    words = clause.words
+    i = 0
+    gpu_index, model_index = gpus.name_index(), catalogue.model_index()
+    while i < len(words):
+        hit = gpu_index.find(words, i)
+        if hit is None:
+            break
+        s, e, target = hit
+        match = gpus.find_gpu(" ".join(words[max(0, s - 2):min(len(words), e + 4)]))
+        text = clause.text(clause.keys[s].token, clause.keys[e - 1].token)
+        if match is not None and not _plural_reference(clause, s):
+            if match.gpu is not None:
+                reading.set(Read("gpu_model", match.gpu.id, text))
+                reading.set(Read("gpu_memory_gb", match.gpu.memory_gb, text))
+            else:
+                reading.set(Read("gpu_model", match.id, text))
+                if match.memory_gb_said:
+                    reading.set(Read("gpu_memory_gb", match.memory_gb_said, text))
+            count = _count_before(clause, s) or _count_after(clause, e)
+            if count:
+                reading.set(Read("num_gpus", count[0], clause.text(count[1], clause.keys[e - 1].token)))
+            elif match.platform and match.count > 1:
+                reading.set(Read("num_gpus", match.count, text))
+        i = e
+    i = 0
+    while i < len(words):
+        hit = model_index.find(words, i)
+        if hit is None:
+            break
+        s, e, target = hit
+        text = clause.text(clause.keys[s].token, clause.keys[e - 1].token)
+        setup = _setup(clause, s)
+        reading.set(Read("model", target, text, setup))
+        i = e
+
+
+def _plural_reference(clause: _Clause, s: int) -> bool:
+    return False
+
+
+def _single_gpu(clause: _Clause, reading: Reading) -> None:
+    """'a GPU', 'a single GPU', 'one card', 'an 80GB GPU', 'my 24 GB card': one GPU."""
+    for k, w in enumerate(clause.words):
+        if w in ("gpu", "card") and _setup(clause, k) == "user":
+            nxt = clause.words[k + 1] if k + 1 < len(clause.words) else ""
+            if nxt.isdigit() or nxt in ("s", "'"):
+                continue  # "GPU 0 has …" names a device; "GPUs"
+            count = _count_before(clause, k)
+            if count and count[0] == 1:
+                reading.set(Read("num_gpus", 1, clause.text(count[1], clause.keys[k].token)))
+
+
+GPU_NOISE = {"nvidia", "geforce", "tesla", "rtx", "gtx", "amd", "instinct", "radeon", "quadro"}
+SINGULAR = {"a", "an", "one", "my", "single", "1"}
+
+
+def _count_before(clause: _Clause, s: int) -> tuple[int, int] | None:
+    """'8x A100', '8 × H100', '2 x A100', 'four V100', 'dual 3090', 'a single 4090', 'an 80GB A100': the count
+    and its token."""
+    k = s - 1
+    while k >= 0 and clause.words[k] in GPU_NOISE:
+        k -= 1
+    if k >= 1 and clause.words[k] in MEMORY_UNITS and clause.tokens[clause.keys[k - 1].token].is_num:
+        k -= 2  # "a 24GB 3090"
+    if k >= 0 and clause.words[k] in ("x", "×", "*"):
+        k -= 1
+    if k < 0:
+        return None
+    word = clause.words[k]
+    tok = clause.tokens[clause.keys[k].token]
+    if tok.is_num and tok.value is not None and float(tok.value).is_integer() and 1 <= tok.value <= 4096:
+        if k >= 1 and clause.words[k - 1] in (".", "v", "rtx"):
+            return None
+        return int(tok.value), clause.keys[k].token
+    if word in WORD_NUMBERS:
+        return WORD_NUMBERS[word], clause.keys[k].token
+    if word in SINGULAR or (word == "single" and k >= 1 and clause.words[k - 1] in SINGULAR):
+        return 1, clause.keys[k].token
+    return None
+
+
+def _count_after(clause: _Clause, e: int) -> tuple[int, int] | None:
+    """'A100 x 8', 'H100 x8', 'T4 ×2', 'A100 80G * 2'."""
+    words = clause.words
+    if e + 1 < len(words) and words[e] in MEMORY_UNITS:
+        e += 1
+    elif e + 2 < len(words) and clause.tokens[clause.keys[e].token].is_num and words[e + 1] in MEMORY_UNITS:
+        e += 2
+    if e + 1 < len(words) and words[e] in ("x", "×", "*"):
+        tok = clause.tokens[clause.keys[e + 1].token]
+        if tok.is_num and tok.value and float(tok.value).is_integer() and 1 <= tok.value <= 4096:
+            return int(tok.value), clause.keys[e].token
+    return None
+
+
+def _negated(clause: _Clause, k: int, length: int = 1) -> bool:
+    """A negation just before ("without gradient checkpointing", "instead of Adam", "no fp32 master weights") or
+    just after ("LoRA is not an option", "flash attention isn't installed")."""
+    for j in range(max(0, k - 3), k):
+        if clause.words[j] in NEGATIONS:
+            return True
+    after = clause.words[k + length:k + length + 3]
+    return bool(after[:1] and after[0] in ("is", "isn", "was", "wasn", "doesn", "didn", "won", "wouldn")
+                and set(after) & {"not", "isn", "wasn", "doesn", "didn", "won", "wouldn"})
+
+
+def _keywords(clause: _Clause, reading: Reading) -> None:
+    index = _index("keywords")
+    words = clause.words
+    k = 0
+    while k < len(words):
+        hit = index.at(words, k)
+        if hit is None:
+            k += 1
+            continue
+        length, (name, value) = hit
+        after = words[k + length] if k + length < len(words) else ""
+        text = clause.text(clause.keys[k].token, clause.keys[k + length - 1].token)
+        negated = _negated(clause, k, length) or after in ("off", "false", "disabled")
+        if name == "grad_checkpointing":
+            value = not negated and after not in ("0",)
+            reading.set(Read(name, value, text))
+        elif not negated:
+            if name == "zero_stage" and words[k] == "stage" and "zero" not in words and "deepspeed" not in words:
+                pass
+            elif name == "parallelism" and value == "zero" and words[k] == "zero" and not _zero_context(words, k, length):
+                pass
+            else:
+                reading.set(Read(name, value, text, _setup(clause, k)))
+        k += length
+
+
+def _zero_context(words: list[str], k: int, length: int) -> bool:
+    """'zero' names DeepSpeed's ZeRO when a stage number or 'stage'/'offload'/'deepspeed' is next to it."""
+    nxt = words[k + length] if k + length < len(words) else ""
+    return nxt in ("1", "2", "3", "stage", "offload", "optimization", "++", "infinity") or "deepspeed" in words
+
+
+def _unit_after(clause: _Clause, k: int) -> tuple[str, int] | None:
+    """The unit written right after the number at key k ('24GB', '24 GB', '7B', '8x'): (unit, key index)."""
+    if k + 1 >= len(clause.keys):
+        return None
+    word = clause.words[k + 1]
+    tok = clause.tokens[clause.keys[k + 1].token]
+    if word in MEMORY_UNITS or word in COUNT_UNITS or word in TIMES or word in ("%", "px"):
+        if tok.space_before and word in ("m", "b", "t", "k", "g", "x"):
+            # "batch 4 x 8" and "8 b" are rare; only an attached single letter is a unit
+            nxt = clause.words[k + 2] if k + 2 < len(clause.words) else ""
+            if word == "x" and nxt and clause.tokens[clause.keys[k + 2].token].is_num:
+                return None
+            if word in ("m", "b", "t", "k") and nxt not in ("params", "parameters", "parameter", "model", "tokens"):
+                return None
+        return word, k + 1
+    return None
+
+
+def _numbers(clause: _Clause, reading: Reading) -> None:
+    left, right = _index("left"), _index("right")
+    keys, words = clause.keys, clause.words
+    used: set[int] = set()
+    for k, key in enumerate(keys):
+        tok = clause.tokens[key.token]
+        if not tok.is_num or k in used or tok.value is None:
+            continue
+        if k >= 1 and words[k - 1] in ("v", "rtx", "gtx", "a", "h", "t", "l", "p") and not clause.tokens[key.token].space_before:
+            continue  # part of a name: "A100", "V100", "RTX 3090" are entities, not quantities
+        value = tok.value
+        unit = _unit_after(clause, k)
+        end = unit[1] if unit else k
+        text_end = keys[end].token
+        u = unit[0] if unit else ""
+        setup = _setup(clause, k)
+        if u in MEMORY_UNITS and u not in ("m",):
+            _memory(clause, reading, k, end, value * MEMORY_UNITS[u], u)
+            continue
+        if u in ("%",):
+            continue
+        scaled = value * COUNT_UNITS[u] if u in COUNT_UNITS else value
+        if u in TIMES:
+            continue  # "8x A100" is read with the GPU; "2x faster", "batch 4x" are factors (changes)
+        slot = _left_slot(left, words, k)
+        right_slot = _right_slot(right, clause, end + 1)
+        if slot is None or (slot[0] == "batch" and right_slot and right_slot[0] == "micro_batch"):
+            slot = right_slot or slot
+        if slot is None:
+            continue
+        name, start_key = slot
+        if name == "params" and not u and value < 1e5:
+            continue
+        first = keys[min(start_key, k)].token
+        last = keys[max(end, start_key)].token if start_key > k else text_end
+        text = clause.text(first, max(last, text_end))
+        if name in ("batch", "micro_batch", "global_batch") and _is_change(words, k):
+            continue
+        if name == "global_batch" and words[start_key] == "train" and _json_key(clause, start_key) is False:
+            name = "batch"  # `--train_batch_size` of a training script is per device; DeepSpeed's JSON key is global
+        _fill(reading, name, scaled, value, u, text, setup)
+
+
+def _right_slot(index: PhraseIndex, clause: _Clause, k: int) -> tuple[str, int] | None:
+    """A cue after the number ("4 per GPU", "8 GPUs", "3 epochs"), unless it is the name of the next value
+    ("--cutoff_len 1536 --per_device_train_batch_size 1": 'per device' belongs to the 1)."""
+    words = clause.words
+    if k < len(words):
+        hit = index.at(words, k)
+        if hit:
+            nxt = k + hit[0]
+            while nxt < len(words) and words[nxt] in ("train", "batch", "size", "="):
+                nxt += 1
+            if nxt < len(words) and clause.tokens[clause.keys[nxt].token].is_num:
+                return None
+            return hit[1], k + hit[0] - 1
+    return None
+
+
+def _json_key(clause: _Clause, k: int) -> bool:
+    """Whether the word at key k is written as a quoted key ("train_batch_size": 32), as in a DeepSpeed JSON."""
+    tok_index = clause.keys[k].token
+    return tok_index > 0 and clause.tokens[tok_index - 1].text == '"'
+
+
+def _left_slot(index: PhraseIndex, words: list[str], k: int) -> tuple[str, int] | None:
+    """The nearest cue phrase ending within a few filler words before the number."""
+    end = k
+    for _ in range(4):
+        if end <= 0:
+            return None
+        hit = index.ending_at(words, end)
+        if hit:
+            return hit[1], end - hit[0]
+        if words[end - 1] not in FILLERS:
+            return None
+        end -= 1
+    return None
+
+
+def _fill(reading: Reading, name: str, scaled: float, value: float, unit: str, text: str, setup: str) -> None:
+    whole = float(scaled).is_integer()
+    if name in ("micro_batch", "global_batch", "batch", "grad_accum_steps", "num_gpus", "num_nodes", "lora_rank",
+                "warmup_steps", "image_size", "gpus_per_node"):
+        if not whole or scaled < 1 or scaled > 10**7:
+            return
+        if name == "num_gpus" and scaled > 100_000:
+            return
+        reading.set(Read(name, int(scaled), text, setup))
+    elif name == "zero_stage":
+        if scaled in (0, 1, 2, 3):
+            reading.set(Read(name, int(scaled), text, setup))
+    elif name == "seq_len":
+        if whole and 1 <= scaled <= 10**7 and unit in ("", "k"):
+            reading.set(Read(name, int(scaled), text, setup))
+    elif name == "lr":
+        if 0 < scaled < 10:
+            reading.set(Read(name, scaled, text, setup))
+    elif name == "warmup_ratio":
+        if 0 < scaled < 1:
+            reading.set(Read(name, scaled, text, setup))
+    elif name == "epochs":
+        if 0 < scaled <= 10_000:
+            reading.set(Read(name, scaled, text, setup))
+    elif name == "dataset_size":
+        if whole and scaled >= 10:
+            reading.set(Read(name, int(scaled), text, setup))
+    elif name == "params":
+        if unit in COUNT_UNITS or scaled >= 1e5:
+            reading.set(Read(name, scaled, text, setup))
+
+
+def _memory(clause: _Clause, reading: Reading, k: int, end: int, nbytes: float, unit: str) -> None:
+    """A memory size is a GPU's memory when the words around it say so ('24GB GPU', 'a GPU with 16 GB',
+    '80GB A100', 'total capacity of 14.58 GiB'); sizes in an error's 'allocated'/'free'/'reserved' are not."""
+    words = clause.words
+    before = words[max(0, k - 4):k]
+    after = words[end + 1:end + 4]
+    measured = {"allocate", "allocated", "free", "reserved", "using", "uses", "used", "peak", "consumes", "takes",
+                "needs", "need", "requires", "occupied", "usage", "already"}
+    if set(before[-2:]) & measured or (after and after[0] in ("free", "allocated", "reserved", "already")):
+        return
+    if "capacity" in before[-3:]:
+        return
+    gpu_after = bool(set(after[:2]) & (GPU_WORDS | {"vram", "memory", "of"})) and not set(after[:3]) & {"ram", "cpu", "host", "system"}
+    gpu_before = bool(set(before[-3:]) & (GPU_WORDS | {"vram", "with", "has", "having"}))
+    if (set(before[-2:]) | set(after[:2])) & {"ram", "cpu", "host", "system", "disk", "dataset", "data"}:
+        return
+    if gpu_after or gpu_before or (after and after[0] in ("each", "per")):
+        text = clause.text(clause.keys[k].token, clause.keys[end].token)
+        gb = nbytes / (2**30 if unit in ("gib", "tib", "mib") else 1e9)
+        reading.set(Read("gpu_memory_gb", round(gb, 2), text))
+
+
+def _is_change(words: list[str], k: int) -> bool:
+    """'batch from 32 to 8': the numbers belong to the change, not to the current batch."""
+    window = words[max(0, k - 3):k + 3]
+    return "from" in window and "to" in window
+
+
+def _changes(clause: _Clause, reading: Reading) -> None:
+    """'from A to B' after a batch / learning-rate cue, 'A → B', 'doubled the batch', 'batch 4x'."""
+    words = clause.words
+    for k, w in enumerate(words):
+        if w != "from" or k + 3 >= len(words):
+            continue
+        a = clause.tokens[clause.keys[k + 1].token]
+        if not a.is_num:
+            continue
+        j = k + 2
+        while j < len(words) and j < k + 5 and words[j] != "to":
+            j += 1
+        if j + 1 >= len(words) or words[j] != "to":
+            continue
+        b = clause.tokens[clause.keys[j + 1].token]
+        if not b.is_num or a.value is None or b.value is None:
+            continue
+        cue = " ".join(words[max(0, k - 6):k])
+        text = clause.text(clause.keys[k].token, clause.keys[j + 1].token)
+        if "batch" in cue or "bs" in words[max(0, k - 3):k]:
+            if a.value.is_integer() and b.value.is_integer():
+                reading.set(Read("batch_from", int(a.value), text))
+                reading.set(Read("batch_to", int(b.value), text))
+        elif "lr" in cue or "learning rate" in cue:
+            reading.set(Read("lr_from", a.value, text))
+            reading.set(Read("lr_to", b.value, text))
+        elif any(g in words[j + 2:j + 4] for g in ("gpus", "gpu", "cards")):
+            reading.set(Read("gpus_from", int(a.value), text))
+            reading.set(Read("gpus_to", int(b.value), text))
+    for k, w in enumerate(words):
+        if w in ("doubled", "double", "doubling", "halved", "halve", "quadrupled") and not _negated(clause, k):
+            window = words[k:k + 4]
+            if "batch" in window or "bs" in window:
+                factor = 0.5 if w.startswith("halv") else 4.0 if w == "quadrupled" else 2.0
+                text = clause.text(clause.keys[k].token, clause.keys[min(k + 3, len(words) - 1)].token)
+                reading.set(Read("batch_scale_factor", factor, text))
+
+
+def _goal(message: str, tokens: list[Token], reading: Reading) -> None:
+    """The user's main goal, from the last question they ask (or the whole message when there is none)."""
+    index = _index("goal")
+    spans = clauses(tokens)
+    questions = [s for s in spans if s[1] < len(tokens) and tokens[s[1]].text == "?"]
+    order = list(reversed(questions)) + [s for s in spans if s not in questions]
+    for start, end in order:
+        clause = _Clause(tokens, start, end, message)
+        best = None
+        for k in range(len(clause.words)):
+            hit = index.at(clause.words, k)
+            if hit and (best is None or _GOAL_RANK[hit[1]] < _GOAL_RANK[best[1]]):
+                best = (k, hit[1], hit[0])
+        if best:
+            k, goal, length = best
+            reading.set(Read("goal", goal, clause.text(clause.keys[k].token, clause.keys[k + length - 1].token)))
+            return
+    if reading.get("oom"):
+        reading.set(Read("goal", "fit", "out of memory"))
+
+
+_GOAL_RANK = {"choose_batch": 0, "choose_lr": 1, "faster": 2, "match_reference": 3, "explain_result": 4, "fit": 5}
+
+
+def _resolve(reading: Reading) -> None:
+    """Settle what the parts imply together: a plain 'batch' on one GPU is the per-device batch; LoRA on a 4-bit
+    base is QLoRA; 'amp' takes its 16-bit type from a bf16/fp16 word; ZeRO or FSDP named with a stage."""
+    values = reading.values
+    plain = values.pop("batch", None)
+    if plain is not None:
+        gpus = reading.get("num_gpus")
+        if "micro_batch" not in values and (gpus in (None, 1) or "global_batch" in values):
+            values["micro_batch"] = Read("micro_batch", plain.value, plain.text, plain.setup)
+        elif "micro_batch" not in values and "global_batch" not in values:
+            values["batch_unqualified"] = Read("batch_unqualified", plain.value, plain.text, plain.setup)
+    ref_plain = reading.reference.pop("batch", None) or reading.reference.pop("global_batch", None) \
+        or reading.reference.pop("micro_batch", None)
+    if ref_plain is not None:
+        reading.reference["batch"] = ref_plain
+    per_node = values.pop("gpus_per_node", None)
+    if per_node is not None:
+        nodes = reading.get("num_nodes") or 1
+        total = Read("num_gpus", per_node.value * nodes, per_node.text)
+        old = values.get("num_gpus")
+        if old is None or old.value in (per_node.value, 1) or old.value == total.value:
+            values["num_gpus"] = total
+    adapter = reading.get("adapter")
+    if adapter == "lora" and reading.get("base_bits") == 4:
+        values["adapter"] = Read("adapter", "qlora", values["adapter"].text)
+    if "zero_stage" in values and "parallelism" not in values:
+        values["parallelism"] = Read("parallelism", "zero", values["zero_stage"].text)
+    precision = reading.get("precision")
+    if precision == "amp":
+        values.pop("precision")
+    if "gpu_model" in values and "num_gpus" not in values:
+        pass

@@ -1,0 +1,156 @@
+"""The situation: one typed model of what the user has, trains, plans and asks, and its mapping onto the facts the
+knowledge base reasons with.
+
+A `Situation` is filled from free text (`reader.read`), from a structured call (the chat tools and MCP pass one,
+so a function-calling model fills it from a conversation), or both; `facts_of` turns it into the input facts of
+`rules/facts.yaml`, each with the words it came from. Its JSON Schema is `advisor schema situation`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from advisor.reading.reader import Reading
+
+Strictly = ConfigDict(extra="forbid")
+
+
+class Hardware(BaseModel):
+    model_config = Strictly
+    gpu_model: Optional[str] = Field(None, description="GPU id or name, e.g. 'a100-80gb', 'rtx-3090', 'T4'")
+    gpu_memory_gb: Optional[float] = Field(None, gt=0, le=4096, description="Memory of ONE GPU in GB as the card is "
+                                           "sold (24 for an RTX 3090; a card 'N GB' is N GiB nominal)")
+    num_gpus: Optional[int] = Field(None, ge=1, le=100_000, description="GPUs in the user's own run, all nodes")
+    num_nodes: Optional[int] = Field(None, ge=1, le=10_000)
+    cpu_ram_gb: Optional[float] = Field(None, gt=0, le=1e6, description="Host memory per node, for offload")
+
+
+class ModelInfo(BaseModel):
+    model_config = Strictly
+    name: Optional[str] = Field(None, description="A model id or name, e.g. 'llama-3-8b', 'mistral-7b', 'resnet50'")
+    params: Optional[float] = Field(None, gt=0, le=1e14, description="Parameter count")
+
+
+class Training(BaseModel):
+    model_config = Strictly
+    mode: Optional[Literal["scratch", "finetune"]] = Field(None, description="Pre-training from scratch or fine-tuning")
+    adapter: Optional[Literal["none", "lora", "qlora"]] = Field(None, description="LoRA adapters; QLoRA = on a 4-bit base")
+    lora_rank: Optional[int] = Field(None, ge=1, le=65536)
+    precision: Optional[Literal["fp32", "amp_bf16", "amp_fp16", "bf16", "fp16"]] = Field(
+        None, description="amp_* = autocast with fp32 weights (HF --bf16/--fp16); bf16 = pure bf16 weights")
+    optimizer: Optional[str] = Field(None, description="adamw, adam, sgd, sgd_momentum, adamw_8bit, "
+                                     "paged_adamw_8bit, adafactor, lion, prodigy, …")
+    parallelism: Optional[Literal["ddp", "fsdp", "zero", "tensor", "pipeline", "device_map"]] = None
+    zero_stage: Optional[int] = Field(None, ge=0, le=3, description="DeepSpeed ZeRO stage")
+    offload: Optional[Literal["cpu", "nvme"]] = None
+    grad_checkpointing: Optional[bool] = None
+    attention: Optional[Literal["flash", "sdpa", "eager"]] = None
+
+
+class Batches(BaseModel):
+    model_config = Strictly
+    micro_batch: Optional[int] = Field(None, ge=1, le=10**7, description="Samples per GPU per forward/backward")
+    grad_accum_steps: Optional[int] = Field(None, ge=1, le=10**6)
+    global_batch: Optional[int] = Field(None, ge=1, le=10**9, description="Samples per optimizer update, all GPUs")
+    seq_len: Optional[int] = Field(None, ge=1, le=10**7, description="Tokens per sample")
+    image_size: Optional[int] = Field(None, ge=1, le=100_000)
+
+
+class Schedule(BaseModel):
+    model_config = Strictly
+    lr: Optional[float] = Field(None, gt=0, lt=100)
+    warmup_steps: Optional[int] = Field(None, ge=0, le=10**9)
+    warmup_ratio: Optional[float] = Field(None, ge=0, lt=1)
+    epochs: Optional[float] = Field(None, gt=0, le=1e5)
+    dataset_size: Optional[float] = Field(None, gt=0, le=1e15, description="Training examples")
+
+
+class Reference(BaseModel):
+    """A setup the user compares with (a paper's, a recipe's, a script's default, an earlier run) - not theirs."""
+
+    model_config = Strictly
+    batch: Optional[int] = Field(None, ge=1, le=10**9)
+    lr: Optional[float] = Field(None, gt=0, lt=100)
+    model: Optional[str] = None
+
+
+class Changes(BaseModel):
+    model_config = Strictly
+    batch_from: Optional[int] = Field(None, ge=1, le=10**9)
+    batch_to: Optional[int] = Field(None, ge=1, le=10**9)
+    batch_scale_factor: Optional[float] = Field(None, gt=0, le=1e6)
+    lr_from: Optional[float] = Field(None, gt=0, lt=100)
+    lr_to: Optional[float] = Field(None, gt=0, lt=100)
+
+
+class Situation(BaseModel):
+    """Everything the advisor knows about the user's situation; every field optional."""
+
+    model_config = Strictly
+    hardware: Hardware = Hardware()
+    model: ModelInfo = ModelInfo()
+    training: Training = Training()
+    batches: Batches = Batches()
+    schedule: Schedule = Schedule()
+    reference: Reference = Reference()
+    changes: Changes = Changes()
+    oom: Optional[bool] = Field(None, description="The user reports an out-of-memory error")
+    goal: Optional[Literal["fit", "faster", "match_reference", "choose_lr", "explain_result", "choose_batch"]] = None
+
+
+# reader field -> (situation section, field)
+_PLACES = {
+    "gpu_model": ("hardware", "gpu_model"), "gpu_memory_gb": ("hardware", "gpu_memory_gb"),
+    "num_gpus": ("hardware", "num_gpus"), "num_nodes": ("hardware", "num_nodes"),
+    "model": ("model", "name"), "params": ("model", "params"),
+    "training_mode": ("training", "mode"), "adapter": ("training", "adapter"), "lora_rank": ("training", "lora_rank"),
+    "precision": ("training", "precision"), "optimizer": ("training", "optimizer"),
+    "parallelism": ("training", "parallelism"), "zero_stage": ("training", "zero_stage"),
+    "offload": ("training", "offload"), "grad_checkpointing": ("training", "grad_checkpointing"),
+    "attention": ("training", "attention"),
+    "micro_batch": ("batches", "micro_batch"), "grad_accum_steps": ("batches", "grad_accum_steps"),
+    "global_batch": ("batches", "global_batch"), "seq_len": ("batches", "seq_len"),
+    "image_size": ("batches", "image_size"),
+    "lr": ("schedule", "lr"), "warmup_steps": ("schedule", "warmup_steps"), "warmup_ratio": ("schedule", "warmup_ratio"),
+    "epochs": ("schedule", "epochs"), "dataset_size": ("schedule", "dataset_size"),
+    "batch_from": ("changes", "batch_from"), "batch_to": ("changes", "batch_to"),
+    "batch_scale_factor": ("changes", "batch_scale_factor"), "lr_from": ("changes", "lr_from"),
+    "lr_to": ("changes", "lr_to"),
+}
+
+
+def labels_of(reading: Reading) -> dict[str, Any]:
+    """The reading in the corpus's label vocabulary (tests/corpus/real_messages.yaml)."""
+    v = {name: r.value for name, r in reading.values.items()}
+    out: dict[str, Any] = {}
+    for name in ("gpu_model", "gpu_memory_gb", "num_gpus", "num_nodes", "model", "lora_rank", "precision",
+                 "optimizer", "parallelism", "zero_stage", "offload", "grad_checkpointing", "attention",
+                 "micro_batch", "grad_accum_steps", "seq_len", "image_size", "lr", "warmup_steps", "warmup_ratio",
+                 "epochs", "dataset_size", "batch_from", "batch_to", "oom", "goal"):
+        if name in v:
+            out[name] = v[name]
+    if "global_batch" in v:
+        out["batch_size"] = v["global_batch"]
+    params = v.get("params")
+    if params is None and "model" in v:
+        params = _catalogue_params(v["model"])
+    if params is not None:
+        out["params"] = params
+    mode = v.get("adapter") or v.get("training_mode")
+    if mode:
+        out["training_mode"] = mode
+    ref = reading.reference.get("batch")
+    if ref is not None:
+        out["reference_batch"] = ref.value
+    return out
+
+
+def _catalogue_params(model_id: str) -> float | None:
+    from advisor.domain.catalogue import preset
+
+    try:
+        return float(preset(model_id).params)
+    except Exception:  # noqa: BLE001 - a family name without a preset has no count
+        return None

@@ -1,0 +1,97 @@
+"""Tokens of a message: words, numbers (with the unit written next to them) and punctuation, each with its span.
+
+One compiled pattern scanned once over the text, with no nested or overlapping quantifiers, so reading is
+linear in the message's length whatever it contains (100,000 digits included). Words keep underscores between
+letters (`per_device_train_batch_size` is one word, as in a config), but split at digits ("A100" is `a`, `100`)
+so catalogue names match token by token.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_MESSAGE = 100_000  # characters read from one message; the rest is ignored (and said so)
+
+_TOKEN = re.compile(r"""
+    (?P<num>\d{1,3}(?:,\d{3})+(?![\d,])|\d*\.\d+|\d+)(?P<exp>[eE][-+]?\d+)?
+  | (?P<word>[^\W\d_]+(?:_[^\W\d_]+)*)
+  | (?P<nl>\n)
+  | (?P<space>[ \t\r\f\v]+)
+  | (?P<punct>[^\w\s]|_)
+""", re.VERBOSE)
+
+WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+                "ten": 10, "twelve": 12, "sixteen": 16, "single": 1, "dual": 2, "quad": 4, "eleven": 11}
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # num | word | punct | nl
+    text: str  # lower case (the original is text[start:end])
+    start: int
+    end: int
+    space_before: bool  # whitespace between this token and the previous one
+    value: float | None = None  # numbers only
+
+    @property
+    def is_num(self) -> bool:
+        return self.kind == "num"
+
+
+def tokenize(text: str) -> list[Token]:
+    text = text[:MAX_MESSAGE]
+    tokens: list[Token] = []
+    space = False
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup if m.lastgroup != "exp" else "num"
+        if m.group("num") is not None:
+            kind = "num"
+        if kind == "space":
+            space = True
+            continue
+        raw = m.group(0)
+        value = None
+        if kind == "num":
+            value = _number(raw)
+            if value is None:  # an exponent too large to be a number anyone means
+                kind, raw = "word", raw
+        if kind == "word" and len(raw) > 1 and raw[0] in "xX" and tokens and tokens[-1].is_num and not space:
+            # "8xA100", "2xH100": the count's 'x' is glued to the name
+            tokens.append(Token("word", "x", m.start(), m.start() + 1, False))
+            tokens.append(Token("word", raw[1:].lower(), m.start() + 1, m.end(), False))
+            space = False
+            continue
+        tokens.append(Token(kind, raw.lower() if kind != "num" else raw, m.start(), m.end(), space, value))
+        space = False
+    return tokens
+
+
+def _number(raw: str) -> float | None:
+    try:
+        value = float(raw.replace(",", ""))
+    except ValueError:
+        return None
+    return value if value == value and abs(value) < 1e30 else None
+
+
+def clauses(tokens: list[Token]) -> list[tuple[int, int]]:
+    """[start, end) token ranges of sentences: split at . ! ? ; and line breaks (a '.' inside a number or a
+    file name is part of its token, so it never splits)."""
+    out, start = [], 0
+    for i, tok in enumerate(tokens):
+        if tok.kind == "nl" or (tok.kind == "punct" and tok.text in ".!?;" and _ends_sentence(tokens, i)):
+            if i > start:
+                out.append((start, i))
+            start = i + 1
+    if start < len(tokens):
+        out.append((start, len(tokens)))
+    return out
+
+
+def _ends_sentence(tokens: list[Token], i: int) -> bool:
+    """A '.' followed directly by a word ('config.json', 'e.g.') does not end a sentence."""
+    if tokens[i].text != ".":
+        return True
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+    return nxt is None or nxt.space_before or nxt.kind != "word"
