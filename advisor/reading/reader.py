@@ -36,6 +36,9 @@ REFERENCE_CUES = {"paper", "papers", "authors", "author", "recipe", "readme", "o
                   "defaults", "reference", "they", "their", "publication", "blog", "article", "tutorial",
                   "repo", "medium", "documentation", "docs", "baseline", "you", "your", "document",
                   "suggests", "recommended", "recommends", "guide", "arxiv"}
+# fields where a statement about the user's own run ("on my A100 the batch can only be 16") outranks one made
+# in passing earlier in the message
+PERSONAL_FIELDS = {"micro_batch", "global_batch", "batch", "num_gpus", "gpu_model", "gpu_memory_gb"}
 FIRST_PERSON = {"i", "my", "we", "our", "mine", "me", "i'm", "im", "us"}
 GPU_WORDS = {"gpu", "gpus", "card", "cards", "device", "devices", "graphics", "accelerators", "vram"}
 
@@ -50,6 +53,15 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("finetuning", "training_mode", "finetune"), ("finetuned", "training_mode", "finetune"),
     ("fine tunes", "training_mode", "finetune"), ("finetunes", "training_mode", "finetune"),
     ("sft", "training_mode", "finetune"), ("full fine tune", "training_mode", "finetune"),
+    ("full parameter", "training_mode", "finetune"), ("full parameters", "training_mode", "finetune"),
+    ("full finetuning", "training_mode", "finetune"), ("full fine tuning", "training_mode", "finetune"),
+    ("finetuning type full", "training_mode", "finetune"), ("finetuning type lora", "adapter", "lora"),
+    ("finetuning type qlora", "adapter", "qlora"), ("adapter qlora", "adapter", "qlora"),
+    ("adapter lora", "adapter", "lora"), ("dreambooth", "training_mode", "finetune"),
+    ("full finetune", "training_mode", "finetune"), ("full ft", "training_mode", "finetune"),
+    ("quantization bit 4", "base_bits", 4), ("bnb 4bit", "base_bits", 4), ("4bit", "base_bits", 4),
+    ("continued pretraining", "training_mode", "scratch"), ("continual pretraining", "training_mode", "scratch"),
+    ("lora adapters", "adapter", "lora"), ("lora finetuning", "adapter", "lora"),
     ("lora", "adapter", "lora"), ("peft", "adapter", "lora"), ("qlora", "adapter", "qlora"),
     ("q lora", "adapter", "qlora"), ("load in 4 bit", "base_bits", 4), ("load in 4bit", "base_bits", 4),
     ("4 bit", "base_bits", 4), ("nf4", "base_bits", 4), ("bnb 4 bit", "base_bits", 4),
@@ -191,6 +203,7 @@ class Read:
     value: Any
     text: str
     setup: str = "user"  # user | reference
+    personal: bool = False  # said of the user's own run ("my", "I use"): outranks an impersonal mention
 
 
 @dataclass
@@ -201,11 +214,16 @@ class Reading:
     reference: dict[str, Read] = field(default_factory=dict)
     conflicts: list[tuple[Read, Read]] = field(default_factory=list)
     truncated: bool = False
+    in_personal_sentence: bool = False  # set while the reader is in a sentence with "I", "my", "we", …
 
     def set(self, read: Read) -> None:
+        read.personal = read.personal or self.in_personal_sentence
         table = self.reference if read.setup == "reference" else self.values
         old = table.get(read.field)
-        if old is None:
+        if old is None or (read.personal and not old.personal and old.value != read.value
+                           and read.field in PERSONAL_FIELDS):
+            if old is not None and len(self.conflicts) < 20:
+                self.conflicts.append((old, read))
             table[read.field] = read
         elif old.value != read.value and (old, read) not in self.conflicts and len(self.conflicts) < 20:
             self.conflicts.append((old, read))
@@ -316,11 +334,14 @@ def read(message: str) -> Reading:
     tokens = tokenize(message)
     for start, end in clauses(tokens):
         clause = _Clause(tokens, start, end, message)
+        reading.in_personal_sentence = bool(FIRST_PERSON & set(clause.words))
         _entities(clause, reading)
+        _sized_names(clause, reading)
         _single_gpu(clause, reading)
         _keywords(clause, reading)
         _numbers(clause, reading)
         _changes(clause, reading)
+    reading.in_personal_sentence = False
     _goal(message, tokens, reading)
     _resolve(reading)
     return reading
@@ -361,8 +382,11 @@ def _entities(clause: _Clause, reading: Reading) -> None:
                 if match.memory_gb_said:
                     reading.set(Read("gpu_memory_gb", match.memory_gb_said, text))
             count = _count_before(clause, s) or _count_after(clause, e)
-            if count:
-                reading.set(Read("num_gpus", count[0], clause.text(count[1], clause.keys[e - 1].token)))
+            if count and _setup(clause, s) == "user":
+                name, n = ("num_gpus", count[0])
+                if count[0] > 1:
+                    name, n = _gpu_count(clause, clause.key_of.get(count[1], s), count[0])
+                reading.set(Read(name, n, clause.text(count[1], clause.keys[e - 1].token)))
             elif match.platform and match.count > 1:
                 reading.set(Read("num_gpus", match.count, text))
         i = e
@@ -374,12 +398,75 @@ def _entities(clause: _Clause, reading: Reading) -> None:
         s, e, target = hit
         text = clause.text(clause.keys[s].token, clause.keys[e - 1].token)
         setup = _setup(clause, s)
+        if e < len(words) and words[e] in ("paper", "papers", "authors", "recipe", "readme", "repo"):
+            setup = "reference"  # "the GPT-2 paper uses 512"
         reading.set(Read("model", target, text, setup))
         i = e
 
 
 def _plural_reference(clause: _Clause, s: int) -> bool:
     return False
+
+
+NOT_NAMES = {"a", "an", "the", "my", "our", "on", "with", "of", "for", "model", "models", "and", "to", "is", "in", "this",
+             "that", "train", "training", "size", "batch", "to", "from", "at", "by", "about", "around", "than", "over",
+             "under", "using", "use", "finetune", "finetuning", "fine", "tune", "tuning", "tuned", "run", "running",
+             "only", "full", "lora", "qlora", "like", "or", "vs", "but", "it", "x", "even", "also", "same", "larger",
+             "smaller", "bigger", "big", "small", "new", "base", "pretrained", "whole", "dense", "param", "params",
+             "loading", "load", "quantized", "quantised", "finetuned", "trained", "instruct", "chat", "original",
+             "official", "so", "as", "if", "when", "then", "can", "could", "would", "should", "will", "into"}
+
+
+def _sized_names(clause: _Clause, reading: Reading) -> None:
+    """Models outside the catalogue named with their size ('Baichuan2-13B-Chat', 'galactica 30b', 'Qwen-0.5B'):
+    the name as written (lower case, org prefix and chat/instruct suffixes dropped) and the size as parameters.
+    A size with no name ('a 7B model', '13B on 24GB') gives the parameters only."""
+    tokens = clause.tokens
+    for i in range(clause.start, clause.end - 1):
+        num, unit = tokens[i], tokens[i + 1]
+        if not num.is_num or unit.kind != "word" or unit.space_before or unit.text not in ("b", "m", "bn"):
+            continue
+        after = tokens[i + 2] if i + 2 < clause.end else None
+        if after is not None and after.kind == "word" and not after.space_before:
+            continue  # "4bit", "7bf16"…
+        if num.value is None or not 0.01 <= num.value <= 5000:
+            continue
+        size = num.value * (1e9 if unit.text in ("b", "bn") else 1e6)
+        # walk back over the name: words and glued numbers, '-', '.', '_' joints, at most one space
+        j, spaces = i - 1, 0
+        while j >= clause.start:
+            tok = tokens[j + 1]
+            if tok.space_before:
+                spaces += 1
+                if spaces > 1 or tokens[j].kind != "word" or tokens[j].text in NOT_NAMES:
+                    break
+            t = tokens[j]
+            if t.kind == "word" and t.text not in NOT_NAMES or t.is_num or (t.kind == "punct" and t.text in "-._"):
+                j -= 1
+                continue
+            break
+        first = j + 1
+        while first < i and tokens[first].kind == "punct":
+            first += 1
+        name = clause.source[tokens[first].start:unit.end] if first < i else ""
+        has_letters = any(tokens[x].kind == "word" and tokens[x].text not in NOT_NAMES for x in range(first, i))
+        if size < 1e8 and not (has_letters or _params_cue(clause, i + 2)):
+            continue  # "560M" with no name or cue may be tokens or rows
+        if unit.text == "m" and not (has_letters or _params_cue(clause, i + 2)):
+            continue
+        text = clause.source[tokens[first if has_letters else i].start:unit.end]
+        setup = _setup(clause, clause.key_of.get(i, 0))
+        if has_letters and "model" not in reading.values:
+            ident = "-".join(part for part in name.lower().replace("_", "-").replace(" ", "-").split("-") if part)
+            ident = ident.rpartition("/")[2]
+            if ident.startswith("llama") and ident[5:6].isdigit():
+                ident = "llama-" + ident[5:]  # "llama2-7b" is spelled "llama-2-7b", as Meta names it
+            reading.set(Read("model", ident, text, setup))
+        reading.set(Read("params", size, text, setup))
+
+
+def _params_cue(clause: _Clause, i: int) -> bool:
+    return i < clause.end and clause.tokens[i].text in ("params", "parameters", "parameter", "model", "param")
 
 
 def _single_gpu(clause: _Clause, reading: Reading) -> None:
@@ -506,8 +593,13 @@ def _numbers(clause: _Clause, reading: Reading) -> None:
         tok = clause.tokens[key.token]
         if not tok.is_num or k in used or tok.value is None:
             continue
-        if k >= 1 and words[k - 1] in ("v", "rtx", "gtx", "a", "h", "t", "l", "p") and not clause.tokens[key.token].space_before:
-            continue  # part of a name: "A100", "V100", "RTX 3090" are entities, not quantities
+        prev = clause.tokens[key.token - 1] if key.token > clause.start else None
+        if prev is not None and prev.kind == "word" and not tok.space_before:
+            continue  # part of a name: "A100", "M60", "llama2", "qwen2" are names, not quantities
+        if prev is not None and prev.text in ("-", ".", "/") and not tok.space_before and key.token - 2 >= clause.start \
+                and clause.tokens[key.token - 2].kind == "word" and not prev.space_before \
+                and clause.tokens[key.token - 2].text not in ("batch", "size", "len", "length", "lr", "steps", "epochs"):
+            continue  # "Llama-2", "vit-b/16", "gpt-2": a number inside a hyphenated name
         value = tok.value
         unit = _unit_after(clause, k)
         end = unit[1] if unit else k
@@ -536,9 +628,32 @@ def _numbers(clause: _Clause, reading: Reading) -> None:
         text = clause.text(first, max(last, text_end))
         if name in ("batch", "micro_batch", "global_batch") and _is_change(words, k):
             continue
+        if name == "num_gpus":
+            name, scaled = _gpu_count(clause, k, int(scaled) if float(scaled).is_integer() else 0)
         if name == "global_batch" and words[start_key] == "train" and _json_key(clause, start_key) is False:
             name = "batch"  # `--train_batch_size` of a training script is per device; DeepSpeed's JSON key is global
         _fill(reading, name, scaled, value, u, text, setup)
+
+
+NODE_WORDS = {"node", "nodes", "machine", "machines", "server", "servers", "host", "hosts"}
+
+
+def _gpu_count(clause: _Clause, k: int, count: int) -> tuple[str, float]:
+    """'8x8 GPUs' and '6 machines x 8 cards' multiply; 'two nodes with 4 GPUs each' and '4 nodes, each with 4 A100
+    GPUs' count GPUs per node (the total is settled once the node count is known)."""
+    words = clause.words
+    j = k - 1
+    if j >= 1 and words[j] in ("x", "*", "×"):
+        j -= 1
+        if j >= 0 and words[j] in NODE_WORDS:
+            j -= 1
+        first = clause.tokens[clause.keys[j].token] if j >= 0 else None
+        if first is not None and first.is_num and first.value and float(first.value).is_integer():
+            return "num_gpus", count * int(first.value)
+    nearby = set(words[max(0, k - 3):k]) | set(words[k + 1:k + 4])
+    if "each" in nearby or {"per", "node"} <= set(words[k + 1:k + 5]):
+        return "gpus_per_node", count
+    return "num_gpus", count
 
 
 def _right_slot(index: PhraseIndex, clause: _Clause, k: int) -> tuple[str, int] | None:

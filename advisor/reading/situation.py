@@ -133,11 +133,8 @@ def labels_of(reading: Reading) -> dict[str, Any]:
             out[name] = v[name]
     if "global_batch" in v:
         out["batch_size"] = v["global_batch"]
-    params = v.get("params")
-    if params is None and "model" in v:
-        params = _catalogue_params(v["model"])
-    if params is not None:
-        out["params"] = params
+    if "params" in v:  # as written ("a 7B model", "Llama-2-7B"); a catalogue count is the engine's business
+        out["params"] = v["params"]
     mode = v.get("adapter") or v.get("training_mode")
     if mode:
         out["training_mode"] = mode
