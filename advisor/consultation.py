@@ -18,7 +18,9 @@ from advisor.engine.memory import Provenance, WorkingMemory, coerce_named
 from advisor.errors import InputError
 from advisor.kb import load as kb_load
 from advisor.kb.model import KnowledgeBase
-from advisor.reading.extract import extract
+from advisor.reading.extract import extract_spans
+from advisor.reading.reader import read
+from advisor.reading.situation import facts_of
 
 _ENGINES: dict[int, Engine] = {}
 
@@ -51,8 +53,8 @@ def build_memory(kb: KnowledgeBase, message: str, facts: Mapping[str, Any] | Non
                 wm.declined.add(name)
             else:
                 wm.set(name, value, Provenance(kind))
-    for name, (value, matched) in extract(kb, message or "").items():
-        if not wm.known(name):
+    for name, (value, matched) in read_message(kb, message or "").items():
+        if not wm.known(name) and name not in wm.declined:
             wm.set(name, value, Provenance("message", matched=matched))
     _catalogue_facts(wm)
     for name, spec in kb.facts.items():
@@ -60,6 +62,19 @@ def build_memory(kb: KnowledgeBase, message: str, facts: Mapping[str, Any] | Non
             wm.set(name, coerce_named(kb, name, spec.default), Provenance("default"))
     _check_consistency(wm)
     return wm
+
+
+def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
+    """Facts from the user's words, each with the words it came from: the situation reader's (hardware, model,
+    training setup, batches, schedule, reference, changes, goal), then the phrase patterns of rules/facts.yaml
+    (claims and the like) for facts the reader does not fill."""
+    patterned, text, used = extract_spans(kb, message)
+    for start, end in used:  # numbers a pattern already took are not read again
+        text = text[:start] + " " * (end - start) + text[end:]
+    found = facts_of(read(text), kb)
+    for name, (value, matched) in patterned.items():
+        found.setdefault(name, (value, matched))
+    return found
 
 
 def _catalogue_facts(wm: WorkingMemory) -> None:

@@ -2,11 +2,11 @@
 
 import pytest
 
-from advisor.reading.extract import extract
+from advisor.consultation import read_message
 
 
 def facts(kb, message):
-    return {name: value for name, (value, _) in extract(kb, message).items()}
+    return {name: value for name, (value, _) in read_message(kb, message).items()}
 
 
 @pytest.mark.parametrize("message, name, value", [

@@ -63,7 +63,9 @@ def lint(kb: KnowledgeBase, estimators: Mapping[str, Any]) -> list[LintIssue]:
     for name, spec in kb.facts.items():
         if spec.askable and name not in read_anywhere:
             issues.append(LintIssue("facts.yaml", f"question {name!r} is used by no rule"))
-        if not spec.derived and not spec.askable and not spec.patterns and spec.default is None and name not in read_anywhere:
+        read_from_message = spec.patterns or spec.reader
+        if not spec.derived and not spec.askable and not read_from_message and spec.default is None \
+                and name not in read_anywhere:
             issues.append(LintIssue("facts.yaml", f"input fact {name!r} is read by no rule"))
 
     offered_by: dict[str, str] = {}

@@ -65,6 +65,7 @@ class FactSpec(Strict):
     maximum: float | None = None
     exclusive_minimum: float | None = None
     patterns: list[Pattern] = []
+    reader: bool = False  # filled from the user's words by the situation reader (advisor/reading), not by patterns
 
     @model_validator(mode="after")
     def _consistent(self) -> "FactSpec":

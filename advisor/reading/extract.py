@@ -63,15 +63,21 @@ def _single(spec: FactSpec, text: str, used: list[tuple[int, int]]) -> tuple[Any
 
 def extract(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     """fact name -> (value, the text that matched)"""
+    return extract_spans(kb, message)[0]
+
+
+def extract_spans(kb: KnowledgeBase, message: str) -> tuple[dict[str, tuple[Any, str]], str, list[tuple[int, int]]]:
+    """The facts, the message with its whitespace normalised, and the spans of it whose numbers the patterns
+    took (so that the situation reader does not read "Run 1 (batch 128): 85.2%" a second time as a batch)."""
     found: dict[str, tuple[Any, str]] = {}
-    if not message or not message.strip():
-        return found
-    text = " ".join(message.split())
+    text = " ".join((message or "").split())
     used: list[tuple[int, int]] = []
+    if not text:
+        return found, text, used
     for name, spec in kb.facts.items():
         if not spec.patterns:
             continue
         hit = _pairs(spec, text, used) if spec.type == "pairs" else _single(spec, text, used)
         if hit is not None:
             found[name] = hit
-    return found
+    return found, text, used

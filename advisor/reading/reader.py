@@ -17,7 +17,7 @@ Every step is a single pass with bounded look-around, so the cost is linear in t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from advisor.reading.tokens import WORD_NUMBERS, Token, clauses, tokenize
@@ -132,6 +132,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("grad_accum", "grad_accum_steps"), ("accumulation steps", "grad_accum_steps"), ("accum_iter", "grad_accum_steps"),
     ("accumulation", "grad_accum_steps"), ("accum", "grad_accum_steps"), ("ga", "grad_accum_steps"),
     ("gradient_accumulation", "grad_accum_steps"), ("accumulate", "grad_accum_steps"),
+    ("grad accum steps", "grad_accum_steps"), ("accum steps", "grad_accum_steps"),
     ("grad_accumulation_steps", "grad_accum_steps"), ("accumulate_grad_batches", "grad_accum_steps"),
     ("max_seq_length", "seq_len"), ("max_seq_len", "seq_len"), ("seq_len", "seq_len"), ("seq_length", "seq_len"),
     ("max_length", "seq_len"), ("max_len", "seq_len"), ("cutoff_len", "seq_len"), ("block_size", "seq_len"),
@@ -204,26 +205,41 @@ class Read:
     text: str
     setup: str = "user"  # user | reference
     personal: bool = False  # said of the user's own run ("my", "I use"): outranks an impersonal mention
+    sentence: int = -1  # which sentence it came from
+    implied: bool = False  # settled from the context (a plain "batch 32" on one GPU read as the per-device batch)
 
 
 @dataclass
 class Reading:
     """What the reader understood: the user's values, the reference's, changes, conflicts and what it skipped."""
+    # a later 'fine-tune' outranks an earlier 'pre-training' (fine-tuning a model that was pre-trained)
 
     values: dict[str, Read] = field(default_factory=dict)
     reference: dict[str, Read] = field(default_factory=dict)
     conflicts: list[tuple[Read, Read]] = field(default_factory=list)
     truncated: bool = False
     in_personal_sentence: bool = False  # set while the reader is in a sentence with "I", "my", "we", …
+    sentence: int = -1  # the sentence being read
+    pretraining_sentences: set[int] = field(default_factory=set)  # sentences that speak of pre-training
 
     def set(self, read: Read) -> None:
         read.personal = read.personal or self.in_personal_sentence
+        if read.sentence < 0:
+            read.sentence = self.sentence
+        if read.field == "training_mode" and read.value == "scratch":
+            self.pretraining_sentences.add(read.sentence)
         table = self.reference if read.setup == "reference" else self.values
         old = table.get(read.field)
-        if old is None or (read.personal and not old.personal and old.value != read.value
-                           and read.field in PERSONAL_FIELDS):
-            if old is not None and len(self.conflicts) < 20:
+        finetune_wins = read.field == "training_mode" and old is not None and old.value == "scratch" \
+            and read.value == "finetune"
+        restated = old is not None and old.value == read.value and old.sentence in self.pretraining_sentences \
+            and read.sentence not in self.pretraining_sentences  # said again outside the pre-training sentence
+        if old is None or finetune_wins or restated or (read.personal and not old.personal and old.value != read.value
+                                                        and read.field in PERSONAL_FIELDS):
+            if old is not None and old.value != read.value and len(self.conflicts) < 20:
                 self.conflicts.append((old, read))
+            if restated and read.field in ("batch", "micro_batch", "global_batch"):
+                self.reference.setdefault("batch", replace(old, field="batch", setup="reference"))
             table[read.field] = read
         elif old.value != read.value and (old, read) not in self.conflicts and len(self.conflicts) < 20:
             self.conflicts.append((old, read))
@@ -332,7 +348,8 @@ def read(message: str) -> Reading:
 
     reading = Reading(truncated=len(message) > MAX_MESSAGE)
     tokens = tokenize(message)
-    for start, end in clauses(tokens):
+    for n, (start, end) in enumerate(clauses(tokens)):
+        reading.sentence = n
         clause = _Clause(tokens, start, end, message)
         reading.in_personal_sentence = bool(FIRST_PERSON & set(clause.words))
         _entities(clause, reading)
@@ -613,7 +630,8 @@ def _numbers(clause: _Clause, reading: Reading) -> None:
             continue
         scaled = value * COUNT_UNITS[u] if u in COUNT_UNITS else value
         if u in TIMES:
-            continue  # "8x A100" is read with the GPU; "2x faster", "batch 4x" are factors (changes)
+            _factor(clause, reading, k, value, left)  # "batch size 4x", "learning rate 4x"; "8x A100" is the GPU's
+            continue
         slot = _left_slot(left, words, k)
         right_slot = _right_slot(right, clause, end + 1)
         if slot is None or (slot[0] == "batch" and right_slot and right_slot[0] == "micro_batch"):
@@ -632,10 +650,33 @@ def _numbers(clause: _Clause, reading: Reading) -> None:
             name, scaled = _gpu_count(clause, k, int(scaled) if float(scaled).is_integer() else 0)
         if name == "global_batch" and words[start_key] == "train" and _json_key(clause, start_key) is False:
             name = "batch"  # `--train_batch_size` of a training script is per device; DeepSpeed's JSON key is global
+        if name == "batch" and "than" in words[max(0, start_key - 3):start_key]:
+            setup = "reference"  # "worse than batch 128": the batch compared with
         _fill(reading, name, scaled, value, u, text, setup)
 
 
 NODE_WORDS = {"node", "nodes", "machine", "machines", "server", "servers", "host", "hosts"}
+
+
+def _factor(clause: _Clause, reading: Reading, k: int, value: float, left: PhraseIndex) -> None:
+    """'batch size 4x', 'learning rate 4x', 'a 4x LR', '4x the batch'."""
+    slot = _left_slot(left, clause.words, k)
+    after = clause.words[k + 2:k + 5]
+    if slot is None and after:
+        for skip in range(2):
+            cue = after[skip:]
+            if cue and cue[0] in ("lr", "learning", "batch", "bs"):
+                slot = ("lr" if cue[0] in ("lr", "learning") else "batch", min(k + 2 + skip, len(clause.keys) - 1))
+                break
+            if cue and cue[0] not in ("the", "a", "my", "larger", "bigger", "higher"):
+                break
+    if slot is None or not 0 < value <= 1e4:
+        return
+    text = clause.text(clause.keys[slot[1]].token, clause.keys[min(k + 1, len(clause.keys) - 1)].token)
+    if slot[0] in ("batch", "micro_batch", "global_batch"):
+        reading.set(Read("batch_scale_factor", value, text))
+    elif slot[0] == "lr":
+        reading.set(Read("lr_scale_factor", value, text))
 
 
 def _gpu_count(clause: _Clause, k: int, count: int) -> tuple[str, float]:
@@ -742,9 +783,13 @@ def _memory(clause: _Clause, reading: Reading, k: int, end: int, nbytes: float, 
     if (set(before[-2:]) | set(after[:2])) & {"ram", "cpu", "host", "system", "disk", "dataset", "data"}:
         return
     if gpu_after or gpu_before or (after and after[0] in ("each", "per")):
-        text = clause.text(clause.keys[k].token, clause.keys[end].token)
+        first = clause.keys[k - 1].token if gpu_before and not gpu_after and k >= 1 else clause.keys[k].token
+        last = clause.keys[end + 1].token if (gpu_after or not gpu_before) and end + 1 < len(clause.keys) \
+            else clause.keys[end].token
+        text = clause.text(first, last)
         gb = nbytes / (2**30 if unit in ("gib", "tib", "mib") else 1e9)
         reading.set(Read("gpu_memory_gb", round(gb, 2), text))
+        reading.set(Read("gpu_memory_bytes", nbytes, text))
 
 
 def _is_change(words: list[str], k: int) -> bool:
@@ -823,9 +868,9 @@ def _resolve(reading: Reading) -> None:
     if plain is not None:
         gpus = reading.get("num_gpus")
         if "micro_batch" not in values and (gpus in (None, 1) or "global_batch" in values):
-            values["micro_batch"] = Read("micro_batch", plain.value, plain.text, plain.setup)
+            values["micro_batch"] = replace(plain, field="micro_batch", implied=True)
         elif "micro_batch" not in values and "global_batch" not in values:
-            values["batch_unqualified"] = Read("batch_unqualified", plain.value, plain.text, plain.setup)
+            values["batch_unqualified"] = replace(plain, field="batch_unqualified")
     ref_plain = reading.reference.pop("batch", None) or reading.reference.pop("global_batch", None) \
         or reading.reference.pop("micro_batch", None)
     if ref_plain is not None:
@@ -837,7 +882,18 @@ def _resolve(reading: Reading) -> None:
         old = values.get("num_gpus")
         if old is None or old.value in (per_node.value, 1) or old.value == total.value:
             values["num_gpus"] = total
+    if reading.get("training_mode") == "finetune":
+        # "Pre-training worked great with batch 256, so fine-tuning with batch 256…": the pre-training run's
+        # numbers describe a reference setup, not the fine-tuning run
+        for name in ("micro_batch", "batch_unqualified", "global_batch", "lr"):
+            r = values.get(name)
+            if r is not None and r.sentence in reading.pretraining_sentences:
+                values.pop(name)
+                key = "batch" if name != "lr" else "lr"
+                reading.reference.setdefault(key, Read(key, r.value, r.text, "reference", sentence=r.sentence))
     adapter = reading.get("adapter")
+    if adapter in ("lora", "qlora") and "training_mode" not in values:
+        values["training_mode"] = Read("training_mode", "finetune", values["adapter"].text)
     if adapter == "lora" and reading.get("base_bits") == 4:
         values["adapter"] = Read("adapter", "qlora", values["adapter"].text)
     if "zero_stage" in values and "parallelism" not in values:

@@ -151,3 +151,75 @@ def _catalogue_params(model_id: str) -> float | None:
         return float(preset(model_id).params)
     except Exception:  # noqa: BLE001 - a family name without a preset has no count
         return None
+
+
+# ------------------------------------------------------------------------------------------ to the engine's facts
+
+OPTIMIZER_FACT = {"paged_adamw_8bit": "adamw_8bit", "paged_adamw_32bit": "adamw"}  # same memory as these
+
+
+def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
+    """The input facts (rules/facts.yaml names) a reading gives, each with the words it came from. Values the
+    vocabulary cannot hold (an optimizer it does not know) are left out rather than guessed."""
+    from advisor.engine.memory import coerce
+    from advisor.units import UnitError
+
+    v = reading.values
+    out: dict[str, tuple[Any, str]] = {}
+
+    def put(fact: str, value: Any, text: str) -> None:
+        spec = kb.facts.get(fact)
+        if spec is None or fact in out:
+            return
+        try:
+            out[fact] = (coerce(spec, value), text)
+        except UnitError:
+            pass  # e.g. an optimizer outside the choices: nothing to reason with, so nothing claimed
+
+    if "micro_batch" in v and not v["micro_batch"].implied:
+        put("micro_batch", v["micro_batch"].value, v["micro_batch"].text)
+    for read_name, fact in (("num_gpus", "num_gpus"), ("seq_len", "seq_len"),
+                            ("grad_accum_steps", "grad_accum_steps"), ("lr", "base_lr"), ("epochs", "epochs"),
+                            ("dataset_size", "dataset_size"), ("training_mode", "training_mode"),
+                            ("precision", "precision"), ("oom", "oom"), ("gpu_model", "gpu_model"),
+                            ("num_nodes", "num_nodes"), ("adapter", "adapter"), ("lora_rank", "lora_rank"),
+                            ("parallelism", "parallelism"), ("zero_stage", "zero_stage"), ("offload", "offload"),
+                            ("grad_checkpointing", "grad_checkpointing"), ("attention", "attention"),
+                            ("image_size", "image_size"), ("warmup_steps", "warmup_steps"),
+                            ("warmup_ratio", "warmup_ratio"), ("batch_scale_factor", "batch_scale_factor"),
+                            ("lr_scale_factor", "lr_scale_factor"), ("goal", "user_goal"),
+                            ("global_batch", "batch_size")):
+        if read_name in v:
+            put(fact, v[read_name].value, v[read_name].text)
+    if "optimizer" in v:
+        put("optimizer", OPTIMIZER_FACT.get(v["optimizer"].value, v["optimizer"].value), v["optimizer"].text)
+    if "gpu_memory_bytes" in v:  # a size the user wrote ("24 GiB", "8GB"): read with the vocabulary's convention
+        read_size = v["gpu_memory_bytes"]
+        unit = "GiB" if "gib" in read_size.text.lower() else "GB"
+        put("gpu_memory", f"{v['gpu_memory_gb'].value:g}{unit}", read_size.text)
+    elif "gpu_memory_gb" in v:  # the card's size from the catalogue
+        put("gpu_memory", f"{v['gpu_memory_gb'].value:g}GB", v["gpu_memory_gb"].text)
+    if "params" in v:
+        put("params", v["params"].value, v["params"].text)
+    if "model" in v:
+        put("model_preset", v["model"].value, v["model"].text)
+    # the batch of the user's run: stated as global, or a plain "batch 32" on one GPU without accumulation
+    micro = v.get("micro_batch")
+    if micro is not None and "batch_size" not in out and (reading.get("num_gpus") in (None, 1)) \
+            and reading.get("grad_accum_steps") in (None, 1):
+        put("batch_size", micro.value, micro.text)
+        if not micro.implied:
+            put("micro_batch", micro.value, micro.text)
+    # changes: "from 256 to 1024" is a batch now of 1024 that was 256, a ×4 change
+    if "batch_from" in v and "batch_to" in v:
+        a, b = v["batch_from"].value, v["batch_to"].value
+        put("batch_size", b, v["batch_to"].text)
+        put("reference_batch", a, v["batch_from"].text)
+        put("batch_scale_factor", b / a, v["batch_to"].text)
+    if "lr_from" in v and "lr_to" in v:
+        put("base_lr", v["lr_from"].value, v["lr_from"].text)
+        put("lr_scale_factor", v["lr_to"].value / v["lr_from"].value, v["lr_to"].text)
+    ref = reading.reference.get("batch")
+    if ref is not None:
+        put("reference_batch", ref.value, ref.text)
+    return out

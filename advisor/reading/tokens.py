@@ -75,12 +75,17 @@ def _number(raw: str) -> float | None:
     return value if value == value and abs(value) < 1e30 else None
 
 
+# ", so …", ", but …": the two halves usually speak of two setups ("the paper used 512, but I use 64")
+CONTRAST = {"so", "but", "while", "whereas", "however", "although", "though", "yet"}
+
+
 def clauses(tokens: list[Token]) -> list[tuple[int, int]]:
-    """[start, end) token ranges of sentences: split at . ! ? ; and line breaks (a '.' inside a number or a
-    file name is part of its token, so it never splits)."""
+    """[start, end) token ranges of sentences: split at . ! ? ; line breaks and ', but' / ', so' (a '.' inside a
+    number or a file name is part of its token, so it never splits)."""
     out, start = [], 0
     for i, tok in enumerate(tokens):
-        if tok.kind == "nl" or (tok.kind == "punct" and tok.text in ".!?;" and _ends_sentence(tokens, i)):
+        contrast = tok.text == "," and i + 1 < len(tokens) and tokens[i + 1].text in CONTRAST
+        if contrast or tok.kind == "nl" or (tok.kind == "punct" and tok.text in ".!?;" and _ends_sentence(tokens, i)):
             if i > start:
                 out.append((start, i))
             start = i + 1
