@@ -29,6 +29,7 @@ MEMORY_UNITS = {"gb": 1e9, "g": 1e9, "gig": 1e9, "gigs": 1e9, "gib": 2**30, "mb"
 COUNT_UNITS = {"k": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "b": 1e9, "bn": 1e9, "billion": 1e9, "t": 1e12,
                "trillion": 1e12, "thousand": 1e3}
 TIMES = {"x", "×"}
+MAX_NAMES = 64  # GPU and model mentions read per message
 NEGATIONS = {"no", "not", "without", "w/o", "disable", "disabled", "disabling", "never", "instead", "off",
              "false", "none", "nor", "dont", "wouldn", "don", "didn", "doesn", "isn", "aren", "wasn", "won",
              "shouldn", "couldn", "cannot", "avoid", "local", "rather"}
@@ -122,6 +123,9 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("per gpu batch size", "micro_batch"), ("per device batch size", "micro_batch"),
     ("batch size per gpu", "micro_batch"), ("batch size per device", "micro_batch"), ("per device batch", "micro_batch"),
     ("per gpu batch", "micro_batch"), ("train_batch_size_per_gpu", "micro_batch"), ("mbs", "micro_batch"),
+    ("per device", "micro_batch"), ("per gpu", "micro_batch"), ("batch per gpu", "micro_batch"),
+    ("batch per device", "micro_batch"), ("imgs_per_gpu", "micro_batch"), ("samples_per_gpu", "micro_batch"),
+    ("batch_size_per_gpu", "micro_batch"), ("batch_size_per_device", "micro_batch"),
     ("train_batch_size", "global_batch"), ("global batch size", "global_batch"), ("global batch", "global_batch"),
     ("effective batch size", "global_batch"), ("effective batch", "global_batch"), ("total batch size", "global_batch"),
     ("global_batch_size", "global_batch"), ("total batch", "global_batch"), ("gbs", "global_batch"),
@@ -178,7 +182,7 @@ FILLERS = {"of", "is", "was", "=", ":", "to", "at", "set", "as", "size", "-", "-
            "=>", "’", "equal", "equals", "about", "around", "just", "only", "with", "be", "it", "i", "used", "use",
            "using", "value", "default", "per", "gpu", "device", "train", "even", "still", "my", "the", "your", "{",
            ",", "down", "up", "from", "[", "]", "approx", "~", "≈", "setting", "being", "are", "were", "has",
-           "have", "is:", "and"}
+           "have", "is:", "and", "can", "could", "would", "should", "will", "must", "then"}
 
 GOAL_CUES: list[tuple[str, str]] = [
     ("learning rate", "choose_lr"), ("lr", "choose_lr"), ("linear scaling", "choose_lr"),
@@ -221,6 +225,7 @@ class Reading:
     in_personal_sentence: bool = False  # set while the reader is in a sentence with "I", "my", "we", …
     sentence: int = -1  # the sentence being read
     pretraining_sentences: set[int] = field(default_factory=set)  # sentences that speak of pre-training
+    names_seen: int = 0  # GPU and model names looked at (bounded: a message names a few, a pasted log thousands)
 
     def set(self, read: Read) -> None:
         read.personal = read.personal or self.in_personal_sentence
@@ -334,6 +339,16 @@ class _Clause:
             self.key_of[i] = len(self.keys)
             self.keys += [_Key(p, i) for p in parts]
         self.words = [k.text for k in self.keys]
+        # whether a reference setup is being spoken of at each key: a reference cue seen earlier in the sentence
+        # and no first-person word since ("the paper used 512 but I use 64"); one pass, so setups cost O(n)
+        self.reference_at: list[bool] = []
+        speaking_of_reference = False
+        for w in self.words:
+            self.reference_at.append(speaking_of_reference)
+            if w in REFERENCE_CUES:
+                speaking_of_reference = True
+            elif w in FIRST_PERSON:
+                speaking_of_reference = False
 
     def text(self, first_token: int, last_token: int) -> str:
         return self.source[self.tokens[first_token].start:self.tokens[last_token].end]
@@ -344,10 +359,10 @@ class _Clause:
 
 def read(message: str) -> Reading:
     """Read one message (at most reading.tokens.MAX_MESSAGE characters)."""
-    from advisor.reading.tokens import MAX_MESSAGE
+    from advisor.reading.tokens import MAX_MESSAGE, MAX_TOKENS
 
-    reading = Reading(truncated=len(message) > MAX_MESSAGE)
     tokens = tokenize(message)
+    reading = Reading(truncated=len(message) > MAX_MESSAGE or len(tokens) >= MAX_TOKENS)
     for n, (start, end) in enumerate(clauses(tokens)):
         reading.sentence = n
         clause = _Clause(tokens, start, end, message)
@@ -367,14 +382,9 @@ def read(message: str) -> Reading:
 def _setup(clause: _Clause, position: int) -> str:
     """A number belongs to a reference setup when a reference cue comes before it in its sentence (the paper
     used 512) and no first-person word stands between ("the paper used 512 but I use 64")."""
-    ref_at = -1
-    for k in range(0, min(position, len(clause.keys))):
-        w = clause.words[k]
-        if w in REFERENCE_CUES:
-            ref_at = k
-        elif w in FIRST_PERSON and ref_at >= 0:
-            ref_at = -1
-    return "reference" if ref_at >= 0 else "user"
+    if position >= len(clause.reference_at):
+        return "reference" if clause.reference_at and clause.reference_at[-1] else "user"
+    return "reference" if clause.reference_at[position] else "user"
 
 
 def _entities(clause: _Clause, reading: Reading) -> None:
@@ -383,17 +393,22 @@ def _entities(clause: _Clause, reading: Reading) -> None:
     words = clause.words
     i = 0
     gpu_index, model_index = gpus.name_index(), catalogue.model_index()
-    while i < len(words):
+    while i < len(words) and reading.names_seen < MAX_NAMES:
         hit = gpu_index.find(words, i)
         if hit is None:
             break
+        reading.names_seen += 1
         s, e, target = hit
+        if len(words[s]) == 1 and s + 1 < e and clause.tokens[clause.keys[s + 1].token].space_before:
+            i = s + 1  # "a 10GB card" is no A10: a one-letter name part is written glued ("A10", "T4")
+            continue
         match = gpus.find_gpu(" ".join(words[max(0, s - 2):min(len(words), e + 4)]))
         text = clause.text(clause.keys[s].token, clause.keys[e - 1].token)
         if match is not None and not _plural_reference(clause, s):
             if match.gpu is not None:
                 reading.set(Read("gpu_model", match.gpu.id, text))
                 reading.set(Read("gpu_memory_gb", match.gpu.memory_gb, text))
+                reading.set(Read("gpu_memory_catalogue_bytes", match.gpu.memory_bytes, text))
             else:
                 reading.set(Read("gpu_model", match.id, text))
                 if match.memory_gb_said:
@@ -408,10 +423,11 @@ def _entities(clause: _Clause, reading: Reading) -> None:
                 reading.set(Read("num_gpus", match.count, text))
         i = e
     i = 0
-    while i < len(words):
+    while i < len(words) and reading.names_seen < MAX_NAMES:
         hit = model_index.find(words, i)
         if hit is None:
             break
+        reading.names_seen += 1
         s, e, target = hit
         text = clause.text(clause.keys[s].token, clause.keys[e - 1].token)
         setup = _setup(clause, s)
@@ -608,6 +624,14 @@ def _numbers(clause: _Clause, reading: Reading) -> None:
     used: set[int] = set()
     for k, key in enumerate(keys):
         tok = clause.tokens[key.token]
+        if tok.kind == "word" and words[k] in WORD_NUMBERS and words[k] not in ("one", "single", "a"):
+            slot = _right_slot(right, clause, k + 1)  # "two nodes", "four GPUs", "eight cards", "three epochs"
+            if slot and slot[0] in ("num_gpus", "num_nodes", "gpus_per_node", "epochs"):
+                name, n = slot[0], WORD_NUMBERS[words[k]]
+                if name == "num_gpus":
+                    name, n = _gpu_count(clause, k, n)
+                _fill(reading, name, n, n, "", clause.text(key.token, keys[slot[1]].token), _setup(clause, k))
+            continue
         if not tok.is_num or k in used or tok.value is None:
             continue
         prev = clause.tokens[key.token - 1] if key.token > clause.start else None
@@ -804,10 +828,17 @@ def _changes(clause: _Clause, reading: Reading) -> None:
     for k, w in enumerate(words):
         if w != "from" or k + 3 >= len(words):
             continue
-        a = clause.tokens[clause.keys[k + 1].token]
+        cue_inside = ""
+        first = k + 1
+        while first < min(len(words), k + 4) and words[first] in ("batch", "size", "bs", "lr", "learning", "rate", "a", "the"):
+            cue_inside += " " + words[first]
+            first += 1
+        if first >= len(words):
+            continue
+        a = clause.tokens[clause.keys[first].token]
         if not a.is_num:
             continue
-        j = k + 2
+        j = first + 1
         while j < len(words) and j < k + 5 and words[j] != "to":
             j += 1
         if j + 1 >= len(words) or words[j] != "to":
@@ -815,7 +846,7 @@ def _changes(clause: _Clause, reading: Reading) -> None:
         b = clause.tokens[clause.keys[j + 1].token]
         if not b.is_num or a.value is None or b.value is None:
             continue
-        cue = " ".join(words[max(0, k - 6):k])
+        cue = " ".join(words[max(0, k - 6):k]) + cue_inside
         text = clause.text(clause.keys[k].token, clause.keys[j + 1].token)
         if "batch" in cue or "bs" in words[max(0, k - 3):k]:
             if a.value.is_integer() and b.value.is_integer():

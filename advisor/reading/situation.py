@@ -197,10 +197,12 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         read_size = v["gpu_memory_bytes"]
         unit = "GiB" if "gib" in read_size.text.lower() else "GB"
         put("gpu_memory", f"{v['gpu_memory_gb'].value:g}{unit}", read_size.text)
-    elif "gpu_memory_gb" in v:  # the card's size from the catalogue
+    elif "gpu_memory_catalogue_bytes" in v:  # the card named: what the runtime reports (or its nominal GiB)
+        put("gpu_memory", v["gpu_memory_catalogue_bytes"].value, v["gpu_memory_catalogue_bytes"].text)
+    elif "gpu_memory_gb" in v:  # a size written next to an ambiguous name ("A100 80GB")
         put("gpu_memory", f"{v['gpu_memory_gb'].value:g}GB", v["gpu_memory_gb"].text)
-    if "params" in v:
-        put("params", v["params"].value, v["params"].text)
+    if "params" in v and not ("model" in v and v["model"].text == v["params"].text and _catalogue_params(v["model"].value)):
+        put("params", v["params"].value, v["params"].text)  # a catalogue model's exact count comes from its shapes
     if "model" in v:
         put("model_preset", v["model"].value, v["model"].text)
     # the batch of the user's run: stated as global, or a plain "batch 32" on one GPU without accumulation

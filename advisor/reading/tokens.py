@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 MAX_MESSAGE = 100_000  # characters read from one message; the rest is ignored (and said so)
+MAX_TOKENS = 10_000  # tokens read from one message (≈ 40-60 KB of prose; a pasted log's first lines tell enough)
 
 _TOKEN = re.compile(r"""
     (?P<num>\d{1,3}(?:,\d{3})+(?![\d,])|\d*\.\d+|\d+)(?P<exp>[eE][-+]?\d+)?
@@ -44,6 +45,8 @@ def tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
     space = False
     for m in _TOKEN.finditer(text):
+        if len(tokens) >= MAX_TOKENS:
+            break
         kind = m.lastgroup if m.lastgroup != "exp" else "num"
         if m.group("num") is not None:
             kind = "num"
