@@ -43,8 +43,14 @@ def engine_for(kb: KnowledgeBase) -> Engine:
 
 
 def build_memory(kb: KnowledgeBase, message: str, facts: Mapping[str, Any] | None,
-                 answers: Mapping[str, Any] | None, measured: Mapping[str, Any] | None = None) -> WorkingMemory:
-    """Put the caller's inputs into a working memory, strongest provenance first."""
+                 answers: Mapping[str, Any] | None, measured: Mapping[str, Any] | None = None,
+                 situation: Mapping[str, Any] | Any | None = None) -> WorkingMemory:
+    """Put the caller's inputs into a working memory, strongest provenance first. A structured `situation`
+    (advisor.reading.situation.Situation, or its dict) states facts like `facts` does; `facts` win over it."""
+    if situation is not None:
+        from advisor.reading.situation import situation_facts
+
+        facts = {**situation_facts(situation, kb), **dict(facts or {})}
     wm = WorkingMemory(kb)
     for kind, mapping in (("given", facts), ("measured", measured), ("answer", answers)):
         for name, raw in (mapping or {}).items():
@@ -98,20 +104,23 @@ def _check_consistency(wm: WorkingMemory) -> None:
 
 
 def consult(message: str = "", facts: Mapping[str, Any] | None = None, answers: Mapping[str, Any] | None = None, *,
-            measured: Mapping[str, Any] | None = None, kb: KnowledgeBase | None = None) -> Advice:
-    """Advise on a situation. Raises InputError (with what was expected) on bad input."""
-    return run_consultation(message, facts, answers, measured=measured, kb=kb).advice
+            measured: Mapping[str, Any] | None = None, situation: Mapping[str, Any] | Any | None = None,
+            kb: KnowledgeBase | None = None) -> Advice:
+    """Advise on a situation: the user's words (`message`), facts by name, answers to earlier questions,
+    measurements, and/or a structured `situation`. Raises InputError (with what was expected) on bad input."""
+    return run_consultation(message, facts, answers, measured=measured, situation=situation, kb=kb).advice
 
 
 def run_consultation(message: str = "", facts: Mapping[str, Any] | None = None, answers: Mapping[str, Any] | None = None,
-                     *, measured: Mapping[str, Any] | None = None, kb: KnowledgeBase | None = None) -> Consultation:
+                     *, measured: Mapping[str, Any] | None = None, situation: Mapping[str, Any] | Any | None = None,
+                     kb: KnowledgeBase | None = None) -> Consultation:
     if message is not None and not isinstance(message, str):
         raise InputError("message must be text")
     for label, mapping in (("facts", facts), ("answers", answers), ("measured", measured)):
         if mapping is not None and not isinstance(mapping, Mapping):
             raise InputError(f"{label} must be a mapping of name to value")
     kb = kb or load_kb()
-    wm = build_memory(kb, message or "", facts, answers, measured)
+    wm = build_memory(kb, message or "", facts, answers, measured, situation)
     engine = engine_for(kb)
     run = engine.run(wm)
     return Consultation(kb, wm, run, assemble(kb, wm, run, engine.policy), engine)

@@ -46,3 +46,20 @@ def test_sample_calls_validate_against_the_schemas_and_run():
 def test_bad_calls_raise_input_errors_a_model_can_act_on(name, args, message):
     with pytest.raises(InputError, match=message.replace("(", r"\(").replace(")", r"\)")):
         tools.call_tool(name, args)
+
+
+def test_consult_takes_a_structured_situation():
+    """A function-calling model fills the situation from a conversation; it states facts like `facts` does."""
+    result = tools.call_tool("consult", {"situation": {
+        "hardware": {"gpu_model": "RTX 3090", "num_gpus": 1}, "model": {"name": "Llama-3-8B"},
+        "training": {"mode": "finetune"}}})
+    given = {f["name"]: f["value"] for f in result["facts"] if f["provenance"]["kind"] == "given"}
+    assert given["gpu_model"] == "rtx-3090" and given["model_preset"] == "llama-3-8b" and given["num_gpus"] == 1
+    assert result["recommendation"]["option_id"] in ("lora", "qlora")
+    schema = next(t for t in tools.anthropic_tools() if t["name"] == "consult")["input_schema"]
+    assert "situation" in schema["properties"]
+
+
+def test_a_bad_situation_is_an_input_error_naming_the_field():
+    with pytest.raises(InputError, match="situation.hardware.num_gpus"):
+        tools.call_tool("consult", {"situation": {"hardware": {"num_gpus": 0}}})

@@ -225,3 +225,47 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     if ref is not None:
         put("reference_batch", ref.value, ref.text)
     return out
+
+
+def situation_facts(situation: "Situation | dict[str, Any]", kb: Any) -> dict[str, Any]:
+    """The input facts a structured situation states (a chat model fills one from a conversation)."""
+    from advisor.errors import InputError
+    from advisor.reading.reader import Read
+
+    if isinstance(situation, dict):
+        try:
+            situation = Situation.model_validate(situation)
+        except Exception as exc:  # noqa: BLE001 - pydantic names the field and what it expected
+            first = exc.errors()[0] if hasattr(exc, "errors") else None
+            where = ".".join(str(p) for p in first["loc"]) if first else ""
+            raise InputError(f"situation{'.' + where if where else ''}: {first['msg'] if first else exc}") from None
+    reading = Reading()
+    reverse = {place: name for name, place in _PLACES.items()}
+    for section in ("hardware", "model", "training", "batches", "schedule", "changes"):
+        for key, value in getattr(situation, section).model_dump(exclude_none=True).items():
+            name = reverse.get((section, key))
+            if name is not None:
+                reading.set(Read(name, value, "situation"))
+    if situation.training.adapter == "none":
+        reading.values.pop("adapter", None)
+        reading.set(Read("adapter", "none", "situation"))
+    if situation.oom is not None:
+        reading.set(Read("oom", situation.oom, "situation"))
+    if situation.goal is not None:
+        reading.set(Read("goal", situation.goal, "situation"))
+    if situation.reference.batch is not None:
+        reading.reference["batch"] = Read("batch", situation.reference.batch, "situation", "reference")
+    if situation.hardware.gpu_model and situation.hardware.gpu_memory_gb is None:
+        from advisor.domain.gpus import find_gpu
+
+        match = find_gpu(situation.hardware.gpu_model)
+        if match is not None and match.gpu is not None:
+            reading.set(Read("gpu_memory_catalogue_bytes", match.gpu.memory_bytes, "situation"))
+            reading.values["gpu_model"] = Read("gpu_model", match.gpu.id, "situation")
+    if situation.model.name:
+        from advisor.domain.catalogue import find_model
+
+        spec = find_model(situation.model.name)
+        if spec is not None:
+            reading.values["model"] = Read("model", spec.name, "situation")
+    return {name: value for name, (value, _) in facts_of(reading, kb).items()}

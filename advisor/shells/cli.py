@@ -93,9 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_arguments(est)
 
-    s = sub.add_parser("schema", help="print a JSON Schema (advice, scenario, rules, facts, sources, seed_items)",
+    s = sub.add_parser("schema", help="print a JSON Schema (advice, scenario, rules, facts, sources, seed_items, situation)",
                        description="Print the JSON Schema of an output or file format, or write them all with --write.")
-    s.add_argument("name", nargs="?", default="advice", choices=["advice", "scenario", "rules", "facts", "sources", "seed_items"])
+    s.add_argument("name", nargs="?", default="advice", choices=["advice", "scenario", "rules", "facts", "sources", "seed_items", "situation"])
     s.add_argument("--write", metavar="DIR", help="write every schema into DIR instead of printing one")
     return p
 

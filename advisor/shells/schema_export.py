@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from advisor.engine.advice import Advice
 from advisor.kb.model import FactsFile, RuleFile, SeedItemsFile, SourcesFile
+from advisor.reading.situation import Situation
 from advisor.regress.scenario import ScenarioFile
 
 MODELS: dict[str, type[BaseModel]] = {
@@ -22,6 +23,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "facts": FactsFile,
     "sources": SourcesFile,
     "seed_items": SeedItemsFile,
+    "situation": Situation,
 }
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "kb" / "schemas"
 

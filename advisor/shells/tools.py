@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from advisor.domain.vocabulary import ALL_PRECISIONS, OPTIMIZERS
 from advisor.errors import InputError
+from advisor.reading.situation import Situation
 
 Value = Union[str, int, float, bool, list]
 
@@ -36,6 +37,10 @@ class ConsultArgs(ToolArgs):
     facts: Annotated[dict[str, Value], Field(description="Known facts by name, e.g. {'gpu_memory': '24GB', 'optimizer': "
                                                         "'adamw'}; names and units: advisor facts")] = {}
     answers: Annotated[dict[str, Value], Field(description="Answers to earlier questions by question id; 'skip' declines")] = {}
+    situation: Annotated[Optional[Situation], Field(description="What you know of the user's situation, structured "
+                                                               "(hardware, model, training, batches, schedule, "
+                                                               "reference, changes, oom, goal); fill only what the "
+                                                               "user said")] = None
 
 
 class EstimateMemoryArgs(ToolArgs):
@@ -73,7 +78,7 @@ class ListPresetsArgs(ToolArgs):
 def consult_tool(args: ConsultArgs) -> dict[str, Any]:
     from advisor.consultation import consult
 
-    return consult(args.message, args.facts, args.answers).to_dict()
+    return consult(args.message, args.facts, args.answers, situation=args.situation).to_dict()
 
 
 def estimate_memory_tool(args: EstimateMemoryArgs) -> dict[str, Any]:
@@ -86,7 +91,8 @@ def explain_tool(args: ExplainArgs) -> dict[str, Any]:
     from advisor.consultation import run_consultation
     from advisor.engine.explain import explain
 
-    return explain(run_consultation(args.message, args.facts, args.answers), args.item).model_dump()
+    return explain(run_consultation(args.message, args.facts, args.answers, situation=args.situation),
+                   args.item).model_dump()
 
 
 def list_presets_tool(args: ListPresetsArgs) -> dict[str, Any]:
