@@ -113,6 +113,11 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("oom", "oom", True), ("ooms", "oom", True), ("out of memory", "oom", True), ("outofmemoryerror", "oom", True),
     ("tried to allocate", "oom", True), ("resource exhausted", "oom", True), ("oomed", "oom", True),
     ("runs out of memory", "oom", True), ("run out of memory", "oom", True), ("ran out of memory", "oom", True),
+    ("not enough gpu memory", "oom", True), ("not enough memory", "oom", True), ("memory is not enough", "oom", True),
+    ("gpu memory is not enough", "oom", True), ("memory isn't enough", "oom", True), ("memory wasn't enough", "oom", True),
+    ("could not allocate", "oom", True), ("cannot allocate", "oom", True), ("memory outage", "oom", True),
+    ("insufficient memory", "oom", True), ("cudamalloc failed", "oom", True), ("memory full", "oom", True),
+    ("full bf16", "precision", "bf16"), ("full fp16", "precision", "fp16"),
 ]
 
 # slot cues: words (keys) that name the number next to them. Left cues stand before the number, right cues after.
@@ -581,6 +586,9 @@ def _keywords(clause: _Clause, reading: Reading) -> None:
         after = words[k + length] if k + length < len(words) else ""
         text = clause.text(clause.keys[k].token, clause.keys[k + length - 1].token)
         negated = _negated(clause, k, length) or after in ("off", "false", "disabled")
+        if name == "precision" and not _training_precision(clause, k, length):
+            k += length
+            continue
         if name == "grad_checkpointing":
             value = not negated and after not in ("0",)
             reading.set(Read(name, value, text))
@@ -592,6 +600,23 @@ def _keywords(clause: _Clause, reading: Reading) -> None:
             else:
                 reading.set(Read(name, value, text, _setup(clause, k)))
         k += length
+
+
+def _training_precision(clause: _Clause, k: int, length: int) -> bool:
+    """'bf16' names the training precision, not a dtype elsewhere: not `bnb_4bit_compute_dtype=torch.float16`,
+    `torch_dtype=bfloat16` (weights), a 'bf16[256128,2048]' buffer, or a name such as 'WizardLM-30B-fp16'."""
+    before = clause.words[max(0, k - 3):k]
+    if {"dtype", "compute", "torch", "torch_dtype"} & set(before):
+        return False
+    first, last = clause.keys[k].token, clause.keys[k + length - 1].token
+    nxt = clause.tokens[last + 1] if last + 1 < clause.end else None
+    if nxt is not None and nxt.text == "[" and not nxt.space_before:
+        return False
+    prev = clause.tokens[first - 1] if first > clause.start else None
+    glued_to_name = prev is not None and prev.text == "-" and not clause.tokens[first].space_before \
+        and first - 2 >= clause.start and not prev.space_before and clause.tokens[first - 2].kind in ("word", "num") \
+        and clause.tokens[first - 2].text not in ("-",)
+    return not glued_to_name
 
 
 def _zero_context(words: list[str], k: int, length: int) -> bool:
