@@ -251,7 +251,8 @@ class Reading:
             if restated and read.field in ("batch", "micro_batch", "global_batch"):
                 self.reference.setdefault("batch", replace(old, field="batch", setup="reference"))
             table[read.field] = read
-        elif old.value != read.value and (old, read) not in self.conflicts and len(self.conflicts) < 20:
+        elif old.value != read.value and len(self.conflicts) < 20 and \
+                not any(o is old and r.value == read.value for o, r in self.conflicts):
             self.conflicts.append((old, read))
 
     def get(self, name: str) -> Any:
@@ -368,9 +369,11 @@ def read(message: str) -> Reading:
 
     tokens = tokenize(message)
     reading = Reading(truncated=len(message) > MAX_MESSAGE or len(tokens) >= MAX_TOKENS)
+    sentences = []
     for n, (start, end) in enumerate(clauses(tokens)):
         reading.sentence = n
         clause = _Clause(tokens, start, end, message)
+        sentences.append(clause)
         reading.in_personal_sentence = bool(FIRST_PERSON & set(clause.words))
         _entities(clause, reading)
         _sized_names(clause, reading)
@@ -379,7 +382,7 @@ def read(message: str) -> Reading:
         _numbers(clause, reading)
         _changes(clause, reading)
     reading.in_personal_sentence = False
-    _goal(message, tokens, reading)
+    _goal(sentences, tokens, reading)
     _resolve(reading)
     return reading
 
@@ -892,14 +895,13 @@ def _changes(clause: _Clause, reading: Reading) -> None:
                 reading.set(Read("batch_scale_factor", factor, text))
 
 
-def _goal(message: str, tokens: list[Token], reading: Reading) -> None:
+def _goal(sentences: list[_Clause], tokens: list[Token], reading: Reading) -> None:
     """The user's main goal, from the last question they ask (or the whole message when there is none)."""
     index = _index("goal")
-    spans = clauses(tokens)
-    questions = [s for s in spans if s[1] < len(tokens) and tokens[s[1]].text == "?"]
-    order = list(reversed(questions)) + [s for s in spans if s not in questions]
-    for start, end in order:
-        clause = _Clause(tokens, start, end, message)
+    questions = [c for c in sentences if c.end < len(tokens) and tokens[c.end].text == "?"]
+    asked = {id(c) for c in questions}
+    order = list(reversed(questions)) + [c for c in sentences if id(c) not in asked]
+    for clause in order:
         best = None
         for k in range(len(clause.words)):
             hit = index.at(clause.words, k)

@@ -47,8 +47,8 @@ def tokenize(text: str) -> list[Token]:
     for m in _TOKEN.finditer(text):
         if len(tokens) >= MAX_TOKENS:
             break
-        kind = m.lastgroup if m.lastgroup != "exp" else "num"
-        if m.group("num") is not None:
+        kind = m.lastgroup
+        if kind == "exp":
             kind = "num"
         if kind == "space":
             space = True
