@@ -25,7 +25,7 @@ from advisor.errors import InputError
 from advisor.consultation import build_memory
 from advisor.engine.memory import coerce_named, is_skip
 from advisor.kb.model import KnowledgeBase
-from advisor.kb.yamlio import YamlDocument, load_yaml_file, load_yaml_text
+from advisor.kb.yamlio import YamlDocument, load_yaml_file, load_yaml_text, read_stdin
 
 Scalar = Union[bool, int, float, str]
 
@@ -191,7 +191,7 @@ def load_scenario(path: str, kb: KnowledgeBase) -> Scenario:
     if path == "-":
         if sys.stdin.isatty():
             print("advisor: reading the scenario from the terminal; end with Ctrl-D", file=sys.stderr)
-        doc = load_yaml_text(sys.stdin.read(), "<stdin>")
+        doc = load_yaml_text(read_stdin(), "<stdin>")
     else:
         doc = load_yaml_file(path)
     return parse_scenario(doc, kb)
