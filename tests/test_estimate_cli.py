@@ -12,7 +12,10 @@ from .conftest import ROOT
 
 
 def run(capsys, *argv):
-    code = cli.main(["estimate", *argv])
+    try:
+        code = cli.main(["estimate", *argv])
+    except SystemExit as exc:  # a usage error found by argparse (the numeric options' types)
+        code = exc.code
     out, err = capsys.readouterr()
     return code, out, err
 

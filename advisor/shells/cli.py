@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -24,6 +25,8 @@ class Parser(argparse.ArgumentParser):
     """argparse, but usage errors are one line with a hint, exit code 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
+        # "argument --batch: must be between ..." (from advisor.shells.argtypes) reads better as "--batch must be ..."
+        message = re.sub(r"^argument (-[-\w/]+(?:/-[-\w]+)*): (must )", r"\1 \2", " ".join(message.split()))
         self.exit(EXIT_INPUT, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 

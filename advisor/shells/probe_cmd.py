@@ -10,19 +10,20 @@ from pathlib import Path
 from typing import Any
 
 from advisor.errors import InputError
+from advisor.shells import argtypes
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", required=True, metavar="MODULE:FACTORY", help="factory() -> (model, make_batch, loss_fn)")
     p.add_argument("--device", choices=["cpu", "cuda"], help="default: cuda if available, else cpu")
-    p.add_argument("--memory-cap-gib", type=float, help="on the CPU: the simulated device memory to search against")
-    p.add_argument("--budget-gib", type=float, help="memory to use (default: the device's, or the cap)")
-    p.add_argument("--margin", type=float, default=0.10, help="share of the budget kept free (default 0.10)")
+    p.add_argument("--memory-cap-gib", type=argtypes.GIB, help="on the CPU: the simulated device memory to search against")
+    p.add_argument("--budget-gib", type=argtypes.GIB, help="memory to use (default: the device's, or the cap)")
+    p.add_argument("--margin", type=argtypes.MARGIN, default=0.10, help="share of the budget kept free (default 0.10)")
     p.add_argument("--precision", default="fp32", choices=["fp32", "amp_bf16", "amp_fp16"])
     p.add_argument("--optimizer", default="adamw", choices=["sgd", "sgd_momentum", "adam", "adamw"])
-    p.add_argument("--seq-len", type=int, help="passed to the factory")
-    p.add_argument("--steps", type=int, default=2, help="full training steps per trial (at least 2)")
-    p.add_argument("--max-batch", type=int, default=65536, help="never try a larger batch")
+    p.add_argument("--seq-len", type=argtypes.SEQ_LEN, help="passed to the factory")
+    p.add_argument("--steps", type=argtypes.STEPS, default=2, help="full training steps per trial (at least 2)")
+    p.add_argument("--max-batch", type=argtypes.BATCH, default=65536, help="never try a larger batch")
     p.add_argument("--no-throughput", action="store_true", help="skip the throughput curve")
     p.add_argument("--noise-scale", action="store_true", help="also estimate the gradient noise scale (critical batch)")
     p.add_argument("--loader", metavar="MODULE:FN", help="fn(batch_size) -> iterable of batches: is the input pipeline the bottleneck?")
