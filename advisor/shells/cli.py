@@ -138,26 +138,57 @@ def cmd_answer(ns: argparse.Namespace) -> int:
 
 
 def _answer_batch(ns: argparse.Namespace, kb) -> int:
-    """One JSON object per line per file; a bad file is reported (line and stderr) and the others go on."""
+    """One JSON object per line per file; a file that fails - bad input, a missing file, or an internal error - is
+    reported (its line and stderr) and the others go on. Exit 3 if any failed internally, else 2 if any failed."""
     from advisor.consultation import consult
     from advisor.regress.scenario import load_scenario
 
-    named = [p for p in ns.scenario if p != "-"]
-    files = ([Path("-")] if "-" in ns.scenario else []) + (scenario_paths(named) if named else [])
+    entries: list[tuple[str, InputError | None]] = []  # (file, an error found before reading it)
+    for raw in ns.scenario:
+        path = Path(raw)
+        if raw == "-" or path.is_file():
+            entries.append((raw, None))
+        elif path.is_dir():
+            found = sorted(str(p) for p in path.glob("*.yaml"))
+            entries += [(f, None) for f in found] or [(raw, InputError("no scenario files (*.yaml) found", raw))]
+        else:
+            entries.append((raw, InputError("no such file or folder", raw)))
     extra = _answers(ns.answer)
-    failed = 0
-    for path in files:
+    failed = internal = 0
+    for file, error in entries:
         try:
-            sc = load_scenario(str(path), kb)
+            if error is not None:
+                raise error
+            sc = load_scenario(file, kb)
             advice = consult(sc.spec.message, sc.spec.facts, {**sc.spec.answers, **extra}, measured=_measured(ns, sc), kb=kb)
-            record = {"file": str(path), "advice": advice.to_dict()}
+            record = {"file": file, "advice": advice.to_dict()}
+        except (KeyboardInterrupt, BrokenPipeError):
+            raise
         except InputError as exc:
             failed += 1
-            print(f"{PROG}: {exc.location_message()}", file=sys.stderr)
-            record = {"file": str(path), "error": exc.location_message()}
+            message = one_line(exc.location_message())
+            print(f"{PROG}: {message}", file=sys.stderr)
+            record = {"file": file, "error": message}
+        except Exception as exc:  # noqa: BLE001 - an internal error in one file must not lose the others
+            failed += 1
+            internal += 1
+            if ns.debug:
+                import traceback
+
+                traceback.print_exc()
+            message = one_line(f"internal error: {exc!r}; please report it (rerun with --debug for a traceback)")
+            print(f"{PROG}: {file}: {message}", file=sys.stderr)
+            record = {"file": file, "error": message, "internal": True}
         sys.stdout.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
-    print(f"{PROG}: {len(files) - failed} answered, {failed} failed", file=sys.stderr)
-    return EXIT_INPUT if failed else EXIT_OK
+        sys.stdout.flush()
+    print(f"{PROG}: {len(entries) - failed} answered, {failed} failed", file=sys.stderr)
+    return EXIT_INTERNAL if internal else EXIT_INPUT if failed else EXIT_OK
+
+
+def one_line(text: str, limit: int = 1000) -> str:
+    """An error message as one line of bounded length (a user's value can be long or contain newlines)."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def cmd_probe(ns: argparse.Namespace) -> int:
@@ -312,10 +343,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_OK
         return commands[ns.command](ns)
     except InputError as exc:
-        print(f"{PROG}: {exc.location_message()}", file=sys.stderr)
+        print(f"{PROG}: {one_line(exc.location_message())}", file=sys.stderr)
         return EXIT_INPUT
     except EngineLoopError as exc:
-        print(f"{PROG}: knowledge-base error: {exc}", file=sys.stderr)
+        print(f"{PROG}: knowledge-base error: {one_line(exc)}", file=sys.stderr)
         return EXIT_INTERNAL
     except KeyboardInterrupt:
         return 130
@@ -323,12 +354,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     except AdvisorError as exc:
-        print(f"{PROG}: {exc}", file=sys.stderr)
+        print(f"{PROG}: {one_line(exc)}", file=sys.stderr)
         return EXIT_INPUT
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no tracebacks for users
         if ns.debug:
             raise
-        print(f"{PROG}: internal error: {exc!r}; please report it (rerun with --debug for a traceback)", file=sys.stderr)
+        print(f"{PROG}: internal error: {one_line(repr(exc))}; please report it (rerun with --debug for a traceback)",
+              file=sys.stderr)
         return EXIT_INTERNAL
 
 
