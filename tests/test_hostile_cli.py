@@ -64,3 +64,31 @@ def test_long_error_messages_are_one_bounded_line(tmp_path, capsys):
     code = cli.main(["answer", str(path)])
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and len(err) < 1100
+
+
+def test_check_reports_an_invalid_regex_at_its_line_and_runs_the_rest(tmp_path, capsys):
+    bad = tmp_path / "bad_regex.yaml"
+    bad.write_text("message: I have an 8GB GPU\nexpect:\n  text:\n    forbid: ['fine', '(unclosed']\n")
+    good = tmp_path / "good.yaml"
+    good.write_text("message: I have an 8GB GPU\nexpect:\n  text:\n    forbid: ['nan GB']\n")
+    code = cli.main(["check", str(bad), str(good)])
+    out = capsys.readouterr().out
+    assert code == 2
+    assert f"{bad}:4: invalid regular expression '(unclosed': missing ), unterminated subpattern" in out
+    assert out.strip().endswith("1 passed, 1 failed (1 invalid)")
+
+
+def test_check_goes_on_after_an_internal_error(tmp_path, capsys, monkeypatch):
+    import advisor.regress.checker as checker
+
+    good = tmp_path / "good.yaml"
+    good.write_text("message: I have an 8GB GPU\nexpect:\n  text:\n    forbid: ['nan GB']\n")
+    crash = tmp_path / "crash.yaml"
+    crash.write_text("message: please crash\nexpect:\n  text:\n    forbid: ['nan GB']\n")
+    real = checker.consult
+    monkeypatch.setattr(checker, "consult", lambda message, *a, **k: (_ for _ in ()).throw(RuntimeError("boom"))
+                        if "crash" in message else real(message, *a, **k))
+    code = cli.main(["check", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 3 and "internal error: RuntimeError('boom')" in out and out.strip().endswith(
+        "1 passed, 1 failed (1 internal error)")

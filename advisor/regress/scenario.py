@@ -15,11 +15,12 @@ steps:                            # optional further turns: each adds answers/fa
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from advisor.errors import InputError
 from advisor.consultation import build_memory
@@ -90,6 +91,18 @@ class EstimateExpect(Bound):
 class TextExpect(Strict):
     forbid: list[str] = Field([], description="regular expressions that must not match the rendered advice")
     require: list[str] = Field([], description="regular expressions that must match the rendered advice")
+
+    @field_validator("forbid", "require")
+    @classmethod
+    def _compiles(cls, patterns: list[str]) -> list[str]:
+        """A pattern that does not compile is the scenario's error (file:line), not the checker's crash."""
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except (re.error, RecursionError, OverflowError) as exc:
+                shown = pattern if len(pattern) <= 60 else pattern[:60] + "…"
+                raise ValueError(f"invalid regular expression {shown!r}: {exc}") from None
+        return patterns
 
 
 class Expect(Strict):

@@ -76,7 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
                                "and list_presets. Configure a client with {\"command\": \"advisor\", \"args\": [\"mcp\"]}.")
 
     c = sub.add_parser("check", help="run scenario expectations (the regression suite)",
-                       description="Run the expectations of scenario files; prints a table and 'N passed, N failed'; exit 1 on any failure.")
+                       description="Run the expectations of scenario files; prints a table and 'N passed, N failed'; exit 1 on any "
+                                   "failure, 2 if a scenario file is invalid, 3 on an internal error (every file is still run).")
     c.add_argument("paths", nargs="*", default=["scenarios"], help="scenario files or folders (default: scenarios)")
     c.add_argument("-v", "--verbose", action="store_true", help="list every failure, not only a count per scenario")
 
@@ -247,15 +248,25 @@ def cmd_check(ns: argparse.Namespace) -> int:
     from advisor.regress.checker import run_scenario
     from advisor.regress.scenario import load_scenario
 
+    from advisor.regress.checker import ScenarioResult
+
     kb = _kb(ns)
     results = []
+    invalid = internal = 0
     for path in scenario_paths(ns.paths):
         try:
             results.append(run_scenario(load_scenario(str(path), kb), kb))
+        except (KeyboardInterrupt, BrokenPipeError):
+            raise
         except InputError as exc:
-            from advisor.regress.checker import ScenarioResult
-
-            results.append(ScenarioResult(path.stem, str(path), 0, [f"invalid scenario: {exc}"]))
+            invalid += 1
+            results.append(ScenarioResult(path.stem, str(path), 0, [f"invalid scenario: {one_line(exc)}"]))
+        except Exception as exc:  # noqa: BLE001 - one scenario's internal error must not hide the others' results
+            if ns.debug:
+                raise
+            internal += 1
+            results.append(ScenarioResult(path.stem, str(path), 0, [
+                f"{path}: internal error: {one_line(repr(exc))}; please report it (rerun with --debug for a traceback)"]))
     width = max(len(r.name) for r in results)
     lines = [f"{'scenario'.ljust(width)}  turns  result", f"{'-' * width}  -----  ------"]
     for r in results:
@@ -267,9 +278,10 @@ def cmd_check(ns: argparse.Namespace) -> int:
         if not ns.verbose and len(failed) > 3 and len(r.failures) > 5:
             lines.append(f"  … {len(r.failures) - 5} more (use --verbose)")
     lines.append("")
-    lines.append(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    lines.append(f"{len(results) - len(failed)} passed, {len(failed)} failed"
+                 + (f" ({invalid} invalid)" if invalid else "") + (f" ({internal} internal error{'s' if internal > 1 else ''})" if internal else ""))
     sys.stdout.write("\n".join(lines) + "\n")
-    return EXIT_FAILED if failed else EXIT_OK
+    return EXIT_INTERNAL if internal else EXIT_INPUT if invalid else EXIT_FAILED if failed else EXIT_OK
 
 
 def cmd_lint(ns: argparse.Namespace) -> int:
