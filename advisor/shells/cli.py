@@ -278,8 +278,8 @@ def cmd_check(ns: argparse.Namespace) -> int:
         if not ns.verbose and len(failed) > 3 and len(r.failures) > 5:
             lines.append(f"  … {len(r.failures) - 5} more (use --verbose)")
     lines.append("")
-    lines.append(f"{len(results) - len(failed)} passed, {len(failed)} failed"
-                 + (f" ({invalid} invalid)" if invalid else "") + (f" ({internal} internal error{'s' if internal > 1 else ''})" if internal else ""))
+    notes = ([f"{invalid} invalid"] if invalid else []) + ([f"{internal} internal error" + "s" * (internal > 1)] if internal else [])
+    lines.append(f"{len(results) - len(failed)} passed, {len(failed)} failed" + "".join(f" ({n})" for n in notes))
     sys.stdout.write("\n".join(lines) + "\n")
     return EXIT_INTERNAL if internal else EXIT_INPUT if invalid else EXIT_FAILED if failed else EXIT_OK
 
