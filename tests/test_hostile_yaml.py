@@ -145,3 +145,12 @@ def test_stdin_text_stream_is_bounded(monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.StringIO("x" * (yamlio.MAX_INPUT_BYTES + 10)))
     with pytest.raises(InputError, match="larger than 1 MiB"):
         yamlio.read_stdin()
+
+
+def test_a_scenario_has_at_most_1000_steps(kb):
+    from advisor.regress.scenario import parse_scenario
+
+    text = "message: hi\nsteps:\n" + "  - {answers: {}}\n" * 1001
+    with pytest.raises(InputError, match=r"at most 1000 items .* \(at steps\)") as info:
+        parse_scenario(load_yaml_text(text, "f.yaml"), kb)
+    assert info.value.line == 3

@@ -29,6 +29,7 @@ from advisor.kb.model import KnowledgeBase
 from advisor.kb.yamlio import YamlDocument, load_yaml_file, load_yaml_text, read_stdin
 
 Scalar = Union[bool, int, float, str]
+MAX_STEPS = 1000  # turns in one scenario: each is a whole consultation when the scenario is loaded and checked
 
 
 class Strict(BaseModel):
@@ -133,7 +134,7 @@ class ScenarioFile(Strict):
     facts: dict[str, Any] = {}
     answers: dict[str, Any] = {}
     expect: Optional[Expect] = None
-    steps: list[Step] = []
+    steps: list[Step] = Field([], max_length=MAX_STEPS, description="further turns (at most 1,000)")
 
 
 class Scenario(BaseModel):
