@@ -56,7 +56,7 @@ def _checked(tag: str, construct: Any) -> Any:
     def checked(loader: Any, node: yaml.Node) -> Any:
         try:
             return construct(loader, node)
-        except (ValueError, TypeError, OverflowError) as exc:
+        except Exception:  # noqa: BLE001 - ValueError, IndexError ('!!int' with no value), OverflowError, ...
             raise yaml.constructor.ConstructorError(
                 None, None, f"{_short(node.value)!r} is not a valid {tag}", node.start_mark) from None
     return checked
