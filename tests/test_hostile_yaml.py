@@ -76,6 +76,7 @@ def test_tags_are_refused(text, shown):
 
 @pytest.mark.parametrize("text, match", [("facts: {gpu_memory: !!int abc}\n", r"'abc' is not a valid integer"),
                                          ("a: !!float x\n", r"'x' is not a valid number"),
+                                         ("a: !!int\n", r"'' is not a valid integer"), ("!!int ", r"'' is not a valid integer"),
                                          ("a: " + "1" * 5000 + "\n", r"is not a valid integer")])
 def test_core_tags_with_bad_values(text, match):
     fails_fast(text, match, line=1)
