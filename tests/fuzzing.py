@@ -38,7 +38,9 @@ SPECIALS = ["nan", "NaN", "inf", "-inf", "Infinity", "1e308", "1e309", "-0", "0"
 
 
 def digit_runs(max_digits: int) -> st.SearchStrategy[str]:
-    return st.text("0123456789", min_size=1, max_size=max_digits)
+    """Runs of digits; hypothesis favours short text, so runs near the longest allowed are drawn on purpose too."""
+    return st.one_of(st.text("0123456789", min_size=1, max_size=max_digits),
+                     st.builds(lambda n, d: d * n, st.integers(max(1, max_digits // 2), max_digits), st.sampled_from("0179")))
 
 
 def numbers() -> st.SearchStrategy[Any]:
