@@ -155,3 +155,15 @@ def test_a_scenario_has_at_most_1000_steps(kb):
     with pytest.raises(InputError, match=r"at most 1000 items .* \(at steps\)") as info:
         parse_scenario(load_yaml_text(text, "f.yaml"), kb)
     assert info.value.line == 3
+
+
+@pytest.mark.parametrize("args, code, line", [(["answer", "-"], 2, b"advisor: <stdin>: standard input is closed"),
+                                              (["repl", "--no-history"], 0, None)])
+def test_stdin_closed(args, code, line):
+    import os
+
+    out = subprocess.run([sys.executable, "-m", "advisor", *args], cwd=ROOT, capture_output=True, timeout=60,
+                         stdin=None, preexec_fn=lambda: os.close(0))
+    assert out.returncode == code and b"Traceback" not in out.stderr, out.stderr
+    if line:
+        assert out.stderr.startswith(line)

@@ -270,13 +270,19 @@ def read_bounded(path: str | Path, limit: int = MAX_INPUT_BYTES, what: str = "fi
 
 def read_stdin(limit: int = MAX_INPUT_BYTES) -> str:
     """Standard input as text, bounded and checked for UTF-8 like a file."""
+    if sys.stdin is None:  # started with stdin closed (<&-)
+        raise InputError("standard input is closed; expected a YAML document", "<stdin>")
     stream = getattr(sys.stdin, "buffer", None)
-    if stream is None:  # a text stream (tests, embedding): already decoded
-        text = sys.stdin.read(limit + 1)
-        if len(text) > limit:
-            raise InputError(f"larger than {_size_text(limit)}; expected a YAML document of at most that size", "<stdin>")
-        return text
-    data = stream.read(limit + 1)
+    try:
+        if stream is None:  # a text stream (tests, embedding): already decoded
+            text = sys.stdin.read(limit + 1)
+            if len(text) > limit:
+                raise InputError(f"larger than {_size_text(limit)}; expected a YAML document of at most that size",
+                                 "<stdin>")
+            return text
+        data = stream.read(limit + 1)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", "<stdin>") from None
     if len(data) > limit:
         raise InputError(f"larger than {_size_text(limit)}; expected a YAML document of at most that size", "<stdin>")
     return decode_text(data, "<stdin>")

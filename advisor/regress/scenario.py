@@ -203,7 +203,7 @@ def parse_scenario(doc: YamlDocument, kb: KnowledgeBase) -> Scenario:
 def load_scenario(path: str, kb: KnowledgeBase) -> Scenario:
     """Load a scenario file; '-' reads standard input."""
     if path == "-":
-        if sys.stdin.isatty():
+        if sys.stdin is not None and sys.stdin.isatty():
             print("advisor: reading the scenario from the terminal; end with Ctrl-D", file=sys.stderr)
         doc = load_yaml_text(read_stdin(), "<stdin>")
     else:

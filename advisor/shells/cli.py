@@ -349,7 +349,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 parser.parse_args(["rules", "--help"])
             return cmd_lint(ns)
         if ns.command is None:
-            if sys.stdin.isatty() and sys.stdout.isatty():
+            if sys.stdin is not None and sys.stdin.isatty() and sys.stdout.isatty():
                 return cmd_repl(ns)
             parser.print_help()
             return EXIT_OK

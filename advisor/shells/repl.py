@@ -386,6 +386,9 @@ def main(scenario: str | None = None, history_file: Path | None = None, rules_di
             session.state.messages.append(sc.spec.message)
         out.write(f"(loaded {scenario})\n")
         _next(state, session.advice(), out)
+    if sys.stdin is None:  # started with stdin closed (<&-): nothing to read
+        out.write("\n")
+        return 0
     interactive = sys.stdin.isatty() and sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
     if not interactive:
         def plain() -> str:
