@@ -245,10 +245,8 @@ def scenario_paths(paths: Sequence[str]) -> list[Path]:
 
 
 def cmd_check(ns: argparse.Namespace) -> int:
-    from advisor.regress.checker import run_scenario
+    from advisor.regress.checker import ScenarioResult, run_scenario
     from advisor.regress.scenario import load_scenario
-
-    from advisor.regress.checker import ScenarioResult
 
     kb = _kb(ns)
     results = []
