@@ -33,89 +33,132 @@ class UnitError(ValueError):
     """A value that does not parse; the message says what was expected."""
 
 
-def _to_float(text: str) -> float:
+# The sane range of every number a user can give, checked here (the one validation path for numeric input) so that
+# no estimator sees NaN, an infinity or a value whose arithmetic overflows: |x| is 0 or between TINY and the unit's
+# maximum. The maxima are far beyond any real training run (1 EB of memory, 10^18 tokens or parameters).
+TINY = 1e-15
+MAX_BY_UNIT = {"number": 1e15, "bytes": 1e18, "count": 1e18, "seconds": 1e10, "percent": 1e6, "multiplier": 1e9}
+_UNIT_WORDS = {"number": "a number", "bytes": "a memory size", "count": "a count", "seconds": "a duration",
+               "percent": "a percentage", "multiplier": "a factor"}
+
+
+def shown(value: object, limit: int = 32) -> str:
+    """A short, one-line rendering of a user's value for an error message."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
+        return f"an integer of about {round(value.bit_length() * math.log10(2))} digits"
+    try:
+        text = value if isinstance(value, str) else repr(value)
+    except Exception:  # noqa: BLE001 - a hostile object's __repr__
+        text = f"<{type(value).__name__}>"
+    text = " ".join(text.split())
+    return repr(text if len(text) <= limit else text[:limit] + "…")
+
+
+def check_range(value: float | int, unit: str = "number", raw: object = None) -> float:
+    """`value` as a float if it is finite and within the sane range of its unit; UnitError otherwise."""
+    raw = value if raw is None else raw
+    maximum = MAX_BY_UNIT[unit]
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > maximum:  # before float(): 10**400
+        raise UnitError(f"{shown(raw)} is too large for {_UNIT_WORDS[unit]} (at most {fmt_sig(maximum)})")
+    value = float(value)
+    if math.isnan(value):
+        raise UnitError(f"{shown(raw)} is not a number (NaN); expected a finite number")
+    if math.isinf(value) or abs(value) > maximum:
+        raise UnitError(f"{shown(raw)} is too large for {_UNIT_WORDS[unit]} (at most {fmt_sig(maximum)})")
+    if value != 0 and abs(value) < TINY:
+        raise UnitError(f"{shown(raw)} is too close to zero (write 0, or at least {TINY:g})")
+    return value
+
+
+def _to_float(text: str, unit: str = "number", raw: object = None) -> float:
+    raw = text if raw is None else raw
     text = text.strip().replace(",", "").replace("_", "")
     word = WORD_NUMBERS.get(text.lower())
     if word is not None:
         return float(word)
+    if len(text) > 400:  # float() would take it (and make it infinite); no real quantity needs so many characters
+        raise UnitError(f"{shown(raw)} is not a number (too long)")
     try:
         value = float(text)
     except ValueError:
-        raise UnitError(f"{text!r} is not a number") from None
+        raise UnitError(f"{shown(raw)} is not a number") from None
     if not math.isfinite(value):
-        raise UnitError(f"{text!r} is not a finite number")
-    return value
+        raise UnitError(f"{shown(raw)} is not a finite number")
+    return check_range(value, unit, raw)
 
 
-def parse_number(value: object) -> float:
+def parse_number(value: object, unit: str = "number") -> float:
     """A plain number; strings such as '3e-4' (YAML 1.1 leaves them as strings) are accepted."""
     if isinstance(value, bool):
         raise UnitError("expected a number, got true/false")
     if isinstance(value, (int, float)):
-        if not math.isfinite(value):
-            raise UnitError("expected a finite number")
-        return float(value)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise UnitError(f"{shown(value)} is not a finite number")
+        return check_range(value, unit)
     if isinstance(value, str):
-        return _to_float(value)
+        return _to_float(value, unit)
     raise UnitError(f"expected a number, got {type(value).__name__}")
 
 
 def parse_bytes(value: object) -> float:
     """'8GB' -> 8e9, '24 GiB' -> 24*2^30. A bare number is taken as bytes only if it is clearly bytes."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = parse_number(value, "bytes")
         if value < 2**20:
-            raise UnitError(f"{value} is too small to be a byte count; write the unit, e.g. '{value}GB' or '{value}GiB'")
-        return float(value)
+            raise UnitError(f"{fmt_sig(value)} is too small to be a byte count; write the unit, e.g. '{fmt_sig(value)}GB' "
+                            f"or '{fmt_sig(value)}GiB'")
+        return value
     if not isinstance(value, str):
         raise UnitError("expected a memory size such as '8GB' or '24 GiB'")
+    if len(value) > 400:
+        raise UnitError(f"{shown(value)} is not a memory size (too long)")
     match = re.fullmatch(rf"\s*({_NUMBER})\s*([kKmMgGtT]?i?[bB])\s*", value)
     if not match:
         if re.fullmatch(rf"\s*{_NUMBER}\s*[gG]\s*", value):
-            raise UnitError(f"{value!r} is ambiguous; write GB (10^9 bytes) or GiB (2^30 bytes)")
-        raise UnitError(f"{value!r} is not a memory size; expected e.g. '8GB', '24 GiB', '512MiB'")
-    number = _to_float(match.group(1))
+                raise UnitError(f"{shown(value)} is ambiguous; write GB (10^9 bytes) or GiB (2^30 bytes)")
+        raise UnitError(f"{shown(value)} is not a memory size; expected e.g. '8GB', '24 GiB', '512MiB'")
     unit = match.group(2).lower()
     if unit not in BYTE_UNITS:
         raise UnitError(f"unknown memory unit {match.group(2)!r}; use B, KB, MB, GB, TB, KiB, MiB, GiB or TiB")
-    return number * BYTE_UNITS[unit]
+    return check_range(_to_float(match.group(1), "bytes", value) * BYTE_UNITS[unit], "bytes", value)
 
 
 def parse_count(value: object) -> float:
     """'500M' -> 5e8, '1.3B' -> 1.3e9, '22,696,448' -> 22696448, '7e9' -> 7e9."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return parse_number(value)
+        return parse_number(value, "count")
     if not isinstance(value, str):
         raise UnitError("expected a count such as 500M, 1.3B or 125000")
-    match = re.fullmatch(rf"\s*({_NUMBER})\s*([kKmMbBtT]?)\s*", value)
+    match = re.fullmatch(rf"\s*({_NUMBER})\s*([kKmMbBtT]?)\s*", value) if len(value) <= 400 else None
     if not match or not match.group(1):
-        raise UnitError(f"{value!r} is not a count; expected e.g. 500M, 1.3B, 7e9 or 125000")
-    return _to_float(match.group(1)) * COUNT_SUFFIXES[match.group(2).lower()]
+        raise UnitError(f"{shown(value)} is not a count; expected e.g. 500M, 1.3B, 7e9 or 125000")
+    return check_range(_to_float(match.group(1), "count", value) * COUNT_SUFFIXES[match.group(2).lower()], "count", value)
 
 
 def parse_duration(value: object) -> float:
     """'2 weeks' -> seconds. A bare number is taken as seconds."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return parse_number(value)
+        return parse_number(value, "seconds")
     if not isinstance(value, str):
         raise UnitError("expected a duration such as '3 days' or '12h'")
-    match = re.fullmatch(r"\s*([0-9.]+|[a-zA-Z]+)\s*([a-zA-Z]+)\s*", value)
+    match = re.fullmatch(r"\s*([0-9.]+|[a-zA-Z]+)\s*([a-zA-Z]+)\s*", value) if len(value) <= 400 else None
     if not match or match.group(2).lower() not in DURATION_UNITS:
-        raise UnitError(f"{value!r} is not a duration; expected e.g. '90 min', '12h', '3 days', '2 weeks'")
-    return _to_float(match.group(1)) * DURATION_UNITS[match.group(2).lower()]
+        raise UnitError(f"{shown(value)} is not a duration; expected e.g. '90 min', '12h', '3 days', '2 weeks'")
+    return check_range(_to_float(match.group(1), "seconds", value) * DURATION_UNITS[match.group(2).lower()], "seconds", value)
 
 
 def parse_percent(value: object) -> float:
     """'85.2%' or 85.2 -> 85.2 (percentage points)."""
     if isinstance(value, str):
         value = value.strip().rstrip("%").strip()
-    return parse_number(value)
+    return parse_number(value, "percent")
 
 
 def parse_multiplier(value: object) -> float:
     """'4x', '×4', '4' -> 4.0"""
     if isinstance(value, str):
         value = value.strip().lower().replace("×", "x").strip("x").strip()
-    return parse_number(value)
+    return parse_number(value, "multiplier")
 
 
 PARSERS = {

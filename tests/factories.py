@@ -108,13 +108,61 @@ def fails_at_large_batch():
     return model, make_batch, loss_fn
 
 
-def slow_loader(batch_size):
-    """A data loader that takes 0.2 s per batch: slower than a training step of the tiny model."""
-    import time
+class FakeClock:
+    """A clock the test controls: `ticking_loader` advances it by `tick` seconds per batch it yields."""
 
+    def __init__(self):
+        self.now = 0.0
+        self.tick = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+CLOCK = FakeClock()
+
+
+def ticking_loader(batch_size):
+    """A data loader whose fetch time is whatever the test says (CLOCK.tick per batch), not the machine's speed."""
     def batches():
         while True:
-            time.sleep(0.2)
+            CLOCK.now += CLOCK.tick
             yield torch.randint(0, 1000, (batch_size, 64)), torch.randint(0, 1000, (batch_size, 64))
 
     return batches()
+
+
+def broken_loader(batch_size):
+    def batches():
+        yield torch.zeros(batch_size, 64, dtype=torch.long), torch.zeros(batch_size, 64, dtype=torch.long)
+        raise OSError("the dataset shard is missing")
+
+    return batches()
+
+
+def not_iterable_loader(batch_size):
+    return 42
+
+
+def make_batch_fails_after_search():
+    """tiny_gpt whose make_batch raises once the search is over (FAIL_MAKE_BATCH set by the test)."""
+    model, make_batch, loss_fn = tiny_gpt()
+
+    def flaky(batch):
+        if FAIL_MAKE_BATCH:
+            raise KeyError("sample 1234 is missing")
+        return make_batch(batch)
+
+    return model, flaky, loss_fn
+
+
+FAIL_MAKE_BATCH = False
+
+
+def noisy_factory():
+    """Prints to stdout (Python and file-descriptor level) before failing: stdout must stay clean."""
+    import os
+
+    print("noise from the factory")
+    os.write(1, b"fd-level noise\n")
+    raise RuntimeError("no GPU weights here")

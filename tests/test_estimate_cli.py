@@ -12,7 +12,10 @@ from .conftest import ROOT
 
 
 def run(capsys, *argv):
-    code = cli.main(["estimate", *argv])
+    try:
+        code = cli.main(["estimate", *argv])
+    except SystemExit as exc:  # a usage error found by argparse (the numeric options' types)
+        code = exc.code
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -65,15 +68,15 @@ def test_config_json(capsys, tmp_path):
     (["--params", "0"], "params must be between"),
     (["--params", "lots"], "is not a count"),
     (["--params", "1e20"], "params must be between"),
-    (["--preset", "gpt2", "--batch", "0"], "batch must be a whole number from 1"),
+    (["--preset", "gpt2", "--batch", "0"], "--batch must be between"),
     (["--preset", "gpt2", "--params", "1B"], "exactly one model source"),
     ([], "exactly one model source"),
     (["--preset", "gtp2"], "did you mean 'gpt2'"),
-    (["--preset", "gpt2", "--budget-gib", "0"], "budget_gib must be a finite number in (0"),
-    (["--preset", "gpt2", "--seq-len", "0"], "seq_len must be a whole number from 1"),
-    (["--preset", "gpt2", "--gpus", "0"], "gpus must be a whole number from 1"),
+    (["--preset", "gpt2", "--budget-gib", "0"], "--budget-gib must be positive"),
+    (["--preset", "gpt2", "--seq-len", "0"], "--seq-len must be between"),
+    (["--preset", "gpt2", "--gpus", "0"], "--gpus must be at least 1"),
     (["--preset", "gpt2", "--base-bits", "4"], "base_bits goes with lora"),
-    (["--preset", "gpt2", "--target-batch", "0"], "target_batch must be a whole number from 1"),
+    (["--preset", "gpt2", "--target-batch", "0"], "--target-batch must be positive"),
     (["--config", "/no/such/config.json"], "no such file"),
 ])
 def test_bad_input_exit_2(capsys, argv, message):
@@ -87,3 +90,22 @@ def test_analytic_estimate_never_imports_torch():
             "    assert main(['estimate', '--preset', 'llama-2-7b', '--budget-gib', '80']) == 0\n"
             "assert 'torch' not in sys.modules and 'pydantic' not in sys.modules, sorted(m for m in sys.modules if m in ('torch', 'pydantic'))\n")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+@pytest.mark.parametrize("arguments, message", [
+    ({"preset": "gpt2", "batch": 0}, "batch must be a whole number from 1"),
+    ({"preset": "gpt2", "budget_gib": 0.0}, "budget_gib must be a finite number in (0"),
+    ({"preset": "gpt2", "gpus": 0}, "gpus must be a whole number from 1"),
+    ({"preset": "gpt2", "base_bits": 4}, "base_bits goes with lora"),
+    ({"preset": "gpt2", "margin": float("nan")}, "margin must be a finite number"),
+    ({"preset": "gpt2", "bogus": 1}, "unknown argument 'bogus'"),
+    ({}, "exactly one model source"),
+])
+def test_library_errors_name_arguments_not_flags(arguments, message):
+    """advisor.estimate_memory (and the chat tools on top of it) speak of arguments, never of CLI flags."""
+    from advisor import estimate_memory
+    from advisor.errors import InputError
+
+    with pytest.raises(InputError) as info:
+        estimate_memory(**arguments)
+    assert message in info.value.message and "--" not in info.value.message

@@ -61,7 +61,11 @@ def test_errors_that_are_not_oom_are_reported_clearly():
 
 
 def test_throughput_noise_scale_and_loader():
-    r = probe("tests.factories:tiny_gpt", device="cpu", cap_gib=0.05, noise_scale=True, loader="tests.factories:slow_loader")
+    from . import factories
+
+    factories.CLOCK.tick = 1000.0  # seconds per batch on the fake clock: slower than any real step of the tiny model
+    r = probe("tests.factories:tiny_gpt", device="cpu", cap_gib=0.05, noise_scale=True,
+              loader="tests.factories:ticking_loader", clock=factories.CLOCK)
     batches = [t.batch for t in r.throughput]
     assert batches == sorted(batches) and batches[-1] == r.max_micro_batch
     assert all(t.samples_per_s > 0 and t.tokens_per_s == pytest.approx(t.samples_per_s * 64, rel=0.01) for t in r.throughput)

@@ -14,8 +14,10 @@ from typing import Any
 
 from advisor.errors import InputError
 from advisor.kb.model import FactSpec, KnowledgeBase
-from advisor.units import PARSERS, UnitError, fmt_sig
+from advisor.units import PARSERS, UnitError, shown, fmt_sig
 
+MAX_PAIR_BATCH = 10**9  # a batch size in a [batch, value] pair
+MAX_ITEMS = 10_000  # pairs or list items in one fact
 USER_PROVENANCE = ("given", "answer", "measured", "message")
 SKIP_ANSWERS = {"skip", "unknown", "don't know", "dont know", "idk", "?"}
 TRUE_WORDS = {"true", "yes", "y", "on", "1"}
@@ -81,15 +83,17 @@ def _pairs(spec: FactSpec, raw: Any) -> list[list[Any]]:
         raw = [re.split(r"\s*[=:→]\s*|\s+", item.strip(), maxsplit=1) for item in items]
     if not isinstance(raw, list) or not raw:
         raise UnitError("expected a list of [batch, value] pairs, e.g. [[64, 14GB], [128, 24GB]] or '64=14GB, 128=24GB'")
+    if len(raw) > MAX_ITEMS:
+        raise UnitError(f"expected at most {MAX_ITEMS:,} [batch, value] pairs, got {len(raw):,}")
     out = []
     for item in raw:
         if isinstance(item, dict) and set(item) == {"batch", "value"}:
             item = [item["batch"], item["value"]]
         if not isinstance(item, (list, tuple)) or len(item) != 2:
-            raise UnitError(f"expected a [batch, value] pair, got {item!r}")
+            raise UnitError(f"expected a [batch, value] pair, got {shown(item)}")
         batch = PARSERS["count"](item[0])
-        if batch < 1 or not float(batch).is_integer():
-            raise UnitError(f"batch must be a positive whole number, got {item[0]!r}")
+        if not 1 <= batch <= MAX_PAIR_BATCH or not float(batch).is_integer():
+            raise UnitError(f"batch must be a whole number from 1 to {MAX_PAIR_BATCH:,}, got {shown(item[0])}")
         out.append([int(batch), parser(item[1])])
     return out
 
@@ -103,27 +107,36 @@ def coerce(spec: FactSpec, raw: Any) -> Any:
     if spec.type == "bool":
         if isinstance(raw, bool):
             return raw
-        text = str(raw).strip().lower()
+        text = _text(raw).strip().lower()
         if text in TRUE_WORDS:
             return True
         if text in FALSE_WORDS:
             return False
-        raise UnitError(f"expected yes or no, got {raw!r}")
+        raise UnitError(f"expected yes or no, got {shown(raw)}")
     if spec.type == "choice":
-        text = str(raw).strip().lower()
+        text = _text(raw).strip().lower()
         for candidate in (text, text.replace("-", "_").replace(" ", "_"), text.replace("_", "-").replace(" ", "-")):
             if candidate in spec.choices:
                 return candidate
-        hint = get_close_matches(text, spec.choices, n=1)
-        raise UnitError(f"expected one of {', '.join(spec.choices)}, got {raw!r}" + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+        hint = get_close_matches(text, spec.choices, n=1) if len(text) <= 100 else []
+        raise UnitError(f"expected one of {', '.join(spec.choices)}, got {shown(raw)}" + (f" (did you mean {hint[0]!r}?)" if hint else ""))
     if spec.type == "pairs":
         return _pairs(spec, raw)
     if spec.type == "list":
         if not isinstance(raw, list):
             raise UnitError("expected a list of numbers")
+        if len(raw) > MAX_ITEMS:
+            raise UnitError(f"expected at most {MAX_ITEMS:,} numbers, got {len(raw):,}")
         return [PARSERS[spec.unit or "number"](item) for item in raw]
     if not isinstance(raw, (str, int, float)):
         raise UnitError("expected text")
+    return _text(raw)
+
+
+def _text(raw: Any) -> str:
+    """str(raw), except that an integer too long to print (str() refuses more than 4,300 digits) is an error."""
+    if isinstance(raw, int) and not isinstance(raw, bool) and raw.bit_length() > 4096:
+        raise UnitError(f"expected a value, got {shown(raw)}")
     return str(raw)
 
 

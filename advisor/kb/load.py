@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -22,7 +23,7 @@ from advisor.kb import cache as kbcache
 from advisor.errors import InputError
 from advisor.kb.model import (EstimateRule, FactsFile, FactTest, FactRef, KnowledgeBase, OptionRule, RecommendRule, Rule,
                     SeedItemsFile, SourcesFile, condition_leaves, condition_options)
-from advisor.kb.yamlio import YamlDocument, load_yaml_file
+from advisor.kb.yamlio import YamlDocument, load_yaml_file, read_bounded
 
 SPECIAL_FILES = {"facts.yaml": "facts", "sources.yaml": "sources", "seed_items.yaml": "seed_items"}
 SCHEMA_DIR = Path(__file__).parent / "schemas"
@@ -163,23 +164,39 @@ def load_kb(rules_dir: str | Path | None = None) -> KnowledgeBase:
 
 
 def _stat_fingerprint(rules_dir: Path) -> tuple:
-    """Names, sizes and modification times: cheap enough to check on every call (the in-process cache key)."""
-    return tuple((p.name, st.st_size, st.st_mtime_ns) for p in sorted(rules_dir.glob("*.yaml")) if (st := p.stat()))
+    """Names, sizes and modification times: cheap enough to check on every call (the in-process cache key).
+    Every *.yaml must be a regular file (or a link to one): a FIFO or a device would hang or never end."""
+    out = []
+    for p in sorted(rules_dir.glob("*.yaml")):
+        try:
+            st = p.stat()
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror or exc}", str(p)) from None
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError("not a regular file; expected a YAML file", str(p))
+        out.append((p.name, st.st_size, st.st_mtime_ns))
+    return tuple(out)
 
 
 def _content_fingerprint(rules_dir: Path) -> tuple:
-    """Content hashes of the rule files: what the on-disk validated-KB cache is keyed on."""
-    return tuple((p.name, hashlib.sha256(p.read_bytes()).hexdigest()) for p in sorted(rules_dir.glob("*.yaml")))
+    """Content hashes of the rule files: what the on-disk validated-KB cache is keyed on (each read bounded)."""
+    return tuple((p.name, hashlib.sha256(read_bounded(p, what="YAML file")).hexdigest())
+                 for p in sorted(rules_dir.glob("*.yaml")))
 
 
 @lru_cache(maxsize=4)
 def _load_kb_cached(rules_dir: str, stat_fingerprint: tuple) -> KnowledgeBase:
     fingerprint = _content_fingerprint(Path(rules_dir))
     raw = kbcache.read(rules_dir, fingerprint)
-    if raw is None:
-        raw = _read_and_validate(Path(rules_dir))
-        kbcache.write(rules_dir, fingerprint, raw)
-    return _build(raw)
+    if raw is not None:
+        try:
+            return _build(raw)
+        except Exception:  # noqa: BLE001 - any doubt about the cache: rebuild from the YAML (errors then name a line)
+            pass
+    raw = _read_and_validate(Path(rules_dir))
+    kb = _build(raw)
+    kbcache.write(rules_dir, fingerprint, raw)  # only data that built
+    return kb
 
 
 def _read_and_validate(root: Path) -> dict:

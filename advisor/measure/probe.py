@@ -30,7 +30,7 @@ from pydantic import BaseModel
 from advisor.domain.fit import fit_line
 from advisor.errors import InputError
 from advisor.measure.step import make_optimizer, to_device, train_step
-from advisor.measure.tracing import _call_factory, require_torch, load_factory
+from advisor.measure.tracing import _call_factory, load_factory, require_torch, short_error, user_output_to_stderr
 
 GiB = 2**30
 
@@ -167,8 +167,35 @@ class Prober:
         model.to(self.device.name).train()
         return model, make_batch, loss_fn, make_optimizer(self.optimizer, model.parameters(), torch)
 
+    def _batch(self, make_batch: Callable, batch: int) -> tuple[Any, Any]:
+        """make_batch(batch) -> (inputs, targets); its failure names it (an InputError, exit 2), OOM excepted."""
+        try:
+            inputs, targets = make_batch(batch)
+        except self.device.torch.OutOfMemoryError:
+            raise
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - the user's function
+            raise InputError(f"make_batch({batch}) of {self.factory_path} failed: {short_error(exc)} (it must return "
+                             f"(inputs, targets))") from None
+        return inputs, targets
+
+    def _user_step(self, what: str, batch: int, run: Callable[[], Any]) -> Any:
+        """Run user code outside the search (throughput, noise scale, sync): any failure is an InputError naming the
+        factory and what was being measured; running out of memory says so."""
+        try:
+            with user_output_to_stderr():
+                return run()
+        except InputError:
+            raise
+        except self.device.torch.OutOfMemoryError:
+            raise InputError(f"out of memory at batch {batch} during the {what}, although that batch fit in the search; "
+                             f"rerun with a larger --margin, or skip the {what}") from None
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - the user's model, make_batch or loss_fn
+            raise InputError(f"the {what} failed at batch {batch} ({self.factory_path}: model, make_batch or loss_fn): "
+                             f"{short_error(exc)}") from None
+
     def _step(self, model: Any, make_batch: Callable, loss_fn: Callable, opt: Any, batch: int) -> None:
-        train_step(model, make_batch, loss_fn, opt, batch, self.precision, self.device.torch, self.device.name)
+        train_step(model, lambda b: self._batch(make_batch, b), loss_fn, opt, batch, self.precision, self.device.torch,
+                   self.device.name)
 
     def trial(self, batch: int, purpose: str) -> Trial:
         torch = self.device.torch
@@ -176,16 +203,17 @@ class Prober:
         start = time.perf_counter()
         model = opt = None
         try:
-            model, make_batch, loss_fn, opt = self._build()
-            allocated, reserved = self.device.run(lambda: self._step(model, make_batch, loss_fn, opt, batch), self.steps)
+            with user_output_to_stderr():
+                model, make_batch, loss_fn, opt = self._build()
+                allocated, reserved = self.device.run(lambda: self._step(model, make_batch, loss_fn, opt, batch), self.steps)
             ok = reserved <= self.budget * (1 - self.margin)
         except torch.OutOfMemoryError:
             allocated = reserved = -1
             ok = False
         except InputError:
             raise
-        except Exception as exc:  # noqa: BLE001 - the model failed for another reason: a clear error
-            raise InputError(f"the training step failed at batch {batch}: {type(exc).__name__}: {exc}") from None
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - the model failed for another reason: a clear error
+            raise InputError(f"the training step failed at batch {batch} ({self.factory_path}): {short_error(exc)}") from None
         finally:
             model = opt = None  # drop the references (closures above still name them) before releasing memory
             self.device.release()
@@ -259,22 +287,27 @@ class Prober:
         out = []
         for batch in ladder:
             self.progress(f"throughput at batch {batch}…")
-            model, make_batch, loss_fn, opt = self._build()
+            model = opt = None
             try:
-                for _ in range(warmup):
-                    self._step(model, make_batch, loss_fn, opt, batch)
-                _sync(torch, self.device.name)
-                start = time.perf_counter()
-                for _ in range(timed):
-                    self._step(model, make_batch, loss_fn, opt, batch)
-                _sync(torch, self.device.name)
-                seconds = (time.perf_counter() - start) / timed
-                inputs, _ = make_batch(1)
+                def timed_steps() -> tuple[float, Any]:
+                    nonlocal model, opt
+                    model, make_batch, loss_fn, opt = self._build()
+                    for _ in range(warmup):
+                        self._step(model, make_batch, loss_fn, opt, batch)
+                    _sync(torch, self.device.name)
+                    start = time.perf_counter()
+                    for _ in range(timed):
+                        self._step(model, make_batch, loss_fn, opt, batch)
+                    _sync(torch, self.device.name)
+                    return (time.perf_counter() - start) / timed, self._batch(make_batch, 1)[0]
+
+                seconds, inputs = self._user_step("throughput run", batch, timed_steps)
+                seconds = max(seconds, 1e-9)  # a clock too coarse for a tiny model
                 seq = inputs.shape[1] if getattr(inputs, "dim", lambda: 0)() == 2 and not inputs.is_floating_point() else None
                 out.append(Throughput(batch=batch, samples_per_s=round(batch / seconds, 3),
                                       tokens_per_s=round(batch * seq / seconds, 1) if seq else None))
             finally:
-                del model, opt
+                model = opt = None
                 self.device.release()
         return out
 
@@ -283,16 +316,18 @@ class Prober:
     def noise_scale(self, micro_batch: int, accumulation: int = 4, windows: int = 4) -> NoiseScale:
         """McCandlish et al. App. A.1: |G_small|² per micro-batch against |G_big|² of their mean, averaged."""
         torch = self.device.torch
-        model, make_batch, loss_fn, opt = self._build()
-        params = [p for p in model.parameters() if p.requires_grad]
-        small_sq, big_sq = [], []
-        try:
+        small_sq: list[float] = []
+        big_sq: list[float] = []
+
+        def run() -> None:
+            model, make_batch, loss_fn, opt = self._build()
+            params = [p for p in model.parameters() if p.requires_grad]
             for w in range(windows):
                 self.progress(f"gradient noise scale: window {w + 1} of {windows}…")
                 total = [torch.zeros_like(p) for p in params]
                 sq = 0.0
                 for _ in range(accumulation):
-                    inputs, targets = make_batch(micro_batch)
+                    inputs, targets = self._batch(make_batch, micro_batch)
                     model.zero_grad(set_to_none=True)
                     loss = loss_fn(model(to_device(inputs, self.device.name)), to_device(targets, self.device.name))
                     loss.backward()
@@ -304,9 +339,11 @@ class Prober:
                 big_sq.append(float(sum(((t / accumulation).float() ** 2).sum() for t in total)))
                 opt.step()  # move on so the windows sample the trajectory, as in training
                 opt.zero_grad(set_to_none=True)
+
+        try:
+            self._user_step("gradient noise scale run", micro_batch, run)
         finally:
-            del model, opt
-            self.device.release()
+            self.device.release()  # the model and optimizer went out of scope with run()
         b_small, b_big = micro_batch, micro_batch * accumulation
         g2 = [(b_big * bg - b_small * sg) / (b_big - b_small) for sg, bg in zip(small_sq, big_sq)]
         s = [(sg - bg) / (1 / b_small - 1 / b_big) for sg, bg in zip(small_sq, big_sq)]
@@ -339,9 +376,16 @@ def _sync(torch: Any, device: str) -> None:
 
 
 def probe(factory_path: str, *, throughput: bool = True, noise_scale: bool = False, loader: str | None = None,
-          **kwargs: Any) -> ProbeResult:
+          clock: Callable[[], float] = time.perf_counter, **kwargs: Any) -> ProbeResult:
     """Find the largest safe micro-batch (run, not extrapolated), the throughput curve and, on request, the
-    gradient noise scale. Returns a ProbeResult; raises InputError with what to do on failure."""
+    gradient noise scale. Returns a ProbeResult; raises InputError with what to do on failure. Whatever the user's
+    code prints goes to stderr. `clock` times the data loader (tests pass a fake one)."""
+    with user_output_to_stderr():
+        return _probe(factory_path, throughput=throughput, noise_scale=noise_scale, loader=loader, clock=clock, **kwargs)
+
+
+def _probe(factory_path: str, *, throughput: bool, noise_scale: bool, loader: str | None, clock: Callable[[], float],
+           **kwargs: Any) -> ProbeResult:
     prober = Prober(factory_path, **kwargs)
     best, predicted = prober.search()
     notes = []
@@ -354,7 +398,9 @@ def probe(factory_path: str, *, throughput: bool = True, noise_scale: bool = Fal
         if recommended < best:
             notes.append(f"examples/s saturate by batch {recommended} (within 5% of the best): a larger batch only "
                          f"costs memory (Tuning Playbook)")
-    pipeline_bound = _loader_check(loader, recommended, points, prober) if loader else None
+    pipeline_bound = _loader_check(loader, recommended, points, prober, clock) if loader else None
+    if loader and pipeline_bound is None:
+        notes.append("the data loader was timed but not compared: without the throughput run there is no step time")
     noise = prober.noise_scale(max(1, min(recommended, 64))) if noise_scale else None
     peak_at_best = next(t.peak_reserved_bytes for t in prober.trials if t.batch == best and t.ok)
     sync = distributed_sync_cost(prober, recommended, peak_at_best) if int(os.environ.get("WORLD_SIZE", "1")) > 1 else None
@@ -364,24 +410,43 @@ def probe(factory_path: str, *, throughput: bool = True, noise_scale: bool = Fal
                        noise_scale=noise, sync=sync, notes=notes)
 
 
-def _loader_check(loader: str, batch: int, points: list[Throughput], prober: Prober) -> bool:
-    """Is fetching a batch slower than half a training step at that batch? Then the input pipeline limits you."""
+def loader_is_bottleneck(fetch_seconds: float, step_seconds: float | None) -> bool | None:
+    """Is fetching a batch slower than half a training step at that batch? Then the input pipeline limits you.
+    None when the step time is unknown (no throughput run)."""
+    if step_seconds is None:
+        return None
+    return fetch_seconds > 0.5 * step_seconds
+
+
+def _loader_check(loader: str, batch: int, points: list[Throughput], prober: Prober,
+                  clock: Callable[[], float] = time.perf_counter, batches: int = 5) -> bool | None:
+    """Time `batches` fetches from the user's loader with `clock` and compare with the measured step time. Every
+    failure of the loader is an InputError that names it."""
     fn = load_factory(loader)
     prober.progress("timing the data loader…")
-    it = iter(fn(batch))
-    start = time.perf_counter()
+    try:
+        source = fn(batch)
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - the user's function
+        raise InputError(f"the data loader {loader} failed: {short_error(exc)}") from None
+    try:
+        it = iter(source)
+    except TypeError:
+        raise InputError(f"the data loader {loader} must return an iterable of batches, got {type(source).__name__}") from None
+    start = clock()
     n = 0
-    for _ in range(5):
+    for _ in range(batches):
         try:
             next(it)
         except StopIteration:
             break
+        except (Exception, SystemExit) as exc:  # noqa: BLE001
+            raise InputError(f"the data loader {loader} failed while fetching batch {n + 1}: {short_error(exc)}") from None
         n += 1
     if n == 0:
-        raise InputError("the data loader yielded nothing")
-    fetch = (time.perf_counter() - start) / n
+        raise InputError(f"the data loader {loader} yielded nothing")
+    fetch = (clock() - start) / n
     step = next((batch / p.samples_per_s for p in points if p.batch == batch), None)
-    return step is not None and fetch > 0.5 * step
+    return loader_is_bottleneck(fetch, step)
 
 
 def distributed_sync_cost(prober: Prober, micro_batch: int, peak_bytes: int, accumulation: int = 4,
@@ -402,14 +467,15 @@ def distributed_sync_cost(prober: Prober, micro_batch: int, peak_bytes: int, acc
         for i in range(accumulation):
             ctx = ddp.no_sync() if use_no_sync and i < accumulation - 1 else nullcontext()
             with ctx:
-                inputs, targets = make_batch(micro_batch)
+                inputs, targets = prober._batch(make_batch, micro_batch)
                 loss = loss_fn(ddp(to_device(inputs, prober.device.name)), to_device(targets, prober.device.name)) / accumulation
                 loss.backward()
         opt.step()
         opt.zero_grad(set_to_none=True)
 
     times = {}
-    for mode in (True, False):
+
+    def timed(mode: bool) -> float:
         update(mode)  # warm-up
         _sync(torch, prober.device.name)
         dist.barrier()
@@ -417,7 +483,10 @@ def distributed_sync_cost(prober: Prober, micro_batch: int, peak_bytes: int, acc
         for _ in range(repeats):
             update(mode)
         _sync(torch, prober.device.name)
-        times[mode] = (time.perf_counter() - start) / repeats
+        return (time.perf_counter() - start) / repeats
+
+    for mode in (True, False):
+        times[mode] = prober._user_step("gradient sync measurement", micro_batch, lambda: timed(mode))
     peak = torch.tensor([peak_bytes], dtype=torch.int64)  # this rank's peak at the batch it returns
     gathered = [torch.zeros_like(peak) for _ in range(dist.get_world_size())]
     dist.all_gather(gathered, peak)

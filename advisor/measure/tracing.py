@@ -20,8 +20,10 @@ estimator adds on top (`advisor estimate` does).
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import inspect
+import os
 import sys
 import warnings
 from dataclasses import dataclass, field
@@ -60,6 +62,40 @@ class TraceResult:
         return fit_line((b, self.total(b)) for b in self.batches)[0]
 
 
+@contextlib.contextmanager
+def user_output_to_stderr() -> Any:
+    """While the user's code runs (its import, factory, make_batch, loader), whatever it prints goes to stderr - at
+    the Python level and at the file-descriptor level (C extensions, subprocesses) - so that `--format json` stdout
+    stays exactly one JSON document. Nests (restored last in, first out)."""
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        pass
+    try:
+        saved = os.dup(1)
+        os.dup2(2, 1)
+    except OSError:  # no file descriptors to redirect (an embedding without a console)
+        saved = None
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+    finally:
+        try:
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass
+        if saved is not None:
+            os.dup2(saved, 1)
+            os.close(saved)
+
+
+def short_error(exc: BaseException, limit: int = 300) -> str:
+    """'ValueError: first line of the message' (bounded): how a failure of the user's code is named."""
+    lines = str(exc).strip().splitlines()
+    text = f"{type(exc).__name__}: {lines[0] if lines else ''}".rstrip(": ")
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def require_torch() -> Any:
     try:
         import torch  # noqa: F401
@@ -77,13 +113,14 @@ def load_factory(path: str) -> Callable[..., Any]:
     if "" not in sys.path:
         sys.path.insert(0, "")
     try:
-        module = importlib.import_module(module_name)
+        with user_output_to_stderr():
+            module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
         if exc.name == "torch":
             require_torch()  # raises the "needs PyTorch: pip install ..." error
         raise InputError(f"cannot import {module_name!r}: ModuleNotFoundError: {exc}") from None
-    except Exception as exc:  # noqa: BLE001 - any import failure is the user's to fix
-        raise InputError(f"cannot import {module_name!r}: {type(exc).__name__}: {exc}") from None
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - any import failure is the user's to fix
+        raise InputError(f"cannot import {module_name!r}: {short_error(exc)}") from None
     fn = getattr(module, attr, None)
     if not callable(fn):
         raise InputError(f"{module_name!r} has no callable {attr!r}")
@@ -95,9 +132,10 @@ def _call_factory(factory: Callable[..., Any], options: dict[str, Any]) -> tuple
     accepts_any = any(p.kind == p.VAR_KEYWORD for p in sig.parameters.values())
     kwargs = {k: v for k, v in options.items() if v is not None and (accepts_any or k in sig.parameters)}
     try:
-        out = factory(**kwargs)
-    except Exception as exc:  # noqa: BLE001
-        raise InputError(f"the model factory failed: {type(exc).__name__}: {exc}") from None
+        with user_output_to_stderr():
+            out = factory(**kwargs)
+    except (Exception, SystemExit) as exc:  # noqa: BLE001
+        raise InputError(f"the model factory failed: {short_error(exc)}") from None
     torch = require_torch()
     if not (isinstance(out, tuple) and len(out) == 3 and isinstance(out[0], torch.nn.Module) and callable(out[1])
             and callable(out[2])):
@@ -161,6 +199,8 @@ def trace(factory_path: str, batches: tuple[int, int] = (1, 2), *, precision: st
         if progress:
             progress(f"tracing {steps} training steps at batch {batch} (fake tensors, nothing allocated)…")
         t = time.perf_counter()
-        params, peaks[batch] = measure(factory, batch, precision=precision, optimizer=optimizer, steps=steps, options=options)
+        with user_output_to_stderr():
+            params, peaks[batch] = measure(factory, batch, precision=precision, optimizer=optimizer, steps=steps,
+                                           options=options)
         seconds[batch] = time.perf_counter() - t
     return TraceResult(params, peaks, seconds)

@@ -15,19 +15,21 @@ steps:                            # optional further turns: each adds answers/fa
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from advisor.errors import InputError
 from advisor.consultation import build_memory
 from advisor.engine.inputs import accept_input
 from advisor.kb.model import KnowledgeBase
-from advisor.kb.yamlio import YamlDocument, load_yaml_file, load_yaml_text
+from advisor.kb.yamlio import YamlDocument, load_yaml_file, load_yaml_text, read_stdin
 
 Scalar = Union[bool, int, float, str]
+MAX_STEPS = 1000  # turns in one scenario: each is a whole consultation when the scenario is loaded and checked
 
 
 class Strict(BaseModel):
@@ -91,6 +93,18 @@ class TextExpect(Strict):
     forbid: list[str] = Field([], description="regular expressions that must not match the rendered advice")
     require: list[str] = Field([], description="regular expressions that must match the rendered advice")
 
+    @field_validator("forbid", "require")
+    @classmethod
+    def _compiles(cls, patterns: list[str]) -> list[str]:
+        """A pattern that does not compile is the scenario's error (file:line), not the checker's crash."""
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except (re.error, RecursionError, OverflowError) as exc:
+                shown = pattern if len(pattern) <= 60 else pattern[:60] + "…"
+                raise ValueError(f"invalid regular expression {shown!r}: {exc}") from None
+        return patterns
+
 
 class Expect(Strict):
     red_flags: IdSet = IdSet()
@@ -120,7 +134,7 @@ class ScenarioFile(Strict):
     facts: dict[str, Any] = {}
     answers: dict[str, Any] = {}
     expect: Optional[Expect] = None
-    steps: list[Step] = []
+    steps: list[Step] = Field([], max_length=MAX_STEPS, description="further turns (at most 1,000)")
 
 
 class Scenario(BaseModel):
@@ -183,9 +197,9 @@ def parse_scenario(doc: YamlDocument, kb: KnowledgeBase) -> Scenario:
 def load_scenario(path: str, kb: KnowledgeBase) -> Scenario:
     """Load a scenario file; '-' reads standard input."""
     if path == "-":
-        if sys.stdin.isatty():
+        if sys.stdin is not None and sys.stdin.isatty():
             print("advisor: reading the scenario from the terminal; end with Ctrl-D", file=sys.stderr)
-        doc = load_yaml_text(sys.stdin.read(), "<stdin>")
+        doc = load_yaml_text(read_stdin(), "<stdin>")
     else:
         doc = load_yaml_file(path)
     return parse_scenario(doc, kb)

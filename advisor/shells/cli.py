@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -24,6 +25,8 @@ class Parser(argparse.ArgumentParser):
     """argparse, but usage errors are one line with a hint, exit code 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
+        # "argument --batch: must be between ..." (from advisor.shells.argtypes) reads better as "--batch must be ..."
+        message = re.sub(r"^argument (-[-\w/]+(?:/-[-\w]+)*): (must )", r"\1 \2", " ".join(message.split()))
         self.exit(EXIT_INPUT, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
@@ -73,7 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
                                "and list_presets. Configure a client with {\"command\": \"advisor\", \"args\": [\"mcp\"]}.")
 
     c = sub.add_parser("check", help="run scenario expectations (the regression suite)",
-                       description="Run the expectations of scenario files; prints a table and 'N passed, N failed'; exit 1 on any failure.")
+                       description="Run the expectations of scenario files; prints a table and 'N passed, N failed'; exit 1 on any "
+                                   "failure, 2 if a scenario file is invalid, 3 on an internal error (every file is still run).")
     c.add_argument("paths", nargs="*", default=["scenarios"], help="scenario files or folders (default: scenarios)")
     c.add_argument("-v", "--verbose", action="store_true", help="list every failure, not only a count per scenario")
 
@@ -135,26 +139,57 @@ def cmd_answer(ns: argparse.Namespace) -> int:
 
 
 def _answer_batch(ns: argparse.Namespace, kb) -> int:
-    """One JSON object per line per file; a bad file is reported (line and stderr) and the others go on."""
+    """One JSON object per line per file; a file that fails - bad input, a missing file, or an internal error - is
+    reported (its line and stderr) and the others go on. Exit 3 if any failed internally, else 2 if any failed."""
     from advisor.consultation import consult
     from advisor.regress.scenario import load_scenario
 
-    named = [p for p in ns.scenario if p != "-"]
-    files = ([Path("-")] if "-" in ns.scenario else []) + (scenario_paths(named) if named else [])
+    entries: list[tuple[str, InputError | None]] = []  # (file, an error found before reading it)
+    for raw in ns.scenario:
+        path = Path(raw)
+        if raw == "-" or path.is_file():
+            entries.append((raw, None))
+        elif path.is_dir():
+            found = sorted(str(p) for p in path.glob("*.yaml"))
+            entries += [(f, None) for f in found] or [(raw, InputError("no scenario files (*.yaml) found", raw))]
+        else:
+            entries.append((raw, InputError("no such file or folder", raw)))
     extra = _answers(ns.answer)
-    failed = 0
-    for path in files:
+    failed = internal = 0
+    for file, error in entries:
         try:
-            sc = load_scenario(str(path), kb)
+            if error is not None:
+                raise error
+            sc = load_scenario(file, kb)
             advice = consult(sc.spec.message, sc.spec.facts, {**sc.spec.answers, **extra}, measured=_measured(ns, sc), kb=kb)
-            record = {"file": str(path), "advice": advice.to_dict()}
+            record = {"file": file, "advice": advice.to_dict()}
+        except (KeyboardInterrupt, BrokenPipeError):
+            raise
         except InputError as exc:
             failed += 1
-            print(f"{PROG}: {exc.location_message()}", file=sys.stderr)
-            record = {"file": str(path), "error": exc.location_message()}
+            message = one_line(exc.location_message())
+            print(f"{PROG}: {message}", file=sys.stderr)
+            record = {"file": file, "error": message}
+        except Exception as exc:  # noqa: BLE001 - an internal error in one file must not lose the others
+            failed += 1
+            internal += 1
+            if ns.debug:
+                import traceback
+
+                traceback.print_exc()
+            message = one_line(f"internal error: {exc!r}; please report it (rerun with --debug for a traceback)")
+            print(f"{PROG}: {file}: {message}", file=sys.stderr)
+            record = {"file": file, "error": message, "internal": True}
         sys.stdout.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
-    print(f"{PROG}: {len(files) - failed} answered, {failed} failed", file=sys.stderr)
-    return EXIT_INPUT if failed else EXIT_OK
+        sys.stdout.flush()
+    print(f"{PROG}: {len(entries) - failed} answered, {failed} failed", file=sys.stderr)
+    return EXIT_INTERNAL if internal else EXIT_INPUT if failed else EXIT_OK
+
+
+def one_line(text: str, limit: int = 1000) -> str:
+    """An error message as one line of bounded length (a user's value can be long or contain newlines)."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def cmd_probe(ns: argparse.Namespace) -> int:
@@ -210,18 +245,26 @@ def scenario_paths(paths: Sequence[str]) -> list[Path]:
 
 
 def cmd_check(ns: argparse.Namespace) -> int:
-    from advisor.regress.checker import run_scenario
+    from advisor.regress.checker import ScenarioResult, run_scenario
     from advisor.regress.scenario import load_scenario
 
     kb = _kb(ns)
     results = []
+    invalid = internal = 0
     for path in scenario_paths(ns.paths):
         try:
             results.append(run_scenario(load_scenario(str(path), kb), kb))
+        except (KeyboardInterrupt, BrokenPipeError):
+            raise
         except InputError as exc:
-            from advisor.regress.checker import ScenarioResult
-
-            results.append(ScenarioResult(path.stem, str(path), 0, [f"invalid scenario: {exc}"]))
+            invalid += 1
+            results.append(ScenarioResult(path.stem, str(path), 0, [f"invalid scenario: {one_line(exc)}"]))
+        except Exception as exc:  # noqa: BLE001 - one scenario's internal error must not hide the others' results
+            if ns.debug:
+                raise
+            internal += 1
+            results.append(ScenarioResult(path.stem, str(path), 0, [
+                f"{path}: internal error: {one_line(repr(exc))}; please report it (rerun with --debug for a traceback)"]))
     width = max(len(r.name) for r in results)
     lines = [f"{'scenario'.ljust(width)}  turns  result", f"{'-' * width}  -----  ------"]
     for r in results:
@@ -233,9 +276,10 @@ def cmd_check(ns: argparse.Namespace) -> int:
         if not ns.verbose and len(failed) > 3 and len(r.failures) > 5:
             lines.append(f"  … {len(r.failures) - 5} more (use --verbose)")
     lines.append("")
-    lines.append(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    notes = ([f"{invalid} invalid"] if invalid else []) + ([f"{internal} internal error" + "s" * (internal > 1)] if internal else [])
+    lines.append(f"{len(results) - len(failed)} passed, {len(failed)} failed" + "".join(f" ({n})" for n in notes))
     sys.stdout.write("\n".join(lines) + "\n")
-    return EXIT_FAILED if failed else EXIT_OK
+    return EXIT_INTERNAL if internal else EXIT_INPUT if invalid else EXIT_FAILED if failed else EXIT_OK
 
 
 def cmd_lint(ns: argparse.Namespace) -> int:
@@ -303,16 +347,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 parser.parse_args(["rules", "--help"])
             return cmd_lint(ns)
         if ns.command is None:
-            if sys.stdin.isatty() and sys.stdout.isatty():
+            if sys.stdin is not None and sys.stdin.isatty() and sys.stdout.isatty():
                 return cmd_repl(ns)
             parser.print_help()
             return EXIT_OK
         return commands[ns.command](ns)
     except InputError as exc:
-        print(f"{PROG}: {exc.location_message()}", file=sys.stderr)
+        print(f"{PROG}: {one_line(exc.location_message())}", file=sys.stderr)
         return EXIT_INPUT
     except EngineLoopError as exc:
-        print(f"{PROG}: knowledge-base error: {exc}", file=sys.stderr)
+        print(f"{PROG}: knowledge-base error: {one_line(exc)}", file=sys.stderr)
         return EXIT_INTERNAL
     except KeyboardInterrupt:
         return 130
@@ -320,12 +364,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     except AdvisorError as exc:
-        print(f"{PROG}: {exc}", file=sys.stderr)
+        print(f"{PROG}: {one_line(exc)}", file=sys.stderr)
         return EXIT_INPUT
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no tracebacks for users
         if ns.debug:
             raise
-        print(f"{PROG}: internal error: {exc!r}; please report it (rerun with --debug for a traceback)", file=sys.stderr)
+        print(f"{PROG}: internal error: {one_line(repr(exc))}; please report it (rerun with --debug for a traceback)",
+              file=sys.stderr)
         return EXIT_INTERNAL
 
 

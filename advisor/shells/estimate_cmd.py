@@ -13,9 +13,10 @@ import sys
 from typing import Any
 
 from advisor.domain.catalogue import catalogue_entry, preset, preset_names
-from advisor.domain.memory_report import GiB, MemoryRequest
+from advisor.domain.memory_report import MAX_PARAMS, GiB, MemoryRequest
 from advisor.domain.vocabulary import ALL_PRECISIONS, CUDA_CONTEXT_BYTES, OPTIMIZERS
 from advisor.errors import InputError
+from advisor.shells import argtypes
 from advisor.units import fmt_bytes, fmt_bytes_gb, fmt_bytes_gib, fmt_count
 
 
@@ -23,18 +24,18 @@ from advisor.units import fmt_bytes, fmt_bytes_gb, fmt_bytes_gib, fmt_count
 def add_arguments(p: argparse.ArgumentParser) -> None:
     src = p.add_argument_group("the model (one of)")
     src.add_argument("--preset", metavar="NAME", help="a catalogue model (see --presets)")
-    src.add_argument("--params", metavar="N", help="parameter count, e.g. 7.5e9 or 350M (model states only)")
+    src.add_argument("--params", metavar="N", type=argtypes.count(MAX_PARAMS), help="parameter count, e.g. 7.5e9 or 350M (model states only)")
     src.add_argument("--config", metavar="PATH", help="a local Hugging Face config.json (or its folder)")
     src.add_argument("--safetensors", metavar="FILE", help="count parameters from a local .safetensors header")
     src.add_argument("--model", metavar="MODULE:FACTORY", help="trace your model: factory() -> (model, make_batch, loss_fn)")
     src.add_argument("--presets", action="store_true", help="list the catalogue and exit")
     run = p.add_argument_group("the training setup")
-    run.add_argument("--batch", type=int, default=8, help="micro-batch per GPU (default 8)")
-    run.add_argument("--seq-len", type=int, help="sequence length (default: the model's context)")
+    run.add_argument("--batch", type=argtypes.BATCH, default=8, help="micro-batch per GPU (default 8)")
+    run.add_argument("--seq-len", type=argtypes.SEQ_LEN, help="sequence length (default: the model's context)")
     run.add_argument("--precision", default="fp32", choices=ALL_PRECISIONS,
                      help="fp32; amp_bf16/amp_fp16 (torch.autocast, fp32 params); bf16 (pure); mixed (16-bit params, fp32 master)")
     run.add_argument("--optimizer", default="adamw", choices=OPTIMIZERS)
-    run.add_argument("--gpus", type=int, default=1, help="data-parallel GPUs (default 1)")
+    run.add_argument("--gpus", type=argtypes.GPUS, default=1, help="data-parallel GPUs (default 1)")
     run.add_argument("--zero", type=int, default=0, choices=[0, 1, 2, 3], help="ZeRO stage; 0 = plain DDP (default)")
     run.add_argument("--fsdp", action="store_true", help="FSDP full sharding (= ZeRO-3)")
     run.add_argument("--offload", action="store_true", help="optimizer state in CPU memory (ZeRO-Offload)")
@@ -42,18 +43,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     run.add_argument("--attention", default="eager", choices=["eager", "flash"], help="eager stores s×s scores; flash/SDPA does not")
     run.add_argument("--dropout", action="store_true", help="dropout is on (adds its masks)")
     run.add_argument("--fused-loss", action="store_true", help="chunked/fused cross-entropy (no full fp32 logits)")
-    run.add_argument("--lora", type=float, metavar="FRACTION", help="train adapters of this fraction of the parameters on a frozen base")
+    run.add_argument("--lora", type=argtypes.FRACTION, metavar="FRACTION", help="train adapters of this fraction of the parameters on a frozen base")
     run.add_argument("--base-bits", type=float, choices=[4, 8, 16, 32], help="storage of the frozen base with --lora (4 = QLoRA)")
     gpu = p.add_argument_group("the GPU")
-    gpu.add_argument("--budget-gib", type=float, help="GPU memory in GiB: say whether it fits and the largest micro-batch")
-    gpu.add_argument("--margin", type=float, default=0.10, help="allocator/fragmentation margin, share of allocated (default 0.10)")
-    gpu.add_argument("--cuda-context-gb", type=float, default=CUDA_CONTEXT_BYTES / 1e9,
+    gpu.add_argument("--budget-gib", type=argtypes.GIB, help="GPU memory in GiB: say whether it fits and the largest micro-batch")
+    gpu.add_argument("--margin", type=argtypes.MARGIN, default=0.10, help="allocator/fragmentation margin, share of allocated (default 0.10)")
+    gpu.add_argument("--cuda-context-gb", type=argtypes.number(0, 1e4), default=CUDA_CONTEXT_BYTES / 1e9,
                      help=f"CUDA context outside the allocator (default {CUDA_CONTEXT_BYTES / 1e9:g} GB)")
-    gpu.add_argument("--workspace-mib", type=float, default=8, help="cuBLAS workspace (default 8 MiB; 32 on Hopper)")
+    gpu.add_argument("--workspace-mib", type=argtypes.number(0, 1e6), default=8, help="cuBLAS workspace (default 8 MiB; 32 on Hopper)")
     gpu.add_argument("--device", default="cuda", choices=["cuda", "cpu"], help="cpu: no CUDA context or workspace")
-    gpu.add_argument("--target-batch", type=int, help="global batch to reach: list micro × accumulation × GPUs plans")
+    gpu.add_argument("--target-batch", type=argtypes.TARGET_BATCH, help="global batch to reach: list micro × accumulation × GPUs plans")
     tr = p.add_argument_group("tracing (--model)")
-    tr.add_argument("--steps", type=int, default=2, help="training steps traced per batch size (at least 2)")
+    tr.add_argument("--steps", type=argtypes.STEPS, default=2, help="training steps traced per batch size (at least 2)")
     tr.add_argument("--trace-batches", default="", help="the two batch sizes traced (default: --batch and twice it)")
     p.add_argument("-f", "--format", choices=["text", "json"], default="text")
 

@@ -11,19 +11,20 @@ from typing import Any
 
 from advisor.domain.vocabulary import TORCH_OPTIMIZERS
 from advisor.errors import InputError
+from advisor.shells import argtypes
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", required=True, metavar="MODULE:FACTORY", help="factory() -> (model, make_batch, loss_fn)")
     p.add_argument("--device", choices=["cpu", "cuda"], help="default: cuda if available, else cpu")
-    p.add_argument("--memory-cap-gib", type=float, help="on the CPU: the simulated device memory to search against")
-    p.add_argument("--budget-gib", type=float, help="memory to use (default: the device's, or the cap)")
-    p.add_argument("--margin", type=float, default=0.10, help="share of the budget kept free (default 0.10)")
+    p.add_argument("--memory-cap-gib", type=argtypes.GIB, help="on the CPU: the simulated device memory to search against")
+    p.add_argument("--budget-gib", type=argtypes.GIB, help="memory to use (default: the device's, or the cap)")
+    p.add_argument("--margin", type=argtypes.MARGIN, default=0.10, help="share of the budget kept free (default 0.10)")
     p.add_argument("--precision", default="fp32", choices=["fp32", "amp_bf16", "amp_fp16"])
     p.add_argument("--optimizer", default="adamw", choices=TORCH_OPTIMIZERS)
-    p.add_argument("--seq-len", type=int, help="passed to the factory")
-    p.add_argument("--steps", type=int, default=2, help="full training steps per trial (at least 2)")
-    p.add_argument("--max-batch", type=int, default=65536, help="never try a larger batch")
+    p.add_argument("--seq-len", type=argtypes.SEQ_LEN, help="passed to the factory")
+    p.add_argument("--steps", type=argtypes.STEPS, default=2, help="full training steps per trial (at least 2)")
+    p.add_argument("--max-batch", type=argtypes.BATCH, default=65536, help="never try a larger batch")
     p.add_argument("--no-throughput", action="store_true", help="skip the throughput curve")
     p.add_argument("--noise-scale", action="store_true", help="also estimate the gradient noise scale (critical batch)")
     p.add_argument("--loader", metavar="MODULE:FN", help="fn(batch_size) -> iterable of batches: is the input pipeline the bottleneck?")
@@ -31,10 +32,58 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("-f", "--format", choices=["text", "json"], default="text")
 
 
+def check_save_path(raw: str) -> Path:
+    """Before a long run: can the result be saved there? A .json name, an existing folder we can write to (tried
+    with a temporary file), and no other file in the way (a previous saved probe may be replaced)."""
+    import tempfile
+
+    path = Path(raw).expanduser()
+    if path.suffix != ".json":
+        raise InputError(f"--save needs a .json file name, got {path.name!r}")
+    if path.is_dir():
+        raise InputError("--save: is a folder; give a file name ending in .json", str(path))
+    if not path.parent.is_dir():
+        raise InputError(f"--save: no such folder {str(path.parent)!r}", str(path))
+    if path.exists() or path.is_symlink():
+        try:
+            load_measured(str(path))
+        except InputError:
+            raise InputError("--save: the file exists and is not a saved advisor probe; not replacing it", str(path)) from None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        os.close(fd)
+        os.unlink(tmp)
+    except OSError as exc:
+        raise InputError(f"--save: cannot write in {str(path.parent)!r}: {exc.strerror or exc}", str(path)) from None
+    return path
+
+
+def save_result(path: Path, text: str) -> None:
+    """Whole or not at all: a temporary file in the same folder, renamed over the target."""
+    import tempfile
+
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        raise InputError(f"--save: cannot write: {exc.strerror or exc}", str(path)) from None
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
 def run(ns: argparse.Namespace) -> int:
     from advisor.measure.probe import probe
 
     rank = int(os.environ.get("RANK", "0"))
+    save_path = check_save_path(ns.save) if ns.save and rank == 0 else None
     quiet = ns.format == "json" or rank != 0
     progress = None if quiet else (lambda msg: print(f"advisor: {msg}", file=sys.stderr, flush=True))
     device = ns.device or _default_device()
@@ -44,11 +93,8 @@ def run(ns: argparse.Namespace) -> int:
                    loader=ns.loader, progress=progress)
     if rank != 0:
         return 0
-    if ns.save:
-        path = Path(ns.save)
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(result.model_dump_json(indent=2) + "\n", encoding="utf-8")
-        tmp.replace(path)
+    if save_path is not None:
+        save_result(save_path, result.model_dump_json(indent=2) + "\n")
     sys.stdout.write(result.model_dump_json(indent=2) + "\n" if ns.format == "json" else render(result, ns))
     return 0
 
@@ -110,11 +156,12 @@ def load_measured(path: str) -> dict[str, Any]:
 
     from advisor.measure.probe import ProbeResult
 
+    from advisor.kb.yamlio import decode_text, read_bounded
+
+    text = decode_text(read_bounded(path, what="saved advisor probe (JSON)"), path)
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = json.loads(text)
         return ProbeResult.model_validate(data).measured_facts()
-    except FileNotFoundError:
-        raise InputError("no such file", path) from None
-    except (ValueError, ValidationError) as exc:
-        first = str(exc).splitlines()[0]
+    except (ValueError, ValidationError, RecursionError, OverflowError) as exc:
+        first = " ".join(str(exc).split())[:200] if not isinstance(exc, RecursionError) else "nested too deeply"
         raise InputError(f"not a saved advisor probe ({first})", path) from None

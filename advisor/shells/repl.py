@@ -34,10 +34,12 @@ COMMANDS = {
     ":advice": "the whole advice so far",
     ":json": "the advice as JSON",
     ":save": ":save FILE.yaml - the consultation as a scenario file (joins advisor check)",
+    ":save!": ":save! FILE.yaml - the same, replacing an existing file",
     ":reset": "start over",
     ":quit": "leave (or Ctrl-D)",
 }
 WIDTH = 100
+MAX_LINE = 1 << 20  # characters in one line of input (as a scenario file)
 
 
 @dataclass
@@ -85,6 +87,20 @@ def _next(state: ReplState, advice: Advice, out: TextIO) -> None:
         out.write(_question(state.pending) + "\n")
     elif advice.options or advice.red_flags:
         out.write("\nThat is all I need to know. Here is the advice:\n\n" + render_text(advice))
+
+
+def _rest(line: str) -> str:
+    """The argument of a command that takes one free-form value (a file name): the rest of the line, spaces kept;
+    one quoted or backslash-escaped word is unquoted."""
+    import shlex
+
+    parts = line[1:].split(None, 1)
+    rest = parts[1].strip() if len(parts) > 1 else ""
+    try:
+        words = shlex.split(rest)
+    except ValueError:  # an unbalanced quote: take the text as it is
+        return rest
+    return words[0] if len(words) == 1 else rest
 
 
 def _command(line: str, state: ReplState, out: TextIO) -> bool:
@@ -145,12 +161,13 @@ def _command(line: str, state: ReplState, out: TextIO) -> bool:
         out.write(text)
     elif name == ":json":
         out.write(s.advice().to_json() + "\n")
-    elif name == ":save":
-        if not args:
-            out.write("usage: :save FILE.yaml\n")
+    elif name in (":save", ":save!"):
+        target = _rest(line)
+        if not target:
+            out.write(f"usage: {name} FILE.yaml\n")
         else:
-            path = save_scenario(s, Path(args[0]))
-            out.write(f"saved {path}: run it with advisor check {path}\n")
+            path = save_scenario(s, Path(target).expanduser(), overwrite=name == ":save!")
+            out.write(f"saved {path}: run it with advisor check {_quoted(str(path))}\n")
     elif name == ":reset":
         s.reset()
         state.pending, state.seen, state.asked = None, set(), set()
@@ -163,6 +180,14 @@ def handle(line: str, state: ReplState, out: TextIO) -> bool:
     Returns False to quit. Bad input gets a one-line hint (and the question again), never a traceback."""
     line = line.strip()
     if not line:
+        return True
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes (surrogate escapes) from the terminal or a pipe
+        out.write("  that line is not valid UTF-8 text; it was ignored (your consultation is kept)\n")
+        return True
+    if len(line) > MAX_LINE:
+        out.write(f"  that line is longer than {MAX_LINE:,} characters; it was ignored (your consultation is kept)\n")
         return True
     try:
         if line[0] in ":/" and not line[1:2].isdigit():
@@ -179,13 +204,36 @@ def handle(line: str, state: ReplState, out: TextIO) -> bool:
             _next(state, state.session.say(line), out)
     except InputError as exc:
         out.write(f"  {exc.location_message()}\n")
+    except Exception as exc:  # noqa: BLE001 - a bug must not end the session and lose the consultation
+        text = " ".join(repr(exc).split())[:300]
+        out.write(f"  internal error: {text}; please report it. Your consultation is kept (:save FILE.yaml keeps it "
+                  f"on disk)\n")
     return True
 
 
-def save_scenario(session: Session, path: Path) -> Path:
-    """The consultation as a scenario file, its current advice as the expectation (so it joins `advisor check`)."""
+def _quoted(path: str) -> str:
+    import shlex
+
+    return shlex.quote(path)
+
+
+def save_scenario(session: Session, path: Path, overwrite: bool = False) -> Path:
+    """The consultation as a scenario file, its current advice as the expectation (so it joins `advisor check`).
+    Written whole or not at all (a temporary file in the same folder, then renamed); an existing file is replaced
+    only with `overwrite`; every failure is an InputError and leaves nothing behind."""
+    import tempfile
+
     import yaml
 
+    if path.suffix not in (".yaml", ".yml"):
+        raise InputError(f"save to a .yaml file, got {path.name!r}")
+    if path.is_dir():
+        raise InputError(f"{str(path)!r} is a folder; give a file name ending in .yaml")
+    folder = path.parent
+    if not folder.is_dir():
+        raise InputError(f"no such folder {str(folder)!r}; create it first or save elsewhere")
+    if (path.exists() or path.is_symlink()) and not overwrite:
+        raise InputError(f"{str(path)!r} exists; use :save! {_quoted(str(path))} to replace it")
     advice = session.advice()
     expect: dict = {
         "red_flags": {"include": [r.id for r in advice.red_flags]},
@@ -195,13 +243,23 @@ def save_scenario(session: Session, path: Path) -> Path:
     }
     doc = {"title": f"saved from the REPL: {session.message[:60]}", "message": session.message,
            "facts": session.state.facts, "answers": session.state.answers, "expect": expect}
-    if path.suffix not in (".yaml", ".yml"):
-        raise InputError(f"save to a .yaml file, got {path.name!r}")
     text = "# yaml-language-server: $schema=../advisor/kb/schemas/scenario.schema.json\n" + yaml.safe_dump(
         doc, sort_keys=False, allow_unicode=True, width=100)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)  # never half-written
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)  # never half-written
+        tmp = None
+    except OSError as exc:
+        raise InputError(f"cannot save {str(path)!r}: {exc.strerror or exc}") from None
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
     return path
 
 
@@ -272,6 +330,28 @@ BANNER = ("advisor - batch size and GPU memory. Describe your situation in your 
           "(e.g. 'I have a 24GB GPU and want to fine-tune a 7B model'). :help for commands, Ctrl-D to quit.\n")
 
 
+def read_line(stream: TextIO) -> str:
+    """One line from a non-terminal stdin. A line that is not UTF-8 or longer than MAX_LINE bytes is an InputError
+    (the loop shows it and goes on); the rest of an overlong line is skipped, never held in memory."""
+    raw = getattr(stream, "buffer", None)
+    data = raw.readline(MAX_LINE + 1) if raw is not None else stream.readline(MAX_LINE + 1)
+    if not data:
+        raise EOFError
+    newline = b"\n" if isinstance(data, bytes) else "\n"
+    if len(data) > MAX_LINE and not data.endswith(newline):
+        while True:
+            more = raw.readline(MAX_LINE) if raw is not None else stream.readline(MAX_LINE)
+            if not more or more.endswith(newline):
+                break
+        raise InputError(f"that line is longer than {MAX_LINE:,} bytes; it was ignored (your consultation is kept)")
+    if isinstance(data, str):
+        return data
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError("that line is not valid UTF-8 text; it was ignored (your consultation is kept)") from None
+
+
 def run(prompt: Callable[[], str], state: ReplState, out: TextIO) -> int:
     """The loop: Ctrl-C (KeyboardInterrupt) discards the line, Ctrl-D (EOFError) quits."""
     while True:
@@ -282,6 +362,9 @@ def run(prompt: Callable[[], str], state: ReplState, out: TextIO) -> int:
         except EOFError:
             out.write("\n")
             return 0
+        except InputError as exc:  # a line the reader refused (not UTF-8, too long)
+            out.write(f"  {exc.message}\n")
+            continue
         if not handle(line, state, out):
             return 0
 
@@ -303,13 +386,13 @@ def main(scenario: str | None = None, history_file: Path | None = None, rules_di
             session.state.messages.append(sc.spec.message)
         out.write(f"(loaded {scenario})\n")
         _next(state, session.advice(), out)
+    if sys.stdin is None:  # started with stdin closed (<&-): nothing to read
+        out.write("\n")
+        return 0
     interactive = sys.stdin.isatty() and sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
     if not interactive:
         def plain() -> str:
-            line = sys.stdin.readline()
-            if not line:
-                raise EOFError
-            return line
+            return read_line(sys.stdin)
 
         return run(plain, state, out)
     prompt_session = build_prompt(state, history_file)
