@@ -134,3 +134,26 @@ def test_lint_catches_malformed_template_fields(kb):
     bad = FindingRule(id="bad", kind="finding", title="t", text="β2 becomes {beta2_new:5f} or {Beta2}", sources=["goyal"])
     issues = [str(i) for i in lint(kb.model_copy(update={"rules": kb.rules + [bad]}), ESTIMATORS)]
     assert sum("malformed template field" in i for i in issues) == 2
+
+
+def test_every_source_resolves_to_a_public_url_or_to_the_projects_docs(kb):
+    """Advice cites nothing outside the repository: an https URL, or a path (optionally #anchor) that exists here,
+    and an anchor that names a heading of that file."""
+    from .conftest import ROOT
+
+    for source in kb.sources.values():
+        url = source.url or ""
+        if url.startswith("https://"):
+            continue
+        path, _, anchor = url.partition("#")
+        assert path and (ROOT / path).is_file(), f"{source.id}: {url!r} is neither an https URL nor a file in the repository"
+        if anchor:
+            headings = [re.sub(r"[^\w\- ]", "", h.strip("# ").lower()).replace(" ", "-")
+                        for h in (ROOT / path).read_text(encoding="utf-8").splitlines() if h.startswith("#")]
+            assert anchor in headings, f"{source.id}: no heading #{anchor} in {path}"
+        assert "shared/" not in source.citation, source.id
+
+
+def test_no_rule_or_source_points_outside_the_repository():
+    for path in RULES.glob("*.yaml"):
+        assert "../shared" not in path.read_text(encoding="utf-8") and "shared/knowledge" not in path.read_text(encoding="utf-8"), path.name

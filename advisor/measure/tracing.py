@@ -4,7 +4,7 @@ Nothing is really allocated: the model, the batch and the optimizer are fake ten
 MemTracker records every storage by category (parameters, buffers, gradients, activations, temporaries,
 optimizer state). We run at least two full training steps (forward, backward, optimizer.step() - the first step
 misses the optimizer state, created lazily) at two batch sizes, and fit peak = a + b·batch. On CPU this matched a
-real run to the byte (shared/knowledge/memory-estimation.md §4); tests/test_tracing.py checks it against a real
+real run to the byte (docs/memory-estimation.md, "The CPU experiment"); tests/test_tracing.py checks it against a real
 CPU run of two small models.
 
 The factory protocol (shared with `advisor probe`): `factory(**options)` returns `(model, make_batch, loss_fn)`:

@@ -6,7 +6,7 @@ Sources: model states - HF model_memory_anatomy and the ZeRO paper (stage formul
 Korthikanti et al. 2022, sbh(34 + 5as/h) bytes per layer in 16-bit with dropout, generalised to the storage
 dtype, SwiGLU MLPs, RMSNorm and fused attention; logits - the advisor team's CPU experiment, where the peak sits
 at the start of backward with the saved fp32 log-softmax and two logits-sized fp32 gradients alive
-(shared/knowledge/memory-estimation.md §4). That experiment is reproduced by tests/test_training_memory.py.
+(docs/memory-estimation.md, "The CPU experiment"). That experiment is reproduced by tests/test_training_memory.py.
 The CPU dispatch caveats (what differs on CUDA) are in docs/memory-estimation.md.
 """
 
