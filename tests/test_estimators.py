@@ -133,9 +133,26 @@ def test_scenario_13_noise():
         value("run_noise", runs=[[128, 85.0], [256, 84.0]])
 
 
-@pytest.mark.parametrize("sd, effect, n", [(0.3, 0.5, 6), (0.3, 0.3, 16), (0.2, 0.5, 3)])
-def test_runs_per_arm(sd, effect, n):
-    assert value("runs_per_arm", sd=sd, min_effect=effect)["value"].value == n
+def test_t_test_power_against_r_power_t_test():
+    """R: power.t.test(n = 20, delta = 1) = 0.8689528; n = 16.71 per arm for 80% at delta = sd. The audit's case:
+    σ = 0.2, a 0.5-point difference: 3 runs per arm give ≈ 0.64, 4 give ≈ 0.84 (not 80% at 3)."""
+    from advisor.domain.estimators.stats import chi2_quantile, runs_for_power, t_test_power
+
+    assert t_test_power(20, 1, 1) == pytest.approx(0.8689528, abs=1e-5)
+    assert runs_for_power(1, 1) == 17
+    assert t_test_power(3, 0.5, 0.2) == pytest.approx(0.64, abs=0.005)
+    assert t_test_power(4, 0.5, 0.2) == pytest.approx(0.84, abs=0.005)
+    assert chi2_quantile(0.025, 2) == pytest.approx(0.0506, abs=1e-4)
+    assert chi2_quantile(0.975, 10) == pytest.approx(20.483, abs=1e-3)
+
+
+@pytest.mark.parametrize("sd, effect, n", [(0.3, 0.5, 7), (0.3, 0.3, 17), (0.2, 0.5, 4), (0.05, 0.5, 3)])
+def test_runs_per_arm_is_t_based(sd, effect, n):
+    out = value("runs_per_arm", sd=sd, min_effect=effect, sd_runs=3)
+    assert out["value"].value == n  # the normal approximation gave 6, 16 and 3 for the first three
+    assert out["power_at_value"].value >= 80
+    assert out["sd_upper"].value == pytest.approx(sd * math.sqrt(2 / 0.05064), rel=1e-3)  # σ from 3 runs: wide
+    assert out["at_sd_upper"].value > n
 
 
 def test_every_estimator_declares_what_it_cites():

@@ -123,3 +123,16 @@ def test_scenario_12_snippet_runs_with_a_fake_ddp_model():
     passes = [e for e in events if e[0] in ("forward", "backward")]
     assert passes == [("forward", True), ("backward", True)] * (k - 1) + [("forward", False), ("backward", False)]
     assert [e[0] for e in events[-3:]] == ["step", "step", "zero_grad"]
+
+
+def test_replicate_and_retune_texts_come_from_the_facts(kb):
+    """Issue 11, W1/W2: the batch in the recommendation and the runs per arm are computed, not typed in."""
+    message = ("Run 1 (batch 64): 91.2% accuracy. Run 2 (batch 64): 90.6%. Run 3 (batch 64): 91.0%. Run 4 (batch 512): "
+               "89.9%. Batch size doesn't affect accuracy consistently, it's just noise.")
+    advice = consult(message, answers={"lr_retuned": False}, kb=kb)
+    assert advice.recommendation.option_id == "retune-then-compare"
+    assert "batch-512 run" in advice.recommendation.rationale and "256" not in advice.recommendation.rationale
+    replicate = next(o for o in advice.options if o.id == "replicate-runs")
+    runs = next(e for e in advice.estimates if e.id == "runs_needed").value
+    assert f"With {runs} seeds" in replicate.summary and runs > 3  # sd ≈ 0.31: 3 runs are far from 80% power
+    assert "80% power" not in replicate.summary
