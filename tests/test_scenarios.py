@@ -136,3 +136,12 @@ def test_replicate_and_retune_texts_come_from_the_facts(kb):
     runs = next(e for e in advice.estimates if e.id == "runs_needed").value
     assert f"With {runs} seeds" in replicate.summary and runs > 3  # sd ≈ 0.31: 3 runs are far from 80% power
     assert "80% power" not in replicate.summary
+
+
+@pytest.mark.parametrize("paper, fits, ratio", [(512, 256, "2×"), (1024, 256, "4×"), (768, 256, "3×")])
+def test_own_setup_update_ratio_is_computed(kb, paper, fits, ratio):
+    """Issue 11, W3: "twice the optimizer updates" was typed in; at 1024 against 256 it is 4×."""
+    advice = consult(f"The paper uses batch size {paper}, so I should too. My GPU fits {fits}.",
+                     answers={"optimizer": "sgd_momentum", "goal": "best_result", "uses_batchnorm": False}, kb=kb)
+    assert advice.recommendation.option_id == "retune-lr-for-batch"
+    assert f"you get {ratio} the optimizer updates per epoch" in advice.recommendation.rationale
