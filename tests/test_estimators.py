@@ -164,9 +164,12 @@ def test_every_estimator_declares_what_it_cites():
 def test_beta2_keeps_its_half_life_in_samples():
     out = value("beta2_for_batch", beta2=0.999, batch_from=128, batch_to=512)
     assert out["value"].value == pytest.approx(0.999**4)
-    half = out["half_life_samples"].value
+    steps = out["half_life_steps"].value
+    assert steps == pytest.approx(692.8, abs=0.05) and "optimizer steps" in out["half_life_steps"].formula
+    assert "samples" not in out["half_life_steps"].formula  # issue 11, W4: 692.8 are steps, not samples
+    samples = value("beta2_half_life_samples", beta2=0.999, batch_size=128)["value"].value
     new_half = math.log(0.5) / math.log(out["value"].value) * 512
-    assert new_half == pytest.approx(half)
+    assert samples == pytest.approx(steps * 128) == pytest.approx(new_half)
 
 
 def test_weight_decay_keeps_the_adamw_timescale():

@@ -85,18 +85,32 @@ def lr_sweep_values(learning_rate: float) -> dict[str, Estimate]:
     return {"value": Estimate(values, None, f"{fmt_sig(learning_rate)} × {{0.3, 1, 3}}", ("playbook",), heuristic=True)}
 
 
-@estimator("value", "half_life_samples", cites=("marek",))
+@estimator("value", "half_life_steps", cites=("marek",))
 def beta2_for_batch(beta2: float, batch_from: float, batch_to: float) -> dict[str, Estimate]:
-    """Adam's β2 at a new batch with its half-life held fixed in samples (tokens): β2' = β2^(B'/B) (Marek et al.)."""
+    """Adam's β2 at a new batch with its half-life held fixed in samples (tokens): β2' = β2^(B'/B) (Marek et al.).
+    The half-life of β2 itself is counted in optimizer steps: ln 0.5 / ln β2 (samples only once the batch is
+    known: `beta2_half_life_samples`)."""
     if not 0 < beta2 < 1:
         raise NotComputable("β2 must be between 0 and 1")
+    if batch_from <= 0 or batch_to <= 0:
+        raise NotComputable("batch sizes must be positive")
     new = beta2 ** (batch_to / batch_from)
-    half_life = math.log(0.5) / math.log(beta2) * batch_from
+    steps = math.log(0.5) / math.log(beta2)
     return {
         "value": Estimate(new, None, f"{fmt_sig(beta2)}^({fmt_sig(batch_to)}/{fmt_sig(batch_from)}) = {new:.5f}", ("marek",)),
-        "half_life_samples": Estimate(half_life, "count", f"ln 0.5 / ln {fmt_sig(beta2)} × {fmt_sig(batch_from)} = "
-                                                          f"{fmt_sig(half_life, 4)} samples", ("marek",)),
+        "half_life_steps": Estimate(steps, None, f"ln 0.5 / ln {fmt_sig(beta2)} = {fmt_sig(steps, 4)} optimizer steps "
+                                                 f"(at the new β2: {fmt_sig(steps * batch_from / batch_to, 4)} steps)", ("marek",)),
     }
+
+
+@estimator(cites=("marek",))
+def beta2_half_life_samples(beta2: float, batch_size: float) -> dict[str, Estimate]:
+    """The β2 half-life in samples at a known batch: ln 0.5 / ln β2 optimizer steps × samples per step."""
+    if not 0 < beta2 < 1 or batch_size <= 0:
+        raise NotComputable("β2 must be between 0 and 1 and the batch positive")
+    steps = math.log(0.5) / math.log(beta2)
+    return {"value": Estimate(steps * batch_size, "count", f"ln 0.5 / ln {fmt_sig(beta2)} × {fmt_sig(batch_size)} samples per step = "
+                                                          f"{fmt_sig(steps * batch_size, 4)} samples", ("marek",))}
 
 
 @estimator(cites=("bergsma",))
