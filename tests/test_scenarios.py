@@ -145,3 +145,25 @@ def test_own_setup_update_ratio_is_computed(kb, paper, fits, ratio):
                      answers={"optimizer": "sgd_momentum", "goal": "best_result", "uses_batchnorm": False}, kb=kb)
     assert advice.recommendation.option_id == "retune-lr-for-batch"
     assert f"you get {ratio} the optimizer updates per epoch" in advice.recommendation.rationale
+
+
+def test_bf16_compression_snippet_imports_what_it_uses(kb):
+    """Issue 11, W5: `torch.distributed.algorithms.ddp_comm_hooks.default_hooks.bf16_compress_hook` raised
+    AttributeError after a bare `import torch`. Run the option's snippet in a fresh interpreter (torch installed)
+    with a stand-in DDP model and check the hook it registers is the real bf16 one."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("torch")
+    advice = consult("8 GPUs with gradient accumulation, sync is killing performance, should I skip it?", kb=kb)
+    option = next(o for o in advice.options if o.id == "bf16-gradient-compression")
+    assert "NCCL" in option.summary and "2.9.6" in option.summary + option.snippet
+    program = (
+        "class FakeDDP:\n"
+        "    def register_comm_hook(self, state, hook):\n"
+        "        self.hook = hook\n"
+        "ddp_model = FakeDDP()\n" + option.snippet +
+        "\nimport torch.distributed.algorithms.ddp_comm_hooks.default_hooks as d\n"
+        "assert ddp_model.hook is d.bf16_compress_hook, ddp_model.hook\n")
+    out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
