@@ -55,11 +55,12 @@ def test_memory_line_from_two_measurements():
 
 
 @pytest.mark.parametrize("optimizer, k, center, sweep", [
-    ("sgd_momentum", 4, 4, [2.0, 2.83, 4.0]),
+    ("sgd_momentum", 4, 4, [2.0, 2.83, 4.0, 5.66]),
     ("adam", 4, 2, [1.41, 2.0, 2.83, 4.0]),
     ("adamw", 8, math.sqrt(8), [2.0, 2.83, 4.0, 5.66, 8.0]),
-    ("sgd", 0.5, 0.5, [0.5, 0.707]),
+    ("sgd", 0.5, 0.5, [0.354, 0.5, 0.707]),  # was [0.5, 0.707]: two points that did not bracket ×0.5
     ("adamw", 0.5, math.sqrt(0.5), [0.5, 0.707, 1.0]),
+    ("adamw", 64, 8, [5.66, 8.0, 11.3, 16.0, 22.6]),
 ])
 def test_lr_brackets(optimizer, k, center, sweep):
     out = value("lr_multipliers", batch_from=100, batch_to=100 * k, optimizer=optimizer)
@@ -69,9 +70,26 @@ def test_lr_brackets(optimizer, k, center, sweep):
     assert out["sweep"].value == sweep
 
 
-def test_sweep_points_include_both_ends():
-    assert sweep_points(1, 4) == [1.0, 1.41, 2.0, 2.83, 4.0]
-    assert sweep_points(4, 1) == [1.0, 1.41, 2.0, 2.83, 4.0]
+def test_sweep_points_bracket_the_centre_and_reach_the_other_rule():
+    assert sweep_points(2, 4) == [1.41, 2.0, 2.83, 4.0]
+    assert sweep_points(4, 2) == [2.0, 2.83, 4.0, 5.66]
+    assert sweep_points(3, math.sqrt(3)) == [1.73, 2.12, 3.0, 4.24]
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "sgd_momentum", "adam", "adamw", "adamw_8bit", "lion", "adafactor"])
+@pytest.mark.parametrize("k", [1 / 64, 0.25, 0.5, 0.75, 1.5, 2, 4, 8, 64])
+def test_every_sweep_has_3_to_5_points_around_its_centre(optimizer, k):
+    """Issue 11, M6: the option promises 3-5 runs; for SGD at k < 1 the sweep had 2 and did not bracket."""
+    out = value("lr_multipliers", batch_from=256, batch_to=256 * k, optimizer=optimizer)
+    sweep, center = out["sweep"].value, out["center"].value
+    assert 3 <= len(sweep) <= 5 and sweep == sorted(sweep)
+    assert min(sweep) < center < max(sweep) and any(math.isclose(x, center, rel_tol=5e-3) for x in sweep)
+
+
+@pytest.mark.parametrize("optimizer, heuristic", [("adamw", False), ("lion", True), ("adafactor", True), ("sgd", False)])
+def test_square_root_rule_is_heuristic_outside_malladis_analysis(optimizer, heuristic):
+    out = value("lr_multipliers", batch_from=256, batch_to=1024, optimizer=optimizer)
+    assert out["center"].heuristic is heuristic and out["sweep"].heuristic is heuristic
 
 
 def test_warmup_is_kept_in_examples():
