@@ -167,3 +167,35 @@ def test_bf16_compression_snippet_imports_what_it_uses(kb):
         "assert ddp_model.hook is d.bf16_compress_hook, ddp_model.hook\n")
     out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
+
+
+def test_warmup_advice_only_when_the_batch_goes_up(kb):
+    """Issue 11, M5: Goyal ramps from η to kη (not from near zero), and the warmup/large-batch-gap text belongs to
+    a batch that went up, not down."""
+    down = consult("The paper uses batch size 512, so I should too. My GPU fits 256.",
+                   answers={"optimizer": "sgd_momentum", "goal": "best_result", "uses_batchnorm": False}, kb=kb)
+    option = next(o for o in down.options if o.id == "retune-lr-for-batch")
+    assert option.settings.warmup is None
+    assert "warmup" not in (option.summary + option.tradeoffs.accuracy).lower()
+    assert "finding-warmup-for-larger-batch" not in [f.id for f in down.findings]
+    up = consult("I increased batch size 4x and learning rate 4x (linear scaling), but training diverged.",
+                 answers={"optimizer": "adam", "warmup_used": False, "divergence_onset": "early"}, kb=kb)
+    option = next(o for o in up.options if o.id == "retune-lr-for-batch")
+    assert option.settings.warmup
+    finding = next(f for f in up.findings if f.id == "finding-warmup-for-larger-batch")
+    assert "η" in finding.text and "kη" in finding.text and "near zero" not in finding.text
+
+
+def test_warmup_in_epochs_is_goyals_choice_and_adam_gets_ma_yarats(kb):
+    """Issue 11, M4: "warmup is a schedule over data" was stated generally; for Adam the untuned rule is
+    2/(1 − β2) iterations."""
+    rules = {r.id: r for r in kb.rules}
+    assert "schedule over data" not in rules["finding-warmup-steps"].text
+    assert "Goyal" in rules["finding-warmup-steps"].text and "SGD" in rules["finding-warmup-steps"].text
+    up = consult("I increased batch size 4x and learning rate 4x (linear scaling), but training diverged.",
+                 answers={"optimizer": "adam", "warmup_used": False, "divergence_onset": "early"}, kb=kb)
+    est = next(e for e in up.estimates if e.id == "adam_warmup_steps")
+    assert est.value == 2000 and est.heuristic  # β2 = 0.999
+    sgd = consult("I increased batch size 4x and learning rate 4x (linear scaling), but training diverged.",
+                  answers={"optimizer": "sgd_momentum", "warmup_used": False, "divergence_onset": "early"}, kb=kb)
+    assert "adam_warmup_steps" not in [e.id for e in sgd.estimates]

@@ -83,13 +83,23 @@ def scaled_lr(learning_rate: float, center: float, sweep: list) -> dict[str, Est
 
 @estimator("steps", "examples", cites=("goyal",))
 def warmup_at_new_batch(warmup_steps: float, batch_from: float, batch_to: float) -> dict[str, Estimate]:
-    """Keep warmup constant in *examples* when the batch changes (warmup is a schedule over data, not steps)."""
+    """Warmup held constant in *examples* when the batch changes - Goyal et al.'s choice for large-batch SGD (they
+    gave it in epochs), not a law: Adam's untuned rule counts iterations (`untuned_adam_warmup`)."""
     examples = warmup_steps * batch_from
     steps = math.ceil(examples / batch_to)
     return {
         "examples": Estimate(examples, "count", f"{fmt_sig(warmup_steps)} steps × {fmt_sig(batch_from)} = {fmt_sig(examples)} examples", ("goyal",)),
         "steps": Estimate(steps, None, f"⌈{fmt_sig(examples)} / {fmt_sig(batch_to)}⌉ = {steps} steps", ("goyal",)),
     }
+
+
+@estimator(cites=("ma-yarats",))
+def untuned_adam_warmup(beta2: float) -> dict[str, Estimate]:
+    """Ma & Yarats's untuned linear warmup for Adam: 2 / (1 − β2) iterations, whatever the batch."""
+    if not 0 < beta2 < 1:
+        raise NotComputable("β2 must be between 0 and 1")
+    steps = math.ceil(2 / (1 - beta2) - 1e-9)
+    return {"value": Estimate(steps, None, f"2 / (1 − {fmt_sig(beta2)}) = {steps} iterations", ("ma-yarats",), heuristic=True)}
 
 
 @estimator(cites=("playbook",))
