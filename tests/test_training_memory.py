@@ -71,7 +71,8 @@ def test_lora_and_qlora_freeze_the_base():
 def test_offload_moves_optimizer_state_to_the_cpu():
     spec = ModelSpec("1B", "generic", 10**9)
     est = estimate_training_memory(spec, TrainingSetup(precision="mixed", optimizer="adam", offload_optimizer=True), "cpu")
-    assert est.fixed["optimizer state"] == 0 and est.cpu_bytes == 12e9 and est.after_backward == 4e9
+    # CPU: fp32 master 4 + fp32 gradients 4 + Adam 8 = 16 B/param (was 12: the fp32 gradients were missing)
+    assert est.fixed["optimizer state"] == 0 and est.cpu_bytes == 16e9 and est.after_backward == 4e9
 
 
 @pytest.mark.parametrize("kwargs, message", [

@@ -77,13 +77,29 @@ def adapter_state_bytes(params: float, base_bits: float, adapter_fraction: float
     return {"value": Estimate(base + adapters, "bytes", formula, ("lora", "qlora") + MEMORY_SOURCES)}
 
 
-@estimator(cites=("zero", "zero-offload"))
-def offload_gpu_state_bytes(params: float) -> dict[str, Estimate]:
-    """Optimizer offload (ZeRO-Offload): the GPU keeps 16-bit weights and 16-bit gradients; the fp32 master
-    weights and Adam moments (12 B/param) live in CPU memory."""
+OFFLOAD_CPU_BYTES = 4 + 4  # fp32 master weights and fp32 gradients on the CPU, plus the optimizer's fp32 state
+DEEPSPEED_BUFFER_FACTOR = 1.5  # additional_buffer_factor of DeepSpeed's estimate_zero2_model_states_mem_needs
+
+
+@estimator("value", "cpu", "cpu_buffered", cites=("zero", "zero-offload", "deepspeed-memory"))
+def offload_gpu_state_bytes(params: float, optimizer: str = "adamw") -> dict[str, Estimate]:
+    """Optimizer offload (ZeRO-Offload, DeepSpeed bf16/fp16 mode): the GPU keeps 16-bit weights and 16-bit
+    gradients (4 B/param); the CPU holds fp32 master weights, fp32 gradients and the optimizer state - 16 B/param
+    for Adam, × 1.5 for buffers in DeepSpeed's own estimator."""
+    if optimizer not in OPTIMIZER_STATE:
+        raise NotComputable(f"unknown optimizer {optimizer!r}")
     total = params * 4
-    formula = f"{fmt_count(params)} × (2 weights + 2 grads) B on the GPU = {fmt_bytes_gb(total)} (12 B/param on the CPU)"
-    return {"value": Estimate(total, "bytes", formula, ("zero", "zero-offload"))}
+    per_cpu = OFFLOAD_CPU_BYTES + OPTIMIZER_STATE[optimizer]
+    cpu = params * per_cpu
+    formula = f"{fmt_count(params)} × (2 bf16 weights + 2 bf16 grads) B on the GPU = {fmt_bytes_gb(total)}"
+    cpu_formula = (f"{fmt_count(params)} × (4 fp32 master + 4 fp32 grads + {fmt_sig(OPTIMIZER_STATE[optimizer])} {optimizer} state) "
+                   f"= {fmt_sig(per_cpu)} B/param = {fmt_bytes_gb(cpu)} of CPU RAM")
+    src = ("zero", "zero-offload")
+    return {"value": Estimate(total, "bytes", formula, src),
+            "cpu": Estimate(cpu, "bytes", cpu_formula, src + ("deepspeed-memory",)),
+            "cpu_buffered": Estimate(cpu * DEEPSPEED_BUFFER_FACTOR, "bytes",
+                                     f"{cpu_formula} × {DEEPSPEED_BUFFER_FACTOR} (DeepSpeed's additional_buffer_factor) = "
+                                     f"{fmt_bytes_gb(cpu * DEEPSPEED_BUFFER_FACTOR)}", ("deepspeed-memory",))}
 
 
 @estimator(cites=("hf-anatomy", "pt-cuda-context"))

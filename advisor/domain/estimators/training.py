@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from advisor.domain.catalogue import ModelSpec
 from advisor.errors import InputError
 from advisor.units import fmt_bytes_gb, fmt_count, fmt_sig
-from advisor.domain.estimators.memory import OPTIMIZER_STATE, PRECISIONS, QUANTIZED
+from advisor.domain.estimators.memory import OFFLOAD_CPU_BYTES, OPTIMIZER_STATE, PRECISIONS, QUANTIZED
 
 MiB = 2**20
 # precisions beyond memory.PRECISIONS: DeepSpeed/Megatron-style mixed precision keeps 16-bit weights and
@@ -143,7 +143,9 @@ def model_state_parts(params: int, setup: TrainingSetup) -> tuple[dict[str, floa
     optimizer = trainable * opt / shard(1)
     cpu = 0.0
     if setup.offload_optimizer:
-        cpu, optimizer = optimizer * (n if setup.zero >= 1 else 1), 0.0
+        # ZeRO-Offload: fp32 master weights, fp32 gradients and the optimizer's fp32 state on the CPU (16 B/param
+        # for Adam; DeepSpeed's estimator adds ×1.5 for buffers), in total over all ranks
+        cpu, optimizer = trainable * (OFFLOAD_CPU_BYTES + OPTIMIZER_STATE[setup.optimizer]), 0.0
     trained = f"{fmt_count(trainable)} trained" + (f" + {fmt_count(frozen)} frozen at {fmt_sig(base_bytes)} B" if frozen else "")
     zero = f", ZeRO-{setup.zero} over {n} GPUs" if setup.zero and n > 1 else (f", replicated on {n} GPUs" if n > 1 else "")
     formulas = {
