@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from advisor.domain.catalogue import preset
 from advisor.errors import InputError
-from advisor.units import fmt_bytes_gb
+from advisor.units import fmt_bytes_gb, fmt_card
 from advisor.engine.estimators import Estimate, NotComputable, estimator
 from advisor.domain.estimators.training import TrainingSetup, estimate_training_memory
 
@@ -29,5 +29,5 @@ def preset_training_memory(model: str, gpu_memory: float, precision: str, optimi
         "fixed": Estimate(est.intercept, "bytes", f"weights + optimizer state ({where}) = {fmt_bytes_gb(est.intercept)}", SOURCES),
         "per_sample": Estimate(est.slope, "bytes", "; ".join(est.formulas[k] for k in est.per_sample), SOURCES),
         "max_micro_batch": Estimate(best, None, f"largest b with ({fmt_bytes_gb(est.intercept)} + {fmt_bytes_gb(est.slope)} × b) × "
-                                               f"(1 + {est.margin:g} margin) + CUDA overheads ≤ {fmt_bytes_gb(gpu_memory)} → {best}", SOURCES),
+                                               f"(1 + {est.margin:g} margin) + CUDA overheads ≤ {fmt_card(gpu_memory)} → {best}", SOURCES),
     }
