@@ -61,17 +61,67 @@ def model_state_bytes(params: float, precision: str, optimizer: str) -> dict[str
     }
 
 
+NF4_BLOCK = 64  # QLoRA: one absmax quantisation constant per 64 weights
+DQ_BLOCK = 256  # double quantisation: the absmax constants in 8 bits, one fp32 constant per 256 of them
+
+
+def quantization_constant_bytes(base_bits: float, double_quant: bool = True, row_width: int = 0) -> tuple[float, str]:
+    """Bytes per quantised weight for the quantisation constants: NF4 (QLoRA) one fp32 absmax per 64 weights, or
+    with double quantisation an 8-bit absmax per 64 plus one fp32 per 256 blocks; LLM.int8 one fp32 scale per
+    output row (4 / row width, when the width is known)."""
+    if base_bits == 4:
+        if double_quant:
+            per = 1 / NF4_BLOCK + 4 / (NF4_BLOCK * DQ_BLOCK)
+            return per, f"double-quantised NF4 constants 1/{NF4_BLOCK} + 4/({NF4_BLOCK}·{DQ_BLOCK}) = {per:.4f} B"
+        per = 4 / NF4_BLOCK
+        return per, f"NF4 constants 4/{NF4_BLOCK} = {per:.4f} B"
+    if base_bits == 8 and row_width:
+        return 4 / row_width, f"int8 row scales 4/{row_width} B"
+    return 0.0, ""
+
+
+def frozen_base_bytes(params: float, base_bits: float, unquantized: float = 0, double_quant: bool = True,
+                      row_width: int = 0) -> tuple[float, str]:
+    """A frozen base at `base_bits` per quantised weight plus its quantisation constants; `unquantized` parameters
+    (embeddings, LM head, norms, biases: bitsandbytes quantises only the linear layers) stay in 16 bits."""
+    if base_bits >= 16:
+        return params * base_bits / 8, f"{fmt_count(params)} × {fmt_sig(base_bits / 8)} B"
+    quantized = params - unquantized
+    const, const_txt = quantization_constant_bytes(base_bits, double_quant, row_width)
+    per = base_bits / 8 + const
+    total = quantized * per + unquantized * 2
+    formula = f"{fmt_count(quantized)} quantised × ({fmt_sig(base_bits / 8)} B" + (f" + {const_txt}" if const_txt else "") + ")"
+    formula += (f" + {fmt_count(unquantized)} embeddings/head/norms at 2 B" if unquantized else
+                " (embeddings and LM head stay 16-bit: not known from a parameter count, not included)")
+    return total, formula
+
+
 @estimator(cites=("lora", "qlora") + MEMORY_SOURCES)
 def adapter_state_bytes(params: float, base_bits: float, adapter_fraction: float, optimizer: str = "adamw",
-                        precision: str = "amp_bf16") -> dict[str, Estimate]:
+                        precision: str = "amp_bf16", model: str = "", double_quant: bool = True) -> dict[str, Estimate]:
     """LoRA/QLoRA: a frozen base stored at `base_bits` per weight (no grads, no optimizer state) plus adapters
-    of `adapter_fraction` × params trained in full."""
+    of `adapter_fraction` × params trained in full. A 4-bit base adds its NF4 quantisation constants (QLoRA §3);
+    with a catalogue `model`, its embeddings, LM head and norms are counted at 16 bits (they are not quantised)."""
     if not 0 < adapter_fraction < 1:
         raise NotComputable("adapter_fraction must be between 0 and 1")
     per_param, _ = bytes_per_param(precision, optimizer)
-    base = params * base_bits / 8
+    unquantized, row = 0, 0
+    if model and base_bits < 16:
+        from advisor.domain.catalogue import preset
+        from advisor.domain.estimators.training import linear_weight_params
+        from advisor.errors import InputError
+
+        try:
+            spec = preset(model)
+        except InputError as exc:
+            raise NotComputable(str(exc)) from None
+        linear = linear_weight_params(spec)
+        if linear:
+            unquantized, row = spec.params - linear, spec.d_model
+            params = spec.params
+    base, base_formula = frozen_base_bytes(params, base_bits, unquantized, double_quant, row)
     adapters = params * adapter_fraction * per_param
-    formula = (f"frozen base {fmt_count(params)} × {fmt_sig(base_bits)}/8 B = {fmt_bytes_gb(base)}; adapters "
+    formula = (f"frozen base {base_formula} = {fmt_bytes_gb(base)}; adapters "
                f"{fmt_sig(adapter_fraction * 100)}% × {fmt_count(params)} × {fmt_sig(per_param)} B = "
                f"{fmt_bytes_gb(adapters)} → {fmt_bytes_gb(base + adapters)}")
     return {"value": Estimate(base + adapters, "bytes", formula, ("lora", "qlora") + MEMORY_SOURCES)}

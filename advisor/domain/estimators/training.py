@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from advisor.domain.catalogue import ModelSpec
 from advisor.errors import InputError
 from advisor.units import fmt_bytes_gb, fmt_count, fmt_sig
-from advisor.domain.estimators.memory import OFFLOAD_CPU_BYTES, OPTIMIZER_STATE, PRECISIONS, QUANTIZED
+from advisor.domain.estimators.memory import OFFLOAD_CPU_BYTES, OPTIMIZER_STATE, PRECISIONS, QUANTIZED, frozen_base_bytes
 
 MiB = 2**20
 # precisions beyond memory.PRECISIONS: DeepSpeed/Megatron-style mixed precision keeps 16-bit weights and
@@ -126,7 +126,19 @@ class MemoryEstimate:
         return int(math.floor((room - self.intercept) / self.slope))
 
 
-def model_state_parts(params: int, setup: TrainingSetup) -> tuple[dict[str, float], dict[str, str], float]:
+def linear_weight_params(spec: ModelSpec) -> int:
+    """Parameters in the weight matrices of the transformer layers - what bitsandbytes quantises; the rest
+    (embeddings, LM head, norms, biases) stays in 16 bits. 0 when the shapes are unknown."""
+    if not spec.has_transformer_shape:
+        return 0
+    d, L, ff = spec.d_model, spec.n_layers, spec.d_ff
+    if spec.family == "llama":
+        kv = (spec.n_kv_heads or spec.n_heads) * (d // spec.n_heads)
+        return L * (2 * d * d + 2 * d * kv + 3 * d * ff)
+    return L * (4 * d * d + 2 * d * ff)  # q, k, v, output projection; two MLP matrices (GPT-2, BERT, ViT)
+
+
+def model_state_parts(params: int, setup: TrainingSetup, spec: ModelSpec | None = None) -> tuple[dict[str, float], dict[str, str], float]:
     """(per-GPU bytes of weights, gradients, optimizer state; their formulas; CPU bytes with offload)."""
     if setup.precision in MASTER_COPY:
         w, g, copy, scale, master = 2, 2, 0, 1.0, MASTER_COPY[setup.precision]
@@ -136,9 +148,14 @@ def model_state_parts(params: int, setup: TrainingSetup) -> tuple[dict[str, floa
     trainable = params * setup.trainable_fraction if setup.trainable_fraction < 1 else params
     frozen = params if setup.trainable_fraction < 1 else 0  # adapters are added on top of a frozen base
     base_bytes = setup.base_bits / 8 if setup.base_bits else w
+    frozen_bytes, frozen_formula = frozen * base_bytes, ""
+    if frozen and setup.base_bits and setup.base_bits < 16:
+        linear = linear_weight_params(spec) if spec is not None else 0
+        frozen_bytes, frozen_formula = frozen_base_bytes(frozen, setup.base_bits, frozen - linear if linear else 0,
+                                                         row_width=spec.d_model if linear and spec else 0)
     n = setup.gpus
     shard = lambda stage: n if setup.zero >= stage else 1  # noqa: E731
-    weights = (trainable * (w + copy) + frozen * base_bytes) / shard(3)
+    weights = (trainable * (w + copy) + frozen_bytes) / shard(3)
     grads = trainable * g / shard(2)
     optimizer = trainable * opt / shard(1)
     cpu = 0.0
@@ -146,7 +163,8 @@ def model_state_parts(params: int, setup: TrainingSetup) -> tuple[dict[str, floa
         # ZeRO-Offload: fp32 master weights, fp32 gradients and the optimizer's fp32 state on the CPU (16 B/param
         # for Adam; DeepSpeed's estimator adds ×1.5 for buffers), in total over all ranks
         cpu, optimizer = trainable * (OFFLOAD_CPU_BYTES + OPTIMIZER_STATE[setup.optimizer]), 0.0
-    trained = f"{fmt_count(trainable)} trained" + (f" + {fmt_count(frozen)} frozen at {fmt_sig(base_bytes)} B" if frozen else "")
+    trained = f"{fmt_count(trainable)} trained" + (
+        (f" + frozen base {frozen_formula}" if frozen_formula else f" + {fmt_count(frozen)} frozen at {fmt_sig(base_bytes)} B") if frozen else "")
     zero = f", ZeRO-{setup.zero} over {n} GPUs" if setup.zero and n > 1 else (f", replicated on {n} GPUs" if n > 1 else "")
     formulas = {
         "weights": f"{trained}: {fmt_sig(w + copy)} B/param{' (incl. 16-bit copy)' if copy else ''}"
@@ -198,7 +216,7 @@ def activation_parts(spec: ModelSpec, setup: TrainingSetup) -> tuple[dict[str, f
 
 def estimate_training_memory(spec: ModelSpec, setup: TrainingSetup, device: str = "cuda") -> MemoryEstimate:
     setup.check()
-    states, formulas, cpu = model_state_parts(spec.params, setup)
+    states, formulas, cpu = model_state_parts(spec.params, setup, spec)
     per_sample, act_formulas = activation_parts(spec, setup)
     formulas.update(act_formulas)
     fixed = {"weights": states["weights"], "optimizer state": states["optimizer state"]}
