@@ -72,3 +72,21 @@ def test_estimate_model_cli_reports_bad_factories_in_one_line():
     assert out.returncode == 2
     last = out.stderr.strip().splitlines()[-1]
     assert last.startswith("advisor: ") and "data-dependent" in last and "Traceback" not in out.stderr
+
+
+def test_mem_tracker_import_skips_the_tools_package_init():
+    """Issue 11: `from torch.distributed._tools.mem_tracker import MemTracker` runs the package __init__, which
+    pulls in the inductor compiler (≈0.6 s per `estimate --model`). The tracer imports only the module, and a later
+    ordinary import of the package still works."""
+    program = (
+        "import sys, time\n"
+        "import torch\n"
+        "from advisor.measure.tracing import mem_tracker\n"
+        "cls = mem_tracker()\n"
+        "assert cls.__name__ == 'MemTracker'\n"
+        "assert 'torch._inductor' not in sys.modules, 'inductor imported'\n"
+        "assert 'torch.distributed._tools.fsdp2_mem_tracker' not in sys.modules\n"
+        "from torch.distributed._tools import MemTracker, FSDPMemTracker\n"
+        "assert MemTracker is cls\n")
+    out = subprocess.run([sys.executable, "-c", program], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr

@@ -60,6 +60,37 @@ class TraceResult:
         return self.total(b1) - self.slope * b1
 
 
+def mem_tracker() -> Any:
+    """PyTorch's MemTracker class, imported without `torch.distributed._tools`' package __init__: that imports the
+    FSDP memory tracker, the runtime and SAC estimators and through them the inductor compiler (≈0.6 s of CPU per
+    `advisor estimate --model`, none of it used here). The package is stood in for while its mem_tracker module
+    loads, then removed, so a later ordinary import of the package still runs its __init__."""
+    name = "torch.distributed._tools"
+    module = sys.modules.get(name + ".mem_tracker")
+    if module is None:
+        import os
+        import types
+
+        import torch.distributed
+
+        created = name not in sys.modules
+        if created:
+            stand_in = types.ModuleType(name)
+            stand_in.__path__ = [os.path.join(os.path.dirname(torch.distributed.__file__), "_tools")]
+            sys.modules[name] = stand_in
+        try:
+            module = importlib.import_module(name + ".mem_tracker")
+        except ImportError:  # a layout this shortcut does not know: the ordinary import
+            if created:
+                sys.modules.pop(name, None)
+                created = False
+            module = importlib.import_module(name + ".mem_tracker")
+        finally:
+            if created:
+                sys.modules.pop(name, None)
+    return module.MemTracker
+
+
 def _torch() -> Any:
     try:
         import torch  # noqa: F401
@@ -150,8 +181,8 @@ def measure(factory: Callable[..., Any], batch: int, *, precision: str = "fp32",
     from contextlib import nullcontext
 
     from torch._subclasses.fake_tensor import FakeTensorMode
-    from torch.distributed._tools.mem_tracker import MemTracker
 
+    MemTracker = mem_tracker()  # noqa: N806 - a class
     if steps < 2:
         raise InputError("trace at least 2 steps: the first step has no optimizer state yet")
     mode = FakeTensorMode() if fake else nullcontext()
