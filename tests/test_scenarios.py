@@ -203,7 +203,7 @@ def test_warmup_in_epochs_is_goyals_choice_and_adam_gets_ma_yarats(kb):
 
 def test_answer_counts_ddp_buckets_and_accumulated_gradients(kb):
     """Issue 11, W6 in `answer`: with several GPUs or accumulation the catalogue estimate keeps the gradients."""
-    message = "I want to fine-tune gpt2 on my 16GB GPU. Just tell me the batch size that fits."
+    message = "I want to fine-tune gpt2 on my 16GB GPU, seq len 256. Just tell me the batch size that fits."
     answers = {"optimizer": "adamw", "precision": "amp_bf16"}
     best = lambda facts: next(e for e in consult(message, facts, answers, kb=kb).estimates  # noqa: E731
                               if e.id == "preset_max_micro_batch").value
