@@ -72,13 +72,13 @@ class GPTLike(nn.Module):
 GPT = dict(vocab=2048, seq_len=128, d=128, layers=2, heads=4)
 
 
-def gpt_like(attention="eager", **_):
-    c = GPT
+def gpt_like(attention="eager", **sizes):
+    c = {**GPT, **{k: v for k, v in sizes.items() if k in GPT and v is not None}}
     return GPTLike(c["vocab"], c["seq_len"], c["d"], c["layers"], c["heads"], attention), _lm_batch(c["vocab"], c["seq_len"]), _lm_loss
 
 
-def spec_gpt_like(attention="eager"):
-    c = GPT
+def spec_gpt_like(attention="eager", **sizes):
+    c = {**GPT, **sizes}
     dims = dict(vocab=c["vocab"], n_positions=c["seq_len"], d_model=c["d"], n_layers=c["layers"], n_heads=c["heads"],
                 d_ff=4 * c["d"], tied=False, activation="gelu", embedding_dropout=False)
     return ModelSpec("gpt-like", "gpt2", 0, c["d"], c["layers"], c["heads"], c["heads"], 4 * c["d"], c["vocab"], c["seq_len"],
@@ -203,8 +203,8 @@ class BertLike(nn.Module):
 BERT = dict(vocab=2048, seq_len=128, d=128, layers=2, heads=4, classes=4)
 
 
-def bert_like(dropout=0.0, **_):
-    c = BERT
+def bert_like(dropout=0.0, **sizes):
+    c = {**BERT, **{k: v for k, v in sizes.items() if k in BERT and v is not None}}
     model = BertLike(c["vocab"], c["seq_len"], c["d"], c["layers"], c["heads"], dropout, c["classes"])
 
     def make_batch(batch_size):
@@ -213,8 +213,8 @@ def bert_like(dropout=0.0, **_):
     return model, make_batch, F.cross_entropy
 
 
-def spec_bert_like():
-    c = BERT
+def spec_bert_like(**sizes):
+    c = {**BERT, **sizes}
     dims = dict(vocab=c["vocab"], n_positions=c["seq_len"], d_model=c["d"], n_layers=c["layers"], n_heads=c["heads"],
                 d_ff=4 * c["d"], type_vocab=2, activation="gelu", num_classes=c["classes"])
     return ModelSpec("bert-like", "bert", 0, c["d"], c["layers"], c["heads"], c["heads"], 4 * c["d"], 0, c["seq_len"],
@@ -369,18 +369,19 @@ class ResNetLike(nn.Module):
 RESNET = {"resnet18": (BasicBlock, [2, 2, 2, 2]), "resnet50": (Bottleneck, [3, 4, 6, 3])}
 
 
-def resnet_like(depth="resnet18", image_size=64, classes=100, **_):
+def resnet_like(depth="resnet18", image_size=64, classes=100, width=64, **_):
     block, layers = RESNET[depth]
 
     def make_batch(batch_size):
         return torch.randn(batch_size, 3, image_size, image_size), torch.randint(0, classes, (batch_size,))
 
-    return ResNetLike(block, layers, classes), make_batch, F.cross_entropy
+    return ResNetLike(block, layers, classes, width), make_batch, F.cross_entropy
 
 
-def spec_resnet_like(depth="resnet18", image_size=64, classes=100):
+def spec_resnet_like(depth="resnet18", image_size=64, classes=100, width=64):
     blocks = RESNET[depth][1]
-    dims = dict(blocks=blocks, block="basic" if depth == "resnet18" else "bottleneck", num_classes=classes, image_size=image_size)
+    dims = dict(blocks=blocks, block="basic" if depth == "resnet18" else "bottleneck", num_classes=classes, image_size=image_size,
+                width=width)
     return ModelSpec(depth + "-like", "resnet", 0, source="test", dims=dims)
 
 

@@ -414,6 +414,11 @@ FOREACH_TEMP_OPTIMIZERS = {"adam", "adamw", "lion"}  # torch's foreach step allo
 
 def largest_tensor(spec: ModelSpec) -> int:
     """Elements of the largest parameter tensor (the single-tensor optimizer path's temporaries scale with it)."""
+    if spec.family == "resnet" and "blocks" in spec.dims:
+        from advisor.domain.cnn import resnet_stages
+
+        stages, head = resnet_stages(spec.dims)
+        return int(max([st.largest_weight for st in stages] + [head["features"] * head["classes"]]))
     if not spec.has_transformer_shape:
         return 0
     d = spec.d_model
