@@ -2,7 +2,9 @@
 
 ML users write "8GB", "24 GiB", "500M", "1.3B", "3e-4", "2 weeks", "85.2%", "4x". YAML 1.1 also turns `3e-4`
 into a *string*, so every numeric fact goes through these parsers. GB means 10^9 bytes and GiB 2^30, as
-printed by the advisor; nvidia-smi's "MiB" are 2^20.
+printed by the advisor; nvidia-smi's "MiB" are 2^20. One exception: the memory of a GPU (`card_bytes`) is
+sized in binary units whatever the vendor prints - an "8GB" card has 8 GiB, an "80GB" A100 has 80 GiB - so a
+card's "N GB" is read as N GiB, as `advisor estimate --budget-gib N` does.
 """
 
 from __future__ import annotations
@@ -123,6 +125,23 @@ def parse_bytes(value: object) -> float:
     return check_range(_to_float(match.group(1), "bytes", value) * BYTE_UNITS[unit], "bytes", value)
 
 
+def parse_card_bytes(value: object) -> float:
+    """The memory of a GPU: '8GB' -> 8 GiB, '24 GiB' -> 24 GiB, '16384MiB' -> 16 GiB, '80G' -> 80 GiB.
+
+    Cards are sized in binary units (an "8GB" card has 8 GiB, nvidia-smi shows 8192MiB), so the decimal and
+    binary spellings of a prefix mean the same here. A bare number is bytes (as for `parse_bytes`)."""
+    if not isinstance(value, str):
+        return parse_bytes(value)
+    match = re.fullmatch(rf"\s*({_NUMBER})\s*([kKmMgGtT])?(i?[bB])?\s*", value)
+    if not match or not match.group(1) or not (match.group(2) or match.group(3)):
+        raise UnitError(f"{value!r} is not a memory size; expected e.g. '8GB', '24 GiB', '81920MiB' (a GPU's GB are read as GiB)")
+    if len(value) > 400:
+        raise UnitError(f"{shown(value)} is not a memory size (too long)")
+    prefix = (match.group(2) or "").lower()
+    size = _to_float(match.group(1), "bytes", value) * {"": 1, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}[prefix]
+    return check_range(size, "bytes", value)
+
+
 def parse_count(value: object) -> float:
     """'500M' -> 5e8, '1.3B' -> 1.3e9, '22,696,448' -> 22696448, '7e9' -> 7e9."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -164,6 +183,7 @@ def parse_multiplier(value: object) -> float:
 PARSERS = {
     "number": parse_number,
     "bytes": parse_bytes,
+    "card_bytes": parse_card_bytes,
     "count": parse_count,
     "seconds": parse_duration,
     "percent": parse_percent,
@@ -202,6 +222,11 @@ def fmt_bytes_gib(value: float) -> str:
     return f"{value / 2**30:.2f} GiB"
 
 
+def fmt_card(value: float) -> str:
+    """A GPU's memory, in the binary units cards are sized in: '8 GiB', '79.6 GiB'."""
+    return f"{fmt_sig(round(value / 2**30, 2))} GiB"
+
+
 def fmt_count(value: float) -> str:
     for suffix, scale in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
         if abs(value) >= scale:
@@ -227,6 +252,8 @@ def fmt_value(value: object, unit: str | None) -> str:
     if isinstance(value, (int, float)):
         if unit == "bytes":
             return f"{fmt_bytes_gb(value)} ({fmt_bytes_gib(value)})"
+        if unit == "card_bytes":
+            return fmt_card(value)
         if unit == "count":
             return fmt_count(value)
         if unit == "seconds":
@@ -258,6 +285,7 @@ def _fmt_list(value: Any) -> str:
 FORMATS: dict[str, Callable[[Any], str]] = {
     "gb": fmt_bytes_gb,
     "gib": fmt_bytes_gib,
+    "card": fmt_card,
     "count": fmt_count,
     "int": lambda v: str(int(round(v))),
     "x": lambda v: f"{fmt_sig(v, 3)}×",

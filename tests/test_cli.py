@@ -134,7 +134,7 @@ def test_lint_facts_schema(capsys):
     code, out, _ = run(capsys, "rules", "lint")
     assert code == 0 and out.strip().endswith("clean")
     code, out, _ = run(capsys, "facts")
-    assert code == 0 and "gpu_memory  [asked; number in bytes]" in out
+    assert code == 0 and "gpu_memory  [asked; number in card_bytes]" in out
     code, out, _ = run(capsys, "facts", "--format", "json")
     assert {f["name"] for f in json.loads(out)} >= {"gpu_memory", "params", "batch_size"}
     code, out, _ = run(capsys, "schema", "advice")

@@ -32,16 +32,30 @@ def test_scenario_1_model_states():
     assert "16 B/param" in full.formula and set(full.sources) >= {"hf-anatomy", "zero"}
     assert value("model_state_bytes", params=5e8, precision="fp32", optimizer="adamw_8bit")["value"].value == 5.0e9
     assert value("model_state_bytes", params=5e8, precision="fp32", optimizer="sgd_momentum")["value"].value == 6.0e9
-    assert value("offload_gpu_state_bytes", params=5e8)["value"].value == 2.0e9
+    offload = value("offload_gpu_state_bytes", params=5e8)
+    assert offload["value"].value == 2.0e9  # bf16 weights and gradients on the GPU
+    assert offload["cpu"].value == 8.0e9 and offload["cpu_buffered"].value == 12.0e9  # 16 B/param, ×1.5 (DeepSpeed)
 
 
 def test_adapters_freeze_the_base():
     lora = value("adapter_state_bytes", params=5e8, base_bits=16, adapter_fraction=0.01)["value"].value
     qlora = value("adapter_state_bytes", params=5e8, base_bits=4, adapter_fraction=0.01)["value"].value
     assert lora == pytest.approx(1.0e9 + 5e6 * 18)
-    assert qlora == pytest.approx(0.25e9 + 5e6 * 18)
+    assert qlora == pytest.approx(5e8 * (0.5 + 1 / 64 + 4 / (64 * 256)) + 5e6 * 18)  # + NF4 constants (double quant)
     with pytest.raises(NotComputable):
         value("adapter_state_bytes", params=5e8, base_bits=4, adapter_fraction=1.5)
+
+
+@pytest.mark.parametrize("double_quant, low, high", [(True, 3.85e9, 3.9e9), (False, 4.15e9, 4.2e9)])
+def test_qlora_base_of_llama_2_7b(double_quant, low, high):
+    """Issue 11, M10: the 4-bit base is not 0.5 B/param flat (3.37 GB): NF4 keeps one fp32 absmax per 64 weights
+    (or 8-bit ones plus fp32 per 256 blocks with double quantisation), and the embeddings and LM head stay 16-bit:
+    3.9-4.2 GB for Llama-2-7B."""
+    out = value("adapter_state_bytes", params=6738415616, base_bits=4, adapter_fraction=1e-9, model="llama-2-7b",
+                double_quant=double_quant)["value"]
+    assert low < out.value < high and "262.4M embeddings/head/norms at 2 B" in out.formula
+    generic = value("adapter_state_bytes", params=6738415616, base_bits=4, adapter_fraction=1e-9)["value"]
+    assert "not included" in generic.formula  # a bare parameter count says what it leaves out
 
 
 def test_memory_line_from_two_measurements():
@@ -55,11 +69,12 @@ def test_memory_line_from_two_measurements():
 
 
 @pytest.mark.parametrize("optimizer, k, center, sweep", [
-    ("sgd_momentum", 4, 4, [2.0, 2.83, 4.0]),
+    ("sgd_momentum", 4, 4, [2.0, 2.83, 4.0, 5.66]),
     ("adam", 4, 2, [1.41, 2.0, 2.83, 4.0]),
     ("adamw", 8, math.sqrt(8), [2.0, 2.83, 4.0, 5.66, 8.0]),
-    ("sgd", 0.5, 0.5, [0.5, 0.707]),
+    ("sgd", 0.5, 0.5, [0.354, 0.5, 0.707]),  # was [0.5, 0.707]: two points that did not bracket ×0.5
     ("adamw", 0.5, math.sqrt(0.5), [0.5, 0.707, 1.0]),
+    ("adamw", 64, 8, [5.66, 8.0, 11.3, 16.0, 22.6]),
 ])
 def test_lr_brackets(optimizer, k, center, sweep):
     out = value("lr_multipliers", batch_from=100, batch_to=100 * k, optimizer=optimizer)
@@ -69,9 +84,26 @@ def test_lr_brackets(optimizer, k, center, sweep):
     assert out["sweep"].value == sweep
 
 
-def test_sweep_points_include_both_ends():
-    assert sweep_points(1, 4) == [1.0, 1.41, 2.0, 2.83, 4.0]
-    assert sweep_points(4, 1) == [1.0, 1.41, 2.0, 2.83, 4.0]
+def test_sweep_points_bracket_the_centre_and_reach_the_other_rule():
+    assert sweep_points(2, 4) == [1.41, 2.0, 2.83, 4.0]
+    assert sweep_points(4, 2) == [2.0, 2.83, 4.0, 5.66]
+    assert sweep_points(3, math.sqrt(3)) == [1.73, 2.12, 3.0, 4.24]
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "sgd_momentum", "adam", "adamw", "adamw_8bit", "lion", "adafactor"])
+@pytest.mark.parametrize("k", [1 / 64, 0.25, 0.5, 0.75, 1.5, 2, 4, 8, 64])
+def test_every_sweep_has_3_to_5_points_around_its_centre(optimizer, k):
+    """Issue 11, M6: the option promises 3-5 runs; for SGD at k < 1 the sweep had 2 and did not bracket."""
+    out = value("lr_multipliers", batch_from=256, batch_to=256 * k, optimizer=optimizer)
+    sweep, center = out["sweep"].value, out["center"].value
+    assert 3 <= len(sweep) <= 5 and sweep == sorted(sweep)
+    assert min(sweep) < center < max(sweep) and any(math.isclose(x, center, rel_tol=5e-3) for x in sweep)
+
+
+@pytest.mark.parametrize("optimizer, heuristic", [("adamw", False), ("lion", True), ("adafactor", True), ("sgd", False)])
+def test_square_root_rule_is_heuristic_outside_malladis_analysis(optimizer, heuristic):
+    out = value("lr_multipliers", batch_from=256, batch_to=1024, optimizer=optimizer)
+    assert out["center"].heuristic is heuristic and out["sweep"].heuristic is heuristic
 
 
 def test_warmup_is_kept_in_examples():
@@ -133,9 +165,26 @@ def test_scenario_13_noise():
         value("run_noise", runs=[[128, 85.0], [256, 84.0]])
 
 
-@pytest.mark.parametrize("sd, effect, n", [(0.3, 0.5, 6), (0.3, 0.3, 16), (0.2, 0.5, 3)])
-def test_runs_per_arm(sd, effect, n):
-    assert value("runs_per_arm", sd=sd, min_effect=effect)["value"].value == n
+def test_t_test_power_against_r_power_t_test():
+    """R: power.t.test(n = 20, delta = 1) = 0.8689528; n = 16.71 per arm for 80% at delta = sd. The audit's case:
+    σ = 0.2, a 0.5-point difference: 3 runs per arm give ≈ 0.64, 4 give ≈ 0.84 (not 80% at 3)."""
+    from advisor.domain.estimators.stats import chi2_quantile, runs_for_power, t_test_power
+
+    assert t_test_power(20, 1, 1) == pytest.approx(0.8689528, abs=1e-5)
+    assert runs_for_power(1, 1) == 17
+    assert t_test_power(3, 0.5, 0.2) == pytest.approx(0.64, abs=0.005)
+    assert t_test_power(4, 0.5, 0.2) == pytest.approx(0.84, abs=0.005)
+    assert chi2_quantile(0.025, 2) == pytest.approx(0.0506, abs=1e-4)
+    assert chi2_quantile(0.975, 10) == pytest.approx(20.483, abs=1e-3)
+
+
+@pytest.mark.parametrize("sd, effect, n", [(0.3, 0.5, 7), (0.3, 0.3, 17), (0.2, 0.5, 4), (0.05, 0.5, 3)])
+def test_runs_per_arm_is_t_based(sd, effect, n):
+    out = value("runs_per_arm", sd=sd, min_effect=effect, sd_runs=3)
+    assert out["value"].value == n  # the normal approximation gave 6, 16 and 3 for the first three
+    assert out["power_at_value"].value >= 80
+    assert out["sd_upper"].value == pytest.approx(sd * math.sqrt(2 / 0.05064), rel=1e-3)  # σ from 3 runs: wide
+    assert out["at_sd_upper"].value > n
 
 
 def test_every_estimator_declares_what_it_cites():
@@ -147,9 +196,12 @@ def test_every_estimator_declares_what_it_cites():
 def test_beta2_keeps_its_half_life_in_samples():
     out = value("beta2_for_batch", beta2=0.999, batch_from=128, batch_to=512)
     assert out["value"].value == pytest.approx(0.999**4)
-    half = out["half_life_samples"].value
+    steps = out["half_life_steps"].value
+    assert steps == pytest.approx(692.8, abs=0.05) and "optimizer steps" in out["half_life_steps"].formula
+    assert "samples" not in out["half_life_steps"].formula  # issue 11, W4: 692.8 are steps, not samples
+    samples = value("beta2_half_life_samples", beta2=0.999, batch_size=128)["value"].value
     new_half = math.log(0.5) / math.log(out["value"].value) * 512
-    assert new_half == pytest.approx(half)
+    assert samples == pytest.approx(steps * 128) == pytest.approx(new_half)
 
 
 def test_weight_decay_keeps_the_adamw_timescale():

@@ -10,9 +10,9 @@ def facts(kb, message):
 
 
 @pytest.mark.parametrize("message, name, value", [
-    ("I have an 8GB GPU", "gpu_memory", 8e9),
+    ("I have an 8GB GPU", "gpu_memory", 8 * 2**30),  # a card's GB are GiB (issue 11, M7)
     ("my card has 24 GiB", "gpu_memory", 24 * 2**30),
-    ("with 80GB of GPU memory", "gpu_memory", 80e9),
+    ("with 80GB of GPU memory", "gpu_memory", 80 * 2**30),
     ("a 500M parameter model", "params", 5e8),
     ("fine-tuning a 1.3B model", "params", 1.3e9),
     ("7e9 parameters", "params", 7e9),

@@ -25,7 +25,7 @@ def facts(kb, message):
     ("a T4 on Colab", {"num_gpus": 1, "gpu_model": "t4"}),
     ("Mistral 7B on a single RTX 3090", {"num_gpus": 1, "gpu_model": "rtx-3090", "model_preset": "mistral-7b"}),
     ("fine-tuning Llama-3-8B", {"model_preset": "llama-3-8b", "training_mode": "finetune"}),
-    ("four V100 32GB cards", {"num_gpus": 4, "gpu_model": "v100-32gb", "gpu_memory": 32e9}),
+    ("four V100 32GB cards", {"num_gpus": 4, "gpu_model": "v100-32gb", "gpu_memory": 32 * 2**30}),  # card GB = GiB
     ("I went from batch 256 to 1024", {"batch_size": 1024, "reference_batch": 256, "batch_scale_factor": 4.0}),
     ("dropped the batch from 32 to 8", {"batch_size": 8, "reference_batch": 32, "batch_scale_factor": 0.25}),
     ("1,281,167 images", {"dataset_size": 1281167}),

@@ -123,3 +123,89 @@ def test_scenario_12_snippet_runs_with_a_fake_ddp_model():
     passes = [e for e in events if e[0] in ("forward", "backward")]
     assert passes == [("forward", True), ("backward", True)] * (k - 1) + [("forward", False), ("backward", False)]
     assert [e[0] for e in events[-3:]] == ["step", "step", "zero_grad"]
+
+
+def test_replicate_and_retune_texts_come_from_the_facts(kb):
+    """Issue 11, W1/W2: the batch in the recommendation and the runs per arm are computed, not typed in."""
+    message = ("Run 1 (batch 64): 91.2% accuracy. Run 2 (batch 64): 90.6%. Run 3 (batch 64): 91.0%. Run 4 (batch 512): "
+               "89.9%. Batch size doesn't affect accuracy consistently, it's just noise.")
+    advice = consult(message, answers={"lr_retuned": False}, kb=kb)
+    assert advice.recommendation.option_id == "retune-then-compare"
+    assert "batch-512 run" in advice.recommendation.rationale and "256" not in advice.recommendation.rationale
+    replicate = next(o for o in advice.options if o.id == "replicate-runs")
+    runs = next(e for e in advice.estimates if e.id == "runs_needed").value
+    assert f"With {runs} seeds" in replicate.summary and runs > 3  # sd ≈ 0.31: 3 runs are far from 80% power
+    assert "80% power" not in replicate.summary
+
+
+@pytest.mark.parametrize("paper, fits, ratio", [(512, 256, "2×"), (1024, 256, "4×"), (768, 256, "3×")])
+def test_own_setup_update_ratio_is_computed(kb, paper, fits, ratio):
+    """Issue 11, W3: "twice the optimizer updates" was typed in; at 1024 against 256 it is 4×."""
+    advice = consult(f"The paper uses batch size {paper}, so I should too. My GPU fits {fits}.",
+                     answers={"optimizer": "sgd_momentum", "goal": "best_result", "uses_batchnorm": False}, kb=kb)
+    assert advice.recommendation.option_id == "retune-lr-for-batch"
+    assert f"you get {ratio} the optimizer updates per epoch" in advice.recommendation.rationale
+
+
+def test_bf16_compression_snippet_imports_what_it_uses(kb):
+    """Issue 11, W5: `torch.distributed.algorithms.ddp_comm_hooks.default_hooks.bf16_compress_hook` raised
+    AttributeError after a bare `import torch`. Run the option's snippet in a fresh interpreter (torch installed)
+    with a stand-in DDP model and check the hook it registers is the real bf16 one."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("torch")
+    advice = consult("8 GPUs with gradient accumulation, sync is killing performance, should I skip it?", kb=kb)
+    option = next(o for o in advice.options if o.id == "bf16-gradient-compression")
+    assert "NCCL" in option.summary and "2.9.6" in option.summary + option.snippet
+    program = (
+        "class FakeDDP:\n"
+        "    def register_comm_hook(self, state, hook):\n"
+        "        self.hook = hook\n"
+        "ddp_model = FakeDDP()\n" + option.snippet +
+        "\nimport torch.distributed.algorithms.ddp_comm_hooks.default_hooks as d\n"
+        "assert ddp_model.hook is d.bf16_compress_hook, ddp_model.hook\n")
+    out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+
+
+def test_warmup_advice_only_when_the_batch_goes_up(kb):
+    """Issue 11, M5: Goyal ramps from η to kη (not from near zero), and the warmup/large-batch-gap text belongs to
+    a batch that went up, not down."""
+    down = consult("The paper uses batch size 512, so I should too. My GPU fits 256.",
+                   answers={"optimizer": "sgd_momentum", "goal": "best_result", "uses_batchnorm": False}, kb=kb)
+    option = next(o for o in down.options if o.id == "retune-lr-for-batch")
+    assert option.settings.warmup is None
+    assert "warmup" not in (option.summary + option.tradeoffs.accuracy).lower()
+    assert "finding-warmup-for-larger-batch" not in [f.id for f in down.findings]
+    up = consult("I increased batch size 4x and learning rate 4x (linear scaling), but training diverged.",
+                 answers={"optimizer": "adam", "warmup_used": False, "divergence_onset": "early"}, kb=kb)
+    option = next(o for o in up.options if o.id == "retune-lr-for-batch")
+    assert option.settings.warmup
+    finding = next(f for f in up.findings if f.id == "finding-warmup-for-larger-batch")
+    assert "η" in finding.text and "kη" in finding.text and "near zero" not in finding.text
+
+
+def test_warmup_in_epochs_is_goyals_choice_and_adam_gets_ma_yarats(kb):
+    """Issue 11, M4: "warmup is a schedule over data" was stated generally; for Adam the untuned rule is
+    2/(1 − β2) iterations."""
+    rules = {r.id: r for r in kb.rules}
+    assert "schedule over data" not in rules["finding-warmup-steps"].text
+    assert "Goyal" in rules["finding-warmup-steps"].text and "SGD" in rules["finding-warmup-steps"].text
+    up = consult("I increased batch size 4x and learning rate 4x (linear scaling), but training diverged.",
+                 answers={"optimizer": "adam", "warmup_used": False, "divergence_onset": "early"}, kb=kb)
+    est = next(e for e in up.estimates if e.id == "adam_warmup_steps")
+    assert est.value == 2000 and est.heuristic  # β2 = 0.999
+    sgd = consult("I increased batch size 4x and learning rate 4x (linear scaling), but training diverged.",
+                  answers={"optimizer": "sgd_momentum", "warmup_used": False, "divergence_onset": "early"}, kb=kb)
+    assert "adam_warmup_steps" not in [e.id for e in sgd.estimates]
+
+
+def test_answer_counts_ddp_buckets_and_accumulated_gradients(kb):
+    """Issue 11, W6 in `answer`: with several GPUs or accumulation the catalogue estimate keeps the gradients."""
+    message = "I want to fine-tune gpt2 on my 16GB GPU, seq len 256. Just tell me the batch size that fits."
+    answers = {"optimizer": "adamw", "precision": "amp_bf16"}
+    best = lambda facts: next(e for e in consult(message, facts, answers, kb=kb).estimates  # noqa: E731
+                              if e.id == "preset_max_micro_batch").value
+    one = best({})
+    assert best({"num_gpus": 2}) == one - 1 and best({"grad_accum_steps": 4}) == one - 1

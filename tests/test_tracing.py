@@ -72,3 +72,36 @@ def test_estimate_model_cli_reports_bad_factories_in_one_line():
     assert out.returncode == 2
     last = out.stderr.strip().splitlines()[-1]
     assert last.startswith("advisor: ") and "data-dependent" in last and "Traceback" not in out.stderr
+
+
+def test_mem_tracker_import_skips_the_tools_package_init():
+    """Issue 11: `from torch.distributed._tools.mem_tracker import MemTracker` runs the package __init__, which
+    pulls in the inductor compiler (≈0.6 s per `estimate --model`). The tracer imports only the module, and a later
+    ordinary import of the package still works."""
+    program = (
+        "import sys, time\n"
+        "import torch\n"
+        "from advisor.measure.tracing import mem_tracker\n"
+        "cls = mem_tracker()\n"
+        "assert cls.__name__ == 'MemTracker'\n"
+        "assert 'torch._inductor' not in sys.modules, 'inductor imported'\n"
+        "assert 'torch.distributed._tools.fsdp2_mem_tracker' not in sys.modules\n"
+        "from torch.distributed._tools import MemTracker, FSDPMemTracker\n"
+        "assert MemTracker is cls\n")
+    out = subprocess.run([sys.executable, "-c", program], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+
+
+def test_gpu_check_dry_run_on_the_cpu():
+    """benchmarks/gpu_check.py's logic, with tiny models on the CPU (--dry-run): one JSON summary with the three
+    models at two micro-batches in fp32 and bf16 autocast, analytic/traced/measured peaks, and a probe result."""
+    out = subprocess.run([sys.executable, "benchmarks/gpu_check.py", "--dry-run"], cwd=ROOT, capture_output=True, text=True,
+                         timeout=480)
+    assert out.returncode == 0, out.stderr[-2000:]
+    summary = json.loads(out.stdout)
+    cases = summary["cases"]
+    assert {(c["model"], c["precision"]) for c in cases} == {(m, p) for m in ("gpt", "bert", "cnn") for p in ("fp32", "amp_bf16")}
+    assert len(cases) == 12 and all(c["measured_allocated"] > 0 and c["analytic_allocated"] > 0 for c in cases)
+    assert all(c["traced_error_pct"] is not None and abs(c["traced_error_pct"]) < 1 for c in cases)  # fake == real on the CPU
+    assert summary["fp32_analytic_max_abs_error_pct"] <= 3
+    assert summary["probe"]["max_micro_batch"] >= 1 and summary["probe"]["trials"]

@@ -21,7 +21,7 @@ TEMPLATE_FIELD = re.compile(r"\{([a-z][a-z0-9_]*)(?::([a-z][a-z0-9]*))?\}")
 BRACED = re.compile(r"\{[^{}]*\}")
 
 FactType = Literal["number", "integer", "bool", "choice", "text", "pairs", "list"]
-Unit = Literal["bytes", "count", "seconds", "percent", "multiplier"]
+Unit = Literal["bytes", "card_bytes", "count", "seconds", "percent", "multiplier"]  # card_bytes: a GPU's "N GB" = N GiB
 Scalar = Union[bool, int, float, str]
 
 

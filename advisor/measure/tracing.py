@@ -4,7 +4,7 @@ Nothing is really allocated: the model, the batch and the optimizer are fake ten
 MemTracker records every storage by category (parameters, buffers, gradients, activations, temporaries,
 optimizer state). We run at least two full training steps (forward, backward, optimizer.step() - the first step
 misses the optimizer state, created lazily) at two batch sizes, and fit peak = a + b·batch. On CPU this matched a
-real run to the byte (shared/knowledge/memory-estimation.md §4); tests/test_tracing.py checks it against a real
+real run to the byte (docs/memory-estimation.md, "The CPU experiment"); tests/test_tracing.py checks it against a real
 CPU run of two small models.
 
 The factory protocol (shared with `advisor probe`): `factory(**options)` returns `(model, make_batch, loss_fn)`:
@@ -96,6 +96,37 @@ def short_error(exc: BaseException, limit: int = 300) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
+def mem_tracker() -> Any:
+    """PyTorch's MemTracker class, imported without `torch.distributed._tools`' package __init__: that imports the
+    FSDP memory tracker, the runtime and SAC estimators and through them the inductor compiler (≈0.6 s of CPU per
+    `advisor estimate --model`, none of it used here). The package is stood in for while its mem_tracker module
+    loads, then removed, so a later ordinary import of the package still runs its __init__."""
+    name = "torch.distributed._tools"
+    module = sys.modules.get(name + ".mem_tracker")
+    if module is None:
+        import os
+        import types
+
+        import torch.distributed
+
+        created = name not in sys.modules
+        if created:
+            stand_in = types.ModuleType(name)
+            stand_in.__path__ = [os.path.join(os.path.dirname(torch.distributed.__file__), "_tools")]
+            sys.modules[name] = stand_in
+        try:
+            module = importlib.import_module(name + ".mem_tracker")
+        except ImportError:  # a layout this shortcut does not know: the ordinary import
+            if created:
+                sys.modules.pop(name, None)
+                created = False
+            module = importlib.import_module(name + ".mem_tracker")
+        finally:
+            if created:
+                sys.modules.pop(name, None)
+    return module.MemTracker
+
+
 def require_torch() -> Any:
     try:
         import torch  # noqa: F401
@@ -151,8 +182,8 @@ def measure(factory: Callable[..., Any], batch: int, *, precision: str = "fp32",
     from contextlib import nullcontext
 
     from torch._subclasses.fake_tensor import FakeTensorMode
-    from torch.distributed._tools.mem_tracker import MemTracker
 
+    MemTracker = mem_tracker()  # noqa: N806 - a class
     if steps < 2:
         raise InputError("trace at least 2 steps: the first step has no optimizer state yet")
     mode = FakeTensorMode() if fake else nullcontext()

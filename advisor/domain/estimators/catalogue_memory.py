@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from advisor.domain.catalogue import preset
 from advisor.errors import InputError
-from advisor.units import fmt_bytes_gb
+from advisor.units import fmt_bytes_gb, fmt_card
 from advisor.engine.estimators import Estimate, NotComputable, estimator
 from advisor.domain.estimators.training import TrainingSetup, estimate_training_memory
 
@@ -13,21 +13,26 @@ SOURCES = ("korthikanti", "hf-anatomy", "memexp-affine", "pt-cuda-context")
 
 @estimator("params", "fixed", "per_sample", "max_micro_batch", cites=SOURCES)
 def preset_training_memory(model: str, gpu_memory: float, precision: str, optimizer: str, seq_len: float = 0,
-                           attention: str = "eager") -> dict[str, Estimate]:
-    """Model states, per-sample activations and logits, and the largest micro-batch for a catalogue model."""
+                           attention: str = "eager", num_gpus: float = 1, grad_accum_steps: float = 1) -> dict[str, Estimate]:
+    """Model states, per-sample activations and logits, and the largest micro-batch for a catalogue model (with
+    DDP's gradient buckets on several GPUs, and every gradient alive in backward when accumulating)."""
     try:
         spec = preset(model, int(seq_len) or None)
-        est = estimate_training_memory(spec, TrainingSetup(precision=precision, optimizer=optimizer, attention=attention))
+        est = estimate_training_memory(spec, TrainingSetup(precision=precision, optimizer=optimizer, attention=attention,
+                                                           gpus=int(num_gpus), grad_accum=int(grad_accum_steps)))
     except InputError as exc:
         raise NotComputable(str(exc)) from None
     if not est.per_sample:
         raise NotComputable(f"no activation model for {model}")
     best = est.max_micro_batch(gpu_memory)
-    where = f"{spec.name}, sequence {spec.seq_len}, {precision}, {optimizer}, {attention} attention"
+    where = (f"{spec.name}, sequence {spec.seq_len}, {precision}, {optimizer}, {attention} attention"
+             + (f", {int(num_gpus)} GPUs (DDP)" if num_gpus > 1 else "") + (f", {int(grad_accum_steps)} micro-batches per update" if grad_accum_steps > 1 else ""))
+    grads = est.gradients_at_backward()
     return {
         "params": Estimate(spec.params, "count", f"{spec.name}: {spec.params:,} parameters (computed from its shapes)", ("hf-anatomy",)),
         "fixed": Estimate(est.intercept, "bytes", f"weights + optimizer state ({where}) = {fmt_bytes_gb(est.intercept)}", SOURCES),
         "per_sample": Estimate(est.slope, "bytes", "; ".join(est.formulas[k] for k in est.per_sample), SOURCES),
-        "max_micro_batch": Estimate(best, None, f"largest b with ({fmt_bytes_gb(est.intercept)} + {fmt_bytes_gb(est.slope)} × b) × "
-                                               f"(1 + {est.margin:g} margin) + CUDA overheads ≤ {fmt_bytes_gb(gpu_memory)} → {best}", SOURCES),
+        "max_micro_batch": Estimate(int(best), None, f"largest b with ({fmt_bytes_gb(est.intercept)} + "
+                                               + (f"{fmt_bytes_gb(grads)} gradients + " if grads else "") + f"{fmt_bytes_gb(est.slope)} × b) × "
+                                               f"(1 + {est.margin:g} margin) + CUDA overheads ≤ {fmt_card(gpu_memory)} → {best}", SOURCES),
     }

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 
 from advisor.domain.fit import fit_line
-from advisor.units import fmt_bytes_gb, fmt_count, fmt_sig
+from advisor.units import fmt_bytes_gb, fmt_card, fmt_count, fmt_sig
 from advisor.engine.estimators import Estimate, NotComputable, estimator
 
 PRECISIONS = {
@@ -62,37 +62,107 @@ def model_state_bytes(params: float, precision: str, optimizer: str) -> dict[str
     }
 
 
+NF4_BLOCK = 64  # QLoRA: one absmax quantisation constant per 64 weights
+DQ_BLOCK = 256  # double quantisation: the absmax constants in 8 bits, one fp32 constant per 256 of them
+
+
+def quantization_constant_bytes(base_bits: float, double_quant: bool = True, row_width: int = 0) -> tuple[float, str]:
+    """Bytes per quantised weight for the quantisation constants: NF4 (QLoRA) one fp32 absmax per 64 weights, or
+    with double quantisation an 8-bit absmax per 64 plus one fp32 per 256 blocks; LLM.int8 one fp32 scale per
+    output row (4 / row width, when the width is known)."""
+    if base_bits == 4:
+        if double_quant:
+            per = 1 / NF4_BLOCK + 4 / (NF4_BLOCK * DQ_BLOCK)
+            return per, f"double-quantised NF4 constants 1/{NF4_BLOCK} + 4/({NF4_BLOCK}·{DQ_BLOCK}) = {per:.4f} B"
+        per = 4 / NF4_BLOCK
+        return per, f"NF4 constants 4/{NF4_BLOCK} = {per:.4f} B"
+    if base_bits == 8 and row_width:
+        return 4 / row_width, f"int8 row scales 4/{row_width} B"
+    return 0.0, ""
+
+
+def frozen_base_bytes(params: float, base_bits: float, unquantized: float = 0, double_quant: bool = True,
+                      row_width: int = 0) -> tuple[float, str]:
+    """A frozen base at `base_bits` per quantised weight plus its quantisation constants; `unquantized` parameters
+    (embeddings, LM head, norms, biases: bitsandbytes quantises only the linear layers) stay in 16 bits."""
+    if base_bits >= 16:
+        return params * base_bits / 8, f"{fmt_count(params)} × {fmt_sig(base_bits / 8)} B"
+    quantized = params - unquantized
+    const, const_txt = quantization_constant_bytes(base_bits, double_quant, row_width)
+    per = base_bits / 8 + const
+    total = quantized * per + unquantized * 2
+    formula = f"{fmt_count(quantized)} quantised × ({fmt_sig(base_bits / 8)} B" + (f" + {const_txt}" if const_txt else "") + ")"
+    formula += (f" + {fmt_count(unquantized)} embeddings/head/norms at 2 B" if unquantized else
+                " (embeddings and LM head stay 16-bit: not known from a parameter count, not included)")
+    return total, formula
+
+
 @estimator(cites=("lora", "qlora") + MEMORY_SOURCES)
 def adapter_state_bytes(params: float, base_bits: float, adapter_fraction: float, optimizer: str = "adamw",
-                        precision: str = "amp_bf16") -> dict[str, Estimate]:
+                        precision: str = "amp_bf16", model: str = "", double_quant: bool = True) -> dict[str, Estimate]:
     """LoRA/QLoRA: a frozen base stored at `base_bits` per weight (no grads, no optimizer state) plus adapters
-    of `adapter_fraction` × params trained in full."""
+    of `adapter_fraction` × params trained in full. A 4-bit base adds its NF4 quantisation constants (QLoRA §3);
+    with a catalogue `model`, its embeddings, LM head and norms are counted at 16 bits (they are not quantised)."""
     if not 0 < adapter_fraction < 1:
         raise NotComputable("adapter_fraction must be between 0 and 1")
     per_param, _ = bytes_per_param(precision, optimizer)
-    base = params * base_bits / 8
+    unquantized, row = 0, 0
+    if model and base_bits < 16:
+        from advisor.domain.catalogue import preset
+        from advisor.domain.estimators.training import linear_weight_params
+        from advisor.errors import InputError
+
+        try:
+            spec = preset(model)
+        except InputError as exc:
+            raise NotComputable(str(exc)) from None
+        linear = linear_weight_params(spec)
+        if linear:
+            unquantized, row = spec.params - linear, spec.d_model
+            params = spec.params
+    base, base_formula = frozen_base_bytes(params, base_bits, unquantized, double_quant, row)
     adapters = params * adapter_fraction * per_param
-    formula = (f"frozen base {fmt_count(params)} × {fmt_sig(base_bits)}/8 B = {fmt_bytes_gb(base)}; adapters "
+    formula = (f"frozen base {base_formula} = {fmt_bytes_gb(base)}; adapters "
                f"{fmt_sig(adapter_fraction * 100)}% × {fmt_count(params)} × {fmt_sig(per_param)} B = "
                f"{fmt_bytes_gb(adapters)} → {fmt_bytes_gb(base + adapters)}")
     return {"value": Estimate(base + adapters, "bytes", formula, ("lora", "qlora") + MEMORY_SOURCES)}
 
 
-@estimator(cites=("zero", "zero-offload"))
-def offload_gpu_state_bytes(params: float) -> dict[str, Estimate]:
-    """Optimizer offload (ZeRO-Offload): the GPU keeps 16-bit weights and 16-bit gradients; the fp32 master
-    weights and Adam moments (12 B/param) live in CPU memory."""
+OFFLOAD_CPU_BYTES = 4 + 4  # fp32 master weights and fp32 gradients on the CPU, plus the optimizer's fp32 state
+DEEPSPEED_BUFFER_FACTOR = 1.5  # additional_buffer_factor of DeepSpeed's estimate_zero2_model_states_mem_needs
+
+
+@estimator("value", "cpu", "cpu_buffered", cites=("zero", "zero-offload", "deepspeed-memory"))
+def offload_gpu_state_bytes(params: float, optimizer: str = "adamw") -> dict[str, Estimate]:
+    """Optimizer offload (ZeRO-Offload, DeepSpeed bf16/fp16 mode): the GPU keeps 16-bit weights and 16-bit
+    gradients (4 B/param); the CPU holds fp32 master weights, fp32 gradients and the optimizer state - 16 B/param
+    for Adam, × 1.5 for buffers in DeepSpeed's own estimator."""
+    if optimizer not in OPTIMIZER_STATE:
+        raise NotComputable(f"unknown optimizer {optimizer!r}")
     total = params * 4
-    formula = f"{fmt_count(params)} × (2 weights + 2 grads) B on the GPU = {fmt_bytes_gb(total)} (12 B/param on the CPU)"
-    return {"value": Estimate(total, "bytes", formula, ("zero", "zero-offload"))}
+    per_cpu = OFFLOAD_CPU_BYTES + OPTIMIZER_STATE[optimizer]
+    cpu = params * per_cpu
+    formula = f"{fmt_count(params)} × (2 bf16 weights + 2 bf16 grads) B on the GPU = {fmt_bytes_gb(total)}"
+    cpu_formula = (f"{fmt_count(params)} × (4 fp32 master + 4 fp32 grads + {fmt_sig(OPTIMIZER_STATE[optimizer])} {optimizer} state) "
+                   f"= {fmt_sig(per_cpu)} B/param = {fmt_bytes_gb(cpu)} of CPU RAM")
+    src = ("zero", "zero-offload")
+    return {"value": Estimate(total, "bytes", formula, src),
+            "cpu": Estimate(cpu, "bytes", cpu_formula, src + ("deepspeed-memory",)),
+            "cpu_buffered": Estimate(cpu * DEEPSPEED_BUFFER_FACTOR, "bytes",
+                                     f"{cpu_formula} × {DEEPSPEED_BUFFER_FACTOR} (DeepSpeed's additional_buffer_factor) = "
+                                     f"{fmt_bytes_gb(cpu * DEEPSPEED_BUFFER_FACTOR)}", ("deepspeed-memory",))}
 
 
-@estimator(cites=("hf-anatomy", "pt-cuda-context"))
-def headroom_bytes(gpu_memory: float, fixed_bytes: float, cuda_context: float) -> dict[str, Estimate]:
-    """What is left for activations after the batch-independent memory and the CUDA context."""
-    left = gpu_memory - fixed_bytes - cuda_context
-    formula = f"{fmt_bytes_gb(gpu_memory)} − {fmt_bytes_gb(fixed_bytes)} − {fmt_bytes_gb(cuda_context)} (CUDA context) = {fmt_bytes_gb(left)}"
-    return {"value": Estimate(left, "bytes", formula, ("hf-anatomy", "pt-cuda-context"))}
+@estimator(cites=("hf-anatomy", "pt-cuda-context", "pt-cuda-allocator"))
+def headroom_bytes(gpu_memory: float, fixed_bytes: float, cuda_context: float, safety_margin: float = 0.0) -> dict[str, Estimate]:
+    """What is left for activations after the batch-independent memory, the CUDA context and the share of the card
+    kept free for fragmentation and longer inputs (the same margin the measured line uses)."""
+    usable = gpu_memory * (1 - safety_margin)
+    left = usable - fixed_bytes - cuda_context
+    card = f"{fmt_card(gpu_memory)}" + (f" × (1 − {fmt_sig(safety_margin)} margin)" if safety_margin else "")
+    formula = f"{card} − {fmt_bytes_gb(fixed_bytes)} − {fmt_bytes_gb(cuda_context)} (CUDA context) = {fmt_bytes_gb(left)}"
+    return {"value": Estimate(left, "bytes", formula, ("hf-anatomy", "pt-cuda-context") + (("pt-cuda-allocator",) if safety_margin else ()),
+                              heuristic=bool(safety_margin))}
 
 
 @estimator(cites=MEMORY_SOURCES)
@@ -101,7 +171,7 @@ def max_params_for_budget(gpu_memory: float, bytes_per_param: float, share: floa
     if bytes_per_param <= 0 or not 0 < share <= 1:
         raise NotComputable("bytes_per_param must be > 0 and share in (0, 1]")
     params = math.floor(gpu_memory * share / bytes_per_param)
-    formula = f"{fmt_bytes_gb(gpu_memory)} × {fmt_sig(share)} / {fmt_sig(bytes_per_param)} B/param = {fmt_count(params)} params"
+    formula = f"{fmt_card(gpu_memory)} ({fmt_bytes_gb(gpu_memory)}) × {fmt_sig(share)} / {fmt_sig(bytes_per_param)} B/param = {fmt_count(params)} params"
     return {"value": Estimate(params, "count", formula, MEMORY_SOURCES, heuristic=True)}
 
 
@@ -122,7 +192,7 @@ def linear_memory_fit(peaks: list, gpu_memory: float, safety_margin: float) -> d
     return {
         "per_sample": Estimate(slope, "bytes", f"slope of ({shown}) = {fmt_bytes_gb(slope)} per sample", sources),
         "fixed": Estimate(fixed, "bytes", f"intercept of ({shown}) = {fmt_bytes_gb(fixed)}", sources),
-        "usable": Estimate(usable, "bytes", f"{fmt_bytes_gb(gpu_memory)} × (1 − {fmt_sig(safety_margin)} margin) = {fmt_bytes_gb(usable)}",
+        "usable": Estimate(usable, "bytes", f"{fmt_card(gpu_memory)} × (1 − {fmt_sig(safety_margin)} margin) = {fmt_bytes_gb(usable)}",
                            ("pt-cuda-allocator",), heuristic=True),
         "max_micro_batch": Estimate(max_batch, None,
                                     f"⌊({fmt_bytes_gb(usable)} − {fmt_bytes_gb(fixed)}) / {fmt_bytes_gb(slope)}⌋ = {max_batch}",

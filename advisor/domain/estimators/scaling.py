@@ -1,7 +1,8 @@
 """Learning-rate and warmup scaling when the batch changes.
 
 The result is a *bracket to sweep*, never one answer (Goyal et al. 2017 for SGD: linear + gradual warmup;
-Malladi et al. 2022 for Adam-family: square root; the optimum can even fall at very large batch, Li et al. 2024).
+Malladi et al. 2022 for Adam and RMSprop: square root - applied to Lion and Adafactor only by analogy, labelled
+heuristic; the optimum can even fall at very large batch, Li et al. 2024). The sweep always brackets its centre.
 """
 
 from __future__ import annotations
@@ -14,20 +15,27 @@ from advisor.units import fmt_sig
 from advisor.engine.estimators import Estimate, NotComputable, estimator
 
 ADAPTIVE = set(ADAPTIVE_OPTIMIZERS)
+SQRT_ANALYSED = {"adam", "adamw", "adamw_8bit"}  # Malladi et al. analyse Adam and RMSprop
 SGD_FAMILY = set(vocabulary.SGD_FAMILY)
 
 
-def sweep_points(low: float, high: float) -> list[float]:
-    """Geometric points from low to high in steps of √2, both ends included (3 significant digits)."""
-    if high < low:
-        low, high = high, low
-    points = [low]
+def sweep_points(center: float, other: float, max_points: int = 5) -> list[float]:
+    """LR multipliers to sweep: √2 steps around `center` (one on each side, so the sweep brackets it), then on
+    toward the other rule's multiplier `other`, which ends the sweep if it is reached within `max_points`
+    (3 significant digits). Always 3 to `max_points` points, sorted."""
     step = math.sqrt(2)
-    while points[-1] * step < high * 0.999:
-        points.append(points[-1] * step)
-    if not math.isclose(points[-1], high, rel_tol=1e-3):
-        points.append(high)
-    return [float(f"{p:.3g}") for p in points]
+    points = [center / step, center, center * step]
+    up = other > center
+    edge = points[-1] if up else points[0]
+    while len(points) < max_points:
+        if (up and edge >= other * 0.999) or (not up and edge <= other * 1.001):
+            break
+        nxt = edge * step if up else edge / step
+        if (up and nxt > other * 1.001) or (not up and nxt < other * 0.999):
+            nxt = other
+        points.append(nxt)
+        edge = nxt
+    return sorted(float(f"{p:.3g}") for p in points)
 
 
 @estimator("linear", "sqrt", "center", "sweep", cites=("goyal", "malladi", "li-surge", "playbook"))
@@ -37,23 +45,29 @@ def lr_multipliers(batch_from: float, batch_to: float, optimizer: str) -> dict[s
         raise NotComputable("batch sizes must be positive")
     k = batch_to / batch_from
     linear, root = k, math.sqrt(k)
+    heuristic = False
     if optimizer in SGD_FAMILY:
-        center, rule, sources = linear, "linear (SGD + momentum, with warmup)", ("goyal",)
-        low, high = root, linear
+        center, other, rule, sources = linear, root, "linear (SGD + momentum, with warmup)", ("goyal",)
+    elif optimizer in SQRT_ANALYSED:
+        center, other, rule, sources = root, linear, "square root (Adam-family)", ("malladi", "li-surge")
     elif optimizer in ADAPTIVE:
-        center, rule, sources = root, "square root (Adam-family)", ("malladi", "li-surge")
-        toward_one = root / math.sqrt(2) if k > 1 else root * math.sqrt(2)
-        low, high = toward_one, linear
+        # Malladi et al.'s SDE analysis covers Adam and RMSprop; for Lion and Adafactor the √ rule is an analogy
+        center, other, rule, sources = root, linear, f"square root, by analogy with Adam ({optimizer} is not covered by " \
+                                                     "Malladi et al.'s analysis: heuristic)", ("malladi", "li-surge")
+        heuristic = True
     else:
         raise NotComputable(f"unknown optimizer {optimizer!r}")
-    sweep = sweep_points(low, high)
+    sweep = sweep_points(center, other)
     ratio = f"{fmt_sig(batch_to)}/{fmt_sig(batch_from)} = {fmt_sig(k, 3)}"
+    reached = min(sweep) <= other * 1.001 and max(sweep) >= other * 0.999
+    how = (f"√2 steps around ×{fmt_sig(center, 3)}, on to the other rule's ×{fmt_sig(other, 3)}" if reached else
+           f"√2 steps around ×{fmt_sig(center, 3)}; the other rule's ×{fmt_sig(other, 3)} lies beyond {len(sweep)} points")
     return {
         "linear": Estimate(linear, "multiplier", f"k = {ratio}", ("goyal",)),
-        "sqrt": Estimate(root, "multiplier", f"√k = √({ratio}) = {fmt_sig(root, 3)}", ("malladi",)),
-        "center": Estimate(center, "multiplier", f"{rule}: start at ×{fmt_sig(center, 3)}", sources),
-        "sweep": Estimate(sweep, "multiplier", f"sweep ×{{{', '.join(fmt_sig(x, 3) for x in sweep)}}} (√2 steps from √k to k)",
-                          sources + ("playbook",)),
+        "sqrt": Estimate(root, "multiplier", f"√k = √({ratio}) = {fmt_sig(root, 3)}", ("malladi",), heuristic=heuristic),
+        "center": Estimate(center, "multiplier", f"{rule}: start at ×{fmt_sig(center, 3)}", sources, heuristic=heuristic),
+        "sweep": Estimate(sweep, "multiplier", f"sweep ×{{{', '.join(fmt_sig(x, 3) for x in sweep)}}} ({how})",
+                          sources + ("playbook",), heuristic=heuristic),
     }
 
 
@@ -71,13 +85,23 @@ def scaled_lr(learning_rate: float, center: float, sweep: list) -> dict[str, Est
 
 @estimator("steps", "examples", cites=("goyal",))
 def warmup_at_new_batch(warmup_steps: float, batch_from: float, batch_to: float) -> dict[str, Estimate]:
-    """Keep warmup constant in *examples* when the batch changes (warmup is a schedule over data, not steps)."""
+    """Warmup held constant in *examples* when the batch changes - Goyal et al.'s choice for large-batch SGD (they
+    gave it in epochs), not a law: Adam's untuned rule counts iterations (`untuned_adam_warmup`)."""
     examples = warmup_steps * batch_from
     steps = math.ceil(examples / batch_to)
     return {
         "examples": Estimate(examples, "count", f"{fmt_sig(warmup_steps)} steps × {fmt_sig(batch_from)} = {fmt_sig(examples)} examples", ("goyal",)),
         "steps": Estimate(steps, None, f"⌈{fmt_sig(examples)} / {fmt_sig(batch_to)}⌉ = {steps} steps", ("goyal",)),
     }
+
+
+@estimator(cites=("ma-yarats",))
+def untuned_adam_warmup(beta2: float) -> dict[str, Estimate]:
+    """Ma & Yarats's untuned linear warmup for Adam: 2 / (1 − β2) iterations, whatever the batch."""
+    if not 0 < beta2 < 1:
+        raise NotComputable("β2 must be between 0 and 1")
+    steps = math.ceil(2 / (1 - beta2) - 1e-9)
+    return {"value": Estimate(steps, None, f"2 / (1 − {fmt_sig(beta2)}) = {steps} iterations", ("ma-yarats",), heuristic=True)}
 
 
 @estimator(cites=("playbook",))
@@ -87,18 +111,32 @@ def lr_sweep_values(learning_rate: float) -> dict[str, Estimate]:
     return {"value": Estimate(values, None, f"{fmt_sig(learning_rate)} × {{0.3, 1, 3}}", ("playbook",), heuristic=True)}
 
 
-@estimator("value", "half_life_samples", cites=("marek",))
+@estimator("value", "half_life_steps", cites=("marek",))
 def beta2_for_batch(beta2: float, batch_from: float, batch_to: float) -> dict[str, Estimate]:
-    """Adam's β2 at a new batch with its half-life held fixed in samples (tokens): β2' = β2^(B'/B) (Marek et al.)."""
+    """Adam's β2 at a new batch with its half-life held fixed in samples (tokens): β2' = β2^(B'/B) (Marek et al.).
+    The half-life of β2 itself is counted in optimizer steps: ln 0.5 / ln β2 (samples only once the batch is
+    known: `beta2_half_life_samples`)."""
     if not 0 < beta2 < 1:
         raise NotComputable("β2 must be between 0 and 1")
+    if batch_from <= 0 or batch_to <= 0:
+        raise NotComputable("batch sizes must be positive")
     new = beta2 ** (batch_to / batch_from)
-    half_life = math.log(0.5) / math.log(beta2) * batch_from
+    steps = math.log(0.5) / math.log(beta2)
     return {
         "value": Estimate(new, None, f"{fmt_sig(beta2)}^({fmt_sig(batch_to)}/{fmt_sig(batch_from)}) = {new:.5f}", ("marek",)),
-        "half_life_samples": Estimate(half_life, "count", f"ln 0.5 / ln {fmt_sig(beta2)} × {fmt_sig(batch_from)} = "
-                                                          f"{fmt_sig(half_life, 4)} samples", ("marek",)),
+        "half_life_steps": Estimate(steps, None, f"ln 0.5 / ln {fmt_sig(beta2)} = {fmt_sig(steps, 4)} optimizer steps "
+                                                 f"(at the new β2: {fmt_sig(steps * batch_from / batch_to, 4)} steps)", ("marek",)),
     }
+
+
+@estimator(cites=("marek",))
+def beta2_half_life_samples(beta2: float, batch_size: float) -> dict[str, Estimate]:
+    """The β2 half-life in samples at a known batch: ln 0.5 / ln β2 optimizer steps × samples per step."""
+    if not 0 < beta2 < 1 or batch_size <= 0:
+        raise NotComputable("β2 must be between 0 and 1 and the batch positive")
+    steps = math.log(0.5) / math.log(beta2)
+    return {"value": Estimate(steps * batch_size, "count", f"ln 0.5 / ln {fmt_sig(beta2)} × {fmt_sig(batch_size)} samples per step = "
+                                                          f"{fmt_sig(steps * batch_size, 4)} samples", ("marek",))}
 
 
 @estimator(cites=("bergsma",))

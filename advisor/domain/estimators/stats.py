@@ -1,8 +1,11 @@
 """Run-to-run noise: is one run at another batch size outside what the repeated runs predict?
 
 A Student-t prediction interval for one new observation from n repeated runs (mean ± t·sd·√(1 + 1/n)), the
-t statistic and its two-sided p-value, and the runs per arm needed to detect a given difference (normal
-approximation). No SciPy: the t distribution comes from the regularized incomplete beta function.
+t statistic and its two-sided p-value, and the runs per arm needed to detect a given difference (the power of
+a two-sample t-test, from the noncentral t distribution, as R's power.t.test), with the chi-square interval of
+an sd estimated from few runs. No SciPy: the t distribution comes from the regularized incomplete beta function,
+the chi-square from the regularized incomplete gamma, the noncentral t from a quadrature over the chi
+distribution.
 """
 
 from __future__ import annotations
@@ -119,14 +122,116 @@ def run_noise(runs: list) -> dict[str, Estimate]:
     }
 
 
-@estimator(cites=("power-analysis",))
-def runs_per_arm(sd: float, min_effect: float, alpha: float = 0.05, power: float = 0.8) -> dict[str, Estimate]:
-    """Runs per batch size to detect a difference of `min_effect` with run-to-run sd (at least 3)."""
-    if min_effect <= 0:
-        raise NotComputable("the effect size must be positive")
+def gammainc_lower(a: float, x: float) -> float:
+    """Regularized lower incomplete gamma P(a, x): series below a + 1, continued fraction above."""
+    if x <= 0:
+        return 0.0
+    log_front = a * math.log(x) - x - math.lgamma(a)
+    if x < a + 1:
+        term = total = 1.0 / a
+        ap = a
+        for _ in range(1000):
+            ap += 1
+            term *= x / ap
+            total += term
+            if abs(term) < abs(total) * 1e-15:
+                break
+        return total * math.exp(log_front)
+    tiny = 1e-300  # modified Lentz for the upper tail Q(a, x)
+    b, c, d = x + 1 - a, 1 / tiny, 1 / (x + 1 - a)
+    h = d
+    for i in range(1, 1000):
+        an = -i * (i - a)
+        b += 2
+        d = an * d + b
+        d = 1 / (d if abs(d) > tiny else tiny)
+        c = b + an / c if abs(b + an / c) > tiny else tiny
+        h *= d * c
+        if abs(d * c - 1) < 1e-15:
+            break
+    return 1.0 - math.exp(log_front) * h
+
+
+def chi2_quantile(p: float, df: float) -> float:
+    """The x with P(χ²_df ≤ x) = p (bisection on the regularized gamma function)."""
+    lo, hi = 0.0, max(10.0, df * 10 + 100)
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if gammainc_lower(df / 2, mid / 2) < p:
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
+
+
+def _norm_cdf(x: float) -> float:
+    return 0.5 * math.erfc(-x / math.sqrt(2))
+
+
+def noncentral_t_cdf(t: float, df: float, ncp: float, intervals: int = 2000) -> float:
+    """P(T ≤ t) for T = (Z + ncp) / √(V/df): E over X = √(V/df) of Φ(t·X − ncp), by Simpson's rule on the
+    density of X (V ~ χ²_df)."""
+    sd_u = math.sqrt(2 * df)
+    x_lo = math.sqrt(max(0.0, df - 12 * sd_u) / df)
+    x_hi = math.sqrt((df + 12 * sd_u + 60) / df)
+    log_norm = (df / 2) * math.log(df / 2) - math.lgamma(df / 2) + math.log(2)
+
+    def f(x: float) -> float:
+        if x <= 0:
+            return 0.0
+        density = math.exp(log_norm + (df - 1) * math.log(x) - df * x * x / 2)  # density of X = √(V/df)
+        return density * _norm_cdf(t * x - ncp)
+
+    h = (x_hi - x_lo) / intervals
+    total = f(x_lo) + f(x_hi)
+    for i in range(1, intervals):
+        total += (4 if i % 2 else 2) * f(x_lo + i * h)
+    return min(1.0, max(0.0, total * h / 3))
+
+
+def t_test_power(n: int, effect: float, sd: float, alpha: float = 0.05) -> float:
+    """Power of a two-sided two-sample t-test with n runs per arm (equal variances), as R's power.t.test."""
+    df = 2 * n - 2
+    ncp = effect / (sd * math.sqrt(2 / n))
+    tc = t_quantile(1 - alpha / 2, df)
+    return 1 - noncentral_t_cdf(tc, df, ncp) + noncentral_t_cdf(-tc, df, ncp)
+
+
+def runs_for_power(effect: float, sd: float, alpha: float = 0.05, power: float = 0.8) -> int:
+    """The smallest n per arm whose t-test power reaches `power` (searched upward from the normal approximation)."""
     za, zb = z_quantile(1 - alpha / 2), z_quantile(power)
-    raw = 2 * (za + zb) ** 2 * sd**2 / min_effect**2
-    n = max(3, math.ceil(raw))
-    formula = (f"2 × ({za:.2f} + {zb:.2f})² × {sd:.3f}² / {fmt_sig(min_effect)}² = {raw:.2f} → {n} runs per arm "
-               f"(at least 3 to estimate the spread)")
-    return {"value": Estimate(n, None, formula, ("power-analysis",))}
+    n = max(2, math.ceil(2 * (za + zb) ** 2 * sd**2 / effect**2) - 1)
+    while n > 2 and t_test_power(n - 1, effect, sd, alpha) >= power:
+        n -= 1
+    while t_test_power(n, effect, sd, alpha) < power:
+        n += 1
+    return n
+
+
+@estimator("value", "power_at_value", "sd_upper", "at_sd_upper", cites=("power-analysis", "chi2-sd"))
+def runs_per_arm(sd: float, min_effect: float, sd_runs: float, alpha: float = 0.05, power: float = 0.8) -> dict[str, Estimate]:
+    """Runs per batch size to detect a difference of `min_effect` with run-to-run sd: the smallest n per arm whose
+    two-sample t-test reaches `power` (noncentral t), at least 3; and the same at the upper 95% confidence bound of
+    an sd estimated from `sd_runs` runs."""
+    if min_effect <= 0 or sd <= 0:
+        raise NotComputable("the effect size and the sd must be positive")
+    if sd_runs < 2:
+        raise NotComputable("an sd needs at least two runs")
+    n = max(3, runs_for_power(min_effect, sd, alpha, power))
+    achieved = t_test_power(n, min_effect, sd, alpha)
+    below = t_test_power(n - 1, min_effect, sd, alpha)
+    df_sd = int(sd_runs) - 1
+    upper = sd * math.sqrt(df_sd / chi2_quantile(alpha / 2, df_sd))
+    n_upper = max(3, runs_for_power(min_effect, upper, alpha, power))
+    src = ("power-analysis",)
+    formula = (f"smallest n with power ≥ {fmt_sig(power * 100)}% for a two-sided two-sample t-test (α = {fmt_sig(alpha)}): "
+               f"df = 2n − 2, noncentrality = {fmt_sig(min_effect)} / ({sd:.3f} × √(2/n)); n = {n - 1} gives "
+               f"{below * 100:.0f}%, n = {n} gives {achieved * 100:.0f}% → {n} runs per arm (at least 3)")
+    sd_formula = (f"95% upper bound of σ from {int(sd_runs)} runs: {sd:.3f} × √({df_sd} / χ²(0.025, {df_sd}) "
+                  f"{chi2_quantile(alpha / 2, df_sd):.4f}) = {upper:.3f}")
+    return {
+        "value": Estimate(n, None, formula, src),
+        "power_at_value": Estimate(achieved * 100, "percent", formula, src),
+        "sd_upper": Estimate(upper, None, sd_formula, ("chi2-sd",)),
+        "at_sd_upper": Estimate(n_upper, None, f"{sd_formula}; at that σ: {n_upper} runs per arm", ("power-analysis", "chi2-sd")),
+    }

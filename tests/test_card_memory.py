@@ -1,0 +1,47 @@
+"""Issue 11, M7: a GPU's memory is sized in binary units. "8GB" / "80GB" for a card are 8 / 80 GiB, in `answer`
+and in `estimate --budget-gib` alike, and card sizes print in GiB."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from advisor.consultation import consult
+from advisor.units import UnitError, fmt_value, parse_bytes, parse_card_bytes
+
+from .conftest import ROOT
+
+GiB = 2**30
+
+
+@pytest.mark.parametrize("text, gib", [("8GB", 8), ("8 GB", 8), ("24 GiB", 24), ("80GB", 80), ("81920MiB", 80),
+                                       ("16384MiB", 16), ("80G", 80), (40 * GiB, 40)])
+def test_card_sizes_are_binary(text, gib):
+    assert parse_card_bytes(text) == gib * GiB
+
+
+def test_other_byte_facts_keep_decimal_gb():
+    assert parse_bytes("8GB") == 8e9  # measured peaks, context sizes: GB stays 10^9 bytes
+    with pytest.raises(UnitError, match="is not a memory size"):
+        parse_card_bytes("8 GBs")
+    assert fmt_value(80 * GiB, "card_bytes") == "80 GiB"
+
+
+def test_answer_reads_a_card_as_gib(kb):
+    advice = consult("I have an 8GB GPU and a 500M parameter model. Just tell me the batch size that fits.", kb=kb)
+    fact = next(f for f in advice.facts if f.name == "gpu_memory")
+    assert fact.value == 8 * GiB
+    finding = next(f for f in advice.findings if f.id == "no-batch-fits")
+    assert "card of 8 GiB" in finding.text
+
+
+@pytest.mark.parametrize("card", [16, 24, 80])
+def test_answer_and_estimate_agree_on_the_largest_micro_batch(kb, card):
+    advice = consult(f"I want to fine-tune gpt2 on my {card}GB GPU, seq len 512. Just tell me the batch size that fits.",
+                     answers={"optimizer": "adamw", "precision": "amp_bf16"}, kb=kb)
+    answered = next(e for e in advice.estimates if e.id == "preset_max_micro_batch").value
+    out = subprocess.run([sys.executable, "-m", "advisor", "estimate", "--preset", "gpt2", "--seq-len", "512",
+                          "--precision", "amp_bf16", "--optimizer", "adamw", "--budget-gib", str(card), "--format", "json"],
+                         cwd=ROOT, capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout)["max_micro_batch"] == answered
