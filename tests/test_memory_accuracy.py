@@ -118,3 +118,57 @@ def test_cnn_presets_get_activations():
     assert "torchvision-style ResNet" in " ".join(est.assumptions)
     vit = estimate_training_memory(preset("vit-b-16"), TrainingSetup(attention="flash"), "cuda")
     assert vit.per_sample["activations"] > 197 * 768 * 4 * 12 * 8  # 12 layers of ≥ 8 residual-width tensors
+
+
+DDP_PROGRAM = """
+import dataclasses, json, os, socket, sys
+import torch, torch.distributed as dist
+from advisor.measure.tracing import mem_tracker
+from tests import reference_models as R
+with socket.socket() as s:
+    s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]
+os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
+dist.init_process_group("gloo", rank=0, world_size=1)
+MemTracker = mem_tracker()
+out = {}
+for ddp in (False, True):
+    torch.manual_seed(0)
+    tracker = MemTracker()
+    with tracker:
+        model, make_batch, loss_fn = R.gpt_like()
+        params = sum(p.numel() for p in model.parameters())
+        if ddp:
+            model = torch.nn.parallel.DistributedDataParallel(model)
+        opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
+        for i in range(2):
+            if i:
+                tracker.reset_mod_stats()
+            x, y = make_batch(2)
+            loss_fn(model(x), y).backward()
+            opt.step()
+            opt.zero_grad(set_to_none=True)
+    peak = tracker.get_tracker_snapshot("peak")
+    out[str(ddp)] = [params, peak[list(peak)[0]]["Total"]]
+dist.destroy_process_group()
+print(json.dumps(out))
+"""
+
+
+def test_ddp_buckets_sit_beside_the_activations():
+    """Issue 11, W6: a real (CPU, gloo) DistributedDataParallel run keeps its gradient buckets - one copy of every
+    trained gradient - beside the activations at the peak; the analytic model for --gpus > 1 says the same."""
+    import json
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    out = subprocess.run([sys.executable, "-c", DDP_PROGRAM], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    runs = json.loads(out.stdout.strip().splitlines()[-1])
+    params, plain = runs["False"]
+    _, ddp = runs["True"]
+    assert ddp - plain == pytest.approx(4 * params, rel=0.01)
+    single = analytic(R.spec_gpt_like(), params)
+    data_parallel = analytic(R.spec_gpt_like(), params, gpus=2)
+    assert abs(single.allocated(2) / plain - 1) <= TOLERANCE and abs(data_parallel.allocated(2) / ddp - 1) <= TOLERANCE

@@ -4,10 +4,14 @@ micro-batch under a budget, and plans that reach a target global batch.
 
 Sources: model states - HF model_memory_anatomy and the ZeRO paper (stage formulas, §5); activations -
 Korthikanti et al. 2022, sbh(34 + 5as/h) bytes per layer in 16-bit with dropout, generalised to the storage
-dtype, SwiGLU MLPs, RMSNorm and fused attention; logits - the advisor team's CPU experiment, where the peak sits
-at the start of backward with the saved fp32 log-softmax and two logits-sized fp32 gradients alive
-(docs/memory-estimation.md, "The CPU experiment"). That experiment is reproduced by tests/test_training_memory.py.
-The CPU dispatch caveats (what differs on CUDA) are in docs/memory-estimation.md.
+dtype of each saved tensor (CUDA autocast keeps softmax, layer_norm and pow in fp32), the model's MLP activation
+(GELU, HF GPT-2's written-out gelu_new, SwiGLU) and norm code (HF LLaMA's RMSNorm), dropout masks and fused
+attention; CNNs and ViT's patch embedding in advisor/domain/cnn.py; logits - the advisor team's CPU experiment,
+where the peak sits at the start of backward with the saved fp32 log-softmax and two logits-sized fp32 gradients
+alive (docs/memory-estimation.md, "The CPU experiment"). Gradients alive in backward: none for the first
+micro-batch on one GPU, all of them from micro-step 2 of an accumulation, DDP's buckets always, ZeRO-2/3's
+partition. Checked against traced runs in tests/test_memory_accuracy.py (within 3%) and
+tests/test_training_memory.py; what differs on CUDA is in docs/memory-estimation.md.
 """
 
 from __future__ import annotations
@@ -26,7 +30,6 @@ MiB = 2**20
 # gradients with an fp32 master copy inside the optimizer state (ZeRO's K = 12 for Adam = 4 master + 8 moments)
 MASTER_COPY = {"mixed": 4}
 ALL_PRECISIONS = tuple(PRECISIONS) + tuple(MASTER_COPY)
-SIXTEEN_BIT = {"amp_bf16", "amp_fp16", "bf16", "mixed"}
 
 
 @dataclass(frozen=True)
