@@ -1,6 +1,6 @@
 """Fuzzing the public entry points (issue 12): `advisor.consult`, the scenario loader (YAML-ish bytes and mutated
 scenario files), `Session` call sequences and `tools.call_tool` with random argument dicts. Every call must end with
-a result or an AdvisorError - never another exception. Bounded for CI (2,100 examples, 20-40 s on the standard
+a result or an AdvisorError - never another exception. Bounded for CI (2,100 examples, 12-40 s on the standard
 2-core machine); a longer run by hand is benchmarks/fuzz_long.py (docs/robustness.md). Generated digit runs stay at
 200 or fewer: longer ones hit the known backtracking of the message regexes (being replaced by a new reader)."""
 
