@@ -25,6 +25,14 @@ from advisor.reading.situation import facts_of
 _ENGINES: dict[int, Engine] = {}
 
 
+def check_text(message: str) -> None:
+    """Text that cannot be written as UTF-8 (a lone surrogate from a broken client) is refused, not stored."""
+    try:
+        message.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError("the message has characters that are not valid Unicode (lone surrogates); send UTF-8 text") from None
+
+
 def load_kb(rules_dir: str | None = None) -> KnowledgeBase:
     """The knowledge base, with its estimator calls checked against the domain's estimators (a cheap pass over
     the estimate rules; the loader itself knows no estimator)."""
@@ -116,6 +124,7 @@ def run_consultation(message: str = "", facts: Mapping[str, Any] | None = None, 
                      kb: KnowledgeBase | None = None) -> Consultation:
     if message is not None and not isinstance(message, str):
         raise InputError("message must be text")
+    check_text(message or "")
     for label, mapping in (("facts", facts), ("answers", answers), ("measured", measured)):
         if mapping is not None and not isinstance(mapping, Mapping):
             raise InputError(f"{label} must be a mapping of name to value")

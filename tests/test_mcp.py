@@ -54,3 +54,26 @@ def test_stdio_subprocess_speaks_only_protocol():
     params = StdioServerParameters(command=sys.executable, args=["-m", "advisor", "mcp"], cwd=str(ROOT))
     r = call("consult", {"message": "the paper uses batch 512, my GPU fits 256"}, params)
     assert not r.is_error and "rf-paper-batch" in [f["id"] for f in r.structured_content["red_flags"]]
+
+
+def test_unknown_arguments_are_refused_like_the_library_does():
+    r = call("estimate_memory", {"preset": "gpt2", "bogus": 1})
+    assert r.is_error and "bogus" in r.content[0].text
+
+
+def test_internal_failures_are_named_and_slow_calls_are_abandoned(monkeypatch):
+    import time
+
+    from advisor.shells import mcp_server, tools
+
+    def broken(args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(tools.TOOLS, "list_presets", (tools.ListPresetsArgs, broken))
+    r = call("list_presets", {})
+    assert r.is_error and "internal error in list_presets (RuntimeError: boom)" in r.content[0].text
+
+    monkeypatch.setattr(mcp_server, "CALL_SECONDS", 0.2)
+    monkeypatch.setitem(tools.TOOLS, "list_presets", (tools.ListPresetsArgs, lambda args: time.sleep(1) or {}))
+    r = call("list_presets", {})
+    assert r.is_error and "took longer than 0.2 s" in r.content[0].text

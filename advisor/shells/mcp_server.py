@@ -8,6 +8,9 @@ Client configuration: {"mcpServers": {"advisor": {"command": "advisor", "args": 
 from __future__ import annotations
 
 import inspect
+import os
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Annotated, Any, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -58,11 +61,24 @@ class PresetList(BaseModel):
     presets: list[Preset]
 
 
+# Every consultation is bounded by its inputs' limits (docs/robustness.md); this deadline is the last guard, so
+# that one call can never hold a client forever. The worker thread cannot be killed, only abandoned.
+CALL_SECONDS = float(os.environ.get("ADVISOR_MCP_CALL_SECONDS", "30"))
+_WORKERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="advisor-tool")
+
+
 def _run(name: str, args: BaseModel) -> dict[str, Any]:
+    future = _WORKERS.submit(TOOLS[name][1], args)
     try:
-        return TOOLS[name][1](args)
+        return future.result(timeout=CALL_SECONDS)
     except InputError as exc:  # anticipated: the model can fix its call
         raise ToolError(exc.location_message()) from None
+    except FutureTimeout:
+        raise ToolError(f"{name} took longer than {CALL_SECONDS:g} s and was abandoned; "
+                        "send a shorter message or fewer values") from None
+    except Exception as exc:  # noqa: BLE001 - a defect of the advisor, named rather than hidden
+        raise ToolError(f"internal error in {name} ({type(exc).__name__}: {str(exc)[:300]}); "
+                        "this is a bug of the advisor, not of your call") from None
 
 
 def _register(name: str, returns: type[BaseModel]) -> None:
@@ -86,6 +102,10 @@ def _register(name: str, returns: type[BaseModel]) -> None:
     call.__name__ = name
     call.__doc__ = " ".join((model.__doc__ or "").split())
     server.tool(name=name, annotations=PURE)(call)
+    # the SDK ignores arguments a tool does not declare; the library refuses them, and so does the server
+    arg_model = server._tool_manager.get_tool(name).fn_metadata.arg_model
+    arg_model.model_config["extra"] = "forbid"
+    arg_model.model_rebuild(force=True)
 
 
 for _name, _returns in (("consult", Advice), ("estimate_memory", MemoryEstimateOut), ("explain", Explanation),

@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from advisor.consultation import load_kb, run_consultation
+from advisor.consultation import check_text, load_kb, run_consultation
 from advisor.engine.advice import Advice, QuestionOut
 from advisor.engine.assemble import Consultation
 from advisor.engine.inputs import SKIPPED, accept_input
@@ -55,6 +55,9 @@ class Session:
 
     def say(self, text: str) -> Advice:
         """Add what the user wrote; facts are re-read from the whole conversation."""
+        if not isinstance(text, str):
+            raise InputError(f"say() takes text, got {type(text).__name__}")
+        check_text(text)
         if text.strip():
             self.state.messages.append(text.strip())
         return self.advice()

@@ -39,7 +39,9 @@ def time_to_target(throughput: list, noise_scale: float) -> dict[str, Estimate]:
     """Relative wall-clock to a target loss per batch: steps S_min(1 + B_noise/B) × B / (samples/s at B)."""
     if not throughput or noise_scale <= 0:
         raise NotComputable("need a throughput curve and a positive noise scale")
-    times = {int(b): (1 + noise_scale / b) * b / thr for b, thr in throughput if thr > 0}
+    times = {int(b): (1 + noise_scale / b) * b / thr for b, thr in throughput if thr > 0 and b > 0}
+    if not times:
+        raise NotComputable("the throughput curve has no batch with a positive throughput")
     best = min(times, key=times.get)
     rel = [[b, times[b] / times[best]] for b in sorted(times)]
     shown = ", ".join(f"{b}: {t:.2f}×" for b, t in rel)

@@ -505,9 +505,22 @@ def exact_plans(target: int, max_micro: int, gpus: int, limit: int = 6,
         return plans
     accumulating = max_micro_accumulating if max_micro_accumulating is not None else getattr(max_micro, "accumulating", max_micro)
     per_gpu = target // gpus
-    for accum in range(1, per_gpu + 1):
-        if per_gpu % accum == 0 and per_gpu // accum <= (max_micro if accum == 1 else accumulating):
+    for accum in _divisors(per_gpu):  # ascending; √n trial divisions, not one per unit of the target
+        if per_gpu // accum <= (max_micro if accum == 1 else accumulating):
             plans.append((per_gpu // accum, accum, gpus))
             if len(plans) == limit:
                 break
     return plans
+
+
+def _divisors(n: int) -> list[int]:
+    """The divisors of n, ascending (n ≤ 10^12 in practice: at most 10^6 trial divisions)."""
+    small, large = [], []
+    i = 1
+    while i * i <= n:
+        if n % i == 0:
+            small.append(i)
+            if i * i != n:
+                large.append(n // i)
+        i += 1
+    return small + large[::-1]
