@@ -21,11 +21,11 @@ import hashlib
 import json
 import os
 import stat
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from advisor import __version__
+from advisor.files import write_atomically
 
 SCHEMA_FILE = Path(__file__).parent / "schemas" / "rules.schema.json"
 FORMAT = 2
@@ -117,7 +117,6 @@ def write(rules_dir: str, fingerprint: tuple, data: dict[str, Any]) -> None:
         return
     directory = cache_dir()
     key = _key(rules_dir, fingerprint)
-    tmp = None
     try:
         payload = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
         header = json.dumps({"format": FORMAT, "key": key, "sha256": hashlib.sha256(payload).hexdigest(),
@@ -125,16 +124,6 @@ def write(rules_dir: str, fingerprint: tuple, data: dict[str, Any]) -> None:
         if len(header) + 1 + len(payload) > MAX_BYTES:
             return
         directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
-            f.write(header + b"\n" + payload)
-        os.replace(tmp, directory / f"kb-{key}.json")  # atomic: never half-written
-        tmp = None
+        write_atomically(directory / f"kb-{key}.json", header + b"\n" + payload)
     except (OSError, TypeError, ValueError, RecursionError):
         pass
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass

@@ -59,24 +59,13 @@ def check_save_path(raw: str) -> Path:
 
 
 def save_result(path: Path, text: str) -> None:
-    """Whole or not at all: a temporary file in the same folder, renamed over the target."""
-    import tempfile
+    """Whole or not at all (advisor.files.write_atomically)."""
+    from advisor.files import write_atomically
 
-    tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-        tmp = None
+        write_atomically(path, text)
     except OSError as exc:
         raise InputError(f"--save: cannot write: {exc.strerror or exc}", str(path)) from None
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
 
 
 def run(ns: argparse.Namespace) -> int:

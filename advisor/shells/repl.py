@@ -221,9 +221,9 @@ def save_scenario(session: Session, path: Path, overwrite: bool = False) -> Path
     """The consultation as a scenario file, its current advice as the expectation (so it joins `advisor check`).
     Written whole or not at all (a temporary file in the same folder, then renamed); an existing file is replaced
     only with `overwrite`; every failure is an InputError and leaves nothing behind."""
-    import tempfile
-
     import yaml
+
+    from advisor.files import write_atomically
 
     if path.suffix not in (".yaml", ".yml"):
         raise InputError(f"save to a .yaml file, got {path.name!r}")
@@ -245,21 +245,10 @@ def save_scenario(session: Session, path: Path, overwrite: bool = False) -> Path
            "facts": session.state.facts, "answers": session.state.answers, "expect": expect}
     text = "# yaml-language-server: $schema=../advisor/kb/schemas/scenario.schema.json\n" + yaml.safe_dump(
         doc, sort_keys=False, allow_unicode=True, width=100)
-    tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)  # never half-written
-        tmp = None
+        write_atomically(path, text)  # never half-written, no stray temporary
     except OSError as exc:
         raise InputError(f"cannot save {str(path)!r}: {exc.strerror or exc}") from None
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
     return path
 
 
