@@ -13,7 +13,6 @@ import json
 import os
 import stat
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -37,7 +36,9 @@ def default_rules_dir() -> Path:
     repo = Path(__file__).resolve().parents[2] / "rules"
     if (repo / "facts.yaml").is_file():
         return repo
-    return Path(str(resources.files("advisor.knowledge")))
+    # a wheel ships rules/ as the data folder advisor/knowledge (a namespace package: no __init__.py, so
+    # importlib.resources would hand back a MultiplexedPath, whose str() is no path)
+    return Path(__file__).resolve().parents[1] / "knowledge"
 
 
 @lru_cache(maxsize=None)
