@@ -102,8 +102,10 @@ def _catalogue_facts(wm: WorkingMemory) -> None:
 
 
 def _check_consistency(wm: WorkingMemory) -> None:
+    """Facts the caller states must agree; what a message says may not (a red flag, rf-effective-batch, then
+    shows the arithmetic instead of refusing the message)."""
     names = ("micro_batch", "grad_accum_steps", "num_gpus", "batch_size")
-    if all(wm.known(n) and wm.facts[n].provenance.kind != "default" for n in names):
+    if all(wm.known(n) and wm.facts[n].provenance.kind in ("given", "answer") for n in names):
         micro, accum, gpus, batch = (wm.value(n) for n in names)
         if micro * accum * gpus != batch:
             raise InputError(f"contradictory facts: micro_batch {micro} × grad_accum_steps {accum} × num_gpus {gpus} "

@@ -118,7 +118,8 @@ def test_help_everywhere(capsys, argv):
 
 def test_check_passes_and_fails(capsys, tmp_path):
     code, out, _ = run(capsys, "check", str(ROOT / "scenarios"))
-    assert code == 0 and out.strip().endswith("14 passed, 0 failed")
+    count = len(list((ROOT / "scenarios").glob("*.yaml")))
+    assert code == 0 and out.strip().endswith(f"{count} passed, 0 failed")
     bad = scenario(tmp_path, """
         message: I have an 8GB GPU and a 500M parameter model. Just tell me the batch size that fits.
         expect:
@@ -206,9 +207,9 @@ def test_answer_batch_jsonl_reports_bad_files_and_goes_on(capsys, tmp_path):
     bad = scenario(tmp_path, "mesage: hi\n", "bad.yaml")
     code, out, err = run(capsys, "answer", str(ROOT / "scenarios"), bad)
     lines = [json.loads(line) for line in out.splitlines()]
-    assert code == 2 and len(lines) == 15
+    assert code == 2 and len(lines) == len(list((ROOT / "scenarios").glob("*.yaml"))) + 1
     assert all("advice" in rec for rec in lines[:-1]) and "unknown key 'mesage'" in lines[-1]["error"]
-    assert "14 answered, 1 failed" in err
+    assert f"{len(lines) - 1} answered, 1 failed" in err
     code, out, _ = run(capsys, "answer", S01, "--format", "jsonl")
     assert code == 0 and json.loads(out)["advice"]["recommendation"]["option_id"] == "adamw-8bit"
 

@@ -685,6 +685,8 @@ def _numbers(clause: _Clause, reading: Reading) -> None:
             _factor(clause, reading, k, value, left)  # "batch size 4x", "learning rate 4x"; "8x A100" is the GPU's
             continue
         slot = _left_slot(left, words, k)
+        if slot is None and k >= 2 and tuple(words[k - 2:k]) in TARGET_CUES and ACCUMULATION_WORDS & set(words):
+            slot = ("global_batch", k - 2)  # "GA 128 to get 128": the batch per update the user expects
         right_slot = _right_slot(right, clause, end + 1)
         if slot is None or (slot[0] == "batch" and right_slot and right_slot[0] == "micro_batch"):
             slot = right_slot or slot
@@ -707,6 +709,10 @@ def _numbers(clause: _Clause, reading: Reading) -> None:
         _fill(reading, name, scaled, value, u, text, setup)
 
 
+# "…accumulation 128 to get 128", "… for a total of 512": what the user expects per update, said with accumulation
+TARGET_CUES = {("to", "get"), ("to", "reach"), ("total", "of"), ("giving", "a"), ("gives", "a"), ("get", "a")}
+ACCUMULATION_WORDS = {"ga", "accumulation", "accum", "accumulate", "gradient_accumulation_steps", "accum_iter",
+                      "gradient_accumulation"}
 NODE_WORDS = {"node", "nodes", "machine", "machines", "server", "servers", "host", "hosts"}
 
 
