@@ -151,3 +151,23 @@ def test_corpus_precision_and_recall_do_not_regress():
                 "seq_len", "lr", "zero_stage", "parallelism", "oom")
     p, r = totals(per, hardware)
     assert p >= 0.85 and r >= 0.78, (p, r)
+
+
+@pytest.mark.parametrize("message, expected", [
+    ("My ResNet-50 with SGD lr 0.1 at batch 256; I want to use batch 1024 on 4 V100 32GB. What LR?",
+     {"reference_batch": 256, "batch_size": 1024, "batch_scale_factor": 4.0, "base_lr": 0.1}),
+    ("batch 256 at lr 0.1, going to 1024 on 2 GPUs", {"reference_batch": 256, "batch_size": 1024, "num_gpus": 2}),
+    ("dropped the batch from 32 to 8, Adam lr 3e-4, new LR?", {"reference_batch": 32, "batch_size": 8}),
+])
+def test_planned_batch_changes(kb, message, expected):
+    got = facts(kb, message)
+    for name, value in expected.items():
+        assert got.get(name) == value, (name, got)
+
+
+def test_a_planned_change_gets_its_learning_rate():
+    """The issue's examples: SGD 256 → 1024 at lr 0.1 gives 0.4 (linear); Adam 32 → 8 at 3e-4 gives 1.5e-4 (√)."""
+    sgd = consult("My ResNet-50 with SGD lr 0.1 at batch 256; I want to use batch 1024 on 4 V100 32GB. What LR?")
+    adam = consult("dropped the batch from 32 to 8, Adam lr 3e-4, new LR?")
+    assert {e.id: e.value for e in sgd.estimates}["lr_new"] == pytest.approx(0.4)
+    assert {e.id: e.value for e in adam.estimates}["lr_new"] == pytest.approx(1.5e-4)

@@ -40,6 +40,9 @@ REFERENCE_CUES = {"paper", "papers", "authors", "author", "recipe", "readme", "o
 # fields where a statement about the user's own run ("on my A100 the batch can only be 16") outranks one made
 # in passing earlier in the message
 PERSONAL_FIELDS = {"micro_batch", "global_batch", "batch", "num_gpus", "gpu_model", "gpu_memory_gb"}
+# a sentence about what the user will do: its batch is where they go, an earlier one where they come from
+PLANNING = {"want", "wanna", "going", "plan", "planning", "will", "switch", "move", "moving", "increase", "increasing",
+            "scale", "scaling", "bump", "raise", "upgrade", "next", "would"}
 FIRST_PERSON = {"i", "my", "we", "our", "mine", "me", "i'm", "im", "us"}
 GPU_WORDS = {"gpu", "gpus", "card", "cards", "device", "devices", "graphics", "accelerators", "vram"}
 
@@ -216,6 +219,7 @@ class Read:
     personal: bool = False  # said of the user's own run ("my", "I use"): outranks an impersonal mention
     sentence: int = -1  # which sentence it came from
     implied: bool = False  # settled from the context (a plain "batch 32" on one GPU read as the per-device batch)
+    planned: bool = False  # said of what the user wants to do ("I want to use batch 1024", "going to 2 GPUs")
 
 
 @dataclass
@@ -228,12 +232,14 @@ class Reading:
     conflicts: list[tuple[Read, Read]] = field(default_factory=list)
     truncated: bool = False
     in_personal_sentence: bool = False  # set while the reader is in a sentence with "I", "my", "we", …
+    in_planning_sentence: bool = False  # … and with "want to", "going to", "plan", "will", "switch to", …
     sentence: int = -1  # the sentence being read
     pretraining_sentences: set[int] = field(default_factory=set)  # sentences that speak of pre-training
     names_seen: int = 0  # GPU and model names looked at (bounded: a message names a few, a pasted log thousands)
 
     def set(self, read: Read) -> None:
         read.personal = read.personal or self.in_personal_sentence
+        read.planned = read.planned or self.in_planning_sentence
         if read.sentence < 0:
             read.sentence = self.sentence
         if read.field == "training_mode" and read.value == "scratch":
@@ -375,6 +381,7 @@ def read(message: str) -> Reading:
         clause = _Clause(tokens, start, end, message)
         sentences.append(clause)
         reading.in_personal_sentence = bool(FIRST_PERSON & set(clause.words))
+        reading.in_planning_sentence = bool(PLANNING & set(clause.words))
         _entities(clause, reading)
         _sized_names(clause, reading)
         _single_gpu(clause, reading)
@@ -713,6 +720,8 @@ def _numbers(clause: _Clause, reading: Reading) -> None:
 TARGET_CUES = {("to", "get"), ("to", "reach"), ("total", "of"), ("giving", "a"), ("gives", "a"), ("get", "a")}
 ACCUMULATION_WORDS = {"ga", "accumulation", "accum", "accumulate", "gradient_accumulation_steps", "accum_iter",
                       "gradient_accumulation"}
+MOVE_WORDS = {"going", "go", "switch", "switching", "move", "moving", "increase", "increasing", "scale", "scaling",
+              "jump", "jumping", "bump", "raise", "raising", "change", "changing", "decrease", "reduce", "drop"}
 NODE_WORDS = {"node", "nodes", "machine", "machines", "server", "servers", "host", "hosts"}
 
 
@@ -892,6 +901,18 @@ def _changes(clause: _Clause, reading: Reading) -> None:
         elif any(g in words[j + 2:j + 4] for g in ("gpus", "gpu", "cards")):
             reading.set(Read("gpus_from", int(a.value), text))
             reading.set(Read("gpus_to", int(b.value), text))
+    current = reading.values.get("batch") or reading.values.get("micro_batch") or reading.values.get("global_batch")
+    for k, w in enumerate(words[:-1]):
+        # "batch 256 at lr 0.1, going to 1024 on 2 GPUs": a planned move from the batch just said
+        if w != "to" or k == 0 or words[k - 1] not in MOVE_WORDS or current is None or "batch_to" in reading.values:
+            continue
+        tok = clause.tokens[clause.keys[k + 1].token]
+        after = words[k + 2] if k + 2 < len(words) else ""
+        if tok.is_num and tok.value and float(tok.value).is_integer() and after not in GPU_WORDS | NODE_WORDS \
+                and int(tok.value) != current.value:
+            text = clause.text(clause.keys[k - 1].token, clause.keys[k + 1].token)
+            reading.set(Read("batch_from", current.value, current.text))
+            reading.set(Read("batch_to", int(tok.value), text))
     for k, w in enumerate(words):
         if w in ("doubled", "double", "doubling", "halved", "halve", "quadrupled") and not _negated(clause, k):
             window = words[k:k + 4]
@@ -924,10 +945,23 @@ def _goal(sentences: list[_Clause], tokens: list[Token], reading: Reading) -> No
 _GOAL_RANK = {"choose_batch": 0, "choose_lr": 1, "faster": 2, "match_reference": 3, "explain_result": 4, "fit": 5}
 
 
+def _planned_change(reading: Reading) -> None:
+    """'SGD lr 0.1 at batch 256; I want to use batch 1024 on 4 GPUs': two batches of the user's, the later one
+    planned, are a change from the first to the second (unless the message said 'from … to …' itself)."""
+    values = reading.values
+    for old, new in reading.conflicts:
+        if old.field == new.field and old.field in ("batch", "micro_batch", "global_batch") and new.planned \
+                and not old.planned and "batch_from" not in values and old.setup == new.setup == "user":
+            values["batch_from"] = replace(old, field="batch_from")
+            values["batch_to"] = replace(new, field="batch_to")
+            return
+
+
 def _resolve(reading: Reading) -> None:
     """Settle what the parts imply together: a plain 'batch' on one GPU is the per-device batch; LoRA on a 4-bit
     base is QLoRA; 'amp' takes its 16-bit type from a bf16/fp16 word; ZeRO or FSDP named with a stage."""
     values = reading.values
+    _planned_change(reading)
     plain = values.pop("batch", None)
     if plain is not None:
         gpus = reading.get("num_gpus")
