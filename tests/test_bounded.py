@@ -38,7 +38,7 @@ def test_plans_for_a_huge_target_batch_are_found_by_divisors():
 
 def test_a_throughput_curve_without_positive_throughput_computes_nothing():
     advice = consult("", {"throughput_by_batch": [[1, 0]], "gradient_noise_scale": 1e9})
-    assert not [e for e in advice.estimates if e.id.startswith("time_")]
+    assert not [e for e in advice.estimates if e.id.startswith("ttt_")]  # time_to_target's results
 
 
 def test_non_unicode_text_is_refused_and_the_session_is_not_poisoned():

@@ -225,7 +225,6 @@ class Read:
 @dataclass
 class Reading:
     """What the reader understood: the user's values, the reference's, changes, conflicts and what it skipped."""
-    # a later 'fine-tune' outranks an earlier 'pre-training' (fine-tuning a model that was pre-trained)
 
     values: dict[str, Read] = field(default_factory=dict)
     reference: dict[str, Read] = field(default_factory=dict)
@@ -246,6 +245,7 @@ class Reading:
             self.pretraining_sentences.add(read.sentence)
         table = self.reference if read.setup == "reference" else self.values
         old = table.get(read.field)
+        # a later 'fine-tune' outranks an earlier 'pre-training' (fine-tuning a model that was pre-trained)
         finetune_wins = read.field == "training_mode" and old is not None and old.value == "scratch" \
             and read.value == "finetune"
         restated = old is not None and old.value == read.value and old.sentence in self.pretraining_sentences \
@@ -406,20 +406,10 @@ def _entities(clause: _Clause, reading: Reading) -> None:
     from advisor.domain import catalogue, gpus
 
     words = clause.words
-    i = 0
-    gpu_index, model_index = gpus.name_index(), catalogue.model_index()
-    while i < len(words) and reading.names_seen < MAX_NAMES:
-        hit = gpu_index.find(words, i)
-        if hit is None:
-            break
-        reading.names_seen += 1
-        s, e, target = hit
-        if len(words[s]) == 1 and s + 1 < e and clause.tokens[clause.keys[s + 1].token].space_before:
-            i = s + 1  # "a 10GB card" is no A10: a one-letter name part is written glued ("A10", "T4")
-            continue
+    for s, e, target in _names(gpus.name_index(), clause, reading):
         match = gpus.find_gpu(" ".join(words[max(0, s - 2):min(len(words), e + 4)]))
         text = clause.text(clause.keys[s].token, clause.keys[e - 1].token)
-        if match is not None and not _plural_reference(clause, s):
+        if match is not None:
             if match.gpu is not None:
                 reading.set(Read("gpu_model", match.gpu.id, text))
                 reading.set(Read("gpu_memory_gb", match.gpu.memory_gb, text))
@@ -436,24 +426,30 @@ def _entities(clause: _Clause, reading: Reading) -> None:
                 reading.set(Read(name, n, clause.text(count[1], clause.keys[e - 1].token)))
             elif match.platform and match.count > 1:
                 reading.set(Read("num_gpus", match.count, text))
-        i = e
-    i = 0
-    while i < len(words) and reading.names_seen < MAX_NAMES:
-        hit = model_index.find(words, i)
-        if hit is None:
-            break
-        reading.names_seen += 1
-        s, e, target = hit
+    for s, e, target in _names(catalogue.model_index(), clause, reading):
         text = clause.text(clause.keys[s].token, clause.keys[e - 1].token)
         setup = _setup(clause, s)
         if e < len(words) and words[e] in ("paper", "papers", "authors", "recipe", "readme", "repo"):
             setup = "reference"  # "the GPT-2 paper uses 512"
         reading.set(Read("model", target, text, setup))
+
+
+def _names(index: Any, clause: _Clause, reading: Reading) -> Any:
+    """(start, end, id) of each catalogue name in the sentence's words, left to right, within the message's budget
+    of names. "a 10GB card" names no A10: a one-letter first part is written glued ("A10", "T4", "L40S")."""
+    words = clause.words
+    i = 0
+    while i < len(words) and reading.names_seen < MAX_NAMES:
+        hit = index.find(words, i)
+        if hit is None:
+            return
+        reading.names_seen += 1
+        s, e, _ = hit
+        if len(words[s]) == 1 and e > s + 1 and clause.tokens[clause.keys[s + 1].token].space_before:
+            i = s + 1
+            continue
+        yield hit
         i = e
-
-
-def _plural_reference(clause: _Clause, s: int) -> bool:
-    return False
 
 
 NOT_NAMES = {"a", "an", "the", "my", "our", "on", "with", "of", "for", "model", "models", "and", "to", "is", "in", "this",
@@ -656,7 +652,6 @@ def _unit_after(clause: _Clause, k: int) -> tuple[str, int] | None:
 def _numbers(clause: _Clause, reading: Reading) -> None:
     left, right = _index("left"), _index("right")
     keys, words = clause.keys, clause.words
-    used: set[int] = set()
     for k, key in enumerate(keys):
         tok = clause.tokens[key.token]
         if tok.kind == "word" and words[k] in WORD_NUMBERS and words[k] not in ("one", "single", "a"):
@@ -665,9 +660,9 @@ def _numbers(clause: _Clause, reading: Reading) -> None:
                 name, n = slot[0], WORD_NUMBERS[words[k]]
                 if name == "num_gpus":
                     name, n = _gpu_count(clause, k, n)
-                _fill(reading, name, n, n, "", clause.text(key.token, keys[slot[1]].token), _setup(clause, k))
+                _fill(reading, name, n, "", clause.text(key.token, keys[slot[1]].token), _setup(clause, k))
             continue
-        if not tok.is_num or k in used or tok.value is None:
+        if not tok.is_num or tok.value is None:
             continue
         prev = clause.tokens[key.token - 1] if key.token > clause.start else None
         if prev is not None and prev.kind == "word" and not tok.space_before:
@@ -713,7 +708,7 @@ def _numbers(clause: _Clause, reading: Reading) -> None:
             name = "batch"  # `--train_batch_size` of a training script is per device; DeepSpeed's JSON key is global
         if name == "batch" and "than" in words[max(0, start_key - 3):start_key]:
             setup = "reference"  # "worse than batch 128": the batch compared with
-        _fill(reading, name, scaled, value, u, text, setup)
+        _fill(reading, name, scaled, u, text, setup)
 
 
 # "…accumulation 128 to get 128", "… for a total of 512": what the user expects per update, said with accumulation
@@ -801,7 +796,7 @@ def _left_slot(index: PhraseIndex, words: list[str], k: int) -> tuple[str, int] 
     return None
 
 
-def _fill(reading: Reading, name: str, scaled: float, value: float, unit: str, text: str, setup: str) -> None:
+def _fill(reading: Reading, name: str, scaled: float, unit: str, text: str, setup: str) -> None:
     whole = float(scaled).is_integer()
     if name in ("micro_batch", "global_batch", "batch", "grad_accum_steps", "num_gpus", "num_nodes", "lora_rank",
                 "warmup_steps", "image_size", "gpus_per_node"):
@@ -999,5 +994,3 @@ def _resolve(reading: Reading) -> None:
     precision = reading.get("precision")
     if precision == "amp":
         values.pop("precision")
-    if "gpu_model" in values and "num_gpus" not in values:
-        pass

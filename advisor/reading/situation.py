@@ -156,6 +156,19 @@ def _catalogue_params(model_id: str) -> float | None:
 # ------------------------------------------------------------------------------------------ to the engine's facts
 
 OPTIMIZER_FACT = {"paged_adamw_8bit": "adamw_8bit", "paged_adamw_32bit": "adamw"}  # same memory as these
+# reader field -> fact, where the value passes as it is
+_DIRECT = (("num_gpus", "num_gpus"), ("seq_len", "seq_len"), ("grad_accum_steps", "grad_accum_steps"),
+           ("lr", "base_lr"), ("epochs", "epochs"), ("dataset_size", "dataset_size"),
+           ("training_mode", "training_mode"), ("precision", "precision"), ("oom", "oom"), ("gpu_model", "gpu_model"),
+           ("num_nodes", "num_nodes"), ("adapter", "adapter"), ("lora_rank", "lora_rank"),
+           ("parallelism", "parallelism"), ("zero_stage", "zero_stage"), ("offload", "offload"),
+           ("grad_checkpointing", "grad_checkpointing"), ("attention", "attention"), ("image_size", "image_size"),
+           ("warmup_steps", "warmup_steps"), ("warmup_ratio", "warmup_ratio"),
+           ("batch_scale_factor", "batch_scale_factor"), ("lr_scale_factor", "lr_scale_factor"),
+           ("goal", "user_goal"), ("global_batch", "batch_size"))
+# every fact facts_of may fill (marked `reader: true` in rules/facts.yaml; tests/test_reader.py checks both ways)
+READER_FACTS = frozenset({fact for _, fact in _DIRECT} | {"micro_batch", "optimizer", "gpu_memory", "params",
+                                                          "model_preset", "reference_batch"})
 
 
 def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
@@ -168,6 +181,8 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     out: dict[str, tuple[Any, str]] = {}
 
     def put(fact: str, value: Any, text: str) -> None:
+        if fact not in READER_FACTS:  # a programming error: rules/facts.yaml must mark it `reader: true`
+            raise KeyError(f"facts_of fills {fact!r}, which READER_FACTS does not declare")
         spec = kb.facts.get(fact)
         if spec is None or fact in out:
             return
@@ -178,17 +193,7 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
 
     if "micro_batch" in v and not v["micro_batch"].implied:
         put("micro_batch", v["micro_batch"].value, v["micro_batch"].text)
-    for read_name, fact in (("num_gpus", "num_gpus"), ("seq_len", "seq_len"),
-                            ("grad_accum_steps", "grad_accum_steps"), ("lr", "base_lr"), ("epochs", "epochs"),
-                            ("dataset_size", "dataset_size"), ("training_mode", "training_mode"),
-                            ("precision", "precision"), ("oom", "oom"), ("gpu_model", "gpu_model"),
-                            ("num_nodes", "num_nodes"), ("adapter", "adapter"), ("lora_rank", "lora_rank"),
-                            ("parallelism", "parallelism"), ("zero_stage", "zero_stage"), ("offload", "offload"),
-                            ("grad_checkpointing", "grad_checkpointing"), ("attention", "attention"),
-                            ("image_size", "image_size"), ("warmup_steps", "warmup_steps"),
-                            ("warmup_ratio", "warmup_ratio"), ("batch_scale_factor", "batch_scale_factor"),
-                            ("lr_scale_factor", "lr_scale_factor"), ("goal", "user_goal"),
-                            ("global_batch", "batch_size")):
+    for read_name, fact in _DIRECT:
         if read_name in v:
             put(fact, v[read_name].value, v[read_name].text)
     if "optimizer" in v:

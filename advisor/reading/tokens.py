@@ -58,7 +58,7 @@ def tokenize(text: str) -> list[Token]:
         if kind == "num":
             value = _number(raw)
             if value is None:  # an exponent too large to be a number anyone means
-                kind, raw = "word", raw
+                kind = "word"
         if kind == "word" and len(raw) > 1 and raw[0] in "xX" and tokens and tokens[-1].is_num and not space:
             # "8xA100", "2xH100": the count's 'x' is glued to the name
             tokens.append(Token("word", "x", m.start(), m.start() + 1, False))
