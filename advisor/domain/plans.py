@@ -115,6 +115,9 @@ def _batch_plan(p: Problem, limit: int, accumulating: int, gpus: int) -> tuple[i
     """(micro, accumulation, whether the batch per update changed), or None when not even one sample fits."""
     if limit < 1:
         return None
+    if p.micro_batch and p.micro_batch * (p.grad_accum or 1) * gpus == p.target_batch and \
+            p.micro_batch <= (accumulating if (p.grad_accum or 1) > 1 else limit):
+        return p.micro_batch, p.grad_accum or 1, False  # what the user runs, when it fits, is kept
     if p.target_batch:
         plans = exact_plans(p.target_batch, limit, gpus, limit=1, max_micro_accumulating=accumulating)
         if plans:
@@ -317,10 +320,13 @@ def slug(old: Knobs, new: Knobs) -> str:
 
 
 def _pareto(cands: list[Candidate]) -> list[Candidate]:
-    def dominated(a: Candidate) -> bool:
-        return any(all(x <= y for x, y in zip(b.costs, a.costs)) and b.costs != a.costs for b in cands)
-
-    return [c for c in cands if not dominated(c)]
+    """The candidates no other beats on all three costs. In lexicographic order a dominating plan always comes
+    before the plans it dominates, so each is checked against the front found so far (not against all)."""
+    front: list[Candidate] = []
+    for c in sorted(cands, key=lambda c: c.costs):
+        if not any(f.costs != c.costs and all(x <= y for x, y in zip(f.costs, c.costs)) for f in front):
+            front.append(c)
+    return front
 
 
 @dataclass

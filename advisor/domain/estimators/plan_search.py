@@ -96,7 +96,9 @@ def _problem(args: dict[str, Any]) -> Problem:
             spec = None
     micro, accum = args.get("micro_batch"), args.get("grad_accum_steps")
     target = args.get("batch_size")
-    if target is None and micro:  # keep the batch per update the user has now
+    if micro is None and target and gpus == 1 and accum in (None, 1):
+        micro, accum = target, 1  # "batch 4" on one GPU without accumulation is the micro-batch
+    if micro:  # the batch per update the user runs now (a stated total that disagrees is a red flag elsewhere)
         target = int(micro) * int(accum or 1) * gpus
     gpu_model = args.get("gpu_model")
     bf16 = None
@@ -202,6 +204,7 @@ def _rationale(p: Problem, result: SearchResult, best: Candidate, plan_id: str) 
 
 
 @estimator("current_per_gpu", "current_fits", "current_max_micro", "considered", "fitting", "ruled_out", "options", "verdicts",
+           "replicated_full",
            cites=SOURCES + ("arithmetic",) + tuple(sorted({s for note in CHANGE_NOTES.values() for s in note["sources"]})))
 def plan_search(params: float, gpu_memory: float, precision: str | None = None, optimizer: str | None = None,
                 num_gpus: int | None = None, gpus_available: int | None = None, zero_stage: int | None = None,
@@ -240,6 +243,10 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
         "options": Estimate(items, None, f"{len(result.shown)} plans from the Pareto front of accuracy risk, time per "
                             "update and changes (heuristic ranking)", SOURCES, heuristic=True),
     }
+    k = p.current
+    replicated = (k.gpus == 1 or k.zero == 0) and k.adapter == "none" and not k.offload
+    out["replicated_full"] = Estimate(replicated, None, "every weight trained, states replicated on each GPU"
+                                      if replicated else "sharded states, offload or adapters", SOURCES)
     out["verdicts"] = Estimate([{"id": k, "text": v} for k, v in sorted(result.verdicts.items())], None,
                                "why each single change is or is not offered", SOURCES)
     if cur.max_micro is not None:  # only with a modelled activation footprint
