@@ -99,6 +99,12 @@ def test_torchrun_flags_count_gpus_per_node_times_nodes(kb):
     assert (got["num_gpus"], got["num_nodes"], got["micro_batch"], got["precision"]) == (16, 2, 2, "amp_bf16")
 
 
+def test_a_store_true_flag_before_the_script_takes_no_value(kb):
+    text = "accelerate launch --multi_gpu --num_processes 2 finetune.py --bf16 --per_device_train_batch_size 8\n"
+    got = facts(read_configs([ConfigFile("launch.sh", text)], kb))
+    assert (got["parallelism"], got["num_gpus"], got["precision"], got["micro_batch"]) == ("ddp", 2, "amp_bf16", 8)
+
+
 def test_key_value_lines_and_a_one_line_repr(kb):
     lines = "per_device_train_batch_size = 2\ngradient_accumulation_steps=16,\nlearning_rate=1e-4\noptim=adafactor\n"
     got = facts(read_configs([ConfigFile("args.txt", lines)], kb))
@@ -362,3 +368,58 @@ def test_the_chat_tool_takes_file_content():
     assert micro["provenance"] == {"kind": "config", "by": "from args.yaml line 36 (per_device_train_batch_size: 16)"}
     with pytest.raises(InputError, match="consult: configs.0.content"):
         call_tool("consult", {"configs": [{"name": "a.json"}]})
+
+
+# ---------------------------------------------------------------------------------------------- fuzzing
+
+def _fuzz_settings(n):
+    from hypothesis import HealthCheck, settings
+    return settings(max_examples=n, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+
+
+SEED_FILES = sorted(p for p in DATA.iterdir())
+
+
+def _read_or_refuse(kb, files):
+    """Reading config files ends with a result or an InputError with a one-line message, never anything else."""
+    try:
+        consult("", configs=files, kb=kb)
+    except InputError as exc:
+        assert "\n" not in exc.location_message()
+
+
+def test_mutated_real_config_files_are_read_or_refused(kb):
+    from hypothesis import given, strategies as st
+
+    from . import fuzzing as fz
+
+    @_fuzz_settings(300)
+    @given(data=st.sampled_from([p.read_bytes() for p in SEED_FILES]).flatmap(fz.mutated))
+    def run(data):
+        _read_or_refuse(kb, [ConfigFile("f", data.decode("utf-8", "replace"))])
+
+    run()
+
+
+def test_random_settings_of_each_tool_are_read_or_refused(kb):
+    from hypothesis import given, strategies as st
+
+    from . import fuzzing as fz
+
+    keys = st.sampled_from(["train_batch_size", "train_micro_batch_size_per_gpu", "gradient_accumulation_steps",
+                            "zero_optimization", "bf16", "fp16", "optimizer", "scheduler", "per_device_train_batch_size",
+                            "learning_rate", "warmup_steps", "warmup_ratio", "optim", "fsdp", "deepspeed",
+                            "num_processes", "num_machines", "mixed_precision", "distributed_type", "fsdp_config",
+                            "deepspeed_config", "gpu_ids", "model_type", "hidden_size", "max_steps", "num_train_epochs"])
+    leaves = st.one_of(fz.values(surrogates=False), st.just("auto"), st.none())
+    trees = st.recursive(leaves, lambda inner: st.dictionaries(st.one_of(keys, st.text(max_size=8)), inner, max_size=4),
+                         max_leaves=12)
+
+    @_fuzz_settings(300)
+    @given(data=st.dictionaries(keys, trees, min_size=1, max_size=6), as_yaml=st.booleans())
+    def run(data, as_yaml):
+        import yaml
+        text = yaml.safe_dump(data) if as_yaml else json.dumps(data, default=str)
+        _read_or_refuse(kb, [ConfigFile("f", text)])
+
+    run()

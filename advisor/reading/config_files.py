@@ -351,7 +351,7 @@ def _parse_pairs(text: str, name: str) -> list[ConfigDoc]:
             if not script:
                 target, part, seen_launcher = launcher, 0, True
             continue
-        if seen_launcher and target is launcher and (word.endswith(".py") or word == "-m"):
+        if seen_launcher and target is launcher and (_is_script(word) or word == "-m"):
             if word == "-m":
                 i += 1  # the module's name
             target, part = script, 1
@@ -359,7 +359,7 @@ def _parse_pairs(text: str, name: str) -> list[ConfigDoc]:
         if word.startswith("--") and len(word) > 2:
             key, sep, value = word[2:].partition("=")
             if not sep:
-                if i < len(words) and not words[i][0].startswith("-"):
+                if i < len(words) and not words[i][0].startswith("-") and not _is_script(words[i][0]):
                     value, i = words[i][0], i + 1
                 else:
                     value = "true"  # a store_true flag such as --bf16
@@ -386,6 +386,10 @@ def _parse_pairs(text: str, name: str) -> list[ConfigDoc]:
             continue
         docs.append(ConfigDoc(name, kind, "pairs", data, lambda path, index=index: lines.get((index, path[0])) if path else 1))
     return docs
+
+
+def _is_script(word: str) -> bool:
+    return word.endswith(".py")
 
 
 def _pairs_kind(data: dict[str, Any]) -> str | None:

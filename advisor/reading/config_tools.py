@@ -146,8 +146,7 @@ class DocReader:
         if auto and self.is_auto(value):
             return AUTO
         number = _number(value)
-        above = (number > low) if low_open else (number >= low) if number is not None else False
-        if number is None or not above or number > high:
+        if number is None or number > high or (number <= low if low_open else number < low):
             bound = f"above {fmt_sig(low)}" if low_open else f"from {fmt_sig(low)}"
             raise self.fail(path, f"a number {bound} to {fmt_sig(high)}" + (' or "auto"' if auto else ""))
         return float(number)
