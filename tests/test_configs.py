@@ -58,6 +58,10 @@ def advice_facts(advice):
      {"num_gpus": 16, "num_nodes": 2, "parallelism": "fsdp", "zero_stage": 3, "precision": "amp_bf16",
       "grad_checkpointing": True}),
     ("llama2_7b_config.json", "model_config", {"params": 6_738_415_616, "model_preset": "llama-2-7b"}),
+    ("axolotl_qlora.yml", "axolotl",
+     {"micro_batch": 1, "grad_accum_steps": 4, "seq_len": 4096, "base_lr": 2e-4, "warmup_steps": 10, "epochs": 4.0,
+      "grad_checkpointing": True, "optimizer": "adamw", "adapter": "qlora", "lora_rank": 32, "attention": "flash",
+      "model_preset": "llama-2-7b", "precision": None}),
 ])
 def test_each_tools_file_gives_its_facts(kb, name, kind, expected):
     assert [doc.kind for doc in parse_config(files(name)[0])] == [kind]
@@ -126,6 +130,14 @@ def test_training_args_json_with_an_inline_deepspeed_section(kb):
     assert (got["zero_stage"], got["offload"], got["micro_batch"], got["parallelism"]) == (3, "nvme", 4, "zero")
     assert any(a.startswith("train_micro_batch_size_per_gpu (training_args.json:") and "becomes "
                "per_device_train_batch_size = 4" in a for a in reading.autos)
+
+
+def test_axolotls_bf16_auto_is_left_to_the_gpu(kb):
+    notes = read_configs(files("axolotl_qlora.yml"), kb).notes
+    assert notes == ["bf16: auto (axolotl_qlora.yml:45) trains in bf16 where the GPU supports it, else in fp16 or fp32: "
+                     "say which precision runs"]
+    pure = read_configs([ConfigFile("a.yml", "base_model: x\nmicro_batch_size: 2\nbfloat16: true\n")], kb)
+    assert facts(pure)["precision"] == "bf16"
 
 
 def test_unsupported_settings_are_notes_not_errors(kb):

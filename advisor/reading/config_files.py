@@ -5,7 +5,8 @@ JSON (an object), a dumped `TrainingArguments(...)` repr, YAML (a mapping), or l
 command-line flags (`--per_device_train_batch_size 4 --bf16`, a launch command). The tool is told from the keys,
 not from the file name: `zero_optimization` or `train_micro_batch_size_per_gpu` make a DeepSpeed config,
 `distributed_type` or `num_processes` an accelerate config, `per_device_train_batch_size` or `learning_rate`
-TrainingArguments, `model_type` or `hidden_size` a model's config.json. A launch command
+TrainingArguments, `micro_batch_size` or `base_model` an axolotl config, `model_type` or `hidden_size` a model's
+config.json. A launch command
 (`accelerate launch --num_processes 4 train.py --per_device_train_batch_size 4`) holds two documents: the
 launcher's flags and the script's.
 
@@ -27,8 +28,8 @@ MAX_FILES = 16
 MAX_NAME_CHARS = 200
 MAX_PAIRS = 2_000  # key=value items or flags in one file (TrainingArguments has about 120 fields)
 
-KIND_NAMES = {"deepspeed": "DeepSpeed config", "training_args": "TrainingArguments", "accelerate": "accelerate config",
-              "launch": "launch command", "model_config": "model config.json"}
+KIND_NAMES = {"deepspeed": "DeepSpeed config", "training_args": "TrainingArguments", "axolotl": "axolotl config",
+              "accelerate": "accelerate config", "launch": "launch command", "model_config": "model config.json"}
 EXPECTED = ("expected a DeepSpeed config, TrainingArguments, an accelerate config, a launch command or a model's "
             "config.json (docs/configs.md lists the keys read)")
 
@@ -56,6 +57,12 @@ TRAINING_ARGS_KEYS = frozenset({
     "save_total_limit", "logging_strategy", "per_gpu_train_batch_size", "gradient_checkpointing_kwargs",
 })
 TRAINING_ARGS_FLAGS = frozenset({"bf16", "fp16", "tf32"})  # TrainingArguments' only when they are plain values
+AXOLOTL_KEYS = frozenset({
+    "base_model", "micro_batch_size", "num_epochs", "sequence_len", "sample_packing", "val_set_size", "adapter",
+    "lora_target_modules", "lora_target_linear", "pad_to_sequence_len", "eval_sample_packing", "flash_attention",
+    "wandb_project", "special_tokens", "dataset_prepared_path", "base_model_config", "tokenizer_type",
+    "train_on_inputs", "group_by_length", "lora_model_dir", "bfloat16", "float16",
+})
 MODEL_CONFIG_KEYS = frozenset({
     "model_type", "architectures", "hidden_size", "num_hidden_layers", "num_attention_heads", "vocab_size",
     "intermediate_size", "n_embd", "n_layer", "n_head", "max_position_embeddings", "transformers_version",
@@ -172,6 +179,7 @@ def detect_kind(data: dict[str, Any], name: str) -> str:
         "deepspeed": len(keys & DEEPSPEED_KEYS) + sum(isinstance(data.get(k), dict) for k in DEEPSPEED_SECTIONS),
         "training_args": len(keys & TRAINING_ARGS_KEYS)
         + sum(not isinstance(data.get(k), (dict, type(None))) for k in TRAINING_ARGS_FLAGS if k in data),
+        "axolotl": len(keys & AXOLOTL_KEYS),
         "accelerate": len(keys & ACCELERATE_KEYS),
         "model_config": len(keys & MODEL_CONFIG_KEYS),
     }

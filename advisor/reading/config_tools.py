@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any, Callable
 
+from advisor.domain.catalogue import find_model
 from advisor.engine.memory import Provenance
 from advisor.errors import InputError
 from advisor.reading.config_files import ConfigDoc
@@ -103,7 +104,7 @@ class DocReader:
         return ".".join(str(p) for p in self.prefix + path)
 
     def line(self, path: tuple) -> int | None:
-        return self.doc.line(self.prefix + path)
+        return self.doc.line(self.prefix + path) if self.prefix + path else None  # the whole file has no line
 
     def where(self, path: tuple) -> str:
         line = self.line(path)
@@ -470,8 +471,6 @@ def _training_args_distributed(r: DocReader) -> None:
 
 def _training_args_model(r: DocReader) -> None:
     """The model's name (a catalogue model gives its parameter count) and LoRA/QLoRA settings of the same file."""
-    from advisor.domain.catalogue import find_model
-
     name = r.get("model_name_or_path")
     if isinstance(name, str) and name.strip():
         spec = find_model(name[:300])
@@ -498,6 +497,80 @@ def _training_args_model(r: DocReader) -> None:
         if rank is not None and lora:
             r.put("lora_rank", rank, (key,))
             break
+
+
+def read_axolotl(r: DocReader) -> None:
+    """An axolotl YAML (its own names for the batch, epochs and length; the rest as TrainingArguments)."""
+    for key, fact in (("micro_batch_size", "micro_batch"), ("gradient_accumulation_steps", "grad_accum_steps"),
+                      ("sequence_len", "seq_len")):
+        value = r.integer((key,), *LIMITS[fact])
+        if value is not None:
+            r.put(fact, value, (key,))
+    r.keep("per_device_train_batch_size", r.integer(("micro_batch_size",), *LIMITS["micro_batch"]), ("micro_batch_size",))
+    lr = r.number(("learning_rate",), 0, 100, low_open=True)
+    if lr is not None:
+        r.put("base_lr", lr, ("learning_rate",))
+    _warmup(r)
+    epochs = r.number(("num_epochs",), 0, 1e5, low_open=True)
+    max_steps = r.integer(("max_steps",), -1, 10**12)
+    if epochs is not None and not (max_steps and max_steps > 0):
+        r.put("epochs", epochs, ("num_epochs",))
+    _axolotl_precision(r)
+    checkpointing = r.get("gradient_checkpointing")
+    if isinstance(checkpointing, str) and checkpointing.strip().lower() in ("unsloth", "offload"):
+        r.put("grad_checkpointing", True, ("gradient_checkpointing",), note="checkpointing with offloaded activations")
+    elif checkpointing is not None:
+        r.put("grad_checkpointing", r.flag(("gradient_checkpointing",)), ("gradient_checkpointing",))
+    name = r.text(("optimizer",))
+    if name is not None:
+        mapped = HF_OPTIMIZERS.get(_optimizer_name(name))
+        if mapped:
+            r.put("optimizer", mapped, ("optimizer",))
+        else:
+            r.out.notes.append(f"optimizer {shown(r.get('optimizer'))} ({r.where(('optimizer',))}) is not one whose "
+                               f"memory I compute")
+    adapter = r.text(("adapter",))
+    if adapter in ("lora", "qlora"):
+        qlora = adapter == "qlora" or bool(r.flag(("load_in_4bit",)))
+        r.put("adapter", "qlora" if qlora else "lora", ("adapter",))
+        r.put("training_mode", "finetune", ("adapter",))
+        rank = r.integer(("lora_r",), *LIMITS["lora_rank"])
+        if rank is not None:
+            r.put("lora_rank", rank, ("lora_r",))
+    if r.flag(("flash_attention",)):
+        r.put("attention", "flash", ("flash_attention",))
+    elif r.flag(("sdp_attention",)):
+        r.put("attention", "sdpa", ("sdp_attention",))
+    base = r.get("base_model")
+    if isinstance(base, str) and base.strip():
+        spec = find_model(base[:300])
+        if spec is not None:
+            r.put("model_preset", spec.name, ("base_model",))
+    _training_args_distributed(r)
+    if r.section("fsdp_config") is not None:  # axolotl writes accelerate's fsdp_* keys there
+        _fsdp_plugin(r, ("fsdp_config",))
+
+
+def _axolotl_precision(r: DocReader) -> None:
+    """bf16/fp16 are mixed precision, bfloat16/float16 pure 16-bit weights; `bf16: auto` picks bf16 where the
+    GPU has it, so it is left to the GPU (a note) rather than guessed."""
+    bf16 = r.get("bf16")
+    if isinstance(bf16, str) and bf16.strip().lower() == AUTO:
+        r.out.notes.append(f"bf16: auto ({r.where(('bf16',))}) trains in bf16 where the GPU supports it, else in "
+                           f"fp16 or fp32: say which precision runs")
+        bf16 = None
+    else:
+        bf16 = r.flag(("bf16",))
+    pure = r.flag(("bfloat16",))
+    fp16 = r.flag(("fp16",))
+    if pure:
+        r.put("precision", "bf16", ("bfloat16",), note="pure bf16 weights (no autocast)")
+    elif bf16:
+        r.put("precision", "amp_bf16", ("bf16",))
+    elif fp16:
+        r.put("precision", "amp_fp16", ("fp16",))
+    elif bf16 is False and fp16 is False:
+        r.put("precision", "fp32", ("bf16",), weak=True, note="neither bf16 nor fp16")
 
 
 def read_accelerate(r: DocReader) -> None:
@@ -661,5 +734,5 @@ def read_model_config(r: DocReader) -> None:
 
 READERS: dict[str, Callable[[DocReader], None]] = {
     "deepspeed": read_deepspeed, "training_args": read_training_args, "accelerate": read_accelerate,
-    "launch": read_launch, "model_config": read_model_config,
+    "launch": read_launch, "model_config": read_model_config, "axolotl": read_axolotl,
 }

@@ -29,9 +29,9 @@ from advisor.units import UnitError
 # Which file decides when two give the same setting: the tool that reads it last at launch. The Trainer fills
 # a DeepSpeed JSON's "auto" values from TrainingArguments but refuses one that disagrees; launcher flags
 # override an accelerate config file.
-PRECEDENCE = ("deepspeed", "training_args", "launch", "accelerate", "model_config")
+PRECEDENCE = ("deepspeed", "training_args", "axolotl", "launch", "accelerate", "model_config")
 # ...except the model itself, which its config.json gives exactly (a script's model_name_or_path is only a name)
-MODEL_PRECEDENCE = ("model_config", "training_args", "deepspeed", "launch", "accelerate")
+MODEL_PRECEDENCE = ("model_config", "training_args", "axolotl", "deepspeed", "launch", "accelerate")
 MODEL_FACTS = frozenset({"params", "model_preset"})
 # Settings the Hugging Face Trainer checks between a DeepSpeed JSON and TrainingArguments (it stops on a mismatch)
 TRAINER_CHECKED = frozenset({"micro_batch", "grad_accum_steps", "batch_size", "base_lr", "precision"})
