@@ -121,6 +121,14 @@ def test_key_value_lines_and_a_one_line_repr(kb):
         == (32, "fsdp", 2, "cpu", "adamw", "fp32")
 
 
+def test_the_trainers_printed_form_keeps_unquoted_text_as_it_is(kb):
+    text = "TrainingArguments(\nrun_name=Bob's run, take 2,\nper_device_train_batch_size=4,\nbf16=True,\n)\n"
+    reading = read_configs([ConfigFile("log.txt", text)], kb)
+    assert (facts(reading)["micro_batch"], reading.facts["micro_batch"].line) == (4, 3)
+    lines = "learning_rate = 3e-4   # tuned at batch 256\nper_device_train_batch_size=8\n"
+    assert facts(read_configs([ConfigFile("args.txt", lines)], kb))["base_lr"] == 3e-4
+
+
 def test_training_args_json_with_an_inline_deepspeed_section(kb):
     args = {"per_device_train_batch_size": 4, "gradient_accumulation_steps": 4, "learning_rate": 1e-5, "bf16": True,
             "deepspeed": {"zero_optimization": {"stage": 3, "offload_param": {"device": "nvme"}},
@@ -317,6 +325,11 @@ def test_inputs_are_bounded(kb):
         read_configs([ConfigFile("many.txt", "\n".join(f"k{i}=1" for i in range(2_001)))], kb)
     with pytest.raises(InputError, match=r"configs\[0\] must be \{name, content\}"):
         read_configs(["ds.json"], kb)
+    with pytest.raises(InputError, match="not valid Unicode"):
+        read_configs([{"name": "ds.json", "content": '{"train_batch_size": "\ud800"}'}], kb)
+    many_autos = json.dumps({"train_micro_batch_size_per_gpu": 1, **{f"k{i}": "auto" for i in range(20_000)}})
+    reading = read_configs([ConfigFile("ds.json", many_autos)], kb)
+    assert len(reading.autos) == 50 and reading.notes == ['19,950 more "auto" values in ds.json are not listed']
 
 
 # ---------------------------------------------------------------------------------------------- the shells

@@ -134,6 +134,11 @@ def check_files(files: Any) -> list[ConfigFile]:
             raise InputError(f"configs[{i}].name must be a file name of 1 to {MAX_NAME_CHARS} characters")
         if not isinstance(content, str):
             raise InputError(f"configs[{i}].content must be the file's text", name)
+        try:  # text that cannot be written back as UTF-8 (a lone surrogate from a broken client) is refused
+            (name + content).encode("utf-8")
+        except UnicodeEncodeError:
+            raise InputError(f"configs[{i}] has characters that are not valid Unicode (lone surrogates); send UTF-8 "
+                             f"text") from None
         out.append(ConfigFile(" ".join(name.split()), content))
     return out
 
@@ -252,7 +257,8 @@ def _json_key_line(text: str, path: tuple, last: bool = False) -> int | None:
 # ---------------------------------------------------------------------------------------------- repr and pairs
 
 def _split_top_level(body: str, start_line: int) -> list[tuple[str, int]]:
-    """Items separated by commas or newlines outside brackets and quotes, each with its line (one linear pass)."""
+    """Items separated by commas or newlines outside brackets and quotes, each with its line (one linear pass).
+    Stops after MAX_PAIRS + 1 items: the caller refuses that many."""
     items: list[tuple[str, int]] = []
     depth, quote, line, item_line = 0, "", start_line, start_line
     current: list[str] = []
@@ -297,7 +303,14 @@ def _parse_repr(text: str, name: str) -> tuple[dict[str, Any], Callable[[tuple],
     closing = text.rindex(")")
     data: dict[str, Any] = {}
     lines: dict[str, int] = {}
-    for item, line in _split_top_level(text[opening + 1:closing], text.count("\n", 0, opening) + 1):
+    body, first_line = text[opening + 1:closing], text.count("\n", 0, opening) + 1
+    if body.count("\n") >= 3:  # the Trainer's form: one field a line, values printed unquoted (a ' is not a quote)
+        items = [(raw.strip().removesuffix(","), n) for n, raw in enumerate(body.split("\n"), first_line) if raw.strip()]
+    else:
+        items = _split_top_level(body, first_line)
+    if len(items) > MAX_PAIRS:
+        raise InputError(f"more than {MAX_PAIRS:,} settings; {EXPECTED}", name)
+    for item, line in items:
         key, sep, value = item.partition("=")
         key = key.strip()
         if not sep or not _PAIR_KEY.fullmatch(key):
@@ -305,8 +318,6 @@ def _parse_repr(text: str, name: str) -> tuple[dict[str, Any], Callable[[tuple],
         if key in data:
             raise InputError(f"duplicate key {key!r}; each setting may appear once", name, line)
         data[key], lines[key] = _unquote(value), line
-    if len(data) > MAX_PAIRS:
-        raise InputError(f"more than {MAX_PAIRS:,} settings; {EXPECTED}", name)
     return data, lambda path: lines.get(path[0]) if path else 1
 
 
@@ -344,7 +355,8 @@ def _parse_pairs(text: str, name: str) -> list[ConfigDoc]:
     seen_launcher = False
     words: list[tuple[str, int]] = []
     for number, raw in enumerate(text.replace("\\\r\n", " \n").replace("\\\n", " \n").splitlines(), 1):
-        pair = _KEY_EQUALS_LINE.fullmatch(raw.strip()) if len(raw) <= 2_000 else None
+        setting = raw.split(" #", 1)[0].strip()  # a trailing comment
+        pair = _KEY_EQUALS_LINE.fullmatch(setting) if len(setting) <= 2_000 else None
         if pair:  # "learning_rate = 2e-5", one setting on its line
             words.append((f"{pair.group(1)}={pair.group(2)}", number))
         else:

@@ -20,6 +20,7 @@ from advisor.units import fmt_sig
 
 AUTO = "auto"
 MAX_DEPTH = 32  # nesting walked when looking for "auto" values
+MAX_AUTOS = 50  # "auto" values listed per file
 LIMITS = {  # (smallest, largest) accepted for each numeric fact: anything outside is a typo, not a plan
     "micro_batch": (1, 10**7), "grad_accum_steps": (1, 10**6), "batch_size": (1, 10**9), "num_gpus": (1, 100_000),
     "num_nodes": (1, 10_000), "zero_stage": (0, 3), "warmup_steps": (0, 10**9), "seq_len": (1, 10**7),
@@ -335,14 +336,20 @@ def _deepspeed_precision(r: DocReader) -> None:
 
 
 def _find_autos(r: DocReader) -> None:
-    """Every value left to "auto", wherever it is in the DeepSpeed config."""
+    """Every value left to "auto", wherever it is in the DeepSpeed config (the first MAX_AUTOS of them: a real
+    config has about twenty, and each is looked up by line)."""
     todo: list[tuple[tuple, Any, int]] = [((), r.get(), 0)]
+    found = 0
     while todo:
-        path, node, depth = todo.pop(0)
+        path, node, depth = todo.pop()
         if isinstance(node, dict) and depth < MAX_DEPTH:
-            todo += [(path + (k,), v, depth + 1) for k, v in node.items()]
+            todo += [(path + (k,), v, depth + 1) for k, v in reversed(node.items())]
         elif r.is_auto(node):
-            r.out.autos.append((".".join(path), r.line(path)))
+            found += 1
+            if found <= MAX_AUTOS:
+                r.out.autos.append((".".join(str(p) for p in path), r.line(path)))
+    if found > MAX_AUTOS:
+        r.out.notes.append(f"{found - MAX_AUTOS:,} more \"auto\" values in {r.doc.name} are not listed")
 
 
 def read_training_args(r: DocReader) -> None:
