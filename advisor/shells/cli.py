@@ -135,7 +135,7 @@ def cmd_answer(ns: argparse.Namespace) -> int:
     if not ns.scenario and not ns.configs:
         raise InputError("give a scenario file (or '-' for standard input), or training config files with --config")
     many = len(ns.scenario) > 1 or any(Path(p).is_dir() for p in ns.scenario if p != "-")
-    if many or ns.format == "jsonl":
+    if ns.scenario and (many or ns.format == "jsonl"):
         return _answer_batch(ns, kb)
     configs = config_files_of(ns.configs)
     if not ns.scenario:  # the config files alone
@@ -146,7 +146,9 @@ def cmd_answer(ns: argparse.Namespace) -> int:
         advice = consult(sc.spec.message, sc.spec.facts, answers, measured=_measured(ns, sc),
                          configs=sc.configs + configs, kb=kb)
     text = {"json": lambda: advice.to_json() + "\n", "markdown": lambda: render_markdown(advice),
-            "text": lambda: render_text(advice)}[ns.format]()
+            "text": lambda: render_text(advice),
+            "jsonl": lambda: json.dumps({"configs": ns.configs, "advice": advice.to_dict()}, ensure_ascii=False,
+                                        separators=(",", ":")) + "\n"}[ns.format]()
     sys.stdout.write(text)
     return EXIT_OK
 
