@@ -43,7 +43,6 @@ class ConfigReading:
 
     files: list[tuple[str, str]] = field(default_factory=list)  # (file, what it is)
     facts: dict[str, Setting] = field(default_factory=dict)
-    others: dict[str, list[Setting]] = field(default_factory=dict)  # the settings that lost, per fact
     conflicts: list[str] = field(default_factory=list)
     autos: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -65,6 +64,8 @@ def read_configs(files: Any, kb: KnowledgeBase) -> ConfigReading:
 
 
 def combine(readings: list[DocReading], kb: KnowledgeBase) -> ConfigReading:
+    """One setting per fact (ranked: a tool's default last, then by PRECEDENCE, then by file order), with every
+    disagreement, each "auto" with what it becomes, the notes, and the deciding DeepSpeed file's batch numbers."""
     result = ConfigReading(files=[(d.doc.name, d.doc.kind_name) for d in readings])
     values: dict[str, tuple[Any, str]] = {}
     for reading in readings:
@@ -85,7 +86,6 @@ def combine(readings: list[DocReading], kb: KnowledgeBase) -> ConfigReading:
         ranked.sort(key=lambda pair: pair[0])
         chosen = ranked[0][1]
         result.facts[fact] = chosen
-        result.others[fact] = [s for _, s in ranked[1:]]
         reported = set()
         for _, other in ranked[1:]:
             if other.weak or other.value == chosen.value or (other.file, other.key) in reported:
@@ -98,7 +98,7 @@ def combine(readings: list[DocReading], kb: KnowledgeBase) -> ConfigReading:
             if PurePath(target).name not in named:
                 result.notes.append(f"{key} in {reading.doc.name} names {shown(target)}, which I was not given; "
                                     f"pass it too (another --config) to have it read")
-    result.autos = [_auto_text(key, line, reading.doc.name, values, result)
+    result.autos = [_auto_text(key, line, reading.doc.name, values)
                     for reading in readings for key, line in reading.autos]
     for reading in readings:  # the numbers of the DeepSpeed file that decides
         batch = {s.key.split(".")[-1]: s for s in reading.settings if s.kind == "deepspeed"
@@ -143,9 +143,9 @@ AUTO_FILLS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-def _auto_text(key: str, line: int | None, file: str, values: dict[str, tuple[Any, str]], result: ConfigReading) -> str:
+def _auto_text(name: str, line: int | None, file: str, values: dict[str, tuple[Any, str]]) -> str:
+    """What one "auto" value becomes: the number where the files give it, else where it will come from."""
     where = f"{file}:{line}" if line else file
-    name = key
     head = f"{name} ({where})"
     if name == "train_batch_size":
         parts = [values.get(k, (None, ""))[0] for k in ("num_processes", "per_device_train_batch_size",
@@ -153,7 +153,9 @@ def _auto_text(key: str, line: int | None, file: str, values: dict[str, tuple[An
         if all(isinstance(p, int) for p in parts):
             return f"{head} becomes GPUs × micro-batch × accumulation = {parts[0]} × {parts[1]} × {parts[2]} = " \
                    f"{parts[0] * parts[1] * parts[2]:,}"
-        return f"{head} becomes GPUs × per_device_train_batch_size × gradient_accumulation_steps"
+        named = [str(p) if isinstance(p, int) else label for p, label in
+                 zip(parts, ("GPUs", "per_device_train_batch_size", "gradient_accumulation_steps"))]
+        return f"{head} becomes {' × '.join(named)}"
     if name == "scheduler.params.warmup_min_lr":
         return f"{head} becomes 0"
     hidden = values.get("hidden_size", (None, ""))
