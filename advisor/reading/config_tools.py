@@ -308,8 +308,8 @@ def _deepspeed_offload(r: DocReader, stage: int) -> None:
     if r.flag(("zero_optimization", "cpu_offload")):  # the older spelling of offload_optimizer: cpu
         devices.setdefault("offload_optimizer", "cpu")
     if "offload_param" in devices and stage != 3:
-        r.out.conflicts.append(f"offload_param ({r.where(('zero_optimization', 'offload_param'))}) needs ZeRO stage 3; "
-                               f"this file has stage {stage}, so parameters are not offloaded")
+        r.out.conflicts.append(f"offload_param ({r.where(('zero_optimization', 'offload_param'))}) is valid only with "
+                               f"ZeRO stage 3 and this file has stage {stage}: only the optimizer offload counts")
         devices.pop("offload_param")
     for section, device in devices.items():
         r.put("offload", device, ("zero_optimization", section, "device"))
@@ -324,8 +324,9 @@ def _deepspeed_precision(r: DocReader) -> None:
         enabled[section] = (r.flag((section, "enabled"), auto=True), precision)
     on = [s for s, (v, _) in enabled.items() if v is True]
     if len(on) > 1:
-        r.out.conflicts.append(f"{' and '.join(s + '.enabled' for s in on)} are all true in {r.doc.name}; "
-                               f"DeepSpeed runs one 16-bit mode, so it refuses this")
+        both = "both" if len(on) == 2 else "all"
+        r.out.conflicts.append(f"{' and '.join(s + '.enabled' for s in on)} are {both} true in {r.doc.name}; "
+                               f"DeepSpeed runs one 16-bit mode and refuses this")
         return
     note = "DeepSpeed keeps fp32 master weights in the optimizer: counted as mixed precision"
     if on:
