@@ -27,8 +27,9 @@ def test_scenario_expectations(path, kb):
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def test_every_turn_matches_the_advice_schema(path, kb, advice_schema):
     validator = Draft202012Validator(advice_schema)
-    for message, facts, answers, _, _ in load_scenario(str(path), kb).turns():
-        data = consult(message, facts, answers, kb=kb).to_dict()
+    scenario = load_scenario(str(path), kb)
+    for message, facts, answers, _, _ in scenario.turns():
+        data = consult(message, facts, answers, configs=scenario.configs, kb=kb).to_dict()
         errors = [e.message for e in validator.iter_errors(data)]
         assert not errors, errors
 

@@ -241,6 +241,8 @@ def candidate_knobs(p: Problem) -> list[Knobs]:
     out = []
     for gpus in gpu_counts:
         shardings = [(0, False), (0, True)] if gpus == 1 else [(z, False) for z in range(4)] + [(z, True) for z in (2, 3)]
+        if p.goal != "faster" and gpus == cur.gpus:  # less sharding or no offload saves no memory: only speed
+            shardings = [(z, o) for z, o in shardings if z >= cur.zero and o >= cur.offload]
         for (zero, offload) in shardings:
             for precision in precisions:
                 for optimizer in optimizers:

@@ -140,7 +140,7 @@ class MeasureOut(Out):
 
 
 class Provenance(Out):
-    kind: Literal["given", "answer", "measured", "message", "derived", "estimate", "default"]
+    kind: Literal["given", "answer", "measured", "config", "message", "derived", "estimate", "default"]
     by: Optional[str] = None
 
 

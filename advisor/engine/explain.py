@@ -98,6 +98,8 @@ def _explain_fact(c: Consultation, name: str, lines: list[str], seen: set[str], 
         lines.append(f"{pad}{name} = {shown}: derived by rule {prov.rule}")
     elif prov.kind == "message":
         lines.append(f"{pad}{name} = {shown}: from your message, {prov.by}")
+    elif prov.kind == "config":
+        lines.append(f"{pad}{name} = {shown}: {prov.by}")
     else:
         lines.append(f"{pad}{name} = {shown}: {prov.kind}")
     if name in seen or prov.rule is None:
