@@ -66,7 +66,7 @@ def test_user_settings_are_not_offered_back(kb):
 
 
 def test_when_the_plan_fits_nothing_is_forced_on_it(kb):
-    advice = consult("Full fine-tuning Mistral 7B on 8x A100 80GB with FSDP, bf16, seq 4096, micro batch 2", kb=kb)
+    advice = consult("Full fine-tuning Mistral 7B on 8x A100 80GB with FSDP, bf16, seq 4096, micro batch 1", kb=kb)
     assert plans_of(advice)["current"].fits and [p.id for p in advice.plans] == ["current"]
     assert "plan-fits" in [f.id for f in advice.findings]
 
@@ -129,3 +129,12 @@ def test_search_is_deterministic_and_bounded():
     a, b = search(p), search(p)
     assert [slug(p.current, c.knobs) for c in a.shown] == [slug(p.current, c.knobs) for c in b.shown]
     assert 2 <= len(a.shown) <= 4 and a.considered < 2000
+
+
+def test_a_micro_batch_that_does_not_fit_is_split_with_accumulation(kb):
+    """Micro-batch 2 at 4,096 tokens does not fit; the same settings at micro-batch 1 × 2 keep the batch per update."""
+    advice = consult("Full fine-tuning Mistral 7B on 8x A100 80GB with FSDP, bf16, seq 4096, micro batch 2", kb=kb)
+    current, smaller = plans_of(advice)["current"], plans_of(advice)["smaller-micro-batch"]
+    assert not current.fits and current.micro_batch == 2 and current.per_gpu_bytes > 80 * GiB
+    assert smaller.fits and (smaller.micro_batch, smaller.grad_accum_steps, smaller.effective_batch) == (1, 2, 16)
+    assert advice.recommendation.option_id == "smaller-micro-batch"

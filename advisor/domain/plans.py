@@ -93,6 +93,7 @@ class Candidate:
     costs: tuple[float, float, int] = (0.0, 0.0, 0)
     score: float = 0.0
     changes: list[str] = field(default_factory=list)
+    plan_id: str = ""
 
     @property
     def effective_batch(self) -> int | None:
@@ -138,13 +139,14 @@ def _batch_plan(p: Problem, limit: int, accumulating: int, gpus: int) -> tuple[i
     return min(limit, MAX_MICRO), p.grad_accum or 1, False
 
 
-def evaluate(p: Problem, k: Knobs) -> Candidate:
-    """Per-GPU memory of one plan, and whether it fits the card."""
+def evaluate(p: Problem, k: Knobs, as_run: bool = False) -> Candidate:
+    """Per-GPU memory of one plan, and whether it fits the card. `as_run`: at the user's own micro-batch and
+    accumulation (their plan as they run it), instead of the largest micro-batch that keeps their batch."""
     setup = _setup(p, k)
     if p.spec is not None:
         est = estimate_training_memory(p.spec, setup)
         if est.per_sample:
-            return _with_activations(p, k, est)
+            return _with_activations(p, k, est, as_run)
     states_parts, _, cpu = model_state_parts(int(p.params), setup, p.spec)
     states = sum(states_parts.values())
     buckets = states_parts["gradients"] if k.gpus > 1 and k.zero == 0 else 0.0  # DDP's gradient buckets
@@ -158,9 +160,16 @@ def evaluate(p: Problem, k: Knobs) -> Candidate:
                      micro=p.micro_batch, accum=p.grad_accum)
 
 
-def _with_activations(p: Problem, k: Knobs, est: MemoryEstimate) -> Candidate:
+def _with_activations(p: Problem, k: Knobs, est: MemoryEstimate, as_run: bool = False) -> Candidate:
     limit = est.max_micro_batch(p.budget)
     accumulating = getattr(limit, "accumulating", int(limit))
+    if as_run and p.micro_batch:
+        micro, accum = p.micro_batch, p.grad_accum or 1
+        total = est.device_total(micro, accum)
+        why = "" if total <= p.budget else f"micro-batch {micro} needs {fmt_bytes_gb(total)} per GPU of {fmt_card(p.budget)}"
+        return Candidate(k, total <= p.budget, total, est.components(micro, accum), est.intercept + est.gradients, est.cpu_bytes,
+                         max_micro=min(int(limit), MAX_MICRO), micro=micro, accum=accum, fixed=est.intercept,
+                         per_sample=est.slope, why_not=why)
     plan = _batch_plan(p, int(limit), accumulating, k.gpus)
     states = est.intercept + est.gradients
     if plan is None:
@@ -217,6 +226,8 @@ def costs(p: Problem, c: Candidate) -> tuple[float, float, int]:
         risk += 2.0  # a different batch per update: the learning rate must be retuned
     if c.headroom is not None and c.headroom < TIGHT_SHARE * p.budget:
         risk += 1.0  # activations unknown and little room for them
+    if c.plan_id == "smaller-micro-batch":
+        return 0.0, 1.1, 1  # smaller micro-batches use the GPU less efficiently (heuristic)
     changes = len(describe_changes(cur, k)) - (1 if forced and k.precision != cur.precision else 0)
     if (k.zero or k.offload) and not (cur.zero or cur.offload):
         changes += 1  # DeepSpeed or FSDP is a new framework to set up, not one flag
@@ -344,15 +355,19 @@ class SearchResult:
 def search(p: Problem) -> SearchResult:
     if p.params <= 0 or p.budget <= 0:
         raise InputError("the plan search needs a positive parameter count and GPU memory")
-    current = evaluate(p, p.current)
+    current = evaluate(p, p.current, as_run=True)
     knobs = candidate_knobs(p)
     weights = GOAL_WEIGHTS.get(p.goal, GOAL_WEIGHTS["fit"])
     fitting, singles, fitting_singles = [], [], []
     for k in knobs:
-        if k == p.current:
-            continue
         c = evaluate(p, k)
-        c.changes = describe_changes(p.current, k)
+        c.changes, c.plan_id = describe_changes(p.current, k), slug(p.current, k)
+        if k == p.current:
+            if current.fits or not c.fits or c.micro == p.micro_batch:
+                continue
+            # the same settings at a smaller micro-batch, accumulating to the same batch per update
+            c.changes = [f"micro-batch {c.micro} with {c.accum} accumulation steps (the same {c.effective_batch} per update)"]
+            c.plan_id = "smaller-micro-batch"
         single = len(c.changes) - (1 if precision_forced(p.current, k) and k.precision != p.current.precision else 0) == 1
         if single and not c.fits and saves_memory(p.current, k):
             singles.append((c.changes[0], c))
@@ -366,11 +381,11 @@ def search(p: Problem) -> SearchResult:
     if current.fits:
         # a plan that fits already: only plans that are faster are worth showing, and only if speed is the goal
         worth = [c for c in fitting if p.goal == "faster" and c.costs[1] < 1.0 and not c.batch_changed]
-    front = sorted(_pareto(worth), key=lambda c: (c.score, slug(p.current, c.knobs)))
+    front = sorted(_pareto(worth), key=lambda c: (c.score, c.plan_id))
     shown = _diverse(front)
     if len(shown) == 1:  # one plan dominates: show the best alternative that changes something else
         rest = sorted((c for c in worth if c not in shown and c.changes[0] != shown[0].changes[0]),
-                      key=lambda c: (c.score, slug(p.current, c.knobs)))
+                      key=lambda c: (c.score, c.plan_id))
         shown += rest[:1]
     result = SearchResult(current, shown, len(knobs), len(fitting), singles)
     result.verdicts = _verdicts(p, result, fitting_singles)
@@ -382,9 +397,9 @@ def _verdicts(p: Problem, result: SearchResult, fitting_singles: list[Candidate]
     out: dict[str, str] = {}
     shown = {id(c) for c in result.shown}
     for title, c in result.ruled_out:
-        out[slug(p.current, c.knobs)] = f"{title} does not fit: {c.why_not or fmt_bytes_gb(c.per_gpu) + ' per GPU of ' + fmt_card(p.budget)}"
+        out[c.plan_id] = f"{title} does not fit: {c.why_not or fmt_bytes_gb(c.per_gpu) + ' per GPU of ' + fmt_card(p.budget)}"
     for c in fitting_singles:
-        plan_id = slug(p.current, c.knobs)
+        plan_id = c.plan_id
         if id(c) in shown:
             out[plan_id] = f"{c.changes[0]} is offered: {fmt_bytes_gb(c.per_gpu)} per GPU of {fmt_card(p.budget)}"
         elif result.current.fits:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from advisor.domain.plans import SLUG_JOIN, Candidate, Knobs, Problem, SearchResult, search, slug
+from advisor.domain.plans import SLUG_JOIN, Candidate, Knobs, Problem, SearchResult, search
 from advisor.engine.estimators import Estimate, NotComputable, estimator
 from advisor.errors import InputError
 from advisor.units import fmt_bytes_gb, fmt_card, fmt_count
@@ -75,6 +75,8 @@ def _problem(args: dict[str, Any]) -> Problem:
     gpus = int(args.get("num_gpus") or 1)
     if gpus == 1:
         zero = 0  # sharding over one GPU shards nothing
+    if (parallelism == "zero" or (zero and parallelism != "fsdp")) and precision in ("amp_bf16", "amp_fp16"):
+        precision = "mixed"  # DeepSpeed's bf16/fp16 modes: 16-bit weights and gradients, fp32 master in the optimizer
     offload = args.get("offload") in ("cpu", "nvme")
     if offload and precision not in ("bf16",):
         precision = "mixed"
@@ -226,7 +228,7 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
     assumed = f" (assuming {' and '.join(p.assumed)}: you did not say)" if p.assumed else ""
     items = []
     for i, c in enumerate(result.shown):
-        plan_id = slug(p.current, c.knobs)
+        plan_id = c.plan_id
         items.append({"option": _option(p, c, plan_id, i == 0), "plan": _plan_table(p, c, plan_id, "; ".join(c.changes), False, i == 0),
                       "recommended": i == 0, "rationale": _rationale(p, result, c, plan_id) if i == 0 else ""})
     items.insert(0, {"option": None, "plan": _plan_table(p, cur, "current", "your plan" + assumed, True, False),
