@@ -191,7 +191,7 @@ def _with_activations(p: Problem, k: Knobs, est: MemoryEstimate, as_run: bool = 
 ADAPTER_COST = {"none": (0.0, 1.0), "lora": (2.0, 0.8), "qlora": (3.0, 1.05)}
 
 
-def _precision_cost(p: Problem, old: str, new: str) -> tuple[float, float]:
+def _precision_cost(old: str, new: str) -> tuple[float, float]:
     if new == old:
         return 0.0, 1.0
     risk = {"fp32": 0.0, "amp_bf16": 0.5, "amp_fp16": 1.0, "mixed": 0.5, "bf16": 2.0}[new]
@@ -201,8 +201,10 @@ def _precision_cost(p: Problem, old: str, new: str) -> tuple[float, float]:
 
 def costs(p: Problem, c: Candidate) -> tuple[float, float, int]:
     """(accuracy risk, time per update relative to now, number of changes)."""
+    if c.plan_id == "smaller-micro-batch":
+        return 0.0, 1.1, 1  # the same settings; smaller micro-batches use the GPU less efficiently (heuristic)
     cur, k = p.current, c.knobs
-    risk, time = _precision_cost(p, cur.precision, k.precision)
+    risk, time = _precision_cost(cur.precision, k.precision)
     forced = precision_forced(cur, k)
     if forced and k.adapter != cur.adapter:
         risk = 0.0  # the 16-bit base comes with the adapter, whose own risk counts
@@ -226,8 +228,6 @@ def costs(p: Problem, c: Candidate) -> tuple[float, float, int]:
         risk += 2.0  # a different batch per update: the learning rate must be retuned
     if c.headroom is not None and c.headroom < TIGHT_SHARE * p.budget:
         risk += 1.0  # activations unknown and little room for them
-    if c.plan_id == "smaller-micro-batch":
-        return 0.0, 1.1, 1  # smaller micro-batches use the GPU less efficiently (heuristic)
     changes = len(describe_changes(cur, k)) - (1 if forced and k.precision != cur.precision else 0)
     if (k.zero or k.offload) and not (cur.zero or cur.offload):
         changes += 1  # DeepSpeed or FSDP is a new framework to set up, not one flag
