@@ -138,3 +138,12 @@ def test_a_micro_batch_that_does_not_fit_is_split_with_accumulation(kb):
     assert not current.fits and current.micro_batch == 2 and current.per_gpu_bytes > 80 * GiB
     assert smaller.fits and (smaller.micro_batch, smaller.grad_accum_steps, smaller.effective_batch) == (1, 2, 16)
     assert advice.recommendation.option_id == "smaller-micro-batch"
+
+
+def test_adapters_on_a_card_without_bf16_train_in_fp16(kb):
+    """A T4 has no bf16: the user's LoRA plan and every adapter plan offered run fp16 autocast, never bf16."""
+    advice = consult("LoRA fine-tuning Vicuna 7B on a T4, micro batch 4, cutoff 256, CUDA out of memory", kb=kb)
+    planned = [o for o in advice.options if o.id in plans_of(advice)]
+    assert planned and all(o.settings.precision == "amp_fp16" for o in planned), [(o.id, o.settings.precision) for o in planned]
+    on_a100 = consult("LoRA fine-tuning Vicuna 7B on an A100 40GB, micro batch 4, cutoff 256, CUDA out of memory", kb=kb)
+    assert all(o.settings.precision != "amp_fp16" for o in on_a100.options if o.id in plans_of(on_a100))
