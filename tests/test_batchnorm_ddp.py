@@ -17,3 +17,11 @@ def test_one_gpu_or_no_batchnorm_derives_nothing(kb):
     plain = consult("A transformer with LayerNorm on four GPUs, 2 per GPU.", {"micro_batch": 2, "num_gpus": 4,
                                                                              "uses_batchnorm": False}, kb=kb)
     assert "per_device_bn_batch" not in [f.name for f in plain.facts]
+
+
+def test_an_llm_plan_on_two_gpus_is_not_asked_about_batchnorm_or_the_dataset(kb):
+    """The derived BN batch and the update count wait on facts the user states; they never become questions."""
+    advice = consult("FSDP + QLoRA of Llama-2-70B on 2 × RTX 3090 24GB, micro batch 1, accumulation 4, seq 512, OOM",
+                     kb=kb)
+    asked = [q.id for q in advice.questions]
+    assert "uses_batchnorm" not in asked and "dataset_size" not in asked and "epochs" not in asked
