@@ -39,3 +39,13 @@ def test_a_warmup_the_run_finishes_is_not_flagged(kb):
     advice = consult(HF_QUESTION.format(warmup=100), kb=kb)
     assert "rf-warmup-longer-than-run" not in [r.id for r in advice.red_flags]
     assert {e.id: e.value for e in advice.estimates}["warmup_share"] == 100
+
+
+def test_tokens_per_update_come_from_micro_accumulation_and_gpus_when_no_global_batch_is_stated(kb):
+    """nanoGPT's defaults: 12 × 5 × 8 GPUs = 480 sequences of 1,024 tokens = 491,520 tokens per update."""
+    advice = consult("gpt2 on 8 x A100, block_size 1024, gradient_accumulation_steps 5 per GPU",
+                     {"micro_batch": 12}, kb=kb)
+    values = {e.id: e.value for e in advice.estimates}
+    assert (values["effective_batch"], values["tokens_per_step"]) == (480, 491520)
+    stated = consult("gpt2 on 8 x A100, block_size 1024", {"batch_size": 512}, kb=kb)
+    assert {e.id: e.value for e in stated.estimates}["tokens_per_step"] == 512 * 1024
