@@ -1,4 +1,5 @@
-"""Under data parallelism BatchNorm normalises each GPU's micro-batch (rules/normalization.yaml ctx-bn-batch-per-gpu)."""
+"""Under data parallelism BatchNorm normalises each GPU's micro-batch (rules/normalization.yaml
+ctx-bn-batch-per-gpu)."""
 
 from advisor.consultation import consult
 

@@ -23,7 +23,8 @@ SHARDING = {  # how the user says the run is spread (facts), for one GPU or seve
 }
 
 
-def situation(model, card, n, more, precision, optimizer, sharding, adapter, mode, micro, accum, seq, ckpt, shaped=True):
+def situation(model, card, n, more, precision, optimizer, sharding, adapter, mode, micro, accum, seq, ckpt,
+              shaped=True):
     """Structured facts for one run; `shaped=False` gives only the model's parameter count (no shapes, so the plans
     count model states and leave the activations to a measurement)."""
     model_facts = {"model_preset": model} if shaped else {"params": preset(model).params}
@@ -46,14 +47,16 @@ def product(micro, accum, gpus_):
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(model=st.sampled_from(MODELS), card=st.sampled_from(CARDS), n=st.sampled_from([1, 2, 4, 8]),
        more=st.sampled_from([None, 2, 4]), precision=st.sampled_from(["fp32", "amp_bf16", "amp_fp16", "bf16"]),
-       optimizer=st.sampled_from(["adamw", "adam", "adamw_8bit", "sgd_momentum"]), sharding=st.sampled_from(sorted(SHARDING)),
+       optimizer=st.sampled_from(["adamw", "adam", "adamw_8bit", "sgd_momentum"]),
+       sharding=st.sampled_from(sorted(SHARDING)),
        adapter=st.sampled_from(["none", "lora", "qlora"]), mode=st.sampled_from(["finetune", "scratch"]),
        micro=st.sampled_from([1, 2, 8, 32]), accum=st.sampled_from([1, 4, 16]), seq=st.sampled_from([None, 512, 2048]),
        ckpt=st.booleans(), shaped=st.booleans())
 def test_whole_consultations_offer_plans_that_fit_differ_and_multiply(model, card, n, more, precision, optimizer,
                                                                       sharding, adapter, mode, micro, accum, seq, ckpt,
                                                                       shaped):
-    facts = situation(model, card, n, more, precision, optimizer, sharding, adapter, mode, micro, accum, seq, ckpt, shaped)
+    facts = situation(model, card, n, more, precision, optimizer, sharding, adapter, mode, micro, accum, seq, ckpt,
+                      shaped)
     advice = consult("", facts, kb=KB)
     plans = {p.id: p for p in advice.plans}
     assert plans, "the plan search runs whenever the model and the card are known"

@@ -39,11 +39,13 @@ def test_matching_a_reference_result_at_another_batch_rescales_too(kb):
 
 
 def test_matching_a_reference_batch_that_does_not_fit_recommends_its_updates(kb):
-    """DeiT's 1,024 on one GPU that fits 256: 256 × 4 × 1 = 1,024, recommended when the goal is the reference's result."""
+    """DeiT's 1,024 on one GPU that fits 256: 256 × 4 × 1 = 1,024, recommended when the goal is the reference's
+    result."""
     message = "I only have 1 gpu, the max batch I can use is 256, and I can't match the paper's result at batch 1024."
     advice = consult(message, {"max_micro_batch": 256, "user_goal": "match_reference"}, kb=kb)
     assert advice.recommendation.option_id == "accumulate-to-target"
     option = advice.option("accumulate-to-target")
-    assert (option.settings.micro_batch, option.settings.grad_accum_steps, option.settings.effective_batch) == (256, 4, 1024)
+    s = option.settings
+    assert (s.micro_batch, s.grad_accum_steps, s.effective_batch) == (256, 4, 1024)
     other = consult(message, {"max_micro_batch": 256, "user_goal": "faster"}, kb=kb)
     assert other.recommendation.option_id != "accumulate-to-target"
