@@ -186,7 +186,10 @@ def _curve_points(est: MemoryEstimate, batch: int, max_batch: int | None) -> lis
     while b <= max(top, 1) and len(points) < 14:
         points.append({"batch": b, "peak_bytes": round(est.device_total(b))})
         b *= 2
-    if est.per_sample and batch not in [p["batch"] for p in points]:
-        points.append({"batch": batch, "peak_bytes": round(est.device_total(batch))})
-        points.sort(key=lambda p: p["batch"])
+    # the chosen batch, and the two batches either side of the budget, so a chart or a table shows where it crosses
+    wanted = [batch] + ([max_batch, max_batch + 1] if max_batch else [])
+    for b in wanted if est.per_sample else []:
+        if b not in [p["batch"] for p in points]:
+            points.append({"batch": b, "peak_bytes": round(est.device_total(b))})
+    points.sort(key=lambda p: p["batch"])
     return points

@@ -1,0 +1,433 @@
+"""The advice, or a memory estimate, as one self-contained HTML page with charts (`--format html`).
+
+One file that opens anywhere and says the same as the text renderer: inline CSS, inline SVG (advisor.shells.svg),
+no scripts, no fonts or images from elsewhere, and a Content-Security-Policy that forbids loading anything, so a
+page kept in a bug report never calls out. Every text from the advice is escaped; every number drawn or printed
+comes from the advice or the estimate (the charts carry the raw values as data-* attributes). Same input, same
+bytes: no timestamps, fixed formats, the advice's own order.
+
+Charts for `advisor answer`: memory by component per plan against the card, peak memory against micro-batch with
+the budget and the chosen batch, and the probe's throughput when one was given. They are drawn from the advice's
+`plans` (the user's own plan and the options the plan search computed); without plans, from what the advice has
+(the options' model states, the catalogue model's fixed and per-sample bytes, the probe's measurements), or left
+out with a sentence saying why.
+"""
+
+from __future__ import annotations
+
+import math
+from html import escape
+from typing import Any, Iterable, Mapping
+
+from advisor.engine.advice import Advice
+from advisor.shells import svg
+from advisor.units import fmt_bytes_gb, fmt_card, fmt_count, fmt_sig, fmt_value
+
+GB = 1e9
+
+CSS = """
+body{font:15px/1.5 "DejaVu Sans","Liberation Sans",Arial,sans-serif;color:#222;background:#fff;margin:0}
+main{max-width:920px;margin:0 auto;padding:24px 20px 48px}
+h1{font-size:24px;margin:0 0 4px}h2{font-size:19px;margin:32px 0 8px;padding-bottom:4px;border-bottom:2px solid #ddd}
+h3{font-size:16px;margin:18px 0 4px}p{margin:6px 0}
+.lead{color:#555;margin:0 0 16px}.message{border-left:4px solid #bbb;padding:6px 12px;background:#f6f6f6;margin:8px 0}
+.rec{border:2px solid #009E73;border-radius:6px;padding:10px 14px;background:#f1faf6;margin:12px 0}
+.flag{border-left:4px solid #B00020;padding:4px 12px;margin:10px 0;background:#fdf3f4}
+.finding{border-left:4px solid #0072B2;padding:4px 12px;margin:10px 0;background:#f2f7fb}
+.tag{font-size:12px;color:#666;font-weight:normal}
+table{border-collapse:collapse;width:100%;margin:8px 0;font-size:14px}
+th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}th{background:#f3f3f3}
+td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+pre{background:#f6f6f6;border:1px solid #e2e2e2;padding:8px;overflow-x:auto;font-size:13px}
+code{font-family:"DejaVu Sans Mono","Liberation Mono",monospace}
+figure{margin:16px 0}svg.chart{max-width:100%;height:auto;display:block}figcaption{color:#555;font-size:14px}
+.why{color:#555;font-size:14px}.note{color:#555;font-style:italic}ul,ol{padding-left:24px}
+"""
+# nothing may be fetched: no scripts, no fonts, no images, no connections; only the inline style applies
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+
+def _page(title: str, body: Iterable[str]) -> str:
+    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            f"<meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">\n"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+            f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
+            + "\n".join(body) + "\n</main>\n</body>\n</html>\n")
+
+
+def _paragraphs(text: str, css: str = "") -> str:
+    """Rule texts separate paragraphs with blank lines; inside one, line breaks are only wrapping."""
+    cls = f' class="{css}"' if css else ""
+    return "".join(f"<p{cls}>{escape(' '.join(p.split()))}</p>" for p in text.strip().split("\n\n") if p.strip())
+
+
+def _tag(heuristic: bool) -> str:
+    return ' <span class="tag">(heuristic)</span>' if heuristic else ""
+
+
+def _snippet(code: str | None) -> str:
+    return f"<pre><code>{escape(code.rstrip())}</code></pre>" if code else ""
+
+
+def _figure(chart: str, caption: str) -> str:
+    return f"<figure>{chart}<figcaption>{escape(caption)}</figcaption></figure>"
+
+
+def _absent(sentence: str) -> str:
+    return f'<p class="note">{escape(sentence)}</p>'
+
+
+def _sources(sources: Iterable[tuple[str, str, str | None]]) -> list[str]:
+    """[id] citation, with the URL as a plain link when it is a web address (a few are paths to the docs)."""
+    items = []
+    for sid, citation, url in sources:
+        link = ""
+        if url:
+            link = (f' <a href="{escape(url)}">{escape(url)}</a>' if url.startswith(("https://", "http://"))
+                    else f" <code>{escape(url)}</code>")
+        items.append(f'<li id="source-{escape(sid)}">[{escape(sid)}] {escape(citation)}{link}</li>')
+    return ["<h2>Sources</h2>", "<ul>" + "".join(items) + "</ul>"] if items else []
+
+
+# ---------------------------------------------------------------------------------------------- the advice
+
+def render_advice_html(advice: Advice, message: str = "") -> str:
+    """The whole advice as a page: recommendation first, then what was noticed, the pictures, the questions, the
+    options with their tradeoffs, the numbers, what to measure, what was read, and the sources."""
+    data = advice.to_dict()
+    titles = {o.id: o.title for o in advice.options}
+    body = ["<h1>Batch size and GPU memory: advice</h1>",
+            '<p class="lead">Written by advisor from your message and the facts it read; every number is computed.</p>']
+    if message.strip():
+        body.append(f'<blockquote class="message">{escape(" ".join(message.split()))}</blockquote>')
+    body += _recommendation(advice, titles)
+    if advice.red_flags or advice.findings:
+        body.append("<h2>What I noticed</h2>")
+        for flag in advice.red_flags:
+            body.append(f'<div class="flag"><h3>! {escape(flag.title)}{_tag(flag.heuristic)}</h3>{_paragraphs(flag.counter)}</div>')
+        for finding in advice.findings:
+            body.append(f'<div class="finding"><h3>{escape(finding.title)}{_tag(finding.heuristic)}</h3>'
+                        f"{_paragraphs(finding.text)}{_snippet(finding.snippet)}</div>")
+    body.append("<h2>Pictures</h2>")
+    body += advice_charts(data)
+    if advice.questions:
+        body.append("<h2>What I need to know</h2><ol>")
+        for q in advice.questions:
+            choices = f" [{' / '.join(q.choices)}]" if q.choices else ""
+            body.append(f"<li><p>{escape(q.text + choices)} <span class=\"tag\">(answer as <code>{escape(q.id)}</code>)"
+                        f"</span></p><p class=\"why\">why: {escape('; '.join(q.why))}</p></li>")
+        body.append("</ol>")
+    if advice.options:
+        body += _options(advice)
+    if advice.estimates:
+        body.append("<h2>The numbers</h2><table><tr><th>estimate</th><th>value</th><th>how</th></tr>")
+        for e in advice.estimates:
+            body.append(f"<tr><td><code>{escape(e.id)}</code>{_tag(e.heuristic)}</td>"
+                        f"<td class=\"num\">{escape(_value(e.value, e.unit))}</td><td>{escape(' '.join(e.formula.split()))}</td></tr>")
+        body.append("</table>")
+    if advice.measure:
+        body.append("<h2>What to measure</h2>")
+        for m in advice.measure:
+            body.append(f"<h3>{escape(m.title)}{_tag(m.heuristic)}</h3>{_paragraphs(m.text)}")
+    body += _facts_read(advice)
+    body += _sources((s.id, s.citation, s.url) for s in advice.sources)
+    return _page("advisor: advice", body)
+
+
+def _recommendation(advice: Advice, titles: Mapping[str, str]) -> list[str]:
+    rec = advice.recommendation
+    head = (f"<p><strong>→ {escape(titles.get(rec.option_id, rec.option_id))}</strong> "
+            f"<span class=\"tag\">({escape(rec.option_id)})</span></p>") if rec.option_id else ""
+    depends = _paragraphs("depends on: " + ", ".join(rec.depends_on), "why") if rec.depends_on else ""
+    return ["<h2>Recommendation</h2>", f'<div class="rec">{head}{_paragraphs(rec.rationale)}{depends}</div>']
+
+
+def _value(value: Any, unit: str | None) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and unit == "bytes":
+        return fmt_bytes_gb(value)
+    return fmt_value(value, unit) if value is not None else "—"
+
+
+def _batch(settings: Mapping[str, Any]) -> str:
+    if settings.get("effective_batch") is not None:
+        return (f"{settings['micro_batch']} × {settings['grad_accum_steps']} × {settings['num_gpus']} = "
+                f"{settings['effective_batch']}")
+    if settings.get("micro_batch") is not None:
+        return f"micro {settings['micro_batch']}"
+    if settings.get("batch_size") is not None:
+        return f"batch {settings['batch_size']}"
+    return "—"
+
+
+def _settings(settings: Mapping[str, Any]) -> str:
+    parts = [f"lr {fmt_sig(settings['learning_rate'], 3)}"] if settings.get("learning_rate") is not None else []
+    parts += [str(settings[name]) for name in ("precision", "optimizer", "normalization", "warmup") if settings.get(name) is not None]
+    if settings.get("gradient_checkpointing"):
+        parts.append("checkpointing")
+    if settings.get("epochs") is not None:
+        parts.append(f"{fmt_sig(settings['epochs'])} epochs")
+    return ", ".join(parts) or "—"
+
+
+def _options(advice: Advice) -> list[str]:
+    out = ["<h2>Options</h2>", "<table><tr><th>option</th><th>micro × accum × GPUs</th><th>settings</th><th>numbers</th></tr>"]
+    for o in advice.options:
+        settings = o.settings.model_dump()
+        numbers = "; ".join(f"{name.removesuffix('_bytes').replace('_', ' ')} {_value(q.value, q.unit)}"
+                            for name, q in o.estimates.items()) or "—"
+        out.append(f"<tr><td><code>{escape(o.id)}</code></td><td class=\"num\">{escape(_batch(settings))}</td>"
+                   f"<td>{escape(_settings(settings))}</td><td>{escape(numbers)}</td></tr>")
+    out.append("</table>")
+    for i, o in enumerate(advice.options, 1):
+        t = o.tradeoffs
+        rows = "".join(f"<tr><th>{name}</th><td>{escape(' '.join(getattr(t, name).split()))}</td></tr>"
+                       for name in ("speed", "memory", "accuracy", "risk"))
+        out.append(f"<h3>[{i}] {escape(o.title)} <span class=\"tag\">({escape(o.id)})</span>{_tag(o.heuristic)}</h3>"
+                   f"{_paragraphs(o.summary)}<table>{rows}<tr><th>validate</th><td>{escape(' '.join(o.validate_.split()))}"
+                   f"</td></tr></table>{_snippet(o.snippet)}")
+    return out
+
+
+def _facts_read(advice: Advice) -> list[str]:
+    """What the advisor took from the user (not its defaults or its own conclusions), with where it came from."""
+    read = [f for f in advice.facts if f.provenance.kind in ("given", "answer", "measured", "message")]
+    if not read:
+        return []
+    rows = "".join(f"<tr><td><code>{escape(f.name)}</code></td><td>{escape(_value(f.value, f.unit))}</td>"
+                   f"<td>{escape(f.provenance.kind + (': ' + f.provenance.by if f.provenance.by else ''))}</td></tr>"
+                   for f in read)
+    return ["<h2>What I read</h2>", f"<table><tr><th>fact</th><th>value</th><th>from</th></tr>{rows}</table>"]
+
+
+# ---------------------------------------------------------------------------------------------- charts of the advice
+
+def _number(value: Any) -> float | None:
+    """A finite number from the advice's JSON, or None (the plans are read defensively: fields may be absent)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def _facts(data: Mapping[str, Any]) -> dict[str, Any]:
+    return {f["name"]: f for f in data.get("facts", []) if isinstance(f, dict) and "name" in f}
+
+
+def plans_of(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The advice's plans (the user's own and the options computed for them), those with a per-GPU size."""
+    plans = data.get("plans") or []
+    return [p for p in plans if isinstance(p, dict) and _number(p.get("per_gpu_bytes")) is not None]
+
+
+def _plan_label(plan: Mapping[str, Any]) -> str:
+    who = [w for w, flag in (("your plan", plan.get("current")), ("recommended", plan.get("recommended"))) if flag]
+    return str(plan.get("title") or plan.get("id") or "plan") + (f" ({', '.join(who)})" if who else "")
+
+
+def advice_charts(data: Mapping[str, Any]) -> list[str]:
+    """The three pictures of an advice (as JSON, `Advice.to_dict()`), each a figure or a sentence saying why not."""
+    plans, facts = plans_of(data), _facts(data)
+    return [_components_figure(plans, data, facts), _peak_figure(plans, data, facts), _throughput_figure(facts)]
+
+
+def _components_figure(plans: list[dict[str, Any]], data: Mapping[str, Any], facts: Mapping[str, Any]) -> str:
+    bars = []
+    for plan in plans:
+        parts = tuple((str(name), value) for name, raw in (plan.get("components") or {}).items()
+                      if (value := _number(raw)) is not None)
+        if not parts:
+            continue
+        fits = {True: "fits", False: "does not fit"}.get(plan.get("fits"), "")
+        note = f"{fmt_bytes_gb(plan['per_gpu_bytes'])}" + (f", {fits}" if fits else "")
+        bars.append(svg.Bar(_plan_label(plan), parts, _number(plan.get("budget_bytes")), note))
+    if bars:
+        chart = svg.stacked_bars("memory-by-component", "Memory per GPU by component, for each plan", bars,
+                                 unit_label="GB per GPU", scale=GB, limit_label="the budget on the card",
+                                 fmt_total=fmt_bytes_gb)
+        return _figure(chart, "Each bar is one plan's memory at its peak on one GPU, component by component; the dashed "
+                              "red mark is the memory it has to fit in.")
+    return _model_states_figure(data, facts)
+
+
+def _model_states_figure(data: Mapping[str, Any], facts: Mapping[str, Any]) -> str:
+    """Without plans: the options' model states against the card, which is what the advice computed."""
+    card = _number((facts.get("gpu_memory") or {}).get("value"))
+    bars = []
+    for option in data.get("options", []):
+        states = _number(((option.get("estimates") or {}).get("model_states_bytes") or {}).get("value"))
+        if states is not None:
+            bars.append(svg.Bar(str(option.get("title") or option.get("id")), (("model states", states),), card,
+                                fmt_bytes_gb(states)))
+    if not bars:
+        return _absent("No memory-by-component chart: the advice computed no per-GPU memory for a plan (it needs "
+                       "the model's size and the card).")
+    chart = svg.stacked_bars("memory-by-component", "Model states per GPU, for each option", bars, unit_label="GB",
+                             scale=GB, limit_label=f"the card ({fmt_card(card)})" if card else "the card",
+                             fmt_total=fmt_bytes_gb)
+    return _figure(chart, "Model states only (weights, gradients and optimizer state): activations, the CUDA context "
+                          "and the allocator's margin come on top, so a bar must stay well left of the card.")
+
+
+def _largest_fitting(fixed: float, per_sample: float, budget: float | None) -> int | None:
+    """The largest b with fixed + b × per_sample ≤ budget, as the plans define peak(b)."""
+    if budget is None or per_sample <= 0:
+        return None
+    return max(0, math.floor((budget - fixed) / per_sample))
+
+
+def _peak_figure(plans: list[dict[str, Any]], data: Mapping[str, Any], facts: Mapping[str, Any]) -> str:
+    lines, marks, budgets, reach = [], [], [], [1.0]
+    drawable = [p for p in plans if _number(p.get("fixed_bytes")) is not None and (_number(p.get("per_sample_bytes")) or 0) > 0]
+    # the user's plan and the recommended one first, then the others in the advice's order, at most five lines
+    drawable.sort(key=lambda p: (not p.get("current"), not p.get("recommended")))
+    shown = drawable[:5]
+    for plan in shown:
+        fixed, per = float(plan["fixed_bytes"]), float(plan["per_sample_bytes"])
+        budget = _number(plan.get("budget_bytes"))
+        micro = _number(plan.get("micro_batch"))
+        largest = _largest_fitting(fixed, per, budget)
+        reach += [micro or 1.0, (largest or 0) + 1.0]
+        if budget is not None and budget not in budgets:
+            budgets.append(budget)
+        lines.append((plan, fixed, per, micro, largest))
+    measured = _measured_points(facts, "peak_memory_by_batch")
+    if not lines and not measured:
+        return _preset_peak_figure(data, facts)
+    x_high = max(reach + [x for x, _ in measured]) * 1.15
+    series = []
+    for i, (plan, fixed, per, micro, largest) in enumerate(lines):
+        series.append(svg.Line(_plan_label(plan), ((1.0, fixed + per), (x_high, fixed + per * x_high))))
+        if micro is not None:
+            marks.append(svg.Mark(micro, fixed + per * micro, f"micro-batch {int(micro)}", i))
+        if largest and largest != micro:
+            marks.append(svg.Mark(largest, fixed + per * largest, f"largest that fits: {largest}", i))
+    if measured:
+        series.append(svg.Line("measured by the probe (reserved)", tuple(measured), dots=True))
+        top = _number((facts.get("max_micro_batch") or {}).get("value"))
+        if top is not None and (facts.get("max_micro_batch") or {}).get("provenance", {}).get("kind") == "measured":
+            y = dict(measured).get(top)
+            if y is not None:
+                marks.append(svg.Mark(top, y, f"largest that ran: {int(top)}", len(series) - 1))
+        card = _number((facts.get("gpu_memory") or {}).get("value"))
+        if not budgets and card is not None:
+            budgets.append(card)
+    levels = [svg.Level(b, f"budget {fmt_bytes_gb(b)}") for b in budgets]
+    chart = svg.line_chart("peak-vs-batch", "Peak memory per GPU against the micro-batch", series, x_label="micro-batch per GPU",
+                           y_label="GB per GPU", y_scale=GB, levels=levels, marks=marks, x_high=x_high)
+    left_out = len(drawable) - len(shown)
+    return _figure(chart, "peak(b) = fixed + b × per-sample bytes for each plan; the circles mark the micro-batch each plan "
+                          "uses and the largest that stays under the dashed budget."
+                   + (f" {left_out} more plan(s) are in the table below." if left_out else ""))
+
+
+def _measured_points(facts: Mapping[str, Any], name: str) -> list[tuple[float, float]]:
+    fact = facts.get(name) or {}
+    points = []
+    for item in fact.get("value") or []:
+        if isinstance(item, list) and len(item) == 2 and all(_number(v) is not None for v in item):
+            points.append((float(item[0]), float(item[1])))
+    return sorted(points)
+
+
+def _preset_peak_figure(data: Mapping[str, Any], facts: Mapping[str, Any]) -> str:
+    """Without plans: the catalogue model's analytic line, if the advice computed it."""
+    fixed = _number((facts.get("preset_fixed") or {}).get("value"))
+    per = _number((facts.get("preset_per_sample") or {}).get("value"))
+    largest = _number((facts.get("preset_max_micro_batch") or {}).get("value"))
+    card = _number((facts.get("gpu_memory") or {}).get("value"))
+    if fixed is None or not per:
+        return _absent("No peak-memory chart: the advice has no per-sample memory for this model (a catalogue model, a "
+                       "model config or a probe gives one).")
+    x_high = max(2.0, (largest or 1.0) + 1) * 1.3
+    marks = [svg.Mark(largest, fixed + per * largest, f"largest that fits: {int(largest)}")] if largest else []
+    chart = svg.line_chart("peak-vs-batch", "Allocated memory against the micro-batch (catalogue model)",
+                           [svg.Line("weights, optimizer state, activations and logits", ((1.0, fixed + per), (x_high, fixed + per * x_high)))],
+                           x_label="micro-batch per GPU", y_label="GB", y_scale=GB,
+                           levels=[svg.Level(card, f"the card ({fmt_card(card)})")] if card else [], marks=marks, x_high=x_high)
+    return _figure(chart, f"{fmt_bytes_gb(fixed)} + {fmt_bytes_gb(per)} × micro-batch allocated; the largest micro-batch "
+                          "also leaves the allocator's margin and the CUDA context free, so it lies left of where the line "
+                          "meets the card.")
+
+
+def _throughput_figure(facts: Mapping[str, Any]) -> str:
+    points = _measured_points(facts, "throughput_by_batch")
+    if not points:
+        return _absent("No throughput chart: it is measured, not estimated (advisor probe, then advisor answer --probe FILE).")
+    best_x, best_y = max(points, key=lambda p: (p[1], -p[0]))
+    chart = svg.line_chart("throughput", "Measured throughput against the micro-batch", [svg.Line("examples/s (probe)", tuple(points), dots=True)],
+                           x_label="micro-batch per GPU", y_label="examples per second",
+                           marks=[svg.Mark(best_x, best_y, f"best: {fmt_sig(best_y, 4)} examples/s at {int(best_x)}")])
+    return _figure(chart, "Examples per second of full training steps at each micro-batch; past the knee a larger batch only "
+                          "costs memory.")
+
+
+# ---------------------------------------------------------------------------------------------- advisor estimate
+
+def render_estimate_html(report: Mapping[str, Any], sources: Mapping[str, tuple[str, str | None]] | None = None) -> str:
+    """`advisor estimate`'s report (advisor.estimate_memory) as a page: the components against the budget, peak
+    against micro-batch up to past the largest that fits, the components table, plans and assumptions.
+    `sources` maps a source id to (citation, url); ids without an entry are listed as they are."""
+    model, batch = report["model"], report["batch"]
+    title = (f"{model['name']} ({fmt_count(report['params'])} parameters"
+             + (f", sequence {model['seq_len']}" if model.get("seq_len") else "") + f"), micro-batch {batch}, per GPU")
+    body = ["<h1>Training memory estimate</h1>", f'<p class="lead">{escape(title)}</p>', _estimate_verdict(report),
+            "<h2>Pictures</h2>", _estimate_components_figure(report), _estimate_peak_figure(report)]
+    rows = "".join(f"<tr><td>{escape(name)}</td><td class=\"num\">{value:,}</td><td class=\"num\">{value / GB:.2f}</td>"
+                   f"<td>{escape(' '.join(str(report['formulas'].get(name, '')).split()))}</td></tr>"
+                   for name, value in report["components"].items())
+    rows += (f"<tr><th>peak on the GPU</th><th class=\"num\">{report['peak_bytes']:,}</th>"
+             f"<th class=\"num\">{report['peak_bytes'] / GB:.2f}</th><th>allocated {escape(fmt_bytes_gb(report['allocated_bytes']))}</th></tr>")
+    if report.get("cpu_bytes"):
+        rows += (f"<tr><td>in CPU memory</td><td class=\"num\">{report['cpu_bytes']:,}</td>"
+                 f"<td class=\"num\">{report['cpu_bytes'] / GB:.2f}</td><td>offloaded optimizer state</td></tr>")
+    body += ["<h2>Components</h2>", f"<table><tr><th>component</th><th>bytes</th><th>GB</th><th>how</th></tr>{rows}</table>"]
+    curve = report["curve"]
+    body.append(_paragraphs(f"peak(batch) ≈ {fmt_bytes_gb(curve['intercept_bytes'])} + {fmt_bytes_gb(curve['per_sample_bytes'])} "
+                            "× batch allocated; the GPU needs the allocator margin and the CUDA overheads on top."))
+    if report.get("plans") is not None:
+        body.append("<h2>Plans for the target batch</h2>")
+        body.append("<ul>" + "".join(f"<li>{p['micro_batch']} × {p['grad_accum_steps']} × {p['num_gpus']} = {p['effective_batch']}</li>"
+                                     for p in report["plans"]) + "</ul>" if report["plans"]
+                    else _absent("No exact plan reaches the target batch with micro-batches that fit."))
+    body += ["<h2>Assumptions</h2>", "<ul>" + "".join(f"<li>{escape(a)}</li>" for a in report["assumptions"]) + "</ul>"]
+    known = sources or {}
+    body += _sources((sid, *known.get(sid, ("", None))) for sid in report["sources"])
+    return _page(f"advisor: memory estimate, {model['name']}", body)
+
+
+def _estimate_verdict(report: Mapping[str, Any]) -> str:
+    peak = f"Peak on the GPU: {fmt_bytes_gb(report['peak_bytes'])} at micro-batch {report['batch']}."
+    if not report.get("budget_bytes"):
+        return _paragraphs(peak + " Give --budget-gib to hold it against a card.", "rec")
+    verdict = "fits" if report["fits"] else "does not fit"
+    largest = report.get("max_micro_batch")
+    text = f"{peak} It {verdict} in {fmt_card(report['budget_bytes'])}"
+    text += f"; the largest micro-batch that fits is {largest}." if largest is not None else "."
+    return f'<div class="rec">{_paragraphs(text)}</div>'
+
+
+def _estimate_components_figure(report: Mapping[str, Any]) -> str:
+    budget = report.get("budget_bytes")
+    note = fmt_bytes_gb(report["peak_bytes"]) + ({True: ", fits", False: ", does not fit"}.get(report.get("fits"), "") if budget else "")
+    bar = svg.Bar(f"micro-batch {report['batch']}", tuple(report["components"].items()), budget, note)
+    chart = svg.stacked_bars("memory-by-component", "Memory per GPU by component", [bar], unit_label="GB per GPU",
+                             scale=GB, limit_label=f"budget {fmt_card(budget)}" if budget else "budget", fmt_total=fmt_bytes_gb)
+    return _figure(chart, "What is alive at the peak, on one GPU" + (", against the budget (dashed)." if budget
+                                                                     else "; give --budget-gib to draw the budget."))
+
+
+def _estimate_peak_figure(report: Mapping[str, Any]) -> str:
+    if not report.get("activations_estimated"):
+        return _absent("No peak-against-batch chart: activations are not estimated for this model (no transformer "
+                       "shape), so the estimate does not grow with the batch. Use --preset or --config, or --model to trace.")
+    points = tuple((float(p["batch"]), float(p["peak_bytes"])) for p in report["curve_points"])
+    at = dict(points)
+    budget = report.get("budget_bytes")
+    marks = [svg.Mark(report["batch"], at[report["batch"]], f"micro-batch {report['batch']}")]
+    largest = report.get("max_micro_batch")
+    if largest and largest != report["batch"] and largest in at:
+        marks.append(svg.Mark(largest, at[largest], f"largest that fits: {largest}"))
+    chart = svg.line_chart("peak-vs-batch", "Peak memory per GPU against the micro-batch",
+                           [svg.Line("peak on the GPU (with the allocator margin and CUDA overheads)", points, dots=True)],
+                           x_label="micro-batch per GPU", y_label="GB per GPU", y_scale=GB,
+                           levels=[svg.Level(budget, f"budget {fmt_card(budget)}")] if budget else [], marks=marks)
+    return _figure(chart, "The estimated peak at each computed micro-batch" + (", against the budget (dashed)." if budget else "."))
