@@ -292,7 +292,7 @@ def _peak_figure(plans: list[dict[str, Any]], data: Mapping[str, Any], facts: Ma
     measured = _measured_points(facts, "peak_memory_by_batch")
     if not lines and not measured:
         return _preset_peak_figure(data, facts)
-    x_high = max(reach + [x for x, _ in measured]) * 1.15
+    x_high = svg.Axis.covering(max(reach + [x for x, _ in measured]) * 1.15, integer=True).top  # lines run to the axis' end
     series = []
     for i, (plan, fixed, per, micro, largest) in enumerate(lines):
         series.append(svg.Line(_plan_label(plan), ((1.0, fixed + per), (x_high, fixed + per * x_high))))
@@ -337,7 +337,7 @@ def _preset_peak_figure(data: Mapping[str, Any], facts: Mapping[str, Any]) -> st
     if fixed is None or not per:
         return _absent("No peak-memory chart: the advice has no per-sample memory for this model (a catalogue model, a "
                        "model config or a probe gives one).")
-    x_high = max(2.0, (largest or 1.0) + 1) * 1.3
+    x_high = svg.Axis.covering(max(2.0, (largest or 1.0) + 1) * 1.3, integer=True).top
     marks = [svg.Mark(largest, fixed + per * largest, f"largest that fits: {int(largest)}")] if largest else []
     chart = svg.line_chart("peak-vs-batch", "Allocated memory against the micro-batch (catalogue model)",
                            [svg.Line("weights, optimizer state, activations and logits", ((1.0, fixed + per), (x_high, fixed + per * x_high)))],

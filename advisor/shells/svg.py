@@ -39,8 +39,8 @@ def _f(value: float) -> str:
 
 
 def _raw(value: float) -> str:
-    """A data-* value: integers as integers, others with 6 significant digits."""
-    return str(int(value)) if float(value).is_integer() else f"{value:.6g}"
+    """A data-* value, exact: integers as integers, others as the shortest text that reads back the same float."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 def _text(x: float, y: float, text: str, *, anchor: str = "start", size: int = 12, weight: str = "normal",
@@ -114,7 +114,7 @@ def stacked_bars(key: str, title: str, bars: Sequence[Bar], *, unit_label: str, 
     (values divided by `scale`), and a legend of the parts in the order they first appear."""
     names: list[str] = []
     for bar in bars:
-        names += [name for name, _ in bar.parts if name not in names]
+        names += [name for name, value in bar.parts if value > 0 and name not in names]
     colours = {name: colour_for(i) for i, name in enumerate(names)}
 
     label_chars = min(30, max(len(bar.label) for bar in bars))
@@ -246,13 +246,18 @@ def line_chart(key: str, title: str, lines: Sequence[Line], *, x_label: str, y_l
                levels: Sequence[Level] = (), marks: Sequence[Mark] = (), x_integer: bool = True,
                x_high: float | None = None) -> str:
     """Lines on axes from 0, with dashed levels (budgets) and marked points. y values are divided by `y_scale`
-    for the ticks (bytes → GB); the data-* attributes keep the raw values."""
+    for the ticks (bytes → GB); the data-* attributes keep the raw values. With levels or marks, the y axis stops
+    at 1.6 × the highest of them, so a steep line cannot squash the part that matters (it leaves through the top)."""
     left, right, top, plot_h = 72.0, 24.0, 48.0, 300.0
     plot_w = WIDTH - left - right
     xs = [x for line in lines for x, _ in line.points] + [m.x for m in marks]
     ys = [y for line in lines for _, y in line.points] + [level.y for level in levels] + [m.y for m in marks]
     x_axis = Axis.covering(max([x_high or 0.0] + xs), integer=x_integer)
-    y_axis = Axis.covering(max(ys, default=1.0) / y_scale * 1.06)
+    y_high = max(ys, default=1.0)
+    named = [level.y for level in levels] + [m.y for m in marks]
+    if named:
+        y_high = min(y_high, 1.6 * max(named))
+    y_axis = Axis.covering(y_high / y_scale * 1.06)
 
     def px(x: float) -> float:
         return left + plot_w * x / x_axis.top
