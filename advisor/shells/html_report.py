@@ -16,6 +16,7 @@ out with a sentence saying why.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from html import escape
 from typing import Any, Iterable, Mapping
 
@@ -258,8 +259,8 @@ def _model_states_figure(data: Mapping[str, Any], facts: Mapping[str, Any]) -> s
             bars.append(svg.Bar(str(option.get("title") or option.get("id")), (("model states", states),), card,
                                 fmt_bytes_gb(states)))
     if not bars:
-        return _absent("No memory-by-component chart: the advice computed no per-GPU memory for a plan (it needs "
-                       "the model's size and the card).")
+        return _absent("No memory-by-component chart: no plan or option in this advice has its memory by component "
+                       "(that needs the model's size and the card).")
     chart = svg.stacked_bars("memory-by-component", "Model states per GPU, for each option", bars, unit_label="GB",
                              scale=GB, limit_label=f"the card ({fmt_card(card)})" if card else "the card",
                              fmt_total=fmt_bytes_gb)
@@ -274,49 +275,118 @@ def _largest_fitting(fixed: float, per_sample: float, budget: float | None) -> i
     return max(0, math.floor((budget - fixed) / per_sample))
 
 
+@dataclass(frozen=True)
+class _Straight:
+    """peak(b) = fixed + b × per_sample, drawn from micro-batch 1 to the end of the x axis."""
+
+    label: str
+    fixed: float
+    per_sample: float
+
+    def at(self, batch: float) -> float:
+        return self.fixed + self.per_sample * batch
+
+
+class _PeakChart:
+    """What the peak-against-batch chart will draw, gathered from the plans, the catalogue model's estimate and the
+    probe's measurements; each source adds its lines, marks, budget and a sentence of the caption."""
+
+    def __init__(self) -> None:
+        self.lines: list[_Straight | svg.Line] = []
+        self.marks: list[tuple[float, float, str, int]] = []
+        self.levels: list[tuple[float, str]] = []
+        self.reach: list[float] = [1.0]
+        self.caption: list[str] = []
+
+    def level(self, y: float, label: str) -> None:
+        if y not in [value for value, _ in self.levels]:
+            self.levels.append((y, label))
+
+    def draw(self) -> str:
+        x_high = svg.Axis.covering(max(self.reach) * 1.15, integer=True).top  # straight lines run to the axis' end
+        series = [svg.Line(line.label, ((1.0, line.at(1)), (x_high, line.at(x_high)))) if isinstance(line, _Straight) else line
+                  for line in self.lines]
+        chart = svg.line_chart("peak-vs-batch", "Peak memory per GPU against the micro-batch", series,
+                               x_label="micro-batch per GPU", y_label="GB per GPU", y_scale=GB,
+                               levels=[svg.Level(y, label) for y, label in self.levels],
+                               marks=[svg.Mark(x, y, label, line) for x, y, label, line in self.marks], x_high=x_high)
+        return _figure(chart, " ".join(self.caption))
+
+
 def _peak_figure(plans: list[dict[str, Any]], data: Mapping[str, Any], facts: Mapping[str, Any]) -> str:
-    lines, marks, budgets, reach = [], [], [], [1.0]
+    chart = _PeakChart()
     drawable = [p for p in plans if _number(p.get("fixed_bytes")) is not None and (_number(p.get("per_sample_bytes")) or 0) > 0]
-    # the user's plan and the recommended one first, then the others in the advice's order, at most five lines
-    drawable.sort(key=lambda p: (not p.get("current"), not p.get("recommended")))
-    shown = drawable[:5]
+    if drawable:
+        _plan_lines(chart, drawable)
+    else:
+        _catalogue_line(chart, facts)
+    _measured_line(chart, facts)
+    if not chart.lines:
+        return _absent("No peak-memory chart: the advice has no per-sample memory for this model (a catalogue model, a "
+                       "model config or a probe gives one).")
+    return chart.draw()
+
+
+def _plan_lines(chart: _PeakChart, drawable: list[dict[str, Any]]) -> None:
+    # the user's plan and the recommended one first, then the others in the advice's order; at most five lines
+    shown = sorted(drawable, key=lambda p: (not p.get("current"), not p.get("recommended")))[:5]
     for plan in shown:
         fixed, per = float(plan["fixed_bytes"]), float(plan["per_sample_bytes"])
-        budget = _number(plan.get("budget_bytes"))
-        micro = _number(plan.get("micro_batch"))
+        budget, micro = _number(plan.get("budget_bytes")), _number(plan.get("micro_batch"))
         largest = _largest_fitting(fixed, per, budget)
-        reach += [micro or 1.0, (largest or 0) + 1.0]
-        if budget is not None and budget not in budgets:
-            budgets.append(budget)
-        lines.append((plan, fixed, per, micro, largest))
-    measured = _measured_points(facts, "peak_memory_by_batch")
-    if not lines and not measured:
-        return _preset_peak_figure(data, facts)
-    x_high = svg.Axis.covering(max(reach + [x for x, _ in measured]) * 1.15, integer=True).top  # lines run to the axis' end
-    series = []
-    for i, (plan, fixed, per, micro, largest) in enumerate(lines):
-        series.append(svg.Line(_plan_label(plan), ((1.0, fixed + per), (x_high, fixed + per * x_high))))
+        index = len(chart.lines)
+        chart.lines.append(_Straight(_plan_label(plan), fixed, per))
+        chart.reach += [micro or 1.0, (largest or 0) + 1.0]
+        if budget is not None:
+            chart.level(budget, f"budget {fmt_bytes_gb(budget)}")
         if micro is not None:
-            marks.append(svg.Mark(micro, fixed + per * micro, f"micro-batch {int(micro)}", i))
+            chart.marks.append((micro, fixed + per * micro, f"micro-batch {int(micro)}", index))
         if largest and largest != micro:
-            marks.append(svg.Mark(largest, fixed + per * largest, f"largest that fits: {largest}", i))
-    if measured:
-        series.append(svg.Line("measured by the probe (reserved)", tuple(measured), dots=True))
-        top = _number((facts.get("max_micro_batch") or {}).get("value"))
-        if top is not None and (facts.get("max_micro_batch") or {}).get("provenance", {}).get("kind") == "measured":
-            y = dict(measured).get(top)
-            if y is not None:
-                marks.append(svg.Mark(top, y, f"largest that ran: {int(top)}", len(series) - 1))
-        card = _number((facts.get("gpu_memory") or {}).get("value"))
-        if not budgets and card is not None:
-            budgets.append(card)
-    levels = [svg.Level(b, f"budget {fmt_bytes_gb(b)}") for b in budgets]
-    chart = svg.line_chart("peak-vs-batch", "Peak memory per GPU against the micro-batch", series, x_label="micro-batch per GPU",
-                           y_label="GB per GPU", y_scale=GB, levels=levels, marks=marks, x_high=x_high)
-    left_out = len(drawable) - len(shown)
-    return _figure(chart, "peak(b) = fixed + b × per-sample bytes for each plan; the circles mark the micro-batch each plan "
-                          "uses and the largest that stays under the dashed budget."
-                   + (f" {left_out} more plan(s) are in the table below." if left_out else ""))
+            chart.marks.append((largest, fixed + per * largest, f"largest that fits: {largest}", index))
+    chart.caption.append("peak(b) = fixed + b × per-sample bytes for each plan; the circles mark the micro-batch each "
+                         "plan uses and the largest that stays under the dashed budget.")
+    if len(drawable) > len(shown):
+        chart.caption.append(f"{len(drawable) - len(shown)} more plan(s) are in the options below.")
+
+
+def _catalogue_line(chart: _PeakChart, facts: Mapping[str, Any]) -> None:
+    """Without plans: the catalogue model's analytic line, if the advice computed it."""
+    fixed = _number((facts.get("preset_fixed") or {}).get("value"))
+    per = _number((facts.get("preset_per_sample") or {}).get("value"))
+    if fixed is None or not per or per <= 0:
+        return
+    largest = _number((facts.get("preset_max_micro_batch") or {}).get("value"))
+    index = len(chart.lines)
+    chart.lines.append(_Straight("estimate: weights, optimizer state, activations, logits (allocated)", fixed, per))
+    chart.reach.append((largest or 1.0) + 1)
+    if largest:
+        chart.marks.append((largest, fixed + per * largest, f"largest that fits: {int(largest)} (estimated)", index))
+    _card_level(chart, facts)
+    chart.caption.append(f"The estimate allocates {fmt_bytes_gb(fixed)} + {fmt_bytes_gb(per)} × micro-batch; its largest "
+                         "micro-batch also keeps the allocator's margin and the CUDA context free, so it lies left of "
+                         "where the line meets the card.")
+
+
+def _measured_line(chart: _PeakChart, facts: Mapping[str, Any]) -> None:
+    measured = _measured_points(facts, "peak_memory_by_batch")
+    if not measured:
+        return
+    index = len(chart.lines)
+    chart.lines.append(svg.Line("measured by the probe (reserved)", tuple(measured), dots=True))
+    chart.reach += [x for x, _ in measured]
+    top = facts.get("max_micro_batch") or {}
+    largest = _number(top.get("value"))
+    if largest is not None and (top.get("provenance") or {}).get("kind") == "measured" and largest in dict(measured):
+        chart.marks.append((largest, dict(measured)[largest], f"largest that ran: {int(largest)}", index))
+    if not chart.levels:
+        _card_level(chart, facts)
+    chart.caption.append("The dots are the probe's measured peaks (reserved memory) of full training steps.")
+
+
+def _card_level(chart: _PeakChart, facts: Mapping[str, Any]) -> None:
+    card = _number((facts.get("gpu_memory") or {}).get("value"))
+    if card is not None:
+        chart.level(card, f"the card ({fmt_card(card)})")
 
 
 def _measured_points(facts: Mapping[str, Any], name: str) -> list[tuple[float, float]]:
@@ -326,26 +396,6 @@ def _measured_points(facts: Mapping[str, Any], name: str) -> list[tuple[float, f
         if isinstance(item, list) and len(item) == 2 and all(_number(v) is not None for v in item):
             points.append((float(item[0]), float(item[1])))
     return sorted(points)
-
-
-def _preset_peak_figure(data: Mapping[str, Any], facts: Mapping[str, Any]) -> str:
-    """Without plans: the catalogue model's analytic line, if the advice computed it."""
-    fixed = _number((facts.get("preset_fixed") or {}).get("value"))
-    per = _number((facts.get("preset_per_sample") or {}).get("value"))
-    largest = _number((facts.get("preset_max_micro_batch") or {}).get("value"))
-    card = _number((facts.get("gpu_memory") or {}).get("value"))
-    if fixed is None or not per:
-        return _absent("No peak-memory chart: the advice has no per-sample memory for this model (a catalogue model, a "
-                       "model config or a probe gives one).")
-    x_high = svg.Axis.covering(max(2.0, (largest or 1.0) + 1) * 1.3, integer=True).top
-    marks = [svg.Mark(largest, fixed + per * largest, f"largest that fits: {int(largest)}")] if largest else []
-    chart = svg.line_chart("peak-vs-batch", "Allocated memory against the micro-batch (catalogue model)",
-                           [svg.Line("weights, optimizer state, activations and logits", ((1.0, fixed + per), (x_high, fixed + per * x_high)))],
-                           x_label="micro-batch per GPU", y_label="GB", y_scale=GB,
-                           levels=[svg.Level(card, f"the card ({fmt_card(card)})")] if card else [], marks=marks, x_high=x_high)
-    return _figure(chart, f"{fmt_bytes_gb(fixed)} + {fmt_bytes_gb(per)} × micro-batch allocated; the largest micro-batch "
-                          "also leaves the allocator's margin and the CUDA context free, so it lies left of where the line "
-                          "meets the card.")
 
 
 def _throughput_figure(facts: Mapping[str, Any]) -> str:

@@ -297,7 +297,8 @@ def line_chart(key: str, title: str, lines: Sequence[Line], *, x_label: str, y_l
             out += [f'<circle cx="{_f(px(x))}" cy="{_f(py(y))}" r="3.5" fill="{colour}"/>' for x, y in points]
     out.append("</g>")
     for level in levels:
-        out.append(_text(left + plot_w - 6, py(level.y) - 6, level.label, anchor="end", colour=LIMIT_COLOUR))
+        out.append(_text(left + plot_w - 6, py(level.y) - 6, level.label, anchor="end", colour=LIMIT_COLOUR,
+                         extra=' stroke="#ffffff" stroke-width="4" paint-order="stroke"'))
     # labels alternate above-left and below-right of their points (in x order): for rising lines both sides are
     # clear of the line, and two marks close together do not write over each other
     for n, mark in enumerate(sorted(marks, key=lambda m: (m.x, m.y))):
