@@ -343,6 +343,22 @@ def test_cli_writes_the_page_and_refuses_to_replace_a_file(tmp_path, capsys):
     assert code == 2 and out == "" and "give one scenario file" in err
 
 
+def test_output_gets_the_usual_file_mode_and_a_replaced_file_keeps_its_own(tmp_path, capsys):
+    """write_atomically's temporary file is created private (0600); the written file must not stay that way."""
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        target = tmp_path / "advice.html"
+        assert run(capsys, "answer", S01, "-f", "html", "-o", target)[0] == 0
+        assert target.stat().st_mode & 0o777 == 0o644
+        target.chmod(0o640)
+        assert run(capsys, "answer", S01, "-f", "html", "-o", target, "--force")[0] == 0
+        assert target.stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(umask)
+
+
 def test_cli_estimate_html(tmp_path, capsys):
     target = tmp_path / "estimate.html"
     code, out, err = run(capsys, "estimate", "--preset", "gpt2", "--budget-gib", "24", "--format", "html", "-o", target)
