@@ -136,6 +136,17 @@ def test_advice_page_says_what_the_text_says(s01_page):
     assert "training_mode" in text and "5.00 GB" in text
 
 
+@pytest.mark.parametrize("path", sorted((ROOT / "scenarios").glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_scenario_renders_a_well_formed_page(path, kb):
+    from advisor.regress.scenario import load_scenario
+
+    for message, facts, answers, _, _ in load_scenario(str(path), kb).turns():  # each turn, inputs accumulated
+        advice = consult(message, facts, answers, kb=kb)
+        html = render_advice_html(advice, message)
+        assert_self_contained(html)
+        assert Page(html).text.count(" ".join(advice.recommendation.rationale.split())) == 1
+
+
 def test_the_users_words_are_escaped():
     message = 'I have an 8GB GPU & a 500M model <script>alert("x")</script> <b onclick="y">'
     html = render_advice_html(consult(message), message)

@@ -451,7 +451,10 @@ def _estimate_verdict(report: Mapping[str, Any]) -> str:
     verdict = "fits" if report["fits"] else "does not fit"
     largest = report.get("max_micro_batch")
     text = f"{peak} It {verdict} in {fmt_card(report['budget_bytes'])}"
-    text += f"; the largest micro-batch that fits is {largest}." if largest is not None else "."
+    if largest is None:
+        text += "."
+    else:
+        text += f"; the largest micro-batch that fits is {largest}." if largest else "; not even micro-batch 1 fits."
     return f'<div class="rec">{_paragraphs(text)}</div>'
 
 
