@@ -370,6 +370,27 @@ def test_output_gets_the_usual_file_mode_and_a_replaced_file_keeps_its_own(tmp_p
         os.umask(umask)
 
 
+def test_cli_draws_a_saved_probe(tmp_path, capsys):
+    from advisor.measure.probe import ProbeResult
+
+    trials = [{"batch": b, "peak_allocated_bytes": int(1e9 + b * 5e8), "peak_reserved_bytes": int(1.2e9 + b * 5e8),
+               "seconds": 0.5, "ok": b <= 24, "purpose": "measure"} for b in (4, 8, 24, 25)]
+    probe = ProbeResult(device="cuda", budget_bytes=16 * GiB, margin=0.1, predicted_max_micro_batch=23, max_micro_batch=24,
+                        recommended_micro_batch=16, trials=trials, curve={"intercept_bytes": 1.2e9, "per_sample_bytes": 5e8},
+                        throughput=[{"batch": b, "samples_per_s": s} for b, s in ((1, 40.0), (4, 120.5), (16, 201.0), (24, 203.5))])
+    saved = tmp_path / "probe.json"
+    saved.write_text(probe.model_dump_json())
+    code, html, err = run(capsys, "answer", S01, "--probe", saved, "-f", "html")
+    assert code == 0, err
+    found = charts(html)
+    (line,) = elements(found["throughput"], "polyline", "series")
+    assert line.get("data-points") == "1,40 4,120.5 16,201 24,203.5"
+    peak = found["peak-vs-batch"]
+    measured = [l for l in elements(peak, "polyline", "series") if l.get("data-label").startswith("measured")]
+    assert measured[0].get("data-points") == " ".join(f"{t['batch']},{t['peak_reserved_bytes']}" for t in trials if t["ok"])
+    assert ("24", str(trials[2]["peak_reserved_bytes"])) in [(m.get("data-x"), m.get("data-y")) for m in elements(peak, "circle", "mark")]
+
+
 def test_cli_estimate_html(tmp_path, capsys):
     target = tmp_path / "estimate.html"
     code, out, err = run(capsys, "estimate", "--preset", "gpt2", "--budget-gib", "24", "--format", "html", "-o", target)
