@@ -276,6 +276,18 @@ def test_plans_are_read_defensively():
     bars = elements(charts(out)["memory-by-component"], "g", "bar")
     assert [b.get("data-total") for b in bars] == ["1000000000"]
     assert "No peak-memory chart" in out
+    extreme = [plan("huge", components=[1, 2], per_gpu_bytes=1e300, budget_bytes=-5.0, fixed_bytes=1e300, per_sample_bytes=1e-300),
+               plan("tiny", components={"weights": 1e-300, "activations": 1e308}, per_gpu_bytes=1e308, budget_bytes=1e308,
+                    fixed_bytes=0, per_sample_bytes=1e-300, micro_batch=10**18)]
+    drawn = charts("".join(advice_charts({"plans": extreme, "facts": [], "options": []})))
+    assert set(drawn) == {"memory-by-component", "peak-vs-batch"}
+    for chart in drawn.values():  # every coordinate a finite number
+        for element in chart.iter():
+            for name in ("x", "y", "x1", "y1", "x2", "y2", "width", "height", "cx", "cy"):
+                if element.get(name) is not None:
+                    assert math.isfinite(float(element.get(name))), (element.tag, name)
+            for pair in (element.get("points") or "").split():
+                assert all(math.isfinite(float(v)) for v in pair.split(","))
 
 
 # ---------------------------------------------------------------------------------------------- the estimate page

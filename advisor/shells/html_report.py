@@ -233,8 +233,8 @@ def advice_charts(data: Mapping[str, Any]) -> list[str]:
 def _components_figure(plans: list[dict[str, Any]], data: Mapping[str, Any], facts: Mapping[str, Any]) -> str:
     bars = []
     for plan in plans:
-        parts = tuple((str(name), value) for name, raw in (plan.get("components") or {}).items()
-                      if (value := _number(raw)) is not None)
+        components = plan.get("components") if isinstance(plan.get("components"), dict) else {}
+        parts = tuple((str(name), value) for name, raw in components.items() if (value := _number(raw)) is not None)
         if not parts:
             continue
         fits = {True: "fits", False: "does not fit"}.get(plan.get("fits"), "")
@@ -253,7 +253,7 @@ def _model_states_figure(data: Mapping[str, Any], facts: Mapping[str, Any]) -> s
     """Without plans: the options' model states against the card, which is what the advice computed."""
     card = _number((facts.get("gpu_memory") or {}).get("value"))
     bars = []
-    for option in data.get("options", []):
+    for option in (o for o in data.get("options", []) if isinstance(o, dict)):
         states = _number(((option.get("estimates") or {}).get("model_states_bytes") or {}).get("value"))
         if states is not None:
             bars.append(svg.Bar(str(option.get("title") or option.get("id")), (("model states", states),), card,
@@ -272,7 +272,8 @@ def _largest_fitting(fixed: float, per_sample: float, budget: float | None) -> i
     """The largest b with fixed + b × per_sample ≤ budget, as the plans define peak(b)."""
     if budget is None or per_sample <= 0:
         return None
-    return max(0, math.floor((budget - fixed) / per_sample))
+    room = (budget - fixed) / per_sample
+    return max(0, math.floor(room)) if math.isfinite(room) else None
 
 
 @dataclass(frozen=True)
