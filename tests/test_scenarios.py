@@ -40,7 +40,7 @@ def test_checker_reports_wrong_expectations(kb):
         "red_flags": {"include": ["no-such-flag"]},
         "questions": {"exclude": ["training_mode"]},
         "options": {"include": [{"id": "adamw-8bit", "where": {"estimates.model_states_bytes": {"gt": 9e9}}}],
-                    "exclude": ["sgd-momentum"]},
+                    "exclude": ["optimizer-offload"]},
         "recommendation": {"option": "lora"},
         "estimates": [{"id": "states_full_adamw", "approx": 4e9, "rel": 0.01}],
         "text": {"forbid": ["8\\.00 GB"]},
