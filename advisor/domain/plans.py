@@ -87,6 +87,7 @@ class Candidate:
     accum: int | None = None
     fixed: float | None = None
     per_sample: float | None = None
+    curve: list[tuple[int, float]] = field(default_factory=list)  # (micro-batch, bytes per GPU), for charts
     headroom: float | None = None  # params-only: what is left for activations
     batch_changed: bool = False
     why_not: str = ""
@@ -166,13 +167,16 @@ def _with_activations(p: Problem, k: Knobs, est: MemoryEstimate) -> Candidate:
     if plan is None:
         total = est.device_total(1, 1)
         why = f"even micro-batch 1 needs {fmt_bytes_gb(total)} per GPU of {fmt_card(p.budget)}"
+        fixed, per = est.device_line(1, 1)  # peak on the GPU ≈ fixed + b × per, as charts draw it
         return Candidate(k, False, total, est.components(1, 1), states, est.cpu_bytes, max_micro=0,
-                         fixed=est.intercept, per_sample=est.slope, why_not=why)
+                         fixed=fixed, per_sample=per, curve=est.device_points(1, 0, 1), why_not=why)
     micro, accum, changed = plan
     total = est.device_total(micro, accum)
+    fixed, per = est.device_line(micro, accum)
+    curve = est.device_points(micro, est.max_micro_batch(p.budget, accum), accum)  # exact peaks, also where the step decides
     return Candidate(k, total <= p.budget, total, est.components(micro, accum), states, est.cpu_bytes,
-                     max_micro=min(int(limit), MAX_MICRO), micro=micro, accum=accum, fixed=est.intercept,
-                     per_sample=est.slope, batch_changed=changed)
+                     max_micro=min(int(limit), MAX_MICRO), micro=micro, accum=accum, fixed=fixed,
+                     per_sample=per, curve=curve, batch_changed=changed)
 
 
 # ------------------------------------------------------------------------------------------------ the search
