@@ -220,52 +220,46 @@ def plans_of(data: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def _plan_label(plan: Mapping[str, Any]) -> str:
-    who = [w for w, flag in (("your plan", plan.get("current")), ("recommended", plan.get("recommended"))) if flag]
-    return str(plan.get("title") or plan.get("id") or "plan") + (f" ({', '.join(who)})" if who else "")
+    title = str(plan.get("title") or plan.get("id") or "plan")
+    who = [w for w, flag in (("your plan", plan.get("current")), ("recommended", plan.get("recommended")))
+           if flag and w not in title.lower()]
+    return title + (f" ({', '.join(who)})" if who else "")
 
 
 def advice_charts(data: Mapping[str, Any]) -> list[str]:
     """The three pictures of an advice (as JSON, `Advice.to_dict()`), each a figure or a sentence saying why not."""
     plans, facts = plans_of(data), _facts(data)
-    return [_components_figure(plans, data, facts), _peak_figure(plans, data, facts), _throughput_figure(facts)]
+    return [_components_figure(plans), _peak_figure(plans, facts), _throughput_figure(facts)]
 
 
-def _components_figure(plans: list[dict[str, Any]], data: Mapping[str, Any], facts: Mapping[str, Any]) -> str:
-    bars = []
+def _components_figure(plans: list[dict[str, Any]]) -> str:
+    bars, without_activations = [], False
     for plan in plans:
         components = plan.get("components") if isinstance(plan.get("components"), dict) else {}
         parts = tuple((str(name), value) for name, raw in components.items() if (value := _number(raw)) is not None)
         if not parts:
             continue
+        # a plan computed from the parameter count alone has no activations in its bar: say so next to it
+        open_ended = not _drawable(plan)
+        without_activations |= open_ended
         fits = {True: "fits", False: "does not fit"}.get(plan.get("fits"), "")
-        note = f"{fmt_bytes_gb(plan['per_gpu_bytes'])}" + (f", {fits}" if fits else "")
+        note = fmt_bytes_gb(plan["per_gpu_bytes"]) + (" + activations" if open_ended else "") + (f", {fits}" if fits else "")
         bars.append(svg.Bar(_plan_label(plan), parts, _number(plan.get("budget_bytes")), note))
-    if bars:
-        chart = svg.stacked_bars("memory-by-component", "Memory per GPU by component, for each plan", bars,
-                                 unit_label="GB per GPU", scale=GB, limit_label="the budget on the card",
-                                 fmt_total=fmt_bytes_gb)
-        return _figure(chart, "Each bar is one plan's memory at its peak on one GPU, component by component; the dashed "
-                              "red mark is the memory it has to fit in.")
-    return _model_states_figure(data, facts)
-
-
-def _model_states_figure(data: Mapping[str, Any], facts: Mapping[str, Any]) -> str:
-    """Without plans: the options' model states against the card, which is what the advice computed."""
-    card = _number((facts.get("gpu_memory") or {}).get("value"))
-    bars = []
-    for option in (o for o in data.get("options", []) if isinstance(o, dict)):
-        states = _number(((option.get("estimates") or {}).get("model_states_bytes") or {}).get("value"))
-        if states is not None:
-            bars.append(svg.Bar(str(option.get("title") or option.get("id")), (("model states", states),), card,
-                                fmt_bytes_gb(states)))
     if not bars:
-        return _absent("No memory-by-component chart: no plan or option in this advice has its memory by component "
-                       "(that needs the model's size and the card).")
-    chart = svg.stacked_bars("memory-by-component", "Model states per GPU, for each option", bars, unit_label="GB",
-                             scale=GB, limit_label=f"the card ({fmt_card(card)})" if card else "the card",
+        return _absent("No memory-by-component chart: the advice has no plan with its memory per GPU (that needs the "
+                       "model's size and the card, and is not computed when measured peaks decide).")
+    cards = {bar.limit for bar in bars if bar.limit is not None}
+    chart = svg.stacked_bars("memory-by-component", "Memory per GPU by component, for each plan", bars,
+                             unit_label="GB per GPU", scale=GB,
+                             limit_label=f"the card ({fmt_card(cards.pop())})" if len(cards) == 1 else "the card",
                              fmt_total=fmt_bytes_gb)
-    return _figure(chart, "Model states only (weights, gradients and optimizer state): activations, the CUDA context "
-                          "and the allocator's margin come on top, so a bar must stay well left of the card.")
+    caption = ("Each bar is one plan's memory at its peak on one GPU, component by component; the dashed red mark is "
+               "the card.")
+    if without_activations:
+        caption += (" A bar marked '+ activations' holds no activations: they are not known without the model's shape "
+                    "(name the model, or give its config), and such a plan fits only if room is left for them after "
+                    "the share of the card kept free.")
+    return _figure(chart, caption)
 
 
 def _largest_fitting(fixed: float, per_sample: float, budget: float | None) -> int | None:
@@ -314,9 +308,9 @@ class _PeakChart:
         return _figure(chart, " ".join(self.caption))
 
 
-def _peak_figure(plans: list[dict[str, Any]], data: Mapping[str, Any], facts: Mapping[str, Any]) -> str:
+def _peak_figure(plans: list[dict[str, Any]], facts: Mapping[str, Any]) -> str:
     chart = _PeakChart()
-    drawable = [p for p in plans if _number(p.get("fixed_bytes")) is not None and (_number(p.get("per_sample_bytes")) or 0) > 0]
+    drawable = [p for p in plans if _drawable(p)]
     if drawable:
         _plan_lines(chart, drawable)
     else:
@@ -328,24 +322,50 @@ def _peak_figure(plans: list[dict[str, Any]], data: Mapping[str, Any], facts: Ma
     return chart.draw()
 
 
+def _plan_curve(plan: Mapping[str, Any]) -> list[tuple[float, float]]:
+    """The plan's exact peaks by micro-batch (`peak_by_micro_batch`), or [] when it has none."""
+    points = [tuple(item) for item in plan.get("peak_by_micro_batch") or []
+              if isinstance(item, (list, tuple)) and len(item) == 2 and all(_number(v) is not None for v in item)]
+    return sorted((float(b), float(v)) for b, v in points)
+
+
+def _drawable(plan: Mapping[str, Any]) -> bool:
+    return bool(_plan_curve(plan)) or (_number(plan.get("fixed_bytes")) is not None
+                                       and (_number(plan.get("per_sample_bytes")) or 0) > 0)
+
+
 def _plan_lines(chart: _PeakChart, drawable: list[dict[str, Any]]) -> None:
+    """Each plan's peaks: its computed points when it has them (exact, also where the optimizer step is the peak),
+    else its line fixed + b × per-sample; its micro-batch and the largest that stays within its budget marked."""
     # the user's plan and the recommended one first, then the others in the advice's order; at most five lines
     shown = sorted(drawable, key=lambda p: (not p.get("current"), not p.get("recommended")))[:5]
     for plan in shown:
-        fixed, per = float(plan["fixed_bytes"]), float(plan["per_sample_bytes"])
         budget, micro = _number(plan.get("budget_bytes")), _number(plan.get("micro_batch"))
-        largest = _largest_fitting(fixed, per, budget)
         index = len(chart.lines)
-        chart.lines.append(_Straight(_plan_label(plan), fixed, per))
-        chart.reach += [micro or 1.0, (largest or 0) + 1.0]
+        points = _plan_curve(plan)
+        if points:
+            at = dict(points)
+            chart.lines.append(svg.Line(_plan_label(plan), tuple(points)))
+            chart.reach.append(points[-1][0])
+            within = [b for b, v in points if budget is not None and v <= budget]
+            # the points include the largest micro-batch that fits and the next, so the last one within is it
+            largest = int(max(within)) if within and max(within) < points[-1][0] else None
+            peak_at = at.get
+        else:
+            fixed, per = float(plan["fixed_bytes"]), float(plan["per_sample_bytes"])
+            line = _Straight(_plan_label(plan), fixed, per)
+            chart.lines.append(line)
+            largest = _largest_fitting(fixed, per, budget)
+            chart.reach += [micro or 1.0, (largest or 0) + 1.0]
+            peak_at = line.at
         if budget is not None:
-            chart.level(budget, f"budget {fmt_bytes_gb(budget)}")
-        if micro is not None:
-            chart.marks.append((micro, fixed + per * micro, f"micro-batch {int(micro)}", index))
-        if largest and largest != micro:
-            chart.marks.append((largest, fixed + per * largest, f"largest that fits: {largest}", index))
-    chart.caption.append("peak(b) = fixed + b × per-sample bytes for each plan; the circles mark the micro-batch each "
-                         "plan uses and the largest that stays under the dashed budget.")
+            chart.level(budget, f"the card ({fmt_card(budget)})")
+        if micro is not None and peak_at(micro) is not None:
+            chart.marks.append((micro, peak_at(micro), f"micro-batch {int(micro)}", index))
+        if largest and largest != micro and peak_at(largest) is not None:
+            chart.marks.append((largest, peak_at(largest), f"largest that fits: {largest}", index))
+    chart.caption.append("Each plan's peak on one GPU at each micro-batch (allocator margin and CUDA context included); "
+                         "the circles mark the micro-batch the plan uses and the largest that stays within the card.")
     if len(drawable) > len(shown):
         chart.caption.append(f"{len(drawable) - len(shown)} more plan(s) are in the options below.")
 

@@ -247,7 +247,8 @@ def line_chart(key: str, title: str, lines: Sequence[Line], *, x_label: str, y_l
                x_high: float | None = None) -> str:
     """Lines on axes from 0, with dashed levels (budgets) and marked points. y values are divided by `y_scale`
     for the ticks (bytes → GB); the data-* attributes keep the raw values. With levels or marks, the y axis stops
-    at 1.6 × the highest of them, so a steep line cannot squash the part that matters (it leaves through the top)."""
+    at 1.6 × the highest of them, so a steep line cannot squash the part that matters (it leaves through the top),
+    unless a line starts higher: every line's lowest point stays in view."""
     left, right, top, plot_h = 72.0, 24.0, 48.0, 300.0
     plot_w = WIDTH - left - right
     xs = [x for line in lines for x, _ in line.points] + [m.x for m in marks]
@@ -255,8 +256,9 @@ def line_chart(key: str, title: str, lines: Sequence[Line], *, x_label: str, y_l
     x_axis = Axis.covering(max([x_high or 0.0] + xs), integer=x_integer)
     y_high = max(ys, default=1.0)
     named = [level.y for level in levels] + [m.y for m in marks]
-    if named:
-        y_high = min(y_high, 1.6 * max(named))
+    if named:  # but every line keeps its lowest point in view
+        lowest = max((min(y for _, y in line.points) for line in lines if line.points), default=0.0)
+        y_high = min(y_high, max(1.6 * max(named), 1.15 * lowest))
     y_axis = Axis.covering(y_high / y_scale * 1.06)
 
     def px(x: float) -> float:
