@@ -7,8 +7,9 @@ pattern with groups `batch` and `value` adds a pair ("batch 128: 85.2%, ... batc
 
 Facts are tried in vocabulary order and a number, once read, is *consumed*: so "the paper uses batch 512"
 feeds `reference_batch` (listed first) and is not read again as the user's own `batch_size`. Claims (facts
-with a fixed `value`) only detect phrasings and consume nothing. Values stated explicitly (facts, answers)
-always take precedence over extracted ones.
+with a fixed `value`) only detect phrasings and consume nothing; a claim's match that the words around it deny
+("I know a larger batch doesn't save memory") is skipped (advisor/reading/negation.py). Values stated
+explicitly (facts, answers) always take precedence over extracted ones.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 from advisor.engine.memory import coerce
 from advisor.kb.model import FactSpec, KnowledgeBase
+from advisor.reading.negation import negated
 from advisor.units import UnitError
 
 
@@ -43,8 +45,11 @@ def _pairs(spec: FactSpec, text: str, used: list[tuple[int, int]]) -> tuple[Any,
 
 
 def _single(spec: FactSpec, text: str, used: list[tuple[int, int]]) -> tuple[Any, str] | None:
+    claim = spec.name.startswith("claim_")
     for pattern in spec.patterns:
         for match in re.finditer(pattern.regex, text, re.IGNORECASE):
+            if claim and negated(text, match.start(), match.end(), contains_negation=pattern.contains_negation):
+                continue  # "I know a larger batch doesn't save memory" states no belief
             if pattern.value is not None:
                 try:
                     return coerce(spec, pattern.value), match.group(0)
@@ -70,7 +75,7 @@ def extract_spans(kb: KnowledgeBase, message: str) -> tuple[dict[str, tuple[Any,
     """The facts, the message with its whitespace normalised, and the spans of it whose numbers the patterns
     took (so that the situation reader does not read "Run 1 (batch 128): 85.2%" a second time as a batch)."""
     found: dict[str, tuple[Any, str]] = {}
-    text = " ".join((message or "").split())
+    text = " ".join((message or "").replace("\u2019", "'").split())  # a curly apostrophe reads as a straight one
     used: list[tuple[int, int]] = []
     if not text:
         return found, text, used
