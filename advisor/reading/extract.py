@@ -19,18 +19,24 @@ from typing import Any
 
 from advisor.engine.memory import coerce
 from advisor.kb.model import FactSpec, KnowledgeBase
+from advisor.reading.literals import may_match
 from advisor.reading.negation import negated
 from advisor.units import UnitError
+
+
+def _finditer(regex: str, text: str, folded: str):
+    """re.finditer (case-insensitive), skipped when the text lacks what every match needs (most patterns)."""
+    return re.finditer(regex, text, re.IGNORECASE) if may_match(regex, folded) else ()
 
 
 def _overlaps(span: tuple[int, int], used: list[tuple[int, int]]) -> bool:
     return any(span[0] < end and start < span[1] for start, end in used)
 
 
-def _pairs(spec: FactSpec, text: str, used: list[tuple[int, int]]) -> tuple[Any, str] | None:
+def _pairs(spec: FactSpec, text: str, folded: str, used: list[tuple[int, int]]) -> tuple[Any, str] | None:
     for pattern in spec.patterns:
         items, spans = [], []
-        for match in re.finditer(pattern.regex, text, re.IGNORECASE):
+        for match in _finditer(pattern.regex, text, folded):
             if not _overlaps(match.span(), used):
                 items.append([match.group("batch"), match.group("value")])
                 spans.append(match.span())
@@ -44,10 +50,10 @@ def _pairs(spec: FactSpec, text: str, used: list[tuple[int, int]]) -> tuple[Any,
     return None
 
 
-def _single(spec: FactSpec, text: str, used: list[tuple[int, int]]) -> tuple[Any, str] | None:
+def _single(spec: FactSpec, text: str, folded: str, used: list[tuple[int, int]]) -> tuple[Any, str] | None:
     claim = spec.name.startswith("claim_")
     for pattern in spec.patterns:
-        for match in re.finditer(pattern.regex, text, re.IGNORECASE):
+        for match in _finditer(pattern.regex, text, folded):
             if claim and negated(text, match.start(), match.end(), contains_negation=pattern.contains_negation):
                 continue  # "I know a larger batch doesn't save memory" states no belief
             if pattern.value is not None:
@@ -77,12 +83,13 @@ def extract_spans(kb: KnowledgeBase, message: str) -> tuple[dict[str, tuple[Any,
     found: dict[str, tuple[Any, str]] = {}
     text = " ".join((message or "").replace("\u2019", "'").split())  # a curly apostrophe reads as a straight one
     used: list[tuple[int, int]] = []
+    folded = text.casefold()  # what may_match looks literals up in, as IGNORECASE compares
     if not text:
         return found, text, used
     for name, spec in kb.facts.items():
         if not spec.patterns:
             continue
-        hit = _pairs(spec, text, used) if spec.type == "pairs" else _single(spec, text, used)
+        hit = _pairs(spec, text, folded, used) if spec.type == "pairs" else _single(spec, text, folded, used)
         if hit is not None:
             found[name] = hit
     return found, text, used
