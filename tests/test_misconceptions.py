@@ -97,6 +97,7 @@ def test_the_documented_table_is_generated_from_the_rules(kb):
     start, end = embedded_table(doc, "docs/misconceptions.md")
     assert doc[start:end] == markdown_table(kb), "stale: run python -m advisor.kb.misconceptions --write docs/misconceptions.md"
     assert f"{len(catalogue(kb))} misconceptions" in doc
+    assert f"{len(catalogue(kb))} common misconceptions" in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_the_table_lists_every_entry_with_its_sources(kb):
