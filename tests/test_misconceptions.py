@@ -83,8 +83,14 @@ def test_every_belief_red_flag_fires_on_its_own_phrasings(kb):
     """End to end: a sentence that states the belief raises the catalogue's red flag in a consultation."""
     for m in catalogue(kb):
         sentence = PHRASINGS[m.claims[0]]["says"][0]
-        flags = {f.id for f in consult(sentence, kb=kb).red_flags}
+        flags = {f.id: f for f in consult(sentence, kb=kb).red_flags}
         assert m.id in flags, (m.id, sentence, sorted(flags))
+        assert flags[m.id].belief == m.belief  # the output names the misconception it answers
+
+
+def test_a_red_flag_that_is_no_misconception_names_no_belief(kb):
+    flags = {f.id: f for f in consult("Just tell me the batch size that fits on my 8GB card.", kb=kb).red_flags}
+    assert flags["rf-just-tell-me-what-fits"].belief is None
 
 
 def test_a_denied_belief_raises_no_red_flag(kb):
