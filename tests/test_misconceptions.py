@@ -2,7 +2,8 @@
 handling, and the catalogue's completeness, sources and documentation."""
 
 import re
-from pathlib import Path
+import subprocess
+import sys
 
 import pytest
 import yaml
@@ -20,7 +21,8 @@ CASES = [(name, kind, text) for name, kinds in PHRASINGS.items() for kind, texts
 
 
 def claims_read(kb, message):
-    return {name for name, (value, _) in read_message(kb, message).items() if name.startswith("claim_") and value is True}
+    found = read_message(kb, message)
+    return {name for name, (value, _) in found.items() if name.startswith("claim_") and value is True}
 
 
 def _match_counts(spec, text):
@@ -101,7 +103,8 @@ def test_a_denied_belief_raises_no_red_flag(kb):
 def test_the_documented_table_is_generated_from_the_rules(kb):
     doc = (ROOT / "docs" / "misconceptions.md").read_text(encoding="utf-8")
     start, end = embedded_table(doc, "docs/misconceptions.md")
-    assert doc[start:end] == markdown_table(kb), "stale: run python -m advisor.kb.misconceptions --write docs/misconceptions.md"
+    assert doc[start:end] == markdown_table(kb), \
+        "stale: run python -m advisor.kb.misconceptions --write docs/misconceptions.md"
     assert f"{len(catalogue(kb))} misconceptions" in doc
     assert f"{len(catalogue(kb))} common misconceptions" in (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -190,3 +193,36 @@ def test_claim_patterns_that_spell_a_negation_declare_it(kb):
             continue
         for p in spec.patterns:
             assert bool(cue.search(p.regex)) == p.contains_negation, (name, p.regex)
+
+
+# ------------------------------------------------------------------------------------------- bounded work
+
+UNBOUNDED = re.compile(r"(\\.|\[[^\]]*\]|\)|.)([*+])")  # an atom followed by * or +
+
+
+def test_claim_patterns_repeat_only_within_bounds(kb):
+    """A claim pattern such as 'accumulat\\w*...' would be quadratic on 'accumulataccumulat...': every
+    occurrence starts a match whose \\w* runs to the end of the giant word. Only digit and space runs, which
+    cannot contain the word a pattern starts with, may be unbounded; everything else is written {0,N}."""
+    for name, spec in kb.facts.items():
+        if name.startswith("claim_"):
+            for p in spec.patterns:
+                loose = [m.group(0) for m in UNBOUNDED.finditer(p.regex)
+                         if m.group(0) not in ("\\d+", "\\s*", "\\s+", "\\*")]
+                assert not loose, (name, loose, p.regex)
+
+
+def test_every_pattern_stays_linear_on_its_own_words_repeated():
+    """Each pattern of the knowledge base on its own literal repeated, glued and spaced (the worst case for a
+    backtracking matcher), in a child process with a deadline: a quadratic pattern would take minutes."""
+    code = (
+        "import re\n"
+        "from advisor.consultation import load_kb\n"
+        "from advisor.reading.literals import required_literals\n"
+        "for spec in load_kb(None).facts.values():\n"
+        "    for p in spec.patterns:\n"
+        "        for lit in (required_literals(p.regex) or ('batch',))[:2]:\n"
+        "            for text in (lit * (30000 // len(lit)), (lit + ' ') * (30000 // (len(lit) + 1))):\n"
+        "                list(re.finditer(p.regex, text, re.IGNORECASE))\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-500:]
