@@ -165,6 +165,8 @@ def _neg(text, phrase, contains_negation=False):
     ("I wonder whether or not bigger batches are faster", "bigger batches are faster", False, False),
     ("the myth that accumulation saves memory", "accumulation saves memory", False, True),
     ("accumulation saves memory is not true", "accumulation saves memory", False, True),
+    ("that accumulation saves memory is false", "accumulation saves memory", False, True),
+    ("With use_cache=False accumulation saves memory", "accumulation saves memory", False, False),  # a config value
     ("With no budget left I figured accumulation speeds it up", "accumulation speeds it up", False, False),
     ("I use accumulation instead of a larger batch to save memory", "larger batch to save memory", False, True),
     ("I couldn't fit it, so accumulation speeds it up", "accumulation speeds it up", False, False),  # another clause

@@ -10,7 +10,7 @@ A match is *negated* when
    ("without a bigger batch", "no way a bigger batch is faster") - further back it usually denies something else
    ("with no budget left I figured accumulation would speed it up");
 3. a distancing word stands before it in the clause ("the myth that accumulation saves memory") or just after
-   it ("... saves memory is a myth", "... is not true");
+   it ("... saves memory is a myth", "... is false", "... is not true");
 4. a negation stands inside the matched words ("a larger batch doesn't save memory"), unless the pattern declares
    `contains_negation`: its belief is itself a negative statement ("accumulation doesn't work"), so only what
    stands before it can deny it ("I'm not saying accumulation doesn't work"); or unless it follows a "why"
@@ -41,7 +41,8 @@ SENTENTIAL = {"not", "never", "nor", "neither", "nobody", "cannot", "hardly",
               "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "wouldnt", "shouldnt", "couldnt",
               "cant", "havent", "hasnt"}
 DETERMINER = {"no", "without", "instead"}
-DISTANCING = {"myth", "myths", "misconception", "misconceptions", "fallacy", "misbelief", "untrue", "false"}
+DISTANCING = {"myth", "myths", "misconception", "misconceptions", "fallacy", "misbelief", "untrue"}
+VERDICTS = {"false", "untrue", "wrong"}  # "... is false" right after the match (not "use_cache=False" anywhere)
 INVERTED_AUXILIARIES = {"don't", "doesn't", "didn't", "isn't", "aren't", "wasn't", "weren't", "won't",
                         "wouldn't", "shouldn't", "can't", "couldn't", "haven't", "hasn't", "hadn't", "mustn't"}
 QUESTION_LEAD = {"so", "but", "and", "then", "wait", "surely", "hmm", "ok", "okay", "well", "also", "really"}
@@ -51,6 +52,7 @@ CLAUSE_WORDS = {"but", "so", "because", "although", "though", "however", "wherea
                 "while", "when", "then", "otherwise"}
 
 _TOKEN = re.compile(r"[a-z0-9_]+(?:'[a-z]+)?|[!?;]|[.:,](?=\s|$)")
+_PUNCTUATION = {"!", "?", ";", ".", ":", ","}
 _SENTENCE_END = re.compile(r"[!?]|\.(?=\s|$)")
 
 
@@ -69,7 +71,7 @@ def _clause_before(text: str, start: int) -> list[str]:
     if lo > 0 and words:
         words = words[1:]  # the first word may be cut in half
     for i in range(len(words) - 1, -1, -1):
-        if words[i] in CLAUSE_WORDS or not words[i][0].isalnum():
+        if words[i] in CLAUSE_WORDS or words[i] in _PUNCTUATION:
             return words[i + 1:]
     return words
 
@@ -77,7 +79,7 @@ def _clause_before(text: str, start: int) -> list[str]:
 def _clause_after(text: str, end: int) -> list[str]:
     words = _tokens(text[end:end + REACH])
     for i, word in enumerate(words):
-        if word in CLAUSE_WORDS or not word[0].isalnum():
+        if word in CLAUSE_WORDS or word in _PUNCTUATION:
             return words[:i]
     return words
 
@@ -116,9 +118,10 @@ def negated(text: str, start: int, end: int, *, contains_negation: bool = False)
     """Whether the words text[start:end] (a claim pattern's match) are denied by what surrounds them."""
     before = _clause_before(text, start)
     after = _clause_after(text, end)[:WINDOW]
-    if any(w in DISTANCING for w in before + after) \
+    if any(w in DISTANCING for w in before + after) or (after[:1] in (["is"], ["are"]) and after[1:2] and
+                                                          after[1] in VERDICTS) \
             or any(_is_negation(w) and "true" in after[j + 1:j + 3] for j, w in enumerate(after)):
-        return True  # "the myth that ...", "... is a myth", "... is not true"
+        return True  # "the myth that ...", "... is a myth", "... is false", "... is not true"
     if _after_why(before) is not None:
         return False
     question = _is_question(text, end)
