@@ -157,13 +157,15 @@ def test_explain_how_why_whynot(capsys):
     code, out, _ = run(capsys, "explain", S01, "states_full_adamw")
     assert code == 0 and "model_state_bytes" in out and "params = 500M: from your message" in out
     _, out, _ = run(capsys, "explain", S01, "training_mode")
-    assert "I ask 'Are you training from scratch" in out and "(option lora)" in out
+    assert "I ask 'Are you training from scratch" in out and "est-states-lora" in out
     _, out, _ = run(capsys, "explain", S01, "lora")
-    assert "waits for: training_mode" in out
+    assert "LoRA is not considered" in out and "(training_mode)" in out
     _, out, _ = run(capsys, "explain", S01, "recommendation")
-    assert "rec-adamw-8bit" in out
+    assert "Recommended adamw-8bit by rule plans-from-search" in out and "8.40 GB per GPU" in out
     _, out, _ = run(capsys, "explain", S01, "-a", "training_mode=scratch", "lora")
-    assert "was not offered because training_mode eq finetune (it is 'scratch')" in out
+    assert "adapters train on a pre-trained base; you train from scratch" in out
+    _, out, _ = run(capsys, "explain", S01, "-a", "training_mode=finetune", "qlora")
+    assert "QLoRA adapters on a frozen 4-bit base fits (0.75 GB per GPU of 8 GiB) but ranks below" in out
 
 
 def test_internal_errors_exit_3_without_traceback(capsys, monkeypatch):

@@ -46,7 +46,7 @@ def test_commands(kb, tmp_path):
                   f":save {path}", ":forget params", ":reset", ":facts")
     assert "I ask 'Are you training from scratch" in out
     assert "params = 500M   [message" in out
-    assert "model_state_bytes" in out and "waits for: training_mode" in out
+    assert "model_state_bytes" in out and "LoRA is not considered: adapters are for fine-tuning" in out and "(training_mode)" in out
     assert "OPTIONS" in out and "unknown command :nope" in out and ":whynot" in out
     assert f"saved {path}" in out and "was not stated or answered" in out
     assert "I know nothing yet." in out.split("Forgotten.")[-1]

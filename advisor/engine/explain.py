@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from advisor.engine.assemble import Consultation
 from advisor.engine.conditions import describe
 from advisor.engine.questions import open_questions, why_label
-from advisor.kb.model import OptionRule, Rule
+from advisor.kb.model import OptionRule, PlansRule, Rule
 from advisor.engine.templates import render
 from advisor.units import fmt_value
 
@@ -31,7 +31,7 @@ def explain(c: Consultation, target: str) -> Explanation:
     if target in c.run.options or target in c.run.red_flags or target in c.run.findings or target in c.run.measures \
             or target == "recommendation" or c.wm.known(target):
         return how(c, target)
-    if any(isinstance(r, OptionRule) and r.option == target for r in c.kb.rules):
+    if any(isinstance(r, OptionRule) and r.option == target for r in c.kb.rules) or _plan_verdict(c, target):
         return why_not(c, target)
     known = sorted(set(c.run.options) | set(c.run.red_flags) | set(c.run.findings) | set(c.wm.facts))
     return Explanation(target=target, kind="how", lines=[
@@ -98,6 +98,8 @@ def _explain_fact(c: Consultation, name: str, lines: list[str], seen: set[str], 
         lines.append(f"{pad}{name} = {shown}: derived by rule {prov.rule}")
     elif prov.kind == "message":
         lines.append(f"{pad}{name} = {shown}: from your message, {prov.by}")
+    elif prov.kind == "config":
+        lines.append(f"{pad}{name} = {shown}: {prov.by}")
     else:
         lines.append(f"{pad}{name} = {shown}: {prov.kind}")
     if name in seen or prov.rule is None:
@@ -135,4 +137,16 @@ def why_not(c: Consultation, option: str) -> Explanation:
         elif truth.value is None:
             lines.append(f"Option {option} (rule {rule.id}) waits for: {', '.join(sorted(truth.missing))}.")
         lines.append(f"  it is offered when {describe(rule.when) if rule.when else 'always'}")
+    if not lines:
+        lines = _plan_verdict(c, option)
     return Explanation(target=option, kind="whynot", lines=lines)
+
+
+def _plan_verdict(c: Consultation, option: str) -> list[str]:
+    """A plan the plan search did not offer: the search's own reason, with the number that decided it."""
+    for rule in c.kb.rules:
+        if isinstance(rule, PlansRule) and rule.verdicts is not None and c.wm.known(rule.verdicts.fact):
+            for item in c.wm.value(rule.verdicts.fact):
+                if item.get("id") == option:
+                    return [f"Option {option} (plan search, rule {rule.id}): {item['text']}."]
+    return []

@@ -67,6 +67,13 @@ def _settings_extra(option: OptionOut) -> str:
     return ", ".join(parts) or "—"
 
 
+def config_facts(advice: Advice) -> list[str]:
+    """'name = value  from FILE line N (key: value)' for each fact read from a config file (the lists of
+    conflicts, "auto" values and notes are shown by their own findings)."""
+    return [f"{f.name} = {_value(f.value, f.unit)}  {f.provenance.by}" for f in advice.facts
+            if f.provenance.kind == "config" and not f.name.startswith("config_")]
+
+
 def render_text(advice: Advice) -> str:
     out: list[str] = []
 
@@ -74,6 +81,10 @@ def render_text(advice: Advice) -> str:
         if out:
             out.append("")
         out.append(title.upper())
+
+    if config_facts(advice):
+        section("What I read from your files")
+        out += [textwrap.fill(line, WIDTH, initial_indent="  ", subsequent_indent="      ") for line in config_facts(advice)]
 
     if advice.red_flags or advice.findings:
         section("What I noticed")
@@ -142,6 +153,10 @@ def _md_cell(text: str) -> str:
 
 def render_markdown(advice: Advice) -> str:
     out: list[str] = []
+    if config_facts(advice):
+        out.append("## What I read from your files\n")
+        out += [f"- {_md_cell(line)}" for line in config_facts(advice)]
+        out.append("")
     if advice.red_flags or advice.findings:
         out.append("## What I noticed\n")
         for flag in advice.red_flags:

@@ -270,7 +270,9 @@ def _completions(state: ReplState) -> Callable[[str], Iterable[tuple[str, str]]]
             if words[0] == ":whynot":
                 from advisor.kb.model import OptionRule
 
-                names = sorted({r.option for r in state.session.kb.rules if isinstance(r, OptionRule)})
+                from advisor.domain.plans import single_change_ids
+
+                names = sorted({r.option for r in state.session.kb.rules if isinstance(r, OptionRule)} | set(single_change_ids()))
             else:
                 names = list(state.session.kb.facts)
             return [(n, "") for n in names if n.startswith(prefix)]
