@@ -24,6 +24,7 @@ class RedFlagOut(Out):
     counter: str
     sources: list[str]
     heuristic: bool = False
+    belief: Optional[str] = None  # the misconception it counters, when it is one (docs/misconceptions.md)
 
 
 class FindingOut(Out):
