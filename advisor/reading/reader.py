@@ -20,7 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from advisor.reading.tokens import WORD_NUMBERS, Token, clauses, tokenize
+from advisor.reading.goal import GOAL_CUES
+from advisor.reading.tokens import WORD_NUMBERS, Token, clauses, sentences, tokenize
 
 # ------------------------------------------------------------------------------------------ vocabularies
 
@@ -192,20 +193,6 @@ FILLERS = {"of", "is", "was", "=", ":", "to", "at", "set", "as", "size", "-", "-
            ",", "down", "up", "from", "[", "]", "approx", "~", "≈", "setting", "being", "are", "were", "has",
            "have", "is:", "and", "can", "could", "would", "should", "will", "must", "then"}
 
-GOAL_CUES: list[tuple[str, str]] = [
-    ("learning rate", "choose_lr"), ("lr", "choose_lr"), ("linear scaling", "choose_lr"),
-    ("scale the learning rate", "choose_lr"),
-    ("faster", "faster"), ("speed up", "faster"), ("speedup", "faster"), ("slow", "faster"), ("slower", "faster"),
-    ("throughput", "faster"), ("utilization", "faster"), ("utilisation", "faster"), ("it/s", "faster"),
-    ("reproduce", "match_reference"), ("replicate", "match_reference"), ("same as the paper", "match_reference"),
-    ("paper", "match_reference"), ("match", "match_reference"),
-    ("why", "explain_result"), ("worse", "explain_result"), ("accuracy", "explain_result"),
-    ("loss", "explain_result"), ("diverge", "explain_result"), ("nan", "explain_result"),
-    ("which batch size", "choose_batch"), ("what batch size", "choose_batch"), ("best batch size", "choose_batch"),
-    ("optimal batch size", "choose_batch"), ("how big a batch", "choose_batch"),
-    ("fit", "fit"), ("fits", "fit"), ("oom", "fit"), ("out of memory", "fit"), ("memory", "fit"), ("vram", "fit"),
-    ("how many gpus", "fit"),
-]
 
 
 @dataclass
@@ -318,7 +305,7 @@ _INDEXES: dict[str, PhraseIndex] = {}
 def _index(name: str) -> PhraseIndex:
     if name not in _INDEXES:
         table = {"keywords": [(p, (f, v)) for p, f, v in KEYWORDS], "left": LEFT_CUES, "right": RIGHT_CUES,
-                 "goal": GOAL_CUES}[name]
+                 "goal": [(p, (g, w)) for p, g, w in GOAL_CUES]}[name]
         _INDEXES[name] = PhraseIndex(table)
     return _INDEXES[name]
 
@@ -338,6 +325,7 @@ class _Clause:
         self.tokens, self.start, self.end, self.source = tokens, start, end, source
         self.keys: list[_Key] = []
         self.key_of: dict[int, int] = {}  # token index -> first key index
+        self.word_of: list[tuple[int, int]] = []  # key index -> first and last key of its token (`lr_warmup_steps`)
         for i in range(start, end):
             tok = tokens[i]
             if tok.kind == "word":
@@ -349,6 +337,7 @@ class _Clause:
             else:
                 continue
             self.key_of[i] = len(self.keys)
+            self.word_of += [(len(self.keys), len(self.keys) + len(parts) - 1)] * len(parts)
             self.keys += [_Key(p, i) for p in parts]
         self.words = [k.text for k in self.keys]
         # whether a reference setup is being spoken of at each key: a reference cue seen earlier in the sentence
@@ -389,7 +378,7 @@ def read(message: str) -> Reading:
         _numbers(clause, reading)
         _changes(clause, reading)
     reading.in_personal_sentence = False
-    _goal(sentences, tokens, reading)
+    _goal(tokens, message, reading)
     _resolve(reading)
     return reading
 
@@ -917,27 +906,31 @@ def _changes(clause: _Clause, reading: Reading) -> None:
                 reading.set(Read("batch_scale_factor", factor, text))
 
 
-def _goal(sentences: list[_Clause], tokens: list[Token], reading: Reading) -> None:
-    """The user's main goal, from the last question they ask (or the whole message when there is none)."""
-    index = _index("goal")
-    questions = [c for c in sentences if c.end < len(tokens) and tokens[c.end].text == "?"]
-    asked = {id(c) for c in questions}
-    order = list(reversed(questions)) + [c for c in sentences if id(c) not in asked]
-    for clause in order:
-        best = None
-        for k in range(len(clause.words)):
-            hit = index.at(clause.words, k)
-            if hit and (best is None or _GOAL_RANK[hit[1]] < _GOAL_RANK[best[1]]):
-                best = (k, hit[1], hit[0])
-        if best:
-            k, goal, length = best
-            reading.set(Read("goal", goal, clause.text(clause.keys[k].token, clause.keys[k + length - 1].token)))
-            return
-    if reading.get("oom"):
-        reading.set(Read("goal", "fit", "out of memory"))
+def _goal(tokens: list[Token], source: str, reading: Reading) -> None:
+    """The user's goal, voted by cue phrases over whole sentences (`reading.goal`)."""
+    from advisor.reading.goal import Sentence, goal_of
+
+    whole = []
+    for start, end in sentences(tokens):
+        clause = _Clause(tokens, start, end, source)
+        is_num = [clause.tokens[key.token].is_num for key in clause.keys]
+        in_flag = [_in_flag(clause, key.token) for key in clause.keys]
+        question = end < len(tokens) and tokens[end].text == "?"
+        spans = [(tokens[key.token].start, tokens[key.token].end) for key in clause.keys]
+        whole.append(Sentence(clause.words, is_num, in_flag, clause.word_of, question, spans))
+    oom = reading.values.get("oom")
+    found = goal_of(whole, source, oom.text if oom is not None and oom.value else None, _index("goal"))
+    if found is not None:
+        reading.set(Read("goal", found[0], found[1]))
 
 
-_GOAL_RANK = {"choose_batch": 0, "choose_lr": 1, "faster": 2, "match_reference": 3, "explain_result": 4, "fit": 5}
+def _in_flag(clause: _Clause, t: int) -> bool:
+    """Whether token t is (part of) a command-line flag: `--learning-rate`, `-batch_size`."""
+    tok = clause.tokens[t]
+    prev = clause.tokens[t - 1] if t > clause.start else None
+    dash_flag = prev is not None and prev.text == "-" and not tok.space_before and \
+        (prev.space_before or (t - 2 >= clause.start and clause.tokens[t - 2].text == "-"))
+    return dash_flag
 
 
 def _planned_change(reading: Reading) -> None:

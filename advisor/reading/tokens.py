@@ -97,6 +97,20 @@ def clauses(tokens: list[Token]) -> list[tuple[int, int]]:
     return out
 
 
+def sentences(tokens: list[Token]) -> list[tuple[int, int]]:
+    """[start, end) token ranges of whole sentences: split at . ! ? ; and line breaks only (the goal reads a
+    question with its ', but …' as one)."""
+    out, start = [], 0
+    for i, tok in enumerate(tokens):
+        if tok.kind == "nl" or (tok.kind == "punct" and tok.text in ".!?;" and _ends_sentence(tokens, i)):
+            if i > start:
+                out.append((start, i))
+            start = i + 1
+    if start < len(tokens):
+        out.append((start, len(tokens)))
+    return out
+
+
 def _ends_sentence(tokens: list[Token], i: int) -> bool:
     """A '.' followed directly by a word ('config.json', 'e.g.') does not end a sentence."""
     if tokens[i].text != ".":
