@@ -34,13 +34,32 @@ MAX_NAMES = 64  # GPU and model mentions read per message
 NEGATIONS = {"no", "not", "without", "w/o", "disable", "disabled", "disabling", "never", "instead", "off",
              "false", "none", "nor", "dont", "wouldn", "don", "didn", "doesn", "isn", "aren", "wasn", "won",
              "shouldn", "couldn", "cannot", "avoid", "local", "rather"}
-REFERENCE_CUES = {"paper", "papers", "authors", "author", "recipe", "readme", "official", "original", "default",
-                  "defaults", "reference", "they", "their", "publication", "blog", "article", "tutorial",
-                  "repo", "medium", "documentation", "docs", "baseline", "you", "your", "document",
-                  "suggests", "recommended", "recommends", "guide", "arxiv"}
+# who a sentence speaks of when it is not the user: what follows such a word, up to a first-person word, belongs to
+# a reference setup ("the paper uses batch 4096, but I use 256")
+REFERENCE_CUES = {"paper", "papers", "authors", "author", "recipe", "readme", "official", "reference", "they", "their",
+                  "publication", "blog", "article", "tutorial", "repo", "medium", "documentation", "docs", "baseline",
+                  "you", "your", "document", "suggests", "recommends", "guide", "arxiv", "al"}
+# …unless the user says they follow it: "I run run_glue.py as in the README", "following the paper"
+FOLLOWING = {("as", "in"), ("as", "in", "the"), ("following",), ("following", "the"), ("like", "in"),
+             ("like", "in", "the"), ("same", "as"), ("same", "as", "the")}
+# …or uses what it made: "we are trying to use your code on 4 Titan X", "the official code leads to OOM"
+ARTIFACTS = {"code", "script", "scripts", "repo", "repository", "implementation", "notebook", "tool", "framework",
+             "library", "project", "package", "codebase", "command", "example", "examples"}
+# words that make the one value they qualify a reference's: "the default batch size of 32", "the original 2048"
+VALUE_QUALIFIERS = {"default", "original", "suggested", "recommended", "reported", "official"}
 # fields where a statement about the user's own run ("on my A100 the batch can only be 16") outranks one made
 # in passing earlier in the message
-PERSONAL_FIELDS = {"micro_batch", "global_batch", "batch", "num_gpus", "gpu_model", "gpu_memory_gb"}
+PERSONAL_FIELDS = {"micro_batch", "global_batch", "batch", "num_gpus", "gpu_model", "gpu_memory_gb", "gpu_memory_bytes",
+                   "gpu_memory_catalogue_bytes", "gpus_per_node"}
+# a clause about an earlier run that worked ("yesterday I fine-tuned successfully on a P40", "with LLaMA1 I could use
+# batch 384", "I was able to train it on a 4060 Ti"): its values rank below the run the user asks about
+PAST_RUN = {"successfully", "yesterday", "previously"}
+BATCH_FIELDS = ("batch", "micro_batch", "global_batch")
+MAX_MENTIONS = 32
+# what a clause says of the run it describes: "at batch 32 it's OOM; reduced to batch 8 it works"
+FAIL_WORDS = {"oom", "ooms", "oomed", "outage", "fails", "failed", "crash", "crashes", "error", "exhausted"}
+OK_WORDS = {"fits", "works", "worked", "runs", "fine", "ok", "okay", "successfully"}
+PAST_RUN_PHRASES = {("was", "able"), ("were", "able"), ("i", "could"), ("we", "could"), ("used", "to")}
 # a sentence about what the user will do: its batch is where they go, an earlier one where they come from
 PLANNING = {"want", "wanna", "going", "plan", "planning", "will", "switch", "move", "moving", "increase", "increasing",
             "scale", "scaling", "bump", "raise", "upgrade", "next", "would"}
@@ -204,6 +223,10 @@ class Read:
     text: str
     setup: str = "user"  # user | reference
     personal: bool = False  # said of the user's own run ("my", "I use"): outranks an impersonal mention
+    past: bool = False  # said of an earlier run that worked: ranks below any other mention
+    qualified: bool = False  # said as a default or an original value ("the default batch size of 32")
+    keyed: bool = False  # given under a config key or a flag (`batch_size: 4`, `--batch_size 1`)
+    mood: str = ""  # "fail" in a clause that reports an OOM or a failure, "ok" in one that says it runs or fits
     sentence: int = -1  # which sentence it came from
     implied: bool = False  # settled from the context (a plain "batch 32" on one GPU read as the per-device batch)
     planned: bool = False  # said of what the user wants to do ("I want to use batch 1024", "going to 2 GPUs")
@@ -219,6 +242,12 @@ class Reading:
     truncated: bool = False
     in_personal_sentence: bool = False  # set while the reader is in a sentence with "I", "my", "we", …
     in_planning_sentence: bool = False  # … and with "want to", "going to", "plan", "will", "switch to", …
+    in_past_clause: bool = False  # … and about an earlier run that worked (PAST_RUN)
+    clause_mood: str = ""  # … and whether the clause reports a failure or a success (FAIL_WORDS / OK_WORDS)
+    batch_mentions: list[Read] = field(default_factory=list)  # every batch read, in order (at most MAX_MENTIONS)
+    deepspeed: bool = False  # the message speaks of DeepSpeed (its `train_batch_size` is the global batch)
+    asks_per_device: bool = False  # it asks whether a batch is per device or global ("per GPU or across GPUs?")
+    topics: list[str] = field(default_factory=list)  # the quantities named so far, the last last ("batch", "lr")
     sentence: int = -1  # the sentence being read
     pretraining_sentences: set[int] = field(default_factory=set)  # sentences that speak of pre-training
     names_seen: int = 0  # GPU and model names looked at (bounded: a message names a few, a pasted log thousands)
@@ -226,6 +255,10 @@ class Reading:
     def set(self, read: Read) -> None:
         read.personal = read.personal or self.in_personal_sentence
         read.planned = read.planned or self.in_planning_sentence
+        read.past = read.past or self.in_past_clause
+        read.mood = read.mood or self.clause_mood
+        if read.field in BATCH_FIELDS and len(self.batch_mentions) < MAX_MENTIONS:
+            self.batch_mentions.append(read)
         if read.sentence < 0:
             read.sentence = self.sentence
         if read.field == "training_mode" and read.value == "scratch":
@@ -237,8 +270,9 @@ class Reading:
             and read.value == "finetune"
         restated = old is not None and old.value == read.value and old.sentence in self.pretraining_sentences \
             and read.sentence not in self.pretraining_sentences  # said again outside the pre-training sentence
-        if old is None or finetune_wins or restated or (read.personal and not old.personal and old.value != read.value
-                                                        and read.field in PERSONAL_FIELDS):
+        outranks = old is not None and old.value != read.value and read.field in PERSONAL_FIELDS \
+            and _rank(read) > _rank(old)
+        if old is None or finetune_wins or restated or outranks:
             if old is not None and old.value != read.value and len(self.conflicts) < 20:
                 self.conflicts.append((old, read))
             if restated and read.field in ("batch", "micro_batch", "global_batch"):
@@ -254,6 +288,12 @@ class Reading:
 
     def summary(self) -> dict[str, Any]:
         return {k: r.value for k, r in self.values.items()}
+
+
+def _rank(read: Read) -> int:
+    """Which of two mentions of the user's hardware or batch describes the run asked about: one said of the user's
+    own run ("on my A100") outranks one said in passing, and both outrank an earlier run that worked."""
+    return 0 if read.past else 2 if read.personal else 1
 
 
 # ------------------------------------------------------------------------------------------ phrase index
@@ -344,18 +384,24 @@ class _Clause:
         # and no first-person word since ("the paper used 512 but I use 64"); one pass, so setups cost O(n)
         self.reference_at: list[bool] = []
         speaking_of_reference = False
-        for w in self.words:
+        for k, w in enumerate(self.words):
             self.reference_at.append(speaking_of_reference)
-            if w in REFERENCE_CUES:
+            artifact = k + 1 < len(self.words) and self.words[k + 1] in ARTIFACTS  # "we use your code"
+            if w in REFERENCE_CUES and not artifact and not self._file_name(k) and \
+                    not any(tuple(self.words[max(0, k - n):k]) in FOLLOWING for n in (1, 2, 3)):
                 speaking_of_reference = True
             elif w in FIRST_PERSON:
                 speaking_of_reference = False
 
+    def _file_name(self, k: int) -> bool:
+        """'README.md', 'defaults.yaml': a file's name, not a setup spoken of."""
+        t = self.keys[k].token
+        nxt = self.tokens[t + 1] if t + 1 < self.end else None
+        return nxt is not None and nxt.text == "." and t + 2 < self.end and not self.tokens[t + 2].space_before \
+            and self.tokens[t + 2].kind == "word"
+
     def text(self, first_token: int, last_token: int) -> str:
         return self.source[self.tokens[first_token].start:self.tokens[last_token].end]
-
-    def is_reference(self) -> bool:
-        return any(w in REFERENCE_CUES for w in self.words)
 
 
 def read(message: str) -> Reading:
@@ -364,13 +410,19 @@ def read(message: str) -> Reading:
 
     tokens = tokenize(message)
     reading = Reading(truncated=len(message) > MAX_MESSAGE or len(tokens) >= MAX_TOKENS)
-    sentences = []
+    reading.deepspeed = any(t.text == "deepspeed" for t in tokens)
     for n, (start, end) in enumerate(clauses(tokens)):
         reading.sentence = n
         clause = _Clause(tokens, start, end, message)
-        sentences.append(clause)
-        reading.in_personal_sentence = bool(FIRST_PERSON & set(clause.words))
-        reading.in_planning_sentence = bool(PLANNING & set(clause.words))
+        present = set(clause.words)
+        question = end < len(tokens) and tokens[end].text == "?"
+        if question and "or" in present and present & {"per", "each"} and present & {"total", "across", "global", "all"}:
+            reading.asks_per_device = True  # "is that per GPU or across GPUs?"
+        reading.in_personal_sentence = bool(FIRST_PERSON & present)
+        reading.in_planning_sentence = bool(PLANNING & present) or question  # "so is batch 8 right?"
+        reading.in_past_clause = _past_run(clause.words)
+        reading.clause_mood = "fail" if present & FAIL_WORDS or {"out", "memory"} <= present \
+            else "ok" if present & OK_WORDS else ""
         _entities(clause, reading)
         _sized_names(clause, reading)
         _single_gpu(clause, reading)
@@ -381,6 +433,13 @@ def read(message: str) -> Reading:
     _goal(tokens, message, reading)
     _resolve(reading)
     return reading
+
+
+def _past_run(words: list[str]) -> bool:
+    if PAST_RUN & set(words):
+        return True
+    return any((a, b) in PAST_RUN_PHRASES and not (k + 2 < len(words) and words[k + 2] in NEGATIONS)
+               for k, (a, b) in enumerate(zip(words, words[1:])))
 
 
 def _setup(clause: _Clause, position: int) -> str:
@@ -675,12 +734,15 @@ def _numbers(clause: _Clause, reading: Reading) -> None:
         if u in TIMES:
             _factor(clause, reading, k, value, left)  # "batch size 4x", "learning rate 4x"; "8x A100" is the GPU's
             continue
-        slot = _left_slot(left, words, k)
+        keyed = _config_key(clause, k, reading)
+        if keyed is not None and keyed[0] == "skip":
+            continue  # `per_device_eval_batch_size: 16`: not the training batch
+        slot = keyed or _left_slot(left, words, k)
         if slot is None and k >= 2 and tuple(words[k - 2:k]) in TARGET_CUES and ACCUMULATION_WORDS & set(words):
             slot = ("global_batch", k - 2)  # "GA 128 to get 128": the batch per update the user expects
         right_slot = _right_slot(right, clause, end + 1)
         if slot is None or (slot[0] == "batch" and right_slot and right_slot[0] == "micro_batch"):
-            slot = right_slot or slot
+            slot, keyed = right_slot or slot, None
         if slot is None:
             continue
         name, start_key = slot
@@ -693,11 +755,52 @@ def _numbers(clause: _Clause, reading: Reading) -> None:
             continue
         if name == "num_gpus":
             name, scaled = _gpu_count(clause, k, int(scaled) if float(scaled).is_integer() else 0)
-        if name == "global_batch" and words[start_key] == "train" and _json_key(clause, start_key) is False:
+        if keyed is None and name == "global_batch" and words[start_key] == "train" and not _json_key(clause, start_key):
             name = "batch"  # `--train_batch_size` of a training script is per device; DeepSpeed's JSON key is global
         if name == "batch" and "than" in words[max(0, start_key - 3):start_key]:
             setup = "reference"  # "worse than batch 128": the batch compared with
-        _fill(reading, name, scaled, u, text, setup)
+        qualified = _qualified(words, min(start_key, k))
+        if qualified:
+            setup = "reference"  # "the default batch size of 32", "the original 2048"
+        elif name in BATCH_FIELDS and not reading.in_personal_sentence and \
+                any(r.value == scaled for f, r in reading.reference.items() if f in BATCH_FIELDS):
+            setup = "reference"  # "the document suggests batch 14 … why does batch size 14 fail?": the same one
+        _fill(reading, name, scaled, u, text, setup, qualified, keyed=keyed is not None)
+
+
+# the parts of a config key or a flag that say which batch it is
+NOT_TRAINING = {"eval", "evaluation", "test", "val", "valid", "validation", "inference", "infer", "predict",
+                "prediction", "generation", "gen", "sample", "sampling"}
+PER_DEVICE_PARTS = {"micro", "microbatch", "device", "gpu", "per"}
+GLOBAL_PARTS = {"global", "total", "effective"}
+
+
+def _config_key(clause: _Clause, k: int, reading: Reading) -> tuple[str, int] | None:
+    """The batch a number is given under as a config key or a flag, read from the key's parts:
+    `per_device_train_batch_size=4` and `device_train_microbatch_size: 2` are per device, `TRAIN.BATCH_SIZE_TOTAL 8`
+    and `global_train_batch_size` global, `--batch_size_training 16` and `loader.batch_size=32` plain ("batch"),
+    DeepSpeed's `train_batch_size` global but a script's `--train_batch_size` per device; an eval or test batch
+    (`per_device_eval_batch_size: 16`) is no training batch ("skip")."""
+    t = clause.keys[k].token
+    j = t - 1
+    while j >= clause.start and t - j <= 3 and clause.tokens[j].kind == "punct" and clause.tokens[j].text in "=:\"'`":
+        j -= 1
+    if j < clause.start or clause.tokens[j].kind != "word" or "_" not in clause.tokens[j].text:
+        return None
+    parts = set(clause.tokens[j].text.split("_"))
+    if not ({"batch", "size"} <= parts or parts & {"microbatch", "batchsize", "bs"}):
+        return None
+    start = clause.key_of[j]
+    if parts & NOT_TRAINING:
+        return "skip", start
+    if parts & PER_DEVICE_PARTS:
+        return "micro_batch", start
+    if parts & GLOBAL_PARTS:
+        return "global_batch", start
+    flag = j - 1 >= clause.start and clause.tokens[j - 1].text == "-"
+    if "train" in parts and not flag and (reading.deepspeed or _json_key(clause, start)):
+        return "global_batch", start
+    return "batch", start
 
 
 # "…accumulation 128 to get 128", "… for a total of 512": what the user expects per update, said with accumulation
@@ -785,7 +888,17 @@ def _left_slot(index: PhraseIndex, words: list[str], k: int) -> tuple[str, int] 
     return None
 
 
-def _fill(reading: Reading, name: str, scaled: float, unit: str, text: str, setup: str) -> None:
+def _qualified(words: list[str], start: int) -> bool:
+    """A value said as a default or an original one ("the default batch size of 32", "set it to the original 2048"),
+    unless the user says they use it ("I use the defaults")."""
+    for j in range(max(0, start - 3), start):
+        if words[j] in VALUE_QUALIFIERS or words[j] == "defaults":
+            return not (j >= 2 and words[j - 1] == "the" and words[j - 2] in ("use", "used", "using", "keep", "with"))
+    return False
+
+
+def _fill(reading: Reading, name: str, scaled: float, unit: str, text: str, setup: str,
+          qualified: bool = False, keyed: bool = False) -> None:
     whole = float(scaled).is_integer()
     if name in ("micro_batch", "global_batch", "batch", "grad_accum_steps", "num_gpus", "num_nodes", "lora_rank",
                 "warmup_steps", "image_size", "gpus_per_node"):
@@ -793,28 +906,28 @@ def _fill(reading: Reading, name: str, scaled: float, unit: str, text: str, setu
             return
         if name == "num_gpus" and scaled > 100_000:
             return
-        reading.set(Read(name, int(scaled), text, setup))
+        reading.set(Read(name, int(scaled), text, setup, qualified=qualified, keyed=keyed))
     elif name == "zero_stage":
         if scaled in (0, 1, 2, 3):
-            reading.set(Read(name, int(scaled), text, setup))
+            reading.set(Read(name, int(scaled), text, setup, qualified=qualified, keyed=keyed))
     elif name == "seq_len":
         if whole and 1 <= scaled <= 10**7 and unit in ("", "k"):
-            reading.set(Read(name, int(scaled), text, setup))
+            reading.set(Read(name, int(scaled), text, setup, qualified=qualified, keyed=keyed))
     elif name == "lr":
         if 0 < scaled < 10:
-            reading.set(Read(name, scaled, text, setup))
+            reading.set(Read(name, scaled, text, setup, qualified=qualified, keyed=keyed))
     elif name == "warmup_ratio":
         if 0 < scaled < 1:
-            reading.set(Read(name, scaled, text, setup))
+            reading.set(Read(name, scaled, text, setup, qualified=qualified, keyed=keyed))
     elif name == "epochs":
         if 0 < scaled <= 10_000:
-            reading.set(Read(name, scaled, text, setup))
+            reading.set(Read(name, scaled, text, setup, qualified=qualified, keyed=keyed))
     elif name == "dataset_size":
         if whole and scaled >= 10:
-            reading.set(Read(name, int(scaled), text, setup))
+            reading.set(Read(name, int(scaled), text, setup, qualified=qualified, keyed=keyed))
     elif name == "params":
         if unit in COUNT_UNITS or scaled >= 1e5:
-            reading.set(Read(name, scaled, text, setup))
+            reading.set(Read(name, scaled, text, setup, qualified=qualified, keyed=keyed))
 
 
 def _memory(clause: _Clause, reading: Reading, k: int, end: int, nbytes: float, unit: str) -> None:
@@ -885,18 +998,8 @@ def _changes(clause: _Clause, reading: Reading) -> None:
         elif any(g in words[j + 2:j + 4] for g in ("gpus", "gpu", "cards")):
             reading.set(Read("gpus_from", int(a.value), text))
             reading.set(Read("gpus_to", int(b.value), text))
-    current = reading.values.get("batch") or reading.values.get("micro_batch") or reading.values.get("global_batch")
-    for k, w in enumerate(words[:-1]):
-        # "batch 256 at lr 0.1, going to 1024 on 2 GPUs": a planned move from the batch just said
-        if w != "to" or k == 0 or words[k - 1] not in MOVE_WORDS or current is None or "batch_to" in reading.values:
-            continue
-        tok = clause.tokens[clause.keys[k + 1].token]
-        after = words[k + 2] if k + 2 < len(words) else ""
-        if tok.is_num and tok.value and float(tok.value).is_integer() and after not in GPU_WORDS | NODE_WORDS \
-                and int(tok.value) != current.value:
-            text = clause.text(clause.keys[k - 1].token, clause.keys[k + 1].token)
-            reading.set(Read("batch_from", current.value, current.text))
-            reading.set(Read("batch_to", int(tok.value), text))
+    if not reading.in_past_clause:  # "I could go up to 32" on another setup is no change of the user's
+        _moves(clause, reading)
     for k, w in enumerate(words):
         if w in ("doubled", "double", "doubling", "halved", "halve", "quadrupled") and not _negated(clause, k):
             window = words[k:k + 4]
@@ -904,6 +1007,93 @@ def _changes(clause: _Clause, reading: Reading) -> None:
                 factor = 0.5 if w.startswith("halv") else 4.0 if w == "quadrupled" else 2.0
                 text = clause.text(clause.keys[k].token, clause.keys[min(k + 3, len(words) - 1)].token)
                 reading.set(Read("batch_scale_factor", factor, text))
+
+
+# verbs that change a value: "reduced it to 8", "lower the batch size to 16", "going to 1024", "changed bs to 64"
+CHANGE_VERBS = {"reduce", "reduced", "reducing", "decrease", "decreased", "decreasing", "lower", "lowered",
+                "lowering", "increase", "increased", "increasing", "change", "changed", "changing", "raise", "raised",
+                "raising", "bump", "bumped", "drop", "dropped", "dropping", "cut", "go", "going", "went", "switch",
+                "switched", "switching", "move", "moved", "moving", "jump", "jumped", "scale", "scaled", "scaling"}
+# words that may stand between such a verb and its "to", or between "to" and the number, when a batch is changed
+BATCH_OBJECT = {"it", "the", "my", "our", "batch", "size", "bs", "batchsize", "loader", "train", "micro", "per",
+                "device", "gpu", "up", "down", "global", "total", "effective", "a", "of", "only", "just", "back"}
+BATCH_WORDS = {"batch", "bs", "batchsize", "batches"}
+# verbs that change the quantity last named without naming it ("lower it to 8", "going to 1024"); "switch to"
+# names a mode more often than a number
+UNNAMED_CHANGE_VERBS = CHANGE_VERBS - {"switch", "switched", "switching", "move", "moved", "moving"}
+TOPICS = {"batch": "batch", "bs": "batch", "batchsize": "batch", "lr": "lr", "learning": "lr", "seq": "seq",
+          "length": "seq", "len": "seq", "context": "seq", "resolution": "image", "epochs": "epochs", "gpus": "gpus"}
+
+
+def _moves(clause: _Clause, reading: Reading) -> None:
+    """A batch the user changes to: 'reduced to batch size 8', 'I lower it to 8', 'reduced it to 8 from 12',
+    'going to 1024', 'after I change the batchsize to 64'. The batch it changes from is the one said with
+    'from', else the last batch the user gave before, else a default the message named ('the default batch size
+    of 32 … increasing it to 128'); none when the message gave none."""
+    words = clause.words
+    topics = reading.topics
+    for k, w in enumerate(words):
+        if w in TOPICS and (not topics or topics[-1] != TOPICS[w]):
+            topics.append(TOPICS[w])
+            del topics[:-4]
+        if w != "to" or k == 0 or "batch_to" in reading.values:
+            continue
+        # the verb, over the object: "reduced [it] to", "lower [the batch size] to"
+        j, named = k - 1, False
+        while j > 0 and words[j] in BATCH_OBJECT and k - j < 6:
+            named = named or words[j] in BATCH_WORDS
+            j -= 1
+        if words[j] not in CHANGE_VERBS or _negated(clause, j):
+            continue
+        micro = any(words[x] in ("micro", "per") for x in range(j + 1, k))
+        # the number, over a batch cue: "to batch size 8", "to loader.batch_size=16"
+        n = k + 1
+        while n < len(words) and words[n] in BATCH_OBJECT and n - k < 5:
+            named = named or words[n] in BATCH_WORDS
+            micro = micro or words[n] in ("micro", "per")
+            n += 1
+        if n >= len(words):
+            continue
+        tok = clause.tokens[clause.keys[n].token]
+        if not tok.is_num or tok.value is None or not float(tok.value).is_integer() or tok.value < 1:
+            continue
+        after = words[n + 1] if n + 1 < len(words) else ""
+        if after in GPU_WORDS | NODE_WORDS | MEMORY_UNITS.keys() | COUNT_UNITS.keys() | {"tokens", "epochs", "%"}:
+            continue
+        if not named and (words[j] not in UNNAMED_CHANGE_VERBS or _topic(topics, tok.value) != "batch"):
+            continue  # "lower it to 8" only when the last quantity named that can be 8 was a batch
+        to = int(tok.value)
+        text = clause.text(clause.keys[j].token, clause.keys[n].token)
+        source = None
+        if n + 2 < len(words) and words[n + 1] == "from" and clause.tokens[clause.keys[n + 2].token].is_num:
+            a = clause.tokens[clause.keys[n + 2].token]
+            if a.value is not None and float(a.value).is_integer():
+                source = Read("batch_from", int(a.value), clause.text(clause.keys[j].token, clause.keys[n + 2].token))
+                text = source.text
+        if source is None:
+            earlier = [m for m in reading.batch_mentions if m.value != to and not m.past and m.setup == "user"]
+            if earlier:
+                source = replace(earlier[-1], field="batch_from")
+            else:
+                default = next((reading.reference[f] for f in BATCH_FIELDS
+                                if f in reading.reference and reading.reference[f].qualified), None)
+                if default is not None and default.value != to:
+                    source = replace(default, field="batch_from", setup="user")
+        if source is None and micro:  # "I reduced micro_batch_size to 1": the per-device batch now, no known change
+            reading.set(Read("micro_batch", to, text))
+            continue
+        if source is not None:
+            reading.set(source)
+        reading.set(Read("batch_to", to, text))
+
+
+def _topic(topics: list[str], value: float) -> str:
+    """The quantity last named that can take this value: in 'batch 256 at lr 0.1, going to 1024', not the LR."""
+    for topic in reversed(topics):
+        if topic == "lr" and value >= 10 or topic == "epochs" and value > 10_000:
+            continue
+        return topic
+    return ""
 
 
 def _goal(tokens: list[Token], source: str, reading: Reading) -> None:
@@ -934,12 +1124,16 @@ def _in_flag(clause: _Clause, t: int) -> bool:
 
 
 def _planned_change(reading: Reading) -> None:
-    """'SGD lr 0.1 at batch 256; I want to use batch 1024 on 4 GPUs': two batches of the user's, the later one
-    planned, are a change from the first to the second (unless the message said 'from … to …' itself)."""
+    """Two batches of the user's in a row are a change from the first to the second when the second is planned
+    ('SGD lr 0.1 at batch 256; I want to use batch 1024 on 4 GPUs', 'I use batch_size=4; so is batch_size=8
+    right?') or when the first failed and the second works ('at batch 256 we get an OOM, at 128 it just fits'),
+    unless the message said 'from … to …' itself."""
     values = reading.values
-    for old, new in reading.conflicts:
-        if old.field == new.field and old.field in ("batch", "micro_batch", "global_batch") and new.planned \
-                and not old.planned and "batch_from" not in values and old.setup == new.setup == "user":
+    if "batch_from" in values or "batch_to" in values:
+        return
+    mentions = [m for m in reading.batch_mentions if m.setup == "user" and not m.past]
+    for old, new in zip(mentions, mentions[1:]):
+        if old.value != new.value and ((new.planned and not old.planned) or (old.mood == "fail" and new.mood == "ok")):
             values["batch_from"] = replace(old, field="batch_from")
             values["batch_to"] = replace(new, field="batch_to")
             return
@@ -953,7 +1147,13 @@ def _resolve(reading: Reading) -> None:
     plain = values.pop("batch", None)
     if plain is not None:
         gpus = reading.get("num_gpus")
-        if "micro_batch" not in values and (gpus in (None, 1) or "global_batch" in values):
+        # a plain batch is the per-device one on one GPU, next to a stated global batch, when it is smaller than the
+        # GPU count (batch 1 on 8 GPUs cannot be global), or when the user's launch gives it as a script's key or
+        # flag (`--batch_size 1`, `batch_size = 4` with accumulation: every process reads it) — unless the message
+        # asks which of the two it is
+        per_device = gpus in (None, 1) or "global_batch" in values or plain.value < gpus or plain.value == 1 \
+            or (plain.keyed and not reading.asks_per_device)
+        if "micro_batch" not in values and per_device:
             values["micro_batch"] = replace(plain, field="micro_batch", implied=True)
         elif "micro_batch" not in values and "global_batch" not in values:
             values["batch_unqualified"] = replace(plain, field="batch_unqualified")
