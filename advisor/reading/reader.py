@@ -42,6 +42,7 @@ REFERENCE_CUES = {"paper", "papers", "authors", "author", "recipe", "readme", "o
 # …unless the user says they follow it: "I run run_glue.py as in the README", "following the paper"
 FOLLOWING = {("as", "in"), ("as", "in", "the"), ("following",), ("following", "the"), ("like", "in"),
              ("like", "in", "the"), ("same", "as"), ("same", "as", "the")}
+GUESSES = {"guess", "assume", "suppose", "presume", "infer"}
 # …or uses what it made: "we are trying to use your code on 4 Titan X", "the official code leads to OOM"
 ARTIFACTS = {"code", "script", "scripts", "repo", "repository", "implementation", "notebook", "tool", "framework",
              "library", "project", "package", "codebase", "command", "example", "examples"}
@@ -189,7 +190,8 @@ RIGHT_CUES: list[tuple[str, str]] = [
     ("per gpu", "micro_batch"), ("per device", "micro_batch"), ("per card", "micro_batch"),
     ("gpus each", "gpus_per_node"), ("gpus per node", "gpus_per_node"), ("gpus on each node", "gpus_per_node"),
     ("gpus in each node", "gpus_per_node"), ("gpus per machine", "gpus_per_node"),
-    ("gpus", "num_gpus"), ("gpu", "num_gpus"), ("cards", "num_gpus"), ("devices", "num_gpus"), ("graphics cards", "num_gpus"),
+    ("gpus", "num_gpus"), ("gpu", "num_gpus"), ("cards", "num_gpus"), ("card", "num_gpus"), ("devices", "num_gpus"),
+    ("graphics cards", "num_gpus"),
     ("nodes", "num_nodes"), ("node", "num_nodes"), ("machines", "num_nodes"),
     ("epochs", "epochs"), ("epoch", "epochs"),
     ("accumulation steps", "grad_accum_steps"), ("gradient accumulation steps", "grad_accum_steps"),
@@ -245,6 +247,9 @@ class Reading:
     in_past_clause: bool = False  # … and about an earlier run that worked (PAST_RUN)
     clause_mood: str = ""  # … and whether the clause reports a failure or a success (FAIL_WORDS / OK_WORDS)
     batch_mentions: list[Read] = field(default_factory=list)  # every batch read, in order (at most MAX_MENTIONS)
+    devices_named: dict[int, str] = field(default_factory=dict)  # device indices an error names ("GPU 0; …")
+    platform: Any = None  # (GpuMatch, words, setup) of the first platform named ("Kaggle", "Colab")
+    several_gpus: bool = False  # the user's text speaks of several GPUs ("multiple GPUs", "per GPU", "across GPUs")
     deepspeed: bool = False  # the message speaks of DeepSpeed (its `train_batch_size` is the global batch)
     asks_per_device: bool = False  # it asks whether a batch is per device or global ("per GPU or across GPUs?")
     topics: list[str] = field(default_factory=list)  # the quantities named so far, the last last ("batch", "lr")
@@ -366,6 +371,7 @@ class _Clause:
         self.keys: list[_Key] = []
         self.key_of: dict[int, int] = {}  # token index -> first key index
         self.word_of: list[tuple[int, int]] = []  # key index -> first and last key of its token (`lr_warmup_steps`)
+        self.consumed: set[int] = set()  # tokens a step has read, which later steps leave alone
         for i in range(start, end):
             tok = tokens[i]
             if tok.kind == "word":
@@ -387,9 +393,10 @@ class _Clause:
         for k, w in enumerate(self.words):
             self.reference_at.append(speaking_of_reference)
             artifact = k + 1 < len(self.words) and self.words[k + 1] in ARTIFACTS  # "we use your code"
-            if w in REFERENCE_CUES and not artifact and not self._file_name(k) and \
-                    not any(tuple(self.words[max(0, k - n):k]) in FOLLOWING for n in (1, 2, 3)):
-                speaking_of_reference = True
+            guess = w in FIRST_PERSON and k + 1 < len(self.words) and self.words[k + 1] in GUESSES
+            if guess or (w in REFERENCE_CUES and not artifact and not self._file_name(k) and
+                         not any(tuple(self.words[max(0, k - n):k]) in FOLLOWING for n in (1, 2, 3))):
+                speaking_of_reference = True  # "I guess the number of GPUs is 256?": a deduction about theirs
             elif w in FIRST_PERSON:
                 speaking_of_reference = False
 
@@ -421,18 +428,33 @@ def read(message: str) -> Reading:
         reading.in_personal_sentence = bool(FIRST_PERSON & present)
         reading.in_planning_sentence = bool(PLANNING & present) or question  # "so is batch 8 right?"
         reading.in_past_clause = _past_run(clause.words)
+        if _speaks_of_several_gpus(clause):
+            reading.several_gpus = True
         reading.clause_mood = "fail" if present & FAIL_WORDS or {"out", "memory"} <= present \
             else "ok" if present & OK_WORDS else ""
         _entities(clause, reading)
         _sized_names(clause, reading)
         _single_gpu(clause, reading)
         _keywords(clause, reading)
+        _device_ids(clause, reading)
         _numbers(clause, reading)
         _changes(clause, reading)
     reading.in_personal_sentence = False
     _goal(tokens, message, reading)
     _resolve(reading)
     return reading
+
+
+SEVERAL = {"multiple", "multi", "several", "more", "fewer", "across", "each", "every", "per", "all", "other"}
+
+
+def _speaks_of_several_gpus(clause: _Clause) -> bool:
+    """'multiple GPUs', 'per GPU', 'across GPUs', 'every GPU': a message that compares one GPU with several, or
+    speaks of per-GPU quantities, has no 'one GPU' setup to read."""
+    words = clause.words
+    return any(w in ("gpu", "gpus") and k > 0 and words[k - 1] in SEVERAL and _setup(clause, k) == "user"
+               and clause.word_of[k - 1] == (k - 1, k - 1) and clause.word_of[k] == (k, k)  # not `per_gpu_…` keys
+               for k, w in enumerate(words))
 
 
 def _past_run(words: list[str]) -> bool:
@@ -457,6 +479,10 @@ def _entities(clause: _Clause, reading: Reading) -> None:
     for s, e, target in _names(gpus.name_index(), clause, reading):
         match = gpus.find_gpu(" ".join(words[max(0, s - 2):min(len(words), e + 4)]))
         text = clause.text(clause.keys[s].token, clause.keys[e - 1].token)
+        if match is not None and match.platform:
+            if reading.platform is None:  # settled once the message has been read (a card named wins)
+                reading.platform = (match, text, _setup(clause, s))
+            continue
         if match is not None:
             if match.gpu is not None:
                 reading.set(Read("gpu_model", match.gpu.id, text))
@@ -472,8 +498,6 @@ def _entities(clause: _Clause, reading: Reading) -> None:
                 if count[0] > 1:
                     name, n = _gpu_count(clause, clause.key_of.get(count[1], s), count[0])
                 reading.set(Read(name, n, clause.text(count[1], clause.keys[e - 1].token)))
-            elif match.platform and match.count > 1:
-                reading.set(Read("num_gpus", match.count, text))
     for s, e, target in _names(catalogue.model_index(), clause, reading):
         text = clause.text(clause.keys[s].token, clause.keys[e - 1].token)
         setup = _setup(clause, s)
@@ -590,15 +614,21 @@ def _count_before(clause: _Clause, s: int) -> tuple[int, int] | None:
     if k < 0:
         return None
     word = clause.words[k]
-    tok = clause.tokens[clause.keys[k].token]
+    t = clause.keys[k].token
+    tok = clause.tokens[t]
+    between = clause.tokens[t + 1:clause.keys[s].token]
+    if any(b.kind == "punct" and b.text not in ("x", "×", "*", "-") for b in between):
+        return None  # "training batch 1, TITAN RTX", "bf16` (Kaggle": another clause's number
     if tok.is_num and tok.value is not None and float(tok.value).is_integer() and 1 <= tok.value <= 4096:
         if k >= 1 and clause.words[k - 1] in (".", "v", "rtx"):
             return None
-        return int(tok.value), clause.keys[k].token
+        if t > clause.start and clause.tokens[t - 1].kind == "word" and not tok.space_before:
+            return None  # the end of a name: "bf16", "A100"
+        return int(tok.value), t
     if word in WORD_NUMBERS:
-        return WORD_NUMBERS[word], clause.keys[k].token
+        return WORD_NUMBERS[word], t
     if word in SINGULAR or (word == "single" and k >= 1 and clause.words[k - 1] in SINGULAR):
-        return 1, clause.keys[k].token
+        return 1, t
     return None
 
 
@@ -697,6 +727,36 @@ def _unit_after(clause: _Clause, k: int) -> tuple[str, int] | None:
     return None
 
 
+# keys and flags that list device ids: `gpu_ids: 0,1`, `--gpu=0,1,2,3`, `CUDA_VISIBLE_DEVICES=0,1`, `localhost:0,1`
+ID_LISTS = {"gpu_ids", "gpu", "gpus", "cuda_visible_devices", "localhost", "device_ids", "devices", "gpu_id"}
+# …of which these name devices even when they list one (`--include localhost:1`); `--gpus 2` counts them
+ID_ONLY = {"gpu_ids", "cuda_visible_devices", "localhost", "device_ids", "gpu_id"}
+
+
+def _device_ids(clause: _Clause, reading: Reading) -> None:
+    """GPUs counted from a list of device ids (`gpu_ids: 0,1` is 2 GPUs, `--gpu=0,1,2,3` 4, `--include localhost:1`
+    1), and the device an error names (`GPU 0 has a total capacity …`), kept for when nothing else counts them."""
+    tokens = clause.tokens
+    for t in range(clause.start, clause.end - 1):
+        tok = tokens[t]
+        if tok.kind == "word" and tok.text == "gpu" and tokens[t + 1].is_num and tokens[t + 1].value is not None:
+            nxt = tokens[t + 2] if t + 2 < len(tokens) else None
+            if nxt is not None and nxt.text in (";", ")", "has"):
+                reading.devices_named.setdefault(int(tokens[t + 1].value), clause.text(t, t + 1))  # "(GPU 0; …)"
+        if tok.kind != "word" or tok.text not in ID_LISTS or tokens[t + 1].text not in ("=", ":"):
+            continue
+        ids, u = [], t + 2
+        while u < clause.end and tokens[u].is_num and tokens[u].value is not None and len(ids) < 64:
+            ids.append(tokens[u])
+            clause.consumed.add(u)
+            if u + 2 < clause.end and tokens[u + 1].text == "," and tokens[u + 2].is_num and not tokens[u + 2].space_before:
+                u += 2
+            else:
+                break
+        if len(ids) >= 2 or (ids and tok.text in ID_ONLY):
+            reading.set(Read("num_gpus", len(ids), clause.text(t, u)))
+
+
 def _numbers(clause: _Clause, reading: Reading) -> None:
     left, right = _index("left"), _index("right")
     keys, words = clause.keys, clause.words
@@ -710,10 +770,12 @@ def _numbers(clause: _Clause, reading: Reading) -> None:
                     name, n = _gpu_count(clause, k, n)
                 _fill(reading, name, n, "", clause.text(key.token, keys[slot[1]].token), _setup(clause, k))
             continue
-        if not tok.is_num or tok.value is None:
+        if not tok.is_num or tok.value is None or key.token in clause.consumed:
             continue
         prev = clause.tokens[key.token - 1] if key.token > clause.start else None
-        if prev is not None and prev.kind == "word" and not tok.space_before:
+        times = prev is not None and prev.text == "x" and key.token - 2 >= clause.start \
+            and clause.tokens[key.token - 2].is_num  # "8x8 GPUs"
+        if prev is not None and prev.kind == "word" and not tok.space_before and not times:
             continue  # part of a name: "A100", "M60", "llama2", "qwen2" are names, not quantities
         if prev is not None and prev.text in ("-", ".", "/") and not tok.space_before and key.token - 2 >= clause.start \
                 and clause.tokens[key.token - 2].kind == "word" and not prev.space_before \
@@ -857,7 +919,9 @@ def _right_slot(index: PhraseIndex, clause: _Clause, k: int) -> tuple[str, int] 
     words = clause.words
     if k < len(words):
         hit = index.at(words, k)
-        if hit:
+        opened = any(clause.tokens[t].text == "(" for t in range(clause.keys[k - 1].token + 1, clause.keys[k].token)) \
+            if k > 0 else False
+        if hit and not opened:  # "8*8 (GPUs*BS)": a legend in parentheses names the factors, it counts nothing
             nxt = k + hit[0]
             while nxt < len(words) and words[nxt] in ("train", "batch", "size", "="):
                 nxt += 1
@@ -1139,6 +1203,29 @@ def _planned_change(reading: Reading) -> None:
             return
 
 
+def _platform(reading: Reading) -> None:
+    """A notebook platform ("on Kaggle", "a T4 on Colab") gives its card only when the message names none: one
+    card when it offers one (Colab's T4), else the one whose GPU count the message states (Kaggle's two T4s
+    for "2 GPUs"), else the platform itself, for the advisor to ask."""
+    if reading.platform is None or "gpu_model" in reading.values:
+        return
+    match, text, setup = reading.platform
+    if setup != "user":
+        return
+    gpus = reading.get("num_gpus")
+    chosen = [(c, n) for c, n in zip(match.candidates, match.counts) if gpus is None or n == gpus]
+    if len(chosen) == 1 or len(match.candidates) == 1:
+        card, count = chosen[0] if chosen else (match.candidates[0], match.counts[0])
+        reading.set(Read("gpu_model", card.id, text))
+        reading.set(Read("gpu_memory_catalogue_bytes", card.memory_bytes, text))
+        if "gpu_memory_gb" not in reading.values:
+            reading.set(Read("gpu_memory_gb", card.memory_gb, text))
+        if gpus is None and count > 1:
+            reading.set(Read("num_gpus", count, text))
+    else:
+        reading.set(Read("gpu_model", match.id, text))
+
+
 def _resolve(reading: Reading) -> None:
     """Settle what the parts imply together: a plain 'batch' on one GPU is the per-device batch; LoRA on a 4-bit
     base is QLoRA; 'amp' takes its 16-bit type from a bf16/fp16 word; ZeRO or FSDP named with a stage."""
@@ -1161,6 +1248,20 @@ def _resolve(reading: Reading) -> None:
         or reading.reference.pop("micro_batch", None)
     if ref_plain is not None:
         reading.reference["batch"] = ref_plain
+    _platform(reading)
+    single = values.get("num_gpus")
+    if single is not None and single.value == 1:
+        # "when I use 1 GPU … but with multiple GPUs", "single GPU (equivalent to 8 GPUs)": a comparison, so the
+        # count is the larger one said, or none
+        several = next((new for old, new in reading.conflicts if old is single and new.field == "num_gpus"
+                        and new.value > 1 and new.setup == "user"), None)
+        if several is not None or reading.several_gpus:
+            values.pop("num_gpus")
+            if several is not None:
+                values["num_gpus"] = several
+    if "num_gpus" not in values and "gpus_per_node" not in values and set(reading.devices_named) == {0} \
+            and not reading.several_gpus:
+        values["num_gpus"] = Read("num_gpus", 1, reading.devices_named[0], implied=True)  # an error on device 0 only
     per_node = values.pop("gpus_per_node", None)
     if per_node is not None:
         nodes = reading.get("num_nodes") or 1
