@@ -249,6 +249,7 @@ class Reading:
     batch_mentions: list[Read] = field(default_factory=list)  # every batch read, in order (at most MAX_MENTIONS)
     devices_named: dict[int, str] = field(default_factory=dict)  # device indices an error names ("GPU 0; …")
     platform: Any = None  # (GpuMatch, words, setup) of the first platform named ("Kaggle", "Colab")
+    finetune_evidence: str | None = None  # words that mean fine-tuning without saying so (FINETUNE_EVIDENCE)
     several_gpus: bool = False  # the user's text speaks of several GPUs ("multiple GPUs", "per GPU", "across GPUs")
     deepspeed: bool = False  # the message speaks of DeepSpeed (its `train_batch_size` is the global batch)
     asks_per_device: bool = False  # it asks whether a batch is per device or global ("per GPU or across GPUs?")
@@ -350,6 +351,7 @@ _INDEXES: dict[str, PhraseIndex] = {}
 def _index(name: str) -> PhraseIndex:
     if name not in _INDEXES:
         table = {"keywords": [(p, (f, v)) for p, f, v in KEYWORDS], "left": LEFT_CUES, "right": RIGHT_CUES,
+                 "finetune": [(p, True) for p in FINETUNE_EVIDENCE],
                  "goal": [(p, (g, w)) for p, g, w in GOAL_CUES]}[name]
         _INDEXES[name] = PhraseIndex(table)
     return _INDEXES[name]
@@ -425,6 +427,8 @@ def read(message: str) -> Reading:
         question = end < len(tokens) and tokens[end].text == "?"
         if question and "or" in present and present & {"per", "each"} and present & {"total", "across", "global", "all"}:
             reading.asks_per_device = True  # "is that per GPU or across GPUs?"
+        if reading.finetune_evidence is None:
+            reading.finetune_evidence = _first_phrase(clause, _index("finetune"))
         reading.in_personal_sentence = bool(FIRST_PERSON & present)
         reading.in_planning_sentence = bool(PLANNING & present) or question  # "so is batch 8 right?"
         reading.in_past_clause = _past_run(clause.words)
@@ -649,9 +653,9 @@ def _count_after(clause: _Clause, e: int) -> tuple[int, int] | None:
 def _negated(clause: _Clause, k: int, length: int = 1) -> bool:
     """A negation just before ("without gradient checkpointing", "instead of Adam", "no fp32 master weights") or
     just after ("LoRA is not an option", "flash attention isn't installed")."""
-    for j in range(max(0, k - 3), k):
-        if clause.words[j] in NEGATIONS:
-            return True
+    before = [w for w in clause.words[max(0, k - 5):k] if w not in ("'", "t")]  # "wouldn't need QLoRA"
+    if NEGATIONS & set(before[-3:]):
+        return True
     after = clause.words[k + length:k + length + 3]
     return bool(after[:1] and after[0] in ("is", "isn", "was", "wasn", "doesn", "didn", "won", "wouldn")
                 and set(after) & {"not", "isn", "wasn", "doesn", "didn", "won", "wouldn"})
@@ -670,6 +674,10 @@ def _keywords(clause: _Clause, reading: Reading) -> None:
         after = words[k + length] if k + length < len(words) else ""
         text = clause.text(clause.keys[k].token, clause.keys[k + length - 1].token)
         negated = _negated(clause, k, length) or after in ("off", "false", "disabled")
+        last = clause.keys[k + length - 1].token
+        if last + 1 < clause.end and clause.tokens[last + 1].text == "$":
+            k += length  # `--load-in-4bit $load_in_4bit`: a value set elsewhere, not said
+            continue
         if name == "precision" and not _training_precision(clause, k, length):
             k += length
             continue
@@ -1203,6 +1211,37 @@ def _planned_change(reading: Reading) -> None:
             return
 
 
+# what the user runs when they cite a setup and name none of their own ("the official LoRA tutorial says 11 GB …,
+# yet on my RTX 3080 …"): the same training method
+FOLLOWED = ("training_mode", "adapter", "precision", "optimizer", "parallelism", "zero_stage", "offload",
+            "grad_checkpointing", "attention", "model")
+# a pretrained checkpoint or a downstream task means fine-tuning
+FINETUNE_EVIDENCE = ["instruct", "chat", "hf", "glue", "squad", "alpaca", "samsum", "dolly", "lima", "classifier",
+                     "from_pretrained", "model_name_or_path", "text to image"]
+
+
+def _first_phrase(clause: _Clause, index: PhraseIndex) -> str | None:
+    for k in range(len(clause.words)):
+        hit = index.at(clause.words, k)
+        if hit is not None:
+            return clause.text(clause.keys[k].token, clause.keys[k + hit[0] - 1].token)
+    return None
+
+
+def _from_reference(reading: Reading) -> None:
+    for name in FOLLOWED:
+        if name not in reading.values and name in reading.reference:
+            reading.values[name] = replace(reading.reference[name], setup="user", implied=True)
+
+
+def _implied_mode(reading: Reading) -> None:
+    """Fine-tuning when the message does not say so but loads a pretrained checkpoint (`--model_name_or_path`,
+    `from_pretrained`, a chat or instruct model) or trains on a downstream task (GLUE, SQuAD, Alpaca)."""
+    if "training_mode" in reading.values or "adapter" in reading.values or reading.finetune_evidence is None:
+        return
+    reading.values["training_mode"] = Read("training_mode", "finetune", reading.finetune_evidence, implied=True)
+
+
 def _platform(reading: Reading) -> None:
     """A notebook platform ("on Kaggle", "a T4 on Colab") gives its card only when the message names none: one
     card when it offers one (Colab's T4), else the one whose GPU count the message states (Kaggle's two T4s
@@ -1278,11 +1317,17 @@ def _resolve(reading: Reading) -> None:
                 values.pop(name)
                 key = "batch" if name != "lr" else "lr"
                 reading.reference.setdefault(key, Read(key, r.value, r.text, "reference", sentence=r.sentence))
+    _from_reference(reading)
+    _implied_mode(reading)
     adapter = reading.get("adapter")
     if adapter in ("lora", "qlora") and "training_mode" not in values:
         values["training_mode"] = Read("training_mode", "finetune", values["adapter"].text)
     if adapter == "lora" and reading.get("base_bits") == 4:
         values["adapter"] = Read("adapter", "qlora", values["adapter"].text)
+    elif adapter is None and reading.get("training_mode") == "finetune" and reading.get("base_bits") == 4:
+        # a 4-bit base cannot be trained itself: fine-tuning it ("unsloth/llama-3-8b-bnb-4bit", load_in_4bit=True)
+        # trains adapters on it
+        values["adapter"] = Read("adapter", "qlora", values["base_bits"].text, implied=True)
     if "zero_stage" in values and "parallelism" not in values:
         values["parallelism"] = Read("parallelism", "zero", values["zero_stage"].text)
     precision = reading.get("precision")
