@@ -20,7 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from advisor.reading import names
 from advisor.reading.goal import GOAL_CUES
+from advisor.reading.names import CHECKPOINT_SUFFIXES, NOT_THE_MODEL
 from advisor.reading.tokens import WORD_NUMBERS, Token, clauses, sentences, tokenize
 
 # ------------------------------------------------------------------------------------------ vocabularies
@@ -50,7 +52,7 @@ ARTIFACTS = {"code", "script", "scripts", "repo", "repository", "implementation"
 VALUE_QUALIFIERS = {"default", "original", "suggested", "recommended", "reported", "official"}
 # fields where a statement about the user's own run ("on my A100 the batch can only be 16") outranks one made
 # in passing earlier in the message
-PERSONAL_FIELDS = {"micro_batch", "global_batch", "batch", "num_gpus", "gpu_model", "gpu_memory_gb", "gpu_memory_bytes",
+PERSONAL_FIELDS = {"model", "micro_batch", "global_batch", "batch", "num_gpus", "gpu_model", "gpu_memory_gb", "gpu_memory_bytes",
                    "gpu_memory_catalogue_bytes", "gpus_per_node"}
 # a clause about an earlier run that worked ("yesterday I fine-tuned successfully on a P40", "with LLaMA1 I could use
 # batch 384", "I was able to train it on a 4060 Ti"): its values rank below the run the user asks about
@@ -228,6 +230,7 @@ class Read:
     past: bool = False  # said of an earlier run that worked: ranks below any other mention
     qualified: bool = False  # said as a default or an original value ("the default batch size of 32")
     keyed: bool = False  # given under a config key or a flag (`batch_size: 4`, `--batch_size 1`)
+    weak: bool = False  # a model named vaguely: a family without a size ("llama2"), a name inside a file's name
     mood: str = ""  # "fail" in a clause that reports an OOM or a failure, "ok" in one that says it runs or fits
     sentence: int = -1  # which sentence it came from
     implied: bool = False  # settled from the context (a plain "batch 32" on one GPU read as the per-device batch)
@@ -299,7 +302,9 @@ class Reading:
 def _rank(read: Read) -> int:
     """Which of two mentions of the user's hardware or batch describes the run asked about: one said of the user's
     own run ("on my A100") outranks one said in passing, and both outrank an earlier run that worked."""
-    return 0 if read.past else 2 if read.personal else 1
+    if read.field == "model":  # `--model_name_or_path X` is the model the run loads, whatever the prose calls it
+        return 3 if read.keyed else 0 if read.past or read.weak else 1
+    return 0 if read.past or read.weak else 2 if read.personal else 1
 
 
 # ------------------------------------------------------------------------------------------ phrase index
@@ -374,6 +379,7 @@ class _Clause:
         self.key_of: dict[int, int] = {}  # token index -> first key index
         self.word_of: list[tuple[int, int]] = []  # key index -> first and last key of its token (`lr_warmup_steps`)
         self.consumed: set[int] = set()  # tokens a step has read, which later steps leave alone
+        self.claimed: set[int] = set()  # tokens inside a model name already read
         for i in range(start, end):
             tok = tokens[i]
             if tok.kind == "word":
@@ -438,6 +444,7 @@ def read(message: str) -> Reading:
             else "ok" if present & OK_WORDS else ""
         _entities(clause, reading)
         _sized_names(clause, reading)
+        _family_names(clause, reading)
         _single_gpu(clause, reading)
         _keywords(clause, reading)
         _device_ids(clause, reading)
@@ -503,11 +510,77 @@ def _entities(clause: _Clause, reading: Reading) -> None:
                     name, n = _gpu_count(clause, clause.key_of.get(count[1], s), count[0])
                 reading.set(Read(name, n, clause.text(count[1], clause.keys[e - 1].token)))
     for s, e, target in _names(catalogue.model_index(), clause, reading):
-        text = clause.text(clause.keys[s].token, clause.keys[e - 1].token)
+        first, last = clause.keys[s].token, clause.keys[e - 1].token
+        if e < len(words) and words[e] in NOT_THE_MODEL and words[e] not in ("paper", "papers", "authors"):
+            continue  # "a galactica 30b model (gpt-2 like)": a comparison, not the model trained
         setup = _setup(clause, s)
         if e < len(words) and words[e] in ("paper", "papers", "authors", "recipe", "readme", "repo"):
             setup = "reference"  # "the GPT-2 paper uses 512"
-        reading.set(Read("model", target, text, setup))
+        end, extra = _continuation(clause, last)
+        if extra:  # "bert-base-multilingual": a model the catalogue does not know, named after one it does
+            target, last = names.ident(clause.text(first, end)), end
+        clause.claimed.update(range(first, last + 1))
+        reading.set(Read("model", target, clause.text(first, last), setup, keyed=_model_key(clause, first),
+                         weak=_other_key(clause, first)))
+
+
+# keys a launch names its model with (`--model_name_or_path chatglm2-6b`, `model_name="unsloth/gemma-3-1b-it"`)
+MODEL_KEYS = {"model_name_or_path", "model_name", "pretrained_model_name_or_path", "base_model", "model_id",
+              "model_path", "model"}
+JOINTS = ("-", "_", ".")
+
+
+def _model_key(clause: _Clause, first: int) -> bool:
+    """Whether the model name at token `first` is the value of a launch's model key: it outranks names in prose."""
+    key = _key_before(clause, first)
+    return key is not None and key in MODEL_KEYS
+
+
+def _other_key(clause: _Clause, first: int) -> bool:
+    """Whether a name is the value of another key (`--template qwen2_vl`, `--vision_tower openai/clip-vit-…`)."""
+    key = _key_before(clause, first)
+    return key is not None and key not in MODEL_KEYS
+
+
+def _key_before(clause: _Clause, first: int) -> str | None:
+    """The config key or flag whose value starts at token `first`, if any ('openai/' and '.../' skipped)."""
+    t = first - 1
+    if t - 1 >= clause.start and clause.tokens[t].text == "/" and clause.tokens[t - 1].kind == "word" \
+            and not clause.tokens[t].space_before:
+        t -= 2  # an org: "openai/clip-vit-…"
+    while t >= clause.start and first - t <= 6 and clause.tokens[t].kind == "punct" and \
+            clause.tokens[t].text in "=:\"'`./":
+        t -= 1
+    if t < clause.start or clause.tokens[t].kind != "word":
+        return None
+    key = clause.tokens[t]
+    keyed = _in_flag(clause, t) or (t + 1 < clause.end and clause.tokens[t + 1].text in ("=", ":")) or \
+        ("_" in key.text and key.text in MODEL_KEYS)
+    return key.text if keyed else None
+
+
+def _continuation(clause: _Clause, last: int) -> tuple[int, bool]:
+    """The glued parts after a name ('-multilingual' in 'bert-base-multilingual', '-Chat-hf' in 'Llama-2-7b-chat-hf'):
+    the last token of the whole name, and whether a part names another model (not a checkpoint suffix)."""
+    tokens, t, extra, part = clause.tokens, last, False, ""
+    while t + 1 < clause.end and not tokens[t + 1].space_before:
+        nxt = tokens[t + 1]
+        if nxt.text in JOINTS[:2] and t + 2 < clause.end and not tokens[t + 2].space_before \
+                and tokens[t + 2].kind in ("word", "num"):
+            extra = extra or (part != "" and not _same_model_part(part))
+            part, t = tokens[t + 2].text, t + 2
+        elif nxt.kind in ("word", "num") and part:
+            part, t = part + nxt.text, t + 1  # "4" + "bit"
+        else:
+            break
+    extra = extra or (part != "" and not all(_same_model_part(p) for p in part.split("_")))
+    return t, extra
+
+
+def _same_model_part(part: str) -> bool:
+    """A part that names a checkpoint or a version of the same model: '-hf', '-chat', '-0.9', '-v2', '-1048k'."""
+    bare = part.lstrip("v").rstrip("k")
+    return part in CHECKPOINT_SUFFIXES or (bare != "" and bare.replace(".", "").isdigit())
 
 
 def _names(index: Any, clause: _Clause, reading: Reading) -> Any:
@@ -538,51 +611,147 @@ NOT_NAMES = {"a", "an", "the", "my", "our", "on", "with", "of", "for", "model", 
 
 
 def _sized_names(clause: _Clause, reading: Reading) -> None:
-    """Models outside the catalogue named with their size ('Baichuan2-13B-Chat', 'galactica 30b', 'Qwen-0.5B'):
-    the name as written (lower case, org prefix and chat/instruct suffixes dropped) and the size as parameters.
-    A size with no name ('a 7B model', '13B on 24GB') gives the parameters only."""
+    """Models outside the catalogue named with their size ('Baichuan2-13B-Chat', 'galactica 30b', 'Gemma 3 12B',
+    'internlm2_7b_chat'): the name as written (names.ident) and the size as parameters. A size with no name ('a 7B
+    model', '13B on 24GB') gives the parameters only; a size glued to one letter is a variant's code, not its size
+    ('gemma-3n-E2B', 'Qwen3-30B-A3B')."""
     tokens = clause.tokens
     for i in range(clause.start, clause.end - 1):
         num, unit = tokens[i], tokens[i + 1]
-        if not num.is_num or unit.kind != "word" or unit.space_before or unit.text not in ("b", "m", "bn"):
+        unit_word = unit.text.split("_")[0]  # "7b_chat"
+        if not num.is_num or unit.kind != "word" or unit.space_before or unit_word not in ("b", "m", "bn"):
             continue
         after = tokens[i + 2] if i + 2 < clause.end else None
         if after is not None and after.kind == "word" and not after.space_before:
             continue  # "4bit", "7bf16"…
         if num.value is None or not 0.01 <= num.value <= 5000:
             continue
-        size = num.value * (1e9 if unit.text in ("b", "bn") else 1e6)
-        # walk back over the name: words and glued numbers, '-', '.', '_' joints, at most one space
-        j, spaces = i - 1, 0
-        while j >= clause.start:
-            tok = tokens[j + 1]
-            if tok.space_before:
-                spaces += 1
-                if spaces > 1 or tokens[j].kind != "word" or tokens[j].text in NOT_NAMES:
-                    break
-            t = tokens[j]
-            if t.kind == "word" and t.text not in NOT_NAMES or t.is_num or (t.kind == "punct" and t.text in "-._"):
-                j -= 1
-                continue
-            break
-        first = j + 1
-        while first < i and tokens[first].kind == "punct":
-            first += 1
+        size = num.value * (1e9 if unit_word in ("b", "bn") else 1e6)
+        first = _name_start(clause, i)
         name = clause.source[tokens[first].start:unit.end] if first < i else ""
         has_letters = any(tokens[x].kind == "word" and tokens[x].text not in NOT_NAMES for x in range(first, i))
+        variant = i > clause.start and tokens[i - 1].kind == "word" and len(tokens[i - 1].text) == 1 \
+            and not num.space_before  # "E2B", "A3B"
         if size < 1e8 and not (has_letters or _params_cue(clause, i + 2)):
             continue  # "560M" with no name or cue may be tokens or rows
-        if unit.text == "m" and not (has_letters or _params_cue(clause, i + 2)):
+        if unit_word == "m" and not (has_letters or _params_cue(clause, i + 2)):
             continue
+        if _listed_size(clause, i):
+            continue  # "BLOOM 560M / 1.1B", "for 7B, 13B, 33B and 65B": several models, no one of them
         text = clause.source[tokens[first if has_letters else i].start:unit.end]
         setup = _setup(clause, clause.key_of.get(i, 0))
-        if has_letters and "model" not in reading.values:
-            ident = "-".join(part for part in name.lower().replace("_", "-").replace(" ", "-").split("-") if part)
-            ident = ident.rpartition("/")[2]
-            if ident.startswith("llama") and ident[5:6].isdigit():
-                ident = "llama-" + ident[5:]  # "llama2-7b" is spelled "llama-2-7b", as Meta names it
-            reading.set(Read("model", ident, text, setup))
-        reading.set(Read("params", size, text, setup))
+        if has_letters and not clause.claimed & set(range(first, i + 2)):
+            end, _ = _continuation(clause, i + 1)
+            in_file = _file_name_at(clause, end)  # "yi-6b-sft-qlora.json", "run_clm_sft-chinese-7b.py"
+            model_id = names.ident(clause.source[tokens[first].start:tokens[i + 1 if in_file else end].end])
+            reading.set(Read("model", model_id, text, setup, keyed=_model_key(clause, first),
+                             weak=in_file or _other_key(clause, first)))
+            clause.claimed.update(range(first, end + 1))
+        if not variant:
+            reading.set(Read("params", size, text, setup))
+
+
+COMPARED = {"than", "vs", "versus"}  # "converges faster than RT-DETR": a model compared with
+FILE_TYPES = {"py", "yaml", "yml", "json", "sh", "md", "txt", "pt", "pth", "ckpt", "bin", "ipynb", "safetensors", "toml",
+              "cfg", "prototxt"}
+# what a model-like name names when one of these follows it: a config or a script, not the model ("the vit-14-ep300
+# config", "run the llama2 script")
+NAMED_THINGS = {"config", "configs", "script", "scripts", "notebook", "recipe", "example", "dataset", "repo"}
+
+
+def _file_name_at(clause: _Clause, t: int) -> bool:
+    """Whether the name ending at token t is the stem of a file's name ('….json', '….py')."""
+    return t + 2 < clause.end and clause.tokens[t + 1].text == "." and clause.tokens[t + 2].text in FILE_TYPES \
+        and not clause.tokens[t + 1].space_before
+
+
+def _family_names(clause: _Clause, reading: Reading) -> None:
+    """Models of a known family written without a size ('visual-bert', 'Qwen-VL', 'ResNet152', 'bevformer-small',
+    'ViT-g/14', 'llama2'): two parts or more, or digits glued to the family's name."""
+    tokens, t = clause.tokens, clause.start
+    while t < clause.end and reading.names_seen < MAX_NAMES:
+        tok = tokens[t]
+        if tok.kind != "word" or t in clause.claimed or not any(names.is_family(p) for p in _parts(clause, t)):
+            t += 1
+            continue
+        reading.names_seen += 1
+        first, last = t, t
+        while first - 1 >= clause.start and not tokens[first].space_before and \
+                (tokens[first - 1].kind in ("word", "num") or tokens[first - 1].text in JOINTS):
+            first -= 1
+        while last + 1 < clause.end and not tokens[last + 1].space_before and \
+                (tokens[last + 1].kind in ("word", "num") or tokens[last + 1].text in JOINTS + ("/",)):
+            last += 1
+        while last > first and tokens[last].kind == "punct":
+            last -= 1
+        while first < last and tokens[first].kind == "punct":
+            first += 1
+        written = clause.source[tokens[first].start:tokens[last].end]
+        after = clause.words[clause.key_of[last] + 1] if last in clause.key_of and \
+            clause.key_of[last] + 1 < len(clause.words) else ""
+        file_name = any(tokens[x].text == "." and tokens[x + 1].text in FILE_TYPES for x in range(first, last))
+        parts = [p for p in written.replace("/", "-").replace("_", "-").replace(".", "-").split("-") if p]
+        glued_digits = any(tokens[x].is_num and tokens[x - 1].kind == "word" and not tokens[x].space_before
+                           for x in range(first + 1, last + 1))
+        before = clause.words[clause.key_of[first] - 1] if clause.key_of.get(first, 0) > 0 else ""
+        if not file_name and after not in NAMED_THINGS | NOT_THE_MODEL and before not in COMPARED \
+                and (len(parts) >= 2 or glued_digits) and not clause.claimed & set(range(first, last + 1)):
+            model_id = names.ident(written)
+            reading.set(Read("model", model_id, written, _setup(clause, clause.key_of.get(first, 0)),
+                             keyed=_model_key(clause, first),
+                             weak=names.version_only(model_id) or _other_key(clause, first)))
+            clause.claimed.update(range(first, last + 1))
+        t = last + 1
+
+
+def _parts(clause: _Clause, t: int) -> list[str]:
+    return [p for p in clause.tokens[t].text.split("_") if p]
+
+
+def _name_start(clause: _Clause, i: int) -> int:
+    """The first token of the name a size at token i ends: over words and glued numbers joined by '-', '.', '_',
+    and at most two spaces when the words before are a family and a version ('Gemma 3 12B', 'qwen2 7B')."""
+    tokens, j, spaces, named = clause.tokens, i - 1, 0, False
+    while j >= clause.start:
+        t = tokens[j]
+        if tokens[j + 1].space_before:
+            if named:
+                break  # "Does internlm2_7b_chat": the name began after the space
+            spaces += 1
+            glued_number = t.is_num and j - 1 >= clause.start and not t.space_before and tokens[j - 1].kind == "word"
+            version = t.is_num and t.value is not None and t.value < 10 and j - 1 >= clause.start and \
+                tokens[j - 1].kind == "word" and spaces == 1
+            if spaces > 2 or not (t.kind == "word" and t.text not in NOT_NAMES and "_" not in t.text
+                                  or glued_number or version):
+                break
+        if t.kind == "word" and t.text not in NOT_NAMES or t.is_num or (t.kind == "punct" and t.text in "-._"):
+            named = named or (t.kind == "word" and not tokens[j + 1].space_before and spaces == 0)
+            j -= 1
+            continue
+        break
+    first = j + 1
+    while first < i and tokens[first].kind == "punct":
+        first += 1
+    return first
+
+
+def _listed_size(clause: _Clause, i: int) -> bool:
+    """Whether the size at token i (its unit at i + 1) stands in a list of sizes: '560M / 1.1B', '7B, 13B and 65B'."""
+    tokens = clause.tokens
+
+    def size_at(t: int) -> bool:
+        return clause.start <= t and t + 1 < clause.end and tokens[t].is_num and \
+            tokens[t + 1].text.split("_")[0] in ("b", "m", "bn") and not tokens[t + 1].space_before
+
+    left = i - 1
+    while left >= clause.start and tokens[left].text in ("/", ",", "and", "or", "&"):
+        left -= 1
+    if left < i - 1 and size_at(left - 1):
+        return True
+    right = i + 2
+    while right < clause.end and tokens[right].text in ("/", ",", "and", "or", "&"):
+        right += 1
+    return right > i + 2 and size_at(right)
 
 
 def _params_cue(clause: _Clause, i: int) -> bool:
@@ -867,8 +1036,7 @@ def _config_key(clause: _Clause, k: int, reading: Reading) -> tuple[str, int] | 
         return "micro_batch", start
     if parts & GLOBAL_PARTS:
         return "global_batch", start
-    flag = j - 1 >= clause.start and clause.tokens[j - 1].text == "-"
-    if "train" in parts and not flag and (reading.deepspeed or _json_key(clause, start)):
+    if "train" in parts and not _in_flag(clause, j) and (reading.deepspeed or _json_key(clause, start)):
         return "global_batch", start
     return "batch", start
 
@@ -1187,12 +1355,12 @@ def _goal(tokens: list[Token], source: str, reading: Reading) -> None:
 
 
 def _in_flag(clause: _Clause, t: int) -> bool:
-    """Whether token t is (part of) a command-line flag: `--learning-rate`, `-batch_size`."""
+    """Whether token t is a command-line flag's name: `--learning-rate`, `-batch_size` (not the 'tune' of
+    'fine-tune')."""
     tok = clause.tokens[t]
-    prev = clause.tokens[t - 1] if t > clause.start else None
-    dash_flag = prev is not None and prev.text == "-" and not tok.space_before and \
-        (prev.space_before or (t - 2 >= clause.start and clause.tokens[t - 2].text == "-"))
-    return dash_flag
+    dash = clause.tokens[t - 1] if t > clause.start else None
+    return dash is not None and dash.text == "-" and not tok.space_before and \
+        (dash.space_before or (t - 2 >= clause.start and clause.tokens[t - 2].text == "-"))
 
 
 def _planned_change(reading: Reading) -> None:
@@ -1226,6 +1394,19 @@ def _first_phrase(clause: _Clause, index: PhraseIndex) -> str | None:
         if hit is not None:
             return clause.text(clause.keys[k].token, clause.keys[k + hit[0] - 1].token)
     return None
+
+
+def _vague_model(reading: Reading) -> None:
+    """A family named without a size ('train llama2') and a size said alone ('a 13B model') are one model
+    (llama-2-13b); a family alone names no model to reason with, so none is read."""
+    model, params = reading.values.get("model"), reading.values.get("params")
+    if model is None or not model.weak or not names.version_only(model.value):
+        return
+    if params is not None and not any(c.isalpha() for c in params.text.lower().rstrip("bm")):
+        size = params.text.strip().lower().replace(" ", "")
+        reading.values["model"] = replace(model, value=f"{model.value}-{size}", weak=False, implied=True)
+    else:
+        reading.values.pop("model")
 
 
 def _from_reference(reading: Reading) -> None:
@@ -1318,6 +1499,7 @@ def _resolve(reading: Reading) -> None:
                 key = "batch" if name != "lr" else "lr"
                 reading.reference.setdefault(key, Read(key, r.value, r.text, "reference", sentence=r.sentence))
     _from_reference(reading)
+    _vague_model(reading)
     _implied_mode(reading)
     adapter = reading.get("adapter")
     if adapter in ("lora", "qlora") and "training_mode" not in values:

@@ -112,8 +112,9 @@ def sentences(tokens: list[Token]) -> list[tuple[int, int]]:
 
 
 def _ends_sentence(tokens: list[Token], i: int) -> bool:
-    """A '.' followed directly by a word ('config.json', 'e.g.') does not end a sentence."""
+    """A '.' followed directly by a word or another mark ('config.json', 'e.g.', '.../llava') does not end a
+    sentence."""
     if tokens[i].text != ".":
         return True
     nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-    return nxt is None or nxt.space_before or nxt.kind != "word"
+    return nxt is None or nxt.space_before or nxt.kind == "nl"
