@@ -62,7 +62,8 @@ MAX_MENTIONS = 32
 # what a clause says of the run it describes: "at batch 32 it's OOM; reduced to batch 8 it works"
 FAIL_WORDS = {"oom", "ooms", "oomed", "outage", "fails", "failed", "crash", "crashes", "error", "exhausted"}
 OK_WORDS = {"fits", "works", "worked", "runs", "fine", "ok", "okay", "successfully"}
-PAST_RUN_PHRASES = {("was", "able"), ("were", "able"), ("i", "could"), ("we", "could"), ("used", "to")}
+PAST_RUN_PHRASES = {("was", "able"), ("were", "able"), ("i", "could"), ("we", "could"), ("used", "to"),
+                    ("first", "used"), ("first", "tried"), ("first", "trained"), ("first", "ran")}
 # a sentence about what the user will do: its batch is where they go, an earlier one where they come from
 PLANNING = {"want", "wanna", "going", "plan", "planning", "will", "switch", "move", "moving", "increase", "increasing",
             "scale", "scaling", "bump", "raise", "upgrade", "next", "would"}
@@ -251,6 +252,9 @@ class Reading:
     clause_mood: str = ""  # … and whether the clause reports a failure or a success (FAIL_WORDS / OK_WORDS)
     batch_mentions: list[Read] = field(default_factory=list)  # every batch read, in order (at most MAX_MENTIONS)
     devices_named: dict[int, str] = field(default_factory=dict)  # device indices an error names ("GPU 0; …")
+    capacity_gb: float | None = None  # the capacity an OOM error reports ("24.00 GiB total capacity")
+    measured_gb: float | None = None  # the largest memory use the message reports ("uses around 72 GB")
+    total_memory_gb: float | None = None  # memory said over all GPUs ("128G in total")
     platform: Any = None  # (GpuMatch, words, setup) of the first platform named ("Kaggle", "Colab")
     finetune_evidence: str | None = None  # words that mean fine-tuning without saying so (FINETUNE_EVIDENCE)
     several_gpus: bool = False  # the user's text speaks of several GPUs ("multiple GPUs", "per GPU", "across GPUs")
@@ -280,7 +284,7 @@ class Reading:
         restated = old is not None and old.value == read.value and old.sentence in self.pretraining_sentences \
             and read.sentence not in self.pretraining_sentences  # said again outside the pre-training sentence
         outranks = old is not None and old.value != read.value and read.field in PERSONAL_FIELDS \
-            and _rank(read) > _rank(old)
+            and _rank(read) > _rank(old) and not _usable_of(old, read)
         if old is None or finetune_wins or restated or outranks:
             if old is not None and old.value != read.value and len(self.conflicts) < 20:
                 self.conflicts.append((old, read))
@@ -297,6 +301,12 @@ class Reading:
 
     def summary(self) -> dict[str, Any]:
         return {k: r.value for k, r in self.values.items()}
+
+
+def _usable_of(card: Read, said: Read) -> bool:
+    """A size said a little under the card's catalogue size is what the card leaves usable ('RTX A5000 22GB',
+    '2 GPUs, 15G each' of a 16 GB T4), not another card: the catalogue's nominal size stays."""
+    return card.field == "gpu_memory_gb" and card.weak and 0.8 <= said.value / card.value <= 1.05
 
 
 def _rank(read: Read) -> int:
@@ -497,11 +507,12 @@ def _entities(clause: _Clause, reading: Reading) -> None:
         if match is not None:
             if match.gpu is not None:
                 reading.set(Read("gpu_model", match.gpu.id, text))
-                reading.set(Read("gpu_memory_gb", match.gpu.memory_gb, text))
+                # the card's catalogue size gives way to one the user states ("RTX 2080 (11264MiB each)")
+                reading.set(Read("gpu_memory_gb", match.gpu.memory_gb, text, weak=True))
                 reading.set(Read("gpu_memory_catalogue_bytes", match.gpu.memory_bytes, text))
             else:
                 reading.set(Read("gpu_model", match.id, text))
-                if match.memory_gb_said:
+                if match.memory_gb_said and "total" not in words[e:e + 6]:
                     reading.set(Read("gpu_memory_gb", match.memory_gb_said, text))
             count = _count_before(clause, s) or _count_after(clause, e)
             if count and _setup(clause, s) == "user":
@@ -1170,30 +1181,60 @@ def _fill(reading: Reading, name: str, scaled: float, unit: str, text: str, setu
             reading.set(Read(name, scaled, text, setup, qualified=qualified, keyed=keyed))
 
 
+MEASURED = {"allocate", "allocated", "free", "reserved", "using", "uses", "used", "peak", "consumes", "takes",
+            "needs", "need", "requires", "occupied", "usage", "already", "about", "around", "approximately", "~",
+            "than", "under", "over", "below", "above", "roughly", "nearly", "almost", "least", "most", "="}
+
+
 def _memory(clause: _Clause, reading: Reading, k: int, end: int, nbytes: float, unit: str) -> None:
     """A memory size is a GPU's memory when the words around it say so ('24GB GPU', 'a GPU with 16 GB',
-    '80GB A100', 'total capacity of 14.58 GiB'); sizes in an error's 'allocated'/'free'/'reserved' are not."""
+    '80GB A100', 'my 11G', '13B on 24GB', 'a 16GB Nvidia Tesla'); sizes an error or a measurement gives
+    ('allocated', 'free', 'uses about 13GB', 'more than 22G') are not, but a total over several GPUs ('four V100s,
+    128G in total') and the capacity an OOM error reports ('24.00 GiB total capacity') are kept for when nothing
+    else says the card's size."""
     words = clause.words
     before = words[max(0, k - 4):k]
     after = words[end + 1:end + 4]
-    measured = {"allocate", "allocated", "free", "reserved", "using", "uses", "used", "peak", "consumes", "takes",
-                "needs", "need", "requires", "occupied", "usage", "already"}
-    if set(before[-2:]) & measured or (after and after[0] in ("free", "allocated", "reserved", "already")):
+    gb = nbytes / (2**30 if unit in ("gib", "tib", "mib") else 1e9)
+    if _setup(clause, k) != "user":
+        return  # "were the GPUs in the paper 96GB GPUs?"
+    capacity = {"capacity", "capacty"}  # PyTorch 2.1 printed "total capacty"
+    if before[-2:-1] and before[-2] in capacity and before[-1] == "of" or after[:2] and after[0] == "total" and \
+            after[1:2] and after[1] in capacity:
+        if reading.capacity_gb is None:
+            reading.capacity_gb = gb  # "(GPU 0; 24.00 GiB total capacity …)", "total capacity of 14.58 GiB"
         return
-    if "capacity" in before[-3:]:
+    if capacity & set(before[-3:]):
         return
-    gpu_after = bool(set(after[:2]) & (GPU_WORDS | {"vram", "memory", "of"})) and not set(after[:3]) & {"ram", "cpu", "host", "system"}
-    gpu_before = bool(set(before[-3:]) & (GPU_WORDS | {"vram", "with", "has", "having"}))
+    ran_with = len(before) >= 2 and before[-2] in ("runs", "run", "ran", "running") and before[-1] == "with"
+    if _after_equals(clause, k):
+        reading.total_memory_gb = gb  # "4*16 = 64 GB of vRAM": a sum over the GPUs
+        return
+    if set(before[-2:]) & MEASURED or ran_with or "in use" in " ".join(after) or before[-2:] == ["per", "gpu"] or \
+            (after and after[0] in ("free", "allocated", "reserved", "already")):
+        reading.measured_gb = max(reading.measured_gb or 0.0, gb)  # "uses around 72 GB"
+        return
     if (set(before[-2:]) | set(after[:2])) & {"ram", "cpu", "host", "system", "disk", "dataset", "data"}:
         return
+    if after[:2] == ["in", "total"] or (before and before[-1] in ("total", "totally")):
+        reading.total_memory_gb = gb  # "four V100s, 128G in total": per GPU once the count is known
+        return
+    gpu_words = GPU_WORDS | GPU_NOISE | {"vram", "memory"}
+    gpu_after = bool(set(after[:2]) & (gpu_words | {"of"})) and not set(after[:3]) & {"ram", "cpu", "host", "system"}
+    card_before = bool(set(before[-3:]) & GPU_WORDS) or (before and before[-1] in ("my", "on"))
+    gpu_before = card_before or bool(set(before[-2:]) & {"with", "has", "having"} and set(words[max(0, k - 6):k]) & GPU_WORDS)
     if gpu_after or gpu_before or (after and after[0] in ("each", "per")):
         first = clause.keys[k - 1].token if gpu_before and not gpu_after and k >= 1 else clause.keys[k].token
         last = clause.keys[end + 1].token if (gpu_after or not gpu_before) and end + 1 < len(clause.keys) \
             else clause.keys[end].token
         text = clause.text(first, last)
-        gb = nbytes / (2**30 if unit in ("gib", "tib", "mib") else 1e9)
         reading.set(Read("gpu_memory_gb", round(gb, 2), text))
         reading.set(Read("gpu_memory_bytes", nbytes, text))
+
+
+def _after_equals(clause: _Clause, k: int) -> bool:
+    t = clause.keys[k].token
+    return t > clause.start and clause.tokens[t - 1].text == "="
 
 
 def _is_change(words: list[str], k: int) -> bool:
@@ -1423,6 +1464,45 @@ def _implied_mode(reading: Reading) -> None:
     reading.values["training_mode"] = Read("training_mode", "finetune", reading.finetune_evidence, implied=True)
 
 
+# the sizes cards are sold with, in GB: an OOM error's capacity (14.58 GiB on a T4) rounds up to one of them
+CARD_SIZES = (2, 3, 4, 6, 8, 10, 11, 12, 16, 20, 22, 24, 32, 40, 48, 64, 80, 94, 96, 128, 141, 192, 288)
+
+
+def _card_memory(reading: Reading) -> None:
+    """The card's memory when the message says it only indirectly: a total over the GPUs ('four V100s, 128G in
+    total' is 32 GB each), or the capacity an OOM error reports ('79.17 GiB total capacity' is an 80 GB card);
+    and the member of an ambiguous family that memory picks ('A100' with 79.17 GiB is the A100 80GB; an A100 that
+    'uses around 72 GB' cannot be the 40 GB one)."""
+    from advisor.domain import gpus as catalogue
+
+    values = reading.values
+    said = values.get("gpu_memory_gb")
+    if (said is None or said.weak) and reading.total_memory_gb and reading.get("num_gpus"):
+        per = reading.total_memory_gb / reading.get("num_gpus")
+        if any(abs(per - size) < 0.5 for size in CARD_SIZES):
+            values["gpu_memory_gb"] = Read("gpu_memory_gb", round(per), values.get("gpu_model", said).text
+                                           if values.get("gpu_model") or said else "in total", implied=True)
+    if "gpu_memory_gb" not in values and reading.capacity_gb:
+        nominal = next((size for size in CARD_SIZES if size >= reading.capacity_gb - 0.5), None)
+        if nominal is not None and reading.capacity_gb >= 0.85 * nominal:
+            values["gpu_memory_gb"] = Read("gpu_memory_gb", nominal, "total capacity", implied=True)
+    model = values.get("gpu_model")
+    family = catalogue.families().get(model.value) if model is not None else None
+    if not family:
+        return
+    memory = reading.get("gpu_memory_gb")
+    members = [m for m in family if memory is not None and abs(m.memory_gb - memory) < 0.6]
+    if not members and memory is None and reading.measured_gb:
+        members = [m for m in family if m.memory_gb >= reading.measured_gb]
+        members = members[:1] if len(members) == 1 else []
+    if len(members) == 1:
+        card = members[0]
+        values["gpu_model"] = replace(model, value=card.id)
+        values["gpu_memory_catalogue_bytes"] = Read("gpu_memory_catalogue_bytes", card.memory_bytes, model.text)
+        if memory is None:
+            values["gpu_memory_gb"] = Read("gpu_memory_gb", card.memory_gb, model.text, implied=True)
+
+
 def _platform(reading: Reading) -> None:
     """A notebook platform ("on Kaggle", "a T4 on Colab") gives its card only when the message names none: one
     card when it offers one (Colab's T4), else the one whose GPU count the message states (Kaggle's two T4s
@@ -1438,8 +1518,9 @@ def _platform(reading: Reading) -> None:
         card, count = chosen[0] if chosen else (match.candidates[0], match.counts[0])
         reading.set(Read("gpu_model", card.id, text))
         reading.set(Read("gpu_memory_catalogue_bytes", card.memory_bytes, text))
-        if "gpu_memory_gb" not in reading.values:
-            reading.set(Read("gpu_memory_gb", card.memory_gb, text))
+        said = reading.values.get("gpu_memory_gb")
+        if said is None or 0.8 <= said.value / card.memory_gb <= 1.05:  # "15G each" of a 16 GB T4: what it leaves
+            reading.values["gpu_memory_gb"] = Read("gpu_memory_gb", card.memory_gb, text, weak=True)
         if gpus is None and count > 1:
             reading.set(Read("num_gpus", count, text))
     else:
@@ -1469,6 +1550,7 @@ def _resolve(reading: Reading) -> None:
     if ref_plain is not None:
         reading.reference["batch"] = ref_plain
     _platform(reading)
+    _card_memory(reading)
     single = values.get("num_gpus")
     if single is not None and single.value == 1:
         # "when I use 1 GPU … but with multiple GPUs", "single GPU (equivalent to 8 GPUs)": a comparison, so the
