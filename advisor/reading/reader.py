@@ -170,6 +170,8 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("gradient_accumulation", "grad_accum_steps"), ("accumulate", "grad_accum_steps"),
     ("grad accum steps", "grad_accum_steps"), ("accum steps", "grad_accum_steps"),
     ("grad_accumulation_steps", "grad_accum_steps"), ("accumulate_grad_batches", "grad_accum_steps"),
+    ("accumulate gradients", "grad_accum_steps"), ("gradient accumulations", "grad_accum_steps"),
+    ("update freq", "grad_accum_steps"),
     ("max_seq_length", "seq_len"), ("max_seq_len", "seq_len"), ("seq_len", "seq_len"), ("seq_length", "seq_len"),
     ("max_length", "seq_len"), ("max_len", "seq_len"), ("cutoff_len", "seq_len"), ("block_size", "seq_len"),
     ("model_max_length", "seq_len"), ("sequence length", "seq_len"), ("sequence len", "seq_len"),
@@ -199,6 +201,7 @@ RIGHT_CUES: list[tuple[str, str]] = [
     ("epochs", "epochs"), ("epoch", "epochs"),
     ("accumulation steps", "grad_accum_steps"), ("gradient accumulation steps", "grad_accum_steps"),
     ("accumulation", "grad_accum_steps"), ("grad accum steps", "grad_accum_steps"),
+    ("gradient accumulation step", "grad_accum_steps"), ("accumulation step", "grad_accum_steps"),
     ("warmup steps", "warmup_steps"), ("steps of warmup", "warmup_steps"),
     ("examples", "dataset_size"), ("samples", "dataset_size"), ("images", "dataset_size"), ("rows", "dataset_size"),
     ("sentences", "dataset_size"), ("documents", "dataset_size"), ("pairs", "dataset_size"),
@@ -458,6 +461,7 @@ def read(message: str) -> Reading:
         _single_gpu(clause, reading)
         _keywords(clause, reading)
         _device_ids(clause, reading)
+        _formulas(clause, reading)
         _numbers(clause, reading)
         _changes(clause, reading)
     reading.in_personal_sentence = False
@@ -945,6 +949,68 @@ def _device_ids(clause: _Clause, reading: Reading) -> None:
             reading.set(Read("num_gpus", len(ids), clause.text(t, u)))
 
 
+PRODUCT = ("*", "x", "×")
+
+
+def _formulas(clause: _Clause, reading: Reading) -> None:
+    """Batch arithmetic as engineers write it: 'batch_size*gradient_accumulation_steps = 12*40 = 480' gives the
+    per-step batch 12, accumulation 40 and the batch per update 480; 'gradient_accumulation_steps = 64* 2' is 128."""
+    tokens, left = clause.tokens, _index("left")
+    for t in range(clause.start + 1, clause.end - 1):
+        if tokens[t].text != "=" or not tokens[t + 1].is_num:
+            continue
+        values, u = [], t + 1  # the numbers right of '=', multiplied
+        while u < clause.end and tokens[u].is_num and tokens[u].value is not None and len(values) < 6:
+            values.append(u)
+            if u + 2 < clause.end and tokens[u + 1].text in PRODUCT and tokens[u + 2].is_num:
+                u += 2
+            else:
+                break
+        if len(values) < 2 or t - 1 not in clause.key_of and not any(x in clause.key_of for x in range(t - 3, t)):
+            continue
+        names, start = _factor_names(clause, left, t)
+        product = 1.0
+        for x in values:
+            product *= tokens[x].value
+        result = values[-1] + 2 if values[-1] + 2 < clause.end and tokens[values[-1] + 1].text == "=" else None
+        text = clause.text(start, values[-1]) if names else ""
+        if names and len(names) == len(values):  # one name per factor
+            for name, x in zip(names, values):
+                _fill(reading, name, tokens[x].value, "", text, _setup(clause, clause.key_of.get(x, 0)))
+            if result is not None and tokens[result].is_num:
+                clause.consumed.add(result)
+                _fill(reading, "global_batch", tokens[result].value, "", clause.text(start, result), "user")
+        elif len(names) == 1:  # "gradient_accumulation_steps = 64* 2"
+            _fill(reading, names[0], product, "", text, _setup(clause, clause.key_of.get(values[0], 0)))
+        else:
+            continue
+        clause.consumed.update(values)
+
+
+def _factor_names(clause: _Clause, left: PhraseIndex, t: int) -> list[str]:
+    """The slots named on the left of '=' at token t, factor by factor ('batch_size*gradient_accumulation_steps'),
+    and the token the first name starts at."""
+    tokens, names, u, start = clause.tokens, [], t - 1, t
+    while u >= clause.start and len(names) < 6:
+        if u not in clause.key_of:
+            break
+        k = clause.word_of[clause.key_of[u]][1] + 1
+        hit = left.ending_at(clause.words, k)
+        if hit is None:
+            return [], t
+        names.append(hit[1])
+        start = clause.keys[k - hit[0]].token
+        u = start - 1
+        if u >= clause.start and tokens[u].text in PRODUCT:
+            u -= 1
+            continue
+        break
+    names = names[::-1]
+    if len(names) >= 2 and "batch" in names:  # a batch multiplied by accumulation or GPUs is the per-step one
+        names = ["micro_batch" if n == "batch" else n for n in names]
+    return names, start
+
+
 def _numbers(clause: _Clause, reading: Reading) -> None:
     left, right = _index("left"), _index("right")
     keys, words = clause.keys, clause.words
@@ -987,7 +1053,7 @@ def _numbers(clause: _Clause, reading: Reading) -> None:
         keyed = _config_key(clause, k, reading)
         if keyed is not None and keyed[0] == "skip":
             continue  # `per_device_eval_batch_size: 16`: not the training batch
-        slot = keyed or _left_slot(left, words, k)
+        slot = keyed or _left_slot(left, words, k, clause)
         if slot is None and k >= 2 and tuple(words[k - 2:k]) in TARGET_CUES and ACCUMULATION_WORDS & set(words):
             slot = ("global_batch", k - 2)  # "GA 128 to get 128": the batch per update the user expects
         right_slot = _right_slot(right, clause, end + 1)
@@ -1009,15 +1075,20 @@ def _numbers(clause: _Clause, reading: Reading) -> None:
             name = "batch"  # `--train_batch_size` of a training script is per device; DeepSpeed's JSON key is global
         if name == "batch" and "than" in words[max(0, start_key - 3):start_key]:
             setup = "reference"  # "worse than batch 128": the batch compared with
-        qualified = _qualified(words, min(start_key, k))
+        qualified = _qualified(words, min(start_key, k), k)
+        if qualified and name in BATCH_FIELDS and start_key < k and "to" in words[start_key:k]:
+            _fill(reading, name, scaled, u, text, setup, keyed=keyed is not None)  # "set X to the original 2048"
         if qualified:
             setup = "reference"  # "the default batch size of 32", "the original 2048"
+        elif name in BATCH_FIELDS and _lr_batch(words, start_key):
+            setup = "reference"  # "lr=0.03 for batch 256", "the learning rate for batch size 256": the LR's batch
         elif name in BATCH_FIELDS and not reading.in_personal_sentence and \
                 any(r.value == scaled for f, r in reading.reference.items() if f in BATCH_FIELDS):
             setup = "reference"  # "the document suggests batch 14 … why does batch size 14 fail?": the same one
         _fill(reading, name, scaled, u, text, setup, qualified, keyed=keyed is not None)
 
 
+ACCUMULATION_PARTS = {"accumulation", "accumulations", "accumulate", "accum", "subdivisions"}
 # the parts of a config key or a flag that say which batch it is
 NOT_TRAINING = {"eval", "evaluation", "test", "val", "valid", "validation", "inference", "infer", "predict",
                 "prediction", "generation", "gen", "sample", "sampling"}
@@ -1038,9 +1109,11 @@ def _config_key(clause: _Clause, k: int, reading: Reading) -> tuple[str, int] | 
     if j < clause.start or clause.tokens[j].kind != "word" or "_" not in clause.tokens[j].text:
         return None
     parts = set(clause.tokens[j].text.split("_"))
+    start = clause.key_of[j]
+    if parts & ACCUMULATION_PARTS or {"update", "freq"} <= parts:
+        return "grad_accum_steps", start  # gradient_accumulation_steps, accumulate_grad_batches, update_freq
     if not ({"batch", "size"} <= parts or parts & {"microbatch", "batchsize", "bs"}):
         return None
-    start = clause.key_of[j]
     if parts & NOT_TRAINING:
         return "skip", start
     if parts & PER_DEVICE_PARTS:
@@ -1124,12 +1197,19 @@ def _json_key(clause: _Clause, k: int) -> bool:
     return tok_index > 0 and clause.tokens[tok_index - 1].text == '"'
 
 
-def _left_slot(index: PhraseIndex, words: list[str], k: int) -> tuple[str, int] | None:
-    """The nearest cue phrase ending within a few filler words before the number."""
+def _left_slot(index: PhraseIndex, words: list[str], k: int, clause: _Clause | None = None) -> tuple[str, int] | None:
+    """The nearest cue phrase ending within a few filler words before the number; a cue inside a parenthesis
+    closed before the number is skipped for the one before the parenthesis ("Total train batch size (w. parallel,
+    distributed & accumulation) = 224" is the total batch)."""
     end = k
     for _ in range(4):
         if end <= 0:
             return None
+        if clause is not None:
+            opened = _opening(clause, clause.keys[end - 1].token, clause.keys[k].token)
+            if opened is not None:
+                end = opened
+                continue
         hit = index.ending_at(words, end)
         if hit:
             return hit[1], end - hit[0]
@@ -1139,12 +1219,31 @@ def _left_slot(index: PhraseIndex, words: list[str], k: int) -> tuple[str, int] 
     return None
 
 
-def _qualified(words: list[str], start: int) -> bool:
+def _opening(clause: _Clause, after: int, before: int) -> int | None:
+    """The key index just after the '(' matching a ')' between tokens `after` and `before`, if there is one."""
+    close = next((t for t in range(after + 1, before) if clause.tokens[t].text == ")"), None)
+    if close is None:
+        return None
+    for t in range(close - 1, max(clause.start, close - 40) - 1, -1):
+        if clause.tokens[t].text == "(":
+            for u in range(t - 1, max(clause.start, t - 8) - 1, -1):
+                if u in clause.key_of:
+                    return clause.word_of[clause.key_of[u]][1] + 1
+            return None
+    return None
+
+
+def _lr_batch(words: list[str], start: int) -> bool:
+    """'the learning rate for batch size 256', 'lr=0.03 for batch 256': the batch a learning rate was set for."""
+    return start >= 1 and words[start - 1] == "for" and bool({"lr", "learning", "rate"} & set(words[max(0, start - 6):start]))
+
+
+def _qualified(words: list[str], start: int, k: int) -> bool:
     """A value said as a default or an original one ("the default batch size of 32", "set it to the original 2048"),
     unless the user says they use it ("I use the defaults")."""
-    for j in range(max(0, start - 3), start):
+    for j in range(max(0, start - 3), k):
         if words[j] in VALUE_QUALIFIERS or words[j] == "defaults":
-            return not (j >= 2 and words[j - 1] == "the" and words[j - 2] in ("use", "used", "using", "keep", "with"))
+            return not (j >= 2 and words[j - 1] == "the" and words[j - 2] in ("use", "used", "using", "keep"))
     return False
 
 
@@ -1404,6 +1503,23 @@ def _in_flag(clause: _Clause, t: int) -> bool:
         (dash.space_before or (t - 2 >= clause.start and clause.tokens[t - 2].text == "-"))
 
 
+def _product_batches(reading: Reading) -> None:
+    """Two plain batches of the user's, one the other times the accumulation (and the GPUs), are the batch per
+    update and the batch per step: '--batch_size 64 equivalent to --batch_size 8 and --accumulate_gradients 8'."""
+    values = reading.values
+    accum = reading.get("grad_accum_steps")
+    if "batch_from" in values or not accum or accum < 2 or "global_batch" in values:
+        return
+    factor = accum * (reading.get("num_gpus") or 1)
+    plain = [m for m in reading.batch_mentions if m.field == "batch" and m.setup == "user" and not m.past]
+    for big in plain:
+        small = next((m for m in plain if m.value * factor == big.value), None)
+        if small is not None:
+            values["global_batch"] = replace(big, field="global_batch")
+            values["batch"] = small
+            return
+
+
 def _planned_change(reading: Reading) -> None:
     """Two batches of the user's in a row are a change from the first to the second when the second is planned
     ('SGD lr 0.1 at batch 256; I want to use batch 1024 on 4 GPUs', 'I use batch_size=4; so is batch_size=8
@@ -1417,6 +1533,9 @@ def _planned_change(reading: Reading) -> None:
         if old.value != new.value and ((new.planned and not old.planned) or (old.mood == "fail" and new.mood == "ok")):
             values["batch_from"] = replace(old, field="batch_from")
             values["batch_to"] = replace(new, field="batch_to")
+            for was, planned in reading.conflicts:  # "… accumulation 1; so is batch 8 with accumulation 2 right?"
+                if planned.planned and planned.sentence == new.sentence and values.get(was.field) is was:
+                    values[was.field] = planned
             return
 
 
@@ -1532,6 +1651,7 @@ def _resolve(reading: Reading) -> None:
     base is QLoRA; 'amp' takes its 16-bit type from a bf16/fp16 word; ZeRO or FSDP named with a stage."""
     values = reading.values
     _planned_change(reading)
+    _product_batches(reading)
     plain = values.pop("batch", None)
     if plain is not None:
         gpus = reading.get("num_gpus")

@@ -116,5 +116,12 @@ def _ends_sentence(tokens: list[Token], i: int) -> bool:
     sentence."""
     if tokens[i].text != ".":
         return True
+    prev = tokens[i - 1] if i > 0 else None
+    if prev is not None and prev.kind == "word" and not tokens[i].space_before and \
+            (len(prev.text) == 1 or prev.text in ABBREVIATIONS):
+        return False  # "(w. parallel", "e.g. 8", "vs. 4"
     nxt = tokens[i + 1] if i + 1 < len(tokens) else None
     return nxt is None or nxt.space_before or nxt.kind == "nl"
+
+
+ABBREVIATIONS = {"vs", "etc", "approx", "incl", "eg", "ie", "cf", "min", "max", "avg", "ca", "resp", "fig", "eq"}
