@@ -17,8 +17,6 @@ no goal is read (the advisor asks). One pass over the words of each sentence: li
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 # cue phrase (word keys, as the reader's phrase index builds them) -> (goal, weight)
 GOAL_CUES: list[tuple[str, str, float]] = [
     # fit: the run does not fit, or how much it needs
@@ -102,22 +100,18 @@ HARDWARE_QUESTION = 1.0
 ORDER = ("choose_batch", "choose_lr", "match_reference", "faster", "explain_result", "fit")
 
 
-@dataclass
 class Sentence:
-    """One sentence as the goal reads it."""
+    """One sentence as the goal reads it: its word keys and, asked only where a cue matches, what a key is."""
 
-    words: list[str]  # word keys
-    is_num: list[bool]  # per key: a number
-    in_flag: list[bool]  # per key: part of a command-line flag (`--learning-rate`)
-    token_keys: list[tuple[int, int]]  # per key: the first and last key of its word (`lr_warmup_steps` is 3 keys)
-    question: bool
-    spans: list[tuple[int, int]]  # per key: its characters in the message
-
-    def text(self, source: str, first: int, last: int) -> str:
-        return source[self.spans[first][0]:self.spans[last][1]]
+    def __init__(self, words: list[str], present: set[str], question: bool, is_num, in_flag, word_of, text):
+        self.words, self.present, self.question = words, present, question
+        self.is_num = is_num  # key -> whether it is a number
+        self.in_flag = in_flag  # key -> whether it is part of a command-line flag (`--learning-rate`)
+        self.word_of = word_of  # key -> the first and last key of its word (`lr_warmup_steps` is 3 keys)
+        self.text = text  # (first key, last key) -> the message's words
 
 
-def goal_of(sentences: list[Sentence], source: str, oom: str | None, index) -> tuple[str, str] | None:
+def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str] | None:
     """(goal, the words that decided it), or None when nothing votes. `oom` is the words that reported an OOM
     (None when none did); `index` is a PhraseIndex over GOAL_CUES."""
     votes: dict[str, float] = {}
@@ -132,29 +126,33 @@ def goal_of(sentences: list[Sentence], source: str, oom: str | None, index) -> t
     for n, sentence in enumerate(sentences):
         words = sentence.words
         scale = QUESTION_WEIGHT + (LAST_QUESTION_BONUS if n == last_question else 0.0) if sentence.question else 1.0
-        present = set(words)
+        present = sentence.present
         # a 'why' about memory with no second setup to compare is a question about making it fit
-        why_fits = sentence.question and bool(present & MEMORY) and not _compares(words, index)
+        why_fits = sentence.question and "why" in present and bool(present & MEMORY) and not _compares(words, index)
         if sentence.question and present & HARDWARE and present & CAN:
-            vote("fit", HARDWARE_QUESTION * scale, sentence.text(source, 0, len(words) - 1))
+            vote("fit", HARDWARE_QUESTION * scale, sentence.text(0, len(words) - 1))
+        first_words = index.by_first
         k = 0
         while k < len(words):
+            if words[k] not in first_words:
+                k += 1
+                continue
             hit = index.at(words, k)
-            if hit is None or sentence.in_flag[k]:
+            if hit is None or sentence.in_flag(k):
                 k += 1
                 continue
             length, (goal, weight) = hit
             after = k + length
-            if sentence.token_keys[k][0] < k or sentence.token_keys[after - 1][1] > after - 1:
+            if sentence.word_of(k)[0] < k or sentence.word_of(after - 1)[1] > after - 1:
                 k += 1  # "lr" inside `lr_warmup_steps`: part of another key's name
                 continue
             if goal == "choose_lr" and not sentence.question and after < len(words) \
-                    and (sentence.is_num[after] or words[after] in _VALUE_AFTER):
+                    and (sentence.is_num(after) or words[after] in _VALUE_AFTER):
                 k = after  # "lr 3e-4", "learning_rate=2e-5" in a statement: a value, not a question about it
                 continue
             if goal == "explain_result" and words[k] == "why" and why_fits:
                 goal = "fit"
-            vote(goal, weight * scale, sentence.text(source, k, after - 1))
+            vote(goal, weight * scale, sentence.text(k, after - 1))
             k = after
     if oom is not None:
         vote("fit", OOM_PRIOR, oom)

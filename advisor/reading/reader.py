@@ -64,6 +64,7 @@ FAIL_WORDS = {"oom", "ooms", "oomed", "outage", "fails", "failed", "crash", "cra
 OK_WORDS = {"fits", "works", "worked", "runs", "fine", "ok", "okay", "successfully"}
 PAST_RUN_PHRASES = {("was", "able"), ("were", "able"), ("i", "could"), ("we", "could"), ("used", "to"),
                     ("first", "used"), ("first", "tried"), ("first", "trained"), ("first", "ran")}
+PAST_FIRST = {a for a, _ in PAST_RUN_PHRASES}
 # a sentence about what the user will do: its batch is where they go, an earlier one where they come from
 PLANNING = {"want", "wanna", "going", "plan", "planning", "will", "switch", "move", "moving", "increase", "increasing",
             "scale", "scaling", "bump", "raise", "upgrade", "next", "would"}
@@ -339,13 +340,15 @@ class PhraseIndex:
 
     def __init__(self, pairs: list[tuple[str, Any]]):
         self.by_first: dict[str, list[tuple[tuple[str, ...], Any]]] = {}
+        self.by_last: dict[str, list[tuple[tuple[str, ...], Any]]] = {}
         for phrase, target in pairs:
             keys = _keys(phrase)
             if keys:
                 self.by_first.setdefault(keys[0], []).append((keys, target))
-        for cands in self.by_first.values():
-            cands.sort(key=lambda c: len(c[0]), reverse=True)
-        self.longest = max((len(k) for c in self.by_first.values() for k, _ in c), default=1)
+                self.by_last.setdefault(keys[-1], []).append((keys, target))
+        for table in (self.by_first, self.by_last):
+            for cands in table.values():
+                cands.sort(key=lambda c: len(c[0]), reverse=True)
 
     def at(self, keys: list[str], i: int) -> tuple[int, Any] | None:
         for cand, target in self.by_first.get(keys[i], ()):
@@ -355,12 +358,11 @@ class PhraseIndex:
 
     def ending_at(self, keys: list[str], end: int) -> tuple[int, Any] | None:
         """The longest phrase whose last key is keys[end - 1]."""
-        best = None
-        for start in range(max(0, end - self.longest), end):
-            hit = self.at(keys, start)
-            if hit and start + hit[0] == end and (best is None or hit[0] > best[0]):
-                best = (hit[0], hit[1])
-        return best
+        for cand, target in self.by_last.get(keys[end - 1], ()):
+            n = len(cand)
+            if n <= end and tuple(keys[end - n:end]) == cand:
+                return n, target
+        return None
 
 
 _INDEXES: dict[str, PhraseIndex] = {}
@@ -377,49 +379,96 @@ def _index(name: str) -> PhraseIndex:
 
 # ------------------------------------------------------------------------------------------ the reader
 
-@dataclass
 class _Key:
-    text: str
-    token: int  # index into the token list
+    """One word key: a word's part ('per_device_train_batch_size' is five), a number, or '/', "'", 'x', '*'."""
+
+    __slots__ = ("text", "token")
+
+    def __init__(self, text: str, token: int):
+        self.text, self.token = text, token
 
 
-class _Clause:
-    """One sentence: its tokens, its word keys (for phrases) and where each token's key starts."""
+class _Keys:
+    """The word keys of a whole message, built once: clauses and sentences are slices of them."""
 
-    def __init__(self, tokens: list[Token], start: int, end: int, source: str):
-        self.tokens, self.start, self.end, self.source = tokens, start, end, source
+    def __init__(self, tokens: list[Token]):
         self.keys: list[_Key] = []
-        self.key_of: dict[int, int] = {}  # token index -> first key index
-        self.word_of: list[tuple[int, int]] = []  # key index -> first and last key of its token (`lr_warmup_steps`)
-        self.consumed: set[int] = set()  # tokens a step has read, which later steps leave alone
-        self.claimed: set[int] = set()  # tokens inside a model name already read
-        for i in range(start, end):
-            tok = tokens[i]
+        self.words: list[str] = []
+        self.first: list[int] = []  # per token: index of its first key (or of the next token's, when it has none)
+        self.span: list[tuple[int, int]] = []  # per key: its token's first and last key
+        for i, tok in enumerate(tokens):
+            self.first.append(len(self.keys))
             if tok.kind == "word":
-                parts = [p for p in tok.text.split("_") if p]
+                parts = [p for p in tok.text.split("_") if p] if "_" in tok.text else [tok.text]
             elif tok.kind == "num":
                 parts = [tok.text]
             elif tok.text in ("/", "'", "×", "*"):
                 parts = ["x" if tok.text == "×" else tok.text]
             else:
                 continue
-            self.key_of[i] = len(self.keys)
-            self.word_of += [(len(self.keys), len(self.keys) + len(parts) - 1)] * len(parts)
+            a = len(self.keys)
+            self.span += [(a, a + len(parts) - 1)] * len(parts)
             self.keys += [_Key(p, i) for p in parts]
-        self.words = [k.text for k in self.keys]
+            self.words += parts
+        self.first.append(len(self.keys))
+
+
+class _KeyOf:
+    """token index -> the clause's index of its first key, for tokens that have keys (a view, built for free)."""
+
+    __slots__ = ("keys", "offset", "start", "end")
+
+    def __init__(self, keys: _Keys, offset: int, start: int, end: int):
+        self.keys, self.offset, self.start, self.end = keys, offset, start, end
+
+    def __contains__(self, t: int) -> bool:
+        return self.start <= t < self.end and self.keys.first[t] != self.keys.first[t + 1]
+
+    def __getitem__(self, t: int) -> int:
+        if t not in self:
+            raise KeyError(t)
+        return self.keys.first[t] - self.offset
+
+    def get(self, t: int, default: Any = None) -> Any:
+        return self.keys.first[t] - self.offset if t in self else default
+
+
+class _Clause:
+    """One sentence or clause: its tokens, its word keys (for phrases) and where each token's keys start."""
+
+    def __init__(self, tokens: list[Token], start: int, end: int, source: str, index: _Keys | None = None):
+        index = index or _Keys(tokens)
+        self.tokens, self.start, self.end, self.source = tokens, start, end, source
+        a, b = index.first[start], index.first[end]
+        self.keys = index.keys[a:b]
+        self.words = index.words[a:b]
+        self.present = set(self.words)
+        self.key_of = _KeyOf(index, a, start, end)  # token index -> first key index
+        self._span, self._offset = index.span, a
+        self.consumed: set[int] = set()  # tokens a step has read, which later steps leave alone
+        self.claimed: set[int] = set()  # tokens inside a model name already read
         # whether a reference setup is being spoken of at each key: a reference cue seen earlier in the sentence
         # and no first-person word since ("the paper used 512 but I use 64"); one pass, so setups cost O(n)
         self.reference_at: list[bool] = []
         speaking_of_reference = False
-        for k, w in enumerate(self.words):
+        words = self.words
+        if not self.present & REFERENCE_CUES and not self.present & GUESSES:
+            return  # nothing in it speaks of another setup (most clauses): all the user's
+        for k, w in enumerate(words):
             self.reference_at.append(speaking_of_reference)
-            artifact = k + 1 < len(self.words) and self.words[k + 1] in ARTIFACTS  # "we use your code"
-            guess = w in FIRST_PERSON and k + 1 < len(self.words) and self.words[k + 1] in GUESSES
-            if guess or (w in REFERENCE_CUES and not artifact and not self._file_name(k) and
-                         not any(tuple(self.words[max(0, k - n):k]) in FOLLOWING for n in (1, 2, 3))):
-                speaking_of_reference = True  # "I guess the number of GPUs is 256?": a deduction about theirs
+            if w in REFERENCE_CUES:
+                artifact = k + 1 < len(words) and words[k + 1] in ARTIFACTS  # "we use your code"
+                if not artifact and not self._file_name(k) and \
+                        not any(tuple(words[max(0, k - n):k]) in FOLLOWING for n in (1, 2, 3)):
+                    speaking_of_reference = True
             elif w in FIRST_PERSON:
-                speaking_of_reference = False
+                # "I guess the number of GPUs is 256?": a deduction about theirs
+                speaking_of_reference = k + 1 < len(words) and words[k + 1] in GUESSES
+
+    def word_of(self, k: int) -> tuple[int, int]:
+        """The first and last key of key k's token (`lr_warmup_steps` is keys k-1..k+1 when k is 'warmup')."""
+        x, y = self._span[self._offset + k]
+        return x - self._offset, y - self._offset
 
     def _file_name(self, k: int) -> bool:
         """'README.md', 'defaults.yaml': a file's name, not a setup spoken of."""
@@ -439,10 +488,11 @@ def read(message: str) -> Reading:
     tokens = tokenize(message)
     reading = Reading(truncated=len(message) > MAX_MESSAGE or len(tokens) >= MAX_TOKENS)
     reading.deepspeed = any(t.text == "deepspeed" for t in tokens)
+    index = _Keys(tokens)
     for n, (start, end) in enumerate(clauses(tokens)):
         reading.sentence = n
-        clause = _Clause(tokens, start, end, message)
-        present = set(clause.words)
+        clause = _Clause(tokens, start, end, message, index)
+        present = clause.present
         question = end < len(tokens) and tokens[end].text == "?"
         if question and "or" in present and present & {"per", "each"} and present & {"total", "across", "global", "all"}:
             reading.asks_per_device = True  # "is that per GPU or across GPUs?"
@@ -450,7 +500,7 @@ def read(message: str) -> Reading:
             reading.finetune_evidence = _first_phrase(clause, _index("finetune"))
         reading.in_personal_sentence = bool(FIRST_PERSON & present)
         reading.in_planning_sentence = bool(PLANNING & present) or question  # "so is batch 8 right?"
-        reading.in_past_clause = _past_run(clause.words)
+        reading.in_past_clause = _past_run(clause.words, present)
         if _speaks_of_several_gpus(clause):
             reading.several_gpus = True
         reading.clause_mood = "fail" if present & FAIL_WORDS or {"out", "memory"} <= present \
@@ -465,7 +515,7 @@ def read(message: str) -> Reading:
         _numbers(clause, reading)
         _changes(clause, reading)
     reading.in_personal_sentence = False
-    _goal(tokens, message, reading)
+    _goal(tokens, message, reading, index)
     _resolve(reading)
     return reading
 
@@ -477,14 +527,18 @@ def _speaks_of_several_gpus(clause: _Clause) -> bool:
     """'multiple GPUs', 'per GPU', 'across GPUs', 'every GPU': a message that compares one GPU with several, or
     speaks of per-GPU quantities, has no 'one GPU' setup to read."""
     words = clause.words
+    if "gpu" not in clause.present and "gpus" not in clause.present:
+        return False
     return any(w in ("gpu", "gpus") and k > 0 and words[k - 1] in SEVERAL and _setup(clause, k) == "user"
-               and clause.word_of[k - 1] == (k - 1, k - 1) and clause.word_of[k] == (k, k)  # not `per_gpu_…` keys
+               and clause.word_of(k - 1) == (k - 1, k - 1) and clause.word_of(k) == (k, k)  # not `per_gpu_…` keys
                for k, w in enumerate(words))
 
 
-def _past_run(words: list[str]) -> bool:
-    if PAST_RUN & set(words):
+def _past_run(words: list[str], present: set[str]) -> bool:
+    if PAST_RUN & present:
         return True
+    if not PAST_FIRST & present:
+        return False
     return any((a, b) in PAST_RUN_PHRASES and not (k + 2 < len(words) and words[k + 2] in NEGATIONS)
                for k, (a, b) in enumerate(zip(words, words[1:])))
 
@@ -492,9 +546,10 @@ def _past_run(words: list[str]) -> bool:
 def _setup(clause: _Clause, position: int) -> str:
     """A number belongs to a reference setup when a reference cue comes before it in its sentence (the paper
     used 512) and no first-person word stands between ("the paper used 512 but I use 64")."""
-    if position >= len(clause.reference_at):
-        return "reference" if clause.reference_at and clause.reference_at[-1] else "user"
-    return "reference" if clause.reference_at[position] else "user"
+    at = clause.reference_at
+    if not at:
+        return "user"
+    return "reference" if at[min(position, len(at) - 1)] else "user"
 
 
 def _entities(clause: _Clause, reading: Reading) -> None:
@@ -683,6 +738,8 @@ def _file_name_at(clause: _Clause, t: int) -> bool:
 def _family_names(clause: _Clause, reading: Reading) -> None:
     """Models of a known family written without a size ('visual-bert', 'Qwen-VL', 'ResNet152', 'bevformer-small',
     'ViT-g/14', 'llama2'): two parts or more, or digits glued to the family's name."""
+    if not clause.present & names.FAMILIES:
+        return
     tokens, t = clause.tokens, clause.start
     while t < clause.end and reading.names_seen < MAX_NAMES:
         tok = tokens[t]
@@ -950,6 +1007,7 @@ def _device_ids(clause: _Clause, reading: Reading) -> None:
 
 
 PRODUCT = ("*", "x", "×")
+NUMBER_START = frozenset("0123456789.")
 
 
 def _formulas(clause: _Clause, reading: Reading) -> None:
@@ -994,7 +1052,7 @@ def _factor_names(clause: _Clause, left: PhraseIndex, t: int) -> list[str]:
     while u >= clause.start and len(names) < 6:
         if u not in clause.key_of:
             break
-        k = clause.word_of[clause.key_of[u]][1] + 1
+        k = clause.word_of(clause.key_of[u])[1] + 1
         hit = left.ending_at(clause.words, k)
         if hit is None:
             return [], t
@@ -1014,7 +1072,10 @@ def _factor_names(clause: _Clause, left: PhraseIndex, t: int) -> list[str]:
 def _numbers(clause: _Clause, reading: Reading) -> None:
     left, right = _index("left"), _index("right")
     keys, words = clause.keys, clause.words
-    for k, key in enumerate(keys):
+    # only numbers and number words are read here ("1,281,167", ".5", "four"): skip the rest in one pass
+    spoken = clause.present & WORD_NUMBERS.keys()
+    for k in [k for k, w in enumerate(words) if w[0] in NUMBER_START or (spoken and w in spoken)]:
+        key = keys[k]
         tok = clause.tokens[key.token]
         if tok.kind == "word" and words[k] in WORD_NUMBERS and words[k] not in ("one", "single", "a"):
             slot = _right_slot(right, clause, k + 1)  # "two nodes", "four GPUs", "eight cards", "three epochs"
@@ -1228,7 +1289,7 @@ def _opening(clause: _Clause, after: int, before: int) -> int | None:
         if clause.tokens[t].text == "(":
             for u in range(t - 1, max(clause.start, t - 8) - 1, -1):
                 if u in clause.key_of:
-                    return clause.word_of[clause.key_of[u]][1] + 1
+                    return clause.word_of(clause.key_of[u])[1] + 1
             return None
     return None
 
@@ -1476,20 +1537,21 @@ def _topic(topics: list[str], value: float) -> str:
     return ""
 
 
-def _goal(tokens: list[Token], source: str, reading: Reading) -> None:
+def _goal(tokens: list[Token], source: str, reading: Reading, index: _Keys) -> None:
     """The user's goal, voted by cue phrases over whole sentences (`reading.goal`)."""
     from advisor.reading.goal import Sentence, goal_of
 
     whole = []
     for start, end in sentences(tokens):
-        clause = _Clause(tokens, start, end, source)
-        is_num = [clause.tokens[key.token].is_num for key in clause.keys]
-        in_flag = [_in_flag(clause, key.token) for key in clause.keys]
-        question = end < len(tokens) and tokens[end].text == "?"
-        spans = [(tokens[key.token].start, tokens[key.token].end) for key in clause.keys]
-        whole.append(Sentence(clause.words, is_num, in_flag, clause.word_of, question, spans))
+        clause = _Clause(tokens, start, end, source, index)
+        whole.append(Sentence(
+            clause.words, clause.present, end < len(tokens) and tokens[end].text == "?",
+            is_num=lambda k, c=clause: c.tokens[c.keys[k].token].is_num,
+            in_flag=lambda k, c=clause: _in_flag(c, c.keys[k].token),
+            word_of=clause.word_of,
+            text=lambda a, b, c=clause: c.text(c.keys[a].token, c.keys[b].token)))
     oom = reading.values.get("oom")
-    found = goal_of(whole, source, oom.text if oom is not None and oom.value else None, _index("goal"))
+    found = goal_of(whole, oom.text if oom is not None and oom.value else None, _index("goal"))
     if found is not None:
         reading.set(Read("goal", found[0], found[1]))
 

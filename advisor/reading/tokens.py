@@ -9,7 +9,6 @@ so catalogue names match token by token.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 MAX_MESSAGE = 100_000  # characters read from one message; the rest is ignored (and said so)
 MAX_TOKENS = 10_000  # tokens read from one message (≈ 40-60 KB of prose; a pasted log's first lines tell enough)
@@ -18,7 +17,6 @@ _TOKEN = re.compile(r"""
     (?P<num>\d{1,3}(?:,\d{3})+(?![\d,])|\d*\.\d+|\d+)(?P<exp>[eE][-+]?\d+)?
   | (?P<word>[^\W\d_]+(?:_[^\W\d_]+)*)
   | (?P<nl>\n)
-  | (?P<space>[ \t\r\f\v]+)
   | (?P<punct>[^\w\s]|_)
 """, re.VERBOSE)
 
@@ -26,47 +24,46 @@ WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, 
                 "ten": 10, "twelve": 12, "sixteen": 16, "single": 1, "dual": 2, "quad": 4, "eleven": 11}
 
 
-@dataclass(frozen=True)
 class Token:
-    kind: str  # num | word | punct | nl
-    text: str  # lower case (the original is text[start:end])
-    start: int
-    end: int
-    space_before: bool  # whitespace between this token and the previous one
-    value: float | None = None  # numbers only
+    """One token: kind (num | word | punct | nl), its text (lower case; a number's as written), its span in the
+    message, whether whitespace precedes it, and a number's value. A slotted class: a message has thousands."""
 
-    @property
-    def is_num(self) -> bool:
-        return self.kind == "num"
+    __slots__ = ("kind", "text", "start", "end", "space_before", "value", "is_num")
+
+    def __init__(self, kind: str, text: str, start: int, end: int, space_before: bool, value: float | None = None):
+        self.kind, self.text, self.start, self.end = kind, text, start, end
+        self.space_before, self.value, self.is_num = space_before, value, kind == "num"
+
+    def __repr__(self) -> str:
+        return f"Token({self.kind!r}, {self.text!r}, {self.start}, {self.end})"
 
 
 def tokenize(text: str) -> list[Token]:
     text = text[:MAX_MESSAGE]
     tokens: list[Token] = []
-    space = False
+    append = tokens.append
+    previous_end = 0  # whitespace is not matched: a token starts after the previous one's end when space stands between
     for m in _TOKEN.finditer(text):
         if len(tokens) >= MAX_TOKENS:
             break
         kind = m.lastgroup
+        start, end = m.span()
+        space = start != previous_end
+        previous_end = end
         if kind == "exp":
             kind = "num"
-        if kind == "space":
-            space = True
-            continue
-        raw = m.group(0)
+        raw = text[start:end]
         value = None
         if kind == "num":
             value = _number(raw)
             if value is None:  # an exponent too large to be a number anyone means
                 kind = "word"
-        if kind == "word" and len(raw) > 1 and raw[0] in "xX" and tokens and tokens[-1].is_num and not space:
+        elif kind == "word" and len(raw) > 1 and raw[0] in "xX" and tokens and tokens[-1].is_num and not space:
             # "8xA100", "2xH100": the count's 'x' is glued to the name
-            tokens.append(Token("word", "x", m.start(), m.start() + 1, False))
-            tokens.append(Token("word", raw[1:].lower(), m.start() + 1, m.end(), False))
-            space = False
+            append(Token("word", "x", start, start + 1, False))
+            append(Token("word", raw[1:].lower(), start + 1, end, False))
             continue
-        tokens.append(Token(kind, raw.lower() if kind != "num" else raw, m.start(), m.end(), space, value))
-        space = False
+        append(Token(kind, raw if kind == "num" else raw.lower(), start, end, space, value))
     return tokens
 
 
