@@ -170,6 +170,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("batch per device", "micro_batch"), ("imgs_per_gpu", "micro_batch"), ("samples_per_gpu", "micro_batch"),
     ("batch_size_per_gpu", "micro_batch"), ("batch_size_per_device", "micro_batch"),
     ("train_batch_size", "global_batch"), ("global batch size", "global_batch"), ("global batch", "global_batch"),
+    ("total train batch size", "global_batch"),
     ("effective batch size", "global_batch"), ("effective batch", "global_batch"), ("total batch size", "global_batch"),
     ("global_batch_size", "global_batch"), ("total batch", "global_batch"), ("gbs", "global_batch"),
     ("batch size", "batch"), ("batch_size", "batch"), ("batchsize", "batch"), ("batch", "batch"), ("bs", "batch"),

@@ -54,7 +54,9 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
                 name, n = ("num_gpus", count[0])
                 if count[0] > 1:
                     name, n = gpu_count(clause, clause.key_of.get(count[1], s), count[0])
-                reading.set(Read(name, n, clause.text(count[1], clause.keys[e - 1].token)))
+                first, last = clause.keys[s].token, clause.keys[e - 1].token
+                reading.set(Read(name, n, clause.text(min(count[1], first), max(count[1] + 1, last)
+                                                      if count[1] > last else last)))
 
 
 def single_gpu(clause: Clause, reading: Reading) -> None:
@@ -107,8 +109,10 @@ def _count_before(clause: Clause, s: int) -> tuple[int, int] | None:
 
 
 def _count_after(clause: Clause, e: int) -> tuple[int, int] | None:
-    """'A100 x 8', 'H100 x8', 'T4 ×2', 'A100 80G * 2'."""
+    """'A100 x 8', 'H100 x8', 'T4 ×2', 'A100 80G * 2', 'TITAN RTX 24GB *2'."""
     words = clause.words
+    while e < len(words) and words[e] in GPU_NOISE:
+        e += 1
     if e + 1 < len(words) and words[e] in MEMORY_UNITS:
         e += 1
     elif e + 2 < len(words) and clause.tokens[clause.keys[e].token].is_num and words[e + 1] in MEMORY_UNITS:

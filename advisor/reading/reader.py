@@ -72,6 +72,20 @@ def read(message: str) -> Reading:
     return reading
 
 
+def _segment_mood(clause: Clause, t: int) -> str:
+    """Whether the words between the commas around token t report a failure or a success: in 'with a batch size of
+    256 we get an OOM, and with a batch size of 128 it just fits' each batch has its own."""
+    first, last = t, t
+    while first > clause.start and clause.tokens[first - 1].text not in (",", ";") and t - first < 30:
+        first -= 1
+    while last + 1 < clause.end and clause.tokens[last + 1].text not in (",", ";") and last - t < 30:
+        last += 1
+    words = {w for u in range(first, last + 1) for w in clause.tokens[u].text.split("_")}
+    if words & FAIL_WORDS or {"out", "memory"} <= words:
+        return "fail"
+    return "ok" if words & OK_WORDS else ""
+
+
 def _past_run(words: list[str], present: set[str]) -> bool:
     if PAST_RUN & present:
         return True
@@ -235,7 +249,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         elif name in BATCH_FIELDS and not reading.in_personal_sentence and \
                 any(r.value == scaled for f, r in reading.reference.items() if f in BATCH_FIELDS):
             setup = "reference"  # "the document suggests batch 14 … why does batch size 14 fail?": the same one
-        fill(reading, name, scaled, u, text, setup, qualified, keyed=keyed is not None)
+        mood = _segment_mood(clause, key.token) if name in BATCH_FIELDS else ""
+        fill(reading, name, scaled, u, text, setup, qualified, keyed=keyed is not None, mood=mood)
 
 
 def _factor(clause: Clause, reading: Reading, k: int, value: float, left: PhraseIndex) -> None:
@@ -271,8 +286,9 @@ def _right_slot(index: PhraseIndex, clause: Clause, k: int) -> tuple[str, int] |
             nxt = k + hit[0]
             while nxt < len(words) and words[nxt] in ("train", "batch", "size", "="):
                 nxt += 1
-            if nxt < len(words) and clause.tokens[clause.keys[nxt].token].is_num:
-                return None
+            if nxt < len(words) and clause.tokens[clause.keys[nxt].token].is_num and not any(
+                    clause.tokens[t].text in (",", ";", ")") for t in range(clause.keys[nxt - 1].token, clause.keys[nxt].token)):
+                return None  # "--cutoff_len 1536 --per_device_train_batch_size 1" (but not "2 GPUs, 15G each")
             return hit[1], k + hit[0] - 1
     return None
 
@@ -282,14 +298,12 @@ def _left_slot(index: PhraseIndex, words: list[str], k: int, clause: Clause | No
     closed before the number is skipped for the one before the parenthesis ("Total train batch size (w. parallel,
     distributed & accumulation) = 224" is the total batch)."""
     end = k
+    if clause is not None and k > 0:
+        opened = _opening(clause, clause.keys[k - 1].token, clause.keys[k].token)
+        end = opened if opened is not None else k
     for _ in range(4):
         if end <= 0:
             return None
-        if clause is not None:
-            opened = _opening(clause, clause.keys[end - 1].token, clause.keys[k].token)
-            if opened is not None:
-                end = opened
-                continue
         hit = index.ending_at(words, end)
         if hit:
             return hit[1], end - hit[0]

@@ -121,7 +121,9 @@ def rank(read: Read) -> int:
 
 
 def fill(reading: Reading, name: str, scaled: float, unit: str, text: str, setup: str,
-          qualified: bool = False, keyed: bool = False) -> None:
+          qualified: bool = False, keyed: bool = False, mood: str = "") -> None:
+    """Set a number read for a slot, when it can be one (a batch is a whole number from 1, a ZeRO stage 0-3, an LR
+    under 10, …); out-of-range numbers are left unread."""
     whole = float(scaled).is_integer()
     if name in ("micro_batch", "global_batch", "batch", "grad_accum_steps", "num_gpus", "num_nodes", "lora_rank",
                 "warmup_steps", "image_size", "gpus_per_node"):
@@ -129,25 +131,25 @@ def fill(reading: Reading, name: str, scaled: float, unit: str, text: str, setup
             return
         if name == "num_gpus" and scaled > 100_000:
             return
-        reading.set(Read(name, int(scaled), text, setup, qualified=qualified, keyed=keyed))
+        reading.set(Read(name, int(scaled), text, setup, qualified=qualified, keyed=keyed, mood=mood))
     elif name == "zero_stage":
         if scaled in (0, 1, 2, 3):
-            reading.set(Read(name, int(scaled), text, setup, qualified=qualified, keyed=keyed))
+            reading.set(Read(name, int(scaled), text, setup, qualified=qualified, keyed=keyed, mood=mood))
     elif name == "seq_len":
         if whole and 1 <= scaled <= 10**7 and unit in ("", "k"):
-            reading.set(Read(name, int(scaled), text, setup, qualified=qualified, keyed=keyed))
+            reading.set(Read(name, int(scaled), text, setup, qualified=qualified, keyed=keyed, mood=mood))
     elif name == "lr":
         if 0 < scaled < 10:
-            reading.set(Read(name, scaled, text, setup, qualified=qualified, keyed=keyed))
+            reading.set(Read(name, scaled, text, setup, qualified=qualified, keyed=keyed, mood=mood))
     elif name == "warmup_ratio":
         if 0 < scaled < 1:
-            reading.set(Read(name, scaled, text, setup, qualified=qualified, keyed=keyed))
+            reading.set(Read(name, scaled, text, setup, qualified=qualified, keyed=keyed, mood=mood))
     elif name == "epochs":
         if 0 < scaled <= 10_000:
-            reading.set(Read(name, scaled, text, setup, qualified=qualified, keyed=keyed))
+            reading.set(Read(name, scaled, text, setup, qualified=qualified, keyed=keyed, mood=mood))
     elif name == "dataset_size":
         if whole and scaled >= 10:
-            reading.set(Read(name, int(scaled), text, setup, qualified=qualified, keyed=keyed))
+            reading.set(Read(name, int(scaled), text, setup, qualified=qualified, keyed=keyed, mood=mood))
     elif name == "params":
         if unit in COUNT_UNITS or scaled >= 1e5:
-            reading.set(Read(name, scaled, text, setup, qualified=qualified, keyed=keyed))
+            reading.set(Read(name, scaled, text, setup, qualified=qualified, keyed=keyed, mood=mood))
