@@ -99,8 +99,8 @@ def test_long_inputs_are_read_in_bounded_work():
     """100,000 digits is one token; repeated units hit the token and name bounds, which the reading says
     (the cost is linear either way: benchmarks/bench_reader.py)."""
     assert not read("9" * 100_000).truncated
-    for text in ("24GB " * 20_000, "batch " * 20_000, "1," * 50_000, "A100 " * 20_000):
-        assert read(text).truncated
+    for text in ("24GB " * 20_000, "batch " * 20_000, "1," * 50_000, "A100 " * 20_000, "1" + ",000" * 25_000 + "0"):
+        assert read(text).truncated  # the last: a run of thousands groups that is no number, split linearly
     assert read("A100 " * 200).names_seen == 64  # MAX_NAMES: a pasted log cannot make the reader look up more
 
 
@@ -317,6 +317,16 @@ def test_the_training_method_a_message_implies(message, mode):
 ])
 def test_goals(message, goal):
     assert labels(message).get("goal") == goal, labels(message)
+
+
+@pytest.mark.parametrize("text, numbers", [
+    ("1,281,167 images", [1281167]), ("max_seq_length=120_000", [120000]), ("gpu_ids: 0,1,2,3", [0, 1, 2, 3]),
+    ("lr 3e-4, 1.5e-3 or .5", [3e-4, 1.5e-3, 0.5]), ("3,4.5", [3, 4.5]),
+])
+def test_numbers_with_separators(text, numbers):
+    from advisor.reading.tokens import tokenize
+
+    assert [t.value for t in tokenize(text) if t.is_num] == pytest.approx(numbers)
 
 
 def test_sentences_do_not_end_inside_abbreviations_or_paths():

@@ -14,7 +14,7 @@ MAX_MESSAGE = 100_000  # characters read from one message; the rest is ignored (
 MAX_TOKENS = 10_000  # tokens read from one message (≈ 40-60 KB of prose; a pasted log's first lines tell enough)
 
 _TOKEN = re.compile(r"""
-    (?P<num>\d{1,3}(?:,\d{3})+(?![\d,])|\d*\.\d+|\d+)(?P<exp>[eE][-+]?\d+)?
+    (?P<num>(?:\d++(?:[,_]\d++)*+(?:\.\d++)?+|\.\d++)(?:[eE][-+]?\d++)?+)
   | (?P<word>[^\W\d_]+(?:_[^\W\d_]+)*)
   | (?P<nl>\n)
   | (?P<punct>[^\w\s]|_)
@@ -50,10 +50,11 @@ def tokenize(text: str) -> list[Token]:
         start, end = m.span()
         space = start != previous_end
         previous_end = end
-        if kind == "exp":
-            kind = "num"
         raw = text[start:end]
         value = None
+        if kind == "num" and ("," in raw or "_" in raw) and not _thousands(raw):
+            _split_run(text, start, end, space, tokens)  # "0,1,2,3", "1,2": numbers between commas
+            continue
         if kind == "num":
             value = _number(raw)
             if value is None:  # an exponent too large to be a number anyone means
@@ -67,9 +68,33 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
+def _thousands(raw: str) -> bool:
+    """'1,281,167', '120_000': one number with a thousands separator (one kind, groups of three)."""
+    head = raw.split(".")[0].split("e")[0].split("E")[0]
+    sep = "," if "," in head else "_"
+    groups = head.split(sep)
+    return ("," not in head or "_" not in head) and 1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])
+
+
+def _split_run(text: str, start: int, end: int, space: bool, tokens: list[Token]) -> None:
+    """A run of digit groups that is no one number ('0,1,2,3', '3,4.5'): each group a number, each separator a mark."""
+    i = start
+    while i < end and len(tokens) < MAX_TOKENS:
+        j = i
+        while j < end and text[j] not in ",_":
+            j += 1
+        if j > i:
+            raw = text[i:j]
+            value = _number(raw)
+            tokens.append(Token("num" if value is not None else "word", raw, i, j, space and i == start, value))
+        if j < end:
+            tokens.append(Token("punct", text[j], j, j + 1, False))
+        i = j + 1
+
+
 def _number(raw: str) -> float | None:
     try:
-        value = float(raw.replace(",", ""))
+        value = float(raw.replace(",", "").replace("_", ""))
     except ValueError:
         return None
     return value if value == value and abs(value) < 1e30 else None
