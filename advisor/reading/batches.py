@@ -176,15 +176,17 @@ def changes(clause: Clause, reading: Reading) -> None:
         b = clause.tokens[clause.keys[j + 1].token]
         if not b.is_num or a.value is None or b.value is None:
             continue
-        cue = " ".join(words[max(0, k - 6):k]) + cue_inside
+        topic = next((TOPICS[x] for x in reversed(words[max(0, k - 6):first]) if x in TOPICS), "")
         text = clause.text(clause.keys[k].token, clause.keys[j + 1].token)
-        if "batch" in cue or "bs" in words[max(0, k - 3):k]:
+        if topic == "batch":
             if a.value.is_integer() and b.value.is_integer():
                 reading.set(Read("batch_from", int(a.value), text))
                 reading.set(Read("batch_to", int(b.value), text))
-        elif "lr" in cue or "learning rate" in cue:
+        elif topic == "lr":
             reading.set(Read("lr_from", a.value, text))
             reading.set(Read("lr_to", b.value, text))
+        elif topic == "seq":  # "reduce the max sequence length from 512 to 128": 128 now
+            fill(reading, "seq_len", b.value, "", text, "user")
         elif any(g in words[j + 2:j + 4] for g in ("gpus", "gpu", "cards")):
             reading.set(Read("gpus_from", int(a.value), text))
             reading.set(Read("gpus_to", int(b.value), text))

@@ -161,3 +161,22 @@ def in_flag(clause: Clause, t: int) -> bool:
     dash = clause.tokens[t - 1] if t > clause.start else None
     return dash is not None and dash.text == "-" and not tok.space_before and \
         (dash.space_before or (t - 2 >= clause.start and clause.tokens[t - 2].text == "-"))
+
+
+FILE_TYPES = {"py", "yaml", "yml", "json", "sh", "md", "txt", "pt", "pth", "ckpt", "bin", "ipynb", "safetensors", "toml",
+              "cfg", "prototxt"}
+
+
+DOCUMENTS = {"md", "txt", "rst", "html", "pdf"}
+
+
+def in_file_name(clause: Clause, t: int, types: set[str] = FILE_TYPES) -> bool:
+    """Whether token t is part of a file's name ('ram-efficient-pytorch-fsdp.md', 'ds_z3_config.json'): a run of
+    glued tokens that ends in '.' and one of the file types."""
+    tokens, u = clause.tokens, t
+    while u + 1 < clause.end and not tokens[u + 1].space_before and u - t < 24:
+        if tokens[u + 1].text == "." and u + 2 < clause.end and tokens[u + 2].text in types \
+                and not tokens[u + 2].space_before:
+            return True
+        u += 1
+    return False

@@ -127,6 +127,7 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("distributeddataparallel", "parallelism", "ddp"), ("data parallel", "parallelism", "ddp"),
     ("fsdp", "parallelism", "fsdp"), ("fully sharded", "parallelism", "fsdp"),
     ("deepspeed", "parallelism", "zero"), ("zero", "parallelism", "zero"), ("ds config", "parallelism", "zero"),
+    ("deep speed", "parallelism", "zero"),
     ("tensor parallel", "parallelism", "tensor"), ("tensor parallelism", "parallelism", "tensor"),
     ("model parallel", "parallelism", "tensor"), ("pipeline parallel", "parallelism", "pipeline"),
     ("pipeline parallelism", "parallelism", "pipeline"), ("device map auto", "parallelism", "device_map"),
@@ -189,7 +190,11 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("model_max_length", "seq_len"), ("sequence length", "seq_len"), ("sequence len", "seq_len"),
     ("seq length", "seq_len"), ("seq len", "seq_len"), ("seq", "seq_len"), ("context length", "seq_len"),
     ("context", "seq_len"), ("ctx", "seq_len"), ("max_source_length", "seq_len"), ("max_words", "seq_len"),
-    ("max sequence length", "seq_len"), ("sequence", "seq_len"), ("max_tokens", "seq_len"), ("length", "seq_len"),
+    ("max sequence length", "seq_len"), ("sequence", "seq_len"), ("length", "seq_len"),
+    ("context len", "seq_len"), ("ctx len", "seq_len"), ("tensor parallel size", "tensor_parallel"),
+    ("tensor_model_parallel_size", "tensor_parallel"), ("tp", "tensor_parallel"), ("tp size", "tensor_parallel"),
+    ("model_parallel_size", "tensor_parallel"), ("pipeline_model_parallel_size", "pipeline_parallel"),
+    ("pp", "pipeline_parallel"), ("pipeline parallel size", "pipeline_parallel"),
     ("learning_rate", "lr"), ("learning rate", "lr"), ("lr", "lr"), ("base_lr", "lr"), ("base lr", "lr"),
     ("warmup_steps", "warmup_steps"), ("warmup steps", "warmup_steps"), ("warmup_ratio", "warmup_ratio"),
     ("warmup ratio", "warmup_ratio"), ("num_train_epochs", "epochs"), ("epochs", "epochs"), ("max_epochs", "epochs"),
@@ -234,7 +239,7 @@ FILLERS = {"of", "is", "was", "=", ":", "to", "at", "set", "as", "size", "-", "-
            "=>", "’", "equal", "equals", "about", "around", "just", "only", "with", "be", "it", "i", "used", "use",
            "using", "value", "default", "per", "gpu", "device", "train", "even", "still", "my", "the", "your", "{",
            ",", "down", "up", "from", "[", "]", "approx", "~", "≈", "setting", "being", "are", "were", "has",
-           "have", "is:", "and", "can", "could", "would", "should", "will", "must", "then"}
+           "have", "is:", "and", "can", "could", "would", "should", "will", "must", "then", "limited"}
 
 
 _INDEXES: dict[str, PhraseIndex] = {}
@@ -243,12 +248,16 @@ _INDEXES: dict[str, PhraseIndex] = {}
 def cue_index(name: str) -> PhraseIndex:
     if name not in _INDEXES:
         table = {"keywords": [(p, (f, v)) for p, f, v in KEYWORDS], "left": LEFT_CUES, "right": RIGHT_CUES,
-                 "finetune": [(p, True) for p in FINETUNE_EVIDENCE],
+                 "finetune": [(p, True) for p in FINETUNE_EVIDENCE], "launchers": [(p, True) for p in LAUNCHERS],
                  "goal": [(p, (g, w)) for p, g, w in GOAL_CUES]}[name]
         _INDEXES[name] = PhraseIndex(table)
     return _INDEXES[name]
 
 
+# launchers that start one process per GPU (with several GPUs and nothing sharded, that is DDP)
+LAUNCHERS = ["torchrun", "torch.distributed.launch", "accelerate launch", "distributed launch", "multi_gpu",
+             "distributeddataparallel", "mpirun"]
+LAUNCH_WORDS = {"torchrun", "launch", "multi_gpu", "distributeddataparallel", "mpirun"}
 # a pretrained checkpoint or a downstream task means fine-tuning
 FINETUNE_EVIDENCE = ["instruct", "chat", "hf", "glue", "squad", "alpaca", "samsum", "dolly", "lima", "classifier",
                      "from_pretrained", "model_name_or_path", "text to image"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from advisor.reading import names
-from advisor.reading.clause import MAX_NAMES, Clause, catalogue_names, in_flag, setup_of
+from advisor.reading.clause import FILE_TYPES, MAX_NAMES, Clause, catalogue_names, in_flag, setup_of
 from advisor.reading.names import CHECKPOINT_SUFFIXES, NOT_THE_MODEL
 from advisor.reading.state import Read, Reading
 
@@ -147,8 +147,6 @@ def sized_names(clause: Clause, reading: Reading) -> None:
 COMPARED = {"than", "vs", "versus"}  # "converges faster than RT-DETR": a model compared with
 
 
-FILE_TYPES = {"py", "yaml", "yml", "json", "sh", "md", "txt", "pt", "pth", "ckpt", "bin", "ipynb", "safetensors", "toml",
-              "cfg", "prototxt"}
 
 
 # what a model-like name names when one of these follows it: a config or a script, not the model ("the vit-14-ep300

@@ -22,9 +22,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from advisor.reading import batches, hardware, models
-from advisor.reading.clause import Clause, Keys, in_flag, negated, setup_of
-from advisor.reading.cues import (COUNT_UNITS, FAIL_WORDS, FILLERS, FIRST_PERSON, MEMORY_UNITS, NEGATIONS, OK_WORDS,
-                                  PAST_FIRST, PAST_RUN, PAST_RUN_PHRASES, PLANNING, TIMES, cue_index)
+from advisor.reading.clause import DOCUMENTS, Clause, Keys, in_file_name, in_flag, negated, setup_of
+from advisor.reading.cues import (COUNT_UNITS, FAIL_WORDS, FILLERS, FIRST_PERSON, LAUNCH_WORDS, MEMORY_UNITS, NEGATIONS,
+                                  OK_WORDS, PAST_FIRST, PAST_RUN, PAST_RUN_PHRASES, PLANNING, TIMES, cue_index)
 from advisor.reading.phrases import PhraseIndex
 from advisor.reading.state import BATCH_FIELDS, Read, Reading, fill
 from advisor.reading.tokens import WORD_NUMBERS, Token, clauses, sentences, tokenize
@@ -49,6 +49,8 @@ def read(message: str) -> Reading:
             reading.asks_per_device = True  # "is that per GPU or across GPUs?"
         if reading.finetune_evidence is None:
             reading.finetune_evidence = _first_phrase(clause, cue_index("finetune"))
+        if reading.launcher is None and present & LAUNCH_WORDS:
+            reading.launcher = _first_phrase(clause, cue_index("launchers"))
         reading.in_personal_sentence = bool(FIRST_PERSON & present)
         reading.in_planning_sentence = bool(PLANNING & present) or question  # "so is batch 8 right?"
         reading.in_past_clause = _past_run(clause.words, present)
@@ -101,8 +103,8 @@ def _keywords(clause: Clause, reading: Reading) -> None:
     k = 0
     while k < len(words):
         hit = index.at(words, k)
-        if hit is None:
-            k += 1
+        if hit is None or in_file_name(clause, clause.keys[k].token, DOCUMENTS):
+            k += 1  # "ram-efficient-pytorch-fsdp.md" names a document, not the user's FSDP (a script's name may)
             continue
         length, (name, value) = hit
         after = words[k + length] if k + length < len(words) else ""
@@ -231,7 +233,7 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         first = keys[min(start_key, k)].token
         last = keys[max(end, start_key)].token if start_key > k else text_end
         text = clause.text(first, max(last, text_end))
-        if name in ("batch", "micro_batch", "global_batch") and batches.in_change(words, k):
+        if name in ("batch", "micro_batch", "global_batch", "seq_len") and batches.in_change(words, k):
             continue
         if name == "num_gpus":
             name, scaled = hardware.gpu_count(clause, k, int(scaled) if float(scaled).is_integer() else 0)
@@ -282,6 +284,8 @@ def _right_slot(index: PhraseIndex, clause: Clause, k: int) -> tuple[str, int] |
         hit = index.at(words, k)
         opened = any(clause.tokens[t].text == "(" for t in range(clause.keys[k - 1].token + 1, clause.keys[k].token)) \
             if k > 0 else False
+        if hit and in_flag(clause, clause.keys[k].token):
+            return None  # "--num-layers 32 --seq-length 4096": a flag after a number names the next value
         if hit and not opened:  # "8*8 (GPUs*BS)": a legend in parentheses names the factors, it counts nothing
             nxt = k + hit[0]
             while nxt < len(words) and words[nxt] in ("train", "batch", "size", "="):
@@ -440,8 +444,13 @@ def _resolve(reading: Reading) -> None:
         # a 4-bit base cannot be trained itself: fine-tuning it ("unsloth/llama-3-8b-bnb-4bit", load_in_4bit=True)
         # trains adapters on it
         values["adapter"] = Read("adapter", "qlora", values["base_bits"].text, implied=True)
-    if "zero_stage" in values and "parallelism" not in values:
+    parallelism = values.get("parallelism")
+    if "zero_stage" in values and (parallelism is None or parallelism.value == "ddp"):
+        # ZeRO runs over data parallelism: a stage said makes it ZeRO ("data-parallel size … ZeRO-2")
         values["parallelism"] = Read("parallelism", "zero", values["zero_stage"].text)
+    elif parallelism is None and reading.launcher is not None and (reading.get("num_gpus") or 1) > 1:
+        # torchrun / torch.distributed.launch / accelerate launch over several GPUs, nothing sharded: DDP
+        values["parallelism"] = Read("parallelism", "ddp", reading.launcher, implied=True)
     precision = reading.get("precision")
     if precision == "amp":
         values.pop("precision")

@@ -60,6 +60,7 @@ class Reading:
     total_memory_gb: float | None = None  # memory said over all GPUs ("128G in total")
     platform: Any = None  # (GpuMatch, words, setup) of the first platform named ("Kaggle", "Colab")
     finetune_evidence: str | None = None  # words that mean fine-tuning without saying so (FINETUNE_EVIDENCE)
+    launcher: str | None = None  # the words of a per-GPU launcher ("torchrun", "accelerate launch")
     several_gpus: bool = False  # the user's text speaks of several GPUs ("multiple GPUs", "per GPU", "across GPUs")
     deepspeed: bool = False  # the message speaks of DeepSpeed (its `train_batch_size` is the global batch)
     asks_per_device: bool = False  # it asks whether a batch is per device or global ("per GPU or across GPUs?")
@@ -132,6 +133,9 @@ def fill(reading: Reading, name: str, scaled: float, unit: str, text: str, setup
         if name == "num_gpus" and scaled > 100_000:
             return
         reading.set(Read(name, int(scaled), text, setup, qualified=qualified, keyed=keyed, mood=mood))
+    elif name in ("tensor_parallel", "pipeline_parallel"):  # "tp=4", "--pipeline_model_parallel_size 2"
+        if whole and scaled > 1:
+            reading.set(Read("parallelism", "tensor" if name == "tensor_parallel" else "pipeline", text, setup))
     elif name == "zero_stage":
         if scaled in (0, 1, 2, 3):
             reading.set(Read(name, int(scaled), text, setup, qualified=qualified, keyed=keyed, mood=mood))
