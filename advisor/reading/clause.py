@@ -150,8 +150,11 @@ def negated(clause: Clause, k: int, length: int = 1) -> bool:
     if NEGATIONS & set(before[-3:]):
         return True
     after = clause.words[k + length:k + length + 3]
-    return bool(after[:1] and after[0] in ("is", "isn", "was", "wasn", "doesn", "didn", "won", "wouldn")
-                and set(after) & {"not", "isn", "wasn", "doesn", "didn", "won", "wouldn"})
+    if not (after[:1] and after[0] in ("is", "isn", "was", "wasn", "doesn", "didn", "won", "wouldn")
+            and set(after) & {"not", "isn", "wasn", "doesn", "didn", "won", "wouldn"}):
+        return False
+    last, nxt = clause.keys[k + length - 1].token, clause.keys[k + length].token
+    return not any(clause.tokens[t].kind == "punct" for t in range(last + 1, nxt))  # "OOMs — isn't 80G enough"
 
 
 def in_flag(clause: Clause, t: int) -> bool:

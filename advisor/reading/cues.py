@@ -21,9 +21,9 @@ COUNT_UNITS = {"k": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "b": 1e9, "bn": 1e
 TIMES = {"x", "×"}
 
 
-NEGATIONS = {"no", "not", "without", "w/o", "disable", "disabled", "disabling", "never", "instead", "off",
-             "false", "none", "nor", "dont", "wouldn", "don", "didn", "doesn", "isn", "aren", "wasn", "won",
-             "shouldn", "couldn", "cannot", "avoid", "local", "rather"}
+NEGATIONS = {"no", "not", "without", "w/o", "disable", "disabled", "disabling", "never", "instead", "off", "false",
+             "none", "nor", "dont", "wouldn", "don", "didn", "doesn", "isn", "aren", "wasn", "won", "shouldn",
+             "couldn", "cannot", "avoid", "local", "rather", "haven", "hasn", "hadn"}
 
 
 # who a sentence speaks of when it is not the user: what follows such a word, up to a first-person word, belongs to
@@ -154,6 +154,9 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("not enough gpu memory", "oom", True), ("not enough memory", "oom", True), ("memory is not enough", "oom", True),
     ("gpu memory is not enough", "oom", True), ("memory isn't enough", "oom", True), ("memory wasn't enough", "oom", True),
     ("could not allocate", "oom", True), ("cannot allocate", "oom", True), ("memory outage", "oom", True),
+    ("out of gpu memory", "oom", True), ("g isn ' t enough", "oom", True), ("gb isn ' t enough", "oom", True),
+    ("g is not enough", "oom", True), ("gb is not enough", "oom", True), ("vram isn ' t enough", "oom", True),
+    ("adam w", "optimizer", "adamw"),
     ("insufficient memory", "oom", True), ("cudamalloc failed", "oom", True), ("memory full", "oom", True),
     ("full bf16", "precision", "bf16"), ("full fp16", "precision", "fp16"),
 ]
@@ -222,7 +225,8 @@ RIGHT_CUES: list[tuple[str, str]] = [
     ("accumulation", "grad_accum_steps"), ("grad accum steps", "grad_accum_steps"),
     ("gradient accumulation step", "grad_accum_steps"), ("accumulation step", "grad_accum_steps"),
     ("warmup steps", "warmup_steps"), ("steps of warmup", "warmup_steps"),
-    ("examples", "dataset_size"), ("samples", "dataset_size"), ("images", "dataset_size"), ("rows", "dataset_size"),
+    ("examples", "dataset_size"), ("samples", "dataset_size"), ("instances", "dataset_size"),
+    ("training instances", "dataset_size"), ("images", "dataset_size"), ("rows", "dataset_size"),
     ("sentences", "dataset_size"), ("documents", "dataset_size"), ("pairs", "dataset_size"),
     ("conversations", "dataset_size"), ("instructions", "dataset_size"), ("training examples", "dataset_size"),
     ("training samples", "dataset_size"), ("training images", "dataset_size"),

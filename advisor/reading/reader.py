@@ -74,6 +74,19 @@ def read(message: str) -> Reading:
     return reading
 
 
+def _log_line(clause: Clause) -> bool:
+    """Whether the clause is a training log line: a loss printed with its value ('loss': 1.6692, loss_avg: 3.81)."""
+    words = clause.words
+    for i, w in enumerate(words):
+        if w == "loss" or (w == "avg" and i > 0 and words[i - 1] == "loss"):
+            j = i + 1
+            while j < len(words) and words[j] == "'":
+                j += 1
+            if j < len(words) and clause.tokens[clause.keys[j].token].is_num:
+                return True
+    return False
+
+
 def _segment_mood(clause: Clause, t: int) -> str:
     """Whether the words between the commas around token t report a failure or a success: in 'with a batch size of
     256 we get an OOM, and with a batch size of 128 it just fits' each batch has its own."""
@@ -107,9 +120,15 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             k += 1  # "ram-efficient-pytorch-fsdp.md" names a document, not the user's FSDP (a script's name may)
             continue
         length, (name, value) = hit
+        if name == "precision" and (clause.word_of(k)[0] < k or clause.word_of(k + length - 1)[1] > k + length - 1):
+            k += 1  # "bf16" inside `bf16_accumulate_gradient`, "fp32" inside `_convert_to_fp32`: another key's name
+            continue
         after = words[k + length] if k + length < len(words) else ""
         text = clause.text(clause.keys[k].token, clause.keys[k + length - 1].token)
-        off = negated(clause, k, length) or after in ("off", "false", "disabled")
+        # "use_8bit_adam and gradient_checkpointing are False": the value said after the names
+        later = words[k + length:k + length + 6]
+        off = negated(clause, k, length) or after in ("off", "false", "disabled") or \
+            ("false" in later and ({"are", "is", "="} & set(later[:later.index("false")]) or later[0] == "and"))
         last = clause.keys[k + length - 1].token
         if last + 1 < clause.end and clause.tokens[last + 1].text == "$":
             k += length  # `--load-in-4bit $load_in_4bit`: a value set elsewhere, not said
@@ -230,6 +249,10 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         name, start_key = slot
         if name == "params" and not u and value < 1e5:
             continue
+        if name == "lr" and _log_line(clause):
+            continue  # "{'loss': 1.6692, 'learning_rate': 1.36e-07}": the schedule's value at a step, not the LR set
+        if name == "dataset_size" and start_key > k and start_key + 1 < len(words) and words[start_key + 1] == "per":
+            continue  # "256 images per forward": a batch, not the data set
         first = keys[min(start_key, k)].token
         last = keys[max(end, start_key)].token if start_key > k else text_end
         text = clause.text(first, max(last, text_end))
