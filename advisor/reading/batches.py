@@ -97,8 +97,9 @@ def config_key(clause: Clause, k: int, reading: Reading) -> tuple[str, int] | No
     (`per_device_eval_batch_size: 16`) is no training batch ("skip")."""
     t = clause.keys[k].token
     j = t - 1
-    while j >= clause.start and t - j <= 3 and clause.tokens[j].kind == "punct" and clause.tokens[j].text in "=:\"'`":
-        j -= 1
+    while j >= clause.start and t - j <= 6 and (clause.tokens[j].kind == "punct" and clause.tokens[j].text in "=:\"'`"
+                                                or clause.tokens[j].text in ("to", "the", "original", "default", "of")):
+        j -= 1  # "set global_train_batch_size to the original 2048"
     if j < clause.start or clause.tokens[j].kind != "word" or "_" not in clause.tokens[j].text:
         return None
     parts = set(clause.tokens[j].text.split("_"))
@@ -142,6 +143,8 @@ def said_as_default(words: list[str], start: int, k: int) -> bool:
     unless the user says they use it ("I use the defaults")."""
     for j in range(max(0, start - 3), k):
         if words[j] in VALUE_QUALIFIERS or words[j] == "defaults":
+            if j < start and any(w not in ("the", "a", "its") for w in words[j + 1:start]):
+                continue  # "(default settings, batch size 1, …)": the default qualifies another word
             return not (j >= 2 and words[j - 1] == "the" and words[j - 2] in ("use", "used", "using", "keep"))
     return False
 

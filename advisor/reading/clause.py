@@ -96,8 +96,9 @@ class Clause:
                 if not artifact and not self._file_name(k) and \
                         not any(tuple(words[max(0, k - n):k]) in FOLLOWING for n in (1, 2, 3)):
                     speaking_of_reference = True
-            elif w in FIRST_PERSON:
-                # "I guess the number of GPUs is 256?": a deduction about theirs
+            elif w in FIRST_PERSON and not (speaking_of_reference and k > 0 and words[k - 1] == "that"):
+                # "I guess the number of GPUs is 256?": a deduction about theirs; "the document suggests that we
+                # can use batch 14": their words reported
                 speaking_of_reference = k + 1 < len(words) and words[k + 1] in GUESSES
 
     def word_of(self, k: int) -> tuple[int, int]:

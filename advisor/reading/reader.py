@@ -416,7 +416,11 @@ def _resolve(reading: Reading) -> None:
         # asks which of the two it is
         per_device = gpus in (None, 1) or "global_batch" in values or plain.value < gpus or plain.value == 1 \
             or (plain.keyed and not reading.asks_per_device)
-        if "micro_batch" not in values and per_device:
+        micro = values.get("micro_batch")
+        if micro is not None and plain.keyed and micro.keyed and plain.value > micro.value and "global_batch" not in values:
+            # `MICRO_BATCH_SIZE = 4`, `BATCH_SIZE = 8`: next to a per-step key, the plain one is per update
+            values["global_batch"] = replace(plain, field="global_batch")
+        elif "micro_batch" not in values and per_device:
             values["micro_batch"] = replace(plain, field="micro_batch", implied=True)
         elif "micro_batch" not in values and "global_batch" not in values:
             values["batch_unqualified"] = replace(plain, field="batch_unqualified")
