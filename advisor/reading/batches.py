@@ -20,6 +20,8 @@ def formulas(clause: Clause, reading: Reading) -> None:
     """Batch arithmetic as engineers write it: 'batch_size*gradient_accumulation_steps = 12*40 = 480' gives the
     per-step batch 12, accumulation 40 and the batch per update 480; 'gradient_accumulation_steps = 64* 2' is 128."""
     tokens, left = clause.tokens, cue_index("left")
+    if "=" not in clause.source[tokens[clause.start].start:tokens[clause.end - 1].end]:
+        return
     for t in range(clause.start + 1, clause.end - 1):
         if tokens[t].text != "=" or not tokens[t + 1].is_num:
             continue
@@ -155,9 +157,16 @@ def in_change(words: list[str], k: int) -> bool:
     return "from" in window and "to" in window
 
 
+CHANGE_SIGNS = frozenset({"from", "to", "doubled", "double", "doubling", "halved", "halve", "quadrupled"})
+
+
 def changes(clause: Clause, reading: Reading) -> None:
     """'from A to B' after a batch / learning-rate cue, 'A → B', 'doubled the batch', 'batch 4x'."""
     words = clause.words
+    if not clause.present & CHANGE_SIGNS:
+        for w in words:
+            _note_topic(reading.topics, w)  # the quantities named, for a later "lower it to 8"
+        return
     for k, w in enumerate(words):
         if w != "from" or k + 3 >= len(words):
             continue
@@ -236,9 +245,7 @@ def _moves(clause: Clause, reading: Reading) -> None:
     words = clause.words
     topics = reading.topics
     for k, w in enumerate(words):
-        if w in TOPICS and (not topics or topics[-1] != TOPICS[w]):
-            topics.append(TOPICS[w])
-            del topics[:-4]
+        _note_topic(topics, w)
         if w != "to" or k == 0 or "batch_to" in reading.values:
             continue
         # the verb, over the object: "reduced [it] to", "lower [the batch size] to"
@@ -288,6 +295,14 @@ def _moves(clause: Clause, reading: Reading) -> None:
         if source is not None:
             reading.set(source)
         reading.set(Read("batch_to", to, text))
+
+
+def _note_topic(topics: list[str], word: str) -> None:
+    """Remember the quantity a word names (the last four, in order)."""
+    topic = TOPICS.get(word)
+    if topic is not None and (not topics or topics[-1] != topic):
+        topics.append(topic)
+        del topics[:-4]
 
 
 def _topic(topics: list[str], value: float) -> str:

@@ -31,21 +31,33 @@ class Keys:
         self.words: list[str] = []
         self.first: list[int] = []  # per token: index of its first key (or of the next token's, when it has none)
         self.span: list[tuple[int, int]] = []  # per key: its token's first and last key
+        keys, words, first, span = self.keys, self.words, self.first, self.span
+        marks = KEY_MARKS
+        n = 0
         for i, tok in enumerate(tokens):
-            self.first.append(len(self.keys))
-            if tok.kind == "word":
-                parts = [p for p in tok.text.split("_") if p] if "_" in tok.text else [tok.text]
-            elif tok.kind == "num":
-                parts = [tok.text]
-            elif tok.text in ("/", "'", "×", "*"):
-                parts = ["x" if tok.text == "×" else tok.text]
-            else:
-                continue
-            a = len(self.keys)
-            self.span += [(a, a + len(parts) - 1)] * len(parts)
-            self.keys += [Key(p, i) for p in parts]
-            self.words += parts
-        self.first.append(len(self.keys))
+            first.append(n)
+            kind, text = tok.kind, tok.text
+            if kind == "num" or (kind == "word" and "_" not in text):
+                keys.append(Key(text, i))
+                words.append(text)
+                span.append((n, n))
+                n += 1
+            elif kind == "word":
+                parts = [p for p in text.split("_") if p]
+                span += [(n, n + len(parts) - 1)] * len(parts)
+                keys += [Key(p, i) for p in parts]
+                words += parts
+                n += len(parts)
+            elif text in marks:
+                part = "x" if text == "×" else text
+                keys.append(Key(part, i))
+                words.append(part)
+                span.append((n, n))
+                n += 1
+        first.append(n)
+
+
+KEY_MARKS = frozenset(("/", "'", "×", "*"))
 
 
 class KeyOf:
@@ -127,21 +139,27 @@ def setup_of(clause: Clause, position: int) -> str:
 
 
 def catalogue_names(index: Any, clause: Clause, reading: Reading) -> Any:
-    """(start, end, id) of each catalogue name in the sentence's words, left to right, within the message's budget
-    of names. "a 10GB card" names no A10: a one-letter first part is written glued ("A10", "T4", "L40S")."""
-    words = clause.words
-    i = 0
-    while i < len(words) and reading.names_seen < MAX_NAMES:
-        hit = index.find(words, i)
-        if hit is None:
-            return
-        reading.names_seen += 1
-        s, e, _ = hit
-        if len(words[s]) == 1 and e > s + 1 and clause.tokens[clause.keys[s + 1].token].space_before:
-            i = s + 1
+    """(start, end, id) of each catalogue name in the sentence's words, left to right (the leftmost, then longest),
+    within the message's budget of names. "a 10GB card" names no A10: a one-letter first part is written glued
+    ("A10", "T4", "L40S"). Only the words a name can start with are tried (the index's `by_first`)."""
+    words, first = clause.words, index.by_first
+    if not clause.present & first.keys():
+        return
+    end = 0
+    for i in [i for i, w in enumerate(words) if w in first]:
+        if i < end:
             continue
-        yield hit
-        i = e
+        if reading.names_seen >= MAX_NAMES:
+            return
+        for cand in first[words[i]]:
+            n = len(cand)
+            if tuple(words[i:i + n]) == cand:
+                reading.names_seen += 1
+                if len(words[i]) == 1 and n > 1 and clause.tokens[clause.keys[i + 1].token].space_before:
+                    break  # "a 10GB card"
+                yield i, i + n, index.exact[cand]
+                end = i + n
+                break
 
 
 def negated(clause: Clause, k: int, length: int = 1) -> bool:

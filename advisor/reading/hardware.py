@@ -5,6 +5,8 @@ reports), notebook platforms, and when a message compares one GPU with several."
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
+from typing import Any
 
 from advisor.reading.clause import Clause, catalogue_names, setup_of
 from advisor.reading.cues import GPU_WORDS, MEMORY_UNITS
@@ -33,7 +35,7 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
 
     words = clause.words
     for s, e, target in catalogue_names(gpus.name_index(), clause, reading):
-        match = gpus.find_gpu(" ".join(words[max(0, s - 2):min(len(words), e + 4)]))
+        match = _find_gpu(" ".join(words[max(0, s - 2):min(len(words), e + 4)]))
         text = clause.text(clause.keys[s].token, clause.keys[e - 1].token)
         if match is not None and match.platform:
             if reading.platform is None:  # settled once the message has been read (a card named wins)
@@ -61,6 +63,8 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
 
 def single_gpu(clause: Clause, reading: Reading) -> None:
     """'a GPU', 'a single GPU', 'one card', 'an 80GB GPU', 'my 24 GB card': one GPU."""
+    if "gpu" not in clause.present and "card" not in clause.present:
+        return
     for k, w in enumerate(clause.words):
         if w in ("gpu", "card") and setup_of(clause, k) == "user":
             nxt = clause.words[k + 1] if k + 1 < len(clause.words) else ""
@@ -75,6 +79,15 @@ GPU_NOISE = {"nvidia", "geforce", "tesla", "rtx", "gtx", "amd", "instinct", "rad
 
 
 SINGULAR = {"a", "an", "one", "my", "single", "1"}
+
+
+@lru_cache(maxsize=4096)
+def _find_gpu(phrase: str) -> Any:
+    """The catalogue's match for the words around a GPU name (the same few phrases recur in a message and across
+    messages, and find_gpu tokenises again)."""
+    from advisor.domain import gpus
+
+    return gpus.find_gpu(phrase)
 
 
 def _count_before(clause: Clause, s: int) -> tuple[int, int] | None:
@@ -132,9 +145,14 @@ ID_LISTS = {"gpu_ids", "gpu", "gpus", "cuda_visible_devices", "localhost", "devi
 ID_ONLY = {"gpu_ids", "cuda_visible_devices", "localhost", "device_ids", "gpu_id"}
 
 
+ID_WORDS = frozenset({"gpu", "gpus", "ids", "cuda", "localhost", "devices", "device", "id"})
+
+
 def device_ids(clause: Clause, reading: Reading) -> None:
     """GPUs counted from a list of device ids (`gpu_ids: 0,1` is 2 GPUs, `--gpu=0,1,2,3` 4, `--include localhost:1`
     1), and the device an error names (`GPU 0 has a total capacity …`), kept for when nothing else counts them."""
+    if not clause.present & ID_WORDS:
+        return
     tokens = clause.tokens
     for t in range(clause.start, clause.end - 1):
         tok = tokens[t]

@@ -103,11 +103,16 @@ NOT_NAMES = {"a", "an", "the", "my", "our", "on", "with", "of", "for", "model", 
              "official", "so", "as", "if", "when", "then", "can", "could", "would", "should", "will", "into"}
 
 
+SIZE_UNITS = frozenset({"b", "m", "bn"})
+
+
 def sized_names(clause: Clause, reading: Reading) -> None:
     """Models outside the catalogue named with their size ('Baichuan2-13B-Chat', 'galactica 30b', 'Gemma 3 12B',
     'internlm2_7b_chat'): the name as written (names.ident) and the size as parameters. A size with no name ('a 7B
     model', '13B on 24GB') gives the parameters only; a size glued to one letter is a variant's code, not its size
     ('gemma-3n-E2B', 'Qwen3-30B-A3B')."""
+    if not clause.present & SIZE_UNITS:
+        return
     tokens = clause.tokens
     for i in range(clause.start, clause.end - 1):
         num, unit = tokens[i], tokens[i + 1]
@@ -165,11 +170,14 @@ def family_names(clause: Clause, reading: Reading) -> None:
     'ViT-g/14', 'llama2'): two parts or more, or digits glued to the family's name."""
     if not clause.present & names.FAMILIES:
         return
-    tokens, t = clause.tokens, clause.start
-    while t < clause.end and reading.names_seen < MAX_NAMES:
+    tokens, done = clause.tokens, clause.start
+    # the tokens a family's name is a part of, in order (the rest of the clause is not looked at)
+    starts = sorted({clause.keys[k].token for k, w in enumerate(clause.words) if w in names.FAMILIES})
+    for t in starts:
+        if t < done or reading.names_seen >= MAX_NAMES:
+            continue
         tok = tokens[t]
-        if tok.kind != "word" or t in clause.claimed or not any(names.is_family(p) for p in _parts(clause, t)):
-            t += 1
+        if tok.kind != "word" or t in clause.claimed:
             continue
         reading.names_seen += 1
         first, last = t, t
@@ -198,11 +206,7 @@ def family_names(clause: Clause, reading: Reading) -> None:
                              keyed=_model_key(clause, first),
                              weak=names.version_only(model_id) or _other_key(clause, first)))
             clause.claimed.update(range(first, last + 1))
-        t = last + 1
-
-
-def _parts(clause: Clause, t: int) -> list[str]:
-    return [p for p in clause.tokens[t].text.split("_") if p]
+        done = last + 1
 
 
 def _name_start(clause: Clause, i: int) -> int:

@@ -15,14 +15,13 @@ CHECKPOINT_SUFFIXES = frozenset({"hf", "chat", "instruct", "it", "uncased", "cas
                                  "pt", "ckpt", "safetensors", "bin"})
 # families of models people train (their names start a model's name: "resnet152", "qwen-vl", "bevformer-small")
 FAMILIES = frozenset({
-    "bert", "roberta", "deberta", "distilbert", "albert", "electra", "xlnet", "t5", "flan", "bart", "mbart",
-    "gpt", "gpt2", "gptj", "neox", "opt", "bloom", "bloomz", "pythia", "galactica", "falcon", "mpt", "llama",
-    "codellama", "vicuna", "mistral", "mixtral", "qwen", "qwen2", "qwen3", "gemma", "phi", "chatglm",
-    "glm", "internlm", "baichuan", "yi", "deepseek", "llava", "whisper", "wav2vec2", "hubert", "wavlm", "clip",
-    "blip", "vit", "deit", "swin", "convnext", "resnet", "resnext", "densenet", "efficientnet", "mobilenet",
-    "inception", "vgg", "yolo", "yolov3", "yolov5", "yolov8", "detr", "dino", "dinov2", "sam", "mae", "unet",
-    "sdxl", "flux", "bevformer", "mask2former", "segformer",
-})
+    "bert", "roberta", "deberta", "distilbert", "albert", "electra", "xlnet", "flan", "bart", "mbart", "gpt", "gptj",
+    "neox", "opt", "bloom", "bloomz", "pythia", "galactica", "falcon", "mpt", "llama", "codellama", "vicuna", "mistral",
+    "mixtral", "qwen", "gemma", "phi", "chatglm", "glm", "internlm", "baichuan", "yi", "deepseek", "llava", "whisper",
+    "wav", "hubert", "wavlm", "clip", "blip", "vit", "deit", "swin", "convnext", "resnet", "resnext", "densenet",
+    "efficientnet", "mobilenet", "inception", "vgg", "yolo", "yolov", "detr", "dino", "sam", "unet", "sdxl", "flux",
+    "bevformer", "segformer",
+})  # letters only: a name's digits are keys of their own ("qwen2" is qwen, 2; "yolov5l" is yolov, 5, l)
 # words that make a family's name a comparison or a kind, not the model trained ("gpt-2 like", "llama-style")
 NOT_THE_MODEL = frozenset({"like", "style", "based", "family", "architecture", "paper", "papers", "authors"})
 
@@ -48,15 +47,6 @@ def _slash_variant(written: str) -> bool:
     """'ViT-g/14' (a patch size) rather than 'meta-llama/Llama-2-7b' (an org prefix): digits right after '/'."""
     tail = written.rpartition("/")[2]
     return tail[:1].isdigit()
-
-
-def is_family(part: str) -> bool:
-    """Whether a word starts a model's name: 'resnet' in 'resnet152', 'qwen2' in 'qwen2-7b'."""
-    part = part.lower()
-    if part in FAMILIES:
-        return True
-    stem = part.rstrip("0123456789.")
-    return stem in FAMILIES and stem != part
 
 
 # families whose glued number is a version, not a variant: "llama2", "Gemma-3", "qwen2" name no one model

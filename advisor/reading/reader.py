@@ -112,9 +112,14 @@ def _past_run(words: list[str], present: set[str]) -> bool:
 
 def _keywords(clause: Clause, reading: Reading) -> None:
     index = cue_index("keywords")
-    words = clause.words
+    words, starts = clause.words, index.by_first
+    if not clause.present & starts.keys():
+        return
     k = 0
     while k < len(words):
+        if words[k] not in starts:
+            k += 1
+            continue
         hit = index.at(words, k)
         if hit is None or in_file_name(clause, clause.keys[k].token, DOCUMENTS):
             k += 1  # "ram-efficient-pytorch-fsdp.md" names a document, not the user's FSDP (a script's name may)
@@ -380,7 +385,9 @@ FOLLOWED = ("training_mode", "adapter", "precision", "optimizer", "parallelism",
 
 
 def _first_phrase(clause: Clause, index: PhraseIndex) -> str | None:
-    for k in range(len(clause.words)):
+    if not clause.present & index.by_first.keys():
+        return None
+    for k in [k for k, w in enumerate(clause.words) if w in index.by_first]:
         hit = index.at(clause.words, k)
         if hit is not None:
             return clause.text(clause.keys[k].token, clause.keys[k + hit[0] - 1].token)

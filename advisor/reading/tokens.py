@@ -20,6 +20,8 @@ _TOKEN = re.compile(r"""
   | (?P<punct>[^\w\s]|_)
 """, re.VERBOSE)
 
+# the pattern's groups by number (m.lastindex): faster than by name
+_KINDS = {index: name for name, index in _TOKEN.groupindex.items()}
 WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                 "ten": 10, "twelve": 12, "sixteen": 16, "single": 1, "dual": 2, "quad": 4, "eleven": 11}
 
@@ -40,31 +42,39 @@ class Token:
 
 def tokenize(text: str) -> list[Token]:
     text = text[:MAX_MESSAGE]
+    low = text.lower()  # words are kept in lower case; numbers read the same either way ("3E-4")
     tokens: list[Token] = []
     append = tokens.append
+    kinds = _KINDS
     previous_end = 0  # whitespace is not matched: a token starts after the previous one's end when space stands between
     for m in _TOKEN.finditer(text):
         if len(tokens) >= MAX_TOKENS:
             break
-        kind = m.lastgroup
+        kind = kinds[m.lastindex]
         start, end = m.span()
         space = start != previous_end
         previous_end = end
+        if kind == "word":
+            raw = low[start:end]
+            if raw[0] == "x" and len(raw) > 1 and not space and tokens and tokens[-1].is_num:
+                # "8xA100", "2xH100": the count's 'x' is glued to the name
+                append(Token("word", "x", start, start + 1, False))
+                append(Token("word", raw[1:], start + 1, end, False))
+                continue
+            append(Token(kind, raw, start, end, space))
+            continue
+        if kind != "num":
+            append(Token(kind, text[start:end], start, end, space))
+            continue
         raw = text[start:end]
-        value = None
-        if kind == "num" and ("," in raw or "_" in raw) and not _thousands(raw):
+        if ("," in raw or "_" in raw) and not _thousands(raw):
             _split_run(text, start, end, space, tokens)  # "0,1,2,3", "1,2": numbers between commas
             continue
-        if kind == "num":
-            value = _number(raw)
-            if value is None:  # an exponent too large to be a number anyone means
-                kind = "word"
-        elif kind == "word" and len(raw) > 1 and raw[0] in "xX" and tokens and tokens[-1].is_num and not space:
-            # "8xA100", "2xH100": the count's 'x' is glued to the name
-            append(Token("word", "x", start, start + 1, False))
-            append(Token("word", raw[1:].lower(), start + 1, end, False))
-            continue
-        append(Token(kind, raw if kind == "num" else raw.lower(), start, end, space, value))
+        value = _number(raw)
+        if value is None:  # an exponent too large to be a number anyone means
+            append(Token("word", raw.lower(), start, end, space))
+        else:
+            append(Token("num", raw, start, end, space, value))
     return tokens
 
 
