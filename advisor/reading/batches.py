@@ -164,8 +164,9 @@ def changes(clause: Clause, reading: Reading) -> None:
     """'from A to B' after a batch / learning-rate cue, 'A → B', 'doubled the batch', 'batch 4x'."""
     words = clause.words
     if not clause.present & CHANGE_SIGNS:
-        for w in words:
-            _note_topic(reading.topics, w)  # the quantities named, for a later "lower it to 8"
+        if clause.present & TOPICS.keys():
+            for w in [w for w in words if w in TOPICS]:
+                _note_topic(reading.topics, w)  # the quantities named, for a later "lower it to 8"
         return
     for k, w in enumerate(words):
         if w != "from" or k + 3 >= len(words):

@@ -4,7 +4,7 @@ flags, catalogue names in order)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from advisor.reading.cues import ARTIFACTS, FIRST_PERSON, FOLLOWING, GUESSES, NEGATIONS, REFERENCE_CUES
 from advisor.reading.state import Reading
@@ -176,7 +176,15 @@ def negated(clause: Clause, k: int, length: int = 1) -> bool:
     return not any(clause.tokens[t].kind == "punct" for t in range(last + 1, nxt))  # "OOMs — isn't 80G enough"
 
 
-def in_flag(clause: Clause, t: int) -> bool:
+class TokenSpan(NamedTuple):
+    """A stretch of tokens (what `in_flag` needs of a clause)."""
+
+    tokens: list[Token]
+    start: int
+    end: int
+
+
+def in_flag(clause: Clause | TokenSpan, t: int) -> bool:
     """Whether token t is a command-line flag's name: `--learning-rate`, `-batch_size` (not the 'tune' of
     'fine-tune')."""
     tok = clause.tokens[t]

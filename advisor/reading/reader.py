@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from advisor.reading import batches, hardware, models
-from advisor.reading.clause import DOCUMENTS, Clause, Keys, in_file_name, in_flag, negated, setup_of
+from advisor.reading.clause import DOCUMENTS, Clause, Keys, TokenSpan, in_file_name, in_flag, negated, setup_of
 from advisor.reading.cues import (COUNT_UNITS, FAIL_WORDS, FILLERS, FIRST_PERSON, LAUNCH_WORDS, MEMORY_UNITS, NEGATIONS,
                                   OK_WORDS, PAST_FIRST, PAST_RUN, PAST_RUN_PHRASES, PLANNING, TIMES, cue_index)
 from advisor.reading.phrases import PhraseIndex
@@ -106,52 +106,54 @@ def _past_run(words: list[str], present: set[str]) -> bool:
         return True
     if not PAST_FIRST & present:
         return False
-    return any((a, b) in PAST_RUN_PHRASES and not (k + 2 < len(words) and words[k + 2] in NEGATIONS)
-               for k, (a, b) in enumerate(zip(words, words[1:])))
+    return any(k + 1 < len(words) and (words[k], words[k + 1]) in PAST_RUN_PHRASES
+               and not (k + 2 < len(words) and words[k + 2] in NEGATIONS)
+               for k in [k for k, w in enumerate(words) if w in PAST_FIRST])
 
 
 def _keywords(clause: Clause, reading: Reading) -> None:
     index = cue_index("keywords")
-    words, starts = clause.words, index.by_first
-    if not clause.present & starts.keys():
+    words, starts, present = clause.words, index.by_first, clause.present
+    if not present & starts.keys():
         return
+    documents = bool(present & DOCUMENTS)  # a document's name may hold a keyword ("…-fsdp.md")
     k = 0
     while k < len(words):
         if words[k] not in starts:
             k += 1
             continue
         hit = index.at(words, k)
-        if hit is None or in_file_name(clause, clause.keys[k].token, DOCUMENTS):
+        if hit is None or (documents and in_file_name(clause, clause.keys[k].token, DOCUMENTS)):
             k += 1  # "ram-efficient-pytorch-fsdp.md" names a document, not the user's FSDP (a script's name may)
             continue
         length, (name, value) = hit
-        if name == "precision" and (clause.word_of(k)[0] < k or clause.word_of(k + length - 1)[1] > k + length - 1):
+        end = k + length
+        if name == "precision" and (clause.word_of(k)[0] < k or clause.word_of(end - 1)[1] > end - 1):
             k += 1  # "bf16" inside `bf16_accumulate_gradient`, "fp32" inside `_convert_to_fp32`: another key's name
             continue
-        after = words[k + length] if k + length < len(words) else ""
-        text = clause.text(clause.keys[k].token, clause.keys[k + length - 1].token)
-        # "use_8bit_adam and gradient_checkpointing are False": the value said after the names
-        later = words[k + length:k + length + 6]
-        off = negated(clause, k, length) or after in ("off", "false", "disabled") or \
-            ("false" in later and ({"are", "is", "="} & set(later[:later.index("false")]) or later[0] == "and"))
-        last = clause.keys[k + length - 1].token
+        last = clause.keys[end - 1].token
         if last + 1 < clause.end and clause.tokens[last + 1].text == "$":
-            k += length  # `--load-in-4bit $load_in_4bit`: a value set elsewhere, not said
+            k = end  # `--load-in-4bit $load_in_4bit`: a value set elsewhere, not said
             continue
         if name == "precision" and not _training_precision(clause, k, length):
-            k += length
+            k = end
             continue
+        after = words[end] if end < len(words) else ""
+        off = negated(clause, k, length) or after in ("off", "false", "disabled")
+        if not off and "false" in present:  # "use_8bit_adam and gradient_checkpointing are False"
+            later = words[end:end + 6]
+            off = "false" in later and bool({"are", "is", "="} & set(later[:later.index("false")]) or later[0] == "and")
+        text = clause.text(clause.keys[k].token, last)
         if name == "grad_checkpointing":
-            value = not off and after not in ("0",)
-            reading.set(Read(name, value, text))
+            reading.set(Read(name, not off and after != "0", text))
         elif not off:
-            if name == "zero_stage" and words[k] == "stage" and "zero" not in words and "deepspeed" not in words:
+            if name == "zero_stage" and words[k] == "stage" and "zero" not in present and "deepspeed" not in present:
                 pass
             elif name == "parallelism" and value == "zero" and words[k] == "zero" and not _zero_context(words, k, length):
                 pass
             else:
                 reading.set(Read(name, value, text, setup_of(clause, k)))
-        k += length
+        k = end
 
 
 def _training_precision(clause: Clause, k: int, length: int) -> bool:
@@ -230,7 +232,6 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         end = unit[1] if unit else k
         text_end = keys[end].token
         u = unit[0] if unit else ""
-        setup = setup_of(clause, k)
         if u in MEMORY_UNITS and u not in ("m",):
             hardware.read_memory(clause, reading, k, end, value * MEMORY_UNITS[u], u)
             continue
@@ -252,6 +253,7 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if slot is None:
             continue
         name, start_key = slot
+        setup = setup_of(clause, k)
         if name == "params" and not u and value < 1e5:
             continue
         if name == "lr" and _log_line(clause):
@@ -308,10 +310,10 @@ def _right_slot(index: PhraseIndex, clause: Clause, k: int) -> tuple[str, int] |
     """A cue after the number ("4 per GPU", "8 GPUs", "3 epochs"), unless it is the name of the next value
     ("--cutoff_len 1536 --per_device_train_batch_size 1": 'per device' belongs to the 1)."""
     words = clause.words
-    if k < len(words):
+    if k < len(words) and words[k] in index.by_first:
         hit = index.at(words, k)
-        opened = any(clause.tokens[t].text == "(" for t in range(clause.keys[k - 1].token + 1, clause.keys[k].token)) \
-            if k > 0 else False
+        opened = hit is not None and k > 0 and \
+            any(clause.tokens[t].text == "(" for t in range(clause.keys[k - 1].token + 1, clause.keys[k].token))
         if hit and in_flag(clause, clause.keys[k].token):
             return None  # "--num-layers 32 --seq-length 4096": a flag after a number names the next value
         if hit and not opened:  # "8*8 (GPUs*BS)": a legend in parentheses names the factors, it counts nothing
@@ -364,14 +366,19 @@ def _goal(tokens: list[Token], source: str, reading: Reading, index: Keys) -> No
     from advisor.reading.goal import Sentence, goal_of
 
     whole = []
+    keys, spans = index.keys, index.span
     for start, end in sentences(tokens):
-        clause = Clause(tokens, start, end, source, index)
+        a, b = index.first[start], index.first[end]
+        if a == b:
+            continue
+        view = TokenSpan(tokens, start, end)  # what in_flag needs of a clause
+        words = index.words[a:b]
         whole.append(Sentence(
-            clause.words, clause.present, end < len(tokens) and tokens[end].text == "?",
-            is_num=lambda k, c=clause: c.tokens[c.keys[k].token].is_num,
-            in_flag=lambda k, c=clause: in_flag(c, c.keys[k].token),
-            word_of=clause.word_of,
-            text=lambda a, b, c=clause: c.text(c.keys[a].token, c.keys[b].token)))
+            words, set(words), end < len(tokens) and tokens[end].text == "?",
+            is_num=lambda k, a=a: tokens[keys[a + k].token].is_num,
+            in_flag=lambda k, a=a, v=view: in_flag(v, keys[a + k].token),
+            word_of=lambda k, a=a: (spans[a + k][0] - a, spans[a + k][1] - a),
+            text=lambda x, y, a=a: source[tokens[keys[a + x].token].start:tokens[keys[a + y].token].end]))
     oom = reading.values.get("oom")
     found = goal_of(whole, oom.text if oom is not None and oom.value else None, cue_index("goal"))
     if found is not None:

@@ -117,36 +117,42 @@ CONTRAST = {"so", "but", "while", "whereas", "however", "although", "though", "y
 def clauses(tokens: list[Token]) -> list[tuple[int, int]]:
     """[start, end) token ranges of sentences: split at . ! ? ; line breaks and ', but' / ', so' (a '.' inside a
     number or a file name is part of its token, so it never splits)."""
-    out, start = [], 0
-    for i, tok in enumerate(tokens):
-        contrast = tok.text == "," and i + 1 < len(tokens) and tokens[i + 1].text in CONTRAST
-        if contrast or tok.kind == "nl" or (tok.kind == "punct" and tok.text in ".!?;" and _ends_sentence(tokens, i)):
-            if i > start:
-                out.append((start, i))
-            start = i + 1
-    if start < len(tokens):
-        out.append((start, len(tokens)))
-    return out
+    return _ranges(tokens, [i for i in _marks(tokens) if _ends_sentence(tokens, i) or (
+        tokens[i].text == "," and i + 1 < len(tokens) and tokens[i + 1].text in CONTRAST)])
 
 
 def sentences(tokens: list[Token]) -> list[tuple[int, int]]:
     """[start, end) token ranges of whole sentences: split at . ! ? ; and line breaks only (the goal reads a
     question with its ', but …' as one)."""
+    return _ranges(tokens, [i for i in _marks(tokens) if _ends_sentence(tokens, i)])
+
+
+_SPLITS = frozenset(".!?;,\n")
+
+
+def _marks(tokens: list[Token]) -> list[int]:
+    """The tokens a clause or a sentence may end at (marks and line breaks), in one pass."""
+    return [i for i, tok in enumerate(tokens) if tok.text in _SPLITS]
+
+
+def _ranges(tokens: list[Token], ends: list[int]) -> list[tuple[int, int]]:
     out, start = [], 0
-    for i, tok in enumerate(tokens):
-        if tok.kind == "nl" or (tok.kind == "punct" and tok.text in ".!?;" and _ends_sentence(tokens, i)):
-            if i > start:
-                out.append((start, i))
-            start = i + 1
+    for i in ends:
+        if i > start:
+            out.append((start, i))
+        start = i + 1
     if start < len(tokens):
         out.append((start, len(tokens)))
     return out
 
 
 def _ends_sentence(tokens: list[Token], i: int) -> bool:
-    """A '.' followed directly by a word or another mark ('config.json', 'e.g.', '.../llava') does not end a
-    sentence."""
-    if tokens[i].text != ".":
+    """Whether the mark at i ends a sentence: '.', '!', '?', ';' and line breaks do, but a '.' followed directly by a
+    word or another mark ('config.json', 'e.g.', '.../llava') does not."""
+    text = tokens[i].text
+    if text == ",":
+        return False
+    if text != ".":
         return True
     prev = tokens[i - 1] if i > 0 else None
     if prev is not None and prev.kind == "word" and not tokens[i].space_before and \
