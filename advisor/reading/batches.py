@@ -342,7 +342,9 @@ def resolve_planned_change(reading: Reading) -> None:
         return
     mentions = [m for m in reading.batch_mentions if m.setup == "user" and not m.past]
     for old, new in zip(mentions, mentions[1:]):
-        if old.value != new.value and ((new.planned and not old.planned) or (old.mood == "fail" and new.mood == "ok")):
+        same_kind = old.field == new.field or "batch" in (old.field, new.field)  # not "total 4096, so 512 per GPU?"
+        if old.value != new.value and same_kind and \
+                ((new.planned and not old.planned) or (old.mood == "fail" and new.mood == "ok")):
             values["batch_from"] = replace(old, field="batch_from")
             values["batch_to"] = replace(new, field="batch_to")
             for was, planned in reading.conflicts:  # "… accumulation 1; so is batch 8 with accumulation 2 right?"

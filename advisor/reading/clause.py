@@ -101,6 +101,7 @@ class Clause:
         words = self.words
         if not self.present & REFERENCE_CUES and not self.present & GUESSES:
             return  # nothing in it speaks of another setup (most clauses): all the user's
+        reported = False  # "the document suggests that … we can use batch 14": their words, reported
         for k, w in enumerate(words):
             self.reference_at.append(speaking_of_reference)
             if w in REFERENCE_CUES:
@@ -108,9 +109,10 @@ class Clause:
                 if not artifact and not self._file_name(k) and \
                         not any(tuple(words[max(0, k - n):k]) in FOLLOWING for n in (1, 2, 3)):
                     speaking_of_reference = True
-            elif w in FIRST_PERSON and not (speaking_of_reference and k > 0 and words[k - 1] == "that"):
-                # "I guess the number of GPUs is 256?": a deduction about theirs; "the document suggests that we
-                # can use batch 14": their words reported
+            elif w == "that" and speaking_of_reference:
+                reported = True
+            elif w in FIRST_PERSON and not reported:
+                # "I guess the number of GPUs is 256?": a deduction about theirs
                 speaking_of_reference = k + 1 < len(words) and words[k + 1] in GUESSES
 
     def word_of(self, k: int) -> tuple[int, int]:

@@ -74,6 +74,15 @@ def read(message: str) -> Reading:
     return reading
 
 
+def _square(clause: Clause, k: int) -> bool:
+    """'800x800', '1024*1024', '512 x 512': an image's side, said twice (8x8 GPUs is a count: too small a side)."""
+    words = clause.words
+    if k + 2 >= len(words) or words[k + 1] not in ("x", "*") or words[k + 2] != words[k]:
+        return False
+    tok = clause.tokens[clause.keys[k].token]
+    return tok.value is not None and 64 <= tok.value <= 16384
+
+
 def _log_line(clause: Clause) -> bool:
     """Whether the clause is a training log line: a loss printed with its value ('loss': 1.6692, loss_avg: 3.81)."""
     words = clause.words
@@ -135,11 +144,11 @@ def _keywords(clause: Clause, reading: Reading) -> None:
         if last + 1 < clause.end and clause.tokens[last + 1].text == "$":
             k = end  # `--load-in-4bit $load_in_4bit`: a value set elsewhere, not said
             continue
-        if name == "precision" and not _training_precision(clause, k, length):
-            k = end
-            continue
         after = words[end] if end < len(words) else ""
-        off = negated(clause, k, length) or after in ("off", "false", "disabled")
+        if name == "precision" and (not _training_precision(clause, k, length) or after in ("auto", "none")):
+            k = end  # `bf16: auto`, `"fp16": {"enabled": "auto"}`: left to the framework
+            continue
+        off = negated(clause, k, length) or after in ("off", "false", "disabled", "not")
         if not off and "false" in present:  # "use_8bit_adam and gradient_checkpointing are False"
             later = words[end:end + 6]
             off = "false" in later and bool({"are", "is", "="} & set(later[:later.index("false")]) or later[0] == "and")
@@ -164,9 +173,11 @@ def _training_precision(clause: Clause, k: int, length: int) -> bool:
         return False
     first, last = clause.keys[k].token, clause.keys[k + length - 1].token
     nxt = clause.tokens[last + 1] if last + 1 < clause.end else None
-    if nxt is not None and nxt.text == "[" and not nxt.space_before:
-        return False
+    if nxt is not None and nxt.text in ("[", "_") and not nxt.space_before:
+        return False  # a 'bf16[256128,2048]' buffer, `bf16_accumulate_gradient`
     prev = clause.tokens[first - 1] if first > clause.start else None
+    if prev is not None and prev.text == "_" and not clause.tokens[first].space_before:
+        return False  # `_convert_to_fp32`
     glued_to_name = prev is not None and prev.text == "-" and not clause.tokens[first].space_before \
         and first - 2 >= clause.start and not prev.space_before and clause.tokens[first - 2].kind in ("word", "num") \
         and clause.tokens[first - 2].text not in ("-",)
@@ -237,6 +248,11 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue
         if u in ("%",):
             continue
+        if u == "px" or _square(clause, k):  # "a 512px dataset", "input fixed at 800x800", "1024*1024"
+            fill(reading, "image_size", value, "", clause.text(key.token, keys[min(end + 2, len(keys) - 1)].token
+                                                                 if u != "px" else keys[end].token), setup_of(clause, k),
+                 weak=u != "px")
+            continue
         scaled = value * COUNT_UNITS[u] if u in COUNT_UNITS else value
         if u in TIMES:
             _factor(clause, reading, k, value, left)  # "batch size 4x", "learning rate 4x"; "8x A100" is the GPU's
@@ -256,6 +272,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         setup = setup_of(clause, k)
         if name == "params" and not u and value < 1e5:
             continue
+        if name == "zero_stage" and not clause.present & {"zero", "deepspeed", "ds"}:
+            continue  # "on monolingual data (stage 1)": a stage of training, not of ZeRO
         if name == "lr" and _log_line(clause):
             continue  # "{'loss': 1.6692, 'learning_rate': 1.36e-07}": the schedule's value at a step, not the LR set
         if name == "dataset_size" and start_key > k and start_key + 1 < len(words) and words[start_key + 1] == "per":
@@ -485,6 +503,11 @@ def _resolve(reading: Reading) -> None:
         # a 4-bit base cannot be trained itself: fine-tuning it ("unsloth/llama-3-8b-bnb-4bit", load_in_4bit=True)
         # trains adapters on it
         values["adapter"] = Read("adapter", "qlora", values["base_bits"].text, implied=True)
+    stages = {r.value for o, n in reading.conflicts if o.field == "zero_stage" for r in (o, n)}
+    if "zero_stage" in reading.reference:
+        stages.add(reading.reference["zero_stage"].value)
+    if "zero_stage" in values and len(stages | {values["zero_stage"].value}) > 1:
+        values.pop("zero_stage")  # "stage 1 … stage 2 … stage 3", "zero_stage2&3", "docs use zero2; change to zero3?"
     parallelism = values.get("parallelism")
     if "zero_stage" in values and (parallelism is None or parallelism.value == "ddp"):
         # ZeRO runs over data parallelism: a stage said makes it ZeRO ("data-parallel size … ZeRO-2")

@@ -12,7 +12,7 @@ from advisor.reading.cues import COUNT_UNITS
 
 # fields where a statement about the user's own run ("on my A100 the batch can only be 16") outranks one made
 # in passing earlier in the message
-PERSONAL_FIELDS = {"model", "micro_batch", "global_batch", "batch", "num_gpus", "gpu_model", "gpu_memory_gb", "gpu_memory_bytes",
+PERSONAL_FIELDS = {"model", "image_size", "micro_batch", "global_batch", "batch", "num_gpus", "gpu_model", "gpu_memory_gb", "gpu_memory_bytes",
                    "gpu_memory_catalogue_bytes", "gpus_per_node"}
 
 
@@ -122,7 +122,7 @@ def rank(read: Read) -> int:
 
 
 def fill(reading: Reading, name: str, scaled: float, unit: str, text: str, setup: str,
-          qualified: bool = False, keyed: bool = False, mood: str = "") -> None:
+          qualified: bool = False, keyed: bool = False, mood: str = "", weak: bool = False) -> None:
     """Set a number read for a slot, when it can be one (a batch is a whole number from 1, a ZeRO stage 0-3, an LR
     under 10, …); out-of-range numbers are left unread."""
     whole = float(scaled).is_integer()
@@ -132,28 +132,28 @@ def fill(reading: Reading, name: str, scaled: float, unit: str, text: str, setup
             return
         if name == "num_gpus" and scaled > 100_000:
             return
-        reading.set(Read(name, int(scaled), text, setup, qualified=qualified, keyed=keyed, mood=mood))
+        reading.set(Read(name, int(scaled), text, setup, qualified=qualified, keyed=keyed, mood=mood, weak=weak))
     elif name in ("tensor_parallel", "pipeline_parallel"):  # "tp=4", "--pipeline_model_parallel_size 2"
         if whole and scaled > 1:
             reading.set(Read("parallelism", "tensor" if name == "tensor_parallel" else "pipeline", text, setup))
     elif name == "zero_stage":
         if scaled in (0, 1, 2, 3):
-            reading.set(Read(name, int(scaled), text, setup, qualified=qualified, keyed=keyed, mood=mood))
+            reading.set(Read(name, int(scaled), text, setup, qualified=qualified, keyed=keyed, mood=mood, weak=weak))
     elif name == "seq_len":
         if whole and 1 <= scaled <= 10**7 and unit in ("", "k"):
-            reading.set(Read(name, int(scaled), text, setup, qualified=qualified, keyed=keyed, mood=mood))
+            reading.set(Read(name, int(scaled), text, setup, qualified=qualified, keyed=keyed, mood=mood, weak=weak))
     elif name == "lr":
         if 0 < scaled < 10:
-            reading.set(Read(name, scaled, text, setup, qualified=qualified, keyed=keyed, mood=mood))
+            reading.set(Read(name, scaled, text, setup, qualified=qualified, keyed=keyed, mood=mood, weak=weak))
     elif name == "warmup_ratio":
         if 0 < scaled < 1:
-            reading.set(Read(name, scaled, text, setup, qualified=qualified, keyed=keyed, mood=mood))
+            reading.set(Read(name, scaled, text, setup, qualified=qualified, keyed=keyed, mood=mood, weak=weak))
     elif name == "epochs":
         if 0 < scaled <= 10_000:
-            reading.set(Read(name, scaled, text, setup, qualified=qualified, keyed=keyed, mood=mood))
+            reading.set(Read(name, scaled, text, setup, qualified=qualified, keyed=keyed, mood=mood, weak=weak))
     elif name == "dataset_size":
         if whole and scaled >= 10:
-            reading.set(Read(name, int(scaled), text, setup, qualified=qualified, keyed=keyed, mood=mood))
+            reading.set(Read(name, int(scaled), text, setup, qualified=qualified, keyed=keyed, mood=mood, weak=weak))
     elif name == "params":
         if unit in COUNT_UNITS or scaled >= 1e5:
-            reading.set(Read(name, scaled, text, setup, qualified=qualified, keyed=keyed, mood=mood))
+            reading.set(Read(name, scaled, text, setup, qualified=qualified, keyed=keyed, mood=mood, weak=weak))
