@@ -297,7 +297,10 @@ def test_model_names(message, model, params):
     ("deepspeed main.py --model_name_or_path meta-llama/Llama-2-70b-chat-hf --zero_stage 3", "finetune"),
     ("On a v100 I run run_glue.py as in the README (`--per_gpu_train_batch_size=8`)", "finetune"),
     ("The official LoRA tutorial says 11 GB is enough, yet on my RTX 3080 16 GB I get CUDA OOM", "lora"),
-    ("I assumed the model would be spread over the combined 64 GB so I wouldn't need QLoRA", None),
+    # adapters ruled out: the whole model is trained, and it is no QLoRA
+    ("I assumed the model would be spread over the combined 64 GB so I wouldn't need QLoRA", "finetune"),
+    ("still hit OOM when training the 7B model (fsdp enabled with bf16, without peft)", "finetune"),
+    ("I cannot finetune Gemma-3 on a T4: `from_pretrained(..., dtype=None, load_in_4bit=True)`", "qlora"),
 ])
 def test_the_training_method_a_message_implies(message, mode):
     assert labels(message).get("training_mode") == mode, labels(message)

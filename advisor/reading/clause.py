@@ -167,9 +167,13 @@ def catalogue_names(index: Any, clause: Clause, reading: Reading) -> Any:
 def negated(clause: Clause, k: int, length: int = 1) -> bool:
     """A negation just before ("without gradient checkpointing", "instead of Adam", "no fp32 master weights") or
     just after ("LoRA is not an option", "flash attention isn't installed")."""
-    before = [w for w in clause.words[max(0, k - 5):k] if w not in ("'", "t")]  # "wouldn't need QLoRA"
-    if NEGATIONS & set(before[-3:]):
-        return True
+    before = [j for j in range(max(0, k - 5), k) if clause.words[j] not in ("'", "t")][-3:]  # "wouldn't need QLoRA"
+    for j in before:
+        if clause.words[j] in NEGATIONS:
+            t = clause.keys[j].token
+            if t > clause.start and clause.tokens[t - 1].text in ("=", ":"):
+                continue  # `dtype=None, load_in_4bit=True`: a value, not a negation
+            return True
     after = clause.words[k + length:k + length + 3]
     if not (after[:1] and after[0] in ("is", "isn", "was", "wasn", "doesn", "didn", "won", "wouldn")
             and set(after) & {"not", "isn", "wasn", "doesn", "didn", "won", "wouldn"}):

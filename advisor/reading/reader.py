@@ -149,12 +149,16 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             k = end  # `bf16: auto`, `"fp16": {"enabled": "auto"}`: left to the framework
             continue
         off = negated(clause, k, length) or after in ("off", "false", "disabled", "not")
+        if name == "training_mode" and off and present & {"cannot", "couldn", "unable"}:
+            off = False  # "I cannot finetune Gemma-3": fine-tuning that fails, not its absence
         if not off and "false" in present:  # "use_8bit_adam and gradient_checkpointing are False"
             later = words[end:end + 6]
             off = "false" in later and bool({"are", "is", "="} & set(later[:later.index("false")]) or later[0] == "and")
         text = clause.text(clause.keys[k].token, last)
         if name == "grad_checkpointing":
             reading.set(Read(name, not off and after != "0", text))
+        elif name == "adapter" and off and reading.full_training is None:
+            reading.full_training = text  # "training the 7B model (…, without peft)": all its weights
         elif not off:
             if name == "zero_stage" and words[k] == "stage" and "zero" not in present and "deepspeed" not in present:
                 pass
@@ -428,9 +432,11 @@ def _from_reference(reading: Reading) -> None:
 def _implied_mode(reading: Reading) -> None:
     """Fine-tuning when the message does not say so but loads a pretrained checkpoint (`--model_name_or_path`,
     `from_pretrained`, a chat or instruct model) or trains on a downstream task (GLUE, SQuAD, Alpaca)."""
-    if "training_mode" in reading.values or "adapter" in reading.values or reading.finetune_evidence is None:
+    if "training_mode" in reading.values or "adapter" in reading.values:
         return
-    reading.values["training_mode"] = Read("training_mode", "finetune", reading.finetune_evidence, implied=True)
+    evidence = reading.finetune_evidence or reading.full_training  # no adapters means the whole model, trained on
+    if evidence is not None:
+        reading.values["training_mode"] = Read("training_mode", "finetune", evidence, implied=True)
 
 
 def _resolve(reading: Reading) -> None:
