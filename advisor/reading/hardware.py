@@ -200,6 +200,15 @@ MEASURED = {"allocate", "allocated", "free", "reserved", "using", "uses", "used"
             "than", "under", "over", "below", "above", "roughly", "nearly", "almost", "least", "most", "="}
 
 
+CAPACITY = frozenset({"capacity", "capacty"})  # PyTorch 2.1 printed "total capacty"
+CARD_WORDS = frozenset(GPU_WORDS | GPU_NOISE | {"vram", "memory"})
+# any word that says whose a size is, or what it measures: without one nearby, a size is no card's
+SAYS_WHOSE = frozenset(CAPACITY | MEASURED | CARD_WORDS | {"of", "with", "has", "having", "my", "on", "each", "per",
+                                                          "total", "totally", "in", "ram", "cpu", "host", "system",
+                                                          "disk", "dataset", "data", "runs", "run", "ran", "running",
+                                                          "free", "allocated", "reserved", "already", "use", "gpu"})
+
+
 def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: float, unit: str) -> None:
     """A memory size is a GPU's memory when the words around it say so ('24GB GPU', 'a GPU with 16 GB',
     '80GB A100', 'my 11G', '13B on 24GB', 'a 16GB Nvidia Tesla'); sizes an error or a measurement gives
@@ -209,10 +218,12 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
     words = clause.words
     before = words[max(0, k - 4):k]
     after = words[end + 1:end + 4]
+    if not SAYS_WHOSE & set(before) and not SAYS_WHOSE & set(after) and not _after_equals(clause, k):
+        return  # no word around it says what the size is ("24GB 24GB 24GB")
     gb = nbytes / (2**30 if unit in ("gib", "tib", "mib") else 1e9)
     if setup_of(clause, k) != "user":
         return  # "were the GPUs in the paper 96GB GPUs?"
-    capacity = {"capacity", "capacty"}  # PyTorch 2.1 printed "total capacty"
+    capacity = CAPACITY
     if before[-2:-1] and before[-2] in capacity and before[-1] == "of" or after[:2] and after[0] == "total" and \
             after[1:2] and after[1] in capacity:
         if reading.capacity_gb is None:
@@ -233,8 +244,7 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
     if after[:2] == ["in", "total"] or (before and before[-1] in ("total", "totally")):
         reading.total_memory_gb = gb  # "four V100s, 128G in total": per GPU once the count is known
         return
-    gpu_words = GPU_WORDS | GPU_NOISE | {"vram", "memory"}
-    gpu_after = bool(set(after[:2]) & (gpu_words | {"of"})) and not set(after[:3]) & {"ram", "cpu", "host", "system"}
+    gpu_after = bool(set(after[:2]) & (CARD_WORDS | {"of"})) and not set(after[:3]) & {"ram", "cpu", "host", "system"}
     card_before = bool(set(before[-3:]) & GPU_WORDS) or (before and before[-1] in ("my", "on"))
     gpu_before = card_before or bool(set(before[-2:]) & {"with", "has", "having"} and set(words[max(0, k - 6):k]) & GPU_WORDS)
     if gpu_after or gpu_before or (after and after[0] in ("each", "per")):
