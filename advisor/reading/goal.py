@@ -85,6 +85,9 @@ GOAL_CUES: list[tuple[str, str, float]] = [
     ("but not", "explain_result", 1), ("doesn't work", "explain_result", 1), ("calculation", "explain_result", 1),
     ("what did i miss", "explain_result", 1), ("would more epochs help", "explain_result", 2),
     ("is that due to", "explain_result", 2), ("loss", "explain_result", 0.5), ("need more memory than", "explain_result", 2),
+    # an expectation the result broke: "I expected about 937 steps", "not the 3.5G I'd expect", "I thought fp16 would"
+    ("i expected", "explain_result", 2), ("i ' d expect", "explain_result", 2), ("i thought", "explain_result", 1.5),
+    ("i would expect", "explain_result", 2), ("than expected", "explain_result", 1.5),
 ]
 
 # a number (or '=' / ':') right after an LR word names a value of a config, not a question about the LR
