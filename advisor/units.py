@@ -234,6 +234,11 @@ def fmt_count(value: float) -> str:
     return fmt_sig(value)
 
 
+def fmt_share(value: float) -> str:
+    """A fraction as a percentage: 0.1 -> '10%', 0.015 -> '1.5%'."""
+    return f"{fmt_sig(round(value * 100, 6), 3)}%"
+
+
 def fmt_duration(seconds: float) -> str:
     for name, scale in (("weeks", 604800), ("days", 86400), ("h", 3600), ("min", 60)):
         if seconds >= scale and (seconds / scale).is_integer():
@@ -290,6 +295,7 @@ FORMATS: dict[str, Callable[[Any], str]] = {
     "int": lambda v: str(int(round(v))),
     "x": lambda v: f"{fmt_sig(v, 3)}×",
     "pct": lambda v: f"{fmt_sig(v, 3)}%",
+    "share": fmt_share,
     "p": lambda v: f"{v:.3f}",
     "g": lambda v: fmt_sig(v, 3),
     "f2": lambda v: f"{v:.2f}",

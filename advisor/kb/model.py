@@ -66,6 +66,8 @@ class FactSpec(Strict):
     exclusive_minimum: float | None = None
     patterns: list[Pattern] = []
     reader: bool = False  # filled from the user's words by the situation reader (advisor/reading), not by patterns
+    label: str | None = None  # a few plain words for people ("GPU memory"); else the description's first clause
+    value_labels: dict[str, str] | None = None  # plain words for some choices ({amp_bf16: bf16 mixed precision})
 
     @model_validator(mode="after")
     def _consistent(self) -> "FactSpec":
@@ -79,7 +81,25 @@ class FactSpec(Strict):
             raise ValueError(f"derived fact {self.name!r} cannot be askable, extracted or defaulted")
         if self.askable and self.default is not None:
             raise ValueError(f"fact {self.name!r}: a default is assumed, so it would never be asked; drop one")
+        if self.value_labels and not set(self.value_labels) <= set(self.choices or ()):
+            unknown = sorted(set(self.value_labels) - set(self.choices or ()))
+            raise ValueError(f"fact {self.name!r}: value_labels name values that are not choices: {', '.join(unknown)}")
         return self
+
+    @property
+    def plain_label(self) -> str:
+        """What a person calls this fact: its `label`, or the first clause of its description ("Model states
+        with 8-bit AdamW (fp32 weights and gradients)." -> "Model states with 8-bit AdamW")."""
+        if self.label:
+            return self.label
+        text = re.sub(r"\s*\([^()]{0,200}\)", "", self.description)  # parentheticals are detail
+        text = re.split(r"[.;:]\s|[.;:]$|,\s", text.strip(), maxsplit=1)[0].strip()
+        return text or self.name.replace("_", " ")  # capitals kept: "Adam's β2", "Kaplan et al.'s critical batch"
+
+    def value_label(self, value: Any) -> str:
+        """A choice in plain words: its value label, else the value with its underscores as spaces."""
+        text = str(value)
+        return (self.value_labels or {}).get(text) or text.replace("_", " ")
 
     @property
     def question_kind(self) -> str:
