@@ -156,14 +156,14 @@ def test_lint_fails_on_a_defective_knowledge_base(capsys, tmp_path):
 def test_explain_how_why_whynot(capsys):
     code, out, _ = run(capsys, "explain", S01, "states_full_adamw")
     assert code == 0 and "model_state_bytes" in out and "params = 500M: from your message" in out
-    _, out, _ = run(capsys, "explain", S01, "training_mode")
-    assert "I ask 'Are you training from scratch" in out and "(option lora)" in out
+    _, out, _ = run(capsys, "explain", S01, "training_mode")  # WHY and WHY-NOT in plain words, HOW with ids
+    assert "I ask because the answer decides whether I can offer 'LoRA adapters on a frozen 16-bit base'" in out
     _, out, _ = run(capsys, "explain", S01, "lora")
-    assert "waits for: training_mode" in out
+    assert "is not offered yet: it waits for your answer on training." in out
     _, out, _ = run(capsys, "explain", S01, "recommendation")
     assert "rec-adamw-8bit" in out
     _, out, _ = run(capsys, "explain", S01, "-a", "training_mode=scratch", "lora")
-    assert "was not offered because training_mode eq finetune (it is 'scratch')" in out
+    assert "was not offered: it needs training: fine-tuning; here it is from scratch." in out
 
 
 def test_internal_errors_exit_3_without_traceback(capsys, monkeypatch):

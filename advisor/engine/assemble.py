@@ -9,6 +9,7 @@ from advisor.engine.chaining import Engine, RunResult
 from advisor.engine.memory import WorkingMemory
 from advisor.engine.policy import RulePolicy
 from advisor.engine.questions import open_questions, recommendation, why_label
+from advisor.engine.wording import option_titles, question_reason
 from advisor.kb.model import KnowledgeBase
 
 
@@ -27,9 +28,11 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
     """The advice of a finished run: conclusions in firing order, options in the policy's order, open questions."""
     waiting = open_questions(kb, wm, run)
     questions = []
+    titles = option_titles(kb, wm) if waiting else {}
     for fact, rules in waiting.items():
         spec = kb.facts[fact]
         questions.append(QuestionOut(id=fact, text=spec.question, why=[why_label(r, wm) for r in rules],
+                                     reason=question_reason(kb, wm, rules, titles),
                                      kind=spec.question_kind, choices=spec.choices, unit=spec.unit))
     facts_out = [FactOut(name=f.name, value=f.value, unit=kb.facts[f.name].unit,
                          provenance=ProvenanceOut(kind=f.provenance.kind, by=f.provenance.by))

@@ -13,11 +13,13 @@ from advisor.kb.model import TEMPLATE_FIELD
 from advisor.units import FORMATS, fmt_value
 
 
-def render(text: str, wm: WorkingMemory) -> str:
+def render(text: str, wm: WorkingMemory, unknown: str = "(unknown)") -> str:
+    """`text` with its fields filled in; a field whose fact is not known yet becomes `unknown`."""
+
     def sub(match: Any) -> str:
         name, fmt = match.group(1), match.group(2)
         if not wm.known(name):
-            return "(unknown)"
+            return unknown
         value = wm.value(name)
         if fmt:
             return FORMATS[fmt](value)
