@@ -27,8 +27,13 @@ def scenario(tmp_path, text, name="case.yaml"):
 
 
 def test_answer_text_json_markdown(capsys, advice_schema):
-    code, out, err = run(capsys, "answer", S01)
-    assert code == 0 and err == ""
+    code, out, err = run(capsys, "answer", S01)  # the short answer first
+    assert code == 0 and err == "" and len(out.splitlines()) <= 25
+    for part in ("I read: GPU memory 8 GiB; parameters 500M", "What I noticed:", "The numbers that decide it:",
+                 "I recommend: 8-bit AdamW", "Next step: Measure peak memory", "Next question (1 of 3): Are you training",
+                 "More: --verbose"):
+        assert part in out
+    code, out, err = run(capsys, "answer", S01, "--verbose")
     for heading in ("WHAT I NOTICED", "WHAT I NEED TO KNOW", "THE NUMBERS", "OPTIONS", "RECOMMENDATION", "WHAT TO MEASURE", "SOURCES"):
         assert heading in out
     code, out, _ = run(capsys, "answer", S01, "--format", "json")
@@ -159,11 +164,11 @@ def test_explain_how_why_whynot(capsys):
     _, out, _ = run(capsys, "explain", S01, "training_mode")  # WHY and WHY-NOT in plain words, HOW with ids
     assert "I ask because the answer decides whether I can offer 'LoRA adapters on a frozen 16-bit base'" in out
     _, out, _ = run(capsys, "explain", S01, "lora")
-    assert "is not offered yet: it waits for your answer on training." in out
+    assert "is not offered yet: it waits for your answer on training mode." in out
     _, out, _ = run(capsys, "explain", S01, "recommendation")
     assert "rec-adamw-8bit" in out
     _, out, _ = run(capsys, "explain", S01, "-a", "training_mode=scratch", "lora")
-    assert "was not offered: it needs training: fine-tuning; here it is from scratch." in out
+    assert "was not offered: it needs training mode: fine-tuning; here it is from scratch." in out
 
 
 def test_internal_errors_exit_3_without_traceback(capsys, monkeypatch):

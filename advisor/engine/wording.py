@@ -41,6 +41,8 @@ def fact_words(kb: KnowledgeBase, name: str, value: Any) -> str:
         return label
     if value is False:
         return f"{label}: no"
+    if isinstance(value, list):
+        return f"{label}: {value_words(kb, name, value)}"
     return f"{label} {value_words(kb, name, value)}"
 
 

@@ -3,7 +3,7 @@
 ```yaml
 id: s01-memory-pressure          # optional
 title: ...                        # optional
-message: "free text from the user"
+message: "free text from the user"    # or a list: a conversation's messages, one per turn
 facts: {gpu_memory: 8GB}          # names listed by `advisor facts`
 answers: {training_mode: finetune}
 expect: {...}                     # optional: what `advisor check` asserts (see Expect)
@@ -120,7 +120,7 @@ class Expect(Strict):
 
 
 class Step(Strict):
-    message: Optional[str] = None
+    message: Optional[Union[str, list[str]]] = None
     facts: dict[str, Any] = {}
     answers: dict[str, Any] = {}
     expect: Expect = Expect()
@@ -130,7 +130,8 @@ class ScenarioFile(Strict):
     id: Optional[str] = None
     title: Optional[str] = None
     probe: Optional[str] = Field(None, description="a saved `advisor probe --save` JSON (relative to this file): measured facts")
-    message: str = ""
+    message: Union[str, list[str]] = Field("", description="the user's words; a list is a conversation, one message "
+                                                        "per turn, a later one correcting an earlier one")
     facts: dict[str, Any] = {}
     answers: dict[str, Any] = {}
     expect: Optional[Expect] = None
@@ -150,7 +151,7 @@ class Scenario(BaseModel):
     def name(self) -> str:
         return self.spec.id or Path(self.file).stem
 
-    def turns(self) -> list[tuple[str, dict, dict, Expect | None, tuple]]:
+    def turns(self) -> list[tuple[str | list[str], dict, dict, Expect | None, tuple]]:
         """(message, facts, answers, expect, yaml path of the expect) for each turn, inputs accumulated."""
         spec = self.spec
         out = [(spec.message, dict(spec.facts), dict(spec.answers), spec.expect, ("expect",))]

@@ -48,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--answer", "-a", action="append", default=[], metavar="NAME=VALUE",
                    help="answer a question (repeatable), e.g. -a training_mode=finetune")
     a.add_argument("--probe", metavar="FILE.json", help="use the measurements of a saved advisor probe")
+    a.add_argument("-v", "--verbose", action="store_true",
+                   help="text: the whole advice (every option with its tradeoffs, the formulas, the sources), not the short answer")
 
     e = sub.add_parser("explain", help="explain HOW a number or option was reached, WHY a question is asked, or WHY-NOT an option",
                        description="Explain one item of the advice for a scenario: a fact or estimate (how), a question id (why), "
@@ -121,8 +123,8 @@ def _kb(ns: argparse.Namespace):
 
 
 def cmd_answer(ns: argparse.Namespace) -> int:
-    from advisor.consultation import consult
-    from advisor.shells.render import render_markdown, render_text
+    from advisor.consultation import run_consultation
+    from advisor.shells.render import render_markdown, render_short, render_text, text_width
     from advisor.regress.scenario import load_scenario
 
     kb = _kb(ns)
@@ -131,9 +133,11 @@ def cmd_answer(ns: argparse.Namespace) -> int:
         return _answer_batch(ns, kb)
     sc = load_scenario(ns.scenario[0], kb)
     answers = {**sc.spec.answers, **_answers(ns.answer)}
-    advice = consult(sc.spec.message, sc.spec.facts, answers, measured=_measured(ns, sc), kb=kb)
-    text = {"json": lambda: advice.to_json() + "\n", "markdown": lambda: render_markdown(advice),
-            "text": lambda: render_text(advice)}[ns.format]()
+    consultation = run_consultation(sc.spec.message, sc.spec.facts, answers, measured=_measured(ns, sc), kb=kb)
+    advice = consultation.advice
+    text = {"json": lambda: advice.to_json() + "\n", "markdown": lambda: render_markdown(advice, kb),
+            "text": lambda: (render_text(advice, kb, text_width()) if ns.verbose
+                             else render_short(consultation, text_width(), more="--verbose"))}[ns.format]()
     sys.stdout.write(text)
     return EXIT_OK
 
