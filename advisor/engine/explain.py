@@ -129,7 +129,9 @@ def why_not(c: Consultation, option: str) -> Explanation:
     titles = wording.option_titles(c.kb, c.wm)
     title = c.run.options[option].title if option in c.run.options else titles.get(option, option)
     if option in c.run.options:
-        return Explanation(target=option, kind="whynot", lines=[f"'{title}' was offered."])
+        rule = c.kb.rule(c.run.option_rule[option])
+        because = f" because {wording.requirement(c.kb, rule.when, c.wm, titles)}" if rule.when is not None else ""
+        return Explanation(target=option, kind="whynot", lines=[f"'{title}' was offered{because}."])
     engine = c.engine
     lines = []
     offered = set(c.run.options)

@@ -23,6 +23,9 @@ def render(text: str, wm: WorkingMemory, unknown: str = "(unknown)") -> str:
         value = wm.value(name)
         if fmt:
             return FORMATS[fmt](value)
-        return fmt_value(value, wm.kb.facts[name].unit)
+        spec = wm.kb.facts[name]
+        if spec.type == "choice" and isinstance(value, str):
+            return spec.value_label(value)  # 'bf16 mixed precision', not 'amp_bf16'
+        return fmt_value(value, spec.unit)
 
     return TEMPLATE_FIELD.sub(sub, text)

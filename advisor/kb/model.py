@@ -21,7 +21,8 @@ TEMPLATE_FIELD = re.compile(r"\{([a-z][a-z0-9_]*)(?::([a-z][a-z0-9]*))?\}")
 BRACED = re.compile(r"\{[^{}]*\}")
 
 FactType = Literal["number", "integer", "bool", "choice", "text", "pairs", "list"]
-Unit = Literal["bytes", "card_bytes", "count", "seconds", "percent", "multiplier"]  # card_bytes: a GPU's "N GB" = N GiB
+Unit = Literal["bytes", "card_bytes", "count", "seconds", "percent", "multiplier", "fraction"]  # card_bytes: a GPU's "N GB"
+# = N GiB; fraction: a share of a whole, 0.1 shown as 10%
 Scalar = Union[bool, int, float, str]
 
 

@@ -52,10 +52,12 @@ def read_answer(kb: KnowledgeBase, question: str, text: str) -> Any:
     found = read_message(kb, text)
     if question in found:
         return found[question][0]
+    if spec.type == "bool":
+        return _yes_no(words)  # a leading yes or no answers, whatever else the line says
+    if found:  # the line speaks of other things ('I use LoRA rank 16'): a message, not this answer
+        return None
     if spec.type == "choice":
         return _choice(spec.choices or [], spec.value_labels or {}, words)
-    if spec.type == "bool":
-        return _yes_no(words)
     if spec.type in ("number", "integer"):
         return _number(kb, question, text)
     return None

@@ -39,7 +39,9 @@ def fill(text: str, width: int, indent: str = "", first: str | None = None, max_
     if max_lines is not None and len(lines) > max_lines:
         lines = lines[:max_lines]
         last = lines[-1]
-        lines[-1] = (last if len(last) < width else last[: last.rstrip().rfind(" ")]) + " …"
+        while len(last) + 2 > width and last.strip().count(" "):  # room for the ' …'
+            last = last[: last.rstrip().rfind(" ")]
+        lines[-1] = last + " …"
     return lines
 
 
@@ -257,7 +259,7 @@ def deciding_numbers(c: Consultation) -> list[str]:
         for name in _reads_through(c, rule):
             fact = c.wm.facts[name]
             formula = c.run.estimates[name].formula if name in c.run.estimates else name
-            if fact.provenance.kind in ("estimate", "derived") and isinstance(fact.value, (int, float)) \
+            if c.kb.facts[name].derived and isinstance(fact.value, (int, float)) \
                     and not isinstance(fact.value, bool) and name not in names and formula not in formulas:
                 names.append(name)
                 formulas.add(formula)
@@ -280,9 +282,10 @@ def number_lines(c: Consultation, names: list[str], width: int, limit: int) -> l
 
 
 def render_short(c: Consultation, width: int = DEFAULT_WIDTH, more: str = "--verbose", show_read: bool = True,
-                 numbers: list[str] | None = None) -> str:
+                 numbers: list[str] | None = None, question: QuestionOut | None = None) -> str:
     """The answer first, in at most about 25 lines: what I read, what I noticed, the numbers that decide it, the
-    recommendation, the next step to measure and the next question; `more` says how to see the whole advice."""
+    recommendation, the next step to measure and the next question (`question` when the advice has none open);
+    `more` says how to see the whole advice."""
     kb, advice = c.kb, c.advice
     blocks: list[list[str]] = []
     if show_read:
@@ -302,8 +305,8 @@ def render_short(c: Consultation, width: int = DEFAULT_WIDTH, more: str = "--ver
     if advice.measure:
         rest = f" (and {len(advice.measure) - 1} more)" if len(advice.measure) > 1 else ""
         blocks.append(fill(f"Next step: {advice.measure[0].title}{rest}.", width, "  ", first="", max_lines=2))
-    if advice.questions:
-        blocks.append(question_lines(kb, advice.questions, width))
+    if advice.questions or question is not None:
+        blocks.append(question_lines(kb, advice.questions or [question], width))
     blocks.append(fill(f"More: {more} (every option with its tradeoffs, the formulas, the sources).", width, "  ", first=""))
     return _within(blocks, SHORT_LINES)
 
@@ -315,8 +318,9 @@ def recommendation_lines(c: Consultation, width: int) -> list[str]:
     if not title:
         return fill(rec.rationale, width, "  ", first="", max_lines=3)
     lines = fill(f"I recommend: {title}", width, "  ", first="") + fill(first_sentences(rec.rationale), width, "  ", max_lines=2)
-    if rec.depends_on and advice.questions:
-        lines += fill(depends_text(kb, rec.depends_on), width, "  ", max_lines=1)
+    still_open = [n for n in rec.depends_on if n in {q.id for q in advice.questions}]
+    if still_open:
+        lines += fill(depends_text(kb, still_open), width, "  ", max_lines=1)
     return lines
 
 

@@ -56,12 +56,18 @@ class Session:
 
     def say(self, text: str) -> Advice:
         """Add what the user wrote. Each message is read on its own, in turn: what it says of a fact replaces
-        what an earlier message said (a correction); facts it does not mention stay."""
+        what was said before - in an earlier message, an answer or a stated fact (a correction); facts it does
+        not mention stay."""
         if not isinstance(text, str):
             raise InputError(f"say() takes text, got {type(text).__name__}")
         check_text(text)
         if text.strip():
+            from advisor.consultation import read_message
+
             self.state.messages.append(text.strip())
+            for name in read_message(self.kb, text):  # the latest word on a fact wins, whatever said it before
+                self.state.answers.pop(name, None)
+                self.state.facts.pop(name, None)
         return self.advice()
 
     def answer(self, question_id: str, value: Any) -> Advice:

@@ -1,0 +1,208 @@
+"""One turn of a conversation, as the REPL shows it: what was read, the answer to a direct question, what changed
+in the advice, and the next question - a few lines, never nothing.
+
+Everything is computed from two consultations, the one before the user's line and the one after it, so the
+same words always get the same reply. The first turn shows the short answer (`render_short`); later turns show
+only the differences; a line that adds nothing says so and asks the single most useful question.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from advisor.engine.advice import FactOut, QuestionOut
+from advisor.engine.assemble import Consultation
+from advisor.engine.wording import and_join, value_words
+from advisor.kb.model import OptionRule, RecommendRule
+from advisor.shells.render import (deciding_numbers, fill, first_sentences, i_read, question_lines, read_facts,
+                                   recommendation_lines, render_short)
+
+MORE = ":details"  # how the REPL shows the whole advice
+MAX_ITEMS = 3  # conclusions, numbers or options listed in one part of a reply
+QUESTION_WORDS = ("what", "which", "how", "why", "should", "would", "will", "can", "could", "is", "are", "do",
+                  "does", "did", "shall", "may", "might", "when", "where")
+
+
+@dataclass
+class Reply:
+    text: str
+    question: QuestionOut | None  # the question the reply ends with (the REPL takes the next line as its answer)
+    read: list[FactOut] = field(default_factory=list)
+
+
+def user_facts(c: Consultation) -> dict[str, FactOut]:
+    return {f.name: f for f in read_facts(c.kb, c.advice.facts)}
+
+
+def is_question(line: str) -> bool:
+    """A direct question: a question mark, or a sentence that opens with a question word."""
+    words = re.findall(r"[a-z']+", line.lower()[:200])
+    return "?" in line or (bool(words) and words[0] in QUESTION_WORDS)
+
+
+def new_facts(before: Consultation | None, after: Consultation) -> list[FactOut]:
+    """The user's facts that this turn added or changed, in the vocabulary's order."""
+    old = user_facts(before) if before is not None else {}
+    return [f for name, f in user_facts(after).items() if name not in old or old[name].value != f.value]
+
+
+def related_rules(c: Consultation, names: set[str], depth: int = 4) -> set[str]:
+    """Rules that read any of `names`, directly or through the facts and options such rules produce."""
+    related: set[str] = set()
+    frontier = set(names)
+    for _ in range(depth):
+        produced: set[str] = set()
+        for rule in c.kb.rules:
+            if rule.id in related or not frontier & set(rule.reads()):
+                continue
+            related.add(rule.id)
+            produced |= set(rule.concludes())
+            if isinstance(rule, OptionRule):
+                related |= {r.id for r in c.kb.rules if isinstance(r, RecommendRule) and r.recommend == rule.option}
+        if not produced:
+            break
+        frontier = produced
+    return related
+
+
+def most_useful_question(c: Consultation) -> QuestionOut | None:
+    """The first open question; when the advice has nothing to go on yet (no option, no recommendation), the
+    first unknown thing the vocabulary asks - the GPU's memory, then the model's size, which every memory
+    number starts from; None when the advice waits for nothing."""
+    if c.advice.questions:
+        return c.advice.questions[0]
+    if c.advice.options or c.advice.red_flags or c.advice.findings:
+        return None
+    for name, spec in c.kb.facts.items():
+        if spec.askable and not c.wm.known(name) and name not in c.wm.declined:
+            return QuestionOut(id=name, text=spec.question, why=[], kind=spec.question_kind, choices=spec.choices,
+                               unit=spec.unit, reason="I ask because everything I compute starts from your hardware "
+                                                      "and model.")
+    return None
+
+
+def _answer(before: Consultation, after: Consultation, read: list[FactOut], width: int) -> tuple[list[str], QuestionOut | None]:
+    """Lines answering a direct question from the conclusions tied to what it mentioned, and the question to ask
+    when the answer waits for one."""
+    related = related_rules(after, {f.name for f in read})
+    lines: list[str] = []
+    advice = after.advice
+    for mark, items in (("! ", advice.red_flags), ("• ", advice.findings)):
+        for item in items:
+            if item.id in related and len(lines) < MAX_ITEMS * 2:
+                body = item.counter if mark == "! " else item.text
+                lines += fill(f"{item.title}: {first_sentences(body)}", width, "    ", "  " + mark, max_lines=2)
+    rec = advice.recommendation
+    if rec.option_id and (rec.option_id in _related_options(after, related) or not lines):
+        lines += recommendation_lines(after, width)
+    waiting = [b for b in after.run.blocked if b.rule.id in related]
+    missing = [q for q in advice.questions if any(q.id in b.missing for b in waiting)]
+    if missing:
+        labels = [after.kb.facts[q.id].plain_label for q in missing]
+        lines += fill(f"The rest depends on your answer on {and_join(labels, 2)}.", width, "    ", "  ")
+        return lines, missing[0]
+    return lines, None
+
+
+def _related_options(c: Consultation, related: set[str]) -> set[str]:
+    return {r.option for r in c.kb.rules if isinstance(r, OptionRule) and r.id in related} | \
+           {r.recommend for r in c.kb.rules if isinstance(r, RecommendRule) and r.id in related}
+
+
+def _changes(before: Consultation, after: Consultation, width: int, shown: set[str]) -> list[str]:
+    """What this turn changed in the advice: red flags and findings that appeared or went, the numbers that
+    decide it, the options and the recommendation."""
+    a, b = after.advice, before.advice
+    lines: list[str] = []
+    old_items = {(i.id, i.title) for i in (*b.red_flags, *b.findings)}
+    new_ids = {i.id for i in (*a.red_flags, *a.findings)}
+    for mark, items in (("! ", a.red_flags), ("• ", a.findings)):
+        for item in items:
+            if (item.id, item.title) not in old_items and item.id not in shown:
+                lines += fill(item.title, width, "    ", "  " + mark, max_lines=1)
+    for item in (*b.red_flags, *b.findings):
+        if item.id not in new_ids:
+            lines += fill(f"no longer: {item.title}", width, "    ", "  – ", max_lines=1)
+    changed = [n for n in deciding_numbers(after) if not before.wm.known(n) or before.wm.value(n) != after.wm.value(n)]
+    with_unit = [n for n in changed if after.kb.facts[n].unit]
+    changed = with_unit[:MAX_ITEMS] or changed[:2]  # sizes and counts first; bare numbers only when nothing else moved
+    for name in changed:
+        now = value_words(after.kb, name, after.wm.value(name))
+        was = f" (was {value_words(before.kb, name, before.wm.value(name))})" if before.wm.known(name) else ""
+        lines += fill(f"{after.kb.facts[name].plain_label}: {now}{was}", width, "    ", "  ", max_lines=2)
+    offered = [o.title for o in a.options if b.option(o.id) is None]
+    withdrawn = [o.title for o in b.options if a.option(o.id) is None]
+    if offered:
+        lines += fill(f"New option{'s' * (len(offered) > 1)}: {and_join(offered, 2)}.", width, "    ", "  ", max_lines=2)
+    if withdrawn:
+        lines += fill(f"No longer an option: {and_join(withdrawn, 2)}.", width, "    ", "  ", max_lines=2)
+    if a.recommendation.option_id != b.recommendation.option_id and "recommendation" not in shown:
+        old = b.option(b.recommendation.option_id) if b.recommendation.option_id else None
+        rec = recommendation_lines(after, width)
+        if old is not None and rec and rec[0].startswith("I recommend: "):
+            rec[0:1] = _para(f"I now recommend: {rec[0][len('I recommend: '):]} (was: {old.title})", width)
+        lines += rec
+    return lines
+
+
+def turn(before: Consultation, after: Consultation, line: str, width: int, first: bool, note: str | None = None) -> Reply:
+    """The reply to one line of the user's, from the consultations before and after it; `note` says what
+    happened to an answer when nothing was read ('Skipped: …', 'I could not read that as an answer …')."""
+    read = new_facts(before, after)
+    if first and (read or after.advice.red_flags):
+        q = most_useful_question(after)
+        return Reply(render_short(after, width, more=MORE, question=q), q, read)
+    blocks: list[list[str]] = []
+    if not read and not _differs(before, after):
+        q = most_useful_question(after)
+        blocks.append(_para(note or "I read nothing I could use in that, so nothing changed.", width))
+        if q is not None:
+            blocks.append(question_lines(after.kb, [q] + [o for o in after.advice.questions if o.id != q.id], width))
+        if not user_facts(after):
+            blocks.append(_para("Or describe your situation: your GPU, your model, and what you want to change "
+                                "(memory, speed, accuracy, a batch size).", width))
+        elif q is None:
+            blocks.append(recommendation_lines(after, width)
+                          + _para(f"Tell me more (a batch size, a sequence length, a change you plan), or {MORE} for "
+                                  "the whole advice.", width))
+        return Reply(_joined(blocks), q, read)
+    blocks.append(_para(i_read(after.kb, read) if read else note or "I read nothing new in that.", width))
+    shown: set[str] = set()
+    question: QuestionOut | None = None
+    if is_question(line):
+        answer, question = _answer(before, after, read, width)
+        if answer:
+            blocks.append(_para(f"You asked: {' '.join(line.split())}", width, max_lines=2) + answer)
+            shown = {i.id for i in (*after.advice.red_flags, *after.advice.findings)} | {"recommendation"}
+        else:
+            blocks.append(_para(f"You asked: {' '.join(line.split())}", width, max_lines=2)
+                          + fill("Nothing I know answers that yet.", width, "  "))
+    changes = _changes(before, after, width, shown)
+    if changes:
+        blocks.append(["What changed:"] + changes)
+    elif len(blocks) == 1:
+        blocks.append(["The advice is the same."])
+    question = question or most_useful_question(after)
+    if question is not None:
+        blocks.append(question_lines(after.kb, [question] + [q for q in after.advice.questions if q.id != question.id],
+                                     width))
+    else:
+        blocks.append(_para(f"That is all I need to ask. {MORE} shows the whole advice, :options the options.", width))
+    return Reply(_joined(blocks), question, read)
+
+
+def _para(text: str, width: int, max_lines: int | None = None) -> list[str]:
+    """A paragraph that starts at the margin, its next lines indented."""
+    return fill(text, width, "  ", first="", max_lines=max_lines)
+
+
+def _joined(blocks: list[list[str]]) -> str:
+    return "\n".join(line for block in blocks for line in block) + "\n"
+
+
+def _differs(before: Consultation, after: Consultation) -> bool:
+    a, b = after.advice, before.advice
+    return (a.recommendation.option_id != b.recommendation.option_id or [q.id for q in a.questions] != [q.id for q in b.questions]
+            or {i.id for i in (*a.red_flags, *a.findings)} != {i.id for i in (*b.red_flags, *b.findings)}
+            or {o.id for o in a.options} != {o.id for o in b.options})
