@@ -143,7 +143,7 @@ def why_not(c: Consultation, option: str) -> Explanation:
             lines.append(f"'{title}' was not offered: {wording.failed_requirement(c.kb, truth, c.wm, titles)}.")
             formula = _formula_of(c, truth)
             if formula:
-                lines.append(f"  That number is {formula}.")
+                lines.append(f"  That number is {wording.plain_values(c.kb, formula)}.")
         elif truth.value is None:
             missing = sorted(truth.missing, key=list(c.kb.facts).index)
             asked = [c.kb.facts[n].plain_label for n in missing if c.kb.facts[n].askable]

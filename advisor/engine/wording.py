@@ -8,6 +8,7 @@ condition language stay in the JSON advice and in HOW explanations (`explain ID`
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterable
 
 from advisor.engine.conditions import Truth
@@ -44,6 +45,16 @@ def fact_words(kb: KnowledgeBase, name: str, value: Any) -> str:
     if isinstance(value, list):
         return f"{label}: {value_words(kb, name, value)}"
     return f"{label} {value_words(kb, name, value)}"
+
+
+def plain_values(kb: KnowledgeBase, text: str) -> str:
+    """Text written by code (an estimator's formula) with the vocabulary's coded choices in words:
+    'amp_bf16 + adamw_8bit' -> 'bf16 mixed precision + 8-bit AdamW'. Only values with an underscore are coded."""
+    coded = {c: spec.value_label(c) for spec in kb.facts.values() for c in spec.choices or () if "_" in c}
+    if not coded or "_" not in text:
+        return text
+    pattern = re.compile(r"(?<![\w.])(" + "|".join(re.escape(c) for c in sorted(coded, key=len, reverse=True)) + r")(?![\w(])")
+    return pattern.sub(lambda m: coded[m.group(1)], text)
 
 
 def and_join(items: list[str], limit: int = MAX_LISTED) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 
 from advisor.engine.advice import Advice, FactOut, OptionOut, QuestionOut
 from advisor.engine.assemble import Consultation
+from advisor.engine.wording import plain_values
 from advisor.kb.model import KnowledgeBase, Rule
 from advisor.units import fmt_bytes_gb, fmt_count, fmt_sig
 
@@ -176,7 +177,7 @@ def render_text(advice: Advice, kb: KnowledgeBase | None = None, width: int = DE
             label = kb.facts[est.id].plain_label if est.id in kb.facts else est.id.replace("_", " ")
             out += fill(f"{label}: {value_text(est.value, est.unit)}" + ("  (heuristic)" if est.heuristic else ""),
                         width, "      ", "  ")
-            out += fill(est.formula, width, "      ")
+            out += fill(plain_values(kb, est.formula), width, "      ")
     if advice.options:
         section("Options")
         for i, o in enumerate(advice.options, 1):
@@ -275,7 +276,7 @@ def number_lines(c: Consultation, names: list[str], width: int, limit: int) -> l
         label = c.kb.facts[name].plain_label
         estimate = c.run.estimates.get(name)
         shown = value_words(c.kb, name, c.wm.value(name))
-        formula = estimate.formula if estimate is not None else ""
+        formula = plain_values(c.kb, estimate.formula) if estimate is not None else ""
         text = f"{label}: {formula}" if formula and len(formula) <= 100 and formula.endswith(shown) else f"{label}: {shown}"
         lines += fill(text, width, "    ", "  ", max_lines=2)
     return lines
@@ -374,7 +375,7 @@ def render_markdown(advice: Advice, kb: KnowledgeBase | None = None) -> str:
         out.append("|---|---|---|")
         for e in advice.estimates:
             label = kb.facts[e.id].plain_label if e.id in kb.facts else e.id.replace("_", " ")
-            out.append(f"| {_md_cell(label)} | {value_text(e.value, e.unit)} | {_md_cell(e.formula)} |")
+            out.append(f"| {_md_cell(label)} | {value_text(e.value, e.unit)} | {_md_cell(plain_values(kb, e.formula))} |")
         out.append("")
     if advice.options:
         out.append("## Options\n")
