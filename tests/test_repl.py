@@ -105,6 +105,25 @@ def test_a_direct_question_is_answered(kb):
     assert "• Your optimizer and precision do not leave room for activations: With AdamW in bf16 mixed precision" in asked
 
 
+def test_a_question_about_an_option_is_answered_from_it_and_changes_nothing(kb):
+    state, (_, qlora, adam8) = replies(kb, "I have a 24GB GPU and want to fine-tune llama-2-7b", "would QLoRA fit?",
+                                       "and what about 8-bit adamw?")
+    assert "QLoRA adapters on a frozen 4-bit base: model states 5.08 GB." in qlora
+    assert "'8-bit AdamW with activation checkpointing' was not offered: it needs GPU memory left for activations " \
+           "with 8-bit AdamW above 0; here it is -44.59 GB." in adam8
+    facts = {f.name: f for f in state.session.advice().facts}
+    assert facts["adapter"].provenance.kind == "default"  # asking about QLoRA does not say it is in use
+    assert state.session.advice().recommendation.option_id == "lora"
+
+
+def test_a_line_is_split_into_what_it_states_and_what_it_asks():
+    from advisor.shells.conversation import split_question
+    assert split_question("I already use LoRA rank 16; would checkpointing let me run batch 4?") == (
+        "I already use LoRA rank 16;", "would checkpointing let me run batch 4?")
+    assert split_question("sequence length 2048, what batch fits?") == ("sequence length 2048", "what batch fits?")
+    assert split_question("I have a 24GB GPU.") == ("I have a 24GB GPU.", "")
+
+
 def test_replies_are_wrapped_to_the_width(kb):
     _, out = talk(kb, S1, "fine-tuning", ":why", ":options", ":facts", ":details", width=60)
     for line in out.splitlines():

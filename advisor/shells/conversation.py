@@ -41,6 +41,53 @@ def is_question(line: str) -> bool:
     return "?" in line or (bool(words) and words[0] in QUESTION_WORDS)
 
 
+_CLAUSE = re.compile(r"(?<=[.;!?])\s+|,\s+(?=(?:" + "|".join(QUESTION_WORDS) + r")\b)", re.IGNORECASE)
+
+
+def split_question(line: str) -> tuple[str, str]:
+    """(statements, questions) of a line: 'I use LoRA rank 16; would checkpointing let me run batch 4?' ->
+    ('I use LoRA rank 16;', 'would checkpointing let me run batch 4?')."""
+    statements, questions = [], []
+    for part in _CLAUSE.split(line.strip()):
+        (questions if is_question(part) else statements).append(part.rstrip(","))
+    return " ".join(statements), " ".join(questions)
+
+
+def _words(text: str) -> list[str]:
+    """Lower-case words, hyphens inside a word dropped ('8-bit' -> '8bit')."""
+    return re.findall(r"[a-z0-9]+", re.sub(r"(?<=[a-z0-9])-(?=[a-z0-9])", "", text.lower()))
+
+
+def options_asked_about(c: Consultation, question: str) -> list[str]:
+    """Options a question names: every word of an option's id starts a word of the question ('would QLoRA fit?'
+    names qlora, 'what about offloading the optimizer?' names optimizer-offload)."""
+    words = _words(question)
+    found = []
+    for option in dict.fromkeys(r.option for r in c.kb.rules if isinstance(r, OptionRule)):
+        parts = _words(option.replace("-", " "))
+        if parts and all(any(w.startswith(p) for w in words) for p in parts):
+            found.append(option)
+    # 'lora' inside a question about 'qlora' does not count: keep only options no other found option contains
+    return [o for o in found if not any(o != other and set(_words(o.replace("-", " "))) < set(_words(other.replace("-", " ")))
+                                        for other in found)]
+
+
+def option_answer(c: Consultation, option: str, width: int) -> list[str]:
+    """What the advice says about one option: its numbers and summary if offered, else why not."""
+    from advisor.engine.explain import why_not
+    from advisor.shells.render import _option_numbers
+
+    offered = c.advice.option(option)
+    if offered is None:
+        lines = why_not(c, option).lines
+        return fill(lines[0], width, "    ", "  ", max_lines=3) if lines else []
+    numbers = _option_numbers(offered)
+    mark = "→ " if c.advice.recommendation.option_id == option else "  "
+    text = f"{offered.title}{' (recommended)' if mark == '→ ' else ''}: " + (numbers + ". " if numbers else "") \
+        + first_sentences(offered.summary)
+    return fill(text, width, "    ", mark, max_lines=3)
+
+
 def new_facts(before: Consultation | None, after: Consultation) -> list[FactOut]:
     """The user's facts that this turn added or changed, in the vocabulary's order."""
     old = user_facts(before) if before is not None else {}
@@ -146,10 +193,23 @@ def _changes(before: Consultation, after: Consultation, width: int, shown: set[s
     return lines
 
 
-def turn(before: Consultation, after: Consultation, line: str, width: int, first: bool, note: str | None = None) -> Reply:
+def turn(before: Consultation, after: Consultation, line: str, width: int, first: bool, note: str | None = None,
+         options: list[str] | None = None) -> Reply:
     """The reply to one line of the user's, from the consultations before and after it; `note` says what
-    happened to an answer when nothing was read ('Skipped: …', 'I could not read that as an answer …')."""
+    happened to an answer when nothing was read ('Skipped: …', 'I could not read that as an answer …');
+    `options` are those the line asked about."""
     read = new_facts(before, after)
+    if options:
+        blocks = [_para(i_read(after.kb, read), width)] if read else []
+        blocks.append(_para(f"You asked: {' '.join(line.split())}", width, max_lines=2)
+                      + [l for option in options[:2] for l in option_answer(after, option, width)])
+        changes = _changes(before, after, width, set())
+        if changes:
+            blocks.append(["What changed:"] + changes)
+        q = most_useful_question(after)
+        if q is not None:
+            blocks.append(question_lines(after.kb, [q] + [o for o in after.advice.questions if o.id != q.id], width))
+        return Reply(_joined(blocks), q, read)
     if first and (read or after.advice.red_flags):
         q = most_useful_question(after)
         return Reply(render_short(after, width, more=MORE, question=q), q, read)

@@ -21,7 +21,7 @@ from typing import Callable, Iterable, TextIO
 
 from advisor.engine.advice import QuestionOut
 from advisor.errors import InputError
-from advisor.shells.conversation import MORE, turn, user_facts
+from advisor.shells.conversation import MORE, options_asked_about, split_question, turn, user_facts
 from advisor.shells.render import fill, render_short, render_text, text_width
 from advisor.shells.session import Session
 
@@ -67,10 +67,20 @@ def _hint(state: ReplState, q: QuestionOut) -> str:
 
 
 def _reply(state: ReplState, line: str, out: TextIO) -> None:
-    """A line that is not a command: an answer to the open question, or more of the user's story."""
+    """A line that is not a command: a question about an option, an answer to the open question, or more of
+    the user's story."""
     s = state.session
     before = s.consultation()
     first = not user_facts(before)
+    statements, asked = split_question(line)
+    options = options_asked_about(before, asked) if asked and not first else []
+    if options:  # 'would QLoRA fit?' asks about an option; it does not say QLoRA is in use
+        if statements:
+            s.say(statements)
+        reply = turn(before, s.consultation(), line, state.columns, first, options=options)
+        out.write(reply.text)
+        state.pending = reply.question or state.pending
+        return
     note = None
     question = state.pending
     if question is not None and question.id:
