@@ -190,6 +190,8 @@ def _changes(before: Consultation, after: Consultation, width: int, shown: set[s
         if old is not None and rec and rec[0].startswith("I recommend: "):
             rec[0:1] = _para(f"I now recommend: {rec[0][len('I recommend: '):]} (was: {old.title})", width)
         lines += rec
+    elif lines and a.recommendation.option_id and "recommendation" not in shown:
+        lines += _para(f"I still recommend: {a.option(a.recommendation.option_id).title}.", width)
     return lines
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from advisor.engine.advice import Advice, FactOut, OptionOut, QuestionOut
 from advisor.engine.assemble import Consultation
-from advisor.engine.wording import plain_values
+from advisor.engine.wording import capitalised, plain_values
 from advisor.kb.model import KnowledgeBase, Rule
 from advisor.units import fmt_bytes_gb, fmt_count, fmt_sig
 
@@ -174,7 +174,7 @@ def render_text(advice: Advice, kb: KnowledgeBase | None = None, width: int = DE
     if advice.estimates:
         section("The numbers")
         for est in advice.estimates:
-            label = kb.facts[est.id].plain_label if est.id in kb.facts else est.id.replace("_", " ")
+            label = capitalised(kb.facts[est.id].plain_label if est.id in kb.facts else est.id.replace("_", " "))
             out += fill(f"{label}: {value_text(est.value, est.unit)}" + ("  (heuristic)" if est.heuristic else ""),
                         width, "      ", "  ")
             out += fill(plain_values(kb, est.formula), width, "      ")
@@ -273,7 +273,7 @@ def number_lines(c: Consultation, names: list[str], width: int, limit: int) -> l
 
     lines: list[str] = []
     for name in names[:limit]:
-        label = c.kb.facts[name].plain_label
+        label = capitalised(c.kb.facts[name].plain_label)
         estimate = c.run.estimates.get(name)
         shown = value_words(c.kb, name, c.wm.value(name))
         formula = plain_values(c.kb, estimate.formula) if estimate is not None else ""
@@ -374,7 +374,7 @@ def render_markdown(advice: Advice, kb: KnowledgeBase | None = None) -> str:
         out.append("| number | value | how |")
         out.append("|---|---|---|")
         for e in advice.estimates:
-            label = kb.facts[e.id].plain_label if e.id in kb.facts else e.id.replace("_", " ")
+            label = capitalised(kb.facts[e.id].plain_label if e.id in kb.facts else e.id.replace("_", " "))
             out.append(f"| {_md_cell(label)} | {value_text(e.value, e.unit)} | {_md_cell(plain_values(kb, e.formula))} |")
         out.append("")
     if advice.options:
