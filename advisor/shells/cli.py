@@ -229,7 +229,9 @@ def cmd_explain(ns: argparse.Namespace) -> int:
     sc = load_scenario(ns.scenario, kb)
     answers = {**sc.spec.answers, **_answers(ns.answer)}
     consultation = run_consultation(sc.spec.message, sc.spec.facts, answers, kb=kb)
-    sys.stdout.write(explain(consultation, ns.item).text() + "\n")
+    from advisor.shells.render import text_width, wrap_lines
+
+    sys.stdout.write(wrap_lines(explain(consultation, ns.item).lines, text_width()))
     return EXIT_OK
 
 

@@ -46,6 +46,15 @@ def fill(text: str, width: int, indent: str = "", first: str | None = None, max_
     return lines
 
 
+def wrap_lines(lines: list[str], width: int) -> str:
+    """Lines each wrapped to `width`, keeping their own indentation (continuations two columns further in)."""
+    out: list[str] = []
+    for line in lines:
+        pad = line[: len(line) - len(line.lstrip())]
+        out += fill(line, width, pad + "  ", first=pad) or [""]
+    return "\n".join(out) + "\n"
+
+
 def first_sentences(text: str, count: int = 1) -> str:
     """The first `count` sentences ('e.g.', 'et al.' and decimals do not end one)."""
     text = " ".join(text.split())

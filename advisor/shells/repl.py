@@ -22,7 +22,7 @@ from typing import Callable, Iterable, TextIO
 from advisor.engine.advice import QuestionOut
 from advisor.errors import InputError
 from advisor.shells.conversation import MORE, options_asked_about, split_question, turn, user_facts
-from advisor.shells.render import fill, render_short, render_text, text_width
+from advisor.shells.render import fill, render_short, render_text, text_width, wrap_lines
 from advisor.shells.session import Session
 
 COMMANDS = {
@@ -187,15 +187,14 @@ def _command(line: str, state: ReplState, out: TextIO) -> bool:
         if q is None or not q.id:
             out.write("No question is open.\n")
         elif q.id in {x.id for x in s.advice().questions}:
-            out.write("\n".join(line for text in s.explain(q.id).lines for line in fill(text, state.columns, "  ", first=""))
-                      + "\n")
+            out.write(wrap_lines(s.explain(q.id).lines, state.columns))
         else:
             out.write("\n".join(fill(q.reason, state.columns, "  ", first="")) + "\n")
     elif name == ":how":
         if not args:
             out.write(f"usage: {COMMANDS[name]}\n")
         else:
-            out.write(s.explain(args[0]).text() + "\n")
+            out.write(wrap_lines(s.explain(args[0]).lines, state.columns))
     elif name == ":whynot":
         words = line[1:].split(None, 1)[1] if len(line[1:].split(None, 1)) > 1 else ""
         option = _find_option(state, words.strip()) if words.strip() else None
@@ -206,9 +205,7 @@ def _command(line: str, state: ReplState, out: TextIO) -> bool:
         else:
             from advisor.engine.explain import why_not
 
-            lines = why_not(s.consultation(), option).lines
-            out.write("\n".join(l for text in lines for l in fill(text.strip(), state.columns, "    ",
-                                                                  "  " if text.startswith(" ") else "")) + "\n")
+            out.write(wrap_lines(why_not(s.consultation(), option).lines, state.columns))
     elif name == ":facts":
         _facts(state, out)
     elif name == ":set":
