@@ -162,12 +162,16 @@ def test_explain_how_why_whynot(capsys):
     code, out, _ = run(capsys, "explain", S01, "states_full_adamw")
     assert code == 0 and "model_state_bytes" in out and "params = 500M: from your message" in out
     _, out, _ = run(capsys, "explain", S01, "training_mode")  # WHY and WHY-NOT in plain words, HOW with ids
+    assert max(len(line) for line in out.splitlines()) <= 80  # wrapped: 80 columns when not a terminal
+    out = " ".join(out.split())
     assert "I ask because the answer decides whether I can offer 'LoRA adapters on a frozen 16-bit base'" in out
     _, out, _ = run(capsys, "explain", S01, "lora")
+    out = " ".join(out.split())
     assert "is not offered yet: it waits for your answer on training mode." in out
     _, out, _ = run(capsys, "explain", S01, "recommendation")
     assert "rec-adamw-8bit" in out
     _, out, _ = run(capsys, "explain", S01, "-a", "training_mode=scratch", "lora")
+    out = " ".join(out.split())
     assert "was not offered: it needs training mode: fine-tuning; here it is from scratch." in out
 
 
