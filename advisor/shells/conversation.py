@@ -20,6 +20,7 @@ from advisor.shells.render import (deciding_numbers, fill, first_sentences, i_re
 
 MORE = ":details"  # how the REPL shows the whole advice
 MAX_ITEMS = 3  # conclusions, numbers or options listed in one part of a reply
+MAX_QUESTION = 2_000  # characters of a question searched for option names (a question is a sentence or two)
 QUESTION_WORDS = ("what", "which", "how", "why", "should", "would", "will", "can", "could", "is", "are", "do",
                   "does", "did", "shall", "may", "might", "when", "where")
 
@@ -48,7 +49,7 @@ def split_question(line: str) -> tuple[str, str]:
     """(statements, questions) of a line: 'I use LoRA rank 16; would checkpointing let me run batch 4?' ->
     ('I use LoRA rank 16;', 'would checkpointing let me run batch 4?')."""
     statements, questions = [], []
-    for part in _CLAUSE.split(line.strip()):
+    for part in _CLAUSE.split(line.strip(), maxsplit=200):  # a pasted log is one long statement after that
         (questions if is_question(part) else statements).append(part.rstrip(","))
     return " ".join(statements), " ".join(questions)
 
@@ -61,7 +62,7 @@ def _words(text: str) -> list[str]:
 def options_asked_about(c: Consultation, question: str) -> list[str]:
     """Options a question names: every word of an option's id starts a word of the question ('would QLoRA fit?'
     names qlora, 'what about offloading the optimizer?' names optimizer-offload)."""
-    words = _words(question)
+    words = _words(question[:MAX_QUESTION])
     found = []
     for option in dict.fromkeys(r.option for r in c.kb.rules if isinstance(r, OptionRule)):
         parts = _words(option.replace("-", " "))
