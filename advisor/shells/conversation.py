@@ -9,14 +9,14 @@ only the differences; a line that adds nothing says so and asks the single most 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from advisor.engine.advice import FactOut, QuestionOut
 from advisor.engine.assemble import Consultation
-from advisor.engine.wording import and_join, value_words
+from advisor.engine.wording import and_join, capitalised, value_words
 from advisor.kb.model import OptionRule, RecommendRule
-from advisor.shells.render import (deciding_numbers, fill, first_sentences, i_read, question_lines, read_facts,
-                                   recommendation_lines, render_short)
+from advisor.shells.render import (deciding_numbers, fill, first_sentences, i_read, option_numbers, question_lines,
+                                   read_facts, recommendation_lines, render_short)
 
 MORE = ":details"  # how the REPL shows the whole advice
 MAX_ITEMS = 3  # conclusions, numbers or options listed in one part of a reply
@@ -29,7 +29,6 @@ QUESTION_WORDS = ("what", "which", "how", "why", "should", "would", "will", "can
 class Reply:
     text: str
     question: QuestionOut | None  # the question the reply ends with (the REPL takes the next line as its answer)
-    read: list[FactOut] = field(default_factory=list)
 
 
 def user_facts(c: Consultation) -> dict[str, FactOut]:
@@ -76,13 +75,12 @@ def options_asked_about(c: Consultation, question: str) -> list[str]:
 def option_answer(c: Consultation, option: str, width: int) -> list[str]:
     """What the advice says about one option: its numbers and summary if offered, else why not."""
     from advisor.engine.explain import why_not
-    from advisor.shells.render import _option_numbers
 
     offered = c.advice.option(option)
     if offered is None:
         lines = why_not(c, option).lines
         return fill(lines[0], width, "    ", "  ", max_lines=3) if lines else []
-    numbers = _option_numbers(offered)
+    numbers = option_numbers(offered)
     mark = "→ " if c.advice.recommendation.option_id == option else "  "
     text = f"{offered.title}{' (recommended)' if mark == '→ ' else ''}: " + (numbers + ". " if numbers else "") \
         + first_sentences(offered.summary)
@@ -130,7 +128,7 @@ def most_useful_question(c: Consultation) -> QuestionOut | None:
     return None
 
 
-def _answer(before: Consultation, after: Consultation, read: list[FactOut], width: int) -> tuple[list[str], QuestionOut | None]:
+def _answer(after: Consultation, read: list[FactOut], width: int) -> tuple[list[str], QuestionOut | None]:
     """Lines answering a direct question from the conclusions tied to what it mentioned, and the question to ask
     when the answer waits for one."""
     related = related_rules(after, {f.name for f in read})
@@ -178,7 +176,7 @@ def _changes(before: Consultation, after: Consultation, width: int, shown: set[s
     for name in changed:
         now = value_words(after.kb, name, after.wm.value(name))
         was = f" (was {value_words(before.kb, name, before.wm.value(name))})" if before.wm.known(name) else ""
-        lines += fill(f"{after.kb.facts[name].plain_label}: {now}{was}", width, "    ", "  ", max_lines=2)
+        lines += fill(f"{capitalised(after.kb.facts[name].plain_label)}: {now}{was}", width, "    ", "  ", max_lines=2)
     offered = [o.title for o in a.options if b.option(o.id) is None]
     withdrawn = [o.title for o in b.options if a.option(o.id) is None]
     if offered:
@@ -211,17 +209,17 @@ def turn(before: Consultation, after: Consultation, line: str, width: int, first
             blocks.append(["What changed:"] + changes)
         q = most_useful_question(after)
         if q is not None:
-            blocks.append(question_lines(after.kb, [q] + [o for o in after.advice.questions if o.id != q.id], width))
-        return Reply(_joined(blocks), q, read)
+            blocks.append(_ask(after, q, width))
+        return Reply(_joined(blocks), q)
     if first and (read or after.advice.red_flags):
         q = most_useful_question(after)
-        return Reply(render_short(after, width, more=MORE, question=q), q, read)
+        return Reply(render_short(after, width, more=MORE, question=q), q)
     blocks: list[list[str]] = []
     if not read and not _differs(before, after):
         q = most_useful_question(after)
         blocks.append(_para(note or "I read nothing I could use in that, so nothing changed.", width))
         if q is not None:
-            blocks.append(question_lines(after.kb, [q] + [o for o in after.advice.questions if o.id != q.id], width))
+            blocks.append(_ask(after, q, width))
         if not user_facts(after):
             blocks.append(_para("Or describe your situation: your GPU, your model, and what you want to change "
                                 "(memory, speed, accuracy, a batch size).", width))
@@ -229,12 +227,12 @@ def turn(before: Consultation, after: Consultation, line: str, width: int, first
             blocks.append(recommendation_lines(after, width)
                           + _para(f"Tell me more (a batch size, a sequence length, a change you plan), or {MORE} for "
                                   "the whole advice.", width))
-        return Reply(_joined(blocks), q, read)
+        return Reply(_joined(blocks), q)
     blocks.append(_para(i_read(after.kb, read) if read else note or "I read nothing new in that.", width))
     shown: set[str] = set()
     question: QuestionOut | None = None
     if is_question(line):
-        answer, question = _answer(before, after, read, width)
+        answer, question = _answer(after, read, width)
         if answer:
             blocks.append(_para(f"You asked: {' '.join(line.split())}", width, max_lines=2) + answer)
             shown = {i.id for i in (*after.advice.red_flags, *after.advice.findings)} | {"recommendation"}
@@ -248,11 +246,15 @@ def turn(before: Consultation, after: Consultation, line: str, width: int, first
         blocks.append(["The advice is the same."])
     question = question or most_useful_question(after)
     if question is not None:
-        blocks.append(question_lines(after.kb, [question] + [q for q in after.advice.questions if q.id != question.id],
-                                     width))
+        blocks.append(_ask(after, question, width))
     else:
         blocks.append(_para(f"That is all I need to ask. {MORE} shows the whole advice, :options the options.", width))
-    return Reply(_joined(blocks), question, read)
+    return Reply(_joined(blocks), question)
+
+
+def _ask(c: Consultation, question: QuestionOut, width: int) -> list[str]:
+    """The question, counted among the open ones."""
+    return question_lines(c.kb, [question] + [q for q in c.advice.questions if q.id != question.id], width)
 
 
 def _para(text: str, width: int, max_lines: int | None = None) -> list[str]:

@@ -12,11 +12,10 @@ from __future__ import annotations
 import re
 import shutil
 import textwrap
-from typing import Any
 
 from advisor.engine.advice import Advice, FactOut, OptionOut, QuestionOut
 from advisor.engine.assemble import Consultation
-from advisor.engine.wording import capitalised, plain_values
+from advisor.engine.wording import capitalised, fact_words, plain_values
 from advisor.kb.model import KnowledgeBase, Rule
 from advisor.units import fmt_bytes_gb, fmt_count, fmt_sig
 
@@ -86,13 +85,7 @@ def value_text(value: object, unit: str | None = None) -> str:
     return "—" if value is None else str(value)
 
 
-def fact_text(kb: KnowledgeBase, name: str, value: Any) -> str:
-    from advisor.engine.wording import fact_words
-
-    return fact_words(kb, name, value)
-
-
-def _option_numbers(option: OptionOut) -> str:
+def option_numbers(option: OptionOut) -> str:
     return "; ".join(f"{name.removesuffix('_bytes').replace('_', ' ')} {value_text(q.value, q.unit)}"
                      for name, q in option.estimates.items())
 
@@ -193,7 +186,7 @@ def render_text(advice: Advice, kb: KnowledgeBase | None = None, width: int = DE
             if i > 1:
                 out.append("")
             out += fill(o.title + ("  (heuristic)" if o.heuristic else ""), width, "      ", f"  [{i}] ")
-            for line in (_settings(kb, o), _option_numbers(o)):
+            for line in (_settings(kb, o), option_numbers(o)):
                 if line:
                     out += fill(line, width, "        ", "      ")
             out += fill(o.summary, width, "      ")
@@ -235,7 +228,7 @@ def i_read(kb: KnowledgeBase, facts: list[FactOut]) -> str:
     """'I read: GPU memory 24 GiB, model llama-2-7b, …' - or that nothing was read."""
     if not facts:
         return "I read nothing I could use."
-    return "I read: " + "; ".join(fact_text(kb, f.name, f.value) for f in facts) + "."
+    return "I read: " + "; ".join(fact_words(kb, f.name, f.value) for f in facts) + "."
 
 
 def _reads_through(c: Consultation, rule: Rule, depth: int = 2) -> list[str]:
@@ -392,7 +385,7 @@ def render_markdown(advice: Advice, kb: KnowledgeBase | None = None) -> str:
         out.append("|---|---|---|---|---|---|---|")
         for o in advice.options:
             t = o.tradeoffs
-            cells = [f"**{o.title}**", _settings(kb, o) or "—", _option_numbers(o) or "—", t.speed, t.memory, t.accuracy, t.risk]
+            cells = [f"**{o.title}**", _settings(kb, o) or "—", option_numbers(o) or "—", t.speed, t.memory, t.accuracy, t.risk]
             out.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
         out.append("")
         for o in advice.options:

@@ -145,7 +145,7 @@ def _facts(state: ReplState, out: TextIO) -> None:
 
 
 def _options(state: ReplState, out: TextIO) -> None:
-    from advisor.shells.render import _option_numbers, first_sentences
+    from advisor.shells.render import first_sentences, option_numbers
 
     advice = state.session.advice()
     width = state.columns
@@ -156,7 +156,7 @@ def _options(state: ReplState, out: TextIO) -> None:
     for i, o in enumerate(advice.options, 1):
         mark = "→" if o.id == advice.recommendation.option_id else " "
         lines += fill(o.title + (" (recommended)" if mark == "→" else ""), width, "      ", f"{mark} [{i}] ")
-        numbers = _option_numbers(o)
+        numbers = option_numbers(o)
         lines += fill((numbers + ". " if numbers else "") + first_sentences(o.summary), width, "      ", max_lines=3)
     lines += fill(f"{MORE} has their tradeoffs; :whynot OPTION says why one is missing.", width, "  ", first="")
     out.write("\n".join(lines) + "\n")
