@@ -125,7 +125,7 @@ def test_a_line_is_split_into_what_it_states_and_what_it_asks():
 
 
 def test_replies_are_wrapped_to_the_width(kb):
-    _, out = talk(kb, S1, "fine-tuning", ":why", ":options", ":facts", ":details", width=60)
+    _, out = talk(kb, S1, "fine-tuning", ":why", ":options", ":facts", ":details", ":help", ":whynot qlora", width=60)
     for line in out.splitlines():
         assert len(line) <= 60 or " " not in line.strip() or line.startswith("        "), line  # URLs and code may not
 

@@ -179,9 +179,9 @@ def _command(line: str, state: ReplState, out: TextIO) -> bool:
     if name == ":quit":
         return False
     if name == ":help":
-        out.write("Describe your situation in your own words, then answer my questions (in your own words too). "
-                  "Commands:\n")
-        out.write("".join(f"  {c:9} {h}\n" for c, h in COMMANDS.items()))
+        out.write("\n".join(fill("Describe your situation in your own words, then answer my questions (in your own "
+                                "words too). Commands:", state.columns, "")) + "\n")
+        out.write("".join("\n".join(fill(h, state.columns, " " * 12, f"  {c:9} ")) + "\n" for c, h in COMMANDS.items()))
     elif name == ":why":
         q = state.pending
         if q is None or not q.id:
