@@ -18,6 +18,7 @@ from advisor.engine.memory import Provenance, WorkingMemory, coerce_named
 from advisor.errors import InputError
 from advisor.kb import load as kb_load
 from advisor.kb.model import KnowledgeBase
+from advisor.reading.configs import apply_configs, read_configs
 from advisor.reading.extract import extract_spans
 from advisor.reading.reader import read
 from advisor.reading.situation import facts_of
@@ -52,9 +53,10 @@ def engine_for(kb: KnowledgeBase) -> Engine:
 
 def build_memory(kb: KnowledgeBase, message: str | Sequence[str], facts: Mapping[str, Any] | None,
                  answers: Mapping[str, Any] | None, measured: Mapping[str, Any] | None = None,
-                 situation: Mapping[str, Any] | Any | None = None) -> WorkingMemory:
+                 situation: Mapping[str, Any] | Any | None = None, configs: Sequence[Any] | None = None) -> WorkingMemory:
     """Put the caller's inputs into a working memory, strongest provenance first. A structured `situation`
-    (advisor.reading.situation.Situation, or its dict) states facts like `facts` does; `facts` win over it."""
+    (advisor.reading.situation.Situation, or its dict) states facts like `facts` does; `facts` win over it.
+    Config files (`configs`, each {name, content}) win over the message and give way to stated facts."""
     if situation is not None:
         from advisor.reading.situation import situation_facts
 
@@ -70,6 +72,8 @@ def build_memory(kb: KnowledgeBase, message: str | Sequence[str], facts: Mapping
     for name, (value, matched) in read_messages(kb, message).items():
         if not wm.known(name) and name not in wm.declined:
             wm.set(name, value, Provenance("message", matched=matched))
+    if configs:
+        apply_configs(wm, read_configs(configs, kb))
     _catalogue_facts(wm)
     for name, spec in kb.facts.items():
         if spec.default is not None and not wm.known(name):
@@ -108,6 +112,15 @@ def _catalogue_facts(wm: WorkingMemory) -> None:
         spec = preset(wm.value("model_preset"))
         wm.set("params", float(spec.params),
                Provenance("estimate", estimator=f"the model catalogue ({spec.name}, counted from its shapes)"))
+    if wm.known("gpu_model") and "gpu_bf16" in wm.kb.facts:  # what the card supports, for the precision checks
+        from advisor.domain.gpus import precision_support
+
+        support = precision_support(str(wm.value("gpu_model")))
+        if support is not None:
+            catalogue = Provenance("estimate", estimator=f"the GPU catalogue ({support.gpu}: {support.arch})")
+            for name, value in (("gpu_bf16", support.bf16), ("gpu_tensor_cores", support.tensor_cores)):
+                if not wm.known(name):
+                    wm.set(name, value, catalogue)
 
 
 def _check_consistency(wm: WorkingMemory) -> None:
@@ -124,16 +137,17 @@ def _check_consistency(wm: WorkingMemory) -> None:
 
 def consult(message: str | Sequence[str] = "", facts: Mapping[str, Any] | None = None, answers: Mapping[str, Any] | None = None, *,
             measured: Mapping[str, Any] | None = None, situation: Mapping[str, Any] | Any | None = None,
-            kb: KnowledgeBase | None = None) -> Advice:
+            configs: Sequence[Any] | None = None, kb: KnowledgeBase | None = None) -> Advice:
     """Advise on a situation: the user's words (`message`; a list of messages is a conversation, a later one
-    correcting an earlier one), facts by name, answers to earlier questions, measurements, and/or a structured
-    `situation`. Raises InputError (with what was expected) on bad input."""
-    return run_consultation(message, facts, answers, measured=measured, situation=situation, kb=kb).advice
+    correcting an earlier one), facts by name, answers to earlier questions, measurements, a structured
+    `situation`, and/or training config files (`configs`: DeepSpeed, TrainingArguments, accelerate, a model's
+    config.json; each {name, content}). Raises InputError (with what was expected) on bad input."""
+    return run_consultation(message, facts, answers, measured=measured, situation=situation, configs=configs, kb=kb).advice
 
 
 def run_consultation(message: str | Sequence[str] = "", facts: Mapping[str, Any] | None = None, answers: Mapping[str, Any] | None = None,
                      *, measured: Mapping[str, Any] | None = None, situation: Mapping[str, Any] | Any | None = None,
-                     kb: KnowledgeBase | None = None) -> Consultation:
+                     configs: Sequence[Any] | None = None, kb: KnowledgeBase | None = None) -> Consultation:
     messages = [message] if isinstance(message, str) or message is None else message
     if not isinstance(messages, (list, tuple)) or not all(isinstance(m, str) or m is None for m in messages):
         raise InputError("message must be text (or a list of texts, one per turn of a conversation)")
@@ -143,7 +157,7 @@ def run_consultation(message: str | Sequence[str] = "", facts: Mapping[str, Any]
         if mapping is not None and not isinstance(mapping, Mapping):
             raise InputError(f"{label} must be a mapping of name to value")
     kb = kb or load_kb()
-    wm = build_memory(kb, [m or "" for m in messages], facts, answers, measured, situation)
+    wm = build_memory(kb, [m or "" for m in messages], facts, answers, measured, situation, configs)
     engine = engine_for(kb)
     run = engine.run(wm)
     return Consultation(kb, wm, run, assemble(kb, wm, run, engine.policy), engine)

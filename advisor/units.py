@@ -279,6 +279,8 @@ def fmt_value(value: object, unit: str | None) -> str:
         if unit == "fraction":
             return fmt_share(value)
         return fmt_sig(value)
+    if isinstance(value, dict):  # a structured item (a plan): its id names it
+        return str(value.get("id") or (value.get("plan") or {}).get("id") or "item")
     if isinstance(value, list):
         return ", ".join(fmt_pair(item, unit) if isinstance(item, (list, tuple)) else fmt_value(item, unit)
                          for item in value)
@@ -292,6 +294,8 @@ def fmt_pair(item: object, unit: str | None) -> str:
 
 
 def _fmt_list(value: Any) -> str:
+    if isinstance(value, dict):  # a structured item (a plan): its id names it
+        return str(value.get("id") or (value.get("plan") or {}).get("id") or "item")
     if isinstance(value, list):
         return ", ".join(fmt_sig(v, 3) if isinstance(v, (int, float)) else str(v) for v in value)
     return str(value)

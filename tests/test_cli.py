@@ -164,15 +164,17 @@ def test_explain_how_why_whynot(capsys):
     _, out, _ = run(capsys, "explain", S01, "training_mode")  # WHY and WHY-NOT in plain words, HOW with ids
     assert max(len(line) for line in out.splitlines()) <= 80  # wrapped: 80 columns when not a terminal
     out = " ".join(out.split())
-    assert "I ask because the answer decides whether I can offer 'LoRA adapters on a frozen 16-bit base'" in out
+    assert "I ask because I need the answer to work out model states with LoRA on a frozen 16-bit base" in out
     _, out, _ = run(capsys, "explain", S01, "lora")
     out = " ".join(out.split())
-    assert "is not offered yet: it waits for your answer on training mode." in out
+    assert "LoRA is not considered: adapters are for fine-tuning: say whether you fine-tune a pre-trained model." in out
     _, out, _ = run(capsys, "explain", S01, "recommendation")
-    assert "rec-adamw-8bit" in out
+    assert "Recommended adamw-8bit by rule plans-from-search" in out and "8.40 GB per GPU" in out
     _, out, _ = run(capsys, "explain", S01, "-a", "training_mode=scratch", "lora")
     out = " ".join(out.split())
-    assert "was not offered: it needs training mode: fine-tuning; here it is from scratch." in out
+    assert "LoRA is not considered: adapters train on a pre-trained base; you train from scratch." in out
+    _, out, _ = run(capsys, "explain", S01, "-a", "training_mode=finetune", "qlora")
+    assert "QLoRA adapters on a frozen 4-bit base fits (0.75 GB per GPU of 8 GiB) but ranks below" in " ".join(out.split())
 
 
 def test_internal_errors_exit_3_without_traceback(capsys, monkeypatch):

@@ -190,6 +190,9 @@ def test_audit_11_corrections_are_stated(kb):
     assert "same volume as DDP" in interconnect and "1.5×" in interconnect
     savers = rules["opt-memory-savers"].summary
     assert "softmax" in savers and "layer_norm" in savers and "pow" in savers and "math fallback" in savers
-    offload = rules["opt-optimizer-offload"]
-    assert "bf16" in offload.title and "16 B/param" in offload.summary and "×1.5" in offload.summary
+    from advisor.domain.estimators import call_estimator
+
+    offload = call_estimator("offload_gpu_state_bytes", {"params": 5e8})
+    assert "bf16" in offload["value"].formula and "16 B/param" in offload["cpu"].formula
+    assert "× 1.5" in offload["cpu_buffered"].formula
     assert rules["opt-largest-estimated-batch"].sources and "memexp-affine" in rules["opt-largest-estimated-batch"].sources

@@ -43,15 +43,16 @@ def test_a_conversation_replies_in_a_few_lines_each(kb):
     # the first reply is the short answer
     assert len(first.splitlines()) <= 25
     assert first.startswith("I read: GPU memory 8 GiB; parameters 500M;")
-    assert "I recommend: 8-bit AdamW with activation checkpointing" in first
+    assert "I recommend: 8-bit AdamW" in first
     assert "Next question (1 of 3): Are you training from scratch or fine-tuning" in first
     # later replies say what was read and what changed, never the whole advice again
     assert mode.startswith("I read: training mode fine-tuning.")
-    assert "I now recommend: LoRA adapters on a frozen 16-bit base (was: 8-bit AdamW" in mode
+    assert "I now recommend: LoRA adapters on a frozen 16-bit base; bf16 autocast (was: 8-bit AdamW)" in mode
     assert "Next question (1 of 2): Which optimizer" in mode
     assert optimizer.startswith("I read: optimizer AdamW.")
     assert precision.startswith("I read: precision bf16 mixed precision.")
     assert "Your optimizer and precision do not leave room for activations" in precision
+    assert "Peak memory per GPU of your plan: 9.40 GB (was 8.40 GB)" in precision
     assert "That is all I need to ask." in precision
     for reply in (mode, optimizer, precision):
         assert len(reply.splitlines()) <= 15 and "WHAT I NOTICED" not in reply
@@ -106,14 +107,14 @@ def test_a_direct_question_is_answered(kb):
 
 
 def test_a_question_about_an_option_is_answered_from_it_and_changes_nothing(kb):
-    state, (_, qlora, adam8) = replies(kb, "I have a 24GB GPU and want to fine-tune llama-2-7b", "would QLoRA fit?",
-                                       "and what about 8-bit adamw?")
-    assert "QLoRA adapters on a frozen 4-bit base: model states 5.08 GB." in qlora
-    assert "'8-bit AdamW with activation checkpointing' was not offered: it needs GPU memory left for activations " \
-           "with 8-bit AdamW above 0; here it is -44.59 GB." in adam8
+    state, (_, _, qlora, adam8) = replies(kb, "I have a 24GB GPU and want to fine-tune llama-2-7b",
+                                          "bf16 mixed precision with AdamW, sequence length 2048", "would QLoRA fit?",
+                                          "and what about 8-bit adamw?")
+    assert "QLoRA adapters on a frozen 4-bit base: per GPU 21.28 GB; model states 5.08 GB" in qlora
+    assert "8-bit AdamW does not fit: even micro-batch 1 needs 89.36 GB per GPU of 24 GiB." in adam8
     facts = {f.name: f for f in state.session.advice().facts}
     assert facts["adapter"].provenance.kind == "default"  # asking about QLoRA does not say it is in use
-    assert state.session.advice().recommendation.option_id == "lora"
+    assert state.session.advice().recommendation.option_id == "lora-and-checkpointing"
 
 
 def test_a_line_is_split_into_what_it_states_and_what_it_asks():
@@ -135,12 +136,12 @@ def test_commands(kb, tmp_path):
     _, out = talk(kb, S1, ":why", ":facts", ":how states_full_adamw", ":whynot lora", ":whynot 8-bit adamw", ":options",
                   ":nope", ":fa", ":help", f":save {path}", ":forget params", ":details", ":reset", ":facts")
     out = " ".join(out.split())
-    assert "I ask because the answer decides whether I can offer 'LoRA adapters on a frozen 16-bit base'" in out
+    assert "I ask because I need the answer to work out model states with LoRA on a frozen 16-bit base" in out
     assert "GPU memory 8 GiB (your words '8GB GPU')" in out and "share of the card kept free 10%" in out
     assert "model_state_bytes" in out  # :how is the engine's trace, ids included
-    assert "'LoRA adapters on a frozen 16-bit base' is not offered yet: it waits for your answer on training mode." in out
-    assert "'8-bit AdamW with activation checkpointing' was offered because" in out
-    assert "→ [1] 8-bit AdamW with activation checkpointing (recommended)" in out
+    assert "LoRA is not considered: adapters are for fine-tuning: say whether you fine-tune a pre-trained model." in out
+    assert "8-bit AdamW is offered: 5.40 GB per GPU of 8 GiB." in out
+    assert "→ [1] 8-bit AdamW (recommended)" in out
     assert "unknown command :nope" in out and out.count("What you told me:") == 2  # ':fa' is ':facts'
     assert f"saved {path}" in out and "was not stated or answered" in out and "WHAT I NOTICED" in out
     assert "You have told me nothing yet." in out.split("Forgotten.")[-1]

@@ -27,8 +27,9 @@ def test_scenario_expectations(path, kb):
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def test_every_turn_matches_the_advice_schema(path, kb, advice_schema):
     validator = Draft202012Validator(advice_schema)
-    for message, facts, answers, _, _ in load_scenario(str(path), kb).turns():
-        data = consult(message, facts, answers, kb=kb).to_dict()
+    scenario = load_scenario(str(path), kb)
+    for message, facts, answers, _, _ in scenario.turns():
+        data = consult(message, facts, answers, configs=scenario.configs, kb=kb).to_dict()
         errors = [e.message for e in validator.iter_errors(data)]
         assert not errors, errors
 
@@ -40,7 +41,7 @@ def test_checker_reports_wrong_expectations(kb):
         "red_flags": {"include": ["no-such-flag"]},
         "questions": {"exclude": ["training_mode"]},
         "options": {"include": [{"id": "adamw-8bit", "where": {"estimates.model_states_bytes": {"gt": 9e9}}}],
-                    "exclude": ["sgd-momentum"]},
+                    "exclude": ["optimizer-offload"]},
         "recommendation": {"option": "lora"},
         "estimates": [{"id": "states_full_adamw", "approx": 4e9, "rel": 0.01}],
         "text": {"forbid": ["8\\.00 GB"]},

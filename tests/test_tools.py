@@ -55,7 +55,14 @@ def test_consult_takes_a_structured_situation():
         "training": {"mode": "finetune"}}})
     given = {f["name"]: f["value"] for f in result["facts"] if f["provenance"]["kind"] == "given"}
     assert given["gpu_model"] == "rtx-3090" and given["model_preset"] == "llama-3-8b" and given["num_gpus"] == 1
-    assert result["recommendation"]["option_id"] in ("lora", "qlora")
+    # no sequence length: the model's full 8,192-token context does not fit even QLoRA, so the length is asked
+    assert "seq_len" in [q["id"] for q in result["questions"]]
+    result = tools.call_tool("consult", {"situation": {
+        "hardware": {"gpu_model": "RTX 3090", "num_gpus": 1}, "model": {"name": "Llama-3-8B"},
+        "training": {"mode": "finetune"}, "batches": {"seq_len": 2048}}})
+    assert result["recommendation"]["option_id"].startswith(("lora", "qlora"))
+    plan = next(p for p in result["plans"] if p["recommended"])
+    assert plan["fits"] and plan["per_gpu_bytes"] <= 24 * 2**30
     schema = next(t for t in tools.anthropic_tools() if t["name"] == "consult")["input_schema"]
     assert "situation" in schema["properties"]
 

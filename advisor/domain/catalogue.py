@@ -468,9 +468,9 @@ def _read_bounded(path: Path, limit: int, what: str) -> bytes:
     return data
 
 
-def _positive_int(value: Any, key: str, path: Path) -> int:
+def _positive_int(value: Any, key: str, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise InputError(f"{key} must be a positive integer, got {value!r}", str(path))
+        raise InputError(f"{key} must be a positive integer, got {value!r}", where)
     return value
 
 
@@ -486,11 +486,21 @@ def from_hf_config(path: str | Path, seq_len: int | None = None) -> ModelSpec:
         raise InputError(f"not a readable JSON config: {exc}", str(path)) from None
     if not isinstance(cfg, dict):
         raise InputError(f"expected a JSON object (a Hugging Face config.json), got a JSON {type(cfg).__name__}", str(path))
+    return spec_from_hf_config(cfg, str(path), path.parent.name, seq_len)
+
+
+def hf_config_supported(cfg: dict[str, Any]) -> bool:
+    """Whether the parameters of this config.json's model_type can be counted from its shapes."""
+    return isinstance(cfg.get("model_type"), str) and cfg["model_type"] in _HF_FAMILY
+
+
+def spec_from_hf_config(cfg: dict[str, Any], where: str, name: str = "", seq_len: int | None = None) -> ModelSpec:
+    """A ModelSpec from the parsed object of a Hugging Face config.json; `where` names it in errors."""
     model_type = cfg.get("model_type")
     family = _HF_FAMILY.get(model_type) if isinstance(model_type, str) else None
     if family is None:
         raise InputError(f"model_type {model_type!r} is not supported; supported: {', '.join(sorted(_HF_FAMILY))} "
-                         f"(use --params for model states only, or --model for exact tracing)", str(path))
+                         f"(use --params for model states only, or --model for exact tracing)", where)
     g = lambda *keys, default=None: next((cfg[k] for k in keys if k in cfg), default)  # noqa: E731
     d = g("hidden_size", "n_embd", "d_model")
     dims: dict[str, Any] = {"d_model": d, "n_layers": g("num_hidden_layers", "n_layer"),
@@ -515,18 +525,29 @@ def from_hf_config(path: str | Path, seq_len: int | None = None) -> ModelSpec:
             dims["type_vocab"] = g("type_vocab_size", default=2)
     missing = [k for k, v in dims.items() if v is None and k != "d_ff"]
     if missing:
-        raise InputError(f"config lacks {', '.join(missing)}", str(path))
+        raise InputError(f"config lacks {', '.join(missing)}", where)
     for key in ("d_model", "n_layers", "n_heads", "vocab", "n_kv_heads", "image_size", "patch", "type_vocab", "head_dim"):
         if key in dims:
-            dims[key] = _positive_int(dims[key], key, path)
+            dims[key] = _positive_int(dims[key], key, where)
     if dims.get("n_positions") is not None and dims["n_positions"] != 0:
-        dims["n_positions"] = _positive_int(dims["n_positions"], "n_positions", path)
-    dims["d_ff"] = _positive_int(dims["d_ff"], "d_ff", path) if dims.get("d_ff") is not None else 4 * dims["d_model"]
+        dims["n_positions"] = _positive_int(dims["n_positions"], "n_positions", where)
+    dims["d_ff"] = _positive_int(dims["d_ff"], "d_ff", where) if dims.get("d_ff") is not None else 4 * dims["d_model"]
     if family == "vit" and dims["patch"] > dims["image_size"]:
-        raise InputError(f"patch_size {dims['patch']} is larger than image_size {dims['image_size']}", str(path))
+        raise InputError(f"patch_size {dims['patch']} is larger than image_size {dims['image_size']}", where)
     if family != "vit" and "head_dim" not in dims and dims["d_model"] % dims["n_heads"]:
-        raise InputError(f"hidden size {dims['d_model']} is not a multiple of {dims['n_heads']} heads", str(path))
-    return spec_from_dims(path.parent.name or model_type, family, dims, seq_len, f"{path}")
+        raise InputError(f"hidden size {dims['d_model']} is not a multiple of {dims['n_heads']} heads", where)
+    return spec_from_dims(name or model_type, family, dims, seq_len, where)
+
+
+def preset_with_shape(spec: ModelSpec) -> str | None:
+    """The catalogue preset with exactly this model's shape (family, width, depth, heads, vocabulary and parameter
+    count), so that a config.json of a catalogue model gets the preset's activation model; None if there is none."""
+    for name in preset_names():
+        other = preset(name)
+        if (other.family, other.params, other.d_model, other.n_layers, other.n_heads, other.vocab) == \
+                (spec.family, spec.params, spec.d_model, spec.n_layers, spec.n_heads, spec.vocab):
+            return name
+    return None
 
 
 DTYPE_BYTES = {"F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I16": 2, "I8": 1, "U8": 1, "BOOL": 1,

@@ -24,6 +24,9 @@ GiB = 2**30
 NOISE = frozenset({"nvidia", "geforce", "tesla", "amd", "instinct", "radeon", "quadro", "rtx", "gpu", "gpus", "card"})
 MEMORY_UNITS = frozenset({"gb", "g", "gib", "gig", "gigs"})
 ARCH_WITH_BF16 = frozenset({"ampere", "ada", "hopper", "blackwell", "cdna2", "cdna3", "rdna3"})
+# Tensor cores (fast fp16 matrix math) arrived with Volta; AMD's matrix cores with CDNA. Older cards run fp16
+# autocast for its memory saving but with little or no speed-up.
+ARCH_WITH_TENSOR_CORES = frozenset({"volta", "turing", "ampere", "ada", "hopper", "blackwell", "cdna2", "cdna3", "rdna3"})
 
 
 @dataclass(frozen=True)
@@ -187,3 +190,26 @@ def find_gpu(text: str) -> GpuMatch | None:
     if chosen:
         return GpuMatch(chosen[0].id, chosen[0], (chosen[0],), matched, said)
     return GpuMatch(family, None, members, matched, said)
+
+
+# ---------------------------------------------------------------------------------------------- precision support
+
+@dataclass(frozen=True)
+class PrecisionSupport:
+    gpu: str  # the GPU or family id
+    arch: str
+    bf16: bool
+    tensor_cores: bool
+
+
+def precision_support(gpu_id: str) -> PrecisionSupport | None:
+    """Whether a catalogue GPU, or a family whose members all agree, has bf16 and tensor cores; None if unknown."""
+    table, fams = gpus(), families()
+    members = (table[gpu_id],) if gpu_id in table else fams.get(gpu_id, ())
+    if not members:
+        return None
+    facts = {(m.arch, m.bf16, m.arch in ARCH_WITH_TENSOR_CORES) for m in members}
+    if len(facts) != 1:
+        return None
+    arch, bf16, tensor_cores = facts.pop()
+    return PrecisionSupport(gpu_id, arch, bf16, tensor_cores)

@@ -105,6 +105,27 @@ class OptionOut(Out):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
+class PlanOut(Out):
+    """One plan of the plan search, for tables and charts: the user's own (`current`) and each option offered."""
+
+    id: str = Field(description="'current' for the user's plan, else the id of the option it is")
+    title: str
+    current: bool
+    recommended: bool
+    fits: bool
+    per_gpu_bytes: float = Field(description="peak bytes on each GPU at the plan's micro-batch (states and overheads "
+                                             "only when activations are not modelled)")
+    budget_bytes: Optional[float] = None
+    components: dict[str, float] = Field(description="bytes per GPU by component at the peak")
+    micro_batch: Optional[int] = None
+    grad_accum_steps: Optional[int] = None
+    num_gpus: int = 1
+    effective_batch: Optional[int] = None
+    fixed_bytes: Optional[float] = Field(None, description="batch-independent bytes: peak(b) ≈ fixed + b × per_sample")
+    per_sample_bytes: Optional[float] = None
+    cpu_bytes: Optional[float] = None
+
+
 class Recommendation(Out):
     option_id: Optional[str]
     rationale: str
@@ -120,7 +141,7 @@ class MeasureOut(Out):
 
 
 class Provenance(Out):
-    kind: Literal["given", "answer", "measured", "message", "derived", "estimate", "default"]
+    kind: Literal["given", "answer", "measured", "config", "message", "derived", "estimate", "default"]
     by: Optional[str] = None
 
 
@@ -156,6 +177,8 @@ class Advice(Out):
     facts: list[FactOut]
     trace: list[TraceEntry]
     sources: list[SourceOut]
+    plans: list[PlanOut] = Field([], description="the plan search: the user's plan and the plans offered, with "
+                                                 "per-GPU memory by component (empty when it did not run)")
 
     def option(self, option_id: str) -> OptionOut | None:
         return next((o for o in self.options if o.id == option_id), None)

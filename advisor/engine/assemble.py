@@ -36,12 +36,19 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
                                      kind=spec.question_kind, choices=spec.choices, unit=spec.unit))
     facts_out = [FactOut(name=f.name, value=f.value, unit=kb.facts[f.name].unit,
                          provenance=ProvenanceOut(kind=f.provenance.kind, by=f.provenance.by))
-                 for name in kb.facts if (f := wm.facts.get(name)) is not None]
+                 for name in kb.facts if (f := wm.facts.get(name)) is not None and not _structured(f.value)]
     sources = [SourceOut(id=s, citation=kb.sources[s].citation, url=kb.sources[s].url)
                for s in sorted(run.used_sources) if s in kb.sources]
-    option_rules = policy.ordered(kb.rule(run.option_rule[o]) for o in run.options)
+    # options in their rules' order; the several options of one plans rule keep the search's order
+    position = {o: i for i, o in enumerate(run.options)}
+    option_ids = sorted(run.options, key=lambda o: (policy.key(kb.rule(run.option_rule[o])), position[o]))
     return Advice(
         red_flags=list(run.red_flags.values()), findings=list(run.findings.values()), questions=questions,
-        estimates=list(run.estimates.values()), options=[run.options[r.option] for r in option_rules],
+        estimates=list(run.estimates.values()), options=[run.options[o] for o in option_ids],
         recommendation=recommendation(kb, wm, run, waiting, policy), measure=list(run.measures.values()),
-        facts=facts_out, trace=run.trace, sources=sources)
+        facts=facts_out, trace=run.trace, sources=sources, plans=run.plans)
+
+
+def _structured(value: object) -> bool:
+    """A list of records (the plan search's plans and verdicts): shown as options and plans, not as a fact."""
+    return isinstance(value, list) and any(isinstance(item, dict) for item in value)

@@ -20,7 +20,7 @@ from advisor.errors import EngineLoopError
 from advisor.engine.estimators import Estimate, NotComputable, call_estimator
 from advisor.engine.memory import Provenance, WorkingMemory
 from advisor.engine.policy import RulePolicy
-from advisor.kb.model import (DeriveRule, EstimateRule, FactRef, FindingRule, MeasureRule, OptionRule, RecommendRule,
+from advisor.kb.model import (DeriveRule, EstimateRule, FactRef, FindingRule, MeasureRule, OptionRule, PlansRule, RecommendRule,
                     RedFlagRule, Rule, condition_options)
 from advisor.engine.templates import render
 from advisor.units import fmt_value
@@ -55,6 +55,7 @@ class RunResult:
     blocked: list[Blocked] = field(default_factory=list)
     used_sources: set[str] = field(default_factory=set)
     option_rule: dict[str, str] = field(default_factory=dict)
+    plans: list[dict] = field(default_factory=list)  # the plan search's memory table (the user's plan first)
     # estimator results of this run, by call: a rule that re-fires on unchanged arguments reuses them (kept per
     # consultation, so a long-running REPL or MCP server does not accumulate them)
     memo: dict[tuple, dict[str, Estimate] | NotComputable] = field(default_factory=dict)
@@ -194,6 +195,25 @@ class Engine:
         result.recommendations.append(rule)
         return Fired(produced=[f"candidate recommendation {rule.recommend}"])
 
+    def _plans(self, rule: PlansRule, wm: WorkingMemory, result: RunResult) -> Fired:
+        """Each searched plan becomes an option; the one marked recommended becomes a candidate recommendation
+        with this rule's salience and the search's own rationale."""
+        fired = Fired()
+        result.plans = []
+        for item in wm.value(rule.plans.fact) or []:
+            result.plans.append(dict(item["plan"]))
+            if item.get("option") is None:
+                continue
+            option = OptionOut.model_validate(item["option"])
+            result.options[option.id] = option
+            result.option_rule[option.id] = rule.id
+            fired.produced.append(f"option {option.id}")
+            if item.get("recommended"):
+                result.recommendations.append(RecommendRule(id=rule.id, kind="recommend", title=rule.title, when=rule.when,
+                                                            salience=rule.salience, recommend=option.id,
+                                                            text=item["rationale"].replace("{", "(").replace("}", ")")))
+        return fired
+
     def _estimate(self, rule: EstimateRule, wm: WorkingMemory, result: RunResult) -> Fired:
         call = rule.estimate
         args = {k: self._resolve(v, wm) for k, v in call.args.items()}
@@ -209,9 +229,14 @@ class Engine:
             return Fired(produced=[f"not computable: {out}"])
         fired = Fired()
         for result_key, fact in call.targets().items():
-            est = out[result_key]
+            est = out.get(result_key)
+            if est is None:  # an estimator may leave out what it cannot compute here
+                continue
             if wm.set(fact, est.value, Provenance("estimate", rule=rule.id, estimator=call.fn)):
                 fired.changed.append(fact)
+            if isinstance(est.value, list) and any(isinstance(item, dict) for item in est.value):
+                fired.produced.append(f"{fact}: {len(est.value)} items")
+                continue  # structured results (the plans) are shown by the rule that uses them, not as a number
             result.estimates[fact] = EstimateOut(id=fact, value=est.value, unit=est.unit, formula=est.formula,
                                                  sources=list(est.sources), heuristic=est.heuristic,
                                                  by=f"{call.fn} (rule {rule.id})")
@@ -235,4 +260,4 @@ class Engine:
 # rule kind -> action: a new rule kind adds its model (advisor.kb.model), one method above and one entry here
 _ACTIONS = {"red_flag": Engine._red_flag, "finding": Engine._finding, "measure": Engine._measure,
             "derive": Engine._derive, "estimate": Engine._estimate, "option": Engine._option_action,
-            "recommend": Engine._recommend}
+            "recommend": Engine._recommend, "plans": Engine._plans}

@@ -9,7 +9,7 @@ from advisor.engine.assemble import Consultation
 from advisor.engine import wording
 from advisor.engine.conditions import describe
 from advisor.engine.questions import open_questions, why_label
-from advisor.kb.model import OptionRule, Rule
+from advisor.kb.model import OptionRule, PlansRule, Rule
 from advisor.engine.templates import render
 from advisor.units import fmt_value
 
@@ -32,7 +32,7 @@ def explain(c: Consultation, target: str) -> Explanation:
     if target in c.run.options or target in c.run.red_flags or target in c.run.findings or target in c.run.measures \
             or target == "recommendation" or c.wm.known(target):
         return how(c, target)
-    if any(isinstance(r, OptionRule) and r.option == target for r in c.kb.rules):
+    if any(isinstance(r, OptionRule) and r.option == target for r in c.kb.rules) or _plan_verdict(c, target):
         return why_not(c, target)
     known = sorted(set(c.run.options) | set(c.run.red_flags) | set(c.run.findings) | set(c.wm.facts))
     return Explanation(target=target, kind="how", lines=[
@@ -99,6 +99,8 @@ def _explain_fact(c: Consultation, name: str, lines: list[str], seen: set[str], 
         lines.append(f"{pad}{name} = {shown}: derived by rule {prov.rule}")
     elif prov.kind == "message":
         lines.append(f"{pad}{name} = {shown}: from your message, {prov.by}")
+    elif prov.kind == "config":
+        lines.append(f"{pad}{name} = {shown}: {prov.by}")
     else:
         lines.append(f"{pad}{name} = {shown}: {prov.kind}")
     if name in seen or prov.rule is None:
@@ -129,6 +131,9 @@ def why_not(c: Consultation, option: str) -> Explanation:
     titles = wording.option_titles(c.kb, c.wm)
     title = c.run.options[option].title if option in c.run.options else titles.get(option, option)
     if option in c.run.options:
+        verdict = _plan_verdict(c, option)  # the plan search says why in its own words
+        if verdict:
+            return Explanation(target=option, kind="whynot", lines=verdict)
         rule = c.kb.rule(c.run.option_rule[option])
         because = f" because {wording.requirement(c.kb, rule.when, c.wm, titles)}" if rule.when is not None else ""
         return Explanation(target=option, kind="whynot", lines=[f"'{title}' was offered{because}."])
@@ -155,6 +160,8 @@ def why_not(c: Consultation, option: str) -> Explanation:
             lines.append(f"'{title}' applies, but its numbers could not be computed from what I know.")
         if rule.when is not None:
             lines.append(f"  It is offered when: {wording.requirement(c.kb, rule.when, c.wm, titles)}.")
+    if not lines:
+        lines = _plan_verdict(c, option)
     return Explanation(target=option, kind="whynot", lines=lines)
 
 
@@ -164,3 +171,13 @@ def _formula_of(c: Consultation, truth) -> str | None:
     name = getattr(test, "fact", None) if not isinstance(test, str) else None
     estimate = c.run.estimates.get(name) if name else None
     return estimate.formula if estimate is not None else None
+
+
+def _plan_verdict(c: Consultation, option: str) -> list[str]:
+    """A plan the plan search did not offer: the search's own reason, with the number that decided it."""
+    for rule in c.kb.rules:
+        if isinstance(rule, PlansRule) and rule.verdicts is not None and c.wm.known(rule.verdicts.fact):
+            for item in c.wm.value(rule.verdicts.fact):
+                if item.get("id") == option:
+                    return [f"{wording.capitalised(item['text'])}."]
+    return []

@@ -1,8 +1,9 @@
 """Typed facts with provenance: coercion of raw values against the vocabulary, and the working memory.
 
 Provenance kinds, from strongest to weakest: `given` (scenario or caller), `answer` (to a question),
-`measured` (a probe), `message` (extracted from the user's words), `derived` (by a rule), `estimate`
-(by an estimator), `default` (assumed by the vocabulary). Rules never overwrite what the user said.
+`measured` (a probe), `config` (read from a training config file), `message` (extracted from the user's words),
+`derived` (by a rule), `estimate` (by an estimator), `default` (assumed by the vocabulary). Rules never overwrite
+what the user said or what the user's files say.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from advisor.units import PARSERS, UnitError, shown, fmt_sig
 
 MAX_PAIR_BATCH = 10**9  # a batch size in a [batch, value] pair
 MAX_ITEMS = 10_000  # pairs or list items in one fact
-USER_PROVENANCE = ("given", "answer", "measured", "message")
+USER_PROVENANCE = ("given", "answer", "measured", "config", "message")
 SKIP_ANSWERS = {"skip", "unknown", "don't know", "dont know", "idk", "?"}
 TRUE_WORDS = {"true", "yes", "y", "on", "1"}
 FALSE_WORDS = {"false", "no", "n", "off", "0"}
@@ -28,14 +29,19 @@ FALSE_WORDS = {"false", "no", "n", "off", "0"}
 class Provenance:
     """Where a value came from, as data: explanations read these fields, never a string."""
 
-    kind: str  # given | answer | measured | message | derived | estimate | default
+    kind: str  # given | answer | measured | config | message | derived | estimate | default
     rule: str | None = None  # the rule that derived or estimated it
     estimator: str | None = None  # the estimator (or catalogue) that computed it
-    matched: str | None = None  # the words of the message it was read from
+    matched: str | None = None  # the words of the message (or the setting of a config file) it was read from
+    file: str | None = None  # the config file it was read from
+    line: int | None = None  # and the line there
 
     @property
     def by(self) -> str | None:
         """One line for people and for the JSON output's `by`."""
+        if self.file is not None:
+            where = f"from {self.file}" + (f" line {self.line}" if self.line else "")
+            return where + (f" ({self.matched})" if self.matched else "")
         if self.matched is not None:
             return repr(self.matched)
         if self.estimator and self.rule:

@@ -11,7 +11,7 @@ from advisor.engine.chaining import RunResult
 from advisor.engine.memory import WorkingMemory
 from advisor.engine.policy import RulePolicy
 from advisor.engine.templates import render
-from advisor.kb.model import KnowledgeBase, OptionRule, RecommendRule, Rule
+from advisor.kb.model import EstimateRule, KnowledgeBase, OptionRule, PlansRule, RecommendRule, Rule
 
 KIND_LABEL = {"option": "option", "red_flag": "red flag", "finding": "finding", "estimate": "estimate",
               "derive": "decision", "recommend": "recommendation", "measure": "measurement"}
@@ -88,10 +88,14 @@ def recommendation(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, questio
                     "(memory, speed, accuracy, a batch size) and give your GPU memory, model size and batch size.")
         return Recommendation(option_id=None, rationale=text, depends_on=list(questions))
     winner = fired[0]
-    depends = [n for n in winner.reads() if wm.known(n) and kb.facts[n].askable]
+    depends = [n for n in winner.reads() + _search_inputs(kb, wm, winner) if wm.known(n) and kb.facts[n].askable]
     # open questions that could enable a stronger recommendation, directly or by unlocking its option
     stronger = [r for r in kb.rules if isinstance(r, RecommendRule) and policy.before(r, winner)]
+    searched = set(_search_inputs(kb, wm, winner))
     for fact, rules in questions.items():
+        if fact in searched:  # an answer changes the search that chose this plan
+            depends.append(fact)
+            continue
         for r in rules:
             if (r.id in pending and policy.before(r, winner)) or \
                     (isinstance(r, OptionRule) and any(s.recommend == r.option for s in stronger)):
@@ -99,3 +103,14 @@ def recommendation(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, questio
                 break
     return Recommendation(option_id=winner.recommend, rationale=render(winner.text, wm),
                           depends_on=list(dict.fromkeys(depends)))
+
+
+def _search_inputs(kb: KnowledgeBase, wm: WorkingMemory, winner: RecommendRule) -> list[str]:
+    """For a recommendation made by a plans rule: the inputs of the estimate that searched its plans (what the
+    choice depends on); empty for an ordinary recommend rule."""
+    rule = kb.rule(winner.id)
+    if not isinstance(rule, PlansRule) or not wm.known(rule.plans.fact):
+        return []
+    producer = wm.facts[rule.plans.fact].provenance.rule
+    source = kb.rule(producer) if producer else None
+    return source.reads() if isinstance(source, EstimateRule) else []

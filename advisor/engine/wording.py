@@ -104,8 +104,9 @@ def requirement(kb: KnowledgeBase, cond: Condition, wm: WorkingMemory | None = N
                 titles: dict[str, str] | None = None) -> str:
     """What a condition asks for, in words: 'GPU memory left for activations with 8-bit AdamW above 0',
     'training fine-tuning', 'optimizer one of Adam, AdamW or 8-bit AdamW'. `titles` names options."""
-    if isinstance(cond, All):
-        return and_join([requirement(kb, c, wm, titles) for c in cond.all], limit=len(cond.all))
+    if isinstance(cond, All):  # an 'one of' inside is bracketed, so 'and' does not read as one of its parts
+        parts = [requirement(kb, c, wm, titles) for c in cond.all]
+        return and_join([f"({p})" if isinstance(c, Any_) else p for c, p in zip(cond.all, parts)], limit=len(parts))
     if isinstance(cond, Any_):
         return "one of: " + "; ".join(requirement(kb, c, wm, titles) for c in cond.any)
     if isinstance(cond, Not):
@@ -115,7 +116,7 @@ def requirement(kb: KnowledgeBase, cond: Condition, wm: WorkingMemory | None = N
     spec = kb.facts[cond.fact]
     label, op, operand = spec.plain_label, cond.operator, cond.operand
     if op == "known":
-        return f"{label} known" if operand else f"{label} not known"
+        return f"I know the {lower_first(label)}" if operand else f"I do not know the {lower_first(label)}"
     if op == "in":
         return f"{label} one of {and_join([value_words(kb, cond.fact, v) for v in operand], limit=len(operand)).replace(' and ', ' or ')}"
     if op in ("eq", "ne") and isinstance(operand, bool):

@@ -120,7 +120,7 @@ def _allowed_keys(model: Any, loc: tuple) -> list[str]:
 
 # union tags pydantic puts into error locations; they are not keys of the YAML (condition tags such as 'all'
 # are left in: they coincide with real keys, and the line lookup simply stops at the deepest real node)
-_KIND_TAGS = frozenset({"red_flag", "finding", "derive", "estimate", "option", "recommend", "measure", "FactRef", "bool", "int",
+_KIND_TAGS = frozenset({"red_flag", "finding", "derive", "estimate", "option", "recommend", "measure", "plans", "FactRef", "bool", "int",
                         "float", "str"})
 _RULE = TypeAdapter(Rule)
 

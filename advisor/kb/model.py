@@ -423,8 +423,29 @@ class MeasureRule(RuleBase):
         return [self.title, self.text]
 
 
+class PlansRule(RuleBase):
+    """Offers the plans of a plan search as options and recommends the first: `plans` names the fact holding them
+    (a list of {option, plan, recommended, rationale} items an estimator computed, options in the shape of the
+    advice's). The options' texts and numbers come from that estimator, which carries their sources."""
+
+    kind: Literal["plans"]
+    plans: FactRef
+    verdicts: FactRef | None = Field(None, description="a fact listing {id, text}: why a plan that is not offered was "
+                                                       "left out (WHY-NOT answers from it)")
+
+    def action_facts(self) -> list[str]:
+        return list(dict.fromkeys(super().action_facts() + [self.plans.fact]))
+
+    def optional_facts(self) -> list[str]:
+        return [self.verdicts.fact] if self.verdicts else []
+
+    @property
+    def makes_claim(self) -> bool:
+        return False
+
+
 Rule = Annotated[
-    Union[RedFlagRule, FindingRule, DeriveRule, EstimateRule, OptionRule, RecommendRule, MeasureRule],
+    Union[RedFlagRule, FindingRule, DeriveRule, EstimateRule, OptionRule, RecommendRule, MeasureRule, PlansRule],
     Field(discriminator="kind"),
 ]
 

@@ -26,20 +26,26 @@ def _overlaps(span: tuple[int, int], used: list[tuple[int, int]]) -> bool:
 
 
 def _pairs(spec: FactSpec, text: str, used: list[tuple[int, int]]) -> tuple[Any, str] | None:
+    """Every match of every pattern adds a pair (a list is often written with the unit only once: "batch 64 took
+    20000 steps, batch 128 took 10500"), in the order of the text; a pattern whose values do not parse adds none."""
+    found: list[tuple[tuple[int, int], list[str]]] = []
     for pattern in spec.patterns:
         items, spans = [], []
         for match in re.finditer(pattern.regex, text, re.IGNORECASE):
-            if not _overlaps(match.span(), used):
+            if not _overlaps(match.span(), used) and not _overlaps(match.span(), [f[0] for f in found]):
                 items.append([match.group("batch"), match.group("value")])
                 spans.append(match.span())
         if items:
             try:
-                value = coerce(spec, items)
+                coerce(spec, items)
             except UnitError:
                 continue
-            used.extend(spans)
-            return value, "; ".join(text[a:b] for a, b in spans)
-    return None
+            found.extend(zip(spans, items))
+    if not found:
+        return None
+    found.sort()
+    used.extend(span for span, _ in found)
+    return coerce(spec, [item for _, item in found]), "; ".join(text[a:b] for (a, b), _ in found)
 
 
 def _single(spec: FactSpec, text: str, used: list[tuple[int, int]]) -> tuple[Any, str] | None:

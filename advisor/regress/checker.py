@@ -138,7 +138,7 @@ def run_scenario(scenario: Scenario, kb: KnowledgeBase) -> ScenarioResult:
     for n, (message, facts, answers, expect, path) in enumerate(turns):
         if expect is None:
             continue
-        advice = consult(message, facts, answers, kb=kb)
+        advice = consult(message, facts, answers, configs=scenario.configs, kb=kb)
         line = scenario.doc.key_line(path[:-1], path[-1])
         where = f"{scenario.file}:{line}" + (f" (step {n})" if n else "")
         result.failures += [f"{where}: {msg}" for msg in check_advice(advice, expect, render_text(advice, kb))]

@@ -6,6 +6,7 @@ title: ...                        # optional
 message: "free text from the user"    # or a list: a conversation's messages, one per turn
 facts: {gpu_memory: 8GB}          # names listed by `advisor facts`
 answers: {training_mode: finetune}
+configs: [configs/ds_config.json] # training config files, relative to this file (or {name, content} inline)
 expect: {...}                     # optional: what `advisor check` asserts (see Expect)
 steps:                            # optional further turns: each adds answers/facts and has its own expect
   - answers: {training_mode: finetune}
@@ -27,6 +28,8 @@ from advisor.consultation import build_memory
 from advisor.engine.inputs import accept_input
 from advisor.kb.model import KnowledgeBase
 from advisor.kb.yamlio import YamlDocument, load_yaml_file, load_yaml_text, read_stdin
+from advisor.reading.config_files import ConfigFile
+from advisor.reading.configs import config_files_of, read_configs
 
 Scalar = Union[bool, int, float, str]
 MAX_STEPS = 1000  # turns in one scenario: each is a whole consultation when the scenario is loaded and checked
@@ -126,10 +129,18 @@ class Step(Strict):
     expect: Expect = Expect()
 
 
+class InlineConfig(Strict):
+    name: str = Field(..., min_length=1, max_length=200, description="the file name to show in messages")
+    content: str = Field(..., description="the file's text")
+
+
 class ScenarioFile(Strict):
     id: Optional[str] = None
     title: Optional[str] = None
     probe: Optional[str] = Field(None, description="a saved `advisor probe --save` JSON (relative to this file): measured facts")
+    configs: list[Union[str, InlineConfig]] = Field(
+        [], max_length=16, description="training config files (DeepSpeed, TrainingArguments, accelerate, a model's "
+                                       "config.json): paths relative to this file, or {name, content} inline")
     message: Union[str, list[str]] = Field("", description="the user's words; a list is a conversation, one message "
                                                         "per turn, a later one correcting an earlier one")
     facts: dict[str, Any] = {}
@@ -146,6 +157,7 @@ class Scenario(BaseModel):
     spec: ScenarioFile
     file: str
     doc: YamlDocument
+    configs: list[ConfigFile] = []  # the config files, read
 
     @property
     def name(self) -> str:
@@ -186,13 +198,33 @@ def parse_scenario(doc: YamlDocument, kb: KnowledgeBase) -> Scenario:
     _validate_inputs(doc, kb, spec.facts, spec.answers, ())
     for i, step in enumerate(spec.steps):
         _validate_inputs(doc, kb, step.facts, step.answers, ("steps", i))
-    scenario = Scenario(spec=spec, file=doc.file, doc=doc)
+    scenario = Scenario(spec=spec, file=doc.file, doc=doc, configs=_config_files(doc, spec))
+    read_configs(scenario.configs, kb)  # a bad config file is reported at its own file and line
     for message, facts, answers, _, path in scenario.turns():
         try:  # facts that contradict each other (micro × accum × GPUs ≠ batch) only show once combined
-            build_memory(kb, message, facts, answers)
+            build_memory(kb, message, facts, answers, configs=scenario.configs)
         except InputError as exc:
             raise InputError(exc.message, doc.file, doc.key_line(path[:-1], "facts")) from None
     return scenario
+
+
+def _config_files(doc: YamlDocument, spec: ScenarioFile) -> list[ConfigFile]:
+    """The scenario's config files: paths are read relative to the scenario file, inline ones taken as they are."""
+    base = Path(doc.file).parent if doc.file != "<stdin>" else Path(".")
+    files = []
+    for i, entry in enumerate(spec.configs):
+        if isinstance(entry, InlineConfig):
+            files.append(ConfigFile(entry.name, entry.content))
+            continue
+        path = Path(entry)
+        try:
+            files += config_files_of([str(path if path.is_absolute() else base / path)])
+        except InputError as exc:
+            if exc.message == "no such file":
+                raise InputError(f"config file {entry!r} not found (paths are relative to the scenario file)",
+                                 doc.file, doc.line_of(("configs", i))) from None
+            raise
+    return files
 
 
 def load_scenario(path: str, kb: KnowledgeBase) -> Scenario:

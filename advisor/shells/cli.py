@@ -39,15 +39,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--debug", action="store_true", help="show a traceback on internal errors")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
-    a = sub.add_parser("answer", help="advise on a scenario file ('-' reads standard input)",
-                       description="Advise on one situation described in a YAML file: message, facts, answers.")
-    a.add_argument("scenario", nargs="+", help="scenario YAML file(s) or folder(s), or '-' for standard input")
+    a = sub.add_parser("answer", help="advise on a scenario file ('-' reads standard input) and/or training config files",
+                       description="Advise on one situation described in a YAML file (message, facts, answers) and/or in "
+                                   "training config files (--config).")
+    a.add_argument("scenario", nargs="*", help="scenario YAML file(s) or folder(s), or '-' for standard input")
     a.add_argument("-f", "--format", choices=["text", "json", "markdown", "jsonl"], default="text",
                    help="output format (default: text; several files or a folder: jsonl, one object per line)")
     a.add_argument("--json", dest="format", action="store_const", const="json", help="same as --format json")
     a.add_argument("--answer", "-a", action="append", default=[], metavar="NAME=VALUE",
                    help="answer a question (repeatable), e.g. -a training_mode=finetune")
     a.add_argument("--probe", metavar="FILE.json", help="use the measurements of a saved advisor probe")
+    a.add_argument("--config", action="append", default=[], metavar="FILE", dest="configs",
+                   help="a training config file to read (repeatable): DeepSpeed JSON, TrainingArguments (JSON, YAML, "
+                        "a printed TrainingArguments(...) or key=value lines), accelerate config YAML, a launch "
+                        "command, or a model's config.json (docs/configs.md)")
     a.add_argument("-v", "--verbose", action="store_true",
                    help="text: the whole advice (every option with its tradeoffs, the formulas, the sources), not the short answer")
 
@@ -124,20 +129,30 @@ def _kb(ns: argparse.Namespace):
 
 def cmd_answer(ns: argparse.Namespace) -> int:
     from advisor.consultation import run_consultation
+    from advisor.reading.configs import config_files_of
     from advisor.shells.render import render_markdown, render_short, render_text, text_width
     from advisor.regress.scenario import load_scenario
 
     kb = _kb(ns)
+    if not ns.scenario and not ns.configs:
+        raise InputError("give a scenario file (or '-' for standard input), or training config files with --config")
     many = len(ns.scenario) > 1 or any(Path(p).is_dir() for p in ns.scenario if p != "-")
-    if many or ns.format == "jsonl":
+    if ns.scenario and (many or ns.format == "jsonl"):
         return _answer_batch(ns, kb)
-    sc = load_scenario(ns.scenario[0], kb)
-    answers = {**sc.spec.answers, **_answers(ns.answer)}
-    consultation = run_consultation(sc.spec.message, sc.spec.facts, answers, measured=_measured(ns, sc), kb=kb)
+    configs = config_files_of(ns.configs)
+    if not ns.scenario:  # the config files alone
+        consultation = run_consultation("", None, _answers(ns.answer), configs=configs, kb=kb)
+    else:
+        sc = load_scenario(ns.scenario[0], kb)
+        answers = {**sc.spec.answers, **_answers(ns.answer)}
+        consultation = run_consultation(sc.spec.message, sc.spec.facts, answers, measured=_measured(ns, sc),
+                                        configs=sc.configs + configs, kb=kb)
     advice = consultation.advice
     text = {"json": lambda: advice.to_json() + "\n", "markdown": lambda: render_markdown(advice, kb),
             "text": lambda: (render_text(advice, kb, text_width()) if ns.verbose
-                             else render_short(consultation, text_width(), more="--verbose"))}[ns.format]()
+                             else render_short(consultation, text_width(), more="--verbose")),
+            "jsonl": lambda: json.dumps({"configs": ns.configs, "advice": advice.to_dict()}, ensure_ascii=False,
+                                        separators=(",", ":")) + "\n"}[ns.format]()
     sys.stdout.write(text)
     return EXIT_OK
 
@@ -146,6 +161,7 @@ def _answer_batch(ns: argparse.Namespace, kb) -> int:
     """One JSON object per line per file; a file that fails - bad input, a missing file, or an internal error - is
     reported (its line and stderr) and the others go on. Exit 3 if any failed internally, else 2 if any failed."""
     from advisor.consultation import consult
+    from advisor.reading.configs import config_files_of
     from advisor.regress.scenario import load_scenario
 
     entries: list[tuple[str, InputError | None]] = []  # (file, an error found before reading it)
@@ -159,13 +175,15 @@ def _answer_batch(ns: argparse.Namespace, kb) -> int:
         else:
             entries.append((raw, InputError("no such file or folder", raw)))
     extra = _answers(ns.answer)
+    configs = config_files_of(ns.configs)
     failed = internal = 0
     for file, error in entries:
         try:
             if error is not None:
                 raise error
             sc = load_scenario(file, kb)
-            advice = consult(sc.spec.message, sc.spec.facts, {**sc.spec.answers, **extra}, measured=_measured(ns, sc), kb=kb)
+            advice = consult(sc.spec.message, sc.spec.facts, {**sc.spec.answers, **extra}, measured=_measured(ns, sc),
+                             configs=sc.configs + configs, kb=kb)
             record = {"file": file, "advice": advice.to_dict()}
         except (KeyboardInterrupt, BrokenPipeError):
             raise
@@ -228,7 +246,7 @@ def cmd_explain(ns: argparse.Namespace) -> int:
     kb = _kb(ns)
     sc = load_scenario(ns.scenario, kb)
     answers = {**sc.spec.answers, **_answers(ns.answer)}
-    consultation = run_consultation(sc.spec.message, sc.spec.facts, answers, kb=kb)
+    consultation = run_consultation(sc.spec.message, sc.spec.facts, answers, configs=sc.configs, kb=kb)
     from advisor.shells.render import text_width, wrap_lines
 
     sys.stdout.write(wrap_lines(explain(consultation, ns.item).lines, text_width()))

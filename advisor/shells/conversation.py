@@ -58,12 +58,28 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", re.sub(r"(?<=[a-z0-9])-(?=[a-z0-9])", "", text.lower()))
 
 
+def known_options(c: Consultation) -> dict[str, str]:
+    """Every option this consultation can speak of, id -> title: those offered, those the rules could offer,
+    and the plans the plan search weighed and left out (its verdicts)."""
+    from advisor.engine.wording import option_titles
+    from advisor.kb.model import PlansRule
+
+    known = {o.id: o.title for o in c.advice.options}
+    for option, title in option_titles(c.kb, c.wm).items():
+        known.setdefault(option, title)
+    for rule in c.kb.rules:
+        if isinstance(rule, PlansRule) and rule.verdicts is not None and c.wm.known(rule.verdicts.fact):
+            for item in c.wm.value(rule.verdicts.fact):
+                known.setdefault(item["id"], item["id"].replace("-", " "))
+    return known
+
+
 def options_asked_about(c: Consultation, question: str) -> list[str]:
     """Options a question names: every word of an option's id starts a word of the question ('would QLoRA fit?'
     names qlora, 'what about offloading the optimizer?' names optimizer-offload)."""
     words = _words(question[:MAX_QUESTION])
     found = []
-    for option in dict.fromkeys(r.option for r in c.kb.rules if isinstance(r, OptionRule)):
+    for option in known_options(c):
         parts = _words(option.replace("-", " "))
         if parts and all(any(w.startswith(p) for w in words) for p in parts):
             found.append(option)

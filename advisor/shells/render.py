@@ -85,9 +85,15 @@ def value_text(value: object, unit: str | None = None) -> str:
     return "—" if value is None else str(value)
 
 
+ACRONYMS = {"gpu": "GPU", "cpu": "CPU", "ram": "RAM", "lr": "LR"}
+
+
 def option_numbers(option: OptionOut) -> str:
-    return "; ".join(f"{name.removesuffix('_bytes').replace('_', ' ')} {value_text(q.value, q.unit)}"
-                     for name, q in option.estimates.items())
+    """'model states 5.00 GB; per GPU 8.40 GB; max micro batch 2' from an option's estimates."""
+    def name_of(key: str) -> str:
+        return " ".join(ACRONYMS.get(w, w) for w in key.removesuffix("_bytes").split("_"))
+
+    return "; ".join(f"{name_of(name)} {value_text(q.value, q.unit)}" for name, q in option.estimates.items())
 
 
 def _batch(option: OptionOut) -> str:
@@ -145,6 +151,13 @@ def _title_of(advice: Advice, option_id: str | None) -> str | None:
     return option.title if option else None
 
 
+def config_facts(advice: Advice, kb: KnowledgeBase) -> list[str]:
+    """'GPU memory 80 GiB  from FILE line N (key: value)' for each fact read from a config file (the lists of
+    conflicts, "auto" values and notes are shown by their own findings)."""
+    return [f"{fact_words(kb, f.name, f.value)}  {f.provenance.by}" for f in advice.facts
+            if f.provenance.kind == "config" and not f.name.startswith("config_")]
+
+
 # ---------------------------------------------------------------------------------------------- the whole advice
 
 def render_text(advice: Advice, kb: KnowledgeBase | None = None, width: int = DEFAULT_WIDTH) -> str:
@@ -158,6 +171,10 @@ def render_text(advice: Advice, kb: KnowledgeBase | None = None, width: int = DE
             out.append("")
         out.append(title.upper())
 
+    if config_facts(advice, kb):
+        section("What I read from your files")
+        for line in config_facts(advice, kb):
+            out += fill(line, width, "      ", "  ")
     if advice.red_flags or advice.findings:
         section("What I noticed")
         for flag in advice.red_flags:
@@ -218,9 +235,9 @@ def render_text(advice: Advice, kb: KnowledgeBase | None = None, width: int = DE
 # ---------------------------------------------------------------------------------------------- the short answer
 
 def read_facts(kb: KnowledgeBase, facts: list[FactOut]) -> list[FactOut]:
-    """The facts taken from the user (their words, stated facts, answers, measurements) and the inputs a named
+    """The facts taken from the user (their words, config files, stated facts, answers, measurements) and the inputs a named
     catalogue model implies (its parameter count), in the vocabulary's order."""
-    return [f for f in facts if f.provenance.kind in ("message", "given", "answer", "measured")
+    return [f for f in facts if f.provenance.kind in ("message", "config", "given", "answer", "measured")
             or (f.provenance.kind == "estimate" and not kb.facts[f.name].derived)]
 
 
@@ -357,6 +374,10 @@ def _md_cell(text: str) -> str:
 def render_markdown(advice: Advice, kb: KnowledgeBase | None = None) -> str:
     kb = _labels(kb)
     out: list[str] = []
+    if config_facts(advice, kb):
+        out.append("## What I read from your files\n")
+        out += [f"- {_md_cell(line)}" for line in config_facts(advice, kb)]
+        out.append("")
     if advice.red_flags or advice.findings:
         out.append("## What I noticed\n")
         for flag in advice.red_flags:

@@ -21,7 +21,7 @@ from typing import Callable, Iterable, TextIO
 
 from advisor.engine.advice import QuestionOut
 from advisor.errors import InputError
-from advisor.shells.conversation import MORE, options_asked_about, split_question, turn, user_facts
+from advisor.shells.conversation import MORE, known_options, options_asked_about, split_question, turn, user_facts
 from advisor.shells.render import fill, render_short, render_text, text_width, wrap_lines
 from advisor.shells.session import Session
 
@@ -108,10 +108,8 @@ def _reads_more(session: Session, line: str, answered: str) -> bool:
 
 def _find_option(state: ReplState, words: str) -> str | None:
     """An option by its id or by words of its title ('8-bit adamw', 'lora')."""
-    from advisor.engine.wording import option_titles
+    titles = known_options(state.session.consultation())
 
-    c = state.session.consultation()
-    titles = option_titles(c.kb, c.wm)
     def norm(text: str) -> str:
         return " ".join(text.lower().replace("-", " ").split())
 
@@ -120,7 +118,7 @@ def _find_option(state: ReplState, words: str) -> str | None:
         return words
     exact = [o for o, t in titles.items() if key in (norm(o), norm(t))]
     inside = [o for o, t in titles.items() if key and (key in norm(t) or key in norm(o))]
-    found = exact or inside
+    found = exact or inside or options_asked_about(state.session.consultation(), words)  # '8-bit adamw': adamw-8bit
     return found[0] if len(found) == 1 or exact else None
 
 
@@ -132,10 +130,11 @@ def _facts(state: ReplState, out: TextIO) -> None:
     width = state.columns
     lines = ["What you told me:" if told else "You have told me nothing yet."]
     where = {"message": "your words", "given": "you stated it", "answer": "your answer", "measured": "measured",
-             "estimate": "from the model catalogue"}
+             "estimate": "from the model catalogue", "config": "your config file:"}
     for f in told:
-        origin = f"{where.get(f.provenance.kind, f.provenance.kind)} {f.provenance.by}" if f.provenance.kind == "message" \
-            else where.get(f.provenance.kind, f.provenance.kind)
+        origin = where.get(f.provenance.kind, f.provenance.kind)
+        if f.provenance.kind in ("message", "config") and f.provenance.by:
+            origin += f" {f.provenance.by}"
         lines += fill(f"{fact_words(c.kb, f.name, f.value)} ({origin})", width, "    ", "  ")
     assumed = [fact_words(c.kb, f.name, f.value) for f in c.advice.facts
                if f.provenance.kind == "default" and f.value is not False]
@@ -350,7 +349,9 @@ def _completions(state: ReplState) -> Callable[[str], Iterable[tuple[str, str]]]
             if words[0] == ":whynot":
                 from advisor.kb.model import OptionRule
 
-                names = sorted({r.option for r in state.session.kb.rules if isinstance(r, OptionRule)})
+                from advisor.domain.plans import single_change_ids
+
+                names = sorted({r.option for r in state.session.kb.rules if isinstance(r, OptionRule)} | set(single_change_ids()))
             else:
                 names = list(state.session.kb.facts)
             return [(n, "") for n in names if n.startswith(prefix)]

@@ -28,6 +28,14 @@ class ToolArgs(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class ConfigFileArg(ToolArgs):
+    """A training config file by its content (a chat client cannot pass paths)."""
+
+    name: Annotated[str, Field(min_length=1, max_length=200, description="The file's name, shown in messages, e.g. "
+                                                                         "'ds_config.json'")]
+    content: Annotated[str, Field(max_length=1 << 20, description="The file's text, verbatim")]
+
+
 class ConsultArgs(ToolArgs):
     """Advise on batch size and GPU memory. Pass the user's words and every fact you know; if the result has
     questions, ask the user (one at a time), then call again with their answers under `answers`. Present the
@@ -41,6 +49,11 @@ class ConsultArgs(ToolArgs):
                                                                "(hardware, model, training, batches, schedule, "
                                                                "reference, changes, oom, goal); fill only what the "
                                                                "user said")] = None
+    configs: Annotated[list[ConfigFileArg], Field(max_length=16, description="Training config files the user pasted "
+                                                  "or attached, verbatim: DeepSpeed JSON, Hugging Face "
+                                                  "TrainingArguments (JSON, YAML, a printed TrainingArguments(...) "
+                                                  "or key=value lines), accelerate config YAML, a launch command, a "
+                                                  "model's config.json. The kind is told from the content")] = []
 
 
 class EstimateMemoryArgs(ToolArgs):
@@ -78,7 +91,11 @@ class ListPresetsArgs(ToolArgs):
 def consult_tool(args: ConsultArgs) -> dict[str, Any]:
     from advisor.consultation import consult
 
-    return consult(args.message, args.facts, args.answers, situation=args.situation).to_dict()
+    return consult(args.message, args.facts, args.answers, situation=args.situation, configs=_configs(args)).to_dict()
+
+
+def _configs(args: ConsultArgs) -> list[dict[str, str]]:
+    return [{"name": f.name, "content": f.content} for f in args.configs]
 
 
 def estimate_memory_tool(args: EstimateMemoryArgs) -> dict[str, Any]:
@@ -91,8 +108,8 @@ def explain_tool(args: ExplainArgs) -> dict[str, Any]:
     from advisor.consultation import run_consultation
     from advisor.engine.explain import explain
 
-    return explain(run_consultation(args.message, args.facts, args.answers, situation=args.situation),
-                   args.item).model_dump()
+    return explain(run_consultation(args.message, args.facts, args.answers, situation=args.situation,
+                                    configs=_configs(args)), args.item).model_dump()
 
 
 def list_presets_tool(args: ListPresetsArgs) -> dict[str, Any]:

@@ -6,6 +6,6 @@ their arguments, so the engine memoises them.
 """
 
 from advisor.engine.estimators import ESTIMATORS, Estimate, NotComputable, call_estimator, estimator
-from . import batching, catalogue_memory, critical, memory, scaling, stats  # noqa: F401  (registers the estimators)
+from . import batching, catalogue_memory, critical, memory, plan_search, scaling, stats  # noqa: F401  (registers the estimators)
 
 __all__ = ["ESTIMATORS", "Estimate", "NotComputable", "call_estimator", "estimator"]

@@ -153,3 +153,18 @@ def steps_for_tokens(token_budget: float, tokens_per_step: float) -> dict[str, E
     """Optimizer steps to consume a token budget."""
     steps = math.ceil(token_budget / tokens_per_step)
     return {"value": Estimate(steps, None, f"⌈{fmt_count(token_budget)} / {fmt_count(tokens_per_step)}⌉ = {steps:,} steps", ("arithmetic",))}
+
+
+@estimator("gpu_capacity", "headroom", cites=("playbook",))
+def input_bound(gpu_utilization: float, loader_rate: float) -> dict[str, Estimate]:
+    """An input-bound run: the GPU busy `gpu_utilization` % of the time while the loader delivers `loader_rate`
+    samples/s could take about loader_rate / utilization if fed (a rough upper bound: utilization counts time with
+    any kernel running); the loader's rate caps throughput whatever the batch."""
+    if not 0 < gpu_utilization <= 100 or loader_rate <= 0:
+        raise NotComputable("utilization must be in (0, 100] % and the loader rate positive")
+    capacity = loader_rate / (gpu_utilization / 100)
+    return {"gpu_capacity": Estimate(capacity, None, f"{fmt_sig(loader_rate)} samples/s ÷ {fmt_sig(gpu_utilization)} % busy ≈ "
+                                     f"{fmt_sig(capacity, 3)} samples/s if the GPU were fed", ("playbook",), heuristic=True),
+            "headroom": Estimate(capacity / loader_rate, "multiplier", f"{fmt_sig(capacity, 3)} / {fmt_sig(loader_rate)} = "
+                                 f"{fmt_sig(capacity / loader_rate, 3)}× more samples/s with a faster input pipeline",
+                                 ("playbook",), heuristic=True)}

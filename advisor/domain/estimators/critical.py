@@ -47,3 +47,49 @@ def time_to_target(throughput: list, noise_scale: float) -> dict[str, Estimate]:
     shown = ", ".join(f"{b}: {t:.2f}×" for b, t in rel)
     return {"best_batch": Estimate(best, None, f"min over batches of (1 + B_noise/B)·B/throughput → {best}", ("mccandlish", "playbook")),
             "relative_time": Estimate(rel, None, f"time relative to the best: {shown}", ("mccandlish", "playbook"))}
+
+
+@estimator("min_steps", "noise_scale", "points", "largest_batch", cites=("mccandlish",))
+def critical_batch_fit(steps: list) -> dict[str, Estimate]:
+    """Fit McCandlish et al.'s S = S_min (1 + B_noise / B) to measured steps-to-target at several batches: S is
+    linear in 1/B, so a least-squares line gives S_min (intercept) and S_min·B_noise (slope)."""
+    points = sorted({int(b): float(s) for b, s in steps if b > 0 and s > 0}.items())
+    if len(points) < 2:
+        raise NotComputable("need steps-to-target at two or more batch sizes")
+    xs, ys = [1 / b for b, _ in points], [s for _, s in points]
+    n = len(points)
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx
+    s_min = my - slope * mx
+    if s_min <= 0 or slope <= 0:
+        raise NotComputable("the steps do not fall as S_min (1 + B_noise/B): they do not shrink with the batch, or "
+                            "shrink faster than 1/B - measure again with the learning rate retuned at each batch")
+    noise = slope / s_min
+    shown = ", ".join(f"{b}: {fmt_count(s)}" for b, s in points)
+    formula = (f"least squares of S against 1/B over {n} runs ({shown}): S = {fmt_count(s_min)} + {fmt_count(slope)}/B, "
+               f"so S_min = {fmt_count(s_min)} steps and B_noise = {fmt_count(slope)} / {fmt_count(s_min)} = {fmt_count(noise)}")
+    return {"min_steps": Estimate(s_min, "count", formula, ("mccandlish",)),
+            "noise_scale": Estimate(noise, "count", formula, ("mccandlish",)),
+            "points": Estimate(n, None, f"{n} batch sizes measured", ("mccandlish",)),
+            "largest_batch": Estimate(points[-1][0], None, f"the largest batch measured: {points[-1][0]}", ("mccandlish",))}
+
+
+@estimator("speedup", "share", "steps_before", "steps_after", cites=("mccandlish", "goyal"))
+def scale_out_speedup(noise_scale: float, min_steps: float, batch_size: float, factor: float,
+                      efficiency: float = 1.0) -> dict[str, Estimate]:
+    """Wall-clock speedup of k× the GPUs at the same per-GPU batch and step time: the batch grows k×, the steps
+    to the target shrink only from S(B) to S(kB) = S_min (1 + B_noise/(kB)); times the scaling efficiency."""
+    if min(noise_scale, min_steps, batch_size, factor) <= 0:
+        raise NotComputable("noise scale, steps, batch and factor must be positive")
+    before = min_steps * (1 + noise_scale / batch_size)
+    after = min_steps * (1 + noise_scale / (batch_size * factor))
+    speedup = before / after * efficiency
+    formula = (f"S({fmt_count(batch_size)}) / S({fmt_count(batch_size * factor)}) = {fmt_count(before)} / {fmt_count(after)} steps"
+               + (f" × {fmt_sig(efficiency)} scaling efficiency" if efficiency != 1 else "") + f" = {fmt_sig(speedup, 3)}× "
+               f"(not {fmt_sig(factor)}×)")
+    return {"speedup": Estimate(speedup, "multiplier", formula, ("mccandlish", "goyal")),
+            "share": Estimate(speedup / factor, None, f"{fmt_sig(speedup, 3)} / {fmt_sig(factor)} = {fmt_sig(speedup / factor, 3)} of linear",
+                              ("mccandlish", "goyal")),
+            "steps_before": Estimate(before, "count", f"S_min (1 + B_noise/B) at {fmt_count(batch_size)}", ("mccandlish",)),
+            "steps_after": Estimate(after, "count", f"S_min (1 + B_noise/B) at {fmt_count(batch_size * factor)}", ("mccandlish",))}

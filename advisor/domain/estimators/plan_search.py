@@ -1,0 +1,256 @@
+"""The plan search (domain/plans.py) exposed to rules: the user's plan checked, and the options that fit.
+
+Facts in (what the user said, with the assumptions for what they did not), estimates out: the current plan's
+per-GPU memory and whether it fits, and `options` - the 2-4 plans to show, each already in the shape of an
+option of the advice (settings, computed estimates, tradeoffs, how to validate, sources) plus its memory table
+for charts. The engine's `plans` rule kind turns them into options and recommends the first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from advisor.domain.plans import SLUG_JOIN, Candidate, Knobs, Problem, SearchResult, search
+from advisor.engine.estimators import Estimate, NotComputable, estimator
+from advisor.errors import InputError
+from advisor.units import fmt_bytes_gb, fmt_card, fmt_count, fmt_share
+
+SOURCES = ("hf-anatomy", "zero", "korthikanti", "pt-cuda-context")
+
+# What each kind of change costs and risks, in words, with its sources. Keys are the first word of slug parts.
+CHANGE_NOTES: dict[str, dict[str, Any]] = {
+    "lora": {"speed": "LoRA skips the base's weight gradients and optimizer step",
+             "accuracy": "LoRA trains about 1 % of the weights: close to full fine-tuning on many tasks, not all",
+             "risk": "adapter rank and target modules are new hyperparameters", "sources": ("lora",)},
+    "qlora": {"speed": "QLoRA dequantises the 4-bit base on the fly (slower per step than LoRA)",
+              "accuracy": "QLoRA matched 16-bit fine-tuning on its benchmarks; check yours",
+              "risk": "needs bitsandbytes; 4-bit quantisation is one more difference", "sources": ("qlora", "lora")},
+    "amp": {"speed": "16-bit matmuls run on Tensor Cores", "accuracy": "autocast keeps fp32 weights: the algorithm is unchanged",
+            "risk": "fp16 (not bf16) needs a GradScaler; bf16 needs an Ampere or newer GPU", "sources": ("pt-amp",)},
+    "adamw": {"speed": "about the same step time", "accuracy": "8-bit optimizer states matched 32-bit Adam in the bitsandbytes benchmarks",
+              "risk": "needs bitsandbytes", "sources": ("bnb",)},
+    "gpus": {"speed": "more GPUs in data parallel process more samples per second (scaling is below linear)",
+             "accuracy": "unchanged if the batch per update stays the same", "risk": "more GPUs to rent or wait for",
+             "sources": ("pt-ddp", "goyal")},
+    "zero": {"speed": "sharding adds communication (ZeRO-3/FSDP gathers the weights in every forward and backward)",
+             "accuracy": "the same algorithm", "risk": "DeepSpeed or FSDP setup; checkpoints are sharded", "sources": ("zero",)},
+    "optimizer": {"speed": "the optimizer step runs on the CPU and gradients cross PCIe every update (slower)",
+                  "accuracy": "the same AdamW, with 16-bit weights in forward and backward",
+                  "risk": "needs host RAM and DeepSpeed; throughput depends on CPU and PCIe", "sources": ("zero-offload", "deepspeed-memory")},
+    "checkpointing": {"speed": "recomputes the forward in backward (about 30 % more time)", "accuracy": "the same computation",
+                      "risk": "none beyond the time", "sources": ("chen-ckpt", "pt-ckpt")},
+    "flash": {"speed": "fused attention is faster and does not store the s×s scores", "accuracy": "the same attention",
+              "risk": "falls back to the math kernel for unsupported masks, dtypes or head sizes", "sources": ("pt-sdpa",)},
+    "batch": {"speed": "", "accuracy": "the batch per update changes: retune the learning rate",
+              "risk": "a different batch than planned", "sources": ("goyal", "malladi")},
+}
+
+
+def _note_keys(plan_id: str) -> list[str]:
+    keys = []
+    for part in plan_id.split(SLUG_JOIN):
+        head = part.split("-")[0]
+        key = "amp" if head in ("amp", "mixed", "bf16") else head
+        if key in CHANGE_NOTES and key not in keys:
+            keys.append(key)
+    return keys
+
+
+def _problem(args: dict[str, Any]) -> Problem:
+    from advisor.domain.catalogue import preset
+
+    precision = args.get("precision")
+    optimizer = args.get("optimizer")
+    assumed = []
+    if precision is None:
+        precision = "fp32"
+        assumed.append("fp32")
+    if optimizer is None:
+        optimizer = "adamw"
+        assumed.append("AdamW")
+    zero = int(args.get("zero_stage") or 0)
+    parallelism = args.get("parallelism")
+    if parallelism == "fsdp" and not zero:
+        zero = 3
+    gpus = int(args.get("num_gpus") or 1)
+    if gpus == 1:
+        zero = 0  # sharding over one GPU shards nothing
+    if (parallelism == "zero" or (zero and parallelism != "fsdp")) and precision in ("amp_bf16", "amp_fp16"):
+        precision = "mixed"  # DeepSpeed's bf16/fp16 modes: 16-bit weights and gradients, fp32 master in the optimizer
+    offload = args.get("offload") in ("cpu", "nvme")
+    if offload and precision not in ("bf16",):
+        precision = "mixed"
+    adapter = args.get("adapter") or "none"
+    if adapter != "none" and precision == "fp32":
+        precision = "amp_bf16"
+    # PyTorch's SDPA (and Hugging Face's default attn_implementation "sdpa") does not store the s×s scores: assume
+    # it unless the user says eager
+    attention = "eager" if args.get("attention") == "eager" else "flash"
+    if args.get("attention") is None and args.get("model_preset"):
+        assumed.append("SDPA attention")
+    checkpointing = "full" if args.get("grad_checkpointing") else "none"
+    current = Knobs(precision, optimizer, min(zero, 3), offload, checkpointing, attention, adapter, gpus)
+    spec = None
+    if args.get("model_preset"):
+        try:
+            spec = preset(args["model_preset"], int(args["seq_len"]) if args.get("seq_len") else None)
+        except InputError:
+            spec = None
+    micro, accum = args.get("micro_batch"), args.get("grad_accum_steps")
+    target = args.get("batch_size")
+    if micro is None and target and gpus == 1 and accum in (None, 1):
+        micro, accum = target, 1  # "batch 4" on one GPU without accumulation is the micro-batch
+    if micro:  # the batch per update the user runs now (a stated total that disagrees is a red flag elsewhere)
+        target = int(micro) * int(accum or 1) * gpus
+    gpu_model = args.get("gpu_model")
+    bf16 = None
+    if gpu_model:
+        from advisor.domain.gpus import find_gpu
+
+        match = find_gpu(str(gpu_model).replace("-", " "))
+        cards = ((match.gpu,) if match.gpu else match.candidates) if match is not None else ()
+        bf16 = all(card.bf16 for card in cards) if cards else None
+    goal = "fit"
+    if args.get("claim_time_pressure") or args.get("user_goal") == "faster" or args.get("constraint") == "wall_clock":
+        goal = "faster"
+    elif args.get("user_goal") == "match_reference" or args.get("goal") == "replicate":
+        goal = "accuracy"
+    return Problem(params=float(args["params"]), budget=float(args["gpu_memory"]), current=current, spec=spec,
+                   micro_batch=int(micro) if micro else None, grad_accum=int(accum) if accum else None,
+                   target_batch=int(target) if target else None,
+                   gpus_max=max(gpus, int(args.get("gpus_available") or gpus)),
+                   finetune={"finetune": True, "scratch": False}.get(args.get("training_mode")),
+                   bf16=bf16, adapter_fraction=float(args.get("adapter_fraction") or 0.01),
+                   cuda_context=float(args.get("cuda_context") or 0.4e9), margin=float(args.get("safety_margin") or 0.1),
+                   goal=goal, assumed=tuple(assumed))
+
+
+def _memory_line(p: Problem, c: Candidate) -> str:
+    parts = ", ".join(f"{name} {fmt_bytes_gb(v)}" for name, v in c.components.items() if v >= 0.005e9)
+    text = f"{fmt_bytes_gb(c.per_gpu)} per GPU of {fmt_card(p.budget)} ({parts})"
+    if c.headroom is not None:
+        text += f"; {fmt_bytes_gb(c.headroom)} left for activations after a {fmt_share(p.margin)} margin"
+    if c.cpu:
+        text += f"; {fmt_bytes_gb(c.cpu)} of CPU RAM for the offloaded states"
+    return text
+
+
+def _batch_line(p: Problem, c: Candidate) -> str:
+    if c.micro is None or c.max_micro is None and p.spec is not None:
+        return "Measure the micro-batch that fits (activations are not modelled for this model)."
+    if c.max_micro is None:
+        return ""
+    eff = c.effective_batch
+    line = (f"Micro-batch {c.micro} × accumulation {c.accum} × {c.knobs.gpus} GPU{'s' if c.knobs.gpus > 1 else ''} = "
+            f"{eff} per update (largest micro-batch that fits: {c.max_micro})")
+    if p.target_batch and not c.batch_changed:
+        line += ", the batch per update you planned"
+    elif c.batch_changed and p.target_batch:
+        line += f", not the {p.target_batch} you planned"
+    return line + "."
+
+
+def _plan_table(p: Problem, c: Candidate, plan_id: str, title: str, current: bool, recommended: bool) -> dict[str, Any]:
+    return {"id": plan_id, "title": title, "current": current, "recommended": recommended, "fits": c.fits,
+            "per_gpu_bytes": c.per_gpu, "budget_bytes": p.budget, "components": dict(c.components),
+            "micro_batch": c.micro, "grad_accum_steps": c.accum, "num_gpus": c.knobs.gpus,
+            "effective_batch": c.effective_batch, "fixed_bytes": c.fixed, "per_sample_bytes": c.per_sample,
+            "cpu_bytes": c.cpu or None}
+
+
+def _option(p: Problem, c: Candidate, plan_id: str, recommended: bool) -> dict[str, Any]:
+    title = "; ".join(c.changes)
+    title = title[0].upper() + title[1:]
+    keys = _note_keys(plan_id) + (["batch"] if c.batch_changed else [])
+    notes = [CHANGE_NOTES[k] for k in keys]
+    joined = lambda field: "; ".join(n[field] for n in notes if n[field]) + "."  # noqa: E731
+    sources = list(dict.fromkeys(SOURCES + tuple(s for n in notes for s in n["sources"])))
+    k = c.knobs
+    settings = {"precision": k.precision if k.precision in ("fp32", "amp_bf16", "amp_fp16", "bf16") else "bf16",
+                "optimizer": k.optimizer, "gradient_checkpointing": k.checkpointing == "full", "num_gpus": k.gpus}
+    if c.micro and c.accum and c.max_micro is not None:
+        settings.update(micro_batch=c.micro, grad_accum_steps=c.accum)
+    estimates = {"per_gpu_bytes": {"value": c.per_gpu, "unit": "bytes"},
+                 "model_states_bytes": {"value": c.states, "unit": "bytes"}}
+    if c.headroom is not None:
+        estimates["headroom_bytes"] = {"value": c.headroom, "unit": "bytes"}
+    if c.max_micro is not None:
+        estimates["max_micro_batch"] = {"value": c.max_micro, "unit": None}
+    if c.cpu:
+        estimates["cpu_ram_bytes"] = {"value": c.cpu, "unit": "bytes"}
+    validate = (f"Run 3 full training steps (forward, backward, optimizer.step()) "
+                f"{'at micro-batch ' + str(c.micro) if c.micro and c.max_micro is not None else 'at micro-batch 1 and 2'} "
+                "and read torch.cuda.max_memory_allocated(); compare with the estimate before the long run"
+                + ("; compare the validation metric with your current setup on a short run" if notes and any(
+                    key in keys for key in ("lora", "qlora", "adamw", "batch")) else "") + ".")
+    option = {
+        "id": plan_id, "title": title,
+        "summary": f"{_memory_line(p, c)}. {_batch_line(p, c)}".strip(),
+        "settings": settings, "estimates": estimates,
+        "tradeoffs": {"speed": joined("speed") if any(n["speed"] for n in notes) else "About the same.",
+                      "memory": _memory_line(p, c) + ".", "accuracy": joined("accuracy"), "risk": joined("risk")},
+        "validate": validate, "sources": sources, "heuristic": False,
+    }
+    return option
+
+
+def _rationale(p: Problem, result: SearchResult, best: Candidate, plan_id: str) -> str:
+    cur = result.current
+    now = (f"your plan needs {fmt_bytes_gb(cur.per_gpu)} per GPU of {fmt_card(p.budget)} and does not fit"
+           if not cur.fits else f"your plan fits ({fmt_bytes_gb(cur.per_gpu)} per GPU of {fmt_card(p.budget)})")
+    goal = {"fit": "the smallest safe change", "faster": "the least time per update",
+            "accuracy": "the least change to the training algorithm"}[p.goal]
+    return (f"Of {result.considered} plans searched, {result.fitting} fit; {now}. "
+            f"{best.changes[0][0].upper() + '; '.join(best.changes)[1:]} ranks first for {goal} "
+            f"(a heuristic order of accuracy risk, time per update and number of changes): {_memory_line(p, best)}.")
+
+
+@estimator("current_per_gpu", "current_fits", "current_max_micro", "considered", "fitting", "ruled_out", "options", "verdicts",
+           "replicated_full",
+           cites=SOURCES + ("arithmetic",) + tuple(sorted({s for note in CHANGE_NOTES.values() for s in note["sources"]})))
+def plan_search(params: float, gpu_memory: float, precision: str | None = None, optimizer: str | None = None,
+                num_gpus: int | None = None, gpus_available: int | None = None, zero_stage: int | None = None,
+                parallelism: str | None = None, offload: str | None = None, grad_checkpointing: bool | None = None,
+                attention: str | None = None, adapter: str | None = None, training_mode: str | None = None,
+                model_preset: str | None = None, seq_len: int | None = None, micro_batch: int | None = None,
+                grad_accum_steps: int | None = None, batch_size: int | None = None, gpu_model: str | None = None,
+                adapter_fraction: float | None = None, cuda_context: float | None = None, safety_margin: float | None = None,
+                user_goal: str | None = None, goal: str | None = None, constraint: str | None = None,
+                claim_time_pressure: bool | None = None) -> dict[str, Estimate]:
+    """Check the user's plan and search the plans that fit (see advisor/domain/plans.py); every argument but
+    the parameter count and the GPU memory is optional (the rule passes the facts that are known)."""
+    try:
+        p = _problem(dict(locals()))
+        result = search(p)
+    except InputError as exc:
+        raise NotComputable(str(exc)) from None
+    cur = result.current
+    assumed = f" (assuming {' and '.join(p.assumed)}: you did not say)" if p.assumed else ""
+    items = []
+    for i, c in enumerate(result.shown):
+        plan_id = c.plan_id
+        items.append({"option": _option(p, c, plan_id, i == 0), "plan": _plan_table(p, c, plan_id, "; ".join(c.changes), False, i == 0),
+                      "recommended": i == 0, "rationale": _rationale(p, result, c, plan_id) if i == 0 else ""})
+    items.insert(0, {"option": None, "plan": _plan_table(p, cur, "current", "your plan" + assumed, True, False),
+                     "recommended": False, "rationale": ""})
+    ruled = [f"{title}: {c.why_not or _memory_line(p, c)}" for title, c in result.ruled_out[:6]]
+    current_text = _memory_line(p, cur) + assumed
+    out = {
+        "current_per_gpu": Estimate(cur.per_gpu, "bytes", current_text, SOURCES),
+        "current_fits": Estimate(cur.fits, None, ("fits: " if cur.fits else "does not fit: ") + (cur.why_not or current_text), SOURCES),
+        "considered": Estimate(result.considered, "count", "candidate plans: precision × optimizer × sharding × "
+                               "checkpointing × attention × adapters × GPUs", ("arithmetic",)),
+        "fitting": Estimate(result.fitting, "count", "candidate plans that fit the card", SOURCES),
+        "ruled_out": Estimate("; ".join(ruled) if ruled else "none", None, "single changes that do not fit", SOURCES),
+        "options": Estimate(items, None, f"{len(result.shown)} plans from the Pareto front of accuracy risk, time per "
+                            "update and changes (heuristic ranking)", SOURCES, heuristic=True),
+    }
+    k = p.current
+    replicated = (k.gpus == 1 or k.zero == 0) and k.adapter == "none" and not k.offload
+    out["replicated_full"] = Estimate(replicated, None, "every weight trained, states replicated on each GPU"
+                                      if replicated else "sharded states, offload or adapters", SOURCES)
+    out["verdicts"] = Estimate([{"id": k, "text": v} for k, v in sorted(result.verdicts.items())], None,
+                               "why each single change is or is not offered", SOURCES)
+    if cur.max_micro is not None:  # only with a modelled activation footprint
+        out["current_max_micro"] = Estimate(cur.max_micro, None, f"largest micro-batch per GPU in your plan: {cur.max_micro}", SOURCES)
+    return out

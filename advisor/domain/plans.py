@@ -1,0 +1,446 @@
+"""The user's training plan checked with numbers, and a search over the plans that could replace it.
+
+A plan is one choice of precision × optimizer × sharding (replicated/DDP, ZeRO-1/2/3 = FSDP full shard, optimizer
+offload) × activation checkpointing × attention kernel × adapters (LoRA, QLoRA) × GPU count, with the micro-batch
+and accumulation that reach the batch per update. Every candidate's per-GPU memory comes from the estimator behind
+`advisor estimate` (estimators.training), so the consultation and the estimate can never disagree:
+
+- with a catalogue model (its shapes and a sequence length), the whole peak - model states, activations, logits,
+  the gradients alive in backward, CUDA overheads - and the largest micro-batch that fits;
+- with only a parameter count, the model states, which decide whether any batch can fit; the activations are then
+  measured (a plan that leaves less than a quarter of the card for them is ranked as risky).
+
+Plans that do not fit and the plan the user already runs are dropped; the rest are ranked for the user's goal by
+a weighted sum of three costs - accuracy risk, time per update and the number of changes - and the 2-4 shown are
+taken from the Pareto front of those costs (no plan shown is worse than another on all three). The weights and the
+per-change costs are heuristics, documented in docs/plans.md; the memory numbers are not.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from advisor.domain.catalogue import ModelSpec
+from advisor.domain.estimators.memory import PRECISIONS
+from advisor.domain.estimators.training import MemoryEstimate, TrainingSetup, estimate_training_memory, exact_plans, model_state_parts
+from advisor.errors import InputError
+from advisor.units import fmt_bytes_gb, fmt_card, fmt_count
+
+MAX_SHOWN = 4
+SLUG_JOIN = "-and-"  # option ids allow only letters, digits, "-" and "_"
+MAX_MICRO = 4096  # beyond this a "largest micro-batch" is not a useful instruction
+TIGHT_SHARE = 0.25  # params-only plans leaving less than this share of the card for activations are risky (heuristic)
+ADAM_FAMILY = ("adam", "adamw")
+
+# Goal -> weights of (accuracy risk, extra time per update, number of changes). Heuristic: "fit" prefers the
+# smallest safe change, "faster" penalises slow plans, "accuracy" keeps the training algorithm.
+GOAL_WEIGHTS = {"fit": (1.0, 2.0, 0.25), "faster": (1.0, 4.0, 0.1), "accuracy": (3.0, 1.0, 0.25)}
+
+
+@dataclass(frozen=True)
+class Knobs:
+    """The settings a plan chooses (per-GPU micro-batch and accumulation are derived from them)."""
+
+    precision: str = "fp32"  # fp32 | amp_bf16 | amp_fp16 | bf16 | mixed (DeepSpeed 16-bit with fp32 master weights)
+    optimizer: str = "adamw"
+    zero: int = 0  # 0 = replicated (one GPU or DDP); 1-3 ZeRO stage (FSDP full shard = 3)
+    offload: bool = False  # optimizer state (and fp32 master weights) in CPU memory
+    checkpointing: str = "none"  # none | full
+    attention: str = "eager"  # eager | flash
+    adapter: str = "none"  # none | lora | qlora
+    gpus: int = 1
+
+
+@dataclass
+class Problem:
+    """What the plan search knows about the user's situation."""
+
+    params: float
+    budget: float  # bytes per GPU, as the runtime reports the card
+    current: Knobs
+    spec: ModelSpec | None = None  # a catalogue model with its sequence length: activations are computed
+    micro_batch: int | None = None  # the user's per-GPU micro-batch
+    grad_accum: int | None = None
+    target_batch: int | None = None  # samples per optimizer update to keep (None: not said)
+    gpus_max: int = 1  # GPUs the user has or said they could use
+    finetune: bool | None = None  # None: unknown, so adapters are not offered (the consultation asks)
+    bf16: bool | None = None  # the GPU supports bf16 (None: unknown GPU)
+    adapter_fraction: float = 0.01
+    cuda_context: float = 0.4e9
+    margin: float = 0.10
+    goal: str = "fit"
+    assumed: tuple[str, ...] = ()  # what the current plan assumes because the user did not say
+
+
+@dataclass
+class Candidate:
+    knobs: Knobs
+    fits: bool
+    per_gpu: float  # bytes on each GPU at the chosen micro-batch (params-only: model states + overheads)
+    components: dict[str, float]
+    states: float  # weights + gradients + optimizer state per GPU
+    cpu: float = 0.0
+    max_micro: int | None = None
+    micro: int | None = None
+    accum: int | None = None
+    fixed: float | None = None
+    per_sample: float | None = None
+    headroom: float | None = None  # params-only: what is left for activations
+    batch_changed: bool = False
+    why_not: str = ""
+    costs: tuple[float, float, int] = (0.0, 0.0, 0)
+    score: float = 0.0
+    changes: list[str] = field(default_factory=list)
+    plan_id: str = ""
+
+    @property
+    def effective_batch(self) -> int | None:
+        return self.micro * self.accum * self.knobs.gpus if self.micro and self.accum else None
+
+
+# ------------------------------------------------------------------------------------------------ evaluation
+
+
+def _setup(p: Problem, k: Knobs) -> TrainingSetup:
+    adapter = k.adapter != "none"
+    return TrainingSetup(precision=k.precision, optimizer=k.optimizer, gpus=k.gpus, zero=k.zero, offload_optimizer=k.offload,
+                         checkpointing=k.checkpointing, attention=k.attention,
+                         trainable_fraction=p.adapter_fraction if adapter else 1.0,
+                         base_bits=(4 if k.adapter == "qlora" else 16) if adapter else 0,
+                         cuda_context=p.cuda_context, margin=p.margin)
+
+
+def _batch_plan(p: Problem, limit: int, accumulating: int, gpus: int) -> tuple[int, int, bool] | None:
+    """(micro, accumulation, whether the batch per update changed), or None when not even one sample fits."""
+    if limit < 1:
+        return None
+    if p.micro_batch and p.micro_batch * (p.grad_accum or 1) * gpus == p.target_batch and \
+            p.micro_batch <= (accumulating if (p.grad_accum or 1) > 1 else limit):
+        return p.micro_batch, p.grad_accum or 1, False  # what the user runs, when it fits, is kept
+    if p.target_batch:
+        plans = exact_plans(p.target_batch, limit, gpus, limit=1, max_micro_accumulating=accumulating)
+        if plans:
+            micro, accum, _ = plans[0]
+            return micro, accum, False
+        per_gpu = max(1, round(p.target_batch / gpus))  # not divisible: the nearest batch per update
+        micro = min(limit, per_gpu)
+        accum = max(1, round(per_gpu / micro))
+        if accum > 1:
+            micro = min(micro, accumulating) or 1
+            accum = max(1, round(per_gpu / micro))
+        return micro, accum, micro * accum * gpus != p.target_batch
+    if p.micro_batch:
+        if p.micro_batch <= limit:
+            return p.micro_batch, p.grad_accum or 1, False
+        accum = p.grad_accum or 1
+        return (min(limit, accumulating) if accum > 1 else limit), accum, True
+    return min(limit, MAX_MICRO), p.grad_accum or 1, False
+
+
+def evaluate(p: Problem, k: Knobs, as_run: bool = False) -> Candidate:
+    """Per-GPU memory of one plan, and whether it fits the card. `as_run`: at the user's own micro-batch and
+    accumulation (their plan as they run it), instead of the largest micro-batch that keeps their batch."""
+    setup = _setup(p, k)
+    if p.spec is not None:
+        est = estimate_training_memory(p.spec, setup)
+        if est.per_sample:
+            return _with_activations(p, k, est, as_run)
+    states_parts, _, cpu = model_state_parts(int(p.params), setup, p.spec)
+    states = sum(states_parts.values())
+    buckets = states_parts["gradients"] if k.gpus > 1 and k.zero == 0 else 0.0  # DDP's gradient buckets
+    usable = p.budget * (1 - p.margin)
+    headroom = usable - states - buckets - p.cuda_context
+    components = {**states_parts, **({"gradient buckets (DDP)": buckets} if buckets else {}), "CUDA context": p.cuda_context}
+    per_gpu = sum(components.values())
+    why = "" if headroom > 0 else (f"model states alone need {fmt_bytes_gb(states + buckets)} per GPU; "
+                                   f"{fmt_bytes_gb(usable - p.cuda_context)} is usable")
+    return Candidate(k, headroom > 0, per_gpu, components, states, cpu, headroom=headroom, why_not=why,
+                     micro=p.micro_batch, accum=p.grad_accum)
+
+
+def _with_activations(p: Problem, k: Knobs, est: MemoryEstimate, as_run: bool = False) -> Candidate:
+    limit = est.max_micro_batch(p.budget)
+    accumulating = getattr(limit, "accumulating", int(limit))
+    if as_run and p.micro_batch:
+        micro, accum = p.micro_batch, p.grad_accum or 1
+        total = est.device_total(micro, accum)
+        why = "" if total <= p.budget else f"micro-batch {micro} needs {fmt_bytes_gb(total)} per GPU of {fmt_card(p.budget)}"
+        return Candidate(k, total <= p.budget, total, est.components(micro, accum), est.intercept + est.gradients, est.cpu_bytes,
+                         max_micro=min(int(limit), MAX_MICRO), micro=micro, accum=accum, fixed=est.intercept,
+                         per_sample=est.slope, why_not=why)
+    plan = _batch_plan(p, int(limit), accumulating, k.gpus)
+    states = est.intercept + est.gradients
+    if plan is None:
+        total = est.device_total(1, 1)
+        why = f"even micro-batch 1 needs {fmt_bytes_gb(total)} per GPU of {fmt_card(p.budget)}"
+        return Candidate(k, False, total, est.components(1, 1), states, est.cpu_bytes, max_micro=0,
+                         fixed=est.intercept, per_sample=est.slope, why_not=why)
+    micro, accum, changed = plan
+    total = est.device_total(micro, accum)
+    return Candidate(k, total <= p.budget, total, est.components(micro, accum), states, est.cpu_bytes,
+                     max_micro=min(int(limit), MAX_MICRO), micro=micro, accum=accum, fixed=est.intercept,
+                     per_sample=est.slope, batch_changed=changed)
+
+
+# ------------------------------------------------------------------------------------------------ the search
+
+# Cost of each change: (accuracy risk, time factor per update). Heuristics, ranked against each other only;
+# the sources of the direction of each effect are in CHANGE_TEXT.
+ADAPTER_COST = {"none": (0.0, 1.0), "lora": (2.0, 0.8), "qlora": (3.0, 1.05)}
+
+
+def _precision_cost(p: Problem, old: str, new: str) -> tuple[float, float]:
+    if new == old:
+        return 0.0, 1.0
+    risk = {"fp32": 0.0, "amp_bf16": 0.5, "amp_fp16": 1.0, "mixed": 0.5, "bf16": 2.0}[new]
+    faster = old == "fp32" and new != "fp32"  # Tensor-Core matmuls in 16 bits
+    return risk, (0.6 if faster else 1.0)
+
+
+def costs(p: Problem, c: Candidate) -> tuple[float, float, int]:
+    """(accuracy risk, time per update relative to now, number of changes)."""
+    cur, k = p.current, c.knobs
+    risk, time = _precision_cost(p, cur.precision, k.precision)
+    forced = precision_forced(cur, k)
+    if forced and k.adapter != cur.adapter:
+        risk = 0.0  # the 16-bit base comes with the adapter, whose own risk counts
+    if k.optimizer != cur.optimizer:
+        risk += 1.0 if k.optimizer == "adamw_8bit" else 3.0
+    a_risk, a_time = ADAPTER_COST[k.adapter]
+    b_risk, b_time = ADAPTER_COST[cur.adapter]
+    risk += max(0.0, a_risk - b_risk)
+    time *= a_time / b_time
+    if k.checkpointing != cur.checkpointing:
+        time *= 1.33 if k.checkpointing == "full" else 1 / 1.33  # about one extra forward (Chen et al.: ~30 %)
+    if k.offload != cur.offload:
+        time *= 2.0 if k.offload else 1 / 2.0  # the optimizer step on the CPU, gradients over PCIe every update
+    if k.zero != cur.zero:
+        time *= (1.1 if k.zero == 3 else 1.0) / (1.1 if cur.zero == 3 else 1.0)
+    if k.attention != cur.attention:
+        time *= 0.9 if k.attention == "flash" else 1 / 0.9
+    if k.gpus != cur.gpus:
+        time *= cur.gpus / (k.gpus * 0.9)  # data parallel at 90 % scaling efficiency
+    if c.batch_changed:
+        risk += 2.0  # a different batch per update: the learning rate must be retuned
+    if c.headroom is not None and c.headroom < TIGHT_SHARE * p.budget:
+        risk += 1.0  # activations unknown and little room for them
+    if c.plan_id == "smaller-micro-batch":
+        return 0.0, 1.1, 1  # smaller micro-batches use the GPU less efficiently (heuristic)
+    changes = len(describe_changes(cur, k)) - (1 if forced and k.precision != cur.precision else 0)
+    if (k.zero or k.offload) and not (cur.zero or cur.offload):
+        changes += 1  # DeepSpeed or FSDP is a new framework to set up, not one flag
+    return risk, time, changes
+
+
+def candidate_knobs(p: Problem) -> list[Knobs]:
+    cur = p.current
+    precisions = [cur.precision]
+    if cur.precision == "fp32" and "fp32" not in p.assumed:  # an assumed precision is asked, not changed
+        precisions.append("amp_fp16" if p.bf16 is False else "amp_bf16")
+    optimizers = [cur.optimizer] + (["adamw_8bit"] if cur.optimizer in ADAM_FAMILY else [])
+    gpu_counts = sorted({cur.gpus, max(cur.gpus, p.gpus_max)})
+    adapters = [cur.adapter]
+    if p.finetune and cur.adapter == "none":
+        adapters += ["lora", "qlora"]
+    elif cur.adapter == "lora":
+        adapters.append("qlora")
+    shaped = p.spec is not None
+    checkpointing = sorted({cur.checkpointing, "full"}) if shaped else [cur.checkpointing]
+    attention = sorted({cur.attention, "flash"}) if shaped and p.spec.has_transformer_shape else [cur.attention]
+    out = []
+    for gpus in gpu_counts:
+        shardings = [(0, False), (0, True)] if gpus == 1 else [(z, False) for z in range(4)] + [(z, True) for z in (2, 3)]
+        if p.goal != "faster" and gpus == cur.gpus:  # less sharding or no offload saves no memory: only speed
+            shardings = [(z, o) for z, o in shardings if z >= cur.zero and o >= cur.offload]
+        for (zero, offload) in shardings:
+            for precision in precisions:
+                for optimizer in optimizers:
+                    for adapter in adapters:
+                        for ckpt in checkpointing:
+                            for attn in attention:
+                                prec = precision
+                                if offload and prec != "bf16":
+                                    prec = "mixed"  # ZeRO-Offload keeps 16-bit weights on the GPU, fp32 master on the CPU
+                                if adapter != "none" and prec == "fp32":
+                                    prec = "amp_fp16" if p.bf16 is False else "amp_bf16"  # adapters train in autocast
+                                if offload and (adapter != "none" or optimizer == "adamw_8bit"):
+                                    continue  # offloading tiny adapter states or an 8-bit GPU optimizer buys nothing
+                                out.append(Knobs(prec, optimizer, zero, offload, ckpt, attn, adapter, gpus))
+    return list(dict.fromkeys(out))
+
+
+def describe_changes(old: Knobs, new: Knobs) -> list[str]:
+    """The changes from one plan to another, in words (empty: the same plan)."""
+    out = []
+    if new.adapter != old.adapter:
+        out.append({"lora": "LoRA adapters on a frozen 16-bit base", "qlora": "QLoRA adapters on a frozen 4-bit base",
+                    "none": "full fine-tuning"}[new.adapter])
+    if new.precision != old.precision:
+        out.append({"amp_bf16": "bf16 autocast", "amp_fp16": "fp16 autocast with a GradScaler", "fp32": "fp32",
+                    "bf16": "pure bf16 weights and states", "mixed": "16-bit weights with fp32 master weights (DeepSpeed)"}[new.precision])
+    if new.optimizer != old.optimizer:
+        out.append({"adamw_8bit": "8-bit AdamW"}.get(new.optimizer, new.optimizer))
+    if new.gpus != old.gpus:
+        out.append(f"{new.gpus} GPUs in data parallel")
+    if new.zero != old.zero:
+        out.append(f"ZeRO-{new.zero} (FSDP {'full shard' if new.zero == 3 else 'shard grad/optimizer'})" if new.zero else "no sharding")
+    if new.offload != old.offload:
+        out.append("optimizer offloaded to CPU RAM" if new.offload else "no offload")
+    if new.checkpointing != old.checkpointing:
+        out.append("activation checkpointing" if new.checkpointing == "full" else "no checkpointing")
+    if new.attention != old.attention:
+        out.append("flash/SDPA attention" if new.attention == "flash" else "eager attention")
+    return out
+
+
+def saves_memory(old: Knobs, new: Knobs) -> bool:
+    """Whether a change is one people make to save memory (for the list of what was ruled out, and why)."""
+    return any((new.adapter != old.adapter and new.adapter != "none",
+                new.optimizer == "adamw_8bit" != old.optimizer,
+                new.zero > old.zero, new.offload and not old.offload, new.gpus > old.gpus,
+                new.checkpointing == "full" != old.checkpointing,
+                new.attention == "flash" != old.attention))
+
+
+def precision_forced(old: Knobs, new: Knobs) -> bool:
+    """Offload (DeepSpeed keeps 16-bit weights on the GPU) and adapters (trained under autocast) bring their own
+    16-bit precision: not a change of its own."""
+    return new.offload != old.offload and new.offload or (new.adapter != old.adapter and old.precision == "fp32")
+
+
+def slug(old: Knobs, new: Knobs) -> str:
+    """A stable option id from the changes: adamw-8bit, lora-and-checkpointing, zero-3-and-optimizer-offload."""
+    parts = []
+    if new.adapter != old.adapter:
+        parts.append(new.adapter if new.adapter != "none" else "full-finetune")
+    if new.precision != old.precision and not precision_forced(old, new):
+        parts.append(new.precision.replace("_", "-"))
+    if new.optimizer != old.optimizer:
+        parts.append(new.optimizer.replace("_", "-"))
+    if new.gpus != old.gpus:
+        parts.append(f"gpus-{new.gpus}")
+    if new.zero != old.zero:
+        parts.append(f"zero-{new.zero}" if new.zero else "no-sharding")
+    if new.offload != old.offload:
+        parts.append("optimizer-offload" if new.offload else "no-offload")
+    if new.checkpointing != old.checkpointing:
+        parts.append("checkpointing" if new.checkpointing == "full" else "no-checkpointing")
+    if new.attention != old.attention:
+        parts.append("flash-attention" if new.attention == "flash" else "eager-attention")
+    return SLUG_JOIN.join(parts) or "current"
+
+
+def _pareto(cands: list[Candidate]) -> list[Candidate]:
+    """The candidates no other beats on all three costs. In lexicographic order a dominating plan always comes
+    before the plans it dominates, so each is checked against the front found so far (not against all)."""
+    front: list[Candidate] = []
+    for c in sorted(cands, key=lambda c: c.costs):
+        if not any(f.costs != c.costs and all(x <= y for x, y in zip(f.costs, c.costs)) for f in front):
+            front.append(c)
+    return front
+
+
+@dataclass
+class SearchResult:
+    current: Candidate
+    shown: list[Candidate]  # best first
+    considered: int
+    fitting: int
+    ruled_out: list[tuple[str, Candidate]]  # (title, candidate) of the single changes that do not fit
+    verdicts: dict[str, str] = field(default_factory=dict)  # single-change plan id -> why it is or is not shown
+
+
+def search(p: Problem) -> SearchResult:
+    if p.params <= 0 or p.budget <= 0:
+        raise InputError("the plan search needs a positive parameter count and GPU memory")
+    current = evaluate(p, p.current, as_run=True)
+    knobs = candidate_knobs(p)
+    weights = GOAL_WEIGHTS.get(p.goal, GOAL_WEIGHTS["fit"])
+    fitting, singles, fitting_singles = [], [], []
+    for k in knobs:
+        c = evaluate(p, k)
+        c.changes, c.plan_id = describe_changes(p.current, k), slug(p.current, k)
+        if k == p.current:
+            if current.fits or not c.fits or c.micro == p.micro_batch:
+                continue
+            # the same settings at a smaller micro-batch, accumulating to the same batch per update
+            c.changes = [f"micro-batch {c.micro} with {c.accum} accumulation steps (the same {c.effective_batch} per update)"]
+            c.plan_id = "smaller-micro-batch"
+        single = len(c.changes) - (1 if precision_forced(p.current, k) and k.precision != p.current.precision else 0) == 1
+        if single and not c.fits and saves_memory(p.current, k):
+            singles.append((c.changes[0], c))
+        if c.fits:
+            if single:
+                fitting_singles.append(c)
+            c.costs = costs(p, c)
+            c.score = round(sum(w * x for w, x in zip(weights, (c.costs[0], c.costs[1] - 1.0, c.costs[2]))), 9)
+            fitting.append(c)
+    worth = fitting
+    if current.fits:
+        # a plan that fits already: only plans that are faster are worth showing, and only if speed is the goal
+        worth = [c for c in fitting if p.goal == "faster" and c.costs[1] < 1.0 and not c.batch_changed]
+    front = sorted(_pareto(worth), key=lambda c: (c.score, c.plan_id))
+    shown = _diverse(front)
+    if len(shown) == 1:  # one plan dominates: show the best alternative that changes something else
+        rest = sorted((c for c in worth if c not in shown and c.changes[0] != shown[0].changes[0]),
+                      key=lambda c: (c.score, c.plan_id))
+        shown += rest[:1]
+    result = SearchResult(current, shown, len(knobs), len(fitting), singles)
+    result.verdicts = _verdicts(p, result, fitting_singles)
+    return result
+
+
+def _verdicts(p: Problem, result: SearchResult, fitting_singles: list[Candidate]) -> dict[str, str]:
+    """Why each single change is, or is not, among the plans shown - with the number that decided it."""
+    out: dict[str, str] = {}
+    shown = {id(c) for c in result.shown}
+    for title, c in result.ruled_out:
+        out[c.plan_id] = f"{title} does not fit: {c.why_not or fmt_bytes_gb(c.per_gpu) + ' per GPU of ' + fmt_card(p.budget)}"
+    for c in fitting_singles:
+        plan_id = c.plan_id
+        if id(c) in shown:
+            out[plan_id] = f"{c.changes[0]} is offered: {fmt_bytes_gb(c.per_gpu)} per GPU of {fmt_card(p.budget)}"
+        elif result.current.fits:
+            out[plan_id] = (f"{c.changes[0]} fits ({fmt_bytes_gb(c.per_gpu)} per GPU) but is not needed: your plan "
+                            f"fits already ({fmt_bytes_gb(result.current.per_gpu)} of {fmt_card(p.budget)})")
+        else:
+            out[plan_id] = (f"{c.changes[0]} fits ({fmt_bytes_gb(c.per_gpu)} per GPU of {fmt_card(p.budget)}) but ranks below "
+                            "the plans shown: more accuracy risk, more time per update or more changes")
+    if p.current.adapter == "none" and not p.finetune:
+        why = ("adapters train on a pre-trained base; you train from scratch" if p.finetune is False else
+               "adapters are for fine-tuning: say whether you fine-tune a pre-trained model")
+        out.setdefault("lora", f"LoRA is not considered: {why}")
+        out.setdefault("qlora", f"QLoRA is not considered: {why}")
+    elif p.current.adapter != "none":
+        out.setdefault(p.current.adapter, f"you already use {p.current.adapter.upper().replace('QLORA', 'QLoRA').replace('LORA', 'LoRA')}")
+    return out
+
+
+def _diverse(front: list[Candidate]) -> list[Candidate]:
+    """The best plan, then the best for each cost it trades away (least risk, least time, fewest changes), so
+    the options shown differ in what they give up."""
+    if not front:
+        return []
+    chosen = [front[0]]
+    for axis in range(3):
+        best = min(front, key=lambda c: (c.costs[axis], c.score))
+        if best not in chosen:
+            chosen.append(best)
+    for c in front:
+        if len(chosen) >= MAX_SHOWN:
+            break
+        if c not in chosen:
+            chosen.append(c)
+    return chosen[:MAX_SHOWN]
+
+
+def single_change_ids() -> list[str]:
+    """The ids a single change gets from a plain fp32 AdamW plan on one or several GPUs (for completion)."""
+    base, multi = Knobs(), Knobs(gpus=8)
+    changes = [replace(base, adapter="lora"), replace(base, adapter="qlora"), replace(base, optimizer="adamw_8bit"),
+               replace(base, precision="amp_bf16"), replace(base, precision="amp_fp16"), replace(base, checkpointing="full"),
+               replace(base, attention="flash"), replace(base, precision="mixed", offload=True)]
+    ids = [slug(base, k) for k in changes] + [slug(multi, replace(multi, zero=z)) for z in (1, 2, 3)]
+    return sorted(set(ids))

@@ -1,0 +1,140 @@
+"""The plan search: the user's plan checked per GPU, and the options that fit (advisor/domain/plans.py)."""
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from advisor.consultation import consult
+from advisor.domain.catalogue import preset
+from advisor.domain.estimators import call_estimator
+from advisor.domain.estimators.training import TrainingSetup, estimate_training_memory
+from advisor.domain.plans import Knobs, Problem, evaluate, search, single_change_ids, slug
+
+GiB = 2**30
+
+
+def plans_of(advice):
+    return {p.id: p for p in advice.plans}
+
+
+def test_sharded_full_finetune_is_judged_per_gpu(kb):
+    """8 GPUs with ZeRO-3: model states are 16Ψ/8 per GPU, not a single GPU's 16Ψ (the issue's first example)."""
+    advice = consult("8xH100, ZeRO-3, full fine-tune of Llama-3-8B at seq 2048, per-device 1, GA 128 to get 128", kb=kb)
+    current = plans_of(advice)["current"]
+    spec = preset("llama-3-8b", 2048)
+    est = estimate_training_memory(spec, TrainingSetup(gpus=8, zero=3, attention="flash", grad_accum=128))
+    assert current.fits and current.per_gpu_bytes == pytest.approx(est.device_total(1, 128))
+    assert current.components["weights"] == pytest.approx(spec.params * 4 / 8)  # fp32 weights sharded over 8
+    assert (current.micro_batch, current.grad_accum_steps, current.num_gpus, current.effective_batch) == (1, 128, 8, 1024)
+    assert "no-batch-fits" not in [f.id for f in advice.findings]  # the single-GPU view does not apply
+    assert "rf-effective-batch" in [r.id for r in advice.red_flags]  # 1 × 128 × 8 is 1,024, not 128
+    assert advice.recommendation.option_id != "lora"
+
+
+def test_a_lora_user_is_not_told_to_use_lora(kb):
+    advice = consult("OOM on a single 3090 fine-tuning Llama-3-8B with LoRA at seq 4096, batch 4", kb=kb)
+    ids = [o.id for o in advice.options]
+    assert "lora" not in ids and advice.recommendation.option_id in ids
+    rec = plans_of(advice)[advice.recommendation.option_id]
+    assert rec.fits and rec.per_gpu_bytes <= rec.budget_bytes and not plans_of(advice)["current"].fits
+    assert rec.effective_batch == 4  # the batch per update is kept, with accumulation
+    from advisor.consultation import run_consultation
+    from advisor.engine.explain import explain
+
+    c = run_consultation("OOM on a single 3090 fine-tuning Llama-3-8B with LoRA at seq 4096, batch 4", kb=kb)
+    assert "You already use LoRA." in explain(c, "lora").text()  # a sentence of its own
+
+
+def test_qlora_offered_when_lora_does_not_fit(kb):
+    """A 16 GB card fine-tuning a 7B model: LoRA's 16-bit base alone is ~14.5 GB; QLoRA fits, LoRA is ruled out."""
+    from advisor.consultation import run_consultation
+    from advisor.engine.explain import explain
+
+    c = run_consultation("fine-tuning Mistral 7B on a 16GB card, seq 1024, batch 4, bf16", kb=kb)
+    advice = c.advice
+    assert advice.recommendation.option_id.startswith("qlora")
+    assert plans_of(advice)[advice.recommendation.option_id].per_gpu_bytes <= 16 * GiB
+    whynot = explain(c, "lora").text()
+    assert "does not fit" in whynot and "per GPU of 16 GiB" in whynot
+
+
+def test_user_settings_are_not_offered_back(kb):
+    advice = consult("fine-tuning llama-3-8b with flash attention, bf16 and gradient checkpointing on a 24GB 4090, "
+                     "batch 1, seq 2048, OOM", kb=kb)
+    for option in advice.options:
+        assert "flash" not in option.id and "checkpointing" not in option.id.replace("no-checkpointing", "")
+    assert advice.recommendation.option_id is not None
+
+
+def test_when_the_plan_fits_nothing_is_forced_on_it(kb):
+    advice = consult("Full fine-tuning Mistral 7B on 8x A100 80GB with FSDP, bf16, seq 4096, micro batch 1", kb=kb)
+    assert plans_of(advice)["current"].fits and [p.id for p in advice.plans] == ["current"]
+    assert "plan-fits" in [f.id for f in advice.findings]
+
+
+def test_single_change_ids_name_what_changes():
+    assert {"lora", "qlora", "adamw-8bit", "checkpointing", "optimizer-offload", "zero-3"} <= set(single_change_ids())
+    old = Knobs(precision="amp_bf16")
+    assert slug(old, Knobs(precision="amp_bf16", adapter="qlora", checkpointing="full")) == "qlora-and-checkpointing"
+
+
+def test_params_only_plans_count_model_states_exactly():
+    """Without shapes, a plan is its model states: 500M × 10 B/param with 8-bit AdamW = 5.0 GB."""
+    p = Problem(params=5e8, budget=8 * GiB, current=Knobs())
+    c = evaluate(p, Knobs(optimizer="adamw_8bit"))
+    assert c.states == pytest.approx(5.0e9) and c.headroom == pytest.approx(8 * GiB * 0.9 - 5.0e9 - 0.4e9)
+
+
+# --------------------------------------------------------------------------------------------- properties
+
+MODELS = [None, "gpt2", "bert-base", "llama-3-8b", "mistral-7b", "qwen2.5-1.5b", "resnet50", "vit-b-16"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(model=st.sampled_from(MODELS), params=st.sampled_from([1.2e8, 5e8, 1.3e9, 7e9, 13e9]),
+       gib=st.sampled_from([8, 12, 16, 24, 40, 80]), gpus=st.sampled_from([1, 2, 4, 8]),
+       zero=st.sampled_from([0, 1, 2, 3]), adapter=st.sampled_from(["none", "lora", "qlora"]),
+       precision=st.sampled_from(["fp32", "amp_bf16"]), micro=st.sampled_from([None, 1, 4, 16]),
+       accum=st.sampled_from([None, 1, 8]), finetune=st.sampled_from([None, True, False]),
+       seq=st.sampled_from([None, 512, 2048]))
+def test_every_offered_plan_fits_differs_and_multiplies(model, params, gib, gpus, zero, adapter, precision, micro, accum,
+                                                         finetune, seq):
+    args = {"params": params, "gpu_memory": gib * GiB, "num_gpus": gpus, "zero_stage": zero, "adapter": adapter,
+            "precision": precision, "optimizer": "adamw"}
+    for name, value in (("model_preset", model), ("micro_batch", micro), ("grad_accum_steps", accum), ("seq_len", seq),
+                        ("training_mode", {True: "finetune", False: "scratch", None: None}[finetune])):
+        if value is not None:
+            args[name] = value
+    out = call_estimator("plan_search", args)
+    items = out["options"].value
+    current = items[0]["plan"]
+    assert current["current"] and current["id"] == "current"
+    recommended = [i for i in items if i["recommended"]]
+    assert len(recommended) <= 1 and len(items) <= 5
+    for item in items:
+        plan = item["plan"]
+        if plan["effective_batch"] is not None:
+            assert plan["effective_batch"] == plan["micro_batch"] * plan["grad_accum_steps"] * plan["num_gpus"]
+        if item["option"] is None:
+            continue
+        assert plan["fits"] and plan["per_gpu_bytes"] <= gib * GiB  # an offered plan always fits the card
+        assert plan["id"] != "current" and item["option"]["id"] == plan["id"]  # and always changes something
+        settings = item["option"]["settings"]
+        if "micro_batch" in settings:
+            assert settings["micro_batch"] * settings["grad_accum_steps"] * settings["num_gpus"] == plan["effective_batch"]
+
+
+def test_search_is_deterministic_and_bounded():
+    p = Problem(params=8.03e9, budget=40 * GiB, current=Knobs(gpus=4), spec=preset("llama-3-8b", 2048), gpus_max=8,
+                finetune=True, micro_batch=1, grad_accum=8)
+    a, b = search(p), search(p)
+    assert [slug(p.current, c.knobs) for c in a.shown] == [slug(p.current, c.knobs) for c in b.shown]
+    assert 2 <= len(a.shown) <= 4 and a.considered < 2000
+
+
+def test_a_micro_batch_that_does_not_fit_is_split_with_accumulation(kb):
+    """Micro-batch 2 at 4,096 tokens does not fit; the same settings at micro-batch 1 × 2 keep the batch per update."""
+    advice = consult("Full fine-tuning Mistral 7B on 8x A100 80GB with FSDP, bf16, seq 4096, micro batch 2", kb=kb)
+    current, smaller = plans_of(advice)["current"], plans_of(advice)["smaller-micro-batch"]
+    assert not current.fits and current.micro_batch == 2 and current.per_gpu_bytes > 80 * GiB
+    assert smaller.fits and (smaller.micro_batch, smaller.grad_accum_steps, smaller.effective_batch) == (1, 2, 16)
+    assert advice.recommendation.option_id == "smaller-micro-batch"
