@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -15,6 +16,8 @@ def write_atomically(path: Path, data: bytes | str) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
+            # mkstemp makes the file private (0600); give it the replaced file's mode, or a new file's usual one
+            os.fchmod(f.fileno(), _mode_of(path))
             f.write(raw)
         os.replace(tmp, path)
     except BaseException:
@@ -23,3 +26,13 @@ def write_atomically(path: Path, data: bytes | str) -> None:
         except OSError:
             pass
         raise
+
+
+def _mode_of(path: Path) -> int:
+    """The permissions of the file being replaced, or those `open()` would give a new one (0666 less the umask)."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask

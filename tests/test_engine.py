@@ -199,3 +199,22 @@ def test_conditions_are_data_never_code(tmp_path):
     """)})
     with pytest.raises(InputError):
         load_kb(path)
+
+
+def test_the_question_that_decides_the_recommendation_comes_first(tmp_path):
+    """x comes first in the vocabulary, but only y can change the recommendation: y is asked first."""
+    kb = kb_with(tmp_path, """
+        rules:
+          - {id: about-x, kind: finding, title: 'x is {x}', text: t, sources: [src], when: {fact: flag, eq: true}}
+          - id: opt-a
+            kind: option
+            option: a
+            title: A
+            summary: s
+            tradeoffs: {speed: s, memory: m, accuracy: a, risk: r}
+            validate: v
+            sources: [src]
+          - {id: rec-a, kind: recommend, recommend: a, title: t, text: t, when: {fact: y, gt: 1}}
+    """)
+    advice = run_consultation("hello", kb=kb).advice
+    assert [q.id for q in advice.questions] == ["y", "x"]

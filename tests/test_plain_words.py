@@ -1,8 +1,8 @@
 """No user-facing text carries rule ids, fact names or the engine's syntax.
 
 Ids belong in the JSON advice and in HOW explanations (`:how`, `advisor explain ID`); everything else a person
-reads - the short answer, `--verbose`, Markdown, the REPL's replies, WHY and WHY-NOT - speaks in labels, titles
-and values. This scans the text of every golden scenario (each turn) and of REPL conversations built from them.
+reads - the short answer, `--verbose`, Markdown, the HTML page, the REPL's replies, WHY and WHY-NOT - speaks in
+labels, titles and values. This scans the text of every golden scenario (each turn) and of REPL conversations built from them.
 """
 
 import io
@@ -13,6 +13,7 @@ import pytest
 from advisor.consultation import run_consultation
 from advisor.kb.model import OptionRule
 from advisor.regress.scenario import load_scenario
+from advisor.shells.html_report import render_advice_html
 from advisor.shells.render import render_markdown, render_short, render_text
 from advisor.shells.conversation import known_options
 from advisor.shells.repl import ReplState, handle
@@ -77,9 +78,35 @@ def test_golden_scenarios_speak_plain_words(kb, path):
     sc = load_scenario(str(path), kb)
     for n, (message, facts, answers, _, _) in enumerate(sc.turns()):
         c = run_consultation(message, facts, answers, configs=sc.configs, kb=kb)
+        shown = message if isinstance(message, str) else " ".join(message)
         for name, text in (("short", render_short(c)), ("verbose", render_text(c.advice, kb)),
-                           ("markdown", render_markdown(c.advice, kb))):
+                           ("markdown", render_markdown(c.advice, kb)),
+                           ("html", visible_text(render_advice_html(c.advice, shown, kb)))):
             check(kb, _without_snippets(c.advice, text), f"{path.name} turn {n} {name}")
+
+
+def visible_text(page: str) -> str:
+    """What a browser shows of a page: its text, without styles and code blocks (charts' labels included)."""
+    from html.parser import HTMLParser
+
+    class Text(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.hidden, self.parts = 0, []
+
+        def handle_starttag(self, tag, attrs):
+            self.hidden += tag in ("style", "script", "pre", "title")
+
+        def handle_endtag(self, tag):
+            self.hidden -= tag in ("style", "script", "pre", "title")
+
+        def handle_data(self, data):
+            if not self.hidden:
+                self.parts.append(data)
+
+    parser = Text()
+    parser.feed(page)
+    return " ".join(" ".join(parser.parts).split())
 
 
 def _without_snippets(advice, text: str) -> str:

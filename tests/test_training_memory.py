@@ -189,3 +189,24 @@ def test_estimate_cli_plans_use_the_accumulating_limit():
     assert data["plans"] and all(p["micro_batch"] <= 18 for p in data["plans"] if p["grad_accum_steps"] > 1)
     gpus = json.loads(subprocess.run(base + ["--gpus", "2"], cwd=ROOT, capture_output=True, text=True, check=True).stdout)
     assert gpus["max_micro_batch"] == 18
+
+
+@pytest.mark.parametrize("setup", [TrainingSetup(), TrainingSetup(precision="amp_bf16", gpus=2),
+                                   TrainingSetup(checkpointing="full", attention="flash"), TrainingSetup(precision="bf16", zero=3, gpus=8)])
+@pytest.mark.parametrize("batch, accumulation", [(1, 1), (4, 1), (4, 4), (16, 2)])
+def test_device_line_is_the_device_total_through_the_batch(setup, batch, accumulation):
+    """device_line(b, k) is what a chart draws through a plan's micro-batch: exact there, and on either side while
+    the same moment of the step is the peak; max_micro_batch is where it crosses the budget."""
+    est = estimate_training_memory(preset("gpt2"), setup)
+    fixed, per = est.device_line(batch, accumulation)
+    assert fixed + batch * per == pytest.approx(est.device_total(batch, accumulation), rel=1e-12)
+    step = est.peak_is_optimizer_step(batch, accumulation)
+    for b in (batch + 1, batch * 2):  # the same moment is the peak: the line is the total there too
+        if est.peak_is_optimizer_step(b, accumulation) == step and (step or est._phase(b, accumulation) == est._phase(batch, accumulation)):
+            assert fixed + b * per == pytest.approx(est.device_total(b, accumulation), rel=1e-12)
+    points = est.device_points(batch, est.max_micro_batch(1e12, accumulation), accumulation)
+    assert [b for b, _ in points] == sorted({b for b, _ in points})  # each micro-batch once, in order
+    assert all(v == est.device_total(b, accumulation) for b, v in points)
+    budget = est.device_total(batch, accumulation) * 1.5
+    largest = est.max_micro_batch(budget, accumulation)
+    assert fixed + largest * per <= budget * (1 + 1e-12) and est.device_total(largest + 1, accumulation) > budget

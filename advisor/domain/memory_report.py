@@ -176,17 +176,5 @@ def report(request: MemoryRequest, est: MemoryEstimate, model: dict[str, Any],
         limit = out["max_micro_batch"] if out["max_micro_batch"] is not None else batch
         out["plans"] = [{"micro_batch": m, "grad_accum_steps": k, "num_gpus": g, "effective_batch": m * k * g}
                         for m, k, g in exact_plans(request.target_batch, max(limit, 0), request.gpus)]
-    out["curve_points"] = _curve_points(est, batch, out["max_micro_batch"])
+    out["curve_points"] = [{"batch": b, "peak_bytes": round(v)} for b, v in est.device_points(batch, out["max_micro_batch"])]
     return out
-
-
-def _curve_points(est: MemoryEstimate, batch: int, max_batch: int | None) -> list[dict[str, int]]:
-    top = max(batch, max_batch or 0) * 2 if est.per_sample else batch
-    points, b = [], 1
-    while b <= max(top, 1) and len(points) < 14:
-        points.append({"batch": b, "peak_bytes": round(est.device_total(b))})
-        b *= 2
-    if est.per_sample and batch not in [p["batch"] for p in points]:
-        points.append({"batch": batch, "peak_bytes": round(est.device_total(batch))})
-        points.sort(key=lambda p: p["batch"])
-    return points

@@ -87,6 +87,7 @@ class Candidate:
     accum: int | None = None
     fixed: float | None = None
     per_sample: float | None = None
+    curve: list[tuple[int, float]] = field(default_factory=list)  # (micro-batch, bytes per GPU), for charts
     headroom: float | None = None  # params-only: what is left for activations
     batch_changed: bool = False
     why_not: str = ""
@@ -163,35 +164,35 @@ def evaluate(p: Problem, k: Knobs, as_run: bool = False) -> Candidate:
 def _with_activations(p: Problem, k: Knobs, est: MemoryEstimate, as_run: bool = False) -> Candidate:
     limit = est.max_micro_batch(p.budget)
     accumulating = getattr(limit, "accumulating", int(limit))
-    if as_run and p.micro_batch:
-        micro, accum = p.micro_batch, p.grad_accum or 1
-        total = est.device_total(micro, accum)
-        why = "" if total <= p.budget else f"micro-batch {micro} needs {fmt_bytes_gb(total)} per GPU of {fmt_card(p.budget)}"
-        return Candidate(k, total <= p.budget, total, est.components(micro, accum), est.intercept + est.gradients, est.cpu_bytes,
-                         max_micro=min(int(limit), MAX_MICRO), micro=micro, accum=accum, fixed=est.intercept,
-                         per_sample=est.slope, why_not=why)
-    plan = _batch_plan(p, int(limit), accumulating, k.gpus)
     states = est.intercept + est.gradients
-    if plan is None:
-        total = est.device_total(1, 1)
-        why = f"even micro-batch 1 needs {fmt_bytes_gb(total)} per GPU of {fmt_card(p.budget)}"
-        return Candidate(k, False, total, est.components(1, 1), states, est.cpu_bytes, max_micro=0,
-                         fixed=est.intercept, per_sample=est.slope, why_not=why)
-    micro, accum, changed = plan
+    if as_run and p.micro_batch:
+        micro, accum, changed = p.micro_batch, p.grad_accum or 1, False
+    else:
+        plan = _batch_plan(p, int(limit), accumulating, k.gpus)
+        if plan is None:
+            total = est.device_total(1, 1)
+            why = f"even micro-batch 1 needs {fmt_bytes_gb(total)} per GPU of {fmt_card(p.budget)}"
+            fixed, per = est.device_line(1, 1)  # peak on the GPU ≈ fixed + b × per, as charts draw it
+            return Candidate(k, False, total, est.components(1, 1), states, est.cpu_bytes, max_micro=0,
+                             fixed=fixed, per_sample=per, curve=est.device_points(1, 0, 1), why_not=why)
+        micro, accum, changed = plan
     total = est.device_total(micro, accum)
+    why = "" if total <= p.budget else f"micro-batch {micro} needs {fmt_bytes_gb(total)} per GPU of {fmt_card(p.budget)}"
+    fixed, per = est.device_line(micro, accum)
+    curve = est.device_points(micro, est.max_micro_batch(p.budget, accum), accum)  # exact peaks, also where the step decides
     return Candidate(k, total <= p.budget, total, est.components(micro, accum), states, est.cpu_bytes,
-                     max_micro=min(int(limit), MAX_MICRO), micro=micro, accum=accum, fixed=est.intercept,
-                     per_sample=est.slope, batch_changed=changed)
+                     max_micro=min(int(limit), MAX_MICRO), micro=micro, accum=accum, fixed=fixed,
+                     per_sample=per, curve=curve, batch_changed=changed, why_not=why)
 
 
 # ------------------------------------------------------------------------------------------------ the search
 
 # Cost of each change: (accuracy risk, time factor per update). Heuristics, ranked against each other only;
-# the sources of the direction of each effect are in CHANGE_TEXT.
+# the sources of the direction of each effect are in estimators/plan_search.py's CHANGE_NOTES.
 ADAPTER_COST = {"none": (0.0, 1.0), "lora": (2.0, 0.8), "qlora": (3.0, 1.05)}
 
 
-def _precision_cost(p: Problem, old: str, new: str) -> tuple[float, float]:
+def _precision_cost(old: str, new: str) -> tuple[float, float]:
     if new == old:
         return 0.0, 1.0
     risk = {"fp32": 0.0, "amp_bf16": 0.5, "amp_fp16": 1.0, "mixed": 0.5, "bf16": 2.0}[new]
@@ -201,8 +202,10 @@ def _precision_cost(p: Problem, old: str, new: str) -> tuple[float, float]:
 
 def costs(p: Problem, c: Candidate) -> tuple[float, float, int]:
     """(accuracy risk, time per update relative to now, number of changes)."""
+    if c.plan_id == "smaller-micro-batch":
+        return 0.0, 1.1, 1  # the same settings; smaller micro-batches use the GPU less efficiently (heuristic)
     cur, k = p.current, c.knobs
-    risk, time = _precision_cost(p, cur.precision, k.precision)
+    risk, time = _precision_cost(cur.precision, k.precision)
     forced = precision_forced(cur, k)
     if forced and k.adapter != cur.adapter:
         risk = 0.0  # the 16-bit base comes with the adapter, whose own risk counts
@@ -226,8 +229,6 @@ def costs(p: Problem, c: Candidate) -> tuple[float, float, int]:
         risk += 2.0  # a different batch per update: the learning rate must be retuned
     if c.headroom is not None and c.headroom < TIGHT_SHARE * p.budget:
         risk += 1.0  # activations unknown and little room for them
-    if c.plan_id == "smaller-micro-batch":
-        return 0.0, 1.1, 1  # smaller micro-batches use the GPU less efficiently (heuristic)
     changes = len(describe_changes(cur, k)) - (1 if forced and k.precision != cur.precision else 0)
     if (k.zero or k.offload) and not (cur.zero or cur.offload):
         changes += 1  # DeepSpeed or FSDP is a new framework to set up, not one flag

@@ -24,6 +24,7 @@ class RedFlagOut(Out):
     counter: str
     sources: list[str]
     heuristic: bool = False
+    belief: Optional[str] = None  # the misconception it counters, when it is one (docs/misconceptions.md)
 
 
 class FindingOut(Out):
@@ -121,8 +122,12 @@ class PlanOut(Out):
     grad_accum_steps: Optional[int] = None
     num_gpus: int = 1
     effective_batch: Optional[int] = None
-    fixed_bytes: Optional[float] = Field(None, description="batch-independent bytes: peak(b) ≈ fixed + b × per_sample")
+    fixed_bytes: Optional[float] = Field(None, description="peak(b) ≈ fixed + b × per_sample bytes per GPU (margin and "
+                                                           "CUDA overheads included), exact at the plan's micro-batch")
     per_sample_bytes: Optional[float] = None
+    peak_by_micro_batch: list[list[float]] = Field([], description="[micro-batch, peak bytes per GPU] at 1, 2, 4, … "
+                                                  "past the largest micro-batch that fits, and at the plan's, the largest "
+                                                  "and the next; empty without an activation model")
     cpu_bytes: Optional[float] = None
 
 

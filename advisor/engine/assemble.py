@@ -25,11 +25,20 @@ class Consultation:
 
 
 def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RulePolicy) -> Advice:
-    """The advice of a finished run: conclusions in firing order, options in the policy's order, open questions."""
+    """The advice of a finished run: conclusions in firing order, options in the policy's order, open questions
+    most decisive first."""
     waiting = open_questions(kb, wm, run)
+    chosen = recommendation(kb, wm, run, waiting, policy)
+    # most decisive first: questions whose answer can change the recommendation, then the vocabulary's order
+    # (hardware and model before training details)
+    order = {name: i for i, name in enumerate(waiting)}
+    deciding = set(chosen.depends_on) if chosen.option_id else set()
+    deciding |= {f for f, rules in waiting.items() if any(r.kind in ("recommend", "option", "plans") for r in rules)}
+    ranked = sorted(waiting, key=lambda f: (f not in deciding, order[f]))
     questions = []
     titles = option_titles(kb, wm) if waiting else {}
-    for fact, rules in waiting.items():
+    for fact in ranked:
+        rules = waiting[fact]
         spec = kb.facts[fact]
         questions.append(QuestionOut(id=fact, text=spec.question, why=[why_label(r, wm) for r in rules],
                                      reason=question_reason(kb, wm, rules, titles),
@@ -45,7 +54,7 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
     return Advice(
         red_flags=list(run.red_flags.values()), findings=list(run.findings.values()), questions=questions,
         estimates=list(run.estimates.values()), options=[run.options[o] for o in option_ids],
-        recommendation=recommendation(kb, wm, run, waiting, policy), measure=list(run.measures.values()),
+        recommendation=chosen, measure=list(run.measures.values()),
         facts=facts_out, trace=run.trace, sources=sources, plans=run.plans)
 
 

@@ -163,7 +163,7 @@ class Engine:
 
     def _red_flag(self, rule: RedFlagRule, wm: WorkingMemory, result: RunResult) -> Fired:
         result.red_flags[rule.id] = RedFlagOut(id=rule.id, title=render(rule.title, wm), counter=render(rule.counter, wm),
-                                               sources=list(rule.sources), heuristic=rule.heuristic)
+                                               sources=list(rule.sources), heuristic=rule.heuristic, belief=rule.belief)
         return Fired(produced=[f"red flag {rule.id}"])
 
     def _finding(self, rule: FindingRule, wm: WorkingMemory, result: RunResult) -> Fired:

@@ -155,12 +155,15 @@ def failed_requirement(kb: KnowledgeBase, truth: Truth, wm: WorkingMemory, title
 # ---------------------------------------------------------------------------------------------- questions
 
 def question_reason(kb: KnowledgeBase, wm: WorkingMemory, waiting: Iterable[Rule], titles: dict[str, str]) -> str:
-    """Why a question is asked, in one sentence, from the conclusions waiting for its answer: the options it
-    decides first ('I ask because the answer decides whether I can offer LoRA adapters … and QLoRA adapters …'),
+    """Why a question is asked, in one sentence, from the conclusions waiting for its answer: the plans and options
+    it decides first ('I ask because the answer decides whether I can offer LoRA adapters … and QLoRA adapters …'),
     else the red flags and findings, else the numbers it is needed for. `titles` maps option ids to titles."""
     options, recommended, noticed, computed = [], [], [], []
+    plans = False
     for rule in waiting:
-        if isinstance(rule, OptionRule):
+        if rule.kind == "plans":
+            plans = True
+        elif isinstance(rule, OptionRule):
             options.append(title_of(rule, wm))
         elif isinstance(rule, RecommendRule):
             recommended.append(_option_title(rule.recommend, titles))
@@ -170,7 +173,7 @@ def question_reason(kb: KnowledgeBase, wm: WorkingMemory, waiting: Iterable[Rule
             computed.append(title_of(rule, wm))
         else:  # a decision: the facts it would settle
             computed += [kb.facts[name].plain_label for name in rule.concludes() if name in kb.facts]
-    decides = []
+    decides = ["which plans fit your card and which of them I recommend"] if plans else []
     if options:
         decides.append(f"whether I can offer {and_join([quoted(t) for t in options], 2)}")
     if recommended:

@@ -3,7 +3,7 @@
 Loading already rejects what cannot run (unknown facts, sources, estimators, options; duplicate rule ids;
 claims without sources). Lint finds what runs but is wrong: rules that can never fire, derived facts no rule
 sets, questions no rule needs, options offered by two rules, seed items no rule covers, unknown text formats,
-sources nobody cites.
+sources nobody cites, misconception red flags that no claim in a message can raise.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from advisor.kb.model import BRACED, KnowledgeBase, OptionRule, TEMPLATE_FIELD, condition_facts
+from advisor.kb.model import BRACED, KnowledgeBase, OptionRule, RedFlagRule, TEMPLATE_FIELD, condition_facts
 from advisor.units import FORMATS
 
 
@@ -86,6 +86,11 @@ def lint(kb: KnowledgeBase, estimators: Mapping[str, Any]) -> list[LintIssue]:
                 if match.group(2) and match.group(2) not in FORMATS:
                     add(rule.id, f"unknown format {match.group(2)!r} in {{{match.group(0)[1:-1]}}}; "
                                  f"use one of {', '.join(sorted(FORMATS))}")
+
+    for rule in kb.rules:  # the misconception catalogue (docs/misconceptions.md)
+        if isinstance(rule, RedFlagRule) and rule.belief \
+                and not any(n.startswith("claim_") for n in condition_facts(rule.when)):
+            add(rule.id, f"red flag {rule.id!r} counters a belief but tests no claim_* fact, so no message raises it")
 
     covered = {item for rule in kb.rules for item in rule.covers}
     for item in kb.seed_items:

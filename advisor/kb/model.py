@@ -37,10 +37,14 @@ class Pattern(Strict):
 
     `regex` is matched case-insensitively. With `value`, a match sets that value; without it, the regex must
     have a named group `value` that is parsed like any other input for the fact (units included).
+    A claim's match does not count when the words around it deny it ("I know a larger batch doesn't save
+    memory"; advisor/reading/negation.py); `contains_negation` says the belief is itself a negative statement
+    ("accumulation doesn't work"), so a negation inside the match is part of it.
     """
 
     regex: str
     value: Scalar | None = None
+    contains_negation: bool = False
 
     @field_validator("regex")
     @classmethod
@@ -280,10 +284,16 @@ class RuleBase(Strict):
 
 
 class RedFlagRule(RuleBase):
-    """Something the user said or assumes that an expert would stop at; `counter` says why and what to do."""
+    """Something the user said or assumes that an expert would stop at; `counter` says why and what to do.
+
+    With `belief`, the red flag counters a misconception (the wrong belief, as a user would state it) and is
+    part of the misconception catalogue (docs/misconceptions.md); its condition tests the claim facts that
+    detect the belief in the user's words.
+    """
 
     kind: Literal["red_flag"]
     counter: str
+    belief: str | None = None
 
     def texts(self) -> list[str]:
         return [self.title, self.counter]

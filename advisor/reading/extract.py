@@ -7,8 +7,9 @@ pattern with groups `batch` and `value` adds a pair ("batch 128: 85.2%, ... batc
 
 Facts are tried in vocabulary order and a number, once read, is *consumed*: so "the paper uses batch 512"
 feeds `reference_batch` (listed first) and is not read again as the user's own `batch_size`. Claims (facts
-with a fixed `value`) only detect phrasings and consume nothing. Values stated explicitly (facts, answers)
-always take precedence over extracted ones.
+with a fixed `value`) only detect phrasings and consume nothing; a claim's match that the words around it deny
+("I know a larger batch doesn't save memory") is skipped (advisor/reading/negation.py). Values stated
+explicitly (facts, answers) always take precedence over extracted ones.
 """
 
 from __future__ import annotations
@@ -18,20 +19,27 @@ from typing import Any
 
 from advisor.engine.memory import coerce
 from advisor.kb.model import FactSpec, KnowledgeBase
+from advisor.reading.literals import may_match
+from advisor.reading.negation import negated
 from advisor.units import UnitError
+
+
+def _finditer(regex: str, text: str, folded: str):
+    """re.finditer (case-insensitive), skipped when the text lacks what every match needs (most patterns)."""
+    return re.finditer(regex, text, re.IGNORECASE) if may_match(regex, folded) else ()
 
 
 def _overlaps(span: tuple[int, int], used: list[tuple[int, int]]) -> bool:
     return any(span[0] < end and start < span[1] for start, end in used)
 
 
-def _pairs(spec: FactSpec, text: str, used: list[tuple[int, int]]) -> tuple[Any, str] | None:
+def _pairs(spec: FactSpec, text: str, folded: str, used: list[tuple[int, int]]) -> tuple[Any, str] | None:
     """Every match of every pattern adds a pair (a list is often written with the unit only once: "batch 64 took
     20000 steps, batch 128 took 10500"), in the order of the text; a pattern whose values do not parse adds none."""
     found: list[tuple[tuple[int, int], list[str]]] = []
     for pattern in spec.patterns:
         items, spans = [], []
-        for match in re.finditer(pattern.regex, text, re.IGNORECASE):
+        for match in _finditer(pattern.regex, text, folded):
             if not _overlaps(match.span(), used) and not _overlaps(match.span(), [f[0] for f in found]):
                 items.append([match.group("batch"), match.group("value")])
                 spans.append(match.span())
@@ -48,9 +56,12 @@ def _pairs(spec: FactSpec, text: str, used: list[tuple[int, int]]) -> tuple[Any,
     return coerce(spec, [item for _, item in found]), "; ".join(text[a:b] for (a, b), _ in found)
 
 
-def _single(spec: FactSpec, text: str, used: list[tuple[int, int]]) -> tuple[Any, str] | None:
+def _single(spec: FactSpec, text: str, folded: str, used: list[tuple[int, int]]) -> tuple[Any, str] | None:
+    claim = spec.name.startswith("claim_")
     for pattern in spec.patterns:
-        for match in re.finditer(pattern.regex, text, re.IGNORECASE):
+        for match in _finditer(pattern.regex, text, folded):
+            if claim and negated(text, match.start(), match.end(), contains_negation=pattern.contains_negation):
+                continue  # "I know a larger batch doesn't save memory" states no belief
             if pattern.value is not None:
                 try:
                     return coerce(spec, pattern.value), match.group(0)
@@ -76,14 +87,15 @@ def extract_spans(kb: KnowledgeBase, message: str) -> tuple[dict[str, tuple[Any,
     """The facts, the message with its whitespace normalised, and the spans of it whose numbers the patterns
     took (so that the situation reader does not read "Run 1 (batch 128): 85.2%" a second time as a batch)."""
     found: dict[str, tuple[Any, str]] = {}
-    text = " ".join((message or "").split())
+    text = " ".join((message or "").replace("\u2019", "'").split())  # a curly apostrophe reads as a straight one
     used: list[tuple[int, int]] = []
+    folded = text.casefold()  # what may_match looks literals up in, as IGNORECASE compares
     if not text:
         return found, text, used
     for name, spec in kb.facts.items():
         if not spec.patterns:
             continue
-        hit = _pairs(spec, text, used) if spec.type == "pairs" else _single(spec, text, used)
+        hit = _pairs(spec, text, folded, used) if spec.type == "pairs" else _single(spec, text, folded, used)
         if hit is not None:
             found[name] = hit
     return found, text, used

@@ -43,8 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Advise on one situation described in a YAML file (message, facts, answers) and/or in "
                                    "training config files (--config).")
     a.add_argument("scenario", nargs="*", help="scenario YAML file(s) or folder(s), or '-' for standard input")
-    a.add_argument("-f", "--format", choices=["text", "json", "markdown", "jsonl"], default="text",
-                   help="output format (default: text; several files or a folder: jsonl, one object per line)")
+    a.add_argument("-f", "--format", choices=["text", "json", "markdown", "html", "jsonl"], default="text",
+                   help="output format (default: text; html: one self-contained page with charts; several files or "
+                        "a folder: jsonl, one object per line)")
+    a.add_argument("-o", "--output", metavar="FILE", help="write to FILE (whole or not at all) instead of standard output")
+    a.add_argument("--force", action="store_true", help="with --output: replace an existing file")
     a.add_argument("--json", dest="format", action="store_const", const="json", help="same as --format json")
     a.add_argument("--answer", "-a", action="append", default=[], metavar="NAME=VALUE",
                    help="answer a question (repeatable), e.g. -a training_mode=finetune")
@@ -130,6 +133,8 @@ def _kb(ns: argparse.Namespace):
 def cmd_answer(ns: argparse.Namespace) -> int:
     from advisor.consultation import run_consultation
     from advisor.reading.configs import config_files_of
+    from advisor.shells.html_report import render_advice_html
+    from advisor.shells.output import check_output, emit
     from advisor.shells.render import render_markdown, render_short, render_text, text_width
     from advisor.regress.scenario import load_scenario
 
@@ -138,22 +143,29 @@ def cmd_answer(ns: argparse.Namespace) -> int:
         raise InputError("give a scenario file (or '-' for standard input), or training config files with --config")
     many = len(ns.scenario) > 1 or any(Path(p).is_dir() for p in ns.scenario if p != "-")
     if ns.scenario and (many or ns.format == "jsonl"):
+        if ns.format == "html" or ns.output:
+            raise InputError(f"--{'format html' if ns.format == 'html' else 'output'} writes one document: give one scenario file")
         return _answer_batch(ns, kb)
+    output = check_output(ns.output, ns.force)
     configs = config_files_of(ns.configs)
+    message = ""
     if not ns.scenario:  # the config files alone
         consultation = run_consultation("", None, _answers(ns.answer), configs=configs, kb=kb)
     else:
         sc = load_scenario(ns.scenario[0], kb)
+        message = sc.spec.message
         answers = {**sc.spec.answers, **_answers(ns.answer)}
-        consultation = run_consultation(sc.spec.message, sc.spec.facts, answers, measured=_measured(ns, sc),
+        consultation = run_consultation(message, sc.spec.facts, answers, measured=_measured(ns, sc),
                                         configs=sc.configs + configs, kb=kb)
     advice = consultation.advice
+    shown = message if isinstance(message, str) else "\n".join(message)  # a conversation's turns, one a line
     text = {"json": lambda: advice.to_json() + "\n", "markdown": lambda: render_markdown(advice, kb),
+            "html": lambda: render_advice_html(advice, shown, kb),
             "text": lambda: (render_text(advice, kb, text_width()) if ns.verbose
                              else render_short(consultation, text_width(), more="--verbose")),
             "jsonl": lambda: json.dumps({"configs": ns.configs, "advice": advice.to_dict()}, ensure_ascii=False,
                                         separators=(",", ":")) + "\n"}[ns.format]()
-    sys.stdout.write(text)
+    emit(text, output)
     return EXIT_OK
 
 

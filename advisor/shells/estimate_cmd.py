@@ -56,7 +56,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     tr = p.add_argument_group("tracing (--model)")
     tr.add_argument("--steps", type=argtypes.STEPS, default=2, help="training steps traced per batch size (at least 2)")
     tr.add_argument("--trace-batches", default="", help="the two batch sizes traced (default: --batch and twice it)")
-    p.add_argument("-f", "--format", choices=["text", "json"], default="text")
+    p.add_argument("-f", "--format", choices=["text", "json", "html"], default="text",
+                   help="text (default), json, or html: one self-contained page with charts")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (whole or not at all) instead of standard output")
+    p.add_argument("--force", action="store_true", help="with --output: replace an existing file")
 
 
 def request_arguments(ns: argparse.Namespace) -> dict[str, Any]:
@@ -136,9 +139,22 @@ def run(ns: argparse.Namespace) -> int:
             sys.stdout.write(presets_text())
         return 0
     from advisor.estimation import estimate_memory
+    from advisor.shells.output import check_output, emit
 
+    output = check_output(ns.output, ns.force)
     quiet = ns.format == "json"
     progress = None if quiet else (lambda msg: print(f"advisor: {msg}", file=sys.stderr, flush=True))
     r = estimate_memory(progress=progress, **request_arguments(ns))
-    sys.stdout.write(json.dumps(r, indent=2, ensure_ascii=False) + "\n" if ns.format == "json" else render_text(r))
+    text = {"json": lambda: json.dumps(r, indent=2, ensure_ascii=False) + "\n", "html": lambda: render_html(r, ns),
+            "text": lambda: render_text(r)}[ns.format]()
+    emit(text, output)
     return 0
+
+
+def render_html(r: dict[str, Any], ns: argparse.Namespace) -> str:
+    """The page, with the sources' citations from the knowledge base (the report carries only their ids)."""
+    from advisor.consultation import load_kb
+    from advisor.shells.html_report import render_estimate_html
+
+    sources = load_kb(getattr(ns, "rules", None)).sources
+    return render_estimate_html(r, {sid: (s.citation, s.url) for sid, s in sources.items()})

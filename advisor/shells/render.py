@@ -61,7 +61,8 @@ def first_sentences(text: str, count: int = 1) -> str:
     return text[: ends[count - 1]] if len(ends) >= count else text
 
 
-def _labels(kb: KnowledgeBase | None) -> KnowledgeBase:
+def knowledge(kb: KnowledgeBase | None) -> KnowledgeBase:
+    """The knowledge base whose labels the text uses (the shipped one when none is given)."""
     if kb is None:
         from advisor.consultation import load_kb
 
@@ -163,7 +164,7 @@ def config_facts(advice: Advice, kb: KnowledgeBase) -> list[str]:
 def render_text(advice: Advice, kb: KnowledgeBase | None = None, width: int = DEFAULT_WIDTH) -> str:
     """The whole advice: what I noticed, what I need to know, the numbers, every option with its tradeoffs, the
     recommendation, what to measure and the sources."""
-    kb = _labels(kb)
+    kb = knowledge(kb)
     out: list[str] = []
 
     def section(title: str) -> None:
@@ -372,7 +373,7 @@ def _md_cell(text: str) -> str:
 
 
 def render_markdown(advice: Advice, kb: KnowledgeBase | None = None) -> str:
-    kb = _labels(kb)
+    kb = knowledge(kb)
     out: list[str] = []
     if config_facts(advice, kb):
         out.append("## What I read from your files\n")

@@ -166,6 +166,30 @@ class MemoryEstimate:
         """What the GPU must hold: allocated plus the margin for the allocator, plus context and workspace."""
         return self.allocated(batch, accumulation) * (1 + self.margin) + sum(self.overhead.values())
 
+    def device_line(self, batch: int, accumulation: int | None = None) -> tuple[float, float]:
+        """(fixed, per-sample) bytes with device_total(b) = fixed + b × per-sample for the batches whose peak is the
+        same moment as at `batch` (the optimizer step: flat; or the same point of backward): the line a chart of
+        peak against micro-batch draws through a plan's micro-batch, margin and CUDA overheads included."""
+        overhead, scale = sum(self.overhead.values()), 1 + self.margin
+        if self.peak_is_optimizer_step(batch, accumulation):
+            return self.at_step * scale + overhead, 0.0
+        fixed, per = self.phases(accumulation)[self._phase(batch, accumulation)]
+        return (self.intercept + self.gradients_at_backward(accumulation) + fixed) * scale + overhead, per * scale
+
+    def device_points(self, batch: int, largest: int | None, accumulation: int | None = None) -> list[tuple[int, float]]:
+        """(micro-batch, device total) at 1, 2, 4, ... up to twice the larger of `batch` and `largest` (the largest
+        micro-batch that fits), plus `batch`, `largest` and `largest + 1`, so a table or a chart shows where the
+        budget is crossed. At most 17 points; only `batch` and below without an activation model."""
+        top = max(batch, largest or 0) * 2 if self.per_sample else batch
+        batches, b = [], 1
+        while b <= max(top, 1) and len(batches) < 14:
+            batches.append(b)
+            b *= 2
+        for extra in (batch, largest, (largest or 0) + 1) if self.per_sample else ():
+            if extra and extra not in batches:
+                batches.append(extra)
+        return [(b, self.device_total(b, accumulation)) for b in sorted(batches)]
+
     def components(self, batch: int, accumulation: int | None = None) -> dict[str, float]:
         """What is alive at the peak: at the optimizer step (gradients) or at the start of backward (activations)."""
         out = dict(self.fixed)
