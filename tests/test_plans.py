@@ -138,3 +138,27 @@ def test_a_micro_batch_that_does_not_fit_is_split_with_accumulation(kb):
     assert not current.fits and current.micro_batch == 2 and current.per_gpu_bytes > 80 * GiB
     assert smaller.fits and (smaller.micro_batch, smaller.grad_accum_steps, smaller.effective_batch) == (1, 2, 16)
     assert advice.recommendation.option_id == "smaller-micro-batch"
+
+
+def test_a_smaller_batch_is_not_the_lever_when_micro_batch_one_does_not_fit(kb):
+    advice = consult("I'm fine-tuning Llama-2-7B on my 3090. It OOMs at seq 2048, batch 8. I'll drop the batch to 2 "
+                     "and use gradient accumulation of 4.", kb=kb)
+    flag = next(r for r in advice.red_flags if r.id == "rf-batch-is-not-the-lever")
+    at_one = next(e for e in advice.estimates if e.id == "plan_at_one").value
+    spec = preset("llama-2-7b", 2048)
+    est = estimate_training_memory(spec, TrainingSetup(attention="flash"))
+    assert at_one == pytest.approx(est.device_total(1, 1)) and at_one > 24 * GiB
+    assert f"{at_one / 1e9:.2f} GB" in flag.title
+    # when micro-batch 1 fits, a smaller batch is a lever and no such flag is raised
+    fits = consult("Fine-tuning gpt2 on my 3090 at seq 512, OOM at batch 256; I'll drop the batch to 32.", kb=kb)
+    assert "rf-batch-is-not-the-lever" not in [r.id for r in fits.red_flags]
+
+
+def test_training_memory_is_not_the_size_of_the_weights(kb):
+    advice = consult("The model is only 14GB in fp16, so full fine-tuning Mistral 7B on my 24GB 4090 should fit, "
+                     "right? seq 512, batch 1", kb=kb)
+    flag = next(r for r in advice.red_flags if r.id == "rf-weights-are-not-training-memory")
+    per_gpu = plans_of(advice)["current"].per_gpu_bytes
+    assert f"{per_gpu / 1e9:.2f} GB" in flag.title and "14.00 GB" in flag.title
+    small = consult("The model is only 14GB; QLoRA on Mistral 7B on my 24GB 4090 at seq 512, batch 1, bf16", kb=kb)
+    assert "rf-weights-are-not-training-memory" not in [r.id for r in small.red_flags]

@@ -6,9 +6,9 @@ import yaml
 
 from advisor.consultation import consult, read_message
 from advisor.reading.reader import read
-from advisor.reading.situation import facts_of
+from advisor.reading.situation import facts_of, labels_of
 
-from .corpus.score import CORPUS, score, totals
+from .corpus.score import CORPUS, load, score, totals
 
 
 def facts(kb, message):
@@ -99,8 +99,8 @@ def test_long_inputs_are_read_in_bounded_work():
     """100,000 digits is one token; repeated units hit the token and name bounds, which the reading says
     (the cost is linear either way: benchmarks/bench_reader.py)."""
     assert not read("9" * 100_000).truncated
-    for text in ("24GB " * 20_000, "batch " * 20_000, "1," * 50_000, "A100 " * 20_000):
-        assert read(text).truncated
+    for text in ("24GB " * 20_000, "batch " * 20_000, "1," * 50_000, "A100 " * 20_000, "1" + ",000" * 25_000 + "0"):
+        assert read(text).truncated  # the last: a run of thousands groups that is no number, split linearly
     assert read("A100 " * 200).names_seen == 64  # MAX_NAMES: a pasted log cannot make the reader look up more
 
 
@@ -136,23 +136,36 @@ def test_the_reading_of_a_message_fills_the_same_facts_as_its_situation(kb):
 
 def test_corpus_is_well_formed():
     messages = yaml.safe_load(CORPUS.read_text(encoding="utf-8"))["messages"]
-    assert len(messages) >= 150
+    assert len(messages) >= 230
     ids = [m["id"] for m in messages]
     assert len(ids) == len(set(ids))
     for m in messages:
         assert m["source"].startswith("https://") and m["message"].strip() and isinstance(m["expect"], dict), m["id"]
+    held_out = [m for m in messages if m.get("heldout")]
+    assert len(held_out) >= 30 and all(m["id"] > "rq-204" for m in held_out)  # added after tuning, never tuned on
+    tuned = {m["source"] for m in messages if not m.get("heldout")}
+    assert not tuned & {m["source"] for m in held_out}  # no held-out message comes from a thread tuned on
 
 
 def test_corpus_precision_and_recall_do_not_regress():
     """The figures are recorded in docs/reading.md; these floors only stop a change from making them worse."""
-    messages = yaml.safe_load(CORPUS.read_text(encoding="utf-8"))["messages"]
-    per, _ = score(messages)
+    per, _ = score(load(heldout=False))
     precision, recall = totals(per)
-    assert precision >= 0.80 and recall >= 0.72, (precision, recall)
+    assert precision >= 0.90 and recall >= 0.86, (precision, recall)
     hardware = ("gpu_model", "gpu_memory_gb", "num_gpus", "model", "params", "micro_batch", "grad_accum_steps",
                 "seq_len", "lr", "zero_stage", "parallelism", "oom")
     p, r = totals(per, hardware)
-    assert p >= 0.85 and r >= 0.78, (p, r)
+    assert p >= 0.92 and r >= 0.90, (p, r)
+    held, _ = score(load(heldout=True))
+    p, r = totals(held)
+    assert p >= 0.85 and r >= 0.82, (p, r)  # messages it was never tuned on
+
+
+def test_every_fact_of_the_corpus_is_read_with_words_of_its_message(kb):
+    """Provenance is real: each fact read from a message quotes words that are in that message."""
+    for m in load():
+        for name, (_, words) in read_message(kb, m["message"]).items():
+            assert name.startswith("claim_") or (words and words.lower() in m["message"].lower()), (m["id"], name, words)
 
 
 @pytest.mark.parametrize("message, expected", [
@@ -173,3 +186,154 @@ def test_a_planned_change_gets_its_learning_rate():
     adam = consult("dropped the batch from 32 to 8, Adam lr 3e-4, new LR?")
     assert {e.id: e.value for e in sgd.estimates}["lr_new"] == pytest.approx(0.4)
     assert {e.id: e.value for e in adam.estimates}["lr_new"] == pytest.approx(1.5e-4)
+
+
+# ------------------------------------------------------------------------------------------ who a batch is, and changes
+
+def labels(message):
+    return labels_of(read(message))
+
+
+@pytest.mark.parametrize("message, expected", [
+    # a change said without 'from … to'
+    ("At batch size 32 it OOMs on my 3090; reduced to batch size 8 it works.", {"batch_from": 32, "batch_to": 8}),
+    ("The batch size was too big, so I reduced it to 8 from 12.", {"batch_from": 12, "batch_to": 8}),
+    ("With the default batch size of 32 there is a lot of free GPU memory. Even after increasing it to 128 there is "
+     "still free memory.", {"reference_batch": 32, "batch_from": 32, "batch_to": 128}),
+    ("With a batch size of 256 we get an OOM on 4 GPUs, and with a batch size of 128 it just fits.",
+     {"batch_from": 256, "batch_to": 128}),
+    # a planned value asked about carries the other values of its sentence
+    ("Normally I use `batch_size=4 accumulate_gradient_steps=1`; so is `batch_size=8 accumulate_gradient_steps=2` right?",
+     {"batch_from": 4, "batch_to": 8, "grad_accum_steps": 2}),
+    # which batch a key names
+    ("per_device_eval_batch_size: 16, per_device_train_batch_size: 2", {"micro_batch": 2}),
+    ("TRAIN.BATCH_SIZE_TOTAL 8 on 4 GPUs", {"batch_size": 8, "num_gpus": 4}),
+    ("global_train_batch_size: 2048, device_train_microbatch_size: 2", {"batch_size": 2048, "micro_batch": 2}),
+    ("Total train batch size (w. parallel, distributed & accumulation) = 224, Gradient Accumulation steps = 4",
+     {"batch_size": 224, "grad_accum_steps": 4}),
+    # arithmetic
+    ("batch_size*gradient_accumulation_steps = 12*40 = 480", {"micro_batch": 12, "grad_accum_steps": 40, "batch_size": 480}),
+    ("gradient_accumulation_steps = 64* 2", {"grad_accum_steps": 128}),
+    ("Is --batch_size 64 equivalent to --batch_size 8 with --accumulate_gradients 8?",
+     {"batch_size": 64, "micro_batch": 8, "grad_accum_steps": 8}),
+    # batch 1 on several GPUs cannot be the global batch
+    ("OOM on 8 A100s even with batch size 1", {"micro_batch": 1, "num_gpus": 8}),
+])
+def test_batches_changes_and_keys(message, expected):
+    got = labels(message)
+    for name, value in expected.items():
+        assert got.get(name) == value, (name, got)
+
+
+def test_a_batch_in_a_change_is_not_also_the_current_one():
+    got = labels("I decreased the batch size from 128 to 112 per gpu on 16 A100s")
+    assert got["batch_from"] == 128 and got["batch_to"] == 112 and "micro_batch" not in got
+
+
+def test_the_batch_a_learning_rate_was_set_for_is_a_reference():
+    got = labels("Does it mean that `args.lr` is the learning rate for batch size 256?")
+    assert got.get("reference_batch") == 256 and "micro_batch" not in got
+
+
+# ------------------------------------------------------------------------------------------ GPUs and their memory
+
+@pytest.mark.parametrize("message, expected", [
+    ("accelerate config: gpu_ids: 0,1, mixed_precision: bf16", {"num_gpus": 2}),
+    ("deepspeed --include localhost:1 train.py", {"num_gpus": 1}),
+    ("CUDA out of memory. Tried to allocate 20.00 MiB (GPU 0; 8.00 GiB total capacity; 6.06 GiB already allocated)",
+     {"num_gpus": 1, "gpu_memory_gb": 8}),
+    ("The server has four V100s, 128G in total.", {"gpu_model": "v100-32gb", "gpu_memory_gb": 32, "num_gpus": 4}),
+    ("on 4 NVIDIA GeForce RTX 2080 (11264MiB each)", {"gpu_model": "rtx-2080", "gpu_memory_gb": 11, "num_gpus": 4}),
+    ("8xH100 fails: GPU 0 has a total capacity of 79.10 GiB of which 60 MiB is free", {"gpu_memory_gb": 80}),
+    ("on an A100 my config uses around 72 GB", {"gpu_model": "a100-80gb"}),
+    ("I thought Kaggle gives more memory (2 GPUs, 15G each)", {"gpu_model": "t4", "num_gpus": 2, "gpu_memory_gb": 16}),
+    ("Fine-tuning qwen-7b on two V100s (16G*2) OOMs, though yesterday I fine-tuned successfully on a P40 with 24g.",
+     {"gpu_model": "v100-16gb", "gpu_memory_gb": 16, "num_gpus": 2}),
+    ("I first used a GPU with 24GB memory and got an OOM. Then I tried a GPU with 48GB memory.", {"gpu_memory_gb": 48}),
+    ("BLOOM 560M, training batch 1, TITAN RTX 24GB *2", {"num_gpus": 2}),
+])
+def test_gpus_counts_and_memory(message, expected):
+    got = labels(message)
+    for name, value in expected.items():
+        assert got.get(name) == value, (name, got)
+
+
+@pytest.mark.parametrize("message, absent", [
+    ("When I use 1 GPU accuracy is fine, but with multiple GPUs it drops.", "num_gpus"),  # a comparison
+    ("Batch size 24: GPU memory is about 13GB and utilization is low", "gpu_memory_gb"),  # a use, not the card
+    ("full fine-tuning of Gemma 3 12B on 1xA100 in Google Colab", "gpu_memory_gb"),  # not Colab's T4
+    ("you only avoid cuda out of memory with more than 22G of VRAM", "gpu_memory_gb"),  # a requirement
+])
+def test_what_is_not_the_users_hardware(message, absent):
+    assert absent not in labels(message), labels(message)
+
+
+# ------------------------------------------------------------------------------------------ models and the method
+
+@pytest.mark.parametrize("message, model, params", [
+    ("Fine-tuning visual-bert on a single A10", "visual-bert", None),
+    ("I trained bevformer-small on 4 RTX 3090", "bevformer-small", None),
+    ("About training the ViT-g/14 model", "vit-g-14", None),
+    ("accelerate launch train.py --model_name_or_path chatglm2-6b --template qwen2_vl", "chatglm2-6b", 6e9),
+    ("full SFT of Qwen2-VL-72B-Instruct OOMs; I run `train.py --template qwen2_vl`", "qwen2-vl-72b", 72e9),
+    ("I want to train llama2 for a new language: how many A100s do I need for a 13B model?", "llama-2-13b", 13e9),
+    ("full fine-tuning of Gemma 3 12B on one A100", "gemma-3-12b", 12e9),
+    ("Does internlm2_7b_chat really need 40G?", "internlm2-7b", 7e9),
+    ("I'm fine-tuning bert-base-multilingual on 4 GPUs", "bert-base-multilingual", None),
+    ("run --model_name_or_path .../llava-v1.6-vicuna-7b --vision_tower openai/clip-vit-large-patch14-336",
+     "llava-1.6-vicuna-7b", 7e9),
+    ("OOM-ing with unsloth/gemma-3n-E2B-unsloth-bnb-4bit", "gemma-3n-e2b", None),  # E2B is a variant, not 2B
+    ("BLOOM 560M / 1.1B, training batch 1", None, None),  # two models: none of them
+    ("it would show D-FINE converging faster than RT-DETR", None, None),  # compared with, not trained
+    ("I want to train llama2 on my data", None, None),  # a family alone names no model
+])
+def test_model_names(message, model, params):
+    got = labels(message)
+    assert got.get("model") == model and got.get("params") == params, got
+
+
+@pytest.mark.parametrize("message, mode", [
+    ("OOM when finetuning unsloth/llama-3-8b-bnb-4bit on a T4", "qlora"),  # a 4-bit base trains adapters
+    ("deepspeed main.py --model_name_or_path meta-llama/Llama-2-70b-chat-hf --zero_stage 3", "finetune"),
+    ("On a v100 I run run_glue.py as in the README (`--per_gpu_train_batch_size=8`)", "finetune"),
+    ("The official LoRA tutorial says 11 GB is enough, yet on my RTX 3080 16 GB I get CUDA OOM", "lora"),
+    # adapters ruled out: the whole model is trained, and it is no QLoRA
+    ("I assumed the model would be spread over the combined 64 GB so I wouldn't need QLoRA", "finetune"),
+    ("still hit OOM when training the 7B model (fsdp enabled with bf16, without peft)", "finetune"),
+    ("I cannot finetune Gemma-3 on a T4: `from_pretrained(..., dtype=None, load_in_4bit=True)`", "qlora"),
+])
+def test_the_training_method_a_message_implies(message, mode):
+    assert labels(message).get("training_mode") == mode, labels(message)
+
+
+# ------------------------------------------------------------------------------------------ the goal
+
+@pytest.mark.parametrize("message, goal", [
+    ("Why does QLoRA use more memory than LoRA?", "explain_result"),
+    ("Why is 24g still not enough even after I set batch_size to 1?", "fit"),
+    ("I go from 1 GPU to 8 GPUs: how should I scale the learning rate?", "choose_lr"),
+    ("GPU utilization stays at 10% with batch_size 64. How can I speed it up?", "faster"),
+    ("`train.py --lr_warmup_steps=0 --learning_rate=1e-4` runs out of memory on my T4.", "fit"),
+    ("Can Qwen-VL be LoRA fine-tuned on 4x 3090 (24GB)?", "fit"),
+    ("What hardware did you use? With the default batch size I get an OOM.", "match_reference"),
+    ("Are there recommended batch size and epochs for 5 million samples?", "choose_batch"),
+])
+def test_goals(message, goal):
+    assert labels(message).get("goal") == goal, labels(message)
+
+
+@pytest.mark.parametrize("text, numbers", [
+    ("1,281,167 images", [1281167]), ("max_seq_length=120_000", [120000]), ("gpu_ids: 0,1,2,3", [0, 1, 2, 3]),
+    ("lr 3e-4, 1.5e-3 or .5", [3e-4, 1.5e-3, 0.5]), ("3,4.5", [3, 4.5]),
+])
+def test_numbers_with_separators(text, numbers):
+    from advisor.reading.tokens import tokenize
+
+    assert [t.value for t in tokenize(text) if t.is_num] == pytest.approx(numbers)
+
+
+def test_sentences_do_not_end_inside_abbreviations_or_paths():
+    from advisor.reading.tokens import sentences, tokenize
+
+    for text in ("Total (w. parallel) = 224", "--model_name_or_path .../llava-7b", "e.g. 8 GPUs"):
+        assert len(sentences(tokenize(text))) == 1, text

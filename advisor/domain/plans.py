@@ -272,28 +272,33 @@ def candidate_knobs(p: Problem) -> list[Knobs]:
     return list(dict.fromkeys(out))
 
 
+# Each knob in the order changes are listed: (its words when it changes, its part of an option id).
+CHANGE_WORDS = {
+    "adapter": (lambda v: {"lora": "LoRA adapters on a frozen 16-bit base", "qlora": "QLoRA adapters on a frozen 4-bit base",
+                           "none": "full fine-tuning"}[v], lambda v: v if v != "none" else "full-finetune"),
+    "precision": (lambda v: {"amp_bf16": "bf16 autocast", "amp_fp16": "fp16 autocast with a GradScaler", "fp32": "fp32",
+                             "bf16": "pure bf16 weights and states",
+                             "mixed": "16-bit weights with fp32 master weights (DeepSpeed)"}[v], lambda v: v.replace("_", "-")),
+    "optimizer": (lambda v: {"adamw_8bit": "8-bit AdamW"}.get(v, v), lambda v: v.replace("_", "-")),
+    "gpus": (lambda v: f"{v} GPUs in data parallel", lambda v: f"gpus-{v}"),
+    "zero": (lambda v: f"ZeRO-{v} (FSDP {'full shard' if v == 3 else 'shard grad/optimizer'})" if v else "no sharding",
+             lambda v: f"zero-{v}" if v else "no-sharding"),
+    "offload": (lambda v: "optimizer offloaded to CPU RAM" if v else "no offload",
+                lambda v: "optimizer-offload" if v else "no-offload"),
+    "checkpointing": (lambda v: "activation checkpointing" if v == "full" else "no checkpointing",
+                      lambda v: "checkpointing" if v == "full" else "no-checkpointing"),
+    "attention": (lambda v: "flash/SDPA attention" if v == "flash" else "eager attention",
+                  lambda v: "flash-attention" if v == "flash" else "eager-attention"),
+}
+
+
+def _changed(old: Knobs, new: Knobs) -> list[tuple[str, object]]:
+    return [(name, getattr(new, name)) for name in CHANGE_WORDS if getattr(new, name) != getattr(old, name)]
+
+
 def describe_changes(old: Knobs, new: Knobs) -> list[str]:
     """The changes from one plan to another, in words (empty: the same plan)."""
-    out = []
-    if new.adapter != old.adapter:
-        out.append({"lora": "LoRA adapters on a frozen 16-bit base", "qlora": "QLoRA adapters on a frozen 4-bit base",
-                    "none": "full fine-tuning"}[new.adapter])
-    if new.precision != old.precision:
-        out.append({"amp_bf16": "bf16 autocast", "amp_fp16": "fp16 autocast with a GradScaler", "fp32": "fp32",
-                    "bf16": "pure bf16 weights and states", "mixed": "16-bit weights with fp32 master weights (DeepSpeed)"}[new.precision])
-    if new.optimizer != old.optimizer:
-        out.append({"adamw_8bit": "8-bit AdamW"}.get(new.optimizer, new.optimizer))
-    if new.gpus != old.gpus:
-        out.append(f"{new.gpus} GPUs in data parallel")
-    if new.zero != old.zero:
-        out.append(f"ZeRO-{new.zero} (FSDP {'full shard' if new.zero == 3 else 'shard grad/optimizer'})" if new.zero else "no sharding")
-    if new.offload != old.offload:
-        out.append("optimizer offloaded to CPU RAM" if new.offload else "no offload")
-    if new.checkpointing != old.checkpointing:
-        out.append("activation checkpointing" if new.checkpointing == "full" else "no checkpointing")
-    if new.attention != old.attention:
-        out.append("flash/SDPA attention" if new.attention == "flash" else "eager attention")
-    return out
+    return [CHANGE_WORDS[name][0](value) for name, value in _changed(old, new)]
 
 
 def saves_memory(old: Knobs, new: Knobs) -> bool:
@@ -312,24 +317,10 @@ def precision_forced(old: Knobs, new: Knobs) -> bool:
 
 
 def slug(old: Knobs, new: Knobs) -> str:
-    """A stable option id from the changes: adamw-8bit, lora-and-checkpointing, zero-3-and-optimizer-offload."""
-    parts = []
-    if new.adapter != old.adapter:
-        parts.append(new.adapter if new.adapter != "none" else "full-finetune")
-    if new.precision != old.precision and not precision_forced(old, new):
-        parts.append(new.precision.replace("_", "-"))
-    if new.optimizer != old.optimizer:
-        parts.append(new.optimizer.replace("_", "-"))
-    if new.gpus != old.gpus:
-        parts.append(f"gpus-{new.gpus}")
-    if new.zero != old.zero:
-        parts.append(f"zero-{new.zero}" if new.zero else "no-sharding")
-    if new.offload != old.offload:
-        parts.append("optimizer-offload" if new.offload else "no-offload")
-    if new.checkpointing != old.checkpointing:
-        parts.append("checkpointing" if new.checkpointing == "full" else "no-checkpointing")
-    if new.attention != old.attention:
-        parts.append("flash-attention" if new.attention == "flash" else "eager-attention")
+    """A stable option id from the changes: adamw-8bit, lora-and-checkpointing, zero-3-and-optimizer-offload (a
+    precision that comes with offload or adapters is not part of it)."""
+    forced = precision_forced(old, new)
+    parts = [CHANGE_WORDS[name][1](value) for name, value in _changed(old, new) if not (name == "precision" and forced)]
     return SLUG_JOIN.join(parts) or "current"
 
 

@@ -439,15 +439,19 @@ def _training_args_precision(r: DocReader) -> None:
               note="neither bf16 nor fp16: fp32 unless the launcher sets mixed precision")
 
 
+def _put_optimizer(r: DocReader, key: str) -> None:
+    """A Trainer/axolotl optimizer name (adamw_torch, paged_adamw_8bit, adafactor, ...) as the optimizer fact."""
+    mapped = HF_OPTIMIZERS.get(_optimizer_name(r.text((key,))))
+    if mapped:
+        r.put("optimizer", mapped, (key,))
+    else:
+        r.out.notes.append(f"{key} {shown(r.get(key))} ({r.where((key,))}) is not one whose memory I compute "
+                           f"(AdamW and its 8-bit and paged forms, Adafactor, SGD, Lion)")
+
+
 def _training_args_optimizer(r: DocReader) -> None:
-    name = r.text(("optim",))
-    if name is not None:
-        mapped = HF_OPTIMIZERS.get(_optimizer_name(name))
-        if mapped:
-            r.put("optimizer", mapped, ("optim",))
-        else:
-            r.out.notes.append(f"optim {shown(r.get('optim'))} ({r.where(('optim',))}) is not one whose memory I "
-                               f"compute (AdamW and its 8-bit and paged forms, Adafactor, SGD, Lion)")
+    if r.text(("optim",)) is not None:
+        _put_optimizer(r, "optim")
     elif r.flag(("adafactor",)):  # the deprecated flag
         r.put("optimizer", "adafactor", ("adafactor",))
     else:  # the Trainer builds AdamW unless told otherwise (or unless a DeepSpeed optimizer section decides)
@@ -529,14 +533,8 @@ def read_axolotl(r: DocReader) -> None:
         r.put("grad_checkpointing", True, ("gradient_checkpointing",), note="checkpointing with offloaded activations")
     elif checkpointing is not None:
         r.put("grad_checkpointing", r.flag(("gradient_checkpointing",)), ("gradient_checkpointing",))
-    name = r.text(("optimizer",))
-    if name is not None:
-        mapped = HF_OPTIMIZERS.get(_optimizer_name(name))
-        if mapped:
-            r.put("optimizer", mapped, ("optimizer",))
-        else:
-            r.out.notes.append(f"optimizer {shown(r.get('optimizer'))} ({r.where(('optimizer',))}) is not one whose "
-                               f"memory I compute")
+    if r.text(("optimizer",)) is not None:
+        _put_optimizer(r, "optimizer")
     adapter = r.text(("adapter",))
     if adapter in ("lora", "qlora"):
         qlora = adapter == "qlora" or bool(r.flag(("load_in_4bit",)))

@@ -1,372 +1,35 @@
 """Reading a message the way engineers write it: which GPU and how many, which model, how it is trained, the
 batches, the schedule, what changed, what a reference used, and what the user wants.
 
-The reader works on tokens (`reading.tokens`), never on one regex per fact:
-1. entities: GPU and model names are found by the catalogues' name indexes (`domain.gpus`, `domain.catalogue`),
-   token by token;
+The reader works on tokens (`reading.tokens`), never on one regex per fact, clause by clause (`reading.clause`):
+1. entities: GPUs (`reading.hardware`) and models (`reading.models`) named from the catalogues, token by token, and
+   models the catalogue does not know named with a size or after a known family;
 2. keywords: phrases such as "gradient checkpointing", "ZeRO-3", "8-bit Adam", "from scratch" set a field,
    unless a negation ("no", "without", "instead of", …) stands just before them;
 3. numbers: each number (with the unit written next to it) fills the slot its nearest cue words name, looking a
    few words to the left ("batch size of 32", `per_device_train_batch_size=4`) and to the right ("4 per GPU",
    "3 epochs", "8 GPUs"), within its sentence;
 4. setups: a sentence about a paper, a recipe, a default or an earlier run gives reference values, not the
-   user's own; "from A to B" and "doubled" give changes.
-A second value for a field the reader already filled is kept as a conflict (with both texts), never an error.
-Every step is a single pass with bounded look-around, so the cost is linear in the message's length.
+   user's own; "from A to B", "reduced it to 8" and "doubled" give changes (`reading.batches`);
+5. the goal, voted over whole sentences (`reading.goal`), and what the parts imply together (`_resolve`).
+A second value for a field the reader already filled is kept as a conflict (with both texts), never an error
+(`reading.state`). Every step is a single pass with bounded look-around, so the cost is linear in the message's
+length. The vocabulary is data (`reading.cues`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import replace
 
-from advisor.reading.tokens import WORD_NUMBERS, Token, clauses, tokenize
+from advisor.reading import batches, hardware, models
+from advisor.reading.clause import DOCUMENTS, Clause, Keys, TokenSpan, in_file_name, in_flag, negated, setup_of
+from advisor.reading.cues import (COUNT_UNITS, FAIL_WORDS, FILLERS, FIRST_PERSON, LAUNCH_WORDS, MEMORY_UNITS, NEGATIONS,
+                                  OK_WORDS, PAST_FIRST, PAST_RUN, PAST_RUN_PHRASES, PLANNING, TIMES, cue_index)
+from advisor.reading.phrases import PhraseIndex
+from advisor.reading.state import BATCH_FIELDS, Read, Reading, fill
+from advisor.reading.tokens import WORD_NUMBERS, Token, clauses, sentences, tokenize
 
-# ------------------------------------------------------------------------------------------ vocabularies
-
-MEMORY_UNITS = {"gb": 1e9, "g": 1e9, "gig": 1e9, "gigs": 1e9, "gib": 2**30, "mb": 1e6, "mib": 2**20, "m": 1e6,
-                "tb": 1e12, "tib": 2**40, "gbs": 1e9}
-COUNT_UNITS = {"k": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "b": 1e9, "bn": 1e9, "billion": 1e9, "t": 1e12,
-               "trillion": 1e12, "thousand": 1e3}
-TIMES = {"x", "×"}
-MAX_NAMES = 64  # GPU and model mentions read per message
-NEGATIONS = {"no", "not", "without", "w/o", "disable", "disabled", "disabling", "never", "instead", "off",
-             "false", "none", "nor", "dont", "wouldn", "don", "didn", "doesn", "isn", "aren", "wasn", "won",
-             "shouldn", "couldn", "cannot", "avoid", "local", "rather"}
-REFERENCE_CUES = {"paper", "papers", "authors", "author", "recipe", "readme", "official", "original", "default",
-                  "defaults", "reference", "they", "their", "publication", "blog", "article", "tutorial",
-                  "repo", "medium", "documentation", "docs", "baseline", "you", "your", "document",
-                  "suggests", "recommended", "recommends", "guide", "arxiv"}
-# fields where a statement about the user's own run ("on my A100 the batch can only be 16") outranks one made
-# in passing earlier in the message
-PERSONAL_FIELDS = {"micro_batch", "global_batch", "batch", "num_gpus", "gpu_model", "gpu_memory_gb"}
-# a sentence about what the user will do: its batch is where they go, an earlier one where they come from
-PLANNING = {"want", "wanna", "going", "plan", "planning", "will", "switch", "move", "moving", "increase", "increasing",
-            "scale", "scaling", "bump", "raise", "upgrade", "next", "would"}
-FIRST_PERSON = {"i", "my", "we", "our", "mine", "me", "i'm", "im", "us"}
-GPU_WORDS = {"gpu", "gpus", "card", "cards", "device", "devices", "graphics", "accelerators", "vram"}
-
-# keyword phrases: (phrase, field, value); phrases are matched on word keys (lower case, '_' and '-' split off)
-KEYWORDS: list[tuple[str, str, Any]] = [
-    # training mode
-    ("from scratch", "training_mode", "scratch"), ("pretraining", "training_mode", "scratch"),
-    ("pre training", "training_mode", "scratch"), ("pretrain", "training_mode", "scratch"),
-    ("pre train", "training_mode", "scratch"), ("train from scratch", "training_mode", "scratch"),
-    ("fine tune", "training_mode", "finetune"), ("fine tuning", "training_mode", "finetune"),
-    ("fine tuned", "training_mode", "finetune"), ("finetune", "training_mode", "finetune"),
-    ("finetuning", "training_mode", "finetune"), ("finetuned", "training_mode", "finetune"),
-    ("fine tunes", "training_mode", "finetune"), ("finetunes", "training_mode", "finetune"),
-    ("sft", "training_mode", "finetune"), ("full fine tune", "training_mode", "finetune"),
-    ("full parameter", "training_mode", "finetune"), ("full parameters", "training_mode", "finetune"),
-    ("full finetuning", "training_mode", "finetune"), ("full fine tuning", "training_mode", "finetune"),
-    ("finetuning type full", "training_mode", "finetune"), ("finetuning type lora", "adapter", "lora"),
-    ("finetuning type qlora", "adapter", "qlora"), ("adapter qlora", "adapter", "qlora"),
-    ("adapter lora", "adapter", "lora"), ("dreambooth", "training_mode", "finetune"),
-    ("full finetune", "training_mode", "finetune"), ("full ft", "training_mode", "finetune"),
-    ("quantization bit 4", "base_bits", 4), ("bnb 4bit", "base_bits", 4), ("4bit", "base_bits", 4),
-    ("continued pretraining", "training_mode", "scratch"), ("continual pretraining", "training_mode", "scratch"),
-    ("lora adapters", "adapter", "lora"), ("lora finetuning", "adapter", "lora"),
-    ("lora", "adapter", "lora"), ("peft", "adapter", "lora"), ("qlora", "adapter", "qlora"),
-    ("q lora", "adapter", "qlora"), ("load in 4 bit", "base_bits", 4), ("load in 4bit", "base_bits", 4),
-    ("4 bit", "base_bits", 4), ("nf4", "base_bits", 4), ("bnb 4 bit", "base_bits", 4),
-    ("load in 8 bit", "base_bits", 8),
-    # precision
-    ("bf16", "precision", "amp_bf16"), ("bfloat16", "precision", "amp_bf16"), ("fp16", "precision", "amp_fp16"),
-    ("float16", "precision", "amp_fp16"), ("half precision", "precision", "amp_fp16"),
-    ("mixed precision", "precision", "amp"), ("amp", "precision", "amp"), ("autocast", "precision", "amp"),
-    ("fp32", "precision", "fp32"), ("float32", "precision", "fp32"), ("full precision", "precision", "fp32"),
-    ("pure bf16", "precision", "bf16"), ("pure fp16", "precision", "fp16"),
-    ("mixed precision bf16", "precision", "amp_bf16"), ("mixed precision fp16", "precision", "amp_fp16"),
-    # optimizer
-    ("adamw", "optimizer", "adamw"), ("adam", "optimizer", "adam"), ("sgd", "optimizer", "sgd"),
-    ("sgd with momentum", "optimizer", "sgd_momentum"), ("momentum sgd", "optimizer", "sgd_momentum"),
-    ("nesterov", "optimizer", "sgd_momentum"), ("lion", "optimizer", "lion"), ("adafactor", "optimizer", "adafactor"),
-    ("prodigy", "optimizer", "prodigy"), ("8 bit adam", "optimizer", "adamw_8bit"),
-    ("8 bit adamw", "optimizer", "adamw_8bit"), ("adam 8 bit", "optimizer", "adamw_8bit"),
-    ("adamw 8 bit", "optimizer", "adamw_8bit"), ("adamw bnb 8 bit", "optimizer", "adamw_8bit"),
-    ("use 8 bit adam", "optimizer", "adamw_8bit"), ("bnb adamw", "optimizer", "adamw_8bit"),
-    ("adamw8bit", "optimizer", "adamw_8bit"), ("adam8bit", "optimizer", "adamw_8bit"),
-    ("paged adamw 8 bit", "optimizer", "paged_adamw_8bit"), ("paged adamw", "optimizer", "paged_adamw_32bit"),
-    ("paged adamw 32 bit", "optimizer", "paged_adamw_32bit"), ("8 bit optimizer", "optimizer", "adamw_8bit"),
-    # parallelism
-    ("ddp", "parallelism", "ddp"), ("distributed data parallel", "parallelism", "ddp"),
-    ("distributeddataparallel", "parallelism", "ddp"), ("data parallel", "parallelism", "ddp"),
-    ("fsdp", "parallelism", "fsdp"), ("fully sharded", "parallelism", "fsdp"),
-    ("deepspeed", "parallelism", "zero"), ("zero", "parallelism", "zero"), ("ds config", "parallelism", "zero"),
-    ("tensor parallel", "parallelism", "tensor"), ("tensor parallelism", "parallelism", "tensor"),
-    ("model parallel", "parallelism", "tensor"), ("pipeline parallel", "parallelism", "pipeline"),
-    ("pipeline parallelism", "parallelism", "pipeline"), ("device map auto", "parallelism", "device_map"),
-    ("device map", "parallelism", "device_map"),
-    ("zero 1", "zero_stage", 1), ("zero 2", "zero_stage", 2), ("zero 3", "zero_stage", 3),
-    ("zero stage 1", "zero_stage", 1), ("zero stage 2", "zero_stage", 2), ("zero stage 3", "zero_stage", 3),
-    ("stage 1", "zero_stage", 1), ("stage 2", "zero_stage", 2), ("stage 3", "zero_stage", 3),
-    ("stage3", "zero_stage", 3), ("stage2", "zero_stage", 2), ("zero3", "zero_stage", 3), ("zero2", "zero_stage", 2),
-    ("ds zero2", "zero_stage", 2), ("ds zero3", "zero_stage", 3),
-    ("offload", "offload", "cpu"), ("cpu offload", "offload", "cpu"), ("offload optimizer", "offload", "cpu"),
-    ("offload param", "offload", "cpu"), ("nvme", "offload", "nvme"), ("offload to nvme", "offload", "nvme"),
-    # memory savers
-    ("gradient checkpointing", "grad_checkpointing", True), ("activation checkpointing", "grad_checkpointing", True),
-    ("gradient checkpoint", "grad_checkpointing", True), ("grad checkpointing", "grad_checkpointing", True),
-    ("checkpointing", "grad_checkpointing", True), ("activation recomputation", "grad_checkpointing", True),
-    ("use gradient checkpointing", "grad_checkpointing", True),
-    ("flash attention", "attention", "flash"), ("flash attn", "attention", "flash"),
-    ("flashattention", "attention", "flash"), ("flash attention 2", "attention", "flash"),
-    ("sdpa", "attention", "sdpa"), ("eager attention", "attention", "eager"),
-    # out of memory
-    ("oom", "oom", True), ("ooms", "oom", True), ("out of memory", "oom", True), ("outofmemoryerror", "oom", True),
-    ("tried to allocate", "oom", True), ("resource exhausted", "oom", True), ("oomed", "oom", True),
-    ("runs out of memory", "oom", True), ("run out of memory", "oom", True), ("ran out of memory", "oom", True),
-    ("not enough gpu memory", "oom", True), ("not enough memory", "oom", True), ("memory is not enough", "oom", True),
-    ("gpu memory is not enough", "oom", True), ("memory isn't enough", "oom", True), ("memory wasn't enough", "oom", True),
-    ("could not allocate", "oom", True), ("cannot allocate", "oom", True), ("memory outage", "oom", True),
-    ("insufficient memory", "oom", True), ("cudamalloc failed", "oom", True), ("memory full", "oom", True),
-    ("full bf16", "precision", "bf16"), ("full fp16", "precision", "fp16"),
-]
-
-# slot cues: words (keys) that name the number next to them. Left cues stand before the number, right cues after.
-LEFT_CUES: list[tuple[str, str]] = [
-    ("per device train batch size", "micro_batch"), ("per_device_train_batch_size", "micro_batch"),
-    ("train_micro_batch_size_per_gpu", "micro_batch"), ("micro_batch_size", "micro_batch"),
-    ("micro batch size", "micro_batch"), ("micro batch", "micro_batch"), ("micro_batch", "micro_batch"),
-    ("per gpu batch size", "micro_batch"), ("per device batch size", "micro_batch"),
-    ("batch size per gpu", "micro_batch"), ("batch size per device", "micro_batch"), ("per device batch", "micro_batch"),
-    ("per gpu batch", "micro_batch"), ("train_batch_size_per_gpu", "micro_batch"), ("mbs", "micro_batch"),
-    ("per device", "micro_batch"), ("per gpu", "micro_batch"), ("batch per gpu", "micro_batch"),
-    ("batch per device", "micro_batch"), ("imgs_per_gpu", "micro_batch"), ("samples_per_gpu", "micro_batch"),
-    ("batch_size_per_gpu", "micro_batch"), ("batch_size_per_device", "micro_batch"),
-    ("train_batch_size", "global_batch"), ("global batch size", "global_batch"), ("global batch", "global_batch"),
-    ("effective batch size", "global_batch"), ("effective batch", "global_batch"), ("total batch size", "global_batch"),
-    ("global_batch_size", "global_batch"), ("total batch", "global_batch"), ("gbs", "global_batch"),
-    ("batch size", "batch"), ("batch_size", "batch"), ("batchsize", "batch"), ("batch", "batch"), ("bs", "batch"),
-    ("batch sizes", "batch"),
-    ("gradient_accumulation_steps", "grad_accum_steps"), ("gradient accumulation steps", "grad_accum_steps"),
-    ("gradient accumulation", "grad_accum_steps"), ("grad accum", "grad_accum_steps"),
-    ("grad_accum", "grad_accum_steps"), ("accumulation steps", "grad_accum_steps"), ("accum_iter", "grad_accum_steps"),
-    ("accumulation", "grad_accum_steps"), ("accum", "grad_accum_steps"), ("ga", "grad_accum_steps"),
-    ("gradient_accumulation", "grad_accum_steps"), ("accumulate", "grad_accum_steps"),
-    ("grad accum steps", "grad_accum_steps"), ("accum steps", "grad_accum_steps"),
-    ("grad_accumulation_steps", "grad_accum_steps"), ("accumulate_grad_batches", "grad_accum_steps"),
-    ("max_seq_length", "seq_len"), ("max_seq_len", "seq_len"), ("seq_len", "seq_len"), ("seq_length", "seq_len"),
-    ("max_length", "seq_len"), ("max_len", "seq_len"), ("cutoff_len", "seq_len"), ("block_size", "seq_len"),
-    ("model_max_length", "seq_len"), ("sequence length", "seq_len"), ("sequence len", "seq_len"),
-    ("seq length", "seq_len"), ("seq len", "seq_len"), ("seq", "seq_len"), ("context length", "seq_len"),
-    ("context", "seq_len"), ("ctx", "seq_len"), ("max_source_length", "seq_len"), ("max_words", "seq_len"),
-    ("max sequence length", "seq_len"), ("sequence", "seq_len"), ("max_tokens", "seq_len"), ("length", "seq_len"),
-    ("learning_rate", "lr"), ("learning rate", "lr"), ("lr", "lr"), ("base_lr", "lr"), ("base lr", "lr"),
-    ("warmup_steps", "warmup_steps"), ("warmup steps", "warmup_steps"), ("warmup_ratio", "warmup_ratio"),
-    ("warmup ratio", "warmup_ratio"), ("num_train_epochs", "epochs"), ("epochs", "epochs"), ("max_epochs", "epochs"),
-    ("lora_rank", "lora_rank"), ("lora_r", "lora_rank"), ("lora rank", "lora_rank"), ("rank", "lora_rank"),
-    ("lora r", "lora_rank"), ("r", "lora_rank"),
-    ("zero stage", "zero_stage"), ("zero_stage", "zero_stage"), ("stage", "zero_stage"),
-    ("nproc_per_node", "gpus_per_node"), ("nproc per node", "gpus_per_node"), ("num_processes", "num_gpus"),
-    ("ngpu_per_node", "gpus_per_node"), ("gpus_per_node", "gpus_per_node"), ("gpus per node", "gpus_per_node"),
-    ("devices", "num_gpus"), ("num_gpus_per_node", "gpus_per_node"), ("trainer.devices", "num_gpus"),
-    ("num_gpus", "num_gpus"), ("gpus", "num_gpus"), ("world_size", "num_gpus"), ("world size", "num_gpus"),
-    ("n_gpu", "num_gpus"), ("nnodes", "num_nodes"), ("num_nodes", "num_nodes"), ("num_machines", "num_nodes"),
-    ("resolution", "image_size"), ("image size", "image_size"), ("image_size", "image_size"), ("img_size", "image_size"),
-]
-RIGHT_CUES: list[tuple[str, str]] = [
-    ("per gpu", "micro_batch"), ("per device", "micro_batch"), ("per card", "micro_batch"),
-    ("gpus each", "gpus_per_node"), ("gpus per node", "gpus_per_node"), ("gpus on each node", "gpus_per_node"),
-    ("gpus in each node", "gpus_per_node"), ("gpus per machine", "gpus_per_node"),
-    ("gpus", "num_gpus"), ("gpu", "num_gpus"), ("cards", "num_gpus"), ("devices", "num_gpus"), ("graphics cards", "num_gpus"),
-    ("nodes", "num_nodes"), ("node", "num_nodes"), ("machines", "num_nodes"),
-    ("epochs", "epochs"), ("epoch", "epochs"),
-    ("accumulation steps", "grad_accum_steps"), ("gradient accumulation steps", "grad_accum_steps"),
-    ("accumulation", "grad_accum_steps"), ("grad accum steps", "grad_accum_steps"),
-    ("warmup steps", "warmup_steps"), ("steps of warmup", "warmup_steps"),
-    ("examples", "dataset_size"), ("samples", "dataset_size"), ("images", "dataset_size"), ("rows", "dataset_size"),
-    ("sentences", "dataset_size"), ("documents", "dataset_size"), ("pairs", "dataset_size"),
-    ("conversations", "dataset_size"), ("instructions", "dataset_size"), ("training examples", "dataset_size"),
-    ("training samples", "dataset_size"), ("training images", "dataset_size"),
-    ("parameters", "params"), ("parameter", "params"), ("params", "params"), ("param", "params"),
-    ("model", "params"), ("weights", "params"),
-    ("context", "seq_len"), ("context length", "seq_len"), ("sequence length", "seq_len"), ("seq len", "seq_len"),
-    ("tokens long", "seq_len"), ("token context", "seq_len"), ("token sequences", "seq_len"), ("seq", "seq_len"),
-    ("resolution", "image_size"), ("px", "image_size"), ("pixels", "image_size"),
-]
-# what may stand between a cue and its number: "batch size of 32", "lr = 3e-4", "--batch_size 8", `"stage": 3`
-FILLERS = {"of", "is", "was", "=", ":", "to", "at", "set", "as", "size", "-", "--", "\"", "'", "`", "(", ")", "a",
-           "=>", "’", "equal", "equals", "about", "around", "just", "only", "with", "be", "it", "i", "used", "use",
-           "using", "value", "default", "per", "gpu", "device", "train", "even", "still", "my", "the", "your", "{",
-           ",", "down", "up", "from", "[", "]", "approx", "~", "≈", "setting", "being", "are", "were", "has",
-           "have", "is:", "and", "can", "could", "would", "should", "will", "must", "then"}
-
-GOAL_CUES: list[tuple[str, str]] = [
-    ("learning rate", "choose_lr"), ("lr", "choose_lr"), ("linear scaling", "choose_lr"),
-    ("scale the learning rate", "choose_lr"),
-    ("faster", "faster"), ("speed up", "faster"), ("speedup", "faster"), ("slow", "faster"), ("slower", "faster"),
-    ("throughput", "faster"), ("utilization", "faster"), ("utilisation", "faster"), ("it/s", "faster"),
-    ("reproduce", "match_reference"), ("replicate", "match_reference"), ("same as the paper", "match_reference"),
-    ("paper", "match_reference"), ("match", "match_reference"),
-    ("why", "explain_result"), ("worse", "explain_result"), ("accuracy", "explain_result"),
-    ("loss", "explain_result"), ("diverge", "explain_result"), ("nan", "explain_result"),
-    ("which batch size", "choose_batch"), ("what batch size", "choose_batch"), ("best batch size", "choose_batch"),
-    ("optimal batch size", "choose_batch"), ("how big a batch", "choose_batch"),
-    ("fit", "fit"), ("fits", "fit"), ("oom", "fit"), ("out of memory", "fit"), ("memory", "fit"), ("vram", "fit"),
-    ("how many gpus", "fit"),
-]
-
-
-@dataclass
-class Read:
-    """One value read from the message, with the words it came from."""
-
-    field: str
-    value: Any
-    text: str
-    setup: str = "user"  # user | reference
-    personal: bool = False  # said of the user's own run ("my", "I use"): outranks an impersonal mention
-    sentence: int = -1  # which sentence it came from
-    implied: bool = False  # settled from the context (a plain "batch 32" on one GPU read as the per-device batch)
-    planned: bool = False  # said of what the user wants to do ("I want to use batch 1024", "going to 2 GPUs")
-
-
-@dataclass
-class Reading:
-    """What the reader understood: the user's values, the reference's, changes, conflicts and what it skipped."""
-
-    values: dict[str, Read] = field(default_factory=dict)
-    reference: dict[str, Read] = field(default_factory=dict)
-    conflicts: list[tuple[Read, Read]] = field(default_factory=list)
-    truncated: bool = False
-    in_personal_sentence: bool = False  # set while the reader is in a sentence with "I", "my", "we", …
-    in_planning_sentence: bool = False  # … and with "want to", "going to", "plan", "will", "switch to", …
-    sentence: int = -1  # the sentence being read
-    pretraining_sentences: set[int] = field(default_factory=set)  # sentences that speak of pre-training
-    names_seen: int = 0  # GPU and model names looked at (bounded: a message names a few, a pasted log thousands)
-
-    def set(self, read: Read) -> None:
-        read.personal = read.personal or self.in_personal_sentence
-        read.planned = read.planned or self.in_planning_sentence
-        if read.sentence < 0:
-            read.sentence = self.sentence
-        if read.field == "training_mode" and read.value == "scratch":
-            self.pretraining_sentences.add(read.sentence)
-        table = self.reference if read.setup == "reference" else self.values
-        old = table.get(read.field)
-        # a later 'fine-tune' outranks an earlier 'pre-training' (fine-tuning a model that was pre-trained)
-        finetune_wins = read.field == "training_mode" and old is not None and old.value == "scratch" \
-            and read.value == "finetune"
-        restated = old is not None and old.value == read.value and old.sentence in self.pretraining_sentences \
-            and read.sentence not in self.pretraining_sentences  # said again outside the pre-training sentence
-        if old is None or finetune_wins or restated or (read.personal and not old.personal and old.value != read.value
-                                                        and read.field in PERSONAL_FIELDS):
-            if old is not None and old.value != read.value and len(self.conflicts) < 20:
-                self.conflicts.append((old, read))
-            if restated and read.field in ("batch", "micro_batch", "global_batch"):
-                self.reference.setdefault("batch", replace(old, field="batch", setup="reference"))
-            table[read.field] = read
-        elif old.value != read.value and len(self.conflicts) < 20 and \
-                not any(o is old and r.value == read.value for o, r in self.conflicts):
-            self.conflicts.append((old, read))
-
-    def get(self, name: str) -> Any:
-        read = self.values.get(name)
-        return None if read is None else read.value
-
-    def summary(self) -> dict[str, Any]:
-        return {k: r.value for k, r in self.values.items()}
-
-
-# ------------------------------------------------------------------------------------------ phrase index
-
-def _keys(phrase: str) -> tuple[str, ...]:
-    out: list[str] = []
-    for tok in tokenize(phrase):
-        if tok.kind == "word":
-            out += [p for p in tok.text.split("_") if p]
-        elif tok.kind == "num":
-            out.append(tok.text)
-        elif tok.text in ("/", "'"):
-            out.append(tok.text)
-    return tuple(out)
-
-
-class PhraseIndex:
-    """Phrases as key tuples indexed by their first key; `at` gives the longest phrase starting at a position."""
-
-    def __init__(self, pairs: list[tuple[str, Any]]):
-        self.by_first: dict[str, list[tuple[tuple[str, ...], Any]]] = {}
-        for phrase, target in pairs:
-            keys = _keys(phrase)
-            if keys:
-                self.by_first.setdefault(keys[0], []).append((keys, target))
-        for cands in self.by_first.values():
-            cands.sort(key=lambda c: len(c[0]), reverse=True)
-        self.longest = max((len(k) for c in self.by_first.values() for k, _ in c), default=1)
-
-    def at(self, keys: list[str], i: int) -> tuple[int, Any] | None:
-        for cand, target in self.by_first.get(keys[i], ()):
-            if tuple(keys[i:i + len(cand)]) == cand:
-                return len(cand), target
-        return None
-
-    def ending_at(self, keys: list[str], end: int) -> tuple[int, Any] | None:
-        """The longest phrase whose last key is keys[end - 1]."""
-        best = None
-        for start in range(max(0, end - self.longest), end):
-            hit = self.at(keys, start)
-            if hit and start + hit[0] == end and (best is None or hit[0] > best[0]):
-                best = (hit[0], hit[1])
-        return best
-
-
-_INDEXES: dict[str, PhraseIndex] = {}
-
-
-def _index(name: str) -> PhraseIndex:
-    if name not in _INDEXES:
-        table = {"keywords": [(p, (f, v)) for p, f, v in KEYWORDS], "left": LEFT_CUES, "right": RIGHT_CUES,
-                 "goal": GOAL_CUES}[name]
-        _INDEXES[name] = PhraseIndex(table)
-    return _INDEXES[name]
-
-
-# ------------------------------------------------------------------------------------------ the reader
-
-@dataclass
-class _Key:
-    text: str
-    token: int  # index into the token list
-
-
-class _Clause:
-    """One sentence: its tokens, its word keys (for phrases) and where each token's key starts."""
-
-    def __init__(self, tokens: list[Token], start: int, end: int, source: str):
-        self.tokens, self.start, self.end, self.source = tokens, start, end, source
-        self.keys: list[_Key] = []
-        self.key_of: dict[int, int] = {}  # token index -> first key index
-        for i in range(start, end):
-            tok = tokens[i]
-            if tok.kind == "word":
-                parts = [p for p in tok.text.split("_") if p]
-            elif tok.kind == "num":
-                parts = [tok.text]
-            elif tok.text in ("/", "'", "×", "*"):
-                parts = ["x" if tok.text == "×" else tok.text]
-            else:
-                continue
-            self.key_of[i] = len(self.keys)
-            self.keys += [_Key(p, i) for p in parts]
-        self.words = [k.text for k in self.keys]
-        # whether a reference setup is being spoken of at each key: a reference cue seen earlier in the sentence
-        # and no first-person word since ("the paper used 512 but I use 64"); one pass, so setups cost O(n)
-        self.reference_at: list[bool] = []
-        speaking_of_reference = False
-        for w in self.words:
-            self.reference_at.append(speaking_of_reference)
-            if w in REFERENCE_CUES:
-                speaking_of_reference = True
-            elif w in FIRST_PERSON:
-                speaking_of_reference = False
-
-    def text(self, first_token: int, last_token: int) -> str:
-        return self.source[self.tokens[first_token].start:self.tokens[last_token].end]
-
-    def is_reference(self) -> bool:
-        return any(w in REFERENCE_CUES for w in self.words)
+__all__ = ["Read", "Reading", "read"]
 
 
 def read(message: str) -> Reading:
@@ -375,240 +38,138 @@ def read(message: str) -> Reading:
 
     tokens = tokenize(message)
     reading = Reading(truncated=len(message) > MAX_MESSAGE or len(tokens) >= MAX_TOKENS)
-    sentences = []
+    reading.deepspeed = any(t.text == "deepspeed" for t in tokens)
+    index = Keys(tokens)
     for n, (start, end) in enumerate(clauses(tokens)):
         reading.sentence = n
-        clause = _Clause(tokens, start, end, message)
-        sentences.append(clause)
-        reading.in_personal_sentence = bool(FIRST_PERSON & set(clause.words))
-        reading.in_planning_sentence = bool(PLANNING & set(clause.words))
-        _entities(clause, reading)
-        _sized_names(clause, reading)
-        _single_gpu(clause, reading)
+        clause = Clause(tokens, start, end, message, index)
+        present = clause.present
+        question = end < len(tokens) and tokens[end].text == "?"
+        if question and "or" in present and present & {"per", "each"} and present & {"total", "across", "global", "all"}:
+            reading.asks_per_device = True  # "is that per GPU or across GPUs?"
+        if reading.finetune_evidence is None:
+            reading.finetune_evidence = _first_phrase(clause, cue_index("finetune"))
+        if reading.launcher is None and present & LAUNCH_WORDS:
+            reading.launcher = _first_phrase(clause, cue_index("launchers"))
+        reading.in_personal_sentence = bool(FIRST_PERSON & present)
+        reading.in_planning_sentence = bool(PLANNING & present) or question  # "so is batch 8 right?"
+        reading.in_past_clause = _past_run(clause.words, present)
+        if hardware.speaks_of_several_gpus(clause):
+            reading.several_gpus = True
+        reading.clause_mood = "fail" if present & FAIL_WORDS or {"out", "memory"} <= present \
+            else "ok" if present & OK_WORDS else ""
+        hardware.gpu_names(clause, reading)
+        models.catalogue_models(clause, reading)
+        models.sized_names(clause, reading)
+        models.family_names(clause, reading)
+        hardware.single_gpu(clause, reading)
         _keywords(clause, reading)
+        hardware.device_ids(clause, reading)
+        batches.formulas(clause, reading)
         _numbers(clause, reading)
-        _changes(clause, reading)
+        batches.changes(clause, reading)
     reading.in_personal_sentence = False
-    _goal(sentences, tokens, reading)
+    _goal(tokens, message, reading, index)
     _resolve(reading)
     return reading
 
 
-def _setup(clause: _Clause, position: int) -> str:
-    """A number belongs to a reference setup when a reference cue comes before it in its sentence (the paper
-    used 512) and no first-person word stands between ("the paper used 512 but I use 64")."""
-    if position >= len(clause.reference_at):
-        return "reference" if clause.reference_at and clause.reference_at[-1] else "user"
-    return "reference" if clause.reference_at[position] else "user"
-
-
-def _entities(clause: _Clause, reading: Reading) -> None:
-    from advisor.domain import catalogue, gpus
-
+def _square(clause: Clause, k: int) -> bool:
+    """'800x800', '1024*1024', '512 x 512': an image's side, said twice (8x8 GPUs is a count: too small a side)."""
     words = clause.words
-    for s, e, target in _names(gpus.name_index(), clause, reading):
-        match = gpus.find_gpu(" ".join(words[max(0, s - 2):min(len(words), e + 4)]))
-        text = clause.text(clause.keys[s].token, clause.keys[e - 1].token)
-        if match is not None:
-            if match.gpu is not None:
-                reading.set(Read("gpu_model", match.gpu.id, text))
-                reading.set(Read("gpu_memory_gb", match.gpu.memory_gb, text))
-                reading.set(Read("gpu_memory_catalogue_bytes", match.gpu.memory_bytes, text))
-            else:
-                reading.set(Read("gpu_model", match.id, text))
-                if match.memory_gb_said:
-                    reading.set(Read("gpu_memory_gb", match.memory_gb_said, text))
-            count = _count_before(clause, s) or _count_after(clause, e)
-            if count and _setup(clause, s) == "user":
-                name, n = ("num_gpus", count[0])
-                if count[0] > 1:
-                    name, n = _gpu_count(clause, clause.key_of.get(count[1], s), count[0])
-                reading.set(Read(name, n, clause.text(count[1], clause.keys[e - 1].token)))
-            elif match.platform and match.count > 1:
-                reading.set(Read("num_gpus", match.count, text))
-    for s, e, target in _names(catalogue.model_index(), clause, reading):
-        text = clause.text(clause.keys[s].token, clause.keys[e - 1].token)
-        setup = _setup(clause, s)
-        if e < len(words) and words[e] in ("paper", "papers", "authors", "recipe", "readme", "repo"):
-            setup = "reference"  # "the GPT-2 paper uses 512"
-        reading.set(Read("model", target, text, setup))
-
-
-def _names(index: Any, clause: _Clause, reading: Reading) -> Any:
-    """(start, end, id) of each catalogue name in the sentence's words, left to right, within the message's budget
-    of names. "a 10GB card" names no A10: a one-letter first part is written glued ("A10", "T4", "L40S")."""
-    words = clause.words
-    i = 0
-    while i < len(words) and reading.names_seen < MAX_NAMES:
-        hit = index.find(words, i)
-        if hit is None:
-            return
-        reading.names_seen += 1
-        s, e, _ = hit
-        if len(words[s]) == 1 and e > s + 1 and clause.tokens[clause.keys[s + 1].token].space_before:
-            i = s + 1
-            continue
-        yield hit
-        i = e
-
-
-NOT_NAMES = {"a", "an", "the", "my", "our", "on", "with", "of", "for", "model", "models", "and", "to", "is", "in", "this",
-             "that", "train", "training", "size", "batch", "to", "from", "at", "by", "about", "around", "than", "over",
-             "under", "using", "use", "finetune", "finetuning", "fine", "tune", "tuning", "tuned", "run", "running",
-             "only", "full", "lora", "qlora", "like", "or", "vs", "but", "it", "x", "even", "also", "same", "larger",
-             "smaller", "bigger", "big", "small", "new", "base", "pretrained", "whole", "dense", "param", "params",
-             "loading", "load", "quantized", "quantised", "finetuned", "trained", "instruct", "chat", "original",
-             "official", "so", "as", "if", "when", "then", "can", "could", "would", "should", "will", "into"}
-
-
-def _sized_names(clause: _Clause, reading: Reading) -> None:
-    """Models outside the catalogue named with their size ('Baichuan2-13B-Chat', 'galactica 30b', 'Qwen-0.5B'):
-    the name as written (lower case, org prefix and chat/instruct suffixes dropped) and the size as parameters.
-    A size with no name ('a 7B model', '13B on 24GB') gives the parameters only."""
-    tokens = clause.tokens
-    for i in range(clause.start, clause.end - 1):
-        num, unit = tokens[i], tokens[i + 1]
-        if not num.is_num or unit.kind != "word" or unit.space_before or unit.text not in ("b", "m", "bn"):
-            continue
-        after = tokens[i + 2] if i + 2 < clause.end else None
-        if after is not None and after.kind == "word" and not after.space_before:
-            continue  # "4bit", "7bf16"…
-        if num.value is None or not 0.01 <= num.value <= 5000:
-            continue
-        size = num.value * (1e9 if unit.text in ("b", "bn") else 1e6)
-        # walk back over the name: words and glued numbers, '-', '.', '_' joints, at most one space
-        j, spaces = i - 1, 0
-        while j >= clause.start:
-            tok = tokens[j + 1]
-            if tok.space_before:
-                spaces += 1
-                if spaces > 1 or tokens[j].kind != "word" or tokens[j].text in NOT_NAMES:
-                    break
-            t = tokens[j]
-            if t.kind == "word" and t.text not in NOT_NAMES or t.is_num or (t.kind == "punct" and t.text in "-._"):
-                j -= 1
-                continue
-            break
-        first = j + 1
-        while first < i and tokens[first].kind == "punct":
-            first += 1
-        name = clause.source[tokens[first].start:unit.end] if first < i else ""
-        has_letters = any(tokens[x].kind == "word" and tokens[x].text not in NOT_NAMES for x in range(first, i))
-        if size < 1e8 and not (has_letters or _params_cue(clause, i + 2)):
-            continue  # "560M" with no name or cue may be tokens or rows
-        if unit.text == "m" and not (has_letters or _params_cue(clause, i + 2)):
-            continue
-        text = clause.source[tokens[first if has_letters else i].start:unit.end]
-        setup = _setup(clause, clause.key_of.get(i, 0))
-        if has_letters and "model" not in reading.values:
-            ident = "-".join(part for part in name.lower().replace("_", "-").replace(" ", "-").split("-") if part)
-            ident = ident.rpartition("/")[2]
-            if ident.startswith("llama") and ident[5:6].isdigit():
-                ident = "llama-" + ident[5:]  # "llama2-7b" is spelled "llama-2-7b", as Meta names it
-            reading.set(Read("model", ident, text, setup))
-        reading.set(Read("params", size, text, setup))
-
-
-def _params_cue(clause: _Clause, i: int) -> bool:
-    return i < clause.end and clause.tokens[i].text in ("params", "parameters", "parameter", "model", "param")
-
-
-def _single_gpu(clause: _Clause, reading: Reading) -> None:
-    """'a GPU', 'a single GPU', 'one card', 'an 80GB GPU', 'my 24 GB card': one GPU."""
-    for k, w in enumerate(clause.words):
-        if w in ("gpu", "card") and _setup(clause, k) == "user":
-            nxt = clause.words[k + 1] if k + 1 < len(clause.words) else ""
-            if nxt.isdigit() or nxt in ("s", "'"):
-                continue  # "GPU 0 has …" names a device; "GPUs"
-            count = _count_before(clause, k)
-            if count and count[0] == 1:
-                reading.set(Read("num_gpus", 1, clause.text(count[1], clause.keys[k].token)))
-
-
-GPU_NOISE = {"nvidia", "geforce", "tesla", "rtx", "gtx", "amd", "instinct", "radeon", "quadro"}
-SINGULAR = {"a", "an", "one", "my", "single", "1"}
-
-
-def _count_before(clause: _Clause, s: int) -> tuple[int, int] | None:
-    """'8x A100', '8 × H100', '2 x A100', 'four V100', 'dual 3090', 'a single 4090', 'an 80GB A100': the count
-    and its token."""
-    k = s - 1
-    while k >= 0 and clause.words[k] in GPU_NOISE:
-        k -= 1
-    if k >= 1 and clause.words[k] in MEMORY_UNITS and clause.tokens[clause.keys[k - 1].token].is_num:
-        k -= 2  # "a 24GB 3090"
-    if k >= 0 and clause.words[k] in ("x", "×", "*"):
-        k -= 1
-    if k < 0:
-        return None
-    word = clause.words[k]
+    if k + 2 >= len(words) or words[k + 1] not in ("x", "*") or words[k + 2] != words[k]:
+        return False
     tok = clause.tokens[clause.keys[k].token]
-    if tok.is_num and tok.value is not None and float(tok.value).is_integer() and 1 <= tok.value <= 4096:
-        if k >= 1 and clause.words[k - 1] in (".", "v", "rtx"):
-            return None
-        return int(tok.value), clause.keys[k].token
-    if word in WORD_NUMBERS:
-        return WORD_NUMBERS[word], clause.keys[k].token
-    if word in SINGULAR or (word == "single" and k >= 1 and clause.words[k - 1] in SINGULAR):
-        return 1, clause.keys[k].token
-    return None
+    return tok.value is not None and 64 <= tok.value <= 16384
 
 
-def _count_after(clause: _Clause, e: int) -> tuple[int, int] | None:
-    """'A100 x 8', 'H100 x8', 'T4 ×2', 'A100 80G * 2'."""
+def _log_line(clause: Clause) -> bool:
+    """Whether the clause is a training log line: a loss printed with its value ('loss': 1.6692, loss_avg: 3.81)."""
     words = clause.words
-    if e + 1 < len(words) and words[e] in MEMORY_UNITS:
-        e += 1
-    elif e + 2 < len(words) and clause.tokens[clause.keys[e].token].is_num and words[e + 1] in MEMORY_UNITS:
-        e += 2
-    if e + 1 < len(words) and words[e] in ("x", "×", "*"):
-        tok = clause.tokens[clause.keys[e + 1].token]
-        if tok.is_num and tok.value and float(tok.value).is_integer() and 1 <= tok.value <= 4096:
-            return int(tok.value), clause.keys[e].token
-    return None
+    for i, w in enumerate(words):
+        if w == "loss" or (w == "avg" and i > 0 and words[i - 1] == "loss"):
+            j = i + 1
+            while j < len(words) and words[j] == "'":
+                j += 1
+            if j < len(words) and clause.tokens[clause.keys[j].token].is_num:
+                return True
+    return False
 
 
-def _negated(clause: _Clause, k: int, length: int = 1) -> bool:
-    """A negation just before ("without gradient checkpointing", "instead of Adam", "no fp32 master weights") or
-    just after ("LoRA is not an option", "flash attention isn't installed")."""
-    for j in range(max(0, k - 3), k):
-        if clause.words[j] in NEGATIONS:
-            return True
-    after = clause.words[k + length:k + length + 3]
-    return bool(after[:1] and after[0] in ("is", "isn", "was", "wasn", "doesn", "didn", "won", "wouldn")
-                and set(after) & {"not", "isn", "wasn", "doesn", "didn", "won", "wouldn"})
+def _segment_mood(clause: Clause, t: int) -> str:
+    """Whether the words between the commas around token t report a failure or a success: in 'with a batch size of
+    256 we get an OOM, and with a batch size of 128 it just fits' each batch has its own."""
+    first, last = t, t
+    while first > clause.start and clause.tokens[first - 1].text not in (",", ";") and t - first < 30:
+        first -= 1
+    while last + 1 < clause.end and clause.tokens[last + 1].text not in (",", ";") and last - t < 30:
+        last += 1
+    words = {w for u in range(first, last + 1) for w in clause.tokens[u].text.split("_")}
+    if words & FAIL_WORDS or {"out", "memory"} <= words:
+        return "fail"
+    return "ok" if words & OK_WORDS else ""
 
 
-def _keywords(clause: _Clause, reading: Reading) -> None:
-    index = _index("keywords")
-    words = clause.words
+def _past_run(words: list[str], present: set[str]) -> bool:
+    if PAST_RUN & present:
+        return True
+    if not PAST_FIRST & present:
+        return False
+    return any(k + 1 < len(words) and (words[k], words[k + 1]) in PAST_RUN_PHRASES
+               and not (k + 2 < len(words) and words[k + 2] in NEGATIONS)
+               for k in [k for k, w in enumerate(words) if w in PAST_FIRST])
+
+
+def _keywords(clause: Clause, reading: Reading) -> None:
+    index = cue_index("keywords")
+    words, starts, present = clause.words, index.by_first, clause.present
+    if not present & starts.keys():
+        return
+    documents = bool(present & DOCUMENTS)  # a document's name may hold a keyword ("…-fsdp.md")
     k = 0
     while k < len(words):
-        hit = index.at(words, k)
-        if hit is None:
+        if words[k] not in starts:
             k += 1
             continue
-        length, (name, value) = hit
-        after = words[k + length] if k + length < len(words) else ""
-        text = clause.text(clause.keys[k].token, clause.keys[k + length - 1].token)
-        negated = _negated(clause, k, length) or after in ("off", "false", "disabled")
-        if name == "precision" and not _training_precision(clause, k, length):
-            k += length
+        hit = index.at(words, k)
+        if hit is None or (documents and in_file_name(clause, clause.keys[k].token, DOCUMENTS)):
+            k += 1  # "ram-efficient-pytorch-fsdp.md" names a document, not the user's FSDP (a script's name may)
             continue
+        length, (name, value) = hit
+        end = k + length
+        if name == "precision" and (clause.word_of(k)[0] < k or clause.word_of(end - 1)[1] > end - 1):
+            k += 1  # "bf16" inside `bf16_accumulate_gradient`, "fp32" inside `_convert_to_fp32`: another key's name
+            continue
+        last = clause.keys[end - 1].token
+        if last + 1 < clause.end and clause.tokens[last + 1].text == "$":
+            k = end  # `--load-in-4bit $load_in_4bit`: a value set elsewhere, not said
+            continue
+        after = words[end] if end < len(words) else ""
+        if name == "precision" and (not _training_precision(clause, k, length) or after in ("auto", "none")):
+            k = end  # `bf16: auto`, `"fp16": {"enabled": "auto"}`: left to the framework
+            continue
+        off = negated(clause, k, length) or after in ("off", "false", "disabled", "not")
+        if name == "training_mode" and off and present & {"cannot", "couldn", "unable"}:
+            off = False  # "I cannot finetune Gemma-3": fine-tuning that fails, not its absence
+        if not off and "false" in present:  # "use_8bit_adam and gradient_checkpointing are False"
+            later = words[end:end + 6]
+            off = "false" in later and bool({"are", "is", "="} & set(later[:later.index("false")]) or later[0] == "and")
+        text = clause.text(clause.keys[k].token, last)
         if name == "grad_checkpointing":
-            value = not negated and after not in ("0",)
-            reading.set(Read(name, value, text))
-        elif not negated:
-            if name == "zero_stage" and words[k] == "stage" and "zero" not in words and "deepspeed" not in words:
+            reading.set(Read(name, not off and after != "0", text))
+        elif name == "adapter" and off and reading.full_training is None:
+            reading.full_training = text  # "training the 7B model (…, without peft)": all its weights
+        elif not off:
+            if name == "zero_stage" and words[k] == "stage" and "zero" not in present and "deepspeed" not in present:
                 pass
             elif name == "parallelism" and value == "zero" and words[k] == "zero" and not _zero_context(words, k, length):
                 pass
             else:
-                reading.set(Read(name, value, text, _setup(clause, k)))
-        k += length
+                reading.set(Read(name, value, text, setup_of(clause, k)))
+        k = end
 
 
-def _training_precision(clause: _Clause, k: int, length: int) -> bool:
+def _training_precision(clause: Clause, k: int, length: int) -> bool:
     """'bf16' names the training precision, not a dtype elsewhere: not `bnb_4bit_compute_dtype=torch.float16`,
     `torch_dtype=bfloat16` (weights), a 'bf16[256128,2048]' buffer, or a name such as 'WizardLM-30B-fp16'."""
     before = clause.words[max(0, k - 3):k]
@@ -616,9 +177,11 @@ def _training_precision(clause: _Clause, k: int, length: int) -> bool:
         return False
     first, last = clause.keys[k].token, clause.keys[k + length - 1].token
     nxt = clause.tokens[last + 1] if last + 1 < clause.end else None
-    if nxt is not None and nxt.text == "[" and not nxt.space_before:
-        return False
+    if nxt is not None and nxt.text in ("[", "_") and not nxt.space_before:
+        return False  # a 'bf16[256128,2048]' buffer, `bf16_accumulate_gradient`
     prev = clause.tokens[first - 1] if first > clause.start else None
+    if prev is not None and prev.text == "_" and not clause.tokens[first].space_before:
+        return False  # `_convert_to_fp32`
     glued_to_name = prev is not None and prev.text == "-" and not clause.tokens[first].space_before \
         and first - 2 >= clause.start and not prev.space_before and clause.tokens[first - 2].kind in ("word", "num") \
         and clause.tokens[first - 2].text not in ("-",)
@@ -631,7 +194,7 @@ def _zero_context(words: list[str], k: int, length: int) -> bool:
     return nxt in ("1", "2", "3", "stage", "offload", "optimization", "++", "infinity") or "deepspeed" in words
 
 
-def _unit_after(clause: _Clause, k: int) -> tuple[str, int] | None:
+def _unit_after(clause: Clause, k: int) -> tuple[str, int] | None:
     """The unit written right after the number at key k ('24GB', '24 GB', '7B', '8x'): (unit, key index)."""
     if k + 1 >= len(clause.keys):
         return None
@@ -649,23 +212,31 @@ def _unit_after(clause: _Clause, k: int) -> tuple[str, int] | None:
     return None
 
 
-def _numbers(clause: _Clause, reading: Reading) -> None:
-    left, right = _index("left"), _index("right")
+NUMBER_START = frozenset("0123456789.")
+
+
+def _numbers(clause: Clause, reading: Reading) -> None:
+    left, right = cue_index("left"), cue_index("right")
     keys, words = clause.keys, clause.words
-    for k, key in enumerate(keys):
+    # only numbers and number words are read here ("1,281,167", ".5", "four"): skip the rest in one pass
+    spoken = clause.present & WORD_NUMBERS.keys()
+    for k in [k for k, w in enumerate(words) if w[0] in NUMBER_START or (spoken and w in spoken)]:
+        key = keys[k]
         tok = clause.tokens[key.token]
         if tok.kind == "word" and words[k] in WORD_NUMBERS and words[k] not in ("one", "single", "a"):
             slot = _right_slot(right, clause, k + 1)  # "two nodes", "four GPUs", "eight cards", "three epochs"
             if slot and slot[0] in ("num_gpus", "num_nodes", "gpus_per_node", "epochs"):
                 name, n = slot[0], WORD_NUMBERS[words[k]]
                 if name == "num_gpus":
-                    name, n = _gpu_count(clause, k, n)
-                _fill(reading, name, n, "", clause.text(key.token, keys[slot[1]].token), _setup(clause, k))
+                    name, n = hardware.gpu_count(clause, k, n)
+                fill(reading, name, n, "", clause.text(key.token, keys[slot[1]].token), setup_of(clause, k))
             continue
-        if not tok.is_num or tok.value is None:
+        if not tok.is_num or tok.value is None or key.token in clause.consumed:
             continue
         prev = clause.tokens[key.token - 1] if key.token > clause.start else None
-        if prev is not None and prev.kind == "word" and not tok.space_before:
+        times = prev is not None and prev.text == "x" and key.token - 2 >= clause.start \
+            and clause.tokens[key.token - 2].is_num  # "8x8 GPUs"
+        if prev is not None and prev.kind == "word" and not tok.space_before and not times:
             continue  # part of a name: "A100", "M60", "llama2", "qwen2" are names, not quantities
         if prev is not None and prev.text in ("-", ".", "/") and not tok.space_before and key.token - 2 >= clause.start \
                 and clause.tokens[key.token - 2].kind == "word" and not prev.space_before \
@@ -676,51 +247,67 @@ def _numbers(clause: _Clause, reading: Reading) -> None:
         end = unit[1] if unit else k
         text_end = keys[end].token
         u = unit[0] if unit else ""
-        setup = _setup(clause, k)
         if u in MEMORY_UNITS and u not in ("m",):
-            _memory(clause, reading, k, end, value * MEMORY_UNITS[u], u)
+            hardware.read_memory(clause, reading, k, end, value * MEMORY_UNITS[u], u)
             continue
         if u in ("%",):
+            continue
+        if u == "px" or _square(clause, k):  # "a 512px dataset", "input fixed at 800x800", "1024*1024"
+            fill(reading, "image_size", value, "", clause.text(key.token, keys[min(end + 2, len(keys) - 1)].token
+                                                                 if u != "px" else keys[end].token), setup_of(clause, k),
+                 weak=u != "px")
             continue
         scaled = value * COUNT_UNITS[u] if u in COUNT_UNITS else value
         if u in TIMES:
             _factor(clause, reading, k, value, left)  # "batch size 4x", "learning rate 4x"; "8x A100" is the GPU's
             continue
-        slot = _left_slot(left, words, k)
-        if slot is None and k >= 2 and tuple(words[k - 2:k]) in TARGET_CUES and ACCUMULATION_WORDS & set(words):
+        keyed = batches.config_key(clause, k, reading)
+        if keyed is not None and keyed[0] == "skip":
+            continue  # `per_device_eval_batch_size: 16`: not the training batch
+        slot = keyed or _left_slot(left, words, k, clause)
+        if slot is None and k >= 2 and tuple(words[k - 2:k]) in batches.TARGET_CUES and batches.ACCUMULATION_WORDS & set(words):
             slot = ("global_batch", k - 2)  # "GA 128 to get 128": the batch per update the user expects
         right_slot = _right_slot(right, clause, end + 1)
         if slot is None or (slot[0] == "batch" and right_slot and right_slot[0] == "micro_batch"):
-            slot = right_slot or slot
+            slot, keyed = right_slot or slot, None
         if slot is None:
             continue
         name, start_key = slot
+        setup = setup_of(clause, k)
         if name == "params" and not u and value < 1e5:
             continue
+        if name == "zero_stage" and not clause.present & {"zero", "deepspeed", "ds"}:
+            continue  # "on monolingual data (stage 1)": a stage of training, not of ZeRO
+        if name == "lr" and _log_line(clause):
+            continue  # "{'loss': 1.6692, 'learning_rate': 1.36e-07}": the schedule's value at a step, not the LR set
+        if name == "dataset_size" and start_key > k and start_key + 1 < len(words) and words[start_key + 1] == "per":
+            continue  # "256 images per forward": a batch, not the data set
         first = keys[min(start_key, k)].token
         last = keys[max(end, start_key)].token if start_key > k else text_end
         text = clause.text(first, max(last, text_end))
-        if name in ("batch", "micro_batch", "global_batch") and _is_change(words, k):
+        if name in ("batch", "micro_batch", "global_batch", "seq_len") and batches.in_change(words, k):
             continue
         if name == "num_gpus":
-            name, scaled = _gpu_count(clause, k, int(scaled) if float(scaled).is_integer() else 0)
-        if name == "global_batch" and words[start_key] == "train" and _json_key(clause, start_key) is False:
+            name, scaled = hardware.gpu_count(clause, k, int(scaled) if float(scaled).is_integer() else 0)
+        if keyed is None and name == "global_batch" and words[start_key] == "train" and not batches.json_key(clause, start_key):
             name = "batch"  # `--train_batch_size` of a training script is per device; DeepSpeed's JSON key is global
         if name == "batch" and "than" in words[max(0, start_key - 3):start_key]:
             setup = "reference"  # "worse than batch 128": the batch compared with
-        _fill(reading, name, scaled, u, text, setup)
+        qualified = batches.said_as_default(words, min(start_key, k), k)
+        if qualified and name in BATCH_FIELDS and start_key < k and "to" in words[start_key:k]:
+            fill(reading, name, scaled, u, text, setup, keyed=keyed is not None)  # "set X to the original 2048"
+        if qualified:
+            setup = "reference"  # "the default batch size of 32", "the original 2048"
+        elif name in BATCH_FIELDS and batches.lr_batch(words, start_key):
+            setup = "reference"  # "lr=0.03 for batch 256", "the learning rate for batch size 256": the LR's batch
+        elif name in BATCH_FIELDS and not reading.in_personal_sentence and \
+                any(r.value == scaled for f, r in reading.reference.items() if f in BATCH_FIELDS):
+            setup = "reference"  # "the document suggests batch 14 … why does batch size 14 fail?": the same one
+        mood = _segment_mood(clause, key.token) if name in BATCH_FIELDS else ""
+        fill(reading, name, scaled, u, text, setup, qualified, keyed=keyed is not None, mood=mood)
 
 
-# "…accumulation 128 to get 128", "… for a total of 512": what the user expects per update, said with accumulation
-TARGET_CUES = {("to", "get"), ("to", "reach"), ("total", "of"), ("giving", "a"), ("gives", "a"), ("get", "a")}
-ACCUMULATION_WORDS = {"ga", "accumulation", "accum", "accumulate", "gradient_accumulation_steps", "accum_iter",
-                      "gradient_accumulation"}
-MOVE_WORDS = {"going", "go", "switch", "switching", "move", "moving", "increase", "increasing", "scale", "scaling",
-              "jump", "jumping", "bump", "raise", "raising", "change", "changing", "decrease", "reduce", "drop"}
-NODE_WORDS = {"node", "nodes", "machine", "machines", "server", "servers", "host", "hosts"}
-
-
-def _factor(clause: _Clause, reading: Reading, k: int, value: float, left: PhraseIndex) -> None:
+def _factor(clause: Clause, reading: Reading, k: int, value: float, left: PhraseIndex) -> None:
     """'batch size 4x', 'learning rate 4x', 'a 4x LR', '4x the batch'."""
     slot = _left_slot(left, clause.words, k)
     after = clause.words[k + 2:k + 5]
@@ -741,49 +328,35 @@ def _factor(clause: _Clause, reading: Reading, k: int, value: float, left: Phras
         reading.set(Read("lr_scale_factor", value, text))
 
 
-def _gpu_count(clause: _Clause, k: int, count: int) -> tuple[str, float]:
-    """'8x8 GPUs' and '6 machines x 8 cards' multiply; 'two nodes with 4 GPUs each' and '4 nodes, each with 4 A100
-    GPUs' count GPUs per node (the total is settled once the node count is known)."""
-    words = clause.words
-    j = k - 1
-    if j >= 1 and words[j] in ("x", "*", "×"):
-        j -= 1
-        if j >= 0 and words[j] in NODE_WORDS:
-            j -= 1
-        first = clause.tokens[clause.keys[j].token] if j >= 0 else None
-        if first is not None and first.is_num and first.value and float(first.value).is_integer():
-            return "num_gpus", count * int(first.value)
-    nearby = set(words[max(0, k - 3):k]) | set(words[k + 1:k + 4])
-    if "each" in nearby or {"per", "node"} <= set(words[k + 1:k + 5]):
-        return "gpus_per_node", count
-    return "num_gpus", count
-
-
-def _right_slot(index: PhraseIndex, clause: _Clause, k: int) -> tuple[str, int] | None:
+def _right_slot(index: PhraseIndex, clause: Clause, k: int) -> tuple[str, int] | None:
     """A cue after the number ("4 per GPU", "8 GPUs", "3 epochs"), unless it is the name of the next value
     ("--cutoff_len 1536 --per_device_train_batch_size 1": 'per device' belongs to the 1)."""
     words = clause.words
-    if k < len(words):
+    if k < len(words) and words[k] in index.by_first:
         hit = index.at(words, k)
-        if hit:
+        opened = hit is not None and k > 0 and \
+            any(clause.tokens[t].text == "(" for t in range(clause.keys[k - 1].token + 1, clause.keys[k].token))
+        if hit and in_flag(clause, clause.keys[k].token):
+            return None  # "--num-layers 32 --seq-length 4096": a flag after a number names the next value
+        if hit and not opened:  # "8*8 (GPUs*BS)": a legend in parentheses names the factors, it counts nothing
             nxt = k + hit[0]
             while nxt < len(words) and words[nxt] in ("train", "batch", "size", "="):
                 nxt += 1
-            if nxt < len(words) and clause.tokens[clause.keys[nxt].token].is_num:
-                return None
+            if nxt < len(words) and clause.tokens[clause.keys[nxt].token].is_num and not any(
+                    clause.tokens[t].text in (",", ";", ")") for t in range(clause.keys[nxt - 1].token, clause.keys[nxt].token)):
+                return None  # "--cutoff_len 1536 --per_device_train_batch_size 1" (but not "2 GPUs, 15G each")
             return hit[1], k + hit[0] - 1
     return None
 
 
-def _json_key(clause: _Clause, k: int) -> bool:
-    """Whether the word at key k is written as a quoted key ("train_batch_size": 32), as in a DeepSpeed JSON."""
-    tok_index = clause.keys[k].token
-    return tok_index > 0 and clause.tokens[tok_index - 1].text == '"'
-
-
-def _left_slot(index: PhraseIndex, words: list[str], k: int) -> tuple[str, int] | None:
-    """The nearest cue phrase ending within a few filler words before the number."""
+def _left_slot(index: PhraseIndex, words: list[str], k: int, clause: Clause | None = None) -> tuple[str, int] | None:
+    """The nearest cue phrase ending within a few filler words before the number; a cue inside a parenthesis
+    closed before the number is skipped for the one before the parenthesis ("Total train batch size (w. parallel,
+    distributed & accumulation) = 224" is the total batch)."""
     end = k
+    if clause is not None and k > 0:
+        opened = _opening(clause, clause.keys[k - 1].token, clause.keys[k].token)
+        end = opened if opened is not None else k
     for _ in range(4):
         if end <= 0:
             return None
@@ -796,171 +369,96 @@ def _left_slot(index: PhraseIndex, words: list[str], k: int) -> tuple[str, int] 
     return None
 
 
-def _fill(reading: Reading, name: str, scaled: float, unit: str, text: str, setup: str) -> None:
-    whole = float(scaled).is_integer()
-    if name in ("micro_batch", "global_batch", "batch", "grad_accum_steps", "num_gpus", "num_nodes", "lora_rank",
-                "warmup_steps", "image_size", "gpus_per_node"):
-        if not whole or scaled < 1 or scaled > 10**7:
-            return
-        if name == "num_gpus" and scaled > 100_000:
-            return
-        reading.set(Read(name, int(scaled), text, setup))
-    elif name == "zero_stage":
-        if scaled in (0, 1, 2, 3):
-            reading.set(Read(name, int(scaled), text, setup))
-    elif name == "seq_len":
-        if whole and 1 <= scaled <= 10**7 and unit in ("", "k"):
-            reading.set(Read(name, int(scaled), text, setup))
-    elif name == "lr":
-        if 0 < scaled < 10:
-            reading.set(Read(name, scaled, text, setup))
-    elif name == "warmup_ratio":
-        if 0 < scaled < 1:
-            reading.set(Read(name, scaled, text, setup))
-    elif name == "epochs":
-        if 0 < scaled <= 10_000:
-            reading.set(Read(name, scaled, text, setup))
-    elif name == "dataset_size":
-        if whole and scaled >= 10:
-            reading.set(Read(name, int(scaled), text, setup))
-    elif name == "params":
-        if unit in COUNT_UNITS or scaled >= 1e5:
-            reading.set(Read(name, scaled, text, setup))
+def _opening(clause: Clause, after: int, before: int) -> int | None:
+    """The key index just after the '(' matching a ')' between tokens `after` and `before`, if there is one."""
+    close = next((t for t in range(after + 1, before) if clause.tokens[t].text == ")"), None)
+    if close is None:
+        return None
+    for t in range(close - 1, max(clause.start, close - 40) - 1, -1):
+        if clause.tokens[t].text == "(":
+            for u in range(t - 1, max(clause.start, t - 8) - 1, -1):
+                if u in clause.key_of:
+                    return clause.word_of(clause.key_of[u])[1] + 1
+            return None
+    return None
 
 
-def _memory(clause: _Clause, reading: Reading, k: int, end: int, nbytes: float, unit: str) -> None:
-    """A memory size is a GPU's memory when the words around it say so ('24GB GPU', 'a GPU with 16 GB',
-    '80GB A100', 'total capacity of 14.58 GiB'); sizes in an error's 'allocated'/'free'/'reserved' are not."""
-    words = clause.words
-    before = words[max(0, k - 4):k]
-    after = words[end + 1:end + 4]
-    measured = {"allocate", "allocated", "free", "reserved", "using", "uses", "used", "peak", "consumes", "takes",
-                "needs", "need", "requires", "occupied", "usage", "already"}
-    if set(before[-2:]) & measured or (after and after[0] in ("free", "allocated", "reserved", "already")):
+def _goal(tokens: list[Token], source: str, reading: Reading, index: Keys) -> None:
+    """The user's goal, voted by cue phrases over whole sentences (`reading.goal`)."""
+    from advisor.reading.goal import Sentence, goal_of
+
+    whole = []
+    keys, spans = index.keys, index.span
+    for start, end in sentences(tokens):
+        a, b = index.first[start], index.first[end]
+        if a == b:
+            continue
+        view = TokenSpan(tokens, start, end)  # what in_flag needs of a clause
+        words = index.words[a:b]
+        whole.append(Sentence(
+            words, set(words), end < len(tokens) and tokens[end].text == "?",
+            is_num=lambda k, a=a: tokens[keys[a + k].token].is_num,
+            in_flag=lambda k, a=a, v=view: in_flag(v, keys[a + k].token),
+            word_of=lambda k, a=a: (spans[a + k][0] - a, spans[a + k][1] - a),
+            text=lambda x, y, a=a: source[tokens[keys[a + x].token].start:tokens[keys[a + y].token].end]))
+    oom = reading.values.get("oom")
+    found = goal_of(whole, oom.text if oom is not None and oom.value else None, cue_index("goal"))
+    if found is not None:
+        reading.set(Read("goal", found[0], found[1]))
+
+
+# what the user runs when they cite a setup and name none of their own ("the official LoRA tutorial says 11 GB …,
+# yet on my RTX 3080 …"): the same training method
+FOLLOWED = ("training_mode", "adapter", "precision", "optimizer", "parallelism", "zero_stage", "offload",
+            "grad_checkpointing", "attention", "model")
+
+
+def _first_phrase(clause: Clause, index: PhraseIndex) -> str | None:
+    if not clause.present & index.by_first.keys():
+        return None
+    for k in [k for k, w in enumerate(clause.words) if w in index.by_first]:
+        hit = index.at(clause.words, k)
+        if hit is not None:
+            return clause.text(clause.keys[k].token, clause.keys[k + hit[0] - 1].token)
+    return None
+
+
+def _from_reference(reading: Reading) -> None:
+    for name in FOLLOWED:
+        if name not in reading.values and name in reading.reference:
+            reading.values[name] = replace(reading.reference[name], setup="user", implied=True)
+
+
+def _implied_mode(reading: Reading) -> None:
+    """Fine-tuning when the message does not say so but loads a pretrained checkpoint (`--model_name_or_path`,
+    `from_pretrained`, a chat or instruct model) or trains on a downstream task (GLUE, SQuAD, Alpaca)."""
+    if "training_mode" in reading.values or "adapter" in reading.values:
         return
-    if "capacity" in before[-3:]:
-        return
-    gpu_after = bool(set(after[:2]) & (GPU_WORDS | {"vram", "memory", "of"})) and not set(after[:3]) & {"ram", "cpu", "host", "system"}
-    gpu_before = bool(set(before[-3:]) & (GPU_WORDS | {"vram", "with", "has", "having"}))
-    if (set(before[-2:]) | set(after[:2])) & {"ram", "cpu", "host", "system", "disk", "dataset", "data"}:
-        return
-    if gpu_after or gpu_before or (after and after[0] in ("each", "per")):
-        first = clause.keys[k - 1].token if gpu_before and not gpu_after and k >= 1 else clause.keys[k].token
-        last = clause.keys[end + 1].token if (gpu_after or not gpu_before) and end + 1 < len(clause.keys) \
-            else clause.keys[end].token
-        text = clause.text(first, last)
-        gb = nbytes / (2**30 if unit in ("gib", "tib", "mib") else 1e9)
-        reading.set(Read("gpu_memory_gb", round(gb, 2), text))
-        reading.set(Read("gpu_memory_bytes", nbytes, text))
-
-
-def _is_change(words: list[str], k: int) -> bool:
-    """'batch from 32 to 8': the numbers belong to the change, not to the current batch."""
-    window = words[max(0, k - 3):k + 3]
-    return "from" in window and "to" in window
-
-
-def _changes(clause: _Clause, reading: Reading) -> None:
-    """'from A to B' after a batch / learning-rate cue, 'A → B', 'doubled the batch', 'batch 4x'."""
-    words = clause.words
-    for k, w in enumerate(words):
-        if w != "from" or k + 3 >= len(words):
-            continue
-        cue_inside = ""
-        first = k + 1
-        while first < min(len(words), k + 4) and words[first] in ("batch", "size", "bs", "lr", "learning", "rate", "a", "the"):
-            cue_inside += " " + words[first]
-            first += 1
-        if first >= len(words):
-            continue
-        a = clause.tokens[clause.keys[first].token]
-        if not a.is_num:
-            continue
-        j = first + 1
-        while j < len(words) and j < k + 5 and words[j] != "to":
-            j += 1
-        if j + 1 >= len(words) or words[j] != "to":
-            continue
-        b = clause.tokens[clause.keys[j + 1].token]
-        if not b.is_num or a.value is None or b.value is None:
-            continue
-        cue = " ".join(words[max(0, k - 6):k]) + cue_inside
-        text = clause.text(clause.keys[k].token, clause.keys[j + 1].token)
-        if "batch" in cue or "bs" in words[max(0, k - 3):k]:
-            if a.value.is_integer() and b.value.is_integer():
-                reading.set(Read("batch_from", int(a.value), text))
-                reading.set(Read("batch_to", int(b.value), text))
-        elif "lr" in cue or "learning rate" in cue:
-            reading.set(Read("lr_from", a.value, text))
-            reading.set(Read("lr_to", b.value, text))
-        elif any(g in words[j + 2:j + 4] for g in ("gpus", "gpu", "cards")):
-            reading.set(Read("gpus_from", int(a.value), text))
-            reading.set(Read("gpus_to", int(b.value), text))
-    current = reading.values.get("batch") or reading.values.get("micro_batch") or reading.values.get("global_batch")
-    for k, w in enumerate(words[:-1]):
-        # "batch 256 at lr 0.1, going to 1024 on 2 GPUs": a planned move from the batch just said
-        if w != "to" or k == 0 or words[k - 1] not in MOVE_WORDS or current is None or "batch_to" in reading.values:
-            continue
-        tok = clause.tokens[clause.keys[k + 1].token]
-        after = words[k + 2] if k + 2 < len(words) else ""
-        if tok.is_num and tok.value and float(tok.value).is_integer() and after not in GPU_WORDS | NODE_WORDS \
-                and int(tok.value) != current.value:
-            text = clause.text(clause.keys[k - 1].token, clause.keys[k + 1].token)
-            reading.set(Read("batch_from", current.value, current.text))
-            reading.set(Read("batch_to", int(tok.value), text))
-    for k, w in enumerate(words):
-        if w in ("doubled", "double", "doubling", "halved", "halve", "quadrupled") and not _negated(clause, k):
-            window = words[k:k + 4]
-            if "batch" in window or "bs" in window:
-                factor = 0.5 if w.startswith("halv") else 4.0 if w == "quadrupled" else 2.0
-                text = clause.text(clause.keys[k].token, clause.keys[min(k + 3, len(words) - 1)].token)
-                reading.set(Read("batch_scale_factor", factor, text))
-
-
-def _goal(sentences: list[_Clause], tokens: list[Token], reading: Reading) -> None:
-    """The user's main goal, from the last question they ask (or the whole message when there is none)."""
-    index = _index("goal")
-    questions = [c for c in sentences if c.end < len(tokens) and tokens[c.end].text == "?"]
-    asked = {id(c) for c in questions}
-    order = list(reversed(questions)) + [c for c in sentences if id(c) not in asked]
-    for clause in order:
-        best = None
-        for k in range(len(clause.words)):
-            hit = index.at(clause.words, k)
-            if hit and (best is None or _GOAL_RANK[hit[1]] < _GOAL_RANK[best[1]]):
-                best = (k, hit[1], hit[0])
-        if best:
-            k, goal, length = best
-            reading.set(Read("goal", goal, clause.text(clause.keys[k].token, clause.keys[k + length - 1].token)))
-            return
-    if reading.get("oom"):
-        reading.set(Read("goal", "fit", "out of memory"))
-
-
-_GOAL_RANK = {"choose_batch": 0, "choose_lr": 1, "faster": 2, "match_reference": 3, "explain_result": 4, "fit": 5}
-
-
-def _planned_change(reading: Reading) -> None:
-    """'SGD lr 0.1 at batch 256; I want to use batch 1024 on 4 GPUs': two batches of the user's, the later one
-    planned, are a change from the first to the second (unless the message said 'from … to …' itself)."""
-    values = reading.values
-    for old, new in reading.conflicts:
-        if old.field == new.field and old.field in ("batch", "micro_batch", "global_batch") and new.planned \
-                and not old.planned and "batch_from" not in values and old.setup == new.setup == "user":
-            values["batch_from"] = replace(old, field="batch_from")
-            values["batch_to"] = replace(new, field="batch_to")
-            return
+    evidence = reading.finetune_evidence or reading.full_training  # no adapters means the whole model, trained on
+    if evidence is not None:
+        reading.values["training_mode"] = Read("training_mode", "finetune", evidence, implied=True)
 
 
 def _resolve(reading: Reading) -> None:
     """Settle what the parts imply together: a plain 'batch' on one GPU is the per-device batch; LoRA on a 4-bit
     base is QLoRA; 'amp' takes its 16-bit type from a bf16/fp16 word; ZeRO or FSDP named with a stage."""
     values = reading.values
-    _planned_change(reading)
+    batches.resolve_planned_change(reading)
+    batches.resolve_product_batches(reading)
     plain = values.pop("batch", None)
     if plain is not None:
         gpus = reading.get("num_gpus")
-        if "micro_batch" not in values and (gpus in (None, 1) or "global_batch" in values):
+        # a plain batch is the per-device one on one GPU, next to a stated global batch, when it is smaller than the
+        # GPU count (batch 1 on 8 GPUs cannot be global), or when the user's launch gives it as a script's key or
+        # flag (`--batch_size 1`, `batch_size = 4` with accumulation: every process reads it) — unless the message
+        # asks which of the two it is
+        per_device = gpus in (None, 1) or "global_batch" in values or plain.value < gpus or plain.value == 1 \
+            or (plain.keyed and not reading.asks_per_device)
+        micro = values.get("micro_batch")
+        if micro is not None and plain.keyed and micro.keyed and plain.value > micro.value and "global_batch" not in values:
+            # `MICRO_BATCH_SIZE = 4`, `BATCH_SIZE = 8`: next to a per-step key, the plain one is per update
+            values["global_batch"] = replace(plain, field="global_batch")
+        elif "micro_batch" not in values and per_device:
             values["micro_batch"] = replace(plain, field="micro_batch", implied=True)
         elif "micro_batch" not in values and "global_batch" not in values:
             values["batch_unqualified"] = replace(plain, field="batch_unqualified")
@@ -968,6 +466,21 @@ def _resolve(reading: Reading) -> None:
         or reading.reference.pop("micro_batch", None)
     if ref_plain is not None:
         reading.reference["batch"] = ref_plain
+    hardware.resolve_platform(reading)
+    hardware.resolve_card_memory(reading)
+    single = values.get("num_gpus")
+    if single is not None and single.value == 1:
+        # "when I use 1 GPU … but with multiple GPUs", "single GPU (equivalent to 8 GPUs)": a comparison, so the
+        # count is the larger one said, or none
+        several = next((new for old, new in reading.conflicts if old is single and new.field == "num_gpus"
+                        and new.value > 1 and new.setup == "user"), None)
+        if several is not None or reading.several_gpus:
+            values.pop("num_gpus")
+            if several is not None:
+                values["num_gpus"] = several
+    if "num_gpus" not in values and "gpus_per_node" not in values and set(reading.devices_named) == {0} \
+            and not reading.several_gpus:
+        values["num_gpus"] = Read("num_gpus", 1, reading.devices_named[0], implied=True)  # an error on device 0 only
     per_node = values.pop("gpus_per_node", None)
     if per_node is not None:
         nodes = reading.get("num_nodes") or 1
@@ -984,13 +497,30 @@ def _resolve(reading: Reading) -> None:
                 values.pop(name)
                 key = "batch" if name != "lr" else "lr"
                 reading.reference.setdefault(key, Read(key, r.value, r.text, "reference", sentence=r.sentence))
+    _from_reference(reading)
+    models.resolve_vague_model(reading)
+    _implied_mode(reading)
     adapter = reading.get("adapter")
     if adapter in ("lora", "qlora") and "training_mode" not in values:
         values["training_mode"] = Read("training_mode", "finetune", values["adapter"].text)
     if adapter == "lora" and reading.get("base_bits") == 4:
         values["adapter"] = Read("adapter", "qlora", values["adapter"].text)
-    if "zero_stage" in values and "parallelism" not in values:
+    elif adapter is None and reading.get("training_mode") == "finetune" and reading.get("base_bits") == 4:
+        # a 4-bit base cannot be trained itself: fine-tuning it ("unsloth/llama-3-8b-bnb-4bit", load_in_4bit=True)
+        # trains adapters on it
+        values["adapter"] = Read("adapter", "qlora", values["base_bits"].text, implied=True)
+    stages = {r.value for o, n in reading.conflicts if o.field == "zero_stage" for r in (o, n)}
+    if "zero_stage" in reading.reference:
+        stages.add(reading.reference["zero_stage"].value)
+    if "zero_stage" in values and len(stages | {values["zero_stage"].value}) > 1:
+        values.pop("zero_stage")  # "stage 1 … stage 2 … stage 3", "zero_stage2&3", "docs use zero2; change to zero3?"
+    parallelism = values.get("parallelism")
+    if "zero_stage" in values and (parallelism is None or parallelism.value == "ddp"):
+        # ZeRO runs over data parallelism: a stage said makes it ZeRO ("data-parallel size … ZeRO-2")
         values["parallelism"] = Read("parallelism", "zero", values["zero_stage"].text)
+    elif parallelism is None and reading.launcher is not None and (reading.get("num_gpus") or 1) > 1:
+        # torchrun / torch.distributed.launch / accelerate launch over several GPUs, nothing sharded: DDP
+        values["parallelism"] = Read("parallelism", "ddp", reading.launcher, implied=True)
     precision = reading.get("precision")
     if precision == "amp":
         values.pop("precision")

@@ -133,6 +133,10 @@ def labels_of(reading: Reading) -> dict[str, Any]:
             out[name] = v[name]
     if "global_batch" in v:
         out["batch_size"] = v["global_batch"]
+    changed = {v[name] for name in ("batch_from", "batch_to") if name in v}
+    for name in ("micro_batch", "batch_size"):  # a batch the change names is the change's, not a third value
+        if out.get(name) in changed:
+            del out[name]
     if "params" in v:  # as written ("a 7B model", "Llama-2-7B"); a catalogue count is the engine's business
         out["params"] = v["params"]
     mode = v.get("adapter") or v.get("training_mode")

@@ -9,70 +9,102 @@ so catalogue names match token by token.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 MAX_MESSAGE = 100_000  # characters read from one message; the rest is ignored (and said so)
 MAX_TOKENS = 10_000  # tokens read from one message (≈ 40-60 KB of prose; a pasted log's first lines tell enough)
 
 _TOKEN = re.compile(r"""
-    (?P<num>\d{1,3}(?:,\d{3})+(?![\d,])|\d*\.\d+|\d+)(?P<exp>[eE][-+]?\d+)?
+    (?P<num>(?:\d++(?:[,_]\d++)*+(?:\.\d++)?+|\.\d++)(?:[eE][-+]?\d++)?+)
   | (?P<word>[^\W\d_]+(?:_[^\W\d_]+)*)
   | (?P<nl>\n)
-  | (?P<space>[ \t\r\f\v]+)
   | (?P<punct>[^\w\s]|_)
 """, re.VERBOSE)
 
+# the pattern's groups by number (m.lastindex): faster than by name
+_KINDS = {index: name for name, index in _TOKEN.groupindex.items()}
 WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                 "ten": 10, "twelve": 12, "sixteen": 16, "single": 1, "dual": 2, "quad": 4, "eleven": 11}
 
 
-@dataclass(frozen=True)
 class Token:
-    kind: str  # num | word | punct | nl
-    text: str  # lower case (the original is text[start:end])
-    start: int
-    end: int
-    space_before: bool  # whitespace between this token and the previous one
-    value: float | None = None  # numbers only
+    """One token: kind (num | word | punct | nl), its text (lower case; a number's as written), its span in the
+    message, whether whitespace precedes it, and a number's value. A slotted class: a message has thousands."""
 
-    @property
-    def is_num(self) -> bool:
-        return self.kind == "num"
+    __slots__ = ("kind", "text", "start", "end", "space_before", "value", "is_num")
+
+    def __init__(self, kind: str, text: str, start: int, end: int, space_before: bool, value: float | None = None):
+        self.kind, self.text, self.start, self.end = kind, text, start, end
+        self.space_before, self.value, self.is_num = space_before, value, kind == "num"
+
+    def __repr__(self) -> str:
+        return f"Token({self.kind!r}, {self.text!r}, {self.start}, {self.end})"
 
 
 def tokenize(text: str) -> list[Token]:
     text = text[:MAX_MESSAGE]
+    low = text.lower()  # words are kept in lower case; numbers read the same either way ("3E-4")
     tokens: list[Token] = []
-    space = False
+    append = tokens.append
+    kinds = _KINDS
+    previous_end = 0  # whitespace is not matched: a token starts after the previous one's end when space stands between
     for m in _TOKEN.finditer(text):
         if len(tokens) >= MAX_TOKENS:
             break
-        kind = m.lastgroup
-        if kind == "exp":
-            kind = "num"
-        if kind == "space":
-            space = True
+        kind = kinds[m.lastindex]
+        start, end = m.span()
+        space = start != previous_end
+        previous_end = end
+        if kind == "word":
+            raw = low[start:end]
+            if raw[0] == "x" and len(raw) > 1 and not space and tokens and tokens[-1].is_num:
+                # "8xA100", "2xH100": the count's 'x' is glued to the name
+                append(Token("word", "x", start, start + 1, False))
+                append(Token("word", raw[1:], start + 1, end, False))
+                continue
+            append(Token(kind, raw, start, end, space))
             continue
-        raw = m.group(0)
-        value = None
-        if kind == "num":
-            value = _number(raw)
-            if value is None:  # an exponent too large to be a number anyone means
-                kind = "word"
-        if kind == "word" and len(raw) > 1 and raw[0] in "xX" and tokens and tokens[-1].is_num and not space:
-            # "8xA100", "2xH100": the count's 'x' is glued to the name
-            tokens.append(Token("word", "x", m.start(), m.start() + 1, False))
-            tokens.append(Token("word", raw[1:].lower(), m.start() + 1, m.end(), False))
-            space = False
+        if kind != "num":
+            append(Token(kind, text[start:end], start, end, space))
             continue
-        tokens.append(Token(kind, raw.lower() if kind != "num" else raw, m.start(), m.end(), space, value))
-        space = False
+        raw = text[start:end]
+        if ("," in raw or "_" in raw) and not _thousands(raw):
+            _split_run(text, start, end, space, tokens)  # "0,1,2,3", "1,2": numbers between commas
+            continue
+        value = _number(raw)
+        if value is None:  # an exponent too large to be a number anyone means
+            append(Token("word", raw.lower(), start, end, space))
+        else:
+            append(Token("num", raw, start, end, space, value))
     return tokens
+
+
+def _thousands(raw: str) -> bool:
+    """'1,281,167', '120_000': one number with a thousands separator (one kind, groups of three)."""
+    head = raw.split(".")[0].split("e")[0].split("E")[0]
+    sep = "," if "," in head else "_"
+    groups = head.split(sep)
+    return ("," not in head or "_" not in head) and 1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])
+
+
+def _split_run(text: str, start: int, end: int, space: bool, tokens: list[Token]) -> None:
+    """A run of digit groups that is no one number ('0,1,2,3', '3,4.5'): each group a number, each separator a mark."""
+    i = start
+    while i < end and len(tokens) < MAX_TOKENS:
+        j = i
+        while j < end and text[j] not in ",_":
+            j += 1
+        if j > i:
+            raw = text[i:j]
+            value = _number(raw)
+            tokens.append(Token("num" if value is not None else "word", raw, i, j, space and i == start, value))
+        if j < end:
+            tokens.append(Token("punct", text[j], j, j + 1, False))
+        i = j + 1
 
 
 def _number(raw: str) -> float | None:
     try:
-        value = float(raw.replace(",", ""))
+        value = float(raw.replace(",", "").replace("_", ""))
     except ValueError:
         return None
     return value if value == value and abs(value) < 1e30 else None
@@ -85,21 +117,49 @@ CONTRAST = {"so", "but", "while", "whereas", "however", "although", "though", "y
 def clauses(tokens: list[Token]) -> list[tuple[int, int]]:
     """[start, end) token ranges of sentences: split at . ! ? ; line breaks and ', but' / ', so' (a '.' inside a
     number or a file name is part of its token, so it never splits)."""
+    return _ranges(tokens, [i for i in _marks(tokens) if _ends_sentence(tokens, i) or (
+        tokens[i].text == "," and i + 1 < len(tokens) and tokens[i + 1].text in CONTRAST)])
+
+
+def sentences(tokens: list[Token]) -> list[tuple[int, int]]:
+    """[start, end) token ranges of whole sentences: split at . ! ? ; and line breaks only (the goal reads a
+    question with its ', but …' as one)."""
+    return _ranges(tokens, [i for i in _marks(tokens) if _ends_sentence(tokens, i)])
+
+
+_SPLITS = frozenset(".!?;,\n")
+
+
+def _marks(tokens: list[Token]) -> list[int]:
+    """The tokens a clause or a sentence may end at (marks and line breaks), in one pass."""
+    return [i for i, tok in enumerate(tokens) if tok.text in _SPLITS]
+
+
+def _ranges(tokens: list[Token], ends: list[int]) -> list[tuple[int, int]]:
     out, start = [], 0
-    for i, tok in enumerate(tokens):
-        contrast = tok.text == "," and i + 1 < len(tokens) and tokens[i + 1].text in CONTRAST
-        if contrast or tok.kind == "nl" or (tok.kind == "punct" and tok.text in ".!?;" and _ends_sentence(tokens, i)):
-            if i > start:
-                out.append((start, i))
-            start = i + 1
+    for i in ends:
+        if i > start:
+            out.append((start, i))
+        start = i + 1
     if start < len(tokens):
         out.append((start, len(tokens)))
     return out
 
 
 def _ends_sentence(tokens: list[Token], i: int) -> bool:
-    """A '.' followed directly by a word ('config.json', 'e.g.') does not end a sentence."""
-    if tokens[i].text != ".":
+    """Whether the mark at i ends a sentence: '.', '!', '?', ';' and line breaks do, but a '.' followed directly by a
+    word or another mark ('config.json', 'e.g.', '.../llava') does not."""
+    text = tokens[i].text
+    if text == ",":
+        return False
+    if text != ".":
         return True
+    prev = tokens[i - 1] if i > 0 else None
+    if prev is not None and prev.kind == "word" and not tokens[i].space_before and \
+            (len(prev.text) == 1 or prev.text in ABBREVIATIONS):
+        return False  # "(w. parallel", "e.g. 8", "vs. 4"
     nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-    return nxt is None or nxt.space_before or nxt.kind != "word"
+    return nxt is None or nxt.space_before or nxt.kind == "nl"
+
+
+ABBREVIATIONS = {"vs", "etc", "approx", "incl", "eg", "ie", "cf", "min", "max", "avg", "ca", "resp", "fig", "eq"}

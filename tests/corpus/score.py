@@ -1,7 +1,11 @@
 """Per-field precision and recall of the reader on the corpus of real messages (tests/corpus/real_messages.yaml).
 
-    python -m tests.corpus.score            # the table
-    python -m tests.corpus.score -v FIELD   # and every miss of one field
+    python -m tests.corpus.score                 # the tuned set's table, then the held-out set's
+    python -m tests.corpus.score -v FIELD        # and every miss of one field (tuned set)
+    python -m tests.corpus.score --heldout -v FIELD   # the same on the held-out set
+
+The held-out messages (`heldout: true`) were labelled before the reader was run on them and are never tuned
+on: their figures estimate how the reader does on messages it has never seen.
 """
 
 from __future__ import annotations
@@ -15,6 +19,12 @@ import yaml
 from advisor.reading.situation import labels_of
 
 CORPUS = Path(__file__).with_name("real_messages.yaml")
+
+
+def load(heldout: bool | None = None) -> list[dict]:
+    """The corpus's messages: all (None), the tuned set (False) or the held-out set (True)."""
+    messages = yaml.safe_load(CORPUS.read_text(encoding="utf-8"))["messages"]
+    return [m for m in messages if heldout is None or bool(m.get("heldout")) == heldout]
 
 
 def close(field: str, got, want) -> bool:
@@ -55,23 +65,32 @@ def totals(per: dict[str, Counter], fields=None) -> tuple[float, float]:
     return tp / max(1, tp + fp), tp / max(1, tp + fn)
 
 
-def main() -> None:
-    messages = yaml.safe_load(CORPUS.read_text(encoding="utf-8"))["messages"]
+def table(title: str, messages: list[dict]) -> list[tuple[str, str, object, object]]:
     per, misses = score(messages)
+    print(f"{title}: {len(messages)} messages")
     print(f"{'field':22} {'tp':>4} {'fp':>4} {'fn':>4} {'precision':>9} {'recall':>7}")
-    for name in sorted(per, key=lambda n: -(per[n]["tp"] + per[n]["fn"])):
+    for name in sorted(per, key=lambda n: (-(per[n]["tp"] + per[n]["fn"]), n)):
         c = per[name]
         p = c["tp"] / max(1, c["tp"] + c["fp"])
         r = c["tp"] / max(1, c["tp"] + c["fn"])
         print(f"{name:22} {c['tp']:>4} {c['fp']:>4} {c['fn']:>4} {p:>9.3f} {r:>7.3f}")
     p, r = totals(per)
-    print(f"{'all fields':22} precision {p:.3f} recall {r:.3f} over {len(messages)} messages")
-    if len(sys.argv) > 2 and sys.argv[1] == "-v":
-        for mid, name, got, want in misses:
-            if name == sys.argv[2]:
-                text = next(m["message"] for m in messages if m["id"] == mid)
+    print(f"{'all fields':22} precision {p:.3f} recall {r:.3f}\n")
+    return misses
+
+
+def main(argv: list[str]) -> None:
+    heldout = "--heldout" in argv
+    field = argv[argv.index("-v") + 1] if "-v" in argv and argv.index("-v") + 1 < len(argv) else None
+    misses = table("tuned set (rq-001..rq-204)", load(heldout=False))
+    held = table("held-out set (never tuned on)", load(heldout=True))
+    if field:
+        chosen = load(heldout=heldout)
+        for mid, name, got, want in held if heldout else misses:
+            if name == field:
+                text = next(m["message"] for m in chosen if m["id"] == mid)
                 print(f"{mid}: got {got!r} want {want!r}\n    {text[:300]!r}")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -205,8 +205,19 @@ def _rationale(p: Problem, result: SearchResult, best: Candidate, plan_id: str) 
             f"(a heuristic order of accuracy risk, time per update and number of changes): {_memory_line(p, best)}.")
 
 
+def _at_one(p: Problem, result: SearchResult) -> Candidate:
+    """The user's settings at the smallest batch (micro-batch 1, no accumulation): what no batch size can go below."""
+    from dataclasses import replace
+
+    from advisor.domain.plans import evaluate
+
+    if result.current.max_micro is None:
+        return result.current  # parameters only: model states and overheads, independent of the batch
+    return evaluate(replace(p, micro_batch=1, grad_accum=1, target_batch=None), p.current, as_run=True)
+
+
 @estimator("current_per_gpu", "current_fits", "current_max_micro", "considered", "fitting", "ruled_out", "options", "verdicts",
-           "replicated_full",
+           "replicated_full", "at_one", "fits_at_one",
            cites=SOURCES + ("arithmetic",) + tuple(sorted({s for note in CHANGE_NOTES.values() for s in note["sources"]})))
 def plan_search(params: float, gpu_memory: float, precision: str | None = None, optimizer: str | None = None,
                 num_gpus: int | None = None, gpus_available: int | None = None, zero_stage: int | None = None,
@@ -251,6 +262,12 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                                       if replicated else "sharded states, offload or adapters", SOURCES)
     out["verdicts"] = Estimate([{"id": k, "text": v} for k, v in sorted(result.verdicts.items())], None,
                                "why each single change is or is not offered", SOURCES)
+    smallest = _at_one(p, result)
+    out["at_one"] = Estimate(smallest.per_gpu, "bytes", ("at micro-batch 1: " if smallest.max_micro is not None else
+                                                         "model states and overheads, before any activation: ")
+                             + _memory_line(p, smallest), SOURCES)
+    out["fits_at_one"] = Estimate(smallest.fits, None, "whether your settings fit at micro-batch 1" if smallest.max_micro
+                                  is not None else "whether your settings leave room for any activations", SOURCES)
     if cur.max_micro is not None:  # only with a modelled activation footprint
         out["current_max_micro"] = Estimate(cur.max_micro, None, f"largest micro-batch per GPU in your plan: {cur.max_micro}", SOURCES)
     return out

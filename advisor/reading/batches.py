@@ -1,0 +1,353 @@
+"""Batches: which batch a config key or flag names, batch arithmetic ('12*40 = 480'), changes ('from 32 to 8',
+'reduced it to 8', 'I use 4; so is 8 right?', 'at 256 we OOM, at 128 it fits'), the batch a learning rate was set
+for, and the batch per update against the batch per step."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from advisor.reading.clause import Clause, in_flag, negated, setup_of
+from advisor.reading.cues import COUNT_UNITS, GPU_WORDS, MEMORY_UNITS, VALUE_QUALIFIERS, cue_index
+from advisor.reading.hardware import NODE_WORDS
+from advisor.reading.phrases import PhraseIndex
+from advisor.reading.state import BATCH_FIELDS, Read, Reading, fill
+
+
+PRODUCT = ("*", "x", "×")
+
+
+def formulas(clause: Clause, reading: Reading) -> None:
+    """Batch arithmetic as engineers write it: 'batch_size*gradient_accumulation_steps = 12*40 = 480' gives the
+    per-step batch 12, accumulation 40 and the batch per update 480; 'gradient_accumulation_steps = 64* 2' is 128."""
+    tokens, left = clause.tokens, cue_index("left")
+    if "=" not in clause.source[tokens[clause.start].start:tokens[clause.end - 1].end]:
+        return
+    for t in range(clause.start + 1, clause.end - 1):
+        if tokens[t].text != "=" or not tokens[t + 1].is_num:
+            continue
+        values, u = [], t + 1  # the numbers right of '=', multiplied
+        while u < clause.end and tokens[u].is_num and tokens[u].value is not None and len(values) < 6:
+            values.append(u)
+            if u + 2 < clause.end and tokens[u + 1].text in PRODUCT and tokens[u + 2].is_num:
+                u += 2
+            else:
+                break
+        if len(values) < 2 or t - 1 not in clause.key_of and not any(x in clause.key_of for x in range(t - 3, t)):
+            continue
+        names, start = _factor_names(clause, left, t)
+        product = 1.0
+        for x in values:
+            product *= tokens[x].value
+        result = values[-1] + 2 if values[-1] + 2 < clause.end and tokens[values[-1] + 1].text == "=" else None
+        text = clause.text(start, values[-1]) if names else ""
+        if names and len(names) == len(values):  # one name per factor
+            for name, x in zip(names, values):
+                fill(reading, name, tokens[x].value, "", text, setup_of(clause, clause.key_of.get(x, 0)))
+            if result is not None and tokens[result].is_num:
+                clause.consumed.add(result)
+                fill(reading, "global_batch", tokens[result].value, "", clause.text(start, result), "user")
+        elif len(names) == 1:  # "gradient_accumulation_steps = 64* 2"
+            fill(reading, names[0], product, "", text, setup_of(clause, clause.key_of.get(values[0], 0)))
+        else:
+            continue
+        clause.consumed.update(values)
+
+
+def _factor_names(clause: Clause, left: PhraseIndex, t: int) -> list[str]:
+    """The slots named on the left of '=' at token t, factor by factor ('batch_size*gradient_accumulation_steps'),
+    and the token the first name starts at."""
+    tokens, names, u, start = clause.tokens, [], t - 1, t
+    while u >= clause.start and len(names) < 6:
+        if u not in clause.key_of:
+            break
+        k = clause.word_of(clause.key_of[u])[1] + 1
+        hit = left.ending_at(clause.words, k)
+        if hit is None:
+            return [], t
+        names.append(hit[1])
+        start = clause.keys[k - hit[0]].token
+        u = start - 1
+        if u >= clause.start and tokens[u].text in PRODUCT:
+            u -= 1
+            continue
+        break
+    names = names[::-1]
+    if len(names) >= 2 and "batch" in names:  # a batch multiplied by accumulation or GPUs is the per-step one
+        names = ["micro_batch" if n == "batch" else n for n in names]
+    return names, start
+
+
+ACCUMULATION_PARTS = {"accumulation", "accumulations", "accumulate", "accum", "subdivisions"}
+
+
+# the parts of a config key or a flag that say which batch it is
+NOT_TRAINING = {"eval", "evaluation", "test", "val", "valid", "validation", "inference", "infer", "predict",
+                "prediction", "generation", "gen", "sample", "sampling"}
+
+
+PER_DEVICE_PARTS = {"micro", "microbatch", "device", "gpu", "per"}
+
+
+GLOBAL_PARTS = {"global", "total", "effective"}
+
+
+def config_key(clause: Clause, k: int, reading: Reading) -> tuple[str, int] | None:
+    """The batch a number is given under as a config key or a flag, read from the key's parts:
+    `per_device_train_batch_size=4` and `device_train_microbatch_size: 2` are per device, `TRAIN.BATCH_SIZE_TOTAL 8`
+    and `global_train_batch_size` global, `--batch_size_training 16` and `loader.batch_size=32` plain ("batch"),
+    DeepSpeed's `train_batch_size` global but a script's `--train_batch_size` per device; an eval or test batch
+    (`per_device_eval_batch_size: 16`) is no training batch ("skip")."""
+    t = clause.keys[k].token
+    j = t - 1
+    while j >= clause.start and t - j <= 6 and (clause.tokens[j].kind == "punct" and clause.tokens[j].text in "=:\"'`"
+                                                or clause.tokens[j].text in ("to", "the", "original", "default", "of")):
+        j -= 1  # "set global_train_batch_size to the original 2048"
+    if j < clause.start or clause.tokens[j].kind != "word" or "_" not in clause.tokens[j].text:
+        return None
+    parts = set(clause.tokens[j].text.split("_"))
+    start = clause.key_of[j]
+    if parts & ACCUMULATION_PARTS or {"update", "freq"} <= parts:
+        return "grad_accum_steps", start  # gradient_accumulation_steps, accumulate_grad_batches, update_freq
+    if not ({"batch", "size"} <= parts or parts & {"microbatch", "batchsize", "bs"}):
+        return None
+    if parts & NOT_TRAINING:
+        return "skip", start
+    if parts & PER_DEVICE_PARTS:
+        return "micro_batch", start
+    if parts & GLOBAL_PARTS:
+        return "global_batch", start
+    if "train" in parts and not in_flag(clause, j) and (reading.deepspeed or json_key(clause, start)):
+        return "global_batch", start
+    return "batch", start
+
+
+# "…accumulation 128 to get 128", "… for a total of 512": what the user expects per update, said with accumulation
+TARGET_CUES = {("to", "get"), ("to", "reach"), ("total", "of"), ("giving", "a"), ("gives", "a"), ("get", "a")}
+
+
+ACCUMULATION_WORDS = {"ga", "accumulation", "accum", "accumulate", "gradient_accumulation_steps", "accum_iter",
+                      "gradient_accumulation"}
+
+
+def json_key(clause: Clause, k: int) -> bool:
+    """Whether the word at key k is written as a quoted key ("train_batch_size": 32), as in a DeepSpeed JSON."""
+    tok_index = clause.keys[k].token
+    return tok_index > 0 and clause.tokens[tok_index - 1].text == '"'
+
+
+def lr_batch(words: list[str], start: int) -> bool:
+    """'the learning rate for batch size 256', 'lr=0.03 for batch 256': the batch a learning rate was set for."""
+    return start >= 1 and words[start - 1] == "for" and bool({"lr", "learning", "rate"} & set(words[max(0, start - 6):start]))
+
+
+def said_as_default(words: list[str], start: int, k: int) -> bool:
+    """A value said as a default or an original one ("the default batch size of 32", "set it to the original 2048"),
+    unless the user says they use it ("I use the defaults")."""
+    for j in range(max(0, start - 3), k):
+        if words[j] in VALUE_QUALIFIERS or words[j] == "defaults":
+            if j < start and any(w not in ("the", "a", "its") for w in words[j + 1:start]):
+                continue  # "(default settings, batch size 1, …)": the default qualifies another word
+            return not (j >= 2 and words[j - 1] == "the" and words[j - 2] in ("use", "used", "using", "keep"))
+    return False
+
+
+def in_change(words: list[str], k: int) -> bool:
+    """'batch from 32 to 8': the numbers belong to the change, not to the current batch."""
+    window = words[max(0, k - 3):k + 3]
+    return "from" in window and "to" in window
+
+
+CHANGE_SIGNS = frozenset({"from", "to", "doubled", "double", "doubling", "halved", "halve", "quadrupled"})
+
+
+def changes(clause: Clause, reading: Reading) -> None:
+    """'from A to B' after a batch / learning-rate cue, 'A → B', 'doubled the batch', 'batch 4x'."""
+    words = clause.words
+    if not clause.present & CHANGE_SIGNS:
+        if clause.present & TOPICS.keys():
+            for w in [w for w in words if w in TOPICS]:
+                _note_topic(reading.topics, w)  # the quantities named, for a later "lower it to 8"
+        return
+    for k, w in enumerate(words):
+        if w != "from" or k + 3 >= len(words):
+            continue
+        cue_inside = ""
+        first = k + 1
+        while first < min(len(words), k + 4) and words[first] in ("batch", "size", "bs", "lr", "learning", "rate", "a", "the"):
+            cue_inside += " " + words[first]
+            first += 1
+        if first >= len(words):
+            continue
+        a = clause.tokens[clause.keys[first].token]
+        if not a.is_num:
+            continue
+        j = first + 1
+        while j < len(words) and j < k + 5 and words[j] != "to":
+            j += 1
+        if j + 1 >= len(words) or words[j] != "to":
+            continue
+        b = clause.tokens[clause.keys[j + 1].token]
+        if not b.is_num or a.value is None or b.value is None:
+            continue
+        topic = next((TOPICS[x] for x in reversed(words[max(0, k - 6):first]) if x in TOPICS), "")
+        text = clause.text(clause.keys[k].token, clause.keys[j + 1].token)
+        if topic == "batch":
+            if a.value.is_integer() and b.value.is_integer():
+                reading.set(Read("batch_from", int(a.value), text))
+                reading.set(Read("batch_to", int(b.value), text))
+        elif topic == "lr":
+            reading.set(Read("lr_from", a.value, text))
+            reading.set(Read("lr_to", b.value, text))
+        elif topic == "seq":  # "reduce the max sequence length from 512 to 128": 128 now
+            fill(reading, "seq_len", b.value, "", text, "user")
+        elif any(g in words[j + 2:j + 4] for g in ("gpus", "gpu", "cards")):
+            reading.set(Read("gpus_from", int(a.value), text))
+            reading.set(Read("gpus_to", int(b.value), text))
+    if not reading.in_past_clause:  # "I could go up to 32" on another setup is no change of the user's
+        _moves(clause, reading)
+    for k, w in enumerate(words):
+        if w in ("doubled", "double", "doubling", "halved", "halve", "quadrupled") and not negated(clause, k):
+            window = words[k:k + 4]
+            if "batch" in window or "bs" in window:
+                factor = 0.5 if w.startswith("halv") else 4.0 if w == "quadrupled" else 2.0
+                text = clause.text(clause.keys[k].token, clause.keys[min(k + 3, len(words) - 1)].token)
+                reading.set(Read("batch_scale_factor", factor, text))
+
+
+# verbs that change a value: "reduced it to 8", "lower the batch size to 16", "going to 1024", "changed bs to 64"
+CHANGE_VERBS = {"reduce", "reduced", "reducing", "decrease", "decreased", "decreasing", "lower", "lowered",
+                "lowering", "increase", "increased", "increasing", "change", "changed", "changing", "raise", "raised",
+                "raising", "bump", "bumped", "drop", "dropped", "dropping", "cut", "go", "going", "went", "switch",
+                "switched", "switching", "move", "moved", "moving", "jump", "jumped", "scale", "scaled", "scaling"}
+
+
+# words that may stand between such a verb and its "to", or between "to" and the number, when a batch is changed
+BATCH_OBJECT = {"it", "the", "my", "our", "batch", "size", "bs", "batchsize", "loader", "train", "micro", "per",
+                "device", "gpu", "up", "down", "global", "total", "effective", "a", "of", "only", "just", "back"}
+
+
+BATCH_WORDS = {"batch", "bs", "batchsize", "batches"}
+
+
+# verbs that change the quantity last named without naming it ("lower it to 8", "going to 1024"); "switch to"
+# names a mode more often than a number
+UNNAMED_CHANGE_VERBS = CHANGE_VERBS - {"switch", "switched", "switching", "move", "moved", "moving"}
+
+
+TOPICS = {"batch": "batch", "bs": "batch", "batchsize": "batch", "lr": "lr", "learning": "lr", "seq": "seq",
+          "length": "seq", "len": "seq", "context": "seq", "resolution": "image", "epochs": "epochs", "gpus": "gpus"}
+
+
+def _moves(clause: Clause, reading: Reading) -> None:
+    """A batch the user changes to: 'reduced to batch size 8', 'I lower it to 8', 'reduced it to 8 from 12',
+    'going to 1024', 'after I change the batchsize to 64'. The batch it changes from is the one said with
+    'from', else the last batch the user gave before, else a default the message named ('the default batch size
+    of 32 … increasing it to 128'); none when the message gave none."""
+    words = clause.words
+    topics = reading.topics
+    for k, w in enumerate(words):
+        _note_topic(topics, w)
+        if w != "to" or k == 0 or "batch_to" in reading.values:
+            continue
+        # the verb, over the object: "reduced [it] to", "lower [the batch size] to"
+        j, named = k - 1, False
+        while j > 0 and words[j] in BATCH_OBJECT and k - j < 6:
+            named = named or words[j] in BATCH_WORDS
+            j -= 1
+        if words[j] not in CHANGE_VERBS or negated(clause, j):
+            continue
+        micro = any(words[x] in ("micro", "per") for x in range(j + 1, k))
+        # the number, over a batch cue: "to batch size 8", "to loader.batch_size=16"
+        n = k + 1
+        while n < len(words) and words[n] in BATCH_OBJECT and n - k < 5:
+            named = named or words[n] in BATCH_WORDS
+            micro = micro or words[n] in ("micro", "per")
+            n += 1
+        if n >= len(words):
+            continue
+        tok = clause.tokens[clause.keys[n].token]
+        if not tok.is_num or tok.value is None or not float(tok.value).is_integer() or tok.value < 1:
+            continue
+        after = words[n + 1] if n + 1 < len(words) else ""
+        if after in GPU_WORDS | NODE_WORDS | MEMORY_UNITS.keys() | COUNT_UNITS.keys() | {"tokens", "epochs", "%"}:
+            continue
+        if not named and (words[j] not in UNNAMED_CHANGE_VERBS or _topic(topics, tok.value) != "batch"):
+            continue  # "lower it to 8" only when the last quantity named that can be 8 was a batch
+        to = int(tok.value)
+        text = clause.text(clause.keys[j].token, clause.keys[n].token)
+        source = None
+        if n + 2 < len(words) and words[n + 1] == "from" and clause.tokens[clause.keys[n + 2].token].is_num:
+            a = clause.tokens[clause.keys[n + 2].token]
+            if a.value is not None and float(a.value).is_integer():
+                source = Read("batch_from", int(a.value), clause.text(clause.keys[j].token, clause.keys[n + 2].token))
+                text = source.text
+        if source is None:
+            earlier = [m for m in reading.batch_mentions if m.value != to and not m.past and m.setup == "user"]
+            if earlier:
+                source = replace(earlier[-1], field="batch_from")
+            else:
+                default = next((reading.reference[f] for f in BATCH_FIELDS
+                                if f in reading.reference and reading.reference[f].qualified), None)
+                if default is not None and default.value != to:
+                    source = replace(default, field="batch_from", setup="user")
+        if source is None and micro:  # "I reduced micro_batch_size to 1": the per-device batch now, no known change
+            reading.set(Read("micro_batch", to, text))
+            continue
+        if source is not None:
+            reading.set(source)
+        reading.set(Read("batch_to", to, text))
+
+
+def _note_topic(topics: list[str], word: str) -> None:
+    """Remember the quantity a word names (the last four, in order)."""
+    topic = TOPICS.get(word)
+    if topic is not None and (not topics or topics[-1] != topic):
+        topics.append(topic)
+        del topics[:-4]
+
+
+def _topic(topics: list[str], value: float) -> str:
+    """The quantity last named that can take this value: in 'batch 256 at lr 0.1, going to 1024', not the LR."""
+    for topic in reversed(topics):
+        if topic == "lr" and value >= 10 or topic == "epochs" and value > 10_000:
+            continue
+        return topic
+    return ""
+
+
+def resolve_product_batches(reading: Reading) -> None:
+    """Two plain batches of the user's, one the other times the accumulation (and the GPUs), are the batch per
+    update and the batch per step: '--batch_size 64 equivalent to --batch_size 8 and --accumulate_gradients 8'."""
+    values = reading.values
+    accum = reading.get("grad_accum_steps")
+    if "batch_from" in values or not accum or accum < 2 or "global_batch" in values:
+        return
+    factor = accum * (reading.get("num_gpus") or 1)
+    plain = [m for m in reading.batch_mentions if m.field == "batch" and m.setup == "user" and not m.past]
+    for big in plain:
+        small = next((m for m in plain if m.value * factor == big.value), None)
+        if small is not None:
+            values["global_batch"] = replace(big, field="global_batch")
+            values["batch"] = small
+            return
+
+
+def resolve_planned_change(reading: Reading) -> None:
+    """Two batches of the user's in a row are a change from the first to the second when the second is planned
+    ('SGD lr 0.1 at batch 256; I want to use batch 1024 on 4 GPUs', 'I use batch_size=4; so is batch_size=8
+    right?') or when the first failed and the second works ('at batch 256 we get an OOM, at 128 it just fits'),
+    unless the message said 'from … to …' itself."""
+    values = reading.values
+    if "batch_from" in values or "batch_to" in values:
+        return
+    mentions = [m for m in reading.batch_mentions if m.setup == "user" and not m.past]
+    for old, new in zip(mentions, mentions[1:]):
+        same_kind = old.field == new.field or "batch" in (old.field, new.field)  # not "total 4096, so 512 per GPU?"
+        if old.value != new.value and same_kind and \
+                ((new.planned and not old.planned) or (old.mood == "fail" and new.mood == "ok")):
+            values["batch_from"] = replace(old, field="batch_from")
+            values["batch_to"] = replace(new, field="batch_to")
+            for was, planned in reading.conflicts:  # "… accumulation 1; so is batch 8 with accumulation 2 right?"
+                if planned.planned and planned.sentence == new.sentence and values.get(was.field) is was:
+                    values[was.field] = planned
+            return

@@ -1,0 +1,218 @@
+"""A clause as the reader walks it: its tokens, its word keys (built once per message, sliced per clause), which
+keys speak of a reference setup, and the helpers every step shares (whose setup a position belongs to, negation,
+flags, catalogue names in order)."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from advisor.reading.cues import ARTIFACTS, FIRST_PERSON, FOLLOWING, GUESSES, NEGATIONS, REFERENCE_CUES
+from advisor.reading.state import Reading
+from advisor.reading.tokens import Token
+
+
+MAX_NAMES = 64  # GPU and model mentions read per message
+
+
+class Key:
+    """One word key: a word's part ('per_device_train_batch_size' is five), a number, or '/', "'", 'x', '*'."""
+
+    __slots__ = ("text", "token")
+
+    def __init__(self, text: str, token: int):
+        self.text, self.token = text, token
+
+
+class Keys:
+    """The word keys of a whole message, built once: clauses and sentences are slices of them."""
+
+    def __init__(self, tokens: list[Token]):
+        self.keys: list[Key] = []
+        self.words: list[str] = []
+        self.first: list[int] = []  # per token: index of its first key (or of the next token's, when it has none)
+        self.span: list[tuple[int, int]] = []  # per key: its token's first and last key
+        keys, words, first, span = self.keys, self.words, self.first, self.span
+        marks = KEY_MARKS
+        n = 0
+        for i, tok in enumerate(tokens):
+            first.append(n)
+            kind, text = tok.kind, tok.text
+            if kind == "num" or (kind == "word" and "_" not in text):
+                keys.append(Key(text, i))
+                words.append(text)
+                span.append((n, n))
+                n += 1
+            elif kind == "word":
+                parts = [p for p in text.split("_") if p]
+                span += [(n, n + len(parts) - 1)] * len(parts)
+                keys += [Key(p, i) for p in parts]
+                words += parts
+                n += len(parts)
+            elif text in marks:
+                part = "x" if text == "×" else text
+                keys.append(Key(part, i))
+                words.append(part)
+                span.append((n, n))
+                n += 1
+        first.append(n)
+
+
+KEY_MARKS = frozenset(("/", "'", "×", "*"))
+
+
+class KeyOf:
+    """token index -> the clause's index of its first key, for tokens that have keys (a view, built for free)."""
+
+    __slots__ = ("keys", "offset", "start", "end")
+
+    def __init__(self, keys: Keys, offset: int, start: int, end: int):
+        self.keys, self.offset, self.start, self.end = keys, offset, start, end
+
+    def __contains__(self, t: int) -> bool:
+        return self.start <= t < self.end and self.keys.first[t] != self.keys.first[t + 1]
+
+    def __getitem__(self, t: int) -> int:
+        if t not in self:
+            raise KeyError(t)
+        return self.keys.first[t] - self.offset
+
+    def get(self, t: int, default: Any = None) -> Any:
+        return self.keys.first[t] - self.offset if t in self else default
+
+
+class Clause:
+    """One sentence or clause: its tokens, its word keys (for phrases) and where each token's keys start."""
+
+    def __init__(self, tokens: list[Token], start: int, end: int, source: str, index: Keys | None = None):
+        index = index or Keys(tokens)
+        self.tokens, self.start, self.end, self.source = tokens, start, end, source
+        a, b = index.first[start], index.first[end]
+        self.keys = index.keys[a:b]
+        self.words = index.words[a:b]
+        self.present = set(self.words)
+        self.key_of = KeyOf(index, a, start, end)  # token index -> first key index
+        self._span, self._offset = index.span, a
+        self.consumed: set[int] = set()  # tokens a step has read, which later steps leave alone
+        self.claimed: set[int] = set()  # tokens inside a model name already read
+        # whether a reference setup is being spoken of at each key: a reference cue seen earlier in the sentence
+        # and no first-person word since ("the paper used 512 but I use 64"); one pass, so setups cost O(n)
+        self.reference_at: list[bool] = []
+        speaking_of_reference = False
+        words = self.words
+        if not self.present & REFERENCE_CUES and not self.present & GUESSES:
+            return  # nothing in it speaks of another setup (most clauses): all the user's
+        reported = False  # "the document suggests that … we can use batch 14": their words, reported
+        for k, w in enumerate(words):
+            self.reference_at.append(speaking_of_reference)
+            if w in REFERENCE_CUES:
+                artifact = k + 1 < len(words) and words[k + 1] in ARTIFACTS  # "we use your code"
+                if not artifact and not self._file_name(k) and \
+                        not any(tuple(words[max(0, k - n):k]) in FOLLOWING for n in (1, 2, 3)):
+                    speaking_of_reference = True
+            elif w == "that" and speaking_of_reference:
+                reported = True
+            elif w in FIRST_PERSON and not reported:
+                # "I guess the number of GPUs is 256?": a deduction about theirs
+                speaking_of_reference = k + 1 < len(words) and words[k + 1] in GUESSES
+
+    def word_of(self, k: int) -> tuple[int, int]:
+        """The first and last key of key k's token (`lr_warmup_steps` is keys k-1..k+1 when k is 'warmup')."""
+        x, y = self._span[self._offset + k]
+        return x - self._offset, y - self._offset
+
+    def _file_name(self, k: int) -> bool:
+        """'README.md', 'defaults.yaml': a file's name, not a setup spoken of."""
+        t = self.keys[k].token
+        nxt = self.tokens[t + 1] if t + 1 < self.end else None
+        return nxt is not None and nxt.text == "." and t + 2 < self.end and not self.tokens[t + 2].space_before \
+            and self.tokens[t + 2].kind == "word"
+
+    def text(self, first_token: int, last_token: int) -> str:
+        return self.source[self.tokens[first_token].start:self.tokens[last_token].end]
+
+
+def setup_of(clause: Clause, position: int) -> str:
+    """A number belongs to a reference setup when a reference cue comes before it in its sentence (the paper
+    used 512) and no first-person word stands between ("the paper used 512 but I use 64")."""
+    at = clause.reference_at
+    if not at:
+        return "user"
+    return "reference" if at[min(position, len(at) - 1)] else "user"
+
+
+def catalogue_names(index: Any, clause: Clause, reading: Reading) -> Any:
+    """(start, end, id) of each catalogue name in the sentence's words, left to right (the leftmost, then longest),
+    within the message's budget of names. "a 10GB card" names no A10: a one-letter first part is written glued
+    ("A10", "T4", "L40S"). Only the words a name can start with are tried (the index's `by_first`)."""
+    words, first = clause.words, index.by_first
+    if not clause.present & first.keys():
+        return
+    end = 0
+    for i in [i for i, w in enumerate(words) if w in first]:
+        if i < end:
+            continue
+        if reading.names_seen >= MAX_NAMES:
+            return
+        for cand in first[words[i]]:
+            n = len(cand)
+            if tuple(words[i:i + n]) == cand:
+                reading.names_seen += 1
+                if len(words[i]) == 1 and n > 1 and clause.tokens[clause.keys[i + 1].token].space_before:
+                    break  # "a 10GB card"
+                yield i, i + n, index.exact[cand]
+                end = i + n
+                break
+
+
+def negated(clause: Clause, k: int, length: int = 1) -> bool:
+    """A negation just before ("without gradient checkpointing", "instead of Adam", "no fp32 master weights") or
+    just after ("LoRA is not an option", "flash attention isn't installed")."""
+    before = [j for j in range(max(0, k - 5), k) if clause.words[j] not in ("'", "t")][-3:]  # "wouldn't need QLoRA"
+    for j in before:
+        if clause.words[j] in NEGATIONS:
+            t = clause.keys[j].token
+            if t > clause.start and clause.tokens[t - 1].text in ("=", ":"):
+                continue  # `dtype=None, load_in_4bit=True`: a value, not a negation
+            return True
+    after = clause.words[k + length:k + length + 3]
+    if not (after[:1] and after[0] in ("is", "isn", "was", "wasn", "doesn", "didn", "won", "wouldn")
+            and set(after) & {"not", "isn", "wasn", "doesn", "didn", "won", "wouldn"}):
+        return False
+    last, nxt = clause.keys[k + length - 1].token, clause.keys[k + length].token
+    return not any(clause.tokens[t].kind == "punct" for t in range(last + 1, nxt))  # "OOMs — isn't 80G enough"
+
+
+class TokenSpan(NamedTuple):
+    """A stretch of tokens (what `in_flag` needs of a clause)."""
+
+    tokens: list[Token]
+    start: int
+    end: int
+
+
+def in_flag(clause: Clause | TokenSpan, t: int) -> bool:
+    """Whether token t is a command-line flag's name: `--learning-rate`, `-batch_size` (not the 'tune' of
+    'fine-tune')."""
+    tok = clause.tokens[t]
+    dash = clause.tokens[t - 1] if t > clause.start else None
+    return dash is not None and dash.text == "-" and not tok.space_before and \
+        (dash.space_before or (t - 2 >= clause.start and clause.tokens[t - 2].text == "-"))
+
+
+FILE_TYPES = {"py", "yaml", "yml", "json", "sh", "md", "txt", "pt", "pth", "ckpt", "bin", "ipynb", "safetensors", "toml",
+              "cfg", "prototxt"}
+
+
+DOCUMENTS = {"md", "txt", "rst", "html", "pdf"}
+
+
+def in_file_name(clause: Clause, t: int, types: set[str] = FILE_TYPES) -> bool:
+    """Whether token t is part of a file's name ('ram-efficient-pytorch-fsdp.md', 'ds_z3_config.json'): a run of
+    glued tokens that ends in '.' and one of the file types."""
+    tokens, u = clause.tokens, t
+    while u + 1 < clause.end and not tokens[u + 1].space_before and u - t < 24:
+        if tokens[u + 1].text == "." and u + 2 < clause.end and tokens[u + 2].text in types \
+                and not tokens[u + 2].space_before:
+            return True
+        u += 1
+    return False

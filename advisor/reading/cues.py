@@ -1,0 +1,268 @@
+"""The reader's vocabulary: units, the phrases that set a field (keywords), the cue words that name the number next
+to them (left and right cues), fillers, negations and the words that say whose setup a sentence speaks of. Data,
+not code: a new phrasing is a new entry here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from advisor.reading.goal import GOAL_CUES
+from advisor.reading.phrases import PhraseIndex
+
+
+MEMORY_UNITS = {"gb": 1e9, "g": 1e9, "gig": 1e9, "gigs": 1e9, "gib": 2**30, "mb": 1e6, "mib": 2**20, "m": 1e6,
+                "tb": 1e12, "tib": 2**40, "gbs": 1e9}
+
+
+COUNT_UNITS = {"k": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "b": 1e9, "bn": 1e9, "billion": 1e9, "t": 1e12,
+               "trillion": 1e12, "thousand": 1e3}
+
+
+TIMES = {"x", "×"}
+
+
+NEGATIONS = {"no", "not", "without", "w/o", "disable", "disabled", "disabling", "never", "instead", "off", "false",
+             "none", "nor", "dont", "wouldn", "don", "didn", "doesn", "isn", "aren", "wasn", "won", "shouldn",
+             "couldn", "cannot", "avoid", "local", "rather", "haven", "hasn", "hadn"}
+
+
+# who a sentence speaks of when it is not the user: what follows such a word, up to a first-person word, belongs to
+# a reference setup ("the paper uses batch 4096, but I use 256")
+REFERENCE_CUES = {"paper", "papers", "authors", "author", "recipe", "readme", "official", "reference", "they", "their",
+                  "publication", "blog", "article", "tutorial", "repo", "medium", "documentation", "docs", "baseline",
+                  "you", "your", "document", "suggests", "recommends", "guide", "arxiv", "al"}
+
+
+# …unless the user says they follow it: "I run run_glue.py as in the README", "following the paper"
+FOLLOWING = {("as", "in"), ("as", "in", "the"), ("following",), ("following", "the"), ("like", "in"),
+             ("like", "in", "the"), ("same", "as"), ("same", "as", "the")}
+
+
+GUESSES = {"guess", "assume", "suppose", "presume", "infer"}
+
+
+# …or uses what it made: "we are trying to use your code on 4 Titan X", "the official code leads to OOM"
+ARTIFACTS = {"code", "script", "scripts", "repo", "repository", "implementation", "notebook", "tool", "framework",
+             "library", "project", "package", "codebase", "command", "example", "examples"}
+
+
+# words that make the one value they qualify a reference's: "the default batch size of 32", "the original 2048"
+VALUE_QUALIFIERS = {"default", "original", "suggested", "recommended", "reported", "official"}
+
+
+# a clause about an earlier run that worked ("yesterday I fine-tuned successfully on a P40", "with LLaMA1 I could use
+# batch 384", "I was able to train it on a 4060 Ti"): its values rank below the run the user asks about
+PAST_RUN = {"successfully", "yesterday", "previously"}
+
+
+# what a clause says of the run it describes: "at batch 32 it's OOM; reduced to batch 8 it works"
+FAIL_WORDS = {"oom", "ooms", "oomed", "outage", "fails", "failed", "crash", "crashes", "error", "exhausted"}
+
+
+OK_WORDS = {"fits", "works", "worked", "runs", "fine", "ok", "okay", "successfully"}
+
+
+PAST_RUN_PHRASES = {("was", "able"), ("were", "able"), ("i", "could"), ("we", "could"), ("used", "to"),
+                    ("first", "used"), ("first", "tried"), ("first", "trained"), ("first", "ran")}
+
+
+PAST_FIRST = {a for a, _ in PAST_RUN_PHRASES}
+
+
+# a sentence about what the user will do: its batch is where they go, an earlier one where they come from
+PLANNING = {"want", "wanna", "going", "plan", "planning", "will", "switch", "move", "moving", "increase", "increasing",
+            "scale", "scaling", "bump", "raise", "upgrade", "next", "would"}
+
+
+FIRST_PERSON = {"i", "my", "we", "our", "mine", "me", "i'm", "im", "us"}
+
+
+GPU_WORDS = {"gpu", "gpus", "card", "cards", "device", "devices", "graphics", "accelerators", "vram"}
+
+
+# keyword phrases: (phrase, field, value); phrases are matched on word keys (lower case, '_' and '-' split off)
+KEYWORDS: list[tuple[str, str, Any]] = [
+    # training mode
+    ("from scratch", "training_mode", "scratch"), ("pretraining", "training_mode", "scratch"),
+    ("pre training", "training_mode", "scratch"), ("pretrain", "training_mode", "scratch"),
+    ("pre train", "training_mode", "scratch"), ("train from scratch", "training_mode", "scratch"),
+    ("fine tune", "training_mode", "finetune"), ("fine tuning", "training_mode", "finetune"),
+    ("fine tuned", "training_mode", "finetune"), ("finetune", "training_mode", "finetune"),
+    ("finetuning", "training_mode", "finetune"), ("finetuned", "training_mode", "finetune"),
+    ("fine tunes", "training_mode", "finetune"), ("finetunes", "training_mode", "finetune"),
+    ("sft", "training_mode", "finetune"), ("full fine tune", "training_mode", "finetune"),
+    ("full parameter", "training_mode", "finetune"), ("full parameters", "training_mode", "finetune"),
+    ("full finetuning", "training_mode", "finetune"), ("full fine tuning", "training_mode", "finetune"),
+    ("finetuning type full", "training_mode", "finetune"), ("finetuning type lora", "adapter", "lora"),
+    ("finetuning type qlora", "adapter", "qlora"), ("adapter qlora", "adapter", "qlora"),
+    ("adapter lora", "adapter", "lora"), ("dreambooth", "training_mode", "finetune"),
+    ("full finetune", "training_mode", "finetune"), ("full ft", "training_mode", "finetune"),
+    ("quantization bit 4", "base_bits", 4), ("bnb 4bit", "base_bits", 4), ("4bit", "base_bits", 4),
+    ("continued pretraining", "training_mode", "scratch"), ("continual pretraining", "training_mode", "scratch"),
+    ("lora adapters", "adapter", "lora"), ("lora finetuning", "adapter", "lora"),
+    ("lora", "adapter", "lora"), ("peft", "adapter", "lora"), ("qlora", "adapter", "qlora"),
+    ("q lora", "adapter", "qlora"), ("load in 4 bit", "base_bits", 4), ("load in 4bit", "base_bits", 4),
+    ("4 bit", "base_bits", 4), ("nf4", "base_bits", 4), ("bnb 4 bit", "base_bits", 4),
+    ("load in 8 bit", "base_bits", 8),
+    # precision
+    ("bf16", "precision", "amp_bf16"), ("bfloat16", "precision", "amp_bf16"), ("fp16", "precision", "amp_fp16"),
+    ("float16", "precision", "amp_fp16"), ("half precision", "precision", "amp_fp16"),
+    ("mixed precision", "precision", "amp"), ("amp", "precision", "amp"), ("autocast", "precision", "amp"),
+    ("fp32", "precision", "fp32"), ("float32", "precision", "fp32"), ("full precision", "precision", "fp32"),
+    ("pure bf16", "precision", "bf16"), ("pure fp16", "precision", "fp16"),
+    ("mixed precision bf16", "precision", "amp_bf16"), ("mixed precision fp16", "precision", "amp_fp16"),
+    # optimizer
+    ("adamw", "optimizer", "adamw"), ("adam", "optimizer", "adam"), ("sgd", "optimizer", "sgd"),
+    ("sgd with momentum", "optimizer", "sgd_momentum"), ("momentum sgd", "optimizer", "sgd_momentum"),
+    ("nesterov", "optimizer", "sgd_momentum"), ("lion", "optimizer", "lion"), ("adafactor", "optimizer", "adafactor"),
+    ("prodigy", "optimizer", "prodigy"), ("8 bit adam", "optimizer", "adamw_8bit"),
+    ("8 bit adamw", "optimizer", "adamw_8bit"), ("adam 8 bit", "optimizer", "adamw_8bit"),
+    ("adamw 8 bit", "optimizer", "adamw_8bit"), ("adamw bnb 8 bit", "optimizer", "adamw_8bit"),
+    ("use 8 bit adam", "optimizer", "adamw_8bit"), ("bnb adamw", "optimizer", "adamw_8bit"),
+    ("adamw8bit", "optimizer", "adamw_8bit"), ("adam8bit", "optimizer", "adamw_8bit"),
+    ("paged adamw 8 bit", "optimizer", "paged_adamw_8bit"), ("paged adamw", "optimizer", "paged_adamw_32bit"),
+    ("paged adamw 32 bit", "optimizer", "paged_adamw_32bit"), ("8 bit optimizer", "optimizer", "adamw_8bit"),
+    # parallelism
+    ("ddp", "parallelism", "ddp"), ("distributed data parallel", "parallelism", "ddp"),
+    ("distributeddataparallel", "parallelism", "ddp"), ("data parallel", "parallelism", "ddp"),
+    ("fsdp", "parallelism", "fsdp"), ("fully sharded", "parallelism", "fsdp"),
+    ("deepspeed", "parallelism", "zero"), ("zero", "parallelism", "zero"), ("ds config", "parallelism", "zero"),
+    ("deep speed", "parallelism", "zero"), ("deepspeed 3", "zero_stage", 3), ("deepspeed 2", "zero_stage", 2),
+    ("ds z 3", "zero_stage", 3), ("ds z 2", "zero_stage", 2), ("ds z3", "zero_stage", 3), ("ds z2", "zero_stage", 2),
+    ("tensor parallel", "parallelism", "tensor"), ("tensor parallelism", "parallelism", "tensor"),
+    ("model parallel", "parallelism", "tensor"), ("pipeline parallel", "parallelism", "pipeline"),
+    ("pipeline parallelism", "parallelism", "pipeline"), ("device map auto", "parallelism", "device_map"),
+    ("device map", "parallelism", "device_map"),
+    ("zero 1", "zero_stage", 1), ("zero 2", "zero_stage", 2), ("zero 3", "zero_stage", 3),
+    ("zero stage 1", "zero_stage", 1), ("zero stage 2", "zero_stage", 2), ("zero stage 3", "zero_stage", 3),
+    ("stage 1", "zero_stage", 1), ("stage 2", "zero_stage", 2), ("stage 3", "zero_stage", 3),
+    ("stage3", "zero_stage", 3), ("stage2", "zero_stage", 2), ("zero3", "zero_stage", 3), ("zero2", "zero_stage", 2),
+    ("ds zero2", "zero_stage", 2), ("ds zero3", "zero_stage", 3),
+    ("offload", "offload", "cpu"), ("cpu offload", "offload", "cpu"), ("offload optimizer", "offload", "cpu"),
+    ("offload param", "offload", "cpu"), ("nvme", "offload", "nvme"), ("offload to nvme", "offload", "nvme"),
+    # memory savers
+    ("gradient checkpointing", "grad_checkpointing", True), ("activation checkpointing", "grad_checkpointing", True),
+    ("gradient checkpoint", "grad_checkpointing", True), ("grad checkpointing", "grad_checkpointing", True),
+    ("checkpointing", "grad_checkpointing", True), ("activation recomputation", "grad_checkpointing", True),
+    ("use gradient checkpointing", "grad_checkpointing", True),
+    ("flash attention", "attention", "flash"), ("flash attn", "attention", "flash"),
+    ("flashattention", "attention", "flash"), ("flash attention 2", "attention", "flash"),
+    ("sdpa", "attention", "sdpa"), ("eager attention", "attention", "eager"),
+    # out of memory
+    ("oom", "oom", True), ("ooms", "oom", True), ("out of memory", "oom", True), ("outofmemoryerror", "oom", True),
+    ("tried to allocate", "oom", True), ("resource exhausted", "oom", True), ("oomed", "oom", True),
+    ("runs out of memory", "oom", True), ("run out of memory", "oom", True), ("ran out of memory", "oom", True),
+    ("not enough gpu memory", "oom", True), ("not enough memory", "oom", True), ("memory is not enough", "oom", True),
+    ("gpu memory is not enough", "oom", True), ("memory isn't enough", "oom", True), ("memory wasn't enough", "oom", True),
+    ("could not allocate", "oom", True), ("cannot allocate", "oom", True), ("memory outage", "oom", True),
+    ("out of gpu memory", "oom", True), ("g isn ' t enough", "oom", True), ("gb isn ' t enough", "oom", True),
+    ("g is not enough", "oom", True), ("gb is not enough", "oom", True), ("vram isn ' t enough", "oom", True),
+    ("adam w", "optimizer", "adamw"),
+    ("insufficient memory", "oom", True), ("cudamalloc failed", "oom", True), ("memory full", "oom", True),
+    ("full bf16", "precision", "bf16"), ("full fp16", "precision", "fp16"),
+]
+
+
+# slot cues: words (keys) that name the number next to them. Left cues stand before the number, right cues after.
+LEFT_CUES: list[tuple[str, str]] = [
+    ("per device train batch size", "micro_batch"), ("per_device_train_batch_size", "micro_batch"),
+    ("train_micro_batch_size_per_gpu", "micro_batch"), ("micro_batch_size", "micro_batch"),
+    ("micro batch size", "micro_batch"), ("micro batch", "micro_batch"), ("micro_batch", "micro_batch"),
+    ("per gpu batch size", "micro_batch"), ("per device batch size", "micro_batch"),
+    ("batch size per gpu", "micro_batch"), ("batch size per device", "micro_batch"), ("per device batch", "micro_batch"),
+    ("per gpu batch", "micro_batch"), ("train_batch_size_per_gpu", "micro_batch"), ("mbs", "micro_batch"),
+    ("per device", "micro_batch"), ("per gpu", "micro_batch"), ("batch per gpu", "micro_batch"),
+    ("batch per device", "micro_batch"), ("imgs_per_gpu", "micro_batch"), ("samples_per_gpu", "micro_batch"),
+    ("batch_size_per_gpu", "micro_batch"), ("batch_size_per_device", "micro_batch"),
+    ("train_batch_size", "global_batch"), ("global batch size", "global_batch"), ("global batch", "global_batch"),
+    ("total train batch size", "global_batch"),
+    ("effective batch size", "global_batch"), ("effective batch", "global_batch"), ("total batch size", "global_batch"),
+    ("global_batch_size", "global_batch"), ("total batch", "global_batch"), ("gbs", "global_batch"),
+    ("batch size", "batch"), ("batch_size", "batch"), ("batchsize", "batch"), ("batch", "batch"), ("bs", "batch"),
+    ("batch sizes", "batch"),
+    ("gradient_accumulation_steps", "grad_accum_steps"), ("gradient accumulation steps", "grad_accum_steps"),
+    ("gradient accumulation", "grad_accum_steps"), ("grad accum", "grad_accum_steps"),
+    ("grad_accum", "grad_accum_steps"), ("accumulation steps", "grad_accum_steps"), ("accum_iter", "grad_accum_steps"),
+    ("accumulation", "grad_accum_steps"), ("accum", "grad_accum_steps"), ("ga", "grad_accum_steps"),
+    ("gradient_accumulation", "grad_accum_steps"), ("accumulate", "grad_accum_steps"),
+    ("grad accum steps", "grad_accum_steps"), ("accum steps", "grad_accum_steps"),
+    ("grad_accumulation_steps", "grad_accum_steps"), ("accumulate_grad_batches", "grad_accum_steps"),
+    ("accumulate gradients", "grad_accum_steps"), ("gradient accumulations", "grad_accum_steps"),
+    ("update freq", "grad_accum_steps"),
+    ("max_seq_length", "seq_len"), ("max_seq_len", "seq_len"), ("seq_len", "seq_len"), ("seq_length", "seq_len"),
+    ("max_length", "seq_len"), ("max_len", "seq_len"), ("cutoff_len", "seq_len"), ("block_size", "seq_len"),
+    ("model_max_length", "seq_len"), ("sequence length", "seq_len"), ("sequence len", "seq_len"),
+    ("seq length", "seq_len"), ("seq len", "seq_len"), ("seq", "seq_len"), ("context length", "seq_len"),
+    ("context", "seq_len"), ("ctx", "seq_len"), ("max_source_length", "seq_len"), ("max_words", "seq_len"),
+    ("max sequence length", "seq_len"), ("sequence", "seq_len"), ("length", "seq_len"),
+    ("context len", "seq_len"), ("ctx len", "seq_len"), ("tensor parallel size", "tensor_parallel"),
+    ("tensor_model_parallel_size", "tensor_parallel"), ("tp", "tensor_parallel"), ("tp size", "tensor_parallel"),
+    ("model_parallel_size", "tensor_parallel"), ("pipeline_model_parallel_size", "pipeline_parallel"),
+    ("pp", "pipeline_parallel"), ("pipeline parallel size", "pipeline_parallel"),
+    ("learning_rate", "lr"), ("learning rate", "lr"), ("lr", "lr"), ("base_lr", "lr"), ("base lr", "lr"),
+    ("warmup_steps", "warmup_steps"), ("warmup steps", "warmup_steps"), ("warmup_ratio", "warmup_ratio"),
+    ("warmup ratio", "warmup_ratio"), ("num_train_epochs", "epochs"), ("epochs", "epochs"), ("max_epochs", "epochs"),
+    ("lora_rank", "lora_rank"), ("lora_r", "lora_rank"), ("lora rank", "lora_rank"), ("rank", "lora_rank"),
+    ("lora r", "lora_rank"), ("r", "lora_rank"),
+    ("zero stage", "zero_stage"), ("zero_stage", "zero_stage"), ("stage", "zero_stage"),
+    ("nproc_per_node", "gpus_per_node"), ("nproc per node", "gpus_per_node"), ("num_processes", "num_gpus"),
+    ("ngpu_per_node", "gpus_per_node"), ("gpus_per_node", "gpus_per_node"), ("gpus per node", "gpus_per_node"),
+    ("devices", "num_gpus"), ("num_gpus_per_node", "gpus_per_node"), ("trainer.devices", "num_gpus"),
+    ("num_gpus", "num_gpus"), ("gpus", "num_gpus"), ("world_size", "num_gpus"), ("world size", "num_gpus"),
+    ("n_gpu", "num_gpus"), ("nnodes", "num_nodes"), ("num_nodes", "num_nodes"), ("num_machines", "num_nodes"),
+    ("resolution", "image_size"), ("image size", "image_size"), ("image_size", "image_size"), ("img_size", "image_size"),
+]
+
+
+RIGHT_CUES: list[tuple[str, str]] = [
+    ("per gpu", "micro_batch"), ("per device", "micro_batch"), ("per card", "micro_batch"),
+    ("gpus each", "gpus_per_node"), ("gpus per node", "gpus_per_node"), ("gpus on each node", "gpus_per_node"),
+    ("gpus in each node", "gpus_per_node"), ("gpus per machine", "gpus_per_node"),
+    ("gpus", "num_gpus"), ("gpu", "num_gpus"), ("cards", "num_gpus"), ("card", "num_gpus"), ("devices", "num_gpus"),
+    ("graphics cards", "num_gpus"),
+    ("nodes", "num_nodes"), ("node", "num_nodes"), ("machines", "num_nodes"),
+    ("epochs", "epochs"), ("epoch", "epochs"),
+    ("accumulation steps", "grad_accum_steps"), ("gradient accumulation steps", "grad_accum_steps"),
+    ("accumulation", "grad_accum_steps"), ("grad accum steps", "grad_accum_steps"),
+    ("gradient accumulation step", "grad_accum_steps"), ("accumulation step", "grad_accum_steps"),
+    ("warmup steps", "warmup_steps"), ("steps of warmup", "warmup_steps"),
+    ("examples", "dataset_size"), ("samples", "dataset_size"), ("instances", "dataset_size"),
+    ("training instances", "dataset_size"), ("images", "dataset_size"), ("rows", "dataset_size"),
+    ("sentences", "dataset_size"), ("documents", "dataset_size"), ("pairs", "dataset_size"),
+    ("conversations", "dataset_size"), ("instructions", "dataset_size"), ("training examples", "dataset_size"),
+    ("training samples", "dataset_size"), ("training images", "dataset_size"),
+    ("parameters", "params"), ("parameter", "params"), ("params", "params"), ("param", "params"),
+    ("model", "params"), ("weights", "params"),
+    ("context", "seq_len"), ("context length", "seq_len"), ("sequence length", "seq_len"), ("seq len", "seq_len"),
+    ("tokens long", "seq_len"), ("token context", "seq_len"), ("token sequences", "seq_len"), ("seq", "seq_len"),
+    ("resolution", "image_size"), ("px", "image_size"), ("pixels", "image_size"),
+]
+
+
+# what may stand between a cue and its number: "batch size of 32", "lr = 3e-4", "--batch_size 8", `"stage": 3`
+FILLERS = {"of", "is", "was", "=", ":", "to", "at", "set", "as", "size", "-", "--", "\"", "'", "`", "(", ")", "a",
+           "=>", "’", "equal", "equals", "about", "around", "just", "only", "with", "be", "it", "i", "used", "use",
+           "using", "value", "default", "per", "gpu", "device", "train", "even", "still", "my", "the", "your", "{",
+           ",", "down", "up", "from", "[", "]", "approx", "~", "≈", "setting", "being", "are", "were", "has",
+           "have", "is:", "and", "can", "could", "would", "should", "will", "must", "then", "limited"}
+
+
+_INDEXES: dict[str, PhraseIndex] = {}
+
+
+def cue_index(name: str) -> PhraseIndex:
+    if name not in _INDEXES:
+        table = {"keywords": [(p, (f, v)) for p, f, v in KEYWORDS], "left": LEFT_CUES, "right": RIGHT_CUES,
+                 "finetune": [(p, True) for p in FINETUNE_EVIDENCE], "launchers": [(p, True) for p in LAUNCHERS],
+                 "goal": [(p, (g, w)) for p, g, w in GOAL_CUES]}[name]
+        _INDEXES[name] = PhraseIndex(table)
+    return _INDEXES[name]
+
+
+# launchers that start one process per GPU (with several GPUs and nothing sharded, that is DDP)
+LAUNCHERS = ["torchrun", "torch.distributed.launch", "accelerate launch", "distributed launch", "multi_gpu",
+             "distributeddataparallel", "mpirun"]
+LAUNCH_WORDS = {"torchrun", "launch", "multi_gpu", "distributeddataparallel", "mpirun"}
+# a pretrained checkpoint or a downstream task means fine-tuning
+FINETUNE_EVIDENCE = ["instruct", "chat", "hf", "glue", "squad", "alpaca", "samsum", "dolly", "lima", "classifier",
+                     "from_pretrained", "model_name_or_path", "text to image"]

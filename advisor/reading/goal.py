@@ -1,0 +1,183 @@
+"""The user's goal: what they want from the advisor.
+
+fit             make a run fit in memory (an OOM, "how much memory", "how many GPUs do I need")
+faster          make it faster (slow steps, low GPU utilisation, throughput)
+match_reference match a paper's, a README's or the authors' setup or results
+choose_lr       choose a learning rate (for a new batch size, more GPUs)
+choose_batch    choose a batch size
+explain_result  explain something the user observed or read (why X uses more memory than Y, what a flag means,
+                whether two setups are equivalent, why accuracy dropped)
+
+The goal is a judgement over the whole message, so it is read as one: cue phrases vote for a goal, a vote in a
+question counts three times as much as one in a statement (the question is what the user asks the advisor),
+and a few facts of the situation add their weight (an OOM votes for fit; comparing two setups, or memory that
+did not change when it should have, votes for an explanation). The goal with the most votes wins; with no vote,
+no goal is read (the advisor asks). One pass over the words of each sentence: linear in the message.
+"""
+
+from __future__ import annotations
+
+# cue phrase (word keys, as the reader's phrase index builds them) -> (goal, weight)
+GOAL_CUES: list[tuple[str, str, float]] = [
+    # fit: the run does not fit, or how much it needs
+    ("oom", "fit", 1), ("out of memory", "fit", 1), ("fit", "fit", 1), ("fits", "fit", 1), ("fit into", "fit", 1),
+    ("not enough", "fit", 1), ("enough memory", "fit", 1), ("how much memory", "fit", 2),
+    ("how much gpu memory", "fit", 2), ("how much vram", "fit", 2), ("how much cuda memory", "fit", 2),
+    ("how many gpus", "fit", 1), ("how many a100 gpus", "fit", 1), ("minimum gpu", "fit", 2), ("need", "fit", 1),
+    ("needed", "fit", 1), ("required", "fit", 1), ("minimum", "fit", 1), ("don ' t know why", "fit", 1),
+    ("errors out", "fit", 1), ("saves gpu memory", "fit", 1), ("memory blow up", "fit", 1),
+    ("minimum memory", "fit", 2), ("minimum needed", "fit", 2), ("memory is needed", "fit", 2),
+    ("vram usage", "fit", 1), ("reduce the vram", "fit", 2), ("reduce gpu memory", "fit", 2),
+    ("memory go lower", "fit", 2), ("get it down", "fit", 1), ("way around it", "fit", 1), ("is there a fix", "fit", 1),
+    ("can it be done on", "fit", 2), ("be fine tuned on", "fit", 1), ("be fully fine tuned on", "fit", 1),
+    ("finetune", "fit", 0.3), ("fine tune", "fit", 0.3), ("is it possible to run", "fit", 1),
+    ("should be enough", "fit", 1), ("enough to", "fit", 0.5), ("maximum token length", "fit", 1),
+    ("memory problem", "fit", 1), ("gpu requirements", "fit", 2), ("gpu spec", "fit", 2), ("resources", "fit", 0.5),
+    # faster
+    ("slow", "faster", 1), ("slower", "faster", 1), ("faster", "faster", 1), ("speed", "faster", 1),
+    ("speed up", "faster", 1), ("throughput", "faster", 1), ("utilization", "faster", 1),
+    ("utilisation", "faster", 1), ("gpu util", "faster", 1), ("gpu usage", "faster", 1), ("it/s", "faster", 1),
+    ("waiting for data", "faster", 1), ("per iteration", "faster", 0.5), ("training time", "faster", 1),
+    ("takes too long", "faster", 1), ("mfu", "faster", 1), ("all reduce", "faster", 0.5), ("all reduces", "faster", 1),
+    ("efficiency", "faster", 1),
+    # match a reference
+    ("reproduce", "match_reference", 2), ("replicate", "match_reference", 2), ("same results", "match_reference", 1),
+    ("same result", "match_reference", 1), ("match the paper", "match_reference", 2),
+    ("the paper's result", "match_reference", 2), ("in the paper", "match_reference", 1),
+    ("what hardware did you use", "match_reference", 3), ("what gpu was used", "match_reference", 3),
+    ("what gpus did you use", "match_reference", 3), ("what device did you use", "match_reference", 3),
+    ("what hardware", "match_reference", 2), ("your code could", "match_reference", 2),
+    ("the original", "match_reference", 1), ("equivalent to using more gpus", "match_reference", 2),
+    ("official way", "match_reference", 1),
+    # choose a learning rate (only the words: "lr = 3e-4" in a config names a value, not a question)
+    ("learning rate", "choose_lr", 1), ("lr", "choose_lr", 1), ("base lr", "choose_lr", 1),
+    ("linear scaling", "choose_lr", 1), ("scaling rule", "choose_lr", 1), ("scale the learning rate", "choose_lr", 2),
+    ("learning rate scaling", "choose_lr", 1), ("lr scaling", "choose_lr", 1),
+    # choose a batch size
+    ("which batch size", "choose_batch", 2), ("what batch size", "choose_batch", 2),
+    ("recommended batch size", "choose_batch", 2), ("best batch size", "choose_batch", 2),
+    ("optimal batch size", "choose_batch", 2), ("how big a batch", "choose_batch", 2),
+    ("divide the batch size", "choose_batch", 2), ("desired batch size", "choose_batch", 2),
+    ("batch size also increase", "choose_batch", 2), ("keep the per gpu batch size", "choose_batch", 2),
+    ("minimum batch size", "choose_batch", 2), ("samples per batch", "choose_batch", 1),
+    ("effective batch size of", "choose_batch", 1),
+    # explain a result
+    ("why", "explain_result", 1.5), ("how come", "explain_result", 1.5), ("or is that", "explain_result", 2),
+    ("how do you define", "explain_result", 2), ("doesn't that make", "explain_result", 2),
+    ("per node or", "explain_result", 2), ("per device or", "explain_result", 2), ("what do", "explain_result", 1), ("is that normal", "explain_result", 2),
+    ("is this normal", "explain_result", 2), ("is it normal", "explain_result", 2), ("explain", "explain_result", 2),
+    ("what's going on", "explain_result", 2), ("am i right", "explain_result", 2),
+    ("am i misunderstanding", "explain_result", 2), ("is it a bug", "explain_result", 2),
+    ("is that correct", "explain_result", 2), ("can you confirm", "explain_result", 2),
+    ("what exactly", "explain_result", 2), ("how does", "explain_result", 1), ("what does", "explain_result", 1),
+    ("does it mean", "explain_result", 1), ("equivalent", "explain_result", 2), ("per gpu or", "explain_result", 2),
+    ("refer to", "explain_result", 1), ("what's causing", "explain_result", 2), ("seems wrong", "explain_result", 2),
+    ("accuracy", "explain_result", 1), ("converges slower", "explain_result", 1), ("worse", "explain_result", 1),
+    ("drops", "explain_result", 1), ("lower accuracy", "explain_result", 1), ("batchnorm", "explain_result", 1),
+    ("syncbn", "explain_result", 1), ("sync bn", "explain_result", 1), ("bn", "explain_result", 1),
+    ("surprised", "explain_result", 2), ("counterintuitive", "explain_result", 2), ("weird", "explain_result", 1),
+    ("larger than i expected", "explain_result", 2), ("than i expected", "explain_result", 1),
+    ("more memory than", "explain_result", 2), ("uses more memory", "explain_result", 2),
+    ("use more memory", "explain_result", 2), ("the same gpu memory", "explain_result", 2),
+    ("the same memory", "explain_result", 2), ("memory is unchanged", "explain_result", 2),
+    ("unchanged", "explain_result", 1), ("no effect", "explain_result", 2), ("no difference", "explain_result", 2),
+    ("makes no difference", "explain_result", 2), ("went up instead", "explain_result", 2),
+    ("but not", "explain_result", 1), ("doesn't work", "explain_result", 1), ("calculation", "explain_result", 1),
+    ("what did i miss", "explain_result", 1), ("would more epochs help", "explain_result", 2),
+    ("is that due to", "explain_result", 2), ("loss", "explain_result", 0.5), ("need more memory than", "explain_result", 2),
+    # an expectation the result broke: "I expected about 937 steps", "not the 3.5G I'd expect", "I thought fp16 would"
+    ("i expected", "explain_result", 2), ("i ' d expect", "explain_result", 2), ("i thought", "explain_result", 1.5),
+    ("i would expect", "explain_result", 2), ("than expected", "explain_result", 1.5),
+]
+
+# a number (or '=' / ':') right after an LR word names a value of a config, not a question about the LR
+_VALUE_AFTER = {"=", ":"}
+# words that put a hardware setup in a question ("can it be done on a 3090?", "is 2x L40S enough?")
+HARDWARE = {"gpu", "gpus", "card", "cards", "vram", "gb", "g", "gib", "a100", "h100", "v100", "t4", "3090", "4090"}
+CAN = {"can", "could", "possible", "enough", "need", "needs", "needed"}
+# words that make a 'why' about memory a question about fitting ("why is 24g still not enough?")
+MEMORY = {"memory", "oom", "vram", "enough", "allocate"}
+QUESTION_WEIGHT = 3.0
+LAST_QUESTION_BONUS = 1.0
+OOM_PRIOR = 2.0
+HARDWARE_QUESTION = 1.0
+# the first goal in this order wins a tie: the more specific request first
+ORDER = ("choose_batch", "choose_lr", "match_reference", "faster", "explain_result", "fit")
+
+
+class Sentence:
+    """One sentence as the goal reads it: its word keys and, asked only where a cue matches, what a key is."""
+
+    def __init__(self, words: list[str], present: set[str], question: bool, is_num, in_flag, word_of, text):
+        self.words, self.present, self.question = words, present, question
+        self.is_num = is_num  # key -> whether it is a number
+        self.in_flag = in_flag  # key -> whether it is part of a command-line flag (`--learning-rate`)
+        self.word_of = word_of  # key -> the first and last key of its word (`lr_warmup_steps` is 3 keys)
+        self.text = text  # (first key, last key) -> the message's words
+
+
+def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str] | None:
+    """(goal, the words that decided it), or None when nothing votes. `oom` is the words that reported an OOM
+    (None when none did); `index` is a PhraseIndex over GOAL_CUES."""
+    votes: dict[str, float] = {}
+    best_text: dict[str, tuple[float, str]] = {}
+
+    def vote(goal: str, amount: float, phrase: str) -> None:
+        votes[goal] = votes.get(goal, 0.0) + amount
+        if amount > best_text.get(goal, (0.0, ""))[0]:
+            best_text[goal] = (amount, phrase)
+
+    last_question = max((n for n, s in enumerate(sentences) if s.question), default=-1)
+    for n, sentence in enumerate(sentences):
+        words = sentence.words
+        scale = QUESTION_WEIGHT + (LAST_QUESTION_BONUS if n == last_question else 0.0) if sentence.question else 1.0
+        present = sentence.present
+        # a 'why' about memory with no second setup to compare is a question about making it fit
+        why_fits = sentence.question and "why" in present and bool(present & MEMORY) and not _compares(words, index)
+        if sentence.question and present & HARDWARE and present & CAN:
+            vote("fit", HARDWARE_QUESTION * scale, sentence.text(0, len(words) - 1))
+        first_words = index.by_first
+        k = 0
+        while k < len(words):
+            if words[k] not in first_words:
+                k += 1
+                continue
+            hit = index.at(words, k)
+            if hit is None or sentence.in_flag(k):
+                k += 1
+                continue
+            length, (goal, weight) = hit
+            after = k + length
+            if sentence.word_of(k)[0] < k or sentence.word_of(after - 1)[1] > after - 1:
+                k += 1  # "lr" inside `lr_warmup_steps`: part of another key's name
+                continue
+            if goal == "choose_lr" and not sentence.question and after < len(words) \
+                    and (sentence.is_num(after) or words[after] in _VALUE_AFTER):
+                k = after  # "lr 3e-4", "learning_rate=2e-5" in a statement: a value, not a question about it
+                continue
+            if goal == "explain_result" and words[k] == "why" and why_fits:
+                goal = "fit"
+            vote(goal, weight * scale, sentence.text(k, after - 1))
+            k = after
+    if oom is not None:
+        vote("fit", OOM_PRIOR, oom)
+    if not votes:
+        return None
+    goal = max(ORDER, key=lambda g: (votes.get(g, 0.0), -ORDER.index(g)))
+    if votes.get(goal, 0.0) <= 0:
+        return None
+    return goal, best_text[goal][1]
+
+
+# phrases that set two setups or an expectation side by side ("more memory than LoRA", "the same memory")
+COMPARISONS = {"more memory than", "uses more memory", "use more memory", "the same gpu memory", "the same memory",
+               "memory is unchanged", "unchanged", "no effect", "no difference", "makes no difference",
+               "went up instead", "but not", "need more memory than"}
+
+
+def _compares(words: list[str], index) -> bool:
+    for k in range(len(words)):
+        hit = index.at(words, k)
+        if hit and " ".join(words[k:k + hit[0]]) in COMPARISONS:
+            return True
+    return False

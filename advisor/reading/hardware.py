@@ -1,0 +1,324 @@
+"""The user's hardware: GPUs named from the catalogue and their counts ('2x A100 40GB', 'A100 80G * 2', 'four V100',
+'two nodes with 4 GPUs each', device-id lists), the card's memory (said, totalled, or the capacity an OOM error
+reports), notebook platforms, and when a message compares one GPU with several."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import lru_cache
+from typing import Any
+
+from advisor.reading.clause import Clause, catalogue_names, setup_of
+from advisor.reading.cues import GPU_WORDS, MEMORY_UNITS
+from advisor.reading.state import Read, Reading
+from advisor.reading.tokens import WORD_NUMBERS
+
+
+SEVERAL = {"multiple", "multi", "several", "more", "fewer", "across", "each", "every", "per", "all", "other"}
+
+
+def speaks_of_several_gpus(clause: Clause) -> bool:
+    """'multiple GPUs', 'per GPU', 'across GPUs', 'every GPU': a message that compares one GPU with several, or
+    speaks of per-GPU quantities, has no 'one GPU' setup to read."""
+    words = clause.words
+    if "gpu" not in clause.present and "gpus" not in clause.present:
+        return False
+    return any(w in ("gpu", "gpus") and k > 0 and words[k - 1] in SEVERAL and setup_of(clause, k) == "user"
+               and clause.word_of(k - 1) == (k - 1, k - 1) and clause.word_of(k) == (k, k)  # not `per_gpu_…` keys
+               for k, w in enumerate(words))
+
+
+def gpu_names(clause: Clause, reading: Reading) -> None:
+    """GPUs named from the catalogue ('2x A100 40GB', 'a single 3090', 'T4 x 2'): the card (or its ambiguous family),
+    its memory, and the count written before or after it; a platform ('Kaggle') is settled at the end."""
+    from advisor.domain import gpus
+
+    words = clause.words
+    for s, e, target in catalogue_names(gpus.name_index(), clause, reading):
+        match = _find_gpu(" ".join(words[max(0, s - 2):min(len(words), e + 4)]))
+        text = clause.text(clause.keys[s].token, clause.keys[e - 1].token)
+        if match is not None and match.platform:
+            if reading.platform is None:  # settled once the message has been read (a card named wins)
+                reading.platform = (match, text, setup_of(clause, s))
+            continue
+        if match is not None:
+            if match.gpu is not None:
+                reading.set(Read("gpu_model", match.gpu.id, text))
+                # the card's catalogue size gives way to one the user states ("RTX 2080 (11264MiB each)")
+                reading.set(Read("gpu_memory_gb", match.gpu.memory_gb, text, weak=True))
+                reading.set(Read("gpu_memory_catalogue_bytes", match.gpu.memory_bytes, text))
+            else:
+                reading.set(Read("gpu_model", match.id, text))
+                if match.memory_gb_said and "total" not in words[e:e + 6]:
+                    reading.set(Read("gpu_memory_gb", match.memory_gb_said, text))
+            count = _count_before(clause, s) or _count_after(clause, e)
+            if count and setup_of(clause, s) == "user":
+                name, n = ("num_gpus", count[0])
+                if count[0] > 1:
+                    name, n = gpu_count(clause, clause.key_of.get(count[1], s), count[0])
+                first, last = clause.keys[s].token, clause.keys[e - 1].token
+                reading.set(Read(name, n, clause.text(min(count[1], first), max(count[1] + 1, last)
+                                                      if count[1] > last else last)))
+
+
+def single_gpu(clause: Clause, reading: Reading) -> None:
+    """'a GPU', 'a single GPU', 'one card', 'an 80GB GPU', 'my 24 GB card': one GPU."""
+    if "gpu" not in clause.present and "card" not in clause.present:
+        return
+    for k, w in enumerate(clause.words):
+        if w in ("gpu", "card") and setup_of(clause, k) == "user":
+            nxt = clause.words[k + 1] if k + 1 < len(clause.words) else ""
+            if nxt.isdigit() or nxt in ("s", "'"):
+                continue  # "GPU 0 has …" names a device; "GPUs"
+            count = _count_before(clause, k)
+            if count and count[0] == 1:
+                reading.set(Read("num_gpus", 1, clause.text(count[1], clause.keys[k].token)))
+
+
+GPU_NOISE = {"nvidia", "geforce", "tesla", "rtx", "gtx", "amd", "instinct", "radeon", "quadro"}
+
+
+SINGULAR = {"a", "an", "one", "my", "single", "1"}
+
+
+@lru_cache(maxsize=4096)
+def _find_gpu(phrase: str) -> Any:
+    """The catalogue's match for the words around a GPU name (the same few phrases recur in a message and across
+    messages, and find_gpu tokenises again)."""
+    from advisor.domain import gpus
+
+    return gpus.find_gpu(phrase)
+
+
+def _count_before(clause: Clause, s: int) -> tuple[int, int] | None:
+    """'8x A100', '8 × H100', '2 x A100', 'four V100', 'dual 3090', 'a single 4090', 'an 80GB A100': the count
+    and its token."""
+    k = s - 1
+    while k >= 0 and clause.words[k] in GPU_NOISE:
+        k -= 1
+    if k >= 1 and clause.words[k] in MEMORY_UNITS and clause.tokens[clause.keys[k - 1].token].is_num:
+        k -= 2  # "a 24GB 3090"
+    if k >= 0 and clause.words[k] in ("x", "×", "*"):
+        k -= 1
+    if k < 0:
+        return None
+    word = clause.words[k]
+    t = clause.keys[k].token
+    tok = clause.tokens[t]
+    between = clause.tokens[t + 1:clause.keys[s].token]
+    if any(b.kind == "punct" and b.text not in ("x", "×", "*", "-") for b in between):
+        return None  # "training batch 1, TITAN RTX", "bf16` (Kaggle": another clause's number
+    if tok.is_num and tok.value is not None and float(tok.value).is_integer() and 1 <= tok.value <= 4096:
+        if k >= 1 and clause.words[k - 1] in (".", "v", "rtx"):
+            return None
+        if t > clause.start and clause.tokens[t - 1].kind == "word" and not tok.space_before:
+            return None  # the end of a name: "bf16", "A100"
+        return int(tok.value), t
+    if word in WORD_NUMBERS:
+        return WORD_NUMBERS[word], t
+    if word in SINGULAR or (word == "single" and k >= 1 and clause.words[k - 1] in SINGULAR):
+        return 1, t
+    return None
+
+
+def _count_after(clause: Clause, e: int) -> tuple[int, int] | None:
+    """'A100 x 8', 'H100 x8', 'T4 ×2', 'A100 80G * 2', 'TITAN RTX 24GB *2'."""
+    words = clause.words
+    while e < len(words) and words[e] in GPU_NOISE:
+        e += 1
+    if e + 1 < len(words) and words[e] in MEMORY_UNITS:
+        e += 1
+    elif e + 2 < len(words) and clause.tokens[clause.keys[e].token].is_num and words[e + 1] in MEMORY_UNITS:
+        e += 2
+    if e + 1 < len(words) and words[e] in ("x", "×", "*"):
+        tok = clause.tokens[clause.keys[e + 1].token]
+        if tok.is_num and tok.value and float(tok.value).is_integer() and 1 <= tok.value <= 4096:
+            return int(tok.value), clause.keys[e].token
+    return None
+
+
+# keys and flags that list device ids: `gpu_ids: 0,1`, `--gpu=0,1,2,3`, `CUDA_VISIBLE_DEVICES=0,1`, `localhost:0,1`
+ID_LISTS = {"gpu_ids", "gpu", "gpus", "cuda_visible_devices", "localhost", "device_ids", "devices", "gpu_id"}
+
+
+# …of which these name devices even when they list one (`--include localhost:1`); `--gpus 2` counts them
+ID_ONLY = {"gpu_ids", "cuda_visible_devices", "localhost", "device_ids", "gpu_id"}
+
+
+ID_WORDS = frozenset({"gpu", "gpus", "ids", "cuda", "localhost", "devices", "device", "id"})
+
+
+def device_ids(clause: Clause, reading: Reading) -> None:
+    """GPUs counted from a list of device ids (`gpu_ids: 0,1` is 2 GPUs, `--gpu=0,1,2,3` 4, `--include localhost:1`
+    1), and the device an error names (`GPU 0 has a total capacity …`), kept for when nothing else counts them."""
+    if not clause.present & ID_WORDS:
+        return
+    tokens = clause.tokens
+    for t in range(clause.start, clause.end - 1):
+        tok = tokens[t]
+        if tok.kind == "word" and tok.text == "gpu" and tokens[t + 1].is_num and tokens[t + 1].value is not None:
+            nxt = tokens[t + 2] if t + 2 < len(tokens) else None
+            if nxt is not None and nxt.text in (";", ")", "has"):
+                reading.devices_named.setdefault(int(tokens[t + 1].value), clause.text(t, t + 1))  # "(GPU 0; …)"
+        if tok.kind != "word" or tok.text not in ID_LISTS or tokens[t + 1].text not in ("=", ":"):
+            continue
+        ids, u = [], t + 2
+        while u < clause.end and tokens[u].is_num and tokens[u].value is not None and len(ids) < 64:
+            ids.append(tokens[u])
+            clause.consumed.add(u)
+            if u + 2 < clause.end and tokens[u + 1].text == "," and tokens[u + 2].is_num and not tokens[u + 2].space_before:
+                u += 2
+            else:
+                break
+        if len(ids) >= 2 or (ids and tok.text in ID_ONLY):
+            reading.set(Read("num_gpus", len(ids), clause.text(t, u)))
+
+
+NODE_WORDS = {"node", "nodes", "machine", "machines", "server", "servers", "host", "hosts"}
+
+
+def gpu_count(clause: Clause, k: int, count: int) -> tuple[str, float]:
+    """'8x8 GPUs' and '6 machines x 8 cards' multiply; 'two nodes with 4 GPUs each' and '4 nodes, each with 4 A100
+    GPUs' count GPUs per node (the total is settled once the node count is known)."""
+    words = clause.words
+    j = k - 1
+    if j >= 1 and words[j] in ("x", "*", "×"):
+        j -= 1
+        if j >= 0 and words[j] in NODE_WORDS:
+            j -= 1
+        first = clause.tokens[clause.keys[j].token] if j >= 0 else None
+        if first is not None and first.is_num and first.value and float(first.value).is_integer():
+            return "num_gpus", count * int(first.value)
+    nearby = set(words[max(0, k - 3):k]) | set(words[k + 1:k + 4])
+    if "each" in nearby or {"per", "node"} <= set(words[k + 1:k + 5]):
+        return "gpus_per_node", count
+    return "num_gpus", count
+
+
+MEASURED = {"allocate", "allocated", "free", "reserved", "using", "uses", "used", "peak", "consumes", "takes",
+            "needs", "need", "requires", "occupied", "usage", "already", "about", "around", "approximately", "~",
+            "than", "under", "over", "below", "above", "roughly", "nearly", "almost", "least", "most", "="}
+
+
+CAPACITY = frozenset({"capacity", "capacty"})  # PyTorch 2.1 printed "total capacty"
+CARD_WORDS = frozenset(GPU_WORDS | GPU_NOISE | {"vram", "memory"})
+# any word that says whose a size is, or what it measures: without one nearby, a size is no card's
+SAYS_WHOSE = frozenset(CAPACITY | MEASURED | CARD_WORDS | {"of", "with", "has", "having", "my", "on", "each", "per",
+                                                          "total", "totally", "in", "ram", "cpu", "host", "system",
+                                                          "disk", "dataset", "data", "runs", "run", "ran", "running",
+                                                          "free", "allocated", "reserved", "already", "use", "gpu"})
+
+
+def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: float, unit: str) -> None:
+    """A memory size is a GPU's memory when the words around it say so ('24GB GPU', 'a GPU with 16 GB',
+    '80GB A100', 'my 11G', '13B on 24GB', 'a 16GB Nvidia Tesla'); sizes an error or a measurement gives
+    ('allocated', 'free', 'uses about 13GB', 'more than 22G') are not, but a total over several GPUs ('four V100s,
+    128G in total') and the capacity an OOM error reports ('24.00 GiB total capacity') are kept for when nothing
+    else says the card's size."""
+    words = clause.words
+    before = words[max(0, k - 4):k]
+    after = words[end + 1:end + 4]
+    if not SAYS_WHOSE & set(before) and not SAYS_WHOSE & set(after) and not _after_equals(clause, k):
+        return  # no word around it says what the size is ("24GB 24GB 24GB")
+    gb = nbytes / (2**30 if unit in ("gib", "tib", "mib") else 1e9)
+    if setup_of(clause, k) != "user":
+        return  # "were the GPUs in the paper 96GB GPUs?"
+    capacity = CAPACITY
+    if before[-2:-1] and before[-2] in capacity and before[-1] == "of" or after[:2] and after[0] == "total" and \
+            after[1:2] and after[1] in capacity:
+        if reading.capacity_gb is None:
+            reading.capacity_gb = gb  # "(GPU 0; 24.00 GiB total capacity …)", "total capacity of 14.58 GiB"
+        return
+    if capacity & set(before[-3:]):
+        return
+    ran_with = len(before) >= 2 and before[-2] in ("runs", "run", "ran", "running") and before[-1] == "with"
+    if _after_equals(clause, k):
+        reading.total_memory_gb = gb  # "4*16 = 64 GB of vRAM": a sum over the GPUs
+        return
+    if set(before[-2:]) & MEASURED or ran_with or "in use" in " ".join(after) or before[-2:] == ["per", "gpu"] or \
+            (after and after[0] in ("free", "allocated", "reserved", "already")):
+        reading.measured_gb = max(reading.measured_gb or 0.0, gb)  # "uses around 72 GB"
+        return
+    if (set(before[-2:]) | set(after[:2])) & {"ram", "cpu", "host", "system", "disk", "dataset", "data"}:
+        return
+    if after[:2] == ["in", "total"] or (before and before[-1] in ("total", "totally")):
+        reading.total_memory_gb = gb  # "four V100s, 128G in total": per GPU once the count is known
+        return
+    gpu_after = bool(set(after[:2]) & (CARD_WORDS | {"of"})) and not set(after[:3]) & {"ram", "cpu", "host", "system"}
+    card_before = bool(set(before[-3:]) & GPU_WORDS) or (before and before[-1] in ("my", "on"))
+    gpu_before = card_before or bool(set(before[-2:]) & {"with", "has", "having"} and set(words[max(0, k - 6):k]) & GPU_WORDS)
+    if gpu_after or gpu_before or (after and after[0] in ("each", "per")):
+        first = clause.keys[k - 1].token if gpu_before and not gpu_after and k >= 1 else clause.keys[k].token
+        last = clause.keys[end + 1].token if (gpu_after or not gpu_before) and end + 1 < len(clause.keys) \
+            else clause.keys[end].token
+        text = clause.text(first, last)
+        reading.set(Read("gpu_memory_gb", round(gb, 2), text))
+        reading.set(Read("gpu_memory_bytes", nbytes, text))
+
+
+def _after_equals(clause: Clause, k: int) -> bool:
+    t = clause.keys[k].token
+    return t > clause.start and clause.tokens[t - 1].text == "="
+
+
+# the sizes cards are sold with, in GB: an OOM error's capacity (14.58 GiB on a T4) rounds up to one of them
+CARD_SIZES = (2, 3, 4, 6, 8, 10, 11, 12, 16, 20, 22, 24, 32, 40, 48, 64, 80, 94, 96, 128, 141, 192, 288)
+
+
+def resolve_card_memory(reading: Reading) -> None:
+    """The card's memory when the message says it only indirectly: a total over the GPUs ('four V100s, 128G in
+    total' is 32 GB each), or the capacity an OOM error reports ('79.17 GiB total capacity' is an 80 GB card);
+    and the member of an ambiguous family that memory picks ('A100' with 79.17 GiB is the A100 80GB; an A100 that
+    'uses around 72 GB' cannot be the 40 GB one)."""
+    from advisor.domain import gpus as catalogue
+
+    values = reading.values
+    said = values.get("gpu_memory_gb")
+    if (said is None or said.weak) and reading.total_memory_gb and reading.get("num_gpus"):
+        per = reading.total_memory_gb / reading.get("num_gpus")
+        if any(abs(per - size) < 0.5 for size in CARD_SIZES):
+            values["gpu_memory_gb"] = Read("gpu_memory_gb", round(per), values.get("gpu_model", said).text
+                                           if values.get("gpu_model") or said else "in total", implied=True)
+    if "gpu_memory_gb" not in values and reading.capacity_gb:
+        nominal = next((size for size in CARD_SIZES if size >= reading.capacity_gb - 0.5), None)
+        if nominal is not None and reading.capacity_gb >= 0.85 * nominal:
+            values["gpu_memory_gb"] = Read("gpu_memory_gb", nominal, "total capacity", implied=True)
+    model = values.get("gpu_model")
+    family = catalogue.families().get(model.value) if model is not None else None
+    if not family:
+        return
+    memory = reading.get("gpu_memory_gb")
+    members = [m for m in family if memory is not None and abs(m.memory_gb - memory) < 0.6]
+    if not members and memory is None and reading.measured_gb:
+        members = [m for m in family if m.memory_gb >= reading.measured_gb]
+        members = members[:1] if len(members) == 1 else []
+    if len(members) == 1:
+        card = members[0]
+        values["gpu_model"] = replace(model, value=card.id)
+        values["gpu_memory_catalogue_bytes"] = Read("gpu_memory_catalogue_bytes", card.memory_bytes, model.text)
+        if memory is None:
+            values["gpu_memory_gb"] = Read("gpu_memory_gb", card.memory_gb, model.text, implied=True)
+
+
+def resolve_platform(reading: Reading) -> None:
+    """A notebook platform ("on Kaggle", "a T4 on Colab") gives its card only when the message names none: one
+    card when it offers one (Colab's T4), else the one whose GPU count the message states (Kaggle's two T4s
+    for "2 GPUs"), else the platform itself, for the advisor to ask."""
+    if reading.platform is None or "gpu_model" in reading.values:
+        return
+    match, text, setup = reading.platform
+    if setup != "user":
+        return
+    gpus = reading.get("num_gpus")
+    chosen = [(c, n) for c, n in zip(match.candidates, match.counts) if gpus is None or n == gpus]
+    if len(chosen) == 1 or len(match.candidates) == 1:
+        card, count = chosen[0] if chosen else (match.candidates[0], match.counts[0])
+        reading.set(Read("gpu_model", card.id, text))
+        reading.set(Read("gpu_memory_catalogue_bytes", card.memory_bytes, text))
+        said = reading.values.get("gpu_memory_gb")
+        if said is None or 0.8 <= said.value / card.memory_gb <= 1.05:  # "15G each" of a 16 GB T4: what it leaves
+            reading.values["gpu_memory_gb"] = Read("gpu_memory_gb", card.memory_gb, text, weak=True)
+        if gpus is None and count > 1:
+            reading.set(Read("num_gpus", count, text))
+    else:
+        reading.set(Read("gpu_model", match.id, text))

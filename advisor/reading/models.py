@@ -1,0 +1,272 @@
+"""The model trained: catalogue names ('Llama-3-8B-Instruct'), names with a size ('Baichuan2-13B-Chat', 'Gemma 3
+12B'), names of a known family ('visual-bert', 'ResNet152'); a launch's model key outranks prose, names given to
+other keys or inside file names rank below, and a family alone is completed by a size said alone or dropped."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from advisor.reading import names
+from advisor.reading.clause import FILE_TYPES, MAX_NAMES, Clause, catalogue_names, in_flag, setup_of
+from advisor.reading.names import CHECKPOINT_SUFFIXES, NOT_THE_MODEL
+from advisor.reading.state import Read, Reading
+
+
+def catalogue_models(clause: Clause, reading: Reading) -> None:
+    """Models named from the catalogue ('Llama-3-8B-Instruct', 'meta-llama/Llama-2-7b-hf'), or named after one
+    ('bert-base-multilingual'); a launch's model key outranks names in prose."""
+    from advisor.domain import catalogue
+
+    words = clause.words
+    for s, e, target in catalogue_names(catalogue.model_index(), clause, reading):
+        first, last = clause.keys[s].token, clause.keys[e - 1].token
+        if e < len(words) and words[e] in NOT_THE_MODEL and words[e] not in ("paper", "papers", "authors"):
+            continue  # "a galactica 30b model (gpt-2 like)": a comparison, not the model trained
+        setup = setup_of(clause, s)
+        if e < len(words) and words[e] in ("paper", "papers", "authors", "recipe", "readme", "repo"):
+            setup = "reference"  # "the GPT-2 paper uses 512"
+        end, extra = _continuation(clause, last)
+        if extra:  # "bert-base-multilingual": a model the catalogue does not know, named after one it does
+            target, last = names.ident(clause.text(first, end)), end
+        clause.claimed.update(range(first, last + 1))
+        reading.set(Read("model", target, clause.text(first, last), setup, keyed=_model_key(clause, first),
+                         weak=_other_key(clause, first)))
+
+
+# keys a launch names its model with (`--model_name_or_path chatglm2-6b`, `model_name="unsloth/gemma-3-1b-it"`)
+MODEL_KEYS = {"model_name_or_path", "model_name", "pretrained_model_name_or_path", "base_model", "model_id",
+              "model_path", "model"}
+
+
+JOINTS = ("-", "_", ".")
+
+
+def _model_key(clause: Clause, first: int) -> bool:
+    """Whether the model name at token `first` is the value of a launch's model key: it outranks names in prose."""
+    key = _key_before(clause, first)
+    return key is not None and key in MODEL_KEYS
+
+
+def _other_key(clause: Clause, first: int) -> bool:
+    """Whether a name is the value of another key (`--template qwen2_vl`, `--vision_tower openai/clip-vit-…`)."""
+    key = _key_before(clause, first)
+    return key is not None and key not in MODEL_KEYS
+
+
+def _key_before(clause: Clause, first: int) -> str | None:
+    """The config key or flag whose value starts at token `first`, if any ('openai/' and '.../' skipped)."""
+    t = first - 1
+    if t - 1 >= clause.start and clause.tokens[t].text == "/" and clause.tokens[t - 1].kind == "word" \
+            and not clause.tokens[t].space_before:
+        t -= 2  # an org: "openai/clip-vit-…"
+    while t >= clause.start and first - t <= 6 and clause.tokens[t].kind == "punct" and \
+            clause.tokens[t].text in "=:\"'`./":
+        t -= 1
+    if t < clause.start or clause.tokens[t].kind != "word":
+        return None
+    key = clause.tokens[t]
+    keyed = in_flag(clause, t) or (t + 1 < clause.end and clause.tokens[t + 1].text in ("=", ":")) or \
+        ("_" in key.text and key.text in MODEL_KEYS)
+    return key.text if keyed else None
+
+
+def _continuation(clause: Clause, last: int) -> tuple[int, bool]:
+    """The glued parts after a name ('-multilingual' in 'bert-base-multilingual', '-Chat-hf' in 'Llama-2-7b-chat-hf'):
+    the last token of the whole name, and whether a part names another model (not a checkpoint suffix)."""
+    tokens, t, extra, part = clause.tokens, last, False, ""
+    while t + 1 < clause.end and not tokens[t + 1].space_before:
+        nxt = tokens[t + 1]
+        if nxt.text in JOINTS[:2] and t + 2 < clause.end and not tokens[t + 2].space_before \
+                and tokens[t + 2].kind in ("word", "num"):
+            extra = extra or (part != "" and not _same_model_part(part))
+            part, t = tokens[t + 2].text, t + 2
+        elif nxt.kind in ("word", "num") and part:
+            part, t = part + nxt.text, t + 1  # "4" + "bit"
+        else:
+            break
+    extra = extra or (part != "" and not all(_same_model_part(p) for p in part.split("_")))
+    return t, extra
+
+
+def _same_model_part(part: str) -> bool:
+    """A part that names a checkpoint or a version of the same model: '-hf', '-chat', '-0.9', '-v2', '-1048k'."""
+    bare = part.lstrip("v").rstrip("k")
+    return part in CHECKPOINT_SUFFIXES or (bare != "" and bare.replace(".", "").isdigit())
+
+
+NOT_NAMES = {"a", "an", "the", "my", "our", "on", "with", "of", "for", "model", "models", "and", "to", "is", "in", "this",
+             "that", "train", "training", "size", "batch", "to", "from", "at", "by", "about", "around", "than", "over",
+             "under", "using", "use", "finetune", "finetuning", "fine", "tune", "tuning", "tuned", "run", "running",
+             "only", "full", "lora", "qlora", "like", "or", "vs", "but", "it", "x", "even", "also", "same", "larger",
+             "smaller", "bigger", "big", "small", "new", "base", "pretrained", "whole", "dense", "param", "params",
+             "loading", "load", "quantized", "quantised", "finetuned", "trained", "instruct", "chat", "original",
+             "official", "so", "as", "if", "when", "then", "can", "could", "would", "should", "will", "into"}
+
+
+SIZE_UNITS = frozenset({"b", "m", "bn"})
+
+
+def sized_names(clause: Clause, reading: Reading) -> None:
+    """Models outside the catalogue named with their size ('Baichuan2-13B-Chat', 'galactica 30b', 'Gemma 3 12B',
+    'internlm2_7b_chat'): the name as written (names.ident) and the size as parameters. A size with no name ('a 7B
+    model', '13B on 24GB') gives the parameters only; a size glued to one letter is a variant's code, not its size
+    ('gemma-3n-E2B', 'Qwen3-30B-A3B')."""
+    if not clause.present & SIZE_UNITS:
+        return
+    tokens = clause.tokens
+    for i in range(clause.start, clause.end - 1):
+        num, unit = tokens[i], tokens[i + 1]
+        unit_word = unit.text.split("_")[0]  # "7b_chat"
+        if not num.is_num or unit.kind != "word" or unit.space_before or unit_word not in ("b", "m", "bn"):
+            continue
+        after = tokens[i + 2] if i + 2 < clause.end else None
+        if after is not None and after.kind == "word" and not after.space_before:
+            continue  # "4bit", "7bf16"…
+        if num.value is None or not 0.01 <= num.value <= 5000:
+            continue
+        size = num.value * (1e9 if unit_word in ("b", "bn") else 1e6)
+        first = _name_start(clause, i)
+        name = clause.source[tokens[first].start:unit.end] if first < i else ""
+        has_letters = any(tokens[x].kind == "word" and tokens[x].text not in NOT_NAMES for x in range(first, i))
+        variant = i > clause.start and tokens[i - 1].kind == "word" and len(tokens[i - 1].text) == 1 \
+            and not num.space_before  # "E2B", "A3B"
+        if size < 1e8 and not (has_letters or _params_cue(clause, i + 2)):
+            continue  # "560M" with no name or cue may be tokens or rows
+        if unit_word == "m" and not (has_letters or _params_cue(clause, i + 2)):
+            continue
+        if _listed_size(clause, i):
+            continue  # "BLOOM 560M / 1.1B", "for 7B, 13B, 33B and 65B": several models, no one of them
+        text = clause.source[tokens[first if has_letters else i].start:unit.end]
+        setup = setup_of(clause, clause.key_of.get(i, 0))
+        if has_letters and not clause.claimed & set(range(first, i + 2)):
+            end, _ = _continuation(clause, i + 1)
+            in_file = _file_name_at(clause, end)  # "yi-6b-sft-qlora.json", "run_clm_sft-chinese-7b.py"
+            model_id = names.ident(clause.source[tokens[first].start:tokens[i + 1 if in_file else end].end])
+            reading.set(Read("model", model_id, text, setup, keyed=_model_key(clause, first),
+                             weak=in_file or _other_key(clause, first)))
+            clause.claimed.update(range(first, end + 1))
+        if not variant:
+            reading.set(Read("params", size, text, setup))
+
+
+COMPARED = {"than", "vs", "versus"}  # "converges faster than RT-DETR": a model compared with
+
+
+
+
+# what a model-like name names when one of these follows it: a config or a script, not the model ("the vit-14-ep300
+# config", "run the llama2 script")
+NAMED_THINGS = {"config", "configs", "script", "scripts", "notebook", "recipe", "example", "dataset", "repo"}
+
+
+def _file_name_at(clause: Clause, t: int) -> bool:
+    """Whether the name ending at token t is the stem of a file's name ('….json', '….py')."""
+    return t + 2 < clause.end and clause.tokens[t + 1].text == "." and clause.tokens[t + 2].text in FILE_TYPES \
+        and not clause.tokens[t + 1].space_before
+
+
+def family_names(clause: Clause, reading: Reading) -> None:
+    """Models of a known family written without a size ('visual-bert', 'Qwen-VL', 'ResNet152', 'bevformer-small',
+    'ViT-g/14', 'llama2'): two parts or more, or digits glued to the family's name."""
+    if not clause.present & names.FAMILIES:
+        return
+    tokens, done = clause.tokens, clause.start
+    # the tokens a family's name is a part of, in order (the rest of the clause is not looked at)
+    starts = sorted({clause.keys[k].token for k, w in enumerate(clause.words) if w in names.FAMILIES})
+    for t in starts:
+        if t < done or reading.names_seen >= MAX_NAMES:
+            continue
+        tok = tokens[t]
+        if tok.kind != "word" or t in clause.claimed:
+            continue
+        reading.names_seen += 1
+        first, last = t, t
+        while first - 1 >= clause.start and not tokens[first].space_before and \
+                (tokens[first - 1].kind in ("word", "num") or tokens[first - 1].text in JOINTS):
+            first -= 1
+        while last + 1 < clause.end and not tokens[last + 1].space_before and \
+                (tokens[last + 1].kind in ("word", "num") or tokens[last + 1].text in JOINTS + ("/",)):
+            last += 1
+        while last > first and tokens[last].kind == "punct":
+            last -= 1
+        while first < last and tokens[first].kind == "punct":
+            first += 1
+        written = clause.source[tokens[first].start:tokens[last].end]
+        after = clause.words[clause.key_of[last] + 1] if last in clause.key_of and \
+            clause.key_of[last] + 1 < len(clause.words) else ""
+        file_name = any(tokens[x].text == "." and tokens[x + 1].text in FILE_TYPES for x in range(first, last))
+        parts = [p for p in written.replace("/", "-").replace("_", "-").replace(".", "-").split("-") if p]
+        glued_digits = any(tokens[x].is_num and tokens[x - 1].kind == "word" and not tokens[x].space_before
+                           for x in range(first + 1, last + 1))
+        before = clause.words[clause.key_of[first] - 1] if clause.key_of.get(first, 0) > 0 else ""
+        if not file_name and after not in NAMED_THINGS | NOT_THE_MODEL and before not in COMPARED \
+                and (len(parts) >= 2 or glued_digits) and not clause.claimed & set(range(first, last + 1)):
+            model_id = names.ident(written)
+            reading.set(Read("model", model_id, written, setup_of(clause, clause.key_of.get(first, 0)),
+                             keyed=_model_key(clause, first),
+                             weak=names.version_only(model_id) or _other_key(clause, first)))
+            clause.claimed.update(range(first, last + 1))
+        done = last + 1
+
+
+def _name_start(clause: Clause, i: int) -> int:
+    """The first token of the name a size at token i ends: over words and glued numbers joined by '-', '.', '_',
+    and at most two spaces when the words before are a family and a version ('Gemma 3 12B', 'qwen2 7B')."""
+    tokens, j, spaces, named = clause.tokens, i - 1, 0, False
+    while j >= clause.start:
+        t = tokens[j]
+        if tokens[j + 1].space_before:
+            if named:
+                break  # "Does internlm2_7b_chat": the name began after the space
+            spaces += 1
+            glued_number = t.is_num and j - 1 >= clause.start and not t.space_before and tokens[j - 1].kind == "word"
+            version = t.is_num and t.value is not None and t.value < 10 and j - 1 >= clause.start and \
+                tokens[j - 1].kind == "word" and spaces == 1
+            if spaces > 2 or not (t.kind == "word" and t.text not in NOT_NAMES and "_" not in t.text
+                                  or glued_number or version):
+                break
+        if t.kind == "word" and t.text not in NOT_NAMES or t.is_num or (t.kind == "punct" and t.text in "-._"):
+            named = named or (t.kind == "word" and not tokens[j + 1].space_before and spaces == 0)
+            j -= 1
+            continue
+        break
+    first = j + 1
+    while first < i and tokens[first].kind == "punct":
+        first += 1
+    return first
+
+
+def _listed_size(clause: Clause, i: int) -> bool:
+    """Whether the size at token i (its unit at i + 1) stands in a list of sizes: '560M / 1.1B', '7B, 13B and 65B'."""
+    tokens = clause.tokens
+
+    def size_at(t: int) -> bool:
+        return clause.start <= t and t + 1 < clause.end and tokens[t].is_num and \
+            tokens[t + 1].text.split("_")[0] in ("b", "m", "bn") and not tokens[t + 1].space_before
+
+    left = i - 1
+    while left >= clause.start and tokens[left].text in ("/", ",", "and", "or", "&"):
+        left -= 1
+    if left < i - 1 and size_at(left - 1):
+        return True
+    right = i + 2
+    while right < clause.end and tokens[right].text in ("/", ",", "and", "or", "&"):
+        right += 1
+    return right > i + 2 and size_at(right)
+
+
+def _params_cue(clause: Clause, i: int) -> bool:
+    return i < clause.end and clause.tokens[i].text in ("params", "parameters", "parameter", "model", "param")
+
+
+def resolve_vague_model(reading: Reading) -> None:
+    """A family named without a size ('train llama2') and a size said alone ('a 13B model') are one model
+    (llama-2-13b); a family alone names no model to reason with, so none is read."""
+    model, params = reading.values.get("model"), reading.values.get("params")
+    if model is None or not model.weak or not names.version_only(model.value):
+        return
+    if params is not None and not any(c.isalpha() for c in params.text.lower().rstrip("bm")):
+        size = params.text.strip().lower().replace(" ", "")
+        reading.values["model"] = replace(model, value=f"{model.value}-{size}", weak=False, implied=True)
+    else:
+        reading.values.pop("model")

@@ -1,0 +1,61 @@
+"""Model names the catalogue does not know, as engineers write them: an id from the written name.
+
+"Baichuan2-13B-Chat" is `baichuan2-13b`, "meta-llama/Llama-2-70b-chat-hf" `llama-2-70b`, "internlm2_7b_chat"
+`internlm2-7b`, "ViT-g/14" `vit-g-14`, "bert-base-multilingual" `bert-base-multilingual`: lower case, an org
+prefix and the suffixes that name a checkpoint of the same model (-hf, -chat, -instruct, -it, -uncased, a
+quantisation) dropped, '_', '/' and spaces made '-'. A name is recognised without a size only when it starts
+with (or ends in) a model family's name, so "the 152 layer model" is no model name.
+"""
+
+from __future__ import annotations
+
+# suffixes that name a checkpoint or a format of the same model, not another model
+CHECKPOINT_SUFFIXES = frozenset({"hf", "chat", "instruct", "it", "uncased", "cased", "awq", "gptq", "gguf", "bnb",
+                                 "4bit", "8bit", "fp16", "bf16", "int4", "int8", "unsloth", "base_model", "v0", "v1",
+                                 "pt", "ckpt", "safetensors", "bin"})
+# families of models people train (their names start a model's name: "resnet152", "qwen-vl", "bevformer-small")
+FAMILIES = frozenset({
+    "bert", "roberta", "deberta", "distilbert", "albert", "electra", "xlnet", "flan", "bart", "mbart", "gpt", "gptj",
+    "neox", "opt", "bloom", "bloomz", "pythia", "galactica", "falcon", "mpt", "llama", "codellama", "vicuna", "mistral",
+    "mixtral", "qwen", "gemma", "phi", "chatglm", "glm", "internlm", "baichuan", "yi", "deepseek", "llava", "whisper",
+    "wav", "hubert", "wavlm", "clip", "blip", "vit", "deit", "swin", "convnext", "resnet", "resnext", "densenet",
+    "efficientnet", "mobilenet", "inception", "vgg", "yolo", "yolov", "detr", "dino", "sam", "unet", "sdxl", "flux",
+    "bevformer", "segformer",
+})  # letters only: a name's digits are keys of their own ("qwen2" is qwen, 2; "yolov5l" is yolov, 5, l)
+# words that make a family's name a comparison or a kind, not the model trained ("gpt-2 like", "llama-style")
+NOT_THE_MODEL = frozenset({"like", "style", "based", "family", "architecture", "paper", "papers", "authors"})
+
+
+def ident(written: str) -> str:
+    """The id of a model name as written: 'Baichuan2-13B-Chat' -> 'baichuan2-13b'."""
+    name = written.strip().lower().rpartition("/")[2] if "/" in written and not _slash_variant(written) \
+        else written.strip().lower()
+    for sep in ("_", " ", "/"):
+        name = name.replace(sep, "-")
+    parts = [p for p in name.split("-") if p]
+    while len(parts) > 1 and parts[-1] in CHECKPOINT_SUFFIXES:
+        parts.pop()
+    # "llava-v1.6-vicuna-7b" is llava-1.6-vicuna-7b: a dotted version reads the same without its 'v'
+    parts = [p[1:] if p[:1] == "v" and "." in p and p[1:].replace(".", "").isdigit() else p for p in parts]
+    out = "-".join(parts)
+    if out.startswith("llama") and out[5:6].isdigit():
+        out = "llama-" + out[5:]  # "llama2-7b" is spelled "llama-2-7b", as Meta names it
+    return out
+
+
+def _slash_variant(written: str) -> bool:
+    """'ViT-g/14' (a patch size) rather than 'meta-llama/Llama-2-7b' (an org prefix): digits right after '/'."""
+    tail = written.rpartition("/")[2]
+    return tail[:1].isdigit()
+
+
+# families whose glued number is a version, not a variant: "llama2", "Gemma-3", "qwen2" name no one model
+VERSIONED = frozenset({"llama", "qwen", "qwen2", "qwen3", "gemma", "mistral", "phi", "chatglm", "glm", "internlm",
+                       "baichuan", "yi", "deepseek", "falcon", "gpt", "opt", "bloom", "mpt", "codellama"})
+
+
+def version_only(model_id: str) -> bool:
+    """'llama-2', 'gemma-3', 'qwen2' (a family and its version, no size or variant) rather than 'qwen-vl'."""
+    parts = model_id.split("-")
+    stem = parts[0].rstrip("0123456789.")
+    return stem in VERSIONED and all(p.replace(".", "").isdigit() for p in parts[1:])

@@ -1,0 +1,160 @@
+"""What the reader understood: a value read (`Read`: the value, the words it came from, whose setup it belongs to
+and how firmly it was said) and a whole message's reading (`Reading`: the user's values, a reference's, and the
+conflicts between two statements, kept rather than raised), and `fill`, which checks a number fits its slot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from advisor.reading.cues import COUNT_UNITS
+
+
+# fields where a statement about the user's own run ("on my A100 the batch can only be 16") outranks one made
+# in passing earlier in the message
+PERSONAL_FIELDS = {"model", "image_size", "micro_batch", "global_batch", "batch", "num_gpus", "gpu_model", "gpu_memory_gb", "gpu_memory_bytes",
+                   "gpu_memory_catalogue_bytes", "gpus_per_node"}
+
+
+BATCH_FIELDS = ("batch", "micro_batch", "global_batch")
+
+
+MAX_MENTIONS = 32
+
+
+@dataclass
+class Read:
+    """One value read from the message, with the words it came from."""
+
+    field: str
+    value: Any
+    text: str
+    setup: str = "user"  # user | reference
+    personal: bool = False  # said of the user's own run ("my", "I use"): outranks an impersonal mention
+    past: bool = False  # said of an earlier run that worked: ranks below any other mention
+    qualified: bool = False  # said as a default or an original value ("the default batch size of 32")
+    keyed: bool = False  # given under a config key or a flag (`batch_size: 4`, `--batch_size 1`)
+    weak: bool = False  # a model named vaguely: a family without a size ("llama2"), a name inside a file's name
+    mood: str = ""  # "fail" in a clause that reports an OOM or a failure, "ok" in one that says it runs or fits
+    sentence: int = -1  # which sentence it came from
+    implied: bool = False  # settled from the context (a plain "batch 32" on one GPU read as the per-device batch)
+    planned: bool = False  # said of what the user wants to do ("I want to use batch 1024", "going to 2 GPUs")
+
+
+@dataclass
+class Reading:
+    """What the reader understood: the user's values, the reference's, changes, conflicts and what it skipped."""
+
+    values: dict[str, Read] = field(default_factory=dict)
+    reference: dict[str, Read] = field(default_factory=dict)
+    conflicts: list[tuple[Read, Read]] = field(default_factory=list)
+    truncated: bool = False
+    in_personal_sentence: bool = False  # set while the reader is in a sentence with "I", "my", "we", …
+    in_planning_sentence: bool = False  # … and with "want to", "going to", "plan", "will", "switch to", …
+    in_past_clause: bool = False  # … and about an earlier run that worked (PAST_RUN)
+    clause_mood: str = ""  # … and whether the clause reports a failure or a success (FAIL_WORDS / OK_WORDS)
+    batch_mentions: list[Read] = field(default_factory=list)  # every batch read, in order (at most MAX_MENTIONS)
+    devices_named: dict[int, str] = field(default_factory=dict)  # device indices an error names ("GPU 0; …")
+    capacity_gb: float | None = None  # the capacity an OOM error reports ("24.00 GiB total capacity")
+    measured_gb: float | None = None  # the largest memory use the message reports ("uses around 72 GB")
+    total_memory_gb: float | None = None  # memory said over all GPUs ("128G in total")
+    platform: Any = None  # (GpuMatch, words, setup) of the first platform named ("Kaggle", "Colab")
+    finetune_evidence: str | None = None  # words that mean fine-tuning without saying so (FINETUNE_EVIDENCE)
+    full_training: str | None = None  # words that rule adapters out ("without peft", "LoRA is not an option")
+    launcher: str | None = None  # the words of a per-GPU launcher ("torchrun", "accelerate launch")
+    several_gpus: bool = False  # the user's text speaks of several GPUs ("multiple GPUs", "per GPU", "across GPUs")
+    deepspeed: bool = False  # the message speaks of DeepSpeed (its `train_batch_size` is the global batch)
+    asks_per_device: bool = False  # it asks whether a batch is per device or global ("per GPU or across GPUs?")
+    topics: list[str] = field(default_factory=list)  # the quantities named so far, the last last ("batch", "lr")
+    sentence: int = -1  # the sentence being read
+    pretraining_sentences: set[int] = field(default_factory=set)  # sentences that speak of pre-training
+    names_seen: int = 0  # GPU and model names looked at (bounded: a message names a few, a pasted log thousands)
+
+    def set(self, read: Read) -> None:
+        read.personal = read.personal or self.in_personal_sentence
+        read.planned = read.planned or self.in_planning_sentence
+        read.past = read.past or self.in_past_clause
+        read.mood = read.mood or self.clause_mood
+        if read.field in BATCH_FIELDS and len(self.batch_mentions) < MAX_MENTIONS:
+            self.batch_mentions.append(read)
+        if read.sentence < 0:
+            read.sentence = self.sentence
+        if read.field == "training_mode" and read.value == "scratch":
+            self.pretraining_sentences.add(read.sentence)
+        table = self.reference if read.setup == "reference" else self.values
+        old = table.get(read.field)
+        # a later 'fine-tune' outranks an earlier 'pre-training' (fine-tuning a model that was pre-trained)
+        finetune_wins = read.field == "training_mode" and old is not None and old.value == "scratch" \
+            and read.value == "finetune"
+        restated = old is not None and old.value == read.value and old.sentence in self.pretraining_sentences \
+            and read.sentence not in self.pretraining_sentences  # said again outside the pre-training sentence
+        outranks = old is not None and old.value != read.value and read.field in PERSONAL_FIELDS \
+            and rank(read) > rank(old) and not usable_of(old, read)
+        if old is None or finetune_wins or restated or outranks:
+            if old is not None and old.value != read.value and len(self.conflicts) < 20:
+                self.conflicts.append((old, read))
+            if restated and read.field in ("batch", "micro_batch", "global_batch"):
+                self.reference.setdefault("batch", replace(old, field="batch", setup="reference"))
+            table[read.field] = read
+        elif old.value != read.value and len(self.conflicts) < 20 and \
+                not any(o is old and r.value == read.value for o, r in self.conflicts):
+            self.conflicts.append((old, read))
+
+    def get(self, name: str) -> Any:
+        read = self.values.get(name)
+        return None if read is None else read.value
+
+    def summary(self) -> dict[str, Any]:
+        return {k: r.value for k, r in self.values.items()}
+
+
+def usable_of(card: Read, said: Read) -> bool:
+    """A size said a little under the card's catalogue size is what the card leaves usable ('RTX A5000 22GB',
+    '2 GPUs, 15G each' of a 16 GB T4), not another card: the catalogue's nominal size stays."""
+    return card.field == "gpu_memory_gb" and card.weak and 0.8 <= said.value / card.value <= 1.05
+
+
+def rank(read: Read) -> int:
+    """Which of two mentions of the user's hardware or batch describes the run asked about: one said of the user's
+    own run ("on my A100") outranks one said in passing, and both outrank an earlier run that worked."""
+    if read.field == "model":  # `--model_name_or_path X` is the model the run loads, whatever the prose calls it
+        return 3 if read.keyed else 0 if read.past or read.weak else 1
+    return 0 if read.past or read.weak else 2 if read.personal else 1
+
+
+def fill(reading: Reading, name: str, scaled: float, unit: str, text: str, setup: str,
+          qualified: bool = False, keyed: bool = False, mood: str = "", weak: bool = False) -> None:
+    """Set a number read for a slot, when it can be one (a batch is a whole number from 1, a ZeRO stage 0-3, an LR
+    under 10, …); out-of-range numbers are left unread."""
+    whole = float(scaled).is_integer()
+    if name in ("micro_batch", "global_batch", "batch", "grad_accum_steps", "num_gpus", "num_nodes", "lora_rank",
+                "warmup_steps", "image_size", "gpus_per_node"):
+        if not whole or scaled < 1 or scaled > 10**7:
+            return
+        if name == "num_gpus" and scaled > 100_000:
+            return
+        reading.set(Read(name, int(scaled), text, setup, qualified=qualified, keyed=keyed, mood=mood, weak=weak))
+    elif name in ("tensor_parallel", "pipeline_parallel"):  # "tp=4", "--pipeline_model_parallel_size 2"
+        if whole and scaled > 1:
+            reading.set(Read("parallelism", "tensor" if name == "tensor_parallel" else "pipeline", text, setup))
+    elif name == "zero_stage":
+        if scaled in (0, 1, 2, 3):
+            reading.set(Read(name, int(scaled), text, setup, qualified=qualified, keyed=keyed, mood=mood, weak=weak))
+    elif name == "seq_len":
+        if whole and 1 <= scaled <= 10**7 and unit in ("", "k"):
+            reading.set(Read(name, int(scaled), text, setup, qualified=qualified, keyed=keyed, mood=mood, weak=weak))
+    elif name == "lr":
+        if 0 < scaled < 10:
+            reading.set(Read(name, scaled, text, setup, qualified=qualified, keyed=keyed, mood=mood, weak=weak))
+    elif name == "warmup_ratio":
+        if 0 < scaled < 1:
+            reading.set(Read(name, scaled, text, setup, qualified=qualified, keyed=keyed, mood=mood, weak=weak))
+    elif name == "epochs":
+        if 0 < scaled <= 10_000:
+            reading.set(Read(name, scaled, text, setup, qualified=qualified, keyed=keyed, mood=mood, weak=weak))
+    elif name == "dataset_size":
+        if whole and scaled >= 10:
+            reading.set(Read(name, int(scaled), text, setup, qualified=qualified, keyed=keyed, mood=mood, weak=weak))
+    elif name == "params":
+        if unit in COUNT_UNITS or scaled >= 1e5:
+            reading.set(Read(name, scaled, text, setup, qualified=qualified, keyed=keyed, mood=mood, weak=weak))
