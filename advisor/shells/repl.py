@@ -89,7 +89,8 @@ def _reply(state: ReplState, line: str, out: TextIO) -> None:
             if s.state.answers.get(question.id) == "skip":
                 note = f"Skipped: {s.kb.facts[question.id].plain_label}. I go on without it."
             elif _reads_more(s, line, question.id):
-                s.say(line)  # "bf16 mixed, on 4 GPUs": the answer, and the rest of the line as a message
+                s.say(line)  # "bf16 mixed, on 4 GPUs": the answer, and the rest of the line as a message,
+                s.answer(question.id, line)  # which would otherwise take the answer's place
         except InputError:
             s.say(line)  # not an answer: more of the story
             note = f"I could not read that as an answer. {_hint(state, question)}"
