@@ -51,7 +51,7 @@ def engine_for(kb: KnowledgeBase) -> Engine:
     return engine
 
 
-def build_memory(kb: KnowledgeBase, message: str, facts: Mapping[str, Any] | None,
+def build_memory(kb: KnowledgeBase, message: str | Sequence[str], facts: Mapping[str, Any] | None,
                  answers: Mapping[str, Any] | None, measured: Mapping[str, Any] | None = None,
                  situation: Mapping[str, Any] | Any | None = None, configs: Sequence[Any] | None = None) -> WorkingMemory:
     """Put the caller's inputs into a working memory, strongest provenance first. A structured `situation`
@@ -69,7 +69,7 @@ def build_memory(kb: KnowledgeBase, message: str, facts: Mapping[str, Any] | Non
                 wm.declined.add(name)
             else:
                 wm.set(name, value, Provenance(kind))
-    for name, (value, matched) in read_message(kb, message or "").items():
+    for name, (value, matched) in read_messages(kb, message).items():
         if not wm.known(name) and name not in wm.declined:
             wm.set(name, value, Provenance("message", matched=matched))
     if configs:
@@ -80,6 +80,15 @@ def build_memory(kb: KnowledgeBase, message: str, facts: Mapping[str, Any] | Non
             wm.set(name, coerce_named(kb, name, spec.default), Provenance("default"))
     _check_consistency(wm)
     return wm
+
+
+def read_messages(kb: KnowledgeBase, message: str | Sequence[str] | None) -> dict[str, tuple[Any, str]]:
+    """A message, or a conversation's messages read one by one: what a later message says of a fact replaces
+    what an earlier one said ('actually it is a 48GB card'), and facts it does not mention stay."""
+    found: dict[str, tuple[Any, str]] = {}
+    for text in [message] if isinstance(message, str) else message or ():
+        found.update(read_message(kb, text))
+    return found
 
 
 def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
@@ -126,26 +135,29 @@ def _check_consistency(wm: WorkingMemory) -> None:
                              f"optimizer update); fix one of them")
 
 
-def consult(message: str = "", facts: Mapping[str, Any] | None = None, answers: Mapping[str, Any] | None = None, *,
+def consult(message: str | Sequence[str] = "", facts: Mapping[str, Any] | None = None, answers: Mapping[str, Any] | None = None, *,
             measured: Mapping[str, Any] | None = None, situation: Mapping[str, Any] | Any | None = None,
             configs: Sequence[Any] | None = None, kb: KnowledgeBase | None = None) -> Advice:
-    """Advise on a situation: the user's words (`message`), facts by name, answers to earlier questions,
-    measurements, a structured `situation`, and/or training config files (`configs`: DeepSpeed, TrainingArguments,
-    accelerate, a model's config.json; each {name, content}). Raises InputError (with what was expected) on bad input."""
+    """Advise on a situation: the user's words (`message`; a list of messages is a conversation, a later one
+    correcting an earlier one), facts by name, answers to earlier questions, measurements, a structured
+    `situation`, and/or training config files (`configs`: DeepSpeed, TrainingArguments, accelerate, a model's
+    config.json; each {name, content}). Raises InputError (with what was expected) on bad input."""
     return run_consultation(message, facts, answers, measured=measured, situation=situation, configs=configs, kb=kb).advice
 
 
-def run_consultation(message: str = "", facts: Mapping[str, Any] | None = None, answers: Mapping[str, Any] | None = None,
+def run_consultation(message: str | Sequence[str] = "", facts: Mapping[str, Any] | None = None, answers: Mapping[str, Any] | None = None,
                      *, measured: Mapping[str, Any] | None = None, situation: Mapping[str, Any] | Any | None = None,
                      configs: Sequence[Any] | None = None, kb: KnowledgeBase | None = None) -> Consultation:
-    if message is not None and not isinstance(message, str):
-        raise InputError("message must be text")
-    check_text(message or "")
+    messages = [message] if isinstance(message, str) or message is None else message
+    if not isinstance(messages, (list, tuple)) or not all(isinstance(m, str) or m is None for m in messages):
+        raise InputError("message must be text (or a list of texts, one per turn of a conversation)")
+    for text in messages:
+        check_text(text or "")
     for label, mapping in (("facts", facts), ("answers", answers), ("measured", measured)):
         if mapping is not None and not isinstance(mapping, Mapping):
             raise InputError(f"{label} must be a mapping of name to value")
     kb = kb or load_kb()
-    wm = build_memory(kb, message or "", facts, answers, measured, situation, configs)
+    wm = build_memory(kb, [m or "" for m in messages], facts, answers, measured, situation, configs)
     engine = engine_for(kb)
     run = engine.run(wm)
     return Consultation(kb, wm, run, assemble(kb, wm, run, engine.policy), engine)

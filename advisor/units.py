@@ -39,9 +39,10 @@ class UnitError(ValueError):
 # no estimator sees NaN, an infinity or a value whose arithmetic overflows: |x| is 0 or between TINY and the unit's
 # maximum. The maxima are far beyond any real training run (1 EB of memory, 10^18 tokens or parameters).
 TINY = 1e-15
-MAX_BY_UNIT = {"number": 1e15, "bytes": 1e18, "count": 1e18, "seconds": 1e10, "percent": 1e6, "multiplier": 1e9}
+MAX_BY_UNIT = {"number": 1e15, "bytes": 1e18, "count": 1e18, "seconds": 1e10, "percent": 1e6, "multiplier": 1e9,
+               "fraction": 1.0}
 _UNIT_WORDS = {"number": "a number", "bytes": "a memory size", "count": "a count", "seconds": "a duration",
-               "percent": "a percentage", "multiplier": "a factor"}
+               "percent": "a percentage", "multiplier": "a factor", "fraction": "a share (0 to 1, or a percentage)"}
 
 
 def shown(value: object, limit: int = 32) -> str:
@@ -173,6 +174,13 @@ def parse_percent(value: object) -> float:
     return parse_number(value, "percent")
 
 
+def parse_fraction(value: object) -> float:
+    """A share of a whole: '10%' or 0.1 -> 0.1 (at most 1, i.e. 100%)."""
+    if isinstance(value, str) and value.strip().endswith("%"):
+        return check_range(parse_number(value.strip().rstrip("%").strip(), "percent") / 100, "fraction", value)
+    return check_range(parse_number(value, "number"), "fraction", value)
+
+
 def parse_multiplier(value: object) -> float:
     """'4x', '×4', '4' -> 4.0"""
     if isinstance(value, str):
@@ -188,6 +196,7 @@ PARSERS = {
     "seconds": parse_duration,
     "percent": parse_percent,
     "multiplier": parse_multiplier,
+    "fraction": parse_fraction,
 }
 
 
@@ -234,6 +243,11 @@ def fmt_count(value: float) -> str:
     return fmt_sig(value)
 
 
+def fmt_share(value: float) -> str:
+    """A fraction as a percentage: 0.1 -> '10%', 0.015 -> '1.5%'."""
+    return f"{fmt_sig(round(value * 100, 6), 3)}%"
+
+
 def fmt_duration(seconds: float) -> str:
     for name, scale in (("weeks", 604800), ("days", 86400), ("h", 3600), ("min", 60)):
         if seconds >= scale and (seconds / scale).is_integer():
@@ -262,6 +276,8 @@ def fmt_value(value: object, unit: str | None) -> str:
             return f"{fmt_sig(value)}%"
         if unit == "multiplier":
             return f"{fmt_sig(value, 3)}×"
+        if unit == "fraction":
+            return fmt_share(value)
         return fmt_sig(value)
     if isinstance(value, dict):  # a structured item (a plan): its id names it
         return str(value.get("id") or (value.get("plan") or {}).get("id") or "item")
@@ -294,6 +310,7 @@ FORMATS: dict[str, Callable[[Any], str]] = {
     "int": lambda v: str(int(round(v))),
     "x": lambda v: f"{fmt_sig(v, 3)}×",
     "pct": lambda v: f"{fmt_sig(v, 3)}%",
+    "share": fmt_share,
     "p": lambda v: f"{v:.3f}",
     "g": lambda v: fmt_sig(v, 3),
     "f2": lambda v: f"{v:.2f}",

@@ -343,7 +343,9 @@ def run(capsys, *argv):
 def test_cli_reads_config_files_alone_or_with_a_scenario(capsys, tmp_path):
     code, out, err = run(capsys, "answer", "--config", str(DATA / "ds_zero3_offload.json"),
                          "--config", str(DATA / "accelerate_kaggle.yaml"))
-    assert code == 0 and err == ""
+    assert code == 0 and err == "" and out.startswith("I read: optimizer AdamW; precision bf16 mixed precision")
+    code, out, err = run(capsys, "answer", "--verbose", "--config", str(DATA / "ds_zero3_offload.json"),
+                         "--config", str(DATA / "accelerate_kaggle.yaml"))
     flat = " ".join(out.split())  # the text is wrapped
     assert "WHAT I READ FROM YOUR FILES" in out and "train_micro_batch_size_per_gpu: 4" in flat
     assert "num_processes 3" in flat and "gpu_ids lists 2 GPU(s) (0,1): more processes than GPUs" in flat  # Kaggle's
@@ -368,7 +370,7 @@ def test_cli_bad_config_exits_2_with_one_line(capsys, tmp_path):
 
 
 def test_cli_output_is_byte_identical_across_runs():
-    argv = [sys.executable, "-m", "advisor", "answer", str(ROOT / "scenarios" / "x03-config-files.yaml")]
+    argv = [sys.executable, "-m", "advisor", "answer", "--verbose", str(ROOT / "scenarios" / "x03-config-files.yaml")]
     outs = [subprocess.run(argv, capture_output=True, check=True, cwd=ROOT).stdout for _ in range(2)]
     assert outs[0] == outs[1] and b"WHAT I READ FROM YOUR FILES" in outs[0]
 

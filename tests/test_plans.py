@@ -41,7 +41,7 @@ def test_a_lora_user_is_not_told_to_use_lora(kb):
     from advisor.engine.explain import explain
 
     c = run_consultation("OOM on a single 3090 fine-tuning Llama-3-8B with LoRA at seq 4096, batch 4", kb=kb)
-    assert "you already use LoRA" in explain(c, "lora").text()
+    assert "You already use LoRA." in explain(c, "lora").text()  # a sentence of its own
 
 
 def test_qlora_offered_when_lora_does_not_fit(kb):

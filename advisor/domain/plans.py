@@ -407,7 +407,7 @@ def _verdicts(p: Problem, result: SearchResult, fitting_singles: list[Candidate]
                             "the plans shown: more accuracy risk, more time per update or more changes")
     if p.current.adapter == "none" and not p.finetune:
         why = ("adapters train on a pre-trained base; you train from scratch" if p.finetune is False else
-               "adapters are for fine-tuning: say whether you fine-tune a pre-trained model (training_mode)")
+               "adapters are for fine-tuning: say whether you fine-tune a pre-trained model")
         out.setdefault("lora", f"LoRA is not considered: {why}")
         out.setdefault("qlora", f"QLoRA is not considered: {why}")
     elif p.current.adapter != "none":

@@ -40,6 +40,7 @@ class QuestionOut(Out):
     id: str = Field(description="The fact this question asks for; answer with answers: {id: value}")
     text: str
     why: list[str] = Field(description="The conclusions that depend on the answer")
+    reason: str = Field("", description="Why it is asked, in plain words (from the conclusions that wait for it)")
     kind: Literal["number", "choice", "bool", "text"]
     choices: Optional[list[str]] = None
     unit: Optional[str] = None

@@ -9,6 +9,7 @@ from advisor.engine.chaining import Engine, RunResult
 from advisor.engine.memory import WorkingMemory
 from advisor.engine.policy import RulePolicy
 from advisor.engine.questions import open_questions, recommendation, why_label
+from advisor.engine.wording import option_titles, question_reason
 from advisor.kb.model import KnowledgeBase
 
 
@@ -35,10 +36,12 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
     deciding |= {f for f, rules in waiting.items() if any(r.kind in ("recommend", "option", "plans") for r in rules)}
     ranked = sorted(waiting, key=lambda f: (f not in deciding, order[f]))
     questions = []
+    titles = option_titles(kb, wm) if waiting else {}
     for fact in ranked:
         rules = waiting[fact]
         spec = kb.facts[fact]
         questions.append(QuestionOut(id=fact, text=spec.question, why=[why_label(r, wm) for r in rules],
+                                     reason=question_reason(kb, wm, rules, titles),
                                      kind=spec.question_kind, choices=spec.choices, unit=spec.unit))
     facts_out = [FactOut(name=f.name, value=f.value, unit=kb.facts[f.name].unit,
                          provenance=ProvenanceOut(kind=f.provenance.kind, by=f.provenance.by))

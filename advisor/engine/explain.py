@@ -6,6 +6,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from advisor.engine.assemble import Consultation
+from advisor.engine import wording
 from advisor.engine.conditions import describe
 from advisor.engine.questions import open_questions, why_label
 from advisor.kb.model import OptionRule, PlansRule, Rule
@@ -112,19 +113,30 @@ def _explain_fact(c: Consultation, name: str, lines: list[str], seen: set[str], 
 
 
 def why(c: Consultation, question: str) -> Explanation:
+    """WHY a question is asked, in plain words: the reason, then what waits for the answer."""
+    asked = next(q for q in c.advice.questions if q.id == question)
     waiting = open_questions(c.kb, c.wm, c.run).get(question, [])
-    spec = c.kb.facts[question]
-    lines = [f"I ask '{spec.question}' because these conclusions wait for {question}:"]
-    for rule in waiting:
-        cond = f" (needs: {describe(rule.when)})" if rule.when is not None else ""
-        lines.append(f"  - {why_label(rule, c.wm)}{cond}")
-    lines.append("Answer 'skip' if you do not know; the advice then stays without those conclusions.")
+    lines = [asked.reason]
+    titles = [wording.title_of(r, c.wm) for r in waiting if r.kind in ("option", "red_flag", "finding", "recommend")]
+    titles = [t for t in dict.fromkeys(titles) if t]
+    if len(titles) > 2:  # the reason names two; the rest are listed
+        lines.append("Waiting for your answer: " + "; ".join(titles[:6]) + (f"; and {len(titles) - 6} more" if len(titles) > 6 else "") + ".")
+    lines.append("If you do not know, answer skip: the advice then goes on without those.")
     return Explanation(target=question, kind="why", lines=lines)
 
 
 def why_not(c: Consultation, option: str) -> Explanation:
+    """WHY-NOT an option was offered, in plain words: the requirement that failed with the value it met (and how
+    that value was computed), or the facts it still waits for."""
+    titles = wording.option_titles(c.kb, c.wm)
+    title = c.run.options[option].title if option in c.run.options else titles.get(option, option)
     if option in c.run.options:
-        return Explanation(target=option, kind="whynot", lines=[f"Option {option} was offered."])
+        verdict = _plan_verdict(c, option)  # the plan search says why in its own words
+        if verdict:
+            return Explanation(target=option, kind="whynot", lines=verdict)
+        rule = c.kb.rule(c.run.option_rule[option])
+        because = f" because {wording.requirement(c.kb, rule.when, c.wm, titles)}" if rule.when is not None else ""
+        return Explanation(target=option, kind="whynot", lines=[f"'{title}' was offered{because}."])
     engine = c.engine
     lines = []
     offered = set(c.run.options)
@@ -133,13 +145,32 @@ def why_not(c: Consultation, option: str) -> Explanation:
             continue
         truth = engine.status(i, c.wm, offered)
         if truth.value is False:
-            lines.append(f"Option {option} (rule {rule.id}) was not offered because {truth.failed}.")
+            lines.append(f"'{title}' was not offered: {wording.failed_requirement(c.kb, truth, c.wm, titles)}.")
+            formula = _formula_of(c, truth)
+            if formula:
+                lines.append(f"  That number is {wording.plain_values(c.kb, formula)}.")
         elif truth.value is None:
-            lines.append(f"Option {option} (rule {rule.id}) waits for: {', '.join(sorted(truth.missing))}.")
-        lines.append(f"  it is offered when {describe(rule.when) if rule.when else 'always'}")
+            missing = sorted(truth.missing, key=list(c.kb.facts).index)
+            asked = [c.kb.facts[n].plain_label for n in missing if c.kb.facts[n].askable]
+            untold = [c.kb.facts[n].plain_label for n in missing if not c.kb.facts[n].askable]
+            waits = ([f"your answer on {wording.and_join(asked, len(asked))}"] if asked else []) + \
+                    ([f"{wording.and_join(untold, len(untold))}, which I do not know yet"] if untold else [])
+            lines.append(f"'{title}' is not offered yet: it waits for {' and '.join(waits)}.")
+        else:
+            lines.append(f"'{title}' applies, but its numbers could not be computed from what I know.")
+        if rule.when is not None:
+            lines.append(f"  It is offered when: {wording.requirement(c.kb, rule.when, c.wm, titles)}.")
     if not lines:
         lines = _plan_verdict(c, option)
     return Explanation(target=option, kind="whynot", lines=lines)
+
+
+def _formula_of(c: Consultation, truth) -> str | None:
+    """How the value a failed test met was computed, when an estimator computed it."""
+    test = truth.because
+    name = getattr(test, "fact", None) if not isinstance(test, str) else None
+    estimate = c.run.estimates.get(name) if name else None
+    return estimate.formula if estimate is not None else None
 
 
 def _plan_verdict(c: Consultation, option: str) -> list[str]:
@@ -148,5 +179,5 @@ def _plan_verdict(c: Consultation, option: str) -> list[str]:
         if isinstance(rule, PlansRule) and rule.verdicts is not None and c.wm.known(rule.verdicts.fact):
             for item in c.wm.value(rule.verdicts.fact):
                 if item.get("id") == option:
-                    return [f"Option {option} (plan search, rule {rule.id}): {item['text']}."]
+                    return [f"{wording.capitalised(item['text'])}."]
     return []

@@ -80,7 +80,7 @@ def recommendation(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, questio
     if not fired:
         if questions:
             text = ("No option stands out yet; the answers to the open questions decide it: "
-                    + ", ".join(questions) + ".")
+                    + ", ".join(kb.facts[name].plain_label for name in questions) + ".")
         elif run.options:
             text = "Each option below fits a different priority; compare their tradeoffs."
         else:

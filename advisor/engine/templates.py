@@ -13,14 +13,19 @@ from advisor.kb.model import TEMPLATE_FIELD
 from advisor.units import FORMATS, fmt_value
 
 
-def render(text: str, wm: WorkingMemory) -> str:
+def render(text: str, wm: WorkingMemory, unknown: str = "(unknown)") -> str:
+    """`text` with its fields filled in; a field whose fact is not known yet becomes `unknown`."""
+
     def sub(match: Any) -> str:
         name, fmt = match.group(1), match.group(2)
         if not wm.known(name):
-            return "(unknown)"
+            return unknown
         value = wm.value(name)
         if fmt:
             return FORMATS[fmt](value)
-        return fmt_value(value, wm.kb.facts[name].unit)
+        spec = wm.kb.facts[name]
+        if spec.type == "choice" and isinstance(value, str):
+            return spec.value_label(value)  # 'bf16 mixed precision', not 'amp_bf16'
+        return fmt_value(value, spec.unit)
 
     return TEMPLATE_FIELD.sub(sub, text)

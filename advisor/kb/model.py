@@ -21,7 +21,8 @@ TEMPLATE_FIELD = re.compile(r"\{([a-z][a-z0-9_]*)(?::([a-z][a-z0-9]*))?\}")
 BRACED = re.compile(r"\{[^{}]*\}")
 
 FactType = Literal["number", "integer", "bool", "choice", "text", "pairs", "list"]
-Unit = Literal["bytes", "card_bytes", "count", "seconds", "percent", "multiplier"]  # card_bytes: a GPU's "N GB" = N GiB
+Unit = Literal["bytes", "card_bytes", "count", "seconds", "percent", "multiplier", "fraction"]  # card_bytes: a GPU's "N GB"
+# = N GiB; fraction: a share of a whole, 0.1 shown as 10%
 Scalar = Union[bool, int, float, str]
 
 
@@ -70,6 +71,8 @@ class FactSpec(Strict):
     exclusive_minimum: float | None = None
     patterns: list[Pattern] = []
     reader: bool = False  # filled from the user's words by the situation reader (advisor/reading), not by patterns
+    label: str | None = None  # a few plain words for people ("GPU memory"); else the description's first clause
+    value_labels: dict[str, str] | None = None  # plain words for some choices ({amp_bf16: bf16 mixed precision})
 
     @model_validator(mode="after")
     def _consistent(self) -> "FactSpec":
@@ -83,7 +86,25 @@ class FactSpec(Strict):
             raise ValueError(f"derived fact {self.name!r} cannot be askable, extracted or defaulted")
         if self.askable and self.default is not None:
             raise ValueError(f"fact {self.name!r}: a default is assumed, so it would never be asked; drop one")
+        if self.value_labels and not set(self.value_labels) <= set(self.choices or ()):
+            unknown = sorted(set(self.value_labels) - set(self.choices or ()))
+            raise ValueError(f"fact {self.name!r}: value_labels name values that are not choices: {', '.join(unknown)}")
         return self
+
+    @property
+    def plain_label(self) -> str:
+        """What a person calls this fact: its `label`, or the first clause of its description ("Model states
+        with 8-bit AdamW (fp32 weights and gradients)." -> "Model states with 8-bit AdamW")."""
+        if self.label:
+            return self.label
+        text = re.sub(r"\s*\([^()]{0,200}\)", "", self.description)  # parentheticals are detail
+        text = re.split(r"[.;:]\s|[.;:]$|,\s", text.strip(), maxsplit=1)[0].strip()
+        return text or self.name.replace("_", " ")  # capitals kept: "Adam's β2", "Kaplan et al.'s critical batch"
+
+    def value_label(self, value: Any) -> str:
+        """A choice in plain words: its value label, else the value with its underscores as spaces."""
+        text = str(value)
+        return (self.value_labels or {}).get(text) or text.replace("_", " ")
 
     @property
     def question_kind(self) -> str:

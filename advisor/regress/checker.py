@@ -165,5 +165,5 @@ def run_scenario(scenario: Scenario, kb: KnowledgeBase) -> ScenarioResult:
         advice = consult(message, facts, answers, configs=scenario.configs, kb=kb)
         line = scenario.doc.key_line(path[:-1], path[-1])
         where = f"{scenario.file}:{line}" + (f" (step {n})" if n else "")
-        result.failures += [f"{where}: {msg}" for msg in check_advice(advice, expect, render_text(advice))]
+        result.failures += [f"{where}: {msg}" for msg in check_advice(advice, expect, render_text(advice, kb))]
     return result

@@ -3,7 +3,7 @@
 ```yaml
 id: s01-memory-pressure          # optional
 title: ...                        # optional
-message: "free text from the user"
+message: "free text from the user"    # or a list: a conversation's messages, one per turn
 facts: {gpu_memory: 8GB}          # names listed by `advisor facts`
 answers: {training_mode: finetune}
 configs: [configs/ds_config.json] # training config files, relative to this file (or {name, content} inline)
@@ -135,7 +135,7 @@ class Expect(Strict):
 
 
 class Step(Strict):
-    message: Optional[str] = None
+    message: Optional[Union[str, list[str]]] = None
     facts: dict[str, Any] = {}
     answers: dict[str, Any] = {}
     expect: Expect = Expect()
@@ -153,7 +153,8 @@ class ScenarioFile(Strict):
     configs: list[Union[str, InlineConfig]] = Field(
         [], max_length=16, description="training config files (DeepSpeed, TrainingArguments, accelerate, a model's "
                                        "config.json): paths relative to this file, or {name, content} inline")
-    message: str = ""
+    message: Union[str, list[str]] = Field("", description="the user's words; a list is a conversation, one message "
+                                                        "per turn, a later one correcting an earlier one")
     facts: dict[str, Any] = {}
     answers: dict[str, Any] = {}
     expect: Optional[Expect] = None
@@ -174,7 +175,7 @@ class Scenario(BaseModel):
     def name(self) -> str:
         return self.spec.id or Path(self.file).stem
 
-    def turns(self) -> list[tuple[str, dict, dict, Expect | None, tuple]]:
+    def turns(self) -> list[tuple[str | list[str], dict, dict, Expect | None, tuple]]:
         """(message, facts, answers, expect, yaml path of the expect) for each turn, inputs accumulated."""
         spec = self.spec
         out = [(spec.message, dict(spec.facts), dict(spec.answers), spec.expect, ("expect",))]

@@ -56,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a training config file to read (repeatable): DeepSpeed JSON, TrainingArguments (JSON, YAML, "
                         "a printed TrainingArguments(...) or key=value lines), accelerate config YAML, a launch "
                         "command, or a model's config.json (docs/configs.md)")
+    a.add_argument("-v", "--verbose", action="store_true",
+                   help="text: the whole advice (every option with its tradeoffs, the formulas, the sources), not the short answer")
 
     e = sub.add_parser("explain", help="explain HOW a number or option was reached, WHY a question is asked, or WHY-NOT an option",
                        description="Explain one item of the advice for a scenario: a fact or estimate (how), a question id (why), "
@@ -129,11 +131,11 @@ def _kb(ns: argparse.Namespace):
 
 
 def cmd_answer(ns: argparse.Namespace) -> int:
-    from advisor.consultation import consult
+    from advisor.consultation import run_consultation
     from advisor.reading.configs import config_files_of
     from advisor.shells.html_report import render_advice_html
     from advisor.shells.output import check_output, emit
-    from advisor.shells.render import render_markdown, render_text
+    from advisor.shells.render import render_markdown, render_short, render_text, text_width
     from advisor.regress.scenario import load_scenario
 
     kb = _kb(ns)
@@ -148,14 +150,19 @@ def cmd_answer(ns: argparse.Namespace) -> int:
     configs = config_files_of(ns.configs)
     message = ""
     if not ns.scenario:  # the config files alone
-        advice = consult("", None, _answers(ns.answer), configs=configs, kb=kb)
+        consultation = run_consultation("", None, _answers(ns.answer), configs=configs, kb=kb)
     else:
         sc = load_scenario(ns.scenario[0], kb)
         message = sc.spec.message
         answers = {**sc.spec.answers, **_answers(ns.answer)}
-        advice = consult(message, sc.spec.facts, answers, measured=_measured(ns, sc), configs=sc.configs + configs, kb=kb)
-    text = {"json": lambda: advice.to_json() + "\n", "markdown": lambda: render_markdown(advice),
-            "html": lambda: render_advice_html(advice, message), "text": lambda: render_text(advice),
+        consultation = run_consultation(message, sc.spec.facts, answers, measured=_measured(ns, sc),
+                                        configs=sc.configs + configs, kb=kb)
+    advice = consultation.advice
+    shown = message if isinstance(message, str) else "\n".join(message)  # a conversation's turns, one a line
+    text = {"json": lambda: advice.to_json() + "\n", "markdown": lambda: render_markdown(advice, kb),
+            "html": lambda: render_advice_html(advice, shown, kb),
+            "text": lambda: (render_text(advice, kb, text_width()) if ns.verbose
+                             else render_short(consultation, text_width(), more="--verbose")),
             "jsonl": lambda: json.dumps({"configs": ns.configs, "advice": advice.to_dict()}, ensure_ascii=False,
                                         separators=(",", ":")) + "\n"}[ns.format]()
     emit(text, output)
@@ -252,7 +259,9 @@ def cmd_explain(ns: argparse.Namespace) -> int:
     sc = load_scenario(ns.scenario, kb)
     answers = {**sc.spec.answers, **_answers(ns.answer)}
     consultation = run_consultation(sc.spec.message, sc.spec.facts, answers, configs=sc.configs, kb=kb)
-    sys.stdout.write(explain(consultation, ns.item).text() + "\n")
+    from advisor.shells.render import text_width, wrap_lines
+
+    sys.stdout.write(wrap_lines(explain(consultation, ns.item).lines, text_width()))
     return EXIT_OK
 
 

@@ -21,7 +21,9 @@ from html import escape
 from typing import Any, Iterable, Mapping
 
 from advisor.engine.advice import Advice
-from advisor.shells import svg
+from advisor.engine.wording import capitalised, plain_values, value_words
+from advisor.kb.model import KnowledgeBase
+from advisor.shells import render, svg
 from advisor.units import fmt_bytes_gb, fmt_card, fmt_count, fmt_sig, fmt_value
 
 GB = 1e9
@@ -86,22 +88,24 @@ def _sources(sources: Iterable[tuple[str, str, str | None]]) -> list[str]:
         if url:
             link = (f' <a href="{escape(url)}">{escape(url)}</a>' if url.startswith(("https://", "http://"))
                     else f" <code>{escape(url)}</code>")
-        items.append(f'<li id="source-{escape(sid)}">[{escape(sid)}] {escape(citation)}{link}</li>')
+        items.append(f'<li id="source-{escape(sid)}">{escape(citation)}{link}</li>')
     return ["<h2>Sources</h2>", "<ul>" + "".join(items) + "</ul>"] if items else []
 
 
 # ---------------------------------------------------------------------------------------------- the advice
 
-def render_advice_html(advice: Advice, message: str = "") -> str:
+def render_advice_html(advice: Advice, message: str = "", kb: KnowledgeBase | None = None) -> str:
     """The whole advice as a page: recommendation first, then what was noticed, the pictures, the questions, the
-    options with their tradeoffs, the numbers, what to measure, what was read, and the sources."""
+    options with their tradeoffs, the numbers, what to measure, what was read, and the sources. In plain words, as
+    the text renderers: labels, titles and values from the knowledge base `kb`, no ids."""
+    kb = render.knowledge(kb)
     data = advice.to_dict()
     titles = {o.id: o.title for o in advice.options}
     body = ["<h1>Batch size and GPU memory: advice</h1>",
             '<p class="lead">Written by advisor from your message and the facts it read; every number is computed.</p>']
     if message.strip():
         body.append(f'<blockquote class="message">{escape(" ".join(message.split()))}</blockquote>')
-    body += _recommendation(advice, titles)
+    body += _recommendation(advice, titles, kb)
     if advice.red_flags or advice.findings:
         body.append("<h2>What I noticed</h2>")
         for flag in advice.red_flags:
@@ -114,32 +118,30 @@ def render_advice_html(advice: Advice, message: str = "") -> str:
     if advice.questions:
         body.append("<h2>What I need to know</h2><ol>")
         for q in advice.questions:
-            choices = f" [{' / '.join(q.choices)}]" if q.choices else ""
-            body.append(f"<li><p>{escape(q.text + choices)} <span class=\"tag\">(answer as <code>{escape(q.id)}</code>)"
-                        f"</span></p><p class=\"why\">why: {escape('; '.join(q.why))}</p></li>")
+            body.append(f"<li><p>{escape(render.question_line(kb, q))}</p><p class=\"why\">{escape(q.reason)}</p></li>")
         body.append("</ol>")
     if advice.options:
-        body += _options(advice)
+        body += _options(advice, kb)
     if advice.estimates:
-        body.append("<h2>The numbers</h2><table><tr><th>estimate</th><th>value</th><th>how</th></tr>")
+        body.append("<h2>The numbers</h2><table><tr><th>number</th><th>value</th><th>how</th></tr>")
         for e in advice.estimates:
-            body.append(f"<tr><td><code>{escape(e.id)}</code>{_tag(e.heuristic)}</td>"
-                        f"<td class=\"num\">{escape(_value(e.value, e.unit))}</td><td>{escape(' '.join(e.formula.split()))}</td></tr>")
+            label = capitalised(kb.facts[e.id].plain_label) if e.id in kb.facts else e.id.replace("_", " ")
+            body.append(f"<tr><td>{escape(label)}{_tag(e.heuristic)}</td><td class=\"num\">{escape(_value(e.value, e.unit))}"
+                        f"</td><td>{escape(' '.join(plain_values(kb, e.formula).split()))}</td></tr>")
         body.append("</table>")
     if advice.measure:
         body.append("<h2>What to measure</h2>")
         for m in advice.measure:
             body.append(f"<h3>{escape(m.title)}{_tag(m.heuristic)}</h3>{_paragraphs(m.text)}")
-    body += _facts_read(advice)
+    body += _facts_read(advice, kb)
     body += _sources((s.id, s.citation, s.url) for s in advice.sources)
     return _page("advisor: advice", body)
 
 
-def _recommendation(advice: Advice, titles: Mapping[str, str]) -> list[str]:
+def _recommendation(advice: Advice, titles: Mapping[str, str], kb: KnowledgeBase) -> list[str]:
     rec = advice.recommendation
-    head = (f"<p><strong>→ {escape(titles.get(rec.option_id, rec.option_id))}</strong> "
-            f"<span class=\"tag\">({escape(rec.option_id)})</span></p>") if rec.option_id else ""
-    depends = _paragraphs("depends on: " + ", ".join(rec.depends_on), "why") if rec.depends_on else ""
+    head = f"<p><strong>→ {escape(titles.get(rec.option_id, rec.option_id))}</strong></p>" if rec.option_id else ""
+    depends = _paragraphs(render.depends_text(kb, rec.depends_on), "why") if rec.depends_on else ""
     return ["<h2>Recommendation</h2>", f'<div class="rec">{head}{_paragraphs(rec.rationale)}{depends}</div>']
 
 
@@ -160,9 +162,10 @@ def _batch(settings: Mapping[str, Any]) -> str:
     return "—"
 
 
-def _settings(settings: Mapping[str, Any]) -> str:
+def _settings(settings: Mapping[str, Any], kb: KnowledgeBase) -> str:
     parts = [f"lr {fmt_sig(settings['learning_rate'], 3)}"] if settings.get("learning_rate") is not None else []
-    parts += [str(settings[name]) for name in ("precision", "optimizer", "normalization", "warmup") if settings.get(name) is not None]
+    parts += [kb.facts[name].value_label(settings[name]) if name in kb.facts else str(settings[name])
+              for name in ("precision", "optimizer", "normalization", "warmup") if settings.get(name) is not None]
     if settings.get("gradient_checkpointing"):
         parts.append("checkpointing")
     if settings.get("epochs") is not None:
@@ -170,33 +173,34 @@ def _settings(settings: Mapping[str, Any]) -> str:
     return ", ".join(parts) or "—"
 
 
-def _options(advice: Advice) -> list[str]:
+def _options(advice: Advice, kb: KnowledgeBase) -> list[str]:
     out = ["<h2>Options</h2>", "<table><tr><th>option</th><th>micro × accum × GPUs</th><th>settings</th><th>numbers</th></tr>"]
     for o in advice.options:
         settings = o.settings.model_dump()
-        numbers = "; ".join(f"{name.removesuffix('_bytes').replace('_', ' ')} {_value(q.value, q.unit)}"
-                            for name, q in o.estimates.items()) or "—"
-        out.append(f"<tr><td><code>{escape(o.id)}</code></td><td class=\"num\">{escape(_batch(settings))}</td>"
-                   f"<td>{escape(_settings(settings))}</td><td>{escape(numbers)}</td></tr>")
+        numbers = render.option_numbers(o) or "—"
+        out.append(f"<tr><td>{escape(o.title)}</td><td class=\"num\">{escape(_batch(settings))}</td>"
+                   f"<td>{escape(_settings(settings, kb))}</td><td>{escape(numbers)}</td></tr>")
     out.append("</table>")
     for i, o in enumerate(advice.options, 1):
         t = o.tradeoffs
         rows = "".join(f"<tr><th>{name}</th><td>{escape(' '.join(getattr(t, name).split()))}</td></tr>"
                        for name in ("speed", "memory", "accuracy", "risk"))
-        out.append(f"<h3>[{i}] {escape(o.title)} <span class=\"tag\">({escape(o.id)})</span>{_tag(o.heuristic)}</h3>"
+        out.append(f"<h3>[{i}] {escape(o.title)}{_tag(o.heuristic)}</h3>"
                    f"{_paragraphs(o.summary)}<table>{rows}<tr><th>validate</th><td>{escape(' '.join(o.validate_.split()))}"
                    f"</td></tr></table>{_snippet(o.snippet)}")
     return out
 
 
-def _facts_read(advice: Advice) -> list[str]:
+def _facts_read(advice: Advice, kb: KnowledgeBase) -> list[str]:
     """What the advisor took from the user (not its defaults or its own conclusions), with where it came from."""
-    read = [f for f in advice.facts if f.provenance.kind in ("given", "answer", "measured", "message")]
+    read = render.read_facts(kb, advice.facts)
     if not read:
         return []
-    rows = "".join(f"<tr><td><code>{escape(f.name)}</code></td><td>{escape(_value(f.value, f.unit))}</td>"
-                   f"<td>{escape(f.provenance.kind + (': ' + f.provenance.by if f.provenance.by else ''))}</td></tr>"
-                   for f in read)
+    where = {"message": "your words", "config": "your config file", "given": "you stated it", "answer": "your answer",
+             "measured": "measured", "estimate": "the model catalogue"}
+    rows = "".join(f"<tr><td>{escape(kb.facts[f.name].plain_label)}</td><td>{escape(value_words(kb, f.name, f.value))}</td>"
+                   f"<td>{escape(where.get(f.provenance.kind, f.provenance.kind) + (': ' + f.provenance.by if f.provenance.by else ''))}"
+                   f"</td></tr>" for f in read)
     return ["<h2>What I read</h2>", f"<table><tr><th>fact</th><th>value</th><th>from</th></tr>{rows}</table>"]
 
 

@@ -1,24 +1,77 @@
-"""Render advice for a person: plain text (default) or Markdown (chats). Both show the same content, in the
-order an expert would say it: what I noticed, what I need to know, the numbers, the options, the
-recommendation, what to measure, and the sources."""
+"""Render advice for a person: a short answer first (`render_short`, at most about 25 lines), the whole advice on
+request (`render_text`, `--verbose` / `:details`), or Markdown for chats (`render_markdown`).
+
+All of them use plain words: facts by their labels, options by their titles, choices as people write them
+("bf16 mixed precision"), numbers through advisor.units (10%, 750M, 1.20 GB). Rule ids, fact names and the
+condition language are for the JSON advice and for HOW explanations only. Text is wrapped to a width (the
+terminal's, see `text_width`); only code snippets and long unbreakable words (URLs) may run past it.
+"""
 
 from __future__ import annotations
 
+import re
+import shutil
 import textwrap
 
-from advisor.engine.advice import Advice, OptionOut
+from advisor.engine.advice import Advice, FactOut, OptionOut, QuestionOut
+from advisor.engine.assemble import Consultation
+from advisor.engine.wording import capitalised, fact_words, plain_values
+from advisor.kb.model import KnowledgeBase, Rule
 from advisor.units import fmt_bytes_gb, fmt_count, fmt_sig
 
-WIDTH = 100
+DEFAULT_WIDTH = 80  # when the output is not a terminal
+MAX_WIDTH = 100  # prose is hard to read in longer lines, however wide the terminal
+SHORT_LINES = 25  # the short answer's budget
 
 
-def _wrap(text: str, indent: str) -> str:
-    paragraphs = [p for p in text.strip().split("\n\n") if p.strip()]
-    return "\n".join(textwrap.fill(" ".join(p.split()), WIDTH, initial_indent=indent, subsequent_indent=indent)
-                     for p in paragraphs)
+def text_width() -> int:
+    """The terminal's width (COLUMNS, else the terminal's own size, else 80 when not a terminal), kept
+    between 40 and MAX_WIDTH columns."""
+    return max(40, min(MAX_WIDTH, shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns))
 
 
-def _value(value: object, unit: str | None = None) -> str:
+def fill(text: str, width: int, indent: str = "", first: str | None = None, max_lines: int | None = None) -> list[str]:
+    """`text` wrapped to `width` (paragraphs split on blank lines), optionally cut to `max_lines` with '…'."""
+    lines: list[str] = []
+    for paragraph in (p for p in text.strip().split("\n\n") if p.strip()):
+        lines += textwrap.wrap(" ".join(paragraph.split()), width, initial_indent=indent if lines or first is None else first,
+                               subsequent_indent=indent, break_long_words=False, break_on_hyphens=False)
+    if max_lines is not None and len(lines) > max_lines:
+        lines = lines[:max_lines]
+        last = lines[-1]
+        while len(last) + 2 > width and last.strip().count(" "):  # room for the ' …'
+            last = last[: last.rstrip().rfind(" ")]
+        lines[-1] = last + " …"
+    return lines
+
+
+def wrap_lines(lines: list[str], width: int) -> str:
+    """Lines each wrapped to `width`, keeping their own indentation (continuations two columns further in)."""
+    out: list[str] = []
+    for line in lines:
+        pad = line[: len(line) - len(line.lstrip())]
+        out += fill(line, width, pad + "  ", first=pad) or [""]
+    return "\n".join(out) + "\n"
+
+
+def first_sentences(text: str, count: int = 1) -> str:
+    """The first `count` sentences ('e.g.', 'et al.' and decimals do not end one)."""
+    text = " ".join(text.split())
+    ends = [m.end() for m in re.finditer(r"(?<!e\.g)(?<!i\.e)(?<!\bal)(?<!\bvs)[.!?](?=\s+[A-Z\"'(])", text)]
+    return text[: ends[count - 1]] if len(ends) >= count else text
+
+
+def knowledge(kb: KnowledgeBase | None) -> KnowledgeBase:
+    """The knowledge base whose labels the text uses (the shipped one when none is given)."""
+    if kb is None:
+        from advisor.consultation import load_kb
+
+        kb = load_kb()
+    return kb
+
+
+def value_text(value: object, unit: str | None = None) -> str:
+    """An option's or an estimate's number in its unit."""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, (int, float)):
@@ -29,52 +82,89 @@ def _value(value: object, unit: str | None = None) -> str:
         text = fmt_sig(value, 4)
         return text + ("×" if unit == "multiplier" else "%" if unit == "percent" else "")
     if isinstance(value, list):
-        return "{" + ", ".join(_value(v) for v in value) + "}" + ("×" if unit == "multiplier" else "")
+        return ", ".join(value_text(v) for v in value) + ("×" if unit == "multiplier" else "")
     return "—" if value is None else str(value)
 
 
-def _option_estimates(option: OptionOut) -> str:
-    parts = []
-    for name, quantity in option.estimates.items():
-        parts.append(f"{name.removesuffix('_bytes').replace('_', ' ')} {_value(quantity.value, quantity.unit)}")
-    return "; ".join(parts)
+ACRONYMS = {"gpu": "GPU", "cpu": "CPU", "ram": "RAM", "lr": "LR"}
+
+
+def option_numbers(option: OptionOut) -> str:
+    """'model states 5.00 GB; per GPU 8.40 GB; max micro batch 2' from an option's estimates."""
+    def name_of(key: str) -> str:
+        return " ".join(ACRONYMS.get(w, w) for w in key.removesuffix("_bytes").split("_"))
+
+    return "; ".join(f"{name_of(name)} {value_text(q.value, q.unit)}" for name, q in option.estimates.items())
 
 
 def _batch(option: OptionOut) -> str:
     s = option.settings
     if s.effective_batch is not None:
-        return f"{s.micro_batch} × {s.grad_accum_steps} × {s.num_gpus} = {s.effective_batch}"
+        return f"{s.micro_batch} per GPU × {s.grad_accum_steps} accumulated × {s.num_gpus} GPUs = {s.effective_batch} per update"
     if s.micro_batch is not None:
-        return f"micro {s.micro_batch}"
+        return f"micro-batch {s.micro_batch}"
     if s.batch_size is not None:
         return f"batch {s.batch_size}"
-    return "—"
+    return ""
 
 
-def _settings_extra(option: OptionOut) -> str:
+def _settings(kb: KnowledgeBase, option: OptionOut) -> str:
     s = option.settings
-    parts = []
+    parts = [_batch(option)] if _batch(option) else []
     if s.learning_rate is not None:
-        parts.append(f"lr {fmt_sig(s.learning_rate, 3)}")
-    for name in ("precision", "optimizer", "normalization", "warmup"):
+        parts.append(f"learning rate {fmt_sig(s.learning_rate, 3)}")
+    for name in ("precision", "optimizer"):
         value = getattr(s, name)
         if value is not None:
-            parts.append(str(value))
+            parts.append(kb.facts[name].value_label(value) if name in kb.facts else str(value))
+    for name in ("normalization", "warmup"):
+        value = getattr(s, name)
+        if value is not None:
+            parts.append(f"{name} {value}")
     if s.gradient_checkpointing:
-        parts.append("checkpointing")
+        parts.append("activation checkpointing")
     if s.epochs is not None:
         parts.append(f"{fmt_sig(s.epochs)} epochs")
-    return ", ".join(parts) or "—"
+    return ", ".join(parts)
 
 
-def config_facts(advice: Advice) -> list[str]:
-    """'name = value  from FILE line N (key: value)' for each fact read from a config file (the lists of
+def _choices(kb: KnowledgeBase, q: QuestionOut) -> str:
+    if q.choices:
+        spec = kb.facts.get(q.id)
+        return " / ".join(spec.value_label(c) if spec else c for c in q.choices)
+    return "yes / no" if q.kind == "bool" else ""
+
+
+def question_line(kb: KnowledgeBase, q: QuestionOut) -> str:
+    choices = _choices(kb, q)
+    return q.text + (f" ({choices})" if choices else "")
+
+
+def depends_text(kb: KnowledgeBase, names: list[str]) -> str:
+    from advisor.engine.wording import and_join
+
+    labels = [kb.facts[n].plain_label if n in kb.facts else n.replace("_", " ") for n in names]
+    return f"This may change with your answer on {and_join(labels, len(labels))}."
+
+
+def _title_of(advice: Advice, option_id: str | None) -> str | None:
+    option = advice.option(option_id) if option_id else None
+    return option.title if option else None
+
+
+def config_facts(advice: Advice, kb: KnowledgeBase) -> list[str]:
+    """'GPU memory 80 GiB  from FILE line N (key: value)' for each fact read from a config file (the lists of
     conflicts, "auto" values and notes are shown by their own findings)."""
-    return [f"{f.name} = {_value(f.value, f.unit)}  {f.provenance.by}" for f in advice.facts
+    return [f"{fact_words(kb, f.name, f.value)}  {f.provenance.by}" for f in advice.facts
             if f.provenance.kind == "config" and not f.name.startswith("config_")]
 
 
-def render_text(advice: Advice) -> str:
+# ---------------------------------------------------------------------------------------------- the whole advice
+
+def render_text(advice: Advice, kb: KnowledgeBase | None = None, width: int = DEFAULT_WIDTH) -> str:
+    """The whole advice: what I noticed, what I need to know, the numbers, every option with its tradeoffs, the
+    recommendation, what to measure and the sources."""
+    kb = knowledge(kb)
     out: list[str] = []
 
     def section(title: str) -> None:
@@ -82,80 +172,212 @@ def render_text(advice: Advice) -> str:
             out.append("")
         out.append(title.upper())
 
-    if config_facts(advice):
+    if config_facts(advice, kb):
         section("What I read from your files")
-        out += [textwrap.fill(line, WIDTH, initial_indent="  ", subsequent_indent="      ") for line in config_facts(advice)]
-
+        for line in config_facts(advice, kb):
+            out += fill(line, width, "      ", "  ")
     if advice.red_flags or advice.findings:
         section("What I noticed")
         for flag in advice.red_flags:
-            out.append(f"  ! {flag.title}" + ("  (heuristic)" if flag.heuristic else ""))
-            out.append(_wrap(flag.counter, "    "))
+            out += fill(flag.title + ("  (heuristic)" if flag.heuristic else ""), width, "    ", "  ! ")
+            out += fill(flag.counter, width, "    ")
         for finding in advice.findings:
-            out.append(f"  • {finding.title}" + ("  (heuristic)" if finding.heuristic else ""))
-            out.append(_wrap(finding.text, "    "))
+            out += fill(finding.title + ("  (heuristic)" if finding.heuristic else ""), width, "    ", "  • ")
+            out += fill(finding.text, width, "    ")
             if finding.snippet:
                 out.append(textwrap.indent(finding.snippet.rstrip(), "      "))
     if advice.questions:
         section("What I need to know")
         for i, q in enumerate(advice.questions, 1):
-            extra = f" [{' / '.join(q.choices)}]" if q.choices else ""
-            out.append(f"  {i}. {q.text}{extra}   (answer as {q.id})")
-            out.append(_wrap("why: " + "; ".join(q.why), "     "))
+            out += fill(question_line(kb, q), width, "     ", f"  {i}. ")
+            out += fill(q.reason, width, "     ")
     if advice.estimates:
         section("The numbers")
-        width = max(len(e.id) for e in advice.estimates)
         for est in advice.estimates:
-            tag = "  (heuristic)" if est.heuristic else ""
-            out.append(f"  {est.id.ljust(width)}  {_value(est.value, est.unit)}{tag}")
-            out.append(_wrap(est.formula, "  " + " " * width + "    "))
+            label = capitalised(kb.facts[est.id].plain_label if est.id in kb.facts else est.id.replace("_", " "))
+            out += fill(f"{label}: {value_text(est.value, est.unit)}" + ("  (heuristic)" if est.heuristic else ""),
+                        width, "      ", "  ")
+            out += fill(plain_values(kb, est.formula), width, "      ")
     if advice.options:
         section("Options")
-        rows = [("option", "micro × accum × GPUs", "settings", "numbers")]
-        rows += [(o.id, _batch(o), _settings_extra(o), _option_estimates(o) or "—") for o in advice.options]
-        widths = [max(len(r[i]) for r in rows) for i in range(3)]
-        for n, row in enumerate(rows):
-            out.append("  " + "  ".join(c.ljust(widths[i]) for i, c in enumerate(row[:3])) + "  " + row[3])
-            if n == 0:
-                out.append("  " + "  ".join("-" * w for w in widths) + "  " + "-" * 7)
         for i, o in enumerate(advice.options, 1):
-            out.append("")
-            out.append(f"  [{i}] {o.title} ({o.id})" + ("  (heuristic)" if o.heuristic else ""))
-            out.append(_wrap(o.summary, "      "))
+            if i > 1:
+                out.append("")
+            out += fill(o.title + ("  (heuristic)" if o.heuristic else ""), width, "      ", f"  [{i}] ")
+            for line in (_settings(kb, o), option_numbers(o)):
+                if line:
+                    out += fill(line, width, "        ", "      ")
+            out += fill(o.summary, width, "      ")
             for name in ("speed", "memory", "accuracy", "risk"):
-                out.append(_wrap(f"{name}: {getattr(o.tradeoffs, name)}", "      "))
-            out.append(_wrap(f"validate: {o.validate_}", "      "))
+                out += fill(f"{name}: {getattr(o.tradeoffs, name)}", width, "        ", "      ")
+            out += fill(f"validate: {o.validate_}", width, "        ", "      ")
             if o.snippet:
                 out.append(textwrap.indent(o.snippet.rstrip(), "        "))
     section("Recommendation")
     rec = advice.recommendation
-    if rec.option_id:
-        title = next(o.title for o in advice.options if o.id == rec.option_id)
-        out.append(f"  → {title} ({rec.option_id})")
-    out.append(_wrap(rec.rationale, "    "))
+    title = _title_of(advice, rec.option_id)
+    if title:
+        out += fill(title, width, "    ", "  → ")
+    out += fill(rec.rationale, width, "    ")
     if rec.depends_on:
-        out.append(_wrap("depends on: " + ", ".join(rec.depends_on), "    "))
+        out += fill(depends_text(kb, rec.depends_on), width, "    ")
     if advice.measure:
         section("What to measure")
         for m in advice.measure:
-            out.append(f"  - {m.title}")
-            out.append(_wrap(m.text, "    "))
+            out += fill(m.title, width, "    ", "  - ")
+            out += fill(m.text, width, "    ")
     if advice.sources:
         section("Sources")
         for s in advice.sources:
-            out.append(_wrap(f"[{s.id}] {s.citation}" + (f" {s.url}" if s.url else ""), "  "))
+            out += fill(s.citation + (f" {s.url}" if s.url else ""), width, "    ", "  - ")
     return "\n".join(out) + "\n"
 
+
+# ---------------------------------------------------------------------------------------------- the short answer
+
+def read_facts(kb: KnowledgeBase, facts: list[FactOut]) -> list[FactOut]:
+    """The facts taken from the user (their words, config files, stated facts, answers, measurements) and the inputs a named
+    catalogue model implies (its parameter count), in the vocabulary's order."""
+    return [f for f in facts if f.provenance.kind in ("message", "config", "given", "answer", "measured")
+            or (f.provenance.kind == "estimate" and not kb.facts[f.name].derived)]
+
+
+def i_read(kb: KnowledgeBase, facts: list[FactOut]) -> str:
+    """'I read: GPU memory 24 GiB, model llama-2-7b, …' - or that nothing was read."""
+    if not facts:
+        return "I read nothing I could use."
+    return "I read: " + "; ".join(fact_words(kb, f.name, f.value) for f in facts) + "."
+
+
+def _reads_through(c: Consultation, rule: Rule, depth: int = 2) -> list[str]:
+    """The facts a rule reads, with a yes/no fact replaced by the numbers that decided it (one or two levels
+    down), so 'model states exceed the card' becomes the headroom it was derived from."""
+    names: list[str] = []
+    for name in rule.reads():
+        if not c.wm.known(name):
+            continue
+        fact = c.wm.facts[name]
+        if isinstance(fact.value, bool) and fact.provenance.rule and depth > 0:
+            names += _reads_through(c, c.kb.rule(fact.provenance.rule), depth - 1)
+        else:
+            names.append(name)
+    return names
+
+
+def deciding_numbers(c: Consultation) -> list[str]:
+    """The computed numbers the conclusions rest on: those read by the red flags and findings and by the
+    recommended option's rules - estimates and derived numbers only (the user's own facts are in 'I read'),
+    numbers with a unit (bytes, counts, factors) first, one per formula."""
+    rules: list[Rule] = [c.kb.rule(i) for i in (*c.run.red_flags, *c.run.findings)]
+    option = c.advice.recommendation.option_id
+    if option:
+        rules += [r for r in c.run.recommendations if r.recommend == option]
+        if option in c.run.option_rule:
+            rules.append(c.kb.rule(c.run.option_rule[option]))
+    names: list[str] = []
+    formulas: set[str] = set()
+    for rule in rules:
+        for name in _reads_through(c, rule):
+            fact = c.wm.facts[name]
+            formula = c.run.estimates[name].formula if name in c.run.estimates else name
+            if c.kb.facts[name].derived and isinstance(fact.value, (int, float)) \
+                    and not isinstance(fact.value, bool) and name not in names and formula not in formulas:
+                names.append(name)
+                formulas.add(formula)
+    return sorted(names, key=lambda n: c.kb.facts[n].unit is None)  # stable: the order of the rules otherwise
+
+
+def number_lines(c: Consultation, names: list[str], width: int, limit: int) -> list[str]:
+    """'Label: how it was computed = value' for each number (the value alone when the formula is long)."""
+    from advisor.engine.wording import value_words
+
+    lines: list[str] = []
+    for name in names[:limit]:
+        label = capitalised(c.kb.facts[name].plain_label)
+        estimate = c.run.estimates.get(name)
+        shown = value_words(c.kb, name, c.wm.value(name))
+        formula = plain_values(c.kb, estimate.formula) if estimate is not None else ""
+        text = f"{label}: {formula}" if formula and len(formula) <= 100 and formula.endswith(shown) else f"{label}: {shown}"
+        lines += fill(text, width, "    ", "  ", max_lines=2)
+    return lines
+
+
+def render_short(c: Consultation, width: int = DEFAULT_WIDTH, more: str = "--verbose", show_read: bool = True,
+                 numbers: list[str] | None = None, question: QuestionOut | None = None) -> str:
+    """The answer first, in at most about 25 lines: what I read, what I noticed, the numbers that decide it, the
+    recommendation, the next step to measure and the next question (`question` when the advice has none open);
+    `more` says how to see the whole advice."""
+    kb, advice = c.kb, c.advice
+    blocks: list[list[str]] = []
+    if show_read:
+        blocks.append(fill(i_read(kb, read_facts(kb, advice.facts)), width, "  ", first="", max_lines=3))
+    noticed = [("! ", f.title) for f in advice.red_flags] + [("• ", f.title) for f in advice.findings]
+    if noticed:
+        lines = ["What I noticed:"]
+        for mark, title in noticed[:3]:
+            lines += fill(title, width, "    ", "  " + mark, max_lines=1)
+        if len(noticed) > 3:
+            lines.append(f"  … and {len(noticed) - 3} more")
+        blocks.append(lines)
+    names = deciding_numbers(c) if numbers is None else numbers
+    if names:
+        blocks.append(["The numbers that decide it:"] + number_lines(c, names, width, 3))
+    blocks.append(recommendation_lines(c, width))
+    if advice.measure:
+        rest = f" (and {len(advice.measure) - 1} more)" if len(advice.measure) > 1 else ""
+        blocks.append(fill(f"Next step: {advice.measure[0].title}{rest}.", width, "  ", first="", max_lines=2))
+    if advice.questions or question is not None:
+        blocks.append(question_lines(kb, advice.questions or [question], width))
+    blocks.append(fill(f"More: {more} (every option with its tradeoffs, the formulas, the sources).", width, "  ", first=""))
+    return _within(blocks, SHORT_LINES)
+
+
+def recommendation_lines(c: Consultation, width: int) -> list[str]:
+    kb, advice = c.kb, c.advice
+    rec = advice.recommendation
+    title = _title_of(advice, rec.option_id)
+    if not title:
+        return fill(rec.rationale, width, "  ", first="", max_lines=3)
+    lines = fill(f"I recommend: {title}", width, "  ", first="") + fill(first_sentences(rec.rationale), width, "  ", max_lines=2)
+    still_open = [n for n in rec.depends_on if n in {q.id for q in advice.questions}]
+    if still_open:
+        lines += fill(depends_text(kb, still_open), width, "  ", max_lines=1)
+    return lines
+
+
+def question_lines(kb: KnowledgeBase, questions: list[QuestionOut], width: int) -> list[str]:
+    q = questions[0]
+    count = f" (1 of {len(questions)})" if len(questions) > 1 else ""
+    return (fill(f"Next question{count}: {question_line(kb, q)}", width, "  ", first="", max_lines=2)
+            + fill(q.reason, width, "  ", max_lines=2))
+
+
+def _within(blocks: list[list[str]], budget: int) -> str:
+    """Blocks separated by blank lines; if they run over `budget` lines, the blank lines go first, then the
+    longest blocks are cut."""
+    blocks = [b for b in blocks if b]
+    lines = [line for block in blocks for line in block]
+    if len(lines) + len(blocks) - 1 <= budget:
+        return "\n\n".join("\n".join(block) for block in blocks) + "\n"
+    while len(lines) > budget:
+        longest = max(range(len(blocks)), key=lambda i: len(blocks[i]))
+        blocks[longest] = blocks[longest][:-1]
+        lines = [line for block in blocks for line in block]
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------- Markdown
 
 def _md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def render_markdown(advice: Advice) -> str:
+def render_markdown(advice: Advice, kb: KnowledgeBase | None = None) -> str:
+    kb = knowledge(kb)
     out: list[str] = []
-    if config_facts(advice):
+    if config_facts(advice, kb):
         out.append("## What I read from your files\n")
-        out += [f"- {_md_cell(line)}" for line in config_facts(advice)]
+        out += [f"- {_md_cell(line)}" for line in config_facts(advice, kb)]
         out.append("")
     if advice.red_flags or advice.findings:
         out.append("## What I noticed\n")
@@ -169,39 +391,36 @@ def render_markdown(advice: Advice) -> str:
     if advice.questions:
         out.append("## What I need to know\n")
         for i, q in enumerate(advice.questions, 1):
-            extra = f" ({' / '.join(q.choices)})" if q.choices else ""
-            out.append(f"{i}. {q.text}{extra} — *why:* {'; '.join(q.why)}")
+            out.append(f"{i}. {question_line(kb, q)} — *{q.reason}*")
         out.append("")
     if advice.estimates:
         out.append("## The numbers\n")
-        out.append("| estimate | value | how |")
+        out.append("| number | value | how |")
         out.append("|---|---|---|")
         for e in advice.estimates:
-            out.append(f"| {e.id} | {_value(e.value, e.unit)} | {_md_cell(e.formula)} |")
+            label = capitalised(kb.facts[e.id].plain_label if e.id in kb.facts else e.id.replace("_", " "))
+            out.append(f"| {_md_cell(label)} | {value_text(e.value, e.unit)} | {_md_cell(plain_values(kb, e.formula))} |")
         out.append("")
     if advice.options:
         out.append("## Options\n")
-        out.append("| option | micro × accum × GPUs | settings | numbers | speed | memory | accuracy | risk |")
-        out.append("|---|---|---|---|---|---|---|---|")
+        out.append("| option | settings | numbers | speed | memory | accuracy | risk |")
+        out.append("|---|---|---|---|---|---|---|")
         for o in advice.options:
             t = o.tradeoffs
-            cells = [f"**{o.id}**: {o.title}", _batch(o), _settings_extra(o), _option_estimates(o) or "—",
-                     t.speed, t.memory, t.accuracy, t.risk]
+            cells = [f"**{o.title}**", _settings(kb, o) or "—", option_numbers(o) or "—", t.speed, t.memory, t.accuracy, t.risk]
             out.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
         out.append("")
         for o in advice.options:
-            out.append(f"- **{o.id}** — validate: {' '.join(o.validate_.split())}")
+            out.append(f"- **{o.title}** — validate: {' '.join(o.validate_.split())}")
             if o.snippet:
                 out.append("\n```python\n" + o.snippet.rstrip() + "\n```\n")
         out.append("")
     out.append("## Recommendation\n")
     rec = advice.recommendation
-    if rec.option_id:
-        out.append(f"**{rec.option_id}** — {' '.join(rec.rationale.split())}")
-    else:
-        out.append(' '.join(rec.rationale.split()))
+    title = _title_of(advice, rec.option_id)
+    out.append(f"**{title}** — {' '.join(rec.rationale.split())}" if title else " ".join(rec.rationale.split()))
     if rec.depends_on:
-        out.append(f"\n*Depends on:* {', '.join(rec.depends_on)}")
+        out.append(f"\n*{depends_text(kb, rec.depends_on)}*")
     out.append("")
     if advice.measure:
         out.append("## What to measure\n")
@@ -211,5 +430,5 @@ def render_markdown(advice: Advice) -> str:
     if advice.sources:
         out.append("## Sources\n")
         for s in advice.sources:
-            out.append(f"- [{s.id}] {s.citation}" + (f" <{s.url}>" if s.url else ""))
+            out.append(f"- {s.citation}" + (f" <{s.url}>" if s.url else ""))
     return "\n".join(out).rstrip() + "\n"

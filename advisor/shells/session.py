@@ -25,6 +25,7 @@ from advisor.engine.inputs import SKIPPED, accept_input
 from advisor.engine.memory import unknown_fact_error
 from advisor.errors import InputError
 from advisor.kb.model import KnowledgeBase
+from advisor.shells.answers import read_answer
 
 SESSION_VERSION = 1
 
@@ -54,17 +55,34 @@ class Session:
         return "\n".join(self.state.messages)
 
     def say(self, text: str) -> Advice:
-        """Add what the user wrote; facts are re-read from the whole conversation."""
+        """Add what the user wrote. Each message is read on its own, in turn: what it says of a fact replaces
+        what was said before - in an earlier message, an answer or a stated fact (a correction); facts it does
+        not mention stay."""
         if not isinstance(text, str):
             raise InputError(f"say() takes text, got {type(text).__name__}")
         check_text(text)
         if text.strip():
+            from advisor.consultation import read_message
+
             self.state.messages.append(text.strip())
+            for name in read_message(self.kb, text):  # the latest word on a fact wins, whatever said it before
+                self.state.answers.pop(name, None)
+                self.state.facts.pop(name, None)
         return self.advice()
 
     def answer(self, question_id: str, value: Any) -> Advice:
-        """Answer a question (validated against the vocabulary; 'skip' declines). Raises InputError on a bad value."""
-        value = accept_input(self.kb, question_id, value, "answer")
+        """Answer a question: a value of the vocabulary ('amp_bf16', '24GB'; 'skip' declines) or the user's own
+        words for it ('bf16 mixed', '80 gigs', 'not sure'). Raises InputError, storing nothing, when neither reads."""
+        try:
+            value = accept_input(self.kb, question_id, value, "answer")
+        except InputError:
+            if not isinstance(value, str) or question_id not in self.kb.facts or not self.kb.facts[question_id].askable:
+                raise
+            check_text(value)
+            free = read_answer(self.kb, question_id, value)
+            if free is None:
+                raise
+            value = free
         self.state.answers[question_id] = "skip" if value is SKIPPED else value
         return self.advice()
 
@@ -93,7 +111,7 @@ class Session:
     def consultation(self) -> Consultation:
         key = self.state.model_dump_json()
         if self._cache is None or self._cache[0] != key:
-            self._cache = (key, run_consultation(self.message, self.state.facts, self.state.answers, kb=self.kb))
+            self._cache = (key, run_consultation(self.state.messages, self.state.facts, self.state.answers, kb=self.kb))
         return self._cache[1]
 
     def advice(self) -> Advice:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from advisor.domain.catalogue import preset
 from advisor.errors import InputError
-from advisor.units import fmt_bytes_gb, fmt_card
+from advisor.units import fmt_bytes_gb, fmt_card, fmt_share
 from advisor.engine.estimators import Estimate, NotComputable, estimator
 from advisor.domain.estimators.training import TrainingSetup, estimate_training_memory
 
@@ -34,5 +34,5 @@ def preset_training_memory(model: str, gpu_memory: float, precision: str, optimi
         "per_sample": Estimate(est.slope, "bytes", "; ".join(est.formulas[k] for k in est.per_sample), SOURCES),
         "max_micro_batch": Estimate(int(best), None, f"largest b with ({fmt_bytes_gb(est.intercept)} + "
                                                + (f"{fmt_bytes_gb(grads)} gradients + " if grads else "") + f"{fmt_bytes_gb(est.slope)} × b) × "
-                                               f"(1 + {est.margin:g} margin) + CUDA overheads ≤ {fmt_card(gpu_memory)} → {best}", SOURCES),
+                                               f"(1 + {fmt_share(est.margin)} margin) + CUDA overheads ≤ {fmt_card(gpu_memory)} → {best}", SOURCES),
     }

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 
 from advisor.domain.fit import fit_line
-from advisor.units import fmt_bytes_gb, fmt_card, fmt_count, fmt_sig
+from advisor.units import fmt_bytes_gb, fmt_card, fmt_count, fmt_share, fmt_sig
 from advisor.engine.estimators import Estimate, NotComputable, estimator
 
 PRECISIONS = {
@@ -159,7 +159,8 @@ def headroom_bytes(gpu_memory: float, fixed_bytes: float, cuda_context: float, s
     kept free for fragmentation and longer inputs (the same margin the measured line uses)."""
     usable = gpu_memory * (1 - safety_margin)
     left = usable - fixed_bytes - cuda_context
-    card = f"{fmt_card(gpu_memory)}" + (f" × (1 − {fmt_sig(safety_margin)} margin)" if safety_margin else "")
+    card = f"{fmt_card(gpu_memory)}" + (f" × {fmt_share(1 - safety_margin)} ({fmt_share(safety_margin)} kept free)"
+                                        if safety_margin else "")
     formula = f"{card} − {fmt_bytes_gb(fixed_bytes)} − {fmt_bytes_gb(cuda_context)} (CUDA context) = {fmt_bytes_gb(left)}"
     return {"value": Estimate(left, "bytes", formula, ("hf-anatomy", "pt-cuda-context") + (("pt-cuda-allocator",) if safety_margin else ()),
                               heuristic=bool(safety_margin))}
@@ -171,7 +172,7 @@ def max_params_for_budget(gpu_memory: float, bytes_per_param: float, share: floa
     if bytes_per_param <= 0 or not 0 < share <= 1:
         raise NotComputable("bytes_per_param must be > 0 and share in (0, 1]")
     params = math.floor(gpu_memory * share / bytes_per_param)
-    formula = f"{fmt_card(gpu_memory)} ({fmt_bytes_gb(gpu_memory)}) × {fmt_sig(share)} / {fmt_sig(bytes_per_param)} B/param = {fmt_count(params)} params"
+    formula = f"{fmt_card(gpu_memory)} ({fmt_bytes_gb(gpu_memory)}) × {fmt_share(share)} / {fmt_sig(bytes_per_param)} B/param = {fmt_count(params)} params"
     return {"value": Estimate(params, "count", formula, MEMORY_SOURCES, heuristic=True)}
 
 
@@ -192,7 +193,7 @@ def linear_memory_fit(peaks: list, gpu_memory: float, safety_margin: float) -> d
     return {
         "per_sample": Estimate(slope, "bytes", f"slope of ({shown}) = {fmt_bytes_gb(slope)} per sample", sources),
         "fixed": Estimate(fixed, "bytes", f"intercept of ({shown}) = {fmt_bytes_gb(fixed)}", sources),
-        "usable": Estimate(usable, "bytes", f"{fmt_card(gpu_memory)} × (1 − {fmt_sig(safety_margin)} margin) = {fmt_bytes_gb(usable)}",
+        "usable": Estimate(usable, "bytes", f"{fmt_card(gpu_memory)} × {fmt_share(1 - safety_margin)} ({fmt_share(safety_margin)} kept free) = {fmt_bytes_gb(usable)}",
                            ("pt-cuda-allocator",), heuristic=True),
         "max_micro_batch": Estimate(max_batch, None,
                                     f"⌊({fmt_bytes_gb(usable)} − {fmt_bytes_gb(fixed)}) / {fmt_bytes_gb(slope)}⌋ = {max_batch}",

@@ -13,7 +13,7 @@ from typing import Any
 from advisor.domain.plans import SLUG_JOIN, Candidate, Knobs, Problem, SearchResult, search
 from advisor.engine.estimators import Estimate, NotComputable, estimator
 from advisor.errors import InputError
-from advisor.units import fmt_bytes_gb, fmt_card, fmt_count
+from advisor.units import fmt_bytes_gb, fmt_card, fmt_count, fmt_share
 
 SOURCES = ("hf-anatomy", "zero", "korthikanti", "pt-cuda-context")
 
@@ -133,7 +133,7 @@ def _memory_line(p: Problem, c: Candidate) -> str:
     parts = ", ".join(f"{name} {fmt_bytes_gb(v)}" for name, v in c.components.items() if v >= 0.005e9)
     text = f"{fmt_bytes_gb(c.per_gpu)} per GPU of {fmt_card(p.budget)} ({parts})"
     if c.headroom is not None:
-        text += f"; {fmt_bytes_gb(c.headroom)} left for activations after a {p.margin:g} margin"
+        text += f"; {fmt_bytes_gb(c.headroom)} left for activations after a {fmt_share(p.margin)} margin"
     if c.cpu:
         text += f"; {fmt_bytes_gb(c.cpu)} of CPU RAM for the offloaded states"
     return text
