@@ -339,10 +339,29 @@ def recommendation_lines(c: Consultation, width: int) -> list[str]:
     if not title:
         return fill(rec.rationale, width, "  ", first="", max_lines=3)
     lines = fill(f"I recommend: {title}", width, "  ", first="") + fill(first_sentences(rec.rationale), width, "  ", max_lines=2)
+    plan = next((p for p in advice.plans if p.recommended), None)
+    if plan is not None:  # the plan search's own numbers for the plan it recommends
+        lines += fill(plan_numbers(plan), width, "  ", max_lines=2)
     still_open = [n for n in rec.depends_on if n in {q.id for q in advice.questions}]
     if still_open:
         lines += fill(depends_text(kb, still_open), width, "  ", max_lines=1)
     return lines
+
+
+def plan_numbers(plan) -> str:
+    """'It needs 18.79 GB per GPU of 23.7 GiB, at micro-batch 1 × 4 accumulation steps × 1 GPU = 4 per update.'"""
+    from advisor.units import fmt_bytes_gb, fmt_card
+
+    text = f"It needs {fmt_bytes_gb(plan.per_gpu_bytes)} per GPU"
+    if plan.budget_bytes:
+        text += f" of {fmt_card(plan.budget_bytes)}"
+    if plan.effective_batch:
+        gpus = f"{plan.num_gpus} GPU{'s' if plan.num_gpus > 1 else ''}"
+        text += (f", at micro-batch {plan.micro_batch} × {plan.grad_accum_steps} accumulation "
+                 f"step{'s' if plan.grad_accum_steps > 1 else ''} × {gpus} = {plan.effective_batch} per update")
+    else:
+        text += " before activations (measure the micro-batch that fits)"
+    return text + "."
 
 
 def question_lines(kb: KnowledgeBase, questions: list[QuestionOut], width: int) -> list[str]:
