@@ -162,3 +162,24 @@ def test_training_memory_is_not_the_size_of_the_weights(kb):
     assert f"{per_gpu / 1e9:.2f} GB" in flag.title and "14.00 GB" in flag.title
     small = consult("The model is only 14GB; QLoRA on Mistral 7B on my 24GB 4090 at seq 512, batch 1, bf16", kb=kb)
     assert "rf-weights-are-not-training-memory" not in [r.id for r in small.red_flags]
+
+
+def test_adapters_on_a_card_without_bf16_train_in_fp16(kb):
+    """A T4 has no bf16: the user's LoRA plan and every adapter plan offered run fp16 autocast, never bf16."""
+    advice = consult("LoRA fine-tuning Vicuna 7B on a T4, micro batch 4, cutoff 256, CUDA out of memory", kb=kb)
+    planned = [o for o in advice.options if o.id in plans_of(advice)]
+    assert planned and all(o.settings.precision == "amp_fp16" for o in planned), [(o.id, o.settings.precision) for o in planned]
+    on_a100 = consult("LoRA fine-tuning Vicuna 7B on an A100 40GB, micro batch 4, cutoff 256, CUDA out of memory", kb=kb)
+    assert all(o.settings.precision != "amp_fp16" for o in on_a100.options if o.id in plans_of(on_a100))
+
+
+def test_more_gpus_keep_the_batch_per_update_without_a_model_shape(kb):
+    """2 GPUs × micro 2 × accumulation 16 = 64 per update; a 4-GPU plan for a model without shapes keeps 64 with 8
+    accumulation steps (it used to keep 16 steps and silently double the batch to 128)."""
+    message = ("On 2 x A6000 48G, I fine-tune LLaMA 7B with: `torchrun --nproc_per_node=2 train.py --bf16 True "
+               "--per_device_train_batch_size 2 --gradient_accumulation_steps 16 --fsdp full_shard`")
+    advice = consult(message, answers={"gpus_available": 4, "optimizer": "adamw"}, kb=kb)
+    plans = plans_of(advice)
+    assert plans["current"].effective_batch == 64
+    wider = [p for p in advice.plans if p.num_gpus == 4]
+    assert wider and all((p.micro_batch, p.grad_accum_steps, p.effective_batch) == (2, 8, 64) for p in wider)

@@ -50,6 +50,29 @@ def test_checker_reports_wrong_expectations(kb):
     assert len(failures) == 7, failures
 
 
+def test_checker_reads_the_plan_table(kb):
+    """Plans are addressed by id, 'current' (the user's plan) and 'recommended'; wrong bounds are reported, right
+    ones are not. 7.24e9 params × 16 B / 4 GPUs = 29.0 GB of states per T4: the user's plan cannot fit, nor can 8-bit
+    AdamW alone (7.24e9 × 10 B / 4 = 18.1 GB), so it is never offered."""
+    message = "Full fine-tune of Mistral-7B with ZeRO-3 on 4x T4, fp32, AdamW, seq 1024, micro batch 1"
+    advice = consult(message, answers={"training_mode": "finetune"}, kb=kb)
+    good = Expect.model_validate({"plans": {
+        "include": [{"id": "current", "where": {"fits": {"eq": False}, "per_gpu_bytes": {"gt": 29.0e9},
+                                                "num_gpus": {"eq": 4}}},
+                    {"id": "recommended", "where": {"fits": {"eq": True}}}],
+        "exclude": ["adamw-8bit"], "offered": {"fits": {"eq": True}, "per_gpu_bytes": {"lte": 16 * 2**30}},
+        "every": {"num_gpus": {"eq": 4}}}})
+    assert check_advice(advice, good, "") == []
+    bad = Expect.model_validate({"plans": {
+        "include": [{"id": "current", "where": {"fits": {"eq": True}}}, {"id": "no-such-plan"}],
+        "exclude": ["current"], "offered": {"fits": {"eq": False}}, "every": {"num_gpus": {"eq": 8}}}})
+    failures = check_advice(advice, bad, "")
+    offered = len(advice.plans) - 1
+    assert offered >= 1 and len(failures) == 3 + offered + len(advice.plans), failures
+    assert any("plan current.fits = False, expected eq True" in f for f in failures)
+    assert any("missing plan 'no-such-plan'" in f for f in failures)
+
+
 def _no_sync_snippet(kb):
     advice = consult("8 GPUs with gradient accumulation, sync is killing performance, should I skip it?", kb=kb)
     finding = next(f for f in advice.findings if f.id == "finding-no-sync-pattern")

@@ -157,8 +157,13 @@ def evaluate(p: Problem, k: Knobs, as_run: bool = False) -> Candidate:
     per_gpu = sum(components.values())
     why = "" if headroom > 0 else (f"model states alone need {fmt_bytes_gb(states + buckets)} per GPU; "
                                    f"{fmt_bytes_gb(usable - p.cuda_context)} is usable")
+    micro, accum, changed = p.micro_batch, p.grad_accum, False
+    if p.micro_batch and k.gpus != p.current.gpus:
+        # another GPU count keeps the batch per update: the user's micro-batch (or less) with more or fewer
+        # accumulation steps; activations are not modelled, so the micro-batch never grows
+        micro, accum, changed = _batch_plan(p, p.micro_batch, p.micro_batch, k.gpus)
     return Candidate(k, headroom > 0, per_gpu, components, states, cpu, headroom=headroom, why_not=why,
-                     micro=p.micro_batch, accum=p.grad_accum)
+                     micro=micro, accum=accum, batch_changed=changed)
 
 
 def _with_activations(p: Problem, k: Knobs, est: MemoryEstimate, as_run: bool = False) -> Candidate:

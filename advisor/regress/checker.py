@@ -13,7 +13,7 @@ from advisor.engine.advice import Advice
 from advisor.consultation import consult
 from advisor.kb.model import KnowledgeBase
 from advisor.shells.render import render_text
-from advisor.regress.scenario import Bound, Expect, IdSet, Scenario
+from advisor.regress.scenario import Bound, Expect, IdSet, PlansExpect, Scenario
 
 
 @dataclass
@@ -82,6 +82,29 @@ def _path(obj: dict, path: str) -> Any:
     return obj
 
 
+def _plans(plans: list[dict], spec: PlansExpect) -> list[str]:
+    """The plan search's table: 'current' is the user's plan, 'recommended' the plan of the recommended option."""
+    by_id = {p["id"]: p for p in plans}
+    recommended = next((p for p in plans if p["recommended"]), None)
+    f: list[str] = []
+    for item in spec.include:
+        plan = recommended if item.id == "recommended" else by_id.get(item.id)
+        if plan is None:
+            f.append(f"missing plan {item.id!r}; got {list(by_id)}")
+            continue
+        for path, bound in item.where.items():
+            f += bound_failures(f"plan {item.id}.{path}", _path(plan, path), bound)
+    f += [f"plan {x!r} must not be there" for x in spec.exclude if x in by_id]
+    for label, chosen in (("every", plans), ("offered", [p for p in plans if not p["current"]])):
+        bounds = getattr(spec, label)
+        for path, bound in bounds.items():
+            for plan in chosen:
+                value = _path(plan, path)
+                if value is not None:
+                    f += bound_failures(f"plan {plan['id']}.{path}", value, bound)
+    return f
+
+
 def check_advice(advice: Advice, expect: Expect, rendered: str) -> list[str]:
     data = advice.to_dict()
     f: list[str] = []
@@ -109,6 +132,7 @@ def check_advice(advice: Advice, expect: Expect, rendered: str) -> list[str]:
             value = _path(option, path)
             if value is not None:
                 f += bound_failures(f"option {oid}.{path}", value, bound)
+    f += _plans(data["plans"], expect.plans)
     if expect.recommendation is not None:
         rec = data["recommendation"]
         if rec["option_id"] != expect.recommendation.option:

@@ -83,6 +83,17 @@ class OptionsExpect(Strict):
     every: dict[str, Bound] = Field({}, description="bounds every option must meet where the path is set")
 
 
+class PlansExpect(Strict):
+    """Expectations on `Advice.plans`: the user's plan ('current') and the plans offered, by id. The id
+    'recommended' stands for the plan of the recommended option, whatever its id."""
+
+    include: list[OptionExpect] = Field([], description="plans that must be there, with bounds on paths inside them: "
+                                                       "per_gpu_bytes, fits, components.weights, effective_batch")
+    exclude: list[str] = []
+    every: dict[str, Bound] = Field({}, description="bounds every plan must meet where the path is set")
+    offered: dict[str, Bound] = Field({}, description="bounds every offered plan (all but 'current') must meet")
+
+
 class RecommendationExpect(Strict):
     option: Optional[str] = Field(..., description="the recommended option id, or null for none")
     depends_on: list[str] = []
@@ -116,6 +127,7 @@ class Expect(Strict):
     measure: IdSet = IdSet()
     fired: IdSet = IdSet()
     options: OptionsExpect = OptionsExpect()
+    plans: PlansExpect = PlansExpect()
     recommendation: Optional[RecommendationExpect] = None
     estimates: list[EstimateExpect] = []
     facts: dict[str, Bound] = {}

@@ -57,6 +57,36 @@ def training_steps(dataset_size: float, batch_size: float, epochs: float) -> dic
     }
 
 
+@estimator("per_epoch", "total", cites=("hf-trainer-steps", "arithmetic"))
+def optimizer_updates(dataset_size: float, micro_batch: float, grad_accum_steps: float, num_gpus: float,
+                      epochs: float) -> dict[str, Estimate]:
+    """Optimizer updates per epoch and in total, counted the way data-parallel loops count them: each process's
+    loader yields ⌈N / (micro × GPUs)⌉ micro-batches, and an update takes `grad_accum_steps` of them. A last window
+    shorter than the accumulation is not counted (the Hugging Face Trainer's ⌊len(loader) / accumulation⌋); a loop
+    that also steps on it makes one more update per epoch."""
+    if min(dataset_size, micro_batch, grad_accum_steps, num_gpus, epochs) <= 0:
+        raise NotComputable("the dataset size, micro-batch, accumulation, GPUs and epochs must be positive")
+    loader = math.ceil(dataset_size / (micro_batch * num_gpus))
+    per_epoch = max(1, loader // int(grad_accum_steps))
+    total = math.ceil(per_epoch * epochs)
+    src = ("hf-trainer-steps", "arithmetic")
+    per_epoch_formula = (f"⌈{fmt_count(dataset_size)} / ({fmt_sig(micro_batch)} × {fmt_sig(num_gpus)} GPU)⌉ = {loader:,} "
+                         f"micro-batches per GPU per epoch; ⌊{loader:,} / {fmt_sig(grad_accum_steps)}⌋ = {per_epoch:,} updates")
+    return {"per_epoch": Estimate(per_epoch, None, per_epoch_formula, src),
+            "total": Estimate(total, None, f"{per_epoch:,} × {fmt_sig(epochs)} epochs = {total:,} updates", src)}
+
+
+@estimator(cites=("hf-schedules",))
+def warmup_share_reached(total_steps: float, warmup_steps: float) -> dict[str, Estimate]:
+    """The share of the peak learning rate a linear warmup reaches when the run has `total_steps` updates: the
+    multiplier is step / warmup_steps while step < warmup_steps, so at most total / warmup."""
+    if total_steps <= 0 or warmup_steps <= 0:
+        raise NotComputable("the run and the warmup must have at least one step")
+    share = min(1.0, total_steps / warmup_steps) * 100
+    return {"value": Estimate(share, "percent", f"min(1, {total_steps:,.0f} / {warmup_steps:,.0f}) = {fmt_sig(share, 3)} % "
+                              "of the peak learning rate", ("hf-schedules",))}
+
+
 @estimator("batch", "steps", cites=("arithmetic",))
 def batch_for_min_steps(dataset_size: float, epochs: float, min_steps: float) -> dict[str, Estimate]:
     """The largest power-of-two batch that still gives at least `min_steps` optimizer steps."""

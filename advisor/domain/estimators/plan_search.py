@@ -56,6 +56,17 @@ def _note_keys(plan_id: str) -> list[str]:
     return keys
 
 
+def _card_has_bf16(gpu_model: str | None) -> bool | None:
+    """Whether the card (or every card of a family) supports bf16; None for an unknown card."""
+    if not gpu_model:
+        return None
+    from advisor.domain.gpus import find_gpu
+
+    match = find_gpu(str(gpu_model).replace("-", " "))
+    cards = ((match.gpu,) if match.gpu else match.candidates) if match is not None else ()
+    return all(card.bf16 for card in cards) if cards else None
+
+
 def _problem(args: dict[str, Any]) -> Problem:
     from advisor.domain.catalogue import preset
 
@@ -81,8 +92,9 @@ def _problem(args: dict[str, Any]) -> Problem:
     if offload and precision not in ("bf16",):
         precision = "mixed"
     adapter = args.get("adapter") or "none"
+    bf16 = _card_has_bf16(args.get("gpu_model"))
     if adapter != "none" and precision == "fp32":
-        precision = "amp_bf16"
+        precision = "amp_fp16" if bf16 is False else "amp_bf16"  # a T4 or V100 has no bf16: adapters train in fp16
     # PyTorch's SDPA (and Hugging Face's default attn_implementation "sdpa") does not store the s×s scores: assume
     # it unless the user says eager
     attention = "eager" if args.get("attention") == "eager" else "flash"
@@ -102,14 +114,6 @@ def _problem(args: dict[str, Any]) -> Problem:
         micro, accum = target, 1  # "batch 4" on one GPU without accumulation is the micro-batch
     if micro:  # the batch per update the user runs now (a stated total that disagrees is a red flag elsewhere)
         target = int(micro) * int(accum or 1) * gpus
-    gpu_model = args.get("gpu_model")
-    bf16 = None
-    if gpu_model:
-        from advisor.domain.gpus import find_gpu
-
-        match = find_gpu(str(gpu_model).replace("-", " "))
-        cards = ((match.gpu,) if match.gpu else match.candidates) if match is not None else ()
-        bf16 = all(card.bf16 for card in cards) if cards else None
     goal = "fit"
     if args.get("claim_time_pressure") or args.get("user_goal") == "faster" or args.get("constraint") == "wall_clock":
         goal = "faster"

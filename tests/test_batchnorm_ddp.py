@@ -1,0 +1,28 @@
+"""Under data parallelism BatchNorm normalises each GPU's micro-batch (rules/normalization.yaml
+ctx-bn-batch-per-gpu)."""
+
+from advisor.consultation import consult
+
+
+def test_four_gpus_of_two_images_normalise_over_two_and_are_offered_syncbn(kb):
+    advice = consult("A detector with BatchNorm on four GPUs, 2 images per GPU, is worse than on one GPU with 8.",
+                     {"micro_batch": 2, "num_gpus": 4, "batch_size": 8}, kb=kb)
+    assert next(f.value for f in advice.facts if f.name == "per_device_bn_batch") == 2
+    assert "finding-bn-tiny-per-device" in [f.id for f in advice.findings]
+    assert advice.recommendation.option_id == "syncbn"
+
+
+def test_one_gpu_or_no_batchnorm_derives_nothing(kb):
+    one = consult("A detector with BatchNorm, 8 images on one GPU.", {"micro_batch": 8, "num_gpus": 1}, kb=kb)
+    assert "per_device_bn_batch" not in [f.name for f in one.facts] and "syncbn" not in [o.id for o in one.options]
+    plain = consult("A transformer with LayerNorm on four GPUs, 2 per GPU.", {"micro_batch": 2, "num_gpus": 4,
+                                                                             "uses_batchnorm": False}, kb=kb)
+    assert "per_device_bn_batch" not in [f.name for f in plain.facts]
+
+
+def test_an_llm_plan_on_two_gpus_is_not_asked_about_batchnorm_or_the_dataset(kb):
+    """The derived BN batch and the update count wait on facts the user states; they never become questions."""
+    advice = consult("FSDP + QLoRA of Llama-2-70B on 2 × RTX 3090 24GB, micro batch 1, accumulation 4, seq 512, OOM",
+                     kb=kb)
+    asked = [q.id for q in advice.questions]
+    assert "uses_batchnorm" not in asked and "dataset_size" not in asked and "epochs" not in asked

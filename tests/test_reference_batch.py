@@ -1,0 +1,51 @@
+"""A reference setup's batch against your own: the LR at your batch (rules/lr.yaml ctx-scale-reference-to-own) and,
+to match the reference's result, its updates reproduced by accumulation (rules/accumulation.yaml)."""
+
+import pytest
+
+from advisor.consultation import consult
+
+MMDET = ("Does the minibatch size of the linear scaling rule mean per gpu or total? Your setting is 2 images per GPU "
+         "on 8 GPUs with lr=0.02. I have 1 gpu with 2 images, should I keep lr=0.02 or change it?")
+
+
+def values(advice):
+    return {e.id: e.value for e in advice.estimates}
+
+
+@pytest.mark.parametrize("optimizer, multiplier", [("sgd_momentum", 2 / 16), ("adam", (2 / 16) ** 0.5)])
+def test_the_lr_moves_from_the_reference_batch_to_yours(kb, optimizer, multiplier):
+    """Total batch 16 → 2: SGD's linear rule gives 0.02 × 2/16 = 0.0025; Adam's square root 0.02 × √(1/8) = 0.00707."""
+    advice = consult(MMDET, {"reference_batch": 16, "batch_size": 2}, {"optimizer": optimizer}, kb=kb)
+    got = values(advice)
+    assert got["lr_center"] == pytest.approx(multiplier) and got["lr_new"] == pytest.approx(0.02 * multiplier)
+    assert advice.recommendation.option_id == "retune-lr-for-batch"
+
+
+def test_no_lr_is_rescaled_unless_the_question_is_the_lr(kb):
+    """A reference batch and a batch of one's own, asked about nothing in particular, change no learning rate."""
+    advice = consult("", {"reference_batch": 16, "batch_size": 2, "optimizer": "sgd_momentum", "base_lr": 0.02}, kb=kb)
+    assert "lr_center" not in values(advice) and "lr_new" not in values(advice)
+
+
+def test_matching_a_reference_result_at_another_batch_rescales_too(kb):
+    """Batch 4 → 16 with Adam at 1e-3: ×√4 = 2e-3 to start, ×4 = 4e-3 at the top of the sweep (the two values the
+    fast-neural-style author suggested)."""
+    message = "Batch 4 for 40000 iterations works well. Will batch 16 for 10000 iterations give the same results?"
+    advice = consult(message, {"reference_batch": 4, "batch_size": 16, "user_goal": "match_reference"},
+                     {"optimizer": "adam", "base_lr": 1e-3}, kb=kb)
+    got = values(advice)
+    assert got["lr_new"] == pytest.approx(2e-3) and got["lr_new_high"] == pytest.approx(4e-3)
+
+
+def test_matching_a_reference_batch_that_does_not_fit_recommends_its_updates(kb):
+    """DeiT's 1,024 on one GPU that fits 256: 256 × 4 × 1 = 1,024, recommended when the goal is the reference's
+    result."""
+    message = "I only have 1 gpu, the max batch I can use is 256, and I can't match the paper's result at batch 1024."
+    advice = consult(message, {"max_micro_batch": 256, "user_goal": "match_reference"}, kb=kb)
+    assert advice.recommendation.option_id == "accumulate-to-target"
+    option = advice.option("accumulate-to-target")
+    s = option.settings
+    assert (s.micro_batch, s.grad_accum_steps, s.effective_batch) == (256, 4, 1024)
+    other = consult(message, {"max_micro_batch": 256, "user_goal": "faster"}, kb=kb)
+    assert other.recommendation.option_id != "accumulate-to-target"

@@ -1,0 +1,51 @@
+"""Optimizer updates per epoch and in the run, and a warmup longer than the run (rules/steps.yaml)."""
+
+import pytest
+
+from advisor.consultation import consult
+from advisor.domain.estimators.batching import optimizer_updates, warmup_share_reached
+from advisor.engine.estimators import NotComputable
+
+HF_QUESTION = ("My train set has 4107 rows; I use per_device_train_batch_size=8, gradient_accumulation_steps=8, "
+               "num_train_epochs=2, warmup_steps={warmup}, learning_rate=3.0e-4 on one GPU. Training shows 128 steps.")
+
+
+def test_updates_are_counted_per_process_loader_then_per_accumulation_window():
+    # ⌈4107 / 8⌉ = 514 micro-batches, ⌊514 / 8⌋ = 64 updates per epoch (the last 2 micro-batches are no update)
+    out = optimizer_updates(4107, 8, 8, 1, 2)
+    assert (out["per_epoch"].value, out["total"].value) == (64, 128)
+    # two GPUs halve each loader: ⌈4107 / 16⌉ = 257, ⌊257 / 8⌋ = 32 per epoch; 2.5 epochs round up to 80
+    out = optimizer_updates(4107, 8, 8, 2, 2.5)
+    assert (out["per_epoch"].value, out["total"].value) == (32, 80)
+    assert optimizer_updates(10, 4, 8, 1, 1)["per_epoch"].value == 1  # fewer micro-batches than a window: still 1
+    with pytest.raises(NotComputable):
+        optimizer_updates(0, 8, 8, 1, 2)
+
+
+def test_warmup_share_is_capped_at_the_peak():
+    assert warmup_share_reached(128, 1000)["value"].value == pytest.approx(12.8)
+    assert warmup_share_reached(5000, 1000)["value"].value == 100
+
+
+def test_a_warmup_longer_than_the_run_is_flagged_with_the_share_reached(kb):
+    advice = consult(HF_QUESTION.format(warmup=1000), kb=kb)
+    flag = next(r for r in advice.red_flags if r.id == "rf-warmup-longer-than-run")
+    assert "128 updates" in flag.title and "12.8%" in flag.counter
+    values = {e.id: e.value for e in advice.estimates}
+    assert (values["updates_per_epoch"], values["total_updates"]) == (64, 128)
+
+
+def test_a_warmup_the_run_finishes_is_not_flagged(kb):
+    advice = consult(HF_QUESTION.format(warmup=100), kb=kb)
+    assert "rf-warmup-longer-than-run" not in [r.id for r in advice.red_flags]
+    assert {e.id: e.value for e in advice.estimates}["warmup_share"] == 100
+
+
+def test_tokens_per_update_come_from_micro_accumulation_and_gpus_when_no_global_batch_is_stated(kb):
+    """nanoGPT's defaults: 12 × 5 × 8 GPUs = 480 sequences of 1,024 tokens = 491,520 tokens per update."""
+    advice = consult("gpt2 on 8 x A100, block_size 1024, gradient_accumulation_steps 5 per GPU",
+                     {"micro_batch": 12}, kb=kb)
+    values = {e.id: e.value for e in advice.estimates}
+    assert (values["effective_batch"], values["tokens_per_step"]) == (480, 491520)
+    stated = consult("gpt2 on 8 x A100, block_size 1024", {"batch_size": 512}, kb=kb)
+    assert {e.id: e.value for e in stated.estimates}["tokens_per_step"] == 512 * 1024
