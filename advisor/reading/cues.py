@@ -21,6 +21,13 @@ COUNT_UNITS = {"k": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "b": 1e9, "bn": 1e
 TIMES = {"x", "×"}
 
 
+# what a count of data is counted in: "1.2M images", "2B tokens", "50k samples" count data, not a model's parameters
+DATA_NOUNS = {"examples", "samples", "instances", "images", "rows", "sentences", "documents", "pairs", "conversations",
+              "instructions", "tokens", "words", "records", "files", "clips", "videos", "utterances", "frames",
+              "pictures", "photos", "texts", "dialogues", "questions", "items", "entries", "lines", "hours", "steps",
+              "iterations"}
+
+
 NEGATIONS = {"no", "not", "without", "w/o", "disable", "disabled", "disabling", "never", "instead", "off", "false",
              "none", "nor", "dont", "wouldn", "don", "didn", "doesn", "isn", "aren", "wasn", "won", "shouldn",
              "couldn", "cannot", "avoid", "local", "rather", "haven", "hasn", "hadn"}
@@ -43,7 +50,8 @@ GUESSES = {"guess", "assume", "suppose", "presume", "infer"}
 
 # …or uses what it made: "we are trying to use your code on 4 Titan X", "the official code leads to OOM"
 ARTIFACTS = {"code", "script", "scripts", "repo", "repository", "implementation", "notebook", "tool", "framework",
-             "library", "project", "package", "codebase", "command", "example", "examples"}
+             "library", "project", "package", "codebase", "command", "example", "examples", "prototxt", "config",
+             "configs", "checkpoint", "checkpoints", "weights"}
 
 
 # words that make the one value they qualify a reference's: "the default batch size of 32", "the original 2048"
@@ -211,6 +219,10 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("num_gpus", "num_gpus"), ("gpus", "num_gpus"), ("world_size", "num_gpus"), ("world size", "num_gpus"),
     ("n_gpu", "num_gpus"), ("nnodes", "num_nodes"), ("num_nodes", "num_nodes"), ("num_machines", "num_nodes"),
     ("resolution", "image_size"), ("image size", "image_size"), ("image_size", "image_size"), ("img_size", "image_size"),
+    # the data set's size named before it: a trainer's log (`Num examples = 5,498`), "dataset size: 30000"
+    ("num examples", "dataset_size"), ("number of examples", "dataset_size"), ("num samples", "dataset_size"),
+    ("number of samples", "dataset_size"), ("num_train_samples", "dataset_size"), ("dataset size", "dataset_size"),
+    ("training set size", "dataset_size"), ("dataset of", "dataset_size"), ("train samples", "dataset_size"),
 ]
 
 

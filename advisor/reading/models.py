@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from advisor.reading import names
 from advisor.reading.clause import FILE_TYPES, MAX_NAMES, Clause, catalogue_names, in_flag, setup_of
+from advisor.reading.cues import DATA_NOUNS
 from advisor.reading.names import CHECKPOINT_SUFFIXES, NOT_THE_MODEL
 from advisor.reading.state import Read, Reading
 
@@ -125,6 +126,8 @@ def sized_names(clause: Clause, reading: Reading) -> None:
         if num.value is None or not 0.01 <= num.value <= 5000:
             continue
         size = num.value * (1e9 if unit_word in ("b", "bn") else 1e6)
+        if after is not None and after.kind == "word" and after.text.lower() in DATA_NOUNS:
+            continue  # "1.2M images", "2B tokens": a count of data, not a model's size
         first = _name_start(clause, i)
         name = clause.source[tokens[first].start:unit.end] if first < i else ""
         has_letters = any(tokens[x].kind == "word" and tokens[x].text not in NOT_NAMES for x in range(first, i))

@@ -223,6 +223,14 @@ def _numbers(clause: Clause, reading: Reading) -> None:
     for k in [k for k, w in enumerate(words) if w[0] in NUMBER_START or (spoken and w in spoken)]:
         key = keys[k]
         tok = clause.tokens[key.token]
+        if tok.kind == "word" and words[k] in WORD_NUMBERS and words[k] not in ("single", "a") \
+                and (k + 1 >= len(words) or words[k + 1] != "of"):  # "one of the GPUs" counts nothing
+            slot = _left_slot(left, words, k, clause)
+            if slot and slot[0] in ("batch", "micro_batch", "global_batch", "grad_accum_steps"):
+                # "batch_size one", "a batch size of two": a batch said in words
+                fill(reading, slot[0], WORD_NUMBERS[words[k]], "", clause.text(keys[slot[1]].token, key.token),
+                     setup_of(clause, k), mood=_segment_mood(clause, key.token))
+                continue
         if tok.kind == "word" and words[k] in WORD_NUMBERS and words[k] not in ("one", "single", "a"):
             slot = _right_slot(right, clause, k + 1)  # "two nodes", "four GPUs", "eight cards", "three epochs"
             if slot and slot[0] in ("num_gpus", "num_nodes", "gpus_per_node", "epochs"):
