@@ -218,11 +218,35 @@ def labels(message):
      {"batch_size": 64, "micro_batch": 8, "grad_accum_steps": 8}),
     # batch 1 on several GPUs cannot be the global batch
     ("OOM on 8 A100s even with batch size 1", {"micro_batch": 1, "num_gpus": 8}),
+    # a batch given as a product with the GPU count
+    ("batch size 4 per GPU x 8 GPUs = 32", {"micro_batch": 4, "num_gpus": 8, "batch_size": 32}),
+    ("global batch is 8 GPUs * 4 = 32", {"micro_batch": 4, "num_gpus": 8, "batch_size": 32}),
+    # a batch said in words
+    ("a dataset of 1000 examples, batch_size one and a single GPU", {"micro_batch": 1, "dataset_size": 1000}),
 ])
 def test_batches_changes_and_keys(message, expected):
     got = labels(message)
     for name, value in expected.items():
         assert got.get(name) == value, (name, got)
+
+
+def test_a_product_that_is_no_batch_reads_no_batch():
+    got = labels("We train on 4 x 8 GPUs = 32 GPUs with batch 16")  # a GPU count, not a batch per GPU times GPUs
+    assert got.get("batch_size") != 32 and got.get("micro_batch") != 4, got
+    got = labels("batch 4 x 8 GPUs = 30")  # arithmetic that does not hold is not read as a product
+    assert got.get("batch_size") != 30, got
+
+
+@pytest.mark.parametrize("message, size", [
+    ("Log: `Num examples = 5,498 | Num Epochs = 3`", 5498),
+    ("dataset size: 30000, batch 8", 30000),
+    ("I fine-tune on a dataset of 50k", 50000),
+    ("We have 1.2M images and 4 GPUs", 1200000),
+])
+def test_data_set_sizes(message, size):
+    got = labels(message)
+    assert got.get("dataset_size") == size, got
+    assert "params" not in got and "model" not in got, got  # "1.2M images" counts data, not parameters
 
 
 def test_a_batch_in_a_change_is_not_also_the_current_one():

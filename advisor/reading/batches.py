@@ -53,6 +53,56 @@ def formulas(clause: Clause, reading: Reading) -> None:
         clause.consumed.update(values)
 
 
+GPU_COUNT_WORDS = {"gpus", "gpu", "cards", "card", "devices", "device", "ranks", "processes"}
+PER_DEVICE_TAIL = {"per", "each", "/"}  # "4 per GPU x 8 GPUs", "4 each", "4/GPU"
+
+
+def gpu_products(clause: Clause, reading: Reading) -> None:
+    """A batch given as a product with the GPU count: 'batch 4 x 8 GPUs = 32', '4 per GPU × 8 GPUs = 32 in
+    total', '8 GPUs * 4 = 32 batch': the per-device batch, the GPU count and the batch per step over all GPUs.
+    Only with a batch word in the clause, since '4 x 8 GPUs' alone is four nodes of eight GPUs."""
+    if not clause.present & GPU_COUNT_WORDS or not clause.present & {"batch", "bs", "batchsize", "batch_size"}:
+        return
+    tokens = clause.tokens
+    for t in range(clause.start + 1, clause.end - 1):
+        if tokens[t].text != "=" or not tokens[t + 1].is_num or tokens[t + 1].value is None:
+            continue
+        # the two factors left of '=': "A [per GPU] x B GPUs" or "B GPUs x A [per GPU]", each at most 3 tokens long
+        span = [u for u in range(max(clause.start, t - 8), t)]
+        marks = [u for u in span if tokens[u].text in PRODUCT]
+        if len(marks) != 1:
+            continue
+        nums = [u for u in span if tokens[u].is_num and tokens[u].value is not None]
+        before = [u for u in nums if u < marks[0]]
+        after = [u for u in nums if u > marks[0]]
+        if not before or not after:
+            continue
+        a, b = before[-1], after[0]
+
+        def gpus_after(u: int) -> bool:
+            return u + 1 < clause.end and tokens[u + 1].text.lower() in GPU_COUNT_WORDS \
+                and not (u + 2 < clause.end and tokens[u + 2].text.lower() in ("each",))
+
+        if gpus_after(b) and not gpus_after(a):
+            batch, gpus = a, b
+        elif gpus_after(a) and not gpus_after(b):
+            batch, gpus = b, a
+        else:
+            continue
+        per, count, total = tokens[batch].value, tokens[gpus].value, tokens[t + 1].value
+        if t + 2 < clause.end and tokens[t + 2].text.lower() in GPU_COUNT_WORDS:
+            continue  # "4 x 8 GPUs = 32 GPUs": a count of GPUs
+        if not all(float(v).is_integer() and v >= 1 for v in (per, count, total)) or per * count != total:
+            continue  # the arithmetic must be the user's own: 4 x 8 = 32
+        first = min(a, b)
+        setup = setup_of(clause, clause.key_of.get(first, 0))
+        text = clause.text(first, t + 1)
+        fill(reading, "micro_batch", per, "", text, setup)
+        fill(reading, "num_gpus", count, "", text, setup)
+        fill(reading, "global_batch", total, "", text, setup)
+        clause.consumed.update({a, b, t + 1})
+
+
 def _factor_names(clause: Clause, left: PhraseIndex, t: int) -> list[str]:
     """The slots named on the left of '=' at token t, factor by factor ('batch_size*gradient_accumulation_steps'),
     and the token the first name starts at."""

@@ -66,6 +66,7 @@ def read(message: str) -> Reading:
         _keywords(clause, reading)
         hardware.device_ids(clause, reading)
         batches.formulas(clause, reading)
+        batches.gpu_products(clause, reading)
         _numbers(clause, reading)
         batches.changes(clause, reading)
     reading.in_personal_sentence = False
