@@ -249,6 +249,26 @@ def test_data_set_sizes(message, size):
     assert "params" not in got and "model" not in got, got  # "1.2M images" counts data, not parameters
 
 
+@pytest.mark.parametrize("message, mine, theirs", [
+    # said of what a model or a config does, next to the user's own batch
+    ("BEVFormer trains with batchsize=1 per GPU. I trained bevformer-small on 4 RTX 3090 with batchsize=2 per GPU.",
+     2, 1),
+    ("The example script sets batch_size 64. I use a batch size of 16 on my 3090.", 16, 64),
+    # said to be the reference's own
+    ("I understand a single GPU should have the same batch size (128) as yours.", 128, 128),
+])
+def test_a_batch_said_of_someone_else_is_the_reference(message, mine, theirs):
+    got = labels(message)
+    assert got.get("micro_batch") == mine and got.get("reference_batch") == theirs, got
+
+
+def test_a_batch_with_no_one_else_is_the_users():
+    got = labels("The script sets batch_size 64 and it OOMs on a 3090.")  # no batch of the user's to set it against
+    assert got.get("micro_batch") == 64 and "reference_batch" not in got, got
+    got = labels("I get the same error with batch 8 on my 3090")  # the same error, not the same setup
+    assert "reference_batch" not in got, got
+
+
 def test_a_batch_in_a_change_is_not_also_the_current_one():
     got = labels("I decreased the batch size from 128 to 112 per gpu on 16 A100s")
     assert got["batch_from"] == 128 and got["batch_to"] == 112 and "micro_batch" not in got

@@ -382,6 +382,27 @@ def resolve_product_batches(reading: Reading) -> None:
             return
 
 
+def resolve_third_party(reading: Reading) -> None:
+    """A batch said of what a script, a config or a model does ("BEVFormer trains with batchsize=1 per GPU", "the
+    config batch size 64"), in a clause with no first-person word, is the reference's when the user states a
+    different batch of their own ("I trained it … with batchsize=2 per GPU")."""
+    values = reading.values
+    own = [m for m in reading.batch_mentions if m.setup == "user" and m.personal and not m.past]
+    for m in reading.batch_mentions:
+        if m.setup != "user" or not m.third_party or m.personal:
+            continue
+        other = next((p for p in own if p.value != m.value), None)
+        if other is None:
+            continue
+        m.setup = "reference"
+        reading.reference.setdefault("batch", replace(m, field="batch"))
+        if values.get(m.field) is m:
+            if other.field == m.field:
+                values[m.field] = other
+            else:
+                values.pop(m.field)
+
+
 def resolve_planned_change(reading: Reading) -> None:
     """Two batches of the user's in a row are a change from the first to the second when the second is planned
     ('SGD lr 0.1 at batch 256; I want to use batch 1024 on 4 GPUs', 'I use batch_size=4; so is batch_size=8

@@ -45,6 +45,13 @@ FOLLOWING = {("as", "in"), ("as", "in", "the"), ("following",), ("following", "t
              ("like", "in", "the"), ("same", "as"), ("same", "as", "the")}
 
 
+# a clause with no first-person word that speaks of what a script, a config or a model does ("the config batch size
+# 64 …", "BEVFormer trains with batchsize=1 per GPU"): when the user states a batch of their own as well, this one
+# is the reference's
+THIRD_PARTY = {"config", "configs", "script", "scripts", "default", "defaults", "example", "examples", "recipe",
+               "trains", "uses", "sets", "recommends", "specifies"}
+
+
 GUESSES = {"guess", "assume", "suppose", "presume", "infer"}
 
 

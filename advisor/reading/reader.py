@@ -23,7 +23,7 @@ from dataclasses import replace
 
 from advisor.reading import batches, hardware, models
 from advisor.reading.clause import DOCUMENTS, Clause, Keys, TokenSpan, in_file_name, in_flag, negated, setup_of
-from advisor.reading.cues import (COUNT_UNITS, FAIL_WORDS, FILLERS, FIRST_PERSON, LAUNCH_WORDS, MEMORY_UNITS, NEGATIONS,
+from advisor.reading.cues import (THIRD_PARTY, COUNT_UNITS, FAIL_WORDS, FILLERS, FIRST_PERSON, LAUNCH_WORDS, MEMORY_UNITS, NEGATIONS,
                                   OK_WORDS, PAST_FIRST, PAST_RUN, PAST_RUN_PHRASES, PLANNING, TIMES, cue_index)
 from advisor.reading.phrases import PhraseIndex
 from advisor.reading.state import BATCH_FIELDS, Read, Reading, fill
@@ -54,6 +54,7 @@ def read(message: str) -> Reading:
         reading.in_personal_sentence = bool(FIRST_PERSON & present)
         reading.in_planning_sentence = bool(PLANNING & present) or question  # "so is batch 8 right?"
         reading.in_past_clause = _past_run(clause.words, present)
+        reading.in_third_party_clause = not reading.in_personal_sentence and _speaks_of_third_party(clause)
         if hardware.speaks_of_several_gpus(clause):
             reading.several_gpus = True
         reading.clause_mood = "fail" if present & FAIL_WORDS or {"out", "memory"} <= present \
@@ -109,6 +110,19 @@ def _segment_mood(clause: Clause, t: int) -> str:
     if words & FAIL_WORDS or {"out", "memory"} <= words:
         return "fail"
     return "ok" if words & OK_WORDS else ""
+
+
+def _speaks_of_third_party(clause: Clause) -> bool:
+    """Whether a prose word of the clause says a script, a config or a model is the subject (THIRD_PARTY); the
+    parts of a key, a flag or a file's name (`--config_file`, `configs/x.yaml`) are not prose."""
+    if not clause.present & THIRD_PARTY:
+        return False
+    for t in range(clause.start, clause.end):
+        tok = clause.tokens[t]
+        if tok.kind == "word" and tok.text.lower() in THIRD_PARTY and not in_flag(clause, t) \
+                and not in_file_name(clause, t) and not (t > clause.start and clause.tokens[t - 1].text == "/"):
+            return True
+    return False
 
 
 def _past_run(words: list[str], present: set[str]) -> bool:
@@ -314,6 +328,30 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             setup = "reference"  # "the document suggests batch 14 … why does batch size 14 fail?": the same one
         mood = _segment_mood(clause, key.token) if name in BATCH_FIELDS else ""
         fill(reading, name, scaled, u, text, setup, qualified, keyed=keyed is not None, mood=mood)
+        if name in BATCH_FIELDS and setup == "user" and _same_as_reference(words, k) and float(scaled).is_integer() \
+                and scaled >= 1:
+            # "the same batch size (128) as yours", "with the same setting, batch_size=32": the user's value is
+            # also the reference's
+            reading.reference.setdefault("batch", Read("batch", int(scaled), text, "reference", sentence=reading.sentence))
+
+
+SAME_WHAT = {"setting", "settings", "config", "configuration", "hyperparameters", "setup", "batch", "command"}
+THEIRS = {"yours", "your", "paper", "paper's", "authors", "official", "readme", "repo", "original", "reported"}
+
+
+def _same_as_reference(words: list[str], k: int) -> bool:
+    """Whether the number at key k is said to be a reference's own: "the same batch size (128) as yours", "with the
+    same setting, batch_size=32", "32, the same as the paper" (within eight words of it)."""
+    lo, hi = max(0, k - 8), min(len(words), k + 8)
+    for i in range(lo, hi):
+        if words[i] != "same":
+            continue
+        if SAME_WHAT & set(words[i + 1:i + 3]):
+            return True
+        after_as = words[i + 1:i + 8]
+        if "as" in after_as and THEIRS & set(after_as[after_as.index("as") + 1:after_as.index("as") + 4]):
+            return True
+    return False
 
 
 def _factor(clause: Clause, reading: Reading, k: int, value: float, left: PhraseIndex) -> None:
@@ -452,6 +490,7 @@ def _resolve(reading: Reading) -> None:
     """Settle what the parts imply together: a plain 'batch' on one GPU is the per-device batch; LoRA on a 4-bit
     base is QLoRA; 'amp' takes its 16-bit type from a bf16/fp16 word; ZeRO or FSDP named with a stage."""
     values = reading.values
+    batches.resolve_third_party(reading)
     batches.resolve_planned_change(reading)
     batches.resolve_product_batches(reading)
     plain = values.pop("batch", None)

@@ -39,6 +39,7 @@ class Read:
     sentence: int = -1  # which sentence it came from
     implied: bool = False  # settled from the context (a plain "batch 32" on one GPU read as the per-device batch)
     planned: bool = False  # said of what the user wants to do ("I want to use batch 1024", "going to 2 GPUs")
+    third_party: bool = False  # said of what a script, config or model does, with no first-person word
 
 
 @dataclass
@@ -52,6 +53,7 @@ class Reading:
     in_personal_sentence: bool = False  # set while the reader is in a sentence with "I", "my", "we", …
     in_planning_sentence: bool = False  # … and with "want to", "going to", "plan", "will", "switch to", …
     in_past_clause: bool = False  # … and about an earlier run that worked (PAST_RUN)
+    in_third_party_clause: bool = False  # … and about what a script, a config or a model does ("BEVFormer trains …")
     clause_mood: str = ""  # … and whether the clause reports a failure or a success (FAIL_WORDS / OK_WORDS)
     batch_mentions: list[Read] = field(default_factory=list)  # every batch read, in order (at most MAX_MENTIONS)
     devices_named: dict[int, str] = field(default_factory=dict)  # device indices an error names ("GPU 0; …")
@@ -74,6 +76,7 @@ class Reading:
         read.personal = read.personal or self.in_personal_sentence
         read.planned = read.planned or self.in_planning_sentence
         read.past = read.past or self.in_past_clause
+        read.third_party = read.third_party or self.in_third_party_clause
         read.mood = read.mood or self.clause_mood
         if read.field in BATCH_FIELDS and len(self.batch_mentions) < MAX_MENTIONS:
             self.batch_mentions.append(read)
