@@ -269,6 +269,14 @@ def test_a_batch_with_no_one_else_is_the_users():
     assert "reference_batch" not in got, got
 
 
+@pytest.mark.parametrize("message", [
+    "I train a ResNet pretrained on ImageNet on my own dataset with batch 16",  # the checkpoint's history
+    "python examples/imagenet/main.py -b 256 on 4 GPUs",  # a folder named after the data set
+])
+def test_a_pretrained_checkpoint_is_no_training_from_scratch(message):
+    assert labels(message).get("training_mode") != "scratch"
+
+
 def test_a_batch_in_a_change_is_not_also_the_current_one():
     got = labels("I decreased the batch size from 128 to 112 per gpu on 16 A100s")
     assert got["batch_from"] == 128 and got["batch_to"] == 112 and "micro_batch" not in got
@@ -345,6 +353,10 @@ def test_model_names(message, model, params):
     ("I assumed the model would be spread over the combined 64 GB so I wouldn't need QLoRA", "finetune"),
     ("still hit OOM when training the 7B model (fsdp enabled with bf16, without peft)", "finetune"),
     ("I cannot finetune Gemma-3 on a T4: `from_pretrained(..., dtype=None, load_in_4bit=True)`", "qlora"),
+    # trained on a pre-training corpus, nothing pretrained loaded
+    ("Training ResNet50 on imagenet on an RTX2070 (8G), I can only set batchsize to 2.", "scratch"),
+    ("I ran train_owt.sh on openwebtext with 8 H100s", "scratch"),
+    ("I fine-tune an ImageNet-pretrained ResNet50 with batch 32", "finetune"),
 ])
 def test_the_training_method_a_message_implies(message, mode):
     assert labels(message).get("training_mode") == mode, labels(message)

@@ -282,6 +282,12 @@ def cue_index(name: str) -> PhraseIndex:
 LAUNCHERS = ["torchrun", "torch.distributed.launch", "accelerate launch", "distributed launch", "multi_gpu",
              "distributeddataparallel", "mpirun"]
 LAUNCH_WORDS = {"torchrun", "launch", "multi_gpu", "distributeddataparallel", "mpirun"}
+# training on a pre-training corpus ("ResNet50 on ImageNet", "on openwebtext") trains from scratch when nothing
+# loads a pretrained checkpoint ("pretrained on ImageNet" is the checkpoint's history, not the run)
+PRETRAINING_DATA = {"imagenet", "openwebtext", "pile", "c4", "fineweb", "redpajama", "slimpajama", "laion"}
+TRAINED_ON = {"on", "with"}
+
+
 # a pretrained checkpoint or a downstream task means fine-tuning
 FINETUNE_EVIDENCE = ["instruct", "chat", "hf", "glue", "squad", "alpaca", "samsum", "dolly", "lima", "classifier",
                      "from_pretrained", "model_name_or_path", "text to image"]

@@ -23,7 +23,7 @@ from dataclasses import replace
 
 from advisor.reading import batches, hardware, models
 from advisor.reading.clause import DOCUMENTS, Clause, Keys, TokenSpan, in_file_name, in_flag, negated, setup_of
-from advisor.reading.cues import (THIRD_PARTY, COUNT_UNITS, FAIL_WORDS, FILLERS, FIRST_PERSON, LAUNCH_WORDS, MEMORY_UNITS, NEGATIONS,
+from advisor.reading.cues import (PRETRAINING_DATA, THIRD_PARTY, TRAINED_ON, COUNT_UNITS, FAIL_WORDS, FILLERS, FIRST_PERSON, LAUNCH_WORDS, MEMORY_UNITS, NEGATIONS,
                                   OK_WORDS, PAST_FIRST, PAST_RUN, PAST_RUN_PHRASES, PLANNING, TIMES, cue_index)
 from advisor.reading.phrases import PhraseIndex
 from advisor.reading.state import BATCH_FIELDS, Read, Reading, fill
@@ -49,6 +49,8 @@ def read(message: str) -> Reading:
             reading.asks_per_device = True  # "is that per GPU or across GPUs?"
         if reading.finetune_evidence is None:
             reading.finetune_evidence = _first_phrase(clause, cue_index("finetune"))
+        if reading.scratch_evidence is None and present & PRETRAINING_DATA:
+            reading.scratch_evidence = _trained_on_corpus(clause)
         if reading.launcher is None and present & LAUNCH_WORDS:
             reading.launcher = _first_phrase(clause, cue_index("launchers"))
         reading.in_personal_sentence = bool(FIRST_PERSON & present)
@@ -470,6 +472,26 @@ def _first_phrase(clause: Clause, index: PhraseIndex) -> str | None:
     return None
 
 
+def _trained_on_corpus(clause: Clause) -> str | None:
+    """The words of the user's run trained on a pre-training corpus ("Training ResNet50 on imagenet", "ran
+    train_owt.sh on openwebtext"), not a checkpoint pretrained on one ("an ImageNet-pretrained ResNet",
+    "pretrained on ImageNet") nor a file or folder named after one (`examples/imagenet/main.py`)."""
+    words = clause.words
+    for k, w in enumerate(words):
+        if w not in PRETRAINING_DATA or k == 0:
+            continue
+        t = clause.keys[k].token
+        glued = clause.tokens[t - 1].text in ("/", "-", "_") and not clause.tokens[t].space_before
+        before = words[max(0, k - 3):k]
+        after = words[k + 1:k + 3]
+        if glued or in_file_name(clause, t) or setup_of(clause, k) != "user" or not TRAINED_ON & set(words[k - 2:k]):
+            continue
+        if {"pretrained", "pretrain", "trained"} & set(before) or "pre" in before or {"pretrained", "pre"} & set(after):
+            continue
+        return clause.text(clause.keys[k - 1].token, t)
+    return None
+
+
 def _from_reference(reading: Reading) -> None:
     for name in FOLLOWED:
         if name not in reading.values and name in reading.reference:
@@ -484,6 +506,8 @@ def _implied_mode(reading: Reading) -> None:
     evidence = reading.finetune_evidence or reading.full_training  # no adapters means the whole model, trained on
     if evidence is not None:
         reading.values["training_mode"] = Read("training_mode", "finetune", evidence, implied=True)
+    elif reading.scratch_evidence is not None:
+        reading.values["training_mode"] = Read("training_mode", "scratch", reading.scratch_evidence, implied=True)
 
 
 def _resolve(reading: Reading) -> None:

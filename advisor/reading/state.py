@@ -62,6 +62,7 @@ class Reading:
     total_memory_gb: float | None = None  # memory said over all GPUs ("128G in total")
     platform: Any = None  # (GpuMatch, words, setup) of the first platform named ("Kaggle", "Colab")
     finetune_evidence: str | None = None  # words that mean fine-tuning without saying so (FINETUNE_EVIDENCE)
+    scratch_evidence: str | None = None  # training on a pre-training corpus ("ResNet50 on ImageNet")
     full_training: str | None = None  # words that rule adapters out ("without peft", "LoRA is not an option")
     launcher: str | None = None  # the words of a per-GPU launcher ("torchrun", "accelerate launch")
     several_gpus: bool = False  # the user's text speaks of several GPUs ("multiple GPUs", "per GPU", "across GPUs")
