@@ -269,6 +269,16 @@ def test_a_batch_with_no_one_else_is_the_users():
     assert "reference_batch" not in got, got
 
 
+@pytest.mark.parametrize("message, params", [
+    ("Test: a 400M transformer on 2 A40 GPUs", 400e6),
+    ("`Number of trainable parameters = 7,615,616,512`", 7615616512),  # no adapter: every weight trains
+    ("trainable params: 4,194,304 || all params: 6,742,609,920 || trainable%: 0.06", 6742609920),
+    ("LoRA r=8, trainable params: 4,194,304", None),  # an adapter's parameters are not the model's
+])
+def test_a_models_size_as_logs_print_it(message, params):
+    assert labels(message).get("params") == params
+
+
 @pytest.mark.parametrize("message", [
     "I train a ResNet pretrained on ImageNet on my own dataset with batch 16",  # the checkpoint's history
     "python examples/imagenet/main.py -b 256 on 4 GPUs",  # a folder named after the data set

@@ -227,6 +227,11 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("n_gpu", "num_gpus"), ("nnodes", "num_nodes"), ("num_nodes", "num_nodes"), ("num_machines", "num_nodes"),
     ("resolution", "image_size"), ("image size", "image_size"), ("image_size", "image_size"), ("img_size", "image_size"),
     # the data set's size named before it: a trainer's log (`Num examples = 5,498`), "dataset size: 30000"
+    # a model's size as a trainer or PEFT prints it ("all params: 6,742,609,920"); trainable parameters are the
+    # model's size only when no adapter is trained (settled in reader._resolve)
+    ("all params", "params"), ("total params", "params"), ("number of parameters", "params"),
+    ("num params", "params"), ("number of trainable parameters", "trainable_params"),
+    ("trainable params", "trainable_params"), ("trainable parameters", "trainable_params"),
     ("num examples", "dataset_size"), ("number of examples", "dataset_size"), ("num samples", "dataset_size"),
     ("number of samples", "dataset_size"), ("num_train_samples", "dataset_size"), ("dataset size", "dataset_size"),
     ("training set size", "dataset_size"), ("dataset of", "dataset_size"), ("train samples", "dataset_size"),

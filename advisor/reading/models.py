@@ -258,8 +258,13 @@ def _listed_size(clause: Clause, i: int) -> bool:
     return right > i + 2 and size_at(right)
 
 
+# the words after a size that say it counts a model's parameters: "a 400M transformer", "a 7B LLM", "560M params"
+PARAMS_NOUNS = {"params", "parameters", "parameter", "model", "param", "transformer", "llm", "lm", "network", "net",
+                "models", "checkpoint", "dense"}
+
+
 def _params_cue(clause: Clause, i: int) -> bool:
-    return i < clause.end and clause.tokens[i].text in ("params", "parameters", "parameter", "model", "param")
+    return i < clause.end and clause.tokens[i].text.lower() in PARAMS_NOUNS
 
 
 def resolve_vague_model(reading: Reading) -> None:

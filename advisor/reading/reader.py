@@ -569,6 +569,9 @@ def _resolve(reading: Reading) -> None:
                 values.pop(name)
                 key = "batch" if name != "lr" else "lr"
                 reading.reference.setdefault(key, Read(key, r.value, r.text, "reference", sentence=r.sentence))
+    trainable = values.pop("trainable_params", None)
+    if trainable is not None and "params" not in values and "adapter" not in values and "lora_rank" not in values:
+        values["params"] = replace(trainable, field="params", implied=True)  # no adapter: every weight trains
     _from_reference(reading)
     models.resolve_vague_model(reading)
     _implied_mode(reading)

@@ -159,6 +159,6 @@ def fill(reading: Reading, name: str, scaled: float, unit: str, text: str, setup
     elif name == "dataset_size":
         if whole and scaled >= 10:
             reading.set(Read(name, int(scaled), text, setup, qualified=qualified, keyed=keyed, mood=mood, weak=weak))
-    elif name == "params":
+    elif name in ("params", "trainable_params"):
         if unit in COUNT_UNITS or scaled >= 1e5:
             reading.set(Read(name, scaled, text, setup, qualified=qualified, keyed=keyed, mood=mood, weak=weak))
