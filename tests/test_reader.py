@@ -230,6 +230,11 @@ def test_batches_changes_and_keys(message, expected):
         assert got.get(name) == value, (name, got)
 
 
+def test_nodes_of_a_network_are_no_machines():
+    got = labels("I trained my 24 layers deep Reformer, with 768 nodes per layer, on 2xP100")
+    assert "num_nodes" not in got and got.get("num_gpus") == 2, got
+
+
 def test_a_product_that_is_no_batch_reads_no_batch():
     got = labels("We train on 4 x 8 GPUs = 32 GPUs with batch 16")  # a GPU count, not a batch per GPU times GPUs
     assert got.get("batch_size") != 32 and got.get("micro_batch") != 4, got
