@@ -230,6 +230,11 @@ def test_batches_changes_and_keys(message, expected):
         assert got.get(name) == value, (name, got)
 
 
+def test_a_batch_per_node_is_neither_per_device_nor_global():
+    got = labels("Two nodes with 4 GPUs each; I set args.batch_size = 256 on each node")
+    assert "micro_batch" not in got and "batch_size" not in got, got
+
+
 def test_nodes_of_a_network_are_no_machines():
     got = labels("I trained my 24 layers deep Reformer, with 768 nodes per layer, on 2xP100")
     assert "num_nodes" not in got and got.get("num_gpus") == 2, got

@@ -305,6 +305,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue  # "on monolingual data (stage 1)": a stage of training, not of ZeRO
         if name == "lr" and _log_line(clause):
             continue  # "{'loss': 1.6692, 'learning_rate': 1.36e-07}": the schedule's value at a step, not the LR set
+        if name == "batch" and start_key < k and "node" in words[k + 1:k + 4] and {"each", "per"} & set(words[k + 1:k + 4]):
+            continue  # "batch_size = 256 on each node": a node's share, neither per device nor over all GPUs
         if name == "num_nodes" and start_key > k and "layer" in words[start_key + 1:start_key + 4]:
             continue  # "768 nodes per layer": a network's units, not machines
         if name == "dataset_size" and start_key > k and start_key + 1 < len(words) and words[start_key + 1] == "per":
