@@ -151,14 +151,21 @@ def test_corpus_precision_and_recall_do_not_regress():
     """The figures are recorded in docs/reading.md; these floors only stop a change from making them worse."""
     per, _ = score(load(heldout=False))
     precision, recall = totals(per)
-    assert precision >= 0.90 and recall >= 0.86, (precision, recall)
+    assert precision >= 0.925 and recall >= 0.91, (precision, recall)
     hardware = ("gpu_model", "gpu_memory_gb", "num_gpus", "model", "params", "micro_batch", "grad_accum_steps",
                 "seq_len", "lr", "zero_stage", "parallelism", "oom")
     p, r = totals(per, hardware)
-    assert p >= 0.92 and r >= 0.90, (p, r)
+    assert p >= 0.93 and r >= 0.93, (p, r)
+    # the fields whose figures a general mechanism raised (who a batch belongs to, data-set sizes, the training
+    # method a corpus implies, sizes as logs print them): floors a little under the figures in docs/reading.md
+    floors = {"reference_batch": (0.89, 0.66), "dataset_size": (0.79, 0.92), "training_mode": (0.94, 0.86),
+              "params": (0.96, 0.93), "micro_batch": (0.90, 0.90), "goal": (0.91, 0.88)}
+    for field, (p_min, r_min) in floors.items():
+        p, r = totals(per, (field,))
+        assert p >= p_min and r >= r_min, (field, p, r)
     held, _ = score(load(heldout=True))
     p, r = totals(held)
-    assert p >= 0.85 and r >= 0.82, (p, r)  # messages it was never tuned on
+    assert p >= 0.87 and r >= 0.86, (p, r)  # messages it was never tuned on
 
 
 def test_every_fact_of_the_corpus_is_read_with_words_of_its_message(kb):
