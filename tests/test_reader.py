@@ -242,6 +242,15 @@ def test_a_batch_per_node_is_neither_per_device_nor_global():
     assert "micro_batch" not in got and "batch_size" not in got, got
 
 
+@pytest.mark.parametrize("message, steps", [
+    ("I first trained with 4 A100s and set 8 gradient accumulation steps, but it was out of memory. Then I tried 6 "
+     "gradient accumulation steps and it OOMs in epoch 11.", 6),  # the run asked about, not the first one
+    ("With gradient_accumulation_steps=4 the loss is fine. My run uses gradient_accumulation_steps=16 on a 3090.", 16),
+])
+def test_the_accumulation_of_the_run_asked_about(message, steps):
+    assert labels(message).get("grad_accum_steps") == steps
+
+
 def test_nodes_of_a_network_are_no_machines():
     got = labels("I trained my 24 layers deep Reformer, with 768 nodes per layer, on 2xP100")
     assert "num_nodes" not in got and got.get("num_gpus") == 2, got

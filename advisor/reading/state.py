@@ -11,9 +11,10 @@ from advisor.reading.cues import COUNT_UNITS
 
 
 # fields where a statement about the user's own run ("on my A100 the batch can only be 16") outranks one made
-# in passing earlier in the message
+# in passing earlier in the message, and where the run asked about outranks an earlier one ("I first set 8
+# accumulation steps … then I tried 6")
 PERSONAL_FIELDS = {"model", "image_size", "micro_batch", "global_batch", "batch", "num_gpus", "gpu_model", "gpu_memory_gb", "gpu_memory_bytes",
-                   "gpu_memory_catalogue_bytes", "gpus_per_node"}
+                   "gpu_memory_catalogue_bytes", "gpus_per_node", "grad_accum_steps"}
 
 
 BATCH_FIELDS = ("batch", "micro_batch", "global_batch")
