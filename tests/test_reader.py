@@ -251,6 +251,15 @@ def test_the_accumulation_of_the_run_asked_about(message, steps):
     assert labels(message).get("grad_accum_steps") == steps
 
 
+@pytest.mark.parametrize("message, count", [
+    ("Qwen3-VL 2B LoRA finetune on 8 RTX6000 leads to OOM", 8),  # a card the catalogue may not know
+    ("training on 4 Tesla M40 cards", 4),
+    ("my 2080 RTX runs out of memory", 1),  # the number is the card's, not a count
+])
+def test_a_count_before_any_cards_name(message, count):
+    assert labels(message).get("num_gpus") == count
+
+
 def test_nodes_of_a_network_are_no_machines():
     got = labels("I trained my 24 layers deep Reformer, with 768 nodes per layer, on 2xP100")
     assert "num_nodes" not in got and got.get("num_gpus") == 2, got

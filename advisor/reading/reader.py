@@ -295,6 +295,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         right_slot = _right_slot(right, clause, end + 1)
         if slot is None or (slot[0] == "batch" and right_slot and right_slot[0] == "micro_batch"):
             slot, keyed = right_slot or slot, None
+        if slot is None and not u and value <= 1024 and hardware.card_after(clause, end + 1):
+            slot = ("num_gpus", end + 1)  # "on 8 RTX6000": a count before a card the catalogue may not know
         if slot is None:
             continue
         name, start_key = slot
