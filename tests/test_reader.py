@@ -228,6 +228,8 @@ def labels(message):
     # a batch given as a product with the GPU count
     ("batch size 4 per GPU x 8 GPUs = 32", {"micro_batch": 4, "num_gpus": 8, "batch_size": 32}),
     ("global batch is 8 GPUs * 4 = 32", {"micro_batch": 4, "num_gpus": 8, "batch_size": 32}),
+    # darknet: the batch per update, split into `subdivisions` passes
+    ("batch=64 subdivisions=16 runs out of memory on my GPU", {"batch_size": 64, "micro_batch": 4, "grad_accum_steps": 16}),
     # a batch said in words
     ("a dataset of 1000 examples, batch_size one and a single GPU", {"micro_batch": 1, "dataset_size": 1000}),
 ])

@@ -203,7 +203,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("grad accum steps", "grad_accum_steps"), ("accum steps", "grad_accum_steps"),
     ("grad_accumulation_steps", "grad_accum_steps"), ("accumulate_grad_batches", "grad_accum_steps"),
     ("accumulate gradients", "grad_accum_steps"), ("gradient accumulations", "grad_accum_steps"),
-    ("update freq", "grad_accum_steps"),
+    ("update freq", "grad_accum_steps"), ("subdivisions", "subdivisions"),
     ("max_seq_length", "seq_len"), ("max_seq_len", "seq_len"), ("seq_len", "seq_len"), ("seq_length", "seq_len"),
     ("max_length", "seq_len"), ("max_len", "seq_len"), ("cutoff_len", "seq_len"), ("block_size", "seq_len"),
     ("model_max_length", "seq_len"), ("sequence length", "seq_len"), ("sequence len", "seq_len"),

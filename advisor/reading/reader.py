@@ -524,6 +524,15 @@ def _resolve(reading: Reading) -> None:
     batches.resolve_planned_change(reading)
     batches.resolve_product_batches(reading)
     plain = values.pop("batch", None)
+    subdivisions = values.pop("subdivisions", None)
+    if plain is not None and subdivisions is not None and plain.value % subdivisions.value == 0 \
+            and "micro_batch" not in values and "global_batch" not in values:
+        # darknet's `batch=64 subdivisions=16`: 64 images per update, in 16 passes of 4
+        values["global_batch"] = replace(plain, field="global_batch")
+        values["micro_batch"] = Read("micro_batch", plain.value // subdivisions.value,
+                                     f"{plain.text} {subdivisions.text}", implied=True)
+        values.setdefault("grad_accum_steps", replace(subdivisions, field="grad_accum_steps"))
+        plain = None
     if plain is not None:
         gpus = reading.get("num_gpus")
         # a plain batch is the per-device one on one GPU, next to a stated global batch, when it is smaller than the

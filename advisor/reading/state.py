@@ -133,7 +133,7 @@ def fill(reading: Reading, name: str, scaled: float, unit: str, text: str, setup
     under 10, …); out-of-range numbers are left unread."""
     whole = float(scaled).is_integer()
     if name in ("micro_batch", "global_batch", "batch", "grad_accum_steps", "num_gpus", "num_nodes", "lora_rank",
-                "warmup_steps", "image_size", "gpus_per_node"):
+                "warmup_steps", "image_size", "gpus_per_node", "subdivisions"):
         if not whole or scaled < 1 or scaled > 10**7:
             return
         if name == "num_gpus" and scaled > 100_000:
