@@ -228,6 +228,8 @@ def labels(message):
     # a batch given as a product with the GPU count
     ("batch size 4 per GPU x 8 GPUs = 32", {"micro_batch": 4, "num_gpus": 8, "batch_size": 32}),
     ("global batch is 8 GPUs * 4 = 32", {"micro_batch": 4, "num_gpus": 8, "batch_size": 32}),
+    # DeepSpeed's train_batch_size, named in prose in a DeepSpeed message, is the batch over all GPUs
+    ("DeepSpeed on 8 GPUs: since train_batch_size is 32 I expected 937 steps", {"batch_size": 32, "num_gpus": 8}),
     # darknet: the batch per update, split into `subdivisions` passes
     ("batch=64 subdivisions=16 runs out of memory on my GPU", {"batch_size": 64, "micro_batch": 4, "grad_accum_steps": 16}),
     # a batch said in words

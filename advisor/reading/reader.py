@@ -320,8 +320,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue
         if name == "num_gpus":
             name, scaled = hardware.gpu_count(clause, k, int(scaled) if float(scaled).is_integer() else 0)
-        if keyed is None and name == "global_batch" and words[start_key] == "train" and not batches.json_key(clause, start_key):
-            name = "batch"  # `--train_batch_size` of a training script is per device; DeepSpeed's JSON key is global
+        if keyed is None and name == "global_batch" and words[start_key] == "train" and not batches.json_key(clause, start_key) \
+                and not reading.deepspeed:
+            name = "batch"  # `--train_batch_size` of a training script is per device; DeepSpeed's key is global
         if name == "batch" and "than" in words[max(0, start_key - 3):start_key]:
             setup = "reference"  # "worse than batch 128": the batch compared with
         qualified = batches.said_as_default(words, min(start_key, k), k)
