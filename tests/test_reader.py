@@ -55,6 +55,10 @@ def test_everyday_phrasings(kb, message, expected):
     ("the paper used batch 4096 but I use 256", "micro_batch"),  # 4096 is the paper's; 256 has no batch cue
     ("I have a 10GB card", "gpu_model"),  # 'a 10' is no A10
     ("LoRA is not an option for us", "adapter"),
+    # a precision decided at run time or by the framework, or a card's speed in a precision
+    ("TrainingArguments(fp16=not is_bfloat16_supported(), bf16=is_bfloat16_supported())", "precision"),
+    ('`"fp16": {"enabled": "auto"}`', "precision"),
+    ("The max for the H100 SXM in bfloat16 is 1979 TFLOPs/sec", "precision"),
 ])
 def test_negation_and_names_that_are_not_there(kb, message, absent):
     got = facts(kb, message)

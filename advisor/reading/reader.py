@@ -162,8 +162,12 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             k = end  # `--load-in-4bit $load_in_4bit`: a value set elsewhere, not said
             continue
         after = words[end] if end < len(words) else ""
-        if name == "precision" and (not _training_precision(clause, k, length) or after in ("auto", "none")):
-            k = end  # `bf16: auto`, `"fp16": {"enabled": "auto"}`: left to the framework
+        if name == "precision" and (not _training_precision(clause, k, length) or after in ("auto", "none")
+                                    or words[end:end + 2] == ["enabled", "auto"] or _set_at_run_time(clause, last)
+                                    or FLOPS_WORDS & set(words[k + length:k + length + 6])):
+            # `bf16: auto`, `"fp16": {"enabled": "auto"}`, `bf16=is_bfloat16_supported()`: left to the framework
+            # or the machine; "the H100 in bfloat16 is 1979 TFLOPs": a card's speed, not the run's precision
+            k = end
             continue
         off = negated(clause, k, length) or after in ("off", "false", "disabled", "not")
         if name == "training_mode" and off and present & {"cannot", "couldn", "unable"}:
@@ -184,6 +188,30 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             else:
                 reading.set(Read(name, value, text, setup_of(clause, k)))
         k = end
+
+
+FLOPS_WORDS = {"flops", "tflops", "tflop", "pflops", "teraflops"}
+
+
+def _set_at_run_time(clause: Clause, last: int) -> bool:
+    """Whether a key's value (after '=' or ':') is a call, decided when the script runs: `bf16=is_bf16_supported()`."""
+    t = last + 1
+    if t >= clause.end or clause.tokens[t].text not in ("=", ":"):
+        return False
+    t += 1
+    if t < clause.end and clause.tokens[t].text == "not":
+        t += 1
+    if t >= clause.end or clause.tokens[t].kind != "word":
+        return False
+    for u in range(t + 1, min(clause.end, t + 12)):  # a name glued together ('is_bfloat', '16', '_', 'supported')
+        tok = clause.tokens[u]
+        if tok.space_before:
+            return False
+        if tok.text == "(":
+            return True
+        if tok.kind not in ("word", "num") and tok.text not in ("_", "."):
+            return False
+    return False
 
 
 def _training_precision(clause: Clause, k: int, length: int) -> bool:
