@@ -305,6 +305,17 @@ def test_a_batch_said_of_someone_else_is_the_reference(message, mine, theirs):
     assert got.get("micro_batch") == mine and got.get("reference_batch") == theirs, got
 
 
+@pytest.mark.parametrize("message, theirs", [
+    ("My batch is 480, while the paper uses 512.", 512),  # a bare number in the paper's words, about the batch
+    ("My effective batch across 8 GPUs matches Devlin et al.'s 256, but it is slow.", 256),
+    ("My lr is 0.1, while the paper uses 0.4.", None),  # about the LR, not the batch
+    ("I use batch 64. The authors trained for 300 epochs and got 81.2.", None),  # the number is no batch
+    ("I use batch 64. The authors got 81.", None),  # a result, not a setting
+])
+def test_a_bare_number_in_a_references_words_about_the_batch(message, theirs):
+    assert labels(message).get("reference_batch") == theirs
+
+
 def test_a_batch_with_no_one_else_is_the_users():
     got = labels("The script sets batch_size 64 and it OOMs on a 3090.")  # no batch of the user's to set it against
     assert got.get("micro_batch") == 64 and "reference_batch" not in got, got

@@ -321,7 +321,7 @@ def _moves(clause: Clause, reading: Reading) -> None:
         after = words[n + 1] if n + 1 < len(words) else ""
         if after in GPU_WORDS | NODE_WORDS | MEMORY_UNITS.keys() | COUNT_UNITS.keys() | {"tokens", "epochs", "%"}:
             continue
-        if not named and (words[j] not in UNNAMED_CHANGE_VERBS or _topic(topics, tok.value) != "batch"):
+        if not named and (words[j] not in UNNAMED_CHANGE_VERBS or last_topic(topics, tok.value) != "batch"):
             continue  # "lower it to 8" only when the last quantity named that can be 8 was a batch
         to = int(tok.value)
         text = clause.text(clause.keys[j].token, clause.keys[n].token)
@@ -356,7 +356,7 @@ def _note_topic(topics: list[str], word: str) -> None:
         del topics[:-4]
 
 
-def _topic(topics: list[str], value: float) -> str:
+def last_topic(topics: list[str], value: float) -> str:
     """The quantity last named that can take this value: in 'batch 256 at lr 0.1, going to 1024', not the LR."""
     for topic in reversed(topics):
         if topic == "lr" and value >= 10 or topic == "epochs" and value > 10_000:

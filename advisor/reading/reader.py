@@ -325,6 +325,11 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             slot, keyed = right_slot or slot, None
         if slot is None and not u and value <= 1024 and hardware.card_after(clause, end + 1):
             slot = ("num_gpus", end + 1)  # "on 8 RTX6000": a count before a card the catalogue may not know
+        if slot is None and _their_bare_batch(clause, reading, k, end, value):
+            # "my batch is 480, while the GPT-2 paper uses 512": a bare number in a reference's words, in a
+            # sentence about the batch, is the reference's batch
+            fill(reading, "batch", value, "", clause.text(key.token, text_end), "reference")
+            continue
         if slot is None:
             continue
         name, start_key = slot
@@ -370,6 +375,29 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             # "the same batch size (128) as yours", "with the same setting, batch_size=32": the user's value is
             # also the reference's
             reading.reference.setdefault("batch", Read("batch", int(scaled), text, "reference", sentence=reading.sentence))
+
+
+SETS_A_VALUE = {"uses", "used", "use", "using", "set", "sets", "recommend", "recommends", "suggest", "suggests",
+                "chose", "choose", "is", "was", "s", "of", "with", "at", "to", "=", ":", "'", "trains", "trained"}
+ENDS_A_VALUE = {",", ".", ";", "?", "!", ")", "—", "–", "and", "or", "but", "while", "vs", "instead"}
+
+
+def _their_bare_batch(clause: Clause, reading: Reading, k: int, end: int, value: float) -> bool:
+    """Whether the number at key k, with no cue of its own, is a reference's batch: said in a reference's words
+    ("the paper uses 512", "Devlin et al.'s 256"), closing a phrase (a mark or 'and' follows, not a noun), when
+    the quantity last named, in this clause or before it, is the batch."""
+    if setup_of(clause, k) != "reference" or not float(value).is_integer() or not 1 <= value <= 10**6:
+        return False
+    words = clause.words
+    # the quantities named before it, leaving out a noun that already has its number ("across 8 GPUs")
+    named_here = [words[j] for j in range(max(0, k - 20), k) if words[j] in batches.TOPICS
+                  and not (j > 0 and clause.tokens[clause.keys[j - 1].token].is_num)]
+    topic = batches.TOPICS[named_here[-1]] if named_here else batches.last_topic(reading.topics, value)
+    if topic != "batch" or k == 0 or words[k - 1] not in SETS_A_VALUE:
+        return False  # "the authors got 81": a result, not a setting
+    t = clause.keys[end].token
+    nxt = clause.tokens[t + 1].text.lower() if t + 1 < clause.end else "."
+    return nxt in ENDS_A_VALUE
 
 
 SAME_WHAT = {"setting", "settings", "config", "configuration", "hyperparameters", "setup", "batch", "command"}
