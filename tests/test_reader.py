@@ -273,6 +273,14 @@ def test_nodes_of_a_network_are_no_machines():
     assert "num_nodes" not in got and got.get("num_gpus") == 2, got
 
 
+@pytest.mark.parametrize("message", [
+    "100 steps take 70s (100x16 samples)",  # samples seen, a product
+    "Can each GPU load up to 30 examples?",  # a batch per GPU
+])
+def test_counts_of_samples_that_are_not_the_data_set(message):
+    assert "dataset_size" not in labels(message)
+
+
 def test_a_product_that_is_no_batch_reads_no_batch():
     got = labels("We train on 4 x 8 GPUs = 32 GPUs with batch 16")  # a GPU count, not a batch per GPU times GPUs
     assert got.get("batch_size") != 32 and got.get("micro_batch") != 4, got
@@ -285,6 +293,7 @@ def test_a_product_that_is_no_batch_reads_no_batch():
     ("dataset size: 30000, batch 8", 30000),
     ("I fine-tune on a dataset of 50k", 50000),
     ("We have 1.2M images and 4 GPUs", 1200000),
+    ("8 GPUs, 50000 samples", 50000),  # the cue before the comma named the 8
 ])
 def test_data_set_sizes(message, size):
     got = labels(message)

@@ -23,7 +23,7 @@ from dataclasses import replace
 
 from advisor.reading import batches, hardware, models
 from advisor.reading.clause import DOCUMENTS, Clause, Keys, TokenSpan, in_file_name, in_flag, negated, setup_of
-from advisor.reading.cues import (PRETRAINING_DATA, THIRD_PARTY, TRAINED_ON, COUNT_UNITS, FAIL_WORDS, FILLERS, FIRST_PERSON, LAUNCH_WORDS, MEMORY_UNITS, NEGATIONS,
+from advisor.reading.cues import (GPU_WORDS, PRETRAINING_DATA, THIRD_PARTY, TRAINED_ON, COUNT_UNITS, FAIL_WORDS, FILLERS, FIRST_PERSON, LAUNCH_WORDS, MEMORY_UNITS, NEGATIONS,
                                   OK_WORDS, PAST_FIRST, PAST_RUN, PAST_RUN_PHRASES, PLANNING, TIMES, cue_index)
 from advisor.reading.phrases import PhraseIndex
 from advisor.reading.state import BATCH_FIELDS, Read, Reading, fill
@@ -321,7 +321,10 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if slot is None and k >= 2 and tuple(words[k - 2:k]) in batches.TARGET_CUES and batches.ACCUMULATION_WORDS & set(words):
             slot = ("global_batch", k - 2)  # "GA 128 to get 128": the batch per update the user expects
         right_slot = _right_slot(right, clause, end + 1)
-        if slot is None or (slot[0] == "batch" and right_slot and right_slot[0] == "micro_batch"):
+        if slot is None or (slot[0] == "batch" and right_slot and right_slot[0] == "micro_batch") \
+                or (right_slot and keyed is None and _listed_after(clause, slot[1], key.token)):
+            # "8 GPUs, 50000 samples": a cue before a list separator named the previous value; the noun after this
+            # number names it
             slot, keyed = right_slot or slot, None
         if slot is None and not u and value <= 1024 and hardware.card_after(clause, end + 1):
             slot = ("num_gpus", end + 1)  # "on 8 RTX6000": a count before a card the catalogue may not know
@@ -346,6 +349,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue  # "768 nodes per layer": a network's units, not machines
         if name == "dataset_size" and start_key > k and start_key + 1 < len(words) and words[start_key + 1] == "per":
             continue  # "256 images per forward": a batch, not the data set
+        if name == "dataset_size" and (times or (GPU_WORDS & set(words[max(0, k - 4):k])
+                                                 and {"each", "per"} & set(words[max(0, k - 5):k]))):
+            continue  # "100x16 samples" (samples seen), "each GPU loads 30 examples" (a batch): not the data set
         first = keys[min(start_key, k)].token
         last = keys[max(end, start_key)].token if start_key > k else text_end
         text = clause.text(first, max(last, text_end))
@@ -380,6 +386,11 @@ def _numbers(clause: Clause, reading: Reading) -> None:
 SETS_A_VALUE = {"uses", "used", "use", "using", "set", "sets", "recommend", "recommends", "suggest", "suggests",
                 "chose", "choose", "is", "was", "s", "of", "with", "at", "to", "=", ":", "'", "trains", "trained"}
 ENDS_A_VALUE = {",", ".", ";", "?", "!", ")", "—", "–", "and", "or", "but", "while", "vs", "instead"}
+
+
+def _listed_after(clause: Clause, cue_key: int, number: int) -> bool:
+    """Whether a comma, a semicolon or 'and' stands between the cue at key cue_key and the number's token."""
+    return any(clause.tokens[t].text in (",", ";", "and") for t in range(clause.keys[cue_key].token + 1, number))
 
 
 def _their_bare_batch(clause: Clause, reading: Reading, k: int, end: int, value: float) -> bool:
