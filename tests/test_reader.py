@@ -155,15 +155,16 @@ def test_corpus_precision_and_recall_do_not_regress():
     """The figures are recorded in docs/reading.md; these floors only stop a change from making them worse."""
     per, _ = score(load(heldout=False))
     precision, recall = totals(per)
-    assert precision >= 0.925 and recall >= 0.91, (precision, recall)
+    assert precision >= 0.93 and recall >= 0.915, (precision, recall)
     hardware = ("gpu_model", "gpu_memory_gb", "num_gpus", "model", "params", "micro_batch", "grad_accum_steps",
                 "seq_len", "lr", "zero_stage", "parallelism", "oom")
     p, r = totals(per, hardware)
     assert p >= 0.93 and r >= 0.93, (p, r)
     # the fields whose figures a general mechanism raised (who a batch belongs to, data-set sizes, the training
     # method a corpus implies, sizes as logs print them): floors a little under the figures in docs/reading.md
-    floors = {"reference_batch": (0.89, 0.66), "dataset_size": (0.79, 0.92), "training_mode": (0.94, 0.86),
-              "params": (0.96, 0.93), "micro_batch": (0.90, 0.90), "goal": (0.91, 0.88)}
+    floors = {"reference_batch": (0.90, 0.74), "dataset_size": (0.92, 0.92), "training_mode": (0.94, 0.86),
+              "params": (0.96, 0.94), "micro_batch": (0.91, 0.91), "goal": (0.91, 0.88), "precision": (0.95, 1.0),
+              "grad_accum_steps": (0.91, 0.91), "batch_size": (0.87, 0.70)}
     for field, (p_min, r_min) in floors.items():
         p, r = totals(per, (field,))
         assert p >= p_min and r >= r_min, (field, p, r)
