@@ -83,6 +83,7 @@ SINGULAR = {"a", "an", "one", "my", "single", "1"}
 
 # the first words of a GPU's name, whether or not the catalogue knows the card ("8 RTX6000", "4 Tesla M40")
 CARD_PREFIXES = ("rtx", "gtx", "quadro", "tesla", "titan", "radeon", "instinct")
+CARD_INITIALS = frozenset("rgqtim")  # a cheap first test: most words after a number start otherwise
 
 
 def card_after(clause: Clause, k: int) -> bool:

@@ -268,22 +268,23 @@ def _numbers(clause: Clause, reading: Reading) -> None:
     for k in [k for k, w in enumerate(words) if w[0] in NUMBER_START or (spoken and w in spoken)]:
         key = keys[k]
         tok = clause.tokens[key.token]
-        if tok.kind == "word" and words[k] in WORD_NUMBERS and words[k] not in ("single", "a") \
-                and (k + 1 >= len(words) or words[k + 1] != "of"):  # "one of the GPUs" counts nothing
-            slot = _left_slot(left, words, k, clause)
-            if slot and slot[0] in ("batch", "micro_batch", "global_batch", "grad_accum_steps"):
-                # "batch_size one", "a batch size of two": a batch said in words
-                fill(reading, slot[0], WORD_NUMBERS[words[k]], "", clause.text(keys[slot[1]].token, key.token),
-                     setup_of(clause, k), mood=_segment_mood(clause, key.token))
+        if tok.kind == "word":  # a number said in words
+            word = words[k]
+            if word in WORD_NUMBERS and word not in ("single", "a") and (k + 1 >= len(words) or words[k + 1] != "of"):
+                slot = _left_slot(left, words, k, clause)  # "one of the GPUs" counts nothing
+                if slot and slot[0] in ("batch", "micro_batch", "global_batch", "grad_accum_steps"):
+                    # "batch_size one", "a batch size of two": a batch said in words
+                    fill(reading, slot[0], WORD_NUMBERS[word], "", clause.text(keys[slot[1]].token, key.token),
+                         setup_of(clause, k), mood=_segment_mood(clause, key.token))
+                    continue
+            if word in WORD_NUMBERS and word not in ("one", "single", "a"):
+                slot = _right_slot(right, clause, k + 1)  # "two nodes", "four GPUs", "eight cards", "three epochs"
+                if slot and slot[0] in ("num_gpus", "num_nodes", "gpus_per_node", "epochs"):
+                    name, n = slot[0], WORD_NUMBERS[word]
+                    if name == "num_gpus":
+                        name, n = hardware.gpu_count(clause, k, n)
+                    fill(reading, name, n, "", clause.text(key.token, keys[slot[1]].token), setup_of(clause, k))
                 continue
-        if tok.kind == "word" and words[k] in WORD_NUMBERS and words[k] not in ("one", "single", "a"):
-            slot = _right_slot(right, clause, k + 1)  # "two nodes", "four GPUs", "eight cards", "three epochs"
-            if slot and slot[0] in ("num_gpus", "num_nodes", "gpus_per_node", "epochs"):
-                name, n = slot[0], WORD_NUMBERS[words[k]]
-                if name == "num_gpus":
-                    name, n = hardware.gpu_count(clause, k, n)
-                fill(reading, name, n, "", clause.text(key.token, keys[slot[1]].token), setup_of(clause, k))
-            continue
         if not tok.is_num or tok.value is None or key.token in clause.consumed:
             continue
         prev = clause.tokens[key.token - 1] if key.token > clause.start else None
@@ -326,15 +327,17 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             # "8 GPUs, 50000 samples": a cue before a list separator named the previous value; the noun after this
             # number names it
             slot, keyed = right_slot or slot, None
-        if slot is None and not u and value <= 1024 and hardware.card_after(clause, end + 1):
-            slot = ("num_gpus", end + 1)  # "on 8 RTX6000": a count before a card the catalogue may not know
-        if slot is None and _their_bare_batch(clause, reading, k, end, value):
-            # "my batch is 480, while the GPT-2 paper uses 512": a bare number in a reference's words, in a
-            # sentence about the batch, is the reference's batch
-            fill(reading, "batch", value, "", clause.text(key.token, text_end), "reference")
-            continue
         if slot is None:
-            continue
+            if not u and end + 1 < len(words) and words[end + 1][:1] in hardware.CARD_INITIALS \
+                    and value <= 1024 and hardware.card_after(clause, end + 1):
+                slot = ("num_gpus", end + 1)  # "on 8 RTX6000": a count before a card the catalogue may not know
+            elif clause.reference_at and _their_bare_batch(clause, reading, k, end, value):
+                # "my batch is 480, while the GPT-2 paper uses 512": a bare number in a reference's words, in a
+                # sentence about the batch, is the reference's batch
+                fill(reading, "batch", value, "", clause.text(key.token, text_end), "reference")
+                continue
+            else:
+                continue
         name, start_key = slot
         setup = setup_of(clause, k)
         if name == "params" and not u and value < 1e5:
