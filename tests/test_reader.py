@@ -55,6 +55,10 @@ def test_everyday_phrasings(kb, message, expected):
     ("the paper used batch 4096 but I use 256", "micro_batch"),  # 4096 is the paper's; 256 has no batch cue
     ("I have a 10GB card", "gpu_model"),  # 'a 10' is no A10
     ("LoRA is not an option for us", "adapter"),
+    # a precision decided at run time or by the framework, or a card's speed in a precision
+    ("TrainingArguments(fp16=not is_bfloat16_supported(), bf16=is_bfloat16_supported())", "precision"),
+    ('`"fp16": {"enabled": "auto"}`', "precision"),
+    ("The max for the H100 SXM in bfloat16 is 1979 TFLOPs/sec", "precision"),
 ])
 def test_negation_and_names_that_are_not_there(kb, message, absent):
     got = facts(kb, message)
@@ -151,14 +155,22 @@ def test_corpus_precision_and_recall_do_not_regress():
     """The figures are recorded in docs/reading.md; these floors only stop a change from making them worse."""
     per, _ = score(load(heldout=False))
     precision, recall = totals(per)
-    assert precision >= 0.90 and recall >= 0.86, (precision, recall)
+    assert precision >= 0.93 and recall >= 0.915, (precision, recall)
     hardware = ("gpu_model", "gpu_memory_gb", "num_gpus", "model", "params", "micro_batch", "grad_accum_steps",
                 "seq_len", "lr", "zero_stage", "parallelism", "oom")
     p, r = totals(per, hardware)
-    assert p >= 0.92 and r >= 0.90, (p, r)
+    assert p >= 0.93 and r >= 0.93, (p, r)
+    # the fields whose figures a general mechanism raised (who a batch belongs to, data-set sizes, the training
+    # method a corpus implies, sizes as logs print them): floors a little under the figures in docs/reading.md
+    floors = {"reference_batch": (0.90, 0.74), "dataset_size": (0.92, 0.92), "training_mode": (0.94, 0.86),
+              "params": (0.96, 0.94), "micro_batch": (0.91, 0.91), "goal": (0.91, 0.88), "precision": (0.95, 1.0),
+              "grad_accum_steps": (0.91, 0.91), "batch_size": (0.87, 0.70)}
+    for field, (p_min, r_min) in floors.items():
+        p, r = totals(per, (field,))
+        assert p >= p_min and r >= r_min, (field, p, r)
     held, _ = score(load(heldout=True))
     p, r = totals(held)
-    assert p >= 0.85 and r >= 0.82, (p, r)  # messages it was never tuned on
+    assert p >= 0.87 and r >= 0.86, (p, r)  # messages it was never tuned on
 
 
 def test_every_fact_of_the_corpus_is_read_with_words_of_its_message(kb):
@@ -218,11 +230,125 @@ def labels(message):
      {"batch_size": 64, "micro_batch": 8, "grad_accum_steps": 8}),
     # batch 1 on several GPUs cannot be the global batch
     ("OOM on 8 A100s even with batch size 1", {"micro_batch": 1, "num_gpus": 8}),
+    # a batch given as a product with the GPU count
+    ("batch size 4 per GPU x 8 GPUs = 32", {"micro_batch": 4, "num_gpus": 8, "batch_size": 32}),
+    ("global batch is 8 GPUs * 4 = 32", {"micro_batch": 4, "num_gpus": 8, "batch_size": 32}),
+    # DeepSpeed's train_batch_size, named in prose in a DeepSpeed message, is the batch over all GPUs
+    ("DeepSpeed on 8 GPUs: since train_batch_size is 32 I expected 937 steps", {"batch_size": 32, "num_gpus": 8}),
+    # darknet: the batch per update, split into `subdivisions` passes
+    ("batch=64 subdivisions=16 runs out of memory on my GPU", {"batch_size": 64, "micro_batch": 4, "grad_accum_steps": 16}),
+    # a batch said in words
+    ("a dataset of 1000 examples, batch_size one and a single GPU", {"micro_batch": 1, "dataset_size": 1000}),
 ])
 def test_batches_changes_and_keys(message, expected):
     got = labels(message)
     for name, value in expected.items():
         assert got.get(name) == value, (name, got)
+
+
+def test_a_batch_per_node_is_neither_per_device_nor_global():
+    got = labels("Two nodes with 4 GPUs each; I set args.batch_size = 256 on each node")
+    assert "micro_batch" not in got and "batch_size" not in got, got
+
+
+@pytest.mark.parametrize("message, steps", [
+    ("I first trained with 4 A100s and set 8 gradient accumulation steps, but it was out of memory. Then I tried 6 "
+     "gradient accumulation steps and it OOMs in epoch 11.", 6),  # the run asked about, not the first one
+    ("With gradient_accumulation_steps=4 the loss is fine. My run uses gradient_accumulation_steps=16 on a 3090.", 16),
+])
+def test_the_accumulation_of_the_run_asked_about(message, steps):
+    assert labels(message).get("grad_accum_steps") == steps
+
+
+@pytest.mark.parametrize("message, count", [
+    ("Qwen3-VL 2B LoRA finetune on 8 RTX6000 leads to OOM", 8),  # a card the catalogue may not know
+    ("training on 4 Tesla M40 cards", 4),
+    ("my 2080 RTX runs out of memory", 1),  # the number is the card's, not a count
+])
+def test_a_count_before_any_cards_name(message, count):
+    assert labels(message).get("num_gpus") == count
+
+
+def test_nodes_of_a_network_are_no_machines():
+    got = labels("I trained my 24 layers deep Reformer, with 768 nodes per layer, on 2xP100")
+    assert "num_nodes" not in got and got.get("num_gpus") == 2, got
+
+
+@pytest.mark.parametrize("message", [
+    "100 steps take 70s (100x16 samples)",  # samples seen, a product
+    "Can each GPU load up to 30 examples?",  # a batch per GPU
+])
+def test_counts_of_samples_that_are_not_the_data_set(message):
+    assert "dataset_size" not in labels(message)
+
+
+def test_a_product_that_is_no_batch_reads_no_batch():
+    got = labels("We train on 4 x 8 GPUs = 32 GPUs with batch 16")  # a GPU count, not a batch per GPU times GPUs
+    assert got.get("batch_size") != 32 and got.get("micro_batch") != 4, got
+    got = labels("batch 4 x 8 GPUs = 30")  # arithmetic that does not hold is not read as a product
+    assert got.get("batch_size") != 30, got
+
+
+@pytest.mark.parametrize("message, size", [
+    ("Log: `Num examples = 5,498 | Num Epochs = 3`", 5498),
+    ("dataset size: 30000, batch 8", 30000),
+    ("I fine-tune on a dataset of 50k", 50000),
+    ("We have 1.2M images and 4 GPUs", 1200000),
+    ("8 GPUs, 50000 samples", 50000),  # the cue before the comma named the 8
+])
+def test_data_set_sizes(message, size):
+    got = labels(message)
+    assert got.get("dataset_size") == size, got
+    assert "params" not in got and "model" not in got, got  # "1.2M images" counts data, not parameters
+
+
+@pytest.mark.parametrize("message, mine, theirs", [
+    # said of what a model or a config does, next to the user's own batch
+    ("BEVFormer trains with batchsize=1 per GPU. I trained bevformer-small on 4 RTX 3090 with batchsize=2 per GPU.",
+     2, 1),
+    ("The example script sets batch_size 64. I use a batch size of 16 on my 3090.", 16, 64),
+    # said to be the reference's own
+    ("I understand a single GPU should have the same batch size (128) as yours.", 128, 128),
+])
+def test_a_batch_said_of_someone_else_is_the_reference(message, mine, theirs):
+    got = labels(message)
+    assert got.get("micro_batch") == mine and got.get("reference_batch") == theirs, got
+
+
+@pytest.mark.parametrize("message, theirs", [
+    ("My batch is 480, while the paper uses 512.", 512),  # a bare number in the paper's words, about the batch
+    ("My effective batch across 8 GPUs matches Devlin et al.'s 256, but it is slow.", 256),
+    ("My lr is 0.1, while the paper uses 0.4.", None),  # about the LR, not the batch
+    ("I use batch 64. The authors trained for 300 epochs and got 81.2.", None),  # the number is no batch
+    ("I use batch 64. The authors got 81.", None),  # a result, not a setting
+])
+def test_a_bare_number_in_a_references_words_about_the_batch(message, theirs):
+    assert labels(message).get("reference_batch") == theirs
+
+
+def test_a_batch_with_no_one_else_is_the_users():
+    got = labels("The script sets batch_size 64 and it OOMs on a 3090.")  # no batch of the user's to set it against
+    assert got.get("micro_batch") == 64 and "reference_batch" not in got, got
+    got = labels("I get the same error with batch 8 on my 3090")  # the same error, not the same setup
+    assert "reference_batch" not in got, got
+
+
+@pytest.mark.parametrize("message, params", [
+    ("Test: a 400M transformer on 2 A40 GPUs", 400e6),
+    ("`Number of trainable parameters = 7,615,616,512`", 7615616512),  # no adapter: every weight trains
+    ("trainable params: 4,194,304 || all params: 6,742,609,920 || trainable%: 0.06", 6742609920),
+    ("LoRA r=8, trainable params: 4,194,304", None),  # an adapter's parameters are not the model's
+])
+def test_a_models_size_as_logs_print_it(message, params):
+    assert labels(message).get("params") == params
+
+
+@pytest.mark.parametrize("message", [
+    "I train a ResNet pretrained on ImageNet on my own dataset with batch 16",  # the checkpoint's history
+    "python examples/imagenet/main.py -b 256 on 4 GPUs",  # a folder named after the data set
+])
+def test_a_pretrained_checkpoint_is_no_training_from_scratch(message):
+    assert labels(message).get("training_mode") != "scratch"
 
 
 def test_a_batch_in_a_change_is_not_also_the_current_one():
@@ -301,6 +427,10 @@ def test_model_names(message, model, params):
     ("I assumed the model would be spread over the combined 64 GB so I wouldn't need QLoRA", "finetune"),
     ("still hit OOM when training the 7B model (fsdp enabled with bf16, without peft)", "finetune"),
     ("I cannot finetune Gemma-3 on a T4: `from_pretrained(..., dtype=None, load_in_4bit=True)`", "qlora"),
+    # trained on a pre-training corpus, nothing pretrained loaded
+    ("Training ResNet50 on imagenet on an RTX2070 (8G), I can only set batchsize to 2.", "scratch"),
+    ("I ran train_owt.sh on openwebtext with 8 H100s", "scratch"),
+    ("I fine-tune an ImageNet-pretrained ResNet50 with batch 32", "finetune"),
 ])
 def test_the_training_method_a_message_implies(message, mode):
     assert labels(message).get("training_mode") == mode, labels(message)

@@ -53,6 +53,56 @@ def formulas(clause: Clause, reading: Reading) -> None:
         clause.consumed.update(values)
 
 
+GPU_COUNT_WORDS = {"gpus", "gpu", "cards", "card", "devices", "device", "ranks", "processes"}
+PER_DEVICE_TAIL = {"per", "each", "/"}  # "4 per GPU x 8 GPUs", "4 each", "4/GPU"
+
+
+def gpu_products(clause: Clause, reading: Reading) -> None:
+    """A batch given as a product with the GPU count: 'batch 4 x 8 GPUs = 32', '4 per GPU × 8 GPUs = 32 in
+    total', '8 GPUs * 4 = 32 batch': the per-device batch, the GPU count and the batch per step over all GPUs.
+    Only with a batch word in the clause, since '4 x 8 GPUs' alone is four nodes of eight GPUs."""
+    if not clause.present & GPU_COUNT_WORDS or not clause.present & {"batch", "bs", "batchsize", "batch_size"}:
+        return
+    tokens = clause.tokens
+    for t in range(clause.start + 1, clause.end - 1):
+        if tokens[t].text != "=" or not tokens[t + 1].is_num or tokens[t + 1].value is None:
+            continue
+        # the two factors left of '=': "A [per GPU] x B GPUs" or "B GPUs x A [per GPU]", each at most 3 tokens long
+        span = [u for u in range(max(clause.start, t - 8), t)]
+        marks = [u for u in span if tokens[u].text in PRODUCT]
+        if len(marks) != 1:
+            continue
+        nums = [u for u in span if tokens[u].is_num and tokens[u].value is not None]
+        before = [u for u in nums if u < marks[0]]
+        after = [u for u in nums if u > marks[0]]
+        if not before or not after:
+            continue
+        a, b = before[-1], after[0]
+
+        def gpus_after(u: int) -> bool:
+            return u + 1 < clause.end and tokens[u + 1].text.lower() in GPU_COUNT_WORDS \
+                and not (u + 2 < clause.end and tokens[u + 2].text.lower() in ("each",))
+
+        if gpus_after(b) and not gpus_after(a):
+            batch, gpus = a, b
+        elif gpus_after(a) and not gpus_after(b):
+            batch, gpus = b, a
+        else:
+            continue
+        per, count, total = tokens[batch].value, tokens[gpus].value, tokens[t + 1].value
+        if t + 2 < clause.end and tokens[t + 2].text.lower() in GPU_COUNT_WORDS:
+            continue  # "4 x 8 GPUs = 32 GPUs": a count of GPUs
+        if not all(float(v).is_integer() and v >= 1 for v in (per, count, total)) or per * count != total:
+            continue  # the arithmetic must be the user's own: 4 x 8 = 32
+        first = min(a, b)
+        setup = setup_of(clause, clause.key_of.get(first, 0))
+        text = clause.text(first, t + 1)
+        fill(reading, "micro_batch", per, "", text, setup)
+        fill(reading, "num_gpus", count, "", text, setup)
+        fill(reading, "global_batch", total, "", text, setup)
+        clause.consumed.update({a, b, t + 1})
+
+
 def _factor_names(clause: Clause, left: PhraseIndex, t: int) -> list[str]:
     """The slots named on the left of '=' at token t, factor by factor ('batch_size*gradient_accumulation_steps'),
     and the token the first name starts at."""
@@ -271,7 +321,7 @@ def _moves(clause: Clause, reading: Reading) -> None:
         after = words[n + 1] if n + 1 < len(words) else ""
         if after in GPU_WORDS | NODE_WORDS | MEMORY_UNITS.keys() | COUNT_UNITS.keys() | {"tokens", "epochs", "%"}:
             continue
-        if not named and (words[j] not in UNNAMED_CHANGE_VERBS or _topic(topics, tok.value) != "batch"):
+        if not named and (words[j] not in UNNAMED_CHANGE_VERBS or last_topic(topics, tok.value) != "batch"):
             continue  # "lower it to 8" only when the last quantity named that can be 8 was a batch
         to = int(tok.value)
         text = clause.text(clause.keys[j].token, clause.keys[n].token)
@@ -306,7 +356,7 @@ def _note_topic(topics: list[str], word: str) -> None:
         del topics[:-4]
 
 
-def _topic(topics: list[str], value: float) -> str:
+def last_topic(topics: list[str], value: float) -> str:
     """The quantity last named that can take this value: in 'batch 256 at lr 0.1, going to 1024', not the LR."""
     for topic in reversed(topics):
         if topic == "lr" and value >= 10 or topic == "epochs" and value > 10_000:
@@ -330,6 +380,27 @@ def resolve_product_batches(reading: Reading) -> None:
             values["global_batch"] = replace(big, field="global_batch")
             values["batch"] = small
             return
+
+
+def resolve_third_party(reading: Reading) -> None:
+    """A batch said of what a script, a config or a model does ("BEVFormer trains with batchsize=1 per GPU", "the
+    config batch size 64"), in a clause with no first-person word, is the reference's when the user states a
+    different batch of their own ("I trained it … with batchsize=2 per GPU")."""
+    values = reading.values
+    own = [m for m in reading.batch_mentions if m.setup == "user" and m.personal and not m.past]
+    for m in reading.batch_mentions:
+        if m.setup != "user" or not m.third_party or m.personal:
+            continue
+        other = next((p for p in own if p.value != m.value), None)
+        if other is None:
+            continue
+        m.setup = "reference"
+        reading.reference.setdefault("batch", replace(m, field="batch"))
+        if values.get(m.field) is m:
+            if other.field == m.field:
+                values[m.field] = other
+            else:
+                values.pop(m.field)
 
 
 def resolve_planned_change(reading: Reading) -> None:

@@ -21,6 +21,13 @@ COUNT_UNITS = {"k": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "b": 1e9, "bn": 1e
 TIMES = {"x", "×"}
 
 
+# what a count of data is counted in: "1.2M images", "2B tokens", "50k samples" count data, not a model's parameters
+DATA_NOUNS = {"examples", "samples", "instances", "images", "rows", "sentences", "documents", "pairs", "conversations",
+              "instructions", "tokens", "words", "records", "files", "clips", "videos", "utterances", "frames",
+              "pictures", "photos", "texts", "dialogues", "questions", "items", "entries", "lines", "hours", "steps",
+              "iterations"}
+
+
 NEGATIONS = {"no", "not", "without", "w/o", "disable", "disabled", "disabling", "never", "instead", "off", "false",
              "none", "nor", "dont", "wouldn", "don", "didn", "doesn", "isn", "aren", "wasn", "won", "shouldn",
              "couldn", "cannot", "avoid", "local", "rather", "haven", "hasn", "hadn"}
@@ -38,12 +45,20 @@ FOLLOWING = {("as", "in"), ("as", "in", "the"), ("following",), ("following", "t
              ("like", "in", "the"), ("same", "as"), ("same", "as", "the")}
 
 
+# a clause with no first-person word that speaks of what a script, a config or a model does ("the config batch size
+# 64 …", "BEVFormer trains with batchsize=1 per GPU"): when the user states a batch of their own as well, this one
+# is the reference's
+THIRD_PARTY = {"config", "configs", "script", "scripts", "default", "defaults", "example", "examples", "recipe",
+               "trains", "uses", "sets", "recommends", "specifies"}
+
+
 GUESSES = {"guess", "assume", "suppose", "presume", "infer"}
 
 
 # …or uses what it made: "we are trying to use your code on 4 Titan X", "the official code leads to OOM"
 ARTIFACTS = {"code", "script", "scripts", "repo", "repository", "implementation", "notebook", "tool", "framework",
-             "library", "project", "package", "codebase", "command", "example", "examples"}
+             "library", "project", "package", "codebase", "command", "example", "examples", "prototxt", "config",
+             "configs", "checkpoint", "checkpoints", "weights"}
 
 
 # words that make the one value they qualify a reference's: "the default batch size of 32", "the original 2048"
@@ -188,7 +203,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("grad accum steps", "grad_accum_steps"), ("accum steps", "grad_accum_steps"),
     ("grad_accumulation_steps", "grad_accum_steps"), ("accumulate_grad_batches", "grad_accum_steps"),
     ("accumulate gradients", "grad_accum_steps"), ("gradient accumulations", "grad_accum_steps"),
-    ("update freq", "grad_accum_steps"),
+    ("update freq", "grad_accum_steps"), ("subdivisions", "subdivisions"),
     ("max_seq_length", "seq_len"), ("max_seq_len", "seq_len"), ("seq_len", "seq_len"), ("seq_length", "seq_len"),
     ("max_length", "seq_len"), ("max_len", "seq_len"), ("cutoff_len", "seq_len"), ("block_size", "seq_len"),
     ("model_max_length", "seq_len"), ("sequence length", "seq_len"), ("sequence len", "seq_len"),
@@ -211,6 +226,15 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("num_gpus", "num_gpus"), ("gpus", "num_gpus"), ("world_size", "num_gpus"), ("world size", "num_gpus"),
     ("n_gpu", "num_gpus"), ("nnodes", "num_nodes"), ("num_nodes", "num_nodes"), ("num_machines", "num_nodes"),
     ("resolution", "image_size"), ("image size", "image_size"), ("image_size", "image_size"), ("img_size", "image_size"),
+    # the data set's size named before it: a trainer's log (`Num examples = 5,498`), "dataset size: 30000"
+    # a model's size as a trainer or PEFT prints it ("all params: 6,742,609,920"); trainable parameters are the
+    # model's size only when no adapter is trained (settled in reader._resolve)
+    ("all params", "params"), ("total params", "params"), ("number of parameters", "params"),
+    ("num params", "params"), ("number of trainable parameters", "trainable_params"),
+    ("trainable params", "trainable_params"), ("trainable parameters", "trainable_params"),
+    ("num examples", "dataset_size"), ("number of examples", "dataset_size"), ("num samples", "dataset_size"),
+    ("number of samples", "dataset_size"), ("num_train_samples", "dataset_size"), ("dataset size", "dataset_size"),
+    ("training set size", "dataset_size"), ("dataset of", "dataset_size"), ("train samples", "dataset_size"),
 ]
 
 
@@ -263,6 +287,12 @@ def cue_index(name: str) -> PhraseIndex:
 LAUNCHERS = ["torchrun", "torch.distributed.launch", "accelerate launch", "distributed launch", "multi_gpu",
              "distributeddataparallel", "mpirun"]
 LAUNCH_WORDS = {"torchrun", "launch", "multi_gpu", "distributeddataparallel", "mpirun"}
+# training on a pre-training corpus ("ResNet50 on ImageNet", "on openwebtext") trains from scratch when nothing
+# loads a pretrained checkpoint ("pretrained on ImageNet" is the checkpoint's history, not the run)
+PRETRAINING_DATA = {"imagenet", "openwebtext", "pile", "c4", "fineweb", "redpajama", "slimpajama", "laion"}
+TRAINED_ON = {"on", "with"}
+
+
 # a pretrained checkpoint or a downstream task means fine-tuning
 FINETUNE_EVIDENCE = ["instruct", "chat", "hf", "glue", "squad", "alpaca", "samsum", "dolly", "lima", "classifier",
                      "from_pretrained", "model_name_or_path", "text to image"]

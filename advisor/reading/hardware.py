@@ -81,6 +81,24 @@ GPU_NOISE = {"nvidia", "geforce", "tesla", "rtx", "gtx", "amd", "instinct", "rad
 SINGULAR = {"a", "an", "one", "my", "single", "1"}
 
 
+# the first words of a GPU's name, whether or not the catalogue knows the card ("8 RTX6000", "4 Tesla M40")
+CARD_PREFIXES = ("rtx", "gtx", "quadro", "tesla", "titan", "radeon", "instinct")
+CARD_INITIALS = frozenset("rgqtim")  # a cheap first test: most words after a number start otherwise
+
+
+def card_after(clause: Clause, k: int) -> bool:
+    """Whether the word at key k starts a GPU's name: 'RTX6000', 'Quadro RTX 8000', 'Tesla M40', 'MI250'."""
+    if k >= len(clause.words):
+        return False
+    word = clause.words[k]
+    if word in CARD_PREFIXES:  # "RTX 6000", "Tesla M40", but not "2080 RTX", where the number is the card's
+        after = clause.words[k + 1:k + 3]  # "M40" is two keys, "m" and "40"
+        return any(c.isdigit() for w in after for c in w) or bool(after and after[0] in CARD_PREFIXES)
+    if word.startswith(CARD_PREFIXES):
+        return True
+    return len(word) > 2 and word.startswith("mi") and word[2:].isdigit()  # AMD's MI250, MI300X
+
+
 @lru_cache(maxsize=4096)
 def _find_gpu(phrase: str) -> Any:
     """The catalogue's match for the words around a GPU name (the same few phrases recur in a message and across

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from advisor.reading import names
 from advisor.reading.clause import FILE_TYPES, MAX_NAMES, Clause, catalogue_names, in_flag, setup_of
+from advisor.reading.cues import DATA_NOUNS
 from advisor.reading.names import CHECKPOINT_SUFFIXES, NOT_THE_MODEL
 from advisor.reading.state import Read, Reading
 
@@ -125,6 +126,8 @@ def sized_names(clause: Clause, reading: Reading) -> None:
         if num.value is None or not 0.01 <= num.value <= 5000:
             continue
         size = num.value * (1e9 if unit_word in ("b", "bn") else 1e6)
+        if after is not None and after.kind == "word" and after.text.lower() in DATA_NOUNS:
+            continue  # "1.2M images", "2B tokens": a count of data, not a model's size
         first = _name_start(clause, i)
         name = clause.source[tokens[first].start:unit.end] if first < i else ""
         has_letters = any(tokens[x].kind == "word" and tokens[x].text not in NOT_NAMES for x in range(first, i))
@@ -255,8 +258,13 @@ def _listed_size(clause: Clause, i: int) -> bool:
     return right > i + 2 and size_at(right)
 
 
+# the words after a size that say it counts a model's parameters: "a 400M transformer", "a 7B LLM", "560M params"
+PARAMS_NOUNS = {"params", "parameters", "parameter", "model", "param", "transformer", "llm", "lm", "network", "net",
+                "models", "checkpoint", "dense"}
+
+
 def _params_cue(clause: Clause, i: int) -> bool:
-    return i < clause.end and clause.tokens[i].text in ("params", "parameters", "parameter", "model", "param")
+    return i < clause.end and clause.tokens[i].text.lower() in PARAMS_NOUNS
 
 
 def resolve_vague_model(reading: Reading) -> None:

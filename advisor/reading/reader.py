@@ -23,7 +23,7 @@ from dataclasses import replace
 
 from advisor.reading import batches, hardware, models
 from advisor.reading.clause import DOCUMENTS, Clause, Keys, TokenSpan, in_file_name, in_flag, negated, setup_of
-from advisor.reading.cues import (COUNT_UNITS, FAIL_WORDS, FILLERS, FIRST_PERSON, LAUNCH_WORDS, MEMORY_UNITS, NEGATIONS,
+from advisor.reading.cues import (GPU_WORDS, PRETRAINING_DATA, THIRD_PARTY, TRAINED_ON, COUNT_UNITS, FAIL_WORDS, FILLERS, FIRST_PERSON, LAUNCH_WORDS, MEMORY_UNITS, NEGATIONS,
                                   OK_WORDS, PAST_FIRST, PAST_RUN, PAST_RUN_PHRASES, PLANNING, TIMES, cue_index)
 from advisor.reading.phrases import PhraseIndex
 from advisor.reading.state import BATCH_FIELDS, Read, Reading, fill
@@ -49,11 +49,14 @@ def read(message: str) -> Reading:
             reading.asks_per_device = True  # "is that per GPU or across GPUs?"
         if reading.finetune_evidence is None:
             reading.finetune_evidence = _first_phrase(clause, cue_index("finetune"))
+        if reading.scratch_evidence is None and present & PRETRAINING_DATA:
+            reading.scratch_evidence = _trained_on_corpus(clause)
         if reading.launcher is None and present & LAUNCH_WORDS:
             reading.launcher = _first_phrase(clause, cue_index("launchers"))
         reading.in_personal_sentence = bool(FIRST_PERSON & present)
         reading.in_planning_sentence = bool(PLANNING & present) or question  # "so is batch 8 right?"
         reading.in_past_clause = _past_run(clause.words, present)
+        reading.in_third_party_clause = not reading.in_personal_sentence and _speaks_of_third_party(clause)
         if hardware.speaks_of_several_gpus(clause):
             reading.several_gpus = True
         reading.clause_mood = "fail" if present & FAIL_WORDS or {"out", "memory"} <= present \
@@ -66,6 +69,7 @@ def read(message: str) -> Reading:
         _keywords(clause, reading)
         hardware.device_ids(clause, reading)
         batches.formulas(clause, reading)
+        batches.gpu_products(clause, reading)
         _numbers(clause, reading)
         batches.changes(clause, reading)
     reading.in_personal_sentence = False
@@ -110,6 +114,19 @@ def _segment_mood(clause: Clause, t: int) -> str:
     return "ok" if words & OK_WORDS else ""
 
 
+def _speaks_of_third_party(clause: Clause) -> bool:
+    """Whether a prose word of the clause says a script, a config or a model is the subject (THIRD_PARTY); the
+    parts of a key, a flag or a file's name (`--config_file`, `configs/x.yaml`) are not prose."""
+    if not clause.present & THIRD_PARTY:
+        return False
+    for t in range(clause.start, clause.end):
+        tok = clause.tokens[t]
+        if tok.kind == "word" and tok.text.lower() in THIRD_PARTY and not in_flag(clause, t) \
+                and not in_file_name(clause, t) and not (t > clause.start and clause.tokens[t - 1].text == "/"):
+            return True
+    return False
+
+
 def _past_run(words: list[str], present: set[str]) -> bool:
     if PAST_RUN & present:
         return True
@@ -145,8 +162,12 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             k = end  # `--load-in-4bit $load_in_4bit`: a value set elsewhere, not said
             continue
         after = words[end] if end < len(words) else ""
-        if name == "precision" and (not _training_precision(clause, k, length) or after in ("auto", "none")):
-            k = end  # `bf16: auto`, `"fp16": {"enabled": "auto"}`: left to the framework
+        if name == "precision" and (not _training_precision(clause, k, length) or after in ("auto", "none")
+                                    or words[end:end + 2] == ["enabled", "auto"] or _set_at_run_time(clause, last)
+                                    or FLOPS_WORDS & set(words[k + length:k + length + 6])):
+            # `bf16: auto`, `"fp16": {"enabled": "auto"}`, `bf16=is_bfloat16_supported()`: left to the framework
+            # or the machine; "the H100 in bfloat16 is 1979 TFLOPs": a card's speed, not the run's precision
+            k = end
             continue
         off = negated(clause, k, length) or after in ("off", "false", "disabled", "not")
         if name == "training_mode" and off and present & {"cannot", "couldn", "unable"}:
@@ -167,6 +188,30 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             else:
                 reading.set(Read(name, value, text, setup_of(clause, k)))
         k = end
+
+
+FLOPS_WORDS = {"flops", "tflops", "tflop", "pflops", "teraflops"}
+
+
+def _set_at_run_time(clause: Clause, last: int) -> bool:
+    """Whether a key's value (after '=' or ':') is a call, decided when the script runs: `bf16=is_bf16_supported()`."""
+    t = last + 1
+    if t >= clause.end or clause.tokens[t].text not in ("=", ":"):
+        return False
+    t += 1
+    if t < clause.end and clause.tokens[t].text == "not":
+        t += 1
+    if t >= clause.end or clause.tokens[t].kind != "word":
+        return False
+    for u in range(t + 1, min(clause.end, t + 12)):  # a name glued together ('is_bfloat', '16', '_', 'supported')
+        tok = clause.tokens[u]
+        if tok.space_before:
+            return False
+        if tok.text == "(":
+            return True
+        if tok.kind not in ("word", "num") and tok.text not in ("_", "."):
+            return False
+    return False
 
 
 def _training_precision(clause: Clause, k: int, length: int) -> bool:
@@ -223,14 +268,23 @@ def _numbers(clause: Clause, reading: Reading) -> None:
     for k in [k for k, w in enumerate(words) if w[0] in NUMBER_START or (spoken and w in spoken)]:
         key = keys[k]
         tok = clause.tokens[key.token]
-        if tok.kind == "word" and words[k] in WORD_NUMBERS and words[k] not in ("one", "single", "a"):
-            slot = _right_slot(right, clause, k + 1)  # "two nodes", "four GPUs", "eight cards", "three epochs"
-            if slot and slot[0] in ("num_gpus", "num_nodes", "gpus_per_node", "epochs"):
-                name, n = slot[0], WORD_NUMBERS[words[k]]
-                if name == "num_gpus":
-                    name, n = hardware.gpu_count(clause, k, n)
-                fill(reading, name, n, "", clause.text(key.token, keys[slot[1]].token), setup_of(clause, k))
-            continue
+        if tok.kind == "word":  # a number said in words
+            word = words[k]
+            if word in WORD_NUMBERS and word not in ("single", "a") and (k + 1 >= len(words) or words[k + 1] != "of"):
+                slot = _left_slot(left, words, k, clause)  # "one of the GPUs" counts nothing
+                if slot and slot[0] in ("batch", "micro_batch", "global_batch", "grad_accum_steps"):
+                    # "batch_size one", "a batch size of two": a batch said in words
+                    fill(reading, slot[0], WORD_NUMBERS[word], "", clause.text(keys[slot[1]].token, key.token),
+                         setup_of(clause, k), mood=_segment_mood(clause, key.token))
+                    continue
+            if word in WORD_NUMBERS and word not in ("one", "single", "a"):
+                slot = _right_slot(right, clause, k + 1)  # "two nodes", "four GPUs", "eight cards", "three epochs"
+                if slot and slot[0] in ("num_gpus", "num_nodes", "gpus_per_node", "epochs"):
+                    name, n = slot[0], WORD_NUMBERS[word]
+                    if name == "num_gpus":
+                        name, n = hardware.gpu_count(clause, k, n)
+                    fill(reading, name, n, "", clause.text(key.token, keys[slot[1]].token), setup_of(clause, k))
+                continue
         if not tok.is_num or tok.value is None or key.token in clause.consumed:
             continue
         prev = clause.tokens[key.token - 1] if key.token > clause.start else None
@@ -268,10 +322,22 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if slot is None and k >= 2 and tuple(words[k - 2:k]) in batches.TARGET_CUES and batches.ACCUMULATION_WORDS & set(words):
             slot = ("global_batch", k - 2)  # "GA 128 to get 128": the batch per update the user expects
         right_slot = _right_slot(right, clause, end + 1)
-        if slot is None or (slot[0] == "batch" and right_slot and right_slot[0] == "micro_batch"):
+        if slot is None or (slot[0] == "batch" and right_slot and right_slot[0] == "micro_batch") \
+                or (right_slot and keyed is None and _listed_after(clause, slot[1], key.token)):
+            # "8 GPUs, 50000 samples": a cue before a list separator named the previous value; the noun after this
+            # number names it
             slot, keyed = right_slot or slot, None
         if slot is None:
-            continue
+            if not u and end + 1 < len(words) and words[end + 1][:1] in hardware.CARD_INITIALS \
+                    and value <= 1024 and hardware.card_after(clause, end + 1):
+                slot = ("num_gpus", end + 1)  # "on 8 RTX6000": a count before a card the catalogue may not know
+            elif clause.reference_at and _their_bare_batch(clause, reading, k, end, value):
+                # "my batch is 480, while the GPT-2 paper uses 512": a bare number in a reference's words, in a
+                # sentence about the batch, is the reference's batch
+                fill(reading, "batch", value, "", clause.text(key.token, text_end), "reference")
+                continue
+            else:
+                continue
         name, start_key = slot
         setup = setup_of(clause, k)
         if name == "params" and not u and value < 1e5:
@@ -280,8 +346,15 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue  # "on monolingual data (stage 1)": a stage of training, not of ZeRO
         if name == "lr" and _log_line(clause):
             continue  # "{'loss': 1.6692, 'learning_rate': 1.36e-07}": the schedule's value at a step, not the LR set
+        if name == "batch" and start_key < k and "node" in words[k + 1:k + 4] and {"each", "per"} & set(words[k + 1:k + 4]):
+            continue  # "batch_size = 256 on each node": a node's share, neither per device nor over all GPUs
+        if name == "num_nodes" and start_key > k and "layer" in words[start_key + 1:start_key + 4]:
+            continue  # "768 nodes per layer": a network's units, not machines
         if name == "dataset_size" and start_key > k and start_key + 1 < len(words) and words[start_key + 1] == "per":
             continue  # "256 images per forward": a batch, not the data set
+        if name == "dataset_size" and (times or (GPU_WORDS & set(words[max(0, k - 4):k])
+                                                 and {"each", "per"} & set(words[max(0, k - 5):k]))):
+            continue  # "100x16 samples" (samples seen), "each GPU loads 30 examples" (a batch): not the data set
         first = keys[min(start_key, k)].token
         last = keys[max(end, start_key)].token if start_key > k else text_end
         text = clause.text(first, max(last, text_end))
@@ -289,8 +362,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue
         if name == "num_gpus":
             name, scaled = hardware.gpu_count(clause, k, int(scaled) if float(scaled).is_integer() else 0)
-        if keyed is None and name == "global_batch" and words[start_key] == "train" and not batches.json_key(clause, start_key):
-            name = "batch"  # `--train_batch_size` of a training script is per device; DeepSpeed's JSON key is global
+        if keyed is None and name == "global_batch" and words[start_key] == "train" and not batches.json_key(clause, start_key) \
+                and not reading.deepspeed:
+            name = "batch"  # `--train_batch_size` of a training script is per device; DeepSpeed's key is global
         if name == "batch" and "than" in words[max(0, start_key - 3):start_key]:
             setup = "reference"  # "worse than batch 128": the batch compared with
         qualified = batches.said_as_default(words, min(start_key, k), k)
@@ -305,6 +379,58 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             setup = "reference"  # "the document suggests batch 14 … why does batch size 14 fail?": the same one
         mood = _segment_mood(clause, key.token) if name in BATCH_FIELDS else ""
         fill(reading, name, scaled, u, text, setup, qualified, keyed=keyed is not None, mood=mood)
+        if name in BATCH_FIELDS and setup == "user" and _same_as_reference(words, k) and float(scaled).is_integer() \
+                and scaled >= 1:
+            # "the same batch size (128) as yours", "with the same setting, batch_size=32": the user's value is
+            # also the reference's
+            reading.reference.setdefault("batch", Read("batch", int(scaled), text, "reference", sentence=reading.sentence))
+
+
+SETS_A_VALUE = {"uses", "used", "use", "using", "set", "sets", "recommend", "recommends", "suggest", "suggests",
+                "chose", "choose", "is", "was", "s", "of", "with", "at", "to", "=", ":", "'", "trains", "trained"}
+ENDS_A_VALUE = {",", ".", ";", "?", "!", ")", "—", "–", "and", "or", "but", "while", "vs", "instead"}
+
+
+def _listed_after(clause: Clause, cue_key: int, number: int) -> bool:
+    """Whether a comma, a semicolon or 'and' stands between the cue at key cue_key and the number's token."""
+    return any(clause.tokens[t].text in (",", ";", "and") for t in range(clause.keys[cue_key].token + 1, number))
+
+
+def _their_bare_batch(clause: Clause, reading: Reading, k: int, end: int, value: float) -> bool:
+    """Whether the number at key k, with no cue of its own, is a reference's batch: said in a reference's words
+    ("the paper uses 512", "Devlin et al.'s 256"), closing a phrase (a mark or 'and' follows, not a noun), when
+    the quantity last named, in this clause or before it, is the batch."""
+    if setup_of(clause, k) != "reference" or not float(value).is_integer() or not 1 <= value <= 10**6:
+        return False
+    words = clause.words
+    # the quantities named before it, leaving out a noun that already has its number ("across 8 GPUs")
+    named_here = [words[j] for j in range(max(0, k - 20), k) if words[j] in batches.TOPICS
+                  and not (j > 0 and clause.tokens[clause.keys[j - 1].token].is_num)]
+    topic = batches.TOPICS[named_here[-1]] if named_here else batches.last_topic(reading.topics, value)
+    if topic != "batch" or k == 0 or words[k - 1] not in SETS_A_VALUE:
+        return False  # "the authors got 81": a result, not a setting
+    t = clause.keys[end].token
+    nxt = clause.tokens[t + 1].text.lower() if t + 1 < clause.end else "."
+    return nxt in ENDS_A_VALUE
+
+
+SAME_WHAT = {"setting", "settings", "config", "configuration", "hyperparameters", "setup", "batch", "command"}
+THEIRS = {"yours", "your", "paper", "paper's", "authors", "official", "readme", "repo", "original", "reported"}
+
+
+def _same_as_reference(words: list[str], k: int) -> bool:
+    """Whether the number at key k is said to be a reference's own: "the same batch size (128) as yours", "with the
+    same setting, batch_size=32", "32, the same as the paper" (within eight words of it)."""
+    lo, hi = max(0, k - 8), min(len(words), k + 8)
+    for i in range(lo, hi):
+        if words[i] != "same":
+            continue
+        if SAME_WHAT & set(words[i + 1:i + 3]):
+            return True
+        after_as = words[i + 1:i + 8]
+        if "as" in after_as and THEIRS & set(after_as[after_as.index("as") + 1:after_as.index("as") + 4]):
+            return True
+    return False
 
 
 def _factor(clause: Clause, reading: Reading, k: int, value: float, left: PhraseIndex) -> None:
@@ -423,6 +549,26 @@ def _first_phrase(clause: Clause, index: PhraseIndex) -> str | None:
     return None
 
 
+def _trained_on_corpus(clause: Clause) -> str | None:
+    """The words of the user's run trained on a pre-training corpus ("Training ResNet50 on imagenet", "ran
+    train_owt.sh on openwebtext"), not a checkpoint pretrained on one ("an ImageNet-pretrained ResNet",
+    "pretrained on ImageNet") nor a file or folder named after one (`examples/imagenet/main.py`)."""
+    words = clause.words
+    for k, w in enumerate(words):
+        if w not in PRETRAINING_DATA or k == 0:
+            continue
+        t = clause.keys[k].token
+        glued = clause.tokens[t - 1].text in ("/", "-", "_") and not clause.tokens[t].space_before
+        before = words[max(0, k - 3):k]
+        after = words[k + 1:k + 3]
+        if glued or in_file_name(clause, t) or setup_of(clause, k) != "user" or not TRAINED_ON & set(words[k - 2:k]):
+            continue
+        if {"pretrained", "pretrain", "trained"} & set(before) or "pre" in before or {"pretrained", "pre"} & set(after):
+            continue
+        return clause.text(clause.keys[k - 1].token, t)
+    return None
+
+
 def _from_reference(reading: Reading) -> None:
     for name in FOLLOWED:
         if name not in reading.values and name in reading.reference:
@@ -437,15 +583,27 @@ def _implied_mode(reading: Reading) -> None:
     evidence = reading.finetune_evidence or reading.full_training  # no adapters means the whole model, trained on
     if evidence is not None:
         reading.values["training_mode"] = Read("training_mode", "finetune", evidence, implied=True)
+    elif reading.scratch_evidence is not None:
+        reading.values["training_mode"] = Read("training_mode", "scratch", reading.scratch_evidence, implied=True)
 
 
 def _resolve(reading: Reading) -> None:
     """Settle what the parts imply together: a plain 'batch' on one GPU is the per-device batch; LoRA on a 4-bit
     base is QLoRA; 'amp' takes its 16-bit type from a bf16/fp16 word; ZeRO or FSDP named with a stage."""
     values = reading.values
+    batches.resolve_third_party(reading)
     batches.resolve_planned_change(reading)
     batches.resolve_product_batches(reading)
     plain = values.pop("batch", None)
+    subdivisions = values.pop("subdivisions", None)
+    if plain is not None and subdivisions is not None and plain.value % subdivisions.value == 0 \
+            and "micro_batch" not in values and "global_batch" not in values:
+        # darknet's `batch=64 subdivisions=16`: 64 images per update, in 16 passes of 4
+        values["global_batch"] = replace(plain, field="global_batch")
+        values["micro_batch"] = Read("micro_batch", plain.value // subdivisions.value,
+                                     f"{plain.text} {subdivisions.text}", implied=True)
+        values.setdefault("grad_accum_steps", replace(subdivisions, field="grad_accum_steps"))
+        plain = None
     if plain is not None:
         gpus = reading.get("num_gpus")
         # a plain batch is the per-device one on one GPU, next to a stated global batch, when it is smaller than the
@@ -497,6 +655,9 @@ def _resolve(reading: Reading) -> None:
                 values.pop(name)
                 key = "batch" if name != "lr" else "lr"
                 reading.reference.setdefault(key, Read(key, r.value, r.text, "reference", sentence=r.sentence))
+    trainable = values.pop("trainable_params", None)
+    if trainable is not None and "params" not in values and "adapter" not in values and "lora_rank" not in values:
+        values["params"] = replace(trainable, field="params", implied=True)  # no adapter: every weight trains
     _from_reference(reading)
     models.resolve_vague_model(reading)
     _implied_mode(reading)

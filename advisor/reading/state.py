@@ -11,9 +11,10 @@ from advisor.reading.cues import COUNT_UNITS
 
 
 # fields where a statement about the user's own run ("on my A100 the batch can only be 16") outranks one made
-# in passing earlier in the message
+# in passing earlier in the message, and where the run asked about outranks an earlier one ("I first set 8
+# accumulation steps … then I tried 6")
 PERSONAL_FIELDS = {"model", "image_size", "micro_batch", "global_batch", "batch", "num_gpus", "gpu_model", "gpu_memory_gb", "gpu_memory_bytes",
-                   "gpu_memory_catalogue_bytes", "gpus_per_node"}
+                   "gpu_memory_catalogue_bytes", "gpus_per_node", "grad_accum_steps"}
 
 
 BATCH_FIELDS = ("batch", "micro_batch", "global_batch")
@@ -39,6 +40,7 @@ class Read:
     sentence: int = -1  # which sentence it came from
     implied: bool = False  # settled from the context (a plain "batch 32" on one GPU read as the per-device batch)
     planned: bool = False  # said of what the user wants to do ("I want to use batch 1024", "going to 2 GPUs")
+    third_party: bool = False  # said of what a script, config or model does, with no first-person word
 
 
 @dataclass
@@ -52,6 +54,7 @@ class Reading:
     in_personal_sentence: bool = False  # set while the reader is in a sentence with "I", "my", "we", …
     in_planning_sentence: bool = False  # … and with "want to", "going to", "plan", "will", "switch to", …
     in_past_clause: bool = False  # … and about an earlier run that worked (PAST_RUN)
+    in_third_party_clause: bool = False  # … and about what a script, a config or a model does ("BEVFormer trains …")
     clause_mood: str = ""  # … and whether the clause reports a failure or a success (FAIL_WORDS / OK_WORDS)
     batch_mentions: list[Read] = field(default_factory=list)  # every batch read, in order (at most MAX_MENTIONS)
     devices_named: dict[int, str] = field(default_factory=dict)  # device indices an error names ("GPU 0; …")
@@ -60,6 +63,7 @@ class Reading:
     total_memory_gb: float | None = None  # memory said over all GPUs ("128G in total")
     platform: Any = None  # (GpuMatch, words, setup) of the first platform named ("Kaggle", "Colab")
     finetune_evidence: str | None = None  # words that mean fine-tuning without saying so (FINETUNE_EVIDENCE)
+    scratch_evidence: str | None = None  # training on a pre-training corpus ("ResNet50 on ImageNet")
     full_training: str | None = None  # words that rule adapters out ("without peft", "LoRA is not an option")
     launcher: str | None = None  # the words of a per-GPU launcher ("torchrun", "accelerate launch")
     several_gpus: bool = False  # the user's text speaks of several GPUs ("multiple GPUs", "per GPU", "across GPUs")
@@ -74,6 +78,7 @@ class Reading:
         read.personal = read.personal or self.in_personal_sentence
         read.planned = read.planned or self.in_planning_sentence
         read.past = read.past or self.in_past_clause
+        read.third_party = read.third_party or self.in_third_party_clause
         read.mood = read.mood or self.clause_mood
         if read.field in BATCH_FIELDS and len(self.batch_mentions) < MAX_MENTIONS:
             self.batch_mentions.append(read)
@@ -128,7 +133,7 @@ def fill(reading: Reading, name: str, scaled: float, unit: str, text: str, setup
     under 10, …); out-of-range numbers are left unread."""
     whole = float(scaled).is_integer()
     if name in ("micro_batch", "global_batch", "batch", "grad_accum_steps", "num_gpus", "num_nodes", "lora_rank",
-                "warmup_steps", "image_size", "gpus_per_node"):
+                "warmup_steps", "image_size", "gpus_per_node", "subdivisions"):
         if not whole or scaled < 1 or scaled > 10**7:
             return
         if name == "num_gpus" and scaled > 100_000:
@@ -155,6 +160,6 @@ def fill(reading: Reading, name: str, scaled: float, unit: str, text: str, setup
     elif name == "dataset_size":
         if whole and scaled >= 10:
             reading.set(Read(name, int(scaled), text, setup, qualified=qualified, keyed=keyed, mood=mood, weak=weak))
-    elif name == "params":
+    elif name in ("params", "trainable_params"):
         if unit in COUNT_UNITS or scaled >= 1e5:
             reading.set(Read(name, scaled, text, setup, qualified=qualified, keyed=keyed, mood=mood, weak=weak))
