@@ -183,3 +183,18 @@ def test_more_gpus_keep_the_batch_per_update_without_a_model_shape(kb):
     assert plans["current"].effective_batch == 64
     wider = [p for p in advice.plans if p.num_gpus == 4]
     assert wider and all((p.micro_batch, p.grad_accum_steps, p.effective_batch) == (2, 8, 64) for p in wider)
+
+
+def test_an_oom_outweighs_an_estimate_that_fits():
+    """The user's run of 71.9 GB (estimated) per 80 GiB GPU ran out of memory: the plan does not fit, and only plans
+    estimated below it are offered (ZeRO-2 → ZeRO-3 on 4 GPUs: 52.4 GB)."""
+    args = {"params": 13e9, "gpu_memory": 80 * GiB, "num_gpus": 4, "zero_stage": 2, "precision": "amp_bf16",
+            "optimizer": "adamw", "micro_batch": 1, "grad_accum_steps": 1, "training_mode": "finetune"}
+    quiet = call_estimator("plan_search", args)
+    assert quiet["current_fits"].value is True
+    loud = call_estimator("plan_search", {**args, "oom": True})
+    assert loud["current_fits"].value is False and "out-of-memory" in loud["current_fits"].formula
+    current = loud["current_per_gpu"].value
+    offered = [i["plan"] for i in loud["options"].value if i["option"] is not None]
+    assert offered and all(p["per_gpu_bytes"] < current for p in offered)
+    assert offered[0]["id"] == "zero-3" and offered[0]["per_gpu_bytes"] == pytest.approx(13e9 * 16 / 4 + 0.4e9)

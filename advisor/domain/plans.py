@@ -31,6 +31,7 @@ from advisor.units import fmt_bytes_gb, fmt_card, fmt_count
 MAX_SHOWN = 4
 SLUG_JOIN = "-and-"  # option ids allow only letters, digits, "-" and "_"
 MAX_MICRO = 4096  # beyond this a "largest micro-batch" is not a useful instruction
+OOM_BELIEVED = 0.75  # an OOM overrides an estimate that fits only when the estimate uses this share of the card (heuristic)
 TIGHT_SHARE = 0.25  # params-only plans leaving less than this share of the card for activations are risky (heuristic)
 ADAM_FAMILY = ("adam", "adamw")
 
@@ -72,6 +73,12 @@ class Problem:
     margin: float = 0.10
     goal: str = "fit"
     assumed: tuple[str, ...] = ()  # what the current plan assumes because the user did not say
+    oom: bool = False  # the user saw an out-of-memory error running this plan
+    limit: float | None = None  # what a plan must stay under when it is less than the card (set after an OOM)
+
+    @property
+    def cap(self) -> float:
+        return self.limit or self.budget
 
 
 @dataclass
@@ -162,12 +169,14 @@ def evaluate(p: Problem, k: Knobs, as_run: bool = False) -> Candidate:
         # another GPU count keeps the batch per update: the user's micro-batch (or less) with more or fewer
         # accumulation steps; activations are not modelled, so the micro-batch never grows
         micro, accum, changed = _batch_plan(p, p.micro_batch, p.micro_batch, k.gpus)
-    return Candidate(k, headroom > 0, per_gpu, components, states, cpu, headroom=headroom, why_not=why,
+    # after an OOM (p.limit), a plan must also leave more room for activations than the user's plan did
+    fits = headroom > 0 and (p.limit is None or per_gpu < p.limit)
+    return Candidate(k, fits, per_gpu, components, states, cpu, headroom=headroom, why_not=why,
                      micro=micro, accum=accum, batch_changed=changed)
 
 
 def _with_activations(p: Problem, k: Knobs, est: MemoryEstimate, as_run: bool = False) -> Candidate:
-    limit = est.max_micro_batch(p.budget)
+    limit = est.max_micro_batch(p.cap)
     accumulating = getattr(limit, "accumulating", int(limit))
     states = est.intercept + est.gradients
     if as_run and p.micro_batch:
@@ -182,10 +191,10 @@ def _with_activations(p: Problem, k: Knobs, est: MemoryEstimate, as_run: bool = 
                              fixed=fixed, per_sample=per, curve=est.device_points(1, 0, 1), why_not=why)
         micro, accum, changed = plan
     total = est.device_total(micro, accum)
-    why = "" if total <= p.budget else f"micro-batch {micro} needs {fmt_bytes_gb(total)} per GPU of {fmt_card(p.budget)}"
+    why = "" if total <= p.cap else f"micro-batch {micro} needs {fmt_bytes_gb(total)} per GPU of {fmt_card(p.budget)}"
     fixed, per = est.device_line(micro, accum)
-    curve = est.device_points(micro, est.max_micro_batch(p.budget, accum), accum)  # exact peaks, also where the step decides
-    return Candidate(k, total <= p.budget, total, est.components(micro, accum), states, est.cpu_bytes,
+    curve = est.device_points(micro, est.max_micro_batch(p.cap, accum), accum)  # exact peaks, also where the step decides
+    return Candidate(k, total <= p.cap, total, est.components(micro, accum), states, est.cpu_bytes,
                      max_micro=min(int(limit), MAX_MICRO), micro=micro, accum=accum, fixed=fixed,
                      per_sample=per, curve=curve, batch_changed=changed, why_not=why)
 
@@ -353,6 +362,15 @@ def search(p: Problem) -> SearchResult:
     if p.params <= 0 or p.budget <= 0:
         raise InputError("the plan search needs a positive parameter count and GPU memory")
     current = evaluate(p, p.current, as_run=True)
+    if p.oom and current.fits and current.per_gpu >= OOM_BELIEVED * p.budget:
+        # the user's own run ran out of memory where the estimate says it fits, close to the card: the measurement
+        # wins. Whatever the estimate leaves out (buffers, fragmentation, longer inputs), the run needs more than the
+        # card - so a plan is only offered if its estimate stays below what the user's plan was estimated to need.
+        # (Far below the card, the OOM more likely came from another setting than the one described.)
+        current.fits = False
+        current.why_not = (f"you saw an out-of-memory error where the estimate is {fmt_bytes_gb(current.per_gpu)} per GPU of "
+                           f"{fmt_card(p.budget)}: the run needs more than the estimate counts")
+        p = replace(p, limit=current.per_gpu)
     knobs = candidate_knobs(p)
     weights = GOAL_WEIGHTS.get(p.goal, GOAL_WEIGHTS["fit"])
     fitting, singles, fitting_singles = [], [], []

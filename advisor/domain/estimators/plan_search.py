@@ -126,7 +126,7 @@ def _problem(args: dict[str, Any]) -> Problem:
                    finetune={"finetune": True, "scratch": False}.get(args.get("training_mode")),
                    bf16=bf16, adapter_fraction=float(args.get("adapter_fraction") or 0.01),
                    cuda_context=float(args.get("cuda_context") or 0.4e9), margin=float(args.get("safety_margin") or 0.1),
-                   goal=goal, assumed=tuple(assumed))
+                   goal=goal, assumed=tuple(assumed), oom=bool(args.get("oom")))
 
 
 def _memory_line(p: Problem, c: Candidate) -> str:
@@ -200,8 +200,12 @@ def _option(p: Problem, c: Candidate, plan_id: str, recommended: bool) -> dict[s
 
 def _rationale(p: Problem, result: SearchResult, best: Candidate, plan_id: str) -> str:
     cur = result.current
-    now = (f"your plan needs {fmt_bytes_gb(cur.per_gpu)} per GPU of {fmt_card(p.budget)} and does not fit"
-           if not cur.fits else f"your plan fits ({fmt_bytes_gb(cur.per_gpu)} per GPU of {fmt_card(p.budget)})")
+    if cur.fits:
+        now = f"your plan fits ({fmt_bytes_gb(cur.per_gpu)} per GPU of {fmt_card(p.budget)})"
+    elif p.oom and cur.per_gpu <= p.budget:
+        now = f"your plan does not fit: {cur.why_not}"
+    else:
+        now = f"your plan needs {fmt_bytes_gb(cur.per_gpu)} per GPU of {fmt_card(p.budget)} and does not fit"
     goal = {"fit": "the smallest safe change", "faster": "the least time per update",
             "accuracy": "the least change to the training algorithm"}[p.goal]
     return (f"Of {result.considered} plans searched, {result.fitting} fit; {now}. "
@@ -221,7 +225,7 @@ def _at_one(p: Problem, result: SearchResult) -> Candidate:
 
 
 @estimator("current_per_gpu", "current_fits", "current_max_micro", "considered", "fitting", "ruled_out", "options", "verdicts",
-           "replicated_full", "at_one", "fits_at_one",
+           "replicated_full", "at_one", "fits_at_one", "seq_matters",
            cites=SOURCES + ("arithmetic",) + tuple(sorted({s for note in CHANGE_NOTES.values() for s in note["sources"]})))
 def plan_search(params: float, gpu_memory: float, precision: str | None = None, optimizer: str | None = None,
                 num_gpus: int | None = None, gpus_available: int | None = None, zero_stage: int | None = None,
@@ -231,7 +235,7 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                 grad_accum_steps: int | None = None, batch_size: int | None = None, gpu_model: str | None = None,
                 adapter_fraction: float | None = None, cuda_context: float | None = None, safety_margin: float | None = None,
                 user_goal: str | None = None, goal: str | None = None, constraint: str | None = None,
-                claim_time_pressure: bool | None = None) -> dict[str, Estimate]:
+                claim_time_pressure: bool | None = None, oom: bool | None = None) -> dict[str, Estimate]:
     """Check the user's plan and search the plans that fit (see advisor/domain/plans.py); every argument but
     the parameter count and the GPU memory is optional (the rule passes the facts that are known)."""
     try:
@@ -270,6 +274,8 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
     out["at_one"] = Estimate(smallest.per_gpu, "bytes", ("at micro-batch 1: " if smallest.max_micro is not None else
                                                          "model states and overheads, before any activation: ")
                              + _memory_line(p, smallest), SOURCES)
+    out["seq_matters"] = Estimate(bool(p.spec is not None and p.spec.has_transformer_shape), None,
+                                  "whether the model's memory depends on a sequence length (a transformer)", SOURCES)
     out["fits_at_one"] = Estimate(smallest.fits, None, "whether your settings fit at micro-batch 1" if smallest.max_micro
                                   is not None else "whether your settings leave room for any activations", SOURCES)
     if cur.max_micro is not None:  # only with a modelled activation footprint
