@@ -198,3 +198,15 @@ def test_an_oom_outweighs_an_estimate_that_fits():
     offered = [i["plan"] for i in loud["options"].value if i["option"] is not None]
     assert offered and all(p["per_gpu_bytes"] < current for p in offered)
     assert offered[0]["id"] == "zero-3" and offered[0]["per_gpu_bytes"] == pytest.approx(13e9 * 16 / 4 + 0.4e9)
+
+
+def test_memory_savers_use_the_16_bit_type_the_card_has(kb):
+    t4 = consult("OOM on a T4 16GB training a 1.3B model at batch 8", kb=kb).option("memory-savers")
+    a100 = consult("OOM on an A100 40GB training a 1.3B model at batch 8", kb=kb).option("memory-savers")
+    assert t4.settings.precision == "amp_fp16" and a100.settings.precision == "amp_bf16"
+
+
+def test_the_sequence_length_is_asked_only_for_a_transformer(kb):
+    cnn = consult("Training ResNet-50 on ImageNet on a 24GB GPU, batch 256, OOM", kb=kb)
+    llm = consult("fine-tune llama-2-7b on a 24GB GPU with LoRA, OOM", kb=kb)
+    assert "seq_len" not in [q.id for q in cnn.questions] and "seq_len" in [q.id for q in llm.questions]
