@@ -18,15 +18,12 @@ per-change costs are heuristics, documented in docs/plans.md; the memory numbers
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from advisor.domain.catalogue import ModelSpec
-from advisor.domain.estimators.memory import PRECISIONS
 from advisor.domain.estimators.training import MemoryEstimate, TrainingSetup, estimate_training_memory, exact_plans, model_state_parts
 from advisor.errors import InputError
-from advisor.units import fmt_bytes_gb, fmt_card, fmt_count
+from advisor.units import fmt_bytes_gb, fmt_card
 
 MAX_SHOWN = 4
 SLUG_JOIN = "-and-"  # option ids allow only letters, digits, "-" and "_"

@@ -129,7 +129,6 @@ def sized_names(clause: Clause, reading: Reading) -> None:
         if after is not None and after.kind == "word" and after.text.lower() in DATA_NOUNS:
             continue  # "1.2M images", "2B tokens": a count of data, not a model's size
         first = _name_start(clause, i)
-        name = clause.source[tokens[first].start:unit.end] if first < i else ""
         has_letters = any(tokens[x].kind == "word" and tokens[x].text not in NOT_NAMES for x in range(first, i))
         variant = i > clause.start and tokens[i - 1].kind == "word" and len(tokens[i - 1].text) == 1 \
             and not num.space_before  # "E2B", "A3B"

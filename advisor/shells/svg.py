@@ -202,7 +202,7 @@ def _legend(items: Sequence[tuple[str, str, str]], top: float) -> tuple[list[str
                        f'stroke-width="{width}"{dash}/>')
         out.append(_text(x + 22, y, _clip(label, int((column_w - 30) / CHAR_W))))
     rows = math.ceil(len(items) / columns) if items else 0
-    return [f'<g class="legend">'] + out + ["</g>"], top + rows * LINE_H + 4
+    return ['<g class="legend">'] + out + ["</g>"], top + rows * LINE_H + 4
 
 
 def _svg(key: str, title: str, height: float, body: list[str]) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 from advisor.domain.plans import SLUG_JOIN, Candidate, Knobs, Problem, SearchResult, search
 from advisor.engine.estimators import Estimate, NotComputable, estimator
 from advisor.errors import InputError
-from advisor.units import fmt_bytes_gb, fmt_card, fmt_count, fmt_share
+from advisor.units import fmt_bytes_gb, fmt_card, fmt_share
 
 SOURCES = ("hf-anatomy", "zero", "korthikanti", "pt-cuda-context")
 
