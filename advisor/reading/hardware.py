@@ -208,7 +208,9 @@ def gpu_count(clause: Clause, k: int, count: int) -> tuple[str, float]:
         if first is not None and first.is_num and first.value and float(first.value).is_integer():
             return "num_gpus", count * int(first.value)
     nearby = set(words[max(0, k - 3):k]) | set(words[k + 1:k + 4])
-    if "each" in nearby or {"per", "node"} <= set(words[k + 1:k + 5]):
+    # "2 nodes of 8 A100", "two machines with 4 V100" (several nodes: "a single node with 8xA100" is 8 in all)
+    node_of = k >= 2 and words[k - 1] in ("of", "with") and words[k - 2] in NODE_WORDS and words[k - 2].endswith("s")
+    if "each" in nearby or node_of or {"per", "node"} <= set(words[k + 1:k + 5]):
         return "gpus_per_node", count
     return "num_gpus", count
 
