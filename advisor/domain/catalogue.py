@@ -242,15 +242,9 @@ def embedding_params(family: str, dims: dict[str, Any]) -> int:
 
 @lru_cache(maxsize=1)
 def _presets() -> dict[str, dict[str, Any]]:
-    import yaml  # deferred: importing the catalogue must stay cheap
+    from advisor.domain.datafile import read_catalogue
 
-    try:
-        data = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"the model catalogue cannot be read: {exc}", str(CATALOGUE)) from None
-    if not isinstance(data, dict) or not isinstance(data.get("presets"), dict):
-        raise InputError("expected a mapping with a 'presets' mapping", str(CATALOGUE))
-    return data["presets"]
+    return read_catalogue(CATALOGUE, "presets", "the model catalogue")["presets"]
 
 
 def catalogue_entry(name: str) -> dict[str, Any]:

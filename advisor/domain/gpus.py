@@ -74,14 +74,9 @@ class GpuMatch:
 
 @lru_cache(maxsize=1)
 def _data() -> dict[str, Any]:
-    import yaml  # deferred: importing this module must stay cheap
+    from advisor.domain.datafile import read_catalogue
 
-    try:
-        data = yaml.safe_load(GPUS.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"the GPU catalogue cannot be read: {exc}", str(GPUS)) from None
-    if not isinstance(data, dict) or not isinstance(data.get("gpus"), dict):
-        raise InputError("expected a mapping with a 'gpus' mapping", str(GPUS))
+    data = read_catalogue(GPUS, "gpus", "the GPU catalogue")
     data.setdefault("families", {})
     data.setdefault("platforms", {})
     return data

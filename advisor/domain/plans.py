@@ -240,7 +240,7 @@ def costs(p: Problem, c: Candidate) -> tuple[float, float, int]:
         risk += 2.0  # a different batch per update: the learning rate must be retuned
     if c.headroom is not None and c.headroom < TIGHT_SHARE * p.budget:
         risk += 1.0  # activations unknown and little room for them
-    changes = len(describe_changes(cur, k)) - (1 if forced and k.precision != cur.precision else 0)
+    changes = len(c.changes) - (1 if forced and k.precision != cur.precision else 0)  # the search set c.changes
     if (k.zero or k.offload) and not (cur.zero or cur.offload):
         changes += 1  # DeepSpeed or FSDP is a new framework to set up, not one flag
     return risk, time, changes

@@ -208,7 +208,7 @@ class Engine:
             result.options[option.id] = option
             result.option_rule[option.id] = rule.id
             fired.produced.append(f"option {option.id}")
-            if item.get("recommended"):
+            if item.get("recommended"):  # its rationale is finished text: braces must not read as template fields
                 result.recommendations.append(RecommendRule(id=rule.id, kind="recommend", title=rule.title, when=rule.when,
                                                             salience=rule.salience, recommend=option.id,
                                                             text=item["rationale"].replace("{", "(").replace("}", ")")))

@@ -8,9 +8,10 @@ for charts. The engine's `plans` rule kind turns them into options and recommend
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from advisor.domain.plans import SLUG_JOIN, Candidate, Knobs, Problem, SearchResult, search
+from advisor.domain.plans import SLUG_JOIN, Candidate, Knobs, Problem, SearchResult, evaluate, search
 from advisor.engine.estimators import Estimate, NotComputable, estimator
 from advisor.errors import InputError
 from advisor.units import fmt_bytes_gb, fmt_card, fmt_share
@@ -20,7 +21,7 @@ SOURCES = ("hf-anatomy", "zero", "korthikanti", "pt-cuda-context")
 # What each kind of change costs and risks, in words, with its sources. Keys are the first word of slug parts.
 CHANGE_NOTES: dict[str, dict[str, Any]] = {
     "lora": {"speed": "LoRA skips the base's weight gradients and optimizer step",
-             "accuracy": "LoRA trains about 1 % of the weights: close to full fine-tuning on many tasks, not all",
+             "accuracy": "LoRA trains about {adapter_share} of the weights: close to full fine-tuning on many tasks, not all",
              "risk": "adapter rank and target modules are new hyperparameters", "sources": ("lora",)},
     "qlora": {"speed": "QLoRA dequantises the 4-bit base on the fly (slower per step than LoRA)",
               "accuracy": "QLoRA matched 16-bit fine-tuning on its benchmarks; check yours",
@@ -167,7 +168,8 @@ def _option(p: Problem, c: Candidate, plan_id: str, recommended: bool) -> dict[s
     title = title[0].upper() + title[1:]
     keys = _note_keys(plan_id) + (["batch"] if c.batch_changed else [])
     notes = [CHANGE_NOTES[k] for k in keys]
-    joined = lambda field: "; ".join(n[field] for n in notes if n[field]) + "."  # noqa: E731
+    share = f"{p.adapter_fraction * 100:g} %"  # the assumed adapter share (the adapter_fraction fact)
+    joined = lambda field: "; ".join(n[field].replace("{adapter_share}", share) for n in notes if n[field]) + "."  # noqa: E731
     sources = list(dict.fromkeys(SOURCES + tuple(s for n in notes for s in n["sources"])))
     k = c.knobs
     settings = {"precision": k.precision if k.precision in ("fp32", "amp_bf16", "amp_fp16", "bf16") else "bf16",
@@ -215,10 +217,6 @@ def _rationale(p: Problem, result: SearchResult, best: Candidate, plan_id: str) 
 
 def _at_one(p: Problem, result: SearchResult) -> Candidate:
     """The user's settings at the smallest batch (micro-batch 1, no accumulation): what no batch size can go below."""
-    from dataclasses import replace
-
-    from advisor.domain.plans import evaluate
-
     if result.current.max_micro is None:
         return result.current  # parameters only: model states and overheads, independent of the batch
     return evaluate(replace(p, micro_batch=1, grad_accum=1, target_batch=None), p.current, as_run=True)
