@@ -37,6 +37,9 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
     for s, e, target in catalogue_names(gpus.name_index(), clause, reading):
         match = _find_gpu(" ".join(words[max(0, s - 2):min(len(words), e + 4)]))
         text = clause.text(clause.keys[s].token, clause.keys[e - 1].token)
+        if match is not None:
+            # the name's own digits ("3090" in "4 3090 cards") count nothing
+            clause.consumed.update(range(clause.keys[s].token, clause.keys[e - 1].token + 1))
         if match is not None and match.platform:
             if reading.platform is None:  # settled once the message has been read (a card named wins)
                 reading.platform = (match, text, setup_of(clause, s))
@@ -68,11 +71,17 @@ def single_gpu(clause: Clause, reading: Reading) -> None:
     for k, w in enumerate(clause.words):
         if w in ("gpu", "card") and setup_of(clause, k) == "user":
             nxt = clause.words[k + 1] if k + 1 < len(clause.words) else ""
-            if nxt.isdigit() or nxt in ("s", "'"):
-                continue  # "GPU 0 has …" names a device; "GPUs"
+            if nxt.isdigit() or nxt in ("s", "'") or nxt in GPU_COMPOUNDS:
+                continue  # "GPU 0 has …" names a device; "GPUs"; "a GPU server" may hold eight
             count = _count_before(clause, k)
             if count and count[0] == 1:
                 reading.set(Read("num_gpus", 1, clause.text(count[1], clause.keys[k].token)))
+
+
+# nouns that make 'GPU' or 'card' a modifier: "a large GPU capacity", "a GPU server", "my GPU cluster"
+GPU_COMPOUNDS = {"capacity", "memory", "utilization", "utilisation", "usage", "util", "ram", "time", "hours", "budget",
+                 "cluster", "server", "servers", "node", "nodes", "machine", "machines", "instance", "box", "rig",
+                 "farm", "poor", "rich"}
 
 
 GPU_NOISE = {"nvidia", "geforce", "tesla", "rtx", "gtx", "amd", "instinct", "radeon", "quadro"}
@@ -114,8 +123,13 @@ def _count_before(clause: Clause, s: int) -> tuple[int, int] | None:
     k = s - 1
     while k >= 0 and clause.words[k] in GPU_NOISE:
         k -= 1
+    if k >= 1 and clause.words[k] == "vram":
+        k -= 1  # "a 20GB VRAM GPU"
     if k >= 1 and clause.words[k] in MEMORY_UNITS and clause.tokens[clause.keys[k - 1].token].is_num:
         k -= 2  # "a 24GB 3090"
+    if k >= 1 and clause.words[k - 1] in ("a", "an", "my", "single") and clause.words[k].isalpha() \
+            and clause.words[k] not in SINGULAR and clause.word_of(k) == (k, k):
+        k -= 1  # "on a runpod A100", "my old 1080 Ti", "a rented H100": one word that describes the card
     if k >= 0 and clause.words[k] in ("x", "×", "*"):
         k -= 1
     if k < 0:

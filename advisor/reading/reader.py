@@ -26,7 +26,7 @@ from advisor.reading.clause import DOCUMENTS, Clause, Keys, TokenSpan, in_file_n
 from advisor.reading.cues import (GPU_WORDS, PRETRAINING_DATA, THIRD_PARTY, TRAINED_ON, COUNT_UNITS, FAIL_WORDS, FILLERS, FIRST_PERSON, LAUNCH_WORDS, MEMORY_UNITS, NEGATIONS,
                                   OK_WORDS, PAST_FIRST, PAST_RUN, PAST_RUN_PHRASES, PLANNING, TIMES, cue_index)
 from advisor.reading.phrases import PhraseIndex
-from advisor.reading.state import BATCH_FIELDS, Read, Reading, fill
+from advisor.reading.state import BATCH_FIELDS, Read, Reading, fill, rank
 from advisor.reading.tokens import WORD_NUMBERS, Token, clauses, sentences, tokenize
 
 __all__ = ["Read", "Reading", "read"]
@@ -287,6 +287,10 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 continue
         if not tok.is_num or tok.value is None or key.token in clause.consumed:
             continue
+        if key.token + 1 < clause.end and clause.tokens[key.token + 1].text == "%":
+            continue  # "80% GPU util", "GPUs at 100%": a share, never a count or a size
+        if k >= 2 and words[k - 1] == "or" and clause.tokens[keys[k - 2].token].is_num:
+            continue  # "16 or 4 GPUs": alternatives, not the user's count
         prev = clause.tokens[key.token - 1] if key.token > clause.start else None
         times = prev is not None and prev.text == "x" and key.token - 2 >= clause.start \
             and clause.tokens[key.token - 2].is_num  # "8x8 GPUs"
@@ -360,6 +364,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         text = clause.text(first, max(last, text_end))
         if name in ("batch", "micro_batch", "global_batch", "seq_len") and batches.in_change(words, k):
             continue
+        if name in ("batch", "micro_batch", "global_batch") and not keyed and _in_sweep(clause, key.token):
+            continue  # "I tried batch sizes of 32, 64, 128 and 200": a sweep, none of them the run asked about
         if name == "num_gpus":
             name, scaled = hardware.gpu_count(clause, k, int(scaled) if float(scaled).is_integer() else 0)
         if keyed is None and name == "global_batch" and words[start_key] == "train" and not batches.json_key(clause, start_key) \
@@ -433,6 +439,20 @@ def _same_as_reference(words: list[str], k: int) -> bool:
     return False
 
 
+def _in_sweep(clause: Clause, t: int) -> bool:
+    """Whether the number at token t is in a list of three or more numbers ("32, 64, 128 and 200")."""
+    def listed(u: int, step: int) -> int:
+        n = 0
+        while n < 8:
+            sep, num = u + step, u + 2 * step
+            if not (clause.start <= num < clause.end) or not clause.tokens[num].is_num \
+                    or clause.tokens[sep].text not in (",", "and", "or", "/"):
+                return n
+            n, u = n + 1, num
+        return n
+    return listed(t, 1) + listed(t, -1) >= 2
+
+
 def _factor(clause: Clause, reading: Reading, k: int, value: float, left: PhraseIndex) -> None:
     """'batch size 4x', 'learning rate 4x', 'a 4x LR', '4x the batch'."""
     slot = _left_slot(left, clause.words, k)
@@ -483,7 +503,7 @@ def _left_slot(index: PhraseIndex, words: list[str], k: int, clause: Clause | No
     if clause is not None and k > 0:
         opened = _opening(clause, clause.keys[k - 1].token, clause.keys[k].token)
         end = opened if opened is not None else k
-    for _ in range(4):
+    for _ in range(5):
         if end <= 0:
             return None
         hit = index.ending_at(words, end)
@@ -626,6 +646,14 @@ def _resolve(reading: Reading) -> None:
         reading.reference["batch"] = ref_plain
     hardware.resolve_platform(reading)
     hardware.resolve_card_memory(reading)
+    count = values.get("num_gpus")
+    if count is not None and any(count in pair and a.value != b.value and a.setup == b.setup == "user"
+                                 and not (a.past or b.past) and rank(a) == rank(b) and a.sentence == b.sentence
+                                 and min(a.value, b.value) > 1 and not {":", "="} & set(a.text + b.text)
+                                 for pair in reading.conflicts for a, b in [pair] if a.field == "num_gpus"):
+        # "either 8 GPUs and batch 128 or 4 GPUs and batch 256": two setups of the
+        # user's side by side, neither the one asked about; ask rather than pick
+        values.pop("num_gpus")
     single = values.get("num_gpus")
     if single is not None and single.value == 1:
         # "when I use 1 GPU … but with multiple GPUs", "single GPU (equivalent to 8 GPUs)": a comparison, so the
