@@ -60,6 +60,13 @@ def _key_before(clause: Clause, first: int) -> str | None:
     if t - 1 >= clause.start and clause.tokens[t].text == "/" and clause.tokens[t - 1].kind == "word" \
             and not clause.tokens[t].space_before:
         t -= 2  # an org: "openai/clip-vit-…"
+    # a path's folders ("../../../llama/llama-2-7b-hf", "/data1/Mixtral-8x7B"): back to where the path starts
+    path = t
+    while path >= clause.start and first - path <= 24 and not clause.tokens[path + 1].space_before \
+            and clause.tokens[path].text not in ("=", ":", "\"", "'", "`"):
+        path -= 1
+    if path < t and any(clause.tokens[u].text == "/" for u in range(path + 1, first)):
+        t = path
     while t >= clause.start and first - t <= 6 and clause.tokens[t].kind == "punct" and \
             clause.tokens[t].text in "=:\"'`./":
         t -= 1
@@ -277,3 +284,30 @@ def resolve_vague_model(reading: Reading) -> None:
         reading.values["model"] = replace(model, value=f"{model.value}-{size}", weak=False, implied=True)
     else:
         reading.values.pop("model")
+
+
+def _said_size(text: str) -> bool:
+    """Whether a model's name as written carries its size: '7b', '8x7B', '560m', '1.3B' (a digit, then b or m)."""
+    low = text.lower()
+    return any(ch in "bm" and k > 0 and low[k - 1].isdigit() and (k + 1 == len(low) or not low[k + 1].isalpha())
+               for k, ch in enumerate(low))
+
+
+def catalogue_params(reading: Reading) -> None:
+    """A catalogue model whose name carries its size ('Mixtral-8x7B', 'llama-2-7b-hf') has the catalogue's count,
+    unless the message states another one; a size read from a name that lost to it ('llama-7b' in prose against
+    `--model_name llama-2-7b-hf`) gives way too."""
+    from advisor.domain import catalogue
+
+    model, params = reading.values.get("model"), reading.values.get("params")
+    if model is None or model.implied or not _said_size(model.text) or model.value not in catalogue.preset_names():
+        return
+    losers = {b.text for a, b in reading.conflicts if a.field == "model"} | \
+        {a.text for a, b in reading.conflicts if a.field == "model"}
+    if params is not None and params.text != model.text and params.text not in losers \
+            and not params.text.lower().endswith(("model", "models")):
+        return
+    total = catalogue.catalogue_entry(model.value).get("params_total")
+    if total:
+        reading.values["params"] = Read("params", float(total), model.text, implied=True)
+

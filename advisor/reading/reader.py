@@ -688,6 +688,7 @@ def _resolve(reading: Reading) -> None:
         values["params"] = replace(trainable, field="params", implied=True)  # no adapter: every weight trains
     _from_reference(reading)
     models.resolve_vague_model(reading)
+    models.catalogue_params(reading)
     _implied_mode(reading)
     adapter = reading.get("adapter")
     if adapter in ("lora", "qlora") and "training_mode" not in values:
