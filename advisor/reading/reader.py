@@ -169,7 +169,13 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             # or the machine; "the H100 in bfloat16 is 1979 TFLOPs": a card's speed, not the run's precision
             k = end
             continue
-        off = negated(clause, k, length) or after in ("off", "false", "disabled", "not")
+        key_end = clause.word_of(end - 1)[1] + 1  # past the whole key: `fsdp_offload_params False`
+        after_key = words[key_end] if key_end < len(words) else ""
+        off = negated(clause, k, length) or after in ("off", "false", "disabled", "not") \
+            or (key_end > end and after_key in ("false", "none", "0", "disabled"))
+        if name == "offload" and "device" in words[end:end + 3] and {"auto", "none"} & set(words[end + 1:end + 5]):
+            k = end  # `"offload_param": {"device": "auto"}`: left to the launcher, not said
+            continue
         if name == "training_mode" and off and present & {"cannot", "couldn", "unable"}:
             off = False  # "I cannot finetune Gemma-3": fine-tuning that fails, not its absence
         if not off and "false" in present:  # "use_8bit_adam and gradient_checkpointing are False"
@@ -699,6 +705,15 @@ def _resolve(reading: Reading) -> None:
         # a 4-bit base cannot be trained itself: fine-tuning it ("unsloth/llama-3-8b-bnb-4bit", load_in_4bit=True)
         # trains adapters on it
         values["adapter"] = Read("adapter", "qlora", values["base_bits"].text, implied=True)
+    said = {(r.field, r.value) for pair in reading.conflicts for r in pair if r.setup == "user" and not r.past}
+    if {("parallelism", "fsdp"), ("parallelism", "zero")} <= said:
+        # "OOM with both FSDP and DeepSpeed ZeRO-3": two runs tried, neither the plan to check; ask which
+        values.pop("parallelism", None)
+        values.pop("zero_stage", None)
+    if reading.get("parallelism") == "device_map" and reading.get("num_gpus") == 1:
+        values.pop("parallelism")  # `device_map="auto"` on one GPU places the model there; it splits nothing
+    if {("grad_checkpointing", True), ("grad_checkpointing", False)} <= said:
+        values.pop("grad_checkpointing", None)  # on in one place, off in another: ask
     stages = {r.value for o, n in reading.conflicts if o.field == "zero_stage" for r in (o, n)}
     if "zero_stage" in reading.reference:
         stages.add(reading.reference["zero_stage"].value)
