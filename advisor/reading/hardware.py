@@ -275,8 +275,10 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
         return
     if (set(before[-2:]) | set(after[:2])) & {"ram", "cpu", "host", "system", "disk", "dataset", "data"}:
         return
-    if after[:2] == ["in", "total"] or (before and before[-1] in ("total", "totally")):
-        reading.total_memory_gb = gb  # "four V100s, 128G in total": per GPU once the count is known
+    later = words[end + 1:end + 5]
+    if any(later[i:i + 2] == ["in", "total"] for i in range(len(later) - 1)) or (before and before[-1] in ("total", "totally")):
+        # "four V100s, 128G in total", "4xA100 (160GB of memory in total)": per GPU once the count is known
+        reading.total_memory_gb = gb
         return
     gpu_after = bool(set(after[:2]) & (CARD_WORDS | {"of"})) and not set(after[:3]) & {"ram", "cpu", "host", "system"}
     card_before = bool(set(before[-3:]) & GPU_WORDS) or (before and before[-1] in ("my", "on"))
@@ -318,6 +320,8 @@ def resolve_card_memory(reading: Reading) -> None:
         if nominal is not None and reading.capacity_gb >= 0.85 * nominal:
             values["gpu_memory_gb"] = Read("gpu_memory_gb", nominal, "total capacity", implied=True)
     model = values.get("gpu_model")
+    _sibling_for_memory(reading, catalogue)
+    model = values.get("gpu_model")
     family = catalogue.families().get(model.value) if model is not None else None
     if not family:
         return
@@ -332,6 +336,24 @@ def resolve_card_memory(reading: Reading) -> None:
         values["gpu_memory_catalogue_bytes"] = Read("gpu_memory_catalogue_bytes", card.memory_bytes, model.text)
         if memory is None:
             values["gpu_memory_gb"] = Read("gpu_memory_gb", card.memory_gb, model.text, implied=True)
+
+
+def _sibling_for_memory(reading: Reading, catalogue) -> None:
+    """A card whose size the user states far from the catalogue's ('one H100 card with 96G') is the sibling of that
+    size ('h100-nvl', 94 GB), when exactly one sibling (an id with the same first part) is within 3 %."""
+    values = reading.values
+    model, memory = values.get("gpu_model"), values.get("gpu_memory_gb")
+    cards = catalogue.gpus()
+    if model is None or memory is None or memory.weak or model.value not in cards:
+        return
+    named = cards[model.value]
+    if abs(named.memory_gb - memory.value) <= 0.05 * named.memory_gb:
+        return
+    prefix = model.value.split("-")[0]
+    near = [g for g in cards.values() if g.id.split("-")[0] == prefix and abs(g.memory_gb - memory.value) <= 0.03 * memory.value]
+    if len(near) == 1:
+        values["gpu_model"] = replace(model, value=near[0].id)
+        values["gpu_memory_catalogue_bytes"] = Read("gpu_memory_catalogue_bytes", near[0].memory_bytes, model.text)
 
 
 def resolve_platform(reading: Reading) -> None:
