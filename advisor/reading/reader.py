@@ -266,6 +266,11 @@ def _unit_after(clause: Clause, k: int) -> tuple[str, int] | None:
 NUMBER_START = frozenset("0123456789.")
 
 
+# the first part of a key that names another LR than the run's (`unet_lr`, `text_encoder_lr`, `min_lr`)
+OTHER_LRS = frozenset({"unet", "encoder", "te", "min", "final", "end", "warmup", "head", "backbone", "embedding",
+                       "embed", "critic", "disc", "discriminator", "lora_plus", "plus"})
+
+
 def _numbers(clause: Clause, reading: Reading) -> None:
     left, right = cue_index("left"), cue_index("right")
     keys, words = clause.keys, clause.words
@@ -354,6 +359,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue
         if name == "zero_stage" and not clause.present & {"zero", "deepspeed", "ds"}:
             continue  # "on monolingual data (stage 1)": a stage of training, not of ZeRO
+        if name == "lr" and clause.word_of(start_key)[0] < start_key and start_key < k \
+                and words[start_key - 1 if words[start_key - 1] not in ("_", ".") else start_key - 2] in OTHER_LRS:
+            continue  # `unet_lr = 4e-5`, `min_lr`, `warmup_lr`: a part's or a schedule end's LR, not the run's
         if name == "lr" and _log_line(clause):
             continue  # "{'loss': 1.6692, 'learning_rate': 1.36e-07}": the schedule's value at a step, not the LR set
         if name == "batch" and start_key < k and "node" in words[k + 1:k + 4] and {"each", "per"} & set(words[k + 1:k + 4]):
@@ -646,6 +654,11 @@ def _resolve(reading: Reading) -> None:
             values["micro_batch"] = replace(plain, field="micro_batch", implied=True)
         elif "micro_batch" not in values and "global_batch" not in values:
             values["batch_unqualified"] = replace(plain, field="batch_unqualified")
+    lr, ref_batch = values.get("lr"), reading.reference.get("batch") or reading.reference.get("global_batch")
+    if lr is not None and ref_batch is not None and lr.sentence == ref_batch.sentence and not lr.personal \
+            and "lr" not in reading.reference:
+        # "the configs use lr=0.03 for batch 256": the LR that goes with the reference's batch is theirs too
+        reading.reference["lr"] = replace(values.pop("lr"), setup="reference")
     ref_plain = reading.reference.pop("batch", None) or reading.reference.pop("global_batch", None) \
         or reading.reference.pop("micro_batch", None)
     if ref_plain is not None:
