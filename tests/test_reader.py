@@ -470,3 +470,41 @@ def test_sentences_do_not_end_inside_abbreviations_or_paths():
 
     for text in ("Total (w. parallel) = 224", "--model_name_or_path .../llava-7b", "e.g. 8 GPUs"):
         assert len(sentences(tokenize(text))) == 1, text
+
+
+# what the third session's corpus review taught the reader: each a phrasing real messages use
+@pytest.mark.parametrize("message, expected", [
+    ("Qwen-14b QLoRA on 4 3090 cards runs out of memory", {"num_gpus": 4, "gpu_model": "rtx-3090"}),
+    ("8xA100 at 80% GPU util", {"num_gpus": 8}),
+    ("On a runpod A100 my run uses 72 GB", {"num_gpus": 1, "gpu_model": "a100-80gb"}),  # 72 GB used: not the 40 GB
+    ("I run out of VRAM on a 20GB VRAM GPU", {"num_gpus": 1, "gpu_memory_gb": 20}),
+    ("the max batch size I can use is 256", {"micro_batch": 256}),
+    ("fine-tuning on 4xA100 (160GB of memory in total)", {"num_gpus": 4, "gpu_memory_gb": 40}),
+    ("one H100 card with 96G of memory", {"gpu_model": "h100-nvl", "gpu_memory_gb": 96}),
+    ("LoRA on Mixtral-8x7B-Instruct, 8xA800", {"model": "mixtral-8x7b", "params": 46_700_000_000}),
+    ("the mixtral 8x7B model needs 100GB", {"model": "mixtral-8x7b", "params": 46_700_000_000}),
+    ("fine-tune llama-7b: `python finetuning.py --model_name ../../llama/llama-2-7b-hf`", {"model": "llama-2-7b"}),
+    ("accelerate config: distributed_type FSDP, num_processes 8, fsdp_offload_params False", {"parallelism": "fsdp"}),
+    ("config: `unet_lr = 4e-5`, `lr = 0.0001`, `min_lr: 1e-6`", {"lr": 0.0001}),
+])
+def test_phrasings_from_the_corpus_review(message, expected):
+    got = labels_of(read(message))
+    for name, value in expected.items():
+        assert got.get(name) == pytest.approx(value) if isinstance(value, (int, float)) else got.get(name) == value, \
+            (name, got.get(name), value)
+
+
+@pytest.mark.parametrize("message, absent", [
+    ("I tried batch sizes of 32, 64, 128 and 200 and accuracy drops", ["micro_batch", "batch_size"]),
+    ("When I increase the batch size (I have a large GPU capacity), training gets slow", ["num_gpus"]),
+    ("I can't reproduce it using either 8 GPUs and batch_size=128 or 4 GPUs and batch_size=256", ["num_gpus"]),
+    ("Suppose I have 16 or 4 GPUs: should I scale the LR?", ["num_gpus"]),
+    ("OOM training 70B on 4x3090 with both FSDP and Deepspeed Zero3", ["parallelism", "zero_stage"]),
+    ("accelerate config: num_processes 8, fsdp_offload_params False", ["offload"]),
+    ('"zero_optimization": {"stage": 2, "offload_optimizer": {"device": "auto"}}', ["offload"]),
+    ('a 16GB card, BitsAndBytesConfig(load_in_4bit=True, device_map="auto"), one GPU', ["parallelism"]),
+    ("The configs use lr=0.03 for batch 256 on an 8-gpu machine; how should I set the LR?", ["lr"]),
+])
+def test_what_the_corpus_review_taught_not_to_read(message, absent):
+    got = labels_of(read(message))
+    assert not set(absent) & set(got), {k: got[k] for k in set(absent) & set(got)}

@@ -339,13 +339,14 @@ def resolve_card_memory(reading: Reading) -> None:
 
 
 def _sibling_for_memory(reading: Reading, catalogue) -> None:
-    """A card whose size the user states far from the catalogue's ('one H100 card with 96G') is the sibling of that
-    size ('h100-nvl', 94 GB), when exactly one sibling (an id with the same first part) is within 3 %."""
+    """A size variant the user states with a size far from the catalogue's ('one H100 card with 96G' against the
+    H100 80GB) is the sibling of that size ('h100-nvl', 94 GB), when exactly one sibling (an id with the same first
+    part) is within 3 %."""
     values = reading.values
     model, memory = values.get("gpu_model"), values.get("gpu_memory_gb")
     cards = catalogue.gpus()
-    if model is None or memory is None or memory.weak or model.value not in cards:
-        return
+    if model is None or memory is None or memory.weak or model.value not in cards or not model.value.endswith("gb"):
+        return  # only a size variant ('h100-80gb') has siblings by size; an 'RTX 2080' said with 11 GB stays a 2080
     named = cards[model.value]
     if abs(named.memory_gb - memory.value) <= 0.05 * named.memory_gb:
         return

@@ -300,8 +300,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue
         if key.token + 1 < clause.end and clause.tokens[key.token + 1].text == "%":
             continue  # "80% GPU util", "GPUs at 100%": a share, never a count or a size
-        if k >= 2 and words[k - 1] == "or" and clause.tokens[keys[k - 2].token].is_num:
-            continue  # "16 or 4 GPUs": alternatives, not the user's count
+        if k >= 2 and words[k - 1] == "or" and clause.tokens[keys[k - 2].token].is_num \
+                and _left_slot(left, words, k - 2, clause) is None:
+            continue  # "16 or 4 GPUs": alternatives, not the user's count (but "batch_size=128 or 4 GPUs" is one)
         prev = clause.tokens[key.token - 1] if key.token > clause.start else None
         times = prev is not None and prev.text == "x" and key.token - 2 >= clause.start \
             and clause.tokens[key.token - 2].is_num  # "8x8 GPUs"
