@@ -234,7 +234,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("trainable params", "trainable_params"), ("trainable parameters", "trainable_params"),
     ("num examples", "dataset_size"), ("number of examples", "dataset_size"), ("num samples", "dataset_size"),
     ("number of samples", "dataset_size"), ("num_train_samples", "dataset_size"), ("dataset size", "dataset_size"),
-    ("training set size", "dataset_size"), ("dataset of", "dataset_size"), ("train samples", "dataset_size"),
+    ("training set size", "dataset_size"), ("training set length", "dataset_size"), ("train set length", "dataset_size"), ("dataset of", "dataset_size"), ("train samples", "dataset_size"),
 ]
 
 

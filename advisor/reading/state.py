@@ -146,6 +146,8 @@ def fill(reading: Reading, name: str, scaled: float, unit: str, text: str, setup
         if scaled in (0, 1, 2, 3):
             reading.set(Read(name, int(scaled), text, setup, qualified=qualified, keyed=keyed, mood=mood, weak=weak))
     elif name == "seq_len":
+        if unit == "k":
+            scaled = round(scaled / 1000 * 1024)  # "2k context", "100k tokens": lengths count in 1,024s (2,048)
         if whole and 1 <= scaled <= 10**7 and unit in ("", "k"):
             reading.set(Read(name, int(scaled), text, setup, qualified=qualified, keyed=keyed, mood=mood, weak=weak))
     elif name == "lr":
