@@ -616,10 +616,23 @@ def _implied_mode(reading: Reading) -> None:
     if "training_mode" in reading.values or "adapter" in reading.values:
         return
     evidence = reading.finetune_evidence or reading.full_training  # no adapters means the whole model, trained on
+    model = reading.values.get("model")
+    if evidence is None and reading.scratch_evidence is None and model is not None and _pretrained_encoder(model.value):
+        evidence = model.text  # "I'm using BERT-large uncased": an encoder checkpoint is fine-tuned on a task
     if evidence is not None:
         reading.values["training_mode"] = Read("training_mode", "finetune", evidence, implied=True)
     elif reading.scratch_evidence is not None:
         reading.values["training_mode"] = Read("training_mode", "scratch", reading.scratch_evidence, implied=True)
+
+
+def _pretrained_encoder(model_id: str) -> bool:
+    """Whether the catalogue's model is an encoder checkpoint (BERT, RoBERTa): released to be fine-tuned on a task."""
+    from advisor.domain import catalogue
+
+    if model_id not in catalogue.preset_names():
+        return False
+    entry = catalogue.catalogue_entry(model_id)
+    return entry.get("arch_kind", "") == "encoder" or entry.get("family") == "bert"
 
 
 def _resolve(reading: Reading) -> None:
