@@ -486,6 +486,11 @@ def test_sentences_do_not_end_inside_abbreviations_or_paths():
     ("fine-tune llama-7b: `python finetuning.py --model_name ../../llama/llama-2-7b-hf`", {"model": "llama-2-7b"}),
     ("accelerate config: distributed_type FSDP, num_processes 8, fsdp_offload_params False", {"parallelism": "fsdp"}),
     ("config: `unet_lr = 4e-5`, `lr = 0.0001`, `min_lr: 1e-6`", {"lr": 0.0001}),
+    ("context len=2k, bs=1, still OOM", {"seq_len": 2048}),
+    ("After 4 epochs the validation accuracy is 0.6 (I'm using BERT-large uncased).", {"training_mode": "finetune"}),
+    ("Model args: `--num-layers 32 --hidden-size 4096 --seq-length 4096`", {"training_mode": "scratch"}),
+    ("nanoGPT config: n_layer = 12, n_embd = 768, batch_size = 12", {"training_mode": "scratch"}),
+    ("--num-layers 32 --hidden-size 4096 --load checkpoints/llama --finetune", {"training_mode": "finetune"}),
 ])
 def test_phrasings_from_the_corpus_review(message, expected):
     got = labels_of(read(message))

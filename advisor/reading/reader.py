@@ -51,6 +51,8 @@ def read(message: str) -> Reading:
             reading.finetune_evidence = _first_phrase(clause, cue_index("finetune"))
         if reading.scratch_evidence is None and present & PRETRAINING_DATA:
             reading.scratch_evidence = _trained_on_corpus(clause)
+        if reading.scratch_evidence is None and present & SHAPE_KEYS:
+            reading.scratch_evidence = _defined_by_shape(clause)
         if reading.launcher is None and present & LAUNCH_WORDS:
             reading.launcher = _first_phrase(clause, cue_index("launchers"))
         reading.in_personal_sentence = bool(FIRST_PERSON & present)
@@ -582,6 +584,23 @@ def _first_phrase(clause: Clause, index: PhraseIndex) -> str | None:
         if hit is not None:
             return clause.text(clause.keys[k].token, clause.keys[k + hit[0] - 1].token)
     return None
+
+
+# a model defined by its shape in a launch (`--num-layers 32 --hidden-size 4096`, nanoGPT's `n_layer = 12`, `n_embd`)
+# is built, not loaded: it trains from scratch unless a checkpoint is loaded
+SHAPE_KEYS = frozenset({"layers", "layer", "embd", "hidden"})
+LOADS_CHECKPOINT = frozenset({"load", "pretrained", "checkpoint", "ckpt", "resume", "init_from", "finetune", "lora"})
+
+
+def _defined_by_shape(clause: Clause) -> str | None:
+    words, present = clause.words, clause.present
+    # a key's name, glued ("--num-layers", "num_layers", "n_layer"), not prose ("the num layers")
+    layers = next((k for k, w in enumerate(words) if w in ("layers", "layer") and k > 0 and words[k - 1] in ("num", "n")
+                   and (clause.word_of(k)[0] < k or not clause.tokens[clause.keys[k].token].space_before)), None)
+    width = {"hidden", "embd"} & present
+    if layers is None or not width or present & LOADS_CHECKPOINT:
+        return None
+    return clause.text(clause.keys[layers - 1].token, clause.keys[layers].token)
 
 
 def _trained_on_corpus(clause: Clause) -> str | None:
