@@ -509,6 +509,8 @@ def test_phrasings_from_the_corpus_review(message, expected):
     ('"zero_optimization": {"stage": 2, "offload_optimizer": {"device": "auto"}}', ["offload"]),
     ('a 16GB card, BitsAndBytesConfig(load_in_4bit=True, device_map="auto"), one GPU', ["parallelism"]),
     ("The configs use lr=0.03 for batch 256 on an 8-gpu machine; how should I set the LR?", ["lr"]),
+    ("per_device_train_batch_size = 1, with zero_stage2&3, but still OOM", ["zero_stage"]),
+    ("I tried DeepSpeed ZeRO 2/3 and both OOM", ["zero_stage"]),
 ])
 def test_what_the_corpus_review_taught_not_to_read(message, absent):
     got = labels_of(read(message))

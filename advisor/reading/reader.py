@@ -191,6 +191,8 @@ def _keywords(clause: Clause, reading: Reading) -> None:
         elif not off:
             if name == "zero_stage" and words[k] == "stage" and "zero" not in present and "deepspeed" not in present:
                 pass
+            elif name == "zero_stage" and clause.tokens[last].is_num and _alternative_stage(clause, last):
+                pass  # "zero_stage2&3": both tried
             elif name == "parallelism" and value == "zero" and words[k] == "zero" and not _zero_context(words, k, length):
                 pass
             else:
@@ -362,6 +364,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue
         if name == "zero_stage" and not clause.present & {"zero", "deepspeed", "ds"}:
             continue  # "on monolingual data (stage 1)": a stage of training, not of ZeRO
+        if name == "zero_stage" and _alternative_stage(clause, key.token):
+            continue  # "zero_stage2&3", "ZeRO 2/3": both tried, neither the one asked about
         if name == "lr" and clause.word_of(start_key)[0] < start_key and start_key < k \
                 and words[start_key - 1 if words[start_key - 1] not in ("_", ".") else start_key - 2] in OTHER_LRS:
             continue  # `unet_lr = 4e-5`, `min_lr`, `warmup_lr`: a part's or a schedule end's LR, not the run's
@@ -452,6 +456,15 @@ def _same_as_reference(words: list[str], k: int) -> bool:
             return True
         after_as = words[i + 1:i + 8]
         if "as" in after_as and THEIRS & set(after_as[after_as.index("as") + 1:after_as.index("as") + 4]):
+            return True
+    return False
+
+
+def _alternative_stage(clause: Clause, t: int) -> bool:
+    """Whether the stage at token t is one of two said together ('2&3', '2/3', '2 or 3')."""
+    for sep, other in ((t + 1, t + 2), (t - 1, t - 2)):
+        if clause.start <= min(sep, other) and max(sep, other) < clause.end and clause.tokens[sep].text in ("&", "/", "or") \
+                and clause.tokens[other].is_num and clause.tokens[other].value in (0, 1, 2, 3):
             return True
     return False
 
