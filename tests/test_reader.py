@@ -491,6 +491,11 @@ def test_sentences_do_not_end_inside_abbreviations_or_paths():
     ("Model args: `--num-layers 32 --hidden-size 4096 --seq-length 4096`", {"training_mode": "scratch"}),
     ("nanoGPT config: n_layer = 12, n_embd = 768, batch_size = 12", {"training_mode": "scratch"}),
     ("--num-layers 32 --hidden-size 4096 --load checkpoints/llama --finetune", {"training_mode": "finetune"}),
+    ("`--learning_rate 0.0001 --warmup_steps 0 --fp16 True`", {"warmup_steps": 0}),
+    ("I very soon run out of VRAM on a 20GB VRAM GPU", {"oom": True, "gpu_memory_gb": 20}),
+    ("fine-tuning whisper on a GPU with 24gb of ram", {"gpu_memory_gb": 24}),
+    ("Estimator: `SW: Model with 9708M total params.`", {"params": 9_708_000_000}),
+    ("with zero_stage2&3, but still OOM", {"parallelism": "zero"}),
 ])
 def test_phrasings_from_the_corpus_review(message, expected):
     got = labels_of(read(message))

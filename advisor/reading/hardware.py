@@ -273,7 +273,9 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
             (after and after[0] in ("free", "allocated", "reserved", "already")):
         reading.measured_gb = max(reading.measured_gb or 0.0, gb)  # "uses around 72 GB"
         return
-    if (set(before[-2:]) | set(after[:2])) & {"ram", "cpu", "host", "system", "disk", "dataset", "data"}:
+    gpu_said_before = bool(set(before) & GPU_WORDS) and before[-1:] == ["with"]  # "a GPU with 24gb of ram": its VRAM
+    if (set(before[-2:]) | set(after[:2])) & {"ram", "cpu", "host", "system", "disk", "dataset", "data"} \
+            and not (gpu_said_before and after[:2] == ["of", "ram"]):
         return
     later = words[end + 1:end + 5]
     if any(later[i:i + 2] == ["in", "total"] for i in range(len(later) - 1)) or (before and before[-1] in ("total", "totally")):

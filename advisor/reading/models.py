@@ -130,8 +130,8 @@ def sized_names(clause: Clause, reading: Reading) -> None:
         after = tokens[i + 2] if i + 2 < clause.end else None
         if after is not None and after.kind == "word" and not after.space_before:
             continue  # "4bit", "7bf16"…
-        if num.value is None or not 0.01 <= num.value <= 5000:
-            continue
+        if num.value is None or not 0.01 <= num.value <= (5000 if unit_word != "m" else 5_000_000):
+            continue  # up to 5,000B ('9708M' is 9.7B)
         size = num.value * (1e9 if unit_word in ("b", "bn") else 1e6)
         if after is not None and after.kind == "word" and after.text.lower() in DATA_NOUNS:
             continue  # "1.2M images", "2B tokens": a count of data, not a model's size
@@ -270,6 +270,9 @@ PARAMS_NOUNS = {"params", "parameters", "parameter", "model", "param", "transfor
 
 
 def _params_cue(clause: Clause, i: int) -> bool:
+    """A parameters noun after a size: '7B params', '9708M total params'."""
+    if i < clause.end and clause.tokens[i].text.lower() == "total":
+        i += 1
     return i < clause.end and clause.tokens[i].text.lower() in PARAMS_NOUNS
 
 

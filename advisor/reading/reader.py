@@ -192,7 +192,7 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             if name == "zero_stage" and words[k] == "stage" and "zero" not in present and "deepspeed" not in present:
                 pass
             elif name == "zero_stage" and clause.tokens[last].is_num and _alternative_stage(clause, last):
-                pass  # "zero_stage2&3": both tried
+                reading.set(Read("parallelism", "zero", text, setup_of(clause, k)))  # "zero_stage2&3": ZeRO, both stages tried
             elif name == "parallelism" and value == "zero" and words[k] == "zero" and not _zero_context(words, k, length):
                 pass
             else:

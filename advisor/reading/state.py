@@ -134,7 +134,7 @@ def fill(reading: Reading, name: str, scaled: float, unit: str, text: str, setup
     whole = float(scaled).is_integer()
     if name in ("micro_batch", "global_batch", "batch", "grad_accum_steps", "num_gpus", "num_nodes", "lora_rank",
                 "warmup_steps", "image_size", "gpus_per_node", "subdivisions"):
-        if not whole or scaled < 1 or scaled > 10**7:
+        if not whole or scaled < (0 if name == "warmup_steps" else 1) or scaled > 10**7:  # `--warmup_steps 0` is said
             return
         if name == "num_gpus" and scaled > 100_000:
             return
