@@ -128,6 +128,7 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("mixed precision bf16", "precision", "amp_bf16"), ("mixed precision fp16", "precision", "amp_fp16"),
     # optimizer
     ("adamw", "optimizer", "adamw"), ("adam", "optimizer", "adam"), ("sgd", "optimizer", "sgd"),
+    ("anyprecision", "optimizer", "adamw"), ("anyprecisionadamw", "optimizer", "adamw"),  # torchdistx AnyPrecisionAdamW
     ("sgd with momentum", "optimizer", "sgd_momentum"), ("momentum sgd", "optimizer", "sgd_momentum"),
     ("nesterov", "optimizer", "sgd_momentum"), ("lion", "optimizer", "lion"), ("adafactor", "optimizer", "adafactor"),
     ("prodigy", "optimizer", "prodigy"), ("8 bit adam", "optimizer", "adamw_8bit"),
