@@ -496,6 +496,7 @@ def test_sentences_do_not_end_inside_abbreviations_or_paths():
     ("fine-tuning whisper on a GPU with 24gb of ram", {"gpu_memory_gb": 24}),
     ("Estimator: `SW: Model with 9708M total params.`", {"params": 9_708_000_000}),
     ("with zero_stage2&3, but still OOM", {"parallelism": "zero"}),
+    ("I'm training bert-base-uncased from scratch on a single node with 8xA100", {"num_nodes": 1, "num_gpus": 8}),
 ])
 def test_phrasings_from_the_corpus_review(message, expected):
     got = labels_of(read(message))
@@ -516,6 +517,9 @@ def test_phrasings_from_the_corpus_review(message, expected):
     ("The configs use lr=0.03 for batch 256 on an 8-gpu machine; how should I set the LR?", ["lr"]),
     ("per_device_train_batch_size = 1, with zero_stage2&3, but still OOM", ["zero_stage"]),
     ("I tried DeepSpeed ZeRO 2/3 and both OOM", ["zero_stage"]),
+    ("at batch size 256 the throughput is 7000 samples/s", ["dataset_size"]),
+    ('Based on the Linear Scaling Rule in "Accurate, Large Minibatch SGD: Training ImageNet in 1 Hour", the LR '
+     "should change", ["optimizer"]),
 ])
 def test_what_the_corpus_review_taught_not_to_read(message, absent):
     got = labels_of(read(message))

@@ -199,6 +199,27 @@ def in_flag(clause: Clause | TokenSpan, t: int) -> bool:
         (dash.space_before or (t - 2 >= clause.start and clause.tokens[t - 2].text == "-"))
 
 
+QUOTES = frozenset({'"', "“", "”"})
+
+
+def in_title(clause: Clause, t: int) -> bool:
+    """Whether token t is inside a quoted title of four or more words ("Accurate, Large Minibatch SGD: Training
+    ImageNet in 1 Hour"): a paper's or a post's name, not the user's setup. A quoted config value (`"stage": 3`,
+    `"device": "cpu"`) is one or two words."""
+    def quote(step: int) -> int | None:
+        u = t + step
+        while clause.start <= u < clause.end and abs(u - t) <= 30:
+            if clause.tokens[u].text in QUOTES:
+                return u
+            u += step
+        return None
+    left, right = quote(-1), quote(1)
+    if left is None or right is None:
+        return False
+    inside = clause.tokens[left + 1:right]
+    return sum(tok.kind == "word" for tok in inside) >= 4 and not any(tok.text in ("=", "{", "}") for tok in inside)
+
+
 FILE_TYPES = {"py", "yaml", "yml", "json", "sh", "md", "txt", "pt", "pth", "ckpt", "bin", "ipynb", "safetensors", "toml",
               "cfg", "prototxt"}
 

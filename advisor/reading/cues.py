@@ -174,7 +174,7 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("out of gpu memory", "oom", True), ("g isn ' t enough", "oom", True), ("gb isn ' t enough", "oom", True),
     ("g is not enough", "oom", True), ("gb is not enough", "oom", True), ("vram isn ' t enough", "oom", True),
     ("adam w", "optimizer", "adamw"),
-    ("insufficient memory", "oom", True), ("out of vram", "oom", True), ("cudamalloc failed", "oom", True), ("memory full", "oom", True),
+    ("insufficient memory", "oom", True), ("out of vram", "oom", True), ("cudamalloc failed", "oom", True),
     ("full bf16", "precision", "bf16"), ("full fp16", "precision", "fp16"),
 ]
 

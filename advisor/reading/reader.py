@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from advisor.reading import batches, hardware, models
-from advisor.reading.clause import DOCUMENTS, Clause, Keys, TokenSpan, in_file_name, in_flag, negated, setup_of
+from advisor.reading.clause import DOCUMENTS, Clause, Keys, TokenSpan, in_file_name, in_flag, in_title, negated, setup_of
 from advisor.reading.cues import (GPU_WORDS, PRETRAINING_DATA, THIRD_PARTY, TRAINED_ON, COUNT_UNITS, FAIL_WORDS, FILLERS, FIRST_PERSON, LAUNCH_WORDS, MEMORY_UNITS, NEGATIONS,
                                   OK_WORDS, PAST_FIRST, PAST_RUN, PAST_RUN_PHRASES, PLANNING, TIMES, cue_index)
 from advisor.reading.phrases import PhraseIndex
@@ -151,6 +151,9 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             k += 1
             continue
         hit = index.at(words, k)
+        if hit is not None and in_title(clause, clause.keys[k].token):
+            k += hit[0]  # the SGD of "Accurate, Large Minibatch SGD: Training ImageNet in 1 Hour": a title's word
+            continue
         if hit is None or (documents and in_file_name(clause, clause.keys[k].token, DOCUMENTS)):
             k += 1  # "ram-efficient-pytorch-fsdp.md" names a document, not the user's FSDP (a script's name may)
             continue
@@ -292,6 +295,10 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                     fill(reading, slot[0], WORD_NUMBERS[word], "", clause.text(keys[slot[1]].token, key.token),
                          setup_of(clause, k), mood=_segment_mood(clause, key.token))
                     continue
+            if word in ("one", "single") and k + 1 < len(words) and words[k + 1] in ("node", "machine", "server") \
+                    and setup_of(clause, k) == "user":
+                fill(reading, "num_nodes", 1, "", clause.text(key.token, keys[k + 1].token), "user")  # "a single node"
+                continue
             if word in WORD_NUMBERS and word not in ("one", "single", "a"):
                 slot = _right_slot(right, clause, k + 1)  # "two nodes", "four GPUs", "eight cards", "three epochs"
                 if slot and slot[0] in ("num_gpus", "num_nodes", "gpus_per_node", "epochs"):
@@ -376,7 +383,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if name == "num_nodes" and start_key > k and "layer" in words[start_key + 1:start_key + 4]:
             continue  # "768 nodes per layer": a network's units, not machines
         if name == "dataset_size" and start_key > k and start_key + 1 < len(words) and words[start_key + 1] == "per":
-            continue  # "256 images per forward": a batch, not the data set
+            continue  # "256 images per forward", "7000 samples per second": a batch or a rate, not the data set
+        if name == "dataset_size" and start_key > k and _per_time(clause, keys[start_key].token + 1):
+            continue  # "7000 samples/s", "320 img/sec": a rate
         if name == "dataset_size" and (times or (GPU_WORDS & set(words[max(0, k - 4):k])
                                                  and {"each", "per"} & set(words[max(0, k - 5):k]))):
             continue  # "100x16 samples" (samples seen), "each GPU loads 30 examples" (a batch): not the data set
@@ -458,6 +467,11 @@ def _same_as_reference(words: list[str], k: int) -> bool:
         if "as" in after_as and THEIRS & set(after_as[after_as.index("as") + 1:after_as.index("as") + 4]):
             return True
     return False
+
+
+def _per_time(clause: Clause, t: int) -> bool:
+    """Whether the tokens from t say 'per unit of time': '/s', '/sec', '/ second'."""
+    return t + 1 < clause.end and clause.tokens[t].text == "/" and clause.tokens[t + 1].text in ("s", "sec", "second", "secs")
 
 
 def _alternative_stage(clause: Clause, t: int) -> bool:
