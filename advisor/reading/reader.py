@@ -484,7 +484,8 @@ def _alternative_stage(clause: Clause, t: int) -> bool:
 
 
 def _in_sweep(clause: Clause, t: int) -> bool:
-    """Whether the number at token t is in a list of three or more numbers ("32, 64, 128 and 200")."""
+    """Whether the number at token t is in a list of three or more numbers ("32, 64, 128 and 200") or one of two
+    alternatives ("32 or 64")."""
     def listed(u: int, step: int) -> int:
         n = 0
         while n < 8:
@@ -494,7 +495,11 @@ def _in_sweep(clause: Clause, t: int) -> bool:
                 return n
             n, u = n + 1, num
         return n
-    return listed(t, 1) + listed(t, -1) >= 2
+    if listed(t, 1) + listed(t, -1) >= 2:
+        return True
+    # two values offered as alternatives: "is the effective batch 32 or 64?"
+    return (t + 2 < clause.end and clause.tokens[t + 1].text == "or" and clause.tokens[t + 2].is_num) or \
+        (t - 2 >= clause.start and clause.tokens[t - 1].text == "or" and clause.tokens[t - 2].is_num)
 
 
 def _factor(clause: Clause, reading: Reading, k: int, value: float, left: PhraseIndex) -> None:
