@@ -145,26 +145,25 @@ def _keywords(clause: Clause, reading: Reading) -> None:
     if not present & starts.keys():
         return
     documents = bool(present & DOCUMENTS)  # a document's name may hold a keyword ("…-fsdp.md")
-    k = 0
-    while k < len(words):
-        if words[k] not in starts:
-            k += 1
+    said = clause.source[clause.tokens[clause.start].start:clause.tokens[clause.end - 1].end]
+    quoted = '"' in said or "“" in said  # a title in quotes may hold one ("Large Minibatch SGD")
+    after_hit = 0  # a phrase read covers its words: the next one starts after it
+    for k in [k for k, w in enumerate(words) if w in starts]:  # one pass picks the words a keyword may start at
+        if k < after_hit:
             continue
         hit = index.at(words, k)
-        if hit is not None and in_title(clause, clause.keys[k].token):
-            k += hit[0]  # the SGD of "Accurate, Large Minibatch SGD: Training ImageNet in 1 Hour": a title's word
+        if hit is not None and quoted and in_title(clause, clause.keys[k].token):
+            after_hit = k + hit[0]  # the SGD of "Accurate, Large Minibatch SGD: Training ImageNet…": a title's
             continue
         if hit is None or (documents and in_file_name(clause, clause.keys[k].token, DOCUMENTS)):
-            k += 1  # "ram-efficient-pytorch-fsdp.md" names a document, not the user's FSDP (a script's name may)
-            continue
+            continue  # "ram-efficient-pytorch-fsdp.md" names a document, not the user's FSDP (a script's name may)
         length, (name, value) = hit
         end = k + length
         if name == "precision" and (clause.word_of(k)[0] < k or clause.word_of(end - 1)[1] > end - 1):
-            k += 1  # "bf16" inside `bf16_accumulate_gradient`, "fp32" inside `_convert_to_fp32`: another key's name
-            continue
+            continue  # "bf16" inside `bf16_accumulate_gradient`, "fp32" inside `_convert_to_fp32`: another key's name
         last = clause.keys[end - 1].token
         if last + 1 < clause.end and clause.tokens[last + 1].text == "$":
-            k = end  # `--load-in-4bit $load_in_4bit`: a value set elsewhere, not said
+            after_hit = end  # `--load-in-4bit $load_in_4bit`: a value set elsewhere, not said
             continue
         after = words[end] if end < len(words) else ""
         if name == "precision" and (not _training_precision(clause, k, length) or after in ("auto", "none")
@@ -172,14 +171,14 @@ def _keywords(clause: Clause, reading: Reading) -> None:
                                     or FLOPS_WORDS & set(words[k + length:k + length + 6])):
             # `bf16: auto`, `"fp16": {"enabled": "auto"}`, `bf16=is_bfloat16_supported()`: left to the framework
             # or the machine; "the H100 in bfloat16 is 1979 TFLOPs": a card's speed, not the run's precision
-            k = end
+            after_hit = end
             continue
         key_end = clause.word_of(end - 1)[1] + 1  # past the whole key: `fsdp_offload_params False`
         after_key = words[key_end] if key_end < len(words) else ""
         off = negated(clause, k, length) or after in ("off", "false", "disabled", "not") \
             or (key_end > end and after_key in ("false", "none", "0", "disabled"))
         if name == "offload" and "device" in words[end:end + 3] and {"auto", "none"} & set(words[end + 1:end + 5]):
-            k = end  # `"offload_param": {"device": "auto"}`: left to the launcher, not said
+            after_hit = end  # `"offload_param": {"device": "auto"}`: left to the launcher, not said
             continue
         if name == "training_mode" and off and present & {"cannot", "couldn", "unable"}:
             off = False  # "I cannot finetune Gemma-3": fine-tuning that fails, not its absence
@@ -195,12 +194,13 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             if name == "zero_stage" and words[k] == "stage" and "zero" not in present and "deepspeed" not in present:
                 pass
             elif name == "zero_stage" and clause.tokens[last].is_num and _alternative_stage(clause, last):
-                reading.set(Read("parallelism", "zero", text, setup_of(clause, k)))  # "zero_stage2&3": ZeRO, both stages tried
+                # "zero_stage2&3": ZeRO, with both stages tried
+                reading.set(Read("parallelism", "zero", text, setup_of(clause, k)))
             elif name == "parallelism" and value == "zero" and words[k] == "zero" and not _zero_context(words, k, length):
                 pass
             else:
                 reading.set(Read(name, value, text, setup_of(clause, k)))
-        k = end
+        after_hit = end
 
 
 FLOPS_WORDS = {"flops", "tflops", "tflop", "pflops", "teraflops"}

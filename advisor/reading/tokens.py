@@ -22,6 +22,7 @@ _TOKEN = re.compile(r"""
 
 # the pattern's groups by number (m.lastindex): faster than by name
 _KINDS = {index: name for name, index in _TOKEN.groupindex.items()}
+_WORD, _NUM = _TOKEN.groupindex["word"], _TOKEN.groupindex["num"]
 WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                 "ten": 10, "twelve": 12, "sixteen": 16, "single": 1, "dual": 2, "quad": 4, "eleven": 11}
 
@@ -33,8 +34,13 @@ class Token:
     __slots__ = ("kind", "text", "start", "end", "space_before", "value", "is_num")
 
     def __init__(self, kind: str, text: str, start: int, end: int, space_before: bool, value: float | None = None):
-        self.kind, self.text, self.start, self.end = kind, text, start, end
-        self.space_before, self.value, self.is_num = space_before, value, kind == "num"
+        self.kind = kind
+        self.text = text
+        self.start = start
+        self.end = end
+        self.space_before = space_before
+        self.value = value
+        self.is_num = kind == "num"
 
     def __repr__(self) -> str:
         return f"Token({self.kind!r}, {self.text!r}, {self.start}, {self.end})"
@@ -47,24 +53,25 @@ def tokenize(text: str) -> list[Token]:
     append = tokens.append
     kinds = _KINDS
     previous_end = 0  # whitespace is not matched: a token starts after the previous one's end when space stands between
+    word, num = _WORD, _NUM
     for m in _TOKEN.finditer(text):
         if len(tokens) >= MAX_TOKENS:
             break
-        kind = kinds[m.lastindex]
+        group = m.lastindex
         start, end = m.span()
         space = start != previous_end
         previous_end = end
-        if kind == "word":
+        if group == word:
             raw = low[start:end]
-            if raw[0] == "x" and len(raw) > 1 and not space and tokens and tokens[-1].is_num:
+            if raw[0] == "x" and not space and len(raw) > 1 and tokens and tokens[-1].is_num:
                 # "8xA100", "2xH100": the count's 'x' is glued to the name
                 append(Token("word", "x", start, start + 1, False))
                 append(Token("word", raw[1:], start + 1, end, False))
                 continue
-            append(Token(kind, raw, start, end, space))
+            append(Token("word", raw, start, end, space))
             continue
-        if kind != "num":
-            append(Token(kind, text[start:end], start, end, space))
+        if group != num:
+            append(Token(kinds[group], text[start:end], start, end, space))
             continue
         raw = text[start:end]
         if ("," in raw or "_" in raw) and not _thousands(raw):
