@@ -137,28 +137,24 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
         if sentence.question and present & HARDWARE and present & CAN:
             vote("fit", HARDWARE_QUESTION * scale, sentence.text(0, len(words) - 1))
         first_words = index.by_first
-        k = 0
-        while k < len(words):
-            if words[k] not in first_words:
-                k += 1
+        next_cue = 0  # a cue read covers its words: the next one starts after it
+        for k in [k for k, w in enumerate(words) if w in first_words]:  # one pass picks where a cue may start
+            if k < next_cue:
                 continue
             hit = index.at(words, k)
             if hit is None or sentence.in_flag(k):
-                k += 1
                 continue
             length, (goal, weight) = hit
             after = k + length
             if sentence.word_of(k)[0] < k or sentence.word_of(after - 1)[1] > after - 1:
-                k += 1  # "lr" inside `lr_warmup_steps`: part of another key's name
-                continue
+                continue  # "lr" inside `lr_warmup_steps`: part of another key's name
+            next_cue = after
             if goal == "choose_lr" and not sentence.question and after < len(words) \
                     and (sentence.is_num(after) or words[after] in _VALUE_AFTER):
-                k = after  # "lr 3e-4", "learning_rate=2e-5" in a statement: a value, not a question about it
-                continue
+                continue  # "lr 3e-4", "learning_rate=2e-5" in a statement: a value, not a question about it
             if goal == "explain_result" and words[k] == "why" and why_fits:
                 goal = "fit"
             vote(goal, weight * scale, sentence.text(k, after - 1))
-            k = after
     if oom is not None:
         vote("fit", OOM_PRIOR, oom)
     if not votes:
