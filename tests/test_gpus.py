@@ -230,3 +230,13 @@ def test_the_reader_names_the_new_cards_and_not_plain_numbers(message, want):
 
     got = labels_of(read(message))
     assert {k: got[k] for k in ("gpu_model", "gpu_memory_gb", "num_gpus") if k in got} == want
+
+
+def test_the_docs_table_lists_every_gpu_and_family():
+    docs = (GPUS.parents[3] / "docs" / "catalogues.md").read_text(encoding="utf-8")
+    section = docs[docs.index("## GPUs\n"):]
+    rows = {line.split("|")[1].strip() for line in section.splitlines() if line.startswith("| ") and "---" not in line}
+    assert rows - {"id"} == set(gpus())
+    assert f"{len(gpus())} cards" in section
+    for fid in DATA["families"]:
+        assert f"`{fid}`" in section, fid
