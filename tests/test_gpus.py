@@ -12,12 +12,15 @@ from advisor.domain.gpus import ARCH_WITH_BF16, GPUS, GiB, aliases, families, fi
 from advisor.errors import InputError
 
 DATA = yaml.safe_load(GPUS.read_text(encoding="utf-8"))
-ARCHES = {"maxwell", "kepler", "pascal", "volta", "turing", "ampere", "ada", "hopper", "blackwell", "cdna2", "cdna3", "rdna3"}
+FIELDS = {"names", "memory_gb", "memory_bytes_reported", "reported", "bf16", "fp16_tflops_dense", "bf16_tflops_dense", "arch",
+          "vendor", "family", "tflops_source", "note", "source", "tensor_cores", "brand_needed"}
+ARCHES = {"maxwell", "kepler", "pascal", "volta", "turing", "ampere", "ada", "hopper", "blackwell", "cdna", "cdna2", "cdna3",
+          "rdna3"}
 
 
 def test_catalogue_size_and_ids():
     table = gpus()
-    assert len(table) >= 32
+    assert len(table) >= 100
     for gid in table:
         assert gid == gid.lower() and " " not in gid and "_" not in gid, gid
     for gid in ("a100-40gb", "a100-80gb", "v100-16gb", "v100-32gb", "rtx-3090", "rtx-4060-ti-16gb", "t4", "h100-80gb",
@@ -35,6 +38,7 @@ def test_every_entry_is_valid_and_sourced(gid):
         assert e["bf16"] and e["bf16_tflops_dense"] > 0 and e["tflops_source"]
     if e["fp16_tflops_dense"] is not None:
         assert e["fp16_tflops_dense"] > 0 and e["tflops_source"]
+    assert set(e) <= FIELDS, (gid, set(e) - FIELDS)  # a misspelt field would be silently ignored
     reported = e["memory_bytes_reported"]
     if reported is None:
         assert e["reported"] == "nominal"
@@ -77,6 +81,70 @@ def test_every_alias_resolves():
 def test_names_and_memory_variants(text, gid):
     m = find_gpu(text)
     assert m is not None and m.gpu is not None and m.gpu.id == gid, (text, m)
+
+
+# Names that share a number or a prefix with another card: each must come back as its own card.
+@pytest.mark.parametrize("text, gid", [
+    # Quadro RTX (Turing) vs RTX Ada, RTX A-series (Ampere) and RTX PRO Blackwell
+    ("Quadro RTX 6000", "quadro-rtx-6000"), ("NVIDIA Quadro RTX 6000", "quadro-rtx-6000"),
+    ("RTX 6000 Ada", "rtx-6000-ada"), ("NVIDIA RTX 6000 Ada Generation", "rtx-6000-ada"), ("A6000 Ada", "rtx-6000-ada"),
+    ("RTX A6000", "rtx-a6000"), ("A6000", "rtx-a6000"), ("RTX PRO 6000 Blackwell", "rtx-pro-6000-blackwell"),
+    ("RTX 6000 24GB", "quadro-rtx-6000"), ("RTX 6000 48GB", "rtx-6000-ada"), ("RTX 6000 96GB", "rtx-pro-6000-blackwell"),
+    ("Quadro RTX 8000", "quadro-rtx-8000"), ("RTX 8000", "quadro-rtx-8000"), ("RTX8000", "quadro-rtx-8000"),
+    ("Quadro RTX 4000", "quadro-rtx-4000"), ("RTX 4000 Ada", "rtx-4000-ada"), ("RTX 4000 SFF Ada", "rtx-4000-ada"),
+    ("RTX A4000", "rtx-a4000"), ("Quadro P4000", "quadro-p4000"), ("Quadro RTX 5000", "quadro-rtx-5000"),
+    ("RTX 5000 Ada", "rtx-5000-ada"), ("RTX A5000", "rtx-a5000"), ("Quadro P5000", "quadro-p5000"),
+    ("RTX 4500 Ada", "rtx-4500-ada"), ("RTX A4500", "rtx-a4500"), ("RTX A2000 12GB", "rtx-a2000-12gb"),
+    # Super / Ti / Ti Super variants vs the plain card
+    ("RTX 4070 Super", "rtx-4070-super"), ("4070S", "rtx-4070-super"), ("4070 super", "rtx-4070-super"),
+    ("RTX 4070", "rtx-4070"), ("4070 Ti", "rtx-4070-ti"), ("RTX 4070 Ti Super", "rtx-4070-ti-super"),
+    ("4070 Ti Super 16GB", "rtx-4070-ti-super"), ("2080 Super", "rtx-2080-super"), ("RTX 2080", "rtx-2080"),
+    ("2080 Ti", "rtx-2080-ti"), ("2070 Super", "rtx-2070-super"), ("2070", "rtx-2070"), ("3060ti", "rtx-3060-ti"),
+    ("3060 Ti", "rtx-3060-ti"), ("3070 Ti", "rtx-3070-ti"), ("3070", "rtx-3070"), ("4080 Super", "rtx-4080-super"),
+    ("4080", "rtx-4080"), ("RTX 4060", "rtx-4060"), ("GTX 1660 Ti", "gtx-1660-ti"), ("GTX 1660 Super", "gtx-1660-super"),
+    ("GTX 1660", "gtx-1660"), ("1660S", "gtx-1660-super"), ("RTX 5070", "rtx-5070"), ("RTX 5070 Ti", "rtx-5070-ti"),
+    ("RTX 5060 Ti 16GB", "rtx-5060-ti-16gb"), ("7900 XT", "rx-7900-xt"), ("7900 XTX", "rx-7900-xtx"),
+    ("GTX 980 Ti", "gtx-980-ti"), ("GTX 970", "gtx-970"), ("Titan V", "titan-v"), ("Titan X", "titan-x"),
+    # data-centre cards, with the names torch and the vendors print
+    ("P40", "tesla-p40"), ("Tesla P40", "tesla-p40"), ("P4000", "quadro-p4000"), ("Tesla M40 24GB", "tesla-m40-24gb"),
+    ("A30 24GB", "a30"), ("A30", "a30"), ("H20", "h20"), ("H200", "h200"), ("H100", "h100-80gb"), ("L20", "l20"),
+    ("L40", "l40"), ("GH200 144GB", "gh200-144gb"), ("B200", "b200"), ("MI210", "mi210"), ("MI250X", "mi250x"),
+    ("AMD Instinct MI100", "mi100"), ("MI325X", "mi325x"), ("MI300X", "mi300x"), ("Radeon PRO W7900", "radeon-pro-w7900"),
+])
+def test_names_that_share_a_number_pick_their_own_card(text, gid):
+    m = find_gpu(text)
+    assert m is not None and m.gpu is not None and m.gpu.id == gid, (text, m)
+
+
+@pytest.mark.parametrize("text, family, members", [
+    ("RTX 6000", "rtx-6000", {"quadro-rtx-6000", "rtx-6000-ada", "rtx-pro-6000-blackwell"}),
+    ("8 RTX6000", "rtx-6000", {"quadro-rtx-6000", "rtx-6000-ada", "rtx-pro-6000-blackwell"}),
+    ("RTX 4000", "rtx-4000", {"quadro-rtx-4000", "rtx-4000-ada"}), ("GH200", "gh200", {"gh200-96gb", "gh200-144gb"}),
+    ("M40", "m40", {"tesla-m40-12gb", "tesla-m40-24gb"}), ("RTX 3050", "rtx-3050", {"rtx-3050-8gb", "rtx-3050-6gb"}),
+])
+def test_numbers_shared_by_several_generations_are_asked(text, family, members):
+    m = find_gpu(text)
+    assert m.ambiguous and m.id == family and {c.id for c in m.candidates} == members
+
+
+@pytest.mark.parametrize("text", [
+    "a sequence length of 8000", "8000 tokens per batch", "6000 steps", "4000 images at 5000 px", "Quadro 4000",
+    "the RTX 4000 series", "w4a16 quantization",
+])
+def test_plain_numbers_and_product_lines_name_no_card(text):
+    assert find_gpu(text) is None, text
+
+
+def test_a_product_line_does_not_hide_the_card_after_it():
+    assert find_gpu("RTX 4000 series cards such as the 4090").gpu.id == "rtx-4090"
+
+
+def test_gtx_16_series_has_no_tensor_cores():
+    from advisor.domain.gpus import precision_support
+    assert not gpu("gtx-1660-ti").has_tensor_cores and not gpu("gtx-1650").has_tensor_cores
+    assert gpu("rtx-2060-6gb").has_tensor_cores and gpu("mi100").has_tensor_cores
+    support = precision_support("gtx-1660-super")
+    assert support.arch == "turing" and not support.tensor_cores and not support.bf16
 
 
 @pytest.mark.parametrize("phrase, gid", [
@@ -147,3 +215,28 @@ def test_importing_reads_no_yaml():
     code = ("import sys, advisor.domain.catalogue, advisor.domain.gpus; "
             "assert 'yaml' not in sys.modules, 'yaml imported at import time'")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=root, env={**os.environ, "PYTHONPATH": root})
+
+
+@pytest.mark.parametrize("message, want", [
+    ("I train on 2x Quadro RTX 8000, OOM at batch 8", {"gpu_model": "quadro-rtx-8000", "gpu_memory_gb": 48, "num_gpus": 2}),
+    ("Qwen3-VL 2B LoRA finetune on 8 RTX6000 leads to OOM", {"gpu_model": "rtx-6000", "num_gpus": 8}),
+    ("my RTX 4070 Super runs out of memory", {"gpu_model": "rtx-4070-super", "gpu_memory_gb": 12, "num_gpus": 1}),
+    ("GH200 144GB, full fine-tune of a 7B model", {"gpu_model": "gh200-144gb", "gpu_memory_gb": 144}),
+    ("Fine-tuning Llama 7B 200 steps with a sequence length of 8000", {}),
+])
+def test_the_reader_names_the_new_cards_and_not_plain_numbers(message, want):
+    from advisor.reading.reader import read
+    from advisor.reading.situation import labels_of
+
+    got = labels_of(read(message))
+    assert {k: got[k] for k in ("gpu_model", "gpu_memory_gb", "num_gpus") if k in got} == want
+
+
+def test_the_docs_table_lists_every_gpu_and_family():
+    docs = (GPUS.parents[3] / "docs" / "catalogues.md").read_text(encoding="utf-8")
+    section = docs[docs.index("## GPUs\n"):]
+    rows = {line.split("|")[1].strip() for line in section.splitlines() if line.startswith("| ") and "---" not in line}
+    assert rows - {"id"} == set(gpus())
+    assert f"{len(gpus())} cards" in section
+    for fid in DATA["families"]:
+        assert f"`{fid}`" in section, fid

@@ -22,11 +22,16 @@ GPUS = Path(__file__).parent / "data" / "gpus.yaml"
 GiB = 2**30
 # Words people put around a GPU name that do not change which card it is.
 NOISE = frozenset({"nvidia", "geforce", "tesla", "amd", "instinct", "radeon", "quadro", "rtx", "gpu", "gpus", "card"})
+# ...except right before the number of a card marked `brand_needed` ("RTX 8000", "Quadro RTX 6000"): alone, "8000"
+# is just a number ("8000 tokens"), and "Quadro RTX 6000" (Turing, 24 GB) is not the "RTX 6000" family.
+BRAND_WORDS = frozenset({"quadro", "rtx"})
 MEMORY_UNITS = frozenset({"gb", "g", "gib", "gig", "gigs"})
-ARCH_WITH_BF16 = frozenset({"ampere", "ada", "hopper", "blackwell", "cdna2", "cdna3", "rdna3"})
+ARCH_WITH_BF16 = frozenset({"ampere", "ada", "hopper", "blackwell", "cdna", "cdna2", "cdna3", "rdna3"})
 # Tensor cores (fast fp16 matrix math) arrived with Volta; AMD's matrix cores with CDNA. Older cards run fp16
-# autocast for its memory saving but with little or no speed-up.
-ARCH_WITH_TENSOR_CORES = frozenset({"volta", "turing", "ampere", "ada", "hopper", "blackwell", "cdna2", "cdna3", "rdna3"})
+# autocast for its memory saving but with little or no speed-up. An entry may say `tensor_cores: false` where its
+# chip lacks what its architecture has (the GTX 16 series is Turing without tensor cores).
+ARCH_WITH_TENSOR_CORES = frozenset({"volta", "turing", "ampere", "ada", "hopper", "blackwell", "cdna", "cdna2", "cdna3",
+                                    "rdna3"})
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,11 @@ class GpuSpec:
     source: tuple[str, ...]
     family: str | None = None
     note: str = ""
+    tensor_cores: bool | None = None  # None: as its architecture
+
+    @property
+    def has_tensor_cores(self) -> bool:
+        return self.arch in ARCH_WITH_TENSOR_CORES if self.tensor_cores is None else self.tensor_cores
 
     @property
     def memory_bytes(self) -> int:
@@ -89,7 +99,7 @@ def gpus() -> dict[str, GpuSpec]:
         out[gid] = GpuSpec(gid, tuple(e.get("names", [])), float(e["memory_gb"]), e.get("memory_bytes_reported"),
                            e.get("reported", "nominal"), bool(e["bf16"]), e.get("fp16_tflops_dense"),
                            e.get("bf16_tflops_dense"), e["arch"], e.get("vendor", "nvidia"), tuple(e.get("source", [])),
-                           e.get("family"), e.get("note", ""))
+                           e.get("family"), e.get("note", ""), e.get("tensor_cores"))
     return out
 
 
@@ -126,8 +136,34 @@ def aliases() -> list[tuple[str, str]]:
     return pairs
 
 
+@lru_cache(maxsize=1)
+def brand_numbers() -> frozenset[str]:
+    """The numbers that name a card only with its brand word before them: the first token after the brand words
+    in each name of a `brand_needed` entry ("Quadro RTX 8000" → "8000")."""
+    numbers = set()
+    for e in _data()["gpus"].values():
+        if e.get("brand_needed"):
+            for name in e.get("names", []):
+                numbers.update([t for t in name_tokens(name) if t not in NOISE][:1])
+    return frozenset(t for t in numbers if t.isdigit())
+
+
+def card_tokens(text: str) -> list[str]:
+    """The tokens of a phrase that can name a card: NOISE words dropped, except the brand words right before a
+    brand number ("RTX 8000", "Quadro RTX 6000"). One pass, linear in the phrase."""
+    tokens = name_tokens(text)
+    numbers = brand_numbers()
+    keep = [t not in NOISE for t in tokens]
+    for i, t in enumerate(tokens):
+        j = i - 1
+        while t in numbers and j >= 0 and tokens[j] in BRAND_WORDS and not keep[j]:
+            keep[j] = True
+            j -= 1
+    return [t for t, k in zip(tokens, keep) if k]
+
+
 def _key(alias: str) -> tuple[str, ...]:
-    return tuple(t for t in name_tokens(alias) if t not in NOISE)
+    return tuple(card_tokens(alias))
 
 
 @lru_cache(maxsize=1)
@@ -162,8 +198,11 @@ def find_gpu(text: str) -> GpuMatch | None:
     Case, "NVIDIA"/"GeForce"/"Tesla"/"RTX" and hyphen/space variants do not matter; a memory size next to the
     name picks the variant ("A100 40GB", "A100-80G", "80GB A100"). A family without a size ("A100") comes
     back ambiguous, with its members as candidates, for the reader to ask."""
-    tokens = [t for t in name_tokens(text) if t not in NOISE]
-    hit = name_index().find(tokens)
+    tokens = card_tokens(text)
+    index = name_index()
+    hit = index.find(tokens)
+    while hit is not None and tokens[hit[1]:hit[1] + 1] == ["series"]:
+        hit = index.find(tokens, hit[1])  # "the RTX 4000 series" is a product line, not the card "RTX 4000"
     if hit is None:
         return None
     start, end, target = hit
@@ -203,7 +242,7 @@ def precision_support(gpu_id: str) -> PrecisionSupport | None:
     members = (table[gpu_id],) if gpu_id in table else fams.get(gpu_id, ())
     if not members:
         return None
-    facts = {(m.arch, m.bf16, m.arch in ARCH_WITH_TENSOR_CORES) for m in members}
+    facts = {(m.arch, m.bf16, m.has_tensor_cores) for m in members}
     if len(facts) != 1:
         return None
     arch, bf16, tensor_cores = facts.pop()
