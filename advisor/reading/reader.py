@@ -145,13 +145,15 @@ def _keywords(clause: Clause, reading: Reading) -> None:
     if not present & starts.keys():
         return
     documents = bool(present & DOCUMENTS)  # a document's name may hold a keyword ("…-fsdp.md")
-    said = clause.source[clause.tokens[clause.start].start:clause.tokens[clause.end - 1].end]
-    quoted = '"' in said or "“" in said  # a title in quotes may hold one ("Large Minibatch SGD")
+    quoted = None  # whether the clause has quotes, where a title may hold a keyword ("Large Minibatch SGD")
     after_hit = 0  # a phrase read covers its words: the next one starts after it
     for k in [k for k, w in enumerate(words) if w in starts]:  # one pass picks the words a keyword may start at
         if k < after_hit:
             continue
         hit = index.at(words, k)
+        if hit is not None and quoted is None:
+            said = clause.source[clause.tokens[clause.start].start:clause.tokens[clause.end - 1].end]
+            quoted = '"' in said or "“" in said
         if hit is not None and quoted and in_title(clause, clause.keys[k].token):
             after_hit = k + hit[0]  # the SGD of "Accurate, Large Minibatch SGD: Training ImageNet…": a title's
             continue
