@@ -101,8 +101,9 @@ QUESTION_WEIGHT = 3.0
 LAST_QUESTION_BONUS = 1.0
 OOM_PRIOR = 2.0
 HARDWARE_QUESTION = 1.0
-# the first goal in this order wins a tie: the more specific request first
-ORDER = ("choose_batch", "choose_lr", "match_reference", "faster", "explain_result", "fit")
+# the first goal in this order wins a tie: the more specific request first ("why does throughput change?" asks
+# for an explanation before a speed-up)
+ORDER = ("choose_batch", "choose_lr", "match_reference", "explain_result", "faster", "fit")
 
 
 class Sentence:
