@@ -82,7 +82,7 @@ def table(title: str, messages: list[dict]) -> list[tuple[str, str, object, obje
 def main(argv: list[str]) -> None:
     heldout = "--heldout" in argv
     field = argv[argv.index("-v") + 1] if "-v" in argv and argv.index("-v") + 1 < len(argv) else None
-    misses = table("tuned set (rq-001..rq-204)", load(heldout=False))
+    misses = table("tuned set", load(heldout=False))
     held = table("held-out set (never tuned on)", load(heldout=True))
     if field:
         chosen = load(heldout=heldout)
