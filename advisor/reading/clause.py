@@ -169,7 +169,8 @@ def negated(clause: Clause, k: int, length: int = 1) -> bool:
     just after ("LoRA is not an option", "flash attention isn't installed")."""
     before = [j for j in range(max(0, k - 5), k) if clause.words[j] not in ("'", "t")][-3:]  # "wouldn't need QLoRA"
     for j in before:
-        if clause.words[j] in NEGATIONS:
+        # a negation glued into a key negates that key (`no_offload`), not a later one (`local_scripts/zero3`)
+        if clause.words[j] in NEGATIONS and (clause.word_of(j) == (j, j) or clause.word_of(j)[1] >= k):
             t = clause.keys[j].token
             if t > clause.start and clause.tokens[t - 1].text in ("=", ":"):
                 continue  # `dtype=None, load_in_4bit=True`: a value, not a negation

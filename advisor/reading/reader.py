@@ -175,6 +175,10 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             # or the machine; "the H100 in bfloat16 is 1979 TFLOPs": a card's speed, not the run's precision
             after_hit = end
             continue
+        if name == "precision" and value in ("amp_bf16", "amp_fp16") and last + 2 < clause.end \
+                and clause.tokens[last + 1].text == "-" and clause.tokens[last + 2].text == "true" \
+                and not clause.tokens[last + 1].space_before and not clause.tokens[last + 2].space_before:
+            value = value[4:]  # Lightning's `precision="bf16-true"`: the weights themselves in bf16
         key_end = clause.word_of(end - 1)[1] + 1  # past the whole key: `fsdp_offload_params False`
         after_key = words[key_end] if key_end < len(words) else ""
         off = negated(clause, k, length) or after in ("off", "false", "disabled", "not") \
@@ -806,6 +810,10 @@ def _resolve(reading: Reading) -> None:
     elif parallelism is None and reading.launcher is not None and (reading.get("num_gpus") or 1) > 1:
         # torchrun / torch.distributed.launch / accelerate launch over several GPUs, nothing sharded: DDP
         values["parallelism"] = Read("parallelism", "ddp", reading.launcher, implied=True)
+    pure = next((b for a, b in reading.conflicts if a.field == "precision" and a.value == "amp_bf16"
+                 and b.value == "bf16" and b.setup == "user"), None)
+    if pure is not None and reading.get("precision") == "amp_bf16":
+        values["precision"] = pure  # `--mixed_precision=bf16 --full_bf16`: the weights themselves are bf16
     precision = reading.get("precision")
     if precision == "amp":
         values.pop("precision")
