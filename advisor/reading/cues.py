@@ -155,6 +155,7 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("stage3", "zero_stage", 3), ("stage2", "zero_stage", 2), ("zero3", "zero_stage", 3), ("zero2", "zero_stage", 2),
     ("ds zero2", "zero_stage", 2), ("ds zero3", "zero_stage", 3),
     ("offload", "offload", "cpu"), ("cpu offload", "offload", "cpu"), ("offload optimizer", "offload", "cpu"),
+    ("offloading", "offload", "cpu"), ("cpu offloading", "offload", "cpu"),
     ("offload param", "offload", "cpu"), ("nvme", "offload", "nvme"), ("offload to nvme", "offload", "nvme"),
     # memory savers
     ("gradient checkpointing", "grad_checkpointing", True), ("activation checkpointing", "grad_checkpointing", True),
@@ -162,7 +163,8 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("checkpointing", "grad_checkpointing", True), ("activation recomputation", "grad_checkpointing", True),
     ("use gradient checkpointing", "grad_checkpointing", True),
     ("flash attention", "attention", "flash"), ("flash attn", "attention", "flash"),
-    ("flashattention", "attention", "flash"), ("flash attention 2", "attention", "flash"),
+    ("flashattention", "attention", "flash"), ("flash attention 2", "attention", "flash"), ("fa2", "attention", "flash"),
+    ("flash attn 2", "attention", "flash"),
     ("sdpa", "attention", "sdpa"), ("eager attention", "attention", "eager"),
     # out of memory
     ("oom", "oom", True), ("ooms", "oom", True), ("out of memory", "oom", True), ("outofmemoryerror", "oom", True),
@@ -174,7 +176,8 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("out of gpu memory", "oom", True), ("g isn ' t enough", "oom", True), ("gb isn ' t enough", "oom", True),
     ("g is not enough", "oom", True), ("gb is not enough", "oom", True), ("vram isn ' t enough", "oom", True),
     ("adam w", "optimizer", "adamw"),
-    ("insufficient memory", "oom", True), ("out of vram", "oom", True), ("cudamalloc failed", "oom", True),
+    ("insufficient memory", "oom", True), ("out of vram", "oom", True),
+    ("out of video memory", "oom", True), ("out of cuda memory", "oom", True), ("cudamalloc failed", "oom", True),
     ("full bf16", "precision", "bf16"), ("full fp16", "precision", "fp16"),
 ]
 
@@ -218,7 +221,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("learning_rate", "lr"), ("learning rate", "lr"), ("lr", "lr"), ("base_lr", "lr"), ("base lr", "lr"),
     ("warmup_steps", "warmup_steps"), ("warmup steps", "warmup_steps"), ("warmup_ratio", "warmup_ratio"),
     ("warmup ratio", "warmup_ratio"), ("num_train_epochs", "epochs"), ("epochs", "epochs"), ("max_epochs", "epochs"),
-    ("lora_rank", "lora_rank"), ("lora_r", "lora_rank"), ("lora rank", "lora_rank"), ("rank", "lora_rank"),
+    ("lora_rank", "lora_rank"), ("lora_r", "lora_rank"), ("network_dim", "lora_rank"), ("lora rank", "lora_rank"), ("rank", "lora_rank"),
     ("lora r", "lora_rank"), ("r", "lora_rank"),
     ("zero stage", "zero_stage"), ("zero_stage", "zero_stage"), ("stage", "zero_stage"),
     ("nproc_per_node", "gpus_per_node"), ("nproc per node", "gpus_per_node"), ("num_processes", "num_gpus"),
@@ -226,7 +229,8 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("devices", "num_gpus"), ("num_gpus_per_node", "gpus_per_node"), ("trainer.devices", "num_gpus"),
     ("num_gpus", "num_gpus"), ("gpus", "num_gpus"), ("world_size", "num_gpus"), ("world size", "num_gpus"),
     ("n_gpu", "num_gpus"), ("nnodes", "num_nodes"), ("num_nodes", "num_nodes"), ("num_machines", "num_nodes"),
-    ("resolution", "image_size"), ("image size", "image_size"), ("image_size", "image_size"), ("img_size", "image_size"),
+    ("resolution", "image_size"), ("image size", "image_size"), ("input size", "image_size"),
+    ("input resolution", "image_size"), ("image resolution", "image_size"), ("image_size", "image_size"), ("img_size", "image_size"),
     # the data set's size named before it: a trainer's log (`Num examples = 5,498`), "dataset size: 30000"
     # a model's size as a trainer or PEFT prints it ("all params: 6,742,609,920"); trainable parameters are the
     # model's size only when no adapter is trained (settled in reader._resolve)
