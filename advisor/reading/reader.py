@@ -81,9 +81,10 @@ def read(message: str) -> Reading:
 
 
 def _square(clause: Clause, k: int) -> bool:
-    """'800x800', '1024*1024', '512 x 512': an image's side, said twice (8x8 GPUs is a count: too small a side)."""
+    """'800x800', '1024*1024', '512 x 512', '224 by 224': an image's side, said twice (8x8 GPUs is a count: too
+    small a side)."""
     words = clause.words
-    if k + 2 >= len(words) or words[k + 1] not in ("x", "*") or words[k + 2] != words[k]:
+    if k + 2 >= len(words) or words[k + 1] not in ("x", "*", "by") or words[k + 2] != words[k]:
         return False
     tok = clause.tokens[clause.keys[k].token]
     return tok.value is not None and 64 <= tok.value <= 16384
