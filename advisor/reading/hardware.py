@@ -262,6 +262,8 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
             after[1:2] and after[1] in capacity:
         if reading.capacity_gb is None:
             reading.capacity_gb = gb  # "(GPU 0; 24.00 GiB total capacity …)", "total capacity of 14.58 GiB"
+            ends = (clause.keys[max(0, k - 3)].token, clause.keys[min(len(clause.keys) - 1, end + 3)].token)
+            reading.capacity_text = clause.text(*ends)  # the words as written ("total capacty": PyTorch 2.1's)
         return
     if capacity & set(before[-3:]):
         return
@@ -278,7 +280,9 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
             and not (gpu_said_before and after[:2] == ["of", "ram"]):
         return
     later = words[end + 1:end + 5]
-    if any(later[i:i + 2] == ["in", "total"] for i in range(len(later) - 1)) or (before and before[-1] in ("total", "totally")):
+    several = (reading.get("num_gpus") or 1) > 1  # "4 A100s, 160GB total" (but "my 24GB total VRAM" is one card's)
+    if any(later[i:i + 2] == ["in", "total"] for i in range(len(later) - 1)) or (later[:1] == ["total"] and several) \
+            or (before and before[-1] in ("total", "totally")):
         # "four V100s, 128G in total", "4xA100 (160GB of memory in total)": per GPU once the count is known
         reading.total_memory_gb = gb
         return
@@ -320,7 +324,15 @@ def resolve_card_memory(reading: Reading) -> None:
     if "gpu_memory_gb" not in values and reading.capacity_gb:
         nominal = next((size for size in CARD_SIZES if size >= reading.capacity_gb - 0.5), None)
         if nominal is not None and reading.capacity_gb >= 0.85 * nominal:
-            values["gpu_memory_gb"] = Read("gpu_memory_gb", nominal, "total capacity", implied=True)
+            values["gpu_memory_gb"] = Read("gpu_memory_gb", nominal, reading.capacity_text, implied=True)
+    said, gpus, named = values.get("gpu_memory_gb"), reading.get("num_gpus"), reading.get("gpu_model") or ""
+    sizes = [g.memory_gb for g in catalogue.families().get(named, ())] or \
+        [catalogue.gpus()[named].memory_gb] if named in catalogue.gpus() or named in catalogue.families() else []
+    each = next((size for size in sizes if said is not None and gpus and gpus > 1 and said.value > 1.05 * size
+                 and abs(said.value / gpus - size) <= 0.05 * size), None)
+    if each is not None and not said.weak:
+        # "8xA100 (640G)": the memory of all the cards together, the named card's size each
+        values["gpu_memory_gb"] = replace(said, value=each, implied=True)
     model = values.get("gpu_model")
     _sibling_for_memory(reading, catalogue)
     model = values.get("gpu_model")

@@ -523,7 +523,8 @@ def _factor(clause: Clause, reading: Reading, k: int, value: float, left: Phrase
                 break
     if slot is None or not 0 < value <= 1e4:
         return
-    text = clause.text(clause.keys[slot[1]].token, clause.keys[min(k + 1, len(clause.keys) - 1)].token)
+    ends = (clause.keys[slot[1]].token, clause.keys[min(k + 1, len(clause.keys) - 1)].token)
+    text = clause.text(min(ends), max(ends))  # "batch size 4x" or "the 4x batch": the cue on either side
     if slot[0] in ("batch", "micro_batch", "global_batch"):
         reading.set(Read("batch_scale_factor", value, text))
     elif slot[0] == "lr":

@@ -59,6 +59,7 @@ class Reading:
     batch_mentions: list[Read] = field(default_factory=list)  # every batch read, in order (at most MAX_MENTIONS)
     devices_named: dict[int, str] = field(default_factory=dict)  # device indices an error names ("GPU 0; …")
     capacity_gb: float | None = None  # the capacity an OOM error reports ("24.00 GiB total capacity")
+    capacity_text: str = ""  # …and its words
     measured_gb: float | None = None  # the largest memory use the message reports ("uses around 72 GB")
     total_memory_gb: float | None = None  # memory said over all GPUs ("128G in total")
     platform: Any = None  # (GpuMatch, words, setup) of the first platform named ("Kaggle", "Colab")
