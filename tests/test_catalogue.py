@@ -30,7 +30,7 @@ def test_original_presets_match_their_exact_totals(name, total):
 
 
 def test_the_catalogue_is_large_and_every_entry_is_sourced():
-    assert len(ENTRIES) >= 42 and preset_names() == sorted(ENTRIES)
+    assert len(ENTRIES) >= 160 and preset_names() == sorted(ENTRIES)
     assert set(EXACT) <= set(ENTRIES)
     for name, e in ENTRIES.items():
         assert e["family"] and e["arch_kind"] and e["counted_module"] and e["published_as"], name
@@ -141,10 +141,81 @@ def test_find_model_in_a_phrase(phrase, model):
     assert find_model(phrase).name == model
 
 
-@pytest.mark.parametrize("phrase", ["a 7B model", "my 13b llm", "llama 7b", "a transformer with 12 layers", "", "   ",
+@pytest.mark.parametrize("phrase", ["a 7B model", "my 13b llm", "a qwen 7b", "a transformer with 12 layers", "", "   ",
                                     "bertrand russell", "optimizer state", "opt for adam"])
 def test_sizes_and_words_without_a_name_are_not_catalogue_models(phrase):
     assert find_model(phrase) is None
+
+
+@pytest.mark.parametrize("written, model", [
+    ("llama 7b", "llama-7b"), ("huggyllama/llama-7b", "llama-7b"), ("LLaMA 33B", "llama-33b"), ("llama-30b", "llama-33b"),
+    ("LLaMA-65B", "llama-65b"), ("Llama 3.2 3B", "llama-3.2-3b"), ("meta-llama/Llama-3.2-1B-Instruct", "llama-3.2-1b"),
+    ("Llama-3.3-70B-Instruct", "llama-3.3-70b"), ("Qwen/Qwen2.5-32B-Instruct", "qwen2.5-32b"), ("qwen2.5 32b", "qwen2.5-32b"),
+    ("Qwen2.5-3B", "qwen2.5-3b"), ("Qwen/Qwen3-8B-Base", "qwen3-8b"), ("qwen3 0.6b", "qwen3-0.6b"), ("Qwen3-32B", "qwen3-32b"),
+    ("mistralai/Mistral-Nemo-Instruct-2407", "mistral-nemo-12b"), ("Mixtral-8x22B-Instruct-v0.1", "mixtral-8x22b"),
+    ("google/gemma-3-12b-it", "gemma-3-12b"), ("gemma 3 1b", "gemma-3-1b"), ("gemma-2-2b-it", "gemma-2-2b"),
+    ("microsoft/phi-4", "phi-4"), ("Phi-4-mini-instruct", "phi-4-mini"), ("Phi-3-medium-128k-instruct", "phi-3-medium"),
+    ("Phi-3.5-mini-instruct", "phi-3.5-mini"), ("01-ai/Yi-34B-Chat", "yi-34b"), ("THUDM/chatglm3-6b", "chatglm3-6b"),
+    ("deepseek-ai/deepseek-coder-6.7b-instruct", "deepseek-coder-6.7b"), ("deepseek-llm-7b-chat", "deepseek-llm-7b"),
+    ("DeepSeek-V2-Lite-Chat", "deepseek-v2-lite"), ("TinyLlama/TinyLlama-1.1B-Chat-v1.0", "tinyllama-1.1b"),
+    ("SmolLM2-360M-Instruct", "smollm2-360m"), ("tiiuae/falcon-180B", "falcon-180b"), ("bigscience/bloom-7b1", "bloom-7b1"),
+    ("bloomz-560m", "bloom-560m"), ("EleutherAI/gpt-j-6b", "gpt-j-6b"), ("EleutherAI/gpt-neox-20b", "gpt-neox-20b"),
+    ("distilbert-base-uncased", "distilbert-base"), ("microsoft/deberta-v3-large", "deberta-v3-large"),
+    ("facebook/bart-large-cnn", "bart-large"), ("google/mt5-base", "mt5-base"), ("whisper-large-v3", "whisper-large-v3"),
+    ("openai/whisper-medium", "whisper-medium"), ("openai/whisper-tiny.en", "whisper-tiny"), ("Whisper large", "whisper-large"),
+    ("whisper-large-v3-turbo", "whisper-large-v3-turbo"), ("ResNet-152", "resnet152"), ("resnet34", "resnet34"),
+    ("ViT-H/14", "vit-h-14"), ("swin_t", "swin-t"), ("convnext_tiny", "convnext-tiny"), ("EfficientNet-B7", "efficientnet-b7"),
+    ("yolov5l", "yolov5l"), ("YOLOv5x6", "yolov5x6"), ("black-forest-labs/FLUX.1-dev", "flux.1-dev"), ("flux-dev", "flux.1-dev"),
+    ("stabilityai/stable-diffusion-2-1", "sd-2.1-unet"),
+])
+def test_names_people_write_for_the_added_models(written, model):
+    assert preset(written).name == model
+    assert find_model(f"I fine-tune {written} on one GPU").name == model
+
+
+@pytest.mark.parametrize("short, long", [
+    ("llama-3.2-3b", "llama-3-8b"), ("qwen2.5-3b", "qwen2.5-32b"), ("qwen3-4b", "qwen3-14b"), ("whisper-large", "whisper-large-v3"),
+    ("whisper-large-v3", "whisper-large-v3-turbo"), ("yolov5l", "yolov5l6"), ("phi-4", "phi-4-mini"), ("gemma-2b", "gemma-2-2b"),
+    ("mixtral-8x7b", "mixtral-8x22b"), ("llama-7b", "llama-2-7b"), ("bloom-7b1", "bloom-176b"), ("gemma-3-1b", "gemma-3-12b"),
+])
+def test_similar_names_name_different_models(short, long):
+    """A name that starts another ('yolov5l' in 'yolov5l6') or differs by one part resolves to itself, in a
+    phrase too."""
+    assert preset(short).name == short and preset(long).name == long
+    assert find_model(f"training {short} at batch 8").name == short
+    assert find_model(f"training {long} at batch 8").name == long
+
+
+def test_qk_norm_adds_one_head_width_of_norm_weights_to_queries_and_keys_per_layer():
+    dims = dict(vocab=151936, d_model=4096, n_layers=36, n_heads=32, n_kv_heads=8, head_dim=128, d_ff=12288)
+    assert count_llama(**dims, qk_norm=True) - count_llama(**dims) == 36 * 2 * 128
+    assert preset("qwen3-8b").params == 8_190_735_360
+
+
+@pytest.mark.parametrize("name, non_embedding_millions", [
+    ("gemma-3-1b", 698), ("gemma-3-4b", 3_209), ("gemma-3-12b", 10_759), ("gemma-3-27b", 25_600)])
+def test_gemma_3_non_embedding_counts_match_the_report_to_the_million(name, non_embedding_millions):
+    """The Gemma 3 report (Table 1) gives non-embedding counts in millions: they pin down the layer count, head_dim
+    and the GeGLU width (the query/key norms, 2 × head_dim per layer, are below a million)."""
+    e = ENTRIES[name]
+    assert round((preset(name).params - embedding_params(e["family"], e["dims"])) / 1e6) == non_embedding_millions
+
+
+def test_bloom_is_the_gpt2_layout_with_an_embedding_norm_and_no_learned_positions():
+    dims = dict(vocab=250880, n_positions=0, d_model=1024, n_layers=24, d_ff=4096)
+    assert count_gpt2(**dims, embedding_norm=True) == 559_214_592  # the bloom-560m model card
+    assert count_gpt2(**dims) == 559_214_592 - 2 * 1024
+
+
+def test_mixtral_8x22b_total_and_active_counts():
+    spec = preset("mixtral-8x22b")
+    assert spec.is_moe and spec.params == 140_620_634_112 and spec.active_params == 39_152_031_744
+    assert abs(spec.active_params - ENTRIES["mixtral-8x22b"]["params_active"]) <= 0.005 * ENTRIES["mixtral-8x22b"]["params_active"]
+
+
+def test_published_moe_entries_keep_their_active_count():
+    spec = preset("deepseek-v2-lite")
+    assert spec.is_moe and spec.family == "published" and spec.params == 15_700_000_000 and spec.active_params == 2_400_000_000
 
 
 def test_every_alias_resolves_to_its_model_and_no_alias_is_shared():

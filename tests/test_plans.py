@@ -176,7 +176,7 @@ def test_adapters_on_a_card_without_bf16_train_in_fp16(kb):
 def test_more_gpus_keep_the_batch_per_update_without_a_model_shape(kb):
     """2 GPUs × micro 2 × accumulation 16 = 64 per update; a 4-GPU plan for a model without shapes keeps 64 with 8
     accumulation steps (it used to keep 16 steps and silently double the batch to 128)."""
-    message = ("On 2 x A6000 48G, I fine-tune LLaMA 7B with: `torchrun --nproc_per_node=2 train.py --bf16 True "
+    message = ("On 2 x A6000 48G, I fine-tune a 7B model with: `torchrun --nproc_per_node=2 train.py --bf16 True "
                "--per_device_train_batch_size 2 --gradient_accumulation_steps 16 --fsdp full_shard`")
     advice = consult(message, answers={"gpus_available": 4, "optimizer": "adamw"}, kb=kb)
     plans = plans_of(advice)

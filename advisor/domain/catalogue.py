@@ -24,7 +24,8 @@ CATALOGUE = Path(__file__).parent / "data" / "models.yaml"
 TRANSFORMER_FAMILIES = ("gpt2", "bert", "llama", "vit", "neox", "opt", "falcon", "phi")
 # arch kinds whose activations the single-stack transformer formula (estimators.training) describes
 SINGLE_STACK_KINDS = ("decoder", "encoder", "vit")
-ARCH_KINDS = ("decoder", "encoder", "encoder-decoder", "moe-decoder", "cnn", "vit", "diffusion-unet", "generic")
+ARCH_KINDS = ("decoder", "encoder", "encoder-decoder", "moe-decoder", "cnn", "vit", "diffusion-unet",
+              "diffusion-transformer", "generic")
 _ARCH_OF_FAMILY = {"gpt2": "decoder", "llama": "decoder", "neox": "decoder", "opt": "decoder", "falcon": "decoder",
                    "phi": "decoder", "bert": "encoder", "vit": "vit", "resnet": "cnn", "t5": "encoder-decoder",
                    "mixtral": "moe-decoder", "clip": "vit"}
@@ -48,7 +49,7 @@ class ModelSpec:
     norm: str = "layernorm"  # layernorm | rmsnorm
     source: str = ""
     dims: dict[str, Any] = field(default_factory=dict)
-    arch_kind: str = ""  # decoder | encoder | encoder-decoder | moe-decoder | cnn | vit | diffusion-unet | generic
+    arch_kind: str = ""  # one of ARCH_KINDS
     head_dim: int = 0  # per-head width (Gemma: 256 while d_model/heads is 192)
     tied: bool = False  # LM head shares the token embedding
     active_params: int = 0  # parameters one token uses (MoE: router + top-k experts); = params for dense models
@@ -80,11 +81,16 @@ def _linear(n_in: int, n_out: int, bias: bool) -> int:
     return n_in * n_out + (n_out if bias else 0)
 
 
-def count_gpt2(vocab: int, n_positions: int, d_model: int, n_layers: int, d_ff: int, tied: bool = True, **_: Any) -> int:
-    """GPT-2 (and GPT-3's dense layout): learned positions, pre-LayerNorm, biased fused QKV, GELU MLP."""
+def count_gpt2(vocab: int, n_positions: int, d_model: int, n_layers: int, d_ff: int, tied: bool = True,
+               embedding_norm: bool = False, **_: Any) -> int:
+    """GPT-2 (and GPT-3's dense layout): learned positions, pre-LayerNorm, biased fused QKV, GELU MLP.
+
+    BLOOM is this layout with ALiBi instead of learned positions (`n_positions` 0) and a LayerNorm right after the
+    word embedding (`embedding_norm`)."""
     d = d_model
     layer = 2 * d + (d * 3 * d + 3 * d) + (d * d + d) + 2 * d + (d * d_ff + d_ff) + (d_ff * d + d)
-    return vocab * d + n_positions * d + n_layers * layer + 2 * d + (0 if tied else vocab * d)
+    return (vocab * d + n_positions * d + (2 * d if embedding_norm else 0) + n_layers * layer + 2 * d
+            + (0 if tied else vocab * d))
 
 
 def count_bert(vocab: int, n_positions: int, d_model: int, n_layers: int, d_ff: int, type_vocab: int = 2,
@@ -98,16 +104,17 @@ def count_bert(vocab: int, n_positions: int, d_model: int, n_layers: int, d_ff: 
 
 def count_llama(vocab: int, d_model: int, n_layers: int, n_heads: int, d_ff: int, n_kv_heads: int | None = None,
                 tied: bool = False, head_dim: int | None = None, qkv_bias: bool = False, norms_per_layer: int = 2,
-                **_: Any) -> int:
+                qk_norm: bool = False, **_: Any) -> int:
     """Llama-style decoders: RMSNorm, rotary, grouped-query attention, gated MLP (SwiGLU/GeGLU), no biases.
 
-    Covers Llama 2/3, Mistral, CodeLlama, Qwen2.5 (`qkv_bias`), Gemma (`head_dim` != d/heads, tied) and
-    Gemma-2 (`norms_per_layer` 4), Phi-3 (fused qkv and gate_up projections hold the same weights)."""
+    Covers Llama 2/3, Mistral, CodeLlama, Qwen2.5 and ChatGLM (`qkv_bias`), Gemma (`head_dim` != d/heads, tied),
+    Gemma-2 (`norms_per_layer` 4), Qwen3 and Gemma-3 (`qk_norm`: an RMSNorm of one head's width on the queries and
+    one on the keys, shared by the heads), Phi-3 (fused qkv and gate_up projections hold the same weights)."""
     d = d_model
     hd = head_dim or d // n_heads
     kv = n_kv_heads or n_heads
     attn = _linear(d, n_heads * hd, qkv_bias) + 2 * _linear(d, kv * hd, qkv_bias) + n_heads * hd * d
-    layer = attn + 3 * d * d_ff + norms_per_layer * d
+    layer = attn + 3 * d * d_ff + norms_per_layer * d + (2 * hd if qk_norm else 0)
     return vocab * d + n_layers * layer + d + (0 if tied else vocab * d)
 
 

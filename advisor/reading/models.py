@@ -26,12 +26,15 @@ def catalogue_models(clause: Clause, reading: Reading) -> None:
         setup = setup_of(clause, s)
         if e < len(words) and words[e] in ("paper", "papers", "authors", "recipe", "readme", "repo"):
             setup = "reference"  # "the GPT-2 paper uses 512"
+        if last > first and clause.tokens[last].text in SIZE_UNITS and _listed_size(clause, last - 1):
+            continue  # "BLOOM 560M / 1.1B": several models, none of them
         end, extra = _continuation(clause, last)
-        if extra:  # "bert-base-multilingual": a model the catalogue does not know, named after one it does
+        in_file = _file_name_at(clause, end)  # "yi-6b-sft-qlora.json": the file is named after the model
+        if extra and not in_file:  # "bert-base-multilingual": a model the catalogue does not know, named after one it does
             target, last = names.ident(clause.text(first, end)), end
         clause.claimed.update(range(first, last + 1))
         reading.set(Read("model", target, clause.text(first, last), setup, keyed=_model_key(clause, first),
-                         weak=_other_key(clause, first)))
+                         weak=in_file or _other_key(clause, first)))
 
 
 # keys a launch names its model with (`--model_name_or_path chatglm2-6b`, `model_name="unsloth/gemma-3-1b-it"`)
