@@ -177,7 +177,10 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("g is not enough", "oom", True), ("gb is not enough", "oom", True), ("vram isn ' t enough", "oom", True),
     ("adam w", "optimizer", "adamw"),
     ("insufficient memory", "oom", True), ("out of vram", "oom", True),
-    ("out of video memory", "oom", True), ("out of cuda memory", "oom", True), ("cudamalloc failed", "oom", True),
+    ("out of video memory", "oom", True), ("out of cuda memory", "oom", True),
+    # an error that says the memory is full ("(GPU memory full)" alone describes a run at its limit)
+    ("reported memory full", "oom", True), ("reports memory full", "oom", True), ("memory is full", "oom", True),
+    ("memory was full", "oom", True), ("cudamalloc failed", "oom", True),
     ("full bf16", "precision", "bf16"), ("full fp16", "precision", "fp16"),
 ]
 
