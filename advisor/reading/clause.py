@@ -204,9 +204,9 @@ QUOTES = frozenset({'"', "“", "”"})
 
 
 def in_title(clause: Clause, t: int) -> bool:
-    """Whether token t is inside a quoted title of four or more words ("Accurate, Large Minibatch SGD: Training
+    """Whether token t is inside a quoted title of five or more words ("Accurate, Large Minibatch SGD: Training
     ImageNet in 1 Hour"): a paper's or a post's name, not the user's setup. A quoted config value (`"stage": 3`,
-    `"device": "cpu"`) is one or two words."""
+    `"device": "cpu"`) is one or two words; a quoted error ("CUDA out of memory") is the user's own."""
     def quote(step: int) -> int | None:
         u = t + step
         while clause.start <= u < clause.end and abs(u - t) <= 30:
@@ -218,7 +218,7 @@ def in_title(clause: Clause, t: int) -> bool:
     if left is None or right is None:
         return False
     inside = clause.tokens[left + 1:right]
-    return sum(tok.kind == "word" for tok in inside) >= 4 and not any(tok.text in ("=", "{", "}") for tok in inside)
+    return sum(tok.kind == "word" for tok in inside) >= 5 and not any(tok.text in ("=", "{", "}") for tok in inside)
 
 
 FILE_TYPES = {"py", "yaml", "yml", "json", "sh", "md", "txt", "pt", "pth", "ckpt", "bin", "ipynb", "safetensors", "toml",

@@ -155,7 +155,7 @@ def _keywords(clause: Clause, reading: Reading) -> None:
         if hit is not None and quoted is None:
             said = clause.source[clause.tokens[clause.start].start:clause.tokens[clause.end - 1].end]
             quoted = '"' in said or "“" in said
-        if hit is not None and quoted and in_title(clause, clause.keys[k].token):
+        if hit is not None and quoted and hit[1][0] != "oom" and in_title(clause, clause.keys[k].token):
             after_hit = k + hit[0]  # the SGD of "Accurate, Large Minibatch SGD: Training ImageNet…": a title's
             continue
         if hit is None or (documents and in_file_name(clause, clause.keys[k].token, DOCUMENTS)):
@@ -280,6 +280,11 @@ def _unit_after(clause: Clause, k: int) -> tuple[str, int] | None:
 NUMBER_START = frozenset("0123456789.")
 
 
+# a part of a key before a length cue that makes it another text's length than the training sequence's
+NOT_THE_SEQUENCE = frozenset({"completion", "output", "target", "new", "generation", "gen", "token", "caption",
+                              "answer", "response", "input", "prompt", "source", "eval"})
+
+
 # the first part of a key that names another LR than the run's (`unet_lr`, `text_encoder_lr`, `min_lr`)
 OTHER_LRS = frozenset({"unet", "encoder", "te", "min", "final", "end", "warmup", "head", "backbone", "embedding",
                        "embed", "critic", "disc", "discriminator", "lora_plus", "plus"})
@@ -341,6 +346,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if u in ("%",):
             continue
         if u == "px" or _square(clause, k):  # "a 512px dataset", "input fixed at 800x800", "1024*1024"
+            if u != "px":
+                clause.consumed.add(keys[k + 2].token)  # the side said twice: "224 by 224 images" counts no images
             fill(reading, "image_size", value, "", clause.text(key.token, keys[min(end + 2, len(keys) - 1)].token
                                                                  if u != "px" else keys[end].token), setup_of(clause, k),
                  weak=u != "px")
@@ -380,6 +387,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue  # "on monolingual data (stage 1)": a stage of training, not of ZeRO
         if name == "zero_stage" and _alternative_stage(clause, key.token):
             continue  # "zero_stage2&3", "ZeRO 2/3": both tried, neither the one asked about
+        if name == "seq_len" and start_key < k and set(words[clause.word_of(start_key)[0]:start_key]) & NOT_THE_SEQUENCE:
+            continue  # `max_completion_length`, `max_output_length`, `max_token_length`: a part of it, or another text
         if name == "lr" and clause.word_of(start_key)[0] < start_key and start_key < k \
                 and words[start_key - 1 if words[start_key - 1] not in ("_", ".") else start_key - 2] in OTHER_LRS:
             continue  # `unet_lr = 4e-5`, `min_lr`, `warmup_lr`: a part's or a schedule end's LR, not the run's
@@ -389,7 +398,13 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue  # "batch_size = 256 on each node": a node's share, neither per device nor over all GPUs
         if name == "num_nodes" and start_key > k and "layer" in words[start_key + 1:start_key + 4]:
             continue  # "768 nodes per layer": a network's units, not machines
-        if name == "dataset_size" and start_key > k and start_key + 1 < len(words) and words[start_key + 1] == "per":
+        if name == "dataset_size" and start_key > k and start_key + 2 < len(words) and words[start_key + 1] == "per" \
+                and words[start_key + 2] in ("gpu", "card", "device"):
+            name = "micro_batch"  # "4 samples per card": the batch each GPU runs
+        elif name == "dataset_size" and start_key > k and "batch" in words[start_key + 1:start_key + 4]:
+            # "only fit 10 images in a batch (in total)": a batch, not the data set
+            name = "global_batch" if "total" in words[start_key + 1:start_key + 7] else "batch"
+        elif name == "dataset_size" and start_key > k and start_key + 1 < len(words) and words[start_key + 1] == "per":
             continue  # "256 images per forward", "7000 samples per second": a batch or a rate, not the data set
         if name == "dataset_size" and start_key > k and _per_time(clause, keys[start_key].token + 1):
             continue  # "7000 samples/s", "320 img/sec": a rate
