@@ -166,7 +166,7 @@ def test_corpus_precision_and_recall_do_not_regress():
     # the fields whose figures a general mechanism raised (who a batch belongs to, data-set sizes, the training
     # method a corpus implies, sizes as logs print them): floors a little under the figures in docs/reading.md
     floors = {"reference_batch": (0.91, 0.64), "dataset_size": (0.94, 0.94), "training_mode": (0.96, 0.90),
-              "params": (0.94, 0.95), "micro_batch": (0.90, 0.92), "goal": (0.87, 0.84), "precision": (0.96, 1.0),
+              "params": (0.94, 0.94), "micro_batch": (0.90, 0.92), "goal": (0.87, 0.84), "precision": (0.96, 1.0),
               "grad_accum_steps": (0.92, 0.92), "batch_size": (0.94, 0.68)}
     for field, (p_min, r_min) in floors.items():
         p, r = totals(per, (field,))
@@ -507,6 +507,11 @@ def test_sentences_do_not_end_inside_abbreviations_or_paths():
     ("--deepspeed local_scripts/zero3_offload.json", {"zero_stage": 3, "offload": "cpu"}),
     ("kohya train_network.py --network_dim=128 --network_module=networks.lora", {"lora_rank": 128}),
     ("Training a lora runs out of video memory on a single A100 80GB card", {"oom": True}),
+    ('I got a "CUDA out of memory" error on one V100 with the default settings', {"oom": True}),
+    ("multi-machine training with DDP on two 8-gpu machines (Nvidia 3090)", {"num_gpus": 16, "num_nodes": 2}),
+    ("on 2 8-GPU nodes", {"num_gpus": 16, "num_nodes": 2}),
+    ("I'm training your model on 4 cards with 4 samples per card", {"num_gpus": 4, "micro_batch": 4}),
+    ("With 224 by 224 images my 2 GPUs can only fit 10 images in a batch in total", {"batch_size": 10}),
 ])
 def test_phrasings_from_the_corpus_review(message, expected):
     got = labels_of(read(message))
@@ -529,6 +534,8 @@ def test_phrasings_from_the_corpus_review(message, expected):
     ("I tried DeepSpeed ZeRO 2/3 and both OOM", ["zero_stage"]),
     ("at batch size 256 the throughput is 7000 samples/s", ["dataset_size"]),
     ("deepspeed_config_file=ds_zero2_no_offload.json", ["offload"]),
+    ("torchrun grpo.py --max_completion_length 384 --max_prompt_length 512", ["seq_len"]),
+    ("With 224 by 224 images my GPUs can only fit 10 images in a batch", ["dataset_size"]),
     ('Based on the Linear Scaling Rule in "Accurate, Large Minibatch SGD: Training ImageNet in 1 Hour", the LR '
      "should change", ["optimizer"]),
 ])

@@ -226,6 +226,13 @@ def gpu_count(clause: Clause, k: int, count: int) -> tuple[str, float]:
     node_of = k >= 2 and words[k - 1] in ("of", "with") and words[k - 2] in NODE_WORDS and words[k - 2].endswith("s")
     if "each" in nearby or node_of or {"per", "node"} <= set(words[k + 1:k + 5]):
         return "gpus_per_node", count
+    # "two 8-gpu machines", "2 8-GPU nodes": machines of that many GPUs, counted before
+    t = clause.keys[k].token
+    glued = k + 2 < len(words) and t + 1 < clause.end and clause.tokens[t + 1].text == "-" \
+        and not clause.tokens[t + 1].space_before and words[k + 2] in NODE_WORDS
+    machines = words[k - 1] if k >= 1 else ""
+    if glued and (machines in WORD_NUMBERS or clause.tokens[clause.keys[k - 1].token].is_num) and machines not in SINGULAR:
+        return "gpus_per_node", count
     return "num_gpus", count
 
 
@@ -241,6 +248,16 @@ SAYS_WHOSE = frozenset(CAPACITY | MEASURED | CARD_WORDS | {"of", "with", "has", 
                                                           "total", "totally", "in", "ram", "cpu", "host", "system",
                                                           "disk", "dataset", "data", "runs", "run", "ran", "running",
                                                           "free", "allocated", "reserved", "already", "use", "gpu"})
+
+
+def counts_machines(clause: Clause, k: int) -> bool:
+    """Whether the count at key k counts machines of a stated size: 'two 8-gpu machines', '2 8-GPU nodes'."""
+    words = clause.words
+    if k + 3 >= len(words) or not clause.tokens[clause.keys[k + 1].token].is_num:
+        return False
+    t = clause.keys[k + 1].token
+    return t + 1 < clause.end and clause.tokens[t + 1].text == "-" and words[k + 2] in ("gpu", "gpus", "card", "cards") \
+        and words[k + 3] in NODE_WORDS
 
 
 def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: float, unit: str) -> None:

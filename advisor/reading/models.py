@@ -310,9 +310,9 @@ def catalogue_params(reading: Reading) -> None:
         return
     losers = {b.text for a, b in reading.conflicts if a.field == "model"} | \
         {a.text for a, b in reading.conflicts if a.field == "model"}
-    if params is not None and params.text != model.text and params.text not in losers \
-            and not params.text.lower().endswith(("model", "models")):
-        return
+    if params is not None and (params.text == model.text or (
+            params.text not in losers and not params.text.lower().endswith(("model", "models")))):
+        return  # the size as the name writes it ("Gemma 3 12B" is 12B; the catalogue's count is the engine's)
     total = catalogue.catalogue_entry(model.value).get("params_total")
     if total:
         reading.values["params"] = Read("params", float(total), model.text, implied=True)

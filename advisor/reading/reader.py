@@ -307,6 +307,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                     fill(reading, slot[0], WORD_NUMBERS[word], "", clause.text(keys[slot[1]].token, key.token),
                          setup_of(clause, k), mood=_segment_mood(clause, key.token))
                     continue
+            if word in WORD_NUMBERS and hardware.counts_machines(clause, k) and setup_of(clause, k) == "user":
+                fill(reading, "num_nodes", WORD_NUMBERS[word], "", clause.text(key.token, keys[k + 3].token), "user")
+                continue  # "two 8-gpu machines"
             if word in ("one", "single") and k + 1 < len(words) and words[k + 1] in ("node", "machine", "server") \
                     and setup_of(clause, k) == "user":
                 fill(reading, "num_nodes", 1, "", clause.text(key.token, keys[k + 1].token), "user")  # "a single node"
@@ -369,6 +372,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             # number names it
             slot, keyed = right_slot or slot, None
         if slot is None:
+            if not u and float(value).is_integer() and hardware.counts_machines(clause, k) and setup_of(clause, k) == "user":
+                fill(reading, "num_nodes", value, "", clause.text(key.token, keys[k + 3].token), "user")
+                continue  # "2 8-GPU nodes"
             if not u and end + 1 < len(words) and words[end + 1][:1] in hardware.CARD_INITIALS \
                     and value <= 1024 and hardware.card_after(clause, end + 1):
                 slot = ("num_gpus", end + 1)  # "on 8 RTX6000": a count before a card the catalogue may not know
