@@ -512,6 +512,8 @@ def test_sentences_do_not_end_inside_abbreviations_or_paths():
     ("on 2 8-GPU nodes", {"num_gpus": 16, "num_nodes": 2}),
     ("I'm training your model on 4 cards with 4 samples per card", {"num_gpus": 4, "micro_batch": 4}),
     ("With 224 by 224 images my 2 GPUs can only fit 10 images in a batch in total", {"batch_size": 10}),
+    ("the T4 cannot train and keeps reporting no memory, but the same training runs on a local computer with 8GB "
+     "of video memory", {"gpu_model": "t4", "gpu_memory_gb": 16}),
 ])
 def test_phrasings_from_the_corpus_review(message, expected):
     got = labels_of(read(message))

@@ -350,7 +350,13 @@ def resolve_card_memory(reading: Reading) -> None:
     if each is not None and not said.weak:
         # "8xA100 (640G)": the memory of all the cards together, the named card's size each
         values["gpu_memory_gb"] = replace(said, value=each, implied=True)
-    model = values.get("gpu_model")
+    model, said = values.get("gpu_model"), values.get("gpu_memory_gb")
+    card = catalogue.gpus().get(model.value) if model is not None else None
+    if card is not None and said is not None and not said.weak and said.sentence != model.sentence \
+            and not 0.8 <= said.value / card.memory_gb <= 1.05 and not model.value.endswith("gb"):
+        # "the T4 cannot train, but it runs on a local computer with 8GB": another card's size, said elsewhere
+        values["gpu_memory_gb"] = Read("gpu_memory_gb", card.memory_gb, model.text, weak=True, implied=True)
+        values.pop("gpu_memory_bytes", None)
     _sibling_for_memory(reading, catalogue)
     model = values.get("gpu_model")
     family = catalogue.families().get(model.value) if model is not None else None
