@@ -35,7 +35,11 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
 
     words = clause.words
     for s, e, target in catalogue_names(gpus.name_index(), clause, reading):
-        match = _find_gpu(" ".join(words[max(0, s - 2):min(len(words), e + 4)]))
+        last = clause.tokens[clause.keys[e - 1].token]
+        after = words[e:min(len(words), e + 4)]
+        if e - s > 1 and words[e - 1] == "s" and clause.source[last.start:last.end] == "s":
+            e -= 1  # "8 V100s" is a plural of the V100, not the V100S (a product name is written in capitals)
+        match = _find_gpu(" ".join(words[max(0, s - 2):e] + after))
         text = clause.text(clause.keys[s].token, clause.keys[e - 1].token)
         if match is not None:
             # the name's own digits ("3090" in "4 3090 cards") count nothing
