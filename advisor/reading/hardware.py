@@ -251,7 +251,8 @@ CARD_WORDS = frozenset(GPU_WORDS | GPU_NOISE | {"vram", "memory"})
 SAYS_WHOSE = frozenset(CAPACITY | MEASURED | CARD_WORDS | {"of", "with", "has", "having", "my", "on", "each", "per",
                                                           "total", "totally", "in", "ram", "cpu", "host", "system",
                                                           "disk", "dataset", "data", "runs", "run", "ran", "running",
-                                                          "free", "allocated", "reserved", "already", "use", "gpu"})
+                                                          "free", "allocated", "reserved", "already", "use", "gpu",
+                                                          "enough"})
 
 
 def counts_machines(clause: Clause, k: int) -> bool:
@@ -307,7 +308,8 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
         # "four V100s, 128G in total", "4xA100 (160GB of memory in total)": per GPU once the count is known
         reading.total_memory_gb = gb
         return
-    gpu_after = bool(set(after[:2]) & (CARD_WORDS | {"of"})) and not set(after[:3]) & {"ram", "cpu", "host", "system"}
+    gpu_after = (bool(set(after[:2]) & (CARD_WORDS | {"of"})) or after[:1] == ["enough"]) \
+        and not set(after[:3]) & {"ram", "cpu", "host", "system"}  # "a 24GB GPU", "is 24GB enough to train …?"
     card_before = bool(set(before[-3:]) & GPU_WORDS) or (before and before[-1] in ("my", "on"))
     gpu_before = card_before or bool(set(before[-2:]) & {"with", "has", "having"} and set(words[max(0, k - 6):k]) & GPU_WORDS)
     if gpu_after or gpu_before or (after and after[0] in ("each", "per")):
