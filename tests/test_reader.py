@@ -514,6 +514,10 @@ def test_sentences_do_not_end_inside_abbreviations_or_paths():
     ("With 224 by 224 images my 2 GPUs can only fit 10 images in a batch in total", {"batch_size": 10}),
     ("the T4 cannot train and keeps reporting no memory, but the same training runs on a local computer with 8GB "
      "of video memory", {"gpu_model": "t4", "gpu_memory_gb": 16}),
+    ("Training ResNet-50 on ImageNet with 8 V100s, batch 256 total", {"gpu_model": "v100", "num_gpus": 8}),
+    ("on a V100S", {"gpu_model": "v100-32gb"}),
+    ("Is 24GB enough to train a 3B model from scratch with AdamW in bf16?", {"gpu_memory_gb": 24}),
+    ("Loss spikes after a warmup of 2000 steps, lr 1e-4", {"warmup_steps": 2000}),
 ])
 def test_phrasings_from_the_corpus_review(message, expected):
     got = labels_of(read(message))
@@ -537,6 +541,8 @@ def test_phrasings_from_the_corpus_review(message, expected):
     ("at batch size 256 the throughput is 7000 samples/s", ["dataset_size"]),
     ("deepspeed_config_file=ds_zero2_no_offload.json", ["offload"]),
     ("torchrun grpo.py --max_completion_length 384 --max_prompt_length 512", ["seq_len"]),
+    ("a warmup of 5 epochs and then cosine decay", ["warmup_steps", "epochs"]),
+    ("is 64GB RAM enough?", ["gpu_memory_gb"]),
     ("With 224 by 224 images my GPUs can only fit 10 images in a batch", ["dataset_size"]),
     ('Based on the Linear Scaling Rule in "Accurate, Large Minibatch SGD: Training ImageNet in 1 Hour", the LR '
      "should change", ["optimizer"]),

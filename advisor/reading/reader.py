@@ -393,6 +393,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue  # "on monolingual data (stage 1)": a stage of training, not of ZeRO
         if name == "zero_stage" and _alternative_stage(clause, key.token):
             continue  # "zero_stage2&3", "ZeRO 2/3": both tried, neither the one asked about
+        if name == "warmup_steps" and (u in ("%",) or (end + 1 < len(words) and words[end + 1] in ("epoch", "epochs", "%"))
+                                       or "ratio" in words[start_key:k]):
+            continue  # "warmup of 5 epochs", "warmup 10%": not a count of steps
         if name == "seq_len" and start_key < k and set(words[clause.word_of(start_key)[0]:start_key]) & NOT_THE_SEQUENCE:
             continue  # `max_completion_length`, `max_output_length`, `max_token_length`: a part of it, or another text
         if name == "lr" and clause.word_of(start_key)[0] < start_key and start_key < k \
