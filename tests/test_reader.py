@@ -518,6 +518,9 @@ def test_sentences_do_not_end_inside_abbreviations_or_paths():
     ("on a V100S", {"gpu_model": "v100-32gb"}),
     ("Is 24GB enough to train a 3B model from scratch with AdamW in bf16?", {"gpu_memory_gb": 24}),
     ("Loss spikes after a warmup of 2000 steps, lr 1e-4", {"warmup_steps": 2000}),
+    ("When I increase the number of GPUs from 1 to 4 with DDP, each epoch takes the same time", {"num_gpus": 4}),
+    ("We want to continue pretraining Llama-3-70B on 50B tokens", {"training_mode": "finetune"}),
+    ("RTX 3080 10GB, yolov8m, imgsz=1280, batch=16", {"model": "yolov8m", "image_size": 1280, "micro_batch": 16}),
 ])
 def test_phrasings_from_the_corpus_review(message, expected):
     got = labels_of(read(message))
@@ -543,6 +546,7 @@ def test_phrasings_from_the_corpus_review(message, expected):
     ("torchrun grpo.py --max_completion_length 384 --max_prompt_length 512", ["seq_len"]),
     ("a warmup of 5 epochs and then cosine decay", ["warmup_steps", "epochs"]),
     ("is 64GB RAM enough?", ["gpu_memory_gb"]),
+    ("RTX 3080 10GB, yolov8m, imgsz=1280", ["params"]),  # the 'm' of yolov8m is a variant, not millions
     ("With 224 by 224 images my GPUs can only fit 10 images in a batch", ["dataset_size"]),
     ('Based on the Linear Scaling Rule in "Accurate, Large Minibatch SGD: Training ImageNet in 1 Hour", the LR '
      "should change", ["optimizer"]),

@@ -250,9 +250,12 @@ def changes(clause: Clause, reading: Reading) -> None:
             reading.set(Read("lr_to", b.value, text))
         elif topic == "seq":  # "reduce the max sequence length from 512 to 128": 128 now
             fill(reading, "seq_len", b.value, "", text, "user")
-        elif any(g in words[j + 2:j + 4] for g in ("gpus", "gpu", "cards")):
+        elif (topic == "gpus" or any(g in words[j + 2:j + 4] for g in ("gpus", "gpu", "cards"))) \
+                and a.value.is_integer() and b.value.is_integer() and 1 <= min(a.value, b.value):
+            # "increase the number of GPUs from 1 to 4": the run asked about has the new count
             reading.set(Read("gpus_from", int(a.value), text))
             reading.set(Read("gpus_to", int(b.value), text))
+            fill(reading, "num_gpus", b.value, "", text, "user")
     if not reading.in_past_clause:  # "I could go up to 32" on another setup is no change of the user's
         _moves(clause, reading)
     for k, w in enumerate(words):

@@ -101,6 +101,10 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("from scratch", "training_mode", "scratch"), ("pretraining", "training_mode", "scratch"),
     ("pre training", "training_mode", "scratch"), ("pretrain", "training_mode", "scratch"),
     ("pre train", "training_mode", "scratch"), ("train from scratch", "training_mode", "scratch"),
+    # pre-training that starts from a trained checkpoint trains all its weights, as a full fine-tune does
+    ("continue pretraining", "training_mode", "finetune"), ("continued pretraining", "training_mode", "finetune"),
+    ("continual pretraining", "training_mode", "finetune"), ("continue pre training", "training_mode", "finetune"),
+    ("continued pre training", "training_mode", "finetune"), ("continual pre training", "training_mode", "finetune"),
     ("fine tune", "training_mode", "finetune"), ("fine tuning", "training_mode", "finetune"),
     ("fine tuned", "training_mode", "finetune"), ("finetune", "training_mode", "finetune"),
     ("finetuning", "training_mode", "finetune"), ("finetuned", "training_mode", "finetune"),
@@ -234,7 +238,8 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("num_gpus", "num_gpus"), ("gpus", "num_gpus"), ("world_size", "num_gpus"), ("world size", "num_gpus"),
     ("n_gpu", "num_gpus"), ("nnodes", "num_nodes"), ("num_nodes", "num_nodes"), ("num_machines", "num_nodes"),
     ("resolution", "image_size"), ("image size", "image_size"), ("input size", "image_size"),
-    ("input resolution", "image_size"), ("image resolution", "image_size"), ("image_size", "image_size"), ("img_size", "image_size"),
+    ("input resolution", "image_size"), ("image resolution", "image_size"), ("imgsz", "image_size"),
+    ("img size", "image_size"), ("image_size", "image_size"), ("img_size", "image_size"),
     # the data set's size named before it: a trainer's log (`Num examples = 5,498`), "dataset size: 30000"
     # a model's size as a trainer or PEFT prints it ("all params: 6,742,609,920"); trainable parameters are the
     # model's size only when no adapter is trained (settled in reader._resolve)

@@ -140,8 +140,8 @@ def sized_names(clause: Clause, reading: Reading) -> None:
             continue  # "1.2M images", "2B tokens": a count of data, not a model's size
         first = _name_start(clause, i)
         has_letters = any(tokens[x].kind == "word" and tokens[x].text not in NOT_NAMES for x in range(first, i))
-        variant = i > clause.start and tokens[i - 1].kind == "word" and len(tokens[i - 1].text) == 1 \
-            and not num.space_before  # "E2B", "A3B"
+        variant = i > clause.start and tokens[i - 1].kind == "word" and not num.space_before \
+            and (len(tokens[i - 1].text) == 1 or tokens[i - 1].text.endswith("v"))  # "E2B", "A3B"; "yolov8m", "v5s"
         if size < 1e8 and not (has_letters or _params_cue(clause, i + 2)):
             continue  # "560M" with no name or cue may be tokens or rows
         if unit_word == "m" and not (has_letters or _params_cue(clause, i + 2)):

@@ -83,6 +83,8 @@ class Changes(BaseModel):
     batch_scale_factor: Optional[float] = Field(None, gt=0, le=1e6)
     lr_from: Optional[float] = Field(None, gt=0, lt=100)
     lr_to: Optional[float] = Field(None, gt=0, lt=100)
+    gpus_from: Optional[int] = Field(None, ge=1, le=100_000, description="GPU count before a change ('from 1 to 4')")
+    gpus_to: Optional[int] = Field(None, ge=1, le=100_000, description="GPU count after it (the run asked about)")
 
 
 class Situation(BaseModel):
@@ -117,7 +119,7 @@ _PLACES = {
     "epochs": ("schedule", "epochs"), "dataset_size": ("schedule", "dataset_size"),
     "batch_from": ("changes", "batch_from"), "batch_to": ("changes", "batch_to"),
     "batch_scale_factor": ("changes", "batch_scale_factor"), "lr_from": ("changes", "lr_from"),
-    "lr_to": ("changes", "lr_to"),
+    "lr_to": ("changes", "lr_to"), "gpus_from": ("changes", "gpus_from"), "gpus_to": ("changes", "gpus_to"),
 }
 
 
