@@ -521,6 +521,9 @@ def test_sentences_do_not_end_inside_abbreviations_or_paths():
     ("When I increase the number of GPUs from 1 to 4 with DDP, each epoch takes the same time", {"num_gpus": 4}),
     ("We want to continue pretraining Llama-3-70B on 50B tokens", {"training_mode": "finetune"}),
     ("RTX 3080 10GB, yolov8m, imgsz=1280, batch=16", {"model": "yolov8m", "image_size": 1280, "micro_batch": 16}),
+    ("ZeRO-2 with CPU offload, micro batch 2, global batch 256 for a 6.7B OPT model", {"model": "opt-6.7b"}),
+    ("fine-tuning a 7B Llama 2 model with LoRA", {"model": "llama-2-7b", "params": 7e9}),
+    ("Why does my GPU memory keep growing until OOM? batch size is fixed at 16.", {"micro_batch": 16}),
 ])
 def test_phrasings_from_the_corpus_review(message, expected):
     got = labels_of(read(message))
@@ -547,6 +550,7 @@ def test_phrasings_from_the_corpus_review(message, expected):
     ("a warmup of 5 epochs and then cosine decay", ["warmup_steps", "epochs"]),
     ("is 64GB RAM enough?", ["gpu_memory_gb"]),
     ("RTX 3080 10GB, yolov8m, imgsz=1280", ["params"]),  # the 'm' of yolov8m is a variant, not millions
+    ("pretraining a 1.3B GPT from scratch", ["model"]),  # no catalogue model is "GPT 1.3B": the size alone
     ("With 224 by 224 images my GPUs can only fit 10 images in a batch", ["dataset_size"]),
     ('Based on the Linear Scaling Rule in "Accurate, Large Minibatch SGD: Training ImageNet in 1 Hour", the LR '
      "should change", ["optimizer"]),

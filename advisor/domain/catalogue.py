@@ -410,6 +410,12 @@ def model_aliases() -> list[tuple[str, str]]:
     return pairs
 
 
+def model_id_of(name: str) -> str | None:
+    """The catalogue's id for a model's whole name as people write it ('Llama 2 7B', 'meta-llama/Llama-2-7b-hf'),
+    or None: a lookup, never a guess."""
+    return _lookup_name(name)
+
+
 def _lookup_name(name: str) -> str | None:
     """The model id for a whole name, trying the full name first, then without trailing suffixes."""
     index = model_index()

@@ -282,7 +282,8 @@ FILLERS = {"of", "is", "was", "=", ":", "to", "at", "set", "as", "size", "-", "-
            "=>", "’", "equal", "equals", "about", "around", "just", "only", "with", "be", "it", "i", "used", "use",
            "using", "value", "default", "per", "gpu", "device", "train", "even", "still", "my", "the", "your", "{",
            ",", "down", "up", "from", "[", "]", "approx", "~", "≈", "setting", "being", "are", "were", "has",
-           "have", "is:", "and", "can", "could", "would", "should", "will", "must", "then", "limited"}
+           "have", "is:", "and", "can", "could", "would", "should", "will", "must", "then", "limited", "fixed",
+           "kept"}
 
 
 _INDEXES: dict[str, PhraseIndex] = {}

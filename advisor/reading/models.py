@@ -157,8 +157,32 @@ def sized_names(clause: Clause, reading: Reading) -> None:
             reading.set(Read("model", model_id, text, setup, keyed=_model_key(clause, first),
                              weak=in_file or _other_key(clause, first)))
             clause.claimed.update(range(first, end + 1))
+        if not has_letters and not clause.claimed & {i, i + 1}:
+            _family_after(clause, reading, i, setup)  # "a 6.7B OPT model", "the 13B Llama"
         if not variant:
             reading.set(Read("params", size, text, setup))
+
+
+def _family_after(clause: Clause, reading: Reading, i: int, setup: str) -> None:
+    """A size followed by a family's name ('a 6.7B OPT model', 'a 7B Llama 2 model') names the catalogue's model of
+    that family and size, when the catalogue has exactly that one; otherwise the size alone is read."""
+    from advisor.domain import catalogue
+
+    tokens = clause.tokens
+    after, t = [], i + 2
+    while t < clause.end and len(after) < 3 and tokens[t].kind in ("word", "num") and tokens[t].text not in NOT_NAMES:
+        after.append(tokens[t].text)
+        t += 1
+    if not after or after[0] not in names.FAMILIES:
+        return
+    size = (tokens[i].text + tokens[i + 1].text).lower()
+    for n in range(len(after), 0, -1):  # the longest name first: "llama 2 7b" before "llama 7b"
+        found = catalogue.model_id_of(" ".join(after[:n]) + " " + size)
+        if found is not None:
+            text = clause.source[tokens[i].start:tokens[i + 1 + n].end]
+            reading.set(Read("model", found, text, setup))
+            clause.claimed.update(range(i, i + 2 + n))
+            return
 
 
 COMPARED = {"than", "vs", "versus"}  # "converges faster than RT-DETR": a model compared with
