@@ -210,3 +210,15 @@ def test_the_sequence_length_is_asked_only_for_a_transformer(kb):
     cnn = consult("Training ResNet-50 on ImageNet on a 24GB GPU, batch 256, OOM", kb=kb)
     llm = consult("fine-tune llama-2-7b on a 24GB GPU with LoRA, OOM", kb=kb)
     assert "seq_len" not in [q.id for q in cnn.questions] and "seq_len" in [q.id for q in llm.questions]
+
+
+def test_a_stated_batch_per_update_gives_the_accumulation_it_implies(kb):
+    """'micro batch 2, global batch 256' on 8 GPUs runs 16 accumulation steps: the plans keep 256 per update (they
+    used to take one step and offer 16 per update)."""
+    message = ("ZeRO-2 with CPU offload on 2 nodes x 4 GPUs (V100 16GB), micro batch 2, global batch 256 for a 6.7B "
+               "OPT model. OOM at step 1.")
+    advice = consult(message, kb=kb)
+    plans = plans_of(advice)
+    assert (plans["current"].micro_batch, plans["current"].grad_accum_steps, plans["current"].effective_batch) == (2, 16, 256)
+    offered = [p for p in advice.plans if p.id != "current"]
+    assert offered and all(p.micro_batch * p.grad_accum_steps * p.num_gpus == 256 for p in offered)

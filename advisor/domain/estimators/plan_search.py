@@ -113,6 +113,8 @@ def _problem(args: dict[str, Any]) -> Problem:
     target = args.get("batch_size")
     if micro is None and target and gpus == 1 and accum in (None, 1):
         micro, accum = target, 1  # "batch 4" on one GPU without accumulation is the micro-batch
+    if micro and accum is None and target and int(target) % (int(micro) * gpus) == 0:
+        accum = int(target) // (int(micro) * gpus)  # "micro 2, global 256 on 8 GPUs": 16 accumulation steps
     if micro:  # the batch per update the user runs now (a stated total that disagrees is a red flag elsewhere)
         target = int(micro) * int(accum or 1) * gpus
     goal = "fit"
