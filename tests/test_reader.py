@@ -524,6 +524,8 @@ def test_sentences_do_not_end_inside_abbreviations_or_paths():
     ("ZeRO-2 with CPU offload, micro batch 2, global batch 256 for a 6.7B OPT model", {"model": "opt-6.7b"}),
     ("fine-tuning a 7B Llama 2 model with LoRA", {"model": "llama-2-7b", "params": 7e9}),
     ("Why does my GPU memory keep growing until OOM? batch size is fixed at 16.", {"micro_batch": 16}),
+    ("Does the minibatch size mean the batch size per gpu or the total over all gpus? I have 1 gpu and set "
+     "per_img_gpu=2", {"num_gpus": 1, "micro_batch": 2}),
 ])
 def test_phrasings_from_the_corpus_review(message, expected):
     got = labels_of(read(message))

@@ -45,7 +45,8 @@ def read(message: str) -> Reading:
         clause = Clause(tokens, start, end, message, index)
         present = clause.present
         question = end < len(tokens) and tokens[end].text == "?"
-        if question and "or" in present and present & {"per", "each"} and present & {"total", "across", "global", "all"}:
+        semantics = question and "or" in present and present & {"per", "each"} and present & {"total", "across", "global", "all"}
+        if semantics:
             reading.asks_per_device = True  # "is that per GPU or across GPUs?"
         if reading.finetune_evidence is None:
             reading.finetune_evidence = _first_phrase(clause, cue_index("finetune"))
@@ -59,8 +60,8 @@ def read(message: str) -> Reading:
         reading.in_planning_sentence = bool(PLANNING & present) or question  # "so is batch 8 right?"
         reading.in_past_clause = _past_run(clause.words, present)
         reading.in_third_party_clause = not reading.in_personal_sentence and _speaks_of_third_party(clause)
-        if hardware.speaks_of_several_gpus(clause):
-            reading.several_gpus = True
+        if not semantics and hardware.speaks_of_several_gpus(clause):
+            reading.several_gpus = True  # (a question of what "per GPU or over all GPUs" means counts no GPUs)
         reading.clause_mood = "fail" if present & FAIL_WORDS or {"out", "memory"} <= present \
             else "ok" if present & OK_WORDS else ""
         hardware.gpu_names(clause, reading)
