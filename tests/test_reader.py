@@ -524,6 +524,8 @@ def test_sentences_do_not_end_inside_abbreviations_or_paths():
     ("ZeRO-2 with CPU offload, micro batch 2, global batch 256 for a 6.7B OPT model", {"model": "opt-6.7b"}),
     ("fine-tuning a 7B Llama 2 model with LoRA", {"model": "llama-2-7b", "params": 7e9}),
     ("Why does my GPU memory keep growing until OOM? batch size is fixed at 16.", {"micro_batch": 16}),
+    ("Zero 3 + LoRA on 8*H100: --lora-rank $lora_rank --load-in-4bit $load_in_4bit", {"training_mode": "lora"}),
+    ("torchrun src/train.py --deepspeed $DS_CONFIG_PATH --stage sft", {"parallelism": "zero"}),
     ("Does the minibatch size mean the batch size per gpu or the total over all gpus? I have 1 gpu and set "
      "per_img_gpu=2", {"num_gpus": 1, "micro_batch": 2}),
 ])
@@ -551,6 +553,7 @@ def test_phrasings_from_the_corpus_review(message, expected):
     ("torchrun grpo.py --max_completion_length 384 --max_prompt_length 512", ["seq_len"]),
     ("a warmup of 5 epochs and then cosine decay", ["warmup_steps", "epochs"]),
     ("is 64GB RAM enough?", ["gpu_memory_gb"]),
+    ("Zero 3 + LoRA: --lora-rank $lora_rank --load-in-4bit $load_in_4bit", ["lora_rank"]),
     ("RTX 3080 10GB, yolov8m, imgsz=1280", ["params"]),  # the 'm' of yolov8m is a variant, not millions
     ("pretraining a 1.3B GPT from scratch", ["model"]),  # no catalogue model is "GPT 1.3B": the size alone
     ("With 224 by 224 images my GPUs can only fit 10 images in a batch", ["dataset_size"]),

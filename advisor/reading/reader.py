@@ -166,8 +166,10 @@ def _keywords(clause: Clause, reading: Reading) -> None:
         if name == "precision" and (clause.word_of(k)[0] < k or clause.word_of(end - 1)[1] > end - 1):
             continue  # "bf16" inside `bf16_accumulate_gradient`, "fp32" inside `_convert_to_fp32`: another key's name
         last = clause.keys[end - 1].token
-        if last + 1 < clause.end and clause.tokens[last + 1].text == "$":
-            after_hit = end  # `--load-in-4bit $load_in_4bit`: a value set elsewhere, not said
+        if (last + 1 < clause.end and clause.tokens[last + 1].text == "$") or \
+                (name != "parallelism" and _shell_variable(clause, clause.keys[k].token)):
+            # `--load-in-4bit $load_in_4bit`: a value set elsewhere, not said (but `--deepspeed $DS_CONFIG` uses it)
+            after_hit = end
             continue
         after = words[end] if end < len(words) else ""
         if name == "precision" and (not _training_precision(clause, k, length) or after in ("auto", "none")
@@ -209,6 +211,15 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             else:
                 reading.set(Read(name, value, text, setup_of(clause, k)))
         after_hit = end
+
+
+def _shell_variable(clause: Clause, t: int) -> bool:
+    """Whether the word at token t is a shell variable's name (`$load_in_4bit`, `${deepspeed_config}`)."""
+    tokens = clause.tokens
+    if t - 1 < clause.start or tokens[t].space_before:
+        return False
+    prev = tokens[t - 1].text
+    return prev == "$" or (prev == "{" and t - 2 >= clause.start and tokens[t - 2].text == "$")
 
 
 FLOPS_WORDS = {"flops", "tflops", "tflop", "pflops", "teraflops"}
