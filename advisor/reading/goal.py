@@ -92,6 +92,8 @@ GOAL_CUES: list[tuple[str, str, float]] = [
     # an expectation the result broke: "I expected about 937 steps", "not the 3.5G I'd expect", "I thought fp16 would"
     ("i expected", "explain_result", 2), ("i ' d expect", "explain_result", 2), ("i thought", "explain_result", 1.5),
     ("i would expect", "explain_result", 2), ("than expected", "explain_result", 1.5),
+    ("strange", "explain_result", 1), ("runs successfully", "explain_result", 1), ("trains fine", "explain_result", 1),
+    ("runs fine", "explain_result", 1), ("works fine", "explain_result", 1), ("it seems", "explain_result", 1),
 ]
 
 # a number (or '=' / ':') right after an LR word names a value of a config, not a question about the LR
@@ -133,6 +135,10 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
             best_text[goal] = (amount, phrase)
 
     last_question = max((n for n, s in enumerate(sentences) if s.question), default=-1)
+    # an OOM set against a run that works or a result that surprised the user ("LoRA trains fine, but with QLoRA
+    # it OOMs"; "it runs successfully on 2 GPUs"; "I'm surprised that 4 impacts the memory so much") is a result
+    # to explain, unless the user asks for a fix
+    contrasts = any(_compares(s.words, index) for s in sentences)
     for n, sentence in enumerate(sentences):
         words = sentence.words
         scale = QUESTION_WEIGHT + (LAST_QUESTION_BONUS if n == last_question else 0.0) if sentence.question else 1.0
@@ -161,7 +167,7 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
                 goal = "fit"
             vote(goal, weight * scale, sentence.text(k, after - 1))
     if oom is not None:
-        vote("fit", OOM_PRIOR, oom)
+        vote("explain_result" if contrasts and last_question < 0 else "fit", OOM_PRIOR, oom)
     if not votes:
         return None
     goal = max(ORDER, key=lambda g: (votes.get(g, 0.0), -ORDER.index(g)))
@@ -173,7 +179,8 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
 # phrases that set two setups or an expectation side by side ("more memory than LoRA", "the same memory")
 COMPARISONS = {"more memory than", "uses more memory", "use more memory", "the same gpu memory", "the same memory",
                "memory is unchanged", "unchanged", "no effect", "no difference", "makes no difference",
-               "went up instead", "but not", "need more memory than"}
+               "went up instead", "but not", "need more memory than", "surprised", "counterintuitive", "weird",
+               "strange", "runs successfully", "trains fine", "runs fine", "works fine", "it seems"}
 
 
 def _compares(words: list[str], index) -> bool:
