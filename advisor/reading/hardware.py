@@ -200,13 +200,13 @@ def device_ids(clause: Clause, reading: Reading) -> None:
             continue
         ids, u = [], t + 2
         while u < clause.end and tokens[u].is_num and tokens[u].value is not None and len(ids) < 64:
-            ids.append(tokens[u])
-            clause.consumed.add(u)
+            ids.append(u)
             if u + 2 < clause.end and tokens[u + 1].text == "," and tokens[u + 2].is_num and not tokens[u + 2].space_before:
                 u += 2
             else:
                 break
         if len(ids) >= 2 or (ids and tok.text in ID_ONLY):
+            clause.consumed.update(ids)  # ids, not quantities (but Lightning's `gpus=2` is a count, read as one)
             reading.set(Read("num_gpus", len(ids), clause.text(t, u)))
 
 
@@ -351,8 +351,8 @@ def resolve_card_memory(reading: Reading) -> None:
     said, gpus, named = values.get("gpu_memory_gb"), reading.get("num_gpus"), reading.get("gpu_model") or ""
     sizes = [g.memory_gb for g in catalogue.families().get(named, ())] or \
         [catalogue.gpus()[named].memory_gb] if named in catalogue.gpus() or named in catalogue.families() else []
-    each = next((size for size in sizes if said is not None and gpus and gpus > 1 and said.value > 1.05 * size
-                 and abs(said.value / gpus - size) <= 0.05 * size), None)
+    each = next((size for size in sizes if said is not None and gpus and gpus > 1 and said.value > 1.05 * max(sizes)
+                 and abs(said.value / gpus - size) <= 0.05 * size), None)  # "two A800s, each with 80G" is one card's
     if each is not None and not said.weak:
         # "8xA100 (640G)": the memory of all the cards together, the named card's size each
         values["gpu_memory_gb"] = replace(said, value=each, implied=True)
