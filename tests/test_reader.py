@@ -526,6 +526,11 @@ def test_sentences_do_not_end_inside_abbreviations_or_paths():
     ("Why does my GPU memory keep growing until OOM? batch size is fixed at 16.", {"micro_batch": 16}),
     ("Zero 3 + LoRA on 8*H100: --lora-rank $lora_rank --load-in-4bit $load_in_4bit", {"training_mode": "lora"}),
     ("torchrun src/train.py --deepspeed $DS_CONFIG_PATH --stage sft", {"parallelism": "zero"}),
+    ("trainer = pl.Trainer(strategy=\"ddp\", accelerator=\"gpu\", gpus=2)", {"num_gpus": 2, "parallelism": "ddp"}),
+    ("I am fine-tuning on two A800s, each with 80G of memory", {"gpu_model": "a800-80gb", "gpu_memory_gb": 80}),
+    ("I simply added `fp16 = dict(loss_scale='dynamic')` at the bottom of the config", {"precision": "amp_fp16"}),
+    ("Unable to allocate 12 bytes. Total parameters 7243.436M", {"oom": True, "params": 7_243_436_000}),
+    ("it runs out of my 24G of vram easily, even with batch = 1", {"oom": True, "gpu_memory_gb": 24}),
     ("Does the minibatch size mean the batch size per gpu or the total over all gpus? I have 1 gpu and set "
      "per_img_gpu=2", {"num_gpus": 1, "micro_batch": 2}),
 ])
@@ -553,6 +558,7 @@ def test_phrasings_from_the_corpus_review(message, expected):
     ("torchrun grpo.py --max_completion_length 384 --max_prompt_length 512", ["seq_len"]),
     ("a warmup of 5 epochs and then cosine decay", ["warmup_steps", "epochs"]),
     ("is 64GB RAM enough?", ["gpu_memory_gb"]),
+    ("Unable to allocate 12 bytes. Total parameters 7243.436M", ["model"]),
     ("Zero 3 + LoRA: --lora-rank $lora_rank --load-in-4bit $load_in_4bit", ["lora_rank"]),
     ("RTX 3080 10GB, yolov8m, imgsz=1280", ["params"]),  # the 'm' of yolov8m is a variant, not millions
     ("pretraining a 1.3B GPT from scratch", ["model"]),  # no catalogue model is "GPT 1.3B": the size alone

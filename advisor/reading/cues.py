@@ -181,7 +181,9 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("g is not enough", "oom", True), ("gb is not enough", "oom", True), ("vram isn ' t enough", "oom", True),
     ("adam w", "optimizer", "adamw"),
     ("insufficient memory", "oom", True), ("out of vram", "oom", True),
-    ("out of video memory", "oom", True), ("out of cuda memory", "oom", True),
+    ("out of video memory", "oom", True), ("out of cuda memory", "oom", True), ("unable to allocate", "oom", True),
+    ("memory runs out", "oom", True), ("memory ran out", "oom", True), ("memory still runs out", "oom", True),
+    ("runs out of my", "oom", True), ("ran out of my", "oom", True),
     # an error that says the memory is full ("(GPU memory full)" alone describes a run at its limit)
     ("reported memory full", "oom", True), ("reports memory full", "oom", True), ("memory is full", "oom", True),
     ("memory was full", "oom", True), ("cudamalloc failed", "oom", True),

@@ -111,7 +111,8 @@ NOT_NAMES = {"a", "an", "the", "my", "our", "on", "with", "of", "for", "model", 
              "only", "full", "lora", "qlora", "like", "or", "vs", "but", "it", "x", "even", "also", "same", "larger",
              "smaller", "bigger", "big", "small", "new", "base", "pretrained", "whole", "dense", "param", "params",
              "loading", "load", "quantized", "quantised", "finetuned", "trained", "instruct", "chat", "original",
-             "official", "so", "as", "if", "when", "then", "can", "could", "would", "should", "will", "into"}
+             "official", "so", "as", "if", "when", "then", "can", "could", "would", "should", "will", "into",
+             "total", "parameters", "trainable", "number"}  # "Total parameters 7243.436M" names no model
 
 
 SIZE_UNITS = frozenset({"b", "m", "bn"})
@@ -142,9 +143,10 @@ def sized_names(clause: Clause, reading: Reading) -> None:
         has_letters = any(tokens[x].kind == "word" and tokens[x].text not in NOT_NAMES for x in range(first, i))
         variant = i > clause.start and tokens[i - 1].kind == "word" and not num.space_before \
             and (len(tokens[i - 1].text) == 1 or tokens[i - 1].text.endswith("v"))  # "E2B", "A3B"; "yolov8m", "v5s"
-        if size < 1e8 and not (has_letters or _params_cue(clause, i + 2)):
+        cue = _params_cue(clause, i + 2) or _params_named_before(clause, i)
+        if size < 1e8 and not (has_letters or cue):
             continue  # "560M" with no name or cue may be tokens or rows
-        if unit_word == "m" and not (has_letters or _params_cue(clause, i + 2)):
+        if unit_word == "m" and not (has_letters or cue):
             continue
         if _listed_size(clause, i):
             continue  # "BLOOM 560M / 1.1B", "for 7B, 13B, 33B and 65B": several models, no one of them
@@ -294,6 +296,14 @@ def _listed_size(clause: Clause, i: int) -> bool:
 # the words after a size that say it counts a model's parameters: "a 400M transformer", "a 7B LLM", "560M params"
 PARAMS_NOUNS = {"params", "parameters", "parameter", "model", "param", "transformer", "llm", "lm", "network", "net",
                 "models", "checkpoint", "dense"}
+
+
+def _params_named_before(clause: Clause, i: int) -> bool:
+    """A parameters noun just before a size: 'Total parameters 7243.436M', 'params: 1.3B'."""
+    t = i - 1
+    while t >= clause.start and i - t <= 3 and clause.tokens[t].text in (":", "=", "(", "total"):
+        t -= 1
+    return t >= clause.start and i - t <= 3 and clause.tokens[t].text.lower() in ("parameters", "params", "param")
 
 
 def _params_cue(clause: Clause, i: int) -> bool:

@@ -235,6 +235,8 @@ def _set_at_run_time(clause: Clause, last: int) -> bool:
         t += 1
     if t >= clause.end or clause.tokens[t].kind != "word":
         return False
+    if clause.tokens[t].text == "dict":
+        return False  # mmcv's `fp16 = dict(loss_scale='dynamic')`: a setting written as a dict, not a call at run time
     for u in range(t + 1, min(clause.end, t + 12)):  # a name glued together ('is_bfloat', '16', '_', 'supported')
         tok = clause.tokens[u]
         if tok.space_before:
