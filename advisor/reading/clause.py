@@ -106,6 +106,8 @@ class Clause:
             self.reference_at.append(speaking_of_reference)
             if w in REFERENCE_CUES:
                 artifact = k + 1 < len(words) and words[k + 1] in ARTIFACTS  # "we use your code"
+                # "if you keep batch_size = 128 and train with 8 GPUs": a generic 'you', the asker's own case
+                artifact = artifact or (w == "you" and k > 0 and words[k - 1] in ("if", "when", "once"))
                 if not artifact and not self._file_name(k) and \
                         not any(tuple(words[max(0, k - n):k]) in FOLLOWING for n in (1, 2, 3)):
                     speaking_of_reference = True
