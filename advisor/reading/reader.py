@@ -583,8 +583,9 @@ def _right_slot(index: PhraseIndex, clause: Clause, k: int) -> tuple[str, int] |
             nxt = k + hit[0]
             while nxt < len(words) and words[nxt] in ("train", "batch", "size", "="):
                 nxt += 1
+            cue_end = clause.keys[k + hit[0] - 1].token
             if nxt < len(words) and clause.tokens[clause.keys[nxt].token].is_num and not any(
-                    clause.tokens[t].text in (",", ";", ")") for t in range(clause.keys[nxt - 1].token, clause.keys[nxt].token)):
+                    clause.tokens[t].text in (",", ";", ")") for t in range(cue_end, clause.keys[nxt].token)):
                 return None  # "--cutoff_len 1536 --per_device_train_batch_size 1" (but not "2 GPUs, 15G each")
             return hit[1], k + hit[0] - 1
     return None
