@@ -530,7 +530,8 @@ def test_sentences_do_not_end_inside_abbreviations_or_paths():
     ("the OOM problem when training with 128 batch_size on a 12G P-100", {"micro_batch": 128, "gpu_memory_gb": 12}),
     ("retaining the same total batchsize, i.e., 8 for each GPU", {"micro_batch": 8}),
     ("on 8 GPUs, batch size 16", {"num_gpus": 8}),
-    ("if you keep batch_size = 128 and train with multiple GPUs, e.g. 8 GPUs", {"num_gpus": 8}),
+    ("if you keep batch_size = 128 and train with multiple GPUs, e.g. 8 GPUs, the effective batch_size is "
+     "128*8 = 1024", {"num_gpus": 8, "micro_batch": 128, "batch_size": 1024}),
     ("I am fine-tuning on two A800s, each with 80G of memory", {"gpu_model": "a800-80gb", "gpu_memory_gb": 80}),
     ("I simply added `fp16 = dict(loss_scale='dynamic')` at the bottom of the config", {"precision": "amp_fp16"}),
     ("Unable to allocate 12 bytes. Total parameters 7243.436M", {"oom": True, "params": 7_243_436_000}),

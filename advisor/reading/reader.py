@@ -353,6 +353,10 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 and clause.tokens[key.token - 2].text not in ("batch", "size", "len", "length", "lr", "steps", "epochs"):
             continue  # "Llama-2", "vit-b/16", "gpt-2": a number inside a hyphenated name
         value = tok.value
+        result = _product_result(clause, key.token)
+        if result is not None:  # "the effective batch_size is 128*8 = 1024": the cue names the result
+            value = clause.tokens[result].value
+            clause.consumed.update(range(key.token + 1, result + 1))
         unit = _unit_after(clause, k)
         end = unit[1] if unit else k
         text_end = keys[end].token
@@ -512,6 +516,20 @@ def _same_as_reference(words: list[str], k: int) -> bool:
         if "as" in after_as and THEIRS & set(after_as[after_as.index("as") + 1:after_as.index("as") + 4]):
             return True
     return False
+
+
+def _product_result(clause: Clause, t: int) -> int | None:
+    """The token of C in 'A*B = C' (or 'A x B x C = D') starting at the number at token t, if it is one."""
+    tokens, u = clause.tokens, t
+    for _ in range(4):
+        if u + 2 < clause.end and tokens[u + 1].text in batches.PRODUCT and tokens[u + 2].is_num:
+            u += 2
+        else:
+            break
+    if u > t and u + 2 < clause.end and tokens[u + 1].text == "=" and tokens[u + 2].is_num \
+            and tokens[u + 2].value is not None:
+        return u + 2
+    return None
 
 
 def _per_time(clause: Clause, t: int) -> bool:
