@@ -530,6 +530,8 @@ def test_sentences_do_not_end_inside_abbreviations_or_paths():
     ("the OOM problem when training with 128 batch_size on a 12G P-100", {"micro_batch": 128, "gpu_memory_gb": 12}),
     ("retaining the same total batchsize, i.e., 8 for each GPU", {"micro_batch": 8}),
     ("on 8 GPUs, batch size 16", {"num_gpus": 8}),
+    ("I use 32x32 images", {"image_size": 32}),
+    ("My DDP run on a machine with 4 GPUs is 4 times slower than a single GPU", {"num_gpus": 4}),
     ("if you keep batch_size = 128 and train with multiple GPUs, e.g. 8 GPUs, the effective batch_size is "
      "128*8 = 1024", {"num_gpus": 8, "micro_batch": 128, "batch_size": 1024}),
     ("I am fine-tuning on two A800s, each with 80G of memory", {"gpu_model": "a800-80gb", "gpu_memory_gb": 80}),
@@ -563,6 +565,8 @@ def test_phrasings_from_the_corpus_review(message, expected):
     ("torchrun grpo.py --max_completion_length 384 --max_prompt_length 512", ["seq_len"]),
     ("a warmup of 5 epochs and then cosine decay", ["warmup_steps", "epochs"]),
     ("is 64GB RAM enough?", ["gpu_memory_gb"]),
+    ("How can I start training on two or one RTX3090?", ["num_gpus"]),
+    ("8x8 GPUs", ["image_size"]),
     ("Unable to allocate 12 bytes. Total parameters 7243.436M", ["model"]),
     ("Zero 3 + LoRA: --lora-rank $lora_rank --load-in-4bit $load_in_4bit", ["lora_rank"]),
     ("RTX 3080 10GB, yolov8m, imgsz=1280", ["params"]),  # the 'm' of yolov8m is a variant, not millions

@@ -141,6 +141,8 @@ def _count_before(clause: Clause, s: int) -> tuple[int, int] | None:
     word = clause.words[k]
     t = clause.keys[k].token
     tok = clause.tokens[t]
+    if k >= 2 and clause.words[k - 1] == "or" and (clause.words[k - 2] in WORD_NUMBERS or clause.words[k - 2].isdigit()):
+        return None  # "on two or one RTX3090": alternatives, no count
     between = clause.tokens[t + 1:clause.keys[s].token]
     if any(b.kind == "punct" and b.text not in ("x", "×", "*", "-") for b in between):
         return None  # "training batch 1, TITAN RTX", "bf16` (Kaggle": another clause's number

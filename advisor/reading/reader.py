@@ -88,7 +88,8 @@ def _square(clause: Clause, k: int) -> bool:
     if k + 2 >= len(words) or words[k + 1] not in ("x", "*", "by") or words[k + 2] != words[k]:
         return False
     tok = clause.tokens[clause.keys[k].token]
-    return tok.value is not None and 64 <= tok.value <= 16384
+    after = clause.words[k + 3] if k + 3 < len(clause.words) else ""
+    return tok.value is not None and 28 <= tok.value <= 16384 and after not in GPU_WORDS  # MNIST's 28x28 up
 
 
 def _log_line(clause: Clause) -> bool:
@@ -807,8 +808,9 @@ def _resolve(reading: Reading) -> None:
     if single is not None and single.value == 1:
         # "when I use 1 GPU … but with multiple GPUs", "single GPU (equivalent to 8 GPUs)": a comparison, so the
         # count is the larger one said, or none
-        several = next((new for old, new in reading.conflicts if old is single and new.field == "num_gpus"
-                        and new.value > 1 and new.setup == "user"), None)
+        several = next((other for pair in reading.conflicts if single in pair for other in pair
+                        if other is not single and other.field == "num_gpus" and other.value > 1
+                        and other.setup == "user"), None)  # either said first
         if several is not None or reading.several_gpus:
             values.pop("num_gpus")
             if several is not None:
