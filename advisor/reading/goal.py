@@ -50,13 +50,15 @@ GOAL_CUES: list[tuple[str, str, float]] = [
     ("the original", "match_reference", 1), ("equivalent to using more gpus", "match_reference", 2),
     ("official way", "match_reference", 1),
     # asking the authors for their setup: "what batch size did you use?", "could you share your hardware settings?"
-    ("did you use", "match_reference", 2), ("your hardware", "match_reference", 2),
+    ("did you use", "match_reference", 2), ("your hardware", "match_reference", 2), ("you used", "match_reference", 3),
     ("your settings", "match_reference", 2), ("your parameter settings", "match_reference", 2),
     ("your hardware settings", "match_reference", 2), ("did you train", "match_reference", 1),
     # choose a learning rate (only the words: "lr = 3e-4" in a config names a value, not a question)
     ("learning rate", "choose_lr", 1), ("lr", "choose_lr", 1), ("base lr", "choose_lr", 1),
     ("linear scaling", "choose_lr", 1), ("scaling rule", "choose_lr", 1), ("scale the learning rate", "choose_lr", 2),
     ("learning rate scaling", "choose_lr", 1), ("lr scaling", "choose_lr", 1),
+    ("adjust the learning rate", "choose_lr", 2), ("change the learning rate", "choose_lr", 2),
+    ("change the lr", "choose_lr", 2), ("set the learning rate", "choose_lr", 2), ("scale the lr", "choose_lr", 2),
     # choose a batch size
     ("which batch size", "choose_batch", 2), ("what batch size", "choose_batch", 2),
     ("recommended batch size", "choose_batch", 2), ("best batch size", "choose_batch", 2),
@@ -180,7 +182,8 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
 COMPARISONS = {"more memory than", "uses more memory", "use more memory", "the same gpu memory", "the same memory",
                "memory is unchanged", "unchanged", "no effect", "no difference", "makes no difference",
                "went up instead", "but not", "need more memory than", "surprised", "counterintuitive", "weird",
-               "strange", "runs successfully", "trains fine", "runs fine", "works fine", "it seems"}
+               "strange", "runs successfully", "trains fine", "runs fine", "works fine", "it seems",
+               "much more memory", "so much more", "same as"}
 
 
 def _compares(words: list[str], index) -> bool:
