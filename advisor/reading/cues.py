@@ -215,6 +215,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("gradient_accumulation", "grad_accum_steps"), ("accumulate", "grad_accum_steps"),
     ("grad accum steps", "grad_accum_steps"), ("accum steps", "grad_accum_steps"),
     ("grad_accumulation_steps", "grad_accum_steps"), ("accumulate_grad_batches", "grad_accum_steps"),
+    ("num_microbatches", "grad_accum_steps"), ("iter_size", "grad_accum_steps"),  # T5X; Caffe's accumulation
     ("accumulate gradients", "grad_accum_steps"), ("gradient accumulations", "grad_accum_steps"),
     ("update freq", "grad_accum_steps"), ("subdivisions", "subdivisions"),
     ("max_seq_length", "seq_len"), ("max_seq_len", "seq_len"), ("seq_len", "seq_len"), ("seq_length", "seq_len"),

@@ -725,6 +725,8 @@ def _from_reference(reading: Reading) -> None:
     for name in FOLLOWED:
         if name not in reading.values and name in reading.reference:
             reading.values[name] = replace(reading.reference[name], setup="user", implied=True)
+            if name == "model" and "params" not in reading.values and "params" in reading.reference:
+                reading.values["params"] = replace(reading.reference["params"], setup="user", implied=True)
 
 
 def _implied_mode(reading: Reading) -> None:
