@@ -42,7 +42,8 @@ REFERENCE_CUES = {"paper", "papers", "authors", "author", "recipe", "readme", "o
 
 # …unless the user says they follow it: "I run run_glue.py as in the README", "following the paper"
 FOLLOWING = {("as", "in"), ("as", "in", "the"), ("following",), ("following", "the"), ("like", "in"),
-             ("like", "in", "the"), ("same", "as"), ("same", "as", "the")}
+             ("like", "in", "the"), ("same", "as"), ("same", "as", "the"), ("replicate",), ("reproduce",),
+             ("replicating",), ("reproducing",)}  # "I tried to replicate your experiments on 4 GPUs": mine
 
 
 # a clause with no first-person word that speaks of what a script, a config or a model does ("the config batch size
