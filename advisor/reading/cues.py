@@ -241,6 +241,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("devices", "num_gpus"), ("num_gpus_per_node", "gpus_per_node"), ("trainer.devices", "num_gpus"),
     ("num_gpus", "num_gpus"), ("gpus", "num_gpus"), ("world_size", "num_gpus"), ("world size", "num_gpus"),
     ("n_gpu", "num_gpus"), ("nnodes", "num_nodes"), ("num_nodes", "num_nodes"), ("num_machines", "num_nodes"),
+    ("precision", "precision_bits"),  # Lightning's `precision=16` (mixed fp16) / `precision=32`
     ("resolution", "image_size"), ("image size", "image_size"), ("input size", "image_size"),
     ("input resolution", "image_size"), ("image resolution", "image_size"), ("imgsz", "image_size"),
     ("img size", "image_size"), ("image_size", "image_size"), ("img_size", "image_size"),

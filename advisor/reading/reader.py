@@ -412,6 +412,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue  # "on monolingual data (stage 1)": a stage of training, not of ZeRO
         if name == "zero_stage" and _alternative_stage(clause, key.token):
             continue  # "zero_stage2&3", "ZeRO 2/3": both tried, neither the one asked about
+        if name == "precision_bits" and not (prev is not None and prev.text in ("=", ":") or in_flag(clause, keys[start_key].token)):
+            continue  # `precision=16`, `--precision 32`: a setting; "the precision of 16 digits" is none
         if name == "warmup_steps" and (u in ("%",) or (end + 1 < len(words) and words[end + 1] in ("epoch", "epochs", "%"))
                                        or "ratio" in words[start_key:k]):
             continue  # "warmup of 5 epochs", "warmup 10%": not a count of steps

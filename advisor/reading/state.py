@@ -143,6 +143,9 @@ def fill(reading: Reading, name: str, scaled: float, unit: str, text: str, setup
     elif name in ("tensor_parallel", "pipeline_parallel"):  # "tp=4", "--pipeline_model_parallel_size 2"
         if whole and scaled > 1:
             reading.set(Read("parallelism", "tensor" if name == "tensor_parallel" else "pipeline", text, setup))
+    elif name == "precision_bits":  # `precision=16` is Lightning's mixed fp16, `precision=32` full fp32
+        if scaled in (16, 32):
+            reading.set(Read("precision", "amp_fp16" if scaled == 16 else "fp32", text, setup, keyed=True))
     elif name == "zero_stage":
         if scaled in (0, 1, 2, 3):
             reading.set(Read(name, int(scaled), text, setup, qualified=qualified, keyed=keyed, mood=mood, weak=weak))
