@@ -32,15 +32,16 @@ class Keys:
         self.first: list[int] = []  # per token: index of its first key (or of the next token's, when it has none)
         self.span: list[tuple[int, int]] = []  # per key: its token's first and last key
         keys, words, first, span = self.keys, self.words, self.first, self.span
+        add_key, add_word, add_first, add_span = keys.append, words.append, first.append, span.append
         marks = KEY_MARKS
         n = 0
-        for i, tok in enumerate(tokens):
-            first.append(n)
+        for i, tok in enumerate(tokens):  # the hot loop of a long message: methods bound once
+            add_first(n)
             kind, text = tok.kind, tok.text
             if kind == "num" or (kind == "word" and "_" not in text):
-                keys.append(Key(text, i))
-                words.append(text)
-                span.append((n, n))
+                add_key(Key(text, i))
+                add_word(text)
+                add_span((n, n))
                 n += 1
             elif kind == "word":
                 parts = [p for p in text.split("_") if p]

@@ -186,8 +186,11 @@ COMPARISONS = {"more memory than", "uses more memory", "use more memory", "the s
                "much more memory", "so much more", "same as"}
 
 
+_COMPARISON_FIRST = frozenset(phrase.split()[0] for phrase in COMPARISONS)
+
+
 def _compares(words: list[str], index) -> bool:
-    for k in range(len(words)):
+    for k in [k for k, w in enumerate(words) if w in _COMPARISON_FIRST]:  # only where a comparison may start
         hit = index.at(words, k)
         if hit and " ".join(words[k:k + hit[0]]) in COMPARISONS:
             return True

@@ -9,6 +9,7 @@ so catalogue names match token by token.
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 MAX_MESSAGE = 100_000  # characters read from one message; the rest is ignored (and said so)
 MAX_TOKENS = 10_000  # tokens read from one message (≈ 40-60 KB of prose; a pasted log's first lines tell enough)
@@ -54,9 +55,7 @@ def tokenize(text: str) -> list[Token]:
     kinds = _KINDS
     previous_end = 0  # whitespace is not matched: a token starts after the previous one's end when space stands between
     word, num = _WORD, _NUM
-    for m in _TOKEN.finditer(text):
-        if len(tokens) >= MAX_TOKENS:
-            break
+    for m in islice(_TOKEN.finditer(text), MAX_TOKENS):  # (a glued 'x' may add a token over the bound: cut below)
         group = m.lastindex
         start, end = m.span()
         space = start != previous_end
@@ -82,6 +81,7 @@ def tokenize(text: str) -> list[Token]:
             append(Token("word", raw.lower(), start, end, space))
         else:
             append(Token("num", raw, start, end, space, value))
+    del tokens[MAX_TOKENS:]
     return tokens
 
 
