@@ -166,7 +166,7 @@ def test_corpus_precision_and_recall_do_not_regress():
     # the fields whose figures a general mechanism raised (who a batch belongs to, data-set sizes, the training
     # method a corpus implies, sizes as logs print them): floors a little under the figures in docs/reading.md
     floors = {"reference_batch": (0.89, 0.65), "dataset_size": (0.99, 0.94), "training_mode": (0.97, 0.91),
-              "params": (0.94, 0.94), "micro_batch": (0.86, 0.91), "goal": (0.84, 0.82), "precision": (0.91, 0.93),
+              "params": (0.94, 0.94), "micro_batch": (0.87, 0.90), "goal": (0.84, 0.82), "precision": (0.91, 0.93),
               "grad_accum_steps": (0.92, 0.91), "batch_size": (0.94, 0.62)}
     for field, (p_min, r_min) in floors.items():
         p, r = totals(per, (field,))
@@ -566,6 +566,8 @@ def test_phrasings_from_the_corpus_review(message, expected):
     ("a warmup of 5 epochs and then cosine decay", ["warmup_steps", "epochs"]),
     ("is 64GB RAM enough?", ["gpu_memory_gb"]),
     ("How can I start training on two or one RTX3090?", ["num_gpus"]),
+    ("with the same vit-small, batch size 32 takes up 17G for dino-s/8, but only 12G with batch size set to 128 "
+     "for vit-s/16", ["micro_batch"]),
     ("8x8 GPUs", ["image_size"]),
     ("Unable to allocate 12 bytes. Total parameters 7243.436M", ["model"]),
     ("Zero 3 + LoRA: --lora-rank $lora_rank --load-in-4bit $load_in_4bit", ["lora_rank"]),
