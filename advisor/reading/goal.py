@@ -28,6 +28,8 @@ GOAL_CUES: list[tuple[str, str, float]] = [
     ("errors out", "fit", 1), ("saves gpu memory", "fit", 1), ("memory blow up", "fit", 1),
     ("minimum memory", "fit", 2), ("minimum needed", "fit", 2), ("memory is needed", "fit", 2),
     ("vram usage", "fit", 1), ("reduce the vram", "fit", 2), ("reduce gpu memory", "fit", 2),
+    ("save gpu memory", "fit", 2), ("save memory", "fit", 1), ("reduce memory", "fit", 1.5),
+    ("reduce the memory", "fit", 1.5),
     ("memory go lower", "fit", 2), ("get it down", "fit", 1), ("way around it", "fit", 1), ("is there a fix", "fit", 1),
     ("can it be done on", "fit", 2), ("be fine tuned on", "fit", 1), ("be fully fine tuned on", "fit", 1),
     ("finetune", "fit", 0.3), ("fine tune", "fit", 0.3), ("is it possible to run", "fit", 1),
@@ -105,6 +107,8 @@ HARDWARE = {"gpu", "gpus", "card", "cards", "vram", "gb", "g", "gib", "a100", "h
 CAN = {"can", "could", "possible", "enough", "need", "needs", "needed"}
 # words that make a 'why' about memory a question about fitting ("why is 24g still not enough?")
 MEMORY = {"memory", "oom", "vram", "enough", "allocate"}
+# words that say a run is slow (not how fast a mechanism goes: "why does throughput change?" asks for a mechanism)
+SLOW = {"slow", "slower", "slowly", "longer"}
 QUESTION_WEIGHT = 3.0
 LAST_QUESTION_BONUS = 1.0
 OOM_PRIOR = 2.0
@@ -147,6 +151,9 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
         present = sentence.present
         # a 'why' about memory with no second setup to compare is a question about making it fit
         why_fits = sentence.question and "why" in present and bool(present & MEMORY) and not _compares(words, index)
+        # a 'why' about a run that is slow (in its sentence, or the one before a short "Do you know why?")
+        about = present | sentences[n - 1].present if len(words) <= 6 and n > 0 else present
+        why_slow = sentence.question and "why" in present and bool(about & SLOW) and not about & MEMORY
         if sentence.question and present & HARDWARE and present & CAN:
             vote("fit", HARDWARE_QUESTION * scale, sentence.text(0, len(words) - 1))
         first_words = index.by_first
@@ -167,6 +174,8 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
                 continue  # "lr 3e-4", "learning_rate=2e-5" in a statement: a value, not a question about it
             if goal == "explain_result" and words[k] == "why" and why_fits:
                 goal = "fit"
+            elif goal == "explain_result" and words[k] == "why" and why_slow:
+                goal = "faster"  # "26 min an epoch on two GPUs and 16 on one. Do you know why?": make it fast
             vote(goal, weight * scale, sentence.text(k, after - 1))
     if oom is not None:
         vote("explain_result" if contrasts and last_question < 0 else "fit", OOM_PRIOR, oom)
