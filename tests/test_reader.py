@@ -580,3 +580,18 @@ def test_phrasings_from_the_corpus_review(message, expected):
 def test_what_the_corpus_review_taught_not_to_read(message, absent):
     got = labels_of(read(message))
     assert not set(absent) & set(got), {k: got[k] for k in set(absent) & set(got)}
+
+
+@pytest.mark.parametrize("message, goal", [
+    ("Multi GPU takes longer: one epoch takes 26min on two GPUs and 16min on one GPU. Do you know why?", "faster"),
+    ("LoRA trains fine, but once I change the config to QLoRA it reports GPU OOM.", "explain_result"),
+    ("I run Llama-2-7B on 4xA100 and get OOM, but it runs successfully on 2*80G A100.", "explain_result"),
+    ("What batch size did you use for training? With the default 32 I get CUDA out of memory on an RTX 4090.",
+     "match_reference"),
+    ("I intend to scale up the batch size; could you advise me how to adjust the learning rate correspondingly?",
+     "choose_lr"),
+    ("How to use mixed precision? I want to save GPU memory during training. Any advice?", "fit"),
+    ("OOM with Qwen-7B on a 3090 at batch 4, seq 2048. How can I fix it?", "fit"),
+])
+def test_goals_from_the_corpus_review(message, goal):
+    assert labels_of(read(message)).get("goal") == goal

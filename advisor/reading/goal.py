@@ -52,7 +52,7 @@ GOAL_CUES: list[tuple[str, str, float]] = [
     ("the original", "match_reference", 1), ("equivalent to using more gpus", "match_reference", 2),
     ("official way", "match_reference", 1),
     # asking the authors for their setup: "what batch size did you use?", "could you share your hardware settings?"
-    ("did you use", "match_reference", 2), ("your hardware", "match_reference", 2), ("you used", "match_reference", 3),
+    ("did you use", "match_reference", 3), ("your hardware", "match_reference", 2), ("you used", "match_reference", 3),
     ("your settings", "match_reference", 2), ("your parameter settings", "match_reference", 2),
     ("your hardware settings", "match_reference", 2), ("did you train", "match_reference", 1),
     # choose a learning rate (only the words: "lr = 3e-4" in a config names a value, not a question)
