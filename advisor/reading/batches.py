@@ -46,6 +46,8 @@ def formulas(clause: Clause, reading: Reading) -> None:
             if result is not None and tokens[result].is_num:
                 clause.consumed.add(result)
                 fill(reading, "global_batch", tokens[result].value, "", clause.text(start, result), "user")
+        elif len(names) == 1 and names[0] == "lr":
+            pass  # "lr = 0.0002 * 16 = 0.0032": a scaling rule worked out, not the LR the run uses
         elif len(names) == 1:  # "gradient_accumulation_steps = 64* 2"
             fill(reading, names[0], product, "", text, setup_of(clause, clause.key_of.get(values[0], 0)))
         else:

@@ -422,6 +422,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if name == "lr" and clause.word_of(start_key)[0] < start_key and start_key < k \
                 and words[start_key - 1 if words[start_key - 1] not in ("_", ".") else start_key - 2] in OTHER_LRS:
             continue  # `unet_lr = 4e-5`, `min_lr`, `warmup_lr`: a part's or a schedule end's LR, not the run's
+        if name == "lr" and (_in_arithmetic(clause, key.token) or result is not None
+                             or (end + 1 < len(words) and words[end + 1] in GPU_WORDS)):
+            continue  # "base_lr = 0.1 * batch_size / 256", "lr = 1 GPU's lr * 8": a rule worked out, not set
         if name == "lr" and _log_line(clause):
             continue  # "{'loss': 1.6692, 'learning_rate': 1.36e-07}": the schedule's value at a step, not the LR set
         if name == "batch" and start_key < k and "node" in words[k + 1:k + 4] and {"each", "per"} & set(words[k + 1:k + 4]):
@@ -519,6 +522,17 @@ def _same_as_reference(words: list[str], k: int) -> bool:
         if "as" in after_as and THEIRS & set(after_as[after_as.index("as") + 1:after_as.index("as") + 4]):
             return True
     return False
+
+
+ARITHMETIC = frozenset({"*", "/", "×", "x"})
+
+
+def _in_arithmetic(clause: Clause, t: int) -> bool:
+    """Whether the number at token t is a term of a product or a quotient ('0.1 * batch_size / 256')."""
+    tokens = clause.tokens
+    nxt = tokens[t + 1].text if t + 1 < clause.end else ""
+    prev = tokens[t - 1].text if t - 1 >= clause.start else ""
+    return nxt in ARITHMETIC - {"x"} or prev in ARITHMETIC - {"x"}
 
 
 def _product_result(clause: Clause, t: int) -> int | None:
