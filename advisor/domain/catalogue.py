@@ -374,6 +374,13 @@ class NameIndex:
                 raise InputError(f"alias {alias!r} names both {previous!r} and {target!r}")
             by_first.setdefault(toks[0], []).append(toks)
         self.by_first = {k: sorted(set(v), key=len, reverse=True) for k, v in by_first.items()}
+        # aliases of two tokens or more by their first two ("a", "100"): a common first token ("a", "h") then costs a
+        # dictionary lookup, not a comparison with each of its aliases
+        self.by_pair: dict[tuple[str, str], list[tuple[str, ...]]] = {}
+        for cands in self.by_first.values():
+            for cand in cands:
+                if len(cand) >= 2:
+                    self.by_pair.setdefault(cand[:2], []).append(cand)
 
     def find(self, tokens: list[str], start: int = 0) -> tuple[int, int, str] | None:
         """(first token, end token, target) of the leftmost-longest alias in tokens[start:]."""

@@ -156,7 +156,9 @@ def catalogue_names(index: Any, clause: Clause, reading: Reading) -> Any:
             continue
         if reading.names_seen >= MAX_NAMES:
             return
-        for cand in first[words[i]]:
+        longer = index.by_pair.get((words[i], words[i + 1]), ()) if i + 1 < len(words) else ()
+        single = (words[i],)
+        for cand in [*longer, single] if single in index.exact else longer:  # longest first, the word alone last
             n = len(cand)
             if tuple(words[i:i + n]) == cand:
                 reading.names_seen += 1
