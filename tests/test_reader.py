@@ -158,22 +158,22 @@ def test_corpus_precision_and_recall_do_not_regress():
     """The figures are recorded in docs/reading.md; these floors only stop a change from making them worse."""
     per, _ = score(load(heldout=False))
     precision, recall = totals(per)
-    assert precision >= 0.925 and recall >= 0.895, (precision, recall)
+    assert precision >= 0.93 and recall >= 0.905, (precision, recall)
     hardware = ("gpu_model", "gpu_memory_gb", "num_gpus", "model", "params", "micro_batch", "grad_accum_steps",
                 "seq_len", "lr", "zero_stage", "parallelism", "oom")
     p, r = totals(per, hardware)
     assert p >= 0.94 and r >= 0.92, (p, r)
     # the fields whose figures a general mechanism raised (who a batch belongs to, data-set sizes, the training
     # method a corpus implies, sizes as logs print them): floors a little under the figures in docs/reading.md
-    floors = {"reference_batch": (0.89, 0.65), "dataset_size": (0.99, 0.94), "training_mode": (0.97, 0.91),
-              "params": (0.94, 0.94), "micro_batch": (0.87, 0.90), "goal": (0.84, 0.82), "precision": (0.91, 0.93),
-              "grad_accum_steps": (0.92, 0.91), "batch_size": (0.94, 0.62)}
+    floors = {"reference_batch": (0.92, 0.65), "dataset_size": (0.99, 0.94), "training_mode": (0.97, 0.93),
+              "params": (0.94, 0.96), "micro_batch": (0.85, 0.90), "goal": (0.86, 0.84), "precision": (0.91, 0.97),
+              "grad_accum_steps": (0.93, 0.93), "batch_size": (0.85, 0.63)}
     for field, (p_min, r_min) in floors.items():
         p, r = totals(per, (field,))
         assert p >= p_min and r >= r_min, (field, p, r)
     held, _ = score(load(heldout=True))
     p, r = totals(held)
-    assert p >= 0.75 and r >= 0.70, (p, r)  # messages it was never tuned on (rq-276..rq-305, rq-356..rq-385)
+    assert p >= 0.77 and r >= 0.72, (p, r)  # messages it was never tuned on (rq-276..rq-305, rq-356..rq-385)
 
 
 def test_every_fact_of_the_corpus_is_read_with_words_of_its_message(kb):
@@ -369,8 +369,9 @@ def test_the_batch_a_learning_rate_was_set_for_is_a_reference():
 @pytest.mark.parametrize("message, expected", [
     ("accelerate config: gpu_ids: 0,1, mixed_precision: bf16", {"num_gpus": 2}),
     ("deepspeed --include localhost:1 train.py", {"num_gpus": 1}),
+    # an error on device 0 says the card's size, not how many cards there are (the run may have eight)
     ("CUDA out of memory. Tried to allocate 20.00 MiB (GPU 0; 8.00 GiB total capacity; 6.06 GiB already allocated)",
-     {"num_gpus": 1, "gpu_memory_gb": 8}),
+     {"num_gpus": None, "gpu_memory_gb": 8}),
     ("The server has four V100s, 128G in total.", {"gpu_model": "v100-32gb", "gpu_memory_gb": 32, "num_gpus": 4}),
     ("on 4 NVIDIA GeForce RTX 2080 (11264MiB each)", {"gpu_model": "rtx-2080", "gpu_memory_gb": 11, "num_gpus": 4}),
     ("8xH100 fails: GPU 0 has a total capacity of 79.10 GiB of which 60 MiB is free", {"gpu_memory_gb": 80}),

@@ -106,6 +106,8 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("continue pretraining", "training_mode", "finetune"), ("continued pretraining", "training_mode", "finetune"),
     ("continual pretraining", "training_mode", "finetune"), ("continue pre training", "training_mode", "finetune"),
     ("continued pre training", "training_mode", "finetune"), ("continual pre training", "training_mode", "finetune"),
+    ("from a certain checkpoint", "training_mode", "finetune"), ("from a checkpoint", "training_mode", "finetune"),
+    ("from the checkpoint", "training_mode", "finetune"), ("from a pretrained checkpoint", "training_mode", "finetune"),
     ("fine tune", "training_mode", "finetune"), ("fine tuning", "training_mode", "finetune"),
     ("fine tuned", "training_mode", "finetune"), ("finetune", "training_mode", "finetune"),
     ("finetuning", "training_mode", "finetune"), ("finetuned", "training_mode", "finetune"),

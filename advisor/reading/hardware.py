@@ -188,16 +188,12 @@ ID_WORDS = frozenset({"gpu", "gpus", "ids", "cuda", "localhost", "devices", "dev
 
 def device_ids(clause: Clause, reading: Reading) -> None:
     """GPUs counted from a list of device ids (`gpu_ids: 0,1` is 2 GPUs, `--gpu=0,1,2,3` 4, `--include localhost:1`
-    1), and the device an error names (`GPU 0 has a total capacity …`), kept for when nothing else counts them."""
+    1). The device an error names (`GPU 0 has a total capacity …`) counts nothing: the run may have eight."""
     if not clause.present & ID_WORDS:
         return
     tokens = clause.tokens
     for t in range(clause.start, clause.end - 1):
         tok = tokens[t]
-        if tok.kind == "word" and tok.text == "gpu" and tokens[t + 1].is_num and tokens[t + 1].value is not None:
-            nxt = tokens[t + 2] if t + 2 < len(tokens) else None
-            if nxt is not None and nxt.text in (";", ")", "has"):
-                reading.devices_named.setdefault(int(tokens[t + 1].value), clause.text(t, t + 1))  # "(GPU 0; …)"
         if tok.kind != "word" or tok.text not in ID_LISTS or tokens[t + 1].text not in ("=", ":"):
             continue
         ids, u = [], t + 2
@@ -420,7 +416,7 @@ def resolve_platform(reading: Reading) -> None:
         said = reading.values.get("gpu_memory_gb")
         if said is None or 0.8 <= said.value / card.memory_gb <= 1.05:  # "15G each" of a 16 GB T4: what it leaves
             reading.values["gpu_memory_gb"] = Read("gpu_memory_gb", card.memory_gb, text, weak=True)
-        if gpus is None and count > 1:
-            reading.set(Read("num_gpus", count, text))
+        if gpus is None and not reading.several_gpus:
+            reading.set(Read("num_gpus", count, text, implied=True))  # a notebook's GPUs: Colab's one, Kaggle's two
     else:
         reading.set(Read("gpu_model", match.id, text))

@@ -838,9 +838,6 @@ def _resolve(reading: Reading) -> None:
             values.pop("num_gpus")
             if several is not None:
                 values["num_gpus"] = several
-    if "num_gpus" not in values and "gpus_per_node" not in values and set(reading.devices_named) == {0} \
-            and not reading.several_gpus:
-        values["num_gpus"] = Read("num_gpus", 1, reading.devices_named[0], implied=True)  # an error on device 0 only
     per_node = values.pop("gpus_per_node", None)
     if per_node is not None:
         nodes = reading.get("num_nodes") or 1

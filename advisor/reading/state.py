@@ -57,7 +57,6 @@ class Reading:
     in_third_party_clause: bool = False  # … and about what a script, a config or a model does ("BEVFormer trains …")
     clause_mood: str = ""  # … and whether the clause reports a failure or a success (FAIL_WORDS / OK_WORDS)
     batch_mentions: list[Read] = field(default_factory=list)  # every batch read, in order (at most MAX_MENTIONS)
-    devices_named: dict[int, str] = field(default_factory=dict)  # device indices an error names ("GPU 0; …")
     capacity_gb: float | None = None  # the capacity an OOM error reports ("24.00 GiB total capacity")
     capacity_text: str = ""  # …and its words
     measured_gb: float | None = None  # the largest memory use the message reports ("uses around 72 GB")
@@ -92,6 +91,8 @@ class Reading:
         # a later 'fine-tune' outranks an earlier 'pre-training' (fine-tuning a model that was pre-trained)
         finetune_wins = read.field == "training_mode" and old is not None and old.value == "scratch" \
             and read.value == "finetune"
+        if finetune_wins and old.sentence == read.sentence:
+            self.pretraining_sentences.discard(read.sentence)  # "pretrain the model from a checkpoint": one run
         restated = old is not None and old.value == read.value and old.sentence in self.pretraining_sentences \
             and read.sentence not in self.pretraining_sentences  # said again outside the pre-training sentence
         outranks = old is not None and old.value != read.value and read.field in PERSONAL_FIELDS \
