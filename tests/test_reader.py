@@ -167,7 +167,7 @@ def test_corpus_precision_and_recall_do_not_regress():
     # method a corpus implies, sizes as logs print them): floors a little under the figures in docs/reading.md
     floors = {"reference_batch": (0.92, 0.65), "dataset_size": (0.99, 0.94), "training_mode": (0.97, 0.93),
               "params": (0.94, 0.96), "micro_batch": (0.85, 0.90), "goal": (0.86, 0.84), "precision": (0.91, 0.96),
-              "grad_accum_steps": (0.93, 0.93), "batch_size": (0.85, 0.63)}
+              "grad_accum_steps": (0.92, 0.92), "batch_size": (0.84, 0.62)}
     for field, (p_min, r_min) in floors.items():
         p, r = totals(per, (field,))
         assert p >= p_min and r >= r_min, (field, p, r)
