@@ -532,6 +532,8 @@ def test_sentences_do_not_end_inside_abbreviations_or_paths():
     ("retaining the same total batchsize, i.e., 8 for each GPU", {"micro_batch": 8}),
     ("on 8 GPUs, batch size 16", {"num_gpus": 8}),
     ("I use 32x32 images", {"image_size": 32}),
+    ("Machine: Amazon EC2 instance with 8 GPUs, each 12G memory.", {"num_gpus": 8, "gpu_memory_gb": 12}),
+    ("Getting OOM on 8 nvidia GPUs with 40GB memory each", {"num_gpus": 8, "gpu_memory_gb": 40}),
     ("My DDP run on a machine with 4 GPUs is 4 times slower than a single GPU", {"num_gpus": 4}),
     ("if you keep batch_size = 128 and train with multiple GPUs, e.g. 8 GPUs, the effective batch_size is "
      "128*8 = 1024", {"num_gpus": 8, "micro_batch": 128, "batch_size": 1024}),

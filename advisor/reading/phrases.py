@@ -35,9 +35,10 @@ class PhraseIndex:
             for cands in table.values():
                 cands.sort(key=lambda c: len(c[0]), reverse=True)
 
-    def at(self, keys: list[str], i: int) -> tuple[int, Any] | None:
+    def at(self, keys: list[str], i: int, limit: int | None = None) -> tuple[int, Any] | None:
+        """The longest phrase starting at keys[i] (of at most `limit` keys)."""
         for cand, target in self.by_first.get(keys[i], ()):
-            if tuple(keys[i:i + len(cand)]) == cand:
+            if (limit is None or len(cand) <= limit) and tuple(keys[i:i + len(cand)]) == cand:
                 return len(cand), target
         return None
 

@@ -384,7 +384,10 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         slot = keyed or _left_slot(left, words, k, clause)
         if slot is None and k >= 2 and tuple(words[k - 2:k]) in batches.TARGET_CUES and batches.ACCUMULATION_WORDS & set(words):
             slot = ("global_batch", k - 2)  # "GA 128 to get 128": the batch per update the user expects
-        right_slot = _right_slot(right, clause, end + 1)
+        noun = end + 1
+        while noun < len(words) and noun - end <= 2 and words[noun] in hardware.GPU_NOISE:
+            noun += 1  # "8 nvidia GPUs", "4 Tesla cards": a brand between the count and its noun
+        right_slot = _right_slot(right, clause, noun)
         if slot is None or (slot[0] == "batch" and right_slot and right_slot[0] == "micro_batch") \
                 or (right_slot and keyed is None and _listed_after(clause, slot[1], key.token)):
             # "8 GPUs, 50000 samples": a cue before a list separator named the previous value; the noun after this
@@ -609,7 +612,7 @@ def _right_slot(index: PhraseIndex, clause: Clause, k: int) -> tuple[str, int] |
     ("--cutoff_len 1536 --per_device_train_batch_size 1": 'per device' belongs to the 1)."""
     words = clause.words
     if k < len(words) and words[k] in index.by_first:
-        hit = index.at(words, k)
+        hit = index.at(words, k, _unbroken(clause, k))  # "8 GPUs, each 12G": the cue is "GPUs", not "GPUs each"
         opened = hit is not None and k > 0 and \
             any(clause.tokens[t].text == "(" for t in range(clause.keys[k - 1].token + 1, clause.keys[k].token))
         if hit and in_flag(clause, clause.keys[k].token):
@@ -624,6 +627,15 @@ def _right_slot(index: PhraseIndex, clause: Clause, k: int) -> tuple[str, int] |
                 return None  # "--cutoff_len 1536 --per_device_train_batch_size 1" (but not "2 GPUs, 15G each")
             return hit[1], k + hit[0] - 1
     return None
+
+
+def _unbroken(clause: Clause, k: int, most: int = 8) -> int:
+    """How many keys from key k follow one another with no ',' or ';' between them (at most `most`)."""
+    n = 1
+    while k + n < len(clause.keys) and n < most and not any(
+            clause.tokens[t].text in (",", ";") for t in range(clause.keys[k + n - 1].token + 1, clause.keys[k + n].token)):
+        n += 1
+    return n
 
 
 def _left_slot(index: PhraseIndex, words: list[str], k: int, clause: Clause | None = None) -> tuple[str, int] | None:
