@@ -166,6 +166,21 @@ def test_ambiguous_names_come_back_as_a_family_with_candidates(text, family, mem
     assert m.ambiguous and m.id == family and {c.id for c in m.candidates} == members
 
 
+@pytest.mark.parametrize("message, want", [
+    ("Getting an out of memory error on a p3.2xlarge, single 16gb gpu machine", {"gpu_model": "v100-16gb", "num_gpus": 1}),
+    ("on a g5.12xlarge with batch 8", {"gpu_model": "a10g", "gpu_memory_gb": 24, "num_gpus": 4}),
+    ("p4d.24xlarge instance OOM", {"gpu_model": "a100-40gb", "num_gpus": 8}),
+    ("OOM with Llama 3.1 8B on 8* MI350", {"gpu_model": "mi350x", "gpu_memory_gb": 288, "num_gpus": 8}),
+    ("Nvidia A10 on a g5.2xlarge", {"gpu_model": "a10"}),  # the card named wins over the instance's
+])
+def test_cloud_instances_name_their_cards(message, want):
+    from advisor.reading.reader import read
+    from advisor.reading.situation import labels_of
+
+    got = labels_of(read(message))
+    assert {k: got.get(k) for k in want} == want
+
+
 def test_platform_defaults():
     colab = find_gpu("free Colab notebook")
     assert colab.platform == "colab" and colab.gpu.id == "t4" and colab.count == 1

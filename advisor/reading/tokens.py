@@ -62,8 +62,8 @@ def tokenize(text: str) -> list[Token]:
         previous_end = end
         if group == word:
             raw = low[start:end]
-            if raw[0] == "x" and not space and len(raw) > 1 and tokens and tokens[-1].is_num:
-                # "8xA100", "2xH100": the count's 'x' is glued to the name
+            if raw[0] == "x" and not space and len(raw) > 1 and tokens and tokens[-1].is_num and raw != "xlarge":
+                # "8xA100", "2xH100": the count's 'x' is glued to the name (not the 'xlarge' of "g5.2xlarge")
                 append(Token("word", "x", start, start + 1, False))
                 append(Token("word", raw[1:], start + 1, end, False))
                 continue
