@@ -572,6 +572,8 @@ def test_phrasings_from_the_corpus_review(message, expected):
     ("torchrun grpo.py --max_completion_length 384 --max_prompt_length 512", ["seq_len"]),
     ("a warmup of 5 epochs and then cosine decay", ["warmup_steps", "epochs"]),
     ("is 64GB RAM enough?", ["gpu_memory_gb"]),
+    ("As you mention in the paper, the batch size is 32 with 8 H100 GPUs, but that leads to OOM for me",
+     ["gpu_model", "gpu_memory_gb"]),
     ("How can I start training on two or one RTX3090?", ["num_gpus"]),
     ("with the same vit-small, batch size 32 takes up 17G for dino-s/8, but only 12G with batch size set to 128 "
      "for vit-s/16", ["micro_batch"]),

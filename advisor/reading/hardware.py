@@ -49,15 +49,16 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
                 reading.platform = (match, text, setup_of(clause, s))
             continue
         if match is not None:
+            setup = setup_of(clause, s)  # "in the paper … on 8 H100 GPUs": the authors' cards
             if match.gpu is not None:
-                reading.set(Read("gpu_model", match.gpu.id, text))
+                reading.set(Read("gpu_model", match.gpu.id, text, setup))
                 # the card's catalogue size gives way to one the user states ("RTX 2080 (11264MiB each)")
-                reading.set(Read("gpu_memory_gb", match.gpu.memory_gb, text, weak=True))
-                reading.set(Read("gpu_memory_catalogue_bytes", match.gpu.memory_bytes, text))
+                reading.set(Read("gpu_memory_gb", match.gpu.memory_gb, text, setup, weak=True))
+                reading.set(Read("gpu_memory_catalogue_bytes", match.gpu.memory_bytes, text, setup))
             else:
-                reading.set(Read("gpu_model", match.id, text))
+                reading.set(Read("gpu_model", match.id, text, setup))
                 if match.memory_gb_said and "total" not in words[e:e + 6]:
-                    reading.set(Read("gpu_memory_gb", match.memory_gb_said, text))
+                    reading.set(Read("gpu_memory_gb", match.memory_gb_said, text, setup))
             count = _count_before(clause, s) or _count_after(clause, e)
             if count and setup_of(clause, s) == "user":
                 name, n = ("num_gpus", count[0])
