@@ -207,7 +207,8 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             elif name == "zero_stage" and clause.tokens[last].is_num and _alternative_stage(clause, last):
                 # "zero_stage2&3": ZeRO, with both stages tried
                 reading.set(Read("parallelism", "zero", text, setup_of(clause, k)))
-            elif name == "parallelism" and value == "zero" and words[k] == "zero" and not _zero_context(words, k, length):
+            elif name == "parallelism" and value == "zero" and words[k] == "zero" and not _zero_context(words, k, length) \
+                    and text != "ZeRO":  # DeepSpeed's own spelling names it without a stage ("ZeRO on GPT-3 13B")
                 pass
             else:
                 reading.set(Read(name, value, text, setup_of(clause, k)))
