@@ -578,6 +578,9 @@ def test_phrasings_from_the_corpus_review(message, expected):
     ("with the same vit-small, batch size 32 takes up 17G for dino-s/8, but only 12G with batch size set to 128 "
      "for vit-s/16", ["micro_batch"]),
     ("8x8 GPUs", ["image_size"]),
+    ("I have a 512x512x512 volume that is crashing K80 GPUs", ["image_size"]),
+    ("I use batchsize=4, image_size=512. Only when I set batchsize to 1 and image_size=224 does it work.",
+     ["image_size"]),
     ("Unable to allocate 12 bytes. Total parameters 7243.436M", ["model"]),
     ("Zero 3 + LoRA: --lora-rank $lora_rank --load-in-4bit $load_in_4bit", ["lora_rank"]),
     ("RTX 3080 10GB, yolov8m, imgsz=1280", ["params"]),  # the 'm' of yolov8m is a variant, not millions

@@ -87,8 +87,12 @@ def _square(clause: Clause, k: int) -> bool:
     words = clause.words
     if k + 2 >= len(words) or words[k + 1] not in ("x", "*", "by") or words[k + 2] != words[k]:
         return False
-    tok = clause.tokens[clause.keys[k].token]
+    t = clause.keys[k].token
+    tok = clause.tokens[t]
     after = clause.words[k + 3] if k + 3 < len(clause.words) else ""
+    if after in ("x", "*") or (t - 2 >= clause.start and clause.tokens[t - 1].text in ("x", "*")
+                               and clause.tokens[t - 2].is_num):
+        return False  # "512x512x512", "65x512x512": a volume or a clip, not an image's side
     return tok.value is not None and 28 <= tok.value <= 16384 and after not in GPU_WORDS  # MNIST's 28x28 up
 
 
@@ -890,6 +894,9 @@ def _resolve(reading: Reading) -> None:
         values.pop("zero_stage", None)
     if reading.get("parallelism") == "device_map" and reading.get("num_gpus") == 1:
         values.pop("parallelism")  # `device_map="auto"` on one GPU places the model there; it splits nothing
+    sides = {r.value for pair in reading.conflicts for r in pair if r.field == "image_size" and r.setup == "user"}
+    if len(sides) > 1:
+        values.pop("image_size", None)  # "image_size=512 … only image_size=224 works": two runs' sizes, ask
     if {("grad_checkpointing", True), ("grad_checkpointing", False)} <= said:
         values.pop("grad_checkpointing", None)  # on in one place, off in another: ask
     stages = {r.value for o, n in reading.conflicts if o.field == "zero_stage" for r in (o, n)}
