@@ -134,7 +134,8 @@ ACCUMULATION_PARTS = {"accumulation", "accumulations", "accumulate", "accum", "s
 
 # the parts of a config key or a flag that say which batch it is
 NOT_TRAINING = {"eval", "evaluation", "test", "val", "valid", "validation", "inference", "infer", "predict",
-                "prediction", "generation", "gen", "sample", "sampling"}
+                "prediction", "generation", "gen", "sample", "sampling",
+                "im", "image", "roi", "rois", "anchor", "anchors"}  # detectron's BATCH_SIZE_PER_IM: regions, not images
 
 
 PER_DEVICE_PARTS = {"micro", "microbatch", "device", "gpu", "per"}

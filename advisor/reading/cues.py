@@ -185,6 +185,8 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("adam w", "optimizer", "adamw"),
     ("insufficient memory", "oom", True), ("out of vram", "oom", True),
     ("out of video memory", "oom", True), ("out of cuda memory", "oom", True), ("unable to allocate", "oom", True),
+    ("resourceexhaustederror", "oom", True), ("resource exhausted error", "oom", True), ("memory error", "oom", True),
+    ("memory explode", "oom", True), ("memory explodes", "oom", True),
     ("memory runs out", "oom", True), ("memory ran out", "oom", True), ("memory still runs out", "oom", True),
     ("runs out of my", "oom", True), ("ran out of my", "oom", True),
     # an error that says the memory is full ("(GPU memory full)" alone describes a run at its limit)

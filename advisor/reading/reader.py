@@ -416,6 +416,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         setup = setup_of(clause, k)
         if name == "params" and not u and value < 1e5:
             continue
+        if name == "lora_rank" and words[start_key] in ("r", "rank") and not (
+                clause.present & {"lora", "qlora", "peft", "adapter", "adapters", "loras"} or reading.get("adapter")):
+            continue  # "R_50_FPN" is a ResNet-50, "rank 0" a process: a LoRA rank needs LoRA said nearby
         if name == "zero_stage" and not clause.present & {"zero", "deepspeed", "ds"}:
             continue  # "on monolingual data (stage 1)": a stage of training, not of ZeRO
         if name == "zero_stage" and _alternative_stage(clause, key.token):
