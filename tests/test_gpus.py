@@ -172,6 +172,7 @@ def test_ambiguous_names_come_back_as_a_family_with_candidates(text, family, mem
     ("p4d.24xlarge instance OOM", {"gpu_model": "a100-40gb", "num_gpus": 8}),
     ("OOM with Llama 3.1 8B on 8* MI350", {"gpu_model": "mi350x", "gpu_memory_gb": 288, "num_gpus": 8}),
     ("Nvidia A10 on a g5.2xlarge", {"gpu_model": "a10"}),  # the card named wins over the instance's
+    ("RTX 3060, 12GB, 11.34gb free - out of memory error", {"gpu_model": "rtx-3060-12gb", "gpu_memory_gb": 12}),
 ])
 def test_cloud_instances_name_their_cards(message, want):
     from advisor.reading.reader import read

@@ -206,7 +206,10 @@ def find_gpu(text: str) -> GpuMatch | None:
     if hit is None:
         return None
     start, end, target = hit
-    said = _memory_near(tokens, start, end)
+    if end - start >= 2 and tokens[end - 1] in MEMORY_UNITS and _number(tokens[end - 2]) is not None:
+        said = _number(tokens[end - 2])  # the name says its size ("RTX 3060 12GB"): a later "11.34gb free" is not it
+    else:
+        said = _memory_near(tokens, start, end)
     matched = " ".join(tokens[start:end])
     table, fams, plats = gpus(), families(), _data()["platforms"]
     if target in plats:
