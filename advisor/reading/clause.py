@@ -173,13 +173,12 @@ def negated(clause: Clause, k: int, length: int = 1) -> bool:
     """A negation just before ("without gradient checkpointing", "instead of Adam", "no fp32 master weights") or
     just after ("LoRA is not an option", "flash attention isn't installed")."""
     before = [j for j in range(max(0, k - 5), k) if clause.words[j] not in ("'", "t")][-3:]  # "wouldn't need QLoRA"
-    start = clause.keys[k].token
     for j in before:
-        if any(clause.tokens[t].text in (",", ";") for t in range(clause.keys[j].token + 1, start)):
-            continue  # "don't cache latents, gradient checkpointing": a list's next item is not negated
         # a negation glued into a key negates that key (`no_offload`), not a later one (`local_scripts/zero3`)
         if clause.words[j] in NEGATIONS and (clause.word_of(j) == (j, j) or clause.word_of(j)[1] >= k):
             t = clause.keys[j].token
+            if any(clause.tokens[u].text in (",", ";") for u in range(t + 1, clause.keys[k].token)):
+                continue  # "don't cache latents, gradient checkpointing": a list's next item is not negated
             if t > clause.start and clause.tokens[t - 1].text in ("=", ":"):
                 continue  # `dtype=None, load_in_4bit=True`: a value, not a negation
             return True

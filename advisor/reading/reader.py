@@ -620,7 +620,9 @@ def _right_slot(index: PhraseIndex, clause: Clause, k: int) -> tuple[str, int] |
     ("--cutoff_len 1536 --per_device_train_batch_size 1": 'per device' belongs to the 1)."""
     words = clause.words
     if k < len(words) and words[k] in index.by_first:
-        hit = index.at(words, k, _unbroken(clause, k))  # "8 GPUs, each 12G": the cue is "GPUs", not "GPUs each"
+        hit = index.at(words, k)
+        if hit is not None and hit[0] > 1 and _unbroken(clause, k, hit[0]) < hit[0]:
+            hit = index.at(words, k, _unbroken(clause, k, hit[0]))  # "8 GPUs, each 12G": the cue is "GPUs"
         opened = hit is not None and k > 0 and \
             any(clause.tokens[t].text == "(" for t in range(clause.keys[k - 1].token + 1, clause.keys[k].token))
         if hit and in_flag(clause, clause.keys[k].token):
