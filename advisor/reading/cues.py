@@ -322,4 +322,6 @@ TRAINED_ON = {"on", "with"}
 
 # a pretrained checkpoint or a downstream task means fine-tuning
 FINETUNE_EVIDENCE = ["instruct", "chat", "hf", "glue", "squad", "alpaca", "samsum", "dolly", "lima", "classifier",
-                     "from_pretrained", "model_name_or_path", "text to image"]
+                     "from_pretrained", "model_name_or_path", "text to image", "transfer learning",
+                     "pretrained weights", "pre trained weights", "pretrained model", "pre trained model",
+                     "pretrained checkpoint", "pretrained_model_name_or_path"]
