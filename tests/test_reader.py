@@ -539,6 +539,8 @@ def test_sentences_do_not_end_inside_abbreviations_or_paths():
     ("TRAIN: SCALES: (800,) MAX_SIZE: 1333 IMS_PER_BATCH: 1 BATCH_SIZE_PER_IM: 512", {"micro_batch": 1}),
     ("Machine: Amazon EC2 instance with 8 GPUs, each 12G memory.", {"num_gpus": 8, "gpu_memory_gb": 12}),
     ("Getting OOM on 8 nvidia GPUs with 40GB memory each", {"num_gpus": 8, "gpu_memory_gb": 40}),
+    ("CUDA OOM training on 4 24GB VRAM GPUs with batch size 1", {"num_gpus": 4, "gpu_memory_gb": 24}),
+    ("Even with 4 times 24 GB graphics cards I get the error", {"num_gpus": 4, "gpu_memory_gb": 24}),
     ("My DDP run on a machine with 4 GPUs is 4 times slower than a single GPU", {"num_gpus": 4}),
     ("if you keep batch_size = 128 and train with multiple GPUs, e.g. 8 GPUs, the effective batch_size is "
      "128*8 = 1024", {"num_gpus": 8, "micro_batch": 128, "batch_size": 1024}),

@@ -399,6 +399,11 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             # number names it
             slot, keyed = right_slot or slot, None
         if slot is None:
+            if not u and float(value).is_integer() and 1 < value <= 1024 and _count_of_sized_cards(clause, end + 1):
+                # "on 4 24GB VRAM GPUs", "4 times 24 GB graphics cards": a count, then each card's size
+                fill(reading, "num_gpus", value, "", clause.text(key.token, keys[min(end + 4, len(keys) - 1)].token),
+                     setup_of(clause, k))
+                continue
             if not u and float(value).is_integer() and hardware.counts_machines(clause, k) and setup_of(clause, k) == "user":
                 fill(reading, "num_nodes", value, "", clause.text(key.token, keys[k + 3].token), "user")
                 continue  # "2 8-GPU nodes"
@@ -558,6 +563,17 @@ def _product_result(clause: Clause, t: int) -> int | None:
             and tokens[u + 2].value is not None:
         return u + 2
     return None
+
+
+def _count_of_sized_cards(clause: Clause, k: int) -> bool:
+    """Whether the keys from k say a card's size and then cards: '24GB VRAM GPUs', 'times 24 GB graphics cards'."""
+    words = clause.words
+    if k < len(words) and words[k] in ("times", "x", "*", "×"):
+        k += 1
+    if k + 1 >= len(words) or not clause.tokens[clause.keys[k].token].is_num or words[k + 1] not in MEMORY_UNITS:
+        return False
+    rest = [w for w in words[k + 2:k + 5] if w not in ("vram", "of", "memory", "graphics")]
+    return bool(rest) and rest[0] in GPU_WORDS
 
 
 def _per_time(clause: Clause, t: int) -> bool:
