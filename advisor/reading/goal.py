@@ -141,10 +141,6 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
             best_text[goal] = (amount, phrase)
 
     last_question = max((n for n, s in enumerate(sentences) if s.question), default=-1)
-    # an OOM set against a run that works or a result that surprised the user ("LoRA trains fine, but with QLoRA
-    # it OOMs"; "it runs successfully on 2 GPUs"; "I'm surprised that 4 impacts the memory so much") is a result
-    # to explain, unless the user asks for a fix
-    contrasts = any(_compares(s.words, index) for s in sentences)
     for n, sentence in enumerate(sentences):
         words = sentence.words
         scale = QUESTION_WEIGHT + (LAST_QUESTION_BONUS if n == last_question else 0.0) if sentence.question else 1.0
@@ -178,7 +174,11 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
                 goal = "faster"  # "26 min an epoch on two GPUs and 16 on one. Do you know why?": make it fast
             vote(goal, weight * scale, sentence.text(k, after - 1))
     if oom is not None:
-        vote("explain_result" if contrasts and last_question < 0 else "fit", OOM_PRIOR, oom)
+        # an OOM set against a run that works or a result that surprised the user ("LoRA trains fine, but with
+        # QLoRA it OOMs"; "it runs successfully on 2 GPUs"; "I'm surprised that 4 impacts the memory so much") is a
+        # result to explain when the user asks nothing else
+        contrasts = last_question < 0 and any(_compares(s.words, index) for s in sentences)
+        vote("explain_result" if contrasts else "fit", OOM_PRIOR, oom)
     if not votes:
         return None
     goal = max(ORDER, key=lambda g: (votes.get(g, 0.0), -ORDER.index(g)))

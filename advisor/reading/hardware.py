@@ -348,8 +348,10 @@ def resolve_card_memory(reading: Reading) -> None:
         if nominal is not None and reading.capacity_gb >= 0.85 * nominal:
             values["gpu_memory_gb"] = Read("gpu_memory_gb", nominal, reading.capacity_text, implied=True)
     said, gpus, named = values.get("gpu_memory_gb"), reading.get("num_gpus"), reading.get("gpu_model") or ""
-    sizes = [g.memory_gb for g in catalogue.families().get(named, ())] or \
-        [catalogue.gpus()[named].memory_gb] if named in catalogue.gpus() or named in catalogue.families() else []
+    if named in catalogue.families():
+        sizes = [g.memory_gb for g in catalogue.families()[named]]
+    else:
+        sizes = [catalogue.gpus()[named].memory_gb] if named in catalogue.gpus() else []
     each = next((size for size in sizes if said is not None and gpus and gpus > 1 and said.value > 1.05 * max(sizes)
                  and abs(said.value / gpus - size) <= 0.05 * size), None)  # "two A800s, each with 80G" is one card's
     if each is not None and not said.weak:

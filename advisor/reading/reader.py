@@ -307,7 +307,7 @@ NOT_THE_SEQUENCE = frozenset({"completion", "output", "target", "new", "generati
 
 # the first part of a key that names another LR than the run's (`unet_lr`, `text_encoder_lr`, `min_lr`)
 OTHER_LRS = frozenset({"unet", "encoder", "te", "min", "final", "end", "warmup", "head", "backbone", "embedding",
-                       "embed", "critic", "disc", "discriminator", "lora_plus", "plus"})
+                       "embed", "critic", "disc", "discriminator", "plus"})
 
 
 def _numbers(clause: Clause, reading: Reading) -> None:
@@ -540,7 +540,7 @@ def _same_as_reference(words: list[str], k: int) -> bool:
     return False
 
 
-ARITHMETIC = frozenset({"*", "/", "×", "x"})
+ARITHMETIC = frozenset({"*", "/", "×"})  # not 'x': "8x A100" is a count
 
 
 def _in_arithmetic(clause: Clause, t: int) -> bool:
@@ -548,7 +548,7 @@ def _in_arithmetic(clause: Clause, t: int) -> bool:
     tokens = clause.tokens
     nxt = tokens[t + 1].text if t + 1 < clause.end else ""
     prev = tokens[t - 1].text if t - 1 >= clause.start else ""
-    return nxt in ARITHMETIC - {"x"} or prev in ARITHMETIC - {"x"}
+    return nxt in ARITHMETIC or prev in ARITHMETIC
 
 
 def _product_result(clause: Clause, t: int) -> int | None:
