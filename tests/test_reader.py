@@ -585,6 +585,7 @@ def test_phrasings_from_the_corpus_review(message, expected):
     ("with the same vit-small, batch size 32 takes up 17G for dino-s/8, but only 12G with batch size set to 128 "
      "for vit-s/16", ["micro_batch"]),
     ("8x8 GPUs", ["image_size"]),
+    ("how much memory do we need to train at 256x256 with batch size >= 8?", ["micro_batch"]),
     ("I trained e2e_faster_rcnn_R_50_FPN_1x on my COCO-format dataset", ["lora_rank"]),
     ("TRAIN: SCALES: (800,) MAX_SIZE: 1333 IMS_PER_BATCH: 1 BATCH_SIZE_PER_IM: 512", ["batch_size"]),
     ("I have a 512x512x512 volume that is crashing K80 GPUs", ["image_size"]),

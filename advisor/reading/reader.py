@@ -465,6 +465,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         text = clause.text(first, max(last, text_end))
         if name in ("batch", "micro_batch", "global_batch", "seq_len") and batches.in_change(words, k):
             continue
+        if name in ("batch", "micro_batch", "global_batch") and not keyed and _compared(clause, key.token):
+            continue  # "with batch size >= 8", "a batch size larger than 2": a bound, not a batch run
         if name in ("batch", "micro_batch", "global_batch") and not keyed and _in_sweep(clause, key.token):
             continue  # "I tried batch sizes of 32, 64, 128 and 200": a sweep, none of them the run asked about
         if name == "num_gpus":
@@ -574,6 +576,21 @@ def _count_of_sized_cards(clause: Clause, k: int) -> bool:
         return False
     rest = [w for w in words[k + 2:k + 5] if w not in ("vram", "of", "memory", "graphics")]
     return bool(rest) and rest[0] in GPU_WORDS
+
+
+COMPARATORS = frozenset({">", "<", ">=", "<=", "≥", "≤"})
+COMPARED_WORDS = frozenset({"larger", "bigger", "greater", "more", "less", "smaller", "higher", "lower", "above",
+                            "below", "beyond", "exceeding", "over", "under"})
+
+
+def _compared(clause: Clause, t: int) -> bool:
+    """Whether the number at token t is a bound: '>= 8', '> 2', 'larger than 2', 'above 64'."""
+    tokens = clause.tokens
+    prev = [tokens[u].text.lower() for u in range(max(clause.start, t - 2), t)]
+    if prev and (prev[-1] in COMPARATORS or "".join(prev[-2:]) in COMPARATORS):
+        return True
+    return bool(prev) and (prev[-1] == "than" and len(prev) == 2 and prev[0] in COMPARED_WORDS
+                           or prev[-1] in ("above", "below", "beyond", "exceeding"))
 
 
 def _per_time(clause: Clause, t: int) -> bool:
