@@ -593,7 +593,7 @@ def test_phrasings_from_the_corpus_review(message, expected):
      ["image_size"]),
     ("Unable to allocate 12 bytes. Total parameters 7243.436M", ["model"]),
     ("Zero 3 + LoRA: --lora-rank $lora_rank --load-in-4bit $load_in_4bit", ["lora_rank"]),
-    ("RTX 3080 10GB, yolov8m, imgsz=1280", ["params"]),  # the 'm' of yolov8m is a variant, not millions
+    ("RTX 3060 12GB, yolov9m, imgsz=1280", ["params"]),  # the 'm' of yolov9m is a variant, not millions
     ("pretraining a 1.3B GPT from scratch", ["model"]),  # no catalogue model is "GPT 1.3B": the size alone
     ("With 224 by 224 images my GPUs can only fit 10 images in a batch", ["dataset_size"]),
     ('Based on the Linear Scaling Rule in "Accurate, Large Minibatch SGD: Training ImageNet in 1 Hour", the LR '

@@ -327,10 +327,17 @@ def resolve_vague_model(reading: Reading) -> None:
 
 
 def _said_size(text: str) -> bool:
-    """Whether a model's name as written carries its size: '7b', '8x7B', '560m', '1.3B' (a digit, then b or m)."""
+    """Whether a model's name as written carries its size: '7b', '8x7B', '560m', '1.3B' (a number, then b or m);
+    not a version and a variant ('yolov8m': the number follows a letter other than the 'x' of '8x7B')."""
     low = text.lower()
-    return any(ch in "bm" and k > 0 and low[k - 1].isdigit() and (k + 1 == len(low) or not low[k + 1].isalpha())
-               for k, ch in enumerate(low))
+    for k, ch in enumerate(low):
+        if ch in "bm" and k > 0 and low[k - 1].isdigit() and (k + 1 == len(low) or not low[k + 1].isalpha()):
+            start = k - 1
+            while start > 0 and (low[start - 1].isdigit() or low[start - 1] == "."):
+                start -= 1
+            if start == 0 or not low[start - 1].isalpha() or low[start - 1] == "x":
+                return True
+    return False
 
 
 def catalogue_params(reading: Reading) -> None:
