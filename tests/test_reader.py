@@ -158,15 +158,15 @@ def test_corpus_precision_and_recall_do_not_regress():
     """The figures are recorded in docs/reading.md; these floors only stop a change from making them worse."""
     per, _ = score(load(heldout=False))
     precision, recall = totals(per)
-    assert precision >= 0.895 and recall >= 0.87, (precision, recall)
+    assert precision >= 0.905 and recall >= 0.88, (precision, recall)
     hardware = ("gpu_model", "gpu_memory_gb", "num_gpus", "model", "params", "micro_batch", "grad_accum_steps",
                 "seq_len", "lr", "zero_stage", "parallelism", "oom")
     p, r = totals(per, hardware)
-    assert p >= 0.91 and r >= 0.90, (p, r)
+    assert p >= 0.92 and r >= 0.915, (p, r)
     # the fields whose figures a general mechanism raised (who a batch belongs to, data-set sizes, the training
     # method a corpus implies, sizes as logs print them): floors a little under the figures in docs/reading.md
-    floors = {"reference_batch": (0.89, 0.62), "dataset_size": (0.99, 0.78), "training_mode": (0.94, 0.86),
-              "params": (0.92, 0.95), "micro_batch": (0.83, 0.87), "goal": (0.83, 0.81), "precision": (0.85, 0.92),
+    floors = {"reference_batch": (0.89, 0.62), "dataset_size": (0.99, 0.78), "training_mode": (0.94, 0.87),
+              "params": (0.92, 0.95), "micro_batch": (0.85, 0.88), "goal": (0.84, 0.82), "precision": (0.85, 0.92),
               "grad_accum_steps": (0.91, 0.91), "batch_size": (0.80, 0.62)}
     for field, (p_min, r_min) in floors.items():
         p, r = totals(per, (field,))
