@@ -166,7 +166,7 @@ def test_corpus_precision_and_recall_do_not_regress():
     # the fields whose figures a general mechanism raised (who a batch belongs to, data-set sizes, the training
     # method a corpus implies, sizes as logs print them): floors a little under the figures in docs/reading.md
     floors = {"reference_batch": (0.89, 0.62), "dataset_size": (0.99, 0.78), "training_mode": (0.94, 0.87),
-              "params": (0.92, 0.95), "micro_batch": (0.85, 0.88), "goal": (0.84, 0.82), "precision": (0.85, 0.92),
+              "params": (0.92, 0.95), "micro_batch": (0.85, 0.88), "goal": (0.84, 0.81), "precision": (0.85, 0.92),
               "grad_accum_steps": (0.91, 0.91), "batch_size": (0.80, 0.62)}
     for field, (p_min, r_min) in floors.items():
         p, r = totals(per, (field,))
