@@ -117,7 +117,7 @@ def _factor_names(clause: Clause, left: PhraseIndex, t: int) -> list[str]:
         if hit is None:
             return [], t
         names.append(hit[1])
-        start = clause.keys[k - hit[0]].token
+        start = clause.keys[k - hit[0]]
         u = start - 1
         if u >= clause.start and tokens[u].text in PRODUCT:
             u -= 1
@@ -150,7 +150,7 @@ def config_key(clause: Clause, k: int, reading: Reading) -> tuple[str, int] | No
     and `global_train_batch_size` global, `--batch_size_training 16` and `loader.batch_size=32` plain ("batch"),
     DeepSpeed's `train_batch_size` global but a script's `--train_batch_size` per device; an eval or test batch
     (`per_device_eval_batch_size: 16`) is no training batch ("skip")."""
-    t = clause.keys[k].token
+    t = clause.keys[k]
     j = t - 1
     while j >= clause.start and t - j <= 6 and (clause.tokens[j].kind == "punct" and clause.tokens[j].text in "=:\"'`"
                                                 or clause.tokens[j].text in ("to", "the", "original", "default", "of")):
@@ -184,7 +184,7 @@ ACCUMULATION_WORDS = {"ga", "accumulation", "accum", "accumulate", "gradient_acc
 
 def json_key(clause: Clause, k: int) -> bool:
     """Whether the word at key k is written as a quoted key ("train_batch_size": 32), as in a DeepSpeed JSON."""
-    tok_index = clause.keys[k].token
+    tok_index = clause.keys[k]
     return tok_index > 0 and clause.tokens[tok_index - 1].text == '"'
 
 
@@ -231,7 +231,7 @@ def changes(clause: Clause, reading: Reading) -> None:
             first += 1
         if first >= len(words):
             continue
-        a = clause.tokens[clause.keys[first].token]
+        a = clause.tokens[clause.keys[first]]
         if not a.is_num:
             continue
         j = first + 1
@@ -239,11 +239,11 @@ def changes(clause: Clause, reading: Reading) -> None:
             j += 1
         if j + 1 >= len(words) or words[j] != "to":
             continue
-        b = clause.tokens[clause.keys[j + 1].token]
+        b = clause.tokens[clause.keys[j + 1]]
         if not b.is_num or a.value is None or b.value is None:
             continue
         topic = next((TOPICS[x] for x in reversed(words[max(0, k - 6):first]) if x in TOPICS), "")
-        text = clause.text(clause.keys[k].token, clause.keys[j + 1].token)
+        text = clause.text(clause.keys[k], clause.keys[j + 1])
         if topic == "batch":
             if a.value.is_integer() and b.value.is_integer():
                 reading.set(Read("batch_from", int(a.value), text))
@@ -266,7 +266,7 @@ def changes(clause: Clause, reading: Reading) -> None:
             window = words[k:k + 4]
             if "batch" in window or "bs" in window:
                 factor = 0.5 if w.startswith("halv") else 4.0 if w == "quadrupled" else 2.0
-                text = clause.text(clause.keys[k].token, clause.keys[min(k + 3, len(words) - 1)].token)
+                text = clause.text(clause.keys[k], clause.keys[min(k + 3, len(words) - 1)])
                 reading.set(Read("batch_scale_factor", factor, text))
 
 
@@ -321,7 +321,7 @@ def _moves(clause: Clause, reading: Reading) -> None:
             n += 1
         if n >= len(words):
             continue
-        tok = clause.tokens[clause.keys[n].token]
+        tok = clause.tokens[clause.keys[n]]
         if not tok.is_num or tok.value is None or not float(tok.value).is_integer() or tok.value < 1:
             continue
         after = words[n + 1] if n + 1 < len(words) else ""
@@ -330,12 +330,12 @@ def _moves(clause: Clause, reading: Reading) -> None:
         if not named and (words[j] not in UNNAMED_CHANGE_VERBS or last_topic(topics, tok.value) != "batch"):
             continue  # "lower it to 8" only when the last quantity named that can be 8 was a batch
         to = int(tok.value)
-        text = clause.text(clause.keys[j].token, clause.keys[n].token)
+        text = clause.text(clause.keys[j], clause.keys[n])
         source = None
-        if n + 2 < len(words) and words[n + 1] == "from" and clause.tokens[clause.keys[n + 2].token].is_num:
-            a = clause.tokens[clause.keys[n + 2].token]
+        if n + 2 < len(words) and words[n + 1] == "from" and clause.tokens[clause.keys[n + 2]].is_num:
+            a = clause.tokens[clause.keys[n + 2]]
             if a.value is not None and float(a.value).is_integer():
-                source = Read("batch_from", int(a.value), clause.text(clause.keys[j].token, clause.keys[n + 2].token))
+                source = Read("batch_from", int(a.value), clause.text(clause.keys[j], clause.keys[n + 2]))
                 text = source.text
         if source is None:
             earlier = [m for m in reading.batch_mentions if m.value != to and not m.past and m.setup == "user"]

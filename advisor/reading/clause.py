@@ -14,20 +14,13 @@ from advisor.reading.tokens import Token
 MAX_NAMES = 64  # GPU and model mentions read per message
 
 
-class Key:
-    """One word key: a word's part ('per_device_train_batch_size' is five), a number, or '/', "'", 'x', '*'."""
-
-    __slots__ = ("text", "token")
-
-    def __init__(self, text: str, token: int):
-        self.text, self.token = text, token
-
-
 class Keys:
-    """The word keys of a whole message, built once: clauses and sentences are slices of them."""
+    """The word keys of a whole message, built once: clauses and sentences are slices of them. A key is a word's
+    part ('per_device_train_batch_size' is five), a number, or '/', "'", 'x', '*': `words[n]` is its text and
+    `keys[n]` the index of the token it is part of (plain ints: a long message has thousands)."""
 
     def __init__(self, tokens: list[Token]):
-        self.keys: list[Key] = []
+        self.keys: list[int] = []
         self.words: list[str] = []
         self.first: list[int] = []  # per token: index of its first key (or of the next token's, when it has none)
         self.span: list[tuple[int, int]] = []  # per key: its token's first and last key
@@ -39,21 +32,20 @@ class Keys:
             add_first(n)
             kind, text = tok.kind, tok.text
             if kind == "num" or (kind == "word" and "_" not in text):
-                add_key(Key(text, i))
+                add_key(i)
                 add_word(text)
                 add_span((n, n))
                 n += 1
             elif kind == "word":
                 parts = [p for p in text.split("_") if p]
                 span += [(n, n + len(parts) - 1)] * len(parts)
-                keys += [Key(p, i) for p in parts]
+                keys += [i] * len(parts)
                 words += parts
                 n += len(parts)
             elif text in marks:
-                part = "x" if text == "×" else text
-                keys.append(Key(part, i))
-                words.append(part)
-                span.append((n, n))
+                add_key(i)
+                add_word("x" if text == "×" else text)
+                add_span((n, n))
                 n += 1
         first.append(n)
 
@@ -125,7 +117,7 @@ class Clause:
 
     def _file_name(self, k: int) -> bool:
         """'README.md', 'defaults.yaml': a file's name, not a setup spoken of."""
-        t = self.keys[k].token
+        t = self.keys[k]
         nxt = self.tokens[t + 1] if t + 1 < self.end else None
         return nxt is not None and nxt.text == "." and t + 2 < self.end and not self.tokens[t + 2].space_before \
             and self.tokens[t + 2].kind == "word"
@@ -162,7 +154,7 @@ def catalogue_names(index: Any, clause: Clause, reading: Reading) -> Any:
             n = len(cand)
             if tuple(words[i:i + n]) == cand:
                 reading.names_seen += 1
-                if len(words[i]) == 1 and n > 1 and clause.tokens[clause.keys[i + 1].token].space_before:
+                if len(words[i]) == 1 and n > 1 and clause.tokens[clause.keys[i + 1]].space_before:
                     break  # "a 10GB card"
                 yield i, i + n, index.exact[cand]
                 end = i + n
@@ -176,8 +168,8 @@ def negated(clause: Clause, k: int, length: int = 1) -> bool:
     for j in before:
         # a negation glued into a key negates that key (`no_offload`), not a later one (`local_scripts/zero3`)
         if clause.words[j] in NEGATIONS and (clause.word_of(j) == (j, j) or clause.word_of(j)[1] >= k):
-            t = clause.keys[j].token
-            if any(clause.tokens[u].text in (",", ";") for u in range(t + 1, clause.keys[k].token)):
+            t = clause.keys[j]
+            if any(clause.tokens[u].text in (",", ";") for u in range(t + 1, clause.keys[k])):
                 continue  # "don't cache latents, gradient checkpointing": a list's next item is not negated
             if t > clause.start and clause.tokens[t - 1].text in ("=", ":"):
                 continue  # `dtype=None, load_in_4bit=True`: a value, not a negation
@@ -186,7 +178,7 @@ def negated(clause: Clause, k: int, length: int = 1) -> bool:
     if not (after[:1] and after[0] in ("is", "isn", "was", "wasn", "doesn", "didn", "won", "wouldn")
             and set(after) & {"not", "isn", "wasn", "doesn", "didn", "won", "wouldn"}):
         return False
-    last, nxt = clause.keys[k + length - 1].token, clause.keys[k + length].token
+    last, nxt = clause.keys[k + length - 1], clause.keys[k + length]
     return not any(clause.tokens[t].kind == "punct" for t in range(last + 1, nxt))  # "OOMs — isn't 80G enough"
 
 

@@ -35,15 +35,15 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
 
     words = clause.words
     for s, e, target in catalogue_names(gpus.name_index(), clause, reading):
-        last = clause.tokens[clause.keys[e - 1].token]
+        last = clause.tokens[clause.keys[e - 1]]
         after = words[e:min(len(words), e + 4)]
         if e - s > 1 and words[e - 1] == "s" and clause.source[last.start:last.end] == "s":
             e -= 1  # "8 V100s" is a plural of the V100, not the V100S (a product name is written in capitals)
         match = _find_gpu(" ".join(words[max(0, s - 2):e] + after))
-        text = clause.text(clause.keys[s].token, clause.keys[e - 1].token)
+        text = clause.text(clause.keys[s], clause.keys[e - 1])
         if match is not None:
             # the name's own digits ("3090" in "4 3090 cards") count nothing
-            clause.consumed.update(range(clause.keys[s].token, clause.keys[e - 1].token + 1))
+            clause.consumed.update(range(clause.keys[s], clause.keys[e - 1] + 1))
         if match is not None and match.platform:
             if reading.platform is None:  # settled once the message has been read (a card named wins)
                 reading.platform = (match, text, setup_of(clause, s))
@@ -64,7 +64,7 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
                 name, n = ("num_gpus", count[0])
                 if count[0] > 1:
                     name, n = gpu_count(clause, clause.key_of.get(count[1], s), count[0])
-                first, last = clause.keys[s].token, clause.keys[e - 1].token
+                first, last = clause.keys[s], clause.keys[e - 1]
                 reading.set(Read(name, n, clause.text(min(count[1], first), max(count[1] + 1, last)
                                                       if count[1] > last else last)))
 
@@ -80,7 +80,7 @@ def single_gpu(clause: Clause, reading: Reading) -> None:
                 continue  # "GPU 0 has …" names a device; "GPUs"; "a GPU server" may hold eight
             count = _count_before(clause, k)
             if count and count[0] == 1:
-                reading.set(Read("num_gpus", 1, clause.text(count[1], clause.keys[k].token)))
+                reading.set(Read("num_gpus", 1, clause.text(count[1], clause.keys[k])))
 
 
 # nouns that make 'GPU' or 'card' a modifier: "a large GPU capacity", "a GPU server", "my GPU cluster"
@@ -130,7 +130,7 @@ def _count_before(clause: Clause, s: int) -> tuple[int, int] | None:
         k -= 1
     if k >= 1 and clause.words[k] == "vram":
         k -= 1  # "a 20GB VRAM GPU"
-    if k >= 1 and clause.words[k] in MEMORY_UNITS and clause.tokens[clause.keys[k - 1].token].is_num:
+    if k >= 1 and clause.words[k] in MEMORY_UNITS and clause.tokens[clause.keys[k - 1]].is_num:
         k -= 2  # "a 24GB 3090"
     if k >= 1 and clause.words[k - 1] in ("a", "an", "my", "single") and clause.words[k].isalpha() \
             and clause.words[k] not in SINGULAR and clause.word_of(k) == (k, k):
@@ -140,11 +140,11 @@ def _count_before(clause: Clause, s: int) -> tuple[int, int] | None:
     if k < 0:
         return None
     word = clause.words[k]
-    t = clause.keys[k].token
+    t = clause.keys[k]
     tok = clause.tokens[t]
     if k >= 2 and clause.words[k - 1] == "or" and (clause.words[k - 2] in WORD_NUMBERS or clause.words[k - 2].isdigit()):
         return None  # "on two or one RTX3090": alternatives, no count
-    between = clause.tokens[t + 1:clause.keys[s].token]
+    between = clause.tokens[t + 1:clause.keys[s]]
     if any(b.kind == "punct" and b.text not in ("x", "×", "*", "-") for b in between):
         return None  # "training batch 1, TITAN RTX", "bf16` (Kaggle": another clause's number
     if tok.is_num and tok.value is not None and float(tok.value).is_integer() and 1 <= tok.value <= 4096:
@@ -167,12 +167,12 @@ def _count_after(clause: Clause, e: int) -> tuple[int, int] | None:
         e += 1
     if e + 1 < len(words) and words[e] in MEMORY_UNITS:
         e += 1
-    elif e + 2 < len(words) and clause.tokens[clause.keys[e].token].is_num and words[e + 1] in MEMORY_UNITS:
+    elif e + 2 < len(words) and clause.tokens[clause.keys[e]].is_num and words[e + 1] in MEMORY_UNITS:
         e += 2
     if e + 1 < len(words) and words[e] in ("x", "×", "*"):
-        tok = clause.tokens[clause.keys[e + 1].token]
+        tok = clause.tokens[clause.keys[e + 1]]
         if tok.is_num and tok.value and float(tok.value).is_integer() and 1 <= tok.value <= 4096:
-            return int(tok.value), clause.keys[e].token
+            return int(tok.value), clause.keys[e]
     return None
 
 
@@ -221,7 +221,7 @@ def gpu_count(clause: Clause, k: int, count: int) -> tuple[str, float]:
         j -= 1
         if j >= 0 and words[j] in NODE_WORDS:
             j -= 1
-        first = clause.tokens[clause.keys[j].token] if j >= 0 else None
+        first = clause.tokens[clause.keys[j]] if j >= 0 else None
         if first is not None and first.is_num and first.value and float(first.value).is_integer():
             return "num_gpus", count * int(first.value)
     nearby = set(words[max(0, k - 3):k]) | set(words[k + 1:k + 4])
@@ -230,11 +230,11 @@ def gpu_count(clause: Clause, k: int, count: int) -> tuple[str, float]:
     if "each" in nearby or node_of or {"per", "node"} <= set(words[k + 1:k + 5]):
         return "gpus_per_node", count
     # "two 8-gpu machines", "2 8-GPU nodes": machines of that many GPUs, counted before
-    t = clause.keys[k].token
+    t = clause.keys[k]
     glued = k + 2 < len(words) and t + 1 < clause.end and clause.tokens[t + 1].text == "-" \
         and not clause.tokens[t + 1].space_before and words[k + 2] in NODE_WORDS
     machines = words[k - 1] if k >= 1 else ""
-    if glued and (machines in WORD_NUMBERS or clause.tokens[clause.keys[k - 1].token].is_num) and machines not in SINGULAR:
+    if glued and (machines in WORD_NUMBERS or clause.tokens[clause.keys[k - 1]].is_num) and machines not in SINGULAR:
         return "gpus_per_node", count
     return "num_gpus", count
 
@@ -257,9 +257,9 @@ SAYS_WHOSE = frozenset(CAPACITY | MEASURED | CARD_WORDS | {"of", "with", "has", 
 def counts_machines(clause: Clause, k: int) -> bool:
     """Whether the count at key k counts machines of a stated size: 'two 8-gpu machines', '2 8-GPU nodes'."""
     words = clause.words
-    if k + 3 >= len(words) or not clause.tokens[clause.keys[k + 1].token].is_num:
+    if k + 3 >= len(words) or not clause.tokens[clause.keys[k + 1]].is_num:
         return False
-    t = clause.keys[k + 1].token
+    t = clause.keys[k + 1]
     return t + 1 < clause.end and clause.tokens[t + 1].text == "-" and words[k + 2] in ("gpu", "gpus", "card", "cards") \
         and words[k + 3] in NODE_WORDS
 
@@ -283,7 +283,7 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
             after[1:2] and after[1] in capacity:
         if reading.capacity_gb is None:
             reading.capacity_gb = gb  # "(GPU 0; 24.00 GiB total capacity …)", "total capacity of 14.58 GiB"
-            ends = (clause.keys[max(0, k - 3)].token, clause.keys[min(len(clause.keys) - 1, end + 3)].token)
+            ends = (clause.keys[max(0, k - 3)], clause.keys[min(len(clause.keys) - 1, end + 3)])
             reading.capacity_text = clause.text(*ends)  # the words as written ("total capacty": PyTorch 2.1's)
         return
     if capacity & set(before[-3:]):
@@ -312,16 +312,16 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
     card_before = bool(set(before[-3:]) & GPU_WORDS) or (before and before[-1] in ("my", "on"))
     gpu_before = card_before or bool(set(before[-2:]) & {"with", "has", "having"} and set(words[max(0, k - 6):k]) & GPU_WORDS)
     if gpu_after or gpu_before or (after and after[0] in ("each", "per")):
-        first = clause.keys[k - 1].token if gpu_before and not gpu_after and k >= 1 else clause.keys[k].token
-        last = clause.keys[end + 1].token if (gpu_after or not gpu_before) and end + 1 < len(clause.keys) \
-            else clause.keys[end].token
+        first = clause.keys[k - 1] if gpu_before and not gpu_after and k >= 1 else clause.keys[k]
+        last = clause.keys[end + 1] if (gpu_after or not gpu_before) and end + 1 < len(clause.keys) \
+            else clause.keys[end]
         text = clause.text(first, last)
         reading.set(Read("gpu_memory_gb", round(gb, 2), text))
         reading.set(Read("gpu_memory_bytes", nbytes, text))
 
 
 def _after_equals(clause: Clause, k: int) -> bool:
-    t = clause.keys[k].token
+    t = clause.keys[k]
     return t > clause.start and clause.tokens[t - 1].text == "="
 
 

@@ -20,7 +20,7 @@ def catalogue_models(clause: Clause, reading: Reading) -> None:
 
     words = clause.words
     for s, e, target in catalogue_names(catalogue.model_index(), clause, reading):
-        first, last = clause.keys[s].token, clause.keys[e - 1].token
+        first, last = clause.keys[s], clause.keys[e - 1]
         if e < len(words) and words[e] in NOT_THE_MODEL and words[e] not in ("paper", "papers", "authors"):
             continue  # "a galactica 30b model (gpt-2 like)": a comparison, not the model trained
         setup = setup_of(clause, s)
@@ -210,7 +210,7 @@ def family_names(clause: Clause, reading: Reading) -> None:
         return
     tokens, done = clause.tokens, clause.start
     # the tokens a family's name is a part of, in order (the rest of the clause is not looked at)
-    starts = sorted({clause.keys[k].token for k, w in enumerate(clause.words) if w in names.FAMILIES})
+    starts = sorted({clause.keys[k] for k, w in enumerate(clause.words) if w in names.FAMILIES})
     for t in starts:
         if t < done or reading.names_seen >= MAX_NAMES:
             continue

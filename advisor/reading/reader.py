@@ -87,7 +87,7 @@ def _square(clause: Clause, k: int) -> bool:
     words = clause.words
     if k + 2 >= len(words) or words[k + 1] not in ("x", "*", "by") or words[k + 2] != words[k]:
         return False
-    t = clause.keys[k].token
+    t = clause.keys[k]
     tok = clause.tokens[t]
     after = clause.words[k + 3] if k + 3 < len(clause.words) else ""
     if after in ("x", "*") or (t - 2 >= clause.start and clause.tokens[t - 1].text in ("x", "*")
@@ -104,7 +104,7 @@ def _log_line(clause: Clause) -> bool:
             j = i + 1
             while j < len(words) and words[j] == "'":
                 j += 1
-            if j < len(words) and clause.tokens[clause.keys[j].token].is_num:
+            if j < len(words) and clause.tokens[clause.keys[j]].is_num:
                 return True
     return False
 
@@ -161,18 +161,18 @@ def _keywords(clause: Clause, reading: Reading) -> None:
         if hit is not None and quoted is None:
             said = clause.source[clause.tokens[clause.start].start:clause.tokens[clause.end - 1].end]
             quoted = '"' in said or "“" in said
-        if hit is not None and quoted and hit[1][0] != "oom" and in_title(clause, clause.keys[k].token):
+        if hit is not None and quoted and hit[1][0] != "oom" and in_title(clause, clause.keys[k]):
             after_hit = k + hit[0]  # the SGD of "Accurate, Large Minibatch SGD: Training ImageNet…": a title's
             continue
-        if hit is None or (documents and in_file_name(clause, clause.keys[k].token, DOCUMENTS)):
+        if hit is None or (documents and in_file_name(clause, clause.keys[k], DOCUMENTS)):
             continue  # "ram-efficient-pytorch-fsdp.md" names a document, not the user's FSDP (a script's name may)
         length, (name, value) = hit
         end = k + length
         if name == "precision" and (clause.word_of(k)[0] < k or clause.word_of(end - 1)[1] > end - 1):
             continue  # "bf16" inside `bf16_accumulate_gradient`, "fp32" inside `_convert_to_fp32`: another key's name
-        last = clause.keys[end - 1].token
+        last = clause.keys[end - 1]
         if (last + 1 < clause.end and clause.tokens[last + 1].text == "$") or \
-                (name != "parallelism" and _shell_variable(clause, clause.keys[k].token)):
+                (name != "parallelism" and _shell_variable(clause, clause.keys[k])):
             # `--load-in-4bit $load_in_4bit`: a value set elsewhere, not said (but `--deepspeed $DS_CONFIG` uses it)
             after_hit = end
             continue
@@ -200,7 +200,7 @@ def _keywords(clause: Clause, reading: Reading) -> None:
         if not off and "false" in present:  # "use_8bit_adam and gradient_checkpointing are False"
             later = words[end:end + 6]
             off = "false" in later and bool({"are", "is", "="} & set(later[:later.index("false")]) or later[0] == "and")
-        text = clause.text(clause.keys[k].token, last)
+        text = clause.text(clause.keys[k], last)
         if name == "grad_checkpointing":
             reading.set(Read(name, not off and after != "0", text))
         elif name == "adapter" and off and reading.full_training is None:
@@ -260,7 +260,7 @@ def _training_precision(clause: Clause, k: int, length: int) -> bool:
     before = clause.words[max(0, k - 3):k]
     if {"dtype", "compute", "torch", "torch_dtype"} & set(before):
         return False
-    first, last = clause.keys[k].token, clause.keys[k + length - 1].token
+    first, last = clause.keys[k], clause.keys[k + length - 1]
     nxt = clause.tokens[last + 1] if last + 1 < clause.end else None
     if nxt is not None and nxt.text in ("[", "_") and not nxt.space_before:
         return False  # a 'bf16[256128,2048]' buffer, `bf16_accumulate_gradient`
@@ -284,12 +284,12 @@ def _unit_after(clause: Clause, k: int) -> tuple[str, int] | None:
     if k + 1 >= len(clause.keys):
         return None
     word = clause.words[k + 1]
-    tok = clause.tokens[clause.keys[k + 1].token]
+    tok = clause.tokens[clause.keys[k + 1]]
     if word in MEMORY_UNITS or word in COUNT_UNITS or word in TIMES or word in ("%", "px"):
         if tok.space_before and word in ("m", "b", "t", "k", "g", "x"):
             # "batch 4 x 8" and "8 b" are rare; only an attached single letter is a unit
             nxt = clause.words[k + 2] if k + 2 < len(clause.words) else ""
-            if word == "x" and nxt and clause.tokens[clause.keys[k + 2].token].is_num:
+            if word == "x" and nxt and clause.tokens[clause.keys[k + 2]].is_num:
                 return None
             if word in ("m", "b", "t", "k") and nxt not in ("params", "parameters", "parameter", "model", "tokens"):
                 return None
@@ -317,22 +317,22 @@ def _numbers(clause: Clause, reading: Reading) -> None:
     spoken = clause.present & WORD_NUMBERS.keys()
     for k in [k for k, w in enumerate(words) if w[0] in NUMBER_START or (spoken and w in spoken)]:
         key = keys[k]
-        tok = clause.tokens[key.token]
+        tok = clause.tokens[key]
         if tok.kind == "word":  # a number said in words
             word = words[k]
             if word in WORD_NUMBERS and word not in ("single", "a") and (k + 1 >= len(words) or words[k + 1] != "of"):
                 slot = _left_slot(left, words, k, clause)  # "one of the GPUs" counts nothing
                 if slot and slot[0] in ("batch", "micro_batch", "global_batch", "grad_accum_steps"):
                     # "batch_size one", "a batch size of two": a batch said in words
-                    fill(reading, slot[0], WORD_NUMBERS[word], "", clause.text(keys[slot[1]].token, key.token),
-                         setup_of(clause, k), mood=_segment_mood(clause, key.token))
+                    fill(reading, slot[0], WORD_NUMBERS[word], "", clause.text(keys[slot[1]], key),
+                         setup_of(clause, k), mood=_segment_mood(clause, key))
                     continue
             if word in WORD_NUMBERS and hardware.counts_machines(clause, k) and setup_of(clause, k) == "user":
-                fill(reading, "num_nodes", WORD_NUMBERS[word], "", clause.text(key.token, keys[k + 3].token), "user")
+                fill(reading, "num_nodes", WORD_NUMBERS[word], "", clause.text(key, keys[k + 3]), "user")
                 continue  # "two 8-gpu machines"
             if word in ("one", "single") and k + 1 < len(words) and words[k + 1] in ("node", "machine", "server") \
                     and setup_of(clause, k) == "user":
-                fill(reading, "num_nodes", 1, "", clause.text(key.token, keys[k + 1].token), "user")  # "a single node"
+                fill(reading, "num_nodes", 1, "", clause.text(key, keys[k + 1]), "user")  # "a single node"
                 continue
             if word in WORD_NUMBERS and word not in ("one", "single", "a"):
                 slot = _right_slot(right, clause, k + 1)  # "two nodes", "four GPUs", "eight cards", "three epochs"
@@ -340,32 +340,32 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                     name, n = slot[0], WORD_NUMBERS[word]
                     if name == "num_gpus":
                         name, n = hardware.gpu_count(clause, k, n)
-                    fill(reading, name, n, "", clause.text(key.token, keys[slot[1]].token), setup_of(clause, k))
+                    fill(reading, name, n, "", clause.text(key, keys[slot[1]]), setup_of(clause, k))
                 continue
-        if not tok.is_num or tok.value is None or key.token in clause.consumed:
+        if not tok.is_num or tok.value is None or key in clause.consumed:
             continue
-        if key.token + 1 < clause.end and clause.tokens[key.token + 1].text == "%":
+        if key + 1 < clause.end and clause.tokens[key + 1].text == "%":
             continue  # "80% GPU util", "GPUs at 100%": a share, never a count or a size
-        if k >= 2 and words[k - 1] == "or" and clause.tokens[keys[k - 2].token].is_num \
+        if k >= 2 and words[k - 1] == "or" and clause.tokens[keys[k - 2]].is_num \
                 and _left_slot(left, words, k - 2, clause) is None:
             continue  # "16 or 4 GPUs": alternatives, not the user's count (but "batch_size=128 or 4 GPUs" is one)
-        prev = clause.tokens[key.token - 1] if key.token > clause.start else None
-        times = prev is not None and prev.text == "x" and key.token - 2 >= clause.start \
-            and clause.tokens[key.token - 2].is_num  # "8x8 GPUs"
+        prev = clause.tokens[key - 1] if key > clause.start else None
+        times = prev is not None and prev.text == "x" and key - 2 >= clause.start \
+            and clause.tokens[key - 2].is_num  # "8x8 GPUs"
         if prev is not None and prev.kind == "word" and not tok.space_before and not times:
             continue  # part of a name: "A100", "M60", "llama2", "qwen2" are names, not quantities
-        if prev is not None and prev.text in ("-", ".", "/") and not tok.space_before and key.token - 2 >= clause.start \
-                and clause.tokens[key.token - 2].kind == "word" and not prev.space_before \
-                and clause.tokens[key.token - 2].text not in ("batch", "size", "len", "length", "lr", "steps", "epochs"):
+        if prev is not None and prev.text in ("-", ".", "/") and not tok.space_before and key - 2 >= clause.start \
+                and clause.tokens[key - 2].kind == "word" and not prev.space_before \
+                and clause.tokens[key - 2].text not in ("batch", "size", "len", "length", "lr", "steps", "epochs"):
             continue  # "Llama-2", "vit-b/16", "gpt-2": a number inside a hyphenated name
         value = tok.value
-        result = _product_result(clause, key.token)
+        result = _product_result(clause, key)
         if result is not None:  # "the effective batch_size is 128*8 = 1024": the cue names the result
             value = clause.tokens[result].value
-            clause.consumed.update(range(key.token + 1, result + 1))
+            clause.consumed.update(range(key + 1, result + 1))
         unit = _unit_after(clause, k)
         end = unit[1] if unit else k
-        text_end = keys[end].token
+        text_end = keys[end]
         u = unit[0] if unit else ""
         if u in MEMORY_UNITS and u not in ("m",):
             hardware.read_memory(clause, reading, k, end, value * MEMORY_UNITS[u], u)
@@ -374,9 +374,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue
         if u == "px" or _square(clause, k):  # "a 512px dataset", "input fixed at 800x800", "1024*1024"
             if u != "px":
-                clause.consumed.add(keys[k + 2].token)  # the side said twice: "224 by 224 images" counts no images
-            fill(reading, "image_size", value, "", clause.text(key.token, keys[min(end + 2, len(keys) - 1)].token
-                                                                 if u != "px" else keys[end].token), setup_of(clause, k),
+                clause.consumed.add(keys[k + 2])  # the side said twice: "224 by 224 images" counts no images
+            fill(reading, "image_size", value, "", clause.text(key, keys[min(end + 2, len(keys) - 1)]
+                                                                 if u != "px" else keys[end]), setup_of(clause, k),
                  weak=u != "px")
             continue
         scaled = value * COUNT_UNITS[u] if u in COUNT_UNITS else value
@@ -394,18 +394,18 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             noun += 1  # "8 nvidia GPUs", "4 Tesla cards": a brand between the count and its noun
         right_slot = _right_slot(right, clause, noun)
         if slot is None or (slot[0] == "batch" and right_slot and right_slot[0] == "micro_batch") \
-                or (right_slot and keyed is None and _listed_after(clause, slot[1], key.token)):
+                or (right_slot and keyed is None and _listed_after(clause, slot[1], key)):
             # "8 GPUs, 50000 samples": a cue before a list separator named the previous value; the noun after this
             # number names it
             slot, keyed = right_slot or slot, None
         if slot is None:
             if not u and float(value).is_integer() and 1 < value <= 1024 and _count_of_sized_cards(clause, end + 1):
                 # "on 4 24GB VRAM GPUs", "4 times 24 GB graphics cards": a count, then each card's size
-                fill(reading, "num_gpus", value, "", clause.text(key.token, keys[min(end + 4, len(keys) - 1)].token),
+                fill(reading, "num_gpus", value, "", clause.text(key, keys[min(end + 4, len(keys) - 1)]),
                      setup_of(clause, k))
                 continue
             if not u and float(value).is_integer() and hardware.counts_machines(clause, k) and setup_of(clause, k) == "user":
-                fill(reading, "num_nodes", value, "", clause.text(key.token, keys[k + 3].token), "user")
+                fill(reading, "num_nodes", value, "", clause.text(key, keys[k + 3]), "user")
                 continue  # "2 8-GPU nodes"
             if not u and end + 1 < len(words) and words[end + 1][:1] in hardware.CARD_INITIALS \
                     and value <= 1024 and hardware.card_after(clause, end + 1):
@@ -413,7 +413,7 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             elif clause.reference_at and _their_bare_batch(clause, reading, k, end, value):
                 # "my batch is 480, while the GPT-2 paper uses 512": a bare number in a reference's words, in a
                 # sentence about the batch, is the reference's batch
-                fill(reading, "batch", value, "", clause.text(key.token, text_end), "reference")
+                fill(reading, "batch", value, "", clause.text(key, text_end), "reference")
                 continue
             else:
                 continue
@@ -426,9 +426,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue  # "R_50_FPN" is a ResNet-50, "rank 0" a process: a LoRA rank needs LoRA said nearby
         if name == "zero_stage" and not clause.present & {"zero", "deepspeed", "ds"}:
             continue  # "on monolingual data (stage 1)": a stage of training, not of ZeRO
-        if name == "zero_stage" and _alternative_stage(clause, key.token):
+        if name == "zero_stage" and _alternative_stage(clause, key):
             continue  # "zero_stage2&3", "ZeRO 2/3": both tried, neither the one asked about
-        if name == "precision_bits" and not (prev is not None and prev.text in ("=", ":") or in_flag(clause, keys[start_key].token)):
+        if name == "precision_bits" and not (prev is not None and prev.text in ("=", ":") or in_flag(clause, keys[start_key])):
             continue  # `precision=16`, `--precision 32`: a setting; "the precision of 16 digits" is none
         if name == "warmup_steps" and (u in ("%",) or (end + 1 < len(words) and words[end + 1] in ("epoch", "epochs", "%"))
                                        or "ratio" in words[start_key:k]):
@@ -438,7 +438,7 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if name == "lr" and clause.word_of(start_key)[0] < start_key and start_key < k \
                 and words[start_key - 1 if words[start_key - 1] not in ("_", ".") else start_key - 2] in OTHER_LRS:
             continue  # `unet_lr = 4e-5`, `min_lr`, `warmup_lr`: a part's or a schedule end's LR, not the run's
-        if name == "lr" and (_in_arithmetic(clause, key.token) or result is not None
+        if name == "lr" and (_in_arithmetic(clause, key) or result is not None
                              or (end + 1 < len(words) and words[end + 1] in GPU_WORDS)):
             continue  # "base_lr = 0.1 * batch_size / 256", "lr = 1 GPU's lr * 8": a rule worked out, not set
         if name == "lr" and _log_line(clause):
@@ -455,19 +455,19 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             name = "global_batch" if "total" in words[start_key + 1:start_key + 7] else "batch"
         elif name == "dataset_size" and start_key > k and start_key + 1 < len(words) and words[start_key + 1] == "per":
             continue  # "256 images per forward", "7000 samples per second": a batch or a rate, not the data set
-        if name == "dataset_size" and start_key > k and _per_time(clause, keys[start_key].token + 1):
+        if name == "dataset_size" and start_key > k and _per_time(clause, keys[start_key] + 1):
             continue  # "7000 samples/s", "320 img/sec": a rate
         if name == "dataset_size" and (times or (GPU_WORDS & set(words[max(0, k - 4):k])
                                                  and {"each", "per"} & set(words[max(0, k - 5):k]))):
             continue  # "100x16 samples" (samples seen), "each GPU loads 30 examples" (a batch): not the data set
-        first = keys[min(start_key, k)].token
-        last = keys[max(end, start_key)].token if start_key > k else text_end
+        first = keys[min(start_key, k)]
+        last = keys[max(end, start_key)] if start_key > k else text_end
         text = clause.text(first, max(last, text_end))
         if name in ("batch", "micro_batch", "global_batch", "seq_len") and batches.in_change(words, k):
             continue
-        if name in ("batch", "micro_batch", "global_batch") and not keyed and _compared(clause, key.token):
+        if name in ("batch", "micro_batch", "global_batch") and not keyed and _compared(clause, key):
             continue  # "with batch size >= 8", "a batch size larger than 2": a bound, not a batch run
-        if name in ("batch", "micro_batch", "global_batch") and not keyed and _in_sweep(clause, key.token):
+        if name in ("batch", "micro_batch", "global_batch") and not keyed and _in_sweep(clause, key):
             continue  # "I tried batch sizes of 32, 64, 128 and 200": a sweep, none of them the run asked about
         if name == "num_gpus":
             name, scaled = hardware.gpu_count(clause, k, int(scaled) if float(scaled).is_integer() else 0)
@@ -486,7 +486,7 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         elif name in BATCH_FIELDS and not reading.in_personal_sentence and \
                 any(r.value == scaled for f, r in reading.reference.items() if f in BATCH_FIELDS):
             setup = "reference"  # "the document suggests batch 14 … why does batch size 14 fail?": the same one
-        mood = _segment_mood(clause, key.token) if name in BATCH_FIELDS else ""
+        mood = _segment_mood(clause, key) if name in BATCH_FIELDS else ""
         fill(reading, name, scaled, u, text, setup, qualified, keyed=keyed is not None, mood=mood)
         if name in BATCH_FIELDS and setup == "user" and _same_as_reference(words, k) and float(scaled).is_integer() \
                 and scaled >= 1:
@@ -502,7 +502,7 @@ ENDS_A_VALUE = {",", ".", ";", "?", "!", ")", "—", "–", "and", "or", "but", 
 
 def _listed_after(clause: Clause, cue_key: int, number: int) -> bool:
     """Whether a comma, a semicolon or 'and' stands between the cue at key cue_key and the number's token."""
-    return any(clause.tokens[t].text in (",", ";", "and") for t in range(clause.keys[cue_key].token + 1, number))
+    return any(clause.tokens[t].text in (",", ";", "and") for t in range(clause.keys[cue_key] + 1, number))
 
 
 def _their_bare_batch(clause: Clause, reading: Reading, k: int, end: int, value: float) -> bool:
@@ -514,11 +514,11 @@ def _their_bare_batch(clause: Clause, reading: Reading, k: int, end: int, value:
     words = clause.words
     # the quantities named before it, leaving out a noun that already has its number ("across 8 GPUs")
     named_here = [words[j] for j in range(max(0, k - 20), k) if words[j] in batches.TOPICS
-                  and not (j > 0 and clause.tokens[clause.keys[j - 1].token].is_num)]
+                  and not (j > 0 and clause.tokens[clause.keys[j - 1]].is_num)]
     topic = batches.TOPICS[named_here[-1]] if named_here else batches.last_topic(reading.topics, value)
     if topic != "batch" or k == 0 or words[k - 1] not in SETS_A_VALUE:
         return False  # "the authors got 81": a result, not a setting
-    t = clause.keys[end].token
+    t = clause.keys[end]
     nxt = clause.tokens[t + 1].text.lower() if t + 1 < clause.end else "."
     return nxt in ENDS_A_VALUE
 
@@ -572,7 +572,7 @@ def _count_of_sized_cards(clause: Clause, k: int) -> bool:
     words = clause.words
     if k < len(words) and words[k] in ("times", "x", "*", "×"):
         k += 1
-    if k + 1 >= len(words) or not clause.tokens[clause.keys[k].token].is_num or words[k + 1] not in MEMORY_UNITS:
+    if k + 1 >= len(words) or not clause.tokens[clause.keys[k]].is_num or words[k + 1] not in MEMORY_UNITS:
         return False
     rest = [w for w in words[k + 2:k + 5] if w not in ("vram", "of", "memory", "graphics")]
     return bool(rest) and rest[0] in GPU_WORDS
@@ -640,7 +640,7 @@ def _factor(clause: Clause, reading: Reading, k: int, value: float, left: Phrase
                 break
     if slot is None or not 0 < value <= 1e4:
         return
-    ends = (clause.keys[slot[1]].token, clause.keys[min(k + 1, len(clause.keys) - 1)].token)
+    ends = (clause.keys[slot[1]], clause.keys[min(k + 1, len(clause.keys) - 1)])
     text = clause.text(min(ends), max(ends))  # "batch size 4x" or "the 4x batch": the cue on either side
     if slot[0] in ("batch", "micro_batch", "global_batch"):
         reading.set(Read("batch_scale_factor", value, text))
@@ -657,16 +657,16 @@ def _right_slot(index: PhraseIndex, clause: Clause, k: int) -> tuple[str, int] |
         if hit is not None and hit[0] > 1 and _unbroken(clause, k, hit[0]) < hit[0]:
             hit = index.at(words, k, _unbroken(clause, k, hit[0]))  # "8 GPUs, each 12G": the cue is "GPUs"
         opened = hit is not None and k > 0 and \
-            any(clause.tokens[t].text == "(" for t in range(clause.keys[k - 1].token + 1, clause.keys[k].token))
-        if hit and in_flag(clause, clause.keys[k].token):
+            any(clause.tokens[t].text == "(" for t in range(clause.keys[k - 1] + 1, clause.keys[k]))
+        if hit and in_flag(clause, clause.keys[k]):
             return None  # "--num-layers 32 --seq-length 4096": a flag after a number names the next value
         if hit and not opened:  # "8*8 (GPUs*BS)": a legend in parentheses names the factors, it counts nothing
             nxt = k + hit[0]
             while nxt < len(words) and words[nxt] in ("train", "batch", "size", "="):
                 nxt += 1
-            cue_end = clause.keys[k + hit[0] - 1].token
-            if nxt < len(words) and clause.tokens[clause.keys[nxt].token].is_num and not any(
-                    clause.tokens[t].text in (",", ";", ")") for t in range(cue_end, clause.keys[nxt].token)):
+            cue_end = clause.keys[k + hit[0] - 1]
+            if nxt < len(words) and clause.tokens[clause.keys[nxt]].is_num and not any(
+                    clause.tokens[t].text in (",", ";", ")") for t in range(cue_end, clause.keys[nxt])):
                 return None  # "--cutoff_len 1536 --per_device_train_batch_size 1" (but not "2 GPUs, 15G each")
             return hit[1], k + hit[0] - 1
     return None
@@ -676,7 +676,7 @@ def _unbroken(clause: Clause, k: int, most: int = 8) -> int:
     """How many keys from key k follow one another with no ',' or ';' between them (at most `most`)."""
     n = 1
     while k + n < len(clause.keys) and n < most and not any(
-            clause.tokens[t].text in (",", ";") for t in range(clause.keys[k + n - 1].token + 1, clause.keys[k + n].token)):
+            clause.tokens[t].text in (",", ";") for t in range(clause.keys[k + n - 1] + 1, clause.keys[k + n])):
         n += 1
     return n
 
@@ -687,7 +687,7 @@ def _left_slot(index: PhraseIndex, words: list[str], k: int, clause: Clause | No
     distributed & accumulation) = 224" is the total batch)."""
     end = k
     if clause is not None and k > 0:
-        opened = _opening(clause, clause.keys[k - 1].token, clause.keys[k].token)
+        opened = _opening(clause, clause.keys[k - 1], clause.keys[k])
         end = opened if opened is not None else k
     for _ in range(5):
         if end <= 0:
@@ -729,10 +729,10 @@ def _goal(tokens: list[Token], source: str, reading: Reading, index: Keys) -> No
         words = index.words[a:b]
         whole.append(Sentence(
             words, set(words), end < len(tokens) and tokens[end].text == "?",
-            is_num=lambda k, a=a: tokens[keys[a + k].token].is_num,
-            in_flag=lambda k, a=a, v=view: in_flag(v, keys[a + k].token),
+            is_num=lambda k, a=a: tokens[keys[a + k]].is_num,
+            in_flag=lambda k, a=a, v=view: in_flag(v, keys[a + k]),
             word_of=lambda k, a=a: (spans[a + k][0] - a, spans[a + k][1] - a),
-            text=lambda x, y, a=a: source[tokens[keys[a + x].token].start:tokens[keys[a + y].token].end]))
+            text=lambda x, y, a=a: source[tokens[keys[a + x]].start:tokens[keys[a + y]].end]))
     oom = reading.values.get("oom")
     found = goal_of(whole, oom.text if oom is not None and oom.value else None, cue_index("goal"))
     if found is not None:
@@ -751,7 +751,7 @@ def _first_phrase(clause: Clause, index: PhraseIndex) -> str | None:
     for k in [k for k, w in enumerate(clause.words) if w in index.by_first]:
         hit = index.at(clause.words, k)
         if hit is not None:
-            return clause.text(clause.keys[k].token, clause.keys[k + hit[0] - 1].token)
+            return clause.text(clause.keys[k], clause.keys[k + hit[0] - 1])
     return None
 
 
@@ -765,11 +765,11 @@ def _defined_by_shape(clause: Clause) -> str | None:
     words, present = clause.words, clause.present
     # a key's name, glued ("--num-layers", "num_layers", "n_layer"), not prose ("the num layers")
     layers = next((k for k, w in enumerate(words) if w in ("layers", "layer") and k > 0 and words[k - 1] in ("num", "n")
-                   and (clause.word_of(k)[0] < k or not clause.tokens[clause.keys[k].token].space_before)), None)
+                   and (clause.word_of(k)[0] < k or not clause.tokens[clause.keys[k]].space_before)), None)
     width = {"hidden", "embd"} & present
     if layers is None or not width or present & LOADS_CHECKPOINT:
         return None
-    return clause.text(clause.keys[layers - 1].token, clause.keys[layers].token)
+    return clause.text(clause.keys[layers - 1], clause.keys[layers])
 
 
 def _trained_on_corpus(clause: Clause) -> str | None:
@@ -780,7 +780,7 @@ def _trained_on_corpus(clause: Clause) -> str | None:
     for k, w in enumerate(words):
         if w not in PRETRAINING_DATA or k == 0:
             continue
-        t = clause.keys[k].token
+        t = clause.keys[k]
         glued = clause.tokens[t - 1].text in ("/", "-", "_") and not clause.tokens[t].space_before
         before = words[max(0, k - 3):k]
         after = words[k + 1:k + 3]
@@ -788,7 +788,7 @@ def _trained_on_corpus(clause: Clause) -> str | None:
             continue
         if {"pretrained", "pretrain", "trained"} & set(before) or "pre" in before or {"pretrained", "pre"} & set(after):
             continue
-        return clause.text(clause.keys[k - 1].token, t)
+        return clause.text(clause.keys[k - 1], t)
     return None
 
 
