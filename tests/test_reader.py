@@ -173,7 +173,7 @@ def test_corpus_precision_and_recall_do_not_regress():
         assert p >= p_min and r >= r_min, (field, p, r)
     held, _ = score(load(heldout=True))
     p, r = totals(held)
-    assert p >= 0.79 and r >= 0.76, (p, r)  # never tuned on (rq-276..rq-305, rq-356..rq-385, rq-456..rq-485)
+    assert p >= 0.80 and r >= 0.75, (p, r)  # never tuned on (rq-276..305, rq-356..385, rq-456..485, rq-486..585)
 
 
 def test_every_fact_of_the_corpus_is_read_with_words_of_its_message(kb):
