@@ -128,26 +128,31 @@ class DocReader:
     def is_auto(value: Any) -> bool:
         return isinstance(value, str) and value.strip().lower() == AUTO
 
-    def integer(self, path: tuple, low: int, high: int, auto: bool = False) -> int | str | None:
-        """A whole number in [low, high] (or "auto" where allowed); None when absent or null."""
+    def _given(self, path: tuple, auto: bool) -> tuple[bool, Any]:
+        """(settled, value): absent or null is settled as None, "auto" (where allowed) as AUTO; anything else is
+        not settled and comes back as a number, or None when it is not one."""
         value = self.get(*path)
         if value is None or (isinstance(value, str) and value.strip().lower() in ("none", "null")):
-            return None
+            return True, None
         if auto and self.is_auto(value):
-            return AUTO
-        number = _number(value)
+            return True, AUTO
+        return False, _number(value)
+
+    def integer(self, path: tuple, low: int, high: int, auto: bool = False) -> int | str | None:
+        """A whole number in [low, high] (or "auto" where allowed); None when absent or null."""
+        settled, number = self._given(path, auto)
+        if settled:
+            return number
         expected = f"a whole number from {low:,} to {high:,}" + (' or "auto"' if auto else "")
         if number is None or not float(number).is_integer() or not low <= number <= high:
             raise self.fail(path, expected)
         return int(number)
 
     def number(self, path: tuple, low: float, high: float, auto: bool = False, low_open: bool = False) -> float | str | None:
-        value = self.get(*path)
-        if value is None or (isinstance(value, str) and value.strip().lower() in ("none", "null")):
-            return None
-        if auto and self.is_auto(value):
-            return AUTO
-        number = _number(value)
+        """A number in [low, high] (or (low, high] with `low_open`; or "auto" where allowed); None when absent."""
+        settled, number = self._given(path, auto)
+        if settled:
+            return number
         if number is None or number > high or (number <= low if low_open else number < low):
             bound = f"above {fmt_sig(low)}" if low_open else f"from {fmt_sig(low)}"
             raise self.fail(path, f"a number {bound} to {fmt_sig(high)}" + (' or "auto"' if auto else ""))

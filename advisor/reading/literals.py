@@ -34,9 +34,9 @@ def _class_end(regex: str, i: int) -> int:
     return i + 1
 
 
-def _group_end(regex: str, i: int) -> int:
-    """The index of the ')' that closes the group opened at regex[i] == '('."""
-    depth = 0
+def _structure(regex: str, i: int = 0):
+    """(index, character) of each character from regex[i] that can open or close a group or split branches: escapes
+    and character classes are stepped over whole."""
     while i < len(regex):
         c = regex[i]
         if c == "\\":
@@ -45,29 +45,28 @@ def _group_end(regex: str, i: int) -> int:
         if c == "[":
             i = _class_end(regex, i)
             continue
+        yield i, c
+        i += 1
+
+
+def _group_end(regex: str, i: int) -> int:
+    """The index of the ')' that closes the group opened at regex[i] == '('."""
+    depth = 0
+    for i, c in _structure(regex, i):
         depth += 1 if c == "(" else -1 if c == ")" else 0
         if depth == 0:
             return i
-        i += 1
     return len(regex)
 
 
 def _top_level_branches(regex: str) -> list[str]:
-    branches, start, i, depth = [], 0, 0, 0
-    while i < len(regex):
-        c = regex[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "[":
-            i = _class_end(regex, i)
-            continue
+    branches, start, depth = [], 0, 0
+    for i, c in _structure(regex):
         if c in "()":
             depth += 1 if c == "(" else -1
         elif c == "|" and depth == 0:
             branches.append(regex[start:i])
             start = i + 1
-        i += 1
     return branches + [regex[start:]]
 
 
