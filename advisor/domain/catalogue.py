@@ -259,6 +259,11 @@ def catalogue_entry(name: str) -> dict[str, Any]:
     return dict(_presets()[name])
 
 
+def has_preset(name: str) -> bool:
+    """Whether the catalogue has a model of this id (a lookup, without sorting every name as preset_names does)."""
+    return name in _presets()
+
+
 def preset_names() -> list[str]:
     return sorted(_presets())
 

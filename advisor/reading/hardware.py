@@ -364,7 +364,7 @@ def resolve_card_memory(reading: Reading) -> None:
         # "the T4 cannot train, but it runs on a local computer with 8GB": another card's size, said elsewhere
         values["gpu_memory_gb"] = Read("gpu_memory_gb", card.memory_gb, model.text, weak=True, implied=True)
         values.pop("gpu_memory_bytes", None)
-    _sibling_for_memory(reading, catalogue)
+    _sibling_for_memory(reading)
     model = values.get("gpu_model")
     family = catalogue.families().get(model.value) if model is not None else None
     if not family:
@@ -382,10 +382,12 @@ def resolve_card_memory(reading: Reading) -> None:
             values["gpu_memory_gb"] = Read("gpu_memory_gb", card.memory_gb, model.text, implied=True)
 
 
-def _sibling_for_memory(reading: Reading, catalogue) -> None:
+def _sibling_for_memory(reading: Reading) -> None:
     """A size variant the user states with a size far from the catalogue's ('one H100 card with 96G' against the
     H100 80GB) is the sibling of that size ('h100-nvl', 94 GB), when exactly one sibling (an id with the same first
     part) is within 3 %."""
+    from advisor.domain import gpus as catalogue
+
     values = reading.values
     model, memory = values.get("gpu_model"), values.get("gpu_memory_gb")
     cards = catalogue.gpus()

@@ -347,7 +347,7 @@ def catalogue_params(reading: Reading) -> None:
     from advisor.domain import catalogue
 
     model, params = reading.values.get("model"), reading.values.get("params")
-    if model is None or model.implied or not _said_size(model.text) or model.value not in catalogue.preset_names():
+    if model is None or model.implied or not _said_size(model.text) or not catalogue.has_preset(model.value):
         return
     losers = {b.text for a, b in reading.conflicts if a.field == "model"} | \
         {a.text for a, b in reading.conflicts if a.field == "model"}

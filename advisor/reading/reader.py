@@ -819,7 +819,7 @@ def _pretrained_encoder(model_id: str) -> bool:
     """Whether the catalogue's model is an encoder checkpoint (BERT, RoBERTa): released to be fine-tuned on a task."""
     from advisor.domain import catalogue
 
-    if model_id not in catalogue.preset_names():
+    if not catalogue.has_preset(model_id):
         return False
     entry = catalogue.catalogue_entry(model_id)
     return entry.get("arch_kind", "") == "encoder" or entry.get("family") == "bert"
