@@ -617,3 +617,28 @@ def test_what_the_corpus_review_taught_not_to_read(message, absent):
 ])
 def test_goals_from_the_corpus_review(message, goal):
     assert labels_of(read(message)).get("goal") == goal
+
+
+@pytest.mark.parametrize("message", [
+    "Training on cifar10 with batchsize 2048 on dual 3090s, I get a memory overflow.",
+    "On a 1660 the max batch is 2; any larger overflows memory.",
+    "On two 3090s with batch size 12, memory blows up when entering the next epoch.",
+    "Even with a batch size of 1 the model exceeds GPU memory capacity (H20 96 GB).",
+    "It still reports insufficient GPU memory with batch 2 on a 3090.",
+    "Can't run the notebook on free Colab, not enough CUDA memory.",
+    "My 12 GB card doesn't have enough VRAM for llama 7b at batch 4.",
+    "I have a 512x512x512 volume that is crashing K80 GPUs, and I crash the memory of my GPUs.",
+])
+def test_running_out_of_memory_said_in_words(message):
+    assert labels_of(read(message)).get("oom") is True
+
+
+@pytest.mark.parametrize("message", [
+    "To avoid memory overflow I use batch 2 on a 3090.",
+    "Memory usage never exceeds 20GB of the 24GB on my 3090.",
+    "Memory usage does not exceed 10 GB at batch 8.",
+    "Is 24GB enough memory for llama 7b with LoRA?",
+    "Batch 64 with 16 GB of memory, loss 1.2 after 3 epochs.",
+])
+def test_memory_words_that_report_no_failure(message):
+    assert labels_of(read(message)).get("oom") is None

@@ -59,7 +59,7 @@ GUESSES = {"guess", "assume", "suppose", "presume", "infer"}
 # …or uses what it made: "we are trying to use your code on 4 Titan X", "the official code leads to OOM"
 ARTIFACTS = {"code", "script", "scripts", "repo", "repository", "implementation", "notebook", "tool", "framework",
              "library", "project", "package", "codebase", "command", "example", "examples", "prototxt", "config",
-             "configs", "checkpoint", "checkpoints", "weights", "model"}
+             "configs", "configuration", "checkpoint", "checkpoints", "weights", "model"}
 
 
 # words that make the one value they qualify a reference's: "the default batch size of 32", "the original 2048"
@@ -316,7 +316,8 @@ LAUNCHERS = ["torchrun", "torch.distributed.launch", "accelerate launch", "distr
 LAUNCH_WORDS = {"torchrun", "launch", "multi_gpu", "distributeddataparallel", "mpirun"}
 # training on a pre-training corpus ("ResNet50 on ImageNet", "on openwebtext") trains from scratch when nothing
 # loads a pretrained checkpoint ("pretrained on ImageNet" is the checkpoint's history, not the run)
-PRETRAINING_DATA = {"imagenet", "openwebtext", "pile", "c4", "fineweb", "redpajama", "slimpajama", "laion"}
+PRETRAINING_DATA = {"imagenet", "openwebtext", "pile", "c4", "fineweb", "redpajama", "slimpajama", "laion", "cifar", "mnist",
+                    "librispeech"}
 TRAINED_ON = {"on", "with"}
 
 

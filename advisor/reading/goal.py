@@ -63,6 +63,8 @@ GOAL_CUES: list[tuple[str, str, float]] = [
     ("change the lr", "choose_lr", 2), ("set the learning rate", "choose_lr", 2), ("scale the lr", "choose_lr", 2),
     # choose a batch size
     ("which batch size", "choose_batch", 2), ("what batch size", "choose_batch", 2),
+    ("which batch sizes", "choose_batch", 2), ("what batch sizes", "choose_batch", 2),
+    ("what values to try", "choose_batch", 1), ("batch sizes to try", "choose_batch", 2),
     ("recommended batch size", "choose_batch", 2), ("best batch size", "choose_batch", 2),
     ("optimal batch size", "choose_batch", 2), ("how big a batch", "choose_batch", 2),
     ("divide the batch size", "choose_batch", 2), ("desired batch size", "choose_batch", 2),

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from advisor.reading import batches, hardware, models
+from advisor.reading import batches, failures, hardware, models
 from advisor.reading.clause import DOCUMENTS, Clause, Keys, TokenSpan, in_file_name, in_flag, in_title, negated, setup_of
 from advisor.reading.cues import (GPU_WORDS, PRETRAINING_DATA, THIRD_PARTY, TRAINED_ON, COUNT_UNITS, FAIL_WORDS, FILLERS, FIRST_PERSON, LAUNCH_WORDS, MEMORY_UNITS, NEGATIONS,
                                   OK_WORDS, PAST_FIRST, PAST_RUN, PAST_RUN_PHRASES, PLANNING, TIMES, cue_index)
@@ -70,6 +70,7 @@ def read(message: str) -> Reading:
         models.family_names(clause, reading)
         hardware.single_gpu(clause, reading)
         _keywords(clause, reading)
+        failures.memory_failure(clause, reading)
         hardware.device_ids(clause, reading)
         batches.formulas(clause, reading)
         batches.gpu_products(clause, reading)
@@ -215,7 +216,9 @@ def _keywords(clause: Clause, reading: Reading) -> None:
                     and text != "ZeRO":  # DeepSpeed's own spelling names it without a stage ("ZeRO on GPT-3 13B")
                 pass
             else:
-                reading.set(Read(name, value, text, setup_of(clause, k)))
+                # an out-of-memory error is the user's, whoever's setup the clause speaks of ("following your
+                # configuration, it prompts CUDA out of memory")
+                reading.set(Read(name, value, text, "user" if name == "oom" else setup_of(clause, k)))
         after_hit = end
 
 

@@ -1,0 +1,61 @@
+"""Running out of memory said in words rather than with the error's name: "I get a memory overflow", "any larger
+overflows memory", "memory blows up", "the model exceeds GPU memory capacity", "not enough CUDA memory", "it still
+reports insufficient GPU memory".
+
+The keyword list (`reading.cues`) holds the fixed phrases ("out of memory", "OOM", "tried to allocate"). People
+also write a memory noun and a failure word in many orders and with words between them, so this step reads the
+pair: a memory noun and a failure word within a few words of each other in one clause, with no comma between,
+neither negated ("it doesn't overflow memory") nor a thing the user means to prevent ("to avoid memory overflow").
+"""
+
+from __future__ import annotations
+
+from advisor.reading.clause import Clause, negated
+from advisor.reading.state import Read, Reading
+
+MEMORY_NOUNS = frozenset({"memory", "vram", "ram"})
+FAILURE_WORDS = frozenset({"overflow", "overflows", "overflowed", "overflowing", "exceeds", "exceeded", "exceed",
+                           "exceeding", "insufficient", "blows", "blew", "blown", "exploded", "exploding", "outage",
+                           "exhausted", "overflown", "crash", "crashes", "crashed", "crashing", "maxes"})
+# "not enough CUDA memory", "doesn't have enough VRAM": 'enough' counts only with a negation just before it
+ENOUGH = "enough"
+# the user means to keep it from happening, or asks about a limit in general: not a failure they saw
+PREVENTING = frozenset({"avoid", "avoiding", "prevent", "prevents", "preventing", "reduce", "reducing", "save",
+                        "saving", "fix", "solve", "without", "if", "whether", "won", "wouldn"})
+WINDOW = 3  # keys between the noun and the failure word
+
+
+def memory_failure(clause: Clause, reading: Reading) -> None:
+    present = clause.present
+    if reading.values.get("oom") is not None or not present & MEMORY_NOUNS:
+        return
+    if not (present & FAILURE_WORDS or ENOUGH in present):
+        return
+    words = clause.words
+    for k, w in enumerate(words):
+        if w not in MEMORY_NOUNS:
+            continue
+        for j in range(max(0, k - WINDOW), min(len(words), k + WINDOW + 1)):
+            if j == k or not _fails(clause, j) or _comma_between(clause, min(j, k), max(j, k)):
+                continue
+            lo = min(j, k)
+            if PREVENTING & set(words[max(0, lo - 3):lo]) or (words[j] != ENOUGH and negated(clause, j)):
+                # (the negation before 'enough' is what makes it a failure)
+                return
+            first, last = clause.keys[lo], clause.keys[max(j, k)]
+            reading.set(Read("oom", True, clause.text(first, last)))
+            return
+
+
+def _fails(clause: Clause, j: int) -> bool:
+    w = clause.words[j]
+    if w in FAILURE_WORDS:
+        return True
+    if w != ENOUGH:
+        return False
+    before = clause.words[max(0, j - 3):j]
+    return "not" in before or "no" in before or "t" in before  # "not enough", "isn't enough", "no … enough"
+
+
+def _comma_between(clause: Clause, a: int, b: int) -> bool:
+    return any(clause.tokens[t].text in (",", ";", "(", ")") for t in range(clause.keys[a] + 1, clause.keys[b]))
