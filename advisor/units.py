@@ -231,6 +231,12 @@ def fmt_bytes_gib(value: float) -> str:
     return f"{value / 2**30:.2f} GiB"
 
 
+def fmt_on_card(need: float, card: float) -> str:
+    """A need set against a card, both in the card's binary units, so the two read as comparable: '22.47 GiB per GPU
+    of 23.99 GiB' (not '24.13 GB per GPU of 23.99 GiB', which reads as more than the card)."""
+    return f"{fmt_bytes_gib(need)} per GPU of {fmt_card(card)}"
+
+
 def fmt_card(value: float) -> str:
     """A GPU's memory, in the binary units cards are sized in: '8 GiB', '79.6 GiB'."""
     return f"{fmt_sig(round(value / 2**30, 2))} GiB"

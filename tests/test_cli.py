@@ -169,12 +169,12 @@ def test_explain_how_why_whynot(capsys):
     out = " ".join(out.split())
     assert "LoRA is not considered: adapters are for fine-tuning: say whether you fine-tune a pre-trained model." in out
     _, out, _ = run(capsys, "explain", S01, "recommendation")
-    assert "Recommended adamw-8bit by rule plans-from-search" in out and "8.40 GB per GPU" in out
+    assert "Recommended adamw-8bit by rule plans-from-search" in out and "7.82 GiB per GPU" in out
     _, out, _ = run(capsys, "explain", S01, "-a", "training_mode=scratch", "lora")
     out = " ".join(out.split())
     assert "LoRA is not considered: adapters train on a pre-trained base; you train from scratch." in out
     _, out, _ = run(capsys, "explain", S01, "-a", "training_mode=finetune", "qlora")
-    assert "QLoRA adapters on a frozen 4-bit base fits (0.75 GB per GPU of 8 GiB) but ranks below" in " ".join(out.split())
+    assert "QLoRA adapters on a frozen 4-bit base fits (0.70 GiB per GPU of 8 GiB) but ranks below" in " ".join(out.split())
 
 
 def test_internal_errors_exit_3_without_traceback(capsys, monkeypatch):

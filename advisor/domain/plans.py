@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from advisor.domain.catalogue import ModelSpec
 from advisor.domain.estimators.training import MemoryEstimate, TrainingSetup, estimate_training_memory, exact_plans, model_state_parts
 from advisor.errors import InputError
-from advisor.units import fmt_bytes_gb, fmt_card
+from advisor.units import fmt_bytes_gib, fmt_on_card
 
 MAX_SHOWN = 4
 SLUG_JOIN = "-and-"  # option ids allow only letters, digits, "-" and "_"
@@ -159,8 +159,8 @@ def evaluate(p: Problem, k: Knobs, as_run: bool = False) -> Candidate:
     headroom = usable - states - buckets - p.cuda_context
     components = {**states_parts, **({"gradient buckets (DDP)": buckets} if buckets else {}), "CUDA context": p.cuda_context}
     per_gpu = sum(components.values())
-    why = "" if headroom > 0 else (f"model states alone need {fmt_bytes_gb(states + buckets)} per GPU; "
-                                   f"{fmt_bytes_gb(usable - p.cuda_context)} is usable")
+    why = "" if headroom > 0 else (f"model states alone need {fmt_bytes_gib(states + buckets)} per GPU; "
+                                   f"{fmt_bytes_gib(usable - p.cuda_context)} is usable")
     micro, accum, changed = p.micro_batch, p.grad_accum, False
     if p.micro_batch and k.gpus != p.current.gpus:
         # another GPU count keeps the batch per update: the user's micro-batch (or less) with more or fewer
@@ -182,13 +182,13 @@ def _with_activations(p: Problem, k: Knobs, est: MemoryEstimate, as_run: bool = 
         plan = _batch_plan(p, int(limit), accumulating, k.gpus)
         if plan is None:
             total = est.device_total(1, 1)
-            why = f"even micro-batch 1 needs {fmt_bytes_gb(total)} per GPU of {fmt_card(p.budget)}"
+            why = f"even micro-batch 1 needs {fmt_on_card(total, p.budget)}"
             fixed, per = est.device_line(1, 1)  # peak on the GPU ≈ fixed + b × per, as charts draw it
             return Candidate(k, False, total, est.components(1, 1), states, est.cpu_bytes, max_micro=0,
                              fixed=fixed, per_sample=per, curve=est.device_points(1, 0, 1), why_not=why)
         micro, accum, changed = plan
     total = est.device_total(micro, accum)
-    why = "" if total <= p.cap else f"micro-batch {micro} needs {fmt_bytes_gb(total)} per GPU of {fmt_card(p.budget)}"
+    why = "" if total <= p.cap else f"micro-batch {micro} needs {fmt_on_card(total, p.budget)}"
     fixed, per = est.device_line(micro, accum)
     curve = est.device_points(micro, est.max_micro_batch(p.cap, accum), accum)  # exact peaks, also where the step decides
     return Candidate(k, total <= p.cap, total, est.components(micro, accum), states, est.cpu_bytes,
@@ -365,8 +365,8 @@ def search(p: Problem) -> SearchResult:
         # card - so a plan is only offered if its estimate stays below what the user's plan was estimated to need.
         # (Far below the card, the OOM more likely came from another setting than the one described.)
         current.fits = False
-        current.why_not = (f"you saw an out-of-memory error where the estimate is {fmt_bytes_gb(current.per_gpu)} per GPU of "
-                           f"{fmt_card(p.budget)}: the run needs more than the estimate counts")
+        current.why_not = (f"you saw an out-of-memory error where the estimate is {fmt_on_card(current.per_gpu, p.budget)}: "
+                           "the run needs more than the estimate counts")
         p = replace(p, limit=current.per_gpu)
     knobs = candidate_knobs(p)
     weights = GOAL_WEIGHTS.get(p.goal, GOAL_WEIGHTS["fit"])
@@ -409,16 +409,16 @@ def _verdicts(p: Problem, result: SearchResult, fitting_singles: list[Candidate]
     out: dict[str, str] = {}
     shown = {id(c) for c in result.shown}
     for title, c in result.ruled_out:
-        out[c.plan_id] = f"{title} does not fit: {c.why_not or fmt_bytes_gb(c.per_gpu) + ' per GPU of ' + fmt_card(p.budget)}"
+        out[c.plan_id] = f"{title} does not fit: {c.why_not or fmt_on_card(c.per_gpu, p.budget)}"
     for c in fitting_singles:
         plan_id = c.plan_id
         if id(c) in shown:
-            out[plan_id] = f"{c.changes[0]} is offered: {fmt_bytes_gb(c.per_gpu)} per GPU of {fmt_card(p.budget)}"
+            out[plan_id] = f"{c.changes[0]} is offered: {fmt_on_card(c.per_gpu, p.budget)}"
         elif result.current.fits:
-            out[plan_id] = (f"{c.changes[0]} fits ({fmt_bytes_gb(c.per_gpu)} per GPU) but is not needed: your plan "
-                            f"fits already ({fmt_bytes_gb(result.current.per_gpu)} of {fmt_card(p.budget)})")
+            out[plan_id] = (f"{c.changes[0]} fits ({fmt_bytes_gib(c.per_gpu)} per GPU) but is not needed: your plan "
+                            f"fits already ({fmt_on_card(result.current.per_gpu, p.budget)})")
         else:
-            out[plan_id] = (f"{c.changes[0]} fits ({fmt_bytes_gb(c.per_gpu)} per GPU of {fmt_card(p.budget)}) but ranks below "
+            out[plan_id] = (f"{c.changes[0]} fits ({fmt_on_card(c.per_gpu, p.budget)}) but ranks below "
                             "the plans shown: more accuracy risk, more time per update or more changes")
     if p.current.adapter == "none" and not p.finetune:
         why = ("adapters train on a pre-trained base; you train from scratch" if p.finetune is False else

@@ -349,12 +349,13 @@ def recommendation_lines(c: Consultation, width: int) -> list[str]:
 
 
 def plan_numbers(plan) -> str:
-    """'It needs 18.79 GB per GPU of 23.7 GiB, at micro-batch 1 × 4 accumulation steps × 1 GPU = 4 per update.'"""
-    from advisor.units import fmt_bytes_gb, fmt_card
+    """'It needs 17.5 GiB per GPU of 23.7 GiB, at micro-batch 1 × 4 accumulation steps × 1 GPU = 4 per update.'"""
+    from advisor.units import fmt_bytes_gib, fmt_on_card
 
-    text = f"It needs {fmt_bytes_gb(plan.per_gpu_bytes)} per GPU"
     if plan.budget_bytes:
-        text += f" of {fmt_card(plan.budget_bytes)}"
+        text = f"It needs {fmt_on_card(plan.per_gpu_bytes, plan.budget_bytes)}"
+    else:
+        text = f"It needs {fmt_bytes_gib(plan.per_gpu_bytes)} per GPU"
     if plan.effective_batch:
         gpus = f"{plan.num_gpus} GPU{'s' if plan.num_gpus > 1 else ''}"
         text += (f", at micro-batch {plan.micro_batch} × {plan.grad_accum_steps} accumulation "

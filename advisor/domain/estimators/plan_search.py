@@ -14,7 +14,7 @@ from typing import Any
 from advisor.domain.plans import SLUG_JOIN, Candidate, Knobs, Problem, SearchResult, evaluate, search
 from advisor.engine.estimators import Estimate, NotComputable, estimator
 from advisor.errors import InputError
-from advisor.units import fmt_bytes_gb, fmt_card, fmt_share
+from advisor.units import fmt_bytes_gib, fmt_on_card, fmt_share
 
 SOURCES = ("hf-anatomy", "zero", "korthikanti", "pt-cuda-context")
 
@@ -133,12 +133,13 @@ def _problem(args: dict[str, Any]) -> Problem:
 
 
 def _memory_line(p: Problem, c: Candidate) -> str:
-    parts = ", ".join(f"{name} {fmt_bytes_gb(v)}" for name, v in c.components.items() if v >= 0.005e9)
-    text = f"{fmt_bytes_gb(c.per_gpu)} per GPU of {fmt_card(p.budget)} ({parts})"
+    # the parts in the card's units, as the total is, so they add up to it
+    parts = ", ".join(f"{name} {fmt_bytes_gib(v)}" for name, v in c.components.items() if v >= 0.005e9)
+    text = f"{fmt_on_card(c.per_gpu, p.budget)} ({parts})"
     if c.headroom is not None:
-        text += f"; {fmt_bytes_gb(c.headroom)} left for activations after a {fmt_share(p.margin)} margin"
+        text += f"; {fmt_bytes_gib(c.headroom)} left for activations after a {fmt_share(p.margin)} margin"
     if c.cpu:
-        text += f"; {fmt_bytes_gb(c.cpu)} of CPU RAM for the offloaded states"
+        text += f"; {fmt_bytes_gib(c.cpu)} of CPU RAM for the offloaded states"
     return text
 
 
@@ -205,11 +206,13 @@ def _option(p: Problem, c: Candidate, plan_id: str, recommended: bool) -> dict[s
 def _rationale(p: Problem, result: SearchResult, best: Candidate, plan_id: str) -> str:
     cur = result.current
     if cur.fits:
-        now = f"your plan fits ({fmt_bytes_gb(cur.per_gpu)} per GPU of {fmt_card(p.budget)})"
+        now = f"your plan fits ({fmt_on_card(cur.per_gpu, p.budget)})"
     elif p.oom and cur.per_gpu <= p.budget:
         now = f"your plan does not fit: {cur.why_not}"
     else:
-        now = f"your plan needs {fmt_bytes_gb(cur.per_gpu)} per GPU of {fmt_card(p.budget)} and does not fit"
+        now = f"your plan needs {fmt_on_card(cur.per_gpu, p.budget)} and does not fit"
+        if cur.per_gpu <= p.budget and cur.why_not:
+            now += f" ({cur.why_not})"  # under the card, over what is usable: say what decided it
     goal = {"fit": "the smallest safe change", "faster": "the least time per update",
             "accuracy": "the least change to the training algorithm"}[p.goal]
     return (f"Of {result.considered} plans searched, {result.fitting} fit; {now}. "
