@@ -154,6 +154,11 @@ def test_corpus_is_well_formed():
     assert not tuned & {m["source"] for m in held_out}  # no held-out message comes from a thread tuned on
 
 
+# rq-636..685, the held-out half of the fourth session's blind set: 0.713 / 0.672 when it arrived (the whole set,
+# rq-586..685, scored 0.742 / 0.699 then); raised as changes lift it
+NEWEST_FLOOR = (0.71, 0.67)
+
+
 def test_corpus_precision_and_recall_do_not_regress():
     """The figures are recorded in docs/reading.md; these floors only stop a change from making them worse."""
     per, _ = score(load(heldout=False))
@@ -177,7 +182,7 @@ def test_corpus_precision_and_recall_do_not_regress():
     assert p >= 0.80 and r >= 0.75, (p, r)  # never tuned on (rq-276..305, rq-356..385, rq-456..485, rq-486..585)
     newest, _ = score([m for m in held_out if m["id"] > "rq-585"])
     p, r = totals(newest)
-    assert p >= 0.74 and r >= 0.69, (p, r)  # rq-586..685: 0.742 / 0.699 when first scored, blind
+    assert p >= NEWEST_FLOOR[0] and r >= NEWEST_FLOOR[1], (p, r)  # rq-636..685, never tuned on
 
 
 def test_every_fact_of_the_corpus_is_read_with_words_of_its_message(kb):
