@@ -651,3 +651,20 @@ def test_running_out_of_memory_said_in_words(message):
 ])
 def test_memory_words_that_report_no_failure(message):
     assert labels_of(read(message)).get("oom") is None
+
+
+@pytest.mark.parametrize("message, expected, absent", [
+    # detectron2's SOLVER.IMS_PER_BATCH is the batch over all GPUs; the first Detectron's TRAIN section is per GPU
+    ("I only have three GPUs, so I set SOLVER.IMS_PER_BATCH to 6", {"num_gpus": 3, "batch_size": 6}, ["micro_batch"]),
+    ("TRAIN: SCALES: (800,) MAX_SIZE: 1333 IMS_PER_BATCH: 1 BATCH_SIZE_PER_IM: 512", {"micro_batch": 1}, ["batch_size"]),
+    # on one GPU with no accumulation, the batch per update is that GPU's batch
+    ("On a single 3090 I set IMS_PER_BATCH: 4 and get OOM", {"num_gpus": 1, "batch_size": 4, "micro_batch": 4}, []),
+    # a size joined to the card by 'and' is another thing's
+    ("With 8x A800 and 400G of RAM I get an error", {"num_gpus": 8, "gpu_model": "a800"}, ["gpu_memory_gb"]),
+    ("OOM on a Tesla V100 with 32GB RAM at batch 8", {"gpu_model": "v100-32gb", "gpu_memory_gb": 32}, []),
+    # a version glued to a size in a name: `LLaVA_13B_v0`
+    ("torchrun train_mem.py --model_name LLaVA_13B_v0 --bf16 True", {"model": "llava-13b", "params": 13e9}, []),
+])
+def test_config_keys_cards_and_names_from_the_fourth_review(message, expected, absent):
+    got = labels_of(read(message))
+    assert {k: got.get(k) for k in expected} == expected and not set(absent) & set(got), got

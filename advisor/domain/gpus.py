@@ -181,12 +181,19 @@ def _number(token: str) -> float | None:
         return None
 
 
+# words that end a card's name and its form factor: a size after them is not the card's
+NOT_THE_CARDS = frozenset({"and", "plus", "or", "on", "in", "for", "at", "to", "but", "&", "+", "using"})
+HOST_MEMORY = frozenset({"dram", "cpu", "host", "system", "disk", "ssd"})  # (not RAM: "a V100 with 32GB RAM" is its own)
+
+
 def _memory_near(tokens: list[str], start: int, end: int) -> float | None:
     """A size such as "80GB" / "80G" right after the name (a few form-factor tokens may intervene:
     "A100-SXM4-80GB") or right before it ("80GB A100")."""
     for i in range(end, min(end + 4, len(tokens) - 1)):
+        if tokens[i] in NOT_THE_CARDS:
+            break  # "8x A800 and 400G of RAM": a size joined on by a word is another thing's
         if tokens[i + 1] in MEMORY_UNITS and _number(tokens[i]) is not None:
-            return _number(tokens[i])
+            return None if i + 2 < len(tokens) and tokens[i + 2] in HOST_MEMORY else _number(tokens[i])
     if start >= 2 and tokens[start - 1] in MEMORY_UNITS and _number(tokens[start - 2]) is not None:
         return _number(tokens[start - 2])
     return None

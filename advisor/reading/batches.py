@@ -159,6 +159,11 @@ def config_key(clause: Clause, k: int, reading: Reading) -> tuple[str, int] | No
         return None
     parts = set(clause.tokens[j].text.split("_"))
     start = clause.key_of[j]
+    if parts == {"ims", "per", "batch"}:
+        # detectron2's and maskrcnn-benchmark's SOLVER.IMS_PER_BATCH counts the images of a step over all GPUs;
+        # the first Detectron's TRAIN.IMS_PER_BATCH (a `TRAIN:` section) counts each GPU's
+        section = clause.words[max(0, start - 12):start]
+        return ("micro_batch" if "train" in section and "solver" not in section else "global_batch"), start
     if parts & ACCUMULATION_PARTS or {"update", "freq"} <= parts:
         return "grad_accum_steps", start  # gradient_accumulation_steps, accumulate_grad_batches, update_freq
     if not ({"batch", "size"} <= parts or parts & {"microbatch", "batchsize", "bs"}):

@@ -85,6 +85,9 @@ def _continuation(clause: Clause, last: int) -> tuple[int, bool]:
     """The glued parts after a name ('-multilingual' in 'bert-base-multilingual', '-Chat-hf' in 'Llama-2-7b-chat-hf'):
     the last token of the whole name, and whether a part names another model (not a checkpoint suffix)."""
     tokens, t, extra, part = clause.tokens, last, False, ""
+    if tokens[last].kind == "word" and tokens[last].text.endswith("_v") and last + 1 < clause.end \
+            and tokens[last + 1].is_num and not tokens[last + 1].space_before:
+        part = "v"  # "13B_v0": the unit's word is 'b_v', and the '0' glued on makes the version 'v0'
     while t + 1 < clause.end and not tokens[t + 1].space_before:
         nxt = tokens[t + 1]
         if nxt.text in JOINTS[:2] and t + 2 < clause.end and not tokens[t + 2].space_before \

@@ -903,6 +903,11 @@ def _resolve(reading: Reading) -> None:
         old = values.get("num_gpus")
         if old is None or old.value in (per_node.value, 1) or old.value == total.value:
             values["num_gpus"] = total
+    whole = values.get("global_batch")
+    if whole is not None and "micro_batch" not in values and reading.get("num_gpus") == 1 \
+            and (reading.get("grad_accum_steps") or 1) == 1:
+        # `IMS_PER_BATCH = 4` on one GPU with no accumulation: the batch per update is the one GPU's batch
+        values["micro_batch"] = replace(whole, field="micro_batch", implied=True)
     if reading.get("training_mode") == "finetune":
         # "Pre-training worked great with batch 256, so fine-tuning with batch 256…": the pre-training run's
         # numbers describe a reference setup, not the fine-tuning run
