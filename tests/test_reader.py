@@ -664,6 +664,12 @@ def test_memory_words_that_report_no_failure(message):
     ("OOM on a Tesla V100 with 32GB RAM at batch 8", {"gpu_model": "v100-32gb", "gpu_memory_gb": 32}, []),
     # a version glued to a size in a name: `LLaVA_13B_v0`
     ("torchrun train_mem.py --model_name LLaVA_13B_v0 --bf16 True", {"model": "llava-13b", "params": 13e9}, []),
+    # 'GPU:' or 'my GPU is' naming one card, or its size, is one GPU; a count said with it is the count
+    ("GPU: A6000 48GB VRAM, but I get OOM", {"num_gpus": 1, "gpu_model": "rtx-a6000"}, []),
+    ("My GPU is a GeForce GTX 1050 Ti and batch 4 fails", {"num_gpus": 1, "gpu_model": "gtx-1050-ti"}, []),
+    ("The GPU is 16gb but the memory still runs out", {"num_gpus": 1, "gpu_memory_gb": 16}, []),
+    ("GPU: 8x A100 80GB, ZeRO-3", {"num_gpus": 8}, []),
+    ("Each GPU has 24 GB and I have 4 of them", {"gpu_memory_gb": 24}, ["num_gpus"]),
 ])
 def test_config_keys_cards_and_names_from_the_fourth_review(message, expected, absent):
     got = labels_of(read(message))

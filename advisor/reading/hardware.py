@@ -81,6 +81,37 @@ def single_gpu(clause: Clause, reading: Reading) -> None:
             count = _count_before(clause, k)
             if count and count[0] == 1:
                 reading.set(Read("num_gpus", 1, clause.text(count[1], clause.keys[k])))
+            elif _names_its_card(clause, k):
+                # "GPU: A6000 48GB VRAM", "My GPU is a GTX 1050 Ti", "Graphics card: RTX 3080 10GB": the one card
+                # (weak: a count said anywhere else wins)
+                reading.set(Read("num_gpus", 1, clause.text(clause.keys[k], clause.keys[k + 1]), weak=True))
+
+
+def _names_its_card(clause: Clause, k: int) -> bool:
+    """Whether the singular 'GPU' or 'card' at key k is followed by ':' or 'is' and a card's name ("GPU: A6000",
+    "my GPU is a GeForce GTX 1050 Ti"), not a number of them ("GPU: 8x A100") nor a plural before it ("GPUs")."""
+    from advisor.domain import gpus
+
+    words, t = clause.words, clause.keys[k]
+    if t + 1 >= clause.end:
+        return False
+    if clause.tokens[t + 1].text == ":":
+        j = k + 1
+    elif k + 1 < len(words) and words[k + 1] in ("is", "was", "has"):
+        j = k + 2
+        if j + 1 < len(words) and clause.tokens[clause.keys[j]].is_num and words[j + 1] in MEMORY_UNITS \
+                and clause.words[max(0, k - 2):k][-1:] != ["each"]:
+            return True  # "the GPU is 16gb", "my GPU has 24 GB": its size, so one card
+        if words[k + 1] == "has":
+            return False
+    else:
+        return False
+    while j < len(words) and words[j] in ("a", "an", "the", "one", "single") or j < len(words) and words[j] in GPU_NOISE:
+        j += 1
+    if j >= len(words) or clause.tokens[clause.keys[j]].is_num and not (j + 1 < len(words) and words[j + 1] in ("ti", "super")) \
+            and words[j] not in gpus.name_index().by_first:
+        return False  # "GPU: 8x A100", "GPU: 2" count or number devices
+    return words[j] in gpus.name_index().by_first or card_after(clause, j)
 
 
 # nouns that make 'GPU' or 'card' a modifier: "a large GPU capacity", "a GPU server", "my GPU cluster"
