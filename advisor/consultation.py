@@ -8,6 +8,7 @@ user's words (reading), the domain's estimators and catalogue (domain), and the 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Mapping, Sequence
 
 from advisor.engine.advice import Advice
@@ -74,6 +75,7 @@ def build_memory(kb: KnowledgeBase, message: str | Sequence[str], facts: Mapping
             wm.set(name, value, Provenance("message", matched=matched))
     if configs:
         apply_configs(wm, read_configs(configs, kb))
+    _filled_by_answers(wm)
     _catalogue_facts(wm)
     for name, spec in kb.facts.items():
         if spec.default is not None and not wm.known(name):
@@ -102,6 +104,17 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     for name, (value, matched) in patterned.items():
         found.setdefault(name, (value, matched))
     return found
+
+
+def _filled_by_answers(wm: WorkingMemory) -> None:
+    """An answer that says what a value already read is (facts.yaml `fills`): "per GPU" makes the batch said
+    without saying so the micro-batch, "the total" the batch per update - unless the user stated that input."""
+    for spec in wm.kb.facts.values():
+        if spec.fills and spec.fills_from and wm.known(spec.name) and wm.known(spec.fills_from):
+            target = spec.fills.get(str(wm.value(spec.name)))
+            if target is not None and not wm.known(target):
+                said = wm.facts[spec.fills_from].provenance.matched  # the words of the value ("batch 256")
+                wm.set(target, wm.value(spec.fills_from), replace(wm.facts[spec.name].provenance, matched=said))
 
 
 def _catalogue_facts(wm: WorkingMemory) -> None:

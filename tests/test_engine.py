@@ -218,3 +218,37 @@ def test_the_question_that_decides_the_recommendation_comes_first(tmp_path):
     """)
     advice = run_consultation("hello", kb=kb).advice
     assert [q.id for q in advice.questions] == ["y", "x"]
+
+
+FILLS_FACTS = FACTS + textwrap.indent(textwrap.dedent("""
+    - {name: said, type: number, description: a value read without what it is}
+    - name: which
+      type: choice
+      choices: [is_x, is_y]
+      description: what the value said is
+      askable: true
+      question: Is it x or y?
+      fills: {is_x: x, is_y: y}
+      fills_from: said
+"""), "  ")
+
+
+def test_an_answer_that_says_what_a_value_is_fills_that_input(tmp_path):
+    kb = kb_with(tmp_path, """
+        rules:
+          - {id: f, kind: finding, title: 'x is {x}', when: {fact: x, gt: 1}, text: t, sources: [src]}
+    """, FILLS_FACTS)
+    # the rule waits for x, which no one gave; 'which' would supply it from the value said, so it is asked
+    assert [q.id for q in run_consultation("", facts={"said": 5}, kb=kb).advice.questions] == ["which"]
+    assert [q.id for q in run_consultation("", kb=kb).advice.questions] == ["x"]  # nothing said: ask x itself
+    c = run_consultation("", facts={"said": 5}, answers={"which": "is_x"}, kb=kb)
+    assert [f.id for f in c.advice.findings] == ["f"] and c.wm.value("x") == 5
+    assert c.wm.facts["x"].provenance.kind == "answer"
+    c = run_consultation("", facts={"said": 5, "x": 7}, answers={"which": "is_x"}, kb=kb)
+    assert c.wm.value("x") == 7  # an input the user stated is never replaced
+
+
+def test_fills_must_name_input_facts(tmp_path):
+    bad = FILLS_FACTS.replace("fills: {is_x: x, is_y: y}", "fills: {is_x: x, is_y: d}")
+    with pytest.raises(InputError, match="not an input fact"):
+        kb_with(tmp_path, "rules: []", bad)

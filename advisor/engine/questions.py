@@ -37,6 +37,10 @@ def open_questions(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult) -> dict
         for fact in b.rule.concludes():
             producers.setdefault(fact, []).append(b.rule)
     memo: dict[str, set[str] | None] = {}
+    # inputs an open question would supply from a value already read (facts.yaml `fills`)
+    fillers = {target: spec.name for spec in kb.facts.values() if spec.fills and spec.fills_from
+               and wm.known(spec.fills_from) and not wm.known(spec.name) and spec.name not in wm.declined
+               for target in spec.fills.values()}
 
     def needs(rule: Rule, stack: frozenset[str]) -> set[str] | None:
         """The askable facts that would unblock `rule`, or None if no answer can."""
@@ -48,6 +52,10 @@ def open_questions(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult) -> dict
         upstream: set[str] = set()
         for fact in sorted(missing_of.get(rule.id, ())):
             spec = kb.facts[fact]
+            filler = fillers.get(fact)
+            if filler is not None:
+                direct.add(filler)  # "is that batch per GPU or the total?": what was said supplies this input
+                continue
             if spec.askable and fact not in wm.declined:
                 direct.add(fact)
                 continue
@@ -83,6 +91,8 @@ def recommendation(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, questio
                     + ", ".join(kb.facts[name].plain_label for name in questions) + ".")
         elif run.options:
             text = "Each option below fits a different priority; compare their tradeoffs."
+        elif run.red_flags or run.findings:
+            text = "Nothing to change beyond what I noticed above; ask again with the numbers of a change you plan."
         else:
             text = ("I have nothing specific to recommend from what you told me. Say what you want to change "
                     "(memory, speed, accuracy, a batch size) and give your GPU memory, model size and batch size.")

@@ -61,7 +61,8 @@ def lint(kb: KnowledgeBase, estimators: Mapping[str, Any]) -> list[LintIssue]:
 
     read_anywhere = {n for rule in kb.rules for n in rule.reads()}
     for name, spec in kb.facts.items():
-        if spec.askable and name not in read_anywhere:
+        if spec.askable and name not in read_anywhere and not (spec.fills and set(spec.fills.values()) & read_anywhere):
+            # (a question that fills inputs is used by the rules that read them)
             issues.append(LintIssue("facts.yaml", f"question {name!r} is used by no rule"))
         read_from_message = spec.patterns or spec.reader
         if not spec.derived and not spec.askable and not read_from_message and spec.default is None \

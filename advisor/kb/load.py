@@ -290,6 +290,17 @@ def _check_references(kb: KnowledgeBase) -> None:
         if not rule.sources and not rule.heuristic:
             fail(rule.id, "a claim needs sources (ids in sources.yaml), or `heuristic: true` if it has none")
     _check_choice_literals(kb)
+    _check_fills(kb)
+
+
+def _check_fills(kb: KnowledgeBase) -> None:
+    """An answer that fills other inputs (`fills`) names input facts that exist, read from one that exists."""
+    for spec in kb.facts.values():
+        if not spec.fills:
+            continue
+        for name in [*spec.fills.values(), spec.fills_from]:
+            if name not in kb.facts or kb.facts[name].derived:
+                raise InputError(f"fact {spec.name!r}: fills names {name!r}, which is not an input fact", "facts.yaml", 0)
 
 
 def check_estimator_calls(kb: KnowledgeBase, estimators: Mapping[str, Any]) -> None:

@@ -73,6 +73,10 @@ class FactSpec(Strict):
     reader: bool = False  # filled from the user's words by the situation reader (advisor/reading), not by patterns
     label: str | None = None  # a few plain words for people ("GPU memory"); else the description's first clause
     value_labels: dict[str, str] | None = None  # plain words for some choices ({amp_bf16: bf16 mixed precision})
+    # an answer that supplies other inputs: the value of `fills_from` becomes the input its choice names
+    # ({per_gpu: micro_batch, total: batch_size}); asked when a rule waits for one of them and `fills_from` is known
+    fills: dict[str, str] | None = None
+    fills_from: str | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> "FactSpec":
@@ -86,6 +90,8 @@ class FactSpec(Strict):
             raise ValueError(f"derived fact {self.name!r} cannot be askable, extracted or defaulted")
         if self.askable and self.default is not None:
             raise ValueError(f"fact {self.name!r}: a default is assumed, so it would never be asked; drop one")
+        if bool(self.fills) != bool(self.fills_from) or self.fills and not (self.askable and set(self.fills) <= set(self.choices or ())):
+            raise ValueError(f"fact {self.name!r}: fills needs fills_from, a question and choices for each value it maps")
         if self.value_labels and not set(self.value_labels) <= set(self.choices or ()):
             unknown = sorted(set(self.value_labels) - set(self.choices or ()))
             raise ValueError(f"fact {self.name!r}: value_labels name values that are not choices: {', '.join(unknown)}")

@@ -422,6 +422,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 continue
         name, start_key = slot
         setup = setup_of(clause, k)
+        if name in ("batch", "global_batch") and start_key < k and words[end + 1:end + 2] == ["each"] \
+                and (reading.get("num_gpus") or 0) != 1 and "total" not in words[start_key:k]:
+            name = "micro_batch"  # "4 GPUs with batch 64 each": each GPU's batch
         if name == "params" and not u and value < 1e5:
             continue
         if name == "lora_rank" and words[start_key] in ("r", "rank") and not (
@@ -500,7 +503,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
 
 SETS_A_VALUE = {"uses", "used", "use", "using", "set", "sets", "recommend", "recommends", "suggest", "suggests",
                 "chose", "choose", "is", "was", "s", "of", "with", "at", "to", "=", ":", "'", "trains", "trained"}
-ENDS_A_VALUE = {",", ".", ";", "?", "!", ")", "—", "–", "and", "or", "but", "while", "vs", "instead"}
+ENDS_A_VALUE = {",", ".", ";", "?", "!", ")", "—", "–", "and", "or", "but", "while", "vs", "instead", "with", "on", "for",
+                "at"}  # "the paper used 1024 with lr 0.1", "… 512 on 8 GPUs"
 
 
 def _listed_after(clause: Clause, cue_key: int, number: int) -> bool:

@@ -174,7 +174,7 @@ _DIRECT = (("num_gpus", "num_gpus"), ("seq_len", "seq_len"), ("grad_accum_steps"
            ("goal", "user_goal"), ("global_batch", "batch_size"))
 # every fact facts_of may fill (marked `reader: true` in rules/facts.yaml; tests/test_reader.py checks both ways)
 READER_FACTS = frozenset({fact for _, fact in _DIRECT} | {"micro_batch", "optimizer", "gpu_memory", "params",
-                                                          "model_preset", "reference_batch"})
+                                                          "model_preset", "reference_batch", "batch_unqualified"})
 
 
 def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
@@ -232,9 +232,18 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     if "lr_from" in v and "lr_to" in v:
         put("base_lr", v["lr_from"].value, v["lr_from"].text)
         put("lr_scale_factor", v["lr_to"].value / v["lr_from"].value, v["lr_to"].text)
+    unqualified = v.get("batch_unqualified")  # "batch 256 on 4 GPUs": each GPU's or the total? (a question)
+    if unqualified is not None and "batch_size" not in out and "micro_batch" not in out:
+        put("batch_unqualified", unqualified.value, unqualified.text)
+    unqualified = v.get("batch_unqualified")  # "batch 256 on 4 GPUs": each GPU's or the total? (a question)
+    if unqualified is not None and "batch_size" not in out and "micro_batch" not in out:
+        put("batch_unqualified", unqualified.value, unqualified.text)
     ref = reading.reference.get("batch")
     if ref is not None:
         put("reference_batch", ref.value, ref.text)
+    ref_lr = reading.reference.get("lr")
+    if ref_lr is not None and "lr" not in v:
+        put("base_lr", ref_lr.value, ref_lr.text)  # "the paper used lr 0.1": the LR tuned for the batch started from
     return out
 
 

@@ -1,0 +1,44 @@
+"""A batch said on several GPUs without saying whose, and the learning rate when the batch per update is (or is
+not) a reference's: the consultation asks which it is, and answers with the batch per update."""
+
+from advisor.consultation import consult, run_consultation
+
+PLAIN = "I train with batch 256 on 4 GPUs, the paper used 1024 with lr 0.1. What learning rate should I use?"
+
+
+def test_a_batch_on_several_gpus_is_asked_about_first(kb):
+    advice = consult(PLAIN, kb=kb)
+    assert advice.questions[0].id == "batch_scope"
+    assert {f.name: f.value for f in advice.facts}["batch_unqualified"] == 256
+    assert "per GPU" in advice.questions[0].text and advice.questions[0].choices == ["per_gpu", "total"]
+
+
+def test_per_gpu_makes_it_the_micro_batch_and_the_reference_lr_carries_over(kb):
+    c = run_consultation(PLAIN, answers={"batch_scope": "per GPU", "grad_accum_steps": 1}, kb=kb)
+    assert c.wm.value("micro_batch") == 256 and c.wm.value("effective_batch") == 1024
+    assert c.wm.value("base_lr") == 0.1  # the paper's LR: the one tuned for the batch started from
+    titles = [f.title for f in c.advice.findings]
+    assert "Your batch per update is the reference's 1024: its learning rate carries over" in titles
+    assert not c.wm.known("lr_center")  # nothing to scale
+    assert c.advice.recommendation.rationale.startswith("Nothing to change beyond what I noticed above")
+
+
+def test_the_total_makes_it_the_batch_per_update_and_the_lr_is_scaled(kb):
+    c = run_consultation(PLAIN, answers={"batch_scope": "total", "optimizer": "sgd_momentum"}, kb=kb)
+    assert c.wm.value("batch_size") == 256 and not c.wm.known("micro_batch")
+    assert c.wm.value("lr_linear") == 0.25  # 256 / 1024 under the linear rule, for SGD with momentum
+
+
+def test_each_gpus_batch_times_the_gpus_is_compared_with_the_recipe(kb):
+    c = run_consultation("The recipe says lr 0.03 for batch 256 on 8 GPUs. I have 4 GPUs with batch 64 each. "
+                         "Same lr?", answers={"grad_accum_steps": 1}, kb=kb)
+    assert c.wm.value("micro_batch") == 64 and c.wm.value("num_gpus") == 4 and c.wm.value("effective_batch") == 256
+    assert any(f.id == "finding-same-batch-per-update" for f in c.advice.findings)
+    c = run_consultation("The recipe says lr 0.03 for batch 256 on 8 GPUs. I have 4 GPUs with batch 32 each. "
+                         "What lr?", answers={"grad_accum_steps": 1, "optimizer": "sgd_momentum"}, kb=kb)
+    assert c.wm.value("effective_batch") == 128 and c.wm.value("lr_linear") == 0.5  # 128 / 256
+
+
+def test_a_stated_micro_batch_is_not_asked_about(kb):
+    advice = consult("4 GPUs, per_device_train_batch_size 8, the paper used 256 with lr 3e-4. What lr?", kb=kb)
+    assert "batch_scope" not in [q.id for q in advice.questions]
