@@ -52,7 +52,10 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
     position = {o: i for i, o in enumerate(run.options)}
     option_ids = sorted(run.options, key=lambda o: (policy.key(kb.rule(run.option_rule[o])), position[o]))
     return Advice(
-        red_flags=list(run.red_flags.values()), findings=list(run.findings.values()), questions=questions,
+        red_flags=list(run.red_flags.values()), questions=questions,
+        # the most salient first, whenever it fired: an answer to the user's question ("how many GPUs?") is read
+        # from an estimate that comes late in the run, and the short answer shows the first few
+        findings=sorted(run.findings.values(), key=lambda f: -kb.rule(f.id).salience),
         estimates=list(run.estimates.values()), options=[run.options[o] for o in option_ids],
         recommendation=chosen, measure=list(run.measures.values()),
         facts=facts_out, trace=run.trace, sources=sources, plans=run.plans)

@@ -14,7 +14,7 @@ from typing import Any
 from advisor.domain.plans import SLUG_JOIN, Candidate, Knobs, Problem, SearchResult, evaluate, search
 from advisor.engine.estimators import Estimate, NotComputable, estimator
 from advisor.errors import InputError
-from advisor.units import fmt_bytes_gib, fmt_on_card, fmt_share
+from advisor.units import fmt_bytes_gib, fmt_card, fmt_on_card, fmt_share
 
 SOURCES = ("hf-anatomy", "zero", "korthikanti", "pt-cuda-context")
 
@@ -125,7 +125,8 @@ def _problem(args: dict[str, Any]) -> Problem:
     return Problem(params=float(args["params"]), budget=float(args["gpu_memory"]), current=current, spec=spec,
                    micro_batch=int(micro) if micro else None, grad_accum=int(accum) if accum else None,
                    target_batch=int(target) if target else None,
-                   gpus_max=max(gpus, int(args.get("gpus_available") or gpus)),
+                   # the GPUs the user could use bound the search; asked "how many do I need?", the fewest that fit
+                   gpus_max=max(gpus, int(args.get("gpus_available") or args.get("gpus_to_fit") or gpus)),
                    finetune={"finetune": True, "scratch": False}.get(args.get("training_mode")),
                    bf16=bf16, adapter_fraction=float(args.get("adapter_fraction") or 0.01),
                    cuda_context=float(args.get("cuda_context") or 0.4e9), margin=float(args.get("safety_margin") or 0.1),
@@ -231,8 +232,8 @@ def _at_one(p: Problem, result: SearchResult) -> Candidate:
            "replicated_full", "at_one", "fits_at_one", "seq_matters",
            cites=SOURCES + ("arithmetic",) + tuple(sorted({s for note in CHANGE_NOTES.values() for s in note["sources"]})))
 def plan_search(params: float, gpu_memory: float, precision: str | None = None, optimizer: str | None = None,
-                num_gpus: int | None = None, gpus_available: int | None = None, zero_stage: int | None = None,
-                parallelism: str | None = None, offload: str | None = None, grad_checkpointing: bool | None = None,
+                num_gpus: int | None = None, gpus_available: int | None = None, gpus_to_fit: int | None = None,
+                zero_stage: int | None = None, parallelism: str | None = None, offload: str | None = None, grad_checkpointing: bool | None = None,
                 attention: str | None = None, adapter: str | None = None, training_mode: str | None = None,
                 model_preset: str | None = None, seq_len: int | None = None, micro_batch: int | None = None,
                 grad_accum_steps: int | None = None, batch_size: int | None = None, gpu_model: str | None = None,
@@ -283,4 +284,55 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                                   is not None else "whether your settings leave room for any activations", SOURCES)
     if cur.max_micro is not None:  # only with a modelled activation footprint
         out["current_max_micro"] = Estimate(cur.max_micro, None, f"largest micro-batch per GPU in your plan: {cur.max_micro}", SOURCES)
+    return out
+
+
+GPU_COUNTS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)  # the counts "how many GPUs do I need?" is answered in
+
+
+def _fewest(p: Problem, offload: bool) -> Candidate | None:
+    """The fewest GPUs (from GPU_COUNTS, at least the user's) on which the user's plan fits with its states sharded
+    over them (ZeRO-3 / FSDP full shard, and activation checkpointing where activations are modelled)."""
+    cur = p.current
+    for n in GPU_COUNTS:
+        if n < cur.gpus or (offload and (cur.adapter != "none" or cur.optimizer == "adamw_8bit")):
+            continue
+        knobs = replace(cur, gpus=n, zero=3 if n > 1 else 0, offload=offload,
+                        precision="mixed" if offload and cur.precision != "bf16" else cur.precision,
+                        checkpointing="full" if p.spec is not None else cur.checkpointing)
+        c = evaluate(replace(p, gpus_max=n), knobs)
+        if c.fits:
+            return c
+    return None
+
+
+@estimator("gpus", "per_gpu", "gpus_offload", "per_gpu_offload", cites=SOURCES + ("zero-offload", "deepspeed-memory"))
+def gpus_needed(params: float, gpu_memory: float, precision: str | None = None, optimizer: str | None = None,
+                num_gpus: int | None = None, adapter: str | None = None, training_mode: str | None = None,
+                model_preset: str | None = None, seq_len: int | None = None, micro_batch: int | None = None,
+                grad_accum_steps: int | None = None, batch_size: int | None = None, gpu_model: str | None = None,
+                grad_checkpointing: bool | None = None, attention: str | None = None,
+                cuda_context: float | None = None, safety_margin: float | None = None) -> dict[str, Estimate]:
+    """"How many GPUs do I need?": the fewest GPUs on which the user's own plan (its adapters, optimizer and
+    precision kept) fits with the model states sharded over all of them, and the fewest with the optimizer
+    offloaded to CPU RAM as well."""
+    try:
+        p = _problem(dict(locals()))
+    except InputError as exc:
+        raise NotComputable(str(exc)) from None
+    sharded = _fewest(p, offload=False)
+    if sharded is None:
+        raise NotComputable(f"the plan does not fit even on {GPU_COUNTS[-1]} GPUs of {fmt_card(p.budget)}")
+    assumed = f" (assuming {' and '.join(p.assumed)}: you did not say)" if p.assumed else ""
+    n = sharded.knobs.gpus
+    how = "on one GPU" if n == 1 else f"sharded over {n} GPUs (ZeRO-3 / FSDP full shard)"
+    out = {"gpus": Estimate(n, "count", f"the fewest GPUs of {GPU_COUNTS} that fit your plan, {how}{assumed}", SOURCES),
+           "per_gpu": Estimate(sharded.per_gpu, "bytes", _memory_line(p, sharded) + assumed, SOURCES)}
+    offloaded = _fewest(p, offload=True)
+    if offloaded is not None and offloaded.knobs.gpus < n:
+        m = offloaded.knobs.gpus
+        out["gpus_offload"] = Estimate(m, "count", f"with the optimizer offloaded to CPU RAM: {m} GPU(s)",
+                                       SOURCES + ("zero-offload", "deepspeed-memory"))
+        out["per_gpu_offload"] = Estimate(offloaded.per_gpu, "bytes", _memory_line(p, offloaded),
+                                          SOURCES + ("zero-offload", "deepspeed-memory"))
     return out
