@@ -42,3 +42,22 @@ def test_each_gpus_batch_times_the_gpus_is_compared_with_the_recipe(kb):
 def test_a_stated_micro_batch_is_not_asked_about(kb):
     advice = consult("4 GPUs, per_device_train_batch_size 8, the paper used 256 with lr 3e-4. What lr?", kb=kb)
     assert "batch_scope" not in [q.id for q in advice.questions]
+
+
+RESNET = "Training ResNet-50 on ImageNet with 8 V100s, batch 256 per GPU, lr 0.1. Should I scale the LR?"
+
+
+def test_the_lr_question_asks_first_for_what_the_lr_depends_on(kb):
+    # the user asks about the LR: the questions its answer waits for come before a precision check of the card
+    assert consult(RESNET, kb=kb).questions[0].id == "grad_accum_steps"
+    assert consult(RESNET, answers={"grad_accum_steps": 1}, kb=kb).questions[0].id == "reference_batch"
+
+
+def test_the_lr_is_scaled_from_the_one_the_user_has(kb):
+    c = run_consultation(RESNET, answers={"grad_accum_steps": 1, "reference_batch": 256, "optimizer": "sgd_momentum"},
+                         kb=kb)
+    assert c.wm.value("effective_batch") == 2048 and c.wm.value("lr_new") == 0.8  # Goyal's linear rule: 0.1 × 8
+    assert c.advice.recommendation.rationale.startswith("The LR 0.1 was tuned for batch 256; at 2048 per update "
+                                                        "start at 0.8")
+    # more GPUs, not accumulation, made the batch larger: the accumulation finding says nothing here
+    assert "finding-ga-lr-not-scaled" not in [f.id for f in c.advice.findings]

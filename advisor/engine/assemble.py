@@ -10,7 +10,7 @@ from advisor.engine.memory import WorkingMemory
 from advisor.engine.policy import RulePolicy
 from advisor.engine.questions import open_questions, recommendation, why_label
 from advisor.engine.wording import option_titles, question_reason
-from advisor.kb.model import KnowledgeBase
+from advisor.kb.model import KnowledgeBase, condition_facts
 
 
 @dataclass
@@ -34,7 +34,11 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
     order = {name: i for i, name in enumerate(waiting)}
     deciding = set(chosen.depends_on) if chosen.option_id else set()
     deciding |= {f for f, rules in waiting.items() if any(r.kind in ("recommend", "option", "plans") for r in rules)}
-    ranked = sorted(waiting, key=lambda f: (f not in deciding, order[f]))
+    # …and first of all, questions for the rules that answer what the user asked ("what LR?": the batch it was
+    # tuned for before the precision a red flag would check)
+    asked = {f for f, rules in waiting.items() if wm.known("user_goal")
+             and any("user_goal" in condition_facts(r.when) for r in rules)}
+    ranked = sorted(waiting, key=lambda f: (f not in asked, f not in deciding, order[f]))
     questions = []
     titles = option_titles(kb, wm) if waiting else {}
     for fact in ranked:
