@@ -20,7 +20,7 @@ def test_per_gpu_makes_it_the_micro_batch_and_the_reference_lr_carries_over(kb):
     titles = [f.title for f in c.advice.findings]
     assert "Your batch per update is the reference's 1024: its learning rate carries over" in titles
     assert not c.wm.known("lr_center")  # nothing to scale
-    assert c.advice.recommendation.rationale.startswith("Nothing to change beyond what I noticed above")
+    assert c.advice.recommendation.rationale == "Nothing to change beyond what I noticed above."
 
 
 def test_the_total_makes_it_the_batch_per_update_and_the_lr_is_scaled(kb):
@@ -61,3 +61,18 @@ def test_the_lr_is_scaled_from_the_one_the_user_has(kb):
                                                         "start at 0.8")
     # more GPUs, not accumulation, made the batch larger: the accumulation finding says nothing here
     assert "finding-ga-lr-not-scaled" not in [f.id for f in c.advice.findings]
+
+
+def test_a_question_about_the_lr_without_numbers_gets_the_principle(kb):
+    from advisor.consultation import run_consultation
+    from advisor.shells.render import render_short
+
+    c = run_consultation("When training with multiple GPUs we usually use a larger batch size. Do we also need to "
+                         "increase the learning rate in this case?", kb=kb)
+    assert [f.id for f in c.advice.findings] == ["finding-lr-follows-batch-per-update"]
+    short = " ".join(render_short(c).split())
+    assert "Data parallelism averages the GPUs' gradients" in short  # nothing else to say: the finding is the answer
+    assert "I have nothing specific" not in short
+    # with the two batches known, the numbers replace the principle
+    c = run_consultation(RESNET, answers={"grad_accum_steps": 1, "reference_batch": 256}, kb=kb)
+    assert "finding-lr-follows-batch-per-update" not in [f.id for f in c.advice.findings]

@@ -92,7 +92,7 @@ def recommendation(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, questio
         elif run.options:
             text = "Each option below fits a different priority; compare their tradeoffs."
         elif run.red_flags or run.findings:
-            text = "Nothing to change beyond what I noticed above; ask again with the numbers of a change you plan."
+            text = "Nothing to change beyond what I noticed above."
         else:
             text = ("I have nothing specific to recommend from what you told me. Say what you want to change "
                     "(memory, speed, accuracy, a batch size) and give your GPU memory, model size and batch size.")

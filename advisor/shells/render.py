@@ -311,11 +311,14 @@ def render_short(c: Consultation, width: int = DEFAULT_WIDTH, more: str = "--ver
     blocks: list[list[str]] = []
     if show_read:
         blocks.append(fill(i_read(kb, read_facts(kb, advice.facts)), width, "  ", first="", max_lines=3))
-    noticed = [("! ", f.title) for f in advice.red_flags] + [("• ", f.title) for f in advice.findings]
+    noticed = [("! ", f.title, f.counter) for f in advice.red_flags] + [("• ", f.title, f.text) for f in advice.findings]
     if noticed:
         lines = ["What I noticed:"]
-        for mark, title in noticed[:3]:
+        for n, (mark, title, text) in enumerate(noticed[:3]):
             lines += fill(title, width, "    ", "  " + mark, max_lines=1)
+            if n == 0 and not advice.recommendation.option_id and not advice.questions:
+                # nothing to recommend and nothing to ask: what was noticed is the answer, so say it
+                lines += fill(text, width, "    ", max_lines=8)
         if len(noticed) > 3:
             lines.append(f"  … and {len(noticed) - 3} more")
         blocks.append(lines)
