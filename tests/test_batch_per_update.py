@@ -76,3 +76,22 @@ def test_a_question_about_the_lr_without_numbers_gets_the_principle(kb):
     # with the two batches known, the numbers replace the principle
     c = run_consultation(RESNET, answers={"grad_accum_steps": 1, "reference_batch": 256}, kb=kb)
     assert "finding-lr-follows-batch-per-update" not in [f.id for f in c.advice.findings]
+
+
+def test_a_question_about_reproducing_a_run_without_its_batch_gets_what_to_keep(kb):
+    advice = consult("I noticed the paper uses more GPUs. If I only have 8 GPUs, is there an official way to "
+                     "reproduce the training results?", kb=kb)
+    assert "finding-match-batch-per-update" in [f.id for f in advice.findings]
+    advice = consult("The paper trains with batch 512 on 16 GPUs. I have 8 GPUs with 32 each; how do I reproduce it?",
+                     kb=kb)
+    assert "finding-match-batch-per-update" not in [f.id for f in advice.findings]  # its batch is known: numbers
+
+
+def test_reproducing_a_reference_on_fewer_gpus_gets_the_accumulation(kb):
+    c = run_consultation("The paper trains with batch 512 on 16 GPUs. I have 8 GPUs with batch 32 per GPU; how do "
+                         "I reproduce it?", kb=kb)
+    assert c.advice.recommendation.option_id == "accumulate-to-target"
+    option = c.advice.option("accumulate-to-target")
+    assert (option.settings.micro_batch, option.settings.grad_accum_steps, option.settings.num_gpus) == (32, 2, 8)
+    # the recommendation says how many steps to accumulate: not asked back
+    assert "grad_accum_steps" not in [q.id for q in c.advice.questions]

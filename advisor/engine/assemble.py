@@ -24,11 +24,21 @@ class Consultation:
     engine: Engine
 
 
+# the batch's shape a recommended option prescribes (its precision or optimizer may still change with an answer)
+PRESCRIBED = frozenset({"micro_batch", "grad_accum_steps", "batch_size"})
+
+
 def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RulePolicy) -> Advice:
     """The advice of a finished run: conclusions in firing order, options in the policy's order, open questions
     most decisive first."""
     waiting = open_questions(kb, wm, run)
     chosen = recommendation(kb, wm, run, waiting, policy)
+    if chosen.option_id in run.options:
+        # the recommended option says what to set ("accumulate 2 micro-batches of 32"): asking how many the user
+        # accumulates now would ask for what the advice just answered
+        settings = run.options[chosen.option_id].settings
+        settled = {name for name, value in settings.model_dump().items() if value is not None} if settings else set()
+        waiting = {f: rules for f, rules in waiting.items() if f not in settled & PRESCRIBED}
     # most decisive first: questions whose answer can change the recommendation, then the vocabulary's order
     # (hardware and model before training details)
     order = {name: i for i, name in enumerate(waiting)}
