@@ -670,6 +670,13 @@ def test_memory_words_that_report_no_failure(message):
     ("The GPU is 16gb but the memory still runs out", {"num_gpus": 1, "gpu_memory_gb": 16}, []),
     ("GPU: 8x A100 80GB, ZeRO-3", {"num_gpus": 8}, []),
     ("Each GPU has 24 GB and I have 4 of them", {"gpu_memory_gb": 24}, ["num_gpus"]),
+    # "<the batch …> is N": the batch said as the sentence's subject, its value at the end
+    ("The biggest batch size I can set without out of memory is 16. I have an 11GB GPU.", {"micro_batch": 16}, []),
+    ("My batch size on each GPU is 8, with 4 GPUs", {"micro_batch": 8, "num_gpus": 4}, []),
+    ("The batch size is fixed and the loss is 16.", {}, ["micro_batch", "batch_size"]),
+    # of several runs' batches, the one that ran out of memory is the run to fix
+    ("On a single L4 I can fit batch size 2 at 960, but at 1280 I get cuda OOM even at batch size 1.",
+     {"micro_batch": 1}, []),
 ])
 def test_config_keys_cards_and_names_from_the_fourth_review(message, expected, absent):
     got = labels_of(read(message))

@@ -413,6 +413,12 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             if not u and end + 1 < len(words) and words[end + 1][:1] in hardware.CARD_INITIALS \
                     and value <= 1024 and hardware.card_after(clause, end + 1):
                 slot = ("num_gpus", end + 1)  # "on 8 RTX6000": a count before a card the catalogue may not know
+            elif _stated_batch(clause, k, end, value):
+                # "the biggest batch size I can set without out of memory is 16": the batch, said as a sentence's
+                # subject with its value at the end
+                fill(reading, _stated_batch(clause, k, end, value), value, "", clause.text(key, text_end),
+                     setup_of(clause, k), mood=_segment_mood(clause, key))
+                continue
             elif clause.reference_at and _their_bare_batch(clause, reading, k, end, value):
                 # "my batch is 480, while the GPT-2 paper uses 512": a bare number in a reference's words, in a
                 # sentence about the batch, is the reference's batch
@@ -528,6 +534,32 @@ def _their_bare_batch(clause: Clause, reading: Reading, k: int, end: int, value:
     t = clause.keys[end]
     nxt = clause.tokens[t + 1].text.lower() if t + 1 < clause.end else "."
     return nxt in ENDS_A_VALUE
+
+
+# words that start another subject between a batch noun and "is N"
+OTHER_SUBJECTS = frozenset({"and", "but", "while", "loss", "accuracy", "acc", "time", "speed", "usage", "utilization",
+                            "lr", "rate", "epoch", "epochs", "step", "steps"})
+
+
+def _stated_batch(clause: Clause, k: int, end: int, value: float) -> str | None:
+    """Whether the bare number at key k completes "<the batch …> is N": 'is' or 'was' just before it, a batch noun
+    at most ten words back with no number and no other quantity between, and the phrase ending with the number."""
+    words = clause.words
+    if k == 0 or words[k - 1] not in ("is", "was") or not float(value).is_integer() or not 1 <= value <= 65536:
+        return None
+    for j in range(k - 2, max(-1, k - 12), -1):
+        if clause.tokens[clause.keys[j]].is_num or words[j] in OTHER_SUBJECTS \
+                or any(clause.tokens[t].text in (",", ";") for t in range(clause.keys[j] + 1, clause.keys[j + 1])):
+            return None  # "the batch size is fixed and the loss is 16": another subject's value
+        topic = batches.TOPICS.get(words[j])
+        if topic is not None:
+            t = clause.keys[end]
+            nxt = clause.tokens[t + 1].text.lower() if t + 1 < clause.end else "."
+            if topic != "batch" or clause.word_of(j) != (j, j) or nxt not in ENDS_A_VALUE:
+                return None
+            between = set(words[j:k])  # "my batch size on each GPU is 8": each GPU's
+            return "micro_batch" if between & {"each", "per"} and between & GPU_WORDS else "batch"
+    return None
 
 
 SAME_WHAT = {"setting", "settings", "config", "configuration", "hyperparameters", "setup", "batch", "command"}
@@ -841,10 +873,15 @@ def _resolve(reading: Reading) -> None:
     batches.resolve_product_batches(reading)
     plain = values.pop("batch", None)
     said = {m.value for m in reading.batch_mentions if m.setup == "user" and not m.past and m.field == "batch"}
+    failing = {m.value for m in reading.batch_mentions if m.setup == "user" and not m.past and m.field == "batch"
+               and m.mood == "fail"}
     if len(said) > 1 and plain is not None and not plain.keyed and "batch_from" not in values:
         # "batch size 32 takes 17G … 12G with batch size 128 for vit-s/16": several runs' plain batches, none named
-        # as the run asked about (no change, no config key, no per-device cue): ask rather than pick one
-        plain = None
+        # as the run asked about (no change, no config key, no per-device cue): ask rather than pick one - unless
+        # one of them ran out of memory ("fits batch 2 at 960, but at 1280 OOMs even at batch 1"): that run is the
+        # one to fix
+        failed = next((m for m in reading.batch_mentions if m.field == "batch" and m.value in failing), None)
+        plain = failed if len(failing) == 1 and values.get("oom") is not None and values["oom"].value else None
     subdivisions = values.pop("subdivisions", None)
     if plain is not None and subdivisions is not None and plain.value % subdivisions.value == 0 \
             and "micro_batch" not in values and "global_batch" not in values:
