@@ -873,15 +873,10 @@ def _resolve(reading: Reading) -> None:
     batches.resolve_product_batches(reading)
     plain = values.pop("batch", None)
     said = {m.value for m in reading.batch_mentions if m.setup == "user" and not m.past and m.field == "batch"}
-    failing = {m.value for m in reading.batch_mentions if m.setup == "user" and not m.past and m.field == "batch"
-               and m.mood == "fail"}
     if len(said) > 1 and plain is not None and not plain.keyed and "batch_from" not in values:
         # "batch size 32 takes 17G … 12G with batch size 128 for vit-s/16": several runs' plain batches, none named
-        # as the run asked about (no change, no config key, no per-device cue): ask rather than pick one - unless
-        # one of them ran out of memory ("fits batch 2 at 960, but at 1280 OOMs even at batch 1"): that run is the
-        # one to fix
-        failed = next((m for m in reading.batch_mentions if m.field == "batch" and m.value in failing), None)
-        plain = failed if len(failing) == 1 and values.get("oom") is not None and values["oom"].value else None
+        # as the run asked about (no change, no config key, no per-device cue): ask rather than pick one
+        plain = None
     subdivisions = values.pop("subdivisions", None)
     if plain is not None and subdivisions is not None and plain.value % subdivisions.value == 0 \
             and "micro_batch" not in values and "global_batch" not in values:

@@ -133,8 +133,9 @@ def labels_of(reading: Reading) -> dict[str, Any]:
                  "epochs", "dataset_size", "batch_from", "batch_to", "oom", "goal"):
         if name in v:
             out[name] = v[name]
-    if "global_batch" in v:
-        out["batch_size"] = v["global_batch"]
+    micro = reading.values.get("micro_batch")
+    if "global_batch" in v and not (micro is not None and micro.implied and micro.text == reading.values["global_batch"].text):
+        out["batch_size"] = v["global_batch"]  # (on one GPU a batch per update is labelled as the per-device batch)
     changed = {v[name] for name in ("batch_from", "batch_to") if name in v}
     for name in ("micro_batch", "batch_size"):  # a batch the change names is the change's, not a third value
         if out.get(name) in changed:
