@@ -95,3 +95,16 @@ def test_reproducing_a_reference_on_fewer_gpus_gets_the_accumulation(kb):
     assert (option.settings.micro_batch, option.settings.grad_accum_steps, option.settings.num_gpus) == (32, 2, 8)
     # the recommendation says how many steps to accumulate: not asked back
     assert "grad_accum_steps" not in [q.id for q in c.advice.questions]
+
+
+def test_a_batch_per_update_as_the_user_worked_it_out_is_confirmed(kb):
+    advice = consult("If I understand correctly, for 8 GPUs I should set NUM_PROCESSES=8, PER_DEVICE_BATCH_SIZE=1, "
+                     "GRADIENT_ACCUMULATIONS=16 for an effective batch size of 128?", kb=kb)
+    assert advice.findings[0].title == "Yes: 1 × 16 × 8 = 128 per update"
+    assert not advice.red_flags
+
+
+def test_whether_to_scale_the_batch_with_the_gpus_gets_how_ddp_counts_it(kb):
+    advice = consult("I'm trying to train MipNeRF360 with 4 GPUs. Should I leave batch_size untouched or multiply it "
+                     "by 4?", kb=kb)
+    assert [f.id for f in advice.findings] == ["finding-batch-per-gpu-under-ddp"]
