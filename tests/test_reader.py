@@ -680,6 +680,14 @@ def test_memory_words_that_report_no_failure(message):
     ("The biggest batch size I can set without out of memory is 16. I have an 11GB GPU.", {"micro_batch": 16}, []),
     ("My batch size on each GPU is 8, with 4 GPUs", {"micro_batch": 8, "num_gpus": 4}, []),
     ("The batch size is fixed and the loss is 16.", {}, ["micro_batch", "batch_size"]),
+    # a tensor's dimensions are no count of anything; an image's or a batch's size in parentheses is still read
+    ("OOM when allocating tensor with shape[123008,500] [[Node: training_10/Adam/mul_23]] at batch_size = 10",
+     {"micro_batch": 10}, ["num_nodes"]),
+    ("input torch.Size([8, 4096]) on 2 GPUs", {"num_gpus": 2}, ["micro_batch", "seq_len"]),
+    ("image size (512, 512) and batch size 8", {"image_size": 512, "micro_batch": 8}, []),
+    # what a project's page says is a reference
+    ("The github page says all models were trained with batch size 32, but I'm using batch size 2. Divide the lr?",
+     {"reference_batch": 32, "micro_batch": 2}, []),
 ])
 def test_config_keys_cards_and_names_from_the_fourth_review(message, expected, absent):
     got = labels_of(read(message))

@@ -97,6 +97,27 @@ def _square(clause: Clause, k: int) -> bool:
     return tok.value is not None and 28 <= tok.value <= 16384 and after not in GPU_WORDS  # MNIST's 28x28 up
 
 
+SHAPE_WORDS = frozenset({"shape", "shapes"})
+
+
+def _in_shape(clause: Clause, t: int) -> bool:
+    """Whether the number at token t stands inside a tensor's shape: 'shape[32,35,35,320]', 'torch.Size([8, 4096])',
+    'lhs_shape=(1, 8, 2176)' (an opening bracket after a shape word, with no closing one before the number)."""
+    tokens = clause.tokens
+    for u in range(t - 1, max(clause.start, t - 24) - 1, -1):
+        text = tokens[u].text
+        if text in (")", "]"):
+            return False
+        if text in ("(", "["):
+            v = u - 1
+            while v >= clause.start and tokens[v].text in ("(", "[", "="):
+                v -= 1
+            if v >= clause.start and tokens[v].kind == "word" and (tokens[v].text.split("_")[-1] in SHAPE_WORDS or (
+                    tokens[v].text == "size" and v - 2 >= clause.start and tokens[v - 2].text == "torch")):
+                return True  # (not "image size (512, 512)" nor "batch size (128)": only torch.Size is a shape)
+    return False
+
+
 def _log_line(clause: Clause) -> bool:
     """Whether the clause is a training log line: a loss printed with its value ('loss': 1.6692, loss_avg: 3.81)."""
     words = clause.words
@@ -349,6 +370,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue
         if key + 1 < clause.end and clause.tokens[key + 1].text == "%":
             continue  # "80% GPU util", "GPUs at 100%": a share, never a count or a size
+        if _in_shape(clause, key):
+            continue  # "OOM when allocating tensor with shape[123008,500]": a tensor's dimensions
         if k >= 2 and words[k - 1] == "or" and clause.tokens[keys[k - 2]].is_num \
                 and _left_slot(left, words, k - 2, clause) is None:
             continue  # "16 or 4 GPUs": alternatives, not the user's count (but "batch_size=128 or 4 GPUs" is one)

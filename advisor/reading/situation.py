@@ -219,8 +219,8 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         put("model_preset", v["model"].value, v["model"].text)
     # the batch of the user's run: stated as global, or a plain "batch 32" on one GPU without accumulation
     micro = v.get("micro_batch")
-    if micro is not None and "batch_size" not in out and (reading.get("num_gpus") in (None, 1)) \
-            and reading.get("grad_accum_steps") in (None, 1):
+    one_gpu = reading.get("num_gpus") == 1 or (reading.get("num_gpus") is None and not reading.several_gpus)
+    if micro is not None and "batch_size" not in out and one_gpu and reading.get("grad_accum_steps") in (None, 1):
         put("batch_size", micro.value, micro.text)
         if not micro.implied:
             put("micro_batch", micro.value, micro.text)
