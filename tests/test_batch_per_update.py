@@ -108,3 +108,13 @@ def test_whether_to_scale_the_batch_with_the_gpus_gets_how_ddp_counts_it(kb):
     advice = consult("I'm trying to train MipNeRF360 with 4 GPUs. Should I leave batch_size untouched or multiply it "
                      "by 4?", kb=kb)
     assert [f.id for f in advice.findings] == ["finding-batch-per-gpu-under-ddp"]
+
+
+def test_extra_memory_on_gpu_zero_is_diagnosed(kb):
+    from advisor.shells.render import render_short
+
+    c = run_consultation("DistributedDataParallel: GPU0 occupies much more memory than the others, so it easily goes "
+                         "OOM.", kb=kb)
+    assert c.advice.findings[0].id == "finding-gpu0-extra-memory"
+    assert "torch.cuda.set_device(local_rank)" in " ".join(render_short(c).split())  # the answer, in the short form
+    assert "finding-gpu0-extra-memory" not in [f.id for f in consult("GPU 0 has 24 GB and GPU 1 has 12 GB.", kb=kb).findings]

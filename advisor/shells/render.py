@@ -316,9 +316,10 @@ def render_short(c: Consultation, width: int = DEFAULT_WIDTH, more: str = "--ver
         lines = ["What I noticed:"]
         for n, (mark, title, text) in enumerate(noticed[:3]):
             lines += fill(title, width, "    ", "  " + mark, max_lines=1)
-            if n == 0 and not advice.recommendation.option_id and not advice.questions:
-                # nothing to recommend and nothing to ask: what was noticed is the answer, so say it
-                lines += fill(text, width, "    ", max_lines=8)
+            if n == 0 and not advice.recommendation.option_id:
+                # nothing to recommend yet: what was noticed is the answer so far, so say it (shorter when a question
+                # follows)
+                lines += fill(text, width, "    ", max_lines=5 if advice.questions else 8)
         if len(noticed) > 3:
             lines.append(f"  … and {len(noticed) - 3} more")
         blocks.append(lines)
