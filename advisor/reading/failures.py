@@ -26,6 +26,7 @@ WINDOW = 3  # keys between the noun and the failure word
 
 
 def memory_failure(clause: Clause, reading: Reading) -> None:
+    """Set `oom` when the clause reports running out of memory in words (the first such pair; bounded look-around)."""
     present = clause.present
     if reading.values.get("oom") is not None or not present & MEMORY_NOUNS:
         return
