@@ -98,12 +98,15 @@ def _square(clause: Clause, k: int) -> bool:
 
 
 SHAPE_WORDS = frozenset({"shape", "shapes"})
+SHAPE_NAMES = SHAPE_WORDS | {"size"}  # (torch.Size's key is 'size')
 
 
 def _in_shape(clause: Clause, t: int) -> bool:
     """Whether the number at token t stands inside a tensor's shape: 'shape[32,35,35,320]', 'torch.Size([8, 4096])',
     'lhs_shape=(1, 8, 2176)' (an opening bracket after a shape word, with no closing one before the number)."""
     tokens = clause.tokens
+    if t == clause.start or tokens[t - 1].text not in ("[", "(", ",") or not clause.present & SHAPE_NAMES:
+        return False  # (a dimension follows a bracket or a comma: the cheap test first)
     for u in range(t - 1, max(clause.start, t - 24) - 1, -1):
         text = tokens[u].text
         if text in (")", "]"):
