@@ -685,6 +685,9 @@ def test_memory_words_that_report_no_failure(message):
      {"micro_batch": 10}, ["num_nodes"]),
     ("input torch.Size([8, 4096]) on 2 GPUs", {"num_gpus": 2}, ["micro_batch", "seq_len"]),
     ("image size (512, 512) and batch size 8", {"image_size": 512, "micro_batch": 8}, []),
+    # a number "used" bare in a message that names no quantity is the batch the exchange is about
+    ("the paper used 512, I'll use 512", {"reference_batch": 512, "micro_batch": 512}, []),
+    ("I used 512 for the hidden size", {}, ["micro_batch", "reference_batch"]),
     # what a project's page says is a reference
     ("The github page says all models were trained with batch size 32, but I'm using batch size 2. Divide the lr?",
      {"reference_batch": 32, "micro_batch": 2}, []),

@@ -445,6 +445,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 fill(reading, _stated_batch(clause, k, end, value), value, "", clause.text(key, text_end),
                      setup_of(clause, k), mood=_segment_mood(clause, key))
                 continue
+            elif setup_of(clause, k) == "user" and _bare_use(clause, reading, k, end, value):
+                fill(reading, "batch", value, "", clause.text(keys[k - 1], text_end), "user")  # "I'll use 512"
+                continue
             elif clause.reference_at and _their_bare_batch(clause, reading, k, end, value):
                 # "my batch is 480, while the GPT-2 paper uses 512": a bare number in a reference's words, in a
                 # sentence about the batch, is the reference's batch
@@ -555,11 +558,28 @@ def _their_bare_batch(clause: Clause, reading: Reading, k: int, end: int, value:
     named_here = [words[j] for j in range(max(0, k - 20), k) if words[j] in batches.TOPICS
                   and not (j > 0 and clause.tokens[clause.keys[j - 1]].is_num)]
     topic = batches.TOPICS[named_here[-1]] if named_here else batches.last_topic(reading.topics, value)
+    if topic == "" and _bare_use(clause, reading, k, end, value):
+        return True  # "the paper used 512, I'll use 512": to a batch-size advisor, a number used bare is a batch
     if topic != "batch" or k == 0 or words[k - 1] not in SETS_A_VALUE:
         return False  # "the authors got 81": a result, not a setting
     t = clause.keys[end]
     nxt = clause.tokens[t + 1].text.lower() if t + 1 < clause.end else "."
     return nxt in ENDS_A_VALUE
+
+
+USE_WORDS = frozenset({"use", "used", "uses", "using"})
+CLOSES_A_BARE_VALUE = frozenset({",", ".", ";", "?", "!", ")", "and", "but", "too", "instead", "as"})
+
+
+def _bare_use(clause: Clause, reading: Reading, k: int, end: int, value: float) -> bool:
+    """Whether the number at key k is "used" bare - 'the paper used 512', "I'll use 512 too" - in a message that has
+    named no quantity yet, closing its phrase: the batch the whole exchange is about."""
+    words = clause.words
+    if k == 0 or words[k - 1] not in USE_WORDS or reading.topics or clause.present & batches.TOPICS.keys() \
+            or not float(value).is_integer() or not 2 <= value <= 65536:
+        return False
+    t = clause.keys[end]
+    return (clause.tokens[t + 1].text.lower() if t + 1 < clause.end else ".") in CLOSES_A_BARE_VALUE
 
 
 # words that start another subject between a batch noun and "is N"
