@@ -336,3 +336,28 @@ def gpus_needed(params: float, gpu_memory: float, precision: str | None = None, 
         out["per_gpu_offload"] = Estimate(offloaded.per_gpu, "bytes", _memory_line(p, offloaded),
                                           SOURCES + ("zero-offload", "deepspeed-memory"))
     return out
+
+
+NO_CARD = 1e15  # bytes: a card larger than any plan, so that the user's plan is measured, not fitted
+
+
+@estimator("per_gpu", cites=SOURCES)
+def memory_needed(params: float, precision: str | None = None, optimizer: str | None = None,
+                  num_gpus: int | None = None, zero_stage: int | None = None, parallelism: str | None = None,
+                  offload: str | None = None, adapter: str | None = None, training_mode: str | None = None,
+                  model_preset: str | None = None, seq_len: int | None = None, micro_batch: int | None = None,
+                  grad_accum_steps: int | None = None, grad_checkpointing: bool | None = None,
+                  attention: str | None = None, cuda_context: float | None = None) -> dict[str, Estimate]:
+    """"How much GPU memory does it need?" before a card is named: the user's plan per GPU at their micro-batch
+    (or 1), with the assumptions for what they did not say."""
+    try:
+        p = _problem({**locals(), "gpu_memory": NO_CARD, "safety_margin": 0.0})
+    except InputError as exc:
+        raise NotComputable(str(exc)) from None
+    p = replace(p, micro_batch=p.micro_batch or 1, grad_accum=p.grad_accum or 1, target_batch=None)
+    c = evaluate(p, p.current, as_run=True)
+    assumed = f" (assuming {' and '.join(p.assumed)}: you did not say)" if p.assumed else ""
+    parts = ", ".join(f"{name} {fmt_bytes_gib(v)}" for name, v in c.components.items() if v >= 0.005e9)
+    at = f"at micro-batch {c.micro}" if c.max_micro is not None else "before activations (no model shape to count them)"
+    return {"per_gpu": Estimate(c.per_gpu, "bytes", f"{fmt_bytes_gib(c.per_gpu)} per GPU {at} ({parts}){assumed}",
+                                SOURCES)}
