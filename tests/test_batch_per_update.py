@@ -1,6 +1,8 @@
 """A batch said on several GPUs without saying whose, and the learning rate when the batch per update is (or is
 not) a reference's: the consultation asks which it is, and answers with the batch per update."""
 
+import pytest
+
 from advisor.consultation import consult, run_consultation
 
 PLAIN = "I train with batch 256 on 4 GPUs, the paper used 1024 with lr 0.1. What learning rate should I use?"
@@ -118,3 +120,15 @@ def test_extra_memory_on_gpu_zero_is_diagnosed(kb):
     assert c.advice.findings[0].id == "finding-gpu0-extra-memory"
     assert "torch.cuda.set_device(local_rank)" in " ".join(render_short(c).split())  # the answer, in the short form
     assert "finding-gpu0-extra-memory" not in [f.id for f in consult("GPU 0 has 24 GB and GPU 1 has 12 GB.", kb=kb).findings]
+
+
+
+@pytest.mark.parametrize("message", [
+    "GPU utilization is low; it looks like the GPU is waiting for data most of the time. How do I speed it up?",
+    "Training is slow and I think the dataloader is the bottleneck. Any tips to make it faster?",
+    "At the start of every epoch the dataloader gets stuck for 30 seconds; how can I speed this up?",
+])
+def test_a_slow_run_waiting_for_data_gets_the_input_pipeline_first(kb, message):
+    advice = consult(message, kb=kb)
+    assert {f.name: f.value for f in advice.facts}["data_loader_bound"] is True
+    assert advice.recommendation.option_id == "fix-input-pipeline"
