@@ -1,5 +1,7 @@
-"""A batch said on several GPUs without saying whose, and the learning rate when the batch per update is (or is
-not) a reference's: the consultation asks which it is, and answers with the batch per update."""
+"""What the consultation answers to questions engineers often ask: a batch on several GPUs that does not say whose
+it is (asked about), the learning rate from the batch per update (kept, scaled, or the principle when numbers are
+missing), reproducing a reference (the accumulation), a batch per update worked out by the user (confirmed), extra
+memory on GPU 0, and a run that waits for its data."""
 
 import pytest
 
