@@ -688,6 +688,10 @@ def test_memory_words_that_report_no_failure(message):
     # a number "used" bare in a message that names no quantity is the batch the exchange is about
     ("the paper used 512, I'll use 512", {"reference_batch": 512, "micro_batch": 512}, []),
     ("I used 512 for the hidden size", {}, ["micro_batch", "reference_batch"]),
+    # memory a machine has is the host's; a card's said on the machine is the card's
+    ("My machine has 60GB memory (free -h shows 58G) but training fails", {}, ["gpu_memory_gb"]),
+    ("If a graphics card on the server has 16GB of memory, what batch size?", {"gpu_memory_gb": 16}, []),
+    ("my machine has a 24GB GPU", {"gpu_memory_gb": 24, "num_gpus": 1}, []),
     # what a project's page says is a reference
     ("The github page says all models were trained with batch size 32, but I'm using batch size 2. Divide the lr?",
      {"reference_batch": 32, "micro_batch": 2}, []),

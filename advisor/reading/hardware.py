@@ -340,6 +340,9 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
         return
     gpu_after = (bool(set(after[:2]) & (CARD_WORDS | {"of"})) or after[:1] == ["enough"]) \
         and not set(after[:3]) & {"ram", "cpu", "host", "system"}  # "a 24GB GPU", "is 24GB enough to train …?"
+    if set(before[-3:]) & MACHINES and not set(after[:3]) & (GPU_WORDS | {"vram"}) \
+            and not set(words[max(0, k - 7):k]) & GPU_WORDS:  # ("a graphics card on the server has 16GB": the card's)
+        return  # "my machine has 60GB memory", "the server has 512 GB": the host's, not a GPU's
     card_before = bool(set(before[-3:]) & GPU_WORDS) or (before and before[-1] in ("my", "on"))
     gpu_before = card_before or bool(set(before[-2:]) & {"with", "has", "having"} and set(words[max(0, k - 6):k]) & GPU_WORDS)
     if gpu_after or gpu_before or (after and after[0] in ("each", "per")):
@@ -354,6 +357,9 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
 def _after_equals(clause: Clause, k: int) -> bool:
     t = clause.keys[k]
     return t > clause.start and clause.tokens[t - 1].text == "="
+
+
+MACHINES = frozenset({"machine", "computer", "pc", "server", "laptop", "workstation", "desktop", "vm", "instance"})
 
 
 # the sizes cards are sold with, in GB: an OOM error's capacity (14.58 GiB on a T4) rounds up to one of them
