@@ -196,3 +196,11 @@ def test_audit_11_corrections_are_stated(kb):
     assert "bf16" in offload["value"].formula and "16 B/param" in offload["cpu"].formula
     assert "× 1.5" in offload["cpu_buffered"].formula
     assert rules["opt-largest-estimated-batch"].sources and "memexp-affine" in rules["opt-largest-estimated-batch"].sources
+
+
+def test_every_claim_reads_as_the_users_own_words(kb):
+    """'I read: … you believe mixed precision halves training memory', never the description's 'Believes …'."""
+    labels = {name: spec.plain_label for name, spec in kb.facts.items() if name.startswith("claim_")}
+    assert all(label.startswith("you ") for label in labels.values()), \
+        {n: label for n, label in labels.items() if not label.startswith("you ")}
+    assert labels["claim_amp_halves_memory"] == "you believe mixed precision halves training memory"

@@ -56,6 +56,12 @@ class Pattern(Strict):
         return regex
 
 
+# the verbs claims are described with, as the user's own ("Believes …" is what "you believe …")
+CLAIM_VERBS = {"Believes": "believe", "Expects": "expect", "Says": "say", "Thinks": "think", "Wants": "want",
+               "Assumes": "assume", "Asks": "ask", "Takes": "take", "Plans": "plan", "Reports": "report",
+               "Claims": "claim", "Does": "do", "Considers": "consider"}
+
+
 class FactSpec(Strict):
     name: Annotated[str, Field(pattern=FACT_PATTERN)]
     type: FactType
@@ -104,6 +110,11 @@ class FactSpec(Strict):
         if self.label:
             return self.label
         text = re.sub(r"\s*\([^()]{0,200}\)", "", self.description)  # parentheticals are detail
+        verb, _, rest = text.partition(" ")
+        if self.name.startswith("claim_") and verb in CLAIM_VERBS and rest:
+            # a claim is the user's: "Believes mixed precision halves training memory." -> "you believe mixed
+            # precision halves training memory"
+            return f"you {CLAIM_VERBS[verb]} {rest.rstrip('.')}"
         text = re.split(r"[.;:]\s|[.;:]$|,\s", text.strip(), maxsplit=1)[0].strip()
         return text or self.name.replace("_", " ")  # capitals kept: "Adam's β2", "Kaplan et al.'s critical batch"
 
