@@ -134,3 +134,9 @@ def test_a_slow_run_waiting_for_data_gets_the_input_pipeline_first(kb, message):
     advice = consult(message, kb=kb)
     assert {f.name: f.value for f in advice.facts}["data_loader_bound"] is True
     assert advice.recommendation.option_id == "fix-input-pipeline"
+
+
+def test_per_gpu_or_total_is_answered(kb):
+    advice = consult("Does per_device_train_batch_size refer to the global batch across all GPUs or the batch per "
+                     "GPU with torchrun?", kb=kb)
+    assert "finding-batch-per-gpu-under-ddp" in [f.id for f in advice.findings]
