@@ -140,3 +140,21 @@ def test_per_gpu_or_total_is_answered(kb):
     advice = consult("Does per_device_train_batch_size refer to the global batch across all GPUs or the batch per "
                      "GPU with torchrun?", kb=kb)
     assert "finding-batch-per-gpu-under-ddp" in [f.id for f in advice.findings]
+
+
+def test_fixes_from_the_expert_review(kb):
+    from advisor.consultation import read_message
+
+    # a model's longest context is not assumed as the training length (Llama 3.1: 131,072 tokens)
+    c = run_consultation("We want to fine-tune Llama 3.1 405B with LoRA. Budget up to 64 H100s.", kb=kb)
+    assert "4096 tokens per sample" in next(e.formula for e in c.advice.estimates if e.id == "plan_current_per_gpu")
+    # ZeRO-1 shards only the optimizer state: its peak is above ZeRO-2's by the unsharded gradients
+    peak = {z: run_consultation(f"Full fine-tune llama-2-7b on 8x A100 80GB with DeepSpeed ZeRO-{z}, bf16, AdamW, "
+                                f"seq 2048, per device batch 1", kb=kb).wm.value("plan_current_per_gpu") for z in (1, 2)}
+    assert peak[1] - peak[2] > 7 / 8 * 2 * 6.7e9 * 0.9
+    # "no NVLink" names no NVLink; "the dataloader is not the bottleneck" names no bottleneck
+    assert read_message(kb, "4x RTX 4090, no NVLink, DDP is slow")["interconnect"][0] == "pcie"
+    assert "data_loader_bound" not in read_message(kb, "the dataloader is not the bottleneck, GPU util is 99%")
+    # a paper's batch is not given a number the user did not say
+    advice = consult("The paper uses batch size 4096, so I should use it too.", kb=kb)
+    assert "512" not in " ".join(f.counter for f in advice.red_flags)

@@ -60,8 +60,9 @@ def _single(spec: FactSpec, text: str, folded: str, used: list[tuple[int, int]])
     claim = spec.name.startswith("claim_")
     for pattern in spec.patterns:
         for match in _finditer(pattern.regex, text, folded):
-            if claim and negated(text, match.start(), match.end(), contains_negation=pattern.contains_negation):
-                continue  # "I know a larger batch doesn't save memory" states no belief
+            if (claim or pattern.value is not None) and \
+                    negated(text, match.start(), match.end(), contains_negation=pattern.contains_negation):
+                continue  # "I know a larger batch doesn't save memory" states no belief; "no NVLink" names none
             if pattern.value is not None:
                 try:
                     return coerce(spec, pattern.value), match.group(0)

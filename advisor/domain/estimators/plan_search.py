@@ -68,6 +68,9 @@ def _card_has_bf16(gpu_model: str | None) -> bool | None:
     return all(card.bf16 for card in cards) if cards else None
 
 
+ASSUMED_SEQ_LEN = 4096  # tokens per sample assumed when the user does not say (at most the model's own context)
+
+
 def _problem(args: dict[str, Any]) -> Problem:
     from advisor.domain.catalogue import preset
 
@@ -109,6 +112,11 @@ def _problem(args: dict[str, Any]) -> Problem:
             spec = preset(args["model_preset"], int(args["seq_len"]) if args.get("seq_len") else None)
         except InputError:
             spec = None
+        if spec is not None and not args.get("seq_len") and spec.seq_len > ASSUMED_SEQ_LEN and spec.has_transformer_shape:
+            # a model's longest context (131,072 tokens for Llama 3.1) is no training length anyone assumes: count
+            # a usual fine-tuning length, say so, and ask
+            spec = preset(args["model_preset"], ASSUMED_SEQ_LEN)
+            assumed.append(f"{ASSUMED_SEQ_LEN} tokens per sample")
     micro, accum = args.get("micro_batch"), args.get("grad_accum_steps")
     target = args.get("batch_size")
     if micro is None and target and gpus == 1 and accum in (None, 1):
@@ -283,7 +291,8 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
     out["fits_at_one"] = Estimate(smallest.fits, None, "whether your settings fit at micro-batch 1" if smallest.max_micro
                                   is not None else "whether your settings leave room for any activations", SOURCES)
     if cur.max_micro is not None:  # only with a modelled activation footprint
-        out["current_max_micro"] = Estimate(cur.max_micro, None, f"largest micro-batch per GPU in your plan: {cur.max_micro}", SOURCES)
+        out["current_max_micro"] = Estimate(cur.max_micro, None, f"{cur.max_micro}: the largest whose peak stays within "
+                                            f"{fmt_card(p.budget)}", SOURCES)
     return out
 
 

@@ -463,6 +463,9 @@ def gradient_residency(grads: float, trainable: float, setup: TrainingSetup) -> 
                + ("(gradient_as_bucket_view: the gradients are views of them)" if setup.bucket_view else
                   "and, without gradient_as_bucket_view=True, beside param.grad after backward (2 copies)"))
         return grads, buffers, why
+    if n > 1 and setup.zero == 1:
+        return grads, 0.0, ("ZeRO-1 shards only the optimizer state: every rank keeps the full gradients, averaged "
+                            "across ranks, until its partition of the update is done")
     if n > 1:
         g = PRECISIONS[setup.precision][1] if setup.precision in PRECISIONS else 2
         part = trainable * g / n
