@@ -158,3 +158,14 @@ def test_fixes_from_the_expert_review(kb):
     # a paper's batch is not given a number the user did not say
     advice = consult("The paper uses batch size 4096, so I should use it too.", kb=kb)
     assert "512" not in " ".join(f.counter for f in advice.red_flags)
+
+
+def test_a_run_the_user_says_fits_is_not_called_too_big(kb):
+    c = run_consultation("Qwen2.5-14B LoRA r=16 on 2x A6000 48GB with deepspeed zero2, max_seq_length 4096, micro "
+                         "batch 1, grad accum 16. It fits but it's really slow. Is ZeRO-3 better here?", kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert "plan-estimate-above-a-run-that-fits" in ids and "plan-does-not-fit" not in ids
+    assert not c.advice.red_flags  # no "no batch size fits these settings"
+    assert c.wm.value("plan_current_fits") is True  # the measurement wins over the estimate's assumptions
+    # a question whether it fits is no report that it does
+    assert not run_consultation("Does it fit on a 3090 with llama 7b at batch 4?", kb=kb).wm.value("claim_run_fits")

@@ -71,6 +71,7 @@ class Problem:
     goal: str = "fit"
     assumed: tuple[str, ...] = ()  # what the current plan assumes because the user did not say
     oom: bool = False  # the user saw an out-of-memory error running this plan
+    runs: bool = False  # the user says this plan runs within memory (a measurement the estimate gives way to)
     limit: float | None = None  # what a plan must stay under when it is less than the card (set after an OOM)
 
     @property
@@ -369,6 +370,10 @@ def search(p: Problem) -> SearchResult:
         current.why_not = (f"you saw an out-of-memory error where the estimate is {fmt_on_card(current.per_gpu, p.budget)}: "
                            "the run needs more than the estimate counts")
         p = replace(p, limit=current.per_gpu)
+    if p.runs and not p.oom and not current.fits:
+        # "it fits but it's slow": the user's run fits, so the estimate's assumptions overstate it - the plan is
+        # treated as fitting (only faster plans are then worth showing), and a finding says what to tell
+        current.fits, current.why_not = True, ""
     knobs = candidate_knobs(p)
     weights = GOAL_WEIGHTS.get(p.goal, GOAL_WEIGHTS["fit"])
     fitting, singles, fitting_singles = [], [], []
