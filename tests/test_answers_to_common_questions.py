@@ -169,3 +169,10 @@ def test_a_run_the_user_says_fits_is_not_called_too_big(kb):
     assert c.wm.value("plan_current_fits") is True  # the measurement wins over the estimate's assumptions
     # a question whether it fits is no report that it does
     assert not run_consultation("Does it fit on a 3090 with llama 7b at batch 4?", kb=kb).wm.value("claim_run_fits")
+
+
+def test_an_oom_far_under_the_estimate_says_what_the_description_leaves_out(kb):
+    advice = consult("QLoRA fine-tuning Mistral-7B on a single RTX 4090, seq 1024, batch 2, bf16, gradient "
+                     "checkpointing on, and I get CUDA out of memory.", kb=kb)
+    ids = [f.id for f in advice.findings]
+    assert ids[0] == "plan-fits-but-oom" and "plan-fits" not in ids  # never "your plan fits" to a user who OOMed
