@@ -176,3 +176,10 @@ def test_an_oom_far_under_the_estimate_says_what_the_description_leaves_out(kb):
                      "checkpointing on, and I get CUDA out of memory.", kb=kb)
     ids = [f.id for f in advice.findings]
     assert ids[0] == "plan-fits-but-oom" and "plan-fits" not in ids  # never "your plan fits" to a user who OOMed
+
+
+def test_halving_the_gpus_with_the_same_batch_per_update_keeps_the_lr(kb):
+    c = run_consultation("We halved our GPU count from 16 to 8, keeping per-GPU batch 16 and global batch 256 with "
+                         "accumulation 2. Do I need to change lr 3e-4?", kb=kb)
+    assert c.wm.value("num_gpus") == 8 and c.wm.value("effective_batch") == 256
+    assert c.advice.findings[0].title == "Yes: 16 × 2 × 8 = 256 per update"

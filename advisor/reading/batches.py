@@ -258,7 +258,8 @@ def changes(clause: Clause, reading: Reading) -> None:
             reading.set(Read("lr_to", b.value, text))
         elif topic == "seq":  # "reduce the max sequence length from 512 to 128": 128 now
             fill(reading, "seq_len", b.value, "", text, "user")
-        elif (topic == "gpus" or any(g in words[j + 2:j + 4] for g in ("gpus", "gpu", "cards"))) \
+        elif (topic == "gpus" or any(g in words[j + 2:j + 4] + words[first + 1:j] for g in ("gpus", "gpu", "cards"))
+              or _gpu_count_named(words, max(0, k - 6), first)) and words[first + 1:first + 2] != ["gb"] \
                 and a.value.is_integer() and b.value.is_integer() and 1 <= min(a.value, b.value):
             # "increase the number of GPUs from 1 to 4": the run asked about has the new count
             reading.set(Read("gpus_from", int(a.value), text))
@@ -297,6 +298,12 @@ UNNAMED_CHANGE_VERBS = CHANGE_VERBS - {"switch", "switched", "switching", "move"
 
 TOPICS = {"batch": "batch", "bs": "batch", "batchsize": "batch", "lr": "lr", "learning": "lr", "seq": "seq",
           "length": "seq", "len": "seq", "context": "seq", "resolution": "image", "epochs": "epochs", "gpus": "gpus"}
+
+
+def _gpu_count_named(words: list[str], lo: int, hi: int) -> bool:
+    """'our GPU count', 'the number of GPUs' among the keys lo..hi: what a 'from A to B' that follows changes."""
+    return any(words[x] in ("gpu", "gpus") and (words[x + 1:x + 2] in (["count"], ["counts"]) or words[x - 2:x] == ["number", "of"])
+               for x in range(lo, hi))
 
 
 def _moves(clause: Clause, reading: Reading) -> None:
