@@ -183,3 +183,13 @@ def test_halving_the_gpus_with_the_same_batch_per_update_keeps_the_lr(kb):
                          "accumulation 2. Do I need to change lr 3e-4?", kb=kb)
     assert c.wm.value("num_gpus") == 8 and c.wm.value("effective_batch") == 256
     assert c.advice.findings[0].title == "Yes: 16 × 2 × 8 = 256 per update"
+
+
+def test_a_vit_at_a_larger_image_has_more_tokens(kb):
+    at = {}
+    for px in (224, 384):
+        c = run_consultation(f"ViT-L/16 fine-tuning at {px}px on 8x V100 32GB, batch 16 per GPU, AdamW, fp16 mixed "
+                             "precision.", kb=kb)
+        at[px] = c.wm.value("plan_current_per_gpu")
+    # (384 / 16)² + 1 = 577 tokens against 197: the activations grow about threefold, the states do not
+    assert at[384] > at[224] + 4e9

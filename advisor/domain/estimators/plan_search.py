@@ -112,6 +112,10 @@ def _problem(args: dict[str, Any]) -> Problem:
             spec = preset(args["model_preset"], int(args["seq_len"]) if args.get("seq_len") else None)
         except InputError:
             spec = None
+        image = int(args.get("image_size") or 0)
+        if spec is not None and spec.family == "vit" and image and spec.dims.get("patch") and image != spec.dims.get("image_size"):
+            # "ViT-L/16 at 384px": the tokens follow the image, (384 / 16)² + 1 = 577, not the checkpoint's 224px
+            spec = replace(spec, seq_len=(image // int(spec.dims["patch"])) ** 2 + 1, dims={**spec.dims, "image_size": image})
         if spec is not None and not args.get("seq_len") and spec.seq_len > ASSUMED_SEQ_LEN and spec.has_transformer_shape:
             # a model's longest context (131,072 tokens for Llama 3.1) is no training length anyone assumes: count
             # a usual fine-tuning length, say so, and ask
@@ -245,7 +249,7 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                 attention: str | None = None, adapter: str | None = None, training_mode: str | None = None,
                 model_preset: str | None = None, seq_len: int | None = None, micro_batch: int | None = None,
                 grad_accum_steps: int | None = None, batch_size: int | None = None, gpu_model: str | None = None,
-                adapter_fraction: float | None = None, cuda_context: float | None = None, safety_margin: float | None = None,
+                image_size: int | None = None, adapter_fraction: float | None = None, cuda_context: float | None = None, safety_margin: float | None = None,
                 user_goal: str | None = None, goal: str | None = None, constraint: str | None = None,
                 claim_time_pressure: bool | None = None, oom: bool | None = None,
                 claim_run_fits: bool | None = None) -> dict[str, Estimate]:
@@ -321,7 +325,7 @@ def gpus_needed(params: float, gpu_memory: float, precision: str | None = None, 
                 num_gpus: int | None = None, adapter: str | None = None, training_mode: str | None = None,
                 model_preset: str | None = None, seq_len: int | None = None, micro_batch: int | None = None,
                 grad_accum_steps: int | None = None, batch_size: int | None = None, gpu_model: str | None = None,
-                grad_checkpointing: bool | None = None, attention: str | None = None,
+                grad_checkpointing: bool | None = None, attention: str | None = None, image_size: int | None = None,
                 cuda_context: float | None = None, safety_margin: float | None = None) -> dict[str, Estimate]:
     """"How many GPUs do I need?": the fewest GPUs on which the user's own plan (its adapters, optimizer and
     precision kept) fits with the model states sharded over all of them, and the fewest with the optimizer
@@ -357,7 +361,8 @@ def memory_needed(params: float, precision: str | None = None, optimizer: str | 
                   offload: str | None = None, adapter: str | None = None, training_mode: str | None = None,
                   model_preset: str | None = None, seq_len: int | None = None, micro_batch: int | None = None,
                   grad_accum_steps: int | None = None, grad_checkpointing: bool | None = None,
-                  attention: str | None = None, cuda_context: float | None = None) -> dict[str, Estimate]:
+                  attention: str | None = None, image_size: int | None = None,
+                  cuda_context: float | None = None) -> dict[str, Estimate]:
     """"How much GPU memory does it need?" before a card is named: the user's plan per GPU at their micro-batch
     (or 1), with the assumptions for what they did not say."""
     try:
