@@ -113,9 +113,11 @@ def _problem(args: dict[str, Any]) -> Problem:
         except InputError:
             spec = None
         image = int(args.get("image_size") or 0)
-        if spec is not None and spec.family == "vit" and image and spec.dims.get("patch") and image != spec.dims.get("image_size"):
+        if spec is not None and spec.family == "vit" and image and spec.dims.get("patch") \
+                and image != spec.dims.get("image_size"):
             # "ViT-L/16 at 384px": the tokens follow the image, (384 / 16)² + 1 = 577, not the checkpoint's 224px
-            spec = replace(spec, seq_len=(image // int(spec.dims["patch"])) ** 2 + 1, dims={**spec.dims, "image_size": image})
+            spec = replace(spec, seq_len=(image // int(spec.dims["patch"])) ** 2 + 1,
+                           dims={**spec.dims, "image_size": image})
         if spec is not None and not args.get("seq_len") and spec.seq_len > ASSUMED_SEQ_LEN and spec.has_transformer_shape:
             # a model's longest context (131,072 tokens for Llama 3.1) is no training length anyone assumes: count
             # a usual fine-tuning length, say so, and ask
@@ -245,11 +247,12 @@ def _at_one(p: Problem, result: SearchResult) -> Candidate:
            cites=SOURCES + ("arithmetic",) + tuple(sorted({s for note in CHANGE_NOTES.values() for s in note["sources"]})))
 def plan_search(params: float, gpu_memory: float, precision: str | None = None, optimizer: str | None = None,
                 num_gpus: int | None = None, gpus_available: int | None = None, gpus_to_fit: int | None = None,
-                zero_stage: int | None = None, parallelism: str | None = None, offload: str | None = None, grad_checkpointing: bool | None = None,
-                attention: str | None = None, adapter: str | None = None, training_mode: str | None = None,
-                model_preset: str | None = None, seq_len: int | None = None, micro_batch: int | None = None,
-                grad_accum_steps: int | None = None, batch_size: int | None = None, gpu_model: str | None = None,
-                image_size: int | None = None, adapter_fraction: float | None = None, cuda_context: float | None = None, safety_margin: float | None = None,
+                zero_stage: int | None = None, parallelism: str | None = None, offload: str | None = None,
+                grad_checkpointing: bool | None = None, attention: str | None = None, adapter: str | None = None,
+                training_mode: str | None = None, model_preset: str | None = None, seq_len: int | None = None,
+                micro_batch: int | None = None, grad_accum_steps: int | None = None, batch_size: int | None = None,
+                gpu_model: str | None = None, image_size: int | None = None, adapter_fraction: float | None = None,
+                cuda_context: float | None = None, safety_margin: float | None = None,
                 user_goal: str | None = None, goal: str | None = None, constraint: str | None = None,
                 claim_time_pressure: bool | None = None, oom: bool | None = None,
                 claim_run_fits: bool | None = None) -> dict[str, Estimate]:
