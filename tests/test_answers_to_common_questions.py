@@ -193,3 +193,10 @@ def test_a_vit_at_a_larger_image_has_more_tokens(kb):
         at[px] = c.wm.value("plan_current_per_gpu")
     # (384 / 16)² + 1 = 577 tokens against 197: the activations grow about threefold, the states do not
     assert at[384] > at[224] + 4e9
+
+
+def test_a_plan_with_only_micro_batch_1_at_the_cards_edge_is_not_the_first_choice(kb):
+    c = run_consultation("LoRA fine-tuning Gemma-2-27B on 2x A100 80GB, bf16, seq 2048, micro batch 1. OOM. What "
+                         "should I do?", kb=kb)
+    best = next(p for p in c.advice.plans if p.recommended)
+    assert best.fits and best.per_gpu_bytes < 0.9 * 80 * 2**30  # room left, not 78 of 80 GiB

@@ -29,6 +29,7 @@ MAX_SHOWN = 4
 SLUG_JOIN = "-and-"  # option ids allow only letters, digits, "-" and "_"
 MAX_MICRO = 4096  # beyond this a "largest micro-batch" is not a useful instruction
 OOM_BELIEVED = 0.75  # an OOM overrides an estimate that fits only when the estimate uses this share of the card (heuristic)
+FULL_SHARE = 0.9  # a plan that fits only micro-batch 1 above this share of the card is fragile (heuristic)
 TIGHT_SHARE = 0.25  # params-only plans leaving less than this share of the card for activations are risky (heuristic)
 ADAM_FAMILY = ("adam", "adamw")
 
@@ -241,6 +242,8 @@ def costs(p: Problem, c: Candidate) -> tuple[float, float, int]:
         risk += 2.0  # a different batch per update: the learning rate must be retuned
     if c.headroom is not None and c.headroom < TIGHT_SHARE * p.budget:
         risk += 1.0  # activations unknown and little room for them
+    elif c.headroom is None and c.max_micro == 1 and c.per_gpu > FULL_SHARE * p.cap:
+        risk += 1.0  # only micro-batch 1 fits, within a few percent of the card: one longer input from an OOM
     changes = len(c.changes) - (1 if forced and k.precision != cur.precision else 0)  # the search set c.changes
     if (k.zero or k.offload) and not (cur.zero or cur.offload):
         changes += 1  # DeepSpeed or FSDP is a new framework to set up, not one flag
