@@ -42,6 +42,9 @@ CHANGE_NOTES: dict[str, dict[str, Any]] = {
                       "risk": "none beyond the time", "sources": ("chen-ckpt", "pt-ckpt")},
     "flash": {"speed": "fused attention is faster and does not store the s×s scores", "accuracy": "the same attention",
               "risk": "falls back to the math kernel for unsupported masks, dtypes or head sizes", "sources": ("pt-sdpa",)},
+    "smaller": {"speed": "smaller micro-batches use the GPU less efficiently",
+                "accuracy": "the same updates: accumulation keeps the batch per update",
+                "risk": "BatchNorm normalises over the smaller micro-batch", "sources": ("hf-ga",)},
     "batch": {"speed": "", "accuracy": "the batch per update changes: retune the learning rate",
               "risk": "a different batch than planned", "sources": ("goyal", "malladi")},
 }
@@ -187,7 +190,8 @@ def _option(p: Problem, c: Candidate, plan_id: str, recommended: bool) -> dict[s
     keys = _note_keys(plan_id) + (["batch"] if c.batch_changed else [])
     notes = [CHANGE_NOTES[k] for k in keys]
     share = f"{p.adapter_fraction * 100:g} %"  # the assumed adapter share (the adapter_fraction fact)
-    joined = lambda field: "; ".join(n[field].replace("{adapter_share}", share) for n in notes if n[field]) + "."  # noqa: E731
+    joined = lambda field: ("; ".join(n[field].replace("{adapter_share}", share) for n in notes if n[field])  # noqa: E731
+                            or "unchanged") + "."
     sources = list(dict.fromkeys(SOURCES + tuple(s for n in notes for s in n["sources"])))
     k = c.knobs
     settings = {"precision": k.precision if k.precision in ("fp32", "amp_bf16", "amp_fp16", "bf16") else "bf16",
