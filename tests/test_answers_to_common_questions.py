@@ -200,3 +200,13 @@ def test_a_plan_with_only_micro_batch_1_at_the_cards_edge_is_not_the_first_choic
                          "should I do?", kb=kb)
     best = next(p for p in c.advice.plans if p.recommended)
     assert best.fits and best.per_gpu_bytes < 0.9 * 80 * 2**30  # room left, not 78 of 80 GiB
+
+
+def test_zero_stages_compared_in_bytes_per_gpu(kb):
+    c = run_consultation("ZeRO-2 vs ZeRO-3 memory for llama-2-13b on 8 A100 40GB with bf16 and AdamW?", kb=kb)
+    p = 13_015_864_320
+    # the ZeRO paper's per-GPU states for mixed precision with Adam (K = 12): (2 + 2 + 12/N)Ψ, (2 + 14/N)Ψ, 16Ψ/N
+    assert abs(c.wm.value("zero1_states") - (4 + 12 / 8) * p) < 1e6
+    assert abs(c.wm.value("zero2_states") - (2 + 14 / 8) * p) < 1e6
+    assert abs(c.wm.value("zero3_states") - 16 / 8 * p) < 1e6
+    assert c.advice.findings[0].id == "finding-zero-stages-compared"

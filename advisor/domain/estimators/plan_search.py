@@ -383,3 +383,30 @@ def memory_needed(params: float, precision: str | None = None, optimizer: str | 
     at = f"at micro-batch {c.micro}" if c.max_micro is not None else "before activations (no model shape to count them)"
     return {"per_gpu": Estimate(c.per_gpu, "bytes", f"{fmt_bytes_gib(c.per_gpu)} per GPU {at} ({parts}){assumed}",
                                 SOURCES)}
+
+
+@estimator("stage1", "stage2", "stage3", cites=("zero", "hf-anatomy", "arithmetic"))
+def zero_stage_states(params: float, num_gpus: int, precision: str | None = None, optimizer: str | None = None,
+                      adapter: str | None = None) -> dict[str, Estimate]:
+    """"ZeRO-2 or ZeRO-3?": the model states per GPU under each stage over the user's GPUs (weights, gradients and
+    optimizer state; activations come on top and do not change with the stage)."""
+    from advisor.domain.estimators.training import TrainingSetup, model_state_parts
+
+    n = int(num_gpus)
+    if n < 2:
+        raise NotComputable("ZeRO stages shard over several GPUs; on one GPU they are the same")
+    precision = precision or "fp32"
+    if precision in ("amp_bf16", "amp_fp16"):
+        precision = "mixed"  # DeepSpeed's bf16/fp16 modes: 16-bit weights and gradients, fp32 master in the optimizer
+    adapted = adapter in ("lora", "qlora")
+    out = {}
+    for stage in (1, 2, 3):
+        setup = TrainingSetup(precision=precision, optimizer=optimizer or "adamw", gpus=n, zero=stage,
+                              trainable_fraction=0.01 if adapted else 1.0,
+                              base_bits=(4 if adapter == "qlora" else 16) if adapted else 0)
+        parts, _, _ = model_state_parts(int(params), setup, None)
+        total = sum(parts.values())
+        text = f"ZeRO-{stage} over {n} GPUs: " + ", ".join(f"{k} {fmt_bytes_gib(v)}" for k, v in parts.items()) \
+            + f" = {fmt_bytes_gib(total)} per GPU"
+        out[f"stage{stage}"] = Estimate(total, "bytes", text, ("zero", "hf-anatomy", "arithmetic"))
+    return out
