@@ -302,7 +302,8 @@ TOPICS = {"batch": "batch", "bs": "batch", "batchsize": "batch", "lr": "lr", "le
 
 def _gpu_count_named(words: list[str], lo: int, hi: int) -> bool:
     """'our GPU count', 'the number of GPUs' among the keys lo..hi: what a 'from A to B' that follows changes."""
-    return any(words[x] in ("gpu", "gpus") and (words[x + 1:x + 2] in (["count"], ["counts"]) or words[x - 2:x] == ["number", "of"])
+    return any(words[x] in ("gpu", "gpus") and (words[x + 1:x + 2] in (["count"], ["counts"])
+                                                  or words[max(0, x - 2):x] == ["number", "of"])
                for x in range(lo, hi))
 
 

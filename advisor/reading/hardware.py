@@ -106,12 +106,10 @@ def _names_its_card(clause: Clause, k: int) -> bool:
             return False
     else:
         return False
-    while j < len(words) and words[j] in ("a", "an", "the", "one", "single") or j < len(words) and words[j] in GPU_NOISE:
+    while j < len(words) and (words[j] in ("a", "an", "the", "one", "single") or words[j] in GPU_NOISE):
         j += 1
-    if j >= len(words) or clause.tokens[clause.keys[j]].is_num and not (j + 1 < len(words) and words[j + 1] in ("ti", "super")) \
-            and words[j] not in gpus.name_index().by_first:
-        return False  # "GPU: 8x A100", "GPU: 2" count or number devices
-    return words[j] in gpus.name_index().by_first or card_after(clause, j)
+    # a card's name, not a count or a device number ("GPU: 8x A100", "GPU: 2")
+    return j < len(words) and (words[j] in gpus.name_index().by_first or card_after(clause, j))
 
 
 # nouns that make 'GPU' or 'card' a modifier: "a large GPU capacity", "a GPU server", "my GPU cluster"

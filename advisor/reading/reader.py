@@ -439,11 +439,11 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             if not u and end + 1 < len(words) and words[end + 1][:1] in hardware.CARD_INITIALS \
                     and value <= 1024 and hardware.card_after(clause, end + 1):
                 slot = ("num_gpus", end + 1)  # "on 8 RTX6000": a count before a card the catalogue may not know
-            elif _stated_batch(clause, k, end, value):
+            elif (stated := _stated_batch(clause, k, end, value)) is not None:
                 # "the biggest batch size I can set without out of memory is 16": the batch, said as a sentence's
                 # subject with its value at the end
-                fill(reading, _stated_batch(clause, k, end, value), value, "", clause.text(key, text_end),
-                     setup_of(clause, k), mood=_segment_mood(clause, key))
+                fill(reading, stated, value, "", clause.text(key, text_end), setup_of(clause, k),
+                     mood=_segment_mood(clause, key))
                 continue
             elif setup_of(clause, k) == "user" and _bare_use(clause, reading, k, end, value):
                 fill(reading, "batch", value, "", clause.text(keys[k - 1], text_end), "user")  # "I'll use 512"

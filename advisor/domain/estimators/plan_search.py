@@ -373,10 +373,11 @@ def memory_needed(params: float, precision: str | None = None, optimizer: str | 
     """"How much GPU memory does it need?" before a card is named: the user's plan per GPU at their micro-batch
     (or 1), with the assumptions for what they did not say."""
     try:
-        p = _problem({**locals(), "gpu_memory": NO_CARD, "safety_margin": 0.0})
+        p = _problem({**locals(), "gpu_memory": NO_CARD})
     except InputError as exc:
         raise NotComputable(str(exc)) from None
-    p = replace(p, micro_batch=p.micro_batch or 1, grad_accum=p.grad_accum or 1, target_batch=None)
+    # the plan itself: the share of a card kept free is the finding's to add, not this figure's
+    p = replace(p, micro_batch=p.micro_batch or 1, grad_accum=p.grad_accum or 1, target_batch=None, margin=0.0)
     c = evaluate(p, p.current, as_run=True)
     assumed = f" (assuming {' and '.join(p.assumed)}: you did not say)" if p.assumed else ""
     parts = ", ".join(f"{name} {fmt_bytes_gib(v)}" for name, v in c.components.items() if v >= 0.005e9)
