@@ -113,7 +113,9 @@ def gpu(gid: str) -> GpuSpec:
     raise InputError(f"unknown GPU {gid!r}; known: {', '.join(sorted(table))}")
 
 
+@lru_cache(maxsize=1)
 def families() -> dict[str, tuple[GpuSpec, ...]]:
+    """Family id -> its members (one table, built once: read it, do not change it)."""
     table = gpus()
     return {fid: tuple(table[m] for m in f["members"]) for fid, f in _data()["families"].items()}
 

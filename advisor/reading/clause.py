@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from advisor.reading.cues import ARTIFACTS, FIRST_PERSON, FOLLOWING, GUESSES, NEGATIONS, REFERENCE_CUES
+from advisor.reading.cues import ARTIFACTS, FIRST_PERSON, FOLLOWING, FOLLOWING_LAST, GUESSES, NEGATIONS, REFERENCE_CUES
 from advisor.reading.state import Reading
 from advisor.reading.tokens import Token
 
@@ -101,8 +101,8 @@ class Clause:
                 artifact = k + 1 < len(words) and words[k + 1] in ARTIFACTS  # "we use your code"
                 # "if you keep batch_size = 128 and train with 8 GPUs": a generic 'you', the asker's own case
                 artifact = artifact or (w == "you" and k > 0 and words[k - 1] in ("if", "when", "once"))
-                if not artifact and not self._file_name(k) and \
-                        not any(tuple(words[max(0, k - n):k]) in FOLLOWING for n in (1, 2, 3)):
+                if not artifact and not self._file_name(k) and not (k > 0 and words[k - 1] in FOLLOWING_LAST and any(
+                        tuple(words[max(0, k - n):k]) in FOLLOWING for n in (1, 2, 3))):
                     speaking_of_reference = True
             elif w == "that" and speaking_of_reference:
                 reported = True

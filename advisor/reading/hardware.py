@@ -8,6 +8,7 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
+from advisor.domain import gpus as catalogue
 from advisor.reading.clause import Clause, catalogue_names, setup_of
 from advisor.reading.cues import GPU_WORDS, MEMORY_UNITS
 from advisor.reading.state import Read, Reading
@@ -31,10 +32,8 @@ def speaks_of_several_gpus(clause: Clause) -> bool:
 def gpu_names(clause: Clause, reading: Reading) -> None:
     """GPUs named from the catalogue ('2x A100 40GB', 'a single 3090', 'T4 x 2'): the card (or its ambiguous family),
     its memory, and the count written before or after it; a platform ('Kaggle') is settled at the end."""
-    from advisor.domain import gpus
-
     words = clause.words
-    for s, e, target in catalogue_names(gpus.name_index(), clause, reading):
+    for s, e, target in catalogue_names(catalogue.name_index(), clause, reading):
         last = clause.tokens[clause.keys[e - 1]]
         after = words[e:min(len(words), e + 4)]
         if e - s > 1 and words[e - 1] == "s" and clause.source[last.start:last.end] == "s":
@@ -90,8 +89,6 @@ def single_gpu(clause: Clause, reading: Reading) -> None:
 def _names_its_card(clause: Clause, k: int) -> bool:
     """Whether the singular 'GPU' or 'card' at key k is followed by ':' or 'is' and a card's name ("GPU: A6000",
     "my GPU is a GeForce GTX 1050 Ti"), not a number of them ("GPU: 8x A100") nor a plural before it ("GPUs")."""
-    from advisor.domain import gpus
-
     words, t = clause.words, clause.keys[k]
     if t + 1 >= clause.end:
         return False
@@ -109,7 +106,7 @@ def _names_its_card(clause: Clause, k: int) -> bool:
     while j < len(words) and (words[j] in ("a", "an", "the", "one", "single") or words[j] in GPU_NOISE):
         j += 1
     # a card's name, not a count or a device number ("GPU: 8x A100", "GPU: 2")
-    return j < len(words) and (words[j] in gpus.name_index().by_first or card_after(clause, j))
+    return j < len(words) and (words[j] in catalogue.name_index().by_first or card_after(clause, j))
 
 
 # nouns that make 'GPU' or 'card' a modifier: "a large GPU capacity", "a GPU server", "my GPU cluster"
@@ -146,9 +143,7 @@ def card_after(clause: Clause, k: int) -> bool:
 def _find_gpu(phrase: str) -> Any:
     """The catalogue's match for the words around a GPU name (the same few phrases recur in a message and across
     messages, and find_gpu tokenises again)."""
-    from advisor.domain import gpus
-
-    return gpus.find_gpu(phrase)
+    return catalogue.find_gpu(phrase)
 
 
 def _count_before(clause: Clause, s: int) -> tuple[int, int] | None:
@@ -369,8 +364,6 @@ def resolve_card_memory(reading: Reading) -> None:
     total' is 32 GB each), or the capacity an OOM error reports ('79.17 GiB total capacity' is an 80 GB card);
     and the member of an ambiguous family that memory picks ('A100' with 79.17 GiB is the A100 80GB; an A100 that
     'uses around 72 GB' cannot be the 40 GB one)."""
-    from advisor.domain import gpus as catalogue
-
     values = reading.values
     said = values.get("gpu_memory_gb")
     if (said is None or said.weak) and reading.total_memory_gb and reading.get("num_gpus"):
@@ -421,8 +414,6 @@ def _sibling_for_memory(reading: Reading) -> None:
     """A size variant the user states with a size far from the catalogue's ('one H100 card with 96G' against the
     H100 80GB) is the sibling of that size ('h100-nvl', 94 GB), when exactly one sibling (an id with the same first
     part) is within 3 %."""
-    from advisor.domain import gpus as catalogue
-
     values = reading.values
     model, memory = values.get("gpu_model"), values.get("gpu_memory_gb")
     cards = catalogue.gpus()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from advisor.domain import catalogue
 from advisor.reading import names
 from advisor.reading.clause import FILE_TYPES, MAX_NAMES, Clause, catalogue_names, in_flag, setup_of
 from advisor.reading.cues import DATA_NOUNS
@@ -16,8 +17,6 @@ from advisor.reading.state import Read, Reading
 def catalogue_models(clause: Clause, reading: Reading) -> None:
     """Models named from the catalogue ('Llama-3-8B-Instruct', 'meta-llama/Llama-2-7b-hf'), or named after one
     ('bert-base-multilingual'); a launch's model key outranks names in prose."""
-    from advisor.domain import catalogue
-
     words = clause.words
     for s, e, target in catalogue_names(catalogue.model_index(), clause, reading):
         first, last = clause.keys[s], clause.keys[e - 1]
@@ -128,8 +127,9 @@ def sized_names(clause: Clause, reading: Reading) -> None:
     ('gemma-3n-E2B', 'Qwen3-30B-A3B')."""
     if not clause.present & SIZE_UNITS:
         return
-    tokens = clause.tokens
-    for i in range(clause.start, clause.end - 1):
+    tokens, keys = clause.tokens, clause.keys
+    # only a token before a size unit's word may be a size ('7', 'B'): the unit's keys pick them in one pass
+    for i in sorted({keys[k] - 1 for k, w in enumerate(clause.words) if w in SIZE_UNITS and keys[k] > clause.start}):
         num, unit = tokens[i], tokens[i + 1]
         unit_word = unit.text.split("_")[0]  # "7b_chat"
         if not num.is_num or unit.kind != "word" or unit.space_before or unit_word not in ("b", "m", "bn"):
@@ -171,8 +171,6 @@ def sized_names(clause: Clause, reading: Reading) -> None:
 def _family_after(clause: Clause, reading: Reading, i: int, setup: str) -> None:
     """A size followed by a family's name ('a 6.7B OPT model', 'a 7B Llama 2 model') names the catalogue's model of
     that family and size, when the catalogue has exactly that one; otherwise the size alone is read."""
-    from advisor.domain import catalogue
-
     tokens = clause.tokens
     after, t = [], i + 2
     while t < clause.end and len(after) < 3 and tokens[t].kind in ("word", "num") and tokens[t].text not in NOT_NAMES:
@@ -347,8 +345,6 @@ def catalogue_params(reading: Reading) -> None:
     """A catalogue model whose name carries its size ('Mixtral-8x7B', 'llama-2-7b-hf') has the catalogue's count,
     unless the message states another one; a size read from a name that lost to it ('llama-7b' in prose against
     `--model_name llama-2-7b-hf`) gives way too."""
-    from advisor.domain import catalogue
-
     model, params = reading.values.get("model"), reading.values.get("params")
     if model is None or model.implied or not _said_size(model.text) or not catalogue.has_preset(model.value):
         return

@@ -21,31 +21,39 @@ def phrase_keys(phrase: str) -> tuple[str, ...]:
 
 
 class PhraseIndex:
-    """Phrases as key tuples indexed by their first key; `at` gives the longest phrase starting at a position."""
+    """Phrases as key tuples indexed by their first and by their last key; `at` gives the longest phrase starting
+    at a position, `ending_at` the longest ending there. Under each key the phrases are grouped by length, longest
+    first, each group a dict: a lookup costs one dict access per length, not one comparison per phrase ("size"
+    ends some thirty cue phrases of five lengths)."""
 
     def __init__(self, pairs: list[tuple[str, Any]]):
-        self.by_first: dict[str, list[tuple[tuple[str, ...], Any]]] = {}
-        self.by_last: dict[str, list[tuple[tuple[str, ...], Any]]] = {}
+        by_first: dict[str, dict[int, dict[tuple[str, ...], Any]]] = {}
+        by_last: dict[str, dict[int, dict[tuple[str, ...], Any]]] = {}
         for phrase, target in pairs:
             keys = phrase_keys(phrase)
-            if keys:
-                self.by_first.setdefault(keys[0], []).append((keys, target))
-                self.by_last.setdefault(keys[-1], []).append((keys, target))
-        for table in (self.by_first, self.by_last):
-            for cands in table.values():
-                cands.sort(key=lambda c: len(c[0]), reverse=True)
+            if keys:  # (the first phrase given wins over a later copy)
+                by_first.setdefault(keys[0], {}).setdefault(len(keys), {}).setdefault(keys, target)
+                by_last.setdefault(keys[-1], {}).setdefault(len(keys), {}).setdefault(keys, target)
+        self.by_first = {w: sorted(groups.items(), reverse=True) for w, groups in by_first.items()}
+        self.by_last = {w: sorted(groups.items(), reverse=True) for w, groups in by_last.items()}
 
     def at(self, keys: list[str], i: int, limit: int | None = None) -> tuple[int, Any] | None:
         """The longest phrase starting at keys[i] (of at most `limit` keys)."""
-        for cand, target in self.by_first.get(keys[i], ()):
-            if (limit is None or len(cand) <= limit) and tuple(keys[i:i + len(cand)]) == cand:
-                return len(cand), target
+        for n, group in self.by_first.get(keys[i], ()):
+            if limit is None or n <= limit:
+                target = group.get(tuple(keys[i:i + n]), _NONE)
+                if target is not _NONE:
+                    return n, target
         return None
 
     def ending_at(self, keys: list[str], end: int) -> tuple[int, Any] | None:
         """The longest phrase whose last key is keys[end - 1]."""
-        for cand, target in self.by_last.get(keys[end - 1], ()):
-            n = len(cand)
-            if n <= end and tuple(keys[end - n:end]) == cand:
-                return n, target
+        for n, group in self.by_last.get(keys[end - 1], ()):
+            if n <= end:
+                target = group.get(tuple(keys[end - n:end]), _NONE)
+                if target is not _NONE:
+                    return n, target
         return None
+
+
+_NONE = object()  # no phrase (a phrase's target may itself be None)

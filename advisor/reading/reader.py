@@ -27,7 +27,7 @@ from advisor.reading.cues import (GPU_WORDS, PRETRAINING_DATA, THIRD_PARTY, TRAI
                                   OK_WORDS, PAST_FIRST, PAST_RUN, PAST_RUN_PHRASES, PLANNING, TIMES, cue_index)
 from advisor.reading.phrases import PhraseIndex
 from advisor.reading.state import BATCH_FIELDS, Read, Reading, fill, rank
-from advisor.reading.tokens import WORD_NUMBERS, Token, clauses, sentences, tokenize
+from advisor.reading.tokens import WORD_NUMBERS, Token, clauses_and_sentences, tokenize
 
 __all__ = ["Read", "Reading", "read"]
 
@@ -40,7 +40,8 @@ def read(message: str) -> Reading:
     reading = Reading(truncated=len(message) > MAX_MESSAGE or len(tokens) >= MAX_TOKENS)
     reading.deepspeed = any(t.text == "deepspeed" for t in tokens)
     index = Keys(tokens)
-    for n, (start, end) in enumerate(clauses(tokens)):
+    clauses, sentences = clauses_and_sentences(tokens)
+    for n, (start, end) in enumerate(clauses):
         reading.sentence = n
         clause = Clause(tokens, start, end, message, index)
         present = clause.present
@@ -77,7 +78,7 @@ def read(message: str) -> Reading:
         _numbers(clause, reading)
         batches.changes(clause, reading)
     reading.in_personal_sentence = False
-    _goal(tokens, message, reading, index)
+    _goal(tokens, sentences, message, reading, index)
     _resolve(reading)
     return reading
 
@@ -800,13 +801,13 @@ def _opening(clause: Clause, after: int, before: int) -> int | None:
     return None
 
 
-def _goal(tokens: list[Token], source: str, reading: Reading, index: Keys) -> None:
+def _goal(tokens: list[Token], sentences: list[tuple[int, int]], source: str, reading: Reading, index: Keys) -> None:
     """The user's goal, voted by cue phrases over whole sentences (`reading.goal`)."""
     from advisor.reading.goal import Sentence, goal_of
 
     whole = []
     keys, spans = index.keys, index.span
-    for start, end in sentences(tokens):
+    for start, end in sentences:
         a, b = index.first[start], index.first[end]
         if a == b:
             continue

@@ -14,12 +14,16 @@ from itertools import islice
 MAX_MESSAGE = 100_000  # characters read from one message; the rest is ignored (and said so)
 MAX_TOKENS = 10_000  # tokens read from one message (≈ 40-60 KB of prose; a pasted log's first lines tell enough)
 
-_TOKEN = re.compile(r"""
-    (?P<num>(?:\d++(?:[,_]\d++)*+(?:\.\d++)?+|\.\d++)(?:[eE][-+]?\d++)?+)
-  | (?P<word>[^\W\d_]+(?:_[^\W\d_]+)*)
+_TOKEN = re.compile(r"""[^\S\n]*+(?:
+    (?P<word>[^\W\d_]++(?:_[^\W\d_]++)*+)
+  | (?P<num>(?:\d++(?:[,_]\d++)*+(?:\.\d++)?+|\.\d++)(?:[eE][-+]?\d++)?+)
   | (?P<nl>\n)
   | (?P<punct>[^\w\s]|_)
+  | \Z)
 """, re.VERBOSE)
+# The spaces before a token are part of its match: one match per token, words tried first. Every character but
+# whitespace starts some token, so only spaces at the very end are left, and `\Z` takes them in one match (else
+# each of n trailing spaces would start a failed match over the rest: quadratic).
 
 # the pattern's groups by number (m.lastindex): faster than by name
 _KINDS = {index: name for name, index in _TOKEN.groupindex.items()}
@@ -53,13 +57,13 @@ def tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
     append = tokens.append
     kinds = _KINDS
-    previous_end = 0  # whitespace is not matched: a token starts after the previous one's end when space stands between
     word, num = _WORD, _NUM
     for m in islice(_TOKEN.finditer(text), MAX_TOKENS):  # (a glued 'x' may add a token over the bound: cut below)
         group = m.lastindex
-        start, end = m.span()
-        space = start != previous_end
-        previous_end = end
+        if group is None:
+            break  # the spaces at the end
+        start, end = m.span(group)
+        space = start != m.start()  # whitespace matched before the token
         if group == word:
             raw = low[start:end]
             if raw[0] == "x" and not space and len(raw) > 1 and tokens and tokens[-1].is_num and raw != "xlarge":
@@ -124,14 +128,25 @@ CONTRAST = {"so", "but", "while", "whereas", "however", "although", "though", "y
 def clauses(tokens: list[Token]) -> list[tuple[int, int]]:
     """[start, end) token ranges of sentences: split at . ! ? ; line breaks and ', but' / ', so' (a '.' inside a
     number or a file name is part of its token, so it never splits)."""
-    return _ranges(tokens, [i for i in _marks(tokens) if _ends_sentence(tokens, i) or (
-        tokens[i].text == "," and i + 1 < len(tokens) and tokens[i + 1].text in CONTRAST)])
+    return clauses_and_sentences(tokens)[0]
 
 
 def sentences(tokens: list[Token]) -> list[tuple[int, int]]:
     """[start, end) token ranges of whole sentences: split at . ! ? ; and line breaks only (the goal reads a
     question with its ', but …' as one)."""
-    return _ranges(tokens, [i for i in _marks(tokens) if _ends_sentence(tokens, i)])
+    return clauses_and_sentences(tokens)[1]
+
+
+def clauses_and_sentences(tokens: list[Token]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Both splits from one pass over the marks: (clauses, sentences)."""
+    clause_ends, sentence_ends = [], []
+    for i in _marks(tokens):
+        if _ends_sentence(tokens, i):
+            clause_ends.append(i)
+            sentence_ends.append(i)
+        elif tokens[i].text == "," and i + 1 < len(tokens) and tokens[i + 1].text in CONTRAST:
+            clause_ends.append(i)
+    return _ranges(tokens, clause_ends), _ranges(tokens, sentence_ends)
 
 
 _SPLITS = frozenset(".!?;,\n")
