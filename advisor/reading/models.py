@@ -131,6 +131,8 @@ def sized_names(clause: Clause, reading: Reading) -> None:
     # only a token before a size unit's word may be a size ('7', 'B'): the unit's keys pick them in one pass
     for i in sorted({keys[k] - 1 for k, w in enumerate(clause.words) if w in SIZE_UNITS and keys[k] > clause.start}):
         num, unit = tokens[i], tokens[i + 1]
+        if i in clause.consumed:
+            continue  # a GPU's name ("K40m", "M60"): its digits are no model's size
         unit_word = unit.text.split("_")[0]  # "7b_chat"
         if not num.is_num or unit.kind != "word" or unit.space_before or unit_word not in ("b", "m", "bn"):
             continue
