@@ -124,14 +124,26 @@ ORDER = ("choose_batch", "choose_lr", "match_reference", "explain_result", "fast
 
 
 class Sentence:
-    """One sentence as the goal reads it: its word keys and, asked only where a cue matches, what a key is."""
+    """One sentence as the goal reads it: its word keys, the set of them, and whether it asks a question; what a key
+    is (a number, part of a flag, its whole word, the words as written) is asked only where a cue matches, through
+    the methods a reader's sentence provides."""
 
-    def __init__(self, words: list[str], present: set[str], question: bool, is_num, in_flag, word_of, text):
-        self.words, self.present, self.question = words, present, question
-        self.is_num = is_num  # key -> whether it is a number
-        self.in_flag = in_flag  # key -> whether it is part of a command-line flag (`--learning-rate`)
-        self.word_of = word_of  # key -> the first and last key of its word (`lr_warmup_steps` is 3 keys)
-        self.text = text  # (first key, last key) -> the message's words
+    __slots__ = ()
+    words: list[str]
+    present: set[str]
+    question: bool
+
+    def is_num(self, k: int) -> bool:  # key -> whether it is a number
+        raise NotImplementedError
+
+    def in_flag(self, k: int) -> bool:  # key -> whether it is part of a command-line flag (`--learning-rate`)
+        raise NotImplementedError
+
+    def word_of(self, k: int) -> tuple[int, int]:  # key -> the first and last key of its word (`lr_warmup_steps`)
+        raise NotImplementedError
+
+    def text(self, x: int, y: int) -> str:  # (first key, last key) -> the message's words
+        raise NotImplementedError
 
 
 def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str] | None:

@@ -25,6 +25,7 @@ from advisor.reading import batches, failures, hardware, models
 from advisor.reading.clause import DOCUMENTS, Clause, Keys, TokenSpan, in_file_name, in_flag, in_title, negated, setup_of
 from advisor.reading.cues import (GPU_WORDS, PRETRAINING_DATA, THIRD_PARTY, TRAINED_ON, COUNT_UNITS, FAIL_WORDS, FILLERS, FIRST_PERSON, LAUNCH_WORDS, MEMORY_UNITS, NEGATIONS,
                                   OK_WORDS, PAST_FIRST, PAST_RUN, PAST_RUN_PHRASES, PLANNING, TIMES, cue_index)
+from advisor.reading.goal import Sentence, goal_of
 from advisor.reading.phrases import PhraseIndex
 from advisor.reading.state import BATCH_FIELDS, Read, Reading, fill, rank
 from advisor.reading.tokens import WORD_NUMBERS, Token, clauses_and_sentences, tokenize
@@ -803,26 +804,41 @@ def _opening(clause: Clause, after: int, before: int) -> int | None:
 
 def _goal(tokens: list[Token], sentences: list[tuple[int, int]], source: str, reading: Reading, index: Keys) -> None:
     """The user's goal, voted by cue phrases over whole sentences (`reading.goal`)."""
-    from advisor.reading.goal import Sentence, goal_of
-
     whole = []
-    keys, spans = index.keys, index.span
     for start, end in sentences:
         a, b = index.first[start], index.first[end]
-        if a == b:
-            continue
-        view = TokenSpan(tokens, start, end)  # what in_flag needs of a clause
-        words = index.words[a:b]
-        whole.append(Sentence(
-            words, set(words), end < len(tokens) and tokens[end].text == "?",
-            is_num=lambda k, a=a: tokens[keys[a + k]].is_num,
-            in_flag=lambda k, a=a, v=view: in_flag(v, keys[a + k]),
-            word_of=lambda k, a=a: (spans[a + k][0] - a, spans[a + k][1] - a),
-            text=lambda x, y, a=a: source[tokens[keys[a + x]].start:tokens[keys[a + y]].end]))
+        if a != b:
+            whole.append(_Sentence(tokens, start, end, source, index, a, b))
     oom = reading.values.get("oom")
     found = goal_of(whole, oom.text if oom is not None and oom.value else None, cue_index("goal"))
     if found is not None:
         reading.set(Read("goal", found[0], found[1]))
+
+
+class _Sentence(Sentence):
+    """A sentence of the message as `reading.goal` reads it: a slice of the message's keys."""
+
+    __slots__ = ("words", "present", "question", "_tokens", "_view", "_source", "_keys", "_span", "_a")
+
+    def __init__(self, tokens: list[Token], start: int, end: int, source: str, index: Keys, a: int, b: int):
+        self.words = index.words[a:b]
+        self.present = set(self.words)
+        self.question = end < len(tokens) and tokens[end].text == "?"
+        self._tokens, self._source, self._keys, self._span, self._a = tokens, source, index.keys, index.span, a
+        self._view = TokenSpan(tokens, start, end)  # what in_flag needs of a clause
+
+    def is_num(self, k: int) -> bool:
+        return self._tokens[self._keys[self._a + k]].is_num
+
+    def in_flag(self, k: int) -> bool:
+        return in_flag(self._view, self._keys[self._a + k])
+
+    def word_of(self, k: int) -> tuple[int, int]:
+        x, y = self._span[self._a + k]
+        return x - self._a, y - self._a
+
+    def text(self, x: int, y: int) -> str:
+        return self._source[self._tokens[self._keys[self._a + x]].start:self._tokens[self._keys[self._a + y]].end]
 
 
 # what the user runs when they cite a setup and name none of their own ("the official LoRA tutorial says 11 GB …,
