@@ -247,7 +247,10 @@ def changes(clause: Clause, reading: Reading) -> None:
         b = clause.tokens[clause.keys[j + 1]]
         if not b.is_num or a.value is None or b.value is None:
             continue
-        topic = next((TOPICS[x] for x in reversed(words[max(0, k - 6):first]) if x in TOPICS), "")
+        # the nearest quantity named before it ("the batch_size has to be far smaller — downgraded from 4096 to 512"),
+        # where a quantity no topic tracks stops the search ("lora rank lowered from 16 to 4", "accuracy dropped …")
+        topic = next((TOPICS.get(x, "") for x in reversed(words[max(0, k - 16):first])
+                      if x in TOPICS or x in OTHER_QUANTITIES), "")
         text = clause.text(clause.keys[k], clause.keys[j + 1])
         if topic == "batch":
             if a.value.is_integer() and b.value.is_integer():
@@ -298,6 +301,13 @@ UNNAMED_CHANGE_VERBS = CHANGE_VERBS - {"switch", "switched", "switching", "move"
 
 TOPICS = {"batch": "batch", "bs": "batch", "batchsize": "batch", "lr": "lr", "learning": "lr", "seq": "seq",
           "length": "seq", "len": "seq", "context": "seq", "resolution": "image", "epochs": "epochs", "gpus": "gpus"}
+
+
+# quantities whose changes are not the reader's ("the loss went from 2.1 to 1.8"): a 'from A to B' after one of
+# them changes none of the batch, the LR, the sequence or the GPUs
+OTHER_QUANTITIES = frozenset({"rank", "accuracy", "acc", "loss", "map", "bleu", "f1", "score", "perplexity", "ppl",
+                              "alpha", "dropout", "temperature", "workers", "steps", "iterations", "time", "speed",
+                              "usage", "utilization", "memory", "vram"})
 
 
 def _gpu_count_named(words: list[str], lo: int, hi: int) -> bool:
@@ -351,7 +361,10 @@ def _moves(clause: Clause, reading: Reading) -> None:
                 source = Read("batch_from", int(a.value), clause.text(clause.keys[j], clause.keys[n + 2]))
                 text = source.text
         if source is None:
-            earlier = [m for m in reading.batch_mentions if m.value != to and not m.past and m.setup == "user"]
+            # a batch said later in this clause is no earlier batch ("increased the batch to 2048 (keeping 64 per GPU)")
+            later = clause.source[clause.tokens[clause.keys[n]].end:clause.tokens[clause.end - 1].end]
+            earlier = [m for m in reading.batch_mentions if m.value != to and not m.past and m.setup == "user"
+                       and not (m.sentence == reading.sentence and m.text in later)]
             if earlier:
                 source = replace(earlier[-1], field="batch_from")
             else:
