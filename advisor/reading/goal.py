@@ -98,6 +98,13 @@ GOAL_CUES: list[tuple[str, str, float]] = [
     ("but not", "explain_result", 1), ("doesn't work", "explain_result", 1), ("calculation", "explain_result", 1),
     ("what did i miss", "explain_result", 1), ("would more epochs help", "explain_result", 2),
     ("is that due to", "explain_result", 2), ("loss", "explain_result", 0.5), ("need more memory than", "explain_result", 2),
+    # confusion about a result: "How is this possible?", "which confuses me", "Is something going wrong?"
+    ("how is this possible", "explain_result", 2), ("how is it possible", "explain_result", 2),
+    ("how is that possible", "explain_result", 2), ("don ' t understand", "explain_result", 1.5),
+    ("do not understand", "explain_result", 1.5), ("confuses me", "explain_result", 2), ("confused", "explain_result", 1),
+    ("confusing", "explain_result", 1), ("is something wrong", "explain_result", 1),
+    ("something going wrong", "explain_result", 1.5), ("something wrong with", "explain_result", 1),
+    ("did i do something wrong", "explain_result", 1), ("could it be", "explain_result", 1.5),
     # an expectation the result broke: "I expected about 937 steps", "not the 3.5G I'd expect", "I thought fp16 would"
     ("i expected", "explain_result", 2), ("i ' d expect", "explain_result", 2), ("i thought", "explain_result", 1.5),
     ("i would expect", "explain_result", 2), ("than expected", "explain_result", 1.5),
@@ -162,8 +169,11 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
         words = sentence.words
         scale = QUESTION_WEIGHT + (LAST_QUESTION_BONUS if n == last_question else 0.0) if sentence.question else 1.0
         present = sentence.present
-        # a 'why' about memory with no second setup to compare is a question about making it fit
-        why_fits = sentence.question and "why" in present and bool(present & MEMORY) and not _compares(words, index)
+        # a 'why' about memory with no second setup to compare is a question about making it fit, and so is a doubt
+        # about one's settings there ("Is the memory requirement just that high, or is something wrong with my
+        # settings?")
+        about_memory = sentence.question and bool(present & MEMORY) and not _compares(words, index)
+        why_fits = about_memory and "why" in present
         # a 'why' about a run that is slow (in its sentence, or the one before a short "Do you know why?")
         about = present | sentences[n - 1].present if len(words) <= 6 and n > 0 else present
         why_slow = sentence.question and "why" in present and bool(about & SLOW) and not about & MEMORY
@@ -185,7 +195,8 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
             if goal == "choose_lr" and not sentence.question and after < len(words) \
                     and (sentence.is_num(after) or words[after] in _VALUE_AFTER):
                 continue  # "lr 3e-4", "learning_rate=2e-5" in a statement: a value, not a question about it
-            if goal == "explain_result" and words[k] == "why" and why_fits:
+            if goal == "explain_result" and (words[k] == "why" and why_fits
+                                             or about_memory and " ".join(words[k:after]) in DOUBTS):
                 goal = "fit"
             elif goal == "explain_result" and words[k] == "why" and why_slow:
                 goal = "faster"  # "26 min an epoch on two GPUs and 16 on one. Do you know why?": make it fast
@@ -202,6 +213,10 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
     if votes.get(goal, 0.0) <= 0:
         return None
     return goal, best_text[goal][1]
+
+
+# doubts about one's own settings: about memory, a question of making the run fit
+DOUBTS = {"is something wrong", "something wrong with", "did i do something wrong", "something going wrong"}
 
 
 # phrases that set two setups or an expectation side by side ("more memory than LoRA", "the same memory")
