@@ -703,3 +703,46 @@ def test_memory_words_that_report_no_failure(message):
 def test_config_keys_cards_and_names_from_the_fourth_review(message, expected, absent):
     got = labels_of(read(message))
     assert {k: got.get(k) for k in expected} == expected and not set(absent) & set(got), got
+
+
+@pytest.mark.parametrize("message, expected, absent", [
+    # a change's quantity is the nearest one named before it, up to a sentence's length back …
+    ("the batch_size has to be far smaller than Bert's — downgraded from 4096 to 512 to deal with CUDA OOM",
+     {"batch_from": 4096, "batch_to": 512}, []),
+    # … and a quantity the reader does not track stops the search
+    ("I trained with batchsize 2048, then changed the batchsize to 1024, and the accuracy dropped from 56% to 55%.",
+     {"batch_from": 2048, "batch_to": 1024}, []),
+    ("batch size 1, gradient accumulation 1, lora rank lowered from 16 to 4", {"micro_batch": 1},
+     ["batch_from", "batch_to"]),
+    # a batch said after the change is not the batch it changed from
+    ("I increased the batch size to 2048 (keeping 64 per gpu) and scaled the lr linearly",
+     {"micro_batch": 64, "batch_to": 2048}, ["batch_from"]),
+    # cards the audit found missing: their digits are no model's size
+    ("two K40m cards, batch 32", {"gpu_model": "tesla-k40", "num_gpus": 2, "gpu_memory_gb": 12}, ["model", "params"]),
+    ("a Quadro M6000 with 24GB, batch_size 1", {"gpu_model": "quadro-m6000-24gb", "gpu_memory_gb": 24}, []),
+])
+def test_changes_and_cards_from_the_fifth_session(message, expected, absent):
+    got = labels_of(read(message))
+    assert {k: got.get(k) for k in expected} == expected and not set(absent) & set(got), got
+
+
+@pytest.mark.parametrize("message, goal", [
+    ("I get an OOM with a batch size of 16 on my 11 GB card, but with 8 only 5 GB are used. How is this possible?",
+     "explain_result"),
+    ("The graphics card is a 3090 and batch_size is 4, which confuses me.", "explain_result"),
+    ("Setting train_batch_size 8 on 8 GPUs takes as long as on one GPU. Is something going wrong?", "explain_result"),
+    # a doubt about one's settings, in a question about memory, asks to make it fit
+    ("Even with batch_size 1 it runs out of GPU memory. Is the memory requirement just that high, or is something "
+     "wrong with my settings?", "fit"),
+    ("May I ask if using eight 4090 GPUs would be sufficient to meet the memory requirements?", "fit"),
+    ("Your readme says eight A100 GPUs support a batch size of 128. Was this on 40GB or 80GB A100s?",
+     "match_reference"),
+    ("Can you tell me if the batchsize must be greater than 512 with simclr?", "choose_batch"),
+    # a need that is not of memory or GPUs is no request to fit
+    ("I still don't understand why increasing the batch size makes training slower. Do I need to divide the steps "
+     "by the batch size?", "explain_result"),
+    ("Putting an embedding of 61MB on the GPU shows 870M used. Why does it take nearly ten times the memory?",
+     "explain_result"),
+])
+def test_goals_from_the_fifth_session(message, goal):
+    assert labels_of(read(message)).get("goal") == goal

@@ -35,6 +35,7 @@ GOAL_CUES: list[tuple[str, str, float]] = [
     ("finetune", "fit", 0.3), ("fine tune", "fit", 0.3), ("is it possible to run", "fit", 1),
     ("should be enough", "fit", 1), ("enough to", "fit", 0.5), ("maximum token length", "fit", 1),
     ("memory problem", "fit", 1), ("gpu requirements", "fit", 2), ("gpu spec", "fit", 2), ("resources", "fit", 0.5),
+    ("sufficient", "fit", 1), ("memory requirements", "fit", 2), ("memory requirement", "fit", 1.5),
     # faster
     ("slow", "faster", 1), ("slower", "faster", 1), ("faster", "faster", 1), ("speed", "faster", 1),
     ("speed up", "faster", 1), ("throughput", "faster", 1), ("utilization", "faster", 1),
@@ -50,7 +51,8 @@ GOAL_CUES: list[tuple[str, str, float]] = [
     ("what gpus did you use", "match_reference", 3), ("what device did you use", "match_reference", 3),
     ("what hardware", "match_reference", 2), ("your code could", "match_reference", 2),
     ("the original", "match_reference", 1), ("equivalent to using more gpus", "match_reference", 2),
-    ("official way", "match_reference", 1),
+    ("official way", "match_reference", 1), ("was this on", "match_reference", 2), ("were these on", "match_reference", 2),
+    ("was it trained on", "match_reference", 2), ("were you using", "match_reference", 2),
     # asking the authors for their setup: "what batch size did you use?", "could you share your hardware settings?"
     ("did you use", "match_reference", 3), ("your hardware", "match_reference", 2), ("you used", "match_reference", 3),
     ("your settings", "match_reference", 2), ("your parameter settings", "match_reference", 2),
@@ -73,7 +75,8 @@ GOAL_CUES: list[tuple[str, str, float]] = [
     ("divide the batch size", "choose_batch", 2), ("desired batch size", "choose_batch", 2),
     ("batch size also increase", "choose_batch", 2), ("keep the per gpu batch size", "choose_batch", 2),
     ("minimum batch size", "choose_batch", 2), ("samples per batch", "choose_batch", 1),
-    ("effective batch size of", "choose_batch", 1),
+    ("effective batch size of", "choose_batch", 1), ("batch size must", "choose_batch", 2),
+    ("batchsize must", "choose_batch", 2), ("must the batch size", "choose_batch", 2),
     # explain a result
     ("why", "explain_result", 1.5), ("how come", "explain_result", 1.5), ("or is that", "explain_result", 2),
     ("how do you define", "explain_result", 2), ("doesn't that make", "explain_result", 2),
@@ -97,6 +100,8 @@ GOAL_CUES: list[tuple[str, str, float]] = [
     ("makes no difference", "explain_result", 2), ("went up instead", "explain_result", 2),
     ("but not", "explain_result", 1), ("doesn't work", "explain_result", 1), ("calculation", "explain_result", 1),
     ("what did i miss", "explain_result", 1), ("would more epochs help", "explain_result", 2),
+    ("times the memory", "explain_result", 2), ("times more memory", "explain_result", 2),
+    ("twice the memory", "explain_result", 2), ("twice as much memory", "explain_result", 2),
     ("is that due to", "explain_result", 2), ("loss", "explain_result", 0.5), ("need more memory than", "explain_result", 2),
     # confusion about a result: "How is this possible?", "which confuses me", "Is something going wrong?"
     ("how is this possible", "explain_result", 2), ("how is it possible", "explain_result", 2),
@@ -195,6 +200,8 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
             if goal == "choose_lr" and not sentence.question and after < len(words) \
                     and (sentence.is_num(after) or words[after] in _VALUE_AFTER):
                 continue  # "lr 3e-4", "learning_rate=2e-5" in a statement: a value, not a question about it
+            if goal == "fit" and " ".join(words[k:after]) in BARE_NEEDS and not present & (MEMORY | HARDWARE):
+                continue  # "Do I need to divide the steps by the batch size?": a need, but not of memory or GPUs
             if goal == "explain_result" and (words[k] == "why" and why_fits
                                              or about_memory and " ".join(words[k:after]) in DOUBTS):
                 goal = "fit"
@@ -215,6 +222,10 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
     return goal, best_text[goal][1]
 
 
+# words that ask for resources only in a sentence about memory or hardware
+BARE_NEEDS = {"need", "needed", "required", "minimum"}
+
+
 # doubts about one's own settings: about memory, a question of making the run fit
 DOUBTS = {"is something wrong", "something wrong with", "did i do something wrong", "something going wrong"}
 
@@ -224,7 +235,8 @@ COMPARISONS = {"more memory than", "uses more memory", "use more memory", "the s
                "memory is unchanged", "unchanged", "no effect", "no difference", "makes no difference",
                "went up instead", "but not", "need more memory than", "surprised", "counterintuitive", "weird",
                "strange", "runs successfully", "trains fine", "runs fine", "works fine", "it seems",
-               "much more memory", "so much more", "same as"}
+               "much more memory", "so much more", "same as", "times the memory", "times more memory",
+               "twice the memory", "twice as much memory"}
 
 
 _COMPARISON_FIRST = frozenset(phrase.split()[0] for phrase in COMPARISONS)
