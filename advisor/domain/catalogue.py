@@ -379,6 +379,7 @@ class NameIndex:
                 raise InputError(f"alias {alias!r} names both {previous!r} and {target!r}")
             by_first.setdefault(toks[0], []).append(toks)
         self.by_first = {k: sorted(set(v), key=len, reverse=True) for k, v in by_first.items()}
+        self.first_words = frozenset(self.by_first)  # (a set: a clause's words meet it faster than a dict's keys)
         # aliases of two tokens or more by their first two ("a", "100"): a common first token ("a", "h") then costs a
         # dictionary lookup, not a comparison with each of its aliases
         self.by_pair: dict[tuple[str, str], list[tuple[str, ...]]] = {}

@@ -140,7 +140,7 @@ def catalogue_names(index: Any, clause: Clause, reading: Reading) -> Any:
     within the message's budget of names. "a 10GB card" names no A10: a one-letter first part is written glued
     ("A10", "T4", "L40S"). Only the words a name can start with are tried (the index's `by_first`)."""
     words, first = clause.words, index.by_first
-    if not clause.present & first.keys():
+    if clause.present.isdisjoint(index.first_words):
         return
     end = 0
     for i in [i for i, w in enumerate(words) if w in first]:
@@ -164,7 +164,9 @@ def catalogue_names(index: Any, clause: Clause, reading: Reading) -> Any:
 def negated(clause: Clause, k: int, length: int = 1) -> bool:
     """A negation just before ("without gradient checkpointing", "instead of Adam", "no fp32 master weights") or
     just after ("LoRA is not an option", "flash attention isn't installed")."""
-    before = [j for j in range(max(0, k - 5), k) if clause.words[j] not in ("'", "t")][-3:]  # "wouldn't need QLoRA"
+    lo = max(0, k - 5)
+    before = [j for j in range(lo, k) if clause.words[j] not in ("'", "t")][-3:] \
+        if not NEGATIONS.isdisjoint(clause.words[lo:k]) else ()  # "wouldn't need QLoRA" (most words have none)
     for j in before:
         # a negation glued into a key negates that key (`no_offload`), not a later one (`local_scripts/zero3`)
         if clause.words[j] in NEGATIONS and (clause.word_of(j) == (j, j) or clause.word_of(j)[1] >= k):

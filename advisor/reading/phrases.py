@@ -35,12 +35,24 @@ class PhraseIndex:
                 by_first.setdefault(keys[0], {}).setdefault(len(keys), {}).setdefault(keys, target)
                 by_last.setdefault(keys[-1], {}).setdefault(len(keys), {}).setdefault(keys, target)
         self.by_first = {w: sorted(groups.items(), reverse=True) for w, groups in by_first.items()}
+        # the keys that follow each first key in its longer phrases: most words start no longer phrase where they
+        # stand, which one set lookup tells before any tuple is built
+        self.seconds = {w: frozenset(p[1] for n, g in groups.items() if n > 1 for p in g)
+                        for w, groups in by_first.items()}
         self.by_last = {w: sorted(groups.items(), reverse=True) for w, groups in by_last.items()}
+        self.befores = {w: frozenset(p[-2] for n, g in groups.items() if n > 1 for p in g)
+                        for w, groups in by_last.items()}  # (the same for the keys before each last key)
+        self.first_words = frozenset(self.by_first)  # (a set: a clause's words meet it faster than a dict's keys)
 
     def at(self, keys: list[str], i: int, limit: int | None = None) -> tuple[int, Any] | None:
         """The longest phrase starting at keys[i] (of at most `limit` keys)."""
-        for n, group in self.by_first.get(keys[i], ()):
-            if limit is None or n <= limit:
+        word = keys[i]
+        groups = self.by_first.get(word)
+        if groups is None:
+            return None
+        longer = i + 1 < len(keys) and keys[i + 1] in self.seconds[word]
+        for n, group in groups:
+            if (n == 1 or longer) and (limit is None or n <= limit):
                 target = group.get(tuple(keys[i:i + n]), _NONE)
                 if target is not _NONE:
                     return n, target
@@ -48,8 +60,13 @@ class PhraseIndex:
 
     def ending_at(self, keys: list[str], end: int) -> tuple[int, Any] | None:
         """The longest phrase whose last key is keys[end - 1]."""
-        for n, group in self.by_last.get(keys[end - 1], ()):
-            if n <= end:
+        word = keys[end - 1]
+        groups = self.by_last.get(word)
+        if groups is None:
+            return None
+        longer = end >= 2 and keys[end - 2] in self.befores[word]
+        for n, group in groups:
+            if (n == 1 or longer) and n <= end:
                 target = group.get(tuple(keys[end - n:end]), _NONE)
                 if target is not _NONE:
                     return n, target

@@ -139,6 +139,8 @@ def _log_line(clause: Clause) -> bool:
 def _segment_mood(clause: Clause, t: int) -> str:
     """Whether the words between the commas around token t report a failure or a success: in 'with a batch size of
     256 we get an OOM, and with a batch size of 128 it just fits' each batch has its own."""
+    if clause.present.isdisjoint(MOOD_WORDS):
+        return ""  # (the words of a segment are keys of its clause: a clause with none has no mood anywhere)
     first, last = t, t
     while first > clause.start and clause.tokens[first - 1].text not in (",", ";") and t - first < 30:
         first -= 1
@@ -148,6 +150,9 @@ def _segment_mood(clause: Clause, t: int) -> str:
     if words & FAIL_WORDS or {"out", "memory"} <= words:
         return "fail"
     return "ok" if words & OK_WORDS else ""
+
+
+MOOD_WORDS = FAIL_WORDS | OK_WORDS | {"out"}
 
 
 def _speaks_of_third_party(clause: Clause) -> bool:
@@ -176,7 +181,7 @@ def _past_run(words: list[str], present: set[str]) -> bool:
 def _keywords(clause: Clause, reading: Reading) -> None:
     index = cue_index("keywords")
     words, starts, present = clause.words, index.by_first, clause.present
-    if not present & starts.keys():
+    if present.isdisjoint(index.first_words):
         return
     documents = bool(present & DOCUMENTS)  # a document's name may hold a keyword ("…-fsdp.md")
     quoted = None  # whether the clause has quotes, where a title may hold a keyword ("Large Minibatch SGD")
@@ -848,7 +853,7 @@ FOLLOWED = ("training_mode", "adapter", "precision", "optimizer", "parallelism",
 
 
 def _first_phrase(clause: Clause, index: PhraseIndex) -> str | None:
-    if not clause.present & index.by_first.keys():
+    if clause.present.isdisjoint(index.first_words):
         return None
     for k in [k for k, w in enumerate(clause.words) if w in index.by_first]:
         hit = index.at(clause.words, k)

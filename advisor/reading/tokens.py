@@ -58,12 +58,14 @@ def tokenize(text: str) -> list[Token]:
     append = tokens.append
     kinds = _KINDS
     word, num = _WORD, _NUM
+    previous_end = 0
     for m in islice(_TOKEN.finditer(text), MAX_TOKENS):  # (a glued 'x' may add a token over the bound: cut below)
         group = m.lastindex
         if group is None:
             break  # the spaces at the end
         start, end = m.span(group)
-        space = start != m.start()  # whitespace matched before the token
+        space = start != previous_end  # whitespace matched before the token
+        previous_end = end
         if group == word:
             raw = low[start:end]
             if raw[0] == "x" and not space and len(raw) > 1 and tokens and tokens[-1].is_num and raw != "xlarge":
