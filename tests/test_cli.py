@@ -50,6 +50,28 @@ def test_answer_flag_changes_the_advice(capsys):
     assert json.loads(out)["recommendation"]["option_id"] == "lora"
 
 
+def test_answer_takes_the_message_itself(capsys, tmp_path):
+    """`advisor answer -m "…"` is the message a user writes; a message given where a file is expected gets a hint."""
+    message = "I have an 8GB GPU and a 500M parameter model. Just tell me the batch size that fits."
+    code, out, err = run(capsys, "answer", "-m", message, "--json")
+    assert code == 0 and err == ""
+    data = json.loads(out)
+    assert data["recommendation"]["option_id"] == "adamw-8bit"  # as the shipped scenario with this message
+    facts = {f["name"]: f["value"] for f in data["facts"]}
+    assert facts["gpu_memory"] == 8 * 2**30 and facts["params"] == 500e6
+    # after a scenario's own message, as its next turn: the later word on the card's memory wins
+    code, out, _ = run(capsys, "answer", S01, "-m", "actually it's a 16GB card", "--json")
+    assert code == 0 and {f["name"]: f["value"] for f in json.loads(out)["facts"]}["gpu_memory"] == 16 * 2**30
+    code, _, err = run(capsys, "answer", "OOM fine-tuning llama-2-7b on a 3090")
+    assert code == 2 and err.count("\n") == 1 and 'use -m "' in err
+    code, _, err = run(capsys, "answer", "nope.yaml")
+    assert code == 2 and "no such file" in err and "-m" not in err
+    code, _, err = run(capsys, "answer", "-m", "  ")
+    assert code == 2 and "--message is empty" in err
+    code, _, err = run(capsys, "answer", S01, S01, "-m", "hello there")
+    assert code == 2 and "--message goes with one scenario file" in err
+
+
 def test_same_input_gives_byte_identical_output(tmp_path):
     outs = [subprocess.run([sys.executable, "-m", "advisor", "answer", S01, "--format", fmt], capture_output=True, check=True).stdout
             for fmt in ("json", "json", "text", "text")]

@@ -297,7 +297,7 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
     words = clause.words
     before = words[max(0, k - 4):k]
     after = words[end + 1:end + 4]
-    if not SAYS_WHOSE & set(before) and not SAYS_WHOSE & set(after) and not _after_equals(clause, k):
+    if SAYS_WHOSE.isdisjoint(before) and SAYS_WHOSE.isdisjoint(after) and not _after_equals(clause, k):
         return  # no word around it says what the size is ("24GB 24GB 24GB")
     gb = nbytes / (2**30 if unit in ("gib", "tib", "mib") else 1e9)
     if setup_of(clause, k) != "user":

@@ -795,9 +795,12 @@ def _left_slot(index: PhraseIndex, words: list[str], k: int, clause: Clause | No
 
 def _opening(clause: Clause, after: int, before: int) -> int | None:
     """The key index just after the '(' matching a ')' between tokens `after` and `before`, if there is one."""
-    close = next((t for t in range(after + 1, before) if clause.tokens[t].text == ")"), None)
-    if close is None:
-        return None
+    tokens = clause.tokens
+    for close in range(after + 1, before):
+        if tokens[close].text == ")":
+            break
+    else:
+        return None  # (most numbers follow their cue with nothing or one mark between: no parenthesis)
     for t in range(close - 1, max(clause.start, close - 40) - 1, -1):
         if clause.tokens[t].text == "(":
             for u in range(t - 1, max(clause.start, t - 8) - 1, -1):
@@ -823,20 +826,20 @@ def _goal(tokens: list[Token], sentences: list[tuple[int, int]], source: str, re
 class _Sentence(Sentence):
     """A sentence of the message as `reading.goal` reads it: a slice of the message's keys."""
 
-    __slots__ = ("words", "present", "question", "_tokens", "_view", "_source", "_keys", "_span", "_a")
+    __slots__ = ("words", "present", "question", "_tokens", "_start", "_end", "_source", "_keys", "_span", "_a")
 
     def __init__(self, tokens: list[Token], start: int, end: int, source: str, index: Keys, a: int, b: int):
         self.words = index.words[a:b]
         self.present = set(self.words)
         self.question = end < len(tokens) and tokens[end].text == "?"
-        self._tokens, self._source, self._keys, self._span, self._a = tokens, source, index.keys, index.span, a
-        self._view = TokenSpan(tokens, start, end)  # what in_flag needs of a clause
+        self._tokens, self._start, self._end, self._source = tokens, start, end, source
+        self._keys, self._span, self._a = index.keys, index.span, a
 
     def is_num(self, k: int) -> bool:
         return self._tokens[self._keys[self._a + k]].is_num
 
     def in_flag(self, k: int) -> bool:
-        return in_flag(self._view, self._keys[self._a + k])
+        return in_flag(TokenSpan(self._tokens, self._start, self._end), self._keys[self._a + k])
 
     def word_of(self, k: int) -> tuple[int, int]:
         x, y = self._span[self._a + k]

@@ -43,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Advise on one situation described in a YAML file (message, facts, answers) and/or in "
                                    "training config files (--config).")
     a.add_argument("scenario", nargs="*", help="scenario YAML file(s) or folder(s), or '-' for standard input")
+    a.add_argument("-m", "--message", metavar="TEXT",
+                   help="your message, as you would write it (e.g. -m \"OOM fine-tuning llama-2-7b on a 3090, batch 4\"); "
+                        "alone, with --config files, or after one scenario file's message")
     a.add_argument("-f", "--format", choices=["text", "json", "markdown", "html", "jsonl"], default="text",
                    help="output format (default: text; html: one self-contained page with charts; several files or "
                         "a folder: jsonl, one object per line)")
@@ -139,21 +142,30 @@ def cmd_answer(ns: argparse.Namespace) -> int:
     from advisor.regress.scenario import load_scenario
 
     kb = _kb(ns)
-    if not ns.scenario and not ns.configs:
-        raise InputError("give a scenario file (or '-' for standard input), or training config files with --config")
+    said = ns.message
+    if said is not None and not said.strip():
+        raise InputError("--message is empty: write your situation and question in it")
+    if not ns.scenario and not ns.configs and said is None:
+        raise InputError("give your message with -m \"…\", a scenario file (or '-' for standard input), or training "
+                         "config files with --config")
     many = len(ns.scenario) > 1 or any(Path(p).is_dir() for p in ns.scenario if p != "-")
     if ns.scenario and (many or ns.format == "jsonl"):
         if ns.format == "html" or ns.output:
             raise InputError(f"--{'format html' if ns.format == 'html' else 'output'} writes one document: give one scenario file")
+        if said is not None:
+            raise InputError("--message goes with one scenario file at most, not with several or with --format jsonl")
         return _answer_batch(ns, kb)
     output = check_output(ns.output, ns.force)
     configs = config_files_of(ns.configs)
-    message = ""
-    if not ns.scenario:  # the config files alone
-        consultation = run_consultation("", None, _answers(ns.answer), configs=configs, kb=kb)
+    message: str | list[str] = said or ""
+    if not ns.scenario:  # the message and/or the config files alone
+        consultation = run_consultation(message, None, _answers(ns.answer), configs=configs, kb=kb)
     else:
+        _exists(ns.scenario[0])
         sc = load_scenario(ns.scenario[0], kb)
         message = sc.spec.message
+        if said is not None:  # the file's turns, then this one
+            message = [*([message] if isinstance(message, str) and message else message or []), said]
         answers = {**sc.spec.answers, **_answers(ns.answer)}
         consultation = run_consultation(message, sc.spec.facts, answers, measured=_measured(ns, sc),
                                         configs=sc.configs + configs, kb=kb)
@@ -167,6 +179,13 @@ def cmd_answer(ns: argparse.Namespace) -> int:
                                         separators=(",", ":")) + "\n"}[ns.format]()
     emit(text, output)
     return EXIT_OK
+
+
+def _exists(raw: str) -> None:
+    """A scenario argument that names no file: said plainly, with the way to pass a message when it looks like one."""
+    if raw != "-" and not Path(raw).exists():
+        hint = " (to give your message itself, use -m \"…\")" if len(raw.split()) > 2 else ""
+        raise InputError(f"no such file or folder{hint}", raw)
 
 
 def _answer_batch(ns: argparse.Namespace, kb) -> int:
@@ -185,7 +204,8 @@ def _answer_batch(ns: argparse.Namespace, kb) -> int:
             found = sorted(str(p) for p in path.glob("*.yaml"))
             entries += [(f, None) for f in found] or [(raw, InputError("no scenario files (*.yaml) found", raw))]
         else:
-            entries.append((raw, InputError("no such file or folder", raw)))
+            hint = " (to give your message itself, use -m \"…\")" if len(raw.split()) > 2 else ""
+            entries.append((raw, InputError(f"no such file or folder{hint}", raw)))
     extra = _answers(ns.answer)
     configs = config_files_of(ns.configs)
     failed = internal = 0
