@@ -210,3 +210,18 @@ def test_zero_stages_compared_in_bytes_per_gpu(kb):
     assert abs(c.wm.value("zero2_states") - (2 + 14 / 8) * p) < 1e6
     assert abs(c.wm.value("zero3_states") - 16 / 8 * p) < 1e6
     assert c.advice.findings[0].id == "finding-zero-stages-compared"
+
+
+def test_dataparallel_or_ddp_is_answered(kb):
+    """"DataParallel or DDP?": what DataParallel does and why PyTorch recommends DDP, and the switch as an option;
+    a batch said as the total is the batch per update."""
+    advice = consult("DataParallel or DDP on 2 GPUs? 2x RTX 3090, resnet50 imagenet, batch 256 total. "
+                     "nn.DataParallel gives ~60% util on gpu0 and 30% on gpu1", kb=kb)
+    facts = {f.name: f.value for f in advice.facts}
+    assert facts["parallelism"] == "dp" and facts["batch_size"] == 256
+    finding = next(f for f in advice.findings if f.id == "finding-dataparallel")
+    assert "recommends DistributedDataParallel" in finding.text and "pt-dataparallel" in finding.sources
+    assert "ddp-instead-of-dataparallel" in [o.id for o in advice.options]
+    assert "batch_scope" not in [q.id for q in advice.questions]  # the total was said
+    ddp = consult("DDP on 2x RTX 3090, resnet50, 128 per GPU. Why is GPU 1 slower?", kb=kb)
+    assert "finding-dataparallel" not in [f.id for f in ddp.findings]

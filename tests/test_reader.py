@@ -161,6 +161,7 @@ LATER_SETS = {
     ("rq-636", "rq-685"): (0.74, 0.69),  # held out; 0.713 / 0.672 on arrival (before the fifth session's label audit)
     ("rq-686", "rq-735"): (0.77, 0.78),  # tuned; 0.779 / 0.788 on arrival (with its labels checked, see the corpus)
     ("rq-736", "rq-785"): (0.77, 0.75),  # held out; 0.782 / 0.761 on arrival (idem)
+    ("rq-786", "rq-885"): (0.74, 0.75),  # held out, all of it; 0.748 / 0.756 on arrival
 }
 
 
@@ -746,3 +747,35 @@ def test_changes_and_cards_from_the_fifth_session(message, expected, absent):
 ])
 def test_goals_from_the_fifth_session(message, goal):
     assert labels_of(read(message)).get("goal") == goal
+
+
+@pytest.mark.parametrize("message, expected, absent", [
+    # a setting asked about adopting is not one in use; the one in use stays
+    ("Mistral-7B full finetune on 8x H100 80GB, zero2, bf16, per_device_train_batch_size=8. OOM at step 0. Would "
+     "zero3 help or should I turn on gradient checkpointing?", {"zero_stage": 2, "parallelism": "zero"},
+     ["grad_checkpointing"]),
+    ("Should I use gradient checkpointing?", {}, ["grad_checkpointing"]),
+    ("Is it worth trying 8-bit adam?", {}, ["optimizer"]),
+    ("Qwen2.5-14B LoRA r=16 on a 4090. Do I need QLoRA or will gradient checkpointing be enough?",
+     {"training_mode": "lora"}, ["grad_checkpointing"]),
+    # … but a setting in use in a question is read, and so is the plan a feasibility question names
+    ("Why does it OOM when I use gradient checkpointing?", {"grad_checkpointing": True}, []),
+    ("I use gradient checkpointing, can it still OOM?", {"grad_checkpointing": True}, []),
+    ("Can I use LoRA on a 3090?", {"training_mode": "lora"}, []),
+    # AMP with no dtype is autocast's default, float16; a dtype said elsewhere is its own; accelerate's 'no' is fp32
+    ("batch 128, AMP on, num_workers=2", {"precision": "amp_fp16"}, []),
+    ("Mixed precision is slower than I hoped. I use bf16 on an A100.", {"precision": "amp_bf16"}, []),
+    ("mixed_precision: 'no', num_processes: 2", {"precision": "fp32"}, []),
+    ("mixed_precision fp8, num_processes 2", {}, ["precision"]),
+    # a 4-bit base is trained through adapters
+    ("one 3090 can set only 2 batch_size (even with 4bit quantization), with llama-7B", {"training_mode": "qlora"}, []),
+    # a batch said as a total is over all GPUs
+    ("2x RTX 3090, resnet50, batch 256 total", {"batch_size": 256}, ["micro_batch"]),
+    ("train_batch_size 8 on 8 GPUs, the batch size is 64 overall", {"batch_size": 64}, []),
+    # torch.nn.DataParallel is one process for all GPUs, not DDP
+    ("model = nn.DataParallel(model) on 4 GPUs", {"parallelism": "dp"}, []),
+    ("DistributedDataParallel on 4 GPUs", {"parallelism": "ddp"}, []),
+])
+def test_settings_asked_about_precision_and_totals_from_the_fifth_review(message, expected, absent):
+    got = labels_of(read(message))
+    assert {k: got.get(k) for k in expected} == expected and not set(absent) & set(got), got

@@ -150,6 +150,7 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     # parallelism
     ("ddp", "parallelism", "ddp"), ("distributed data parallel", "parallelism", "ddp"),
     ("distributeddataparallel", "parallelism", "ddp"), ("data parallel", "parallelism", "ddp"),
+    ("dataparallel", "parallelism", "dp"), ("nn dataparallel", "parallelism", "dp"),
     ("fsdp", "parallelism", "fsdp"), ("fully sharded", "parallelism", "fsdp"),
     ("deepspeed", "parallelism", "zero"), ("zero", "parallelism", "zero"), ("ds config", "parallelism", "zero"),
     ("deep speed", "parallelism", "zero"), ("deepspeed 3", "zero_stage", 3), ("deepspeed 2", "zero_stage", 2),

@@ -224,6 +224,13 @@ def _keywords(clause: Clause, reading: Reading) -> None:
         after_key = words[key_end] if key_end < len(words) else ""
         off = negated(clause, k, length) or after in ("off", "false", "disabled", "not") \
             or (key_end > end and after_key in ("false", "none", "0", "disabled"))
+        if name == "precision" and value == "amp":
+            said = " ".join(w for w in words[key_end:key_end + 4] if w not in ("=", ":", "'", '"', "`"))
+            if said.split(" ")[0] in ("no", "false", "none", "0"):
+                value, off = "fp32", False  # accelerate's `mixed_precision: 'no'`: full fp32
+            elif said.startswith(("fp 8", "int 8", "fp 4", "fp8")):
+                after_hit = end  # `mixed_precision fp8`: another precision than the ones the estimates know
+                continue
         if name == "offload" and "device" in words[end:end + 3] and {"auto", "none"} & set(words[end + 1:end + 5]):
             after_hit = end  # `"offload_param": {"device": "auto"}`: left to the launcher, not said
             continue
@@ -232,6 +239,9 @@ def _keywords(clause: Clause, reading: Reading) -> None:
         if not off and "false" in present:  # "use_8bit_adam and gradient_checkpointing are False"
             later = words[end:end + 6]
             off = "false" in later and bool({"are", "is", "="} & set(later[:later.index("false")]) or later[0] == "and")
+        if name != "oom" and _asked_about(clause, k, length):
+            after_hit = end  # "should I turn on gradient checkpointing?", "would zero3 help?": an option asked about
+            continue
         text = clause.text(clause.keys[k], last)
         if name == "grad_checkpointing":
             reading.set(Read(name, not off and after != "0", text))
@@ -251,6 +261,34 @@ def _keywords(clause: Clause, reading: Reading) -> None:
                 # configuration, it prompts CUDA out of memory")
                 reading.set(Read(name, value, text, "user" if name == "oom" else setup_of(clause, k)))
         after_hit = end
+
+
+# what asks whether to adopt a setting, in a question: a modal of advice before a verb of adopting ("should I turn
+# on X", "do I need X", "is it worth trying X"), or a modal before the setting and a verb of effect after it ("would
+# zero3 help", "will gradient checkpointing be enough"). "Can I use LoRA on a 3090?" asks whether a plan fits: LoRA
+# is the plan, read as the user's.
+ADVICE_MODALS = frozenset({"should", "would", "shall", "might", "do", "does", "worth"})
+EFFECT_MODALS = frozenset({"should", "would", "could", "can", "will", "might", "do", "does"})
+ADOPTING = frozenset({"turn", "enable", "enabling", "use", "using", "try", "trying", "switch", "add", "adding",
+                      "apply", "applying", "activate", "need"})
+EFFECTS = frozenset({"help", "helps", "work", "fix", "solve", "reduce", "save", "be", "make"})
+SUBJECTS = frozenset({"i", "we", "you", "it"})
+
+
+def _asked_about(clause: Clause, k: int, length: int) -> bool:
+    """Whether the setting at keys k..k+length is one the user asks about adopting, not one they use: "Would zero3
+    help or should I turn on gradient checkpointing?" (neither is on yet); "Why does it OOM when I use ZeRO-3?"
+    uses it."""
+    end = clause.end
+    if end >= len(clause.tokens) or clause.tokens[end].text != "?":
+        return False
+    words = clause.words
+    for j in range(k, max(-1, k - 4), -1):  # the verb, up to two words ("turn on", "use the") before it, or its own
+        if words[j] in ADOPTING:
+            subject = j - 1 if j >= 1 and words[j - 1] in SUBJECTS else j
+            return subject >= 1 and words[subject - 1] in ADVICE_MODALS
+    effect = EFFECTS.intersection(words[k + length:k + length + 2])
+    return bool(effect) and bool(EFFECT_MODALS.intersection(words[max(0, k - 3):k]))
 
 
 def _shell_variable(clause: Clause, t: int) -> bool:
@@ -464,6 +502,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 continue
         name, start_key = slot
         setup = setup_of(clause, k)
+        if name == "batch" and (words[end + 1:end + 2] in (["total"], ["overall"], ["combined"])
+                                or words[end + 1:end + 3] == ["in", "total"]):
+            name = "global_batch"  # "batch 256 total", "the batch size is 64 overall": over all GPUs
         if name in ("batch", "global_batch") and start_key < k and words[end + 1:end + 2] == ["each"] \
                 and (reading.get("num_gpus") or 0) != 1 and "total" not in words[start_key:k]:
             name = "micro_batch"  # "4 GPUs with batch 64 each": each GPU's batch
@@ -1036,9 +1077,10 @@ def _resolve(reading: Reading) -> None:
         values["training_mode"] = Read("training_mode", "finetune", values["adapter"].text)
     if adapter == "lora" and reading.get("base_bits") == 4:
         values["adapter"] = Read("adapter", "qlora", values["adapter"].text)
-    elif adapter is None and reading.get("training_mode") == "finetune" and reading.get("base_bits") == 4:
-        # a 4-bit base cannot be trained itself: fine-tuning it ("unsloth/llama-3-8b-bnb-4bit", load_in_4bit=True)
-        # trains adapters on it
+    elif adapter is None and reading.get("training_mode") in ("finetune", None) and reading.get("base_bits") == 4 \
+            and reading.full_training is None:
+        # a 4-bit base cannot be trained itself: training on it ("unsloth/llama-3-8b-bnb-4bit", load_in_4bit=True,
+        # "even with 4bit quantization") trains adapters on it
         values["adapter"] = Read("adapter", "qlora", values["base_bits"].text, implied=True)
     said = {(r.field, r.value) for pair in reading.conflicts for r in pair if r.setup == "user" and not r.past}
     if {("parallelism", "fsdp"), ("parallelism", "zero")} <= said:
@@ -1069,5 +1111,11 @@ def _resolve(reading: Reading) -> None:
     if pure is not None and reading.get("precision") == "amp_bf16":
         values["precision"] = pure  # `--mixed_precision=bf16 --full_bf16`: the weights themselves are bf16
     precision = reading.get("precision")
-    if precision == "amp":
-        values.pop("precision")
+    said_dtype = next((b for a, b in reading.conflicts if a.field == "precision" and a.value == "amp"
+                       and b.value in ("amp_fp16", "amp_bf16") and b.setup == "user"), None)
+    if precision == "amp" and said_dtype is not None:
+        values["precision"] = said_dtype  # "Mixed precision training … in bf16": the dtype said later is its own
+    elif precision == "amp":
+        # "AMP on", `precision="amp"`, "mixed precision" with no dtype: autocast's default on CUDA is float16
+        # (torch.autocast); bf16 AMP holds the same memory
+        values["precision"] = Read("precision", "amp_fp16", values["precision"].text, implied=True)
