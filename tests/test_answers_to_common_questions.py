@@ -221,7 +221,7 @@ def test_dataparallel_or_ddp_is_answered(kb):
     assert facts["parallelism"] == "dp" and facts["batch_size"] == 256
     finding = next(f for f in advice.findings if f.id == "finding-dataparallel")
     assert "recommends DistributedDataParallel" in finding.text and "pt-dataparallel" in finding.sources
-    assert "ddp-instead-of-dataparallel" in [o.id for o in advice.options]
+    assert advice.recommendation.option_id == "ddp-instead-of-dataparallel"
     assert "batch_scope" not in [q.id for q in advice.questions]  # the total was said
     ddp = consult("DDP on 2x RTX 3090, resnet50, 128 per GPU. Why is GPU 1 slower?", kb=kb)
     assert "finding-dataparallel" not in [f.id for f in ddp.findings]
