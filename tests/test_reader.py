@@ -779,3 +779,21 @@ def test_goals_from_the_fifth_session(message, goal):
 def test_settings_asked_about_precision_and_totals_from_the_fifth_review(message, expected, absent):
     got = labels_of(read(message))
     assert {k: got.get(k) for k in expected} == expected and not set(absent) & set(got), got
+
+
+@pytest.mark.parametrize("message, model, params", [
+    # a catalogue model said with another size is the member of its line with that size …
+    ("In the Megatron tutorial you can train 1.5B gpt2 with zero on V100(32GB)", "gpt2-xl", 1.5e9),
+    ("bert-base with 340M params", "bert-large", 340e6),
+    # … or no model at all when its line has none, so no plan is sized for another model
+    ("resnet18, 7B params", None, 7e9),
+    # the size of another model named is no resize: the model read keeps its own count
+    ("I fine-tune bart-large-cnn on a T4, hoping to train t5-3b on A100 later", "bart-large", 400e6),
+    # device counts and data sets are no model sizes
+    ("full-parameter fine-tuning on 8*910B (64G) for Qwen3-4B-Instruct-2507", "qwen3-4b", 4e9),
+    ("--train-data cc3m-train.tar --model=ViT-B-16", "vit-b-16", None),
+    ("pretrained='laion2b_s34b_b79k', model ViT-B-32", "vit-b-32", None),
+])
+def test_stated_sizes_against_the_catalogue(message, model, params):
+    got = labels_of(read(message))
+    assert got.get("model") == model and (params is None or got.get("params") == params), got

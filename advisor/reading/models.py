@@ -120,6 +120,10 @@ NOT_NAMES = {"a", "an", "the", "my", "our", "on", "with", "of", "for", "model", 
 SIZE_UNITS = frozenset({"b", "m", "bn"})
 
 
+# data sets named with their size ("cc3m", "cc12m", "laion400m", "coyo700m", "datacomp1b"): a count of examples
+DATA_SETS = frozenset({"cc", "laion", "coyo", "datacomp", "yfcc", "webli", "jft", "mc", "wit"})
+
+
 def sized_names(clause: Clause, reading: Reading) -> None:
     """Models outside the catalogue named with their size ('Baichuan2-13B-Chat', 'galactica 30b', 'Gemma 3 12B',
     'internlm2_7b_chat'): the name as written (names.ident) and the size as parameters. A size with no name ('a 7B
@@ -141,13 +145,19 @@ def sized_names(clause: Clause, reading: Reading) -> None:
             continue  # "4bit", "7bf16"…
         if num.value is None or not 0.01 <= num.value <= (5000 if unit_word != "m" else 5_000_000):
             continue  # up to 5,000B ('9708M' is 9.7B)
+        if i - 2 >= clause.start and tokens[i - 1].text in ("*", "x", "×") and tokens[i - 2].is_num:
+            continue  # "8*910B (64G)", "8x 910B": a count of devices (Ascend 910B), not a model's size
+        if i > clause.start and tokens[i - 1].kind == "word" and not num.space_before \
+                and tokens[i - 1].text.split("_")[-1] in DATA_SETS:
+            continue  # "cc3m", "laion400m", "datacomp1b": a data set of so many pairs
         size = num.value * (1e9 if unit_word in ("b", "bn") else 1e6)
         if after is not None and after.kind == "word" and after.text.lower() in DATA_NOUNS:
             continue  # "1.2M images", "2B tokens": a count of data, not a model's size
         first = _name_start(clause, i)
         has_letters = any(tokens[x].kind == "word" and tokens[x].text not in NOT_NAMES for x in range(first, i))
         variant = i > clause.start and tokens[i - 1].kind == "word" and not num.space_before \
-            and (len(tokens[i - 1].text) == 1 or tokens[i - 1].text.endswith("v"))  # "E2B", "A3B"; "yolov8m", "v5s"
+            and (len(tokens[i - 1].text.split("_")[-1]) == 1 or tokens[i - 1].text.endswith("v"))
+        # ("E2B", "A3B", the "s34b" of `laion2b_s34b_b79k`; "yolov8m", "v5s")
         cue = _params_cue(clause, i + 2) or _params_named_before(clause, i)
         if size < 1e8 and not (has_letters or cue):
             continue  # "560M" with no name or cue may be tokens or rows
@@ -341,6 +351,36 @@ def _said_size(text: str) -> bool:
             if start == 0 or not low[start - 1].isalpha() or low[start - 1] == "x":
                 return True
     return False
+
+
+def sized_sibling(reading: Reading) -> None:
+    """A catalogue model said with a size far from its own ('1.5B gpt2', 'bert-base, 340M params') is the member of
+    its line with that size (gpt2-xl, bert-large); with no such member the size stands and the model is dropped,
+    since its shapes would size every plan for another model."""
+    model, params = reading.values.get("model"), reading.values.get("params")
+    if model is None or params is None or params.text == model.text or not catalogue.has_preset(model.value):
+        return
+    total = catalogue.catalogue_entry(model.value).get("params_total")
+    if any(c.isalpha() for c in params.text.lower().replace("params", "").rstrip(" bm")):
+        # the size of another model named ("… bart-large-cnn … hoping to train t5-3b later"): the model read keeps
+        # its own count
+        if total and not 1 / SIZE_TOLERANCE <= params.value / total <= SIZE_TOLERANCE:
+            reading.values["params"] = Read("params", float(total), model.text, implied=True)
+        return
+    if not total or 1 / SIZE_TOLERANCE <= params.value / total <= SIZE_TOLERANCE:
+        return
+    stem = model.value.rsplit("-", 1)[0] if "-" in model.value else model.value
+    family = catalogue.catalogue_entry(model.value).get("family")
+    siblings = [name for name in catalogue.preset_names() if (name == stem or name.startswith(stem + "-"))
+                and catalogue.catalogue_entry(name).get("family") == family
+                and abs(catalogue.catalogue_entry(name).get("params_total", 0) / params.value - 1) <= 0.15]
+    if len(siblings) == 1:
+        reading.values["model"] = replace(model, value=siblings[0], implied=True)
+    else:
+        reading.values.pop("model")
+
+
+SIZE_TOLERANCE = 1.5  # a size said within this factor of the catalogue's count is the same model, roughly put
 
 
 def catalogue_params(reading: Reading) -> None:

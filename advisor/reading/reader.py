@@ -1071,6 +1071,7 @@ def _resolve(reading: Reading) -> None:
     _from_reference(reading)
     models.resolve_vague_model(reading)
     models.catalogue_params(reading)
+    models.sized_sibling(reading)
     _implied_mode(reading)
     adapter = reading.get("adapter")
     if adapter in ("lora", "qlora") and "training_mode" not in values:
