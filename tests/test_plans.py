@@ -222,3 +222,22 @@ def test_a_stated_batch_per_update_gives_the_accumulation_it_implies(kb):
     assert (plans["current"].micro_batch, plans["current"].grad_accum_steps, plans["current"].effective_batch) == (2, 16, 256)
     offered = [p for p in advice.plans if p.id != "current"]
     assert offered and all(p.micro_batch * p.grad_accum_steps * p.num_gpus == 256 for p in offered)
+
+
+def test_zero_1_and_2_in_16_bits_keep_the_fp32_master_in_the_sharded_optimizer_state(kb):
+    """DeepSpeed's bf16 mode under ZeRO-1/2: 2 B/param of bf16 weights on each GPU and the fp32 master (with Adam's
+    moments, 12 B/param) sharded - not fp32 weights plus a 16-bit copy (6 B/param) replicated on every GPU."""
+    spec = preset("mistral-7b", 4096)
+    p = Problem(params=spec.params, budget=80 * GiB, current=Knobs(precision="amp_bf16", gpus=8), spec=spec,
+                gpus_max=8, finetune=True, micro_batch=1, grad_accum=1)
+    for stage in (1, 2):
+        c = evaluate(p, Knobs(precision="mixed", gpus=8, zero=stage))
+        assert c.components["weights"] == pytest.approx(spec.params * 2)
+        assert c.components["optimizer state"] == pytest.approx(spec.params * 12 / 8)
+    from advisor.domain.plans import candidate_knobs
+    sharded = [k for k in candidate_knobs(p) if k.zero in (1, 2) and k.adapter == "none"]
+    assert sharded and {k.precision for k in sharded} == {"mixed"}  # the search's ZeRO-1/2 candidates too
+    advice = consult("Mistral-7B full finetune on 8x H100 80GB, zero2, bf16, per_device_train_batch_size=8, "
+                     "gradient_accumulation_steps=4, max_seq_length=4096. OOM at step 0.", kb=kb)
+    current = plans_of(advice)["current"]
+    assert current.components["weights"] == pytest.approx(spec.params * 2)  # the user's own ZeRO-2 plan

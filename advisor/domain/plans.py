@@ -279,6 +279,11 @@ def candidate_knobs(p: Problem) -> list[Knobs]:
                                 prec = precision
                                 if offload and prec != "bf16":
                                     prec = "mixed"  # ZeRO-Offload keeps 16-bit weights on the GPU, fp32 master on the CPU
+                                elif zero in (1, 2) and prec in AUTOCAST and adapter == "none":
+                                    # ZeRO-1/2 in 16 bits (DeepSpeed's bf16/fp16 modes) keep the fp32 master weights
+                                    # in the sharded optimizer state: 16-bit weights on each GPU, not fp32 ones and a
+                                    # 16-bit copy (under ZeRO-3 both ways shard every part alike)
+                                    prec = "mixed"
                                 if adapter != "none" and prec == "fp32":
                                     prec = "amp_fp16" if p.bf16 is False else "amp_bf16"  # adapters train in autocast
                                 if offload and (adapter != "none" or optimizer == "adamw_8bit"):
@@ -327,9 +332,14 @@ def saves_memory(old: Knobs, new: Knobs) -> bool:
 
 
 def precision_forced(old: Knobs, new: Knobs) -> bool:
-    """Offload (DeepSpeed keeps 16-bit weights on the GPU) and adapters (trained under autocast) bring their own
-    16-bit precision: not a change of its own."""
-    return new.offload != old.offload and new.offload or (new.adapter != old.adapter and old.precision == "fp32")
+    """Offload (DeepSpeed keeps 16-bit weights on the GPU), adapters (trained under autocast) and sharding under
+    autocast (the fp32 master moves into the sharded optimizer state) bring their own precision: not a change of
+    its own."""
+    return new.offload != old.offload and new.offload or (new.adapter != old.adapter and old.precision == "fp32") \
+        or (new.zero != old.zero and new.precision == "mixed" and old.precision in AUTOCAST)
+
+
+AUTOCAST = ("amp_bf16", "amp_fp16")
 
 
 def slug(old: Knobs, new: Knobs) -> str:
