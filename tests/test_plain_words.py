@@ -201,3 +201,20 @@ def test_answer_wraps_to_the_terminal_width(tmp_path):
                              env=env, cwd=ROOT, check=True).stdout
         assert max(len(line) for line in out.splitlines()) <= limit
         assert max(len(line) for line in out.splitlines()) > limit - 10  # and it does use the width
+
+
+def test_question_reasons_quote_no_placeholder_and_no_two_branches(kb):
+    """A reason never quotes a title with a value not known yet ('Start from micro-batch …') and never lists both
+    outcomes of one decision ('do not leave room …, or leave room …'); the short answer's 'I read' holds what the
+    user said, not the catalogue's flags."""
+    from advisor.consultation import run_consultation
+    from advisor.shells.render import render_short
+
+    for message in ("OOM fine-tuning llama-2-7b with LoRA on a single 3090, batch 4, seq 2048",
+                    "DataParallel or DDP on 2 GPUs? 2x RTX 3090, resnet50 imagenet, batch 256 total",
+                    "I have an 8GB GPU and a 500M parameter model. Just tell me the batch size that fits."):
+        c = run_consultation(message, kb=kb)
+        for q in c.advice.questions:
+            assert "…" not in q.reason and ", or leave" not in q.reason, q.reason
+        short = render_short(c)
+        assert "The GPU supports bf16" not in short and "tensor cores" not in short.split("What I noticed")[0]

@@ -69,9 +69,12 @@ def capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+UNKNOWN = "…"  # how a title shows a value not known yet
+
+
 def title_of(rule: Rule, wm: WorkingMemory) -> str:
     """A rule's title with the values it quotes; a value not known yet shows as '…'."""
-    return render(rule.title, wm, unknown="…")
+    return render(rule.title, wm, unknown=UNKNOWN)
 
 
 def option_titles(kb: KnowledgeBase, wm: WorkingMemory) -> dict[str, str]:
@@ -174,10 +177,17 @@ def question_reason(kb: KnowledgeBase, wm: WorkingMemory, waiting: Iterable[Rule
         else:  # a decision: the facts it would settle
             computed += [kb.facts[name].plain_label for name in rule.concludes() if name in kb.facts]
     decides = ["which plans fit your card and which of them I recommend"] if plans else []
-    if options:
-        decides.append(f"whether I can offer {and_join([quoted(t) for t in options], 2)}")
-    if recommended:
-        decides.append(f"whether I recommend {and_join([quoted(t) for t in recommended], 2)}")
+    # a title that quotes a value the answer will give ('Start from micro-batch … (estimated)') is not quoted
+    named = [t for t in options if UNKNOWN not in t]
+    if named:
+        decides.append(f"whether I can offer {and_join([quoted(t) for t in named], 2)}")
+    elif options:
+        decides.append("which options I can offer")
+    named = [t for t in recommended if UNKNOWN not in t]
+    if named:
+        decides.append(f"whether I recommend {and_join([quoted(t) for t in named], 2)}")
+    elif recommended:
+        decides.append("which option I recommend")
     if not decides and noticed:
         decides.append("whether " + either(noticed))
     if decides:
@@ -200,10 +210,21 @@ def quoted(title: str) -> str:
     return f"'{title}'"
 
 
+def _negated_form(statement: str, other: str) -> bool:
+    """Whether `statement` is `other` said negatively ('… do not leave room …' of '… leave room …')."""
+    for negation in (" do not ", " does not ", " is not ", " are not ", " not "):
+        if negation in statement and statement.replace(negation, " ", 1) == other:
+            return True
+    return False
+
+
 def either(statements: list[str]) -> str:
     """Alternatives with their shared opening said once: 'your optimizer and precision do not leave room for
     activations, or leave room for activations'."""
     items = [lower_first(s) for s in dict.fromkeys(statements)][:MAX_LISTED]
+    positive = [i for i in items if not any(_negated_form(i, j) for j in items)]
+    if len(positive) == 1 and len(items) == 2:
+        return positive[0]  # "X leaves room" and "X does not leave room": the question is whether X leaves room
     if len(items) == 1:
         return items[0]
     words = [item.split() for item in items]

@@ -236,10 +236,12 @@ def render_text(advice: Advice, kb: KnowledgeBase | None = None, width: int = DE
 # ---------------------------------------------------------------------------------------------- the short answer
 
 def read_facts(kb: KnowledgeBase, facts: list[FactOut]) -> list[FactOut]:
-    """The facts taken from the user (their words, config files, stated facts, answers, measurements) and the inputs a named
-    catalogue model implies (its parameter count), in the vocabulary's order."""
+    """The facts taken from the user (their words, config files, stated facts, answers, measurements) and the numbers a
+    named catalogue model or card implies (its parameter count), in the vocabulary's order; a catalogue's flags and
+    kinds ('supports bf16', 'model family transformer') are not what the user said."""
     return [f for f in facts if f.provenance.kind in ("message", "config", "given", "answer", "measured")
-            or (f.provenance.kind == "estimate" and not kb.facts[f.name].derived)]
+            or (f.provenance.kind == "estimate" and not kb.facts[f.name].derived
+                and isinstance(f.value, (int, float)) and not isinstance(f.value, bool))]
 
 
 def i_read(kb: KnowledgeBase, facts: list[FactOut]) -> str:

@@ -246,7 +246,14 @@ def _at_one(p: Problem, result: SearchResult) -> Candidate:
     return evaluate(replace(p, micro_batch=1, grad_accum=1, target_batch=None), p.current, as_run=True)
 
 
-@estimator("current_per_gpu", "current_fits", "current_max_micro", "considered", "fitting", "ruled_out", "options", "verdicts",
+def _names(titles) -> str:
+    """'8-bit AdamW', '8-bit AdamW and LoRA adapters', 'A, B and C'."""
+    items = list(titles)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""
+
+
+@estimator("current_per_gpu", "current_fits", "current_max_micro", "considered", "fitting", "ruled_out", "ruled_out_names",
+           "options", "verdicts",
            "replicated_full", "at_one", "fits_at_one", "seq_matters",
            cites=SOURCES + ("arithmetic",) + tuple(sorted({s for note in CHANGE_NOTES.values() for s in note["sources"]})))
 def plan_search(params: float, gpu_memory: float, precision: str | None = None, optimizer: str | None = None,
@@ -285,6 +292,8 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                                "checkpointing × attention × adapters × GPUs", ("arithmetic",)),
         "fitting": Estimate(result.fitting, "count", "candidate plans that fit the card", SOURCES),
         "ruled_out": Estimate("; ".join(ruled) if ruled else "none", None, "single changes that do not fit", SOURCES),
+        "ruled_out_names": Estimate(_names(title for title, _ in result.ruled_out[:6]) or "none", None,
+                                    "single changes that do not fit", SOURCES),
         "options": Estimate(items, None, f"{len(result.shown)} plans from the Pareto front of accuracy risk, time per "
                             "update and changes (heuristic ranking)", SOURCES, heuristic=True),
     }
