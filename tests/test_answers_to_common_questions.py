@@ -225,3 +225,29 @@ def test_dataparallel_or_ddp_is_answered(kb):
     assert "batch_scope" not in [q.id for q in advice.questions]  # the total was said
     ddp = consult("DDP on 2x RTX 3090, resnet50, 128 per GPU. Why is GPU 1 slower?", kb=kb)
     assert "finding-dataparallel" not in [f.id for f in ddp.findings]
+
+
+def test_a_batch_change_written_with_an_arrow_gets_lr_values(kb):
+    """"global batch goes 32 -> 256" with per-device 32 on 8 GPUs: the change is read, the accumulation (1) follows
+    from the user's own numbers and is not asked, and the LR is given as values."""
+    c = run_consultation("moving from 1x A100 (per-device 32, lr 1e-4, adamw) to 8x A100 with DDP keeping per-device "
+                         "32. what lr should I use? global batch goes 32 -> 256", kb=kb)
+    assert c.wm.value("reference_batch") == 32 and c.wm.value("batch_size") == 256
+    assert c.wm.value("grad_accum_steps") == 1 and "grad_accum_steps" not in [q.id for q in c.advice.questions]
+    assert c.wm.value("lr_new") == pytest.approx(1e-4 * 8 ** 0.5)  # AdamW: the square-root rule to start
+    assert "start at 0.000283" in c.advice.recommendation.rationale
+
+
+def test_how_many_accumulation_steps_to_match_a_paper_is_computed_not_asked(kb):
+    advice = consult("Paper uses global batch 4096 with lr 1.6e-3 (LAMB) for BERT-large pretraining on 64 TPUs. I "
+                     "have 4x A100 40GB, max per-device 32 at seq 128. How many GA steps to match and do I keep the "
+                     "lr?", kb=kb)
+    assert advice.recommendation.option_id == "accumulate-to-target"
+    assert "32 per GPU × 32 accumulation steps × 4 GPU(s) = 4096" in advice.recommendation.rationale
+    assert "grad_accum_steps" not in [q.id for q in advice.questions]
+
+
+def test_the_references_batch_said_whole_keeps_its_lr(kb):
+    advice = consult("The docs say the default learning rate is for 8 GPUs and 2 img/gpu (batch size = 8*2 = 16). If "
+                     "I have a single GPU and a batch size of 16, I go with lr=0.02?", kb=kb)
+    assert "finding-same-batch-size" in [f.id for f in advice.findings]

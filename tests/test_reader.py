@@ -797,3 +797,14 @@ def test_settings_asked_about_precision_and_totals_from_the_fifth_review(message
 def test_stated_sizes_against_the_catalogue(message, model, params):
     got = labels_of(read(message))
     assert got.get("model") == model and (params is None or got.get("params") == params), got
+
+
+@pytest.mark.parametrize("message, expected, absent", [
+    ("global batch goes 32 -> 256", {"batch_from": 32, "batch_to": 256}, ["micro_batch", "batch_size"]),
+    ("batch 32 → 256 and lr 1e-4 => 4e-4", {"batch_from": 32, "batch_to": 256}, ["micro_batch"]),
+    ("from 1 -> 8 GPUs", {"num_gpus": 8}, []),
+    ("loss 2.3 -> 1.9 after the change", {}, ["batch_from", "batch_to"]),
+])
+def test_changes_written_with_arrows(message, expected, absent):
+    got = labels_of(read(message))
+    assert {k: got.get(k) for k in expected} == expected and not set(absent) & set(got), got

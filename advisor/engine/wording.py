@@ -188,8 +188,11 @@ def question_reason(kb: KnowledgeBase, wm: WorkingMemory, waiting: Iterable[Rule
         decides.append(f"whether I recommend {and_join([quoted(t) for t in named], 2)}")
     elif recommended:
         decides.append("which option I recommend")
-    if not decides and noticed:
-        decides.append("whether " + either(noticed))
+    named = [t for t in noticed if UNKNOWN not in t]
+    if not decides and named:
+        decides.append("whether " + either(named))
+    elif not decides and noticed:
+        return "I ask because the answer gives the numbers of what I noticed."
     if decides:
         return "I ask because the answer decides " + ", and ".join(decides) + "."
     if computed:

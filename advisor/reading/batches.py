@@ -218,9 +218,58 @@ def in_change(words: list[str], k: int) -> bool:
 CHANGE_SIGNS = frozenset({"from", "to", "doubled", "double", "doubling", "halved", "halve", "quadrupled"})
 
 
+def _change(reading: Reading, topic: str, a: float, b: float, text: str) -> None:
+    """A change of the quantity `topic` from a to b: the batch, the LR, the sequence length (the new one is the
+    run's), or the GPU count (the run asked about has the new count)."""
+    if topic == "batch":
+        if a.is_integer() and b.is_integer():
+            reading.set(Read("batch_from", int(a), text))
+            reading.set(Read("batch_to", int(b), text))
+    elif topic == "lr":
+        reading.set(Read("lr_from", a, text))
+        reading.set(Read("lr_to", b, text))
+    elif topic == "seq":  # "reduce the max sequence length from 512 to 128": 128 now
+        fill(reading, "seq_len", b, "", text, "user")
+    elif topic == "gpus" and a.is_integer() and b.is_integer() and 1 <= min(a, b):
+        # "increase the number of GPUs from 1 to 4"
+        reading.set(Read("gpus_from", int(a), text))
+        reading.set(Read("gpus_to", int(b), text))
+        fill(reading, "num_gpus", b, "", text, "user")
+
+
+ARROWS = ("→", "⟶", "->", "=>", "-->")
+
+
+def arrow_after(clause: Clause, k: int) -> bool:
+    """Whether the number at key k is the first of 'A -> B' (a change, not the run's value)."""
+    keys, tokens = clause.keys, clause.tokens
+    if k + 1 >= len(keys) or not tokens[keys[k + 1]].is_num or keys[k + 1] - keys[k] > 4:
+        return False
+    return "".join(tokens[t].text for t in range(keys[k] + 1, keys[k + 1])) in ARROWS
+
+
+def _arrows(clause: Clause, reading: Reading) -> None:
+    """'batch 32 -> 256', 'lr 1e-4 → 4e-4', 'GPUs: 1 -> 8': a change written with an arrow between two numbers,
+    of the quantity named just before."""
+    tokens, words, keys = clause.tokens, clause.words, clause.keys
+    said = clause.source[tokens[clause.start].start:tokens[clause.end - 1].end]
+    if ">" not in said and "→" not in said and "⟶" not in said:
+        return
+    for k in range(len(words) - 1):
+        ta, tb = keys[k], keys[k + 1]
+        a, b = tokens[ta], tokens[tb]
+        if a.value is None or b.value is None or not arrow_after(clause, k):
+            continue
+        topic = next((TOPICS.get(x, "") for x in reversed(words[max(0, k - 6):k]) if x in TOPICS or x in OTHER_QUANTITIES), "")
+        if not topic and words[k + 2:k + 3] in (["gpus"], ["gpu"], ["cards"]):
+            topic = "gpus"  # "1 -> 8 GPUs"
+        _change(reading, topic, a.value, b.value, clause.text(ta, tb))
+
+
 def changes(clause: Clause, reading: Reading) -> None:
     """'from A to B' after a batch / learning-rate cue, 'A → B', 'doubled the batch', 'batch 4x'."""
     words = clause.words
+    _arrows(clause, reading)
     if not clause.present & CHANGE_SIGNS:
         if clause.present & TOPICS.keys():
             for w in [w for w in words if w in TOPICS]:
@@ -252,22 +301,9 @@ def changes(clause: Clause, reading: Reading) -> None:
         topic = next((TOPICS.get(x, "") for x in reversed(words[max(0, k - 16):first])
                       if x in TOPICS or x in OTHER_QUANTITIES), "")
         text = clause.text(clause.keys[k], clause.keys[j + 1])
-        if topic == "batch":
-            if a.value.is_integer() and b.value.is_integer():
-                reading.set(Read("batch_from", int(a.value), text))
-                reading.set(Read("batch_to", int(b.value), text))
-        elif topic == "lr":
-            reading.set(Read("lr_from", a.value, text))
-            reading.set(Read("lr_to", b.value, text))
-        elif topic == "seq":  # "reduce the max sequence length from 512 to 128": 128 now
-            fill(reading, "seq_len", b.value, "", text, "user")
-        elif (topic == "gpus" or any(g in words[j + 2:j + 4] + words[first + 1:j] for g in ("gpus", "gpu", "cards"))
-              or _gpu_count_named(words, max(0, k - 6), first)) and words[first + 1:first + 2] != ["gb"] \
-                and a.value.is_integer() and b.value.is_integer() and 1 <= min(a.value, b.value):
-            # "increase the number of GPUs from 1 to 4": the run asked about has the new count
-            reading.set(Read("gpus_from", int(a.value), text))
-            reading.set(Read("gpus_to", int(b.value), text))
-            fill(reading, "num_gpus", b.value, "", text, "user")
+        gpus = (any(g in words[j + 2:j + 4] + words[first + 1:j] for g in ("gpus", "gpu", "cards"))
+                or _gpu_count_named(words, max(0, k - 6), first)) and words[first + 1:first + 2] != ["gb"]
+        _change(reading, "gpus" if gpus and topic not in ("batch", "lr", "seq") else topic, a.value, b.value, text)
     if not reading.in_past_clause:  # "I could go up to 32" on another setup is no change of the user's
         _moves(clause, reading)
     for k, w in enumerate(words):

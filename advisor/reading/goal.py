@@ -77,6 +77,10 @@ GOAL_CUES: list[tuple[str, str, float]] = [
     ("minimum batch size", "choose_batch", 2), ("samples per batch", "choose_batch", 1),
     ("effective batch size of", "choose_batch", 1), ("batch size must", "choose_batch", 2),
     ("batchsize must", "choose_batch", 2), ("must the batch size", "choose_batch", 2),
+    # how much accumulation reaches a batch: "How many GA steps to match?"
+    ("how many ga steps", "choose_batch", 2), ("how many accumulation steps", "choose_batch", 2),
+    ("how many gradient accumulation steps", "choose_batch", 2), ("how much gradient accumulation", "choose_batch", 2),
+    ("how much accumulation", "choose_batch", 2), ("to match", "match_reference", 1),
     # explain a result
     ("why", "explain_result", 1.5), ("how come", "explain_result", 1.5), ("or is that", "explain_result", 2),
     ("how do you define", "explain_result", 2), ("doesn't that make", "explain_result", 2),

@@ -236,9 +236,13 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     unqualified = v.get("batch_unqualified")  # "batch 256 on 4 GPUs": each GPU's or the total? (a question)
     if unqualified is not None and "batch_size" not in out and "micro_batch" not in out:
         put("batch_unqualified", unqualified.value, unqualified.text)
-    unqualified = v.get("batch_unqualified")  # "batch 256 on 4 GPUs": each GPU's or the total? (a question)
-    if unqualified is not None and "batch_size" not in out and "micro_batch" not in out:
-        put("batch_unqualified", unqualified.value, unqualified.text)
+    # the accumulation the user's own numbers imply: per-device 32 on 8 GPUs with a batch per update of 256 is one
+    # step, with 1,024 four (said by the numbers, so not asked)
+    micro_fact, total, gpus = out.get("micro_batch"), out.get("batch_size"), reading.get("num_gpus")
+    if "grad_accum_steps" not in out and micro_fact and total and gpus:
+        per_step = micro_fact[0] * gpus
+        if total[0] >= per_step and total[0] % per_step == 0:
+            put("grad_accum_steps", total[0] // per_step, total[1])
     ref = reading.reference.get("batch")
     if ref is not None:
         put("reference_batch", ref.value, ref.text)
