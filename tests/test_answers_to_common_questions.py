@@ -251,3 +251,14 @@ def test_the_references_batch_said_whole_keeps_its_lr(kb):
     advice = consult("The docs say the default learning rate is for 8 GPUs and 2 img/gpu (batch size = 8*2 = 16). If "
                      "I have a single GPU and a batch size of 16, I go with lr=0.02?", kb=kb)
     assert "finding-same-batch-size" in [f.id for f in advice.findings]
+
+
+def test_low_utilisation_with_few_loader_workers_is_a_data_problem_not_a_batch_one(kb):
+    advice = consult("GPU util stuck at 40% on a single 4090 training ViT-B/16 at 224px, batch 128, AMP on, "
+                     "num_workers=2. how do I make it faster? bigger batch?", kb=kb)
+    facts = {f.name: f.value for f in advice.facts}
+    assert facts["gpu_utilization"] == 40 and facts["dataloader_workers"] == 2 and facts["precision"] == "amp_fp16"
+    assert advice.findings[0].id == "finding-few-loader-workers"
+    assert advice.recommendation.option_id == "more-loader-workers"
+    busy = consult("GPU util at 95% on a 4090, num_workers=16, batch 128. How do I make it faster?", kb=kb)
+    assert "finding-few-loader-workers" not in [f.id for f in busy.findings]
