@@ -262,3 +262,14 @@ def test_low_utilisation_with_few_loader_workers_is_a_data_problem_not_a_batch_o
     assert advice.recommendation.option_id == "more-loader-workers"
     busy = consult("GPU util at 95% on a 4090, num_workers=16, batch 128. How do I make it faster?", kb=kb)
     assert "finding-few-loader-workers" not in [f.id for f in busy.findings]
+
+
+@pytest.mark.parametrize("message", [
+    "Does ZeRO-3 with offload_optimizer cpu let me full-finetune llama-3-8B on a single 24GB 3090? per-device 1",
+    "torchrun --nproc_per_node=1 train.py --fsdp 'full_shard auto_wrap' --model_name_or_path llama-2-13b, OOM on an A100",
+])
+def test_sharding_over_one_gpu_is_said_to_shard_nothing(kb, message):
+    advice = consult(message, kb=kb)
+    assert "finding-sharding-one-gpu" in [f.id for f in advice.findings]
+    eight = consult("ZeRO-3 full fine-tune of llama-3-8B on 8x A100 80GB, per-device 1", kb=kb)
+    assert "finding-sharding-one-gpu" not in [f.id for f in eight.findings]
