@@ -273,3 +273,12 @@ def test_sharding_over_one_gpu_is_said_to_shard_nothing(kb, message):
     assert "finding-sharding-one-gpu" in [f.id for f in advice.findings]
     eight = consult("ZeRO-3 full fine-tune of llama-3-8B on 8x A100 80GB, per-device 1", kb=kb)
     assert "finding-sharding-one-gpu" not in [f.id for f in eight.findings]
+
+
+def test_with_adapters_the_optimizer_is_not_asked_first(kb):
+    """Adapters train about 1% of the weights, so the optimizer's state is the answer that moves memory least."""
+    lora = consult("OOM fine-tuning llama-2-7b with LoRA on a single 3090, batch 4", kb=kb)
+    ids = [q.id for q in lora.questions]
+    assert "optimizer" in ids and ids[0] != "optimizer"
+    full = consult("OOM fine-tuning llama-2-7b on a single A100 80GB, batch 4, bf16", kb=kb)
+    assert [q.id for q in full.questions][0] == "optimizer"

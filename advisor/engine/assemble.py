@@ -48,7 +48,10 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
     # tuned for before the precision a red flag would check)
     asked = {f for f, rules in waiting.items() if wm.known("user_goal")
              and any("user_goal" in condition_facts(r.when) for r in rules)}
-    ranked = sorted(waiting, key=lambda f: (f not in asked, f not in deciding, order[f]))
+    # the optimizer's state scales with the weights trained: with adapters (about 1% of them) its answer moves the
+    # memory least, so the sequence length or the precision is asked before it
+    minor = {"optimizer"} if wm.known("adapter") and wm.value("adapter") in ("lora", "qlora") else set()
+    ranked = sorted(waiting, key=lambda f: (f not in asked, f not in deciding, f in minor, order[f]))
     questions = []
     titles = option_titles(kb, wm) if waiting else {}
     for fact in ranked:
