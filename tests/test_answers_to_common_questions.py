@@ -282,3 +282,17 @@ def test_with_adapters_the_optimizer_is_not_asked_first(kb):
     assert "optimizer" in ids and ids[0] != "optimizer"
     full = consult("OOM fine-tuning llama-2-7b on a single A100 80GB, batch 4, bf16", kb=kb)
     assert [q.id for q in full.questions][0] == "optimizer"
+
+
+def test_dpo_counts_its_frozen_reference_model_unless_adapters_serve_as_it(kb):
+    full = run_consultation("OOM when DPO training Qwen2.5-7B on 8x A800 80GB with DeepSpeed ZeRO-3, "
+                            "per_device_train_batch_size 1, max_length 2048, bf16", kb=kb)
+    params = full.wm.value("params")
+    assert full.wm.value("preference_objective") == "dpo"
+    assert full.wm.value("reference_model_bytes") == pytest.approx(params * 2)  # 16-bit weights, frozen
+    assert "finding-reference-model" in [f.id for f in full.advice.findings]
+    lora = consult("DPO with LoRA on llama-2-7b, single 4090, batch 2, OOM", kb=kb)
+    ids = [f.id for f in lora.findings]
+    assert "finding-reference-model-adapters" in ids and "finding-reference-model" not in ids
+    orpo = consult("ORPO full fine-tune of llama-3-8b on 8x H100", kb=kb)
+    assert "finding-reference-model" not in [f.id for f in orpo.findings]  # ORPO has no reference model

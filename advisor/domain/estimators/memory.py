@@ -62,6 +62,17 @@ def model_state_bytes(params: float, precision: str, optimizer: str) -> dict[str
     }
 
 
+@estimator(cites=("trl-reference-model", "dpo"))
+def reference_model_bytes(params: float, precision: str = "amp_bf16") -> dict[str, Estimate]:
+    """DPO and KTO score every pair with a frozen copy of the starting model as well: its weights only (no
+    gradients, no optimizer state), in 16 bits unless the run is fp32."""
+    per_param = 4 if precision == "fp32" else 2
+    total = params * per_param
+    return {"value": Estimate(total, "bytes", f"{fmt_count(params)} params × {per_param} B (frozen, "
+                                              f"{'fp32' if per_param == 4 else '16-bit'}) = {fmt_bytes_gb(total)}",
+                              ("trl-reference-model", "dpo"))}
+
+
 NF4_BLOCK = 64  # QLoRA: one absmax quantisation constant per 64 weights
 DQ_BLOCK = 256  # double quantisation: the absmax constants in 8 bits, one fp32 constant per 256 of them
 
