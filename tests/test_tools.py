@@ -67,6 +67,16 @@ def test_consult_takes_a_structured_situation():
     assert "situation" in schema["properties"]
 
 
+def test_a_situation_states_dataparallel_and_dpo():
+    result = tools.call_tool("consult", {"situation": {
+        "hardware": {"gpu_model": "A100 80GB", "num_gpus": 2}, "model": {"name": "Llama-2-7B"},
+        "training": {"mode": "finetune", "parallelism": "dp", "preference_objective": "dpo"}}})
+    given = {f["name"]: f["value"] for f in result["facts"] if f["provenance"]["kind"] == "given"}
+    assert given["parallelism"] == "dp" and given["preference_objective"] == "dpo"
+    ids = [f["id"] for f in result["findings"]]
+    assert "finding-dataparallel" in ids and "finding-reference-model" in ids
+
+
 def test_a_bad_situation_is_an_input_error_naming_the_field():
     with pytest.raises(InputError, match="situation.hardware.num_gpus"):
         tools.call_tool("consult", {"situation": {"hardware": {"num_gpus": 0}}})

@@ -42,11 +42,14 @@ class Training(BaseModel):
         None, description="amp_* = autocast with fp32 weights (HF --bf16/--fp16); bf16 = pure bf16 weights")
     optimizer: Optional[str] = Field(None, description="adamw, adam, sgd, sgd_momentum, adamw_8bit, "
                                      "paged_adamw_8bit, adafactor, lion, prodigy, …")
-    parallelism: Optional[Literal["ddp", "fsdp", "zero", "tensor", "pipeline", "device_map"]] = None
+    parallelism: Optional[Literal["ddp", "dp", "fsdp", "zero", "tensor", "pipeline", "device_map"]] = Field(
+        None, description="ddp = DistributedDataParallel (one process per GPU); dp = torch.nn.DataParallel (one process)")
     zero_stage: Optional[int] = Field(None, ge=0, le=3, description="DeepSpeed ZeRO stage")
     offload: Optional[Literal["cpu", "nvme"]] = None
     grad_checkpointing: Optional[bool] = None
     attention: Optional[Literal["flash", "sdpa", "eager"]] = None
+    preference_objective: Optional[Literal["dpo", "kto", "orpo", "simpo"]] = Field(
+        None, description="Preference training; DPO and KTO run a frozen reference copy of the model")
 
 
 class Batches(BaseModel):
@@ -111,7 +114,7 @@ _PLACES = {
     "precision": ("training", "precision"), "optimizer": ("training", "optimizer"),
     "parallelism": ("training", "parallelism"), "zero_stage": ("training", "zero_stage"),
     "offload": ("training", "offload"), "grad_checkpointing": ("training", "grad_checkpointing"),
-    "attention": ("training", "attention"),
+    "attention": ("training", "attention"), "preference_objective": ("training", "preference_objective"),
     "micro_batch": ("batches", "micro_batch"), "grad_accum_steps": ("batches", "grad_accum_steps"),
     "global_batch": ("batches", "global_batch"), "seq_len": ("batches", "seq_len"),
     "image_size": ("batches", "image_size"),
