@@ -23,9 +23,10 @@ class Keys:
         self.keys: list[int] = []
         self.words: list[str] = []
         self.first: list[int] = []  # per token: index of its first key (or of the next token's, when it has none)
-        self.span: list[tuple[int, int]] = []  # per key: its token's first and last key
+        # per key of a word of several keys: its token's first and last key (a key alone in its token is absent)
+        self.span: dict[int, tuple[int, int]] = {}
         keys, words, first, span = self.keys, self.words, self.first, self.span
-        add_key, add_word, add_first, add_span = keys.append, words.append, first.append, span.append
+        add_key, add_word, add_first = keys.append, words.append, first.append
         marks = KEY_MARKS
         n = 0
         for i, tok in enumerate(tokens):  # the hot loop of a long message: methods bound once
@@ -34,18 +35,18 @@ class Keys:
             if kind == "num" or (kind == "word" and "_" not in text):
                 add_key(i)
                 add_word(text)
-                add_span((n, n))
                 n += 1
             elif kind == "word":
                 parts = [p for p in text.split("_") if p]
-                span += [(n, n + len(parts) - 1)] * len(parts)
+                if len(parts) > 1:
+                    whole = (n, n + len(parts) - 1)
+                    span.update((m, whole) for m in range(n, n + len(parts)))
                 keys += [i] * len(parts)
                 words += parts
                 n += len(parts)
             elif text in marks:
                 add_key(i)
                 add_word("x" if text == "×" else text)
-                add_span((n, n))
                 n += 1
         first.append(n)
 
@@ -112,8 +113,10 @@ class Clause:
 
     def word_of(self, k: int) -> tuple[int, int]:
         """The first and last key of key k's token (`lr_warmup_steps` is keys k-1..k+1 when k is 'warmup')."""
-        x, y = self._span[self._offset + k]
-        return x - self._offset, y - self._offset
+        whole = self._span.get(self._offset + k)
+        if whole is None:
+            return k, k
+        return whole[0] - self._offset, whole[1] - self._offset
 
     def _file_name(self, k: int) -> bool:
         """'README.md', 'defaults.yaml': a file's name, not a setup spoken of."""

@@ -884,8 +884,8 @@ class _Sentence(Sentence):
         return in_flag(TokenSpan(self._tokens, self._start, self._end), self._keys[self._a + k])
 
     def word_of(self, k: int) -> tuple[int, int]:
-        x, y = self._span[self._a + k]
-        return x - self._a, y - self._a
+        whole = self._span.get(self._a + k)
+        return (k, k) if whole is None else (whole[0] - self._a, whole[1] - self._a)
 
     def text(self, x: int, y: int) -> str:
         return self._source[self._tokens[self._keys[self._a + x]].start:self._tokens[self._keys[self._a + y]].end]

@@ -142,12 +142,15 @@ def sentences(tokens: list[Token]) -> list[tuple[int, int]]:
 def clauses_and_sentences(tokens: list[Token]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """Both splits from one pass over the marks: (clauses, sentences)."""
     clause_ends, sentence_ends = [], []
+    last = len(tokens) - 1
     for i in _marks(tokens):
-        if _ends_sentence(tokens, i):
+        text = tokens[i].text
+        if text == ",":  # (a comma ends no sentence: only a clause, before ', but …')
+            if i < last and tokens[i + 1].text in CONTRAST:
+                clause_ends.append(i)
+        elif text != "." or _ends_sentence(tokens, i):
             clause_ends.append(i)
             sentence_ends.append(i)
-        elif tokens[i].text == "," and i + 1 < len(tokens) and tokens[i + 1].text in CONTRAST:
-            clause_ends.append(i)
     return _ranges(tokens, clause_ends), _ranges(tokens, sentence_ends)
 
 
