@@ -296,3 +296,13 @@ def test_dpo_counts_its_frozen_reference_model_unless_adapters_serve_as_it(kb):
     assert "finding-reference-model-adapters" in ids and "finding-reference-model" not in ids
     orpo = consult("ORPO full fine-tune of llama-3-8b on 8x H100", kb=kb)
     assert "finding-reference-model" not in [f.id for f in orpo.findings]  # ORPO has no reference model
+
+
+@pytest.mark.parametrize("message, expected", [
+    ("CUDA out of memory fine-tuning llama-2-7b on 8x A100: it always stops at the same step, 5952 of 23192", True),
+    ("The run trains fine and then OOMs after 1200 steps on a single 4090, llama-3-8b LoRA", True),
+    ("OOM at the very first step fine-tuning llama-2-7b on a 3090", False),
+])
+def test_an_oom_at_a_fixed_step_is_diagnosed_as_that_steps_batch(kb, message, expected):
+    advice = consult(message, kb=kb)
+    assert ("finding-oom-at-a-fixed-step" in [f.id for f in advice.findings]) is expected
