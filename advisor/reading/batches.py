@@ -251,6 +251,8 @@ def arrow_after(clause: Clause, k: int) -> bool:
 def _arrows(clause: Clause, reading: Reading) -> None:
     """'batch 32 -> 256', 'lr 1e-4 → 4e-4', 'GPUs: 1 -> 8': a change written with an arrow between two numbers,
     of the quantity named just before."""
+    if not reading.arrows:
+        return
     tokens, words, keys = clause.tokens, clause.words, clause.keys
     said = clause.source[tokens[clause.start].start:tokens[clause.end - 1].end]
     if ">" not in said and "→" not in said and "⟶" not in said:

@@ -4,6 +4,7 @@ flags, catalogue names in order)."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import Any, NamedTuple
 
 from advisor.reading.cues import ARTIFACTS, FIRST_PERSON, FOLLOWING, FOLLOWING_LAST, GUESSES, NEGATIONS, REFERENCE_CUES
@@ -25,14 +26,20 @@ class Keys:
         self.first: list[int] = []  # per token: index of its first key (or of the next token's, when it has none)
         # per key of a word of several keys: its token's first and last key (a key alone in its token is absent)
         self.span: dict[int, tuple[int, int]] = {}
+        self.numbers: list[int] = []  # the keys that are numbers, in order
         keys, words, first, span = self.keys, self.words, self.first, self.span
-        add_key, add_word, add_first = keys.append, words.append, first.append
+        add_key, add_word, add_first, add_number = keys.append, words.append, first.append, self.numbers.append
         marks = KEY_MARKS
         n = 0
         for i, tok in enumerate(tokens):  # the hot loop of a long message: methods bound once
             add_first(n)
             kind, text = tok.kind, tok.text
-            if kind == "num" or (kind == "word" and "_" not in text):
+            if kind == "num":
+                add_key(i)
+                add_word(text)
+                add_number(n)
+                n += 1
+            elif kind == "word" and "_" not in text:
                 add_key(i)
                 add_word(text)
                 n += 1
@@ -85,6 +92,8 @@ class Clause:
         self.words = index.words[a:b]
         self.present = set(self.words)
         self.key_of = KeyOf(index, a, start, end)  # token index -> first key index
+        # the clause's number keys, sliced from the message's list (bisect: no pass over the clause's words)
+        self.numbers = [n - a for n in index.numbers[bisect_left(index.numbers, a):bisect_left(index.numbers, b)]]
         self._span, self._offset = index.span, a
         self.consumed: set[int] = set()  # tokens a step has read, which later steps leave alone
         self.claimed: set[int] = set()  # tokens inside a model name already read

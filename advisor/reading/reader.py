@@ -39,8 +39,9 @@ def read(message: str) -> Reading:
 
     tokens = tokenize(message)
     reading = Reading(truncated=len(message) > MAX_MESSAGE or len(tokens) >= MAX_TOKENS)
-    reading.deepspeed = any(t.text == "deepspeed" for t in tokens)
     index = Keys(tokens)
+    reading.deepspeed = "deepspeed" in index.words  # (a list's membership test runs in C)
+    reading.arrows = ">" in message or "→" in message or "⟶" in message
     clauses, sentences = clauses_and_sentences(tokens)
     for n, (start, end) in enumerate(clauses):
         reading.sentence = n
@@ -369,9 +370,6 @@ def _unit_after(clause: Clause, k: int) -> tuple[str, int] | None:
     return None
 
 
-NUMBER_START = frozenset("0123456789.")
-
-
 # a part of a key before a length cue that makes it another text's length than the training sequence's
 NOT_THE_SEQUENCE = frozenset({"completion", "output", "target", "new", "generation", "gen", "token", "caption",
                               "answer", "response", "input", "prompt", "source", "eval"})
@@ -385,9 +383,11 @@ OTHER_LRS = frozenset({"unet", "encoder", "te", "min", "final", "end", "warmup",
 def _numbers(clause: Clause, reading: Reading) -> None:
     left, right = cue_index("left"), cue_index("right")
     keys, words = clause.keys, clause.words
-    # only numbers and number words are read here ("1,281,167", ".5", "four"): skip the rest in one pass
+    # only numbers and number words are read here ("1,281,167", ".5", "four"): the clause's number keys, and its
+    # number words when it has any
     spoken = clause.present & WORD_NUMBERS.keys()
-    for k in [k for k, w in enumerate(words) if w[0] in NUMBER_START or (spoken and w in spoken)]:
+    at = sorted(clause.numbers + [k for k, w in enumerate(words) if w in spoken]) if spoken else clause.numbers
+    for k in at:
         key = keys[k]
         tok = clause.tokens[key]
         if tok.kind == "word":  # a number said in words
