@@ -234,7 +234,7 @@ def _rationale(p: Problem, result: SearchResult, best: Candidate, plan_id: str) 
             now += f" ({cur.why_not})"  # under the card, over what is usable: say what decided it
     goal = {"fit": "the smallest safe change", "faster": "the least time per update",
             "accuracy": "the least change to the training algorithm"}[p.goal]
-    return (f"Of {result.considered} plans searched, {result.fitting} fit; {now}. "
+    return (f"Of {result.considered} other plans searched, {result.fitting} fit; {now}. "
             f"{best.changes[0][0].upper() + '; '.join(best.changes)[1:]} ranks first for {goal} "
             f"(a heuristic order of accuracy risk, time per update and number of changes): {_memory_line(p, best)}.")
 
