@@ -241,3 +241,14 @@ def test_zero_1_and_2_in_16_bits_keep_the_fp32_master_in_the_sharded_optimizer_s
                      "gradient_accumulation_steps=4, max_seq_length=4096. OOM at step 0.", kb=kb)
     current = plans_of(advice)["current"]
     assert current.components["weights"] == pytest.approx(spec.params * 2)  # the user's own ZeRO-2 plan
+
+
+def test_full_fine_tuning_said_puts_every_full_plan_before_adapters(kb):
+    """"full finetune": LoRA would train something else, so a plan that trains every weight and fits ranks first;
+    adapters stay an alternative (the only one when nothing full fits)."""
+    full = consult("13B on 4x A6000, full finetune, bf16, seq 2048, per-device 1, GA 32. Which setup fits?", kb=kb)
+    assert {f.name: f.value for f in full.facts}["full_training"] is True
+    recommended = plans_of(full)[full.recommendation.option_id]
+    assert recommended.fits and "lora" not in full.recommendation.option_id
+    plain = consult("13B on 4x A6000, fine-tune, bf16, seq 2048, per-device 1, GA 32. Which setup fits?", kb=kb)
+    assert plain.recommendation.option_id.startswith(("lora", "qlora"))  # without the word, adapters may lead

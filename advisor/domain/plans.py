@@ -65,6 +65,7 @@ class Problem:
     target_batch: int | None = None  # samples per optimizer update to keep (None: not said)
     gpus_max: int = 1  # GPUs the user has or said they could use
     finetune: bool | None = None  # None: unknown, so adapters are not offered (the consultation asks)
+    full_training: bool = False  # "full fine-tuning", "without LoRA": adapters rank after every plan that trains all
     bf16: bool | None = None  # the GPU supports bf16 (None: unknown GPU)
     adapter_fraction: float = 0.01
     cuda_context: float = 0.4e9
@@ -203,6 +204,7 @@ def _with_activations(p: Problem, k: Knobs, est: MemoryEstimate, as_run: bool = 
 # Cost of each change: (accuracy risk, time factor per update). Heuristics, ranked against each other only;
 # the sources of the direction of each effect are in estimators/plan_search.py's CHANGE_NOTES.
 ADAPTER_COST = {"none": (0.0, 1.0), "lora": (2.0, 0.8), "qlora": (3.0, 1.05)}
+FULL_TRAINING_RISK = 10.0  # more than any other change's risk: offered only when no plan trains every weight
 
 
 def _precision_cost(old: str, new: str) -> tuple[float, float]:
@@ -227,6 +229,8 @@ def costs(p: Problem, c: Candidate) -> tuple[float, float, int]:
     a_risk, a_time = ADAPTER_COST[k.adapter]
     b_risk, b_time = ADAPTER_COST[cur.adapter]
     risk += max(0.0, a_risk - b_risk)
+    if p.full_training and k.adapter != cur.adapter:
+        risk += FULL_TRAINING_RISK  # "full fine-tuning" said: adapters train something else, so any full plan first
     time *= a_time / b_time
     if k.checkpointing != cur.checkpointing:
         time *= 1.33 if k.checkpointing == "full" else 1 / 1.33  # about one extra forward (Chen et al.: ~30 %)

@@ -244,6 +244,9 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             after_hit = end  # "should I turn on gradient checkpointing?", "would zero3 help?": an option asked about
             continue
         text = clause.text(clause.keys[k], last)
+        if name == "training_mode" and value == "finetune" and not off and words[k] in ("full", "type") \
+                and reading.full_training is None:
+            reading.full_training = text  # "full fine-tuning", "full-parameter", `--finetuning_type full`
         if name == "grad_checkpointing":
             reading.set(Read(name, not off and after != "0", text))
         elif name == "adapter" and off and reading.full_training is None:

@@ -178,7 +178,8 @@ _DIRECT = (("num_gpus", "num_gpus"), ("seq_len", "seq_len"), ("grad_accum_steps"
            ("goal", "user_goal"), ("global_batch", "batch_size"), ("preference_objective", "preference_objective"))
 # every fact facts_of may fill (marked `reader: true` in rules/facts.yaml; tests/test_reader.py checks both ways)
 READER_FACTS = frozenset({fact for _, fact in _DIRECT} | {"micro_batch", "optimizer", "gpu_memory", "params",
-                                                          "model_preset", "reference_batch", "batch_unqualified"})
+                                                          "model_preset", "reference_batch", "batch_unqualified",
+                                                          "full_training"})
 
 
 def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
@@ -220,6 +221,8 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         put("params", v["params"].value, v["params"].text)  # a catalogue model's exact count comes from its shapes
     if "model" in v:
         put("model_preset", v["model"].value, v["model"].text)
+    if reading.full_training is not None and v.get("adapter") is None:
+        put("full_training", True, reading.full_training)  # "full fine-tuning", "without peft": no adapters
     # the batch of the user's run: stated as global, or a plain "batch 32" on one GPU without accumulation
     micro = v.get("micro_batch")
     one_gpu = reading.get("num_gpus") == 1 or (reading.get("num_gpus") is None and not reading.several_gpus)
@@ -277,6 +280,7 @@ def situation_facts(situation: "Situation | dict[str, Any]", kb: Any) -> dict[st
     if situation.training.adapter == "none":
         reading.values.pop("adapter", None)
         reading.set(Read("adapter", "none", "situation"))
+        reading.full_training = "situation"  # no adapters, said: every weight is trained
     if situation.oom is not None:
         reading.set(Read("oom", situation.oom, "situation"))
     if situation.goal is not None:
