@@ -252,3 +252,13 @@ def test_full_fine_tuning_said_puts_every_full_plan_before_adapters(kb):
     assert recommended.fits and "lora" not in full.recommendation.option_id
     plain = consult("13B on 4x A6000, fine-tune, bf16, seq 2048, per-device 1, GA 32. Which setup fits?", kb=kb)
     assert plain.recommendation.option_id.startswith(("lora", "qlora"))  # without the word, adapters may lead
+
+
+def test_an_offloading_plan_says_the_cpu_ram_it_needs_in_the_short_answer(kb):
+    from advisor.consultation import run_consultation
+    from advisor.shells.render import render_short
+
+    c = run_consultation("full fine-tune of llama-2-13b on one A100 80GB, bf16, seq 2048, batch 1, OOM", kb=kb)
+    plan = plans_of(c.advice)[c.advice.recommendation.option_id]
+    assert plan.cpu_bytes and plan.cpu_bytes > 100 * GiB
+    assert "of CPU RAM for the offloaded states" in render_short(c, 200)

@@ -355,7 +355,8 @@ def recommendation_lines(c: Consultation, width: int) -> list[str]:
 
 
 def plan_numbers(plan) -> str:
-    """'It needs 17.5 GiB per GPU of 23.7 GiB, at micro-batch 1 × 4 accumulation steps × 1 GPU = 4 per update.'"""
+    """'It needs 17.5 GiB per GPU of 23.7 GiB, at micro-batch 1 × 4 accumulation steps × 1 GPU = 4 per update', with
+    the CPU RAM an offloading plan needs as well."""
     from advisor.units import fmt_bytes_gib, fmt_on_card
 
     if plan.budget_bytes:
@@ -368,6 +369,8 @@ def plan_numbers(plan) -> str:
                  f"step{'s' if plan.grad_accum_steps > 1 else ''} × {gpus} = {plan.effective_batch} per update")
     else:
         text += " before activations (measure the micro-batch that fits)"
+    if getattr(plan, "cpu_bytes", None):
+        text += f", and {fmt_bytes_gib(plan.cpu_bytes)} of CPU RAM for the offloaded states"  # what decides it too
     return text + "."
 
 
