@@ -306,3 +306,13 @@ def test_dpo_counts_its_frozen_reference_model_unless_adapters_serve_as_it(kb):
 def test_an_oom_at_a_fixed_step_is_diagnosed_as_that_steps_batch(kb, message, expected):
     advice = consult(message, kb=kb)
     assert ("finding-oom-at-a-fixed-step" in [f.id for f in advice.findings]) is expected
+
+
+def test_fsdp_or_deepspeed_is_answered_with_the_states_per_gpu(kb):
+    advice = consult("FSDP vs DeepSpeed for 13B on 4x A6000? full finetune, bf16, seq 2048, per-device 1, GA 32. "
+                     "which one fits?", kb=kb)
+    ids = [f.id for f in advice.findings]
+    assert "finding-fsdp-or-deepspeed" in ids and "finding-zero-stages-compared" in ids
+    states = {e.id: e.value for e in advice.estimates}
+    assert states["zero3_states"] == pytest.approx(16 * 13e9 / 4)  # mixed-precision Adam, 16 B/param over 4 GPUs
+    assert "lora" not in advice.recommendation.option_id  # full fine-tuning said
