@@ -361,7 +361,8 @@ def sized_sibling(reading: Reading) -> None:
     if model is None or params is None or params.text == model.text or not catalogue.has_preset(model.value):
         return
     total = catalogue.catalogue_entry(model.value).get("params_total")
-    if any(c.isalpha() for c in params.text.lower().replace("params", "").rstrip(" bm")):
+    named = params.text.split()[0] if params.text.split() else ""
+    if named[:1].isalpha() and any(ch.isdigit() for ch in named):
         # the size of another model named ("… bart-large-cnn … hoping to train t5-3b later"): the model read keeps
         # its own count
         if total and not 1 / SIZE_TOLERANCE <= params.value / total <= SIZE_TOLERANCE:
