@@ -809,3 +809,13 @@ def test_stated_sizes_against_the_catalogue(message, model, params):
 def test_changes_written_with_arrows(message, expected, absent):
     got = labels_of(read(message))
     assert {k: got.get(k) for k in expected} == expected and not set(absent) & set(got), got
+
+
+@pytest.mark.parametrize("message, expected, absent", [
+    ("Why does GRPOTrainer require the global batch to divide by n_generations? What if I have 4 GPUs, "
+     "per_device_train_batch_size=1, and n_generations=8?", {}, ["num_gpus", "micro_batch"]),
+    ("I have 4 GPUs and per_device_train_batch_size=1. Why does it OOM?", {"num_gpus": 4, "micro_batch": 1}, []),
+])
+def test_a_case_supposed_is_not_the_users_run(message, expected, absent):
+    got = labels_of(read(message))
+    assert {k: got.get(k) for k in expected} == expected and not set(absent) & set(got), got

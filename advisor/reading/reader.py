@@ -59,6 +59,8 @@ def read(message: str) -> Reading:
             reading.scratch_evidence = _defined_by_shape(clause)
         if reading.launcher is None and present & LAUNCH_WORDS:
             reading.launcher = _first_phrase(clause, cue_index("launchers"))
+        reading.in_hypothetical_clause = question and (clause.words[:2] == ["what", "if"]
+                                                       or clause.words[:1] in (["suppose"], ["supposing"]))
         reading.in_personal_sentence = bool(FIRST_PERSON & present)
         reading.in_planning_sentence = bool(PLANNING & present) or question  # "so is batch 8 right?"
         reading.in_past_clause = _past_run(clause.words, present)
@@ -79,7 +81,7 @@ def read(message: str) -> Reading:
         batches.gpu_products(clause, reading)
         _numbers(clause, reading)
         batches.changes(clause, reading)
-    reading.in_personal_sentence = False
+    reading.in_personal_sentence = reading.in_hypothetical_clause = False
     _goal(tokens, sentences, message, reading, index)
     _resolve(reading)
     return reading

@@ -20,6 +20,10 @@ PERSONAL_FIELDS = {"model", "image_size", "micro_batch", "global_batch", "batch"
 BATCH_FIELDS = ("batch", "micro_batch", "global_batch")
 
 
+# what a supposed case ("what if …?") is made of: not read as the user's
+SUPPOSED_FIELDS = frozenset(BATCH_FIELDS + ("num_gpus", "grad_accum_steps", "num_nodes"))
+
+
 MAX_MENTIONS = 32
 
 
@@ -55,6 +59,7 @@ class Reading:
     in_planning_sentence: bool = False  # … and with "want to", "going to", "plan", "will", "switch to", …
     in_past_clause: bool = False  # … and about an earlier run that worked (PAST_RUN)
     in_third_party_clause: bool = False  # … and about what a script, a config or a model does ("BEVFormer trains …")
+    in_hypothetical_clause: bool = False  # … and a question about a case supposed ("What if I have 4 GPUs, …?")
     clause_mood: str = ""  # … and whether the clause reports a failure or a success (FAIL_WORDS / OK_WORDS)
     batch_mentions: list[Read] = field(default_factory=list)  # every batch read, in order (at most MAX_MENTIONS)
     capacity_gb: float | None = None  # the capacity an OOM error reports ("24.00 GiB total capacity")
@@ -76,6 +81,8 @@ class Reading:
     names_seen: int = 0  # GPU and model names looked at (bounded: a message names a few, a pasted log thousands)
 
     def set(self, read: Read) -> None:
+        if self.in_hypothetical_clause and read.field in SUPPOSED_FIELDS:
+            return  # "What if I have 4 GPUs, per_device_train_batch_size=1?": a case supposed, not the user's run
         read.personal = read.personal or self.in_personal_sentence
         read.planned = read.planned or self.in_planning_sentence
         read.past = read.past or self.in_past_clause
