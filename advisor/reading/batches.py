@@ -257,15 +257,22 @@ def _arrows(clause: Clause, reading: Reading) -> None:
     said = clause.source[tokens[clause.start].start:tokens[clause.end - 1].end]
     if ">" not in said and "→" not in said and "⟶" not in said:
         return
-    for k in range(len(words) - 1):
-        ta, tb = keys[k], keys[k + 1]
-        a, b = tokens[ta], tokens[tb]
-        if a.value is None or b.value is None or not arrow_after(clause, k):
+    found = 0
+    for k in clause.numbers:  # (only a number starts an arrow's change)
+        if found == MAX_ARROWS:
+            return  # a pasted log of arrows ("1->2->3…") tells nothing more after the first few
+        ta = keys[k]
+        if k + 1 >= len(keys) or tokens[ta].value is None or tokens[keys[k + 1]].value is None \
+                or not arrow_after(clause, k):
             continue
+        found += 1
         topic = next((TOPICS.get(x, "") for x in reversed(words[max(0, k - 6):k]) if x in TOPICS or x in OTHER_QUANTITIES), "")
         if not topic and words[k + 2:k + 3] in (["gpus"], ["gpu"], ["cards"]):
             topic = "gpus"  # "1 -> 8 GPUs"
-        _change(reading, topic, a.value, b.value, clause.text(ta, tb))
+        _change(reading, topic, tokens[ta].value, tokens[keys[k + 1]].value, clause.text(ta, keys[k + 1]))
+
+
+MAX_ARROWS = 8  # changes written with arrows read per clause
 
 
 def changes(clause: Clause, reading: Reading) -> None:
