@@ -316,3 +316,15 @@ def test_fsdp_or_deepspeed_is_answered_with_the_states_per_gpu(kb):
     states = {e.id: e.value for e in advice.estimates}
     assert states["zero3_states"] == pytest.approx(16 * 13e9 / 4)  # mixed-precision Adam, 16 B/param over 4 GPUs
     assert "lora" not in advice.recommendation.option_id  # full fine-tuning said
+
+
+@pytest.mark.parametrize("message, product", [
+    ("is my effective batch 64? I use 4 gpus with DDP, per_device_train_batch_size=4, gradient_accumulation_steps=4",
+     "4 × 4 × 4 = 64"),
+    ("Trainer says Total train batch size (w. parallel, distributed & accumulation) = 128 but I set "
+     "per_device_train_batch_size 8 and 2 GPUs. gradient_accumulation_steps=8. is it right?", "8 × 8 × 2 = 128"),
+])
+def test_is_my_effective_batch_x_is_confirmed_with_the_product(kb, message, product):
+    advice = consult(message, kb=kb)
+    assert advice.findings and advice.findings[0].id == "finding-effective-batch-as-said"
+    assert product in advice.findings[0].title
