@@ -819,3 +819,8 @@ def test_changes_written_with_arrows(message, expected, absent):
 def test_a_case_supposed_is_not_the_users_run(message, expected, absent):
     got = labels_of(read(message))
     assert {k: got.get(k) for k in expected} == expected and not set(absent) & set(got), got
+
+
+def test_a_gpu_count_changed_is_the_runs_new_count():
+    got = labels_of(read("I moved from 8 GPUs to 2 GPUs (A100) keeping per-gpu batch 16. Should I change the LR?"))
+    assert got["num_gpus"] == 2 and got.get("micro_batch") == 16

@@ -1031,8 +1031,11 @@ def _resolve(reading: Reading) -> None:
         reading.reference["batch"] = ref_plain
     hardware.resolve_platform(reading)
     hardware.resolve_card_memory(reading)
+    moved = values.get("gpus_to")
+    if moved is not None:  # "from 8 GPUs to 2 GPUs": the run asked about has the new count, whatever else was said
+        values["num_gpus"] = replace(moved, field="num_gpus")
     count = values.get("num_gpus")
-    if count is not None and any(count in pair and a.value != b.value and a.setup == b.setup == "user"
+    if count is not None and moved is None and any(count in pair and a.value != b.value and a.setup == b.setup == "user"
                                  and not (a.past or b.past) and rank(a) == rank(b) and a.sentence == b.sentence
                                  and min(a.value, b.value) > 1 and not {":", "="} & set(a.text + b.text)
                                  for pair in reading.conflicts for a, b in [pair] if a.field == "num_gpus"):
