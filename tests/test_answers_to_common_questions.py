@@ -328,3 +328,20 @@ def test_is_my_effective_batch_x_is_confirmed_with_the_product(kb, message, prod
     advice = consult(message, kb=kb)
     assert advice.findings and advice.findings[0].id == "finding-effective-batch-as-said"
     assert product in advice.findings[0].title
+
+
+def test_dpos_reference_model_is_in_every_full_plan_and_sharded_under_zero_3(kb):
+    c = run_consultation("OOM when DPO training llama-2-7b on 8x A100 80GB, full fine-tune, bf16, seq 2048, "
+                         "per_device_train_batch_size 1, zero3", kb=kb)
+    reference = c.wm.value("reference_model_bytes")
+    plans = {p.id: p for p in c.advice.plans}
+    assert plans["current"].components["reference model"] == pytest.approx(reference / 8)  # sharded like the weights
+    for p in c.advice.plans:  # adapters need no second copy: the base with them switched off is the reference
+        assert ("reference model" in p.components) == ("lora" not in p.id), p.id
+
+
+def test_a_plan_without_shapes_says_its_figure_is_before_activations(kb):
+    from advisor.shells.render import render_short
+
+    c = run_consultation("DPO full fine-tune of Qwen2-1.5B on a single 4090, batch 8, max_len 1024, bf16. fits?", kb=kb)
+    assert "before activations, at micro-batch 8" in render_short(c, 200)

@@ -66,6 +66,7 @@ class Problem:
     gpus_max: int = 1  # GPUs the user has or said they could use
     finetune: bool | None = None  # None: unknown, so adapters are not offered (the consultation asks)
     full_training: bool = False  # "full fine-tuning", "without LoRA": adapters rank after every plan that trains all
+    reference_bytes: float = 0.0  # DPO/KTO's frozen reference model (16-bit weights, whole): none with adapters
     bf16: bool | None = None  # the GPU supports bf16 (None: unknown GPU)
     adapter_fraction: float = 0.01
     cuda_context: float = 0.4e9
@@ -117,7 +118,15 @@ def _setup(p: Problem, k: Knobs) -> TrainingSetup:
                          checkpointing=k.checkpointing, attention=k.attention,
                          trainable_fraction=p.adapter_fraction if adapter else 1.0,
                          base_bits=(4 if k.adapter == "qlora" else 16) if adapter else 0,
-                         cuda_context=p.cuda_context, margin=p.margin)
+                         cuda_context=p.cuda_context, margin=p.margin, reference_bytes=_reference(p, k))
+
+
+def _reference(p: Problem, k: Knobs) -> float:
+    """DPO's reference model on each GPU: none with adapters (the base with them switched off serves), sharded with
+    the weights under ZeRO-3 / FSDP full shard."""
+    if not p.reference_bytes or k.adapter != "none":
+        return 0.0
+    return p.reference_bytes / (k.gpus if k.zero == 3 else 1)
 
 
 def _batch_plan(p: Problem, limit: int, accumulating: int, gpus: int) -> tuple[int, int, bool] | None:
@@ -156,6 +165,8 @@ def evaluate(p: Problem, k: Knobs, as_run: bool = False) -> Candidate:
         if est.per_sample:
             return _with_activations(p, k, est, as_run)
     states_parts, _, cpu = model_state_parts(int(p.params), setup, p.spec)
+    if setup.reference_bytes:
+        states_parts["reference model"] = setup.reference_bytes
     states = sum(states_parts.values())
     buckets = states_parts["gradients"] if k.gpus > 1 and k.zero == 0 else 0.0  # DDP's gradient buckets
     usable = p.budget * (1 - p.margin)

@@ -363,7 +363,11 @@ def plan_numbers(plan) -> str:
         text = f"It needs {fmt_on_card(plan.per_gpu_bytes, plan.budget_bytes)}"
     else:
         text = f"It needs {fmt_bytes_gib(plan.per_gpu_bytes)} per GPU"
-    if plan.effective_batch:
+    if plan.effective_batch and getattr(plan, "per_sample_bytes", 1) is None:
+        # a model without shapes: its states only, whatever the batch (the plan keeps the user's)
+        text += (f" before activations, at micro-batch {plan.micro_batch} × {plan.grad_accum_steps} accumulation "
+                 f"step{'s' if plan.grad_accum_steps > 1 else ''} (measure what the activations add)")
+    elif plan.effective_batch:
         gpus = f"{plan.num_gpus} GPU{'s' if plan.num_gpus > 1 else ''}"
         text += (f", at micro-batch {plan.micro_batch} × {plan.grad_accum_steps} accumulation "
                  f"step{'s' if plan.grad_accum_steps > 1 else ''} × {gpus} = {plan.effective_batch} per update")

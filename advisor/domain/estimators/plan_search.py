@@ -148,7 +148,8 @@ def _problem(args: dict[str, Any]) -> Problem:
                    bf16=bf16, adapter_fraction=float(args.get("adapter_fraction") or 0.01),
                    cuda_context=float(args.get("cuda_context") or 0.4e9), margin=float(args.get("safety_margin") or 0.1),
                    goal=goal, assumed=tuple(assumed), oom=bool(args.get("oom")), runs=bool(args.get("claim_run_fits")),
-                   full_training=bool(args.get("full_training")))
+                   full_training=bool(args.get("full_training")),
+                   reference_bytes=float(args.get("reference_model_bytes") or 0.0))
 
 
 def _memory_line(p: Problem, c: Candidate) -> str:
@@ -267,7 +268,8 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                 cuda_context: float | None = None, safety_margin: float | None = None,
                 user_goal: str | None = None, goal: str | None = None, constraint: str | None = None,
                 claim_time_pressure: bool | None = None, oom: bool | None = None,
-                claim_run_fits: bool | None = None, full_training: bool | None = None) -> dict[str, Estimate]:
+                claim_run_fits: bool | None = None, full_training: bool | None = None,
+                reference_model_bytes: float | None = None) -> dict[str, Estimate]:
     """Check the user's plan and search the plans that fit (see advisor/domain/plans.py); every argument but
     the parameter count and the GPU memory is optional (the rule passes the facts that are known)."""
     try:

@@ -50,6 +50,7 @@ class TrainingSetup:
     margin: float = 0.10  # allocator rounding, fragmentation and longer inputs, as a share of allocated memory
     grad_accum: int = 1  # micro-batches per optimizer update: from the 2nd on, every gradient is alive in backward
     bucket_view: bool = False  # DDP gradient_as_bucket_view=True: the gradients are views of the buckets (one copy)
+    reference_bytes: float = 0.0  # a frozen reference model beside the trained one (DPO, KTO), per GPU
 
     def check(self) -> None:
         if self.precision not in ALL_PRECISIONS:
@@ -491,6 +492,9 @@ def estimate_training_memory(spec: ModelSpec, setup: TrainingSetup, device: str 
     per_sample, act_assumption = act.per_sample, act.assumption
     formulas.update(act.formulas)
     fixed = {"weights": states["weights"], "optimizer state": states["optimizer state"]}
+    if setup.reference_bytes:
+        fixed["reference model"] = setup.reference_bytes
+        formulas["reference model"] = f"a frozen copy of the weights for DPO/KTO: {fmt_bytes_gb(setup.reference_bytes)}"
     overhead = {"CUDA context": setup.cuda_context, "cuBLAS workspace": setup.workspace} if device == "cuda" else {}
     trainable = spec.params * setup.trainable_fraction
     resident, buffers, why = gradient_residency(states["gradients"], trainable, setup)
