@@ -102,6 +102,7 @@ def _problem(args: dict[str, Any]) -> Problem:
     bf16 = _card_has_bf16(args.get("gpu_model"))
     if adapter != "none" and precision == "fp32":
         precision = "amp_fp16" if bf16 is False else "amp_bf16"  # a T4 or V100 has no bf16: adapters train in fp16
+        assumed = [("fp16 autocast" if bf16 is False else "bf16 autocast") if a == "fp32" else a for a in assumed]
     # PyTorch's SDPA (and Hugging Face's default attn_implementation "sdpa") does not store the s×s scores: assume
     # it unless the user says eager
     attention = "eager" if args.get("attention") == "eager" else "flash"
@@ -226,12 +227,13 @@ def _option(p: Problem, c: Candidate, plan_id: str, recommended: bool) -> dict[s
 
 def _rationale(p: Problem, result: SearchResult, best: Candidate, plan_id: str) -> str:
     cur = result.current
+    yours = f"your plan (assuming {_names(p.assumed)})" if p.assumed else "your plan"
     if cur.fits:
-        now = f"your plan fits ({fmt_on_card(cur.per_gpu, p.budget)})"
+        now = f"{yours} fits ({fmt_on_card(cur.per_gpu, p.budget)})"
     elif p.oom and cur.per_gpu <= p.budget:
-        now = f"your plan does not fit: {cur.why_not}"
+        now = f"{yours} does not fit: {cur.why_not}"
     else:
-        now = f"your plan needs {fmt_on_card(cur.per_gpu, p.budget)} and does not fit"
+        now = f"{yours} needs {fmt_on_card(cur.per_gpu, p.budget)} and does not fit"
         if cur.per_gpu <= p.budget and cur.why_not:
             now += f" ({cur.why_not})"  # under the card, over what is usable: say what decided it
     goal = {"fit": "the smallest safe change", "faster": "the least time per update",
