@@ -262,3 +262,15 @@ def test_an_offloading_plan_says_the_cpu_ram_it_needs_in_the_short_answer(kb):
     plan = plans_of(c.advice)[c.advice.recommendation.option_id]
     assert plan.cpu_bytes and plan.cpu_bytes > 100 * GiB
     assert "of CPU RAM for the offloaded states" in render_short(c, 200)
+
+
+def test_a_recommended_plan_with_another_batch_per_update_says_so(kb):
+    from advisor.consultation import run_consultation
+    from advisor.shells.render import recommendation_lines
+
+    c = run_consultation("llama-2-13b full fine-tune on 8x A100 40GB zero3, per_device_train_batch_size 3, seq 4096, "
+                         "bf16, OOM", kb=kb)
+    plan = next(p for p in c.advice.plans if p.recommended)
+    assert plan.effective_batch == 24 and "not your" not in " ".join(recommendation_lines(c, 200))
+    plan.effective_batch = 16  # as a plan that could not keep the user's 24 (an odd count over the GPUs) would say
+    assert "That is not your 24 per update: retune the learning rate" in " ".join(recommendation_lines(c, 200))

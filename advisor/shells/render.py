@@ -347,7 +347,13 @@ def recommendation_lines(c: Consultation, width: int) -> list[str]:
     lines = fill(f"I recommend: {title}", width, "  ", first="") + fill(first_sentences(rec.rationale), width, "  ", max_lines=2)
     plan = next((p for p in advice.plans if p.recommended), None)
     if plan is not None:  # the plan search's own numbers for the plan it recommends
-        lines += fill(plan_numbers(plan), width, "  ", max_lines=2)
+        text = plan_numbers(plan)
+        yours = next((c.wm.value(n) for n in ("effective_batch", "batch_size") if c.wm.known(n)), None)
+        if yours and plan.effective_batch and plan.effective_batch != yours:
+            # a plan that changes the batch per update changes what the LR was tuned for: said where it is seen
+            text += (f" That is not your {yours:g} per update: retune the learning rate, or keep {yours:g} with more "
+                     "accumulation.")
+        lines += fill(text, width, "  ", max_lines=3)
     still_open = [n for n in rec.depends_on if n in {q.id for q in advice.questions}]
     if still_open:
         lines += fill(depends_text(kb, still_open), width, "  ", max_lines=1)
