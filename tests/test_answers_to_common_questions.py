@@ -345,3 +345,14 @@ def test_a_plan_without_shapes_says_its_figure_is_before_activations(kb):
 
     c = run_consultation("DPO full fine-tune of Qwen2-1.5B on a single 4090, batch 8, max_len 1024, bf16. fits?", kb=kb)
     assert "before activations, at micro-batch 8" in render_short(c, 200)
+
+
+def test_a_saturated_gpu_and_a_checkpointing_slowdown_are_explained(kb):
+    saturated = consult("My training speed drops when I increase batch from 8 to 32 on H100, samples/sec barely "
+                        "increases. llama 1b full finetune bf16. is the GPU saturated?", kb=kb)
+    assert saturated.findings[0].id == "finding-gpu-saturated"
+    slower = consult("gradient checkpointing made my training 2x slower on 4090 for llama 8b lora, is this normal?",
+                     kb=kb)
+    assert slower.findings[0].id == "finding-checkpointing-slowdown"
+    plain = consult("I use gradient checkpointing on a 4090 for llama 8b lora and it OOMs at seq 4096", kb=kb)
+    assert "finding-checkpointing-slowdown" not in [f.id for f in plain.findings]
