@@ -763,6 +763,9 @@ def test_goals_from_the_fifth_session(message, goal):
     ("Why does it OOM when I use gradient checkpointing?", {"grad_checkpointing": True}, []),
     ("I use gradient checkpointing, can it still OOM?", {"grad_checkpointing": True}, []),
     ("Can I use LoRA on a 3090?", {"training_mode": "lora"}, []),
+    # "need to" + a verb is what the user wants to do; "try to use X" still asks about adopting X
+    ("Which GPU do I need to full fine-tune Mistral 7B with AdamW in bf16?", {"training_mode": "finetune"}, []),
+    ("should I try to use deepspeed?", {}, ["parallelism"]),
     # AMP with no dtype is autocast's default, float16; a dtype said elsewhere is its own; accelerate's 'no' is fp32
     ("batch 128, AMP on, num_workers=2", {"precision": "amp_fp16"}, []),
     ("Mixed precision is slower than I hoped. I use bf16 on an A100.", {"precision": "amp_bf16"}, []),

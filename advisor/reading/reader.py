@@ -291,7 +291,12 @@ def _asked_about(clause: Clause, k: int, length: int) -> bool:
     words = clause.words
     for j in range(k, max(-1, k - 4), -1):  # the verb, up to two words ("turn on", "use the") before it, or its own
         if words[j] in ADOPTING:
+            if "to" in words[j + 1:k]:
+                return False  # "do I need to full fine-tune …": what the user wants to do, not a setting to adopt
             subject = j - 1 if j >= 1 and words[j - 1] in SUBJECTS else j
+            if subject >= 2 and words[subject - 1] == "to" and words[subject - 2] in ADOPTING:
+                j = subject - 2  # "should I try to use deepspeed?": the modal stands before the first verb
+                subject = j - 1 if j >= 1 and words[j - 1] in SUBJECTS else j
             return subject >= 1 and words[subject - 1] in ADVICE_MODALS
     effect = EFFECTS.intersection(words[k + length:k + length + 2])
     return bool(effect) and bool(EFFECT_MODALS.intersection(words[max(0, k - 3):k]))
