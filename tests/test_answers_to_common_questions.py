@@ -356,3 +356,12 @@ def test_a_saturated_gpu_and_a_checkpointing_slowdown_are_explained(kb):
     assert slower.findings[0].id == "finding-checkpointing-slowdown"
     plain = consult("I use gradient checkpointing on a 4090 for llama 8b lora and it OOMs at seq 4096", kb=kb)
     assert "finding-checkpointing-slowdown" not in [f.id for f in plain.findings]
+
+
+def test_how_much_vram_for_batch_4_counts_batch_4_and_says_what_checkpointing_saves(kb):
+    c = run_consultation("How much VRAM do I need for LoRA fine-tuning Qwen2.5-14B with 4-bit quantization, batch 4, "
+                         "seq 2048?", kb=kb)
+    needed = c.run.estimates["plan_memory_needed"]
+    assert "at micro-batch 4" in needed.formula
+    assert c.wm.value("plan_memory_needed_checkpointed") < c.wm.value("plan_memory_needed")
+    assert "finding-memory-needed-checkpointed" in [f.id for f in c.advice.findings]

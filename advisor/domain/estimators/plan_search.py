@@ -376,28 +376,39 @@ def gpus_needed(params: float, gpu_memory: float, precision: str | None = None, 
 NO_CARD = 1e15  # bytes: a card larger than any plan, so that the user's plan is measured, not fitted
 
 
-@estimator("per_gpu", cites=SOURCES)
+@estimator("per_gpu", "per_gpu_checkpointed", cites=SOURCES + ("chen-ckpt",))
 def memory_needed(params: float, precision: str | None = None, optimizer: str | None = None,
                   num_gpus: int | None = None, zero_stage: int | None = None, parallelism: str | None = None,
                   offload: str | None = None, adapter: str | None = None, training_mode: str | None = None,
                   model_preset: str | None = None, seq_len: int | None = None, micro_batch: int | None = None,
                   grad_accum_steps: int | None = None, grad_checkpointing: bool | None = None,
                   attention: str | None = None, image_size: int | None = None,
-                  cuda_context: float | None = None) -> dict[str, Estimate]:
+                  cuda_context: float | None = None, batch_size: int | None = None) -> dict[str, Estimate]:
     """"How much GPU memory does it need?" before a card is named: the user's plan per GPU at their micro-batch
-    (or 1), with the assumptions for what they did not say."""
+    (else their batch per update over their GPUs and accumulation, else 1), with the assumptions for what they did
+    not say."""
     try:
         p = _problem({**locals(), "gpu_memory": NO_CARD})
     except InputError as exc:
         raise NotComputable(str(exc)) from None
+    micro = p.micro_batch
+    if not micro and batch_size:  # "how much VRAM for batch 4?": the batch per update, split as the user runs it
+        micro = max(1, int(batch_size) // (p.current.gpus * (p.grad_accum or 1)))
     # the plan itself: the share of a card kept free is the finding's to add, not this figure's
-    p = replace(p, micro_batch=p.micro_batch or 1, grad_accum=p.grad_accum or 1, target_batch=None, margin=0.0)
+    p = replace(p, micro_batch=micro or 1, grad_accum=p.grad_accum or 1, target_batch=None, margin=0.0)
     c = evaluate(p, p.current, as_run=True)
-    assumed = f" (assuming {' and '.join(p.assumed)}: you did not say)" if p.assumed else ""
+    assumed = f" (assuming {_names(p.assumed)}: you did not say)" if p.assumed else ""
     parts = ", ".join(f"{name} {fmt_bytes_gib(v)}" for name, v in c.components.items() if v >= 0.005e9)
     at = f"at micro-batch {c.micro}" if c.max_micro is not None else "before activations (no model shape to count them)"
-    return {"per_gpu": Estimate(c.per_gpu, "bytes", f"{fmt_bytes_gib(c.per_gpu)} per GPU {at} ({parts}){assumed}",
-                                SOURCES)}
+    out = {"per_gpu": Estimate(c.per_gpu, "bytes", f"{fmt_bytes_gib(c.per_gpu)} per GPU {at} ({parts}){assumed}",
+                               SOURCES)}
+    if c.max_micro is not None and p.current.checkpointing == "none":
+        # what the same plan needs with activation checkpointing: the usual first lever, asked about or not
+        k = replace(p.current, checkpointing="full")
+        ck = evaluate(p, k, as_run=True)
+        out["per_gpu_checkpointed"] = Estimate(ck.per_gpu, "bytes", f"{fmt_bytes_gib(ck.per_gpu)} per GPU {at} with "
+                                               f"activation checkpointing{assumed}", SOURCES + ("chen-ckpt",))
+    return out
 
 
 @estimator("stage1", "stage2", "stage3", cites=("zero", "hf-anatomy", "arithmetic"))
