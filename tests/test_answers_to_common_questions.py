@@ -365,3 +365,12 @@ def test_how_much_vram_for_batch_4_counts_batch_4_and_says_what_checkpointing_sa
     assert "at micro-batch 4" in needed.formula
     assert c.wm.value("plan_memory_needed_checkpointed") < c.wm.value("plan_memory_needed")
     assert "finding-memory-needed-checkpointed" in [f.id for f in c.advice.findings]
+
+
+def test_do_i_need_accumulation_for_a_papers_batch_is_answered_with_the_steps(kb):
+    advice = consult("ViT-L/16 pretraining on 8x H100, global batch 4096, AdamW. each GPU can fit 128. do I need "
+                     "grad accumulation? and what lr, paper used 4096 with lr 1e-3 * bs/4096?", kb=kb)
+    assert {f.name: f.value for f in advice.facts}["reference_batch"] == 4096  # "paper used 4096" after "what lr"
+    assert advice.recommendation.option_id == "accumulate-to-target"
+    assert "128 per GPU × 4 accumulation steps × 8 GPU(s) = 4096" in advice.recommendation.rationale
+    assert "finding-same-batch-size" in [f.id for f in advice.findings]  # the paper's LR carries over at 4096
