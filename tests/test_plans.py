@@ -274,3 +274,24 @@ def test_a_recommended_plan_with_another_batch_per_update_says_so(kb):
     assert plan.effective_batch == 24 and "not your" not in " ".join(recommendation_lines(c, 200))
     plan.effective_batch = 16  # as a plan that could not keep the user's 24 (an odd count over the GPUs) would say
     assert "That is not your 24 per update: retune the learning rate" in " ".join(recommendation_lines(c, 200))
+
+
+def test_offloaded_states_must_fit_the_hosts_ram(kb):
+    """70B × 16 B of offloaded states (1.12 TB) do not fit a node's 1 TB of RAM (real-questions Q04): the finding
+    says so with the numbers, the plan is not called too big for the card, and no offloading plan is recommended."""
+    message = ("Can a 70b model be fully fine-tuned on 8*A100 80G? I tried deepspeed 3 with CPU offload, but the "
+               "node's 1024GB of CPU memory wasn't enough. bf16, AdamW, batch 1 per GPU, no accumulation, seq 2048")
+    advice = consult(message, kb=kb)
+    facts = {f.name: f.value for f in advice.facts}
+    assert facts["cpu_ram"] == pytest.approx(1024e9)
+    assert facts["plan_current_cpu"] == pytest.approx(70e9 * 16)  # fp32 master, fp32 gradients, Adam m and v
+    found = [f.id for f in advice.findings]
+    assert "finding-offload-exceeds-host-ram" in found and "plan-does-not-fit" not in found
+    current = plans_of(advice)["current"]
+    assert not current.fits and current.cpu_bytes == pytest.approx(70e9 * 16)
+    if advice.recommendation.option_id:
+        recommended = plans_of(advice)[advice.recommendation.option_id]
+        assert recommended.fits and (recommended.cpu_bytes or 0) <= 1024e9
+    roomy = consult(message.replace("1024GB", "2TB"), kb=kb)
+    assert "finding-offload-exceeds-host-ram" not in [f.id for f in roomy.findings]
+    assert plans_of(roomy)["current"].fits

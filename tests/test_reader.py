@@ -827,3 +827,36 @@ def test_a_case_supposed_is_not_the_users_run(message, expected, absent):
 def test_a_gpu_count_changed_is_the_runs_new_count():
     got = labels_of(read("I moved from 8 GPUs to 2 GPUs (A100) keeping per-gpu batch 16. Should I change the LR?"))
     assert got["num_gpus"] == 2 and got.get("micro_batch") == 16
+
+
+@pytest.mark.parametrize("message, ram, gpu_memory", [
+    ("8x A100 80GB, 1TB RAM", 1000.0, 80.0),
+    ("the node has 512 GB of RAM and 4x A6000", 512.0, 48.0),  # (48 from the catalogue)
+    ("RAM: 256 GB, a 24GB GPU", 256.0, 24.0),
+    ("16GB GPU and 64GB RAM", 64.0, 16.0),
+    ("my 3090 24GB gpu memory, 128GB system RAM", 128.0, 24.0),
+    # a card's memory said with 'RAM' is the card's
+    ("24GB GPU RAM", None, 24.0),
+    ("GPU RAM 24GB", None, 24.0),
+    ("a GPU with 24gb of ram", None, 24.0),
+    # another machine's RAM is not the user's
+    ("the paper's machine had 2TB RAM", None, None),
+])
+def test_the_hosts_memory_is_read_apart_from_the_cards(message, ram, gpu_memory):
+    got = {k: v.value for k, v in read(message).values.items()}
+    assert got.get("cpu_ram_gb") == ram and got.get("gpu_memory_gb") == gpu_memory, got
+
+
+@pytest.mark.parametrize("message, steps", [
+    ("batch 1 per GPU, no accumulation, seq 2048", 1),
+    ("I don't use gradient accumulation, batch 8", 1),
+    ("without grad accumulation", 1),
+    # a count said anywhere wins over the absence said in another case
+    ("Without gradient accumulation I can fit batch 4; with accumulation 8 I get 32", 8),
+    # asked about, or another's, it says nothing of the user's run
+    ("isn't accumulation important on small GPUs?", None),
+    ("the paper used no accumulation", None),
+])
+def test_no_accumulation_is_one_micro_batch_per_update(message, steps):
+    got = {k: v.value for k, v in read(message).values.items()}
+    assert got.get("grad_accum_steps") == steps, got

@@ -67,6 +67,7 @@ class Problem:
     finetune: bool | None = None  # None: unknown, so adapters are not offered (the consultation asks)
     full_training: bool = False  # "full fine-tuning", "without LoRA": adapters rank after every plan that trains all
     reference_bytes: float = 0.0  # DPO/KTO's frozen reference model (16-bit weights, whole): none with adapters
+    cpu_ram: float = 0.0  # the host's memory, when said: an offloading plan must fit it too
     bf16: bool | None = None  # the GPU supports bf16 (None: unknown GPU)
     adapter_fraction: float = 0.01
     cuda_context: float = 0.4e9
@@ -99,6 +100,7 @@ class Candidate:
     headroom: float | None = None  # params-only: what is left for activations
     batch_changed: bool = False
     why_not: str = ""
+    host_short: bool = False  # it fits the card but its offloaded states do not fit the host's RAM
     costs: tuple[float, float, int] = (0.0, 0.0, 0)
     score: float = 0.0
     changes: list[str] = field(default_factory=list)
@@ -157,8 +159,18 @@ def _batch_plan(p: Problem, limit: int, accumulating: int, gpus: int) -> tuple[i
 
 
 def evaluate(p: Problem, k: Knobs, as_run: bool = False) -> Candidate:
-    """Per-GPU memory of one plan, and whether it fits the card. `as_run`: at the user's own micro-batch and
-    accumulation (their plan as they run it), instead of the largest micro-batch that keeps their batch."""
+    """Per-GPU memory of one plan, and whether it fits the card (and, offloading, the host's RAM when said).
+    `as_run`: at the user's own micro-batch and accumulation (their plan as they run it), instead of the largest
+    micro-batch that keeps their batch."""
+    c = _evaluate(p, k, as_run)
+    if c.cpu and p.cpu_ram and c.cpu > p.cpu_ram * (1 - p.margin):
+        c.host_short, c.fits = c.fits, False
+        c.why_not = (f"the offloaded states need {fmt_bytes_gib(c.cpu)} of CPU RAM; the machine has "
+                     f"{fmt_bytes_gib(p.cpu_ram)}")
+    return c
+
+
+def _evaluate(p: Problem, k: Knobs, as_run: bool = False) -> Candidate:
     setup = _setup(p, k)
     if p.spec is not None:
         est = estimate_training_memory(p.spec, setup)

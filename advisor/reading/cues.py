@@ -177,6 +177,9 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("gradient checkpoint", "grad_checkpointing", True), ("grad checkpointing", "grad_checkpointing", True),
     ("checkpointing", "grad_checkpointing", True), ("activation recomputation", "grad_checkpointing", True),
     ("use gradient checkpointing", "grad_checkpointing", True),
+    # accumulation said without a count: only its absence is read ("no accumulation", "without grad accumulation")
+    ("gradient accumulation", "accumulating", True), ("grad accumulation", "accumulating", True),
+    ("accumulation", "accumulating", True), ("grad accum", "accumulating", True),
     ("flash attention", "attention", "flash"), ("flash attn", "attention", "flash"),
     ("flashattention", "attention", "flash"), ("flash attention 2", "attention", "flash"), ("fa2", "attention", "flash"),
     ("flash attn 2", "attention", "flash"),

@@ -297,6 +297,10 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
     words = clause.words
     before = words[max(0, k - 4):k]
     after = words[end + 1:end + 4]
+    if _host_memory(before, after) and setup_of(clause, k) == "user":
+        gb = nbytes / (2**30 if unit in ("gib", "tib", "mib") else 1e9)
+        reading.set(Read("cpu_ram_gb", round(gb, 2), clause.text(clause.keys[k], clause.keys[end])))
+        return  # "RAM 512GB", "128GB of RAM", "512 GB system memory": the host's, what offload can use
     if SAYS_WHOSE.isdisjoint(before) and SAYS_WHOSE.isdisjoint(after) and not _after_equals(clause, k):
         return  # no word around it says what the size is ("24GB 24GB 24GB")
     gb = nbytes / (2**30 if unit in ("gib", "tib", "mib") else 1e9)
@@ -321,8 +325,10 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
         reading.measured_gb = max(reading.measured_gb or 0.0, gb)  # "uses around 72 GB"
         return
     gpu_said_before = bool(set(before) & GPU_WORDS) and before[-1:] == ["with"]  # "a GPU with 24gb of ram": its VRAM
+    gpu_ram = bool(after[:1]) and after[0] in GPU_WORDS or before[-2:-1] != [] and before[-2] in GPU_WORDS \
+        and before[-1] in ("ram", "memory")  # "24GB GPU RAM", "GPU RAM 24GB": the card's
     if (set(before[-2:]) | set(after[:2])) & {"ram", "cpu", "host", "system", "disk", "dataset", "data"} \
-            and not (gpu_said_before and after[:2] == ["of", "ram"]):
+            and not (gpu_said_before and after[:2] == ["of", "ram"]) and not gpu_ram:
         return
     later = words[end + 1:end + 5]
     several = (reading.get("num_gpus") or 1) > 1  # "4 A100s, 160GB total" (but "my 24GB total VRAM" is one card's)
@@ -332,7 +338,7 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
         reading.total_memory_gb = gb
         return
     gpu_after = (bool(set(after[:2]) & (CARD_WORDS | {"of"})) or after[:1] == ["enough"]) \
-        and not set(after[:3]) & {"ram", "cpu", "host", "system"}  # "a 24GB GPU", "is 24GB enough to train …?"
+        and (gpu_ram or not set(after[:3]) & {"ram", "cpu", "host", "system"})  # "a 24GB GPU", "is 24GB enough …?"
     if set(before[-3:]) & MACHINES and not set(after[:3]) & (GPU_WORDS | {"vram"}) \
             and not set(words[max(0, k - 7):k]) & GPU_WORDS:  # ("a graphics card on the server has 16GB": the card's)
         return  # "my machine has 60GB memory", "the server has 512 GB": the host's, not a GPU's
@@ -345,6 +351,24 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
         text = clause.text(first, last)
         reading.set(Read("gpu_memory_gb", round(gb, 2), text))
         reading.set(Read("gpu_memory_bytes", nbytes, text))
+
+
+HOST_WORDS = frozenset({"ram", "dram"})
+HOST_QUALIFIERS = frozenset({"cpu", "host", "system"})
+
+
+def _host_memory(before: list[str], after: list[str]) -> bool:
+    """Whether a size is the host's RAM: 'RAM 512GB', 'RAM: 512 GB', '512GB RAM', '128GB of RAM', '256 GB CPU
+    memory', '1TB system RAM' - not a GPU's ('24GB GPU RAM', 'GPU RAM 24GB', 'a GPU with 24gb of ram')."""
+    card = GPU_WORDS | {"vram"}
+    if before[-1:] == ["with"] and card.intersection(before):
+        return False  # "a GPU with 24gb of ram": its VRAM
+    words = [w for w in after[:3] if w != "of"]
+    if words and (words[0] in HOST_WORDS or words[0] in HOST_QUALIFIERS and words[1:2] in (["ram"], ["memory"])):
+        return True
+    at = len(before) - 1 if before[-1:] and before[-1] in HOST_WORDS else \
+        len(before) - 2 if before[-2:-1] and before[-2] in HOST_WORDS and before[-1] in (":", "is", "of") else -1
+    return at >= 0 and not (at >= 1 and before[at - 1] in card)
 
 
 def _after_equals(clause: Clause, k: int) -> bool:

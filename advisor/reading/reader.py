@@ -251,6 +251,12 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             reading.full_training = text  # "full fine-tuning", "full-parameter", `--finetuning_type full`
         if name == "grad_checkpointing":
             reading.set(Read(name, not off and after != "0", text))
+        elif name == "accumulating":
+            asked = clause.end < len(clause.tokens) and clause.tokens[clause.end].text == "?"
+            if off and not asked and reading.no_accumulation is None and setup_of(clause, k) == "user":
+                # "no accumulation", "without gradient accumulation": one micro-batch per update, unless a count
+                # is said anywhere ("without accumulation I fit 4; with accumulation 8 I get 32")
+                reading.no_accumulation = Read("grad_accum_steps", 1, text)
         elif name == "adapter" and off and reading.full_training is None:
             reading.full_training = text  # "training the 7B model (…, without peft)": all its weights
         elif not off:
@@ -993,6 +999,8 @@ def _resolve(reading: Reading) -> None:
     """Settle what the parts imply together: a plain 'batch' on one GPU is the per-device batch; LoRA on a 4-bit
     base is QLoRA; 'amp' takes its 16-bit type from a bf16/fp16 word; ZeRO or FSDP named with a stage."""
     values = reading.values
+    if reading.no_accumulation is not None and "grad_accum_steps" not in values:
+        reading.set(reading.no_accumulation)
     batches.resolve_third_party(reading)
     batches.resolve_planned_change(reading)
     batches.resolve_product_batches(reading)

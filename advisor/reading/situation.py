@@ -108,6 +108,7 @@ class Situation(BaseModel):
 # reader field -> (situation section, field)
 _PLACES = {
     "gpu_model": ("hardware", "gpu_model"), "gpu_memory_gb": ("hardware", "gpu_memory_gb"),
+    "cpu_ram_gb": ("hardware", "cpu_ram_gb"),
     "num_gpus": ("hardware", "num_gpus"), "num_nodes": ("hardware", "num_nodes"),
     "model": ("model", "name"), "params": ("model", "params"),
     "training_mode": ("training", "mode"), "adapter": ("training", "adapter"), "lora_rank": ("training", "lora_rank"),
@@ -179,7 +180,7 @@ _DIRECT = (("num_gpus", "num_gpus"), ("seq_len", "seq_len"), ("grad_accum_steps"
 # every fact facts_of may fill (marked `reader: true` in rules/facts.yaml; tests/test_reader.py checks both ways)
 READER_FACTS = frozenset({fact for _, fact in _DIRECT} | {"micro_batch", "optimizer", "gpu_memory", "params",
                                                           "model_preset", "reference_batch", "batch_unqualified",
-                                                          "full_training"})
+                                                          "full_training", "cpu_ram"})
 
 
 def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
@@ -221,6 +222,8 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         put("params", v["params"].value, v["params"].text)  # a catalogue model's exact count comes from its shapes
     if "model" in v:
         put("model_preset", v["model"].value, v["model"].text)
+    if "cpu_ram_gb" in v:  # "RAM 512GB": what offloading can use
+        put("cpu_ram", f"{v['cpu_ram_gb'].value:g}GB", v["cpu_ram_gb"].text)
     if reading.full_training is not None and v.get("adapter") is None:
         put("full_training", True, reading.full_training)  # "full fine-tuning", "without peft": no adapters
     # the batch of the user's run: stated as global, or a plain "batch 32" on one GPU without accumulation

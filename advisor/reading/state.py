@@ -70,6 +70,7 @@ class Reading:
     finetune_evidence: str | None = None  # words that mean fine-tuning without saying so (FINETUNE_EVIDENCE)
     scratch_evidence: str | None = None  # training on a pre-training corpus ("ResNet50 on ImageNet")
     full_training: str | None = None  # words that rule adapters out ("without peft", "LoRA is not an option")
+    no_accumulation: Any = None  # the Read of "no accumulation": one micro-batch per update unless a count is said
     launcher: str | None = None  # the words of a per-GPU launcher ("torchrun", "accelerate launch")
     several_gpus: bool = False  # the user's text speaks of several GPUs ("multiple GPUs", "per GPU", "across GPUs")
     deepspeed: bool = False  # the message speaks of DeepSpeed (its `train_batch_size` is the global batch)

@@ -150,7 +150,8 @@ def _problem(args: dict[str, Any]) -> Problem:
                    cuda_context=float(args.get("cuda_context") or 0.4e9), margin=float(args.get("safety_margin") or 0.1),
                    goal=goal, assumed=tuple(assumed), oom=bool(args.get("oom")), runs=bool(args.get("claim_run_fits")),
                    full_training=bool(args.get("full_training")),
-                   reference_bytes=float(args.get("reference_model_bytes") or 0.0))
+                   reference_bytes=float(args.get("reference_model_bytes") or 0.0),
+                   cpu_ram=float(args.get("cpu_ram") or 0.0))
 
 
 def _memory_line(p: Problem, c: Candidate) -> str:
@@ -257,7 +258,7 @@ def _names(titles) -> str:
 
 
 @estimator("current_per_gpu", "current_fits", "current_max_micro", "considered", "fitting", "ruled_out", "ruled_out_names",
-           "options", "verdicts",
+           "options", "verdicts", "current_cpu", "current_fits_card",
            "replicated_full", "at_one", "fits_at_one", "seq_matters",
            cites=SOURCES + ("arithmetic",) + tuple(sorted({s for note in CHANGE_NOTES.values() for s in note["sources"]})))
 def plan_search(params: float, gpu_memory: float, precision: str | None = None, optimizer: str | None = None,
@@ -271,7 +272,7 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                 user_goal: str | None = None, goal: str | None = None, constraint: str | None = None,
                 claim_time_pressure: bool | None = None, oom: bool | None = None,
                 claim_run_fits: bool | None = None, full_training: bool | None = None,
-                reference_model_bytes: float | None = None) -> dict[str, Estimate]:
+                reference_model_bytes: float | None = None, cpu_ram: float | None = None) -> dict[str, Estimate]:
     """Check the user's plan and search the plans that fit (see advisor/domain/plans.py); every argument but
     the parameter count and the GPU memory is optional (the rule passes the facts that are known)."""
     try:
@@ -293,6 +294,10 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
     out = {
         "current_per_gpu": Estimate(cur.per_gpu, "bytes", current_text, SOURCES),
         "current_fits": Estimate(cur.fits, None, ("fits: " if cur.fits else "does not fit: ") + (cur.why_not or current_text), SOURCES),
+        "current_fits_card": Estimate(cur.fits or cur.host_short, None, "whether the plan fits the GPUs (CPU RAM "
+                                      "aside)", SOURCES),
+        "current_cpu": Estimate(cur.cpu or 0.0, "bytes", f"CPU RAM for the offloaded states of your plan: "
+                                f"{fmt_bytes_gib(cur.cpu or 0.0)}", SOURCES),
         "considered": Estimate(result.considered, "count", "candidate plans: precision × optimizer × sharding × "
                                "checkpointing × attention × adapters × GPUs", ("arithmetic",)),
         "fitting": Estimate(result.fitting, "count", "candidate plans that fit the card", SOURCES),
