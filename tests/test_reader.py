@@ -860,3 +860,21 @@ def test_the_hosts_memory_is_read_apart_from_the_cards(message, ram, gpu_memory)
 def test_no_accumulation_is_one_micro_batch_per_update(message, steps):
     got = {k: v.value for k, v in read(message).values.items()}
     assert got.get("grad_accum_steps") == steps, got
+
+
+@pytest.mark.parametrize("message, goal", [
+    # a comparative near a memory noun compares two setups' memory: a 'why' about it asks for an explanation
+    ("Why does DistributedDataParallel take more GPU memory than DataParallel with AMP?", "explain_result"),
+    ("Why does bf16 use 15% more runtime GPU memory than fp16 in the paper?", "explain_result"),
+    ("Why does fp16 LoRA take twice the time and GPU memory of bf16 for me?", "explain_result"),
+    ("What makes library A use so much less memory than B on the same graph?", "explain_result"),
+    # a saving that did not come
+    ("I use 8-bit Adam with optimizer state sharding, but the GPU memory is not reduced. Is it another issue?",
+     "explain_result"),
+    ("On two V100s the largest batch was 256, and on an 80GB A100 it is still 256. Is there a gap in my "
+     "understanding?", "explain_result"),
+    # a 'why' about one run's memory, with nothing compared, still asks to make it fit
+    ("Why do I get CUDA out of memory with batch size 1 on a 3090?", "fit"),
+])
+def test_goals_from_the_sixth_session(message, goal):
+    assert labels_of(read(message)).get("goal") == goal

@@ -119,6 +119,15 @@ GOAL_CUES: list[tuple[str, str, float]] = [
     ("i would expect", "explain_result", 2), ("than expected", "explain_result", 1.5),
     ("strange", "explain_result", 1), ("runs successfully", "explain_result", 1), ("trains fine", "explain_result", 1),
     ("runs fine", "explain_result", 1), ("works fine", "explain_result", 1), ("it seems", "explain_result", 1),
+    # asking for a cause, or a saving that did not come: "What's the reason?", "for some reason", "the memory is
+    # not reduced", "is there a gap in my understanding?"
+    ("for some reason", "explain_result", 1.5), ("even though", "explain_result", 1),
+    ("gap in my understanding", "explain_result", 2), ("my understanding", "explain_result", 1),
+    ("what makes", "explain_result", 1.5),
+    ("not reduced", "explain_result", 1.5), ("doesn't reduce", "explain_result", 1.5),
+    ("does not reduce", "explain_result", 1.5), ("didn't reduce", "explain_result", 1.5),
+    ("did not reduce", "explain_result", 1.5), ("no reduction", "explain_result", 1.5),
+    ("doesn't decrease", "explain_result", 0), ("didn't decrease", "explain_result", 0),  # (comparisons only)
 ]
 
 # a number (or '=' / ':') right after an LR word names a value of a config, not a question about the LR
@@ -181,11 +190,11 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
         # a 'why' about memory with no second setup to compare is a question about making it fit, and so is a doubt
         # about one's settings there ("Is the memory requirement just that high, or is something wrong with my
         # settings?")
-        about_memory = sentence.question and bool(present & MEMORY) and not _compares(words, index)
-        why_fits = about_memory and "why" in present
-        # a 'why' about a run that is slow (in its sentence, or the one before a short "Do you know why?")
+        # what a short question ("What's the reason?", "Do you know why?") asks about is in the sentence before
         about = present | sentences[n - 1].present if len(words) <= 6 and n > 0 else present
-        why_slow = sentence.question and "why" in present and bool(about & SLOW) and not about & MEMORY
+        about_memory = sentence.question and bool(present & MEMORY) and not _compares(words, index)
+        # a 'why' about a run that is slow
+        about_slow = sentence.question and bool(about & SLOW) and not about & MEMORY
         if sentence.question and present & HARDWARE and present & CAN:
             vote("fit", HARDWARE_QUESTION * scale, sentence.text(0, len(words) - 1))
         first_words = index.by_first
@@ -206,10 +215,10 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
                 continue  # "lr 3e-4", "learning_rate=2e-5" in a statement: a value, not a question about it
             if goal == "fit" and " ".join(words[k:after]) in BARE_NEEDS and not present & (MEMORY | HARDWARE):
                 continue  # "Do I need to divide the steps by the batch size?": a need, but not of memory or GPUs
-            if goal == "explain_result" and (words[k] == "why" and why_fits
-                                             or about_memory and " ".join(words[k:after]) in DOUBTS):
-                goal = "fit"
-            elif goal == "explain_result" and words[k] == "why" and why_slow:
+            phrase = " ".join(words[k:after])
+            if goal == "explain_result" and about_memory and (phrase in CAUSES or phrase in DOUBTS):
+                goal = "fit"  # "OOM on four 2080ti … What is the reason?": make it fit
+            elif goal == "explain_result" and phrase in CAUSES and about_slow:
                 goal = "faster"  # "26 min an epoch on two GPUs and 16 on one. Do you know why?": make it fast
             vote(goal, weight * scale, sentence.text(k, after - 1))
     if oom is not None:
@@ -226,6 +235,11 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
     return goal, best_text[goal][1]
 
 
+# asking for the cause of a result: about memory with nothing compared, a question of making it fit; about a slow
+# run, of making it faster
+CAUSES = {"why"}
+
+
 # words that ask for resources only in a sentence about memory or hardware
 BARE_NEEDS = {"need", "needed", "required", "minimum"}
 
@@ -240,7 +254,14 @@ COMPARISONS = {"more memory than", "uses more memory", "use more memory", "the s
                "went up instead", "but not", "need more memory than", "surprised", "counterintuitive", "weird",
                "strange", "runs successfully", "trains fine", "runs fine", "works fine", "it seems",
                "much more memory", "so much more", "same as", "times the memory", "times more memory",
-               "twice the memory", "twice as much memory"}
+               "twice the memory", "twice as much memory", "not reduced", "doesn't reduce", "does not reduce",
+               "didn't reduce", "did not reduce", "no reduction", "doesn't decrease", "didn't decrease"}
+
+# a comparative near a memory noun compares two setups' memory ("consumes more GPU memory than DataParallel", "uses
+# 15% more runtime GPU memory than fp16", "twice the time and GPU memory of bf16", "so much less memory")
+COMPARATIVES = frozenset({"more", "less", "higher", "lower"})
+MULTIPLES = frozenset({"twice", "double", "half"})
+MEMORY_NOUNS = frozenset({"memory", "vram"})
 
 
 _COMPARISON_FIRST = frozenset(phrase.split()[0] for phrase in COMPARISONS)
@@ -250,5 +271,11 @@ def _compares(words: list[str], index) -> bool:
     for k in [k for k, w in enumerate(words) if w in _COMPARISON_FIRST]:  # only where a comparison may start
         hit = index.at(words, k)
         if hit and " ".join(words[k:k + hit[0]]) in COMPARISONS:
+            return True
+    for k in [k for k, w in enumerate(words) if w in COMPARATIVES or w in MULTIPLES]:
+        if words[k] in MULTIPLES and MEMORY_NOUNS.intersection(words[k + 1:k + 6]):
+            return True
+        if MEMORY_NOUNS.intersection(words[max(0, k - 4):k + 5]) and ("than" in words[k + 1:k + 8]
+                                                                      or words[k - 1:k] in (["much"], ["so"])):
             return True
     return False
