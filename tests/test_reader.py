@@ -878,3 +878,16 @@ def test_no_accumulation_is_one_micro_batch_per_update(message, steps):
 ])
 def test_goals_from_the_sixth_session(message, goal):
     assert labels_of(read(message)).get("goal") == goal
+
+
+def test_deepspeeds_batch_assertion_says_the_batches_not_the_gpus():
+    """'… * world_size 256 != 4 * 8 * 1': 256 is the batch asked for, not 256 GPUs; the micro-batch and the
+    accumulation are the run's unless its flags say them; the world size DeepSpeed saw counts no GPUs."""
+    message = ("I get `train_batch_size is not equal to micro_batch_per_gpu * gradient_acc_step * world_size 256 != "
+               "4 * 8 * 1` when I run `torchrun --nproc_per_node=8 train.py --deepspeed=ds_z3.json` on 8 X A100.")
+    got = labels_of(read(message))
+    assert (got["batch_size"], got["micro_batch"], got["grad_accum_steps"], got["num_gpus"]) == (256, 4, 8, 8), got
+    flags = labels_of(read("world_size 256 != 8 * 1 * 8 with `--per_device_train_batch_size 8 "
+                           "--gradient_accumulation_steps 4`"))
+    assert flags["grad_accum_steps"] == 4 and flags.get("num_gpus") is None, flags
+    assert labels_of(read("Batch 32 works! = great. 8 GPUs")).get("num_gpus") == 8  # a '!' before a space still ends

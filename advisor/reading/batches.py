@@ -25,6 +25,9 @@ def formulas(clause: Clause, reading: Reading) -> None:
     for t in range(clause.start + 1, clause.end - 1):
         if tokens[t].text != "=" or not tokens[t + 1].is_num:
             continue
+        if tokens[t - 1].text == "!":
+            _batch_check(clause, reading, t)
+            continue
         values, u = [], t + 1  # the numbers right of '=', multiplied
         while u < clause.end and tokens[u].is_num and tokens[u].value is not None and len(values) < 6:
             values.append(u)
@@ -53,6 +56,24 @@ def formulas(clause: Clause, reading: Reading) -> None:
         else:
             continue
         clause.consumed.update(values)
+
+
+def _batch_check(clause: Clause, reading: Reading, t: int) -> None:
+    """DeepSpeed's batch assertion, "train_batch_size is not equal to micro_batch_per_gpu * gradient_acc_step *
+    world_size 256 != 4 * 8 * 1" (`t` at its '='): the batch the config asks for and the micro-batch and
+    accumulation the run has, when nothing else says them. The world size is the one DeepSpeed saw, often not the
+    user's GPUs (the assertion fires when the launcher and the config disagree), so it counts none."""
+    tokens = clause.tokens
+    asked, factors = t - 2, [t + 1, t + 3, t + 5]
+    if asked <= clause.start or factors[-1] >= clause.end or not tokens[asked].is_num \
+            or any(not tokens[u].is_num or tokens[u].value is None for u in factors) \
+            or any(tokens[u].text not in PRODUCT for u in (t + 2, t + 4)) or tokens[asked - 1].text.lower() != "world_size":
+        return
+    text = clause.text(asked - 1, factors[-1])
+    for name, u in (("global_batch", asked), ("micro_batch", factors[0]), ("grad_accum_steps", factors[1])):
+        if name not in reading.values:  # (weak: the run's own flags, said later, outrank what the assertion saw)
+            fill(reading, name, tokens[u].value, "", text, "user", weak=True)
+    clause.consumed.update([asked] + factors)
 
 
 GPU_COUNT_WORDS = {"gpus", "gpu", "cards", "card", "devices", "device", "ranks", "processes"}

@@ -148,7 +148,7 @@ def clauses_and_sentences(tokens: list[Token]) -> tuple[list[tuple[int, int]], l
         if text == ",":  # (a comma ends no sentence: only a clause, before ', but …')
             if i < last and tokens[i + 1].text in CONTRAST:
                 clause_ends.append(i)
-        elif text != "." or _ends_sentence(tokens, i):
+        elif text not in ".!" or _ends_sentence(tokens, i):
             clause_ends.append(i)
             sentence_ends.append(i)
     return _ranges(tokens, clause_ends), _ranges(tokens, sentence_ends)
@@ -179,6 +179,8 @@ def _ends_sentence(tokens: list[Token], i: int) -> bool:
     text = tokens[i].text
     if text == ",":
         return False
+    if text == "!":  # (but not the '!' of '!=')
+        return i + 1 >= len(tokens) or tokens[i + 1].text != "=" or tokens[i + 1].space_before
     if text != ".":
         return True
     prev = tokens[i - 1] if i > 0 else None
