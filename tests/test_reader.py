@@ -891,3 +891,14 @@ def test_deepspeeds_batch_assertion_says_the_batches_not_the_gpus():
                            "--gradient_accumulation_steps 4`"))
     assert flags["grad_accum_steps"] == 4 and flags.get("num_gpus") is None, flags
     assert labels_of(read("Batch 32 works! = great. 8 GPUs")).get("num_gpus") == 8  # a '!' before a space still ends
+
+
+@pytest.mark.parametrize("message, gpus", [
+    ("I changed from 8 GPUs to a single GPU", 1),
+    ("went from 4 GPUs to one GPU", 1),
+    # the card counted right after the first number makes it a GPU-count change whatever was named before
+    ("My settings: batch 2 (16/8, because I changed from 8 cards to a single card)", 1),
+])
+def test_a_gpu_count_changed_to_a_count_in_words(message, gpus):
+    got = labels_of(read(message))
+    assert got.get("num_gpus") == gpus and "batch_from" not in got, got

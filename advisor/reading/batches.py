@@ -11,6 +11,7 @@ from advisor.reading.cues import COUNT_UNITS, GPU_WORDS, MEMORY_UNITS, VALUE_QUA
 from advisor.reading.hardware import NODE_WORDS
 from advisor.reading.phrases import PhraseIndex
 from advisor.reading.state import BATCH_FIELDS, Read, Reading, fill
+from advisor.reading.tokens import WORD_NUMBERS
 
 
 PRODUCT = ("*", "x", "×")
@@ -323,8 +324,8 @@ def changes(clause: Clause, reading: Reading) -> None:
             j += 1
         if j + 1 >= len(words) or words[j] != "to":
             continue
-        b = clause.tokens[clause.keys[j + 1]]
-        if not b.is_num or a.value is None or b.value is None:
+        b_value = _count_after_to(clause, j + 1)
+        if b_value is None or a.value is None:
             continue
         # the nearest quantity named before it ("the batch_size has to be far smaller — downgraded from 4096 to 512"),
         # where a quantity no topic tracks stops the search ("lora rank lowered from 16 to 4", "accuracy dropped …")
@@ -333,7 +334,9 @@ def changes(clause: Clause, reading: Reading) -> None:
         text = clause.text(clause.keys[k], clause.keys[j + 1])
         gpus = (any(g in words[j + 2:j + 4] + words[first + 1:j] for g in ("gpus", "gpu", "cards"))
                 or _gpu_count_named(words, max(0, k - 6), first)) and words[first + 1:first + 2] != ["gb"]
-        _change(reading, "gpus" if gpus and topic not in ("batch", "lr", "seq") else topic, a.value, b.value, text)
+        counted = words[first + 1:first + 2] in (["gpus"], ["cards"], ["gpu"], ["card"])  # "from 8 cards to …"
+        _change(reading, "gpus" if gpus and (counted or topic not in ("batch", "lr", "seq")) else topic, a.value,
+                b_value, text)
     if not reading.in_past_clause:  # "I could go up to 32" on another setup is no change of the user's
         _moves(clause, reading)
     for k, w in enumerate(words):
@@ -343,6 +346,20 @@ def changes(clause: Clause, reading: Reading) -> None:
                 factor = 0.5 if w.startswith("halv") else 4.0 if w == "quadrupled" else 2.0
                 text = clause.text(clause.keys[k], clause.keys[min(k + 3, len(words) - 1)])
                 reading.set(Read("batch_scale_factor", factor, text))
+
+
+def _count_after_to(clause: Clause, k: int) -> float | None:
+    """The number a change goes to, at key k: '… to 4', or a count in words before a card ('… to a single card',
+    '… to one GPU')."""
+    tok = clause.tokens[clause.keys[k]]
+    if tok.is_num:
+        return tok.value
+    words = clause.words
+    if words[k] in ("a", "an") and k + 1 < len(words):
+        k += 1
+    if words[k] in WORD_NUMBERS and k + 1 < len(words) and words[k + 1] in ("gpu", "gpus", "card", "cards"):
+        return float(WORD_NUMBERS[words[k]])
+    return None
 
 
 # verbs that change a value: "reduced it to 8", "lower the batch size to 16", "going to 1024", "changed bs to 64"
