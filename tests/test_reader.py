@@ -902,3 +902,9 @@ def test_deepspeeds_batch_assertion_says_the_batches_not_the_gpus():
 def test_a_gpu_count_changed_to_a_count_in_words(message, gpus):
     got = labels_of(read(message))
     assert got.get("num_gpus") == gpus and "batch_from" not in got, got
+
+
+@pytest.mark.parametrize("message", ["a CLIP-style loss needs huge global batches",
+                                     "amp.initialize(model, optimizer, opt_level='O1')", "BERT-like encoders"])
+def test_a_family_joined_to_a_generic_word_names_no_model(message):
+    assert labels_of(read(message)).get("model") is None

@@ -216,6 +216,12 @@ def _file_name_at(clause: Clause, t: int) -> bool:
         and not clause.tokens[t + 1].space_before
 
 
+# a family's name joined to one of these words names a kind of model or a setting, not a model ("a CLIP-style
+# loss", "apex's opt_level", "BERT-like encoders", "GPT-based")
+GENERIC_PARTS = frozenset({"style", "level", "like", "based", "type", "family", "specific", "sized", "related", "kind",
+                           "series", "compatible", "variants", "variant", "models", "architectures"})
+
+
 def family_names(clause: Clause, reading: Reading) -> None:
     """Models of a known family written without a size ('visual-bert', 'Qwen-VL', 'ResNet152', 'bevformer-small',
     'ViT-g/14', 'llama2'): two parts or more, or digits glued to the family's name."""
@@ -250,7 +256,8 @@ def family_names(clause: Clause, reading: Reading) -> None:
         glued_digits = any(tokens[x].is_num and tokens[x - 1].kind == "word" and not tokens[x].space_before
                            for x in range(first + 1, last + 1))
         before = clause.words[clause.key_of[first] - 1] if clause.key_of.get(first, 0) > 0 else ""
-        if not file_name and after not in NAMED_THINGS | NOT_THE_MODEL and before not in COMPARED \
+        generic = any(p.lower() in GENERIC_PARTS for p in parts[1:])  # "CLIP-style", "opt_level", "BERT-like"
+        if not file_name and not generic and after not in NAMED_THINGS | NOT_THE_MODEL and before not in COMPARED \
                 and (len(parts) >= 2 or glued_digits) and not clause.claimed & set(range(first, last + 1)):
             model_id = names.ident(written)
             reading.set(Read("model", model_id, written, setup_of(clause, clause.key_of.get(first, 0)),
