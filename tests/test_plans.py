@@ -295,3 +295,16 @@ def test_offloaded_states_must_fit_the_hosts_ram(kb):
     roomy = consult(message.replace("1024GB", "2TB"), kb=kb)
     assert "finding-offload-exceeds-host-ram" not in [f.id for f in roomy.findings]
     assert plans_of(roomy)["current"].fits
+
+
+def test_offloaded_states_are_shared_by_the_machines(kb):
+    """Two machines of 8 GPUs each hold half the offloaded states (70B: 560 GB of 1,120 GB), which fit 1 TB of RAM
+    per machine; the finding says how much of the RAM they take."""
+    advice = consult("Full fine-tune of a 70B model on 2 nodes of 8x A100 80GB, each node has 1TB RAM, ZeRO-3 with "
+                     "CPU offload, bf16, AdamW, batch 1 per GPU, no accumulation, seq 2048, gradient checkpointing",
+                     kb=kb)
+    facts = {f.name: f.value for f in advice.facts}
+    assert facts["num_nodes"] == 2 and facts["plan_current_cpu"] == pytest.approx(70e9 * 16 / 2)
+    found = [f.id for f in advice.findings]
+    assert "finding-offload-within-host-ram" in found and "finding-offload-exceeds-host-ram" not in found
+    assert plans_of(advice)["current"].fits

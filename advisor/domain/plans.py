@@ -68,6 +68,7 @@ class Problem:
     full_training: bool = False  # "full fine-tuning", "without LoRA": adapters rank after every plan that trains all
     reference_bytes: float = 0.0  # DPO/KTO's frozen reference model (16-bit weights, whole): none with adapters
     cpu_ram: float = 0.0  # the host's memory, when said: an offloading plan must fit it too
+    gpus_per_host: int = 0  # GPUs per machine when the machines are said (0: all the GPUs on one machine)
     bf16: bool | None = None  # the GPU supports bf16 (None: unknown GPU)
     adapter_fraction: float = 0.01
     cuda_context: float = 0.4e9
@@ -163,11 +164,20 @@ def evaluate(p: Problem, k: Knobs, as_run: bool = False) -> Candidate:
     `as_run`: at the user's own micro-batch and accumulation (their plan as they run it), instead of the largest
     micro-batch that keeps their batch."""
     c = _evaluate(p, k, as_run)
-    if c.cpu and p.cpu_ram and c.cpu > p.cpu_ram * (1 - p.margin):
+    if c.cpu and p.cpu_ram and host_cpu(p, c) > p.cpu_ram * (1 - p.margin):
         c.host_short, c.fits = c.fits, False
-        c.why_not = (f"the offloaded states need {fmt_bytes_gib(c.cpu)} of CPU RAM; the machine has "
+        c.why_not = (f"the offloaded states need {fmt_bytes_gib(host_cpu(p, c))} of CPU RAM on each machine; it has "
                      f"{fmt_bytes_gib(p.cpu_ram)}")
     return c
+
+
+def host_cpu(p: Problem, c: Candidate) -> float:
+    """CPU RAM one machine gives the plan's offloaded states: their share for the machine's GPUs (all of them when
+    every GPU is on one machine)."""
+    cpu = c.cpu or 0.0
+    if p.gpus_per_host and c.knobs.gpus > p.gpus_per_host:
+        return cpu * p.gpus_per_host / c.knobs.gpus
+    return cpu
 
 
 def _evaluate(p: Problem, k: Knobs, as_run: bool = False) -> Candidate:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from advisor.domain.plans import SLUG_JOIN, Candidate, Knobs, Problem, SearchResult, evaluate, search
+from advisor.domain.plans import SLUG_JOIN, Candidate, Knobs, Problem, SearchResult, evaluate, host_cpu, search
 from advisor.engine.estimators import Estimate, NotComputable, estimator
 from advisor.errors import InputError
 from advisor.units import fmt_bytes_gib, fmt_card, fmt_on_card, fmt_share
@@ -151,7 +151,8 @@ def _problem(args: dict[str, Any]) -> Problem:
                    goal=goal, assumed=tuple(assumed), oom=bool(args.get("oom")), runs=bool(args.get("claim_run_fits")),
                    full_training=bool(args.get("full_training")),
                    reference_bytes=float(args.get("reference_model_bytes") or 0.0),
-                   cpu_ram=float(args.get("cpu_ram") or 0.0))
+                   cpu_ram=float(args.get("cpu_ram") or 0.0),
+                   gpus_per_host=max(1, gpus // int(args.get("num_nodes") or 1)) if args.get("num_nodes") else 0)
 
 
 def _memory_line(p: Problem, c: Candidate) -> str:
@@ -272,7 +273,8 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                 user_goal: str | None = None, goal: str | None = None, constraint: str | None = None,
                 claim_time_pressure: bool | None = None, oom: bool | None = None,
                 claim_run_fits: bool | None = None, full_training: bool | None = None,
-                reference_model_bytes: float | None = None, cpu_ram: float | None = None) -> dict[str, Estimate]:
+                reference_model_bytes: float | None = None, cpu_ram: float | None = None,
+                num_nodes: int | None = None) -> dict[str, Estimate]:
     """Check the user's plan and search the plans that fit (see advisor/domain/plans.py); every argument but
     the parameter count and the GPU memory is optional (the rule passes the facts that are known)."""
     try:
@@ -296,8 +298,9 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
         "current_fits": Estimate(cur.fits, None, ("fits: " if cur.fits else "does not fit: ") + (cur.why_not or current_text), SOURCES),
         "current_fits_card": Estimate(cur.fits or cur.host_short, None, "whether the plan fits the GPUs (CPU RAM "
                                       "aside)", SOURCES),
-        "current_cpu": Estimate(cur.cpu or 0.0, "bytes", f"CPU RAM for the offloaded states of your plan: "
-                                f"{fmt_bytes_gib(cur.cpu or 0.0)}", SOURCES),
+        "current_cpu": Estimate(host_cpu(p, cur), "bytes", "CPU RAM for the offloaded states of your plan"
+                                + (" on each machine" if p.gpus_per_host and cur.knobs.gpus > p.gpus_per_host else "")
+                                + f": {fmt_bytes_gib(host_cpu(p, cur))}", SOURCES),
         "considered": Estimate(result.considered, "count", "candidate plans: precision × optimizer × sharding × "
                                "checkpointing × attention × adapters × GPUs", ("arithmetic",)),
         "fitting": Estimate(result.fitting, "count", "candidate plans that fit the card", SOURCES),
