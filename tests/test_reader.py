@@ -908,3 +908,14 @@ def test_a_gpu_count_changed_to_a_count_in_words(message, gpus):
                                      "amp.initialize(model, optimizer, opt_level='O1')", "BERT-like encoders"])
 def test_a_family_joined_to_a_generic_word_names_no_model(message):
     assert labels_of(read(message)).get("model") is None
+
+
+@pytest.mark.parametrize("message, full", [
+    ("Should I rent an A6000 or an H100 to fully fine-tune Mistral 7B?", True),
+    ("I want to fine-tune all parameters of llama-2-7b on 4 GPUs", True),
+    ("LoRA trains only 0.1% of all parameters", False),
+    ("A single 4090, all parameters default, batch 30 runs and 32 is out of memory", False),
+])
+def test_every_weight_trained_said_in_other_words(message, full):
+    reading = read(message)
+    assert (reading.full_training is not None) == full, reading.full_training

@@ -121,6 +121,13 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("finetuning type qlora", "adapter", "qlora"), ("adapter qlora", "adapter", "qlora"),
     ("adapter lora", "adapter", "lora"), ("dreambooth", "training_mode", "finetune"),
     ("full finetune", "training_mode", "finetune"), ("full ft", "training_mode", "finetune"),
+    ("fully fine tune", "training_mode", "finetune"), ("fully finetune", "training_mode", "finetune"),
+    ("fully fine tuning", "training_mode", "finetune"), ("fully finetuning", "training_mode", "finetune"),
+    ("fully fine tuned", "training_mode", "finetune"), ("fully finetuned", "training_mode", "finetune"),
+    # every weight trained, said without 'fine-tune': "train all parameters", "update all the weights"
+    ("all parameters", "full_weights", True), ("all the parameters", "full_weights", True),
+    ("all weights", "full_weights", True), ("all the weights", "full_weights", True),
+    ("all model parameters", "full_weights", True), ("all the model parameters", "full_weights", True),
     ("quantization bit 4", "base_bits", 4), ("bnb 4bit", "base_bits", 4), ("4bit", "base_bits", 4),
     ("continued pretraining", "training_mode", "scratch"), ("continual pretraining", "training_mode", "scratch"),
     ("lora adapters", "adapter", "lora"), ("lora finetuning", "adapter", "lora"),

@@ -246,9 +246,17 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             after_hit = end  # "should I turn on gradient checkpointing?", "would zero3 help?": an option asked about
             continue
         text = clause.text(clause.keys[k], last)
-        if name == "training_mode" and value == "finetune" and not off and words[k] in ("full", "type") \
+        if name == "training_mode" and value == "finetune" and not off and words[k] in ("full", "fully", "type") \
                 and reading.full_training is None:
             reading.full_training = text  # "full fine-tuning", "full-parameter", `--finetuning_type full`
+        if name == "full_weights":
+            if not off and reading.full_training is None and words[k - 1:k] not in (["of"], ["than"], ["vs"]) \
+                    and after not in HYPERPARAMETER_TAILS and setup_of(clause, k) == "user":
+                # "train all parameters" (not "0.1% of all parameters", nor the hyperparameters of "all parameters
+                # default")
+                reading.full_training = text
+            after_hit = end
+            continue
         if name == "grad_checkpointing":
             reading.set(Read(name, not off and after != "0", text))
         elif name == "accumulating":
@@ -273,6 +281,10 @@ def _keywords(clause: Clause, reading: Reading) -> None:
                 # configuration, it prompts CUDA out of memory")
                 reading.set(Read(name, value, text, "user" if name == "oom" else setup_of(clause, k)))
         after_hit = end
+
+
+# words after "all parameters" that make them the run's settings, not its weights ("all parameters default")
+HYPERPARAMETER_TAILS = frozenset({"default", "defaults", "unchanged", "same", "as", "in", "at", "set"})
 
 
 # what asks whether to adopt a setting, in a question: a modal of advice before a verb of adopting ("should I turn
