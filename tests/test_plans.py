@@ -308,3 +308,33 @@ def test_offloaded_states_are_shared_by_the_machines(kb):
     found = [f.id for f in advice.findings]
     assert "finding-offload-within-host-ram" in found and "finding-offload-exceeds-host-ram" not in found
     assert plans_of(advice)["current"].fits
+
+
+@pytest.mark.parametrize("message, finding", [
+    ("Should I rent an A6000 or an H100 to fully fine-tune Mistral 7B with seq 2048? bf16, AdamW",
+     "finding-alternative-card-does-not-fit"),
+    ("QLoRA fine-tuning of Llama-2-7b at seq 512, batch 1, AdamW, no accumulation, gradient checkpointing: an A100 "
+     "80GB or an RTX 4090?", "finding-both-cards-fit"),
+    ("LoRA fine-tuning of Llama-2-7b at seq 512, batch 1, AdamW, no accumulation, gradient checkpointing: a T4 or an "
+     "A100 80GB?", "finding-alternative-card-fits-where-first-does-not"),
+])
+def test_the_plan_is_checked_on_a_second_card_the_user_weighs(kb, message, finding):
+    """'an A6000 or an H100': the plan is the first card's, and a finding sets the second card against it with the
+    plan search's own numbers for that card."""
+    advice = consult(message, kb=kb)
+    facts = {f.name: f.value for f in advice.facts}
+    assert facts["gpu_alternative_memory"] > 0 and facts["alternative_plans_considered"] >= 1
+    assert finding in [f.id for f in advice.findings]
+    alternative = [f for f in advice.findings if f.id.startswith(("finding-alternative", "finding-both"))]
+    assert len(alternative) == 1
+
+
+def test_a_second_card_in_a_structured_situation(kb):
+    situation = {"hardware": {"gpu_model": "rtx-a6000", "gpu_alternative": "h100-80gb", "num_gpus": 1},
+                 "model": {"name": "mistral-7b"}, "training": {"mode": "finetune", "precision": "amp_bf16"},
+                 "batches": {"seq_len": 2048}}
+    advice = consult("", situation=situation, kb=kb)
+    assert "finding-alternative-card-does-not-fit" in [f.id for f in advice.findings]
+    from advisor.errors import InputError
+    with pytest.raises(InputError, match="gpu_alternative"):
+        consult("", situation={**situation, "hardware": {"gpu_model": "rtx-a6000", "gpu_alternative": "v100"}}, kb=kb)

@@ -925,3 +925,16 @@ def test_a_family_joined_to_a_generic_word_names_no_model(message):
 def test_every_weight_trained_said_in_other_words(message, full):
     reading = read(message)
     assert (reading.full_training is not None) == full, reading.full_training
+
+
+@pytest.mark.parametrize("message, first, other", [
+    ("Should I rent an A6000 or an H100 to fully fine-tune Mistral 7B?", "rtx-a6000", "H100"),
+    ("8x A100 80GB vs 8x H100 for llama 13B", "a100-80gb", "H100"),
+    # not an alternative: another card joined by 'and', or a family whose size is unknown
+    ("2x 3090 and an A6000", "rtx-3090", None),
+    ("T4 or V100?", "t4", None),
+])
+def test_a_second_card_weighed_against_the_first(message, first, other):
+    values = read(message).values
+    assert values["gpu_model"].value == first
+    assert (values["gpu_alternative"].value if "gpu_alternative" in values else None) == other

@@ -33,6 +33,7 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
     """GPUs named from the catalogue ('2x A100 40GB', 'a single 3090', 'T4 x 2'): the card (or its ambiguous family),
     its memory, and the count written before or after it; a platform ('Kaggle') is settled at the end."""
     words = clause.words
+    previous_end = -1  # where the card named before in the clause ends (for "an A6000 or an H100")
     for s, e, target in catalogue_names(catalogue.name_index(), clause, reading):
         last = clause.tokens[clause.keys[e - 1]]
         after = words[e:min(len(words), e + 4)]
@@ -47,7 +48,15 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
             if reading.platform is None:  # settled once the message has been read (a card named wins)
                 reading.platform = (match, text, setup_of(clause, s))
             continue
+        if match is not None and _alternative(words, previous_end, s, reading, match):
+            # "should I rent an A6000 or an H100?": the plan is checked on the first and on this one
+            if "gpu_alternative" not in reading.values:
+                reading.set(Read("gpu_alternative", text, text))
+                reading.set(Read("gpu_alternative_bytes", match.gpu.memory_bytes, text))
+            previous_end = e
+            continue
         if match is not None:
+            previous_end = e
             setup = setup_of(clause, s)  # "in the paper … on 8 H100 GPUs": the authors' cards
             if match.gpu is not None:
                 reading.set(Read("gpu_model", match.gpu.id, text, setup))
@@ -66,6 +75,19 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
                 first, last = clause.keys[s], clause.keys[e - 1]
                 reading.set(Read(name, n, clause.text(min(count[1], first), max(count[1] + 1, last)
                                                       if count[1] > last else last)))
+
+
+ALTERNATIVES = frozenset({"or", "vs", "versus"})
+
+
+def _alternative(words: list[str], previous_end: int, s: int, reading: Reading, match) -> bool:
+    """Whether the card named at key s is weighed against the one named just before it in the clause, the user's
+    ('an A6000 or an H100', 'A100 vs H100', 'a 4090 or rent an A100'): another card, one to three words after the
+    first, the first of them 'or', 'vs' or 'versus'."""
+    if previous_end < 0 or match.gpu is None or not 1 <= s - previous_end <= 3 or words[previous_end] not in ALTERNATIVES:
+        return False
+    first = reading.values.get("gpu_model")
+    return first is not None and first.setup == "user" and first.value != match.gpu.id
 
 
 def single_gpu(clause: Clause, reading: Reading) -> None:

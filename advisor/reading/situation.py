@@ -25,6 +25,8 @@ class Hardware(BaseModel):
     num_gpus: Optional[int] = Field(None, ge=1, le=100_000, description="GPUs in the user's own run, all nodes")
     num_nodes: Optional[int] = Field(None, ge=1, le=10_000)
     cpu_ram_gb: Optional[float] = Field(None, gt=0, le=1e6, description="Host memory per node, for offload")
+    gpu_alternative: Optional[str] = Field(None, description="A second card the user weighs against the first ('an "
+                                           "A6000 or an H100'): a catalogue name; the plan is checked on it too")
 
 
 class ModelInfo(BaseModel):
@@ -180,7 +182,8 @@ _DIRECT = (("num_gpus", "num_gpus"), ("seq_len", "seq_len"), ("grad_accum_steps"
 # every fact facts_of may fill (marked `reader: true` in rules/facts.yaml; tests/test_reader.py checks both ways)
 READER_FACTS = frozenset({fact for _, fact in _DIRECT} | {"micro_batch", "optimizer", "gpu_memory", "params",
                                                           "model_preset", "reference_batch", "batch_unqualified",
-                                                          "full_training", "cpu_ram"})
+                                                          "full_training", "cpu_ram", "gpu_alternative",
+                                                          "gpu_alternative_memory"})
 
 
 def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
@@ -222,6 +225,9 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         put("params", v["params"].value, v["params"].text)  # a catalogue model's exact count comes from its shapes
     if "model" in v:
         put("model_preset", v["model"].value, v["model"].text)
+    if "gpu_alternative" in v and "gpu_alternative_bytes" in v:  # "an A6000 or an H100": the plan on both
+        put("gpu_alternative", v["gpu_alternative"].value, v["gpu_alternative"].text)
+        put("gpu_alternative_memory", v["gpu_alternative_bytes"].value, v["gpu_alternative"].text)
     if "cpu_ram_gb" in v:  # "RAM 512GB": what offloading can use
         put("cpu_ram", f"{v['cpu_ram_gb'].value:g}GB", v["cpu_ram_gb"].text)
     if reading.full_training is not None and v.get("adapter") is None:
@@ -297,6 +303,15 @@ def situation_facts(situation: "Situation | dict[str, Any]", kb: Any) -> dict[st
         if match is not None and match.gpu is not None:
             reading.set(Read("gpu_memory_catalogue_bytes", match.gpu.memory_bytes, "situation"))
             reading.values["gpu_model"] = Read("gpu_model", match.gpu.id, "situation")
+    if situation.hardware.gpu_alternative:
+        from advisor.domain.gpus import find_gpu
+
+        match = find_gpu(situation.hardware.gpu_alternative)
+        if match is None or match.gpu is None:
+            raise InputError(f"situation.hardware.gpu_alternative: {situation.hardware.gpu_alternative!r} is not a "
+                             "card of the catalogue with one memory size (e.g. 'h100-80gb', 'rtx-4090')")
+        reading.set(Read("gpu_alternative", situation.hardware.gpu_alternative, "situation"))
+        reading.set(Read("gpu_alternative_bytes", match.gpu.memory_bytes, "situation"))
     if situation.model.name:
         from advisor.domain.catalogue import find_model
 

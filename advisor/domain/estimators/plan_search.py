@@ -227,6 +227,12 @@ def _option(p: Problem, c: Candidate, plan_id: str, recommended: bool) -> dict[s
     return option
 
 
+def _best_line(p: Problem, c: Candidate) -> str:
+    """'LoRA adapters on a frozen 16-bit base (32.56 GiB per GPU of 48 GiB)': a plan in a sentence."""
+    title = "; ".join(c.changes)
+    return f"{title} ({fmt_on_card(c.per_gpu, p.budget)})"
+
+
 def _rationale(p: Problem, result: SearchResult, best: Candidate, plan_id: str) -> str:
     cur = result.current
     yours = f"your plan (assuming {_names(p.assumed)})" if p.assumed else "your plan"
@@ -259,7 +265,7 @@ def _names(titles) -> str:
 
 
 @estimator("current_per_gpu", "current_fits", "current_max_micro", "considered", "fitting", "ruled_out", "ruled_out_names",
-           "options", "verdicts", "current_cpu", "current_fits_card",
+           "options", "verdicts", "current_cpu", "current_fits_card", "best",
            "replicated_full", "at_one", "fits_at_one", "seq_matters",
            cites=SOURCES + ("arithmetic",) + tuple(sorted({s for note in CHANGE_NOTES.values() for s in note["sources"]})))
 def plan_search(params: float, gpu_memory: float, precision: str | None = None, optimizer: str | None = None,
@@ -307,6 +313,8 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
         "ruled_out": Estimate("; ".join(ruled) if ruled else "none", None, "single changes that do not fit", SOURCES),
         "ruled_out_names": Estimate(_names(title for title, _ in result.ruled_out[:6]) or "none", None,
                                     "single changes that do not fit", SOURCES),
+        "best": Estimate(_best_line(p, result.shown[0]) if result.shown else "none", None,
+                         "the plan the search ranks first, with its memory per GPU", SOURCES, heuristic=True),
         "options": Estimate(items, None, f"{len(result.shown)} plans from the Pareto front of accuracy risk, time per "
                             "update and changes (heuristic ranking)", SOURCES, heuristic=True),
     }
