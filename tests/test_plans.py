@@ -338,3 +338,14 @@ def test_a_second_card_in_a_structured_situation(kb):
     from advisor.errors import InputError
     with pytest.raises(InputError, match="gpu_alternative"):
         consult("", situation={**situation, "hardware": {"gpu_model": "rtx-a6000", "gpu_alternative": "v100"}}, kb=kb)
+
+
+def test_an_oom_where_only_the_states_are_counted_blames_the_activations(kb):
+    """SDXL's UNet has no activation model: an OOM where its states fit is put down to the activations the count
+    leaves out, not to 'something the description leaves out'."""
+    advice = consult("SDXL LoRA (kohya) on 4060 Ti 16GB, batch 4 at 1024x1024, gradient checkpointing on, mixed "
+                     "precision fp16. OOM at step 1", kb=kb)
+    found = [f.id for f in advice.findings]
+    assert "plan-oom-activations-not-counted" in found and "plan-fits-but-oom" not in found
+    modelled = consult("llama-2-7b LoRA on an A100 80GB, seq 512, batch 1, bf16, AdamW, no accumulation. OOM", kb=kb)
+    assert "plan-oom-activations-not-counted" not in [f.id for f in modelled.findings]

@@ -265,7 +265,7 @@ def _names(titles) -> str:
 
 
 @estimator("current_per_gpu", "current_fits", "current_max_micro", "considered", "fitting", "ruled_out", "ruled_out_names",
-           "options", "verdicts", "current_cpu", "current_fits_card", "best",
+           "options", "verdicts", "current_cpu", "current_fits_card", "best", "activations_modelled",
            "replicated_full", "at_one", "fits_at_one", "seq_matters",
            cites=SOURCES + ("arithmetic",) + tuple(sorted({s for note in CHANGE_NOTES.values() for s in note["sources"]})))
 def plan_search(params: float, gpu_memory: float, precision: str | None = None, optimizer: str | None = None,
@@ -332,6 +332,8 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                                   "whether the model's memory depends on a sequence length (a transformer)", SOURCES)
     out["fits_at_one"] = Estimate(smallest.fits, None, "whether your settings fit at micro-batch 1" if smallest.max_micro
                                   is not None else "whether your settings leave room for any activations", SOURCES)
+    out["activations_modelled"] = Estimate(cur.max_micro is not None, None, "whether the model's activations are "
+                                           "counted (a model with a known shape)", SOURCES)
     if cur.max_micro is not None:  # only with a modelled activation footprint
         out["current_max_micro"] = Estimate(cur.max_micro, None, f"{cur.max_micro}: the largest whose peak stays within "
                                             f"{fmt_card(p.budget)}", SOURCES)
