@@ -938,3 +938,14 @@ def test_a_second_card_weighed_against_the_first(message, first, other):
     values = read(message).values
     assert values["gpu_model"].value == first
     assert (values["gpu_alternative"].value if "gpu_alternative" in values else None) == other
+
+
+@pytest.mark.parametrize("message, stage", [
+    # the stage asked about in "should I switch to zero3?" is not the one in use
+    ("DeepSpeed ZeRO-2, Llama-2-7B full FT on 4x A100 40GB, OOM at first step. should I switch to zero3?", 2),
+    ("should I move to ZeRO stage 3?", None),
+    ("I use zero stage 3 and it OOMs. why?", 3),
+])
+def test_a_zero_stage_asked_about_is_not_the_one_in_use(message, stage):
+    values = read(message).values
+    assert (values["zero_stage"].value if "zero_stage" in values else None) == stage

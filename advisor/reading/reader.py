@@ -294,7 +294,8 @@ HYPERPARAMETER_TAILS = frozenset({"default", "defaults", "unchanged", "same", "a
 ADVICE_MODALS = frozenset({"should", "would", "shall", "might", "do", "does", "worth"})
 EFFECT_MODALS = frozenset({"should", "would", "could", "can", "will", "might", "do", "does"})
 ADOPTING = frozenset({"turn", "enable", "enabling", "use", "using", "try", "trying", "switch", "add", "adding",
-                      "apply", "applying", "activate", "need"})
+                      "apply", "applying", "activate", "need", "move", "go", "change", "upgrade"})
+SWITCHING = frozenset({"switch", "move", "go", "change", "upgrade"})  # "switch to zero3": 'to' names the setting
 EFFECTS = frozenset({"help", "helps", "work", "fix", "solve", "reduce", "save", "be", "make"})
 SUBJECTS = frozenset({"i", "we", "you", "it"})
 
@@ -309,7 +310,7 @@ def _asked_about(clause: Clause, k: int, length: int) -> bool:
     words = clause.words
     for j in range(k, max(-1, k - 4), -1):  # the verb, up to two words ("turn on", "use the") before it, or its own
         if words[j] in ADOPTING:
-            if "to" in words[j + 1:k]:
+            if "to" in words[j + 1:k] and words[j] not in SWITCHING:
                 return False  # "do I need to full fine-tune …": what the user wants to do, not a setting to adopt
             subject = j - 1 if j >= 1 and words[j - 1] in SUBJECTS else j
             if subject >= 2 and words[subject - 1] == "to" and words[subject - 2] in ADOPTING:
@@ -545,6 +546,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue  # "on monolingual data (stage 1)": a stage of training, not of ZeRO
         if name == "zero_stage" and _alternative_stage(clause, key):
             continue  # "zero_stage2&3", "ZeRO 2/3": both tried, neither the one asked about
+        if name == "zero_stage" and _asked_about(clause, start_key, end - start_key + 1):
+            continue  # "ZeRO-2 … should I switch to zero3?": the stage asked about, not the one in use
         if name == "precision_bits" and not (prev is not None and prev.text in ("=", ":") or in_flag(clause, keys[start_key])):
             continue  # `precision=16`, `--precision 32`: a setting; "the precision of 16 digits" is none
         if name == "warmup_steps" and (u in ("%",) or (end + 1 < len(words) and words[end + 1] in ("epoch", "epochs", "%"))

@@ -129,6 +129,11 @@ def _problem(args: dict[str, Any]) -> Problem:
             assumed.append(f"{ASSUMED_SEQ_LEN} tokens per sample")
     micro, accum = args.get("micro_batch"), args.get("grad_accum_steps")
     target = args.get("batch_size")
+    if target is None and micro is None and args.get("batch_unqualified"):
+        # "batch 8 on 2 GPUs", each GPU's or the total unsaid (a question asks): keep at least 8 per update, the
+        # smaller reading, so no plan shrinks the batch
+        target = int(args["batch_unqualified"])
+        assumed.append(f"your batch {target} is the total per update")
     if micro is None and target and gpus == 1 and accum in (None, 1):
         micro, accum = target, 1  # "batch 4" on one GPU without accumulation is the micro-batch
     if micro and accum is None and target and int(target) % (int(micro) * gpus) == 0:
@@ -279,6 +284,7 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                 user_goal: str | None = None, goal: str | None = None, constraint: str | None = None,
                 claim_time_pressure: bool | None = None, oom: bool | None = None,
                 claim_run_fits: bool | None = None, full_training: bool | None = None,
+                batch_unqualified: int | None = None,
                 reference_model_bytes: float | None = None, cpu_ram: float | None = None,
                 num_nodes: int | None = None) -> dict[str, Estimate]:
     """Check the user's plan and search the plans that fit (see advisor/domain/plans.py); every argument but
