@@ -374,3 +374,18 @@ def test_do_i_need_accumulation_for_a_papers_batch_is_answered_with_the_steps(kb
     assert advice.recommendation.option_id == "accumulate-to-target"
     assert "128 per GPU × 4 accumulation steps × 8 GPU(s) = 4096" in advice.recommendation.rationale
     assert "finding-same-batch-size" in [f.id for f in advice.findings]  # the paper's LR carries over at 4096
+
+
+def test_a_batch_in_tokens_is_split_into_micro_batches_and_accumulation(kb):
+    """'target global batch 4M tokens' at seq 4096 on 64 GPUs is 1,024 sequences, 16 per GPU per update; 'the paper
+    used 0.5M tokens at seq 2048' with micro-batch 8 on 2 GPUs is 16 accumulation steps."""
+    advice = consult("7B pretraining on 8 nodes x 8 H100, FSDP HYBRID_SHARD, seq 4096, target global batch 4M tokens. "
+                     "what micro batch per gpu and grad accum?", kb=kb)
+    facts = {f.name: f.value for f in advice.facts}
+    assert facts["batch_size"] == 1024 and facts["share_per_gpu"] == 16
+    assert "finding-share-per-gpu" in [f.id for f in advice.findings]
+    paper = consult("reproducing a 1B LM pretrain, paper used batch 0.5M tokens at seq 2048, lr 3e-4. I have 2x H100, "
+                    "micro batch 8 fits. how much grad accumulation?", kb=kb)
+    facts = {f.name: f.value for f in paper.facts}
+    assert facts["reference_batch"] == 256 and facts["accum_steps"] == 16
+    assert paper.recommendation.option_id == "accumulate-to-target"

@@ -949,3 +949,19 @@ def test_a_second_card_weighed_against_the_first(message, first, other):
 def test_a_zero_stage_asked_about_is_not_the_one_in_use(message, stage):
     values = read(message).values
     assert (values["zero_stage"].value if "zero_stage" in values else None) == stage
+
+
+@pytest.mark.parametrize("message, facts", [
+    # a batch in tokens is tokens per update: at a sequence length, the whole number of sequences it makes (4M at
+    # 4,096 is 4 × 2^20 / 4,096 = 1,024; 0.5M at 2,048 is 2^19 / 2,048 = 256)
+    ("7B pretraining on 8 nodes x 8 H100, seq 4096, target global batch 4M tokens", {"batch_size": 1024,
+                                                                                     "target_tokens_per_step": 4 * 2**20}),
+    ("paper used batch 0.5M tokens at seq 2048; I have 2x H100, micro batch 8 fits", {"reference_batch": 256}),
+    ("global batch 2M tokens at seq 2000", {"batch_size": 1000, "target_tokens_per_step": 2e6}),
+    # without a sequence length, the tokens and no batch
+    ("batch size of 2M tokens", {"target_tokens_per_step": 2e6}),
+])
+def test_a_batch_in_tokens_is_tokens_per_update(kb, message, facts):
+    got = {name: value for name, (value, _) in facts_of(read(message), kb).items()}
+    assert {k: got.get(k) for k in facts} == facts, got
+    assert all(got[k] < 10_000 for k in ("micro_batch", "batch_size", "reference_batch") if k in got), got

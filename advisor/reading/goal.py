@@ -80,7 +80,10 @@ GOAL_CUES: list[tuple[str, str, float]] = [
     # how much accumulation reaches a batch: "How many GA steps to match?"
     ("how many ga steps", "choose_batch", 2), ("how many accumulation steps", "choose_batch", 2),
     ("how many gradient accumulation steps", "choose_batch", 2), ("how much gradient accumulation", "choose_batch", 2),
-    ("how much accumulation", "choose_batch", 2), ("to match", "match_reference", 1),
+    ("how much accumulation", "choose_batch", 2), ("how much grad accumulation", "choose_batch", 2),
+    ("how much grad accum", "choose_batch", 2), ("how many grad accumulation steps", "choose_batch", 2),
+    ("how many grad accum steps", "choose_batch", 2), ("how many accum steps", "choose_batch", 2),
+    ("to match", "match_reference", 1),
     # explain a result
     ("why", "explain_result", 1.5), ("how come", "explain_result", 1.5), ("or is that", "explain_result", 2),
     ("how do you define", "explain_result", 2), ("doesn't that make", "explain_result", 2),

@@ -283,6 +283,9 @@ def _keywords(clause: Clause, reading: Reading) -> None:
         after_hit = end
 
 
+BINARY_COUNT_UNITS = {"k": 2**10, "m": 2**20, "b": 2**30}  # "0.5M tokens" is often 2^19 (512 × 1,024)
+
+
 # words after "all parameters" that make them the run's settings, not its weights ("all parameters default")
 HYPERPARAMETER_TAILS = frozenset({"default", "defaults", "unchanged", "same", "as", "in", "at", "set"})
 
@@ -531,6 +534,12 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 continue
         name, start_key = slot
         setup = setup_of(clause, k)
+        if name in ("batch", "global_batch", "micro_batch") and words[end + 1:end + 2] in (["tokens"], ["token"]):
+            # "global batch 4M tokens", "the paper used batch 0.5M tokens": tokens per update, not samples; with a
+            # K/M/B suffix both readings are kept (4M is 4,000,000 or 4 × 2^20), the sequence length decides
+            binary = value * BINARY_COUNT_UNITS[u] if u in BINARY_COUNT_UNITS else scaled
+            reading.set(Read("batch_tokens", (scaled, binary), clause.text(keys[start_key], keys[end + 1]), setup))
+            continue
         if name == "batch" and (words[end + 1:end + 2] in (["total"], ["overall"], ["combined"])
                                 or words[end + 1:end + 3] == ["in", "total"]):
             name = "global_batch"  # "batch 256 total", "the batch size is 64 overall": over all GPUs

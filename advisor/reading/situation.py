@@ -183,7 +183,7 @@ _DIRECT = (("num_gpus", "num_gpus"), ("seq_len", "seq_len"), ("grad_accum_steps"
 READER_FACTS = frozenset({fact for _, fact in _DIRECT} | {"micro_batch", "optimizer", "gpu_memory", "params",
                                                           "model_preset", "reference_batch", "batch_unqualified",
                                                           "full_training", "cpu_ram", "gpu_alternative",
-                                                          "gpu_alternative_memory"})
+                                                          "gpu_alternative_memory", "target_tokens_per_step"})
 
 
 def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
@@ -261,10 +261,34 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     ref = reading.reference.get("batch")
     if ref is not None:
         put("reference_batch", ref.value, ref.text)
+    seq = v["seq_len"].value if "seq_len" in v else None
+    if "batch_tokens" in v:  # "global batch 4M tokens" at seq 4096: 1,024 sequences per update
+        total, sequences = _in_sequences(v["batch_tokens"].value, seq)
+        put("target_tokens_per_step", total, v["batch_tokens"].text)
+        if sequences and "batch_size" not in out:
+            put("batch_size", sequences, v["batch_tokens"].text)
+    ref_tokens = reading.reference.get("batch_tokens")
+    if ref_tokens is not None:  # "the paper used batch 0.5M tokens at seq 2048": 256 sequences
+        ref_seq = reading.reference["seq_len"].value if "seq_len" in reading.reference else seq
+        _, sequences = _in_sequences(ref_tokens.value, ref_seq)
+        if sequences:
+            put("reference_batch", sequences, ref_tokens.text)
     ref_lr = reading.reference.get("lr")
     if ref_lr is not None and "lr" not in v:
         put("base_lr", ref_lr.value, ref_lr.text)  # "the paper used lr 0.1": the LR tuned for the batch started from
     return out
+
+
+def _in_sequences(tokens: tuple[float, float], seq: int | None) -> tuple[float, int | None]:
+    """Tokens per update said with a suffix ("4M") as (tokens, sequences) at `seq` tokens per sequence: the
+    reading (4 × 2^20 or 4 × 10^6) that makes a whole number of sequences, the binary one first (sequences per
+    update are usually powers of two: 4M tokens at 4,096 is 1,024); no sequence count when neither does."""
+    decimal, binary = tokens
+    if seq:
+        for total in (binary, decimal):
+            if total % seq == 0:
+                return total, int(total // seq)
+    return decimal, None
 
 
 def situation_facts(situation: "Situation | dict[str, Any]", kb: Any) -> dict[str, Any]:

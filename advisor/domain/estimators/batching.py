@@ -155,6 +155,17 @@ def per_device_batch(batch_size: float, num_gpus: float) -> dict[str, Estimate]:
     return {"value": Estimate(value, None, f"{fmt_sig(batch_size)} / {fmt_sig(num_gpus)} GPUs = {fmt_sig(value)}", ("pt-syncbn", "goyal"))}
 
 
+@estimator(cites=("pt-ddp", "hf-ga"))
+def share_per_gpu(batch_size: float, num_gpus: float) -> dict[str, Estimate]:
+    """Samples each GPU contributes to one update of a batch per update: micro-batch × accumulation steps on each
+    GPU (whole numbers only: a batch that does not divide has no such split)."""
+    if num_gpus < 1 or batch_size % num_gpus:
+        raise NotComputable(f"{fmt_sig(batch_size)} per update does not divide over {fmt_sig(num_gpus)} GPUs")
+    value = int(batch_size // num_gpus)
+    return {"value": Estimate(value, None, f"{fmt_sig(batch_size)} per update / {fmt_sig(num_gpus)} GPUs = {value} "
+                              "per GPU (micro-batch × accumulation steps)", ("pt-ddp", "hf-ga"))}
+
+
 @estimator(cites=("arithmetic",))
 def tokens_per_step(batch_size: float, seq_len: float) -> dict[str, Estimate]:
     """Tokens per optimizer update: global batch × sequence length (count target tokens if padding is masked)."""
