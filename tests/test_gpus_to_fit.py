@@ -35,3 +35,13 @@ def test_how_much_memory_before_a_card_is_named(kb):
     assert c.advice.questions[0].id == "gpu_memory"  # then: which card, to check it and search what fits
     named = run_consultation("How much GPU memory is needed to fine-tune the 7B model using LoRA on my 24GB card?", kb=kb)
     assert not named.wm.known("plan_memory_needed")  # with a card the plan search checks it instead
+
+
+def test_whole_machines_of_eight_are_counted_past_eight_gpus(kb):
+    """70B × 16 B of states sharded with activations at 4,096 tokens: 16 H100s cannot hold them, 24 (three 8-GPU
+    machines) can, where powers of two would have said 32; and the GPU count the user asks for is not asked back."""
+    c = run_consultation("how many H100 80GB do i need to full finetune llama-3-70b with FSDP full_shard, bf16 mixed, "
+                         "adamw, seq 4096, micro batch 1? we have nodes of 8", kb=kb)
+    assert c.wm.value("gpus_to_fit") == 24 and c.wm.value("gpus_to_fit_per_gpu") <= 80 * 2**30
+    assert "num_gpus" not in [q.fact for q in c.advice.questions]
+    assert c.wm.value("gpus_to_fit_cpu_offload") > 0  # offloading: the RAM it needs is said

@@ -346,7 +346,9 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
     return out
 
 
-GPU_COUNTS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)  # the counts "how many GPUs do I need?" is answered in
+# the counts "how many GPUs do I need?" is answered in: one machine's 1, 2, 4 or 8, then whole 8-GPU machines (24 is
+# three of them, where powers of two would jump from 16 to 32), coarser past 64
+GPU_COUNTS = (1, 2, 4, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384, 448, 512)
 
 
 def _fewest(p: Problem, offload: bool) -> Candidate | None:
@@ -365,7 +367,8 @@ def _fewest(p: Problem, offload: bool) -> Candidate | None:
     return None
 
 
-@estimator("gpus", "per_gpu", "gpus_offload", "per_gpu_offload", cites=SOURCES + ("zero-offload", "deepspeed-memory"))
+@estimator("gpus", "per_gpu", "gpus_offload", "per_gpu_offload", "cpu_offload",
+           cites=SOURCES + ("zero-offload", "deepspeed-memory"))
 def gpus_needed(params: float, gpu_memory: float, precision: str | None = None, optimizer: str | None = None,
                 num_gpus: int | None = None, adapter: str | None = None, training_mode: str | None = None,
                 model_preset: str | None = None, seq_len: int | None = None, micro_batch: int | None = None,
@@ -385,7 +388,8 @@ def gpus_needed(params: float, gpu_memory: float, precision: str | None = None, 
     assumed = f" (assuming {' and '.join(p.assumed)}: you did not say)" if p.assumed else ""
     n = sharded.knobs.gpus
     how = "on one GPU" if n == 1 else f"sharded over {n} GPUs (ZeRO-3 / FSDP full shard)"
-    out = {"gpus": Estimate(n, "count", f"the fewest GPUs of {GPU_COUNTS} that fit your plan, {how}{assumed}", SOURCES),
+    out = {"gpus": Estimate(n, "count", f"the fewest GPUs (1, 2, 4, then whole 8-GPU machines) that fit your plan, "
+                            f"{how}{assumed}", SOURCES),
            "per_gpu": Estimate(sharded.per_gpu, "bytes", _memory_line(p, sharded) + assumed, SOURCES)}
     offloaded = _fewest(p, offload=True)
     if offloaded is not None and offloaded.knobs.gpus < n:
@@ -394,6 +398,9 @@ def gpus_needed(params: float, gpu_memory: float, precision: str | None = None, 
                                        SOURCES + ("zero-offload", "deepspeed-memory"))
         out["per_gpu_offload"] = Estimate(offloaded.per_gpu, "bytes", _memory_line(p, offloaded),
                                           SOURCES + ("zero-offload", "deepspeed-memory"))
+        out["cpu_offload"] = Estimate(host_cpu(p, offloaded), "bytes", "CPU RAM the offloaded states need on each "
+                                      f"machine: {fmt_bytes_gib(host_cpu(p, offloaded))}",
+                                      SOURCES + ("zero-offload", "deepspeed-memory"))
     return out
 
 
