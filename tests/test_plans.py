@@ -349,3 +349,15 @@ def test_an_oom_where_only_the_states_are_counted_blames_the_activations(kb):
     assert "plan-oom-activations-not-counted" in found and "plan-fits-but-oom" not in found
     modelled = consult("llama-2-7b LoRA on an A100 80GB, seq 512, batch 1, bf16, AdamW, no accumulation. OOM", kb=kb)
     assert "plan-oom-activations-not-counted" not in [f.id for f in modelled.findings]
+
+
+def test_a_plan_whose_offload_overflows_the_host_gets_plans_without_it(kb):
+    """14.77B × 16 B = 236 GB of offloaded states against 256 GB of RAM (less a tenth kept): the finding says so, the
+    plan's verdict names the GPU shortfall first, and the search offers plans that drop the offload (8-bit AdamW,
+    checkpointing) instead of 'nothing to change'."""
+    advice = consult("4x A6000 48GB, full finetune Qwen2.5-14B with FSDP + cpu offload (offload_params=True), 256GB "
+                     "system RAM. per-device 1, seq 4096. feasible? AdamW, bf16 mixed, no accumulation", kb=kb)
+    found = [f.id for f in advice.findings]
+    assert "finding-offload-exceeds-host-ram" in found and "finding-offload-within-host-ram" not in found
+    recommended = plans_of(advice)[advice.recommendation.option_id]
+    assert recommended.fits and not recommended.cpu_bytes

@@ -165,9 +165,12 @@ def evaluate(p: Problem, k: Knobs, as_run: bool = False) -> Candidate:
     micro-batch that keeps their batch."""
     c = _evaluate(p, k, as_run)
     if c.cpu and p.cpu_ram and host_cpu(p, c) > p.cpu_ram * (1 - p.margin):
+        host = (f"the offloaded states need {fmt_bytes_gib(host_cpu(p, c))} of CPU RAM on each machine, more than "
+                f"the {fmt_bytes_gib(p.cpu_ram * (1 - p.margin))} ({(1 - p.margin) * 100:.0f}%) of its "
+                f"{fmt_bytes_gib(p.cpu_ram)} safe to use")
+        # (a plan too big for the GPUs as well says that first)
+        c.why_not = host if c.fits else f"{c.why_not or fmt_on_card(c.per_gpu, p.budget)}; and {host}"
         c.host_short, c.fits = c.fits, False
-        c.why_not = (f"the offloaded states need {fmt_bytes_gib(host_cpu(p, c))} of CPU RAM on each machine; it has "
-                     f"{fmt_bytes_gib(p.cpu_ram)}")
     return c
 
 
@@ -305,8 +308,10 @@ def candidate_knobs(p: Problem) -> list[Knobs]:
     out = []
     for gpus in gpu_counts:
         shardings = [(0, False), (0, True)] if gpus == 1 else [(z, False) for z in range(4)] + [(z, True) for z in (2, 3)]
-        if p.goal != "faster" and gpus == cur.gpus:  # less sharding or no offload saves no memory: only speed
-            shardings = [(z, o) for z, o in shardings if z >= cur.zero and o >= cur.offload]
+        if p.goal != "faster" and gpus == cur.gpus:
+            # less sharding saves no GPU memory, only time; dropping offload is kept when the user offloads: it
+            # spares the host's RAM, and adapters or an 8-bit optimizer (never combined with offload) need it off
+            shardings = [(z, o) for z, o in shardings if z >= cur.zero and (o >= cur.offload or cur.offload)]
         for (zero, offload) in shardings:
             for precision in precisions:
                 for optimizer in optimizers:

@@ -270,7 +270,8 @@ def _names(titles) -> str:
 
 
 @estimator("current_per_gpu", "current_fits", "current_max_micro", "considered", "fitting", "ruled_out", "ruled_out_names",
-           "options", "verdicts", "current_cpu", "current_fits_card", "best", "activations_modelled",
+           "options", "verdicts", "current_cpu", "current_fits_card", "current_fits_host", "best",
+           "activations_modelled",
            "replicated_full", "at_one", "fits_at_one", "seq_matters",
            cites=SOURCES + ("arithmetic",) + tuple(sorted({s for note in CHANGE_NOTES.values() for s in note["sources"]})))
 def plan_search(params: float, gpu_memory: float, precision: str | None = None, optimizer: str | None = None,
@@ -310,6 +311,9 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
         "current_fits": Estimate(cur.fits, None, ("fits: " if cur.fits else "does not fit: ") + (cur.why_not or current_text), SOURCES),
         "current_fits_card": Estimate(cur.fits or cur.host_short, None, "whether the plan fits the GPUs (CPU RAM "
                                       "aside)", SOURCES),
+        "current_fits_host": Estimate(not p.cpu_ram or host_cpu(p, cur) <= p.cpu_ram * (1 - p.margin), None,
+                                      f"whether the offloaded states fit {(1 - p.margin) * 100:.0f}% of the host's RAM",
+                                      SOURCES),
         "current_cpu": Estimate(host_cpu(p, cur), "bytes", "CPU RAM for the offloaded states of your plan"
                                 + (" on each machine" if p.gpus_per_host and cur.knobs.gpus > p.gpus_per_host else "")
                                 + f": {fmt_bytes_gib(host_cpu(p, cur))}", SOURCES),
