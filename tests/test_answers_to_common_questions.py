@@ -389,3 +389,21 @@ def test_a_batch_in_tokens_is_split_into_micro_batches_and_accumulation(kb):
     facts = {f.name: f.value for f in paper.facts}
     assert facts["reference_batch"] == 256 and facts["accum_steps"] == 16
     assert paper.recommendation.option_id == "accumulate-to-target"
+
+
+def test_a_preference_pair_counts_two_sequences(kb):
+    """DPO runs the chosen and the rejected answer of each example: a micro-batch of b pairs has the activations of
+    2b sequences (the same estimate at twice the micro-batch), so the largest micro-batch halves; KTO's examples
+    are single."""
+    from advisor.domain.catalogue import preset
+    from advisor.domain.estimators.training import TrainingSetup, estimate_training_memory
+
+    message = ("LoRA on llama-2-7b, single A100 80GB, per_device_train_batch_size=4, max_length=2048, bf16, AdamW, "
+               "no accumulation, {}")
+    paired = run_consultation(message.format("DPOTrainer"), kb=kb)
+    single = run_consultation(message.format("KTOTrainer"), kb=kb)
+    current = {p.id: p for p in paired.advice.plans}["current"]
+    spec = preset("llama-2-7b", 2048)
+    setup = TrainingSetup(precision="amp_bf16", trainable_fraction=0.01, base_bits=16, attention="flash")
+    assert current.per_gpu_bytes == pytest.approx(estimate_training_memory(spec, setup).device_total(8, 1), rel=1e-6)
+    assert paired.wm.value("plan_current_per_gpu") > single.wm.value("plan_current_per_gpu")

@@ -69,6 +69,7 @@ class Problem:
     reference_bytes: float = 0.0  # DPO/KTO's frozen reference model (16-bit weights, whole): none with adapters
     cpu_ram: float = 0.0  # the host's memory, when said: an offloading plan must fit it too
     gpus_per_host: int = 0  # GPUs per machine when the machines are said (0: all the GPUs on one machine)
+    sequences_per_sample: int = 1  # DPO, ORPO, SimPO: each example is a pair (chosen, rejected) run together
     bf16: bool | None = None  # the GPU supports bf16 (None: unknown GPU)
     adapter_fraction: float = 0.01
     cuda_context: float = 0.4e9
@@ -212,27 +213,36 @@ def _evaluate(p: Problem, k: Knobs, as_run: bool = False) -> Candidate:
 
 
 def _with_activations(p: Problem, k: Knobs, est: MemoryEstimate, as_run: bool = False) -> Candidate:
+    # the estimate counts sequences; a micro-batch of b preference pairs runs 2b of them (chosen and rejected)
+    s = p.sequences_per_sample
     limit = est.max_micro_batch(p.cap)
-    accumulating = getattr(limit, "accumulating", int(limit))
+    accumulating = getattr(limit, "accumulating", int(limit)) // s
+    pairs_limit = int(limit) // s
     states = est.intercept + est.gradients
     if as_run and p.micro_batch:
         micro, accum, changed = p.micro_batch, p.grad_accum or 1, False
     else:
-        plan = _batch_plan(p, int(limit), accumulating, k.gpus)
+        plan = _batch_plan(p, pairs_limit, accumulating, k.gpus)
         if plan is None:
-            total = est.device_total(1, 1)
+            total = est.device_total(s, 1)
             why = f"even micro-batch 1 needs {fmt_on_card(total, p.budget)}"
-            fixed, per = est.device_line(1, 1)  # peak on the GPU ≈ fixed + b × per, as charts draw it
-            return Candidate(k, False, total, est.components(1, 1), states, est.cpu_bytes, max_micro=0,
-                             fixed=fixed, per_sample=per, curve=est.device_points(1, 0, 1), why_not=why)
+            fixed, per = est.device_line(s, 1)  # peak on the GPU ≈ fixed + b × per, as charts draw it
+            return Candidate(k, False, total, est.components(s, 1), states, est.cpu_bytes, max_micro=0,
+                             fixed=fixed, per_sample=per * s, curve=_points(est, s, 0, 1, s), why_not=why)
         micro, accum, changed = plan
-    total = est.device_total(micro, accum)
+    total = est.device_total(micro * s, accum)
     why = "" if total <= p.cap else f"micro-batch {micro} needs {fmt_on_card(total, p.budget)}"
-    fixed, per = est.device_line(micro, accum)
-    curve = est.device_points(micro, est.max_micro_batch(p.cap, accum), accum)  # exact peaks, also where the step decides
-    return Candidate(k, total <= p.cap, total, est.components(micro, accum), states, est.cpu_bytes,
-                     max_micro=min(int(limit), MAX_MICRO), micro=micro, accum=accum, fixed=fixed,
-                     per_sample=per, curve=curve, batch_changed=changed, why_not=why)
+    fixed, per = est.device_line(micro * s, accum)
+    # exact peaks, also where the step decides
+    curve = _points(est, micro * s, est.max_micro_batch(p.cap, accum), accum, s)
+    return Candidate(k, total <= p.cap, total, est.components(micro * s, accum), states, est.cpu_bytes,
+                     max_micro=min(pairs_limit, MAX_MICRO), micro=micro, accum=accum, fixed=fixed,
+                     per_sample=per * s, curve=curve, batch_changed=changed, why_not=why)
+
+
+def _points(est: MemoryEstimate, sequences: int, largest: int, accum: int, s: int) -> list[tuple[int, float]]:
+    """The chart's (micro-batch, peak) points, in samples: sequences ÷ s, where whole."""
+    return [(b // s, peak) for b, peak in est.device_points(sequences, largest, accum) if b % s == 0]
 
 
 # ------------------------------------------------------------------------------------------------ the search

@@ -71,6 +71,7 @@ def _card_has_bf16(gpu_model: str | None) -> bool | None:
     return all(card.bf16 for card in cards) if cards else None
 
 
+PAIRED_OBJECTIVES = ("dpo", "orpo", "simpo")  # each example a chosen and a rejected sequence (KTO's are unpaired)
 ASSUMED_SEQ_LEN = 4096  # tokens per sample assumed when the user does not say (at most the model's own context)
 
 
@@ -157,7 +158,8 @@ def _problem(args: dict[str, Any]) -> Problem:
                    full_training=bool(args.get("full_training")),
                    reference_bytes=float(args.get("reference_model_bytes") or 0.0),
                    cpu_ram=float(args.get("cpu_ram") or 0.0),
-                   gpus_per_host=max(1, gpus // int(args.get("num_nodes") or 1)) if args.get("num_nodes") else 0)
+                   gpus_per_host=max(1, gpus // int(args.get("num_nodes") or 1)) if args.get("num_nodes") else 0,
+                   sequences_per_sample=2 if args.get("preference_objective") in PAIRED_OBJECTIVES else 1)
 
 
 def _memory_line(p: Problem, c: Candidate) -> str:
@@ -285,7 +287,7 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                 user_goal: str | None = None, goal: str | None = None, constraint: str | None = None,
                 claim_time_pressure: bool | None = None, oom: bool | None = None,
                 claim_run_fits: bool | None = None, full_training: bool | None = None,
-                batch_unqualified: int | None = None,
+                batch_unqualified: int | None = None, preference_objective: str | None = None,
                 reference_model_bytes: float | None = None, cpu_ram: float | None = None,
                 num_nodes: int | None = None) -> dict[str, Estimate]:
     """Check the user's plan and search the plans that fit (see advisor/domain/plans.py); every argument but
