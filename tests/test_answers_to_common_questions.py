@@ -407,3 +407,14 @@ def test_a_preference_pair_counts_two_sequences(kb):
     setup = TrainingSetup(precision="amp_bf16", trainable_fraction=0.01, base_bits=16, attention="flash")
     assert current.per_gpu_bytes == pytest.approx(estimate_training_memory(spec, setup).device_total(8, 1), rel=1e-6)
     assert paired.wm.value("plan_current_per_gpu") > single.wm.value("plan_current_per_gpu")
+
+
+def test_the_global_batch_and_steps_per_epoch_are_answered(kb):
+    """'whats my global batch and how many optimizer steps per epoch with 1.2M samples?': 16 × 2 × 8 = 256 per
+    update, and ⌊⌈1.2M / (16 × 8)⌉ / 2⌋ = 4,687 updates per epoch (the Trainer's count), said as findings."""
+    advice = consult("torchrun --nnodes 2 --nproc_per_node 4 train.py --per_device_train_batch_size 16 "
+                     "--gradient_accumulation_steps 2 ... whats my global batch and how many optimizer steps per epoch "
+                     "with 1.2M samples?", kb=kb)
+    facts = {f.name: f.value for f in advice.facts}
+    assert facts["effective_batch"] == 256 and facts["updates_per_epoch"] == 4687
+    assert {"finding-batch-per-update", "finding-updates-per-epoch"} <= {f.id for f in advice.findings}
