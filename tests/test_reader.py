@@ -965,3 +965,15 @@ def test_a_batch_in_tokens_is_tokens_per_update(kb, message, facts):
     got = {name: value for name, (value, _) in facts_of(read(message), kb).items()}
     assert {k: got.get(k) for k in facts} == facts, got
     assert all(got[k] < 10_000 for k in ("micro_batch", "batch_size", "reference_batch") if k in got), got
+
+
+@pytest.mark.parametrize("message, expected, absent", [
+    # a per-device batch or an accumulation changed with an arrow is the run's new setting, not a batch change
+    ("changed per_device_train_batch_size 16 -> 4 and gradient_accumulation_steps 1 -> 4 on one A100",
+     {"micro_batch": 4, "grad_accum_steps": 4}, ["batch_from", "batch_to"]),
+    # a result after an arrow is no change
+    ("batch size 2, 1 epoch, learning rate 2e-4 -> 86.86% on validation", {}, ["lr"]),
+])
+def test_settings_changed_with_arrows(message, expected, absent):
+    values = {k: v.value for k, v in read(message).values.items()}
+    assert {k: values.get(k) for k in expected} == expected and not set(absent) & set(values), values

@@ -267,7 +267,10 @@ def arrow_after(clause: Clause, k: int) -> bool:
     keys, tokens = clause.keys, clause.tokens
     if k + 1 >= len(keys) or not tokens[keys[k + 1]].is_num or keys[k + 1] - keys[k] > 4:
         return False
-    return "".join(tokens[t].text for t in range(keys[k] + 1, keys[k + 1])) in ARROWS
+    b = keys[k + 1]
+    if b + 1 < clause.end and tokens[b + 1].text == "%":
+        return False  # "learning rate 2e-4 -> 86.86%": a result, not a change
+    return "".join(tokens[t].text for t in range(keys[k] + 1, b)) in ARROWS
 
 
 def _arrows(clause: Clause, reading: Reading) -> None:
@@ -288,6 +291,13 @@ def _arrows(clause: Clause, reading: Reading) -> None:
                 or not arrow_after(clause, k):
             continue
         found += 1
+        keyed = config_key(clause, k, reading)
+        if keyed is not None and keyed[0] in ("micro_batch", "grad_accum_steps"):
+            # `per_device_train_batch_size 16 -> 4`, `gradient_accumulation_steps 1 -> 4`: the run's new setting (with
+            # both changed the batch per update may not change at all: 16 × 1 = 4 × 4)
+            fill(reading, keyed[0], tokens[keys[k + 1]].value, "", clause.text(ta, keys[k + 1]), "user", keyed=True)
+            clause.consumed.update((ta, keys[k + 1]))
+            continue
         topic = next((TOPICS.get(x, "") for x in reversed(words[max(0, k - 6):k]) if x in TOPICS or x in OTHER_QUANTITIES), "")
         if not topic and words[k + 2:k + 3] in (["gpus"], ["gpu"], ["cards"]):
             topic = "gpus"  # "1 -> 8 GPUs"

@@ -592,9 +592,10 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         first = keys[min(start_key, k)]
         last = keys[max(end, start_key)] if start_key > k else text_end
         text = clause.text(first, max(last, text_end))
-        if name in ("batch", "micro_batch", "global_batch", "seq_len") and (batches.in_change(words, k)
-                                                                           or batches.arrow_after(clause, k)):
-            continue  # "from 32 to 256", "32 -> 256": a change, read as one
+        if name in ("batch", "micro_batch", "global_batch", "seq_len") and batches.in_change(words, k) \
+                or name in ("batch", "micro_batch", "global_batch", "seq_len", "grad_accum_steps", "lr", "num_gpus") \
+                and batches.arrow_after(clause, k):
+            continue  # "from 32 to 256", "32 -> 256", "accumulation 1 -> 4": a change, read as one
         if name in ("batch", "micro_batch", "global_batch") and not keyed and _compared(clause, key):
             continue  # "with batch size >= 8", "a batch size larger than 2": a bound, not a batch run
         if name in ("batch", "micro_batch", "global_batch") and not keyed and _in_sweep(clause, key):
