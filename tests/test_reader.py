@@ -972,7 +972,7 @@ def test_a_batch_in_tokens_is_tokens_per_update(kb, message, facts):
     ("changed per_device_train_batch_size 16 -> 4 and gradient_accumulation_steps 1 -> 4 on one A100",
      {"micro_batch": 4, "grad_accum_steps": 4}, ["batch_from", "batch_to"]),
     # a result after an arrow is no change
-    ("batch size 2, 1 epoch, learning rate 2e-4 -> 86.86% on validation", {}, ["lr"]),
+    ("batch size 2, 1 epoch, learning rate 2e-4 -> 86.86% on validation", {"lr": 2e-4}, ["lr_from", "lr_to"]),
 ])
 def test_settings_changed_with_arrows(message, expected, absent):
     values = {k: v.value for k, v in read(message).values.items()}
