@@ -977,3 +977,14 @@ def test_a_batch_in_tokens_is_tokens_per_update(kb, message, facts):
 def test_settings_changed_with_arrows(message, expected, absent):
     values = {k: v.value for k, v in read(message).values.items()}
     assert {k: values.get(k) for k in expected} == expected and not set(absent) & set(values), values
+
+
+def test_the_capacity_an_oom_reports_is_the_named_cards_memory(kb):
+    """A card named without a size, and PyTorch's '23.64 GiB total capacity' pasted: the plan is checked against
+    what PyTorch can use, not the catalogue's 23.99 GiB; a size the user writes stays theirs."""
+    oom = ("QLoRA llama-2-13b on my RTX 4090, batch 2: CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 23.64 "
+           "GiB total capacity; 20.1 GiB already allocated)")
+    facts = facts_of(read(oom), kb)
+    assert facts["gpu_memory"][0] == pytest.approx(23.64 * 2**30)
+    sized = facts_of(read(oom.replace("my RTX 4090", "my 24GB card")), kb)
+    assert sized["gpu_memory"][0] == pytest.approx(24 * 2**30)  # (a card's "24GB" is its nominal 24 GiB)

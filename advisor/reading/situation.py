@@ -213,6 +213,12 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
             put(fact, v[read_name].value, v[read_name].text)
     if "optimizer" in v:
         put("optimizer", OPTIMIZER_FACT.get(v["optimizer"].value, v["optimizer"].value), v["optimizer"].text)
+    capacity, nominal = reading.capacity_gb, (v["gpu_memory_gb"].value if "gpu_memory_gb" in v else None)
+    if capacity and nominal and 0.85 <= capacity / nominal <= 1.01 and "gib" in reading.capacity_text.lower() \
+            and "gpu_memory_bytes" not in v:
+        # the "23.64 GiB total capacity" of a pasted OOM error on a card named, not sized: what PyTorch can use on
+        # it, more exact than the catalogue's size (a size the user writes stays theirs)
+        put("gpu_memory", f"{capacity:g}GiB", reading.capacity_text)
     if "gpu_memory_bytes" in v:  # a size the user wrote ("24 GiB", "8GB"): read with the vocabulary's convention
         read_size = v["gpu_memory_bytes"]
         unit = "GiB" if "gib" in read_size.text.lower() else "GB"
