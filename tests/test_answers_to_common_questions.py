@@ -418,3 +418,14 @@ def test_the_global_batch_and_steps_per_epoch_are_answered(kb):
     facts = {f.name: f.value for f in advice.facts}
     assert facts["effective_batch"] == 256 and facts["updates_per_epoch"] == 4687
     assert {"finding-batch-per-update", "finding-updates-per-epoch"} <= {f.id for f in advice.findings}
+
+
+def test_accumulate_or_lower_the_lr_is_answered_with_the_papers_updates(kb):
+    """'paper: batch 128, lr 1e-4; only 32 fits; accumulate 4 or lower the lr?': 'only 32 fits' is the largest
+    micro-batch, 'accumulate 4' a plan weighed (not the run's accumulation), and the answer reproduces the paper's
+    updates, 32 × 4 = 128, at its own LR."""
+    c = run_consultation("paper finetunes ViT-L/16 with batch 128, lr 1e-4. on my single A100 40GB only 32 fits. "
+                         "accumulate 4 or lower the lr?", kb=kb)
+    assert c.wm.value("max_micro_batch") == 32 and not c.wm.known("grad_accum_steps")
+    assert (c.wm.value("accum_micro_batch"), c.wm.value("accum_steps")) == (32, 4)
+    assert c.advice.recommendation.option_id == "accumulate-to-target"

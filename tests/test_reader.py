@@ -988,3 +988,14 @@ def test_the_capacity_an_oom_reports_is_the_named_cards_memory(kb):
     assert facts["gpu_memory"][0] == pytest.approx(23.64 * 2**30)
     sized = facts_of(read(oom.replace("my RTX 4090", "my 24GB card")), kb)
     assert sized["gpu_memory"][0] == pytest.approx(24 * 2**30)  # (a card's "24GB" is its nominal 24 GiB)
+
+
+@pytest.mark.parametrize("message, expected, absent", [
+    ("the paper's batch is 256; only 64 fits on my 3090", {"max_micro_batch": 64}, ["micro_batch", "batch"]),
+    ("should I accumulate 4 steps?", {}, ["grad_accum_steps"]),
+    ("I accumulate 4 steps", {"grad_accum_steps": 4}, []),
+    ("If I use a batch size of 16 and accumulate gradients=2, how does lightning handle it?", {"grad_accum_steps": 2}, []),
+])
+def test_what_fits_and_accumulation_weighed(message, expected, absent):
+    values = {k: v.value for k, v in read(message).values.items()}
+    assert {k: values.get(k) for k in expected} == expected and not set(absent) & set(values), values

@@ -525,6 +525,10 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             elif setup_of(clause, k) == "user" and _bare_use(clause, reading, k, end, value):
                 fill(reading, "batch", value, "", clause.text(keys[k - 1], text_end), "user")  # "I'll use 512"
                 continue
+            elif setup_of(clause, k) == "user" and _bare_fit(clause, reading, k, end, value):
+                # "the paper uses batch 128 … on my A100 only 32 fits": the largest micro-batch that fits
+                reading.set(Read("max_micro_batch", int(value), clause.text(keys[max(0, k - 1)], keys[end + 1])))
+                continue
             elif clause.reference_at and _their_bare_batch(clause, reading, k, end, value):
                 # "my batch is 480, while the GPT-2 paper uses 512": a bare number in a reference's words, in a
                 # sentence about the batch, is the reference's batch
@@ -557,6 +561,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue  # "zero_stage2&3", "ZeRO 2/3": both tried, neither the one asked about
         if name == "zero_stage" and _asked_about(clause, start_key, end - start_key + 1):
             continue  # "ZeRO-2 … should I switch to zero3?": the stage asked about, not the one in use
+        if name == "grad_accum_steps" and not keyed and words[start_key] in ("accumulate", "accumulating") \
+                and k == start_key + 1 and clause.end < len(clause.tokens) and clause.tokens[clause.end].text == "?":
+            continue  # "accumulate 4 or lower the lr?": a plan the user weighs, not the run's accumulation
         if name == "precision_bits" and not (prev is not None and prev.text in ("=", ":") or in_flag(clause, keys[start_key])):
             continue  # `precision=16`, `--precision 32`: a setting; "the precision of 16 digits" is none
         if name == "warmup_steps" and (u in ("%",) or (end + 1 < len(words) and words[end + 1] in ("epoch", "epochs", "%"))
@@ -672,6 +679,14 @@ def _bare_use(clause: Clause, reading: Reading, k: int, end: int, value: float) 
         return False
     t = clause.keys[end]
     return (clause.tokens[t + 1].text.lower() if t + 1 < clause.end else ".") in CLOSES_A_BARE_VALUE
+
+
+def _bare_fit(clause: Clause, reading: Reading, k: int, end: int, value: float) -> bool:
+    """Whether the number at key k is a batch said bare before 'fits' ('only 32 fits', '32 fits at most') after the
+    batch was the last quantity named."""
+    words = clause.words
+    return end + 1 < len(words) and words[end + 1] in ("fits", "fit") and float(value).is_integer() \
+        and 1 <= value <= 65536 and batches.last_topic(reading.topics, value) == "batch"
 
 
 # words that start another subject between a batch noun and "is N"

@@ -183,7 +183,8 @@ _DIRECT = (("num_gpus", "num_gpus"), ("seq_len", "seq_len"), ("grad_accum_steps"
 READER_FACTS = frozenset({fact for _, fact in _DIRECT} | {"micro_batch", "optimizer", "gpu_memory", "params",
                                                           "model_preset", "reference_batch", "batch_unqualified",
                                                           "full_training", "cpu_ram", "gpu_alternative",
-                                                          "gpu_alternative_memory", "target_tokens_per_step"})
+                                                          "gpu_alternative_memory", "target_tokens_per_step",
+                                                          "max_micro_batch"})
 
 
 def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
@@ -234,6 +235,8 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     if "gpu_alternative" in v and "gpu_alternative_bytes" in v:  # "an A6000 or an H100": the plan on both
         put("gpu_alternative", v["gpu_alternative"].value, v["gpu_alternative"].text)
         put("gpu_alternative_memory", v["gpu_alternative_bytes"].value, v["gpu_alternative"].text)
+    if "max_micro_batch" in v:  # "only 32 fits": what accumulation builds a larger batch from
+        put("max_micro_batch", v["max_micro_batch"].value, v["max_micro_batch"].text)
     if "cpu_ram_gb" in v:  # "RAM 512GB": what offloading can use
         put("cpu_ram", f"{v['cpu_ram_gb'].value:g}GB", v["cpu_ram_gb"].text)
     if reading.full_training is not None and v.get("adapter") is None:
