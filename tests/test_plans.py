@@ -349,6 +349,11 @@ def test_an_oom_where_only_the_states_are_counted_blames_the_activations(kb):
     assert "plan-oom-activations-not-counted" in found and "plan-fits-but-oom" not in found
     modelled = consult("llama-2-7b LoRA on an A100 80GB, seq 512, batch 1, bf16, AdamW, no accumulation. OOM", kb=kb)
     assert "plan-oom-activations-not-counted" not in [f.id for f in modelled.findings]
+    evaluating = consult("Whisper small finetune on RTX 3060 12GB, per_device_train_batch_size=16, fp16=True, "
+                         "gradient_checkpointing=True. OOM after ~1000 steps exactly when eval starts", kb=kb)
+    found = [f.id for f in evaluating.findings]
+    assert "plan-oom-activations-not-counted" not in found and {f.name: f.value for f in evaluating.facts}[
+        "oom_stage"] == "evaluation"
 
 
 def test_a_plan_whose_offload_overflows_the_host_gets_plans_without_it(kb):
