@@ -366,3 +366,11 @@ def test_a_plan_whose_offload_overflows_the_host_gets_plans_without_it(kb):
     assert "finding-offload-exceeds-host-ram" in found and "finding-offload-within-host-ram" not in found
     recommended = plans_of(advice)[advice.recommendation.option_id]
     assert recommended.fits and not recommended.cpu_bytes
+
+
+def test_a_vit_is_not_asked_for_a_sequence_length(kb):
+    """A ViT's tokens follow its image size (197 at 224 px, 16 px patches): no sequence length to ask for."""
+    advice = consult("fine-tuning ViT-L/16 on a single A100 40GB at batch 32, bf16, AdamW. OOM", kb=kb)
+    assert "seq_len" not in [q.id for q in advice.questions]
+    llm = consult("fine-tuning llama-2-7b with LoRA on a single A100 40GB at batch 32, bf16, AdamW. OOM", kb=kb)
+    assert "seq_len" in [q.id for q in llm.questions]

@@ -340,8 +340,10 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
     out["at_one"] = Estimate(smallest.per_gpu, "bytes", ("at micro-batch 1: " if smallest.max_micro is not None else
                                                          "model states and overheads, before any activation: ")
                              + _memory_line(p, smallest), SOURCES)
-    out["seq_matters"] = Estimate(bool(p.spec is not None and p.spec.has_transformer_shape), None,
-                                  "whether the model's memory depends on a sequence length (a transformer)", SOURCES)
+    # (a ViT's tokens follow its image size and patch: 197 at 224 px with 16 px patches - no length to ask for)
+    out["seq_matters"] = Estimate(bool(p.spec is not None and p.spec.has_transformer_shape and p.spec.family != "vit"),
+                                  None, "whether the model's memory depends on a sequence length (a text transformer)",
+                                  SOURCES)
     out["fits_at_one"] = Estimate(smallest.fits, None, "whether your settings fit at micro-batch 1" if smallest.max_micro
                                   is not None else "whether your settings leave room for any activations", SOURCES)
     out["activations_modelled"] = Estimate(cur.max_micro is not None, None, "whether the model's activations are "
