@@ -374,3 +374,15 @@ def test_a_vit_is_not_asked_for_a_sequence_length(kb):
     assert "seq_len" not in [q.id for q in advice.questions]
     llm = consult("fine-tuning llama-2-7b with LoRA on a single A100 40GB at batch 32, bf16, AdamW. OOM", kb=kb)
     assert "seq_len" in [q.id for q in llm.questions]
+
+
+def test_a_t4_plan_is_never_labelled_bf16(kb):
+    """DeepSpeed's 16-bit weights with fp32 master weights run in the card's 16-bit type: on a T4 (no bf16) the
+    option's settings say fp16 mixed precision, not pure bf16; and each ruled-out title is listed once."""
+    advice = consult("Kaggle 2x T4, full finetune gemma-2b with DDP, fp16, seq 512. OOM immediately on first forward",
+                     kb=kb)
+    precisions = {o.settings.precision for o in advice.options}
+    assert "bf16" not in precisions and "amp_bf16" not in precisions
+    names = {f.name: f.value for f in advice.facts}.get("plan_ruled_out_names", "")
+    parts = [n.strip() for n in names.replace(" and ", ", ").split(", ") if n.strip()]
+    assert len(parts) == len(set(parts)), names

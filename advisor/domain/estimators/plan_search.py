@@ -206,7 +206,10 @@ def _option(p: Problem, c: Candidate, plan_id: str, recommended: bool) -> dict[s
                             or "unchanged") + "."
     sources = list(dict.fromkeys(SOURCES + tuple(s for n in notes for s in n["sources"])))
     k = c.knobs
-    settings = {"precision": k.precision if k.precision in ("fp32", "amp_bf16", "amp_fp16", "bf16") else "bf16",
+    # (DeepSpeed's 16-bit weights with an fp32 master copy is mixed precision in the card's 16-bit type: fp16 on a
+    # card without bf16, never "pure bf16")
+    mixed = "amp_fp16" if p.bf16 is False else "amp_bf16"
+    settings = {"precision": k.precision if k.precision in ("fp32", "amp_bf16", "amp_fp16", "bf16") else mixed,
                 "optimizer": k.optimizer, "gradient_checkpointing": k.checkpointing == "full", "num_gpus": k.gpus}
     if c.micro and c.accum and c.max_micro is not None:
         settings.update(micro_batch=c.micro, grad_accum_steps=c.accum)
@@ -306,7 +309,13 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                       "recommended": i == 0, "rationale": _rationale(p, result, c, plan_id) if i == 0 else ""})
     items.insert(0, {"option": None, "plan": _plan_table(p, cur, "current", "your plan" + assumed, True, False),
                      "recommended": False, "rationale": ""})
-    ruled = [f"{title}: {c.why_not or _memory_line(p, c)}" for title, c in result.ruled_out[:6]]
+    # (two knob settings may read the same, "16-bit weights with fp32 master weights" from ZeRO-2 and from offload:
+    # each title once)
+    first: dict[str, Candidate] = {}
+    for title, c in result.ruled_out:
+        first.setdefault(title, c)
+    ruled_out = list(first.items())[:6]
+    ruled = [f"{title}: {c.why_not or _memory_line(p, c)}" for title, c in ruled_out]
     current_text = _memory_line(p, cur) + assumed
     out = {
         "current_per_gpu": Estimate(cur.per_gpu, "bytes", current_text, SOURCES),
@@ -323,7 +332,7 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                                "checkpointing × attention × adapters × GPUs", ("arithmetic",)),
         "fitting": Estimate(result.fitting, "count", "candidate plans that fit the card", SOURCES),
         "ruled_out": Estimate("; ".join(ruled) if ruled else "none", None, "single changes that do not fit", SOURCES),
-        "ruled_out_names": Estimate(_names(title for title, _ in result.ruled_out[:6]) or "none", None,
+        "ruled_out_names": Estimate(_names(title for title, _ in ruled_out) or "none", None,
                                     "single changes that do not fit", SOURCES),
         "best": Estimate(_best_line(p, result.shown[0]) if result.shown else "none", None,
                          "the plan the search ranks first, with its memory per GPU", SOURCES, heuristic=True),
