@@ -45,3 +45,13 @@ def test_whole_machines_of_eight_are_counted_past_eight_gpus(kb):
     assert c.wm.value("gpus_to_fit") == 24 and c.wm.value("gpus_to_fit_per_gpu") <= 80 * 2**30
     assert "num_gpus" not in [q.fact for q in c.advice.questions]
     assert c.wm.value("gpus_to_fit_cpu_offload") > 0  # offloading: the RAM it needs is said
+
+
+def test_no_batch_per_update_is_kept_when_the_gpu_count_is_asked(kb):
+    """'how many H100s, micro batch 1?': no GPU count was said, so the plan's own one GPU makes no batch per update
+    of the user's to keep or to warn about."""
+    from advisor.shells.render import render_short
+
+    c = run_consultation("how many H100 80GB do i need to full finetune llama-3-70b with FSDP full_shard, bf16 mixed, "
+                         "adamw, seq 4096, micro batch 1? we have nodes of 8", kb=kb)
+    assert not c.wm.known("batch_size") and "That is not your" not in render_short(c, 200)

@@ -349,8 +349,9 @@ def recommendation_lines(c: Consultation, width: int) -> list[str]:
     if plan is not None:  # the plan search's own numbers for the plan it recommends
         text = plan_numbers(plan)
         current = next((p for p in advice.plans if p.current), None)
-        yours = (current.effective_batch if current is not None and current.effective_batch else
-                 next((c.wm.value(n) for n in ("effective_batch", "batch_size") if c.wm.known(n)), None))
+        # (with the GPU count unsaid, the plan's own "1 GPU" makes no batch per update of the user's)
+        yours = (current.effective_batch if current is not None and current.effective_batch and c.wm.known("num_gpus")
+                 else next((c.wm.value(n) for n in ("effective_batch", "batch_size") if c.wm.known(n)), None))
         if yours and plan.effective_batch and plan.effective_batch != yours:
             # a plan that changes the batch per update changes what the LR was tuned for: said where it is seen
             text += (f" That is not your {yours:g} per update: retune the learning rate, or keep {yours:g} with more "

@@ -139,7 +139,9 @@ def _problem(args: dict[str, Any]) -> Problem:
         micro, accum = target, 1  # "batch 4" on one GPU without accumulation is the micro-batch
     if micro and accum is None and target and int(target) % (int(micro) * gpus) == 0:
         accum = int(target) // (int(micro) * gpus)  # "micro 2, global 256 on 8 GPUs": 16 accumulation steps
-    if micro:  # the batch per update the user runs now (a stated total that disagrees is a red flag elsewhere)
+    if micro and args.get("num_gpus") is not None:
+        # the batch per update the user runs now (a stated total that disagrees is a red flag elsewhere); with the
+        # GPU count unsaid ("how many H100s do I need, micro batch 1?") there is no batch per update to keep
         target = int(micro) * int(accum or 1) * gpus
     goal = "fit"
     if args.get("claim_time_pressure") or args.get("user_goal") == "faster" or args.get("constraint") == "wall_clock":
