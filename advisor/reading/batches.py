@@ -312,9 +312,12 @@ def changes(clause: Clause, reading: Reading) -> None:
     words = clause.words
     _arrows(clause, reading)
     if not clause.present & CHANGE_SIGNS:
-        if clause.present & TOPICS.keys():
-            for w in [w for w in words if w in TOPICS]:
-                _note_topic(reading.topics, w)  # the quantities named, for a later "lower it to 8"
+        if clause.present & TOPICS.keys():  # the quantities named, for a later "lower it to 8" (the last four)
+            topics = reading.topics
+            for topic in [TOPICS[w] for w in words if w in TOPICS]:
+                if not topics or topics[-1] != topic:
+                    topics.append(topic)
+            del topics[:-4]
         return
     for k, w in enumerate(words):
         if w != "from" or k + 3 >= len(words):
