@@ -999,3 +999,15 @@ def test_the_capacity_an_oom_reports_is_the_named_cards_memory(kb):
 def test_what_fits_and_accumulation_weighed(message, expected, absent):
     values = {k: v.value for k, v in read(message).values.items()}
     assert {k: values.get(k) for k in expected} == expected and not set(absent) & set(values), values
+
+
+@pytest.mark.parametrize("message, absent", [
+    ("Batch size 64 took 1h4m for the first epoch", ["model", "params"]),  # a duration
+    ("gradient clipping with grad_clip 1.0", ["model"]),  # a setting's name, not CLIP
+    ("Could I put that line in lr_for_batchsize_2.py?", ["reference_batch", "micro_batch", "batch_size"]),
+    ("Do you mean that if I change IMS_PER_BATCH from 64 to 16, BASE_LR should change from 0.2 to 0.05?",
+     ["reference_batch"]),  # the change's numbers are the change's
+])
+def test_names_durations_and_changes_that_are_no_values(message, absent):
+    got = labels_of(read(message))
+    assert not set(absent) & set(got), got

@@ -147,6 +147,9 @@ def sized_names(clause: Clause, reading: Reading) -> None:
             continue  # up to 5,000B ('9708M' is 9.7B)
         if i - 2 >= clause.start and tokens[i - 1].text in ("*", "x", "×") and tokens[i - 2].is_num:
             continue  # "8*910B (64G)", "8x 910B": a count of devices (Ascend 910B), not a model's size
+        if unit_word == "m" and i - 2 >= clause.start and tokens[i - 1].text in ("h", "hr", "hrs") \
+                and tokens[i - 2].is_num and not num.space_before:
+            continue  # "took 1h4m": an hour and four minutes
         if i > clause.start and tokens[i - 1].kind == "word" and not num.space_before \
                 and tokens[i - 1].text.split("_")[-1] in DATA_SETS:
             continue  # "cc3m", "laion400m", "datacomp1b": a data set of so many pairs
@@ -222,6 +225,9 @@ GENERIC_PARTS = frozenset({"style", "level", "like", "based", "type", "family", 
                            "series", "compatible", "variants", "variant", "models", "architectures"})
 
 
+SETTING_PREFIXES = frozenset({"grad", "gradient", "max", "min", "no", "use", "enable", "disable", "norm", "open"})
+
+
 def family_names(clause: Clause, reading: Reading) -> None:
     """Models of a known family written without a size ('visual-bert', 'Qwen-VL', 'ResNet152', 'bevformer-small',
     'ViT-g/14', 'llama2'): two parts or more, or digits glued to the family's name."""
@@ -256,7 +262,8 @@ def family_names(clause: Clause, reading: Reading) -> None:
         glued_digits = any(tokens[x].is_num and tokens[x - 1].kind == "word" and not tokens[x].space_before
                            for x in range(first + 1, last + 1))
         before = clause.words[clause.key_of[first] - 1] if clause.key_of.get(first, 0) > 0 else ""
-        generic = any(p.lower() in GENERIC_PARTS for p in parts[1:])  # "CLIP-style", "opt_level", "BERT-like"
+        # "CLIP-style", "opt_level", "BERT-like"; "grad_clip", "open_clip": a setting's or a library's name
+        generic = any(p.lower() in GENERIC_PARTS for p in parts[1:]) or parts[0].lower() in SETTING_PREFIXES
         if not file_name and not generic and after not in NAMED_THINGS | NOT_THE_MODEL and before not in COMPARED \
                 and (len(parts) >= 2 or glued_digits) and not clause.claimed & set(range(first, last + 1)):
             model_id = names.ident(written)

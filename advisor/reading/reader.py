@@ -462,7 +462,7 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             and clause.tokens[key - 2].is_num  # "8x8 GPUs"
         if prev is not None and prev.kind == "word" and not tok.space_before and not times:
             continue  # part of a name: "A100", "M60", "llama2", "qwen2" are names, not quantities
-        if prev is not None and prev.text in ("-", ".", "/") and not tok.space_before and key - 2 >= clause.start \
+        if prev is not None and prev.text in ("-", ".", "/", "_") and not tok.space_before and key - 2 >= clause.start \
                 and clause.tokens[key - 2].kind == "word" and not prev.space_before \
                 and clause.tokens[key - 2].text not in ("batch", "size", "len", "length", "lr", "steps", "epochs"):
             continue  # "Llama-2", "vit-b/16", "gpt-2": a number inside a hyphenated name
@@ -524,6 +524,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 fill(reading, stated, value, "", clause.text(key, text_end), setup_of(clause, k),
                      mood=_segment_mood(clause, key))
                 continue
+            elif batches.in_change(words, k):
+                continue  # "change IMS_PER_BATCH from 64 to 16": a change, read as one
             elif setup_of(clause, k) == "user" and _bare_use(clause, reading, k, end, value):
                 fill(reading, "batch", value, "", clause.text(keys[k - 1], text_end), "user")  # "I'll use 512"
                 continue
