@@ -1011,3 +1011,8 @@ def test_what_fits_and_accumulation_weighed(message, expected, absent):
 def test_names_durations_and_changes_that_are_no_values(message, absent):
     got = labels_of(read(message))
     assert not set(absent) & set(got), got
+
+
+@pytest.mark.parametrize("message", ["batch=-1 gives OOM in ver 8.0.88", "yolo train batch -1 on a T4"])
+def test_a_negative_number_is_no_batch(message):
+    assert "micro_batch" not in labels_of(read(message))  # YOLO's batch=-1 is AutoBatch, not a batch of 1

@@ -462,6 +462,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             and clause.tokens[key - 2].is_num  # "8x8 GPUs"
         if prev is not None and prev.kind == "word" and not tok.space_before and not times:
             continue  # part of a name: "A100", "M60", "llama2", "qwen2" are names, not quantities
+        if prev is not None and prev.text == "-" and not tok.space_before and (
+                prev.space_before or key - 2 < clause.start or clause.tokens[key - 2].text in ("=", ":", "(", "[")):
+            continue  # "batch=-1", "--batch -1": a negative number (YOLO's "auto"), no count or size
         if prev is not None and prev.text in ("-", ".", "/", "_") and not tok.space_before and key - 2 >= clause.start \
                 and clause.tokens[key - 2].kind == "word" and not prev.space_before \
                 and clause.tokens[key - 2].text not in ("batch", "size", "len", "length", "lr", "steps", "epochs"):
