@@ -881,6 +881,10 @@ def test_no_accumulation_is_one_micro_batch_per_update(message, steps):
      "understanding?", "explain_result"),
     # a 'why' about one run's memory, with nothing compared, still asks to make it fit
     ("Why do I get CUDA out of memory with batch size 1 on a 3090?", "fit"),
+    # the same memory, or memory that barely changes, set against an expectation
+    ("FSDP consumes the same amount of memory as DDP, why?", "explain_result"),
+    ("Reserved memory barely changes between 1 and 4 nodes, which results in OOM for the 11B model.",
+     "explain_result"),
 ])
 def test_goals_from_the_sixth_session(message, goal):
     assert labels_of(read(message)).get("goal") == goal

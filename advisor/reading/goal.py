@@ -131,6 +131,10 @@ GOAL_CUES: list[tuple[str, str, float]] = [
     ("does not reduce", "explain_result", 1.5), ("didn't reduce", "explain_result", 1.5),
     ("did not reduce", "explain_result", 1.5), ("no reduction", "explain_result", 1.5),
     ("doesn't decrease", "explain_result", 0), ("didn't decrease", "explain_result", 0),  # (comparisons only)
+    ("barely changes", "explain_result", 1.5), ("barely changed", "explain_result", 1.5),
+    ("doesn't change", "explain_result", 1), ("does not change", "explain_result", 1),
+    ("didn't change", "explain_result", 1), ("stays the same", "explain_result", 1.5),
+    ("remains the same", "explain_result", 1.5),
 ]
 
 # a number (or '=' / ':') right after an LR word names a value of a config, not a question about the LR
@@ -258,7 +262,9 @@ COMPARISONS = {"more memory than", "uses more memory", "use more memory", "the s
                "strange", "runs successfully", "trains fine", "runs fine", "works fine", "it seems",
                "much more memory", "so much more", "same as", "times the memory", "times more memory",
                "twice the memory", "twice as much memory", "not reduced", "doesn't reduce", "does not reduce",
-               "didn't reduce", "did not reduce", "no reduction", "doesn't decrease", "didn't decrease"}
+               "didn't reduce", "did not reduce", "no reduction", "doesn't decrease", "didn't decrease",
+               "barely changes", "barely changed", "doesn't change", "does not change", "didn't change",
+               "stays the same", "remains the same"}
 
 # a comparative near a memory noun compares two setups' memory ("consumes more GPU memory than DataParallel", "uses
 # 15% more runtime GPU memory than fp16", "twice the time and GPU memory of bf16", "so much less memory")
@@ -275,9 +281,9 @@ def _compares(words: list[str], index) -> bool:
         hit = index.at(words, k)
         if hit and " ".join(words[k:k + hit[0]]) in COMPARISONS:
             return True
-    for k in [k for k, w in enumerate(words) if w in COMPARATIVES or w in MULTIPLES]:
-        if words[k] in MULTIPLES and MEMORY_NOUNS.intersection(words[k + 1:k + 6]):
-            return True
+    for k in [k for k, w in enumerate(words) if w in COMPARATIVES or w in MULTIPLES or w == "same"]:
+        if (words[k] in MULTIPLES or words[k] == "same") and MEMORY_NOUNS.intersection(words[k + 1:k + 6]):
+            return True  # "twice the memory", "the same amount of memory as DDP"
         if MEMORY_NOUNS.intersection(words[max(0, k - 4):k + 5]) and ("than" in words[k + 1:k + 8]
                                                                       or words[k - 1:k] in (["much"], ["so"])):
             return True
