@@ -343,7 +343,8 @@ def run(capsys, *argv):
 def test_cli_reads_config_files_alone_or_with_a_scenario(capsys, tmp_path):
     code, out, err = run(capsys, "answer", "--config", str(DATA / "ds_zero3_offload.json"),
                          "--config", str(DATA / "accelerate_kaggle.yaml"))
-    assert code == 0 and err == "" and out.startswith("I read: optimizer AdamW; precision bf16 mixed precision")
+    assert code == 0 and err == "" and " ".join(out.split()).startswith(
+        "I read: GPUs in data parallel 3; machines 1; optimizer AdamW; precision bf16 mixed precision")
     code, out, err = run(capsys, "answer", "--verbose", "--config", str(DATA / "ds_zero3_offload.json"),
                          "--config", str(DATA / "accelerate_kaggle.yaml"))
     flat = " ".join(out.split())  # the text is wrapped

@@ -244,11 +244,19 @@ def read_facts(kb: KnowledgeBase, facts: list[FactOut]) -> list[FactOut]:
                 and isinstance(f.value, (int, float)) and not isinstance(f.value, bool))]
 
 
+# what a reader checks first, so a short answer cut at three lines keeps it: the card, the model, how it trains
+READ_FIRST = ("gpu_model", "gpu_memory", "model_preset", "params", "num_gpus", "num_nodes", "training_mode", "adapter",
+              "optimizer", "precision", "micro_batch", "grad_accum_steps", "batch_size", "seq_len")
+
+
 def i_read(kb: KnowledgeBase, facts: list[FactOut]) -> str:
-    """'I read: GPU memory 24 GiB, model llama-2-7b, …' - or that nothing was read."""
+    """'I read: GPU a100-80gb; GPU memory 80 GiB; model llama-2-7b; …' (the card and the model first, the rest in the
+    vocabulary's order) - or that nothing was read."""
     if not facts:
         return "I read nothing I could use."
-    return "I read: " + "; ".join(fact_words(kb, f.name, f.value) for f in facts) + "."
+    first = {name: i for i, name in enumerate(READ_FIRST)}
+    ordered = sorted(facts, key=lambda f: first.get(f.name, len(first)))  # (stable: the rest keep their order)
+    return "I read: " + "; ".join(fact_words(kb, f.name, f.value) for f in ordered) + "."
 
 
 def _reads_through(c: Consultation, rule: Rule, depth: int = 2) -> list[str]:
