@@ -429,3 +429,15 @@ def test_accumulate_or_lower_the_lr_is_answered_with_the_papers_updates(kb):
     assert c.wm.value("max_micro_batch") == 32 and not c.wm.known("grad_accum_steps")
     assert (c.wm.value("accum_micro_batch"), c.wm.value("accum_steps")) == (32, 4)
     assert c.advice.recommendation.option_id == "accumulate-to-target"
+
+
+def test_a_process_killed_while_loading_is_the_hosts_ram(kb):
+    """'process just gets "Killed" while loading, no CUDA error' on 2 GPUs with 64 GB of RAM: each process loads
+    Llama-2-13B on the CPU in fp32 (2 × 13.0B × 4 B = 104 GB, twice that at the peak), more than the machine has."""
+    c = run_consultation('ZeRO-3 with offload_optimizer and offload_param to cpu, Llama-2-13B full FT on 2x RTX 3090, '
+                         'box has 64GB RAM. process just gets "Killed" while loading, no CUDA error', kb=kb)
+    assert c.wm.value("host_load_ranks") == 2
+    assert c.wm.value("host_load_bytes") == pytest.approx(2 * c.wm.value("params") * 4)
+    assert "finding-process-killed" in [f.id for f in c.advice.findings]
+    plain = run_consultation("Llama-2-13B full FT on 2x RTX 3090, CUDA out of memory", kb=kb)
+    assert "finding-process-killed" not in [f.id for f in plain.advice.findings]

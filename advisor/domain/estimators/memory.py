@@ -164,6 +164,20 @@ def offload_gpu_state_bytes(params: float, optimizer: str = "adamw") -> dict[str
                                      f"{fmt_bytes_gb(cpu * DEEPSPEED_BUFFER_FACTOR)}", ("deepspeed-memory",))}
 
 
+@estimator("value", "peak", "ranks", cites=("hf-big-models",))
+def host_load_bytes(params: float, num_gpus: float = 1, num_nodes: float = 1) -> dict[str, Estimate]:
+    """Host RAM the processes of one machine use to load the model before it reaches a GPU: every data-parallel
+    process loads the whole model on the CPU (fp32 unless a 16-bit dtype is asked for), and the usual loading path
+    holds two copies while it builds the model and reads the weights (Hugging Face, "Instantiate a big model")."""
+    ranks = max(1, int(num_gpus // max(1, num_nodes)))
+    one = params * 4 * ranks
+    formula = f"{fmt_count(params)} params × 4 B (fp32) × {ranks} process(es) on the machine = {fmt_bytes_gb(one)}"
+    return {"value": Estimate(one, "bytes", formula, ("hf-big-models",)),
+            "peak": Estimate(2 * one, "bytes", f"{formula} × 2 (the model built, then the weights loaded) = "
+                             f"{fmt_bytes_gb(2 * one)}", ("hf-big-models",)),
+            "ranks": Estimate(ranks, "count", "processes on one machine, each loading its own copy", ("hf-big-models",))}
+
+
 @estimator(cites=("hf-anatomy", "pt-cuda-context", "pt-cuda-allocator"))
 def headroom_bytes(gpu_memory: float, fixed_bytes: float, cuda_context: float, safety_margin: float = 0.0) -> dict[str, Estimate]:
     """What is left for activations after the batch-independent memory, the CUDA context and the share of the card
