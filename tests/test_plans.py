@@ -386,3 +386,19 @@ def test_a_t4_plan_is_never_labelled_bf16(kb):
     names = {f.name: f.value for f in advice.facts}.get("plan_ruled_out_names", "")
     parts = [n.strip() for n in names.replace(" and ", ", ").split(", ") if n.strip()]
     assert len(parts) == len(set(parts)), names
+
+
+def test_offloaded_parameters_and_gradient_partitions_leave_the_gpu(kb):
+    """ZeRO-3 with offload_optimizer and offload_param: the 16-bit parameters wait on the CPU (16 + 2 = 18 B per
+    parameter there, DeepSpeed's figure) and each GPU holds two gathered layers; ZeRO-Offload also copies each
+    gradient partition to the CPU, so none is counted on the GPU between steps."""
+    message = ("ZeRO-3 with offload_optimizer and offload_param to cpu, Llama-2-13B full FT on 2x RTX 3090, box has "
+               "512GB RAM, bf16, AdamW, seq 2048, batch 1 per GPU, no accumulation, gradient checkpointing")
+    advice = consult(message, kb=kb)
+    current = plans_of(advice)["current"]
+    params = {f.name: f.value for f in advice.facts}["params"]
+    assert current.cpu_bytes == pytest.approx(params * 18)
+    assert current.components["weights"] == pytest.approx(2 * params * 2 / 40)  # two of Llama-2-13B's 40 layers
+    assert "gradients (alive at backward)" not in current.components
+    optimizer_only = plans_of(consult(message.replace(" and offload_param", ""), kb=kb))["current"]
+    assert optimizer_only.components["weights"] == pytest.approx(params * 2 / 2)  # the 16-bit shard stays

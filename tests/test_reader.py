@@ -1020,3 +1020,14 @@ def test_names_durations_and_changes_that_are_no_values(message, absent):
 @pytest.mark.parametrize("message", ["batch=-1 gives OOM in ver 8.0.88", "yolo train batch -1 on a T4"])
 def test_a_negative_number_is_no_batch(message):
     assert "micro_batch" not in labels_of(read(message))  # YOLO's batch=-1 is AutoBatch, not a batch of 1
+
+
+@pytest.mark.parametrize("message, params", [
+    ("ZeRO-3 with offload_optimizer and offload_param to cpu", True),
+    ("FSDP + cpu offload (offload_params=True)", True),
+    ("ZeRO-3 with CPU offload", None),
+])
+def test_parameters_offloaded_too(message, params):
+    values = read(message).values
+    assert values["offload"].value == "cpu"
+    assert (values["offload_params"].value if "offload_params" in values else None) == params

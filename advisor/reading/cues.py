@@ -179,6 +179,8 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("offload", "offload", "cpu"), ("cpu offload", "offload", "cpu"), ("offload optimizer", "offload", "cpu"),
     ("offloading", "offload", "cpu"), ("cpu offloading", "offload", "cpu"),
     ("offload param", "offload", "cpu"), ("nvme", "offload", "nvme"), ("offload to nvme", "offload", "nvme"),
+    # the parameters offloaded too (ZeRO-3's offload_param, FSDP's offload_params=True)
+    ("offload params", "offload", "cpu"), ("offload parameters", "offload", "cpu"),
     # memory savers
     ("gradient checkpointing", "grad_checkpointing", True), ("activation checkpointing", "grad_checkpointing", True),
     ("gradient checkpoint", "grad_checkpointing", True), ("grad checkpointing", "grad_checkpointing", True),

@@ -282,6 +282,8 @@ def _keywords(clause: Clause, reading: Reading) -> None:
                 # an out-of-memory error is the user's, whoever's setup the clause speaks of ("following your
                 # configuration, it prompts CUDA out of memory")
                 reading.set(Read(name, value, text, "user" if name == "oom" else setup_of(clause, k)))
+                if name == "offload" and {"param", "params", "parameters"} & set(words[k:end]):
+                    reading.set(Read("offload_params", True, text, setup_of(clause, k)))  # `offload_param`
         after_hit = end
 
 

@@ -48,6 +48,8 @@ class Training(BaseModel):
         None, description="ddp = DistributedDataParallel (one process per GPU); dp = torch.nn.DataParallel (one process)")
     zero_stage: Optional[int] = Field(None, ge=0, le=3, description="DeepSpeed ZeRO stage")
     offload: Optional[Literal["cpu", "nvme"]] = None
+    offload_params: Optional[bool] = Field(None, description="the parameters offloaded too (ZeRO-3 offload_param, FSDP "
+                                           "CPU offload), not only the optimizer state")
     grad_checkpointing: Optional[bool] = None
     attention: Optional[Literal["flash", "sdpa", "eager"]] = None
     preference_objective: Optional[Literal["dpo", "kto", "orpo", "simpo"]] = Field(
@@ -116,7 +118,8 @@ _PLACES = {
     "training_mode": ("training", "mode"), "adapter": ("training", "adapter"), "lora_rank": ("training", "lora_rank"),
     "precision": ("training", "precision"), "optimizer": ("training", "optimizer"),
     "parallelism": ("training", "parallelism"), "zero_stage": ("training", "zero_stage"),
-    "offload": ("training", "offload"), "grad_checkpointing": ("training", "grad_checkpointing"),
+    "offload": ("training", "offload"), "offload_params": ("training", "offload_params"),
+    "grad_checkpointing": ("training", "grad_checkpointing"),
     "attention": ("training", "attention"), "preference_objective": ("training", "preference_objective"),
     "micro_batch": ("batches", "micro_batch"), "grad_accum_steps": ("batches", "grad_accum_steps"),
     "global_batch": ("batches", "global_batch"), "seq_len": ("batches", "seq_len"),
@@ -175,6 +178,7 @@ _DIRECT = (("num_gpus", "num_gpus"), ("seq_len", "seq_len"), ("grad_accum_steps"
            ("training_mode", "training_mode"), ("precision", "precision"), ("oom", "oom"), ("gpu_model", "gpu_model"),
            ("num_nodes", "num_nodes"), ("adapter", "adapter"), ("lora_rank", "lora_rank"),
            ("parallelism", "parallelism"), ("zero_stage", "zero_stage"), ("offload", "offload"),
+           ("offload_params", "offload_params"),
            ("grad_checkpointing", "grad_checkpointing"), ("attention", "attention"), ("image_size", "image_size"),
            ("warmup_steps", "warmup_steps"), ("warmup_ratio", "warmup_ratio"),
            ("batch_scale_factor", "batch_scale_factor"), ("lr_scale_factor", "lr_scale_factor"),

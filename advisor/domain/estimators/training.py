@@ -51,6 +51,7 @@ class TrainingSetup:
     grad_accum: int = 1  # micro-batches per optimizer update: from the 2nd on, every gradient is alive in backward
     bucket_view: bool = False  # DDP gradient_as_bucket_view=True: the gradients are views of the buckets (one copy)
     reference_bytes: float = 0.0  # a frozen reference model beside the trained one (DPO, KTO), per GPU
+    offload_params: bool = False  # with ZeRO-3 and offload: the 16-bit parameters live on the CPU too
 
     def check(self) -> None:
         if self.precision not in ALL_PRECISIONS:
@@ -271,13 +272,30 @@ def model_state_parts(params: int, setup: TrainingSetup, spec: ModelSpec | None 
         # ZeRO-Offload: fp32 master weights, fp32 gradients and the optimizer's fp32 state on the CPU (16 B/param
         # for Adam; DeepSpeed's estimator adds ×1.5 for buffers), in total over all ranks
         cpu, optimizer = trainable * (OFFLOAD_CPU_BYTES + OPTIMIZER_STATE[setup.optimizer]), 0.0
+    grads_off = setup.offload_optimizer and n > 1 and setup.zero >= 2
+    if grads_off:
+        # ZeRO-2/3 with the optimizer offloaded copies each rank's gradient partition to the CPU as it is reduced
+        # (DeepSpeed's estimate keeps no gradients on the GPU: 2·P for ZeRO-2, 2·P/N for ZeRO-3); what stays is the
+        # reduce bucket, counted with the backward's transient gradients
+        grads = 0.0
+    params_off = setup.offload_params and setup.offload_optimizer and setup.zero == 3
+    if params_off:
+        # ZeRO-3's offload_param / FSDP's CPU offload: the 16-bit parameters wait on the CPU (DeepSpeed's 18 B/param
+        # with the optimizer's 16) and each GPU gathers one layer at a time, the next prefetched: two layers' worth
+        layers = spec.n_layers if spec is not None and spec.has_transformer_shape and spec.n_layers else 0
+        cpu += trainable * (w + copy) + frozen_bytes
+        weights = 2 * (trainable * (w + copy) + frozen_bytes) / layers if layers else 0.0
     trained = f"{fmt_count(trainable)} trained" + (
         (f" + frozen base {frozen_formula}" if frozen_formula else f" + {fmt_count(frozen)} frozen at {fmt_sig(base_bytes)} B") if frozen else "")
     zero = f", ZeRO-{setup.zero} over {n} GPUs" if setup.zero and n > 1 else (f", replicated on {n} GPUs" if n > 1 else "")
     formulas = {
-        "weights": f"{trained}: {fmt_sig(w + copy)} B/param{' (incl. 16-bit copy)' if copy else ''}"
+        "weights": (f"{trained}: {fmt_sig(w + copy)} B/param on the CPU (offload_param); two layers gathered at a time "
+                    f"on the GPU = {fmt_bytes_gb(weights)}") if params_off else
+                   f"{trained}: {fmt_sig(w + copy)} B/param{' (incl. 16-bit copy)' if copy else ''}"
                    + (f" / {n} (ZeRO-3)" if shard(3) > 1 else "") + f" = {fmt_bytes_gb(weights)}",
-        "gradients": f"{fmt_count(trainable)} × {fmt_sig(g)} B" + (f" / {n} (ZeRO-2+)" if shard(2) > 1 else "")
+        "gradients": (f"{fmt_count(trainable)} × {fmt_sig(g)} B, each partition copied to the CPU as it is reduced "
+                      "(ZeRO-Offload) = 0 on the GPU between steps") if grads_off else
+                     f"{fmt_count(trainable)} × {fmt_sig(g)} B" + (f" / {n} (ZeRO-2+)" if shard(2) > 1 else "")
                      + f" = {fmt_bytes_gb(grads)}",
         "optimizer state": f"{fmt_count(trainable)} × {fmt_sig(opt)} B ({setup.optimizer}"
                            + (f", incl. fp32 master {master} B" if master else "") + ")"
@@ -467,6 +485,9 @@ def gradient_residency(grads: float, trainable: float, setup: TrainingSetup) -> 
     if n > 1 and setup.zero == 1:
         return grads, 0.0, ("ZeRO-1 shards only the optimizer state: every rank keeps the full gradients, averaged "
                             "across ranks, until its partition of the update is done")
+    if n > 1 and setup.offload_optimizer:
+        return 0.0, 0.0, (f"ZeRO-{setup.zero} with the optimizer offloaded copies this rank's gradient partition to "
+                          "the CPU as it is reduced: none stays on the GPU between steps")
     if n > 1:
         g = PRECISIONS[setup.precision][1] if setup.precision in PRECISIONS else 2
         part = trainable * g / n
