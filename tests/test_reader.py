@@ -168,8 +168,8 @@ LATER_SETS = {
     (736, 785): (0.77, 0.75),  # held out; 0.782 / 0.761 on arrival (idem)
     (786, 885): (0.74, 0.75),  # held out, all of it; 0.748 / 0.756 on arrival
     (886, 985): (0.66, 0.72),  # held out, all of it; 0.677 / 0.735 on arrival, near the fifth session's end
-    (986, 1035): (0.67, 0.72),  # tuned (after arrival); the set scored 0.733 / 0.786 on arrival, early in the sixth
-    (1036, 1085): (0.77, 0.81),  # held out; its other half                                 session (all 100)
+    (986, 1035): (0.67, 0.72),  # tuned after arrival; rq-986..1085 scored 0.733 / 0.786 on arrival (sixth session)
+    (1036, 1085): (0.77, 0.81),  # held out: that set's other half
     (1086, 1185): (0.69, 0.70),  # held out, all of it; 0.708 / 0.722 on arrival, late in the sixth session
 }
 
