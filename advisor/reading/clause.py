@@ -111,6 +111,10 @@ class Clause:
                 artifact = k + 1 < len(words) and words[k + 1] in ARTIFACTS  # "we use your code"
                 # "if you keep batch_size = 128 and train with 8 GPUs": a generic 'you', the asker's own case
                 artifact = artifact or (w == "you" and k > 0 and words[k - 1] in ("if", "when", "once"))
+                # "gpt2-medium", "whisper-medium", "phi-3-medium": a cue glued into a model's name is part of it
+                t = self.keys[k]
+                artifact = artifact or (t > self.start and not self.tokens[t].space_before
+                                        and self.tokens[t - 1].text in ("-", "_", "/"))
                 if not artifact and not self._file_name(k) and not (k > 0 and words[k - 1] in FOLLOWING_LAST and any(
                         tuple(words[max(0, k - n):k]) in FOLLOWING for n in (1, 2, 3))):
                     speaking_of_reference = True
