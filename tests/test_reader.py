@@ -1033,3 +1033,28 @@ def test_parameters_offloaded_too(message, params):
     values = read(message).values
     assert values["offload"].value == "cpu"
     assert (values["offload_params"].value if "offload_params" in values else None) == params
+
+
+@pytest.mark.parametrize("message, expected, absent", [
+    # review 8: a setting after "with" in "what … should I use with FSDP?" is the question's given
+    ("What micro batch / grad accum should I use with FSDP full shard?", {"parallelism": "fsdp"}, []),
+    # "should I accumulate to 1024 or use 256?": the batch accumulation would reach, not 1,024 steps
+    ("The DeiT recipe uses batch 1024. Max 64 per GPU fits. Should I accumulate to 1024 or use 256 and lower the LR?",
+     {}, ["grad_accum_steps"]),
+    ("When I changed batch-size to 16 and accumulate to 4, I still get OOM", {"grad_accum_steps": 4}, []),
+    # "would batch 8 be faster?": a case supposed, no change of the run's batch
+    ("batch 4 seq 2048, ~2.9 s/it. would batch 8 be faster?", {"micro_batch": 4}, ["batch_from", "batch_to"]),
+    # the setup an LR was tuned on is not the run's
+    ("--gradient_accumulation_steps 4. the lr was tuned on 1 node (8 GPUs) with grad accum 8, do I need to rescale it?",
+     {"grad_accum_steps": 4}, []),
+])
+def test_readings_from_the_eighth_review(message, expected, absent):
+    got = labels_of(read(message))
+    assert {k: got.get(k) for k in expected} == expected and not set(absent) & set(got), got
+
+
+def test_a_papers_batch_said_in_tokens_in_parentheses(kb):
+    reading = read("continued pretraining of gpt2-medium on 2x RTX 4090, micro batch 8, seq 1024. I want the GPT-3 "
+                   "paper batch for the 350M model (0.5M tokens). what grad accum do I need?")
+    assert facts_of(reading, kb)["reference_batch"][0] == 512  # 2^19 tokens / 1,024
+    assert labels_of(reading)["goal"] == "choose_batch"

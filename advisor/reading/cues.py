@@ -81,7 +81,8 @@ OK_WORDS = {"fits", "works", "worked", "runs", "fine", "ok", "okay", "successful
 
 
 PAST_RUN_PHRASES = {("was", "able"), ("were", "able"), ("i", "could"), ("we", "could"), ("used", "to"),
-                    ("first", "used"), ("first", "tried"), ("first", "trained"), ("first", "ran")}
+                    ("first", "used"), ("first", "tried"), ("first", "trained"), ("first", "ran"),
+                    ("was", "tuned"), ("were", "tuned")}  # "the lr was tuned on 1 node with grad accum 8"
 
 
 PAST_FIRST = {a for a, _ in PAST_RUN_PHRASES}

@@ -83,6 +83,8 @@ GOAL_CUES: list[tuple[str, str, float]] = [
     ("how much accumulation", "choose_batch", 2), ("how much grad accumulation", "choose_batch", 2),
     ("how much grad accum", "choose_batch", 2), ("how many grad accumulation steps", "choose_batch", 2),
     ("how many grad accum steps", "choose_batch", 2), ("how many accum steps", "choose_batch", 2),
+    ("what grad accum", "choose_batch", 2), ("what gradient accumulation", "choose_batch", 2),
+    ("what accumulation", "choose_batch", 2), ("which gradient accumulation", "choose_batch", 2),
     ("to match", "match_reference", 1),
     # explain a result
     ("why", "explain_result", 1.5), ("how come", "explain_result", 1.5), ("or is that", "explain_result", 2),

@@ -59,8 +59,11 @@ def read(message: str) -> Reading:
             reading.scratch_evidence = _defined_by_shape(clause)
         if reading.launcher is None and present & LAUNCH_WORDS:
             reading.launcher = _first_phrase(clause, cue_index("launchers"))
+        # "what if I have 4 GPUs?", "would batch 8 be faster?": a case supposed, not the run
         reading.in_hypothetical_clause = question and (clause.words[:2] == ["what", "if"]
-                                                       or clause.words[:1] in (["suppose"], ["supposing"]))
+                                                       or clause.words[:1] in (["suppose"], ["supposing"])
+                                                       or clause.words[:1] == ["would"]
+                                                       and clause.words[1:2] in (["batch"], ["bs"], ["batchsize"]))
         reading.in_personal_sentence = bool(FIRST_PERSON & present)
         reading.in_planning_sentence = bool(PLANNING & present) or question  # "so is batch 8 right?"
         reading.in_past_clause = _past_run(clause.words, present)
@@ -288,6 +291,7 @@ def _keywords(clause: Clause, reading: Reading) -> None:
 
 
 BINARY_COUNT_UNITS = {"k": 2**10, "m": 2**20, "b": 2**30}  # "0.5M tokens" is often 2^19 (512 × 1,024)
+BATCH_NOUNS = frozenset({"batch", "bs", "batchsize"})
 
 
 # words after "all parameters" that make them the run's settings, not its weights ("all parameters default")
@@ -315,6 +319,8 @@ def _asked_about(clause: Clause, k: int, length: int) -> bool:
     if end >= len(clause.tokens) or clause.tokens[end].text != "?":
         return False
     words = clause.words
+    if k >= 1 and words[k - 1] in ("with", "under") and words[:1] in (["what"], ["which"], ["how"]):
+        return False  # "what micro batch should I use with FSDP full shard?": FSDP is the given, not the question
     for j in range(k, max(-1, k - 4), -1):  # the verb, up to two words ("turn on", "use the") before it, or its own
         if words[j] in ADOPTING:
             if "to" in words[j + 1:k] and words[j] not in SWITCHING:
@@ -511,6 +517,13 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             # "8 GPUs, 50000 samples": a cue before a list separator named the previous value; the noun after this
             # number names it
             slot, keyed = right_slot or slot, None
+        if keyed is None and words[end + 1:end + 2] in (["tokens"], ["token"]) and clause.present & BATCH_NOUNS \
+                and (slot is None or slot[0] not in ("batch", "micro_batch", "global_batch")) \
+                and [batches.TOPICS[w] for w in words[max(0, k - 12):k] if w in batches.TOPICS][-1:] == ["batch"]:
+            # "the GPT-3 paper batch for the 350M model (0.5M tokens)": the batch, said in tokens
+            binary = value * BINARY_COUNT_UNITS[u] if u in BINARY_COUNT_UNITS else scaled
+            reading.set(Read("batch_tokens", (scaled, binary), clause.text(key, keys[end + 1]), setup_of(clause, k)))
+            continue
         if slot is None:
             if not u and float(value).is_integer() and 1 < value <= 1024 and _count_of_sized_cards(clause, end + 1):
                 # "on 4 24GB VRAM GPUs", "4 times 24 GB graphics cards": a count, then each card's size
@@ -531,6 +544,7 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 continue
             elif batches.in_change(words, k):
                 continue  # "change IMS_PER_BATCH from 64 to 16": a change, read as one
+
             elif setup_of(clause, k) == "user" and _bare_use(clause, reading, k, end, value):
                 fill(reading, "batch", value, "", clause.text(keys[k - 1], text_end), "user")  # "I'll use 512"
                 continue
@@ -573,6 +587,10 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if name == "grad_accum_steps" and not keyed and words[start_key] in ("accumulate", "accumulating") \
                 and k == start_key + 1 and clause.end < len(clause.tokens) and clause.tokens[clause.end].text == "?":
             continue  # "accumulate 4 or lower the lr?": a plan the user weighs, not the run's accumulation
+        if name == "grad_accum_steps" and not keyed and words[k - 1:k] == ["to"] and k - 1 > start_key and (
+                ("batch" in reading.reference and reading.reference["batch"].value == value)
+                or clause.end < len(clause.tokens) and clause.tokens[clause.end].text == "?" and "or" in clause.present):
+            continue  # "should I accumulate to 1024 or use 256?": the batch it would reach, not a count of steps
         if name == "precision_bits" and not (prev is not None and prev.text in ("=", ":") or in_flag(clause, keys[start_key])):
             continue  # `precision=16`, `--precision 32`: a setting; "the precision of 16 digits" is none
         if name == "warmup_steps" and (u in ("%",) or (end + 1 < len(words) and words[end + 1] in ("epoch", "epochs", "%"))
