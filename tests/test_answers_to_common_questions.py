@@ -441,3 +441,17 @@ def test_a_process_killed_while_loading_is_the_hosts_ram(kb):
     assert "finding-process-killed" in [f.id for f in c.advice.findings]
     plain = run_consultation("Llama-2-13B full FT on 2x RTX 3090, CUDA out of memory", kb=kb)
     assert "finding-process-killed" not in [f.id for f in plain.advice.findings]
+
+
+def test_matching_a_papers_batch_in_tokens_without_a_micro_batch(kb):
+    """'match the Llama 2 paper: global batch 4M tokens, seq len 4096 … what micro batch / grad accum with FSDP full
+    shard?' on 64 H100s: the paper's 1,024 sequences, trained at its length, reached with the largest micro-batch the
+    estimate allows and accumulation (micro × steps × 64 = 1,024)."""
+    c = run_consultation("Pretraining a 7B llama-style model on 64 H100s (8 nodes). Want to match the Llama 2 paper: "
+                         "global batch 4M tokens, seq len 4096. What micro batch / grad accum should I use with FSDP "
+                         "full shard?", kb=kb)
+    assert c.wm.value("reference_batch") == 1024 and c.wm.value("seq_len") == 4096
+    assert c.wm.value("parallelism") == "fsdp"
+    micro, steps = c.wm.value("accum_micro_batch"), c.wm.value("accum_steps")
+    assert micro * steps * 64 == 1024 and micro <= c.wm.value("plan_current_max_micro")
+    assert c.advice.recommendation.option_id == "accumulate-to-target"

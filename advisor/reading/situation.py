@@ -280,6 +280,10 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         put("target_tokens_per_step", total, v["batch_tokens"].text)
         if sequences and "batch_size" not in out:
             put("batch_size", sequences, v["batch_tokens"].text)
+    ref_seq = reading.reference.get("seq_len")
+    if ref_seq is not None and "seq_len" not in v and v.get("goal") is not None and v["goal"].value == "match_reference":
+        # "match the Llama 2 paper: global batch 4M tokens, seq len 4096": matching it trains at its length
+        put("seq_len", ref_seq.value, ref_seq.text)
     ref_tokens = reading.reference.get("batch_tokens")
     if ref_tokens is not None:  # "the paper used batch 0.5M tokens at seq 2048": 256 sequences
         ref_seq = reading.reference["seq_len"].value if "seq_len" in reading.reference else seq
