@@ -1058,3 +1058,12 @@ def test_a_papers_batch_said_in_tokens_in_parentheses(kb):
                    "paper batch for the 350M model (0.5M tokens). what grad accum do I need?")
     assert facts_of(reading, kb)["reference_batch"][0] == 512  # 2^19 tokens / 1,024
     assert labels_of(reading)["goal"] == "choose_batch"
+
+
+@pytest.mark.parametrize("message, card", [
+    ("We're moving from 8x A100 40GB to 8x H100 80GB. Llama-3-8B full FT with FSDP", "h100-80gb"),
+    ("going from a T4 to an A100 80GB for the same LoRA run", "a100-80gb"),
+    ("I have a 3090 and an A6000", "rtx-3090"),
+])
+def test_a_card_changed_from_one_to_another_is_the_new_one(message, card):
+    assert read(message).values["gpu_model"].value == card

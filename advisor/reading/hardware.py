@@ -55,6 +55,11 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
                 reading.set(Read("gpu_alternative_bytes", match.gpu.memory_bytes, text))
             previous_end = e
             continue
+        if match is not None and match.gpu is not None and previous_end >= 0 and "to" in words[max(previous_end, s - 4):s] \
+                and "from" in words[max(0, previous_end - 8):previous_end] and setup_of(clause, s) == "user":
+            # "moving from 8x A100 40GB to 8x H100 80GB": the run asked about is on the new card
+            for name in ("gpu_model", "gpu_memory_gb", "gpu_memory_catalogue_bytes"):
+                reading.values.pop(name, None)
         if match is not None:
             previous_end = e
             setup = setup_of(clause, s)  # "in the paper … on 8 H100 GPUs": the authors' cards
