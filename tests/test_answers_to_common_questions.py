@@ -455,3 +455,11 @@ def test_matching_a_papers_batch_in_tokens_without_a_micro_batch(kb):
     micro, steps = c.wm.value("accum_micro_batch"), c.wm.value("accum_steps")
     assert micro * steps * 64 == 1024 and micro <= c.wm.value("plan_current_max_micro")
     assert c.advice.recommendation.option_id == "accumulate-to-target"
+
+
+def test_accumulation_does_not_enlarge_a_contrastive_batch(kb):
+    advice = consult("open_clip ViT-B/32 on 8x A100 80GB, batch 1024 per GPU, gradient accumulation 4 to reach the "
+                     "32k batch of the CLIP paper. OOM at 2048 per GPU.", kb=kb)
+    assert "finding-ga-contrastive" in [f.id for f in advice.findings]
+    plain = consult("ResNet-50 on 8x A100 80GB, batch 1024 per GPU, gradient accumulation 4, grad clip 1.0", kb=kb)
+    assert "finding-ga-contrastive" not in [f.id for f in plain.findings]
