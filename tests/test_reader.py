@@ -1067,3 +1067,12 @@ def test_a_papers_batch_said_in_tokens_in_parentheses(kb):
 ])
 def test_a_card_changed_from_one_to_another_is_the_new_one(message, card):
     assert read(message).values["gpu_model"].value == card
+
+
+def test_a_planned_split_of_the_same_batch_per_update_is_no_batch_change():
+    """'micro 2, GA 8 today; on H100 plan micro 4, GA 4': 16 per GPU per update before and after, so the plan's split
+    is read and no batch change (an LR question answered with 'scale it ×2' would be wrong)."""
+    values = {k: v.value for k, v in read("Llama-3-8B full FT with FSDP, micro 2, GA 8, seq 4096 today. On H100 plan "
+                                          "micro 4, GA 4. Do we need to change the LR?").values.items()}
+    assert (values["micro_batch"], values["grad_accum_steps"]) == (4, 4)
+    assert "batch_from" not in values and "batch_to" not in values

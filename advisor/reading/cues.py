@@ -222,6 +222,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("per device train batch size", "micro_batch"), ("per_device_train_batch_size", "micro_batch"),
     ("train_micro_batch_size_per_gpu", "micro_batch"), ("micro_batch_size", "micro_batch"),
     ("micro batch size", "micro_batch"), ("micro batch", "micro_batch"), ("micro_batch", "micro_batch"),
+    ("micro", "micro_batch"),  # "micro 2, GA 8"
     ("per gpu batch size", "micro_batch"), ("per device batch size", "micro_batch"),
     ("batch size per gpu", "micro_batch"), ("batch size per device", "micro_batch"), ("per device batch", "micro_batch"),
     ("per gpu batch", "micro_batch"), ("train_batch_size_per_gpu", "micro_batch"), ("mbs", "micro_batch"),
