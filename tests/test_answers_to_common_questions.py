@@ -463,3 +463,16 @@ def test_accumulation_does_not_enlarge_a_contrastive_batch(kb):
     assert "finding-ga-contrastive" in [f.id for f in advice.findings]
     plain = consult("ResNet-50 on 8x A100 80GB, batch 1024 per GPU, gradient accumulation 4, grad clip 1.0", kb=kb)
     assert "finding-ga-contrastive" not in [f.id for f in plain.findings]
+
+
+def test_an_oom_the_sdpa_estimate_cannot_explain_is_checked_with_eager_attention(kb):
+    """RoBERTa-base at batch 32 × 512 tokens in fp16 on 12 GB: with SDPA (assumed) it fits, with eager attention
+    (older transformers) the stored scores take it past the card - said, with both figures."""
+    c = run_consultation("roberta-base classification on a 3060 12GB, max_length 512, batch 32, fp16. CUDA out of "
+                         "memory. Is 12GB not enough for roberta base??", kb=kb)
+    assert c.wm.value("plan_current_fits") and not c.wm.value("plan_current_eager_fits")
+    assert c.wm.value("plan_current_eager") > 12 * 2**30 > c.wm.value("plan_current_per_gpu")
+    assert "finding-oom-eager-attention" in [f.id for f in c.advice.findings]
+    said = run_consultation("roberta-base on a 3060 12GB, max_length 512, batch 32, fp16, sdpa attention. CUDA out of "
+                            "memory.", kb=kb)
+    assert "finding-oom-eager-attention" not in [f.id for f in said.advice.findings]

@@ -280,7 +280,7 @@ def _names(titles) -> str:
 
 @estimator("current_per_gpu", "current_fits", "current_max_micro", "considered", "fitting", "ruled_out", "ruled_out_names",
            "options", "verdicts", "current_cpu", "current_fits_card", "current_fits_host", "best",
-           "activations_modelled",
+           "activations_modelled", "current_eager", "current_eager_fits",
            "replicated_full", "at_one", "fits_at_one", "seq_matters",
            cites=SOURCES + ("arithmetic",) + tuple(sorted({s for note in CHANGE_NOTES.values() for s in note["sources"]})))
 def plan_search(params: float, gpu_memory: float, precision: str | None = None, optimizer: str | None = None,
@@ -362,6 +362,14 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                                   is not None else "whether your settings leave room for any activations", SOURCES)
     out["activations_modelled"] = Estimate(cur.max_micro is not None, None, "whether the model's activations are "
                                            "counted (a model with a known shape)", SOURCES)
+    if "SDPA attention" in p.assumed and p.spec is not None and p.spec.has_transformer_shape:
+        # the attention was assumed: the same plan with eager attention (older transformers, an encoder without
+        # SDPA), whose s × s scores an OOM the assumed plan cannot explain may come from
+        eager = evaluate(p, replace(p.current, attention="eager"), as_run=True)
+        out["current_eager"] = Estimate(eager.per_gpu, "bytes", "the same plan with eager attention: "
+                                        + _memory_line(p, eager), SOURCES + ("pt-sdpa",))
+        out["current_eager_fits"] = Estimate(eager.fits, None, "whether the plan fits with eager attention",
+                                             SOURCES + ("pt-sdpa",))
     if cur.max_micro is not None:  # only with a modelled activation footprint
         out["current_max_micro"] = Estimate(cur.max_micro, None, f"{cur.max_micro}: the largest whose peak stays within "
                                             f"{fmt_card(p.budget)}", SOURCES)
