@@ -71,6 +71,7 @@ class Problem:
     gpus_per_host: int = 0  # GPUs per machine when the machines are said (0: all the GPUs on one machine)
     sequences_per_sample: int = 1  # DPO, ORPO, SimPO: each example is a pair (chosen, rejected) run together
     offload_params: bool = False  # the user offloads the parameters too: so does every ZeRO-3 plan with offload
+    fused_loss: bool = False  # Unsloth, Liger: no full fp32 logits in any plan
     bf16: bool | None = None  # the GPU supports bf16 (None: unknown GPU)
     adapter_fraction: float = 0.01
     cuda_context: float = 0.4e9
@@ -124,7 +125,7 @@ def _setup(p: Problem, k: Knobs) -> TrainingSetup:
                          trainable_fraction=p.adapter_fraction if adapter else 1.0,
                          base_bits=(4 if k.adapter == "qlora" else 16) if adapter else 0,
                          cuda_context=p.cuda_context, margin=p.margin, reference_bytes=_reference(p, k),
-                         offload_params=p.offload_params and k.offload and k.zero == 3)
+                         offload_params=p.offload_params and k.offload and k.zero == 3, fused_loss=p.fused_loss)
 
 
 def _reference(p: Problem, k: Knobs) -> float:

@@ -187,6 +187,10 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("gradient checkpoint", "grad_checkpointing", True), ("grad checkpointing", "grad_checkpointing", True),
     ("checkpointing", "grad_checkpointing", True), ("activation recomputation", "grad_checkpointing", True),
     ("use gradient checkpointing", "grad_checkpointing", True),
+    # a loss that never builds the whole logits (Unsloth's, Liger's, a chunked cross-entropy)
+    ("unsloth", "fused_loss", True), ("liger", "fused_loss", True), ("liger kernel", "fused_loss", True),
+    ("fused cross entropy", "fused_loss", True), ("chunked cross entropy", "fused_loss", True),
+    ("cut cross entropy", "fused_loss", True), ("fused linear cross entropy", "fused_loss", True),
     # accumulation said without a count: only its absence is read ("no accumulation", "without grad accumulation")
     ("gradient accumulation", "accumulating", True), ("grad accumulation", "accumulating", True),
     ("accumulation", "accumulating", True), ("grad accum", "accumulating", True),

@@ -264,6 +264,11 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             continue
         if name == "grad_checkpointing":
             reading.set(Read(name, not off and after != "0", text))
+        elif name == "fused_loss":
+            nxt = clause.tokens[last + 1] if last + 1 < clause.end else None
+            if not off and not (nxt is not None and nxt.text == "/" and not nxt.space_before):
+                # (not "unsloth/llama-3-8b-bnb-4bit": an organisation's checkpoint, not its trainer)
+                reading.set(Read("fused_loss", True, text, setup_of(clause, k)))
         elif name == "accumulating":
             asked = clause.end < len(clause.tokens) and clause.tokens[clause.end].text == "?"
             if off and not asked and reading.no_accumulation is None and setup_of(clause, k) == "user":

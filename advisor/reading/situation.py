@@ -50,6 +50,8 @@ class Training(BaseModel):
     offload: Optional[Literal["cpu", "nvme"]] = None
     offload_params: Optional[bool] = Field(None, description="the parameters offloaded too (ZeRO-3 offload_param, FSDP "
                                            "CPU offload), not only the optimizer state")
+    fused_loss: Optional[bool] = Field(None, description="a loss that never builds the whole logits (Unsloth, Liger, "
+                                       "a chunked cross-entropy)")
     grad_checkpointing: Optional[bool] = None
     attention: Optional[Literal["flash", "sdpa", "eager"]] = None
     preference_objective: Optional[Literal["dpo", "kto", "orpo", "simpo"]] = Field(
@@ -119,6 +121,7 @@ _PLACES = {
     "precision": ("training", "precision"), "optimizer": ("training", "optimizer"),
     "parallelism": ("training", "parallelism"), "zero_stage": ("training", "zero_stage"),
     "offload": ("training", "offload"), "offload_params": ("training", "offload_params"),
+    "fused_loss": ("training", "fused_loss"),
     "grad_checkpointing": ("training", "grad_checkpointing"),
     "attention": ("training", "attention"), "preference_objective": ("training", "preference_objective"),
     "micro_batch": ("batches", "micro_batch"), "grad_accum_steps": ("batches", "grad_accum_steps"),
@@ -178,7 +181,7 @@ _DIRECT = (("num_gpus", "num_gpus"), ("seq_len", "seq_len"), ("grad_accum_steps"
            ("training_mode", "training_mode"), ("precision", "precision"), ("oom", "oom"), ("gpu_model", "gpu_model"),
            ("num_nodes", "num_nodes"), ("adapter", "adapter"), ("lora_rank", "lora_rank"),
            ("parallelism", "parallelism"), ("zero_stage", "zero_stage"), ("offload", "offload"),
-           ("offload_params", "offload_params"),
+           ("offload_params", "offload_params"), ("fused_loss", "fused_loss"),
            ("grad_checkpointing", "grad_checkpointing"), ("attention", "attention"), ("image_size", "image_size"),
            ("warmup_steps", "warmup_steps"), ("warmup_ratio", "warmup_ratio"),
            ("batch_scale_factor", "batch_scale_factor"), ("lr_scale_factor", "lr_scale_factor"),
@@ -239,6 +242,10 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     if "gpu_alternative" in v and "gpu_alternative_bytes" in v:  # "an A6000 or an H100": the plan on both
         put("gpu_alternative", v["gpu_alternative"].value, v["gpu_alternative"].text)
         put("gpu_alternative_memory", v["gpu_alternative_bytes"].value, v["gpu_alternative"].text)
+    fused = v.get("fused_loss")
+    if fused is not None and "unsloth" in fused.text.lower() and "grad_checkpointing" not in v:
+        # Unsloth checkpoints the activations unless told not to (use_gradient_checkpointing="unsloth")
+        put("grad_checkpointing", True, fused.text)
     if "max_micro_batch" in v:  # "only 32 fits": what accumulation builds a larger batch from
         put("max_micro_batch", v["max_micro_batch"].value, v["max_micro_batch"].text)
     if "cpu_ram_gb" in v:  # "RAM 512GB": what offloading can use

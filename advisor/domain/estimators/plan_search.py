@@ -163,7 +163,8 @@ def _problem(args: dict[str, Any]) -> Problem:
                    gpus_per_host=max(1, gpus // int(args.get("num_nodes") or 1)) if args.get("num_nodes") else 0,
                    sequences_per_sample=2 if args.get("preference_objective") in PAIRED_OBJECTIVES else 1,
                    # (FSDP's CPU offload always moves the parameters: CPUOffload(offload_params=True))
-                   offload_params=offload and (bool(args.get("offload_params")) or parallelism == "fsdp"))
+                   offload_params=offload and (bool(args.get("offload_params")) or parallelism == "fsdp"),
+                   fused_loss=bool(args.get("fused_loss")))
 
 
 def _memory_line(p: Problem, c: Candidate) -> str:
@@ -295,7 +296,7 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                 claim_time_pressure: bool | None = None, oom: bool | None = None,
                 claim_run_fits: bool | None = None, full_training: bool | None = None,
                 batch_unqualified: int | None = None, preference_objective: str | None = None,
-                offload_params: bool | None = None,
+                offload_params: bool | None = None, fused_loss: bool | None = None,
                 reference_model_bytes: float | None = None, cpu_ram: float | None = None,
                 num_nodes: int | None = None) -> dict[str, Estimate]:
     """Check the user's plan and search the plans that fit (see advisor/domain/plans.py); every argument but
