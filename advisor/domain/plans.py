@@ -29,7 +29,7 @@ MAX_SHOWN = 4
 SLUG_JOIN = "-and-"  # option ids allow only letters, digits, "-" and "_"
 MAX_MICRO = 4096  # beyond this a "largest micro-batch" is not a useful instruction
 OOM_BELIEVED = 0.75  # an OOM overrides an estimate that fits only when the estimate uses this share of the card (heuristic)
-FULL_SHARE = 0.9  # a plan that fits only micro-batch 1 above this share of the card is fragile (heuristic)
+FULL_SHARE = 0.95  # a plan that fits only micro-batch 1 above this share of the card is fragile (heuristic)
 TIGHT_SHARE = 0.25  # params-only plans leaving less than this share of the card for activations are risky (heuristic)
 ADAM_FAMILY = ("adam", "adamw")
 
