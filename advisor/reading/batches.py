@@ -421,7 +421,8 @@ def _moves(clause: Clause, reading: Reading) -> None:
     words = clause.words
     topics = reading.topics
     for k, w in enumerate(words):
-        _note_topic(topics, w)
+        if w in TOPICS:
+            _note_topic(topics, w)  # (the quantity named last, as this clause goes: "lower it to 8")
         if w != "to" or k == 0 or "batch_to" in reading.values:
             continue
         # the verb, over the object: "reduced [it] to", "lower [the batch size] to"
