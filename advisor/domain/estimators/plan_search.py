@@ -363,9 +363,9 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                                   is not None else "whether your settings leave room for any activations", SOURCES)
     out["activations_modelled"] = Estimate(cur.max_micro is not None, None, "whether the model's activations are "
                                            "counted (a model with a known shape)", SOURCES)
-    if "SDPA attention" in p.assumed and p.spec is not None and p.spec.has_transformer_shape:
-        # the attention was assumed: the same plan with eager attention (older transformers, an encoder without
-        # SDPA), whose s × s scores an OOM the assumed plan cannot explain may come from
+    if p.oom and "SDPA attention" in p.assumed and p.spec is not None and p.spec.has_transformer_shape:
+        # an OOM and the attention assumed: the same plan with eager attention (older transformers, an encoder
+        # without SDPA), whose s × s scores an OOM the assumed plan cannot explain may come from
         eager = evaluate(p, replace(p.current, attention="eager"), as_run=True)
         out["current_eager"] = Estimate(eager.per_gpu, "bytes", "the same plan with eager attention: "
                                         + _memory_line(p, eager), SOURCES + ("pt-sdpa",))
