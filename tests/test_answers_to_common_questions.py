@@ -491,3 +491,19 @@ def test_unsloth_means_a_fused_loss_and_checkpointing(kb):
     assert not plain.wm.value("plan_current_fits")
     from advisor.reading.reader import read
     assert "fused_loss" not in read("QLoRA of unsloth/llama-3-8b-bnb-4bit on a T4").values
+
+
+@pytest.mark.parametrize("message, before, after, reference", [
+    ("bert-base-uncased finetune on MNLI, was on 1 GPU with per_device 16 lr 2e-5. now moving to 4 GPUs DDP keeping "
+     "per_device 16. should I change the LR?", 1, 4, 16),
+    ("I trained on 2 GPUs with batch 32 per GPU and lr 1e-4; now I have 8 GPUs. What LR?", 2, 8, 64),
+])
+def test_a_gpu_count_said_before_and_now_is_a_change_whose_old_batch_the_lr_was_tuned_for(kb, message, before, after,
+                                                                                            reference):
+    """'was on 1 GPU … now moving to 4 GPUs': the run asked about has the new count, and the batch per update the LR
+    was tuned for is the per-GPU batch over the GPUs before (the question of the scaling then has its numbers)."""
+    c = run_consultation(message, answers={"grad_accum_steps": 1}, kb=kb)
+    assert c.wm.value("num_gpus") == after and c.wm.value("reference_batch") == reference
+    from advisor.reading.reader import read
+    values = read(message).values
+    assert (values["gpus_from"].value, values["gpus_to"].value) == (before, after)

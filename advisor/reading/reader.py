@@ -1073,6 +1073,14 @@ def _resolve(reading: Reading) -> None:
     values = reading.values
     if reading.no_accumulation is not None and "grad_accum_steps" not in values:
         reading.set(reading.no_accumulation)
+    if "gpus_from" not in values:
+        for old, new in reading.conflicts:
+            if old.field == new.field == "num_gpus" and old.setup == new.setup == "user" and new.planned \
+                    and not old.planned and new.sentence > old.sentence:
+                # "was on 1 GPU with per_device 16 … now moving to 4 GPUs": the run asked about has the new count
+                values["num_gpus"] = new
+                values["gpus_from"], values["gpus_to"] = replace(old, field="gpus_from"), replace(new, field="gpus_to")
+                break
     batches.resolve_third_party(reading)
     batches.resolve_planned_change(reading)
     batches.resolve_product_batches(reading)

@@ -281,6 +281,12 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     ref = reading.reference.get("batch")
     if ref is not None:
         put("reference_batch", ref.value, ref.text)
+    if "gpus_from" in v and "gpus_to" in v and "micro_batch" in out and "reference_batch" not in out \
+            and "batch_from" not in v:
+        # "was on 1 GPU with per_device 16 … now 4 GPUs keeping per_device 16": the batch per update the LR was
+        # tuned for is the per-GPU batch over the GPUs before
+        accum = out["grad_accum_steps"][0] if "grad_accum_steps" in out else 1
+        put("reference_batch", out["micro_batch"][0] * accum * v["gpus_from"].value, v["gpus_from"].text)
     seq = v["seq_len"].value if "seq_len" in v else None
     if "batch_tokens" in v:  # "global batch 4M tokens" at seq 4096: 1,024 sequences per update
         total, sequences = _in_sequences(v["batch_tokens"].value, seq)
