@@ -1076,3 +1076,13 @@ def test_a_planned_split_of_the_same_batch_per_update_is_no_batch_change():
                                           "micro 4, GA 4. Do we need to change the LR?").values.items()}
     assert (values["micro_batch"], values["grad_accum_steps"]) == (4, 4)
     assert "batch_from" not in values and "batch_to" not in values
+
+
+@pytest.mark.parametrize("message, reference", [
+    ("resnet50 on imagenet, following Goyal et al linear scaling (lr 0.1 per 256). 8 GPUs x 128 per GPU.", 256),
+    ("base lr 0.1 per 256 images", 256),
+    ("we get 0.8 per 100 steps", None),  # a rate, not a batch
+])
+def test_an_lr_stated_per_a_batch_names_the_reference_batch(message, reference):
+    ref = read(message).reference
+    assert (ref["batch"].value if "batch" in ref else None) == reference

@@ -522,6 +522,12 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             # "8 GPUs, 50000 samples": a cue before a list separator named the previous value; the noun after this
             # number names it
             slot, keyed = right_slot or slot, None
+        if k >= 2 and words[k - 1] == "per" and clause.tokens[keys[k - 2]].is_num \
+                and (clause.tokens[keys[k - 2]].value or 1) < 1 and float(value).is_integer() and 2 <= value <= 1e6 \
+                and words[end + 1:end + 2] in ([], ["images"], ["samples"], ["examples"], ["sequences"], ["batch"]):
+            # "lr 0.1 per 256", "5e-4 per 512 samples": a learning rate stated for a batch of that size
+            fill(reading, "batch", value, "", clause.text(keys[k - 2], text_end), "reference")
+            continue
         if keyed is None and words[end + 1:end + 2] in (["tokens"], ["token"]) and clause.present & BATCH_NOUNS \
                 and (slot is None or slot[0] not in ("batch", "micro_batch", "global_batch")) \
                 and [batches.TOPICS[w] for w in words[max(0, k - 12):k] if w in batches.TOPICS][-1:] == ["batch"]:
