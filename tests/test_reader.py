@@ -1086,3 +1086,8 @@ def test_a_planned_split_of_the_same_batch_per_update_is_no_batch_change():
 def test_an_lr_stated_per_a_batch_names_the_reference_batch(message, reference):
     ref = read(message).reference
     assert (ref["batch"].value if "batch" in ref else None) == reference
+
+
+def test_samples_per_epoch_are_the_data_set():
+    assert labels_of(read("5k samples per epoch, batch 1"))["dataset_size"] == 5000
+    assert "dataset_size" not in labels_of(read("7000 samples per second on one GPU"))
