@@ -624,14 +624,13 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if name == "dataset_size" and start_key > k and start_key + 2 < len(words) and words[start_key + 1] == "per" \
                 and words[start_key + 2] in ("gpu", "card", "device"):
             name = "micro_batch"  # "4 samples per card": the batch each GPU runs
+        elif name == "dataset_size" and start_key > k and words[start_key + 1:start_key + 3] == ["per", "epoch"]:
+            pass  # "5k samples per epoch": the data set
         elif name == "dataset_size" and start_key > k and "batch" in words[start_key + 1:start_key + 4]:
             # "only fit 10 images in a batch (in total)": a batch, not the data set
             name = "global_batch" if "total" in words[start_key + 1:start_key + 7] else "batch"
-        elif name == "dataset_size" and start_key > k and start_key + 1 < len(words) and words[start_key + 1] == "per" \
-                and words[start_key + 2:start_key + 3] != ["epoch"]:
-            # "256 images per forward", "7000 samples per second": a batch or a rate, not the data set (but "5k
-            # samples per epoch" is the data set)
-            continue
+        elif name == "dataset_size" and start_key > k and start_key + 1 < len(words) and words[start_key + 1] == "per":
+            continue  # "256 images per forward", "7000 samples per second": a batch or a rate, not the data set
         if name == "dataset_size" and start_key > k and _per_time(clause, keys[start_key] + 1):
             continue  # "7000 samples/s", "320 img/sec": a rate
         if name == "dataset_size" and (times or (GPU_WORDS & set(words[max(0, k - 4):k])
