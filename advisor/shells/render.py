@@ -239,9 +239,11 @@ def read_facts(kb: KnowledgeBase, facts: list[FactOut]) -> list[FactOut]:
     """The facts taken from the user (their words, config files, stated facts, answers, measurements) and the numbers a
     named catalogue model or card implies (its parameter count), in the vocabulary's order; a catalogue's flags and
     kinds ('supports bf16', 'model family transformer') are not what the user said."""
-    return [f for f in facts if f.provenance.kind in ("message", "config", "given", "answer", "measured")
-            or (f.provenance.kind == "estimate" and not kb.facts[f.name].derived
-                and isinstance(f.value, (int, float)) and not isinstance(f.value, bool))]
+    named = any(f.name == "model_preset" for f in facts)  # (a named model says its family: not said twice)
+    return [f for f in facts if (f.provenance.kind in ("message", "config", "given", "answer", "measured")
+                                 or (f.provenance.kind == "estimate" and not kb.facts[f.name].derived
+                                     and isinstance(f.value, (int, float)) and not isinstance(f.value, bool)))
+            and not (named and f.name == "architecture")]
 
 
 # what a reader checks first, so a short answer cut at three lines keeps it: the card, the model, how it trains
