@@ -507,3 +507,15 @@ def test_a_gpu_count_said_before_and_now_is_a_change_whose_old_batch_the_lr_was_
     from advisor.reading.reader import read
     values = read(message).values
     assert (values["gpus_from"].value, values["gpus_to"].value) == (before, after)
+
+
+def test_how_long_a_token_budget_takes(kb):
+    """'10B tokens on a single H100, how long?': 6 × 494M × 10^10 FLOPs at 40% of the H100's 989 dense bf16 TFLOP/s
+    is about 20.8 hours (a heuristic said as one); with 8 GPUs an eighth of it."""
+    c = run_consultation("Pretraining Qwen2.5-0.5B architecture from scratch on a single H100, 10B tokens, seq 2048. "
+                         "What batch size (tokens) and how long will it take?", kb=kb)
+    expected = 6 * c.wm.value("params") * 10e9 / (c.wm.value("gpu_peak_tflops") * 1e12 * 0.4)
+    assert c.wm.value("training_time") == pytest.approx(expected) and 20 * 3600 < expected < 22 * 3600
+    assert "finding-training-time" in [f.id for f in c.advice.findings]
+    eight = run_consultation("Pretraining Qwen2.5-0.5B from scratch on 8x H100, 10B tokens, seq 2048. How long?", kb=kb)
+    assert eight.wm.value("training_time") == pytest.approx(expected / 8)

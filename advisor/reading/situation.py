@@ -163,6 +163,13 @@ def labels_of(reading: Reading) -> dict[str, Any]:
     return out
 
 
+def _peak_tflops(gpu_id: str) -> float | None:
+    from advisor.domain.gpus import gpus
+
+    card = gpus().get(gpu_id)
+    return (card.bf16_tflops_dense or card.fp16_tflops_dense) if card is not None else None
+
+
 def _catalogue_params(model_id: str) -> float | None:
     from advisor.domain.catalogue import preset
 
@@ -191,7 +198,7 @@ READER_FACTS = frozenset({fact for _, fact in _DIRECT} | {"micro_batch", "optimi
                                                           "model_preset", "reference_batch", "batch_unqualified",
                                                           "full_training", "cpu_ram", "gpu_alternative",
                                                           "gpu_alternative_memory", "target_tokens_per_step",
-                                                          "max_micro_batch"})
+                                                          "max_micro_batch", "gpu_peak_tflops"})
 
 
 def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
@@ -239,6 +246,9 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         put("params", v["params"].value, v["params"].text)  # a catalogue model's exact count comes from its shapes
     if "model" in v:
         put("model_preset", v["model"].value, v["model"].text)
+    tflops = _peak_tflops(v["gpu_model"].value) if "gpu_model" in v else None
+    if tflops:  # the card named: its peak dense 16-bit throughput, for how long a token budget takes
+        put("gpu_peak_tflops", tflops, v["gpu_model"].text)
     if "gpu_alternative" in v and "gpu_alternative_bytes" in v:  # "an A6000 or an H100": the plan on both
         put("gpu_alternative", v["gpu_alternative"].value, v["gpu_alternative"].text)
         put("gpu_alternative_memory", v["gpu_alternative_bytes"].value, v["gpu_alternative"].text)

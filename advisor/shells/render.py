@@ -17,7 +17,7 @@ from advisor.engine.advice import Advice, FactOut, OptionOut, QuestionOut
 from advisor.engine.assemble import Consultation
 from advisor.engine.wording import capitalised, fact_words, plain_values
 from advisor.kb.model import KnowledgeBase, Rule
-from advisor.units import fmt_bytes_gb, fmt_count, fmt_sig
+from advisor.units import fmt_bytes_gb, fmt_count, fmt_duration, fmt_sig
 
 DEFAULT_WIDTH = 80  # when the output is not a terminal
 MAX_WIDTH = 100  # prose is hard to read in longer lines, however wide the terminal
@@ -79,6 +79,8 @@ def value_text(value: object, unit: str | None = None) -> str:
             return fmt_bytes_gb(value)
         if unit == "count":
             return fmt_count(value)
+        if unit == "seconds":
+            return fmt_duration(value)
         text = fmt_sig(value, 4)
         return text + ("×" if unit == "multiplier" else "%" if unit == "percent" else "")
     if isinstance(value, list):
@@ -243,7 +245,10 @@ def read_facts(kb: KnowledgeBase, facts: list[FactOut]) -> list[FactOut]:
     return [f for f in facts if (f.provenance.kind in ("message", "config", "given", "answer", "measured")
                                  or (f.provenance.kind == "estimate" and not kb.facts[f.name].derived
                                      and isinstance(f.value, (int, float)) and not isinstance(f.value, bool)))
-            and not (named and f.name == "architecture")]
+            and not (named and f.name == "architecture") and f.name not in CATALOGUE_FIGURES]
+
+
+CATALOGUE_FIGURES = frozenset({"gpu_peak_tflops"})  # what a named card implies, not what the user said
 
 
 # what a reader checks first, so a short answer cut at three lines keeps it: the card, the model, how it trains
