@@ -296,6 +296,11 @@ def _keywords(clause: Clause, reading: Reading) -> None:
 
 
 BINARY_COUNT_UNITS = {"k": 2**10, "m": 2**20, "b": 2**30}  # "0.5M tokens" is often 2^19 (512 × 1,024)
+
+
+def _token_counts(value: float, unit: str, scaled: float) -> tuple[float, float]:
+    """A token count said with a suffix, read both ways: (decimal, binary) - '4M' is 4,000,000 or 4 × 2^20."""
+    return scaled, value * BINARY_COUNT_UNITS[unit] if unit in BINARY_COUNT_UNITS else scaled
 BATCH_NOUNS = frozenset({"batch", "bs", "batchsize"})
 
 
@@ -532,8 +537,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 and (slot is None or slot[0] not in ("batch", "micro_batch", "global_batch")) \
                 and [batches.TOPICS[w] for w in words[max(0, k - 12):k] if w in batches.TOPICS][-1:] == ["batch"]:
             # "the GPT-3 paper batch for the 350M model (0.5M tokens)": the batch, said in tokens
-            binary = value * BINARY_COUNT_UNITS[u] if u in BINARY_COUNT_UNITS else scaled
-            reading.set(Read("batch_tokens", (scaled, binary), clause.text(key, keys[end + 1]), setup_of(clause, k)))
+            reading.set(Read("batch_tokens", _token_counts(value, u, scaled), clause.text(key, keys[end + 1]),
+                             setup_of(clause, k)))
             continue
         if slot is None:
             if not u and float(value).is_integer() and 1 < value <= 1024 and _count_of_sized_cards(clause, end + 1):
@@ -555,7 +560,6 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 continue
             elif batches.in_change(words, k):
                 continue  # "change IMS_PER_BATCH from 64 to 16": a change, read as one
-
             elif setup_of(clause, k) == "user" and _bare_use(clause, reading, k, end, value):
                 fill(reading, "batch", value, "", clause.text(keys[k - 1], text_end), "user")  # "I'll use 512"
                 continue
@@ -575,8 +579,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if name in ("batch", "global_batch", "micro_batch") and words[end + 1:end + 2] in (["tokens"], ["token"]):
             # "global batch 4M tokens", "the paper used batch 0.5M tokens": tokens per update, not samples; with a
             # K/M/B suffix both readings are kept (4M is 4,000,000 or 4 × 2^20), the sequence length decides
-            binary = value * BINARY_COUNT_UNITS[u] if u in BINARY_COUNT_UNITS else scaled
-            reading.set(Read("batch_tokens", (scaled, binary), clause.text(keys[start_key], keys[end + 1]), setup))
+            reading.set(Read("batch_tokens", _token_counts(value, u, scaled), clause.text(keys[start_key], keys[end + 1]),
+                             setup))
             continue
         if name == "batch" and (words[end + 1:end + 2] in (["total"], ["overall"], ["combined"])
                                 or words[end + 1:end + 3] == ["in", "total"]):
