@@ -545,13 +545,12 @@ def resolve_planned_change(reading: Reading) -> None:
         same_kind = old.field == new.field or "batch" in (old.field, new.field)  # not "total 4096, so 512 per GPU?"
         if old.value != new.value and same_kind and \
                 ((new.planned and not old.planned) or (old.mood == "fail" and new.mood == "ok")):
-            accumulation = [(was.value, planned.value) for was, planned in reading.conflicts
+            accumulation = [(was, planned) for was, planned in reading.conflicts
                             if was.field == "grad_accum_steps" and planned.planned and planned.sentence == new.sentence]
             if old.field == new.field == "micro_batch" and accumulation and \
-                    old.value * accumulation[0][0] == new.value * accumulation[0][1]:
+                    old.value * accumulation[0][0].value == new.value * accumulation[0][1].value:
                 # "micro 2, GA 8 today; on H100 plan micro 4, GA 4": the same batch per update, split otherwise
-                values["micro_batch"], values["grad_accum_steps"] = new, next(
-                    planned for was, planned in reading.conflicts if was.field == "grad_accum_steps" and planned.planned)
+                values["micro_batch"], values["grad_accum_steps"] = new, accumulation[0][1]
                 return
             values["batch_from"] = replace(old, field="batch_from")
             values["batch_to"] = replace(new, field="batch_to")
