@@ -1091,3 +1091,9 @@ def test_an_lr_stated_per_a_batch_names_the_reference_batch(message, reference):
 def test_samples_per_epoch_are_the_data_set():
     assert labels_of(read("5k samples per epoch, batch 1"))["dataset_size"] == 5000
     assert "dataset_size" not in labels_of(read("7000 samples per second on one GPU"))
+
+
+def test_efficientnet_sizes_are_catalogue_models(kb):
+    reading = read("Kaggle 2xT4, DDP, efficientnet_b3 at 300px, batch 64 per GPU with AMP. OOM")
+    assert labels_of(reading)["model"] == "efficientnet-b3"
+    assert facts_of(reading, kb)["model_preset"][0] == "efficientnet-b3"
