@@ -519,3 +519,10 @@ def test_how_long_a_token_budget_takes(kb):
     assert "finding-training-time" in [f.id for f in c.advice.findings]
     eight = run_consultation("Pretraining Qwen2.5-0.5B from scratch on 8x H100, 10B tokens, seq 2048. How long?", kb=kb)
     assert eight.wm.value("training_time") == pytest.approx(expected / 8)
+
+
+def test_the_fallback_asks_only_for_what_was_not_given(kb):
+    advice = consult("Should I rent an A6000 or an H100?", kb=kb)
+    text = advice.recommendation.rationale
+    assert "the model's size and the batch size" in text and "GPU memory" not in text
+    assert "your GPU memory, the model's size and the batch size" in consult("hello", kb=kb).recommendation.rationale

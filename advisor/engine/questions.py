@@ -79,6 +79,11 @@ def open_questions(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult) -> dict
     return {f: waiting[f] for f in sorted(waiting, key=order.__getitem__)}
 
 
+def _joined(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def recommendation(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, questions: dict[str, list[Rule]],
                    policy: RulePolicy) -> Recommendation:
     """The first fired recommendation in the policy's order, with the answers it depends on: those it read, and
@@ -94,8 +99,13 @@ def recommendation(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, questio
         elif run.red_flags or run.findings:
             text = "Nothing to change beyond what I noticed above."
         else:
+            # ask only for what the message did not give
+            missing = [words for words, names in (("your GPU memory", ("gpu_memory",)), ("the model's size", ("params",)),
+                                                  ("the batch size", ("batch_size", "micro_batch")))
+                       if not any(wm.known(n) for n in names)]
             text = ("I have nothing specific to recommend from what you told me. Say what you want to change "
-                    "(memory, speed, accuracy, a batch size) and give your GPU memory, model size and batch size.")
+                    "(memory, speed, accuracy, a batch size)"
+                    + (f" and give {_joined(missing)}." if missing else "."))
         return Recommendation(option_id=None, rationale=text, depends_on=list(questions))
     winner = fired[0]
     depends = [n for n in winner.reads() + _search_inputs(kb, wm, winner) if wm.known(n) and kb.facts[n].askable]

@@ -248,7 +248,7 @@ def read_facts(kb: KnowledgeBase, facts: list[FactOut]) -> list[FactOut]:
             and not (named and f.name == "architecture") and f.name not in CATALOGUE_FIGURES]
 
 
-CATALOGUE_FIGURES = frozenset({"gpu_peak_tflops"})  # what a named card implies, not what the user said
+CATALOGUE_FIGURES = frozenset({"gpu_peak_tflops", "gpu_alternative_memory"})  # what a named card implies
 
 
 # what a reader checks first, so a short answer cut at three lines keeps it: the card, the model, how it trains
