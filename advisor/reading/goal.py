@@ -199,10 +199,9 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
         # a 'why' about memory with no second setup to compare is a question about making it fit, and so is a doubt
         # about one's settings there ("Is the memory requirement just that high, or is something wrong with my
         # settings?")
-        # what a short question ("What's the reason?", "Do you know why?") asks about is in the sentence before
-        about = present | sentences[n - 1].present if len(words) <= 6 and n > 0 else present
         about_memory = sentence.question and bool(present & MEMORY) and not _compares(words, index)
-        # a 'why' about a run that is slow
+        # a 'why' about a run that is slow (in its sentence, or the one before a short "Do you know why?")
+        about = present | sentences[n - 1].present if len(words) <= 6 and n > 0 else present
         about_slow = sentence.question and bool(about & SLOW) and not about & MEMORY
         if sentence.question and present & HARDWARE and present & CAN:
             vote("fit", HARDWARE_QUESTION * scale, sentence.text(0, len(words) - 1))
@@ -222,12 +221,12 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
             if goal == "choose_lr" and not sentence.question and after < len(words) \
                     and (sentence.is_num(after) or words[after] in _VALUE_AFTER):
                 continue  # "lr 3e-4", "learning_rate=2e-5" in a statement: a value, not a question about it
-            if goal == "fit" and " ".join(words[k:after]) in BARE_NEEDS and not present & (MEMORY | HARDWARE):
-                continue  # "Do I need to divide the steps by the batch size?": a need, but not of memory or GPUs
             phrase = " ".join(words[k:after])
-            if goal == "explain_result" and about_memory and (phrase in CAUSES or phrase in DOUBTS):
-                goal = "fit"  # "OOM on four 2080ti … What is the reason?": make it fit
-            elif goal == "explain_result" and phrase in CAUSES and about_slow:
+            if goal == "fit" and phrase in BARE_NEEDS and not present & (MEMORY | HARDWARE):
+                continue  # "Do I need to divide the steps by the batch size?": a need, but not of memory or GPUs
+            if goal == "explain_result" and about_memory and (phrase == "why" or phrase in DOUBTS):
+                goal = "fit"  # "Why does batch 1 run out of memory on a 3090?": make it fit
+            elif goal == "explain_result" and phrase == "why" and about_slow:
                 goal = "faster"  # "26 min an epoch on two GPUs and 16 on one. Do you know why?": make it fast
             vote(goal, weight * scale, sentence.text(k, after - 1))
     if oom is not None:
@@ -242,11 +241,6 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
     if votes.get(goal, 0.0) <= 0:
         return None
     return goal, best_text[goal][1]
-
-
-# asking for the cause of a result: about memory with nothing compared, a question of making it fit; about a slow
-# run, of making it faster
-CAUSES = {"why"}
 
 
 # words that ask for resources only in a sentence about memory or hardware
