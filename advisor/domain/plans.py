@@ -168,7 +168,7 @@ def evaluate(p: Problem, k: Knobs, as_run: bool = False) -> Candidate:
     `as_run`: at the user's own micro-batch and accumulation (their plan as they run it), instead of the largest
     micro-batch that keeps their batch."""
     c = _evaluate(p, k, as_run)
-    if c.cpu and p.cpu_ram and host_cpu(p, c) > p.cpu_ram * (1 - p.margin):
+    if not host_fits(p, c):
         host = (f"the offloaded states need {fmt_bytes_gib(host_cpu(p, c))} of CPU RAM on each machine, more than "
                 f"the {fmt_bytes_gib(p.cpu_ram * (1 - p.margin))} ({(1 - p.margin) * 100:.0f}%) of its "
                 f"{fmt_bytes_gib(p.cpu_ram)} safe to use")
@@ -176,6 +176,11 @@ def evaluate(p: Problem, k: Knobs, as_run: bool = False) -> Candidate:
         c.why_not = host if c.fits else f"{c.why_not or fmt_on_card(c.per_gpu, p.budget)}; and {host}"
         c.host_short, c.fits = c.fits, False
     return c
+
+
+def host_fits(p: Problem, c: Candidate) -> bool:
+    """Whether the plan's offloaded states fit the host's RAM less the safety margin (yes without either)."""
+    return not (c.cpu and p.cpu_ram) or host_cpu(p, c) <= p.cpu_ram * (1 - p.margin)
 
 
 def host_cpu(p: Problem, c: Candidate) -> float:
@@ -324,7 +329,7 @@ def candidate_knobs(p: Problem) -> list[Knobs]:
         if p.goal != "faster" and gpus == cur.gpus:
             # less sharding saves no GPU memory, only time; dropping offload is kept when the user offloads: it
             # spares the host's RAM, and adapters or an 8-bit optimizer (never combined with offload) need it off
-            shardings = [(z, o) for z, o in shardings if z >= cur.zero and (o >= cur.offload or cur.offload)]
+            shardings = [(z, o) for z, o in shardings if z >= cur.zero]
         for (zero, offload) in shardings:
             for precision in precisions:
                 for optimizer in optimizers:

@@ -11,6 +11,7 @@ from advisor.engine.chaining import RunResult
 from advisor.engine.memory import WorkingMemory
 from advisor.engine.policy import RulePolicy
 from advisor.engine.templates import render
+from advisor.engine.wording import and_join
 from advisor.kb.model import EstimateRule, KnowledgeBase, OptionRule, PlansRule, RecommendRule, Rule
 
 KIND_LABEL = {"option": "option", "red_flag": "red flag", "finding": "finding", "estimate": "estimate",
@@ -79,11 +80,6 @@ def open_questions(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult) -> dict
     return {f: waiting[f] for f in sorted(waiting, key=order.__getitem__)}
 
 
-def _joined(items: list[str]) -> str:
-    """'a', 'a and b', 'a, b and c'."""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def recommendation(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, questions: dict[str, list[Rule]],
                    policy: RulePolicy) -> Recommendation:
     """The first fired recommendation in the policy's order, with the answers it depends on: those it read, and
@@ -105,7 +101,7 @@ def recommendation(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, questio
                        if not any(wm.known(n) for n in names)]
             text = ("I have nothing specific to recommend from what you told me. Say what you want to change "
                     "(memory, speed, accuracy, a batch size)"
-                    + (f" and give {_joined(missing)}." if missing else "."))
+                    + (f" and give {and_join(missing)}." if missing else "."))
         return Recommendation(option_id=None, rationale=text, depends_on=list(questions))
     winner = fired[0]
     depends = [n for n in winner.reads() + _search_inputs(kb, wm, winner) if wm.known(n) and kb.facts[n].askable]

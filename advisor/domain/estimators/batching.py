@@ -158,7 +158,7 @@ def per_device_batch(batch_size: float, num_gpus: float) -> dict[str, Estimate]:
 MFU_ASSUMED = 0.4  # the share of a GPU's peak dense 16-bit FLOP/s a well-tuned training run reaches (heuristic)
 
 
-@estimator(cites=("kaplan",))
+@estimator("value", "mfu", cites=("kaplan",))
 def training_time(params: float, tokens: float, peak_tflops: float, num_gpus: float = 1) -> dict[str, Estimate]:
     """Wall-clock time to train on `tokens` tokens: about 6 FLOPs per parameter per token (forward and backward,
     Kaplan et al.), at MFU_ASSUMED of the GPUs' peak dense 16-bit throughput."""
@@ -168,7 +168,9 @@ def training_time(params: float, tokens: float, peak_tflops: float, num_gpus: fl
     seconds = flops / (num_gpus * peak_tflops * 1e12 * MFU_ASSUMED)
     formula = (f"6 × {fmt_count(params)} params × {fmt_count(tokens)} tokens = {fmt_sig(flops, 3)} FLOPs, at "
                f"{MFU_ASSUMED:.0%} of {fmt_sig(num_gpus)} × {fmt_sig(peak_tflops)} TFLOP/s = {fmt_duration(seconds)}")
-    return {"value": Estimate(seconds, "seconds", formula, ("kaplan",), heuristic=True)}
+    return {"value": Estimate(seconds, "seconds", formula, ("kaplan",), heuristic=True),
+            "mfu": Estimate(MFU_ASSUMED, "fraction", "the share of the peak a well-tuned run reaches", ("kaplan",),
+                            heuristic=True)}
 
 
 @estimator(cites=("pt-ddp", "hf-ga"))

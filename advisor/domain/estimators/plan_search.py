@@ -11,8 +11,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from advisor.domain.plans import SLUG_JOIN, Candidate, Knobs, Problem, SearchResult, evaluate, host_cpu, search
+from advisor.domain.plans import (SLUG_JOIN, Candidate, Knobs, Problem, SearchResult, evaluate, host_cpu, host_fits,
+                                  search)
 from advisor.engine.estimators import Estimate, NotComputable, estimator
+from advisor.engine.wording import and_join
 from advisor.errors import InputError
 from advisor.units import fmt_bytes_gib, fmt_card, fmt_on_card, fmt_share
 
@@ -250,7 +252,7 @@ def _best_line(p: Problem, c: Candidate) -> str:
 
 def _rationale(p: Problem, result: SearchResult, best: Candidate, plan_id: str) -> str:
     cur = result.current
-    yours = f"your plan (assuming {_names(p.assumed)})" if p.assumed else "your plan"
+    yours = f"your plan (assuming {and_join(list(p.assumed), len(p.assumed))})" if p.assumed else "your plan"
     if cur.fits:
         now = f"{yours} fits ({fmt_on_card(cur.per_gpu, p.budget)})"
     elif p.oom and cur.per_gpu <= p.budget:
@@ -271,12 +273,6 @@ def _at_one(p: Problem, result: SearchResult) -> Candidate:
     if result.current.max_micro is None:
         return result.current  # parameters only: model states and overheads, independent of the batch
     return evaluate(replace(p, micro_batch=1, grad_accum=1, target_batch=None), p.current, as_run=True)
-
-
-def _names(titles) -> str:
-    """'8-bit AdamW', '8-bit AdamW and LoRA adapters', 'A, B and C'."""
-    items = list(titles)
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""
 
 
 @estimator("current_per_gpu", "current_fits", "current_max_micro", "considered", "fitting", "ruled_out", "ruled_out_names",
@@ -328,7 +324,7 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
         "current_fits": Estimate(cur.fits, None, ("fits: " if cur.fits else "does not fit: ") + (cur.why_not or current_text), SOURCES),
         "current_fits_card": Estimate(cur.fits or cur.host_short, None, "whether the plan fits the GPUs (CPU RAM "
                                       "aside)", SOURCES),
-        "current_fits_host": Estimate(not p.cpu_ram or host_cpu(p, cur) <= p.cpu_ram * (1 - p.margin), None,
+        "current_fits_host": Estimate(host_fits(p, cur), None,
                                       f"whether the offloaded states fit {(1 - p.margin) * 100:.0f}% of the host's RAM",
                                       SOURCES),
         "current_cpu": Estimate(host_cpu(p, cur), "bytes", "CPU RAM for the offloaded states of your plan"
@@ -338,7 +334,7 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                                "checkpointing × attention × adapters × GPUs", ("arithmetic",)),
         "fitting": Estimate(result.fitting, "count", "candidate plans that fit the card", SOURCES),
         "ruled_out": Estimate("; ".join(ruled) if ruled else "none", None, "single changes that do not fit", SOURCES),
-        "ruled_out_names": Estimate(_names(title for title, _ in ruled_out) or "none", None,
+        "ruled_out_names": Estimate(and_join([title for title, _ in ruled_out], len(ruled_out)) or "none", None,
                                     "single changes that do not fit", SOURCES),
         "best": Estimate(_best_line(p, result.shown[0]) if result.shown else "none", None,
                          "the plan the search ranks first, with its memory per GPU", SOURCES, heuristic=True),
@@ -459,7 +455,7 @@ def memory_needed(params: float, precision: str | None = None, optimizer: str | 
     # the plan itself: the share of a card kept free is the finding's to add, not this figure's
     p = replace(p, micro_batch=micro or 1, grad_accum=p.grad_accum or 1, target_batch=None, margin=0.0)
     c = evaluate(p, p.current, as_run=True)
-    assumed = f" (assuming {_names(p.assumed)}: you did not say)" if p.assumed else ""
+    assumed = f" (assuming {and_join(list(p.assumed), len(p.assumed))}: you did not say)" if p.assumed else ""
     parts = ", ".join(f"{name} {fmt_bytes_gib(v)}" for name, v in c.components.items() if v >= 0.005e9)
     at = f"at micro-batch {c.micro}" if c.max_micro is not None else "before activations (no model shape to count them)"
     out = {"per_gpu": Estimate(c.per_gpu, "bytes", f"{fmt_bytes_gib(c.per_gpu)} per GPU {at} ({parts}){assumed}",
