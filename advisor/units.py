@@ -202,6 +202,17 @@ PARSERS = {
 
 # ---------------------------------------------------------------------------------------------- formatting
 
+MAX_LISTED = 3  # items named in one sentence; the rest are counted
+
+
+def and_join(items: list[str], limit: int = MAX_LISTED) -> str:
+    """'a', 'a and b', 'a, b and c', 'a, b, c and 2 more'."""
+    items = list(dict.fromkeys(items))
+    if len(items) > limit:
+        items = items[:limit] + [f"{len(items) - limit} more"]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""
+
+
 def fmt_sig(value: float, digits: int = 4) -> str:
     """A stable, short rendering: integers stay integers, others get `digits` significant digits."""
     if value == 0:

@@ -16,10 +16,9 @@ from advisor.engine.memory import WorkingMemory
 from advisor.engine.templates import render
 from advisor.kb.model import (All, Any_, Condition, FactRef, FactTest, KnowledgeBase, Not, Offered, OptionRule,
                               RecommendRule, Rule)
-from advisor.units import fmt_bytes_gb, fmt_value
+from advisor.units import MAX_LISTED, and_join, fmt_bytes_gb, fmt_value
 
 COMPARISON = {"gt": "above", "gte": "at least", "lt": "below", "lte": "at most", "eq": "", "ne": "not"}
-MAX_LISTED = 3  # conclusions named in one sentence; the rest are counted
 
 
 def value_words(kb: KnowledgeBase, name: str, value: Any) -> str:
@@ -55,14 +54,6 @@ def plain_values(kb: KnowledgeBase, text: str) -> str:
         return text
     pattern = re.compile(r"(?<![\w.])(" + "|".join(re.escape(c) for c in sorted(coded, key=len, reverse=True)) + r")(?![\w(])")
     return pattern.sub(lambda m: coded[m.group(1)], text)
-
-
-def and_join(items: list[str], limit: int = MAX_LISTED) -> str:
-    """'a', 'a and b', 'a, b and c', 'a, b, c and 2 more'."""
-    items = list(dict.fromkeys(items))
-    if len(items) > limit:
-        items = items[:limit] + [f"{len(items) - limit} more"]
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""
 
 
 def capitalised(text: str) -> str:

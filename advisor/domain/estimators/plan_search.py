@@ -14,9 +14,8 @@ from typing import Any
 from advisor.domain.plans import (SLUG_JOIN, Candidate, Knobs, Problem, SearchResult, evaluate, host_cpu, host_fits,
                                   search)
 from advisor.engine.estimators import Estimate, NotComputable, estimator
-from advisor.engine.wording import and_join
 from advisor.errors import InputError
-from advisor.units import fmt_bytes_gib, fmt_card, fmt_on_card, fmt_share
+from advisor.units import and_join, fmt_bytes_gib, fmt_card, fmt_on_card, fmt_share
 
 SOURCES = ("hf-anatomy", "zero", "korthikanti", "pt-cuda-context")
 
