@@ -1,6 +1,8 @@
 """The situation reader: messages in everyday phrasing, the corpus of real messages, bounded work, and the
 agreement between the reader, the facts vocabulary and the catalogues."""
 
+import re
+
 import pytest
 import yaml
 
@@ -493,6 +495,17 @@ def test_numbers_with_separators(text, numbers):
     from advisor.reading.tokens import tokenize
 
     assert [t.value for t in tokenize(text) if t.is_num] == pytest.approx(numbers)
+
+
+@pytest.mark.parametrize("text", ["İstanbul lab: 8xA100, batch 32", "ǅ 4 GPUs\n  \t", "x" * 3 + " 24GB  ", "²³ 1e999 0,1,2,3 _a_"])
+def test_token_spans_point_at_their_text(text):
+    """A token's span is where its text stands in the message, even where lower-casing changes a word's length
+    ('İ' lower-cases to two characters)."""
+    from advisor.reading.tokens import tokenize
+
+    tokens = tokenize(text)
+    assert tokens and all(text[t.start:t.end].lower() == t.text.lower() for t in tokens)
+    assert "".join(text[t.start:t.end] for t in tokens) == re.sub(r"[^\S\n]", "", text)  # each character once
 
 
 def test_sentences_do_not_end_inside_abbreviations_or_paths():

@@ -9,25 +9,23 @@ so catalogue names match token by token.
 from __future__ import annotations
 
 import re
-from itertools import islice
 
 MAX_MESSAGE = 100_000  # characters read from one message; the rest is ignored (and said so)
 MAX_TOKENS = 10_000  # tokens read from one message (≈ 40-60 KB of prose; a pasted log's first lines tell enough)
 
-_TOKEN = re.compile(r"""[^\S\n]*+(?:
-    (?P<word>[^\W\d_]++(?:_[^\W\d_]++)*+)
-  | (?P<num>(?:\d++(?:[,_]\d++)*+(?:\.\d++)?+|\.\d++)(?:[eE][-+]?\d++)?+)
-  | (?P<nl>\n)
-  | (?P<punct>[^\w\s]|_)
+_TOKEN = re.compile(r"""([^\S\n]*+)(?:
+    ([^\W\d_]++(?:_[^\W\d_]++)*+)
+  | ((?:\d++(?:[,_]\d++)*+(?:\.\d++)?+|\.\d++)(?:[eE][-+]?\d++)?+)
+  | (\n)
+  | ([^\w\s]|_)
   | \Z)
 """, re.VERBOSE)
-# The spaces before a token are part of its match: one match per token, words tried first. Every character but
-# whitespace starts some token, so only spaces at the very end are left, and `\Z` takes them in one match (else
-# each of n trailing spaces would start a failed match over the rest: quadratic).
+# Groups: the spaces before a token, then one of word, number, line break, mark. The spaces are part of the
+# token's match, so the matches tile the text with no gap: every character but whitespace starts some token, and
+# only spaces at the very end are left, which `\Z` takes in one match (else each of n trailing spaces would start
+# a failed match over the rest: quadratic). Tiling is what lets the tokenizer take findall's strings (no match
+# objects) and count the spans itself.
 
-# the pattern's groups by number (m.lastindex): faster than by name
-_KINDS = {index: name for name, index in _TOKEN.groupindex.items()}
-_WORD, _NUM = _TOKEN.groupindex["word"], _TOKEN.groupindex["num"]
 WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                 "ten": 10, "twelve": 12, "sixteen": 16, "single": 1, "dual": 2, "quad": 4, "eleven": 11}
 
@@ -53,41 +51,39 @@ class Token:
 
 def tokenize(text: str) -> list[Token]:
     text = text[:MAX_MESSAGE]
-    low = text.lower()  # words are kept in lower case; numbers read the same either way ("3E-4")
     tokens: list[Token] = []
     append = tokens.append
-    kinds = _KINDS
-    word, num = _WORD, _NUM
-    previous_end = 0
-    for m in islice(_TOKEN.finditer(text), MAX_TOKENS):  # (a glued 'x' may add a token over the bound: cut below)
-        group = m.lastindex
-        if group is None:
-            break  # the spaces at the end
-        start, end = m.span(group)
-        space = start != previous_end  # whitespace matched before the token
-        previous_end = end
-        if group == word:
-            raw = low[start:end]
+    position = 0
+    for spaces, word, num, nl, punct in _TOKEN.findall(text):
+        if len(tokens) >= MAX_TOKENS:
+            break
+        space = bool(spaces)
+        start = position + len(spaces)
+        if word:
+            end = position = start + len(word)
+            raw = word.lower()  # words are kept in lower case; numbers read the same either way ("3E-4")
             if raw[0] == "x" and not space and len(raw) > 1 and tokens and tokens[-1].is_num and raw != "xlarge":
                 # "8xA100", "2xH100": the count's 'x' is glued to the name (not the 'xlarge' of "g5.2xlarge")
                 append(Token("word", "x", start, start + 1, False))
                 append(Token("word", raw[1:], start + 1, end, False))
                 continue
             append(Token("word", raw, start, end, space))
-            continue
-        if group != num:
-            append(Token(kinds[group], text[start:end], start, end, space))
-            continue
-        raw = text[start:end]
-        if ("," in raw or "_" in raw) and not _thousands(raw):
-            _split_run(text, start, end, space, tokens)  # "0,1,2,3", "1,2": numbers between commas
-            continue
-        value = _number(raw)
-        if value is None:  # an exponent too large to be a number anyone means
-            append(Token("word", raw.lower(), start, end, space))
+        elif num:
+            end = position = start + len(num)
+            if ("," in num or "_" in num) and not _thousands(num):
+                _split_run(text, start, end, space, tokens)  # "0,1,2,3", "1,2": numbers between commas
+                continue
+            value = _number(num)
+            if value is None:  # an exponent too large to be a number anyone means
+                append(Token("word", num.lower(), start, end, space))
+            else:
+                append(Token("num", num, start, end, space, value))
+        elif nl or punct:
+            position = start + 1
+            append(Token("nl" if nl else "punct", nl or punct, start, position, space))
         else:
-            append(Token("num", raw, start, end, space, value))
-    del tokens[MAX_TOKENS:]
+            break  # the spaces at the end
+    del tokens[MAX_TOKENS:]  # (a glued 'x' may add a token over the bound)
     return tokens
 
 
