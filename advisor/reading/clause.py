@@ -177,6 +177,11 @@ def catalogue_names(index: Any, clause: Clause, reading: Reading) -> Any:
                 break
 
 
+# negations that are a setting's value: they turn off the key before them, never one after
+# (`--pure_bf16 False --use_fp16 True`)
+VALUES_OFF = frozenset({"false", "none"})
+
+
 def negated(clause: Clause, k: int, length: int = 1) -> bool:
     """A negation just before ("without gradient checkpointing", "instead of Adam", "no fp32 master weights") or
     just after ("LoRA is not an option", "flash attention isn't installed")."""
@@ -185,7 +190,8 @@ def negated(clause: Clause, k: int, length: int = 1) -> bool:
         if not NEGATIONS.isdisjoint(clause.words[lo:k]) else ()  # "wouldn't need QLoRA" (most words have none)
     for j in before:
         # a negation glued into a key negates that key (`no_offload`), not a later one (`local_scripts/zero3`)
-        if clause.words[j] in NEGATIONS and (clause.word_of(j) == (j, j) or clause.word_of(j)[1] >= k):
+        if clause.words[j] in NEGATIONS and clause.words[j] not in VALUES_OFF \
+                and (clause.word_of(j) == (j, j) or clause.word_of(j)[1] >= k):
             t = clause.keys[j]
             if any(clause.tokens[u].text in (",", ";") for u in range(t + 1, clause.keys[k])):
                 continue  # "don't cache latents, gradient checkpointing": a list's next item is not negated

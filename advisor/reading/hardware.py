@@ -63,6 +63,11 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
         if match is not None:
             previous_end = e
             setup = setup_of(clause, s)  # "in the paper … on 8 H100 GPUs": the authors' cards
+            count = _count_before(clause, s) or _count_after(clause, e)
+            if lacked(words, min(s, clause.key_of.get(count[1], s) if count else s)) or "than" in words[max(0, s - 2):s]:
+                # "I don't have 8 A100s like you", "a more powerful GPU than a T4": cards the user lacks or compares
+                # with are another setup's
+                setup = "reference"
             if match.gpu is not None:
                 reading.set(Read("gpu_model", match.gpu.id, text, setup))
                 # the card's catalogue size gives way to one the user states ("RTX 2080 (11264MiB each)")
@@ -72,14 +77,13 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
                 reading.set(Read("gpu_model", match.id, text, setup))
                 if match.memory_gb_said and "total" not in words[e:e + 6]:
                     reading.set(Read("gpu_memory_gb", match.memory_gb_said, text, setup))
-            count = _count_before(clause, s) or _count_after(clause, e)
-            if count and setup_of(clause, s) == "user":
+            if count and (setup == "user" or setup_of(clause, s) == "user"):  # (the user's words, or the count they lack)
                 name, n = ("num_gpus", count[0])
                 if count[0] > 1:
                     name, n = gpu_count(clause, clause.key_of.get(count[1], s), count[0])
                 first, last = clause.keys[s], clause.keys[e - 1]
                 reading.set(Read(name, n, clause.text(min(count[1], first), max(count[1] + 1, last)
-                                                      if count[1] > last else last)))
+                                                      if count[1] > last else last), setup))
 
 
 ALTERNATIVES = frozenset({"or", "vs", "versus"})
@@ -260,6 +264,7 @@ def device_ids(clause: Clause, reading: Reading) -> None:
             reading.set(Read("num_gpus", len(ids), clause.text(t, u)))
 
 
+MOST_GPUS_PER_NODE = 16  # the most GPUs one machine holds (a DGX-2's sixteen V100s; HGX boards have eight)
 NODE_WORDS = {"node", "nodes", "machine", "machines", "server", "servers", "host", "hosts"}
 
 
@@ -278,8 +283,8 @@ def gpu_count(clause: Clause, k: int, count: int) -> tuple[str, float]:
     nearby = set(words[max(0, k - 3):k]) | set(words[k + 1:k + 4])
     # "2 nodes of 8 A100", "two machines with 4 V100" (several nodes: "a single node with 8xA100" is 8 in all)
     node_of = k >= 2 and words[k - 1] in ("of", "with") and words[k - 2] in NODE_WORDS and words[k - 2].endswith("s")
-    if "each" in nearby or node_of or {"per", "node"} <= set(words[k + 1:k + 5]):
-        return "gpus_per_node", count
+    if "each" in nearby or {"per", "node"} <= set(words[k + 1:k + 5]) or node_of and count <= MOST_GPUS_PER_NODE:
+        return "gpus_per_node", count  # ("4 machines with 32 GPUs": more than a machine holds, so all of them)
     # "two 8-gpu machines", "2 8-GPU nodes": machines of that many GPUs, counted before
     t = clause.keys[k]
     glued = k + 2 < len(words) and t + 1 < clause.end and clause.tokens[t + 1].text == "-" \
@@ -288,6 +293,32 @@ def gpu_count(clause: Clause, k: int, count: int) -> tuple[str, float]:
     if glued and (machines in WORD_NUMBERS or clause.tokens[clause.keys[k - 1]].is_num) and machines not in SINGULAR:
         return "gpus_per_node", count
     return "num_gpus", count
+
+
+POSSESSION = frozenset({"have", "access", "afford", "own", "got", "rent"})
+NOT_HAVING = frozenset({"no", "not", "don", "dont", "didn", "doesn", "haven", "hasn", "hadn", "cannot", "never", "can"})
+
+
+def lacked(words: list[str], k: int) -> bool:
+    """Whether the count at key k is one the user says they lack: 'without 32 GPUs', 'I don't have access to 32
+    GPUs', 'we can't afford 64 A100s', 'no access to 8 nodes' (a negation within three words before a verb of
+    having, with only small words between it and the count)."""
+    before = words[max(0, k - 6):k]
+    for j in range(len(before) - 1, -1, -1):
+        word = before[j]
+        if word in ("without", "lack", "lacking"):
+            return True
+        if word in POSSESSION:
+            near = before[max(0, j - 3):j]
+            # (the 'can' of "can't": its "'" and "t" are keys of their own; "I can afford 8" has no "t")
+            if NOT_HAVING.intersection(near) and ("can" not in near or "t" in near):
+                return True
+        elif word not in BETWEEN_HAVING_AND_COUNT:
+            return False  # "I don't have enough memory on 4 GPUs", "… more than 2 GPUs": the count is theirs
+    return False
+
+
+BETWEEN_HAVING_AND_COUNT = frozenset({"access", "to", "the", "a", "any", "those", "these", "all", "that", "of"})
 
 
 MEASURED = {"allocate", "allocated", "free", "reserved", "using", "uses", "used", "peak", "consumes", "takes",
@@ -483,8 +514,8 @@ def _sibling_for_memory(reading: Reading) -> None:
 def resolve_platform(reading: Reading) -> None:
     """A notebook platform ("on Kaggle", "a T4 on Colab") gives its card only when the message names none: one
     card when it offers one (Colab's T4), else the one whose GPU count the message states (Kaggle's two T4s
-    for "2 GPUs"), else the platform itself, for the advisor to ask."""
-    if reading.platform is None or "gpu_model" in reading.values:
+    for "2 GPUs"), else the platform itself, for the advisor to ask. A notebook on TPUs ("Colab TPU v2") has no GPU."""
+    if reading.platform is None or "gpu_model" in reading.values or reading.tpu:
         return
     match, text, setup = reading.platform
     if setup != "user":

@@ -42,6 +42,9 @@ class PhraseIndex:
         self.by_last = {w: sorted(groups.items(), reverse=True) for w, groups in by_last.items()}
         self.befores = {w: frozenset(p[-2] for n, g in groups.items() if n > 1 for p in g)
                         for w, groups in by_last.items()}  # (the same for the keys before each last key)
+        # the one-key phrases: where no longer phrase can start or end (the common case) a lookup is one of these
+        self.singles = {p[0]: target for groups in by_first.values() for p, target in groups.get(1, {}).items()}
+        self.enders = {p[0]: target for groups in by_last.values() for p, target in groups.get(1, {}).items()}
         self.first_words = frozenset(self.by_first)  # (a set: a clause's words meet it faster than a dict's keys)
 
     def at(self, keys: list[str], i: int, limit: int | None = None) -> tuple[int, Any] | None:
@@ -50,9 +53,11 @@ class PhraseIndex:
         groups = self.by_first.get(word)
         if groups is None:
             return None
-        longer = i + 1 < len(keys) and keys[i + 1] in self.seconds[word]
+        if not (i + 1 < len(keys) and keys[i + 1] in self.seconds[word]):  # no longer phrase here
+            target = self.singles.get(word, _NONE)
+            return (1, target) if target is not _NONE and (limit is None or limit >= 1) else None
         for n, group in groups:
-            if (n == 1 or longer) and (limit is None or n <= limit):
+            if limit is None or n <= limit:
                 target = group.get(tuple(keys[i:i + n]), _NONE)
                 if target is not _NONE:
                     return n, target
@@ -64,9 +69,11 @@ class PhraseIndex:
         groups = self.by_last.get(word)
         if groups is None:
             return None
-        longer = end >= 2 and keys[end - 2] in self.befores[word]
+        if not (end >= 2 and keys[end - 2] in self.befores[word]):  # no longer phrase here
+            target = self.enders.get(word, _NONE)
+            return (1, target) if target is not _NONE else None
         for n, group in groups:
-            if (n == 1 or longer) and n <= end:
+            if n <= end:
                 target = group.get(tuple(keys[end - n:end]), _NONE)
                 if target is not _NONE:
                     return n, target

@@ -41,6 +41,7 @@ def read(message: str) -> Reading:
     reading = Reading(truncated=len(message) > MAX_MESSAGE or len(tokens) >= MAX_TOKENS)
     index = Keys(tokens)
     reading.deepspeed = "deepspeed" in index.words  # (a list's membership test runs in C)
+    reading.tpu = not TPU_WORDS.isdisjoint(index.words)  # ("TPUv3" is the keys 'tpuv', '3')
     reading.arrows = ">" in message or "→" in message or "⟶" in message
     clauses, sentences = clauses_and_sentences(tokens)
     for n, (start, end) in enumerate(clauses):
@@ -90,6 +91,10 @@ def read(message: str) -> Reading:
     _goal(tokens, sentences, message, reading, index)
     _resolve(reading)
     return reading
+
+
+SWITCHES = (["use"], ["enable"], ["enabled"])  # a key's first part that turns on what follows (`use_fp16`)
+TPU_WORDS = frozenset({"tpu", "tpus", "tpuv"})
 
 
 def _square(clause: Clause, k: int) -> bool:
@@ -208,8 +213,10 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             continue  # "ram-efficient-pytorch-fsdp.md" names a document, not the user's FSDP (a script's name may)
         length, (name, value) = hit
         end = k + length
-        if name == "precision" and (clause.word_of(k)[0] < k or clause.word_of(end - 1)[1] > end - 1):
+        if name == "precision" and (clause.word_of(k)[0] < k and words[clause.word_of(k)[0]:k] not in SWITCHES
+                                    or clause.word_of(end - 1)[1] > end - 1):
             continue  # "bf16" inside `bf16_accumulate_gradient`, "fp32" inside `_convert_to_fp32`: another key's name
+            # (but `--use_fp16 True`, `enable_bf16` switch the precision itself)
         last = clause.keys[end - 1]
         if (last + 1 < clause.end and clause.tokens[last + 1].text == "$") or \
                 (name != "parallelism" and _shell_variable(clause, clause.keys[k])):
@@ -464,7 +471,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                     name, n = slot[0], WORD_NUMBERS[word]
                     if name == "num_gpus":
                         name, n = hardware.gpu_count(clause, k, n)
-                    fill(reading, name, n, "", clause.text(key, keys[slot[1]]), setup_of(clause, k))
+                    setup = "reference" if name != "epochs" and hardware.lacked(words, k) else setup_of(clause, k)
+                    fill(reading, name, n, "", clause.text(key, keys[slot[1]]), setup)
                 continue
         if not tok.is_num or tok.value is None or key in clause.consumed:
             continue
@@ -653,6 +661,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue  # "I tried batch sizes of 32, 64, 128 and 200": a sweep, none of them the run asked about
         if name == "num_gpus":
             name, scaled = hardware.gpu_count(clause, k, int(scaled) if float(scaled).is_integer() else 0)
+        if name in ("num_gpus", "gpus_per_node", "num_nodes") and hardware.lacked(words, k):
+            setup = "reference"  # "I don't have access to 32 GPUs": the count someone else ran with, not theirs
         if keyed is None and name == "global_batch" and words[start_key] == "train" and not batches.json_key(clause, start_key) \
                 and not reading.deepspeed:
             name = "batch"  # `--train_batch_size` of a training script is per device; DeepSpeed's key is global
