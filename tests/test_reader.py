@@ -1138,3 +1138,37 @@ def test_efficientnet_sizes_are_catalogue_models(kb):
 def test_readings_from_the_seventh_sessions_corpus(message, expected, absent):
     got = labels_of(read(message))
     assert {k: got.get(k) for k in expected} == expected and not set(absent) & set(got), got
+
+
+@pytest.mark.parametrize("message, expected, absent", [
+    # review 9: a bare verb opening a question asks about a stage, the one in use stays
+    ("Mistral-7B full finetune, 4x RTX 4090, deepspeed zero2 with offload_optimizer cpu. CUDA OOM. switch to zero3?",
+     {"zero_stage": 2}, []),
+    ("Using zero3, why do I OOM?", {"zero_stage": 3}, []),
+    # the card named after a notebook platform is the card
+    ("phi-3-mini-4k-instruct LoRA on kaggle T4, fp16, batch 8 seq 4096 -> out of memory", {"gpu_model": "t4"}, []),
+    # an optimizer's key glued to 'torch' is no dtype: the precision after it is read
+    ("HF Trainer defaults (per_device_train_batch_size 8, adamw_torch), bf16, seq 1024.", {"precision": "amp_bf16"}, []),
+    ("model = AutoModel.from_pretrained(name, torch_dtype=torch.bfloat16)", {}, ["precision"]),
+    # the batch accumulation would reach, in tokens, counts no steps
+    ("LoRA SFT on 1x A100 80GB with batch 8 seq 2048. should I accumulate to 4M tokens to match?",
+     {"micro_batch": 8}, ["grad_accum_steps"]),
+    # a batch a 'would' question supposes is not the run's
+    ("FSDP, micro 1 seq 8192, GA 16, ~3200 tokens/s per GPU. would micro 2 help throughput?", {"micro_batch": 1},
+     ["batch_from", "batch_to"]),
+    # the options a question weighs are not the run's settings
+    ("train_batch_size=4 per gpu, lr 1e-5 on 8 GPUs. now 2 GPUs. keep lr 1e-5, or use gradient_accumulation_steps=4?",
+     {"micro_batch": 4}, ["grad_accum_steps"]),
+    ("should I use batch 8 or batch 16?", {}, ["micro_batch", "batch_size"]),
+])
+def test_readings_from_the_ninth_review(message, expected, absent):
+    got = labels_of(read(message))
+    assert {k: got.get(k) for k in expected} == expected and not set(absent) & set(got), got
+
+
+def test_an_oom_at_the_first_step_names_no_optimizer_step(kb):
+    """'OOM on first step' says when training starts, not that Adam's state arrived; 'after the first step' does."""
+    facts = read_message(kb, "whisper-large-v3 finetune on A100 40GB, batch 16, fp16, adamw. OOM on first step.")
+    assert "oom_stage" not in facts
+    facts = read_message(kb, "llama-2-7b full finetune on an A100 80GB: it OOMs after the first step")
+    assert facts["oom_stage"][0] == "optimizer_step"

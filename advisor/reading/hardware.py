@@ -40,6 +40,8 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
         if e - s > 1 and words[e - 1] == "s" and clause.source[last.start:last.end] == "s":
             e -= 1  # "8 V100s" is a plural of the V100, not the V100S (a product name is written in capitals)
         match = _find_gpu(" ".join(words[max(0, s - 2):e] + after))
+        if match is not None and match.platform and match.id != target and len(match.candidates) > 1:
+            match = _find_gpu(" ".join(words[s:e] + after))  # "kaggle T4": the card named, not the platform before it
         text = clause.text(clause.keys[s], clause.keys[e - 1])
         if match is not None:
             # the name's own digits ("3090" in "4 3090 cards") count nothing

@@ -64,7 +64,7 @@ def read(message: str) -> Reading:
         reading.in_hypothetical_clause = question and (clause.words[:2] == ["what", "if"]
                                                        or clause.words[:1] in (["suppose"], ["supposing"])
                                                        or clause.words[:1] == ["would"]
-                                                       and clause.words[1:2] in (["batch"], ["bs"], ["batchsize"]))
+                                                       and clause.words[1:2] in SUPPOSED_BATCHES)
         reading.in_personal_sentence = bool(FIRST_PERSON & present)
         reading.in_planning_sentence = bool(PLANNING & present) or question  # "so is batch 8 right?"
         reading.in_past_clause = _past_run(clause.words, present)
@@ -94,6 +94,8 @@ def read(message: str) -> Reading:
 
 
 SWITCHES = (["use"], ["enable"], ["enabled"])  # a key's first part that turns on what follows (`use_fp16`)
+# "would batch 8 be faster?", "would micro 2 help throughput?": the batch a question supposes
+SUPPOSED_BATCHES = (["batch"], ["bs"], ["batchsize"], ["micro"], ["microbatch"], ["mbs"], ["per"])
 TPU_WORDS = frozenset({"tpu", "tpus", "tpuv"})
 
 
@@ -326,6 +328,29 @@ ADOPTING = frozenset({"turn", "enable", "enabling", "use", "using", "try", "tryi
 SWITCHING = frozenset({"switch", "move", "go", "change", "upgrade"})  # "switch to zero3": 'to' names the setting
 EFFECTS = frozenset({"help", "helps", "work", "fix", "solve", "reduce", "save", "be", "make"})
 SUBJECTS = frozenset({"i", "we", "you", "it"})
+BARE_VERBS = frozenset(w for w in ADOPTING if not w.endswith("ing"))  # ("using ZeRO-3, why …?" uses it)
+
+
+PROPOSING = frozenset({"use", "set", "try", "increase", "decrease", "raise", "lower", "reduce", "switch", "go"})
+
+
+def _weighed_in_question(clause: Clause, cue: int) -> bool:
+    """Whether the setting whose cue starts at key `cue` is an option a question weighs ("…, or use
+    gradient_accumulation_steps=4?", "or just set batch 8?", "is that ok or should I use batch 16?"): 'or' in the
+    question, and before the cue a verb that proposes, after 'or' or after 'should I'."""
+    end = clause.end
+    if end >= len(clause.tokens) or clause.tokens[end].text != "?" or "or" not in clause.present:
+        return False
+    words = clause.words
+    verb = cue - 1
+    if verb >= 0 and words[verb] == "or":  # "should I use batch 8 or batch 16?": the second option, as the first
+        return any(words[j] in PROPOSING and words[j - 1] in ("i", "we") and words[j - 2] in ("should", "shall")
+                   for j in range(2, verb))
+    if verb < 1 or words[verb] not in PROPOSING:
+        return False
+    before = words[verb - 1]
+    return before == "or" or verb >= 2 and (words[verb - 2] == "or" and before in ("just", "maybe", "instead")
+                                            or words[verb - 2] in ("should", "shall") and before in ("i", "we"))
 
 
 def _asked_about(clause: Clause, k: int, length: int) -> bool:
@@ -346,7 +371,8 @@ def _asked_about(clause: Clause, k: int, length: int) -> bool:
             if subject >= 2 and words[subject - 1] == "to" and words[subject - 2] in ADOPTING:
                 j = subject - 2  # "should I try to use deepspeed?": the modal stands before the first verb
                 subject = j - 1 if j >= 1 and words[j - 1] in SUBJECTS else j
-            return subject >= 1 and words[subject - 1] in ADVICE_MODALS
+            # "should I switch to zero3?"; "switch to zero3?", "try zero3?": a bare verb opening the question
+            return subject >= 1 and words[subject - 1] in ADVICE_MODALS or subject == 0 and words[0] in BARE_VERBS
     effect = EFFECTS.intersection(words[k + length:k + length + 2])
     return bool(effect) and bool(EFFECT_MODALS.intersection(words[max(0, k - 3):k]))
 
@@ -390,9 +416,9 @@ def _training_precision(clause: Clause, k: int, length: int) -> bool:
     """'bf16' names the training precision, not a dtype elsewhere: not `bnb_4bit_compute_dtype=torch.float16`,
     `torch_dtype=bfloat16` (weights), a 'bf16[256128,2048]' buffer, or a name such as 'WizardLM-30B-fp16'."""
     before = clause.words[max(0, k - 3):k]
-    if {"dtype", "compute", "torch", "torch_dtype"} & set(before):
-        return False
     first, last = clause.keys[k], clause.keys[k + length - 1]
+    if {"dtype", "compute"} & set(before) or before[-1:] == ["torch"] and clause.tokens[first - 1].text == ".":
+        return False  # (but `adamw_torch, bf16` is an optimizer, then the precision)
     nxt = clause.tokens[last + 1] if last + 1 < clause.end else None
     if nxt is not None and nxt.text in ("[", "_") and not nxt.space_before:
         return False  # a 'bf16[256128,2048]' buffer, `bf16_accumulate_gradient`
@@ -607,6 +633,10 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue  # "zero_stage2&3", "ZeRO 2/3": both tried, neither the one asked about
         if name == "zero_stage" and _asked_about(clause, start_key, end - start_key + 1):
             continue  # "ZeRO-2 … should I switch to zero3?": the stage asked about, not the one in use
+        if start_key <= k and _weighed_in_question(clause, start_key):
+            continue  # "keep lr 1e-5, divide it by 4, or use gradient_accumulation_steps=4?": an option, not the run
+        if name == "grad_accum_steps" and (u in ("k", "m", "b") or words[end + 1:end + 2] in (["tokens"], ["token"])):
+            continue  # "accumulate to 4M tokens": the batch accumulation would reach, not a count of steps
         if name == "grad_accum_steps" and not keyed and words[start_key] in ("accumulate", "accumulating") \
                 and k == start_key + 1 and clause.end < len(clause.tokens) and clause.tokens[clause.end].text == "?":
             continue  # "accumulate 4 or lower the lr?": a plan the user weighs, not the run's accumulation
