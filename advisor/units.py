@@ -2,9 +2,10 @@
 
 ML users write "8GB", "24 GiB", "500M", "1.3B", "3e-4", "2 weeks", "85.2%", "4x". YAML 1.1 also turns `3e-4`
 into a *string*, so every numeric fact goes through these parsers. GB means 10^9 bytes and GiB 2^30, as
-printed by the advisor; nvidia-smi's "MiB" are 2^20. One exception: the memory of a GPU (`card_bytes`) is
-sized in binary units whatever the vendor prints - an "8GB" card has 8 GiB, an "80GB" A100 has 80 GiB - so a
-card's "N GB" is read as N GiB, as `advisor estimate --budget-gib N` does.
+printed by the advisor; nvidia-smi's "MiB" are 2^20. One exception: the memory of a GPU or of a host
+(`card_bytes`) is sized in binary units whatever the vendor prints - an "8GB" card has 8 GiB, an "80GB" A100 has
+80 GiB, "128GB" of RAM is 128 GiB of DIMMs - so its "N GB" is read as N GiB, as `advisor estimate --budget-gib N`
+does.
 """
 
 from __future__ import annotations
@@ -127,9 +128,9 @@ def parse_bytes(value: object) -> float:
 
 
 def parse_card_bytes(value: object) -> float:
-    """The memory of a GPU: '8GB' -> 8 GiB, '24 GiB' -> 24 GiB, '16384MiB' -> 16 GiB, '80G' -> 80 GiB.
+    """The memory of a GPU or a host: '8GB' -> 8 GiB, '24 GiB' -> 24 GiB, '16384MiB' -> 16 GiB, '80G' -> 80 GiB.
 
-    Cards are sized in binary units (an "8GB" card has 8 GiB, nvidia-smi shows 8192MiB), so the decimal and
+    Cards and RAM are sized in binary units (an "8GB" card has 8 GiB, nvidia-smi shows 8192MiB), so the decimal and
     binary spellings of a prefix mean the same here. A bare number is bytes (as for `parse_bytes`)."""
     if not isinstance(value, str):
         return parse_bytes(value)

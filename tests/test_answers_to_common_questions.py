@@ -526,3 +526,29 @@ def test_the_fallback_asks_only_for_what_was_not_given(kb):
     text = advice.recommendation.rationale
     assert "the model's size and the batch size" in text and "GPU memory" not in text
     assert "your GPU memory, the model's size and the batch size" in consult("hello", kb=kb).recommendation.rationale
+
+
+def test_a_full_finetune_lr_carried_to_lora_is_flagged(kb):
+    """Review 9: 'Alpaca used lr 2e-5 … I'm doing LoRA … so lr 2e-5?' - the batch per update matches, but 2e-5 is
+    a full fine-tuning rate: the answer says adapters train at about ten times that, not that the LR carries over.
+    The same question with full fine-tuning keeps the LR."""
+    lora = consult("Alpaca used batch 128, lr 2e-5, 3 epochs on 52k examples. I'm doing LoRA on Llama-3-8B on a "
+                   "single RTX 4090, micro batch 2 at seq 512 fits. so grad accum 64 and lr 2e-5? how many steps per "
+                   "epoch will that be?", kb=kb)
+    ids = [f.id for f in lora.findings]
+    assert "finding-lora-lr-from-full-finetune" in ids and "finding-same-batch-per-update" not in ids
+    facts = {f.name: f.value for f in lora.facts}
+    assert facts["num_gpus"] == 1 and facts["claim_run_fits"] is True  # "a single RTX 4090", "… 512 fits"
+    full = consult("Alpaca used batch 128, lr 2e-5, 3 epochs on 52k examples. I'm fully fine-tuning gpt2 on a single "
+                   "RTX 4090, micro batch 2 with grad accum 64. so lr 2e-5?", kb=kb)
+    ids = [f.id for f in full.findings]
+    assert "finding-same-batch-per-update" in ids and "finding-lora-lr-from-full-finetune" not in ids
+
+
+def test_host_ram_is_read_in_binary_sizes(kb):
+    """RAM is sold in binary sizes like a card: '128GB RAM' is 128 GiB, so 115.9 GB of offloaded states fit its 90%."""
+    advice = consult("Mistral-7B full finetune, 4x RTX 4090, deepspeed zero2 with offload_optimizer cpu, 128GB RAM, "
+                     "micro 1 seq 4096 no grad ckpt. CUDA OOM. switch to zero3?", kb=kb)
+    facts = {f.name: f.value for f in advice.facts}
+    assert facts["cpu_ram"] == 128 * 2**30 and facts["zero_stage"] == 2
+    assert "finding-offload-exceeds-host-ram" not in [f.id for f in advice.findings]

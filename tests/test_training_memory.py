@@ -210,3 +210,21 @@ def test_device_line_is_the_device_total_through_the_batch(setup, batch, accumul
     budget = est.device_total(batch, accumulation) * 1.5
     largest = est.max_micro_batch(budget, accumulation)
     assert fixed + largest * per <= budget * (1 + 1e-12) and est.device_total(largest + 1, accumulation) > budget
+
+
+def test_lora_parameters_from_the_rank_and_the_layers(kb):
+    """r × (d_in + d_out) on every linear layer of the blocks: Llama-2-7B at r=8 on q, k, v, o, gate, up and down
+    is PEFT's 19,988,480 trainable parameters; Llama-3-8B at r=16 (grouped-query k and v) is 41,943,040."""
+    from advisor.consultation import consult
+    from advisor.domain.estimators.training import lora_adapter_params
+
+    assert lora_adapter_params(preset("llama-2-7b"), 8) == 32 * 8 * (4 * (4096 + 4096) + 3 * (4096 + 11008)) == 19_988_480
+    assert lora_adapter_params(preset("llama-3-8b"), 16) == 32 * 16 * (2 * (4096 + 4096) + 2 * (4096 + 1024)
+                                                                        + 3 * (4096 + 14336)) == 41_943_040
+    assert lora_adapter_params(preset("resnet50"), 8) == 0  # no transformer blocks: the default share stays
+    # the consultation counts the adapters from the rank: 70B at r=16 trains 0.29 %, not the assumed 1 %
+    advice = consult("QLoRA Llama-3.1-70B r=16 on 2x A100 80GB, seq 4096, micro 1, gradient checkpointing, "
+                     "what batch fits?", kb=kb)
+    share = {e.id: e.value for e in advice.estimates}["lora_adapter_share"]
+    assert share == pytest.approx(lora_adapter_params(preset("llama-3.1-70b"), 16) / preset("llama-3.1-70b").params)
+    assert 0.0029 < share < 0.0030

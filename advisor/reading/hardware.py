@@ -159,6 +159,18 @@ CARD_PREFIXES = ("rtx", "gtx", "quadro", "tesla", "titan", "radeon", "instinct")
 CARD_INITIALS = frozenset("rgqtim")  # a cheap first test: most words after a number start otherwise
 
 
+def asks_how_many_gpus(clause: Clause) -> bool:
+    """'how many GPUs do I need?', 'how many H100s?': GPUs or a card named right after 'how many' (not "how many
+    steps per epoch will that be?" in a message that names a card elsewhere)."""
+    words = clause.words
+    for i in range(1, len(words) - 1):
+        if words[i] == "many" and words[i - 1] == "how":
+            after = words[i + 1:i + 4]
+            if GPU_WORDS.intersection(after[:2]) or _find_gpu(" ".join(after)) is not None:
+                return True
+    return False
+
+
 def card_after(clause: Clause, k: int) -> bool:
     """Whether the word at key k starts a GPU's name: 'RTX6000', 'Quadro RTX 8000', 'Tesla M40', 'MI250'."""
     if k >= len(clause.words):

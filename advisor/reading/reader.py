@@ -74,7 +74,7 @@ def read(message: str) -> Reading:
         reading.clause_mood = "fail" if present & FAIL_WORDS or {"out", "memory"} <= present \
             else "ok" if present & OK_WORDS else ""
         hardware.gpu_names(clause, reading)
-        if "many" in present and "how" in present and (present & GPU_WORDS or "gpu_model" in reading.values):
+        if "many" in present and "how" in present and hardware.asks_how_many_gpus(clause):
             reading.several_gpus = True  # "how many H100s do I need?": no one-GPU run whose batch is the whole
         models.catalogue_models(clause, reading)
         models.sized_names(clause, reading)

@@ -17,7 +17,7 @@ from advisor.engine.advice import Advice, FactOut, OptionOut, QuestionOut
 from advisor.engine.assemble import Consultation
 from advisor.engine.wording import capitalised, fact_words, plain_values
 from advisor.kb.model import KnowledgeBase, Rule
-from advisor.units import fmt_bytes_gb, fmt_count, fmt_duration, fmt_sig
+from advisor.units import fmt_bytes_gb, fmt_count, fmt_duration, fmt_share, fmt_sig
 
 DEFAULT_WIDTH = 80  # when the output is not a terminal
 MAX_WIDTH = 100  # prose is hard to read in longer lines, however wide the terminal
@@ -81,6 +81,8 @@ def value_text(value: object, unit: str | None = None) -> str:
             return fmt_count(value)
         if unit == "seconds":
             return fmt_duration(value)
+        if unit == "fraction":
+            return fmt_share(value)
         text = fmt_sig(value, 4)
         return text + ("×" if unit == "multiplier" else "%" if unit == "percent" else "")
     if isinstance(value, list):

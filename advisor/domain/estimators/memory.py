@@ -110,10 +110,13 @@ def frozen_base_bytes(params: float, base_bits: float, unquantized: float = 0, d
 
 @estimator(cites=("lora", "qlora") + MEMORY_SOURCES)
 def adapter_state_bytes(params: float, base_bits: float, adapter_fraction: float, optimizer: str = "adamw",
-                        precision: str = "amp_bf16", model: str = "", double_quant: bool = True) -> dict[str, Estimate]:
+                        precision: str = "amp_bf16", model: str = "", double_quant: bool = True,
+                        lora_adapter_share: float | None = None) -> dict[str, Estimate]:
     """LoRA/QLoRA: a frozen base stored at `base_bits` per weight (no grads, no optimizer state) plus adapters
-    of `adapter_fraction` × params trained in full. A 4-bit base adds its NF4 quantisation constants (QLoRA §3);
-    with a catalogue `model`, its embeddings, LM head and norms are counted at 16 bits (they are not quantised)."""
+    of `adapter_fraction` × params trained in full (the share counted from the rank and the layers, where known).
+    A 4-bit base adds its NF4 quantisation constants (QLoRA §3); with a catalogue `model`, its embeddings, LM head
+    and norms are counted at 16 bits (they are not quantised)."""
+    adapter_fraction = lora_adapter_share or adapter_fraction
     if not 0 < adapter_fraction < 1:
         raise NotComputable("adapter_fraction must be between 0 and 1")
     per_param, _ = bytes_per_param(precision, optimizer)
@@ -137,6 +140,27 @@ def adapter_state_bytes(params: float, base_bits: float, adapter_fraction: float
                f"{fmt_sig(adapter_fraction * 100)}% × {fmt_count(params)} × {fmt_sig(per_param)} B = "
                f"{fmt_bytes_gb(adapters)} → {fmt_bytes_gb(base + adapters)}")
     return {"value": Estimate(base + adapters, "bytes", formula, ("lora", "qlora") + MEMORY_SOURCES)}
+
+
+@estimator(cites=("lora",))
+def lora_adapter_share(model: str, lora_rank: int) -> dict[str, Estimate]:
+    """The share of a catalogue model's parameters LoRA trains at rank r on all linear layers of its blocks
+    (PEFT's 'all-linear'; adapting fewer layers trains fewer): r × (d_in + d_out) per matrix (LoRA §4.1)."""
+    from advisor.domain.catalogue import preset
+    from advisor.domain.estimators.training import lora_adapter_params
+    from advisor.errors import InputError
+
+    try:
+        spec = preset(model)
+    except InputError as exc:
+        raise NotComputable(str(exc)) from None
+    adapters = lora_adapter_params(spec, int(lora_rank))
+    if not adapters or not spec.params or adapters >= spec.params:
+        raise NotComputable(f"no layer shapes for {model} (the adapter share stays the default)")
+    share = adapters / spec.params
+    formula = (f"rank {int(lora_rank)} on every linear layer of the {spec.n_layers} blocks: {fmt_count(adapters)} "
+               f"adapter parameters of {fmt_count(spec.params)} = {fmt_share(share)}")
+    return {"value": Estimate(share, "fraction", formula, ("lora",))}
 
 
 OFFLOAD_CPU_BYTES = 4 + 4  # fp32 master weights and fp32 gradients on the CPU, plus the optimizer's fp32 state

@@ -155,7 +155,9 @@ def _problem(args: dict[str, Any]) -> Problem:
                    # the GPUs the user could use bound the search; asked "how many do I need?", the fewest that fit
                    gpus_max=max(gpus, int(args.get("gpus_available") or args.get("gpus_to_fit") or gpus)),
                    finetune={"finetune": True, "scratch": False}.get(args.get("training_mode")),
-                   bf16=bf16, adapter_fraction=float(args.get("adapter_fraction") or 0.01),
+                   bf16=bf16,
+                   # the share counted from the rank and the layers, else the assumed one
+                   adapter_fraction=float(args.get("lora_adapter_share") or args.get("adapter_fraction") or 0.01),
                    cuda_context=float(args.get("cuda_context") or 0.4e9), margin=float(args.get("safety_margin") or 0.1),
                    goal=goal, assumed=tuple(assumed), oom=bool(args.get("oom")), runs=bool(args.get("claim_run_fits")),
                    full_training=bool(args.get("full_training")),
@@ -207,7 +209,7 @@ def _option(p: Problem, c: Candidate, plan_id: str, recommended: bool) -> dict[s
     title = title[0].upper() + title[1:]
     keys = _note_keys(plan_id) + (["batch"] if c.batch_changed else [])
     notes = [CHANGE_NOTES[k] for k in keys]
-    share = f"{p.adapter_fraction * 100:g} %"  # the assumed adapter share (the adapter_fraction fact)
+    share = fmt_share(p.adapter_fraction)  # the adapter share (counted from the rank, or the adapter_fraction fact)
     joined = lambda field: ("; ".join(n[field].replace("{adapter_share}", share) for n in notes if n[field])  # noqa: E731
                             or "unchanged") + "."
     sources = list(dict.fromkeys(SOURCES + tuple(s for n in notes for s in n["sources"])))
@@ -286,7 +288,7 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                 training_mode: str | None = None, model_preset: str | None = None, seq_len: int | None = None,
                 micro_batch: int | None = None, grad_accum_steps: int | None = None, batch_size: int | None = None,
                 gpu_model: str | None = None, image_size: int | None = None, adapter_fraction: float | None = None,
-                cuda_context: float | None = None, safety_margin: float | None = None,
+                lora_adapter_share: float | None = None, cuda_context: float | None = None, safety_margin: float | None = None,
                 user_goal: str | None = None, goal: str | None = None, constraint: str | None = None,
                 claim_time_pressure: bool | None = None, oom: bool | None = None,
                 claim_run_fits: bool | None = None, full_training: bool | None = None,
@@ -400,7 +402,8 @@ def gpus_needed(params: float, gpu_memory: float, precision: str | None = None, 
                 model_preset: str | None = None, seq_len: int | None = None, micro_batch: int | None = None,
                 grad_accum_steps: int | None = None, batch_size: int | None = None, gpu_model: str | None = None,
                 grad_checkpointing: bool | None = None, attention: str | None = None, image_size: int | None = None,
-                cuda_context: float | None = None, safety_margin: float | None = None) -> dict[str, Estimate]:
+                cuda_context: float | None = None, safety_margin: float | None = None,
+                adapter_fraction: float | None = None, lora_adapter_share: float | None = None) -> dict[str, Estimate]:
     """"How many GPUs do I need?": the fewest GPUs on which the user's own plan (its adapters, optimizer and
     precision kept) fits with the model states sharded over all of them, and the fewest with the optimizer
     offloaded to CPU RAM as well."""
@@ -440,7 +443,8 @@ def memory_needed(params: float, precision: str | None = None, optimizer: str | 
                   model_preset: str | None = None, seq_len: int | None = None, micro_batch: int | None = None,
                   grad_accum_steps: int | None = None, grad_checkpointing: bool | None = None,
                   attention: str | None = None, image_size: int | None = None,
-                  cuda_context: float | None = None, batch_size: int | None = None) -> dict[str, Estimate]:
+                  cuda_context: float | None = None, batch_size: int | None = None,
+                  adapter_fraction: float | None = None, lora_adapter_share: float | None = None) -> dict[str, Estimate]:
     """"How much GPU memory does it need?" before a card is named: the user's plan per GPU at their micro-batch
     (else their batch per update over their GPUs and accumulation, else 1), with the assumptions for what they did
     not say."""
