@@ -21,9 +21,10 @@ def test_sharded_full_finetune_is_judged_per_gpu(kb):
     advice = consult("8xH100, ZeRO-3, full fine-tune of Llama-3-8B at seq 2048, per-device 1, GA 128 to get 128", kb=kb)
     current = plans_of(advice)["current"]
     spec = preset("llama-3-8b", 2048)
-    est = estimate_training_memory(spec, TrainingSetup(gpus=8, zero=3, attention="flash", grad_accum=128))
+    # the precision unsaid, an 8B language model on H100s is assumed in bf16: DeepSpeed's mixed mode under ZeRO
+    est = estimate_training_memory(spec, TrainingSetup(precision="mixed", gpus=8, zero=3, attention="flash", grad_accum=128))
     assert current.fits and current.per_gpu_bytes == pytest.approx(est.device_total(1, 128))
-    assert current.components["weights"] == pytest.approx(spec.params * 4 / 8)  # fp32 weights sharded over 8
+    assert current.components["weights"] == pytest.approx(spec.params * 2 / 8)  # 16-bit weights sharded over 8
     assert (current.micro_batch, current.grad_accum_steps, current.num_gpus, current.effective_batch) == (1, 128, 8, 1024)
     assert "no-batch-fits" not in [f.id for f in advice.findings]  # the single-GPU view does not apply
     assert "rf-effective-batch" in [r.id for r in advice.red_flags]  # 1 × 128 × 8 is 1,024, not 128
@@ -146,7 +147,7 @@ def test_a_smaller_batch_is_not_the_lever_when_micro_batch_one_does_not_fit(kb):
     flag = next(r for r in advice.red_flags if r.id == "rf-batch-is-not-the-lever")
     at_one = next(e for e in advice.estimates if e.id == "plan_at_one").value
     spec = preset("llama-2-7b", 2048)
-    est = estimate_training_memory(spec, TrainingSetup(attention="flash"))
+    est = estimate_training_memory(spec, TrainingSetup(precision="amp_bf16", attention="flash"))  # (bf16 assumed)
     assert at_one == pytest.approx(est.device_total(1, 1)) and at_one > 24 * GiB
     assert f"{at_one / 1e9:.2f} GB" in flag.title
     # when micro-batch 1 fits, a smaller batch is a lever and no such flag is raised
@@ -402,3 +403,14 @@ def test_offloaded_parameters_and_gradient_partitions_leave_the_gpu(kb):
     assert "gradients (alive at backward)" not in current.components
     optimizer_only = plans_of(consult(message.replace(" and offload_param", ""), kb=kb))["current"]
     assert optimizer_only.components["weights"] == pytest.approx(params * 2 / 2)  # the 16-bit shard stays
+
+
+@pytest.mark.parametrize("message, assumed", [
+    # a language model of 1B parameters and more on a card with bf16: bf16 autocast, as its recipes train it
+    ("Llama-3-8B full fine-tune on 4x A100 80GB, seq 2048, micro batch 1: does it fit?", "bf16 autocast"),
+    ("Llama-3-8B full fine-tune on 4x V100 32GB, seq 2048, micro batch 1: does it fit?", "fp32"),  # no bf16 on a V100
+    ("bert-base full fine-tune on an A100 80GB, seq 512, batch 32: does it fit?", "fp32"),  # not a 1B+ language model
+])
+def test_the_precision_assumed_when_unsaid(kb, message, assumed):
+    formula = {e.id: e.formula for e in consult(message, kb=kb).estimates}["plan_current_per_gpu"]
+    assert f"assuming {assumed}" in formula, formula

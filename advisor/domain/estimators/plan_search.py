@@ -76,12 +76,42 @@ PAIRED_OBJECTIVES = ("dpo", "orpo", "simpo")  # each example a chosen and a reje
 ASSUMED_SEQ_LEN = 4096  # tokens per sample assumed when the user does not say (at most the model's own context)
 
 
-def _problem(args: dict[str, Any]) -> Problem:
+LLM_KINDS = ("decoder", "moe-decoder")  # the language models whose unsaid precision is assumed bf16 autocast
+
+
+def _model_spec(args: dict[str, Any], assumed: list[str]) -> Any:
+    """The catalogue model at the user's sequence length (or image size), else None; a length assumed is said."""
     from advisor.domain.catalogue import preset
 
+    if not args.get("model_preset"):
+        return None
+    try:
+        spec = preset(args["model_preset"], int(args["seq_len"]) if args.get("seq_len") else None)
+    except InputError:
+        return None
+    image = int(args.get("image_size") or 0)
+    if spec.family == "vit" and image and spec.dims.get("patch") and image != spec.dims.get("image_size"):
+        # "ViT-L/16 at 384px": the tokens follow the image, (384 / 16)² + 1 = 577, not the checkpoint's 224px
+        spec = replace(spec, seq_len=(image // int(spec.dims["patch"])) ** 2 + 1, dims={**spec.dims, "image_size": image})
+    if not args.get("seq_len") and spec.seq_len > ASSUMED_SEQ_LEN and spec.has_transformer_shape:
+        # a model's longest context (131,072 tokens for Llama 3.1) is no training length anyone assumes: count
+        # a usual fine-tuning length, say so, and ask
+        spec = preset(args["model_preset"], ASSUMED_SEQ_LEN)
+        assumed.append(f"{ASSUMED_SEQ_LEN} tokens per sample")
+    return spec
+
+
+def _problem(args: dict[str, Any]) -> Problem:
     precision = args.get("precision")
     optimizer = args.get("optimizer")
     assumed = []
+    spec = _model_spec(args, assumed)
+    bf16 = _card_has_bf16(args.get("gpu_model"))
+    if precision is None and bf16 and spec is not None and spec.arch_kind in LLM_KINDS and spec.params >= 1e9:
+        # a language model of a billion parameters and more on a card with bf16 is trained in bf16 autocast by
+        # every recipe that publishes its settings; counted in fp32, every number would be twice too big
+        precision = "amp_bf16"
+        assumed.append("bf16 autocast")
     if precision is None:
         precision = "fp32"
         assumed.append("fp32")
@@ -101,7 +131,6 @@ def _problem(args: dict[str, Any]) -> Problem:
     if offload and precision not in ("bf16",):
         precision = "mixed"
     adapter = args.get("adapter") or "none"
-    bf16 = _card_has_bf16(args.get("gpu_model"))
     if adapter != "none" and precision == "fp32":
         precision = "amp_fp16" if bf16 is False else "amp_bf16"  # a T4 or V100 has no bf16: adapters train in fp16
         assumed = [("fp16 autocast" if bf16 is False else "bf16 autocast") if a == "fp32" else a for a in assumed]
@@ -112,23 +141,6 @@ def _problem(args: dict[str, Any]) -> Problem:
         assumed.append("SDPA attention")
     checkpointing = "full" if args.get("grad_checkpointing") else "none"
     current = Knobs(precision, optimizer, min(zero, 3), offload, checkpointing, attention, adapter, gpus)
-    spec = None
-    if args.get("model_preset"):
-        try:
-            spec = preset(args["model_preset"], int(args["seq_len"]) if args.get("seq_len") else None)
-        except InputError:
-            spec = None
-        image = int(args.get("image_size") or 0)
-        if spec is not None and spec.family == "vit" and image and spec.dims.get("patch") \
-                and image != spec.dims.get("image_size"):
-            # "ViT-L/16 at 384px": the tokens follow the image, (384 / 16)² + 1 = 577, not the checkpoint's 224px
-            spec = replace(spec, seq_len=(image // int(spec.dims["patch"])) ** 2 + 1,
-                           dims={**spec.dims, "image_size": image})
-        if spec is not None and not args.get("seq_len") and spec.seq_len > ASSUMED_SEQ_LEN and spec.has_transformer_shape:
-            # a model's longest context (131,072 tokens for Llama 3.1) is no training length anyone assumes: count
-            # a usual fine-tuning length, say so, and ask
-            spec = preset(args["model_preset"], ASSUMED_SEQ_LEN)
-            assumed.append(f"{ASSUMED_SEQ_LEN} tokens per sample")
     micro, accum = args.get("micro_batch"), args.get("grad_accum_steps")
     target = args.get("batch_size")
     if target is None and micro is None and args.get("batch_unqualified"):
