@@ -427,20 +427,22 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
 
 HOST_WORDS = frozenset({"ram", "dram"})
 HOST_QUALIFIERS = frozenset({"cpu", "host", "system"})
+VRAM_WORDS = frozenset(GPU_WORDS | {"vram"})
 
 
 def _host_memory(before: list[str], after: list[str]) -> bool:
     """Whether a size is the host's RAM: 'RAM 512GB', 'RAM: 512 GB', '512GB RAM', '128GB of RAM', '256 GB CPU
     memory', '1TB system RAM' - not a GPU's ('24GB GPU RAM', 'GPU RAM 24GB', 'a GPU with 24gb of ram')."""
-    card = GPU_WORDS | {"vram"}
-    if before[-1:] == ["with"] and card.intersection(before):
+    if HOST_WORDS.isdisjoint(before) and HOST_WORDS.isdisjoint(after) and HOST_QUALIFIERS.isdisjoint(after):
+        return False  # (most sizes: no host word around them)
+    if before[-1:] == ["with"] and VRAM_WORDS.intersection(before):
         return False  # "a GPU with 24gb of ram": its VRAM
     words = [w for w in after[:3] if w != "of"]
     if words and (words[0] in HOST_WORDS or words[0] in HOST_QUALIFIERS and words[1:2] in (["ram"], ["memory"])):
         return True
     at = len(before) - 1 if before[-1:] and before[-1] in HOST_WORDS else \
         len(before) - 2 if before[-2:-1] and before[-2] in HOST_WORDS and before[-1] in (":", "is", "of") else -1
-    return at >= 0 and not (at >= 1 and before[at - 1] in card)
+    return at >= 0 and not (at >= 1 and before[at - 1] in VRAM_WORDS)
 
 
 def _after_equals(clause: Clause, k: int) -> bool:

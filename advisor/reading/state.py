@@ -27,7 +27,7 @@ SUPPOSED_FIELDS = frozenset(BATCH_FIELDS + ("num_gpus", "grad_accum_steps", "num
 MAX_MENTIONS = 32
 
 
-@dataclass
+@dataclass(slots=True)  # (a message makes hundreds: slots are faster to make and read)
 class Read:
     """One value read from the message, with the words it came from."""
 
