@@ -414,3 +414,21 @@ def test_offloaded_parameters_and_gradient_partitions_leave_the_gpu(kb):
 def test_the_precision_assumed_when_unsaid(kb, message, assumed):
     formula = {e.id: e.formula for e in consult(message, kb=kb).estimates}["plan_current_per_gpu"]
     assert f"assuming {assumed}" in formula, formula
+
+
+def test_logits_that_overflow_are_cut_by_a_fused_loss(kb):
+    """Review 9: a 0.5B model at seq 8192 with a 152k vocabulary: one sample's logits (13.9 GiB) and activations
+    outweigh the model states, so the red flag names both parts and the plan is checkpointing with a fused
+    cross-entropy - not CPU offload for a 0.5B model."""
+    advice = consult("Qwen2.5-0.5B full SFT with packing, seq 8192, batch 1, bf16 adamw on a 4060 Ti 16GB. OOM in the "
+                     "loss. a 0.5B model shouldn't need 16GB??", kb=kb)
+    values = {e.id: e.value for e in advice.estimates}
+    assert values["plan_at_one_sample"] > values["plan_at_one_states"] > 0
+    ids = [r.id for r in advice.red_flags]
+    assert "rf-one-sample-does-not-fit" in ids and "rf-batch-is-not-the-lever" not in ids
+    plan = plans_of(advice)[advice.recommendation.option_id]
+    assert advice.recommendation.option_id == "checkpointing-and-fused-loss" and plan.fits
+    spec = preset("qwen2.5-0.5b", 8192)
+    fused = estimate_training_memory(spec, TrainingSetup(precision="amp_bf16", attention="flash", checkpointing="full",
+                                                         fused_loss=True))
+    assert plan.per_gpu_bytes == pytest.approx(fused.device_total(1, 1))

@@ -50,6 +50,7 @@ class Knobs:
     attention: str = "eager"  # eager | flash
     adapter: str = "none"  # none | lora | qlora
     gpus: int = 1
+    fused_loss: bool = False  # a fused cross-entropy (Liger, Unsloth): no full fp32 logits
 
 
 @dataclass
@@ -71,7 +72,6 @@ class Problem:
     gpus_per_host: int = 0  # GPUs per machine when the machines are said (0: all the GPUs on one machine)
     sequences_per_sample: int = 1  # DPO, ORPO, SimPO: each example is a pair (chosen, rejected) run together
     offload_params: bool = False  # the user offloads the parameters too: so does every ZeRO-3 plan with offload
-    fused_loss: bool = False  # Unsloth, Liger: no full fp32 logits in any plan
     bf16: bool | None = None  # the GPU supports bf16 (None: unknown GPU)
     adapter_fraction: float = 0.01
     cuda_context: float = 0.4e9
@@ -125,7 +125,7 @@ def _setup(p: Problem, k: Knobs) -> TrainingSetup:
                          trainable_fraction=p.adapter_fraction if adapter else 1.0,
                          base_bits=(4 if k.adapter == "qlora" else 16) if adapter else 0,
                          cuda_context=p.cuda_context, margin=p.margin, reference_bytes=_reference(p, k),
-                         offload_params=p.offload_params and k.offload and k.zero == 3, fused_loss=p.fused_loss)
+                         offload_params=p.offload_params and k.offload and k.zero == 3, fused_loss=k.fused_loss)
 
 
 def _reference(p: Problem, k: Knobs) -> float:
@@ -296,6 +296,8 @@ def costs(p: Problem, c: Candidate) -> tuple[float, float, int]:
         time *= 0.9 if k.attention == "flash" else 1 / 0.9
     if k.gpus != cur.gpus:
         time *= cur.gpus / (k.gpus * 0.9)  # data parallel at 90 % scaling efficiency
+    if k.fused_loss != cur.fused_loss:
+        risk += 0.5  # another library (Liger, Unsloth) patching the model: same loss, new code in the training path
     if c.batch_changed:
         risk += 2.0  # a different batch per update: the learning rate must be retuned
     if c.headroom is not None and c.headroom < TIGHT_SHARE * p.budget:
@@ -306,6 +308,9 @@ def costs(p: Problem, c: Candidate) -> tuple[float, float, int]:
     if (k.zero or k.offload) and not (cur.zero or cur.offload):
         changes += 1  # DeepSpeed or FSDP is a new framework to set up, not one flag
     return risk, time, changes
+
+
+LOGITS_WORTH_FUSING = 0.05  # share of the card one sample's logits must take for a fused loss to be tried (heuristic)
 
 
 def candidate_knobs(p: Problem) -> list[Knobs]:
@@ -322,6 +327,11 @@ def candidate_knobs(p: Problem) -> list[Knobs]:
         adapters.append("qlora")
     shaped = p.spec is not None
     checkpointing = sorted({cur.checkpointing, "full"}) if shaped else [cur.checkpointing]
+    # a fused cross-entropy where a language model's logits (three fp32 copies of s × V per sample) take a share of
+    # the card worth cutting: with checkpointing only (the activations cut, the logits are what is left), which
+    # keeps the search small
+    fused = shaped and p.spec.has_transformer_shape and not cur.fused_loss \
+        and 12 * p.spec.seq_len * p.spec.vocab * p.sequences_per_sample > LOGITS_WORTH_FUSING * p.budget
     attention = sorted({cur.attention, "flash"}) if shaped and p.spec.has_transformer_shape else [cur.attention]
     out = []
     for gpus in gpu_counts:
@@ -348,7 +358,9 @@ def candidate_knobs(p: Problem) -> list[Knobs]:
                                     prec = "amp_fp16" if p.bf16 is False else "amp_bf16"  # adapters train in autocast
                                 if offload and (adapter != "none" or optimizer == "adamw_8bit"):
                                     continue  # offloading tiny adapter states or an 8-bit GPU optimizer buys nothing
-                                out.append(Knobs(prec, optimizer, zero, offload, ckpt, attn, adapter, gpus))
+                                out.append(Knobs(prec, optimizer, zero, offload, ckpt, attn, adapter, gpus, cur.fused_loss))
+                                if fused and ckpt == "full":
+                                    out.append(Knobs(prec, optimizer, zero, offload, ckpt, attn, adapter, gpus, True))
     return list(dict.fromkeys(out))
 
 
@@ -370,6 +382,8 @@ CHANGE_WORDS = {
                       lambda v: "checkpointing" if v == "full" else "no-checkpointing"),
     "attention": (lambda v: "flash/SDPA attention" if v == "flash" else "eager attention",
                   lambda v: "flash-attention" if v == "flash" else "eager-attention"),
+    "fused_loss": (lambda v: "a fused cross-entropy (Liger, Unsloth: no full logits)" if v else "the full logits",
+                   lambda v: "fused-loss" if v else "full-logits"),
 }
 
 
@@ -388,7 +402,7 @@ def saves_memory(old: Knobs, new: Knobs) -> bool:
                 new.optimizer == "adamw_8bit" != old.optimizer,
                 new.zero > old.zero, new.offload and not old.offload, new.gpus > old.gpus,
                 new.checkpointing == "full" != old.checkpointing,
-                new.attention == "flash" != old.attention))
+                new.attention == "flash" != old.attention, new.fused_loss and not old.fused_loss))
 
 
 def precision_forced(old: Knobs, new: Knobs) -> bool:

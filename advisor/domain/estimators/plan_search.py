@@ -43,6 +43,9 @@ CHANGE_NOTES: dict[str, dict[str, Any]] = {
                       "risk": "none beyond the time", "sources": ("chen-ckpt", "pt-ckpt")},
     "flash": {"speed": "fused attention is faster and does not store the s×s scores", "accuracy": "the same attention",
               "risk": "falls back to the math kernel for unsupported masks, dtypes or head sizes", "sources": ("pt-sdpa",)},
+    "fused": {"speed": "about the same step time (Liger reports it faster)",
+              "accuracy": "the same loss, computed in chunks without the full logits",
+              "risk": "another library patching the model (Liger Kernel, or Unsloth's trainer)", "sources": ("liger",)},
     "smaller": {"speed": "smaller micro-batches use the GPU less efficiently",
                 "accuracy": "the same updates: accumulation keeps the batch per update",
                 "risk": "BatchNorm normalises over the smaller micro-batch", "sources": ("hf-ga",)},
@@ -72,6 +75,10 @@ def _card_has_bf16(gpu_model: str | None) -> bool | None:
     return all(card.bf16 for card in cards) if cards else None
 
 
+# a plan's memory components by what they follow: the model (states) or the batch (one sample's worth at micro 1)
+STATE_PARTS = ("weights", "gradients", "gradients (alive at backward)", "optimizer state", "reference model",
+               "gradient buckets (DDP)", "optimizer step temporaries")
+SAMPLE_PARTS = ("activations", "logits and loss", "backward temporaries")
 PAIRED_OBJECTIVES = ("dpo", "orpo", "simpo")  # each example a chosen and a rejected sequence (KTO's are unpaired)
 ASSUMED_SEQ_LEN = 4096  # tokens per sample assumed when the user does not say (at most the model's own context)
 
@@ -140,7 +147,8 @@ def _problem(args: dict[str, Any]) -> Problem:
     if args.get("attention") is None and args.get("model_preset"):
         assumed.append("SDPA attention")
     checkpointing = "full" if args.get("grad_checkpointing") else "none"
-    current = Knobs(precision, optimizer, min(zero, 3), offload, checkpointing, attention, adapter, gpus)
+    current = Knobs(precision, optimizer, min(zero, 3), offload, checkpointing, attention, adapter, gpus,
+                    bool(args.get("fused_loss")))
     micro, accum = args.get("micro_batch"), args.get("grad_accum_steps")
     target = args.get("batch_size")
     if target is None and micro is None and args.get("batch_unqualified"):
@@ -178,8 +186,7 @@ def _problem(args: dict[str, Any]) -> Problem:
                    gpus_per_host=max(1, gpus // int(args.get("num_nodes") or 1)) if args.get("num_nodes") else 0,
                    sequences_per_sample=2 if args.get("preference_objective") in PAIRED_OBJECTIVES else 1,
                    # (FSDP's CPU offload always moves the parameters: CPUOffload(offload_params=True))
-                   offload_params=offload and (bool(args.get("offload_params")) or parallelism == "fsdp"),
-                   fused_loss=bool(args.get("fused_loss")))
+                   offload_params=offload and (bool(args.get("offload_params")) or parallelism == "fsdp"))
 
 
 def _memory_line(p: Problem, c: Candidate) -> str:
@@ -291,7 +298,7 @@ def _at_one(p: Problem, result: SearchResult) -> Candidate:
 @estimator("current_per_gpu", "current_fits", "current_max_micro", "considered", "fitting", "ruled_out", "ruled_out_names",
            "options", "verdicts", "current_cpu", "current_fits_card", "current_fits_host", "best",
            "activations_modelled", "current_eager", "current_eager_fits",
-           "replicated_full", "at_one", "fits_at_one", "seq_matters",
+           "replicated_full", "at_one", "at_one_states", "at_one_sample", "fits_at_one", "seq_matters",
            cites=SOURCES + ("arithmetic",) + tuple(sorted({s for note in CHANGE_NOTES.values() for s in note["sources"]})))
 def plan_search(params: float, gpu_memory: float, precision: str | None = None, optimizer: str | None = None,
                 num_gpus: int | None = None, gpus_available: int | None = None, gpus_to_fit: int | None = None,
@@ -364,6 +371,12 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
     out["at_one"] = Estimate(smallest.per_gpu, "bytes", ("at micro-batch 1: " if smallest.max_micro is not None else
                                                          "model states and overheads, before any activation: ")
                              + _memory_line(p, smallest), SOURCES)
+    if smallest.max_micro is not None:  # activations modelled: what one sample takes, against the model states
+        parts = smallest.components
+        out["at_one_states"] = Estimate(sum(v for k, v in parts.items() if k in STATE_PARTS), "bytes",
+                                        "weights, gradients and optimizer state at micro-batch 1", SOURCES)
+        out["at_one_sample"] = Estimate(sum(v for k, v in parts.items() if k in SAMPLE_PARTS), "bytes",
+                                        "one sample's activations, logits and backward temporaries", SOURCES)
     # (a ViT's tokens follow its image size and patch: 197 at 224 px with 16 px patches - no length to ask for)
     out["seq_matters"] = Estimate(bool(p.spec is not None and p.spec.has_transformer_shape and p.spec.family != "vit"),
                                   None, "whether the model's memory depends on a sequence length (a text transformer)",
