@@ -552,3 +552,30 @@ def test_host_ram_is_read_in_binary_sizes(kb):
     facts = {f.name: f.value for f in advice.facts}
     assert facts["cpu_ram"] == 128 * 2**30 and facts["zero_stage"] == 2
     assert "finding-offload-exceeds-host-ram" not in [f.id for f in advice.findings]
+
+
+def test_a_papers_global_batch_set_on_each_gpu_is_brought_back_to_the_papers(kb):
+    """Review 9: per_device 32 on 4 GPUs 'because the RoBERTa paper says batch 32' runs 128 per update; the plan
+    goes back to the paper's 32 (micro-batch 8 × 4 GPUs), the batch its LR was tuned for, and says so."""
+    from advisor.consultation import run_consultation
+    from advisor.shells.render import render_short
+
+    c = run_consultation("roberta-large on 4x V100 16GB with HF Trainer, I set per_device_train_batch_size=32 because "
+                         "the RoBERTa paper says batch 32 for GLUE, lr 1e-5, max_len 512. OOM. what do I do?", kb=kb)
+    plan = next(p for p in c.advice.plans if p.recommended)
+    assert (plan.micro_batch, plan.grad_accum_steps, plan.num_gpus, plan.effective_batch) == (8, 1, 4, 32)
+    text = " ".join(render_short(c, 200).split())
+    assert "the reference's 32 per update, the batch its learning rate was tuned for" in text
+    assert "retune the learning rate" not in text
+
+
+def test_a_gpu_count_cut_keeps_the_batch_per_update_with_accumulation(kb):
+    """Review 9: 8 GPUs at 4 per GPU, 'now we only get 2 GPUs' (a `--scale_lr` flag is no plan): accumulate 4
+    to keep 32 per update and the LR."""
+    advice = consult("we fine-tuned SD 1.5 with diffusers train_text_to_image.py on 8x A100 at train_batch_size=4 per "
+                     "gpu, lr 1e-5, no --scale_lr. now we only get 2 GPUs. keep lr 1e-5, divide it by 4, or use "
+                     "gradient_accumulation_steps=4?", kb=kb)
+    facts = {f.name: f.value for f in advice.facts}
+    assert facts["num_gpus"] == 2 and facts["reference_batch"] == 32 and "grad_accum_steps" not in facts
+    values = {e.id: e.value for e in advice.estimates}
+    assert (values["accum_micro_batch"], values["accum_steps"], values["accum_effective_batch"]) == (4, 4, 32)

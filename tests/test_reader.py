@@ -1172,3 +1172,9 @@ def test_an_oom_at_the_first_step_names_no_optimizer_step(kb):
     assert "oom_stage" not in facts
     facts = read_message(kb, "llama-2-7b full finetune on an A100 80GB: it OOMs after the first step")
     assert facts["oom_stage"][0] == "optimizer_step"
+
+
+def test_a_flags_words_plan_nothing():
+    """`--scale_lr` holds 'scale' but plans nothing: the GPU count said before 'now we only get 2 GPUs' is the old one."""
+    got = labels_of(read("we fine-tuned on 8x A100 at batch 4 per gpu, lr 1e-5, no --scale_lr. now we only get 2 GPUs."))
+    assert got["num_gpus"] == 2, got

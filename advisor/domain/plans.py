@@ -64,6 +64,7 @@ class Problem:
     micro_batch: int | None = None  # the user's per-GPU micro-batch
     grad_accum: int | None = None
     target_batch: int | None = None  # samples per optimizer update to keep (None: not said)
+    target_is_reference: bool = False  # the target is a reference's batch the user set on each GPU by mistake
     gpus_max: int = 1  # GPUs the user has or said they could use
     finetune: bool | None = None  # None: unknown, so adapters are not offered (the consultation asks)
     full_training: bool = False  # "full fine-tuning", "without LoRA": adapters rank after every plan that trains all
@@ -470,8 +471,11 @@ def search(p: Problem) -> SearchResult:
         if k == p.current:
             if current.fits or not c.fits or c.micro == p.micro_batch:
                 continue
-            # the same settings at a smaller micro-batch, accumulating to the same batch per update
-            c.changes = [f"micro-batch {c.micro} with {c.accum} accumulation steps (the same {c.effective_batch} per update)"]
+            # the same settings at a smaller micro-batch, accumulating to the same batch per update (or reaching the
+            # reference's, where the user set the reference's whole batch on each GPU)
+            accumulated = f" with {c.accum} accumulation steps" if c.accum > 1 else ""
+            kept = "the reference's" if p.target_is_reference else "the same"
+            c.changes = [f"micro-batch {c.micro}{accumulated} ({kept} {c.effective_batch} per update)"]
             c.plan_id = "smaller-micro-batch"
         single = len(c.changes) - (1 if precision_forced(p.current, k) and k.precision != p.current.precision else 0) == 1
         if single and not c.fits and saves_memory(p.current, k):

@@ -66,7 +66,7 @@ def read(message: str) -> Reading:
                                                        or clause.words[:1] == ["would"]
                                                        and clause.words[1:2] in SUPPOSED_BATCHES)
         reading.in_personal_sentence = bool(FIRST_PERSON & present)
-        reading.in_planning_sentence = bool(PLANNING & present) or question  # "so is batch 8 right?"
+        reading.in_planning_sentence = question or _plans(clause)  # "so is batch 8 right?"
         reading.in_past_clause = _past_run(clause.words, present)
         reading.in_third_party_clause = not reading.in_personal_sentence and _speaks_of_third_party(clause)
         if not semantics and hardware.speaks_of_several_gpus(clause):
@@ -181,6 +181,15 @@ def _speaks_of_third_party(clause: Clause) -> bool:
                 and not in_file_name(clause, t) and not (t > clause.start and clause.tokens[t - 1].text == "/"):
             return True
     return False
+
+
+def _plans(clause: Clause) -> bool:
+    """Whether a word of the clause says what the user plans ("now", "want", "switch"), as prose: not a part of a
+    flag's or a key's name (`--scale_lr`, `scale_factor`)."""
+    if PLANNING.isdisjoint(clause.present):
+        return False
+    return any(w in PLANNING and clause.word_of(k) == (k, k) and not in_flag(clause, clause.keys[k])
+               for k, w in enumerate(clause.words))
 
 
 def _past_run(words: list[str], present: set[str]) -> bool:

@@ -369,7 +369,11 @@ def recommendation_lines(c: Consultation, width: int) -> list[str]:
         # (with the GPU count unsaid, the plan's own "1 GPU" makes no batch per update of the user's)
         yours = (current.effective_batch if current is not None and current.effective_batch and c.wm.known("num_gpus")
                  else next((c.wm.value(n) for n in ("effective_batch", "batch_size") if c.wm.known(n)), None))
-        if yours and plan.effective_batch and plan.effective_batch != yours:
+        reference = c.wm.value("reference_batch") if c.wm.known("reference_batch") else None
+        if yours and plan.effective_batch and plan.effective_batch != yours and plan.effective_batch == reference:
+            # "per_device 32 because the paper says 32" on 4 GPUs: the plan goes back to the paper's batch
+            text += f" That is the reference's {reference:g} per update, the batch its learning rate was tuned for."
+        elif yours and plan.effective_batch and plan.effective_batch != yours:
             # a plan that changes the batch per update changes what the LR was tuned for: said where it is seen
             text += (f" That is not your {yours:g} per update: retune the learning rate, or keep {yours:g} with more "
                      "accumulation.")

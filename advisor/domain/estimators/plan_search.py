@@ -164,6 +164,13 @@ def _problem(args: dict[str, Any]) -> Problem:
         # the batch per update the user runs now (a stated total that disagrees is a red flag elsewhere); with the
         # GPU count unsaid ("how many H100s do I need, micro batch 1?") there is no batch per update to keep
         target = int(micro) * int(accum or 1) * gpus
+    reference = args.get("reference_batch")
+    to_reference = bool(reference and micro and int(micro) == int(reference) and gpus > 1 and accum in (None, 1)
+                        and int(reference) % gpus == 0)
+    if to_reference:
+        # "per_device_train_batch_size=32 because the paper says batch 32" on 4 GPUs: the paper's batch is the
+        # batch per update to reach (the red flag says why), not 4 × 32
+        target = int(reference)
     goal = "fit"
     if args.get("claim_time_pressure") or args.get("user_goal") == "faster" or args.get("constraint") == "wall_clock":
         goal = "faster"
@@ -171,7 +178,7 @@ def _problem(args: dict[str, Any]) -> Problem:
         goal = "accuracy"
     return Problem(params=float(args["params"]), budget=float(args["gpu_memory"]), current=current, spec=spec,
                    micro_batch=int(micro) if micro else None, grad_accum=int(accum) if accum else None,
-                   target_batch=int(target) if target else None,
+                   target_batch=int(target) if target else None, target_is_reference=to_reference,
                    # the GPUs the user could use bound the search; asked "how many do I need?", the fewest that fit
                    gpus_max=max(gpus, int(args.get("gpus_available") or args.get("gpus_to_fit") or gpus)),
                    finetune={"finetune": True, "scratch": False}.get(args.get("training_mode")),
@@ -307,7 +314,7 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                 training_mode: str | None = None, model_preset: str | None = None, seq_len: int | None = None,
                 micro_batch: int | None = None, grad_accum_steps: int | None = None, batch_size: int | None = None,
                 gpu_model: str | None = None, image_size: int | None = None, adapter_fraction: float | None = None,
-                lora_adapter_share: float | None = None, cuda_context: float | None = None, safety_margin: float | None = None,
+                lora_adapter_share: float | None = None, reference_batch: int | None = None, cuda_context: float | None = None, safety_margin: float | None = None,
                 user_goal: str | None = None, goal: str | None = None, constraint: str | None = None,
                 claim_time_pressure: bool | None = None, oom: bool | None = None,
                 claim_run_fits: bool | None = None, full_training: bool | None = None,
