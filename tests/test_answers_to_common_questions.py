@@ -579,3 +579,13 @@ def test_a_gpu_count_cut_keeps_the_batch_per_update_with_accumulation(kb):
     assert facts["num_gpus"] == 2 and facts["reference_batch"] == 32 and "grad_accum_steps" not in facts
     values = {e.id: e.value for e in advice.estimates}
     assert (values["accum_micro_batch"], values["accum_steps"], values["accum_effective_batch"]) == (4, 4, 32)
+
+
+def test_what_batch_size_is_answered_with_the_largest_micro_batch(kb):
+    """Review 9: 'what batch size?' with nothing said of the batch gets the largest micro-batch the plan fits, not
+    'Nothing to change'."""
+    advice = consult("single MI300X (192GB). can I full finetune llama 3 8b without deepspeed/fsdp? bf16 + adamw, "
+                     "seq 4096. what batch size?", kb=kb)
+    finding = next(f for f in advice.findings if f.id == "finding-largest-micro-batch-to-choose")
+    largest = {e.id: e.value for e in advice.estimates}["plan_current_max_micro"]
+    assert largest >= 1 and f"{largest} per GPU" in finding.title
