@@ -432,3 +432,17 @@ def test_logits_that_overflow_are_cut_by_a_fused_loss(kb):
     fused = estimate_training_memory(spec, TrainingSetup(precision="amp_bf16", attention="flash", checkpointing="full",
                                                          fused_loss=True))
     assert plan.per_gpu_bytes == pytest.approx(fused.device_total(1, 1))
+
+
+def test_an_offloading_plan_asks_for_the_hosts_ram(kb):
+    """Review 9: a full fine-tune on a free Colab T4 whose best plan offloads 23 GiB of states: the host's RAM is
+    asked (a free notebook has about 12 GB), and with 12 GB said no offloading plan is recommended."""
+    message = ("colab free tier T4, trying to full finetune Qwen2.5-1.5B-Instruct with fp16=True and adamw, batch 8 seq "
+               "1024, keeps OOMing. do i need more gpus or should i switch to lora?")
+    advice = consult(message, kb=kb)
+    facts = {f.name: f.value for f in advice.facts}
+    assert facts["batch_size"] == 8  # "do i need more gpus?" runs no several GPUs
+    assert advice.questions and advice.questions[0].id == "cpu_ram"
+    small = consult(message + " the notebook has 12GB RAM.", kb=kb)
+    plan = plans_of(small)[small.recommendation.option_id]
+    assert not plan.cpu_bytes

@@ -26,7 +26,12 @@ def speaks_of_several_gpus(clause: Clause) -> bool:
         return False
     return any(w in ("gpu", "gpus") and k > 0 and words[k - 1] in SEVERAL and setup_of(clause, k) == "user"
                and clause.word_of(k - 1) == (k - 1, k - 1) and clause.word_of(k) == (k, k)  # not `per_gpu_…` keys
+               # "do I need more GPUs?", "should I rent more GPUs": GPUs the user may add, not ones they run
+               and not (words[k - 1] == "more" and ACQUIRING.intersection(words[max(0, k - 5):k - 1]))
                for k, w in enumerate(words))
+
+
+ACQUIRING = frozenset({"need", "needed", "buy", "rent", "add", "get", "require", "requires"})
 
 
 def gpu_names(clause: Clause, reading: Reading) -> None:

@@ -303,7 +303,7 @@ def _at_one(p: Problem, result: SearchResult) -> Candidate:
 
 
 @estimator("current_per_gpu", "current_fits", "current_max_micro", "considered", "fitting", "ruled_out", "ruled_out_names",
-           "options", "verdicts", "current_cpu", "current_fits_card", "current_fits_host", "best",
+           "options", "verdicts", "current_cpu", "current_fits_card", "current_fits_host", "best", "best_cpu",
            "activations_modelled", "current_eager", "current_eager_fits",
            "replicated_full", "at_one", "at_one_states", "at_one_sample", "fits_at_one", "seq_matters",
            cites=SOURCES + ("arithmetic",) + tuple(sorted({s for note in CHANGE_NOTES.values() for s in note["sources"]})))
@@ -365,6 +365,8 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                                     "single changes that do not fit", SOURCES),
         "best": Estimate(_best_line(p, result.shown[0]) if result.shown else "none", None,
                          "the plan the search ranks first, with its memory per GPU", SOURCES, heuristic=True),
+        "best_cpu": Estimate(host_cpu(p, result.shown[0]) if result.shown else 0.0, "bytes",
+                             "CPU RAM per machine for the offloaded states of the plan ranked first", SOURCES),
         "options": Estimate(items, None, f"{len(result.shown)} plans from the Pareto front of accuracy risk, time per "
                             "update and changes (heuristic ranking)", SOURCES, heuristic=True),
     }
