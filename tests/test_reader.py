@@ -175,6 +175,8 @@ LATER_SETS = {
     (1086, 1185): (0.69, 0.70),  # held out, all of it; 0.708 / 0.722 on arrival, late in the sixth session
     (1186, 1235): (0.74, 0.81),  # tuned after arrival; rq-1186..1285 scored 0.702 / 0.772 on arrival (seventh session)
     (1236, 1285): (0.65, 0.71),  # held out: that set's other half
+    (1286, 1335): (0.76, 0.78),  # tuned after arrival; rq-1286..1385 scored 0.737 / 0.787 on arrival (seventh session)
+    (1336, 1385): (0.67, 0.76),  # held out: that set's other half
 }
 
 
