@@ -1180,3 +1180,23 @@ def test_a_flags_words_plan_nothing():
     """`--scale_lr` holds 'scale' but plans nothing: the GPU count said before 'now we only get 2 GPUs' is the old one."""
     got = labels_of(read("we fine-tuned on 8x A100 at batch 4 per gpu, lr 1e-5, no --scale_lr. now we only get 2 GPUs."))
     assert got["num_gpus"] == 2, got
+
+
+@pytest.mark.parametrize("message, expected, absent", [
+    # a bracketed list of device ids counts GPUs
+    ("when I set the batchsize to 65536 with GPU [0,1,2,3], is the batch on GPU0 16384?", {"num_gpus": 4}, []),
+    ("trainer = pl.Trainer(gpus=[0, 1], precision=16)", {"num_gpus": 2}, []),
+    # image sizes from one to another are no batch change
+    ("I tried different batch sizes, even 1, and dataset sizes from 512x512 to 1024x1024.", {"micro_batch": 1},
+     ["batch_from", "batch_to"]),
+    # a batch counted in tokens by a script's key is no batch of samples, nor is the next flag's 'token'
+    ("python -m train --epoch 3 --batch_size 1 --token_batch 10", {"micro_batch": 1}, []),
+    # following the README is the user's run
+    ("Running the fine-tuning script as described in the README, with batch size 1: python finetuning.py "
+     "--batch_size 1, I still get CUDA out of memory.", {"micro_batch": 1, "oom": True}, ["reference_batch"]),
+    # an out-of-memory said in other words
+    ("at imgsz=1280 there is no GPU memory left on my RTX 4060 Laptop GPU", {"oom": True}, []),
+])
+def test_readings_from_the_seventh_sessions_second_set(message, expected, absent):
+    got = labels_of(read(message))
+    assert {k: got.get(k) for k in expected} == expected and not set(absent) & set(got), got

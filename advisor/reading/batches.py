@@ -330,8 +330,8 @@ def changes(clause: Clause, reading: Reading) -> None:
         if first >= len(words):
             continue
         a = clause.tokens[clause.keys[first]]
-        if not a.is_num:
-            continue
+        if not a.is_num or words[first + 1:first + 2] in (["x"], ["*"], ["×"], ["px"]):
+            continue  # (not "from 512x512 to 1024x1024": image sizes)
         j = first + 1
         while j < len(words) and j < k + 5 and words[j] != "to":
             j += 1

@@ -44,7 +44,9 @@ REFERENCE_CUES = {"paper", "papers", "authors", "author", "recipe", "readme", "o
 # …unless the user says they follow it: "I run run_glue.py as in the README", "following the paper"
 FOLLOWING = {("as", "in"), ("as", "in", "the"), ("following",), ("following", "the"), ("like", "in"),
              ("like", "in", "the"), ("same", "as"), ("same", "as", "the"), ("replicate",), ("reproduce",),
-             ("replicating",), ("reproducing",)}  # "I tried to replicate your experiments on 4 GPUs": mine
+             ("replicating",), ("reproducing",), ("described", "in"), ("described", "in", "the"),
+             ("explained", "in"), ("explained", "in", "the")}  # "I tried to replicate your experiments on 4 GPUs",
+# "running the script as described in the README, with batch size 1": mine
 FOLLOWING_LAST = frozenset(phrase[-1] for phrase in FOLLOWING)  # a cheap first test before the phrases
 
 
@@ -207,6 +209,8 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("could not allocate", "oom", True), ("cannot allocate", "oom", True), ("memory outage", "oom", True),
     ("out of gpu memory", "oom", True), ("g isn ' t enough", "oom", True), ("gb isn ' t enough", "oom", True),
     ("g is not enough", "oom", True), ("gb is not enough", "oom", True), ("vram isn ' t enough", "oom", True),
+    ("no gpu memory left", "oom", True), ("no memory left", "oom", True), ("no vram left", "oom", True),
+    ("memory shortage", "oom", True), ("vram stopped being enough", "oom", True),
     ("adam w", "optimizer", "adamw"),
     ("insufficient memory", "oom", True), ("out of vram", "oom", True),
     ("out of video memory", "oom", True), ("out of cuda memory", "oom", True), ("unable to allocate", "oom", True),

@@ -269,16 +269,26 @@ def device_ids(clause: Clause, reading: Reading) -> None:
     tokens = clause.tokens
     for t in range(clause.start, clause.end - 1):
         tok = tokens[t]
-        if tok.kind != "word" or tok.text not in ID_LISTS or tokens[t + 1].text not in ("=", ":"):
+        if tok.kind != "word" or tok.text not in ID_LISTS:
             continue
-        ids, u = [], t + 2
+        u = t + 1
+        if tokens[u].text in ("=", ":"):
+            u += 1
+        bracketed = u < clause.end and tokens[u].text == "["  # `GPU [0,1,2,3]`, `gpus=[0, 1]`: a list of ids
+        if not bracketed and u == t + 1:
+            continue  # (a bare "gpu 0" names a device an error reports)
+        u += bracketed
+        ids = []
         while u < clause.end and tokens[u].is_num and tokens[u].value is not None and len(ids) < 64:
             ids.append(u)
-            if u + 2 < clause.end and tokens[u + 1].text == "," and tokens[u + 2].is_num and not tokens[u + 2].space_before:
+            if u + 2 < clause.end and tokens[u + 1].text == "," and tokens[u + 2].is_num \
+                    and (bracketed or not tokens[u + 2].space_before):
                 u += 2
             else:
                 break
-        if len(ids) >= 2 or (ids and tok.text in ID_ONLY):
+        if bracketed and not (u + 1 < clause.end and tokens[u + 1].text == "]"):
+            continue  # (not a closed list: a shape or an index)
+        if len(ids) >= 2 or (ids and (tok.text in ID_ONLY or bracketed)):
             clause.consumed.update(ids)  # ids, not quantities (but Lightning's `gpus=2` is a count, read as one)
             reading.set(Read("num_gpus", len(ids), clause.text(t, u)))
 

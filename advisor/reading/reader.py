@@ -619,7 +619,11 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 continue
         name, start_key = slot
         setup = setup_of(clause, k)
-        if name in ("batch", "global_batch", "micro_batch") and words[end + 1:end + 2] in (["tokens"], ["token"]):
+        if name in BATCH_FIELDS and start_key < k and {"token", "tokens"}.intersection(
+                words[clause.word_of(start_key)[0]:clause.word_of(start_key)[1] + 1]):
+            continue  # `--token_batch 10`, `max_tokens_per_batch`: a batch counted in tokens by a script's own rule
+        if name in ("batch", "global_batch", "micro_batch") and words[end + 1:end + 2] in (["tokens"], ["token"]) \
+                and clause.word_of(end + 1) == (end + 1, end + 1):  # (not the next flag's `--token_batch`)
             # "global batch 4M tokens", "the paper used batch 0.5M tokens": tokens per update, not samples; with a
             # K/M/B suffix both readings are kept (4M is 4,000,000 or 4 × 2^20), the sequence length decides
             reading.set(Read("batch_tokens", _token_counts(value, u, scaled), clause.text(keys[start_key], keys[end + 1]),
