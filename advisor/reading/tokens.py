@@ -53,38 +53,56 @@ def tokenize(text: str) -> list[Token]:
     text = text[:MAX_MESSAGE]
     tokens: list[Token] = []
     append = tokens.append
-    position = 0
-    for spaces, word, num, nl, punct in _TOKEN.findall(text):
-        if len(tokens) >= MAX_TOKENS:
-            break
-        space = bool(spaces)
-        start = position + len(spaces)
-        if word:
-            end = position = start + len(word)
-            raw = word.lower()  # words are kept in lower case; numbers read the same either way ("3E-4")
-            if raw[0] == "x" and not space and len(raw) > 1 and tokens and tokens[-1].is_num and raw != "xlarge":
-                # "8xA100", "2xH100": the count's 'x' is glued to the name (not the 'xlarge' of "g5.2xlarge")
-                append(Token("word", "x", start, start + 1, False))
-                append(Token("word", raw[1:], start + 1, end, False))
-                continue
-            append(Token("word", raw, start, end, space))
-        elif num:
-            end = position = start + len(num)
-            if ("," in num or "_" in num) and not _thousands(num):
-                _split_run(text, start, end, space, tokens)  # "0,1,2,3", "1,2": numbers between commas
-                continue
-            value = _number(num)
-            if value is None:  # an exponent too large to be a number anyone means
-                append(Token("word", num.lower(), start, end, space))
-            else:
-                append(Token("num", num, start, end, space, value))
-        elif nl or punct:
-            position = start + 1
-            append(Token("nl" if nl else "punct", nl or punct, start, position, space))
-        else:
-            break  # the spaces at the end
+    position, length = 0, len(text)
+    while position < length and len(tokens) < MAX_TOKENS:
+        # a chunk at a time, cut where no token can go on, so a long message stops being scanned once it has
+        # given MAX_TOKENS tokens
+        end = _chunk_end(text, position)
+        for spaces, word, num, nl, punct in _TOKEN.findall(text, position, end):
+            if len(tokens) >= MAX_TOKENS:
+                break
+            space = bool(spaces)
+            start = position + len(spaces)
+            if word:
+                stop = position = start + len(word)
+                raw = word.lower()  # words are kept in lower case; numbers read the same either way ("3E-4")
+                if raw[0] == "x" and not space and len(raw) > 1 and tokens and tokens[-1].is_num and raw != "xlarge":
+                    # "8xA100", "2xH100": the count's 'x' is glued to the name (not the 'xlarge' of "g5.2xlarge")
+                    append(Token("word", "x", start, start + 1, False))
+                    append(Token("word", raw[1:], start + 1, stop, False))
+                    continue
+                append(Token("word", raw, start, stop, space))
+            elif num:
+                stop = position = start + len(num)
+                if ("," in num or "_" in num) and not _thousands(num):
+                    _split_run(text, start, stop, space, tokens)  # "0,1,2,3", "1,2": numbers between commas
+                    continue
+                value = _number(num)
+                if value is None:  # an exponent too large to be a number anyone means
+                    append(Token("word", num.lower(), start, stop, space))
+                else:
+                    append(Token("num", num, start, stop, space, value))
+            elif nl or punct:
+                position = start + 1
+                append(Token("nl" if nl else "punct", nl or punct, start, position, space))
+            # (else the empty match at a chunk's end, or the spaces that end the message)
+        position = end
     del tokens[MAX_TOKENS:]  # (a glued 'x' may add a token over the bound)
     return tokens
+
+
+CHUNK = 8192  # characters scanned at once: a 5 KB message in one call
+# where a chunk may end: before whitespace, or before a mark that is always a token of its own (no number or word
+# holds it: not '.', ',', '_', '+', '-', which join "1,281,167", "3e-4", "gpu_ids")
+_BOUNDARY = re.compile(r"\s|[^\w\s.,_+\-]")
+
+
+def _chunk_end(text: str, start: int) -> int:
+    """Where the chunk from `start` ends: the first boundary after CHUNK characters (the end when none)."""
+    if len(text) - start <= CHUNK:
+        return len(text)
+    found = _BOUNDARY.search(text, start + CHUNK)
+    return found.start() if found else len(text)
 
 
 def _thousands(raw: str) -> bool:
