@@ -1200,3 +1200,29 @@ def test_a_flags_words_plan_nothing():
 def test_readings_from_the_seventh_sessions_second_set(message, expected, absent):
     got = labels_of(read(message))
     assert {k: got.get(k) for k in expected} == expected and not set(absent) & set(got), got
+
+
+@pytest.mark.parametrize("message, expected, absent", [
+    # review 10: 'grad ckpt' is checkpointing; options a question weighs ('or cpu offload?', '? or offload_optimizer?')
+    # are not in use
+    ("Qwen2.5-72B full finetune on one node of 8x H200 with deepspeed zero3, bf16, adamw, micro 1 seq 4096, grad ckpt. "
+     "does it fit or do we need a second node / cpu offload? node has 2TB RAM", {"grad_checkpointing": True},
+     ["offload"]),
+    ("Llama 3.1 8B full finetune on 8x A100 40GB, deepspeed zero2 (no offload), bf16, micro 2 seq 4096, gradient ckpt "
+     "on. CUDA OOM at first step. go zero3, or offload_optimizer? or enable liger kernel?",
+     {"grad_checkpointing": True, "zero_stage": 2}, ["offload"]),
+    ("I use deepspeed with cpu offload. Why OOM?", {"offload": "cpu"}, []),
+])
+def test_readings_from_the_tenth_review(message, expected, absent):
+    got = labels_of(read(message))
+    assert {k: got.get(k) for k in expected} == expected and not set(absent) & set(got), got
+
+
+def test_a_preference_objective_cited_is_the_users_when_they_name_none(kb):
+    """'the zephyr recipe did DPO … I'm on 4x RTX 4090 with LoRA … is lr 5e-7 ok for lora?': the user runs DPO too,
+    whose adapters train at rates like that on purpose, so no full-fine-tuning-LR warning."""
+    advice = consult("the zephyr-7b-beta recipe did DPO with a total batch size of 32 on 16 A100s (per_device 2). I'm on "
+                     "4x RTX 4090 with LoRA. should per_device_train_batch_size be 32 or 2? and is lr 5e-7 still ok for "
+                     "lora?", kb=kb)
+    assert {f.name: f.value for f in advice.facts}["preference_objective"] == "dpo"
+    assert "finding-lora-lr-from-full-finetune" not in [f.id for f in advice.findings]

@@ -188,7 +188,9 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("gradient checkpointing", "grad_checkpointing", True), ("activation checkpointing", "grad_checkpointing", True),
     ("gradient checkpoint", "grad_checkpointing", True), ("grad checkpointing", "grad_checkpointing", True),
     ("checkpointing", "grad_checkpointing", True), ("activation recomputation", "grad_checkpointing", True),
-    ("use gradient checkpointing", "grad_checkpointing", True),
+    ("use gradient checkpointing", "grad_checkpointing", True), ("grad ckpt", "grad_checkpointing", True),
+    ("gradient ckpt", "grad_checkpointing", True), ("activation ckpt", "grad_checkpointing", True),
+    ("act ckpt", "grad_checkpointing", True), ("ckpt on", "grad_checkpointing", True),
     # a loss that never builds the whole logits (Unsloth's, Liger's, a chunked cross-entropy)
     ("unsloth", "fused_loss", True), ("liger", "fused_loss", True), ("liger kernel", "fused_loss", True),
     ("fused cross entropy", "fused_loss", True), ("chunked cross entropy", "fused_loss", True),

@@ -372,7 +372,12 @@ def _asked_about(clause: Clause, k: int, length: int) -> bool:
     words = clause.words
     if k >= 1 and words[k - 1] in ("with", "under") and words[:1] in (["what"], ["which"], ["how"]):
         return False  # "what micro batch should I use with FSDP full shard?": FSDP is the given, not the question
-    for j in range(k, max(-1, k - 4), -1):  # the verb, up to two words ("turn on", "use the") before it, or its own
+    if words[:1] == ["or"]:
+        return True  # "go zero3? or offload_optimizer?": the next option weighed
+    # the verb, up to two words ("turn on", "use the") before it, or its own; further back over alternatives ("do we
+    # need a second node / cpu offload?")
+    reach = 7 if {"or", "/"}.intersection(words[max(0, k - 6):k]) else 4
+    for j in range(k, max(-1, k - reach), -1):
         if words[j] in ADOPTING:
             if "to" in words[j + 1:k] and words[j] not in SWITCHING:
                 return False  # "do I need to full fine-tune …": what the user wants to do, not a setting to adopt
@@ -1049,7 +1054,7 @@ class _Sentence(Sentence):
 # what the user runs when they cite a setup and name none of their own ("the official LoRA tutorial says 11 GB …,
 # yet on my RTX 3080 …"): the same training method
 FOLLOWED = ("training_mode", "adapter", "precision", "optimizer", "parallelism", "zero_stage", "offload",
-            "grad_checkpointing", "attention", "model")
+            "grad_checkpointing", "attention", "model", "preference_objective")
 
 
 def _first_phrase(clause: Clause, index: PhraseIndex) -> str | None:
