@@ -117,14 +117,23 @@ def _filled_by_answers(wm: WorkingMemory) -> None:
                 wm.set(target, wm.value(spec.fills_from), replace(wm.facts[spec.name].provenance, matched=said))
 
 
+LAYER_NORM_KINDS = ("decoder", "encoder", "encoder-decoder", "moe-decoder", "vit")  # transformers: no BatchNorm
+
+
 def _catalogue_facts(wm: WorkingMemory) -> None:
-    """A catalogue model implies its parameter count (computed from its shapes), unless the user gave one."""
-    if wm.known("model_preset") and not wm.known("params") and "params" in wm.kb.facts:
+    """A catalogue model implies its parameter count (computed from its shapes), unless the user gave one, and
+    for a transformer that it has no BatchNorm."""
+    if wm.known("model_preset") and "params" in wm.kb.facts:
         from advisor.domain.catalogue import preset
 
         spec = preset(wm.value("model_preset"))
-        wm.set("params", float(spec.params),
-               Provenance("estimate", estimator=f"the model catalogue ({spec.name}, counted from its shapes)"))
+        if not wm.known("params"):
+            wm.set("params", float(spec.params),
+                   Provenance("estimate", estimator=f"the model catalogue ({spec.name}, counted from its shapes)"))
+        if spec.arch_kind in LAYER_NORM_KINDS and not wm.known("uses_batchnorm"):
+            # a transformer normalises with LayerNorm or RMSNorm: nothing to ask about BatchNorm
+            wm.set("uses_batchnorm", False,
+                   Provenance("estimate", estimator=f"the model catalogue ({spec.name}: a transformer, no BatchNorm)"))
     if wm.known("gpu_model") and "gpu_bf16" in wm.kb.facts:  # what the card supports, for the precision checks
         from advisor.domain.gpus import precision_support
 

@@ -589,3 +589,12 @@ def test_what_batch_size_is_answered_with_the_largest_micro_batch(kb):
     finding = next(f for f in advice.findings if f.id == "finding-largest-micro-batch-to-choose")
     largest = {e.id: e.value for e in advice.estimates}["plan_current_max_micro"]
     assert largest >= 1 and f"{largest} per GPU" in finding.title
+
+
+def test_a_transformer_is_not_asked_about_batchnorm(kb):
+    """Review 10: RoBERTa, T5 and Llama normalise with LayerNorm/RMSNorm, so 'Does the model use BatchNorm?' is
+    never asked of a catalogue transformer; a ResNet still may be."""
+    advice = consult("roberta-large on 4x V100 16GB, per_device_train_batch_size=32, 4 GPUs, grad accum 2, OOM. what "
+                     "do I do?", kb=kb)
+    assert "uses_batchnorm" not in [q.id for q in advice.questions]
+    assert {f.name: f.value for f in advice.facts}["uses_batchnorm"] is False

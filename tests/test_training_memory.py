@@ -228,3 +228,18 @@ def test_lora_parameters_from_the_rank_and_the_layers(kb):
     share = {e.id: e.value for e in advice.estimates}["lora_adapter_share"]
     assert share == pytest.approx(lora_adapter_params(preset("llama-3.1-70b"), 16) / preset("llama-3.1-70b").params)
     assert 0.0029 < share < 0.0030
+
+
+@pytest.mark.parametrize("name, bits", [("llama-2-7b", 4), ("llama-3-8b", 16)])
+def test_a_frozen_base_has_no_weight_gradients_in_backward(name, bits):
+    """Reviews 9 and 10: under LoRA/QLoRA the base's weights are frozen, so the backward of the last block and the
+    head makes no weight gradients (only the adapters', counted with the states): micro-batch 1 never needs more
+    than micro-batch 2, and no 'weight gradients in backward' term appears."""
+    spec = preset(name, 2048)
+    est = estimate_training_memory(spec, TrainingSetup(precision="amp_bf16", attention="flash", trainable_fraction=0.005,
+                                                       base_bits=bits))
+    assert est.device_total(1) < est.device_total(2)
+    assert all("weight gradients in backward" not in est.components(b) for b in (1, 2, 4))
+    assert all(fixed == 0 for fixed, _ in est.phases())
+    full = estimate_training_memory(spec, TrainingSetup(precision="amp_bf16", attention="flash"))
+    assert any(fixed > 0 for fixed, _ in full.phases())  # training every weight, the last block's gradients exist

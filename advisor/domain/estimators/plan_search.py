@@ -299,6 +299,8 @@ def _at_one(p: Problem, result: SearchResult) -> Candidate:
     """The user's settings at the smallest batch (micro-batch 1, no accumulation): what no batch size can go below."""
     if result.current.max_micro is None:
         return result.current  # parameters only: model states and overheads, independent of the batch
+    if p.micro_batch == 1 and ((p.grad_accum or 1) == 1 or p.oom and not result.current.fits):
+        return result.current  # the user's run is at micro-batch 1 already (an OOM they saw there counts)
     return evaluate(replace(p, micro_batch=1, grad_accum=1, target_batch=None), p.current, as_run=True)
 
 

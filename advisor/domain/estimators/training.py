@@ -461,10 +461,12 @@ def activation_parts(spec: ModelSpec, setup: TrainingSetup, device: str = "cuda"
     mlp_grads = s * (ff * b.lin + h * b.res) - 2 * s * h * b.res - s * stats - logits_saved
     head_params = (spec.vocab * h if spec.vocab else 0) + {"bert": h * h + h + h * spec.dims.get("num_classes", 2),
                                                            "vit": h * spec.dims.get("num_classes", 1000)}.get(spec.family, 0)
-    mlp_fixed = 4 * (ff * h + h + head_params + 2 * h)
+    # (a frozen base under adapters has no weight gradients: only the adapters', counted with the model states)
+    trained = 0.0 if setup.trainable_fraction < 1 else 4.0
+    mlp_fixed = trained * (ff * h + h + head_params + 2 * h)
     start = saved + logits_temps + logits_saved
     phases = ((0.0, 0.0, float(start), 0.0),
-              (4.0 * (head_params + 2 * h), 4.0 * (ff * h + h), float(saved + logits_saved + mlp_grads), 0.0))
+              (trained * (head_params + 2 * h), trained * (ff * h + h), float(saved + logits_saved + mlp_grads), 0.0))
     if phases[1][2] > start:
         per_sample["backward temporaries"] = float(phases[1][2] - start)
         formulas["backward temporaries"] = (f"in the last block's MLP backward: gradients s·(ff·{b.lin} + h·{b.res}) beside "
