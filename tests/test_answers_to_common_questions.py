@@ -598,3 +598,10 @@ def test_a_transformer_is_not_asked_about_batchnorm(kb):
                      "do I do?", kb=kb)
     assert "uses_batchnorm" not in [q.id for q in advice.questions]
     assert {f.name: f.value for f in advice.facts}["uses_batchnorm"] is False
+
+
+def test_the_batch_planned_is_reached_with_the_micro_batch_that_works(kb):
+    advice = consult("qwen2.5-0.5b full ft on my 3060 12gb bf16, seq 512: batch 32 OOMs but 8 works. what should I do?",
+                     kb=kb)
+    values = {e.id: e.value for e in advice.estimates}
+    assert (values["accum_micro_batch"], values["accum_steps"], values["accum_effective_batch"]) == (8, 4, 32)

@@ -1226,3 +1226,23 @@ def test_a_preference_objective_cited_is_the_users_when_they_name_none(kb):
                      "lora?", kb=kb)
     assert {f.name: f.value for f in advice.facts}["preference_objective"] == "dpo"
     assert "finding-lora-lr-from-full-finetune" not in [f.id for f in advice.findings]
+
+
+@pytest.mark.parametrize("message, expected, absent", [
+    # two settings compared in words are neither the run ("is bs 8 + grad accum 4 exactly same as bs 32")
+    ("per_device_train_batch_size=32 OOMs on my 3060. also is bs 8 + grad accum 4 exactly same as bs 32",
+     {"micro_batch": 32}, ["grad_accum_steps", "batch_size"]),
+    # flags compared are usually ones the user ran
+    ("Is training with --batch_size 64 equivalent to training with --batch_size 8 and --accumulate_gradients 8?",
+     {"grad_accum_steps": 8}, []),
+    # "the same batch size" compares nothing
+    ("with the same batchsize = 6 on my 3090, why does the GPU occupy 23G?", {"micro_batch": 6}, []),
+])
+def test_settings_compared_in_a_question(message, expected, absent):
+    got = labels_of(read(message))
+    assert {k: got.get(k) for k in expected} == expected and not set(absent) & set(got), got
+
+
+def test_a_batch_that_works_after_one_that_fails_is_the_largest_that_fits():
+    values = read("qwen2.5-0.5b full ft on my 3060 12gb, seq 512: batch 32 OOMs but 8 works.").values
+    assert values["max_micro_batch"].value == 8 and values["micro_batch"].value == 32

@@ -343,6 +343,21 @@ BARE_VERBS = frozenset(w for w in ADOPTING if not w.endswith("ing"))  # ("using 
 PROPOSING = frozenset({"use", "set", "try", "increase", "decrease", "raise", "lower", "reduce", "switch", "go"})
 
 
+QUESTION_OPENERS = frozenset({"is", "are", "does", "do", "would", "will", "can", "could", "should"})
+EQUIVALENCE = frozenset({"same", "equivalent", "equal", "identical"})
+
+
+def _equivalence_asked(clause: Clause) -> bool:
+    """Whether the clause asks if two settings are the same ("is bs 8 + grad accum 4 exactly same as bs 32",
+    "are 4 GPUs × 8 equivalent to 32 on one?"), with or without its question mark."""
+    if EQUIVALENCE.isdisjoint(clause.present) or not any(
+            w in EQUIVALENCE and clause.words[i + 1:i + 2] in (["as"], ["to"]) for i, w in enumerate(clause.words)):
+        return False  # ("the same batch size", "stay the same if …" compare nothing)
+    words = [w for w in clause.words[:3] if w not in ("also", "and", "so", "but", "then")]
+    asked = clause.end < len(clause.tokens) and clause.tokens[clause.end].text == "?"
+    return asked or bool(words) and words[0] in QUESTION_OPENERS
+
+
 def _weighed_in_question(clause: Clause, cue: int) -> bool:
     """Whether the setting whose cue starts at key `cue` is an option a question weighs ("…, or use
     gradient_accumulation_steps=4?", "or just set batch 8?", "is that ok or should I use batch 16?"): 'or' in the
@@ -653,6 +668,11 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue  # "ZeRO-2 … should I switch to zero3?": the stage asked about, not the one in use
         if start_key <= k and _weighed_in_question(clause, start_key):
             continue  # "keep lr 1e-5, divide it by 4, or use gradient_accumulation_steps=4?": an option, not the run
+        if name in BATCH_FIELDS + ("grad_accum_steps",) and keyed is None and not in_flag(clause, keys[start_key]) \
+                and _equivalence_asked(clause):
+            # "is bs 8 + grad accum 4 exactly the same as bs 32": two settings compared in words, neither the run
+            # (flags compared, `--batch_size 8 --accumulate_gradients 8`, are usually ones the user ran)
+            continue
         if name == "grad_accum_steps" and (u in ("k", "m", "b") or words[end + 1:end + 2] in (["tokens"], ["token"])):
             continue  # "accumulate to 4M tokens": the batch accumulation would reach, not a count of steps
         if name == "grad_accum_steps" and not keyed and words[start_key] in ("accumulate", "accumulating") \
@@ -784,11 +804,15 @@ def _bare_use(clause: Clause, reading: Reading, k: int, end: int, value: float) 
 
 
 def _bare_fit(clause: Clause, reading: Reading, k: int, end: int, value: float) -> bool:
-    """Whether the number at key k is a batch said bare before 'fits' ('only 32 fits', '32 fits at most') after the
-    batch was the last quantity named."""
+    """Whether the number at key k is a batch said bare before 'fits' or 'works' ('only 32 fits', '32 fits at most',
+    'batch 32 OOMs but 8 works') after the batch was the last quantity named."""
     words = clause.words
-    return end + 1 < len(words) and words[end + 1] in ("fits", "fit") and float(value).is_integer() \
-        and 1 <= value <= 65536 and batches.last_topic(reading.topics, value) == "batch"
+    if not (end + 1 < len(words) and words[end + 1] in ("fits", "fit", "works", "runs") and float(value).is_integer()
+            and 1 <= value <= 65536):
+        return False
+    # the batch named last, before this clause or in it ("batch 32 OOMs but 8 works")
+    named = [batches.TOPICS[w] for w in words[max(0, k - 12):k] if w in batches.TOPICS]
+    return (named[-1:] or [batches.last_topic(reading.topics, value)]) == ["batch"]
 
 
 # words that start another subject between a batch noun and "is N"
