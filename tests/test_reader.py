@@ -1246,3 +1246,21 @@ def test_settings_compared_in_a_question(message, expected, absent):
 def test_a_batch_that_works_after_one_that_fails_is_the_largest_that_fits():
     values = read("qwen2.5-0.5b full ft on my 3060 12gb, seq 512: batch 32 OOMs but 8 works.").values
     assert values["max_micro_batch"].value == 8 and values["micro_batch"].value == 32
+
+
+@pytest.mark.parametrize("message, expected", [
+    # review 10: the machines changed, and the GPUs with them ("was on 1 node (8x A100) … now 2 nodes")
+    ("ViT-B/16 pretraining, was on 1 node (8x A100 80GB) with per_device_train_batch_size=128, GA 2, AdamW lr 1e-3. "
+     "now 2 nodes, same config. should lr go to 2e-3?", {"num_gpus": 16, "num_nodes": 2}),
+    ("on 1 node (8x H100), micro batch 4", {"num_nodes": 1, "num_gpus": 8}),
+    # the attention implementation as a config value, and the host's RAM by its kind
+    ('gemma-2-27b LoRA with device_map="auto", attn_implementation="eager" (as recommended for gemma2)',
+     {"attention": "eager"}),
+])
+def test_readings_from_the_tenth_review_second_part(message, expected):
+    got = labels_of(read(message))
+    assert {k: got.get(k) for k in expected} == expected, got
+
+
+def test_host_ram_said_by_its_kind():
+    assert read("full finetune on a single 4090 with zero3 offload. i have 64GB ddr5.").values["cpu_ram_gb"].value == 64

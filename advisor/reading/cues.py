@@ -202,6 +202,8 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("flashattention", "attention", "flash"), ("flash attention 2", "attention", "flash"), ("fa2", "attention", "flash"),
     ("flash attn 2", "attention", "flash"),
     ("sdpa", "attention", "sdpa"), ("eager attention", "attention", "eager"),
+    ("attn_implementation eager", "attention", "eager"), ("attn_implementation 'eager", "attention", "eager"),
+    ("attn_implementation = eager", "attention", "eager"),
     # out of memory
     ("oom", "oom", True), ("ooms", "oom", True), ("out of memory", "oom", True), ("outofmemoryerror", "oom", True),
     ("tried to allocate", "oom", True), ("resource exhausted", "oom", True), ("oomed", "oom", True),

@@ -440,7 +440,7 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
         reading.set(Read("gpu_memory_bytes", nbytes, text))
 
 
-HOST_WORDS = frozenset({"ram", "dram"})
+HOST_WORDS = frozenset({"ram", "dram", "ddr"})  # ("64GB ddr5" is the keys "ddr", "5")
 HOST_QUALIFIERS = frozenset({"cpu", "host", "system"})
 VRAM_WORDS = frozenset(GPU_WORDS | {"vram"})
 

@@ -984,8 +984,10 @@ def _right_slot(index: PhraseIndex, clause: Clause, k: int) -> tuple[str, int] |
                 nxt += 1
             cue_end = clause.keys[k + hit[0] - 1]
             if nxt < len(words) and clause.tokens[clause.keys[nxt]].is_num and not any(
-                    clause.tokens[t].text in (",", ";", ")") for t in range(cue_end, clause.keys[nxt])):
-                return None  # "--cutoff_len 1536 --per_device_train_batch_size 1" (but not "2 GPUs, 15G each")
+                    clause.tokens[t].text in (",", ";", ")", "(") for t in range(cue_end, clause.keys[nxt])):
+                # "--cutoff_len 1536 --per_device_train_batch_size 1" (but not "2 GPUs, 15G each", nor "1 node
+                # (8x A100)", whose next number is the parenthesis's)
+                return None
             return hit[1], k + hit[0] - 1
     return None
 
@@ -1128,6 +1130,24 @@ def _trained_on_corpus(clause: Clause) -> str | None:
     return None
 
 
+def _node_count_changed(reading: Reading) -> None:
+    """"was on 1 node (8x A100) … now 2 nodes, same config": the machines changed and the GPUs with them, at the
+    same GPUs per machine (8 → 16), so the run asked about has the new count and the old one is where it came from."""
+    values = reading.values
+    for old, new in reading.conflicts:
+        if old.field == new.field == "num_nodes" and old.setup == new.setup == "user" and new.planned \
+                and not old.planned and new.sentence > old.sentence and values.get("num_nodes") is old:
+            gpus = values.get("num_gpus")
+            if gpus is None or gpus.sentence != old.sentence or gpus.value % old.value:
+                return
+            total = gpus.value // old.value * new.value
+            values["num_nodes"] = new
+            values["gpus_from"] = replace(gpus, field="gpus_from")
+            values["num_gpus"] = values["gpus_to"] = replace(new, field="num_gpus", value=total)
+            values["gpus_to"] = replace(new, field="gpus_to", value=total)
+            return
+
+
 def _from_reference(reading: Reading) -> None:
     for name in FOLLOWED:
         if name not in reading.values and name in reading.reference:
@@ -1175,6 +1195,8 @@ def _resolve(reading: Reading) -> None:
                 values["num_gpus"] = new
                 values["gpus_from"], values["gpus_to"] = replace(old, field="gpus_from"), replace(new, field="gpus_to")
                 break
+    if "gpus_from" not in values:
+        _node_count_changed(reading)
     batches.resolve_third_party(reading)
     batches.resolve_planned_change(reading)
     batches.resolve_product_batches(reading)
