@@ -605,3 +605,14 @@ def test_the_batch_planned_is_reached_with_the_micro_batch_that_works(kb):
                      kb=kb)
     values = {e.id: e.value for e in advice.estimates}
     assert (values["accum_micro_batch"], values["accum_steps"], values["accum_effective_batch"]) == (8, 4, 32)
+
+
+def test_a_warmup_ratio_is_given_in_updates(kb):
+    """Review 10: '2 nodes x 8 H100 … 1.2M samples, 3 epochs … what is 3% warmup in steps?': 7,029 updates in all,
+    and the Trainer's ⌈7,029 × 0.03⌉ = 211 of them warm up."""
+    advice = consult('ds_config: "train_micro_batch_size_per_gpu": 4, "gradient_accumulation_steps": 8, bf16 enabled, '
+                     'zero stage 3. Running on 2 nodes x 8 H100. Dataset is 1.2M samples, 3 epochs. how many optimizer '
+                     'steps total and what is 3% warmup in steps?', kb=kb)
+    values = {e.id: e.value for e in advice.estimates}
+    assert values["total_updates"] == 7029 and values["warmup_updates"] == 211
+    assert "finding-warmup-from-ratio" in [f.id for f in advice.findings]

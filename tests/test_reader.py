@@ -1264,3 +1264,13 @@ def test_readings_from_the_tenth_review_second_part(message, expected):
 
 def test_host_ram_said_by_its_kind():
     assert read("full finetune on a single 4090 with zero3 offload. i have 64GB ddr5.").values["cpu_ram_gb"].value == 64
+
+
+@pytest.mark.parametrize("message, ratio", [("what is 3% warmup in steps?", 0.03), ("warmup of 10% then cosine", 0.1),
+                                            ("warmup 5%", 0.05)])
+def test_a_warmup_said_as_a_share(message, ratio):
+    assert labels_of(read(message)).get("warmup_ratio") == pytest.approx(ratio)
+
+
+def test_a_share_is_no_warmup_without_the_word():
+    assert "warmup_ratio" not in labels_of(read("GPU util 80% with batch 8"))

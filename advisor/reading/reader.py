@@ -532,6 +532,11 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if not tok.is_num or tok.value is None or key in clause.consumed:
             continue
         if key + 1 < clause.end and clause.tokens[key + 1].text == "%":
+            if words[k + 1:k + 2] == ["warmup"]:  # "3% warmup": a share of the training's updates
+                fill(reading, "warmup_ratio", tok.value / 100, "%", clause.text(key, keys[k + 1]), setup_of(clause, k))
+            elif "warmup" in words[max(0, k - 2):k] and words[k - 1] in ("warmup", "of"):  # "warmup of 10%"
+                fill(reading, "warmup_ratio", tok.value / 100, "%", clause.text(keys[words.index("warmup", max(0, k - 2))],
+                                                                                key + 1), setup_of(clause, k))
             continue  # "80% GPU util", "GPUs at 100%": a share, never a count or a size
         if _in_shape(clause, key):
             continue  # "OOM when allocating tensor with shape[123008,500]": a tensor's dimensions

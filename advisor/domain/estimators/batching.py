@@ -76,6 +76,17 @@ def optimizer_updates(dataset_size: float, micro_batch: float, grad_accum_steps:
             "total": Estimate(total, None, f"{per_epoch:,} × {fmt_sig(epochs)} epochs = {total:,} updates", src)}
 
 
+@estimator(cites=("hf-warmup-ratio",))
+def warmup_steps_from_ratio(total_steps: float, warmup_ratio: float) -> dict[str, Estimate]:
+    """A warmup said as a share of training, in optimizer updates: the Hugging Face Trainer's
+    ⌈total updates × warmup_ratio⌉ (3 % of 7,029 is 211)."""
+    if total_steps <= 0 or not 0 < warmup_ratio < 1:
+        raise NotComputable("the run needs at least one update and the warmup ratio must be between 0 and 1")
+    steps = math.ceil(total_steps * warmup_ratio)
+    return {"value": Estimate(steps, None, f"⌈{total_steps:,.0f} × {fmt_sig(warmup_ratio)}⌉ = {steps:,} updates",
+                              ("hf-warmup-ratio",))}
+
+
 @estimator(cites=("hf-schedules",))
 def warmup_share_reached(total_steps: float, warmup_steps: float) -> dict[str, Estimate]:
     """The share of the peak learning rate a linear warmup reaches when the run has `total_steps` updates: the
