@@ -616,3 +616,17 @@ def test_a_warmup_ratio_is_given_in_updates(kb):
     values = {e.id: e.value for e in advice.estimates}
     assert values["total_updates"] == 7029 and values["warmup_updates"] == 211
     assert "finding-warmup-from-ratio" in [f.id for f in advice.findings]
+
+
+def test_a_measured_throughput_gives_the_mfu_and_the_time_for_a_budget(kb):
+    """Review 10: '~9.5k tokens/s per GPU … is that a decent MFU?' on 32 H100s is 6 × 8.03B × 9,500 / 989 TFLOP/s =
+    46 %; '~150k tok/s … how long for 10B tokens' is 10e9 / 150e3 s = 18.5 h."""
+    mfu = consult("Llama-3.1-8B continued pretraining on 4x8 H100 (32 GPUs), FSDP full shard, bf16, seq 8192, micro 2, "
+                  "GA 4, activation checkpointing. we see ~9.5k tokens/s per GPU. is that a decent MFU?", kb=kb)
+    values = {e.id: e.value for e in mfu.estimates}
+    params = {f.name: f.value for f in mfu.facts}["params"]
+    assert values["measured_mfu"] == pytest.approx(6 * params * 9500 / 989e12)
+    assert mfu.findings[0].id == "finding-measured-utilization"
+    time = consult("nanogpt-style gpt2 (124M) from scratch on one rtx 4090: batch_size=16, block_size=1024, "
+                   "gradient_accumulation_steps=32. at ~150k tok/s how long for 10B tokens?", kb=kb)
+    assert {e.id: e.value for e in time.estimates}["measured_time"] == pytest.approx(10e9 / 150e3)

@@ -184,6 +184,33 @@ def training_time(params: float, tokens: float, peak_tflops: float, num_gpus: fl
                             heuristic=True)}
 
 
+@estimator(cites=("palm-mfu",))
+def measured_utilization(params: float, tokens_per_second: float, peak_tflops: float, num_gpus: float = 1,
+                         per_gpu: bool = False) -> dict[str, Estimate]:
+    """Model FLOPs utilization from a measured throughput (PaLM's MFU: 6 FLOPs per parameter per token, attention
+    left out, so a long sequence's figure is a little low)."""
+    if min(params, tokens_per_second, peak_tflops, num_gpus) <= 0:
+        raise NotComputable("the parameters, the throughput, the peak TFLOP/s and the GPUs must be positive")
+    each = tokens_per_second if per_gpu else tokens_per_second / num_gpus
+    mfu = 6 * params * each / (peak_tflops * 1e12)
+    said = f"{fmt_count(tokens_per_second)} tokens/s" + (" per GPU" if per_gpu else f" over {fmt_sig(num_gpus)} GPU(s)")
+    return {"value": Estimate(mfu, "fraction", f"6 × {fmt_count(params)} params × {fmt_count(each)} tokens/s per GPU = "
+                              f"{fmt_sig(6 * params * each / 1e12, 3)} TFLOP/s of {fmt_sig(peak_tflops)} ({said})",
+                              ("palm-mfu",))}
+
+
+@estimator(cites=("arithmetic",))
+def time_at_throughput(tokens: float, tokens_per_second: float, num_gpus: float = 1,
+                       per_gpu: bool = False) -> dict[str, Estimate]:
+    """The time a token budget takes at a measured throughput (each GPU's times the GPUs when said per GPU)."""
+    if min(tokens, tokens_per_second, num_gpus) <= 0:
+        raise NotComputable("the tokens, the throughput and the GPUs must be positive")
+    total = tokens_per_second * (num_gpus if per_gpu else 1)
+    seconds = tokens / total
+    return {"value": Estimate(seconds, "seconds", f"{fmt_count(tokens)} tokens / {fmt_count(total)} tokens/s = "
+                              f"{fmt_duration(seconds)}", ("arithmetic",))}
+
+
 @estimator(cites=("pt-ddp", "hf-ga"))
 def share_per_gpu(batch_size: float, num_gpus: float) -> dict[str, Estimate]:
     """Samples each GPU contributes to one update of a batch per update: micro-batch × accumulation steps on each
