@@ -1274,3 +1274,9 @@ def test_a_warmup_said_as_a_share(message, ratio):
 
 def test_a_share_is_no_warmup_without_the_word():
     assert "warmup_ratio" not in labels_of(read("GPU util 80% with batch 8"))
+
+
+@pytest.mark.parametrize("message", ["kaggle 2x T4, unsloth gemma-2-9b qlora. only one gpu is used by unsloth afaik",
+                                     "on 4 GPUs, but only one GPU is being utilized"])
+def test_only_one_gpu_used_is_the_runs_count(message):
+    assert labels_of(read(message))["num_gpus"] == 1

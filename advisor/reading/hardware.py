@@ -164,6 +164,21 @@ CARD_PREFIXES = ("rtx", "gtx", "quadro", "tesla", "titan", "radeon", "instinct")
 CARD_INITIALS = frozenset("rgqtim")  # a cheap first test: most words after a number start otherwise
 
 
+def one_gpu_used(clause: Clause, reading: Reading) -> None:
+    """'only one GPU is used', 'only 1 gpu is being utilized': of the GPUs the machine has, the run uses one."""
+    if "only" not in clause.present or not clause.present & {"gpu", "card"}:
+        return
+    words = clause.words
+    for k, w in enumerate(words):
+        if w == "only" and words[k + 1:k + 2] in (["one"], ["1"], ["single"]) and words[k + 2:k + 3] in (["gpu"], ["card"]) \
+                and USED.intersection(words[k + 3:k + 7]) and setup_of(clause, k) == "user":
+            reading.one_gpu_used = clause.text(clause.keys[k], clause.keys[min(k + 6, len(words) - 1)])
+            return
+
+
+USED = frozenset({"used", "utilized", "utilised", "working", "busy", "running", "active"})
+
+
 def asks_how_many_gpus(clause: Clause) -> bool:
     """'how many GPUs do I need?', 'how many H100s?': GPUs or a card named right after 'how many' (not "how many
     steps per epoch will that be?" in a message that names a card elsewhere)."""

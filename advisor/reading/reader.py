@@ -80,6 +80,7 @@ def read(message: str) -> Reading:
         models.sized_names(clause, reading)
         models.family_names(clause, reading)
         hardware.single_gpu(clause, reading)
+        hardware.one_gpu_used(clause, reading)
         _keywords(clause, reading)
         failures.memory_failure(clause, reading)
         hardware.device_ids(clause, reading)
@@ -1202,6 +1203,10 @@ def _resolve(reading: Reading) -> None:
                 break
     if "gpus_from" not in values:
         _node_count_changed(reading)
+    if reading.one_gpu_used is not None:
+        # "kaggle 2x T4 … only one gpu is used by unsloth": the machine has more, the run uses one
+        values["num_gpus"] = Read("num_gpus", 1, reading.one_gpu_used)
+        reading.several_gpus = False
     batches.resolve_third_party(reading)
     batches.resolve_planned_change(reading)
     batches.resolve_product_batches(reading)
