@@ -1149,7 +1149,7 @@ def _node_count_changed(reading: Reading) -> None:
             total = gpus.value // old.value * new.value
             values["num_nodes"] = new
             values["gpus_from"] = replace(gpus, field="gpus_from")
-            values["num_gpus"] = values["gpus_to"] = replace(new, field="num_gpus", value=total)
+            values["num_gpus"] = replace(new, field="num_gpus", value=total)
             values["gpus_to"] = replace(new, field="gpus_to", value=total)
             return
 

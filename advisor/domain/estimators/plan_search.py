@@ -116,7 +116,7 @@ def _problem(args: dict[str, Any]) -> Problem:
     bf16 = _card_has_bf16(args.get("gpu_model"))
     if precision is None and bf16 and spec is not None and spec.arch_kind in LLM_KINDS and spec.params >= 1e9:
         # a language model of a billion parameters and more on a card with bf16 is trained in bf16 autocast by
-        # every recipe that publishes its settings; counted in fp32, every number would be twice too big
+        # the published recipes (said, and asked); counted in fp32 its activations would be twice too big
         precision = "amp_bf16"
         assumed.append("bf16 autocast")
     if precision is None:
