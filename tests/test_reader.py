@@ -1280,3 +1280,13 @@ def test_a_share_is_no_warmup_without_the_word():
                                      "on 4 GPUs, but only one GPU is being utilized"])
 def test_only_one_gpu_used_is_the_runs_count(message):
     assert labels_of(read(message))["num_gpus"] == 1
+
+
+@pytest.mark.parametrize("message, targets", [
+    ("Mixtral QLoRA, r=16 on attention only, one A100 40GB", "attention"),
+    ('target_modules=["q_proj","k_proj","v_proj","o_proj","gate_proj","up_proj","down_proj"]', "all_linear"),
+    ("lora_target_modules q_proj,v_proj", "qv"),
+    ("lora_target_linear: true", "all_linear"),
+])
+def test_the_layers_lora_adapts(message, targets):
+    assert read(message).values["lora_targets"].value == targets

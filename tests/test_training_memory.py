@@ -243,3 +243,14 @@ def test_a_frozen_base_has_no_weight_gradients_in_backward(name, bits):
     assert all(fixed == 0 for fixed, _ in est.phases())
     full = estimate_training_memory(spec, TrainingSetup(precision="amp_bf16", attention="flash"))
     assert any(fixed > 0 for fixed, _ in full.phases())  # training every weight, the last block's gradients exist
+
+
+def test_lora_parameters_on_the_layers_targeted():
+    """Attention only (q, k, v, o) on Mixtral-8x7B at r=16 is 32 × 16 × (2 × (4096 + 4096) + 2 × (4096 + 1024)) =
+    13.6M, against 242M on every linear layer with its eight experts; q and v only on Llama-2-7B at r=8 is 4.2M."""
+    from advisor.domain.estimators.training import lora_adapter_params
+
+    mixtral = preset("mixtral-8x7b")
+    assert lora_adapter_params(mixtral, 16, "attention") == 32 * 16 * (2 * (4096 + 4096) + 2 * (4096 + 1024))
+    assert lora_adapter_params(mixtral, 16) > 17 * lora_adapter_params(mixtral, 16, "attention")
+    assert lora_adapter_params(preset("llama-2-7b"), 8, "qv") == 32 * 8 * 2 * (4096 + 4096) == 4_194_304

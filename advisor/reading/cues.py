@@ -191,6 +191,13 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("use gradient checkpointing", "grad_checkpointing", True), ("grad ckpt", "grad_checkpointing", True),
     ("gradient ckpt", "grad_checkpointing", True), ("activation ckpt", "grad_checkpointing", True),
     ("act ckpt", "grad_checkpointing", True), ("ckpt on", "grad_checkpointing", True),
+    # which layers LoRA adapts (the longest list wins: all seven projections are every linear layer)
+    ("attention only", "lora_targets", "attention"), ("only attention", "lora_targets", "attention"),
+    ("attention layers only", "lora_targets", "attention"), ("all linear", "lora_targets", "all_linear"),
+    ("all linear layers", "lora_targets", "all_linear"), ("lora_target_linear", "lora_targets", "all_linear"),
+    ("q_proj v_proj", "lora_targets", "qv"), ("q_proj k_proj v_proj o_proj", "lora_targets", "attention"),
+    ("q_proj k_proj v_proj o_proj gate_proj up_proj down_proj", "lora_targets", "all_linear"),
+    ("q_proj v_proj k_proj o_proj gate_proj up_proj down_proj", "lora_targets", "all_linear"),
     # a loss that never builds the whole logits (Unsloth's, Liger's, a chunked cross-entropy)
     ("unsloth", "fused_loss", True), ("liger", "fused_loss", True), ("liger kernel", "fused_loss", True),
     ("fused cross entropy", "fused_loss", True), ("chunked cross entropy", "fused_loss", True),

@@ -40,6 +40,8 @@ class Training(BaseModel):
     mode: Optional[Literal["scratch", "finetune"]] = Field(None, description="Pre-training from scratch or fine-tuning")
     adapter: Optional[Literal["none", "lora", "qlora"]] = Field(None, description="LoRA adapters; QLoRA = on a 4-bit base")
     lora_rank: Optional[int] = Field(None, ge=1, le=65536)
+    lora_targets: Optional[Literal["all_linear", "attention", "qv"]] = Field(
+        None, description="Layers LoRA adapts: every linear layer, the attention projections (q, k, v, o), or q and v")
     precision: Optional[Literal["fp32", "amp_bf16", "amp_fp16", "bf16", "fp16"]] = Field(
         None, description="amp_* = autocast with fp32 weights (HF --bf16/--fp16); bf16 = pure bf16 weights")
     optimizer: Optional[str] = Field(None, description="adamw, adam, sgd, sgd_momentum, adamw_8bit, "
@@ -118,6 +120,7 @@ _PLACES = {
     "num_gpus": ("hardware", "num_gpus"), "num_nodes": ("hardware", "num_nodes"),
     "model": ("model", "name"), "params": ("model", "params"),
     "training_mode": ("training", "mode"), "adapter": ("training", "adapter"), "lora_rank": ("training", "lora_rank"),
+    "lora_targets": ("training", "lora_targets"),
     "precision": ("training", "precision"), "optimizer": ("training", "optimizer"),
     "parallelism": ("training", "parallelism"), "zero_stage": ("training", "zero_stage"),
     "offload": ("training", "offload"), "offload_params": ("training", "offload_params"),
@@ -187,6 +190,7 @@ _DIRECT = (("num_gpus", "num_gpus"), ("seq_len", "seq_len"), ("grad_accum_steps"
            ("lr", "base_lr"), ("epochs", "epochs"), ("dataset_size", "dataset_size"),
            ("training_mode", "training_mode"), ("precision", "precision"), ("oom", "oom"), ("gpu_model", "gpu_model"),
            ("num_nodes", "num_nodes"), ("adapter", "adapter"), ("lora_rank", "lora_rank"),
+           ("lora_targets", "lora_targets"),
            ("parallelism", "parallelism"), ("zero_stage", "zero_stage"), ("offload", "offload"),
            ("offload_params", "offload_params"), ("fused_loss", "fused_loss"),
            ("grad_checkpointing", "grad_checkpointing"), ("attention", "attention"), ("image_size", "image_size"),

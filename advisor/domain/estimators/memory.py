@@ -142,10 +142,14 @@ def adapter_state_bytes(params: float, base_bits: float, adapter_fraction: float
     return {"value": Estimate(base + adapters, "bytes", formula, ("lora", "qlora") + MEMORY_SOURCES)}
 
 
+LORA_TARGET_WORDS = {"all_linear": "every linear layer", "attention": "the attention projections (q, k, v, o)",
+                     "qv": "q and v"}
+
+
 @estimator(cites=("lora",))
-def lora_adapter_share(model: str, lora_rank: int) -> dict[str, Estimate]:
-    """The share of a catalogue model's parameters LoRA trains at rank r on all linear layers of its blocks
-    (PEFT's 'all-linear'; adapting fewer layers trains fewer): r × (d_in + d_out) per matrix (LoRA §4.1)."""
+def lora_adapter_share(model: str, lora_rank: int, lora_targets: str | None = None) -> dict[str, Estimate]:
+    """The share of a catalogue model's parameters LoRA trains at rank r on the layers it targets (unsaid: all
+    linear layers of its blocks, PEFT's 'all-linear', the most it can be): r × (d_in + d_out) per matrix (LoRA §4.1)."""
     from advisor.domain.catalogue import preset
     from advisor.domain.estimators.training import lora_adapter_params
     from advisor.errors import InputError
@@ -154,12 +158,14 @@ def lora_adapter_share(model: str, lora_rank: int) -> dict[str, Estimate]:
         spec = preset(model)
     except InputError as exc:
         raise NotComputable(str(exc)) from None
-    adapters = lora_adapter_params(spec, int(lora_rank))
+    targets = lora_targets or "all_linear"
+    adapters = lora_adapter_params(spec, int(lora_rank), targets)
     if not adapters or not spec.params or adapters >= spec.params:
         raise NotComputable(f"no layer shapes for {model} (the adapter share stays the default)")
     share = adapters / spec.params
-    formula = (f"rank {int(lora_rank)} on every linear layer of the {spec.n_layers} blocks: {fmt_count(adapters)} "
-               f"adapter parameters of {fmt_count(spec.params)} = {fmt_share(share)}")
+    formula = (f"rank {int(lora_rank)} on {LORA_TARGET_WORDS[targets]} of the {spec.n_layers} blocks"
+               + ("" if lora_targets else " (the layers unsaid: the most there can be)")
+               + f": {fmt_count(adapters)} adapter parameters of {fmt_count(spec.params)} = {fmt_share(share)}")
     return {"value": Estimate(share, "fraction", formula, ("lora",))}
 
 

@@ -247,16 +247,21 @@ def linear_weight_params(spec: ModelSpec) -> int:
     return L * (4 * d * d + 2 * d * ff)  # q, k, v, output projection; two MLP matrices (GPT-2, BERT, ViT)
 
 
-def lora_adapter_params(spec: ModelSpec, rank: int) -> int:
-    """Parameters LoRA adds at rank r on every linear layer of the transformer blocks (PEFT's 'all-linear'): a
-    d_in × d_out weight gets B (d_out × r) and A (r × d_in), r × (d_in + d_out) (LoRA §4.1). A mixture of experts
-    adapts each expert and the router. 0 when the shapes are unknown."""
+def lora_adapter_params(spec: ModelSpec, rank: int, targets: str = "all_linear") -> int:
+    """Parameters LoRA adds at rank r on the layers of the transformer blocks it targets - every linear layer
+    (PEFT's 'all-linear'), the attention projections, or q and v: a d_in × d_out weight gets B (d_out × r) and A
+    (r × d_in), r × (d_in + d_out) (LoRA §4.1). A mixture of experts adapts each expert and the router. 0 when the
+    shapes are unknown."""
     d, L, ff = spec.d_model, spec.n_layers, spec.d_ff
     if d <= 0 or L <= 0 or ff <= 0 or spec.family not in LORA_LAYOUTS:
         return 0
     heads = spec.n_heads * spec.head_dim if spec.n_heads and spec.head_dim else d
     kv = (spec.n_kv_heads or spec.n_heads) * spec.head_dim if spec.n_heads and spec.head_dim else d
+    if targets == "qv":
+        return rank * L * ((d + heads) + (d + kv))
     attention = (d + heads) + 2 * (d + kv) + (heads + d)  # q, k, v, output projection
+    if targets == "attention":
+        return rank * L * attention
     mlp = 3 * (d + ff) if spec.mlp == "swiglu" else 2 * (d + ff)  # gate, up, down (or up, down)
     if spec.family == "mixtral":
         experts = int(spec.dims.get("n_experts", 0))
