@@ -446,3 +446,16 @@ def test_an_offloading_plan_asks_for_the_hosts_ram(kb):
     small = consult(message + " the notebook has 12GB RAM.", kb=kb)
     plan = plans_of(small)[small.recommendation.option_id]
     assert not plan.cpu_bytes
+
+
+def test_a_micro_batch_the_user_says_runs_outweighs_the_estimate(kb):
+    """'batch 32 OOMs but 8 works': the estimate puts micro-batch 8 over the 12 GiB card, but the user ran it, so
+    the plan keeps 32 per update as 8 × 4 and says the estimate is above what they measure."""
+    from advisor.consultation import run_consultation
+    from advisor.shells.render import render_short
+
+    c = run_consultation("qwen2.5-0.5b full ft on my 3060 12gb bf16, seq 512: batch 32 OOMs but 8 works. what "
+                         "should I do?", kb=kb)
+    plan = next(p for p in c.advice.plans if p.recommended)
+    assert (plan.micro_batch, plan.grad_accum_steps, plan.effective_batch) == (8, 4, 32) and plan.fits
+    assert "you say micro-batch 8 runs" in " ".join(render_short(c, 200).split())

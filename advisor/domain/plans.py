@@ -65,6 +65,7 @@ class Problem:
     grad_accum: int | None = None
     target_batch: int | None = None  # samples per optimizer update to keep (None: not said)
     target_is_reference: bool = False  # the target is a reference's batch the user set on each GPU by mistake
+    said_max_micro: int | None = None  # the largest micro-batch the user says runs with their settings ("8 works")
     gpus_max: int = 1  # GPUs the user has or said they could use
     finetune: bool | None = None  # None: unknown, so adapters are not offered (the consultation asks)
     full_training: bool = False  # "full fine-tuning", "without LoRA": adapters rank after every plan that trains all
@@ -227,6 +228,10 @@ def _with_activations(p: Problem, k: Knobs, est: MemoryEstimate, as_run: bool = 
     limit = est.max_micro_batch(p.cap)
     accumulating = getattr(limit, "accumulating", int(limit)) // s
     pairs_limit = int(limit) // s
+    said = p.said_max_micro if k == p.current else None
+    if said and said > pairs_limit:
+        # "batch 32 OOMs but 8 works": the user's measurement with these settings outweighs the estimate's limit
+        pairs_limit = accumulating = said
     states = est.intercept + est.gradients
     if as_run and p.micro_batch:
         micro, accum, changed = p.micro_batch, p.grad_accum or 1, False
@@ -240,11 +245,12 @@ def _with_activations(p: Problem, k: Knobs, est: MemoryEstimate, as_run: bool = 
                              fixed=fixed, per_sample=per * s, curve=_points(est, s, 0, 1, s), why_not=why)
         micro, accum, changed = plan
     total = est.device_total(micro * s, accum)
-    why = "" if total <= p.cap else f"micro-batch {micro} needs {fmt_on_card(total, p.budget)}"
+    fits = total <= p.cap or bool(said and micro <= said)
+    why = "" if fits else f"micro-batch {micro} needs {fmt_on_card(total, p.budget)}"
     fixed, per = est.device_line(micro * s, accum)
     # exact peaks, also where the step decides
     curve = _points(est, micro * s, est.max_micro_batch(p.cap, accum), accum, s)
-    return Candidate(k, total <= p.cap, total, est.components(micro * s, accum), states, est.cpu_bytes,
+    return Candidate(k, fits, total, est.components(micro * s, accum), states, est.cpu_bytes,
                      max_micro=min(pairs_limit, MAX_MICRO), micro=micro, accum=accum, fixed=fixed,
                      per_sample=per * s, curve=curve, batch_changed=changed, why_not=why)
 

@@ -389,7 +389,11 @@ def plan_numbers(plan) -> str:
     the CPU RAM an offloading plan needs as well."""
     from advisor.units import fmt_bytes_gib, fmt_on_card
 
-    if plan.budget_bytes:
+    if plan.budget_bytes and plan.fits and plan.per_gpu_bytes > plan.budget_bytes:
+        # a micro-batch the user says runs, which the estimate puts over the card: the measurement wins
+        text = (f"The estimate puts it at {fmt_on_card(plan.per_gpu_bytes, plan.budget_bytes)}, more than you "
+                f"measure: you say micro-batch {plan.micro_batch} runs")
+    elif plan.budget_bytes:
         text = f"It needs {fmt_on_card(plan.per_gpu_bytes, plan.budget_bytes)}"
     else:
         text = f"It needs {fmt_bytes_gib(plan.per_gpu_bytes)} per GPU"
