@@ -459,3 +459,18 @@ def test_a_micro_batch_the_user_says_runs_outweighs_the_estimate(kb):
     plan = next(p for p in c.advice.plans if p.recommended)
     assert (plan.micro_batch, plan.grad_accum_steps, plan.effective_batch) == (8, 4, 32) and plan.fits
     assert "you say micro-batch 8 runs" in " ".join(render_short(c, 200).split())
+
+
+def test_zero3_offloading_the_parameters_on_one_gpu_moves_them_off_it(kb):
+    """Review 10: ZeRO-3 with offload_optimizer and offload_param on a single 4090 keeps the 16-bit parameters on the
+    CPU too (18 B/param in the host's RAM: 144.5 GB for Llama-3.1-8B, more than the 64 GB said), is not told that
+    sharding over one GPU shards nothing, and gets a plan that fits both."""
+    advice = consult("want to full finetune llama 3.1 8b on a single 4090 with deepspeed zero3 + offload_optimizer + "
+                     "offload_param to cpu. how much system RAM do i need? i have 64GB ddr5. seq 2048 batch 1.", kb=kb)
+    params = {f.name: f.value for f in advice.facts}["params"]
+    current = plans_of(advice)["current"]
+    assert current.cpu_bytes == pytest.approx(18 * params)
+    ids = [f.id for f in advice.findings]
+    assert "finding-offload-exceeds-host-ram" in ids and "finding-sharding-one-gpu" not in ids
+    best = plans_of(advice)[advice.recommendation.option_id]
+    assert best.fits and not best.cpu_bytes

@@ -343,7 +343,9 @@ def candidate_knobs(p: Problem) -> list[Knobs]:
     out = []
     for gpus in gpu_counts:
         shardings = [(0, False), (0, True)] if gpus == 1 else [(z, False) for z in range(4)] + [(z, True) for z in (2, 3)]
-        if p.goal != "faster" and gpus == cur.gpus:
+        if gpus == 1 and cur.zero == 3:
+            shardings.append((3, True))  # ZeRO-3 offloading the parameters on one GPU (ZeRO-Infinity's single-GPU case)
+        if p.goal != "faster" and gpus == cur.gpus and gpus > 1:
             # less sharding saves no GPU memory, only time; dropping offload is kept when the user offloads: it
             # spares the host's RAM, and adapters or an 8-bit optimizer (never combined with offload) need it off
             shardings = [(z, o) for z, o in shardings if z >= cur.zero]

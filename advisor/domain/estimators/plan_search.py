@@ -130,8 +130,8 @@ def _problem(args: dict[str, Any]) -> Problem:
     if parallelism == "fsdp" and not zero:
         zero = 3
     gpus = int(args.get("num_gpus") or 1)
-    if gpus == 1:
-        zero = 0  # sharding over one GPU shards nothing
+    if gpus == 1 and not (zero == 3 and args.get("offload") in ("cpu", "nvme") and args.get("offload_params")):
+        zero = 0  # sharding over one GPU shards nothing (but ZeRO-3 offloading the parameters moves them off it)
     if (parallelism == "zero" or (zero and parallelism != "fsdp")) and precision in ("amp_bf16", "amp_fp16"):
         precision = "mixed"  # DeepSpeed's bf16/fp16 modes: 16-bit weights and gradients, fp32 master in the optimizer
     offload = args.get("offload") in ("cpu", "nvme")
