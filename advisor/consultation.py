@@ -117,14 +117,11 @@ def _filled_by_answers(wm: WorkingMemory) -> None:
                 wm.set(target, wm.value(spec.fills_from), replace(wm.facts[spec.name].provenance, matched=said))
 
 
-LAYER_NORM_KINDS = ("decoder", "encoder", "encoder-decoder", "moe-decoder", "vit")  # transformers: no BatchNorm
-
-
 def _catalogue_facts(wm: WorkingMemory) -> None:
     """A catalogue model implies its parameter count (computed from its shapes), unless the user gave one, and
     for a transformer that it has no BatchNorm."""
     if wm.known("model_preset") and "params" in wm.kb.facts:
-        from advisor.domain.catalogue import preset
+        from advisor.domain.catalogue import LAYER_NORM_KINDS, preset
 
         spec = preset(wm.value("model_preset"))
         if not wm.known("params"):

@@ -26,6 +26,8 @@ TRANSFORMER_FAMILIES = ("gpt2", "bert", "llama", "vit", "neox", "opt", "falcon",
 SINGLE_STACK_KINDS = ("decoder", "encoder", "vit")
 ARCH_KINDS = ("decoder", "encoder", "encoder-decoder", "moe-decoder", "cnn", "vit", "diffusion-unet",
               "diffusion-transformer", "generic")
+# transformers normalise with LayerNorm or RMSNorm: no BatchNorm in them
+LAYER_NORM_KINDS = ("decoder", "encoder", "encoder-decoder", "moe-decoder", "vit")
 _ARCH_OF_FAMILY = {"gpt2": "decoder", "llama": "decoder", "neox": "decoder", "opt": "decoder", "falcon": "decoder",
                    "phi": "decoder", "bert": "encoder", "vit": "vit", "resnet": "cnn", "t5": "encoder-decoder",
                    "mixtral": "moe-decoder", "clip": "vit"}

@@ -41,7 +41,6 @@ def read(message: str) -> Reading:
     reading = Reading(truncated=len(message) > MAX_MESSAGE or len(tokens) >= MAX_TOKENS)
     index = Keys(tokens)
     reading.deepspeed = "deepspeed" in index.words  # (a list's membership test runs in C)
-    reading.tpu = not TPU_WORDS.isdisjoint(index.words)  # ("TPUv3" is the keys 'tpuv', '3')
     reading.arrows = ">" in message or "→" in message or "⟶" in message
     clauses, sentences = clauses_and_sentences(tokens)
     for n, (start, end) in enumerate(clauses):
@@ -89,6 +88,8 @@ def read(message: str) -> Reading:
         _numbers(clause, reading)
         batches.changes(clause, reading)
     reading.in_personal_sentence = reading.in_hypothetical_clause = False
+    if reading.platform is not None:  # (only a notebook platform asks: "Colab TPU v2" has no GPU)
+        reading.tpu = not TPU_WORDS.isdisjoint(index.words)  # ("TPUv3" is the keys 'tpuv', '3')
     _goal(tokens, sentences, message, reading, index)
     _resolve(reading)
     return reading
@@ -1136,22 +1137,32 @@ def _trained_on_corpus(clause: Clause) -> str | None:
     return None
 
 
+def _planned_change(reading: Reading, field: str) -> tuple[Read, Read] | None:
+    """(the value said before, the one planned after) of a field the user changes across sentences ("was on 1 GPU …
+    now moving to 4 GPUs"), from the conflicts of the user's own mentions; None when there is no such change."""
+    for old, new in reading.conflicts:
+        if old.field == new.field == field and old.setup == new.setup == "user" and new.planned \
+                and not old.planned and new.sentence > old.sentence:
+            return old, new
+    return None
+
+
 def _node_count_changed(reading: Reading) -> None:
     """"was on 1 node (8x A100) … now 2 nodes, same config": the machines changed and the GPUs with them, at the
     same GPUs per machine (8 → 16), so the run asked about has the new count and the old one is where it came from."""
     values = reading.values
-    for old, new in reading.conflicts:
-        if old.field == new.field == "num_nodes" and old.setup == new.setup == "user" and new.planned \
-                and not old.planned and new.sentence > old.sentence and values.get("num_nodes") is old:
-            gpus = values.get("num_gpus")
-            if gpus is None or gpus.sentence != old.sentence or gpus.value % old.value:
-                return
-            total = gpus.value // old.value * new.value
-            values["num_nodes"] = new
-            values["gpus_from"] = replace(gpus, field="gpus_from")
-            values["num_gpus"] = replace(new, field="num_gpus", value=total)
-            values["gpus_to"] = replace(new, field="gpus_to", value=total)
-            return
+    change = _planned_change(reading, "num_nodes")
+    if change is None or values.get("num_nodes") is not change[0]:
+        return
+    old, new = change
+    gpus = values.get("num_gpus")
+    if gpus is None or gpus.sentence != old.sentence or gpus.value % old.value:
+        return
+    total = gpus.value // old.value * new.value
+    values["num_nodes"] = new
+    values["gpus_from"] = replace(gpus, field="gpus_from")
+    values["num_gpus"] = replace(new, field="num_gpus", value=total)
+    values["gpus_to"] = replace(new, field="gpus_to", value=total)
 
 
 def _from_reference(reading: Reading) -> None:
@@ -1194,13 +1205,12 @@ def _resolve(reading: Reading) -> None:
     if reading.no_accumulation is not None and "grad_accum_steps" not in values:
         reading.set(reading.no_accumulation)
     if "gpus_from" not in values:
-        for old, new in reading.conflicts:
-            if old.field == new.field == "num_gpus" and old.setup == new.setup == "user" and new.planned \
-                    and not old.planned and new.sentence > old.sentence:
-                # "was on 1 GPU with per_device 16 … now moving to 4 GPUs": the run asked about has the new count
-                values["num_gpus"] = new
-                values["gpus_from"], values["gpus_to"] = replace(old, field="gpus_from"), replace(new, field="gpus_to")
-                break
+        change = _planned_change(reading, "num_gpus")
+        if change is not None:
+            # "was on 1 GPU with per_device 16 … now moving to 4 GPUs": the run asked about has the new count
+            old, new = change
+            values["num_gpus"] = new
+            values["gpus_from"], values["gpus_to"] = replace(old, field="gpus_from"), replace(new, field="gpus_to")
     if "gpus_from" not in values:
         _node_count_changed(reading)
     if reading.one_gpu_used is not None:

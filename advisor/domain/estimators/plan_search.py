@@ -272,6 +272,11 @@ def _option(p: Problem, c: Candidate, plan_id: str, recommended: bool) -> dict[s
     return option
 
 
+def _assumed(p: Problem) -> str:
+    """' (assuming fp32, AdamW and SDPA attention: you did not say)', or '' when nothing was assumed."""
+    return f" (assuming {and_join(list(p.assumed), len(p.assumed))}: you did not say)" if p.assumed else ""
+
+
 def _best_line(p: Problem, c: Candidate) -> str:
     """'LoRA adapters on a frozen 16-bit base (32.56 GiB per GPU of 48 GiB)': a plan in a sentence."""
     title = "; ".join(c.changes)
@@ -334,7 +339,7 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
     except InputError as exc:
         raise NotComputable(str(exc)) from None
     cur = result.current
-    assumed = f" (assuming {' and '.join(p.assumed)}: you did not say)" if p.assumed else ""
+    assumed = _assumed(p)
     items = []
     for i, c in enumerate(result.shown):
         plan_id = c.plan_id
@@ -452,7 +457,7 @@ def gpus_needed(params: float, gpu_memory: float, precision: str | None = None, 
     sharded = _fewest(p, offload=False)
     if sharded is None:
         raise NotComputable(f"the plan does not fit even on {GPU_COUNTS[-1]} GPUs of {fmt_card(p.budget)}")
-    assumed = f" (assuming {' and '.join(p.assumed)}: you did not say)" if p.assumed else ""
+    assumed = _assumed(p)
     n = sharded.knobs.gpus
     how = "on one GPU" if n == 1 else f"sharded over {n} GPUs (ZeRO-3 / FSDP full shard)"
     out = {"gpus": Estimate(n, "count", f"the fewest GPUs (1, 2, 4, then whole 8-GPU machines) that fit your plan, "
@@ -496,7 +501,7 @@ def memory_needed(params: float, precision: str | None = None, optimizer: str | 
     # the plan itself: the share of a card kept free is the finding's to add, not this figure's
     p = replace(p, micro_batch=micro or 1, grad_accum=p.grad_accum or 1, target_batch=None, margin=0.0)
     c = evaluate(p, p.current, as_run=True)
-    assumed = f" (assuming {and_join(list(p.assumed), len(p.assumed))}: you did not say)" if p.assumed else ""
+    assumed = _assumed(p)
     parts = ", ".join(f"{name} {fmt_bytes_gib(v)}" for name, v in c.components.items() if v >= 0.005e9)
     at = f"at micro-batch {c.micro}" if c.max_micro is not None else "before activations (no model shape to count them)"
     out = {"per_gpu": Estimate(c.per_gpu, "bytes", f"{fmt_bytes_gib(c.per_gpu)} per GPU {at} ({parts}){assumed}",
