@@ -474,3 +474,44 @@ def test_zero3_offloading_the_parameters_on_one_gpu_moves_them_off_it(kb):
     assert "finding-offload-exceeds-host-ram" in ids and "finding-sharding-one-gpu" not in ids
     best = plans_of(advice)[advice.recommendation.option_id]
     assert best.fits and not best.cpu_bytes
+
+
+def test_a_device_map_splits_one_model_over_the_gpus(kb):
+    """Review 10: device_map="auto" over 2 GPUs is one process holding one copy of the model, its layers split over
+    the GPUs - not data parallel. The batch per update is micro × accumulation (× 1), each GPU holds its share of
+    the layers (the last also the LM head and the logits), and the faster plan is data parallel over the same two
+    GPUs with the batch per update kept."""
+    message = ("LoRA r=16 on Mistral-7B, 2x A100 80GB, I load with device_map='auto', bf16, "
+               "per_device_train_batch_size=8, seq 1024. Training is slow, how can I make it faster?")
+    advice = consult(message, kb=kb)
+    facts = {f.name: f.value for f in advice.facts}
+    assert (facts["num_gpus"], facts["split_gpus"]) == (1, 2)
+    current = plans_of(advice)["current"]
+    assert (current.num_gpus, current.effective_batch) == (1, 8)
+    spec = preset("mistral-7b", 1024)
+    share = facts["lora_adapter_share"]
+    whole = estimate_training_memory(spec, TrainingSetup(precision="amp_bf16", attention="flash",
+                                                         trainable_fraction=share, base_bits=16))
+    split = estimate_training_memory(spec, TrainingSetup(precision="amp_bf16", attention="flash",
+                                                         trainable_fraction=share, base_bits=16, layer_split=2))
+    assert current.per_gpu_bytes == pytest.approx(split.device_total(8, 1))
+    assert split.fixed["weights"] == pytest.approx(whole.fixed["weights"] / 2)
+    # each GPU keeps 16 of the 32 layers' activations; the logits stay whole on the last GPU
+    assert split.per_sample["logits and loss"] == whole.per_sample["logits and loss"]
+    assert split.per_sample["activations"] < 0.55 * whole.per_sample["activations"]
+    best = plans_of(advice)[advice.recommendation.option_id]
+    assert (best.num_gpus, best.effective_batch) == (2, 8) and best.fits
+    assert "instead of the layers split over 2" in best.title
+
+
+def test_a_layer_split_is_not_data_parallel_for_the_batch_arithmetic(kb):
+    """The effective batch and the steps follow the one copy of the model: 4 × 4 = 16 per update on 2 GPUs split by
+    device_map, where DDP on the same 2 GPUs would make it 32."""
+    split = consult("QLoRA Llama-2-13b on 2x RTX 3090 with device_map='auto', per_device_train_batch_size=4, "
+                    "gradient_accumulation_steps=4, seq 2048, bf16, gradient checkpointing", kb=kb)
+    ddp = consult("QLoRA Llama-2-13b on 2x RTX 3090 with DDP (torchrun --nproc_per_node 2), "
+                  "per_device_train_batch_size=4, gradient_accumulation_steps=4, seq 2048, bf16, gradient checkpointing",
+                  kb=kb)
+    values = lambda a: {e.id: e.value for e in a.estimates}  # noqa: E731
+    assert values(split)["effective_batch"] == 16 and values(ddp)["effective_batch"] == 32
+    assert plans_of(split)["current"].per_gpu_bytes < plans_of(ddp)["current"].per_gpu_bytes

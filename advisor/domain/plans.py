@@ -51,6 +51,7 @@ class Knobs:
     adapter: str = "none"  # none | lora | qlora
     gpus: int = 1
     fused_loss: bool = False  # a fused cross-entropy (Liger, Unsloth): no full fp32 logits
+    split: int = 1  # GPUs one model's layers are split over in one process (device_map="auto"): one replica, not DP
 
 
 @dataclass
@@ -127,7 +128,8 @@ def _setup(p: Problem, k: Knobs) -> TrainingSetup:
                          trainable_fraction=p.adapter_fraction if adapter else 1.0,
                          base_bits=(4 if k.adapter == "qlora" else 16) if adapter else 0,
                          cuda_context=p.cuda_context, margin=p.margin, reference_bytes=_reference(p, k),
-                         offload_params=p.offload_params and k.offload and k.zero == 3, fused_loss=k.fused_loss)
+                         offload_params=p.offload_params and k.offload and k.zero == 3, fused_loss=k.fused_loss,
+                         layer_split=k.split)
 
 
 def _reference(p: Problem, k: Knobs) -> float:
@@ -343,6 +345,8 @@ def candidate_knobs(p: Problem) -> list[Knobs]:
     out = []
     for gpus in gpu_counts:
         shardings = [(0, False), (0, True)] if gpus == 1 else [(z, False) for z in range(4)] + [(z, True) for z in (2, 3)]
+        if gpus == cur.gpus and cur.split > 1:
+            shardings = [(0, False)]  # one process holding the split model: no sharding, no DeepSpeed offload
         if gpus == 1 and cur.zero == 3:
             shardings.append((3, True))  # ZeRO-3 offloading the parameters on one GPU (ZeRO-Infinity's single-GPU case)
         if p.goal != "faster" and gpus == cur.gpus and gpus > 1:
@@ -367,9 +371,12 @@ def candidate_knobs(p: Problem) -> list[Knobs]:
                                     prec = "amp_fp16" if p.bf16 is False else "amp_bf16"  # adapters train in autocast
                                 if offload and (adapter != "none" or optimizer == "adamw_8bit"):
                                     continue  # offloading tiny adapter states or an 8-bit GPU optimizer buys nothing
-                                out.append(Knobs(prec, optimizer, zero, offload, ckpt, attn, adapter, gpus, cur.fused_loss))
+                                # (the GPUs a device_map splits one model over stay split; more GPUs are data parallel)
+                                split = cur.split if gpus == cur.gpus else 1
+                                out.append(Knobs(prec, optimizer, zero, offload, ckpt, attn, adapter, gpus, cur.fused_loss,
+                                                 split))
                                 if fused and ckpt == "full":
-                                    out.append(Knobs(prec, optimizer, zero, offload, ckpt, attn, adapter, gpus, True))
+                                    out.append(Knobs(prec, optimizer, zero, offload, ckpt, attn, adapter, gpus, True, split))
     return list(dict.fromkeys(out))
 
 
@@ -402,7 +409,12 @@ def _changed(old: Knobs, new: Knobs) -> list[tuple[str, object]]:
 
 def describe_changes(old: Knobs, new: Knobs) -> list[str]:
     """The changes from one plan to another, in words (empty: the same plan)."""
-    return [CHANGE_WORDS[name][0](value) for name, value in _changed(old, new)]
+    words = [CHANGE_WORDS[name][0](value) for name, value in _changed(old, new)]
+    if old.split > 1 and new.split == 1:
+        # from device_map's split (one GPU computing at a time) to data parallel over the GPUs (all of them at once)
+        words = [w + f" instead of the layers split over {old.split}" if name == "gpus" else w
+                 for (name, _), w in zip(_changed(old, new), words)]
+    return words
 
 
 def saves_memory(old: Knobs, new: Knobs) -> bool:

@@ -202,7 +202,7 @@ READER_FACTS = frozenset({fact for _, fact in _DIRECT} | {"micro_batch", "optimi
                                                           "model_preset", "reference_batch", "batch_unqualified",
                                                           "full_training", "cpu_ram", "gpu_alternative",
                                                           "gpu_alternative_memory", "target_tokens_per_step",
-                                                          "max_micro_batch", "gpu_peak_tflops"})
+                                                          "max_micro_batch", "gpu_peak_tflops", "split_gpus"})
 
 
 def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
@@ -227,6 +227,12 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
 
     if "micro_batch" in v and not v["micro_batch"].implied:
         put("micro_batch", v["micro_batch"].value, v["micro_batch"].text)
+    parallelism, count = v.get("parallelism"), v.get("num_gpus")
+    if parallelism is not None and parallelism.value == "device_map" and count is not None and count.value > 1:
+        # device_map="auto" over 2 GPUs: one process holds one copy of the model, its layers split over them - one GPU
+        # in data parallel (num_gpus), which sets the batch per update; the split sets the memory per GPU
+        put("split_gpus", count.value, count.text)
+        put("num_gpus", 1, parallelism.text)
     for read_name, fact in _DIRECT:
         if read_name in v:
             put(fact, v[read_name].value, v[read_name].text)

@@ -147,8 +147,13 @@ def _problem(args: dict[str, Any]) -> Problem:
     if args.get("attention") is None and args.get("model_preset"):
         assumed.append("SDPA attention")
     checkpointing = "full" if args.get("grad_checkpointing") else "none"
+    # device_map="auto" over several GPUs: one process, one copy of the model with its layers split over them (the
+    # GPUs in data parallel, num_gpus, are then 1); no sharding or DeepSpeed offload applies to it
+    split = int(args.get("split_gpus") or 1) if gpus == 1 else 1
+    if split > 1:
+        zero, offload = 0, False
     current = Knobs(precision, optimizer, min(zero, 3), offload, checkpointing, attention, adapter, gpus,
-                    bool(args.get("fused_loss")))
+                    bool(args.get("fused_loss")), split)
     micro, accum = args.get("micro_batch"), args.get("grad_accum_steps")
     target = args.get("batch_size")
     if target is None and micro is None and args.get("batch_unqualified"):
@@ -181,7 +186,8 @@ def _problem(args: dict[str, Any]) -> Problem:
                    target_batch=int(target) if target else None, target_is_reference=to_reference,
                    said_max_micro=int(args["max_micro_batch"]) if args.get("max_micro_batch") else None,
                    # the GPUs the user could use bound the search; asked "how many do I need?", the fewest that fit
-                   gpus_max=max(gpus, int(args.get("gpus_available") or args.get("gpus_to_fit") or gpus)),
+                   # (the GPUs a device_map splits one model over could each train a replica instead)
+                   gpus_max=max(gpus, split, int(args.get("gpus_available") or args.get("gpus_to_fit") or gpus)),
                    finetune={"finetune": True, "scratch": False}.get(args.get("training_mode")),
                    bf16=bf16,
                    # the share counted from the rank and the layers, else the assumed one
@@ -201,6 +207,8 @@ def _memory_line(p: Problem, c: Candidate) -> str:
     # the parts in the card's units, as the total is, so they add up to it
     parts = ", ".join(f"{name} {fmt_bytes_gib(v)}" for name, v in c.components.items() if v >= 0.005e9)
     text = f"{fmt_on_card(c.per_gpu, p.budget)} ({parts})"
+    if c.knobs.split > 1:
+        text += f" on the last of the {c.knobs.split} GPUs the layers are split over (it holds the LM head and logits too)"
     if c.headroom is not None:
         text += f"; {fmt_bytes_gib(c.headroom)} left for activations after a {fmt_share(p.margin)} margin"
     if c.cpu:
@@ -214,7 +222,9 @@ def _batch_line(p: Problem, c: Candidate) -> str:
     if c.max_micro is None:
         return ""
     eff = c.effective_batch
-    line = (f"Micro-batch {c.micro} × accumulation {c.accum} × {c.knobs.gpus} GPU{'s' if c.knobs.gpus > 1 else ''} = "
+    gpus = (f"1 copy of the model (its layers over {c.knobs.split} GPUs)" if c.knobs.split > 1 else
+            f"{c.knobs.gpus} GPU{'s' if c.knobs.gpus > 1 else ''}")
+    line = (f"Micro-batch {c.micro} × accumulation {c.accum} × {gpus} = "
             f"{eff} per update (largest micro-batch that fits: {c.max_micro})")
     if p.target_batch and not c.batch_changed:
         line += ", the batch per update you planned"
@@ -330,7 +340,7 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                 batch_unqualified: int | None = None, preference_objective: str | None = None,
                 offload_params: bool | None = None, fused_loss: bool | None = None,
                 reference_model_bytes: float | None = None, cpu_ram: float | None = None,
-                num_nodes: int | None = None) -> dict[str, Estimate]:
+                num_nodes: int | None = None, split_gpus: int | None = None) -> dict[str, Estimate]:
     """Check the user's plan and search the plans that fit (see advisor/domain/plans.py); every argument but
     the parameter count and the GPU memory is optional (the rule passes the facts that are known)."""
     try:
@@ -429,7 +439,7 @@ def _fewest(p: Problem, offload: bool) -> Candidate | None:
     for n in GPU_COUNTS:
         if n < cur.gpus or (offload and (cur.adapter != "none" or cur.optimizer == "adamw_8bit")):
             continue
-        knobs = replace(cur, gpus=n, zero=3 if n > 1 else 0, offload=offload,
+        knobs = replace(cur, gpus=n, zero=3 if n > 1 else 0, offload=offload, split=cur.split if n == cur.gpus else 1,
                         precision="mixed" if offload and cur.precision != "bf16" else cur.precision,
                         checkpointing="full" if p.spec is not None else cur.checkpointing)
         c = evaluate(replace(p, gpus_max=n), knobs)

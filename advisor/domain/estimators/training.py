@@ -52,6 +52,9 @@ class TrainingSetup:
     bucket_view: bool = False  # DDP gradient_as_bucket_view=True: the gradients are views of the buckets (one copy)
     reference_bytes: float = 0.0  # a frozen reference model beside the trained one (DPO, KTO), per GPU
     offload_params: bool = False  # with ZeRO-3 and offload: the 16-bit parameters live on the CPU too
+    # GPUs one model's layers are split over in one process (device_map="auto", naive model parallel): each holds
+    # its share of the layers' states and activations; the last also holds the LM head and the logits
+    layer_split: int = 1
 
     def check(self) -> None:
         if self.precision not in ALL_PRECISIONS:
@@ -62,6 +65,8 @@ class TrainingSetup:
             raise InputError(f"--gpus must be at least 1, got {self.gpus}")
         if self.zero not in (0, 1, 2, 3):
             raise InputError(f"--zero must be 0, 1, 2 or 3, got {self.zero}")
+        if self.layer_split < 1:
+            raise InputError(f"the layers must be split over at least 1 GPU, got {self.layer_split}")
         if self.checkpointing not in ("none", "selective", "full"):
             raise InputError(f"--checkpointing must be none, selective or full, got {self.checkpointing!r}")
         if self.attention not in ("eager", "flash"):
@@ -275,6 +280,11 @@ def lora_adapter_params(spec: ModelSpec, rank: int, targets: str = "all_linear")
 LORA_LAYOUTS = frozenset({"llama", "mixtral", "gpt2", "neox", "opt", "falcon", "phi", "bert", "vit"})
 
 
+def _divided(sharded: int, split: int, stage: str) -> str:
+    """' / 8 (ZeRO-3)', ' / 2 (layers split over 2 GPUs)', or '' when a state is whole on each GPU."""
+    return (f" / {sharded} ({stage})" if sharded > 1 else "") + (f" / {split} (layers split over {split} GPUs)" if split > 1 else "")
+
+
 def model_state_parts(params: int, setup: TrainingSetup, spec: ModelSpec | None = None) -> tuple[dict[str, float], dict[str, str], float]:
     """(per-GPU bytes of weights, gradients, optimizer state; their formulas; CPU bytes with offload)."""
     if setup.precision in MASTER_COPY:
@@ -290,8 +300,10 @@ def model_state_parts(params: int, setup: TrainingSetup, spec: ModelSpec | None 
         linear = linear_weight_params(spec) if spec is not None else 0
         frozen_bytes, frozen_formula = frozen_base_bytes(frozen, setup.base_bits, frozen - linear if linear else 0,
                                                          row_width=spec.d_model if linear and spec else 0)
-    n = setup.gpus
-    shard = lambda stage: n if setup.zero >= stage else 1  # noqa: E731
+    n, split = setup.gpus, setup.layer_split
+    # (a layer split divides every state by the GPUs the layers are spread over, evenly: the GPU that also holds the
+    # LM head and the logits is the one counted)
+    shard = lambda stage: (n if setup.zero >= stage else 1) * split  # noqa: E731
     weights = (trainable * (w + copy) + frozen_bytes) / shard(3)
     grads = trainable * g / shard(2)
     optimizer = trainable * opt / shard(1)
@@ -320,14 +332,14 @@ def model_state_parts(params: int, setup: TrainingSetup, spec: ModelSpec | None 
         "weights": (f"{trained}: {fmt_sig(w + copy)} B/param on the CPU (offload_param); two layers gathered at a time "
                     f"on the GPU = {fmt_bytes_gb(weights)}") if params_off else
                    f"{trained}: {fmt_sig(w + copy)} B/param{' (incl. 16-bit copy)' if copy else ''}"
-                   + (f" / {n} (ZeRO-3)" if shard(3) > 1 else "") + f" = {fmt_bytes_gb(weights)}",
+                   + _divided(n if setup.zero >= 3 else 1, split, "ZeRO-3") + f" = {fmt_bytes_gb(weights)}",
         "gradients": (f"{fmt_count(trainable)} × {fmt_sig(g)} B, each partition copied to the CPU as it is reduced "
                       "(ZeRO-Offload) = 0 on the GPU between steps") if grads_off else
-                     f"{fmt_count(trainable)} × {fmt_sig(g)} B" + (f" / {n} (ZeRO-2+)" if shard(2) > 1 else "")
+                     f"{fmt_count(trainable)} × {fmt_sig(g)} B" + _divided(n if setup.zero >= 2 else 1, split, "ZeRO-2+")
                      + f" = {fmt_bytes_gb(grads)}",
         "optimizer state": f"{fmt_count(trainable)} × {fmt_sig(opt)} B ({setup.optimizer}"
                            + (f", incl. fp32 master {master} B" if master else "") + ")"
-                           + (f" / {n} (ZeRO-1+)" if shard(1) > 1 else "")
+                           + _divided(n if setup.zero >= 1 else 1, split, "ZeRO-1+")
                            + (" → offloaded to CPU" if setup.offload_optimizer else "") + f" = {fmt_bytes_gb(optimizer)}{zero}",
     }
     return {"weights": weights, "gradients": grads, "optimizer state": optimizer}, formulas, cpu
@@ -403,6 +415,8 @@ def activation_parts(spec: ModelSpec, setup: TrainingSetup, device: str = "cuda"
         return ActivationModel({}, {}, "activations not estimated: this model has no transformer shape here; use --model "
                                        "FACTORY to trace it, or measure with advisor probe")
     s, h, a, L, ff = spec.seq_len, spec.d_model, spec.n_heads, spec.n_layers, spec.d_ff
+    # split over GPUs, each keeps its own layers' activations for the whole micro-batch (the last also the logits)
+    L = -(-L // setup.layer_split)
     b = storage_bytes(setup, device)
     activation = spec.dims.get("activation") or ("swiglu" if spec.mlp == "swiglu" else FAMILY_ACTIVATION.get(spec.family, "gelu"))
     norm_impl = spec.dims.get("norm_impl") or FAMILY_NORM_IMPL.get(spec.family, "fused")
@@ -435,6 +449,8 @@ def activation_parts(spec: ModelSpec, setup: TrainingSetup, device: str = "cuda"
         layers_formula = (f"{L} layers × [2 norms {fmt_bytes_gb(norm)} + Q, K, V, attention output 4·sh·{b.lin} + scores "
                           f"{scores_txt} + {activation} MLP {fmt_sig(mlp_bytes_per_element(activation, b))}·s·ff"
                           + (" + dropout masks" if drop else "") + f"] with s={s}, h={h}, a={a}, ff={ff}")
+    if setup.layer_split > 1:
+        layers_formula += f" (the last GPU's share of {spec.n_layers} layers split over {setup.layer_split} GPUs)"
     embd_mask = s * h * b.mask if drop and "embd" in sites else 0
     ints = 8 * s * (2 if spec.family in ("gpt2", "llama", "bert") else 0)  # int64 ids and targets (BERT: ids, token types)
     if spec.family == "bert":
@@ -532,7 +548,7 @@ def step_temporaries(spec: ModelSpec, setup: TrainingSetup, device: str) -> floa
     elem = 2 if setup.precision == "bf16" else 4
     if device == "cuda":  # foreach: √v (Adam) or the update (Lion) for every trained parameter at once
         trainable = spec.params * setup.trainable_fraction
-        return trainable * elem / (setup.gpus if setup.zero >= 1 else 1)
+        return trainable * elem / (setup.gpus if setup.zero >= 1 else 1) / setup.layer_split
     return 2 * largest_tensor(spec) * elem  # the CPU single-tensor loop: √v and √v / bias correction of one tensor
 
 
@@ -562,6 +578,8 @@ def estimate_training_memory(spec: ModelSpec, setup: TrainingSetup, device: str 
     assumptions = [
         f"precision {setup.precision}, optimizer {setup.optimizer}, {setup.gpus} GPU(s), ZeRO stage {setup.zero}"
         + (", optimizer offloaded to CPU" if setup.offload_optimizer else "")
+        + (f", the layers split over {setup.layer_split} GPUs evenly (device_map: the last GPU, which also holds the "
+           "LM head and the logits, is counted)" if setup.layer_split > 1 else "")
         + (f", {setup.grad_accum} micro-batches per update" if setup.grad_accum > 1 else ""),
         "peak = max(start of backward: weights + optimizer state + activations + logits temporaries + the gradients alive "
         "then, optimizer step: weights + gradients + optimizer state + the step's temporaries); " + why
