@@ -630,3 +630,18 @@ def test_a_measured_throughput_gives_the_mfu_and_the_time_for_a_budget(kb):
     time = consult("nanogpt-style gpt2 (124M) from scratch on one rtx 4090: batch_size=16, block_size=1024, "
                    "gradient_accumulation_steps=32. at ~150k tok/s how long for 10B tokens?", kb=kb)
     assert {e.id: e.value for e in time.estimates}["measured_time"] == pytest.approx(10e9 / 150e3)
+
+
+@pytest.mark.parametrize("said, tokens", [
+    ("3 epochs over 200M tokens", 600e6),
+    ("a dataset of 1.5B tokens, 2 epochs", 3e9),
+    ("our 50M token corpus for 4 epochs", 200e6),
+    ("10B tokens", 10e9),  # a budget, not a data set: no epochs to multiply
+])
+def test_the_tokens_trained_on_are_the_data_sets_times_the_epochs(kb, said, tokens):
+    """'3 epochs over 200M tokens at 400k tokens/s, how long?' trains on 600M tokens: 25 minutes, not the 200M
+    (500 s) of one pass; a budget said as one is not multiplied."""
+    c = run_consultation(f"Pretraining a 1B llama-style model on 8x H100, {said}, we get about 400k tokens/s total. "
+                         "how long will it take?", kb=kb)
+    assert c.wm.value("training_tokens") == pytest.approx(tokens)
+    assert c.wm.value("measured_time") == pytest.approx(tokens / 400e3)

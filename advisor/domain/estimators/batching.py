@@ -200,6 +200,22 @@ def measured_utilization(params: float, tokens_per_second: float, peak_tflops: f
 
 
 @estimator(cites=("arithmetic",))
+def training_tokens(token_budget: float | None = None, dataset_tokens: float | None = None,
+                    epochs: float | None = None) -> dict[str, Estimate]:
+    """The tokens the whole run trains on: the budget said, else the data set's tokens times the epochs ("3 epochs
+    over 200M tokens" is 600M)."""
+    if token_budget and token_budget > 0:
+        return {"value": Estimate(float(token_budget), "count", f"the budget you gave: {fmt_count(token_budget)} tokens",
+                                  ("arithmetic",))}
+    if not dataset_tokens or dataset_tokens <= 0:
+        raise NotComputable("no token budget and no data set size in tokens")
+    passes = float(epochs) if epochs and epochs > 0 else 1.0
+    value = dataset_tokens * passes
+    return {"value": Estimate(value, "count", f"{fmt_sig(passes)} epoch{'s' if passes != 1 else ''} × "
+                              f"{fmt_count(dataset_tokens)} tokens = {fmt_count(value)} tokens", ("arithmetic",))}
+
+
+@estimator(cites=("arithmetic",))
 def time_at_throughput(tokens: float, tokens_per_second: float, num_gpus: float = 1,
                        per_gpu: bool = False) -> dict[str, Estimate]:
     """The time a token budget takes at a measured throughput (each GPU's times the GPUs when said per GPU)."""
