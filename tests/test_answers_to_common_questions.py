@@ -645,3 +645,17 @@ def test_the_tokens_trained_on_are_the_data_sets_times_the_epochs(kb, said, toke
                          "how long will it take?", kb=kb)
     assert c.wm.value("training_tokens") == pytest.approx(tokens)
     assert c.wm.value("measured_time") == pytest.approx(tokens / 400e3)
+
+
+def test_a_measured_throughput_with_a_thousands_separator_is_a_run_that_fits(kb):
+    """Review 11: '~3,900 tokens/s per gpu' is 3,900 (not 900 after a micro-batch of 3): 6 × 7.6B × 3,900 / 989
+    TFLOP/s = 18% MFU and 50B tokens in 4.6 days; and a run measured at a throughput trains, so its unsaid
+    settings are not declared out of memory."""
+    c = run_consultation("continued pretraining Qwen2.5-7B on 50B tokens, 4 nodes of 8x H100, measured ~3,900 "
+                         "tokens/s per gpu. how many days is that? is 3.9k tok/s/gpu bad?", kb=kb)
+    params = c.wm.value("params")
+    assert c.wm.value("measured_tokens_per_second") == 3900
+    assert c.wm.value("measured_mfu") == pytest.approx(6 * params * 3900 / 989e12)
+    assert c.wm.value("measured_time") == pytest.approx(50e9 / (3900 * 32))
+    assert c.wm.value("plan_current_fits") is True
+    assert "no-batch-fits" not in [f.id for f in c.advice.findings]

@@ -1290,3 +1290,26 @@ def test_only_one_gpu_used_is_the_runs_count(message):
 ])
 def test_the_layers_lora_adapts(message, targets):
     assert read(message).values["lora_targets"].value == targets
+
+
+@pytest.mark.parametrize("message, expected, absent", [
+    # options a question sets side by side, or joins before their effect, are not the run's settings (review 11)
+    ("DDP on 4x RTX 3090, Qwen2.5-1.5B full finetune, bf16, per_device_train_batch_size=4. OOM at optimizer.step(). "
+     "zero2 or fsdp?", {"parallelism": "ddp", "num_gpus": 4}, ["zero_stage"]),
+    ("FSDP full_shard on 8x A100 40GB, OOM in backward. would SHARD_GRAD_OP help or cpu_offload?",
+     {"parallelism": "fsdp"}, ["offload"]),
+    ("Qwen2.5-72B QLoRA on 2x A100 80GB, batch 1. will it fit, and device_map auto or fsdp+qlora?",
+     {"training_mode": "qlora", "num_gpus": 2}, ["parallelism"]),
+    ("Qwen2.5-0.5B full finetune on an 8GB laptop GPU, batch 4 -> OOM. would adamw_8bit + gradient checkpointing be "
+     "enough?", {"micro_batch": 4}, ["optimizer", "grad_checkpointing"]),
+    # a card named on a notebook platform is that card, not the platform's default
+    ("colab pro L4 (24GB), gemma-2-2b-it LoRA r=16, bf16", {"gpu_model": "l4", "gpu_memory_gb": 24}, []),
+    # memory in use, and the user's own arithmetic of what a model needs, are not the card's size
+    ("Llama-3.1-8B LoRA on a single RTX 4090, seq 1024, grad ckpt on, ~19GB used.",
+     {"gpu_model": "rtx-4090", "gpu_memory_gb": 24}, []),
+    ("Mixtral-8x7B LoRA on 2x H100 80GB. 46.7B*2 bytes = 93GB so ~47GB per card, should fit?",
+     {"gpu_model": "h100-80gb", "gpu_memory_gb": 80}, []),
+])
+def test_options_asked_about_and_sizes_that_are_not_the_card_from_review_11(message, expected, absent):
+    got = labels_of(read(message))
+    assert {k: got.get(k) for k in expected} == expected and not set(absent) & set(got), got

@@ -45,8 +45,9 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
         if e - s > 1 and words[e - 1] == "s" and clause.source[last.start:last.end] == "s":
             e -= 1  # "8 V100s" is a plural of the V100, not the V100S (a product name is written in capitals)
         match = _find_gpu(" ".join(words[max(0, s - 2):e] + after))
-        if match is not None and match.platform and match.id != target and len(match.candidates) > 1:
-            match = _find_gpu(" ".join(words[s:e] + after))  # "kaggle T4": the card named, not the platform before it
+        if match is not None and match.platform and match.id != target:
+            # "kaggle T4", "colab pro L4 (24GB)": the card named, not the platform before it
+            match = _find_gpu(" ".join(words[s:e] + after))
         text = clause.text(clause.keys[s], clause.keys[e - 1])
         if match is not None:
             # the name's own digits ("3090" in "4 3090 cards") count nothing
@@ -422,8 +423,10 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
     if _after_equals(clause, k):
         reading.total_memory_gb = gb  # "4*16 = 64 GB of vRAM": a sum over the GPUs
         return
+    if before[-1:] == ["so"] and _equals_before(clause, k):
+        return  # "46.7B*2 bytes = 93GB so ~47GB per card": the user's arithmetic of what the model needs
     if set(before[-2:]) & MEASURED or ran_with or "in use" in " ".join(after) or before[-2:] == ["per", "gpu"] or \
-            (after and after[0] in ("free", "allocated", "reserved", "already")):
+            (after and after[0] in ("free", "allocated", "reserved", "already", "used")):
         reading.measured_gb = max(reading.measured_gb or 0.0, gb)  # "uses around 72 GB"
         return
     gpu_said_before = bool(set(before) & GPU_WORDS) and before[-1:] == ["with"]  # "a GPU with 24gb of ram": its VRAM
@@ -473,6 +476,11 @@ def _host_memory(before: list[str], after: list[str]) -> bool:
     at = len(before) - 1 if before[-1:] and before[-1] in HOST_WORDS else \
         len(before) - 2 if before[-2:-1] and before[-2] in HOST_WORDS and before[-1] in (":", "is", "of") else -1
     return at >= 0 and not (at >= 1 and before[at - 1] in VRAM_WORDS)
+
+
+def _equals_before(clause: Clause, k: int) -> bool:
+    """Whether an '=' comes before key k in its clause (a computation the user wrote out)."""
+    return any(tok.text == "=" for tok in clause.tokens[clause.start:clause.keys[k]])
 
 
 def _after_equals(clause: Clause, k: int) -> bool:

@@ -391,6 +391,8 @@ def _asked_about(clause: Clause, k: int, length: int) -> bool:
         return False  # "what micro batch should I use with FSDP full shard?": FSDP is the given, not the question
     if words[:1] == ["or"]:
         return True  # "go zero3? or offload_optimizer?": the next option weighed
+    if k >= 1 and words[k - 1] == "or" or words[k + length:k + length + 1] == ["or"]:
+        return True  # "zero2 or fsdp?", "would SHARD_GRAD_OP help or cpu_offload?": options set side by side
     # the verb, up to two words ("turn on", "use the") before it, or its own; further back over alternatives ("do we
     # need a second node / cpu offload?")
     reach = 7 if {"or", "/"}.intersection(words[max(0, k - 6):k]) else 4
@@ -404,8 +406,9 @@ def _asked_about(clause: Clause, k: int, length: int) -> bool:
                 subject = j - 1 if j >= 1 and words[j - 1] in SUBJECTS else j
             # "should I switch to zero3?"; "switch to zero3?", "try zero3?": a bare verb opening the question
             return subject >= 1 and words[subject - 1] in ADVICE_MODALS or subject == 0 and words[0] in BARE_VERBS
-    effect = EFFECTS.intersection(words[k + length:k + length + 2])
-    return bool(effect) and bool(EFFECT_MODALS.intersection(words[max(0, k - 3):k]))
+    # ("would adamw_8bit + gradient checkpointing be enough?": the effect after a second setting joined on)
+    effect = EFFECTS.intersection(words[k + length:k + length + 4])
+    return bool(effect) and bool(EFFECT_MODALS.intersection(words[max(0, k - 5):k]))
 
 
 def _shell_variable(clause: Clause, t: int) -> bool:

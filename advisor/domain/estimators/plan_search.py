@@ -193,7 +193,9 @@ def _problem(args: dict[str, Any]) -> Problem:
                    # the share counted from the rank and the layers, else the assumed one
                    adapter_fraction=float(args.get("lora_adapter_share") or args.get("adapter_fraction") or 0.01),
                    cuda_context=float(args.get("cuda_context") or 0.4e9), margin=float(args.get("safety_margin") or 0.1),
-                   goal=goal, assumed=tuple(assumed), oom=bool(args.get("oom")), runs=bool(args.get("claim_run_fits")),
+                   # (a throughput measured is a run that trains: it fits, whatever the unsaid settings are assumed)
+                   goal=goal, assumed=tuple(assumed), oom=bool(args.get("oom")),
+                   runs=bool(args.get("claim_run_fits") or args.get("measured_tokens_per_second")),
                    full_training=bool(args.get("full_training")),
                    reference_bytes=float(args.get("reference_model_bytes") or 0.0),
                    cpu_ram=float(args.get("cpu_ram") or 0.0),
@@ -340,7 +342,8 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                 batch_unqualified: int | None = None, preference_objective: str | None = None,
                 offload_params: bool | None = None, fused_loss: bool | None = None,
                 reference_model_bytes: float | None = None, cpu_ram: float | None = None,
-                num_nodes: int | None = None, split_gpus: int | None = None) -> dict[str, Estimate]:
+                num_nodes: int | None = None, split_gpus: int | None = None,
+                measured_tokens_per_second: float | None = None) -> dict[str, Estimate]:
     """Check the user's plan and search the plans that fit (see advisor/domain/plans.py); every argument but
     the parameter count and the GPU memory is optional (the rule passes the facts that are known)."""
     try:
