@@ -177,6 +177,8 @@ LATER_SETS = {
     (1236, 1285): (0.65, 0.71),  # held out: that set's other half
     (1286, 1335): (0.76, 0.78),  # tuned after arrival; rq-1286..1385 scored 0.737 / 0.787 on arrival (seventh session)
     (1336, 1385): (0.67, 0.76),  # held out: that set's other half
+    (1386, 1435): (0.78, 0.79),  # tuned after arrival; rq-1386..1485 scored 0.796 / 0.817 on arrival (eighth session)
+    (1436, 1485): (0.77, 0.80),  # held out: that set's other half (0.792 / 0.823 on arrival)
 }
 
 
