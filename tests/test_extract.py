@@ -23,6 +23,10 @@ def facts(kb, message):
     ("lr 3e-4 with AdamW", "base_lr", 3e-4),
     ("I used a 4x LR", "lr_scale_factor", 4.0),
     ("seq len 2048", "seq_len", 2048),
+    # a YOLO command line: '640' is imgsz's, not a count of workers; 'workers=8' is the key
+    ("yolo mode=train batch=4 epochs=100 imgsz=640 workers=8 device=0", "dataloader_workers", 8),
+    ("yolo mode=train batch=4 epochs=100 imgsz=640 workers=8 device=0", "image_size", 640),
+    ("DataLoader with 8 workers", "dataloader_workers", 8),
     ("training takes 2 weeks", "current_duration", 14 * 86400),
     ("I need it done in 3 days", "target_duration", 3 * 86400),
     ("grad accum steps 8", "grad_accum_steps", 8),
