@@ -659,3 +659,33 @@ def test_a_measured_throughput_with_a_thousands_separator_is_a_run_that_fits(kb)
     assert c.wm.value("measured_time") == pytest.approx(50e9 / (3900 * 32))
     assert c.wm.value("plan_current_fits") is True
     assert "no-batch-fits" not in [f.id for f in c.advice.findings]
+
+
+def test_the_findings_that_answer_the_question_lead_and_what_is_asked_is_not_asked_back(kb):
+    """Review 11: 'micro batch 8 fits. what grad accum? … how long for 7B tokens and how many steps?' - the answer
+    leads with the time (7e9 / (45k × 4) = 10.8 h) and the steps (7e9 / 524,288 = 13,352), recommends accumulating 8
+    micro-batches (8 × 2048 × 8 × 4 = 524,288 tokens, the nearest to 0.5M), and does not ask the user how many
+    micro-batches they accumulate - their own question."""
+    from advisor.shells.render import render_short
+
+    c = run_consultation("pretraining a 350M GPT from scratch on 4x RTX 4090, bf16, seq 2048. I want ~0.5M tokens per "
+                         "optimizer step like the GPT-3 paper table for that size. micro batch 8 fits. what grad accum? "
+                         "at ~45k tok/s per gpu how long for 7B tokens and how many steps?", kb=kb)
+    advice = c.advice
+    assert [f.id for f in advice.findings[:2]] == ["finding-measured-time", "finding-steps-for-budget"]
+    assert c.wm.value("steps_for_budget") == -(-7_000_000_000 // 524_288)
+    assert advice.recommendation.option_id == "accumulate-to-tokens" and c.wm.value("tokens_accum_steps") == 8
+    assert "grad_accum_steps" not in [q.id for q in advice.questions]
+    short = render_short(c, 100)
+    assert short.index("7B tokens take 10.8 h") < short.index("I recommend")
+
+
+def test_an_answering_finding_comes_before_the_red_flags_in_the_short_answer(kb):
+    """A red flag is raised, but the user asked how long: the time leads 'What I noticed'."""
+    from advisor.shells.render import render_short
+
+    c = run_consultation("Pretraining a 1B llama-style model on 8x H100, 3 epochs over 200M tokens, we get about 400k "
+                         "tokens/s total. More GPUs will make it train linearly faster. how long will it take?", kb=kb)
+    assert c.advice.red_flags
+    noticed = render_short(c, 100).split("What I noticed:")[1].strip().splitlines()[0]
+    assert "600M tokens take 25 min" in noticed

@@ -1315,3 +1315,17 @@ def test_the_layers_lora_adapts(message, targets):
 def test_options_asked_about_and_sizes_that_are_not_the_card_from_review_11(message, expected, absent):
     got = labels_of(read(message))
     assert {k: got.get(k) for k in expected} == expected and not set(absent) & set(got), got
+
+
+@pytest.mark.parametrize("message, topics", [
+    ("at ~45k tok/s per gpu how long for 7B tokens and how many steps?", "time, steps"),
+    ("how many H100 80GB do I need for QLoRA on Llama-3.1-405B?", "gpus"),
+    ("ViT-L finetune, batch 1024 and blr 1e-3. what accum_iter, and what actual lr?", "accumulation, lr"),
+    ("will 16k fit? what about 32k?", "fit"),
+    # statements ask nothing: "3 epochs, lr 2e-5, how many steps per epoch" asks only the steps
+    ("3 epochs at lr 2e-5 with gradient accumulation 4. how many steps per epoch?", "steps"),
+    ("I train with lr 2e-5 and gradient accumulation 4 for 3 epochs.", None),
+])
+def test_the_topics_a_message_asks_about_are_read_from_its_questions(message, topics):
+    got = read(message).values.get("asked_topics")
+    assert (got.value if got is not None else None) == topics

@@ -39,6 +39,8 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
         settings = run.options[chosen.option_id].settings
         settled = {name for name, value in settings.model_dump().items() if value is not None} if settings else set()
         waiting = {f: rules for f, rules in waiting.items() if f not in settled & PRESCRIBED}
+    # what the user asks ("what grad accum should I use?") is not asked back
+    waiting = {f: rules for f, rules in waiting.items() if f not in asked_back(kb, wm)}
     # most decisive first: questions whose answer can change the recommendation, then the vocabulary's order
     # (hardware and model before training details)
     order = {name: i for i, name in enumerate(waiting)}
@@ -70,12 +72,35 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
     option_ids = sorted(run.options, key=lambda o: (policy.key(kb.rule(run.option_rule[o])), position[o]))
     return Advice(
         red_flags=list(run.red_flags.values()), questions=questions,
-        # the most salient first, whenever it fired: an answer to the user's question ("how many GPUs?") is read
-        # from an estimate that comes late in the run, and the short answer shows the first few
-        findings=sorted(run.findings.values(), key=lambda f: -kb.rule(f.id).salience),
+        # those that answer what the user asked first ("how many steps?", facts.yaml `asked_topics`), then the most
+        # salient, whenever it fired: an answer is often read from an estimate that comes late in the run, and the
+        # short answer shows the first few
+        findings=sorted(run.findings.values(), key=lambda f: (not answers_asked(kb, wm, f.id), -kb.rule(f.id).salience)),
         estimates=list(run.estimates.values()), options=[run.options[o] for o in option_ids],
         recommendation=chosen, measure=list(run.measures.values()),
         facts=facts_out, trace=run.trace, sources=sources, plans=run.plans)
+
+
+# the inputs a question of each topic asks the advisor for: never asked back
+ASKED_INPUTS = {"accumulation": ("grad_accum_steps",), "lr": ("base_lr",), "batch": ("micro_batch", "batch_size")}
+
+
+def asked_topics(kb: KnowledgeBase, wm: WorkingMemory) -> set[str]:
+    if "asked_topics" not in kb.facts or not wm.known("asked_topics"):
+        return set()
+    return {topic.strip() for topic in str(wm.value("asked_topics")).split(",")}
+
+
+def asked_back(kb: KnowledgeBase, wm: WorkingMemory) -> set[str]:
+    """The inputs the user's own questions ask for (ASKED_INPUTS): a question for one would ask them back."""
+    return {name for topic in asked_topics(kb, wm) for name in ASKED_INPUTS.get(topic, ())}
+
+
+def answers_asked(kb: KnowledgeBase, wm: WorkingMemory, rule_id: str) -> bool:
+    """Whether a finding answers one of the questions the user asked (its rule's `answers` against the topics read
+    into `asked_topics`)."""
+    answers = getattr(kb.rule(rule_id), "answers", None)
+    return bool(answers) and bool(asked_topics(kb, wm).intersection(answers))
 
 
 def _structured(value: object) -> bool:

@@ -316,12 +316,19 @@ class RedFlagRule(RuleBase):
         return [self.title, self.counter]
 
 
+# what a user's question asks for (advisor/reading/goal.py reads them into the fact `asked_topics`): the findings
+# that answer it come first in the answer
+AskedTopic = Literal["time", "steps", "lr", "accumulation", "batch_per_update", "fit", "gpus", "speed", "batch"]
+
+
 class FindingRule(RuleBase):
-    """An observation computed from the facts (e.g. 'model states alone exceed the card')."""
+    """An observation computed from the facts (e.g. 'model states alone exceed the card'); `answers` names the
+    questions it answers ("how long will it take?" is `time`), so it leads the answer when the user asks one."""
 
     kind: Literal["finding"]
     text: str
     snippet: str | None = None
+    answers: list[AskedTopic] = []
 
     def texts(self) -> list[str]:
         return [self.title, self.text]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from advisor.reading.goal import GOAL_CUES
+from advisor.reading.goal import ASK_CUES, GOAL_CUES
 from advisor.reading.phrases import PhraseIndex
 
 
@@ -346,7 +346,7 @@ def cue_index(name: str) -> PhraseIndex:
     if name not in _INDEXES:
         table = {"keywords": [(p, (f, v)) for p, f, v in KEYWORDS], "left": LEFT_CUES, "right": RIGHT_CUES,
                  "finetune": [(p, True) for p in FINETUNE_EVIDENCE], "launchers": [(p, True) for p in LAUNCHERS],
-                 "goal": [(p, (g, w)) for p, g, w in GOAL_CUES]}[name]
+                 "goal": [(p, (g, w)) for p, g, w in GOAL_CUES], "asked": ASK_CUES}[name]
         _INDEXES[name] = PhraseIndex(table)
     return _INDEXES[name]
 

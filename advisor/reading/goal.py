@@ -284,3 +284,79 @@ def _compares(words: list[str], index) -> bool:
                                                                       or words[k - 1:k] in (["much"], ["so"])):
             return True
     return False
+
+
+# what a question asks for, by topic (the AskedTopic values of advisor/kb/model.py): the findings that answer it
+# lead the answer. Read in questions only ("how many steps?"), not in statements ("3 epochs, 1,200 steps").
+ASK_CUES: list[tuple[str, str]] = [
+    ("how long", "time"), ("how many days", "time"), ("how many hours", "time"), ("how many minutes", "time"),
+    ("how many weeks", "time"), ("how much time", "time"), ("eta", "time"), ("training time", "time"),
+    ("how many steps", "steps"), ("how many optimizer steps", "steps"), ("how many iterations", "steps"),
+    ("how many updates", "steps"), ("how many optimizer updates", "steps"), ("how many training steps", "steps"),
+    ("steps per epoch", "steps"), ("total steps", "steps"), ("number of steps", "steps"), ("warmup", "steps"),
+    ("lr", "lr"), ("learning rate", "lr"), ("blr", "lr"),
+    ("grad accum", "accumulation"), ("gradient accumulation", "accumulation"), ("grad accumulation", "accumulation"),
+    ("accum iter", "accumulation"), ("accumulation steps", "accumulation"), ("ga", "accumulation"),
+    ("accumulate", "accumulation"),
+    ("global batch", "batch_per_update"), ("effective batch", "batch_per_update"), ("total batch", "batch_per_update"),
+    ("batch per update", "batch_per_update"), ("tokens per step", "batch_per_update"),
+    ("fit", "fit"), ("fits", "fit"), ("enough", "fit"), ("oom", "fit"), ("ooms", "fit"), ("out of memory", "fit"),
+    ("how much memory", "fit"), ("how much vram", "fit"), ("how much gpu memory", "fit"), ("memory per gpu", "fit"),
+    ("how many gpus", "gpus"), ("how many cards", "gpus"), ("how many nodes", "gpus"),
+    ("faster", "speed"), ("slow", "speed"), ("slower", "speed"), ("speed", "speed"), ("mfu", "speed"),
+    ("throughput", "speed"), ("utilization", "speed"), ("util", "speed"),
+    ("what batch", "batch"), ("which batch", "batch"), ("what micro batch", "batch"), ("largest batch", "batch"),
+    ("max batch", "batch"), ("what batch size", "batch"), ("which batch size", "batch"),
+]
+# "how many H100s do I need?": a count of cards is a question about GPUs. A card's name is keys of letters and digits
+# ("H100" is 'h', '100'; "4090s" is '4090', 's')
+CARD_WORDS = frozenset({"gpu", "gpus", "card", "cards", "nodes", "machines"})
+CARD_PREFIXES = frozenset({"h", "a", "v", "l", "t", "p", "rtx", "gtx", "mi", "b"})
+
+
+def _names_cards(words: list[str]) -> bool:
+    """Whether the words after 'how many' name GPUs ('GPUs', 'H100 80GB', 'A100s', '4090s')."""
+    if not words:
+        return False
+    first = words[0]
+    return first in CARD_WORDS or (first.isdigit() and len(first) == 4) or \
+        (first in CARD_PREFIXES and len(words) > 1 and words[1].isdigit())
+
+
+INTERROGATIVES = frozenset({"how", "what", "which", "when", "should", "would", "will", "can", "could", "does", "do",
+                            "is", "are"})
+
+
+def asked_of(sentences: list[Sentence], index) -> tuple[list[str], str]:
+    """(the topics the message's questions ask about, in the order asked; the words of the first), from the
+    questions only; `index` is a PhraseIndex over ASK_CUES."""
+    topics: list[str] = []
+    said = ""
+    first_words = index.by_first
+    for sentence in sentences:
+        words = sentence.words
+        if not sentence.question and words[:1] and words[0] not in INTERROGATIVES:
+            continue  # (a question is often written without its mark: "how many a100 do i need")
+        found = []
+        if "many" in sentence.present and "how" in sentence.present:
+            # "how many H100 80GB do I need?" (not "how many steps at 45k tok/s per gpu?")
+            found += [(k, "gpus") for k, w in enumerate(words[:-1]) if w == "how" and words[k + 1] == "many"
+                      and _names_cards(words[k + 2:k + 4])]
+        next_cue = 0
+        for k in [k for k, w in enumerate(words) if w in first_words]:
+            if k < next_cue:
+                continue
+            hit = index.at(words, k)
+            if hit is None or sentence.in_flag(k):
+                continue
+            length, topic = hit
+            if sentence.word_of(k)[0] < k or sentence.word_of(k + length - 1)[1] > k + length - 1:
+                continue  # "lr" inside `lr_warmup_steps`: part of another key's name
+            next_cue = k + length
+            found.append((k, topic))
+        for _, topic in sorted(found):
+            if topic not in topics:
+                topics.append(topic)
+                said = said or sentence.text(0, len(words) - 1)
+    return topics, said
+

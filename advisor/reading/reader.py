@@ -25,7 +25,7 @@ from advisor.reading import batches, failures, hardware, models
 from advisor.reading.clause import DOCUMENTS, Clause, Keys, TokenSpan, in_file_name, in_flag, in_title, negated, setup_of
 from advisor.reading.cues import (GPU_WORDS, PRETRAINING_DATA, THIRD_PARTY, TRAINED_ON, COUNT_UNITS, FAIL_WORDS, FILLERS, FIRST_PERSON, LAUNCH_WORDS, MEMORY_UNITS, NEGATIONS,
                                   OK_WORDS, PAST_FIRST, PAST_RUN, PAST_RUN_PHRASES, PLANNING, TIMES, cue_index)
-from advisor.reading.goal import Sentence, goal_of
+from advisor.reading.goal import Sentence, asked_of, goal_of
 from advisor.reading.phrases import PhraseIndex
 from advisor.reading.state import BATCH_FIELDS, Read, Reading, fill, rank
 from advisor.reading.tokens import WORD_NUMBERS, Token, clauses_and_sentences, tokenize
@@ -1059,6 +1059,9 @@ def _goal(tokens: list[Token], sentences: list[tuple[int, int]], source: str, re
     found = goal_of(whole, oom.text if oom is not None and oom.value else None, cue_index("goal"))
     if found is not None:
         reading.set(Read("goal", found[0], found[1]))
+    topics, said = asked_of(whole, cue_index("asked"))
+    if topics:
+        reading.set(Read("asked_topics", ", ".join(topics), said))
 
 
 class _Sentence(Sentence):

@@ -14,7 +14,7 @@ import shutil
 import textwrap
 
 from advisor.engine.advice import Advice, FactOut, OptionOut, QuestionOut
-from advisor.engine.assemble import Consultation
+from advisor.engine.assemble import Consultation, answers_asked
 from advisor.engine.wording import capitalised, fact_words, plain_values
 from advisor.kb.model import KnowledgeBase, Rule
 from advisor.units import fmt_bytes_gb, fmt_count, fmt_duration, fmt_share, fmt_sig
@@ -250,7 +250,8 @@ def read_facts(kb: KnowledgeBase, facts: list[FactOut]) -> list[FactOut]:
             and not (named and f.name == "architecture") and f.name not in CATALOGUE_FIGURES]
 
 
-CATALOGUE_FIGURES = frozenset({"gpu_peak_tflops", "gpu_alternative_memory"})  # what a named card implies
+CATALOGUE_FIGURES = frozenset({"gpu_peak_tflops", "gpu_alternative_memory",  # what a named card implies
+                               "asked_topics"})  # (what the user asked is answered first, not repeated back)
 
 
 # what a reader checks first, so a short answer cut at three lines keeps it: the card, the model, how it trains
@@ -330,7 +331,11 @@ def render_short(c: Consultation, width: int = DEFAULT_WIDTH, more: str = "--ver
     blocks: list[list[str]] = []
     if show_read:
         blocks.append(fill(i_read(kb, read_facts(kb, advice.facts)), width, "  ", first="", max_lines=3))
-    noticed = [("! ", f.title, f.counter) for f in advice.red_flags] + [("• ", f.title, f.text) for f in advice.findings]
+    # what answers the user's own question first, then the red flags, then the rest of what was found
+    answering = [f for f in advice.findings if answers_asked(kb, c.wm, f.id)]
+    rest = [f for f in advice.findings if f not in answering]
+    noticed = [("• ", f.title, f.text) for f in answering] + [("! ", f.title, f.counter) for f in advice.red_flags] \
+        + [("• ", f.title, f.text) for f in rest]
     if noticed:
         lines = ["What I noticed:"]
         for n, (mark, title, text) in enumerate(noticed[:3]):
