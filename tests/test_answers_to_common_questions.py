@@ -275,11 +275,13 @@ def test_sharding_over_one_gpu_is_said_to_shard_nothing(kb, message):
     assert "finding-sharding-one-gpu" not in [f.id for f in eight.findings]
 
 
-def test_with_adapters_the_optimizer_is_not_asked_first(kb):
-    """Adapters train about 1% of the weights, so the optimizer's state is the answer that moves memory least."""
+def test_with_adapters_the_optimizer_is_not_asked(kb):
+    """Adapters train about 1% of the weights: no optimizer changes whether the plan fits or its largest
+    micro-batch, so it is not asked (review 11 found it asked in 11 of 30 answers); a full fine-tune is asked it
+    first, where 8-bit AdamW or SGD can decide the fit."""
     lora = consult("OOM fine-tuning llama-2-7b with LoRA on a single 3090, batch 4", kb=kb)
     ids = [q.id for q in lora.questions]
-    assert "optimizer" in ids and ids[0] != "optimizer"
+    assert ids and "optimizer" not in ids
     full = consult("OOM fine-tuning llama-2-7b on a single A100 80GB, batch 4, bf16", kb=kb)
     assert [q.id for q in full.questions][0] == "optimizer"
 

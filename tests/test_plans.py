@@ -531,3 +531,17 @@ def test_a_plan_whose_states_fit_says_so_where_activations_are_not_counted(kb):
     assert advice.findings[0].id == "plan-states-fit"
     params = {f.name: f.value for f in advice.facts}["params"]
     assert current.components["weights"] == pytest.approx(params * 2 / 2, rel=0.01)  # the 16-bit base, split in two
+
+
+def test_an_assumed_input_whose_answer_changes_nothing_is_not_asked(kb):
+    """Review 11: 'does it fit?' for a plan that fits with any optimizer, at a largest micro-batch within a quarter,
+    is not followed by 'which optimizer do you use?'; a full fine-tune that does not fit still is (8-bit AdamW may
+    decide it), and so is the precision where it moves the largest micro-batch."""
+    fits = consult("Qwen2.5-14B full finetune, DeepSpeed ZeRO-3 on 2 nodes x 4 A100 80GB, bf16, micro batch 2, seq "
+                   "4096, gradient_accumulation_steps 8, grad ckpt on. does it fit?", kb=kb)
+    facts = {f.name: f.value for f in fits.facts}
+    assert "optimizer" in facts["answers_not_decisive"] and "optimizer" not in [q.id for q in fits.questions]
+    tight = consult("OOM fine-tuning llama-2-7b on a single A100 80GB, batch 4, bf16", kb=kb)
+    assert [q.id for q in tight.questions][0] == "optimizer"
+    gpt2 = consult("I want to fine-tune gpt2 on my 24GB GPU, seq len 512. Just tell me the batch size that fits.", kb=kb)
+    assert [q.id for q in gpt2.questions] == ["precision"]

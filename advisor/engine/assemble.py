@@ -39,8 +39,11 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
         settings = run.options[chosen.option_id].settings
         settled = {name for name, value in settings.model_dump().items() if value is not None} if settings else set()
         waiting = {f: rules for f, rules in waiting.items() if f not in settled & PRESCRIBED}
-    # what the user asks ("what grad accum should I use?") is not asked back
-    waiting = {f: rules for f, rules in waiting.items() if f not in asked_back(kb, wm)}
+    # what the user asks ("what grad accum should I use?") is not asked back, and an input whose answer an estimate
+    # found would not change the advice (`answers_not_decisive`) is not asked for a yardstick number alone
+    moot = _not_decisive(kb, wm)
+    waiting = {f: rules for f, rules in waiting.items() if f not in asked_back(kb, wm)
+               and not (f in moot and all(r.kind in ("estimate", "finding", "derive", "option") for r in rules))}
     # most decisive first: questions whose answer can change the recommendation, then the vocabulary's order
     # (hardware and model before training details)
     order = {name: i for i, name in enumerate(waiting)}
@@ -94,6 +97,12 @@ def asked_topics(kb: KnowledgeBase, wm: WorkingMemory) -> set[str]:
 def asked_back(kb: KnowledgeBase, wm: WorkingMemory) -> set[str]:
     """The inputs the user's own questions ask for (ASKED_INPUTS): a question for one would ask them back."""
     return {name for topic in asked_topics(kb, wm) for name in ASKED_INPUTS.get(topic, ())}
+
+
+def _not_decisive(kb: KnowledgeBase, wm: WorkingMemory) -> set[str]:
+    if "answers_not_decisive" not in kb.facts or not wm.known("answers_not_decisive"):
+        return set()
+    return {name.strip() for name in str(wm.value("answers_not_decisive")).split(",")} - {"none"}
 
 
 def answers_asked(kb: KnowledgeBase, wm: WorkingMemory, rule_id: str) -> bool:

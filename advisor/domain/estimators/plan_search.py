@@ -325,7 +325,7 @@ def _at_one(p: Problem, result: SearchResult) -> Candidate:
 @estimator("current_per_gpu", "current_fits", "current_max_micro", "considered", "fitting", "ruled_out", "ruled_out_names",
            "options", "verdicts", "current_cpu", "current_fits_card", "current_fits_host", "best", "best_cpu",
            "activations_modelled", "current_eager", "current_eager_fits",
-           "replicated_full", "at_one", "at_one_states", "at_one_sample", "fits_at_one", "seq_matters",
+           "replicated_full", "at_one", "at_one_states", "at_one_sample", "fits_at_one", "seq_matters", "not_decisive",
            cites=SOURCES + ("arithmetic",) + tuple(sorted({s for note in CHANGE_NOTES.values() for s in note["sources"]})))
 def plan_search(params: float, gpu_memory: float, precision: str | None = None, optimizer: str | None = None,
                 num_gpus: int | None = None, gpus_available: int | None = None, gpus_to_fit: int | None = None,
@@ -412,6 +412,9 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
     out["seq_matters"] = Estimate(bool(p.spec is not None and p.spec.has_transformer_shape and p.spec.family != "vit"),
                                   None, "whether the model's memory depends on a sequence length (a text transformer)",
                                   SOURCES)
+    unasked = _not_decisive(p, cur)
+    out["not_decisive"] = Estimate(", ".join(unasked) or "none", None, "inputs assumed whose answer would not change "
+                                   "whether the plan fits, nor its largest micro-batch by a quarter", SOURCES)
     out["fits_at_one"] = Estimate(smallest.fits, None, "whether your settings fit at micro-batch 1" if smallest.max_micro
                                   is not None else "whether your settings leave room for any activations", SOURCES)
     out["activations_modelled"] = Estimate(cur.max_micro is not None, None, "whether the model's activations are "
@@ -427,6 +430,42 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
     if cur.max_micro is not None:  # only with a modelled activation footprint
         out["current_max_micro"] = Estimate(cur.max_micro, None, f"{cur.max_micro}: the largest whose peak stays within "
                                             f"{fmt_card(p.budget)}", SOURCES)
+    return out
+
+
+# the inputs the search assumes when unsaid ("AdamW", "bf16 autocast"), and the values an answer could give them
+ASSUMED_INPUTS = {"optimizer": (("AdamW",), ("adamw", "adamw_8bit", "sgd")),
+                  "precision": (("fp32", "bf16 autocast", "fp16 autocast"), ("fp32", "autocast", "bf16"))}
+DECISIVE_MICRO = 1.25  # an answer that moves the largest micro-batch by more than a quarter decides it (heuristic)
+
+
+def _not_decisive(p: Problem, cur: Candidate) -> list[str]:
+    """The inputs the search assumed whose other plausible values leave the user's plan as it is: fitting whatever
+    the answer (or, with adapters, not fitting whatever it is), with its largest micro-batch within a quarter
+    ("which optimizer?" for LoRA adapters, whose states are 1% of the weights). A question for one would not change
+    the advice."""
+    out = []
+    for fact, (labels, values) in ASSUMED_INPUTS.items():
+        if not set(labels) & set(p.assumed):
+            continue
+        plans = []
+        for value in values:
+            if fact == "precision" and value == "fp32" and p.current.adapter != "none":
+                continue  # adapters train under autocast (the search counts them so): fp32 is no answer to weigh
+            if fact == "precision":
+                value = ("amp_fp16" if p.bf16 is False else "amp_bf16") if value == "autocast" else value
+                if p.current.zero and value in ("amp_bf16", "amp_fp16") and p.current.adapter == "none":
+                    value = "mixed"  # DeepSpeed's 16-bit modes, as the user's own plan is counted
+            plans.append(evaluate(p, replace(p.current, **{fact: value}), as_run=True))
+        if cur.max_micro is None and fact == "precision":
+            continue  # activations not counted: the precision sets their size, which decides the batch that fits
+        # the largest micro-batch, or without activations counted, the room left for them
+        sizes = [c.max_micro if c.max_micro is not None else max(c.headroom or 0.0, 0.0) for c in plans]
+        # (a plan that does not fit whatever the answer may still get another option from it: asked, unless the
+        # answer moves only adapter states, a hundredth of the weights)
+        settled = all(c.fits for c in plans) or (p.current.adapter != "none" and not any(c.fits for c in plans))
+        if settled and max(sizes) <= DECISIVE_MICRO * max(1, min(sizes)):
+            out.append(fact)
     return out
 
 
