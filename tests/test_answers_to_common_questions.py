@@ -691,3 +691,29 @@ def test_an_answering_finding_comes_before_the_red_flags_in_the_short_answer(kb)
     assert c.advice.red_flags
     noticed = render_short(c, 100).split("What I noticed:")[1].strip().splitlines()[0]
     assert "600M tokens take 25 min" in noticed
+
+
+def test_more_gpus_with_the_settings_kept_is_a_run_that_fits_and_its_lr_is_answered(kb):
+    """Review 11: 'went from 4x to 8x A100 80GB … kept per_device 2, GA 8, lr 1e-5 … should lr go to 2e-5 or
+    1.4e-5?' - the 4-GPU run worked with these per-GPU settings, so the estimate at an assumed 4,096 tokens does not
+    declare it out of memory; the Trainer's AdamW is read, and the answer is the LR for 128 from 64: ×√2 = 1.41e-5,
+    swept up to the linear 2e-5."""
+    c = run_consultation("went from 4x to 8x A100 80GB for Mistral-7B full SFT with FSDP, kept "
+                         "per_device_train_batch_size=2, gradient_accumulation_steps=8, lr 1e-5 cosine, "
+                         "warmup_steps=100. global batch doubled. should lr go to 2e-5 or 1.4e-5?", kb=kb)
+    assert (c.wm.value("num_gpus"), c.wm.value("reference_batch")) == (8, 64)  # 2 × 8 × 4 before
+    assert c.wm.value("optimizer") == "adamw" and c.wm.value("claim_run_fits") is True
+    assert c.wm.value("plan_current_fits") is True
+    assert c.advice.recommendation.option_id == "retune-lr-for-batch"
+    assert "1.41e-5" in c.advice.recommendation.rationale and "2e-5" in c.advice.recommendation.rationale
+
+
+@pytest.mark.parametrize("message, optimizer", [
+    ("per_device_train_batch_size=4 on a 4090, Llama-3-8B LoRA", "adamw"),  # the Trainer's default
+    ("SFTTrainer with a 4090, Llama-3-8B LoRA, batch 4", "adamw"),
+    ("per_device_train_batch_size=4, optim=adamw_8bit, Llama-3-8B LoRA", "adamw_8bit"),  # said: kept
+    ("batch 4 on a 4090, Llama-3-8B LoRA", None),  # no Trainer named: nothing assumed
+])
+def test_the_hugging_face_trainer_trains_with_adamw_unless_told(kb, message, optimizer):
+    facts = {f.name: f.value for f in consult(message, kb=kb).facts}
+    assert facts.get("optimizer") == optimizer

@@ -1329,3 +1329,10 @@ def test_options_asked_about_and_sizes_that_are_not_the_card_from_review_11(mess
 def test_the_topics_a_message_asks_about_are_read_from_its_questions(message, topics):
     got = read(message).values.get("asked_topics")
     assert (got.value if got is not None else None) == topics
+
+
+def test_a_gpu_count_change_written_with_x():
+    """'went from 4x to 8x A100' changes the GPU count (not '512x512 to 1024x1024', two image sizes)."""
+    got = read("went from 4x to 8x A100 80GB, kept per_device_train_batch_size=2").values
+    assert (got["gpus_from"].value, got["gpus_to"].value, got["num_gpus"].value) == (4, 8, 8)
+    assert "gpus_from" not in read("went from 512x512 to 1024x1024 images").values

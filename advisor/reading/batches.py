@@ -330,8 +330,9 @@ def changes(clause: Clause, reading: Reading) -> None:
         if first >= len(words):
             continue
         a = clause.tokens[clause.keys[first]]
-        if not a.is_num or words[first + 1:first + 2] in (["x"], ["*"], ["×"], ["px"]):
-            continue  # (not "from 512x512 to 1024x1024": image sizes)
+        times = words[first + 1:first + 2] in (["x"], ["*"])  # ('×' is the key 'x')
+        if not a.is_num or words[first + 1:first + 2] == ["px"] or times and words[first + 2:first + 3] != ["to"]:
+            continue  # (not "from 512x512 to 1024x1024": image sizes; but "from 4x to 8x A100" counts cards)
         j = first + 1
         while j < len(words) and j < k + 5 and words[j] != "to":
             j += 1
@@ -346,8 +347,9 @@ def changes(clause: Clause, reading: Reading) -> None:
                       if x in TOPICS or x in OTHER_QUANTITIES), "")
         text = clause.text(clause.keys[k], clause.keys[j + 1])
         gpus = (any(g in words[j + 2:j + 4] + words[first + 1:j] for g in ("gpus", "gpu", "cards"))
-                or _gpu_count_named(words, max(0, k - 6), first)) and words[first + 1:first + 2] != ["gb"]
-        counted = words[first + 1:first + 2] in (["gpus"], ["cards"], ["gpu"], ["card"])  # "from 8 cards to …"
+                or _gpu_count_named(words, max(0, k - 6), first)
+                or times and words[j + 2:j + 3] == ["x"]) and words[first + 1:first + 2] != ["gb"]  # "4x to 8x A100"
+        counted = words[first + 1:first + 2] in (["gpus"], ["cards"], ["gpu"], ["card"]) or times  # "from 8 cards to …"
         _change(reading, "gpus" if gpus and (counted or topic not in ("batch", "lr", "seq")) else topic, a.value,
                 b_value, text)
     if not reading.in_past_clause:  # "I could go up to 32" on another setup is no change of the user's

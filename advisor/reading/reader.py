@@ -90,6 +90,11 @@ def read(message: str) -> Reading:
     reading.in_personal_sentence = reading.in_hypothetical_clause = False
     if reading.platform is not None:  # (only a notebook platform asks: "Colab TPU v2" has no GPU)
         reading.tpu = not TPU_WORDS.isdisjoint(index.words)  # ("TPUv3" is the keys 'tpuv', '3')
+    micro = reading.values.get("micro_batch")
+    if micro is not None and "per_device" in micro.text.lower():  # (the Trainer's optimizer is AdamW unless said)
+        reading.hf_trainer = micro.text
+    elif not HF_TRAINER_WORDS.isdisjoint(index.words):
+        reading.hf_trainer = next(w for w in index.words if w in HF_TRAINER_WORDS)
     _goal(tokens, sentences, message, reading, index)
     _resolve(reading)
     return reading
@@ -99,6 +104,9 @@ SWITCHES = (["use"], ["enable"], ["enabled"])  # a key's first part that turns o
 # "would batch 8 be faster?", "would micro 2 help throughput?": the batch a question supposes
 SUPPOSED_BATCHES = (["batch"], ["bs"], ["batchsize"], ["micro"], ["microbatch"], ["mbs"], ["per"])
 TPU_WORDS = frozenset({"tpu", "tpus", "tpuv"})
+# Hugging Face's Trainer and TRL's trainers, named ("SFTTrainer", "TrainingArguments")
+HF_TRAINER_WORDS = frozenset({"trainingarguments", "sfttrainer", "sftconfig", "dpotrainer", "dpoconfig", "grpotrainer",
+                              "grpoconfig", "seq2seqtrainer", "seq2seqtrainingarguments", "orpotrainer", "ktotrainer"})
 
 
 def _square(clause: Clause, k: int) -> bool:

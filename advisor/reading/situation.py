@@ -203,7 +203,8 @@ READER_FACTS = frozenset({fact for _, fact in _DIRECT} | {"micro_batch", "optimi
                                                           "model_preset", "reference_batch", "batch_unqualified",
                                                           "full_training", "cpu_ram", "gpu_alternative",
                                                           "gpu_alternative_memory", "target_tokens_per_step",
-                                                          "max_micro_batch", "gpu_peak_tflops", "split_gpus"})
+                                                          "max_micro_batch", "gpu_peak_tflops", "split_gpus",
+                                                          "claim_run_fits"})
 
 
 def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
@@ -239,6 +240,9 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
             put(fact, v[read_name].value, v[read_name].text)
     if "optimizer" in v:
         put("optimizer", OPTIMIZER_FACT.get(v["optimizer"].value, v["optimizer"].value), v["optimizer"].text)
+    elif reading.hf_trainer:
+        # Hugging Face's Trainer (and TRL's, built on it) trains with AdamW unless `optim` says otherwise
+        put("optimizer", "adamw", reading.hf_trainer)  # (the words that name the Trainer: provenance quotes the message)
     capacity, nominal = reading.capacity_gb, (v["gpu_memory_gb"].value if "gpu_memory_gb" in v else None)
     if capacity and nominal and 0.85 <= capacity / nominal <= 1.01 and "gib" in reading.capacity_text.lower() \
             and "gpu_memory_bytes" not in v:
@@ -308,6 +312,11 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         # tuned for is the per-GPU batch over the GPUs before
         accum = out["grad_accum_steps"][0] if "grad_accum_steps" in out else 1
         put("reference_batch", out["micro_batch"][0] * accum * v["gpus_from"].value, v["gpus_from"].text)
+    if "gpus_from" in v and "gpus_to" in v and v["gpus_from"].value < v["gpus_to"].value and "micro_batch" in out \
+            and not (v.get("oom") is not None and v["oom"].value):
+        # "went from 4x to 8x A100, kept per_device 2": the per-GPU settings ran on fewer GPUs, and more GPUs need no
+        # more memory each (the same under DDP, less when sharded) - a run that fits, whatever the estimate assumes
+        put("claim_run_fits", True, v["gpus_from"].text)
     seq = v["seq_len"].value if "seq_len" in v else None
     if "batch_tokens" in v:  # "global batch 4M tokens" at seq 4096: 1,024 sequences per update
         total, sequences = _in_sequences(v["batch_tokens"].value, seq)

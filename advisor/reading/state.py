@@ -75,6 +75,7 @@ class Reading:
     several_gpus: bool = False  # the user's text speaks of several GPUs ("multiple GPUs", "per GPU", "across GPUs")
     deepspeed: bool = False  # the message speaks of DeepSpeed (its `train_batch_size` is the global batch)
     tpu: bool = False  # the message speaks of TPUs (a notebook platform then gives no GPU)
+    hf_trainer: str | None = None  # the words saying the run uses Hugging Face's Trainer (`per_device_train_batch_size`)
     one_gpu_used: Any = None  # the words saying only one of the GPUs works ("only one gpu is used by unsloth")
     arrows: bool = True  # the message has an arrow ('->', '→') that may write a change ("32 -> 256")
     asks_per_device: bool = False  # it asks whether a batch is per device or global ("per GPU or across GPUs?")
