@@ -1336,3 +1336,11 @@ def test_a_gpu_count_change_written_with_x():
     got = read("went from 4x to 8x A100 80GB, kept per_device_train_batch_size=2").values
     assert (got["gpus_from"].value, got["gpus_to"].value, got["num_gpus"].value) == (4, 8, 8)
     assert "gpus_from" not in read("went from 512x512 to 1024x1024 images").values
+
+
+def test_a_context_length_asked_about_is_no_batch_that_fits():
+    """Review 11: 'need 16k context … will 16k fit?' - 16k is tokens, not a micro-batch of 16 said to fit (which made
+    the answer call a plan over the card 'fits'); 'only 32 fits' still is one."""
+    got = read("Phi-3-mini LoRA on a 3090, need 16k context, batch 1. will 16k fit? what about 32k?").values
+    assert "max_micro_batch" not in got and got["seq_len"].value == 16384
+    assert read("Llama-2-7B LoRA, seq 2048: batch 64 OOMs, only 32 fits").values["max_micro_batch"].value == 32

@@ -826,8 +826,8 @@ def _bare_fit(clause: Clause, reading: Reading, k: int, end: int, value: float) 
     'batch 32 OOMs but 8 works') after the batch was the last quantity named."""
     words = clause.words
     if not (end + 1 < len(words) and words[end + 1] in ("fits", "fit", "works", "runs") and float(value).is_integer()
-            and 1 <= value <= 65536):
-        return False
+            and 1 <= value <= 65536) or end != k or words[k - 1:k] in (["will"], ["would"], ["does"], ["can"]):
+        return False  # (a batch has no unit: "will 16k fit?" asks about a context length; a question supposes)
     # the batch named last, before this clause or in it ("batch 32 OOMs but 8 works")
     named = [batches.TOPICS[w] for w in words[max(0, k - 12):k] if w in batches.TOPICS]
     return (named[-1:] or [batches.last_topic(reading.topics, value)]) == ["batch"]
