@@ -545,3 +545,15 @@ def test_an_assumed_input_whose_answer_changes_nothing_is_not_asked(kb):
     assert [q.id for q in tight.questions][0] == "optimizer"
     gpt2 = consult("I want to fine-tune gpt2 on my 24GB GPU, seq len 512. Just tell me the batch size that fits.", kb=kb)
     assert [q.id for q in gpt2.questions] == ["precision"]
+
+
+def test_a_micro_batch_said_to_fit_beside_another_batchs_oom(kb):
+    """Review 11: 'per gpu 32 fits (64 OOMs)' - the OOM is the batch of 64's; the run at 32 is not said to have run
+    out of memory where the estimate counts 11.8 GiB, and the plan reaches the paper's 1024 as 32 × 4 × 8."""
+    advice = consult("ViT-L/16 finetune on ImageNet-1k at 224 from MAE weights, 8x V100 32GB, amp fp16, per gpu 32 "
+                     "fits (64 OOMs). MAE paper finetunes with batch 1024 and blr 1e-3. what accum_iter?", kb=kb)
+    facts = {f.name: f.value for f in advice.facts}
+    assert facts["micro_batch"] == 32 and facts["max_micro_batch"] == 32
+    assert "plan-fits-but-oom" not in [f.id for f in advice.findings]
+    assert advice.recommendation.option_id == "accumulate-to-target"
+    assert "32 per GPU × 4 accumulation steps × 8 GPU(s) = 1024" in advice.recommendation.rationale

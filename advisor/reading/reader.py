@@ -766,6 +766,10 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             setup = "reference"  # "the document suggests batch 14 … why does batch size 14 fail?": the same one
         mood = _segment_mood(clause, key) if name in BATCH_FIELDS else ""
         fill(reading, name, scaled, u, text, setup, qualified, keyed=keyed is not None, mood=mood)
+        if name == "micro_batch" and setup == "user" and words[end + 1:end + 2] in (["fits"], ["works"]) \
+                and float(scaled).is_integer():
+            # "per gpu 32 fits (64 OOMs)": the run's micro-batch is one the user says fits (the OOM was another's)
+            reading.set(Read("max_micro_batch", int(scaled), clause.text(keys[start_key], keys[end + 1])))
         if name in BATCH_FIELDS and setup == "user" and _same_as_reference(words, k) and float(scaled).is_integer() \
                 and scaled >= 1:
             # "the same batch size (128) as yours", "with the same setting, batch_size=32": the user's value is
