@@ -557,3 +557,23 @@ def test_a_micro_batch_said_to_fit_beside_another_batchs_oom(kb):
     assert "plan-fits-but-oom" not in [f.id for f in advice.findings]
     assert advice.recommendation.option_id == "accumulate-to-target"
     assert "32 per GPU × 4 accumulation steps × 8 GPU(s) = 1024" in advice.recommendation.rationale
+
+
+def test_the_changes_a_question_asks_about_are_each_checked_on_the_plan(kb):
+    """Review 11: 'OOM right at optimizer.step() … zero2 or fsdp?' on 4 DDP 3090s and 'would adamw_8bit + gradient
+    checkpointing be enough?' on an 8 GB card - each change asked about is made alone to the user's plan (and, where
+    they go together, all at once), with its memory per GPU and whether it fits; the answer leads with it."""
+    ddp = consult("DDP on 4x RTX 3090 (no nvlink), Qwen2.5-1.5B full finetune, bf16, adamw_torch, "
+                  "per_device_train_batch_size=4, seq 2048, gradient_checkpointing on. OOM right at optimizer.step() on "
+                  "the first step. zero2 or fsdp?", kb=kb)
+    facts = {f.name: f.value for f in ddp.facts}
+    assert facts["parallelism"] == "ddp" and "zero_stage" not in facts
+    assert facts["asked_settings"] == "zero_stage=2; parallelism=fsdp"
+    assert ddp.findings[0].id == "finding-asked-changes"
+    text = facts["plan_asked_changes"]
+    assert "ZeRO-2 (FSDP shard grad/optimizer):" in text and "ZeRO-3 (FSDP full shard):" in text
+    assert "together" not in text  # alternatives: one knob, two values
+    laptop = consult("RTX 4060 laptop 8GB, full finetune Qwen2.5-0.5B, bf16, seq 1024, batch 4 -> OOM. would "
+                     "adamw_8bit + gradient checkpointing be enough?", kb=kb)
+    text = {f.name: f.value for f in laptop.facts}["plan_asked_changes"]
+    assert "8-bit AdamW:" in text and "activation checkpointing:" in text and "all of them together:" in text

@@ -178,6 +178,7 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("zero stage 1", "zero_stage", 1), ("zero stage 2", "zero_stage", 2), ("zero stage 3", "zero_stage", 3),
     ("stage 1", "zero_stage", 1), ("stage 2", "zero_stage", 2), ("stage 3", "zero_stage", 3),
     ("stage3", "zero_stage", 3), ("stage2", "zero_stage", 2), ("zero3", "zero_stage", 3), ("zero2", "zero_stage", 2),
+    ("shard grad op", "zero_stage", 2),  # FSDP's SHARD_GRAD_OP shards the gradients and optimizer state: ZeRO-2
     ("ds zero2", "zero_stage", 2), ("ds zero3", "zero_stage", 3),
     ("offload", "offload", "cpu"), ("cpu offload", "offload", "cpu"), ("offload optimizer", "offload", "cpu"),
     ("offloading", "offload", "cpu"), ("cpu offloading", "offload", "cpu"),

@@ -277,6 +277,7 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             off = "false" in later and bool({"are", "is", "="} & set(later[:later.index("false")]) or later[0] == "and")
         if name != "oom" and _asked_about(clause, k, length):
             after_hit = end  # "should I turn on gradient checkpointing?", "would zero3 help?": an option asked about
+            reading.ask_about(name, not off if isinstance(value, bool) else value, clause.text(clause.keys[k], last))
             continue
         text = clause.text(clause.keys[k], last)
         if name == "training_mode" and value == "finetune" and not off and words[k] in ("full", "fully", "type") \
@@ -408,6 +409,8 @@ def _asked_about(clause: Clause, k: int, length: int) -> bool:
         if words[j] in ADOPTING:
             if "to" in words[j + 1:k] and words[j] not in SWITCHING:
                 return False  # "do I need to full fine-tune …": what the user wants to do, not a setting to adopt
+            if "for" in words[j + 1:k]:
+                return False  # "how many H100s do I need for QLoRA?": the plan the need is for
             subject = j - 1 if j >= 1 and words[j - 1] in SUBJECTS else j
             if subject >= 2 and words[subject - 1] == "to" and words[subject - 2] in ADOPTING:
                 j = subject - 2  # "should I try to use deepspeed?": the modal stands before the first verb
@@ -683,7 +686,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if name == "zero_stage" and _alternative_stage(clause, key):
             continue  # "zero_stage2&3", "ZeRO 2/3": both tried, neither the one asked about
         if name == "zero_stage" and _asked_about(clause, start_key, end - start_key + 1):
-            continue  # "ZeRO-2 … should I switch to zero3?": the stage asked about, not the one in use
+            # "ZeRO-2 … should I switch to zero3?": the stage asked about, not the one in use
+            reading.ask_about(name, int(value), clause.text(keys[start_key], text_end))
+            continue
         if start_key <= k and _weighed_in_question(clause, start_key):
             continue  # "keep lr 1e-5, divide it by 4, or use gradient_accumulation_steps=4?": an option, not the run
         if name in BATCH_FIELDS + ("grad_accum_steps",) and keyed is None and not in_flag(clause, keys[start_key]) \
@@ -1072,6 +1077,11 @@ def _goal(tokens: list[Token], sentences: list[tuple[int, int]], source: str, re
     if found is not None:
         reading.set(Read("goal", found[0], found[1]))
     topics, said = asked_of(whole, cue_index("asked"))
+    # (a setting asked about that the run uses anyway - "how many H100s do I need for QLoRA?" - is no change)
+    reading.asked_settings = [(name, value, text) for name, value, text in reading.asked_settings
+                              if name not in reading.values or reading.values[name].value != value]
+    if reading.asked_settings:  # "would zero3 help?": what the change would do is asked, first
+        topics, said = ["changes"] + topics, said or reading.asked_settings[0][2]
     if topics:
         reading.set(Read("asked_topics", ", ".join(topics), said))
 

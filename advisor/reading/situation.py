@@ -204,7 +204,7 @@ READER_FACTS = frozenset({fact for _, fact in _DIRECT} | {"micro_batch", "optimi
                                                           "full_training", "cpu_ram", "gpu_alternative",
                                                           "gpu_alternative_memory", "target_tokens_per_step",
                                                           "max_micro_batch", "gpu_peak_tflops", "split_gpus",
-                                                          "claim_run_fits"})
+                                                          "claim_run_fits", "asked_settings"})
 
 
 def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
@@ -271,6 +271,9 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     if fused is not None and "unsloth" in fused.text.lower() and "grad_checkpointing" not in v:
         # Unsloth checkpoints the activations unless told not to (use_gradient_checkpointing="unsloth")
         put("grad_checkpointing", True, fused.text)
+    if reading.asked_settings:  # "would zero3 help or cpu offload?": each is checked as a change of the plan
+        put("asked_settings", "; ".join(f"{name}={value}" for name, value, _ in reading.asked_settings),
+            reading.asked_settings[0][2])
     if "max_micro_batch" in v:  # "only 32 fits": what accumulation builds a larger batch from
         put("max_micro_batch", v["max_micro_batch"].value, v["max_micro_batch"].text)
     if "cpu_ram_gb" in v:  # "RAM 512GB": what offloading can use

@@ -47,6 +47,12 @@ class Read:
     third_party: bool = False  # said of what a script, config or model does, with no first-person word
 
 
+MAX_ASKED = 8  # settings asked about, per message
+# the settings a plan changes (the plan search's knobs): what a question may ask about adopting
+PLAN_SETTINGS = frozenset({"zero_stage", "parallelism", "offload", "grad_checkpointing", "optimizer", "precision",
+                           "adapter", "attention", "fused_loss"})
+
+
 @dataclass
 class Reading:
     """What the reader understood: the user's values, the reference's, changes, conflicts and what it skipped."""
@@ -75,6 +81,7 @@ class Reading:
     several_gpus: bool = False  # the user's text speaks of several GPUs ("multiple GPUs", "per GPU", "across GPUs")
     deepspeed: bool = False  # the message speaks of DeepSpeed (its `train_batch_size` is the global batch)
     tpu: bool = False  # the message speaks of TPUs (a notebook platform then gives no GPU)
+    asked_settings: list[tuple[str, Any, str]] = field(default_factory=list)  # settings a question weighs (ask_about)
     hf_trainer: str | None = None  # the words saying the run uses Hugging Face's Trainer (`per_device_train_batch_size`)
     one_gpu_used: Any = None  # the words saying only one of the GPUs works ("only one gpu is used by unsloth")
     arrows: bool = True  # the message has an arrow ('->', '→') that may write a change ("32 -> 256")
@@ -118,6 +125,13 @@ class Reading:
         elif old.value != read.value and len(self.conflicts) < 20 and \
                 not any(o is old and r.value == read.value for o, r in self.conflicts):
             self.conflicts.append((old, read))
+
+    def ask_about(self, name: str, value: Any, text: str) -> None:
+        """A setting a question weighs adopting ("would zero3 help?", "zero2 or fsdp?"): (field, value, words), each
+        field once, at most MAX_ASKED."""
+        if name in PLAN_SETTINGS and len(self.asked_settings) < MAX_ASKED \
+                and all(n != name for n, _, _ in self.asked_settings):
+            self.asked_settings.append((name, value, text))
 
     def get(self, name: str) -> Any:
         read = self.values.get(name)

@@ -251,7 +251,7 @@ def read_facts(kb: KnowledgeBase, facts: list[FactOut]) -> list[FactOut]:
 
 
 CATALOGUE_FIGURES = frozenset({"gpu_peak_tflops", "gpu_alternative_memory",  # what a named card implies
-                               "asked_topics"})  # (what the user asked is answered first, not repeated back)
+                               "asked_topics", "asked_settings"})  # (what is asked is answered, not echoed)
 
 
 # what a reader checks first, so a short answer cut at three lines keeps it: the card, the model, how it trains
@@ -344,6 +344,8 @@ def render_short(c: Consultation, width: int = DEFAULT_WIDTH, more: str = "--ver
                 # nothing to recommend yet: what was noticed is the answer so far, so say it (shorter when a question
                 # follows)
                 lines += fill(text, width, "    ", max_lines=5 if advice.questions else 8)
+            elif n == 0 and answering:
+                lines += fill(text, width, "    ", max_lines=4)  # the answer to what the user asked, said
         if len(noticed) > 3:
             lines.append(f"  … and {len(noticed) - 3} more")
         blocks.append(lines)

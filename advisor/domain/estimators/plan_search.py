@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from advisor.domain.plans import (SLUG_JOIN, Candidate, Knobs, Problem, SearchResult, evaluate, host_cpu, host_fits,
-                                  search)
+from advisor.domain.plans import (SLUG_JOIN, Candidate, Knobs, Problem, SearchResult, describe_changes, evaluate, host_cpu,
+                                  host_fits, search)
 from advisor.engine.estimators import Estimate, NotComputable, estimator
 from advisor.errors import InputError
 from advisor.units import and_join, fmt_bytes_gib, fmt_card, fmt_on_card, fmt_share
@@ -326,6 +326,7 @@ def _at_one(p: Problem, result: SearchResult) -> Candidate:
            "options", "verdicts", "current_cpu", "current_fits_card", "current_fits_host", "best", "best_cpu",
            "activations_modelled", "current_eager", "current_eager_fits",
            "replicated_full", "at_one", "at_one_states", "at_one_sample", "fits_at_one", "seq_matters", "not_decisive",
+           "asked",
            cites=SOURCES + ("arithmetic",) + tuple(sorted({s for note in CHANGE_NOTES.values() for s in note["sources"]})))
 def plan_search(params: float, gpu_memory: float, precision: str | None = None, optimizer: str | None = None,
                 num_gpus: int | None = None, gpus_available: int | None = None, gpus_to_fit: int | None = None,
@@ -343,7 +344,8 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                 offload_params: bool | None = None, fused_loss: bool | None = None,
                 reference_model_bytes: float | None = None, cpu_ram: float | None = None,
                 num_nodes: int | None = None, split_gpus: int | None = None,
-                measured_tokens_per_second: float | None = None) -> dict[str, Estimate]:
+                measured_tokens_per_second: float | None = None,
+                asked_settings: str | None = None) -> dict[str, Estimate]:
     """Check the user's plan and search the plans that fit (see advisor/domain/plans.py); every argument but
     the parameter count and the GPU memory is optional (the rule passes the facts that are known)."""
     try:
@@ -412,6 +414,14 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
     out["seq_matters"] = Estimate(bool(p.spec is not None and p.spec.has_transformer_shape and p.spec.family != "vit"),
                                   None, "whether the model's memory depends on a sequence length (a text transformer)",
                                   SOURCES)
+    changes = _asked_changes(p, asked_settings or "")
+    asked = [_asked_line(p, cur, change) for change in changes]
+    together = _combined(p.current, changes)
+    if together is not None:  # "would adamw_8bit + gradient checkpointing be enough?": the two at once as well
+        asked.append("all of them together: " + _asked_line(p, cur, together).split(": ", 1)[1])
+    if asked:
+        text = f"Your plan as it is needs {fmt_on_card(cur.per_gpu, p.budget)}; " + "; ".join(asked)
+        out["asked"] = Estimate(text, None, "each change the user asks about, as one change of their plan", SOURCES)
     unasked = _not_decisive(p, cur)
     out["not_decisive"] = Estimate(", ".join(unasked) or "none", None, "inputs assumed whose answer would not change "
                                    "whether the plan fits, nor its largest micro-batch by a quarter", SOURCES)
@@ -431,6 +441,65 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
         out["current_max_micro"] = Estimate(cur.max_micro, None, f"{cur.max_micro}: the largest whose peak stays within "
                                             f"{fmt_card(p.budget)}", SOURCES)
     return out
+
+
+def _asked_changes(p: Problem, said: str) -> list[Knobs]:
+    """The user's plan with each setting a question asks about ("would zero3 help or cpu offload?": 'zero_stage=3;
+    offload=cpu', facts.yaml `asked_settings`), one change at a time; settings that change nothing, or that the
+    search has no knob for, are left out."""
+    cur, out = p.current, []
+    for item in said.split(";")[:8]:
+        name, _, value = item.strip().partition("=")
+        k = None
+        if name == "zero_stage" and value.isdigit() and cur.gpus > 1:
+            k = replace(cur, zero=min(int(value), 3))
+        elif name == "parallelism" and value in ("fsdp", "ddp") and cur.gpus > 1:
+            k = replace(cur, zero=3 if value == "fsdp" else 0)
+        elif name == "offload" and value in ("cpu", "nvme"):
+            k = replace(cur, offload=True, precision="mixed" if cur.precision != "bf16" else cur.precision)
+        elif name == "grad_checkpointing" and value == "True":
+            k = replace(cur, checkpointing="full")
+        elif name == "optimizer" and value in ("adamw_8bit", "sgd", "adafactor", "lion", "adamw", "adam"):
+            k = replace(cur, optimizer=value)
+        elif name == "precision" and value in ("fp32", "amp_bf16", "amp_fp16", "bf16"):
+            k = replace(cur, precision=value)
+        elif name == "adapter" and value in ("lora", "qlora") and p.finetune is not False:
+            k = replace(cur, adapter=value, precision=(("amp_fp16" if p.bf16 is False else "amp_bf16")
+                                                       if cur.precision == "fp32" else cur.precision))
+        elif name == "attention" and value == "flash":
+            k = replace(cur, attention="flash")
+        elif name == "fused_loss" and value == "True":
+            k = replace(cur, fused_loss=True)
+        if k is not None and k != cur and k not in out:
+            out.append(k)
+    return out
+
+
+def _combined(current: Knobs, changes: list[Knobs]) -> Knobs | None:
+    """The changes asked about made together, when there are several and no two change the same setting ("zero2 or
+    fsdp?" are alternatives: None)."""
+    if len(changes) < 2:
+        return None
+    fields = [{name for name in Knobs.__dataclass_fields__ if getattr(k, name) != getattr(current, name)} - {"precision"}
+              for k in changes]
+    if any(a & b for i, a in enumerate(fields) for b in fields[i + 1:]):
+        return None
+    merged = current
+    for k, changed in zip(changes, fields):
+        merged = replace(merged, **{name: getattr(k, name) for name in changed | ({"precision"} if k.precision !=
+                                                                                   current.precision else set())})
+    return merged
+
+
+def _asked_line(p: Problem, cur: Candidate, knobs: Knobs) -> str:
+    """'ZeRO-2 (FSDP shard grad/optimizer): 31.2 GiB, fits at micro-batch 4 × 1 accumulation step' - one change asked
+    about, with its memory per GPU."""
+    c = evaluate(p, knobs)
+    title = "; ".join(describe_changes(p.current, knobs))
+    line = f"{title}: {fmt_bytes_gib(c.per_gpu)}, " + ("fits" if c.fits else "does not fit")
+    if c.fits and c.micro and c.accum and c.max_micro is not None:
+        line += f" at micro-batch {c.micro} × {c.accum} accumulation step{'s' if c.accum > 1 else ''}"
+    return line
 
 
 # the inputs the search assumes when unsaid ("AdamW", "bf16 autocast"), and the values an answer could give them
