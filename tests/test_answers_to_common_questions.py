@@ -717,3 +717,34 @@ def test_more_gpus_with_the_settings_kept_is_a_run_that_fits_and_its_lr_is_answe
 def test_the_hugging_face_trainer_trains_with_adamw_unless_told(kb, message, optimizer):
     facts = {f.name: f.value for f in consult(message, kb=kb).facts}
     assert facts.get("optimizer") == optimizer
+
+
+def test_a_measured_step_time_gives_the_throughput_the_mfu_and_the_time(kb):
+    """Review 12: '8xH100, Qwen2.5-14B full SFT, zero3, seq 8192 packed, micro 1, GA 8. one optimizer step takes ~42 s.
+    how many tokens/s is that, and how long for 2B tokens? is that slow?' - 1 × 8 × 8 × 8,192 = 524,288 tokens in
+    42 s is 12,483 tokens/s, 2e9 / 12,483 s = 44.5 h, and 6 × 14.77B × 12,483 / (8 × 989 TFLOP/s) = 14% MFU; the
+    run trains, so it is not declared out of memory, and no adapter is offered to speed up a full fine-tune."""
+    c = run_consultation("8xH100 SXM, Qwen2.5-14B full SFT, deepspeed zero3, seq 8192 packed, micro 1, GA 8. one "
+                         "optimizer step takes ~42 s. how many tokens/s is that, and how long for 2B tokens? is that "
+                         "slow?", kb=kb)
+    run = 8 * 8 * 8192 / 42
+    assert c.wm.value("run_tokens_per_second") == pytest.approx(run)
+    assert c.wm.value("measured_time") == pytest.approx(2e9 / run)
+    assert c.wm.value("measured_mfu") == pytest.approx(6 * c.wm.value("params") * run / (8 * 989e12))
+    assert [f.id for f in c.advice.findings[:3]] == ["finding-step-throughput", "finding-measured-utilization",
+                                                   "finding-measured-time"]
+    assert c.wm.value("plan_current_fits") is True
+    assert not (c.advice.recommendation.option_id or "").startswith(("lora", "qlora"))
+
+
+def test_a_data_set_in_tokens_with_epochs_and_nodes_of_eight_each(kb):
+    """Review 12: 'our SFT set is 300M tokens, 2 epochs, ~2,400 tokens/s … how long and how many steps?' is 600M
+    tokens: 69.4 h and 600M / (4 × 4 × 4,096) = 9,156 steps; '4 nodes (8x H100 each)' is 32 GPUs."""
+    c = run_consultation("Llama-3.1-8B LoRA r=16 on 1x A100 80GB, packing on, seq 4096, per_device 4, GA 4. our SFT set "
+                         "is 300M tokens, 2 epochs, trainer shows ~2,400 tokens/s. how long will it take and how many "
+                         "steps?", kb=kb)
+    assert c.wm.value("training_tokens") == 600e6 and c.wm.value("steps_for_budget") == 9156
+    assert c.wm.value("measured_time") == pytest.approx(600e6 / 2400)
+    nodes = run_consultation("we doubled from 2 to 4 nodes (8x H100 each) for Qwen2.5-7B full SFT, FSDP, "
+                             "per_device_train_batch_size=4, gradient_accumulation_steps=4, seq 4096, lr 1e-5", kb=kb)
+    assert nodes.wm.value("num_gpus") == 32

@@ -509,7 +509,9 @@ def search(p: Problem) -> SearchResult:
     worth = fitting
     if current.fits:
         # a plan that fits already: only plans that are faster are worth showing, and only if speed is the goal
-        worth = [c for c in fitting if p.goal == "faster" and c.costs[1] < 1.0 and not c.batch_changed]
+        # (adapters train something else than the full fine-tuning said: no speed-up worth that, for a run that fits)
+        worth = [c for c in fitting if p.goal == "faster" and c.costs[1] < 1.0 and not c.batch_changed
+                 and not (p.full_training and c.knobs.adapter != p.current.adapter)]
     front = sorted(_pareto(worth), key=lambda c: (c.score, c.plan_id))
     shown = _diverse(front)
     if len(shown) == 1:  # one plan dominates: show the best alternative that changes something else

@@ -325,7 +325,8 @@ def gpu_count(clause: Clause, k: int, count: int) -> tuple[str, float]:
         first = clause.tokens[clause.keys[j]] if j >= 0 else None
         if first is not None and first.is_num and first.value and float(first.value).is_integer():
             return "num_gpus", count * int(first.value)
-    nearby = set(words[max(0, k - 3):k]) | set(words[k + 1:k + 4])
+    # ("8x H100 each": a card's two keys between the count and 'each'; not "2 GPUs, 15G each", each card's size)
+    nearby = set(words[max(0, k - 3):k]) | set(words[k + 1:k + (5 if words[k + 1:k + 2] == ["x"] else 4)])
     # "2 nodes of 8 A100", "two machines with 4 V100" (several nodes: "a single node with 8xA100" is 8 in all)
     node_of = k >= 2 and words[k - 1] in ("of", "with") and words[k - 2] in NODE_WORDS and words[k - 2].endswith("s")
     if "each" in nearby or {"per", "node"} <= set(words[k + 1:k + 5]) or node_of and count <= MOST_GPUS_PER_NODE:

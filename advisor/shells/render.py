@@ -344,8 +344,8 @@ def render_short(c: Consultation, width: int = DEFAULT_WIDTH, more: str = "--ver
                 # nothing to recommend yet: what was noticed is the answer so far, so say it (shorter when a question
                 # follows)
                 lines += fill(text, width, "    ", max_lines=5 if advice.questions else 8)
-            elif n == 0 and answering:
-                lines += fill(text, width, "    ", max_lines=4)  # the answer to what the user asked, said
+            elif n == 0 and len(answering) == 1:
+                lines += fill(text, width, "    ", max_lines=4)  # the one answer to what the user asked, said
         if len(noticed) > 3:
             lines.append(f"  … and {len(noticed) - 3} more")
         blocks.append(lines)

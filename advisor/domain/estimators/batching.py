@@ -216,6 +216,24 @@ def training_tokens(token_budget: float | None = None, dataset_tokens: float | N
 
 
 @estimator(cites=("arithmetic",))
+def run_throughput(tokens_per_second: float | None = None, num_gpus: float | None = None, per_gpu: bool | None = None,
+                   tokens_per_step: float | None = None, step_seconds: float | None = None) -> dict[str, Estimate]:
+    """Tokens per second of the whole run: a throughput said (times the GPUs when said per GPU), else the tokens of one
+    optimizer step over the time it takes ("micro 1 × GA 8 × 8 GPUs × 8,192 tokens in ~42 s")."""
+    gpus = num_gpus or 1
+    if tokens_per_second and tokens_per_second > 0:
+        value = tokens_per_second * (gpus if per_gpu else 1)
+        text = (f"{fmt_count(tokens_per_second)} tokens/s per GPU × {fmt_sig(gpus)} GPUs = {fmt_count(value)} tokens/s"
+                if per_gpu and gpus > 1 else f"{fmt_count(value)} tokens/s, as you measured")
+        return {"value": Estimate(value, "count", text, ("arithmetic",))}
+    if not (tokens_per_step and step_seconds and tokens_per_step > 0 and step_seconds > 0):
+        raise NotComputable("no throughput and no step time with its tokens")
+    value = tokens_per_step / step_seconds
+    return {"value": Estimate(value, "count", f"{fmt_count(tokens_per_step)} tokens per step / {fmt_sig(step_seconds)} s "
+                              f"= {fmt_count(value)} tokens/s ({fmt_count(value / gpus)} per GPU)", ("arithmetic",))}
+
+
+@estimator(cites=("arithmetic",))
 def time_at_throughput(tokens: float, tokens_per_second: float, num_gpus: float = 1,
                        per_gpu: bool = False) -> dict[str, Estimate]:
     """The time a token budget takes at a measured throughput (each GPU's times the GPUs when said per GPU)."""

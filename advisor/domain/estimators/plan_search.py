@@ -195,7 +195,8 @@ def _problem(args: dict[str, Any]) -> Problem:
                    cuda_context=float(args.get("cuda_context") or 0.4e9), margin=float(args.get("safety_margin") or 0.1),
                    # (a throughput measured is a run that trains: it fits, whatever the unsaid settings are assumed)
                    goal=goal, assumed=tuple(assumed), oom=bool(args.get("oom")),
-                   runs=bool(args.get("claim_run_fits") or args.get("measured_tokens_per_second")),
+                   runs=bool(args.get("claim_run_fits") or args.get("measured_tokens_per_second")
+                             or args.get("step_seconds")),
                    full_training=bool(args.get("full_training")),
                    reference_bytes=float(args.get("reference_model_bytes") or 0.0),
                    cpu_ram=float(args.get("cpu_ram") or 0.0),
@@ -298,7 +299,9 @@ def _best_line(p: Problem, c: Candidate) -> str:
 def _rationale(p: Problem, result: SearchResult, best: Candidate, plan_id: str) -> str:
     cur = result.current
     yours = f"your plan (assuming {and_join(list(p.assumed), len(p.assumed))})" if p.assumed else "your plan"
-    if cur.fits:
+    if cur.fits and cur.per_gpu > p.budget:
+        now = f"{yours} runs, as you say, though I count {fmt_on_card(cur.per_gpu, p.budget)} with what I assumed"
+    elif cur.fits:
         now = f"{yours} fits ({fmt_on_card(cur.per_gpu, p.budget)})"
     elif p.oom and cur.per_gpu <= p.budget:
         now = f"{yours} does not fit: {cur.why_not}"
@@ -344,7 +347,7 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                 offload_params: bool | None = None, fused_loss: bool | None = None,
                 reference_model_bytes: float | None = None, cpu_ram: float | None = None,
                 num_nodes: int | None = None, split_gpus: int | None = None,
-                measured_tokens_per_second: float | None = None,
+                measured_tokens_per_second: float | None = None, step_seconds: float | None = None,
                 asked_settings: str | None = None) -> dict[str, Estimate]:
     """Check the user's plan and search the plans that fit (see advisor/domain/plans.py); every argument but
     the parameter count and the GPU memory is optional (the rule passes the facts that are known)."""
