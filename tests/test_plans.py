@@ -577,3 +577,14 @@ def test_the_changes_a_question_asks_about_are_each_checked_on_the_plan(kb):
                      "adamw_8bit + gradient checkpointing be enough?", kb=kb)
     text = {f.name: f.value for f in laptop.facts}["plan_asked_changes"]
     assert "8-bit AdamW:" in text and "activation checkpointing:" in text and "all of them together:" in text
+
+
+def test_a_target_batch_per_update_on_one_gpu_asks_for_its_micro_batch(kb):
+    """Review 12: 'what per_device_train_batch_size fits? target global batch 32' on one A100 40GB - 32 is the batch
+    per update to reach, not a micro-batch of 32 to check (184 GiB); the plan reaches it with accumulation."""
+    advice = consult("Phi-3.5-mini-instruct full finetune on a single A100 40GB, bf16, adamw_torch, seq 4096, gradient "
+                     "checkpointing, flash-attn 2. what per_device_train_batch_size fits? target global batch 32", kb=kb)
+    facts = {f.name: f.value for f in advice.facts}
+    assert facts["batch_size"] == 32 and "micro_batch" not in facts
+    best = plans_of(advice)[advice.recommendation.option_id]
+    assert best.fits and best.effective_batch == 32 and best.grad_accum_steps > 1

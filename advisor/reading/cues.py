@@ -92,7 +92,7 @@ PAST_FIRST = {a for a, _ in PAST_RUN_PHRASES}
 
 # a sentence about what the user will do: its batch is where they go, an earlier one where they come from
 PLANNING = {"want", "wanna", "going", "plan", "planning", "will", "switch", "move", "moving", "increase", "increasing",
-            "scale", "scaling", "bump", "raise", "upgrade", "next", "would", "now"}
+            "scale", "scaling", "bump", "raise", "upgrade", "next", "would", "now", "target", "aim", "aiming"}
 
 
 FIRST_PERSON = {"i", "my", "we", "our", "mine", "me", "i'm", "im", "us"}

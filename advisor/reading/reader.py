@@ -1321,7 +1321,8 @@ def _resolve(reading: Reading) -> None:
             values["num_gpus"] = total
     whole = values.get("global_batch")
     if whole is not None and "micro_batch" not in values and reading.get("num_gpus") == 1 \
-            and (reading.get("grad_accum_steps") or 1) == 1:
+            and (reading.get("grad_accum_steps") or 1) == 1 and not whole.planned:
+        # (not a batch per update planned - "target global batch 32": its micro-batch is what is asked)
         # `IMS_PER_BATCH = 4` on one GPU with no accumulation: the batch per update is the one GPU's batch
         values["micro_batch"] = replace(whole, field="micro_batch", implied=True)
     if reading.get("training_mode") == "finetune":

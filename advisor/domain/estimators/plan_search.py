@@ -161,8 +161,10 @@ def _problem(args: dict[str, Any]) -> Problem:
         # smaller reading, so no plan shrinks the batch
         target = int(args["batch_unqualified"])
         assumed.append(f"your batch {target} is the total per update")
-    if micro is None and target and gpus == 1 and accum in (None, 1):
-        micro, accum = target, 1  # "batch 4" on one GPU without accumulation is the micro-batch
+    if micro is None and target and gpus == 1 and accum in (None, 1) and "batch" not in (args.get("asked_topics") or ""):
+        # "batch 4" on one GPU without accumulation is the micro-batch - unless the micro-batch is what is asked
+        # ("what per_device_train_batch_size fits? target global batch 32": the search finds it)
+        micro, accum = target, 1
     if micro and accum is None and target and int(target) % (int(micro) * gpus) == 0:
         accum = int(target) // (int(micro) * gpus)  # "micro 2, global 256 on 8 GPUs": 16 accumulation steps
     if micro and args.get("num_gpus") is not None:
@@ -348,7 +350,7 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                 reference_model_bytes: float | None = None, cpu_ram: float | None = None,
                 num_nodes: int | None = None, split_gpus: int | None = None,
                 measured_tokens_per_second: float | None = None, step_seconds: float | None = None,
-                asked_settings: str | None = None) -> dict[str, Estimate]:
+                asked_settings: str | None = None, asked_topics: str | None = None) -> dict[str, Estimate]:
     """Check the user's plan and search the plans that fit (see advisor/domain/plans.py); every argument but
     the parameter count and the GPU memory is optional (the rule passes the facts that are known)."""
     try:
