@@ -419,15 +419,18 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
     out["seq_matters"] = Estimate(bool(p.spec is not None and p.spec.has_transformer_shape and p.spec.family != "vit"),
                                   None, "whether the model's memory depends on a sequence length (a text transformer)",
                                   SOURCES)
-    changes = _asked_changes(p, asked_settings or "")
-    asked = [_asked_line(p, cur, change) for change in changes]
-    together = _combined(p.current, changes)
-    if together is not None:  # "would adamw_8bit + gradient checkpointing be enough?": the two at once as well
-        asked.append("all of them together: " + _asked_line(p, cur, together).split(": ", 1)[1])
+    try:  # (a setting the estimator refuses leaves these out, not the whole search)
+        changes = _asked_changes(p, asked_settings or "")
+        asked = [_asked_line(p, cur, change) for change in changes]
+        together = _combined(p.current, changes)
+        if together is not None:  # "would adamw_8bit + gradient checkpointing be enough?": the two at once as well
+            asked.append("all of them together: " + _asked_line(p, cur, together).split(": ", 1)[1])
+        unasked = _not_decisive(p, cur)
+    except InputError:
+        asked, unasked = [], []
     if asked:
         text = f"Your plan as it is needs {fmt_on_card(cur.per_gpu, p.budget)}; " + "; ".join(asked)
         out["asked"] = Estimate(text, None, "each change the user asks about, as one change of their plan", SOURCES)
-    unasked = _not_decisive(p, cur)
     out["not_decisive"] = Estimate(", ".join(unasked) or "none", None, "inputs assumed whose answer would not change "
                                    "whether the plan fits, nor its largest micro-batch by a quarter", SOURCES)
     out["fits_at_one"] = Estimate(smallest.fits, None, "whether your settings fit at micro-batch 1" if smallest.max_micro
