@@ -1344,3 +1344,8 @@ def test_a_context_length_asked_about_is_no_batch_that_fits():
     got = read("Phi-3-mini LoRA on a 3090, need 16k context, batch 1. will 16k fit? what about 32k?").values
     assert "max_micro_batch" not in got and got["seq_len"].value == 16384
     assert read("Llama-2-7B LoRA, seq 2048: batch 64 OOMs, only 32 fits").values["max_micro_batch"].value == 32
+
+
+def test_the_size_of_a_model_built_like_a_family():
+    """Review 12: 'training a ~500M llama-style model from scratch' is 500M parameters (it asked for them)."""
+    assert read("training a ~500M llama-style model from scratch").values["params"].value == 500e6

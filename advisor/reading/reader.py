@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from advisor.reading import batches, failures, hardware, models
+from advisor.reading import batches, failures, hardware, models, names
 from advisor.reading.clause import DOCUMENTS, Clause, Keys, TokenSpan, in_file_name, in_flag, in_title, negated, setup_of
 from advisor.reading.cues import (GPU_WORDS, PRETRAINING_DATA, THIRD_PARTY, TRAINED_ON, COUNT_UNITS, FAIL_WORDS, FILLERS, FIRST_PERSON, LAUNCH_WORDS, MEMORY_UNITS, NEGATIONS,
                                   OK_WORDS, PAST_FIRST, PAST_RUN, PAST_RUN_PHRASES, PLANNING, TIMES, cue_index)
@@ -605,6 +605,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         noun = end + 1
         while noun < len(words) and noun - end <= 2 and words[noun] in hardware.GPU_NOISE:
             noun += 1  # "8 nvidia GPUs", "4 Tesla cards": a brand between the count and its noun
+        if u in ("m", "b") and words[noun:noun + 3][1:] in (["style", "model"], ["like", "model"], ["based", "model"]) \
+                and words[noun] in names.FAMILIES:
+            noun += 2  # "a ~500M llama-style model": the size of a model built like a family's
         right_slot = _right_slot(right, clause, noun)
         if slot is None or (slot[0] == "batch" and right_slot and right_slot[0] == "micro_batch") \
                 or (right_slot and keyed is None and _listed_after(clause, slot[1], key)):
