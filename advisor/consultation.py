@@ -121,14 +121,15 @@ def _catalogue_facts(wm: WorkingMemory) -> None:
     """A catalogue model implies its parameter count (computed from its shapes), unless the user gave one, and
     for a transformer that it has no BatchNorm."""
     if wm.known("model_preset") and "params" in wm.kb.facts:
-        from advisor.domain.catalogue import LAYER_NORM_KINDS, preset
+        from advisor.domain.catalogue import LAYER_NORM_KINDS, catalogue_entry, preset
 
         spec = preset(wm.value("model_preset"))
         if not wm.known("params"):
             wm.set("params", float(spec.params),
                    Provenance("estimate", estimator=f"the model catalogue ({spec.name}, counted from its shapes)"))
-        if spec.arch_kind in LAYER_NORM_KINDS and not wm.known("uses_batchnorm"):
-            # a transformer normalises with LayerNorm or RMSNorm: nothing to ask about BatchNorm
+        layer_norm = spec.arch_kind in LAYER_NORM_KINDS or catalogue_entry(spec.name).get("norm") == "layer"
+        if layer_norm and not wm.known("uses_batchnorm"):
+            # a transformer (or ConvNeXt) normalises with LayerNorm or RMSNorm: nothing to ask about BatchNorm
             wm.set("uses_batchnorm", False,
                    Provenance("estimate", estimator=f"the model catalogue ({spec.name}: a transformer, no BatchNorm)"))
     if wm.known("gpu_model") and "gpu_bf16" in wm.kb.facts:  # what the card supports, for the precision checks

@@ -748,3 +748,23 @@ def test_a_data_set_in_tokens_with_epochs_and_nodes_of_eight_each(kb):
     nodes = run_consultation("we doubled from 2 to 4 nodes (8x H100 each) for Qwen2.5-7B full SFT, FSDP, "
                              "per_device_train_batch_size=4, gradient_accumulation_steps=4, seq 4096, lr 1e-5", kb=kb)
     assert nodes.wm.value("num_gpus") == 32
+
+
+def test_a_frozen_base_under_adapters_counts_four_flops_per_parameter_per_token(kb):
+    """Review 12: LoRA on Llama-3.1-8B at ~2,400 tokens/s on an A100 - a frozen base computes no weight gradients,
+    so a token costs about 4 FLOPs per parameter (forward 2, activation gradients 2), not 6: MFU 4 × 8.03B × 2,400 /
+    312 TFLOP/s, and the time at the assumed share of the peak counts 4 too."""
+    c = run_consultation("Llama-3.1-8B LoRA r=16 on 1x A100 80GB, seq 4096, per_device 4, GA 4. our SFT set is 300M "
+                         "tokens, 2 epochs, trainer shows ~2,400 tokens/s. how long will it take?", kb=kb)
+    params, peak = c.wm.value("params"), c.wm.value("gpu_peak_tflops") * 1e12
+    assert c.wm.value("measured_mfu") == pytest.approx(4 * params * 2400 / peak)
+    assert c.wm.value("training_time") == pytest.approx(4 * params * 600e6 / (peak * c.wm.value("training_mfu")))
+
+
+def test_convnext_is_not_asked_about_batchnorm(kb):
+    """Review 12: ConvNeXt normalises with LayerNorm, so 'Does the model use BatchNorm?' is not asked (a ResNet still
+    is, where the per-GPU batch decides its statistics)."""
+    convnext = consult("ConvNeXt-B on ImageNet-1k from scratch, the paper used batch 4096 with lr 4e-3. I have 4x A100 "
+                       "80GB and 256 per gpu fits with AMP. grad accum 4 to hit 4096?", kb=kb)
+    assert {f.name: f.value for f in convnext.facts}["uses_batchnorm"] is False
+    assert "uses_batchnorm" not in [q.id for q in convnext.questions]

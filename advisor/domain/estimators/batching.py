@@ -169,15 +169,23 @@ def per_device_batch(batch_size: float, num_gpus: float) -> dict[str, Estimate]:
 MFU_ASSUMED = 0.4  # the share of a GPU's peak dense 16-bit FLOP/s a well-tuned training run reaches (heuristic)
 
 
+def flops_per_token(adapter: str | None) -> int:
+    """FLOPs per parameter per token of a training step: 2 forward and 4 backward (Kaplan et al.'s 6); a frozen base
+    under adapters computes no weight gradients, half the backward, so 4."""
+    return 4 if adapter in ("lora", "qlora") else 6
+
+
 @estimator("value", "mfu", cites=("kaplan",))
-def training_time(params: float, tokens: float, peak_tflops: float, num_gpus: float = 1) -> dict[str, Estimate]:
+def training_time(params: float, tokens: float, peak_tflops: float, num_gpus: float = 1,
+                  adapter: str | None = None) -> dict[str, Estimate]:
     """Wall-clock time to train on `tokens` tokens: about 6 FLOPs per parameter per token (forward and backward,
-    Kaplan et al.), at MFU_ASSUMED of the GPUs' peak dense 16-bit throughput."""
+    Kaplan et al.; 4 with a frozen base under adapters), at MFU_ASSUMED of the GPUs' peak dense 16-bit throughput."""
     if min(params, tokens, peak_tflops, num_gpus) <= 0:
         raise NotComputable("the parameters, tokens, peak TFLOP/s and GPUs must be positive")
-    flops = 6 * params * tokens
+    per = flops_per_token(adapter)
+    flops = per * params * tokens
     seconds = flops / (num_gpus * peak_tflops * 1e12 * MFU_ASSUMED)
-    formula = (f"6 × {fmt_count(params)} params × {fmt_count(tokens)} tokens = {fmt_sig(flops, 3)} FLOPs, at "
+    formula = (f"{per} × {fmt_count(params)} params × {fmt_count(tokens)} tokens = {fmt_sig(flops, 3)} FLOPs, at "
                f"{MFU_ASSUMED:.0%} of {fmt_sig(num_gpus)} × {fmt_sig(peak_tflops)} TFLOP/s = {fmt_duration(seconds)}")
     return {"value": Estimate(seconds, "seconds", formula, ("kaplan",), heuristic=True),
             "mfu": Estimate(MFU_ASSUMED, "fraction", "the share of the peak a well-tuned run reaches", ("kaplan",),
@@ -186,16 +194,17 @@ def training_time(params: float, tokens: float, peak_tflops: float, num_gpus: fl
 
 @estimator(cites=("palm-mfu",))
 def measured_utilization(params: float, tokens_per_second: float, peak_tflops: float, num_gpus: float = 1,
-                         per_gpu: bool = False) -> dict[str, Estimate]:
-    """Model FLOPs utilization from a measured throughput (PaLM's MFU: 6 FLOPs per parameter per token, attention
-    left out, so a long sequence's figure is a little low)."""
+                         per_gpu: bool = False, adapter: str | None = None) -> dict[str, Estimate]:
+    """Model FLOPs utilization from a measured throughput (PaLM's MFU: 6 FLOPs per parameter per token, 4 with a
+    frozen base under adapters; attention left out, so a long sequence's figure is a little low)."""
     if min(params, tokens_per_second, peak_tflops, num_gpus) <= 0:
         raise NotComputable("the parameters, the throughput, the peak TFLOP/s and the GPUs must be positive")
+    per = flops_per_token(adapter)
     each = tokens_per_second if per_gpu else tokens_per_second / num_gpus
-    mfu = 6 * params * each / (peak_tflops * 1e12)
+    mfu = per * params * each / (peak_tflops * 1e12)
     said = f"{fmt_count(tokens_per_second)} tokens/s" + (" per GPU" if per_gpu else f" over {fmt_sig(num_gpus)} GPU(s)")
-    return {"value": Estimate(mfu, "fraction", f"6 × {fmt_count(params)} params × {fmt_count(each)} tokens/s per GPU = "
-                              f"{fmt_sig(6 * params * each / 1e12, 3)} TFLOP/s of {fmt_sig(peak_tflops)} ({said})",
+    return {"value": Estimate(mfu, "fraction", f"{per} × {fmt_count(params)} params × {fmt_count(each)} tokens/s per GPU "
+                              f"= {fmt_sig(per * params * each / 1e12, 3)} TFLOP/s of {fmt_sig(peak_tflops)} ({said})",
                               ("palm-mfu",))}
 
 
