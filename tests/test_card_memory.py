@@ -41,7 +41,9 @@ def test_answer_and_estimate_agree_on_the_largest_micro_batch(kb, card):
     advice = consult(f"I want to fine-tune gpt2 on my {card}GB GPU, seq len 512. Just tell me the batch size that fits.",
                      answers={"optimizer": "adamw", "precision": "amp_bf16"}, kb=kb)
     answered = next(e for e in advice.estimates if e.id == "preset_max_micro_batch").value
+    # (the answer assumes SDPA attention, as it says: the estimate is told the same)
     out = subprocess.run([sys.executable, "-m", "advisor", "estimate", "--preset", "gpt2", "--seq-len", "512",
-                          "--precision", "amp_bf16", "--optimizer", "adamw", "--budget-gib", str(card), "--format", "json"],
+                          "--precision", "amp_bf16", "--optimizer", "adamw", "--attention", "flash",
+                          "--budget-gib", str(card), "--format", "json"],
                          cwd=ROOT, capture_output=True, text=True, check=True)
     assert json.loads(out.stdout)["max_micro_batch"] == answered

@@ -232,4 +232,5 @@ def test_answer_counts_ddp_buckets_and_accumulated_gradients(kb):
     best = lambda facts: next(e for e in consult(message, facts, answers, kb=kb).estimates  # noqa: E731
                               if e.id == "preset_max_micro_batch").value
     one = best({})
-    assert best({"num_gpus": 2}) == one - 1 and best({"grad_accum_steps": 4}) == one - 1
+    # (the gradients, 0.5 GB for GPT-2 in fp32, cost one or two samples of SDPA activations at 256 tokens)
+    assert one - 3 < best({"num_gpus": 2}) < one and one - 3 < best({"grad_accum_steps": 4}) < one

@@ -13,9 +13,11 @@ SOURCES = ("korthikanti", "hf-anatomy", "memexp-affine", "pt-cuda-context")
 
 @estimator("params", "fixed", "per_sample", "max_micro_batch", cites=SOURCES)
 def preset_training_memory(model: str, gpu_memory: float, precision: str, optimizer: str, seq_len: float = 0,
-                           attention: str = "eager", num_gpus: float = 1, grad_accum_steps: float = 1) -> dict[str, Estimate]:
+                           attention: str = "flash", num_gpus: float = 1, grad_accum_steps: float = 1) -> dict[str, Estimate]:
     """Model states, per-sample activations and logits, and the largest micro-batch for a catalogue model (with
-    DDP's gradient buckets on several GPUs, and every gradient alive in backward when accumulating)."""
+    DDP's gradient buckets on several GPUs, and every gradient alive in backward when accumulating). Attention is
+    SDPA's unless the user says eager, as the plan search assumes, so the two never give two different batches."""
+    attention = "eager" if attention == "eager" else "flash"
     try:
         spec = preset(model, int(seq_len) or None)
         est = estimate_training_memory(spec, TrainingSetup(precision=precision, optimizer=optimizer, attention=attention,
