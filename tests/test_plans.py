@@ -588,3 +588,17 @@ def test_a_target_batch_per_update_on_one_gpu_asks_for_its_micro_batch(kb):
     assert facts["batch_size"] == 32 and "micro_batch" not in facts
     best = plans_of(advice)[advice.recommendation.option_id]
     assert best.fits and best.effective_batch == 32 and best.grad_accum_steps > 1
+
+
+def test_an_allocation_the_size_of_the_logits_is_named(kb):
+    """Review 12: 'Tried to allocate 4.00 GiB' at micro-batch 2 × 4,096 tokens of Mistral-Nemo's 131,072-token
+    vocabulary is 2 × 4,096 × 131,072 × 4 B: one fp32 copy of the logits, said first; an allocation of another size
+    is not called the logits."""
+    message = ("Mistral-Nemo-12B QLoRA r=32 on a 4090, per_device_train_batch_size=2, GA 8, max_seq_length 4096, "
+               "paged_adamw_8bit, grad ckpt. torch.OutOfMemoryError: CUDA out of memory. Tried to allocate {} GiB. "
+               "isn't QLoRA supposed to fit 12B on 24GB?")
+    advice = consult(message.format("4.00"), kb=kb)
+    assert advice.findings[0].id == "finding-oom-allocation-is-logits"
+    assert "2 × 4,096 tokens × 131,072 vocabulary × 4 B" in {f.name: f.value for f in advice.facts}["oom_allocation_logits"]
+    other = consult(message.format("1.20"), kb=kb)
+    assert "finding-oom-allocation-is-logits" not in [f.id for f in other.findings]

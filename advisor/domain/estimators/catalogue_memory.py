@@ -38,3 +38,25 @@ def preset_training_memory(model: str, gpu_memory: float, precision: str, optimi
                                                + (f"{fmt_bytes_gb(grads)} gradients + " if grads else "") + f"{fmt_bytes_gb(est.slope)} × b) × "
                                                f"(1 + {fmt_share(est.margin)} margin) + CUDA overheads ≤ {fmt_card(gpu_memory)} → {best}", SOURCES),
     }
+
+
+LOGITS_MATCH = 0.03  # an allocation within 3% of a logits tensor's size is that tensor (PyTorch rounds to 2 MiB blocks)
+
+
+@estimator(cites=("hf-anatomy", "arithmetic"))
+def logits_allocation(allocation: float, model: str, micro_batch: float, seq_len: float) -> dict[str, Estimate]:
+    """Whether the allocation an OOM error reports ("Tried to allocate 4.00 GiB") is one copy of the language model's
+    logits: micro-batch × sequence × vocabulary in fp32 (the loss's upcast) or in 16 bits."""
+    try:
+        spec = preset(model)
+    except InputError as exc:
+        raise NotComputable(str(exc)) from None
+    if not spec.vocab or allocation <= 0:
+        raise NotComputable(f"{model} has no vocabulary to make logits over")
+    for nbytes, kind in ((4, "fp32"), (2, "16-bit")):
+        size = micro_batch * seq_len * spec.vocab * nbytes
+        if abs(allocation - size) <= LOGITS_MATCH * size:
+            text = (f"{int(micro_batch)} × {int(seq_len):,} tokens × {spec.vocab:,} vocabulary × {nbytes} B = "
+                    f"{fmt_bytes_gb(size)}: one {kind} copy of the logits")
+            return {"value": Estimate(text, None, text, ("hf-anatomy", "arithmetic"))}
+    raise NotComputable("the allocation is no logits tensor of this micro-batch and sequence")
