@@ -247,11 +247,11 @@ def read_facts(kb: KnowledgeBase, facts: list[FactOut]) -> list[FactOut]:
     return [f for f in facts if (f.provenance.kind in ("message", "config", "given", "answer", "measured")
                                  or (f.provenance.kind == "estimate" and not kb.facts[f.name].derived
                                      and isinstance(f.value, (int, float)) and not isinstance(f.value, bool)))
-            and not (named and f.name == "architecture") and f.name not in CATALOGUE_FIGURES]
+            and not (named and f.name == "architecture") and f.name not in NOT_READ_BACK]
 
 
-CATALOGUE_FIGURES = frozenset({"gpu_peak_tflops", "gpu_alternative_memory",  # what a named card implies
-                               "asked_topics", "asked_settings"})  # (what is asked is answered, not echoed)
+# facts not listed in "I read": what a named card implies, and what the user asks (answered, not echoed)
+NOT_READ_BACK = frozenset({"gpu_peak_tflops", "gpu_alternative_memory", "asked_topics", "asked_settings"})
 
 
 # what a reader checks first, so a short answer cut at three lines keeps it: the card, the model, how it trains
