@@ -602,3 +602,12 @@ def test_an_allocation_the_size_of_the_logits_is_named(kb):
     assert "2 × 4,096 tokens × 131,072 vocabulary × 4 B" in {f.name: f.value for f in advice.facts}["oom_allocation_logits"]
     other = consult(message.format("1.20"), kb=kb)
     assert "finding-oom-allocation-is-logits" not in [f.id for f in other.findings]
+
+
+def test_a_question_about_the_batch_per_update_keeps_a_plain_batch_as_the_micro_batch(kb):
+    """The micro-batch is left to the search only when it is what is asked ('batch'), not when the batch per update
+    is ('batch_per_update' is another topic, whose name merely contains the word)."""
+    advice = consult("Phi-3.5-mini full finetune on a single A100 40GB, bf16, seq 4096, gradient checkpointing. what is "
+                     "the global batch per update if I use batch 32?", kb=kb)
+    assert {f.name: f.value for f in advice.facts}["asked_topics"] == "batch_per_update"
+    assert plans_of(advice)["current"].micro_batch == 32

@@ -41,7 +41,7 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
         waiting = {f: rules for f, rules in waiting.items() if f not in settled & PRESCRIBED}
     # what the user asks ("what grad accum should I use?") is not asked back, and an input whose answer an estimate
     # found would not change the advice (`answers_not_decisive`) is not asked for a yardstick number alone
-    moot = _not_decisive(kb, wm)
+    moot = _listed(kb, wm, "answers_not_decisive")
     waiting = {f: rules for f, rules in waiting.items() if f not in asked_back(kb, wm)
                and not (f in moot and all(r.kind in ("estimate", "finding", "derive", "option") for r in rules))}
     # most decisive first: questions whose answer can change the recommendation, then the vocabulary's order
@@ -88,21 +88,20 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
 ASKED_INPUTS = {"accumulation": ("grad_accum_steps",), "lr": ("base_lr",), "batch": ("micro_batch", "batch_size")}
 
 
-def asked_topics(kb: KnowledgeBase, wm: WorkingMemory) -> set[str]:
-    if "asked_topics" not in kb.facts or not wm.known("asked_topics"):
+def _listed(kb: KnowledgeBase, wm: WorkingMemory, fact: str) -> set[str]:
+    """The names a comma-separated text fact lists (`asked_topics`, `answers_not_decisive`); none when unknown."""
+    if fact not in kb.facts or not wm.known(fact):
         return set()
-    return {topic.strip() for topic in str(wm.value("asked_topics")).split(",")}
+    return {name.strip() for name in str(wm.value(fact)).split(",")} - {"none", ""}
+
+
+def asked_topics(kb: KnowledgeBase, wm: WorkingMemory) -> set[str]:
+    return _listed(kb, wm, "asked_topics")
 
 
 def asked_back(kb: KnowledgeBase, wm: WorkingMemory) -> set[str]:
     """The inputs the user's own questions ask for (ASKED_INPUTS): a question for one would ask them back."""
     return {name for topic in asked_topics(kb, wm) for name in ASKED_INPUTS.get(topic, ())}
-
-
-def _not_decisive(kb: KnowledgeBase, wm: WorkingMemory) -> set[str]:
-    if "answers_not_decisive" not in kb.facts or not wm.known("answers_not_decisive"):
-        return set()
-    return {name.strip() for name in str(wm.value("answers_not_decisive")).split(",")} - {"none"}
 
 
 def answers_asked(kb: KnowledgeBase, wm: WorkingMemory, rule_id: str) -> bool:

@@ -161,7 +161,8 @@ def _problem(args: dict[str, Any]) -> Problem:
         # smaller reading, so no plan shrinks the batch
         target = int(args["batch_unqualified"])
         assumed.append(f"your batch {target} is the total per update")
-    if micro is None and target and gpus == 1 and accum in (None, 1) and "batch" not in (args.get("asked_topics") or ""):
+    asked = {topic.strip() for topic in str(args.get("asked_topics") or "").split(",")}
+    if micro is None and target and gpus == 1 and accum in (None, 1) and "batch" not in asked:
         # "batch 4" on one GPU without accumulation is the micro-batch - unless the micro-batch is what is asked
         # ("what per_device_train_batch_size fits? target global batch 32": the search finds it)
         micro, accum = target, 1
