@@ -768,3 +768,17 @@ def test_convnext_is_not_asked_about_batchnorm(kb):
                        "80GB and 256 per gpu fits with AMP. grad accum 4 to hit 4096?", kb=kb)
     assert {f.name: f.value for f in convnext.facts}["uses_batchnorm"] is False
     assert "uses_batchnorm" not in [q.id for q in convnext.questions]
+
+
+def test_a_reference_batch_in_sequences_of_a_length_gives_the_steps(kb):
+    """Review 12: 'T5-large … 8x A100 40GB DDP, input 512 target 114, per gpu 32 fits. T5 paper used 128 seqs x 512
+    = 65k tokens per batch. do I even need grad accum? how many steps for 10B tokens?' - 8 × 32 × 512 = 131,072
+    tokens per step, 10B / 131,072 = 76,294 steps; the paper's 128 sequences are reached by 16 per GPU on 8 GPUs,
+    with no accumulation."""
+    c = run_consultation("T5-large span-corruption continued pretraining on 8x A100 40GB DDP, bf16, adafactor, input "
+                         "512 target 114, per gpu 32 fits. T5 paper used 128 seqs x 512 = 65k tokens per batch. do I "
+                         "even need grad accum? how many steps for 10B tokens?", kb=kb)
+    assert c.wm.value("seq_len") == 512 and c.wm.value("reference_batch") == 128
+    assert c.wm.value("steps_for_budget") == 76294
+    option = c.advice.option(c.advice.recommendation.option_id)
+    assert (option.settings.micro_batch, option.settings.grad_accum_steps) == (16, 1)

@@ -279,6 +279,13 @@ def labels(message):
     ("batch=64 subdivisions=16 runs out of memory on my GPU", {"batch_size": 64, "micro_batch": 4, "grad_accum_steps": 16}),
     # a batch said in words
     ("a dataset of 1000 examples, batch_size one and a single GPU", {"micro_batch": 1, "dataset_size": 1000}),
+    # a batch counted in sequences of a length, the product in tokens read with it (not a batch of 512 tokens)
+    ("T5-large on 8x A100, per gpu 32 fits. The T5 paper used 128 seqs x 512 = 65k tokens per batch.",
+     {"micro_batch": 32, "reference_batch": 128}),
+    ("we train on 64 sequences of 2k tokens on one GPU", {"micro_batch": 64, "seq_len": 2048}),
+    # an encoder-decoder's input length is its sequence; a decoder's input and output lengths add up
+    ("T5-large continued pretraining, input 512 target 114, per gpu 32", {"seq_len": 512, "micro_batch": 32}),
+    ("`max_input_length: 128`, `max_output_length: 256`, `per_device_train_batch_size: 1`", {"seq_len": None}),
 ])
 def test_batches_changes_and_keys(message, expected):
     got = labels(message)

@@ -77,6 +77,41 @@ def _batch_check(clause: Clause, reading: Reading, t: int) -> None:
     clause.consumed.update([asked] + factors)
 
 
+# "128 seqs x 512", "64 sequences of 2048 tokens": a batch counted in sequences of a length
+SEQUENCE_NOUNS = frozenset({"seqs", "sequences", "seq", "sequence", "samples", "examples", "docs", "documents"})
+SEQUENCE_OF = frozenset({"x", "*", "of"})
+
+
+def sequence_batches(clause: Clause, reading: Reading) -> None:
+    """A batch given as sequences times their length ("the T5 paper used 128 seqs x 512 = 65k tokens per batch",
+    "64 sequences of 2048 tokens"): the batch in sequences and the sequence length, for the setup the clause
+    speaks of; the product after '=' is the same batch in tokens, read with them."""
+    if clause.present.isdisjoint(SEQUENCE_NOUNS) or clause.present.isdisjoint(SEQUENCE_OF):
+        return
+    words, keys, tokens = clause.words, clause.keys, clause.tokens
+    for k in clause.numbers:
+        if k + 3 >= len(words) or words[k + 1] not in SEQUENCE_NOUNS or words[k + 2] not in SEQUENCE_OF \
+                or not tokens[keys[k + 3]].is_num or keys[k] in clause.consumed:
+            continue
+        count, length = tokens[keys[k]].value, tokens[keys[k + 3]].value
+        if words[k + 4:k + 5] == ["k"] and tokens[keys[k + 4]].start == tokens[keys[k + 3]].end:
+            length *= 1024  # "8 sequences of 4k tokens"
+        if count is None or length is None or not float(count).is_integer() or not 16 <= length <= 10**7 \
+                or words[k + 2] == "of" and words[k + 4:k + 5] not in (["tokens"], ["token"], ["k"]):
+            continue  # ("1 sample of 3 images" is no sequence length)
+        last = keys[k + 3]
+        while last + 1 < clause.end and tokens[last + 1].kind == "word" and tokens[last + 1].text in ("k", "tokens", "token"):
+            last += 1
+        if last + 2 < clause.end and tokens[last + 1].text == "=" and tokens[last + 2].is_num:
+            last += 2  # "= 65k tokens per batch": the same batch in tokens
+            while last + 1 < clause.end and tokens[last + 1].kind == "word" and tokens[last + 1].text in ("k", "m", "tokens", "token"):
+                last += 1
+        text, setup = clause.text(keys[k], last), setup_of(clause, k)
+        fill(reading, "batch", count, "", text, setup)
+        fill(reading, "seq_len", length, "", text, setup)
+        clause.consumed.update(range(keys[k], last + 1))
+
+
 GPU_COUNT_WORDS = {"gpus", "gpu", "cards", "card", "devices", "device", "ranks", "processes"}
 PER_DEVICE_TAIL = {"per", "each", "/"}  # "4 per GPU x 8 GPUs", "4 each", "4/GPU"
 

@@ -272,7 +272,11 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("seq length", "seq_len"), ("seq len", "seq_len"), ("seq", "seq_len"), ("context length", "seq_len"),
     ("context", "seq_len"), ("ctx", "seq_len"), ("max_source_length", "seq_len"), ("max_words", "seq_len"),
     ("max sequence length", "seq_len"), ("sequence", "seq_len"), ("length", "seq_len"),
-    ("context len", "seq_len"), ("ctx len", "seq_len"), ("tensor parallel size", "tensor_parallel"),
+    ("context len", "seq_len"), ("ctx len", "seq_len"),
+    # an encoder-decoder's source side ("input 512 target 114"); "input size" is an image's, and a script's
+    # `max_input_length` is no cue (a decoder's sequence is the input and the `max_output_length` together)
+    ("input", "seq_len"), ("input length", "seq_len"), ("input len", "seq_len"), ("source length", "seq_len"),
+    ("max_source_len", "seq_len"), ("tensor parallel size", "tensor_parallel"),
     ("tensor_model_parallel_size", "tensor_parallel"), ("tp", "tensor_parallel"), ("tp size", "tensor_parallel"),
     ("model_parallel_size", "tensor_parallel"), ("pipeline_model_parallel_size", "pipeline_parallel"),
     ("pp", "pipeline_parallel"), ("pipeline parallel size", "pipeline_parallel"),

@@ -84,6 +84,7 @@ def read(message: str) -> Reading:
         failures.memory_failure(clause, reading)
         hardware.device_ids(clause, reading)
         batches.formulas(clause, reading)
+        batches.sequence_batches(clause, reading)
         batches.gpu_products(clause, reading)
         _numbers(clause, reading)
         batches.changes(clause, reading)
@@ -715,6 +716,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue  # "warmup of 5 epochs", "warmup 10%": not a count of steps
         if name == "seq_len" and start_key < k and set(words[clause.word_of(start_key)[0]:start_key]) & NOT_THE_SEQUENCE:
             continue  # `max_completion_length`, `max_output_length`, `max_token_length`: a part of it, or another text
+        if name == "seq_len" and "input" in words[start_key:k] and "output" in clause.present:
+            continue  # `max_input_length: 128`, `max_output_length: 256`: a decoder's sequence is both together
         if name == "lr" and clause.word_of(start_key)[0] < start_key and start_key < k \
                 and words[start_key - 1 if words[start_key - 1] not in ("_", ".") else start_key - 2] in OTHER_LRS:
             continue  # `unet_lr = 4e-5`, `min_lr`, `warmup_lr`: a part's or a schedule end's LR, not the run's
