@@ -782,3 +782,22 @@ def test_a_reference_batch_in_sequences_of_a_length_gives_the_steps(kb):
     assert c.wm.value("steps_for_budget") == 76294
     option = c.advice.option(c.advice.recommendation.option_id)
     assert (option.settings.micro_batch, option.settings.grad_accum_steps) == (16, 1)
+
+
+def test_grpo_counts_its_batch_in_completions(kb):
+    """Review 12: 'GRPO with trl on Qwen2.5-7B-Instruct, 8x H100, zero3, vllm for generation on one of the gpus so 7
+    training procs, per_device_train_batch_size=8, num_generations=8, GA 2 … how many prompts per optimizer step?
+    and is 8 per device going to OOM' - 8 × 2 × 7 = 112 completions, 8 per prompt: 14 prompts; the OOM is asked
+    about, not seen; a batch that is no whole number of groups is named (TRL refuses it)."""
+    c = run_consultation("GRPO with trl on Qwen2.5-7B-Instruct, 8x H100, zero3, vllm for generation on one of the gpus "
+                         "so 7 training procs, per_device_train_batch_size=8, num_generations=8, GA 2, "
+                         "max_completion_length 1024. how many prompts per optimizer step? and is 8 per device going "
+                         "to OOM", kb=kb)
+    assert c.wm.value("num_gpus") == 7 and c.wm.value("effective_batch") == 112
+    assert c.wm.value("grpo_prompts") == 14 and c.wm.value("grpo_batch_divisible") is True
+    assert c.wm.value("oom") is False
+    assert "finding-grpo-prompts" in [f.id for f in c.advice.findings]
+    odd = run_consultation("GRPO on 3 GPUs, per_device_train_batch_size=2, num_generations=4, GA 1, Qwen2.5-1.5B",
+                           kb=kb)
+    assert odd.wm.value("grpo_batch_divisible") is False
+    assert odd.advice.findings[0].id == "finding-grpo-not-divisible"

@@ -1356,3 +1356,21 @@ def test_a_context_length_asked_about_is_no_batch_that_fits():
 def test_the_size_of_a_model_built_like_a_family():
     """Review 12: 'training a ~500M llama-style model from scratch' is 500M parameters (it asked for them)."""
     assert read("training a ~500M llama-style model from scratch").values["params"].value == 500e6
+
+
+@pytest.mark.parametrize("message, oom", [
+    ("Qwen2.5-7B on 7 GPUs, is 8 per device going to OOM", None),  # foreseen in a question: nothing failed
+    ("will batch 16 OOM on my 4090?", None),
+    ("would micro 4 run out of memory on a 24GB card?", None),
+    ("why does batch 16 OOM on my 4090?", True),  # why: it did
+    ("batch 16 OOMs on my 4090, will batch 8 fit?", True),
+])
+def test_an_oom_a_question_foresees_is_not_one_seen(message, oom):
+    assert labels(message).get("oom") == oom
+
+
+def test_training_processes_are_the_data_parallel_degree_and_grpo_groups_are_read():
+    reading = read("8x H100, vllm for generation on one of the gpus so 7 training procs, "
+                   "per_device_train_batch_size=8, num_generations=8, GA 2")
+    assert reading.get("num_gpus") == 7 and reading.get("num_generations") == 8 and reading.get("micro_batch") == 8
+    assert read("GRPO on Qwen3-8B with 16 completions per prompt").get("num_generations") == 16

@@ -286,6 +286,8 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("warmup ratio", "warmup_ratio"), ("num_train_epochs", "epochs"), ("epochs", "epochs"), ("max_epochs", "epochs"),
     ("lora_rank", "lora_rank"), ("lora_r", "lora_rank"), ("network_dim", "lora_rank"), ("lora rank", "lora_rank"), ("rank", "lora_rank"),
     ("lora r", "lora_rank"), ("r", "lora_rank"),
+    ("num_generations", "num_generations"), ("num generations", "num_generations"),  # GRPO's group (TRL, OpenRLHF)
+    ("n_samples_per_prompt", "num_generations"), ("group size", "num_generations"),
     ("zero stage", "zero_stage"), ("zero_stage", "zero_stage"), ("stage", "zero_stage"),
     ("nproc_per_node", "gpus_per_node"), ("nproc per node", "gpus_per_node"), ("num_processes", "num_gpus"),
     ("ngpu_per_node", "gpus_per_node"), ("gpus_per_node", "gpus_per_node"), ("gpus per node", "gpus_per_node"),
@@ -319,6 +321,9 @@ RIGHT_CUES: list[tuple[str, str]] = [
     ("graphics cards", "num_gpus"),
     ("nodes", "num_nodes"), ("node", "num_nodes"), ("machines", "num_nodes"),
     ("epochs", "epochs"), ("epoch", "epochs"),
+    ("generations per prompt", "num_generations"), ("completions per prompt", "num_generations"),
+    ("rollouts per prompt", "num_generations"), ("samples per prompt", "num_generations"),
+    ("training procs", "num_gpus"), ("training processes", "num_gpus"), ("training ranks", "num_gpus"),
     ("accumulation steps", "grad_accum_steps"), ("gradient accumulation steps", "grad_accum_steps"),
     ("accumulation", "grad_accum_steps"), ("grad accum steps", "grad_accum_steps"),
     ("gradient accumulation step", "grad_accum_steps"), ("accumulation step", "grad_accum_steps"),

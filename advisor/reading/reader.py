@@ -101,6 +101,29 @@ def read(message: str) -> Reading:
     return reading
 
 
+# "is 8 per device going to OOM?", "will batch 16 run out of memory?": an OOM foreseen in a question, not seen
+FORESEEING = frozenset({"going", "gonna", "will", "would"})
+
+
+def _predicted(clause: Clause, k: int) -> bool:
+    """Whether the OOM at key k is one a question foresees (not "why …"): 'will', 'would', 'going to' or 'gonna'
+    within the four words before it, in a clause that ends with '?' or in a part that opens like a question ("…, is
+    8 per device going to OOM")."""
+    words = clause.words
+    if "why" in clause.present or FORESEEING.isdisjoint(words[max(0, k - 5):k]):
+        return False
+    if clause.end < len(clause.tokens) and clause.tokens[clause.end].text == "?":
+        return True
+    for j in range(max(0, k - 8), k):  # an auxiliary that opens the clause, or a part after ',' or 'and'
+        t = clause.keys[j]
+        if words[j] in QUESTION_OPENINGS and (t == clause.start or clause.tokens[t - 1].text in (",", "and", "so")):
+            return True
+    return False
+
+
+QUESTION_OPENINGS = frozenset({"is", "are", "will", "would", "does", "do", "can"})
+
+
 SWITCHES = (["use"], ["enable"], ["enabled"])  # a key's first part that turns on what follows (`use_fp16`)
 # "would batch 8 be faster?", "would micro 2 help throughput?": the batch a question supposes
 SUPPOSED_BATCHES = (["batch"], ["bs"], ["batchsize"], ["micro"], ["microbatch"], ["mbs"], ["per"])
@@ -276,6 +299,9 @@ def _keywords(clause: Clause, reading: Reading) -> None:
         if not off and "false" in present:  # "use_8bit_adam and gradient_checkpointing are False"
             later = words[end:end + 6]
             off = "false" in later and bool({"are", "is", "="} & set(later[:later.index("false")]) or later[0] == "and")
+        if name == "oom" and _predicted(clause, k):
+            after_hit = end  # "is 8 per device going to OOM?": whether it would fit is asked; nothing failed yet
+            continue
         if name != "oom" and _asked_about(clause, k, length):
             after_hit = end  # "should I turn on gradient checkpointing?", "would zero3 help?": an option asked about
             reading.ask_about(name, not off if isinstance(value, bool) else value, clause.text(clause.keys[k], last))

@@ -58,6 +58,8 @@ class Training(BaseModel):
     attention: Optional[Literal["flash", "sdpa", "eager"]] = None
     preference_objective: Optional[Literal["dpo", "kto", "orpo", "simpo"]] = Field(
         None, description="Preference training; DPO and KTO run a frozen reference copy of the model")
+    num_generations: Optional[int] = Field(None, ge=1, le=10**4, description="GRPO: completions sampled per prompt "
+                                           "(TRL's num_generations); the batch sizes count completions")
 
 
 class Batches(BaseModel):
@@ -127,6 +129,7 @@ _PLACES = {
     "fused_loss": ("training", "fused_loss"),
     "grad_checkpointing": ("training", "grad_checkpointing"),
     "attention": ("training", "attention"), "preference_objective": ("training", "preference_objective"),
+    "num_generations": ("training", "num_generations"),
     "micro_batch": ("batches", "micro_batch"), "grad_accum_steps": ("batches", "grad_accum_steps"),
     "global_batch": ("batches", "global_batch"), "seq_len": ("batches", "seq_len"),
     "image_size": ("batches", "image_size"),
@@ -197,6 +200,7 @@ _DIRECT = (("num_gpus", "num_gpus"), ("seq_len", "seq_len"), ("grad_accum_steps"
            ("warmup_steps", "warmup_steps"), ("warmup_ratio", "warmup_ratio"),
            ("batch_scale_factor", "batch_scale_factor"), ("lr_scale_factor", "lr_scale_factor"),
            ("goal", "user_goal"), ("global_batch", "batch_size"), ("preference_objective", "preference_objective"),
+           ("num_generations", "num_generations"),
            ("asked_topics", "asked_topics"))
 # every fact facts_of may fill (marked `reader: true` in rules/facts.yaml; tests/test_reader.py checks both ways)
 READER_FACTS = frozenset({fact for _, fact in _DIRECT} | {"micro_batch", "optimizer", "gpu_memory", "params",

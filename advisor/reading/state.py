@@ -18,6 +18,7 @@ PERSONAL_FIELDS = {"model", "image_size", "micro_batch", "global_batch", "batch"
 
 
 BATCH_FIELDS = ("batch", "micro_batch", "global_batch")
+PROCESS_WORDS = frozenset({"procs", "processes", "ranks"})  # a count of training processes, not of cards
 
 
 # what a supposed case ("what if …?") is made of: not read as the user's
@@ -152,6 +153,8 @@ def rank(read: Read) -> int:
     own run ("on my A100") outranks one said in passing, and both outrank an earlier run that worked."""
     if read.field == "model":  # `--model_name_or_path X` is the model the run loads, whatever the prose calls it
         return 3 if read.keyed else 0 if read.past or read.weak else 1
+    if read.field == "num_gpus" and not PROCESS_WORDS.isdisjoint(read.text.lower().split()):
+        return 3  # "8x H100, vLLM on one of them, so 7 training procs": the processes are the data-parallel degree
     return 0 if read.past or read.weak else 2 if read.personal else 1
 
 
@@ -161,7 +164,7 @@ def fill(reading: Reading, name: str, scaled: float, unit: str, text: str, setup
     under 10, …); out-of-range numbers are left unread."""
     whole = float(scaled).is_integer()
     if name in ("micro_batch", "global_batch", "batch", "grad_accum_steps", "num_gpus", "num_nodes", "lora_rank",
-                "warmup_steps", "image_size", "gpus_per_node", "subdivisions"):
+                "warmup_steps", "image_size", "gpus_per_node", "subdivisions", "num_generations"):
         if not whole or scaled < (0 if name == "warmup_steps" else 1) or scaled > 10**7:  # `--warmup_steps 0` is said
             return
         if name == "num_gpus" and scaled > 100_000:

@@ -288,6 +288,19 @@ def accumulation_for_tokens(target_tokens: float, micro_batch: float, seq_len: f
             "exact": Estimate(exact, None, formula, ("arithmetic",))}
 
 
+@estimator("prompts", "divisible", cites=("trl-grpo",))
+def grpo_prompts(completions: float, num_generations: float) -> dict[str, Estimate]:
+    """GRPO's prompts per optimizer update: TRL's batch sizes count completions, so the completions of an update
+    (micro-batch × accumulation × training processes) are num_generations per prompt; TRL refuses a batch that
+    is no whole number of groups."""
+    whole, g = int(completions), int(num_generations)
+    divisible = whole % g == 0
+    formula = (f"{whole} completions ÷ {g} per prompt = " +
+               (f"{whole // g} prompts" if divisible else f"{whole / g:.2f}: not a whole number of prompts"))
+    return {"prompts": Estimate(whole // g, None, formula, ("trl-grpo",)),
+            "divisible": Estimate(divisible, None, formula, ("trl-grpo",))}
+
+
 @estimator(cites=("arithmetic",))
 def steps_for_tokens(token_budget: float, tokens_per_step: float) -> dict[str, Estimate]:
     """Optimizer steps to consume a token budget."""
