@@ -801,3 +801,15 @@ def test_grpo_counts_its_batch_in_completions(kb):
                            kb=kb)
     assert odd.wm.value("grpo_batch_divisible") is False
     assert odd.advice.findings[0].id == "finding-grpo-not-divisible"
+
+
+def test_a_vit_at_its_image_size_and_the_users_batch_per_update_split_to_fit(kb):
+    """Review 12: 'ViT-H/14 finetune on ImageNet at 336px … 8x A100 80GB, bf16 amp, adamw. what per gpu batch fits?
+    want global 512' - at 336 px ViT-H/14 has (336 / 14)² + 1 = 577 tokens (not the 518 px checkpoint's 1,370), so
+    the analytic estimate and the plan search agree, and 512 on 8 GPUs is 64 per GPU with no accumulation."""
+    c = run_consultation("ViT-H/14 finetune on ImageNet at 336px from the laion CLIP weights, 8x A100 80GB, bf16 amp, "
+                         "adamw, layer decay. what per gpu batch fits? want global 512", kb=kb)
+    assert c.wm.value("batch_size") == 512
+    assert c.wm.value("preset_max_micro_batch") == c.wm.value("plan_current_max_micro") >= 64
+    option = c.advice.option(c.advice.recommendation.option_id)
+    assert (option.settings.micro_batch, option.settings.grad_accum_steps, option.settings.num_gpus) == (64, 1, 8)

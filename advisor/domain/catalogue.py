@@ -13,7 +13,7 @@ import json
 import math
 import stat
 import struct
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
@@ -327,6 +327,15 @@ def preset(name: str, seq_len: int | None = None) -> ModelSpec:
     hint = get_close_matches(wanted, list(table), n=1)
     raise InputError(f"unknown preset {name!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
                      + f"; known: {', '.join(sorted(table))} (see advisor estimate --presets)")
+
+
+def at_image_size(spec: ModelSpec, image_size: int | None) -> ModelSpec:
+    """A ViT at the image size it is trained at: "ViT-L/16 at 384px" has (384 / 16)² + 1 = 577 tokens, not the
+    checkpoint's 197 at 224px (the other models as they are)."""
+    patch = spec.dims.get("patch") if spec.family == "vit" else None
+    if not image_size or not patch or int(image_size) == spec.dims.get("image_size"):
+        return spec
+    return replace(spec, seq_len=(int(image_size) // int(patch)) ** 2 + 1, dims={**spec.dims, "image_size": int(image_size)})
 
 
 # ---------------------------------------------------------------------------------------------- names in text

@@ -254,6 +254,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("total train batch size", "global_batch"),
     ("effective batch size", "global_batch"), ("effective batch", "global_batch"), ("total batch size", "global_batch"),
     ("global_batch_size", "global_batch"), ("total batch", "global_batch"), ("gbs", "global_batch"),
+    ("global", "global_batch"), ("global bs", "global_batch"),  # "want global 512"
     ("batch size", "batch"), ("batch_size", "batch"), ("batchsize", "batch"), ("batch", "batch"), ("bs", "batch"),
     ("batch sizes", "batch"),
     ("gradient_accumulation_steps", "grad_accum_steps"), ("gradient accumulation steps", "grad_accum_steps"),

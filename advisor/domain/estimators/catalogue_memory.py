@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from advisor.domain.catalogue import preset
+from advisor.domain.catalogue import at_image_size, preset
 from advisor.errors import InputError
 from advisor.units import fmt_bytes_gb, fmt_card, fmt_share
 from advisor.engine.estimators import Estimate, NotComputable, estimator
@@ -13,13 +13,14 @@ SOURCES = ("korthikanti", "hf-anatomy", "memexp-affine", "pt-cuda-context")
 
 @estimator("params", "fixed", "per_sample", "max_micro_batch", cites=SOURCES)
 def preset_training_memory(model: str, gpu_memory: float, precision: str, optimizer: str, seq_len: float = 0,
-                           attention: str = "flash", num_gpus: float = 1, grad_accum_steps: float = 1) -> dict[str, Estimate]:
+                           attention: str = "flash", num_gpus: float = 1, grad_accum_steps: float = 1,
+                           image_size: float = 0) -> dict[str, Estimate]:
     """Model states, per-sample activations and logits, and the largest micro-batch for a catalogue model (with
     DDP's gradient buckets on several GPUs, and every gradient alive in backward when accumulating). Attention is
     SDPA's unless the user says eager, as the plan search assumes, so the two never give two different batches."""
     attention = "eager" if attention == "eager" else "flash"
     try:
-        spec = preset(model, int(seq_len) or None)
+        spec = at_image_size(preset(model, int(seq_len) or None), int(image_size))  # (as the plan search does)
         est = estimate_training_memory(spec, TrainingSetup(precision=precision, optimizer=optimizer, attention=attention,
                                                            gpus=int(num_gpus), grad_accum=int(grad_accum_steps)))
     except InputError as exc:

@@ -88,7 +88,7 @@ LLM_KINDS = ("decoder", "moe-decoder")  # the language models whose unsaid preci
 
 def _model_spec(args: dict[str, Any], assumed: list[str]) -> Any:
     """The catalogue model at the user's sequence length (or image size), else None; a length assumed is said."""
-    from advisor.domain.catalogue import preset
+    from advisor.domain.catalogue import at_image_size, preset
 
     if not args.get("model_preset"):
         return None
@@ -96,10 +96,7 @@ def _model_spec(args: dict[str, Any], assumed: list[str]) -> Any:
         spec = preset(args["model_preset"], int(args["seq_len"]) if args.get("seq_len") else None)
     except InputError:
         return None
-    image = int(args.get("image_size") or 0)
-    if spec.family == "vit" and image and spec.dims.get("patch") and image != spec.dims.get("image_size"):
-        # "ViT-L/16 at 384px": the tokens follow the image, (384 / 16)² + 1 = 577, not the checkpoint's 224px
-        spec = replace(spec, seq_len=(image // int(spec.dims["patch"])) ** 2 + 1, dims={**spec.dims, "image_size": image})
+    spec = at_image_size(spec, int(args.get("image_size") or 0))
     if not args.get("seq_len") and spec.seq_len > ASSUMED_SEQ_LEN and spec.has_transformer_shape:
         # a model's longest context (131,072 tokens for Llama 3.1) is no training length anyone assumes: count
         # a usual fine-tuning length, say so, and ask
