@@ -1374,3 +1374,20 @@ def test_training_processes_are_the_data_parallel_degree_and_grpo_groups_are_rea
                    "per_device_train_batch_size=8, num_generations=8, GA 2")
     assert reading.get("num_gpus") == 7 and reading.get("num_generations") == 8 and reading.get("micro_batch") == 8
     assert read("GRPO on Qwen3-8B with 16 completions per prompt").get("num_generations") == 16
+
+
+@pytest.mark.parametrize("message, expected", [
+    # a recipe, a repo or a script the user runs is their instrument: the hardware in the sentence is theirs
+    ("full DPO of zephyr-7b with the alignment-handbook recipe (max_length 1024, bf16) on 8x A40 46GB using the "
+     "deepspeed_zero3 accelerate config. OOM even with batch size 1", {"gpu_model": "a40", "num_gpus": 8, "seq_len": 1024}),
+    ("full finetune of Qwen3-VL-30B-A3B with the repo's deepspeed finetune script on 8x H20 141GB, bf16",
+     {"gpu_model": "h20", "gpu_memory_gb": 141, "num_gpus": 8}),
+    ("training a Flux.1-dev concept-slider LoRA with the sliders repo on a 48GB card and I run out of VRAM",
+     {"gpu_memory_gb": 48}),
+    # (a setup the paper used is still the paper's)
+    ("the paper trained on 8x A100 with batch 256; I have one 3090", {"gpu_model": "rtx-3090", "num_gpus": 1}),
+])
+def test_the_recipe_or_script_a_user_runs_leaves_the_hardware_theirs(message, expected):
+    got = labels(message)
+    for name, value in expected.items():
+        assert got.get(name) == value, (name, got)

@@ -13,6 +13,7 @@ from advisor.reading.tokens import Token
 
 
 MAX_NAMES = 64  # GPU and model mentions read per message
+INSTRUMENT_WORDS = frozenset({"with", "using", "via"})  # "with the recipe", "using the repo": what the user runs
 
 
 class Keys:
@@ -97,6 +98,7 @@ class Clause:
         self._span, self._offset = index.span, a
         self.consumed: set[int] = set()  # tokens a step has read, which later steps leave alone
         self.claimed: set[int] = set()  # tokens inside a model name already read
+        self.card_ends: set[int] = set()  # the last token of each GPU name read ("H20" in "8x H20 141GB")
         # whether a reference setup is being spoken of at each key: a reference cue seen earlier in the sentence
         # and no first-person word since ("the paper used 512 but I use 64"); one pass, so setups cost O(n)
         self.reference_at: list[bool] = []
@@ -109,6 +111,10 @@ class Clause:
             self.reference_at.append(speaking_of_reference)
             if w in REFERENCE_CUES:
                 artifact = k + 1 < len(words) and words[k + 1] in ARTIFACTS  # "we use your code"
+                # "with the repo's deepspeed finetune script": what it made, which the user runs
+                artifact = artifact or (words[k + 1:k + 3] == ["'", "s"] and not ARTIFACTS.isdisjoint(words[k + 3:k + 6]))
+                # "with the alignment-handbook recipe", "using the sliders repo": the user's instrument, not a setup
+                artifact = artifact or self._instrument(k)
                 # "if you keep batch_size = 128 and train with 8 GPUs": a generic 'you', the asker's own case
                 artifact = artifact or (w == "you" and k > 0 and words[k - 1] in ("if", "when", "once"))
                 # "gpt2-medium", "whisper-medium", "phi-3-medium": a cue glued into a model's name is part of it
@@ -130,6 +136,17 @@ class Clause:
         if whole is None:
             return k, k
         return whole[0] - self._offset, whole[1] - self._offset
+
+    def _instrument(self, k: int) -> bool:
+        """Whether the cue at key k is the object of 'with', 'using' or 'via' a few words before it, with no number
+        or mark between ("full DPO with the alignment-handbook recipe on 8x A40": the user's run, made with it)."""
+        for j in range(k - 1, max(-1, k - 5), -1):
+            w = self.words[j]
+            if w in INSTRUMENT_WORDS:
+                return True
+            if w in REFERENCE_CUES or self.tokens[self.keys[j]].is_num or not w.isalpha():
+                return False
+        return False
 
     def _file_name(self, k: int) -> bool:
         """'README.md', 'defaults.yaml': a file's name, not a setup spoken of."""

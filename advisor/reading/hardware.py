@@ -77,6 +77,7 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
                 # with are another setup's
                 setup = "reference"
             if match.gpu is not None:
+                clause.card_ends.add(clause.keys[e - 1])
                 reading.set(Read("gpu_model", match.gpu.id, text, setup))
                 # the card's catalogue size gives way to one the user states ("RTX 2080 (11264MiB each)")
                 reading.set(Read("gpu_memory_gb", match.gpu.memory_gb, text, setup, weak=True))
@@ -401,11 +402,14 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
     words = clause.words
     before = words[max(0, k - 4):k]
     after = words[end + 1:end + 4]
+    # "8x H20 141GB", "a single H100 94GB": a size right after a card's name is that card's (its variant's)
+    after_card = clause.keys[k] - 1 in clause.card_ends and clause.tokens[clause.keys[k]].space_before
     if _host_memory(before, after) and setup_of(clause, k) == "user":
         gb = nbytes / (2**30 if unit in ("gib", "tib", "mib") else 1e9)
         reading.set(Read("cpu_ram_gb", round(gb, 2), clause.text(clause.keys[k], clause.keys[end])))
         return  # "RAM 512GB", "128GB of RAM", "512 GB system memory": the host's, what offload can use
-    if SAYS_WHOSE.isdisjoint(before) and SAYS_WHOSE.isdisjoint(after) and not _after_equals(clause, k):
+    if SAYS_WHOSE.isdisjoint(before) and SAYS_WHOSE.isdisjoint(after) and not _after_equals(clause, k) \
+            and not after_card:
         return  # no word around it says what the size is ("24GB 24GB 24GB")
     gb = nbytes / (2**30 if unit in ("gib", "tib", "mib") else 1e9)
     if setup_of(clause, k) != "user":
@@ -450,7 +454,7 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
         return  # "my machine has 60GB memory", "the server has 512 GB": the host's, not a GPU's
     card_before = bool(set(before[-3:]) & GPU_WORDS) or (before and before[-1] in ("my", "on"))
     gpu_before = card_before or bool(set(before[-2:]) & {"with", "has", "having"} and set(words[max(0, k - 6):k]) & GPU_WORDS)
-    if gpu_after or gpu_before or (after and after[0] in ("each", "per")):
+    if gpu_after or gpu_before or after_card or (after and after[0] in ("each", "per")):
         first = clause.keys[k - 1] if gpu_before and not gpu_after and k >= 1 else clause.keys[k]
         last = clause.keys[end + 1] if (gpu_after or not gpu_before) and end + 1 < len(clause.keys) \
             else clause.keys[end]
