@@ -813,3 +813,17 @@ def test_a_vit_at_its_image_size_and_the_users_batch_per_update_split_to_fit(kb)
     assert c.wm.value("preset_max_micro_batch") == c.wm.value("plan_current_max_micro") >= 64
     option = c.advice.option(c.advice.recommendation.option_id)
     assert (option.settings.micro_batch, option.settings.grad_accum_steps, option.settings.num_gpus) == (64, 1, 8)
+
+
+def test_the_steps_a_run_is_set_to_take_give_its_tokens_and_someone_elses_run_stays_theirs(kb):
+    """Review 13: 'one RTX 4090. How long would it take to pretrain GPT-2 124M with nanoGPT's default train.py
+    (batch_size 12, block_size 1024, gradient_accumulation_steps 40, max_iters 600000)? Karpathy's run took about 4
+    days on 8x A100.' - 600,000 × 12 × 40 × 1,024 = 294.9B tokens, 6 × 124.4M × 294.9B = 2.2e20 FLOPs; the 8 GPUs
+    are Karpathy's; with no peak for the card the time is left to a measured throughput, said so."""
+    c = run_consultation("I have one RTX 4090. How long would it take to pretrain GPT-2 124M with nanoGPT's default "
+                         "train.py on OpenWebText (batch_size 12, block_size 1024, gradient_accumulation_steps 40, "
+                         "max_iters 600000)? Karpathy's run took about 4 days on 8x A100.", kb=kb)
+    assert c.wm.value("num_gpus") == 1 and c.wm.value("micro_batch") == 12 and c.wm.value("planned_steps") == 600000
+    assert c.wm.value("training_tokens") == 600000 * 12 * 40 * 1024
+    assert c.wm.value("training_flops") == pytest.approx(6 * c.wm.value("params") * 600000 * 12 * 40 * 1024)
+    assert c.advice.findings[0].id == "finding-training-flops"  # it answers the time asked

@@ -13,7 +13,10 @@ from advisor.reading.tokens import Token
 
 
 MAX_NAMES = 64  # GPU and model mentions read per message
-INSTRUMENT_WORDS = frozenset({"with", "using", "via"})  # "with the recipe", "using the repo": what the user runs
+INSTRUMENT_WORDS = frozenset({"with", "using", "via"})
+# what a named party's possessive makes a reference ("Karpathy's run", "NVIDIA's numbers", "Meta's setup")
+POSSESSED_SETUPS = frozenset({"run", "runs", "setup", "numbers", "results", "experiments", "experiment", "training",
+                              "recipe", "config", "settings"})  # "with the recipe", "using the repo": what the user runs
 
 
 class Keys:
@@ -104,7 +107,8 @@ class Clause:
         self.reference_at: list[bool] = []
         speaking_of_reference = False
         words = self.words
-        if not self.present & REFERENCE_CUES and not self.present & GUESSES:
+        if not self.present & REFERENCE_CUES and not self.present & GUESSES \
+                and not ("'" in self.present and self.present & POSSESSED_SETUPS):
             return  # nothing in it speaks of another setup (most clauses): all the user's
         reported = False  # "the document suggests that … we can use batch 14": their words, reported
         for k, w in enumerate(words):
@@ -124,6 +128,8 @@ class Clause:
                 if not artifact and not self._file_name(k) and not (k > 0 and words[k - 1] in FOLLOWING_LAST and any(
                         tuple(words[max(0, k - n):k]) in FOLLOWING for n in (1, 2, 3))):
                     speaking_of_reference = True
+            elif w in POSSESSED_SETUPS and k >= 3 and words[k - 2:k] == ["'", "s"] and self._named_party(k - 3):
+                speaking_of_reference = True  # "Karpathy's run took 4 days on 8x A100": someone else's run
             elif w == "that" and speaking_of_reference:
                 reported = True
             elif w in FIRST_PERSON and not reported:
@@ -136,6 +142,12 @@ class Clause:
         if whole is None:
             return k, k
         return whole[0] - self._offset, whole[1] - self._offset
+
+    def _named_party(self, k: int) -> bool:
+        """Whether the word at key k is a name written with a capital ("Karpathy", "NVIDIA", "Meta"), not the
+        user's own ("I", "We" open sentences) nor a common noun ("the model's run")."""
+        token = self.tokens[self.keys[k]]
+        return token.kind == "word" and self.source[token.start].isupper() and self.words[k] not in FIRST_PERSON
 
     def _instrument(self, k: int) -> bool:
         """Whether the cue at key k is the object of 'with', 'using' or 'via' a few words before it, with no number

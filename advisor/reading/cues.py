@@ -288,6 +288,10 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("lora_rank", "lora_rank"), ("lora_r", "lora_rank"), ("network_dim", "lora_rank"), ("lora rank", "lora_rank"), ("rank", "lora_rank"),
     ("lora r", "lora_rank"), ("r", "lora_rank"),
     ("num_generations", "num_generations"), ("num generations", "num_generations"),  # GRPO's group (TRL, OpenRLHF)
+    # the optimizer steps a run is set to take (HF, nanoGPT, Megatron, detectron2, T5X)
+    ("max_steps", "planned_steps"), ("max_iters", "planned_steps"), ("train_iters", "planned_steps"), ("max_iter", "planned_steps"),
+    ("num_train_steps", "planned_steps"), ("train_steps", "planned_steps"), ("total_steps", "planned_steps"),
+    ("total training steps", "planned_steps"), ("max steps", "planned_steps"),
     ("n_samples_per_prompt", "num_generations"), ("group size", "num_generations"),
     ("zero stage", "zero_stage"), ("zero_stage", "zero_stage"), ("stage", "zero_stage"),
     ("nproc_per_node", "gpus_per_node"), ("nproc per node", "gpus_per_node"), ("num_processes", "num_gpus"),

@@ -77,6 +77,8 @@ class Schedule(BaseModel):
     warmup_steps: Optional[int] = Field(None, ge=0, le=10**9)
     warmup_ratio: Optional[float] = Field(None, ge=0, lt=1)
     epochs: Optional[float] = Field(None, gt=0, le=1e5)
+    planned_steps: Optional[int] = Field(None, ge=1, le=10**9, description="Optimizer steps the run is set to take "
+                                     "(max_steps, max_iters, train_iters)")
     dataset_size: Optional[float] = Field(None, gt=0, le=1e15, description="Training examples")
 
 
@@ -135,6 +137,7 @@ _PLACES = {
     "image_size": ("batches", "image_size"),
     "lr": ("schedule", "lr"), "warmup_steps": ("schedule", "warmup_steps"), "warmup_ratio": ("schedule", "warmup_ratio"),
     "epochs": ("schedule", "epochs"), "dataset_size": ("schedule", "dataset_size"),
+    "planned_steps": ("schedule", "planned_steps"),
     "batch_from": ("changes", "batch_from"), "batch_to": ("changes", "batch_to"),
     "batch_scale_factor": ("changes", "batch_scale_factor"), "lr_from": ("changes", "lr_from"),
     "lr_to": ("changes", "lr_to"), "gpus_from": ("changes", "gpus_from"), "gpus_to": ("changes", "gpus_to"),
@@ -200,7 +203,7 @@ _DIRECT = (("num_gpus", "num_gpus"), ("seq_len", "seq_len"), ("grad_accum_steps"
            ("warmup_steps", "warmup_steps"), ("warmup_ratio", "warmup_ratio"),
            ("batch_scale_factor", "batch_scale_factor"), ("lr_scale_factor", "lr_scale_factor"),
            ("goal", "user_goal"), ("global_batch", "batch_size"), ("preference_objective", "preference_objective"),
-           ("num_generations", "num_generations"),
+           ("num_generations", "num_generations"), ("planned_steps", "planned_steps"),
            ("asked_topics", "asked_topics"))
 # every fact facts_of may fill (marked `reader: true` in rules/facts.yaml; tests/test_reader.py checks both ways)
 READER_FACTS = frozenset({fact for _, fact in _DIRECT} | {"micro_batch", "optimizer", "gpu_memory", "params",
@@ -291,6 +294,10 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         put("batch_size", micro.value, micro.text)
         if not micro.implied:
             put("micro_batch", micro.value, micro.text)
+    elif micro is not None and micro.implied and micro.keyed and one_gpu:
+        # nanoGPT's `batch_size 12` beside `gradient_accumulation_steps 40`: a script's batch key with the
+        # accumulation its own key is the batch of one step
+        put("micro_batch", micro.value, micro.text)
     # changes: "from 256 to 1024" is a batch now of 1024 that was 256, a ×4 change
     if "batch_from" in v and "batch_to" in v:
         a, b = v["batch_from"].value, v["batch_to"].value

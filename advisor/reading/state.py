@@ -164,7 +164,7 @@ def fill(reading: Reading, name: str, scaled: float, unit: str, text: str, setup
     under 10, …); out-of-range numbers are left unread."""
     whole = float(scaled).is_integer()
     if name in ("micro_batch", "global_batch", "batch", "grad_accum_steps", "num_gpus", "num_nodes", "lora_rank",
-                "warmup_steps", "image_size", "gpus_per_node", "subdivisions", "num_generations"):
+                "warmup_steps", "image_size", "gpus_per_node", "subdivisions", "num_generations", "planned_steps"):
         if not whole or scaled < (0 if name == "warmup_steps" else 1) or scaled > 10**7:  # `--warmup_steps 0` is said
             return
         if name == "num_gpus" and scaled > 100_000:

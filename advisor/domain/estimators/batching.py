@@ -192,6 +192,18 @@ def training_time(params: float, tokens: float, peak_tflops: float, num_gpus: fl
                             heuristic=True)}
 
 
+@estimator(cites=("kaplan",))
+def training_flops(params: float, tokens: float, adapter: str | None = None) -> dict[str, Estimate]:
+    """The compute of a run: about 6 FLOPs per parameter per token (4 with a frozen base under adapters), the
+    number a time needs when the card's peak is not known (divide by the throughput measured)."""
+    if min(params, tokens) <= 0:
+        raise NotComputable("the parameters and the tokens must be positive")
+    per = flops_per_token(adapter)
+    flops = per * params * tokens
+    return {"value": Estimate(flops, None, f"{per} × {fmt_count(params)} params × {fmt_count(tokens)} tokens = "
+                              f"{fmt_sig(flops, 3)} FLOPs", ("kaplan",), heuristic=True)}
+
+
 @estimator(cites=("palm-mfu",))
 def measured_utilization(params: float, tokens_per_second: float, peak_tflops: float, num_gpus: float = 1,
                          per_gpu: bool = False, adapter: str | None = None) -> dict[str, Estimate]:
@@ -210,12 +222,18 @@ def measured_utilization(params: float, tokens_per_second: float, peak_tflops: f
 
 @estimator(cites=("arithmetic",))
 def training_tokens(token_budget: float | None = None, dataset_tokens: float | None = None,
-                    epochs: float | None = None) -> dict[str, Estimate]:
+                    epochs: float | None = None, steps: float | None = None,
+                    tokens_per_step: float | None = None) -> dict[str, Estimate]:
     """The tokens the whole run trains on: the budget said, else the data set's tokens times the epochs ("3 epochs
-    over 200M tokens" is 600M)."""
+    over 200M tokens" is 600M), else the steps the run is set to take times its tokens per step (nanoGPT's
+    `max_iters 600000` at 12 × 40 × 1,024 tokens is 295B)."""
     if token_budget and token_budget > 0:
         return {"value": Estimate(float(token_budget), "count", f"the budget you gave: {fmt_count(token_budget)} tokens",
                                   ("arithmetic",))}
+    if (not dataset_tokens or dataset_tokens <= 0) and steps and steps > 0 and tokens_per_step and tokens_per_step > 0:
+        value = float(steps) * float(tokens_per_step)
+        return {"value": Estimate(value, "count", f"{int(steps):,} steps × {fmt_count(tokens_per_step)} tokens per step = "
+                                  f"{fmt_count(value)} tokens", ("arithmetic",))}
     if not dataset_tokens or dataset_tokens <= 0:
         raise NotComputable("no token budget and no data set size in tokens")
     passes = float(epochs) if epochs and epochs > 0 else 1.0
