@@ -827,3 +827,16 @@ def test_the_steps_a_run_is_set_to_take_give_its_tokens_and_someone_elses_run_st
     assert c.wm.value("training_tokens") == 600000 * 12 * 40 * 1024
     assert c.wm.value("training_flops") == pytest.approx(6 * c.wm.value("params") * 600000 * 12 * 40 * 1024)
     assert c.advice.findings[0].id == "finding-training-flops"  # it answers the time asked
+
+
+def test_a_run_said_to_fit_over_the_count_names_the_largest_part_not_your_plan_fits(kb):
+    """Review 13: Qwen2.5-1.5B at 16 × 16,384 tokens per GPU with checkpointing and bf16 'runs at about 50GB per
+    GPU': the count (one fp32 logits copy alone is 16 × 16,384 × 151,936 × 4 B) is far over the card, so the answer
+    names the logits as the part a run that fits cannot hold - and does not also say 'your plan fits the card'."""
+    c = run_consultation("SFT of Qwen2.5-1.5B-Instruct on 8x H100 with deepspeed zero3, packing, max_seq_length 16384, "
+                         "per_device_train_batch_size 16, gradient_checkpointing, bf16, lr 1e-5. It runs at about 50GB "
+                         "per GPU. Is 16 x 16384 really fitting?", kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert "plan-estimate-above-a-run-that-fits" in ids and "plan-fits" not in ids
+    assert c.wm.value("plan_current_largest").startswith("logits")
+    assert "checkpointing" not in c.wm.value("plan_current_assumed")

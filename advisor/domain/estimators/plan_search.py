@@ -329,7 +329,7 @@ def _at_one(p: Problem, result: SearchResult) -> Candidate:
            "options", "verdicts", "current_cpu", "current_fits_card", "current_fits_host", "best", "best_cpu",
            "activations_modelled", "current_eager", "current_eager_fits",
            "replicated_full", "at_one", "at_one_states", "at_one_sample", "fits_at_one", "seq_matters", "not_decisive",
-           "asked",
+           "asked", "current_largest", "current_assumed",
            cites=SOURCES + ("arithmetic",) + tuple(sorted({s for note in CHANGE_NOTES.values() for s in note["sources"]})))
 def plan_search(params: float, gpu_memory: float, precision: str | None = None, optimizer: str | None = None,
                 num_gpus: int | None = None, gpus_available: int | None = None, gpus_to_fit: int | None = None,
@@ -397,6 +397,12 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
         "options": Estimate(items, None, f"{len(result.shown)} plans from the Pareto front of accuracy risk, time per "
                             "update and changes (heuristic ranking)", SOURCES, heuristic=True),
     }
+    if cur.components:  # what a run said to fit while the count says it does not is most likely not holding
+        name, size = max(cur.components.items(), key=lambda item: item[1])
+        out["current_largest"] = Estimate(f"{name} {fmt_bytes_gib(size)}", None, "the largest part of your plan's "
+                                          f"memory per GPU: {name}, {fmt_bytes_gib(size)}", SOURCES)
+    out["current_assumed"] = Estimate(and_join(list(p.assumed), len(p.assumed)) if p.assumed else "nothing", None,
+                                      "what your plan assumes because you did not say it", SOURCES)
     k = p.current
     replicated = (k.gpus == 1 or k.zero == 0) and k.adapter == "none" and not k.offload
     out["replicated_full"] = Estimate(replicated, None, "every weight trained, states replicated on each GPU"
