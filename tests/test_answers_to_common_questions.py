@@ -840,3 +840,26 @@ def test_a_run_said_to_fit_over_the_count_names_the_largest_part_not_your_plan_f
     assert "plan-estimate-above-a-run-that-fits" in ids and "plan-fits" not in ids
     assert c.wm.value("plan_current_largest").startswith("logits")
     assert "checkpointing" not in c.wm.value("plan_current_assumed")
+
+
+def test_an_r1_distill_is_its_base_and_llama_factory_checkpoints_by_default(kb):
+    """Review 13: 'full SFT of DeepSeek-R1-Distill-Qwen-32B on 7x A800 80GB with LLaMA-Factory, zero3, cutoff_len
+    1024, per_device 1, GA 2, bf16 … why does it OOM?' - the distill has Qwen2.5-32B's shapes; LLaMA-Factory
+    checkpoints the activations unless told not to; 16 B × 32.76B / 7 GPUs of states leave too little of 80 GiB."""
+    c = run_consultation("full SFT of DeepSeek-R1-Distill-Qwen-32B on 7x A800 80GB with LLaMA-Factory, deepspeed "
+                         "ds_z3_config (zero3, no offload), cutoff_len 1024, per_device_train_batch_size 1, "
+                         "gradient_accumulation_steps 2, bf16. why does it OOM?", kb=kb)
+    assert c.wm.value("model_preset") == "qwen2.5-32b" and c.wm.value("grad_checkpointing") is True
+    assert c.wm.value("plan_current_fits") is False
+    off = run_consultation("full SFT of Qwen2.5-7B with LLaMA-Factory, disable_gradient_checkpointing: true, on 8x "
+                           "A100", kb=kb)
+    assert off.wm.value("grad_checkpointing") is False
+
+
+def test_an_oom_under_the_count_is_too_close_to_fit_not_over_the_card(kb):
+    """Review 13: 'does not fit: needs 68.49 GiB of 80' read as a contradiction - an OOM where the count stays under
+    the card is named as too close to fit, with the count, and 'does not fit the card' is kept for counts over it."""
+    c = consult("LoRA on Vicuna 7B on a T4 16GB keeps hitting CUDA out of memory, MICRO_BATCH_SIZE = 4, CUTOFF_LEN = "
+                "256", kb=kb)
+    ids = [f.id for f in c.findings]
+    assert "plan-oom-near-the-count" in ids and "plan-does-not-fit" not in ids

@@ -202,6 +202,8 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("q_proj v_proj k_proj o_proj gate_proj up_proj down_proj", "lora_targets", "all_linear"),
     # a loss that never builds the whole logits (Unsloth's, Liger's, a chunked cross-entropy)
     ("unsloth", "fused_loss", True), ("liger", "fused_loss", True), ("liger kernel", "fused_loss", True),
+    # LLaMA-Factory checkpoints the activations unless `disable_gradient_checkpointing` is set (its model_args)
+    ("llama factory", "checkpointing_default", True), ("llamafactory", "checkpointing_default", True),
     ("fused cross entropy", "fused_loss", True), ("chunked cross entropy", "fused_loss", True),
     ("cut cross entropy", "fused_loss", True), ("fused linear cross entropy", "fused_loss", True),
     # accumulation said without a count: only its absence is read ("no accumulation", "without grad accumulation")

@@ -278,6 +278,10 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     if fused is not None and "unsloth" in fused.text.lower() and "grad_checkpointing" not in v:
         # Unsloth checkpoints the activations unless told not to (use_gradient_checkpointing="unsloth")
         put("grad_checkpointing", True, fused.text)
+    framework = v.get("checkpointing_default")
+    if framework is not None and "grad_checkpointing" not in v:
+        # LLaMA-Factory checkpoints unless `disable_gradient_checkpointing: true` (its ModelArguments default)
+        put("grad_checkpointing", True, framework.text)
     if reading.asked_settings:  # "would zero3 help or cpu offload?": each is checked as a change of the plan
         put("asked_settings", "; ".join(f"{name}={value}" for name, value, _ in reading.asked_settings),
             reading.asked_settings[0][2])
