@@ -1391,3 +1391,11 @@ def test_the_recipe_or_script_a_user_runs_leaves_the_hardware_theirs(message, ex
     got = labels(message)
     for name, value in expected.items():
         assert got.get(name) == value, (name, got)
+
+
+def test_a_structured_situation_with_tensor_parallelism_counts_the_data_parallel_gpus(kb):
+    from advisor.reading.situation import situation_facts
+
+    facts = situation_facts({"hardware": {"num_gpus": 8, "gpu_model": "a100-80gb"}, "model": {"name": "llama-13b"},
+                             "training": {"tensor_parallel": 4, "pipeline_parallel": 1}}, kb)
+    assert facts["num_gpus"][0] == 2 and facts["model_parallel_gpus"][0] == 4

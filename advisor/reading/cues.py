@@ -283,6 +283,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("tensor_model_parallel_size", "tensor_parallel"), ("tp", "tensor_parallel"), ("tp size", "tensor_parallel"),
     ("model_parallel_size", "tensor_parallel"), ("pipeline_model_parallel_size", "pipeline_parallel"),
     ("pp", "pipeline_parallel"), ("pipeline parallel size", "pipeline_parallel"),
+    ("dp", "data_parallel"), ("data parallel size", "data_parallel"), ("data_parallel_size", "data_parallel"),
     ("learning_rate", "lr"), ("learning rate", "lr"), ("lr", "lr"), ("base_lr", "lr"), ("base lr", "lr"), ("blr", "lr"),
     ("warmup_steps", "warmup_steps"), ("warmup steps", "warmup_steps"), ("warmup", "warmup_steps"),
     ("warm up", "warmup_steps"), ("lr_warmup_steps", "warmup_steps"), ("num_warmup_steps", "warmup_steps"), ("warmup_ratio", "warmup_ratio"),

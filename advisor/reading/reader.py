@@ -101,6 +101,8 @@ def read(message: str) -> Reading:
     return reading
 
 
+GLUED_DEGREES = frozenset({"tp", "pp", "dp"})  # "TP8 PP8 DP2": Megatron's degrees, written glued
+
 # "is 8 per device going to OOM?", "will batch 16 run out of memory?": an OOM foreseen in a question, not seen
 FORESEEING = frozenset({"going", "gonna", "will", "would"})
 
@@ -589,7 +591,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         prev = clause.tokens[key - 1] if key > clause.start else None
         times = prev is not None and prev.text == "x" and key - 2 >= clause.start \
             and clause.tokens[key - 2].is_num  # "8x8 GPUs"
-        if prev is not None and prev.kind == "word" and not tok.space_before and not times:
+        if prev is not None and prev.kind == "word" and not tok.space_before and not times \
+                and prev.text not in GLUED_DEGREES:
             continue  # part of a name: "A100", "M60", "llama2", "qwen2" are names, not quantities
         if prev is not None and prev.text == "-" and not tok.space_before and (
                 prev.space_before or key - 2 < clause.start or clause.tokens[key - 2].text in ("=", ":", "(", "[")):

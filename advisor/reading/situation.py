@@ -49,6 +49,8 @@ class Training(BaseModel):
     parallelism: Optional[Literal["ddp", "dp", "fsdp", "zero", "tensor", "pipeline", "device_map"]] = Field(
         None, description="ddp = DistributedDataParallel (one process per GPU); dp = torch.nn.DataParallel (one process)")
     zero_stage: Optional[int] = Field(None, ge=0, le=3, description="DeepSpeed ZeRO stage")
+    tensor_parallel: Optional[int] = Field(None, ge=1, le=100_000, description="Tensor-parallel size (Megatron's TP)")
+    pipeline_parallel: Optional[int] = Field(None, ge=1, le=100_000, description="Pipeline-parallel size (PP)")
     offload: Optional[Literal["cpu", "nvme"]] = None
     offload_params: Optional[bool] = Field(None, description="the parameters offloaded too (ZeRO-3 offload_param, FSDP "
                                            "CPU offload), not only the optimizer state")
@@ -127,6 +129,7 @@ _PLACES = {
     "lora_targets": ("training", "lora_targets"),
     "precision": ("training", "precision"), "optimizer": ("training", "optimizer"),
     "parallelism": ("training", "parallelism"), "zero_stage": ("training", "zero_stage"),
+    "tensor_parallel": ("training", "tensor_parallel"), "pipeline_parallel": ("training", "pipeline_parallel"),
     "offload": ("training", "offload"), "offload_params": ("training", "offload_params"),
     "fused_loss": ("training", "fused_loss"),
     "grad_checkpointing": ("training", "grad_checkpointing"),
@@ -211,7 +214,7 @@ READER_FACTS = frozenset({fact for _, fact in _DIRECT} | {"micro_batch", "optimi
                                                           "full_training", "cpu_ram", "gpu_alternative",
                                                           "gpu_alternative_memory", "target_tokens_per_step",
                                                           "max_micro_batch", "gpu_peak_tflops", "split_gpus",
-                                                          "claim_run_fits", "asked_settings"})
+                                                          "claim_run_fits", "asked_settings", "model_parallel_gpus"})
 
 
 def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
@@ -242,6 +245,14 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         # in data parallel (num_gpus), which sets the batch per update; the split sets the memory per GPU
         put("split_gpus", count.value, count.text)
         put("num_gpus", 1, parallelism.text)
+    tp, pp, dp = v.get("tensor_parallel"), v.get("pipeline_parallel"), v.get("data_parallel")
+    spans = (tp.value if tp else 1) * (pp.value if pp else 1)
+    if spans > 1:  # "8x A100, TP 4, PP 1": one model copy over 4 GPUs, so 2 in data parallel
+        put("model_parallel_gpus", spans, " ".join(r.text for r in (tp, pp) if r))
+        if dp is not None:
+            put("num_gpus", dp.value, dp.text)
+        elif count is not None and count.value % spans == 0:
+            put("num_gpus", count.value // spans, f"{count.text}, {' '.join(r.text for r in (tp, pp) if r)}")
     for read_name, fact in _DIRECT:
         if read_name in v:
             put(fact, v[read_name].value, v[read_name].text)
@@ -316,7 +327,8 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         put("batch_unqualified", unqualified.value, unqualified.text)
     # the accumulation the user's own numbers imply: per-device 32 on 8 GPUs with a batch per update of 256 is one
     # step, with 1,024 four (said by the numbers, so not asked)
-    micro_fact, total, gpus = out.get("micro_batch"), out.get("batch_size"), reading.get("num_gpus")
+    micro_fact, total = out.get("micro_batch"), out.get("batch_size")
+    gpus = out["num_gpus"][0] if "num_gpus" in out else None  # (in data parallel: TP and PP GPUs share one copy)
     if "grad_accum_steps" not in out and micro_fact and total and gpus:
         per_step = micro_fact[0] * gpus
         if total[0] >= per_step and total[0] % per_step == 0:

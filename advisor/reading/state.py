@@ -170,8 +170,10 @@ def fill(reading: Reading, name: str, scaled: float, unit: str, text: str, setup
         if name == "num_gpus" and scaled > 100_000:
             return
         reading.set(Read(name, int(scaled), text, setup, qualified=qualified, keyed=keyed, mood=mood, weak=weak))
-    elif name in ("tensor_parallel", "pipeline_parallel"):  # "tp=4", "--pipeline_model_parallel_size 2"
-        if whole and scaled > 1:
+    elif name in ("tensor_parallel", "pipeline_parallel", "data_parallel"):  # "tp=4", "PP 1", "DP2"
+        if whole and 1 <= scaled <= 100_000:
+            reading.set(Read(name, int(scaled), text, setup))  # the degree: data parallel is what the rest leave
+        if whole and scaled > 1 and name != "data_parallel":
             reading.set(Read("parallelism", "tensor" if name == "tensor_parallel" else "pipeline", text, setup))
     elif name == "precision_bits":  # `precision=16` is Lightning's mixed fp16, `precision=32` full fp32
         if scaled in (16, 32):

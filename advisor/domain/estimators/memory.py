@@ -62,6 +62,18 @@ def model_state_bytes(params: float, precision: str, optimizer: str) -> dict[str
     }
 
 
+@estimator(cites=("korthikanti",))
+def model_parallel_states(states: float, model_parallel_gpus: float) -> dict[str, Estimate]:
+    """Model states per GPU when tensor and pipeline parallelism split one copy of the model over several GPUs:
+    the states divided by them (embeddings and a stage's extra layers aside; a distributed optimizer divides the
+    optimizer's part further over the data-parallel GPUs)."""
+    if states <= 0 or model_parallel_gpus < 1:
+        raise NotComputable("the states and the GPUs must be positive")
+    each = states / model_parallel_gpus
+    return {"value": Estimate(each, "bytes", f"{fmt_bytes_gb(states)} / {int(model_parallel_gpus)} GPUs (tensor × "
+                              f"pipeline parallel) = {fmt_bytes_gb(each)} per GPU", ("korthikanti",))}
+
+
 @estimator(cites=("trl-reference-model", "dpo"))
 def reference_model_bytes(params: float, precision: str = "amp_bf16") -> dict[str, Estimate]:
     """DPO and KTO score every pair with a frozen copy of the starting model as well: its weights only (no
