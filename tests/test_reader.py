@@ -1398,4 +1398,4 @@ def test_a_structured_situation_with_tensor_parallelism_counts_the_data_parallel
 
     facts = situation_facts({"hardware": {"num_gpus": 8, "gpu_model": "a100-80gb"}, "model": {"name": "llama-13b"},
                              "training": {"tensor_parallel": 4, "pipeline_parallel": 1}}, kb)
-    assert facts["num_gpus"][0] == 2 and facts["model_parallel_gpus"][0] == 4
+    assert facts["num_gpus"] == 2 and facts["model_parallel_gpus"] == 4
