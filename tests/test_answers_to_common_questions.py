@@ -880,3 +880,19 @@ def test_tensor_and_pipeline_parallel_gpus_share_one_copy_and_the_users_throughp
     assert not c.wm.known("plan_current_fits")  # (the plan search does not model TP/PP: no verdict from it)
     megatron = read_message(kb, "Megatron-LM 70B llama on 128 H100 with TP8 PP8 DP2 and full activation recompute")
     assert megatron["num_gpus"][0] == 2 and megatron["model_parallel_gpus"][0] == 64
+
+
+def test_an_epochs_time_gives_the_samples_per_second_of_a_known_data_set(kb):
+    """Review 13: 'LambdaResNet50 on ImageNet on 8 V100s, and one epoch takes ~3 hours … The author says ~1 hour per
+    epoch' - ImageNet's training split is 1,281,167 images: 1,281,167 / 10,800 s = 118.6 images/s, 14.8 per GPU (the
+    user's epoch, not the author's)."""
+    c = run_consultation("training LambdaResNet50 on ImageNet on 8 V100s, and one epoch takes ~3 hours, which seems "
+                         "like a lot. The author says ~1 hour per epoch on 8 V100s. What throughput should I expect?",
+                         kb=kb)
+    assert c.wm.value("dataset_size") == 1_281_167 and c.wm.value("epoch_seconds") == 3 * 3600
+    assert c.wm.value("epoch_samples_per_second_per_gpu") == pytest.approx(1_281_167 / 10_800 / 8)
+    assert c.advice.findings[0].id == "finding-epoch-throughput"
+    said = run_consultation("ResNet-50 on a 20k-image subset of ImageNet, 8 GPUs, 10 minutes per epoch", kb=kb)
+    assert not said.wm.known("dataset_size") or said.wm.value("dataset_size") != 1_281_167  # a subset is not
+    own = run_consultation("ResNet-50 on ImageNet (my copy has 1,200,000 images), 8 GPUs, 2 h per epoch", kb=kb)
+    assert own.wm.value("dataset_size") == 1_200_000  # a size said outranks the data set's

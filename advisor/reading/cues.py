@@ -202,6 +202,10 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("q_proj v_proj k_proj o_proj gate_proj up_proj down_proj", "lora_targets", "all_linear"),
     # a loss that never builds the whole logits (Unsloth's, Liger's, a chunked cross-entropy)
     ("unsloth", "fused_loss", True), ("liger", "fused_loss", True), ("liger kernel", "fused_loss", True),
+    # a public data set named, with its training split's size (ILSVRC-2012, CIFAR, MNIST); 0: a size not fixed
+    ("imagenet", "dataset_known", 1_281_167), ("imagenet 1 k", "dataset_known", 1_281_167),
+    ("ilsvrc", "dataset_known", 1_281_167), ("imagenet 21 k", "dataset_known", 0), ("imagenet 22 k", "dataset_known", 0),
+    ("cifar 10", "dataset_known", 50_000), ("cifar 100", "dataset_known", 50_000), ("mnist", "dataset_known", 60_000),
     # LLaMA-Factory checkpoints the activations unless `disable_gradient_checkpointing` is set (its model_args)
     ("llama factory", "checkpointing_default", True), ("llamafactory", "checkpointing_default", True),
     ("fused cross entropy", "fused_loss", True), ("chunked cross entropy", "fused_loss", True),

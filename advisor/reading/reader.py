@@ -101,7 +101,8 @@ def read(message: str) -> Reading:
     return reading
 
 
-GLUED_DEGREES = frozenset({"tp", "pp", "dp"})  # "TP8 PP8 DP2": Megatron's degrees, written glued
+GLUED_DEGREES = frozenset({"tp", "pp", "dp"})
+SUBSET_WORDS = frozenset({"subset", "subsets", "portion", "fraction", "part", "sample", "sampled", "%"})  # "TP8 PP8 DP2": Megatron's degrees, written glued
 
 # "is 8 per device going to OOM?", "will batch 16 run out of memory?": an OOM foreseen in a question, not seen
 FORESEEING = frozenset({"going", "gonna", "will", "would"})
@@ -301,6 +302,9 @@ def _keywords(clause: Clause, reading: Reading) -> None:
         if not off and "false" in present:  # "use_8bit_adam and gradient_checkpointing are False"
             later = words[end:end + 6]
             off = "false" in later and bool({"are", "is", "="} & set(later[:later.index("false")]) or later[0] == "and")
+        if name == "dataset_known" and not SUBSET_WORDS.isdisjoint(present):
+            after_hit = end  # "a 20k-image subset of ImageNet": not the data set's own size
+            continue
         if name == "oom" and _predicted(clause, k):
             after_hit = end  # "is 8 per device going to OOM?": whether it would fit is asked; nothing failed yet
             continue

@@ -248,11 +248,12 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     tp, pp, dp = v.get("tensor_parallel"), v.get("pipeline_parallel"), v.get("data_parallel")
     spans = (tp.value if tp else 1) * (pp.value if pp else 1)
     if spans > 1:  # "8x A100, TP 4, PP 1": one model copy over 4 GPUs, so 2 in data parallel
-        put("model_parallel_gpus", spans, " ".join(r.text for r in (tp, pp) if r))
+        said = (tp if tp and tp.value > 1 else pp).text  # (provenance quotes the message's own words)
+        put("model_parallel_gpus", spans, said)
         if dp is not None:
             put("num_gpus", dp.value, dp.text)
         elif count is not None and count.value % spans == 0:
-            put("num_gpus", count.value // spans, f"{count.text}, {' '.join(r.text for r in (tp, pp) if r)}")
+            put("num_gpus", count.value // spans, said)
     for read_name, fact in _DIRECT:
         if read_name in v:
             put(fact, v[read_name].value, v[read_name].text)
@@ -289,6 +290,10 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     if fused is not None and "unsloth" in fused.text.lower() and "grad_checkpointing" not in v:
         # Unsloth checkpoints the activations unless told not to (use_gradient_checkpointing="unsloth")
         put("grad_checkpointing", True, fused.text)
+    known = v.get("dataset_known")
+    if known is not None and known.value and "dataset_size" not in v:
+        # "ResNet-50 on ImageNet": the training split's size (1,281,167 images), when no size is said
+        put("dataset_size", known.value, known.text)
     framework = v.get("checkpointing_default")
     if framework is not None and "grad_checkpointing" not in v:
         # LLaMA-Factory checkpoints unless `disable_gradient_checkpointing: true` (its ModelArguments default)
