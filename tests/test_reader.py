@@ -1399,3 +1399,15 @@ def test_a_structured_situation_with_tensor_parallelism_counts_the_data_parallel
     facts = situation_facts({"hardware": {"num_gpus": 8, "gpu_model": "a100-80gb"}, "model": {"name": "llama-13b"},
                              "training": {"tensor_parallel": 4, "pipeline_parallel": 1}}, kb)
     assert facts["num_gpus"] == 2 and facts["model_parallel_gpus"] == 4
+
+
+@pytest.mark.parametrize("message, steps", [
+    ("pretraining on 4x A100, global 2000, AMP, 500k steps. My estimate is 2-3 months", 500_000),
+    ("train for 100k iterations with batch 64", 100_000),
+    ("nanoGPT with max_iters 600000 on one 4090", 600_000),
+    ("it OOMs after 2000 steps", None),  # a point in the run
+    ("every 5000 steps I save a checkpoint", None),
+    ("warmup 2000 steps, then cosine", None),  # the warmup's
+])
+def test_the_steps_a_run_is_set_to_take(message, steps):
+    assert read(message).get("planned_steps") == steps

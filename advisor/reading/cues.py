@@ -333,6 +333,8 @@ RIGHT_CUES: list[tuple[str, str]] = [
     ("graphics cards", "num_gpus"),
     ("nodes", "num_nodes"), ("node", "num_nodes"), ("machines", "num_nodes"),
     ("epochs", "epochs"), ("epoch", "epochs"),
+    ("steps", "planned_steps"), ("training steps", "planned_steps"), ("optimizer steps", "planned_steps"),
+    ("iterations", "planned_steps"),  # "500k steps", "for 100k iterations" (reader._numbers keeps points in a run out)
     ("generations per prompt", "num_generations"), ("completions per prompt", "num_generations"),
     ("rollouts per prompt", "num_generations"), ("samples per prompt", "num_generations"),
     ("training procs", "num_gpus"), ("training processes", "num_gpus"), ("training ranks", "num_gpus"),

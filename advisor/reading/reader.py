@@ -102,6 +102,7 @@ def read(message: str) -> Reading:
 
 
 GLUED_DEGREES = frozenset({"tp", "pp", "dp"})
+POINT_IN_RUN = frozenset({"after", "at", "every", "each", "first", "last", "around", "within", "by", "until", "till"})
 SUBSET_WORDS = frozenset({"subset", "subsets", "portion", "fraction", "part", "sample", "sampled", "%"})  # "TP8 PP8 DP2": Megatron's degrees, written glued
 
 # "is 8 per device going to OOM?", "will batch 16 run out of memory?": an OOM foreseen in a question, not seen
@@ -773,6 +774,10 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             name = "global_batch" if "total" in words[start_key + 1:start_key + 7] else "batch"
         elif name == "dataset_size" and start_key > k and start_key + 1 < len(words) and words[start_key + 1] == "per":
             continue  # "256 images per forward", "7000 samples per second": a batch or a rate, not the data set
+        if name == "planned_steps" and start_key > k and (
+                words[k - 1:k] and words[k - 1] in POINT_IN_RUN or value < 1000 and u not in ("k", "m")
+                or words[start_key + 1:start_key + 2] in (["of"], ["per"], ["/"]) or "warmup" in words[max(0, k - 3):k]):
+            continue  # "after 200 steps", "every 500 steps", "300 steps of warmup", "10 steps per second": no run's length
         if name == "dataset_size" and start_key > k and _per_time(clause, keys[start_key] + 1):
             continue  # "7000 samples/s", "320 img/sec": a rate
         if name == "dataset_size" and (times or (GPU_WORDS & set(words[max(0, k - 4):k])
