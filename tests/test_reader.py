@@ -1411,3 +1411,15 @@ def test_a_structured_situation_with_tensor_parallelism_counts_the_data_parallel
 ])
 def test_the_steps_a_run_is_set_to_take(message, steps):
     assert read(message).get("planned_steps") == steps
+
+
+def test_options_a_question_weighs_are_not_the_run_and_a_recipes_total_is_its_batch():
+    """Review 13: 'The recipe is 4 nodes x 8 GPUs with batch_size 128 per GPU and lr 4e-3 (total 4096). On one node
+    do I set batch_size 512 per GPU, or keep 128 and use update_freq 4, or lower the lr?' - neither 512 nor the
+    accumulation 4 is the run; the recipe's batch per update is 4096; no 'per GPU or total?' semantics question."""
+    got = labels("training ConvNeXt-S on ImageNet on a single node with 8 GPUs. The recipe is 4 nodes x 8 GPUs with "
+                 "batch_size 128 per GPU and lr 4e-3 (total 4096). On one node do I set batch_size 512 per GPU, or "
+                 "keep 128 and use update_freq 4, or lower the lr?")
+    assert "micro_batch" not in got and "grad_accum_steps" not in got
+    assert got["reference_batch"] == 4096 and got["goal"] != "explain_result"
+    assert labels("I have total 4 GPUs").get("batch_size") is None

@@ -261,6 +261,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("effective batch size", "global_batch"), ("effective batch", "global_batch"), ("total batch size", "global_batch"),
     ("global_batch_size", "global_batch"), ("total batch", "global_batch"), ("gbs", "global_batch"),
     ("global", "global_batch"), ("global bs", "global_batch"),  # "want global 512"
+    ("total", "global_batch"),  # "(total 4096)" after a batch per GPU (a count named after it wins: "total 4 GPUs")
     ("batch size", "batch"), ("batch_size", "batch"), ("batchsize", "batch"), ("batch", "batch"), ("bs", "batch"),
     ("batch sizes", "batch"),
     ("gradient_accumulation_steps", "grad_accum_steps"), ("gradient accumulation steps", "grad_accum_steps"),

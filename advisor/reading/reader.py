@@ -403,6 +403,18 @@ def _equivalence_asked(clause: Clause) -> bool:
     return asked or bool(words) and words[0] in QUESTION_OPENERS
 
 
+def _named_from(words: list[str], k: int) -> int:
+    """Where the words naming the number at key k start, when its slot was read from the words after it ("set
+    batch_size 512 per GPU": at 'batch')."""
+    while k > 0 and words[k - 1] in BATCH_NAME_WORDS:
+        k -= 1
+    return k
+
+
+BATCH_NAME_WORDS = frozenset({"batch", "size", "bs", "batchsize"})
+ASKING_MODALS = frozenset({"should", "shall", "do", "can", "could", "must"})  # "do I set batch 512 per GPU, or …?"
+
+
 def _weighed_in_question(clause: Clause, cue: int) -> bool:
     """Whether the setting whose cue starts at key `cue` is an option a question weighs ("…, or use
     gradient_accumulation_steps=4?", "or just set batch 8?", "is that ok or should I use batch 16?"): 'or' in the
@@ -418,8 +430,10 @@ def _weighed_in_question(clause: Clause, cue: int) -> bool:
     if verb < 1 or words[verb] not in PROPOSING:
         return False
     before = words[verb - 1]
+    if before == "and" and "or" in words[max(0, verb - 6):verb - 1]:
+        return True  # "…, or keep 128 and use update_freq 4?": the second half of an option weighed
     return before == "or" or verb >= 2 and (words[verb - 2] == "or" and before in ("just", "maybe", "instead")
-                                            or words[verb - 2] in ("should", "shall") and before in ("i", "we"))
+                                            or words[verb - 2] in ASKING_MODALS and before in ("i", "we"))
 
 
 def _asked_about(clause: Clause, k: int, length: int) -> bool:
@@ -644,6 +658,11 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 and words[noun] in names.FAMILIES:
             noun += 2  # "a ~500M llama-style model": the size of a model built like a family's
         right_slot = _right_slot(right, clause, noun)
+        if slot is not None and keyed is None and words[slot[1]] == "total" \
+                and words[slot[1] + 1] not in ("batch", "train", "bs", "batchsize", "size") and (
+                slot[1] != k - 1 or right_slot or BATCH_NAME_WORDS.isdisjoint(words[max(0, k - 10):k - 1])
+                or clause.tokens[keys[k - 1] - 1].text not in ("(", ",")):
+            slot = None  # "…per GPU (total 4096)" is the batch over all GPUs; "total 4 GPUs" is a count
         if slot is None or (slot[0] == "batch" and right_slot and right_slot[0] == "micro_batch") \
                 or (right_slot and keyed is None and _listed_after(clause, slot[1], key)):
             # "8 GPUs, 50000 samples": a cue before a list separator named the previous value; the noun after this
@@ -727,7 +746,7 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             # "ZeRO-2 … should I switch to zero3?": the stage asked about, not the one in use
             reading.ask_about(name, int(value), clause.text(keys[start_key], text_end))
             continue
-        if start_key <= k and _weighed_in_question(clause, start_key):
+        if _weighed_in_question(clause, start_key if start_key <= k else _named_from(words, k)):
             continue  # "keep lr 1e-5, divide it by 4, or use gradient_accumulation_steps=4?": an option, not the run
         if name in BATCH_FIELDS + ("grad_accum_steps",) and keyed is None and not in_flag(clause, keys[start_key]) \
                 and _equivalence_asked(clause):
