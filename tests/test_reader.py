@@ -1423,3 +1423,9 @@ def test_options_a_question_weighs_are_not_the_run_and_a_recipes_total_is_its_ba
     assert "micro_batch" not in got and "grad_accum_steps" not in got
     assert got["reference_batch"] == 4096 and got["goal"] != "explain_result"
     assert labels("I have total 4 GPUs").get("batch_size") is None
+
+
+def test_a_total_in_parentheses_after_a_batch_per_gpu_is_the_batch_not_a_count():
+    got = labels("Swin-L + HTC on COCO with mmdetection, I only have 8 A100s. The config is 2 images per GPU on 8 GPUs "
+                 "(16 total) with AdamW lr 1e-4.")
+    assert got["num_gpus"] == 8 and got["batch_size"] == 16

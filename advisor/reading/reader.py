@@ -727,6 +727,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             reading.set(Read("batch_tokens", _token_counts(value, u, scaled), clause.text(keys[start_key], keys[end + 1]),
                              setup))
             continue
+        if name == "num_gpus" and start_key < k and words[end + 1:end + 2] == ["total"] and prev is not None \
+                and prev.text == "(" and "per" in words[max(0, start_key - 8):start_key]:
+            name = "global_batch"  # "2 images per GPU on 8 GPUs (16 total)": the batch over the GPUs, not a count
         if name == "batch" and (words[end + 1:end + 2] in (["total"], ["overall"], ["combined"])
                                 or words[end + 1:end + 3] == ["in", "total"]):
             name = "global_batch"  # "batch 256 total", "the batch size is 64 overall": over all GPUs
