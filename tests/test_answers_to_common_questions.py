@@ -896,3 +896,18 @@ def test_an_epochs_time_gives_the_samples_per_second_of_a_known_data_set(kb):
     assert not said.wm.known("dataset_size") or said.wm.value("dataset_size") != 1_281_167  # a subset is not
     own = run_consultation("ResNet-50 on ImageNet (my copy has 1,200,000 images), 8 GPUs, 2 h per epoch", kb=kb)
     assert own.wm.value("dataset_size") == 1_200_000  # a size said outranks the data set's
+
+
+def test_batch_one_on_several_gpus_is_per_device_and_states_that_fit_sharded_are_not_blamed(kb):
+    """Review 13: full DPO of a 7B model on 8x A40 with ZeRO-3 'OOM even with batch size 1' - batch 1 is per
+    device; 16 B × 7.24B / 8 plus the sharded reference and a 2 × 1,024-token pair is about 20 GiB of 48, so the
+    states are not what ran out ('batch size is not the lever when the model states do not fit' is not said)."""
+    c = run_consultation("full DPO of zephyr-7b-sft-full (Mistral 7B) with the alignment-handbook recipe (max_length "
+                         "1024, bf16, gradient checkpointing) on 8x A40 46GB using the deepspeed_zero3 accelerate "
+                         "config. OOM even with batch size 1. how can I make full DPO fit?", kb=kb)
+    assert c.wm.value("micro_batch") == 1 and c.wm.value("num_gpus") == 8
+    assert c.wm.value("plan_current_per_gpu") < 0.5 * c.wm.value("gpu_memory")
+    ids = [f.id for f in c.advice.red_flags] + [f.id for f in c.advice.findings]
+    assert "rf-batch-one-fits" not in ids and "plan-fits-but-oom" in ids
+    alone = consult("OOM even with batch size 1 fine-tuning Llama-2-13B full on a single A100 80GB", kb=kb)
+    assert "rf-batch-one-fits" in [f.id for f in alone.red_flags]  # there the states do not fit

@@ -237,7 +237,8 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         except UnitError:
             pass  # e.g. an optimizer outside the choices: nothing to reason with, so nothing claimed
 
-    if "micro_batch" in v and not v["micro_batch"].implied:
+    if "micro_batch" in v and (not v["micro_batch"].implied or v["micro_batch"].value == 1):
+        # (a plain "batch size 1" is per device however many GPUs there are: no batch per update is smaller)
         put("micro_batch", v["micro_batch"].value, v["micro_batch"].text)
     parallelism, count = v.get("parallelism"), v.get("num_gpus")
     if parallelism is not None and parallelism.value == "device_map" and count is not None and count.value > 1:
