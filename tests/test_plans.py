@@ -519,16 +519,17 @@ def test_a_layer_split_is_not_data_parallel_for_the_batch_arithmetic(kb):
     assert plans_of(split)["current"].per_gpu_bytes < plans_of(ddp)["current"].per_gpu_bytes
 
 
-def test_a_plan_whose_states_fit_says_so_where_activations_are_not_counted(kb):
+def test_a_split_mixture_of_experts_plan_counts_its_states_and_its_routed_activations(kb):
     """Review 11: Mixtral-8x7B LoRA on a 16-bit base over 2 H100s by device_map - the user's '~47GB per card' is
     their own arithmetic, the card is 79.65 GiB, and the split model's states (93 GB / 2 + adapters) fit: the answer
-    says so (it said nothing at all), with the activations left to a measurement."""
+    says so (it said nothing at all). Since review 13 the activations are counted too (each token through its top-2
+    experts), and the plan still fits."""
     advice = consult("Mixtral-8x7B-v0.1 LoRA r=8 with the base in bf16 on 2x H100 80GB, device_map=\"auto\", seq 4096, "
                      "per_device_train_batch_size=2, gradient checkpointing. 46.7B*2 bytes = 93GB so ~47GB per card, "
                      "should fit?", kb=kb)
     current = plans_of(advice)["current"]
     assert current.fits and current.budget_bytes == pytest.approx(79.65 * 2**30, rel=0.01)
-    assert advice.findings[0].id == "plan-states-fit"
+    assert advice.findings[0].id == "plan-fits" and current.components["activations"] > 0
     params = {f.name: f.value for f in advice.facts}["params"]
     assert current.components["weights"] == pytest.approx(params * 2 / 2, rel=0.01)  # the 16-bit base, split in two
 

@@ -254,3 +254,19 @@ def test_lora_parameters_on_the_layers_targeted():
     assert lora_adapter_params(mixtral, 16, "attention") == 32 * 16 * (2 * (4096 + 4096) + 2 * (4096 + 1024))
     assert lora_adapter_params(mixtral, 16) > 17 * lora_adapter_params(mixtral, 16, "attention")
     assert lora_adapter_params(preset("llama-2-7b"), 8, "qv") == 32 * 8 * 2 * (4096 + 4096) == 4_194_304
+
+
+def test_a_mixture_of_experts_counts_each_tokens_top_k_expert_activations():
+    """Review 13: Mixtral's blocks are a Llama block whose MLP runs each token through its top-2 of 8 experts: the
+    per-sample activations are a dense model's with twice the MLP width (the router's logits aside), not 'no
+    activation model'."""
+    from dataclasses import replace
+
+    from advisor.domain.catalogue import preset
+    from advisor.domain.estimators.training import TrainingSetup, estimate_training_memory
+
+    moe = preset("mixtral-8x7b", 4096)
+    dense = replace(moe, arch_kind="decoder", family="llama", d_ff=moe.d_ff * int(moe.dims["top_k"]))
+    setup = TrainingSetup(precision="amp_bf16", optimizer="adamw")
+    assert moe.has_activation_shape and not moe.has_transformer_shape
+    assert estimate_training_memory(moe, setup).slope == pytest.approx(estimate_training_memory(dense, setup).slope)

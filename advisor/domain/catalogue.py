@@ -24,6 +24,7 @@ CATALOGUE = Path(__file__).parent / "data" / "models.yaml"
 TRANSFORMER_FAMILIES = ("gpt2", "bert", "llama", "vit", "neox", "opt", "falcon", "phi")
 # arch kinds whose activations the single-stack transformer formula (estimators.training) describes
 SINGLE_STACK_KINDS = ("decoder", "encoder", "vit")
+MOE_LAYOUTS = ("mixtral",)  # mixtures of experts whose blocks are a Llama block with the MLP routed to top-k experts
 ARCH_KINDS = ("decoder", "encoder", "encoder-decoder", "moe-decoder", "cnn", "vit", "diffusion-unet",
               "diffusion-transformer", "generic")
 # transformers normalise with LayerNorm or RMSNorm: no BatchNorm in them
@@ -73,6 +74,13 @@ class ModelSpec:
     @property
     def is_moe(self) -> bool:
         return self.arch_kind == "moe-decoder"
+
+    @property
+    def has_activation_shape(self) -> bool:
+        """True where the per-layer activation formula applies: a single-stack transformer, or a mixture-of-experts
+        decoder laid out like one (Mixtral: attention, then each token through its top-k SwiGLU experts)."""
+        return self.has_transformer_shape or (self.is_moe and self.family in MOE_LAYOUTS and self.d_model > 0
+                                              and self.n_layers > 0 and int(self.dims.get("top_k", 0)) > 0)
 
 
 # ---------------------------------------------------------------------------------------------- counters

@@ -339,9 +339,9 @@ def candidate_knobs(p: Problem) -> list[Knobs]:
     # a fused cross-entropy where a language model's logits (three fp32 copies of s × V per sample) take a share of
     # the card worth cutting: with checkpointing only (the activations cut, the logits are what is left), which
     # keeps the search small
-    fused = shaped and p.spec.has_transformer_shape and not cur.fused_loss \
+    fused = shaped and p.spec.has_activation_shape and not cur.fused_loss \
         and 12 * p.spec.seq_len * p.spec.vocab * p.sequences_per_sample > LOGITS_WORTH_FUSING * p.budget
-    attention = sorted({cur.attention, "flash"}) if shaped and p.spec.has_transformer_shape else [cur.attention]
+    attention = sorted({cur.attention, "flash"}) if shaped and p.spec.has_activation_shape else [cur.attention]
     out = []
     for gpus in gpu_counts:
         shardings = [(0, False), (0, True)] if gpus == 1 else [(z, False) for z in range(4)] + [(z, True) for z in (2, 3)]

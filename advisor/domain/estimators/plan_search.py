@@ -97,7 +97,7 @@ def _model_spec(args: dict[str, Any], assumed: list[str]) -> Any:
     except InputError:
         return None
     spec = at_image_size(spec, int(args.get("image_size") or 0))
-    if not args.get("seq_len") and spec.seq_len > ASSUMED_SEQ_LEN and spec.has_transformer_shape:
+    if not args.get("seq_len") and spec.seq_len > ASSUMED_SEQ_LEN and spec.has_activation_shape:
         # a model's longest context (131,072 tokens for Llama 3.1) is no training length anyone assumes: count
         # a usual fine-tuning length, say so, and ask
         spec = preset(args["model_preset"], ASSUMED_SEQ_LEN)
@@ -420,7 +420,7 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
         out["at_one_sample"] = Estimate(sum(v for k, v in parts.items() if k in SAMPLE_PARTS), "bytes",
                                         "one sample's activations, logits and backward temporaries", SOURCES)
     # (a ViT's tokens follow its image size and patch: 197 at 224 px with 16 px patches - no length to ask for)
-    out["seq_matters"] = Estimate(bool(p.spec is not None and p.spec.has_transformer_shape and p.spec.family != "vit"),
+    out["seq_matters"] = Estimate(bool(p.spec is not None and p.spec.has_activation_shape and p.spec.family != "vit"),
                                   None, "whether the model's memory depends on a sequence length (a text transformer)",
                                   SOURCES)
     try:  # (a setting the estimator refuses leaves these out, not the whole search)
@@ -441,7 +441,7 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                                   is not None else "whether your settings leave room for any activations", SOURCES)
     out["activations_modelled"] = Estimate(cur.max_micro is not None, None, "whether the model's activations are "
                                            "counted (a model with a known shape)", SOURCES)
-    if p.oom and "SDPA attention" in p.assumed and p.spec is not None and p.spec.has_transformer_shape:
+    if p.oom and "SDPA attention" in p.assumed and p.spec is not None and p.spec.has_activation_shape:
         # an OOM and the attention assumed: the same plan with eager attention (older transformers, an encoder
         # without SDPA), whose s × s scores an OOM the assumed plan cannot explain may come from
         eager = evaluate(p, replace(p.current, attention="eager"), as_run=True)

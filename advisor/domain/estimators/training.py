@@ -425,17 +425,21 @@ def activation_parts(spec: ModelSpec, setup: TrainingSetup, device: str = "cuda"
 
     if spec.family == "resnet":
         return cnn.resnet_activation_model(spec, setup, device)
-    if not spec.has_transformer_shape or spec.seq_len <= 0:
+    if not spec.has_activation_shape or spec.seq_len <= 0:
         return ActivationModel({}, {}, "activations not estimated: this model has no transformer shape here; use --model "
                                        "FACTORY to trace it, or measure with advisor probe")
     s, h, a, L, ff = spec.seq_len, spec.d_model, spec.n_heads, spec.n_layers, spec.d_ff
+    family = spec.family
+    if spec.is_moe:  # each token runs through its top-k experts: k expert MLPs' activations per token (router aside)
+        ff *= int(spec.dims["top_k"])
+        family = "llama"  # (Mixtral's blocks are Llama's - RMSNorm written out, no dropout - around the experts)
     # split over GPUs, each keeps its own layers' activations for the whole micro-batch (the last also the logits)
     L = -(-L // setup.layer_split)
     b = storage_bytes(setup, device)
-    activation = spec.dims.get("activation") or ("swiglu" if spec.mlp == "swiglu" else FAMILY_ACTIVATION.get(spec.family, "gelu"))
-    norm_impl = spec.dims.get("norm_impl") or FAMILY_NORM_IMPL.get(spec.family, "fused")
+    activation = spec.dims.get("activation") or ("swiglu" if spec.mlp == "swiglu" else FAMILY_ACTIVATION.get(family, "gelu"))
+    norm_impl = spec.dims.get("norm_impl") or FAMILY_NORM_IMPL.get(family, "fused")
     drop = setup.dropout
-    sites = {"llama": ("attn",)}.get(spec.family, ("attn", "resid", "embd"))
+    sites = {"llama": ("attn",)}.get(family, ("attn", "resid", "embd"))
     stats = 4 if spec.norm == "rmsnorm" else 8  # fp32 rstd (and mean) per token per norm
     hf_rms = norm_impl == "hf_rmsnorm"
     # a norm saves its input (the residual stream) and, through the next linear, its output; an RMSNorm written out
@@ -466,7 +470,7 @@ def activation_parts(spec: ModelSpec, setup: TrainingSetup, device: str = "cuda"
     if setup.layer_split > 1:
         layers_formula += f" (the last GPU's share of {spec.n_layers} layers split over {setup.layer_split} GPUs)"
     embd_mask = s * h * b.mask if drop and "embd" in sites else 0
-    ints = 8 * s * (2 if spec.family in ("gpt2", "llama", "bert") else 0)  # int64 ids and targets (BERT: ids, token types)
+    ints = 8 * s * (2 if family in ("gpt2", "llama", "bert") else 0)  # int64 ids and targets (BERT: ids, token types)
     if spec.family == "bert":
         # embedding LayerNorm (input, stats); the pooler's [CLS] slice keeps the last hidden state alive (in fp32;
         # under autocast only its 16-bit copy of the slice)
