@@ -179,6 +179,8 @@ LATER_SETS = {
     (1336, 1385): (0.67, 0.76),  # held out: that set's other half
     (1386, 1435): (0.78, 0.79),  # tuned after arrival; rq-1386..1485 scored 0.796 / 0.817 on arrival (eighth session)
     (1436, 1485): (0.77, 0.80),  # held out: that set's other half (0.792 / 0.823 on arrival)
+    (1486, 1535): (0.73, 0.82),  # tuned after arrival; rq-1486..1585 scored 0.753 / 0.834 on arrival (ninth session)
+    (1536, 1585): (0.73, 0.80),  # held out: that set's other half (0.755 / 0.823 on arrival)
 }
 
 
