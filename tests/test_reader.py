@@ -1431,3 +1431,11 @@ def test_a_total_in_parentheses_after_a_batch_per_gpu_is_the_batch_not_a_count()
     got = labels("Swin-L + HTC on COCO with mmdetection, I only have 8 A100s. The config is 2 images per GPU on 8 GPUs "
                  "(16 total) with AdamW lr 1e-4.")
     assert got["num_gpus"] == 8 and got["batch_size"] == 16
+
+
+@pytest.mark.parametrize("message, mode", [
+    ("I train ResNet-50 on ImageNet without pre-trained weights on 8 GPUs", "scratch"),
+    ("fine-tuning from the pretrained weights on 8 GPUs", "finetune"),
+])
+def test_pretrained_weights_said_not_to_be_loaded_mean_from_scratch(message, mode):
+    assert labels(message).get("training_mode") == mode

@@ -52,7 +52,9 @@ def read(message: str) -> Reading:
         if semantics:
             reading.asks_per_device = True  # "is that per GPU or across GPUs?"
         if reading.finetune_evidence is None:
-            reading.finetune_evidence = _first_phrase(clause, cue_index("finetune"))
+            reading.finetune_evidence = _first_phrase(clause, cue_index("finetune"), unless_negated=True)
+            if reading.scratch_evidence is None and reading.finetune_evidence is None and present & PRETRAINED_WORDS:
+                reading.scratch_evidence = _without_pretrained(clause)
         if reading.scratch_evidence is None and present & PRETRAINING_DATA:
             reading.scratch_evidence = _trained_on_corpus(clause)
         if reading.scratch_evidence is None and present & SHAPE_KEYS:
@@ -1184,13 +1186,24 @@ FOLLOWED = ("training_mode", "adapter", "precision", "optimizer", "parallelism",
             "grad_checkpointing", "attention", "model", "preference_objective")
 
 
-def _first_phrase(clause: Clause, index: PhraseIndex) -> str | None:
+def _first_phrase(clause: Clause, index: PhraseIndex, unless_negated: bool = False) -> str | None:
     if clause.present.isdisjoint(index.first_words):
         return None
     for k in [k for k, w in enumerate(clause.words) if w in index.by_first]:
         hit = index.at(clause.words, k)
-        if hit is not None:
+        if hit is not None and not (unless_negated and negated(clause, k, hit[0])):
             return clause.text(clause.keys[k], clause.keys[k + hit[0] - 1])
+    return None
+
+
+PRETRAINED_WORDS = frozenset({"pretrained", "pre"})
+
+
+def _without_pretrained(clause: Clause) -> str | None:
+    """"I train ImageNet without pre-trained weights", "no pretrained checkpoint": from scratch, said."""
+    for k, w in enumerate(clause.words):
+        if w in ("without", "no") and clause.words[k + 1:k + 2] in (["pretrained"], ["pre"]):
+            return clause.text(clause.keys[k], clause.keys[min(k + 3, len(clause.keys) - 1)])
     return None
 
 
