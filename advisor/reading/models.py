@@ -114,7 +114,8 @@ NOT_NAMES = {"a", "an", "the", "my", "our", "on", "with", "of", "for", "model", 
              "smaller", "bigger", "big", "small", "new", "base", "pretrained", "whole", "dense", "param", "params",
              "loading", "load", "quantized", "quantised", "finetuned", "trained", "instruct", "chat", "original",
              "official", "so", "as", "if", "when", "then", "can", "could", "would", "should", "will", "into",
-             "total", "parameters", "trainable", "number"}  # "Total parameters 7243.436M" names no model
+             "total", "parameters", "trainable", "number",  # "Total parameters 7243.436M" names no model
+             "bit", "bits", "nf4", "int4", "int8", "fp16", "bf16", "gptq", "awq"}  # "a 4bit 7B model": its precision
 
 
 SIZE_UNITS = frozenset({"b", "m", "bn"})
@@ -225,7 +226,8 @@ GENERIC_PARTS = frozenset({"style", "level", "like", "based", "type", "family", 
                            "series", "compatible", "variants", "variant", "models", "architectures"})
 
 
-SETTING_PREFIXES = frozenset({"grad", "gradient", "max", "min", "no", "use", "enable", "disable", "norm", "open"})
+SETTING_PREFIXES = frozenset({"grad", "gradient", "max", "min", "no", "use", "enable", "disable", "norm", "open", "freeze",
+                              "unfreeze", "train", "tune", "finetune"})  # (`freeze_vit: True` is a switch)
 
 
 def family_names(clause: Clause, reading: Reading) -> None:
