@@ -1439,3 +1439,11 @@ def test_a_total_in_parentheses_after_a_batch_per_gpu_is_the_batch_not_a_count()
 ])
 def test_pretrained_weights_said_not_to_be_loaded_mean_from_scratch(message, mode):
     assert labels(message).get("training_mode") == mode
+
+
+@pytest.mark.parametrize("message, gpus", [
+    ("I tried two different trainings on 64 GPUs (16 nodes of 4 V100 GPUs, and 8 nodes of 8 V100 GPUs)", 64),
+    ("throughput for 1 node with 1, 2, 4, 6, 8 and 10 GPUs", None),  # a sweep of counts, none of them the run
+])
+def test_counts_in_brackets_and_sweeps_of_counts(message, gpus):
+    assert labels(message).get("num_gpus") == gpus

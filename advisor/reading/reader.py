@@ -816,8 +816,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue  # "from 32 to 256", "32 -> 256", "accumulation 1 -> 4": a change, read as one
         if name in ("batch", "micro_batch", "global_batch") and not keyed and _compared(clause, key):
             continue  # "with batch size >= 8", "a batch size larger than 2": a bound, not a batch run
-        if name in ("batch", "micro_batch", "global_batch") and not keyed and _in_sweep(clause, key):
-            continue  # "I tried batch sizes of 32, 64, 128 and 200": a sweep, none of them the run asked about
+        if name in ("batch", "micro_batch", "global_batch", "num_gpus") and not keyed and _in_sweep(clause, key):
+            continue  # "I tried batch sizes of 32, 64, 128 and 200", "with 1, 2, 4 and 8 GPUs": a sweep, none the run
         if name == "num_gpus":
             name, scaled = hardware.gpu_count(clause, k, int(scaled) if float(scaled).is_integer() else 0)
         if name in ("num_gpus", "gpus_per_node", "num_nodes") and hardware.lacked(words, k):
@@ -857,8 +857,9 @@ ENDS_A_VALUE = {",", ".", ";", "?", "!", ")", "—", "–", "and", "or", "but", 
 
 
 def _listed_after(clause: Clause, cue_key: int, number: int) -> bool:
-    """Whether a comma, a semicolon or 'and' stands between the cue at key cue_key and the number's token."""
-    return any(clause.tokens[t].text in (",", ";", "and") for t in range(clause.keys[cue_key] + 1, number))
+    """Whether a comma, a semicolon, 'and' or an opening bracket stands between the cue at key cue_key and the
+    number's token ("64 GPUs (16 nodes of 4 V100s)": the 16 is the nodes')."""
+    return any(clause.tokens[t].text in (",", ";", "and", "(") for t in range(clause.keys[cue_key] + 1, number))
 
 
 def _their_bare_batch(clause: Clause, reading: Reading, k: int, end: int, value: float) -> bool:
