@@ -816,7 +816,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue  # "from 32 to 256", "32 -> 256", "accumulation 1 -> 4": a change, read as one
         if name in ("batch", "micro_batch", "global_batch") and not keyed and _compared(clause, key):
             continue  # "with batch size >= 8", "a batch size larger than 2": a bound, not a batch run
-        if name in ("batch", "micro_batch", "global_batch", "num_gpus") and not keyed and _in_sweep(clause, key):
+        if name in ("batch", "micro_batch", "global_batch", "num_gpus") and not keyed \
+                and _in_sweep(clause, key, alternatives=name != "num_gpus"):
             continue  # "I tried batch sizes of 32, 64, 128 and 200", "with 1, 2, 4 and 8 GPUs": a sweep, none the run
         if name == "num_gpus":
             name, scaled = hardware.gpu_count(clause, k, int(scaled) if float(scaled).is_integer() else 0)
@@ -1021,9 +1022,9 @@ def _alternative_stage(clause: Clause, t: int) -> bool:
     return False
 
 
-def _in_sweep(clause: Clause, t: int) -> bool:
-    """Whether the number at token t is in a list of three or more numbers ("32, 64, 128 and 200") or one of two
-    alternatives ("32 or 64")."""
+def _in_sweep(clause: Clause, t: int, alternatives: bool = True) -> bool:
+    """Whether the number at token t is in a list of three or more numbers ("32, 64, 128 and 200") or, with
+    `alternatives`, one of two ("32 or 64"; two GPU counts offered are two setups, which the conflict rule settles)."""
     def listed(u: int, step: int) -> int:
         n = 0
         while n < 8:
@@ -1036,8 +1037,8 @@ def _in_sweep(clause: Clause, t: int) -> bool:
     if listed(t, 1) + listed(t, -1) >= 2:
         return True
     # two values offered as alternatives: "is the effective batch 32 or 64?"
-    return (t + 2 < clause.end and clause.tokens[t + 1].text == "or" and clause.tokens[t + 2].is_num) or \
-        (t - 2 >= clause.start and clause.tokens[t - 1].text == "or" and clause.tokens[t - 2].is_num)
+    return alternatives and ((t + 2 < clause.end and clause.tokens[t + 1].text == "or" and clause.tokens[t + 2].is_num)
+                             or (t - 2 >= clause.start and clause.tokens[t - 1].text == "or" and clause.tokens[t - 2].is_num))
 
 
 def _factor(clause: Clause, reading: Reading, k: int, value: float, left: PhraseIndex) -> None:
