@@ -911,3 +911,15 @@ def test_batch_one_on_several_gpus_is_per_device_and_states_that_fit_sharded_are
     assert "rf-batch-one-fits" not in ids and "plan-fits-but-oom" in ids
     alone = consult("OOM even with batch size 1 fine-tuning Llama-2-13B full on a single A100 80GB", kb=kb)
     assert "rf-batch-one-fits" in [f.id for f in alone.red_flags]  # there the states do not fit
+
+
+def test_ultralytics_batch_is_the_total_over_the_gpus(kb):
+    """Review 13: 'YOLOv5 training on 4 GPUs with DDP, so the total batch is 4x bigger than single GPU. The linear
+    scaling rule says multiply the LR by 4. Should I do this manually?' - YOLOv5's --batch-size is the total over
+    all GPUs (split batch // WORLD_SIZE) and is accumulated to a nominal 64: the premise is wrong, keep lr0."""
+    advice = consult("YOLOv5 training on 4 GPUs with DDP, so the total batch is 4x bigger than single GPU. The linear "
+                     "scaling rule says multiply the LR by 4. Should I do this manually or is it handled "
+                     "automatically?", kb=kb)
+    assert advice.findings[0].id == "finding-ultralytics-batch"
+    assert "finding-ultralytics-batch" not in [f.id for f in consult("ResNet-50 on 4 GPUs with DDP, batch 256, lr "
+                                                                     "0.1. Scale the LR by 4?", kb=kb).findings]

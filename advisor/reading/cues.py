@@ -206,6 +206,9 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("imagenet", "dataset_known", 1_281_167), ("imagenet 1 k", "dataset_known", 1_281_167),
     ("ilsvrc", "dataset_known", 1_281_167), ("imagenet 21 k", "dataset_known", 0), ("imagenet 22 k", "dataset_known", 0),
     ("cifar 10", "dataset_known", 50_000), ("cifar 100", "dataset_known", 50_000), ("mnist", "dataset_known", 60_000),
+    # Ultralytics' YOLO trainers: --batch-size is the total over all GPUs, accumulated to a nominal 64
+    ("ultralytics", "ultralytics", True), ("yolov 5", "ultralytics", True), ("yolov 8", "ultralytics", True),
+    ("yolo 11", "ultralytics", True), ("yolov 11", "ultralytics", True),
     # LLaMA-Factory checkpoints the activations unless `disable_gradient_checkpointing` is set (its model_args)
     ("llama factory", "checkpointing_default", True), ("llamafactory", "checkpointing_default", True),
     ("fused cross entropy", "fused_loss", True), ("chunked cross entropy", "fused_loss", True),
