@@ -1447,3 +1447,9 @@ def test_pretrained_weights_said_not_to_be_loaded_mean_from_scratch(message, mod
 ])
 def test_counts_in_brackets_and_sweeps_of_counts(message, gpus):
     assert labels(message).get("num_gpus") == gpus
+
+
+def test_the_length_that_fails_is_the_one_to_make_fit():
+    reading = read("QLoRA on Qwen2.5-72B, single A800 80GB, batch 1. 24k context trains fine but 32k context OOMs. "
+                   "why can't I do 32k?")
+    assert reading.get("seq_len") == 32768

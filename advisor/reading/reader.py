@@ -197,9 +197,9 @@ def _segment_mood(clause: Clause, t: int) -> str:
     if clause.present.isdisjoint(MOOD_WORDS):
         return ""  # (the words of a segment are keys of its clause: a clause with none has no mood anywhere)
     first, last = t, t
-    while first > clause.start and clause.tokens[first - 1].text not in (",", ";") and t - first < 30:
+    while first > clause.start and clause.tokens[first - 1].text not in SEGMENT_ENDS and t - first < 30:
         first -= 1
-    while last + 1 < clause.end and clause.tokens[last + 1].text not in (",", ";") and last - t < 30:
+    while last + 1 < clause.end and clause.tokens[last + 1].text not in SEGMENT_ENDS and last - t < 30:
         last += 1
     words = {w for u in range(first, last + 1) for w in clause.tokens[u].text.split("_")}
     if words & FAIL_WORDS or {"out", "memory"} <= words:
@@ -208,6 +208,8 @@ def _segment_mood(clause: Clause, t: int) -> str:
 
 
 MOOD_WORDS = FAIL_WORDS | OK_WORDS | {"out"}
+# what ends a segment of a clause for its mood: "24k context trains fine but 32k context OOMs" is two
+SEGMENT_ENDS = frozenset({",", ";", "but", "whereas", "while"})
 
 
 def _speaks_of_third_party(clause: Clause) -> bool:
@@ -838,7 +840,7 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         elif name in BATCH_FIELDS and not reading.in_personal_sentence and \
                 any(r.value == scaled for f, r in reading.reference.items() if f in BATCH_FIELDS):
             setup = "reference"  # "the document suggests batch 14 … why does batch size 14 fail?": the same one
-        mood = _segment_mood(clause, key) if name in BATCH_FIELDS else ""
+        mood = _segment_mood(clause, key) if name in BATCH_FIELDS or name == "seq_len" else ""
         fill(reading, name, scaled, u, text, setup, qualified, keyed=keyed is not None, mood=mood)
         if name == "micro_batch" and setup == "user" and words[end + 1:end + 2] in (["fits"], ["works"]) \
                 and float(scaled).is_integer():
@@ -1371,6 +1373,11 @@ def _resolve(reading: Reading) -> None:
         reading.reference["batch"] = ref_plain
     hardware.resolve_platform(reading)
     hardware.resolve_card_memory(reading)
+    length = values.get("seq_len")
+    failing = next((b for a, b in reading.conflicts if a is length and b.field == "seq_len" and a.setup == b.setup
+                    == "user" and a.mood == "ok" and b.mood == "fail"), None)
+    if failing is not None:  # "24k context trains fine but 32k context OOMs": the length to make fit is the one failing
+        values["seq_len"] = failing
     moved = values.get("gpus_to")
     if moved is not None:  # "from 8 GPUs to 2 GPUs": the run asked about has the new count, whatever else was said
         values["num_gpus"] = replace(moved, field="num_gpus")
