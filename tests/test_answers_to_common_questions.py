@@ -923,3 +923,15 @@ def test_ultralytics_batch_is_the_total_over_the_gpus(kb):
     assert advice.findings[0].id == "finding-ultralytics-batch"
     assert "finding-ultralytics-batch" not in [f.id for f in consult("ResNet-50 on 4 GPUs with DDP, batch 256, lr "
                                                                      "0.1. Scale the LR by 4?", kb=kb).findings]
+
+
+def test_the_failing_length_of_a_run_that_works_shorter_is_checked_and_ones_are_not_confirmed(kb):
+    """Review 13: 'QLoRA on Qwen2.5-72B … single A800 80GB, batch 1. 24k context trains fine but 32k context OOMs' -
+    the plan checked is the 32k one, which the count puts over the card (the run that works is the other length),
+    and 'Yes: 1 × 1 × 1 = 1 per update' is no answer to anything."""
+    c = run_consultation("QLoRA on Qwen2.5-72B (unsloth Qwen2.5-72B-bnb-4bit), LoRA r=16, use_gradient_checkpointing="
+                         "\"unsloth\", single A800 80GB, batch 1. 24k context trains fine but 32k context OOMs. why "
+                         "can't I do 32k?", kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert c.wm.value("seq_len") == 32768 and "plan-does-not-fit" in ids
+    assert "finding-effective-batch-as-said" not in ids
