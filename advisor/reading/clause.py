@@ -13,10 +13,10 @@ from advisor.reading.tokens import Token
 
 
 MAX_NAMES = 64  # GPU and model mentions read per message
-INSTRUMENT_WORDS = frozenset({"with", "using", "via"})
+INSTRUMENT_WORDS = frozenset({"with", "using", "via"})  # "with the recipe", "using the repo": what the user runs
 # what a named party's possessive makes a reference ("Karpathy's run", "NVIDIA's numbers", "Meta's setup")
 POSSESSED_SETUPS = frozenset({"run", "runs", "setup", "numbers", "results", "experiments", "experiment", "training",
-                              "recipe", "config", "settings"})  # "with the recipe", "using the repo": what the user runs
+                              "recipe", "config", "settings"})
 
 
 class Keys:

@@ -103,9 +103,11 @@ def read(message: str) -> Reading:
     return reading
 
 
-GLUED_DEGREES = frozenset({"tp", "pp", "dp"})
+GLUED_DEGREES = frozenset({"tp", "pp", "dp"})  # "TP8 PP8 DP2": Megatron's degrees, written glued
+# "after 200 steps", "every 500 steps": a point in a run, not the steps it is set to take
 POINT_IN_RUN = frozenset({"after", "at", "every", "each", "first", "last", "around", "within", "by", "until", "till"})
-SUBSET_WORDS = frozenset({"subset", "subsets", "portion", "fraction", "part", "sample", "sampled", "%"})  # "TP8 PP8 DP2": Megatron's degrees, written glued
+# "a 20k-image subset of ImageNet": not the named data set's own size
+SUBSET_WORDS = frozenset({"subset", "subsets", "portion", "fraction", "part", "sample", "sampled", "%"})
 
 # "is 8 per device going to OOM?", "will batch 16 run out of memory?": an OOM foreseen in a question, not seen
 FORESEEING = frozenset({"going", "gonna", "will", "would"})
