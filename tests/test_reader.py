@@ -1386,6 +1386,9 @@ def test_training_processes_are_the_data_parallel_degree_and_grpo_groups_are_rea
      {"gpu_model": "h20", "gpu_memory_gb": 141, "num_gpus": 8}),
     ("training a Flux.1-dev concept-slider LoRA with the sliders repo on a 48GB card and I run out of VRAM",
      {"gpu_memory_gb": 48}),
+    ("I'm running the fine-tune-mistral repo's train.py (full fine-tune of Mistral-7B with FSDP) on a single RTX 3090 "
+     "24GB and it dies in backward", {"gpu_model": "rtx-3090", "num_gpus": 1}),  # review 14
+    ("I used the paper's recipe on 4 V100s", {"gpu_model": "v100", "num_gpus": 4}),
     # (a setup the paper used is still the paper's)
     ("the paper trained on 8x A100 with batch 256; I have one 3090", {"gpu_model": "rtx-3090", "num_gpus": 1}),
 ])

@@ -13,7 +13,8 @@ from advisor.reading.tokens import Token
 
 
 MAX_NAMES = 64  # GPU and model mentions read per message
-INSTRUMENT_WORDS = frozenset({"with", "using", "via"})  # "with the recipe", "using the repo": what the user runs
+# "with the recipe", "using the repo", "running the X repo's train.py": what the user runs
+INSTRUMENT_WORDS = frozenset({"with", "using", "via", "running", "run", "use", "used"})
 # what a named party's possessive makes a reference ("Karpathy's run", "NVIDIA's numbers", "Meta's setup")
 POSSESSED_SETUPS = frozenset({"run", "runs", "setup", "numbers", "results", "experiments", "experiment", "training",
                               "recipe", "config", "settings"})
@@ -152,11 +153,14 @@ class Clause:
     def _instrument(self, k: int) -> bool:
         """Whether the cue at key k is the object of 'with', 'using' or 'via' a few words before it, with no number
         or mark between ("full DPO with the alignment-handbook recipe on 8x A40": the user's run, made with it)."""
-        for j in range(k - 1, max(-1, k - 5), -1):
+        for j in range(k - 1, max(-1, k - 7), -1):
             w = self.words[j]
             if w in INSTRUMENT_WORDS:
                 return True
-            if w in REFERENCE_CUES or self.tokens[self.keys[j]].is_num or not w.isalpha():
+            if w in ("'", "s"):
+                continue  # "using the paper's recipe": the possessive is part of the phrase
+            possessor = self.words[j + 1:j + 3] == ["'", "s"]  # (the paper whose recipe the user runs)
+            if w in REFERENCE_CUES and not possessor or self.tokens[self.keys[j]].is_num or not w.isalpha():
                 return False
         return False
 
