@@ -202,7 +202,9 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("q_proj v_proj k_proj o_proj gate_proj up_proj down_proj", "lora_targets", "all_linear"),
     # a loss that never builds the whole logits (Unsloth's, Liger's, a chunked cross-entropy)
     ("unsloth", "fused_loss", True), ("liger", "fused_loss", True), ("liger kernel", "fused_loss", True),
-    # a public data set named, with its training split's size (ILSVRC-2012, CIFAR, MNIST); 0: a size not fixed
+    # a public data set named, with its training split's size; 0: a size not fixed. Sources: ILSVRC-2012's 1,281,167
+    # training images (Russakovsky et al., IJCV 2015, Table 1); CIFAR-10/100's 50,000 (Krizhevsky, "Learning Multiple
+    # Layers of Features from Tiny Images", 2009); MNIST's 60,000 (LeCun et al., yann.lecun.com/exdb/mnist)
     ("imagenet", "dataset_known", 1_281_167), ("imagenet 1 k", "dataset_known", 1_281_167),
     ("ilsvrc", "dataset_known", 1_281_167), ("imagenet 21 k", "dataset_known", 0), ("imagenet 22 k", "dataset_known", 0),
     ("cifar 10", "dataset_known", 50_000), ("cifar 100", "dataset_known", 50_000), ("mnist", "dataset_known", 60_000),
@@ -264,7 +266,6 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("effective batch size", "global_batch"), ("effective batch", "global_batch"), ("total batch size", "global_batch"),
     ("global_batch_size", "global_batch"), ("total batch", "global_batch"), ("gbs", "global_batch"),
     ("global", "global_batch"), ("global bs", "global_batch"),  # "want global 512"
-    ("total", "global_batch"),  # "(total 4096)" after a batch per GPU (a count named after it wins: "total 4 GPUs")
     ("batch size", "batch"), ("batch_size", "batch"), ("batchsize", "batch"), ("batch", "batch"), ("bs", "batch"),
     ("batch sizes", "batch"),
     ("gradient_accumulation_steps", "grad_accum_steps"), ("gradient accumulation steps", "grad_accum_steps"),

@@ -409,6 +409,17 @@ def _equivalence_asked(clause: Clause) -> bool:
     return asked or bool(words) and words[0] in QUESTION_OPENERS
 
 
+def _total_after_a_batch(clause: Clause, k: int) -> bool:
+    """Whether the number at key k is written "(total N)" or ", total N" just after a batch was named (within ten
+    words): the batch over all GPUs ("batch_size 128 per GPU and lr 4e-3 (total 4096)"). A bare "total 4 GPUs" has a
+    noun of its own, which the caller reads first."""
+    words = clause.words
+    if k < 2 or words[k - 1] != "total" or BATCH_NAME_WORDS.isdisjoint(words[max(0, k - 11):k - 1]):
+        return False
+    before = clause.keys[k - 1] - 1
+    return before >= clause.start and clause.tokens[before].text in ("(", ",")
+
+
 def _named_from(words: list[str], k: int) -> int:
     """Where the words naming the number at key k start, when its slot was read from the words after it ("set
     batch_size 512 per GPU": at 'batch')."""
@@ -664,11 +675,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 and words[noun] in names.FAMILIES:
             noun += 2  # "a ~500M llama-style model": the size of a model built like a family's
         right_slot = _right_slot(right, clause, noun)
-        if slot is not None and keyed is None and words[slot[1]] == "total" \
-                and words[slot[1] + 1] not in ("batch", "train", "bs", "batchsize", "size") and (
-                slot[1] != k - 1 or right_slot or BATCH_NAME_WORDS.isdisjoint(words[max(0, k - 10):k - 1])
-                or clause.tokens[keys[k - 1] - 1].text not in ("(", ",")):
-            slot = None  # "…per GPU (total 4096)" is the batch over all GPUs; "total 4 GPUs" is a count
+        if slot is None and right_slot is None and _total_after_a_batch(clause, k):
+            slot = ("global_batch", k - 1)  # "128 per GPU and lr 4e-3 (total 4096)": the batch over all GPUs
         if slot is None or (slot[0] == "batch" and right_slot and right_slot[0] == "micro_batch") \
                 or (right_slot and keyed is None and _listed_after(clause, slot[1], key)):
             # "8 GPUs, 50000 samples": a cue before a list separator named the previous value; the noun after this
@@ -1206,10 +1214,11 @@ PRETRAINED_WORDS = frozenset({"pretrained", "pre"})
 
 
 def _without_pretrained(clause: Clause) -> str | None:
-    """"I train ImageNet without pre-trained weights", "no pretrained checkpoint": from scratch, said."""
+    """"I train ImageNet without pre-trained weights", "no pretrained checkpoint": from scratch, said (the negation
+    read as everywhere else, clause.negated)."""
     for k, w in enumerate(clause.words):
-        if w in ("without", "no") and clause.words[k + 1:k + 2] in (["pretrained"], ["pre"]):
-            return clause.text(clause.keys[k], clause.keys[min(k + 3, len(clause.keys) - 1)])
+        if w in PRETRAINED_WORDS and negated(clause, k):
+            return clause.text(clause.keys[max(0, k - 1)], clause.keys[min(k + 2, len(clause.keys) - 1)])
     return None
 
 
