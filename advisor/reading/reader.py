@@ -124,12 +124,10 @@ def _predicted(clause: Clause, k: int) -> bool:
         return True
     for j in range(max(0, k - 8), k):  # an auxiliary that opens the clause, or a part after ',' or 'and'
         t = clause.keys[j]
-        if words[j] in QUESTION_OPENINGS and (t == clause.start or clause.tokens[t - 1].text in (",", "and", "so")):
+        if words[j] in QUESTION_OPENERS and (t == clause.start or clause.tokens[t - 1].text in (",", "and", "so")):
             return True
     return False
 
-
-QUESTION_OPENINGS = frozenset({"is", "are", "will", "would", "does", "do", "can"})
 
 
 SWITCHES = (["use"], ["enable"], ["enabled"])  # a key's first part that turns on what follows (`use_fp16`)
