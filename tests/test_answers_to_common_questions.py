@@ -935,3 +935,28 @@ def test_the_failing_length_of_a_run_that_works_shorter_is_checked_and_ones_are_
     ids = [f.id for f in c.advice.findings]
     assert c.wm.value("seq_len") == 32768 and "plan-does-not-fit" in ids
     assert "finding-effective-batch-as-said" not in ids
+
+
+def test_a_run_said_to_train_is_not_called_fitting_over_the_card_and_its_micro_batch_fits(kb):
+    """Review 14 #13: TinyLlama on two 4090s runs at per-GPU batch 3 (about 21 GB) where the estimate counts more
+    than the card. The verdict says it runs as the user says and that the estimate overstates it, and the largest
+    micro-batch is at least the one that runs - not 'fits: 26 GiB of 24' beside 'largest micro-batch 2'."""
+    c = run_consultation("TinyLlama (1.1B) pretraining on 2x RTX 4090, per-GPU batch 3, gradient accumulation 4, "
+                         "about 21 GB per GPU. DeepSpeed ZeRO-2 gives 1.8k tokens/s. How can I improve throughput?",
+                         kb=kb)
+    per_gpu, card = c.wm.value("plan_current_per_gpu"), c.wm.value("gpu_memory")
+    assert per_gpu > card  # the estimate's assumptions (length, precision) overstate this run
+    said = {e.id: e.formula for e in c.advice.estimates}
+    assert c.wm.value("plan_current_fits") is True
+    assert said["plan_current_fits"].startswith("runs, as you say") and "overstates your run" in said["plan_current_fits"]
+    assert c.wm.value("plan_current_max_micro") == 3 and "what you say runs" in said["plan_current_max_micro"]
+
+
+def test_one_samples_activations_are_counted_where_the_optimizer_step_peaks(kb):
+    """Review 14 #17: BERT-base at 128 tokens on one V100 - at micro-batch 1 the peak is the optimizer step, where
+    no activation is alive; one sample still costs its activations (the user measured about 78 MB a sample)."""
+    c = run_consultation("Pretraining BERT-base with DeepSpeed on a single V100 32GB, sequence length 128, Adam, "
+                         "lr 1e-4, no gradient accumulation. A micro-batch of 256 per GPU does not OOM: memory is "
+                         "about 8 GB at 64, 13 GB at 128 and 23 GB at 256. Is this expected?", kb=kb)
+    sample = c.wm.value("plan_at_one_sample")
+    assert 60e6 < sample < 100e6, sample

@@ -102,7 +102,8 @@ class Candidate:
     micro: int | None = None
     accum: int | None = None
     fixed: float | None = None
-    per_sample: float | None = None
+    per_sample: float | None = None  # the slope of the peak at this micro-batch (0 where the optimizer step peaks)
+    sample_bytes: float | None = None  # one sample's activations, logits and backward temporaries, whatever peaks
     curve: list[tuple[int, float]] = field(default_factory=list)  # (micro-batch, bytes per GPU), for charts
     headroom: float | None = None  # params-only: what is left for activations
     batch_changed: bool = False
@@ -244,7 +245,8 @@ def _with_activations(p: Problem, k: Knobs, est: MemoryEstimate, as_run: bool = 
             why = f"even micro-batch 1 needs {fmt_on_card(total, p.budget)}"
             fixed, per = est.device_line(s, 1)  # peak on the GPU ≈ fixed + b × per, as charts draw it
             return Candidate(k, False, total, est.components(s, 1), states, est.cpu_bytes, max_micro=0,
-                             fixed=fixed, per_sample=per * s, curve=_points(est, s, 0, 1, s), why_not=why)
+                             fixed=fixed, per_sample=per * s, sample_bytes=est.slope * s, curve=_points(est, s, 0, 1, s),
+                             why_not=why)
         micro, accum, changed = plan
     total = est.device_total(micro * s, accum)
     fits = total <= p.cap or bool(said and micro <= said)
@@ -254,7 +256,7 @@ def _with_activations(p: Problem, k: Knobs, est: MemoryEstimate, as_run: bool = 
     curve = _points(est, micro * s, est.max_micro_batch(p.cap, accum), accum, s)
     return Candidate(k, fits, total, est.components(micro * s, accum), states, est.cpu_bytes,
                      max_micro=min(pairs_limit, MAX_MICRO), micro=micro, accum=accum, fixed=fixed,
-                     per_sample=per * s, curve=curve, batch_changed=changed, why_not=why)
+                     per_sample=per * s, sample_bytes=est.slope * s, curve=curve, batch_changed=changed, why_not=why)
 
 
 def _points(est: MemoryEstimate, sequences: int, largest: int, accum: int, s: int) -> list[tuple[int, float]]:

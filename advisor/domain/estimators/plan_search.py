@@ -75,10 +75,9 @@ def _card_has_bf16(gpu_model: str | None) -> bool | None:
     return all(card.bf16 for card in cards) if cards else None
 
 
-# a plan's memory components by what they follow: the model (states) or the batch (one sample's worth at micro 1)
+# a plan's memory components that follow the model, not the batch
 STATE_PARTS = ("weights", "gradients", "gradients (alive at backward)", "optimizer state", "reference model",
                "gradient buckets (DDP)", "optimizer step temporaries")
-SAMPLE_PARTS = ("activations", "logits and loss", "backward temporaries")
 PAIRED_OBJECTIVES = ("dpo", "orpo", "simpo")  # each example a chosen and a rejected sequence (KTO's are unpaired)
 ASSUMED_SEQ_LEN = 4096  # tokens per sample assumed when the user does not say (at most the model's own context)
 
@@ -184,7 +183,7 @@ def _problem(args: dict[str, Any]) -> Problem:
     return Problem(params=float(args["params"]), budget=float(args["gpu_memory"]), current=current, spec=spec,
                    micro_batch=int(micro) if micro else None, grad_accum=int(accum) if accum else None,
                    target_batch=int(target) if target else None, target_is_reference=to_reference,
-                   said_max_micro=int(args["max_micro_batch"]) if args.get("max_micro_batch") else None,
+                   said_max_micro=_said_max_micro(args, micro),
                    # the GPUs the user could use bound the search; asked "how many do I need?", the fewest that fit
                    # (the GPUs a device_map splits one model over could each train a replica instead)
                    gpus_max=max(gpus, split, int(args.get("gpus_available") or args.get("gpus_to_fit") or gpus)),
@@ -316,6 +315,23 @@ def _rationale(p: Problem, result: SearchResult, best: Candidate, plan_id: str) 
             f"(a heuristic order of accuracy risk, time per update and number of changes): {_memory_line(p, best)}.")
 
 
+def _said_max_micro(args: dict, micro: int | None) -> int | None:
+    """The largest micro-batch the user says runs with their settings: said ("8 works"), or their own micro-batch
+    in a run they say trains (without an OOM) - whatever the estimate, that one fits."""
+    runs = (args.get("claim_run_fits") or args.get("measured_tokens_per_second") or args.get("step_seconds")) \
+        and not args.get("oom")
+    said = [int(v) for v in (args.get("max_micro_batch"), micro if runs else None) if v]
+    return max(said) if said else None
+
+
+def _fits_text(p: Problem, cur: Candidate, current_text: str) -> str:
+    """Whether the user's plan fits, in words that agree with its number: a run the user says runs, estimated over
+    the card, runs as they say - the estimate's assumptions are what is off, not the card."""
+    if cur.fits and cur.per_gpu > p.budget:
+        return f"runs, as you say, though I count {current_text}: what I assumed overstates your run"
+    return ("fits: " if cur.fits else "does not fit: ") + (cur.why_not or current_text)
+
+
 def _at_one(p: Problem, result: SearchResult) -> Candidate:
     """The user's settings at the smallest batch (micro-batch 1, no accumulation): what no batch size can go below."""
     if result.current.max_micro is None:
@@ -375,7 +391,7 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
     current_text = _memory_line(p, cur) + assumed
     out = {
         "current_per_gpu": Estimate(cur.per_gpu, "bytes", current_text, SOURCES),
-        "current_fits": Estimate(cur.fits, None, ("fits: " if cur.fits else "does not fit: ") + (cur.why_not or current_text), SOURCES),
+        "current_fits": Estimate(cur.fits, None, _fits_text(p, cur, current_text), SOURCES),
         "current_fits_card": Estimate(cur.fits or cur.host_short, None, "whether the plan fits the GPUs (CPU RAM "
                                       "aside)", SOURCES),
         "current_fits_host": Estimate(host_fits(p, cur), None,
@@ -417,7 +433,9 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
         parts = smallest.components
         out["at_one_states"] = Estimate(sum(v for k, v in parts.items() if k in STATE_PARTS), "bytes",
                                         "weights, gradients and optimizer state at micro-batch 1", SOURCES)
-        out["at_one_sample"] = Estimate(sum(v for k, v in parts.items() if k in SAMPLE_PARTS), "bytes",
+        # one sample's activations whatever peaks, not those in the peak's breakdown: at micro-batch 1 the peak
+        # can be the optimizer step, when no activation is alive (BERT-base at 128 tokens: 0 there, 80 MB a sample)
+        out["at_one_sample"] = Estimate(smallest.sample_bytes, "bytes",
                                         "one sample's activations, logits and backward temporaries", SOURCES)
     # (a ViT's tokens follow its image size and patch: 197 at 224 px with 16 px patches - no length to ask for)
     out["seq_matters"] = Estimate(bool(p.spec is not None and p.spec.has_activation_shape and p.spec.family != "vit"),
@@ -450,8 +468,11 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
         out["current_eager_fits"] = Estimate(eager.fits, None, "whether the plan fits with eager attention",
                                              SOURCES + ("pt-sdpa",))
     if cur.max_micro is not None:  # only with a modelled activation footprint
-        out["current_max_micro"] = Estimate(cur.max_micro, None, f"{cur.max_micro}: the largest whose peak stays within "
-                                            f"{fmt_card(p.budget)}", SOURCES)
+        if p.said_max_micro == cur.max_micro and cur.micro == cur.max_micro and cur.per_gpu > p.cap:
+            largest = f"{cur.max_micro}: what you say runs (the estimate's assumptions put it over {fmt_card(p.budget)})"
+        else:
+            largest = f"{cur.max_micro}: the largest whose peak stays within {fmt_card(p.budget)}"
+        out["current_max_micro"] = Estimate(cur.max_micro, None, largest, SOURCES)
     return out
 
 
