@@ -960,3 +960,4 @@ def test_one_samples_activations_are_counted_where_the_optimizer_step_peaks(kb):
                          "about 8 GB at 64, 13 GB at 128 and 23 GB at 256. Is this expected?", kb=kb)
     sample = c.wm.value("plan_at_one_sample")
     assert 60e6 < sample < 100e6, sample
+    assert not c.wm.known("plan_current_cpu") and not c.wm.known("plan_best_cpu")  # nothing offloaded: no RAM line

@@ -394,12 +394,6 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
         "current_fits": Estimate(cur.fits, None, _fits_text(p, cur, current_text), SOURCES),
         "current_fits_card": Estimate(cur.fits or cur.host_short, None, "whether the plan fits the GPUs (CPU RAM "
                                       "aside)", SOURCES),
-        "current_fits_host": Estimate(host_fits(p, cur), None,
-                                      f"whether the offloaded states fit {(1 - p.margin) * 100:.0f}% of the host's RAM",
-                                      SOURCES),
-        "current_cpu": Estimate(host_cpu(p, cur), "bytes", "CPU RAM for the offloaded states of your plan"
-                                + (" on each machine" if p.gpus_per_host and cur.knobs.gpus > p.gpus_per_host else "")
-                                + f": {fmt_bytes_gib(host_cpu(p, cur))}", SOURCES),
         "considered": Estimate(result.considered, "count", "candidate plans: precision × optimizer × sharding × "
                                "checkpointing × attention × adapters × GPUs", ("arithmetic",)),
         "fitting": Estimate(result.fitting, "count", "candidate plans that fit the card", SOURCES),
@@ -408,11 +402,18 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                                     "single changes that do not fit", SOURCES),
         "best": Estimate(_best_line(p, result.shown[0]) if result.shown else "none", None,
                          "the plan the search ranks first, with its memory per GPU", SOURCES, heuristic=True),
-        "best_cpu": Estimate(host_cpu(p, result.shown[0]) if result.shown else 0.0, "bytes",
-                             "CPU RAM per machine for the offloaded states of the plan ranked first", SOURCES),
         "options": Estimate(items, None, f"{len(result.shown)} plans from the Pareto front of accuracy risk, time per "
                             "update and changes (heuristic ranking)", SOURCES, heuristic=True),
     }
+    if cur.cpu:  # (nothing offloaded, no RAM to count)
+        out["current_fits_host"] = Estimate(host_fits(p, cur), None, "whether the offloaded states fit "
+                                            f"{(1 - p.margin) * 100:.0f}% of the host's RAM", SOURCES)
+        out["current_cpu"] = Estimate(host_cpu(p, cur), "bytes", "CPU RAM for the offloaded states of your plan"
+                                      + (" on each machine" if p.gpus_per_host and cur.knobs.gpus > p.gpus_per_host
+                                         else "") + f": {fmt_bytes_gib(host_cpu(p, cur))}", SOURCES)
+    if result.shown and result.shown[0].cpu:
+        out["best_cpu"] = Estimate(host_cpu(p, result.shown[0]), "bytes",
+                                   "CPU RAM per machine for the offloaded states of the plan ranked first", SOURCES)
     if cur.components:  # what a run said to fit while the count says it does not is most likely not holding
         name, size = max(cur.components.items(), key=lambda item: item[1])
         out["current_largest"] = Estimate(f"{name} {fmt_bytes_gib(size)}", None, "the largest part of your plan's "
