@@ -97,13 +97,23 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     """Facts from the user's words, each with the words it came from: the situation reader's (hardware, model,
     training setup, batches, schedule, reference, changes, goal), then the phrase patterns of rules/facts.yaml
     (claims and the like) for facts the reader does not fill."""
-    patterned, text, used = extract_spans(kb, message)
+    patterned, said, used = extract_spans(kb, message)
+    text = said
     for start, end in used:  # numbers a pattern already took are not read again
         text = text[:start] + " " * (end - start) + text[end:]
-    found = facts_of(read(text), kb)
+    found = {name: (value, _unblanked(words, text, said)) for name, (value, words) in facts_of(read(text), kb).items()}
     for name, (value, matched) in patterned.items():
         found.setdefault(name, (value, matched))
     return found
+
+
+def _unblanked(words: str, blanked: str, said: str) -> str:
+    """The user's own words for a quote the reader took from the blanked text (a sentence that spans a number a
+    pattern took quotes that number again, not the spaces put in its place)."""
+    if not isinstance(words, str) or "  " not in words:
+        return words
+    at = blanked.find(words)
+    return said[at:at + len(words)] if at >= 0 else words
 
 
 def _filled_by_answers(wm: WorkingMemory) -> None:

@@ -323,6 +323,7 @@ def _fmt_list(value: Any) -> str:
 FORMATS: dict[str, Callable[[Any], str]] = {
     "gb": fmt_bytes_gb,
     "gib": fmt_bytes_gib,
+    "bytes": fmt_bytes,  # GB, or MB for what one sample takes
     "card": fmt_card,
     "count": fmt_count,
     "int": lambda v: str(int(round(v))),

@@ -319,7 +319,9 @@ class RedFlagRule(RuleBase):
 # what a user's question asks for (advisor/reading/goal.py reads them into the fact `asked_topics`): the findings
 # that answer it come first in the answer
 AskedTopic = Literal["time", "steps", "lr", "accumulation", "batch_per_update", "fit", "gpus", "speed", "batch",
-                     "changes"]  # (changes: settings the user asks about adopting, "would zero3 help?")
+                     "changes", "expected"]
+# (changes: settings the user asks about adopting, "would zero3 help?"; expected: whether what they measured is what
+# it should be, "is this expected?", "is 88 hours normal?")
 
 
 class FindingRule(RuleBase):

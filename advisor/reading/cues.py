@@ -138,7 +138,8 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("lora", "adapter", "lora"), ("peft", "adapter", "lora"), ("qlora", "adapter", "qlora"),
     ("q lora", "adapter", "qlora"), ("load in 4 bit", "base_bits", 4), ("load in 4bit", "base_bits", 4),
     ("4 bit", "base_bits", 4), ("nf4", "base_bits", 4), ("bnb 4 bit", "base_bits", 4),
-    ("load in 8 bit", "base_bits", 8),
+    ("load in 8 bit", "base_bits", 8), ("load in 8bit", "base_bits", 8),
+    ("use int4", "base_bits", 4), ("use int8", "base_bits", 8),  # AutoTrain's `--use_int4`, `--use_int8`
     # precision
     ("bf16", "precision", "amp_bf16"), ("bfloat16", "precision", "amp_bf16"), ("fp16", "precision", "amp_fp16"),
     ("float16", "precision", "amp_fp16"), ("half precision", "precision", "amp_fp16"),
@@ -336,7 +337,7 @@ RIGHT_CUES: list[tuple[str, str]] = [
     ("gpus in each node", "gpus_per_node"), ("gpus per machine", "gpus_per_node"),
     ("gpus", "num_gpus"), ("gpu", "num_gpus"), ("cards", "num_gpus"), ("card", "num_gpus"), ("devices", "num_gpus"),
     ("graphics cards", "num_gpus"),
-    ("nodes", "num_nodes"), ("node", "num_nodes"), ("machines", "num_nodes"),
+    ("nodes", "num_nodes"), ("node", "num_nodes"), ("machines", "num_nodes"), ("servers", "num_nodes"),
     ("epochs", "epochs"), ("epoch", "epochs"),
     ("steps", "planned_steps"), ("training steps", "planned_steps"), ("optimizer steps", "planned_steps"),
     ("iterations", "planned_steps"),  # "500k steps", "for 100k iterations" (reader._numbers keeps points in a run out)

@@ -18,17 +18,27 @@ from advisor.reading.tokens import WORD_NUMBERS
 SEVERAL = {"multiple", "multi", "several", "more", "fewer", "across", "each", "every", "per", "all", "other"}
 
 
-def speaks_of_several_gpus(clause: Clause) -> bool:
-    """'multiple GPUs', 'per GPU', 'across GPUs', 'every GPU': a message that compares one GPU with several, or
-    speaks of per-GPU quantities, has no 'one GPU' setup to read."""
+def speaks_of_several_gpus(clause: Clause) -> str:
+    """'multiple GPUs', 'across GPUs', 'every GPU': a message that compares one GPU with several has no 'one GPU'
+    setup to read ("several"). 'per GPU' speaks of per-GPU quantities, which one GPU has as well ("a single V100 …
+    256 per GPU"): a weaker sign ("per"), which a count said in words outweighs. "" when neither."""
     words = clause.words
     if "gpu" not in clause.present and "gpus" not in clause.present:
-        return False
-    return any(w in ("gpu", "gpus") and k > 0 and words[k - 1] in SEVERAL and setup_of(clause, k) == "user"
-               and clause.word_of(k - 1) == (k - 1, k - 1) and clause.word_of(k) == (k, k)  # not `per_gpu_…` keys
-               # "do I need more GPUs?", "should I rent more GPUs": GPUs the user may add, not ones they run
-               and not (words[k - 1] == "more" and ACQUIRING.intersection(words[max(0, k - 5):k - 1]))
-               for k, w in enumerate(words))
+        return ""
+    found = ""
+    for k, w in enumerate(words):
+        if w in ("gpu", "gpus") and k > 0 and words[k - 1] in SEVERAL and setup_of(clause, k) == "user" \
+                and clause.word_of(k - 1) == (k - 1, k - 1) and clause.word_of(k) == (k, k) \
+                and not (words[k - 1] == "more" and ACQUIRING.intersection(words[max(0, k - 5):k - 1])):
+            # (not `per_gpu_…` keys; "do I need more GPUs?": GPUs the user may add, not ones they run)
+            if words[k - 1] != "per":
+                return "several"
+            found = "per"
+    return found
+
+
+# the words of a GPU count said outright ("a single V100", "one A100", "1 GPU"), which 'per GPU' does not undo
+SAID_ONE = frozenset({"single", "one", "1", "only"})
 
 
 ACQUIRING = frozenset({"need", "needed", "buy", "rent", "add", "get", "require", "requires"})
@@ -78,6 +88,7 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
                 setup = "reference"
             if match.gpu is not None:
                 clause.card_ends.add(clause.keys[e - 1])
+                clause.card_starts.add(clause.keys[s])
                 reading.set(Read("gpu_model", match.gpu.id, text, setup))
                 # the card's catalogue size gives way to one the user states ("RTX 2080 (11264MiB each)")
                 reading.set(Read("gpu_memory_gb", match.gpu.memory_gb, text, setup, weak=True))
@@ -312,6 +323,7 @@ def device_ids(clause: Clause, reading: Reading) -> None:
 
 MOST_GPUS_PER_NODE = 16  # the most GPUs one machine holds (a DGX-2's sixteen V100s; HGX boards have eight)
 NODE_WORDS = {"node", "nodes", "machine", "machines", "server", "servers", "host", "hosts"}
+GROUP_WORDS = frozenset({"sets", "groups", "boxes"})  # "3 sets of 8 A100": so many GPUs, so many times
 
 
 def gpu_count(clause: Clause, k: int, count: int) -> tuple[str, float]:
@@ -326,6 +338,10 @@ def gpu_count(clause: Clause, k: int, count: int) -> tuple[str, float]:
         first = clause.tokens[clause.keys[j]] if j >= 0 else None
         if first is not None and first.is_num and first.value and float(first.value).is_integer():
             return "num_gpus", count * int(first.value)
+    if k >= 3 and words[k - 1] == "of" and words[k - 2] in GROUP_WORDS:
+        groups = clause.tokens[clause.keys[k - 3]]
+        if groups.is_num and groups.value and float(groups.value).is_integer():
+            return "num_gpus", count * int(groups.value)  # "3 sets of 8*A100 (40G)": 24 in all
     # ("8x H100 each": a card's two keys between the count and 'each'; not "2 GPUs, 15G each", each card's size)
     nearby = set(words[max(0, k - 3):k]) | set(words[k + 1:k + (5 if words[k + 1:k + 2] == ["x"] else 4)])
     # "2 nodes of 8 A100", "two machines with 4 V100" (several nodes: "a single node with 8xA100" is 8 in all)
@@ -404,12 +420,14 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
     after = words[end + 1:end + 4]
     # "8x H20 141GB", "a single H100 94GB": a size right after a card's name is that card's (its variant's)
     after_card = clause.keys[k] - 1 in clause.card_ends and clause.tokens[clause.keys[k]].space_before
+    # "2*22G 2080ti", "a 48GB RTX 8000": a size right before a card's name is each card's (a modded card's too)
+    before_card = end + 1 < len(clause.keys) and clause.keys[end + 1] in clause.card_starts
     if _host_memory(before, after) and setup_of(clause, k) == "user":
         gb = nbytes / (2**30 if unit in ("gib", "tib", "mib") else 1e9)
         reading.set(Read("cpu_ram_gb", round(gb, 2), clause.text(clause.keys[k], clause.keys[end])))
         return  # "RAM 512GB", "128GB of RAM", "512 GB system memory": the host's, what offload can use
     if SAYS_WHOSE.isdisjoint(before) and SAYS_WHOSE.isdisjoint(after) and not _after_equals(clause, k) \
-            and not after_card:
+            and not after_card and not before_card:
         return  # no word around it says what the size is ("24GB 24GB 24GB")
     gb = nbytes / (2**30 if unit in ("gib", "tib", "mib") else 1e9)
     if setup_of(clause, k) != "user":
@@ -454,11 +472,13 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
         return  # "my machine has 60GB memory", "the server has 512 GB": the host's, not a GPU's
     card_before = bool(set(before[-3:]) & GPU_WORDS) or (before and before[-1] in ("my", "on"))
     gpu_before = card_before or bool(set(before[-2:]) & {"with", "has", "having"} and set(words[max(0, k - 6):k]) & GPU_WORDS)
-    if gpu_after or gpu_before or after_card or (after and after[0] in ("each", "per")):
+    if gpu_after or gpu_before or after_card or before_card or (after and after[0] in ("each", "per")):
         first = clause.keys[k - 1] if gpu_before and not gpu_after and k >= 1 else clause.keys[k]
         last = clause.keys[end + 1] if (gpu_after or not gpu_before) and end + 1 < len(clause.keys) \
             else clause.keys[end]
         text = clause.text(first, last)
+        if before_card:
+            reading.per_card_memory_text = text  # (each card's size, not a total over the cards)
         reading.set(Read("gpu_memory_gb", round(gb, 2), text))
         reading.set(Read("gpu_memory_bytes", nbytes, text))
 
@@ -523,7 +543,7 @@ def resolve_card_memory(reading: Reading) -> None:
         sizes = [catalogue.gpus()[named].memory_gb] if named in catalogue.gpus() else []
     each = next((size for size in sizes if said is not None and gpus and gpus > 1 and said.value > 1.05 * max(sizes)
                  and abs(said.value / gpus - size) <= 0.05 * size), None)  # "two A800s, each with 80G" is one card's
-    if each is not None and not said.weak:
+    if each is not None and not said.weak and said.text != reading.per_card_memory_text:
         # "8xA100 (640G)": the memory of all the cards together, the named card's size each
         values["gpu_memory_gb"] = replace(said, value=each, implied=True)
     model, said = values.get("gpu_model"), values.get("gpu_memory_gb")

@@ -82,8 +82,9 @@ def _key_before(clause: Clause, first: int) -> str | None:
 
 def _continuation(clause: Clause, last: int) -> tuple[int, bool]:
     """The glued parts after a name ('-multilingual' in 'bert-base-multilingual', '-Chat-hf' in 'Llama-2-7b-chat-hf'):
-    the last token of the whole name, and whether a part names another model (not a checkpoint suffix)."""
-    tokens, t, extra, part = clause.tokens, last, False, ""
+    the last token of the whole name, and whether a part names another model (not a checkpoint suffix, nor a
+    checkpoint trained from it: 'Llama-2-7b-sft-model-ocra-500k', 'llama-2-7b-hf-small-shards')."""
+    tokens, t, extra, part, derived = clause.tokens, last, False, "", False
     if tokens[last].kind == "word" and tokens[last].text.endswith("_v") and last + 1 < clause.end \
             and tokens[last + 1].is_num and not tokens[last + 1].space_before:
         part = "v"  # "13B_v0": the unit's word is 'b_v', and the '0' glued on makes the version 'v0'
@@ -92,13 +93,20 @@ def _continuation(clause: Clause, last: int) -> tuple[int, bool]:
         if nxt.text in JOINTS[:2] and t + 2 < clause.end and not tokens[t + 2].space_before \
                 and tokens[t + 2].kind in ("word", "num"):
             extra = extra or (part != "" and not _same_model_part(part))
+            derived = derived or part in DERIVED_PARTS
             part, t = tokens[t + 2].text, t + 2
         elif nxt.kind in ("word", "num") and part:
             part, t = part + nxt.text, t + 1  # "4" + "bit"
         else:
             break
     extra = extra or (part != "" and not all(_same_model_part(p) for p in part.split("_")))
-    return t, extra
+    derived = derived or not DERIVED_PARTS.isdisjoint(part.split("_"))
+    return t, extra and not derived
+
+
+# parts of a checkpoint's name that say it was trained from the model named before them (the same architecture)
+DERIVED_PARTS = frozenset({"sft", "dpo", "orpo", "kto", "grpo", "ppo", "rlhf", "ft", "finetuned", "finetune", "tuned",
+                           "merged", "shards", "sharded", "lora", "qlora", "adapter", "trained"})
 
 
 def _same_model_part(part: str) -> bool:
@@ -107,7 +115,7 @@ def _same_model_part(part: str) -> bool:
     return part in CHECKPOINT_SUFFIXES or (bare != "" and bare.replace(".", "").isdigit())
 
 
-NOT_NAMES = {"a", "an", "the", "my", "our", "on", "with", "of", "for", "model", "models", "and", "to", "is", "in", "this",
+NOT_NAMES = {"a", "an", "the", "my", "our", "your", "their", "his", "her", "its", "these", "those", "on", "with", "of", "for", "model", "models", "and", "to", "is", "in", "this",
              "that", "train", "training", "size", "batch", "to", "from", "at", "by", "about", "around", "than", "over",
              "under", "using", "use", "finetune", "finetuning", "fine", "tune", "tuning", "tuned", "run", "running",
              "only", "full", "lora", "qlora", "like", "or", "vs", "but", "it", "x", "even", "also", "same", "larger",

@@ -70,13 +70,16 @@ def read(message: str) -> Reading:
         reading.in_planning_sentence = question or _plans(clause)  # "so is batch 8 right?"
         reading.in_past_clause = _past_run(clause.words, present)
         reading.in_third_party_clause = not reading.in_personal_sentence and _speaks_of_third_party(clause)
-        if not semantics and hardware.speaks_of_several_gpus(clause):
-            reading.several_gpus = True  # (a question of what "per GPU or over all GPUs" means counts no GPUs)
+        if not semantics and (several := hardware.speaks_of_several_gpus(clause)):
+            # (a question of what "per GPU or over all GPUs" means counts no GPUs)
+            reading.several_gpus = True
+            reading.only_per_gpu = reading.only_per_gpu and several == "per"
         reading.clause_mood = "fail" if present & FAIL_WORDS or {"out", "memory"} <= present \
             else "ok" if present & OK_WORDS else ""
         hardware.gpu_names(clause, reading)
         if "many" in present and "how" in present and hardware.asks_how_many_gpus(clause):
-            reading.several_gpus = True  # "how many H100s do I need?": no one-GPU run whose batch is the whole
+            # "how many H100s do I need?": no one-GPU run whose batch is the whole
+            reading.several_gpus, reading.only_per_gpu = True, False
         models.catalogue_models(clause, reading)
         models.sized_names(clause, reading)
         models.family_names(clause, reading)
@@ -1405,7 +1408,8 @@ def _resolve(reading: Reading) -> None:
         several = next((other for pair in reading.conflicts if single in pair for other in pair
                         if other is not single and other.field == "num_gpus" and other.value > 1
                         and other.setup == "user"), None)  # either said first
-        if several is not None or reading.several_gpus:
+        said_one = not hardware.SAID_ONE.isdisjoint(single.text.lower().split())
+        if several is not None or reading.several_gpus and not (reading.only_per_gpu and said_one):
             values.pop("num_gpus")
             if several is not None:
                 values["num_gpus"] = several

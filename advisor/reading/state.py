@@ -79,7 +79,9 @@ class Reading:
     full_training: str | None = None  # words that rule adapters out ("without peft", "LoRA is not an option")
     no_accumulation: Any = None  # the Read of "no accumulation": one micro-batch per update unless a count is said
     launcher: str | None = None  # the words of a per-GPU launcher ("torchrun", "accelerate launch")
+    per_card_memory_text: str = ""  # the words of a size said right before a card's name: each card's ("2*22G 2080ti")
     several_gpus: bool = False  # the user's text speaks of several GPUs ("multiple GPUs", "per GPU", "across GPUs")
+    only_per_gpu: bool = True  # … and only as 'per GPU', which one GPU has as well ("a single V100 … 256 per GPU")
     deepspeed: bool = False  # the message speaks of DeepSpeed (its `train_batch_size` is the global batch)
     tpu: bool = False  # the message speaks of TPUs (a notebook platform then gives no GPU)
     asked_settings: list[tuple[str, Any, str]] = field(default_factory=list)  # settings a question weighs (ask_about)
