@@ -961,3 +961,34 @@ def test_one_samples_activations_are_counted_where_the_optimizer_step_peaks(kb):
     sample = c.wm.value("plan_at_one_sample")
     assert 60e6 < sample < 100e6, sample
     assert not c.wm.known("plan_current_cpu") and not c.wm.known("plan_best_cpu")  # nothing offloaded: no RAM line
+
+
+ALPACA_ETA = ("One RTX 3090, alpaca-lora finetune.py on llama-7b-hf with the ~52k Alpaca dataset: num_epochs 10, "
+              "cutoff_len 512, LoRA r=16 on q_proj,k_proj,v_proj,o_proj, micro_batch_size 8, the rest default "
+              "(batch_size 128, base loaded in 8-bit). The progress bar estimates 88 hours. Is this normal?")
+
+
+def test_a_runs_time_is_read_per_update_and_the_run_is_not_called_too_big(kb):
+    """Review 14 #02: the defaults the user keeps are theirs (batch_size 128 over micro 8 is 16 accumulation steps,
+    worked out, not confirmed as their arithmetic); 10 epochs of 52k at 128 are 4,060 updates, and 88 hours is
+    78 s an update, 1.64 samples/s; a run with a progress bar trains, so no 'does not fit'; the next step times
+    updates, not memory."""
+    c = run_consultation(ALPACA_ETA, kb=kb)
+    assert c.wm.value("batch_size") == 128 and c.wm.value("grad_accum_steps") == 16 and c.wm.value("dataset_size") == 52_000
+    assert c.wm.value("total_updates") == 4060 and c.wm.value("current_duration") == 88 * 3600
+    assert c.wm.value("run_seconds_per_update") == pytest.approx(88 * 3600 / 4060)
+    assert c.wm.value("run_samples_per_second") == pytest.approx(520_000 / (88 * 3600))
+    ids = [f.id for f in c.advice.findings]
+    assert ids[0] == "finding-run-pace" and "finding-effective-batch-as-said" not in ids
+    assert "plan-does-not-fit" not in ids and c.wm.value("plan_current_fits") is True
+    assert c.advice.measure[0].id == "measure-time-per-update"
+
+
+def test_a_failing_runs_data_set_outranks_the_one_that_ran(kb):
+    """'It ran properly with ~400k sentence pairs; I added more data, now ~2000k, and it doesn't run': the data set
+    of the run that fails is the one asked about; an epoch's time is no run's time."""
+    c = run_consultation("single 16gb gpu. It ran properly with ~400k sentence pairs; I added more data, now ~2000k "
+                         "sentence pairs, and it doesn't run. Should I go multi-gpu?", kb=kb)
+    assert c.wm.value("dataset_size") == 2_000_000
+    epoch = run_consultation("ResNet-50 on ImageNet on 8 V100s, one epoch takes ~3 hours. Normal?", kb=kb)
+    assert epoch.wm.value("epoch_seconds") == 3 * 3600 and not epoch.wm.known("current_duration")

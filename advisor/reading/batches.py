@@ -257,13 +257,18 @@ def lr_batch(words: list[str], start: int) -> bool:
 
 def said_as_default(words: list[str], start: int, k: int) -> bool:
     """A value said as a default or an original one ("the default batch size of 32", "set it to the original 2048"),
-    unless the user says they use it ("I use the defaults")."""
+    unless the user says they use it ("I use the defaults", "the rest default (batch_size 128)")."""
     for j in range(max(0, start - 3), k):
         if words[j] in VALUE_QUALIFIERS or words[j] == "defaults":
             if j < start and any(w not in ("the", "a", "its") for w in words[j + 1:start]):
                 continue  # "(default settings, batch size 1, …)": the default qualifies another word
+            if j >= 1 and words[j - 1] in KEPT_AS_DEFAULT:
+                return False  # "micro_batch_size 8, the rest default (batch_size 128)": defaults the run keeps
             return not (j >= 2 and words[j - 1] == "the" and words[j - 2] in ("use", "used", "using", "keep"))
     return False
+
+
+KEPT_AS_DEFAULT = frozenset({"rest", "else", "other", "others", "remaining", "everything"})
 
 
 def in_change(words: list[str], k: int) -> bool:

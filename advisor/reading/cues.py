@@ -79,7 +79,7 @@ PAST_RUN = {"successfully", "yesterday", "previously"}
 FAIL_WORDS = {"oom", "ooms", "oomed", "outage", "fails", "failed", "crash", "crashes", "error", "exhausted"}
 
 
-OK_WORDS = {"fits", "works", "worked", "runs", "fine", "ok", "okay", "successfully"}
+OK_WORDS = {"fits", "works", "worked", "runs", "fine", "ok", "okay", "successfully", "properly"}
 
 
 PAST_RUN_PHRASES = {("was", "able"), ("were", "able"), ("i", "could"), ("we", "could"), ("used", "to"),
@@ -138,7 +138,8 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("lora", "adapter", "lora"), ("peft", "adapter", "lora"), ("qlora", "adapter", "qlora"),
     ("q lora", "adapter", "qlora"), ("load in 4 bit", "base_bits", 4), ("load in 4bit", "base_bits", 4),
     ("4 bit", "base_bits", 4), ("nf4", "base_bits", 4), ("bnb 4 bit", "base_bits", 4),
-    ("load in 8 bit", "base_bits", 8), ("load in 8bit", "base_bits", 8),
+    ("load in 8 bit", "base_bits", 8), ("load in 8bit", "base_bits", 8), ("loaded in 8 bit", "base_bits", 8),
+    ("loaded in 8bit", "base_bits", 8), ("loaded in 4 bit", "base_bits", 4), ("loaded in 4bit", "base_bits", 4),
     ("use int4", "base_bits", 4), ("use int8", "base_bits", 8),  # AutoTrain's `--use_int4`, `--use_int8`
     # precision
     ("bf16", "precision", "amp_bf16"), ("bfloat16", "precision", "amp_bf16"), ("fp16", "precision", "amp_fp16"),

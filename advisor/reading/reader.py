@@ -74,8 +74,7 @@ def read(message: str) -> Reading:
             # (a question of what "per GPU or over all GPUs" means counts no GPUs)
             reading.several_gpus = True
             reading.only_per_gpu = reading.only_per_gpu and several == "per"
-        reading.clause_mood = "fail" if present & FAIL_WORDS or {"out", "memory"} <= present \
-            else "ok" if present & OK_WORDS else ""
+        reading.clause_mood = _mood(clause)
         hardware.gpu_names(clause, reading)
         if "many" in present and "how" in present and hardware.asks_how_many_gpus(clause):
             # "how many H100s do I need?": no one-GPU run whose batch is the whole
@@ -193,6 +192,26 @@ def _log_line(clause: Clause) -> bool:
                 return True
     return False
 
+
+def _mood(clause: Clause) -> str:
+    """'fail' for a clause that reports a failure (an OOM, an error, "it doesn't run"), 'ok' for one that says the
+    run works ("it runs fine", "it ran properly"), '' otherwise."""
+    present = clause.present
+    if present & FAIL_WORDS or {"out", "memory"} <= present:
+        return "fail"
+    if not present & RUN_WORDS:
+        return ""
+    words = clause.words
+    if any(w in RUN_WORDS and NEGATIONS.intersection(words[max(0, k - 3):k]) for k, w in enumerate(words)):
+        return "fail"  # "it doesn't run", "does not fit", "won't work"
+    return "ok" if present & OK_WORDS else ""
+
+
+# what a run does when it works, said of the run ("runs", "fits") or of how it went ("fine", "properly")
+RUN_WORDS = frozenset({"run", "runs", "work", "works", "fit", "fits", "train", "trains"})
+
+# settings besides the batch whose value in a failing run outranks the one in a run that works
+MOOD_FIELDS = ("seq_len", "dataset_size")
 
 def _segment_mood(clause: Clause, t: int) -> str:
     """Whether the words between the commas around token t report a failure or a success: in 'with a batch size of
@@ -676,6 +695,10 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 and words[noun] in names.FAMILIES:
             noun += 2  # "a ~500M llama-style model": the size of a model built like a family's
         right_slot = _right_slot(right, clause, noun)
+        if right_slot is None and scaled >= 1000 and u in ("", "k", "m") and noun + 1 < len(words) \
+                and words[noun + 1] in DATA_SET_NOUNS and words[noun].isalpha() and words[noun] not in NOT_A_DATA_SET:
+            # "the ~52k Alpaca dataset", "100k SFT samples", "a 52k-example dataset": a name or a kind between
+            right_slot = ("dataset_size", noun + 1)
         if slot is None and right_slot is None and _total_after_a_batch(clause, k):
             slot = ("global_batch", k - 1)  # "128 per GPU and lr 4e-3 (total 4096)": the batch over all GPUs
         if slot is None or (slot[0] == "batch" and right_slot and right_slot[0] == "micro_batch") \
@@ -851,7 +874,7 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         elif name in BATCH_FIELDS and not reading.in_personal_sentence and \
                 any(r.value == scaled for f, r in reading.reference.items() if f in BATCH_FIELDS):
             setup = "reference"  # "the document suggests batch 14 … why does batch size 14 fail?": the same one
-        mood = _segment_mood(clause, key) if name in BATCH_FIELDS or name == "seq_len" else ""
+        mood = _segment_mood(clause, key) if name in BATCH_FIELDS or name in MOOD_FIELDS else ""
         fill(reading, name, scaled, u, text, setup, qualified, keyed=keyed is not None, mood=mood)
         if name == "micro_batch" and setup == "user" and words[end + 1:end + 2] in (["fits"], ["works"]) \
                 and float(scaled).is_integer():
@@ -1074,6 +1097,14 @@ def _factor(clause: Clause, reading: Reading, k: int, value: float, left: Phrase
         reading.set(Read("batch_scale_factor", value, text))
     elif slot[0] == "lr":
         reading.set(Read("lr_scale_factor", value, text))
+
+
+# what a data set's size counts, after a name or a kind ("52k Alpaca dataset", "100k SFT samples")
+DATA_SET_NOUNS = frozenset({"dataset", "examples", "samples", "images", "instructions", "conversations", "pairs",
+                            "rows", "sentences", "documents", "dialogues"})
+# words between a number and those nouns that make it no data set's size ("512 tokens samples", "8 GPUs images")
+NOT_A_DATA_SET = frozenset({"tokens", "token", "gpus", "gpu", "steps", "epochs", "batch", "per", "of", "more",
+                            "training", "train", "validation", "test", "eval"})
 
 
 def _right_slot(index: PhraseIndex, clause: Clause, k: int) -> tuple[str, int] | None:
@@ -1385,11 +1416,14 @@ def _resolve(reading: Reading) -> None:
         reading.reference["batch"] = ref_plain
     hardware.resolve_platform(reading)
     hardware.resolve_card_memory(reading)
-    length = values.get("seq_len")
-    failing = next((b for a, b in reading.conflicts if a is length and b.field == "seq_len" and a.setup == b.setup
-                    == "user" and a.mood == "ok" and b.mood == "fail"), None)
-    if failing is not None:  # "24k context trains fine but 32k context OOMs": the length to make fit is the one failing
-        values["seq_len"] = failing
+    for field in MOOD_FIELDS:
+        said = values.get(field)
+        failing = next((b for a, b in reading.conflicts if a is said and b.field == field and a.setup == b.setup
+                        == "user" and a.mood == "ok" and b.mood == "fail"), None)
+        if failing is not None:
+            # "24k context trains fine but 32k context OOMs", "it ran fine with 400k pairs; now 2000k, it doesn't
+            # run": the setting to make fit is the one failing
+            values[field] = failing
     moved = values.get("gpus_to")
     if moved is not None:  # "from 8 GPUs to 2 GPUs": the run asked about has the new count, whatever else was said
         values["num_gpus"] = replace(moved, field="num_gpus")

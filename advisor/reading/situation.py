@@ -214,7 +214,8 @@ READER_FACTS = frozenset({fact for _, fact in _DIRECT} | {"micro_batch", "optimi
                                                           "full_training", "cpu_ram", "gpu_alternative",
                                                           "gpu_alternative_memory", "target_tokens_per_step",
                                                           "max_micro_batch", "gpu_peak_tflops", "split_gpus",
-                                                          "claim_run_fits", "asked_settings", "model_parallel_gpus"})
+                                                          "claim_run_fits", "asked_settings", "model_parallel_gpus",
+                                                          "accumulation_implied"})
 
 
 def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
@@ -339,6 +340,7 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         per_step = micro_fact[0] * gpus
         if total[0] >= per_step and total[0] % per_step == 0:
             put("grad_accum_steps", total[0] // per_step, total[1])
+            put("accumulation_implied", True, total[1])
     ref = reading.reference.get("batch")
     if ref is not None:
         put("reference_batch", ref.value, ref.text)

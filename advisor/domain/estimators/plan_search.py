@@ -192,10 +192,9 @@ def _problem(args: dict[str, Any]) -> Problem:
                    # the share counted from the rank and the layers, else the assumed one
                    adapter_fraction=float(args.get("lora_adapter_share") or args.get("adapter_fraction") or 0.01),
                    cuda_context=float(args.get("cuda_context") or 0.4e9), margin=float(args.get("safety_margin") or 0.1),
-                   # (a throughput measured is a run that trains: it fits, whatever the unsaid settings are assumed)
-                   goal=goal, assumed=tuple(assumed), oom=bool(args.get("oom")),
-                   runs=bool(args.get("claim_run_fits") or args.get("measured_tokens_per_second")
-                             or args.get("step_seconds")),
+                   # (a throughput or a time measured is a run that trains: it fits, whatever the unsaid settings
+                   # are assumed)
+                   goal=goal, assumed=tuple(assumed), oom=bool(args.get("oom")), runs=_trains(args),
                    full_training=bool(args.get("full_training")),
                    reference_bytes=float(args.get("reference_model_bytes") or 0.0),
                    cpu_ram=float(args.get("cpu_ram") or 0.0),
@@ -315,11 +314,17 @@ def _rationale(p: Problem, result: SearchResult, best: Candidate, plan_id: str) 
             f"(a heuristic order of accuracy risk, time per update and number of changes): {_memory_line(p, best)}.")
 
 
+def _trains(args: dict) -> bool:
+    """Whether the user's run trains as described: they say so, or give its throughput or its time ("the progress
+    bar estimates 88 hours", "an epoch takes 3 h")."""
+    return any(args.get(name) for name in ("claim_run_fits", "measured_tokens_per_second", "step_seconds",
+                                           "epoch_seconds", "current_duration"))
+
+
 def _said_max_micro(args: dict, micro: int | None) -> int | None:
     """The largest micro-batch the user says runs with their settings: said ("8 works"), or their own micro-batch
     in a run they say trains (without an OOM) - whatever the estimate, that one fits."""
-    runs = (args.get("claim_run_fits") or args.get("measured_tokens_per_second") or args.get("step_seconds")) \
-        and not args.get("oom")
+    runs = _trains(args) and not args.get("oom")
     said = [int(v) for v in (args.get("max_micro_batch"), micro if runs else None) if v]
     return max(said) if said else None
 
@@ -364,6 +369,7 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                 reference_model_bytes: float | None = None, cpu_ram: float | None = None,
                 num_nodes: int | None = None, split_gpus: int | None = None,
                 measured_tokens_per_second: float | None = None, step_seconds: float | None = None,
+                epoch_seconds: float | None = None, current_duration: float | None = None,
                 asked_settings: str | None = None, asked_topics: str | None = None) -> dict[str, Estimate]:
     """Check the user's plan and search the plans that fit (see advisor/domain/plans.py); every argument but
     the parameter count and the GPU memory is optional (the rule passes the facts that are known)."""
