@@ -992,3 +992,18 @@ def test_a_failing_runs_data_set_outranks_the_one_that_ran(kb):
     assert c.wm.value("dataset_size") == 2_000_000
     epoch = run_consultation("ResNet-50 on ImageNet on 8 V100s, one epoch takes ~3 hours. Normal?", kb=kb)
     assert epoch.wm.value("epoch_seconds") == 3 * 3600 and not epoch.wm.known("current_duration")
+
+
+def test_a_runs_time_without_its_epochs_is_per_update_of_one_epoch_and_asks_the_epochs(kb):
+    """Review 14 #07: 2 million examples at batch 16 are 125,000 updates an epoch; '400-500 hours' is 14.4 s an
+    update if it is one epoch - the epochs decide whether that is normal, so they are asked first."""
+    message = ("Fine-tuning LLaMA3-8B on the IEPile dataset (about 2 million examples) with 4-bit QLoRA on one A800 "
+               "80GB, batch_size 16, other settings default. The estimated training time shows 400-500 hours. Is "
+               "that normal, and how can I shorten it?")
+    c = run_consultation(message, kb=kb)
+    assert c.wm.value("current_duration") == 500 * 3600 and c.wm.value("updates_per_epoch") == 125_000
+    assert c.wm.value("run_seconds_per_update_one_epoch") == pytest.approx(14.4)
+    assert c.advice.findings[0].id == "finding-run-pace-epochs-unsaid"
+    assert c.advice.questions[0].id == "epochs"
+    three = run_consultation(message, answers={"epochs": 3}, kb=kb)  # 375,000 updates: 4.8 s each
+    assert three.wm.value("run_seconds_per_update") == pytest.approx(4.8)

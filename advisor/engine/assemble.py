@@ -53,6 +53,9 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
     # tuned for before the precision a red flag would check)
     asked = {f for f, rules in waiting.items() if wm.known("user_goal")
              and any("user_goal" in condition_facts(r.when) for r in rules)}
+    # (and for the findings that answer the user's question: "is 500 hours normal?" asks the epochs first)
+    asked |= {f for f, rules in waiting.items() if any(r.kind == "finding" and answers_asked(kb, wm, r.id)
+                                                        for r in rules)}
     # the optimizer's state scales with the weights trained: with adapters (about 1% of them) its answer moves the
     # memory least, so the sequence length or the precision is asked before it
     minor = {"optimizer"} if wm.known("adapter") and wm.value("adapter") in ("lora", "qlora") else set()
