@@ -1007,3 +1007,17 @@ def test_a_runs_time_without_its_epochs_is_per_update_of_one_epoch_and_asks_the_
     assert c.advice.questions[0].id == "epochs"
     three = run_consultation(message, answers={"epochs": 3}, kb=kb)  # 375,000 updates: 4.8 s each
     assert three.wm.value("run_seconds_per_update") == pytest.approx(4.8)
+
+
+def test_the_time_per_step_at_two_batches_gives_the_samples_per_second_each(kb):
+    """Review 14 #27: 'batch size 1 runs at 6.5 s/it, but batch size 4 takes 22 s/it' - 4 samples in 22 s is
+    0.182 samples/s against 0.154: 1.18× for 4× the batch, a GPU already busy at batch 1 (not a slowdown)."""
+    c = run_consultation("Flux LoRA with ai-toolkit's default config on an A40 48GB: batch size 1 runs at 6.5 s/it, "
+                         "but batch size 4 takes 22 s/it. Why does a bigger batch increase time per iteration that "
+                         "much?", kb=kb)
+    assert c.wm.value("step_seconds_by_batch") == [[1, 6.5], [4, 22.0]]
+    assert c.wm.value("batch_speedup_gain") == pytest.approx((4 / 22) / (1 / 6.5))
+    assert c.advice.findings[0].id == "finding-batch-time-grows-with-batch"
+    faster = run_consultation("bs 8: 1.0 s/it, bs 32: 2.0 s/it. Should I keep 32?", kb=kb)
+    assert faster.wm.value("batch_speedup_gain") == pytest.approx(2.0)
+    assert "finding-batch-speeds-up" in [f.id for f in faster.advice.findings]
