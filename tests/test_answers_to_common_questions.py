@@ -1021,3 +1021,23 @@ def test_the_time_per_step_at_two_batches_gives_the_samples_per_second_each(kb):
     faster = run_consultation("bs 8: 1.0 s/it, bs 32: 2.0 s/it. Should I keep 32?", kb=kb)
     assert faster.wm.value("batch_speedup_gain") == pytest.approx(2.0)
     assert "finding-batch-speeds-up" in [f.id for f in faster.advice.findings]
+
+
+def test_memory_the_advice_computes_is_shown_in_gib_the_unit_of_the_card(kb):
+    """Review 15: '140.75 GB per GPU … the card has 141 GiB' compared one quantity in two units. A card's memory
+    is read and shown in GiB, so every memory the advice computes is printed in GiB too (a figure printed to two
+    decimals in GB is the advice's own, not the user's words)."""
+    import re
+
+    import yaml
+
+    from advisor.shells.render import render_text
+    from tests.corpus.score import CORPUS
+
+    messages = yaml.safe_load(CORPUS.read_text())["messages"][::20]
+    checked = 0
+    for m in messages:
+        text = render_text(consult(m["message"], kb=kb), kb, width=10_000)
+        checked += "GiB" in text
+        assert not re.search(r"\d\.\d\d GB\b", text), m["id"]
+    assert checked > 20  # (most of these answers print memory)

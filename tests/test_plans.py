@@ -150,7 +150,7 @@ def test_a_smaller_batch_is_not_the_lever_when_micro_batch_one_does_not_fit(kb):
     spec = preset("llama-2-7b", 2048)
     est = estimate_training_memory(spec, TrainingSetup(precision="amp_bf16", attention="flash"))  # (bf16 assumed)
     assert at_one == pytest.approx(est.device_total(1, 1)) and at_one > 24 * GiB
-    assert f"{at_one / 1e9:.2f} GB" in flag.title
+    assert f"{at_one / 2**30:.2f} GiB" in flag.title
     # when micro-batch 1 fits, a smaller batch is a lever and no such flag is raised
     fits = consult("Fine-tuning gpt2 on my 3090 at seq 512, OOM at batch 256; I'll drop the batch to 32.", kb=kb)
     assert "rf-batch-is-not-the-lever" not in [r.id for r in fits.red_flags]
@@ -161,7 +161,7 @@ def test_training_memory_is_not_the_size_of_the_weights(kb):
                      "right? seq 512, batch 1", kb=kb)
     flag = next(r for r in advice.red_flags if r.id == "rf-weights-are-not-training-memory")
     per_gpu = plans_of(advice)["current"].per_gpu_bytes
-    assert f"{per_gpu / 1e9:.2f} GB" in flag.title and "14.00 GB" in flag.title
+    assert f"{per_gpu / 2**30:.2f} GiB" in flag.title and f"{14e9 / 2**30:.2f} GiB" in flag.title
     small = consult("The model is only 14GB; QLoRA on Mistral 7B on my 24GB 4090 at seq 512, batch 1, bf16", kb=kb)
     assert "rf-weights-are-not-training-memory" not in [r.id for r in small.red_flags]
 

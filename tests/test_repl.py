@@ -52,7 +52,7 @@ def test_a_conversation_replies_in_a_few_lines_each(kb):
     assert optimizer.startswith("I read: optimizer AdamW.")
     assert precision.startswith("I read: precision bf16 mixed precision.")
     assert "Your optimizer and precision do not leave room for activations" in precision
-    assert "Peak memory per GPU of your plan: 9.40 GB (was 8.40 GB)" in precision
+    assert "Peak memory per GPU of your plan: 8.75 GiB (was 7.82 GiB)" in precision
     assert "That is all I need to ask." in precision
     for reply in (mode, optimizer, precision):
         assert len(reply.splitlines()) <= 15 and "WHAT I NOTICED" not in reply
@@ -76,7 +76,7 @@ def test_never_silent(kb):
 def test_a_follow_up_is_read_into_the_same_situation(kb):
     state, (_, correction) = replies(kb, "I have a 24GB GPU and want to fine-tune llama-2-7b", "actually it's a 48GB card")
     assert correction.startswith("I read: GPU memory 48 GiB.")
-    assert "GPU memory left for activations with full AdamW: -61.83 GB (was -85.02 GB)" in correction
+    assert "GPU memory left for activations with full AdamW: -57.58 GiB (was -79.18 GiB)" in correction
     facts = {f.name: f for f in state.session.advice().facts}
     assert facts["gpu_memory"].value == 48 * 2**30 and facts["model_preset"].value == "llama-2-7b"
     assert state.session.state.messages[-1] == "actually it's a 48GB card"  # each message kept, read in turn
@@ -110,7 +110,7 @@ def test_a_question_about_an_option_is_answered_from_it_and_changes_nothing(kb):
     state, (_, _, qlora, adam8) = replies(kb, "I have a 24GB GPU and want to fine-tune llama-2-7b",
                                           "bf16 mixed precision with AdamW, sequence length 2048", "would QLoRA fit?",
                                           "and what about 8-bit adamw?")
-    assert "QLoRA adapters on a frozen 4-bit base: per GPU 21.28 GB; model states 5.08 GB" in qlora
+    assert "QLoRA adapters on a frozen 4-bit base: per GPU 19.82 GiB; model states 4.73 GiB" in qlora
     assert "8-bit AdamW does not fit: even micro-batch 1 needs 83.22 GiB per GPU of 24 GiB." in adam8
     facts = {f.name: f for f in state.session.advice().facts}
     assert facts["adapter"].provenance.kind == "default"  # asking about QLoRA does not say it is in use

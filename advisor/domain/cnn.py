@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from advisor.units import fmt_bytes, fmt_bytes_gb
+from advisor.units import fmt_bytes, fmt_bytes_gib
 
 
 @dataclass
@@ -123,7 +123,7 @@ def resnet_activation_model(spec: Any, setup: Any, device: str) -> Any:
     per_sample = {"activations": float(start)}
     formulas = {"activations": (f"{len(stages) - 1} {spec.dims.get('block', 'bottleneck')} blocks at "
                                 f"{spec.dims.get('image_size', 224)}²: conv inputs, BatchNorm inputs, ReLU outputs, "
-                                f"max-pool indices (int64), {act}-byte storage = {fmt_bytes_gb(start)} per sample")}
+                                f"max-pool indices (int64), {act}-byte storage = {fmt_bytes_gib(start)} per sample")}
     if peak_per > start:
         per_sample["backward temporaries"] = float(peak_per - start)
         formulas["backward temporaries"] = ("inside backward: the gradients of deep stages (up to "

@@ -7,7 +7,7 @@ from typing import Any, Callable
 from advisor.domain.estimators.training import MemoryEstimate
 from advisor.domain.memory_report import MemoryRequest
 from advisor.errors import InputError
-from advisor.units import fmt_bytes_gb
+from advisor.units import fmt_bytes_gib
 
 CATEGORY_NAMES = {"PARAM": "weights", "BUFFER": "buffers", "GRAD": "gradients", "ACT": "activations",
                   "TEMP": "temporaries", "OPT": "optimizer state", "OTH": "other"}
@@ -35,7 +35,7 @@ def traced_estimate(request: MemoryRequest, progress: Callable[[str], None] | No
         per_sample={"traced per sample": result.slope} if result.slope > 0 else {},
         gradients=0.0, overhead=overhead, margin=setup.margin,
         formulas={"trace": f"MemTracker peaks under FakeTensorMode, {request.steps} steps: "
-                           + ", ".join(f"batch {b}: {fmt_bytes_gb(result.total(b))}" for b in result.batches)},
+                           + ", ".join(f"batch {b}: {fmt_bytes_gib(result.total(b))}" for b in result.batches)},
         assumptions=[f"traced {request.steps} full training steps at batches {b1} and {b2} under FakeTensorMode on the "
                      f"CPU ({', '.join(f'{s:.1f} s' for s in result.seconds.values())}); exact for CPU kernels",
                      "on CUDA, kernel choices differ (flash/memory-efficient attention, 1-byte dropout masks, autocast op "

@@ -17,7 +17,7 @@ from advisor.domain.memory_report import MAX_PARAMS, GiB, MemoryRequest
 from advisor.domain.vocabulary import ALL_PRECISIONS, CUDA_CONTEXT_BYTES, OPTIMIZERS
 from advisor.errors import InputError
 from advisor.shells import argtypes
-from advisor.units import fmt_bytes, fmt_bytes_gb, fmt_bytes_gib, fmt_count
+from advisor.units import fmt_bytes, fmt_bytes_gib, fmt_count
 
 
 
@@ -86,7 +86,7 @@ def render_text(r: dict[str, Any]) -> str:
         how = r["formulas"].get(name, "")
         lines.append(f"  {name.ljust(width)}{value:>18,}  {value / 1e9:>9.2f}  {how}")
     lines.append(f"  {'peak on the GPU'.ljust(width)}{r['peak_bytes']:>18,}  {r['peak_bytes'] / 1e9:>9.2f}  "
-                 f"({fmt_bytes_gib(r['peak_bytes'])}; allocated {fmt_bytes_gb(r['allocated_bytes'])})")
+                 f"({fmt_bytes_gib(r['peak_bytes'])}; allocated {fmt_bytes_gib(r['allocated_bytes'])})")
     if r["cpu_bytes"]:
         lines.append(f"  {'in CPU memory'.ljust(width)}{r['cpu_bytes']:>18,}  {r['cpu_bytes'] / 1e9:>9.2f}  offloaded optimizer state")
     lines.append("")

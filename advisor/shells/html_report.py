@@ -24,9 +24,9 @@ from advisor.engine.advice import Advice
 from advisor.engine.wording import capitalised, plain_values, value_words
 from advisor.kb.model import KnowledgeBase
 from advisor.shells import render, svg
-from advisor.units import fmt_bytes_gb, fmt_card, fmt_count, fmt_sig, fmt_value
+from advisor.units import fmt_bytes_gib, fmt_card, fmt_count, fmt_sig, fmt_value
 
-GB = 1e9
+GiB = 2**30  # memory is shown in GiB, the unit a card is read in: one unit in every comparison
 
 CSS = """
 body{font:15px/1.5 "DejaVu Sans","Liberation Sans",Arial,sans-serif;color:#222;background:#fff;margin:0}
@@ -147,7 +147,7 @@ def _recommendation(advice: Advice, titles: Mapping[str, str], kb: KnowledgeBase
 
 def _value(value: Any, unit: str | None) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool) and unit == "bytes":
-        return fmt_bytes_gb(value)
+        return fmt_bytes_gib(value)
     return fmt_value(value, unit) if value is not None else "—"
 
 
@@ -247,16 +247,16 @@ def _components_figure(plans: list[dict[str, Any]]) -> str:
         open_ended = not _drawable(plan)
         without_activations |= open_ended
         fits = {True: "fits", False: "does not fit"}.get(plan.get("fits"), "")
-        note = fmt_bytes_gb(plan["per_gpu_bytes"]) + (" + activations" if open_ended else "") + (f", {fits}" if fits else "")
+        note = fmt_bytes_gib(plan["per_gpu_bytes"]) + (" + activations" if open_ended else "") + (f", {fits}" if fits else "")
         bars.append(svg.Bar(_plan_label(plan), parts, _number(plan.get("budget_bytes")), note))
     if not bars:
         return _absent("No memory-by-component chart: the advice has no plan with its memory per GPU (that needs the "
                        "model's size and the card, and is not computed when measured peaks decide).")
     cards = {bar.limit for bar in bars if bar.limit is not None}
     chart = svg.stacked_bars("memory-by-component", "Memory per GPU by component, for each plan", bars,
-                             unit_label="GB per GPU", scale=GB,
+                             unit_label="GiB per GPU", scale=GiB,
                              limit_label=f"the card ({fmt_card(cards.pop())})" if len(cards) == 1 else "the card",
-                             fmt_total=fmt_bytes_gb)
+                             fmt_total=fmt_bytes_gib)
     caption = ("Each bar is one plan's memory at its peak on one GPU, component by component; the dashed red mark is "
                "the card.")
     if without_activations:
@@ -306,7 +306,7 @@ class _PeakChart:
         series = [svg.Line(line.label, ((1.0, line.at(1)), (x_high, line.at(x_high)))) if isinstance(line, _Straight) else line
                   for line in self.lines]
         chart = svg.line_chart("peak-vs-batch", "Peak memory per GPU against the micro-batch", series,
-                               x_label="micro-batch per GPU", y_label="GB per GPU", y_scale=GB,
+                               x_label="micro-batch per GPU", y_label="GiB per GPU", y_scale=GiB,
                                levels=[svg.Level(y, label) for y, label in self.levels],
                                marks=[svg.Mark(x, y, label, line) for x, y, label, line in self.marks], x_high=x_high)
         return _figure(chart, " ".join(self.caption))
@@ -387,7 +387,7 @@ def _catalogue_line(chart: _PeakChart, facts: Mapping[str, Any]) -> None:
     if largest:
         chart.marks.append((largest, fixed + per * largest, f"largest that fits: {int(largest)} (estimated)", index))
     _card_level(chart, facts)
-    chart.caption.append(f"The estimate allocates {fmt_bytes_gb(fixed)} + {fmt_bytes_gb(per)} × micro-batch; its largest "
+    chart.caption.append(f"The estimate allocates {fmt_bytes_gib(fixed)} + {fmt_bytes_gib(per)} × micro-batch; its largest "
                          "micro-batch also keeps the allocator's margin and the CUDA context free, so it lies left of "
                          "where the line meets the card.")
 
@@ -446,17 +446,17 @@ def render_estimate_html(report: Mapping[str, Any], sources: Mapping[str, tuple[
              + (f", sequence {model['seq_len']}" if model.get("seq_len") else "") + f"), micro-batch {batch}, per GPU")
     body = ["<h1>Training memory estimate</h1>", f'<p class="lead">{escape(title)}</p>', _estimate_verdict(report),
             "<h2>Pictures</h2>", _estimate_components_figure(report), _estimate_peak_figure(report)]
-    rows = "".join(f"<tr><td>{escape(name)}</td><td class=\"num\">{value:,}</td><td class=\"num\">{value / GB:.2f}</td>"
+    rows = "".join(f"<tr><td>{escape(name)}</td><td class=\"num\">{value:,}</td><td class=\"num\">{value / GiB:.2f}</td>"
                    f"<td>{escape(' '.join(str(report['formulas'].get(name, '')).split()))}</td></tr>"
                    for name, value in report["components"].items())
     rows += (f"<tr><th>peak on the GPU</th><th class=\"num\">{report['peak_bytes']:,}</th>"
-             f"<th class=\"num\">{report['peak_bytes'] / GB:.2f}</th><th>allocated {escape(fmt_bytes_gb(report['allocated_bytes']))}</th></tr>")
+             f"<th class=\"num\">{report['peak_bytes'] / GiB:.2f}</th><th>allocated {escape(fmt_bytes_gib(report['allocated_bytes']))}</th></tr>")
     if report.get("cpu_bytes"):
         rows += (f"<tr><td>in CPU memory</td><td class=\"num\">{report['cpu_bytes']:,}</td>"
-                 f"<td class=\"num\">{report['cpu_bytes'] / GB:.2f}</td><td>offloaded optimizer state</td></tr>")
-    body += ["<h2>Components</h2>", f"<table><tr><th>component</th><th>bytes</th><th>GB</th><th>how</th></tr>{rows}</table>"]
+                 f"<td class=\"num\">{report['cpu_bytes'] / GiB:.2f}</td><td>offloaded optimizer state</td></tr>")
+    body += ["<h2>Components</h2>", f"<table><tr><th>component</th><th>bytes</th><th>GiB</th><th>how</th></tr>{rows}</table>"]
     curve = report["curve"]
-    body.append(_paragraphs(f"peak(batch) ≈ {fmt_bytes_gb(curve['intercept_bytes'])} + {fmt_bytes_gb(curve['per_sample_bytes'])} "
+    body.append(_paragraphs(f"peak(batch) ≈ {fmt_bytes_gib(curve['intercept_bytes'])} + {fmt_bytes_gib(curve['per_sample_bytes'])} "
                             "× batch allocated; the GPU needs the allocator margin and the CUDA overheads on top."))
     if report.get("plans") is not None:
         body.append("<h2>Plans for the target batch</h2>")
@@ -470,7 +470,7 @@ def render_estimate_html(report: Mapping[str, Any], sources: Mapping[str, tuple[
 
 
 def _estimate_verdict(report: Mapping[str, Any]) -> str:
-    peak = f"Peak on the GPU: {fmt_bytes_gb(report['peak_bytes'])} at micro-batch {report['batch']}."
+    peak = f"Peak on the GPU: {fmt_bytes_gib(report['peak_bytes'])} at micro-batch {report['batch']}."
     if not report.get("budget_bytes"):
         return _paragraphs(peak + " Give --budget-gib to hold it against a card.", "rec")
     verdict = "fits" if report["fits"] else "does not fit"
@@ -485,10 +485,10 @@ def _estimate_verdict(report: Mapping[str, Any]) -> str:
 
 def _estimate_components_figure(report: Mapping[str, Any]) -> str:
     budget = report.get("budget_bytes")
-    note = fmt_bytes_gb(report["peak_bytes"]) + ({True: ", fits", False: ", does not fit"}.get(report.get("fits"), "") if budget else "")
+    note = fmt_bytes_gib(report["peak_bytes"]) + ({True: ", fits", False: ", does not fit"}.get(report.get("fits"), "") if budget else "")
     bar = svg.Bar(f"micro-batch {report['batch']}", tuple(report["components"].items()), budget, note)
-    chart = svg.stacked_bars("memory-by-component", "Memory per GPU by component", [bar], unit_label="GB per GPU",
-                             scale=GB, limit_label=f"budget {fmt_card(budget)}" if budget else "budget", fmt_total=fmt_bytes_gb)
+    chart = svg.stacked_bars("memory-by-component", "Memory per GPU by component", [bar], unit_label="GiB per GPU",
+                             scale=GiB, limit_label=f"budget {fmt_card(budget)}" if budget else "budget", fmt_total=fmt_bytes_gib)
     return _figure(chart, "What is alive at the peak, on one GPU" + (", against the budget (dashed)." if budget
                                                                      else "; give --budget-gib to draw the budget."))
 
@@ -506,6 +506,6 @@ def _estimate_peak_figure(report: Mapping[str, Any]) -> str:
         marks.append(svg.Mark(largest, at[largest], f"largest that fits: {largest}"))
     chart = svg.line_chart("peak-vs-batch", "Peak memory per GPU against the micro-batch",
                            [svg.Line("peak on the GPU (with the allocator margin and CUDA overheads)", points, dots=True)],
-                           x_label="micro-batch per GPU", y_label="GB per GPU", y_scale=GB,
+                           x_label="micro-batch per GPU", y_label="GiB per GPU", y_scale=GiB,
                            levels=[svg.Level(budget, f"budget {fmt_card(budget)}")] if budget else [], marks=marks)
     return _figure(chart, "The estimated peak at each computed micro-batch" + (", against the budget (dashed)." if budget else "."))

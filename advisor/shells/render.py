@@ -17,7 +17,7 @@ from advisor.engine.advice import Advice, FactOut, OptionOut, QuestionOut
 from advisor.engine.assemble import Consultation, answers_asked
 from advisor.engine.wording import capitalised, fact_words, plain_values
 from advisor.kb.model import KnowledgeBase, Rule
-from advisor.units import fmt_bytes_gb, fmt_count, fmt_duration, fmt_share, fmt_sig
+from advisor.units import fmt_bytes_gib, fmt_count, fmt_duration, fmt_share, fmt_sig
 
 DEFAULT_WIDTH = 80  # when the output is not a terminal
 MAX_WIDTH = 100  # prose is hard to read in longer lines, however wide the terminal
@@ -75,8 +75,8 @@ def value_text(value: object, unit: str | None = None) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, (int, float)):
-        if unit == "bytes":
-            return fmt_bytes_gb(value)
+        if unit == "bytes":  # (GiB, the unit a card's memory is read and shown in: one unit in every comparison)
+            return fmt_bytes_gib(value)
         if unit == "count":
             return fmt_count(value)
         if unit == "seconds":
@@ -395,7 +395,7 @@ def recommendation_lines(c: Consultation, width: int) -> list[str]:
 def plan_numbers(plan) -> str:
     """'It needs 17.5 GiB per GPU of 23.7 GiB, at micro-batch 1 × 4 accumulation steps × 1 GPU = 4 per update', with
     the CPU RAM an offloading plan needs as well."""
-    from advisor.units import fmt_bytes_gib, fmt_on_card
+    from advisor.units import fmt_on_card
 
     if plan.budget_bytes and plan.fits and plan.per_gpu_bytes > plan.budget_bytes:
         # a micro-batch the user says runs, which the estimate puts over the card: the measurement wins

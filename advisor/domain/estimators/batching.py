@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from advisor.units import fmt_bytes_gb, fmt_count, fmt_duration, fmt_sig
+from advisor.units import fmt_bytes_gib, fmt_count, fmt_duration, fmt_sig
 from advisor.engine.estimators import Estimate, NotComputable, estimator
 
 
@@ -154,8 +154,8 @@ def allreduce_volume(params: float, num_gpus: float, grad_bytes: float = 4) -> d
     grads = params * grad_bytes
     ring = 2 * (num_gpus - 1) / num_gpus * grads
     return {
-        "gradient_bytes": Estimate(grads, "bytes", f"{fmt_count(params)} × {fmt_sig(grad_bytes)} B = {fmt_bytes_gb(grads)}", ("pt-ddp",)),
-        "ring_bytes_per_gpu": Estimate(ring, "bytes", f"2 × ({fmt_sig(num_gpus)} − 1) / {fmt_sig(num_gpus)} × {fmt_bytes_gb(grads)} = {fmt_bytes_gb(ring)}", ("nccl-ring",)),
+        "gradient_bytes": Estimate(grads, "bytes", f"{fmt_count(params)} × {fmt_sig(grad_bytes)} B = {fmt_bytes_gib(grads)}", ("pt-ddp",)),
+        "ring_bytes_per_gpu": Estimate(ring, "bytes", f"2 × ({fmt_sig(num_gpus)} − 1) / {fmt_sig(num_gpus)} × {fmt_bytes_gib(grads)} = {fmt_bytes_gib(ring)}", ("nccl-ring",)),
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from advisor.domain.catalogue import at_image_size, preset
 from advisor.errors import InputError
-from advisor.units import fmt_bytes_gb, fmt_card, fmt_share
+from advisor.units import fmt_bytes_gib, fmt_card, fmt_share
 from advisor.engine.estimators import Estimate, NotComputable, estimator
 from advisor.domain.estimators.training import TrainingSetup, estimate_training_memory
 
@@ -33,10 +33,10 @@ def preset_training_memory(model: str, gpu_memory: float, precision: str, optimi
     grads = est.gradients_at_backward()
     return {
         "params": Estimate(spec.params, "count", f"{spec.name}: {spec.params:,} parameters (computed from its shapes)", ("hf-anatomy",)),
-        "fixed": Estimate(est.intercept, "bytes", f"weights + optimizer state ({where}) = {fmt_bytes_gb(est.intercept)}", SOURCES),
+        "fixed": Estimate(est.intercept, "bytes", f"weights + optimizer state ({where}) = {fmt_bytes_gib(est.intercept)}", SOURCES),
         "per_sample": Estimate(est.slope, "bytes", "; ".join(est.formulas[k] for k in est.per_sample), SOURCES),
-        "max_micro_batch": Estimate(int(best), None, f"largest b with ({fmt_bytes_gb(est.intercept)} + "
-                                               + (f"{fmt_bytes_gb(grads)} gradients + " if grads else "") + f"{fmt_bytes_gb(est.slope)} × b) × "
+        "max_micro_batch": Estimate(int(best), None, f"largest b with ({fmt_bytes_gib(est.intercept)} + "
+                                               + (f"{fmt_bytes_gib(grads)} gradients + " if grads else "") + f"{fmt_bytes_gib(est.slope)} × b) × "
                                                f"(1 + {fmt_share(est.margin)} margin) + CUDA overheads ≤ {fmt_card(gpu_memory)} → {best}", SOURCES),
     }
 
@@ -58,6 +58,6 @@ def logits_allocation(allocation: float, model: str, micro_batch: float, seq_len
         size = micro_batch * seq_len * spec.vocab * nbytes
         if abs(allocation - size) <= LOGITS_MATCH * size:
             text = (f"{int(micro_batch)} × {int(seq_len):,} tokens × {spec.vocab:,} vocabulary × {nbytes} B = "
-                    f"{fmt_bytes_gb(size)}: one {kind} copy of the logits")
+                    f"{fmt_bytes_gib(size)}: one {kind} copy of the logits")
             return {"value": Estimate(text, None, text, ("hf-anatomy", "arithmetic"))}
     raise NotComputable("the allocation is no logits tensor of this micro-batch and sequence")

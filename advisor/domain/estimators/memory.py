@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 
 from advisor.domain.fit import fit_line
-from advisor.units import fmt_bytes_gb, fmt_card, fmt_count, fmt_share, fmt_sig
+from advisor.units import fmt_bytes_gib, fmt_card, fmt_count, fmt_share, fmt_sig
 from advisor.engine.estimators import Estimate, NotComputable, estimator
 
 PRECISIONS = {
@@ -55,7 +55,7 @@ def model_state_bytes(params: float, precision: str, optimizer: str) -> dict[str
     total = params * per_param
     sources = MEMORY_SOURCES + (("bnb",) if optimizer == "adamw_8bit" else ())
     formula = (f"{fmt_count(params)} params × ({_parts_formula(parts)}) = {fmt_sig(per_param)} B/param "
-               f"→ {fmt_bytes_gb(total)}")
+               f"→ {fmt_bytes_gib(total)}")
     return {
         "value": Estimate(total, "bytes", formula, sources, heuristic=optimizer == "adafactor"),
         "bytes_per_param": Estimate(per_param, None, f"{precision} + {optimizer}: {_parts_formula(parts)}", sources),
@@ -70,8 +70,8 @@ def model_parallel_states(states: float, model_parallel_gpus: float) -> dict[str
     if states <= 0 or model_parallel_gpus < 1:
         raise NotComputable("the states and the GPUs must be positive")
     each = states / model_parallel_gpus
-    return {"value": Estimate(each, "bytes", f"{fmt_bytes_gb(states)} / {int(model_parallel_gpus)} GPUs (tensor × "
-                              f"pipeline parallel) = {fmt_bytes_gb(each)} per GPU", ("korthikanti",))}
+    return {"value": Estimate(each, "bytes", f"{fmt_bytes_gib(states)} / {int(model_parallel_gpus)} GPUs (tensor × "
+                              f"pipeline parallel) = {fmt_bytes_gib(each)} per GPU", ("korthikanti",))}
 
 
 @estimator(cites=("trl-reference-model", "dpo"))
@@ -81,7 +81,7 @@ def reference_model_bytes(params: float, precision: str = "amp_bf16") -> dict[st
     per_param = 4 if precision == "fp32" else 2
     total = params * per_param
     return {"value": Estimate(total, "bytes", f"{fmt_count(params)} params × {per_param} B (frozen, "
-                                              f"{'fp32' if per_param == 4 else '16-bit'}) = {fmt_bytes_gb(total)}",
+                                              f"{'fp32' if per_param == 4 else '16-bit'}) = {fmt_bytes_gib(total)}",
                               ("trl-reference-model", "dpo"))}
 
 
@@ -148,9 +148,9 @@ def adapter_state_bytes(params: float, base_bits: float, adapter_fraction: float
             params = spec.params
     base, base_formula = frozen_base_bytes(params, base_bits, unquantized, double_quant, row)
     adapters = params * adapter_fraction * per_param
-    formula = (f"frozen base {base_formula} = {fmt_bytes_gb(base)}; adapters "
+    formula = (f"frozen base {base_formula} = {fmt_bytes_gib(base)}; adapters "
                f"{fmt_sig(adapter_fraction * 100)}% × {fmt_count(params)} × {fmt_sig(per_param)} B = "
-               f"{fmt_bytes_gb(adapters)} → {fmt_bytes_gb(base + adapters)}")
+               f"{fmt_bytes_gib(adapters)} → {fmt_bytes_gib(base + adapters)}")
     return {"value": Estimate(base + adapters, "bytes", formula, ("lora", "qlora") + MEMORY_SOURCES)}
 
 
@@ -195,15 +195,15 @@ def offload_gpu_state_bytes(params: float, optimizer: str = "adamw") -> dict[str
     total = params * 4
     per_cpu = OFFLOAD_CPU_BYTES + OPTIMIZER_STATE[optimizer]
     cpu = params * per_cpu
-    formula = f"{fmt_count(params)} × (2 bf16 weights + 2 bf16 grads) B on the GPU = {fmt_bytes_gb(total)}"
+    formula = f"{fmt_count(params)} × (2 bf16 weights + 2 bf16 grads) B on the GPU = {fmt_bytes_gib(total)}"
     cpu_formula = (f"{fmt_count(params)} × (4 fp32 master + 4 fp32 grads + {fmt_sig(OPTIMIZER_STATE[optimizer])} {optimizer} state) "
-                   f"= {fmt_sig(per_cpu)} B/param = {fmt_bytes_gb(cpu)} of CPU RAM")
+                   f"= {fmt_sig(per_cpu)} B/param = {fmt_bytes_gib(cpu)} of CPU RAM")
     src = ("zero", "zero-offload")
     return {"value": Estimate(total, "bytes", formula, src),
             "cpu": Estimate(cpu, "bytes", cpu_formula, src + ("deepspeed-memory",)),
             "cpu_buffered": Estimate(cpu * DEEPSPEED_BUFFER_FACTOR, "bytes",
                                      f"{cpu_formula} × {DEEPSPEED_BUFFER_FACTOR} (DeepSpeed's additional_buffer_factor) = "
-                                     f"{fmt_bytes_gb(cpu * DEEPSPEED_BUFFER_FACTOR)}", ("deepspeed-memory",))}
+                                     f"{fmt_bytes_gib(cpu * DEEPSPEED_BUFFER_FACTOR)}", ("deepspeed-memory",))}
 
 
 @estimator("value", "peak", "ranks", cites=("hf-big-models",))
@@ -213,10 +213,10 @@ def host_load_bytes(params: float, num_gpus: float = 1, num_nodes: float = 1) ->
     holds two copies while it builds the model and reads the weights (Hugging Face, "Instantiate a big model")."""
     ranks = max(1, int(num_gpus // max(1, num_nodes)))
     one = params * 4 * ranks
-    formula = f"{fmt_count(params)} params × 4 B (fp32) × {ranks} process(es) on the machine = {fmt_bytes_gb(one)}"
+    formula = f"{fmt_count(params)} params × 4 B (fp32) × {ranks} process(es) on the machine = {fmt_bytes_gib(one)}"
     return {"value": Estimate(one, "bytes", formula, ("hf-big-models",)),
             "peak": Estimate(2 * one, "bytes", f"{formula} × 2 (the model built, then the weights loaded) = "
-                             f"{fmt_bytes_gb(2 * one)}", ("hf-big-models",)),
+                             f"{fmt_bytes_gib(2 * one)}", ("hf-big-models",)),
             "ranks": Estimate(ranks, "count", "processes on one machine, each loading its own copy", ("hf-big-models",))}
 
 
@@ -228,7 +228,7 @@ def headroom_bytes(gpu_memory: float, fixed_bytes: float, cuda_context: float, s
     left = usable - fixed_bytes - cuda_context
     card = f"{fmt_card(gpu_memory)}" + (f" × {fmt_share(1 - safety_margin)} ({fmt_share(safety_margin)} kept free)"
                                         if safety_margin else "")
-    formula = f"{card} − {fmt_bytes_gb(fixed_bytes)} − {fmt_bytes_gb(cuda_context)} (CUDA context) = {fmt_bytes_gb(left)}"
+    formula = f"{card} − {fmt_bytes_gib(fixed_bytes)} − {fmt_bytes_gib(cuda_context)} (CUDA context) = {fmt_bytes_gib(left)}"
     return {"value": Estimate(left, "bytes", formula, ("hf-anatomy", "pt-cuda-context") + (("pt-cuda-allocator",) if safety_margin else ()),
                               heuristic=bool(safety_margin))}
 
@@ -239,7 +239,7 @@ def max_params_for_budget(gpu_memory: float, bytes_per_param: float, share: floa
     if bytes_per_param <= 0 or not 0 < share <= 1:
         raise NotComputable("bytes_per_param must be > 0 and share in (0, 1]")
     params = math.floor(gpu_memory * share / bytes_per_param)
-    formula = f"{fmt_card(gpu_memory)} ({fmt_bytes_gb(gpu_memory)}) × {fmt_share(share)} / {fmt_sig(bytes_per_param)} B/param = {fmt_count(params)} params"
+    formula = f"{fmt_card(gpu_memory)} ({fmt_bytes_gib(gpu_memory)}) × {fmt_share(share)} / {fmt_sig(bytes_per_param)} B/param = {fmt_count(params)} params"
     return {"value": Estimate(params, "count", formula, MEMORY_SOURCES, heuristic=True)}
 
 
@@ -255,14 +255,14 @@ def linear_memory_fit(peaks: list, gpu_memory: float, safety_margin: float) -> d
         raise NotComputable("peak memory does not grow with batch in these measurements; re-measure full steps")
     usable = gpu_memory * (1 - safety_margin)
     max_batch = math.floor((usable - fixed) / slope)
-    shown = ", ".join(f"{fmt_sig(b)}→{fmt_bytes_gb(m)}" for b, m in points)
+    shown = ", ".join(f"{fmt_sig(b)}→{fmt_bytes_gib(m)}" for b, m in points)
     sources = ("hf-anatomy", "memexp-affine")
     return {
-        "per_sample": Estimate(slope, "bytes", f"slope of ({shown}) = {fmt_bytes_gb(slope)} per sample", sources),
-        "fixed": Estimate(fixed, "bytes", f"intercept of ({shown}) = {fmt_bytes_gb(fixed)}", sources),
-        "usable": Estimate(usable, "bytes", f"{fmt_card(gpu_memory)} × {fmt_share(1 - safety_margin)} ({fmt_share(safety_margin)} kept free) = {fmt_bytes_gb(usable)}",
+        "per_sample": Estimate(slope, "bytes", f"slope of ({shown}) = {fmt_bytes_gib(slope)} per sample", sources),
+        "fixed": Estimate(fixed, "bytes", f"intercept of ({shown}) = {fmt_bytes_gib(fixed)}", sources),
+        "usable": Estimate(usable, "bytes", f"{fmt_card(gpu_memory)} × {fmt_share(1 - safety_margin)} ({fmt_share(safety_margin)} kept free) = {fmt_bytes_gib(usable)}",
                            ("pt-cuda-allocator",), heuristic=True),
         "max_micro_batch": Estimate(max_batch, None,
-                                    f"⌊({fmt_bytes_gb(usable)} − {fmt_bytes_gb(fixed)}) / {fmt_bytes_gb(slope)}⌋ = {max_batch}",
+                                    f"⌊({fmt_bytes_gib(usable)} − {fmt_bytes_gib(fixed)}) / {fmt_bytes_gib(slope)}⌋ = {max_batch}",
                                     sources),
     }

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from advisor.domain.catalogue import ModelSpec
 from advisor.errors import InputError
-from advisor.units import fmt_bytes, fmt_bytes_gb, fmt_count, fmt_sig
+from advisor.units import fmt_bytes, fmt_bytes_gib, fmt_count, fmt_sig
 from advisor.domain.estimators.memory import OFFLOAD_CPU_BYTES, OPTIMIZER_STATE, PRECISIONS, QUANTIZED, frozen_base_bytes
 from advisor.domain.vocabulary import CUDA_CONTEXT_BYTES
 
@@ -338,19 +338,19 @@ def model_state_parts(params: int, setup: TrainingSetup, spec: ModelSpec | None 
     zero = f", ZeRO-{setup.zero} over {n} GPUs" if setup.zero and n > 1 else (f", replicated on {n} GPUs" if n > 1 else "")
     formulas = {
         "weights": (f"{trained}: {fmt_sig(w + copy)} B/param on the CPU (offload_param); two layers gathered at a time "
-                    f"on the GPU = {fmt_bytes_gb(weights)}") if params_off else
+                    f"on the GPU = {fmt_bytes_gib(weights)}") if params_off else
                    f"{trained}: {fmt_sig(w + copy)} B/param{' (incl. 16-bit copy)' if copy else ''}"
                    + _divided(n if setup.zero >= 3 else 1, split, "ZeRO-3")
-                   + (f" + two layers gathered whole (computing, prefetched) {fmt_bytes_gb(gathered)}" if gathered else "")
-                   + f" = {fmt_bytes_gb(weights)}",
+                   + (f" + two layers gathered whole (computing, prefetched) {fmt_bytes_gib(gathered)}" if gathered else "")
+                   + f" = {fmt_bytes_gib(weights)}",
         "gradients": (f"{fmt_count(trainable)} × {fmt_sig(g)} B, each partition copied to the CPU as it is reduced "
                       "(ZeRO-Offload) = 0 on the GPU between steps") if grads_off else
                      f"{fmt_count(trainable)} × {fmt_sig(g)} B" + _divided(n if setup.zero >= 2 else 1, split, "ZeRO-2+")
-                     + f" = {fmt_bytes_gb(grads)}",
+                     + f" = {fmt_bytes_gib(grads)}",
         "optimizer state": f"{fmt_count(trainable)} × {fmt_sig(opt)} B ({setup.optimizer}"
                            + (f", incl. fp32 master {master} B" if master else "") + ")"
                            + _divided(n if setup.zero >= 1 else 1, split, "ZeRO-1+")
-                           + (" → offloaded to CPU" if setup.offload_optimizer else "") + f" = {fmt_bytes_gb(optimizer)}{zero}",
+                           + (" → offloaded to CPU" if setup.offload_optimizer else "") + f" = {fmt_bytes_gib(optimizer)}{zero}",
     }
     return {"weights": weights, "gradients": grads, "optimizer state": optimizer}, formulas, cpu
 
@@ -461,10 +461,10 @@ def activation_parts(spec: ModelSpec, setup: TrainingSetup, device: str = "cuda"
     layer = 2 * norm + qkv_proj + scores + mlp + resid_masks
     if setup.checkpointing == "full":
         stored = L * s * h * b.res + layer  # every layer's input, plus one layer recomputed during backward
-        layers_formula = f"full checkpointing: {L} × s·h·{b.res} B (layer inputs) + one layer's {fmt_bytes_gb(layer)}"
+        layers_formula = f"full checkpointing: {L} × s·h·{b.res} B (layer inputs) + one layer's {fmt_bytes_gib(layer)}"
     else:
         stored = L * layer
-        layers_formula = (f"{L} layers × [2 norms {fmt_bytes_gb(norm)} + Q, K, V, attention output 4·sh·{b.lin} + scores "
+        layers_formula = (f"{L} layers × [2 norms {fmt_bytes_gib(norm)} + Q, K, V, attention output 4·sh·{b.lin} + scores "
                           f"{scores_txt} + {activation} MLP {fmt_sig(mlp_bytes_per_element(activation, b))}·s·ff"
                           + (" + dropout masks" if drop else "") + f"] with s={s}, h={h}, a={a}, ff={ff}")
     if setup.layer_split > 1:
@@ -485,13 +485,13 @@ def activation_parts(spec: ModelSpec, setup: TrainingSetup, device: str = "cuda"
     head += embd_mask + ints
     saved = stored + head
     per_sample = {"activations": float(saved)}
-    formulas = {"activations": f"{layers_formula} + {head_txt} {fmt_bytes_gb(head)} = {fmt_bytes_gb(saved)} per sample"}
+    formulas = {"activations": f"{layers_formula} + {head_txt} {fmt_bytes_gib(head)} = {fmt_bytes_gib(saved)} per sample"}
     lm = bool(spec.vocab) and not setup.fused_loss
     logits_temps = 2 * b.loss * s * spec.vocab if lm else 0
     if lm:
         per_sample["logits and loss"] = float(b.loss * s * spec.vocab + logits_temps)
         formulas["logits and loss"] = (f"3 × {b.loss} B × s·V = {3 * b.loss} × {s} × {spec.vocab:,} = "
-                                       f"{fmt_bytes_gb(3 * b.loss * s * spec.vocab)} per sample (the saved log-softmax + two "
+                                       f"{fmt_bytes_gib(3 * b.loss * s * spec.vocab)} per sample (the saved log-softmax + two "
                                        f"logits-sized gradients at the start of backward)")
     # the last block's MLP backward: the gradients of its hidden layer and of the residual stream, beside everything
     # saved except the final norm (or BERT's last LayerNorm and hidden state); its output weight's gradient and the
@@ -579,18 +579,18 @@ def estimate_training_memory(spec: ModelSpec, setup: TrainingSetup, device: str 
     fixed = {"weights": states["weights"], "optimizer state": states["optimizer state"]}
     if setup.reference_bytes:
         fixed["reference model"] = setup.reference_bytes
-        formulas["reference model"] = f"a frozen copy of the weights for DPO/KTO: {fmt_bytes_gb(setup.reference_bytes)}"
+        formulas["reference model"] = f"a frozen copy of the weights for DPO/KTO: {fmt_bytes_gib(setup.reference_bytes)}"
     overhead = {"CUDA context": setup.cuda_context, "cuBLAS workspace": setup.workspace} if device == "cuda" else {}
     trainable = spec.params * setup.trainable_fraction
     resident, buffers, why = gradient_residency(states["gradients"], trainable, setup)
     temps = step_temporaries(spec, setup, device)
     if resident or buffers:
-        formulas["gradients"] += (f"; alive at the start of backward: {fmt_bytes_gb(resident)}"
-                                  + (f", plus {fmt_bytes_gb(buffers)} of DDP buckets after backward" if buffers else ""))
+        formulas["gradients"] += (f"; alive at the start of backward: {fmt_bytes_gib(resident)}"
+                                  + (f", plus {fmt_bytes_gib(buffers)} of DDP buckets after backward" if buffers else ""))
     if setup.grad_accum > 1:
         formulas["gradients"] += f"; with {setup.grad_accum} micro-batches per update all of it is alive in backward from the 2nd on"
     if temps:
-        formulas["optimizer step temporaries"] = (f"{setup.optimizer}'s step allocates {fmt_bytes_gb(temps)} of temporaries "
+        formulas["optimizer step temporaries"] = (f"{setup.optimizer}'s step allocates {fmt_bytes_gib(temps)} of temporaries "
                                                   + ("(foreach: one copy of the trained parameters)" if device == "cuda"
                                                      else "(single-tensor loop: two copies of the largest parameter)"))
     assumptions = [
@@ -605,7 +605,7 @@ def estimate_training_memory(spec: ModelSpec, setup: TrainingSetup, device: str 
         f"allocator margin {fmt_sig(setup.margin * 100)}% of allocated memory (heuristic: rounding, fragmentation, longer inputs)",
     ]
     if device == "cuda":
-        assumptions.append(f"CUDA context {fmt_bytes_gb(setup.cuda_context)} and cuBLAS workspace "
+        assumptions.append(f"CUDA context {fmt_bytes_gib(setup.cuda_context)} and cuBLAS workspace "
                            f"{fmt_sig(setup.workspace / MiB)} MiB, outside the allocator; override with --cuda-context-gb/--workspace-mib")
     assumptions.append(act_assumption)
     return MemoryEstimate(spec.params, fixed, per_sample, states["gradients"], overhead, setup.margin, formulas, assumptions,
