@@ -638,7 +638,6 @@ def test_phrasings_from_the_corpus_review(message, expected):
     ("I tried DeepSpeed ZeRO 2/3 and both OOM", ["zero_stage"]),
     ("at batch size 256 the throughput is 7000 samples/s", ["dataset_size"]),
     ("deepspeed_config_file=ds_zero2_no_offload.json", ["offload"]),
-    ("torchrun grpo.py --max_completion_length 384 --max_prompt_length 512", ["seq_len"]),
     ("a warmup of 5 epochs and then cosine decay", ["warmup_steps", "epochs"]),
     ("is 64GB RAM enough?", ["gpu_memory_gb"]),
     ("As you mention in the paper, the batch size is 32 with 8 H100 GPUs, but that leads to OOM for me",
@@ -1461,3 +1460,38 @@ def test_the_length_that_fails_is_the_one_to_make_fit():
     reading = read("QLoRA on Qwen2.5-72B, single A800 80GB, batch 1. 24k context trains fine but 32k context OOMs. "
                    "why can't I do 32k?")
     assert reading.get("seq_len") == 32768
+
+
+@pytest.mark.parametrize("message, expected, absent", [
+    # a single GPU said outright stays one GPU, whatever is per GPU (review 14 #17)
+    ("Pretraining BERT-base with DeepSpeed on a single V100 32GB. A micro-batch of 256 per GPU does not OOM.",
+     {"num_gpus": 1, "micro_batch": 256}, []),
+    # checkpoints trained from a catalogue model are that model; 'your 7B' names none
+    ("--model abhishek/llama-2-7b-hf-small-shards --use_peft --use_int4", {"model": "llama-2-7b",
+                                                                         "training_mode": "qlora"}, []),
+    ("when I run your 7B finetune script it consumes ~60GB", {"params": 7e9}, ["model"]),
+    # counts of GPUs: sets of a node, counts that serve generation, compared node counts
+    ("a configuration of 3 sets of 8*A100 (40G)", {"num_gpus": 24, "gpu_model": "a100-40gb"}, []),
+    ("I use 24 GPUs for training and 8 GPUs for vLLM", {"num_gpus": 24}, []),
+    ("the time per batch gets worse with machines: 12 nodes > 6 nodes > 2 nodes > 1 node", {}, ["num_nodes"]),
+    # a size right before a card's name is each card's (a modded 2080 Ti)
+    ("full-tune a 7b 4bit llama on 2*22G 2080ti", {"gpu_memory_gb": 22, "num_gpus": 2}, []),
+    # data sets, lengths and settings as people write them
+    ("One RTX 3090, alpaca-lora finetune.py on llama-7b-hf with the ~52k Alpaca dataset: num_epochs 10, "
+     "micro_batch_size 8, the rest default (batch_size 128, base loaded in 8-bit).",
+     {"dataset_size": 52_000, "micro_batch": 8, "batch_size": 128}, ["reference_batch"]),
+    ("LoRA fine-tune llama3-8b on an 8k-length dataset", {"seq_len": 8192}, ["dataset_size"]),
+    # a GRPO sequence is its prompt and its completion (either alone is no sequence's length)
+    ("GRPO, max_prompt_length 2048, max_completion_length 1024", {"seq_len": 3072}, []),
+    ("torchrun grpo.py --max_completion_length 384 --max_prompt_length 512", {"seq_len": 896}, []),
+    ("torchrun grpo.py --max_completion_length 384", {}, ["seq_len"]),
+    ("I did not turn on the 8bit optimizer.", {}, ["optimizer"]),
+    ("The only changes to the recipe YAML are batch_size: 4 and gradient_accumulation: 2",
+     {"micro_batch": 4, "grad_accum_steps": 2}, ["reference_batch"]),
+    ("I use 3 per device on 24 GPUs. The log says Num examples = 800,000, Total train batch size = 72",
+     {"batch_size": 72}, ["reference_batch"]),
+])
+def test_phrasings_from_the_fourteenth_and_fifteenth_reviews(message, expected, absent):
+    got = labels(message)
+    assert {k: got.get(k) for k in expected} == expected, got
+    assert not [k for k in absent if k in got], got

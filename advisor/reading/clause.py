@@ -13,8 +13,10 @@ from advisor.reading.tokens import Token
 
 
 MAX_NAMES = 64  # GPU and model mentions read per message
-# "with the recipe", "using the repo", "running the X repo's train.py": what the user runs
-INSTRUMENT_WORDS = frozenset({"with", "using", "via", "running", "run", "use", "used"})
+# "with the recipe", "using the repo", "running the X repo's train.py": what the user runs (and "the only changes to
+# the recipe YAML are batch_size: 4": what the user changed in it is theirs)
+INSTRUMENT_WORDS = frozenset({"with", "using", "via", "running", "run", "use", "used", "changes", "changed",
+                              "modified", "edited", "tweaked"})
 # what a named party's possessive makes a reference ("Karpathy's run", "NVIDIA's numbers", "Meta's setup")
 POSSESSED_SETUPS = frozenset({"run", "runs", "setup", "numbers", "results", "experiments", "experiment", "training",
                               "recipe", "config", "settings"})
@@ -216,12 +218,22 @@ def catalogue_names(index: Any, clause: Clause, reading: Reading) -> Any:
 VALUES_OFF = frozenset({"false", "none"})
 
 
+# words between a negation and what it negates that only say it was switched on ("did not turn on the …")
+SWITCHING_ON = frozenset({"turn", "turned", "on", "the", "enable", "enabled", "activate", "activated", "set", "use",
+                          "used", "any", "a", "an"})
+
+
 def negated(clause: Clause, k: int, length: int = 1) -> bool:
     """A negation just before ("without gradient checkpointing", "instead of Adam", "no fp32 master weights") or
     just after ("LoRA is not an option", "flash attention isn't installed")."""
     lo = max(0, k - 5)
-    before = [j for j in range(lo, k) if clause.words[j] not in ("'", "t")][-3:] \
-        if not NEGATIONS.isdisjoint(clause.words[lo:k]) else ()  # "wouldn't need QLoRA" (most words have none)
+    before = [j for j in range(lo, k) if clause.words[j] not in ("'", "t")] \
+        if not NEGATIONS.isdisjoint(clause.words[lo:k]) else []  # "wouldn't need QLoRA" (most words have none)
+    # three words back, or further over words that only switch the thing on ("I did not turn on the 8bit optimizer")
+    reach = 3
+    while reach < len(before) and clause.words[before[-reach]] in SWITCHING_ON:
+        reach += 1
+    before = before[-reach:]
     for j in before:
         # a negation glued into a key negates that key (`no_offload`), not a later one (`local_scripts/zero3`)
         if clause.words[j] in NEGATIONS and clause.words[j] not in VALUES_OFF \

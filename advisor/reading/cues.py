@@ -280,6 +280,9 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("num_microbatches", "grad_accum_steps"), ("iter_size", "grad_accum_steps"),  # T5X; Caffe's accumulation
     ("accumulate gradients", "grad_accum_steps"), ("gradient accumulations", "grad_accum_steps"),
     ("update freq", "grad_accum_steps"), ("subdivisions", "subdivisions"),
+    # GRPO's prompt and completion lengths: a sequence is both (settled in reader._resolve)
+    ("max_prompt_length", "prompt_len"), ("max prompt length", "prompt_len"), ("max_completion_length", "completion_len"),
+    ("max completion length", "completion_len"),
     ("max_seq_length", "seq_len"), ("max_seq_len", "seq_len"), ("seq_len", "seq_len"), ("seq_length", "seq_len"),
     ("max_length", "seq_len"), ("max_len", "seq_len"), ("cutoff_len", "seq_len"), ("block_size", "seq_len"),
     ("model_max_length", "seq_len"), ("sequence length", "seq_len"), ("sequence len", "seq_len"),
@@ -358,6 +361,7 @@ RIGHT_CUES: list[tuple[str, str]] = [
     ("model", "params"), ("weights", "params"),
     ("context", "seq_len"), ("context length", "seq_len"), ("sequence length", "seq_len"), ("seq len", "seq_len"),
     ("tokens long", "seq_len"), ("token context", "seq_len"), ("token sequences", "seq_len"), ("seq", "seq_len"),
+    ("length", "seq_len"), ("token length", "seq_len"), ("ctx", "seq_len"),  # "an 8k-length dataset", "2000 ctx"
     ("resolution", "image_size"), ("px", "image_size"), ("pixels", "image_size"),
 ]
 

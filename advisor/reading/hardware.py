@@ -362,6 +362,17 @@ POSSESSION = frozenset({"have", "access", "afford", "own", "got", "rent"})
 NOT_HAVING = frozenset({"no", "not", "don", "dont", "didn", "doesn", "haven", "hasn", "hadn", "cannot", "never", "can"})
 
 
+# what GPUs set aside from training do: "8 GPUs for vLLM", "2 GPUs for the reward model", "one GPU for inference"
+SERVING = frozenset({"vllm", "sglang", "inference", "generation", "rollout", "rollouts", "serving", "reward", "ref",
+                     "reference", "critic", "eval", "evaluation", "teacher"})
+
+
+def serving(words: list[str], cue: int) -> bool:
+    """Whether the GPU count whose cue ends at key `cue` is said to serve something else ('… GPUs for vLLM')."""
+    after = words[cue + 1:cue + 4]
+    return after[:1] == ["for"] and not SERVING.isdisjoint(after[1:])
+
+
 def lacked(words: list[str], k: int) -> bool:
     """Whether the count at key k is one the user says they lack: 'without 32 GPUs', 'I don't have access to 32
     GPUs', 'we can't afford 64 A100s', 'no access to 8 nodes' (a negation within three words before a verb of

@@ -33,6 +33,10 @@ from advisor.reading.tokens import WORD_NUMBERS, Token, clauses_and_sentences, t
 __all__ = ["Read", "Reading", "read"]
 
 
+# preference and reinforcement-learning tuning: they start from a pretrained (usually an SFT) model, so nobody
+# doing one trains from scratch (not a label of the message: the training method is implied, not said)
+TUNING_METHODS = ("grpo", "ppo", "rlhf", "dpo", "orpo", "kto", "rloo", "simpo")
+
 def read(message: str) -> Reading:
     """Read one message (at most reading.tokens.MAX_MESSAGE characters)."""
     from advisor.reading.tokens import MAX_MESSAGE, MAX_TOKENS
@@ -41,6 +45,7 @@ def read(message: str) -> Reading:
     reading = Reading(truncated=len(message) > MAX_MESSAGE or len(tokens) >= MAX_TOKENS)
     index = Keys(tokens)
     reading.deepspeed = "deepspeed" in index.words  # (a list's membership test runs in C)
+    reading.tuning_method = next((w for w in TUNING_METHODS if w in index.words), "")
     reading.arrows = ">" in message or "→" in message or "⟶" in message
     clauses, sentences = clauses_and_sentences(tokens)
     for n, (start, end) in enumerate(clauses):
@@ -234,11 +239,14 @@ MOOD_WORDS = FAIL_WORDS | OK_WORDS | {"out"}
 SEGMENT_ENDS = frozenset({",", ";", "but", "whereas", "while"})
 
 
+# what the user's own run prints: numbers it reports are the run's, whatever words its lines use
+RUN_OUTPUT = frozenset({"log", "logs", "output", "prints", "printed", "console", "stdout", "progress"})
+
 def _speaks_of_third_party(clause: Clause) -> bool:
     """Whether a prose word of the clause says a script, a config or a model is the subject (THIRD_PARTY); the
     parts of a key, a flag or a file's name (`--config_file`, `configs/x.yaml`) are not prose."""
-    if not clause.present & THIRD_PARTY:
-        return False
+    if not clause.present & THIRD_PARTY or clause.present & RUN_OUTPUT:
+        return False  # ("the log says Num examples = 800,000 … = 72": the user's run reporting itself)
     for t in range(clause.start, clause.end):
         tok = clause.tokens[t]
         if tok.kind == "word" and tok.text.lower() in THIRD_PARTY and not in_flag(clause, t) \
@@ -855,8 +863,12 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if name in ("batch", "micro_batch", "global_batch", "num_gpus") and not keyed \
                 and _in_sweep(clause, key, alternatives=name != "num_gpus"):
             continue  # "I tried batch sizes of 32, 64, 128 and 200", "with 1, 2, 4 and 8 GPUs": a sweep, none the run
+        if name in ("num_gpus", "num_nodes") and not keyed and _counts_compared(clause, k):
+            continue  # "12 nodes > 6 nodes > 2 nodes > 1 node": setups compared, none of them the run
         if name == "num_gpus":
             name, scaled = hardware.gpu_count(clause, k, int(scaled) if float(scaled).is_integer() else 0)
+            if hardware.serving(words, max(k, start_key)):
+                continue  # "24 GPUs for training and 8 GPUs for vLLM": the 8 generate, they train nothing
         if name in ("num_gpus", "gpus_per_node", "num_nodes") and hardware.lacked(words, k):
             setup = "reference"  # "I don't have access to 32 GPUs": the count someone else ran with, not theirs
         if keyed is None and name == "global_batch" and words[start_key] == "train" and not batches.json_key(clause, start_key) \
@@ -1058,6 +1070,18 @@ def _alternative_stage(clause: Clause, t: int) -> bool:
     return False
 
 
+def _counts_compared(clause: Clause, k: int) -> bool:
+    """Whether the count at key k is one of three or more counts of the same thing in its clause ("12 nodes >
+    6 nodes > 2 nodes > 1 node", "on 1 GPU, 2 GPUs and 4 GPUs"): a comparison of setups."""
+    words = clause.words
+    noun = words[k + 1].rstrip("s") if k + 1 < len(words) else ""
+    if not noun.isalpha():
+        return False  # (a mark after the number: `'devices': 1, …` is a config's value)
+    said = {words[j] for j in range(len(words) - 1) if words[j + 1].rstrip("s") == noun
+            and clause.tokens[clause.keys[j]].is_num}
+    return len(said) >= 3
+
+
 def _in_sweep(clause: Clause, t: int, alternatives: bool = True) -> bool:
     """Whether the number at token t is in a list of three or more numbers ("32, 64, 128 and 200") or, with
     `alternatives`, one of two ("32 or 64"; two GPU counts offered are two setups, which the conflict rule settles)."""
@@ -1104,7 +1128,8 @@ DATA_SET_NOUNS = frozenset({"dataset", "examples", "samples", "images", "instruc
                             "rows", "sentences", "documents", "dialogues"})
 # words between a number and those nouns that make it no data set's size ("512 tokens samples", "8 GPUs images")
 NOT_A_DATA_SET = frozenset({"tokens", "token", "gpus", "gpu", "steps", "epochs", "batch", "per", "of", "more",
-                            "training", "train", "validation", "test", "eval"})
+                            "training", "train", "validation", "test", "eval", "length", "context", "long",
+                            "resolution", "pixel", "frame", "second", "hour"})
 
 
 def _right_slot(index: PhraseIndex, clause: Clause, k: int) -> tuple[str, int] | None:
@@ -1416,6 +1441,10 @@ def _resolve(reading: Reading) -> None:
         reading.reference["batch"] = ref_plain
     hardware.resolve_platform(reading)
     hardware.resolve_card_memory(reading)
+    prompt, completion = values.pop("prompt_len", None), values.pop("completion_len", None)
+    if prompt is not None and completion is not None and "seq_len" not in values:
+        # "max_prompt_length 2048, max_completion_length 1024": each sequence trained on is both, 3,072 tokens
+        values["seq_len"] = Read("seq_len", prompt.value + completion.value, prompt.text, implied=True)
     for field in MOOD_FIELDS:
         said = values.get(field)
         failing = next((b for a, b in reading.conflicts if a is said and b.field == field and a.setup == b.setup

@@ -215,7 +215,7 @@ READER_FACTS = frozenset({fact for _, fact in _DIRECT} | {"micro_batch", "optimi
                                                           "gpu_alternative_memory", "target_tokens_per_step",
                                                           "max_micro_batch", "gpu_peak_tflops", "split_gpus",
                                                           "claim_run_fits", "asked_settings", "model_parallel_gpus",
-                                                          "accumulation_implied"})
+                                                          "accumulation_implied", "rl_method"})
 
 
 def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
@@ -256,6 +256,13 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
             put("num_gpus", dp.value, dp.text)
         elif count is not None and count.value % spans == 0:
             put("num_gpus", count.value // spans, said)
+    if reading.tuning_method and "training_mode" not in v:
+        # GRPO, PPO, DPO tune a pretrained model: not a question of scratch or fine-tuning
+        put("training_mode", "finetune", reading.tuning_method)
+    if reading.tuning_method in ("grpo", "ppo", "rloo", "rlhf"):
+        put("rl_method", reading.tuning_method, reading.tuning_method)
+    elif "num_generations" in v:  # ("num_generations 8": GRPO's group size, said without its name)
+        put("rl_method", "grpo", v["num_generations"].text)
     for read_name, fact in _DIRECT:
         if read_name in v:
             put(fact, v[read_name].value, v[read_name].text)

@@ -82,6 +82,7 @@ class Reading:
     per_card_memory_text: str = ""  # the words of a size said right before a card's name: each card's ("2*22G 2080ti")
     several_gpus: bool = False  # the user's text speaks of several GPUs ("multiple GPUs", "per GPU", "across GPUs")
     only_per_gpu: bool = True  # … and only as 'per GPU', which one GPU has as well ("a single V100 … 256 per GPU")
+    tuning_method: str = ""  # a preference or RL method named ("grpo", "dpo"): a pretrained model is tuned
     deepspeed: bool = False  # the message speaks of DeepSpeed (its `train_batch_size` is the global batch)
     tpu: bool = False  # the message speaks of TPUs (a notebook platform then gives no GPU)
     asked_settings: list[tuple[str, Any, str]] = field(default_factory=list)  # settings a question weighs (ask_about)
@@ -166,7 +167,8 @@ def fill(reading: Reading, name: str, scaled: float, unit: str, text: str, setup
     under 10, …); out-of-range numbers are left unread."""
     whole = float(scaled).is_integer()
     if name in ("micro_batch", "global_batch", "batch", "grad_accum_steps", "num_gpus", "num_nodes", "lora_rank",
-                "warmup_steps", "image_size", "gpus_per_node", "subdivisions", "num_generations", "planned_steps"):
+                "warmup_steps", "image_size", "gpus_per_node", "subdivisions", "num_generations", "planned_steps",
+                "prompt_len", "completion_len"):
         if not whole or scaled < (0 if name == "warmup_steps" else 1) or scaled > 10**7:  # `--warmup_steps 0` is said
             return
         if name == "num_gpus" and scaled > 100_000:

@@ -59,18 +59,20 @@ def training_steps(dataset_size: float, batch_size: float, epochs: float) -> dic
 
 @estimator("per_epoch", "total", cites=("hf-trainer-steps", "arithmetic"))
 def optimizer_updates(dataset_size: float, micro_batch: float, grad_accum_steps: float, num_gpus: float,
-                      epochs: float) -> dict[str, Estimate]:
+                      epochs: float, repeats: float = 1) -> dict[str, Estimate]:
     """Optimizer updates per epoch and in total, counted the way data-parallel loops count them: each process's
     loader yields ⌈N / (micro × GPUs)⌉ micro-batches, and an update takes `grad_accum_steps` of them. A last window
     shorter than the accumulation is not counted (the Hugging Face Trainer's ⌊len(loader) / accumulation⌋); a loop
-    that also steps on it makes one more update per epoch."""
-    if min(dataset_size, micro_batch, grad_accum_steps, num_gpus, epochs) <= 0:
+    that also steps on it makes one more update per epoch. `repeats`: samples each example becomes (GRPO's
+    num_generations completions per prompt, which its batch sizes count)."""
+    if min(dataset_size, micro_batch, grad_accum_steps, num_gpus, epochs, repeats) <= 0:
         raise NotComputable("the dataset size, micro-batch, accumulation, GPUs and epochs must be positive")
-    loader = math.ceil(dataset_size / (micro_batch * num_gpus))
+    loader = math.ceil(dataset_size * repeats / (micro_batch * num_gpus))
     per_epoch = max(1, loader // int(grad_accum_steps))
     total = math.ceil(per_epoch * epochs)
     src = ("hf-trainer-steps", "arithmetic")
-    per_epoch_formula = (f"⌈{fmt_count(dataset_size)} / ({fmt_sig(micro_batch)} × {fmt_sig(num_gpus)} GPU)⌉ = {loader:,} "
+    examples = fmt_count(dataset_size) + (f" × {fmt_sig(repeats)} completions" if repeats != 1 else "")
+    per_epoch_formula = (f"⌈{examples} / ({fmt_sig(micro_batch)} × {fmt_sig(num_gpus)} GPU)⌉ = {loader:,} "
                          f"micro-batches per GPU per epoch; ⌊{loader:,} / {fmt_sig(grad_accum_steps)}⌋ = {per_epoch:,} updates")
     return {"per_epoch": Estimate(per_epoch, None, per_epoch_formula, src),
             "total": Estimate(total, None, f"{per_epoch:,} × {fmt_sig(epochs)} epochs = {total:,} updates", src)}
