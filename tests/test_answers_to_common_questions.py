@@ -1041,3 +1041,19 @@ def test_memory_the_advice_computes_is_shown_in_gib_the_unit_of_the_card(kb):
         checked += "GiB" in text
         assert not re.search(r"\d\.\d\d GB\b", text), m["id"]
     assert checked > 20  # (most of these answers print memory)
+
+
+def test_a_run_that_trained_steps_before_its_oom_is_not_called_too_big(kb):
+    """Review 15 #04: DPO of Llama 3.1 8B on 8 H20s 'reaches step 26/150 and then hits OOM': 25 steps held the
+    model states, so a count over the card (states replicated, an assumed length) has assumed what the run does
+    not do - said so, with no 'does not fit' verdict and no 'what ran out is outside my count'."""
+    c = run_consultation("I use the recommended setting to train DPO on Llama 3.1 8B with 8 H20 GPUs on one node: "
+                         "policy.train_global_batch_size=256 cluster.gpus_per_node=8. Training reaches step 26/150 "
+                         "and then hits torch.OutOfMemoryError in loss.backward(). Why does it OOM only after 25 "
+                         "steps?", kb=kb)
+    assert c.wm.value("plan_current_per_gpu") > c.wm.value("gpu_memory")
+    ids = [f.id for f in c.advice.findings]
+    assert ids[0] == "plan-estimate-above-a-run-that-trained" and "finding-oom-at-a-fixed-step" in ids
+    assert not {"plan-does-not-fit", "plan-fits-but-oom", "finding-oom-eager-attention"} & set(ids)
+    said = {e.id: e.formula for e in c.advice.estimates}
+    assert said["plan_current_fits"].startswith("trains until the step that fails")

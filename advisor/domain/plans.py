@@ -83,6 +83,7 @@ class Problem:
     assumed: tuple[str, ...] = ()  # what the current plan assumes because the user did not say
     oom: bool = False  # the user saw an out-of-memory error running this plan
     runs: bool = False  # the user says this plan runs within memory (a measurement the estimate gives way to)
+    trained_before_oom: bool = False  # it trained for steps and then ran out ("OOM after 25 steps"): its states fit
     limit: float | None = None  # what a plan must stay under when it is less than the card (set after an OOM)
 
     @property
@@ -480,7 +481,7 @@ def search(p: Problem) -> SearchResult:
         current.why_not = (f"you saw an out-of-memory error where the estimate is {fmt_on_card(current.per_gpu, p.budget)}: "
                            "the run needs more than the estimate counts")
         p = replace(p, limit=current.per_gpu)
-    if p.runs and not p.oom and not current.fits:
+    if (p.runs and not p.oom or p.trained_before_oom) and not current.fits:
         # "it fits but it's slow": the user's run fits, so the estimate's assumptions overstate it - the plan is
         # treated as fitting (only faster plans are then worth showing), and a finding says what to tell
         current.fits, current.why_not = True, ""

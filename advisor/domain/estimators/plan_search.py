@@ -195,6 +195,7 @@ def _problem(args: dict[str, Any]) -> Problem:
                    # (a throughput or a time measured is a run that trains: it fits, whatever the unsaid settings
                    # are assumed)
                    goal=goal, assumed=tuple(assumed), oom=bool(args.get("oom")), runs=_trains(args),
+                   trained_before_oom=bool(args.get("oom") and args.get("oom_at_fixed_step")),
                    full_training=bool(args.get("full_training")),
                    reference_bytes=float(args.get("reference_model_bytes") or 0.0),
                    cpu_ram=float(args.get("cpu_ram") or 0.0),
@@ -333,7 +334,8 @@ def _fits_text(p: Problem, cur: Candidate, current_text: str) -> str:
     """Whether the user's plan fits, in words that agree with its number: a run the user says runs, estimated over
     the card, runs as they say - the estimate's assumptions are what is off, not the card."""
     if cur.fits and cur.per_gpu > p.budget:
-        return f"runs, as you say, though I count {current_text}: what I assumed overstates your run"
+        runs = "trains until the step that fails" if p.trained_before_oom else "runs"
+        return f"{runs}, as you say, though I count {current_text}: what I assumed overstates your run"
     return ("fits: " if cur.fits else "does not fit: ") + (cur.why_not or current_text)
 
 
@@ -370,6 +372,7 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                 num_nodes: int | None = None, split_gpus: int | None = None,
                 measured_tokens_per_second: float | None = None, step_seconds: float | None = None,
                 epoch_seconds: float | None = None, current_duration: float | None = None,
+                oom_at_fixed_step: bool | None = None,
                 asked_settings: str | None = None, asked_topics: str | None = None) -> dict[str, Estimate]:
     """Check the user's plan and search the plans that fit (see advisor/domain/plans.py); every argument but
     the parameter count and the GPU memory is optional (the rule passes the facts that are known)."""
