@@ -30,7 +30,7 @@ def test_answer_text_json_markdown(capsys, advice_schema):
     code, out, err = run(capsys, "answer", S01)  # the short answer first
     assert code == 0 and err == "" and len(out.splitlines()) <= 25
     for part in ("I read: GPU memory 8 GiB; parameters 500M", "What I noticed:", "The numbers that decide it:",
-                 "I recommend: 8-bit AdamW", "Next step: Measure peak memory", "Next question (1 of 3): Are you training",
+                 "I recommend: 8-bit AdamW", "Next step: Measure the plan that fits", "Next question (1 of 3): Are you training",
                  "More: --verbose"):
         assert part in out
     code, out, err = run(capsys, "answer", S01, "--verbose")

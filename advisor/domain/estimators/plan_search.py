@@ -148,6 +148,10 @@ def _problem(args: dict[str, Any]) -> Problem:
     split = int(args.get("split_gpus") or 1) if gpus == 1 else 1
     if split > 1:
         zero, offload = 0, False
+    if gpus > 1 and parallelism is None and not zero and split == 1:
+        # several GPUs and no layout said: counted as DDP, each GPU a whole copy - an assumption a sharding
+        # framework's default (FSDP, ZeRO-3) overturns, so it is said with the others
+        assumed.append("a whole copy on each GPU (DDP)")
     current = Knobs(precision, optimizer, min(zero, 3), offload, checkpointing, attention, adapter, gpus,
                     bool(args.get("fused_loss")), split)
     micro, accum = args.get("micro_batch"), args.get("grad_accum_steps")
