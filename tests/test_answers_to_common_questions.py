@@ -1057,3 +1057,14 @@ def test_a_run_that_trained_steps_before_its_oom_is_not_called_too_big(kb):
     assert not {"plan-does-not-fit", "plan-fits-but-oom", "finding-oom-eager-attention"} & set(ids)
     said = {e.id: e.formula for e in c.advice.estimates}
     assert said["plan_current_fits"].startswith("trains until the step that fails")
+
+
+def test_the_time_of_an_epoch_gives_the_time_of_the_run(kb):
+    """Review 15 #24: '22 hours per epoch … 25 epochs means close to a month' - 25 × 22 h = 550 h, said with the
+    levers, and the next step times the updates."""
+    c = run_consultation("When I post-train BERT_FP on the Ubuntu dataset it takes 22 hours per epoch (Iteration: "
+                         "81865/81865 [22:53:38, 1.01s/it]), so 25 epochs means close to a month. Is this normal?",
+                         kb=kb)
+    assert c.wm.value("run_time_from_epochs") == pytest.approx(25 * 22 * 3600)
+    assert c.advice.findings[0].id == "finding-run-time-from-epochs"
+    assert c.advice.measure[0].id == "measure-time-per-update"

@@ -222,6 +222,16 @@ def run_pace(duration: float, updates: float, dataset_size: float, epochs: float
                                            f"{fmt_sig(rate, 3)} samples/s", ("arithmetic",))}
 
 
+@estimator(cites=("arithmetic",))
+def run_time_from_epochs(epoch_seconds: float, epochs: float) -> dict[str, Estimate]:
+    """The whole run's time from one epoch's ("22 hours per epoch, 25 epochs": 23 days)."""
+    if min(epoch_seconds, epochs) <= 0:
+        raise NotComputable("the epoch's time and the epochs must be positive")
+    total = epoch_seconds * epochs
+    return {"value": Estimate(total, "seconds", f"{fmt_sig(epochs)} epochs × {fmt_duration(epoch_seconds)} = "
+                              f"{fmt_duration(total)}", ("arithmetic",))}
+
+
 @estimator("gain", "batch_ratio", "small_batch", "large_batch", cites=("arithmetic",))
 def batch_speedup(step_seconds_by_batch: list[list[float]]) -> dict[str, Estimate]:
     """What a larger batch bought, from the time per step measured at two batches ("batch 1 at 6.5 s/it, batch 4
