@@ -452,9 +452,9 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
         out["at_one_sample"] = Estimate(smallest.sample_bytes, "bytes",
                                         "one sample's activations, logits and backward temporaries", SOURCES)
     # (a ViT's tokens follow its image size and patch: 197 at 224 px with 16 px patches - no length to ask for)
-    out["seq_matters"] = Estimate(bool(p.spec is not None and p.spec.has_activation_shape and p.spec.family != "vit"),
-                                  None, "whether the model's memory depends on a sequence length (a text transformer)",
-                                  SOURCES)
+    if p.spec is not None and p.spec.has_activation_shape:  # (without a shape, nothing is known either way)
+        out["seq_matters"] = Estimate(p.spec.family != "vit", None, "whether the model's memory depends on a "
+                                      "sequence length (a text transformer)", SOURCES)
     try:  # (a setting the estimator refuses leaves these out, not the whole search)
         changes = _asked_changes(p, asked_settings or "")
         asked = [_asked_line(p, cur, change) for change in changes]
