@@ -115,7 +115,8 @@ def _same_model_part(part: str) -> bool:
     return part in CHECKPOINT_SUFFIXES or (bare != "" and bare.replace(".", "").isdigit())
 
 
-NOT_NAMES = {"a", "an", "the", "my", "our", "your", "their", "his", "her", "its", "these", "those", "on", "with", "of", "for", "model", "models", "and", "to", "is", "in", "this",
+NOT_NAMES = {"a", "an", "the", "my", "our", "your", "their", "his", "her", "its", "these", "those", "on", "with", "of",
+             "for", "model", "models", "and", "to", "is", "in", "this",
              "that", "train", "training", "size", "batch", "to", "from", "at", "by", "about", "around", "than", "over",
              "under", "using", "use", "finetune", "finetuning", "fine", "tune", "tuning", "tuned", "run", "running",
              "only", "full", "lora", "qlora", "like", "or", "vs", "but", "it", "x", "even", "also", "same", "larger",

@@ -204,10 +204,9 @@ def _mood(clause: Clause) -> str:
     present = clause.present
     if present & FAIL_WORDS or {"out", "memory"} <= present:
         return "fail"
-    if not present & RUN_WORDS:
-        return ""
     words = clause.words
-    if any(w in RUN_WORDS and NEGATIONS.intersection(words[max(0, k - 3):k]) for k, w in enumerate(words)):
+    if present & RUN_WORDS and any(w in RUN_WORDS and NEGATIONS.intersection(words[max(0, k - 3):k])
+                                   for k, w in enumerate(words)):
         return "fail"  # "it doesn't run", "does not fit", "won't work"
     return "ok" if present & OK_WORDS else ""
 
