@@ -1486,6 +1486,7 @@ def test_the_length_that_fails_is_the_one_to_make_fit():
     ("torchrun grpo.py --max_completion_length 384 --max_prompt_length 512", {"seq_len": 896}, []),
     ("torchrun grpo.py --max_completion_length 384", {}, ["seq_len"]),
     ("I did not turn on the 8bit optimizer.", {}, ["optimizer"]),
+    ("full fine-tuning of a 7B model with Adam-mini", {"optimizer": "adam_mini"}, []),  # not Adam's states
     ("The only changes to the recipe YAML are batch_size: 4 and gradient_accumulation: 2",
      {"micro_batch": 4, "grad_accum_steps": 2}, ["reference_batch"]),
     ("I use 3 per device on 24 GPUs. The log says Num examples = 800,000, Total train batch size = 72",

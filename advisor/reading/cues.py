@@ -150,6 +150,7 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("mixed precision bf16", "precision", "amp_bf16"), ("mixed precision fp16", "precision", "amp_fp16"),
     # optimizer
     ("adamw", "optimizer", "adamw"), ("adam", "optimizer", "adam"), ("sgd", "optimizer", "sgd"),
+    ("adam mini", "optimizer", "adam_mini"),  # Adam-mini keeps far fewer second moments: not Adam's states
     ("anyprecision", "optimizer", "adamw"), ("anyprecisionadamw", "optimizer", "adamw"),  # torchdistx AnyPrecisionAdamW
     ("sgd with momentum", "optimizer", "sgd_momentum"), ("momentum sgd", "optimizer", "sgd_momentum"),
     ("nesterov", "optimizer", "sgd_momentum"), ("lion", "optimizer", "lion"), ("adafactor", "optimizer", "adafactor"),
