@@ -1487,6 +1487,10 @@ def test_the_length_that_fails_is_the_one_to_make_fit():
     ("torchrun grpo.py --max_completion_length 384", {}, ["seq_len"]),
     ("I did not turn on the 8bit optimizer.", {}, ["optimizer"]),
     ("full fine-tuning of a 7B model with Adam-mini", {"optimizer": "adam_mini"}, []),  # not Adam's states
+    # a reference named inside brackets ends with them; one before a list's "1)" does not
+    ("I'm replicating it (the recipe and the hyperparameters from your paper) on 4 A6000 GPUs",
+     {"num_gpus": 4, "gpu_model": "rtx-a6000"}, []),
+    ("the paper: 1) uses batch 512 on 8 GPUs", {"reference_batch": 512}, ["num_gpus", "batch_size"]),
     ("The only changes to the recipe YAML are batch_size: 4 and gradient_accumulation: 2",
      {"micro_batch": 4, "grad_accum_steps": 2}, ["reference_batch"]),
     ("I use 3 per device on 24 GPUs. The log says Num examples = 800,000, Total train batch size = 72",

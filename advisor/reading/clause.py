@@ -115,7 +115,15 @@ class Clause:
                 and not ("'" in self.present and self.present & POSSESSED_SETUPS):
             return  # nothing in it speaks of another setup (most clauses): all the user's
         reported = False  # "the document suggests that … we can use batch 14": their words, reported
+        # a cue inside brackets speaks of another setup until they close ("(the hyperparameters from your paper) on
+        # 4 A6000 GPUs": the GPUs are the user's): the depth of brackets at each key, and at the cue that opened it
+        depth, cue_depth, tokens, keys = 0, 0, self.tokens, self.keys
         for k, w in enumerate(words):
+            if k and speaking_of_reference and cue_depth:
+                for t in range(keys[k - 1] + 1, keys[k]):
+                    depth += (tokens[t].text == "(") - (tokens[t].text == ")")
+                if depth < cue_depth:
+                    speaking_of_reference = False
             self.reference_at.append(speaking_of_reference)
             if w in REFERENCE_CUES:
                 artifact = k + 1 < len(words) and words[k + 1] in ARTIFACTS  # "we use your code"
@@ -131,6 +139,8 @@ class Clause:
                                         and self.tokens[t - 1].text in ("-", "_", "/"))
                 if not artifact and not self._file_name(k) and not (k > 0 and words[k - 1] in FOLLOWING_LAST and any(
                         tuple(words[max(0, k - n):k]) in FOLLOWING for n in (1, 2, 3))):
+                    if not speaking_of_reference:
+                        depth = cue_depth = self._depth_at(k)
                     speaking_of_reference = True
             elif w in POSSESSED_SETUPS and k >= 3 and words[k - 2:k] == ["'", "s"] and self._named_party(k - 3):
                 speaking_of_reference = True  # "Karpathy's run took 4 days on 8x A100": someone else's run
@@ -139,6 +149,13 @@ class Clause:
             elif w in FIRST_PERSON and not reported:
                 # "I guess the number of GPUs is 256?": a deduction about theirs
                 speaking_of_reference = k + 1 < len(words) and words[k + 1] in GUESSES
+
+    def _depth_at(self, k: int) -> int:
+        """How many brackets are open before key k in the clause (counted once, when a cue is met)."""
+        depth = 0
+        for t in range(self.start, self.keys[k]):
+            depth += (self.tokens[t].text == "(") - (self.tokens[t].text == ")")
+        return max(depth, 0)
 
     def word_of(self, k: int) -> tuple[int, int]:
         """The first and last key of key k's token (`lr_warmup_steps` is keys k-1..k+1 when k is 'warmup')."""
