@@ -1089,3 +1089,13 @@ def test_no_verdict_contradicts_its_number_for_a_model_without_an_activation_cou
     ids = [f.id for f in c.advice.findings]
     assert "plan-estimate-above-a-run-that-fits" in ids and "plan-states-fit" not in ids
     assert not c.wm.known("plan_seq_matters") and not c.wm.value("plan_activations_modelled")
+
+
+def test_an_optimizer_named_outside_the_estimates_is_not_asked_again(kb):
+    """Review 15 #16: '--optimizer prodigy' is said; the estimates have no state size for Prodigy, so they count
+    AdamW's states and say so - and 'Which optimizer do you use?' is not asked."""
+    c = run_consultation("train_dreambooth_lora_flux.py with FLUX.1-dev, --mixed_precision bf16, --resolution 512, "
+                         "--optimizer prodigy, --train_batch_size 2, on an 80GB A100: CUDA out of memory", kb=kb)
+    assert c.wm.value("optimizer_named") == "prodigy" and not c.wm.known("optimizer")
+    assert "optimizer" not in [q.id for q in c.advice.questions]
+    assert "AdamW's states for your prodigy" in c.wm.value("plan_current_assumed")

@@ -42,7 +42,9 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
     # what the user asks ("what grad accum should I use?") is not asked back, and an input whose answer an estimate
     # found would not change the advice (`answers_not_decisive`) is not asked for a yardstick number alone
     moot = _listed(kb, wm, "answers_not_decisive")
-    waiting = {f: rules for f, rules in waiting.items() if f not in asked_back(kb, wm)
+    # (an optimizer the user named that the estimates do not know - Prodigy - is not asked for again)
+    named = {"optimizer"} if "optimizer_named" in kb.facts and wm.known("optimizer_named") else set()
+    waiting = {f: rules for f, rules in waiting.items() if f not in asked_back(kb, wm) and f not in named
                and not (f in moot and all(r.kind in ("estimate", "finding", "derive", "option") for r in rules))}
     # most decisive first: questions whose answer can change the recommendation, then the vocabulary's order
     # (hardware and model before training details)

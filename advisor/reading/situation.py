@@ -215,7 +215,7 @@ READER_FACTS = frozenset({fact for _, fact in _DIRECT} | {"micro_batch", "optimi
                                                           "gpu_alternative_memory", "target_tokens_per_step",
                                                           "max_micro_batch", "gpu_peak_tflops", "split_gpus",
                                                           "claim_run_fits", "asked_settings", "model_parallel_gpus",
-                                                          "accumulation_implied", "rl_method"})
+                                                          "accumulation_implied", "rl_method", "optimizer_named"})
 
 
 def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
@@ -268,6 +268,8 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
             put(fact, v[read_name].value, v[read_name].text)
     if "optimizer" in v:
         put("optimizer", OPTIMIZER_FACT.get(v["optimizer"].value, v["optimizer"].value), v["optimizer"].text)
+        if "optimizer" not in out:  # Prodigy, Adam-mini: named, but outside the optimizers the estimates know
+            put("optimizer_named", v["optimizer"].value, v["optimizer"].text)
     elif reading.hf_trainer:
         # Hugging Face's Trainer (and TRL's, built on it) trains with AdamW unless `optim` says otherwise
         put("optimizer", "adamw", reading.hf_trainer)  # (the words that name the Trainer: provenance quotes the message)

@@ -120,7 +120,8 @@ def _problem(args: dict[str, Any]) -> Problem:
         assumed.append("fp32")
     if optimizer is None:
         optimizer = "adamw"
-        assumed.append("AdamW")
+        named = args.get("optimizer_named")  # ("prodigy": said, but with no state size the estimates know)
+        assumed.append(f"AdamW's states for your {named}" if named else "AdamW")
     zero = int(args.get("zero_stage") or 0)
     parallelism = args.get("parallelism")
     if parallelism == "fsdp" and not zero:
@@ -376,7 +377,7 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                 num_nodes: int | None = None, split_gpus: int | None = None,
                 measured_tokens_per_second: float | None = None, step_seconds: float | None = None,
                 epoch_seconds: float | None = None, current_duration: float | None = None,
-                oom_at_fixed_step: bool | None = None,
+                oom_at_fixed_step: bool | None = None, optimizer_named: str | None = None,
                 asked_settings: str | None = None, asked_topics: str | None = None) -> dict[str, Estimate]:
     """Check the user's plan and search the plans that fit (see advisor/domain/plans.py); every argument but
     the parameter count and the GPU memory is optional (the rule passes the facts that are known)."""
