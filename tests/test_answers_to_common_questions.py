@@ -1099,3 +1099,13 @@ def test_an_optimizer_named_outside_the_estimates_is_not_asked_again(kb):
     assert c.wm.value("optimizer_named") == "prodigy" and not c.wm.known("optimizer")
     assert "optimizer" not in [q.id for q in c.advice.questions]
     assert "AdamW's states for your prodigy" in c.wm.value("plan_current_assumed")
+
+
+def test_an_oom_after_hundreds_of_steps_is_one_at_a_step(kb):
+    """Review 16 #09: 'after several hundred steps (around step 800) it runs out of memory' is an OOM at a point in
+    training, which that step's batch explains - not the model states."""
+    c = run_consultation("I'm LoRA fine-tuning chatglm2-6b on two 3090s with batch_size 14. At the start each card "
+                         "only uses 18 GB, but after several hundred steps (around step 800) it runs out of memory. "
+                         "Why does memory keep growing?", kb=kb)
+    assert c.wm.value("oom_at_fixed_step") is True
+    assert "finding-oom-at-a-fixed-step" in [f.id for f in c.advice.findings]

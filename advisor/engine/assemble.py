@@ -42,9 +42,9 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
     # what the user asks ("what grad accum should I use?") is not asked back, and an input whose answer an estimate
     # found would not change the advice (`answers_not_decisive`) is not asked for a yardstick number alone
     moot = _listed(kb, wm, "answers_not_decisive")
-    # (an optimizer the user named that the estimates do not know - Prodigy - is not asked for again)
-    named = {"optimizer"} if "optimizer_named" in kb.facts and wm.known("optimizer_named") else set()
-    waiting = {f: rules for f, rules in waiting.items() if f not in asked_back(kb, wm) and f not in named
+    # (nor a question the message answered in other words: ANSWERED_BY)
+    said = {f for f, by in ANSWERED_BY.items() if by in kb.facts and wm.known(by) and wm.value(by)}
+    waiting = {f: rules for f, rules in waiting.items() if f not in asked_back(kb, wm) and f not in said
                and not (f in moot and all(r.kind in ("estimate", "finding", "derive", "option") for r in rules))}
     # most decisive first: questions whose answer can change the recommendation, then the vocabulary's order
     # (hardware and model before training details)
@@ -90,6 +90,9 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
 
 
 # the inputs a question of each topic asks the advisor for: never asked back
+# questions the message answered in other words: an optimizer named that the estimates do not know (Prodigy) is
+# the optimizer (an OOM after some steps still leaves its stage to ask: a long batch, evaluation, a leak)
+ANSWERED_BY = {"optimizer": "optimizer_named"}
 ASKED_INPUTS = {"accumulation": ("grad_accum_steps",), "lr": ("base_lr",), "batch": ("micro_batch", "batch_size")}
 
 
