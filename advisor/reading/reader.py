@@ -45,7 +45,6 @@ def read(message: str) -> Reading:
     reading = Reading(truncated=len(message) > MAX_MESSAGE or len(tokens) >= MAX_TOKENS)
     index = Keys(tokens)
     reading.deepspeed = "deepspeed" in index.words  # (a list's membership test runs in C)
-    reading.tuning_method = next((w for w in TUNING_METHODS if w in index.words), "")
     reading.arrows = ">" in message or "→" in message or "⟶" in message
     clauses, sentences = clauses_and_sentences(tokens)
     for n, (start, end) in enumerate(clauses):
@@ -80,6 +79,8 @@ def read(message: str) -> Reading:
             reading.several_gpus = True
             reading.only_per_gpu = reading.only_per_gpu and several == "per"
         reading.clause_mood = _mood(clause)
+        if not reading.tuning_method and not present.isdisjoint(TUNING_METHODS):  # (the clause's set: no scan)
+            reading.tuning_method = next(w for w in TUNING_METHODS if w in present)
         hardware.gpu_names(clause, reading)
         if "many" in present and "how" in present and hardware.asks_how_many_gpus(clause):
             # "how many H100s do I need?": no one-GPU run whose batch is the whole
@@ -1076,9 +1077,12 @@ def _counts_compared(clause: Clause, k: int) -> bool:
     noun = words[k + 1].rstrip("s") if k + 1 < len(words) else ""
     if not noun.isalpha():
         return False  # (a mark after the number: `'devices': 1, …` is a config's value)
-    said = {words[j] for j in range(len(words) - 1) if words[j + 1].rstrip("s") == noun
-            and clause.tokens[clause.keys[j]].is_num}
-    return len(said) >= 3
+    if clause.counts_by_noun is None:  # (one pass per clause, however many counts it has)
+        clause.counts_by_noun = {}
+        for j in range(len(words) - 1):
+            if clause.tokens[clause.keys[j]].is_num:
+                clause.counts_by_noun.setdefault(words[j + 1].rstrip("s"), set()).add(words[j])
+    return len(clause.counts_by_noun.get(noun, ())) >= 3
 
 
 def _in_sweep(clause: Clause, t: int, alternatives: bool = True) -> bool:
