@@ -268,6 +268,8 @@ def fmt_share(value: float) -> str:
 
 def fmt_duration(seconds: float) -> str:
     for name, scale in (("weeks", 604800), ("days", 86400), ("h", 3600), ("min", 60)):
+        if name == "min" and seconds >= 7200:
+            break  # (75,000 s is "20.8 h", not "1250 min")
         if seconds >= scale and (seconds / scale).is_integer():
             return f"{int(seconds / scale)} {name}"
     if seconds >= 86400:

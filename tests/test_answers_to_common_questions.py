@@ -1092,13 +1092,28 @@ def test_no_verdict_contradicts_its_number_for_a_model_without_an_activation_cou
 
 
 def test_an_optimizer_named_outside_the_estimates_is_not_asked_again(kb):
-    """Review 15 #16: '--optimizer prodigy' is said; the estimates have no state size for Prodigy, so they count
+    """Review 15 #16: an optimizer the estimates have no state size for ('--optimizer muon') is said: they count
     AdamW's states and say so - and 'Which optimizer do you use?' is not asked."""
     c = run_consultation("train_dreambooth_lora_flux.py with FLUX.1-dev, --mixed_precision bf16, --resolution 512, "
-                         "--optimizer prodigy, --train_batch_size 2, on an 80GB A100: CUDA out of memory", kb=kb)
-    assert c.wm.value("optimizer_named") == "prodigy" and not c.wm.known("optimizer")
+                         "--optimizer muon, --train_batch_size 2, on an 80GB A100: CUDA out of memory", kb=kb)
+    assert c.wm.value("optimizer_named") == "muon" and not c.wm.known("optimizer")
     assert "optimizer" not in [q.id for q in c.advice.questions]
-    assert "AdamW's states for your prodigy" in c.wm.value("plan_current_assumed")
+    assert "AdamW's states for your muon" in c.wm.value("plan_current_assumed")
+
+
+@pytest.mark.parametrize("optimizer, state", [("prodigy", 16), ("adam_mini", 4), ("schedule_free_adamw", 8)])
+def test_optimizers_beyond_adam_have_their_own_state_size(kb, optimizer, state):
+    """Review 16 #08/#13: Prodigy keeps four fp32 tensors per parameter (two moments, p0, s), Adam-mini one moment
+    (its second moments are per block), schedule-free AdamW two (z and the second moment): a full fp32 run of a
+    1B model counts 4 + 4 + that, and the consultation's plan uses the same state."""
+    from advisor.domain.estimators.memory import bytes_per_param
+    assert bytes_per_param("fp32", optimizer)[0] == 8 + state
+    name = {"prodigy": "Prodigy", "adam_mini": "Adam-mini", "schedule_free_adamw": "AdamWScheduleFree"}[optimizer]
+    c = run_consultation(f"Full fine-tuning of a 1B model in fp32 with {name} on one 24GB GPU: how much memory do "
+                         "the model states take?", kb=kb)
+    assert c.wm.value("optimizer") == optimizer
+    assert c.wm.value("states_user") == pytest.approx(1e9 * (8 + state))
+    assert c.wm.value("plan_current_per_gpu") >= c.wm.value("states_user")
 
 
 def test_an_oom_after_hundreds_of_steps_is_one_at_a_step(kb):
@@ -1109,3 +1124,35 @@ def test_an_oom_after_hundreds_of_steps_is_one_at_a_step(kb):
                          "Why does memory keep growing?", kb=kb)
     assert c.wm.value("oom_at_fixed_step") is True
     assert "finding-oom-at-a-fixed-step" in [f.id for f in c.advice.findings]
+
+
+def test_a_time_for_a_number_of_steps_gives_the_time_of_the_run(kb):
+    """'1000 steps took 25 minutes … how long for 50k steps?': 1.5 s an update, 50,000 × 1.5 s = 20.8 h (not
+    '1250 min'), said first with its levers."""
+    c = run_consultation("On 8 A100s, 1000 steps took 25 minutes with batch 64. How long for 50k steps?", kb=kb)
+    assert c.wm.value("step_seconds") == pytest.approx(1.5)
+    assert c.wm.value("run_time_from_steps") == pytest.approx(75_000)
+    first = c.advice.findings[0]
+    assert first.id == "finding-run-time-from-steps" and first.title == "50k updates at 1.5 s each take 20.8 h"
+
+
+def test_the_updates_a_data_set_makes_times_a_measured_step(kb):
+    """'120,000 examples with batch 32 for 3 epochs … 100 iterations take 55 seconds': the data set and the batch
+    are both read (the batch named after the data set is not the data set's), 11,250 updates × 0.55 s = 1.7 h."""
+    c = run_consultation("I fine-tune bert-base on 120,000 examples with batch 32 for 3 epochs on a T4; 100 "
+                         "iterations take 55 seconds. How long will the whole run take?", kb=kb)
+    assert c.wm.value("dataset_size") == 120_000 and c.wm.value("batch_size") == 32
+    assert c.wm.value("step_seconds") == pytest.approx(0.55)
+    assert c.wm.value("run_time_from_steps") == pytest.approx(11_250 * 0.55)
+    assert "finding-run-time-from-steps" in [f.id for f in c.advice.findings]
+
+
+def test_a_total_the_user_worked_out_is_the_token_budget(kb):
+    """Review 16 #21: '37.8 seconds to run 100 iterations … 1B tokens x 8 epochs = 8B tokens': a step of 0.378 s
+    and a budget of 8B tokens (the total after '=', not its first factor)."""
+    found = read_message(kb, "In my experience it is hard to train a 1.5B model on 1B tokens in 8 hours: on an L40 "
+                             "48G it takes 37.8 seconds to run 100 iterations, which is 100 x 4096 = 409,600 tokens, "
+                             "so 1B tokens x 8 epochs = 8B tokens would take much longer than 8 hours.")
+    assert found["step_seconds"][0] == pytest.approx(0.378)
+    assert found["token_budget"][0] == 8e9
+    assert "current_duration" not in found

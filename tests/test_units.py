@@ -1,6 +1,6 @@
 import pytest
 
-from advisor.units import (UnitError, fmt_value, parse_bytes, parse_count, parse_duration, parse_multiplier,
+from advisor.units import (UnitError, fmt_duration, fmt_value, parse_bytes, parse_count, parse_duration, parse_multiplier,
                            parse_number, parse_percent)
 
 
@@ -39,6 +39,13 @@ def test_numbers_percent_multiplier():
     for bad in ("abc", True, float("nan"), [1]):
         with pytest.raises(UnitError):
             parse_number(bad)
+
+
+@pytest.mark.parametrize("seconds, text", [
+    (75_000, "20.8 h"), (5400, "90 min"), (7200, "2 h"), (90, "90 s"), (90_000, "25 h"), (14 * 86400, "2 weeks"),
+])
+def test_durations_are_shown_in_the_unit_that_reads(seconds, text):
+    assert fmt_duration(seconds) == text  # (never '1250 min' for 20.8 hours)
 
 
 def test_format_names_its_unit():

@@ -221,6 +221,7 @@ HF_OPTIMIZERS = {
                                   "adamw_32bit", "adam")},
     **{name: "adamw_8bit" for name in ("adamw_bnb_8bit", "adamw_8bit", "paged_adamw_8bit", "bnb_8bit")},
     "adafactor": "adafactor", "sgd": "sgd", "lion_32bit": "lion", "paged_lion_32bit": "lion", "lion": "lion",
+    "schedule_free_adamw": "schedule_free_adamw",
 }
 FSDP_STAGES = {  # sharding strategy -> the ZeRO stage whose partitioning it matches (PyTorch FSDP and accelerate docs)
     "full_shard": 3, "shard_grad_op": 2, "hybrid_shard": 3, "hybrid_shard_zero2": 2, "_hybrid_shard_zero2": 2,

@@ -155,6 +155,13 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("sgd with momentum", "optimizer", "sgd_momentum"), ("momentum sgd", "optimizer", "sgd_momentum"),
     ("nesterov", "optimizer", "sgd_momentum"), ("lion", "optimizer", "lion"), ("adafactor", "optimizer", "adafactor"),
     ("prodigy", "optimizer", "prodigy"), ("8 bit adam", "optimizer", "adamw_8bit"),
+    ("adam_mini", "optimizer", "adam_mini"), ("use_adam_mini", "optimizer", "adam_mini"),
+    ("schedule free", "optimizer", "schedule_free_adamw"), ("schedulefree", "optimizer", "schedule_free_adamw"),
+    ("adamwschedulefree", "optimizer", "schedule_free_adamw"), ("schedule_free_adamw", "optimizer", "schedule_free_adamw"),
+    ("adamw schedule free", "optimizer", "schedule_free_adamw"),
+    # named, but with no state size the estimates know (AdamW's are counted for them, and said): Muon keeps one
+    # momentum for the matrices and AdamW's for the rest, GaLore low-rank moments
+    ("muon", "optimizer", "muon"), ("galore", "optimizer", "galore"), ("galore_adamw", "optimizer", "galore"),
     ("8 bit adamw", "optimizer", "adamw_8bit"), ("adam 8 bit", "optimizer", "adamw_8bit"),
     ("adamw 8 bit", "optimizer", "adamw_8bit"), ("adamw bnb 8 bit", "optimizer", "adamw_8bit"),
     ("use 8 bit adam", "optimizer", "adamw_8bit"), ("bnb adamw", "optimizer", "adamw_8bit"),

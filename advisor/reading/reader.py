@@ -217,6 +217,7 @@ RUN_WORDS = frozenset({"run", "runs", "work", "works", "fit", "fits", "train", "
 
 # settings besides the batch whose value in a failing run outranks the one in a run that works
 MOOD_FIELDS = ("seq_len", "dataset_size")
+IN_A_BATCH = frozenset({"in", "per", "a", "an", "each", "every", "of", "batch", "/"})  # "10 images in a batch"
 
 def _segment_mood(clause: Clause, t: int) -> str:
     """Whether the words between the commas around token t report a failure or a success: in 'with a batch size of
@@ -837,8 +838,10 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             name = "micro_batch"  # "4 samples per card": the batch each GPU runs
         elif name == "dataset_size" and start_key > k and words[start_key + 1:start_key + 3] == ["per", "epoch"]:
             pass  # "5k samples per epoch": the data set
-        elif name == "dataset_size" and start_key > k and "batch" in words[start_key + 1:start_key + 4]:
-            # "only fit 10 images in a batch (in total)": a batch, not the data set
+        elif name == "dataset_size" and start_key > k and "batch" in words[start_key + 1:start_key + 4] \
+                and words[start_key + 1] in IN_A_BATCH:
+            # "only fit 10 images in a batch (in total)": a batch, not the data set (but "120,000 examples with
+            # batch 32" is the data set, and then the batch)
             name = "global_batch" if "total" in words[start_key + 1:start_key + 7] else "batch"
         elif name == "dataset_size" and start_key > k and start_key + 1 < len(words) and words[start_key + 1] == "per":
             continue  # "256 images per forward", "7000 samples per second": a batch or a rate, not the data set

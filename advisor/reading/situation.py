@@ -268,7 +268,7 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
             put(fact, v[read_name].value, v[read_name].text)
     if "optimizer" in v:
         put("optimizer", OPTIMIZER_FACT.get(v["optimizer"].value, v["optimizer"].value), v["optimizer"].text)
-        if "optimizer" not in out:  # Prodigy, Adam-mini: named, but outside the optimizers the estimates know
+        if "optimizer" not in out:  # Muon, GaLore: named, but outside the optimizers the estimates know
             put("optimizer_named", v["optimizer"].value, v["optimizer"].text)
     elif reading.hf_trainer:
         # Hugging Face's Trainer (and TRL's, built on it) trains with AdamW unless `optim` says otherwise

@@ -232,6 +232,20 @@ def run_time_from_epochs(epoch_seconds: float, epochs: float) -> dict[str, Estim
                               f"{fmt_duration(total)}", ("arithmetic",))}
 
 
+@estimator("value", "steps", cites=("arithmetic",))
+def run_time_from_steps(step_seconds: float, planned_steps: float | None = None,
+                        total_updates: float | None = None) -> dict[str, Estimate]:
+    """The whole run's time from one measured step's ("1000 steps took 25 minutes … how long for 50k steps?": 50,000
+    × 1.5 s = 20.8 h): the steps planned, else the updates the data set, batch and epochs make."""
+    steps = planned_steps or total_updates
+    if not steps or min(step_seconds, steps) <= 0:
+        raise NotComputable("the time of a step and the number of steps must be positive")
+    total = step_seconds * steps
+    formula = f"{fmt_count(steps)} updates × {fmt_duration(step_seconds)} = {fmt_duration(total)}"
+    return {"value": Estimate(total, "seconds", formula, ("arithmetic",)),
+            "steps": Estimate(steps, None, f"{fmt_count(steps)} updates", ("arithmetic",))}
+
+
 @estimator("gain", "batch_ratio", "small_batch", "large_batch", cites=("arithmetic",))
 def batch_speedup(step_seconds_by_batch: list[list[float]]) -> dict[str, Estimate]:
     """What a larger batch bought, from the time per step measured at two batches ("batch 1 at 6.5 s/it, batch 4

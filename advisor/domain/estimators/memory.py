@@ -28,7 +28,14 @@ PRECISIONS = {
     "amp_fp16": (4, 4, 2, 1.0),
     "bf16": (2, 2, 0, 0.5),
 }
-OPTIMIZER_STATE = {"sgd": 0, "sgd_momentum": 4, "adam": 8, "adamw": 8, "adamw_8bit": 2, "lion": 4, "adafactor": 0}
+# bytes of optimizer state per trained parameter in fp32 (halved in pure bf16 but for an 8-bit state):
+# Prodigy keeps Adam's two moments plus its starting point p0 and the sum s (prodigyopt, slice_p=1); Adam-mini keeps
+# Adam's first moment and one second moment per block (a few per layer: nothing per parameter); schedule-free AdamW
+# keeps the sequence z and Adam's second moment
+OPTIMIZER_STATE = {"sgd": 0, "sgd_momentum": 4, "adam": 8, "adamw": 8, "adamw_8bit": 2, "lion": 4, "adafactor": 0,
+                   "prodigy": 16, "adam_mini": 4, "schedule_free_adamw": 8}
+OPTIMIZER_SOURCES = {"adamw_8bit": ("bnb",), "prodigy": ("prodigy",), "adam_mini": ("adam-mini",),
+                     "schedule_free_adamw": ("schedule-free",)}  # the state sizes other than Adam's, SGD's and Lion's
 QUANTIZED = {"adamw_8bit"}  # already 8-bit: pure-bf16 training does not halve it again
 MEMORY_SOURCES = ("hf-anatomy", "zero")
 
@@ -48,12 +55,12 @@ def _parts_formula(parts: dict[str, float]) -> str:
     return " + ".join(f"{fmt_sig(v)} ({k})" for k, v in parts.items() if v)
 
 
-@estimator("value", "bytes_per_param", cites=MEMORY_SOURCES + ("bnb",))
+@estimator("value", "bytes_per_param", cites=MEMORY_SOURCES + ("bnb", "prodigy", "adam-mini", "schedule-free"))
 def model_state_bytes(params: float, precision: str, optimizer: str) -> dict[str, Estimate]:
     """Weights, gradients and optimizer state of a full training run; independent of batch size."""
     per_param, parts = bytes_per_param(precision, optimizer)
     total = params * per_param
-    sources = MEMORY_SOURCES + (("bnb",) if optimizer == "adamw_8bit" else ())
+    sources = MEMORY_SOURCES + OPTIMIZER_SOURCES.get(optimizer, ())
     formula = (f"{fmt_count(params)} params × ({_parts_formula(parts)}) = {fmt_sig(per_param)} B/param "
                f"→ {fmt_bytes_gib(total)}")
     return {

@@ -120,7 +120,7 @@ def _problem(args: dict[str, Any]) -> Problem:
         assumed.append("fp32")
     if optimizer is None:
         optimizer = "adamw"
-        named = args.get("optimizer_named")  # ("prodigy": said, but with no state size the estimates know)
+        named = args.get("optimizer_named")  # ("muon": said, but with no state size the estimates know)
         assumed.append(f"AdamW's states for your {named}" if named else "AdamW")
     zero = int(args.get("zero_stage") or 0)
     parallelism = args.get("parallelism")
