@@ -183,6 +183,8 @@ LATER_SETS = {
     (1536, 1585): (0.73, 0.80),  # held out: that set's other half (0.755 / 0.823 on arrival)
     (1586, 1635): (0.80, 0.85),  # tuned after arrival; rq-1586..1685 scored 0.749 / 0.816 on arrival (tenth session)
     (1636, 1685): (0.71, 0.76),  # held out: that set's other half (0.727 / 0.779 on arrival)
+    (1686, 1735): (0.77, 0.81),  # tuned after arrival; rq-1686..1785 scored 0.765 / 0.809 on arrival (eleventh session)
+    (1736, 1785): (0.73, 0.77),  # held out: that set's other half (0.751 / 0.793 on arrival)
 }
 
 
@@ -1497,6 +1499,17 @@ def test_the_length_that_fails_is_the_one_to_make_fit():
      {"batch_size": 72}, ["reference_batch"]),
 ])
 def test_phrasings_from_the_fourteenth_and_fifteenth_reviews(message, expected, absent):
+    got = labels(message)
+    assert {k: got.get(k) for k in expected} == expected, got
+    assert not [k for k in absent if k in got], got
+
+
+@pytest.mark.parametrize("message, expected, absent", [
+    # a batch named after the data set is the run's batch, not the data set's ("10 images in a batch" is one)
+    ("I train on 120,000 examples with batch 32.", {"dataset_size": 120_000, "micro_batch": 32}, []),
+    ("I can only fit 10 images in a batch", {"micro_batch": 10}, ["dataset_size"]),
+])
+def test_phrasings_from_the_eleventh_session(message, expected, absent):
     got = labels(message)
     assert {k: got.get(k) for k in expected} == expected, got
     assert not [k for k in absent if k in got], got
