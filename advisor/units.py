@@ -276,6 +276,8 @@ def fmt_duration(seconds: float) -> str:
         return f"{seconds / 86400:.1f} days"
     if seconds >= 3600:
         return f"{seconds / 3600:.1f} h"
+    if seconds >= 120:
+        return f"{seconds / 60:.1f} min"  # (1082 s is "18.0 min")
     return f"{fmt_sig(seconds)} s"
 
 

@@ -1156,3 +1156,38 @@ def test_a_total_the_user_worked_out_is_the_token_budget(kb):
     assert found["step_seconds"][0] == pytest.approx(0.378)
     assert found["token_budget"][0] == 8e9
     assert "current_duration" not in found
+
+
+def test_a_time_question_on_a_card_named_without_its_size_gets_the_time(kb):
+    """Review 17 (probe): 'How long will training take: 12B model, 8x A100, 15M training tokens?' - the A100's two
+    sizes share one peak (312 TFLOP/s), so the time is computed: 6 × 12B × 15M / (8 × 312T × 40%) = 18 min."""
+    c = run_consultation("How long will training take: 12B model, 8x A100, 15M training tokens?", kb=kb)
+    assert c.wm.value("gpu_peak_tflops") == 312 and c.wm.value("token_budget") == 15e6
+    assert c.wm.value("training_time") == pytest.approx(6 * 12e9 * 15e6 / (8 * 312e12 * 0.4))
+    assert c.advice.findings[0].title == "About 18.0 min for 15M tokens"
+
+
+def test_what_a_script_assumes_is_no_change_of_the_users_gpus(kb):
+    """Review 17 #06: '2 nodes, each having 8 A100 (40GB) … the multi-node LoRA script works for 7B but seems to
+    assume all layers fit on one GPU … can I distribute all layers across the 16 GPUs?' - the script's one GPU is
+    no run of the user's moved to 16 (so no 'your run fits' beside 310 GiB a GPU), and the answer is to shard the
+    70B model over the 16 GPUs."""
+    c = run_consultation("I want to finetune llama2 70b with my own dataset on a slurm cluster with 2 nodes, each "
+                         "having 8 A100 (40GB). My context is relatively long so I want max length 4096. What is the "
+                         "best practice to finetune with LoRA (not QLoRA) with batch_size 1 and bf16? The multi-node "
+                         "LoRA script works for 7B but seems to assume all layers fit on one GPU or one node. Can I "
+                         "distribute all layers evenly across the 16 GPUs on two nodes?", kb=kb)
+    assert c.wm.value("num_gpus") == 16 and not c.wm.value("claim_run_fits")
+    ids = [f.id for f in c.advice.findings]
+    assert "plan-estimate-above-a-run-that-fits" not in ids and "plan-does-not-fit" in ids
+    assert c.advice.recommendation is not None and "zero-3" in c.advice.recommendation.option_id
+
+
+def test_asking_whether_two_cards_will_do_gets_that_memory_does_not_pool(kb):
+    """Review 17 #07: 'needs about 42GB … if I use two 24GB GPUs, will that work?' - two cards read, the belief that
+    their memory adds up countered, and a sharded plan over the two offered."""
+    c = run_consultation("Full-parameter fine-tuning of Whisper large-v2 needs about 42GB of GPU memory. If I use "
+                         "two 24GB GPUs, will that work?", kb=kb)
+    assert c.wm.value("num_gpus") == 2 and c.wm.value("claim_gpu_memory_adds_up") is True
+    assert "rf-gpu-memory-pools" in [f.id for f in c.advice.red_flags]
+    assert "zero" in c.advice.recommendation.option_id

@@ -1508,6 +1508,8 @@ def test_phrasings_from_the_fourteenth_and_fifteenth_reviews(message, expected, 
     # a batch named after the data set is the run's batch, not the data set's ("10 images in a batch" is one)
     ("I train on 120,000 examples with batch 32.", {"dataset_size": 120_000, "micro_batch": 32}, []),
     ("I can only fit 10 images in a batch", {"micro_batch": 10}, ["dataset_size"]),
+    # a count in words before each card's size (review 17's probe)
+    ("I want to full fine-tune a 7B model on two 24GB GPUs", {"num_gpus": 2, "gpu_memory_gb": 24}, []),
 ])
 def test_phrasings_from_the_eleventh_session(message, expected, absent):
     got = labels(message)

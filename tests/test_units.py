@@ -42,7 +42,7 @@ def test_numbers_percent_multiplier():
 
 
 @pytest.mark.parametrize("seconds, text", [
-    (75_000, "20.8 h"), (5400, "90 min"), (7200, "2 h"), (90, "90 s"), (90_000, "25 h"), (14 * 86400, "2 weeks"),
+    (75_000, "20.8 h"), (5400, "90 min"), (1082, "18.0 min"), (119, "119 s"), (7200, "2 h"), (90, "90 s"), (90_000, "25 h"), (14 * 86400, "2 weeks"),
 ])
 def test_durations_are_shown_in_the_unit_that_reads(seconds, text):
     assert fmt_duration(seconds) == text  # (never '1250 min' for 20.8 hours)

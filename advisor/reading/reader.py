@@ -632,6 +632,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 continue
             if word in WORD_NUMBERS and word not in ("one", "single", "a"):
                 slot = _right_slot(right, clause, k + 1)  # "two nodes", "four GPUs", "eight cards", "three epochs"
+                if slot is None and _count_of_sized_cards(clause, k + 1):
+                    slot = ("num_gpus", k + 1)  # "two 24GB GPUs": a count, then each card's size
                 if slot and slot[0] in ("num_gpus", "num_nodes", "gpus_per_node", "epochs"):
                     name, n = slot[0], WORD_NUMBERS[word]
                     if name == "num_gpus":
@@ -1327,7 +1329,8 @@ def _planned_change(reading: Reading, field: str) -> tuple[Read, Read] | None:
     now moving to 4 GPUs"), from the conflicts of the user's own mentions; None when there is no such change."""
     for old, new in reading.conflicts:
         if old.field == new.field == field and old.setup == new.setup == "user" and new.planned \
-                and not old.planned and new.sentence > old.sentence:
+                and not old.planned and new.sentence > old.sentence and not old.third_party:
+            # (not from what a script or a recipe assumes: "the script … seems to assume all layers fit on one GPU")
             return old, new
     return None
 

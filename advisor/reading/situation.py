@@ -176,10 +176,13 @@ def labels_of(reading: Reading) -> dict[str, Any]:
 
 
 def _peak_tflops(gpu_id: str) -> float | None:
-    from advisor.domain.gpus import gpus
+    """The card's peak dense 16-bit TFLOP/s; for a family named without its size ("A100"), the peak its members
+    share (the A100 40GB and 80GB both 312), none when they differ."""
+    from advisor.domain.gpus import families, gpus
 
-    card = gpus().get(gpu_id)
-    return (card.bf16_tflops_dense or card.fp16_tflops_dense) if card is not None else None
+    members = (gpus()[gpu_id],) if gpu_id in gpus() else families().get(gpu_id, ())
+    peaks = {card.bf16_tflops_dense or card.fp16_tflops_dense for card in members}
+    return peaks.pop() if len(peaks) == 1 else None
 
 
 def _catalogue_params(model_id: str) -> float | None:
