@@ -3,8 +3,9 @@
 Each fact in rules/facts.yaml may list `patterns`: regular expressions matched case-insensitively against
 the message. A pattern with `value` sets that value (claims, choices); otherwise its named group `value` is
 parsed like any other input, units included ("8GB", "500M", "2 weeks"), and divided by the count in its group
-`per` when the pattern has one ("37.8 seconds to run 100 iterations" is 0.378 s an iteration). For a `pairs` fact every match of a
-pattern with groups `batch` and `value` adds a pair ("batch 128: 85.2%, ... batch 256: 84.0%").
+`per` when the pattern has one ("37.8 seconds to run 100 iterations" is 0.378 s an iteration). For a `pairs`
+fact every match of a pattern with groups `batch` and `value` adds a pair ("batch 128: 85.2%, ... batch 256:
+84.0%").
 
 Facts are tried in vocabulary order and a number, once read, is *consumed*: so "the paper uses batch 512"
 feeds `reference_batch` (listed first) and is not read again as the user's own `batch_size`. Claims (facts
