@@ -1191,3 +1191,51 @@ def test_asking_whether_two_cards_will_do_gets_that_memory_does_not_pool(kb):
     assert c.wm.value("num_gpus") == 2 and c.wm.value("claim_gpu_memory_adds_up") is True
     assert "rf-gpu-memory-pools" in [f.id for f in c.advice.red_flags]
     assert "zero" in c.advice.recommendation.option_id
+
+
+GRPO_ON_FOUR_H20 = ("I want to use the GRPO algorithm to train Qwen7B (Qwen2.5-7B), but it failed with CUDA out of "
+                    "memory using 4 H20 (96GB) GPUs with the trl library GRPOTrainer. How many H20 GPUs are needed?")
+
+
+def test_the_layout_of_several_gpus_is_asked_first_when_it_decides_the_fit(kb):
+    """Review 17 #01: GRPO of Qwen2.5-7B on 4 H20s that OOMs, no layout said. Counted as DDP (a whole copy on each
+    GPU) the plan needs 203 GiB a GPU; sharded over the four it fits. So 'how is the model spread over your GPUs?'
+    decides the verdict and is asked first, before the precision (whose answer moves less)."""
+    c = run_consultation(GRPO_ON_FOUR_H20, kb=kb)
+    assert c.wm.value("answers_decisive").split(", ")[0] == "layout"
+    assert c.wm.value("plan_sharded_per_gpu") < c.wm.value("gpu_memory") < c.wm.value("plan_current_per_gpu")
+    question = c.advice.questions[0]
+    assert question.id == "layout" and "holds the whole model" in question.reason
+
+
+def test_the_layout_answered_is_the_plan_counted(kb):
+    """Answered 'DDP', the answer says each GPU holds the whole model and what sharding gives each; answered
+    'ZeRO-3', the plan is counted sharded (a quarter of the states on each of the 4) and the layout is not asked."""
+    ddp = run_consultation(GRPO_ON_FOUR_H20, answers={"layout": "ddp"}, kb=kb)
+    finding = next(f for f in ddp.advice.findings if f.id == "plan-ddp-copies-the-model")
+    assert finding.title.startswith("Under DDP each of your 4 GPUs holds the whole model")
+    sharded = ddp.wm.value("plan_sharded_per_gpu")
+    zero3 = run_consultation(GRPO_ON_FOUR_H20, answers={"layout": "zero3"}, kb=kb)
+    # (DeepSpeed's bf16 mode keeps no fp32 copy of the weights beside the master: a little under FSDP's autocast)
+    assert zero3.wm.value("plan_current_per_gpu") <= sharded < zero3.wm.value("gpu_memory")
+    assert "layout" not in [q.id for q in zero3.advice.questions]
+    assert "plan-ddp-copies-the-model" not in [f.id for f in zero3.advice.findings]
+
+
+def test_deepspeed_said_without_its_stage_asks_the_stage(kb):
+    """'DeepSpeed' without a stage was counted as stage 0 (a whole copy on each GPU); the layout question, with
+    ZeRO-1/2/3 among its answers, asks the stage when it decides the fit - and a stage said is not asked."""
+    c = run_consultation("Full fine-tuning Llama-2-7B on 4x A100 80GB with DeepSpeed, bf16, per_device_train_batch_size 1, "
+                         "seq 2048: OOM at the first step.", kb=kb)
+    assert "no ZeRO stage said" in c.wm.value("plan_current_assumed")
+    assert c.advice.questions[0].id == "layout"
+    said = run_consultation("Full fine-tuning Llama-2-7B on 4x A100 80GB with DeepSpeed ZeRO-3, bf16, "
+                            "per_device_train_batch_size 1, seq 2048: OOM at the first step.", kb=kb)
+    assert "layout" not in [q.id for q in said.advice.questions]
+
+
+def test_the_layout_is_not_asked_when_it_decides_nothing(kb):
+    """Two GPUs training ResNet-50 that OOM at batch 128 each: the activations, not the layout, decide it (sharding
+    25M parameters' states saves a few hundred MB) - no layout question."""
+    c = run_consultation("Training resnet50 on imagenet on 2x RTX 3090 with batch 128 per GPU, it OOMs", kb=kb)
+    assert "layout" not in [q.id for q in c.advice.questions]

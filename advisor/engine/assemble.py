@@ -61,6 +61,9 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
     # the optimizer's state scales with the weights trained: with adapters (about 1% of them) its answer moves the
     # memory least, so the sequence length or the precision is asked before it
     minor = {"optimizer"} if wm.known("adapter") and wm.value("adapter") in ("lora", "qlora") else set()
+    # (and an input whose plausible answers decide whether the plan fits, `answers_decisive`, is as decisive:
+    # "DDP or sharded?" for 113 GiB of states on 4 GPUs, which only a finding waits for)
+    deciding |= _listed(kb, wm, "answers_decisive")
     ranked = sorted(waiting, key=lambda f: (f not in asked, f not in deciding, f in minor, order[f]))
     questions = []
     titles = option_titles(kb, wm) if waiting else {}
@@ -90,7 +93,7 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
 
 
 # the inputs a question of each topic asks the advisor for: never asked back
-# questions the message answered in other words: an optimizer named that the estimates do not know (Prodigy) is
+# questions the message answered in other words: an optimizer named that the estimates do not know (Muon) is
 # the optimizer (an OOM after some steps still leaves its stage to ask: a long batch, evaluation, a leak)
 ANSWERED_BY = {"optimizer": "optimizer_named"}
 ASKED_INPUTS = {"accumulation": ("grad_accum_steps",), "lr": ("base_lr",), "batch": ("micro_batch", "batch_size")}

@@ -80,6 +80,9 @@ STATE_PARTS = ("weights", "gradients", "gradients (alive at backward)", "optimiz
                "gradient buckets (DDP)", "optimizer step temporaries")
 PAIRED_OBJECTIVES = ("dpo", "orpo", "simpo")  # each example a chosen and a rejected sequence (KTO's are unpaired)
 ASSUMED_SEQ_LEN = 4096  # tokens per sample assumed when the user does not say (at most the model's own context)
+# the layouts of several GPUs counted when none is said: each GPU a whole copy of the model states
+WHOLE_COPY = "a whole copy on each GPU (DDP)"
+NO_STAGE = "no ZeRO stage said (stage 0: a whole copy on each GPU)"
 
 
 LLM_KINDS = ("decoder", "moe-decoder")  # the language models whose unsaid precision is assumed bf16 autocast
@@ -124,6 +127,11 @@ def _problem(args: dict[str, Any]) -> Problem:
         assumed.append(f"AdamW's states for your {named}" if named else "AdamW")
     zero = int(args.get("zero_stage") or 0)
     parallelism = args.get("parallelism")
+    layout = args.get("layout")
+    if layout and parallelism in (None, "zero") and args.get("zero_stage") is None:
+        # the answer to "how is the model spread over your GPUs?" (DeepSpeed said without its stage, or nothing
+        # said): DDP, or a ZeRO stage (FSDP's strategies match stages 2 and 3)
+        parallelism, zero = ("ddp", 0) if layout == "ddp" else ("zero", int(layout[-1]))
     if parallelism == "fsdp" and not zero:
         zero = 3
     gpus = int(args.get("num_gpus") or 1)
@@ -152,7 +160,9 @@ def _problem(args: dict[str, Any]) -> Problem:
     if gpus > 1 and parallelism is None and not zero and split == 1:
         # several GPUs and no layout said: counted as DDP, each GPU a whole copy - an assumption a sharding
         # framework's default (FSDP, ZeRO-3) overturns, so it is said with the others
-        assumed.append("a whole copy on each GPU (DDP)")
+        assumed.append(WHOLE_COPY)
+    elif gpus > 1 and parallelism == "zero" and not zero and args.get("zero_stage") is None and split == 1:
+        assumed.append(NO_STAGE)  # "with DeepSpeed": its stage unsaid, counted as DeepSpeed's default, stage 0
     current = Knobs(precision, optimizer, min(zero, 3), offload, checkpointing, attention, adapter, gpus,
                     bool(args.get("fused_loss")), split)
     micro, accum = args.get("micro_batch"), args.get("grad_accum_steps")
@@ -357,11 +367,12 @@ def _at_one(p: Problem, result: SearchResult) -> Candidate:
            "options", "verdicts", "current_cpu", "current_fits_card", "current_fits_host", "best", "best_cpu",
            "activations_modelled", "current_eager", "current_eager_fits",
            "replicated_full", "at_one", "at_one_states", "at_one_sample", "fits_at_one", "seq_matters", "not_decisive",
-           "asked", "current_largest", "current_assumed",
+           "asked", "current_largest", "current_assumed", "decisive", "sharded_per_gpu",
            cites=SOURCES + ("arithmetic",) + tuple(sorted({s for note in CHANGE_NOTES.values() for s in note["sources"]})))
 def plan_search(params: float, gpu_memory: float, precision: str | None = None, optimizer: str | None = None,
                 num_gpus: int | None = None, gpus_available: int | None = None, gpus_to_fit: int | None = None,
-                zero_stage: int | None = None, parallelism: str | None = None, offload: str | None = None,
+                zero_stage: int | None = None, parallelism: str | None = None, layout: str | None = None,
+                offload: str | None = None,
                 grad_checkpointing: bool | None = None, attention: str | None = None, adapter: str | None = None,
                 training_mode: str | None = None, model_preset: str | None = None, seq_len: int | None = None,
                 micro_batch: int | None = None, grad_accum_steps: int | None = None, batch_size: int | None = None,
@@ -463,8 +474,16 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
         if together is not None:  # "would adamw_8bit + gradient checkpointing be enough?": the two at once as well
             asked.append("all of them together: " + _asked_line(p, cur, together).split(": ", 1)[1])
         unasked = _not_decisive(p, cur)
+        decisive = _decisive(p)
+        sharded = _sharded(p)
     except InputError:
-        asked, unasked = [], []
+        asked, unasked, decisive, sharded = [], [], [], None
+    out["decisive"] = Estimate(", ".join(decisive) or "none", None, "the inputs the plan assumed whose plausible "
+                               "answers turn it from fitting to not fitting, the largest swing first", SOURCES)
+    if sharded is not None:
+        out["sharded_per_gpu"] = Estimate(sharded.per_gpu, "bytes", "your plan with its states sharded over the "
+                                          f"{p.current.gpus} GPUs (ZeRO-3, FSDP full shard): "
+                                          + _memory_line(p, sharded), SOURCES)
     if asked:
         text = f"Your plan as it is needs {fmt_on_card(cur.per_gpu, p.budget)}; " + "; ".join(asked)
         out["asked"] = Estimate(text, None, "each change the user asks about, as one change of their plan", SOURCES)
@@ -584,6 +603,43 @@ def _not_decisive(p: Problem, cur: Candidate) -> list[str]:
         if settled and max(sizes) <= DECISIVE_MICRO * max(1, min(sizes)):
             out.append(fact)
     return out
+
+
+def _layout_unsaid(p: Problem) -> bool:
+    """Several GPUs, each counted with a whole copy because no layout (or no ZeRO stage) was said."""
+    return WHOLE_COPY in p.assumed or NO_STAGE in p.assumed
+
+
+def _sharded(p: Problem) -> Candidate | None:
+    """The user's plan on its GPUs with the states sharded over them (ZeRO-3 / FSDP full shard), where it keeps a
+    whole copy on each now (DDP, said or assumed): what spreading the model over the GPUs gives each."""
+    k = p.current
+    if k.gpus < 2 or k.zero or k.split > 1 or k.offload:
+        return None
+    return evaluate(p, replace(k, zero=3), as_run=True)  # (under ZeRO-3 autocast's fp32 weights shard like the rest)
+
+
+def _decisive(p: Problem) -> list[str]:
+    """The inputs the search assumed whose plausible answers decide whether the plan fits (one answer fits, another
+    does not), by how much they move its memory per GPU: the questions to ask first. The layout of several GPUs
+    whose DDP was assumed is one (sharding the states over them, its other answer)."""
+    swings = []
+    for fact, (labels, values) in ASSUMED_INPUTS.items():
+        if not set(labels) & set(p.assumed):
+            continue
+        plans = []
+        for value in values:
+            if fact == "precision" and (value == "bf16" or value == "fp32" and p.current.adapter != "none"):
+                continue  # (pure bf16 is a change to offer, not an answer to expect; adapters train in autocast)
+            if fact == "precision":
+                value = ("amp_fp16" if p.bf16 is False else "amp_bf16") if value == "autocast" else value
+            plans.append(evaluate(p, replace(p.current, **{fact: value}), as_run=True))
+        swings.append((fact, plans))
+    if _layout_unsaid(p) and (sharded := _sharded(p)) is not None:
+        swings.append(("layout", [evaluate(p, p.current, as_run=True), sharded]))
+    decided = [(max(c.per_gpu for c in plans) - min(c.per_gpu for c in plans), fact) for fact, plans in swings
+               if len({c.fits for c in plans}) > 1]
+    return [fact for _, fact in sorted(decided, key=lambda item: -item[0])]
 
 
 # the counts "how many GPUs do I need?" is answered in: one machine's 1, 2, 4 or 8, then whole 8-GPU machines (24 is
