@@ -1239,3 +1239,27 @@ def test_the_layout_is_not_asked_when_it_decides_nothing(kb):
     25M parameters' states saves a few hundred MB) - no layout question."""
     c = run_consultation("Training resnet50 on imagenet on 2x RTX 3090 with batch 128 per GPU, it OOMs", kb=kb)
     assert "layout" not in [q.id for q in c.advice.questions]
+
+
+MPT_ON_V100S = ("I am trying to train/fine-tune MPT-30B on V100 GPUs with 16 GB each in a multi-GPU, multi-node "
+                "setup. With this setup I can fine-tune MPT-7B. Do you plan to support tensor parallel or pipeline "
+                "parallel? Is there a good way to train MPT-30B on some V100 16GB GPUs?")
+
+
+def test_several_gpus_said_without_their_number_get_the_count_that_fits(kb):
+    """Review 17 #11: MPT-30B on 16 GB V100s 'in a multi-GPU, multi-node setup', no count: not 'a bigger GPU or a
+    smaller model' for one card, but the fewest V100s that hold it sharded (30B × 16 B / 32 = 14 GiB each), and
+    their number is the first question."""
+    c = run_consultation(MPT_ON_V100S, kb=kb)
+    assert c.wm.value("gpu_count_unsaid") is True and not c.wm.known("num_gpus")
+    assert c.wm.value("gpus_to_fit") == 32
+    assert c.advice.findings[0].id == "finding-gpus-to-fit"
+    assert c.advice.recommendation.option_id != "smaller-model-or-bigger-gpu"
+    assert c.advice.questions[0].id == "num_gpus"
+
+
+@pytest.mark.parametrize("gpus, finding", [(16, "finding-your-gpus-too-few"), (64, "finding-your-gpus-hold-it")])
+def test_the_gpus_answered_are_held_against_the_count_that_fits(kb, gpus, finding):
+    c = run_consultation(MPT_ON_V100S, answers={"num_gpus": gpus}, kb=kb)
+    assert finding in [f.id for f in c.advice.findings]
+    assert "num_gpus" not in [q.id for q in c.advice.questions]

@@ -78,6 +78,8 @@ def read(message: str) -> Reading:
             # (a question of what "per GPU or over all GPUs" means counts no GPUs)
             reading.several_gpus = True
             reading.only_per_gpu = reading.only_per_gpu and several == "per"
+            if several != "per" and not reading.several_gpus_text:
+                reading.several_gpus_text = clause.text(clause.start, clause.end - 1)
         reading.clause_mood = _mood(clause)
         if not reading.tuning_method and not present.isdisjoint(TUNING_METHODS):  # (the clause's set: no scan)
             reading.tuning_method = next(w for w in TUNING_METHODS if w in present)

@@ -218,7 +218,8 @@ READER_FACTS = frozenset({fact for _, fact in _DIRECT} | {"micro_batch", "optimi
                                                           "gpu_alternative_memory", "target_tokens_per_step",
                                                           "max_micro_batch", "gpu_peak_tflops", "split_gpus",
                                                           "claim_run_fits", "asked_settings", "model_parallel_gpus",
-                                                          "accumulation_implied", "rl_method", "optimizer_named"})
+                                                          "accumulation_implied", "rl_method", "optimizer_named",
+                                                          "gpu_count_unsaid"})
 
 
 def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
@@ -269,6 +270,9 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     for read_name, fact in _DIRECT:
         if read_name in v:
             put(fact, v[read_name].value, v[read_name].text)
+    if reading.several_gpus and not reading.only_per_gpu and "num_gpus" not in v and "split_gpus" not in v \
+            and reading.several_gpus_text:
+        put("gpu_count_unsaid", True, reading.several_gpus_text)  # "a multi-GPU, multi-node setup": how many, unsaid
     if "optimizer" in v:
         put("optimizer", OPTIMIZER_FACT.get(v["optimizer"].value, v["optimizer"].value), v["optimizer"].text)
         if "optimizer" not in out:  # Muon, GaLore: named, but outside the optimizers the estimates know
