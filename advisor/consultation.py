@@ -104,7 +104,21 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     found = {name: (value, _unblanked(words, text, said)) for name, (value, words) in facts_of(read(text), kb).items()}
     for name, (value, matched) in patterned.items():
         found.setdefault(name, (value, matched))
+    _epoch_shows_the_batch(found)
     return found
+
+
+def _epoch_shows_the_batch(found: dict[str, tuple[Any, str]]) -> None:
+    """A plain "batch_size=1" with no GPU count said is read as the batch per update of one GPU; an epoch whose
+    updates show another ("29,450 samples … one epoch takes about 1,800 steps": 16 an update) says the run
+    accumulates or spreads it, so the per-device batch stays and the batch per update is not assumed from it."""
+    if "epoch_steps_said" not in found or "dataset_size" not in found or "batch_size" not in found \
+            or "micro_batch" not in found or "num_gpus" in found or "grad_accum_steps" in found:
+        return
+    (batch, said), (micro, micro_said) = found["batch_size"], found["micro_batch"]
+    implied = found["dataset_size"][0] / found["epoch_steps_said"][0]
+    if said == micro_said and batch == micro and implied > 1.5 * batch:
+        del found["batch_size"]
 
 
 def _unblanked(words: str, blanked: str, said: str) -> str:

@@ -1263,3 +1263,16 @@ def test_the_gpus_answered_are_held_against_the_count_that_fits(kb, gpus, findin
     c = run_consultation(MPT_ON_V100S, answers={"num_gpus": gpus}, kb=kb)
     assert finding in [f.id for f in c.advice.findings]
     assert "num_gpus" not in [q.id for q in c.advice.questions]
+
+
+def test_the_updates_of_an_epoch_show_the_batch_per_update(kb):
+    """Review 17 #24: '29,450 samples, batch_size=1 … why does one epoch take only about 1800 steps?' - the epoch's
+    updates imply 16 samples an update (29,450 / 1,800 = 16.4; ⌈29,450 / 16⌉ = 1,841), which the per-device 1 is
+    not: 16 accumulation steps (× GPUs). The plain batch with no GPU count is then no batch per update of 1."""
+    c = run_consultation("In fine-tuning I use a dataset of 29450 samples, batch_size=1, train_dataset_sample=-1. Why "
+                         "does one epoch take only about 1800 steps? I thought batch_size=1 loads one sample at a time "
+                         "so steps should equal the number of samples.", kb=kb)
+    assert c.wm.value("epoch_steps_said") == 1800 and not c.wm.known("planned_steps")
+    assert c.wm.value("batch_from_steps") == 16 and c.wm.value("accum_from_steps") == 16
+    assert not c.wm.known("batch_size") and c.wm.value("micro_batch") == 1
+    assert c.advice.findings[0].title == "29.45k samples in 1800 updates an epoch is about 16 samples per update"

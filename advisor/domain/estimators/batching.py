@@ -57,6 +57,27 @@ def training_steps(dataset_size: float, batch_size: float, epochs: float) -> dic
     }
 
 
+@estimator("value", "per_gpu_share", cites=("hf-trainer-steps", "arithmetic"))
+def batch_from_steps(dataset_size: float, steps_per_epoch: float, micro_batch: float | None = None,
+                     num_gpus: float | None = None) -> dict[str, Estimate]:
+    """The batch per update an epoch's number of updates implies ("29,450 samples, one epoch about 1,800 steps":
+    16.4, so 16 samples an update), and with the micro-batch and the GPUs said, the accumulation steps that make it."""
+    if min(dataset_size, steps_per_epoch) <= 0 or steps_per_epoch > dataset_size:
+        raise NotComputable("the data set must be at least as large as the updates of an epoch")
+    ratio = dataset_size / steps_per_epoch
+    batch = max(1, round(ratio))
+    # (an epoch said as "about 1,800 steps" is rounded: the whole batch whose updates come nearest, ⌈N / B⌉)
+    formula = (f"{fmt_count(dataset_size)} samples / {fmt_count(steps_per_epoch)} updates = {fmt_sig(ratio, 3)} per "
+               f"update: {batch} (⌈{dataset_size:,.0f} / {batch}⌉ = {math.ceil(dataset_size / batch):,} updates)")
+    out = {"value": Estimate(batch, None, formula, ("hf-trainer-steps", "arithmetic"))}
+    if micro_batch and micro_batch > 0 and batch % (micro_batch * (num_gpus or 1)) == 0:
+        share = batch // int(micro_batch * (num_gpus or 1))
+        out["per_gpu_share"] = Estimate(share, None, f"{batch} / ({fmt_sig(micro_batch)} micro-batch × "
+                                        f"{fmt_sig(num_gpus or 1)} GPU) = {share} accumulation steps"
+                                        + ("" if num_gpus else " × GPUs"), ("hf-trainer-steps", "arithmetic"))
+    return out
+
+
 @estimator("per_epoch", "total", cites=("hf-trainer-steps", "arithmetic"))
 def optimizer_updates(dataset_size: float, micro_batch: float, grad_accum_steps: float, num_gpus: float,
                       epochs: float, repeats: float = 1) -> dict[str, Estimate]:
