@@ -1510,8 +1510,18 @@ def test_phrasings_from_the_fourteenth_and_fifteenth_reviews(message, expected, 
     ("I can only fit 10 images in a batch", {"micro_batch": 10}, ["dataset_size"]),
     # a count in words before each card's size (review 17's probe)
     ("I want to full fine-tune a 7B model on two 24GB GPUs", {"num_gpus": 2, "gpu_memory_gb": 24}, []),
+    # "the batch_size of one GPU" is no batch of one (review 17 #26)
+    ("I set the batch_size of one GPU from 4 to 8", {}, ["micro_batch"]),
 ])
 def test_phrasings_from_the_eleventh_session(message, expected, absent):
     got = labels(message)
     assert {k: got.get(k) for k in expected} == expected, got
     assert not [k for k in absent if k in got], got
+
+
+def test_a_run_length_under_a_config_key_outranks_a_timed_count_of_steps():
+    """Review 17 #26: 'the same time to train 5000 iterations on two GPUs … num_iters = 500000': the run is
+    500,000 iterations long; the 5,000 were timed."""
+    reading = read("It takes the same amount of time to train 5000 iterations on two GPUs or eight GPUs. "
+                   "num_iters = 500000.")
+    assert reading.get("planned_steps") == 500_000

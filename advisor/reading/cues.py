@@ -316,6 +316,8 @@ LEFT_CUES: list[tuple[str, str]] = [
     # the optimizer steps a run is set to take (HF, nanoGPT, Megatron, detectron2, T5X)
     ("max_steps", "planned_steps"), ("max_iters", "planned_steps"), ("train_iters", "planned_steps"), ("max_iter", "planned_steps"),
     ("num_train_steps", "planned_steps"), ("train_steps", "planned_steps"), ("total_steps", "planned_steps"),
+    ("num_iters", "planned_steps"), ("num_iterations", "planned_steps"), ("total_iters", "planned_steps"),
+    ("max_iterations", "planned_steps"),
     ("total training steps", "planned_steps"), ("max steps", "planned_steps"),
     ("n_samples_per_prompt", "num_generations"), ("group size", "num_generations"),
     ("zero stage", "zero_stage"), ("zero_stage", "zero_stage"), ("stage", "zero_stage"),

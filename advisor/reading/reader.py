@@ -618,8 +618,10 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         tok = clause.tokens[key]
         if tok.kind == "word":  # a number said in words
             word = words[k]
-            if word in WORD_NUMBERS and word not in ("single", "a") and (k + 1 >= len(words) or words[k + 1] != "of"):
-                slot = _left_slot(left, words, k, clause)  # "one of the GPUs" counts nothing
+            if word in WORD_NUMBERS and word not in ("single", "a") \
+                    and (k + 1 >= len(words) or words[k + 1] != "of" and words[k + 1] not in GPU_WORDS):
+                # ("one of the GPUs" counts nothing; "the batch_size of one GPU" is no batch of one)
+                slot = _left_slot(left, words, k, clause)
                 if slot and slot[0] in ("batch", "micro_batch", "global_batch", "grad_accum_steps"):
                     # "batch_size one", "a batch size of two": a batch said in words
                     fill(reading, slot[0], WORD_NUMBERS[word], "", clause.text(keys[slot[1]], key),
@@ -894,7 +896,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 any(r.value == scaled for f, r in reading.reference.items() if f in BATCH_FIELDS):
             setup = "reference"  # "the document suggests batch 14 … why does batch size 14 fail?": the same one
         mood = _segment_mood(clause, key) if name in BATCH_FIELDS or name in MOOD_FIELDS else ""
-        fill(reading, name, scaled, u, text, setup, qualified, keyed=keyed is not None, mood=mood)
+        # (a run length under a config key, `num_iters = 500000`, is the run's, whatever "5000 iterations" timed)
+        said_as_key = name == "planned_steps" and start_key < k and "_" in clause.tokens[keys[start_key]].text
+        fill(reading, name, scaled, u, text, setup, qualified, keyed=keyed is not None or said_as_key, mood=mood)
         if name == "micro_batch" and setup == "user" and words[end + 1:end + 2] in (["fits"], ["works"]) \
                 and float(scaled).is_integer():
             # "per gpu 32 fits (64 OOMs)": the run's micro-batch is one the user says fits (the OOM was another's)
