@@ -1276,3 +1276,15 @@ def test_the_updates_of_an_epoch_show_the_batch_per_update(kb):
     assert c.wm.value("batch_from_steps") == 16 and c.wm.value("accum_from_steps") == 16
     assert not c.wm.known("batch_size") and c.wm.value("micro_batch") == 1
     assert c.advice.findings[0].title == "29.45k samples in 1800 updates an epoch is about 16 samples per update"
+
+
+def test_an_oom_only_several_gpus_hit_is_the_setups(kb):
+    """Review 17 #16: 'OOM with multi-GPU training even with samples_per_gpu=1, but single-GPU training is fine and
+    samples_per_gpu can be 3' - DDP adds no memory a GPU, so the setup differs (contexts on GPU 0, SyncBN, a total
+    read as per GPU); the single GPU's 3 is no batch change of the failing run."""
+    c = run_consultation("GPU memory goes OOM when I use multi-GPU training with Swin-Transformer-Object-Detection "
+                         "(mmdet 2.11, Mask R-CNN Swin), OOM appears even with samples_per_gpu=1, but single-GPU "
+                         "training is fine and samples_per_gpu can be 3. GPUs are RTX 2080 Ti (11GB).", kb=kb)
+    assert c.wm.value("claim_multi_gpu_oom_one_fits") is True
+    assert c.advice.findings[0].id == "finding-multi-gpu-oom-one-fits"
+    assert c.wm.value("micro_batch") == 1 and not c.wm.known("batch_scale_factor")

@@ -577,8 +577,8 @@ def resolve_third_party(reading: Reading) -> None:
 def resolve_planned_change(reading: Reading) -> None:
     """Two batches of the user's in a row are a change from the first to the second when the second is planned
     ('SGD lr 0.1 at batch 256; I want to use batch 1024 on 4 GPUs', 'I use batch_size=4; so is batch_size=8
-    right?') or when the first failed and the second works ('at batch 256 we get an OOM, at 128 it just fits'),
-    unless the message said 'from … to …' itself."""
+    right?') or when the first failed and a smaller second works ('at batch 256 we get an OOM, at 128 it just
+    fits'), unless the message said 'from … to …' itself."""
     values = reading.values
     if "batch_from" in values or "batch_to" in values:
         return
@@ -586,7 +586,9 @@ def resolve_planned_change(reading: Reading) -> None:
     for old, new in zip(mentions, mentions[1:]):
         same_kind = old.field == new.field or "batch" in (old.field, new.field)  # not "total 4096, so 512 per GPU?"
         if old.value != new.value and same_kind and \
-                ((new.planned and not old.planned) or (old.mood == "fail" and new.mood == "ok")):
+                ((new.planned and not old.planned) or (old.mood == "fail" and new.mood == "ok" and new.value < old.value)):
+            # (a larger batch that works beside a smaller one that failed is another setup's: "multi-GPU OOMs even
+            # at samples_per_gpu=1, but single-GPU training is fine at 3")
             accumulation = [(was, planned) for was, planned in reading.conflicts
                             if was.field == "grad_accum_steps" and planned.planned and planned.sentence == new.sentence]
             if old.field == new.field == "micro_batch" and accumulation and \
