@@ -1512,6 +1512,11 @@ def test_phrasings_from_the_fourteenth_and_fifteenth_reviews(message, expected, 
     ("I want to full fine-tune a 7B model on two 24GB GPUs", {"num_gpus": 2, "gpu_memory_gb": 24}, []),
     # "the batch_size of one GPU" is no batch of one (review 17 #26)
     ("I set the batch_size of one GPU from 4 to 8", {}, ["micro_batch"]),
+    # a setting that could not be turned on is not on (review 17 #12)
+    ('gradient checkpointing fails with "LLaDAModelLM does not support gradient checkpointing"',
+     {"grad_checkpointing": False}, []),
+    ("gradient checkpointing is not supported for this model", {"grad_checkpointing": False}, []),
+    ("I use gradient checkpointing and it still OOMs", {"grad_checkpointing": True}, []),
 ])
 def test_phrasings_from_the_eleventh_session(message, expected, absent):
     got = labels(message)

@@ -277,6 +277,13 @@ def _past_run(words: list[str], present: set[str]) -> bool:
                for k in [k for k, w in enumerate(words) if w in PAST_FIRST])
 
 
+# what follows a setting that could not be turned on ("gradient checkpointing fails", "… is not supported"); not "is
+# not enough", which is a setting on that did not suffice
+SWITCH_FAILED = frozenset({"fails", "failed", "fail", "crashes", "crashed", "errors", "unsupported"})
+SWITCH_UNAVAILABLE = frozenset({"supported", "available", "working", "possible", "enabled", "implemented"})
+TURNED_ON = frozenset({"grad_checkpointing", "fused_loss"})  # settings a run turns on (not "OOM errors")
+
+
 def _keywords(clause: Clause, reading: Reading) -> None:
     index = cue_index("keywords")
     words, starts, present = clause.words, index.by_first, clause.present
@@ -337,6 +344,10 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             continue
         if name == "training_mode" and off and present & {"cannot", "couldn", "unable"}:
             off = False  # "I cannot finetune Gemma-3": fine-tuning that fails, not its absence
+        if not off and name in TURNED_ON and (after in SWITCH_FAILED or after in ("is", "was") and
+                                          words[end + 1:end + 2] == ["not"] and words[end + 2:end + 3] and
+                                          words[end + 2] in SWITCH_UNAVAILABLE):
+            off = True  # "gradient checkpointing fails with …", "… is not supported": tried, and not on
         if not off and "false" in present:  # "use_8bit_adam and gradient_checkpointing are False"
             later = words[end:end + 6]
             off = "false" in later and bool({"are", "is", "="} & set(later[:later.index("false")]) or later[0] == "and")
