@@ -1288,3 +1288,24 @@ def test_an_oom_only_several_gpus_hit_is_the_setups(kb):
     assert c.wm.value("claim_multi_gpu_oom_one_fits") is True
     assert c.advice.findings[0].id == "finding-multi-gpu-oom-one-fits"
     assert c.wm.value("micro_batch") == 1 and not c.wm.known("batch_scale_factor")
+
+
+def test_a_rate_of_steps_is_a_time_per_step(kb):
+    """Review 17's blind set (rq-1688): '3000 steps … about 1 step per minute' is 60 s a step, 3,000 × 60 s = 50 h;
+    a progress bar's '1.29it/s' is 0.775 s an iteration."""
+    c = run_consultation("I'm using a 4090 with 24GB, training is very slow: it shows 3000 steps and does about 1 step "
+                         "per minute. Is 16 hours on a 4090 normal?", kb=kb)
+    assert c.wm.value("step_seconds") == 60 and c.wm.value("run_time_from_steps") == 3000 * 60
+    assert read_message(kb, "Epoch 1/8, 25848/25848 [5:32:46, 1.29it/s]")["step_seconds"][0] == pytest.approx(1 / 1.29)
+
+
+def test_steps_that_slow_many_fold_after_the_start_are_memory_spilling(kb):
+    """rq-1703: 'starts really quick (about 2s per iteration) but after about 15 iterations it jumps to 45 seconds per
+    iteration' on a 16 GB card: the driver's fallback to shared system memory, said first; 'jumps up to 200 hours' is
+    no time the user wants."""
+    c = run_consultation("Training starts quick and then after about 15 iterations jumps up to 200 hours. Training "
+                         "starts really quick (about 2s per iteration) but after about 30 seconds (15 iterations) it "
+                         "jumps to 45 seconds per iteration. NVIDIA GeForce RTX 5080, Num GPUs = 1, Max memory: 15.92 "
+                         "GB.", kb=kb)
+    assert c.advice.findings[0].id == "finding-slows-after-start"
+    assert not c.wm.known("target_duration")

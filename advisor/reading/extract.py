@@ -3,7 +3,8 @@
 Each fact in rules/facts.yaml may list `patterns`: regular expressions matched case-insensitively against
 the message. A pattern with `value` sets that value (claims, choices); otherwise its named group `value` is
 parsed like any other input, units included ("8GB", "500M", "2 weeks"), and divided by the count in its group
-`per` when the pattern has one ("37.8 seconds to run 100 iterations" is 0.378 s an iteration). For a `pairs`
+`per` when the pattern has one ("37.8 seconds to run 100 iterations" is 0.378 s an iteration; "2 steps per minute", a
+unit alone, is one of it over 2). For a `pairs`
 fact every match of a pattern with groups `batch` and `value` adds a pair ("batch 128: 85.2%, ... batch 256:
 84.0%").
 
@@ -73,8 +74,10 @@ def _single(spec: FactSpec, text: str, folded: str, used: list[tuple[int, int]])
             if _overlaps(match.span(), used):
                 continue
             try:
-                value = coerce(spec, match.group("value"))
-                per = match.groupdict().get("per")
+                raw, per = match.group("value"), match.groupdict().get("per")
+                if per is not None and not any(c.isdigit() for c in raw):
+                    raw = "1 " + raw  # "2 steps per minute": one of the unit
+                value = coerce(spec, raw)
                 if per is not None:  # "37.8 seconds to run 100 iterations": a time for that many
                     count = float(per.replace(",", ""))
                     if count <= 0:
