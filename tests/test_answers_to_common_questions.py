@@ -1309,3 +1309,17 @@ def test_steps_that_slow_many_fold_after_the_start_are_memory_spilling(kb):
                          "GB.", kb=kb)
     assert c.advice.findings[0].id == "finding-slows-after-start"
     assert not c.wm.known("target_duration")
+
+
+def test_an_epochs_time_said_for_one_epoch_is_read_and_a_scripts_batch_on_several_gpus_is_asked(kb):
+    """rq-1710: '0.2 million training samples … 4 GPUs with batch_size=256 … around 1h for 1 epoch': the epoch's
+    time is read (55.6 samples/s, 13.9 per GPU: a loader's pace, not a ResNet-50's), '1 epoch' is no epoch count,
+    and a script's `batch_size=256` on 4 GPUs is kept as a batch whose scope is asked, not dropped."""
+    c = run_consultation("I'm using the openai-RN50 pretrained model and want to finetune the weights on my own "
+                         "dataset (around 0.2 million training samples). How long should it take to train the model "
+                         "on 4 GPUs with batch_size=256? My current training is quite slow, around 1h for 1 epoch.",
+                         kb=kb)
+    assert c.wm.value("epoch_seconds") == 3600 and not c.wm.known("epochs")
+    assert c.wm.value("epoch_samples_per_second_per_gpu") == pytest.approx(200_000 / 3600 / 4)
+    assert c.wm.value("batch_unqualified") == 256
+    assert "batch_scope" in [q.id for q in c.advice.questions]

@@ -336,6 +336,9 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         # nanoGPT's `batch_size 12` beside `gradient_accumulation_steps 40`: a script's batch key with the
         # accumulation its own key is the batch of one step
         put("micro_batch", micro.value, micro.text)
+    elif micro is not None and micro.implied and micro.keyed and "batch_size" not in out:
+        # `batch_size=256` on 4 GPUs: a script's key, most often each GPU's, but not said to be: asked, not dropped
+        put("batch_unqualified", micro.value, micro.text)
     # changes: "from 256 to 1024" is a batch now of 1024 that was 256, a ×4 change
     if "batch_from" in v and "batch_to" in v:
         a, b = v["batch_from"].value, v["batch_to"].value
