@@ -1323,3 +1323,14 @@ def test_an_epochs_time_said_for_one_epoch_is_read_and_a_scripts_batch_on_severa
     assert c.wm.value("epoch_samples_per_second_per_gpu") == pytest.approx(200_000 / 3600 / 4)
     assert c.wm.value("batch_unqualified") == 256
     assert "batch_scope" in [q.id for q in c.advice.questions]
+
+
+@pytest.mark.parametrize("said", ["GPU utilization oscillates between 0 and 100% and is 0 most of the time",
+                                  "the GPU util sits at 0% most of the time"])
+def test_utilization_that_keeps_falling_to_zero_is_a_starved_gpu(kb, said):
+    """rq-1712: 8 V100s, 'GPU utilization oscillates between 0 and 100% and is 0 most of the time': the GPU waits for
+    its batches, so the input pipeline is fixed first."""
+    c = run_consultation(f"We pre-train on 8 V100s with batch_size=32, num_workers=4, but training is very slow: "
+                         f"{said}.", kb=kb)
+    assert c.wm.value("data_loader_bound") is True
+    assert c.advice.recommendation.option_id in ("fix-input-pipeline", "more-loader-workers")
