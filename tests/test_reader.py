@@ -1517,6 +1517,9 @@ def test_phrasings_from_the_fourteenth_and_fifteenth_reviews(message, expected, 
      {"grad_checkpointing": False}, []),
     ("gradient checkpointing is not supported for this model", {"grad_checkpointing": False}, []),
     ("I use gradient checkpointing and it still OOMs", {"grad_checkpointing": True}, []),
+    # a size right before "dataset" is the data set's (review 17 #22), a count of data sets is not
+    ("I fine-tuned pythia-12b on the default dolly 15k dataset with --epochs 2", {"dataset_size": 15_000}, []),
+    ("I merged 2 datasets", {}, ["dataset_size"]),
 ])
 def test_phrasings_from_the_eleventh_session(message, expected, absent):
     got = labels(message)

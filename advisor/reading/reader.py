@@ -725,6 +725,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 and words[noun + 1] in DATA_SET_NOUNS and words[noun].isalpha() and words[noun] not in NOT_A_DATA_SET:
             # "the ~52k Alpaca dataset", "100k SFT samples", "a 52k-example dataset": a name or a kind between
             right_slot = ("dataset_size", noun + 1)
+        elif right_slot is None and scaled >= 1000 and u in ("", "k", "m") and words[noun:noun + 1] == ["dataset"]:
+            right_slot = ("dataset_size", noun)  # "the dolly 15k dataset": a data set of that many (not "2 datasets")
         if slot is None and right_slot is None and _total_after_a_batch(clause, k):
             slot = ("global_batch", k - 1)  # "128 per GPU and lr 4e-3 (total 4096)": the batch over all GPUs
         if slot is None or (slot[0] == "batch" and right_slot and right_slot[0] == "micro_batch") \
