@@ -1334,3 +1334,14 @@ def test_utilization_that_keeps_falling_to_zero_is_a_starved_gpu(kb, said):
                          f"{said}.", kb=kb)
     assert c.wm.value("data_loader_bound") is True
     assert c.advice.recommendation.option_id in ("fix-input-pipeline", "more-loader-workers")
+
+
+def test_a_change_of_each_gpus_batch_is_the_micro_batch(kb):
+    """Review 17 #26: 'I set the batch_size of one GPU from 4 to 8, so two GPUs give 16': each GPU's batch is 8 and
+    the batch per update 16 (from 8), a 2× change - not a batch per update of 8."""
+    c = run_consultation("It takes the same amount of time to train 5000 iterations on two GPUs or eight GPUs. "
+                         "num_iters = 500000. I set the batch_size of one GPU from 4 to 8, so two GPUs give 16 and "
+                         "eight GPUs give 64.", kb=kb)
+    assert c.wm.value("micro_batch") == 8 and c.wm.value("batch_size") == 16
+    assert c.wm.value("reference_batch") == 8 and c.wm.value("batch_scale_factor") == 2
+    assert c.wm.value("planned_steps") == 500_000

@@ -390,8 +390,10 @@ def changes(clause: Clause, reading: Reading) -> None:
                 or _gpu_count_named(words, max(0, k - 6), first)
                 or times and words[j + 2:j + 3] == ["x"]) and words[first + 1:first + 2] != ["gb"]  # "4x to 8x A100"
         counted = words[first + 1:first + 2] in (["gpus"], ["cards"], ["gpu"], ["card"]) or times  # "from 8 cards to …"
-        _change(reading, "gpus" if gpus and (counted or topic not in ("batch", "lr", "seq")) else topic, a.value,
-                b_value, text)
+        topic = "gpus" if gpus and (counted or topic not in ("batch", "lr", "seq")) else topic
+        if topic == "batch" and _per_device(words[max(0, k - 8):k]):
+            reading.batch_change_per_gpu = True  # "the batch_size of one GPU from 4 to 8": each GPU's batch
+        _change(reading, topic, a.value, b_value, text)
     if not reading.in_past_clause:  # "I could go up to 32" on another setup is no change of the user's
         _moves(clause, reading)
     for k, w in enumerate(words):
@@ -401,6 +403,16 @@ def changes(clause: Clause, reading: Reading) -> None:
                 factor = 0.5 if w.startswith("halv") else 4.0 if w == "quadrupled" else 2.0
                 text = clause.text(clause.keys[k], clause.keys[min(k + 3, len(words) - 1)])
                 reading.set(Read("batch_scale_factor", factor, text))
+
+
+PER_DEVICE = (("per", "gpu"), ("per", "device"), ("each", "gpu"), ("of", "one", "gpu"), ("per", "card"),
+              ("micro",), ("micro", "batch"))
+
+
+def _per_device(before: list[str]) -> bool:
+    """Whether the words before a batch change say it is each GPU's ("per-GPU batch", "the batch_size of one GPU",
+    `per_device_train_batch_size`, "micro batch")."""
+    return any(tuple(before[i:i + len(p)]) == p for p in PER_DEVICE for i in range(len(before) - len(p) + 1))
 
 
 def _count_after_to(clause: Clause, k: int) -> float | None:

@@ -342,8 +342,14 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     # changes: "from 256 to 1024" is a batch now of 1024 that was 256, a ×4 change
     if "batch_from" in v and "batch_to" in v:
         a, b = v["batch_from"].value, v["batch_to"].value
-        put("batch_size", b, v["batch_to"].text)
-        put("reference_batch", a, v["batch_from"].text)
+        gpus = reading.get("num_gpus") or (1 if one_gpu else None)
+        if reading.batch_change_per_gpu:
+            # "the batch_size of one GPU from 4 to 8" on 2 GPUs: each GPU's batch is 8, the batch per update 16
+            put("micro_batch", b, v["batch_to"].text)
+        if not reading.batch_change_per_gpu or gpus:
+            scale = gpus if reading.batch_change_per_gpu else 1
+            put("batch_size", b * scale, v["batch_to"].text)
+            put("reference_batch", a * scale, v["batch_from"].text)
         put("batch_scale_factor", b / a, v["batch_to"].text)
     if "lr_from" in v and "lr_to" in v:
         put("base_lr", v["lr_from"].value, v["lr_from"].text)

@@ -81,6 +81,7 @@ class Reading:
     launcher: str | None = None  # the words of a per-GPU launcher ("torchrun", "accelerate launch")
     per_card_memory_text: str = ""  # the words of a size said right before a card's name: each card's ("2*22G 2080ti")
     several_gpus: bool = False  # the user's text speaks of several GPUs ("multiple GPUs", "per GPU", "across GPUs")
+    batch_change_per_gpu: bool = False  # the batch change said is each GPU's ("per-GPU batch from 4 to 8")
     several_gpus_text: str = ""  # the words of the first clause that does ("in a multi-GPU, multi-node setup")
     only_per_gpu: bool = True  # … and only as 'per GPU', which one GPU has as well ("a single V100 … 256 per GPU")
     tuning_method: str = ""  # a preference or RL method named ("grpo", "dpo"): a pretrained model is tuned
