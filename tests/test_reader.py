@@ -1520,6 +1520,13 @@ def test_phrasings_from_the_fourteenth_and_fifteenth_reviews(message, expected, 
     # a size right before "dataset" is the data set's (review 17 #22), a count of data sets is not
     ("I fine-tuned pythia-12b on the default dolly 15k dataset with --epochs 2", {"dataset_size": 15_000}, []),
     ("I merged 2 datasets", {}, ["dataset_size"]),
+    # review 18: memory a run leaves or a sample costs is no card's size; a compute rate is no batch; a period of
+    # the run is no data set
+    ("With samples_per_gpu=2 I have 3GB left on my GPU, with samples_per_gpu=3 0.1GB left. So one image weighs "
+     "~2.9GB of GPU memory", {"micro_batch": 2}, ["gpu_memory_gb"]),
+    ("the MFU in the table is almost 40% while teraflops is around 400 per GPU on H100", {}, ["micro_batch"]),
+    ("we reach 400 TFLOPs per GPU with batch 8 per GPU", {"micro_batch": 8}, []),
+    ("Logging should happen every 80 samples", {}, ["dataset_size"]),
 ])
 def test_phrasings_from_the_eleventh_session(message, expected, absent):
     got = labels(message)

@@ -397,7 +397,8 @@ BETWEEN_HAVING_AND_COUNT = frozenset({"access", "to", "the", "a", "any", "those"
 
 MEASURED = {"allocate", "allocated", "free", "reserved", "using", "uses", "used", "peak", "consumes", "takes",
             "needs", "need", "requires", "occupied", "usage", "already", "about", "around", "approximately", "~",
-            "than", "under", "over", "below", "above", "roughly", "nearly", "almost", "least", "most", "="}
+            "than", "under", "over", "below", "above", "roughly", "nearly", "almost", "least", "most", "=",
+            "weighs", "weigh", "costs", "eats"}  # ("one image weighs ~2.9GB of GPU memory")
 
 
 CAPACITY = frozenset({"capacity", "capacty"})  # PyTorch 2.1 printed "total capacty"
@@ -460,7 +461,8 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
     if before[-1:] == ["so"] and _equals_before(clause, k):
         return  # "46.7B*2 bytes = 93GB so ~47GB per card": the user's arithmetic of what the model needs
     if set(before[-2:]) & MEASURED or ran_with or "in use" in " ".join(after) or before[-2:] == ["per", "gpu"] or \
-            (after and after[0] in ("free", "allocated", "reserved", "already", "used")):
+            (after and after[0] in ("free", "allocated", "reserved", "already", "used", "left", "remaining", "spare")):
+        # ("I have 3GB left on my GPU": what a run leaves free, not the card)
         reading.measured_gb = max(reading.measured_gb or 0.0, gb)  # "uses around 72 GB"
         return
     gpu_said_before = bool(set(before) & GPU_WORDS) and before[-1:] == ["with"]  # "a GPU with 24gb of ram": its VRAM

@@ -589,6 +589,10 @@ def _zero_context(words: list[str], k: int, length: int) -> bool:
     return nxt in ("1", "2", "3", "stage", "offload", "optimization", "++", "infinity") or "deepspeed" in words
 
 
+COMPUTE_RATES = frozenset({"tflops", "tflop", "teraflops", "pflops", "petaflops", "gflops", "flops", "tflop/s",
+                           "tops"})
+
+
 def _unit_after(clause: Clause, k: int) -> tuple[str, int] | None:
     """The unit written right after the number at key k ('24GB', '24 GB', '7B', '8x'): (unit, key index)."""
     if k + 1 >= len(clause.keys):
@@ -697,6 +701,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue
         if u in ("%",):
             continue
+        if not COMPUTE_RATES.isdisjoint(words[max(0, k - 3):k + 2]):
+            continue  # "400 TFLOPs per GPU", "teraflops is around 400 per GPU": a compute rate, no batch or count
         if u == "px" or _square(clause, k):  # "a 512px dataset", "input fixed at 800x800", "1024*1024"
             if u != "px":
                 clause.consumed.add(keys[k + 2])  # the side said twice: "224 by 224 images" counts no images
@@ -870,6 +876,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue  # "after 200 steps", "every 500 steps", "300 steps of warmup", "10 steps per second": no run's length
         if name == "dataset_size" and start_key > k and _per_time(clause, keys[start_key] + 1):
             continue  # "7000 samples/s", "320 img/sec": a rate
+        if name == "dataset_size" and words[k - 1:k] in (["every"], ["each"], ["per"]):
+            continue  # "logging should happen every 80 samples": a period of the run, not the data set
         if name == "dataset_size" and (times or (GPU_WORDS & set(words[max(0, k - 4):k])
                                                  and {"each", "per"} & set(words[max(0, k - 5):k]))):
             continue  # "100x16 samples" (samples seen), "each GPU loads 30 examples" (a batch): not the data set
