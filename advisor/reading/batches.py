@@ -405,8 +405,7 @@ def changes(clause: Clause, reading: Reading) -> None:
                 reading.set(Read("batch_scale_factor", factor, text))
 
 
-PER_DEVICE = (("per", "gpu"), ("per", "device"), ("each", "gpu"), ("of", "one", "gpu"), ("per", "card"),
-              ("micro",), ("micro", "batch"))
+PER_DEVICE = (("per", "gpu"), ("per", "device"), ("each", "gpu"), ("of", "one", "gpu"), ("per", "card"), ("micro",))
 
 
 def _per_device(before: list[str]) -> bool:

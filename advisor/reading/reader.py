@@ -589,8 +589,7 @@ def _zero_context(words: list[str], k: int, length: int) -> bool:
     return nxt in ("1", "2", "3", "stage", "offload", "optimization", "++", "infinity") or "deepspeed" in words
 
 
-COMPUTE_RATES = frozenset({"tflops", "tflop", "teraflops", "pflops", "petaflops", "gflops", "flops", "tflop/s",
-                           "tops"})
+COMPUTE_RATES = frozenset({"tflops", "tflop", "teraflops", "pflops", "petaflops", "gflops", "flops"})
 
 
 def _unit_after(clause: Clause, k: int) -> tuple[str, int] | None:
