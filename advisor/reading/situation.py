@@ -180,7 +180,8 @@ def _peak_tflops(gpu_id: str) -> float | None:
     share (the A100 40GB and 80GB both 312), none when they differ."""
     from advisor.domain.gpus import families, gpus
 
-    members = (gpus()[gpu_id],) if gpu_id in gpus() else families().get(gpu_id, ())
+    card = gpus().get(gpu_id)
+    members = (card,) if card is not None else families().get(gpu_id, ())
     peaks = {card.bf16_tflops_dense or card.fp16_tflops_dense for card in members}
     return peaks.pop() if len(peaks) == 1 else None
 

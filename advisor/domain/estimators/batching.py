@@ -57,7 +57,7 @@ def training_steps(dataset_size: float, batch_size: float, epochs: float) -> dic
     }
 
 
-@estimator("value", "per_gpu_share", cites=("hf-trainer-steps", "arithmetic"))
+@estimator("value", "accumulation", cites=("hf-trainer-steps", "arithmetic"))
 def batch_from_steps(dataset_size: float, steps_per_epoch: float, micro_batch: float | None = None,
                      num_gpus: float | None = None) -> dict[str, Estimate]:
     """The batch per update an epoch's number of updates implies ("29,450 samples, one epoch about 1,800 steps":
@@ -72,7 +72,7 @@ def batch_from_steps(dataset_size: float, steps_per_epoch: float, micro_batch: f
     out = {"value": Estimate(batch, None, formula, ("hf-trainer-steps", "arithmetic"))}
     if micro_batch and micro_batch > 0 and batch % (micro_batch * (num_gpus or 1)) == 0:
         share = batch // int(micro_batch * (num_gpus or 1))
-        out["per_gpu_share"] = Estimate(share, None, f"{batch} / ({fmt_sig(micro_batch)} micro-batch × "
+        out["accumulation"] = Estimate(share, None, f"{batch} / ({fmt_sig(micro_batch)} micro-batch × "
                                         f"{fmt_sig(num_gpus or 1)} GPU) = {share} accumulation steps"
                                         + ("" if num_gpus else " × GPUs"), ("hf-trainer-steps", "arithmetic"))
     return out

@@ -473,9 +473,10 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
         together = _combined(p.current, changes)
         if together is not None:  # "would adamw_8bit + gradient checkpointing be enough?": the two at once as well
             asked.append("all of them together: " + _asked_line(p, cur, together).split(": ", 1)[1])
-        unasked = _not_decisive(p, cur)
-        decisive = _decisive(p)
+        answers = _assumed_answers(p)  # (the plans both the undecisive and the decisive inputs are judged on)
+        unasked = _not_decisive(p, cur, answers)
         sharded = _sharded(p)
+        decisive = _decisive(p, cur, sharded, answers)
     except InputError:
         asked, unasked, decisive, sharded = [], [], [], None
     out["decisive"] = Estimate(", ".join(decisive) or "none", None, "the inputs the plan assumed whose plausible "
@@ -575,9 +576,9 @@ ASSUMED_INPUTS = {"optimizer": (("AdamW",), ("adamw", "adamw_8bit", "sgd")),
 DECISIVE_MICRO = 1.25  # an answer that moves the largest micro-batch by more than a quarter decides it (heuristic)
 
 
-def _assumed_answers(p: Problem, expected_only: bool = False) -> list[tuple[str, list[Candidate]]]:
-    """Each input the search assumed (ASSUMED_INPUTS), with the user's plan at each of its plausible answers; with
-    `expected_only`, not pure bf16 (a change to offer more than an answer to expect)."""
+def _assumed_answers(p: Problem) -> list[tuple[str, list[tuple[str, Candidate]]]]:
+    """Each input the search assumed (ASSUMED_INPUTS), with the user's plan at each of its plausible answers
+    ((answer, plan) pairs)."""
     out = []
     for fact, (labels, values) in ASSUMED_INPUTS.items():
         if not set(labels) & set(p.assumed):
@@ -586,24 +587,24 @@ def _assumed_answers(p: Problem, expected_only: bool = False) -> list[tuple[str,
         for value in values:
             if fact == "precision" and value == "fp32" and p.current.adapter != "none":
                 continue  # adapters train under autocast (the search counts them so): fp32 is no answer to weigh
-            if fact == "precision" and value == "bf16" and expected_only:
-                continue
+            answer = value
             if fact == "precision":
                 value = ("amp_fp16" if p.bf16 is False else "amp_bf16") if value == "autocast" else value
                 if p.current.zero and value in ("amp_bf16", "amp_fp16") and p.current.adapter == "none":
                     value = "mixed"  # DeepSpeed's 16-bit modes, as the user's own plan is counted
-            plans.append(evaluate(p, replace(p.current, **{fact: value}), as_run=True))
+            plans.append((answer, evaluate(p, replace(p.current, **{fact: value}), as_run=True)))
         out.append((fact, plans))
     return out
 
 
-def _not_decisive(p: Problem, cur: Candidate) -> list[str]:
+def _not_decisive(p: Problem, cur: Candidate, answers: list[tuple[str, list[tuple[str, Candidate]]]]) -> list[str]:
     """The inputs the search assumed whose other plausible values leave the user's plan as it is: fitting whatever
     the answer (or, with adapters, not fitting whatever it is), with its largest micro-batch within a quarter
     ("which optimizer?" for LoRA adapters, whose states are 1% of the weights). A question for one would not change
     the advice."""
     out = []
-    for fact, plans in _assumed_answers(p):
+    for fact, answered in answers:
+        plans = [c for _, c in answered]
         if cur.max_micro is None and fact == "precision":
             continue  # activations not counted: the precision sets their size, which decides the batch that fits
         # the largest micro-batch, or without activations counted, the room left for them
@@ -630,13 +631,15 @@ def _sharded(p: Problem) -> Candidate | None:
     return evaluate(p, replace(k, zero=3), as_run=True)  # (under ZeRO-3 autocast's fp32 weights shard like the rest)
 
 
-def _decisive(p: Problem) -> list[str]:
+def _decisive(p: Problem, cur: Candidate, sharded: Candidate | None,
+              answers: list[tuple[str, list[tuple[str, Candidate]]]]) -> list[str]:
     """The inputs the search assumed whose plausible answers decide whether the plan fits (one answer fits, another
     does not), by how much they move its memory per GPU: the questions to ask first. The layout of several GPUs
-    whose DDP was assumed is one (sharding the states over them, its other answer)."""
-    swings = _assumed_answers(p, expected_only=True)
-    if _layout_unsaid(p) and (sharded := _sharded(p)) is not None:
-        swings.append(("layout", [evaluate(p, p.current, as_run=True), sharded]))
+    whose DDP was assumed is one (sharding the states over them, its other answer); pure bf16 is a change to offer
+    more than an answer to expect."""
+    swings = [(fact, [c for answer, c in answered if answer != "bf16"]) for fact, answered in answers]
+    if _layout_unsaid(p) and sharded is not None:
+        swings.append(("layout", [cur, sharded]))
     decided = [(max(c.per_gpu for c in plans) - min(c.per_gpu for c in plans), fact) for fact, plans in swings
                if len({c.fits for c in plans}) > 1]
     return [fact for _, fact in sorted(decided, key=lambda item: -item[0])]
