@@ -1534,6 +1534,23 @@ def test_phrasings_from_the_eleventh_session(message, expected, absent):
     assert not [k for k in absent if k in got], got
 
 
+@pytest.mark.parametrize("message, expected, absent", [
+    # a card the catalogue does not know: the size after its name is its memory, the count before it the GPUs
+    # (review 18 #19)
+    ("Training stage 2 with 4x RTX 5880 Ada 48GB, I hit OOM", {"num_gpus": 4, "gpu_memory_gb": 48}, ["gpu_model"]),
+    ("I train on RTX 5880 Ada 48GB", {"gpu_memory_gb": 48}, ["gpu_model"]),
+    ("2 nodes of 8 RTX 5880", {"num_gpus": 16}, []),
+    ("I have 2 Tesla P4 cards", {"num_gpus": 2}, []),
+    ("I don't have 8 RTX 5880 Ada", {}, ["num_gpus"]),
+    # the card's number written before its brand is no count
+    ("I'm on a 1060 GTX 6GB with batch size 1", {"gpu_memory_gb": 6, "num_gpus": 1}, []),
+])
+def test_phrasings_from_the_twelfth_session(message, expected, absent):
+    got = labels(message)
+    assert {k: got.get(k) for k in expected} == expected, got
+    assert not [k for k in absent if k in got], got
+
+
 def test_a_run_length_under_a_config_key_outranks_a_timed_count_of_steps():
     """Review 17 #26: 'the same time to train 5000 iterations on two GPUs … num_iters = 500000': the run is
     500,000 iterations long; the 5,000 were timed."""

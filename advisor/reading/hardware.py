@@ -106,6 +106,44 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
                                                       if count[1] > last else last), setup))
 
 
+# words that end a card's name after its model number ("RTX 5880 Ada", "RTX 5000 Ada Generation", "GTX 1070 Ti")
+CARD_SUFFIXES = frozenset({"ti", "super", "ada", "pro", "max", "xt", "xtx", "blackwell", "ampere", "hopper",
+                           "generation", "gen", "mobile", "laptop", "d"})
+
+
+def unknown_cards(clause: Clause, reading: Reading) -> None:
+    """A card the catalogue does not know ('4x RTX 5880 Ada 48GB', '2 Tesla P4', 'a Radeon VII 16GB'): its name is
+    marked as a card's, so the size written next to it is its memory and the count before it the number of GPUs.
+    The card itself is not read (its memory and peak are not guessed)."""
+    if clause.present.isdisjoint(CARD_PREFIXES):
+        return
+    words, keys, tokens = clause.words, clause.keys, clause.tokens
+    for k, w in enumerate(words):
+        if w not in CARD_PREFIXES or keys[k] in clause.consumed or not card_after(clause, k):
+            continue  # (a catalogue card's name is consumed when it is read)
+        e = k + 1
+        while e < len(words) and words[e] in CARD_PREFIXES:
+            e += 1  # "Quadro RTX 7000"
+        if e + 1 < len(words) and tokens[keys[e]].is_num and words[e + 1] in MEMORY_UNITS:
+            continue  # "1060 GTX 6GB": the name's number came first, and a size follows
+        if e < len(words) and keys[e] not in clause.consumed:
+            e += 1  # the model: "5880", "P4" (its glued parts follow), "VII"
+            while e < len(words) and not tokens[keys[e]].space_before and keys[e] != keys[e - 1] \
+                    and tokens[keys[e]].kind in ("num", "word") and e - k < 5:
+                e += 1
+        while e < len(words) and words[e] in CARD_SUFFIXES and e - k < 6:
+            e += 1
+        first, last = keys[k], keys[e - 1]
+        clause.card_starts.add(first)
+        clause.card_ends.add(last)
+        clause.consumed.update(range(first, last + 1))  # ("5880" is the card's name, no count or size)
+        count = _count_before(clause, k)
+        if count is not None and setup_of(clause, k) == "user" and not lacked(words, clause.key_of.get(count[1], k)):
+            name, n = gpu_count(clause, clause.key_of.get(count[1], k), count[0]) if count[0] > 1 else ("num_gpus", 1)
+            reading.set(Read(name, n, clause.text(count[1], last)))
+            clause.consumed.add(count[1])
+
+
 ALTERNATIVES = frozenset({"or", "vs", "versus"})
 
 

@@ -84,6 +84,7 @@ def read(message: str) -> Reading:
         if not reading.tuning_method and not present.isdisjoint(TUNING_METHODS):  # (the clause's set: no scan)
             reading.tuning_method = next(w for w in TUNING_METHODS if w in present)
         hardware.gpu_names(clause, reading)
+        hardware.unknown_cards(clause, reading)
         if "many" in present and "how" in present and hardware.asks_how_many_gpus(clause):
             # "how many H100s do I need?": no one-GPU run whose batch is the whole
             reading.several_gpus, reading.only_per_gpu = True, False
