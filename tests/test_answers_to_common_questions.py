@@ -1345,3 +1345,51 @@ def test_a_change_of_each_gpus_batch_is_the_micro_batch(kb):
     assert c.wm.value("micro_batch") == 8 and c.wm.value("batch_size") == 16
     assert c.wm.value("reference_batch") == 8 and c.wm.value("batch_scale_factor") == 2
     assert c.wm.value("planned_steps") == 500_000
+
+
+# ------------------------------------------------------------------- the measurement follows when the OOM happens
+# (review 18: "measure two micro-batches" was the next step whatever the failure: at micro-batch 1, while loading the
+# model, after 200 steps)
+
+def _measures(advice):
+    return [m.id for m in advice.measure]
+
+
+def test_an_oom_while_loading_is_the_weights_alone_and_the_load_is_measured(kb):
+    advice = consult("I get CUDA out of memory while loading Llama-2-13B on my RTX 4090 for LoRA fine-tuning", kb=kb)
+    findings = {f.id: f for f in advice.findings}
+    assert "oom-while-loading" in findings
+    # 13,015,864,320 parameters (the catalogue's count): × 2 B = 24.24 GiB in 16-bit, over a 23.99 GiB card
+    assert findings["finding-loaded-weights"].title == "The weights alone take 24.24 GiB in 16-bit, of 23.99 GiB"
+    assert "48.49 GiB in fp32" in findings["finding-loaded-weights"].text
+    assert "6.06 GiB in 4-bit" in findings["finding-loaded-weights"].text
+    assert _measures(advice)[0] == "measure-loading-memory"
+    assert "measure-full-step-memory" not in _measures(advice)
+    assert "peak_memory_by_batch" not in [q.id for q in advice.questions]
+
+
+def test_loading_the_data_is_no_load_of_the_model(kb):
+    c = run_consultation("OOM while loading the dataset on my 3090", kb=kb)
+    assert not c.wm.known("oom_stage")
+
+
+def test_an_oom_at_micro_batch_one_is_looked_at_in_a_snapshot_not_measured_at_two_batches(kb):
+    advice = consult("I fine-tune Qwen2-Audio-7B with QLoRA on a 24GB RTX 3090, per_device_train_batch_size 1, and "
+                     "get CUDA OOM", kb=kb)
+    assert "measure-what-fills-the-card" in _measures(advice)
+    assert "measure-full-step-memory" not in _measures(advice)
+    assert "peak_memory_by_batch" not in [q.id for q in advice.questions]  # (no second micro-batch runs)
+
+
+def test_an_oom_after_some_steps_is_measured_up_to_the_failing_step_and_its_stage_is_not_asked(kb):
+    advice = consult("Fine-tuning Qwen3-ASR-0.6B on an A40 48GB, an OOM error occurs after 200 steps, with "
+                     "batch_size 8 and gradient_checkpointing. Why?", kb=kb)
+    assert _measures(advice)[0] == "measure-steps-up-to-the-failing-one"
+    asked = [q.id for q in advice.questions]
+    assert "oom_stage" not in asked and "peak_memory_by_batch" not in asked
+    assert "finding-oom-at-a-fixed-step" in [f.id for f in advice.findings]
+
+
+def test_an_oom_at_a_larger_micro_batch_is_still_measured_at_two(kb):
+    advice = consult("Fine-tuning a 600M model on an A40 48GB with batch_size 8 gives CUDA OOM", kb=kb)
+    assert "measure-full-step-memory" in _measures(advice)

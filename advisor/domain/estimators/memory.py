@@ -227,6 +227,19 @@ def host_load_bytes(params: float, num_gpus: float = 1, num_nodes: float = 1) ->
             "ranks": Estimate(ranks, "count", "processes on one machine, each loading its own copy", ("hf-big-models",))}
 
 
+@estimator("fp32", "bf16", "int8", "int4", cites=("hf-big-models", "arithmetic"))
+def loaded_weights_bytes(params: float) -> dict[str, Estimate]:
+    """The weights alone, as a GPU holds them once loaded, in each width they are commonly loaded in (fp32, 16-bit,
+    8-bit, 4-bit): what an OOM while loading the model, before any batch, has to fit (quantization's per-block
+    constants, a few percent, aside)."""
+    out = {}
+    for key, width, label in (("fp32", 4, "fp32"), ("bf16", 2, "bf16/fp16"), ("int8", 1, "8-bit"), ("int4", 0.5, "4-bit")):
+        value = params * width
+        out[key] = Estimate(value, "bytes", f"{fmt_count(params)} params × {fmt_sig(width)} B ({label}) = "
+                            f"{fmt_bytes_gib(value)}", ("arithmetic",))
+    return out
+
+
 @estimator(cites=("hf-anatomy", "pt-cuda-context", "pt-cuda-allocator"))
 def headroom_bytes(gpu_memory: float, fixed_bytes: float, cuda_context: float, safety_margin: float = 0.0) -> dict[str, Estimate]:
     """What is left for activations after the batch-independent memory, the CUDA context and the share of the card
