@@ -185,6 +185,8 @@ LATER_SETS = {
     (1636, 1685): (0.71, 0.76),  # held out: that set's other half (0.727 / 0.779 on arrival)
     (1686, 1735): (0.77, 0.81),  # tuned after arrival; rq-1686..1785 scored 0.765 / 0.809 on arrival (eleventh session)
     (1736, 1785): (0.73, 0.77),  # held out: that set's other half (0.751 / 0.793 on arrival)
+    (1786, 1815): (0.84, 0.81),  # tuned after arrival; rq-1786..1845 scored 0.779 / 0.770 on arrival (twelfth session)
+    (1816, 1845): (0.67, 0.71),  # held out: that set's other half (0.693 / 0.738 on arrival)
 }
 
 
@@ -1544,6 +1546,22 @@ def test_phrasings_from_the_eleventh_session(message, expected, absent):
     ("I don't have 8 RTX 5880 Ada", {}, ["num_gpus"]),
     # the card's number written before its brand is no count
     ("I'm on a 1060 GTX 6GB with batch size 1", {"gpu_memory_gb": 6, "num_gpus": 1}, []),
+    # the blind set rq-1786..1815: a group's count is no data set's size; a size, 'RAM', then a card the size fits
+    ("I have a dataset that has 37 classes and 120 images each", {}, ["dataset_size"]),
+    ("I have 500 samples per class", {}, ["dataset_size"]),
+    ("I have 50000 samples per epoch", {"dataset_size": 50_000}, []),
+    ("I'm running 16GB RAM v100s", {"gpu_model": "v100-16gb", "gpu_memory_gb": 16}, []),
+    ("64GB RAM, RTX 3090", {"gpu_memory_gb": 24}, []),
+    ("a 32GB RAM 3090 machine", {"gpu_memory_gb": 24}, []),
+    # YOLO's `--img`, Megatron's recompute flags, "full tuning", dialogues counted, an adverb before the value
+    ("python train.py --img 1280 1280 --batch-size 6", {"image_size": 1280}, []),
+    ("--recompute_granularity full --recompute_method uniform", {"grad_checkpointing": True}, []),
+    ("full tuning runs out of GPU memory", {"training_mode": "finetune"}, []),
+    ("I have 9w (90k) dialogues", {"dataset_size": 90_000}, []),
+    ("the training batch size is already 1", {"micro_batch": 1}, []),
+    # SGD with a momentum argument keeps a momentum buffer
+    ("optim = torch.optim.SGD(net.parameters(), lr=0.1, momentum=momentum)", {"optimizer": "sgd_momentum"}, []),
+    ("I use SGD, lr 0.1", {"optimizer": "sgd"}, []),
 ])
 def test_phrasings_from_the_twelfth_session(message, expected, absent):
     got = labels(message)

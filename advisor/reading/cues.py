@@ -125,6 +125,7 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("finetuning type qlora", "adapter", "qlora"), ("adapter qlora", "adapter", "qlora"),
     ("adapter lora", "adapter", "lora"), ("dreambooth", "training_mode", "finetune"),
     ("full finetune", "training_mode", "finetune"), ("full ft", "training_mode", "finetune"),
+    ("full tuning", "training_mode", "finetune"), ("full parameter tuning", "training_mode", "finetune"),
     ("fully fine tune", "training_mode", "finetune"), ("fully finetune", "training_mode", "finetune"),
     ("fully fine tuning", "training_mode", "finetune"), ("fully finetuning", "training_mode", "finetune"),
     ("fully fine tuned", "training_mode", "finetune"), ("fully finetuned", "training_mode", "finetune"),
@@ -203,6 +204,9 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("use gradient checkpointing", "grad_checkpointing", True), ("grad ckpt", "grad_checkpointing", True),
     ("gradient ckpt", "grad_checkpointing", True), ("activation ckpt", "grad_checkpointing", True),
     ("act ckpt", "grad_checkpointing", True), ("ckpt on", "grad_checkpointing", True),
+    # Megatron's `--recompute-activations`, `--recompute_granularity full|selective`, `--recompute_method uniform`
+    ("recompute activations", "grad_checkpointing", True), ("recompute granularity", "grad_checkpointing", True),
+    ("recompute method", "grad_checkpointing", True),
     # which layers LoRA adapts (the longest list wins: all seven projections are every linear layer)
     ("attention only", "lora_targets", "attention"), ("only attention", "lora_targets", "attention"),
     ("attention layers only", "lora_targets", "attention"), ("all linear", "lora_targets", "all_linear"),
@@ -330,6 +334,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("resolution", "image_size"), ("image size", "image_size"), ("input size", "image_size"),
     ("input resolution", "image_size"), ("image resolution", "image_size"), ("imgsz", "image_size"),
     ("img size", "image_size"), ("image_size", "image_size"), ("img_size", "image_size"),
+    ("img", "image_size"),  # YOLOv5/v7's `--img 1280`
     # the data set's size named before it: a trainer's log (`Num examples = 5,498`), "dataset size: 30000"
     # a model's size as a trainer or PEFT prints it ("all params: 6,742,609,920"); trainable parameters are the
     # model's size only when no adapter is trained (settled in reader._resolve)
@@ -366,7 +371,8 @@ RIGHT_CUES: list[tuple[str, str]] = [
     ("training instances", "dataset_size"), ("images", "dataset_size"), ("rows", "dataset_size"),
     ("sentences", "dataset_size"), ("documents", "dataset_size"), ("pairs", "dataset_size"),
     ("conversations", "dataset_size"), ("instructions", "dataset_size"), ("training examples", "dataset_size"),
-    ("training samples", "dataset_size"), ("training images", "dataset_size"),
+    ("training samples", "dataset_size"), ("training images", "dataset_size"), ("dialogues", "dataset_size"),
+    ("dialogs", "dataset_size"), ("utterances", "dataset_size"), ("captions", "dataset_size"),
     ("parameters", "params"), ("parameter", "params"), ("params", "params"), ("param", "params"),
     ("model", "params"), ("weights", "params"),
     ("context", "seq_len"), ("context length", "seq_len"), ("sequence length", "seq_len"), ("seq len", "seq_len"),
@@ -382,7 +388,7 @@ FILLERS = {"of", "is", "was", "=", ":", "to", "at", "set", "as", "size", "-", "-
            "using", "value", "default", "per", "gpu", "device", "train", "even", "still", "my", "the", "your", "{",
            ",", "down", "up", "from", "[", "]", "approx", "~", "≈", "setting", "being", "are", "were", "has",
            "have", "is:", "and", "can", "could", "would", "should", "will", "must", "then", "limited", "fixed",
-           "kept"}
+           "kept", "already", "now", "currently"}  # ("the training batch size is already 1")
 
 
 _INDEXES: dict[str, PhraseIndex] = {}

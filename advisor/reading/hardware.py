@@ -86,9 +86,10 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
                 # "I don't have 8 A100s like you", "a more powerful GPU than a T4": cards the user lacks or compares
                 # with are another setup's
                 setup = "reference"
+            clause.card_ends.add(clause.keys[e - 1])  # (a family's name too: "16GB RAM V100s")
+            clause.card_starts.add(clause.keys[s])
+            clause.card_sizes[clause.keys[s]] = frozenset(round(m.memory_gb) for m in match.candidates)
             if match.gpu is not None:
-                clause.card_ends.add(clause.keys[e - 1])
-                clause.card_starts.add(clause.keys[s])
                 reading.set(Read("gpu_model", match.gpu.id, text, setup))
                 # the card's catalogue size gives way to one the user states ("RTX 2080 (11264MiB each)")
                 reading.set(Read("gpu_memory_gb", match.gpu.memory_gb, text, setup, weak=True))
@@ -472,7 +473,12 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
     after_card = clause.keys[k] - 1 in clause.card_ends and clause.tokens[clause.keys[k]].space_before
     # "2*22G 2080ti", "a 48GB RTX 8000": a size right before a card's name is each card's (a modded card's too)
     before_card = end + 1 < len(clause.keys) and clause.keys[end + 1] in clause.card_starts
-    if _host_memory(before, after) and setup_of(clause, k) == "user":
+    # "16GB RAM V100s", "24GB VRAM 3090": the memory word between the size and the card's name is the card's
+    # (when the size is one the card comes in, and nothing stands between: "32GB RAM 3090 machine" is the host's)
+    before_card = before_card or (end + 2 < len(clause.keys) and words[end + 1] in ("ram", "vram", "memory")
+                                  and clause.keys[end + 2] == clause.keys[end + 1] + 1
+                                  and round(nbytes / 1e9) in clause.card_sizes.get(clause.keys[end + 2], ()))
+    if not before_card and _host_memory(before, after) and setup_of(clause, k) == "user":
         gb = nbytes / (2**30 if unit in ("gib", "tib", "mib") else 1e9)
         reading.set(Read("cpu_ram_gb", round(gb, 2), clause.text(clause.keys[k], clause.keys[end])))
         return  # "RAM 512GB", "128GB of RAM", "512 GB system memory": the host's, what offload can use
@@ -507,7 +513,7 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
     gpu_ram = bool(after[:1]) and after[0] in GPU_WORDS or before[-2:-1] != [] and before[-2] in GPU_WORDS \
         and before[-1] in ("ram", "memory")  # "24GB GPU RAM", "GPU RAM 24GB": the card's
     if (set(before[-2:]) | set(after[:2])) & {"ram", "cpu", "host", "system", "disk", "dataset", "data"} \
-            and not (gpu_said_before and after[:2] == ["of", "ram"]) and not gpu_ram:
+            and not (gpu_said_before and after[:2] == ["of", "ram"]) and not gpu_ram and not before_card:
         return
     later = words[end + 1:end + 5]
     several = (reading.get("num_gpus") or 1) > 1  # "4 A100s, 160GB total" (but "my 24GB total VRAM" is one card's)

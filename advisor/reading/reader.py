@@ -111,7 +111,20 @@ def read(message: str) -> Reading:
         reading.hf_trainer = next(w for w in index.words if w in HF_TRAINER_WORDS)
     _goal(tokens, sentences, message, reading, index)
     _resolve(reading)
+    optimizer = reading.values.get("optimizer")
+    if optimizer is not None and optimizer.value == "sgd" and "momentum" in index.words:
+        _sgd_momentum(index, reading, optimizer)
     return reading
+
+
+def _sgd_momentum(index: Keys, reading: Reading, optimizer: Read) -> None:
+    """`torch.optim.SGD(params, lr=0.1, momentum=0.9)`, "SGD ... momentum 0.9": SGD with a momentum buffer (one
+    more state per weight), unless the momentum said is 0."""
+    words = index.words
+    for k, w in enumerate(words):
+        if w == "momentum" and not (k + 1 < len(words) and words[k + 1] in ("0", "0.0", "0.")):
+            reading.values["optimizer"] = replace(optimizer, value="sgd_momentum")
+            return
 
 
 GLUED_DEGREES = frozenset({"tp", "pp", "dp"})  # "TP8 PP8 DP2": Megatron's degrees, written glued
@@ -733,6 +746,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             right_slot = ("dataset_size", noun + 1)
         elif right_slot is None and scaled >= 1000 and u in ("", "k", "m") and words[noun:noun + 1] == ["dataset"]:
             right_slot = ("dataset_size", noun)  # "the dolly 15k dataset": a data set of that many (not "2 datasets")
+        if right_slot is not None and right_slot[0] == "dataset_size" and _of_each_group(words, right_slot[1]):
+            right_slot = None  # "37 classes and 120 images each", "500 samples per class": a group's, not the data set
         if slot is None and right_slot is None and _total_after_a_batch(clause, k):
             slot = ("global_batch", k - 1)  # "128 per GPU and lr 4e-3 (total 4096)": the batch over all GPUs
         if slot is None or (slot[0] == "batch" and right_slot and right_slot[0] == "micro_batch") \
@@ -1156,6 +1171,16 @@ def _factor(clause: Clause, reading: Reading, k: int, value: float, left: Phrase
         reading.set(Read("batch_scale_factor", value, text))
     elif slot[0] == "lr":
         reading.set(Read("lr_scale_factor", value, text))
+
+
+# what a data set is split into: "500 images per class" is one group's size
+GROUPS = frozenset({"class", "category", "label", "folder", "identity", "person", "speaker", "subject", "language"})
+
+
+def _of_each_group(words: list[str], noun: int) -> bool:
+    """Whether the data noun at `noun` is followed by 'each' or 'per class' (and the like): a group's count."""
+    after = words[noun + 1:noun + 3]
+    return after[:1] == ["each"] or (after[:1] == ["per"] and after[1:2] != [] and after[1].rstrip("s") in GROUPS)
 
 
 # what a data set's size counts, after a name or a kind ("52k Alpaca dataset", "100k SFT samples")
