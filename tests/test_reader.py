@@ -1562,6 +1562,17 @@ def test_phrasings_from_the_eleventh_session(message, expected, absent):
     # SGD with a momentum argument keeps a momentum buffer
     ("optim = torch.optim.SGD(net.parameters(), lr=0.1, momentum=momentum)", {"optimizer": "sgd_momentum"}, []),
     ("I use SGD, lr 0.1", {"optimizer": "sgd"}, []),
+    # review 18 #02: the configuration that fails is the one asked about; one switched to is the run now
+    ("with --finetuning_type lora it runs, but --finetuning_type full runs out of GPU memory",
+     {"training_mode": "finetune"}, []),
+    ("full fine-tuning OOMs, but LoRA works", {"training_mode": "finetune"}, []),
+    ("full fine-tuning OOMs, so I switched to LoRA and it works", {"training_mode": "lora"}, []),
+    # the script's --fp16 sets autocast whatever accelerate's config says; a list after a negation is negated
+    ("accelerate config: mixed_precision no; accelerate launch train.py --finetuning_type full --fp16",
+     {"precision": "amp_fp16"}, []),
+    ("accelerate config: mixed_precision: 'no'", {"precision": "fp32"}, []),
+    ("I don't want gradient checkpointing or bf16; the model is small", {"grad_checkpointing": False}, ["precision"]),
+    ("I train in fp16 or bf16", {"precision": "amp_fp16"}, []),
 ])
 def test_phrasings_from_the_twelfth_session(message, expected, absent):
     got = labels(message)

@@ -244,7 +244,18 @@ SWITCHING_ON = frozenset({"turn", "turned", "on", "the", "enable", "enabled", "a
 
 def negated(clause: Clause, k: int, length: int = 1) -> bool:
     """A negation just before ("without gradient checkpointing", "instead of Adam", "no fp32 master weights") or
-    just after ("LoRA is not an option", "flash attention isn't installed")."""
+    just after ("LoRA is not an option", "flash attention isn't installed"); the next items of a list it negates
+    ("I don't want gradient checkpointing or bf16", at most three items back)."""
+    if k >= 2 and clause.words[k - 1] in ("or", "nor"):
+        for item_end in range(k - 2, max(-1, k - 12), -1):
+            if clause.words[item_end + 1] not in ("or", "nor", ","):
+                continue
+            if _negated_here(clause, item_end, 1):
+                return True
+    return _negated_here(clause, k, length)
+
+
+def _negated_here(clause: Clause, k: int, length: int) -> bool:
     lo = max(0, k - 5)
     before = [j for j in range(lo, k) if clause.words[j] not in ("'", "t")] \
         if not NEGATIONS.isdisjoint(clause.words[lo:k]) else []  # "wouldn't need QLoRA" (most words have none)

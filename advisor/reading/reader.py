@@ -154,6 +154,8 @@ def _predicted(clause: Clause, k: int) -> bool:
 
 
 
+# what says a setting was changed to ("so I switched to LoRA and it works": LoRA is the run now)
+SWITCHED = frozenset({"switched", "switch", "switching", "moved", "changed", "went", "instead", "now"})
 SWITCHES = (["use"], ["enable"], ["enabled"])  # a key's first part that turns on what follows (`use_fp16`)
 # "would batch 8 be faster?", "would micro 2 help throughput?": the batch a question supposes
 SUPPOSED_BATCHES = (["batch"], ["bs"], ["batchsize"], ["micro"], ["microbatch"], ["mbs"], ["per"])
@@ -225,7 +227,18 @@ def _mood(clause: Clause) -> str:
     if present & RUN_WORDS and any(w in RUN_WORDS and NEGATIONS.intersection(words[max(0, k - 3):k])
                                    for k, w in enumerate(words)):
         return "fail"  # "it doesn't run", "does not fit", "won't work"
-    return "ok" if present & OK_WORDS else ""
+    return "ok" if _ok_said(present, words) else ""
+
+
+TUNE_WORDS = frozenset({"tune", "tuning", "tuned", "tunes", "tuner"})
+
+
+def _ok_said(present: set[str], words: list[str]) -> bool:
+    """Whether a word of success is said ("it runs", "fits", "works fine"): the 'fine' of "fine-tuning" is not one."""
+    said = present & OK_WORDS
+    if said != {"fine"}:
+        return bool(said)
+    return any(w == "fine" and (k + 1 == len(words) or words[k + 1] not in TUNE_WORDS) for k, w in enumerate(words))
 
 
 # what a run does when it works, said of the run ("runs", "fits") or of how it went ("fine", "properly")
@@ -245,10 +258,11 @@ def _segment_mood(clause: Clause, t: int) -> str:
         first -= 1
     while last + 1 < clause.end and clause.tokens[last + 1].text not in SEGMENT_ENDS and last - t < 30:
         last += 1
-    words = {w for u in range(first, last + 1) for w in clause.tokens[u].text.split("_")}
+    said = [w for u in range(first, last + 1) if clause.tokens[u].kind == "word" for w in clause.tokens[u].text.split("_")]
+    words = set(said)
     if words & FAIL_WORDS or {"out", "memory"} <= words:
         return "fail"
-    return "ok" if words & OK_WORDS else ""
+    return "ok" if _ok_said(words, said) else ""
 
 
 MOOD_WORDS = FAIL_WORDS | OK_WORDS | {"out"}
@@ -349,7 +363,11 @@ def _keywords(clause: Clause, reading: Reading) -> None:
         if name == "precision" and value == "amp":
             said = " ".join(w for w in words[key_end:key_end + 4] if w not in ("=", ":", "'", '"', "`"))
             if said.split(" ")[0] in ("no", "false", "none", "0"):
-                value, off = "fp32", False  # accelerate's `mixed_precision: 'no'`: full fp32
+                # accelerate's `mixed_precision: 'no'`: full fp32 - unless the training script's own `--fp16` or
+                # `--bf16` says otherwise (the Trainer's flag sets up autocast whatever the launcher's config says)
+                reading.set(Read("precision", "fp32", clause.text(clause.keys[k], last), setup_of(clause, k), weak=True))
+                after_hit = end
+                continue
             elif said.startswith(("fp 8", "int 8", "fp 4", "fp8")):
                 after_hit = end  # `mixed_precision fp8`: another precision than the ones the estimates know
                 continue
@@ -376,9 +394,10 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             reading.ask_about(name, not off if isinstance(value, bool) else value, clause.text(clause.keys[k], last))
             continue
         text = clause.text(clause.keys[k], last)
-        if name == "training_mode" and value == "finetune" and not off and words[k] in ("full", "fully", "type") \
-                and reading.full_training is None:
+        if name == "training_mode" and value == "finetune" and not off and reading.full_training is None \
+                and not {"full", "fully"}.isdisjoint(words[k:end]):
             reading.full_training = text  # "full fine-tuning", "full-parameter", `--finetuning_type full`
+            reading.full_training_mood = reading.clause_mood
         if name == "full_weights":
             if not off and reading.full_training is None and words[k - 1:k] not in (["of"], ["than"], ["vs"]) \
                     and after not in HYPERPARAMETER_TAILS and setup_of(clause, k) == "user":
@@ -415,6 +434,8 @@ def _keywords(clause: Clause, reading: Reading) -> None:
                 # an out-of-memory error is the user's, whoever's setup the clause speaks of ("following your
                 # configuration, it prompts CUDA out of memory")
                 reading.set(Read(name, value, text, "user" if name == "oom" else setup_of(clause, k)))
+                if name == "adapter" and not SWITCHED.isdisjoint(present):
+                    reading.adapter_switched_to = True
                 if name == "offload" and {"param", "params", "parameters"} & set(words[k:end]):
                     reading.set(Read("offload_params", True, text, setup_of(clause, k)))  # `offload_param`
         after_hit = end
@@ -1457,6 +1478,12 @@ def _resolve(reading: Reading) -> None:
         # "kaggle 2x T4 … only one gpu is used by unsloth": the machine has more, the run uses one
         values["num_gpus"] = Read("num_gpus", 1, reading.one_gpu_used)
         reading.several_gpus = False
+    adapter = values.get("adapter")
+    if adapter is not None and adapter.mood == "ok" and reading.full_training_mood == "fail" \
+            and not reading.adapter_switched_to:
+        # "with --finetuning_type lora it runs, but --finetuning_type full runs out of memory": the run that fails,
+        # every weight trained, is the one asked about
+        del values["adapter"]
     batches.resolve_third_party(reading)
     batches.resolve_planned_change(reading)
     batches.resolve_product_batches(reading)

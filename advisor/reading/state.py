@@ -77,6 +77,8 @@ class Reading:
     finetune_evidence: str | None = None  # words that mean fine-tuning without saying so (FINETUNE_EVIDENCE)
     scratch_evidence: str | None = None  # training on a pre-training corpus ("ResNet50 on ImageNet")
     full_training: str | None = None  # words that rule adapters out ("without peft", "LoRA is not an option")
+    full_training_mood: str = ""  # the mood of the clause that said it ("--finetuning_type full runs out of memory")
+    adapter_switched_to: bool = False  # the adapters were said as a change made ("so I switched to LoRA")
     no_accumulation: Any = None  # the Read of "no accumulation": one micro-batch per update unless a count is said
     launcher: str | None = None  # the words of a per-GPU launcher ("torchrun", "accelerate launch")
     per_card_memory_text: str = ""  # the words of a size said right before a card's name: each card's ("2*22G 2080ti")
@@ -122,6 +124,9 @@ class Reading:
             and read.sentence not in self.pretraining_sentences  # said again outside the pre-training sentence
         outranks = old is not None and old.value != read.value and read.field in PERSONAL_FIELDS \
             and rank(read) > rank(old) and not usable_of(old, read)
+        # a weak read gives way to one said outright (accelerate's `mixed_precision: no`, then the script's `--fp16`)
+        outranks = outranks or (old is not None and old.value != read.value and old.weak and not read.weak
+                                and read.field not in PERSONAL_FIELDS)
         if old is None or finetune_wins or restated or outranks:
             if old is not None and old.value != read.value and len(self.conflicts) < 20:
                 self.conflicts.append((old, read))
