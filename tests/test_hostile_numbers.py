@@ -94,3 +94,17 @@ def test_answers_from_the_command_line_are_checked_too():
     out = subprocess.run([sys.executable, "-m", "advisor", "answer", "-", "-a", "gpu_memory=nan GB"], cwd=ROOT,
                          input=b"message: OOM\n", capture_output=True, timeout=60)
     assert out.returncode == 2 and b"gpu_memory" in out.stderr and b"Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize("message", [
+    # review 19 #30: a warmup "from 0 to 0.16" was read as an LR change from 0, and its factor divided by zero
+    "The paper says the learning rate is first linearly increased from 0 to 0.16 in the first training epoch. "
+    "I use a single GPU with 16G and batch size 4. Is the learning rate wrong?",
+    "I went from batch 0 to 32 and lr from 0 to 0.1",
+    "batch from 32 to 0",
+    "8 GPUs, went from 0 nodes to 2 nodes",
+])
+def test_a_change_from_zero_is_no_change_and_never_divides_by_it(message):
+    advice = consult(message)  # (an exception here is the defect)
+    facts = {f.name: f.value for f in advice.facts}
+    assert "lr_scale_factor" not in facts and "batch_scale_factor" not in facts

@@ -284,10 +284,11 @@ def _change(reading: Reading, topic: str, a: float, b: float, text: str) -> None
     """A change of the quantity `topic` from a to b: the batch, the LR, the sequence length (the new one is the
     run's), or the GPU count (the run asked about has the new count)."""
     if topic == "batch":
-        if a.is_integer() and b.is_integer():
+        if a.is_integer() and b.is_integer() and min(a, b) >= 1:
             reading.set(Read("batch_from", int(a), text))
             reading.set(Read("batch_to", int(b), text))
-    elif topic == "lr":
+    elif topic == "lr" and a > 0 and b > 0:
+        # (not "increased from 0 to 0.16 in the first epoch": a warmup's ramp, no LR the run had)
         reading.set(Read("lr_from", a, text))
         reading.set(Read("lr_to", b, text))
     elif topic == "seq":  # "reduce the max sequence length from 512 to 128": 128 now

@@ -1417,7 +1417,7 @@ def _node_count_changed(reading: Reading) -> None:
         return
     old, new = change
     gpus = values.get("num_gpus")
-    if gpus is None or gpus.sentence != old.sentence or gpus.value % old.value:
+    if gpus is None or gpus.sentence != old.sentence or old.value <= 0 or gpus.value % old.value:
         return
     total = gpus.value // old.value * new.value
     values["num_nodes"] = new

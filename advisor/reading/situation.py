@@ -351,8 +351,9 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
             scale = gpus if reading.batch_change_per_gpu else 1
             put("batch_size", b * scale, v["batch_to"].text)
             put("reference_batch", a * scale, v["batch_from"].text)
-        put("batch_scale_factor", b / a, v["batch_to"].text)
-    if "lr_from" in v and "lr_to" in v:
+        if a > 0:
+            put("batch_scale_factor", b / a, v["batch_to"].text)
+    if "lr_from" in v and "lr_to" in v and v["lr_from"].value > 0:
         put("base_lr", v["lr_from"].value, v["lr_from"].text)
         put("lr_scale_factor", v["lr_to"].value / v["lr_from"].value, v["lr_to"].text)
     unqualified = v.get("batch_unqualified")  # "batch 256 on 4 GPUs": each GPU's or the total? (a question)
