@@ -1393,3 +1393,30 @@ def test_an_oom_after_some_steps_is_measured_up_to_the_failing_step_and_its_stag
 def test_an_oom_at_a_larger_micro_batch_is_still_measured_at_two(kb):
     advice = consult("Fine-tuning a 600M model on an A40 48GB with batch_size 8 gives CUDA OOM", kb=kb)
     assert "measure-full-step-memory" in _measures(advice)
+
+
+# ------------------------------------------------------------------- several GPUs no faster than one (review 19)
+
+TWO_TITANS = ("I was training with one Titan Xp GPU with a batch size of 16 and get a batch time of 0.20 s. When I "
+              "train with two Titan Xp GPUs I use a batch size of 32 and get a batch time of 0.36 s, which is only "
+              "about 10% faster. Is there something I could be doing wrong?")
+
+
+def test_several_gpus_no_faster_than_one_get_the_checklist_and_the_launch_is_asked_first(kb):
+    advice = consult(TWO_TITANS, kb=kb)
+    assert advice.findings[0].id == "finding-multi-gpu-no-faster"
+    assert advice.questions[0].id == "launch"  # (not the precision: the launch is what decides it)
+    assert _measures(advice)[0] == "measure-multi-gpu-scaling"
+
+
+def test_started_with_plain_python_the_run_is_dataparallel_and_ddp_is_recommended(kb):
+    advice = consult(TWO_TITANS, answers={"launch": "one_process"}, kb=kb)
+    assert "finding-dataparallel" in [f.id for f in advice.findings]
+    assert advice.recommendation.option_id == "ddp-instead-of-dataparallel"
+
+
+def test_a_launcher_said_is_not_asked_about(kb):
+    advice = consult("I'm training on 4xRTX-4090 with torchrun --nproc_per_node=4 and it takes 130 hours; on a single "
+                     "GPU 30 hours for the same steps. Why is DDP so much slower?", kb=kb)
+    assert "finding-multi-gpu-no-faster" in [f.id for f in advice.findings]
+    assert "launch" not in [q.id for q in advice.questions]

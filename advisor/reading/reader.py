@@ -1302,6 +1302,8 @@ def _goal(tokens: list[Token], sentences: list[tuple[int, int]], source: str, re
                               if name not in reading.values or reading.values[name].value != value]
     if reading.asked_settings:  # "would zero3 help?": what the change would do is asked, first
         topics, said = ["changes"] + topics, said or reading.asked_settings[0][2]
+    if not topics and found is not None and found[0] == "faster":
+        topics, said = ["speed"], found[1]  # "two GPUs are only 10% faster - what could I be doing wrong?": speed
     if topics:
         reading.set(Read("asked_topics", ", ".join(topics), said))
 
