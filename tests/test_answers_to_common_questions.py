@@ -1420,3 +1420,31 @@ def test_a_launcher_said_is_not_asked_about(kb):
                      "GPU 30 hours for the same steps. Why is DDP so much slower?", kb=kb)
     assert "finding-multi-gpu-no-faster" in [f.id for f in advice.findings]
     assert "launch" not in [q.id for q in advice.questions]
+
+
+# ------------------------------------------------------------------- the host's RAM, not the GPU's (review 19)
+
+def test_exit_code_minus_nine_is_the_hosts_ram_and_leads_the_answer(kb):
+    advice = consult("I fine-tune Mistral-7B with DPO on 2xA100 80GB using TRL; it dies with \"failed (exitcode: -9) "
+                     "local_rank: 1\". Why does this OOM when I have 160GB?", kb=kb)
+    assert advice.findings[0].id == "finding-process-killed"
+
+
+def test_rays_memory_monitor_is_the_hosts_ram(kb):
+    c = run_consultation("GRPO with verl on 8*40GB A100 and 760GB of memory: ray.exceptions.OutOfMemoryError: memory "
+                         "on the node was 726.33GB / 760.00GB, which exceeds the memory usage threshold of 0.95.", kb=kb)
+    assert c.wm.value("claim_process_killed") is True
+
+
+def test_the_hosts_ram_running_out_without_the_models_size_says_what_holds_it(kb):
+    advice = consult("Training dies: the system RAM runs out after loading, on 4 GPUs.", kb=kb)
+    assert advice.findings[0].id == "finding-host-ram-ran-out"
+
+
+def test_loading_on_every_process_over_the_ram_said_is_named(kb):
+    # 7B × 4 B (fp32) × 8 processes = 208.62 GiB, twice while loading = 417.23 GiB: over the 256 GiB of RAM said
+    advice = consult("Full fine-tuning of a 7B model on 8x A100 80GB with 256GB of RAM: the processes get killed "
+                     "while loading.", kb=kb)
+    assert advice.findings[0].id == "finding-process-killed"
+    assert advice.findings[1].title == ("Loading the model on every process takes up to 417.23 GiB: more than the "
+                                        "machine's 256.00 GiB")

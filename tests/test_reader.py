@@ -1573,11 +1573,20 @@ def test_phrasings_from_the_eleventh_session(message, expected, absent):
     ("accelerate config: mixed_precision: 'no'", {"precision": "fp32"}, []),
     ("I don't want gradient checkpointing or bf16; the model is small", {"grad_checkpointing": False}, ["precision"]),
     ("I train in fp16 or bf16", {"precision": "amp_fp16"}, []),
+    # review 19 #17: a size no GPU word stands by, twice what the named card comes in, is the machine's RAM
+    ("I run the code with 200GB of memory and 2*80G A100", {"gpu_memory_gb": 80, "num_gpus": 2}, []),
+    ("v100 or a100 GPUs with 80gb", {"gpu_memory_gb": 80}, []),
+    ("My system is ubuntu 18.04 with a GTX1050 with 4GB of memory", {"gpu_memory_gb": 4}, []),
 ])
 def test_phrasings_from_the_twelfth_session(message, expected, absent):
     got = labels(message)
     assert {k: got.get(k) for k in expected} == expected, got
     assert not [k for k in absent if k in got], got
+
+
+def test_a_size_far_over_the_named_card_is_the_hosts_ram():
+    reading = read("I run the code with 200GB of memory and 2*80G A100, with Qwen2.5-VL-instruct.")
+    assert reading.get("cpu_ram_gb") == 200 and reading.get("gpu_memory_gb") == 80
 
 
 def test_a_run_length_under_a_config_key_outranks_a_timed_count_of_steps():

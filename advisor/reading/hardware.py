@@ -536,6 +536,9 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
         text = clause.text(first, last)
         if before_card:
             reading.per_card_memory_text = text  # (each card's size, not a total over the cards)
+        if not (after_card or before_card or GPU_WORDS.intersection(words[max(0, k - 6):end + 4])
+                or "vram" in words[max(0, k - 3):end + 4]):
+            reading.bare_memory_text = text  # "200GB of memory": no GPU word says whose
         reading.set(Read("gpu_memory_gb", round(gb, 2), text))
         reading.set(Read("gpu_memory_bytes", nbytes, text))
 
@@ -603,6 +606,15 @@ def resolve_card_memory(reading: Reading) -> None:
     if each is not None and not said.weak and said.text != reading.per_card_memory_text:
         # "8xA100 (640G)": the memory of all the cards together, the named card's size each
         values["gpu_memory_gb"] = replace(said, value=each, implied=True)
+    elif each is None and said is not None and not said.weak and sizes and said.value >= max(2 * max(sizes), 32) \
+            and "cpu_ram_gb" not in values and said.text == reading.bare_memory_text:
+        # "200GB of memory and 2*80G A100": twice what the named card comes in or more (and a size a host has), and
+        # no total of its cards: the machine's RAM
+        values["cpu_ram_gb"] = Read("cpu_ram_gb", said.value, said.text, said.setup)
+        values.pop("gpu_memory_gb")
+        values.pop("gpu_memory_bytes", None)
+        if len(sizes) == 1:
+            values["gpu_memory_gb"] = Read("gpu_memory_gb", sizes[0], values["gpu_model"].text, weak=True, implied=True)
     model, said = values.get("gpu_model"), values.get("gpu_memory_gb")
     card = catalogue.gpus().get(model.value) if model is not None else None
     if card is not None and said is not None and not said.weak and said.sentence != model.sentence \

@@ -82,6 +82,7 @@ class Reading:
     no_accumulation: Any = None  # the Read of "no accumulation": one micro-batch per update unless a count is said
     launcher: str | None = None  # the words of a per-GPU launcher ("torchrun", "accelerate launch")
     per_card_memory_text: str = ""  # the words of a size said right before a card's name: each card's ("2*22G 2080ti")
+    bare_memory_text: str = ""  # the words of a size no GPU word or card name stands by ("200GB of memory")
     several_gpus: bool = False  # the user's text speaks of several GPUs ("multiple GPUs", "per GPU", "across GPUs")
     batch_change_per_gpu: bool = False  # the batch change said is each GPU's ("per-GPU batch from 4 to 8")
     several_gpus_text: str = ""  # the words of the first clause that does ("in a multi-GPU, multi-node setup")
