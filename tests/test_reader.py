@@ -1170,7 +1170,8 @@ def test_readings_from_the_seventh_sessions_corpus(message, expected, absent):
     ("phi-3-mini-4k-instruct LoRA on kaggle T4, fp16, batch 8 seq 4096 -> out of memory", {"gpu_model": "t4"}, []),
     # an optimizer's key glued to 'torch' is no dtype: the precision after it is read
     ("HF Trainer defaults (per_device_train_batch_size 8, adamw_torch), bf16, seq 1024.", {"precision": "amp_bf16"}, []),
-    ("model = AutoModel.from_pretrained(name, torch_dtype=torch.bfloat16)", {}, ["precision"]),
+    # (weights loaded in bf16 and every weight trained: pure bf16, the twelfth session's reading)
+    ("model = AutoModel.from_pretrained(name, torch_dtype=torch.bfloat16)", {"precision": "bf16"}, []),
     # the batch accumulation would reach, in tokens, counts no steps
     ("LoRA SFT on 1x A100 80GB with batch 8 seq 2048. should I accumulate to 4M tokens to match?",
      {"micro_batch": 8}, ["grad_accum_steps"]),
@@ -1577,6 +1578,12 @@ def test_phrasings_from_the_eleventh_session(message, expected, absent):
     ("I run the code with 200GB of memory and 2*80G A100", {"gpu_memory_gb": 80, "num_gpus": 2}, []),
     ("v100 or a100 GPUs with 80gb", {"gpu_memory_gb": 80}, []),
     ("My system is ubuntu 18.04 with a GTX1050 with 4GB of memory", {"gpu_memory_gb": 4}, []),
+    # weights loaded in bf16 and trained as they are: pure bf16 (DeepSpeed keeps fp32 master weights: autocast)
+    ("full fine-tuning of llama-7b with torch_dtype=torch.bfloat16 in a Trainer", {"precision": "bf16"}, []),
+    ("swift sft --train_type full --torch_dtype bfloat16 --deepspeed zero2", {"precision": "amp_bf16"}, []),
+    ("LoRA on llama with torch_dtype=torch.bfloat16", {"training_mode": "lora"}, ["precision"]),
+    ("bnb_4bit_compute_dtype=torch.bfloat16", {}, ["precision"]),
+    ("torchrun train.py --dtype=bf16", {}, ["precision"]),
 ])
 def test_phrasings_from_the_twelfth_session(message, expected, absent):
     got = labels(message)

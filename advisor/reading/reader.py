@@ -345,6 +345,12 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             after_hit = end
             continue
         after = words[end] if end < len(words) else ""
+        if name == "precision" and value in ("amp_bf16", "amp_fp16") and reading.weights_dtype is None \
+                and words[max(0, k - 3):k].count("torch") >= 1 and "dtype" in words[max(0, k - 3):k] \
+                and "compute" not in words[max(0, k - 3):k] \
+                and setup_of(clause, k) == "user":
+            # `torch_dtype=torch.bfloat16`: the weights loaded in 16 bits (settled in _resolve)
+            reading.weights_dtype = (value[4:], clause.text(clause.keys[max(0, k - 2)], last))
         if name == "precision" and (not _training_precision(clause, k, length) or after in ("auto", "none")
                                     or words[end:end + 2] == ["enabled", "auto"] or _set_at_run_time(clause, last)
                                     or FLOPS_WORDS & set(words[k + length:k + length + 6])):
@@ -1480,6 +1486,15 @@ def _resolve(reading: Reading) -> None:
         # "kaggle 2x T4 … only one gpu is used by unsloth": the machine has more, the run uses one
         values["num_gpus"] = Read("num_gpus", 1, reading.one_gpu_used)
         reading.several_gpus = False
+    if reading.weights_dtype is not None and "precision" not in values and "adapter" not in values:
+        # weights loaded in bf16 and trained as they are (the Trainer's and a plain loop's optimizer then keeps its
+        # state in bf16 too): pure bf16 training - but DeepSpeed and FSDP keep fp32 master weights beside them.
+        # (fp16 weights are left to the question: the vocabulary's pure 16-bit precision is bf16's)
+        width, text = reading.weights_dtype
+        sharded = reading.deepspeed or (values.get("parallelism") is not None and values["parallelism"].value in
+                                        ("zero", "fsdp"))
+        if sharded or width == "bf16":
+            values["precision"] = Read("precision", ("amp_" + width) if sharded else width, text, implied=True)
     adapter = values.get("adapter")
     if adapter is not None and adapter.mood == "ok" and reading.full_training_mood == "fail" \
             and not reading.adapter_switched_to:

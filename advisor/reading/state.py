@@ -78,6 +78,7 @@ class Reading:
     scratch_evidence: str | None = None  # training on a pre-training corpus ("ResNet50 on ImageNet")
     full_training: str | None = None  # words that rule adapters out ("without peft", "LoRA is not an option")
     full_training_mood: str = ""  # the mood of the clause that said it ("--finetuning_type full runs out of memory")
+    weights_dtype: tuple[str, str] | None = None  # (bf16 | fp16, words) the weights are loaded in (`torch_dtype`)
     adapter_switched_to: bool = False  # the adapters were said as a change made ("so I switched to LoRA")
     no_accumulation: Any = None  # the Read of "no accumulation": one micro-batch per update unless a count is said
     launcher: str | None = None  # the words of a per-GPU launcher ("torchrun", "accelerate launch")
