@@ -1584,6 +1584,9 @@ def test_phrasings_from_the_eleventh_session(message, expected, absent):
     ("LoRA on llama with torch_dtype=torch.bfloat16", {"training_mode": "lora"}, ["precision"]),
     ("bnb_4bit_compute_dtype=torch.bfloat16", {}, ["precision"]),
     ("torchrun train.py --dtype=bf16", {}, ["precision"]),
+    # Megatron's distributed optimizer is ZeRO-1's layout (review 19 #4: the layout was asked)
+    ("single node with Megatron I get OOM even with MBS=1 and the distributed optimizer", {"zero_stage": 1}, []),
+    ("without the distributed optimizer", {}, ["zero_stage"]),
 ])
 def test_phrasings_from_the_twelfth_session(message, expected, absent):
     got = labels(message)

@@ -194,6 +194,9 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("ds zero2", "zero_stage", 2), ("ds zero3", "zero_stage", 3),
     ("offload", "offload", "cpu"), ("cpu offload", "offload", "cpu"), ("offload optimizer", "offload", "cpu"),
     ("offloading", "offload", "cpu"), ("cpu offloading", "offload", "cpu"),
+    # Megatron's distributed optimizer shards the optimizer state and fp32 master weights over the data-parallel
+    # ranks: ZeRO-1's layout (`--use-distributed-optimizer`, "MBS=1 and the distributed optimizer")
+    ("distributed optimizer", "zero_stage", 1), ("use distributed optimizer", "zero_stage", 1),
     ("offload param", "offload", "cpu"), ("nvme", "offload", "nvme"), ("offload to nvme", "offload", "nvme"),
     # the parameters offloaded too (ZeRO-3's offload_param, FSDP's offload_params=True)
     ("offload params", "offload", "cpu"), ("offload parameters", "offload", "cpu"),
