@@ -1448,3 +1448,37 @@ def test_loading_on_every_process_over_the_ram_said_is_named(kb):
     assert advice.findings[0].id == "finding-process-killed"
     assert advice.findings[1].title == ("Loading the model on every process takes up to 417.23 GiB: more than the "
                                         "machine's 256.00 GiB")
+
+
+# ------------------------------------------------------------------- what a time budget buys (review 19 #29)
+
+def test_a_time_budget_gives_the_compute_optimal_model_size(kb):
+    advice = consult("I have 8*A800 (80G). Which model size could it train (pre-train from scratch) within 1 or 2 "
+                     "months?", kb=kb)
+    # 8 × 312 TFLOP/s × 40% × 60 days = 5.18e21 FLOPs; N = sqrt(C / 120) = 6.567B on 20 × N = 131.3B tokens
+    assert advice.findings[0].title == ("In 60 days: about 6.567B parameters on 131.3B tokens (compute-optimal)")
+
+
+def test_a_time_budget_with_the_models_size_gives_its_tokens(kb):
+    advice = consult("I want to pre-train a 1.3B model from scratch on 8x H100 within 2 weeks. How many tokens can I "
+                     "use?", kb=kb)
+    # 8 × 989 TFLOP/s × 40% × 14 days = 3.83e21 FLOPs / (6 × 1.3B) = 490.8B tokens
+    assert "In 2 weeks your 1.3B-parameter model trains on about 490.8B tokens" in [f.title for f in advice.findings]
+
+
+# ------------------------------------------------------------------- times said for many steps or an epoch (review 19)
+
+@pytest.mark.parametrize("message, fact, value", [
+    ("I get 528.9 ms per iteration.", "step_seconds", 0.5289),
+    ("it shows that 460 hours are required for 10,000 iterations", "step_seconds", 165.6),
+    ("it looks like it will take 60 hours to complete 1 epoch", "epoch_seconds", 216_000),
+])
+def test_a_time_for_steps_or_an_epoch_is_read(kb, message, fact, value):
+    c = run_consultation(message, kb=kb)
+    assert c.wm.value(fact) == pytest.approx(value)
+
+
+@pytest.mark.parametrize("question", ["Is this in line with expectations?", "Does that sound right?"])
+def test_asking_whether_a_figure_is_right_asks_for_what_to_expect(kb, question):
+    c = run_consultation(f"One epoch takes 60 hours on my 2060. {question}", kb=kb)
+    assert "expected" in c.wm.value("asked_topics")

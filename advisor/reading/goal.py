@@ -312,6 +312,8 @@ ASK_CUES: list[tuple[str, str]] = [
     ("per device train batch size", "batch"), ("micro batch size", "batch"), ("what micro batch size", "batch"),
     ("expected", "expected"), ("normal", "expected"), ("make sense", "expected"), ("makes sense", "expected"),
     ("reasonable", "expected"), ("is this right", "expected"), ("is that right", "expected"),
+    ("expectations", "expected"), ("in line with", "expected"), ("sound right", "expected"),
+    ("sounds right", "expected"), ("as expected", "expected"),
 ]
 # "how many H100s do I need?": a count of cards is a question about GPUs. A card's name is keys of letters and digits
 # ("H100" is 'h', '100'; "4090s" is '4090', 's')

@@ -286,6 +286,36 @@ def batch_speedup(step_seconds_by_batch: list[list[float]]) -> dict[str, Estimat
             "large_batch": Estimate(b2, None, large, ("arithmetic",))}
 
 
+TOKENS_PER_PARAM_OPTIMAL = 20  # Hoffmann et al.'s compute-optimal ratio, as usually quoted (Chinchilla: 70B, 1.4T)
+
+
+@estimator("flops", "optimal_params", "optimal_tokens", "tokens", "mfu", cites=("kaplan", "chinchilla"))
+def compute_budget(peak_tflops: float, seconds: float, num_gpus: float = 1, params: float | None = None,
+                   adapter: str | None = None) -> dict[str, Estimate]:
+    """What a time budget buys: the GPUs' FLOPs at MFU_ASSUMED of their peak, the compute-optimal model for it (C =
+    6·N·D with D = 20·N, so N = sqrt(C / 120)) and, for a model of a given size, the tokens it trains on."""
+    if min(peak_tflops, seconds, num_gpus) <= 0 or (params is not None and params <= 0):
+        raise NotComputable("the peak TFLOP/s, the time and the GPUs must be positive")
+    flops = num_gpus * peak_tflops * 1e12 * MFU_ASSUMED * seconds
+    said = (f"{fmt_sig(num_gpus)} GPU(s) × {fmt_sig(peak_tflops)} TFLOP/s × {MFU_ASSUMED:.0%} × {fmt_duration(seconds)}"
+            f" = {fmt_sig(flops, 3)} FLOPs")
+    ratio = TOKENS_PER_PARAM_OPTIMAL
+    n_opt = math.sqrt(flops / (6 * ratio))
+    out = {"flops": Estimate(flops, None, said, ("kaplan",), heuristic=True),
+           "optimal_params": Estimate(n_opt, "count", f"N = sqrt(C / (6 × {ratio})) = sqrt({fmt_sig(flops, 3)} / "
+                                      f"{6 * ratio}) = {fmt_count(n_opt)}", ("kaplan", "chinchilla"), heuristic=True),
+           "optimal_tokens": Estimate(ratio * n_opt, "count", f"{ratio} × {fmt_count(n_opt)} = {fmt_count(ratio * n_opt)}",
+                                      ("chinchilla",), heuristic=True),
+           "mfu": Estimate(MFU_ASSUMED, "fraction", "the share of the peak a well-tuned run reaches", ("kaplan",),
+                           heuristic=True)}
+    if params is not None:
+        per = flops_per_token(adapter)
+        tokens = flops / (per * params)
+        out["tokens"] = Estimate(tokens, "count", f"{fmt_sig(flops, 3)} FLOPs / ({per} × {fmt_count(params)}) = "
+                                 f"{fmt_count(tokens)} tokens", ("kaplan",), heuristic=True)
+    return out
+
+
 @estimator(cites=("kaplan",))
 def training_flops(params: float, tokens: float, adapter: str | None = None) -> dict[str, Estimate]:
     """The compute of a run: about 6 FLOPs per parameter per token (4 with a frozen base under adapters), the
