@@ -1482,3 +1482,14 @@ def test_a_time_for_steps_or_an_epoch_is_read(kb, message, fact, value):
 def test_asking_whether_a_figure_is_right_asks_for_what_to_expect(kb, question):
     c = run_consultation(f"One epoch takes 60 hours on my 2060. {question}", kb=kb)
     assert "expected" in c.wm.value("asked_topics")
+
+
+def test_a_steps_time_without_its_tokens_gives_the_rate_per_thousand_tokens(kb):
+    advice = consult("I'm running the Megatron GPT2 model on a single V100 and get 528.9 ms per iteration. The model "
+                     "has 1.2B parameters. How can I calculate the TFLOPS from the elapsed time per iteration?", kb=kb)
+    # 6 × 1.2B × 1,000 tokens / 0.5289 s = 13.6 TFLOP/s per GPU
+    assert advice.findings[0].title == "At 0.5289 s a step, each 1,000 tokens in it is 13.6 TFLOP/s per GPU"
+    with_recompute = consult("1.2B parameters, 528.9 ms per iteration on one V100, activation checkpointing on. "
+                             "What TFLOPS is that?", kb=kb)
+    # 8 × 1.2B × 1,000 / 0.5289 s = 18.2
+    assert "18.2 TFLOP/s per GPU" in with_recompute.findings[0].title

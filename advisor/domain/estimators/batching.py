@@ -286,6 +286,22 @@ def batch_speedup(step_seconds_by_batch: list[list[float]]) -> dict[str, Estimat
             "large_batch": Estimate(b2, None, large, ("arithmetic",))}
 
 
+@estimator(cites=("kaplan", "chen-ckpt"))
+def tflops_per_thousand_tokens(params: float, step_seconds: float, num_gpus: float = 1,
+                               grad_checkpointing: bool = False, adapter: str | None = None) -> dict[str, Estimate]:
+    """The model TFLOP/s per GPU each 1,000 tokens of an optimizer step give at the step's measured time: 6 FLOPs per
+    parameter per token (4 with a frozen base under adapters; one more forward, 2 more, when activations are
+    recomputed), for a user who has the step's time but not yet its tokens ("528.9 ms per iteration: how many TFLOPS?")."""
+    if min(params, step_seconds, num_gpus) <= 0:
+        raise NotComputable("the parameters, the step's time and the GPUs must be positive")
+    per = flops_per_token(adapter) + (2 if grad_checkpointing else 0)
+    rate = per * params * 1000 / (step_seconds * num_gpus) / 1e12
+    why = " (with the forward recomputed)" if grad_checkpointing else ""
+    return {"value": Estimate(rate, None, f"{per}{why} × {fmt_count(params)} params × 1,000 tokens / ({fmt_sig(step_seconds)} s × "
+                              f"{fmt_sig(num_gpus)} GPU(s)) = {fmt_sig(rate, 3)} TFLOP/s per GPU",
+                              ("kaplan", "chen-ckpt") if grad_checkpointing else ("kaplan",), heuristic=True)}
+
+
 TOKENS_PER_PARAM_OPTIMAL = 20  # Hoffmann et al.'s compute-optimal ratio, as usually quoted (Chinchilla: 70B, 1.4T)
 
 
