@@ -1587,6 +1587,9 @@ def test_phrasings_from_the_eleventh_session(message, expected, absent):
     # Megatron's distributed optimizer is ZeRO-1's layout (review 19 #4: the layout was asked)
     ("single node with Megatron I get OOM even with MBS=1 and the distributed optimizer", {"zero_stage": 1}, []),
     ("without the distributed optimizer", {}, ["zero_stage"]),
+    # a key cut short: `--grad_acc 8`, InternVL's GRADIENT_ACC (review 19 #14)
+    ("BATCH_SIZE should equal 1 x 3 x GRADIENT_ACC(4) = 12?", {"micro_batch": 1, "grad_accum_steps": 4}, []),
+    ("--grad_acc 8", {"grad_accum_steps": 8}, []),
 ])
 def test_phrasings_from_the_twelfth_session(message, expected, absent):
     got = labels(message)

@@ -290,6 +290,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("grad_accum", "grad_accum_steps"), ("accumulation steps", "grad_accum_steps"), ("accum_iter", "grad_accum_steps"),
     ("accumulation", "grad_accum_steps"), ("accum", "grad_accum_steps"), ("ga", "grad_accum_steps"),
     ("gradient_accumulation", "grad_accum_steps"), ("accumulate", "grad_accum_steps"),
+    ("grad acc", "grad_accum_steps"), ("gradient acc", "grad_accum_steps"),  # `--grad_acc 8`, InternVL's GRADIENT_ACC
     ("grad accum steps", "grad_accum_steps"), ("accum steps", "grad_accum_steps"),
     ("grad_accumulation_steps", "grad_accum_steps"), ("accumulate_grad_batches", "grad_accum_steps"),
     ("num_microbatches", "grad_accum_steps"), ("iter_size", "grad_accum_steps"),  # T5X; Caffe's accumulation
