@@ -1590,6 +1590,10 @@ def test_phrasings_from_the_eleventh_session(message, expected, absent):
     # a key cut short: `--grad_acc 8`, InternVL's GRADIENT_ACC (review 19 #14)
     ("BATCH_SIZE should equal 1 x 3 x GRADIENT_ACC(4) = 12?", {"micro_batch": 1, "grad_accum_steps": 4}, []),
     ("--grad_acc 8", {"grad_accum_steps": 8}, []),
+    # review 18 #11: Flux Kontext is FLUX.1's 12B transformer; "Faster R-CNN" names a detector, not a wish for speed
+    ("What is the minimum VRAM for Flux Kontext LoRA training on an RTX 3060 12GB?",
+     {"model": "flux.1-kontext-dev"}, []),
+    ("training Faster R-CNN on one 12GB GPU runs out of memory", {"goal": "fit"}, []),
 ])
 def test_phrasings_from_the_twelfth_session(message, expected, absent):
     got = labels(message)

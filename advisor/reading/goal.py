@@ -220,6 +220,8 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
             if sentence.word_of(k)[0] < k or sentence.word_of(after - 1)[1] > after - 1:
                 continue  # "lr" inside `lr_warmup_steps`: part of another key's name
             next_cue = after
+            if words[k] == "faster" and words[after:after + 1] in (["r"], ["rcnn"]):
+                continue  # "Faster R-CNN": a detector's name, not a wish for speed
             if goal == "choose_lr" and not sentence.question and after < len(words) \
                     and (sentence.is_num(after) or words[after] in _VALUE_AFTER):
                 continue  # "lr 3e-4", "learning_rate=2e-5" in a statement: a value, not a question about it
