@@ -1472,6 +1472,7 @@ def test_a_time_budget_with_the_models_size_gives_its_tokens(kb):
     ("I get 528.9 ms per iteration.", "step_seconds", 0.5289),
     ("it shows that 460 hours are required for 10,000 iterations", "step_seconds", 165.6),
     ("it looks like it will take 60 hours to complete 1 epoch", "epoch_seconds", 216_000),
+    ("it looks like it will take 60 hours to complete 1 epoch", "epochs", 1),  # (the count is still read)
 ])
 def test_a_time_for_steps_or_an_epoch_is_read(kb, message, fact, value):
     c = run_consultation(message, kb=kb)

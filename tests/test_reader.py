@@ -1594,6 +1594,11 @@ def test_phrasings_from_the_eleventh_session(message, expected, absent):
     ("What is the minimum VRAM for Flux Kontext LoRA training on an RTX 3060 12GB?",
      {"model": "flux.1-kontext-dev"}, []),
     ("training Faster R-CNN on one 12GB GPU runs out of memory", {"goal": "fit"}, []),
+    # the generation engine's parallel degrees are not the training's (review 19b #21)
+    ("use_vllm true, vllm_tensor_parallel_size 4, per_device_train_batch_size 1", {"micro_batch": 1},
+     ["parallelism"]),
+    ("actor_rollout_ref.rollout.tensor_model_parallel_size=2", {}, ["parallelism"]),
+    ("--tensor_model_parallel_size 4", {"parallelism": "tensor"}, []),
 ])
 def test_phrasings_from_the_twelfth_session(message, expected, absent):
     got = labels(message)

@@ -377,6 +377,9 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             elif said.startswith(("fp 8", "int 8", "fp 4", "fp8")):
                 after_hit = end  # `mixed_precision fp8`: another precision than the ones the estimates know
                 continue
+        if name == "parallelism" and value in ("tensor", "pipeline") and _inference_engines(clause, k):
+            after_hit = end  # `vllm_tensor_parallel_size`: how the generation engine splits its copy, not the training
+            continue
         if name == "offload" and "device" in words[end:end + 3] and {"auto", "none"} & set(words[end + 1:end + 5]):
             after_hit = end  # `"offload_param": {"device": "auto"}`: left to the launcher, not said
             continue
@@ -830,6 +833,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             else:
                 continue
         name, start_key = slot
+        if name in PARALLEL_DEGREES and _inference_engines(clause, start_key):
+            continue  # `vllm_tensor_parallel_size 4`, `--rollout.tensor_model_parallel_size 2`: the generation engine's
         setup = setup_of(clause, k)
         if name in BATCH_FIELDS and start_key < k and {"token", "tokens"}.intersection(
                 words[clause.word_of(start_key)[0]:clause.word_of(start_key)[1] + 1]):
@@ -1198,6 +1203,21 @@ def _factor(clause: Clause, reading: Reading, k: int, value: float, left: Phrase
         reading.set(Read("batch_scale_factor", value, text))
     elif slot[0] == "lr":
         reading.set(Read("lr_scale_factor", value, text))
+
+
+PARALLEL_DEGREES = frozenset({"tensor_parallel", "pipeline_parallel", "data_parallel"})
+# what runs beside the training in RL and names its own parallel degrees (vLLM, SGLang, a rollout worker)
+INFERENCE_ENGINES = frozenset({"vllm", "sglang", "rollout", "infer", "inference", "generation", "gen", "ref", "reward"})
+
+
+def _inference_engines(clause: Clause, k: int) -> bool:
+    """Whether the key at k belongs to an inference engine's settings: its first part names one (`vllm_...`), or a
+    dotted prefix does (`rollout.tensor_model_parallel_size`)."""
+    first = clause.word_of(k)[0]
+    if clause.words[first] in INFERENCE_ENGINES:
+        return True
+    t = clause.keys[first]
+    return t - 2 >= clause.start and clause.tokens[t - 1].text == "." and clause.tokens[t - 2].text in INFERENCE_ENGINES
 
 
 # what a data set is split into: "500 images per class" is one group's size
