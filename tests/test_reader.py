@@ -1599,6 +1599,9 @@ def test_phrasings_from_the_eleventh_session(message, expected, absent):
      ["parallelism"]),
     ("actor_rollout_ref.rollout.tensor_model_parallel_size=2", {}, ["parallelism"]),
     ("--tensor_model_parallel_size 4", {"parallelism": "tensor"}, []),
+    # a size something needs is not the card's (review 19 #18: "the VRAM requirement is 24GB" on a 16 GB 4080)
+    ("I've got a 4080 with 16GB VRAM and all trainers state the VRAM requirement is 24GB", {"gpu_memory_gb": 16}, []),
+    ("Does running this script require 40GB of video memory?", {}, ["gpu_memory_gb"]),
 ])
 def test_phrasings_from_the_twelfth_session(message, expected, absent):
     got = labels(message)

@@ -440,7 +440,10 @@ MEASURED = {"allocate", "allocated", "free", "reserved", "using", "uses", "used"
             "weighs", "weigh", "costs", "eats"}  # ("one image weighs ~2.9GB of GPU memory")
 
 
-CAPACITY = frozenset({"capacity", "capacty"})  # PyTorch 2.1 printed "total capacty"
+CAPACITY = frozenset({"capacity", "capacty"})
+# words that make a size what something needs rather than what a card has
+REQUIRED = frozenset({"requirement", "requirements", "required", "requires", "require", "recommended", "minimum",
+                      "needs", "need", "needed"})  # PyTorch 2.1 printed "total capacty"
 CARD_WORDS = frozenset(GPU_WORDS | GPU_NOISE | {"vram", "memory"})
 # any word that says whose a size is, or what it measures: without one nearby, a size is no card's
 SAYS_WHOSE = frozenset(CAPACITY | MEASURED | CARD_WORDS | {"of", "with", "has", "having", "my", "on", "each", "per",
@@ -488,6 +491,8 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
     gb = nbytes / (2**30 if unit in ("gib", "tib", "mib") else 1e9)
     if setup_of(clause, k) != "user":
         return  # "were the GPUs in the paper 96GB GPUs?"
+    if not REQUIRED.isdisjoint(before[-3:]):
+        return  # "the VRAM requirement is 24GB", "it needs 40GB", "a minimum of 24GB": what a run needs, not the card
     capacity = CAPACITY
     if before[-2:-1] and before[-2] in capacity and before[-1] == "of" or after[:2] and after[0] == "total" and \
             after[1:2] and after[1] in capacity:
