@@ -14,7 +14,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize("text", ["1" * 100_000, "1.1" * 30_000, "24GB GPU " * 10_000,
-                                  "Run 1 (batch 128): 85.2% accuracy. " * 2_000, "8 GPUs " * 14_000])
+                                  "Run 1 (batch 128): 85.2% accuracy. " * 2_000, "8 GPUs " * 14_000,
+                                  # cards the catalogue does not know, each with a count and a size (twelfth session)
+                                  "4x RTX 5880 Ada 48GB " * 5_000])
 def test_a_long_message_is_consulted_in_bounded_time(text):
     """Run in a child process with a deadline: a quadratic pattern would take minutes here."""
     code = f"import advisor; advisor.consult({text!r}[:{len(text)}])"

@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from advisor.domain import gpus as catalogue
-from advisor.reading.clause import Clause, catalogue_names, setup_of
+from advisor.reading.clause import MAX_NAMES, Clause, catalogue_names, setup_of
 from advisor.reading.cues import GPU_WORDS, MEMORY_UNITS
 from advisor.reading.state import Read, Reading
 from advisor.reading.tokens import WORD_NUMBERS
@@ -122,6 +122,9 @@ def unknown_cards(clause: Clause, reading: Reading) -> None:
     for k, w in enumerate(words):
         if w not in CARD_PREFIXES or keys[k] in clause.consumed or not card_after(clause, k):
             continue  # (a catalogue card's name is consumed when it is read)
+        if reading.names_seen >= MAX_NAMES:
+            return  # (the message's budget of names, shared with the catalogue's: a pasted log names thousands)
+        reading.names_seen += 1
         e = k + 1
         while e < len(words) and words[e] in CARD_PREFIXES:
             e += 1  # "Quadro RTX 7000"
