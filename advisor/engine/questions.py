@@ -12,7 +12,8 @@ from advisor.engine.memory import WorkingMemory
 from advisor.engine.policy import RulePolicy
 from advisor.engine.templates import render
 from advisor.engine.wording import and_join
-from advisor.kb.model import DeriveRule, EstimateRule, FactRef, KnowledgeBase, OptionRule, PlansRule, RecommendRule, Rule
+from advisor.kb.model import (DeriveRule, EstimateRule, FactRef, KnowledgeBase, OptionRule, PlansRule, RecommendRule,
+                              Rule)
 
 KIND_LABEL = {"option": "option", "red_flag": "red flag", "finding": "finding", "estimate": "estimate",
               "derive": "decision", "recommend": "recommendation", "measure": "measurement"}
@@ -75,8 +76,8 @@ def open_questions(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult) -> dict
     def settled(rule: Rule) -> bool:
         """A decision whose every conclusion already holds the value it would set (DDP said: a whole copy on each
         GPU): no answer can change what it decides."""
-        return isinstance(rule, DeriveRule) and all(
-            not isinstance(value, FactRef) and wm.known(name) and wm.value(name) == value for name, value in rule.set.items())
+        return isinstance(rule, DeriveRule) and all(not isinstance(value, FactRef) and wm.known(name)
+                                                    and wm.value(name) == value for name, value in rule.set.items())
 
     waiting: dict[str, list[Rule]] = {}
     for b in run.blocked:

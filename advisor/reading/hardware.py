@@ -443,10 +443,10 @@ MEASURED = {"allocate", "allocated", "free", "reserved", "using", "uses", "used"
             "weighs", "weigh", "costs", "eats"}  # ("one image weighs ~2.9GB of GPU memory")
 
 
-CAPACITY = frozenset({"capacity", "capacty"})
-# words that make a size what something needs rather than what a card has
-REQUIRED = frozenset({"requirement", "requirements", "required", "requires", "require", "recommended", "minimum",
-                      "needs", "need", "needed"})  # PyTorch 2.1 printed "total capacty"
+CAPACITY = frozenset({"capacity", "capacty"})  # PyTorch 2.1 printed "total capacty"
+# words that make a size what something needs rather than what a card has ("needs" and "requires" are MEASURED: a
+# size a run needs is what it uses)
+REQUIRED = frozenset({"requirement", "requirements", "required", "require", "recommended", "minimum", "needed"})
 CARD_WORDS = frozenset(GPU_WORDS | GPU_NOISE | {"vram", "memory"})
 # any word that says whose a size is, or what it measures: without one nearby, a size is no card's
 SAYS_WHOSE = frozenset(CAPACITY | MEASURED | CARD_WORDS | {"of", "with", "has", "having", "my", "on", "each", "per",

@@ -258,7 +258,8 @@ def _segment_mood(clause: Clause, t: int) -> str:
         first -= 1
     while last + 1 < clause.end and clause.tokens[last + 1].text not in SEGMENT_ENDS and last - t < 30:
         last += 1
-    said = [w for u in range(first, last + 1) if clause.tokens[u].kind == "word" for w in clause.tokens[u].text.split("_")]
+    said = [w for u in range(first, last + 1) if clause.tokens[u].kind == "word"
+            for w in clause.tokens[u].text.split("_")]
     words = set(said)
     if words & FAIL_WORDS or {"out", "memory"} <= words:
         return "fail"
@@ -371,7 +372,8 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             if said.split(" ")[0] in ("no", "false", "none", "0"):
                 # accelerate's `mixed_precision: 'no'`: full fp32 - unless the training script's own `--fp16` or
                 # `--bf16` says otherwise (the Trainer's flag sets up autocast whatever the launcher's config says)
-                reading.set(Read("precision", "fp32", clause.text(clause.keys[k], last), setup_of(clause, k), weak=True))
+                reading.set(Read("precision", "fp32", clause.text(clause.keys[k], last), setup_of(clause, k),
+                                 weak=True))
                 after_hit = end
                 continue
             elif said.startswith(("fp 8", "int 8", "fp 4", "fp8")):

@@ -291,15 +291,17 @@ def tflops_per_thousand_tokens(params: float, step_seconds: float, num_gpus: flo
                                grad_checkpointing: bool = False, adapter: str | None = None) -> dict[str, Estimate]:
     """The model TFLOP/s per GPU each 1,000 tokens of an optimizer step give at the step's measured time: 6 FLOPs per
     parameter per token (4 with a frozen base under adapters; one more forward, 2 more, when activations are
-    recomputed), for a user who has the step's time but not yet its tokens ("528.9 ms per iteration: how many TFLOPS?")."""
+    recomputed), for a user who has the step's time but not yet its tokens ("528.9 ms per iteration: how many
+    TFLOPS?")."""
     if min(params, step_seconds, num_gpus) <= 0:
         raise NotComputable("the parameters, the step's time and the GPUs must be positive")
     per = flops_per_token(adapter) + (2 if grad_checkpointing else 0)
     rate = per * params * 1000 / (step_seconds * num_gpus) / 1e12
     why = " (with the forward recomputed)" if grad_checkpointing else ""
-    return {"value": Estimate(rate, None, f"{per}{why} × {fmt_count(params)} params × 1,000 tokens / ({fmt_sig(step_seconds)} s × "
-                              f"{fmt_sig(num_gpus)} GPU(s)) = {fmt_sig(rate, 3)} TFLOP/s per GPU",
-                              ("kaplan", "chen-ckpt") if grad_checkpointing else ("kaplan",), heuristic=True)}
+    formula = (f"{per}{why} × {fmt_count(params)} params × 1,000 tokens / ({fmt_sig(step_seconds)} s × "
+               f"{fmt_sig(num_gpus)} GPU(s)) = {fmt_sig(rate, 3)} TFLOP/s per GPU")
+    cited = ("kaplan", "chen-ckpt") if grad_checkpointing else ("kaplan",)
+    return {"value": Estimate(rate, None, formula, cited, heuristic=True)}
 
 
 TOKENS_PER_PARAM_OPTIMAL = 20  # Hoffmann et al.'s compute-optimal ratio, as usually quoted (Chinchilla: 70B, 1.4T)
@@ -313,15 +315,16 @@ def compute_budget(peak_tflops: float, seconds: float, num_gpus: float = 1, para
     if min(peak_tflops, seconds, num_gpus) <= 0 or (params is not None and params <= 0):
         raise NotComputable("the peak TFLOP/s, the time and the GPUs must be positive")
     flops = num_gpus * peak_tflops * 1e12 * MFU_ASSUMED * seconds
-    said = (f"{fmt_sig(num_gpus)} GPU(s) × {fmt_sig(peak_tflops)} TFLOP/s × {MFU_ASSUMED:.0%} × {fmt_duration(seconds)}"
-            f" = {fmt_sig(flops, 3)} FLOPs")
+    said = (f"{fmt_sig(num_gpus)} GPU(s) × {fmt_sig(peak_tflops)} TFLOP/s × {MFU_ASSUMED:.0%} × "
+            f"{fmt_duration(seconds)} = {fmt_sig(flops, 3)} FLOPs")
     ratio = TOKENS_PER_PARAM_OPTIMAL
     n_opt = math.sqrt(flops / (6 * ratio))
     out = {"flops": Estimate(flops, None, said, ("kaplan",), heuristic=True),
            "optimal_params": Estimate(n_opt, "count", f"N = sqrt(C / (6 × {ratio})) = sqrt({fmt_sig(flops, 3)} / "
                                       f"{6 * ratio}) = {fmt_count(n_opt)}", ("kaplan", "chinchilla"), heuristic=True),
-           "optimal_tokens": Estimate(ratio * n_opt, "count", f"{ratio} × {fmt_count(n_opt)} = {fmt_count(ratio * n_opt)}",
-                                      ("chinchilla",), heuristic=True),
+           "optimal_tokens": Estimate(ratio * n_opt, "count",
+                                      f"{ratio} × {fmt_count(n_opt)} = {fmt_count(ratio * n_opt)}", ("chinchilla",),
+                                      heuristic=True),
            "mfu": Estimate(MFU_ASSUMED, "fraction", "the share of the peak a well-tuned run reaches", ("kaplan",),
                            heuristic=True)}
     if params is not None:

@@ -233,7 +233,8 @@ def loaded_weights_bytes(params: float) -> dict[str, Estimate]:
     8-bit, 4-bit): what an OOM while loading the model, before any batch, has to fit (quantization's per-block
     constants, a few percent, aside)."""
     out = {}
-    for key, width, label in (("fp32", 4, "fp32"), ("bf16", 2, "bf16/fp16"), ("int8", 1, "8-bit"), ("int4", 0.5, "4-bit")):
+    widths = (("fp32", 4, "fp32"), ("bf16", 2, "bf16/fp16"), ("int8", 1, "8-bit"), ("int4", 0.5, "4-bit"))
+    for key, width, label in widths:
         value = params * width
         out[key] = Estimate(value, "bytes", f"{fmt_count(params)} params × {fmt_sig(width)} B ({label}) = "
                             f"{fmt_bytes_gib(value)}", ("arithmetic",))
