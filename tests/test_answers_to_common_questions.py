@@ -1494,3 +1494,16 @@ def test_a_steps_time_without_its_tokens_gives_the_rate_per_thousand_tokens(kb):
                              "What TFLOPS is that?", kb=kb)
     # 8 × 1.2B × 1,000 / 0.5289 s = 18.2
     assert "18.2 TFLOP/s per GPU" in with_recompute.findings[0].title
+
+
+# ------------------------------------------------------------------- autocast in the 16-bit type the card has (review 19 #22)
+
+@pytest.mark.parametrize("card, width", [("a V100", "fp16"), ("a T4", "fp16"), ("an A100", "bf16")])
+def test_mixed_precision_for_speed_is_offered_in_the_16_bit_type_the_card_has(kb, card, width):
+    advice = consult(f"Training ResNet-50 on {card} in fp32 is slow, how can I make it faster?", kb=kb)
+    offered = [o.id for o in advice.options]
+    assert ("mixed-precision" in offered) == (width == "bf16")  # (no bf16 autocast on a card without bf16)
+    assert ("mixed-precision-fp16" in offered) == (width == "fp16")
+    # (on the T4 the plan search's own fp16-autocast plan, `amp-fp16`, may win: the same precision)
+    assert advice.recommendation.option_id in (("mixed-precision-fp16", "amp-fp16") if width == "fp16"
+                                               else ("mixed-precision",))
