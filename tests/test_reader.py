@@ -1602,6 +1602,9 @@ def test_phrasings_from_the_eleventh_session(message, expected, absent):
     # a size something needs is not the card's (review 19 #18: "the VRAM requirement is 24GB" on a 16 GB 4080)
     ("I've got a 4080 with 16GB VRAM and all trainers state the VRAM requirement is 24GB", {"gpu_memory_gb": 16}, []),
     ("Does running this script require 40GB of video memory?", {}, ["gpu_memory_gb"]),
+    # the short batch flag of PyTorch's ImageNet example, timm and YOLOX (review 19 #24 asked for the batch)
+    ("python main.py -a resnet50 -b 256 /data/imagenet", {"micro_batch": 256}, []),
+    ("my model has 1 -b layer", {}, ["micro_batch"]),
 ])
 def test_phrasings_from_the_twelfth_session(message, expected, absent):
     got = labels(message)

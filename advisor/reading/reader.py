@@ -763,6 +763,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if keyed is not None and keyed[0] == "skip":
             continue  # `per_device_eval_batch_size: 16`: not the training batch
         slot = keyed or _left_slot(left, words, k, clause)
+        if slot is None and k >= 1 and words[k - 1] == "b" and in_flag(clause, keys[k - 1]) \
+                and clause.word_of(k - 1) == (k - 1, k - 1):
+            slot = ("batch", k - 1)  # `-b 256`: the batch flag of PyTorch's ImageNet example, timm, YOLOX
         if slot is None and k >= 2 and tuple(words[k - 2:k]) in batches.TARGET_CUES and batches.ACCUMULATION_WORDS & set(words):
             slot = ("global_batch", k - 2)  # "GA 128 to get 128": the batch per update the user expects
         noun = end + 1
