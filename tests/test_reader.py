@@ -257,6 +257,13 @@ def labels(message):
     return labels_of(read(message))
 
 
+def assert_reads(message, expected, absent):
+    """The message reads the `expected` labels, with those values, and none of the `absent` ones."""
+    got = labels(message)
+    assert {k: got.get(k) for k in expected} == expected, got
+    assert not [k for k in absent if k in got], got
+
+
 @pytest.mark.parametrize("message, expected", [
     # a change said without 'from … to'
     ("At batch size 32 it OOMs on my 3090; reduced to batch size 8 it works.", {"batch_from": 32, "batch_to": 8}),
@@ -1502,9 +1509,7 @@ def test_the_length_that_fails_is_the_one_to_make_fit():
      {"batch_size": 72}, ["reference_batch"]),
 ])
 def test_phrasings_from_the_fourteenth_and_fifteenth_reviews(message, expected, absent):
-    got = labels(message)
-    assert {k: got.get(k) for k in expected} == expected, got
-    assert not [k for k in absent if k in got], got
+    assert_reads(message, expected, absent)
 
 
 @pytest.mark.parametrize("message, expected, absent", [
@@ -1532,9 +1537,7 @@ def test_phrasings_from_the_fourteenth_and_fifteenth_reviews(message, expected, 
     ("Logging should happen every 80 samples", {}, ["dataset_size"]),
 ])
 def test_phrasings_from_the_eleventh_session(message, expected, absent):
-    got = labels(message)
-    assert {k: got.get(k) for k in expected} == expected, got
-    assert not [k for k in absent if k in got], got
+    assert_reads(message, expected, absent)
 
 
 @pytest.mark.parametrize("message, expected, absent", [
@@ -1607,9 +1610,7 @@ def test_phrasings_from_the_eleventh_session(message, expected, absent):
     ("my model has 1 -b layer", {}, ["micro_batch"]),
 ])
 def test_phrasings_from_the_twelfth_session(message, expected, absent):
-    got = labels(message)
-    assert {k: got.get(k) for k in expected} == expected, got
-    assert not [k for k in absent if k in got], got
+    assert_reads(message, expected, absent)
 
 
 def test_a_size_far_over_the_named_card_is_the_hosts_ram():
