@@ -1613,6 +1613,25 @@ def test_phrasings_from_the_twelfth_session(message, expected, absent):
     assert_reads(message, expected, absent)
 
 
+@pytest.mark.parametrize("message, expected, absent", [
+    # device ids quoted, after a flag, or under YOLO's `device=` (one id is one GPU); a batch per device is a batch
+    ('CUDA_VISIBLE_DEVICES="3" accelerate launch --num_processes=1 train.py', {"num_gpus": 1}, ["parallelism"]),
+    ("export CUDA_VISIBLE_DEVICES='0,1,2,3'", {"num_gpus": 4}, []),
+    ("python train.py --gpus 0,1,2 --lr 1e-4", {"num_gpus": 3}, []),
+    ("python train.py --gpu_ids 0 --batch 16", {"num_gpus": 1, "micro_batch": 16}, []),
+    ("model.train(data='coco.yaml', imgsz=2048, batch=1, device=3)", {"num_gpus": 1, "micro_batch": 1}, []),
+    ("python train.py --device 0,1 --img 640", {"num_gpus": 2}, []),
+    ("I have 4x A100 40GB, max per-device 32 at seq 128", {"num_gpus": 4, "micro_batch": 32}, []),
+    ("Instantaneous batch size per device = 8, Gradient Accumulation steps = 4", {"micro_batch": 8}, ["num_gpus"]),
+    ("python train.py --device cuda:0", {}, ["num_gpus"]),
+    # PyTorch's device-mismatch error counts no GPUs
+    ("RuntimeError: Expected all tensors to be on the same device, but found at least two devices, cuda:0 and cpu!",
+     {}, ["num_gpus"]),
+])
+def test_phrasings_from_the_thirteenth_session(message, expected, absent):
+    assert_reads(message, expected, absent)
+
+
 def test_a_size_far_over_the_named_card_is_the_hosts_ram():
     reading = read("I run the code with 200GB of memory and 2*80G A100, with Qwen2.5-VL-instruct.")
     assert reading.get("cpu_ram_gb") == 200 and reading.get("gpu_memory_gb") == 80

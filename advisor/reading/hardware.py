@@ -321,11 +321,12 @@ def _count_after(clause: Clause, e: int) -> tuple[int, int] | None:
 
 
 # keys and flags that list device ids: `gpu_ids: 0,1`, `--gpu=0,1,2,3`, `CUDA_VISIBLE_DEVICES=0,1`, `localhost:0,1`
-ID_LISTS = {"gpu_ids", "gpu", "gpus", "cuda_visible_devices", "localhost", "device_ids", "devices", "gpu_id"}
+ID_LISTS = {"gpu_ids", "gpu", "gpus", "cuda_visible_devices", "localhost", "device_ids", "devices", "gpu_id", "device"}
 
 
-# …of which these name devices even when they list one (`--include localhost:1`); `--gpus 2` counts them
-ID_ONLY = {"gpu_ids", "cuda_visible_devices", "localhost", "device_ids", "gpu_id"}
+# …of which these name devices even when they list one (`--include localhost:1`, YOLO's `device=3`); `--gpus 2`
+# counts them
+ID_ONLY = {"gpu_ids", "cuda_visible_devices", "localhost", "device_ids", "gpu_id", "device"}
 
 
 ID_WORDS = frozenset({"gpu", "gpus", "ids", "cuda", "localhost", "devices", "device", "id"})
@@ -339,13 +340,18 @@ def device_ids(clause: Clause, reading: Reading) -> None:
     tokens = clause.tokens
     for t in range(clause.start, clause.end - 1):
         tok = tokens[t]
-        if tok.kind != "word" or tok.text not in ID_LISTS:
-            continue
+        if tok.kind != "word" or tok.text not in ID_LISTS or t > clause.start and tokens[t - 1].text in ("per", "each"):
+            continue  # (`Batch size per device = 8` is a batch)
         u = t + 1
         if tokens[u].text in ("=", ":"):
             u += 1
+            if u < clause.end and tokens[u].text in ('"', "'"):
+                u += 1  # a quoted list: `CUDA_VISIBLE_DEVICES="0,1"`
         bracketed = u < clause.end and tokens[u].text == "["  # `GPU [0,1,2,3]`, `gpus=[0, 1]`: a list of ids
-        if not bracketed and u == t + 1:
+        # a flag, `--gpus 0,1,2` or `-gpu 0` (not the "per-device 32" of a batch)
+        flag = t - 1 > clause.start and tokens[t - 1].text == "-" and not tok.space_before \
+            and (tokens[t - 1].space_before or tokens[t - 2].text == "-")
+        if not bracketed and u == t + 1 and not flag:
             continue  # (a bare "gpu 0" names a device an error reports)
         u += bracketed
         ids = []
@@ -398,6 +404,12 @@ def gpu_count(clause: Clause, k: int, count: int) -> tuple[str, float]:
     if glued and (machines in WORD_NUMBERS or clause.tokens[clause.keys[k - 1]].is_num) and machines not in SINGULAR:
         return "gpus_per_node", count
     return "num_gpus", count
+
+
+def found_by_an_error(words: list[str], k: int) -> bool:
+    """Whether the count at key k is PyTorch's device-mismatch error's ("Expected all tensors to be on the same
+    device, but found at least two devices, cuda:0 and cpu"): a GPU and the CPU, not the user's GPUs."""
+    return words[max(0, k - 3):k] == ["found", "at", "least"]
 
 
 POSSESSION = frozenset({"have", "access", "afford", "own", "got", "rent"})

@@ -698,7 +698,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 slot = _right_slot(right, clause, k + 1)  # "two nodes", "four GPUs", "eight cards", "three epochs"
                 if slot is None and _count_of_sized_cards(clause, k + 1):
                     slot = ("num_gpus", k + 1)  # "two 24GB GPUs": a count, then each card's size
-                if slot and slot[0] in ("num_gpus", "num_nodes", "gpus_per_node", "epochs"):
+                if slot and slot[0] in ("num_gpus", "num_nodes", "gpus_per_node", "epochs") \
+                        and not (slot[0] == "num_gpus" and hardware.found_by_an_error(words, k)):
                     name, n = slot[0], WORD_NUMBERS[word]
                     if name == "num_gpus":
                         name, n = hardware.gpu_count(clause, k, n)
@@ -947,6 +948,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue  # "I tried batch sizes of 32, 64, 128 and 200", "with 1, 2, 4 and 8 GPUs": a sweep, none the run
         if name in ("num_gpus", "num_nodes") and not keyed and _counts_compared(clause, k):
             continue  # "12 nodes > 6 nodes > 2 nodes > 1 node": setups compared, none of them the run
+        if name == "num_gpus" and hardware.found_by_an_error(words, k):
+            continue
         if name == "num_gpus":
             name, scaled = hardware.gpu_count(clause, k, int(scaled) if float(scaled).is_integer() else 0)
             if hardware.serving(words, max(k, start_key)):
