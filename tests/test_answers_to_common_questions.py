@@ -1507,3 +1507,12 @@ def test_mixed_precision_for_speed_is_offered_in_the_16_bit_type_the_card_has(kb
     # (on the T4 the plan search's own fp16-autocast plan, `amp-fp16`, may win: the same precision)
     assert advice.recommendation.option_id in (("mixed-precision-fp16", "amp-fp16") if width == "fp16"
                                                else ("mixed-precision",))
+
+
+def test_a_mixture_of_experts_sized_by_its_active_count_is_sized_by_its_total(kb):
+    """'Isn't it only 13B active params?' on a Mixtral OOM: the model is read at its 46.7B (not the 13B active),
+    the memory is counted from it, and the belief that only active parameters take memory is countered."""
+    c = run_consultation("Full fine-tuning Mixtral-8x7B on 8x H100 80GB with ZeRO-3, per device batch 1, seq 4096, "
+                         "OOM. Isn't it only 13B active params?", kb=kb)
+    assert c.wm.value("params") == pytest.approx(46.7e9)
+    assert "rf-moe-all-experts-in-memory" in [f.id for f in c.advice.red_flags]

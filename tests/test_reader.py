@@ -1624,6 +1624,10 @@ def test_phrasings_from_the_twelfth_session(message, expected, absent):
     ("I have 4x A100 40GB, max per-device 32 at seq 128", {"num_gpus": 4, "micro_batch": 32}, []),
     ("Instantaneous batch size per device = 8, Gradient Accumulation steps = 4", {"micro_batch": 8}, ["num_gpus"]),
     ("python train.py --device cuda:0", {}, ["num_gpus"]),
+    # a mixture of experts' active count is not its size (the model holds every expert)
+    ("Full fine-tuning Mixtral-8x7B OOMs. Isn't it only 13B active params?",
+     {"model": "mixtral-8x7b", "params": 46.7e9}, []),
+    ("a 30B MoE with 3B activated parameters", {"params": 30e9}, []),
     # PyTorch's device-mismatch error counts no GPUs
     ("RuntimeError: Expected all tensors to be on the same device, but found at least two devices, cuda:0 and cpu!",
      {}, ["num_gpus"]),

@@ -166,6 +166,8 @@ def sized_names(clause: Clause, reading: Reading) -> None:
         size = num.value * (1e9 if unit_word in ("b", "bn") else 1e6)
         if after is not None and after.kind == "word" and after.text.lower() in DATA_NOUNS:
             continue  # "1.2M images", "2B tokens": a count of data, not a model's size
+        if after is not None and after.text.lower() in ("active", "activated"):
+            continue  # "only 13B active params": what a mixture of experts uses per token, not what it holds
         first = _name_start(clause, i)
         has_letters = any(tokens[x].kind == "word" and tokens[x].text not in NOT_NAMES for x in range(first, i))
         variant = i > clause.start and tokens[i - 1].kind == "word" and not num.space_before \
