@@ -1514,5 +1514,5 @@ def test_a_mixture_of_experts_sized_by_its_active_count_is_sized_by_its_total(kb
     the memory is counted from it, and the belief that only active parameters take memory is countered."""
     c = run_consultation("Full fine-tuning Mixtral-8x7B on 8x H100 80GB with ZeRO-3, per device batch 1, seq 4096, "
                          "OOM. Isn't it only 13B active params?", kb=kb)
-    assert c.wm.value("params") == pytest.approx(46.7e9)
+    assert c.wm.value("params") == pytest.approx(46.7e9, rel=1e-3)  # the catalogue counts 46,702,792,704
     assert "rf-moe-all-experts-in-memory" in [f.id for f in c.advice.red_flags]
