@@ -187,6 +187,8 @@ LATER_SETS = {
     (1736, 1785): (0.73, 0.77),  # held out: that set's other half (0.751 / 0.793 on arrival)
     (1786, 1815): (0.84, 0.81),  # tuned after arrival; rq-1786..1845 scored 0.779 / 0.770 on arrival (twelfth session)
     (1816, 1845): (0.67, 0.71),  # held out: that set's other half (0.693 / 0.738 on arrival)
+    (1846, 1875): (0.73, 0.73),  # tuned after arrival; rq-1846..1905 scored 0.736 / 0.714 on arrival (thirteenth session)
+    (1876, 1905): (0.73, 0.72),  # held out: that set's other half (0.747 / 0.715 on arrival)
 }
 
 
