@@ -1630,6 +1630,11 @@ def test_phrasings_from_the_twelfth_session(message, expected, absent):
     ("Full fine-tuning Mixtral-8x7B OOMs. Isn't it only 13B active params?",
      {"model": "mixtral-8x7b", "params": 46.7e9}, []),
     ("a 30B MoE with 3B activated parameters", {"params": 30e9}, []),
+    # a memory figure's change is no batch change (review 20 #25); a product worked out is no factor or image side
+    ("The GPU memory grows after the first epoch: with batch size 32 it went from 17G to 23G", {"micro_batch": 32},
+     ["batch_from", "batch_to"]),
+    ("batch size 128 per GPU (32x128 = 4096)", {"micro_batch": 128}, ["image_size"]),
+    ("the effective batch is 64x64 = 4096", {}, ["image_size"]),
     # PyTorch's device-mismatch error counts no GPUs
     ("RuntimeError: Expected all tensors to be on the same device, but found at least two devices, cuda:0 and cpu!",
      {}, ["num_gpus"]),

@@ -374,6 +374,8 @@ def changes(clause: Clause, reading: Reading) -> None:
         times = words[first + 1:first + 2] in (["x"], ["*"])  # ('×' is the key 'x')
         if not a.is_num or words[first + 1:first + 2] == ["px"] or times and words[first + 2:first + 3] != ["to"]:
             continue  # (not "from 512x512 to 1024x1024": image sizes; but "from 4x to 8x A100" counts cards)
+        if words[first + 1:first + 2] and words[first + 1] in SIZE_UNITS:
+            continue  # "with batch size 32 it went from 17G to 23G": memory used, not a batch
         j = first + 1
         while j < len(words) and j < k + 5 and words[j] != "to":
             j += 1
@@ -442,6 +444,9 @@ BATCH_OBJECT = {"it", "the", "my", "our", "batch", "size", "bs", "batchsize", "l
 
 
 BATCH_WORDS = {"batch", "bs", "batchsize", "batches"}
+
+
+SIZE_UNITS = frozenset({"g", "gb", "gib", "gig", "gigs", "mb", "mib", "tb"})  # a memory size's (not "m": "7M params")
 
 
 # verbs that change the quantity last named without naming it ("lower it to 8", "going to 1024"); "switch to"

@@ -738,7 +738,7 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if result is not None:  # "the effective batch_size is 128*8 = 1024": the cue names the result
             value = clause.tokens[result].value
             clause.consumed.update(range(key + 1, result + 1))
-        unit = _unit_after(clause, k)
+        unit = _unit_after(clause, k) if result is None else None  # ("32x128 = 4096": no factor, no image side)
         end = unit[1] if unit else k
         text_end = keys[end]
         u = unit[0] if unit else ""
@@ -749,7 +749,7 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue
         if not COMPUTE_RATES.isdisjoint(words[max(0, k - 3):k + 2]):
             continue  # "400 TFLOPs per GPU", "teraflops is around 400 per GPU": a compute rate, no batch or count
-        if u == "px" or _square(clause, k):  # "a 512px dataset", "input fixed at 800x800", "1024*1024"
+        if u == "px" or result is None and _square(clause, k):  # "a 512px dataset", "input fixed at 800x800"
             if u != "px":
                 clause.consumed.add(keys[k + 2])  # the side said twice: "224 by 224 images" counts no images
             fill(reading, "image_size", value, "", clause.text(key, keys[min(end + 2, len(keys) - 1)]
