@@ -8,6 +8,8 @@ user's words (reading), the domain's estimators and catalogue (domain), and the 
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import replace
 from typing import Any, Mapping, Sequence
 
@@ -105,7 +107,29 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     for name, (value, matched) in patterned.items():
         found.setdefault(name, (value, matched))
     _epoch_shows_the_batch(found)
+    _host_memory_ran_out(found, said)
     return found
+
+
+HOST_MEMORY_CLAIMS = ("claim_process_killed", "claim_host_ram_grows")
+
+
+def _host_memory_ran_out(found: dict[str, tuple[Any, str]], message: str) -> None:
+    """'system memory (not GPU memory) keeps increasing until the instance runs out of memory', 'the process gets
+    Killed … oom-killer': the memory that ran out is the machine's, so an out-of-memory the message never ties to a
+    GPU ("CUDA out of memory", "OutOfMemoryError", "GPU OOM") is not a GPU's, whose plans and questions would answer
+    another problem."""
+    if not any(found.get(name, (False,))[0] is True for name in HOST_MEMORY_CLAIMS) or "oom" not in found:
+        return
+    if GPU_OOM.search(message):
+        return
+    oom_said = found.pop("oom")[1]
+    if found.get("user_goal", (None, None))[1] == oom_said:
+        found.pop("user_goal")  # (the goal read from those words: fitting a GPU's memory)
+
+
+GPU_OOM = re.compile(r"(?i)\b(?:cuda|gpu|hip|vram)\b[^.\n]{0,20}\b(?:out of memory|oom)\b|(?<!exceptions\.)outofmemoryerror|"
+                     r"\bresource ?exhausted\b")
 
 
 def _epoch_shows_the_batch(found: dict[str, tuple[Any, str]]) -> None:

@@ -1516,3 +1516,17 @@ def test_a_mixture_of_experts_sized_by_its_active_count_is_sized_by_its_total(kb
                          "OOM. Isn't it only 13B active params?", kb=kb)
     assert c.wm.value("params") == pytest.approx(46.7e9, rel=1e-3)  # the catalogue counts 46,702,792,704
     assert "rf-moe-all-experts-in-memory" in [f.id for f in c.advice.red_flags]
+
+
+def test_the_machines_ram_growing_is_answered_as_the_hosts_not_with_gpu_plans(kb):
+    """Review 20 #22: system memory (not the GPU's) climbs through each epoch until the instance runs out: the
+    host-RAM finding answers it, and no GPU out-of-memory is read, so nothing about the GPU's memory is asked."""
+    c = run_consultation("I'm training a language model on ~60 million examples and system memory (not GPU memory) "
+                         "keeps increasing during training until the instance runs out of memory. Where is this "
+                         "memory usage coming from?", kb=kb)
+    assert "finding-host-ram-grows" in [f.id for f in c.advice.findings]
+    assert c.wm.value("oom") is not True
+    assert "gpu_memory" not in [q.id for q in c.advice.questions]
+    # a CUDA out-of-memory said beside a growing RAM is still the GPU's
+    both = run_consultation("CPU memory keeps growing every epoch and then CUDA out of memory on my 3090", kb=kb)
+    assert both.wm.value("oom") is True
