@@ -1530,3 +1530,14 @@ def test_the_machines_ram_growing_is_answered_as_the_hosts_not_with_gpu_plans(kb
     # a CUDA out-of-memory said beside a growing RAM is still the GPU's
     both = run_consultation("CPU memory keeps growing every epoch and then CUDA out of memory on my 3090", kb=kb)
     assert both.wm.value("oom") is True
+
+
+def test_steps_per_second_on_several_gpus_are_compared_as_samples(kb):
+    """Review 20 #28: ~9 steps/s on one GPU and ~2 on 4: the four GPUs are read (not the 8 CPU cores), the claim
+    that several GPUs give no speed-up is read, and the answer says a step on 4 GPUs trains 4 batches."""
+    c = run_consultation("Multi-GPU gives no speedup for my Transformer model. I'm training on Librispeech with 4 "
+                         "GPUs and 8 CPU cores. Single GPU (--worker-gpu=1) gives ~9 global_step/sec; with "
+                         "--worker-gpu=4 I get only ~2 steps/sec. Shouldn't I see a speedup with multiple GPUs?", kb=kb)
+    assert c.wm.value("num_gpus") == 4
+    ids = [f.id for f in c.advice.findings]
+    assert "finding-multi-gpu-steps-not-samples" in ids and "finding-multi-gpu-no-faster" in ids

@@ -43,6 +43,13 @@ def facts(kb, message):
     ("batch 64 uses 14GB, batch 128 uses 24GB", "peak_memory_by_batch", [[64, 14e9], [128, 24e9]]),
     ("accuracy 85.2% after tuning", "accuracy", 85.2),
     ("we get 91.5% validation accuracy", "accuracy", 91.5),
+    # a speed in steps (whose work depends on the GPUs sharing the step), not one in samples
+    ("Single GPU gives ~9 global_step/sec; with 4 I get only ~2 steps/sec.", "speed_in_steps", True),
+    ("It runs at 1.29it/s on the T4.", "speed_in_steps", True),
+    ("each iteration takes 0.36 s/it", "speed_in_steps", True),
+    ("about 3 iterations per second", "speed_in_steps", True),
+    ("It processes 3000 samples/s.", "speed_in_steps", None),
+    ("I train for 100k steps.", "speed_in_steps", None),
 ])
 def test_numbers_and_choices(kb, message, name, value):
     assert facts(kb, message).get(name) == (pytest.approx(value) if isinstance(value, float) else value)

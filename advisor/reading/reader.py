@@ -775,6 +775,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if u in ("m", "b") and words[noun:noun + 3][1:] in (["style", "model"], ["like", "model"], ["based", "model"]) \
                 and words[noun] in names.FAMILIES:
             noun += 2  # "a ~500M llama-style model": the size of a model built like a family's
+        if keyed is None and slot is not None and slot[0] in ("num_gpus", "num_nodes", "gpus_per_node") \
+                and words[noun:noun + 1] and words[noun] in OTHER_COUNTS:
+            continue  # "4 GPUs and 8 CPU cores": the count of the noun after it, not of the GPU cue before it
         right_slot = _right_slot(right, clause, noun)
         if right_slot is None and scaled >= 1000 and u in ("", "k", "m") and noun + 1 < len(words) \
                 and words[noun + 1] in DATA_SET_NOUNS and words[noun].isalpha() and words[noun] not in NOT_A_DATA_SET:
@@ -1242,6 +1245,10 @@ def _of_each_group(words: list[str], noun: int) -> bool:
 DATA_SET_NOUNS = frozenset({"dataset", "examples", "samples", "images", "instructions", "conversations", "pairs",
                             "rows", "sentences", "documents", "dialogues"})
 # words between a number and those nouns that make it no data set's size ("512 tokens samples", "8 GPUs images")
+# nouns a count before them belongs to that no field reads: "8 CPU cores", "16 threads", "4 data-loader workers"
+OTHER_COUNTS = frozenset({"cpu", "cpus", "vcpu", "vcpus", "cores", "core", "threads", "thread", "workers", "worker"})
+
+
 NOT_A_DATA_SET = frozenset({"tokens", "token", "gpus", "gpu", "steps", "epochs", "batch", "per", "of", "more",
                             "training", "train", "validation", "test", "eval", "length", "context", "long",
                             "resolution", "pixel", "frame", "second", "hour"})
