@@ -56,3 +56,12 @@ def test_no_batch_per_update_is_kept_when_the_gpu_count_is_asked(kb):
     c = run_consultation("how many H100 80GB do i need to full finetune llama-3-70b with FSDP full_shard, bf16 mixed, "
                          "adamw, seq 4096, micro batch 1? we have nodes of 8", kb=kb)
     assert not c.wm.known("batch_size") and "That is not your" not in render_short(c, 200)
+
+
+def test_the_fewest_may_be_fewer_than_the_gpus_the_user_has(kb):
+    """Review 20 #19: 'How many H20 are needed? I failed with 4': the answer is the fewest that hold the plan
+    sharded (2), not the user's own count - the finding says the next count down cannot hold it."""
+    c = run_consultation("How many H20 (96GB) GPUs are needed to train Qwen7B with GRPO? I failed with 4 H20s: CUDA "
+                         "out of memory. bf16=True, per_device_train_batch_size=1, max_completion_length=512", kb=kb)
+    assert c.wm.value("num_gpus") == 4 and c.wm.value("gpus_to_fit") == 2
+    assert c.wm.value("gpus_to_fit_per_gpu") <= 96 * 2**30

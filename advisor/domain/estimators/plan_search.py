@@ -651,12 +651,13 @@ GPU_COUNTS = (1, 2, 4, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192
 
 
 def _fewest(p: Problem, offload: bool) -> Candidate | None:
-    """The fewest GPUs (from GPU_COUNTS, at least the user's) on which the user's plan fits with its states sharded
-    over them (ZeRO-3 / FSDP full shard, and activation checkpointing where activations are modelled)."""
+    """The fewest GPUs (from GPU_COUNTS, fewer than the user has too: "how many do I need?") on which the user's
+    plan fits with its states sharded over them (ZeRO-3 / FSDP full shard, and activation checkpointing where
+    activations are modelled)."""
     cur = p.current
+    if offload and (cur.adapter != "none" or cur.optimizer == "adamw_8bit"):
+        return None
     for n in GPU_COUNTS:
-        if n < cur.gpus or (offload and (cur.adapter != "none" or cur.optimizer == "adamw_8bit")):
-            continue
         knobs = replace(cur, gpus=n, zero=3 if n > 1 else 0, offload=offload, split=cur.split if n == cur.gpus else 1,
                         precision="mixed" if offload and cur.precision != "bf16" else cur.precision,
                         checkpointing="full" if p.spec is not None else cur.checkpointing)
