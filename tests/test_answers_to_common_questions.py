@@ -1541,3 +1541,14 @@ def test_steps_per_second_on_several_gpus_are_compared_as_samples(kb):
     assert c.wm.value("num_gpus") == 4
     ids = [f.id for f in c.advice.findings]
     assert "finding-multi-gpu-steps-not-samples" in ids and "finding-multi-gpu-no-faster" in ids
+
+
+def test_adapters_get_no_full_training_state_figure(kb):
+    """Review 20 #16: a Flux LoRA run was shown 'model states for your optimizer and precision: 290.57 GiB' (every
+    weight trained with Prodigy) beside the plan search's adapter figure; under adapters that figure is not theirs."""
+    c = run_consultation("train_dreambooth_lora_flux.py on an A100 80GB with --mixed_precision=bf16 --resolution=512 "
+                         "--train_batch_size=2 --optimizer=prodigy runs out of memory", kb=kb)
+    assert c.wm.value("adapter") == "lora" and not c.wm.known("states_user")
+    full = run_consultation("full fine-tuning of flux.1-dev on an A100 80GB with bf16 autocast and AdamW runs out of "
+                            "memory", kb=kb)
+    assert full.wm.value("states_user") > 80 * 2**30
