@@ -1552,3 +1552,13 @@ def test_adapters_get_no_full_training_state_figure(kb):
     full = run_consultation("full fine-tuning of flux.1-dev on an A100 80GB with bf16 autocast and AdamW runs out of "
                             "memory", kb=kb)
     assert full.wm.value("states_user") > 80 * 2**30
+
+
+def test_a_colocated_generation_engines_share_is_taken_from_each_card(kb):
+    """Review 20 #19-#21: an RL trainer's vLLM reserves gpu_memory_utilization of every card it shares with
+    training; with the card known, what is left for the training step is computed."""
+    c = run_consultation("GRPO of Qwen2.5-7B on 4x A100 80GB with TRL, use_vllm=True, vllm_mode colocate, "
+                         "vllm_gpu_memory_utilization=0.5, per_device_train_batch_size=2: CUDA out of memory", kb=kb)
+    assert c.wm.value("rollout_reserved_bytes") == pytest.approx(0.5 * 80 * 2**30)
+    assert c.wm.value("rollout_left_bytes") == pytest.approx(0.5 * 80 * 2**30)
+    assert "finding-rollout-reservation" in [f.id for f in c.advice.findings]

@@ -50,6 +50,10 @@ def facts(kb, message):
     ("about 3 iterations per second", "speed_in_steps", True),
     ("It processes 3000 samples/s.", "speed_in_steps", None),
     ("I train for 100k steps.", "speed_in_steps", None),
+    # a generation engine's share of each card (TRL, verl, vLLM's command line)
+    ("GRPOConfig(bf16=True, vllm_gpu_memory_utilization=0.5)", "rollout_memory_share", 0.5),
+    ("actor_rollout_ref.rollout.gpu_memory_utilization=0.6 rollout.n=64", "rollout_memory_share", 0.6),
+    ("vllm serve Qwen/Qwen2.5-7B --gpu-memory-utilization 0.95", "rollout_memory_share", 0.95),
 ])
 def test_numbers_and_choices(kb, message, name, value):
     assert facts(kb, message).get(name) == (pytest.approx(value) if isinstance(value, float) else value)

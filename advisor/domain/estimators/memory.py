@@ -92,6 +92,19 @@ def reference_model_bytes(params: float, precision: str = "amp_bf16") -> dict[st
                               ("trl-reference-model", "dpo"))}
 
 
+@estimator("reserved", "left", cites=("vllm-gpu-util",))
+def rollout_reservation(gpu_memory: float, share: float) -> dict[str, Estimate]:
+    """What a colocated vLLM engine takes of each card (gpu_memory_utilization × the card) and what it leaves."""
+    if not 0 < share <= 1:
+        raise NotComputable(f"gpu_memory_utilization {fmt_sig(share)} is not a share of the card")
+    reserved = gpu_memory * share
+    left = gpu_memory - reserved
+    said = f"{fmt_card(gpu_memory)} × {fmt_share(share)}"
+    return {"reserved": Estimate(reserved, "bytes", f"{said} = {fmt_bytes_gib(reserved)}", ("vllm-gpu-util",)),
+            "left": Estimate(left, "bytes", f"{fmt_card(gpu_memory)} − {fmt_bytes_gib(reserved)} = "
+                                            f"{fmt_bytes_gib(left)}", ("vllm-gpu-util",))}
+
+
 NF4_BLOCK = 64  # QLoRA: one absmax quantisation constant per 64 weights
 DQ_BLOCK = 256  # double quantisation: the absmax constants in 8 bits, one fp32 constant per 256 of them
 

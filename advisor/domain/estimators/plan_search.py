@@ -730,6 +730,11 @@ def memory_needed(params: float, precision: str | None = None, optimizer: str | 
     # the plan itself: the share of a card kept free is the finding's to add, not this figure's
     p = replace(p, micro_batch=micro or 1, grad_accum=p.grad_accum or 1, target_batch=None, margin=0.0)
     c = evaluate(p, p.current, as_run=True)
+    if c.max_micro is None and p.offload_params and p.current.offload:
+        # every state in CPU RAM and no model shape: what stays on the GPU (the layers gathered in turn, the
+        # activations, the logits) is all that is left, and none of it is counted - the CUDA context alone is no answer
+        raise NotComputable("with the parameters offloaded too, the GPU holds gathered layers and activations, which "
+                            "no model shape lets me count")
     assumed = _assumed(p)
     parts = ", ".join(f"{name} {fmt_bytes_gib(v)}" for name, v in c.components.items() if v >= 0.005e9)
     at = f"at micro-batch {c.micro}" if c.max_micro is not None else "before activations (no model shape to count them)"
