@@ -1635,6 +1635,11 @@ def test_phrasings_from_the_twelfth_session(message, expected, absent):
      ["batch_from", "batch_to"]),
     ("batch size 128 per GPU (32x128 = 4096)", {"micro_batch": 128}, ["image_size"]),
     ("the effective batch is 64x64 = 4096", {}, ["image_size"]),
+    # two cards of the user's: the run is the first named, its memory and its card together (review 20 #2); a
+    # single GPU "so I can't shard across GPUs" is one GPU
+    ("OOM on an RTX 3090 24 GB with LoRA. I only have a single GPU so I can't shard across GPUs. I even tried the "
+     "exact same config on an RTX 6000 Ada (48 GB) and it still ran out of memory.",
+     {"gpu_model": "rtx-3090", "gpu_memory_gb": 24, "num_gpus": 1}, []),
     # PyTorch's device-mismatch error counts no GPUs
     ("RuntimeError: Expected all tensors to be on the same device, but found at least two devices, cuda:0 and cpu!",
      {}, ["num_gpus"]),

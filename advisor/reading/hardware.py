@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from advisor.domain import gpus as catalogue
-from advisor.reading.clause import MAX_NAMES, Clause, catalogue_names, setup_of
+from advisor.reading.clause import MAX_NAMES, Clause, catalogue_names, negated, setup_of
 from advisor.reading.cues import GPU_WORDS, MEMORY_UNITS
 from advisor.reading.state import Read, Reading
 from advisor.reading.tokens import WORD_NUMBERS
@@ -29,12 +29,21 @@ def speaks_of_several_gpus(clause: Clause) -> str:
     for k, w in enumerate(words):
         if w in ("gpu", "gpus") and k > 0 and words[k - 1] in SEVERAL and setup_of(clause, k) == "user" \
                 and clause.word_of(k - 1) == (k - 1, k - 1) and clause.word_of(k) == (k, k) \
-                and not (words[k - 1] == "more" and ACQUIRING.intersection(words[max(0, k - 5):k - 1])):
-            # (not `per_gpu_…` keys; "do I need more GPUs?": GPUs the user may add, not ones they run)
+                and not (words[k - 1] == "more" and ACQUIRING.intersection(words[max(0, k - 5):k - 1])) \
+                and not negated(clause, k - 1) and not _cannot(words, k - 1):
+            # (not `per_gpu_…` keys; "do I need more GPUs?": GPUs the user may add, not ones they run; "I can't
+            # shard across GPUs": none)
             if words[k - 1] != "per":
                 return "several"
             found = "per"
     return found
+
+
+def _cannot(words: list[str], k: int) -> bool:
+    """'I can't shard across GPUs', 'cannot split over GPUs': a verb just before key k that the user cannot do."""
+    before = words[max(0, k - 5):k]
+    return "cannot" in before or "unable" in before or any(
+        before[j:j + 3] in (["can", "'", "t"], ["can", "’", "t"]) for j in range(len(before) - 2))
 
 
 # the words of a GPU count said outright ("a single V100", "one A100", "1 GPU"), which 'per GPU' does not undo
@@ -641,6 +650,21 @@ def resolve_card_memory(reading: Reading) -> None:
             and not 0.8 <= said.value / card.memory_gb <= 1.05 and not model.value.endswith("gb"):
         # "the T4 cannot train, but it runs on a local computer with 8GB": another card's size, said elsewhere
         values["gpu_memory_gb"] = Read("gpu_memory_gb", card.memory_gb, model.text, weak=True, implied=True)
+        values.pop("gpu_memory_bytes", None)
+    elif card is not None and said is not None and said.weak and said.text != model.text \
+            and abs(said.value - card.memory_gb) > 0.6:
+        # "OOM on an RTX 3090 … I even tried the same config on an RTX 6000 Ada (48 GB)": two cards of the user's,
+        # the memory read from the first named and the card from the later, more personal sentence - the run is
+        # the first card's (the later one is tried beside it), so the card follows its memory
+        first = next((r for pair in reading.conflicts for r in pair
+                      if r.field == "gpu_model" and r.text == said.text and r.value in catalogue.gpus()), None)
+        if first is not None:
+            values["gpu_model"] = first
+            values["gpu_memory_catalogue_bytes"] = Read("gpu_memory_catalogue_bytes",
+                                                        catalogue.gpus()[first.value].memory_bytes, first.text)
+        else:
+            values["gpu_memory_gb"] = Read("gpu_memory_gb", card.memory_gb, model.text, weak=True, implied=True)
+            values["gpu_memory_catalogue_bytes"] = Read("gpu_memory_catalogue_bytes", card.memory_bytes, model.text)
         values.pop("gpu_memory_bytes", None)
     _sibling_for_memory(reading)
     model = values.get("gpu_model")
