@@ -9,7 +9,7 @@ from advisor.engine.chaining import Engine, RunResult
 from advisor.engine.memory import WorkingMemory
 from advisor.engine.policy import RulePolicy
 from advisor.engine.questions import open_questions, recommendation, why_label
-from advisor.engine.wording import option_titles, question_reason
+from advisor.engine.wording import NUMBERS_REASON, option_titles, question_reason
 from advisor.kb.model import KnowledgeBase, condition_facts
 
 
@@ -70,9 +70,14 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
     for fact in ranked:
         rules = waiting[fact]
         spec = kb.facts[fact]
+        reason = question_reason(kb, wm, rules, titles)
+        if reason == NUMBERS_REASON and fact not in asked and fact not in deciding \
+                and any(f in asked or f in deciding for f in ranked):
+            continue  # a number for a side remark ("how many examples?") while questions that decide are open
         questions.append(QuestionOut(id=fact, text=spec.question, why=[why_label(r, wm) for r in rules],
-                                     reason=question_reason(kb, wm, rules, titles),
-                                     kind=spec.question_kind, choices=spec.choices, unit=spec.unit))
+                                     reason=reason, kind=spec.question_kind, choices=spec.choices, unit=spec.unit))
+    if chosen.option_id is None and len(questions) < len(ranked):  # "the open questions decide it": those asked
+        chosen = recommendation(kb, wm, run, {q.id: waiting[q.id] for q in questions}, policy)
     facts_out = [FactOut(name=f.name, value=f.value, unit=kb.facts[f.name].unit,
                          provenance=ProvenanceOut(kind=f.provenance.kind, by=f.provenance.by))
                  for name in kb.facts if (f := wm.facts.get(name)) is not None and not _structured(f.value)]

@@ -148,6 +148,9 @@ def failed_requirement(kb: KnowledgeBase, truth: Truth, wm: WorkingMemory, title
 
 # ---------------------------------------------------------------------------------------------- questions
 
+NUMBERS_REASON = "I ask because the answer gives the numbers of what I noticed."
+
+
 def question_reason(kb: KnowledgeBase, wm: WorkingMemory, waiting: Iterable[Rule], titles: dict[str, str]) -> str:
     """Why a question is asked, in one sentence, from the conclusions waiting for its answer: the plans and options
     it decides first ('I ask because the answer decides whether I can offer LoRA adapters … and QLoRA adapters …'),
@@ -183,7 +186,7 @@ def question_reason(kb: KnowledgeBase, wm: WorkingMemory, waiting: Iterable[Rule
     if not decides and named:
         decides.append("whether " + either(named))
     elif not decides and noticed:
-        return "I ask because the answer gives the numbers of what I noticed."
+        return NUMBERS_REASON
     if decides:
         return "I ask because the answer decides " + ", and ".join(decides) + "."
     if computed:
