@@ -1640,6 +1640,13 @@ def test_phrasings_from_the_twelfth_session(message, expected, absent):
     ("OOM on an RTX 3090 24 GB with LoRA. I only have a single GPU so I can't shard across GPUs. I even tried the "
      "exact same config on an RTX 6000 Ada (48 GB) and it still ran out of memory.",
      {"gpu_model": "rtx-3090", "gpu_memory_gb": 24, "num_gpus": 1}, []),
+    # the noun after a count names it, though a GPU cue came before ("4 GPUs with 2 images per GPU"); GPU-hours
+    # are time; the numbers of a question about what a name means are guesses (review 20 #13)
+    ("I train on 4 GPUs with 2 images per GPU.", {"num_gpus": 4, "micro_batch": 2}, []),
+    ("GPUS=16, GPUS_PER_NODE=8, NODES=$((GPUS / GPUS_PER_NODE))", {"num_gpus": 16}, []),
+    ("It takes 200 GPU-hours, but I need 800 hours to pre-train with 8 A100 GPUs.", {"num_gpus": 8}, []),
+    ('I train on 4 GPUs. And what does "8x2" in the config names mean - 8 GPUs on 2 nodes, i.e. 16 GPUs and '
+     "batch 32?", {"num_gpus": 4}, ["num_nodes", "batch_size", "micro_batch"]),
     # PyTorch's device-mismatch error counts no GPUs
     ("RuntimeError: Expected all tensors to be on the same device, but found at least two devices, cuda:0 and cpu!",
      {}, ["num_gpus"]),

@@ -415,6 +415,15 @@ def gpu_count(clause: Clause, k: int, count: int) -> tuple[str, float]:
     return "num_gpus", count
 
 
+GPU_TIME_UNITS = frozenset({"hours", "hour", "hrs", "hr", "days", "day", "h"})
+
+
+def gpu_time(words: list[str], k: int) -> bool:
+    """Whether the count at key k counts GPU time, not GPUs: '200 GPU-hours', '1,000 A100 hours', '5 GPU days'."""
+    after = words[k + 1:k + 4]
+    return len(after) >= 2 and after[0] in ("gpu", "gpus") and after[1] in GPU_TIME_UNITS
+
+
 def found_by_an_error(words: list[str], k: int) -> bool:
     """Whether the count at key k is PyTorch's device-mismatch error's ("Expected all tensors to be on the same
     device, but found at least two devices, cuda:0 and cpu"): a GPU and the CPU, not the user's GPUs."""

@@ -69,7 +69,8 @@ def read(message: str) -> Reading:
         reading.in_hypothetical_clause = question and (clause.words[:2] == ["what", "if"]
                                                        or clause.words[:1] in (["suppose"], ["supposing"])
                                                        or clause.words[:1] == ["would"]
-                                                       and clause.words[1:2] in SUPPOSED_BATCHES)
+                                                       and clause.words[1:2] in SUPPOSED_BATCHES
+                                                       or _asks_meaning(clause))
         reading.in_personal_sentence = bool(FIRST_PERSON & present)
         reading.in_planning_sentence = question or _plans(clause)  # "so is batch 8 right?"
         reading.in_past_clause = _past_run(clause.words, present)
@@ -163,6 +164,14 @@ TPU_WORDS = frozenset({"tpu", "tpus", "tpuv"})
 # Hugging Face's Trainer and TRL's trainers, named ("SFTTrainer", "TrainingArguments")
 HF_TRAINER_WORDS = frozenset({"trainingarguments", "sfttrainer", "sftconfig", "dpotrainer", "dpoconfig", "grpotrainer",
                               "grpoconfig", "seq2seqtrainer", "seq2seqtrainingarguments", "orpotrainer", "ktotrainer"})
+
+
+def _asks_meaning(clause: Clause) -> bool:
+    """'what does "8x2" in the config names mean — 8 GPUs on 2 nodes, i.e. 16 GPUs and batch 32?': the numbers of a
+    question about what a name means are the user's guesses at it, not their run."""
+    words = clause.words
+    return "mean" in clause.present and any(words[k] == "what" and words[k + 1] in ("does", "do")
+                                            for k in range(min(len(words) - 1, 4)))
 
 
 def _square(clause: Clause, k: int) -> bool:
@@ -699,7 +708,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 if slot is None and _count_of_sized_cards(clause, k + 1):
                     slot = ("num_gpus", k + 1)  # "two 24GB GPUs": a count, then each card's size
                 if slot and slot[0] in ("num_gpus", "num_nodes", "gpus_per_node", "epochs") \
-                        and not (slot[0] == "num_gpus" and hardware.found_by_an_error(words, k)):
+                        and not (slot[0] == "num_gpus" and (hardware.found_by_an_error(words, k)
+                                                            or hardware.gpu_time(words, k))):
                     name, n = slot[0], WORD_NUMBERS[word]
                     if name == "num_gpus":
                         name, n = hardware.gpu_count(clause, k, n)
@@ -775,7 +785,7 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if u in ("m", "b") and words[noun:noun + 3][1:] in (["style", "model"], ["like", "model"], ["based", "model"]) \
                 and words[noun] in names.FAMILIES:
             noun += 2  # "a ~500M llama-style model": the size of a model built like a family's
-        if keyed is None and slot is not None and slot[0] in ("num_gpus", "num_nodes", "gpus_per_node") \
+        if keyed is None and slot is not None and slot[0] in GPU_COUNT_FIELDS \
                 and words[noun:noun + 1] and words[noun] in OTHER_COUNTS:
             continue  # "4 GPUs and 8 CPU cores": the count of the noun after it, not of the GPU cue before it
         right_slot = _right_slot(right, clause, noun)
@@ -790,9 +800,11 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if slot is None and right_slot is None and _total_after_a_batch(clause, k):
             slot = ("global_batch", k - 1)  # "128 per GPU and lr 4e-3 (total 4096)": the batch over all GPUs
         if slot is None or (slot[0] == "batch" and right_slot and right_slot[0] == "micro_batch") \
-                or (right_slot and keyed is None and _listed_after(clause, slot[1], key)):
+                or (right_slot and keyed is None and _listed_after(clause, slot[1], key)) \
+                or (right_slot and keyed is None and slot[0] in GPU_COUNT_FIELDS and right_slot[0] != slot[0]
+                    and clause.tokens[key - 1].text not in ("=", ":", "(")):
             # "8 GPUs, 50000 samples": a cue before a list separator named the previous value; the noun after this
-            # number names it
+            # number names it (as in "4 GPUs with 2 images per GPU": the GPUs were counted before it)
             slot, keyed = right_slot or slot, None
         if k >= 2 and words[k - 1] == "per" and clause.tokens[keys[k - 2]].is_num \
                 and (clause.tokens[keys[k - 2]].value or 1) < 1 and float(value).is_integer() and 2 <= value <= 1e6 \
@@ -951,8 +963,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue  # "I tried batch sizes of 32, 64, 128 and 200", "with 1, 2, 4 and 8 GPUs": a sweep, none the run
         if name in ("num_gpus", "num_nodes") and not keyed and _counts_compared(clause, k):
             continue  # "12 nodes > 6 nodes > 2 nodes > 1 node": setups compared, none of them the run
-        if name == "num_gpus" and hardware.found_by_an_error(words, k):
-            continue
+        if name == "num_gpus" and (hardware.found_by_an_error(words, k) or hardware.gpu_time(words, k)):
+            continue  # (and "200 GPU-hours": time, not GPUs)
         if name == "num_gpus":
             name, scaled = hardware.gpu_count(clause, k, int(scaled) if float(scaled).is_integer() else 0)
             if hardware.serving(words, max(k, start_key)):
@@ -1245,6 +1257,9 @@ def _of_each_group(words: list[str], noun: int) -> bool:
 DATA_SET_NOUNS = frozenset({"dataset", "examples", "samples", "images", "instructions", "conversations", "pairs",
                             "rows", "sentences", "documents", "dialogues"})
 # words between a number and those nouns that make it no data set's size ("512 tokens samples", "8 GPUs images")
+GPU_COUNT_FIELDS = frozenset({"num_gpus", "num_nodes", "gpus_per_node"})
+
+
 # nouns a count before them belongs to that no field reads: "8 CPU cores", "16 threads", "4 data-loader workers"
 OTHER_COUNTS = frozenset({"cpu", "cpus", "vcpu", "vcpus", "cores", "core", "threads", "thread", "workers", "worker"})
 
