@@ -54,6 +54,10 @@ def facts(kb, message):
     ("GRPOConfig(bf16=True, vllm_gpu_memory_utilization=0.5)", "rollout_memory_share", 0.5),
     ("actor_rollout_ref.rollout.gpu_memory_utilization=0.6 rollout.n=64", "rollout_memory_share", 0.6),
     ("vllm serve Qwen/Qwen2.5-7B --gpu-memory-utilization 0.95", "rollout_memory_share", 0.95),
+    # the stage of an OOM, not of a crash said in another sentence (review 20 #7)
+    ("CUDA OOM while loading Llama-2-13B on my 3090", "oom_stage", "loading"),
+    ("At batch 2 per GPU I get out-of-memory. ZeRO-3 crashes while loading the UMT5 text encoder.", "oom_stage",
+     None),
 ])
 def test_numbers_and_choices(kb, message, name, value):
     assert facts(kb, message).get(name) == (pytest.approx(value) if isinstance(value, float) else value)
