@@ -1562,3 +1562,14 @@ def test_a_colocated_generation_engines_share_is_taken_from_each_card(kb):
     assert c.wm.value("rollout_reserved_bytes") == pytest.approx(0.5 * 80 * 2**30)
     assert c.wm.value("rollout_left_bytes") == pytest.approx(0.5 * 80 * 2**30)
     assert "finding-rollout-reservation" in [f.id for f in c.advice.findings]
+
+
+def test_a_copy_of_the_model_in_every_process_is_counted_in_the_machines_ram(kb):
+    """Review 20 #24: 'each of the 8 python processes uses about 25.7g RES … is this expected?': yes - 8 × 7B × 4 B
+    of fp32 weights built on the CPU, which the host finding counts (not the 'Killed' one: nothing was killed)."""
+    c = run_consultation("Testing 7B training on 8x A6000 48G, 512GB RAM: each of the 8 python processes uses about "
+                         "25.7g RES. It appears to load the fp32 7B model into memory per process. Is this expected?",
+                         kb=kb)
+    assert c.wm.value("host_load_bytes") == pytest.approx(8 * 7e9 * 4)
+    ids = [f.id for f in c.advice.findings]
+    assert ids[0] == "finding-host-copy-per-process" and "finding-process-killed" not in ids
