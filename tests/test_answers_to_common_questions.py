@@ -1573,3 +1573,13 @@ def test_a_copy_of_the_model_in_every_process_is_counted_in_the_machines_ram(kb)
     assert c.wm.value("host_load_bytes") == pytest.approx(8 * 7e9 * 4)
     ids = [f.id for f in c.advice.findings]
     assert ids[0] == "finding-host-copy-per-process" and "finding-process-killed" not in ids
+
+
+def test_one_per_sample_figure_with_the_users_checkpointing(kb):
+    """Review 20 #1: 'one sample's activations … 1.10 GiB' (the plan search, with LLaMA-Factory's default
+    checkpointing) beside 'activations and logits per sample of the catalogue model: 6.60 GiB' (without it): both
+    count the run as the user runs it."""
+    c = run_consultation("Full fine-tune of llama-2-7B on a single A100-80GB with LLaMA-Factory: --finetuning_type "
+                         "full --cutoff_len 1024 --per_device_train_batch_size 1 --fp16 runs out of memory", kb=kb)
+    assert c.wm.value("grad_checkpointing") is True
+    assert c.wm.value("preset_per_sample") == pytest.approx(c.wm.value("plan_at_one_sample"), rel=0.01)

@@ -14,21 +14,24 @@ SOURCES = ("korthikanti", "hf-anatomy", "memexp-affine", "pt-cuda-context")
 @estimator("params", "fixed", "per_sample", "max_micro_batch", cites=SOURCES)
 def preset_training_memory(model: str, gpu_memory: float, precision: str, optimizer: str, seq_len: float = 0,
                            attention: str = "flash", num_gpus: float = 1, grad_accum_steps: float = 1,
-                           image_size: float = 0) -> dict[str, Estimate]:
+                           image_size: float = 0, grad_checkpointing: bool = False) -> dict[str, Estimate]:
     """Model states, per-sample activations and logits, and the largest micro-batch for a catalogue model (with
     DDP's gradient buckets on several GPUs, and every gradient alive in backward when accumulating). Attention is
     SDPA's unless the user says eager, as the plan search assumes, so the two never give two different batches."""
     attention = "eager" if attention == "eager" else "flash"
     try:
         spec = at_image_size(preset(model, int(seq_len) or None), int(image_size))  # (as the plan search does)
+        # (with activation checkpointing, as the plan search counts the user's run: one per-sample figure for both)
         est = estimate_training_memory(spec, TrainingSetup(precision=precision, optimizer=optimizer, attention=attention,
-                                                           gpus=int(num_gpus), grad_accum=int(grad_accum_steps)))
+                                                           gpus=int(num_gpus), grad_accum=int(grad_accum_steps),
+                                                           checkpointing="full" if grad_checkpointing else "none"))
     except InputError as exc:
         raise NotComputable(str(exc)) from None
     if not est.per_sample:
         raise NotComputable(f"no activation model for {model}")
     best = est.max_micro_batch(gpu_memory)
     where = (f"{spec.name}, sequence {spec.seq_len}, {precision}, {optimizer}, {attention} attention"
+             + (", activation checkpointing" if grad_checkpointing else "")
              + (f", {int(num_gpus)} GPUs (DDP)" if num_gpus > 1 else "") + (f", {int(grad_accum_steps)} micro-batches per update" if grad_accum_steps > 1 else ""))
     grads = est.gradients_at_backward()
     return {
