@@ -3,7 +3,7 @@
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from advisor.consultation import consult
+from advisor.consultation import consult, run_consultation
 from advisor.domain.catalogue import preset
 from advisor.domain.estimators import call_estimator
 from advisor.domain.estimators.training import TrainingSetup, estimate_training_memory
@@ -612,3 +612,18 @@ def test_a_question_about_the_batch_per_update_keeps_a_plain_batch_as_the_micro_
                      "the global batch per update if I use batch 32?", kb=kb)
     assert {f.name: f.value for f in advice.facts}["asked_topics"] == "batch_per_update"
     assert plans_of(advice)["current"].micro_batch == 32
+
+
+def test_a_full_fine_tune_that_does_not_fit_is_offered_pure_bf16_on_a_bf16_card(kb):
+    """Review 20 #1: a 7B full fine-tune in fp16 autocast on one A100 80GB (about 138 GiB of states): pure bf16
+    (weights, gradients and AdamW's moments in 16 bits, LLaMA-Factory's pure_bf16) keeps every weight trained and
+    fits; it is offered with its rounding caveat, and never combined with adapters."""
+    c = run_consultation("Full fine-tune of llama-2-7B on a single A100-80GB with LLaMA-Factory: --finetuning_type "
+                         "full --cutoff_len 1024 --per_device_train_batch_size 1 --gradient_accumulation_steps 8 "
+                         "--fp16 runs out of memory", kb=kb)
+    ids = [o.id for o in c.advice.options]
+    assert "bf16" in ids and not any("bf16" in i and ("lora" in i) for i in ids)
+    bf16 = next(o for o in c.advice.options if o.id == "bf16")
+    assert "rounds away" in bf16.tradeoffs.accuracy
+    turing = run_consultation("Full fine-tune of llama-2-7B on 4x T4 with --fp16 runs out of memory", kb=kb)
+    assert not any(o.id.startswith("bf16") for o in turing.advice.options)  # no bf16 on a card without it

@@ -330,6 +330,10 @@ def candidate_knobs(p: Problem) -> list[Knobs]:
     precisions = [cur.precision]
     if cur.precision == "fp32" and "fp32" not in p.assumed:  # an assumed precision is asked, not changed
         precisions.append("amp_fp16" if p.bf16 is False else "amp_bf16")
+    if p.bf16 and cur.precision != "bf16" and cur.adapter == "none" and p.finetune:
+        # a full fine-tune in pure bf16 (weights, gradients and AdamW's moments in 16 bits: LLaMA-Factory's
+        # pure_bf16, about half the states of autocast): the change that keeps every weight trained on one card
+        precisions.append("bf16")
     optimizers = [cur.optimizer] + (["adamw_8bit"] if cur.optimizer in ADAM_FAMILY else [])
     gpu_counts = sorted({cur.gpus, max(cur.gpus, p.gpus_max)})
     adapters = [cur.adapter]
@@ -374,6 +378,8 @@ def candidate_knobs(p: Problem) -> list[Knobs]:
                                     prec = "amp_fp16" if p.bf16 is False else "amp_bf16"  # adapters train in autocast
                                 if offload and (adapter != "none" or optimizer == "adamw_8bit"):
                                     continue  # offloading tiny adapter states or an 8-bit GPU optimizer buys nothing
+                                if prec == "bf16" != cur.precision and (adapter != "none" or optimizer != cur.optimizer):
+                                    continue  # pure bf16 is offered to keep a full fine-tune as it is, nothing else
                                 # (the GPUs a device_map splits one model over stay split; more GPUs are data parallel)
                                 split = cur.split if gpus == cur.gpus else 1
                                 out.append(Knobs(prec, optimizer, zero, offload, ckpt, attn, adapter, gpus, cur.fused_loss,

@@ -29,6 +29,12 @@ CHANGE_NOTES: dict[str, dict[str, Any]] = {
               "risk": "needs bitsandbytes; 4-bit quantisation is one more difference", "sources": ("qlora", "lora")},
     "amp": {"speed": "16-bit matmuls run on Tensor Cores", "accuracy": "autocast keeps fp32 weights: the algorithm is unchanged",
             "risk": "fp16 (not bf16) needs a GradScaler; bf16 needs an Ampere or newer GPU", "sources": ("pt-amp",)},
+    "bf16": {"speed": "16-bit matmuls run on Tensor Cores, and the optimizer step moves half the bytes",
+             "accuracy": "weights and AdamW's moments in bf16 (8 significant bits): an update much smaller than a "
+                         "weight rounds away, so small learning rates can stall (Kahan summation or stochastic "
+                         "rounding in the optimizer recovers it)",
+             "risk": "needs an Ampere or newer GPU; compare the loss curve with a short autocast run",
+             "sources": ("bf16-training", "hf-bf16")},
     "adamw": {"speed": "about the same step time", "accuracy": "8-bit optimizer states matched 32-bit Adam in the bitsandbytes benchmarks",
               "risk": "needs bitsandbytes", "sources": ("bnb",)},
     "gpus": {"speed": "more GPUs in data parallel process more samples per second (scaling is below linear)",
@@ -58,7 +64,7 @@ def _note_keys(plan_id: str) -> list[str]:
     keys = []
     for part in plan_id.split(SLUG_JOIN):
         head = part.split("-")[0]
-        key = "amp" if head in ("amp", "mixed", "bf16") else head
+        key = "amp" if head in ("amp", "mixed") else head
         if key in CHANGE_NOTES and key not in keys:
             keys.append(key)
     return keys
