@@ -1583,3 +1583,11 @@ def test_one_per_sample_figure_with_the_users_checkpointing(kb):
                          "full --cutoff_len 1024 --per_device_train_batch_size 1 --fp16 runs out of memory", kb=kb)
     assert c.wm.value("grad_checkpointing") is True
     assert c.wm.value("preset_per_sample") == pytest.approx(c.wm.value("plan_at_one_sample"), rel=0.01)
+
+
+def test_gpus_of_different_memory_get_the_smallest_cards_batch(kb):
+    """Review 20 #29: 'per-GPU batch sizes with YOLOv8 on several GPUs? My GPUs don't all have the same memory':
+    data parallelism splits the batch evenly, so the smallest card sets it."""
+    c = run_consultation("Is it possible to set per-GPU batch sizes when training YOLOv8 with multiple GPUs? My GPUs "
+                         "don't all have the same memory size.", kb=kb)
+    assert c.advice.findings[0].id == "finding-mixed-gpu-memory"
