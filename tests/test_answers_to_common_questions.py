@@ -1591,3 +1591,14 @@ def test_gpus_of_different_memory_get_the_smallest_cards_batch(kb):
     c = run_consultation("Is it possible to set per-GPU batch sizes when training YOLOv8 with multiple GPUs? My GPUs "
                          "don't all have the same memory size.", kb=kb)
     assert c.advice.findings[0].id == "finding-mixed-gpu-memory"
+
+
+def test_a_batch_whose_scope_is_open_is_read_both_ways_in_numbers(kb):
+    """Review 20 #11: 'yolact on 8 GPUs with --batch_size 8, the loss blows up': while 'per GPU or total?' is open,
+    both readings are given in numbers (1 per GPU if total, 64 per update if per GPU)."""
+    c = run_consultation("When I train yolact on 8 GPUs with CUDA_VISIBLE_DEVICES=0,1,2,3,4,5,6,7 python train.py "
+                         "--batch_size 8, the loss blows up after a while. On 1 GPU there's no error.", kb=kb)
+    assert c.wm.value("batch_per_gpu_if_total") == 1 and c.wm.value("batch_total_if_per_gpu") == 64
+    assert "finding-batch-both-readings" in [f.id for f in c.advice.findings]
+    answered = run_consultation("yolact on 8 GPUs with --batch_size 8 per GPU, the loss blows up", kb=kb)
+    assert not answered.wm.known("batch_total_if_per_gpu")  # said per GPU: nothing to read two ways
