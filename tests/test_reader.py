@@ -1647,6 +1647,11 @@ def test_phrasings_from_the_twelfth_session(message, expected, absent):
     ("It takes 200 GPU-hours, but I need 800 hours to pre-train with 8 A100 GPUs.", {"num_gpus": 8}, []),
     ('I train on 4 GPUs. And what does "8x2" in the config names mean - 8 GPUs on 2 nodes, i.e. 16 GPUs and '
      "batch 32?", {"num_gpus": 4}, ["num_nodes", "batch_size", "micro_batch"]),
+    # an RL trainer's sequence is its prompt and its response (OpenRLHF's and verl's keys); the generation engine's
+    # tensor parallelism is not the training's (review 20 #21)
+    ("prompt_max_len 13024, generate_max_len 13024, micro_train_batch_size 2", {"seq_len": 26048}, []),
+    ("data.max_prompt_length=512 data.max_response_length=512", {"seq_len": 1024}, []),
+    ("actor 8 GPUs, 1 vLLM engine with TP 4, zero_stage 3", {"zero_stage": 3, "parallelism": "zero"}, []),
     # PyTorch's device-mismatch error counts no GPUs
     ("RuntimeError: Expected all tensors to be on the same device, but found at least two devices, cuda:0 and cpu!",
      {}, ["num_gpus"]),

@@ -1234,11 +1234,14 @@ INFERENCE_ENGINES = frozenset({"vllm", "sglang", "rollout", "infer", "inference"
 
 
 def _inference_engines(clause: Clause, k: int) -> bool:
-    """Whether the key at k belongs to an inference engine's settings: its first part names one (`vllm_...`), or a
-    dotted prefix does (`rollout.tensor_model_parallel_size`)."""
+    """Whether the key at k belongs to an inference engine's settings: its first part names one (`vllm_...`), a
+    dotted prefix does (`rollout.tensor_model_parallel_size`), or an engine is named just before ("vLLM engine with
+    TP 4")."""
     first = clause.word_of(k)[0]
     if clause.words[first] in INFERENCE_ENGINES:
         return True
+    if not {"vllm", "sglang", "engine", "engines"}.isdisjoint(clause.words[max(0, first - 4):first]):
+        return True  # "1 vLLM engine with TP 4": the engine's degree, said before it
     t = clause.keys[first]
     return t - 2 >= clause.start and clause.tokens[t - 1].text == "." and clause.tokens[t - 2].text in INFERENCE_ENGINES
 
