@@ -1602,3 +1602,16 @@ def test_a_batch_whose_scope_is_open_is_read_both_ways_in_numbers(kb):
     assert "finding-batch-both-readings" in [f.id for f in c.advice.findings]
     answered = run_consultation("yolact on 8 GPUs with --batch_size 8 per GPU, the loss blows up", kb=kb)
     assert not answered.wm.known("batch_total_if_per_gpu")  # said per GPU: nothing to read two ways
+
+
+def test_a_setup_that_trained_before_and_one_huge_allocation_point_past_the_states(kb):
+    """Review 20 #6: 'Tried to allocate 25.88 GiB' at 8192 tokens, and 'the v1 version with the same setup worked':
+    one tensor of 26 GiB is an activation, and the same setup fitting before points at what changed."""
+    c = run_consultation("Full-parameter fine-tuning Baichuan2-13B-Chat v2 runs out of GPU memory on 8x A100 80GB "
+                         "with deepspeed, --per_device_train_batch_size 1 --cutoff_len 8192 --bf16 True. Error: "
+                         "\"CUDA out of memory. Tried to allocate 25.88 GiB\". Fine-tuning the v1 version with the same "
+                         "setup worked. Why?", kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert "finding-same-setup-worked" in ids and "finding-oom-allocation-one-tensor" in ids
+    small = run_consultation("CUDA out of memory. Tried to allocate 20.00 MiB on my 3090 at batch 8", kb=kb)
+    assert "finding-oom-allocation-one-tensor" not in [f.id for f in small.advice.findings]
