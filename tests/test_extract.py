@@ -56,6 +56,8 @@ def facts(kb, message):
     ("vllm serve Qwen/Qwen2.5-7B --gpu-memory-utilization 0.95", "rollout_memory_share", 0.95),
     # the stage of an OOM, not of a crash said in another sentence (review 20 #7)
     ("CUDA OOM while loading Llama-2-13B on my 3090", "oom_stage", "loading"),
+    ("during the first step each GPU uses only 40GB, but at the second step it suddenly fills up and OOMs",
+     "oom_stage", "optimizer_step"),
     ("At batch 2 per GPU I get out-of-memory. ZeRO-3 crashes while loading the UMT5 text encoder.", "oom_stage",
      None),
 ])
