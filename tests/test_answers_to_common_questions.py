@@ -1615,3 +1615,14 @@ def test_a_setup_that_trained_before_and_one_huge_allocation_point_past_the_stat
     assert "finding-same-setup-worked" in ids and "finding-oom-allocation-one-tensor" in ids
     small = run_consultation("CUDA out of memory. Tried to allocate 20.00 MiB on my 3090 at batch 8", kb=kb)
     assert "finding-oom-allocation-one-tensor" not in [f.id for f in small.advice.findings]
+
+
+def test_hoping_zero_splits_one_sample_over_gpus_is_countered(kb):
+    """Review 20 #8: one sample does not fit 80 GB, the user hoped 8 GPUs with ZeRO-2/3 would share it, and reports
+    that the batch cannot go below the GPU count: sharding splits states, never a sample's activations."""
+    c = run_consultation("DeepSpeed Zero2 & 3 not working as expected. One 80G GPU can't even fit a single sample; I "
+                         "hoped my 8 GPUs together could train batches of 2 or 4. No matter how many GPUs I use, the "
+                         "batch size can't be set below the number of GPUs, and the per-GPU memory is always the same "
+                         "with zero2 or zero3.", kb=kb)
+    rf = next(r for r in c.advice.red_flags if r.id == "rf-zero-activations")
+    assert "sequence or context parallelism" in rf.counter
