@@ -1652,6 +1652,10 @@ def test_phrasings_from_the_twelfth_session(message, expected, absent):
     ("prompt_max_len 13024, generate_max_len 13024, micro_train_batch_size 2", {"seq_len": 26048}, []),
     ("data.max_prompt_length=512 data.max_response_length=512", {"seq_len": 1024}, []),
     ("actor 8 GPUs, 1 vLLM engine with TP 4, zero_stage 3", {"zero_stage": 3, "parallelism": "zero"}, []),
+    # what a config's sentence states is the config's setup (review 20 #13); a machine's spec lists its CPUs, then
+    # its memory (review 20 #23)
+    ("Does the config's initial LR=0.0001 assume 8 GPUs with 2 samples per GPU (effective batch 16)? I want to "
+     "train on 4 GPUs.", {"num_gpus": 4, "reference_batch": 16}, ["micro_batch", "batch_size", "lr"]),
     # PyTorch's device-mismatch error counts no GPUs
     ("RuntimeError: Expected all tensors to be on the same device, but found at least two devices, cuda:0 and cpu!",
      {}, ["num_gpus"]),
@@ -1671,3 +1675,8 @@ def test_a_run_length_under_a_config_key_outranks_a_timed_count_of_steps():
     reading = read("It takes the same amount of time to train 5000 iterations on two GPUs or eight GPUs. "
                    "num_iters = 500000.")
     assert reading.get("planned_steps") == 500_000
+
+
+def test_a_machines_memory_after_its_cpus_is_the_hosts():
+    reading = read("My machine: 32 vCPU, 256G memory, 4x A100 80GB.")
+    assert reading.get("cpu_ram_gb") == 256 and reading.get("gpu_memory_gb") == 80

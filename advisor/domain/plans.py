@@ -378,8 +378,9 @@ def candidate_knobs(p: Problem) -> list[Knobs]:
                                     prec = "amp_fp16" if p.bf16 is False else "amp_bf16"  # adapters train in autocast
                                 if offload and (adapter != "none" or optimizer == "adamw_8bit"):
                                     continue  # offloading tiny adapter states or an 8-bit GPU optimizer buys nothing
-                                if prec == "bf16" != cur.precision and (adapter != "none" or optimizer != cur.optimizer):
-                                    continue  # pure bf16 is offered to keep a full fine-tune as it is, nothing else
+                                if prec == "bf16" != cur.precision and (adapter != "none" or optimizer != cur.optimizer
+                                                                        or offload):
+                                    continue  # pure bf16 is offered to keep a full fine-tune on the GPUs as it is
                                 # (the GPUs a device_map splits one model over stay split; more GPUs are data parallel)
                                 split = cur.split if gpus == cur.gpus else 1
                                 out.append(Knobs(prec, optimizer, zero, offload, ckpt, attn, adapter, gpus, cur.fused_loss,

@@ -17,6 +17,8 @@ MAX_NAMES = 64  # GPU and model mentions read per message
 # the recipe YAML are batch_size: 4": what the user changed in it is theirs)
 INSTRUMENT_WORDS = frozenset({"with", "using", "via", "running", "run", "use", "used", "changes", "changed",
                               "modified", "edited", "tweaked"})
+# what owns a setup the user compares with ("the config's initial LR", "the default's batch")
+SETUP_OWNERS = frozenset({"config", "configs", "cfg", "default", "defaults", "baseline"})
 # what a named party's possessive makes a reference ("Karpathy's run", "NVIDIA's numbers", "Meta's setup")
 POSSESSED_SETUPS = frozenset({"run", "runs", "setup", "numbers", "results", "experiments", "experiment", "training",
                               "recipe", "config", "settings"})
@@ -146,6 +148,8 @@ class Clause:
                     speaking_of_reference = True
             elif w in POSSESSED_SETUPS and k >= 3 and words[k - 2:k] == ["'", "s"] and self._named_party(k - 3):
                 speaking_of_reference = True  # "Karpathy's run took 4 days on 8x A100": someone else's run
+            elif w == "s" and k >= 2 and words[k - 1] == "'" and words[k - 2] in SETUP_OWNERS:
+                speaking_of_reference = True  # "does the config's LR assume 8 GPUs with 2 per GPU?": the config's
             elif w == "that" and speaking_of_reference:
                 reported = True
             elif w in FIRST_PERSON and not reported:

@@ -581,6 +581,7 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
         reading.set(Read("gpu_memory_bytes", nbytes, text))
 
 
+CPU_COUNTS = frozenset({"vcpu", "vcpus", "cpu", "cpus", "cores", "threads"})  # what a machine's spec lists first
 HOST_WORDS = frozenset({"ram", "dram", "ddr"})  # ("64GB ddr5" is the keys "ddr", "5")
 HOST_QUALIFIERS = frozenset({"cpu", "host", "system"})
 VRAM_WORDS = frozenset(GPU_WORDS | {"vram"})
@@ -589,6 +590,8 @@ VRAM_WORDS = frozenset(GPU_WORDS | {"vram"})
 def _host_memory(before: list[str], after: list[str]) -> bool:
     """Whether a size is the host's RAM: 'RAM 512GB', 'RAM: 512 GB', '512GB RAM', '128GB of RAM', '256 GB CPU
     memory', '1TB system RAM' - not a GPU's ('24GB GPU RAM', 'GPU RAM 24GB', 'a GPU with 24gb of ram')."""
+    if before[-1:] and before[-1] in CPU_COUNTS and after[:1] == ["memory"]:
+        return True  # "32 vCPU, 256G memory": a machine's spec, its CPUs then its memory
     if HOST_WORDS.isdisjoint(before) and HOST_WORDS.isdisjoint(after) and HOST_QUALIFIERS.isdisjoint(after):
         return False  # (most sizes: no host word around them)
     if before[-1:] == ["with"] and VRAM_WORDS.intersection(before):

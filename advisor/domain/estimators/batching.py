@@ -421,6 +421,8 @@ def batch_readings(batch: float, num_gpus: float) -> dict[str, Estimate]:
     (batch / GPUs), and the batch per update if it is each GPU's (batch × GPUs)."""
     if num_gpus < 2:
         raise NotComputable("one GPU: the batch is both")
+    if batch % num_gpus:  # (1 on 2 GPUs, 6 on 4: no even split, so it cannot be the total - only each GPU's)
+        raise NotComputable(f"{fmt_sig(batch)} does not split evenly over {fmt_sig(num_gpus)} GPUs")
     share = batch / num_gpus
     total = batch * num_gpus
     return {"per_gpu_if_total": Estimate(share, None, f"{fmt_sig(batch)} / {fmt_sig(num_gpus)} GPUs = {fmt_sig(share, 3)} "
