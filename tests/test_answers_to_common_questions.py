@@ -1626,3 +1626,14 @@ def test_hoping_zero_splits_one_sample_over_gpus_is_countered(kb):
                          "with zero2 or zero3.", kb=kb)
     rf = next(r for r in c.advice.red_flags if r.id == "rf-zero-activations")
     assert "sequence or context parallelism" in rf.counter
+
+
+def test_the_oom_stage_is_not_asked_when_the_states_alone_exceed_the_card(kb):
+    """Review 20b: 'when does the OOM happen?' was asked where the weights and optimizer state alone exceed the
+    card; no stage changes that advice. Where they leave room, the stage is still asked."""
+    c = run_consultation("Full fine-tune of llama-2-7B on a single A100-80GB with --finetuning_type full --cutoff_len "
+                         "1024 --per_device_train_batch_size 1 --fp16 runs out of memory", kb=kb)
+    assert c.wm.value("plan_at_one_states") > c.wm.value("gpu_memory")
+    assert "oom_stage" not in [q.id for q in c.advice.questions]
+    fits = run_consultation("LoRA on llama-2-7b on my 3090 at batch 1, seq 512 runs out of memory", kb=kb)
+    assert "oom_stage" in [q.id for q in fits.advice.questions]
