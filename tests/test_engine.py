@@ -201,28 +201,9 @@ def test_conditions_are_data_never_code(tmp_path):
         load_kb(path)
 
 
-def test_the_question_that_decides_the_recommendation_comes_first(tmp_path):
-    """x comes first in the vocabulary, but only y can change the recommendation: y is asked first."""
-    kb = kb_with(tmp_path, """
-        rules:
-          - {id: about-x, kind: finding, title: 'x is {x}', text: t, sources: [src], when: {fact: flag, eq: true}}
-          - id: opt-a
-            kind: option
-            option: a
-            title: A
-            summary: s
-            tradeoffs: {speed: s, memory: m, accuracy: a, risk: r}
-            validate: v
-            sources: [src]
-          - {id: rec-a, kind: recommend, recommend: a, title: t, text: t, when: {fact: y, gt: 1}}
-    """)
-    advice = run_consultation("hello", kb=kb).advice
-    assert [q.id for q in advice.questions][:1] == ["y"]
-
-
 def test_a_number_for_a_side_remark_is_not_asked_beside_a_deciding_question(tmp_path):
-    """x only fills in a finding's number; y decides the recommendation: while y is open, x is not asked (and the
-    'open questions decide it' line names only y); alone, x is asked."""
+    """x comes first in the vocabulary but only fills in a finding's number; y decides the recommendation: y is
+    asked, and while it is open x is not (the 'open questions decide it' line names only y); alone, x is asked."""
     rules = """
         rules:
           - {id: about-x, kind: finding, title: 'x is {x}', text: t, sources: [src], when: {fact: x, gt: 0}}
