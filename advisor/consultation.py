@@ -112,6 +112,10 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
 
 
 HOST_MEMORY_CLAIMS = ("claim_process_killed", "claim_host_ram_grows")
+# an out-of-memory tied to a GPU ("CUDA out of memory", torch's OutOfMemoryError; not Ray's
+# ray.exceptions.OutOfMemoryError, which is the node's RAM)
+GPU_OOM = re.compile(r"(?i)\b(?:cuda|gpu|hip|vram)\b[^.\n]{0,20}\b(?:out of memory|oom)\b|(?<!exceptions\.)outofmemoryerror|"
+                     r"\bresource ?exhausted\b")
 
 
 def _host_memory_ran_out(found: dict[str, tuple[Any, str]], message: str) -> None:
@@ -126,10 +130,6 @@ def _host_memory_ran_out(found: dict[str, tuple[Any, str]], message: str) -> Non
     oom_said = found.pop("oom")[1]
     if found.get("user_goal", (None, None))[1] == oom_said:
         found.pop("user_goal")  # (the goal read from those words: fitting a GPU's memory)
-
-
-GPU_OOM = re.compile(r"(?i)\b(?:cuda|gpu|hip|vram)\b[^.\n]{0,20}\b(?:out of memory|oom)\b|(?<!exceptions\.)outofmemoryerror|"
-                     r"\bresource ?exhausted\b")
 
 
 def _epoch_shows_the_batch(found: dict[str, tuple[Any, str]]) -> None:
