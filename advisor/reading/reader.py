@@ -1259,7 +1259,6 @@ def _of_each_group(words: list[str], noun: int) -> bool:
 # what a data set's size counts, after a name or a kind ("52k Alpaca dataset", "100k SFT samples")
 DATA_SET_NOUNS = frozenset({"dataset", "examples", "samples", "images", "instructions", "conversations", "pairs",
                             "rows", "sentences", "documents", "dialogues"})
-# words between a number and those nouns that make it no data set's size ("512 tokens samples", "8 GPUs images")
 GPU_COUNT_FIELDS = frozenset({"num_gpus", "num_nodes", "gpus_per_node"})
 
 
@@ -1267,6 +1266,7 @@ GPU_COUNT_FIELDS = frozenset({"num_gpus", "num_nodes", "gpus_per_node"})
 OTHER_COUNTS = frozenset({"cpu", "cpus", "vcpu", "vcpus", "cores", "core", "threads", "thread", "workers", "worker"})
 
 
+# words between a number and those nouns that make it no data set's size ("512 tokens samples", "8 GPUs images")
 NOT_A_DATA_SET = frozenset({"tokens", "token", "gpus", "gpu", "steps", "epochs", "batch", "per", "of", "more",
                             "training", "train", "validation", "test", "eval", "length", "context", "long",
                             "resolution", "pixel", "frame", "second", "hour"})
