@@ -415,22 +415,6 @@ def time_at_throughput(tokens: float, tokens_per_second: float, num_gpus: float 
                               f"{fmt_duration(seconds)}", ("arithmetic",))}
 
 
-@estimator("per_gpu_if_total", "total_if_per_gpu", cites=("pt-ddp", "arithmetic"))
-def batch_readings(batch: float, num_gpus: float) -> dict[str, Estimate]:
-    """A batch said on several GPUs without saying whose it is, read both ways: each GPU's share if it is the total
-    (batch / GPUs), and the batch per update if it is each GPU's (batch × GPUs)."""
-    if num_gpus < 2:
-        raise NotComputable("one GPU: the batch is both")
-    if batch % num_gpus:  # (1 on 2 GPUs, 6 on 4: no even split, so it cannot be the total - only each GPU's)
-        raise NotComputable(f"{fmt_sig(batch)} does not split evenly over {fmt_sig(num_gpus)} GPUs")
-    share = batch / num_gpus
-    total = batch * num_gpus
-    return {"per_gpu_if_total": Estimate(share, None, f"{fmt_sig(batch)} / {fmt_sig(num_gpus)} GPUs = {fmt_sig(share, 3)} "
-                                         "per GPU if it is the total", ("pt-ddp",)),
-            "total_if_per_gpu": Estimate(total, None, f"{fmt_sig(batch)} × {fmt_sig(num_gpus)} GPUs = {fmt_sig(total)} "
-                                         "per update if it is each GPU's", ("arithmetic",))}
-
-
 @estimator(cites=("pt-ddp", "hf-ga"))
 def share_per_gpu(batch_size: float, num_gpus: float) -> dict[str, Estimate]:
     """Samples each GPU contributes to one update of a batch per update: micro-batch × accumulation steps on each
