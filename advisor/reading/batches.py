@@ -374,7 +374,7 @@ def changes(clause: Clause, reading: Reading) -> None:
         times = words[first + 1:first + 2] in (["x"], ["*"])  # ('×' is the key 'x')
         if not a.is_num or words[first + 1:first + 2] == ["px"] or times and words[first + 2:first + 3] != ["to"]:
             continue  # (not "from 512x512 to 1024x1024": image sizes; but "from 4x to 8x A100" counts cards)
-        if words[first + 1:first + 2] and words[first + 1] in SIZE_UNITS:
+        if words[first + 1:first + 2] and words[first + 1] in MEMORY_SIZE_UNITS:
             continue  # "with batch size 32 it went from 17G to 23G": memory used, not a batch
         j = first + 1
         while j < len(words) and j < k + 5 and words[j] != "to":
@@ -391,7 +391,7 @@ def changes(clause: Clause, reading: Reading) -> None:
         text = clause.text(clause.keys[k], clause.keys[j + 1])
         gpus = (any(g in words[j + 2:j + 4] + words[first + 1:j] for g in ("gpus", "gpu", "cards"))
                 or _gpu_count_named(words, max(0, k - 6), first)
-                or times and words[j + 2:j + 3] == ["x"]) and words[first + 1:first + 2] != ["gb"]  # "4x to 8x A100"
+                or times and words[j + 2:j + 3] == ["x"])  # "4x to 8x A100" (a size, "from 40gb to 80gb", left above)
         counted = words[first + 1:first + 2] in (["gpus"], ["cards"], ["gpu"], ["card"]) or times  # "from 8 cards to …"
         topic = "gpus" if gpus and (counted or topic not in ("batch", "lr", "seq")) else topic
         if topic == "batch" and _per_device(words[max(0, k - 8):k]):
@@ -446,7 +446,7 @@ BATCH_OBJECT = {"it", "the", "my", "our", "batch", "size", "bs", "batchsize", "l
 BATCH_WORDS = {"batch", "bs", "batchsize", "batches"}
 
 
-SIZE_UNITS = frozenset({"g", "gb", "gib", "gig", "gigs", "mb", "mib", "tb"})  # a memory size's (not "m": "7M params")
+MEMORY_SIZE_UNITS = frozenset(MEMORY_UNITS) - {"m"}  # a memory size's units (not "m": "from 7M to 13M params")
 
 
 # verbs that change the quantity last named without naming it ("lower it to 8", "going to 1024"); "switch to"

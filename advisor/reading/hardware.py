@@ -581,7 +581,7 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
         reading.set(Read("gpu_memory_bytes", nbytes, text))
 
 
-CPU_COUNTS = frozenset({"vcpu", "vcpus", "cpu", "cpus", "cores", "threads"})  # what a machine's spec lists first
+CPU_COUNTS = frozenset({"vcpu", "vcpus", "cpu", "cpus", "cores", "core", "threads", "thread"})  # a machine's CPUs
 HOST_WORDS = frozenset({"ram", "dram", "ddr"})  # ("64GB ddr5" is the keys "ddr", "5")
 HOST_QUALIFIERS = frozenset({"cpu", "host", "system"})
 VRAM_WORDS = frozenset(GPU_WORDS | {"vram"})

@@ -1263,7 +1263,7 @@ GPU_COUNT_FIELDS = frozenset({"num_gpus", "num_nodes", "gpus_per_node"})
 
 
 # nouns a count before them belongs to that no field reads: "8 CPU cores", "16 threads", "4 data-loader workers"
-OTHER_COUNTS = frozenset({"cpu", "cpus", "vcpu", "vcpus", "cores", "core", "threads", "thread", "workers", "worker"})
+OTHER_COUNTS = hardware.CPU_COUNTS | {"workers", "worker"}
 
 
 # words between a number and those nouns that make it no data set's size ("512 tokens samples", "8 GPUs images")
