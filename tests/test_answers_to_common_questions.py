@@ -1637,3 +1637,18 @@ def test_the_oom_stage_is_not_asked_when_the_states_alone_exceed_the_card(kb):
     assert "oom_stage" not in [q.id for q in c.advice.questions]
     fits = run_consultation("LoRA on llama-2-7b on my 3090 at batch 1, seq 512 runs out of memory", kb=kb)
     assert "oom_stage" in [q.id for q in fits.advice.questions]
+
+
+def test_two_splits_of_one_batch_per_update_are_compared_not_scaled(kb):
+    """Review 20 #12: 'would batch 64 on a single GPU give the same result as 8 GPUs x 8?' is one batch per update
+    split two ways: no LR rule for a batch change, and what the split changes (BatchNorm's per-GPU statistics)."""
+    c = run_consultation("YOLOX docs say -b is the total batch size, recommended num-gpu * 8. Would training with "
+                         "batch 64 on a single GPU give the same result as 8 GPUs x 8?", kb=kb)
+    assert c.wm.value("compared_batch") == c.wm.value("effective_batch") == 64
+    ids = [f.id for f in c.advice.findings]
+    assert "finding-same-total-layouts" in ids and not c.wm.known("batch_scale_factor")
+    vit = run_consultation("I pretrain ViT-B on 32 V100s with batch size 128 per GPU (32x128 = 4096) instead of the "
+                           "recommended 64 V100s with batch 64 (64x64 = 4096), and get 0.3 lower accuracy.", kb=kb)
+    assert "finding-same-total-layouts-no-batchnorm" in [f.id for f in vit.advice.findings]
+    moved = run_consultation("I moved from 1 GPU to 8 GPUs and kept per_device 8.", kb=kb)
+    assert not moved.wm.known("compared_batch")

@@ -189,6 +189,8 @@ LATER_SETS = {
     (1816, 1845): (0.67, 0.71),  # held out: that set's other half (0.693 / 0.738 on arrival)
     (1846, 1875): (0.73, 0.73),  # tuned after arrival; rq-1846..1905 scored 0.736 / 0.714 on arrival (thirteenth session)
     (1876, 1905): (0.73, 0.72),  # held out: that set's other half (0.747 / 0.715 on arrival)
+    (1906, 1935): (0.76, 0.76),  # tuned after arrival; rq-1906..1965 scored 0.799 / 0.803 on arrival (fourteenth session)
+    (1936, 1965): (0.79, 0.79),  # held out: that set's other half (0.814 / 0.818 on arrival)
 }
 
 
@@ -1661,6 +1663,26 @@ def test_phrasings_from_the_twelfth_session(message, expected, absent):
      {}, ["num_gpus"]),
 ])
 def test_phrasings_from_the_thirteenth_session(message, expected, absent):
+    assert_reads(message, expected, absent)
+
+
+@pytest.mark.parametrize("message, expected, absent", [
+    # two layouts of the same batch per update are a comparison, not a batch change (review 20 #10, #12): the user's
+    # run is theirs rather than a reference's, else the one their GPU count names
+    ("Would training with batch 64 on a single GPU give the same result as 8 GPUs x 8?",
+     {"batch_size": 64, "reference_batch": 64}, ["batch_from", "batch_to"]),
+    ("I use 32 V100s with batch size 128 per GPU (32x128 = 4096) instead of the recommended 64 V100s with batch 64 "
+     "(64x64 = 4096).", {"num_gpus": 32, "micro_batch": 128, "batch_size": 4096, "reference_batch": 4096}, []),
+    ("I train on 4 GPUs and 2 img/gpu; is that the same as 8 GPUs with 1 img per GPU?",
+     {"num_gpus": 4, "micro_batch": 2, "batch_size": 8}, ["batch_from", "batch_to"]),
+    # the docs' two ways, neither the user's: only the reference's batch
+    ("The docs say the default LR is for 4 GPUs and 2 img/gpu, or equivalently 8 GPUs and 1 img/gpu.",
+     {"reference_batch": 8}, ["num_gpus", "micro_batch", "batch_size"]),
+    # not layouts of one total: a change of GPUs at the same per-GPU batch, a size, a count of nodes
+    ("I moved from 1 GPU to 8 GPUs and kept per_device 8.", {"num_gpus": 8, "micro_batch": 8}, ["batch_size"]),
+    ("8 GPUs with 80 GB each, 2 nodes x 8 GPUs, batch 16 per GPU", {"micro_batch": 16}, ["reference_batch"]),
+])
+def test_phrasings_from_the_fourteenth_session(message, expected, absent):
     assert_reads(message, expected, absent)
 
 

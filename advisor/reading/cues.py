@@ -37,7 +37,7 @@ NEGATIONS = {"no", "not", "without", "w/o", "disable", "disabled", "disabling", 
 # a reference setup ("the paper uses batch 4096, but I use 256")
 REFERENCE_CUES = {"paper", "papers", "authors", "author", "recipe", "readme", "official", "reference", "they", "their",
                   "publication", "blog", "article", "tutorial", "repo", "medium", "documentation", "docs", "baseline",
-                  "you", "your", "document", "suggests", "recommends", "guide", "arxiv", "al", "github", "page", "wiki",
+                  "you", "your", "document", "suggests", "recommends", "recommended", "guide", "arxiv", "al", "github", "page", "wiki",
                   "website"}
 
 

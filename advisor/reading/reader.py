@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from advisor.reading import batches, failures, hardware, models, names
+from advisor.reading import batches, failures, hardware, layouts, models, names
 from advisor.reading.clause import DOCUMENTS, Clause, Keys, TokenSpan, in_file_name, in_flag, in_title, negated, setup_of
 from advisor.reading.cues import (GPU_WORDS, PRETRAINING_DATA, THIRD_PARTY, TRAINED_ON, COUNT_UNITS, FAIL_WORDS, FILLERS, FIRST_PERSON, LAUNCH_WORDS, MEMORY_UNITS, NEGATIONS,
                                   OK_WORDS, PAST_FIRST, PAST_RUN, PAST_RUN_PHRASES, PLANNING, TIMES, cue_index)
@@ -100,6 +100,7 @@ def read(message: str) -> Reading:
         batches.formulas(clause, reading)
         batches.sequence_batches(clause, reading)
         batches.gpu_products(clause, reading)
+        layouts.layouts(clause, reading)
         _numbers(clause, reading)
         batches.changes(clause, reading)
     reading.in_personal_sentence = reading.in_hypothetical_clause = False
@@ -1597,6 +1598,7 @@ def _resolve(reading: Reading) -> None:
         or reading.reference.pop("micro_batch", None)
     if ref_plain is not None:
         reading.reference["batch"] = ref_plain
+    layouts.resolve_layouts(reading)
     hardware.resolve_platform(reading)
     hardware.resolve_card_memory(reading)
     prompt, completion = values.pop("prompt_len", None), values.pop("completion_len", None)

@@ -220,7 +220,8 @@ READER_FACTS = frozenset({fact for _, fact in _DIRECT} | {"micro_batch", "optimi
                                                           "max_micro_batch", "gpu_peak_tflops", "split_gpus",
                                                           "claim_run_fits", "asked_settings", "model_parallel_gpus",
                                                           "accumulation_implied", "rl_method", "optimizer_named",
-                                                          "gpu_count_unsaid"})
+                                                          "gpu_count_unsaid", "compared_gpus",
+                                                          "compared_micro_batch"})
 
 
 def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
@@ -320,6 +321,10 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     if reading.asked_settings:  # "would zero3 help or cpu offload?": each is checked as a change of the plan
         put("asked_settings", "; ".join(f"{name}={value}" for name, value, _ in reading.asked_settings),
             reading.asked_settings[0][2])
+    compared = reading.compared_layout
+    if compared is not None:  # "batch 64 on one GPU or 8 GPUs x 8?": the other split of the same total
+        put("compared_gpus", compared.gpus, compared.text)
+        put("compared_micro_batch", compared.per_gpu, compared.text)
     if "max_micro_batch" in v:  # "only 32 fits": what accumulation builds a larger batch from
         put("max_micro_batch", v["max_micro_batch"].value, v["max_micro_batch"].text)
     if "cpu_ram_gb" in v:  # "RAM 512GB": what offloading can use

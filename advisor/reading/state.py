@@ -99,6 +99,8 @@ class Reading:
     topics: list[str] = field(default_factory=list)  # the quantities named so far, the last last ("batch", "lr")
     sentence: int = -1  # the sentence being read
     pretraining_sentences: set[int] = field(default_factory=set)  # sentences that speak of pre-training
+    layouts: list[Any] = field(default_factory=list)  # GPU counts said with each GPU's batch (layouts.Layout)
+    compared_layout: Any = None  # … and the one of two with the same total that is not the user's run
     names_seen: int = 0  # GPU and model names looked at (bounded: a message names a few, a pasted log thousands)
 
     def set(self, read: Read) -> None:

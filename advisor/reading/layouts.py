@@ -1,0 +1,229 @@
+"""Layouts: a GPU count said together with each GPU's batch ("8 GPUs x 8", "32 V100s with batch size 128 per GPU",
+"4 GPUs and 2 img/gpu", "batch 64 on a single GPU"), and two of them with the same batch per update.
+
+Engineers often weigh two ways of reaching one total: "would batch 64 on a single GPU give the same result as
+8 GPUs x 8?", "I used 32 V100s with 128 per GPU instead of the recommended 64 V100s with 64". Read number by
+number, that is a batch change (8 → 64) and two GPU counts that conflict; read as layouts, it is one batch per
+update split two ways - a comparison whose answer is what the split changes (BatchNorm's statistics, a contrastive
+loss's negatives), not a learning-rate rule.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from advisor.reading.clause import Clause, setup_of
+from advisor.reading.cues import MEMORY_UNITS
+from advisor.reading.hardware import NODE_WORDS
+from advisor.reading.state import Read, Reading
+
+MAX_LAYOUTS = 8  # layouts kept per message (a comparison names two; a pasted table would name many)
+MOST_GPUS = 4096  # a count larger than this is no GPU count ("batch 64 on 1 GPU" vs "8192 tokens")
+
+GPU_NOUNS = frozenset({"gpu", "gpus", "card", "cards", "device", "devices"})
+ONE_WORDS = frozenset({"single", "one"})  # "a single GPU", "one GPU"
+BATCH_WORDS = frozenset({"batch", "bs", "batchsize", "minibatch", "mini"})
+# what may stand between a count and its batch ("8 GPUs with a batch size of 8", "4 GPUs and 2 img/gpu")
+LINKS = frozenset({"with", "and", "at", "using"})
+FILLERS = frozenset({"a", "the", "size", "sizes", "of", "batch", "bs", "batchsize", "minibatch", "mini"})
+SAID_PER_GPU = frozenset({"per", "each"})  # "batch size per GPU of 8", "128 per GPU", "8 each"
+SAID_TOTAL = frozenset({"total", "global", "effective"})
+ITEMS = frozenset({"images", "image", "imgs", "img", "samples", "sample", "sequences", "seqs", "examples"})
+ON_WORDS = frozenset({"on", "with", "using", "across", "over"})  # "batch 64 on a single GPU"
+
+
+class Layout(NamedTuple):
+    """A GPU count and each GPU's batch, said together: the words, and whose setup they are."""
+
+    gpus: int
+    per_gpu: int
+    text: str
+    setup: str
+    personal: bool  # said in a sentence of the user's ("I train on 4 GPUs and 2 img/gpu")
+
+
+def layouts(clause: Clause, reading: Reading) -> None:
+    """Every layout the clause says, in order, into `reading.layouts` (at most MAX_LAYOUTS a message)."""
+    present = clause.present
+    if present.isdisjoint(GPU_NOUNS) and not clause.card_starts or len(reading.layouts) >= MAX_LAYOUTS:
+        return  # (no GPU noun and no card named: no count of GPUs)
+    words, tokens, keys = clause.words, clause.tokens, clause.keys
+    counts = clause.numbers  # (a count is a number or a word for one: only those keys are tried)
+    if not present.isdisjoint(ONE_WORDS):
+        counts = sorted(counts + [k for k, w in enumerate(words) if w in ONE_WORDS])
+    for k in counts:
+        count = _gpu_count(clause, k)
+        if count is None:
+            continue
+        gpus, end = count
+        found = _batch_after(clause, end, gpus) or _batch_before(clause, k)
+        if found is None:
+            continue
+        per_gpu, n, first, last = found
+        if gpus > 1 and not per_gpu:
+            continue  # (a batch said as the total on several GPUs, or unqualified: no split said; one GPU's is its own)
+        value = tokens[keys[n]].value
+        text = clause.text(keys[min(k, first)], keys[max(last, end - 1)])
+        if value is not None and float(value).is_integer() and value >= 1 and len(reading.layouts) < MAX_LAYOUTS:
+            reading.layouts.append(Layout(gpus, int(value), text, setup_of(clause, k), reading.in_personal_sentence))
+
+
+def _gpu_count(clause: Clause, k: int) -> tuple[int, int] | None:
+    """The GPU count at key k and the key after its noun: '8 GPUs', '32 V100s', '8x A100', 'a single GPU', 'one card'
+    (not '8 GB', not '2 nodes')."""
+    words, tokens, keys = clause.words, clause.tokens, clause.keys
+    tok = tokens[keys[k]]
+    if tok.is_num:
+        if tok.value is None or not float(tok.value).is_integer() or not 1 <= tok.value <= MOST_GPUS:
+            return None
+        gpus = int(tok.value)
+    elif words[k] in ONE_WORDS:
+        gpus = 1
+    else:
+        return None
+    e = k + 1
+    if e < len(words) and words[e] in ("x", "*") and gpus > 1:
+        e += 1  # "8x A100", "8 x GPUs"
+    if e >= len(words):
+        return None
+    if words[e] in GPU_NOUNS:
+        return gpus, e + 1
+    if keys[e] in clause.card_starts:
+        while e < len(words) and keys[e] not in clause.card_ends:
+            e += 1
+        e += 1
+        if e < len(words) and words[e] == "s" and not tokens[keys[e]].space_before:
+            e += 1  # "32 V100s"
+        if e < len(words) and words[e] in GPU_NOUNS:
+            e += 1  # "64 V100 GPUs"
+        return gpus, e
+    return None
+
+
+def _batch_after(clause: Clause, e: int, gpus: int) -> tuple[bool | None, int, int, int] | None:
+    """The batch said right after a GPU count ending before key e: '8 GPUs x 8' (each GPU's), '… with batch size
+    128 per GPU', '… and 2 img/gpu', '… with batch 64 (64x64 = 4096)'. (per GPU: True | total: False | unsaid:
+    None, the batch's key, the phrase's first and last keys)."""
+    words, tokens, keys = clause.words, clause.tokens, clause.keys
+    if e + 1 < len(words) and words[e] in ("x", "*") and tokens[keys[e + 1]].is_num:
+        after = words[e + 2] if e + 2 < len(words) else ""
+        if after in GPU_NOUNS or after in NODE_WORDS or after in MEMORY_UNITS or keys[e + 2:e + 3] and \
+                keys[e + 2] in clause.card_starts or keys[e + 1] + 1 < clause.end and tokens[keys[e + 1] + 1].text == "=":
+            return None  # "2 x 8 GPUs", "8 GPUs x 2 nodes", "4 GPUs x 24GB", "4 GPUs * 2 = 8" (the product's own reader)
+        return True, e + 1, e + 1, e + 1
+    j, said, batch_word = e, None, False
+    if j < len(words) and words[j] in LINKS:
+        j += 1
+    while j < len(words) and j - e < 7 and not tokens[keys[j]].is_num:
+        w = words[j]
+        if w in SAID_PER_GPU:
+            said = True
+            j += 1
+            if j < len(words) and (words[j] in GPU_NOUNS or words[j] == "device"):
+                j += 1
+            continue
+        if w in SAID_TOTAL:
+            said = False
+        elif w not in FILLERS:
+            return None
+        batch_word = batch_word or w in BATCH_WORDS
+        j += 1
+    if j >= len(words) or not tokens[keys[j]].is_num or j == e:
+        return None
+    n = j
+    last = n
+    tail = words[n + 1:n + 4]
+    if tail[:1] and tail[0] in MEMORY_UNITS:
+        return None  # "8 GPUs with 80 GB"
+    items = bool(tail[:1]) and tail[0] in ITEMS
+    if items:
+        tail, last = tail[1:], last + 1
+    if tail[:1] == ["each"]:
+        said, last = True, last + 1  # "8 each"
+    elif tail[:2] and tail[0] in ("per", "/") and tail[1] in GPU_NOUNS:
+        said, last = True, last + 2  # "128 per GPU", "2 img/gpu"
+    if not batch_word and not items:
+        return None  # "8 GPUs and 2 nodes": a count, not a batch
+    if said is None and _product_of(clause, n, gpus):
+        said = True  # "64 V100s with batch 64 (64x64 = 4096)": the user's own arithmetic says it is each GPU's
+    return said, n, e, last
+
+
+def _product_of(clause: Clause, n: int, gpus: int) -> bool:
+    """Whether a product of the GPU count and the batch at key n follows it: '(64x64 = 4096)', '(32 x 128)'."""
+    words, tokens, keys = clause.words, clause.tokens, clause.keys
+    if n + 3 >= len(words) or words[n + 2] not in ("x", "*"):
+        return False
+    a, b = tokens[keys[n + 1]], tokens[keys[n + 3]]
+    batch = tokens[keys[n]].value
+    return a.is_num and b.is_num and {a.value, b.value} == {float(gpus), batch} and keys[n + 1] - keys[n] <= 2
+
+
+def _batch_before(clause: Clause, k: int) -> tuple[bool | None, int, int, int] | None:
+    """A batch said before the GPU count at key k: 'batch 64 on a single GPU', 'batch size 128 with 1 GPU' (on one
+    GPU the batch is that GPU's; on several, unsaid)."""
+    words, tokens, keys = clause.words, clause.tokens, clause.keys
+    j = k - 1
+    while j >= 0 and words[j] in ("a", "an", "single", "just", "only") and j >= k - 2:
+        j -= 1
+    if j < 1 or words[j] not in ON_WORDS or not tokens[keys[j - 1]].is_num:
+        return None
+    n = j - 1
+    named = [b for b in range(max(0, n - 3), n) if words[b] in BATCH_WORDS]
+    if not named:
+        return None
+    gpus = 1 if words[k] in ONE_WORDS else tokens[keys[k]].value
+    return (True if gpus == 1 else None), n, named[0], n
+
+
+def resolve_layouts(reading: Reading) -> None:
+    """Two layouts of the same batch per update on different GPU counts: the user's run is one of them (the surer
+    by _users_run, else the first said), the other the layout compared; the 'change' between their batches or GPU
+    counts, and the counts' conflict, are the comparison read number by number, so they go."""
+    pair = _same_total(reading.layouts)
+    if pair is None:
+        return
+    first, second = pair
+    values = reading.values
+    said = values.get("num_gpus")
+    if _users_run(second, said) > _users_run(first, said):
+        first, second = second, first
+    total = first.gpus * first.per_gpu
+    if first.setup != "user" and (said is None or said.value != first.gpus):
+        # "the default LR is for 4 GPUs and 2 img/gpu; equivalently 8 GPUs and 1 img/gpu": the docs' two ways, neither
+        # the user's run (unless their GPU count is one of them): only the reference's batch per update
+        reading.reference.setdefault("batch", Read("batch", total, first.text, "reference"))
+        return
+    reading.compared_layout = second
+    values["num_gpus"] = Read("num_gpus", first.gpus, first.text)
+    values["micro_batch"] = Read("micro_batch", first.per_gpu, first.text)
+    values["global_batch"] = Read("global_batch", total, first.text)
+    values.pop("batch_unqualified", None)
+    compared = {first.per_gpu, second.per_gpu, total}
+    if "batch_from" in values and "batch_to" in values and \
+            {values["batch_from"].value, values["batch_to"].value} <= compared:
+        del values["batch_from"], values["batch_to"]
+    # the learning rate was set for the batch per update the two share: no change of it to scale for
+    reference = reading.reference.get("batch")
+    if reference is None or reference.value in compared:
+        reading.reference["batch"] = Read("batch", total, second.text, "reference")
+    if "gpus_from" in values and "gpus_to" in values and \
+            {values["gpus_from"].value, values["gpus_to"].value} == {first.gpus, second.gpus}:
+        del values["gpus_from"], values["gpus_to"]  # (the two counts compared, not a move from one to the other)
+    reading.conflicts = [(a, b) for a, b in reading.conflicts
+                         if not (a.field == b.field == "num_gpus" and {a.value, b.value} == {first.gpus, second.gpus})]
+
+
+def _users_run(layout: Layout, said: Read | None) -> tuple[bool, bool, bool]:
+    """How surely a layout is the user's run: theirs rather than a reference's, said of themselves, the GPU count
+    the rest of the message settled on."""
+    return layout.setup == "user", layout.personal, said is not None and said.value == layout.gpus
+
+
+def _same_total(found: list[Layout]) -> tuple[Layout, Layout] | None:
+    """The first two layouts on different GPU counts whose batches per update are equal."""
+    for i, a in enumerate(found):
+        for b in found[i + 1:]:
+            if a.gpus != b.gpus and a.gpus * a.per_gpu == b.gpus * b.per_gpu:
+                return a, b
+    return None
