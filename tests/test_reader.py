@@ -1678,6 +1678,31 @@ def test_phrasings_from_the_thirteenth_session(message, expected, absent):
     # the docs' two ways, neither the user's: only the reference's batch
     ("The docs say the default LR is for 4 GPUs and 2 img/gpu, or equivalently 8 GPUs and 1 img/gpu.",
      {"reference_batch": 8}, ["num_gpus", "micro_batch", "batch_size"]),
+    # a reference's layout gives its batch per update, not its per-GPU batch; OpenMMLab's config names carry one
+    ("The paper trains on 8 GPUs with 32 images per GPU; I have one GPU.", {"reference_batch": 256, "num_gpus": 1},
+     []),
+    ("I run configs/mask2former/mask2former_r50_8xb2-lsj-50e_coco.py on 4 GPUs with 2 images per GPU.",
+     {"reference_batch": 16, "num_gpus": 4, "micro_batch": 2}, []),
+    ("train with 512x512 images at 4 x b 2", {}, ["reference_batch"]),
+    # a decoder trains on its source and its target together (review 21 #2: ChatGLM's and seq2seq's flags)
+    ("--max_source_length 2000 --max_target_length 1200 --per_device_train_batch_size 1", {"seq_len": 3200}, []),
+    ("--max_source_length 512", {"seq_len": 512}, []),
+    # a card that worked some time ago is an earlier run's; the run asked about is on the card that fails (review
+    # 21 #16)
+    ("A month ago I trained one on a 4080 with batch size 1 and it worked. Today on a 3090 I get OutOfMemoryError.",
+     {"gpu_model": "rtx-3090", "gpu_memory_gb": 24}, []),
+    # a reference's layout said with a comma; an accumulation that makes up the reference's extra GPUs keeps the
+    # per-GPU batch (review 21 #18, #20)
+    ("The paper's setting (8 GPUs, 2 images per GPU, lr 0.01) for RetinaNet.", {"reference_batch": 16}, []),
+    ("I train with 2 A100 and batch_size = 192. You trained on 8 A100s. Do I set accumulate_grad_batches to 4?",
+     {"reference_batch": 1536, "num_gpus": 2}, []),
+    # a GPU kept busy is a speed goal (review 21 #28); FSDP "utilized" is not
+    ("ImageNet resnet18 gets almost zero GPU utilization. How can I get the GPU properly utilized?",
+     {"goal": "faster"}, []),
+    # a ZeRO stage switched to is the run's; stages merely listed are asked (review 21 #4)
+    ("Full-parameter DPO with ZeRO3 gives a weight-2D error, so I switched to ZeRO2 on 8 cards and got OOM.",
+     {"zero_stage": 2, "num_gpus": 8}, []),
+    ("I tried stage 1, stage 2 and stage 3 of ZeRO", {}, ["zero_stage"]),
     # not layouts of one total: a change of GPUs at the same per-GPU batch, a size, a count of nodes
     ("I moved from 1 GPU to 8 GPUs and kept per_device 8.", {"num_gpus": 8, "micro_batch": 8}, ["batch_size"]),
     ("8 GPUs with 80 GB each, 2 nodes x 8 GPUs, batch 16 per GPU", {"micro_batch": 16}, ["reference_batch"]),

@@ -230,6 +230,8 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("yolo 11", "ultralytics", True), ("yolov 11", "ultralytics", True),
     # LLaMA-Factory checkpoints the activations unless `disable_gradient_checkpointing` is set (its model_args)
     ("llama factory", "checkpointing_default", True), ("llamafactory", "checkpointing_default", True),
+    # verl trains its actor, critic and reference with FSDP unless `strategy=megatron` (its ppo_trainer.yaml)
+    ("verl", "sharding_default", "fsdp"),
     ("fused cross entropy", "fused_loss", True), ("chunked cross entropy", "fused_loss", True),
     ("cut cross entropy", "fused_loss", True), ("fused linear cross entropy", "fused_loss", True),
     # accumulation said without a count: only its absence is read ("no accumulation", "without grad accumulation")
@@ -305,13 +307,14 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("max_length", "seq_len"), ("max_len", "seq_len"), ("cutoff_len", "seq_len"), ("block_size", "seq_len"),
     ("model_max_length", "seq_len"), ("sequence length", "seq_len"), ("sequence len", "seq_len"),
     ("seq length", "seq_len"), ("seq len", "seq_len"), ("seq", "seq_len"), ("context length", "seq_len"),
-    ("context", "seq_len"), ("ctx", "seq_len"), ("max_source_length", "seq_len"), ("max_words", "seq_len"),
+    ("context", "seq_len"), ("ctx", "seq_len"), ("max_source_length", "source_len"), ("max_words", "seq_len"),
     ("max sequence length", "seq_len"), ("sequence", "seq_len"), ("length", "seq_len"),
     ("context len", "seq_len"), ("ctx len", "seq_len"),
     # an encoder-decoder's source side ("input 512 target 114"); "input size" is an image's, and a script's
     # `max_input_length` is no cue (a decoder's sequence is the input and the `max_output_length` together)
     ("input", "seq_len"), ("input length", "seq_len"), ("input len", "seq_len"), ("source length", "seq_len"),
-    ("max_source_len", "seq_len"), ("tensor parallel size", "tensor_parallel"),
+    ("max_source_len", "source_len"), ("max_target_length", "target_len"), ("max_target_len", "target_len"),
+    ("tensor parallel size", "tensor_parallel"),
     ("tensor_model_parallel_size", "tensor_parallel"), ("tp", "tensor_parallel"), ("tp size", "tensor_parallel"),
     ("model_parallel_size", "tensor_parallel"), ("pipeline_model_parallel_size", "pipeline_parallel"),
     ("pp", "pipeline_parallel"), ("pipeline parallel size", "pipeline_parallel"),

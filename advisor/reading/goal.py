@@ -39,7 +39,8 @@ GOAL_CUES: list[tuple[str, str, float]] = [
     # faster
     ("slow", "faster", 1), ("slower", "faster", 1), ("faster", "faster", 1), ("speed", "faster", 1),
     ("speed up", "faster", 1), ("throughput", "faster", 1), ("utilization", "faster", 1),
-    ("utilisation", "faster", 1), ("gpu util", "faster", 1), ("gpu usage", "faster", 1), ("it/s", "faster", 1),
+    ("utilisation", "faster", 1), ("properly utilized", "faster", 1), ("gpu utilized", "faster", 1),
+    ("gpus utilized", "faster", 1), ("underutilized", "faster", 1), ("gpu util", "faster", 1), ("gpu usage", "faster", 1), ("it/s", "faster", 1),
     ("waiting for data", "faster", 1), ("per iteration", "faster", 0.5), ("training time", "faster", 1),
     ("takes too long", "faster", 1), ("mfu", "faster", 1), ("all reduce", "faster", 0.5), ("all reduces", "faster", 1),
     ("efficiency", "faster", 1),

@@ -99,15 +99,22 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
             clause.card_starts.add(clause.keys[s])
             clause.card_sizes[clause.keys[s]] = frozenset(round(m.memory_gb) for m in match.candidates)
             if match.gpu is not None:
-                reading.set(Read("gpu_model", match.gpu.id, text, setup))
-                # the card's catalogue size gives way to one the user states ("RTX 2080 (11264MiB each)")
-                reading.set(Read("gpu_memory_gb", match.gpu.memory_gb, text, setup, weak=True))
+                card, before = Read("gpu_model", match.gpu.id, text, setup), reading.values.get("gpu_model")
+                reading.set(card)
+                size = Read("gpu_memory_gb", match.gpu.memory_gb, text, setup, weak=True)
+                reading.set(size)  # the card's catalogue size gives way to one the user states ("RTX 2080 (11264MiB each)")
+                old = reading.values.get("gpu_memory_gb")
+                if reading.values.get("gpu_model") is card and before is not None and before.past \
+                        and old is not None and old is not size and old.weak:
+                    # "a month ago I trained on a 4080 and it worked; today on a 3090 …": the card of the run asked
+                    # about brings its own size, not the earlier run's
+                    reading.values["gpu_memory_gb"] = size
                 reading.set(Read("gpu_memory_catalogue_bytes", match.gpu.memory_bytes, text, setup))
             else:
                 reading.set(Read("gpu_model", match.id, text, setup))
                 if match.memory_gb_said and "total" not in words[e:e + 6]:
                     reading.set(Read("gpu_memory_gb", match.memory_gb_said, text, setup))
-            if count and (setup == "user" or setup_of(clause, s) == "user"):  # (the user's words, or the count they lack)
+            if count:  # (the user's count, one they lack, or a reference's: "you trained on 8 A100s")
                 name, n = ("num_gpus", count[0])
                 if count[0] > 1:
                     name, n = gpu_count(clause, clause.key_of.get(count[1], s), count[0])
@@ -473,6 +480,9 @@ MEASURED = {"allocate", "allocated", "free", "reserved", "using", "uses", "used"
             "weighs", "weigh", "costs", "eats"}  # ("one image weighs ~2.9GB of GPU memory")
 
 
+# verbs that, with 'up', make a size a use a few words later ("it takes up a full 16GB of VRAM", "using up all
+# 24GB"; not "using a 40GB A100", which owns the card)
+USING = frozenset({"takes", "taking", "take", "uses", "using", "use", "eats", "eating"})
 CAPACITY = frozenset({"capacity", "capacty"})  # PyTorch 2.1 printed "total capacty"
 # words that make a size what something needs rather than what a card has ("needs" and "requires" are MEASURED: a
 # size a run needs is what it uses)
@@ -542,7 +552,9 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
         return
     if before[-1:] == ["so"] and _equals_before(clause, k):
         return  # "46.7B*2 bytes = 93GB so ~47GB per card": the user's arithmetic of what the model needs
-    if set(before[-2:]) & MEASURED or ran_with or "in use" in " ".join(after) or before[-2:] == ["per", "gpu"] or \
+    if set(before[-2:]) & MEASURED or ran_with or "up" in before and not USING.isdisjoint(before) \
+            or "in use" in " ".join(after) \
+            or before[-2:] == ["per", "gpu"] or \
             (after and after[0] in ("free", "allocated", "reserved", "already", "used", "left", "remaining", "spare")):
         # ("I have 3GB left on my GPU": what a run leaves free, not the card)
         reading.measured_gb = max(reading.measured_gb or 0.0, gb)  # "uses around 72 GB"

@@ -45,7 +45,11 @@ class Layout(NamedTuple):
 def layouts(clause: Clause, reading: Reading) -> None:
     """Every layout the clause says, in order, into `reading.layouts` (at most MAX_LAYOUTS a message)."""
     present = clause.present
-    if present.isdisjoint(GPU_NOUNS) and not clause.card_starts or len(reading.layouts) >= MAX_LAYOUTS:
+    if len(reading.layouts) >= MAX_LAYOUTS:
+        return
+    if "b" in present and "x" in present:
+        _config_names(clause, reading)
+    if present.isdisjoint(GPU_NOUNS) and not clause.card_starts:
         return  # (no GPU noun and no card named: no count of GPUs)
     words, tokens, keys = clause.words, clause.tokens, clause.keys
     counts = clause.numbers  # (a count is a number or a word for one: only those keys are tried)
@@ -66,6 +70,21 @@ def layouts(clause: Clause, reading: Reading) -> None:
         text = clause.text(keys[min(k, first)], keys[max(last, end - 1)])
         if value is not None and float(value).is_integer() and value >= 1 and len(reading.layouts) < MAX_LAYOUTS:
             reading.layouts.append(Layout(gpus, int(value), text, setup_of(clause, k), reading.in_personal_sentence))
+
+
+def _config_names(clause: Clause, reading: Reading) -> None:
+    """OpenMMLab's config names carry the layout their learning rate was set for: `mask2former_r50_8xb2-lsj-50e_coco.py`
+    is 8 GPUs × 2 images (a reference's layout, whoever runs the config)."""
+    words, tokens, keys = clause.words, clause.tokens, clause.keys
+    for k in clause.numbers:
+        if k + 3 >= len(words) or words[k + 1] != "x" or words[k + 2] != "b" or not tokens[keys[k + 3]].is_num:
+            continue
+        gpus, per_gpu = tokens[keys[k]].value, tokens[keys[k + 3]].value
+        glued = all(not tokens[t].space_before for t in range(keys[k] + 1, keys[k + 3] + 1))
+        if glued and gpus and per_gpu and float(gpus).is_integer() and float(per_gpu).is_integer() \
+                and 1 <= gpus <= MOST_GPUS and len(reading.layouts) < MAX_LAYOUTS:
+            text = clause.text(keys[k], keys[k + 3])
+            reading.layouts.append(Layout(int(gpus), int(per_gpu), text, "reference", False))
 
 
 def _gpu_count(clause: Clause, k: int) -> tuple[int, int] | None:
@@ -128,8 +147,8 @@ def _batch_after(clause: Clause, e: int, gpus: int) -> tuple[bool | None, int, i
             return None
         batch_word = batch_word or w in BATCH_WORDS
         j += 1
-    if j >= len(words) or not tokens[keys[j]].is_num or j == e:
-        return None
+    if j >= len(words) or not tokens[keys[j]].is_num:
+        return None  # ("8 GPUs, 2 images per GPU": no link word, the noun after the batch says it)
     n = j
     last = n
     tail = words[n + 1:n + 4]
@@ -180,6 +199,13 @@ def resolve_layouts(reading: Reading) -> None:
     """Two layouts of the same batch per update on different GPU counts: the user's run is one of them (the surer
     by _users_run, else the first said), the other the layout compared; the 'change' between their batches or GPU
     counts, and the counts' conflict, are the comparison read number by number, so they go."""
+    _accumulated_to_reference(reading)
+    said = next((layout for layout in reading.layouts if layout.setup == "reference"), None)
+    reference = reading.reference.get("batch")
+    if said is not None and said.gpus > 1 and (reference is None or reference.value == said.per_gpu):
+        # "the paper trains on 8 GPUs with 32 per GPU", a config named `…_8xb2-…`: the reference's batch per update
+        # is the product, not the per-GPU batch
+        reading.reference["batch"] = Read("batch", said.gpus * said.per_gpu, said.text, "reference")
     pair = _same_total(reading.layouts)
     if pair is None:
         return
@@ -212,6 +238,19 @@ def resolve_layouts(reading: Reading) -> None:
         del values["gpus_from"], values["gpus_to"]  # (the two counts compared, not a move from one to the other)
     reading.conflicts = [(a, b) for a, b in reading.conflicts
                          if not (a.field == b.field == "num_gpus" and {a.value, b.value} == {first.gpus, second.gpus})]
+
+
+def _accumulated_to_reference(reading: Reading) -> None:
+    """"2 A100s, batch_size = 192; you trained on 8 A100s - do I set accumulate_grad_batches to 4 to match?": an
+    accumulation that makes up exactly the GPUs the reference had more of keeps the per-GPU batch, so the
+    reference's batch per update is that batch on its GPUs (192 × 8 = 1,536), which the user's plan reaches."""
+    values, reference = reading.values, reading.reference
+    gpus, theirs = values.get("num_gpus"), reference.get("num_gpus")
+    micro, accum = values.get("micro_batch"), values.get("grad_accum_steps")
+    if gpus is None or theirs is None or micro is None or accum is None or "batch" in reference:
+        return
+    if accum.value > 1 and gpus.value * accum.value == theirs.value:
+        reference["batch"] = Read("batch", micro.value * theirs.value, theirs.text, "reference", implied=True)
 
 
 def _users_run(layout: Layout, said: Read | None) -> tuple[bool, bool, bool]:

@@ -73,7 +73,9 @@ def read(message: str) -> Reading:
                                                        or _asks_meaning(clause))
         reading.in_personal_sentence = bool(FIRST_PERSON & present)
         reading.in_planning_sentence = question or _plans(clause)  # "so is batch 8 right?"
-        reading.in_past_clause = _past_run(clause.words, present)
+        mood = _mood(clause)
+        # "a month ago I trained one on a 4080 and it worked": a run that worked some time ago is an earlier run
+        reading.in_past_clause = _past_run(clause.words, present) or ("ago" in present and mood == "ok")
         reading.in_third_party_clause = not reading.in_personal_sentence and _speaks_of_third_party(clause)
         if not semantics and (several := hardware.speaks_of_several_gpus(clause)):
             # (a question of what "per GPU or over all GPUs" means counts no GPUs)
@@ -81,7 +83,7 @@ def read(message: str) -> Reading:
             reading.only_per_gpu = reading.only_per_gpu and several == "per"
             if several != "per" and not reading.several_gpus_text:
                 reading.several_gpus_text = clause.text(clause.start, clause.end - 1)
-        reading.clause_mood = _mood(clause)
+        reading.clause_mood = mood
         if not reading.tuning_method and not present.isdisjoint(TUNING_METHODS):  # (the clause's set: no scan)
             reading.tuning_method = next(w for w in TUNING_METHODS if w in present)
         hardware.gpu_names(clause, reading)
@@ -454,9 +456,12 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             else:
                 # an out-of-memory error is the user's, whoever's setup the clause speaks of ("following your
                 # configuration, it prompts CUDA out of memory")
-                reading.set(Read(name, value, text, "user" if name == "oom" else setup_of(clause, k)))
+                said = Read(name, value, text, "user" if name == "oom" else setup_of(clause, k))
+                reading.set(said)
                 if name == "adapter" and not SWITCHED.isdisjoint(present):
                     reading.adapter_switched_to = True
+                if name == "zero_stage" and not SWITCHED.isdisjoint(words[max(0, k - 4):k]):
+                    reading.stage_switched_to = said  # "so I switched to ZeRO2"
                 if name == "offload" and {"param", "params", "parameters"} & set(words[k:end]):
                     reading.set(Read("offload_params", True, text, setup_of(clause, k)))  # `offload_param`
         after_hit = end
@@ -1605,6 +1610,12 @@ def _resolve(reading: Reading) -> None:
     if prompt is not None and completion is not None and "seq_len" not in values:
         # "max_prompt_length 2048, max_completion_length 1024": each sequence trained on is both, 3,072 tokens
         values["seq_len"] = Read("seq_len", prompt.value + completion.value, prompt.text, implied=True)
+    source, target = values.pop("source_len", None), values.pop("target_len", None)
+    if source is not None and "seq_len" not in values:
+        # `--max_source_length 2000 --max_target_length 1200` (ChatGLM's and the seq2seq examples' flags): a
+        # decoder trains on both, 3,200 tokens; an encoder-decoder holds the two sides' activations together
+        total = source.value + (target.value if target is not None else 0)
+        values["seq_len"] = Read("seq_len", total, source.text, implied=target is not None)
     for field in MOOD_FIELDS:
         said = values.get(field)
         failing = next((b for a, b in reading.conflicts if a is said and b.field == field and a.setup == b.setup
@@ -1691,7 +1702,11 @@ def _resolve(reading: Reading) -> None:
     stages = {r.value for o, n in reading.conflicts if o.field == "zero_stage" for r in (o, n)}
     if "zero_stage" in reading.reference:
         stages.add(reading.reference["zero_stage"].value)
-    if "zero_stage" in values and len(stages | {values["zero_stage"].value}) > 1:
+    switched = reading.stage_switched_to
+    if switched is not None and switched.setup == "user" and len(stages) == 2 and switched.value in stages \
+            and not switched.planned:
+        values["zero_stage"] = switched  # "ZeRO3 gives an error, so I switched to ZeRO2": the run is on the new stage
+    elif "zero_stage" in values and len(stages | {values["zero_stage"].value}) > 1:
         values.pop("zero_stage")  # "stage 1 … stage 2 … stage 3", "zero_stage2&3", "docs use zero2; change to zero3?"
     parallelism = values.get("parallelism")
     if "zero_stage" in values and (parallelism is None or parallelism.value == "ddp"):

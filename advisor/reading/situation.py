@@ -314,6 +314,9 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     if known is not None and known.value and "dataset_size" not in v:
         # "ResNet-50 on ImageNet": the training split's size (1,281,167 images), when no size is said
         put("dataset_size", known.value, known.text)
+    sharding = v.get("sharding_default")
+    if sharding is not None and "parallelism" not in v and "zero_stage" not in v and "model_parallel_gpus" not in out:
+        put("parallelism", sharding.value, sharding.text)  # verl: FSDP unless the message names another strategy
     framework = v.get("checkpointing_default")
     if framework is not None and "grad_checkpointing" not in v:
         # LLaMA-Factory checkpoints unless `disable_gradient_checkpointing: true` (its ModelArguments default)

@@ -79,6 +79,7 @@ class Reading:
     full_training: str | None = None  # words that rule adapters out ("without peft", "LoRA is not an option")
     full_training_mood: str = ""  # the mood of the clause that said it ("--finetuning_type full runs out of memory")
     weights_dtype: tuple[str, str] | None = None  # (bf16 | fp16, words) the weights are loaded in (`torch_dtype`)
+    stage_switched_to: Any = None  # the Read of a ZeRO stage said as switched to ("so I switched to ZeRO2")
     adapter_switched_to: bool = False  # the adapters were said as a change made ("so I switched to LoRA")
     no_accumulation: Any = None  # the Read of "no accumulation": one micro-batch per update unless a count is said
     launcher: str | None = None  # the words of a per-GPU launcher ("torchrun", "accelerate launch")
@@ -181,7 +182,7 @@ def fill(reading: Reading, name: str, scaled: float, unit: str, text: str, setup
     whole = float(scaled).is_integer()
     if name in ("micro_batch", "global_batch", "batch", "grad_accum_steps", "num_gpus", "num_nodes", "lora_rank",
                 "warmup_steps", "image_size", "gpus_per_node", "subdivisions", "num_generations", "planned_steps",
-                "prompt_len", "completion_len"):
+                "prompt_len", "completion_len", "source_len", "target_len"):
         if not whole or scaled < (0 if name == "warmup_steps" else 1) or scaled > 10**7:  # `--warmup_steps 0` is said
             return
         if name == "num_gpus" and scaled > 100_000:
