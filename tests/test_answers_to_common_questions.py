@@ -1652,3 +1652,59 @@ def test_two_splits_of_one_batch_per_update_are_compared_not_scaled(kb):
     assert "finding-same-total-layouts-no-batchnorm" in [f.id for f in vit.advice.findings]
     moved = run_consultation("I moved from 1 GPU to 8 GPUs and kept per_device 8.", kb=kb)
     assert not moved.wm.known("compared_batch")
+
+
+def test_the_micro_batch_the_plan_was_counted_at_is_not_offered_back(kb):
+    """Review 21 #4: with no micro-batch said, the user's plan is counted at micro-batch 1; after an OOM, 'micro-batch
+    1 (the same 8 per update)' at the same memory is that plan again, not an option."""
+    c = run_consultation("DPO of LLaMA2-7B with LoRA and DeepSpeed on a single node of 8×A100-80G: it OOMs during "
+                         "training, some cards reach 75G.", kb=kb)
+    assert not c.wm.known("micro_batch") and c.advice.recommendation.option_id
+    assert c.advice.recommendation.option_id != "smaller-micro-batch"
+
+
+def test_a_sharded_plan_prints_no_whole_copy_headroom(kb):
+    """Review 21 #2: beside a ZeRO-2 plan of 66.96 GiB per GPU, '-146.30 GiB left for activations with your optimizer
+    and precision' (a whole copy's) contradicted it; the states before sharding stay, the per-GPU headroom goes."""
+    c = run_consultation("Full fine-tuning baichuan-13b on 4x A100 80GB with deepspeed ZeRO-2, --fp16, "
+                         "--per_device_train_batch_size 1: CUDA out of memory", kb=kb)
+    assert c.wm.value("plan_replicated_full") is False
+    assert c.wm.known("states_full_adamw")
+    assert not c.wm.known("headroom_full_adamw") and not c.wm.known("headroom_user") and not c.wm.known("states_user")
+    one = run_consultation("Full fine-tuning gpt2-xl on one 24GB GPU with AdamW in fp32: out of memory", kb=kb)
+    assert one.wm.known("headroom_full_adamw") and one.wm.known("headroom_user")
+
+
+def test_verl_shards_with_fsdp_and_ppo_counts_a_critic(kb):
+    """Review 21 #9: verl trains with FSDP by default (a whole copy per GPU, 1,937 GiB, was assumed; sharded over 16
+    GPUs its states are 85 GB each), and PPO trains
+    a critic beside the policy, which the plan of one model does not count."""
+    c = run_consultation("verl PPO with Qwen2.5-72B as actor and critic on 2 nodes of 8 A800 80GB: OOM in the vLLM "
+                         "stage with ppo_micro_batch_size_per_gpu=1", kb=kb)
+    assert c.wm.value("parallelism") == "fsdp"
+    assert c.wm.value("plan_at_one_states") < 100e9 and "finding-ppo-critic" in [f.id for f in c.advice.findings]
+    grpo = run_consultation("verl GRPO with Qwen2.5-7B on 8 H100 80GB runs out of memory", kb=kb)
+    assert "finding-ppo-critic" not in [f.id for f in grpo.advice.findings]
+    said = run_consultation("verl with actor_rollout_ref.actor.strategy=megatron, tensor_model_parallel_size 4, 8 GPUs,"
+                            " Qwen2.5-7B", kb=kb)
+    assert said.wm.value("parallelism") != "fsdp"
+
+
+def test_accumulating_over_the_gpus_the_reference_had_more_of_keeps_its_batch(kb):
+    """Review 21 #20: 2 A100s at batch_size 192 and 'accumulate 4 to match your 8 A100s?': the reference's batch is
+    192 on 8 GPUs, 1,536, which 192 × 4 × 2 reaches (the accumulation was dropped from that product before)."""
+    c = run_consultation("I'm training zero123 with 2 A100 and set batch_size = 192. You trained on 8 A100s. Do I have "
+                         "to set accumulate_grad_batches to 4 to match your setting?", kb=kb)
+    assert c.wm.value("reference_batch") == 1536 and c.wm.value("batch_total_if_per_gpu") == 1536
+
+
+def test_a_papers_batch_asked_per_gpu_or_total_is_answered_as_its_batch_per_update(kb):
+    """Review 21 #24: 'is the paper's batch 512 per GPU or global?' was answered with 'the batch you set is per
+    GPU'; a paper's batch is usually per update, and on the user's GPUs it is a share of each."""
+    c = run_consultation("In Table 11 of the Hiera paper you list batch size 512 for pretraining. Is that batch size "
+                         "per GPU or the global batch size across all GPUs?", kb=kb)
+    assert "finding-paper-batch-is-per-update" in [f.id for f in c.advice.findings]
+    mine = run_consultation("The paper lists batch size 512. Is that per GPU or the total across all GPUs? I have "
+                            "8 GPUs.", kb=kb)
+    assert mine.wm.value("reference_share_per_gpu") == 64
+    assert "finding-paper-batch-is-per-update-share" in [f.id for f in mine.advice.findings]

@@ -499,8 +499,9 @@ def search(p: Problem) -> SearchResult:
         c = evaluate(p, k)
         c.changes, c.plan_id = describe_changes(p.current, k), slug(p.current, k)
         if k == p.current:
-            if current.fits or not c.fits or c.micro == p.micro_batch:
-                continue
+            if current.fits or not c.fits or c.micro == p.micro_batch \
+                    or (c.micro, c.accum) == (current.micro, current.accum):
+                continue  # (the micro-batch the user's plan was counted at, said or assumed, is no other plan)
             # the same settings at a smaller micro-batch, accumulating to the same batch per update (or reaching the
             # reference's, where the user set the reference's whole batch on each GPU)
             accumulated = f" with {c.accum} accumulation steps" if c.accum > 1 else ""
