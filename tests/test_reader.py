@@ -1699,6 +1699,14 @@ def test_phrasings_from_the_thirteenth_session(message, expected, absent):
     # a GPU kept busy is a speed goal (review 21 #28); FSDP "utilized" is not
     ("ImageNet resnet18 gets almost zero GPU utilization. How can I get the GPU properly utilized?",
      {"goal": "faster"}, []),
+    # running out of memory said with a word between; a limit reached "before running out" is no failure; P-tuning's
+    # prefix length is no sequence length (blind set 19)
+    ("I am running out of regular memory during data preparation at the start of the third epoch.", {"oom": True},
+     []),
+    ("I set mini_batch_size as large as possible before running out of device memory.", {}, ["oom"]),
+    ("batchsize is already 1 and maxseqlen=512. The default pre-seq-len is 32.", {"seq_len": 512, "micro_batch": 1},
+     []),
+    ("os.environ['CUDA_VISIBLE_DEVICES'] = \"0,1\"", {"num_gpus": 2}, []),
     # a ZeRO stage switched to is the run's; stages merely listed are asked (review 21 #4)
     ("Full-parameter DPO with ZeRO3 gives a weight-2D error, so I switched to ZeRO2 on 8 cards and got OOM.",
      {"zero_stage": 2, "num_gpus": 8}, []),

@@ -1,6 +1,6 @@
 """Running out of memory said in words rather than with the error's name: "I get a memory overflow", "any larger
 overflows memory", "memory blows up", "the model exceeds GPU memory capacity", "not enough CUDA memory", "it still
-reports insufficient GPU memory".
+reports insufficient GPU memory", "running out of regular memory".
 
 The keyword list (`reading.cues`) holds the fixed phrases ("out of memory", "OOM", "tried to allocate"). People
 also write a memory noun and a failure word in many orders and with words between them, so this step reads the
@@ -19,9 +19,10 @@ FAILURE_WORDS = frozenset({"overflow", "overflows", "overflowed", "overflowing",
                            "exhausted", "overflown", "crash", "crashes", "crashed", "crashing", "maxes"})
 # "not enough CUDA memory", "doesn't have enough VRAM": 'enough' counts only with a negation just before it
 ENOUGH = "enough"
-# the user means to keep it from happening, or asks about a limit in general: not a failure they saw
+# the user means to keep it from happening, or asks about a limit in general ("as large as possible before running
+# out of memory"): not a failure they saw
 PREVENTING = frozenset({"avoid", "avoiding", "prevent", "prevents", "preventing", "reduce", "reducing", "save",
-                        "saving", "fix", "solve", "without", "if", "whether", "won", "wouldn"})
+                        "saving", "fix", "solve", "without", "if", "whether", "won", "wouldn", "before"})
 WINDOW = 3  # keys between the noun and the failure word
 
 
@@ -30,7 +31,7 @@ def memory_failure(clause: Clause, reading: Reading) -> None:
     present = clause.present
     if reading.values.get("oom") is not None or not present & MEMORY_NOUNS:
         return
-    if not (present & FAILURE_WORDS or ENOUGH in present):
+    if not (present & FAILURE_WORDS or ENOUGH in present or {"out", "of"} <= present):
         return
     words = clause.words
     for k, w in enumerate(words):
@@ -52,6 +53,8 @@ def _fails(clause: Clause, j: int) -> bool:
     w = clause.words[j]
     if w in FAILURE_WORDS:
         return True
+    if w == "out":  # "running out of regular memory", "ran out of system RAM"
+        return clause.words[j + 1:j + 2] == ["of"]
     if w != ENOUGH:
         return False
     before = clause.words[max(0, j - 3):j]

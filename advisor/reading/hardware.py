@@ -359,6 +359,8 @@ def device_ids(clause: Clause, reading: Reading) -> None:
         if tok.kind != "word" or tok.text not in ID_LISTS or t > clause.start and tokens[t - 1].text in ("per", "each"):
             continue  # (`Batch size per device = 8` is a batch)
         u = t + 1
+        if u + 1 < clause.end and tokens[u].text in ('"', "'") and tokens[u + 1].text == "]":
+            u += 2  # Python's `os.environ['CUDA_VISIBLE_DEVICES'] = "0,1"`: the key's quote and bracket close first
         if tokens[u].text in ("=", ":"):
             u += 1
             if u < clause.end and tokens[u].text in ('"', "'"):
