@@ -1708,3 +1708,14 @@ def test_a_papers_batch_asked_per_gpu_or_total_is_answered_as_its_batch_per_upda
                             "8 GPUs.", kb=kb)
     assert mine.wm.value("reference_share_per_gpu") == 64
     assert "finding-paper-batch-is-per-update-share" in [f.id for f in mine.advice.findings]
+
+
+def test_dpo_that_runs_out_where_sft_fit_is_explained_before_the_model_is_known(kb):
+    """Review 21 #30: 'run_sft.sh works on my 3090 but run_dpo.sh runs out of memory' with no model size: what DPO
+    adds over SFT (two sequences per example, a reference model) and the levers, not only a question."""
+    c = run_consultation("I ran run_dpo.sh with default settings but got CUDA OOM on a single 3090 GPU, while "
+                         "run_sft.sh works perfectly on the same GPU.", kb=kb)
+    assert "finding-dpo-more-than-sft" in [f.id for f in c.advice.findings]
+    sized = run_consultation("DPO of llama-2-7b on a single A100 80GB runs out of memory", kb=kb)
+    ids = [f.id for f in sized.advice.findings]
+    assert "finding-dpo-more-than-sft" not in ids and "finding-reference-model" in ids

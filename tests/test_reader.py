@@ -1707,6 +1707,8 @@ def test_phrasings_from_the_thirteenth_session(message, expected, absent):
     ("batchsize is already 1 and maxseqlen=512. The default pre-seq-len is 32.", {"seq_len": 512, "micro_batch": 1},
      []),
     ("os.environ['CUDA_VISIBLE_DEVICES'] = \"0,1\"", {"num_gpus": 2}, []),
+    # a volume's last side is no image size (review 21 #17)
+    ("My images are 320x150x26 pixels and I use a batch size of 2.", {"micro_batch": 2}, ["image_size"]),
     # a ZeRO stage switched to is the run's; stages merely listed are asked (review 21 #4)
     ("Full-parameter DPO with ZeRO3 gives a weight-2D error, so I switched to ZeRO2 on 8 cards and got OOM.",
      {"zero_stage": 2, "num_gpus": 8}, []),

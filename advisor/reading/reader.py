@@ -884,6 +884,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             name = "micro_batch"  # "4 GPUs with batch 64 each": each GPU's batch
         if name == "params" and not u and value < 1e5:
             continue
+        if name == "image_size" and start_key > k and k >= 2 and words[k - 1] in ("x", "*") \
+                and clause.tokens[keys[k - 2]].is_num and k >= 4 and words[k - 3] in ("x", "*"):
+            continue  # "320x150x26 pixels": a volume's last side, not an image's size
         if name == "lora_rank" and words[start_key] in ("r", "rank") and not (
                 clause.present & {"lora", "qlora", "peft", "adapter", "adapters", "loras"} or reading.get("adapter")):
             continue  # "R_50_FPN" is a ResNet-50, "rank 0" a process: a LoRA rank needs LoRA said nearby
