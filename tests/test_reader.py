@@ -1707,6 +1707,11 @@ def test_phrasings_from_the_thirteenth_session(message, expected, absent):
     ("batchsize is already 1 and maxseqlen=512. The default pre-seq-len is 32.", {"seq_len": 512, "micro_batch": 1},
      []),
     ("os.environ['CUDA_VISIBLE_DEVICES'] = \"0,1\"", {"num_gpus": 2}, []),
+    # the devices a launch lists are the run's, of more the machine has (review 21 #1); not a one-GPU run that
+    # worked beside it, nor a generation server's
+    ("I only have 10 A40 GPUs. I launched on 8 of them with CUDA_VISIBLE_DEVICES=2,3,4,5,6,7,8,9 accelerate launch "
+     "and it reports an OOM error.", {"num_gpus": 8}, []),
+    ("I have 8 H20. vLLM server: CUDA_VISIBLE_DEVICES=6,7 swift rollout --data_parallel_size 2", {"num_gpus": 8}, []),
     # a volume's last side is no image size (review 21 #17)
     ("My images are 320x150x26 pixels and I use a batch size of 2.", {"micro_batch": 2}, ["image_size"]),
     # a ZeRO stage switched to is the run's; stages merely listed are asked (review 21 #4)

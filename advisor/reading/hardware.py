@@ -336,6 +336,10 @@ def _count_after(clause: Clause, e: int) -> tuple[int, int] | None:
     return None
 
 
+# what a clause that lists device ids for generation speaks of ("vLLM server: CUDA_VISIBLE_DEVICES=6,7 swift rollout")
+SERVING = frozenset({"vllm", "rollout", "server", "serve", "serving", "inference", "sglang"})
+
+
 # keys and flags that list device ids: `gpu_ids: 0,1`, `--gpu=0,1,2,3`, `CUDA_VISIBLE_DEVICES=0,1`, `localhost:0,1`
 ID_LISTS = {"gpu_ids", "gpu", "gpus", "cuda_visible_devices", "localhost", "device_ids", "devices", "gpu_id", "device"}
 
@@ -384,7 +388,13 @@ def device_ids(clause: Clause, reading: Reading) -> None:
             continue  # (not a closed list: a shape or an index)
         if len(ids) >= 2 or (ids and (tok.text in ID_ONLY or bracketed)):
             clause.consumed.update(ids)  # ids, not quantities (but Lightning's `gpus=2` is a count, read as one)
-            reading.set(Read("num_gpus", len(ids), clause.text(t, u)))
+            listed, had = Read("num_gpus", len(ids), clause.text(t, u)), reading.values.get("num_gpus")
+            reading.set(listed)
+            if tok.text in ID_ONLY and len(ids) >= 2 and had is not None and had.setup == "user" \
+                    and had.value > len(ids) and listed.mood != "ok" and clause.present.isdisjoint(SERVING):
+                # "I have 10 A40s … CUDA_VISIBLE_DEVICES=2,…,9": the machine has more, the launch uses these (not
+                # "on one GPU (CUDA_VISIBLE_DEVICES=0) it works": a comparison with the run that fails)
+                reading.values["num_gpus"] = listed
 
 
 MOST_GPUS_PER_NODE = 16  # the most GPUs one machine holds (a DGX-2's sixteen V100s; HGX boards have eight)
