@@ -1719,3 +1719,13 @@ def test_dpo_that_runs_out_where_sft_fit_is_explained_before_the_model_is_known(
     sized = run_consultation("DPO of llama-2-7b on a single A100 80GB runs out of memory", kb=kb)
     ids = [f.id for f in sized.advice.findings]
     assert "finding-dpo-more-than-sft" not in ids and "finding-reference-model" in ids
+
+
+def test_llama_factorys_key_names_its_checkpointing_default(kb):
+    """Review 21 #3: a LLaMA-Factory config (`finetuning_type lora`) checkpoints activations unless told not to, so
+    checkpointing is not offered as the missing change; the fused cross-entropy is."""
+    c = run_consultation("I get OOM fine-tuning unsloth/Meta-Llama-3.1-8B-Instruct-bnb-4bit on an 80GB H100. Config: "
+                         "quantization_bit 4, finetuning_type lora, lora_target all, cutoff_len 51974, "
+                         "per_device_train_batch_size 1, gradient_accumulation_steps 8, bf16 true.", kb=kb)
+    assert c.wm.value("grad_checkpointing") is True
+    assert c.advice.recommendation.option_id and "checkpoint" not in c.advice.recommendation.option_id

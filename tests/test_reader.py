@@ -1712,6 +1712,9 @@ def test_phrasings_from_the_thirteenth_session(message, expected, absent):
     ("I only have 10 A40 GPUs. I launched on 8 of them with CUDA_VISIBLE_DEVICES=2,3,4,5,6,7,8,9 accelerate launch "
      "and it reports an OOM error.", {"num_gpus": 8}, []),
     ("I have 8 H20. vLLM server: CUDA_VISIBLE_DEVICES=6,7 swift rollout --data_parallel_size 2", {"num_gpus": 8}, []),
+    # what a cited setup used to be fast is not the user's (review 21 #3: the wiki's "unsloth + fa2")
+    ("My config has cutoff_len 51974. According to the wiki's comparison page a 7B trains with unsloth + fa2 at "
+     "this length.", {"seq_len": 51974}, ["attention"]),
     # a volume's last side is no image size (review 21 #17)
     ("My images are 320x150x26 pixels and I use a batch size of 2.", {"micro_batch": 2}, ["image_size"]),
     # a ZeRO stage switched to is the run's; stages merely listed are asked (review 21 #4)

@@ -1403,9 +1403,10 @@ class _Sentence(Sentence):
 
 
 # what the user runs when they cite a setup and name none of their own ("the official LoRA tutorial says 11 GB …,
-# yet on my RTX 3080 …"): the same training method
+# yet on my RTX 3080 …"): the same training method (not its kernels: "the wiki trains a 7B with unsloth + fa2 at
+# this length" says what the wiki used, which the user's config may lack)
 FOLLOWED = ("training_mode", "adapter", "precision", "optimizer", "parallelism", "zero_stage", "offload",
-            "grad_checkpointing", "attention", "model", "preference_objective")
+            "grad_checkpointing", "model", "preference_objective")
 
 
 def _first_phrase(clause: Clause, index: PhraseIndex, unless_negated: bool = False) -> str | None:

@@ -317,7 +317,9 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     sharding = v.get("sharding_default")
     if sharding is not None and "parallelism" not in v and "zero_stage" not in v and "model_parallel_gpus" not in out:
         put("parallelism", sharding.value, sharding.text)  # verl: FSDP unless the message names another strategy
-    framework = v.get("checkpointing_default")
+    # LLaMA-Factory named, or its `finetuning_type` key in the launch ("finetuning_type lora, cutoff_len 51974")
+    framework = v.get("checkpointing_default") or next(
+        (r for r in v.values() if "finetuning_type" in r.text.lower()), None)
     if framework is not None and "grad_checkpointing" not in v:
         # LLaMA-Factory checkpoints unless `disable_gradient_checkpointing: true` (its ModelArguments default)
         put("grad_checkpointing", True, framework.text)
