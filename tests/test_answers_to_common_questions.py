@@ -1729,3 +1729,24 @@ def test_llama_factorys_key_names_its_checkpointing_default(kb):
                          "per_device_train_batch_size 1, gradient_accumulation_steps 8, bf16 true.", kb=kb)
     assert c.wm.value("grad_checkpointing") is True
     assert c.advice.recommendation.option_id and "checkpoint" not in c.advice.recommendation.option_id
+
+
+def test_a_memory_question_asks_no_schedule_inputs_for_a_side_count(kb):
+    """Review 21 #11: a GRPO run that OOMs was asked 'How many training examples are in the dataset?' first, for a
+    count of updates; for a memory question the data set's size and the epochs are not asked."""
+    c = run_consultation("Running GRPO on Qwen3-235B-A22B with ms-swift gives OOM on 128 H20 cards: --train_type lora "
+                         "--torch_dtype bfloat16 --max_length 8192 --per_device_train_batch_size 1 "
+                         "--gradient_accumulation_steps 1", kb=kb)
+    asked = [q.id for q in c.advice.questions]
+    assert c.wm.value("user_goal") == "fit" and "dataset_size" not in asked and "epochs" not in asked
+    steps = run_consultation("GRPO on Qwen2.5-7B with 8 H100s, num_generations 8, per_device_train_batch_size 4: how "
+                             "many optimizer steps will one epoch take?", kb=kb)
+    assert "dataset_size" in [q.id for q in steps.advice.questions]
+
+
+def test_adapters_on_a_base_loaded_in_bf16_run_in_bf16(kb):
+    """Review 21 #11: `--train_type lora --torch_dtype bfloat16` was reported as 'assuming fp32'; the base is 16-bit
+    and the steps run in it."""
+    c = run_consultation("LoRA on Qwen2.5-7B with --train_type lora --torch_dtype bfloat16 on one A100 80GB OOMs",
+                         kb=kb)
+    assert c.wm.value("precision") == "amp_bf16" and c.wm.facts["precision"].provenance.kind != "default"

@@ -74,6 +74,9 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
         if reason == NUMBERS_REASON and fact not in asked and fact not in deciding \
                 and any(f in asked or f in deciding for f in ranked):
             continue  # a number for a side remark ("how many examples?") while questions that decide are open
+        if reason == NUMBERS_REASON and fact in SCHEDULE_INPUTS and fact not in asked and fact not in deciding \
+                and wm.known("user_goal") and wm.value("user_goal") == "fit":
+            continue  # (the data set's size or the epochs for a count of updates: nothing about fitting in memory)
         questions.append(QuestionOut(id=fact, text=spec.question, why=[why_label(r, wm) for r in rules],
                                      reason=reason, kind=spec.question_kind, choices=spec.choices, unit=spec.unit))
     if chosen.option_id is None and len(questions) < len(ranked):  # "the open questions decide it": those asked
@@ -101,6 +104,8 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
 # questions the message answered in other words: an optimizer named that the estimates do not know (Muon) is
 # the optimizer (an OOM after some steps still leaves its stage to ask: a long batch, evaluation, a leak)
 ANSWERED_BY = {"optimizer": "optimizer_named"}
+# the schedule's inputs: what counts updates and time, never what fits in memory
+SCHEDULE_INPUTS = frozenset({"dataset_size", "epochs", "planned_steps", "warmup_steps", "warmup_ratio"})
 ASKED_INPUTS = {"accumulation": ("grad_accum_steps",), "lr": ("base_lr",), "batch": ("micro_batch", "batch_size")}
 
 

@@ -275,6 +275,12 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     if reading.several_gpus and not reading.only_per_gpu and "num_gpus" not in v and "split_gpus" not in v \
             and reading.several_gpus_text:
         put("gpu_count_unsaid", True, reading.several_gpus_text)  # "a multi-GPU, multi-node setup": how many, unsaid
+    if reading.weights_dtype is not None and "precision" not in v and "adapter" in v:
+        # adapters on a base loaded in 16 bits (`--train_type lora --torch_dtype bfloat16`): the frozen base is
+        # 16-bit and the steps run in it - the 16-bit autocast the plans count, not fp32's 4 bytes a weight (a
+        # setting implied, not said: the reading's labels leave it out)
+        width, text = reading.weights_dtype
+        put("precision", "amp_" + width, text)
     if "optimizer" in v:
         put("optimizer", OPTIMIZER_FACT.get(v["optimizer"].value, v["optimizer"].value), v["optimizer"].text)
         if "optimizer" not in out:  # Muon, GaLore: named, but outside the optimizers the estimates know
