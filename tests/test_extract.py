@@ -60,7 +60,8 @@ def facts(kb, message):
      "oom_stage", "optimizer_step"),
     ("At batch 2 per GPU I get out-of-memory. ZeRO-3 crashes while loading the UMT5 text encoder.", "oom_stage",
      None),
-    ("I get OutOfMemoryError instantly, before the first training step.", "oom_stage", "loading"),
+    # (before the first step is not the loading: caching latents or the first forward come first - review 21b #16)
+    ("I get OutOfMemoryError instantly, before the first training step.", "oom_stage", None),
 ])
 def test_numbers_and_choices(kb, message, name, value):
     assert facts(kb, message).get(name) == (pytest.approx(value) if isinstance(value, float) else value)

@@ -1715,6 +1715,9 @@ def test_phrasings_from_the_thirteenth_session(message, expected, absent):
     # what a cited setup used to be fast is not the user's (review 21 #3: the wiki's "unsloth + fa2")
     ("My config has cutoff_len 51974. According to the wiki's comparison page a 7B trains with unsloth + fa2 at "
      "this length.", {"seq_len": 51974}, ["attention"]),
+    # a batch measured in audio time is no count of samples (review 21b #21)
+    ("In the WavLM paper the batch size is 350 seconds. Is that per GPU, or total?", {},
+     ["reference_batch", "micro_batch", "batch_size"]),
     # a volume's last side is no image size (review 21 #17)
     ("My images are 320x150x26 pixels and I use a batch size of 2.", {"micro_batch": 2}, ["image_size"]),
     # a ZeRO stage switched to is the run's; stages merely listed are asked (review 21 #4)

@@ -53,8 +53,10 @@ def _fails(clause: Clause, j: int) -> bool:
     w = clause.words[j]
     if w in FAILURE_WORDS:
         return True
-    if w == "out":  # "running out of regular memory", "ran out of system RAM"
-        return clause.words[j + 1:j + 2] == ["of"]
+    if w == "out":  # "running out of regular memory", "ran out of system RAM" (a plain "out of memory" is a keyword,
+        # read where a question that foresees it is told apart)
+        return clause.words[j + 1:j + 2] == ["of"] and clause.words[j + 2:j + 3] != [] \
+            and clause.words[j + 2] not in MEMORY_NOUNS
     if w != ENOUGH:
         return False
     before = clause.words[max(0, j - 3):j]

@@ -131,6 +131,8 @@ def _sgd_momentum(index: Keys, reading: Reading, optimizer: Read) -> None:
             return
 
 
+# a batch measured in time ("a batch of 350 seconds of audio"): no count of samples
+DURATION_WORDS = frozenset({"seconds", "second", "secs", "sec", "minutes", "mins", "hours"})
 GLUED_DEGREES = frozenset({"tp", "pp", "dp"})  # "TP8 PP8 DP2": Megatron's degrees, written glued
 # "after 200 steps", "every 500 steps": a point in a run, not the steps it is set to take
 POINT_IN_RUN = frozenset({"after", "at", "every", "each", "first", "last", "around", "within", "by", "until", "till"})
@@ -866,6 +868,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if name in BATCH_FIELDS and start_key < k and {"token", "tokens"}.intersection(
                 words[clause.word_of(start_key)[0]:clause.word_of(start_key)[1] + 1]):
             continue  # `--token_batch 10`, `max_tokens_per_batch`: a batch counted in tokens by a script's own rule
+        if name in BATCH_FIELDS and words[end + 1:end + 2] and words[end + 1] in DURATION_WORDS:
+            continue  # "the batch size is 350 seconds": audio per batch (fairseq's max_tokens), not a count of samples
         if name in ("batch", "global_batch", "micro_batch") and words[end + 1:end + 2] in (["tokens"], ["token"]) \
                 and clause.word_of(end + 1) == (end + 1, end + 1):  # (not the next flag's `--token_batch`)
             # "global batch 4M tokens", "the paper used batch 0.5M tokens": tokens per update, not samples; with a
