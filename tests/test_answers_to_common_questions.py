@@ -1750,3 +1750,14 @@ def test_adapters_on_a_base_loaded_in_bf16_run_in_bf16(kb):
     c = run_consultation("LoRA on Qwen2.5-7B with --train_type lora --torch_dtype bfloat16 on one A100 80GB OOMs",
                          kb=kb)
     assert c.wm.value("precision") == "amp_bf16" and c.wm.facts["precision"].provenance.kind != "default"
+
+
+def test_gpu_counts_tried_side_by_side_get_the_fewest_that_hold_the_plan(kb):
+    """Review 21 #5: 'I've tried a100 80GB (6 devices, 8 devices) and h100 80GB (2, 6 and 8 devices)' with ZeRO-3:
+    none of the counts is the run, but several GPUs are, so the fewest that hold the plan is counted (8 for a 34B
+    full fine-tune) instead of a one-GPU plan of 507 GiB."""
+    c = run_consultation("I'm finetuning a 34B model with --deepspeed ./scripts/zero3.json --bf16 True "
+                         "--per_device_train_batch_size 4. I've tried a100 80GB (6 devices, 8 devices) and h100 80GB "
+                         "(2 devices, 6 devices and 8 devices); the training exits with an out of memory error.",
+                         kb=kb)
+    assert not c.wm.known("num_gpus") and c.wm.value("gpus_to_fit") == 8

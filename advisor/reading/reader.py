@@ -973,8 +973,10 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue  # "with batch size >= 8", "a batch size larger than 2": a bound, not a batch run
         if name in ("batch", "micro_batch", "global_batch", "num_gpus") and not keyed \
                 and _in_sweep(clause, key, alternatives=name != "num_gpus"):
+            _several_counts(clause, reading, name, k, value)
             continue  # "I tried batch sizes of 32, 64, 128 and 200", "with 1, 2, 4 and 8 GPUs": a sweep, none the run
         if name in ("num_gpus", "num_nodes") and not keyed and _counts_compared(clause, k):
+            _several_counts(clause, reading, name, k, value)
             continue  # "12 nodes > 6 nodes > 2 nodes > 1 node": setups compared, none of them the run
         if name == "num_gpus" and (hardware.found_by_an_error(words, k) or hardware.gpu_time(words, k)):
             continue  # (and "200 GPU-hours": time, not GPUs)
@@ -1183,6 +1185,14 @@ def _alternative_stage(clause: Clause, t: int) -> bool:
                 and clause.tokens[other].is_num and clause.tokens[other].value in (0, 1, 2, 3):
             return True
     return False
+
+
+def _several_counts(clause: Clause, reading: Reading, name: str, k: int, value: float) -> None:
+    """GPU counts of the user's compared or swept ("tried 2 devices, 6 devices and 8 devices"): none is the run, but
+    the run is on several GPUs, so the fewest that hold the plan is worth counting (and theirs is asked)."""
+    if name == "num_gpus" and value > 1 and setup_of(clause, k) == "user":
+        reading.several_gpus, reading.only_per_gpu = True, False
+        reading.several_gpus_text = reading.several_gpus_text or clause.text(clause.keys[k], clause.keys[k + 1])
 
 
 def _counts_compared(clause: Clause, k: int) -> bool:
@@ -1641,8 +1651,11 @@ def _resolve(reading: Reading) -> None:
                                  and min(a.value, b.value) > 1 and not {":", "="} & set(a.text + b.text)
                                  for pair in reading.conflicts for a, b in [pair] if a.field == "num_gpus"):
         # "either 8 GPUs and batch 128 or 4 GPUs and batch 256": two setups of the
-        # user's side by side, neither the one asked about; ask rather than pick
-        values.pop("num_gpus")
+        # user's side by side, neither the one asked about; ask rather than pick - and several GPUs all the same,
+        # so the fewest that hold the plan is worth counting ("tried 6 devices, 8 devices")
+        dropped = values.pop("num_gpus")
+        reading.several_gpus, reading.only_per_gpu = True, False
+        reading.several_gpus_text = reading.several_gpus_text or dropped.text
     single = values.get("num_gpus")
     if single is not None and single.value == 1:
         # "when I use 1 GPU … but with multiple GPUs", "single GPU (equivalent to 8 GPUs)": a comparison, so the
