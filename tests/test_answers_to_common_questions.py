@@ -1761,3 +1761,12 @@ def test_gpu_counts_tried_side_by_side_get_the_fewest_that_hold_the_plan(kb):
                          "(2 devices, 6 devices and 8 devices); the training exits with an out of memory error.",
                          kb=kb)
     assert not c.wm.known("num_gpus") and c.wm.value("gpus_to_fit") == 8
+
+
+def test_openmmlab_batches_accumulate_nothing_unless_said(kb):
+    """Review 21 #19: `imgs_per_gpu=2, num_gpus=2` in mmdetection steps every iteration; asking how many micro-batches
+    are accumulated was padding - the reference's batch is what the LR question needs."""
+    c = run_consultation("Learning rate for RetinaNet with imgs_per_gpu=2, num_gpus=2: the config lr is 0.01; should "
+                         "I change it to 0.01/8?", kb=kb)
+    assert c.wm.value("grad_accum_steps") == 1 and c.wm.value("effective_batch") == 4
+    assert [q.id for q in c.advice.questions][:1] == ["reference_batch"]

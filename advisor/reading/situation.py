@@ -275,6 +275,12 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     if reading.several_gpus and not reading.only_per_gpu and "num_gpus" not in v and "split_gpus" not in v \
             and reading.several_gpus_text:
         put("gpu_count_unsaid", True, reading.several_gpus_text)  # "a multi-GPU, multi-node setup": how many, unsaid
+    mmlab = next((r for r in v.values() if "imgs_per_gpu" in r.text.lower() or "samples_per_gpu" in r.text.lower()),
+                 None)
+    if mmlab is not None and "grad_accum_steps" not in v:
+        # OpenMMLab's `imgs_per_gpu` / `samples_per_gpu`: its runners step the optimizer every iteration unless a
+        # cumulative hook is configured (which the message would name), so one micro-batch per update
+        put("grad_accum_steps", 1, mmlab.text)
     if reading.weights_dtype is not None and "precision" not in v and "adapter" in v:
         # adapters on a base loaded in 16 bits (`--train_type lora --torch_dtype bfloat16`): the frozen base is
         # 16-bit and the steps run in it - the 16-bit autocast the plans count, not fp32's 4 bytes a weight (a
