@@ -1718,6 +1718,14 @@ def test_phrasings_from_the_thirteenth_session(message, expected, absent):
     # a batch measured in audio time is no count of samples (review 21b #21)
     ("In the WavLM paper the batch size is 350 seconds. Is that per GPU, or total?", {},
      ["reference_batch", "micro_batch", "batch_size"]),
+    # a benchmark's batch is a reference's; raising a per-device batch changes the batch per update on every GPU
+    # (review 21 #8)
+    ("I'm trying to reproduce the DeepSpeed-Chat 13B RLHF (step 3) training on A100-80GB * 8. The default "
+     "script training_scripts/single_node/run_13b.sh sets per_device_train_batch_size and "
+     "per_device_mini_train_batch_size to 16, which is different from the benchmark setting where the "
+     "batch size is claimed to be 1024. When I increase per_device_train_batch_size to 32, it raises OOM. "
+     "Can you provide the 13B step3 training scripts matching the benchmark, or explain how the "
+     "benchmark's 1024 batch was reached on 8 GPUs?", {"batch_from": 16, "batch_to": 32, "num_gpus": 8}, []),
     # a volume's last side is no image size (review 21 #17)
     ("My images are 320x150x26 pixels and I use a batch size of 2.", {"micro_batch": 2}, ["image_size"]),
     # a ZeRO stage switched to is the run's; stages merely listed are asked (review 21 #4)

@@ -533,6 +533,9 @@ def _moves(clause: Clause, reading: Reading) -> None:
             continue
         if source is not None:
             reading.set(source)
+            if _per_device(words[j + 1:n]) and source.field == "batch_from":
+                # "increase per_device_train_batch_size to 32" from 16: each GPU's batch changed
+                reading.batch_change_per_gpu = True
         reading.set(Read("batch_to", to, text))
 
 
@@ -615,6 +618,10 @@ def resolve_planned_change(reading: Reading) -> None:
                 return
             values["batch_from"] = replace(old, field="batch_from")
             values["batch_to"] = replace(new, field="batch_to")
+            if old.field == new.field == "micro_batch":
+                # "per_device_train_batch_size 16 … increased to 32": each GPU's batch changed, so the batch per
+                # update changed by as much on every GPU
+                reading.batch_change_per_gpu = True
             for was, planned in reading.conflicts:  # "… accumulation 1; so is batch 8 with accumulation 2 right?"
                 if planned.planned and planned.sentence == new.sentence and values.get(was.field) is was:
                     values[was.field] = planned

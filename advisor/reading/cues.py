@@ -37,8 +37,8 @@ NEGATIONS = {"no", "not", "without", "w/o", "disable", "disabled", "disabling", 
 # a reference setup ("the paper uses batch 4096, but I use 256")
 REFERENCE_CUES = {"paper", "papers", "authors", "author", "recipe", "readme", "official", "reference", "they", "their",
                   "publication", "blog", "article", "tutorial", "repo", "medium", "documentation", "docs", "baseline",
-                  "you", "your", "document", "suggests", "recommends", "recommended", "guide", "arxiv", "al", "github", "page", "wiki",
-                  "website"}
+                  "you", "your", "document", "suggests", "recommends", "recommended", "benchmark", "guide", "arxiv",
+                  "al", "github", "page", "wiki", "website"}
 
 
 # …unless the user says they follow it: "I run run_glue.py as in the README", "following the paper"
@@ -399,7 +399,8 @@ FILLERS = {"of", "is", "was", "=", ":", "to", "at", "set", "as", "size", "-", "-
            "using", "value", "default", "per", "gpu", "device", "train", "even", "still", "my", "the", "your", "{",
            ",", "down", "up", "from", "[", "]", "approx", "~", "≈", "setting", "being", "are", "were", "has",
            "have", "is:", "and", "can", "could", "would", "should", "will", "must", "then", "limited", "fixed",
-           "kept", "already", "now", "currently"}  # ("the training batch size is already 1")
+           "kept", "already", "now", "currently", "claimed", "said", "stated", "reported", "supposed"}
+# ("the training batch size is already 1", "the batch size is claimed to be 1024")
 
 
 _INDEXES: dict[str, PhraseIndex] = {}

@@ -362,6 +362,11 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     elif micro is not None and micro.implied and micro.keyed and "batch_size" not in out:
         # `batch_size=256` on 4 GPUs: a script's key, most often each GPU's, but not said to be: asked, not dropped
         put("batch_unqualified", micro.value, micro.text)
+    ref = reading.reference.get("batch")
+    if ref is not None and v.get("goal") is not None and v["goal"].value == "match_reference":
+        # "reproduce the benchmark's batch of 1024": the batch to match is the reference's, before any change of the
+        # user's own (which then says where their batch came from)
+        put("reference_batch", ref.value, ref.text)
     # changes: "from 256 to 1024" is a batch now of 1024 that was 256, a ×4 change
     if "batch_from" in v and "batch_to" in v:
         a, b = v["batch_from"].value, v["batch_to"].value
