@@ -1782,3 +1782,11 @@ def test_a_per_device_batch_raised_on_8_gpus_changes_the_batch_per_update_eightf
                          "Can you provide the 13B step3 training scripts matching the benchmark, or explain how the "
                          "benchmark's 1024 batch was reached on 8 GPUs?", kb=kb)
     assert c.wm.value("batch_size") == 256 and c.wm.value("reference_batch") == 128
+
+
+def test_a_script_that_scales_its_lr_from_blr_is_said_to(kb):
+    """Review 21 #23: 'batch 16 instead of 4: how should I tune epochs, blr, weight_decay?' - MAE-style scripts set
+    lr = blr × batch per update / 256 themselves, so blr stays."""
+    c = run_consultation("The default configuration (batch size=4) cannot use my A800's memory. When batch size is 16 "
+                         "instead of 4, how should I tune epochs, blr, weight_decay accordingly?", kb=kb)
+    assert "finding-lr-scaled-by-script" in [f.id for f in c.advice.findings]

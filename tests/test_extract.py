@@ -60,6 +60,10 @@ def facts(kb, message):
      "oom_stage", "optimizer_step"),
     ("At batch 2 per GPU I get out-of-memory. ZeRO-3 crashes while loading the UMT5 text encoder.", "oom_stage",
      None),
+    # MAE-style scripts scale their LR from `blr` (review 21 #23)
+    ("how should I tune epochs, blr and weight_decay at batch 16?", "lr_from_base_per_256", True),
+    ("python main_pretrain.py --batch_size 64 --blr 1.5e-4", "lr_from_base_per_256", True),
+    ("the blur augmentation is strong", "lr_from_base_per_256", None),
     # (before the first step is not the loading: caching latents or the first forward come first - review 21b #16)
     ("I get OutOfMemoryError instantly, before the first training step.", "oom_stage", None),
 ])
