@@ -30,6 +30,7 @@ SAID_PER_GPU = frozenset({"per", "each"})  # "batch size per GPU of 8", "128 per
 SAID_TOTAL = frozenset({"total", "global", "effective"})
 ITEMS = frozenset({"images", "image", "imgs", "img", "samples", "sample", "sequences", "seqs", "examples"})
 ON_WORDS = frozenset({"on", "with", "using", "across", "over"})  # "batch 64 on a single GPU"
+SAID_WITH_A_BATCH = BATCH_WORDS | ITEMS | {"x", "*"}  # what a layout's batch is said with, one of them at least
 
 
 class Layout(NamedTuple):
@@ -49,8 +50,8 @@ def layouts(clause: Clause, reading: Reading) -> None:
         return
     if "b" in present and "x" in present:
         _config_names(clause, reading)
-    if present.isdisjoint(GPU_NOUNS) and not clause.card_starts:
-        return  # (no GPU noun and no card named: no count of GPUs)
+    if present.isdisjoint(GPU_NOUNS) and not clause.card_starts or present.isdisjoint(SAID_WITH_A_BATCH):
+        return  # (no GPU noun and no card named: no count of GPUs; no batch word, item or 'x': no batch said with it)
     words, tokens, keys = clause.words, clause.tokens, clause.keys
     counts = clause.numbers  # (a count is a number or a word for one: only those keys are tried)
     if not present.isdisjoint(ONE_WORDS):
