@@ -175,6 +175,10 @@ def _catalogue_facts(wm: WorkingMemory) -> None:
         if not wm.known("params"):
             wm.set("params", float(spec.params),
                    Provenance("estimate", estimator=f"the model catalogue ({spec.name}, counted from its shapes)"))
+        if "model_has_vocab" in wm.kb.facts and not wm.known("model_has_vocab"):
+            # a language-model head makes logits (an image model's UNet or CNN has none: no sequence to ask for)
+            wm.set("model_has_vocab", spec.vocab > 0,
+                   Provenance("estimate", estimator=f"the model catalogue ({spec.name})"))
         layer_norm = spec.arch_kind in LAYER_NORM_KINDS or catalogue_entry(spec.name).get("norm") == "layer"
         if layer_norm and not wm.known("uses_batchnorm"):
             # a transformer (or ConvNeXt) normalises with LayerNorm or RMSNorm: nothing to ask about BatchNorm

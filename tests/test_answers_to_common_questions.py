@@ -1790,3 +1790,14 @@ def test_a_script_that_scales_its_lr_from_blr_is_said_to(kb):
     c = run_consultation("The default configuration (batch size=4) cannot use my A800's memory. When batch size is 16 "
                          "instead of 4, how should I tune epochs, blr, weight_decay accordingly?", kb=kb)
     assert "finding-lr-scaled-by-script" in [f.id for f in c.advice.findings]
+
+
+def test_an_ema_copy_is_counted_and_an_image_model_is_asked_no_sequence(kb):
+    """Review 21 #15: diffusers' --use_ema keeps a fp32 copy of the UNet on each GPU (2.6B × 4 B = 9.7 GiB), which the
+    plans do not count; and a UNet has no logits, so no sequence length is asked to explain the failed allocation."""
+    c = run_consultation("Full fine-tuning SDXL with diffusers train_text_to_image_sdxl.py on 8 GPUs of 32GB: "
+                         "--use_ema --mixed_precision fp16 --train_batch_size 1 --use_8bit_adam. CUDA out of memory. "
+                         "Tried to allocate 20.00 MiB.", kb=kb)
+    assert c.wm.value("ema_weights_bytes") == pytest.approx(c.wm.value("params") * 4)
+    assert "finding-ema-weights" in [f.id for f in c.advice.findings]
+    assert c.wm.value("model_has_vocab") is False and "seq_len" not in [q.id for q in c.advice.questions]

@@ -64,6 +64,10 @@ def facts(kb, message):
     ("how should I tune epochs, blr and weight_decay at batch 16?", "lr_from_base_per_256", True),
     ("python main_pretrain.py --batch_size 64 --blr 1.5e-4", "lr_from_base_per_256", True),
     ("the blur augmentation is strong", "lr_from_base_per_256", None),
+    # an EMA of the weights (review 21 #15)
+    ("accelerate launch train_text_to_image.py --use_ema --mixed_precision fp16", "ema_weights", True),
+    ("I keep an EMA model of the UNet", "ema_weights", True),
+    ("--use_ema false", "ema_weights", None),
     # (before the first step is not the loading: caching latents or the first forward come first - review 21b #16)
     ("I get OutOfMemoryError instantly, before the first training step.", "oom_stage", None),
 ])

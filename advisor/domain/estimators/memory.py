@@ -92,6 +92,16 @@ def reference_model_bytes(params: float, precision: str = "amp_bf16") -> dict[st
                               ("trl-reference-model", "dpo"))}
 
 
+@estimator(cites=("diffusers-ema",))
+def ema_weights_bytes(params: float, precision: str = "amp_bf16") -> dict[str, Estimate]:
+    """An exponential moving average of the weights (`--use_ema`) keeps a shadow copy of every trained weight on the
+    GPU, in the weights' own dtype: fp32 under mixed precision, 16-bit only when the weights themselves are."""
+    per_param = 2 if precision in ("bf16", "fp16") else 4
+    total = params * per_param
+    return {"value": Estimate(total, "bytes", f"{fmt_count(params)} params × {per_param} B (a shadow copy of the "
+                              f"weights) = {fmt_bytes_gib(total)}", ("diffusers-ema",))}
+
+
 @estimator("reserved", "left", cites=("vllm-gpu-util",))
 def rollout_reservation(gpu_memory: float, share: float) -> dict[str, Estimate]:
     """What a colocated vLLM engine takes of each card (gpu_memory_utilization × the card) and what it leaves."""
