@@ -1728,6 +1728,10 @@ def test_phrasings_from_the_thirteenth_session(message, expected, absent):
      "batch size is claimed to be 1024. When I increase per_device_train_batch_size to 32, it raises OOM. "
      "Can you provide the 13B step3 training scripts matching the benchmark, or explain how the "
      "benchmark's 1024 batch was reached on 8 GPUs?", {"batch_from": 16, "batch_to": 32, "num_gpus": 8}, []),
+    # an image's sides glued with 'x' are no card and no count ("1080x1920" is no GTX 1080); "4x3090" is four cards
+    ("I use an RTX 2070 super with 8GB and cannot increase the resolution (e.g. 1080x1920).",
+     {"gpu_model": "rtx-2070-super", "num_gpus": 1}, []),
+    ("OOM training 70B on 4x3090 24GB", {"gpu_model": "rtx-3090", "num_gpus": 4}, []),
     # a volume's last side is no image size (review 21 #17)
     ("My images are 320x150x26 pixels and I use a batch size of 2.", {"micro_batch": 2}, ["image_size"]),
     # a ZeRO stage switched to is the run's; stages merely listed are asked (review 21 #4)

@@ -63,6 +63,8 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
         after = words[e:min(len(words), e + 4)]
         if e - s > 1 and words[e - 1] == "s" and clause.source[last.start:last.end] == "s":
             e -= 1  # "8 V100s" is a plural of the V100, not the V100S (a product name is written in capitals)
+        if _in_dimensions(clause, clause.keys[s], clause.keys[e - 1]):
+            continue  # "1080x1920", "1920x1080": an image's sides, not a GTX 1080 (nor 1,920 of them)
         match = _find_gpu(" ".join(words[max(0, s - 2):e] + after))
         if match is not None and match.platform and match.id != target:
             # "kaggle T4", "colab pro L4 (24GB)": the card named, not the platform before it
@@ -280,6 +282,22 @@ def _find_gpu(phrase: str) -> Any:
     """The catalogue's match for the words around a GPU name (the same few phrases recur in a message and across
     messages, and find_gpu tokenises again)."""
     return catalogue.find_gpu(phrase)
+
+
+def _in_dimensions(clause: Clause, first: int, last: int) -> bool:
+    """Whether the name from token `first` to `last` is a number glued to 'x' and another number: a size in pixels
+    ('1080x1920'), not a card."""
+    tokens = clause.tokens
+    if first != last or not tokens[first].is_num:
+        return False
+    # (the other side a size too: "4x3090" is four cards)
+    glued_after = last + 2 < clause.end and tokens[last + 1].text in ("x", "×") and tokens[last + 2].is_num \
+        and not tokens[last + 1].space_before and not tokens[last + 2].space_before \
+        and (tokens[last + 2].value or 0) >= 100
+    glued_before = first - 2 >= clause.start and tokens[first - 1].text in ("x", "×") and tokens[first - 2].is_num \
+        and not tokens[first - 1].space_before and not tokens[first].space_before \
+        and (tokens[first - 2].value or 0) >= 100
+    return glued_after or glued_before
 
 
 def _count_before(clause: Clause, s: int) -> tuple[int, int] | None:
