@@ -1732,6 +1732,9 @@ def test_phrasings_from_the_thirteenth_session(message, expected, absent):
     ("I use an RTX 2070 super with 8GB and cannot increase the resolution (e.g. 1080x1920).",
      {"gpu_model": "rtx-2070-super", "num_gpus": 1}, []),
     ("OOM training 70B on 4x3090 24GB", {"gpu_model": "rtx-3090", "num_gpus": 4}, []),
+    # a size the user wrote that neither the card nor the error's capacity has gives way to them (blind set 20)
+    ("GPU NVIDIA GeForce RTX 3090 (32GB VRAM). RuntimeError: CUDA out of memory. Tried to allocate 4.00 GiB (GPU 0; "
+     "23.69 GiB total capacity; 16.91 GiB already allocated)", {"gpu_model": "rtx-3090", "gpu_memory_gb": 24}, []),
     # a volume's last side is no image size (review 21 #17)
     ("My images are 320x150x26 pixels and I use a batch size of 2.", {"micro_batch": 2}, ["image_size"]),
     # a ZeRO stage switched to is the run's; stages merely listed are asked (review 21 #4)

@@ -700,7 +700,14 @@ def resolve_card_memory(reading: Reading) -> None:
             values["gpu_memory_gb"] = Read("gpu_memory_gb", sizes[0], values["gpu_model"].text, weak=True, implied=True)
     model, said = values.get("gpu_model"), values.get("gpu_memory_gb")
     card = catalogue.gpus().get(model.value) if model is not None else None
-    if card is not None and said is not None and not said.weak and said.sentence != model.sentence \
+    capacity = reading.capacity_gb
+    if card is not None and said is not None and not said.weak and capacity \
+            and 0.85 <= capacity * 2**30 / card.memory_bytes <= 1.01 and not 0.8 <= said.value / card.memory_gb <= 1.05:
+        # "RTX 3090 (32GB VRAM)" with the error's "23.69 GiB total capacity": the card and the runtime agree, the
+        # size the user wrote does not
+        values["gpu_memory_gb"] = Read("gpu_memory_gb", card.memory_gb, model.text, weak=True, implied=True)
+        values.pop("gpu_memory_bytes", None)
+    elif card is not None and said is not None and not said.weak and said.sentence != model.sentence \
             and not 0.8 <= said.value / card.memory_gb <= 1.05 and not model.value.endswith("gb"):
         # "the T4 cannot train, but it runs on a local computer with 8GB": another card's size, said elsewhere
         values["gpu_memory_gb"] = Read("gpu_memory_gb", card.memory_gb, model.text, weak=True, implied=True)
