@@ -131,6 +131,9 @@ def _sgd_momentum(index: Keys, reading: Reading, optimizer: Read) -> None:
             return
 
 
+# what a version number follows ("Ubuntu 20, GPU NVIDIA …" counts no GPUs)
+VERSIONED = frozenset({"ubuntu", "centos", "debian", "windows", "win", "macos", "cuda", "cudnn", "nccl", "rocm",
+                       "python", "pytorch", "torch", "driver", "jetpack", "version"})
 # a batch measured in time ("a batch of 350 seconds of audio"): no count of samples
 DURATION_WORDS = frozenset({"seconds", "second", "secs", "sec", "minutes", "mins", "hours"})
 GLUED_DEGREES = frozenset({"tp", "pp", "dp"})  # "TP8 PP8 DP2": Megatron's degrees, written glued
@@ -726,6 +729,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 continue
         if not tok.is_num or tok.value is None or key in clause.consumed:
             continue
+        if k >= 1 and words[k - 1] in VERSIONED and (k < 2 or words[k - 2] not in ("batch", "bs")):
+            continue  # "Ubuntu 20, GPU …", "CUDA 12", "Python 3": a version, not a count
         if key + 1 < clause.end and clause.tokens[key + 1].text == "%":
             if words[k + 1:k + 2] == ["warmup"]:  # "3% warmup": a share of the training's updates
                 fill(reading, "warmup_ratio", tok.value / 100, "%", clause.text(key, keys[k + 1]), setup_of(clause, k))
