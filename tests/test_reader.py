@@ -1735,6 +1735,10 @@ def test_phrasings_from_the_thirteenth_session(message, expected, absent):
     # a size the user wrote that neither the card nor the error's capacity has gives way to them (blind set 20)
     ("GPU NVIDIA GeForce RTX 3090 (32GB VRAM). RuntimeError: CUDA out of memory. Tried to allocate 4.00 GiB (GPU 0; "
      "23.69 GiB total capacity; 16.91 GiB already allocated)", {"gpu_model": "rtx-3090", "gpu_memory_gb": 24}, []),
+    # a 'why' about memory that grows during training asks for the cause (blind set 19)
+    ("Why does GPU memory increase suddenly during training, resulting in out of memory? It goes from 6000MB to "
+     "10000MB in a random epoch.", {"goal": "explain_result"}, []),
+    ("Why does batch 1 run out of memory on a 3090?", {"goal": "fit"}, []),
     # a version is no count ("Ubuntu 20, GPU …"; blind set 20)
     ("Server: Ubuntu 20, GPU NVIDIA GeForce RTX 3090 with 24GB memory.", {"gpu_model": "rtx-3090"}, ["num_gpus"]),
     # a volume's last side is no image size (review 21 #17)

@@ -149,6 +149,9 @@ HARDWARE = {"gpu", "gpus", "card", "cards", "vram", "gb", "g", "gib", "a100", "h
 CAN = {"can", "could", "possible", "enough", "need", "needs", "needed"}
 # words that make a 'why' about memory a question about fitting ("why is 24g still not enough?")
 MEMORY = {"memory", "oom", "vram", "enough", "allocate"}
+# words that say memory grows while a run goes on (a leak, a cache): the 'why' is a question about the cause
+GROWTH = {"increase", "increases", "increasing", "grow", "grows", "growing", "rises", "rising", "climbs", "leak",
+          "leaks", "leaking"}
 # words that say a run is slow (not how fast a mechanism goes: "why does throughput change?" asks for a mechanism)
 SLOW = {"slow", "slower", "slowly", "longer"}
 QUESTION_WEIGHT = 3.0
@@ -202,7 +205,10 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
         # a 'why' about memory with no second setup to compare is a question about making it fit, and so is a doubt
         # about one's settings there ("Is the memory requirement just that high, or is something wrong with my
         # settings?")
-        about_memory = sentence.question and bool(present & MEMORY) and not _compares(words, index)
+        # (but not a 'why' about memory that grows as training goes: "why does memory increase during training?"
+        # asks for the cause, a leak or caching, more than for a smaller plan)
+        about_memory = sentence.question and bool(present & MEMORY) and not _compares(words, index) \
+            and present.isdisjoint(GROWTH)
         # a 'why' about a run that is slow (in its sentence, or the one before a short "Do you know why?")
         about = present | sentences[n - 1].present if len(words) <= 6 and n > 0 else present
         about_slow = sentence.question and bool(about & SLOW) and not about & MEMORY
