@@ -187,7 +187,8 @@ def _catalogue_facts(wm: WorkingMemory) -> None:
     if wm.known("architecture") and wm.value("architecture") == "transformer" and not wm.known("uses_batchnorm") \
             and "uses_batchnorm" in wm.kb.facts:
         # a transformer named by its kind ("ViT-B", "a GPT"): LayerNorm or RMSNorm, as the catalogue's transformers
-        wm.set("uses_batchnorm", False, Provenance("estimate", estimator="the model family (a transformer: no BatchNorm)"))
+        wm.set("uses_batchnorm", False,
+               Provenance("estimate", estimator="the model family (a transformer: no BatchNorm)"))
     if wm.known("gpu_model") and "gpu_bf16" in wm.kb.facts:  # what the card supports, for the precision checks
         from advisor.domain.gpus import precision_support
 

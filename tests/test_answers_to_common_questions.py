@@ -1775,12 +1775,13 @@ def test_openmmlab_batches_accumulate_nothing_unless_said(kb):
 def test_a_per_device_batch_raised_on_8_gpus_changes_the_batch_per_update_eightfold(kb):
     """Review 21 #8: 'per_device_train_batch_size 16 … increase it to 32' on 8 GPUs was read as a batch per update
     of 32 from 16; each GPU's batch changed, so 128 → 256."""
-    c = run_consultation("I'm trying to reproduce the DeepSpeed-Chat 13B RLHF (step 3) training on A100-80GB * 8. The default "
-                         "script training_scripts/single_node/run_13b.sh sets per_device_train_batch_size and "
-                         "per_device_mini_train_batch_size to 16, which is different from the benchmark setting where the "
-                         "batch size is claimed to be 1024. When I increase per_device_train_batch_size to 32, it raises OOM. "
-                         "Can you provide the 13B step3 training scripts matching the benchmark, or explain how the "
-                         "benchmark's 1024 batch was reached on 8 GPUs?", kb=kb)
+    c = run_consultation("I'm trying to reproduce the DeepSpeed-Chat 13B RLHF (step 3) training on A100-80GB * 8. "
+                         "The default script training_scripts/single_node/run_13b.sh sets "
+                         "per_device_train_batch_size and per_device_mini_train_batch_size to 16, which is "
+                         "different from the benchmark setting where the batch size is claimed to be 1024. When I "
+                         "increase per_device_train_batch_size to 32, it raises OOM. Can you provide the 13B step3"
+                         " training scripts matching the benchmark, or explain how the benchmark's 1024 batch was "
+                         "reached on 8 GPUs?", kb=kb)
     assert c.wm.value("batch_size") == 256 and c.wm.value("reference_batch") == 128
 
 

