@@ -64,6 +64,9 @@ def facts(kb, message):
     ("how should I tune epochs, blr and weight_decay at batch 16?", "lr_from_base_per_256", True),
     ("python main_pretrain.py --batch_size 64 --blr 1.5e-4", "lr_from_base_per_256", True),
     ("the blur augmentation is strong", "lr_from_base_per_256", None),
+    # memory that moves is not a training that diverges (review 22 #5)
+    ("memory usage is unstable; deep into training it reserves more", "training_unstable", None),
+    ("the loss is unstable and diverges after 2k steps", "training_unstable", True),
     # an EMA of the weights (review 21 #15)
     ("accelerate launch train_text_to_image.py --use_ema --mixed_precision fp16", "ema_weights", True),
     ("I keep an EMA model of the UNet", "ema_weights", True),

@@ -1739,6 +1739,9 @@ def test_phrasings_from_the_thirteenth_session(message, expected, absent):
     ("Why does GPU memory increase suddenly during training, resulting in out of memory? It goes from 6000MB to "
      "10000MB in a random epoch.", {"goal": "explain_result"}, []),
     ("Why does batch 1 run out of memory on a 3090?", {"goal": "fit"}, []),
+    # the machines of the run asked about, not of the one that works (review 22 #9)
+    ("When I run training on one machine with torchrun everything works. On two machines the time per step "
+     "increased greatly. Why is 2 nodes slower than 1?", {"num_nodes": 2, "goal": "faster"}, []),
     # a version is no count ("Ubuntu 20, GPU …"; blind set 20)
     ("Server: Ubuntu 20, GPU NVIDIA GeForce RTX 3090 with 24GB memory.", {"gpu_model": "rtx-3090"}, ["num_gpus"]),
     # a volume's last side is no image size (review 21 #17)

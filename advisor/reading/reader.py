@@ -1647,6 +1647,12 @@ def _resolve(reading: Reading) -> None:
             # "24k context trains fine but 32k context OOMs", "it ran fine with 400k pairs; now 2000k, it doesn't
             # run": the setting to make fit is the one failing
             values[field] = failing
+    nodes = values.get("num_nodes")
+    later = next((b for a, b in reading.conflicts if a is nodes and b.field == "num_nodes" and a.setup == b.setup
+                  == "user" and a.mood == "ok" and b.mood != "ok"), None) if nodes is not None else None
+    if later is not None:
+        # "on one machine everything works; on two machines … very slowly": the setup asked about is the other
+        values["num_nodes"] = later
     moved = values.get("gpus_to")
     if moved is not None:  # "from 8 GPUs to 2 GPUs": the run asked about has the new count, whatever else was said
         values["num_gpus"] = replace(moved, field="num_gpus")
