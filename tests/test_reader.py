@@ -1742,6 +1742,11 @@ def test_phrasings_from_the_thirteenth_session(message, expected, absent):
     # the machines of the run asked about, not of the one that works (review 22 #9)
     ("When I run training on one machine with torchrun everything works. On two machines the time per step "
      "increased greatly. Why is 2 nodes slower than 1?", {"num_nodes": 2, "goal": "faster"}, []),
+    # a tool named after a model family is no model (review 22 #3)
+    ("I'm doing FSDP+QLoRA with LLaMA-Factory on one 8xA100 (80G) node.", {"num_gpus": 8}, ["model"]),
+    # SageMaker's instance names (review 22 #11)
+    ("I'm using the conda_tensorflow_p36 kernel on an ml.p2.xlarge instance with Keras.",
+     {"gpu_model": "k80", "gpu_memory_gb": 12, "num_gpus": 1}, []),
     # a version is no count ("Ubuntu 20, GPU …"; blind set 20)
     ("Server: Ubuntu 20, GPU NVIDIA GeForce RTX 3090 with 24GB memory.", {"gpu_model": "rtx-3090"}, ["num_gpus"]),
     # a volume's last side is no image size (review 21 #17)

@@ -234,7 +234,9 @@ def _file_name_at(clause: Clause, t: int) -> bool:
 # a family's name joined to one of these words names a kind of model or a setting, not a model ("a CLIP-style
 # loss", "apex's opt_level", "BERT-like encoders", "GPT-based")
 GENERIC_PARTS = frozenset({"style", "level", "like", "based", "type", "family", "specific", "sized", "related", "kind",
-                           "series", "compatible", "variants", "variant", "models", "architectures"})
+                           "series", "compatible", "variants", "variant", "models", "architectures",
+                           # tools named after a family: LLaMA-Factory, llama.cpp, llama-index, llama-recipes
+                           "factory", "cpp", "index", "recipes"})
 
 
 SETTING_PREFIXES = frozenset({"grad", "gradient", "max", "min", "no", "use", "enable", "disable", "norm", "open", "freeze",
