@@ -1744,6 +1744,10 @@ def test_phrasings_from_the_thirteenth_session(message, expected, absent):
      "increased greatly. Why is 2 nodes slower than 1?", {"num_nodes": 2, "goal": "faster"}, []),
     # a tool named after a model family is no model (review 22 #3)
     ("I'm doing FSDP+QLoRA with LLaMA-Factory on one 8xA100 (80G) node.", {"num_gpus": 8}, ["model"]),
+    # one GPU as a yardstick is no count of the run's (review 22 #23)
+    ("I see little difference in training time between 1 and 2 GPUs. I did increase the batch size on multiple GPUs "
+     "so that per-GPU utilization is comparable to one GPU in isolation.", {"num_gpus": 2}, ["gpus_from", "gpus_to"]),
+    ("Two GPUs are slower than a single GPU for me.", {}, ["gpus_from"]),
     # SageMaker's instance names (review 22 #11)
     ("I'm using the conda_tensorflow_p36 kernel on an ml.p2.xlarge instance with Keras.",
      {"gpu_model": "k80", "gpu_memory_gb": 12, "num_gpus": 1}, []),

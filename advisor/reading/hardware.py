@@ -190,12 +190,25 @@ def single_gpu(clause: Clause, reading: Reading) -> None:
             if nxt.isdigit() or nxt in ("s", "'") or nxt in GPU_COMPOUNDS:
                 continue  # "GPU 0 has …" names a device; "GPUs"; "a GPU server" may hold eight
             count = _count_before(clause, k)
-            if count and count[0] == 1:
+            if count and count[0] == 1 and not _compared_with(clause, clause.key_of.get(count[1], k)):
                 reading.set(Read("num_gpus", 1, clause.text(count[1], clause.keys[k])))
             elif _names_its_card(clause, k):
                 # "GPU: A6000 48GB VRAM", "My GPU is a GTX 1050 Ti", "Graphics card: RTX 3080 10GB": the one card
                 # (weak: a count said anywhere else wins)
                 reading.set(Read("num_gpus", 1, clause.text(clause.keys[k], clause.keys[k + 1]), weak=True))
+
+
+# what makes "one GPU" a yardstick rather than the run ("utilization comparable to one GPU in isolation")
+YARDSTICK = (("comparable", "to"), ("compared", "to"), ("compared", "with"), ("similar", "to"), ("same", "as"),
+             ("than",), ("versus",), ("vs",))
+
+
+def _compared_with(clause: Clause, k: int) -> bool:
+    """Whether the count at key k follows a comparison's words ("comparable to one GPU", "faster than a single card")."""
+    words = clause.words
+    while k > 0 and words[k - 1] in ("a", "an", "the", "one", "single"):
+        k -= 1  # ("than a single card")
+    return any(tuple(words[max(0, k - len(y)):k]) == y for y in YARDSTICK)
 
 
 def _names_its_card(clause: Clause, k: int) -> bool:
