@@ -1802,3 +1802,17 @@ def test_an_ema_copy_is_counted_and_an_image_model_is_asked_no_sequence(kb):
     assert c.wm.value("ema_weights_bytes") == pytest.approx(c.wm.value("params") * 4)
     assert "finding-ema-weights" in [f.id for f in c.advice.findings]
     assert c.wm.value("model_has_vocab") is False and "seq_len" not in [q.id for q in c.advice.questions]
+
+
+def test_a_use_the_user_measured_is_held_against_the_count(kb):
+    """Review 22 #19: 'the 4-bit model takes around 3300MB when loaded, but fine-tuning takes 24GB on each GPU': the
+    weights-vs-training counter uses the 24 GB measured (7.3×), and a count of 50 GiB is said to be above it."""
+    c = run_consultation("For Mixtral 8x7B on 8x80GB GPUs (one A100 node), the 4-bit quantized model takes around "
+                         "3300MB on each GPU when just loaded. But when I fine-tune with train_lora.py with q_lora True, "
+                         "torchrun --nproc_per_node 8, --deepspeed zero3.json, it takes 24GB on each GPU. Why?", kb=kb)
+    assert c.wm.value("measured_use") == 24e9
+    flags = [r.id for r in c.advice.red_flags]
+    assert "rf-weights-are-not-training-memory-measured" in flags and "rf-weights-are-not-training-memory" not in flags
+    assert "finding-count-above-measured" in [f.id for f in c.advice.findings]
+    oom = run_consultation("Fine-tuning takes 24GB on each GPU and then it runs out of memory on my 3090", kb=kb)
+    assert not oom.wm.known("measured_use")

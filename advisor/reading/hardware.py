@@ -524,6 +524,9 @@ MEASURED = {"allocate", "allocated", "free", "reserved", "using", "uses", "used"
             "weighs", "weigh", "costs", "eats"}  # ("one image weighs ~2.9GB of GPU memory")
 
 
+# words that make a size what the run uses ("it takes 24GB on each GPU"; not "needs", "left", "free")
+USE_VERBS = frozenset({"takes", "took", "uses", "used", "using", "consumes", "consumed", "occupies", "occupied",
+                       "usage", "peak", "peaks"})
 # verbs that, with 'up', make a size a use a few words later ("it takes up a full 16GB of VRAM", "using up all
 # 24GB"; not "using a 40GB A100", which owns the card)
 USING = frozenset({"takes", "taking", "take", "uses", "using", "use", "eats", "eating"})
@@ -602,6 +605,11 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
             (after and after[0] in ("free", "allocated", "reserved", "already", "used", "left", "remaining", "spare")):
         # ("I have 3GB left on my GPU": what a run leaves free, not the card)
         reading.measured_gb = max(reading.measured_gb or 0.0, gb)  # "uses around 72 GB"
+        if (set(before[-3:]) & USE_VERBS or "up" in before and not USING.isdisjoint(before)) \
+                and setup_of(clause, k) == "user" and gb > (reading.used_gb or 0.0):
+            # "it takes 24GB on each GPU", "usage around 20GB": what the run uses (the largest said: "the model takes
+            # 3300MB when loaded … training takes 24GB"), for the count to be held against
+            reading.used_gb, reading.used_text = gb, clause.text(clause.keys[max(0, k - 2)], clause.keys[end])
         return
     gpu_said_before = bool(set(before) & GPU_WORDS) and before[-1:] == ["with"]  # "a GPU with 24gb of ram": its VRAM
     gpu_ram = bool(after[:1]) and after[0] in GPU_WORDS or before[-2:-1] != [] and before[-2] in GPU_WORDS \

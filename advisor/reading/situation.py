@@ -221,7 +221,7 @@ READER_FACTS = frozenset({fact for _, fact in _DIRECT} | {"micro_batch", "optimi
                                                           "claim_run_fits", "asked_settings", "model_parallel_gpus",
                                                           "accumulation_implied", "rl_method", "optimizer_named",
                                                           "gpu_count_unsaid", "compared_gpus",
-                                                          "compared_micro_batch"})
+                                                          "compared_micro_batch", "measured_use"})
 
 
 def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
@@ -338,6 +338,9 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     if reading.asked_settings:  # "would zero3 help or cpu offload?": each is checked as a change of the plan
         put("asked_settings", "; ".join(f"{name}={value}" for name, value, _ in reading.asked_settings),
             reading.asked_settings[0][2])
+    if reading.used_gb and not (v.get("oom") is not None and v["oom"].value):
+        # "training takes 24GB on each GPU": what the run that worked uses, to hold the count against
+        put("measured_use", f"{reading.used_gb:g}GB", reading.used_text)
     compared = reading.compared_layout
     if compared is not None:  # "batch 64 on one GPU or 8 GPUs x 8?": the other split of the same total
         put("compared_gpus", compared.gpus, compared.text)
