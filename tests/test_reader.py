@@ -1748,6 +1748,9 @@ def test_phrasings_from_the_thirteenth_session(message, expected, absent):
     ("I see little difference in training time between 1 and 2 GPUs. I did increase the batch size on multiple GPUs "
      "so that per-GPU utilization is comparable to one GPU in isolation.", {"num_gpus": 2}, ["gpus_from", "gpus_to"]),
     ("Two GPUs are slower than a single GPU for me.", {}, ["gpus_from"]),
+    # a precision changed to is the run's (review 22 #15)
+    ('ValueError: Your setup doesn\'t support bf16/gpu, so I changed "fp16 = False, bf16 = True" to "fp16 = True, '
+     'bf16 = False". Is that ok?', {"precision": "amp_fp16"}, []),
     # SageMaker's instance names (review 22 #11)
     ("I'm using the conda_tensorflow_p36 kernel on an ml.p2.xlarge instance with Keras.",
      {"gpu_model": "k80", "gpu_memory_gb": 12, "num_gpus": 1}, []),

@@ -165,6 +165,7 @@ def _predicted(clause: Clause, k: int) -> bool:
 
 # what says a setting was changed to ("so I switched to LoRA and it works": LoRA is the run now)
 SWITCHED = frozenset({"switched", "switch", "switching", "moved", "changed", "went", "instead", "now"})
+SWITCHABLE = frozenset({"precision", "optimizer", "attention"})  # settings a switch said in words sets
 SWITCHES = (["use"], ["enable"], ["enabled"])  # a key's first part that turns on what follows (`use_fp16`)
 # "would batch 8 be faster?", "would micro 2 help throughput?": the batch a question supposes
 SUPPOSED_BATCHES = (["batch"], ["bs"], ["batchsize"], ["micro"], ["microbatch"], ["mbs"], ["per"])
@@ -467,6 +468,9 @@ def _keywords(clause: Clause, reading: Reading) -> None:
                     reading.adapter_switched_to = True
                 if name == "zero_stage" and not SWITCHED.isdisjoint(words[max(0, k - 4):k]):
                     reading.stage_switched_to = said  # "so I switched to ZeRO2"
+                elif name in SWITCHABLE and "to" in words[max(0, k - 8):k] and not SWITCHED.isdisjoint(words[:k]):
+                    # 'so I changed "fp16 = False, bf16 = True" to "fp16 = True, bf16 = False"': the setting now
+                    reading.switched_to.setdefault(name, said)
                 if name == "offload" and {"param", "params", "parameters"} & set(words[k:end]):
                     reading.set(Read("offload_params", True, text, setup_of(clause, k)))  # `offload_param`
         after_hit = end
@@ -1734,6 +1738,9 @@ def _resolve(reading: Reading) -> None:
     stages = {r.value for o, n in reading.conflicts if o.field == "zero_stage" for r in (o, n)}
     if "zero_stage" in reading.reference:
         stages.add(reading.reference["zero_stage"].value)
+    for name, now in reading.switched_to.items():
+        if now.setup == "user" and values.get(name) is not None and values[name] is not now:
+            values[name] = now  # (what the setting was changed to, over what it was)
     switched = reading.stage_switched_to
     if switched is not None and switched.setup == "user" and len(stages) == 2 and switched.value in stages \
             and not switched.planned:

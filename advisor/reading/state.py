@@ -82,6 +82,7 @@ class Reading:
     full_training_mood: str = ""  # the mood of the clause that said it ("--finetuning_type full runs out of memory")
     weights_dtype: tuple[str, str] | None = None  # (bf16 | fp16, words) the weights are loaded in (`torch_dtype`)
     stage_switched_to: Any = None  # the Read of a ZeRO stage said as switched to ("so I switched to ZeRO2")
+    switched_to: dict[str, Any] = field(default_factory=dict)  # other settings said as changed to ("… to fp16=True")
     adapter_switched_to: bool = False  # the adapters were said as a change made ("so I switched to LoRA")
     no_accumulation: Any = None  # the Read of "no accumulation": one micro-batch per update unless a count is said
     launcher: str | None = None  # the words of a per-GPU launcher ("torchrun", "accelerate launch")
