@@ -1748,6 +1748,8 @@ def test_phrasings_from_the_thirteenth_session(message, expected, absent):
     ("I see little difference in training time between 1 and 2 GPUs. I did increase the batch size on multiple GPUs "
      "so that per-GPU utilization is comparable to one GPU in isolation.", {"num_gpus": 2}, ["gpus_from", "gpus_to"]),
     ("Two GPUs are slower than a single GPU for me.", {}, ["gpus_from"]),
+    # "has 108M parameters" is a count, not a model named "has-108m" (review 22 #30)
+    ("My model has 108M parameters.", {"params": 108e6}, ["model"]),
     # a precision changed to is the run's (review 22 #15)
     ('ValueError: Your setup doesn\'t support bf16/gpu, so I changed "fp16 = False, bf16 = True" to "fp16 = True, '
      'bf16 = False". Is that ok?', {"precision": "amp_fp16"}, []),

@@ -124,7 +124,8 @@ NOT_NAMES = {"a", "an", "the", "my", "our", "your", "their", "his", "her", "its"
              "loading", "load", "quantized", "quantised", "finetuned", "trained", "instruct", "chat", "original",
              "official", "so", "as", "if", "when", "then", "can", "could", "would", "should", "will", "into",
              "total", "parameters", "trainable", "number",  # "Total parameters 7243.436M" names no model
-             "bit", "bits", "nf4", "int4", "int8", "fp16", "bf16", "gptq", "awq"}  # "a 4bit 7B model": its precision
+             "bit", "bits", "nf4", "int4", "int8", "fp16", "bf16", "gptq", "awq",  # "a 4bit 7B model": its precision
+             "has", "have", "had", "with", "contains", "having"}  # "BS-RoFormer has 72.2M parameters": a verb
 
 
 SIZE_UNITS = frozenset({"b", "m", "bn"})
