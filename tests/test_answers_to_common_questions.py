@@ -1816,3 +1816,13 @@ def test_a_use_the_user_measured_is_held_against_the_count(kb):
     assert "finding-count-above-measured" in [f.id for f in c.advice.findings]
     oom = run_consultation("Fine-tuning takes 24GB on each GPU and then it runs out of memory on my 3090", kb=kb)
     assert not oom.wm.known("measured_use")
+
+
+def test_a_run_on_tpus_is_told_the_counts_are_per_gpu(kb):
+    """Review 22 #17: LLaMA 7B on a TPU v4-256 was answered with '22178.23 GiB per GPU' alone; the answer leads with
+    what a TPU slice's memory is and how a mesh divides the states."""
+    c = run_consultation("I'm trying to pretrain LLaMA 7B with EasyLM on a TPU v4-256 and I keep hitting OOM with "
+                         "batch size 1024 and seq_length 2048.", kb=kb)
+    assert c.advice.findings[0].id == "finding-tpu-not-gpu"
+    gpu = run_consultation("I'm trying to pretrain LLaMA 7B on 8 A100 80GB and I keep hitting OOM.", kb=kb)
+    assert "finding-tpu-not-gpu" not in [f.id for f in gpu.advice.findings]

@@ -67,6 +67,10 @@ def facts(kb, message):
     # memory that moves is not a training that diverges (review 22 #5)
     ("memory usage is unstable; deep into training it reserves more", "training_unstable", None),
     ("the loss is unstable and diverges after 2k steps", "training_unstable", True),
+    # a run on TPUs (review 22 #17)
+    ("pretrain LLaMA 7B with EasyLM on a TPU v4-256", "tpu_named", True),
+    ("on a v5e-64 slice", "tpu_named", True),
+    ("I use four output heads", "tpu_named", None),
     # an EMA of the weights (review 21 #15)
     ("accelerate launch train_text_to_image.py --use_ema --mixed_precision fp16", "ema_weights", True),
     ("I keep an EMA model of the UNet", "ema_weights", True),
