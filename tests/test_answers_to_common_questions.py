@@ -1826,3 +1826,14 @@ def test_a_run_on_tpus_is_told_the_counts_are_per_gpu(kb):
     assert c.advice.findings[0].id == "finding-tpu-not-gpu"
     gpu = run_consultation("I'm trying to pretrain LLaMA 7B on 8 A100 80GB and I keep hitting OOM.", kb=kb)
     assert "finding-tpu-not-gpu" not in [f.id for f in gpu.advice.findings]
+
+
+def test_after_an_oom_a_plan_at_the_cards_edge_is_not_recommended(kb):
+    """Review 22 #2: after an OOM at 77 GiB of 79.35, 'No offload; activation checkpointing' at 77.86 GiB (98% of the
+    card) was recommended over keeping the offload with checkpointing (18 GiB)."""
+    c = run_consultation("Full-parameter fine-tuning of deepseek-coder-33b-instruct (not LoRA) on 8*A800 80G with "
+                         "DeepSpeed ZeRO stage 3 and CPU offload, 1.2T of CPU memory, batch_size 1: "
+                         "torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 3.50 GiB (GPU 3; 79.35 "
+                         "GiB total capacity; 77.08 GiB already allocated)", kb=kb)
+    chosen = next(item["plan"] for item in c.wm.value("plan_options") if item["recommended"])
+    assert chosen["per_gpu_bytes"] < 0.5 * c.wm.value("gpu_memory")  # (offload kept: 18 GiB, not 77.86 GiB)

@@ -316,6 +316,8 @@ def costs(p: Problem, c: Candidate) -> tuple[float, float, int]:
         risk += 1.0  # activations unknown and little room for them
     elif c.headroom is None and c.max_micro == 1 and c.per_gpu > FULL_SHARE * p.cap:
         risk += 1.0  # only micro-batch 1 fits, within a few percent of the card: one longer input from an OOM
+    if p.oom and c.per_gpu > FULL_SHARE * p.cap:
+        risk += 2.0  # after an OOM, a plan within a few percent of the card is that OOM again on a longer input
     changes = len(c.changes) - (1 if forced and k.precision != cur.precision else 0)  # the search set c.changes
     if (k.zero or k.offload) and not (cur.zero or cur.offload):
         changes += 1  # DeepSpeed or FSDP is a new framework to set up, not one flag
