@@ -1837,3 +1837,13 @@ def test_after_an_oom_a_plan_at_the_cards_edge_is_not_recommended(kb):
                          "GiB total capacity; 77.08 GiB already allocated)", kb=kb)
     chosen = next(item["plan"] for item in c.wm.value("plan_options") if item["recommended"])
     assert chosen["per_gpu_bytes"] < 0.5 * c.wm.value("gpu_memory")  # (offload kept: 18 GiB, not 77.86 GiB)
+
+
+def test_a_size_the_named_card_does_not_come_in_is_pointed_out(kb):
+    """Review 22 #20: 'an A10G (16 GB VRAM)' was counted at 16 GB silently; an A10G has 24 GB (22.49 GiB usable), so
+    the answer says so, while counting the size the user gives."""
+    c = run_consultation("I get OOM when training the model with gradients enabled on an A10G (16 GB VRAM).", kb=kb)
+    assert c.wm.value("gpu_memory") == 16 * 2**30 and c.wm.value("named_card_memory") > 22 * 2**30
+    assert "finding-card-size-differs" in [f.id for f in c.advice.findings]
+    usable = run_consultation("OOM on my RTX A5000 22GB at batch 8", kb=kb)  # (what the card leaves usable)
+    assert not usable.wm.known("named_card_memory")

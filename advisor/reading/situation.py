@@ -221,7 +221,8 @@ READER_FACTS = frozenset({fact for _, fact in _DIRECT} | {"micro_batch", "optimi
                                                           "claim_run_fits", "asked_settings", "model_parallel_gpus",
                                                           "accumulation_implied", "rl_method", "optimizer_named",
                                                           "gpu_count_unsaid", "compared_gpus",
-                                                          "compared_micro_batch", "measured_use"})
+                                                          "compared_micro_batch", "measured_use",
+                                                          "named_card_memory"})
 
 
 def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
@@ -304,6 +305,10 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         read_size = v["gpu_memory_bytes"]
         unit = "GiB" if "gib" in read_size.text.lower() else "GB"
         put("gpu_memory", f"{v['gpu_memory_gb'].value:g}{unit}", read_size.text)
+        card = v.get("gpu_memory_catalogue_bytes")
+        if card is not None and not 0.8 <= read_size.value / card.value <= 1.1:
+            # "an A10G (16 GB VRAM)": the size said is the one counted, but the named card comes in another
+            put("named_card_memory", card.value, card.text)
     elif "gpu_memory_catalogue_bytes" in v:  # the card named: what the runtime reports (or its nominal GiB)
         put("gpu_memory", v["gpu_memory_catalogue_bytes"].value, v["gpu_memory_catalogue_bytes"].text)
     elif "gpu_memory_gb" in v:  # a size written next to an ambiguous name ("A100 80GB")
