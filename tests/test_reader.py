@@ -1753,6 +1753,9 @@ def test_phrasings_from_the_thirteenth_session(message, expected, absent):
     # a precision changed to is the run's (review 22 #15)
     ('ValueError: Your setup doesn\'t support bf16/gpu, so I changed "fp16 = False, bf16 = True" to "fp16 = True, '
      'bf16 = False". Is that ok?', {"precision": "amp_fp16"}, []),
+    # a size said used is no card's size; a point in the run is no number of epochs (review 22 #29, #21)
+    ("on a V100 (16GB) on an HPC. The console says 15.3 GB VRAM used.", {"gpu_memory_gb": 16}, []),
+    ("epochs 2 and later take 212 seconds with 8 GPUs vs 250 seconds with 1 GPU", {}, ["epochs"]),
     # SageMaker's instance names (review 22 #11)
     ("I'm using the conda_tensorflow_p36 kernel on an ml.p2.xlarge instance with Keras.",
      {"gpu_model": "k80", "gpu_memory_gb": 12, "num_gpus": 1}, []),

@@ -524,6 +524,8 @@ MEASURED = {"allocate", "allocated", "free", "reserved", "using", "uses", "used"
             "weighs", "weigh", "costs", "eats"}  # ("one image weighs ~2.9GB of GPU memory")
 
 
+# words after a size that make it a use or what a run leaves ("3GB left", "15.3 GB VRAM used")
+LEFT_OR_USED = frozenset({"free", "allocated", "reserved", "already", "used", "left", "remaining", "spare"})
 # words that make a size what the run uses ("it takes 24GB on each GPU"; not "needs", "left", "free")
 USE_VERBS = frozenset({"takes", "took", "uses", "used", "using", "consumes", "consumed", "occupies", "occupied",
                        "usage", "peak", "peaks"})
@@ -602,7 +604,7 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
     if set(before[-2:]) & MEASURED or ran_with or "up" in before and not USING.isdisjoint(before) \
             or "in use" in " ".join(after) \
             or before[-2:] == ["per", "gpu"] or \
-            (after and after[0] in ("free", "allocated", "reserved", "already", "used", "left", "remaining", "spare")):
+            (after and after[0] in LEFT_OR_USED) or after[1:2] and after[0] in ("vram", "memory") and after[1] in LEFT_OR_USED:
         # ("I have 3GB left on my GPU": what a run leaves free, not the card)
         reading.measured_gb = max(reading.measured_gb or 0.0, gb)  # "uses around 72 GB"
         if (set(before[-3:]) & USE_VERBS or "up" in before and not USING.isdisjoint(before)) \

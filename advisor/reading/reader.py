@@ -964,6 +964,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 words[k - 1:k] and words[k - 1] in POINT_IN_RUN or value < 1000 and u not in ("k", "m")
                 or words[start_key + 1:start_key + 2] in (["of"], ["per"], ["/"]) or "warmup" in words[max(0, k - 3):k]):
             continue  # "after 200 steps", "every 500 steps", "300 steps of warmup", "10 steps per second": no run's length
+        if name == "epochs" and (words[end + 1:end + 3] in (["and", "later"], ["and", "after"], ["and", "on"])
+                                 or words[end + 1:end + 2] in (["onwards"], ["onward"])):
+            continue  # "epochs 2 and later take 212 seconds", "from epoch 5 onwards": a point in the run, not its length
         if name == "dataset_size" and start_key > k and _per_time(clause, keys[start_key] + 1):
             continue  # "7000 samples/s", "320 img/sec": a rate
         if name == "dataset_size" and words[k - 1:k] in (["every"], ["each"], ["per"]):
