@@ -1756,6 +1756,11 @@ def test_phrasings_from_the_thirteenth_session(message, expected, absent):
     # a size said used is no card's size; a point in the run is no number of epochs (review 22 #29, #21)
     ("on a V100 (16GB) on an HPC. The console says 15.3 GB VRAM used.", {"gpu_memory_gb": 16}, []),
     ("epochs 2 and later take 212 seconds with 8 GPUs vs 250 seconds with 1 GPU", {}, ["epochs"]),
+    # "linear scaling" of a speed is a speed goal; a batch multiplied in a report is no batch question (review 22 #21)
+    ("The only change was to multiply the batch size by 8. Epochs take 212 seconds with 8 GPUs vs 250 seconds with "
+     "1 GPU. I didn't expect perfect linear scaling, but at least 50%. Am I doing something wrong?",
+     {"goal": "faster"}, []),
+    ("Does the linear scaling rule apply to Adam?", {"goal": "choose_lr"}, []),
     # SageMaker's instance names (review 22 #11)
     ("I'm using the conda_tensorflow_p36 kernel on an ml.p2.xlarge instance with Keras.",
      {"gpu_model": "k80", "gpu_memory_gb": 12, "num_gpus": 1}, []),

@@ -155,6 +155,12 @@ GROWTH = {"increase", "increases", "increasing", "grow", "grows", "growing", "ri
           "leaks", "leaking"}
 # words that say a run is slow (not how fast a mechanism goes: "why does throughput change?" asks for a mechanism)
 SLOW = {"slow", "slower", "slowly", "longer"}
+# what makes "linear scaling" a speed-up's (not the LR rule's): said beside a speed, with no LR word
+SPEED_WORDS = frozenset({"speed", "speedup", "faster", "slower", "throughput", "seconds"})
+LR_WORDS = frozenset({"lr", "learning", "rate"})
+# what one does to a batch: a question when asked ("should I multiply the batch size?"), a report when said
+BATCH_ACTIONS = frozenset({"multiply the batch size", "divide the batch size", "keep the batch size",
+                           "leave the batch size", "leave batch size"})
 QUESTION_WEIGHT = 3.0
 LAST_QUESTION_BONUS = 1.0
 OOM_PRIOR = 2.0
@@ -234,6 +240,12 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
                     and (sentence.is_num(after) or words[after] in _VALUE_AFTER):
                 continue  # "lr 3e-4", "learning_rate=2e-5" in a statement: a value, not a question about it
             phrase = " ".join(words[k:after])
+            near = present | sentences[n - 1].present if n > 0 else present  # (the sentence before, too)
+            if goal == "choose_lr" and phrase == "linear scaling" and not near.isdisjoint(SPEED_WORDS) \
+                    and near.isdisjoint(LR_WORDS):
+                goal = "faster"  # "I didn't expect perfect linear scaling, but at least 50%": of speed, not the LR
+            if goal == "choose_batch" and phrase in BATCH_ACTIONS and not sentence.question:
+                weight *= 0.25  # "the only change was to multiply the batch size by 8": what was done, not asked
             if goal == "fit" and phrase in BARE_NEEDS and not present & (MEMORY | HARDWARE):
                 continue  # "Do I need to divide the steps by the batch size?": a need, but not of memory or GPUs
             if goal == "explain_result" and about_memory and (phrase == "why" or phrase in DOUBTS):
