@@ -193,6 +193,13 @@ class Sentence:
         raise NotImplementedError
 
 
+def _of_speed(sentences: list[Sentence], n: int) -> bool:
+    """Whether sentence n, with the one before it, speaks of a speed and not of an LR ("epochs take 212 s with 8
+    GPUs. I didn't expect perfect linear scaling")."""
+    near = sentences[n].present | sentences[n - 1].present if n > 0 else sentences[n].present
+    return not near.isdisjoint(SPEED_WORDS) and near.isdisjoint(LR_WORDS)
+
+
 def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str] | None:
     """(goal, the words that decided it), or None when nothing votes. `oom` is the words that reported an OOM
     (None when none did); `index` is a PhraseIndex over GOAL_CUES."""
@@ -240,9 +247,7 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
                     and (sentence.is_num(after) or words[after] in _VALUE_AFTER):
                 continue  # "lr 3e-4", "learning_rate=2e-5" in a statement: a value, not a question about it
             phrase = " ".join(words[k:after])
-            near = present | sentences[n - 1].present if n > 0 else present  # (the sentence before, too)
-            if goal == "choose_lr" and phrase == "linear scaling" and not near.isdisjoint(SPEED_WORDS) \
-                    and near.isdisjoint(LR_WORDS):
+            if goal == "choose_lr" and phrase == "linear scaling" and _of_speed(sentences, n):
                 goal = "faster"  # "I didn't expect perfect linear scaling, but at least 50%": of speed, not the LR
             if goal == "choose_batch" and phrase in BATCH_ACTIONS and not sentence.question:
                 weight *= 0.25  # "the only change was to multiply the batch size by 8": what was done, not asked

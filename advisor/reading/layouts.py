@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from advisor.reading import batches
 from advisor.reading.clause import Clause, setup_of
 from advisor.reading.cues import MEMORY_UNITS
 from advisor.reading.hardware import NODE_WORDS
@@ -20,12 +21,12 @@ from advisor.reading.state import Read, Reading
 MAX_LAYOUTS = 8  # layouts kept per message (a comparison names two; a pasted table would name many)
 MOST_GPUS = 4096  # a count larger than this is no GPU count ("batch 64 on 1 GPU" vs "8192 tokens")
 
-GPU_NOUNS = frozenset({"gpu", "gpus", "card", "cards", "device", "devices"})
+GPU_NOUNS = frozenset(batches.GPU_COUNT_WORDS)  # what a count of GPUs counts ("8 GPUs", "4 ranks")
 ONE_WORDS = frozenset({"single", "one"})  # "a single GPU", "one GPU"
-BATCH_WORDS = frozenset({"batch", "bs", "batchsize", "minibatch", "mini"})
+BATCH_WORDS = frozenset(batches.BATCH_WORDS | {"minibatch", "mini"})
 # what may stand between a count and its batch ("8 GPUs with a batch size of 8", "4 GPUs and 2 img/gpu")
 LINKS = frozenset({"with", "and", "at", "using"})
-FILLERS = frozenset({"a", "the", "size", "sizes", "of", "batch", "bs", "batchsize", "minibatch", "mini"})
+FILLERS = BATCH_WORDS | {"a", "the", "size", "sizes", "of"}
 SAID_PER_GPU = frozenset({"per", "each"})  # "batch size per GPU of 8", "128 per GPU", "8 each"
 SAID_TOTAL = frozenset({"total", "global", "effective"})
 ITEMS = frozenset({"images", "image", "imgs", "img", "samples", "sample", "sequences", "seqs", "examples"})
@@ -141,7 +142,7 @@ def _batch_after(clause: Clause, e: int, gpus: int) -> tuple[bool | None, int, i
         if w in SAID_PER_GPU:
             said = True
             j += 1
-            if j < len(words) and (words[j] in GPU_NOUNS or words[j] == "device"):
+            if j < len(words) and words[j] in GPU_NOUNS:
                 j += 1
             continue
         if w in SAID_TOTAL:
@@ -203,12 +204,12 @@ def resolve_layouts(reading: Reading) -> None:
     by _users_run, else the first said), the other the layout compared; the 'change' between their batches or GPU
     counts, and the counts' conflict, are the comparison read number by number, so they go."""
     _accumulated_to_reference(reading)
-    said = next((layout for layout in reading.layouts if layout.setup == "reference"), None)
+    theirs = next((layout for layout in reading.layouts if layout.setup == "reference"), None)
     reference = reading.reference.get("batch")
-    if said is not None and said.gpus > 1 and (reference is None or reference.value == said.per_gpu):
+    if theirs is not None and theirs.gpus > 1 and (reference is None or reference.value == theirs.per_gpu):
         # "the paper trains on 8 GPUs with 32 per GPU", a config named `…_8xb2-…`: the reference's batch per update
         # is the product, not the per-GPU batch
-        reading.reference["batch"] = Read("batch", said.gpus * said.per_gpu, said.text, "reference")
+        reading.reference["batch"] = Read("batch", theirs.gpus * theirs.per_gpu, theirs.text, "reference")
     pair = _same_total(reading.layouts)
     if pair is None:
         return

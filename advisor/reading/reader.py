@@ -467,7 +467,7 @@ def _keywords(clause: Clause, reading: Reading) -> None:
                 if name == "adapter" and not SWITCHED.isdisjoint(present):
                     reading.adapter_switched_to = True
                 if name == "zero_stage" and not SWITCHED.isdisjoint(words[max(0, k - 4):k]):
-                    reading.stage_switched_to = said  # "so I switched to ZeRO2"
+                    reading.switched_to["zero_stage"] = said  # "so I switched to ZeRO2"
                 elif name in SWITCHABLE and "to" in words[max(0, k - 8):k] and not SWITCHED.isdisjoint(words[:k]):
                     # 'so I changed "fp16 = False, bf16 = True" to "fp16 = True, bf16 = False"': the setting now
                     reading.switched_to.setdefault(name, said)
@@ -1203,8 +1203,7 @@ def _several_counts(clause: Clause, reading: Reading, name: str, k: int, value: 
     """GPU counts of the user's compared or swept ("tried 2 devices, 6 devices and 8 devices"): none is the run, but
     the run is on several GPUs, so the fewest that hold the plan is worth counting (and theirs is asked)."""
     if name == "num_gpus" and value > 1 and setup_of(clause, k) == "user":
-        reading.several_gpus, reading.only_per_gpu = True, False
-        reading.several_gpus_text = reading.several_gpus_text or clause.text(clause.keys[k], clause.keys[k + 1])
+        reading.on_several_gpus(clause.text(clause.keys[k], clause.keys[k + 1]))
 
 
 def _counts_compared(clause: Clause, k: int) -> bool:
@@ -1671,9 +1670,7 @@ def _resolve(reading: Reading) -> None:
         # "either 8 GPUs and batch 128 or 4 GPUs and batch 256": two setups of the
         # user's side by side, neither the one asked about; ask rather than pick - and several GPUs all the same,
         # so the fewest that hold the plan is worth counting ("tried 6 devices, 8 devices")
-        dropped = values.pop("num_gpus")
-        reading.several_gpus, reading.only_per_gpu = True, False
-        reading.several_gpus_text = reading.several_gpus_text or dropped.text
+        reading.on_several_gpus(values.pop("num_gpus").text)
     single = values.get("num_gpus")
     if single is not None and single.value == 1:
         # "when I use 1 GPU … but with multiple GPUs", "single GPU (equivalent to 8 GPUs)": a comparison, so the
@@ -1741,10 +1738,11 @@ def _resolve(reading: Reading) -> None:
     stages = {r.value for o, n in reading.conflicts if o.field == "zero_stage" for r in (o, n)}
     if "zero_stage" in reading.reference:
         stages.add(reading.reference["zero_stage"].value)
-    for name, now in reading.switched_to.items():
+    for name in SWITCHABLE & reading.switched_to.keys():
+        now = reading.switched_to[name]
         if now.setup == "user" and values.get(name) is not None and values[name] is not now:
             values[name] = now  # (what the setting was changed to, over what it was)
-    switched = reading.stage_switched_to
+    switched = reading.switched_to.get("zero_stage")  # (a stage switched to settles the stages said: below)
     if switched is not None and switched.setup == "user" and len(stages) == 2 and switched.value in stages \
             and not switched.planned:
         values["zero_stage"] = switched  # "ZeRO3 gives an error, so I switched to ZeRO2": the run is on the new stage

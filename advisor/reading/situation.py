@@ -276,8 +276,7 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     if reading.several_gpus and not reading.only_per_gpu and "num_gpus" not in v and "split_gpus" not in v \
             and reading.several_gpus_text:
         put("gpu_count_unsaid", True, reading.several_gpus_text)  # "a multi-GPU, multi-node setup": how many, unsaid
-    mmlab = next((r for r in v.values() if "imgs_per_gpu" in r.text.lower() or "samples_per_gpu" in r.text.lower()),
-                 None)
+    mmlab = _read_naming(v, ("imgs_per_gpu", "samples_per_gpu"))
     if mmlab is not None and "grad_accum_steps" not in v:
         # OpenMMLab's `imgs_per_gpu` / `samples_per_gpu`: its runners step the optimizer every iteration unless a
         # cumulative hook is configured (which the message would name), so one micro-batch per update
@@ -335,8 +334,7 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     if sharding is not None and "parallelism" not in v and "zero_stage" not in v and "model_parallel_gpus" not in out:
         put("parallelism", sharding.value, sharding.text)  # verl: FSDP unless the message names another strategy
     # LLaMA-Factory named, or its `finetuning_type` key in the launch ("finetuning_type lora, cutoff_len 51974")
-    framework = v.get("checkpointing_default") or next(
-        (r for r in v.values() if "finetuning_type" in r.text.lower()), None)
+    framework = v.get("checkpointing_default") or _read_naming(v, ("finetuning_type",))
     if framework is not None and "grad_checkpointing" not in v:
         # LLaMA-Factory checkpoints unless `disable_gradient_checkpointing: true` (its ModelArguments default)
         put("grad_checkpointing", True, framework.text)
@@ -403,8 +401,7 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         if total[0] >= per_step and total[0] % per_step == 0:
             put("grad_accum_steps", total[0] // per_step, total[1])
             put("accumulation_implied", True, total[1])
-    ref = reading.reference.get("batch")
-    if ref is not None:
+    if ref is not None:  # (the reference's batch read above)
         put("reference_batch", ref.value, ref.text)
     if "gpus_from" in v and "gpus_to" in v and "micro_batch" in out and "reference_batch" not in out \
             and "batch_from" not in v:
@@ -437,6 +434,12 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     if ref_lr is not None and "lr" not in v:
         put("base_lr", ref_lr.value, ref_lr.text)  # "the paper used lr 0.1": the LR tuned for the batch started from
     return out
+
+
+def _read_naming(values: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    """The first read whose words name one of a framework's own keys (`finetuning_type`, `samples_per_gpu`): the
+    framework is the run's, whatever else the message names."""
+    return next((r for r in values.values() if any(key in r.text.lower() for key in keys)), None)
 
 
 def _in_sequences(tokens: tuple[float, float], seq: int | None) -> tuple[float, int | None]:

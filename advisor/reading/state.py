@@ -81,8 +81,8 @@ class Reading:
     full_training: str | None = None  # words that rule adapters out ("without peft", "LoRA is not an option")
     full_training_mood: str = ""  # the mood of the clause that said it ("--finetuning_type full runs out of memory")
     weights_dtype: tuple[str, str] | None = None  # (bf16 | fp16, words) the weights are loaded in (`torch_dtype`)
-    stage_switched_to: Any = None  # the Read of a ZeRO stage said as switched to ("so I switched to ZeRO2")
-    switched_to: dict[str, Any] = field(default_factory=dict)  # other settings said as changed to ("… to fp16=True")
+    # settings said as changed to ("so I switched to ZeRO2", "… to fp16=True"): field -> the Read
+    switched_to: dict[str, Any] = field(default_factory=dict)
     adapter_switched_to: bool = False  # the adapters were said as a change made ("so I switched to LoRA")
     no_accumulation: Any = None  # the Read of "no accumulation": one micro-batch per update unless a count is said
     launcher: str | None = None  # the words of a per-GPU launcher ("torchrun", "accelerate launch")
@@ -144,6 +144,12 @@ class Reading:
         elif old.value != read.value and len(self.conflicts) < 20 and \
                 not any(o is old and r.value == read.value for o, r in self.conflicts):
             self.conflicts.append((old, read))
+
+    def on_several_gpus(self, text: str) -> None:
+        """The user's run is on several GPUs whose number no count of theirs settles (counts compared, tried side by
+        side or swept): the first words that say so are kept."""
+        self.several_gpus, self.only_per_gpu = True, False
+        self.several_gpus_text = self.several_gpus_text or text
 
     def ask_about(self, name: str, value: Any, text: str) -> None:
         """A setting a question weighs adopting ("would zero3 help?", "zero2 or fsdp?"): (field, value, words), each
