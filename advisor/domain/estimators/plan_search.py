@@ -714,7 +714,7 @@ def gpus_needed(params: float, gpu_memory: float, precision: str | None = None, 
 NO_CARD = 1e15  # bytes: a card larger than any plan, so that the user's plan is measured, not fitted
 
 
-@estimator("per_gpu", "per_gpu_checkpointed", cites=SOURCES + ("chen-ckpt",))
+@estimator("per_gpu", "per_gpu_checkpointed", "checkpointing_saves", cites=SOURCES + ("chen-ckpt",))
 def memory_needed(params: float, precision: str | None = None, optimizer: str | None = None,
                   num_gpus: int | None = None, zero_stage: int | None = None, parallelism: str | None = None,
                   offload: str | None = None, adapter: str | None = None, training_mode: str | None = None,
@@ -752,6 +752,9 @@ def memory_needed(params: float, precision: str | None = None, optimizer: str | 
         ck = evaluate(p, k, as_run=True)
         out["per_gpu_checkpointed"] = Estimate(ck.per_gpu, "bytes", f"{fmt_bytes_gib(ck.per_gpu)} per GPU {at} with "
                                                f"activation checkpointing{assumed}", SOURCES + ("chen-ckpt",))
+        # what checkpointing takes off, which a rule holds against what is left: the lever, whatever the card
+        out["checkpointing_saves"] = Estimate(c.per_gpu - ck.per_gpu, "bytes", f"activation checkpointing saves "
+                                              f"{fmt_bytes_gib(c.per_gpu - ck.per_gpu)} per GPU", SOURCES + ("chen-ckpt",))
     return out
 
 
