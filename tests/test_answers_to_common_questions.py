@@ -1847,3 +1847,45 @@ def test_a_size_the_named_card_does_not_come_in_is_pointed_out(kb):
     assert "finding-card-size-differs" in [f.id for f in c.advice.findings]
     usable = run_consultation("OOM on my RTX A5000 22GB at batch 8", kb=kb)  # (what the card leaves usable)
     assert not usable.wm.known("named_card_memory")
+
+
+def test_checkpointing_that_takes_off_most_of_the_memory_is_recommended_before_the_card_is_known(kb):
+    """Review 22 #12: Llama-3.1-8B with 4-bit + LoRA at 16000 tokens, batch 2 and no card named got 'No option stands
+    out yet' beside a count where checkpointing takes 272.71 GiB to 76.29 GiB; the lever holds on any card."""
+    c = run_consultation("I'm fine-tuning meta-llama/Llama-3.1-8B-Instruct with FSDP + 4-bit quantization + PEFT, but "
+                         "it still uses so much memory. batch_size_training=2, context_length=16000, enable_fsdp=True. "
+                         "How do I bring it down?", kb=kb)
+    assert c.advice.recommendation.option_id == "checkpoint-activations"
+    saved, left = c.wm.value("plan_checkpointing_saves"), c.wm.value("plan_memory_needed_checkpointed")
+    assert saved > left and abs(saved + left - c.wm.value("plan_memory_needed")) < 1
+    # checkpointing already on, or a card named (the plan search decides there): not this recommendation
+    on = run_consultation("Llama-3.1-8B with 4-bit + LoRA, gradient checkpointing on, context_length=16000, "
+                          "batch 2: how do I bring the memory down?", kb=kb)
+    assert on.advice.recommendation.option_id != "checkpoint-activations"
+    card = run_consultation("Llama-3.1-8B with 4-bit + LoRA on an A100 80GB, context_length=16000, batch 2: how do I "
+                            "bring the memory down?", kb=kb)
+    assert card.advice.recommendation.option_id != "checkpoint-activations"
+
+
+def test_accumulation_left_as_it_was_on_more_machines_gets_the_steps_for_the_batch_meant(kb):
+    """Review 22 #8: litgpt on two nodes keeps accumulation 8, so 16 × 8 × 16 GPUs = 2048 per update, not the 1024
+    meant; the answer says so and gives the accumulation that makes 1024 (4)."""
+    c = run_consultation("In pretrain.py the accumulation steps are calculated from the global batch size, devices "
+                         "and micro batch size. On a single node this works: global batch size = 1024, devices = 8, "
+                         "micro batch size = 16 gives 1024/8/16 = 8 accumulation steps. If I use two nodes, the "
+                         "gradient accumulation step is still 8 (it still treats devices = 8). What is my real batch "
+                         "size then?", kb=kb)
+    assert c.wm.value("effective_batch") == 2048
+    assert "rf-effective-batch" in [f.id for f in c.advice.red_flags]
+    assert c.advice.recommendation.option_id == "accumulate-to-target"
+    assert (c.wm.value("accum_micro_batch"), c.wm.value("accum_steps")) == (16, 4)
+
+
+def test_little_gain_from_a_second_gpu_under_dataparallel_gets_ddp(kb):
+    """Review 22 #23: 'DataParallel handles it automatically' inside a bracket after 'not the problem' was read as
+    negated, so the textbook cause of a 10% gain from 2 GPUs went unsaid."""
+    c = run_consultation("I see little difference in training time between 1 and 2 GPUs, maybe 10% improvement. "
+                         "nvidia-smi shows both GPUs being used, so that's not the problem (DataParallel handles it "
+                         "automatically). Is there something I should look out for with multi-GPU training?", kb=kb)
+    assert c.wm.value("parallelism") == "dp"
+    assert c.advice.recommendation.option_id == "ddp-instead-of-dataparallel"

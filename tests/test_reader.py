@@ -1796,3 +1796,23 @@ def test_a_run_length_under_a_config_key_outranks_a_timed_count_of_steps():
 def test_a_machines_memory_after_its_cpus_is_the_hosts():
     reading = read("My machine: 32 vCPU, 256G memory, 4x A100 80GB.")
     assert reading.get("cpu_ram_gb") == 256 and reading.get("gpu_memory_gb") == 80
+
+
+@pytest.mark.parametrize("message, expected, absent", [
+    # Lightning's and litgpt's `devices` count each machine's GPUs (review 22 #8)
+    ("On a single node this works: global batch size = 1024, devices = 8, micro batch size = 16 gives 1024/8/16 = 8 "
+     "accumulation steps. If I use two nodes, the gradient accumulation step is still 8 (it still treats devices = "
+     "8).", {"num_gpus": 16, "num_nodes": 2, "grad_accum_steps": 8}, []),
+    ("Trainer(devices=4, strategy='ddp')", {"num_gpus": 4, "parallelism": "ddp"}, []),
+    # a bracket ends a negation's reach (review 22 #23)
+    ("nvidia-smi shows both GPUs being used, so that's not the problem (DataParallel handles it automatically).",
+     {"parallelism": "dp"}, []),
+    ("I can start training at batch size 5 but not 6 (CUDA out of memory).", {"oom": True}, []),
+    # the model that fails, not the one the same command works for (review 22 #3); DBRX is in the catalogue
+    ("The same command works for Mixtral 8x22B, but I get CUDA OOM with identical parameters for dbrx_instruct.",
+     {"model": "dbrx", "oom": True}, []),
+    # "bring it down" is a fit goal
+    ("Training uses 30 GB on my card. How do I bring it down?", {"goal": "fit"}, []),
+])
+def test_phrasings_from_the_fifteenth_session(message, expected, absent):
+    assert_reads(message, expected, absent)

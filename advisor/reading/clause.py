@@ -273,8 +273,10 @@ def _negated_here(clause: Clause, k: int, length: int) -> bool:
         if clause.words[j] in NEGATIONS and clause.words[j] not in VALUES_OFF \
                 and (clause.word_of(j) == (j, j) or clause.word_of(j)[1] >= k):
             t = clause.keys[j]
-            if any(clause.tokens[u].text in (",", ";") for u in range(t + 1, clause.keys[k])):
-                continue  # "don't cache latents, gradient checkpointing": a list's next item is not negated
+            if any(clause.tokens[u].text in (",", ";", "(") for u in range(t + 1, clause.keys[k])):
+                # "don't cache latents, gradient checkpointing": a list's next item is not negated, nor what a
+                # bracket adds ("that's not the problem (DataParallel handles it)")
+                continue
             if t > clause.start and clause.tokens[t - 1].text in ("=", ":"):
                 continue  # `dtype=None, load_in_4bit=True`: a value, not a negation
             return True

@@ -338,7 +338,8 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("zero stage", "zero_stage"), ("zero_stage", "zero_stage"), ("stage", "zero_stage"),
     ("nproc_per_node", "gpus_per_node"), ("nproc per node", "gpus_per_node"), ("num_processes", "num_gpus"),
     ("ngpu_per_node", "gpus_per_node"), ("gpus_per_node", "gpus_per_node"), ("gpus per node", "gpus_per_node"),
-    ("devices", "num_gpus"), ("num_gpus_per_node", "gpus_per_node"), ("trainer.devices", "num_gpus"),
+    # (Lightning's and litgpt's `devices` count the GPUs of each machine: `devices=8, num_nodes=2` is 16)
+    ("devices", "gpus_per_node"), ("num_gpus_per_node", "gpus_per_node"), ("trainer.devices", "gpus_per_node"),
     ("num_gpus", "num_gpus"), ("gpus", "num_gpus"), ("world_size", "num_gpus"), ("world size", "num_gpus"),
     ("n_gpu", "num_gpus"), ("nnodes", "num_nodes"), ("num_nodes", "num_nodes"), ("num_machines", "num_nodes"),
     ("precision", "precision_bits"),  # Lightning's `precision=16` (mixed fp16) / `precision=32`

@@ -263,7 +263,7 @@ def _ok_said(present: set[str], words: list[str]) -> bool:
 RUN_WORDS = frozenset({"run", "runs", "work", "works", "fit", "fits", "train", "trains"})
 
 # settings besides the batch whose value in a failing run outranks the one in a run that works
-MOOD_FIELDS = ("seq_len", "dataset_size")
+MOOD_FIELDS = ("seq_len", "dataset_size", "model")
 IN_A_BATCH = frozenset({"in", "per", "a", "an", "each", "every", "of", "batch", "/"})  # "10 images in a batch"
 
 def _segment_mood(clause: Clause, t: int) -> str:
