@@ -193,6 +193,8 @@ LATER_SETS = {
     (1936, 1965): (0.79, 0.79),  # held out: that set's other half (0.814 / 0.818 on arrival)
     (1966, 1995): (0.75, 0.75),  # tuned; rq-1966..2025 scored 0.789 / 0.789 on arrival (fourteenth session)
     (1996, 2025): (0.78, 0.78),  # held out: that set's other half (0.802 / 0.802 on arrival)
+    (2026, 2055): (0.78, 0.78),  # tuned; rq-2026..2085 scored 0.777 / 0.797 on arrival (fifteenth session)
+    (2056, 2085): (0.71, 0.75),  # held out: that set's other half (0.735 / 0.777 on arrival)
 }
 
 
