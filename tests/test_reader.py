@@ -1815,6 +1815,23 @@ def test_a_machines_memory_after_its_cpus_is_the_hosts():
      {"model": "dbrx", "oom": True}, []),
     # "bring it down" is a fit goal
     ("Training uses 30 GB on my card. How do I bring it down?", {"goal": "fit"}, []),
+    # "a ~30b model" names no A30, and a rough size gives way to the launch's model (blind set 23)
+    ("Half-precision fine-tuning of a ~30b model should need only 300g. I have seven A800 80g cards. "
+     "model_name_or_path: /models/Qwen2.5-32B", {"gpu_model": "a800-80gb", "num_gpus": 7, "params": 32e9}, []),
+    ("OOM with a P-100, 12G", {"gpu_model": "p100-12gb"}, []),
+    # a batch that fails and a smaller one that works, said with '==' and 'normally', or 'not enough' and 'only'
+    ("when training, batch_size==2 gives an OOM error while batch_size==1 trains normally.",
+     {"batch_from": 2, "batch_to": 1}, ["micro_batch"]),
+    ("I set the training batch size to 8 and the GPU memory is not enough; only with batchsize 2 can it run.",
+     {"batch_from": 8, "batch_to": 2}, []),
+    # a host's RAM listed after the card is not the card's size
+    ("System environment: Windows, a 6GB GPU RTX 3060, 32GB of RAM, Core i7-12700H.",
+     {"gpu_memory_gb": 6}, []),
+    # running out said as the GPU overflowing or the memory blowing up
+    ("I can't raise the batch_size above 1, since otherwise my GPU overflows (it has 24GB VRAM).", {"oom": True}, []),
+    ("In the end it still blows up the GPU memory.", {"oom": True}, []),
+    ("my GPU crashes at step 100", {}, ["oom"]),
+    ("train a LoRA on 4*A5500 (24G)", {"gpu_model": "rtx-a5500", "num_gpus": 4, "gpu_memory_gb": 24}, []),
 ])
 def test_phrasings_from_the_fifteenth_session(message, expected, absent):
     assert_reads(message, expected, absent)

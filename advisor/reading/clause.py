@@ -229,8 +229,10 @@ def catalogue_names(index: Any, clause: Clause, reading: Reading) -> Any:
             n = len(cand)
             if tuple(words[i:i + n]) == cand:
                 reading.names_seen += 1
-                if len(words[i]) == 1 and n > 1 and clause.tokens[clause.keys[i + 1]].space_before:
-                    break  # "a 10GB card"
+                gap = clause.keys[i + 1] - clause.keys[i] if n > 1 else 1
+                if len(words[i]) == 1 and n > 1 and (clause.tokens[clause.keys[i + 1]].space_before or gap > 2
+                                                     or gap == 2 and clause.tokens[clause.keys[i] + 1].text != "-"):
+                    break  # "a 10GB card", "a ~30b model" (but "K-80", "P-100")
                 yield i, i + n, index.exact[cand]
                 end = i + n
                 break

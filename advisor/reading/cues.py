@@ -79,7 +79,7 @@ PAST_RUN = {"successfully", "yesterday", "previously"}
 FAIL_WORDS = {"oom", "ooms", "oomed", "outage", "fails", "failed", "crash", "crashes", "error", "exhausted"}
 
 
-OK_WORDS = {"fits", "works", "worked", "runs", "fine", "ok", "okay", "successfully", "properly"}
+OK_WORDS = {"fits", "works", "worked", "runs", "fine", "ok", "okay", "successfully", "properly", "normally", "smoothly"}
 
 
 PAST_RUN_PHRASES = {("was", "able"), ("were", "able"), ("i", "could"), ("we", "could"), ("used", "to"),

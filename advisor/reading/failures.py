@@ -14,6 +14,9 @@ from advisor.reading.clause import Clause, negated
 from advisor.reading.state import Read, Reading
 
 MEMORY_NOUNS = frozenset({"memory", "vram", "ram"})
+# a card said to overflow is its memory ("otherwise my GPU overflows"), though a card that crashes is not
+CARD_NOUNS = frozenset({"gpu", "gpus", "card"})
+OVERFLOWS = frozenset({"overflow", "overflows", "overflowed", "overflowing"})
 FAILURE_WORDS = frozenset({"overflow", "overflows", "overflowed", "overflowing", "exceeds", "exceeded", "exceed",
                            "exceeding", "insufficient", "blows", "blew", "blown", "exploded", "exploding", "outage",
                            "exhausted", "overflown", "crash", "crashes", "crashed", "crashing", "maxes"})
@@ -24,21 +27,29 @@ ENOUGH = "enough"
 PREVENTING = frozenset({"avoid", "avoiding", "prevent", "prevents", "preventing", "reduce", "reducing", "save",
                         "saving", "fix", "solve", "without", "if", "whether", "won", "wouldn", "before"})
 WINDOW = 3  # keys between the noun and the failure word
+# words that do not count towards it ("blows up the GPU memory")
+FILLERS = frozenset({"up", "the", "gpu", "cuda", "my", "all"})
 
 
 def memory_failure(clause: Clause, reading: Reading) -> None:
     """Set `oom` when the clause reports running out of memory in words (the first such pair; bounded look-around)."""
     present = clause.present
-    if reading.values.get("oom") is not None or not present & MEMORY_NOUNS:
+    nouns = MEMORY_NOUNS | CARD_NOUNS if present & OVERFLOWS else MEMORY_NOUNS
+    if reading.values.get("oom") is not None or not present & nouns:
         return
     if not (present & FAILURE_WORDS or ENOUGH in present or {"out", "of"} <= present):
         return
     words = clause.words
     for k, w in enumerate(words):
-        if w not in MEMORY_NOUNS:
+        if w not in nouns:
             continue
-        for j in range(max(0, k - WINDOW), min(len(words), k + WINDOW + 1)):
-            if j == k or not _fails(clause, j) or _comma_between(clause, min(j, k), max(j, k)):
+        lo, counted = k, 0
+        while lo > 0 and counted < WINDOW and k - lo < 2 * WINDOW:  # (fillers before the noun count for nothing)
+            lo -= 1
+            counted += words[lo] not in FILLERS
+        for j in range(lo, min(len(words), k + WINDOW + 1)):
+            if j == k or not _fails(clause, j) or _comma_between(clause, min(j, k), max(j, k)) \
+                    or w in CARD_NOUNS and words[j] not in OVERFLOWS:
                 continue
             lo = min(j, k)
             if PREVENTING & set(words[max(0, lo - 3):lo]) or (words[j] != ENOUGH and negated(clause, j)):

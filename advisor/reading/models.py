@@ -193,7 +193,9 @@ def sized_names(clause: Clause, reading: Reading) -> None:
         if not has_letters and not clause.claimed & {i, i + 1}:
             _family_after(clause, reading, i, setup)  # "a 6.7B OPT model", "the 13B Llama"
         if not variant:
-            reading.set(Read("params", size, text, setup))
+            # "a ~30b model should need 300g": a size said roughly gives way to a catalogue model's own count
+            rough = i > clause.start and tokens[i - 1].text in ("~", "≈")
+            reading.set(Read("params", size, text, setup, weak=rough))
 
 
 def _family_after(clause: Clause, reading: Reading, i: int, setup: str) -> None:

@@ -279,12 +279,14 @@ def _segment_mood(clause: Clause, t: int) -> str:
     said = [w for u in range(first, last + 1) if clause.tokens[u].kind == "word"
             for w in clause.tokens[u].text.split("_")]
     words = set(said)
-    if words & FAIL_WORDS or {"out", "memory"} <= words:
-        return "fail"
-    return "ok" if _ok_said(words, said) else ""
+    if words & FAIL_WORDS or {"out", "memory"} <= words or {"not", "enough"} <= words:
+        return "fail"  # ("the GPU memory is not enough")
+    # "only with batchsize 2 can it run": what alone runs works
+    return "ok" if _ok_said(words, said) or "only" in words and not words.isdisjoint(ONLY_RUNS) else ""
 
 
-MOOD_WORDS = FAIL_WORDS | OK_WORDS | {"out"}
+ONLY_RUNS = frozenset({"run", "train", "work"})
+MOOD_WORDS = FAIL_WORDS | OK_WORDS | {"out", "enough", "only"}
 # what ends a segment of a clause for its mood: "24k context trains fine but 32k context OOMs" is two
 SEGMENT_ENDS = frozenset({",", ";", "but", "whereas", "while"})
 
@@ -1558,7 +1560,12 @@ def _pretrained_encoder(model_id: str) -> bool:
 def _resolve(reading: Reading) -> None:
     """Settle what the parts imply together: a plain 'batch' on one GPU is the per-device batch; LoRA on a 4-bit
     base is QLoRA; 'amp' takes its 16-bit type from a bf16/fp16 word; ZeRO or FSDP named with a stage."""
+    from advisor.domain import catalogue
+
     values = reading.values
+    size, model = values.get("params"), values.get("model")
+    if size is not None and size.weak and model is not None and model.keyed and catalogue.has_preset(model.value):
+        values.pop("params")  # the model a launch loads counts its own parameters, more exactly than a rough size
     if reading.no_accumulation is not None and "grad_accum_steps" not in values:
         reading.set(reading.no_accumulation)
     if "gpus_from" not in values:
