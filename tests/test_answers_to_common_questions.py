@@ -1889,3 +1889,19 @@ def test_little_gain_from_a_second_gpu_under_dataparallel_gets_ddp(kb):
                          "automatically). Is there something I should look out for with multi-GPU training?", kb=kb)
     assert c.wm.value("parallelism") == "dp"
     assert c.advice.recommendation.option_id == "ddp-instead-of-dataparallel"
+
+
+def test_switching_to_fp16_on_a_card_without_bf16_is_confirmed(kb):
+    """Review 22 #15: 'the Trainer refused bf16 on the T4, so I changed to fp16 = True, bf16 = False. Is that ok?' got
+    no answer once fp16 was read; and 8-bit AdamW, which saves next to nothing for QLoRA, was listed as 'not enough
+    on its own'; the sequence length counted (Llama 2's own 4,096) was not said to be assumed."""
+    c = run_consultation("4-bit QLoRA fine-tune of Llama-2-7B on Colab: I got ValueError: Your setup doesn't support "
+                         "bf16/gpu, so I changed \"fp16 = False, bf16 = True\" to \"fp16 = True, bf16 = False\". Is that "
+                         "ok? Then OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 14.75 GiB "
+                         "total capacity; 10.23 GiB already allocated)", kb=kb)
+    findings = [f.id for f in c.advice.findings]
+    assert "finding-fp16-right-without-bf16" in findings and "plan-ruled-out" not in findings
+    assert "4096 tokens per sample" in c.wm.value("plan_current_assumed")
+    said = run_consultation("QLoRA of Llama-2-7B with bf16 on a T4", kb=kb)  # (still bf16: the red flag instead)
+    assert "finding-fp16-right-without-bf16" not in [f.id for f in said.advice.findings]
+    assert "rf-bf16-unsupported" in [f.id for f in said.advice.red_flags]

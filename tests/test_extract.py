@@ -75,6 +75,10 @@ def facts(kb, message):
     ("accelerate launch train_text_to_image.py --use_ema --mixed_precision fp16", "ema_weights", True),
     ("I keep an EMA model of the UNet", "ema_weights", True),
     ("--use_ema false", "ema_weights", None),
+    # bf16 named, whatever the run ends in (review 22 #15: "I changed bf16 = True to fp16 = True. Is that ok?")
+    ("so I changed \"fp16 = False, bf16 = True\" to \"fp16 = True, bf16 = False\"", "bf16_named", True),
+    ("torch_dtype=torch.bfloat16", "bf16_named", True),
+    ("fp16 mixed precision on a V100", "bf16_named", None),
     # (before the first step is not the loading: caching latents or the first forward come first - review 21b #16)
     ("I get OutOfMemoryError instantly, before the first training step.", "oom_stage", None),
 ])

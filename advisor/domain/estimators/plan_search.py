@@ -105,11 +105,12 @@ def _model_spec(args: dict[str, Any], assumed: list[str]) -> Any:
     except InputError:
         return None
     spec = at_image_size(spec, int(args.get("image_size") or 0))
-    if not args.get("seq_len") and spec.seq_len > ASSUMED_SEQ_LEN and spec.has_activation_shape:
-        # a model's longest context (131,072 tokens for Llama 3.1) is no training length anyone assumes: count
-        # a usual fine-tuning length, say so, and ask
-        spec = preset(args["model_preset"], ASSUMED_SEQ_LEN)
-        assumed.append(f"{ASSUMED_SEQ_LEN} tokens per sample")
+    if not args.get("seq_len") and spec.has_activation_shape and spec.vocab > 0:
+        if spec.seq_len > ASSUMED_SEQ_LEN:
+            # a model's longest context (131,072 tokens for Llama 3.1) is no training length anyone assumes: count
+            # a usual fine-tuning length, say so, and ask
+            spec = preset(args["model_preset"], ASSUMED_SEQ_LEN)
+        assumed.append(f"{spec.seq_len} tokens per sample")  # (a model's own shorter context is assumed too: said)
     return spec
 
 
