@@ -1905,3 +1905,16 @@ def test_switching_to_fp16_on_a_card_without_bf16_is_confirmed(kb):
     said = run_consultation("QLoRA of Llama-2-7B with bf16 on a T4", kb=kb)  # (still bf16: the red flag instead)
     assert "finding-fp16-right-without-bf16" not in [f.id for f in said.advice.findings]
     assert "rf-bf16-unsupported" in [f.id for f in said.advice.red_flags]
+
+
+def test_slower_on_two_machines_points_at_the_link_between_them(kb):
+    """Review 22 #9: 'why is 2 nodes slower than 1?' (torchrun --nnodes 2 --nproc-per-node 2) read one machine and
+    recommended nothing; the GPUs are 4, and the link between the machines is the first thing to measure."""
+    c = run_consultation("When I run training on one machine with torchrun everything works. On two machines "
+                         "(torchrun --nnodes 2 --nproc-per-node 2, node_rank 0/1) the time per step increased greatly. "
+                         "Why is 2 nodes slower than 1, and what should I check?", kb=kb)
+    assert (c.wm.value("num_gpus"), c.wm.value("num_nodes")) == (4, 2)
+    assert "finding-multi-node-slower" in [f.id for f in c.advice.findings]
+    assert c.advice.recommendation.option_id == "check-interconnect"
+    one = run_consultation("Training on 2 GPUs in one machine is slower than on 1 GPU.", kb=kb)
+    assert "finding-multi-node-slower" not in [f.id for f in one.advice.findings]

@@ -1832,6 +1832,9 @@ def test_a_machines_memory_after_its_cpus_is_the_hosts():
     ("In the end it still blows up the GPU memory.", {"oom": True}, []),
     ("my GPU crashes at step 100", {}, ["oom"]),
     ("train a LoRA on 4*A5500 (24G)", {"gpu_model": "rtx-a5500", "num_gpus": 4, "gpu_memory_gb": 24}, []),
+    # a cue after a comma names the list's next item (review 22 #9)
+    ("On two machines (torchrun --nnodes 2 --nproc-per-node 2, node_rank 0/1) it is slow.",
+     {"num_gpus": 4, "num_nodes": 2}, []),
 ])
 def test_phrasings_from_the_fifteenth_session(message, expected, absent):
     assert_reads(message, expected, absent)

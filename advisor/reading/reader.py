@@ -1312,6 +1312,9 @@ def _right_slot(index: PhraseIndex, clause: Clause, k: int) -> tuple[str, int] |
     """A cue after the number ("4 per GPU", "8 GPUs", "3 epochs"), unless it is the name of the next value
     ("--cutoff_len 1536 --per_device_train_batch_size 1": 'per device' belongs to the 1)."""
     words = clause.words
+    if 0 < k < len(words) and any(clause.tokens[t].text in (",", ";")
+                                  for t in range(clause.keys[k - 1] + 1, clause.keys[k])):
+        return None  # "--nproc-per-node 2, node_rank 0": a cue after a comma names the list's next item
     if k < len(words) and words[k] in index.by_first:
         hit = index.at(words, k)
         if hit is not None and hit[0] > 1 and _unbroken(clause, k, hit[0]) < hit[0]:
