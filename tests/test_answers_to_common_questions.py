@@ -1918,3 +1918,18 @@ def test_slower_on_two_machines_points_at_the_link_between_them(kb):
     assert c.advice.recommendation.option_id == "check-interconnect"
     one = run_consultation("Training on 2 GPUs in one machine is slower than on 1 GPU.", kb=kb)
     assert "finding-multi-node-slower" not in [f.id for f in one.advice.findings]
+
+
+def test_fewer_gpus_and_a_smaller_per_device_batch_scale_the_lr_from_both(kb):
+    """Review 23 #1: 'now gpus=8, per_device_train_batch_size=16, lr=5e-5 (accumulation 4). So if gpus=4,
+    per_device_train_batch_size=4, lr ~6.25e-6, right?' mixed the old per-GPU batch with the new GPUs (16 × 4 × 4 =
+    256); the batch per update goes 512 -> 64, and the LR asked about is the user's proposal, not their run's."""
+    c = run_consultation("deepspeed --num_gpus=8 src/train_bash.py --finetuning_type lora "
+                         "--per_device_train_batch_size 16 --gradient_accumulation_steps 4 --learning_rate 5e-5. Does "
+                         "the learning rate need to be linearly scaled according to the number of GPUs and "
+                         "per_device_train_batch_size? e.g. now gpus=8, per_device_train_batch_size=16, lr=5e-5. So if "
+                         "gpus=4, per_device_train_batch_size=4, lr~6.25e-6, right?", kb=kb)
+    assert (c.wm.value("reference_batch"), c.wm.value("batch_size"), c.wm.value("micro_batch")) == (512, 64, 4)
+    assert c.wm.value("base_lr") == 5e-5 and c.wm.value("batch_scale_factor") == 0.125
+    assert c.advice.recommendation.option_id == "retune-lr-for-batch"
+    assert "rf-effective-batch" not in [f.id for f in c.advice.red_flags]

@@ -1832,6 +1832,11 @@ def test_a_machines_memory_after_its_cpus_is_the_hosts():
     ("In the end it still blows up the GPU memory.", {"oom": True}, []),
     ("my GPU crashes at step 100", {}, ["oom"]),
     ("train a LoRA on 4*A5500 (24G)", {"gpu_model": "rtx-a5500", "num_gpus": 4, "gpu_memory_gb": 24}, []),
+    # a batch said again in a question is not a change; the change is to the one after it, and the LR proposed stays
+    # a proposal (review 23 #1)
+    ("--per_device_train_batch_size 16 --learning_rate 5e-5. e.g. now gpus=8, per_device_train_batch_size=16, "
+     "lr=5e-5. So if gpus=4, per_device_train_batch_size=4, lr~6.25e-6, right?",
+     {"batch_from": 16, "batch_to": 4, "lr": 5e-5, "num_gpus": 4}, []),
     # a cue after a comma names the list's next item (review 22 #9)
     ("On two machines (torchrun --nnodes 2 --nproc-per-node 2, node_rank 0/1) it is slow.",
      {"num_gpus": 4, "num_nodes": 2}, []),

@@ -602,7 +602,11 @@ def resolve_planned_change(reading: Reading) -> None:
     values = reading.values
     if "batch_from" in values or "batch_to" in values:
         return
-    mentions = [m for m in reading.batch_mentions if m.setup == "user" and not m.past]
+    mentions = []
+    for m in reading.batch_mentions:
+        if m.setup == "user" and not m.past and not (mentions and (mentions[-1].field, mentions[-1].value)
+                                                     == (m.field, m.value)):
+            mentions.append(m)  # (a batch said again - "e.g. now per_device 16" - is the first saying of it)
     for old, new in zip(mentions, mentions[1:]):
         same_kind = old.field == new.field or "batch" in (old.field, new.field)  # not "total 4096, so 512 per GPU?"
         if old.value != new.value and same_kind and \
@@ -623,6 +627,8 @@ def resolve_planned_change(reading: Reading) -> None:
                 # update changed by as much on every GPU
                 reading.batch_change_per_gpu = True
             for was, planned in reading.conflicts:  # "… accumulation 1; so is batch 8 with accumulation 2 right?"
-                if planned.planned and planned.sentence == new.sentence and values.get(was.field) is was:
+                # (not "so if 4 GPUs and per-device 4, lr ~6.25e-6, right?": the LR they propose is what is asked)
+                if planned.planned and planned.sentence == new.sentence and values.get(was.field) is was \
+                        and was.field != "lr":
                     values[was.field] = planned
             return

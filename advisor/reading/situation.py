@@ -380,12 +380,18 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         if reading.batch_change_per_gpu:
             # "the batch_size of one GPU from 4 to 8" on 2 GPUs: each GPU's batch is 8, the batch per update 16
             put("micro_batch", b, v["batch_to"].text)
+        before = after = 1  # what multiplies each batch into its batch per update
+        if reading.batch_change_per_gpu and gpus:
+            # each GPU's batch changed: the batches per update are per-GPU × accumulation × GPUs, and "now 8 GPUs × 16,
+            # so if 4 GPUs × 4?" changes the GPUs too (16 × 4 × 8 = 512 before, 4 × 4 × 4 = 64 after)
+            accum = v["grad_accum_steps"].value if "grad_accum_steps" in v else 1
+            after = accum * gpus
+            before = accum * (v["gpus_from"].value if "gpus_from" in v else gpus)
         if not reading.batch_change_per_gpu or gpus:
-            scale = gpus if reading.batch_change_per_gpu else 1
-            put("batch_size", b * scale, v["batch_to"].text)
-            put("reference_batch", a * scale, v["batch_from"].text)
+            put("batch_size", b * after, v["batch_to"].text)
+            put("reference_batch", a * before, v["batch_from"].text)
         if a > 0:
-            put("batch_scale_factor", b / a, v["batch_to"].text)
+            put("batch_scale_factor", b * after / (a * before), v["batch_to"].text)
     if "lr_from" in v and "lr_to" in v and v["lr_from"].value > 0:
         put("base_lr", v["lr_from"].value, v["lr_from"].text)
         put("lr_scale_factor", v["lr_to"].value / v["lr_from"].value, v["lr_to"].text)
