@@ -1837,6 +1837,14 @@ def test_a_machines_memory_after_its_cpus_is_the_hosts():
     ("--per_device_train_batch_size 16 --learning_rate 5e-5. e.g. now gpus=8, per_device_train_batch_size=16, "
      "lr=5e-5. So if gpus=4, per_device_train_batch_size=4, lr~6.25e-6, right?",
      {"batch_from": 16, "batch_to": 4, "lr": 5e-5, "num_gpus": 4}, []),
+    # instructions the user follows describe their own run; a recipe someone recommends following is theirs (review
+    # 23 #21); images said with their size are a step's, not a data set (review 23 #22)
+    ("I'm trying to finetune the nvidia/parakeet-tdt-1.1b model following the fine-tuning configuration "
+     "instructions in the NeMo docs, on a g5.12xlarge with 4 GPUs of 24GB memory each.",
+     {"gpu_model": "a10g", "num_gpus": 4, "gpu_memory_gb": 24}, []),
+    ("The note says: for 4-gpu training, we recommend following the linear lr scaling recipe: `--lr 0.015 "
+     "--batch-size 128` with 4 gpus.", {}, ["lr"]),
+    ("24GB is still not enough for 16 images of 1024x1024 on one card.", {"image_size": 1024}, ["dataset_size"]),
     # a cue after a comma names the list's next item (review 22 #9)
     ("On two machines (torchrun --nnodes 2 --nproc-per-node 2, node_rank 0/1) it is slow.",
      {"num_gpus": 4, "num_nodes": 2}, []),

@@ -16,7 +16,9 @@ MAX_NAMES = 64  # GPU and model mentions read per message
 # "with the recipe", "using the repo", "running the X repo's train.py": what the user runs (and "the only changes to
 # the recipe YAML are batch_size: 4": what the user changed in it is theirs)
 INSTRUMENT_WORDS = frozenset({"with", "using", "via", "running", "run", "use", "used", "changes", "changed",
-                              "modified", "edited", "tweaked"})
+                              "modified", "edited", "tweaked", "following", "followed", "follow"})
+FOLLOWING_WORDS = frozenset({"following", "followed", "follow"})
+RECOMMENDING = frozenset({"recommend", "recommends", "recommended", "suggest", "suggests", "suggested", "advise"})
 # what owns a setup the user compares with ("the config's initial LR", "the default's batch")
 SETUP_OWNERS = frozenset({"config", "configs", "cfg", "default", "defaults", "baseline"})
 # what a named party's possessive makes a reference ("Karpathy's run", "NVIDIA's numbers", "Meta's setup")
@@ -177,12 +179,14 @@ class Clause:
         return token.kind == "word" and self.source[token.start].isupper() and self.words[k] not in FIRST_PERSON
 
     def _instrument(self, k: int) -> bool:
-        """Whether the cue at key k is the object of 'with', 'using' or 'via' a few words before it, with no number
-        or mark between ("full DPO with the alignment-handbook recipe on 8x A40": the user's run, made with it)."""
-        for j in range(k - 1, max(-1, k - 7), -1):
+        """Whether the cue at key k is the object of 'with', 'using', 'via' or 'following' a few words before it, with
+        no number or mark between ("full DPO with the alignment-handbook recipe on 8x A40", "following the fine-tuning
+        instructions in the NeMo docs, on a g5.12xlarge": the user's run, made with it)."""
+        for j in range(k - 1, max(-1, k - 10), -1):
             w = self.words[j]
             if w in INSTRUMENT_WORDS:
-                return True
+                # ("we recommend following the recipe": someone else's advice, not what the user runs)
+                return not (w in FOLLOWING_WORDS and not RECOMMENDING.isdisjoint(self.words[max(0, j - 2):j]))
             if w in ("'", "s"):
                 continue  # "using the paper's recipe": the possessive is part of the phrase
             possessor = self.words[j + 1:j + 3] == ["'", "s"]  # (the paper whose recipe the user runs)

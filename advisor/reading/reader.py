@@ -183,6 +183,12 @@ def _asks_meaning(clause: Clause) -> bool:
                                             for k in range(min(len(words) - 1, 4)))
 
 
+def _images_of_a_size(clause: Clause, noun: int) -> bool:
+    """'16 images of 1024x1024': images said with their size are the ones a step holds, not a data set."""
+    words = clause.words
+    return words[noun + 1:noun + 2] == ["of"] and noun + 2 < len(words) and _square(clause, noun + 2)
+
+
 def _square(clause: Clause, k: int) -> bool:
     """'800x800', '1024*1024', '512 x 512', '224 by 224': an image's side, said twice (8x8 GPUs is a count: too
     small a side)."""
@@ -814,8 +820,11 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             right_slot = ("dataset_size", noun + 1)
         elif right_slot is None and scaled >= 1000 and u in ("", "k", "m") and words[noun:noun + 1] == ["dataset"]:
             right_slot = ("dataset_size", noun)  # "the dolly 15k dataset": a data set of that many (not "2 datasets")
-        if right_slot is not None and right_slot[0] == "dataset_size" and _of_each_group(words, right_slot[1]):
-            right_slot = None  # "37 classes and 120 images each", "500 samples per class": a group's, not the data set
+        if right_slot is not None and right_slot[0] == "dataset_size" and (
+                _of_each_group(words, right_slot[1]) or _images_of_a_size(clause, right_slot[1])):
+            # "37 classes and 120 images each", "500 samples per class": a group's, not the data set; "16 images of
+            # 1024x1024 on one card": the images a step holds
+            right_slot = None
         if slot is None and right_slot is None and _total_after_a_batch(clause, k):
             slot = ("global_batch", k - 1)  # "128 per GPU and lr 4e-3 (total 4096)": the batch over all GPUs
         if slot is None or (slot[0] == "batch" and right_slot and right_slot[0] == "micro_batch") \
