@@ -1845,6 +1845,10 @@ def test_a_machines_memory_after_its_cpus_is_the_hosts():
     ("The note says: for 4-gpu training, we recommend following the linear lr scaling recipe: `--lr 0.015 "
      "--batch-size 128` with 4 gpus.", {}, ["lr"]),
     ("24GB is still not enough for 16 images of 1024x1024 on one card.", {"image_size": 1024}, ["dataset_size"]),
+    # a setting said to help is one considered, not one in use (review 23 #25)
+    ("The possible main reason is the forward; using flash-attention may reduce it, I haven't tried yet.", {},
+     ["attention"]),
+    ("I train with flash-attention on one A100.", {"attention": "flash"}, []),
     # a cue after a comma names the list's next item (review 22 #9)
     ("On two machines (torchrun --nnodes 2 --nproc-per-node 2, node_rank 0/1) it is slow.",
      {"num_gpus": 4, "num_nodes": 2}, []),

@@ -426,7 +426,7 @@ def _keywords(clause: Clause, reading: Reading) -> None:
         if name == "oom" and _predicted(clause, k):
             after_hit = end  # "is 8 per device going to OOM?": whether it would fit is asked; nothing failed yet
             continue
-        if name != "oom" and _asked_about(clause, k, length):
+        if name != "oom" and (_asked_about(clause, k, length) or _supposed_to_help(clause, k + length)):
             after_hit = end  # "should I turn on gradient checkpointing?", "would zero3 help?": an option asked about
             reading.ask_about(name, not off if isinstance(value, bool) else value, clause.text(clause.keys[k], last))
             continue
@@ -571,6 +571,17 @@ def _weighed_in_question(clause: Clause, cue: int) -> bool:
         return True  # "…, or keep 128 and use update_freq 4?": the second half of an option weighed
     return before == "or" or verb >= 2 and (words[verb - 2] == "or" and before in ("just", "maybe", "instead")
                                             or words[verb - 2] in ASKING_MODALS and before in ("i", "we"))
+
+
+# "using flash-attention may reduce it, I haven't tried yet": a setting said to help, not one in use
+MODALS = frozenset({"may", "might", "could"})
+HELPING = frozenset({"reduce", "help", "fix", "save", "lower", "solve", "decrease", "cut"})
+
+
+def _supposed_to_help(clause: Clause, end: int) -> bool:
+    """Whether the words after a setting (ending at key `end`) say it may help: 'may reduce it', 'might help'."""
+    after = clause.words[end:end + 3]
+    return any(w in MODALS and after[i + 1:i + 2] and after[i + 1] in HELPING for i, w in enumerate(after))
 
 
 def _asked_about(clause: Clause, k: int, length: int) -> bool:
