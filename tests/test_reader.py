@@ -932,8 +932,10 @@ def test_no_accumulation_is_one_micro_batch_per_update(message, steps):
      "explain_result"),
     ("On two V100s the largest batch was 256, and on an 80GB A100 it is still 256. Is there a gap in my "
      "understanding?", "explain_result"),
-    # a 'why' about one run's memory, with nothing compared, still asks to make it fit
-    ("Why do I get CUDA out of memory with batch size 1 on a 3090?", "fit"),
+    # a plain 'why' about one run's memory asks for the cause (the corpus's labels, since the fifteenth session); a
+    # request to fix it asks to make it fit
+    ("Why do I get CUDA out of memory with batch size 1 on a 3090?", "explain_result"),
+    ("I get CUDA out of memory with batch size 1 on a 3090. How can I fix it?", "fit"),
     # the same memory, or memory that barely changes, set against an expectation
     ("FSDP consumes the same amount of memory as DDP, why?", "explain_result"),
     ("Reserved memory barely changes between 1 and 4 nodes, which results in OOM for the 11B model.",
@@ -1740,7 +1742,7 @@ def test_phrasings_from_the_thirteenth_session(message, expected, absent):
     # a 'why' about memory that grows during training asks for the cause (blind set 19)
     ("Why does GPU memory increase suddenly during training, resulting in out of memory? It goes from 6000MB to "
      "10000MB in a random epoch.", {"goal": "explain_result"}, []),
-    ("Why does batch 1 run out of memory on a 3090?", {"goal": "fit"}, []),
+    ("Why does batch 1 run out of memory on a 3090?", {"goal": "explain_result"}, []),
     # the machines of the run asked about, not of the one that works (review 22 #9)
     ("When I run training on one machine with torchrun everything works. On two machines the time per step "
      "increased greatly. Why is 2 nodes slower than 1?", {"num_nodes": 2, "goal": "faster"}, []),
@@ -1845,6 +1847,10 @@ def test_a_machines_memory_after_its_cpus_is_the_hosts():
     ("The note says: for 4-gpu training, we recommend following the linear lr scaling recipe: `--lr 0.015 "
      "--batch-size 128` with 4 gpus.", {}, ["lr"]),
     ("24GB is still not enough for 16 images of 1024x1024 on one card.", {"image_size": 1024}, ["dataset_size"]),
+    # questions about the authors' own run ask to match it
+    ("With batch_size = 1 the code runs, so I'm wondering: did you really train the models with batch_size = 4?",
+     {"goal": "match_reference"}, []),
+    ("Would you mind to let me know your batch size for training the 7B version?", {"goal": "match_reference"}, []),
     # a setting said to help is one considered, not one in use (review 23 #25)
     ("The possible main reason is the forward; using flash-attention may reduce it, I haven't tried yet.", {},
      ["attention"]),

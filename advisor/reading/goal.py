@@ -61,6 +61,15 @@ GOAL_CUES: list[tuple[str, str, float]] = [
     ("did you use", "match_reference", 3), ("your hardware", "match_reference", 2), ("you used", "match_reference", 3),
     ("your settings", "match_reference", 2), ("your parameter settings", "match_reference", 2),
     ("your hardware settings", "match_reference", 2), ("did you train", "match_reference", 1),
+    # what the authors' own run was ("your batch size for training the 7B", "the GPU memory of your machine", "how
+    # many GPUs and how much time it took to train"): their setup, to match
+    ("your batch size", "match_reference", 2), ("your batch", "match_reference", 1.5),
+    ("your params", "match_reference", 2), ("your parameters", "match_reference", 2),
+    ("your machine", "match_reference", 2), ("your setting", "match_reference", 2),
+    ("your config", "match_reference", 2), ("your configuration", "match_reference", 2),
+    ("did it take", "match_reference", 2), ("it took to train", "match_reference", 2),
+    ("did you really", "match_reference", 2), ("official results", "match_reference", 2),
+    ("official result", "match_reference", 2),
     # choose a learning rate (only the words: "lr = 3e-4" in a config names a value, not a question)
     ("learning rate", "choose_lr", 1), ("lr", "choose_lr", 1), ("base lr", "choose_lr", 1),
     ("linear scaling", "choose_lr", 1), ("scaling rule", "choose_lr", 1), ("scale the learning rate", "choose_lr", 2),
@@ -218,10 +227,10 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
         words = sentence.words
         scale = QUESTION_WEIGHT + (LAST_QUESTION_BONUS if n == last_question else 0.0) if sentence.question else 1.0
         present = sentence.present
-        # a 'why' about memory with no second setup to compare is a question about making it fit, and so is a doubt
-        # about one's settings there ("Is the memory requirement just that high, or is something wrong with my
-        # settings?")
-        # (but not a 'why' about memory that grows as training goes: "why does memory increase during training?"
+        # a doubt about one's settings where memory is concerned is a question about making it fit ("Is the memory
+        # requirement just that high, or is something wrong with my settings?"); a plain 'why' asks for the cause
+        # ("Why do I get OOM with Unsloth?"), and the OOM itself votes for fitting
+        # (nor is a doubt about memory that grows as training goes: "why does memory increase during training?"
         # asks for the cause, a leak or caching, more than for a smaller plan)
         about_memory = sentence.question and bool(present & MEMORY) and not _compares(words, index) \
             and present.isdisjoint(GROWTH)
@@ -255,7 +264,7 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
                 weight *= 0.25  # "the only change was to multiply the batch size by 8": what was done, not asked
             if goal == "fit" and phrase in BARE_NEEDS and not present & (MEMORY | HARDWARE):
                 continue  # "Do I need to divide the steps by the batch size?": a need, but not of memory or GPUs
-            if goal == "explain_result" and about_memory and (phrase == "why" or phrase in DOUBTS):
+            if goal == "explain_result" and about_memory and phrase in DOUBTS:
                 goal = "fit"  # "Why does batch 1 run out of memory on a 3090?": make it fit
             elif goal == "explain_result" and phrase == "why" and about_slow:
                 goal = "faster"  # "26 min an epoch on two GPUs and 16 on one. Do you know why?": make it fast
