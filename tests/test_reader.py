@@ -1851,6 +1851,9 @@ def test_a_machines_memory_after_its_cpus_is_the_hosts():
     ("With batch_size = 1 the code runs, so I'm wondering: did you really train the models with batch_size = 4?",
      {"goal": "match_reference"}, []),
     ("Would you mind to let me know your batch size for training the 7B version?", {"goal": "match_reference"}, []),
+    # a batch per update under one micro-batch times the accumulation is the micro-batch said again (review 23 #5)
+    ("Out of memory on A100-80G. train batch size: 1, gradient accumulation: 128. Batch size is already 1.",
+     {"micro_batch": 1, "grad_accum_steps": 128}, ["batch_size"]),
     # a setting said to help is one considered, not one in use (review 23 #25)
     ("The possible main reason is the forward; using flash-attention may reduce it, I haven't tried yet.", {},
      ["attention"]),

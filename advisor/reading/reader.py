@@ -1720,7 +1720,13 @@ def _resolve(reading: Reading) -> None:
         old = values.get("num_gpus")
         if old is None or old.value in (per_node.value, 1) or old.value == total.value:
             values["num_gpus"] = total
-    whole = values.get("global_batch")
+    whole, micro, accum = values.get("global_batch"), values.get("micro_batch"), reading.get("grad_accum_steps")
+    if whole is not None and micro is not None and accum and accum > 1 and whole.value < micro.value * accum \
+            and not whole.planned:
+        # "train batch size: 1, gradient accumulation: 128": a batch per update under one micro-batch × the
+        # accumulation is no batch per update; the '1' is the micro-batch said again
+        values.pop("global_batch")
+        whole = None
     if whole is not None and "micro_batch" not in values and reading.get("num_gpus") == 1 \
             and (reading.get("grad_accum_steps") or 1) == 1 and not whole.planned:
         # (not a batch per update planned - "target global batch 32": its micro-batch is what is asked)
