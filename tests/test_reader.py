@@ -1854,6 +1854,10 @@ def test_a_machines_memory_after_its_cpus_is_the_hosts():
     # a batch per update under one micro-batch times the accumulation is the micro-batch said again (review 23 #5)
     ("Out of memory on A100-80G. train batch size: 1, gradient accumulation: 128. Batch size is already 1.",
      {"micro_batch": 1, "grad_accum_steps": 128}, ["batch_size"]),
+    # torchvision's and detectron2's two-stage and one-stage detectors by their names (review 23 #12)
+    ("I train Mask R-CNN R50-FPN on one 2080 Ti and get OOM", {"model": "mask-rcnn-r50-fpn", "num_gpus": 1}, []),
+    ("python3 tools/train_net.py --config-file configs/COCO-Detection/faster_rcnn_R_50_FPN_1x.yaml --num-gpus 8",
+     {"model": "faster-rcnn-r50-fpn", "num_gpus": 8}, []),
     # a setting said to help is one considered, not one in use (review 23 #25)
     ("The possible main reason is the forward; using flash-attention may reduce it, I haven't tried yet.", {},
      ["attention"]),
