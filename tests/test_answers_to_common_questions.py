@@ -1933,3 +1933,15 @@ def test_fewer_gpus_and_a_smaller_per_device_batch_scale_the_lr_from_both(kb):
     assert c.wm.value("base_lr") == 5e-5 and c.wm.value("batch_scale_factor") == 0.125
     assert c.advice.recommendation.option_id == "retune-lr-for-batch"
     assert "rf-effective-batch" not in [f.id for f in c.advice.red_flags]
+
+
+def test_nnunet_epochs_are_a_fixed_number_of_iterations(kb):
+    """Review 23 #14, review 22 #21: nnU-Net's epoch is 250 iterations whatever the batch, so a batch 4x larger takes
+    about 4x as long per epoch; the answer leads with that instead of a generic LR warmup."""
+    c = run_consultation("I'm training on multiple GPUs and have been increasing the batch size by editing the "
+                         "nnUNetv2 plans file. With a batch size of 2 my total training time is 30 hours, so scaling "
+                         "to a batch size of 8 results in 5 days. How should the number of iterations per epoch, the "
+                         "epochs or the learning rate be altered?", kb=kb)
+    assert c.advice.findings[0].id == "finding-nnunet-fixed-epoch"
+    other = run_consultation("A 3D U-Net on BraTS with batch 2 takes 30 hours; batch 8 takes 5 days.", kb=kb)
+    assert "finding-nnunet-fixed-epoch" not in [f.id for f in other.advice.findings]

@@ -79,6 +79,10 @@ def facts(kb, message):
     ("so I changed \"fp16 = False, bf16 = True\" to \"fp16 = True, bf16 = False\"", "bf16_named", True),
     ("torch_dtype=torch.bfloat16", "bf16_named", True),
     ("fp16 mixed precision on a V100", "bf16_named", None),
+    # nnU-Net named (review 22 #16, #21; review 23 #14)
+    ("increasing the batch size by editing the nnUNetv2 plans file", "nnunet_named", True),
+    ("nnU-Net on 8 T4s: 212 s per epoch", "nnunet_named", True),
+    ("a 3D U-Net on BraTS", "nnunet_named", None),
     # (before the first step is not the loading: caching latents or the first forward come first - review 21b #16)
     ("I get OutOfMemoryError instantly, before the first training step.", "oom_stage", None),
 ])

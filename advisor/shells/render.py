@@ -252,7 +252,7 @@ def read_facts(kb: KnowledgeBase, facts: list[FactOut]) -> list[FactOut]:
 
 # facts not listed in "I read": what a named card implies, and what the user asks (answered, not echoed)
 NOT_READ_BACK = frozenset({"gpu_peak_tflops", "gpu_alternative_memory", "asked_topics", "asked_settings",
-                           "accumulation_implied", "bf16_named"})
+                           "accumulation_implied", "bf16_named", "nnunet_named"})
 
 
 # what a reader checks first, so a short answer cut at three lines keeps it: the card, the model, how it trains
