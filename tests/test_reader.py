@@ -195,6 +195,8 @@ LATER_SETS = {
     (1996, 2025): (0.78, 0.78),  # held out: that set's other half (0.802 / 0.802 on arrival)
     (2026, 2055): (0.78, 0.78),  # tuned; rq-2026..2085 scored 0.777 / 0.797 on arrival (fifteenth session)
     (2056, 2085): (0.71, 0.75),  # held out: that set's other half (0.735 / 0.777 on arrival)
+    (2086, 2115): (0.74, 0.70),  # tuned; rq-2086..2145 scored 0.739 / 0.727 on arrival (fifteenth session, late)
+    (2116, 2145): (0.67, 0.69),  # held out: that set's other half (0.702 / 0.724 on arrival)
 }
 
 
