@@ -1860,6 +1860,9 @@ def test_a_machines_memory_after_its_cpus_is_the_hosts():
     ("I train Mask R-CNN R50-FPN on one 2080 Ti and get OOM", {"model": "mask-rcnn-r50-fpn", "num_gpus": 1}, []),
     ("python3 tools/train_net.py --config-file configs/COCO-Detection/faster_rcnn_R_50_FPN_1x.yaml --num-gpus 8",
      {"model": "faster-rcnn-r50-fpn", "num_gpus": 8}, []),
+    # PaddlePaddle's out-of-memory error names the allocation that failed, not the card (blind set 24)
+    ("GPU Tesla V100 (16G memory), batch_size=1. When BatchSize>2 it fails with: Cannot malloc 39.0627 MB GPU memory.",
+     {"gpu_memory_gb": 16, "oom": True}, []),
     # a setting said to help is one considered, not one in use (review 23 #25)
     ("The possible main reason is the forward; using flash-attention may reduce it, I haven't tried yet.", {},
      ["attention"]),

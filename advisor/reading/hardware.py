@@ -526,10 +526,11 @@ def lacked(words: list[str], k: int) -> bool:
 BETWEEN_HAVING_AND_COUNT = frozenset({"access", "to", "the", "a", "any", "those", "these", "all", "that", "of"})
 
 
+# ("one image weighs ~2.9GB of GPU memory"; Paddle's "Cannot malloc 39.0627 MB GPU memory" is an allocation that failed)
 MEASURED = {"allocate", "allocated", "free", "reserved", "using", "uses", "used", "peak", "consumes", "takes",
             "needs", "need", "requires", "occupied", "usage", "already", "about", "around", "approximately", "~",
             "than", "under", "over", "below", "above", "roughly", "nearly", "almost", "least", "most", "=",
-            "weighs", "weigh", "costs", "eats"}  # ("one image weighs ~2.9GB of GPU memory")
+            "weighs", "weigh", "costs", "eats", "malloc"}
 
 
 # words after a size that make it a use or what a run leaves ("3GB left", "15.3 GB VRAM used")
