@@ -1606,13 +1606,16 @@ def test_a_batch_whose_scope_is_open_is_read_both_ways_in_numbers(kb):
 
 def test_a_setup_that_trained_before_and_one_huge_allocation_point_past_the_states(kb):
     """Review 20 #6: 'Tried to allocate 25.88 GiB' at 8192 tokens, and 'the v1 version with the same setup worked':
-    one tensor of 26 GiB is an activation, and the same setup fitting before points at what changed."""
+    the same setup fitting before points at what changed. 25.88 GiB is Baichuan2-13B's 13.9B weights × 2 B (within
+    8% of the 13B the name says): the flat 16-bit buffer DeepSpeed builds of every weight, named as such since the
+    fifteenth session (an allocation that is no such copy is still called an activation, below)."""
     c = run_consultation("Full-parameter fine-tuning Baichuan2-13B-Chat v2 runs out of GPU memory on 8x A100 80GB "
                          "with deepspeed, --per_device_train_batch_size 1 --cutoff_len 8192 --bf16 True. Error: "
                          "\"CUDA out of memory. Tried to allocate 25.88 GiB\". Fine-tuning the v1 version with the same "
                          "setup worked. Why?", kb=kb)
     ids = [f.id for f in c.advice.findings]
-    assert "finding-same-setup-worked" in ids and "finding-oom-allocation-one-tensor" in ids
+    assert "finding-same-setup-worked" in ids and "finding-oom-allocation-is-weights" in ids
+    assert "finding-oom-allocation-one-tensor" not in ids
     small = run_consultation("CUDA out of memory. Tried to allocate 20.00 MiB on my 3090 at batch 8", kb=kb)
     assert "finding-oom-allocation-one-tensor" not in [f.id for f in small.advice.findings]
 
@@ -1945,3 +1948,14 @@ def test_nnunet_epochs_are_a_fixed_number_of_iterations(kb):
     assert c.advice.findings[0].id == "finding-nnunet-fixed-epoch"
     other = run_consultation("A 3D U-Net on BraTS with batch 2 takes 30 hours; batch 8 takes 5 days.", kb=kb)
     assert "finding-nnunet-fixed-epoch" not in [f.id for f in other.advice.findings]
+
+
+def test_an_allocation_the_size_of_all_the_weights_is_named(kb):
+    """Review 23 #7: 'Tried to allocate 11.50 GiB' inside accelerator.prepare() was called an activation; an
+    allocation within 8% of params × 4 B (or × 2 B) is every weight at once (6.738B × 4 B = 25.10 GiB here)."""
+    message = ("Full fine-tuning Llama-2-7B with FSDP on 8 A100 80GB: torch.OutOfMemoryError: CUDA out of memory. "
+               "Tried to allocate {} GiB during accelerator.prepare()")
+    ids = [f.id for f in consult(message.format("25.10"), kb=kb).findings]
+    assert "finding-oom-allocation-is-weights" in ids and "finding-oom-allocation-one-tensor" not in ids
+    other = [f.id for f in consult(message.format("18.00"), kb=kb).findings]
+    assert "finding-oom-allocation-is-weights" not in other and "finding-oom-allocation-one-tensor" in other

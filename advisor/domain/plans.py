@@ -429,7 +429,7 @@ def describe_changes(old: Knobs, new: Knobs) -> list[str]:
     return words
 
 
-NOTABLE = 0.05  # the share of the plan's memory a single change must save to be named as not enough on its own
+NOTABLE = 0.05  # the share of the plan's memory a new optimizer must save to be named as not enough on its own
 
 
 def saves_memory(old: Knobs, new: Knobs) -> bool:
@@ -514,9 +514,10 @@ def search(p: Problem) -> SearchResult:
             c.changes = [f"micro-batch {c.micro}{accumulated} ({kept} {c.effective_batch} per update)"]
             c.plan_id = "smaller-micro-batch"
         single = len(c.changes) - (1 if precision_forced(p.current, k) and k.precision != p.current.precision else 0) == 1
-        if single and not c.fits and saves_memory(p.current, k) \
-                and current.per_gpu - c.per_gpu >= NOTABLE * current.per_gpu:
-            # (a change that saves next to nothing here - 8-bit Adam states of a LoRA run - is no lever worth naming)
+        if single and not c.fits and saves_memory(p.current, k) and (
+                k.optimizer == p.current.optimizer or current.per_gpu - c.per_gpu >= NOTABLE * current.per_gpu):
+            # (an optimizer that saves next to nothing here - 8-bit Adam states of a LoRA run - is no lever worth
+            # naming; checkpointing that is not enough is worth saying however little it saves)
             singles.append((c.changes[0], c))
         if c.fits:
             if single:

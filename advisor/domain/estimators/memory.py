@@ -102,6 +102,23 @@ def ema_weights_bytes(params: float, precision: str = "amp_bf16") -> dict[str, E
                               f"weights) = {fmt_bytes_gib(total)}", ("diffusers-ema",))}
 
 
+WEIGHTS_MATCH = 0.08  # within 8% of the weights in a dtype: a parameter count said rounded ("~3B") is that far off
+
+
+@estimator(cites=("hf-anatomy", "arithmetic"))
+def weights_copy_allocation(allocation: float, params: float) -> dict[str, Estimate]:
+    """Whether the allocation an OOM error reports is one whole copy of the weights (params × 4 B or × 2 B): a
+    flat buffer FSDP, DeepSpeed or a wrapper builds of every parameter at once, or the model moved in one piece -
+    not an activation."""
+    for nbytes, kind in ((4, "fp32"), (2, "16-bit")):
+        size = params * nbytes
+        if allocation > 0 and abs(allocation - size) <= WEIGHTS_MATCH * size:
+            text = (f"{fmt_count(params)} params × {nbytes} B = {fmt_bytes_gib(size)}: one {kind} copy of all the "
+                    f"weights")
+            return {"value": Estimate(text, None, text, ("hf-anatomy", "arithmetic"))}
+    raise NotComputable("the allocation is no whole copy of the weights")
+
+
 @estimator("reserved", "left", cites=("vllm-gpu-util",))
 def rollout_reservation(gpu_memory: float, share: float) -> dict[str, Estimate]:
     """What a colocated vLLM engine takes of each card (gpu_memory_utilization × the card) and what it leaves."""
