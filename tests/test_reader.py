@@ -1863,6 +1863,9 @@ def test_a_machines_memory_after_its_cpus_is_the_hosts():
     # PaddlePaddle's out-of-memory error names the allocation that failed, not the card (blind set 24)
     ("GPU Tesla V100 (16G memory), batch_size=1. When BatchSize>2 it fails with: Cannot malloc 39.0627 MB GPU memory.",
      {"gpu_memory_gb": 16, "oom": True}, []),
+    # SkyPilot's and Ray's card-colon-count (review 23 #10)
+    ("accelerators: A100-80GB:8", {"gpu_model": "a100-80gb", "num_gpus": 8}, []),
+    ("sky launch --gpus H100:8 train.yaml", {"gpu_model": "h100-80gb", "num_gpus": 8}, []),
     # a setting said to help is one considered, not one in use (review 23 #25)
     ("The possible main reason is the forward; using flash-attention may reduce it, I haven't tried yet.", {},
      ["attention"]),

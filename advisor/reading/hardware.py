@@ -373,6 +373,15 @@ def _count_after(clause: Clause, e: int) -> tuple[int, int] | None:
         tok = clause.tokens[clause.keys[e + 1]]
         if tok.is_num and tok.value and float(tok.value).is_integer() and 1 <= tok.value <= 4096:
             return int(tok.value), clause.keys[e]
+    if e < len(words) and clause.keys[e] - 1 >= clause.start:
+        # SkyPilot's and Ray's `A100-80GB:8`: the card, a colon, and how many of it (the count read, so it is no
+        # count of the nodes a noun after it names: "one A100-80G:4 node")
+        t = clause.keys[e]
+        tok, colon = clause.tokens[t], clause.tokens[t - 1]
+        if colon.text == ":" and not colon.space_before and not tok.space_before and tok.is_num and tok.value \
+                and float(tok.value).is_integer() and 1 <= tok.value <= 64:
+            clause.consumed.add(t)
+            return int(tok.value), t - 1
     return None
 
 
