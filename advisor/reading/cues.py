@@ -79,7 +79,8 @@ PAST_RUN = {"successfully", "yesterday", "previously"}
 FAIL_WORDS = {"oom", "ooms", "oomed", "outage", "fails", "failed", "crash", "crashes", "error", "exhausted"}
 
 
-OK_WORDS = {"fits", "works", "worked", "runs", "fine", "ok", "okay", "successfully", "properly", "normally", "smoothly"}
+OK_WORDS = {"fits", "works", "worked", "runs", "fine", "ok", "okay", "successfully", "properly", "normally",
+            "smoothly"}
 
 
 PAST_RUN_PHRASES = {("was", "able"), ("were", "able"), ("i", "could"), ("we", "could"), ("used", "to"),
@@ -250,7 +251,8 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("not enough gpu memory", "oom", True), ("not enough memory", "oom", True), ("memory is not enough", "oom", True),
     ("gpu memory is not enough", "oom", True), ("memory isn't enough", "oom", True), ("memory wasn't enough", "oom", True),
     ("could not allocate", "oom", True), ("cannot allocate", "oom", True), ("memory outage", "oom", True),
-    ("cannot malloc", "oom", True), ("can not malloc", "oom", True),  # PaddlePaddle's "Cannot malloc 39.06 MB GPU memory"
+    # PaddlePaddle's "Cannot malloc 39.06 MB GPU memory"
+    ("cannot malloc", "oom", True), ("can not malloc", "oom", True),
     ("out of gpu memory", "oom", True), ("g isn ' t enough", "oom", True), ("gb isn ' t enough", "oom", True),
     ("g is not enough", "oom", True), ("gb is not enough", "oom", True), ("vram isn ' t enough", "oom", True),
     ("no gpu memory left", "oom", True), ("no memory left", "oom", True), ("no vram left", "oom", True),

@@ -265,7 +265,7 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
             if goal == "fit" and phrase in BARE_NEEDS and not present & (MEMORY | HARDWARE):
                 continue  # "Do I need to divide the steps by the batch size?": a need, but not of memory or GPUs
             if goal == "explain_result" and about_memory and phrase in DOUBTS:
-                goal = "fit"  # "Why does batch 1 run out of memory on a 3090?": make it fit
+                goal = "fit"  # "… or is something wrong with my settings?" about memory: make it fit
             elif goal == "explain_result" and phrase == "why" and about_slow:
                 goal = "faster"  # "26 min an epoch on two GPUs and 16 on one. Do you know why?": make it fast
             vote(goal, weight * scale, sentence.text(k, after - 1))

@@ -374,8 +374,8 @@ def _count_after(clause: Clause, e: int) -> tuple[int, int] | None:
         if tok.is_num and tok.value and float(tok.value).is_integer() and 1 <= tok.value <= 4096:
             return int(tok.value), clause.keys[e]
     if e < len(words) and clause.keys[e] - 1 >= clause.start:
-        # SkyPilot's and Ray's `A100-80GB:8`: the card, a colon, and how many of it (the count read, so it is no
-        # count of the nodes a noun after it names: "one A100-80G:4 node")
+        # SkyPilot's and Ray's `A100-80GB:8`: the card, a colon, and how many of it (consumed, so the number is not
+        # read again as a count of what follows it)
         t = clause.keys[e]
         tok, colon = clause.tokens[t], clause.tokens[t - 1]
         if colon.text == ":" and not colon.space_before and not tok.space_before and tok.is_num and tok.value \
@@ -535,7 +535,8 @@ def lacked(words: list[str], k: int) -> bool:
 BETWEEN_HAVING_AND_COUNT = frozenset({"access", "to", "the", "a", "any", "those", "these", "all", "that", "of"})
 
 
-# ("one image weighs ~2.9GB of GPU memory"; Paddle's "Cannot malloc 39.0627 MB GPU memory" is an allocation that failed)
+# a size after these is a use, not a card's ("one image weighs ~2.9GB of GPU memory"; PaddlePaddle's "Cannot malloc
+# 39.0627 MB GPU memory" is an allocation that failed)
 MEASURED = {"allocate", "allocated", "free", "reserved", "using", "uses", "used", "peak", "consumes", "takes",
             "needs", "need", "requires", "occupied", "usage", "already", "about", "around", "approximately", "~",
             "than", "under", "over", "below", "above", "roughly", "nearly", "almost", "least", "most", "=",

@@ -382,8 +382,8 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
             put("micro_batch", b, v["batch_to"].text)
         before = after = 1  # what multiplies each batch into its batch per update
         if reading.batch_change_per_gpu and gpus:
-            # each GPU's batch changed: the batches per update are per-GPU × accumulation × GPUs, and "now 8 GPUs × 16,
-            # so if 4 GPUs × 4?" changes the GPUs too (16 × 4 × 8 = 512 before, 4 × 4 × 4 = 64 after)
+            # each GPU's batch changed: the batches per update are per-GPU × accumulation × GPUs, and "now 8 GPUs ×
+            # 16, so if 4 GPUs × 4?" changes the GPUs too (16 × 4 × 8 = 512 before, 4 × 4 × 4 = 64 after)
             accum = v["grad_accum_steps"].value if "grad_accum_steps" in v else 1
             after = accum * gpus
             before = accum * (v["gpus_from"].value if "gpus_from" in v else gpus)

@@ -754,8 +754,9 @@ def memory_needed(params: float, precision: str | None = None, optimizer: str | 
         out["per_gpu_checkpointed"] = Estimate(ck.per_gpu, "bytes", f"{fmt_bytes_gib(ck.per_gpu)} per GPU {at} with "
                                                f"activation checkpointing{assumed}", SOURCES + ("chen-ckpt",))
         # what checkpointing takes off, which a rule holds against what is left: the lever, whatever the card
-        out["checkpointing_saves"] = Estimate(c.per_gpu - ck.per_gpu, "bytes", f"activation checkpointing saves "
-                                              f"{fmt_bytes_gib(c.per_gpu - ck.per_gpu)} per GPU", SOURCES + ("chen-ckpt",))
+        saved = c.per_gpu - ck.per_gpu
+        out["checkpointing_saves"] = Estimate(saved, "bytes", f"activation checkpointing saves {fmt_bytes_gib(saved)} "
+                                              "per GPU", SOURCES + ("chen-ckpt",))
     return out
 
 
