@@ -1936,6 +1936,8 @@ def test_fewer_gpus_and_a_smaller_per_device_batch_scale_the_lr_from_both(kb):
     assert c.wm.value("base_lr") == 5e-5 and c.wm.value("batch_scale_factor") == 0.125
     assert c.advice.recommendation.option_id == "retune-lr-for-batch"
     assert "rf-effective-batch" not in [f.id for f in c.advice.red_flags]
+    # (64 is worked out from the change, not the user's arithmetic: no "Yes: 4 × 4 × 4 = 64" beside "lr ~6.25e-6, right?")
+    assert "finding-effective-batch-as-said" not in [f.id for f in c.advice.findings]
 
 
 def test_nnunet_epochs_are_a_fixed_number_of_iterations(kb):
