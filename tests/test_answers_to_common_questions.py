@@ -1961,3 +1961,14 @@ def test_an_allocation_the_size_of_all_the_weights_is_named(kb):
     assert "finding-oom-allocation-is-weights" in ids and "finding-oom-allocation-one-tensor" not in ids
     other = [f.id for f in consult(message.format("18.00"), kb=kb).findings]
     assert "finding-oom-allocation-is-weights" not in other and "finding-oom-allocation-one-tensor" in other
+
+
+def test_several_gpus_no_faster_is_not_asked_for_the_precision(kb):
+    """Review 22 #9, #22: 'why are 2 GPUs no faster than 1?' asked which precision the run uses first; mixed precision
+    speeds up each GPU, but it is no answer to why several do not scale."""
+    c = run_consultation("I compared training time with 2 GPUs vs 1 GPU and the speedup is far from 2x: with 2 GPUs "
+                         "the speedup is 1.17x. What is happening?", kb=kb)
+    assert c.wm.value("claim_multi_gpu_slower") is True
+    assert "precision" not in [q.id for q in c.advice.questions]
+    alone = run_consultation("How can I make training faster on my A100?", kb=kb)
+    assert "precision" in [q.id for q in alone.advice.questions]
