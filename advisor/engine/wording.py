@@ -148,7 +148,7 @@ def failed_requirement(kb: KnowledgeBase, truth: Truth, wm: WorkingMemory, title
 
 # ---------------------------------------------------------------------------------------------- questions
 
-NUMBERS_REASON = "I ask because the answer gives the numbers of what I noticed."
+NUMBERS_REASON = "I ask because the answer lets me work out a figure I would point out."  # (not yet said)
 
 
 def question_reason(kb: KnowledgeBase, wm: WorkingMemory, waiting: Iterable[Rule], titles: dict[str, str]) -> str:
