@@ -179,6 +179,9 @@ def _catalogue_facts(wm: WorkingMemory) -> None:
             # a language-model head makes logits (an image model's UNet or CNN has none: no sequence to ask for)
             wm.set("model_has_vocab", spec.vocab > 0,
                    Provenance("estimate", estimator=f"the model catalogue ({spec.name})"))
+        if "experts_not_linear" in wm.kb.facts and catalogue_entry(spec.name).get("experts_not_linear"):
+            # DBRX's experts are fused parameters, which a bitsandbytes 4-bit load does not quantize
+            wm.set("experts_not_linear", True, Provenance("estimate", estimator=f"the model catalogue ({spec.name})"))
         layer_norm = spec.arch_kind in LAYER_NORM_KINDS or catalogue_entry(spec.name).get("norm") == "layer"
         if layer_norm and not wm.known("uses_batchnorm"):
             # a transformer (or ConvNeXt) normalises with LayerNorm or RMSNorm: nothing to ask about BatchNorm

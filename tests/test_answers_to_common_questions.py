@@ -1972,3 +1972,14 @@ def test_several_gpus_no_faster_is_not_asked_for_the_precision(kb):
     assert "precision" not in [q.id for q in c.advice.questions]
     alone = run_consultation("How can I make training faster on my A100?", kb=kb)
     assert "precision" in [q.id for q in alone.advice.questions]
+
+
+def test_qlora_on_a_model_whose_experts_are_not_linear_layers_says_they_stay_16_bit(kb):
+    """Review 22 #3: FSDP+QLoRA OOMs on DBRX where it fits for Mixtral 8x22B, and plain LoRA fits: DBRX keeps its
+    experts as fused parameters, which bitsandbytes' Linear replacement leaves in 16 bits."""
+    c = run_consultation("FSDP+QLoRA on one 8xA100 (80G) node: the same command works for Mixtral 8x22B, but I get "
+                         "CUDA OOM for dbrx_instruct. --finetuning_type lora --quantization_bit 4", kb=kb)
+    assert c.wm.value("model_preset") == "dbrx"
+    assert c.advice.findings[0].id == "finding-experts-stay-16-bit"
+    mixtral = run_consultation("FSDP+QLoRA of Mixtral 8x22B on 8xA100 80G: CUDA OOM. --quantization_bit 4", kb=kb)
+    assert "finding-experts-stay-16-bit" not in [f.id for f in mixtral.advice.findings]
