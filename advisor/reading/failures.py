@@ -43,11 +43,11 @@ def memory_failure(clause: Clause, reading: Reading) -> None:
     for k, w in enumerate(words):
         if w not in nouns:
             continue
-        lo, counted = k, 0
-        while lo > 0 and counted < WINDOW and k - lo < 2 * WINDOW:  # (fillers before the noun count for nothing)
-            lo -= 1
-            counted += words[lo] not in FILLERS
-        for j in range(lo, min(len(words), k + WINDOW + 1)):
+        start, counted = k, 0
+        while start > 0 and counted < WINDOW and k - start < 2 * WINDOW:  # (fillers before the noun count for nothing)
+            start -= 1
+            counted += words[start] not in FILLERS
+        for j in range(start, min(len(words), k + WINDOW + 1)):
             if j == k or not _fails(clause, j) or _comma_between(clause, min(j, k), max(j, k)) \
                     or w in CARD_NOUNS and words[j] not in OVERFLOWS:
                 continue

@@ -65,8 +65,9 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
             e -= 1  # "8 V100s" is a plural of the V100, not the V100S (a product name is written in capitals)
         if _in_dimensions(clause, clause.keys[s], clause.keys[e - 1]):
             continue  # "1080x1920", "1920x1080": an image's sides, not a GTX 1080 (nor 1,920 of them)
-        glued = clause.keys[e - 1] + 1 < clause.end and clause.tokens[clause.keys[e - 1] + 1]
-        if last.is_num and glued and not glued.space_before and glued.text in ("b", "m", "bn"):
+        nxt = clause.keys[e - 1] + 1
+        if last.is_num and nxt < clause.end and not clause.tokens[nxt].space_before \
+                and clause.tokens[nxt].text in ("b", "m", "bn"):
             continue  # "a30b model": a parameter count, no A30
         for j in range(e, e + len(after)):
             if any(clause.tokens[t].text == "," for t in range(clause.keys[j - 1] + 1, clause.keys[j])) \
