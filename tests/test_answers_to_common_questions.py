@@ -1983,3 +1983,28 @@ def test_qlora_on_a_model_whose_experts_are_not_linear_layers_says_they_stay_16_
     assert c.advice.findings[0].id == "finding-experts-stay-16-bit"
     mixtral = run_consultation("FSDP+QLoRA of Mixtral 8x22B on 8xA100 80G: CUDA OOM. --quantization_bit 4", kb=kb)
     assert "finding-experts-stay-16-bit" not in [f.id for f in mixtral.advice.findings]
+
+
+@pytest.mark.parametrize("message, precision", [
+    ("I get CUDA out of memory training my segmentation model on a 2080 Ti at batch size 4; how do I make it fit?",
+     "fp16 autocast (with a GradScaler)"),  # (no bf16 before Ampere)
+    ("CUDA out of memory with batch_size 8 on my A100, even with --fp16. Any way to make it fit?", "bf16 autocast"),
+])
+def test_an_oom_with_nothing_to_count_gets_a_provisional_first_move(kb, message, precision):
+    """The model's size unknown: no plan can be counted, but the activations can be cut whatever the model is; the
+    advice says so at once, as provisional, and still asks for the size that would overturn it."""
+    advice = consult(message, kb=kb)
+    rec = advice.recommendation
+    assert rec.option_id == "memory-savers"
+    assert rec.rationale.startswith("Provisionally") and f"turn on {precision} and activation checkpointing" in rec.rationale
+    assert "params" in rec.depends_on and advice.questions
+
+
+@pytest.mark.parametrize("message", [
+    # (both already on: nothing of the option is new)
+    "CUDA out of memory at batch 1 with --bf16 --gradient_checkpointing on my 3090; how do I make it fit?",
+    # (a question why GPU 0 holds more: its own answer, not the activations)
+    "DistributedDataParallel: GPU0 occupies much more memory than the others, so it easily goes OOM.",
+])
+def test_no_provisional_first_move_where_it_would_change_nothing(kb, message):
+    assert consult(message, kb=kb).recommendation.option_id != "memory-savers"
