@@ -2008,3 +2008,12 @@ def test_an_oom_with_nothing_to_count_gets_a_provisional_first_move(kb, message,
 ])
 def test_no_provisional_first_move_where_it_would_change_nothing(kb, message):
     assert consult(message, kb=kb).recommendation.option_id != "memory-savers"
+
+
+def test_a_table_of_estimates_gives_no_card_size(kb):
+    """DeepSpeed's estimator prints its per-CPU and per-GPU columns in a table: the sizes in its cells are the
+    estimate's, not the card's (review 24 #4)."""
+    found = read_message(kb, "It says it requires 0.49GB of GPU memory. HW: Setup with 1 node, 4 GPUs per node.\n"
+                             "  per CPU  |  per GPU |   Options\n"
+                             "  171.13GB |   0.49GB | offload_param=cpu, offload_optimizer=cpu, zero_init=1\n")
+    assert "gpu_memory" not in found and found["num_gpus"][0] == 4

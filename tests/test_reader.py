@@ -1878,3 +1878,33 @@ def test_a_machines_memory_after_its_cpus_is_the_hosts():
 ])
 def test_phrasings_from_the_fifteenth_session(message, expected, absent):
     assert_reads(message, expected, absent)
+
+
+@pytest.mark.parametrize("message, expected, absent", [
+    # the one asked to help is no setup spoken of (blind set 25)
+    ("Could you please advise: with two A10s, each with 24G of GPU memory, can I do LoRA fine-tuning?",
+     {"gpu_model": "a10", "num_gpus": 2, "gpu_memory_gb": 24}, []),
+    ("Could you tell me what batch size you used on 8 V100s?", {}, ["num_gpus"]),
+    # a laptop card the catalogue does not know is no model of 960M parameters (blind set 25)
+    ("I'm on a laptop with an NVIDIA GTX 960M GPU with 4 GB GDDR5.", {"gpu_memory_gb": 4}, ["model", "params"]),
+    # a log's range of batches is no count of cards (review 24 #7)
+    ("1 GPU: Epoch[0] Batch [3040-3060] Speed: 112.84 samples/sec", {}, ["gpu_model"]),
+    # each factor after its own name, then the product (blind set 25)
+    ("the effective batch size, which is batch size 128 * accumulated_grad_batch 16 = 2048",
+     {"micro_batch": 128, "grad_accum_steps": 16, "batch_size": 2048}, []),
+    # CNTK's minibatch size (blind set 25)
+    ("When I reduce the minibatchsize from 256 to 32 it runs well.", {"batch_from": 256, "batch_to": 32}, []),
+    # the default the user ran and saw fail, then the smaller batch that works (blind set 25)
+    ("Actually, with the default batchsize=64 I get an OOM error, and with -bs 32 it works well.",
+     {"batch_from": 64, "batch_to": 32}, []),
+    ("When I run batch_size==7 the memory explodes; only with batch_size==4 does it run normally.",
+     {"batch_from": 7, "batch_to": 4}, []),
+    # a setting changed to after another ("after I set …") is the new one (blind set 25)
+    ("With samples_per_gpu=2 the model took some memory. However, after I set samples_per_gpu=4, the memory was "
+     "reduced.", {"batch_from": 2, "batch_to": 4}, []),
+    # Lightning's precision names (blind set 25)
+    ("I revised the precision to \"16-mixed\" and ran on a single V100 32GB GPU.", {"precision": "amp_fp16"}, []),
+    ("--bf16 True --per_device_train_batch_size 4", {"precision": "amp_bf16"}, []),
+])
+def test_phrasings_from_the_sixteenth_session(message, expected, absent):
+    assert_reads(message, expected, absent)

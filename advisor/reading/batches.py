@@ -36,6 +36,8 @@ def formulas(clause: Clause, reading: Reading) -> None:
                 u += 2
             else:
                 break
+        if len(values) == 1 and _keyed_factors(clause, reading, left, t, values[0]):
+            continue
         if len(values) < 2 or t - 1 not in clause.key_of and not any(x in clause.key_of for x in range(t - 3, t)):
             continue
         names, start = _factor_names(clause, left, t)
@@ -57,6 +59,36 @@ def formulas(clause: Clause, reading: Reading) -> None:
         else:
             continue
         clause.consumed.update(values)
+
+
+def _keyed_factors(clause: Clause, reading: Reading, left: PhraseIndex, t: int, result: int) -> bool:
+    """Each factor after its own name, then the product: 'batch size 128 * accumulated_grad_batch 16 = 2048' (`t`
+    at its '='): the per-step batch, the accumulation and the batch per update, when the product is right."""
+    tokens, pairs, u, start = clause.tokens, [], t - 1, t
+    while u > clause.start and len(pairs) < 4 and tokens[u].is_num and tokens[u].value is not None \
+            and u - 1 in clause.key_of:
+        k = clause.word_of(clause.key_of[u - 1])[1] + 1
+        hit = left.ending_at(clause.words, k)
+        if hit is None:
+            break
+        pairs.append((hit[1], u))
+        start = clause.keys[k - hit[0]]
+        u = start - 1
+        if u < clause.start or tokens[u].text not in PRODUCT:
+            break
+        u -= 1
+    names = [name for name, _ in pairs]
+    product = 1.0
+    for _, x in pairs:
+        product *= tokens[x].value
+    if len(pairs) < 2 or "batch" not in names or len(set(names)) < len(names) or product != tokens[result].value:
+        return False
+    for name, x in pairs[::-1]:
+        fill(reading, "micro_batch" if name == "batch" else name, tokens[x].value, "", clause.text(start, result),
+             setup_of(clause, clause.key_of.get(x, 0)))
+    fill(reading, "global_batch", tokens[result].value, "", clause.text(start, result), setup_of(clause, clause.key_of.get(result, 0)))
+    clause.consumed.update([x for _, x in pairs] + [result])
+    return True
 
 
 def _batch_check(clause: Clause, reading: Reading, t: int) -> None:
@@ -439,11 +471,11 @@ CHANGE_VERBS = {"reduce", "reduced", "reducing", "decrease", "decreased", "decre
 
 
 # words that may stand between such a verb and its "to", or between "to" and the number, when a batch is changed
-BATCH_OBJECT = {"it", "the", "my", "our", "batch", "size", "bs", "batchsize", "loader", "train", "micro", "per",
+BATCH_OBJECT = {"it", "the", "my", "our", "batch", "size", "bs", "batchsize", "minibatchsize", "loader", "train", "micro", "per",
                 "device", "gpu", "up", "down", "global", "total", "effective", "a", "of", "only", "just", "back"}
 
 
-BATCH_WORDS = {"batch", "bs", "batchsize", "batches"}
+BATCH_WORDS = {"batch", "bs", "batchsize", "minibatchsize", "batches"}
 
 
 MEMORY_SIZE_UNITS = frozenset(MEMORY_UNITS) - {"m"}  # a memory size's units (not "m": "from 7M to 13M params")
@@ -454,7 +486,7 @@ MEMORY_SIZE_UNITS = frozenset(MEMORY_UNITS) - {"m"}  # a memory size's units (no
 UNNAMED_CHANGE_VERBS = CHANGE_VERBS - {"switch", "switched", "switching", "move", "moved", "moving"}
 
 
-TOPICS = {"batch": "batch", "bs": "batch", "batchsize": "batch", "lr": "lr", "learning": "lr", "seq": "seq",
+TOPICS = {"batch": "batch", "bs": "batch", "batchsize": "batch", "minibatchsize": "batch", "lr": "lr", "learning": "lr", "seq": "seq",
           "length": "seq", "len": "seq", "context": "seq", "resolution": "image", "epochs": "epochs", "gpus": "gpus"}
 
 

@@ -18,6 +18,11 @@ MAX_NAMES = 64  # GPU and model mentions read per message
 INSTRUMENT_WORDS = frozenset({"with", "using", "via", "running", "run", "use", "used", "changes", "changed",
                               "modified", "edited", "tweaked", "following", "followed", "follow"})
 FOLLOWING_WORDS = frozenset({"following", "followed", "follow"})
+# "could you please advise", "can you help me": a request to the one asked ("could you share your config" still
+# speaks of theirs through "your")
+REQUEST_MODALS = frozenset({"could", "can", "would", "will"})
+REQUEST_VERBS = frozenset({"advise", "help", "tell", "explain", "suggest", "recommend", "clarify", "confirm", "check",
+                           "point", "answer", "comment"})
 RECOMMENDING = frozenset({"recommend", "recommends", "recommended", "suggest", "suggests", "suggested", "advise"})
 # what owns a setup the user compares with ("the config's initial LR", "the default's batch")
 SETUP_OWNERS = frozenset({"config", "configs", "cfg", "default", "defaults", "baseline"})
@@ -139,6 +144,9 @@ class Clause:
                 artifact = artifact or self._instrument(k)
                 # "if you keep batch_size = 128 and train with 8 GPUs": a generic 'you', the asker's own case
                 artifact = artifact or (w == "you" and k > 0 and words[k - 1] in ("if", "when", "once"))
+                # "could you please advise: with two A10s …", "can you help": the one asked, not a setup spoken of
+                artifact = artifact or (w == "you" and k > 0 and words[k - 1] in REQUEST_MODALS
+                                        and bool(set(words[k + 1:k + 3]) & REQUEST_VERBS))
                 # "gpt2-medium", "whisper-medium", "phi-3-medium": a cue glued into a model's name is part of it
                 t = self.keys[k]
                 artifact = artifact or (t > self.start and not self.tokens[t].space_before

@@ -76,7 +76,8 @@ PAST_RUN = {"successfully", "yesterday", "previously"}
 
 
 # what a clause says of the run it describes: "at batch 32 it's OOM; reduced to batch 8 it works"
-FAIL_WORDS = {"oom", "ooms", "oomed", "outage", "fails", "failed", "crash", "crashes", "error", "exhausted"}
+FAIL_WORDS = {"oom", "ooms", "oomed", "outage", "fails", "failed", "crash", "crashes", "error", "exhausted", "explodes",
+              "exploded"}  # ("the memory explodes at batch_size 7")
 
 
 OK_WORDS = {"fits", "works", "worked", "runs", "fine", "ok", "okay", "successfully", "properly", "normally",
@@ -150,6 +151,7 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("fp32", "precision", "fp32"), ("float32", "precision", "fp32"), ("full precision", "precision", "fp32"),
     ("pure bf16", "precision", "bf16"), ("pure fp16", "precision", "fp16"),
     ("mixed precision bf16", "precision", "amp_bf16"), ("mixed precision fp16", "precision", "amp_fp16"),
+    ("16 mixed", "precision", "amp_fp16"),  # Lightning's precision="16-mixed" ("bf16-mixed" is read by its bf16)
     # optimizer
     ("adamw", "optimizer", "adamw"), ("adam", "optimizer", "adam"), ("sgd", "optimizer", "sgd"),
     ("adam mini", "optimizer", "adam_mini"),  # Adam-mini keeps far fewer second moments: not Adam's states
@@ -290,6 +292,8 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("global", "global_batch"), ("global bs", "global_batch"),  # "want global 512"
     ("batch size", "batch"), ("batch_size", "batch"), ("batchsize", "batch"), ("batch", "batch"), ("bs", "batch"),
     ("batch sizes", "batch"),
+    ("minibatch size", "batch"), ("minibatchsize", "batch"), ("mini batch size", "batch"),  # CNTK's, Keras users'
+    ("mini-batch size", "batch"),
     ("gradient_accumulation_steps", "grad_accum_steps"), ("gradient accumulation steps", "grad_accum_steps"),
     ("gradient accumulation", "grad_accum_steps"), ("grad accum", "grad_accum_steps"),
     ("grad_accum", "grad_accum_steps"), ("accumulation steps", "grad_accum_steps"), ("accum_iter", "grad_accum_steps"),
@@ -298,6 +302,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("grad acc", "grad_accum_steps"), ("gradient acc", "grad_accum_steps"),  # `--grad_acc 8`, InternVL's GRADIENT_ACC
     ("grad accum steps", "grad_accum_steps"), ("accum steps", "grad_accum_steps"),
     ("grad_accumulation_steps", "grad_accum_steps"), ("accumulate_grad_batches", "grad_accum_steps"),
+    ("accumulated_grad_batches", "grad_accum_steps"), ("accumulated_grad_batch", "grad_accum_steps"),
     ("num_microbatches", "grad_accum_steps"), ("iter_size", "grad_accum_steps"),  # T5X; Caffe's accumulation
     ("accumulate gradients", "grad_accum_steps"), ("gradient accumulations", "grad_accum_steps"),
     ("update freq", "grad_accum_steps"), ("subdivisions", "subdivisions"),

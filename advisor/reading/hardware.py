@@ -308,8 +308,8 @@ def _find_gpu(phrase: str) -> Any:
 
 
 def _in_dimensions(clause: Clause, first: int, last: int) -> bool:
-    """Whether the name from token `first` to `last` is a number glued to 'x' and another number: a size in pixels
-    ('1080x1920'), not a card."""
+    """Whether the name from token `first` to `last` is a number glued to 'x' and another number, a size in pixels
+    ('1080x1920'), or to '-' and another, a range ('3040-3060'): not a card."""
     tokens = clause.tokens
     if first != last or not tokens[first].is_num:
         return False
@@ -320,7 +320,12 @@ def _in_dimensions(clause: Clause, first: int, last: int) -> bool:
     glued_before = first - 2 >= clause.start and tokens[first - 1].text in ("x", "×") and tokens[first - 2].is_num \
         and not tokens[first - 1].space_before and not tokens[first].space_before \
         and (tokens[first - 2].value or 0) >= 100
-    return glued_after or glued_before
+    # ("Batch [3040-3060]" in a log: a range of numbers, not 3,040 RTX 3060s)
+    range_end = first - 2 >= clause.start and tokens[first - 1].text in ("-", "–") and tokens[first - 2].is_num \
+        and not tokens[first - 1].space_before and not tokens[first].space_before
+    range_start = last + 2 < clause.end and tokens[last + 1].text in ("-", "–") and tokens[last + 2].is_num \
+        and not tokens[last + 1].space_before and not tokens[last + 2].space_before
+    return glued_after or glued_before or range_end or range_start
 
 
 def _count_before(clause: Clause, s: int) -> tuple[int, int] | None:
@@ -600,6 +605,8 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
     if SAYS_WHOSE.isdisjoint(before) and SAYS_WHOSE.isdisjoint(after) and not _after_equals(clause, k) \
             and not after_card and not before_card:
         return  # no word around it says what the size is ("24GB 24GB 24GB")
+    if not after_card and not before_card and _table_cell(clause, k, end):
+        return  # "per CPU | per GPU | Options / 171.13GB | 0.49GB |": a column's header says whose, not the words beside
     gb = nbytes / (2**30 if unit in ("gib", "tib", "mib") else 1e9)
     if setup_of(clause, k) != "user":
         return  # "were the GPUs in the paper 96GB GPUs?"
@@ -665,6 +672,12 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
             reading.bare_memory_text = text  # "200GB of memory": no GPU word says whose
         reading.set(Read("gpu_memory_gb", round(gb, 2), text))
         reading.set(Read("gpu_memory_bytes", nbytes, text))
+
+
+def _table_cell(clause: Clause, k: int, end: int) -> bool:
+    """Whether the size from key k to key `end` sits between a table's bars ('| 0.49GB |')."""
+    tokens, first, last = clause.tokens, clause.keys[k], clause.keys[end]
+    return (first > clause.start and tokens[first - 1].text == "|") or (last + 1 < clause.end and tokens[last + 1].text == "|")
 
 
 CPU_COUNTS = frozenset({"vcpu", "vcpus", "cpu", "cpus", "cores", "core", "threads", "thread"})  # a machine's CPUs

@@ -164,6 +164,8 @@ def sized_names(clause: Clause, reading: Reading) -> None:
         if i > clause.start and tokens[i - 1].kind == "word" and not num.space_before \
                 and tokens[i - 1].text.split("_")[-1] in DATA_SETS:
             continue  # "cc3m", "laion400m", "datacomp1b": a data set of so many pairs
+        if unit_word == "m" and i > clause.start and tokens[i - 1].text in CARD_BRANDS:
+            continue  # "GTX 960M", "Quadro P2000M": a laptop card the catalogue does not know, not 960M parameters
         size = num.value * (1e9 if unit_word in ("b", "bn") else 1e6)
         if after is not None and after.kind == "word" and after.text.lower() in DATA_NOUNS:
             continue  # "1.2M images", "2B tokens": a count of data, not a model's size
@@ -290,6 +292,9 @@ def family_names(clause: Clause, reading: Reading) -> None:
                              weak=names.version_only(model_id) or _other_key(clause, first)))
             clause.claimed.update(range(first, last + 1))
         done = last + 1
+
+
+CARD_BRANDS = frozenset({"gtx", "rtx", "geforce", "quadro", "tesla", "radeon", "titan", "mx"})
 
 
 def _name_start(clause: Clause, i: int) -> int:

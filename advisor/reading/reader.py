@@ -316,10 +316,18 @@ def _speaks_of_third_party(clause: Clause) -> bool:
 def _plans(clause: Clause) -> bool:
     """Whether a word of the clause says what the user plans ("now", "want", "switch"), as prose: not a part of a
     flag's or a key's name (`--scale_lr`, `scale_factor`)."""
+    words = clause.words
+    if "after" in clause.present and any(w == "after" and words[k + 1:k + 2] and words[k + 1] in FIRST_PERSON
+                                         and words[k + 2:k + 3] and words[k + 2] in SETTING_VERBS
+                                         for k, w in enumerate(words)):
+        return True  # "with samples_per_gpu=2 … after I set samples_per_gpu=4, …": the setting changed to
     if PLANNING.isdisjoint(clause.present):
         return False
     return any(w in PLANNING and clause.word_of(k) == (k, k) and not in_flag(clause, clause.keys[k])
-               for k, w in enumerate(clause.words))
+               for k, w in enumerate(words))
+
+
+SETTING_VERBS = frozenset({"set", "changed", "increased", "raised", "reduced", "decreased", "lowered", "switched"})
 
 
 def _past_run(words: list[str], present: set[str]) -> bool:
@@ -490,7 +498,7 @@ BINARY_COUNT_UNITS = {"k": 2**10, "m": 2**20, "b": 2**30}  # "0.5M tokens" is of
 def _token_counts(value: float, unit: str, scaled: float) -> tuple[float, float]:
     """A token count said with a suffix, read both ways: (decimal, binary) - '4M' is 4,000,000 or 4 × 2^20."""
     return scaled, value * BINARY_COUNT_UNITS[unit] if unit in BINARY_COUNT_UNITS else scaled
-BATCH_NOUNS = frozenset({"batch", "bs", "batchsize"})
+BATCH_NOUNS = frozenset({"batch", "bs", "batchsize", "minibatchsize"})
 
 
 # words after "all parameters" that make them the run's settings, not its weights ("all parameters default")
@@ -548,7 +556,7 @@ def _named_from(words: list[str], k: int) -> int:
     return k
 
 
-BATCH_NAME_WORDS = frozenset({"batch", "size", "bs", "batchsize"})
+BATCH_NAME_WORDS = frozenset({"batch", "size", "bs", "batchsize", "minibatchsize"})
 ASKING_MODALS = frozenset({"should", "shall", "do", "can", "could", "must"})  # "do I set batch 512 per GPU, or …?"
 
 
@@ -1028,7 +1036,12 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         qualified = batches.said_as_default(words, min(start_key, k), k)
         if qualified and name in BATCH_FIELDS and start_key < k and "to" in words[start_key:k]:
             fill(reading, name, scaled, u, text, setup, keyed=keyed is not None)  # "set X to the original 2048"
-        if qualified:
+        if qualified and name in BATCH_FIELDS and setup == "user" and reading.in_personal_sentence \
+                and _segment_mood(clause, key) == "fail":
+            # "with the default batchsize=64 I get an OOM error, and with -bs 32 it works": the default the user ran
+            fill(reading, name, scaled, u, text, setup, keyed=keyed is not None, mood="fail")
+            setup = "reference"
+        elif qualified:
             setup = "reference"  # "the default batch size of 32", "the original 2048"
         elif name in BATCH_FIELDS and batches.lr_batch(words, start_key):
             setup = "reference"  # "lr=0.03 for batch 256", "the learning rate for batch size 256": the LR's batch
