@@ -631,7 +631,8 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
     if set(before[-2:]) & MEASURED or ran_with or "up" in before and not USING.isdisjoint(before) \
             or "in use" in " ".join(after) \
             or before[-2:] == ["per", "gpu"] or \
-            (after and after[0] in LEFT_OR_USED) or after[1:2] and after[0] in ("vram", "memory") and after[1] in LEFT_OR_USED:
+            (after and after[0] in LEFT_OR_USED) or after[1:2] and after[0] in ("vram", "memory") and after[1] in LEFT_OR_USED \
+            or after[:1] and after[0] in ("peak", "usage"):  # "results in ~43gb peak memory active", "20GB usage"
         # ("I have 3GB left on my GPU": what a run leaves free, not the card)
         reading.measured_gb = max(reading.measured_gb or 0.0, gb)  # "uses around 72 GB"
         if (set(before[-3:]) & USE_VERBS or "up" in before and not USING.isdisjoint(before)) \

@@ -119,6 +119,17 @@ def weights_copy_allocation(allocation: float, params: float) -> dict[str, Estim
     raise NotComputable("the allocation is no whole copy of the weights")
 
 
+@estimator(cites=("arithmetic",))
+def allocation_as_weights(allocation: float) -> dict[str, Estimate]:
+    """The parameter counts whose every weight at once is the allocation an OOM error reports: allocation / 4 B
+    (an fp32 copy) and / 2 B (a 16-bit one), for the user to hold against their model's size."""
+    if allocation <= 0:
+        raise NotComputable("no allocation")
+    text = (f"{fmt_bytes_gib(allocation)} is {fmt_count(allocation / 4)} parameters × 4 B in fp32, or "
+            f"{fmt_count(allocation / 2)} × 2 B in 16 bits")
+    return {"value": Estimate(text, None, text, ("arithmetic",))}
+
+
 @estimator("reserved", "left", cites=("vllm-gpu-util",))
 def rollout_reservation(gpu_memory: float, share: float) -> dict[str, Estimate]:
     """What a colocated vLLM engine takes of each card (gpu_memory_utilization × the card) and what it leaves."""
