@@ -2000,6 +2000,15 @@ def test_an_oom_with_nothing_to_count_gets_a_provisional_first_move(kb, message,
     assert "params" in rec.depends_on and advice.questions
 
 
+def test_states_that_fit_with_activations_not_modelled_get_the_same_first_move(kb):
+    """Review 24 #3: a vision-language model under ZeRO-3 whose states fit (5.96 GiB of 80) but whose activations the
+    catalogue cannot count, run with --gradient_checkpointing false: what ran out is activations, cut first."""
+    advice = consult("Fine-tuning Qwen2.5-VL-3B on 8 H100 with --deepspeed zero3.json --gradient_checkpointing false "
+                     "--bf16 --per_device_train_batch_size 1, I get CUDA out of memory. How do I make it fit?", kb=kb)
+    assert advice.recommendation.option_id == "memory-savers"
+    assert "turn on bf16 autocast and activation checkpointing" in advice.recommendation.rationale
+
+
 @pytest.mark.parametrize("message", [
     # (both already on: nothing of the option is new)
     "CUDA out of memory at batch 1 with --bf16 --gradient_checkpointing on my 3090; how do I make it fit?",

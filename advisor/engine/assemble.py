@@ -75,8 +75,10 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
                 and any(f in asked or f in deciding for f in ranked):
             continue  # a number for a side remark ("how many examples?") while questions that decide are open
         if reason == NUMBERS_REASON and fact in SCHEDULE_INPUTS and fact not in asked and fact not in deciding \
-                and wm.known("user_goal") and wm.value("user_goal") == "fit":
-            continue  # (the data set's size or the epochs for a count of updates: nothing about fitting in memory)
+                and (wm.known("user_goal") and wm.value("user_goal") == "fit" or wm.known("oom") and wm.value("oom")):
+            # (the data set's size or the epochs for a count of updates: nothing about fitting in memory, nor about
+            # why a run ran out of it)
+            continue
         questions.append(QuestionOut(id=fact, text=spec.question, why=[why_label(r, wm) for r in rules],
                                      reason=reason, kind=spec.question_kind, choices=spec.choices, unit=spec.unit))
     if chosen.option_id is None and len(questions) < len(ranked):  # "the open questions decide it": those asked
