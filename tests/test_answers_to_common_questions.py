@@ -2039,3 +2039,15 @@ def test_a_huge_allocation_of_a_model_of_unknown_size_is_either_tensor_or_weight
     text = " ".join(findings["finding-oom-allocation-tensor-or-weights"].text.split())
     assert "26.08 GiB is 7.001B parameters × 4 B in fp32, or 14B × 2 B in 16 bits" in text
     assert c.advice.recommendation.option_id != "memory-savers"
+
+
+def test_a_throughput_of_unsaid_scope_on_several_gpus_gets_both_utilizations(kb):
+    """Review 24 #24: torchtitan's "wps is only around ~200" on 32 H200s: read as the run's throughput (so the run
+    trains, and its speed is the question), with the utilization both as the run's and as each GPU's."""
+    c = run_consultation("I am running multinode_trainer.slurm (llama3_70b.toml) on 4 nodes that have 32 H200 GPUs. "
+                         "However, wps is only around ~200. Any ideas what can cause this slowness?", kb=kb)
+    assert c.wm.value("user_goal") == "faster" and c.wm.value("measured_tokens_per_second") == 200
+    assert round(c.wm.value("measured_mfu_if_per_gpu") * 100, 2) == 8.56  # 6 × 70.55B × 200 / 989 TFLOP/s
+    assert round(c.wm.value("measured_mfu") * 32, 4) == round(c.wm.value("measured_mfu_if_per_gpu"), 4)
+    said = run_consultation("We get 3,000 tokens/s per GPU training Llama-3-8B on 8 H100s. Is that slow?", kb=kb)
+    assert not said.wm.known("measured_mfu_if_per_gpu")  # (each GPU's, as said: one figure)

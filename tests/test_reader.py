@@ -1905,6 +1905,8 @@ def test_phrasings_from_the_fifteenth_session(message, expected, absent):
     # Lightning's precision names (blind set 25)
     ("I revised the precision to \"16-mixed\" and ran on a single V100 32GB GPU.", {"precision": "amp_fp16"}, []),
     ("--bf16 True --per_device_train_batch_size 4", {"precision": "amp_bf16"}, []),
+    # a slowness asked about, and a throughput log's words per second (review 24 #24)
+    ("However, wps is only around ~200. Any ideas what can cause this slowness?", {"goal": "faster"}, []),
 ])
 def test_phrasings_from_the_sixteenth_session(message, expected, absent):
     assert_reads(message, expected, absent)

@@ -347,20 +347,29 @@ def training_flops(params: float, tokens: float, adapter: str | None = None) -> 
                               f"{fmt_sig(flops, 3)} FLOPs", ("kaplan",), heuristic=True)}
 
 
-@estimator(cites=("palm-mfu",))
+@estimator("value", "if_per_gpu", cites=("palm-mfu",))
 def measured_utilization(params: float, tokens_per_second: float, peak_tflops: float, num_gpus: float = 1,
-                         per_gpu: bool = False, adapter: str | None = None) -> dict[str, Estimate]:
+                         per_gpu: bool = False, adapter: str | None = None,
+                         scope_unsaid: bool = False) -> dict[str, Estimate]:
     """Model FLOPs utilization from a measured throughput (PaLM's MFU: 6 FLOPs per parameter per token, 4 with a
-    frozen base under adapters; attention left out, so a long sequence's figure is a little low)."""
+    frozen base under adapters; attention left out, so a long sequence's figure is a little low). With several GPUs
+    and a figure nobody said was the run's or each GPU's (`scope_unsaid`), the utilization if it is each GPU's too:
+    logs printed by every rank count that rank's tokens."""
     if min(params, tokens_per_second, peak_tflops, num_gpus) <= 0:
         raise NotComputable("the parameters, the throughput, the peak TFLOP/s and the GPUs must be positive")
     per = flops_per_token(adapter)
     each = tokens_per_second if per_gpu else tokens_per_second / num_gpus
     mfu = per * params * each / (peak_tflops * 1e12)
     said = f"{fmt_count(tokens_per_second)} tokens/s" + (" per GPU" if per_gpu else f" over {fmt_sig(num_gpus)} GPU(s)")
-    return {"value": Estimate(mfu, "fraction", f"{per} × {fmt_count(params)} params × {fmt_count(each)} tokens/s per GPU "
-                              f"= {fmt_sig(per * params * each / 1e12, 3)} TFLOP/s of {fmt_sig(peak_tflops)} ({said})",
-                              ("palm-mfu",))}
+    out = {"value": Estimate(mfu, "fraction", f"{per} × {fmt_count(params)} params × {fmt_count(each)} tokens/s per GPU "
+                             f"= {fmt_sig(per * params * each / 1e12, 3)} TFLOP/s of {fmt_sig(peak_tflops)} ({said})",
+                             ("palm-mfu",))}
+    if scope_unsaid and not per_gpu and num_gpus > 1:
+        alt = per * params * tokens_per_second / (peak_tflops * 1e12)
+        out["if_per_gpu"] = Estimate(alt, "fraction", f"{per} × {fmt_count(params)} params × {fmt_count(tokens_per_second)} "
+                                     f"tokens/s on each GPU = {fmt_sig(alt * peak_tflops, 3)} TFLOP/s of "
+                                     f"{fmt_sig(peak_tflops)}", ("palm-mfu",))
+    return out
 
 
 @estimator(cites=("arithmetic",))
