@@ -2051,3 +2051,15 @@ def test_a_throughput_of_unsaid_scope_on_several_gpus_gets_both_utilizations(kb)
     assert round(c.wm.value("measured_mfu") * 32, 4) == round(c.wm.value("measured_mfu_if_per_gpu"), 4)
     said = run_consultation("We get 3,000 tokens/s per GPU training Llama-3-8B on 8 H100s. Is that slow?", kb=kb)
     assert not said.wm.known("measured_mfu_if_per_gpu")  # (each GPU's, as said: one figure)
+
+
+def test_qlora_several_times_slower_than_lora_points_at_a_setting(kb):
+    """Review 24 #22: "the time cost of QLoRA is five times that of LoRA … could you explain the reason?" was
+    answered with nothing to recommend: the dequantization is an overhead, and a multiple points at the compute
+    dtype left at float32 or checkpointing on in one run only."""
+    c = run_consultation("I find that QLoRA is much slower than LoRA with the same LoRA config - the time cost of QLoRA "
+                         "is five times that of LoRA. I did not raise the batch size. Could you explain the reason?",
+                         kb=kb)
+    finding = c.advice.findings[0]
+    assert finding.id == "finding-qlora-slower-than-lora" and "hf-bnb-compute-dtype" in finding.sources
+    assert "bnb_4bit_compute_dtype left unset is float32" in " ".join(finding.text.split())
