@@ -2063,3 +2063,17 @@ def test_qlora_several_times_slower_than_lora_points_at_a_setting(kb):
     finding = c.advice.findings[0]
     assert finding.id == "finding-qlora-slower-than-lora" and "hf-bnb-compute-dtype" in finding.sources
     assert "bnb_4bit_compute_dtype left unset is float32" in " ".join(finding.text.split())
+
+
+def test_a_vocabulary_named_gives_its_logits(kb):
+    """Review 24 #16 and #17: "my dict has more than 500,000 lines" on 10 GB cards, and "vocab ≈ 248k" at 32k
+    tokens: the logits are the memory, counted per 1,000 tokens (1.86 GiB) and at the sequence length (30.27 GiB),
+    and no activation saver is recommended for them."""
+    c = run_consultation("I get out of memory when computing log_softmax. My dict.*.txt file has more than 500,000 "
+                         "lines. I have two 10G GPUs. Are there other approaches?", kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert "finding-vocabulary-logits" in ids and round(c.wm.value("vocab_logits_per_thousand") / 2**30, 2) == 1.86
+    assert c.advice.recommendation.option_id != "memory-savers"
+    long = run_consultation("With vocab ≈ 248k and context 32k the fp32 logits are huge and the training forward "
+                            "runs out of memory. What should be done?", kb=kb)
+    assert round(long.wm.value("vocab_logits_at_sequence") / 2**30, 2) == 30.27  # 32,768 × 248,000 × 4 B

@@ -85,6 +85,15 @@ def facts(kb, message):
     ("a 3D U-Net on BraTS", "nnunet_named", None),
     # (before the first step is not the loading: caching latents or the first forward come first - review 21b #16)
     ("I get OutOfMemoryError instantly, before the first training step.", "oom_stage", None),
+    # a vocabulary named: the logits' width (review 24 #16, #17)
+    ("I get out of memory in log_softmax: my dict.*.txt file has more than 500,000 lines.", "vocab_size", 500000.0),
+    ("With vocab ≈ 248k (Qwen3.5) and context 32k-64k the logits are huge.", "vocab_size", 248000.0),
+    ("a 250k-token vocabulary", "vocab_size", 250000.0),
+    ("vocab_size=151936", "vocab_size", 151936.0),
+    ("the vocab is 24GB of my memory", "vocab_size", None),
+    # a throughput log's words per second (review 24 #24)
+    ("However, wps is only around ~200. Any ideas?", "measured_tokens_per_second", 200.0),
+    ("wps: 3,100 on each node", "measured_tokens_per_second", 3100.0),
 ])
 def test_numbers_and_choices(kb, message, name, value):
     assert facts(kb, message).get(name) == (pytest.approx(value) if isinstance(value, float) else value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from advisor.domain.catalogue import at_image_size, preset
 from advisor.errors import InputError
-from advisor.units import fmt_bytes_gib, fmt_card, fmt_share
+from advisor.units import fmt_bytes_gib, fmt_card, fmt_count, fmt_share
 from advisor.engine.estimators import Estimate, NotComputable, estimator
 from advisor.domain.estimators.training import TrainingSetup, estimate_training_memory
 
@@ -45,6 +45,24 @@ def preset_training_memory(model: str, gpu_memory: float, precision: str, optimi
 
 
 LOGITS_MATCH = 0.03  # an allocation within 3% of a logits tensor's size is that tensor (PyTorch rounds to 2 MiB blocks)
+
+
+@estimator("per_thousand", "at_sequence", cites=("hf-anatomy", "arithmetic"))
+def vocabulary_logits(vocab: float, seq_len: float | None = None, micro_batch: float | None = None) -> dict[str, Estimate]:
+    """fp32 logits of a vocabulary the user names ("my dict has more than 500,000 lines"): vocabulary × 4 B per
+    token (the loss's upcast), per 1,000 tokens, and for one micro-batch at the sequence length when it is said."""
+    if vocab <= 0:
+        raise NotComputable("no vocabulary")
+    per_k = 1000 * vocab * 4
+    out = {"per_thousand": Estimate(per_k, "bytes", f"1,000 tokens × {fmt_count(vocab)} vocabulary × 4 B (fp32) = "
+                                    f"{fmt_bytes_gib(per_k)}", ("hf-anatomy", "arithmetic"))}
+    if seq_len and seq_len > 0:
+        rows = (micro_batch or 1) * seq_len
+        size = rows * vocab * 4
+        out["at_sequence"] = Estimate(size, "bytes", f"{int(micro_batch or 1)} × {int(seq_len):,} tokens × "
+                                      f"{fmt_count(vocab)} vocabulary × 4 B = {fmt_bytes_gib(size)}",
+                                      ("hf-anatomy", "arithmetic"))
+    return out
 
 
 @estimator(cites=("hf-anatomy", "arithmetic"))
