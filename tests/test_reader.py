@@ -1905,6 +1905,9 @@ def test_phrasings_from_the_fifteenth_session(message, expected, absent):
     # Lightning's precision names (blind set 25)
     ("I revised the precision to \"16-mixed\" and ran on a single V100 32GB GPU.", {"precision": "amp_fp16"}, []),
     ("--bf16 True --per_device_train_batch_size 4", {"precision": "amp_bf16"}, []),
+    # Caffe SSD's batch per update, which its accumulation builds (review 24 #26)
+    ("batch_size = 2 # 32\naccum_batch_size = 32\niter_size = accum_batch_size / batch_size",
+     {"micro_batch": 2, "batch_size": 32}, ["grad_accum_steps"]),
     # a slowness asked about, and a throughput log's words per second (review 24 #24)
     ("However, wps is only around ~200. Any ideas what can cause this slowness?", {"goal": "faster"}, []),
 ])

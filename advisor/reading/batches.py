@@ -253,6 +253,8 @@ def config_key(clause: Clause, k: int, reading: Reading) -> tuple[str, int] | No
         # the first Detectron's TRAIN.IMS_PER_BATCH (a `TRAIN:` section) counts each GPU's
         section = clause.words[max(0, start - 12):start]
         return ("micro_batch" if "train" in section and "solver" not in section else "global_batch"), start
+    if parts & ACCUMULATION_PARTS and {"batch", "size"} <= parts and not parts & {"steps", "grad", "gradient"}:
+        return "global_batch", start  # Caffe SSD's `accum_batch_size = 32`: the batch the accumulation builds
     if parts & ACCUMULATION_PARTS or {"update", "freq"} <= parts:
         return "grad_accum_steps", start  # gradient_accumulation_steps, accumulate_grad_batches, update_freq
     if not ({"batch", "size"} <= parts or parts & {"microbatch", "batchsize", "bs"}):

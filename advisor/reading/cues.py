@@ -289,6 +289,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("total train batch size", "global_batch"),
     ("effective batch size", "global_batch"), ("effective batch", "global_batch"), ("total batch size", "global_batch"),
     ("global_batch_size", "global_batch"), ("total batch", "global_batch"), ("gbs", "global_batch"),
+    ("accum_batch_size", "global_batch"), ("accum batch size", "global_batch"),  # Caffe SSD's batch per update
     ("global", "global_batch"), ("global bs", "global_batch"),  # "want global 512"
     ("batch size", "batch"), ("batch_size", "batch"), ("batchsize", "batch"), ("batch", "batch"), ("bs", "batch"),
     ("batch sizes", "batch"),
