@@ -2077,3 +2077,15 @@ def test_a_vocabulary_named_gives_its_logits(kb):
     long = run_consultation("With vocab ≈ 248k and context 32k the fp32 logits are huge and the training forward "
                             "runs out of memory. What should be done?", kb=kb)
     assert round(long.wm.value("vocab_logits_at_sequence") / 2**30, 2) == 30.27  # 32,768 × 248,000 × 4 B
+
+
+def test_darknet_scales_the_learning_rate_by_the_gpu_count_itself(kb):
+    """Review 24 #12: a Darknet cfg's learning_rate divided by the GPU count was answered with the generic rule
+    (scale the LR up with the batch); Darknet's trainer multiplies the rate by the GPU count itself."""
+    c = run_consultation("Should I change learning rate or max_batches when I use multi-GPU instead of single GPU? "
+                         "In yolov3.cfg:\n## single gpu\nlearning_rate=0.001\nburn_in=1000\nmax_batches = 550400\n"
+                         "## 2 gpu\n#learning_rate=0.0005\n#burn_in=2000\n#max_batches = 500200", kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert ids[0] == "finding-darknet-scales-lr" and "finding-lr-follows-batch-per-update" not in ids
+    generic = consult("Should the learning rate change when I go from 1 GPU to 2 GPUs?", kb=kb)
+    assert "finding-darknet-scales-lr" not in [f.id for f in generic.findings]

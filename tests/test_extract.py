@@ -85,6 +85,10 @@ def facts(kb, message):
     ("a 3D U-Net on BraTS", "nnunet_named", None),
     # (before the first step is not the loading: caching latents or the first forward come first - review 21b #16)
     ("I get OutOfMemoryError instantly, before the first training step.", "oom_stage", None),
+    # Darknet named, or its cfg's schedule keys (review 24 #12)
+    ("./darknet detector train data/obj.data yolo-obj.cfg -gpus 0,1", "darknet_named", True),
+    ("## 2 gpu\n#learning_rate=0.0005\n#burn_in=2000\n#max_batches = 500200", "darknet_named", True),
+    ("max_batches is 6000 for my detector", "darknet_named", None),
     # a vocabulary named: the logits' width (review 24 #16, #17)
     ("I get out of memory in log_softmax: my dict.*.txt file has more than 500,000 lines.", "vocab_size", 500000.0),
     ("With vocab ≈ 248k (Qwen3.5) and context 32k-64k the logits are huge.", "vocab_size", 248000.0),
