@@ -1908,6 +1908,27 @@ def test_phrasings_from_the_fifteenth_session(message, expected, absent):
     # Caffe SSD's batch per update, which its accumulation builds (review 24 #26)
     ("batch_size = 2 # 32\naccum_batch_size = 32\niter_size = accum_batch_size / batch_size",
      {"micro_batch": 2, "batch_size": 32}, ["grad_accum_steps"]),
+    # a card's number before '*' and a count is no factor of the count (blind set 26)
+    ("Training on 3090*4 GPU cards is slower than single_device.", {"gpu_model": "rtx-3090", "num_gpus": 4}, []),
+    # a card whose name starts with 'h' after a count of GPUs is no GPU-hours (blind set 26)
+    ("My machine has 8 GPUs, H20-141GB.", {"gpu_model": "h20", "num_gpus": 8}, []),
+    # the single node compared with is not the run's (blind set 26)
+    ("Training takes much longer than on a single node! I use RTX A6000 with 4 GPUs per node, on two nodes.",
+     {"num_gpus": 8, "num_nodes": 2}, []),
+    # a count asked about is not the user's (blind set 26)
+    ("I'm running on 4 80GB A100s; would I need 16 A100s like mentioned in the paper to finetune?",
+     {"num_gpus": 4}, []),
+    # an output directory named after a family is no model; the Adam family's settings name no optimizer (blind set 26)
+    ("torchrun finetune.py --bf16 True --output_dir output_qwen --adam_beta2 0.95 --learning_rate 3e-4", {"lr": 3e-4},
+     ["model", "optimizer"]),
+    # argparse's defaults listed as the user's settings (blind set 26)
+    ("Some of my settings: per_device_train_batch_size default=1, gradient_checkpointing default=False",
+     {"micro_batch": 1, "grad_checkpointing": False}, ["reference_batch"]),
+    # the first epochs of a run are no run's length (blind set 26)
+    ("The script runs OK for the first 12 epochs and then ends with CUDA out of memory. num_train_epochs: 50",
+     {"epochs": 50}, []),
+    ("I use GPT2 with run_clm.py and nn.data_parallel.", {"parallelism": "dp"}, []),
+    ("I've been trying qwen2 0.5B with tinyclip.", {"model": "qwen2-0.5b"}, []),
     # a slowness asked about, and a throughput log's words per second (review 24 #24)
     ("However, wps is only around ~200. Any ideas what can cause this slowness?", {"goal": "faster"}, []),
 ])

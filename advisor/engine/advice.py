@@ -135,6 +135,7 @@ class Recommendation(Out):
     option_id: Optional[str]
     rationale: str
     depends_on: list[str]
+    provisional: bool = Field(False, description="A first move before the numbers that would confirm it are known")
 
 
 class MeasureOut(Out):

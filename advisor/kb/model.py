@@ -441,6 +441,9 @@ class RecommendRule(RuleBase):
     kind: Literal["recommend"]
     recommend: Annotated[str, Field(pattern=ID_PATTERN)]
     text: str
+    # a first move said before the numbers that would confirm it are known: the answer still leads with what was
+    # noticed, and the questions that would overturn it stay open
+    provisional: bool = False
 
     def texts(self) -> list[str]:
         return [self.title, self.text]

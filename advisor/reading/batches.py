@@ -298,6 +298,8 @@ def said_as_default(words: list[str], start: int, k: int) -> bool:
                 continue  # "(default settings, batch size 1, …)": the default qualifies another word
             if j >= 1 and words[j - 1] in KEPT_AS_DEFAULT:
                 return False  # "micro_batch_size 8, the rest default (batch_size 128)": defaults the run keeps
+            if start < j == k - 1 and words[j] == "default" and words[j - 1] not in ("the", "a", "at", "to", "its"):
+                return False  # argparse's "per_device_train_batch_size default=1" in the settings listed: the value
             return not (j >= 2 and words[j - 1] == "the" and words[j - 2] in ("use", "used", "using", "keep"))
     return False
 

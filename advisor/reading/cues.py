@@ -176,6 +176,7 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("ddp", "parallelism", "ddp"), ("distributed data parallel", "parallelism", "ddp"),
     ("distributeddataparallel", "parallelism", "ddp"), ("data parallel", "parallelism", "ddp"),
     ("dataparallel", "parallelism", "dp"), ("nn dataparallel", "parallelism", "dp"),
+    ("nn data parallel", "parallelism", "dp"),  # "nn.data_parallel": torch.nn's one-process DataParallel
     ("dpo", "preference_objective", "dpo"), ("dpotrainer", "preference_objective", "dpo"),
     ("dpoconfig", "preference_objective", "dpo"), ("direct preference optimization", "preference_objective", "dpo"),
     ("kto", "preference_objective", "kto"), ("ktotrainer", "preference_objective", "kto"),

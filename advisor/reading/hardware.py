@@ -467,7 +467,8 @@ def gpu_count(clause: Clause, k: int, count: int) -> tuple[str, float]:
         if j >= 0 and words[j] in NODE_WORDS:
             j -= 1
         first = clause.tokens[clause.keys[j]] if j >= 0 else None
-        if first is not None and first.is_num and first.value and float(first.value).is_integer():
+        if first is not None and first.is_num and first.value and float(first.value).is_integer() \
+                and clause.keys[j] not in clause.card_ends:  # ("3090*4 GPU cards": four RTX 3090s, not 12,360)
             return "num_gpus", count * int(first.value)
     if k >= 3 and words[k - 1] == "of" and words[k - 2] in GROUP_WORDS:
         groups = clause.tokens[clause.keys[k - 3]]
@@ -495,6 +496,8 @@ GPU_TIME_UNITS = frozenset({"hours", "hour", "hrs", "hr", "days", "day", "h"})
 def gpu_time(words: list[str], k: int) -> bool:
     """Whether the count at key k counts GPU time, not GPUs: '200 GPU-hours', '1,000 A100 hours', '5 GPU days'."""
     after = words[k + 1:k + 4]
+    if after[1:3] and after[1] == "h" and after[2:3] and after[2].isdigit():
+        return False  # "8 GPUs, H100": a card's name, not hours
     return len(after) >= 2 and after[0] in ("gpu", "gpus") and after[1] in GPU_TIME_UNITS
 
 
@@ -528,6 +531,8 @@ def lacked(words: list[str], k: int) -> bool:
         word = before[j]
         if word in ("without", "lack", "lacking"):
             return True
+        if word == "need" and j >= 2 and before[j - 1] in ("i", "we") and before[j - 2] in NEED_ASKED:
+            return True  # "would I need 16 A100s like the paper?", "do we need 8 GPUs?": a count asked about
         if word in POSSESSION:
             near = before[max(0, j - 3):j]
             # (the 'can' of "can't": its "'" and "t" are keys of their own; "I can afford 8" has no "t")
@@ -538,6 +543,7 @@ def lacked(words: list[str], k: int) -> bool:
     return False
 
 
+NEED_ASKED = frozenset({"would", "do", "will", "does", "should", "must"})
 BETWEEN_HAVING_AND_COUNT = frozenset({"access", "to", "the", "a", "any", "those", "these", "all", "that", "of"})
 
 

@@ -284,6 +284,8 @@ def family_names(clause: Clause, reading: Reading) -> None:
         before = clause.words[clause.key_of[first] - 1] if clause.key_of.get(first, 0) > 0 else ""
         # "CLIP-style", "opt_level", "BERT-like"; "grad_clip", "open_clip": a setting's or a library's name
         generic = any(p.lower() in GENERIC_PARTS for p in parts[1:]) or parts[0].lower() in SETTING_PREFIXES
+        # (`--output_dir output_qwen`: where a run writes, named after the family, not the model it loads)
+        generic = generic or parts[0].lower() in OUTPUT_PARTS and not _model_key(clause, first)
         if not file_name and not generic and after not in NAMED_THINGS | NOT_THE_MODEL and before not in COMPARED \
                 and (len(parts) >= 2 or glued_digits) and not clause.claimed & set(range(first, last + 1)):
             model_id = names.ident(written)
@@ -294,6 +296,7 @@ def family_names(clause: Clause, reading: Reading) -> None:
         done = last + 1
 
 
+OUTPUT_PARTS = frozenset({"output", "outputs", "out", "log", "logs"})
 CARD_BRANDS = frozenset({"gtx", "rtx", "geforce", "quadro", "tesla", "radeon", "titan", "mx"})
 
 
@@ -313,6 +316,8 @@ def _name_start(clause: Clause, i: int) -> int:
             if spaces > 2 or not (t.kind == "word" and t.text not in NOT_NAMES and "_" not in t.text
                                   or glued_number or version):
                 break
+            if spaces == 2 and not (tokens[j + 1].is_num or t.text in names.FAMILIES):
+                break  # ("Gemma 3 12B", "Mistral Nemo 12B"; not the "trying" of "trying qwen2 0.5B")
         if t.kind == "word" and t.text not in NOT_NAMES or t.is_num or (t.kind == "punct" and t.text in "-._"):
             named = named or (t.kind == "word" and not tokens[j + 1].space_before and spaces == 0)
             j -= 1

@@ -347,6 +347,9 @@ SWITCH_UNAVAILABLE = frozenset({"supported", "available", "working", "possible",
 TURNED_ON = frozenset({"grad_checkpointing", "fused_loss"})  # settings a run turns on (not "OOM errors")
 
 
+ADAM_SETTINGS = frozenset({"beta", "beta1", "beta2", "betas", "eps", "epsilon"})
+
+
 def _keywords(clause: Clause, reading: Reading) -> None:
     index = cue_index("keywords")
     words, starts, present = clause.words, index.by_first, clause.present
@@ -397,8 +400,15 @@ def _keywords(clause: Clause, reading: Reading) -> None:
                 and clause.tokens[last + 1].text == "-" and clause.tokens[last + 2].text == "true" \
                 and not clause.tokens[last + 1].space_before and not clause.tokens[last + 2].space_before:
             value = value[4:]  # Lightning's `precision="bf16-true"`: the weights themselves in bf16
+        if name == "optimizer" and clause.word_of(end - 1)[1] > end - 1 and words[end] in ADAM_SETTINGS:
+            after_hit = end  # `--adam_beta2 0.95`, `adam_epsilon`: the Adam family's settings, AdamW's as well
+            continue
         key_end = clause.word_of(end - 1)[1] + 1  # past the whole key: `fsdp_offload_params False`
         after_key = words[key_end] if key_end < len(words) else ""
+        if name in TURNED_ON and after == "default" and end + 1 < len(words):
+            after = words[end + 1]  # argparse's `gradient_checkpointing default=False`: the value after 'default'
+        if name in TURNED_ON and after_key == "default" and key_end + 1 < len(words):
+            after_key = words[key_end + 1]
         off = negated(clause, k, length) or after in ("off", "false", "disabled", "not") \
             or (key_end > end and after_key in ("false", "none", "0", "disabled"))
         if name == "precision" and value == "amp":
@@ -743,7 +753,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 continue  # "two 8-gpu machines"
             if word in ("one", "single") and k + 1 < len(words) and words[k + 1] in ("node", "machine", "server") \
                     and setup_of(clause, k) == "user":
-                fill(reading, "num_nodes", 1, "", clause.text(key, keys[k + 1]), "user")  # "a single node"
+                if "than" not in words[max(0, k - 4):k]:  # (not "slower than on a single node": compared with)
+                    fill(reading, "num_nodes", 1, "", clause.text(key, keys[k + 1]), "user")  # "a single node"
                 continue
             if word in WORD_NUMBERS and word not in ("one", "single", "a"):
                 slot = _right_slot(right, clause, k + 1)  # "two nodes", "four GPUs", "eight cards", "three epochs"
@@ -995,8 +1006,11 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 or words[start_key + 1:start_key + 2] in (["of"], ["per"], ["/"]) or "warmup" in words[max(0, k - 3):k]):
             continue  # "after 200 steps", "every 500 steps", "300 steps of warmup", "10 steps per second": no run's length
         if name == "epochs" and (words[end + 1:end + 3] in (["and", "later"], ["and", "after"], ["and", "on"])
-                                 or words[end + 1:end + 2] in (["onwards"], ["onward"])):
-            continue  # "epochs 2 and later take 212 seconds", "from epoch 5 onwards": a point in the run, not its length
+                                 or words[end + 1:end + 2] in (["onwards"], ["onward"])
+                                 or start_key > k and words[k - 1:k] == ["first"]):
+            # "epochs 2 and later take 212 seconds", "from epoch 5 onwards", "runs OK for the first 12 epochs": a point
+            # in the run, not its length ("after 80 epochs mAP50 is 0.42" is what the run trained)
+            continue
         if name == "dataset_size" and start_key > k and _per_time(clause, keys[start_key] + 1):
             continue  # "7000 samples/s", "320 img/sec": a rate
         if name == "dataset_size" and words[k - 1:k] in (["every"], ["each"], ["per"]):

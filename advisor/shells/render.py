@@ -345,6 +345,8 @@ def render_short(c: Consultation, width: int = DEFAULT_WIDTH, more: str = "--ver
                 # nothing to recommend yet: what was noticed is the answer so far, so say it (shorter when a question
                 # follows)
                 lines += fill(text, width, "    ", max_lines=5 if advice.questions else 8)
+            elif n == 0 and advice.recommendation.provisional:
+                lines += fill(text, width, "    ", max_lines=4)  # (a first move only: what was noticed still leads)
             elif n == 0 and len(answering) == 1:
                 lines += fill(text, width, "    ", max_lines=4)  # the one answer to what the user asked, said
         if len(noticed) > 3:

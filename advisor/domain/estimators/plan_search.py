@@ -509,7 +509,8 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                                         + _memory_line(p, eager), SOURCES + ("pt-sdpa",))
         out["current_eager_fits"] = Estimate(eager.fits, None, "whether the plan fits with eager attention",
                                              SOURCES + ("pt-sdpa",))
-    if cur.max_micro is not None:  # only with a modelled activation footprint
+    # only with a modelled activation footprint, and not a 0 for a run that trains (its count overstates it)
+    if cur.max_micro is not None and not (cur.max_micro < 1 and p.runs and not p.oom):
         if p.said_max_micro == cur.max_micro and cur.micro == cur.max_micro and cur.per_gpu > p.cap:
             largest = f"{cur.max_micro}: what you say runs (the estimate's assumptions put it over {fmt_card(p.budget)})"
         else:
