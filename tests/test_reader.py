@@ -197,8 +197,10 @@ LATER_SETS = {
     (2056, 2085): (0.71, 0.75),  # held out: that set's other half (0.735 / 0.777 on arrival)
     (2086, 2115): (0.74, 0.70),  # tuned; rq-2086..2145 scored 0.739 / 0.727 on arrival (fifteenth session, late)
     (2116, 2145): (0.67, 0.69),  # held out: that set's other half (0.702 / 0.724 on arrival)
-    (2146, 2175): (0.72, 0.75),  # tuned; rq-2146..2205 scored 0.767 / 0.791 on arrival (sixteenth session)
+    (2146, 2175): (0.75, 0.80),  # tuned; rq-2146..2205 scored 0.767 / 0.791 on arrival (sixteenth session)
     (2176, 2205): (0.76, 0.79),  # held out: that set's other half (0.790 / 0.811 on arrival)
+    (2206, 2235): (0.81, 0.84),  # tuned; rq-2206..2265 scored 0.784 / 0.806 on arrival (sixteenth session, later)
+    (2236, 2265): (0.75, 0.77),  # held out: that set's other half (0.778 / 0.798 on arrival)
 }
 
 
