@@ -1931,6 +1931,9 @@ def test_phrasings_from_the_fifteenth_session(message, expected, absent):
      {"epochs": 50}, []),
     ("I use GPT2 with run_clm.py and nn.data_parallel.", {"parallelism": "dp"}, []),
     ("I've been trying qwen2 0.5B with tinyclip.", {"model": "qwen2-0.5b"}, []),
+    # a run that takes longer or slows down asks for speed (blind set 26)
+    ("Multi-node training with Detectron2 takes much longer than on a single node!", {"goal": "faster"}, []),
+    ("With deepspeed zero3 training slows down badly on 12 machines.", {"goal": "faster"}, []),
     # a slowness asked about, and a throughput log's words per second (review 24 #24)
     ("However, wps is only around ~200. Any ideas what can cause this slowness?", {"goal": "faster"}, []),
 ])

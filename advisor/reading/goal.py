@@ -43,7 +43,8 @@ GOAL_CUES: list[tuple[str, str, float]] = [
     ("speed up", "faster", 1), ("throughput", "faster", 1), ("utilization", "faster", 1),
     ("utilisation", "faster", 1), ("properly utilized", "faster", 1), ("gpu utilized", "faster", 1),
     ("gpus utilized", "faster", 1), ("underutilized", "faster", 1), ("gpu util", "faster", 1),
-    ("gpu usage", "faster", 1), ("it/s", "faster", 1), ("slowness", "faster", 1),
+    ("gpu usage", "faster", 1), ("it/s", "faster", 1), ("slowness", "faster", 1), ("slows down", "faster", 1),
+    ("takes longer", "faster", 1), ("much longer", "faster", 1), ("much more time", "faster", 1),
     ("wps", "faster", 1), ("tps", "faster", 1), ("tokens/s", "faster", 1),  # torchtitan's and others' throughput logs
     ("waiting for data", "faster", 1), ("per iteration", "faster", 0.5), ("training time", "faster", 1),
     ("takes too long", "faster", 1), ("mfu", "faster", 1), ("all reduce", "faster", 0.5), ("all reduces", "faster", 1),
