@@ -86,7 +86,8 @@ def _keyed_factors(clause: Clause, reading: Reading, left: PhraseIndex, t: int, 
     for name, x in pairs[::-1]:
         fill(reading, "micro_batch" if name == "batch" else name, tokens[x].value, "", clause.text(start, result),
              setup_of(clause, clause.key_of.get(x, 0)))
-    fill(reading, "global_batch", tokens[result].value, "", clause.text(start, result), setup_of(clause, clause.key_of.get(result, 0)))
+    fill(reading, "global_batch", tokens[result].value, "", clause.text(start, result),
+         setup_of(clause, clause.key_of.get(result, 0)))
     clause.consumed.update([x for _, x in pairs] + [result])
     return True
 
@@ -475,8 +476,8 @@ CHANGE_VERBS = {"reduce", "reduced", "reducing", "decrease", "decreased", "decre
 
 
 # words that may stand between such a verb and its "to", or between "to" and the number, when a batch is changed
-BATCH_OBJECT = {"it", "the", "my", "our", "batch", "size", "bs", "batchsize", "minibatchsize", "loader", "train", "micro", "per",
-                "device", "gpu", "up", "down", "global", "total", "effective", "a", "of", "only", "just", "back"}
+BATCH_OBJECT = {"it", "the", "my", "our", "batch", "size", "bs", "batchsize", "minibatchsize", "loader", "train", "micro",
+                "per", "device", "gpu", "up", "down", "global", "total", "effective", "a", "of", "only", "just", "back"}
 
 
 BATCH_WORDS = {"batch", "bs", "batchsize", "minibatchsize", "batches"}
@@ -490,8 +491,8 @@ MEMORY_SIZE_UNITS = frozenset(MEMORY_UNITS) - {"m"}  # a memory size's units (no
 UNNAMED_CHANGE_VERBS = CHANGE_VERBS - {"switch", "switched", "switching", "move", "moved", "moving"}
 
 
-TOPICS = {"batch": "batch", "bs": "batch", "batchsize": "batch", "minibatchsize": "batch", "lr": "lr", "learning": "lr", "seq": "seq",
-          "length": "seq", "len": "seq", "context": "seq", "resolution": "image", "epochs": "epochs", "gpus": "gpus"}
+TOPICS = {"batch": "batch", "bs": "batch", "batchsize": "batch", "minibatchsize": "batch", "lr": "lr", "learning": "lr",
+          "seq": "seq", "length": "seq", "len": "seq", "context": "seq", "resolution": "image", "epochs": "epochs", "gpus": "gpus"}
 
 
 # quantities whose changes are not the reader's ("the loss went from 2.1 to 1.8"): a 'from A to B' after one of

@@ -612,7 +612,7 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
             and not after_card and not before_card:
         return  # no word around it says what the size is ("24GB 24GB 24GB")
     if not after_card and not before_card and _table_cell(clause, k, end):
-        return  # "per CPU | per GPU | Options / 171.13GB | 0.49GB |": a column's header says whose, not the words beside
+        return  # "per CPU | per GPU | Options / 171.13GB | 0.49GB |": a column's header says whose, not the words
     gb = nbytes / (2**30 if unit in ("gib", "tib", "mib") else 1e9)
     if setup_of(clause, k) != "user":
         return  # "were the GPUs in the paper 96GB GPUs?"
@@ -684,7 +684,8 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
 def _table_cell(clause: Clause, k: int, end: int) -> bool:
     """Whether the size from key k to key `end` sits between a table's bars ('| 0.49GB |')."""
     tokens, first, last = clause.tokens, clause.keys[k], clause.keys[end]
-    return (first > clause.start and tokens[first - 1].text == "|") or (last + 1 < clause.end and tokens[last + 1].text == "|")
+    return (first > clause.start and tokens[first - 1].text == "|") \
+        or (last + 1 < clause.end and tokens[last + 1].text == "|")
 
 
 CPU_COUNTS = frozenset({"vcpu", "vcpus", "cpu", "cpus", "cores", "core", "threads", "thread"})  # a machine's CPUs

@@ -366,9 +366,9 @@ def measured_utilization(params: float, tokens_per_second: float, peak_tflops: f
                              ("palm-mfu",))}
     if scope_unsaid and not per_gpu and num_gpus > 1:
         alt = per * params * tokens_per_second / (peak_tflops * 1e12)
-        out["if_per_gpu"] = Estimate(alt, "fraction", f"{per} × {fmt_count(params)} params × {fmt_count(tokens_per_second)} "
-                                     f"tokens/s on each GPU = {fmt_sig(alt * peak_tflops, 3)} TFLOP/s of "
-                                     f"{fmt_sig(peak_tflops)}", ("palm-mfu",))
+        out["if_per_gpu"] = Estimate(alt, "fraction", f"{per} × {fmt_count(params)} params × "
+                                     f"{fmt_count(tokens_per_second)} tokens/s on each GPU = "
+                                     f"{fmt_sig(alt * peak_tflops, 3)} TFLOP/s of {fmt_sig(peak_tflops)}", ("palm-mfu",))
     return out
 
 

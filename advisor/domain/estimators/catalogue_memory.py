@@ -48,7 +48,8 @@ LOGITS_MATCH = 0.03  # an allocation within 3% of a logits tensor's size is that
 
 
 @estimator("per_thousand", "at_sequence", cites=("hf-anatomy", "arithmetic"))
-def vocabulary_logits(vocab: float, seq_len: float | None = None, micro_batch: float | None = None) -> dict[str, Estimate]:
+def vocabulary_logits(vocab: float, seq_len: float | None = None,
+                      micro_batch: float | None = None) -> dict[str, Estimate]:
     """fp32 logits of a vocabulary the user names ("my dict has more than 500,000 lines"): vocabulary × 4 B per
     token (the loss's upcast), per 1,000 tokens, and for one micro-batch at the sequence length when it is said."""
     if vocab <= 0:
