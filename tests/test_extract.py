@@ -89,6 +89,11 @@ def facts(kb, message):
     ("./darknet detector train data/obj.data yolo-obj.cfg -gpus 0,1", "darknet_named", True),
     ("## 2 gpu\n#learning_rate=0.0005\n#burn_in=2000\n#max_batches = 500200", "darknet_named", True),
     ("max_batches is 6000 for my detector", "darknet_named", None),
+    # an Adam-family setting says the optimizer's states without naming it (review 24 #21; review 24c)
+    ("finetune_trainer.py --model_name_or_path t5-large --adam_eps 1e-06 --fp16", "optimizer", "adamw"),
+    ("--optim sgd --adam_beta2 0.95", "optimizer", "sgd"),
+    # torchtitan shards with FSDP2 over every GPU unless told otherwise (review 24 #24)
+    ("I am running torchtitan's multinode_trainer.slurm (llama3_70b.toml) on 4 nodes", "parallelism", "fsdp"),
     # a vocabulary named: the logits' width (review 24 #16, #17)
     ("I get out of memory in log_softmax: my dict.*.txt file has more than 500,000 lines.", "vocab_size", 500000.0),
     ("With vocab ≈ 248k (Qwen3.5) and context 32k-64k the logits are huge.", "vocab_size", 248000.0),

@@ -401,7 +401,10 @@ def _keywords(clause: Clause, reading: Reading) -> None:
                 and not clause.tokens[last + 1].space_before and not clause.tokens[last + 2].space_before:
             value = value[4:]  # Lightning's `precision="bf16-true"`: the weights themselves in bf16
         if name == "optimizer" and clause.word_of(end - 1)[1] > end - 1 and words[end] in ADAM_SETTINGS:
-            after_hit = end  # `--adam_beta2 0.95`, `adam_epsilon`: the Adam family's settings, AdamW's as well
+            # `--adam_beta2 0.95`, `adam_epsilon`: a setting of the Adam family (the Trainer's AdamW's as well), which
+            # says the states' size without naming the optimizer
+            reading.adam_setting = reading.adam_setting or clause.text(clause.keys[k], clause.keys[clause.word_of(end)[1]])
+            after_hit = end
             continue
         key_end = clause.word_of(end - 1)[1] + 1  # past the whole key: `fsdp_offload_params False`
         after_key = words[key_end] if key_end < len(words) else ""

@@ -294,6 +294,8 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     elif reading.hf_trainer:
         # Hugging Face's Trainer (and TRL's, built on it) trains with AdamW unless `optim` says otherwise
         put("optimizer", "adamw", reading.hf_trainer)  # (the words that name the Trainer: provenance quotes the message)
+    elif reading.adam_setting:
+        put("optimizer", "adamw", reading.adam_setting)  # (`--adam_eps 1e-06`: Adam's two moments either way)
     capacity, nominal = reading.capacity_gb, (v["gpu_memory_gb"].value if "gpu_memory_gb" in v else None)
     if capacity and nominal and 0.85 <= capacity / nominal <= 1.01 and "gib" in reading.capacity_text.lower() \
             and "gpu_memory_bytes" not in v:

@@ -96,6 +96,7 @@ class Reading:
     deepspeed: bool = False  # the message speaks of DeepSpeed (its `train_batch_size` is the global batch)
     tpu: bool = False  # the message speaks of TPUs (a notebook platform then gives no GPU)
     asked_settings: list[tuple[str, Any, str]] = field(default_factory=list)  # settings a question weighs (ask_about)
+    adam_setting: str | None = None  # the words of an Adam-family setting (`--adam_beta2 0.95`): AdamW's or Adam's
     hf_trainer: str | None = None  # the words saying the run uses Hugging Face's Trainer (`per_device_train_batch_size`)
     one_gpu_used: Any = None  # the words saying only one of the GPUs works ("only one gpu is used by unsloth")
     arrows: bool = True  # the message has an arrow ('->', '→') that may write a change ("32 -> 256")
