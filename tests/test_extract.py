@@ -92,6 +92,9 @@ def facts(kb, message):
     # an Adam-family setting says the optimizer's states without naming it (review 24 #21; review 24c)
     ("finetune_trainer.py --model_name_or_path t5-large --adam_eps 1e-06 --fp16", "optimizer", "adamw"),
     ("--optim sgd --adam_beta2 0.95", "optimizer", "sgd"),
+    # a use said in MiB is binary (review 24 #4: 14,678 MiB is 14.33 GiB, not 13.35)
+    ("the GPU memory usage is 14678MiB after deepspeed.initialize()", "measured_use", 14678 * 2.0 ** 20),
+    ("training takes 24GB on each GPU", "measured_use", 24e9),
     # torchtitan shards with FSDP2 over every GPU unless told otherwise (review 24 #24)
     ("I am running torchtitan's multinode_trainer.slurm (llama3_70b.toml) on 4 nodes", "parallelism", "fsdp"),
     # a vocabulary named: the logits' width (review 24 #16, #17)

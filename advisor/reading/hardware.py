@@ -646,6 +646,7 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
             # "it takes 24GB on each GPU", "usage around 20GB": what the run uses (the largest said: "the model takes
             # 3300MB when loaded … training takes 24GB"), for the count to be held against
             reading.used_gb, reading.used_text = gb, clause.text(clause.keys[max(0, k - 2)], clause.keys[end])
+            reading.used_bytes = nbytes  # (as said: "14678MiB" is 14.33 GiB, not 14.68 GB)
         return
     gpu_said_before = bool(set(before) & GPU_WORDS) and before[-1:] == ["with"]  # "a GPU with 24gb of ram": its VRAM
     gpu_ram = bool(after[:1]) and after[0] in GPU_WORDS or before[-2:-1] != [] and before[-2] in GPU_WORDS \

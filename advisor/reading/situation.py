@@ -345,7 +345,7 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
             reading.asked_settings[0][2])
     if reading.used_gb and not (v.get("oom") is not None and v["oom"].value):
         # "training takes 24GB on each GPU": what the run that worked uses, to hold the count against
-        put("measured_use", f"{reading.used_gb:g}GB", reading.used_text)
+        put("measured_use", float(reading.used_bytes), reading.used_text)
     compared = reading.compared_layout
     if compared is not None:  # "batch 64 on one GPU or 8 GPUs x 8?": the other split of the same total
         put("compared_gpus", compared.gpus, compared.text)
