@@ -127,7 +127,7 @@ def recommendation(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, questio
                 depends.append(fact)
                 break
     return Recommendation(option_id=winner.recommend, rationale=render(winner.text, wm),
-                          depends_on=list(dict.fromkeys(depends)), provisional=getattr(winner, "provisional", False))
+                          depends_on=list(dict.fromkeys(depends)), provisional=winner.provisional)
 
 
 def _search_inputs(kb: KnowledgeBase, wm: WorkingMemory, winner: RecommendRule) -> list[str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from advisor.reading.clause import Clause, in_flag, negated, setup_of
-from advisor.reading.cues import COUNT_UNITS, GPU_WORDS, MEMORY_UNITS, VALUE_QUALIFIERS, cue_index
+from advisor.reading.cues import BATCH_SPELLINGS, COUNT_UNITS, GPU_WORDS, MEMORY_UNITS, VALUE_QUALIFIERS, cue_index
 from advisor.reading.hardware import NODE_WORDS
 from advisor.reading.phrases import PhraseIndex
 from advisor.reading.state import BATCH_FIELDS, Read, Reading, fill
@@ -476,11 +476,11 @@ CHANGE_VERBS = {"reduce", "reduced", "reducing", "decrease", "decreased", "decre
 
 
 # words that may stand between such a verb and its "to", or between "to" and the number, when a batch is changed
-BATCH_OBJECT = {"it", "the", "my", "our", "batch", "size", "bs", "batchsize", "minibatchsize", "loader", "train", "micro",
-                "per", "device", "gpu", "up", "down", "global", "total", "effective", "a", "of", "only", "just", "back"}
+BATCH_OBJECT = BATCH_SPELLINGS | {"it", "the", "my", "our", "size", "loader", "train", "micro", "per", "device", "gpu",
+                                  "up", "down", "global", "total", "effective", "a", "of", "only", "just", "back"}
 
 
-BATCH_WORDS = {"batch", "bs", "batchsize", "minibatchsize", "batches"}
+BATCH_WORDS = BATCH_SPELLINGS | {"batches"}
 
 
 MEMORY_SIZE_UNITS = frozenset(MEMORY_UNITS) - {"m"}  # a memory size's units (not "m": "from 7M to 13M params")
@@ -491,8 +491,8 @@ MEMORY_SIZE_UNITS = frozenset(MEMORY_UNITS) - {"m"}  # a memory size's units (no
 UNNAMED_CHANGE_VERBS = CHANGE_VERBS - {"switch", "switched", "switching", "move", "moved", "moving"}
 
 
-TOPICS = {"batch": "batch", "bs": "batch", "batchsize": "batch", "minibatchsize": "batch", "lr": "lr", "learning": "lr",
-          "seq": "seq", "length": "seq", "len": "seq", "context": "seq", "resolution": "image", "epochs": "epochs", "gpus": "gpus"}
+TOPICS = {**dict.fromkeys(BATCH_SPELLINGS, "batch"), "lr": "lr", "learning": "lr", "seq": "seq", "length": "seq",
+          "len": "seq", "context": "seq", "resolution": "image", "epochs": "epochs", "gpus": "gpus"}
 
 
 # quantities whose changes are not the reader's ("the loss went from 2.1 to 1.8"): a 'from A to B' after one of

@@ -76,6 +76,10 @@ PAST_RUN = {"successfully", "yesterday", "previously"}
 
 
 # what a clause says of the run it describes: "at batch 32 it's OOM; reduced to batch 8 it works"
+# the one-word names of a batch ("bs", "batchsize", CNTK's "minibatchsize"): every batch cue set starts from these
+BATCH_SPELLINGS = frozenset({"batch", "bs", "batchsize", "minibatchsize"})
+
+
 FAIL_WORDS = {"oom", "ooms", "oomed", "outage", "fails", "failed", "crash", "crashes", "error", "exhausted", "explodes",
               "exploded"}  # ("the memory explodes at batch_size 7")
 

@@ -642,11 +642,10 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
         # ("I have 3GB left on my GPU": what a run leaves free, not the card)
         reading.measured_gb = max(reading.measured_gb or 0.0, gb)  # "uses around 72 GB"
         if (set(before[-3:]) & USE_VERBS or "up" in before and not USING.isdisjoint(before)) \
-                and setup_of(clause, k) == "user" and gb > (reading.used_gb or 0.0):
+                and setup_of(clause, k) == "user" and nbytes > (reading.used_bytes or 0.0):
             # "it takes 24GB on each GPU", "usage around 20GB": what the run uses (the largest said: "the model takes
             # 3300MB when loaded … training takes 24GB"), for the count to be held against
-            reading.used_gb, reading.used_text = gb, clause.text(clause.keys[max(0, k - 2)], clause.keys[end])
-            reading.used_bytes = nbytes  # (as said: "14678MiB" is 14.33 GiB, not 14.68 GB)
+            reading.used_bytes, reading.used_text = nbytes, clause.text(clause.keys[max(0, k - 2)], clause.keys[end])
         return
     gpu_said_before = bool(set(before) & GPU_WORDS) and before[-1:] == ["with"]  # "a GPU with 24gb of ram": its VRAM
     gpu_ram = bool(after[:1]) and after[0] in GPU_WORDS or before[-2:-1] != [] and before[-2] in GPU_WORDS \

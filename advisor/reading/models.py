@@ -10,6 +10,7 @@ from advisor.domain import catalogue
 from advisor.reading import names
 from advisor.reading.clause import FILE_TYPES, MAX_NAMES, Clause, catalogue_names, in_flag, setup_of
 from advisor.reading.cues import DATA_NOUNS
+from advisor.reading.hardware import CARD_PREFIXES, GPU_NOISE
 from advisor.reading.names import CHECKPOINT_SUFFIXES, NOT_THE_MODEL
 from advisor.reading.state import Read, Reading
 
@@ -297,7 +298,7 @@ def family_names(clause: Clause, reading: Reading) -> None:
 
 
 OUTPUT_PARTS = frozenset({"output", "outputs", "out", "log", "logs"})
-CARD_BRANDS = frozenset({"gtx", "rtx", "geforce", "quadro", "tesla", "radeon", "titan", "mx"})
+CARD_BRANDS = GPU_NOISE | frozenset(CARD_PREFIXES) | {"mx"}  # what starts a card's name ("GTX 960M", "MX 150M")
 
 
 def _name_start(clause: Clause, i: int) -> int:

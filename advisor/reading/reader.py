@@ -23,7 +23,7 @@ from dataclasses import replace
 
 from advisor.reading import batches, failures, hardware, layouts, models, names
 from advisor.reading.clause import DOCUMENTS, Clause, Keys, TokenSpan, in_file_name, in_flag, in_title, negated, setup_of
-from advisor.reading.cues import (GPU_WORDS, PRETRAINING_DATA, THIRD_PARTY, TRAINED_ON, COUNT_UNITS, FAIL_WORDS, FILLERS, FIRST_PERSON, LAUNCH_WORDS, MEMORY_UNITS, NEGATIONS,
+from advisor.reading.cues import (BATCH_SPELLINGS, GPU_WORDS, PRETRAINING_DATA, THIRD_PARTY, TRAINED_ON, COUNT_UNITS, FAIL_WORDS, FILLERS, FIRST_PERSON, LAUNCH_WORDS, MEMORY_UNITS, NEGATIONS,
                                   OK_WORDS, PAST_FIRST, PAST_RUN, PAST_RUN_PHRASES, PLANNING, TIMES, cue_index)
 from advisor.reading.goal import Sentence, asked_of, goal_of
 from advisor.reading.phrases import PhraseIndex
@@ -511,7 +511,7 @@ BINARY_COUNT_UNITS = {"k": 2**10, "m": 2**20, "b": 2**30}  # "0.5M tokens" is of
 def _token_counts(value: float, unit: str, scaled: float) -> tuple[float, float]:
     """A token count said with a suffix, read both ways: (decimal, binary) - '4M' is 4,000,000 or 4 × 2^20."""
     return scaled, value * BINARY_COUNT_UNITS[unit] if unit in BINARY_COUNT_UNITS else scaled
-BATCH_NOUNS = frozenset({"batch", "bs", "batchsize", "minibatchsize"})
+BATCH_NOUNS = BATCH_SPELLINGS
 
 
 # words after "all parameters" that make them the run's settings, not its weights ("all parameters default")
@@ -569,7 +569,7 @@ def _named_from(words: list[str], k: int) -> int:
     return k
 
 
-BATCH_NAME_WORDS = frozenset({"batch", "size", "bs", "batchsize", "minibatchsize"})
+BATCH_NAME_WORDS = BATCH_SPELLINGS | {"size"}
 ASKING_MODALS = frozenset({"should", "shall", "do", "can", "could", "must"})  # "do I set batch 512 per GPU, or …?"
 
 

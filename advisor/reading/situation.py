@@ -343,7 +343,7 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     if reading.asked_settings:  # "would zero3 help or cpu offload?": each is checked as a change of the plan
         put("asked_settings", "; ".join(f"{name}={value}" for name, value, _ in reading.asked_settings),
             reading.asked_settings[0][2])
-    if reading.used_gb and not (v.get("oom") is not None and v["oom"].value):
+    if reading.used_bytes and not (v.get("oom") is not None and v["oom"].value):
         # "training takes 24GB on each GPU": what the run that worked uses, to hold the count against
         put("measured_use", float(reading.used_bytes), reading.used_text)
     compared = reading.compared_layout

@@ -72,8 +72,9 @@ class Reading:
     capacity_gb: float | None = None  # the capacity an OOM error reports ("24.00 GiB total capacity")
     capacity_text: str = ""  # …and its words
     measured_gb: float | None = None  # the largest memory use the message reports ("uses around 72 GB")
-    used_gb: float | None = None  # the largest use of the user's run said with a verb of use ("it takes 24GB")
-    used_bytes: float | None = None  # …in bytes, from the unit it was said in (MiB and GiB binary, MB and GB decimal)
+    # the largest use of the user's run said with a verb of use ("it takes 24GB"), in bytes from the unit it was said
+    # in (MiB and GiB binary, MB and GB decimal: "14678MiB" is 14.33 GiB)
+    used_bytes: float | None = None
     used_text: str = ""  # …and its words
     total_memory_gb: float | None = None  # memory said over all GPUs ("128G in total")
     platform: Any = None  # (GpuMatch, words, setup) of the first platform named ("Kaggle", "Colab")
