@@ -218,3 +218,25 @@ def test_question_reasons_quote_no_placeholder_and_no_two_branches(kb):
             assert "…" not in q.reason and ", or leave" not in q.reason, q.reason
         short = render_short(c)
         assert "The GPU supports bf16" not in short and "tensor cores" not in short.split("What I noticed")[0]
+
+
+def test_short_answer_gives_the_leading_explanation_the_lines_left_and_cuts_it_at_a_sentence():
+    """When what was noticed is the answer, its explanation gets the lines the rest of the short answer leaves
+    (a QLoRA-speed answer with nothing else to say keeps its last sentence, which says what to compare), and an
+    explanation that must be cut ends at a whole sentence when that costs at most one line."""
+    from advisor.consultation import run_consultation
+    from advisor.shells.render import SHORT_LINES, fill, fill_sentences, render_short
+
+    c = run_consultation("QLoRA fine-tuning is 5x slower than LoRA with the same settings, is this expected?")
+    short = render_short(c, 80)
+    assert "Compare tokens per second" in " ".join(short.split()), short
+    assert len(short.splitlines()) <= SHORT_LINES
+
+    text = ("First sentence is short. " + "The second sentence runs on for a while, " * 4 + "and ends here. "
+            + "A third sentence follows it.")
+    whole = fill(text, 40, "  ")
+    cut = fill_sentences(text, 40, "  ", len(whole) - 1)
+    assert len(cut) <= len(whole) - 1 and " ".join(cut).split()[-2:] == ["here.", "…"], cut
+    assert fill_sentences(text, 40, "  ", len(whole)) == whole
+    # when whole sentences would leave two lines empty, the first lines are kept instead
+    assert fill_sentences(text, 40, "  ", 3)[:2] == whole[:2] and fill_sentences(text, 40, "  ", 3)[-1].endswith("…")

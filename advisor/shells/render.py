@@ -45,6 +45,21 @@ def fill(text: str, width: int, indent: str = "", first: str | None = None, max_
     return lines
 
 
+def fill_sentences(text: str, width: int, indent: str, max_lines: int) -> list[str]:
+    """`text` wrapped like `fill`; when it runs over `max_lines`, its whole sentences that fit, with '…' for the
+    rest (a sentence cut in the middle can say the opposite of its end), or its first `max_lines` lines when whole
+    sentences would leave more than one of them empty."""
+    lines = fill(text, width, indent)
+    if len(lines) <= max_lines:
+        return lines
+    whole = " ".join(text.split())
+    for count in range(whole.count(". ") + 1, 0, -1):
+        sentences = first_sentences(whole, count)
+        if sentences != whole and len(kept := fill(sentences + " …", width, indent)) <= max_lines:
+            return kept if len(kept) >= max_lines - 1 else fill(text, width, indent, max_lines=max_lines)
+    return fill(text, width, indent, max_lines=max_lines)
+
+
 def wrap_lines(lines: list[str], width: int) -> str:
     """Lines each wrapped to `width`, keeping their own indentation (continuations two columns further in)."""
     out: list[str] = []
@@ -337,18 +352,16 @@ def render_short(c: Consultation, width: int = DEFAULT_WIDTH, more: str = "--ver
     rest = [f for f in advice.findings if f not in answering]
     noticed = [("• ", f.title, f.text) for f in answering] + [("! ", f.title, f.counter) for f in advice.red_flags] \
         + [("• ", f.title, f.text) for f in rest]
+    lead_body, lead_at, noticed_lines = "", None, []  # the first noticed item's explanation, said when it leads
     if noticed:
-        lines = ["What I noticed:"]
+        lines = noticed_lines = ["What I noticed:"]
         for n, (mark, title, text) in enumerate(noticed[:3]):
             lines += fill(title, width, "    ", "  " + mark, max_lines=1)
-            if n == 0 and not advice.recommendation.option_id:
-                # nothing to recommend yet: what was noticed is the answer so far, so say it (shorter when a question
-                # follows)
-                lines += fill(text, width, "    ", max_lines=5 if advice.questions else 8)
-            elif n == 0 and advice.recommendation.provisional:
-                lines += fill(text, width, "    ", max_lines=4)  # (a first move only: what was noticed still leads)
-            elif n == 0 and len(answering) == 1:
-                lines += fill(text, width, "    ", max_lines=4)  # the one answer to what the user asked, said
+            if n == 0 and (not advice.recommendation.option_id or advice.recommendation.provisional
+                           or len(answering) == 1):
+                # nothing to recommend yet, a first move only, or the one answer to what the user asked: what was
+                # noticed leads, so its explanation is said, in the lines the rest of the answer leaves
+                lead_body, lead_at = text, len(lines)
         if len(noticed) > 3:
             lines.append(f"  … and {len(noticed) - 3} more")
         blocks.append(lines)
@@ -362,6 +375,11 @@ def render_short(c: Consultation, width: int = DEFAULT_WIDTH, more: str = "--ver
     if advice.questions or question is not None:
         blocks.append(question_lines(kb, advice.questions or [question], width))
     blocks.append(fill(f"More: {more} (every option with its tradeoffs, the formulas, the sources).", width, "  ", first=""))
+    if lead_at is not None:
+        # at least four lines, more when the other blocks leave them (a cut explanation hides its levers; the blank
+        # lines between blocks go first when the answer runs over, see _within)
+        spare = SHORT_LINES - sum(len(b) for b in blocks)
+        noticed_lines[lead_at:lead_at] = fill_sentences(lead_body, width, "    ", max(4, spare))
     return _within(blocks, SHORT_LINES)
 
 
