@@ -2089,3 +2089,19 @@ def test_darknet_scales_the_learning_rate_by_the_gpu_count_itself(kb):
     assert ids[0] == "finding-darknet-scales-lr" and "finding-lr-follows-batch-per-update" not in ids
     generic = consult("Should the learning rate change when I go from 1 GPU to 2 GPUs?", kb=kb)
     assert "finding-darknet-scales-lr" not in [f.id for f in generic.findings]
+
+
+def test_a_batch_per_update_and_a_micro_batch_without_gpus_say_what_each_is(kb):
+    """Review 24 #26: "batch_size = 2, accum_batch_size = 32 - what does accum_batch_size mean?" asked how many
+    micro-batches are accumulated, which the message's own numbers say (32 / 2 = 16, split between accumulation
+    and GPUs); the answer says what each batch decides. Not on an out-of-memory error, whose why is memory."""
+    c = run_consultation("In ssd_pascal.py:\nbatch_size = 2 # 32\naccum_batch_size = 32\niter_size = accum_batch_size "
+                         "/ batch_size\nI don't understand the meaning of accum_batch_size here. If I train on my own "
+                         "dataset, should I modify its value?", kb=kb)
+    finding = c.advice.findings[0]
+    assert finding.id == "finding-micro-batches-per-update" and c.wm.value("micro_batches_per_update") == 16
+    assert "grad_accum_steps" not in [q.id for q in c.advice.questions]
+    oom = run_consultation("CUDA out of memory with batch_size = 2 and accum_batch_size = 32, why?", kb=kb)
+    assert "finding-micro-batches-per-update" not in [f.id for f in oom.advice.findings]
+    uneven = run_consultation("batch_size = 3, accum_batch_size = 32: what does accum_batch_size mean?", kb=kb)
+    assert not uneven.wm.known("micro_batches_per_update")

@@ -1939,3 +1939,13 @@ def test_phrasings_from_the_fifteenth_session(message, expected, absent):
 ])
 def test_phrasings_from_the_sixteenth_session(message, expected, absent):
     assert_reads(message, expected, absent)
+
+
+@pytest.mark.parametrize("message, expected, absent", [
+    # the spellings of a node's GPU count and of the GPU count that scripts use (corpus rq-1422)
+    ("Configuration: GPT-30B model, num_nodes=2, num_gpu_per_node=8, mini_batch_size=2", {"num_gpus": 16}, []),
+    ("NGPUS_PER_NODE=4 NNODES=2", {"num_gpus": 8, "num_nodes": 2}, []),
+    ("python train.py --num_gpu 4 --batch_size 16", {"num_gpus": 4}, []),
+])
+def test_phrasings_from_the_seventeenth_session(message, expected, absent):
+    assert_reads(message, expected, absent)

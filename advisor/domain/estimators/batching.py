@@ -435,6 +435,17 @@ def share_per_gpu(batch_size: float, num_gpus: float) -> dict[str, Estimate]:
                               "per GPU (micro-batch × accumulation steps)", ("pt-ddp", "hf-ga"))}
 
 
+@estimator(cites=("pt-ddp", "hf-ga"))
+def micro_batches_per_update(batch_size: float, micro_batch: float) -> dict[str, Estimate]:
+    """Micro-batches one update averages when the GPUs and the accumulation are not said: accumulation steps × GPUs
+    (whole numbers only: a batch per update that does not divide into micro-batches has no such split)."""
+    if micro_batch < 1 or batch_size <= micro_batch or batch_size % micro_batch:
+        raise NotComputable(f"{fmt_sig(batch_size)} per update is no whole number of micro-batches of {fmt_sig(micro_batch)}")
+    value = int(batch_size // micro_batch)
+    return {"value": Estimate(value, None, f"{fmt_sig(batch_size)} per update / micro-batch {fmt_sig(micro_batch)} = "
+                              f"{value} micro-batches (accumulation steps × GPUs)", ("pt-ddp", "hf-ga"))}
+
+
 @estimator(cites=("arithmetic",))
 def tokens_per_step(batch_size: float, seq_len: float) -> dict[str, Estimate]:
     """Tokens per optimizer update: global batch × sequence length (count target tokens if padding is masked)."""
