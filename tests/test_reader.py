@@ -1946,6 +1946,10 @@ def test_phrasings_from_the_sixteenth_session(message, expected, absent):
     ("Configuration: GPT-30B model, num_nodes=2, num_gpu_per_node=8, mini_batch_size=2", {"num_gpus": 16}, []),
     ("NGPUS_PER_NODE=4 NNODES=2", {"num_gpus": 8, "num_nodes": 2}, []),
     ("python train.py --num_gpu 4 --batch_size 16", {"num_gpus": 4}, []),
+    # two sizes of one family written as alternatives: the first (review 24 #6)
+    ("When I use full fine-tuning on BaiChuan-7B/13B, I get CUDA out of memory.", {"model": "baichuan-7b"}, []),
+    ("Fine-tuning Llama-2-7B/13B with LoRA", {"model": "llama-2-7b"}, []),
+    ("Training ViT-g/14 from scratch", {"model": "vit-g-14"}, []),
 ])
 def test_phrasings_from_the_seventeenth_session(message, expected, absent):
     assert_reads(message, expected, absent)

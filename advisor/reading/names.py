@@ -9,6 +9,8 @@ with (or ends in) a model family's name, so "the 152 layer model" is no model na
 
 from __future__ import annotations
 
+import re
+
 # suffixes that name a checkpoint or a format of the same model, not another model
 CHECKPOINT_SUFFIXES = frozenset({"hf", "chat", "instruct", "it", "uncased", "cased", "awq", "gptq", "gguf", "bnb",
                                  "4bit", "8bit", "fp16", "bf16", "int4", "int8", "unsloth", "base_model", "v0", "v1",
@@ -27,7 +29,11 @@ NOT_THE_MODEL = frozenset({"like", "style", "based", "family", "architecture", "
 
 
 def ident(written: str) -> str:
-    """The id of a model name as written: 'Baichuan2-13B-Chat' -> 'baichuan2-13b'."""
+    """The id of a model name as written: 'Baichuan2-13B-Chat' -> 'baichuan2-13b'; of two sizes written as
+    alternatives, the first ('BaiChuan-7B/13B' -> 'baichuan-7b')."""
+    head, _, tail = written.rpartition("/")
+    if SIZE.fullmatch(tail.strip()) and SIZE.fullmatch(re.split(r"[-_ ]", head.strip())[-1]):
+        written = head
     name = written.strip().lower().rpartition("/")[2] if "/" in written and not _slash_variant(written) \
         else written.strip().lower()
     for sep in ("_", " ", "/"):
@@ -41,6 +47,9 @@ def ident(written: str) -> str:
     if out.startswith("llama") and out[5:6].isdigit():
         out = "llama-" + out[5:]  # "llama2-7b" is spelled "llama-2-7b", as Meta names it
     return out
+
+
+SIZE = re.compile(r"\d+(?:\.\d+)?[bmBM]")  # a model's size as its name writes it: '7B', '1.5b', '350M'
 
 
 def _slash_variant(written: str) -> bool:
