@@ -2105,3 +2105,22 @@ def test_a_batch_per_update_and_a_micro_batch_without_gpus_say_what_each_is(kb):
     assert "finding-micro-batches-per-update" not in [f.id for f in oom.advice.findings]
     uneven = run_consultation("batch_size = 3, accum_batch_size = 32: what does accum_batch_size mean?", kb=kb)
     assert not uneven.wm.known("micro_batches_per_update")
+
+
+def test_a_sharded_run_measuring_a_whole_16_bit_copy_was_given_the_whole_model(kb):
+    """Review 24 #4: ZeRO-3 with offload on 4 GPUs, 6,805M parameters, "14678MiB after deepspeed.initialize()" and
+    "why so much higher than the estimate?" got nothing to recommend: 14.33 GiB is 6.805B × 2 B = 12.68 GiB of
+    16-bit weights on each GPU (a 1/4 shard is 3.17 GiB), the model placed whole on the GPU before partitioning."""
+    message = ("GPU memory usage is significantly higher than estimated. It says in stage 3, with offload_optimizer "
+               "and offload_param enabled, it requires 0.49GB of GPU memory for params, optim states and gradients. "
+               "HW: Setup with 1 node, 4 GPUs per node. SW: Model with 6805M total params. But in training, the GPU "
+               "memory usage is 14678MiB after deepspeed.initialize(). Why is it so much higher than the estimate?")
+    c = run_consultation(message, kb=kb)
+    finding = c.advice.findings[0]
+    assert finding.id == "finding-sharded-run-holds-whole-weights" and "zero.Init" in finding.text
+    assert round(c.wm.value("whole_weights_16bit") / 2**30, 2) == 12.68
+    assert round(c.wm.value("whole_weights_16bit_shard") / 2**30, 2) == 3.17
+    # a measurement far above the weights (activations in it) and a run that is not sharded say nothing of it
+    for other in (message.replace("14678MiB", "40000MiB"),
+                  message.replace("in stage 3, with offload_optimizer and offload_param enabled", "with DDP")):
+        assert "finding-sharded-run-holds-whole-weights" not in [f.id for f in consult(other, kb=kb).findings]

@@ -1950,6 +1950,10 @@ def test_phrasings_from_the_sixteenth_session(message, expected, absent):
     ("When I use full fine-tuning on BaiChuan-7B/13B, I get CUDA out of memory.", {"model": "baichuan-7b"}, []),
     ("Fine-tuning Llama-2-7B/13B with LoRA", {"model": "llama-2-7b"}, []),
     ("Training ViT-g/14 from scratch", {"model": "vit-g-14"}, []),
+    # DeepSpeed's offload_param exists in stage 3 only (review 24 #4); Lightning's offload_parameters says no stage
+    ("It says in stage 3, with offload_optimizer and offload_param enabled, it requires 0.49GB. deepspeed",
+     {"parallelism": "zero", "zero_stage": 3}, []),
+    ("DeepSpeedStrategy(offload_optimizer=True, offload_parameters=True)", {"parallelism": "zero"}, ["zero_stage"]),
 ])
 def test_phrasings_from_the_seventeenth_session(message, expected, absent):
     assert_reads(message, expected, absent)

@@ -1815,6 +1815,12 @@ def _resolve(reading: Reading) -> None:
     elif "zero_stage" in values and len(stages | {values["zero_stage"].value}) > 1:
         values.pop("zero_stage")  # "stage 1 … stage 2 … stage 3", "zero_stage2&3", "docs use zero2; change to zero3?"
     parallelism = values.get("parallelism")
+    if "zero_stage" not in values and not stages and parallelism is not None and parallelism.value == "zero" \
+            and values.get("offload_params") is not None and values["offload_params"].value \
+            and values["offload_params"].text.lower().replace("-", "_") == "offload_param":
+        # DeepSpeed's config offloads parameters only in stage 3 (`offload_param`): ZeRO with it is ZeRO-3 (not
+        # Lightning's `offload_parameters`, a strategy argument whose stage is its own, 2 by default)
+        values["zero_stage"] = Read("zero_stage", 3, values["offload_params"].text, implied=True)
     if "zero_stage" in values and (parallelism is None or parallelism.value == "ddp"):
         # ZeRO runs over data parallelism: a stage said makes it ZeRO ("data-parallel size … ZeRO-2")
         values["parallelism"] = Read("parallelism", "zero", values["zero_stage"].text)

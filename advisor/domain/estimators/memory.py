@@ -130,6 +130,22 @@ def allocation_as_weights(allocation: float) -> dict[str, Estimate]:
     return {"value": Estimate(text, None, text, ("arithmetic",))}
 
 
+@estimator("ratio", "whole", "shard", cites=("arithmetic", "zero"))
+def measured_as_whole_weights(measured_use: float, params: float, num_gpus: float) -> dict[str, Estimate]:
+    """The memory a sharded run measured on one GPU over a whole 16-bit copy of the weights (params × 2 B; near 1,
+    each GPU holds the whole model), the copy, and the 1/N shard of it each GPU should hold."""
+    if measured_use <= 0 or params <= 0 or num_gpus < 2:
+        raise NotComputable("no measurement, no parameter count or one GPU")
+    whole = params * 2
+    ratio = measured_use / whole
+    said = f"{fmt_count(params)} × 2 B = {fmt_bytes_gib(whole)}"
+    return {"ratio": Estimate(ratio, "multiplier", f"{fmt_bytes_gib(measured_use)} measured / ({said}) = "
+                              f"{fmt_sig(ratio, 3)}×", ("arithmetic",)),
+            "whole": Estimate(whole, "bytes", said, ("arithmetic",)),
+            "shard": Estimate(whole / num_gpus, "bytes", f"{fmt_bytes_gib(whole)} / {fmt_sig(num_gpus)} GPUs = "
+                              f"{fmt_bytes_gib(whole / num_gpus)}", ("arithmetic", "zero"))}
+
+
 @estimator("reserved", "left", cites=("vllm-gpu-util",))
 def rollout_reservation(gpu_memory: float, share: float) -> dict[str, Estimate]:
     """What a colocated vLLM engine takes of each card (gpu_memory_utilization × the card) and what it leaves."""
