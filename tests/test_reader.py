@@ -1953,7 +1953,8 @@ def test_phrasings_from_the_sixteenth_session(message, expected, absent):
     # DeepSpeed's offload_param exists in stage 3 only (review 24 #4); Lightning's offload_parameters says no stage
     ("It says in stage 3, with offload_optimizer and offload_param enabled, it requires 0.49GB. deepspeed",
      {"parallelism": "zero", "zero_stage": 3}, []),
-    ("DeepSpeedStrategy(offload_optimizer=True, offload_parameters=True)", {"parallelism": "zero"}, ["zero_stage"]),
+    ("Full fine-tuning with deepspeed: DeepSpeedStrategy(offload_optimizer=True, offload_parameters=True)",
+     {"parallelism": "zero", "offload": "cpu"}, ["zero_stage"]),
 ])
 def test_phrasings_from_the_seventeenth_session(message, expected, absent):
     assert_reads(message, expected, absent)
