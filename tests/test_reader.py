@@ -201,6 +201,8 @@ LATER_SETS = {
     (2176, 2205): (0.76, 0.79),  # held out: that set's other half (0.790 / 0.811 on arrival)
     (2206, 2235): (0.81, 0.84),  # tuned; rq-2206..2265 scored 0.784 / 0.806 on arrival (sixteenth session, later)
     (2236, 2265): (0.75, 0.77),  # held out: that set's other half (0.778 / 0.798 on arrival)
+    (2266, 2295): (0.71, 0.80),  # tuned; rq-2266..2325 scored 0.716 / 0.807 on arrival (seventeenth session)
+    (2296, 2325): (0.70, 0.79),  # held out: that set's other half (0.709 / 0.804 on arrival)
 }
 
 
