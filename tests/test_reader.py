@@ -1955,6 +1955,19 @@ def test_phrasings_from_the_sixteenth_session(message, expected, absent):
     # DeepSpeed's offload_param exists in stage 3 only (review 24 #4); Lightning's offload_parameters says no stage
     ("It says in stage 3, with offload_optimizer and offload_param enabled, it requires 0.49GB. deepspeed",
      {"parallelism": "zero", "zero_stage": 3}, []),
+    # the packages installed, with their versions, are not the run's settings (blind set 27)
+    ("Environment: accelerate 0.26.1, bitsandbytes 0.44.1, deepspeed 0.13.1, flash-attn 2.5.8", {},
+     ["parallelism", "attention"]),
+    ("pip install deepspeed==0.14.0 and then trained on 3 GPUs", {"num_gpus": 3}, ["parallelism"]),
+    ("TabNetPretrainer(batch_size=1024, pretraining_ratio=0.5)", {"training_mode": "scratch"}, []),
+    # the host's DDR memory listed after the card is not the card's (blind set 27)
+    ("Despite having a PC with an RTX 3080, 64GB DDR5 and Ryzen 7950X, training is slow",
+     {"gpu_model": "rtx-3080"}, ["gpu_memory_gb"]),
+    # versions and sizes written with '_' or '-', and Qwen's glued version (blind set 27, corpus rq-1477)
+    ("Reproducing the training of Qwen-2.5-Math-1.5B with GRPO", {"model": "qwen2.5-math-1.5b"}, []),
+    ("mlx_lm.lora --config fine_tuning/mlx/llama3_1_8B_instruct_lora_config.yaml", {"model": "llama-3.1-8b"}, []),
+    ("Fine-tuning Qwen-1_8B-Chat with LoRA", {"model": "qwen-1.8b"}, []),
+    ("internlm2_7b full fine-tuning", {"model": "internlm2-7b"}, []),
     ("Full fine-tuning with deepspeed: DeepSpeedStrategy(offload_optimizer=True, offload_parameters=True)",
      {"parallelism": "zero", "offload": "cpu"}, ["zero_stage"]),
 ])

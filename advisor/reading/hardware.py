@@ -71,8 +71,8 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
             continue  # "a30b model": a parameter count, no A30
         for j in range(e, e + len(after)):
             if any(clause.tokens[t].text == "," for t in range(clause.keys[j - 1] + 1, clause.keys[j])) \
-                    and "ram" in words[j:j + 4]:
-                after = words[e:j]  # "a 6GB GPU RTX 3060, 32GB of RAM": the list's next item is the host's
+                    and not HOST_WORDS.isdisjoint(words[j:j + 4]):
+                after = words[e:j]  # "a 6GB GPU RTX 3060, 32GB of RAM" or "…, 64GB DDR5": the host's, next in the list
                 break
         match = _find_gpu(" ".join(words[max(0, s - 2):e] + after))
         if match is not None and match.platform and match.id != target:

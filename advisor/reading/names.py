@@ -14,7 +14,9 @@ import re
 # suffixes that name a checkpoint or a format of the same model, not another model
 CHECKPOINT_SUFFIXES = frozenset({"hf", "chat", "instruct", "it", "uncased", "cased", "awq", "gptq", "gguf", "bnb",
                                  "4bit", "8bit", "fp16", "bf16", "int4", "int8", "unsloth", "base_model", "v0", "v1",
-                                 "pt", "ckpt", "safetensors", "bin"})
+                                 "pt", "ckpt", "safetensors", "bin",
+                                 # (a config file named after the model and the method: "llama3_1_8B_lora_config")
+                                 "config", "cfg", "lora", "qlora"})
 # families of models people train (their names start a model's name: "resnet152", "qwen-vl", "bevformer-small")
 FAMILIES = frozenset({
     "bert", "roberta", "deberta", "distilbert", "albert", "electra", "xlnet", "flan", "bart", "mbart", "gpt", "gptj",
@@ -36,6 +38,7 @@ def ident(written: str) -> str:
         written = head
     name = written.strip().lower().rpartition("/")[2] if "/" in written and not _slash_variant(written) \
         else written.strip().lower()
+    name = DECIMAL_SIZE.sub(r"\1.\2", name)  # "Qwen-1_8B" is 1.8B (not "llama3_1_8B": version 3.1, 8B)
     for sep in ("_", " ", "/"):
         name = name.replace(sep, "-")
     parts = [p for p in name.split("-") if p]
@@ -43,13 +46,27 @@ def ident(written: str) -> str:
         parts.pop()
     # "llava-v1.6-vicuna-7b" is llava-1.6-vicuna-7b: a dotted version reads the same without its 'v'
     parts = [p[1:] if p[:1] == "v" and "." in p and p[1:].replace(".", "").isdigit() else p for p in parts]
+    family = parts[0].rstrip("0123456789.")
+    if family in VERSIONED and len(parts) > 2 and parts[1].isdigit() and len(parts[1]) == 1 \
+            and parts[0][-1:].isdigit() and SIZE.fullmatch(parts[2]):
+        parts[:2] = [parts[0] + "." + parts[1]]  # "llama3_1_8B", "qwen2-5-7b": a version written with '_' or '-'
+    elif family in VERSIONED and len(parts) > 3 and parts[0] == family and parts[1].isdigit() and parts[2].isdigit() \
+            and len(parts[2]) == 1 and SIZE.fullmatch(parts[3]):
+        parts[1:3] = [parts[1] + "." + parts[2]]  # "llama-3-1-8b"
+    if family in GLUED_VERSIONS and parts[0] == family and len(parts) > 2 and re.fullmatch(r"\d+(\.\d+)?", parts[1]):
+        parts[:2] = [family + parts[1]]  # "Qwen-2.5-7B" is qwen2.5-7b, as Qwen names it
     out = "-".join(parts)
     if out.startswith("llama") and out[5:6].isdigit():
         out = "llama-" + out[5:]  # "llama2-7b" is spelled "llama-2-7b", as Meta names it
     return out
 
 
+DECIMAL_SIZE = re.compile(r"(?<!\w)(\d)_(\d[bm])(?![a-z\d])")  # a size whose decimal point is written '_'
 SIZE = re.compile(r"\d+(?:\.\d+)?[bmBM]")  # a model's size as its name writes it: '7B', '1.5b', '350M'
+
+
+# families whose version is glued to the name ("qwen2.5-7b", "baichuan2-13b"; "qwen-7b" is the first Qwen)
+GLUED_VERSIONS = frozenset({"qwen", "baichuan", "internlm", "chatglm"})
 
 
 def _slash_variant(written: str) -> bool:

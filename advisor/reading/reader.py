@@ -429,6 +429,9 @@ def _keywords(clause: Clause, reading: Reading) -> None:
         if name == "parallelism" and value in ("tensor", "pipeline") and _inference_engines(clause, k):
             after_hit = end  # `vllm_tensor_parallel_size`: how the generation engine splits its copy, not the training
             continue
+        if name != "oom" and _package_version(clause, last):
+            after_hit = end  # "deepspeed 0.13.1, flash-attn 2.5.8": the packages installed, not the run's settings
+            continue
         if name == "offload" and "device" in words[end:end + 3] and {"auto", "none"} & set(words[end + 1:end + 5]):
             after_hit = end  # `"offload_param": {"device": "auto"}`: left to the launcher, not said
             continue
@@ -1317,6 +1320,22 @@ def _factor(clause: Clause, reading: Reading, k: int, value: float, left: Phrase
 PARALLEL_DEGREES = frozenset({"tensor_parallel", "pipeline_parallel", "data_parallel"})
 # what runs beside the training in RL and names its own parallel degrees (vLLM, SGLang, a rollout worker)
 INFERENCE_ENGINES = frozenset({"vllm", "sglang", "rollout", "infer", "inference", "generation", "gen", "ref", "reward"})
+
+
+def _package_version(clause: Clause, last: int) -> bool:
+    """Whether the name ending at token `last` is followed by a package's version ("deepspeed 0.13.1",
+    "flash-attn==2.5.8", "peft v0.7.1"): a list of what is installed, which says nothing of what the run uses."""
+    t, tokens = last + 1, clause.tokens
+    signs = ""
+    while t < clause.end and t - last <= 3 and tokens[t].text in ("=", ">", "<", "~", "v", "-"):
+        signs += tokens[t].text
+        t += 1
+    if t >= clause.end or not tokens[t].is_num or t - last > 3:
+        return False
+    dotted = t + 1 < clause.end and tokens[t + 1].is_num and tokens[t + 1].text.startswith(".") \
+        and not tokens[t + 1].space_before
+    # (`==2.5`, `>=0.14` pin a version; a single '=' sets a value: `pretraining_ratio=0.5`)
+    return dotted or signs in ("==", ">=", "~=", "<=") and "." in tokens[t].text
 
 
 def _inference_engines(clause: Clause, k: int) -> bool:
