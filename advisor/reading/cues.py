@@ -235,7 +235,8 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("cifar 10", "dataset_known", 50_000), ("cifar 100", "dataset_known", 50_000), ("mnist", "dataset_known", 60_000),
     # Ultralytics' YOLO trainers: --batch-size is the total over all GPUs, accumulated to a nominal 64
     ("ultralytics", "ultralytics", True), ("yolov 5", "ultralytics", True), ("yolov 8", "ultralytics", True),
-    ("yolo 11", "ultralytics", True), ("yolov 11", "ultralytics", True),
+    ("yolo 11", "ultralytics", True), ("yolov 11", "ultralytics", True), ("yolo 12", "ultralytics", True),
+    ("yolov 12", "ultralytics", True), ("yolo 26", "ultralytics", True), ("yolov 10", "ultralytics", True),
     # LLaMA-Factory checkpoints the activations unless `disable_gradient_checkpointing` is set (its model_args)
     ("llama factory", "checkpointing_default", True), ("llamafactory", "checkpointing_default", True),
     # verl trains its actor, critic and reference with FSDP unless `strategy=megatron` (its ppo_trainer.yaml)

@@ -1110,8 +1110,9 @@ def _their_bare_batch(clause: Clause, reading: Reading, k: int, end: int, value:
         or batches.last_topic(reading.topics, value)
     if topic == "" and _bare_use(clause, reading, k, end, value):
         return True  # "the paper used 512, I'll use 512": to a batch-size advisor, a number used bare is a batch
-    if topic != "batch" or k == 0 or words[k - 1] not in SETS_A_VALUE:
-        return False  # "the authors got 81": a result, not a setting
+    compared = k >= 2 and words[k - 1] in ("your", "their") and words[k - 2] in ("than", "vs", "versus", "to")
+    if topic != "batch" or k == 0 or words[k - 1] not in SETS_A_VALUE and not compared:
+        return False  # "the authors got 81": a result, not a setting ("much smaller than your 16": their batch)
     t = clause.keys[end]
     nxt = clause.tokens[t + 1].text.lower() if t + 1 < clause.end else "."
     return nxt in ENDS_A_VALUE
