@@ -2032,13 +2032,17 @@ def test_a_huge_allocation_of_a_model_of_unknown_size_is_either_tensor_or_weight
     """Review 24 #6: 'Tried to allocate 26.08 GiB' for "BaiChuan-7B/13B" (no one model read) was called an
     activation; it is BaiChuan-7B's 7.0B × 4 B. With the size unknown the finding names both, with the parameter
     counts that would make it every weight at once, and no activation saver is recommended for it."""
-    c = run_consultation("Full fine-tuning on BaiChuan-7B/13B on V100 32G: CUDA out of memory. Tried to allocate "
+    c = run_consultation("Full fine-tuning of our in-house model on V100 32G: CUDA out of memory. Tried to allocate "
                          "26.08 GiB (GPU 0; 31.75 GiB total capacity). How do I make it fit?", kb=kb)
     findings = {f.id: f for f in c.advice.findings}
     assert "finding-oom-allocation-one-tensor" not in findings
     text = " ".join(findings["finding-oom-allocation-tensor-or-weights"].text.split())
     assert "26.08 GiB is 7.001B parameters × 4 B in fp32, or 14B × 2 B in 16 bits" in text
     assert c.advice.recommendation.option_id != "memory-savers"
+    # with "BaiChuan-7B/13B" read as its first model, the allocation is that model's every weight in fp32
+    named = run_consultation("Full fine-tuning on BaiChuan-7B/13B on V100 32G: CUDA out of memory. Tried to allocate "
+                             "26.08 GiB (GPU 0; 31.75 GiB total capacity). How do I make it fit?", kb=kb)
+    assert [f.id for f in named.advice.findings][0] == "finding-oom-allocation-is-weights"
 
 
 def test_a_throughput_of_unsaid_scope_on_several_gpus_gets_both_utilizations(kb):
