@@ -2128,3 +2128,19 @@ def test_a_sharded_run_measuring_a_whole_16_bit_copy_was_given_the_whole_model(k
     for other in (message.replace("14678MiB", "40000MiB"),
                   message.replace("in stage 3, with offload_optimizer and offload_param enabled", "with DDP")):
         assert "finding-sharded-run-holds-whole-weights" not in [f.id for f in consult(other, kb=kb).findings]
+
+
+def test_ultralytics_nominal_batch_answers_a_result_compared_across_batches(kb):
+    """Review 25 #15 and #18: "worse mAP with batch 4 than your 16" (YOLOv5) and "batch 256 learns more slowly than
+    128" (YOLO26) got memory findings or nothing; the trainer accumulates to 64 below it and scales the decay with
+    the batch above it. An OOM's why stays a memory question."""
+    c = run_consultation("When I train yolov5x on COCO I get worse mAP than yours; I use a 1080 GPU so the max batch "
+                         "size I can set is 4, much smaller than your 16. Why?", kb=kb)
+    assert c.advice.findings[0].id == "finding-ultralytics-batch" and c.wm.value("reference_batch") == 16
+    above = run_consultation("YOLO26 reproduction: the results increase much more slowly with batch=256 than with "
+                             "batch=128. Considering the nominal batch size rule, why are the differences so large?",
+                             kb=kb)
+    finding = above.advice.findings[0]
+    assert finding.id == "finding-ultralytics-batch" and "doubles the weight decay" in " ".join(finding.text.split())
+    oom = consult("YOLOv5 with batch 16 runs out of memory while your 64 does not - why?", kb=kb)
+    assert "finding-ultralytics-batch" not in [f.id for f in oom.findings]

@@ -89,6 +89,11 @@ def facts(kb, message):
     ("./darknet detector train data/obj.data yolo-obj.cfg -gpus 0,1", "darknet_named", True),
     ("## 2 gpu\n#learning_rate=0.0005\n#burn_in=2000\n#max_batches = 500200", "darknet_named", True),
     ("max_batches is 6000 for my detector", "darknet_named", None),
+    # Ultralytics' newer YOLOs use its trainer (review 25 #18)
+    ("Batch size effect on YOLO26 reproduction", "ultralytics", True),
+    ("training yolo12n on my data", "ultralytics", True),
+    ("YOLOv10 from THU", "ultralytics", True),
+    ("YOLOv7 training on 2 GPUs", "ultralytics", None),
     # an Adam-family setting says the optimizer's states without naming it (review 24 #21; review 24c)
     ("finetune_trainer.py --model_name_or_path t5-large --adam_eps 1e-06 --fp16", "optimizer", "adamw"),
     ("--optim sgd --adam_beta2 0.95", "optimizer", "sgd"),
