@@ -2144,3 +2144,29 @@ def test_ultralytics_nominal_batch_answers_a_result_compared_across_batches(kb):
     assert finding.id == "finding-ultralytics-batch" and "doubles the weight decay" in " ".join(finding.text.split())
     oom = consult("YOLOv5 with batch 16 runs out of memory while your 64 does not - why?", kb=kb)
     assert "finding-ultralytics-batch" not in [f.id for f in oom.findings]
+
+
+def test_a_loss_growing_with_the_accumulation_steps_is_a_missing_normalisation(kb):
+    """Review 25 #13: "logged loss values increase proportionally with gradient_accumulation_steps" (HF Trainer,
+    DeepSpeed, LoRA) got a question about the accumulation; the loss is summed over the micro-batches where a mean
+    was meant, and the gradient norm across k says whether the gradients are too."""
+    c = run_consultation("Loss scales incorrectly with gradient accumulation steps in Trainer. torchrun with DeepSpeed, "
+                         "LoRA fine-tuning of google/gemma-3-12b-it; logged loss values increase proportionally with "
+                         "gradient_accumulation_steps instead of staying consistent. per_device_train_batch_size=1",
+                         kb=kb)
+    finding = c.advice.findings[0]
+    assert finding.id == "finding-loss-grows-with-accumulation" and "num_items_in_batch" in finding.text
+    assert not c.wm.known("batch_size")  # (a per-device batch of 1 under unsaid accumulation is no batch per update)
+    assert c.advice.recommendation.rationale.startswith("Nothing to change")
+
+
+def test_an_oom_after_thousands_of_iterations_is_a_kept_tensor_or_one_step(kb):
+    """Review 25 #28 and #23: "CUDA out of memory after 8784 iterations" was told its OOM comes "at the same step
+    every run" (one run was reported) and #23's got activation savers; a run that trained for a while fits its
+    settings, so what the steps keep (a tensor carried across steps) or what one step holds is the question."""
+    c = run_consultation("CUDA out of memory after more than 8000 iterations. The loss code is like: loss_sum += "
+                         "loss.item(). But I got 'cuda out of memory' after 8784 iterations. Why?", kb=kb)
+    finding = c.advice.findings[0]
+    assert finding.id == "finding-oom-at-a-fixed-step" and ".detach()" in finding.text
+    assert not c.wm.known("planned_steps")  # (the point where it failed is no length of the run)
+    assert c.advice.recommendation.option_id != "memory-savers"

@@ -1968,6 +1968,9 @@ def test_phrasings_from_the_sixteenth_session(message, expected, absent):
     ("mlx_lm.lora --config fine_tuning/mlx/llama3_1_8B_instruct_lora_config.yaml", {"model": "llama-3.1-8b"}, []),
     ("Fine-tuning Qwen-1_8B-Chat with LoRA", {"model": "qwen-1.8b"}, []),
     ("internlm2_7b full fine-tuning", {"model": "internlm2-7b"}, []),
+    # a number restated rounded is that number's, not a model's size (review 25 #8)
+    ("there are 14029574132 tokens in the pre-training corpus (about 14B). If the model is 7B",
+     {"params": 7e9}, []),
     # the batch of the one asked, compared with (review 25 #15)
     ("I use a 1080 GPU so the max batch size I can set is 4, much smaller than your 16.",
      {"micro_batch": 4, "reference_batch": 16}, []),

@@ -95,8 +95,11 @@ def recommendation(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, questio
     open questions that could still enable a stronger one."""
     fired = policy.ordered(run.recommendations)
     pending = {r.id for rules in questions.values() for r in rules if r.kind == "recommend"}
+    # (an answer decides a recommendation only if a recommendation or an option waits for it; answers that only
+    # complete what was noticed leave nothing to decide)
+    deciding = any(r.kind in ("recommend", "option") for rules in questions.values() for r in rules)
     if not fired:
-        if questions:
+        if questions and (deciding or not (run.red_flags or run.findings)):
             text = ("No option stands out yet; the answers to the open questions decide it: "
                     + ", ".join(kb.facts[name].plain_label for name in questions) + ".")
         elif run.options:

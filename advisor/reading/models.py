@@ -172,6 +172,9 @@ def sized_names(clause: Clause, reading: Reading) -> None:
             continue  # "1.2M images", "2B tokens": a count of data, not a model's size
         if after is not None and after.text.lower() in ("active", "activated"):
             continue  # "only 13B active params": what a mixture of experts uses per token, not what it holds
+        if any(tokens[t].is_num and tokens[t].value and abs(tokens[t].value - size) <= 0.1 * size
+               for t in range(max(clause.start, i - 14), i)):
+            continue  # "14029574132 tokens (about 14B)": the number said just before, rounded, not a model's size
         first = _name_start(clause, i)
         has_letters = any(tokens[x].kind == "word" and tokens[x].text not in NOT_NAMES for x in range(first, i))
         variant = i > clause.start and tokens[i - 1].kind == "word" and not num.space_before \

@@ -139,6 +139,16 @@ DURATION_WORDS = frozenset({"seconds", "second", "secs", "sec", "minutes", "mins
 GLUED_DEGREES = frozenset({"tp", "pp", "dp"})  # "TP8 PP8 DP2": Megatron's degrees, written glued
 # "after 200 steps", "every 500 steps": a point in a run, not the steps it is set to take
 POINT_IN_RUN = frozenset({"after", "at", "every", "each", "first", "last", "around", "within", "by", "until", "till"})
+ABOUT_WORDS = frozenset({"more", "less", "than", "about", "over", "roughly", "nearly", "almost", "approximately", "~"})
+
+
+def _point_in_run(words: list[str], k: int) -> bool:
+    """Whether the number at key k is a point in the run ("after 200 steps", "after more than 8000 iterations")."""
+    j = k - 1
+    while j >= 0 and k - j <= 3 and words[j] in ABOUT_WORDS:
+        j -= 1
+    return j >= 0 and words[j] in POINT_IN_RUN
+
 # "a 20k-image subset of ImageNet": not the named data set's own size
 SUBSET_WORDS = frozenset({"subset", "subsets", "portion", "fraction", "part", "sample", "sampled", "%"})
 
@@ -476,6 +486,7 @@ def _keywords(clause: Clause, reading: Reading) -> None:
                 reading.set(Read("fused_loss", True, text, setup_of(clause, k)))
         elif name == "accumulating":
             asked = clause.end < len(clause.tokens) and clause.tokens[clause.end].text == "?"
+            reading.accumulation_said = reading.accumulation_said or not off
             if off and not asked and reading.no_accumulation is None and setup_of(clause, k) == "user":
                 # "no accumulation", "without gradient accumulation": one micro-batch per update, unless a count
                 # is said anywhere ("without accumulation I fit 4; with accumulation 8 I get 32")
@@ -1008,7 +1019,7 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         elif name == "dataset_size" and start_key > k and start_key + 1 < len(words) and words[start_key + 1] == "per":
             continue  # "256 images per forward", "7000 samples per second": a batch or a rate, not the data set
         if name == "planned_steps" and start_key > k and (
-                words[k - 1:k] and words[k - 1] in POINT_IN_RUN or value < 1000 and u not in ("k", "m")
+                _point_in_run(words, k) or value < 1000 and u not in ("k", "m")
                 or words[start_key + 1:start_key + 2] in (["of"], ["per"], ["/"]) or "warmup" in words[max(0, k - 3):k]):
             continue  # "after 200 steps", "every 500 steps", "300 steps of warmup", "10 steps per second": no run's length
         if name == "epochs" and (words[end + 1:end + 3] in (["and", "later"], ["and", "after"], ["and", "on"])

@@ -359,10 +359,15 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     # the batch of the user's run: stated as global, or a plain "batch 32" on one GPU without accumulation
     micro = v.get("micro_batch")
     one_gpu = reading.get("num_gpus") == 1 or (reading.get("num_gpus") is None and not reading.several_gpus)
-    if micro is not None and "batch_size" not in out and one_gpu and reading.get("grad_accum_steps") in (None, 1):
+    # (not where accumulation is spoken of without its count: "the loss grows with gradient_accumulation_steps")
+    unsaid_accumulation = reading.accumulation_said and reading.get("grad_accum_steps") is None
+    if micro is not None and "batch_size" not in out and one_gpu and reading.get("grad_accum_steps") in (None, 1) \
+            and not unsaid_accumulation:
         put("batch_size", micro.value, micro.text)
         if not micro.implied:
             put("micro_batch", micro.value, micro.text)
+    elif micro is not None and unsaid_accumulation and "batch_size" not in out:
+        put("micro_batch", micro.value, micro.text)  # each step's batch, which the accumulation multiplies
     elif micro is not None and micro.implied and micro.keyed and one_gpu:
         # nanoGPT's `batch_size 12` beside `gradient_accumulation_steps 40`: a script's batch key with the
         # accumulation its own key is the batch of one step

@@ -87,6 +87,7 @@ class Reading:
     switched_to: dict[str, Any] = field(default_factory=dict)
     adapter_switched_to: bool = False  # the adapters were said as a change made ("so I switched to LoRA")
     no_accumulation: Any = None  # the Read of "no accumulation": one micro-batch per update unless a count is said
+    accumulation_said: bool = False  # accumulation spoken of as used, with no count ("loss grows with grad accum")
     launcher: str | None = None  # the words of a per-GPU launcher ("torchrun", "accelerate launch")
     per_card_memory_text: str = ""  # the words of a size said right before a card's name: each card's ("2*22G 2080ti")
     bare_memory_text: str = ""  # the words of a size no GPU word or card name stands by ("200GB of memory")
