@@ -1971,6 +1971,14 @@ def test_phrasings_from_the_sixteenth_session(message, expected, absent):
     # a number restated rounded is that number's, not a model's size (review 25 #8)
     ("there are 14029574132 tokens in the pre-training corpus (about 14B). If the model is 7B",
      {"params": 7e9}, []),
+    # a share said with '%' is no batch changed to; a rollout's batch is no training batch (blind set 27)
+    ("python train.py --batch_size 8 --workers 4. If I set workers to 8 or bigger, the CPU usage may go to 100%.",
+     {"micro_batch": 8}, ["batch_from", "batch_to"]),
+    ("MODEL_PATH=Qwen/Qwen2.5-VL-7B-Instruct python3 -m verl.trainer.main data.rollout_batch_size=128 "
+     "worker.rollout.n=20", {}, ["micro_batch", "batch_size"]),
+    # a notebook's card gives way to the one the error's capacity shows (blind set 27)
+    ("On Colab I get: RuntimeError: CUDA out of memory. Tried to allocate 20.00 MiB (GPU 0; 11.17 GiB total "
+     "capacity; 10.76 GiB already allocated)", {"gpu_memory_gb": 11, "num_gpus": 1}, ["gpu_model"]),
     # the batch of the one asked, compared with (review 25 #15)
     ("I use a 1080 GPU so the max batch size I can set is 4, much smaller than your 16.",
      {"micro_batch": 4, "reference_batch": 16}, []),

@@ -224,7 +224,7 @@ ACCUMULATION_PARTS = {"accumulation", "accumulations", "accumulate", "accum", "s
 
 # the parts of a config key or a flag that say which batch it is
 NOT_TRAINING = {"eval", "evaluation", "test", "val", "valid", "validation", "inference", "infer", "predict",
-                "prediction", "generation", "gen", "sample", "sampling",
+                "prediction", "generation", "gen", "sample", "sampling", "rollout",
                 "im", "image", "roi", "rois", "anchor", "anchors"}  # detectron's BATCH_SIZE_PER_IM: regions, not images
 
 
@@ -543,6 +543,9 @@ def _moves(clause: Clause, reading: Reading) -> None:
         after = words[n + 1] if n + 1 < len(words) else ""
         if after in GPU_WORDS | NODE_WORDS | MEMORY_UNITS.keys() | COUNT_UNITS.keys() | {"tokens", "epochs", "%"}:
             continue
+        t = clause.keys[n] + 1
+        if t < clause.end and clause.tokens[t].text == "%":
+            continue  # "the CPU usage may go to 100%": a share, not a batch
         if not named and (words[j] not in UNNAMED_CHANGE_VERBS or last_topic(topics, tok.value) != "batch"):
             continue  # "lower it to 8" only when the last quantity named that can be 8 was a batch
         to = int(tok.value)

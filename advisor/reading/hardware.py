@@ -842,12 +842,14 @@ def resolve_platform(reading: Reading) -> None:
     chosen = [(c, n) for c, n in zip(match.candidates, match.counts) if gpus is None or n == gpus]
     if len(chosen) == 1 or len(match.candidates) == 1:
         card, count = chosen[0] if chosen else (match.candidates[0], match.counts[0])
+        if gpus is None and not reading.several_gpus:
+            reading.set(Read("num_gpus", count, text, implied=True))  # a notebook's GPUs: Colab's one, Kaggle's two
+        if reading.capacity_gb is not None and not 0.8 <= reading.capacity_gb / card.memory_gb <= 1.05:
+            return  # "Colab … (GPU 0; 11.17 GiB total capacity)": the error's card is another one (a K80), not the T4
         reading.set(Read("gpu_model", card.id, text))
         reading.set(Read("gpu_memory_catalogue_bytes", card.memory_bytes, text))
         said = reading.values.get("gpu_memory_gb")
         if said is None or 0.8 <= said.value / card.memory_gb <= 1.05:  # "15G each" of a 16 GB T4: what it leaves
             reading.values["gpu_memory_gb"] = Read("gpu_memory_gb", card.memory_gb, text, weak=True)
-        if gpus is None and not reading.several_gpus:
-            reading.set(Read("num_gpus", count, text, implied=True))  # a notebook's GPUs: Colab's one, Kaggle's two
     else:
         reading.set(Read("gpu_model", match.id, text))
