@@ -1979,6 +1979,11 @@ def test_phrasings_from_the_sixteenth_session(message, expected, absent):
     # a notebook's card gives way to the one the error's capacity shows (blind set 27)
     ("On Colab I get: RuntimeError: CUDA out of memory. Tried to allocate 20.00 MiB (GPU 0; 11.17 GiB total "
      "capacity; 10.76 GiB already allocated)", {"gpu_memory_gb": 11, "num_gpus": 1}, ["gpu_model"]),
+    # a config line's comment asks nothing; a batch smaller than the GPUs can only be each GPU's (review 25 #9)
+    ("[training]\nbatch_size = 2\nseq_len = 2048\nwarmup_steps = 2000  # lr scheduler warm up, normally 20% of the "
+     "train steps\nI am using this config with 4 GPUs. What is the total number of tokens per optimizer step?",
+     {"micro_batch": 2, "num_gpus": 4, "warmup_steps": 2000}, ["goal"]),
+    ("# Which learning rate should I use?\nbatch 64 on 8 GPUs", {"goal": "choose_lr"}, []),
     # the batch of the one asked, compared with (review 25 #15)
     ("I use a 1080 GPU so the max batch size I can set is 4, much smaller than your 16.",
      {"micro_batch": 4, "reference_batch": 16}, []),

@@ -102,6 +102,10 @@ def recommendation(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, questio
         if questions and (deciding or not (run.red_flags or run.findings)):
             text = ("No option stands out yet; the answers to the open questions decide it: "
                     + ", ".join(kb.facts[name].plain_label for name in questions) + ".")
+        elif questions:
+            # (not "nothing to change": that would endorse the plan the findings may be questioning)
+            text = ("What I noticed above is my answer so far; the open questions only complete it: "
+                    + ", ".join(kb.facts[name].plain_label for name in questions) + ".")
         elif run.options:
             text = "Each option below fits a different priority; compare their tradeoffs."
         elif run.red_flags or run.findings:

@@ -196,7 +196,8 @@ class Sentence:
     def is_num(self, k: int) -> bool:  # key -> whether it is a number
         raise NotImplementedError
 
-    def in_flag(self, k: int) -> bool:  # key -> whether it is part of a command-line flag (`--learning-rate`)
+    def in_flag(self, k: int) -> bool:  # key -> whether it is part of a command-line flag (`--learning-rate`) or of
+        # a config line's comment (`steps = 100  # lr warm up`)
         raise NotImplementedError
 
     def word_of(self, k: int) -> tuple[int, int]:  # key -> the first and last key of its word (`lr_warmup_steps`)

@@ -1487,6 +1487,18 @@ def _goal(tokens: list[Token], sentences: list[tuple[int, int]], source: str, re
         reading.set(Read("asked_topics", ", ".join(topics), said))
 
 
+def _in_comment(tokens: list[Token], start: int, t: int) -> bool:
+    """Whether token t follows a '#' that comes after something on its line: a config line's comment
+    (`warmup_steps = 2000  # lr scheduler warm up`), whose words ask nothing (a '#' opening a line is a heading)."""
+    u = t - 1
+    while u >= start and tokens[u].kind != "nl" and tokens[u].text != "#":
+        u -= 1
+    if u < start or tokens[u].kind == "nl":
+        return False
+    before = u - 1
+    return before >= start and tokens[before].kind != "nl" and tokens[before].text != "#"
+
+
 class _Sentence(Sentence):
     """A sentence of the message as `reading.goal` reads it: a slice of the message's keys."""
 
@@ -1503,7 +1515,8 @@ class _Sentence(Sentence):
         return self._tokens[self._keys[self._a + k]].is_num
 
     def in_flag(self, k: int) -> bool:
-        return in_flag(TokenSpan(self._tokens, self._start, self._end), self._keys[self._a + k])
+        t = self._keys[self._a + k]
+        return in_flag(TokenSpan(self._tokens, self._start, self._end), t) or _in_comment(self._tokens, self._start, t)
 
     def word_of(self, k: int) -> tuple[int, int]:
         whole = self._span.get(self._a + k)

@@ -372,6 +372,11 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         # nanoGPT's `batch_size 12` beside `gradient_accumulation_steps 40`: a script's batch key with the
         # accumulation its own key is the batch of one step
         put("micro_batch", micro.value, micro.text)
+    elif micro is not None and micro.implied and micro.keyed and "batch_size" not in out \
+            and micro.value < (reading.get("num_gpus") or 0):
+        # `batch_size = 2` on 4 GPUs: a total smaller than the GPUs would leave some without a sample, so it is each
+        # GPU's
+        put("micro_batch", micro.value, micro.text)
     elif micro is not None and micro.implied and micro.keyed and "batch_size" not in out:
         # `batch_size=256` on 4 GPUs: a script's key, most often each GPU's, but not said to be: asked, not dropped
         put("batch_unqualified", micro.value, micro.text)
