@@ -227,7 +227,8 @@ def test_short_answer_gives_the_leading_explanation_the_lines_left_and_cuts_it_a
     from advisor.consultation import run_consultation
     from advisor.shells.render import SHORT_LINES, fill, fill_sentences, render_short
 
-    c = run_consultation("QLoRA fine-tuning is 5x slower than LoRA with the same settings, is this expected?")
+    c = run_consultation("I find that QLoRA is much slower than LoRA with the same LoRA config - the time cost of "
+                         "QLoRA is five times that of LoRA. Could you explain the reason?")
     short = render_short(c, 80)
     assert "Compare tokens per second" in " ".join(short.split()), short
     assert len(short.splitlines()) <= SHORT_LINES

@@ -352,7 +352,7 @@ def render_short(c: Consultation, width: int = DEFAULT_WIDTH, more: str = "--ver
     rest = [f for f in advice.findings if f not in answering]
     noticed = [("• ", f.title, f.text) for f in answering] + [("! ", f.title, f.counter) for f in advice.red_flags] \
         + [("• ", f.title, f.text) for f in rest]
-    lead_body, lead_at, noticed_lines = "", None, []  # the first noticed item's explanation, said when it leads
+    lead_body, lead_at, least, noticed_lines = "", None, 4, []  # the first noticed item's explanation, when it leads
     if noticed:
         lines = noticed_lines = ["What I noticed:"]
         for n, (mark, title, text) in enumerate(noticed[:3]):
@@ -362,6 +362,9 @@ def render_short(c: Consultation, width: int = DEFAULT_WIDTH, more: str = "--ver
                 # nothing to recommend yet, a first move only, or the one answer to what the user asked: what was
                 # noticed leads, so its explanation is said, in the lines the rest of the answer leaves
                 lead_body, lead_at = text, len(lines)
+                # (its least: more when nothing is recommended and no question follows)
+                least = 8 if not advice.recommendation.option_id and not advice.questions else \
+                    5 if not advice.recommendation.option_id else 4
         if len(noticed) > 3:
             lines.append(f"  … and {len(noticed) - 3} more")
         blocks.append(lines)
@@ -376,10 +379,11 @@ def render_short(c: Consultation, width: int = DEFAULT_WIDTH, more: str = "--ver
         blocks.append(question_lines(kb, advice.questions or [question], width))
     blocks.append(fill(f"More: {more} (every option with its tradeoffs, the formulas, the sources).", width, "  ", first=""))
     if lead_at is not None:
-        # at least four lines, more when the other blocks leave them (a cut explanation hides its levers; the blank
-        # lines between blocks go first when the answer runs over, see _within)
-        spare = SHORT_LINES - sum(len(b) for b in blocks)
-        noticed_lines[lead_at:lead_at] = fill_sentences(lead_body, width, "    ", max(4, spare))
+        # its least, or the lines the other blocks and the blank lines between them leave (a cut explanation hides
+        # its levers)
+        used = [b for b in blocks if b]
+        spare = SHORT_LINES - sum(len(b) for b in used) - (len(used) - 1)
+        noticed_lines[lead_at:lead_at] = fill_sentences(lead_body, width, "    ", max(least, spare))
     return _within(blocks, SHORT_LINES)
 
 
