@@ -139,6 +139,7 @@ DURATION_WORDS = frozenset({"seconds", "second", "secs", "sec", "minutes", "mins
 GLUED_DEGREES = frozenset({"tp", "pp", "dp"})  # "TP8 PP8 DP2": Megatron's degrees, written glued
 # "after 200 steps", "every 500 steps": a point in a run, not the steps it is set to take
 POINT_IN_RUN = frozenset({"after", "at", "every", "each", "first", "last", "around", "within", "by", "until", "till"})
+# words that round a point in the run without moving it ("after more than 8000 iterations", "after about 500 steps")
 ABOUT_WORDS = frozenset({"more", "less", "than", "about", "over", "roughly", "nearly", "almost", "approximately", "~"})
 
 
