@@ -95,9 +95,9 @@ def recommendation(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, questio
     open questions that could still enable a stronger one."""
     fired = policy.ordered(run.recommendations)
     pending = {r.id for rules in questions.values() for r in rules if r.kind == "recommend"}
-    # (an answer decides a recommendation only if a recommendation or an option waits for it; answers that only
-    # complete what was noticed leave nothing to decide)
-    deciding = any(r.kind in ("recommend", "option") for rules in questions.values() for r in rules)
+    # (an answer decides a recommendation only if a recommendation, a plan search or an option waits for it; answers
+    # that only complete what was noticed leave nothing to decide)
+    deciding = any(r.kind in ("recommend", "plans", "option") for rules in questions.values() for r in rules)
     if not fired:
         if questions and (deciding or not (run.red_flags or run.findings)):
             text = ("No option stands out yet; the answers to the open questions decide it: "

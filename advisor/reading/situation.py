@@ -366,16 +366,14 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         put("batch_size", micro.value, micro.text)
         if not micro.implied:
             put("micro_batch", micro.value, micro.text)
-    elif micro is not None and unsaid_accumulation and "batch_size" not in out:
-        put("micro_batch", micro.value, micro.text)  # each step's batch, which the accumulation multiplies
     elif micro is not None and micro.implied and micro.keyed and one_gpu:
         # nanoGPT's `batch_size 12` beside `gradient_accumulation_steps 40`: a script's batch key with the
         # accumulation its own key is the batch of one step
         put("micro_batch", micro.value, micro.text)
-    elif micro is not None and micro.implied and micro.keyed and "batch_size" not in out \
-            and micro.value < (reading.get("num_gpus") or 0):
-        # `batch_size = 2` on 4 GPUs: a total smaller than the GPUs would leave some without a sample, so it is each
-        # GPU's
+    elif micro is not None and "batch_size" not in out and (
+            unsaid_accumulation or micro.implied and micro.keyed and micro.value < (reading.get("num_gpus") or 0)):
+        # each step's batch, which the accumulation spoken of multiplies; or `batch_size = 2` on 4 GPUs, where a
+        # total smaller than the GPUs would leave some without a sample, so it is each GPU's
         put("micro_batch", micro.value, micro.text)
     elif micro is not None and micro.implied and micro.keyed and "batch_size" not in out:
         # `batch_size=256` on 4 GPUs: a script's key, most often each GPU's, but not said to be: asked, not dropped
