@@ -203,6 +203,8 @@ LATER_SETS = {
     (2236, 2265): (0.75, 0.77),  # held out: that set's other half (0.778 / 0.798 on arrival)
     (2266, 2295): (0.71, 0.80),  # tuned; rq-2266..2325 scored 0.716 / 0.807 on arrival (seventeenth session)
     (2296, 2325): (0.70, 0.79),  # held out: that set's other half (0.709 / 0.804 on arrival)
+    (2326, 2355): (0.69, 0.79),  # tuned; rq-2326..2385 scored 0.725 / 0.779 on arrival (eighteenth session)
+    (2356, 2385): (0.75, 0.78),  # held out: that set's other half (0.767 / 0.796 on arrival)
 }
 
 
@@ -1992,4 +1994,27 @@ def test_phrasings_from_the_sixteenth_session(message, expected, absent):
      {"parallelism": "zero", "offload": "cpu"}, ["zero_stage"]),
 ])
 def test_phrasings_from_the_seventeenth_session(message, expected, absent):
+    assert_reads(message, expected, absent)
+
+
+@pytest.mark.parametrize("message, expected, absent", [
+    # a size rounded by its owner is the card's; a use rounded stays a use (blind set 28, corpus rq-117)
+    ("Details: image_size=224*224, batch_size=16, bn_blocks=2, and my GPU memory is about 16G.",
+     {"gpu_memory_gb": 16, "micro_batch": 16, "image_size": 224}, []),
+    ("Batch size 24: GPU memory is about 13GB, GPU utilization is unstable", {}, ["gpu_memory_gb"]),
+    # a unit is glued to its number, not a comma away ("16, bn_blocks" is no 16 billion)
+    ("batch_size=16, bn_blocks=2", {"micro_batch": 16}, ["params"]),
+    # so many cards times each one's memory; a batch times GPUs is no GPU count (blind set 28)
+    ("What GPUs can finetune qwen2 72B by using qlora? Is 8*24G possible?", {"num_gpus": 8, "gpu_memory_gb": 24}, []),
+    ("I have 2 x 80GB", {"num_gpus": 2, "gpu_memory_gb": 80}, []),
+    ("batch 4*8 gpus", {"num_gpus": 8, "micro_batch": 4}, []),
+    # a power of two; a size glued to the name; an optimizer's state in JAX code (blind set 28)
+    ("Memory for a 7M model with 2^20 context is too high on my RTX A6000", {"seq_len": 1048576}, []),
+    ("When I change the model to QWQ32B, I hit an OOM", {"model": "qwq-32b"}, []),
+    ("params, opt_state, loss = train_step(params, opt_state, data_batch)", {}, ["model"]),
+    # each GPU's batch named "single-GPU", and the total its product makes (blind set 28)
+    ("When the single-GPU batch size is 16, the GPU-Util always drops to 60%. I am using 6 GPUs to train the "
+     "model; the training batch size is 96.", {"num_gpus": 6, "micro_batch": 16, "batch_size": 96}, []),
+])
+def test_phrasings_from_the_eighteenth_session(message, expected, absent):
     assert_reads(message, expected, absent)

@@ -54,6 +54,10 @@ def formulas(clause: Clause, reading: Reading) -> None:
                 fill(reading, "global_batch", tokens[result].value, "", clause.text(start, result), "user")
         elif len(names) == 1 and names[0] == "lr":
             pass  # "lr = 0.0002 * 16 = 0.0032": a scaling rule worked out, not the LR the run uses
+        elif len(names) == 1 and names[0] == "image_size" and len(values) == 2 \
+                and tokens[values[0]].value == tokens[values[1]].value:
+            # "image_size=224*224": a square image's side, said twice
+            fill(reading, "image_size", tokens[values[0]].value, "", text, setup_of(clause, clause.key_of.get(values[0], 0)))
         elif len(names) == 1:  # "gradient_accumulation_steps = 64* 2"
             fill(reading, names[0], product, "", text, setup_of(clause, clause.key_of.get(values[0], 0)))
         else:

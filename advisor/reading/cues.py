@@ -289,6 +289,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("per gpu batch size", "micro_batch"), ("per device batch size", "micro_batch"),
     ("batch size per gpu", "micro_batch"), ("batch size per device", "micro_batch"), ("per device batch", "micro_batch"),
     ("per gpu batch", "micro_batch"), ("train_batch_size_per_gpu", "micro_batch"), ("mbs", "micro_batch"),
+    ("single gpu batch size", "micro_batch"), ("single gpu batch", "micro_batch"),  # "the single-GPU batch size"
     ("per device", "micro_batch"), ("per gpu", "micro_batch"), ("batch per gpu", "micro_batch"),
     ("batch per device", "micro_batch"), ("imgs_per_gpu", "micro_batch"), ("per img gpu", "micro_batch"), ("img per gpu", "micro_batch"), ("samples_per_gpu", "micro_batch"),
     ("batch_size_per_gpu", "micro_batch"), ("batch_size_per_device", "micro_batch"),

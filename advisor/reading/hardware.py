@@ -198,6 +198,10 @@ def single_gpu(clause: Clause, reading: Reading) -> None:
             nxt = clause.words[k + 1] if k + 1 < len(clause.words) else ""
             if nxt.isdigit() or nxt in ("s", "'") or nxt in GPU_COMPOUNDS:
                 continue  # "GPU 0 has …" names a device; "GPUs"; "a GPU server" may hold eight
+            t = clause.keys[k]
+            if nxt == "batch" and t - 1 >= clause.start and clause.tokens[t - 1].text == "-" \
+                    and not clause.tokens[t].space_before and clause.keys[k + 1] == t + 1:
+                continue  # "the single-GPU batch size is 16": each GPU's batch, not a count of GPUs
             count = _count_before(clause, k)
             if count and count[0] == 1 and not _compared_with(clause, clause.key_of.get(count[1], k)):
                 reading.set(Read("num_gpus", 1, clause.text(count[1], clause.keys[k])))
@@ -457,6 +461,9 @@ NODE_WORDS = {"node", "nodes", "machine", "machines", "server", "servers", "host
 GROUP_WORDS = frozenset({"sets", "groups", "boxes"})  # "3 sets of 8 A100": so many GPUs, so many times
 
 
+BATCH_NAMES = frozenset({"batch", "bs", "size", "batch_size", "mbs"})
+
+
 def gpu_count(clause: Clause, k: int, count: int) -> tuple[str, float]:
     """'8x8 GPUs' and '6 machines x 8 cards' multiply; 'two nodes with 4 GPUs each' and '4 nodes, each with 4 A100
     GPUs' count GPUs per node (the total is settled once the node count is known)."""
@@ -467,8 +474,9 @@ def gpu_count(clause: Clause, k: int, count: int) -> tuple[str, float]:
         if j >= 0 and words[j] in NODE_WORDS:
             j -= 1
         first = clause.tokens[clause.keys[j]] if j >= 0 else None
+        # ("3090*4 GPU cards": four RTX 3090s, not 12,360; "batch 4*8 GPUs": a batch of 4 on each of 8)
         if first is not None and first.is_num and first.value and float(first.value).is_integer() \
-                and clause.keys[j] not in clause.card_ends:  # ("3090*4 GPU cards": four RTX 3090s, not 12,360)
+                and clause.keys[j] not in clause.card_ends and not (j >= 1 and words[j - 1] in BATCH_NAMES):
             return "num_gpus", count * int(first.value)
     if k >= 3 and words[k - 1] == "of" and words[k - 2] in GROUP_WORDS:
         groups = clause.tokens[clause.keys[k - 3]]
@@ -586,6 +594,10 @@ def counts_machines(clause: Clause, k: int) -> bool:
         and words[k + 3] in NODE_WORDS
 
 
+ROUNDING = frozenset({"about", "around", "roughly", "approximately", "approx", "~", "≈", "nearly", "almost", "ca"})
+OWNERS = frozenset({"my", "our"})
+
+
 def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: float, unit: str) -> None:
     """A memory size is a GPU's memory when the words around it say so ('24GB GPU', 'a GPU with 16 GB',
     '80GB A100', 'my 11G', '13B on 24GB', 'a 16GB Nvidia Tesla'); sizes an error or a measurement gives
@@ -593,7 +605,13 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
     128G in total') and the capacity an OOM error reports ('24.00 GiB total capacity') are kept for when nothing
     else says the card's size."""
     words = clause.words
-    before = words[max(0, k - 4):k]
+    start = k
+    while start > 0 and k - start < 2 and words[start - 1] in ROUNDING:
+        start -= 1
+    if start == k or OWNERS.isdisjoint(words[max(0, start - 4):start]):
+        start = k  # ("GPU memory is about 13GB", "takes about 120G": a use measured, rounded)
+    # "my GPU memory is about 16G": the card's, rounded; the words before the rounding say whose it is
+    before = words[max(0, start - 4):start]
     after = words[end + 1:end + 4]
     # "8x H20 141GB", "a single H100 94GB": a size right after a card's name is that card's (its variant's)
     after_card = clause.keys[k] - 1 in clause.card_ends and clause.tokens[clause.keys[k]].space_before
@@ -608,6 +626,8 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
         gb = nbytes / (2**30 if unit in ("gib", "tib", "mib") else 1e9)
         reading.set(Read("cpu_ram_gb", round(gb, 2), clause.text(clause.keys[k], clause.keys[end])))
         return  # "RAM 512GB", "128GB of RAM", "512 GB system memory": the host's, what offload can use
+    if not after_card and not before_card and _cards_times_size(clause, reading, k, end, nbytes, unit):
+        return  # "Is 8*24G possible?", "4x80GB": so many cards of that size
     if SAYS_WHOSE.isdisjoint(before) and SAYS_WHOSE.isdisjoint(after) and not _after_equals(clause, k) \
             and not after_card and not before_card:
         return  # no word around it says what the size is ("24GB 24GB 24GB")
@@ -679,6 +699,27 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
             reading.bare_memory_text = text  # "200GB of memory": no GPU word says whose
         reading.set(Read("gpu_memory_gb", round(gb, 2), text))
         reading.set(Read("gpu_memory_bytes", nbytes, text))
+
+
+def _cards_times_size(clause: Clause, reading: Reading, k: int, end: int, nbytes: float, unit: str) -> bool:
+    """'8*24G', '4x80GB', '2 × 24 GB': a count of cards times each card's memory, read as both (the host's RAM,
+    '4x16GB RAM', was taken before)."""
+    words, keys, tokens = clause.words, clause.keys, clause.tokens
+    if k < 2 or words[k - 1] not in ("x", "×", "*") or not tokens[keys[k - 2]].is_num:
+        return False
+    count = tokens[keys[k - 2]].value
+    if count is None or not float(count).is_integer() or not 2 <= count <= 64 or k >= 3 and words[k - 3] in ("=", "+"):
+        return False
+    if (k >= 3 and tokens[keys[k - 3]].is_num) or setup_of(clause, k) != "user":
+        return False  # "2*4*8GB": arithmetic; "the paper's 8x80GB": not the user's cards
+    gb = nbytes / (2**30 if unit in ("gib", "tib", "mib") else 1e9)
+    if not 4 <= gb <= 300:
+        return False  # no card's memory: "2x 500MB" tensors, "8 x 1TB" disks
+    text = clause.text(keys[k - 2], keys[end])
+    reading.set(Read("num_gpus", int(count), text, "user"))
+    reading.set(Read("gpu_memory_gb", round(gb, 2), text))
+    reading.set(Read("gpu_memory_bytes", nbytes, text))
+    return True
 
 
 def _table_cell(clause: Clause, k: int, end: int) -> bool:

@@ -245,7 +245,9 @@ def _file_name_at(clause: Clause, t: int) -> bool:
 GENERIC_PARTS = frozenset({"style", "level", "like", "based", "type", "family", "specific", "sized", "related", "kind",
                            "series", "compatible", "variants", "variant", "models", "architectures",
                            # tools named after a family: LLaMA-Factory, llama.cpp, llama-index, llama-recipes
-                           "factory", "cpp", "index", "recipes"})
+                           "factory", "cpp", "index", "recipes",
+                           # an optimizer's state or step in code ("opt_state", "opt.step"): 'opt' abbreviates it
+                           "state", "states", "step"})
 
 
 SETTING_PREFIXES = frozenset({"grad", "gradient", "max", "min", "no", "use", "enable", "disable", "norm", "open", "freeze",

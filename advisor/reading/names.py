@@ -55,6 +55,8 @@ def ident(written: str) -> str:
         parts[1:3] = [parts[1] + "." + parts[2]]  # "llama-3-1-8b"
     if family in GLUED_VERSIONS and parts[0] == family and len(parts) > 2 and re.fullmatch(r"\d+(\.\d+)?", parts[1]):
         parts[:2] = [family + parts[1]]  # "Qwen-2.5-7B" is qwen2.5-7b, as Qwen names it
+    if len(parts) == 1 and GLUED_SIZE.fullmatch(parts[0]):
+        parts = list(GLUED_SIZE.fullmatch(parts[0]).groups())  # "QWQ32B" is qwq-32b: a size glued to the name
     out = "-".join(parts)
     if out.startswith("llama") and out[5:6].isdigit():
         out = "llama-" + out[5:]  # "llama2-7b" is spelled "llama-2-7b", as Meta names it
@@ -63,6 +65,8 @@ def ident(written: str) -> str:
 
 DECIMAL_SIZE = re.compile(r"(?<!\w)(\d)_(\d[bm])(?![a-z\d])")  # a size whose decimal point is written '_'
 SIZE = re.compile(r"\d+(?:\.\d+)?[bmBM]")  # a model's size as its name writes it: '7B', '1.5b', '350M'
+# a name of letters with its size glued on ("qwq32b", "llama7b"): not a version before a size ("qwen2.5", "t5")
+GLUED_SIZE = re.compile(r"([a-z]{3,})(\d+(?:\.\d+)?b)")
 
 
 # families whose version is glued to the name ("qwen2.5-7b", "baichuan2-13b"; "qwen-7b" is the first Qwen)

@@ -79,6 +79,13 @@ def tokenize(text: str) -> list[Token]:
                 value = _number(num)
                 if value is None:  # an exponent too large to be a number anyone means
                     append(Token("word", num.lower(), start, stop, space))
+                elif not space and len(tokens) >= 2 and tokens[-1].text == "^" and not tokens[-1].space_before \
+                        and tokens[-2].value in (2, 10) and value == int(value) and 1 <= value <= 64:
+                    # "2^20 context", "10^6 images": one number, written as a power
+                    base = tokens[-2]
+                    del tokens[-2:]
+                    append(Token("num", text[base.start:stop], base.start, stop, base.space_before,
+                                 base.value ** int(value)))
                 else:
                     append(Token("num", num, start, stop, space, value))
             elif nl or punct:
