@@ -2170,3 +2170,52 @@ def test_an_oom_after_thousands_of_iterations_is_a_kept_tensor_or_one_step(kb):
     assert finding.id == "finding-oom-at-a-fixed-step" and ".detach()" in finding.text
     assert not c.wm.known("planned_steps")  # (the point where it failed is no length of the run)
     assert c.advice.recommendation.option_id != "memory-savers"
+
+
+def test_a_pasted_config_without_accumulation_gives_the_tokens_per_update(kb):
+    """Review 25 #9 (torchtitan): "what is the total number of tokens per optimizer step? 2 * 2048 or 2 * 2048 *
+    4?" with the whole [training] section pasted was asked how many micro-batches it accumulates; a config that sets
+    the batch and nothing of accumulation runs every framework's default, one step per update."""
+    config = ("Quick question: I am using the following training config with 4 GPUs. What is the total number of "
+              "tokens per optimizer step? Is it 2 * 2048 or 2 * 2048 * 4?\n[training]\nbatch_size = 2\n"
+              "seq_len = 2048\nwarmup_steps = 2000\nmax_norm = 1.0\nsteps = 10000\ndata_parallel_degree = -1\n")
+    c = run_consultation(config, kb=kb)
+    assert c.wm.value("grad_accum_steps") == 1 and c.wm.value("tokens_per_step") == 16384
+    assert c.advice.findings[0].id == "finding-tokens-per-update"
+    assert "16384 tokens" in c.advice.findings[0].title
+    assert "grad_accum_steps" not in [q.id for q in c.advice.questions]
+    # (a global batch beside it, or accumulation named anywhere, leaves the count to them)
+    for other in ("global_batch_size = 64\n", "gradient_accumulation_steps: see the launch script\n"):
+        assert not run_consultation(config + other, kb=kb).wm.known("grad_accum_steps")
+
+
+def test_ppo_on_a_game_trains_from_scratch_and_its_late_oom_is_a_kept_tensor(kb):
+    """Review 25 #23: openai/baselines ppo2 on Atari, "after 71680 timesteps it goes OOM", was read as a fine-tune
+    (PPO is an LLM's tuning method) and given bf16 autocast and checkpointing; a policy trained on a game starts
+    from scratch, and an OOM after thousands of timesteps is what the steps keep."""
+    c = run_consultation("PPO: run atari OOM. I run ppo2 with the default config on a single-GPU machine: python "
+                         "run_atari.py. After 71680 timesteps it goes OOM.", kb=kb)
+    assert not c.wm.known("training_mode") and not c.wm.known("rl_method")
+    assert c.wm.value("oom_at_fixed_step") is True
+    assert c.advice.findings[0].id == "finding-oom-at-a-fixed-step"
+    assert c.advice.recommendation.option_id != "memory-savers"
+    llm = run_consultation("PPO training of llama-2-7b with a reward model OOMs on 8 A100s", kb=kb)
+    assert llm.wm.value("training_mode") == "finetune" and llm.wm.value("rl_method") == "ppo"
+
+
+def test_a_larger_batch_that_slows_each_epoch_is_a_bottleneck_not_an_lr_question(kb):
+    """Review 25 #22 (RVC on a GTX 1660, Windows): "changing the batch size from 3 to 10 proportionally slows down
+    the process, one extra minute per epoch per +1 of batch" got a warmup for a scaled LR nobody asked about; fewer
+    samples per second at a larger batch is a saturated pipeline or memory spilling into system RAM."""
+    c = run_consultation("GTX 1660 6GB, Windows 10. Changing the GPU batch size from 3 to 10 proportionally slows "
+                         "down the process, adding one extra minute to each epoch per +1 of batch size. Can I make "
+                         "it use all the resources to speed up training?", kb=kb)
+    flags = [f.id for f in c.advice.red_flags]
+    assert flags[:1] == ["rf-slower-after-increase"] and "shared system memory" in c.advice.red_flags[0].counter
+    assert "finding-warmup-for-larger-batch" not in [f.id for f in c.advice.findings]
+    # (the same words of a batch lowered claim nothing of an increase)
+    lowered = run_consultation("Changing the batch size from 32 to 8 slows down training on my 3090.", kb=kb)
+    assert "rf-slower-after-increase" not in [f.id for f in lowered.advice.red_flags]
+    # (an LR question at a larger batch keeps its warmup)
+    lr = run_consultation("I increased the batch from 256 to 1024 with SGD at lr 0.1. What learning rate now?", kb=kb)
+    assert "finding-warmup-for-larger-batch" in [f.id for f in lr.advice.findings]

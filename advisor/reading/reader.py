@@ -19,6 +19,7 @@ length. The vocabulary is data (`reading.cues`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from advisor.reading import batches, failures, hardware, layouts, models, names
@@ -36,6 +37,9 @@ __all__ = ["Read", "Reading", "read"]
 # preference and reinforcement-learning tuning: they start from a pretrained (usually an SFT) model, so nobody
 # doing one trains from scratch (not a label of the message: the training method is implied, not said)
 TUNING_METHODS = ("grpo", "ppo", "rlhf", "dpo", "orpo", "kto", "rloo", "simpo")
+# … except PPO on a game or a simulator, which trains its policy from scratch ("ppo2 on Atari", "PPO in MuJoCo")
+GAME_RL_WORDS = frozenset({"atari", "gym", "gymnasium", "mujoco", "cartpole", "baselines", "sb3", "rllib", "procgen",
+                           "minigrid", "isaacgym", "timesteps", "pong", "breakout", "vizdoom", "metaworld"})
 
 def read(message: str) -> Reading:
     """Read one message (at most reading.tokens.MAX_MESSAGE characters)."""
@@ -106,6 +110,8 @@ def read(message: str) -> Reading:
         _numbers(clause, reading)
         batches.changes(clause, reading)
     reading.in_personal_sentence = reading.in_hypothetical_clause = False
+    if reading.tuning_method == "ppo" and not GAME_RL_WORDS.isdisjoint(index.words):
+        reading.tuning_method = ""  # (classic RL: no pretrained model, and none of an LLM's PPO memory)
     if reading.platform is not None:  # (only a notebook platform asks: "Colab TPU v2" has no GPU)
         reading.tpu = not TPU_WORDS.isdisjoint(index.words)  # ("TPUv3" is the keys 'tpuv', '3')
     micro = reading.values.get("micro_batch")
@@ -115,10 +121,37 @@ def read(message: str) -> Reading:
         reading.hf_trainer = next(w for w in index.words if w in HF_TRAINER_WORDS)
     _goal(tokens, sentences, message, reading, index)
     _resolve(reading)
+    micro = reading.values.get("micro_batch")
+    if micro is not None and micro.keyed and "grad_accum_steps" not in reading.values \
+            and "global_batch" not in reading.values and "ultralytics" not in reading.values:
+        # (a global batch beside it implies the accumulation: 128 at micro 1 on 8 GPUs is 16 steps)
+        reading.accumulation_unset = _settings_pasted(message) >= SETTINGS_PASTED \
+            and not ACCUMULATION_NAMED.search(message)
     optimizer = reading.values.get("optimizer")
     if optimizer is not None and optimizer.value == "sgd" and "momentum" in index.words:
         _sgd_momentum(index, reading, optimizer)
     return reading
+
+
+# a config file or a launch command pasted whole: its settings as `key = value`, `snake_key: value` (YAML, JSON) or
+# flags (`--lr 2e-5`); four or more say the user showed the run's settings, not picked a few. (Not by lines: the
+# reader may see the message with its whitespace folded.)
+SETTING = re.compile(r'(?<![\w.\-])(?:[A-Za-z][\w.\-]{0,40}[ \t]*=(?!=)|[A-Za-z]\w{0,20}[_.][\w.]{1,30}["\']?[ \t]*:(?![/:])'
+                     r'|--[A-Za-z][\w\-]{1,40})')
+SETTINGS_PASTED = 4
+# what names accumulation in any framework's settings: `gradient_accumulation_steps`, `GRADIENT_ACC`, Lightning's
+# `accumulate_grad_batches`, Caffe's `iter_size`, fairseq's `--update-freq`, Darknet's `subdivisions`, "GA 8"
+ACCUMULATION_NAMED = re.compile(r'(?i)accum|grad(?:ient)?[_ -]?acc|subdivisions|iter_size|update[_-]freq|\bgas?\b')
+
+
+def _settings_pasted(message: str) -> int:
+    """How many settings the message pastes (it stops counting at SETTINGS_PASTED)."""
+    count = 0
+    for _ in SETTING.finditer(message):
+        count += 1
+        if count >= SETTINGS_PASTED:
+            break
+    return count
 
 
 def _sgd_momentum(index: Keys, reading: Reading, optimizer: Read) -> None:
@@ -723,6 +756,8 @@ def _unit_after(clause: Clause, k: int) -> tuple[str, int] | None:
         return None
     word = clause.words[k + 1]
     tok = clause.tokens[clause.keys[k + 1]]
+    if clause.keys[k + 1] != clause.keys[k] + 1:
+        return None  # "batch_size=16, bn_blocks=2": a comma between, so no unit ('bn' is a key's first part)
     if word in MEMORY_UNITS or word in COUNT_UNITS or word in TIMES or word in ("%", "px"):
         if tok.space_before and word in ("m", "b", "t", "k", "g", "x"):
             # "batch 4 x 8" and "8 b" are rare; only an attached single letter is a unit
@@ -1724,6 +1759,10 @@ def _resolve(reading: Reading) -> None:
         if micro is not None and plain.keyed and micro.keyed and plain.value > micro.value and "global_batch" not in values:
             # `MICRO_BATCH_SIZE = 4`, `BATCH_SIZE = 8`: next to a per-step key, the plain one is per update
             values["global_batch"] = replace(plain, field="global_batch")
+        elif micro is not None and "global_batch" not in values and (gpus or 1) > 1 \
+                and plain.value == micro.value * gpus * (reading.get("grad_accum_steps") or 1):
+            # "the single-GPU batch size is 16 … 6 GPUs … the training batch size is 96": the product is the total
+            values["global_batch"] = replace(plain, field="global_batch", implied=True)
         elif "micro_batch" not in values and per_device:
             values["micro_batch"] = replace(plain, field="micro_batch", implied=True)
         elif "micro_batch" not in values and "global_batch" not in values:

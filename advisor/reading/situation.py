@@ -358,6 +358,10 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         put("full_training", True, reading.full_training)  # "full fine-tuning", "without peft": no adapters
     # the batch of the user's run: stated as global, or a plain "batch 32" on one GPU without accumulation
     micro = v.get("micro_batch")
+    if reading.accumulation_unset and micro is not None:
+        # the whole config or launch pasted sets the batch and no accumulation: every framework's default, one
+        # step per update (read back, so a config cut short is corrected)
+        put("grad_accum_steps", 1, micro.text)
     one_gpu = reading.get("num_gpus") == 1 or (reading.get("num_gpus") is None and not reading.several_gpus)
     # (not where accumulation is spoken of without its count: "the loss grows with gradient_accumulation_steps")
     unsaid_accumulation = reading.accumulation_said and reading.get("grad_accum_steps") is None

@@ -100,6 +100,9 @@ class Reading:
     tpu: bool = False  # the message speaks of TPUs (a notebook platform then gives no GPU)
     asked_settings: list[tuple[str, Any, str]] = field(default_factory=list)  # settings a question weighs (ask_about)
     adam_setting: str | None = None  # the words of an Adam-family setting (`--adam_beta2 0.95`): AdamW's or Adam's
+    # the settings pasted (a config file, a launch command) say a batch and nothing of accumulation: its default of
+    # one step per update
+    accumulation_unset: bool = False
     hf_trainer: str | None = None  # the words saying the run uses Hugging Face's Trainer (`per_device_train_batch_size`)
     one_gpu_used: Any = None  # the words saying only one of the GPUs works ("only one gpu is used by unsloth")
     arrows: bool = True  # the message has an arrow ('->', '→') that may write a change ("32 -> 256")
