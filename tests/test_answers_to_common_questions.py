@@ -2219,3 +2219,36 @@ def test_a_larger_batch_that_slows_each_epoch_is_a_bottleneck_not_an_lr_question
     # (an LR question at a larger batch keeps its warmup)
     lr = run_consultation("I increased the batch from 256 to 1024 with SGD at lr 0.1. What learning rate now?", kb=kb)
     assert "finding-warmup-for-larger-batch" in [f.id for f in lr.advice.findings]
+
+
+def test_a_flag_commented_out_of_a_pasted_script_is_not_set(kb):
+    """Review 26 #4: ms-swift on `NPROC_PER_NODE=4` with `# --tp_size 4 \\` commented out of the script was read
+    as tensor parallelism over the four GPUs, one GPU in data parallel; the consultation reads the message with its
+    line breaks, so a setting switched off stays off."""
+    c = run_consultation("export NPROC_PER_NODE=4\nexport CUDA_VISIBLE_DEVICES=1,2,3,4\nswift sft \\\n"
+                         "  --train_type lora \\\n  --max_length 512 \\\n  --per_device_train_batch_size 1 \\\n"
+                         "  --gradient_accumulation_steps 16 \\\n# --tp_size 4 \\\nOn 4 * 3090 it OOMs.", kb=kb)
+    assert c.wm.value("num_gpus") == 4 and not c.wm.known("model_parallel_gpus")
+    assert c.wm.value("effective_batch") == 64
+
+
+def test_the_first_gpu_alone_running_out_is_its_own_question(kb):
+    """Review 26 #12: "the first card runs out of memory while the second and third still have lots of free memory;
+    on a single card batch 6 fits" got a provisional bf16 and checkpointing; GPU 0 holding more than the others is
+    DataParallel's gather (or other processes' CUDA contexts), which no activation saver evens out."""
+    c = run_consultation("I'm training on three 12G cards, but the first card runs out of memory while the second "
+                         "and third still have lots of free memory. It only runs without error when I set batchsize "
+                         "to 1, whereas on a single card I can set batchsize to 6.", kb=kb)
+    assert c.advice.findings[0].id == "finding-gpu0-extra-memory"
+    assert "DataParallel" in c.advice.findings[0].text
+    assert c.advice.recommendation.option_id != "memory-savers"
+
+
+def test_two_measured_peaks_said_after_their_batches_give_the_line(kb):
+    """Review 26 #10: "batch size no more than 4, which uses `13709MiB / 15360MiB` … With batch size 1 it uses
+    `7835MiB`" was asked for two measurements it had given; the two points make the line."""
+    c = run_consultation("I have a Tesla T4 with 16GB VRAM. I have to lower the batch size to no more than 4, which "
+                         "uses `13709MiB / 15360MiB` according to nvidia-smi. With batch size 1 it uses `7835MiB`.",
+                         kb=kb)
+    assert c.wm.value("fit_per_sample") == pytest.approx((13709 - 7835) * 2**20 / 3, rel=1e-3)
+    assert "peak_memory_by_batch" not in [q.id for q in c.advice.questions]

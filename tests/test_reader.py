@@ -1449,6 +1449,8 @@ def test_a_structured_situation_with_tensor_parallelism_counts_the_data_parallel
     ("it OOMs after 2000 steps", None),  # a point in the run
     ("every 5000 steps I save a checkpoint", None),
     ("warmup 2000 steps, then cosine", None),  # the warmup's
+    ("Conditions:\n- using AMP\n- target training steps: 500,000", 500_000),  # (review 26 #19)
+    ("after 200 training steps it crashed", None),
 ])
 def test_the_steps_a_run_is_set_to_take(message, steps):
     assert read(message).get("planned_steps") == steps
@@ -2015,6 +2017,15 @@ def test_phrasings_from_the_seventeenth_session(message, expected, absent):
     # each GPU's batch named "single-GPU", and the total its product makes (blind set 28)
     ("When the single-GPU batch size is 16, the GPU-Util always drops to 60%. I am using 6 GPUs to train the "
      "model; the training batch size is 96.", {"num_gpus": 6, "micro_batch": 16, "batch_size": 96}, []),
+    # what an arrow points at, worked out, is no change (review 26 #19)
+    ("- batch size per GPU: about 50\n- gradient accumulation: 10 => 50 x 4 x 10 = 2,000",
+     {"micro_batch": 50, "grad_accum_steps": 10}, ["batch_from", "batch_to"]),
+    # a flag commented out of a launch script is not set (review 26 #4)
+    ("export NPROC_PER_NODE=4\nswift sft \\\n  --lora_rank 8 \\\n# --tp_size 4 \\\n  --max_length 512",
+     {"num_gpus": 4, "lora_rank": 8, "seq_len": 512}, ["parallelism"]),
+    ("# gradient_accumulation_steps: 8\nper_device_train_batch_size: 2", {"micro_batch": 2}, ["grad_accum_steps"]),
+    # a word inside a model's name ('a' of "a3b") is part of it (review 26 #4)
+    ("SFT of qwen3-a3b-30b-awq-int4 runs out of VRAM", {"params": 30e9}, []),
 ])
 def test_phrasings_from_the_eighteenth_session(message, expected, absent):
     assert_reads(message, expected, absent)

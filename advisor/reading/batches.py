@@ -352,6 +352,8 @@ def arrow_after(clause: Clause, k: int) -> bool:
     b = keys[k + 1]
     if b + 1 < clause.end and tokens[b + 1].text == "%":
         return False  # "learning rate 2e-4 -> 86.86%": a result, not a change
+    if b + 2 < clause.end and tokens[b + 1].text.lower() in PRODUCT and tokens[b + 2].is_num:
+        return False  # "accumulation: 10 => 50 x 4 x 10 = 2,000": what it makes, worked out, not a change
     return "".join(tokens[t].text for t in range(keys[k] + 1, b)) in ARROWS
 
 

@@ -351,6 +351,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("num_iters", "planned_steps"), ("num_iterations", "planned_steps"), ("total_iters", "planned_steps"),
     ("max_iterations", "planned_steps"),
     ("total training steps", "planned_steps"), ("max steps", "planned_steps"),
+    ("training steps", "planned_steps"), ("target training steps", "planned_steps"),  # "training steps: 500,000"
     ("n_samples_per_prompt", "num_generations"), ("group size", "num_generations"),
     ("zero stage", "zero_stage"), ("zero_stage", "zero_stage"), ("stage", "zero_stage"),
     ("nproc_per_node", "gpus_per_node"), ("nproc per node", "gpus_per_node"), ("num_processes", "num_gpus"),

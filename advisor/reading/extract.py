@@ -99,7 +99,9 @@ def extract_spans(kb: KnowledgeBase, message: str) -> tuple[dict[str, tuple[Any,
     """The facts, the message with its whitespace normalised, and the spans of it whose numbers the patterns
     took (so that the situation reader does not read "Run 1 (batch 128): 85.2%" a second time as a batch)."""
     found: dict[str, tuple[Any, str]] = {}
-    text = " ".join((message or "").replace("\u2019", "'").split())  # a curly apostrophe reads as a straight one
+    # spaces folded, line breaks kept: the reader reads a config line's comment, a commented-out flag and a line's
+    # heading by them (a curly apostrophe reads as a straight one)
+    text = "\n".join(" ".join(line.split()) for line in (message or "").replace("\u2019", "'").strip().splitlines())
     used: list[tuple[int, int]] = []
     folded = text.casefold()  # what may_match looks literals up in, as IGNORECASE compares
     if not text:

@@ -324,7 +324,10 @@ def _name_start(clause: Clause, i: int) -> int:
                 break
             if spaces == 2 and not (tokens[j + 1].is_num or t.text in names.FAMILIES):
                 break  # ("Gemma 3 12B", "Mistral Nemo 12B"; not the "trying" of "trying qwen2 0.5B")
-        if t.kind == "word" and t.text not in NOT_NAMES or t.is_num or (t.kind == "punct" and t.text in "-._"):
+        # (a word glued inside the name is part of it: the 'a' of "qwen3-a3b-30b")
+        inside = len(t.text) == 1 and not t.space_before and not tokens[j + 1].space_before and j - 1 >= clause.start \
+            and tokens[j - 1].text in ("-", "_", ".") and not tokens[j - 1].space_before
+        if t.kind == "word" and (t.text not in NOT_NAMES or inside) or t.is_num or (t.kind == "punct" and t.text in "-._"):
             named = named or (t.kind == "word" and not tokens[j + 1].space_before and spaces == 0)
             j -= 1
             continue

@@ -833,6 +833,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 fill(reading, "warmup_ratio", tok.value / 100, "%", clause.text(keys[words.index("warmup", max(0, k - 2))],
                                                                                 key + 1), setup_of(clause, k))
             continue  # "80% GPU util", "GPUs at 100%": a share, never a count or a size
+        if _commented_out(clause.tokens, key):
+            continue  # "# --tp_size 4 \", "# gradient_accumulation_steps: 8": a setting switched off
         if _in_shape(clause, key):
             continue  # "OOM when allocating tensor with shape[123008,500]": a tensor's dimensions
         if k >= 2 and words[k - 1] == "or" and clause.tokens[keys[k - 2]].is_num \
@@ -1521,6 +1523,24 @@ def _goal(tokens: list[Token], sentences: list[tuple[int, int]], source: str, re
         topics, said = ["speed"], found[1]  # "two GPUs are only 10% faster - what could I be doing wrong?": speed
     if topics:
         reading.set(Read("asked_topics", ", ".join(topics), said))
+
+
+MAX_LINE_TOKENS = 64  # how far back a setting's line is looked for its '#'
+
+
+def _commented_out(tokens: list[Token], t: int) -> bool:
+    """Whether the number at token t is on a line that opens with '#' and then a flag or a key's '=' or ':' (a
+    setting commented out of a script or a config), not a heading ("# Results: 8 GPUs")."""
+    u = t - 1
+    while u >= 0 and t - u <= MAX_LINE_TOKENS and tokens[u].kind != "nl":
+        u -= 1
+    first = u + 1
+    if first >= t or tokens[first].text != "#" or first + 2 >= len(tokens):
+        return False
+    after = tokens[first + 1]
+    if after.text == "-":
+        return True  # "# --tp_size 4"
+    return after.kind == "word" and "_" in after.text and tokens[first + 2].text in ("=", ":")
 
 
 def _in_comment(tokens: list[Token], start: int, t: int) -> bool:
