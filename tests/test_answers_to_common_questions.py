@@ -2252,3 +2252,18 @@ def test_two_measured_peaks_said_after_their_batches_give_the_line(kb):
                          kb=kb)
     assert c.wm.value("fit_per_sample") == pytest.approx((13709 - 7835) * 2**20 / 3, rel=1e-3)
     assert "peak_memory_by_batch" not in [q.id for q in c.advice.questions]
+
+
+def test_a_batch_per_update_below_the_recipes_says_the_accumulation_that_restores_it(kb):
+    """Review 26 #6 (InternVL's script, `BATCH_SIZE=${BATCH_SIZE:-128}` on 8 GPUs): "I have three 3090s. With
+    PER_DEVICE_BATCH_SIZE=1, BATCH_SIZE should equal 1 x 3 x GRADIENT_ACC(4) = 12?" was answered with memory alone;
+    the product asked about leads, with the recipe's 128 and the accumulation that comes nearest to it."""
+    c = run_consultation("The basic setting in the finetune script is:\nGPUS=${GPUS:-8}\nBATCH_SIZE=${BATCH_SIZE:-128}\n"
+                         "PER_DEVICE_BATCH_SIZE=${PER_DEVICE_BATCH_SIZE:-4}\n"
+                         "GRADIENT_ACC=$((BATCH_SIZE / PER_DEVICE_BATCH_SIZE / GPUS))\nI have three 3090s. With "
+                         "PER_DEVICE_BATCH_SIZE=1, BATCH_SIZE should equal 1 x 3 x GRADIENT_ACC(4) = 12?", kb=kb)
+    assert c.wm.value("reference_batch") == 128 and c.wm.value("effective_batch") == 12
+    first = c.advice.findings[0]
+    assert first.id == "finding-own-batch-below-reference"
+    assert c.wm.value("accum_steps") == 43 and c.wm.value("accum_effective_batch") == 129
+    assert "10.7×" in first.text

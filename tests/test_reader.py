@@ -2024,6 +2024,12 @@ def test_phrasings_from_the_seventeenth_session(message, expected, absent):
     ("export NPROC_PER_NODE=4\nswift sft \\\n  --lora_rank 8 \\\n# --tp_size 4 \\\n  --max_length 512",
      {"num_gpus": 4, "lora_rank": 8, "seq_len": 512}, ["parallelism"]),
     ("# gradient_accumulation_steps: 8\nper_device_train_batch_size: 2", {"micro_batch": 2}, ["grad_accum_steps"]),
+    # a shell script's defaults are the recipe's; the user's own values are theirs (review 26 #6, corpus rq-1967)
+    ("The basic setting is:\nGPUS=${GPUS:-8}\nBATCH_SIZE=${BATCH_SIZE:-128}\nPER_DEVICE_BATCH_SIZE=${PER_DEVICE_BATCH_SIZE:-4}"
+     "\nI have three 3090s. With PER_DEVICE_BATCH_SIZE=1, is it 12?",
+     {"num_gpus": 3, "micro_batch": 1, "reference_batch": 128}, []),
+    ("I changed export BATCH_SIZE=${BATCH_SIZE:-16} and then got CUDA out of memory on my 3090.",
+     {"micro_batch": 16}, ["reference_batch"]),
     # a word inside a model's name ('a' of "a3b") is part of it (review 26 #4)
     ("SFT of qwen3-a3b-30b-awq-int4 runs out of VRAM", {"params": 30e9}, []),
 ])

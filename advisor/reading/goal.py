@@ -379,6 +379,9 @@ INTERROGATIVES = frozenset({"how", "what", "which", "when", "should", "would", "
                             "is", "are"})
 
 
+PRODUCT_MARKS = frozenset({"x", "*", "×"})
+
+
 def asked_of(sentences: list[Sentence], index) -> tuple[list[str], str]:
     """(the topics the message's questions ask about, in the order asked; the words of the first), from the
     questions only; `index` is a PhraseIndex over ASK_CUES."""
@@ -394,6 +397,10 @@ def asked_of(sentences: list[Sentence], index) -> tuple[list[str], str]:
             # "how many H100 80GB do I need?" (not "how many steps at 45k tok/s per gpu?")
             found += [(k, "gpus") for k, w in enumerate(words[:-1]) if w == "how" and words[k + 1] == "many"
                       and _names_cards(words[k + 2:k + 4])]
+        if "batch" in sentence.present and not sentence.present.isdisjoint(PRODUCT_MARKS):
+            # "BATCH_SIZE should equal 1 x 3 x GRADIENT_ACC(4) = 12?": the user's product checked, a batch per update
+            found += [(k, "batch_per_update") for k, w in enumerate(words[1:], 1)
+                      if w in PRODUCT_MARKS and words[k - 1].isdigit()][:1]
         next_cue = 0
         for k in [k for k, w in enumerate(words) if w in first_words]:
             if k < next_cue:

@@ -846,7 +846,11 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if prev is not None and prev.kind == "word" and not tok.space_before and not times \
                 and prev.text not in GLUED_DEGREES:
             continue  # part of a name: "A100", "M60", "llama2", "qwen2" are names, not quantities
-        if prev is not None and prev.text == "-" and not tok.space_before and (
+        # `BATCH_SIZE=${BATCH_SIZE:-128}`: a shell script's default for its variable, the recipe's value
+        shell_default = prev is not None and prev.text == "-" and key - 4 >= clause.start \
+            and clause.tokens[key - 2].text == ":" and clause.tokens[key - 3].kind == "word" \
+            and clause.tokens[key - 4].text == "{"
+        if prev is not None and prev.text == "-" and not tok.space_before and not shell_default and (
                 prev.space_before or key - 2 < clause.start or clause.tokens[key - 2].text in ("=", ":", "(", "[")):
             continue  # "batch=-1", "--batch -1": a negative number (YOLO's "auto"), no count or size
         if prev is not None and prev.text in ("-", ".", "/", "_") and not tok.space_before and key - 2 >= clause.start \
@@ -1102,7 +1106,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             name = "batch"  # `--train_batch_size` of a training script is per device; DeepSpeed's key is global
         if name == "batch" and "than" in words[max(0, start_key - 3):start_key]:
             setup = "reference"  # "worse than batch 128": the batch compared with
-        qualified = batches.said_as_default(words, min(start_key, k), k)
+        # (a script's default is the recipe's, unless the user says they set it: "I changed BATCH_SIZE=${…:-16}")
+        qualified = shell_default and not reading.in_personal_sentence \
+            or batches.said_as_default(words, min(start_key, k), k)
         if qualified and name in BATCH_FIELDS and start_key < k and "to" in words[start_key:k]:
             fill(reading, name, scaled, u, text, setup, keyed=keyed is not None)  # "set X to the original 2048"
         if qualified and name in BATCH_FIELDS and setup == "user" and reading.in_personal_sentence \
