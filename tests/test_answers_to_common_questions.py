@@ -2267,3 +2267,29 @@ def test_a_batch_per_update_below_the_recipes_says_the_accumulation_that_restore
     assert first.id == "finding-own-batch-below-reference"
     assert c.wm.value("accum_steps") == 43 and c.wm.value("accum_effective_batch") == 129
     assert "10.7×" in first.text
+
+
+def test_a_tensorflow_oom_gets_tensorflows_savers(kb):
+    """Review 26 #20 (keras-retinanet on TF 1.4): "turn on bf16 autocast" named a PyTorch switch TensorFlow has
+    not; a TensorFlow or Keras run is given its mixed policy or graph rewrite and tf.recompute_grad."""
+    c = run_consultation("keras-retinanet with TensorFlow 1.4, 4 GPUs x 4 images: ResourceExhaustedError: OOM when "
+                         "allocating tensor. How can I make it fit?", kb=kb)
+    rec = c.advice.recommendation
+    assert rec.option_id == "memory-savers-tensorflow" and "tf.recompute_grad" in rec.rationale
+    assert "memory-savers" not in [o.id for o in c.advice.options]
+    torch = run_consultation("CUDA out of memory with my PyTorch model, batch 16. How can I make it fit?", kb=kb)
+    assert torch.advice.recommendation.option_id == "memory-savers"
+
+
+@pytest.mark.parametrize("message, finding", [
+    # review 26 #2: ZeRO-3 with everything offloaded; what sharding divides is no longer on the GPU
+    ("I'm training a GPT 13B model with ZeRO-3, but the per-GPU memory usage doesn't seem to go down when I increase "
+     "the number of GPUs. I enabled offload_param and offload_optimizer to cpu.", "finding-sharded-memory-flat-with-gpus"),
+    # review 26 #3: stage 3's buffers against the 4 bytes per parameter it saves beyond stage 1
+    ("When I run the step1 supervised finetuning script, the memory usage with zero3 is larger than with zero1, which "
+     "seems unreasonable.", "finding-zero3-more-than-lower-stage"),
+])
+def test_sharding_results_that_surprise_are_explained(kb, message, finding):
+    c = run_consultation(message, kb=kb)
+    assert c.advice.findings[0].id == finding
+    assert c.advice.recommendation.option_id != "memory-savers"
