@@ -75,7 +75,12 @@ def test_a_question_about_the_lr_without_numbers_gets_the_principle(kb):
                          "increase the learning rate in this case?", kb=kb)
     assert [f.id for f in c.advice.findings] == ["finding-lr-follows-batch-per-update"]
     short = " ".join(render_short(c).split())
-    assert "Data parallelism averages the GPUs' gradients" in short  # nothing else to say: the finding is the answer
+    assert "One update averages micro-batch × accumulation steps × GPUs samples" in short  # (the finding is the answer)
+    # the accumulation multiplies it as the GPUs do (review 26 #18)
+    c = run_consultation("With larger or smaller gradient accumulation, is it necessary to adjust the learning rate, "
+                         "e.g. increase it or decrease it respectively?", kb=kb)
+    assert [f.id for f in c.advice.findings] == ["finding-lr-follows-batch-per-update"]
+    assert "k times fewer updates per epoch" in " ".join(render_short(c).split())
     assert "I have nothing specific" not in short
     # with the two batches known, the numbers replace the principle
     c = run_consultation(RESNET, answers={"grad_accum_steps": 1, "reference_batch": 256}, kb=kb)

@@ -2030,6 +2030,9 @@ def test_phrasings_from_the_seventeenth_session(message, expected, absent):
      {"num_gpus": 3, "micro_batch": 1, "reference_batch": 128}, []),
     ("I changed export BATCH_SIZE=${BATCH_SIZE:-16} and then got CUDA out of memory on my 3090.",
      {"micro_batch": 16}, ["reference_batch"]),
+    # a GPU count asked about as a requirement is not the user's (review 26 #16)
+    ("Can't reproduce the result with single GPU. Just wondering whether it's necessary to use 4 GPUs to reproduce "
+     "the reported results?", {"num_gpus": 1}, []),
     # a word inside a model's name ('a' of "a3b") is part of it (review 26 #4)
     ("SFT of qwen3-a3b-30b-awq-int4 runs out of VRAM", {"params": 30e9}, []),
 ])

@@ -541,6 +541,9 @@ def lacked(words: list[str], k: int) -> bool:
             return True
         if word == "need" and j >= 2 and before[j - 1] in ("i", "we") and before[j - 2] in NEED_ASKED:
             return True  # "would I need 16 A100s like the paper?", "do we need 8 GPUs?": a count asked about
+        if word in REQUIRED_WORDS and j + 1 < len(before) and before[j + 1] in ("to", "use") and j >= 1 \
+                and before[j - 1] in ("it", "is", "s", "really", "be"):
+            return True  # "is it necessary to use 4 GPUs to reproduce?": a requirement asked about, not the setup
         if word in POSSESSION:
             near = before[max(0, j - 3):j]
             # (the 'can' of "can't": its "'" and "t" are keys of their own; "I can afford 8" has no "t")
@@ -552,7 +555,8 @@ def lacked(words: list[str], k: int) -> bool:
 
 
 NEED_ASKED = frozenset({"would", "do", "will", "does", "should", "must"})
-BETWEEN_HAVING_AND_COUNT = frozenset({"access", "to", "the", "a", "any", "those", "these", "all", "that", "of"})
+REQUIRED_WORDS = frozenset({"necessary", "required", "needed", "mandatory", "essential"})
+BETWEEN_HAVING_AND_COUNT = frozenset({"access", "to", "the", "a", "any", "those", "these", "all", "that", "of", "use"})
 
 
 # a size after these is a use, not a card's ("one image weighs ~2.9GB of GPU memory"; PaddlePaddle's "Cannot malloc
