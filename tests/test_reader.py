@@ -2033,6 +2033,11 @@ def test_phrasings_from_the_seventeenth_session(message, expected, absent):
     # a GPU count asked about as a requirement is not the user's (review 26 #16)
     ("Can't reproduce the result with single GPU. Just wondering whether it's necessary to use 4 GPUs to reproduce "
      "the reported results?", {"num_gpus": 1}, []),
+    # a directory's name in a path sets nothing; a checkpoint's own name at the path's end does (review 26 #1)
+    ("torchrun --nproc_per_node=4 finetune.py --base_model /datas/alpaca_lora_4bit/text-generation-webui/models/"
+     "llama-30b-hf --output_dir ./lora-30B", {"num_gpus": 4, "training_mode": "lora"}, []),
+    ("--model_name_or_path /models/llama-3-8b-bnb-4bit with lora", {"training_mode": "qlora"}, []),
+    ("In pretrain/openwebtext.py I think gradient_accumulation_steps is wrong", {"training_mode": "scratch"}, []),
     # a word inside a model's name ('a' of "a3b") is part of it (review 26 #4)
     ("SFT of qwen3-a3b-30b-awq-int4 runs out of VRAM", {"params": 30e9}, []),
 ])

@@ -414,6 +414,9 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             continue
         if hit is None or (documents and in_file_name(clause, clause.keys[k], DOCUMENTS)):
             continue  # "ram-efficient-pytorch-fsdp.md" names a document, not the user's FSDP (a script's name may)
+        if _in_directory(clause, clause.keys[k]):
+            after_hit = k + hit[0]  # "/datas/alpaca_lora_4bit/text-generation-webui/…": where files are, no setting
+            continue
         length, (name, value) = hit
         end = k + length
         if name == "precision" and (clause.word_of(k)[0] < k and words[clause.word_of(k)[0]:k] not in SWITCHES
@@ -1532,6 +1535,23 @@ def _goal(tokens: list[Token], sentences: list[tuple[int, int]], source: str, re
 
 
 MAX_LINE_TOKENS = 64  # how far back a setting's line is looked for its '#'
+
+
+def _in_directory(clause: Clause, t: int) -> bool:
+    """Whether token t is part of a directory's name inside a file-system path: one that starts at '/', '~' or '.',
+    with a '/' after t in the same run of glued tokens ('alpaca_lora_4bit' in '/datas/alpaca_lora_4bit/models/…';
+    not a checkpoint's own name at the path's end, '/models/llama-3-8b-bnb-4bit')."""
+    tokens, first = clause.tokens, t
+    while first > clause.start and not tokens[first].space_before and t - first < MAX_LINE_TOKENS:
+        first -= 1
+    if tokens[first].text not in ("/", "~", "."):
+        return False  # (a path from the root, the home or here: not "zero2/zero3", nor TensorFlow's "training/Adam/…")
+    u = t
+    while u + 1 < clause.end and not tokens[u + 1].space_before and u - t < MAX_LINE_TOKENS:
+        u += 1
+        if tokens[u].text == "/":
+            return True
+    return False
 
 
 def _commented_out(tokens: list[Token], t: int) -> bool:
