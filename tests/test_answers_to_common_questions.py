@@ -2298,3 +2298,13 @@ def test_sharding_results_that_surprise_are_explained(kb, message, finding):
     c = run_consultation(message, kb=kb)
     assert c.advice.findings[0].id == finding
     assert c.advice.recommendation.option_id != "memory-savers"
+
+
+def test_nvidia_smis_total_is_the_cards_memory(kb):
+    """Review 26b #10: "16GB VRAM … `13709MiB / 15360MiB` according to nvidia-smi" was counted as a card of 16 GiB;
+    the total nvidia-smi shows is what the card has (15 GiB on a T4), and the figure before it what the run used."""
+    c = run_consultation("I have a Tesla T4 with 16GB VRAM. I have to lower the batch size to no more than 4, which "
+                         "uses `13709MiB / 15360MiB` according to nvidia-smi. With batch size 1 it uses `7835MiB`.",
+                         kb=kb)
+    assert c.wm.value("gpu_memory") == 15 * 2**30
+    assert c.wm.value("fit_max_micro_batch") == 4

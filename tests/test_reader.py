@@ -2022,7 +2022,7 @@ def test_phrasings_from_the_seventeenth_session(message, expected, absent):
      {"micro_batch": 50, "grad_accum_steps": 10}, ["batch_from", "batch_to"]),
     # a flag commented out of a launch script is not set (review 26 #4)
     ("export NPROC_PER_NODE=4\nswift sft \\\n  --lora_rank 8 \\\n# --tp_size 4 \\\n  --max_length 512",
-     {"num_gpus": 4, "lora_rank": 8, "seq_len": 512}, ["parallelism"]),
+     {"num_gpus": 4, "lora_rank": 8, "seq_len": 512, "parallelism": "ddp"}, []),  # (not tensor parallel)
     ("# gradient_accumulation_steps: 8\nper_device_train_batch_size: 2", {"micro_batch": 2}, ["grad_accum_steps"]),
     # a shell script's defaults are the recipe's; the user's own values are theirs (review 26 #6, corpus rq-1967)
     ("The basic setting is:\nGPUS=${GPUS:-8}\nBATCH_SIZE=${BATCH_SIZE:-128}\nPER_DEVICE_BATCH_SIZE=${PER_DEVICE_BATCH_SIZE:-4}"
@@ -2038,6 +2038,11 @@ def test_phrasings_from_the_seventeenth_session(message, expected, absent):
      "llama-30b-hf --output_dir ./lora-30B", {"num_gpus": 4, "training_mode": "lora"}, []),
     ("--model_name_or_path /models/llama-3-8b-bnb-4bit with lora", {"training_mode": "qlora"}, []),
     ("In pretrain/openwebtext.py I think gradient_accumulation_steps is wrong", {"training_mode": "scratch"}, []),
+    # nvidia-smi's "used / total": the use measured, the total the card's (review 26 #10); AWQ and GPTQ
+    # checkpoints are 4-bit, and a mirror's "org__name" folder names the model (review 26 #4)
+    ("I have a Tesla T4 (16GB VRAM). At batch size 4 nvidia-smi shows `13709MiB / 15360MiB`.",
+     {"gpu_model": "t4", "gpu_memory_gb": 16}, []),
+    ("LoRA on /cache/cpatonn-mirror__Qwen2.5-7B-Instruct-AWQ", {"model": "qwen2.5-7b", "training_mode": "qlora"}, []),
     # a word inside a model's name ('a' of "a3b") is part of it (review 26 #4)
     ("SFT of qwen3-a3b-30b-awq-int4 runs out of VRAM", {"params": 30e9}, []),
 ])

@@ -609,6 +609,8 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
     128G in total') and the capacity an OOM error reports ('24.00 GiB total capacity') are kept for when nothing
     else says the card's size."""
     words = clause.words
+    if _nvidia_smi_pair(clause, reading, k, end, nbytes, unit):
+        return
     start = k
     while start > 0 and k - start < 2 and words[start - 1] in ROUNDING:
         start -= 1
@@ -703,6 +705,28 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
             reading.bare_memory_text = text  # "200GB of memory": no GPU word says whose
         reading.set(Read("gpu_memory_gb", round(gb, 2), text))
         reading.set(Read("gpu_memory_bytes", nbytes, text))
+
+
+def _nvidia_smi_pair(clause: Clause, reading: Reading, k: int, end: int, nbytes: float, unit: str) -> bool:
+    """'13709MiB / 15360MiB' (nvidia-smi's memory column): what the processes use, then the card's total as the
+    driver reports it. The use is measured; the total is the card's capacity, as an OOM error's would be."""
+    keys, tokens, words = clause.keys, clause.tokens, clause.words
+    if end + 3 < len(keys) and words[end + 1] == "/" and tokens[keys[end + 2]].is_num and words[end + 3] == words[end]:
+        used = clause.text(keys[k], keys[end])
+        if setup_of(clause, k) == "user" and nbytes > (reading.used_bytes or 0.0):
+            reading.used_bytes, reading.used_text = nbytes, used
+        reading.measured_gb = max(reading.measured_gb or 0.0, nbytes / 2**30 if unit in ("gib", "mib") else nbytes / 1e9)
+        return True
+    slash = keys[k - 1] if k >= 1 else -1
+    # (the use before the '/' may be blanked: a measurement the consultation's patterns took, "uses 13709MiB")
+    blanked = slash >= 0 and clause.source[max(0, tokens[slash].start - 2):tokens[slash].start] == "  "
+    if k >= 1 and words[k - 1] == "/" and (blanked or k >= 3 and words[k - 2] == words[end]
+                                          and tokens[keys[k - 3]].is_num):
+        if reading.capacity_gb is None:
+            reading.capacity_gb = nbytes / 2**30 if unit in ("gib", "mib") else nbytes / 1e9
+            reading.capacity_text = clause.text(slash, keys[end])
+        return True
+    return False
 
 
 def _cards_times_size(clause: Clause, reading: Reading, k: int, end: int, nbytes: float, unit: str) -> bool:

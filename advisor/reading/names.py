@@ -38,6 +38,8 @@ def ident(written: str) -> str:
         written = head
     name = written.strip().lower().rpartition("/")[2] if "/" in written and not _slash_variant(written) \
         else written.strip().lower()
+    # a hub cache's or a mirror's folder: "models--Qwen--Qwen2.5-7B", "cpatonn-mirror__Qwen3-30B-A3B"
+    name = name.rpartition("--")[2] if name.startswith("models--") else name.rpartition("__")[2]
     name = DECIMAL_SIZE.sub(r"\1.\2", name)  # "Qwen-1_8B" is 1.8B (not "llama3_1_8B": version 3.1, 8B)
     for sep in ("_", " ", "/"):
         name = name.replace(sep, "-")

@@ -1957,6 +1957,10 @@ def _resolve(reading: Reading) -> None:
     elif parallelism is None and reading.launcher is not None and (reading.get("num_gpus") or 1) > 1:
         # torchrun / torch.distributed.launch / accelerate launch over several GPUs, nothing sharded: DDP
         values["parallelism"] = Read("parallelism", "ddp", reading.launcher, implied=True)
+    elif parallelism is None and (reading.get("num_gpus") or 1) > 1 and values["num_gpus"].text.startswith(
+            "NPROC_PER_NODE="):
+        # `export NPROC_PER_NODE=4` before `swift sft` (ms-swift, LLaMA-Factory): the script starts torchrun
+        values["parallelism"] = Read("parallelism", "ddp", values["num_gpus"].text, implied=True)
     pure = next((b for a, b in reading.conflicts if a.field == "precision" and a.value == "amp_bf16"
                  and b.value == "bf16" and b.setup == "user"), None)
     if pure is not None and reading.get("precision") == "amp_bf16":

@@ -297,10 +297,13 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     elif reading.adam_setting:
         put("optimizer", "adamw", reading.adam_setting)  # (`--adam_eps 1e-06`: Adam's two moments either way)
     capacity, nominal = reading.capacity_gb, (v["gpu_memory_gb"].value if "gpu_memory_gb" in v else None)
-    if capacity and nominal and 0.85 <= capacity / nominal <= 1.01 and "gib" in reading.capacity_text.lower() \
-            and "gpu_memory_bytes" not in v:
+    smi_total = "/" in reading.capacity_text  # nvidia-smi's "13709MiB / 15360MiB": the driver's total
+    if capacity and nominal and 0.85 <= capacity / nominal <= 1.01 and ("gib" in reading.capacity_text.lower()
+                                                                       or smi_total) \
+            and ("gpu_memory_bytes" not in v or smi_total):
         # the "23.64 GiB total capacity" of a pasted OOM error on a card named, not sized: what PyTorch can use on
-        # it, more exact than the catalogue's size (a size the user writes stays theirs)
+        # it, more exact than the catalogue's size (a size the user writes stays theirs, but for the total nvidia-smi
+        # shows for it: "16GB VRAM … 13709MiB / 15360MiB" is a card of 15 GiB)
         put("gpu_memory", f"{capacity:g}GiB", reading.capacity_text)
     if "gpu_memory_bytes" in v:  # a size the user wrote ("24 GiB", "8GB"): read with the vocabulary's convention
         read_size = v["gpu_memory_bytes"]
