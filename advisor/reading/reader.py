@@ -51,6 +51,8 @@ def read(message: str) -> Reading:
     reading.deepspeed = "deepspeed" in index.words  # (a list's membership test runs in C)
     reading.arrows = ">" in message or "→" in message or "⟶" in message
     clauses, sentences = clauses_and_sentences(tokens)
+    if "#" in message:
+        reading.commented_out = _commented_out(tokens)
     for n, (start, end) in enumerate(clauses):
         reading.sentence = n
         clause = Clause(tokens, start, end, message, index)
@@ -836,7 +838,7 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 fill(reading, "warmup_ratio", tok.value / 100, "%", clause.text(keys[words.index("warmup", max(0, k - 2))],
                                                                                 key + 1), setup_of(clause, k))
             continue  # "80% GPU util", "GPUs at 100%": a share, never a count or a size
-        if _commented_out(clause.tokens, key):
+        if reading.commented_out and any(a <= key < b for a, b in reading.commented_out):
             continue  # "# --tp_size 4 \", "# gradient_accumulation_steps: 8": a setting switched off
         if _in_shape(clause, key):
             continue  # "OOM when allocating tensor with shape[123008,500]": a tensor's dimensions
@@ -1534,7 +1536,7 @@ def _goal(tokens: list[Token], sentences: list[tuple[int, int]], source: str, re
         reading.set(Read("asked_topics", ", ".join(topics), said))
 
 
-MAX_LINE_TOKENS = 64  # how far back a setting's line is looked for its '#'
+MAX_PATH_TOKENS = 64  # glued tokens of one path looked at
 
 
 def _in_directory(clause: Clause, t: int) -> bool:
@@ -1542,31 +1544,37 @@ def _in_directory(clause: Clause, t: int) -> bool:
     with a '/' after t in the same run of glued tokens ('alpaca_lora_4bit' in '/datas/alpaca_lora_4bit/models/…';
     not a checkpoint's own name at the path's end, '/models/llama-3-8b-bnb-4bit')."""
     tokens, first = clause.tokens, t
-    while first > clause.start and not tokens[first].space_before and t - first < MAX_LINE_TOKENS:
+    while first > clause.start and not tokens[first].space_before and t - first < MAX_PATH_TOKENS:
         first -= 1
     if tokens[first].text not in ("/", "~", "."):
         return False  # (a path from the root, the home or here: not "zero2/zero3", nor TensorFlow's "training/Adam/…")
     u = t
-    while u + 1 < clause.end and not tokens[u + 1].space_before and u - t < MAX_LINE_TOKENS:
+    while u + 1 < clause.end and not tokens[u + 1].space_before and u - t < MAX_PATH_TOKENS:
         u += 1
         if tokens[u].text == "/":
             return True
     return False
 
 
-def _commented_out(tokens: list[Token], t: int) -> bool:
-    """Whether the number at token t is on a line that opens with '#' and then a flag or a key's '=' or ':' (a
-    setting commented out of a script or a config), not a heading ("# Results: 8 GPUs")."""
-    u = t - 1
-    while u >= 0 and t - u <= MAX_LINE_TOKENS and tokens[u].kind != "nl":
-        u -= 1
-    first = u + 1
-    if first >= t or tokens[first].text != "#" or first + 2 >= len(tokens):
-        return False
-    after = tokens[first + 1]
-    if after.text == "-":
-        return True  # "# --tp_size 4"
-    return after.kind == "word" and "_" in after.text and tokens[first + 2].text in ("=", ":")
+def _commented_out(tokens: list[Token]) -> list[tuple[int, int]]:
+    """The token ranges of the lines that open with '#' and then a flag or a key's '=' or ':' (settings commented
+    out of a script or a config), not headings ("# Results: 8 GPUs"). At most MAX_COMMENTED lines."""
+    found: list[tuple[int, int]] = []
+    for t, tok in enumerate(tokens):
+        if tok.text != "#" or (t > 0 and tokens[t - 1].kind != "nl") or t + 2 >= len(tokens):
+            continue
+        after = tokens[t + 1]
+        if after.text == "-" or after.kind == "word" and "_" in after.text and tokens[t + 2].text in ("=", ":"):
+            end = t + 1
+            while end < len(tokens) and tokens[end].kind != "nl":
+                end += 1
+            found.append((t, end))
+            if len(found) >= MAX_COMMENTED:
+                break
+    return found
+
+
+MAX_COMMENTED = 32  # commented-out setting lines looked at in one message
 
 
 def _in_comment(tokens: list[Token], start: int, t: int) -> bool:
