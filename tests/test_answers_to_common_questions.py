@@ -2308,3 +2308,17 @@ def test_nvidia_smis_total_is_the_cards_memory(kb):
                          kb=kb)
     assert c.wm.value("gpu_memory") == 15 * 2**30
     assert c.wm.value("fit_max_micro_batch") == 4
+
+
+@pytest.mark.parametrize("message, finding", [
+    # review 27 #20: a why first, then the LR asked about with accumulation
+    ("Relationship between batch size and LR. A guide says LR should be proportionally increased when you increase "
+     "the batch size. 1. Why does it work that way? 2. When using grad_acum should I also increase LR?",
+     "finding-lr-follows-batch-per-update"),
+    # review 27 #14: what the effective batch means, with no batch said
+    ("Do you count the training steps for each gpu? And does args.batch_size indicate the per-gpu batch size? What "
+     "is the meaning of effective batch size?", "finding-batch-per-gpu-under-ddp"),
+])
+def test_a_question_asked_beside_a_why_gets_its_principle(kb, message, finding):
+    c = run_consultation(message, kb=kb)
+    assert c.advice.findings and c.advice.findings[0].id == finding

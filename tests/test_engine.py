@@ -257,3 +257,28 @@ def test_fills_must_name_input_facts(tmp_path):
     bad = FILLS_FACTS.replace("fills: {is_x: x, is_y: y}", "fills: {is_x: x, is_y: d}")
     with pytest.raises(InputError, match="not an input fact"):
         kb_with(tmp_path, "rules: []", bad)
+
+
+def test_lists_tests_a_comma_separated_text_fact(tmp_path):
+    facts = FACTS + "  - {name: topics, type: text, description: what is asked, askable: true, question: What?}\n"
+    kb = kb_with(tmp_path, """
+        rules:
+          - id: about-lr
+            kind: finding
+            title: the LR is asked about
+            when: {fact: topics, lists: lr}
+            text: t
+            sources: [src]
+    """, facts)
+    assert "about-lr" in fired(run_consultation("", facts={"topics": "time, lr"}, kb=kb))
+    assert "about-lr" not in fired(run_consultation("", facts={"topics": "blr, time"}, kb=kb))  # a whole name only
+    with pytest.raises(InputError, match="'lists' tests a comma-separated text fact"):
+        kb_with(tmp_path, """
+            rules:
+              - id: bad
+                kind: finding
+                title: t
+                when: {fact: x, lists: lr}
+                text: t
+                sources: [src]
+        """)

@@ -103,7 +103,12 @@ def _fact_test(cond: FactTest, wm: WorkingMemory) -> Truth:
     left = wm.value(cond.fact)
     right = wm.value(operand.fact) if isinstance(operand, FactRef) else operand
     try:
-        ok = left in right if op == "in" else COMPARE[op](left, right)
+        if op == "in":
+            ok = left in right
+        elif op == "lists":  # "time, lr, speed" lists "lr"
+            ok = isinstance(left, str) and right in (part.strip() for part in left.split(","))
+        else:
+            ok = COMPARE[op](left, right)
     except TypeError:
         ok = False  # e.g. comparing text with a number: lint reports these
     if ok:

@@ -338,12 +338,19 @@ def check_estimator_calls(kb: KnowledgeBase, estimators: Mapping[str, Any]) -> N
 
 
 def _check_choice_literals(kb: KnowledgeBase) -> None:
-    """A comparison of a choice fact with a literal must use one of its choices (catches typos like 'adamW')."""
+    """A comparison of a choice fact with a literal must use one of its choices (catches typos like 'adamW'); `lists`
+    tests a text fact."""
     for rule in kb.rules:
         for leaf in condition_leaves(rule.when):
             if not isinstance(leaf, FactTest):
                 continue
             spec = kb.facts[leaf.fact]
+            if leaf.operator == "lists":
+                if spec.type != "text":
+                    file, line = kb.origins[rule.id]
+                    raise InputError(f"rule {rule.id!r}: 'lists' tests a comma-separated text fact, and "
+                                     f"{leaf.fact} is a {spec.type}", file, line)
+                continue
             if spec.type != "choice" or leaf.operator == "known":
                 continue
             values = leaf.operand if leaf.operator == "in" else [leaf.operand]

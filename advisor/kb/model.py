@@ -168,6 +168,8 @@ class FactTest(Strict):
     gt: Operand | None = None
     gte: Operand | None = None
     in_: list[Scalar] | None = Field(default=None, alias="in")
+    # a comma-separated text fact names this value ("asked_topics lists lr": the message asks about the LR)
+    lists: str | None = None
     known: bool | None = None
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -176,9 +178,10 @@ class FactTest(Strict):
 
     @model_validator(mode="after")
     def _one_operator(self) -> "FactTest":
-        ops = [op for op in ("eq", "ne", "lt", "lte", "gt", "gte", "in_", "known") if getattr(self, op) is not None]
+        ops = [op for op in ("eq", "ne", "lt", "lte", "gt", "gte", "in_", "lists", "known") if getattr(self, op) is not None]
         if len(ops) != 1:
-            raise ValueError(f"a fact test needs exactly one of eq, ne, lt, lte, gt, gte, in, known (got {len(ops)})")
+            raise ValueError(f"a fact test needs exactly one of eq, ne, lt, lte, gt, gte, in, lists, known "
+                             f"(got {len(ops)})")
         self._op = ops[0]
         return self
 
