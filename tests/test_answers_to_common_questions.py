@@ -2322,3 +2322,12 @@ def test_nvidia_smis_total_is_the_cards_memory(kb):
 def test_a_question_asked_beside_a_why_gets_its_principle(kb, message, finding):
     c = run_consultation(message, kb=kb)
     assert c.advice.findings and c.advice.findings[0].id == finding
+
+
+def test_cards_summed_as_the_runs_memory_is_the_pooling_belief_not_a_use(kb):
+    """Review 27 #2: "4 * A6000 GPUS = 192 GB total VRAM" was read as 178.81 GiB measured per GPU; it is the sum the
+    user counts on, which data parallelism does not pool."""
+    c = run_consultation("I need to train llama 3.1 70B in 8 bit Qlora or something using 4 * A6000 GPUS = 192 GB "
+                         "total VRAM. Can I do it? Or what is the best way to train it using 192 GB total VRAM?", kb=kb)
+    assert not c.wm.known("measured_use")
+    assert [f.id for f in c.advice.red_flags][:1] == ["rf-gpu-memory-pools"]

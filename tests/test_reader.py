@@ -2048,3 +2048,13 @@ def test_phrasings_from_the_seventeenth_session(message, expected, absent):
 ])
 def test_phrasings_from_the_eighteenth_session(message, expected, absent):
     assert_reads(message, expected, absent)
+
+
+@pytest.mark.parametrize("message, expected, absent", [
+    # a batch's product named after the GPUs is no GPU count; a total said over the cards is no use (review 27)
+    ("with a mini-batch size of 4: does this mean the total batch size on all GPUs would be 8 x 4 = 32?", {},
+     ["num_gpus"]),
+    ("2 nodes x 4 GPUs = 8 GPUs", {"num_gpus": 8, "num_nodes": 2}, []),
+])
+def test_products_and_totals_from_review_27(message, expected, absent):
+    assert_reads(message, expected, absent)

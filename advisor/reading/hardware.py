@@ -660,6 +660,9 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
         return
     if before[-1:] == ["so"] and _equals_before(clause, k):
         return  # "46.7B*2 bytes = 93GB so ~47GB per card": the user's arithmetic of what the model needs
+    if after[:1] == ["total"] and (reading.get("num_gpus") or 1) > 1:
+        reading.total_memory_gb = gb  # "using 192 GB total VRAM" over 4 A6000s: the cards' sum, not a use
+        return
     if set(before[-2:]) & MEASURED or ran_with or "up" in before and not USING.isdisjoint(before) \
             or "in use" in " ".join(after) \
             or before[-2:] == ["per", "gpu"] or \

@@ -893,6 +893,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if keyed is not None and keyed[0] == "skip":
             continue  # `per_device_eval_batch_size: 16`: not the training batch
         slot = keyed or _left_slot(left, words, k, clause)
+        if result is not None and slot is not None and slot[0] in GPU_COUNT_FIELDS \
+                and "batch" in words[max(0, slot[1] - 8):slot[1]]:
+            continue  # "the total batch size on all GPUs would be 8 x 4 = 32": the batch's product, no GPU count
         if slot is None and k >= 1 and words[k - 1] == "b" and in_flag(clause, keys[k - 1]) \
                 and clause.word_of(k - 1) == (k - 1, k - 1):
             slot = ("batch", k - 1)  # `-b 256`: the batch flag of PyTorch's ImageNet example, timm, YOLOX
