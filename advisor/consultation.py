@@ -154,6 +154,9 @@ def _unblanked(words: str, blanked: str, said: str) -> str:
     return said[at:at + len(words)] if at >= 0 else words
 
 
+LANGUAGE_MODEL_PARAMS = 1e9  # (no sequence model this large normalises with BatchNorm)
+
+
 def _filled_by_answers(wm: WorkingMemory) -> None:
     """An answer that says what a value already read is (facts.yaml `fills`): "per GPU" makes the batch said
     without saying so the micro-batch, "the total" the batch per update - unless the user stated that input."""
@@ -192,6 +195,12 @@ def _catalogue_facts(wm: WorkingMemory) -> None:
         # a transformer named by its kind ("ViT-B", "a GPT"): LayerNorm or RMSNorm, as the catalogue's transformers
         wm.set("uses_batchnorm", False,
                Provenance("estimate", estimator="the model family (a transformer: no BatchNorm)"))
+    if not wm.known("uses_batchnorm") and "uses_batchnorm" in wm.kb.facts and wm.known("seq_len") \
+            and wm.known("params") and wm.value("params") >= LANGUAGE_MODEL_PARAMS:
+        # billions of parameters trained on token sequences ("chatglm2-6b", max_source_length 256): a language model,
+        # whose layers normalise with LayerNorm or RMSNorm
+        wm.set("uses_batchnorm", False, Provenance(
+            "estimate", estimator="a model of billions of parameters trained on sequences (a language model: no BatchNorm)"))
     if wm.known("gpu_model") and "gpu_bf16" in wm.kb.facts:  # what the card supports, for the precision checks
         from advisor.domain.gpus import precision_support
 

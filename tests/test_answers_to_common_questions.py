@@ -2331,3 +2331,18 @@ def test_cards_summed_as_the_runs_memory_is_the_pooling_belief_not_a_use(kb):
                          "total VRAM. Can I do it? Or what is the best way to train it using 192 GB total VRAM?", kb=kb)
     assert not c.wm.known("measured_use")
     assert [f.id for f in c.advice.red_flags][:1] == ["rf-gpu-memory-pools"]
+
+
+def test_a_larger_batch_at_a_fixed_step_count_trains_on_more_data(kb):
+    """Review 27 #5 (ChatGLM2 P-tuning, `--max_steps 3000`): "going from batch_size 1 to 8 makes training take
+    several times longer" got SyncBatchNorm for a transformer ("a bigger batch normally" read as batch norm); with
+    the steps fixed, 8 times the batch is 8 times the samples, and 3000 / 8 = 375 steps train on the same data."""
+    c = run_consultation("Why does training take longer after I increase batch_size? Going from batch_size 1 to 8 "
+                         "makes training take several times longer. Shouldn't a bigger batch normally speed training "
+                         "up? torchrun --nproc-per-node=5 main.py --model_name_or_path /home/chatglm2-6b "
+                         "--max_source_length 256 --per_device_train_batch_size 1 --gradient_accumulation_steps 16 "
+                         "--max_steps 3000", kb=kb)
+    first = c.advice.findings[0]
+    assert first.id == "finding-fixed-steps-more-samples" and "375 steps" in " ".join(first.text.split())
+    assert c.wm.value("uses_batchnorm") is False
+    assert c.advice.recommendation.option_id != "sync-batchnorm"
