@@ -136,8 +136,8 @@ def read(message: str) -> Reading:
 
 
 # a config file or a launch command pasted whole: its settings as `key = value`, `snake_key: value` (YAML, JSON) or
-# flags (`--lr 2e-5`); four or more say the user showed the run's settings, not picked a few. (Not by lines: the
-# reader may see the message with its whitespace folded.)
+# flags (`--lr 2e-5`); four or more say the user showed the run's settings, not picked a few. (Not by lines: a
+# launch command is often pasted as one.)
 SETTING = re.compile(r'(?<![\w.\-])(?:[A-Za-z][\w.\-]{0,40}[ \t]*=(?!=)|[A-Za-z]\w{0,20}[_.][\w.]{1,30}["\']?[ \t]*:(?![/:])'
                      r'|--[A-Za-z][\w\-]{1,40})')
 SETTINGS_PASTED = 4

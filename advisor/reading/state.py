@@ -104,7 +104,7 @@ class Reading:
     # one step per update
     accumulation_unset: bool = False
     # the token ranges of lines that comment a setting out ("# --tp_size 4"): their numbers set nothing
-    commented_out: list = field(default_factory=list)
+    commented_out: list[tuple[int, int]] = field(default_factory=list)
     hf_trainer: str | None = None  # the words saying the run uses Hugging Face's Trainer (`per_device_train_batch_size`)
     one_gpu_used: Any = None  # the words saying only one of the GPUs works ("only one gpu is used by unsloth")
     arrows: bool = True  # the message has an arrow ('->', '→') that may write a change ("32 -> 256")
