@@ -1993,7 +1993,7 @@ def test_qlora_on_a_model_whose_experts_are_not_linear_layers_says_they_stay_16_
 @pytest.mark.parametrize("message, precision", [
     ("I get CUDA out of memory training my segmentation model on a 2080 Ti at batch size 4; how do I make it fit?",
      "fp16 autocast (with a GradScaler)"),  # (no bf16 before Ampere)
-    ("CUDA out of memory with batch_size 8 on my A100, even with --fp16. Any way to make it fit?", "bf16 autocast"),
+    ("CUDA out of memory with batch_size 32 on my A100 in fp32. Any way to make it fit?", "bf16 autocast"),
 ])
 def test_an_oom_with_nothing_to_count_gets_a_provisional_first_move(kb, message, precision):
     """The model's size unknown: no plan can be counted, but the activations can be cut whatever the model is; the
@@ -2005,13 +2005,25 @@ def test_an_oom_with_nothing_to_count_gets_a_provisional_first_move(kb, message,
     assert "params" in rec.depends_on and advice.questions
 
 
+def test_a_run_already_in_16_bits_is_told_only_to_checkpoint(kb):
+    """Review 27 #22: a run already under fp16 AMP was told to "turn on fp16 autocast and activation
+    checkpointing"; what it does not use yet is checkpointing alone."""
+    rec = consult("CUDA out of memory with batch_size 8 on my A100, even with --fp16. Any way to make it fit?",
+                  kb=kb).recommendation
+    assert rec.option_id == "memory-savers" and rec.rationale.startswith("Provisionally")
+    assert "you already compute in fp16 mixed precision, so turn on activation checkpointing" in rec.rationale
+    assert "autocast" not in rec.rationale
+
+
 def test_states_that_fit_with_activations_not_modelled_get_the_same_first_move(kb):
     """Review 24 #3: a vision-language model under ZeRO-3 whose states fit (5.96 GiB of 80) but whose activations the
     catalogue cannot count, run with --gradient_checkpointing false: what ran out is activations, cut first."""
     advice = consult("Fine-tuning Qwen2.5-VL-3B on 8 H100 with --deepspeed zero3.json --gradient_checkpointing false "
                      "--bf16 --per_device_train_batch_size 1, I get CUDA out of memory. How do I make it fit?", kb=kb)
     assert advice.recommendation.option_id == "memory-savers"
-    assert "turn on bf16 autocast and activation checkpointing" in advice.recommendation.rationale
+    # (its --bf16 already on: checkpointing is what is left to turn on)
+    assert "you already compute in bf16 mixed precision, so turn on activation checkpointing" in \
+        advice.recommendation.rationale
 
 
 @pytest.mark.parametrize("message", [
