@@ -2358,3 +2358,16 @@ def test_a_larger_batch_at_a_fixed_step_count_trains_on_more_data(kb):
     assert first.id == "finding-fixed-steps-more-samples" and "375 steps" in " ".join(first.text.split())
     assert c.wm.value("uses_batchnorm") is False
     assert c.advice.recommendation.option_id != "sync-batchnorm"
+
+
+def test_utilisation_flipping_between_full_and_idle_is_a_waiting_gpu(kb):
+    """Review 27 #15 (insightface after a reboot, 800 → 200 samples/s): "the GPU utilization is sometimes 100%,
+    sometimes 0%" is a GPU waiting for its next batch, which the answer leads with instead of asking the precision."""
+    from advisor.consultation import read_message
+
+    assert read_message(kb, "The GPU utilization is sometimes 100%, sometimes 0%.")["data_loader_bound"][0] is True
+    assert read_message(kb, "GPU utilization is sometimes 0% and sometimes 95%")["data_loader_bound"][0] is True
+    assert "data_loader_bound" not in read_message(kb, "GPU utilization is 100% all the time")
+    c = run_consultation("Training with four gpus, per_batch_size=256, dropped to less than 200 samples/sec. The GPU "
+                         "utilization is sometimes 100%, sometimes 0%, which makes training slow now. Why?", kb=kb)
+    assert c.advice.recommendation.option_id == "fix-input-pipeline"
