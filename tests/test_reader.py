@@ -2055,6 +2055,9 @@ def test_phrasings_from_the_eighteenth_session(message, expected, absent):
     ("with a mini-batch size of 4: does this mean the total batch size on all GPUs would be 8 x 4 = 32?", {},
      ["num_gpus"]),
     ("2 nodes x 4 GPUs = 8 GPUs", {"num_gpus": 8, "num_nodes": 2}, []),
+    # a recipe's settings asked about for one GPU: carrying it to fewer GPUs (review 27 #13)
+    ("How to use one GPU for training? How to adjust the parameters?", {"goal": "match_reference"}, []),
+    ("How do I set the parameters for my model?", {}, ["goal"]),
 ])
 def test_products_and_totals_from_review_27(message, expected, absent):
     assert_reads(message, expected, absent)

@@ -242,6 +242,9 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
         about_slow = sentence.question and bool(about & SLOW) and not about & MEMORY
         if sentence.question and present & HARDWARE and present & CAN:
             vote("fit", HARDWARE_QUESTION * scale, sentence.text(0, len(words) - 1))
+        if sentence.question and present & ADJUST and present & SETTINGS_WORDS and _fewer_gpus(sentences, n):
+            # "How to use one GPU for training? How to adjust the parameters?": a recipe carried to fewer GPUs
+            vote("match_reference", FEWER_GPUS_QUESTION * scale, sentence.text(0, len(words) - 1))
         first_words = index.by_first
         next_cue = 0  # a cue read covers its words: the next one starts after it
         for k in [k for k, w in enumerate(words) if w in first_words]:  # one pass picks where a cue may start
@@ -288,6 +291,21 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
 
 # words that ask for resources only in a sentence about memory or hardware
 BARE_NEEDS = {"need", "needed", "required", "minimum"}
+
+# "how do I adjust the parameters for one GPU?": settings carried to fewer GPUs than the recipe's
+ADJUST = frozenset({"adjust", "change", "modify", "adapt", "set"})
+SETTINGS_WORDS = frozenset({"parameters", "params", "settings", "config", "configuration", "hyperparameters"})
+ONE_GPU = frozenset({"one", "single", "1"})
+FEWER_GPUS_QUESTION = 1.0
+
+
+def _fewer_gpus(sentences: list[Sentence], n: int) -> bool:
+    """Whether sentence n, or the one before it, speaks of one GPU ("use one GPU", "a single card")."""
+    for sentence in sentences[max(0, n - 1):n + 1]:
+        words = sentence.words
+        if any(w in ONE_GPU and words[k + 1:k + 2] in (["gpu"], ["card"]) for k, w in enumerate(words)):
+            return True
+    return False
 
 
 # doubts about one's own settings: about memory, a question of making the run fit
