@@ -10,7 +10,7 @@ from typing import Any
 
 from advisor.domain import gpus as catalogue
 from advisor.reading.clause import MAX_NAMES, Clause, catalogue_names, negated, setup_of
-from advisor.reading.cues import GPU_WORDS, MEMORY_UNITS
+from advisor.reading.cues import BATCH_SPELLINGS, GPU_WORDS, MEMORY_UNITS
 from advisor.reading.state import Read, Reading
 from advisor.reading.tokens import WORD_NUMBERS
 
@@ -461,7 +461,7 @@ NODE_WORDS = {"node", "nodes", "machine", "machines", "server", "servers", "host
 GROUP_WORDS = frozenset({"sets", "groups", "boxes"})  # "3 sets of 8 A100": so many GPUs, so many times
 
 
-BATCH_NAMES = frozenset({"batch", "bs", "size", "batch_size", "mbs"})
+BATCH_NAMES = BATCH_SPELLINGS | {"size", "mbs"}  # (keys: `batch_size` is 'batch', 'size')
 
 
 def gpu_count(clause: Clause, k: int, count: int) -> tuple[str, float]:
