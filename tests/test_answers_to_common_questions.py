@@ -2371,3 +2371,17 @@ def test_utilisation_flipping_between_full_and_idle_is_a_waiting_gpu(kb):
     c = run_consultation("Training with four gpus, per_batch_size=256, dropped to less than 200 samples/sec. The GPU "
                          "utilization is sometimes 100%, sometimes 0%, which makes training slow now. Why?", kb=kb)
     assert c.advice.recommendation.option_id == "fix-input-pipeline"
+
+
+def test_one_gpus_batch_split_over_two_keeps_its_lr_and_averaging_asks_no_larger_one(kb):
+    # review 27 #11: "on a single GPU batch 32, lr 1e-4; on two GPUs should the batch become 16? DDP averages the
+    # gradients, so double the LR?" - 16 each is the same 32 per update, and averaging is what makes it one batch
+    c = run_consultation("Say on a single GPU I used batch size 32 and learning rate 1e-4. Moving to two GPUs, if I "
+                         "want to run something close to the single-GPU setup, should the batch size become 16? I "
+                         "read that PyTorch under distributed_data_parallel averages the gradients of the two GPUs, "
+                         "so should I double the learning rate to 2e-4, or keep it at 1e-4?", kb=kb)
+    assert c.wm.value("effective_batch") == 32 and c.wm.value("reference_batch") == 32
+    assert "finding-same-batch-size" in [f.id for f in c.advice.findings]
+    assert "rf-lr-for-averaged-gradients" in [r.id for r in c.advice.red_flags]
+    assert not [q for q in c.advice.questions if q.id in ("batch_scope", "reference_batch")]
+    assert c.advice.recommendation.rationale == "Nothing to change beyond what I noticed above."

@@ -2061,3 +2061,21 @@ def test_phrasings_from_the_eighteenth_session(message, expected, absent):
 ])
 def test_products_and_totals_from_review_27(message, expected, absent):
     assert_reads(message, expected, absent)
+
+
+@pytest.mark.parametrize("message, expected", [
+    # a batch on one GPU carried to two: the old one is a whole batch per update, the new one each GPU's share when
+    # it is said per GPU or splits the old one over the new GPUs (review 27 #11)
+    ("Say on a single GPU I used batch size 32 and learning rate 1e-4. Moving to two GPUs, if I want to run something "
+     "close to the single-GPU setup, should the batch size become 16?",
+     {"num_gpus": 2, "micro_batch": 16, "batch_size": 32, "reference_batch": 32, "batch_scale_factor": 1.0}),
+    ("I trained on 1 GPU with batch size 32 and lr 1e-4. Now moving to 2 GPUs with DDP, batch 16 per GPU.",
+     {"micro_batch": 16, "batch_size": 32, "reference_batch": 32, "batch_scale_factor": 1.0}),
+    ("I trained on 1 GPU with batch size 32. Now moving to 2 GPUs with DDP, batch 32 per GPU.",
+     {"micro_batch": 32, "num_gpus": 2, "reference_batch": 32}),  # (each GPU's batch kept: 64 per update)
+    # "a multi-GPU setting" is several GPUs, not "a" single one
+    ("About batch size in a multi-GPU setting: with 4 GPUs and batch 8 per GPU, what LR?", {"num_gpus": 4}),
+])
+def test_gpu_count_changes_from_one_gpu(kb, message, expected):
+    got = facts(kb, message)
+    assert {k: got.get(k) for k in expected} == expected, got

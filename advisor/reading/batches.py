@@ -668,6 +668,7 @@ def resolve_planned_change(reading: Reading) -> None:
                 return
             values["batch_from"] = replace(old, field="batch_from")
             values["batch_to"] = replace(new, field="batch_to")
+            reading.batch_to_said_as = new.field
             if old.field == new.field == "micro_batch":
                 # "per_device_train_batch_size 16 … increased to 32": each GPU's batch changed, so the batch per
                 # update changed by as much on every GPU

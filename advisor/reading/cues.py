@@ -421,7 +421,8 @@ FILLERS = {"of", "is", "was", "=", ":", "to", "at", "set", "as", "size", "-", "-
            "using", "value", "default", "per", "gpu", "device", "train", "even", "still", "my", "the", "your", "{",
            ",", "down", "up", "from", "[", "]", "approx", "~", "≈", "setting", "being", "are", "were", "has",
            "have", "is:", "and", "can", "could", "would", "should", "will", "must", "then", "limited", "fixed",
-           "kept", "already", "now", "currently", "claimed", "said", "stated", "reported", "supposed"}
+           "kept", "already", "now", "currently", "claimed", "said", "stated", "reported", "supposed", "become", "becomes",
+           "became"}
 # ("the training batch size is already 1", "the batch size is claimed to be 1024")
 
 

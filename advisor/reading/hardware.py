@@ -343,8 +343,9 @@ def _count_before(clause: Clause, s: int) -> tuple[int, int] | None:
     if k >= 1 and clause.words[k] in MEMORY_UNITS and clause.tokens[clause.keys[k - 1]].is_num:
         k -= 2  # "a 24GB 3090"
     if k >= 1 and clause.words[k - 1] in ("a", "an", "my", "single") and clause.words[k].isalpha() \
-            and clause.words[k] not in SINGULAR and clause.word_of(k) == (k, k):
-        k -= 1  # "on a runpod A100", "my old 1080 Ti", "a rented H100": one word that describes the card
+            and clause.words[k] not in SINGULAR | SEVERAL and clause.word_of(k) == (k, k):
+        k -= 1  # "on a runpod A100", "my old 1080 Ti", "a rented H100": one word that describes the card (not
+        # "in a multi-GPU setting": several of them)
     if k >= 0 and clause.words[k] in ("x", "×", "*"):
         k -= 1
     if k < 0:

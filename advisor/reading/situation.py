@@ -398,7 +398,16 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
             # "the batch_size of one GPU from 4 to 8" on 2 GPUs: each GPU's batch is 8, the batch per update 16
             put("micro_batch", b, v["batch_to"].text)
         before = after = 1  # what multiplies each batch into its batch per update
-        if reading.batch_change_per_gpu and gpus:
+        from_one_gpu = "gpus_from" in v and v["gpus_from"].value == 1 and gpus
+        if not reading.batch_change_per_gpu and from_one_gpu and (
+                reading.batch_to_said_as == "micro_batch" or reading.batch_to_said_as == "batch" and b * gpus == a):
+            # "on a single GPU I used batch 32 … moving to 2 GPUs, 16 per GPU": one GPU's batch is its total, so the
+            # 32 before and 16 × 2 after are each a batch per update (the same here); a plain 16 that splits the 32
+            # over the 2 GPUs is the share each GPU's loader is given ("should the batch size become 16?")
+            accum = v["grad_accum_steps"].value if "grad_accum_steps" in v else 1
+            before, after = accum, accum * gpus
+            put("micro_batch", b, v["batch_to"].text)
+        elif reading.batch_change_per_gpu and gpus:
             # each GPU's batch changed: the batches per update are per-GPU × accumulation × GPUs, and "now 8 GPUs ×
             # 16, so if 4 GPUs × 4?" changes the GPUs too (16 × 4 × 8 = 512 before, 4 × 4 × 4 = 64 after)
             accum = v["grad_accum_steps"].value if "grad_accum_steps" in v else 1
