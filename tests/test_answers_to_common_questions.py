@@ -2385,3 +2385,15 @@ def test_one_gpus_batch_split_over_two_keeps_its_lr_and_averaging_asks_no_larger
     assert "rf-lr-for-averaged-gradients" in [r.id for r in c.advice.red_flags]
     assert not [q for q in c.advice.questions if q.id in ("batch_scope", "reference_batch")]
     assert c.advice.recommendation.rationale == "Nothing to change beyond what I noticed above."
+
+
+@pytest.mark.parametrize("message, finding", [
+    ("Is batch size 2 with gradient accumulation steps 4 equivalent to batch size 8 without accumulation? Do I need to "
+     "change the learning rate?", "finding-same-batch-accumulated"),
+    ("is bs 8 + grad accum 4 exactly the same as bs 64?", "finding-other-batch-accumulated"),
+])
+def test_two_accumulation_splits_are_compared_by_their_batch_per_update(kb, message, finding):
+    c = run_consultation(message, kb=kb)
+    assert finding in [f.id for f in c.advice.findings]
+    assert c.wm.value("split_batch") == c.wm.value("split_micro_batch") * c.wm.value("split_accum_steps")
+    assert not c.advice.questions or c.advice.questions[0].id != "optimizer"  # (no LR to scale for a change)

@@ -2079,3 +2079,22 @@ def test_products_and_totals_from_review_27(message, expected, absent):
 def test_gpu_count_changes_from_one_gpu(kb, message, expected):
     got = facts(kb, message)
     assert {k: got.get(k) for k in expected} == expected, got
+
+
+@pytest.mark.parametrize("message, expected", [
+    # an equivalence question weighs two splits of a batch per update: neither is the run, both are kept (review 27
+    # #29); the one that accumulates more comes first, a plain batch beside one that accumulates is one step
+    ("Is batch size 2 with gradient accumulation steps 4 equivalent to batch size 8 without accumulation?",
+     {"split_micro_batch": 2, "split_accum_steps": 4, "split_other_micro_batch": 8, "split_other_accum_steps": 1}),
+    ("is bs 32 exactly the same as bs 8 + grad accum 4?",
+     {"split_micro_batch": 8, "split_accum_steps": 4, "split_other_micro_batch": 32, "split_other_accum_steps": 1}),
+    ("Is batch size 16 with gradient accumulation 2 the same as batch size 8 with gradient accumulation 4?",
+     {"split_micro_batch": 8, "split_accum_steps": 4, "split_other_micro_batch": 16, "split_other_accum_steps": 2}),
+    # GPUs compared as well are the layouts' question; no accumulation said on either side is no split
+    ("Is batch size 8 on 4 GPUs the same as batch size 32 with accumulation 1 on one GPU?", {"split_micro_batch": None}),
+    ("Is batch size 8 the same as batch size 32?", {"split_micro_batch": None}),
+])
+def test_accumulation_splits_compared(kb, message, expected):
+    got = facts(kb, message)
+    assert {k: got.get(k) for k in expected} == expected, got
+    assert "micro_batch" not in got and "grad_accum_steps" not in got  # (neither setting is the run)

@@ -270,3 +270,50 @@ def _same_total(found: list[Layout]) -> tuple[Layout, Layout] | None:
             if a.gpus != b.gpus and a.gpus * a.per_gpu == b.gpus * b.per_gpu:
                 return a, b
     return None
+
+
+# Accumulation splits: "is bs 2 with grad accum 4 the same as bs 8?" weighs two ways of reaching a batch per update
+# in time rather than over GPUs - a micro-batch and the steps accumulated - asked as a comparison, neither the run.
+
+ACCUMULATION_WORDS = frozenset({"accumulation", "accumulate", "accumulating", "accum", "ga", "grad_accum"})
+NONE_WORDS = frozenset({"without", "no"})  # "batch 8 without accumulation", "bs 8 and no grad accum"
+
+
+class Split(NamedTuple):
+    """A batch per step and the steps accumulated into one update, as an equivalence question compares them."""
+
+    micro: int
+    steps: int
+
+
+def accumulation_splits(clause: Clause, reading: Reading) -> None:
+    """Pair the batches and accumulation steps an equivalence question in this clause compared (read by the
+    number reader into `reading.compared_numbers`) into two splits, the one that accumulates first."""
+    numbers, reading.compared_numbers = reading.compared_numbers, []
+    batches_said = [(value, k) for field, value, k in numbers if field == "batch"]
+    if reading.compared_splits or len(batches_said) != 2 or not clause.present.isdisjoint(GPU_NOUNS):
+        return  # (GPUs compared as well are the layouts' question: "bs 8 on 4 GPUs or bs 32 on one?")
+    steps: list[int | None] = [None, None]
+    for field, value, k in numbers:
+        if field == "grad_accum_steps":
+            # each count of steps belongs to the batch nearest before it, else to the first ("accumulate 4 with bs 2")
+            owner = 1 if k > batches_said[1][1] else 0
+            if steps[owner] is None:
+                steps[owner] = value
+    for i, (_, k) in enumerate(batches_said):
+        if steps[i] is None and _without_accumulation(clause, k):
+            steps[i] = 1
+    if steps.count(None) == 1:
+        steps = [1 if s is None else s for s in steps]  # "bs 8 + ga 4 the same as bs 32": the plain one is one step
+    if None in steps or max(steps) < 2:
+        return
+    first, second = (Split(value, s) for (value, _), s in zip(batches_said, steps))
+    reading.compared_splits = [first, second] if first.steps >= second.steps else [second, first]
+    keys = [k for _, _, k in numbers]
+    reading.compared_splits_text = clause.text(clause.keys[min(keys)], clause.keys[max(keys)])
+
+
+def _without_accumulation(clause: Clause, k: int) -> bool:
+    """Whether the batch at key k is said without accumulation ("batch size 8 without accumulation", "8, no GA")."""
+    words = clause.words[k + 1:k + 6]
+    return any(w in NONE_WORDS and not ACCUMULATION_WORDS.isdisjoint(words[i + 1:i + 4]) for i, w in enumerate(words))

@@ -110,6 +110,7 @@ def read(message: str) -> Reading:
         batches.gpu_products(clause, reading)
         layouts.layouts(clause, reading)
         _numbers(clause, reading)
+        layouts.accumulation_splits(clause, reading)
         batches.changes(clause, reading)
     reading.in_personal_sentence = reading.in_hypothetical_clause = False
     if reading.tuning_method == "ppo" and not GAME_RL_WORDS.isdisjoint(index.words):
@@ -592,6 +593,10 @@ QUESTION_OPENERS = frozenset({"is", "are", "does", "do", "would", "will", "can",
 EQUIVALENCE = frozenset({"same", "equivalent", "equal", "identical"})
 
 
+MAX_COMPARED = 8  # numbers an equivalence question compares (two settings name four at most)
+MAX_COMPARED_VALUE = 1 << 24  # a batch or a step count larger than this is no setting
+
+
 def _equivalence_asked(clause: Clause) -> bool:
     """Whether the clause asks if two settings are the same ("is bs 8 + grad accum 4 exactly same as bs 32",
     "are 4 GPUs × 8 equivalent to 32 on one?"), with or without its question mark."""
@@ -1024,7 +1029,11 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if name in BATCH_FIELDS + ("grad_accum_steps",) and keyed is None and not in_flag(clause, keys[start_key]) \
                 and _equivalence_asked(clause):
             # "is bs 8 + grad accum 4 exactly the same as bs 32": two settings compared in words, neither the run
-            # (flags compared, `--batch_size 8 --accumulate_gradients 8`, are usually ones the user ran)
+            # (flags compared, `--batch_size 8 --accumulate_gradients 8`, are usually ones the user ran); kept to pair
+            if float(scaled).is_integer() and 1 <= scaled <= MAX_COMPARED_VALUE \
+                    and len(reading.compared_numbers) < MAX_COMPARED:
+                reading.compared_numbers.append(("grad_accum_steps" if name == "grad_accum_steps" else "batch",
+                                                 int(scaled), k))
             continue
         if name == "grad_accum_steps" and (u in ("k", "m", "b") or words[end + 1:end + 2] in (["tokens"], ["token"])):
             continue  # "accumulate to 4M tokens": the batch accumulation would reach, not a count of steps

@@ -222,7 +222,9 @@ READER_FACTS = frozenset({fact for _, fact in _DIRECT} | {"micro_batch", "optimi
                                                           "accumulation_implied", "rl_method", "optimizer_named",
                                                           "gpu_count_unsaid", "compared_gpus",
                                                           "compared_micro_batch", "measured_use",
-                                                          "named_card_memory"})
+                                                          "named_card_memory", "split_micro_batch",
+                                                          "split_accum_steps", "split_other_micro_batch",
+                                                          "split_other_accum_steps"})
 
 
 def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
@@ -353,6 +355,13 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     if compared is not None:  # "batch 64 on one GPU or 8 GPUs x 8?": the other split of the same total
         put("compared_gpus", compared.gpus, compared.text)
         put("compared_micro_batch", compared.per_gpu, compared.text)
+    if reading.compared_splits:  # "is bs 2 with accumulation 4 the same as bs 8?": two splits weighed
+        text = reading.compared_splits_text
+        (micro, steps), (other_micro, other_steps) = reading.compared_splits
+        put("split_micro_batch", micro, text)
+        put("split_accum_steps", steps, text)
+        put("split_other_micro_batch", other_micro, text)
+        put("split_other_accum_steps", other_steps, text)
     if "max_micro_batch" in v:  # "only 32 fits": what accumulation builds a larger batch from
         put("max_micro_batch", v["max_micro_batch"].value, v["max_micro_batch"].text)
     if "cpu_ram_gb" in v:  # "RAM 512GB": what offloading can use

@@ -116,6 +116,11 @@ class Reading:
     pretraining_sentences: set[int] = field(default_factory=set)  # sentences that speak of pre-training
     layouts: list[Any] = field(default_factory=list)  # GPU counts said with each GPU's batch (layouts.Layout)
     compared_layout: Any = None  # … and the one of two with the same total that is not the user's run
+    # the batches and accumulation steps an equivalence question compares ("is bs 2 with accumulation 4 the same as
+    # bs 8?"), as (field, value, key) in the order said; and the two settings paired from them (layouts.Split)
+    compared_numbers: list[tuple[str, int, int]] = field(default_factory=list)
+    compared_splits: list[Any] = field(default_factory=list)
+    compared_splits_text: str = ""  # … and the words that compare them
     names_seen: int = 0  # GPU and model names looked at (bounded: a message names a few, a pasted log thousands)
 
     def set(self, read: Read) -> None:
