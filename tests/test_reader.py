@@ -205,6 +205,8 @@ LATER_SETS = {
     (2296, 2325): (0.70, 0.79),  # held out: that set's other half (0.709 / 0.804 on arrival)
     (2326, 2355): (0.69, 0.79),  # tuned; rq-2326..2385 scored 0.725 / 0.779 on arrival (eighteenth session)
     (2356, 2385): (0.75, 0.78),  # held out: that set's other half (0.767 / 0.796 on arrival)
+    (2386, 2415): (0.61, 0.68),  # tuned; rq-2386..2445 scored 0.711 / 0.756 on arrival (nineteenth session)
+    (2416, 2445): (0.75, 0.78),  # held out: that set's other half (0.764 / 0.791 on arrival)
 }
 
 
