@@ -2100,3 +2100,15 @@ def test_accumulation_splits_compared(kb, message, expected):
     got = facts(kb, message)
     assert {k: got.get(k) for k in expected} == expected, got
     assert "micro_batch" not in got and "grad_accum_steps" not in got  # (neither setting is the run)
+
+
+@pytest.mark.parametrize("message, expected, absent", [
+    # a question about a recipe's batch, with no other aim said, is about reproducing it (blind set rq-2386..2415)
+    ("In your README you write the batch size is 10 for each GPU. But I think it's 10 for all GPUs?",
+     {"goal": "match_reference", "reference_batch": 10}, []),
+    # … not beside a run that failed, nor without a question
+    ("The paper used batch 256 and lr 0.1. My run crashed at batch 64, any idea?", {"reference_batch": 256}, ["goal"]),
+    ("The paper used batch 256. I use 64.", {"reference_batch": 256}, ["goal"]),
+])
+def test_questions_about_a_recipes_batch(message, expected, absent):
+    assert_reads(message, expected, absent)

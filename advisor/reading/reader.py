@@ -1534,6 +1534,13 @@ def _goal(tokens: list[Token], sentences: list[tuple[int, int]], source: str, re
             whole.append(_Sentence(tokens, start, end, source, index, a, b))
     oom = reading.values.get("oom")
     found = goal_of(whole, oom.text if oom is not None and oom.value else None, cue_index("goal"))
+    theirs = next((reading.reference[f] for f in BATCH_FIELDS if f in reading.reference), None)
+    if found is None and theirs is not None and "?" in source and FAIL_WORDS.isdisjoint(index.words) \
+            and {"killed", "crashed"}.isdisjoint(index.words):
+        # "your README says the batch size is 10 for each GPU - isn't it 10 for all?", "the paper trains with 256 (32
+        # per GPU) on 4 GPUs: did you mean 64?": a question about a recipe's batch, with no other aim, is about
+        # reproducing it (not beside a run that failed: "the default batch_size=8 … killed - how do I fix this?")
+        found = ("match_reference", theirs.text)
     if found is not None:
         reading.set(Read("goal", found[0], found[1]))
     topics, said = asked_of(whole, cue_index("asked"))
