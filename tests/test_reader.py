@@ -2109,6 +2109,12 @@ def test_accumulation_splits_compared(kb, message, expected):
     # … not beside a run that failed, nor without a question
     ("The paper used batch 256 and lr 0.1. My run crashed at batch 64, any idea?", {"reference_batch": 256}, ["goal"]),
     ("The paper used batch 256. I use 64.", {"reference_batch": 256}, ["goal"]),
+    # a recipe's words quoted over several sentences are the recipe's, their 'we' too, until the quote closes
+    ('The paper says: "All the experiments are performed on 8 GPUs. During the training, we set the batch size to 32 '
+     'per GPU in parallel." In my experiment, the maximum batch_size is 4 per GPU.',
+     {"micro_batch": 4, "reference_batch": 32}, []),
+    ('The paper says: "All experiments run on 8 GPUs. We set the batch size to 32 per GPU." I set the batch size to 16 '
+     'per GPU on my 2 GPUs.', {"num_gpus": 2, "micro_batch": 16, "reference_batch": 32}, []),
 ])
 def test_questions_about_a_recipes_batch(message, expected, absent):
     assert_reads(message, expected, absent)

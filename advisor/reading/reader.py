@@ -19,11 +19,13 @@ length. The vocabulary is data (`reading.cues`).
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 import re
 from dataclasses import replace
 
 from advisor.reading import batches, failures, hardware, layouts, models, names
-from advisor.reading.clause import DOCUMENTS, Clause, Keys, TokenSpan, in_file_name, in_flag, in_title, negated, setup_of
+from advisor.reading.clause import DOCUMENTS, QUOTES, Clause, Keys, TokenSpan, in_file_name, in_flag, in_title, negated, setup_of
 from advisor.reading.cues import (BATCH_SPELLINGS, GPU_WORDS, PRETRAINING_DATA, THIRD_PARTY, TRAINED_ON, COUNT_UNITS, FAIL_WORDS, FILLERS, FIRST_PERSON, LAUNCH_WORDS, MEMORY_UNITS, NEGATIONS,
                                   OK_WORDS, PAST_FIRST, PAST_RUN, PAST_RUN_PHRASES, PLANNING, TIMES, cue_index)
 from advisor.reading.goal import Sentence, asked_of, goal_of
@@ -77,7 +79,18 @@ def read(message: str) -> Reading:
                                                        or clause.words[:1] == ["would"]
                                                        and clause.words[1:2] in SUPPOSED_BATCHES
                                                        or _asks_meaning(clause))
-        reading.in_personal_sentence = bool(FIRST_PERSON & present)
+        personal_words = present
+        if reading.in_reference_quote:  # the recipe's quoted words go on, up to the quote that closes them
+            quotes = [t for t in range(start, end) if tokens[t].text in QUOTES]
+            quoted = bisect_left(clause.keys, quotes[0]) if quotes else len(clause.words)
+            own = clause.reference_at or [False] * len(clause.words)  # (after the quote, the clause's own cues)
+            clause.reference_at = [True] * quoted + own[quoted:]
+            personal_words = set(clause.words[quoted:])  # (the quote's 'we' is the recipe's)
+            reading.in_reference_quote = not quotes
+        elif clause.reference_at and clause.reference_at[-1] and ('"' in message or "“" in message) \
+                and sum(tokens[t].text in QUOTES for t in range(start, end)) % 2:
+            reading.in_reference_quote = True  # 'The paper says: "All the experiments are …' (opened, not closed)
+        reading.in_personal_sentence = bool(FIRST_PERSON & personal_words)
         reading.in_planning_sentence = question or _plans(clause)  # "so is batch 8 right?"
         mood = _mood(clause)
         # "a month ago I trained one on a 4080 and it worked": a run that worked some time ago is an earlier run

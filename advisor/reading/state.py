@@ -66,6 +66,9 @@ class Reading:
     in_planning_sentence: bool = False  # … and with "want to", "going to", "plan", "will", "switch to", …
     in_past_clause: bool = False  # … and about an earlier run that worked (PAST_RUN)
     in_third_party_clause: bool = False  # … and about what a script, a config or a model does ("BEVFormer trains …")
+    # a recipe's words quoted over several sentences ('The paper says: "… During training, we set the batch size to
+    # 32 per GPU."'): their 'we' and their numbers are the recipe's until the quote closes
+    in_reference_quote: bool = False
     in_hypothetical_clause: bool = False  # … and a question about a case supposed ("What if I have 4 GPUs, …?")
     clause_mood: str = ""  # … and whether the clause reports a failure or a success (FAIL_WORDS / OK_WORDS)
     batch_mentions: list[Read] = field(default_factory=list)  # every batch read, in order (at most MAX_MENTIONS)
