@@ -2118,3 +2118,12 @@ def test_accumulation_splits_compared(kb, message, expected):
 ])
 def test_questions_about_a_recipes_batch(message, expected, absent):
     assert_reads(message, expected, absent)
+
+
+@pytest.mark.parametrize("message, goal", [
+    # a result below the authors' is a reproduction; filling the card is choosing the batch (blind set rq-2386..2415)
+    ("I get a mean IoU about 1 point lower than yours with the same config.", "match_reference"),
+    ("My GPU is a 3090ti, and I want to use the GPU fully, so how should I set the parameters?", "choose_batch"),
+])
+def test_goals_said_by_a_comparison_or_by_filling_the_card(message, goal):
+    assert labels(message).get("goal") == goal

@@ -72,6 +72,10 @@ GOAL_CUES: list[tuple[str, str, float]] = [
     ("did it take", "match_reference", 2), ("it took to train", "match_reference", 2),
     ("did you really", "match_reference", 2), ("official results", "match_reference", 2),
     ("official result", "match_reference", 2),
+    # a result below the authors' or the paper's: "lower mean IoU than yours", "0.5 lower than reported"
+    ("than yours", "match_reference", 2), ("than the paper", "match_reference", 2),
+    ("than reported", "match_reference", 2), ("than the reported", "match_reference", 2),
+    ("than in the paper", "match_reference", 2),
     # choose a learning rate (only the words: "lr = 3e-4" in a config names a value, not a question)
     ("learning rate", "choose_lr", 1), ("lr", "choose_lr", 1), ("base lr", "choose_lr", 1),
     ("linear scaling", "choose_lr", 1), ("scaling rule", "choose_lr", 1), ("scale the learning rate", "choose_lr", 2),
@@ -80,6 +84,9 @@ GOAL_CUES: list[tuple[str, str, float]] = [
     ("change the lr", "choose_lr", 2), ("set the learning rate", "choose_lr", 2), ("scale the lr", "choose_lr", 2),
     # choose a batch size
     ("which batch size", "choose_batch", 2), ("what batch size", "choose_batch", 2),
+    # "I want to use the GPU fully, how should I set the parameters?": the settings that fill the card
+    ("use the gpu fully", "choose_batch", 2), ("fully use the gpu", "choose_batch", 2),
+    ("make full use of the gpu", "choose_batch", 2), ("full use of the gpu", "choose_batch", 2),
     ("which batch sizes", "choose_batch", 2), ("what batch sizes", "choose_batch", 2),
     ("what values to try", "choose_batch", 1), ("batch sizes to try", "choose_batch", 2),
     ("leave batch size", "choose_batch", 2), ("leave the batch size", "choose_batch", 2),
