@@ -2397,3 +2397,17 @@ def test_two_accumulation_splits_are_compared_by_their_batch_per_update(kb, mess
     assert finding in [f.id for f in c.advice.findings]
     assert c.wm.value("split_batch") == c.wm.value("split_micro_batch") * c.wm.value("split_accum_steps")
     assert not c.advice.questions or c.advice.questions[0].id != "optimizer"  # (no LR to scale for a change)
+
+
+def test_a_per_gpu_recipe_without_its_gpu_count_and_a_run_that_already_reproduces_it(kb):
+    # review 27 #12: the paper's 16 per GPU on an unsaid GPU count is no batch per update; the user's own bs 16 and
+    # lr 0.05 on one 3090 already reach the paper's result ("the epoch is set to 30" is no batch either)
+    c = run_consultation("In the paper, the learning rate is set to 0.1, the batch size is set to 16 per GPU (3090), "
+                         "and the epoch is set to 30, but I didn't find in the paper how many GPUs are used. My device "
+                         "is a single 3090, what config should I set? I tried batch size 16, epoch 50, and lr 0.05 and "
+                         "I got pretty much the same result as in the paper.", kb=kb)
+    assert c.wm.value("num_gpus") == 1 and c.wm.value("reference_micro_batch") == 16
+    assert not c.wm.known("reference_batch") or c.wm.value("reference_batch") != 30
+    ids = [f.id for f in c.advice.findings]
+    assert ids[0] == "finding-result-already-reproduced"
+    assert "finding-reference-per-gpu-count-unsaid" in ids

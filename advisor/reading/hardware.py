@@ -281,10 +281,11 @@ USED = frozenset({"used", "utilized", "utilised", "working", "busy", "running", 
 
 def asks_how_many_gpus(clause: Clause) -> bool:
     """'how many GPUs do I need?', 'how many H100s?': GPUs or a card named right after 'how many' (not "how many
-    steps per epoch will that be?" in a message that names a card elsewhere)."""
+    steps per epoch will that be?" in a message that names a card elsewhere); not a question of a reference's count
+    ("I didn't find in the paper how many GPUs are used")."""
     words = clause.words
     for i in range(1, len(words) - 1):
-        if words[i] == "many" and words[i - 1] == "how":
+        if words[i] == "many" and words[i - 1] == "how" and setup_of(clause, i) == "user":
             after = words[i + 1:i + 4]
             if GPU_WORDS.intersection(after[:2]) or _find_gpu(" ".join(after)) is not None:
                 return True

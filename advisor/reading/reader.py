@@ -1188,10 +1188,12 @@ def _their_bare_batch(clause: Clause, reading: Reading, k: int, end: int, value:
         return False
     words = clause.words
     # the quantities named before it, leaving out a noun that already has its number ("across 8 GPUs")
-    named_here = [words[j] for j in range(max(0, k - 20), k) if words[j] in batches.TOPICS
+    # ("the epoch is set to 30" names the epochs too, though not "8h per epoch")
+    named_here = [words[j] for j in range(max(0, k - 20), k) if (words[j] in batches.TOPICS or words[j] == "epoch"
+                                                                  and words[j - 1] not in ("per", "each", "every"))
                   and not (j > 0 and clause.tokens[clause.keys[j - 1]].is_num)]
     # the last one that can take this value ("what lr, paper used 4096 with lr 1e-3": 4096 is no LR)
-    topic = (batches.last_topic([batches.TOPICS[w] for w in named_here], value) if named_here else "") \
+    topic = (batches.last_topic([batches.TOPICS.get(w, "epochs") for w in named_here], value) if named_here else "") \
         or batches.last_topic(reading.topics, value)
     if topic == "" and _bare_use(clause, reading, k, end, value):
         return True  # "the paper used 512, I'll use 512": to a batch-size advisor, a number used bare is a batch

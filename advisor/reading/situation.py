@@ -8,6 +8,7 @@ so a function-calling model fills it from a conversation), or both; `facts_of` t
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -223,8 +224,13 @@ READER_FACTS = frozenset({fact for _, fact in _DIRECT} | {"micro_batch", "optimi
                                                           "gpu_count_unsaid", "compared_gpus",
                                                           "compared_micro_batch", "measured_use",
                                                           "named_card_memory", "split_micro_batch",
+                                                          "reference_micro_batch",
                                                           "split_accum_steps", "split_other_micro_batch",
                                                           "split_other_accum_steps"})
+
+
+# a batch said as each GPU's: "16 per GPU", "32 per device", "2 img/gpu", "samples_per_gpu=2", "8 on each GPU"
+PER_GPU_SAID = re.compile(r"(?:\bper|\beach|/|_per_)[\s_-]?(?:gpu|device|card)s?\b", re.IGNORECASE)
 
 
 def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
@@ -395,6 +401,10 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         # `batch_size=256` on 4 GPUs: a script's key, most often each GPU's, but not said to be: asked, not dropped
         put("batch_unqualified", micro.value, micro.text)
     ref = reading.reference.get("batch")
+    if ref is not None and PER_GPU_SAID.search(ref.text) and "num_gpus" not in reading.reference:
+        # "the paper sets the batch to 16 per GPU" and no count of its GPUs: its batch per update is unknown
+        put("reference_micro_batch", ref.value, ref.text)
+        ref = None
     if ref is not None and v.get("goal") is not None and v["goal"].value == "match_reference":
         # "reproduce the benchmark's batch of 1024": the batch to match is the reference's, before any change of the
         # user's own (which then says where their batch came from)
