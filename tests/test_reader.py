@@ -2127,3 +2127,15 @@ def test_questions_about_a_recipes_batch(message, expected, absent):
 ])
 def test_goals_said_by_a_comparison_or_by_filling_the_card(message, goal):
     assert labels(message).get("goal") == goal
+
+
+@pytest.mark.parametrize("message, expected", [
+    # workers, threads or processes per GPU are no batch per GPU; the epoch named is no batch either
+    ("I have one RTX3090, so the config (num_worker_per_gpu: 16, batch_size_per_gpu: 8) should be reduced",
+     {"micro_batch": 8}),
+    ("data = dict(samples_per_gpu=2, workers_per_gpu=4)", {"micro_batch": 2}),
+    ("In the paper, the learning rate is set to 0.1, the batch size is set to 16 per GPU, and the epoch is set to 30.",
+     {"reference_batch": 16}),
+])
+def test_counts_per_gpu_of_other_things(message, expected):
+    assert_reads(message, expected, [])

@@ -1003,6 +1003,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if name in BATCH_FIELDS and start_key < k and {"token", "tokens"}.intersection(
                 words[clause.word_of(start_key)[0]:clause.word_of(start_key)[1] + 1]):
             continue  # `--token_batch 10`, `max_tokens_per_batch`: a batch counted in tokens by a script's own rule
+        if name == "micro_batch" and start_key < k and words[start_key] in ("per", "each") and start_key \
+                and words[start_key - 1] in NOT_SAMPLES:
+            continue  # `num_worker_per_gpu: 16`, "4 threads per GPU": a count per GPU of something else
         if name in BATCH_FIELDS and words[end + 1:end + 2] and words[end + 1] in DURATION_WORDS:
             continue  # "the batch size is 350 seconds": audio per batch (fairseq's max_tokens), not a count of samples
         if name in ("batch", "global_batch", "micro_batch") and words[end + 1:end + 2] in (["tokens"], ["token"]) \
@@ -1166,6 +1169,10 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             # "the same batch size (128) as yours", "with the same setting, batch_size=32": the user's value is
             # also the reference's
             reading.reference.setdefault("batch", Read("batch", int(scaled), text, "reference", sentence=reading.sentence))
+
+
+NOT_SAMPLES = frozenset({"worker", "workers", "thread", "threads", "process", "processes", "proc", "procs", "env",
+                         "envs", "node", "nodes", "seed"})  # what else is counted per GPU
 
 
 SETS_A_VALUE = {"uses", "used", "use", "using", "set", "sets", "recommend", "recommends", "suggest", "suggests",
