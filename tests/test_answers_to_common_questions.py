@@ -2411,3 +2411,15 @@ def test_a_per_gpu_recipe_without_its_gpu_count_and_a_run_that_already_reproduce
     ids = [f.id for f in c.advice.findings]
     assert ids[0] == "finding-result-already-reproduced"
     assert "finding-reference-per-gpu-count-unsaid" in ids
+
+
+def test_an_oom_at_a_late_iteration_is_not_asked_when_it_happens_and_data_size_is_no_memory(kb):
+    # review 27 #24: "an OOM from tensorflow at iteration ~80k … the batch size, or reducing the training data?"
+    c = run_consultation("Using around 70k wav files (18GB) I get an OOM from tensorflow at iteration ~80k. What is the "
+                         "best way to reduce the memory usage of my GPU (TITAN RTX)? Would it be the batch size in "
+                         "autoregressive_config.yaml, or would you recommend reducing the training data?", kb=kb)
+    assert c.wm.value("oom_at_fixed_step") is True
+    assert "oom_stage" not in [q.id for q in c.advice.questions]
+    assert "rf-data-set-size-not-memory" in [r.id for r in c.advice.red_flags]
+    early = run_consultation("I get an OOM at step 1 on my 3090 with batch 8.", kb=kb)
+    assert early.wm.value("oom_at_fixed_step") is not True
