@@ -2139,3 +2139,18 @@ def test_goals_said_by_a_comparison_or_by_filling_the_card(message, goal):
 ])
 def test_counts_per_gpu_of_other_things(message, expected):
     assert_reads(message, expected, [])
+
+
+@pytest.mark.parametrize("message, goal", [
+    # an issue template's headings and a failure reproduced are no goal of reproducing a result (review 28 #10, #12)
+    ("### To Reproduce\nSteps to reproduce the behavior:\n1. run train.py with batch 8", None),
+    ("To reproduce the error, run train.py with batch 8 on a 3090.", None),
+    ("How can I reproduce the results in the paper on 4 GPUs?", "match_reference"),
+])
+def test_reproducing_a_failure_is_no_reproduction(message, goal):
+    assert labels(message).get("goal") == goal
+
+
+def test_a_reproduction_heading_is_no_replication_goal(kb):
+    assert "goal" not in facts(kb, "## Reproduction\nHere is the code snippet that I used: batch_size = 32")
+    assert facts(kb, "How can I reproduce the results in the paper on 4 GPUs?").get("goal") == "replicate"

@@ -273,6 +273,8 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
             phrase = " ".join(words[k:after])
             if goal == "choose_lr" and phrase == "linear scaling" and _of_speed(sentences, n):
                 goal = "faster"  # "I didn't expect perfect linear scaling, but at least 50%": of speed, not the LR
+            if goal == "match_reference" and phrase in ("reproduce", "replicate") and _reproduces_a_failure(words, k):
+                continue  # an issue template's "Steps to reproduce", "To reproduce the error": the bug, not a result
             if goal == "choose_batch" and phrase in BATCH_ACTIONS and not sentence.question:
                 weight *= 0.25  # "the only change was to multiply the batch size by 8": what was done, not asked
             if goal == "fit" and phrase in BARE_NEEDS and not present & (MEMORY | HARDWARE):
@@ -294,6 +296,20 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
     if votes.get(goal, 0.0) <= 0:
         return None
     return goal, best_text[goal][1]
+
+
+FAILURES = frozenset({"bug", "bugs", "error", "errors", "issue", "issues", "problem", "problems", "behavior",
+                      "behaviour", "crash", "oom", "this", "it", "steps"})
+
+
+def _reproduces_a_failure(words: list[str], k: int) -> bool:
+    """Whether 'reproduce' at key k reproduces a failure rather than a result: "Steps to reproduce", a heading "To
+    Reproduce" that opens its sentence, "to reproduce the error", "reproduce this"."""
+    before = words[max(0, k - 2):k]
+    if before[-1:] == ["to"] and (k == 1 or before[:1] in (["steps"], ["how"], ["code"], ["script"])):
+        return True
+    after = [w for w in words[k + 1:k + 4] if w not in ("the", "my", "a", "an", "same")]
+    return bool(after) and after[0] in FAILURES
 
 
 # words that ask for resources only in a sentence about memory or hardware
