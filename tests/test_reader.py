@@ -2154,3 +2154,18 @@ def test_reproducing_a_failure_is_no_reproduction(message, goal):
 def test_a_reproduction_heading_is_no_replication_goal(kb):
     assert "goal" not in facts(kb, "## Reproduction\nHere is the code snippet that I used: batch_size = 32")
     assert facts(kb, "How can I reproduce the results in the paper on 4 GPUs?").get("goal") == "replicate"
+
+
+@pytest.mark.parametrize("message", [
+    # a size said as a use or as a part of what a step holds is no card's memory (review 28 #9, #12, #28)
+    "the first GPU will have 4000MB Memory usage while the other 3 are at 700MB.",
+    "With Micro Batch Size 1, wandb shows 16GB memory usage, and the estimated runtime is 156 hours.",
+    "CP8 + TP8 helps, but there is still as much as 50G of activation value memory.",
+])
+def test_a_use_or_a_part_is_no_cards_memory(message):
+    assert "gpu_memory_gb" not in labels(message)
+
+
+def test_memory_usage_said_after_the_size_is_the_use_measured(kb):
+    assert facts(kb, "With micro batch size 1, wandb shows 16GB memory usage.").get("measured_use") == 16e9
+    assert facts(kb, "I have 24GB memory.").get("gpu_memory") == 24 * 2**30  # (a card's GB are read as GiB)

@@ -566,11 +566,16 @@ BETWEEN_HAVING_AND_COUNT = frozenset({"access", "to", "the", "a", "any", "those"
 MEASURED = {"allocate", "allocated", "free", "reserved", "using", "uses", "used", "peak", "consumes", "takes",
             "needs", "need", "requires", "occupied", "usage", "already", "about", "around", "approximately", "~",
             "than", "under", "over", "below", "above", "roughly", "nearly", "almost", "least", "most", "=",
-            "weighs", "weigh", "costs", "eats", "malloc"}
+            "weighs", "weigh", "costs", "eats", "malloc", "shows", "showed", "showing", "reports", "reported"}
 
 
 # words after a size that make it a use or what a run leaves ("3GB left", "15.3 GB VRAM used")
 LEFT_OR_USED = frozenset({"free", "allocated", "reserved", "already", "used", "left", "remaining", "spare"})
+# nouns after "memory" that make the size before it a use ("4000MB memory usage", "16GB memory footprint")
+USAGE_NOUNS = frozenset({"usage", "use", "consumption", "footprint", "utilization", "utilisation"})
+# what a step's memory is made of: a size of one of them is a part, no card's ("50G of activation memory")
+COMPONENTS = frozenset({"activation", "activations", "gradient", "gradients", "grads", "optimizer", "weights",
+                        "parameters", "params", "kv"})
 # words that make a size what the run uses ("it takes 24GB on each GPU"; not "needs", "left", "free")
 USE_VERBS = frozenset({"takes", "took", "uses", "used", "using", "consumes", "consumed", "occupies", "occupied",
                        "usage", "peak", "peaks"})
@@ -657,6 +662,8 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
     if capacity & set(before[-3:]):
         return
     ran_with = len(before) >= 2 and before[-2] in ("runs", "run", "ran", "running") and before[-1] == "with"
+    if after[:1] and after[0] in COMPONENTS or after[:1] == ["of"] and after[1:2] and after[1] in COMPONENTS:
+        return  # "50G of activation memory", "14GB activations": a part of what a step holds, not the card
     if _after_equals(clause, k):
         reading.total_memory_gb = gb  # "4*16 = 64 GB of vRAM": a sum over the GPUs
         return
@@ -669,10 +676,13 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
             or "in use" in " ".join(after) \
             or before[-2:] == ["per", "gpu"] or \
             (after and after[0] in LEFT_OR_USED) or after[1:2] and after[0] in ("vram", "memory") and after[1] in LEFT_OR_USED \
+            or after[1:2] and after[0] in ("vram", "memory") and after[1] in USAGE_NOUNS \
             or after[:1] and after[0] in ("peak", "usage"):  # "results in ~43gb peak memory active", "20GB usage"
+        # ("4000MB memory usage", "wandb shows 16GB memory usage": a use, not the card)
         # ("I have 3GB left on my GPU": what a run leaves free, not the card)
         reading.measured_gb = max(reading.measured_gb or 0.0, gb)  # "uses around 72 GB"
-        if (set(before[-3:]) & USE_VERBS or "up" in before and not USING.isdisjoint(before)) \
+        if (set(before[-3:]) & USE_VERBS or "up" in before and not USING.isdisjoint(before)
+                or after[1:2] and after[0] in ("vram", "memory") and after[1] in USAGE_NOUNS) \
                 and setup_of(clause, k) == "user" and nbytes > (reading.used_bytes or 0.0):
             # "it takes 24GB on each GPU", "usage around 20GB": what the run uses (the largest said: "the model takes
             # 3300MB when loaded … training takes 24GB"), for the count to be held against
