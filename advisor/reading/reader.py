@@ -1004,7 +1004,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 words[clause.word_of(start_key)[0]:clause.word_of(start_key)[1] + 1]):
             continue  # `--token_batch 10`, `max_tokens_per_batch`: a batch counted in tokens by a script's own rule
         if name == "micro_batch" and start_key < k and words[start_key] in ("per", "each") and start_key \
-                and words[start_key - 1] in NOT_SAMPLES:
+                and words[start_key - 1] in NOT_SAMPLES and (keys[start_key - 1] == keys[start_key] or clause.tokens[
+                    keys[start_key] - 1].text not in (",", ";", "(", ")", ":", "=", ".")):
             continue  # `num_worker_per_gpu: 16`, "4 threads per GPU": a count per GPU of something else
         if name in BATCH_FIELDS and words[end + 1:end + 2] and words[end + 1] in DURATION_WORDS:
             continue  # "the batch size is 350 seconds": audio per batch (fairseq's max_tokens), not a count of samples
