@@ -2169,3 +2169,14 @@ def test_a_use_or_a_part_is_no_cards_memory(message):
 def test_memory_usage_said_after_the_size_is_the_use_measured(kb):
     assert facts(kb, "With micro batch size 1, wandb shows 16GB memory usage.").get("measured_use") == 16e9
     assert facts(kb, "I have 24GB memory.").get("gpu_memory") == 24 * 2**30  # (a card's GB are read as GiB)
+
+
+@pytest.mark.parametrize("message, stage", [
+    # a key that sets something of stage 3 names no stage: accelerate's `zero3_init_flag` beside `zero_stage: 2`
+    # (review 28 #5)
+    ("deepspeed_config:\n  zero3_init_flag: true\n  zero_stage: 2\ndistributed_type: DEEPSPEED", 2),
+    ("--deepspeed configs/ds_zero3.json", 3),
+    ("I use zero3_offload on 4 GPUs", 3),
+])
+def test_settings_of_a_zero_stage_name_no_stage(message, stage):
+    assert labels(message).get("zero_stage") == stage

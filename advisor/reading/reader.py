@@ -439,6 +439,8 @@ def _keywords(clause: Clause, reading: Reading) -> None:
                                     or clause.word_of(end - 1)[1] > end - 1):
             continue  # "bf16" inside `bf16_accumulate_gradient`, "fp32" inside `_convert_to_fp32`: another key's name
             # (but `--use_fp16 True`, `enable_bf16` switch the precision itself)
+        if name == "zero_stage" and _key_goes_on(clause, end - 1) and words[end] in STAGE_SETTING_PARTS:
+            continue  # `zero3_init_flag: true`, `stage3_max_live_parameters`: a setting of stage 3, not the stage
         last = clause.keys[end - 1]
         if (last + 1 < clause.end and clause.tokens[last + 1].text == "$") or \
                 (name != "parallelism" and _shell_variable(clause, clause.keys[k])):
@@ -1037,6 +1039,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue  # "on monolingual data (stage 1)": a stage of training, not of ZeRO
         if name == "zero_stage" and _alternative_stage(clause, key):
             continue  # "zero_stage2&3", "ZeRO 2/3": both tried, neither the one asked about
+        if name == "zero_stage" and _key_goes_on(clause, end) and words[end + 1] in STAGE_SETTING_PARTS:
+            continue  # `zero3_init_flag: true`: a setting of stage 3, not the stage
         if name == "zero_stage" and _asked_about(clause, start_key, end - start_key + 1):
             # "ZeRO-2 … should I switch to zero3?": the stage asked about, not the one in use
             reading.ask_about(name, int(value), clause.text(keys[start_key], text_end))
@@ -1170,6 +1174,17 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             # "the same batch size (128) as yours", "with the same setting, batch_size=32": the user's value is
             # also the reference's
             reading.reference.setdefault("batch", Read("batch", int(scaled), text, "reference", sentence=reading.sentence))
+
+
+# the parts of a key that sets something of a ZeRO stage rather than naming it (`zero3_init_flag`,
+# `stage3_gather_16bit_weights_on_model_save`, `stage3_prefetch_bucket_size`)
+STAGE_SETTING_PARTS = frozenset({"init", "save", "gather", "max", "prefetch", "param", "params", "live", "persistence",
+                                 "threshold", "reuse", "distance", "sub", "group", "bucket", "module", "leaf"})
+def _key_goes_on(clause: Clause, k: int) -> bool:
+    """Whether the word at key k is glued by '_' to a next word ("zero3" in `zero3_init_flag`)."""
+    t = clause.keys[k]
+    return k + 1 < len(clause.words) and t + 2 < clause.end and clause.tokens[t + 1].text == "_" \
+        and not clause.tokens[t + 1].space_before and clause.keys[k + 1] == t + 2
 
 
 NOT_SAMPLES = frozenset({"worker", "workers", "thread", "threads", "process", "processes", "proc", "procs", "env",
