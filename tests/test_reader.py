@@ -2180,3 +2180,13 @@ def test_memory_usage_said_after_the_size_is_the_use_measured(kb):
 ])
 def test_settings_of_a_zero_stage_name_no_stage(message, stage):
     assert labels(message).get("zero_stage") == stage
+
+
+def test_a_layouts_product_is_no_change_and_a_layout_on_other_gpus_is_the_reference(kb):
+    # review 28 #24: "does the config's LR=0.0001 assume 8x GPU (2 samples per gpu, so effective BS of 16)? … on a
+    # cluster with only 4 GPUs": 2 → 16 is the layout's product, and 8 × 2 is the recipe's batch per update
+    got = facts(kb, "Does the current configs of initial LR=0.0001 assume training on 8x GPU (2 samples per gpu, so "
+                    "effective BS of 16)? If I were to train on a cluster with only 4 GPUs, I should be doubling "
+                    "max_iters and also the initial LR. Just want to confirm.")
+    assert got.get("num_gpus") == 4 and got.get("reference_batch") == 16
+    assert "batch_scale_factor" not in got and "reference_micro_batch" not in got

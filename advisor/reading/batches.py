@@ -654,6 +654,8 @@ def resolve_planned_change(reading: Reading) -> None:
                                                      == (m.field, m.value)):
             mentions.append(m)  # (a batch said again - "e.g. now per_device 16" - is the first saying of it)
     for old, new in zip(mentions, mentions[1:]):
+        if any(layout.per_gpu == old.value and layout.gpus * layout.per_gpu == new.value for layout in reading.layouts):
+            continue  # "8x GPU (2 samples per gpu, so effective BS of 16)": the layout's product, no change
         same_kind = old.field == new.field or "batch" in (old.field, new.field)  # not "total 4096, so 512 per GPU?"
         if old.value != new.value and same_kind and \
                 ((new.planned and not old.planned) or (old.mood == "fail" and new.mood == "ok" and new.value < old.value)):

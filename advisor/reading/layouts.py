@@ -204,7 +204,13 @@ def resolve_layouts(reading: Reading) -> None:
     by _users_run, else the first said), the other the layout compared; the 'change' between their batches or GPU
     counts, and the counts' conflict, are the comparison read number by number, so they go."""
     _accumulated_to_reference(reading)
+    said = reading.values.get("num_gpus")
     theirs = next((layout for layout in reading.layouts if layout.setup == "reference"), None)
+    if theirs is None and said is not None and said.personal and len(reading.layouts) == 1 \
+            and not reading.layouts[0].personal and reading.layouts[0].gpus not in (said.value, 1):
+        # "does the config's LR assume 8x GPU (2 samples per gpu)? … I have only 4 GPUs": a layout said apart from
+        # the user's own GPUs, on another count, is the setup they compare with
+        theirs = reading.layouts[0]
     reference = reading.reference.get("batch")
     if theirs is not None and theirs.gpus > 1 and (reference is None or reference.value == theirs.per_gpu):
         # "the paper trains on 8 GPUs with 32 per GPU", a config named `…_8xb2-…`: the reference's batch per update

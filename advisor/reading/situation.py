@@ -229,8 +229,14 @@ READER_FACTS = frozenset({fact for _, fact in _DIRECT} | {"micro_batch", "optimi
                                                           "split_other_accum_steps"})
 
 
-# a batch said as each GPU's: "16 per GPU", "32 per device", "2 img/gpu", "samples_per_gpu=2", "8 on each GPU"
-PER_GPU_SAID = re.compile(r"(?:\bper|\beach|/|_per_)[\s_-]?(?:gpu|device|card)s?\b", re.IGNORECASE)
+def _said_per_gpu(value: int, text: str) -> bool:
+    """Whether the words give the batch `value` as each GPU's: "16 per GPU", "2 img/gpu", "32 images per device",
+    "samples_per_gpu=2" (not "8x GPU (2 samples per gpu" for a product of 16: the per-GPU words are another
+    number's)."""
+    number = rf"(?<![\d.]){value}(?![\d.])"
+    per_gpu = r"(?:per|each|/)[\s_-]?(?:gpu|device|card)s?\b"
+    return bool(re.search(rf"{number}\s*(?:[a-z]{{1,12}}\s*)?{per_gpu}", text, re.IGNORECASE)
+                or re.search(rf"{per_gpu}[a-z_]{{0,12}}\s*[:=]?\s*{number}", text, re.IGNORECASE))
 
 
 def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
@@ -401,7 +407,7 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         # `batch_size=256` on 4 GPUs: a script's key, most often each GPU's, but not said to be: asked, not dropped
         put("batch_unqualified", micro.value, micro.text)
     ref = reading.reference.get("batch")
-    if ref is not None and PER_GPU_SAID.search(ref.text) and "num_gpus" not in reading.reference:
+    if ref is not None and _said_per_gpu(ref.value, ref.text) and "num_gpus" not in reading.reference:
         # "the paper sets the batch to 16 per GPU" and no count of its GPUs: its batch per update is unknown
         put("reference_micro_batch", ref.value, ref.text)
         ref = None
