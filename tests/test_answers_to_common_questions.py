@@ -2423,3 +2423,12 @@ def test_an_oom_at_a_late_iteration_is_not_asked_when_it_happens_and_data_size_i
     assert "rf-data-set-size-not-memory" in [r.id for r in c.advice.red_flags]
     early = run_consultation("I get an OOM at step 1 on my 3090 with batch 8.", kb=kb)
     assert early.wm.value("oom_at_fixed_step") is not True
+
+
+def test_a_whole_run_longer_on_more_gpus_is_read_as_a_step_count_and_gpus_available_is_not_asked(kb):
+    # review 28 #23: "one 4090: 46 hours; 7 * 4090: 55 hours … batch 16: 98 hours"
+    c = run_consultation("The more GPUs used, the slower the fine-tuning speed becomes. When using a single 4090 (24G), "
+                         "the training time is 46 hours, whereas using 7 * 4090 (24G) increases the training time to "
+                         "55 hours.", kb=kb)
+    assert c.advice.findings[0].id == "finding-run-length-set-in-steps"
+    assert "gpus_available" not in [q.id for q in c.advice.questions]
