@@ -2432,3 +2432,19 @@ def test_a_whole_run_longer_on_more_gpus_is_read_as_a_step_count_and_gpus_availa
                          "55 hours.", kb=kb)
     assert c.advice.findings[0].id == "finding-run-length-set-in-steps"
     assert "gpus_available" not in [q.id for q in c.advice.questions]
+
+
+def test_a_jax_run_gets_jaxs_memory_savers_and_xlas_device_memory_is_read(kb):
+    # review 28 #18, #19: no PyTorch autocast or DeepSpeed plan for a JAX run; XLA's "Used X of Y hbm" gives the
+    # device's memory, which is then not asked
+    first = run_consultation("jaxlib.xla_extension.XlaRuntimeError: RESOURCE_EXHAUSTED: Out of memory while trying "
+                             "to allocate 2.1GiB in the jitted train_step of my ViT on 8 A100s.", kb=kb)
+    rec = first.advice.recommendation
+    assert rec.option_id == "memory-savers-jax" and "jax.checkpoint" in rec.rationale
+    sharded = run_consultation("Training a 1.1B model with EasyDeL (JAX) on a TPU v2-8: XlaRuntimeError: "
+                               "RESOURCE_EXHAUSTED: XLA:TPU compile permanent error. Ran out of memory in memory space "
+                               "hbm. Used 21.90G of 7.48G hbm. Exceeded hbm capacity by 14.42G.", kb=kb)
+    assert sharded.wm.value("gpu_memory") == 8 * 2**30  # (7.48 GiB usable: the core's 8 GiB)
+    assert "gpu_memory" not in [q.id for q in sharded.advice.questions]
+    assert sharded.advice.recommendation.option_id == "shard-states-jax"
+    assert not [o for o in sharded.advice.options if "deepspeed" in o.title.lower()]

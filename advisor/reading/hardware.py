@@ -651,6 +651,13 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
         return  # "were the GPUs in the paper 96GB GPUs?"
     if not REQUIRED.isdisjoint(before[-3:]):
         return  # "the VRAM requirement is 24GB", "it needs 40GB", "a minimum of 24GB": what a run needs, not the card
+    if len(before) >= 4 and before[-1] == "of" and before[-2] in MEMORY_UNITS and before[-4] in ("used", "using") \
+            and clause.tokens[clause.keys[k - 3]].is_num:
+        # XLA's "Used 12.34G of 8.00G hbm" (a TPU core's or a GPU's): the program's need, then the device's memory
+        if reading.capacity_gb is None:
+            reading.capacity_gb = nbytes / 2**30  # (XLA prints binary gigabytes)
+            reading.capacity_text = clause.text(clause.keys[k], clause.keys[min(len(clause.keys) - 1, end + 1)])
+        return
     capacity = CAPACITY
     if before[-2:-1] and before[-2] in capacity and before[-1] == "of" or after[:2] and after[0] == "total" and \
             after[1:2] and after[1] in capacity:
