@@ -2448,3 +2448,21 @@ def test_a_jax_run_gets_jaxs_memory_savers_and_xlas_device_memory_is_read(kb):
     assert "gpu_memory" not in [q.id for q in sharded.advice.questions]
     assert sharded.advice.recommendation.option_id == "shard-states-jax"
     assert not [o for o in sharded.advice.options if "deepspeed" in o.title.lower()]
+
+
+def test_a_card_full_of_memory_the_failing_run_did_not_hold_is_a_placement_problem(kb):
+    # review 28 #2: "GPU 0 has a total capacity of 31.60 GiB of which 87.44 MiB is free. Process 441650 has 30.51 GiB
+    # memory in use … Of the allocated memory 594.01 MiB is allocated by PyTorch": another process fills the card
+    c = run_consultation("I have 3 GPUs; a local simulation server uses one. Training OOMs: torch.OutOfMemoryError: CUDA "
+                         "out of memory. Tried to allocate 148.00 MiB. GPU 0 has a total capacity of 31.60 GiB of which "
+                         "87.44 MiB is free. Process 441650 has 30.51 GiB memory in use. Of the allocated memory 594.01 "
+                         "MiB is allocated by PyTorch, and 5.99 MiB is reserved by PyTorch but unallocated.", kb=kb)
+    held = c.wm.value("memory_outside_pytorch")
+    assert abs(held / 2**30 - (31.60 - 87.44 / 1024 - 594.01 / 1024 - 5.99 / 1024)) < 0.01
+    assert c.advice.findings[0].id == "finding-oom-memory-held-elsewhere"
+    assert c.advice.recommendation.option_id == "free-the-card"
+    # a card with most of it free that still refuses a small allocation is no such case
+    other = run_consultation("CUDA out of memory. Tried to allocate 400.00 MiB. GPU 0 has a total capacity of 8.00 GiB "
+                             "of which 6.57 GiB is free. Of the allocated memory 339.81 MiB is allocated by PyTorch.",
+                             kb=kb)
+    assert "finding-oom-memory-held-elsewhere" not in [f.id for f in other.advice.findings]

@@ -655,7 +655,7 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
             and clause.tokens[clause.keys[k - 3]].is_num:
         # XLA's "Used 12.34G of 8.00G hbm" (a TPU core's or a GPU's): the program's need, then the device's memory
         if reading.capacity_gb is None:
-            reading.capacity_gb = nbytes / 2**30  # (XLA prints binary gigabytes)
+            reading.capacity_gb = gb  # (XLA's "G" are binary gigabytes: the number as written, in GiB)
             reading.capacity_text = clause.text(clause.keys[k], clause.keys[min(len(clause.keys) - 1, end + 1)])
         return
     capacity = CAPACITY

@@ -321,6 +321,20 @@ def headroom_bytes(gpu_memory: float, fixed_bytes: float, cuda_context: float, s
                               heuristic=bool(safety_margin))}
 
 
+@estimator(cites=("pt-cuda-allocator",))
+def memory_outside_pytorch(capacity: float, free: float, allocated: float, reserved_unallocated: float = 0.0
+                           ) -> dict[str, Estimate]:
+    """What PyTorch's out-of-memory error shows held on the card outside the failing process's PyTorch allocator:
+    the capacity less what is free and what PyTorch allocated and reserved (another process, or this process's own
+    non-PyTorch memory: an inference engine, NCCL, the CUDA context)."""
+    outside = capacity - free - allocated - reserved_unallocated
+    if outside < 0:
+        raise NotComputable("the error's figures do not add up")
+    formula = (f"{fmt_bytes_gib(capacity)} − {fmt_bytes_gib(free)} free − {fmt_bytes_gib(allocated)} allocated by "
+               f"PyTorch − {fmt_bytes_gib(reserved_unallocated)} reserved by it = {fmt_bytes_gib(outside)}")
+    return {"value": Estimate(outside, "bytes", formula, ("pt-cuda-allocator",))}
+
+
 @estimator(cites=MEMORY_SOURCES)
 def max_params_for_budget(gpu_memory: float, bytes_per_param: float, share: float) -> dict[str, Estimate]:
     """The largest model whose model states take at most `share` of the card (the rest is for activations)."""
