@@ -2190,3 +2190,17 @@ def test_a_layouts_product_is_no_change_and_a_layout_on_other_gpus_is_the_refere
                     "max_iters and also the initial LR. Just want to confirm.")
     assert got.get("num_gpus") == 4 and got.get("reference_batch") == 16
     assert "batch_scale_factor" not in got and "reference_micro_batch" not in got
+
+
+@pytest.mark.parametrize("message, expected, absent", [
+    # a setting turned off after it is named, with another between, is not used; a model named for comparison is
+    # not the one trained (review 28 #21)
+    ("When I train lora on the 3.6B model C, these results occur with fsdp and EMA turned off.",
+     {"training_mode": "lora"}, ["parallelism"]),
+    ("gradient checkpointing is on but offload is disabled", {"grad_checkpointing": True}, ["offload"]),
+    ("I use fsdp, and the logging is off", {"parallelism": "fsdp"}, []),
+    ("Is it not recommended to train at a resolution of 1024, as is done with sdxl?", {}, ["model"]),
+    ("My model trains slower than llama-7b on the same GPU.", {}, ["model"]),
+])
+def test_settings_turned_off_and_models_compared_with(message, expected, absent):
+    assert_reads(message, expected, absent)

@@ -23,6 +23,8 @@ def catalogue_models(clause: Clause, reading: Reading) -> None:
         first, last = clause.keys[s], clause.keys[e - 1]
         if e < len(words) and words[e] in NOT_THE_MODEL and words[e] not in ("paper", "papers", "authors"):
             continue  # "a galactica 30b model (gpt-2 like)": a comparison, not the model trained
+        if s and (words[s - 1] in COMPARING or tuple(words[max(0, s - 2):s]) in COMPARING_PAIRS):
+            continue  # "train at 1024, as is done with sdxl", "faster than llama-7b": another model, for comparison
         setup = setup_of(clause, s)
         if e < len(words) and words[e] in ("paper", "papers", "authors", "recipe", "readme", "repo"):
             setup = "reference"  # "the GPT-2 paper uses 512"
@@ -35,6 +37,12 @@ def catalogue_models(clause: Clause, reading: Reading) -> None:
         clause.claimed.update(range(first, last + 1))
         reading.set(Read("model", target, clause.text(first, last), setup, keyed=_model_key(clause, first),
                          weak=in_file or _other_key(clause, first)))
+
+
+# words right before a model's name that make it one compared with, not the one trained
+COMPARING = frozenset({"than", "unlike", "versus", "vs"})
+COMPARING_PAIRS = frozenset({("done", "with"), ("as", "with"), ("compared", "to"), ("compared", "with"),
+                             ("similar", "to"), ("same", "as")})
 
 
 # keys a launch names its model with (`--model_name_or_path chatglm2-6b`, `model_name="unsloth/gemma-3-1b-it"`)

@@ -506,6 +506,8 @@ def _keywords(clause: Clause, reading: Reading) -> None:
                                           words[end + 1:end + 2] == ["not"] and words[end + 2:end + 3] and
                                           words[end + 2] in SWITCH_UNAVAILABLE):
             off = True  # "gradient checkpointing fails with …", "… is not supported": tried, and not on
+        if not off and name != "oom" and ("off" in present or "disabled" in present):
+            off = _turned_off_after(words, end)  # "with fsdp and EMA turned off", "fsdp is disabled"
         if not off and "false" in present:  # "use_8bit_adam and gradient_checkpointing are False"
             later = words[end:end + 6]
             off = "false" in later and bool({"are", "is", "="} & set(later[:later.index("false")]) or later[0] == "and")
@@ -1180,6 +1182,18 @@ def _numbers(clause: Clause, reading: Reading) -> None:
 # `stage3_gather_16bit_weights_on_model_save`, `stage3_prefetch_bucket_size`)
 STAGE_SETTING_PARTS = frozenset({"init", "save", "gather", "max", "prefetch", "param", "params", "live", "persistence",
                                  "threshold", "reuse", "distance", "sub", "group", "bucket", "module", "leaf"})
+OFF_LINKS = frozenset({"turned", "switched", "is", "are", "was", "were", "and", "both", "kept", "left", "all"})
+
+
+def _turned_off_after(words: list[str], end: int) -> bool:
+    """Whether the words after a setting (from key `end`) turn it off: "fsdp is disabled", "with fsdp and EMA turned
+    off" (one other setting's name may follow 'and')."""
+    later = words[end:end + 6]
+    stop = next((i for i, w in enumerate(later) if w in ("off", "disabled")), None)
+    return stop is not None and all(w in OFF_LINKS or i > 0 and later[i - 1] == "and"
+                                    for i, w in enumerate(later[:stop]))
+
+
 def _key_goes_on(clause: Clause, k: int) -> bool:
     """Whether the word at key k is glued by '_' to a next word ("zero3" in `zero3_init_flag`)."""
     t = clause.keys[k]
