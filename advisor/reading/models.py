@@ -23,7 +23,7 @@ def catalogue_models(clause: Clause, reading: Reading) -> None:
         first, last = clause.keys[s], clause.keys[e - 1]
         if e < len(words) and words[e] in NOT_THE_MODEL and words[e] not in ("paper", "papers", "authors"):
             continue  # "a galactica 30b model (gpt-2 like)": a comparison, not the model trained
-        if s and (words[s - 1] in COMPARING or tuple(words[max(0, s - 2):s]) in COMPARING_PAIRS):
+        if _compared_at(words, s):
             continue  # "train at 1024, as is done with sdxl", "faster than llama-7b": another model, for comparison
         setup = setup_of(clause, s)
         if e < len(words) and words[e] in ("paper", "papers", "authors", "recipe", "readme", "repo"):
@@ -40,9 +40,14 @@ def catalogue_models(clause: Clause, reading: Reading) -> None:
 
 
 # words right before a model's name that make it one compared with, not the one trained
-COMPARING = frozenset({"than", "unlike", "versus", "vs"})
+COMPARED = frozenset({"than", "unlike", "versus", "vs"})  # "converges faster than RT-DETR"
 COMPARING_PAIRS = frozenset({("done", "with"), ("as", "with"), ("compared", "to"), ("compared", "with"),
                              ("similar", "to"), ("same", "as")})
+
+
+def _compared_at(words: list[str], k: int) -> bool:
+    """Whether the name starting at key k follows words that compare it with the model trained."""
+    return k > 0 and (words[k - 1] in COMPARED or tuple(words[max(0, k - 2):k]) in COMPARING_PAIRS)
 
 
 # keys a launch names its model with (`--model_name_or_path chatglm2-6b`, `model_name="unsloth/gemma-3-1b-it"`)
@@ -197,7 +202,8 @@ def sized_names(clause: Clause, reading: Reading) -> None:
             continue  # "BLOOM 560M / 1.1B", "for 7B, 13B, 33B and 65B": several models, no one of them
         text = clause.source[tokens[first if has_letters else i].start:unit.end]
         setup = setup_of(clause, clause.key_of.get(i, 0))
-        if has_letters and not clause.claimed & set(range(first, i + 2)):
+        if has_letters and not clause.claimed & set(range(first, i + 2)) \
+                and not _compared_at(clause.words, clause.key_of.get(first, 0)):
             end, _ = _continuation(clause, i + 1)
             in_file = _file_name_at(clause, end)  # "yi-6b-sft-qlora.json", "run_clm_sft-chinese-7b.py"
             model_id = names.ident(clause.source[tokens[first].start:tokens[i + 1 if in_file else end].end])
@@ -230,9 +236,6 @@ def _family_after(clause: Clause, reading: Reading, i: int, setup: str) -> None:
             reading.set(Read("model", found, text, setup))
             clause.claimed.update(range(i, i + 2 + n))
             return
-
-
-COMPARED = {"than", "vs", "versus"}  # "converges faster than RT-DETR": a model compared with
 
 
 
@@ -295,12 +298,13 @@ def family_names(clause: Clause, reading: Reading) -> None:
         parts = [p for p in written.replace("/", "-").replace("_", "-").replace(".", "-").split("-") if p]
         glued_digits = any(tokens[x].is_num and tokens[x - 1].kind == "word" and not tokens[x].space_before
                            for x in range(first + 1, last + 1))
-        before = clause.words[clause.key_of[first] - 1] if clause.key_of.get(first, 0) > 0 else ""
+
         # "CLIP-style", "opt_level", "BERT-like"; "grad_clip", "open_clip": a setting's or a library's name
         generic = any(p.lower() in GENERIC_PARTS for p in parts[1:]) or parts[0].lower() in SETTING_PREFIXES
         # (`--output_dir output_qwen`: where a run writes, named after the family, not the model it loads)
         generic = generic or parts[0].lower() in OUTPUT_PARTS and not _model_key(clause, first)
-        if not file_name and not generic and after not in NAMED_THINGS | NOT_THE_MODEL and before not in COMPARED \
+        if not file_name and not generic and after not in NAMED_THINGS | NOT_THE_MODEL \
+                and not _compared_at(clause.words, clause.key_of.get(first, 0)) \
                 and (len(parts) >= 2 or glued_digits) and not clause.claimed & set(range(first, last + 1)):
             model_id = names.ident(written)
             reading.set(Read("model", model_id, written, setup_of(clause, clause.key_of.get(first, 0)),
