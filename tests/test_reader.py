@@ -2204,3 +2204,13 @@ def test_a_layouts_product_is_no_change_and_a_layout_on_other_gpus_is_the_refere
 ])
 def test_settings_turned_off_and_models_compared_with(message, expected, absent):
     assert_reads(message, expected, absent)
+
+
+@pytest.mark.parametrize("message, expected", [
+    # a model or a size switched to is the run's, over the one named before it (review 28 #20)
+    ("At the beginning I tried to use the 14B model but since I got plenty of OOM errors I switched to the much "
+     "smaller 1.3B model.", {"params": 1.3e9}),
+    ("At first I used llama-2-13b but it OOMed, so I switched to llama-2-7b.", {"model": "llama-2-7b"}),
+])
+def test_a_model_switched_to_is_the_runs(message, expected):
+    assert_reads(message, expected, [])

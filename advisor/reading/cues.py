@@ -415,6 +415,10 @@ RIGHT_CUES: list[tuple[str, str]] = [
 ]
 
 
+# words that say a setting was changed to the one named after them ("so I switched to ZeRO2", "moved to the 1.3B")
+SWITCHED = frozenset({"switched", "switch", "switching", "moved", "changed", "went", "instead", "now"})
+
+
 # what may stand between a cue and its number: "batch size of 32", "lr = 3e-4", "--batch_size 8", `"stage": 3`
 FILLERS = {"of", "is", "was", "=", ":", "to", "at", "set", "as", "size", "-", "--", "\"", "'", "`", "(", ")", "a",
            "=>", "’", "equal", "equals", "about", "around", "just", "only", "with", "be", "it", "i", "used", "use",

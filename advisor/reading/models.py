@@ -9,7 +9,7 @@ from dataclasses import replace
 from advisor.domain import catalogue
 from advisor.reading import names
 from advisor.reading.clause import FILE_TYPES, MAX_NAMES, Clause, catalogue_names, in_flag, setup_of
-from advisor.reading.cues import DATA_NOUNS
+from advisor.reading.cues import DATA_NOUNS, SWITCHED
 from advisor.reading.hardware import CARD_PREFIXES, GPU_NOISE
 from advisor.reading.names import CHECKPOINT_SUFFIXES, NOT_THE_MODEL
 from advisor.reading.state import Read, Reading
@@ -35,14 +35,24 @@ def catalogue_models(clause: Clause, reading: Reading) -> None:
         if extra and not in_file:  # "bert-base-multilingual": a model the catalogue does not know, named after one it does
             target, last = names.ident(clause.text(first, end)), end
         clause.claimed.update(range(first, last + 1))
-        reading.set(Read("model", target, clause.text(first, last), setup, keyed=_model_key(clause, first),
-                         weak=in_file or _other_key(clause, first)))
+        said = Read("model", target, clause.text(first, last), setup, keyed=_model_key(clause, first),
+                    weak=in_file or _other_key(clause, first))
+        reading.set(said)
+        _note_switch(clause, reading, s, said)
 
 
 # words right before a model's name that make it one compared with, not the one trained
 COMPARED = frozenset({"than", "unlike", "versus", "vs"})  # "converges faster than RT-DETR"
 COMPARING_PAIRS = frozenset({("done", "with"), ("as", "with"), ("compared", "to"), ("compared", "with"),
                              ("similar", "to"), ("same", "as")})
+
+
+def _note_switch(clause: Clause, reading: Reading, k: int, said: Read) -> None:
+    """A model or a size named after a switch to it ("… so I switched to the much smaller 1.3B model"): the one the
+    run uses now, over the one named before it."""
+    words = clause.words
+    if "to" in words[max(0, k - 5):k] and not SWITCHED.isdisjoint(words[max(0, k - 10):k]):
+        reading.switched_to[said.field] = said
 
 
 def _compared_at(words: list[str], k: int) -> bool:
@@ -207,15 +217,19 @@ def sized_names(clause: Clause, reading: Reading) -> None:
             end, _ = _continuation(clause, i + 1)
             in_file = _file_name_at(clause, end)  # "yi-6b-sft-qlora.json", "run_clm_sft-chinese-7b.py"
             model_id = names.ident(clause.source[tokens[first].start:tokens[i + 1 if in_file else end].end])
-            reading.set(Read("model", model_id, text, setup, keyed=_model_key(clause, first),
-                             weak=in_file or _other_key(clause, first)))
+            said = Read("model", model_id, text, setup, keyed=_model_key(clause, first),
+                        weak=in_file or _other_key(clause, first))
+            reading.set(said)
+            _note_switch(clause, reading, clause.key_of.get(first, 0), said)
             clause.claimed.update(range(first, end + 1))
         if not has_letters and not clause.claimed & {i, i + 1}:
             _family_after(clause, reading, i, setup)  # "a 6.7B OPT model", "the 13B Llama"
         if not variant:
             # "a ~30b model should need 300g": a size said roughly gives way to a catalogue model's own count
             rough = i > clause.start and tokens[i - 1].text in ("~", "≈")
-            reading.set(Read("params", size, text, setup, weak=rough))
+            said = Read("params", size, text, setup, weak=rough)
+            reading.set(said)
+            _note_switch(clause, reading, clause.key_of.get(first if has_letters else i, 0), said)
 
 
 def _family_after(clause: Clause, reading: Reading, i: int, setup: str) -> None:

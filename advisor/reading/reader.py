@@ -26,7 +26,7 @@ from dataclasses import replace
 
 from advisor.reading import batches, failures, hardware, layouts, models, names
 from advisor.reading.clause import DOCUMENTS, QUOTES, Clause, Keys, TokenSpan, in_file_name, in_flag, in_title, negated, setup_of
-from advisor.reading.cues import (BATCH_SPELLINGS, GPU_WORDS, PRETRAINING_DATA, THIRD_PARTY, TRAINED_ON, COUNT_UNITS, FAIL_WORDS, FILLERS, FIRST_PERSON, LAUNCH_WORDS, MEMORY_UNITS, NEGATIONS,
+from advisor.reading.cues import (SWITCHED, BATCH_SPELLINGS, GPU_WORDS, PRETRAINING_DATA, THIRD_PARTY, TRAINED_ON, COUNT_UNITS, FAIL_WORDS, FILLERS, FIRST_PERSON, LAUNCH_WORDS, MEMORY_UNITS, NEGATIONS,
                                   OK_WORDS, PAST_FIRST, PAST_RUN, PAST_RUN_PHRASES, PLANNING, TIMES, cue_index)
 from advisor.reading.goal import Sentence, asked_of, goal_of
 from advisor.reading.phrases import PhraseIndex
@@ -224,8 +224,8 @@ def _predicted(clause: Clause, k: int) -> bool:
 
 
 # what says a setting was changed to ("so I switched to LoRA and it works": LoRA is the run now)
-SWITCHED = frozenset({"switched", "switch", "switching", "moved", "changed", "went", "instead", "now"})
-SWITCHABLE = frozenset({"precision", "optimizer", "attention"})  # settings a switch said in words sets
+# settings a switch said in words sets ("switched to the much smaller 1.3B model": the model and its size too)
+SWITCHABLE = frozenset({"precision", "optimizer", "attention", "model", "params"})
 SWITCHES = (["use"], ["enable"], ["enabled"])  # a key's first part that turns on what follows (`use_fp16`)
 # "would batch 8 be faster?", "would micro 2 help throughput?": the batch a question supposes
 SUPPOSED_BATCHES = (["batch"], ["bs"], ["batchsize"], ["micro"], ["microbatch"], ["mbs"], ["per"])
