@@ -2214,3 +2214,14 @@ def test_settings_turned_off_and_models_compared_with(message, expected, absent)
 ])
 def test_a_model_switched_to_is_the_runs(message, expected):
     assert_reads(message, expected, [])
+
+
+@pytest.mark.parametrize("message, precision", [
+    # a precision key that ends in what it switches on (Tacotron 2's `fp16_run`) sets it; False sets nothing
+    # (review 28 #27); `bf16_accumulate_gradient` is another setting
+    ("python train.py --hparams=distributed_run=True,fp16_run=True,batch_size=16", "amp_fp16"),
+    ("hparams: fp16_run=False", None),
+    ("bf16_accumulate_gradient: true", None),
+])
+def test_precision_keys_that_end_in_a_switch(message, precision):
+    assert labels(message).get("precision") == precision

@@ -227,6 +227,7 @@ def _predicted(clause: Clause, k: int) -> bool:
 # settings a switch said in words sets ("switched to the much smaller 1.3B model": the model and its size too)
 SWITCHABLE = frozenset({"precision", "optimizer", "attention", "model", "params"})
 SWITCHES = (["use"], ["enable"], ["enabled"])  # a key's first part that turns on what follows (`use_fp16`)
+SWITCH_ENDINGS = frozenset({"run", "training", "mode", "enabled"})  # … or its last part (Tacotron 2's `fp16_run`)
 # "would batch 8 be faster?", "would micro 2 help throughput?": the batch a question supposes
 SUPPOSED_BATCHES = (["batch"], ["bs"], ["batchsize"], ["micro"], ["microbatch"], ["mbs"], ["per"])
 TPU_WORDS = frozenset({"tpu", "tpus", "tpuv"})
@@ -472,6 +473,9 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             after_hit = end
             continue
         key_end = clause.word_of(end - 1)[1] + 1  # past the whole key: `fsdp_offload_params False`
+        if name == "precision" and key_end < len(words) and words[key_end] in SWITCH_ENDINGS \
+                and clause.keys[key_end] == clause.keys[end - 1] + 2:
+            key_end += 1  # `fp16_run False`
         after_key = words[key_end] if key_end < len(words) else ""
         if name in TURNED_ON and after == "default" and end + 1 < len(words):
             after = words[end + 1]  # argparse's `gradient_checkpointing default=False`: the value after 'default'
@@ -757,8 +761,10 @@ def _training_precision(clause: Clause, k: int, length: int) -> bool:
     if {"dtype", "compute"} & set(before) or before[-1:] == ["torch"] and clause.tokens[first - 1].text == ".":
         return False  # (but `adamw_torch, bf16` is an optimizer, then the precision)
     nxt = clause.tokens[last + 1] if last + 1 < clause.end else None
-    if nxt is not None and nxt.text in ("[", "_") and not nxt.space_before:
-        return False  # a 'bf16[256128,2048]' buffer, `bf16_accumulate_gradient`
+    if nxt is not None and nxt.text in ("[", "_") and not nxt.space_before and not (
+            nxt.text == "_" and k + length < len(clause.words) and clause.words[k + length] in SWITCH_ENDINGS
+            and clause.keys[k + length] == last + 2):
+        return False  # a 'bf16[256128,2048]' buffer, `bf16_accumulate_gradient` (but Tacotron 2's `fp16_run`)
     prev = clause.tokens[first - 1] if first > clause.start else None
     if prev is not None and prev.text == "_" and not clause.tokens[first].space_before:
         return False  # `_convert_to_fp32`
