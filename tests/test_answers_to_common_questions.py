@@ -2466,3 +2466,12 @@ def test_a_card_full_of_memory_the_failing_run_did_not_hold_is_a_placement_probl
                              "of which 6.57 GiB is free. Of the allocated memory 339.81 MiB is allocated by PyTorch.",
                              kb=kb)
     assert "finding-oom-memory-held-elsewhere" not in [f.id for f in other.advice.findings]
+
+
+def test_why_grpos_batch_divides_by_its_group_size_is_answered_with_the_principle(kb):
+    # review 27 #10: a conceptual question with no numbers gets the reason, not a question
+    c = run_consultation("GRPO config: num_generations is the number of generations per prompt to sample. The global "
+                         "batch size (num_processes * per_device_batch_size) must be divisible by this value. Does "
+                         "anyone know why?", kb=kb)
+    assert c.advice.findings[0].id == "finding-grpo-whole-groups"
+    assert not c.advice.questions
