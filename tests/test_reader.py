@@ -2225,3 +2225,13 @@ def test_a_model_switched_to_is_the_runs(message, expected):
 ])
 def test_precision_keys_that_end_in_a_switch(message, precision):
     assert labels(message).get("precision") == precision
+
+
+@pytest.mark.parametrize("message, expected, absent", [
+    # bits said of the optimizer are its states', not a quantised base (review 28 #8)
+    ("I use a custom 4-bit optimizer instead of the default 32bit optimizer, ZeRO-3 offload of a qwen-2.5 3B.",
+     {"zero_stage": 3}, ["training_mode", "precision"]),
+    ("QLoRA with a 4bit base and 8bit adam", {"training_mode": "qlora", "optimizer": "adamw_8bit"}, []),
+])
+def test_bits_of_the_optimizer_are_no_quantised_base(message, expected, absent):
+    assert_reads(message, expected, absent)

@@ -440,6 +440,9 @@ def _keywords(clause: Clause, reading: Reading) -> None:
                                     or clause.word_of(end - 1)[1] > end - 1):
             continue  # "bf16" inside `bf16_accumulate_gradient`, "fp32" inside `_convert_to_fp32`: another key's name
             # (but `--use_fp16 True`, `enable_bf16` switch the precision itself)
+        if name == "base_bits" and not OPTIMIZER_WORDS.isdisjoint(words[end:end + 2]):
+            after_hit = end  # "a custom 4-bit optimizer", "8bit Adam": the optimizer's states, not the base model's
+            continue
         if name == "zero_stage" and _key_goes_on(clause, end - 1) and words[end] in STAGE_SETTING_PARTS:
             continue  # `zero3_init_flag: true`, `stage3_max_live_parameters`: a setting of stage 3, not the stage
         last = clause.keys[end - 1]
@@ -1198,6 +1201,9 @@ def _turned_off_after(words: list[str], end: int) -> bool:
     stop = next((i for i, w in enumerate(later) if w in ("off", "disabled")), None)
     return stop is not None and all(w in OFF_LINKS or i > 0 and later[i - 1] == "and"
                                     for i, w in enumerate(later[:stop]))
+
+
+OPTIMIZER_WORDS = frozenset({"optimizer", "optimizers", "optim", "adam", "adamw", "states", "state"})
 
 
 def _key_goes_on(clause: Clause, k: int) -> bool:
