@@ -2475,3 +2475,15 @@ def test_why_grpos_batch_divides_by_its_group_size_is_answered_with_the_principl
                          "anyone know why?", kb=kb)
     assert c.advice.findings[0].id == "finding-grpo-whole-groups"
     assert not c.advice.questions
+
+
+def test_the_memory_a_plan_needs_says_what_it_assumed(kb):
+    # review 28 #6: "1796 GiB per GPU" stood on 4096 tokens per sample the message never said
+    c = run_consultation("LoRA fine-tuning baichuan-7b with per_device_train_batch_size 64, gradient_accumulation_steps "
+                         "2, fp16: memory keeps rising until OOM.", kb=kb)
+    title = c.advice.findings[0].title
+    assert c.advice.findings[0].id == "finding-memory-needed-assuming" and "assuming 4096 tokens per sample" in title
+    said = run_consultation("LoRA fine-tuning baichuan-7b with per_device_train_batch_size 4, max length 512, fp16, "
+                            "sdpa attention: how much GPU memory does it need?", kb=kb)
+    ids = [f.id for f in said.advice.findings]
+    assert "finding-memory-needed" in ids or "finding-memory-needed-assuming" in ids

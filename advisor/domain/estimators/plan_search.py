@@ -716,7 +716,7 @@ def gpus_needed(params: float, gpu_memory: float, precision: str | None = None, 
 NO_CARD = 1e15  # bytes: a card larger than any plan, so that the user's plan is measured, not fitted
 
 
-@estimator("per_gpu", "per_gpu_checkpointed", "checkpointing_saves", cites=SOURCES + ("chen-ckpt",))
+@estimator("per_gpu", "per_gpu_checkpointed", "checkpointing_saves", "assumed", cites=SOURCES + ("chen-ckpt",))
 def memory_needed(params: float, precision: str | None = None, optimizer: str | None = None,
                   num_gpus: int | None = None, zero_stage: int | None = None, parallelism: str | None = None,
                   offload: str | None = None, adapter: str | None = None, training_mode: str | None = None,
@@ -747,7 +747,10 @@ def memory_needed(params: float, precision: str | None = None, optimizer: str | 
     parts = ", ".join(f"{name} {fmt_bytes_gib(v)}" for name, v in c.components.items() if v >= 0.005e9)
     at = f"at micro-batch {c.micro}" if c.max_micro is not None else "before activations (no model shape to count them)"
     out = {"per_gpu": Estimate(c.per_gpu, "bytes", f"{fmt_bytes_gib(c.per_gpu)} per GPU {at} ({parts}){assumed}",
-                               SOURCES)}
+                               SOURCES),
+           # (what the figure stands on, for the finding's own words: "none" when the user said everything)
+           "assumed": Estimate(and_join(list(p.assumed), len(p.assumed)) if p.assumed else "none", None,
+                               "what the count assumed because it was not said", SOURCES)}
     if c.max_micro is not None and p.current.checkpointing == "none":
         # what the same plan needs with activation checkpointing: the usual first lever, asked about or not
         k = replace(p.current, checkpointing="full")
