@@ -2487,3 +2487,17 @@ def test_the_memory_a_plan_needs_says_what_it_assumed(kb):
                             "sdpa attention: how much GPU memory does it need?", kb=kb)
     ids = [f.id for f in said.advice.findings]
     assert "finding-memory-needed" in ids or "finding-memory-needed-assuming" in ids
+
+
+def test_a_tensorflow_or_jax_run_whose_states_fit_gets_its_own_savers_and_sharding_over_unsaid_devices_is_no_copy(kb):
+    # the plan search's PyTorch plans are off for them: a Flax run at a batch that does not fit still gets JAX's
+    # savers; "--fsdp=True" on a TPU's cores, their count unsaid, is no whole copy on one device
+    flax = run_consultation("I'm training GPT2 with Flax on TPU and get TPU out of memory: RESOURCE_EXHAUSTED: Ran out of "
+                            "memory in memory space hbm. Used 17.91G of 15.48G hbm. The original example uses batch "
+                            "size 64 and it works, but with 256 I get OOM. --model_type=gpt2 --block_size=512 "
+                            "--per_device_train_batch_size=256", kb=kb)
+    assert flax.advice.recommendation.option_id == "memory-savers-jax"
+    sharded = run_consultation("For llama 7b on tpu v3-8 (--fsdp=True) accumulate_gradient_steps=2 fails with "
+                               "RESOURCE_EXHAUSTED: Used 23.43G of 15.48G hbm.", kb=kb)
+    assert sharded.advice.recommendation.option_id != "smaller-model-or-bigger-gpu"
+    assert sharded.wm.value("plan_replicated_full") is False

@@ -75,6 +75,7 @@ class Problem:
     gpus_per_host: int = 0  # GPUs per machine when the machines are said (0: all the GPUs on one machine)
     sequences_per_sample: int = 1  # DPO, ORPO, SimPO: each example is a pair (chosen, rejected) run together
     offload_params: bool = False  # the user offloads the parameters too: so does every ZeRO-3 plan with offload
+    sharded_over_unsaid: bool = False  # FSDP or ZeRO said, the GPUs they shard over not: the count is one GPU's
     bf16: bool | None = None  # the GPU supports bf16 (None: unknown GPU)
     adapter_fraction: float = 0.01
     cuda_context: float = 0.4e9

@@ -224,7 +224,9 @@ def _problem(args: dict[str, Any]) -> Problem:
                    gpus_per_host=max(1, gpus // int(args.get("num_nodes") or 1)) if args.get("num_nodes") else 0,
                    sequences_per_sample=2 if args.get("preference_objective") in PAIRED_OBJECTIVES else 1,
                    # (FSDP's CPU offload always moves the parameters: CPUOffload(offload_params=True))
-                   offload_params=offload and (bool(args.get("offload_params")) or parallelism == "fsdp"))
+                   offload_params=offload and (bool(args.get("offload_params")) or parallelism == "fsdp"),
+                   sharded_over_unsaid=not args.get("num_gpus") and (parallelism == "fsdp"
+                                                                       or int(args.get("zero_stage") or 0) >= 1))
 
 
 def _memory_line(p: Problem, c: Candidate) -> str:
@@ -453,7 +455,8 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
     out["current_assumed"] = Estimate(and_join(list(p.assumed), len(p.assumed)) if p.assumed else "nothing", None,
                                       "what your plan assumes because you did not say it", SOURCES)
     k = p.current
-    replicated = (k.gpus == 1 or k.zero == 0) and k.adapter == "none" and not k.offload
+    # (not a run said to shard over GPUs it does not count: "--fsdp=True" on a TPU pod's cores)
+    replicated = (k.gpus == 1 or k.zero == 0) and k.adapter == "none" and not k.offload and not p.sharded_over_unsaid
     out["replicated_full"] = Estimate(replicated, None, "every weight trained, states replicated on each GPU"
                                       if replicated else "sharded states, offload or adapters", SOURCES)
     out["verdicts"] = Estimate([{"id": k, "text": v} for k, v in sorted(result.verdicts.items())], None,
