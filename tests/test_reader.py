@@ -2235,3 +2235,13 @@ def test_precision_keys_that_end_in_a_switch(message, precision):
 ])
 def test_bits_of_the_optimizer_are_no_quantised_base(message, expected, absent):
     assert_reads(message, expected, absent)
+
+
+@pytest.mark.parametrize("message, goal", [
+    # memory granted as a premise is no question of fitting (review 28 #7); asked about, it is
+    ("Anything to watch for, e.g. learning rate and batch size? Given that I have a large enough amount of GPU memory, "
+     "do clips longer than 10 seconds need to be split?", "choose_lr"),
+    ("I have 24GB, is it enough for llama-7b?", "fit"),
+])
+def test_memory_granted_as_a_premise_is_no_fit_question(message, goal):
+    assert labels(message).get("goal") == goal

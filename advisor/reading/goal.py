@@ -247,7 +247,7 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
         # a 'why' about a run that is slow (in its sentence, or the one before a short "Do you know why?")
         about = present | sentences[n - 1].present if len(words) <= 6 and n > 0 else present
         about_slow = sentence.question and bool(about & SLOW) and not about & MEMORY
-        if sentence.question and present & HARDWARE and present & CAN:
+        if sentence.question and present & HARDWARE and present & CAN and not _memory_said_enough(words):
             vote("fit", HARDWARE_QUESTION * scale, sentence.text(0, len(words) - 1))
         if sentence.question and present & ADJUST and present & SETTINGS_WORDS and _fewer_gpus(sentences, n):
             # "How to use one GPU for training? How to adjust the parameters?": a recipe carried to fewer GPUs
@@ -310,6 +310,21 @@ def _reproduces_a_failure(words: list[str], k: int) -> bool:
         return True
     after = [w for w in words[k + 1:k + 4] if w not in ("the", "my", "a", "an", "same")]
     return bool(after) and after[0] in FAILURES
+
+
+NOT_HAVING = frozenset({"not", "no", "t", "never", "without"})  # ("don't have enough": the 't' of "don't")
+PREMISES = frozenset({"given", "since", "because", "assuming", "as"})  # "given that I have …": granted, not asked
+
+
+def _memory_said_enough(words: list[str]) -> bool:
+    """Whether the sentence grants the memory as a premise ("given that I have a large enough amount of GPU memory,
+    do clips over 10 s need splitting?"): 'have' a few words before 'enough', after a premise's word, not negated."""
+    for k, w in enumerate(words):
+        if w in ("enough", "plenty", "sufficient") and "have" in words[max(0, k - 4):k] \
+                and NOT_HAVING.isdisjoint(words[max(0, k - 6):k]) \
+                and not PREMISES.isdisjoint(words[max(0, k - 9):k]):
+            return True
+    return False
 
 
 # words that ask for resources only in a sentence about memory or hardware
