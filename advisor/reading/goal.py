@@ -277,7 +277,7 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
                 continue  # an issue template's "Steps to reproduce", "To reproduce the error": the bug, not a result
             if goal == "choose_batch" and phrase in BATCH_ACTIONS and not sentence.question:
                 weight *= 0.25  # "the only change was to multiply the batch size by 8": what was done, not asked
-            if goal == "fit" and phrase in BARE_NEEDS and not present & (MEMORY | HARDWARE):
+            if goal == "fit" and phrase in BARE_NEEDS and (not present & (MEMORY | HARDWARE) or _memory_said_enough(words)):
                 continue  # "Do I need to divide the steps by the batch size?": a need, but not of memory or GPUs
             if goal == "explain_result" and about_memory and phrase in DOUBTS:
                 goal = "fit"  # "… or is something wrong with my settings?" about memory: make it fit
