@@ -2242,6 +2242,8 @@ def test_bits_of_the_optimizer_are_no_quantised_base(message, expected, absent):
     ("Anything to watch for, e.g. learning rate and batch size? Given that I have a large enough amount of GPU memory, "
      "do clips longer than 10 seconds need to be split?", "choose_lr"),
     ("I have 24GB, is it enough for llama-7b?", "fit"),
+    # the authors' environment asked about is their setup, to match (review 28 #22)
+    ("Also, can you explain your train environment, such as how many GPU cards are used?", "match_reference"),
 ])
 def test_memory_granted_as_a_premise_is_no_fit_question(message, goal):
     assert labels(message).get("goal") == goal

@@ -69,6 +69,8 @@ GOAL_CUES: list[tuple[str, str, float]] = [
     ("your params", "match_reference", 2), ("your parameters", "match_reference", 2),
     ("your machine", "match_reference", 2), ("your setting", "match_reference", 2),
     ("your config", "match_reference", 2), ("your configuration", "match_reference", 2),
+    ("your environment", "match_reference", 2), ("your training environment", "match_reference", 2),
+    ("your train environment", "match_reference", 2),  # "can you explain your train environment, how many GPUs?"
     ("did it take", "match_reference", 2), ("it took to train", "match_reference", 2),
     ("did you really", "match_reference", 2), ("official results", "match_reference", 2),
     ("official result", "match_reference", 2),
