@@ -2501,3 +2501,11 @@ def test_a_tensorflow_or_jax_run_whose_states_fit_gets_its_own_savers_and_shardi
                                "RESOURCE_EXHAUSTED: Used 23.43G of 15.48G hbm.", kb=kb)
     assert sharded.advice.recommendation.option_id != "smaller-model-or-bigger-gpu"
     assert sharded.wm.value("plan_replicated_full") is False
+
+
+def test_an_oom_with_no_batch_said_is_not_put_beside_a_count_at_the_largest_batch(kb):
+    # review 28 #25: with no batch said, the count is at the largest batch that fits - the card - so "it ran out
+    # where I count 11.00 GiB of 11 GiB, something else took the rest" would be no finding
+    c = run_consultation("Trained mask fpn rcnn (Resnet50) with 4 GPUs (11GB memory), it ran out of memory after a few "
+                         "iterations. What's the best way to reduce memory need?", kb=kb)
+    assert "plan-fits-but-oom" not in [f.id for f in c.advice.findings]

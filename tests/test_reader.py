@@ -2237,6 +2237,12 @@ def test_bits_of_the_optimizer_are_no_quantised_base(message, expected, absent):
     assert_reads(message, expected, absent)
 
 
+def test_an_optimizer_named_by_its_width_is_named_not_asked(kb):
+    got = facts(kb, "I use a custom 4-bit optimizer instead of the default 32bit optimizer, ZeRO-3 offload.")
+    assert got.get("optimizer_named") == "4-bit optimizer" and "optimizer" not in got
+    assert facts(kb, "I use an 8-bit optimizer with LoRA").get("optimizer") == "adamw_8bit"
+
+
 @pytest.mark.parametrize("message, goal", [
     # memory granted as a premise is no question of fitting (review 28 #7); asked about, it is
     ("Anything to watch for, e.g. learning rate and batch size? Given that I have a large enough amount of GPU memory, "

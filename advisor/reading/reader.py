@@ -441,7 +441,13 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             continue  # "bf16" inside `bf16_accumulate_gradient`, "fp32" inside `_convert_to_fp32`: another key's name
             # (but `--use_fp16 True`, `enable_bf16` switch the precision itself)
         if name == "base_bits" and not OPTIMIZER_WORDS.isdisjoint(words[end:end + 2]):
-            after_hit = end  # "a custom 4-bit optimizer", "8bit Adam": the optimizer's states, not the base model's
+            # "a custom 4-bit optimizer", "8bit Adam": the optimizer's states, not the base model's
+            said = clause.text(clause.keys[k], clause.keys[min(end, len(words) - 1)])
+            if value == 8:
+                reading.set(Read("optimizer", "adamw_8bit", said, setup_of(clause, k)))
+            elif reading.optimizer_bits is None:
+                reading.optimizer_bits = (value, said)  # (no state size the estimates know: named, AdamW assumed)
+            after_hit = end
             continue
         if name == "zero_stage" and _key_goes_on(clause, end - 1) and words[end] in STAGE_SETTING_PARTS:
             continue  # `zero3_init_flag: true`, `stage3_max_live_parameters`: a setting of stage 3, not the stage

@@ -301,6 +301,10 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         # setting implied, not said: the reading's labels leave it out)
         width, text = reading.weights_dtype
         put("precision", "amp_" + width, text)
+    if "optimizer" not in v and reading.optimizer_bits is not None:
+        # "a custom 4-bit optimizer": named by its states' width, which no estimate knows (AdamW's assumed, and said)
+        bits, text = reading.optimizer_bits
+        put("optimizer_named", f"{bits}-bit optimizer", text)
     if "optimizer" in v:
         put("optimizer", OPTIMIZER_FACT.get(v["optimizer"].value, v["optimizer"].value), v["optimizer"].text)
         if "optimizer" not in out:  # Muon, GaLore: named, but outside the optimizers the estimates know

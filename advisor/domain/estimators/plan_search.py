@@ -751,8 +751,8 @@ def memory_needed(params: float, precision: str | None = None, optimizer: str | 
     at = f"at micro-batch {c.micro}" if c.max_micro is not None else "before activations (no model shape to count them)"
     out = {"per_gpu": Estimate(c.per_gpu, "bytes", f"{fmt_bytes_gib(c.per_gpu)} per GPU {at} ({parts}){assumed}",
                                SOURCES),
-           # (what the figure stands on, for the finding's own words: "none" when the user said everything)
-           "assumed": Estimate(and_join(list(p.assumed), len(p.assumed)) if p.assumed else "none", None,
+           # (what the figure stands on, for the finding's own words: "nothing" when the user said everything)
+           "assumed": Estimate(and_join(list(p.assumed), len(p.assumed)) if p.assumed else "nothing", None,
                                "what the count assumed because it was not said", SOURCES)}
     if c.max_micro is not None and p.current.checkpointing == "none":
         # what the same plan needs with activation checkpointing: the usual first lever, asked about or not
