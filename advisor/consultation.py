@@ -108,6 +108,10 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         found.setdefault(name, (value, matched))
     _epoch_shows_the_batch(found)
     _host_memory_ran_out(found, said)
+    if "oom_stage" in found and not (found.get("oom", (False,))[0] is True):
+        # "… reload them during the backward calculation": a stage of the step, but no out-of-memory said to happen
+        # in it (asked, it is the answer given)
+        found.pop("oom_stage")
     return found
 
 

@@ -2509,3 +2509,11 @@ def test_an_oom_with_no_batch_said_is_not_put_beside_a_count_at_the_largest_batc
     c = run_consultation("Trained mask fpn rcnn (Resnet50) with 4 GPUs (11GB memory), it ran out of memory after a few "
                          "iterations. What's the best way to reduce memory need?", kb=kb)
     assert "plan-fits-but-oom" not in [f.id for f in c.advice.findings]
+
+
+def test_a_stage_of_the_step_named_without_an_oom_is_no_oom_stage(kb):
+    # review 28b #9: "offload the activations and reload them during the backward calculation" reports no OOM
+    found = read_message(kb, "Does TorchTitan plan to offload the activation values and reload them during the backward "
+                             "calculation to reduce the activation memory?")
+    assert "oom_stage" not in found
+    assert read_message(kb, "I get CUDA out of memory during the backward pass on my 3090")["oom_stage"][0] == "backward"
