@@ -2517,3 +2517,11 @@ def test_a_stage_of_the_step_named_without_an_oom_is_no_oom_stage(kb):
                              "calculation to reduce the activation memory?")
     assert "oom_stage" not in found
     assert read_message(kb, "I get CUDA out of memory during the backward pass on my 3090")["oom_stage"][0] == "backward"
+
+
+def test_tensorflows_op_path_of_a_layernorm_is_no_batchnorm(kb):
+    # review 28 #17: "name1_norm2/batchnorm/mul_2" is the op TensorFlow names inside a LayerNorm
+    found = read_message(kb, "OOM when allocating tensor with shape[8,65536,64] and type float [[node "
+                             "swin_unet/name1_norm2/batchnorm/mul_2]]")
+    assert "uses_batchnorm" not in found
+    assert read_message(kb, "ResNet50 with nn.BatchNorm2d on 4 GPUs")["uses_batchnorm"][0] is True
