@@ -2525,3 +2525,11 @@ def test_tensorflows_op_path_of_a_layernorm_is_no_batchnorm(kb):
                              "swin_unet/name1_norm2/batchnorm/mul_2]]")
     assert "uses_batchnorm" not in found
     assert read_message(kb, "ResNet50 with nn.BatchNorm2d on 4 GPUs")["uses_batchnorm"][0] is True
+
+
+def test_memory_that_doubles_when_ddp_wraps_the_model_is_its_gradient_buckets(kb):
+    # review 28 #30
+    c = run_consultation("Memory double when initialize DDP: after constructing DDP(model, device_ids=[rank]) the max "
+                         "memory allocated doubles. Are there any solutions?", kb=kb)
+    assert c.advice.findings[0].id == "finding-ddp-gradient-buckets"
+    assert "gradient_as_bucket_view=True" in c.advice.findings[0].text
