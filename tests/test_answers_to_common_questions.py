@@ -2533,3 +2533,14 @@ def test_memory_that_doubles_when_ddp_wraps_the_model_is_its_gradient_buckets(kb
                          "memory allocated doubles. Are there any solutions?", kb=kb)
     assert c.advice.findings[0].id == "finding-ddp-gradient-buckets"
     assert "gradient_as_bucket_view=True" in c.advice.findings[0].text
+
+
+@pytest.mark.parametrize("message", [
+    # review 28 #29, review 27 #30: a GPU simulator's memory, not the policy's activations
+    "IsaacGym training uses 13GB for 2 environments with batch size 32 on my 16GB 4060 Ti; the default is 2048 envs.",
+    "legged_gym: CUDA out of memory even with num_envs 1 on an RTX 3060 Laptop, while it runs fine on CPU.",
+])
+def test_a_gpu_simulators_memory_is_its_own(kb, message):
+    c = run_consultation(message, kb=kb)
+    assert c.advice.findings[0].id == "finding-simulator-memory"
+    assert c.advice.recommendation.option_id != "memory-savers"
