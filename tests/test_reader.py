@@ -207,6 +207,8 @@ LATER_SETS = {
     (2356, 2385): (0.75, 0.78),  # held out: that set's other half (0.767 / 0.796 on arrival)
     (2386, 2415): (0.61, 0.68),  # tuned; rq-2386..2445 scored 0.711 / 0.756 on arrival (nineteenth session)
     (2416, 2445): (0.75, 0.78),  # held out: that set's other half (0.764 / 0.791 on arrival)
+    (2446, 2475): (0.75, 0.83),  # tuned; rq-2446..2505 scored 0.740 / 0.799 on arrival (nineteenth session, later)
+    (2476, 2505): (0.70, 0.73),  # held out: that set's other half (0.713 / 0.747 on arrival)
 }
 
 
