@@ -2255,3 +2255,13 @@ def test_an_optimizer_named_by_its_width_is_named_not_asked(kb):
 ])
 def test_memory_granted_as_a_premise_is_no_fit_question(message, goal):
     assert labels(message).get("goal") == goal
+
+
+@pytest.mark.parametrize("message, expected, absent", [
+    # a model or a size said beside a failure outranks one said beside a success ("no issue" is one)
+    ("I had no issue with llama 7B training with save every 100 steps, but had an OOM with 13B.", {"params": 13e9},
+     ["model"]),
+    ("Llama-2-7b trains fine, but llama-2-13b runs out of memory on my 4090.", {"model": "llama-2-13b"}, []),
+])
+def test_the_model_that_fails_is_the_one_asked_about(message, expected, absent):
+    assert_reads(message, expected, absent)

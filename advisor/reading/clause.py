@@ -7,7 +7,8 @@ from __future__ import annotations
 from bisect import bisect_left
 from typing import Any, NamedTuple
 
-from advisor.reading.cues import ARTIFACTS, FIRST_PERSON, FOLLOWING, FOLLOWING_LAST, GUESSES, NEGATIONS, REFERENCE_CUES
+from advisor.reading.cues import (ARTIFACTS, FAIL_WORDS, FIRST_PERSON, FOLLOWING, FOLLOWING_LAST, GUESSES, NEGATIONS,
+                                  OK_WORDS, REFERENCE_CUES)
 from advisor.reading.state import Reading
 from advisor.reading.tokens import Token
 
@@ -357,3 +358,46 @@ def in_file_name(clause: Clause, t: int, types: set[str] = FILE_TYPES) -> bool:
             return True
         u += 1
     return False
+
+
+# ---------------------------------------------------------------- moods: whether words report a failure or a success
+
+TUNE_WORDS = frozenset({"tune", "tuning", "tuned", "tunes", "tuner"})
+# "no issue with llama 7B": a success said as the absence of a problem
+NO_PROBLEM = frozenset({"issue", "issues", "problem", "problems", "errors", "trouble"})
+
+
+def ok_said(present: set[str], words: list[str]) -> bool:
+    """Whether a word of success is said ("it runs", "fits", "works fine", "no issue"): the 'fine' of "fine-tuning"
+    is not one."""
+    said = present & OK_WORDS
+    if not said and "no" in present and present & NO_PROBLEM:
+        return any(w == "no" and words[k + 1:k + 2] and words[k + 1] in NO_PROBLEM for k, w in enumerate(words))
+    if said != {"fine"}:
+        return bool(said)
+    return any(w == "fine" and (k + 1 == len(words) or words[k + 1] not in TUNE_WORDS) for k, w in enumerate(words))
+
+
+def segment_mood(clause: Clause, t: int) -> str:
+    """Whether the words between the commas around token t report a failure or a success: in 'with a batch size of
+    256 we get an OOM, and with a batch size of 128 it just fits' each batch has its own."""
+    if clause.present.isdisjoint(MOOD_WORDS):
+        return ""  # (the words of a segment are keys of its clause: a clause with none has no mood anywhere)
+    first, last = t, t
+    while first > clause.start and clause.tokens[first - 1].text not in SEGMENT_ENDS and t - first < 30:
+        first -= 1
+    while last + 1 < clause.end and clause.tokens[last + 1].text not in SEGMENT_ENDS and last - t < 30:
+        last += 1
+    said = [w for u in range(first, last + 1) if clause.tokens[u].kind == "word"
+            for w in clause.tokens[u].text.split("_")]
+    words = set(said)
+    if words & FAIL_WORDS or {"out", "memory"} <= words or {"not", "enough"} <= words:
+        return "fail"  # ("the GPU memory is not enough")
+    # "only with batchsize 2 can it run": what alone runs works
+    return "ok" if ok_said(words, said) or "only" in words and not words.isdisjoint(ONLY_RUNS) else ""
+
+
+ONLY_RUNS = frozenset({"run", "train", "work"})
+MOOD_WORDS = FAIL_WORDS | OK_WORDS | {"out", "enough", "only", "no"}
+# what ends a segment of a clause for its mood: "24k context trains fine but 32k context OOMs" is two
+SEGMENT_ENDS = frozenset({",", ";", "but", "whereas", "while"})

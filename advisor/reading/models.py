@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from advisor.domain import catalogue
 from advisor.reading import names
-from advisor.reading.clause import FILE_TYPES, MAX_NAMES, Clause, catalogue_names, in_flag, setup_of
+from advisor.reading.clause import FILE_TYPES, MAX_NAMES, Clause, catalogue_names, in_flag, segment_mood, setup_of
 from advisor.reading.cues import DATA_NOUNS, SWITCHED
 from advisor.reading.hardware import CARD_PREFIXES, GPU_NOISE
 from advisor.reading.names import CHECKPOINT_SUFFIXES, NOT_THE_MODEL
@@ -36,7 +36,7 @@ def catalogue_models(clause: Clause, reading: Reading) -> None:
             target, last = names.ident(clause.text(first, end)), end
         clause.claimed.update(range(first, last + 1))
         said = Read("model", target, clause.text(first, last), setup, keyed=_model_key(clause, first),
-                    weak=in_file or _other_key(clause, first))
+                    weak=in_file or _other_key(clause, first), mood=segment_mood(clause, first))
         reading.set(said)
         _note_switch(clause, reading, s, said)
 
@@ -218,7 +218,7 @@ def sized_names(clause: Clause, reading: Reading) -> None:
             in_file = _file_name_at(clause, end)  # "yi-6b-sft-qlora.json", "run_clm_sft-chinese-7b.py"
             model_id = names.ident(clause.source[tokens[first].start:tokens[i + 1 if in_file else end].end])
             said = Read("model", model_id, text, setup, keyed=_model_key(clause, first),
-                        weak=in_file or _other_key(clause, first))
+                        weak=in_file or _other_key(clause, first), mood=segment_mood(clause, i))
             reading.set(said)
             _note_switch(clause, reading, clause.key_of.get(first, 0), said)
             clause.claimed.update(range(first, end + 1))
@@ -227,7 +227,7 @@ def sized_names(clause: Clause, reading: Reading) -> None:
         if not variant:
             # "a ~30b model should need 300g": a size said roughly gives way to a catalogue model's own count
             rough = i > clause.start and tokens[i - 1].text in ("~", "≈")
-            said = Read("params", size, text, setup, weak=rough)
+            said = Read("params", size, text, setup, weak=rough, mood=segment_mood(clause, i))
             reading.set(said)
             _note_switch(clause, reading, clause.key_of.get(first if has_letters else i, 0), said)
 

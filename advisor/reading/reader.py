@@ -25,9 +25,9 @@ import re
 from dataclasses import replace
 
 from advisor.reading import batches, failures, hardware, layouts, models, names
-from advisor.reading.clause import DOCUMENTS, QUOTES, Clause, Keys, TokenSpan, in_file_name, in_flag, in_title, negated, setup_of
+from advisor.reading.clause import DOCUMENTS, QUOTES, Clause, Keys, ok_said, segment_mood, TokenSpan, in_file_name, in_flag, in_title, negated, setup_of
 from advisor.reading.cues import (SWITCHED, BATCH_SPELLINGS, GPU_WORDS, PRETRAINING_DATA, THIRD_PARTY, TRAINED_ON, COUNT_UNITS, FAIL_WORDS, FILLERS, FIRST_PERSON, LAUNCH_WORDS, MEMORY_UNITS, NEGATIONS,
-                                  OK_WORDS, PAST_FIRST, PAST_RUN, PAST_RUN_PHRASES, PLANNING, TIMES, cue_index)
+                                  PAST_FIRST, PAST_RUN, PAST_RUN_PHRASES, PLANNING, TIMES, cue_index)
 from advisor.reading.goal import Sentence, asked_of, goal_of
 from advisor.reading.phrases import PhraseIndex
 from advisor.reading.state import BATCH_FIELDS, Read, Reading, fill, rank
@@ -312,51 +312,15 @@ def _mood(clause: Clause) -> str:
     if present & RUN_WORDS and any(w in RUN_WORDS and NEGATIONS.intersection(words[max(0, k - 3):k])
                                    for k, w in enumerate(words)):
         return "fail"  # "it doesn't run", "does not fit", "won't work"
-    return "ok" if _ok_said(present, words) else ""
-
-
-TUNE_WORDS = frozenset({"tune", "tuning", "tuned", "tunes", "tuner"})
-
-
-def _ok_said(present: set[str], words: list[str]) -> bool:
-    """Whether a word of success is said ("it runs", "fits", "works fine"): the 'fine' of "fine-tuning" is not one."""
-    said = present & OK_WORDS
-    if said != {"fine"}:
-        return bool(said)
-    return any(w == "fine" and (k + 1 == len(words) or words[k + 1] not in TUNE_WORDS) for k, w in enumerate(words))
+    return "ok" if ok_said(present, words) else ""
 
 
 # what a run does when it works, said of the run ("runs", "fits") or of how it went ("fine", "properly")
 RUN_WORDS = frozenset({"run", "runs", "work", "works", "fit", "fits", "train", "trains"})
 
 # settings besides the batch whose value in a failing run outranks the one in a run that works
-MOOD_FIELDS = ("seq_len", "dataset_size", "model")
+MOOD_FIELDS = ("seq_len", "dataset_size", "model", "params")
 IN_A_BATCH = frozenset({"in", "per", "a", "an", "each", "every", "of", "batch", "/"})  # "10 images in a batch"
-
-def _segment_mood(clause: Clause, t: int) -> str:
-    """Whether the words between the commas around token t report a failure or a success: in 'with a batch size of
-    256 we get an OOM, and with a batch size of 128 it just fits' each batch has its own."""
-    if clause.present.isdisjoint(MOOD_WORDS):
-        return ""  # (the words of a segment are keys of its clause: a clause with none has no mood anywhere)
-    first, last = t, t
-    while first > clause.start and clause.tokens[first - 1].text not in SEGMENT_ENDS and t - first < 30:
-        first -= 1
-    while last + 1 < clause.end and clause.tokens[last + 1].text not in SEGMENT_ENDS and last - t < 30:
-        last += 1
-    said = [w for u in range(first, last + 1) if clause.tokens[u].kind == "word"
-            for w in clause.tokens[u].text.split("_")]
-    words = set(said)
-    if words & FAIL_WORDS or {"out", "memory"} <= words or {"not", "enough"} <= words:
-        return "fail"  # ("the GPU memory is not enough")
-    # "only with batchsize 2 can it run": what alone runs works
-    return "ok" if _ok_said(words, said) or "only" in words and not words.isdisjoint(ONLY_RUNS) else ""
-
-
-ONLY_RUNS = frozenset({"run", "train", "work"})
-MOOD_WORDS = FAIL_WORDS | OK_WORDS | {"out", "enough", "only"}
-# what ends a segment of a clause for its mood: "24k context trains fine but 32k context OOMs" is two
-SEGMENT_ENDS = frozenset({",", ";", "but", "whereas", "while"})
-
 
 # what the user's own run prints: numbers it reports are the run's, whatever words its lines use
 RUN_OUTPUT = frozenset({"log", "logs", "output", "prints", "printed", "console", "stdout", "progress"})
@@ -841,7 +805,7 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 if slot and slot[0] in ("batch", "micro_batch", "global_batch", "grad_accum_steps"):
                     # "batch_size one", "a batch size of two": a batch said in words
                     fill(reading, slot[0], WORD_NUMBERS[word], "", clause.text(keys[slot[1]], key),
-                         setup_of(clause, k), mood=_segment_mood(clause, key))
+                         setup_of(clause, k), mood=segment_mood(clause, key))
                     continue
             if word in WORD_NUMBERS and hardware.counts_machines(clause, k) and setup_of(clause, k) == "user":
                 fill(reading, "num_nodes", WORD_NUMBERS[word], "", clause.text(key, keys[k + 3]), "user")
@@ -997,7 +961,7 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 # "the biggest batch size I can set without out of memory is 16": the batch, said as a sentence's
                 # subject with its value at the end
                 fill(reading, stated, value, "", clause.text(key, text_end), setup_of(clause, k),
-                     mood=_segment_mood(clause, key))
+                     mood=segment_mood(clause, key))
                 continue
             elif batches.in_change(words, k):
                 continue  # "change IMS_PER_BATCH from 64 to 16": a change, read as one
@@ -1167,7 +1131,7 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if qualified and name in BATCH_FIELDS and start_key < k and "to" in words[start_key:k]:
             fill(reading, name, scaled, u, text, setup, keyed=keyed is not None)  # "set X to the original 2048"
         if qualified and name in BATCH_FIELDS and setup == "user" and reading.in_personal_sentence \
-                and _segment_mood(clause, key) == "fail":
+                and segment_mood(clause, key) == "fail":
             # "with the default batchsize=64 I get an OOM error, and with -bs 32 it works": the default the user ran
             fill(reading, name, scaled, u, text, setup, keyed=keyed is not None, mood="fail")
             setup = "reference"
@@ -1178,7 +1142,7 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         elif name in BATCH_FIELDS and not reading.in_personal_sentence and \
                 any(r.value == scaled for f, r in reading.reference.items() if f in BATCH_FIELDS):
             setup = "reference"  # "the document suggests batch 14 … why does batch size 14 fail?": the same one
-        mood = _segment_mood(clause, key) if name in BATCH_FIELDS or name in MOOD_FIELDS else ""
+        mood = segment_mood(clause, key) if name in BATCH_FIELDS or name in MOOD_FIELDS else ""
         # (a run length under a config key, `num_iters = 500000`, is the run's, whatever "5000 iterations" timed)
         said_as_key = name == "planned_steps" and start_key < k and "_" in clause.tokens[keys[start_key]].text
         fill(reading, name, scaled, u, text, setup, qualified, keyed=keyed is not None or said_as_key, mood=mood)
