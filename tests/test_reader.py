@@ -2265,3 +2265,13 @@ def test_memory_granted_as_a_premise_is_no_fit_question(message, goal):
 ])
 def test_the_model_that_fails_is_the_one_asked_about(message, expected, absent):
     assert_reads(message, expected, absent)
+
+
+@pytest.mark.parametrize("message, expected, absent", [
+    # "if you were using 8 GPUs" asks about the authors' past run; "if you keep … and train with 8 GPUs" is the
+    # asker's own case in a generic 'you'
+    ("How many GPUs did you use? If you were using 8 GPUs, is the global batch size 16?", {}, ["num_gpus", "batch_size"]),
+    ("If you keep batch_size = 128 and train with 8 GPUs, is the LR the same?", {"num_gpus": 8}, []),
+])
+def test_a_past_run_of_yours_is_the_authors(message, expected, absent):
+    assert_reads(message, expected, absent)

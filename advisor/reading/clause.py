@@ -144,7 +144,10 @@ class Clause:
                 # "with the alignment-handbook recipe", "using the sliders repo": the user's instrument, not a setup
                 artifact = artifact or self._instrument(k)
                 # "if you keep batch_size = 128 and train with 8 GPUs": a generic 'you', the asker's own case
-                artifact = artifact or (w == "you" and k > 0 and words[k - 1] in ("if", "when", "once"))
+                # (but "if you were using 8 GPUs, is the global batch 16?": the authors' run, in the past, asked about)
+                artifact = artifact or (w == "you" and k > 0 and words[k - 1] in ("if", "when", "once")
+                                        and words[k + 1:k + 2] not in (["were"], ["used"], ["trained"], ["ran"],
+                                                                       ["had"], ["did"]))
                 # "could you please advise: with two A10s …", "can you help": the one asked, not a setup spoken of
                 artifact = artifact or (w == "you" and k > 0 and words[k - 1] in REQUEST_MODALS
                                         and bool(set(words[k + 1:k + 3]) & REQUEST_VERBS))
