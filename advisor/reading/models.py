@@ -312,7 +312,6 @@ def family_names(clause: Clause, reading: Reading) -> None:
         parts = [p for p in written.replace("/", "-").replace("_", "-").replace(".", "-").split("-") if p]
         glued_digits = any(tokens[x].is_num and tokens[x - 1].kind == "word" and not tokens[x].space_before
                            for x in range(first + 1, last + 1))
-
         # "CLIP-style", "opt_level", "BERT-like"; "grad_clip", "open_clip": a setting's or a library's name
         generic = any(p.lower() in GENERIC_PARTS for p in parts[1:]) or parts[0].lower() in SETTING_PREFIXES
         # (`--output_dir output_qwen`: where a run writes, named after the family, not the model it loads)

@@ -19,15 +19,15 @@ length. The vocabulary is data (`reading.cues`).
 
 from __future__ import annotations
 
-from bisect import bisect_left
-
 import re
+from bisect import bisect_left
 from dataclasses import replace
 
 from advisor.reading import batches, failures, hardware, layouts, models, names
-from advisor.reading.clause import DOCUMENTS, QUOTES, Clause, Keys, ok_said, segment_mood, TokenSpan, in_file_name, in_flag, in_title, negated, setup_of
-from advisor.reading.cues import (SWITCHED, BATCH_SPELLINGS, GPU_WORDS, PRETRAINING_DATA, THIRD_PARTY, TRAINED_ON, COUNT_UNITS, FAIL_WORDS, FILLERS, FIRST_PERSON, LAUNCH_WORDS, MEMORY_UNITS, NEGATIONS,
-                                  PAST_FIRST, PAST_RUN, PAST_RUN_PHRASES, PLANNING, TIMES, cue_index)
+from advisor.reading.clause import (DOCUMENTS, QUOTES, Clause, Keys, TokenSpan, in_file_name, in_flag, in_title, negated,
+                                    ok_said, segment_mood, setup_of)
+from advisor.reading.cues import (BATCH_SPELLINGS, GPU_WORDS, PRETRAINING_DATA, THIRD_PARTY, TRAINED_ON, COUNT_UNITS, FAIL_WORDS, FILLERS, FIRST_PERSON, LAUNCH_WORDS, MEMORY_UNITS, NEGATIONS,
+                                  PAST_FIRST, PAST_RUN, PAST_RUN_PHRASES, PLANNING, SWITCHED, TIMES, cue_index)
 from advisor.reading.goal import Sentence, asked_of, goal_of
 from advisor.reading.phrases import PhraseIndex
 from advisor.reading.state import BATCH_FIELDS, Read, Reading, fill, rank
@@ -1209,7 +1209,7 @@ def _their_bare_batch(clause: Clause, reading: Reading, k: int, end: int, value:
     # the quantities named before it, leaving out a noun that already has its number ("across 8 GPUs")
     # ("the epoch is set to 30" names the epochs too, though not "8h per epoch")
     named_here = [words[j] for j in range(max(0, k - 20), k) if (words[j] in batches.TOPICS or words[j] == "epoch"
-                                                                  and words[j - 1] not in ("per", "each", "every"))
+                                                                  and (j == 0 or words[j - 1] not in ("per", "each", "every")))
                   and not (j > 0 and clause.tokens[clause.keys[j - 1]].is_num)]
     # the last one that can take this value ("what lr, paper used 4096 with lr 1e-3": 4096 is no LR)
     topic = (batches.last_topic([batches.TOPICS.get(w, "epochs") for w in named_here], value) if named_here else "") \

@@ -223,10 +223,9 @@ READER_FACTS = frozenset({fact for _, fact in _DIRECT} | {"micro_batch", "optimi
                                                           "accumulation_implied", "rl_method", "optimizer_named",
                                                           "gpu_count_unsaid", "compared_gpus",
                                                           "compared_micro_batch", "measured_use",
-                                                          "named_card_memory", "split_micro_batch",
-                                                          "reference_micro_batch", "oom_capacity",
-                                                          "split_accum_steps", "split_other_micro_batch",
-                                                          "split_other_accum_steps"})
+                                                          "named_card_memory", "reference_micro_batch",
+                                                          "oom_capacity", "split_micro_batch", "split_accum_steps",
+                                                          "split_other_micro_batch", "split_other_accum_steps"})
 
 
 def _said_per_gpu(value: int, text: str) -> bool:
