@@ -2544,3 +2544,12 @@ def test_a_gpu_simulators_memory_is_its_own(kb, message):
     c = run_consultation(message, kb=kb)
     assert c.advice.findings[0].id == "finding-simulator-memory"
     assert c.advice.recommendation.option_id != "memory-savers"
+
+
+def test_a_tensorflow_older_than_its_mixed_precision_switches_is_not_told_to_use_them(kb):
+    # review 28b #15: TF 1.13.1 has neither the graph rewrite (1.14) nor the Keras policy (2.4)
+    old = run_consultation("BERT-large with tensorflow of 1.13.1 on 2 x Tesla P40: batch 24 works, batch 32 gives "
+                           "ResourceExhaustedError OOM.", kb=kb)
+    assert old.advice.recommendation.option_id != "memory-savers-tensorflow"
+    new = run_consultation("Keras model with tensorflow 2.10: ResourceExhaustedError OOM when allocating tensor.", kb=kb)
+    assert new.advice.recommendation.option_id == "memory-savers-tensorflow"
