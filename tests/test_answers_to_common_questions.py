@@ -2289,7 +2289,8 @@ def test_a_batch_per_update_below_the_recipes_says_the_accumulation_that_restore
 def test_a_tensorflow_oom_gets_tensorflows_savers(kb):
     """Review 26 #20 (keras-retinanet on TF 1.4): "turn on bf16 autocast" named a PyTorch switch TensorFlow has
     not; a TensorFlow or Keras run is given its mixed policy or graph rewrite and tf.recompute_grad."""
-    c = run_consultation("keras-retinanet with TensorFlow 1.4, 4 GPUs x 4 images: ResourceExhaustedError: OOM when "
+    # (a TensorFlow before 1.14 has neither switch: test_a_tensorflow_older_than_its_mixed_precision_switches_…)
+    c = run_consultation("keras-retinanet with TensorFlow 2.3, 4 GPUs x 4 images: ResourceExhaustedError: OOM when "
                          "allocating tensor. How can I make it fit?", kb=kb)
     rec = c.advice.recommendation
     assert rec.option_id == "memory-savers-tensorflow" and "tf.recompute_grad" in rec.rationale
