@@ -24,7 +24,7 @@ def test_per_gpu_makes_it_the_micro_batch_and_the_reference_lr_carries_over(kb):
     titles = [f.title for f in c.advice.findings]
     assert "Your batch per update is the reference's 1024: its learning rate carries over" in titles
     assert not c.wm.known("lr_center")  # nothing to scale
-    assert c.advice.recommendation.rationale == "Nothing to change beyond what I noticed above."
+    assert c.advice.recommendation.rationale == "What I noticed above is my answer."
 
 
 def test_the_total_makes_it_the_batch_per_update_and_the_lr_is_scaled(kb):
@@ -2385,7 +2385,7 @@ def test_one_gpus_batch_split_over_two_keeps_its_lr_and_averaging_asks_no_larger
     assert "finding-same-batch-size" in [f.id for f in c.advice.findings]
     assert "rf-lr-for-averaged-gradients" in [r.id for r in c.advice.red_flags]
     assert not [q for q in c.advice.questions if q.id in ("batch_scope", "reference_batch")]
-    assert c.advice.recommendation.rationale == "Nothing to change beyond what I noticed above."
+    assert c.advice.recommendation.rationale == "What I noticed above is my answer."
 
 
 @pytest.mark.parametrize("message, finding", [

@@ -109,7 +109,8 @@ def recommendation(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, questio
         elif run.options:
             text = "Each option below fits a different priority; compare their tradeoffs."
         elif run.red_flags or run.findings:
-            text = "Nothing to change beyond what I noticed above."
+            # (what was noticed may itself say what to change: "gradient_as_bucket_view=True", "lower the buffers")
+            text = "What I noticed above is my answer."
         else:
             # ask only for what the message did not give
             missing = [words for words, names in (("your GPU memory", ("gpu_memory",)), ("the model's size", ("params",)),
