@@ -2554,3 +2554,11 @@ def test_a_tensorflow_older_than_its_mixed_precision_switches_is_not_told_to_use
     assert old.advice.recommendation.option_id != "memory-savers-tensorflow"
     new = run_consultation("Keras model with tensorflow 2.10: ResourceExhaustedError OOM when allocating tensor.", kb=kb)
     assert new.advice.recommendation.option_id == "memory-savers-tensorflow"
+
+
+def test_an_oom_raised_by_the_generation_engines_allocator_is_the_engines(kb):
+    # review 28 #1: "RuntimeError: CUDA Error: out of memory at /workspace/csrc/cumem_allocator.cpp:62" in GRPO colocate
+    c = run_consultation("GRPO colocate mode with --use_vllm true --vllm_gpu_memory_utilization 0.3 on 8 GPUs: "
+                         "RuntimeError: CUDA Error: out of memory at /workspace/csrc/cumem_allocator.cpp:62", kb=kb)
+    assert c.advice.findings[0].id == "finding-oom-in-generation-engine"
+    assert c.advice.recommendation.option_id != "memory-savers"
