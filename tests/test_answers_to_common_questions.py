@@ -2562,3 +2562,12 @@ def test_an_oom_raised_by_the_generation_engines_allocator_is_the_engines(kb):
                          "RuntimeError: CUDA Error: out of memory at /workspace/csrc/cumem_allocator.cpp:62", kb=kb)
     assert c.advice.findings[0].id == "finding-oom-in-generation-engine"
     assert c.advice.recommendation.option_id != "memory-savers"
+
+
+def test_an_oom_raised_copying_to_the_cpu_is_pinned_host_memory(kb):
+    # review 28 #20: "CUDA error: out of memory" in `weights_to_device(b, torch.device('cpu'))` under WSL2
+    c = run_consultation("Wan2.1 1.3B LoRA on a 4080 16GB under WSL2: with blocks_to_swap 8 I get File offloading.py, in "
+                         "prepare_block_devices_before_forward: weights_to_device(b, torch.device('cpu')) RuntimeError: "
+                         "CUDA error: out of memory", kb=kb)
+    assert c.advice.findings[0].id == "finding-oom-copying-to-host"
+    assert c.advice.recommendation.option_id != "memory-savers"
