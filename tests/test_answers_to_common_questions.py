@@ -2571,3 +2571,13 @@ def test_an_oom_raised_copying_to_the_cpu_is_pinned_host_memory(kb):
                          "CUDA error: out of memory", kb=kb)
     assert c.advice.findings[0].id == "finding-oom-copying-to-host"
     assert c.advice.recommendation.option_id != "memory-savers"
+
+
+def test_a_tensorflow_oom_names_its_tensor_whose_size_is_worked_out(kb):
+    # review 28 #17: "OOM when allocating tensor with shape[8,65536,64] and type float"
+    c = run_consultation("Keras Swin-UNet at 512x512: ResourceExhaustedError: OOM when allocating tensor with "
+                         "shape[8,65536,64] and type float on /job:localhost/replica:0/task:0/device:GPU:0", kb=kb)
+    assert c.wm.value("oom_tensor_bytes") == 8 * 65536 * 64 * 4
+    assert c.advice.findings[0].id == "finding-oom-tensor-shape"
+    half = run_consultation("OOM when allocating tensor with shape[64,192,300,300] and type half", kb=kb)
+    assert half.wm.value("oom_tensor_bytes") == 64 * 192 * 300 * 300 * 2

@@ -335,6 +335,27 @@ def memory_outside_pytorch(capacity: float, free: float, allocated: float, reser
     return {"value": Estimate(outside, "bytes", formula, ("pt-cuda-allocator",))}
 
 
+# bytes per element of the dtypes TensorFlow names in "OOM when allocating tensor with shape[…] and type float"
+TENSOR_DTYPE_BYTES = {"float": 4, "float32": 4, "half": 2, "float16": 2, "bfloat16": 2, "double": 8, "float64": 8,
+                      "int32": 4, "int64": 8, "int16": 2, "int8": 1, "uint8": 1, "bool": 1}
+MAX_TENSOR_DIMS = 8
+
+
+@estimator(cites=("arithmetic",))
+def tensor_bytes(shape: str, dtype: str = "float") -> dict[str, Estimate]:
+    """The size of the one tensor an out-of-memory error names by its shape ("[8,65536,64]" of float): its
+    elements times their width."""
+    dims = [int(part) for part in shape.replace(" ", "").split(",") if part.isdigit()]
+    width = TENSOR_DTYPE_BYTES.get(dtype.lower())
+    if not dims or len(dims) > MAX_TENSOR_DIMS or width is None:
+        raise NotComputable("no shape and width to multiply")
+    total = width
+    for dim in dims:
+        total *= dim
+    formula = " × ".join(f"{d:,}" for d in dims) + f" × {width} B ({dtype}) = {fmt_bytes_gib(total)}"
+    return {"value": Estimate(float(total), "bytes", formula, ("arithmetic",))}
+
+
 @estimator(cites=MEMORY_SOURCES)
 def max_params_for_budget(gpu_memory: float, bytes_per_param: float, share: float) -> dict[str, Estimate]:
     """The largest model whose model states take at most `share` of the card (the rest is for activations)."""
