@@ -281,7 +281,7 @@ def _same_total(found: list[Layout]) -> tuple[Layout, Layout] | None:
 # Accumulation splits: "is bs 2 with grad accum 4 the same as bs 8?" weighs two ways of reaching a batch per update
 # in time rather than over GPUs - a micro-batch and the steps accumulated - asked as a comparison, neither the run.
 
-ACCUMULATION_WORDS = frozenset({"accumulation", "accumulate", "accumulating", "accum", "ga", "grad_accum"})
+ACCUMULATION_WORDS = frozenset({"accumulation", "accumulate", "accumulating", "accum", "ga"})  # (keys split at '_')
 NONE_WORDS = frozenset({"without", "no"})  # "batch 8 without accumulation", "bs 8 and no grad accum"
 
 

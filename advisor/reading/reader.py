@@ -55,6 +55,7 @@ def read(message: str) -> Reading:
     clauses, sentences = clauses_and_sentences(tokens)
     if "#" in message:
         reading.commented_out = _commented_out(tokens)
+    quoting = '"' in message or "“" in message  # (a recipe may be quoted over several sentences: below)
     for n, (start, end) in enumerate(clauses):
         reading.sentence = n
         clause = Clause(tokens, start, end, message, index)
@@ -87,7 +88,7 @@ def read(message: str) -> Reading:
             clause.reference_at = [True] * quoted + own[quoted:]
             personal_words = set(clause.words[quoted:])  # (the quote's 'we' is the recipe's)
             reading.in_reference_quote = not quotes
-        elif clause.reference_at and clause.reference_at[-1] and ('"' in message or "“" in message) \
+        elif quoting and clause.reference_at and clause.reference_at[-1] \
                 and sum(tokens[t].text in QUOTES for t in range(start, end)) % 2:
             reading.in_reference_quote = True  # 'The paper says: "All the experiments are …' (opened, not closed)
         reading.in_personal_sentence = bool(FIRST_PERSON & personal_words)
