@@ -2581,3 +2581,25 @@ def test_a_tensorflow_oom_names_its_tensor_whose_size_is_worked_out(kb):
     assert c.advice.findings[0].id == "finding-oom-tensor-shape"
     half = run_consultation("OOM when allocating tensor with shape[64,192,300,300] and type half", kb=kb)
     assert half.wm.value("oom_tensor_bytes") == 64 * 192 * 300 * 300 * 2
+
+
+def test_tensorflows_allocator_summary_says_whether_the_run_used_all_it_had(kb):
+    # review 28: TensorFlow's "Limit: … InUse: …" (bytes printed bare) was left unread
+    full = run_consultation("Keras EfficientNetB4 on a GTX 1080 Ti, batch 16: ResourceExhaustedError: OOM when allocating "
+                            "tensor with shape[16,1632,12,12] and type float. Limit: 10586741146, InUse: 10556298496, "
+                            "MaxInUse: 10586000000, MaxAllocSize: 3721396224", kb=kb)
+    assert full.wm.value("tf_allocator_limit") == 10586741146 and full.wm.value("tf_allocator_in_use") == 10556298496
+    assert full.wm.value("tf_allocator_left") == 10586741146 - 10556298496  # (not MaxInUse's figure)
+    ids = [f.id for f in full.advice.findings]
+    assert "finding-tf-allocator-full" in ids and "finding-tf-allocator-fragmented" not in ids
+    # a block that would have fit in what was left: fragmentation, with TensorFlow's own suggestion
+    torn = run_consultation("Keras on a V100 16GB: Allocator (GPU_0_bfc) ran out of memory trying to allocate 489.80MiB. "
+                            "Stats: Limit: 14357954560 InUse: 11357954560 MaxInUse: 12357954560", kb=kb)
+    ids = [f.id for f in torn.advice.findings]
+    assert "finding-tf-allocator-fragmented" in ids and "finding-tf-allocator-full" not in ids
+    assert "cuda_malloc_async" in next(f.text for f in torn.advice.findings if f.id == "finding-tf-allocator-fragmented")
+    # figures that do not add up give no finding; a sentence's "limit" is no allocator's
+    odd = run_consultation("Limit: 1000000000 InUse: 2000000000, OOM when allocating tensor in Keras", kb=kb)
+    assert "tf_allocator_left" not in odd.wm.facts
+    said = run_consultation("Keras OOM. The limit: 16000000 images per epoch, in use: 12000000 of them", kb=kb)
+    assert "tf_allocator_limit" not in said.wm.facts  # (the allocator prints InUse right after its Limit)

@@ -18,7 +18,7 @@ def value(name, **args):
 @pytest.mark.parametrize("precision, optimizer, per_param", [
     ("fp32", "adamw", 16), ("fp32", "adam", 16), ("amp_bf16", "adamw", 18), ("amp_fp16", "adam", 18),
     ("fp32", "adamw_8bit", 10), ("fp32", "sgd_momentum", 12), ("fp32", "sgd", 8), ("bf16", "adamw", 8),
-    ("bf16", "adamw_8bit", 6), ("fp32", "lion", 12),
+    ("bf16", "adamw_8bit", 6), ("fp32", "lion", 12), ("fp32", "adamw_4bit", 9), ("bf16", "adamw_4bit", 5),
 ])
 def test_bytes_per_param(precision, optimizer, per_param):
     assert bytes_per_param(precision, optimizer)[0] == per_param

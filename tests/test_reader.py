@@ -2239,10 +2239,12 @@ def test_bits_of_the_optimizer_are_no_quantised_base(message, expected, absent):
     assert_reads(message, expected, absent)
 
 
-def test_an_optimizer_named_by_its_width_is_named_not_asked(kb):
+def test_an_optimizer_named_by_its_width_is_adamw_quantised(kb):
+    # 8 and 4 bits are AdamW's moments quantised (bitsandbytes; lpmm and torchao's AdamW4bit: 1 byte a parameter)
     got = facts(kb, "I use a custom 4-bit optimizer instead of the default 32bit optimizer, ZeRO-3 offload.")
-    assert got.get("optimizer_named") == "4-bit optimizer" and "optimizer" not in got
+    assert got.get("optimizer") == "adamw_4bit"
     assert facts(kb, "I use an 8-bit optimizer with LoRA").get("optimizer") == "adamw_8bit"
+    assert facts(kb, "full fine-tune with torchao's AdamW4bit on a 4090").get("optimizer") == "adamw_4bit"
 
 
 @pytest.mark.parametrize("message, goal", [

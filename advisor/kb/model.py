@@ -39,12 +39,14 @@ class Pattern(Strict):
     have a named group `value` that is parsed like any other input for the fact (units included).
     A claim's match does not count when the words around it deny it ("I know a larger batch doesn't save
     memory"; advisor/reading/negation.py); `contains_negation` says the belief is itself a negative statement
-    ("accumulation doesn't work"), so a negation inside the match is part of it.
+    ("accumulation doesn't work"), so a negation inside the match is part of it. `unit` is the unit a log leaves
+    out of the number it prints ("Limit: 10586741146": TensorFlow's allocator counts bytes).
     """
 
     regex: str
     value: Scalar | None = None
     contains_negation: bool = False
+    unit: Literal["B"] | None = None
 
     @field_validator("regex")
     @classmethod

@@ -177,6 +177,8 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("adamw8bit", "optimizer", "adamw_8bit"), ("adam8bit", "optimizer", "adamw_8bit"),
     ("paged adamw 8 bit", "optimizer", "paged_adamw_8bit"), ("paged adamw", "optimizer", "paged_adamw_32bit"),
     ("paged adamw 32 bit", "optimizer", "paged_adamw_32bit"), ("8 bit optimizer", "optimizer", "adamw_8bit"),
+    ("adamw4bit", "optimizer", "adamw_4bit"), ("adamw 4 bit", "optimizer", "adamw_4bit"),  # torchao's AdamW4bit
+    ("4 bit adamw", "optimizer", "adamw_4bit"), ("4 bit adam", "optimizer", "adamw_4bit"),
     # parallelism
     ("ddp", "parallelism", "ddp"), ("distributed data parallel", "parallelism", "ddp"),
     ("distributeddataparallel", "parallelism", "ddp"), ("data parallel", "parallelism", "ddp"),

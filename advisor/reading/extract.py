@@ -77,6 +77,8 @@ def _single(spec: FactSpec, text: str, folded: str, used: list[tuple[int, int]])
                 raw, per = match.group("value"), match.groupdict().get("per")
                 if per is not None and not any(c.isdigit() for c in raw):
                     raw = "1 " + raw  # "2 steps per minute": one of the unit
+                if pattern.unit is not None:
+                    raw += " " + pattern.unit  # "Limit: 10586741146": bytes, which the log leaves unsaid
                 value = coerce(spec, raw)
                 if per is not None:  # "37.8 seconds to run 100 iterations": a time for that many
                     count = float(per.replace(",", ""))

@@ -408,10 +408,8 @@ def _keywords(clause: Clause, reading: Reading) -> None:
         if name == "base_bits" and not OPTIMIZER_WORDS.isdisjoint(words[end:end + 2]):
             # "a custom 4-bit optimizer", "8bit Adam": the optimizer's states, not the base model's
             said = clause.text(clause.keys[k], clause.keys[min(end, len(words) - 1)])
-            if value == 8:
-                reading.set(Read("optimizer", "adamw_8bit", said, setup_of(clause, k)))
-            elif reading.optimizer_bits is None:
-                reading.optimizer_bits = (value, said)  # (no state size the estimates know: named, AdamW assumed)
+            # (AdamW's moments in 8 bits - bitsandbytes - or in 4 - lpmm, torchao's AdamW4bit)
+            reading.set(Read("optimizer", f"adamw_{value}bit", said, setup_of(clause, k)))
             after_hit = end
             continue
         if name == "zero_stage" and _key_goes_on(clause, end - 1) and words[end] in STAGE_SETTING_PARTS:

@@ -45,7 +45,7 @@ class Training(BaseModel):
         None, description="Layers LoRA adapts: every linear layer, the attention projections (q, k, v, o), or q and v")
     precision: Optional[Literal["fp32", "amp_bf16", "amp_fp16", "bf16", "fp16"]] = Field(
         None, description="amp_* = autocast with fp32 weights (HF --bf16/--fp16); bf16 = pure bf16 weights")
-    optimizer: Optional[str] = Field(None, description="adamw, adam, sgd, sgd_momentum, adamw_8bit, "
+    optimizer: Optional[str] = Field(None, description="adamw, adam, sgd, sgd_momentum, adamw_8bit, adamw_4bit, "
                                      "paged_adamw_8bit, adafactor, lion, prodigy, …")
     parallelism: Optional[Literal["ddp", "dp", "fsdp", "zero", "tensor", "pipeline", "device_map"]] = Field(
         None, description="ddp = DistributedDataParallel (one process per GPU); dp = torch.nn.DataParallel (one process)")
@@ -300,10 +300,6 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         # setting implied, not said: the reading's labels leave it out)
         width, text = reading.weights_dtype
         put("precision", "amp_" + width, text)
-    if "optimizer" not in v and reading.optimizer_bits is not None:
-        # "a custom 4-bit optimizer": named by its states' width, which no estimate knows (AdamW's assumed, and said)
-        bits, text = reading.optimizer_bits
-        put("optimizer_named", f"{bits}-bit optimizer", text)
     if "optimizer" in v:
         put("optimizer", OPTIMIZER_FACT.get(v["optimizer"].value, v["optimizer"].value), v["optimizer"].text)
         if "optimizer" not in out:  # Muon, GaLore: named, but outside the optimizers the estimates know

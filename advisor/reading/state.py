@@ -96,7 +96,6 @@ class Reading:
     bare_memory_text: str = ""  # the words of a size no GPU word or card name stands by ("200GB of memory")
     several_gpus: bool = False  # the user's text speaks of several GPUs ("multiple GPUs", "per GPU", "across GPUs")
     batch_change_per_gpu: bool = False  # the batch change said is each GPU's ("per-GPU batch from 4 to 8")
-    optimizer_bits: Any = None  # (bits, words) of an optimizer said by its state's width ("a custom 4-bit optimizer")
     batch_to_said_as: str = ""  # how the new batch of a change was said: 'micro_batch' ("now 2 GPUs, 16 per GPU"),
     # 'global_batch' ("a global batch of 64") or a plain 'batch'
     several_gpus_text: str = ""  # the words of the first clause that does ("in a multi-GPU, multi-node setup")

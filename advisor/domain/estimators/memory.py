@@ -32,11 +32,11 @@ PRECISIONS = {
 # Prodigy keeps Adam's two moments plus its starting point p0 and the sum s (prodigyopt, slice_p=1); Adam-mini keeps
 # Adam's first moment and one second moment per block (a few per layer: nothing per parameter); schedule-free AdamW
 # keeps the sequence z and Adam's second moment
-OPTIMIZER_STATE = {"sgd": 0, "sgd_momentum": 4, "adam": 8, "adamw": 8, "adamw_8bit": 2, "lion": 4, "adafactor": 0,
+OPTIMIZER_STATE = {"sgd": 0, "sgd_momentum": 4, "adam": 8, "adamw": 8, "adamw_8bit": 2, "adamw_4bit": 1, "lion": 4, "adafactor": 0,
                    "prodigy": 16, "adam_mini": 4, "schedule_free_adamw": 8}
-OPTIMIZER_SOURCES = {"adamw_8bit": ("bnb",), "prodigy": ("prodigy",), "adam_mini": ("adam-mini",),
+OPTIMIZER_SOURCES = {"adamw_8bit": ("bnb",), "adamw_4bit": ("lowbit-optim",), "prodigy": ("prodigy",), "adam_mini": ("adam-mini",),
                      "schedule_free_adamw": ("schedule-free",)}  # the state sizes other than Adam's, SGD's and Lion's
-QUANTIZED = {"adamw_8bit"}  # already 8-bit: pure-bf16 training does not halve it again
+QUANTIZED = {"adamw_8bit", "adamw_4bit"}  # already 8- or 4-bit: pure-bf16 training does not halve it again
 MEMORY_SOURCES = ("hf-anatomy", "zero")
 
 
@@ -55,7 +55,7 @@ def _parts_formula(parts: dict[str, float]) -> str:
     return " + ".join(f"{fmt_sig(v)} ({k})" for k, v in parts.items() if v)
 
 
-@estimator("value", "bytes_per_param", cites=MEMORY_SOURCES + ("bnb", "prodigy", "adam-mini", "schedule-free"))
+@estimator("value", "bytes_per_param", cites=MEMORY_SOURCES + ("bnb", "lowbit-optim", "prodigy", "adam-mini", "schedule-free"))
 def model_state_bytes(params: float, precision: str, optimizer: str) -> dict[str, Estimate]:
     """Weights, gradients and optimizer state of a full training run; independent of batch size."""
     per_param, parts = bytes_per_param(precision, optimizer)
@@ -333,6 +333,19 @@ def memory_outside_pytorch(capacity: float, free: float, allocated: float, reser
     formula = (f"{fmt_bytes_gib(capacity)} − {fmt_bytes_gib(free)} free − {fmt_bytes_gib(allocated)} allocated by "
                f"PyTorch − {fmt_bytes_gib(reserved_unallocated)} reserved by it = {fmt_bytes_gib(outside)}")
     return {"value": Estimate(outside, "bytes", formula, ("pt-cuda-allocator",))}
+
+
+@estimator("left", "share_in_use", cites=("tf-bfc-allocator",))
+def tf_allocator_left(limit: float, in_use: float) -> dict[str, Estimate]:
+    """What TensorFlow's GPU allocator had left when an allocation failed: its Limit less its InUse (the summary
+    it logs after "ran out of memory trying to allocate")."""
+    if in_use > limit:
+        raise NotComputable("the allocator's figures do not add up")
+    left = limit - in_use
+    formula = f"{fmt_bytes_gib(limit)} limit − {fmt_bytes_gib(in_use)} in use = {fmt_bytes_gib(left)}"
+    share = f"{fmt_bytes_gib(in_use)} / {fmt_bytes_gib(limit)} = {fmt_share(in_use / limit)}"
+    return {"left": Estimate(left, "bytes", formula, ("tf-bfc-allocator",)),
+            "share_in_use": Estimate(in_use / limit, "fraction", share, ("tf-bfc-allocator",))}
 
 
 # bytes per element of the dtypes TensorFlow names in "OOM when allocating tensor with shape[…] and type float"

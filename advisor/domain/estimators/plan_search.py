@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from advisor.domain.estimators.memory import QUANTIZED
 from advisor.domain.plans import (SLUG_JOIN, Candidate, Knobs, Problem, SearchResult, describe_changes, evaluate, host_cpu,
                                   host_fits, search)
 from advisor.engine.estimators import Estimate, NotComputable, estimator
@@ -538,7 +539,7 @@ def _asked_changes(p: Problem, said: str) -> list[Knobs]:
             k = replace(cur, offload=True, precision="mixed" if cur.precision != "bf16" else cur.precision)
         elif name == "grad_checkpointing" and value == "True":
             k = replace(cur, checkpointing="full")
-        elif name == "optimizer" and value in ("adamw_8bit", "sgd", "adafactor", "lion", "adamw", "adam"):
+        elif name == "optimizer" and value in ("adamw_8bit", "adamw_4bit", "sgd", "adafactor", "lion", "adamw", "adam"):
             k = replace(cur, optimizer=value)
         elif name == "precision" and value in ("fp32", "amp_bf16", "amp_fp16", "bf16"):
             k = replace(cur, precision=value)
@@ -666,7 +667,7 @@ def _fewest(p: Problem, offload: bool) -> Candidate | None:
     plan fits with its states sharded over them (ZeRO-3 / FSDP full shard, and activation checkpointing where
     activations are modelled)."""
     cur = p.current
-    if offload and (cur.adapter != "none" or cur.optimizer == "adamw_8bit"):
+    if offload and (cur.adapter != "none" or cur.optimizer in QUANTIZED):
         return None
     for n in GPU_COUNTS:
         knobs = replace(cur, gpus=n, zero=3 if n > 1 else 0, offload=offload, split=cur.split if n == cur.gpus else 1,

@@ -15,7 +15,7 @@ from advisor.units import fmt_sig
 from advisor.engine.estimators import Estimate, NotComputable, estimator
 
 ADAPTIVE = set(ADAPTIVE_OPTIMIZERS)
-SQRT_ANALYSED = {"adam", "adamw", "adamw_8bit"}  # Malladi et al. analyse Adam and RMSprop
+SQRT_ANALYSED = {"adam", "adamw", "adamw_8bit", "adamw_4bit"}  # Malladi et al. analyse Adam and RMSprop
 SGD_FAMILY = set(vocabulary.SGD_FAMILY)
 
 
