@@ -2603,3 +2603,20 @@ def test_tensorflows_allocator_summary_says_whether_the_run_used_all_it_had(kb):
     assert "tf_allocator_left" not in odd.wm.facts
     said = run_consultation("Keras OOM. The limit: 16000000 images per epoch, in use: 12000000 of them", kb=kb)
     assert "tf_allocator_limit" not in said.wm.facts  # (the allocator prints InUse right after its Limit)
+
+
+def test_a_batch_halved_into_accumulation_keeps_the_batch_per_update(kb):
+    # review 29 #1: "halving the batch size to 56 and setting gradient accumulation to 2 (56 × 2 = 112)", and the
+    # memory did not drop
+    c = run_consultation("The original training batch size is 112, but because of CUDA out of memory I want to reduce "
+                         "it. I tried halving the batch size to 56 and setting gradient accumulation to 2 to keep the "
+                         "same number of training steps. However, the final batch size still equals 112, so it did not "
+                         "relieve the CUDA memory pressure.", kb=kb)
+    assert (c.wm.value("micro_batch"), c.wm.value("grad_accum_steps"), c.wm.value("batch_size")) == (56, 2, 112)
+    assert c.wm.value("batch_scale_factor") == 1
+    finding = next(f for f in c.advice.findings if f.id == "finding-accumulation-keeps-the-batch-not-the-memory")
+    assert "56 × 2 accumulation steps keeps 112 per update" in finding.title
+    # halved with no accumulation: a smaller batch per update, and no such finding
+    alone = run_consultation("OOM at batch 112, so I halved the batch size to 56 and it still runs out of memory", kb=kb)
+    assert alone.wm.value("batch_size") == 56
+    assert "finding-accumulation-keeps-the-batch-not-the-memory" not in [f.id for f in alone.advice.findings]

@@ -433,6 +433,12 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
             accum = v["grad_accum_steps"].value if "grad_accum_steps" in v else 1
             before, after = accum, accum * gpus
             put("micro_batch", b, v["batch_to"].text)
+        elif not reading.batch_change_per_gpu and (gpus or 1) == 1 and "grad_accum_steps" in v \
+                and b * v["grad_accum_steps"].value == a:
+            # "halving the batch size to 56 and setting gradient accumulation to 2 (56 × 2 = 112)": the loader's batch
+            # halved, the batch per update kept
+            after = v["grad_accum_steps"].value
+            put("micro_batch", b, v["batch_to"].text)
         elif reading.batch_change_per_gpu and gpus:
             # each GPU's batch changed: the batches per update are per-GPU × accumulation × GPUs, and "now 8 GPUs ×
             # 16, so if 4 GPUs × 4?" changes the GPUs too (16 × 4 × 8 = 512 before, 4 × 4 × 4 = 64 after)
