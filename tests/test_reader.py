@@ -209,6 +209,8 @@ LATER_SETS = {
     (2416, 2445): (0.75, 0.78),  # held out: that set's other half (0.764 / 0.791 on arrival)
     (2446, 2475): (0.75, 0.83),  # tuned; rq-2446..2505 scored 0.740 / 0.799 on arrival (nineteenth session, later)
     (2476, 2505): (0.70, 0.73),  # held out: that set's other half (0.713 / 0.747 on arrival)
+    (2506, 2535): (0.69, 0.70),  # tuned; rq-2506..2565 scored 0.672 / 0.672 on arrival (twentieth session)
+    (2536, 2565): (0.62, 0.61),  # held out: that set's other half (0.636 / 0.626 on arrival)
 }
 
 
