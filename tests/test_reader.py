@@ -2279,3 +2279,23 @@ def test_the_model_that_fails_is_the_one_asked_about(message, expected, absent):
 ])
 def test_a_past_run_of_yours_is_the_authors(message, expected, absent):
     assert_reads(message, expected, absent)
+
+
+@pytest.mark.parametrize("message, expected, absent", [
+    # blind set rq-2506..2535 (twentieth session): a fraction of a value is no value; a result is no batch, though
+    # the batch was named before; a heading before "you ran on 4 GPUs" leaves the GPUs the authors'
+    ("On a 4090 I only changed batch_size to 1/8 of the original and kept the learning rate.",
+     {"gpu_model": "rtx-4090"}, ["batch_to", "micro_batch", "batch_size"]),
+    ("I reduced the batch_size by half. The final accuracy is around 54, while the result reported in your paper is 63.",
+     {}, ["reference_batch"]),
+    ("I reduced the batch size by half. The paper uses 64, and I use 32.", {"reference_batch": 64}, []),
+    ("Follow-up: you ran on 4 GPUs and I run on a single GPU, so my batch size was reduced 8x.", {"num_gpus": 1}, []),
+    ("About the learning rate when training with one GPU: you train with 4 GPUs and set the learning rate to 0.01.",
+     {"num_gpus": 1}, ["lr"]),
+    ("I run the script with the same setup: wenetspeech recipe, `--world-size 1 --num-epochs 30`", {"epochs": 30}, []),
+    # names: "Res50" is ResNet-50; MS-Celeb-1M ("faces_ms1m_112x112") is a data set, not a 1M-parameter model
+    ("training MoCo with Res50 on 4 V100s", {"model": "resnet50"}, []),
+    ("python train_softmax.py --network r50 --data-dir ../datasets/faces_ms1m_112x112", {}, ["model", "params"]),
+])
+def test_fractions_results_and_headings_are_no_settings_of_the_user(message, expected, absent):
+    assert_reads(message, expected, absent)

@@ -553,6 +553,9 @@ def _moves(clause: Clause, reading: Reading) -> None:
         t = clause.keys[n] + 1
         if t < clause.end and clause.tokens[t].text == "%":
             continue  # "the CPU usage may go to 100%": a share, not a batch
+        if t + 1 < clause.end and clause.tokens[t].text == "/" and clause.tokens[t + 1].is_num \
+                and not clause.tokens[t].space_before:
+            continue  # "changed batch_size to 1/8 of the original": a fraction of it, not a batch of 1
         if not named and (words[j] not in UNNAMED_CHANGE_VERBS or last_topic(topics, tok.value) != "batch"):
             continue  # "lower it to 8" only when the last quantity named that can be 8 was a batch
         to = int(tok.value)

@@ -196,6 +196,12 @@ class Clause:
         instructions in the NeMo docs, on a g5.12xlarge": the user's run, made with it)."""
         for j in range(k - 1, max(-1, k - 10), -1):
             w = self.words[j]
+            if w == "follow" and self.words[j + 1] == "up":
+                return False  # "Follow-up: you ran on 4 GPUs": the noun, then the authors' run
+            if self.words[k] == "you" and any(self.tokens[t].text in (":", ";") for t in
+                                              range(self.keys[j] + 1, self.keys[j + 1])):
+                return False  # "training with one GPU: you train with 4 GPUs": a heading, then the authors' run
+                # (but "with the same setup: wenetspeech recipe" is still what the user runs with)
             if w in INSTRUMENT_WORDS:
                 # ("we recommend following the recipe": someone else's advice, not what the user runs)
                 return not (w in FOLLOWING_WORDS and not RECOMMENDING.isdisjoint(self.words[max(0, j - 2):j]))

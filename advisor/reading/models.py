@@ -156,7 +156,7 @@ SIZE_UNITS = frozenset({"b", "m", "bn"})
 
 
 # data sets named with their size ("cc3m", "cc12m", "laion400m", "coyo700m", "datacomp1b"): a count of examples
-DATA_SETS = frozenset({"cc", "laion", "coyo", "datacomp", "yfcc", "webli", "jft", "mc", "wit"})
+DATA_SETS = frozenset({"cc", "laion", "coyo", "datacomp", "yfcc", "webli", "jft", "mc", "wit", "ms"})  # (MS-Celeb-1M: "ms1m")
 
 
 def sized_names(clause: Clause, reading: Reading) -> None:

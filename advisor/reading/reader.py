@@ -838,6 +838,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 fill(reading, "warmup_ratio", tok.value / 100, "%", clause.text(keys[words.index("warmup", max(0, k - 2))],
                                                                                 key + 1), setup_of(clause, k))
             continue  # "80% GPU util", "GPUs at 100%": a share, never a count or a size
+        if _fraction_of(clause, key):
+            continue  # "changed batch_size to 1/8 of the original": a share of another value, not a batch of 1
         if reading.commented_out and any(a <= key < b for a, b in reading.commented_out):
             continue  # "# --tp_size 4 \", "# gradient_accumulation_steps: 8": a setting switched off
         if _in_shape(clause, key):
@@ -1218,12 +1220,16 @@ def _their_bare_batch(clause: Clause, reading: Reading, k: int, end: int, value:
     compared = k >= 2 and words[k - 1] in ("your", "their") and words[k - 2] in ("than", "vs", "versus", "to")
     if topic != "batch" or k == 0 or words[k - 1] not in SETS_A_VALUE and not compared:
         return False  # "the authors got 81": a result, not a setting ("much smaller than your 16": their batch)
+    if not RESULT_NOUNS.isdisjoint(words[max(0, k - 8):k]) and not named_here:
+        return False  # "the result reported in your paper is 63": a result, though the batch was named before
     t = clause.keys[end]
     nxt = clause.tokens[t + 1].text.lower() if t + 1 < clause.end else "."
     return nxt in ENDS_A_VALUE
 
 
 USE_WORDS = frozenset({"use", "used", "uses", "using"})
+RESULT_NOUNS = frozenset({"result", "results", "accuracy", "acc", "score", "scores", "map", "miou", "bleu", "performance",
+                          "metric", "metrics", "f1", "auc", "wer", "fid"})
 CLOSES_A_BARE_VALUE = frozenset({",", ".", ";", "?", "!", ")", "and", "but", "too", "instead", "as"})
 
 
@@ -1589,6 +1595,18 @@ def _goal(tokens: list[Token], sentences: list[tuple[int, int]], source: str, re
 
 
 MAX_PATH_TOKENS = 64  # glued tokens of one path looked at
+
+
+def _fraction_of(clause: Clause, t: int) -> bool:
+    """Whether the number at token t is a fraction's numerator or denominator said of something ('1/8 of the
+    original', 'a 1/4 of it')."""
+    tokens = clause.tokens
+    if t + 3 < clause.end and tokens[t + 1].text == "/" and tokens[t + 2].is_num and not tokens[t + 1].space_before \
+            and not tokens[t + 2].space_before:
+        return tokens[t + 3].text.lower() == "of"
+    return t - 2 >= clause.start and tokens[t - 1].text == "/" and tokens[t - 2].is_num \
+        and not tokens[t].space_before and not tokens[t - 1].space_before \
+        and t + 1 < clause.end and tokens[t + 1].text.lower() == "of"
 
 
 def _in_directory(clause: Clause, t: int) -> bool:
