@@ -2296,6 +2296,10 @@ def test_a_past_run_of_yours_is_the_authors(message, expected, absent):
     # names: "Res50" is ResNet-50; MS-Celeb-1M ("faces_ms1m_112x112") is a data set, not a 1M-parameter model
     ("training MoCo with Res50 on 4 V100s", {"model": "resnet50"}, []),
     ("python train_softmax.py --network r50 --data-dir ../datasets/faces_ms1m_112x112", {}, ["model", "params"]),
+    # a setting said to be worth trying is not in use
+    ("The training speed remains almost unchanged. Perhaps AMP or DALI could be used.", {}, ["precision"]),
+    ("Maybe mixed precision would help here?", {}, ["precision"]),
+    ("I train with fp16, which would help with speed.", {"precision": "amp_fp16"}, []),
 ])
 def test_fractions_results_and_headings_are_no_settings_of_the_user(message, expected, absent):
     assert_reads(message, expected, absent)

@@ -648,12 +648,21 @@ def _weighed_in_question(clause: Clause, cue: int) -> bool:
 # "using flash-attention may reduce it, I haven't tried yet": a setting said to help, not one in use
 MODALS = frozenset({"may", "might", "could"})
 HELPING = frozenset({"reduce", "help", "fix", "save", "lower", "solve", "decrease", "cut"})
+HEDGED_MODALS = frozenset({"may", "might", "could", "would"})  # ("would help" is hedged by a 'maybe' before it)
 
 
 def _supposed_to_help(clause: Clause, end: int) -> bool:
-    """Whether the words after a setting (ending at key `end`) say it may help: 'may reduce it', 'might help'."""
-    after = clause.words[end:end + 3]
-    return any(w in MODALS and after[i + 1:i + 2] and after[i + 1] in HELPING for i, w in enumerate(after))
+    """Whether the words after a setting (ending at key `end`) say it may help: 'may reduce it', 'might help',
+    'perhaps AMP or DALI could be used', 'maybe mixed precision would help'."""
+    after = clause.words[end:end + 5]
+    for i, w in enumerate(after):
+        nxt = after[i + 1:i + 3]
+        if w in MODALS and nxt[:1] and nxt[0] in HELPING:
+            return True
+        if w in HEDGED_MODALS and (nxt[:1] and nxt[0] in HELPING or nxt[:1] == ["be"] and nxt[1:] in (["used"], ["useful"],
+                                                                                                        ["helpful"])):
+            return "maybe" in clause.words[:end] or "perhaps" in clause.words[:end] or w != "would"
+    return False
 
 
 def _asked_about(clause: Clause, k: int, length: int) -> bool:
