@@ -2303,3 +2303,30 @@ def test_a_past_run_of_yours_is_the_authors(message, expected, absent):
 ])
 def test_fractions_results_and_headings_are_no_settings_of_the_user(message, expected, absent):
     assert_reads(message, expected, absent)
+
+
+@pytest.mark.parametrize("message, expected, absent", [
+    # review 29: sizes that are no card's - memory left free, a sum worked out, a host's use
+    ("GPU 0 has a total capacity of 79.26 GiB of which 104.75 MiB is free. It is unacceptable that with 4 GB of free "
+     "memory, the allocator is unable to create large enough segments!", {"gpu_memory_gb": 80}, []),
+    ("The state is 18B parameters in total. In half precision that is 36B bytes, i.e. 36 GB of memory. My instance "
+     "has 8 GPUs, each with 16 GiB of GPU memory.", {"gpu_memory_gb": 16, "num_gpus": 8}, []),
+    ("RAM memory leak? I'm training on 2 GPUs. Training starts with ~30GB of memory used but rises to 200GB.",
+     {"num_gpus": 2}, ["gpu_memory_gb"]),
+    # the optimizer that fails is the run's, over the one that works; keras' ModelParallel shards the variables
+    ("I can fine-tune at sequence lengths up to ~4k with a batch size of 1 using SGD. I can't fine-tune at all using "
+     "AdamW, with keras.distribution.ModelParallel on 4x 4090s.",
+     {"optimizer": "adamw", "parallelism": "tensor", "num_gpus": 4}, []),
+    ("With AdamW it trains fine, but with Lion it runs out of memory", {"optimizer": "lion"}, []),
+    ("Can I train with AdamW on one 4090?", {"optimizer": "adamw"}, []),
+])
+def test_sizes_that_are_no_cards_and_the_optimizer_that_fails(message, expected, absent):
+    assert_reads(message, expected, absent)
+
+
+def test_a_setting_refused_beside_another_is_refused_too(kb):
+    # review 29 #18: "I don't want to use Gradient Checkpointing or Gradient Accumulation"
+    got = facts(kb, "I don't want to use Gradient Checkpointing or Gradient Accumulation. How do I set "
+                    "PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True?")
+    assert got.get("grad_checkpointing") is False and not got.get("mentions_accumulation")
+    assert facts(kb, "I use gradient checkpointing and gradient accumulation").get("mentions_accumulation") is True

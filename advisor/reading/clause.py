@@ -402,11 +402,28 @@ def segment_mood(clause: Clause, t: int) -> str:
     words = set(said)
     if words & FAIL_WORDS or {"out", "memory"} <= words or {"not", "enough"} <= words:
         return "fail"  # ("the GPU memory is not enough")
+    able = _able_to_train(said) if "can" in words or "cannot" in words or "unable" in words else None
+    if able is not None:
+        asked = clause.end < len(clause.tokens) and clause.tokens[clause.end].text == "?"
+        return "" if asked else "ok" if able else "fail"  # "I can fine-tune … using SGD"; "I can't … using AdamW"
     # "only with batchsize 2 can it run": what alone runs works
     return "ok" if ok_said(words, said) or "only" in words and not words.isdisjoint(ONLY_RUNS) else ""
 
 
 ONLY_RUNS = frozenset({"run", "train", "work"})
-MOOD_WORDS = FAIL_WORDS | OK_WORDS | {"out", "enough", "only", "no"}
+RUN_VERBS = frozenset({"run", "train", "fine", "finetune", "tune", "fit", "pretrain"})
+
+
+def _able_to_train(said: list[str]) -> bool | None:
+    """'I can fine-tune …' (True), "I can't fine-tune at all" / 'cannot train' / 'unable to run' (False): the user
+    able or unable to run, said just before the verb; None when no such words are said."""
+    for i, w in enumerate(said):
+        if w == "can" and said[i + 1:i + 2] == ["t"] or w in ("cannot", "unable"):
+            if not RUN_VERBS.isdisjoint(said[i + 1:i + 4]):
+                return False
+        elif w == "can" and not RUN_VERBS.isdisjoint(said[i + 1:i + 3]):
+            return True
+    return None
+MOOD_WORDS = FAIL_WORDS | OK_WORDS | {"out", "enough", "only", "no", "can", "cannot", "unable"}
 # what ends a segment of a clause for its mood: "24k context trains fine but 32k context OOMs" is two
 SEGMENT_ENDS = frozenset({",", ";", "but", "whereas", "while"})

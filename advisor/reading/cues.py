@@ -195,6 +195,7 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("ds z 3", "zero_stage", 3), ("ds z 2", "zero_stage", 2), ("ds z3", "zero_stage", 3), ("ds z2", "zero_stage", 2),
     ("tensor parallel", "parallelism", "tensor"), ("tensor parallelism", "parallelism", "tensor"),
     ("model parallel", "parallelism", "tensor"), ("pipeline parallel", "parallelism", "pipeline"),
+    ("modelparallel", "parallelism", "tensor"),  # keras.distribution.ModelParallel: variables sharded by a layout map
     ("pipeline parallelism", "parallelism", "pipeline"), ("device map auto", "parallelism", "device_map"),
     ("device map", "parallelism", "device_map"),
     ("zero 1", "zero_stage", 1), ("zero 2", "zero_stage", 2), ("zero 3", "zero_stage", 3),

@@ -676,6 +676,8 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
         return
     if before[-1:] == ["so"] and _equals_before(clause, k):
         return  # "46.7B*2 bytes = 93GB so ~47GB per card": the user's arithmetic of what the model needs
+    if before[-2:] in (["i", "e"], ["that", "is"], ["which", "is"]) and "gpu" not in before:
+        return  # "18B parameters … 36B bytes, i.e. 36 GB of memory": a sum worked out, not a card
     if after[:1] == ["total"] and (reading.get("num_gpus") or 1) > 1:
         reading.total_memory_gb = gb  # "using 192 GB total VRAM" over 4 A6000s: the cards' sum, not a use
         return
@@ -684,7 +686,11 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
             or before[-2:] == ["per", "gpu"] or \
             (after and after[0] in LEFT_OR_USED) or after[1:2] and after[0] in ("vram", "memory") and after[1] in LEFT_OR_USED \
             or after[1:2] and after[0] in ("vram", "memory") and after[1] in USAGE_NOUNS \
-            or after[:1] and after[0] in ("peak", "usage"):  # "results in ~43gb peak memory active", "20GB usage"
+            or after[:1] and after[0] in ("peak", "usage") \
+            or after[:1] == ["of"] and after[1:2] and after[1] in LEFT_OR_USED \
+            or after[:2] == ["of", "memory"] and after[2:3] and after[2] in LEFT_OR_USED:
+        # ("with 4 GB of free memory", "starts with ~30GB of memory used")
+        # ("results in ~43gb peak memory active", "20GB usage")
         # ("4000MB memory usage", "wandb shows 16GB memory usage": a use, not the card)
         # ("I have 3GB left on my GPU": what a run leaves free, not the card)
         reading.measured_gb = max(reading.measured_gb or 0.0, gb)  # "uses around 72 GB"

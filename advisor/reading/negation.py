@@ -5,7 +5,8 @@ doesn't save memory", "not that accumulation changes the memory", "I don't think
 A match is *negated* when
 
 1. a sentential negation (not, n't, never, nor, neither, nobody, cannot) stands at most `WINDOW` words before it
-   in the same clause ("I don't think that bigger batches are faster");
+   in the same clause ("I don't think that bigger batches are faster"), or further over the first item of a
+   coordination ("I don't want to use gradient checkpointing or gradient accumulation");
 2. a determiner negation (no, without, instead of, rather than) stands right before it, at most two words back
    ("without a bigger batch", "no way a bigger batch is faster") - further back it usually denies something else
    ("with no budget left I figured accumulation would speed it up");
@@ -35,6 +36,7 @@ import re
 WINDOW = 6  # words before a match that a sentential negation may stand at
 DETERMINER_WINDOW = 3  # words before a match that "no", "without", "instead of" may stand at
 REACH = 240  # characters looked at on either side of a match
+COORDINATED_ITEM = 4  # words an item before "or" may take ("gradient checkpointing or …")
 
 SENTENTIAL = {"not", "never", "nor", "neither", "nobody", "cannot", "hardly",
               # the same without an apostrophe, as people type them
@@ -125,13 +127,16 @@ def negated(text: str, start: int, end: int, *, contains_negation: bool = False)
     if _after_why(before) is not None:
         return False
     question = _is_question(text, end)
+    # the second item of "X or Y" is denied with the first ("I don't want to use gradient checkpointing or gradient
+    # accumulation"): the window reaches over the first item
+    window = WINDOW + (COORDINATED_ITEM if before[-1:] in (["or"], ["nor"]) else 0)
     for i in range(len(before) - 1, -1, -1):
         word, distance = before[i], len(before) - i
         if word in DETERMINER and distance <= DETERMINER_WINDOW:
             return True
         if word == "rather" and before[i + 1:i + 2] == ["than"] and distance <= DETERMINER_WINDOW + 1:
             return True
-        if distance <= WINDOW and _is_negation(word) and not _hedge(before, i) \
+        if distance <= window and _is_negation(word) and not _hedge(before, i) \
                 and not _inverted_question(before, i, question):
             return True
     if contains_negation:

@@ -320,7 +320,7 @@ def _mood(clause: Clause) -> str:
 RUN_WORDS = frozenset({"run", "runs", "work", "works", "fit", "fits", "train", "trains"})
 
 # settings besides the batch whose value in a failing run outranks the one in a run that works
-MOOD_FIELDS = ("seq_len", "dataset_size", "model", "params")
+MOOD_FIELDS = ("seq_len", "dataset_size", "model", "params", "optimizer")  # ("fits with SGD, can't with AdamW")
 IN_A_BATCH = frozenset({"in", "per", "a", "an", "each", "every", "of", "batch", "/"})  # "10 images in a batch"
 
 # what the user's own run prints: numbers it reports are the run's, whatever words its lines use
@@ -538,7 +538,8 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             else:
                 # an out-of-memory error is the user's, whoever's setup the clause speaks of ("following your
                 # configuration, it prompts CUDA out of memory")
-                said = Read(name, value, text, "user" if name == "oom" else setup_of(clause, k))
+                said = Read(name, value, text, "user" if name == "oom" else setup_of(clause, k),
+                            mood=segment_mood(clause, clause.keys[k]) if name in MOOD_FIELDS else "")
                 reading.set(said)
                 if name == "adapter" and not SWITCHED.isdisjoint(present):
                     reading.adapter_switched_to = True
