@@ -2620,3 +2620,45 @@ def test_a_batch_halved_into_accumulation_keeps_the_batch_per_update(kb):
     alone = run_consultation("OOM at batch 112, so I halved the batch size to 56 and it still runs out of memory", kb=kb)
     assert alone.wm.value("batch_size") == 56
     assert "finding-accumulation-keeps-the-batch-not-the-memory" not in [f.id for f in alone.advice.findings]
+
+
+def test_an_oom_only_in_evaluation_is_what_evaluation_keeps(kb):
+    # review 29 #15: "Training works, Validation Fails OOM (With Reproduction Notebook)", eval batch 1, on a T4
+    c = run_consultation("Training works, Validation Fails OOM (With Reproduction Notebook). Run the notebook on a T4: "
+                         "training works with many more samples than validation; validation fails with a CUDA out of "
+                         "memory error. The code sets per_device_eval_batch_size to 1.", kb=kb)
+    assert c.wm.value("oom_stage") == "evaluation"
+    assert "goal" not in c.wm.facts  # (a notebook that reproduces the bug is no result to reproduce)
+    finding = next(f for f in c.advice.findings if f.id == "oom-evaluation")
+    assert "eval_accumulation_steps" in finding.text and "hf-eval-accumulation" in finding.sources
+    assert c.advice.recommendation.option_id != "memory-savers"  # (no activation is saved for backward there)
+    for said in ("the evaluation still OOMs", "validation runs out of memory at the end of epoch 1",
+                 "eval loop crashes with CUDA OOM"):
+        assert run_consultation(f"Fine-tuning fits, but {said}.", kb=kb).wm.value("oom_stage") == "evaluation", said
+
+
+@pytest.mark.parametrize("framework, call", [
+    ("PyTorch", "torch.cuda.max_memory_reserved()"),
+    ("Keras", "tf.config.experimental.get_memory_info('GPU:0')['peak']"),
+    ("Flax with JAX", "jax.devices()[0].memory_stats()['peak_bytes_in_use']"),
+])
+def test_the_peak_is_read_with_the_frameworks_own_counter(kb, framework, call):
+    # review 29: torch.cuda counters were prescribed to TensorFlow and JAX runs
+    c = run_consultation(f"{framework}: ResNet-50 on a 16GB V100 at batch 64 runs out of memory", kb=kb)
+    measure = next(m for m in c.advice.measure if m.id == "measure-full-step-memory")
+    assert call in measure.text
+
+
+def test_gpu_memory_that_steps_up_each_epoch_is_told_from_a_leak(kb):
+    # review 29 #2: "memory consumption increases by about 254MB with each epoch … after validation"
+    c = run_consultation("GPU memory consumption increases every epoch. While training on ImageNet-1K, I noticed that "
+                         "memory consumption increases by about 254MB "
+                         "with each epoch. After validation, memory consumption is higher than in the previous epoch. "
+                         "For now I call torch.cuda.empty_cache(); will this cause problems?", kb=kb)
+    assert c.advice.findings[0].id == "finding-gpu-memory-grows-per-epoch"
+    assert "memory_allocated()" in c.advice.findings[0].text
+    # the host's RAM said to grow is the host's finding, not this one (review 29 #23)
+    host = run_consultation("RAM memory leak? I'm facing massively increasing RAM during training on 2 GPUs with 4 "
+                            "workers each.", kb=kb)
+    ids = [f.id for f in host.advice.findings]
+    assert "finding-host-ram-grows" in ids and "finding-gpu-memory-grows-per-epoch" not in ids

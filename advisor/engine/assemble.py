@@ -8,7 +8,7 @@ from advisor.engine.advice import Advice, FactOut, Provenance as ProvenanceOut, 
 from advisor.engine.chaining import Engine, RunResult
 from advisor.engine.memory import WorkingMemory
 from advisor.engine.policy import RulePolicy
-from advisor.engine.questions import open_questions, recommendation, why_label
+from advisor.engine.questions import answers_asked, asked_topics, listed, open_questions, recommendation, why_label
 from advisor.engine.wording import NUMBERS_REASON, option_titles, question_reason
 from advisor.kb.model import KnowledgeBase, condition_facts
 
@@ -41,7 +41,7 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
         waiting = {f: rules for f, rules in waiting.items() if f not in settled & PRESCRIBED}
     # what the user asks ("what grad accum should I use?") is not asked back, and an input whose answer an estimate
     # found would not change the advice (`answers_not_decisive`) is not asked for a yardstick number alone
-    moot = _listed(kb, wm, "answers_not_decisive")
+    moot = listed(kb, wm, "answers_not_decisive")
     # (nor a question the message answered in other words: ANSWERED_BY)
     said = {f for f, by in ANSWERED_BY.items() if by in kb.facts and wm.known(by) and wm.value(by)}
     waiting = {f: rules for f, rules in waiting.items() if f not in asked_back(kb, wm) and f not in said
@@ -63,7 +63,7 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
     minor = {"optimizer"} if wm.known("adapter") and wm.value("adapter") in ("lora", "qlora") else set()
     # (and an input whose plausible answers decide whether the plan fits, `answers_decisive`, is as decisive:
     # "DDP or sharded?" for 113 GiB of states on 4 GPUs, which only a finding waits for)
-    deciding |= _listed(kb, wm, "answers_decisive")
+    deciding |= listed(kb, wm, "answers_decisive")
     ranked = sorted(waiting, key=lambda f: (f not in asked, f not in deciding, f in minor, order[f]))
     questions = []
     titles = option_titles(kb, wm) if waiting else {}
@@ -111,27 +111,9 @@ SCHEDULE_INPUTS = frozenset({"dataset_size", "epochs", "planned_steps", "warmup_
 ASKED_INPUTS = {"accumulation": ("grad_accum_steps",), "lr": ("base_lr",), "batch": ("micro_batch", "batch_size")}
 
 
-def _listed(kb: KnowledgeBase, wm: WorkingMemory, fact: str) -> set[str]:
-    """The names a comma-separated text fact lists (`asked_topics`, `answers_not_decisive`); none when unknown."""
-    if fact not in kb.facts or not wm.known(fact):
-        return set()
-    return {name.strip() for name in str(wm.value(fact)).split(",")} - {"none", ""}
-
-
-def asked_topics(kb: KnowledgeBase, wm: WorkingMemory) -> set[str]:
-    return _listed(kb, wm, "asked_topics")
-
-
 def asked_back(kb: KnowledgeBase, wm: WorkingMemory) -> set[str]:
     """The inputs the user's own questions ask for (ASKED_INPUTS): a question for one would ask them back."""
     return {name for topic in asked_topics(kb, wm) for name in ASKED_INPUTS.get(topic, ())}
-
-
-def answers_asked(kb: KnowledgeBase, wm: WorkingMemory, rule_id: str) -> bool:
-    """Whether a finding answers one of the questions the user asked (its rule's `answers` against the topics read
-    into `asked_topics`)."""
-    answers = getattr(kb.rule(rule_id), "answers", None)
-    return bool(answers) and bool(asked_topics(kb, wm).intersection(answers))
 
 
 def _structured(value: object) -> bool:

@@ -89,6 +89,24 @@ def open_questions(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult) -> dict
     return {f: waiting[f] for f in sorted(waiting, key=order.__getitem__)}
 
 
+def listed(kb: KnowledgeBase, wm: WorkingMemory, fact: str) -> set[str]:
+    """The names a comma-separated text fact lists (`asked_topics`, `answers_not_decisive`); none when unknown."""
+    if fact not in kb.facts or not wm.known(fact):
+        return set()
+    return {name.strip() for name in str(wm.value(fact)).split(",")} - {"none", ""}
+
+
+def asked_topics(kb: KnowledgeBase, wm: WorkingMemory) -> set[str]:
+    return listed(kb, wm, "asked_topics")
+
+
+def answers_asked(kb: KnowledgeBase, wm: WorkingMemory, rule_id: str) -> bool:
+    """Whether a finding answers one of the questions the user asked (its rule's `answers` against the topics read
+    into `asked_topics`)."""
+    answers = getattr(kb.rule(rule_id), "answers", None)
+    return bool(answers) and bool(asked_topics(kb, wm).intersection(answers))
+
+
 def recommendation(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, questions: dict[str, list[Rule]],
                    policy: RulePolicy) -> Recommendation:
     """The first fired recommendation in the policy's order, with the answers it depends on: those it read, and
@@ -98,8 +116,11 @@ def recommendation(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, questio
     # (an answer decides a recommendation only if a recommendation, a plan search or an option waits for it; answers
     # that only complete what was noticed leave nothing to decide)
     deciding = any(r.kind in ("recommend", "plans", "option") for rules in questions.values() for r in rules)
+    # (a finding that answers what the user asked - "why does evaluation OOM?" - is the answer, whatever option an
+    # answer could still unlock)
+    answered = any(answers_asked(kb, wm, f) for f in run.findings)
     if not fired:
-        if questions and (deciding or not (run.red_flags or run.findings)):
+        if questions and (deciding and not answered or not (run.red_flags or run.findings)):
             text = ("No option stands out yet; the answers to the open questions decide it: "
                     + ", ".join(kb.facts[name].plain_label for name in questions) + ".")
         elif questions:

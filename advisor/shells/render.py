@@ -14,7 +14,8 @@ import shutil
 import textwrap
 
 from advisor.engine.advice import Advice, FactOut, OptionOut, QuestionOut
-from advisor.engine.assemble import Consultation, answers_asked
+from advisor.engine.assemble import Consultation
+from advisor.engine.questions import answers_asked
 from advisor.engine.wording import capitalised, fact_words, plain_values
 from advisor.kb.model import KnowledgeBase, Rule
 from advisor.units import fmt_bytes_gib, fmt_count, fmt_duration, fmt_share, fmt_sig
