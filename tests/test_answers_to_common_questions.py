@@ -2662,3 +2662,26 @@ def test_gpu_memory_that_steps_up_each_epoch_is_told_from_a_leak(kb):
                             "workers each.", kb=kb)
     ids = [f.id for f in host.advice.findings]
     assert "finding-host-ram-grows" in ids and "finding-gpu-memory-grows-per-epoch" not in ids
+
+
+OOM_FIGURES = ("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate {ask}. GPU 0 has a total capacity of {cap} "
+               "of which {free} is free. Of the allocated memory {alloc} is allocated by PyTorch, and {res} is reserved "
+               "by PyTorch but unallocated. If reserved but unallocated memory is large try setting "
+               "PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True to avoid fragmentation.")
+
+
+def test_pytorchs_cached_remainder_says_whether_fragmentation_is_the_cause(kb):
+    # review 29 #18 and #30: what is reserved but unallocated is all that expandable_segments can win back
+    def ids(message):
+        return [f.id for f in run_consultation(message, kb=kb).advice.findings]
+    small = OOM_FIGURES.format(ask="90.00 MiB", cap="8.00 GiB", free="0 bytes", alloc="7.13 GiB", res="127.09 MiB")
+    assert "finding-fragmentation-not-the-cause" in ids(small)  # (the error's own suggestion sets nothing)
+    large = OOM_FIGURES.format(ask="250.00 MiB", cap="79.26 GiB", free="104.75 MiB", alloc="70.77 GiB",
+                               res="7.87 GiB")
+    assert "finding-memory-fragmented" in ids(large)
+    said_on = ids(large + " This keeps happening after it has trained for hours, with expandable segments set to true.")
+    assert "finding-expandable-segments-not-in-effect" in said_on and "finding-memory-fragmented" not in said_on
+    assert "finding-oom-at-a-fixed-step" in said_on  # ("after it has trained for hours": the first steps fitted)
+    # a remainder smaller than the request could not have held it, however defragmented
+    under = OOM_FIGURES.format(ask="2.00 GiB", cap="24.00 GiB", free="20.00 MiB", alloc="21.50 GiB", res="1.50 GiB")
+    assert "finding-fragmentation-not-the-cause" in ids(under)

@@ -335,6 +335,17 @@ def memory_outside_pytorch(capacity: float, free: float, allocated: float, reser
     return {"value": Estimate(outside, "bytes", formula, ("pt-cuda-allocator",))}
 
 
+@estimator(cites=("pt-cuda-allocator",))
+def reserved_share(reserved_unallocated: float, capacity: float) -> dict[str, Estimate]:
+    """What PyTorch's out-of-memory error reports reserved but unallocated, as a share of the card: the most that
+    expandable_segments could win back."""
+    if capacity <= 0 or reserved_unallocated > capacity:
+        raise NotComputable("the error's figures do not add up")
+    share = reserved_unallocated / capacity
+    formula = f"{fmt_bytes_gib(reserved_unallocated)} / {fmt_bytes_gib(capacity)} = {fmt_share(share)}"
+    return {"value": Estimate(share, "fraction", formula, ("pt-cuda-allocator",))}
+
+
 @estimator("left", "share_in_use", cites=("tf-bfc-allocator",))
 def tf_allocator_left(limit: float, in_use: float) -> dict[str, Estimate]:
     """What TensorFlow's GPU allocator had left when an allocation failed: its Limit less its InUse (the summary
