@@ -2300,6 +2300,12 @@ def test_a_past_run_of_yours_is_the_authors(message, expected, absent):
     ("The training speed remains almost unchanged. Perhaps AMP or DALI could be used.", {}, ["precision"]),
     ("Maybe mixed precision would help here?", {}, ["precision"]),
     ("I train with fp16, which would help with speed.", {"precision": "amp_fp16"}, []),
+    # review 29 #7, #8: a hash's digits and a data set's or a tokenizer's file name no model
+    ("To reproduce: https://gist.github.com/tobiascz/0cbb81abb98b1d094c17459b81ba8059", {}, ["model", "params"]),
+    ("python data_utils.py --sp_path=data/pub3m_cased.model --seq_len=512", {"seq_len": 512}, ["model", "params"]),
+    ("--dataset_name=lambdalabs/pokemon-blip-captions --output_dir data/Qwen2.5-1.5B-Open-R1-GRPO", {},
+     ["model", "params"]),
+    ("fine-tuning bloom-7b1 with --model_name_or_path /data/qwen2-7b", {"model": "qwen2-7b"}, []),
 ])
 def test_fractions_results_and_headings_are_no_settings_of_the_user(message, expected, absent):
     assert_reads(message, expected, absent)

@@ -4,6 +4,7 @@ other keys or inside file names rank below, and a family alone is completed by a
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from advisor.domain import catalogue
@@ -25,6 +26,8 @@ def catalogue_models(clause: Clause, reading: Reading) -> None:
             continue  # "a galactica 30b model (gpt-2 like)": a comparison, not the model trained
         if _compared_at(words, s):
             continue  # "train at 1024, as is done with sdxl", "faster than llama-7b": another model, for comparison
+        if _data_key(clause, first):
+            continue  # "output_dir: data/Qwen2.5-1.5B-Open-R1-GRPO", "--data_path alpaca_llama2.json": not the model
         setup = setup_of(clause, s)
         if e < len(words) and words[e] in ("paper", "papers", "authors", "recipe", "readme", "repo"):
             setup = "reference"  # "the GPT-2 paper uses 512"
@@ -210,6 +213,10 @@ def sized_names(clause: Clause, reading: Reading) -> None:
             continue
         if _listed_size(clause, i):
             continue  # "BLOOM 560M / 1.1B", "for 7B, 13B, 33B and 65B": several models, no one of them
+        if _in_hex_id(clause, i):
+            continue  # "gist.github.com/…/0cbb81abb98b1d09…": a hash's digits, no size
+        if _data_key(clause, _name_start(clause, i)):
+            continue  # "--sp_path=data/pub3m_cased.model": a tokenizer's or a data set's file, not the model
         text = clause.source[tokens[first if has_letters else i].start:unit.end]
         setup = setup_of(clause, clause.key_of.get(i, 0))
         if has_letters and not clause.claimed & set(range(first, i + 2)) \
@@ -230,6 +237,32 @@ def sized_names(clause: Clause, reading: Reading) -> None:
             said = Read("params", size, text, setup, weak=rough, mood=segment_mood(clause, i))
             reading.set(said)
             _note_switch(clause, reading, clause.key_of.get(first if has_letters else i, 0), said)
+
+
+HEX_ID = re.compile(r"[0-9a-f]{12,}")
+
+
+def _in_hex_id(clause: Clause, i: int) -> bool:
+    """Whether token i is inside a run of glued letters and digits that is a hexadecimal id (a commit, a gist)."""
+    tokens, lo, hi = clause.tokens, i, i
+    while lo > clause.start and not tokens[lo].space_before and tokens[lo - 1].kind in ("word", "num") \
+            and i - lo < MAX_ID_TOKENS:
+        lo -= 1
+    while hi + 1 < clause.end and not tokens[hi + 1].space_before and tokens[hi + 1].kind in ("word", "num") \
+            and hi - i < MAX_ID_TOKENS:
+        hi += 1
+    return hi - lo >= 3 and HEX_ID.fullmatch("".join(t.text for t in tokens[lo:hi + 1]).lower()) is not None
+
+
+MAX_ID_TOKENS = 40
+# parts of a key whose value is a data set's, a tokenizer's or an output's file ("--sp_path", "--input_glob")
+DATA_KEY_PARTS = frozenset({"data", "dataset", "vocab", "tokenizer", "sp", "spm", "output", "log", "logs", "save",
+                            "cache", "record", "records", "input", "glob", "corpus"})
+
+
+def _data_key(clause: Clause, first: int) -> bool:
+    key = _key_before(clause, first)
+    return key is not None and not DATA_KEY_PARTS.isdisjoint(key.split("_"))
 
 
 def _family_after(clause: Clause, reading: Reading, i: int, setup: str) -> None:
@@ -305,6 +338,9 @@ def family_names(clause: Clause, reading: Reading) -> None:
             last -= 1
         while first < last and tokens[first].kind == "punct":
             first += 1
+        if _data_key(clause, first):
+            done = last + 1
+            continue  # "output_dir: data/Qwen2.5-1.5B-Open-R1-GRPO": where the run writes, not its model
         written = clause.source[tokens[first].start:tokens[last].end]
         after = clause.words[clause.key_of[last] + 1] if last in clause.key_of and \
             clause.key_of[last] + 1 < len(clause.words) else ""
