@@ -2685,3 +2685,15 @@ def test_pytorchs_cached_remainder_says_whether_fragmentation_is_the_cause(kb):
     # a remainder smaller than the request could not have held it, however defragmented
     under = OOM_FIGURES.format(ask="2.00 GiB", cap="24.00 GiB", free="20.00 MiB", alloc="21.50 GiB", res="1.50 GiB")
     assert "finding-fragmentation-not-the-cause" in ids(under)
+
+
+def test_a_kohya_network_run_that_fits_one_gpu_is_not_told_to_use_lora_or_one_gpu(kb):
+    # review 29 #27: sd-scripts' [additional_network] trains a LoRA; one 3090 fits, two GPUs run out
+    c = run_consultation("SDXL training on single GPU fine but multi-gpu Out of memory. I can successfully train SDXL "
+                         "on a 24G 3090 but cannot train on 2 or more GPUs, as it causes CUDA out of memory.\n[model]\n"
+                         "pretrained_model_name_or_path = \"sd_xl_base_1.0.safetensors\"\n[additional_network]\n"
+                         "network_train_unet_only = true\n[optimizer]\noptimizer_type = \"adafactor\"", kb=kb)
+    assert c.wm.value("adapter") == "lora"
+    ids = [f.id for f in c.advice.findings]
+    assert ids[0] == "finding-multi-gpu-oom-one-fits" and "finding-gpus-to-fit" not in ids
+    assert c.advice.recommendation.option_id not in ("lora", "qlora")
