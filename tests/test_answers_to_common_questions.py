@@ -2701,8 +2701,11 @@ def test_a_kohya_network_run_that_fits_one_gpu_is_not_told_to_use_lora_or_one_gp
 
 def test_checkpointing_is_not_offered_as_a_saving_when_the_peak_is_the_optimizer_step(kb):
     # review 29 #16: "With activation checkpointing: about 1445.96 GiB per GPU", the same figure as without
-    c = run_consultation("Llama3.1 70B full fine-tuning memory usage. The chart says training Llama 3.1 requires 300 GB "
+    c = run_consultation("Llama3.1 70B full fine-tuning memory usage. I saw this chart [screenshot of the "
+                         "memory-requirements table]. The chart says training Llama 3.1 requires 300 GB "
                          "of memory for full-parameter fine-tuning of the 70B model. However, if we assume FP16 training, "
-                         "the memory requirement should be around 500 GB or more. Is my understanding incorrect?", kb=kb)
+                         "the expected memory usage should be around eight times the model size. That implies the memory "
+                         "requirement for the 70B model should be around 500 GB or more. Is my understanding incorrect? "
+                         "Or are there specific techniques being used to do full-parameter fine-tuning?", kb=kb)
     assert c.wm.value("plan_memory_needed_checkpointed") == c.wm.value("plan_memory_needed")
     assert "finding-memory-needed-checkpointed" not in [f.id for f in c.advice.findings]
