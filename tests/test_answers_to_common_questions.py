@@ -2709,3 +2709,18 @@ def test_checkpointing_is_not_offered_as_a_saving_when_the_peak_is_the_optimizer
                          "Or are there specific techniques being used to do full-parameter fine-tuning?", kb=kb)
     assert c.wm.value("plan_memory_needed_checkpointed") == c.wm.value("plan_memory_needed")
     assert "finding-memory-needed-checkpointed" not in [f.id for f in c.advice.findings]
+
+
+def test_sharding_over_gpus_not_counted_gives_the_states_to_split_not_one_gpus_copy(kb):
+    # review 29 #6: FSDP2 on a 10B DiT, no GPU count: "needs about 149.38 GiB per GPU … on each GPU" was wrong
+    c = run_consultation("I tried FSDP2 in my new project, but I got higher GPU memory usage compared to FSDP1. The "
+                         "model is a 10B DiT-like model with an extra embedding layer. Do I need to wrap more modules "
+                         "with fully_shard to reduce memory usage?", kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert "finding-sharded-states-total" in ids
+    assert not {"finding-memory-needed", "finding-memory-needed-assuming"} & set(ids)
+    assert round(c.wm.value("sharded_states_total") / 2**30, 2) == 149.01  # 10B × 16 B
+    assert "unwrapped" in next(f.text for f in c.advice.findings if f.id == "finding-sharded-states-total")
+    # with the count said, the plan is counted per GPU as before
+    counted = run_consultation("FSDP full shard of a 10B model on 8 GPUs: how much memory per GPU?", kb=kb)
+    assert "finding-sharded-states-total" not in [f.id for f in counted.advice.findings]

@@ -736,6 +736,10 @@ def memory_needed(params: float, precision: str | None = None, optimizer: str | 
         p = _problem({**locals(), "gpu_memory": NO_CARD})
     except InputError as exc:
         raise NotComputable(str(exc)) from None
+    if p.sharded_over_unsaid and p.current.adapter == "none":
+        # FSDP or ZeRO said and the GPUs they shard over not: one GPU's figure would be every weight's whole states
+        # (finding-sharded-states-total gives them before the split; with adapters the activations dominate)
+        raise NotComputable("the states are sharded over GPUs you did not count")
     micro = p.micro_batch
     if not micro and batch_size:  # "how much VRAM for batch 4?": the batch per update, split as the user runs it
         micro = max(1, int(batch_size) // (p.current.gpus * (p.grad_accum or 1)))
