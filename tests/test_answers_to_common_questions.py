@@ -2724,3 +2724,13 @@ def test_sharding_over_gpus_not_counted_gives_the_states_to_split_not_one_gpus_c
     # with the count said, the plan is counted per GPU as before
     counted = run_consultation("FSDP full shard of a 10B model on 8 GPUs: how much memory per GPU?", kb=kb)
     assert "finding-sharded-states-total" not in [f.id for f in counted.advice.findings]
+
+
+def test_a_modest_amp_saving_is_answered_as_what_amp_saves(kb):
+    # review 29 #3: "No decrease in VRAM usage when using AMP … 9.7GB to 7.5GB from O0 to O2 … is this normal?"
+    c = run_consultation("[Windows] No decrease in VRAM usage when using AMP. I have tried optimization levels O1 and "
+                         "O2. It does seem to use less VRAM now, but still not as much as I'd expect from half floats: "
+                         "9.7GB to 7.5GB going from O0 to O2. Is this a normal reduction?", kb=kb)
+    assert [f.id for f in c.advice.red_flags][:1] == ["rf-amp-halves-memory"]
+    # the counter to the belief is the answer: not "no option stands out yet"
+    assert c.advice.recommendation.rationale.startswith("What I noticed above is my answer")

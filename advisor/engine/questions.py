@@ -116,9 +116,9 @@ def recommendation(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, questio
     # (an answer decides a recommendation only if a recommendation, a plan search or an option waits for it; answers
     # that only complete what was noticed leave nothing to decide)
     deciding = any(r.kind in ("recommend", "plans", "option") for rules in questions.values() for r in rules)
-    # (a finding that answers what the user asked - "why does evaluation OOM?" - is the answer, whatever option an
-    # answer could still unlock)
-    answered = any(answers_asked(kb, wm, f) for f in run.findings)
+    # (a finding that answers what the user asked - "why does evaluation OOM?" - or a red flag that counters what
+    # they believe is the answer, whatever option an answer could still unlock)
+    answered = bool(run.red_flags) or any(answers_asked(kb, wm, f) for f in run.findings)
     if not fired:
         if questions and (deciding and not answered or not (run.red_flags or run.findings)):
             text = ("No option stands out yet; the answers to the open questions decide it: "

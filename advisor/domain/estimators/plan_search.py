@@ -736,7 +736,7 @@ def memory_needed(params: float, precision: str | None = None, optimizer: str | 
         p = _problem({**locals(), "gpu_memory": NO_CARD})
     except InputError as exc:
         raise NotComputable(str(exc)) from None
-    if p.sharded_over_unsaid and p.current.adapter == "none":
+    if p.sharded_over_unsaid and p.current.adapter == "none" and (parallelism == "fsdp" or (zero_stage or 0) >= 3):
         # FSDP or ZeRO said and the GPUs they shard over not: one GPU's figure would be every weight's whole states
         # (finding-sharded-states-total gives them before the split; with adapters the activations dominate)
         raise NotComputable("the states are sharded over GPUs you did not count")
