@@ -2734,3 +2734,15 @@ def test_a_modest_amp_saving_is_answered_as_what_amp_saves(kb):
     assert [f.id for f in c.advice.red_flags][:1] == ["rf-amp-halves-memory"]
     # the counter to the belief is the answer: not "no option stands out yet"
     assert c.advice.recommendation.rationale.startswith("What I noticed above is my answer")
+
+
+def test_a_papers_batch_asked_with_accumulation_on_fewer_gpus_is_split_per_gpu(kb):
+    # review 29 #11: "8 GPUs … batch size in the config is 1, so 8 per step, right? On 1 V100, batch 8 with gradient
+    # accumulation?"
+    c = run_consultation("As stated in the paper, 8 GPUs were used for training the models. Since the batch size in "
+                         "the config is set to 1, this means the batch size for each gradient step is 8, right? So when "
+                         "training on 1 V100 GPU, is it recommended to use a batch size of 8 (using gradient "
+                         "accumulation, since it does not fit in memory)?", kb=kb)
+    assert c.wm.value("reference_share_per_gpu") == 8
+    assert c.advice.findings[0].id == "finding-paper-batch-is-per-update-share"
+    assert c.advice.recommendation.rationale.startswith("What I noticed above is my answer")
