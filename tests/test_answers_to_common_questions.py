@@ -2746,3 +2746,16 @@ def test_a_papers_batch_asked_with_accumulation_on_fewer_gpus_is_split_per_gpu(k
     assert c.wm.value("reference_share_per_gpu") == 8
     assert c.advice.findings[0].id == "finding-paper-batch-is-per-update-share"
     assert c.advice.recommendation.rationale.startswith("What I noticed above is my answer")
+
+
+def test_a_detectron_recipe_on_fewer_gpus_scales_its_iterations_with_its_lr(kb):
+    # review 29 #24: "e2e_faster_rcnn_R-50-C4_1x … base_lr 0.001 (the original setting is 0.01) … NUM_GPUS 1: mAP 0.244"
+    c = run_consultation("Why I can't get the similar result as reported in model zoo when training on 1 GPU. When "
+                         "training e2e_faster_rcnn_R-50-C4_1x on COCO, I only get mAP = 0.244. I changed base_lr to 0.001 "
+                         "(the original setting is 0.01), and then ran: python2 tools/train_net.py --cfg "
+                         "configs/12_2017_baselines/e2e_faster_rcnn_R-50-C4_1x.yaml NUM_GPUS 1", kb=kb)
+    assert c.wm.value("detectron_zoo_scale") == 8
+    finding = c.advice.findings[0]
+    assert finding.id == "finding-detectron-recipe-on-fewer-gpus" and "MAX_ITER, STEPS and WARMUP_ITERS by 8" in finding.text
+    on_eight = run_consultation("detectron2 train_net.py --num-gpus 8 with SOLVER.IMS_PER_BATCH 16", kb=kb)
+    assert "finding-detectron-recipe-on-fewer-gpus" not in [f.id for f in on_eight.advice.findings]
