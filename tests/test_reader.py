@@ -2306,6 +2306,13 @@ def test_a_past_run_of_yours_is_the_authors(message, expected, absent):
     ("--dataset_name=lambdalabs/pokemon-blip-captions --output_dir data/Qwen2.5-1.5B-Open-R1-GRPO", {},
      ["model", "params"]),
     ("fine-tuning bloom-7b1 with --model_name_or_path /data/qwen2-7b", {"model": "qwen2-7b"}, []),
+    # a parallel degree of one splits nothing; NVMe offload goes further than the CPU's; the authors' card said again
+    ("Tried tensor_model_parallel_size=1 - did not work", {}, ["parallelism"]),
+    ("--tensor_model_parallel_size 2 --pipeline_model_parallel_size 1", {"parallelism": "tensor"}, []),
+    ("ZeRO-offload needs 346GB of CPU memory, so I tried ZeRO-infinity to offload the optimizer to nvme",
+     {"offload": "nvme"}, []),
+    ("How did training with a batch size of 8 fit onto a single A100? You mention you used a single A100. On a 24 GB "
+     "4090 a batch size of one already takes up 20+ GBs.", {"gpu_model": "rtx-4090", "gpu_memory_gb": 24}, []),
 ])
 def test_fractions_results_and_headings_are_no_settings_of_the_user(message, expected, absent):
     assert_reads(message, expected, absent)

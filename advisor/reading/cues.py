@@ -212,6 +212,7 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     # ranks: ZeRO-1's layout (`--use-distributed-optimizer`, "MBS=1 and the distributed optimizer")
     ("distributed optimizer", "zero_stage", 1), ("use distributed optimizer", "zero_stage", 1),
     ("offload param", "offload", "cpu"), ("nvme", "offload", "nvme"), ("offload to nvme", "offload", "nvme"),
+    ("zero infinity", "offload", "nvme"),  # ZeRO-Infinity: DeepSpeed's offload to NVMe
     # the parameters offloaded too (ZeRO-3's offload_param, FSDP's offload_params=True)
     ("offload params", "offload", "cpu"), ("offload parameters", "offload", "cpu"),
     # memory savers

@@ -455,6 +455,9 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             after_key = words[key_end + 1]
         off = negated(clause, k, length) or after in ("off", "false", "disabled", "not") \
             or (key_end > end and after_key in ("false", "none", "0", "disabled"))
+        if name == "parallelism" and value in ("tensor", "pipeline") and key_end > end and after_key == "1" \
+                and clause.tokens[clause.keys[key_end]].is_num:
+            off = True  # `tensor_model_parallel_size=1`: a degree of one splits nothing
         if name == "precision" and value == "amp":
             said = " ".join(w for w in words[key_end:key_end + 4] if w not in ("=", ":", "'", '"', "`"))
             if said.split(" ")[0] in ("no", "false", "none", "0"):
@@ -1923,6 +1926,15 @@ def _resolve(reading: Reading) -> None:
         # decoder trains on both, 3,200 tokens; an encoder-decoder holds the two sides' activations together
         total = source.value + (target.value if target is not None else 0)
         values["seq_len"] = Read("seq_len", total, source.text, implied=target is not None)
+    card = values.get("gpu_model")
+    theirs = reading.reference.get("gpu_model")
+    if card is not None and theirs is not None and card.value == theirs.value and not card.personal:
+        # "How did training with batch 8 fit onto a single A100? … you used a single A100 … On a 24 GB 4090 …": the
+        # card said again as the authors' is theirs, and the user's is the other one
+        other = next((b for a, b in reading.conflicts if a is card and b.field == "gpu_model" and b.setup == "user"
+                      and b.value != card.value), None)
+        if other is not None:
+            values["gpu_model"] = other
     for field in MOOD_FIELDS:
         said = values.get(field)
         failing = next((b for a, b in reading.conflicts if a is said and b.field == field and a.setup == b.setup

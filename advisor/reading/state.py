@@ -154,6 +154,10 @@ class Reading:
         # a weak read gives way to one said outright (accelerate's `mixed_precision: no`, then the script's `--fp16`)
         outranks = outranks or (old is not None and old.value != read.value and old.weak and not read.weak
                                 and read.field not in PERSONAL_FIELDS)
+        # offloading to NVMe goes further than to the CPU: a message that names both went there when RAM ran short
+        # ("ZeRO-offload needs 346GB of RAM … so I tried ZeRO-infinity to offload to nvme")
+        outranks = outranks or (read.field == "offload" and read.value == "nvme" and old is not None
+                                and old.value == "cpu" and read.setup == old.setup)
         if old is None or finetune_wins or restated or outranks:
             if old is not None and old.value != read.value and len(self.conflicts) < 20:
                 self.conflicts.append((old, read))
