@@ -2313,6 +2313,11 @@ def test_a_past_run_of_yours_is_the_authors(message, expected, absent):
      {"offload": "nvme"}, []),
     ("How did training with a batch size of 8 fit onto a single A100? You mention you used a single A100. On a 24 GB "
      "4090 a batch size of one already takes up 20+ GBs.", {"gpu_model": "rtx-4090", "gpu_memory_gb": 24}, []),
+    # "using a 22GB GPU" is the card; a model said replaced is not the one run, though the command names it
+    ("I am using a 22GB GPU and trying to obtain the same results as you.", {"gpu_memory_gb": 22}, []),
+    ("python run_squad.py --model_name_or_path bert-base-cased --per_gpu_train_batch_size 24. We are trying the same "
+     "command (except bert-base-cased, we are using bert-large-uncased-whole-word-masking) on 8x V100.",
+     {"model": "bert-large", "micro_batch": 24}, []),
 ])
 def test_fractions_results_and_headings_are_no_settings_of_the_user(message, expected, absent):
     assert_reads(message, expected, absent)

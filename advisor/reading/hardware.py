@@ -681,7 +681,9 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
     if after[:1] == ["total"] and (reading.get("num_gpus") or 1) > 1:
         reading.total_memory_gb = gb  # "using 192 GB total VRAM" over 4 A6000s: the cards' sum, not a use
         return
-    if set(before[-2:]) & MEASURED or ran_with or "up" in before and not USING.isdisjoint(before) \
+    # "I am using a 22GB GPU": an article and a card's noun around the size make it the card's, whatever verb
+    a_card = after[:1] != [] and after[0] in CARD_WORDS and before[-1:] in (["a"], ["an"], ["one"], ["single"])
+    if not a_card and set(before[-2:]) & MEASURED or ran_with or "up" in before and not USING.isdisjoint(before) \
             or "in use" in " ".join(after) \
             or before[-2:] == ["per", "gpu"] or \
             (after and after[0] in LEFT_OR_USED) or after[1:2] and after[0] in ("vram", "memory") and after[1] in LEFT_OR_USED \

@@ -26,6 +26,11 @@ def catalogue_models(clause: Clause, reading: Reading) -> None:
             continue  # "a galactica 30b model (gpt-2 like)": a comparison, not the model trained
         if _compared_at(words, s):
             continue  # "train at 1024, as is done with sdxl", "faster than llama-7b": another model, for comparison
+        if _replaced_at(words, s):
+            # "the same command (except bert-base-cased, we are using bert-large-…)": the command's model is not
+            # the one run, wherever else the command names it
+            reading.replaced_models.add(target)
+            continue
         if _data_key(clause, first):
             continue  # "output_dir: data/Qwen2.5-1.5B-Open-R1-GRPO", "--data_path alpaca_llama2.json": not the model
         setup = setup_of(clause, s)
@@ -61,6 +66,14 @@ def _note_switch(clause: Clause, reading: Reading, k: int, said: Read) -> None:
 def _compared_at(words: list[str], k: int) -> bool:
     """Whether the name starting at key k follows words that compare it with the model trained."""
     return k > 0 and (words[k - 1] in COMPARED or tuple(words[max(0, k - 2):k]) in COMPARING_PAIRS)
+
+
+REPLACED = frozenset({("except",), ("instead", "of"), ("rather", "than"), ("replacing",), ("replaced",)})
+
+
+def _replaced_at(words: list[str], k: int) -> bool:
+    """Whether the name starting at key k is one the user says they replaced ("except X", "instead of X")."""
+    return k > 0 and any(tuple(words[max(0, k - n):k]) in REPLACED for n in (1, 2))
 
 
 # keys a launch names its model with (`--model_name_or_path chatglm2-6b`, `model_name="unsloth/gemma-3-1b-it"`)

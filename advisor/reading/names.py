@@ -16,7 +16,9 @@ CHECKPOINT_SUFFIXES = frozenset({"hf", "chat", "instruct", "it", "uncased", "cas
                                  "4bit", "8bit", "fp16", "bf16", "int4", "int8", "unsloth", "base_model", "v0", "v1",
                                  "pt", "ckpt", "safetensors", "bin",
                                  # (a config file named after the model and the method: "llama3_1_8B_lora_config")
-                                 "config", "cfg", "lora", "qlora"})
+                                 "config", "cfg", "lora", "qlora",
+                                 # BERT pre-trained with whole-word masking: the same architecture
+                                 "wwm", "whole", "word", "masking"})
 # families of models people train (their names start a model's name: "resnet152", "qwen-vl", "bevformer-small")
 FAMILIES = frozenset({
     "bert", "roberta", "deberta", "distilbert", "albert", "electra", "xlnet", "flan", "bart", "mbart", "gpt", "gptj",

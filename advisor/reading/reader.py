@@ -1926,6 +1926,13 @@ def _resolve(reading: Reading) -> None:
         # decoder trains on both, 3,200 tokens; an encoder-decoder holds the two sides' activations together
         total = source.value + (target.value if target is not None else 0)
         values["seq_len"] = Read("seq_len", total, source.text, implied=target is not None)
+    model = values.get("model")
+    if model is not None and model.value in reading.replaced_models:
+        # "the same command (except bert-base-cased, we are using bert-large-uncased-whole-word-masking)"
+        other = next((b for a, b in reading.conflicts if a is model and b.field == "model"
+                      and b.value not in reading.replaced_models), None)
+        if other is not None:
+            values["model"] = other
     card = values.get("gpu_model")
     theirs = reading.reference.get("gpu_model")
     if card is not None and theirs is not None and card.value == theirs.value and not card.personal:

@@ -88,6 +88,7 @@ class Reading:
     weights_dtype: tuple[str, str] | None = None  # (bf16 | fp16, words) the weights are loaded in (`torch_dtype`)
     # settings said as changed to ("so I switched to ZeRO2", "… to fp16=True"): field -> the Read
     switched_to: dict[str, Any] = field(default_factory=dict)
+    replaced_models: set = field(default_factory=set)  # models said replaced ("except bert-base-cased, we use …")
     adapter_switched_to: bool = False  # the adapters were said as a change made ("so I switched to LoRA")
     no_accumulation: Any = None  # the Read of "no accumulation": one micro-batch per update unless a count is said
     accumulation_said: bool = False  # accumulation spoken of as used, with no count ("loss grows with grad accum")
