@@ -2759,3 +2759,15 @@ def test_a_detectron_recipe_on_fewer_gpus_scales_its_iterations_with_its_lr(kb):
     assert finding.id == "finding-detectron-recipe-on-fewer-gpus" and "MAX_ITER, STEPS and WARMUP_ITERS by 8" in finding.text
     on_eight = run_consultation("detectron2 train_net.py --num-gpus 8 with SOLVER.IMS_PER_BATCH 16", kb=kb)
     assert "finding-detectron-recipe-on-fewer-gpus" not in [f.id for f in on_eight.advice.findings]
+
+
+def test_why_recipes_multiply_the_lr_by_accumulation_is_answered_mean_not_sum(kb):
+    # review 29 #9: "accumulation sums the gradient N times … why multiply the LR by the accumulation steps? mean or
+    # sum over GPUs?" - no memory belief in it
+    c = run_consultation("Why do we multiply learning rate by gradient accumulation steps in PyTorch?\n\nLoss functions "
+                         "in PyTorch use 'mean' reduction, so the model gradient will have roughly the same magnitude "
+                         "for any batch size. For gradient accumulation, it will sum the gradient N times. Do they divide "
+                         "the loss by N? How are gradients from different GPUs accumulated - mean or sum?", kb=kb)
+    assert not c.advice.red_flags
+    finding = next(f for f in c.advice.findings if f.id == "finding-lr-follows-batch-per-update")
+    assert "average, not a sum" in finding.text and "DDP averages the gradients" in finding.text
