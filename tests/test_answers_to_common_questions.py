@@ -2771,3 +2771,13 @@ def test_why_recipes_multiply_the_lr_by_accumulation_is_answered_mean_not_sum(kb
     assert not c.advice.red_flags
     finding = next(f for f in c.advice.findings if f.id == "finding-lr-follows-batch-per-update")
     assert "average, not a sum" in finding.text and "DDP averages the gradients" in finding.text
+
+
+def test_lora_said_to_build_a_full_matrix_is_countered(kb):
+    # review 29 #25: "When we calculate W = AB … W is still created in GPU memory … higher than the base model"
+    c = run_consultation("About GPU utilization. I have a question about GPU memory utilization. The paper claims LoRA "
+                         "can reduce GPU memory usage by 3 times. Where does this come from? When we calculate W = AB, "
+                         "where A and B are the low-rank matrices, W is still created in GPU memory, which means there "
+                         "are now two large matrices. So GPU utilization is higher than the base model.", kb=kb)
+    assert [f.id for f in c.advice.red_flags][:1] == ["rf-lora-full-matrix"]
+    assert c.wm.value("user_goal") != "faster"  # (memory utilization is memory's)

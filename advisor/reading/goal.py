@@ -38,6 +38,7 @@ GOAL_CUES: list[tuple[str, str, float]] = [
     ("should be enough", "fit", 1), ("enough to", "fit", 0.5), ("maximum token length", "fit", 1),
     ("memory problem", "fit", 1), ("gpu requirements", "fit", 2), ("gpu spec", "fit", 2), ("resources", "fit", 0.5),
     ("sufficient", "fit", 1), ("memory requirements", "fit", 2), ("memory requirement", "fit", 1.5),
+    ("memory utilization", "fit", 1.5), ("memory utilisation", "fit", 1.5),  # memory's, not the cores' busyness
     # faster
     ("slow", "faster", 1), ("slower", "faster", 1), ("faster", "faster", 1), ("speed", "faster", 1),
     ("speed up", "faster", 1), ("throughput", "faster", 1), ("utilization", "faster", 1),
