@@ -2781,3 +2781,15 @@ def test_lora_said_to_build_a_full_matrix_is_countered(kb):
                          "are now two large matrices. So GPU utilization is higher than the base model.", kb=kb)
     assert [f.id for f in c.advice.red_flags][:1] == ["rf-lora-full-matrix"]
     assert c.wm.value("user_goal") != "faster"  # (memory utilization is memory's)
+
+
+def test_micro_and_global_batch_asked_about_are_told_apart(kb):
+    # review 29 #22: litgpt's micro_batch_size and global_batch_size, "which one should I change?"
+    c = run_consultation("Significance of micro_batch_size and global_batch_size in the pre-training scripts. In the "
+                         "redpajama script, micro_batch_size is used directly in the dataloader as the batch size, and "
+                         "global_batch_size is never used. Changing global_batch_size has no effect on GPU consumption. "
+                         "Which one should I change to change the batch size?", kb=kb)
+    assert c.advice.findings[0].id == "finding-micro-and-global-batch"
+    # with numbers to check, the arithmetic answers instead
+    said = run_consultation("global_batch_size 512, micro_batch_size 4 on 8 GPUs: how many accumulation steps?", kb=kb)
+    assert "finding-micro-and-global-batch" not in [f.id for f in said.advice.findings]
