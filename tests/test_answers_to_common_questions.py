@@ -2793,3 +2793,14 @@ def test_micro_and_global_batch_asked_about_are_told_apart(kb):
     # with numbers to check, the arithmetic answers instead
     said = run_consultation("global_batch_size 512, micro_batch_size 4 on 8 GPUs: how many accumulation steps?", kb=kb)
     assert "finding-micro-and-global-batch" not in [f.id for f in said.advice.findings]
+
+
+def test_a_replay_buffer_in_host_ram_is_no_model_loading_oom(kb):
+    # review 29 #20: SB3 warns "not enough memory to store the complete replay buffer: 63.52GB > 55.54GB"
+    c = run_consultation("Optimization of memory usage. Training with three stacked image inputs. Before training "
+                         "started, I got a warning that the system does not have enough memory to store the complete "
+                         "replay buffer: 63.52GB > 55.54GB, even with optimize_memory_usage=True.", kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert ids[0] == "finding-replay-buffer-host-ram" and "oom-while-loading" not in ids
+    # a diagnosis closes the answer, whatever options wait for answers
+    assert c.advice.recommendation.rationale.startswith("What I noticed above is my answer")

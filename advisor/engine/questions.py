@@ -118,7 +118,8 @@ def recommendation(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, questio
     deciding = any(r.kind in ("recommend", "plans", "option") for rules in questions.values() for r in rules)
     # (a finding that answers what the user asked - "why does evaluation OOM?" - or a red flag that counters what
     # they believe is the answer, whatever option an answer could still unlock)
-    answered = bool(run.red_flags) or any(answers_asked(kb, wm, f) for f in run.findings)
+    answered = bool(run.red_flags) or any(answers_asked(kb, wm, f) or getattr(kb.rule(f), "diagnosis", False)
+                                          for f in run.findings)
     if not fired:
         if questions and (deciding and not answered or not (run.red_flags or run.findings)):
             text = ("No option stands out yet; the answers to the open questions decide it: "

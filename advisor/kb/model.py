@@ -331,12 +331,15 @@ AskedTopic = Literal["time", "steps", "lr", "accumulation", "batch_per_update", 
 
 class FindingRule(RuleBase):
     """An observation computed from the facts (e.g. 'model states alone exceed the card'); `answers` names the
-    questions it answers ("how long will it take?" is `time`), so it leads the answer when the user asks one."""
+    questions it answers ("how long will it take?" is `time`), so it leads the answer when the user asks one.
+    `diagnosis` marks one that names the cause and its fix by itself (a replay buffer in host RAM, the card held by
+    another process): when it fires, the answer closes on it rather than on options still waiting for answers."""
 
     kind: Literal["finding"]
     text: str
     snippet: str | None = None
     answers: list[AskedTopic] = []
+    diagnosis: bool = False
 
     def texts(self) -> list[str]:
         return [self.title, self.text]
