@@ -2788,7 +2788,8 @@ def test_micro_and_global_batch_asked_about_are_told_apart(kb):
     c = run_consultation("Significance of micro_batch_size and global_batch_size in the pre-training scripts. In the "
                          "redpajama script, micro_batch_size is used directly in the dataloader as the batch size, and "
                          "global_batch_size is never used. Changing global_batch_size has no effect on GPU consumption. "
-                         "Which one should I change to change the batch size?", kb=kb)
+                         "Could someone help me understand the significance of micro_batch_size and global_batch_size, "
+                         "which one I should change to change the batch size?", kb=kb)
     assert c.advice.findings[0].id == "finding-micro-and-global-batch"
     # with numbers to check, the arithmetic answers instead
     said = run_consultation("global_batch_size 512, micro_batch_size 4 on 8 GPUs: how many accumulation steps?", kb=kb)
