@@ -2803,5 +2803,6 @@ def test_a_replay_buffer_in_host_ram_is_no_model_loading_oom(kb):
                          "replay buffer: 63.52GB > 55.54GB, even with optimize_memory_usage=True.", kb=kb)
     ids = [f.id for f in c.advice.findings]
     assert ids[0] == "finding-replay-buffer-host-ram" and "oom-while-loading" not in ids
-    # a diagnosis closes the answer, whatever options wait for answers
+    # a diagnosis closes the answer, and the machine's memory asks nothing of the GPU
     assert c.advice.recommendation.rationale.startswith("What I noticed above is my answer")
+    assert not {"gpu_memory", "params", "num_gpus"} & {q.id for q in c.advice.questions}
