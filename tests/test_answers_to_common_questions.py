@@ -2806,3 +2806,13 @@ def test_a_replay_buffer_in_host_ram_is_no_model_loading_oom(kb):
     # a diagnosis closes the answer, and the machine's memory asks nothing of the GPU
     assert c.advice.recommendation.rationale.startswith("What I noticed above is my answer")
     assert not {"gpu_memory", "params", "num_gpus"} & {q.id for q in c.advice.questions}
+
+
+def test_checkpointing_with_no_visible_effect_is_explained(kb):
+    # review 29 #8: "checkpoint_wrapper has no effect on the VRAM for the GRU part" at batch 1, small layers
+    c = run_consultation("fairscale checkpointing_wrapper no effect on Memory. I tried the checkpointing feature of "
+                         "fairscale on an example with an RNN (GRU) and noticed that checkpoint_wrapper has no effect on "
+                         "the VRAM for the GRU part. 'batch_size': 1, and the checkpointed parts are small layers.",
+                         kb=kb)
+    assert [f.id for f in c.advice.red_flags][:1] == ["rf-checkpointing-no-visible-effect"]
+    assert "max_memory_allocated()" in c.advice.red_flags[0].counter
