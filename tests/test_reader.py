@@ -211,6 +211,8 @@ LATER_SETS = {
     (2476, 2505): (0.70, 0.73),  # held out: that set's other half (0.713 / 0.747 on arrival)
     (2506, 2535): (0.69, 0.70),  # tuned; rq-2506..2565 scored 0.672 / 0.672 on arrival (twentieth session)
     (2536, 2565): (0.62, 0.61),  # held out: that set's other half (0.636 / 0.626 on arrival)
+    (2566, 2595): (0.70, 0.61),  # tuned; rq-2566..2625 scored 0.678 / 0.667 on arrival (twentieth session, later)
+    (2596, 2625): (0.62, 0.72),  # held out: that set's other half (0.641 / 0.734 on arrival)
 }
 
 
