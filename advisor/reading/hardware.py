@@ -543,6 +543,8 @@ def lacked(words: list[str], k: int) -> bool:
             return True
         if word == "need" and j >= 2 and before[j - 1] in ("i", "we") and before[j - 2] in NEED_ASKED:
             return True  # "would I need 16 A100s like the paper?", "do we need 8 GPUs?": a count asked about
+        if word in ("need", "require") and j >= 1 and before[j - 1] in ("would", "will", "could", "might"):
+            return True  # "a batch size of 32 would need 8 GPUs": what a plan would take, not what the user runs
         if word in REQUIRED_WORDS and j + 1 < len(before) and before[j + 1] in ("to", "use") and j >= 1 \
                 and before[j - 1] in ("it", "is", "s", "really", "be"):
             return True  # "is it necessary to use 4 GPUs to reproduce?": a requirement asked about, not the setup
