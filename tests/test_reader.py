@@ -2320,6 +2320,8 @@ def test_a_past_run_of_yours_is_the_authors(message, expected, absent):
     ("python run_squad.py --model_name_or_path bert-base-cased --per_gpu_train_batch_size 24. We are trying the same "
      "command (except bert-base-cased, we are using bert-large-uncased-whole-word-masking) on 8x V100.",
      {"model": "bert-large", "micro_batch": 24}, []),
+    ("I have 2 x Quadro GV100 and they don't have enough memory to run training at a batch size of 512",
+     {"gpu_model": "quadro-gv100", "gpu_memory_gb": 32, "num_gpus": 2}, []),
 ])
 def test_fractions_results_and_headings_are_no_settings_of_the_user(message, expected, absent):
     assert_reads(message, expected, absent)
