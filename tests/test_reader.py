@@ -2322,6 +2322,10 @@ def test_a_past_run_of_yours_is_the_authors(message, expected, absent):
      {"model": "bert-large", "micro_batch": 24}, []),
     ("I have 2 x Quadro GV100 and they don't have enough memory to run training at a batch size of 512",
      {"gpu_model": "quadro-gv100", "gpu_memory_gb": 32, "num_gpus": 2}, []),
+    # "whose original setting is: …" speaks of the recipe until the user speaks of their own
+    ("I'm training with a single GPU, whose original setting is: samples per GPU=2, nums of GPUs=8 (batch size = 2 * 8 "
+     "= 16), learning rate=0.02. Should I change it into: samples per GPU=8, nums of GPUs=1, learning rate=0.01?",
+     {"num_gpus": 1, "reference_batch": 16, "lr": 0.01, "micro_batch": 8}, []),
 ])
 def test_fractions_results_and_headings_are_no_settings_of_the_user(message, expected, absent):
     assert_reads(message, expected, absent)

@@ -22,6 +22,9 @@ FOLLOWING_WORDS = frozenset({"following", "followed", "follow"})
 # "could you please advise", "can you help me": a request to the one asked ("could you share your config" still
 # speaks of theirs through "your")
 REQUEST_MODALS = frozenset({"could", "can", "would", "will"})
+# "the original setting", "the default configuration": a recipe's values, spoken of as such
+SETTING_NOUNS = frozenset({"setting", "settings"})
+ORIGINAL_WORDS = frozenset({"original"})
 REQUEST_VERBS = frozenset({"advise", "help", "tell", "explain", "suggest", "recommend", "clarify", "confirm", "check",
                            "point", "answer", "comment"})
 RECOMMENDING = frozenset({"recommend", "recommends", "recommended", "suggest", "suggests", "suggested", "advise"})
@@ -124,7 +127,8 @@ class Clause:
         speaking_of_reference = False
         words = self.words
         if not self.present & REFERENCE_CUES and not self.present & GUESSES \
-                and not ("'" in self.present and self.present & POSSESSED_SETUPS):
+                and not ("'" in self.present and self.present & POSSESSED_SETUPS) \
+                and not (self.present & ORIGINAL_WORDS and self.present & SETTING_NOUNS):
             return  # nothing in it speaks of another setup (most clauses): all the user's
         reported = False  # "the document suggests that … we can use batch 14": their words, reported
         # a cue inside brackets speaks of another setup until they close ("(the hyperparameters from your paper) on
@@ -160,6 +164,10 @@ class Clause:
                     if not speaking_of_reference:
                         depth = cue_depth = self._depth_at(k)
                     speaking_of_reference = True
+            elif w in SETTING_NOUNS and k >= 1 and words[k - 1] in ORIGINAL_WORDS and not speaking_of_reference:
+                # "whose original setting is: 2 per GPU, 8 GPUs, lr 0.02": the recipe's, until the user speaks
+                depth = cue_depth = self._depth_at(k)
+                speaking_of_reference = True
             elif w in POSSESSED_SETUPS and k >= 3 and words[k - 2:k] == ["'", "s"] and self._named_party(k - 3):
                 speaking_of_reference = True  # "Karpathy's run took 4 days on 8x A100": someone else's run
             elif w == "s" and k >= 2 and words[k - 1] == "'" and words[k - 2] in SETUP_OWNERS:
