@@ -2641,6 +2641,7 @@ def test_an_oom_only_in_evaluation_is_what_evaluation_keeps(kb):
     ("PyTorch", "torch.cuda.max_memory_reserved()"),
     ("Keras", "tf.config.experimental.get_memory_info('GPU:0')['peak']"),
     ("Flax with JAX", "jax.devices()[0].memory_stats()['peak_bytes_in_use']"),
+    ("TF 1.15 Keras", "tf.contrib.memory_stats.MaxBytesInUse()"),  # (tf.config's counter came with TF 2.5)
 ])
 def test_the_peak_is_read_with_the_frameworks_own_counter(kb, framework, call):
     # review 29: torch.cuda counters were prescribed to TensorFlow and JAX runs
