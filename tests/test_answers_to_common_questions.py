@@ -2817,3 +2817,16 @@ def test_checkpointing_with_no_visible_effect_is_explained(kb):
                          kb=kb)
     assert [f.id for f in c.advice.red_flags][:1] == ["rf-checkpointing-no-visible-effect"]
     assert "max_memory_allocated()" in c.advice.red_flags[0].counter
+
+
+def test_refused_checkpointing_is_not_recommended(kb):
+    # review 29b #18: "I don't want to use Gradient Checkpointing or Gradient Accumulation" was answered with
+    # "turn on bf16 autocast and activation checkpointing"
+    message = ("torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 90.00 MiB. GPU 0 has a total capacity "
+               "of 8.00 GiB of which 0 bytes is free. Of the allocated memory 7.13 GiB is allocated by PyTorch, and "
+               "127.09 MiB is reserved by PyTorch but unallocated. {} How do I set PYTORCH_CUDA_ALLOC_CONF?")
+    c = run_consultation(message.format("I don't want to use Gradient Checkpointing or Gradient Accumulation."), kb=kb)
+    assert c.wm.value("checkpointing_refused") is True
+    assert "checkpointing" not in c.advice.recommendation.rationale.split("you do not want")[-1]
+    plain = run_consultation(message.format(""), kb=kb)
+    assert "activation checkpointing" in plain.advice.recommendation.rationale
