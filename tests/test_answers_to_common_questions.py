@@ -2830,3 +2830,17 @@ def test_refused_checkpointing_is_not_recommended(kb):
     assert "checkpointing" not in c.advice.recommendation.rationale.split("you do not want")[-1]
     plain = run_consultation(message.format(""), kb=kb)
     assert "activation checkpointing" in plain.advice.recommendation.rationale
+
+
+def test_keras_model_parallel_spans_its_gpus_and_each_gpus_ram_is_its_vram(kb):
+    # review 29b #19: "4x 4090s (and keras.distribution.ModelParallel) … Each GPU has 24GB of RAM" was counted as a
+    # whole copy on each GPU, with 24 GiB of host RAM
+    c = run_consultation("I'm attempting a full (not LoRA) fine-tune of Gemma 2B, using 4x 4090s (and "
+                         "keras.distribution.ModelParallel), using the JAX backend. Each GPU has 24GB of RAM, so 96GB "
+                         "total. I can't fine-tune at all using AdamW.", kb=kb)
+    assert c.wm.value("model_parallel_gpus") == 4 and c.wm.value("num_gpus") == 1
+    assert "cpu_ram" not in c.wm.facts and c.wm.value("gpu_memory") >= 23 * 2**30
+    ids = [f.id for f in c.advice.findings]
+    assert "no-batch-fits" not in ids and "plan-does-not-fit" not in ids
+    # (and PyTorch's snapshot is not prescribed to a JAX run)
+    assert all("torch.cuda" not in m.text for m in c.advice.measure)

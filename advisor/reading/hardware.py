@@ -705,7 +705,8 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
             # 3300MB when loaded … training takes 24GB"), for the count to be held against
             reading.used_bytes, reading.used_text = nbytes, clause.text(clause.keys[max(0, k - 2)], clause.keys[end])
         return
-    gpu_said_before = bool(set(before) & GPU_WORDS) and before[-1:] == ["with"]  # "a GPU with 24gb of ram": its VRAM
+    # "a GPU with 24gb of ram", "each GPU has 24GB of RAM": its VRAM
+    gpu_said_before = bool(set(before) & GPU_WORDS) and before[-1:] in (["with"], ["has"], ["have"], ["having"])
     gpu_ram = bool(after[:1]) and after[0] in GPU_WORDS or before[-2:-1] != [] and before[-2] in GPU_WORDS \
         and before[-1] in ("ram", "memory")  # "24GB GPU RAM", "GPU RAM 24GB": the card's
     if (set(before[-2:]) | set(after[:2])) & {"ram", "cpu", "host", "system", "disk", "dataset", "data"} \
@@ -802,8 +803,8 @@ def _host_memory(before: list[str], after: list[str]) -> bool:
         return True  # "32 vCPU, 256G memory": a machine's spec, its CPUs then its memory
     if HOST_WORDS.isdisjoint(before) and HOST_WORDS.isdisjoint(after) and HOST_QUALIFIERS.isdisjoint(after):
         return False  # (most sizes: no host word around them)
-    if before[-1:] == ["with"] and VRAM_WORDS.intersection(before):
-        return False  # "a GPU with 24gb of ram": its VRAM
+    if before[-1:] in (["with"], ["has"], ["have"], ["having"]) and VRAM_WORDS.intersection(before):
+        return False  # "a GPU with 24gb of ram", "each GPU has 24GB of RAM": its VRAM
     words = [w for w in after[:3] if w != "of"]
     if words and (words[0] in HOST_WORDS or words[0] in HOST_QUALIFIERS and words[1:2] in (["ram"], ["memory"])):
         return True
