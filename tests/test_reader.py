@@ -2326,6 +2326,9 @@ def test_a_past_run_of_yours_is_the_authors(message, expected, absent):
     ("I'm training with a single GPU, whose original setting is: samples per GPU=2, nums of GPUs=8 (batch size = 2 * 8 "
      "= 16), learning rate=0.02. Should I change it into: samples per GPU=8, nums of GPUs=1, learning rate=0.01?",
      {"num_gpus": 1, "reference_batch": 16, "lr": 0.01, "micro_batch": 8}, []),
+    # JAX: a tree of shardings that partitions the state over the devices shards it fully
+    ("My instance has 8 GPUs, each with 16 GiB. I have created a sharding tree that partitions the state fairly "
+     "uniformly across the 8 devices.", {"parallelism": "fsdp", "num_gpus": 8}, []),
 ])
 def test_fractions_results_and_headings_are_no_settings_of_the_user(message, expected, absent):
     assert_reads(message, expected, absent)

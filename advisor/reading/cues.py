@@ -192,6 +192,7 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("orpo", "preference_objective", "orpo"), ("orpotrainer", "preference_objective", "orpo"),
     ("simpo", "preference_objective", "simpo"),
     ("fsdp", "parallelism", "fsdp"), ("fully sharded", "parallelism", "fsdp"),
+    ("sharding tree", "parallelism", "fsdp"),  # JAX: a tree of shardings that partitions the train state over devices
     ("deepspeed", "parallelism", "zero"), ("zero", "parallelism", "zero"), ("ds config", "parallelism", "zero"),
     ("deep speed", "parallelism", "zero"), ("deepspeed 3", "zero_stage", 3), ("deepspeed 2", "zero_stage", 2),
     ("ds z 3", "zero_stage", 3), ("ds z 2", "zero_stage", 2), ("ds z3", "zero_stage", 3), ("ds z2", "zero_stage", 2),
