@@ -2844,3 +2844,12 @@ def test_keras_model_parallel_spans_its_gpus_and_each_gpus_ram_is_its_vram(kb):
     assert "no-batch-fits" not in ids and "plan-does-not-fit" not in ids
     # (and PyTorch's snapshot is not prescribed to a JAX run)
     assert all("torch.cuda" not in m.text for m in c.advice.measure)
+
+
+def test_a_batch_cut_to_fit_and_blamed_for_the_result_is_kept_with_accumulation(kb):
+    # review 29 #21: batch_bins cut from 5120000 to 51200 to fit a 12 GB card, "is the bad audio because of it?"
+    c = run_consultation("Initially I got a CUDA out of memory error (3080 Ti, 12 GB), so I reduced batch_bins to 51200. "
+                         "The quality of the generated speech is really bad. Is this happening because I changed the "
+                         "batch_bins value?", kb=kb)
+    finding = next(f for f in c.advice.findings if f.id == "finding-batch-cut-to-fit")
+    assert "accum_grad" in finding.text
