@@ -270,7 +270,7 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     tp, pp, dp = v.get("tensor_parallel"), v.get("pipeline_parallel"), v.get("data_parallel")
     spans = (tp.value if tp else 1) * (pp.value if pp else 1)
     if spans == 1 and parallelism is not None and parallelism.value == "tensor" and count is not None \
-            and count.value > 1 and "modelparallel" in parallelism.text.lower().replace("_", "").replace(" ", ""):
+            and count.value > 1 and "modelparallel" in parallelism.text.lower():  # (the class, not "model parallel")
         # keras.distribution.ModelParallel on 4x 4090: a layout map shards each variable over the devices of its
         # mesh - one copy of the model over all of them, unless a degree is said
         put("model_parallel_gpus", count.value, parallelism.text)
