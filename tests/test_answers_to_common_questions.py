@@ -2853,3 +2853,14 @@ def test_a_batch_cut_to_fit_and_blamed_for_the_result_is_kept_with_accumulation(
                          "batch_bins value?", kb=kb)
     finding = next(f for f in c.advice.findings if f.id == "finding-batch-cut-to-fit")
     assert "accum_grad" in finding.text
+
+
+def test_a_batch_the_user_multiplies_by_their_gpus_is_each_gpus(kb):
+    # review 29 #14: "I changed the batch size (aka max duration) from 250 to 800 … --max-duration 800 with 4 GPUs; the
+    # actual batch size is 800 * 4 = 3200s, right?"
+    c = run_consultation("The only difference from the script you provided is that I only have 4 GPUs, and I changed "
+                         "the batch size (aka max duration) from 250 to 800. I used --max-duration 800 with 4 GPUs; "
+                         "according to your statement the actual batch size is 800 * 4 = 3200s, right?", kb=kb)
+    assert (c.wm.value("micro_batch"), c.wm.value("batch_size")) == (800, 3200)
+    assert "batch_scale_factor" not in c.wm.facts  # (the old batch's GPUs are unsaid: no factor made up for it)
+    assert c.advice.findings[0].id == "finding-effective-batch-as-said"

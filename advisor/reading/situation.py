@@ -426,12 +426,17 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     if "batch_from" in v and "batch_to" in v:
         a, b = v["batch_from"].value, v["batch_to"].value
         gpus = reading.get("num_gpus") or (1 if one_gpu else None)
-        if reading.batch_change_per_gpu:
+        # (or said so by the user's own product: "--max-duration 800 with 4 GPUs … 800 * 4 = 3200, right?" - the GPUs
+        # the old batch ran on then unsaid: no batch per update, nor a factor, for it)
+        by_product = not reading.batch_change_per_gpu and bool(gpus and gpus > 1 and any(
+            m.value == b * gpus != a for m in reading.batch_mentions))  # (not the old batch itself: 32 → 16 on 2)
+        per_gpu = reading.batch_change_per_gpu or by_product
+        if per_gpu:
             # "the batch_size of one GPU from 4 to 8" on 2 GPUs: each GPU's batch is 8, the batch per update 16
             put("micro_batch", b, v["batch_to"].text)
         before = after = 1  # what multiplies each batch into its batch per update
         from_one_gpu = "gpus_from" in v and v["gpus_from"].value == 1 and gpus
-        if not reading.batch_change_per_gpu and from_one_gpu and (
+        if not per_gpu and from_one_gpu and (
                 reading.batch_to_said_as == "micro_batch" or reading.batch_to_said_as == "batch" and b * gpus == a):
             # "on a single GPU I used batch 32 … moving to 2 GPUs, 16 per GPU": one GPU's batch is its total, so the
             # 32 before and 16 × 2 after are each a batch per update (the same here); a plain 16 that splits the 32
@@ -439,22 +444,23 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
             accum = v["grad_accum_steps"].value if "grad_accum_steps" in v else 1
             before, after = accum, accum * gpus
             put("micro_batch", b, v["batch_to"].text)
-        elif not reading.batch_change_per_gpu and (gpus or 1) == 1 and "grad_accum_steps" in v \
+        elif not per_gpu and (gpus or 1) == 1 and "grad_accum_steps" in v \
                 and b * v["grad_accum_steps"].value == a:
             # "halving the batch size to 56 and setting gradient accumulation to 2 (56 × 2 = 112)": the loader's batch
             # halved, the batch per update kept
             after = v["grad_accum_steps"].value
             put("micro_batch", b, v["batch_to"].text)
-        elif reading.batch_change_per_gpu and gpus:
+        elif per_gpu and gpus:
             # each GPU's batch changed: the batches per update are per-GPU × accumulation × GPUs, and "now 8 GPUs ×
             # 16, so if 4 GPUs × 4?" changes the GPUs too (16 × 4 × 8 = 512 before, 4 × 4 × 4 = 64 after)
             accum = v["grad_accum_steps"].value if "grad_accum_steps" in v else 1
             after = accum * gpus
             before = accum * (v["gpus_from"].value if "gpus_from" in v else gpus)
-        if not reading.batch_change_per_gpu or gpus:
+        if not per_gpu or gpus:
             put("batch_size", b * after, v["batch_to"].text)
-            put("reference_batch", a * before, v["batch_from"].text)
-        if a > 0:
+            if not by_product:
+                put("reference_batch", a * before, v["batch_from"].text)
+        if a > 0 and not by_product:
             put("batch_scale_factor", b * after / (a * before), v["batch_to"].text)
     if "lr_from" in v and "lr_to" in v and v["lr_from"].value > 0:
         put("base_lr", v["lr_from"].value, v["lr_from"].text)
