@@ -2863,4 +2863,5 @@ def test_a_batch_the_user_multiplies_by_their_gpus_is_each_gpus(kb):
                          "according to your statement the actual batch size is 800 * 4 = 3200s, right?", kb=kb)
     assert (c.wm.value("micro_batch"), c.wm.value("batch_size")) == (800, 3200)
     assert "batch_scale_factor" not in c.wm.facts  # (the old batch's GPUs are unsaid: no factor made up for it)
+    assert "reference_batch" not in c.wm.facts  # (the 3200 is the user's own, checked, not a recipe's)
     assert c.advice.findings[0].id == "finding-effective-batch-as-said"

@@ -462,6 +462,8 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
                 put("reference_batch", a * before, v["batch_from"].text)
         if a > 0 and not by_product:
             put("batch_scale_factor", b * after / (a * before), v["batch_to"].text)
+        if by_product and ref is not None and ref.value == b * after:
+            ref = None  # ("according to your statement the batch is 800 * 4 = 3200s, right?": the user's own, checked)
     if "lr_from" in v and "lr_to" in v and v["lr_from"].value > 0:
         put("base_lr", v["lr_from"].value, v["lr_from"].text)
         put("lr_scale_factor", v["lr_to"].value / v["lr_from"].value, v["lr_to"].text)
