@@ -2859,7 +2859,8 @@ def test_a_batch_the_user_multiplies_by_their_gpus_is_each_gpus(kb):
     # review 29 #14: "I changed the batch size (aka max duration) from 250 to 800 … --max-duration 800 with 4 GPUs; the
     # actual batch size is 800 * 4 = 3200s, right?"
     c = run_consultation("The only difference from the script you provided is that I only have 4 GPUs, and I changed "
-                         "the batch size (aka max duration) from 250 to 800. I used --max-duration 800 with 4 GPUs; "
+                         "the batch size (aka max duration) from 250 to 800. When I test it I still get a cacophony; do "
+                         "you think there is anything wrong with my experiment? I used --max-duration 800 with 4 GPUs; "
                          "according to your statement the actual batch size is 800 * 4 = 3200s, right?", kb=kb)
     assert (c.wm.value("micro_batch"), c.wm.value("batch_size")) == (800, 3200)
     assert "batch_scale_factor" not in c.wm.facts  # (the old batch's GPUs are unsaid: no factor made up for it)

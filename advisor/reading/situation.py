@@ -418,6 +418,12 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         # "the paper sets the batch to 16 per GPU" and no count of its GPUs: its batch per update is unknown
         put("reference_micro_batch", ref.value, ref.text)
         ref = None
+    gpus_said = reading.get("num_gpus")
+    if ref is not None and "batch_to" in v and "batch_from" in v and gpus_said and gpus_said > 1 \
+            and ref.value == v["batch_to"].value * gpus_said != v["batch_from"].value:
+        # "I used --max-duration 800 with 4 GPUs; according to your statement the batch is 800 * 4 = 3200s, right?":
+        # the user's own batch per update, checked - no recipe's
+        ref = None
     if ref is not None and v.get("goal") is not None and v["goal"].value == "match_reference":
         # "reproduce the benchmark's batch of 1024": the batch to match is the reference's, before any change of the
         # user's own (which then says where their batch came from)
@@ -462,8 +468,7 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
                 put("reference_batch", a * before, v["batch_from"].text)
         if a > 0 and not by_product:
             put("batch_scale_factor", b * after / (a * before), v["batch_to"].text)
-        if by_product and ref is not None and ref.value == b * after:
-            ref = None  # ("according to your statement the batch is 800 * 4 = 3200s, right?": the user's own, checked)
+
     if "lr_from" in v and "lr_to" in v and v["lr_from"].value > 0:
         put("base_lr", v["lr_from"].value, v["lr_from"].text)
         put("lr_scale_factor", v["lr_to"].value / v["lr_from"].value, v["lr_to"].text)
