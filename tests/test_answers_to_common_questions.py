@@ -2873,3 +2873,16 @@ def test_the_gpus_train_net_is_launched_on_set_the_detectron_scale(kb):
     c = run_consultation("When I run python ./tools/train_net.py --num-gpus 1 --config-file ./configs/yolof_R_50_C5_1x.yaml "
                          "out of memory appears. So I changed IMS_PER_BATCH: 32. My environment: GPU: Titan V * 2", kb=kb)
     assert c.wm.value("detectron_zoo_scale") == 8
+
+
+def test_an_oom_right_after_resuming_is_no_leak(kb):
+    # review 29 #28: "after a few epochs I run out of memory … I tried to recover from the last checkpoint … as soon as
+    # it starts training, it runs out of memory again"
+    c = run_consultation("On a single TPUv3-8, after a few epochs I always run out of memory. I also tried to recover "
+                         "from the last checkpoint by skipping the steps. Nothing worked: as soon as it starts training, "
+                         "it runs out of memory again.", kb=kb)
+    assert c.advice.findings[0].id == "finding-oom-after-resume"
+    for said in ("The OOM happens right after I resume from the checkpoint.",
+                 "When I reload the latest checkpoint it goes out of memory on the first step."):
+        assert run_consultation(f"Training a 7B model on 8 A100s. {said}", kb=kb).wm.value("oom_after_resume"), said
+    assert not run_consultation("OOM at step 200, and I resume later", kb=kb).wm.value("oom_after_resume")
