@@ -2868,13 +2868,6 @@ def test_a_batch_the_user_multiplies_by_their_gpus_is_each_gpus(kb):
     assert c.advice.findings[0].id == "finding-effective-batch-as-said"
 
 
-def test_the_gpus_train_net_is_launched_on_set_the_detectron_scale(kb):
-    # review 29c #10: `--num-gpus 1` on a machine with two Titan V: the recipe is 8 times larger, not 4
-    c = run_consultation("When I run python ./tools/train_net.py --num-gpus 1 --config-file ./configs/yolof_R_50_C5_1x.yaml "
-                         "out of memory appears. So I changed IMS_PER_BATCH: 32. My environment: GPU: Titan V * 2", kb=kb)
-    assert c.wm.value("detectron_zoo_scale") == 8
-
-
 def test_an_oom_right_after_resuming_is_no_leak(kb):
     # review 29 #28: "after a few epochs I run out of memory … I tried to recover from the last checkpoint … as soon as
     # it starts training, it runs out of memory again"
