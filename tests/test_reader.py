@@ -2329,6 +2329,9 @@ def test_a_past_run_of_yours_is_the_authors(message, expected, absent):
     # JAX: a tree of shardings that partitions the state over the devices shards it fully
     ("My instance has 8 GPUs, each with 16 GiB. I have created a sharding tree that partitions the state fairly "
      "uniformly across the 8 devices.", {"parallelism": "fsdp", "num_gpus": 8}, []),
+    # PPO's epochs are passes over each rollout, not over a data set
+    ("python ppo.py --update_epochs=8 --num_envs 1024", {}, ["epochs"]),
+    ("--ppo_epochs 4 --num_train_epochs 3", {"epochs": 3}, []),
 ])
 def test_fractions_results_and_headings_are_no_settings_of_the_user(message, expected, absent):
     assert_reads(message, expected, absent)

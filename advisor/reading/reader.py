@@ -1103,6 +1103,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             # "epochs 2 and later take 212 seconds", "from epoch 5 onwards", "runs OK for the first 12 epochs": a point
             # in the run, not its length ("after 80 epochs mAP50 is 0.42" is what the run trained)
             continue
+        if name == "epochs" and start_key < k and not POLICY_EPOCHS.isdisjoint(
+                words[clause.word_of(start_key)[0]:clause.word_of(start_key)[1] + 1]):
+            continue  # PPO's `--update_epochs=8`, `ppo_epochs`: passes over each rollout, not over a data set
         if name == "dataset_size" and start_key > k and _per_time(clause, keys[start_key] + 1):
             continue  # "7000 samples/s", "320 img/sec": a rate
         if name == "dataset_size" and words[k - 1:k] in (["every"], ["each"], ["per"]):
@@ -1241,6 +1244,7 @@ def _their_bare_batch(clause: Clause, reading: Reading, k: int, end: int, value:
 
 
 USE_WORDS = frozenset({"use", "used", "uses", "using"})
+POLICY_EPOCHS = frozenset({"update", "ppo", "policy", "rollout", "critic", "actor"})  # (the parts of such a key)
 RESULT_NOUNS = frozenset({"result", "results", "accuracy", "acc", "score", "scores", "map", "miou", "bleu", "performance",
                           "metric", "metrics", "f1", "auc", "wer", "fid"})
 CLOSES_A_BARE_VALUE = frozenset({",", ".", ";", "?", "!", ")", "and", "but", "too", "instead", "as"})
