@@ -2337,6 +2337,12 @@ def test_fractions_results_and_headings_are_no_settings_of_the_user(message, exp
     assert_reads(message, expected, absent)
 
 
+def test_megatrons_mp_size_is_the_model_parallel_degree(kb):
+    # review 29 #17: DeepSpeedExamples' Megatron script sets MP_SIZE=2 over NUM_GPUS_PER_WORKER=2
+    got = facts(kb, "NUM_WORKERS=1\nNUM_GPUS_PER_WORKER=2\nMP_SIZE=2\nGPT-2 774M OOMs")
+    assert got.get("model_parallel_gpus") == 2
+
+
 @pytest.mark.parametrize("message, expected, absent", [
     # review 29: sizes that are no card's - memory left free, a sum worked out, a host's use
     ("GPU 0 has a total capacity of 79.26 GiB of which 104.75 MiB is free. It is unacceptable that with 4 GB of free "

@@ -343,7 +343,8 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("max_source_len", "source_len"), ("max_target_length", "target_len"), ("max_target_len", "target_len"),
     ("tensor parallel size", "tensor_parallel"),
     ("tensor_model_parallel_size", "tensor_parallel"), ("tp", "tensor_parallel"), ("tp size", "tensor_parallel"),
-    ("model_parallel_size", "tensor_parallel"), ("pipeline_model_parallel_size", "pipeline_parallel"),
+    ("model_parallel_size", "tensor_parallel"), ("mp_size", "tensor_parallel"),  # (Megatron's MP_SIZE=2)
+    ("pipeline_model_parallel_size", "pipeline_parallel"),
     ("pp", "pipeline_parallel"), ("pipeline parallel size", "pipeline_parallel"),
     ("dp", "data_parallel"), ("data parallel size", "data_parallel"), ("data_parallel_size", "data_parallel"),
     ("learning_rate", "lr"), ("learning rate", "lr"), ("lr", "lr"), ("base_lr", "lr"), ("base lr", "lr"), ("blr", "lr"),
