@@ -21,7 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from advisor.domain.catalogue import ModelSpec
-from advisor.domain.estimators.training import QUANTIZED, MemoryEstimate, TrainingSetup, estimate_training_memory, exact_plans, model_state_parts
+from advisor.domain.estimators.training import (QUANTIZED, MemoryEstimate, TrainingSetup, estimate_training_memory,
+                                                exact_plans, model_state_parts)
 from advisor.errors import InputError
 from advisor.units import fmt_bytes_gib, fmt_on_card
 
@@ -400,7 +401,8 @@ CHANGE_WORDS = {
     "precision": (lambda v: {"amp_bf16": "bf16 autocast", "amp_fp16": "fp16 autocast with a GradScaler", "fp32": "fp32",
                              "bf16": "pure bf16 weights and states",
                              "mixed": "16-bit weights with fp32 master weights (DeepSpeed)"}[v], lambda v: v.replace("_", "-")),
-    "optimizer": (lambda v: {"adamw_8bit": "8-bit AdamW", "adamw_4bit": "4-bit AdamW"}.get(v, v), lambda v: v.replace("_", "-")),
+    "optimizer": (lambda v: {"adamw_8bit": "8-bit AdamW", "adamw_4bit": "4-bit AdamW"}.get(v, v),
+                  lambda v: v.replace("_", "-")),
     "gpus": (lambda v: f"{v} GPUs in data parallel", lambda v: f"gpus-{v}"),
     "zero": (lambda v: {1: "ZeRO-1 (optimizer state sharded)", 2: "ZeRO-2 (FSDP shard grad/optimizer)",
                         3: "ZeRO-3 (FSDP full shard)"}[v] if v else "no sharding",

@@ -10,10 +10,11 @@ PRECISIONS = ("fp32", "amp_bf16", "amp_fp16", "bf16")
 MASTER_COPY_PRECISIONS = ("mixed",)
 ALL_PRECISIONS = PRECISIONS + MASTER_COPY_PRECISIONS
 
-OPTIMIZERS = ("sgd", "sgd_momentum", "adam", "adamw", "adamw_8bit", "adamw_4bit", "adafactor", "lion", "prodigy", "adam_mini",
-              "schedule_free_adamw")
+OPTIMIZERS = ("sgd", "sgd_momentum", "adam", "adamw", "adamw_8bit", "adamw_4bit", "adafactor", "lion", "prodigy",
+              "adam_mini", "schedule_free_adamw")
 SGD_FAMILY = ("sgd", "sgd_momentum")
-ADAPTIVE_OPTIMIZERS = ("adam", "adamw", "adamw_8bit", "adamw_4bit", "adafactor", "lion", "prodigy", "adam_mini", "schedule_free_adamw")
+ADAPTIVE_OPTIMIZERS = ("adam", "adamw", "adamw_8bit", "adamw_4bit", "adafactor", "lion", "prodigy", "adam_mini",
+                       "schedule_free_adamw")
 # what the probe and the tracer can build with torch.optim alone (no bitsandbytes)
 TORCH_OPTIMIZERS = ("sgd", "sgd_momentum", "adam", "adamw")
 

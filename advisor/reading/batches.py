@@ -479,7 +479,8 @@ CHANGE_VERBS = {"reduce", "reduced", "reducing", "decrease", "decreased", "decre
                 "lowering", "increase", "increased", "increasing", "change", "changed", "changing", "raise", "raised",
                 "raising", "bump", "bumped", "drop", "dropped", "dropping", "cut", "go", "going", "went", "switch",
                 "switched", "switching", "move", "moved", "moving", "jump", "jumped", "scale", "scaled", "scaling",
-                "halve", "halved", "halving", "double", "doubled", "doubling", "shrink", "shrank", "shrunk", "shrinking"}
+                "halve", "halved", "halving", "double", "doubled", "doubling", "shrink", "shrank", "shrunk",
+                "shrinking"}
 
 
 # words that may stand between such a verb and its "to", or between "to" and the number, when a batch is changed

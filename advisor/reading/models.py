@@ -172,7 +172,8 @@ SIZE_UNITS = frozenset({"b", "m", "bn"})
 
 
 # data sets named with their size ("cc3m", "cc12m", "laion400m", "coyo700m", "datacomp1b"): a count of examples
-DATA_SETS = frozenset({"cc", "laion", "coyo", "datacomp", "yfcc", "webli", "jft", "mc", "wit", "ms"})  # (MS-Celeb-1M: "ms1m")
+# (and MS-Celeb-1M's "ms1m")
+DATA_SETS = frozenset({"cc", "laion", "coyo", "datacomp", "yfcc", "webli", "jft", "mc", "wit", "ms"})
 
 
 def sized_names(clause: Clause, reading: Reading) -> None:

@@ -663,8 +663,8 @@ def _supposed_to_help(clause: Clause, end: int) -> bool:
         nxt = after[i + 1:i + 3]
         if w in MODALS and nxt[:1] and nxt[0] in HELPING:
             return True
-        if w in HEDGED_MODALS and (nxt[:1] and nxt[0] in HELPING or nxt[:1] == ["be"] and nxt[1:] in (["used"], ["useful"],
-                                                                                                        ["helpful"])):
+        helps = nxt[:1] and nxt[0] in HELPING or nxt[:1] == ["be"] and nxt[1:] in (["used"], ["useful"], ["helpful"])
+        if w in HEDGED_MODALS and helps:
             return "maybe" in clause.words[:end] or "perhaps" in clause.words[:end] or w != "would"
     return False
 
@@ -1245,8 +1245,8 @@ def _their_bare_batch(clause: Clause, reading: Reading, k: int, end: int, value:
 
 USE_WORDS = frozenset({"use", "used", "uses", "using"})
 POLICY_EPOCHS = frozenset({"update", "ppo", "policy", "rollout", "critic", "actor"})  # (the parts of such a key)
-RESULT_NOUNS = frozenset({"result", "results", "accuracy", "acc", "score", "scores", "map", "miou", "bleu", "performance",
-                          "metric", "metrics", "f1", "auc", "wer", "fid"})
+RESULT_NOUNS = frozenset({"result", "results", "accuracy", "acc", "score", "scores", "map", "miou", "bleu",
+                          "performance", "metric", "metrics", "f1", "auc", "wer", "fid"})
 CLOSES_A_BARE_VALUE = frozenset({",", ".", ";", "?", "!", ")", "and", "but", "too", "instead", "as"})
 
 

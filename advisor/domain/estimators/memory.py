@@ -32,9 +32,10 @@ PRECISIONS = {
 # Prodigy keeps Adam's two moments plus its starting point p0 and the sum s (prodigyopt, slice_p=1); Adam-mini keeps
 # Adam's first moment and one second moment per block (a few per layer: nothing per parameter); schedule-free AdamW
 # keeps the sequence z and Adam's second moment
-OPTIMIZER_STATE = {"sgd": 0, "sgd_momentum": 4, "adam": 8, "adamw": 8, "adamw_8bit": 2, "adamw_4bit": 1, "lion": 4, "adafactor": 0,
-                   "prodigy": 16, "adam_mini": 4, "schedule_free_adamw": 8}
-OPTIMIZER_SOURCES = {"adamw_8bit": ("bnb",), "adamw_4bit": ("lowbit-optim",), "prodigy": ("prodigy",), "adam_mini": ("adam-mini",),
+OPTIMIZER_STATE = {"sgd": 0, "sgd_momentum": 4, "adam": 8, "adamw": 8, "adamw_8bit": 2, "adamw_4bit": 1, "lion": 4,
+                   "adafactor": 0, "prodigy": 16, "adam_mini": 4, "schedule_free_adamw": 8}
+OPTIMIZER_SOURCES = {"adamw_8bit": ("bnb",), "adamw_4bit": ("lowbit-optim",), "prodigy": ("prodigy",),
+                     "adam_mini": ("adam-mini",),
                      "schedule_free_adamw": ("schedule-free",)}  # the state sizes other than Adam's, SGD's and Lion's
 QUANTIZED = {"adamw_8bit", "adamw_4bit"}  # already 8- or 4-bit: pure-bf16 training does not halve it again
 MEMORY_SOURCES = ("hf-anatomy", "zero")
@@ -55,7 +56,8 @@ def _parts_formula(parts: dict[str, float]) -> str:
     return " + ".join(f"{fmt_sig(v)} ({k})" for k, v in parts.items() if v)
 
 
-@estimator("value", "bytes_per_param", cites=MEMORY_SOURCES + ("bnb", "lowbit-optim", "prodigy", "adam-mini", "schedule-free"))
+@estimator("value", "bytes_per_param",
+           cites=MEMORY_SOURCES + ("bnb", "lowbit-optim", "prodigy", "adam-mini", "schedule-free"))
 def model_state_bytes(params: float, precision: str, optimizer: str) -> dict[str, Estimate]:
     """Weights, gradients and optimizer state of a full training run; independent of batch size."""
     per_param, parts = bytes_per_param(precision, optimizer)
