@@ -22,7 +22,7 @@ FOLLOWING_WORDS = frozenset({"following", "followed", "follow"})
 # "could you please advise", "can you help me": a request to the one asked ("could you share your config" still
 # speaks of theirs through "your")
 REQUEST_MODALS = frozenset({"could", "can", "would", "will"})
-# "the original setting", "the default configuration": a recipe's values, spoken of as such
+# "the original setting(s)": a recipe's values, spoken of as such ("default" and "config" name what users run too)
 SETTING_NOUNS = frozenset({"setting", "settings"})
 ORIGINAL_WORDS = frozenset({"original"})
 REQUEST_VERBS = frozenset({"advise", "help", "tell", "explain", "suggest", "recommend", "clarify", "confirm", "check",
