@@ -2879,3 +2879,13 @@ def test_an_oom_right_after_resuming_is_no_leak(kb):
                  "When I reload the latest checkpoint it goes out of memory on the first step."):
         assert run_consultation(f"Training a 7B model on 8 A100s. {said}", kb=kb).wm.value("oom_after_resume"), said
     assert not run_consultation("OOM at step 200, and I resume later", kb=kb).wm.value("oom_after_resume")
+
+
+def test_the_autocast_in_forward_note_is_dataparallels(kb):
+    # review 29 #4: "no autocast decorator on the forward functions … the DataParallel note … but D2 uses DDP"
+    c = run_consultation("You added PyTorch AMP to detectron2, but on multiple GPUs I saw no memory improvement. The "
+                         "commit wraps `with autocast(): out = model(data)`, and the note of the AMP docs is not taken "
+                         "into account: under DataParallel autocast must be inside forward. D2 does not use DataParallel "
+                         "in a single process, but it does use DistributedDataParallel. Could it be an oversight?", kb=kb)
+    assert c.advice.findings[0].id == "finding-autocast-dataparallel-note"
+    assert c.advice.recommendation.rationale.startswith("What I noticed above is my answer")
