@@ -2889,3 +2889,15 @@ def test_the_autocast_in_forward_note_is_dataparallels(kb):
                          "in a single process, but it does use DistributedDataParallel. Could it be an oversight?", kb=kb)
     assert c.advice.findings[0].id == "finding-autocast-dataparallel-note"
     assert c.advice.recommendation.rationale.startswith("What I noticed above is my answer")
+
+
+def test_fsdp_over_a_gptq_checkpoint_keeps_its_integer_weights_whole(kb):
+    # review 29 #26: Qwen1.5-72B-Chat-GPTQ-Int4 with FSDP + QLoRA on 2x 4090
+    c = run_consultation("FSDP+QLoRA fine-tuning Qwen1.5-72B-Chat-GPTQ-Int4 on 2x 4090 runs out of memory: accelerate "
+                         "launch --config_file fsdp_config.yaml src/train_bash.py --finetuning_type lora --lora_rank 128 "
+                         "--quantization_bit 4", kb=kb)
+    finding = next(f for f in c.advice.findings if f.id == "finding-fsdp-integer-weights")
+    assert "bnb_4bit_quant_storage" in finding.text
+    plain = run_consultation("FSDP+QLoRA fine-tuning Llama-2-70B with bitsandbytes 4-bit on 2x 4090 runs out of memory",
+                             kb=kb)
+    assert "finding-fsdp-integer-weights" not in [f.id for f in plain.advice.findings]
