@@ -2901,3 +2901,16 @@ def test_fsdp_over_a_gptq_checkpoint_keeps_its_integer_weights_whole(kb):
     plain = run_consultation("FSDP+QLoRA fine-tuning Llama-2-70B with bitsandbytes 4-bit on 2x 4090 runs out of memory",
                              kb=kb)
     assert "finding-fsdp-integer-weights" not in [f.id for f in plain.advice.findings]
+
+
+def test_jaxs_memory_profile_is_read_as_live_buffers(kb):
+    # review 29c #19: "the JAX memory profiler claims I've only allocated 9.34GB, despite clearly being on the edge of
+    # OOMing" - no diagnosis was given
+    c = run_consultation("Full fine-tune of Gemma 2B using 4x 4090s with the JAX backend. I can't fine-tune at all using "
+                         "AdamW. I have attempted to diagnose the problem using the JAX memory profiler "
+                         "(device_memory_profiling). It claims I've only allocated 9.34GB, despite clearly being on the "
+                         "edge of OOMing.", kb=kb)
+    assert c.advice.findings[0].id == "finding-jax-profile-live-buffers"
+    assert c.advice.recommendation.rationale.startswith("What I noticed above is my answer")
+    torch_run = run_consultation("PyTorch memory profiler says 9 GB but the step OOMs on a 24GB 4090", kb=kb)
+    assert "finding-jax-profile-live-buffers" not in [f.id for f in torch_run.advice.findings]
