@@ -2906,7 +2906,8 @@ def test_fsdp_over_a_gptq_checkpoint_keeps_its_integer_weights_whole(kb):
 def test_jaxs_memory_profile_is_read_as_live_buffers(kb):
     # review 29c #19: "the JAX memory profiler claims I've only allocated 9.34GB, despite clearly being on the edge of
     # OOMing" - no diagnosis was given
-    c = run_consultation("Full fine-tune of Gemma 2B using 4x 4090s with the JAX backend. I can't fine-tune at all using "
+    c = run_consultation("Full fine-tune of Gemma 2B using 4x 4090s (and keras.distribution.ModelParallel) with the JAX "
+                         "backend. I can't fine-tune at all using "
                          "AdamW. I have attempted to diagnose the problem using the JAX memory profiler "
                          "(device_memory_profiling). It claims I've only allocated 9.34GB, despite clearly being on the "
                          "edge of OOMing.", kb=kb)
