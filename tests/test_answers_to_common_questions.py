@@ -2915,3 +2915,11 @@ def test_jaxs_memory_profile_is_read_as_live_buffers(kb):
     assert c.advice.recommendation.rationale.startswith("What I noticed above is my answer")
     torch_run = run_consultation("PyTorch memory profiler says 9 GB but the step OOMs on a 24GB 4090", kb=kb)
     assert "finding-jax-profile-live-buffers" not in [f.id for f in torch_run.advice.findings]
+
+
+def test_an_oom_at_one_batch_only_is_no_capacity_limit(kb):
+    # review 29 #13: "you can set a greater batch_size or a smaller one, but not 4096 or numbers close to it"
+    c = run_consultation("The tfrs quickstart raises ResourceExhaustedError with MirroredStrategy on 2 GPUs. There is "
+                         "still enough space. I found that you can set a greater batch_size or a smaller one, but not "
+                         "4096 or numbers close to it. How does this happen?", kb=kb)
+    assert c.advice.findings[0].id == "finding-oom-at-one-batch-only"
