@@ -2332,6 +2332,11 @@ def test_a_past_run_of_yours_is_the_authors(message, expected, absent):
     # PPO's epochs are passes over each rollout, not over a data set
     ("python ppo.py --update_epochs=8 --num_envs 1024", {}, ["epochs"]),
     ("--ppo_epochs 4 --num_train_epochs 3", {"epochs": 3}, []),
+    # the batch per update worked out from the per-GPU batch is no change of it (but a batch changed with the GPUs is)
+    ("I use 20 GPUs. The only changes I made are batch_size: 4 and gradient_accumulation: 2, so the effective batch "
+     "size would be 160.", {"micro_batch": 4, "grad_accum_steps": 2, "batch_size": 160}, ["batch_from", "batch_to"]),
+    ("Single GPU: SOLVER.IMS_PER_BATCH 1. When I use two GPUs, should I change it to SOLVER.IMS_PER_BATCH 2?",
+     {"batch_from": 1, "batch_to": 2}, []),
 ])
 def test_fractions_results_and_headings_are_no_settings_of_the_user(message, expected, absent):
     assert_reads(message, expected, absent)

@@ -661,6 +661,10 @@ def resolve_planned_change(reading: Reading) -> None:
     for old, new in zip(mentions, mentions[1:]):
         if any(layout.per_gpu == old.value and layout.gpus * layout.per_gpu == new.value for layout in reading.layouts):
             continue  # "8x GPU (2 samples per gpu, so effective BS of 16)": the layout's product, no change
+        accum, gpus = reading.get("grad_accum_steps") or 1, reading.get("num_gpus") or 1
+        if (accum > 1 or gpus > 1) and new.field != "micro_batch" and new.value == old.value * accum * gpus \
+                and not GLOBAL_PARTS.isdisjoint(new.text.lower().split()):
+            continue  # "batch_size: 4 and gradient_accumulation: 2, so the effective batch would be 160 (20 GPUs)"
         same_kind = old.field == new.field or "batch" in (old.field, new.field)  # not "total 4096, so 512 per GPU?"
         if old.value != new.value and same_kind and \
                 ((new.planned and not old.planned) or (old.mood == "fail" and new.mood == "ok" and new.value < old.value)):
