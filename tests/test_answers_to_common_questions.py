@@ -87,6 +87,24 @@ def test_a_question_about_the_lr_without_numbers_gets_the_principle(kb):
     assert "finding-lr-follows-batch-per-update" not in [f.id for f in c.advice.findings]
 
 
+def test_a_question_about_how_memory_works_does_not_ask_for_a_card_and_a_model(kb):
+    # review 29 #3 and #25: a red flag answers it, and no run of the user's is there to count, so "how much memory
+    # does each GPU have?" (only for offering a bigger GPU) asks for what nobody wanted changed
+    amp = ("With apex AMP it uses less VRAM now, but still not as much as I'd expect from half floats: 9.7GB with O0, "
+           "7.5GB with O2, 8GB with O1. I thought the difference would be much more than 20-25%. Is this normal?")
+    lora = ("The paper claims LoRA can reduce GPU memory usage by 3 times. Where does this come from? When we "
+            "calculate W = AB, W is still created in GPU memory, so there are two large matrices.")
+    for message in (amp, lora):
+        advice = consult(message, kb=kb)
+        assert advice.red_flags and not advice.questions
+        assert advice.recommendation.rationale == "What I noticed above is my answer."
+    # an out-of-memory error, or a card said, is a run to count: its questions stay
+    advice = consult(amp + " It runs out of memory at batch 64.", kb=kb)
+    assert "params" in [q.id for q in advice.questions]
+    advice = consult(lora + " I have a 24GB GPU.", kb=kb)
+    assert "params" in [q.id for q in advice.questions]
+
+
 def test_a_question_about_reproducing_a_run_without_its_batch_gets_what_to_keep(kb):
     advice = consult("I noticed the paper uses more GPUs. If I only have 8 GPUs, is there an official way to "
                      "reproduce the training results?", kb=kb)

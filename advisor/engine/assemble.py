@@ -58,6 +58,12 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
     # (and for the findings that answer the user's question: "is 500 hours normal?" asks the epochs first)
     asked |= {f for f, rules in waiting.items() if any(r.kind == "finding" and answers_asked(kb, wm, r.id)
                                                         for r in rules)}
+    if _answered_in_concept(kb, wm, run, chosen):
+        # what was noticed answers a question about how memory works ("where does LoRA's 3x come from?", "is a
+        # 20% saving from AMP normal?") with no run of the user's to count: the GPU and the model a plan would
+        # need are not asked unless the answer itself waits for them
+        waiting = {f: rules for f, rules in waiting.items() if f in asked or f not in MEMORY_COUNT_INPUTS}
+        chosen = recommendation(kb, wm, run, waiting, policy)
     # the optimizer's state scales with the weights trained: with adapters (about 1% of them) its answer moves the
     # memory least, so the sequence length or the precision is asked before it
     minor = {"optimizer"} if wm.known("adapter") and wm.value("adapter") in ("lora", "qlora") else set()
@@ -108,12 +114,26 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
 ANSWERED_BY = {"optimizer": "optimizer_named"}
 # the schedule's inputs: what counts updates and time, never what fits in memory
 SCHEDULE_INPUTS = frozenset({"dataset_size", "epochs", "planned_steps", "warmup_steps", "warmup_ratio"})
+# what a count of a run's memory needs first, and the batches that make a run to count
+MEMORY_COUNT_INPUTS = ("gpu_memory", "params")
+BATCHES = ("micro_batch", "batch_size", "reference_batch", "effective_batch")
 ASKED_INPUTS = {"accumulation": ("grad_accum_steps",), "lr": ("base_lr",), "batch": ("micro_batch", "batch_size")}
 
 
 def asked_back(kb: KnowledgeBase, wm: WorkingMemory) -> set[str]:
     """The inputs the user's own questions ask for (ASKED_INPUTS): a question for one would ask them back."""
     return {name for topic in asked_topics(kb, wm) for name in ASKED_INPUTS.get(topic, ())}
+
+
+def _answered_in_concept(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, chosen) -> bool:
+    """Whether the advice is a red flag's or a diagnosis's answer with nothing of the user's to plan: no option
+    recommended, no out-of-memory error reported, and no GPU memory, model size or batch said."""
+    if chosen.option_id is not None or (wm.known("oom") and wm.value("oom")):
+        return False
+    if any(wm.known(name) for name in MEMORY_COUNT_INPUTS + BATCHES):
+        return False  # (a card, a model or a batch of the user's or a paper's: something to count)
+    return bool(run.red_flags) or any(answers_asked(kb, wm, f) or getattr(kb.rule(f), "diagnosis", False)
+                                      for f in run.findings)
 
 
 def _structured(value: object) -> bool:
