@@ -213,6 +213,8 @@ LATER_SETS = {
     (2536, 2565): (0.62, 0.61),  # held out: that set's other half (0.636 / 0.626 on arrival)
     (2566, 2595): (0.70, 0.61),  # tuned; rq-2566..2625 scored 0.678 / 0.667 on arrival (twentieth session, later)
     (2596, 2625): (0.62, 0.72),  # held out: that set's other half (0.641 / 0.734 on arrival)
+    (2626, 2655): (0.75, 0.71),  # tuned; rq-2626..2685 scored 0.777 / 0.761 on arrival (twenty-first session)
+    (2656, 2685): (0.77, 0.78),  # held out: that set's other half (0.788 / 0.794 on arrival)
 }
 
 
