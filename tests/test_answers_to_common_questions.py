@@ -1852,6 +1852,14 @@ def test_a_run_on_tpus_is_told_the_counts_are_per_gpu(kb):
     assert c.advice.findings[0].id == "finding-tpu-not-gpu"
     gpu = run_consultation("I'm trying to pretrain LLaMA 7B on 8 A100 80GB and I keep hitting OOM.", kb=kb)
     assert "finding-tpu-not-gpu" not in [f.id for f in gpu.advice.findings]
+    # review 29 #28: the finding lists each TPU's memory, so a GPU's is never asked, nor anything only a GPU's
+    # memory would decide (a bigger GPU)
+    tpu = run_consultation("run_flax_speech_recognition_ctc.py on a single TPUv3-8 runs out of memory after a few "
+                           "epochs, and again as soon as it resumes from the checkpoint.", kb=kb)
+    assert "gpu_memory" not in [q.id for q in tpu.advice.questions]
+    assert not any("bigger GPU" in why for q in tpu.advice.questions for why in q.why)
+    assert "gpu_memory" in [q.id for q in run_consultation("My GPU runs out of memory after a few epochs, and again "
+                                                           "as soon as it resumes.", kb=kb).advice.questions]
 
 
 def test_after_an_oom_a_plan_at_the_cards_edge_is_not_recommended(kb):

@@ -31,7 +31,10 @@ PRESCRIBED = frozenset({"micro_batch", "grad_accum_steps", "batch_size"})
 def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RulePolicy) -> Advice:
     """The advice of a finished run: conclusions in firing order, options in the policy's order, open questions
     most decisive first."""
-    waiting = open_questions(kb, wm, run)
+    # a question the message answered in other words (ANSWERED_BY) waits for nothing: the rules that need it
+    # cannot fire, so they ask nothing either
+    said = frozenset(f for f, by in ANSWERED_BY.items() if by in kb.facts and wm.known(by) and wm.value(by))
+    waiting = open_questions(kb, wm, run, unaskable=said)
     chosen = recommendation(kb, wm, run, waiting, policy)
     if chosen.option_id in run.options:
         # the recommended option says what to set ("accumulate 2 micro-batches of 32"): asking how many the user
@@ -42,9 +45,7 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
     # what the user asks ("what grad accum should I use?") is not asked back, and an input whose answer an estimate
     # found would not change the advice (`answers_not_decisive`) is not asked for a yardstick number alone
     moot = listed(kb, wm, "answers_not_decisive")
-    # (nor a question the message answered in other words: ANSWERED_BY)
-    said = {f for f, by in ANSWERED_BY.items() if by in kb.facts and wm.known(by) and wm.value(by)}
-    waiting = {f: rules for f, rules in waiting.items() if f not in asked_back(kb, wm) and f not in said
+    waiting = {f: rules for f, rules in waiting.items() if f not in asked_back(kb, wm)
                and not (f in moot and all(r.kind in ("estimate", "finding", "derive", "option") for r in rules))}
     # most decisive first: questions whose answer can change the recommendation, then the vocabulary's order
     # (hardware and model before training details)
@@ -111,7 +112,9 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
 # the inputs a question of each topic asks the advisor for: never asked back
 # questions the message answered in other words: an optimizer named that the estimates do not know (Muon) is
 # the optimizer (an OOM after some steps still leaves its stage to ask: a long batch, evaluation, a leak)
-ANSWERED_BY = {"optimizer": "optimizer_named"}
+# (and a TPU named answers what a GPU's memory would: each generation's HBM is in finding-tpu-not-gpu, and "how much
+# memory does each GPU have?" asks about a card the run does not use)
+ANSWERED_BY = {"optimizer": "optimizer_named", "gpu_memory": "tpu_named"}
 # the schedule's inputs: what counts updates and time, never what fits in memory
 SCHEDULE_INPUTS = frozenset({"dataset_size", "epochs", "planned_steps", "warmup_steps", "warmup_ratio"})
 # what a count of a run's memory needs first, and the batches that make a run to count

@@ -25,14 +25,16 @@ def why_label(rule: Rule, wm: WorkingMemory) -> str:
     return f"{render(rule.title, wm)} ({KIND_LABEL[rule.kind]} {ident})"
 
 
-def open_questions(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult) -> dict[str, list[Rule]]:
+def open_questions(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult,
+                   unaskable: frozenset[str] = frozenset()) -> dict[str, list[Rule]]:
     """askable fact -> the blocked rules waiting for it, directly or through a fact another blocked rule
     would derive from it.
 
-    A rule that also waits for something no answer can supply (an input nobody gave, a declined question, a
-    derived fact whose producers are themselves stuck) cannot fire whatever the user answers, so it asks
-    nothing: questions are only asked when the answer can change the advice.
+    A rule that also waits for something no answer can supply (an input nobody gave, a declined question, one in
+    `unaskable`, a derived fact whose producers are themselves stuck) cannot fire whatever the user answers, so it
+    asks nothing: questions are only asked when the answer can change the advice.
     """
+    closed = wm.declined | unaskable
     producers: dict[str, list[Rule]] = {}
     missing_of = {b.rule.id: b.missing for b in run.blocked}
     for b in run.blocked:
@@ -41,7 +43,7 @@ def open_questions(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult) -> dict
     memo: dict[str, set[str] | None] = {}
     # inputs an open question would supply from a value already read (facts.yaml `fills`)
     fillers = {target: spec.name for spec in kb.facts.values() if spec.fills and spec.fills_from
-               and wm.known(spec.fills_from) and not wm.known(spec.name) and spec.name not in wm.declined
+               and wm.known(spec.fills_from) and not wm.known(spec.name) and spec.name not in closed
                for target in spec.fills.values()}
 
     def needs(rule: Rule, stack: frozenset[str]) -> set[str] | None:
@@ -58,7 +60,7 @@ def open_questions(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult) -> dict
             if filler is not None:
                 direct.add(filler)  # "is that batch per GPU or the total?": what was said supplies this input
                 continue
-            if spec.askable and fact not in wm.declined:
+            if spec.askable and fact not in closed:
                 direct.add(fact)
                 continue
             if not spec.derived:
