@@ -2375,3 +2375,18 @@ def test_a_setting_refused_beside_another_is_refused_too(kb):
                     "PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True?")
     assert got.get("grad_checkpointing") is False and not got.get("mentions_accumulation")
     assert facts(kb, "I use gradient checkpointing and gradient accumulation").get("mentions_accumulation") is True
+
+
+@pytest.mark.parametrize("message, expected, absent", [
+    # blind set rq-2626..2655: a laptop GPU is not the desktop card of its number (16 GB, not the 4090's 24)
+    ("Note I have a 4090 laptop edition with 16 Gb. CUDA out of memory. Tried to allocate 8.09 GiB (GPU 0; 15.99 GiB "
+     "total capacity; 9.99 GiB already allocated)", {"gpu_model": "rtx-4090-laptop", "gpu_memory_gb": 16}, []),
+    ("NVIDIA GeForce RTX 4060 Laptop GPU", {"gpu_model": "rtx-4060-laptop", "gpu_memory_gb": 8}, []),
+    ("I have a 4090", {"gpu_model": "rtx-4090", "gpu_memory_gb": 24}, []),
+    # a flag's own name glued to its dashes is a setting, not the OPT (or CLIP) model
+    ("Not using xformers, launch argument is --opt-sdp-attention.", {}, ["model", "params"]),
+    ("fairseq-train --clip-norm 0.1 --max-tokens 4096", {}, ["model"]),
+    ("I fine-tune OPT-350m with --opt-sdp-attention", {"model": "opt-350m"}, []),
+])
+def test_laptop_cards_and_flag_names_from_the_twenty_first_session(message, expected, absent):
+    assert_reads(message, expected, absent)

@@ -352,7 +352,7 @@ def family_names(clause: Clause, reading: Reading) -> None:
             last -= 1
         while first < last and tokens[first].kind == "punct":
             first += 1
-        if _data_key(clause, first):
+        if _data_key(clause, first) or _flag_name(clause, first):
             done = last + 1
             continue  # "output_dir: data/Qwen2.5-1.5B-Open-R1-GRPO": where the run writes, not its model
         written = clause.source[tokens[first].start:tokens[last].end]
@@ -375,6 +375,13 @@ def family_names(clause: Clause, reading: Reading) -> None:
                              weak=names.version_only(model_id) or _other_key(clause, first)))
             clause.claimed.update(range(first, last + 1))
         done = last + 1
+
+
+def _flag_name(clause: Clause, first: int) -> bool:
+    """Whether the name starting at token `first` is a command-line flag's own name, glued to its dashes
+    ("--opt-sdp-attention", "-opt_level"): a setting, not the OPT model (a flag's value comes after it)."""
+    tokens = clause.tokens
+    return first > clause.start and tokens[first - 1].text == "-" and not tokens[first].space_before
 
 
 OUTPUT_PARTS = frozenset({"output", "outputs", "out", "log", "logs"})
