@@ -2387,6 +2387,14 @@ def test_a_setting_refused_beside_another_is_refused_too(kb):
     ("Not using xformers, launch argument is --opt-sdp-attention.", {}, ["model", "params"]),
     ("fairseq-train --clip-norm 0.1 --max-tokens 4096", {}, ["model"]),
     ("I fine-tune OPT-350m with --opt-sdp-attention", {"model": "opt-350m"}, []),
+    # a share of nothing offloads nothing (ColossalAI's fractions)
+    ("args: Namespace(plugin='gemini', offload_optim_frac=0.0, offload_param_frac=0.0, tp=4)", {}, ["offload"]),
+    ("--offload_optim_frac 1.0", {"offload": "cpu"}, []),
+    # epochs completed, or the epoch an error came at, are how far a run got, not how long it is planned
+    ("For batch 5 and 4 I was able to complete 1 epoch but get OOM errors after that.", {"oom": True}, ["epochs"]),
+    ("it gives an out of memory error at 2.5 epochs", {"oom": True}, ["epochs"]),
+    ("much slower than 4 GPUs finishing 75 epochs per day in your paper", {}, ["epochs"]),
+    ("I train for 300 epochs", {"epochs": 300}, []),
 ])
 def test_laptop_cards_and_flag_names_from_the_twenty_first_session(message, expected, absent):
     assert_reads(message, expected, absent)

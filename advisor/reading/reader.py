@@ -455,6 +455,10 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             after_key = words[key_end + 1]
         off = negated(clause, k, length) or after in ("off", "false", "disabled", "not") \
             or (key_end > end and after_key in ("false", "none", "0", "disabled"))
+        if name == "offload" and not off and key_end > end and key_end < len(words):
+            # ColossalAI's `offload_optim_frac=0.0`: a share of nothing offloads nothing
+            value_token = clause.tokens[clause.keys[key_end]]
+            off = value_token.is_num and value_token.value == 0
         if name == "parallelism" and value in ("tensor", "pipeline") and key_end > end and after_key == "1" \
                 and clause.tokens[clause.keys[key_end]].is_num:
             off = True  # `tensor_model_parallel_size=1`: a degree of one splits nothing
@@ -1099,9 +1103,11 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue  # "after 200 steps", "every 500 steps", "300 steps of warmup", "10 steps per second": no run's length
         if name == "epochs" and (words[end + 1:end + 3] in (["and", "later"], ["and", "after"], ["and", "on"])
                                  or words[end + 1:end + 2] in (["onwards"], ["onward"])
-                                 or start_key > k and words[k - 1:k] == ["first"]):
+                                 or start_key > k and words[k - 1:k] == ["first"]
+                                 or start_key > k and words[k - 1:k] and words[k - 1] in EPOCHS_DONE):
             # "epochs 2 and later take 212 seconds", "from epoch 5 onwards", "runs OK for the first 12 epochs": a point
-            # in the run, not its length ("after 80 epochs mAP50 is 0.42" is what the run trained)
+            # in the run, not its length ("after 80 epochs mAP50 is 0.42" is what the run trained); "able to complete 1
+            # epoch", "the time to complete 1 epoch", "4 GPUs finishing 75 epochs per day": how far it got, or a pace
             continue
         if name == "epochs" and start_key < k and not POLICY_EPOCHS.isdisjoint(
                 words[clause.word_of(start_key)[0]:clause.word_of(start_key)[1] + 1]):
@@ -1501,6 +1507,9 @@ OTHER_COUNTS = hardware.CPU_COUNTS | {"workers", "worker"}
 
 
 # words between a number and those nouns that make it no data set's size ("512 tokens samples", "8 GPUs images")
+# verbs whose count of epochs is how far a run got, not how long it is planned ("complete 1 epoch", "finishing 75")
+# (and "at": "an out of memory error at 2.5 epochs" is when it failed)
+EPOCHS_DONE = frozenset({"complete", "completed", "completing", "finish", "finished", "finishing", "at"})
 NOT_A_DATA_SET = frozenset({"tokens", "token", "gpus", "gpu", "steps", "epochs", "batch", "per", "of", "more",
                             "training", "train", "validation", "test", "eval", "length", "context", "long",
                             "resolution", "pixel", "frame", "second", "hour"})
