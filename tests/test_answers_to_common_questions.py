@@ -2975,3 +2975,19 @@ def test_a_jax_state_returned_by_a_jit_of_no_arguments_is_diagnosed(kb):
     # a jit that takes the state as its argument is no closure
     plain = run_consultation(message.replace("pjit(lambda: state,", "pjit(lambda s: s,"), kb=kb)
     assert "finding-jax-closure-constants" not in [f.id for f in plain.advice.findings]
+
+
+def test_model_states_over_any_card_are_said_to_need_several_gpus(kb):
+    """Review 29 #16: "70B full fine-tuning needs 300 GB?" was answered "your plan needs 1445.96 GiB per GPU". States
+    more than the largest card in the catalogue holds have to be split, whatever card the user has."""
+    c = run_consultation("How much GPU memory do I need to fully fine-tune Llama 3 70B?", kb=kb)
+    finding = c.advice.findings[0]
+    assert finding.id == "finding-no-single-gpu-holds-it"
+    largest = max(card.memory_bytes for card in __import__("advisor.domain.gpus", fromlist=["gpus"]).gpus().values())
+    assert c.wm.value("largest_card_memory") == largest
+    assert c.wm.value("plan_states_needed") > largest
+    assert "ZeRO-3 or FSDP" in finding.text
+    assert c.advice.recommendation.option_id is None  # (no activation saver first: the states are what does not fit)
+    # a small model at a long sequence: the activations make the total, not the states
+    long = run_consultation("Fine-tuning Qwen2.5-7B with cutoff_len 120000 runs out of memory", kb=kb)
+    assert "finding-no-single-gpu-holds-it" not in [f.id for f in long.advice.findings]

@@ -2395,6 +2395,9 @@ def test_a_setting_refused_beside_another_is_refused_too(kb):
     ("it gives an out of memory error at 2.5 epochs", {"oom": True}, ["epochs"]),
     ("much slower than 4 GPUs finishing 75 epochs per day in your paper", {}, ["epochs"]),
     ("I train for 300 epochs", {"epochs": 300}, []),
+    # Huawei's NPU is named with a number and a 'B': no model of 910B parameters
+    ("NPU: ascend 910b*8. I tried to fine-tune Qwen2.5-vl on the NPUs", {"model": "qwen2.5-vl"}, ["params"]),
+    ("training Qwen-7B x 2 on 2 GPUs", {"params": 7e9}, []),
 ])
 def test_laptop_cards_and_flag_names_from_the_twenty_first_session(message, expected, absent):
     assert_reads(message, expected, absent)

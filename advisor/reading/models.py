@@ -199,6 +199,8 @@ def sized_names(clause: Clause, reading: Reading) -> None:
             continue  # up to 5,000B ('9708M' is 9.7B)
         if i - 2 >= clause.start and tokens[i - 1].text in ("*", "x", "×") and tokens[i - 2].is_num:
             continue  # "8*910B (64G)", "8x 910B": a count of devices (Ascend 910B), not a model's size
+        if i > clause.start and tokens[i - 1].text.lower() in NPU_BRANDS:
+            continue  # "ascend 910b*8": Huawei's NPU, not a model's size
         if unit_word == "m" and i - 2 >= clause.start and tokens[i - 1].text in ("h", "hr", "hrs") \
                 and tokens[i - 2].is_num and not num.space_before:
             continue  # "took 1h4m": an hour and four minutes
@@ -384,6 +386,7 @@ def _flag_name(clause: Clause, first: int) -> bool:
     return first > clause.start and tokens[first - 1].text == "-" and not tokens[first].space_before
 
 
+NPU_BRANDS = frozenset({"ascend", "atlas"})  # Huawei's accelerators, named by a number and a 'B' ("Ascend 910B")
 OUTPUT_PARTS = frozenset({"output", "outputs", "out", "log", "logs"})
 CARD_BRANDS = GPU_NOISE | frozenset(CARD_PREFIXES) | {"mx"}  # what starts a card's name ("GTX 960M", "MX 150M")
 

@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from advisor.domain.estimators.memory import QUANTIZED
+from advisor.domain.gpus import gpus
 from advisor.domain.plans import (SLUG_JOIN, Candidate, Knobs, Problem, SearchResult, describe_changes, evaluate, host_cpu,
                                   host_fits, search)
 from advisor.engine.estimators import Estimate, NotComputable, estimator
@@ -720,7 +721,8 @@ def gpus_needed(params: float, gpu_memory: float, precision: str | None = None, 
 NO_CARD = 1e15  # bytes: a card larger than any plan, so that the user's plan is measured, not fitted
 
 
-@estimator("per_gpu", "per_gpu_checkpointed", "checkpointing_saves", "assumed", cites=SOURCES + ("chen-ckpt",))
+@estimator("per_gpu", "per_gpu_checkpointed", "checkpointing_saves", "assumed", "states", "largest_card",
+           cites=SOURCES + ("chen-ckpt", "gpu-catalogue"))
 def memory_needed(params: float, precision: str | None = None, optimizer: str | None = None,
                   num_gpus: int | None = None, zero_stage: int | None = None, parallelism: str | None = None,
                   offload: str | None = None, adapter: str | None = None, training_mode: str | None = None,
@@ -759,6 +761,13 @@ def memory_needed(params: float, precision: str | None = None, optimizer: str | 
            # (what the figure stands on, for the finding's own words: "nothing" when the user said everything)
            "assumed": Estimate(and_join(list(p.assumed), len(p.assumed)) if p.assumed else "nothing", None,
                                "what the count assumed because it was not said", SOURCES)}
+    # the part ZeRO-3 and FSDP divide over the GPUs, and the largest card there is: a plan over it fits no one GPU
+    states = sum(v for name, v in c.components.items() if name in ("weights", "gradients", "optimizer state"))
+    out["states"] = Estimate(states, "bytes", f"weights, gradients and optimizer state: {fmt_bytes_gib(states)} per GPU"
+                             f"{assumed}", SOURCES)
+    largest = max(gpus().values(), key=lambda card: card.memory_bytes)
+    out["largest_card"] = Estimate(largest.memory_bytes, "bytes", f"the largest card in the catalogue, the "
+                                   f"{largest.names[0]}: {fmt_card(largest.memory_bytes)}", ("gpu-catalogue",))
     if c.max_micro is not None and p.current.checkpointing == "none":
         # what the same plan needs with activation checkpointing: the usual first lever, asked about or not
         k = replace(p.current, checkpointing="full")
