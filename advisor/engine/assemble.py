@@ -61,8 +61,8 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
                                                         for r in rules)}
     if _answered_in_concept(kb, wm, run, chosen):
         # what was noticed answers a question about how memory works ("where does LoRA's 3x come from?", "is a
-        # 20% saving from AMP normal?") with no run of the user's to count: the GPU and the model a plan would
-        # need are not asked unless the answer itself waits for them
+        # 20% saving from AMP normal?") with no run of the user's to count, or diagnoses what the user saw: the GPU
+        # and the model a plan would need are not asked unless the answer itself waits for them
         waiting = {f: rules for f, rules in waiting.items() if f in asked or f not in MEMORY_COUNT_INPUTS}
         chosen = recommendation(kb, wm, run, waiting, policy)
     # the optimizer's state scales with the weights trained: with adapters (about 1% of them) its answer moves the
@@ -129,14 +129,19 @@ def asked_back(kb: KnowledgeBase, wm: WorkingMemory) -> set[str]:
 
 
 def _answered_in_concept(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, chosen) -> bool:
-    """Whether the advice is a red flag's or a diagnosis's answer with nothing of the user's to plan: no option
-    recommended, no out-of-memory error reported, and no GPU memory, model size or batch said."""
-    if chosen.option_id is not None or (wm.known("oom") and wm.value("oom")):
+    """Whether the advice is a diagnosis's answer, or a red flag's with nothing of the user's to plan: no option
+    recommended and, for a red flag, no out-of-memory error reported and no GPU memory, model size or batch said.
+    (A diagnosis names the cause of what the user saw - an OOM at one batch size only, evaluation's gathered
+    logits, memory held elsewhere - so a bigger GPU or a batch that fits it is not what a question should unlock.)"""
+    if chosen.option_id is not None:
+        return False
+    if any(getattr(kb.rule(f), "diagnosis", False) for f in run.findings):
+        return True
+    if wm.known("oom") and wm.value("oom"):
         return False
     if any(wm.known(name) for name in MEMORY_COUNT_INPUTS + BATCHES):
         return False  # (a card, a model or a batch of the user's or a paper's: something to count)
-    return bool(run.red_flags) or any(answers_asked(kb, wm, f) or getattr(kb.rule(f), "diagnosis", False)
-                                      for f in run.findings)
+    return bool(run.red_flags) or any(answers_asked(kb, wm, f) for f in run.findings)
 
 
 def _structured(value: object) -> bool:
