@@ -2401,3 +2401,16 @@ def test_a_setting_refused_beside_another_is_refused_too(kb):
 ])
 def test_laptop_cards_and_flag_names_from_the_twenty_first_session(message, expected, absent):
     assert_reads(message, expected, absent)
+
+
+def test_a_launch_command_with_fewer_gpus_than_the_machine_is_the_runs_count(kb):
+    # review 29 #10: "Titan V * 2" and `train_net.py --num-gpus 1`: the run is on one GPU (the labels keep the
+    # machine's two; the consultation counts the run's)
+    message = "GPU: Titan V * 2 = 11G * 2. I run python ./tools/train_net.py --num-gpus 1 --config-file yolof.yaml"
+    assert labels_of(read(message))["num_gpus"] == 2
+    assert facts(kb, message)["num_gpus"] == 1
+    assert facts(kb, "I have 8 GPUs, NUM_GPUS=4 in the script")["num_gpus"] == 4
+    # a count changed, or a device picked for one of two runs, is not the run's launch
+    assert facts(kb, "Increasing --num-gpus from 1 to 2 gave a higher ETA. The GPUs are Tesla K80")["num_gpus"] == 2
+    assert facts(kb, "CUDA_VISIBLE_DEVICES=0 python train.py works. The same with deepspeed on 2 cards OOMs.")[
+        "num_gpus"] == 2

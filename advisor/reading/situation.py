@@ -282,6 +282,11 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
             put("num_gpus", dp.value, dp.text)
         elif count is not None and count.value % spans == 0:
             put("num_gpus", count.value // spans, said)
+    launched = _launched_count(reading)
+    if launched is not None:
+        # "Titan V * 2 … train_net.py --num-gpus 1": the machine has 2, the run uses 1 - the run's count sets its batch
+        # per GPU and its scaling (the labels keep the machine's)
+        put("num_gpus", launched.value, launched.text)
     if reading.tuning_method and "training_mode" not in v:
         # GRPO, PPO, DPO tune a pretrained model: not a question of scratch or fine-tuning
         put("training_mode", "finetune", reading.tuning_method)
@@ -517,6 +522,26 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     if ref_lr is not None and "lr" not in v:
         put("base_lr", ref_lr.value, ref_lr.text)  # "the paper used lr 0.1": the LR tuned for the batch started from
     return out
+
+
+# a launcher's or a script's own count of the processes or devices it runs on
+# (not CUDA_VISIBLE_DEVICES, often one of two runs compared, nor a world size, which a pipeline over many devices
+# keeps at one process)
+LAUNCH_COUNT = re.compile(r"num[-_ ]?gpus|nproc[-_]per[-_]node|\bn[-_]gpus?\b", re.I)
+
+
+def _launched_count(reading: Reading) -> Any:
+    """The GPUs a launch command gives the run when it is fewer than the machine has ("2 x Titan V" and `--num-gpus
+    1`, "8 GPUs" and `NUM_GPUS=4`): the read of a launcher's key that lost to the machine's count, or None."""
+    machine = reading.values.get("num_gpus")
+    if machine is None or "gpus_from" in reading.values:
+        return None  # (nor a count changed: "--num-gpus from 1 to 2")
+    for pair in reading.conflicts:
+        for read in pair:
+            if read.field == "num_gpus" and read is not machine and read.setup == "user" \
+                    and isinstance(read.value, int) and 1 <= read.value < machine.value and LAUNCH_COUNT.search(read.text):
+                return read
+    return None
 
 
 def _read_naming(values: dict[str, Any], keys: tuple[str, ...]) -> Any:
