@@ -2398,9 +2398,18 @@ def test_a_setting_refused_beside_another_is_refused_too(kb):
     # Huawei's NPU is named with a number and a 'B': no model of 910B parameters
     ("NPU: ascend 910b*8. I tried to fine-tune Qwen2.5-vl on the NPUs", {"model": "qwen2.5-vl"}, ["params"]),
     ("training Qwen-7B x 2 on 2 GPUs", {"params": 7e9}, []),
+    # DeepSpeedExamples' Megatron script: the GPUs of each worker, split over by the model-parallel size
+    ("NUM_WORKERS=1\nNUM_GPUS_PER_WORKER=2\nMP_SIZE=2", {"num_gpus": 2, "parallelism": "tensor"}, []),
 ])
 def test_laptop_cards_and_flag_names_from_the_twenty_first_session(message, expected, absent):
     assert_reads(message, expected, absent)
+
+
+def test_a_total_over_the_gpus_is_not_one_gpus_use():
+    # review 29 #17: nvidia-smi's per-GPU lines, then their sum
+    assert read("GPU1: 11GB/12GB\nGPU2: 11GB/12GB\nTotal: 22GB/24GB").measured_gb == 11
+    assert read("Total: 22GB/24GB").measured_gb is None
+    assert read("nvidia-smi shows 13709MiB / 15360MiB").measured_gb == pytest.approx(13709 / 1024)
 
 
 def test_a_launch_command_with_fewer_gpus_than_the_machine_is_the_runs_count(kb):

@@ -368,7 +368,9 @@ LEFT_CUES: list[tuple[str, str]] = [
     # (Lightning's and litgpt's `devices` count the GPUs of each machine: `devices=8, num_nodes=2` is 16)
     ("devices", "gpus_per_node"), ("num_gpus_per_node", "gpus_per_node"), ("trainer.devices", "gpus_per_node"),
     ("num_gpu_per_node", "gpus_per_node"), ("ngpus_per_node", "gpus_per_node"), ("gpu_per_node", "gpus_per_node"),
-    ("n_gpus_per_node", "gpus_per_node"), ("num_gpu", "num_gpus"), ("ngpus", "num_gpus"), ("n_gpus", "num_gpus"),
+    # (DeepSpeedExamples' Megatron scripts: NUM_GPUS_PER_WORKER)
+    ("n_gpus_per_node", "gpus_per_node"), ("num_gpus_per_worker", "gpus_per_node"),
+    ("num_gpu", "num_gpus"), ("ngpus", "num_gpus"), ("n_gpus", "num_gpus"),
     ("num_gpus", "num_gpus"), ("gpus", "num_gpus"), ("world_size", "num_gpus"), ("world size", "num_gpus"),
     ("n_gpu", "num_gpus"), ("nnodes", "num_nodes"), ("num_nodes", "num_nodes"), ("num_machines", "num_nodes"),
     ("precision", "precision_bits"),  # Lightning's `precision=16` (mixed fp16) / `precision=32`

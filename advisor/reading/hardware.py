@@ -745,6 +745,8 @@ def _nvidia_smi_pair(clause: Clause, reading: Reading, k: int, end: int, nbytes:
     driver reports it. The use is measured; the total is the card's capacity, as an OOM error's would be."""
     keys, tokens, words = clause.keys, clause.tokens, clause.words
     if end + 3 < len(keys) and words[end + 1] == "/" and tokens[keys[end + 2]].is_num and words[end + 3] == words[end]:
+        if "total" in words[max(0, k - 3):k]:
+            return True  # "GPU1: 11GB/12GB, GPU2: 11GB/12GB, Total: 22GB/24GB": the sum over the GPUs, not one's use
         used = clause.text(keys[k], keys[end])
         if setup_of(clause, k) == "user" and nbytes > (reading.used_bytes or 0.0):
             reading.used_bytes, reading.used_text = nbytes, used
@@ -755,7 +757,7 @@ def _nvidia_smi_pair(clause: Clause, reading: Reading, k: int, end: int, nbytes:
     blanked = slash >= 0 and clause.source[max(0, tokens[slash].start - 2):tokens[slash].start] == "  "
     if k >= 1 and words[k - 1] == "/" and (blanked or k >= 3 and words[k - 2] == words[end]
                                           and tokens[keys[k - 3]].is_num):
-        if reading.capacity_gb is None:
+        if reading.capacity_gb is None and "total" not in words[max(0, k - 6):k - 3]:
             reading.capacity_gb = nbytes / 2**30 if unit in ("gib", "mib") else nbytes / 1e9
             reading.capacity_text = clause.text(slash, keys[end])
         return True
