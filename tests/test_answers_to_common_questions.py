@@ -2994,3 +2994,19 @@ def test_model_states_over_any_card_are_said_to_need_several_gpus(kb):
     # a small model at a long sequence: the activations make the total, not the states
     long = run_consultation("Fine-tuning Qwen2.5-7B with cutoff_len 120000 runs out of memory", kb=kb)
     assert "finding-no-single-gpu-holds-it" not in [f.id for f in long.advice.findings]
+
+
+def test_zero_under_a_model_parallel_copy_over_all_gpus_has_one_rank_to_shard(kb):
+    """Review 29 #17: DeepSpeedExamples' Megatron GPT-2 774M with MP_SIZE=2 on 2 GPUs, "shouldn't ZeRO give ~6 GB per
+    GPU?": the model-parallel copy takes every GPU, so ZeRO divides by a data-parallel degree of 1."""
+    message = ("Memory consumption higher with ZeRO GPT-2 (DeepSpeed Megatron example) than expected: 774M, GPU1: "
+               "11GB/12GB, GPU2: 11GB/12GB. NUM_WORKERS=1 NUM_GPUS_PER_WORKER=2 MP_SIZE=2, --model-parallel-size 2 "
+               "--batch-size 1 --seq-length 1024. Am I missing something to allow memory parallelism?")
+    c = run_consultation(message, kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert "finding-sharding-one-dp-rank" in ids and "finding-sharding-one-gpu" not in ids
+    assert c.wm.value("model_parallel_gpus") == 2 and c.wm.value("num_gpus") == 1
+    # ZeRO over more GPUs than the model-parallel size shards again
+    wider = run_consultation(message.replace("NUM_GPUS_PER_WORKER=2", "NUM_GPUS_PER_WORKER=8").replace("GPU2:", "and "),
+                             kb=kb)
+    assert "finding-sharding-one-dp-rank" not in [f.id for f in wider.advice.findings]
