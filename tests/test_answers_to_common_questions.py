@@ -3010,3 +3010,18 @@ def test_zero_under_a_model_parallel_copy_over_all_gpus_has_one_rank_to_shard(kb
     wider = run_consultation(message.replace("NUM_GPUS_PER_WORKER=2", "NUM_GPUS_PER_WORKER=8").replace("GPU2:", "and "),
                              kb=kb)
     assert "finding-sharding-one-dp-rank" not in [f.id for f in wider.advice.findings]
+
+
+def test_a_profile_total_equal_to_the_weights_is_said_to_be_them(kb):
+    """Review 29 #19: "the JAX memory profiler claims I've only allocated 9.34GB" for Gemma 2B (2.506B × 4 B): the
+    fp32 weights alone, taken before the gradients and Adam's moments existed."""
+    message = ("Full fine-tuning Gemma 2B with JAX on 4x 4090: SGD fits but AdamW always runs out of memory. I tried "
+               "the JAX memory profiler. It claims I've only allocated 9.34GB, despite clearly being on the edge of "
+               "OOMing. pprof: Showing nodes accounting for 9.34GB, 100% of 9.34GB total")
+    c = run_consultation(message, kb=kb)
+    assert c.advice.findings[0].id == "finding-profile-is-the-weights"
+    assert c.wm.value("profile_weights_width") == "fp32" and c.wm.value("profile_bytes_per_param") == 4
+    assert c.advice.findings[0].title == "The 9.34 GiB your profile shows is the weights alone, in fp32"
+    # a figure that is no width of the weights says nothing of them
+    other = run_consultation(message.replace("9.34GB", "13.1GB"), kb=kb)
+    assert "finding-profile-is-the-weights" not in [f.id for f in other.advice.findings]

@@ -310,6 +310,26 @@ def loaded_weights_bytes(params: float) -> dict[str, Estimate]:
     return out
 
 
+# the widths weights are held in, each with its name: what a memory figure equal to the weights says was alive
+WEIGHT_WIDTHS = ((4, "fp32"), (2, "16-bit"), (1, "8-bit"), (0.5, "4-bit"))
+
+
+@estimator("bytes_per_param", "width", cites=("arithmetic",))
+def measured_as_weights(measured: float, params: float) -> dict[str, Estimate]:
+    """Whether a memory figure the user read (a profile's total) is the weights alone in one width: within 4% of
+    params × 4, 2, 1 or 0.5 bytes. Such a figure was taken while nothing but the weights was alive."""
+    if params <= 0 or measured <= 0:
+        raise NotComputable("no parameters or no figure")
+    per = measured / params
+    for width, name in WEIGHT_WIDTHS:
+        if abs(per - width) <= 0.04 * width:
+            formula = (f"{fmt_bytes_gib(measured)} / {fmt_count(params)} params = {fmt_sig(per, 3)} B a parameter: the "
+                       f"weights alone in {name} ({fmt_sig(width)} B each)")
+            return {"bytes_per_param": Estimate(width, None, formula, ("arithmetic",)),
+                    "width": Estimate(name, None, formula, ("arithmetic",))}
+    raise NotComputable(f"{fmt_sig(per, 3)} bytes a parameter is no width weights are held in")
+
+
 @estimator(cites=("hf-anatomy", "pt-cuda-context", "pt-cuda-allocator"))
 def headroom_bytes(gpu_memory: float, fixed_bytes: float, cuda_context: float, safety_margin: float = 0.0) -> dict[str, Estimate]:
     """What is left for activations after the batch-independent memory, the CUDA context and the share of the card
