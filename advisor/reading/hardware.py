@@ -70,8 +70,9 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
                 and clause.tokens[nxt].text in ("b", "m", "bn"):
             continue  # "a30b model": a parameter count, no A30
         for j in range(e, e + len(after)):
-            if any(clause.tokens[t].text == "," for t in range(clause.keys[j - 1] + 1, clause.keys[j])) \
-                    and not HOST_WORDS.isdisjoint(words[j:j + 4]):
+            # (the set test first: a host word after the card is rare, a mark between two keys common)
+            if not HOST_WORDS.isdisjoint(words[j:j + 4]) \
+                    and any(clause.tokens[t].text == "," for t in range(clause.keys[j - 1] + 1, clause.keys[j])):
                 after = words[e:j]  # "a 6GB GPU RTX 3060, 32GB of RAM" or "…, 64GB DDR5": the host's, next in the list
                 break
         match = _find_gpu(" ".join(words[max(0, s - 2):e] + after))
