@@ -417,7 +417,7 @@ ID_WORDS = frozenset({"gpu", "gpus", "ids", "cuda", "localhost", "devices", "dev
 def device_ids(clause: Clause, reading: Reading) -> None:
     """GPUs counted from a list of device ids (`gpu_ids: 0,1` is 2 GPUs, `--gpu=0,1,2,3` 4, `--include localhost:1`
     1). The device an error names (`GPU 0 has a total capacity …`) counts nothing: the run may have eight."""
-    if not clause.present & ID_WORDS:
+    if clause.present.isdisjoint(ID_WORDS):
         return
     tokens = clause.tokens
     for t in range(clause.start, clause.end - 1):
