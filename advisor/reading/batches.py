@@ -157,7 +157,8 @@ def gpu_products(clause: Clause, reading: Reading) -> None:
     """A batch given as a product with the GPU count: 'batch 4 x 8 GPUs = 32', '4 per GPU × 8 GPUs = 32 in
     total', '8 GPUs * 4 = 32 batch': the per-device batch, the GPU count and the batch per step over all GPUs.
     Only with a batch word in the clause, since '4 x 8 GPUs' alone is four nodes of eight GPUs."""
-    if not clause.present & GPU_COUNT_WORDS or not clause.present & {"batch", "bs", "batchsize", "batch_size"}:
+    if clause.present.isdisjoint(GPU_COUNT_WORDS) \
+            or clause.present.isdisjoint({"batch", "bs", "batchsize", "batch_size"}):
         return
     tokens = clause.tokens
     for t in range(clause.start + 1, clause.end - 1):
@@ -395,8 +396,8 @@ def changes(clause: Clause, reading: Reading) -> None:
     """'from A to B' after a batch / learning-rate cue, 'A → B', 'doubled the batch', 'batch 4x'."""
     words = clause.words
     _arrows(clause, reading)
-    if not clause.present & CHANGE_SIGNS:
-        if clause.present & TOPICS.keys():  # the quantities named, for a later "lower it to 8" (the last four)
+    if clause.present.isdisjoint(CHANGE_SIGNS):  # (isdisjoint: a test that builds no set, per clause)
+        if not clause.present.isdisjoint(TOPICS):  # the quantities named, for a later "lower it to 8" (the last four)
             topics = reading.topics
             for topic in [TOPICS[w] for w in words if w in TOPICS]:
                 if not topics or topics[-1] != topic:

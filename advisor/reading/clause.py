@@ -126,9 +126,10 @@ class Clause:
         self.reference_at: list[bool] = []
         speaking_of_reference = False
         words = self.words
-        if not self.present & REFERENCE_CUES and not self.present & GUESSES \
-                and not ("'" in self.present and self.present & POSSESSED_SETUPS) \
-                and not (self.present & ORIGINAL_WORDS and self.present & SETTING_NOUNS):
+        present = self.present  # (isdisjoint builds no set: most clauses have none of these words)
+        if present.isdisjoint(REFERENCE_CUES) and present.isdisjoint(GUESSES) \
+                and not ("'" in present and not present.isdisjoint(POSSESSED_SETUPS)) \
+                and (present.isdisjoint(ORIGINAL_WORDS) or present.isdisjoint(SETTING_NOUNS)):
             return  # nothing in it speaks of another setup (most clauses): all the user's
         reported = False  # "the document suggests that … we can use batch 14": their words, reported
         # a cue inside brackets speaks of another setup until they close ("(the hyperparameters from your paper) on

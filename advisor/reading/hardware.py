@@ -70,8 +70,9 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
                 and clause.tokens[nxt].text in ("b", "m", "bn"):
             continue  # "a30b model": a parameter count, no A30
         for j in range(e, e + len(after)):
-            if any(clause.tokens[t].text == "," for t in range(clause.keys[j - 1] + 1, clause.keys[j])) \
-                    and not HOST_WORDS.isdisjoint(words[j:j + 4]):
+            # (the set test first: a host word after the card is rare, a mark between two keys common)
+            if not HOST_WORDS.isdisjoint(words[j:j + 4]) \
+                    and any(clause.tokens[t].text == "," for t in range(clause.keys[j - 1] + 1, clause.keys[j])):
                 after = words[e:j]  # "a 6GB GPU RTX 3060, 32GB of RAM" or "…, 64GB DDR5": the host's, next in the list
                 break
         match = _find_gpu(" ".join(words[max(0, s - 2):e] + after))
@@ -416,7 +417,7 @@ ID_WORDS = frozenset({"gpu", "gpus", "ids", "cuda", "localhost", "devices", "dev
 def device_ids(clause: Clause, reading: Reading) -> None:
     """GPUs counted from a list of device ids (`gpu_ids: 0,1` is 2 GPUs, `--gpu=0,1,2,3` 4, `--include localhost:1`
     1). The device an error names (`GPU 0 has a total capacity …`) counts nothing: the run may have eight."""
-    if not clause.present & ID_WORDS:
+    if clause.present.isdisjoint(ID_WORDS):
         return
     tokens = clause.tokens
     for t in range(clause.start, clause.end - 1):

@@ -181,7 +181,7 @@ def sized_names(clause: Clause, reading: Reading) -> None:
     'internlm2_7b_chat'): the name as written (names.ident) and the size as parameters. A size with no name ('a 7B
     model', '13B on 24GB') gives the parameters only; a size glued to one letter is a variant's code, not its size
     ('gemma-3n-E2B', 'Qwen3-30B-A3B')."""
-    if not clause.present & SIZE_UNITS:
+    if clause.present.isdisjoint(SIZE_UNITS):
         return
     tokens, keys = clause.tokens, clause.keys
     # only a token before a size unit's word may be a size ('7', 'B'): the unit's keys pick them in one pass
@@ -331,7 +331,7 @@ SETTING_PREFIXES = frozenset({"grad", "gradient", "max", "min", "no", "use", "en
 def family_names(clause: Clause, reading: Reading) -> None:
     """Models of a known family written without a size ('visual-bert', 'Qwen-VL', 'ResNet152', 'bevformer-small',
     'ViT-g/14', 'llama2'): two parts or more, or digits glued to the family's name."""
-    if not clause.present & names.FAMILIES:
+    if clause.present.isdisjoint(names.FAMILIES):
         return
     tokens, done = clause.tokens, clause.start
     # the tokens a family's name is a part of, in order (the rest of the clause is not looked at)

@@ -10,6 +10,7 @@ with (or ends in) a model family's name, so "the 152 layer model" is no model na
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # suffixes that name a checkpoint or a format of the same model, not another model
 CHECKPOINT_SUFFIXES = frozenset({"hf", "chat", "instruct", "it", "uncased", "cased", "awq", "gptq", "gguf", "bnb",
@@ -32,6 +33,7 @@ FAMILIES = frozenset({
 NOT_THE_MODEL = frozenset({"like", "style", "based", "family", "architecture", "paper", "papers", "authors"})
 
 
+@lru_cache(maxsize=1024)  # (a pure function of the words; the same names recur within and across messages)
 def ident(written: str) -> str:
     """The id of a model name as written: 'Baichuan2-13B-Chat' -> 'baichuan2-13b'; of two sizes written as
     alternatives, the first ('BaiChuan-7B/13B' -> 'baichuan-7b')."""

@@ -66,13 +66,15 @@ def read(message: str) -> Reading:
             reading.asks_per_device = True  # "is that per GPU or across GPUs?"
         if reading.finetune_evidence is None:
             reading.finetune_evidence = _first_phrase(clause, cue_index("finetune"), unless_negated=True)
-            if reading.scratch_evidence is None and reading.finetune_evidence is None and present & PRETRAINED_WORDS:
+            if reading.scratch_evidence is None and reading.finetune_evidence is None \
+                    and not present.isdisjoint(PRETRAINED_WORDS):
                 reading.scratch_evidence = _without_pretrained(clause)
-        if reading.scratch_evidence is None and present & PRETRAINING_DATA:
+        # (isdisjoint: per clause, a test that builds no set)
+        if reading.scratch_evidence is None and not present.isdisjoint(PRETRAINING_DATA):
             reading.scratch_evidence = _trained_on_corpus(clause)
-        if reading.scratch_evidence is None and present & SHAPE_KEYS:
+        if reading.scratch_evidence is None and not present.isdisjoint(SHAPE_KEYS):
             reading.scratch_evidence = _defined_by_shape(clause)
-        if reading.launcher is None and present & LAUNCH_WORDS:
+        if reading.launcher is None and not present.isdisjoint(LAUNCH_WORDS):
             reading.launcher = _first_phrase(clause, cue_index("launchers"))
         # "what if I have 4 GPUs?", "would batch 8 be faster?": a case supposed, not the run
         reading.in_hypothetical_clause = question and (clause.words[:2] == ["what", "if"]
@@ -91,7 +93,7 @@ def read(message: str) -> Reading:
         elif quoting and clause.reference_at and clause.reference_at[-1] \
                 and sum(tokens[t].text in QUOTES for t in range(start, end)) % 2:
             reading.in_reference_quote = True  # 'The paper says: "All the experiments are …' (opened, not closed)
-        reading.in_personal_sentence = bool(FIRST_PERSON & personal_words)
+        reading.in_personal_sentence = not FIRST_PERSON.isdisjoint(personal_words)
         reading.in_planning_sentence = question or _plans(clause)  # "so is batch 8 right?"
         mood = _mood(clause)
         # "a month ago I trained one on a 4080 and it worked": a run that worked some time ago is an earlier run
@@ -307,10 +309,10 @@ def _mood(clause: Clause) -> str:
     """'fail' for a clause that reports a failure (an OOM, an error, "it doesn't run"), 'ok' for one that says the
     run works ("it runs fine", "it ran properly"), '' otherwise."""
     present = clause.present
-    if present & FAIL_WORDS or {"out", "memory"} <= present:
+    if not present.isdisjoint(FAIL_WORDS) or {"out", "memory"} <= present:
         return "fail"
     words = clause.words
-    if present & RUN_WORDS and any(w in RUN_WORDS and NEGATIONS.intersection(words[max(0, k - 3):k])
+    if not present.isdisjoint(RUN_WORDS) and any(w in RUN_WORDS and NEGATIONS.intersection(words[max(0, k - 3):k])
                                    for k, w in enumerate(words)):
         return "fail"  # "it doesn't run", "does not fit", "won't work"
     return "ok" if ok_said(present, words) else ""
@@ -329,7 +331,7 @@ RUN_OUTPUT = frozenset({"log", "logs", "output", "prints", "printed", "console",
 def _speaks_of_third_party(clause: Clause) -> bool:
     """Whether a prose word of the clause says a script, a config or a model is the subject (THIRD_PARTY); the
     parts of a key, a flag or a file's name (`--config_file`, `configs/x.yaml`) are not prose."""
-    if not clause.present & THIRD_PARTY or clause.present & RUN_OUTPUT:
+    if clause.present.isdisjoint(THIRD_PARTY) or not clause.present.isdisjoint(RUN_OUTPUT):
         return False  # ("the log says Num examples = 800,000 … = 72": the user's run reporting itself)
     for t in range(clause.start, clause.end):
         tok = clause.tokens[t]
@@ -357,9 +359,9 @@ SETTING_VERBS = frozenset({"set", "changed", "increased", "raised", "reduced", "
 
 
 def _past_run(words: list[str], present: set[str]) -> bool:
-    if PAST_RUN & present:
+    if not present.isdisjoint(PAST_RUN):
         return True
-    if not PAST_FIRST & present:
+    if present.isdisjoint(PAST_FIRST):
         return False
     return any(k + 1 < len(words) and (words[k], words[k + 1]) in PAST_RUN_PHRASES
                and not (k + 2 < len(words) and words[k + 2] in NEGATIONS)
@@ -663,6 +665,8 @@ def _supposed_to_help(clause: Clause, end: int) -> bool:
     """Whether the words after a setting (ending at key `end`) say it may help: 'may reduce it', 'might help',
     'perhaps AMP or DALI could be used', 'maybe mixed precision would help'."""
     after = clause.words[end:end + 5]
+    if HEDGED_MODALS.isdisjoint(after):
+        return False  # (no modal after the setting, the common case: MODALS are HEDGED_MODALS too)
     for i, w in enumerate(after):
         nxt = after[i + 1:i + 3]
         if w in MODALS and nxt[:1] and nxt[0] in HELPING:
@@ -1518,16 +1522,17 @@ NOT_A_DATA_SET = frozenset({"tokens", "token", "gpus", "gpu", "steps", "epochs",
 def _right_slot(index: PhraseIndex, clause: Clause, k: int) -> tuple[str, int] | None:
     """A cue after the number ("4 per GPU", "8 GPUs", "3 epochs"), unless it is the name of the next value
     ("--cutoff_len 1536 --per_device_train_batch_size 1": 'per device' belongs to the 1)."""
-    words = clause.words
-    if 0 < k < len(words) and any(clause.tokens[t].text in (",", ";")
-                                  for t in range(clause.keys[k - 1] + 1, clause.keys[k])):
+    words, keys = clause.words, clause.keys
+    # (most keys follow one another with no token between: no mark to look for)
+    between = 0 < k < len(words) and keys[k] - keys[k - 1] > 1
+    if between and any(clause.tokens[t].text in (",", ";") for t in range(keys[k - 1] + 1, keys[k])):
         return None  # "--nproc-per-node 2, node_rank 0": a cue after a comma names the list's next item
     if k < len(words) and words[k] in index.by_first:
         hit = index.at(words, k)
         if hit is not None and hit[0] > 1 and _unbroken(clause, k, hit[0]) < hit[0]:
             hit = index.at(words, k, _unbroken(clause, k, hit[0]))  # "8 GPUs, each 12G": the cue is "GPUs"
-        opened = hit is not None and k > 0 and \
-            any(clause.tokens[t].text == "(" for t in range(clause.keys[k - 1] + 1, clause.keys[k]))
+        opened = hit is not None and between and \
+            any(clause.tokens[t].text == "(" for t in range(keys[k - 1] + 1, keys[k]))
         if hit and in_flag(clause, clause.keys[k]):
             return None  # "--num-layers 32 --seq-length 4096": a flag after a number names the next value
         if hit and not opened:  # "8*8 (GPUs*BS)": a legend in parentheses names the factors, it counts nothing
@@ -1593,10 +1598,11 @@ def _opening(clause: Clause, after: int, before: int) -> int | None:
 def _goal(tokens: list[Token], sentences: list[tuple[int, int]], source: str, reading: Reading, index: Keys) -> None:
     """The user's goal, voted by cue phrases over whole sentences (`reading.goal`)."""
     whole = []
+    hashes = "#" in source  # (no '#' in the message: no comment for a cue to stand in)
     for start, end in sentences:
         a, b = index.first[start], index.first[end]
         if a != b:
-            whole.append(_Sentence(tokens, start, end, source, index, a, b))
+            whole.append(_Sentence(tokens, start, end, source, index, a, b, hashes))
     oom = reading.values.get("oom")
     found = goal_of(whole, oom.text if oom is not None and oom.value else None, cue_index("goal"))
     theirs = next((reading.reference[f] for f in BATCH_FIELDS if f in reading.reference), None)
@@ -1688,21 +1694,25 @@ def _in_comment(tokens: list[Token], start: int, t: int) -> bool:
 class _Sentence(Sentence):
     """A sentence of the message as `reading.goal` reads it: a slice of the message's keys."""
 
-    __slots__ = ("words", "present", "question", "_tokens", "_start", "_end", "_source", "_keys", "_span", "_a")
+    __slots__ = ("words", "present", "question", "_tokens", "_start", "_end", "_source", "_keys", "_span", "_a",
+                 "_hashes")
 
-    def __init__(self, tokens: list[Token], start: int, end: int, source: str, index: Keys, a: int, b: int):
+    def __init__(self, tokens: list[Token], start: int, end: int, source: str, index: Keys, a: int, b: int,
+                 hashes: bool = True):
         self.words = index.words[a:b]
         self.present = set(self.words)
         self.question = end < len(tokens) and tokens[end].text == "?"
         self._tokens, self._start, self._end, self._source = tokens, start, end, source
         self._keys, self._span, self._a = index.keys, index.span, a
+        self._hashes = hashes  # whether the message has a '#' at all (else no key is in a comment)
 
     def is_num(self, k: int) -> bool:
         return self._tokens[self._keys[self._a + k]].is_num
 
     def in_flag(self, k: int) -> bool:
         t = self._keys[self._a + k]
-        return in_flag(TokenSpan(self._tokens, self._start, self._end), t) or _in_comment(self._tokens, self._start, t)
+        return in_flag(TokenSpan(self._tokens, self._start, self._end), t) \
+            or self._hashes and _in_comment(self._tokens, self._start, t)
 
     def word_of(self, k: int) -> tuple[int, int]:
         whole = self._span.get(self._a + k)
