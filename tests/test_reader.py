@@ -2400,6 +2400,10 @@ def test_a_setting_refused_beside_another_is_refused_too(kb):
     ("training Qwen-7B x 2 on 2 GPUs", {"params": 7e9}, []),
     # DeepSpeedExamples' Megatron script: the GPUs of each worker, split over by the model-parallel size
     ("NUM_WORKERS=1\nNUM_GPUS_PER_WORKER=2\nMP_SIZE=2", {"num_gpus": 2, "parallelism": "tensor"}, []),
+    # review 29 #14: the user's own per-GPU batch times their GPUs, by the authors' rule, is the user's batch
+    ("I only have 4 GPUs, and I changed the batch size (aka max duration) from 250 to 800. I used --max-duration 800 "
+     "with 4 GPUs; according to your statement the actual batch size is 800 * 4 = 3200s, right?",
+     {"batch_from": 250, "batch_to": 800, "batch_size": 3200}, ["reference_batch"]),
 ])
 def test_laptop_cards_and_flag_names_from_the_twenty_first_session(message, expected, absent):
     assert_reads(message, expected, absent)

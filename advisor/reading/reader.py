@@ -1936,6 +1936,14 @@ def _resolve(reading: Reading) -> None:
         or reading.reference.pop("micro_batch", None)
     if ref_plain is not None:
         reading.reference["batch"] = ref_plain
+        own = values.get("micro_batch") or values.get("batch_to")
+        gpus, accum = reading.get("num_gpus") or 1, reading.get("grad_accum_steps") or 1
+        if own is not None and gpus * accum > 1 and ref_plain.value == own.value * gpus * accum \
+                and f"{own.value:g}" in re.findall(r"\d+", ref_plain.text):  # (a product said, with its factor)
+            # "according to your statement the actual batch size is 800 * 4 = 3200": the user's own per-GPU batch
+            # times their own GPUs, worked out by the authors' rule - the user's batch per update, not the recipe's
+            del reading.reference["batch"]
+            values.setdefault("global_batch", replace(ref_plain, field="global_batch", setup="user", implied=True))
     layouts.resolve_layouts(reading)
     hardware.resolve_platform(reading)
     hardware.resolve_card_memory(reading)
