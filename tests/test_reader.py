@@ -2404,6 +2404,12 @@ def test_a_setting_refused_beside_another_is_refused_too(kb):
     ("I only have 4 GPUs, and I changed the batch size (aka max duration) from 250 to 800. I used --max-duration 800 "
      "with 4 GPUs; according to your statement the actual batch size is 800 * 4 = 3200s, right?",
      {"batch_from": 250, "batch_to": 800, "batch_size": 3200}, ["reference_batch"]),
+    # an environment report's line for identical GPUs: the ids' count (not "7: Tesla" as seven)
+    ("Environment: GPU 0-7: Tesla V100-PCIE-32GB, CUDA 10.1", {"num_gpus": 8, "gpu_model": "v100-32gb"}, []),
+    ("GPU 0,1,2,3: Tesla V100-SXM2-32GB", {"num_gpus": 4}, []),
+    ("RuntimeError: CUDA out of memory (GPU 0; 10.76 GiB total capacity)", {}, ["num_gpus"]),
+    # LAVIS's and MiniGPT-4's `max_epoch`
+    ("run:\n  max_epoch: 5\n  iters_per_epoch: 200\n  batch_size_train: 12", {"epochs": 5}, []),
 ])
 def test_laptop_cards_and_flag_names_from_the_twenty_first_session(message, expected, absent):
     assert_reads(message, expected, absent)

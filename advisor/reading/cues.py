@@ -351,6 +351,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("warmup_steps", "warmup_steps"), ("warmup steps", "warmup_steps"), ("warmup", "warmup_steps"),
     ("warm up", "warmup_steps"), ("lr_warmup_steps", "warmup_steps"), ("num_warmup_steps", "warmup_steps"), ("warmup_ratio", "warmup_ratio"),
     ("warmup ratio", "warmup_ratio"), ("num_train_epochs", "epochs"), ("epochs", "epochs"), ("max_epochs", "epochs"),
+    ("max_epoch", "epochs"),  # (LAVIS's and MiniGPT-4's run configs)
     ("lora_rank", "lora_rank"), ("lora_r", "lora_rank"), ("network_dim", "lora_rank"), ("lora rank", "lora_rank"), ("rank", "lora_rank"),
     ("lora r", "lora_rank"), ("r", "lora_rank"),
     ("num_generations", "num_generations"), ("num generations", "num_generations"),  # GRPO's group (TRL, OpenRLHF)

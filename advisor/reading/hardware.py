@@ -361,6 +361,8 @@ def _count_before(clause: Clause, s: int) -> tuple[int, int] | None:
     if any(b.kind == "punct" and b.text not in ("x", "×", "*", "-") for b in between):
         return None  # "training batch 1, TITAN RTX", "bf16` (Kaggle": another clause's number
     if tok.is_num and tok.value is not None and float(tok.value).is_integer() and 1 <= tok.value <= 4096:
+        if t in clause.consumed:
+            return None  # a device id ("GPU 0-7: Tesla V100"), read as one
         if k >= 1 and clause.words[k - 1] in (".", "v", "rtx"):
             return None
         if t > clause.start and clause.tokens[t - 1].kind == "word" and not tok.space_before:
@@ -412,6 +414,34 @@ ID_ONLY = {"gpu_ids", "cuda_visible_devices", "localhost", "device_ids", "gpu_id
 
 
 ID_WORDS = frozenset({"gpu", "gpus", "ids", "cuda", "localhost", "devices", "device", "id"})
+
+
+def listed_devices(clause: Clause, reading: Reading) -> None:
+    """An environment report's line for identical GPUs ("GPU 0-7: Tesla V100-PCIE-32GB", "GPU 0,1,2,3: …", as
+    OpenMMLab's and PyTorch's collect_env print it): the ids' count is the GPUs', and the ids count nothing else (not
+    "7: Tesla" as seven Teslas)."""
+    if "gpu" not in clause.present:
+        return
+    tokens = clause.tokens
+    for t in range(clause.start, clause.end - 3):
+        if tokens[t].text.lower() != "gpu" or not tokens[t + 1].is_num:
+            continue
+        u, ids = t + 1, [t + 1]
+        if tokens[u + 1].text == "-" and tokens[u + 2].is_num and not tokens[u + 2].space_before:
+            first, last = tokens[u].value, tokens[u + 2].value
+            ids.append(u + 2)
+            u += 2
+            count = int(last - first + 1) if first is not None and last is not None and 0 <= first < last < 64 else 0
+        else:
+            while u + 2 < clause.end and tokens[u + 1].text == "," and tokens[u + 2].is_num and len(ids) < 64:
+                ids.append(u + 2)
+                u += 2
+            count = len(ids)
+        if count < 2 or u + 1 >= clause.end or tokens[u + 1].text != ":":
+            continue  # (one id, or no list before a colon: a device an error names)
+        clause.consumed.update(ids)
+        reading.set(Read("num_gpus", count, clause.text(t, u + 1)))
+        return
 
 
 def device_ids(clause: Clause, reading: Reading) -> None:

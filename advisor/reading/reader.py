@@ -108,6 +108,7 @@ def read(message: str) -> Reading:
         reading.clause_mood = mood
         if not reading.tuning_method and not present.isdisjoint(TUNING_METHODS):  # (the clause's set: no scan)
             reading.tuning_method = next(w for w in TUNING_METHODS if w in present)
+        hardware.listed_devices(clause, reading)
         hardware.gpu_names(clause, reading)
         hardware.unknown_cards(clause, reading)
         if "many" in present and "how" in present and hardware.asks_how_many_gpus(clause):
