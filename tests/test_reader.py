@@ -2410,6 +2410,9 @@ def test_a_setting_refused_beside_another_is_refused_too(kb):
     ("RuntimeError: CUDA out of memory (GPU 0; 10.76 GiB total capacity)", {}, ["num_gpus"]),
     # LAVIS's and MiniGPT-4's `max_epoch`
     ("run:\n  max_epoch: 5\n  iters_per_epoch: 200\n  batch_size_train: 12", {"epochs": 5}, []),
+    # asking how many GPUs another run used is no question about the user's own count
+    ("Your paper says batch 64, but I didn't find how many GPUs were used. My device is a single 3090",
+     {"num_gpus": 1}, []),
 ])
 def test_laptop_cards_and_flag_names_from_the_twenty_first_session(message, expected, absent):
     assert_reads(message, expected, absent)

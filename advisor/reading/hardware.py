@@ -288,9 +288,14 @@ def asks_how_many_gpus(clause: Clause) -> bool:
     for i in range(1, len(words) - 1):
         if words[i] == "many" and words[i - 1] == "how" and setup_of(clause, i) == "user":
             after = words[i + 1:i + 4]
+            if not OTHERS_RUN.isdisjoint(words[i + 2:i + 5]):
+                continue  # "I didn't find how many GPUs were used", "how many GPUs did you use?": another run's count
             if GPU_WORDS.intersection(after[:2]) or _find_gpu(" ".join(after)) is not None:
                 return True
     return False
+
+
+OTHERS_RUN = frozenset({"were", "was", "did", "you", "they", "authors"})  # after "how many GPUs": a run done, not one planned
 
 
 def card_after(clause: Clause, k: int) -> bool:
