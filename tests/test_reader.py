@@ -2436,3 +2436,20 @@ def test_a_launch_command_with_fewer_gpus_than_the_machine_is_the_runs_count(kb)
     assert facts(kb, "Increasing --num-gpus from 1 to 2 gave a higher ETA. The GPUs are Tesla K80")["num_gpus"] == 2
     assert facts(kb, "CUDA_VISIBLE_DEVICES=0 python train.py works. The same with deepspeed on 2 cards OOMs.")[
         "num_gpus"] == 2
+
+
+@pytest.mark.parametrize("message, expected, absent", [
+    # a family whose name alone names the model trained: read, but as a vague name a fuller one replaces
+    ("I was trying to train a retinanet model on a custom dataset and hit out of memory", {"model": "retinanet"}, []),
+    ("I'm trying to train XLNet on protein sequences and get an OOM", {"model": "xlnet"}, []),
+    ("BEVFormer trains with batchsize=1 per GPU. I use bevformer-small on 8 GPUs", {"model": "bevformer-small"}, []),
+    ("YOLOX-nano at batch 64 on a 2080 Ti", {"model": "yolox-nano"}, []),
+    ("Tacotron2 with batch 32 OOMs on my 2060", {"model": "tacotron2"}, []),
+    ("EfficientDet-D6 on 4 V100s", {"model": "efficientdet-d6"}, []),
+    # a word of its own is no model ("clip the gradients"), nor is a model compared with, or a path's last part
+    ("I clip the gradients at 1.0", {}, ["model"]),
+    ("Compared to https://github.com/NVIDIA/tacotron2, TTS uses more memory", {}, ["model"]),
+    ("I follow Recommendation/DLRM/PyTorch from the examples", {}, ["model"]),
+])
+def test_model_families_named_alone_from_the_twenty_second_session(message, expected, absent):
+    assert_reads(message, expected, absent)

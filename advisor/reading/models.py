@@ -335,8 +335,8 @@ def family_names(clause: Clause, reading: Reading) -> None:
         return
     tokens, done = clause.tokens, clause.start
     # the tokens a family's name is a part of, in order (the rest of the clause is not looked at)
-    starts = sorted({clause.keys[k] for k, w in enumerate(clause.words) if w in names.FAMILIES})
-    for t in starts:
+    family_at = {clause.keys[k]: w for k, w in enumerate(clause.words) if w in names.FAMILIES}
+    for t in sorted(family_at):
         if t < done or reading.names_seen >= MAX_NAMES:
             continue
         tok = tokens[t]
@@ -369,14 +369,28 @@ def family_names(clause: Clause, reading: Reading) -> None:
         # (`--output_dir output_qwen`: where a run writes, named after the family, not the model it loads)
         generic = generic or parts[0].lower() in OUTPUT_PARTS and not _model_key(clause, first)
         if not file_name and not generic and after not in NAMED_THINGS | NOT_THE_MODEL \
-                and not _compared_at(clause.words, clause.key_of.get(first, 0)) \
-                and (len(parts) >= 2 or glued_digits) and not clause.claimed & set(range(first, last + 1)):
+                and not _compared_at(clause.words, clause.key_of.get(_chunk_start(clause, first), 0)) \
+                and (len(parts) >= 2 or glued_digits or parts[0].lower() in names.SOLO_FAMILIES) \
+                and not clause.claimed & set(range(first, last + 1)):
             model_id = names.ident(written)
+            if family_at[t] not in model_id:
+                done = last + 1
+                continue  # "Recommendation/DLRM/PyTorch": a path whose last part is no model of the family
+            solo = len(parts) == 1 and not glued_digits  # "training DETR": the family alone, a vaguer name
             reading.set(Read("model", model_id, written, setup_of(clause, clause.key_of.get(first, 0)),
                              keyed=_model_key(clause, first),
-                             weak=names.version_only(model_id) or _other_key(clause, first)))
+                             weak=names.version_only(model_id) or solo or _other_key(clause, first)))
             clause.claimed.update(range(first, last + 1))
         done = last + 1
+
+
+def _chunk_start(clause: Clause, first: int) -> int:
+    """The first token of the unspaced text a name ends ("https://github.com/NVIDIA/tacotron2"): what is said before
+    a link or a path is said of the name at its end ("Compared to https://…/tacotron2")."""
+    tokens = clause.tokens
+    while first > clause.start and not tokens[first].space_before and tokens[first - 1].kind != "nl":
+        first -= 1
+    return first
 
 
 def _flag_name(clause: Clause, first: int) -> bool:

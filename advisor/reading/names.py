@@ -28,7 +28,18 @@ FAMILIES = frozenset({
     "wav", "hubert", "wavlm", "clip", "blip", "vit", "deit", "swin", "convnext", "resnet", "resnext", "densenet",
     "efficientnet", "mobilenet", "inception", "vgg", "yolo", "yolov", "detr", "dino", "sam", "unet", "sdxl", "flux",
     "bevformer", "segformer",
-})  # letters only: a name's digits are keys of their own ("qwen2" is qwen, 2; "yolov5l" is yolov, 5, l)
+    # vision, speech and recommender models people name with a variant or a number ("YOLOX-nano", "EfficientDet-D7",
+    # "Tacotron2", "HRNet-W32", "StyleGAN2-ADA", "pix2pix")
+    "yolox", "efficientdet", "retinanet", "pspnet", "hrnet", "alexnet", "stylegan", "pix", "tacotron", "fastspeech",
+    "waveglow", "conformer", "longformer", "starcoder", "minicpm", "slowfast", "dlrm", "openfold", "tabnet", "segnet",
+})
+# families whose name alone names one model (or one architecture an expert reads as the model trained): "training
+# DETR", "LLaVA OOMs", "AlexNet on ImageNet" (not "clip", "opt", "phi", "sam", "bloom", "flux", "whisper": words
+# of their own)
+SOLO_FAMILIES = frozenset({"detr", "llava", "deit", "starcoder", "retinanet", "pspnet", "alexnet", "waveglow",
+                           "slowfast", "dlrm", "openfold", "tabnet", "segnet", "conformer", "longformer", "tacotron",
+                           "xlnet", "roberta", "deberta", "electra", "segformer", "bevformer", "efficientdet", "yolox",
+                           "hrnet", "stylegan", "fastspeech"})  # letters only: a name's digits are keys of their own ("qwen2" is qwen, 2; "yolov5l" is yolov, 5, l)
 # words that make a family's name a comparison or a kind, not the model trained ("gpt-2 like", "llama-style")
 NOT_THE_MODEL = frozenset({"like", "style", "based", "family", "architecture", "paper", "papers", "authors"})
 
