@@ -24,6 +24,7 @@ from advisor.kb.model import KnowledgeBase
 from advisor.reading.configs import apply_configs, read_configs
 from advisor.reading.extract import extract_spans
 from advisor.reading.reader import read
+from advisor.reading.state import Read
 from advisor.reading.situation import facts_of
 
 _ENGINES: dict[int, Engine] = {}
@@ -103,7 +104,12 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     text = said
     for start, end in used:  # numbers a pattern already took are not read again
         text = text[:start] + " " * (end - start) + text[end:]
-    found = {name: (value, _unblanked(words, text, said)) for name, (value, words) in facts_of(read(text), kb).items()}
+    reading = read(text)
+    if "vocab_size" in patterned and reading.shape and "vocab" not in reading.shape:
+        # `vocab_size=50304` among shape settings: a pattern took the number, the count of the shape needs it too
+        value, words = patterned["vocab_size"]
+        reading.shape["vocab"] = Read("vocab", int(value), words.strip())
+    found = {name: (value, _unblanked(words, text, said)) for name, (value, words) in facts_of(reading, kb).items()}
     for name, (value, matched) in patterned.items():
         found.setdefault(name, (value, matched))
     _epoch_shows_the_batch(found)

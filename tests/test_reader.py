@@ -2453,3 +2453,21 @@ def test_a_launch_command_with_fewer_gpus_than_the_machine_is_the_runs_count(kb)
 ])
 def test_model_families_named_alone_from_the_twenty_second_session(message, expected, absent):
     assert_reads(message, expected, absent)
+
+
+def test_a_transformers_shape_given_as_settings_counts_its_parameters(kb):
+    # review 29 #7/#17: Megatron's and nanoGPT's flags give the shape; no size is said, so the count comes from it
+    megatron = ("--num-layers 32 --hidden-size 4096 --num-attention-heads 32 --seq-length 4096 "
+                "--ffn-hidden-size 14336 --num-query-groups 8 --swiglu --group-query-attention")
+    # 32 × (2·4096² + 2·4096·1024 + 3·4096·14336), no vocabulary given: Mistral-7B's shape without its embeddings
+    assert facts(kb, megatron)["params"] == 32 * (2 * 4096**2 + 2 * 4096 * 1024 + 3 * 4096 * 14336)
+    nanogpt = "n_layer = 12\nn_head = 12\nn_embd = 768\nvocab_size = 50304\nbatch_size = 12"
+    assert facts(kb, nanogpt)["params"] == 12 * (4 * 768**2 + 2 * 768 * 3072) + 50304 * 768  # GPT-2 small, ~124M
+    # a small shape without its vocabulary is not counted (the embeddings could be a third of it), nor is an LSTM's
+    # layers and hidden size (no heads), nor a size in prose; a size said, or a catalogue model, wins
+    assert "params" not in facts(kb, "n_layer = 12\nn_head = 12\nn_embd = 768")
+    assert "params" not in facts(kb, "nn.LSTM(input_size=128, hidden_size=4096, num_layers=32)")
+    assert "params" not in facts(kb, "a model with 32 layers, a hidden size of 4096 and 32 attention heads")
+    assert facts(kb, "my 1.3B model: --num-layers 24 --hidden-size 2048 --num-attention-heads 16")["params"] == 1.3e9
+    # the reading's labels keep to what was said: a count worked out is not a size the message gives
+    assert "params" not in labels_of(read(megatron))

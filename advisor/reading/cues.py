@@ -385,6 +385,18 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("all params", "params"), ("total params", "params"), ("number of parameters", "params"),
     ("num params", "params"), ("number of trainable parameters", "trainable_params"),
     ("trainable params", "trainable_params"), ("trainable parameters", "trainable_params"),
+    # a transformer's shape as flags and configs give it (nanoGPT, Megatron, XLNet, a pasted config.json): with the
+    # heads named too, the parameters are counted from it (reader._resolve) when no size is said
+    ("n_layer", "n_layers"), ("n_layers", "n_layers"), ("num_layers", "n_layers"), ("num layers", "n_layers"),
+    ("num_hidden_layers", "n_layers"), ("nlayers", "n_layers"), ("n layer", "n_layers"),
+    ("d_model", "d_model"), ("d model", "d_model"), ("n_embd", "d_model"), ("hidden_size", "d_model"),
+    ("hidden size", "d_model"), ("d_inner", "d_ff"), ("d_ff", "d_ff"), ("intermediate_size", "d_ff"),
+    ("ffn_hidden_size", "d_ff"), ("ffn hidden size", "d_ff"), ("ffn_dim", "d_ff"),
+    ("n_head", "n_heads"), ("n_heads", "n_heads"), ("num_heads", "n_heads"), ("num_attention_heads", "n_heads"),
+    ("num attention heads", "n_heads"), ("num_key_value_heads", "n_kv_heads"), ("num query groups", "n_kv_heads"),
+    ("num_query_groups", "n_kv_heads"), ("n_kv_heads", "n_kv_heads"), ("num_kv_heads", "n_kv_heads"),
+    ("multi_query_group_num", "n_kv_heads"), ("vocab_size", "vocab"), ("vocab size", "vocab"),
+    ("padded_vocab_size", "vocab"),
     ("num examples", "dataset_size"), ("number of examples", "dataset_size"), ("num samples", "dataset_size"),
     ("number of samples", "dataset_size"), ("num_train_samples", "dataset_size"), ("dataset size", "dataset_size"),
     ("training set size", "dataset_size"), ("training set length", "dataset_size"), ("train set length", "dataset_size"), ("dataset of", "dataset_size"), ("train samples", "dataset_size"),

@@ -30,7 +30,7 @@ from advisor.reading.cues import (BATCH_SPELLINGS, GPU_WORDS, PRETRAINING_DATA, 
                                   PAST_FIRST, PAST_RUN, PAST_RUN_PHRASES, PLANNING, SWITCHED, TIMES, cue_index)
 from advisor.reading.goal import Sentence, asked_of, goal_of
 from advisor.reading.phrases import PhraseIndex
-from advisor.reading.state import BATCH_FIELDS, Read, Reading, fill, rank
+from advisor.reading.state import BATCH_FIELDS, SHAPE_RANGES, Read, Reading, fill, rank
 from advisor.reading.tokens import WORD_NUMBERS, Token, clauses_and_sentences, tokenize
 
 __all__ = ["Read", "Reading", "read"]
@@ -141,6 +141,7 @@ def read(message: str) -> Reading:
         reading.hf_trainer = next(w for w in index.words if w in HF_TRAINER_WORDS)
     _goal(tokens, sentences, message, reading, index)
     _resolve(reading)
+    _shape(reading, index.words, message)
     micro = reading.values.get("micro_batch")
     if micro is not None and micro.keyed and "grad_accum_steps" not in reading.values \
             and "global_batch" not in reading.values and "ultralytics" not in reading.values:
@@ -1173,6 +1174,11 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         mood = segment_mood(clause, key) if name in BATCH_FIELDS or name in MOOD_FIELDS else ""
         # (a run length under a config key, `num_iters = 500000`, is the run's, whatever "5000 iterations" timed)
         said_as_key = name == "planned_steps" and start_key < k and "_" in clause.tokens[keys[start_key]].text
+        if name in SHAPE_RANGES:
+            # `n_layer = 12`, `"hidden_size": 4096`, `--num-layers 36`: a model's shape only as a setting gives it
+            # (not "the hidden size of an LSTM of 512 is..." in prose)
+            cue = keys[start_key]
+            said_as_key = start_key < k and ("_" in clause.tokens[cue].text or in_flag(clause, cue))
         fill(reading, name, scaled, u, text, setup, qualified, keyed=keyed is not None or said_as_key, mood=mood)
         if name == "micro_batch" and setup == "user" and words[end + 1:end + 2] in (["fits"], ["works"]) \
                 and float(scaled).is_integer():
@@ -1460,6 +1466,26 @@ def _factor(clause: Clause, reading: Reading, k: int, value: float, left: Phrase
 PARALLEL_DEGREES = frozenset({"tensor_parallel", "pipeline_parallel", "data_parallel"})
 # what runs beside the training in RL and names its own parallel degrees (vLLM, SGLang, a rollout worker)
 INFERENCE_ENGINES = frozenset({"vllm", "sglang", "rollout", "infer", "inference", "generation", "gen", "ref", "reward"})
+
+
+def _shape(reading: Reading, words: list[str], message: str) -> None:
+    """A transformer's shape, as its settings give it, set apart from the fields the labels read (the count is
+    situation.shape_params's: a vocabulary size may come from a pattern of the knowledge base), and the words
+    that give it: the stretch of the message from its first setting to its last, when they stand together."""
+    reading.shape = {name: reading.values.pop(name) for name in SHAPE_RANGES if name in reading.values}
+    if not reading.shape:
+        return
+    reading.gated_mlp = not GATED_MLP.isdisjoint(words)
+    spans = [(at, at + len(r.text)) for r in reading.shape.values() if (at := message.find(r.text)) >= 0]
+    start, end = min(spans, default=(0, 0))[0], max((b for _, b in spans), default=0)
+    first = reading.shape.get("n_layers") or next(iter(reading.shape.values()))
+    reading.shape_text = message[start:end] if spans and end - start <= MAX_SHAPE_TEXT else first.text
+
+
+MAX_SHAPE_TEXT = 400  # characters the words of a shape's settings may span to be quoted together
+
+
+GATED_MLP = frozenset({"swiglu", "geglu", "silu", "gated"})  # an MLP of three matrices (LLaMA's, Mistral's, T5 v1.1's)
 
 
 def _package_version(clause: Clause, last: int) -> bool:

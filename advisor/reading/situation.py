@@ -187,6 +187,30 @@ def _peak_tflops(gpu_id: str) -> float | None:
     return peaks.pop() if len(peaks) == 1 else None
 
 
+def shape_params(reading: Reading) -> tuple[float, str] | None:
+    """A transformer's parameters counted from the shape its settings give (`--num-layers 36 --hidden-size 1280
+    --num-attention-heads 20`, nanoGPT's n_layer/n_head/n_embd, a pasted config.json), with the settings' words:
+    per layer the attention's projections (query and output d×d, key and value d×d·kv_heads/heads) and the MLP's
+    two d×d_ff matrices (three when it is gated, SwiGLU; d_ff 4d unless given), plus the embeddings when the
+    vocabulary is given. The heads must be named too: layers and a hidden size alone are also an LSTM's. Without a
+    vocabulary only a model of 50,000 layer-widths or more is counted, where a 50k-word embedding is under 8%."""
+    shape = reading.shape
+    if not {"n_layers", "d_model", "n_heads"} <= shape.keys():
+        return None
+    layers, width, heads = shape["n_layers"].value, shape["d_model"].value, shape["n_heads"].value
+    if "vocab" not in shape and layers * width < MIN_LAYER_WIDTHS:
+        return None
+    ff = shape["d_ff"].value if "d_ff" in shape else 4 * width
+    kv = min(shape["n_kv_heads"].value, heads) if "n_kv_heads" in shape else heads
+    attention = 2 * width * width + 2 * width * (width * kv // heads)
+    mlp = (3 if reading.gated_mlp else 2) * width * ff
+    count = layers * (attention + mlp) + (shape["vocab"].value * width if "vocab" in shape else 0)
+    return float(count), reading.shape_text
+
+
+MIN_LAYER_WIDTHS = 50_000  # layers × width from which a shape without its vocabulary is counted
+
+
 def _catalogue_params(model_id: str) -> float | None:
     from advisor.domain.catalogue import preset
 
@@ -345,6 +369,10 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         put("gpu_memory", f"{v['gpu_memory_gb'].value:g}GB", v["gpu_memory_gb"].text)
     if "params" in v and not ("model" in v and v["model"].text == v["params"].text and _catalogue_params(v["model"].value)):
         put("params", v["params"].value, v["params"].text)  # a catalogue model's exact count comes from its shapes
+    elif (counted := shape_params(reading)) is not None and not ("model" in v and _catalogue_params(v["model"].value)):
+        # no size said, but the shape's settings count it (`--num-layers 36 --hidden-size 1280 ...`): the
+        # estimates need a count, and this one is the model's own (a catalogue model's exact count wins)
+        put("params", *counted)
     if "model" in v:
         put("model_preset", v["model"].value, v["model"].text)
     tflops = _peak_tflops(v["gpu_model"].value) if "gpu_model" in v else None

@@ -126,6 +126,11 @@ class Reading:
     compared_splits: list[Any] = field(default_factory=list)
     compared_splits_text: str = ""  # … and the words that compare them
     names_seen: int = 0  # GPU and model names looked at (bounded: a message names a few, a pasted log thousands)
+    # a transformer's shape as settings give it (`--num-layers 36 --hidden-size 1280 ...`): field -> Read, and
+    # whether the message names a gated MLP (SwiGLU); counted by situation.shape_params when no size is said
+    shape: dict = field(default_factory=dict)
+    shape_text: str = ""
+    gated_mlp: bool = False
 
     def set(self, read: Read) -> None:
         if self.in_hypothetical_clause and read.field in SUPPOSED_FIELDS:
@@ -208,6 +213,11 @@ def rank(read: Read) -> int:
     return 0 if read.past or read.weak else 2 if read.personal else 1
 
 
+# a transformer's shape: the sizes a config can give it (layers, width, feed-forward width, heads, vocabulary)
+SHAPE_RANGES = {"n_layers": (1, 1000), "d_model": (16, 200_000), "d_ff": (16, 10**6), "n_heads": (1, 1024),
+                "n_kv_heads": (1, 1024), "vocab": (2, 10**7)}
+
+
 def fill(reading: Reading, name: str, scaled: float, unit: str, text: str, setup: str,
           qualified: bool = False, keyed: bool = False, mood: str = "", weak: bool = False) -> None:
     """Set a number read for a slot, when it can be one (a batch is a whole number from 1, a ZeRO stage 0-3, an LR
@@ -221,6 +231,10 @@ def fill(reading: Reading, name: str, scaled: float, unit: str, text: str, setup
         if name == "num_gpus" and scaled > 100_000:
             return
         reading.set(Read(name, int(scaled), text, setup, qualified=qualified, keyed=keyed, mood=mood, weak=weak))
+    elif name in SHAPE_RANGES:  # a transformer's shape, only as a config key or a flag gives it
+        low, high = SHAPE_RANGES[name]
+        if whole and low <= scaled <= high and keyed and not unit:
+            reading.set(Read(name, int(scaled), text, setup, keyed=True))
     elif name in ("tensor_parallel", "pipeline_parallel", "data_parallel"):  # "tp=4", "PP 1", "DP2"
         if whole and 1 <= scaled <= 100_000:
             reading.set(Read(name, int(scaled), text, setup))  # the degree: data parallel is what the rest leave
