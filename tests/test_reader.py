@@ -2455,6 +2455,21 @@ def test_model_families_named_alone_from_the_twenty_second_session(message, expe
     assert_reads(message, expected, absent)
 
 
+@pytest.mark.parametrize("message, expected, absent", [
+    # a batch lowered from one the user ran before (one the authors ran stays theirs: the reference)
+    ("I trained 3,000 images with batch size 24 on 4 GPUs successfully. With 60,000 images I have to reduce the "
+     "batch size to 8 to avoid CUDA out of memory.", {"batch_from": 24, "batch_to": 8}, []),
+    ("You say that with your 12gb card you could run 2 images in one batch, so I reduced the batch size to 1.",
+     {"reference_batch": 2, "batch_to": 1}, ["batch_from"]),
+    ("I trained with batch size 24 successfully. Then I changed the batch size to 8.", {"batch_from": 24}, []),
+    # two batches run before: which one was changed is not said
+    ("I successfully trained with batch size 24, and I successfully trained with batch size 32. I reduced the batch "
+     "size to 8.", {"batch_to": 8}, ["batch_from"]),
+])
+def test_a_batch_lowered_from_an_earlier_run_from_the_twenty_second_session(message, expected, absent):
+    assert_reads(message, expected, absent)
+
+
 def test_a_transformers_shape_given_as_settings_counts_its_parameters(kb):
     # review 29 #7/#17: Megatron's and nanoGPT's flags give the shape; no size is said, so the count comes from it
     megatron = ("--num-layers 32 --hidden-size 4096 --num-attention-heads 32 --seq-length 4096 "

@@ -571,15 +571,20 @@ def _moves(clause: Clause, reading: Reading) -> None:
         if source is None:
             # a batch said later in this clause is no earlier batch ("increased the batch to 2048 (keeping 64 per GPU)")
             later = clause.source[clause.tokens[clause.keys[n]].end:clause.tokens[clause.end - 1].end]
-            earlier = [m for m in reading.batch_mentions if m.value != to and not m.past and m.setup == "user"
-                       and not (m.sentence == reading.sentence and m.text in later)]
+            before = [m for m in reading.batch_mentions if m.value != to
+                      and not (m.sentence == reading.sentence and m.text in later)]
+            earlier = [m for m in before if not m.past and m.setup == "user"]
+            default = next((reading.reference[f] for f in BATCH_FIELDS
+                            if f in reading.reference and reading.reference[f].qualified), None)
+            # a run the user did before ("trained with batch 24 successfully … had to reduce it to 8"): what was
+            # lowered (a reference's batch stays the reference: "you could run 2 images, so I reduced it to 1")
+            done = [m for m in before if m.past and m.setup == "user"]
             if earlier:
                 source = replace(earlier[-1], field="batch_from")
-            else:
-                default = next((reading.reference[f] for f in BATCH_FIELDS
-                                if f in reading.reference and reading.reference[f].qualified), None)
-                if default is not None and default.value != to:
-                    source = replace(default, field="batch_from", setup="user")
+            elif default is not None and default.value != to:
+                source = replace(default, field="batch_from", setup="user")
+            elif len({m.value for m in done}) == 1:
+                source = replace(done[-1], field="batch_from", setup="user")
         if source is None and micro:  # "I reduced micro_batch_size to 1": the per-device batch now, no known change
             reading.set(Read("micro_batch", to, text))
             continue
