@@ -211,6 +211,17 @@ def shape_params(reading: Reading) -> tuple[float, str] | None:
 MIN_LAYER_WIDTHS = 50_000  # layers × width from which a shape without its vocabulary is counted
 
 
+def shape_written(reading: Reading) -> str:
+    """The shape the settings give, as the fact `model_shape` writes it ("n_layers=32 d_model=4096 n_heads=32
+    n_kv_heads=8 d_ff=14336 gated=1"), or "" when layers, width and heads are not all given."""
+    shape = reading.shape
+    if not {"n_layers", "d_model", "n_heads"} <= shape.keys():
+        return ""
+    parts = [f"{name}={shape[name].value}" for name in ("n_layers", "d_model", "n_heads", "n_kv_heads", "d_ff", "vocab")
+             if name in shape]
+    return " ".join(parts + (["gated=1"] if reading.gated_mlp else []))
+
+
 def _catalogue_params(model_id: str) -> float | None:
     from advisor.domain.catalogue import preset
 
@@ -249,7 +260,8 @@ READER_FACTS = frozenset({fact for _, fact in _DIRECT} | {"micro_batch", "optimi
                                                           "compared_micro_batch", "measured_use",
                                                           "named_card_memory", "reference_micro_batch",
                                                           "oom_capacity", "split_micro_batch", "split_accum_steps",
-                                                          "split_other_micro_batch", "split_other_accum_steps"})
+                                                          "split_other_micro_batch", "split_other_accum_steps",
+                                                          "model_shape"})
 
 
 def _said_per_gpu(value: int, text: str) -> bool:
@@ -373,6 +385,8 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         # no size said, but the shape's settings count it (`--num-layers 36 --hidden-size 1280 ...`): the
         # estimates need a count, and this one is the model's own (a catalogue model's exact count wins)
         put("params", *counted)
+    if (shape := shape_written(reading)) and not ("model" in v and _catalogue_params(v["model"].value)):
+        put("model_shape", shape, reading.shape_text)  # (the activation model of a transformer no catalogue names)
     if "model" in v:
         put("model_preset", v["model"].value, v["model"].text)
     tflops = _peak_tflops(v["gpu_model"].value) if "gpu_model" in v else None

@@ -101,7 +101,7 @@ def _model_spec(args: dict[str, Any], assumed: list[str]) -> Any:
     from advisor.domain.catalogue import at_image_size, preset
 
     if not args.get("model_preset"):
-        return None
+        return _shape_spec(args.get("model_shape"), args.get("seq_len"), assumed)
     try:
         spec = preset(args["model_preset"], int(args["seq_len"]) if args.get("seq_len") else None)
     except InputError:
@@ -114,6 +114,35 @@ def _model_spec(args: dict[str, Any], assumed: list[str]) -> Any:
             spec = preset(args["model_preset"], ASSUMED_SEQ_LEN)
         assumed.append(f"{spec.seq_len} tokens per sample")  # (a model's own shorter context is assumed too: said)
     return spec
+
+
+def _shape_spec(shape: str | None, seq_len: Any, assumed: list[str]) -> Any:
+    """The transformer the user's settings shape (`model_shape`: "n_layers=32 d_model=4096 n_heads=32 ..."): a
+    Llama-style decoder when its MLP is gated, else a GPT-2-style one, at the user's sequence length (else the
+    length assumed, and said); None when there is no shape."""
+    from advisor.domain.catalogue import spec_from_dims
+
+    if not shape:
+        return None
+    dims: dict[str, Any] = {}
+    for part in str(shape).split():
+        name, _, value = part.partition("=")
+        if name in SHAPE_DIMS and value.isdigit() and int(value) > 0:
+            dims[name] = int(value)
+    if not {"n_layers", "d_model", "n_heads"} <= dims.keys():
+        return None
+    gated = bool(dims.pop("gated", 0))
+    dims.setdefault("d_ff", 4 * dims["d_model"])
+    dims.setdefault("vocab", 0)
+    dims.setdefault("n_positions", 0)
+    length = int(seq_len) if seq_len else ASSUMED_SEQ_LEN
+    if not seq_len:
+        assumed.append(f"{length} tokens per sample")
+    return spec_from_dims("the model of your settings", "llama" if gated else "gpt2", dims, length,
+                          source="your settings")
+
+
+SHAPE_DIMS = frozenset({"n_layers", "d_model", "n_heads", "n_kv_heads", "d_ff", "vocab", "gated"})
 
 
 def _problem(args: dict[str, Any]) -> Problem:
@@ -158,7 +187,7 @@ def _problem(args: dict[str, Any]) -> Problem:
     # PyTorch's SDPA (and Hugging Face's default attn_implementation "sdpa") does not store the s×s scores: assume
     # it unless the user says eager
     attention = "eager" if args.get("attention") == "eager" else "flash"
-    if args.get("attention") is None and args.get("model_preset"):
+    if args.get("attention") is None and (args.get("model_preset") or spec is not None):
         assumed.append("SDPA attention")
     checkpointing = "full" if args.get("grad_checkpointing") else "none"
     # device_map="auto" over several GPUs: one process, one copy of the model with its layers split over them (the
@@ -385,7 +414,8 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                 zero_stage: int | None = None, parallelism: str | None = None, layout: str | None = None,
                 offload: str | None = None,
                 grad_checkpointing: bool | None = None, attention: str | None = None, adapter: str | None = None,
-                training_mode: str | None = None, model_preset: str | None = None, seq_len: int | None = None,
+                training_mode: str | None = None, model_preset: str | None = None, model_shape: str | None = None,
+                seq_len: int | None = None,
                 micro_batch: int | None = None, grad_accum_steps: int | None = None, batch_size: int | None = None,
                 gpu_model: str | None = None, image_size: int | None = None, adapter_fraction: float | None = None,
                 lora_adapter_share: float | None = None, reference_batch: int | None = None,
@@ -684,7 +714,7 @@ def _fewest(p: Problem, offload: bool) -> Candidate | None:
            cites=SOURCES + ("zero-offload", "deepspeed-memory"))
 def gpus_needed(params: float, gpu_memory: float, precision: str | None = None, optimizer: str | None = None,
                 num_gpus: int | None = None, adapter: str | None = None, training_mode: str | None = None,
-                model_preset: str | None = None, seq_len: int | None = None, micro_batch: int | None = None,
+                model_preset: str | None = None, model_shape: str | None = None, seq_len: int | None = None, micro_batch: int | None = None,
                 grad_accum_steps: int | None = None, batch_size: int | None = None, gpu_model: str | None = None,
                 grad_checkpointing: bool | None = None, attention: str | None = None, image_size: int | None = None,
                 cuda_context: float | None = None, safety_margin: float | None = None,
@@ -726,7 +756,7 @@ NO_CARD = 1e15  # bytes: a card larger than any plan, so that the user's plan is
 def memory_needed(params: float, precision: str | None = None, optimizer: str | None = None,
                   num_gpus: int | None = None, zero_stage: int | None = None, parallelism: str | None = None,
                   offload: str | None = None, adapter: str | None = None, training_mode: str | None = None,
-                  model_preset: str | None = None, seq_len: int | None = None, micro_batch: int | None = None,
+                  model_preset: str | None = None, model_shape: str | None = None, seq_len: int | None = None, micro_batch: int | None = None,
                   grad_accum_steps: int | None = None, grad_checkpointing: bool | None = None,
                   attention: str | None = None, image_size: int | None = None,
                   cuda_context: float | None = None, batch_size: int | None = None,
