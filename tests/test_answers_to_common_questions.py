@@ -3041,3 +3041,27 @@ def test_a_shape_given_as_settings_counts_the_activations_too(kb):
     # a catalogue model named beside the flags keeps the catalogue's shape
     named = run_consultation("Llama-2-13B: --num-layers 40 --hidden-size 5120 --num-attention-heads 40", kb=kb).wm
     assert not named.known("model_shape") and named.value("model_preset") == "llama-2-13b"
+
+
+def test_a_memory_figure_a_document_gives_is_said_as_bytes_a_parameter(kb):
+    """Review 29 #16: "the chart says full fine-tuning of the 70B requires 300 GB; by the 8B and 405B rows it should
+    be ~500 GB - am I wrong?". The figure over the model it is for is 300 GiB / 70B = 4.6 bytes a parameter: below
+    any full fine-tune's states (8 bytes in pure bf16, 18 with mixed-precision AdamW), which the answer gives."""
+    c = run_consultation("The chart says training Llama 3.1 requires 300 GB of memory for full-parameter "
+                         "fine-tuning of the 70B model. With FP16 training it should be about eight times the "
+                         "model size, like the 8B and 405B rows. Is my understanding incorrect?", kb=kb)
+    finding = next(f for f in c.advice.findings if f.id == "finding-quoted-memory-per-param")
+    assert c.wm.value("quoted_for_params") == 70e9
+    assert round(c.wm.value("quoted_bytes_per_param"), 2) == round(300 * 2**30 / 70e9, 2)  # 4.6
+    assert "between the 16-bit weights alone" in finding.text and "pure bf16" in finding.text
+    assert round(c.wm.value("quoted_full_bf16") / 2**30) == round(70e9 * 8 / 2**30)
+    # the figure is for the model said with it, not the user's ("54.3GB of VRAM for Llama 3.1 8B", training a 3B)
+    other = run_consultation("Training Qwen2.5-3B with GRPO goes OOM on 48GB, unexpected considering the blog uses "
+                             "54.3GB of VRAM for Llama 3.1 8B.", kb=kb)
+    assert other.wm.value("quoted_for_params") == 8e9
+    # adapters on frozen weights are no full fine-tune to weigh a figure against; a card a paper used is no figure
+    lora = run_consultation("The README says 24GB is enough to fine-tune Llama-2-7B with QLoRA, but my 3090 OOMs",
+                            kb=kb)
+    assert lora.wm.known("quoted_memory") and not lora.wm.known("quoted_bytes_per_param")
+    assert not run_consultation("The paper uses 80GB A100s and batch 256 for Llama-2-7B", kb=kb).wm.known(
+        "quoted_memory")

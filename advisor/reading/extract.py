@@ -71,8 +71,8 @@ def _single(spec: FactSpec, text: str, folded: str, used: list[tuple[int, int]])
                     return coerce(spec, pattern.value), match.group(0)
                 except UnitError:
                     break
-            if _overlaps(match.span(), used):
-                continue
+            if _overlaps(match.span() if pattern.blanks == "match" else match.span("value"), used):
+                continue  # (a pattern that blanks only its value may reach over another's words, not its number)
             try:
                 raw, per = match.group("value"), match.groupdict().get("per")
                 if per is not None and not any(c.isdigit() for c in raw):
@@ -87,7 +87,8 @@ def _single(spec: FactSpec, text: str, folded: str, used: list[tuple[int, int]])
                     value = coerce(spec, value / count)
             except (UnitError, IndexError, TypeError):
                 continue
-            used.append(match.span())
+            if pattern.blanks != "nothing":
+                used.append(match.span("value") if pattern.blanks == "value" else match.span())
             return value, match.group(0)
     return None
 

@@ -330,6 +330,57 @@ def measured_as_weights(measured: float, params: float) -> dict[str, Estimate]:
     raise NotComputable(f"{fmt_sig(per, 3)} bytes a parameter is no width weights are held in")
 
 
+# the recipes a quoted figure is usually for, each with what it keeps per parameter before activations (the
+# training ones as bytes_per_param counts them, so the figures agree with the plan's)
+QUOTED_RECIPES = (("amp_bf16", "adamw", "a full fine-tune's states with AdamW in mixed precision"),
+                  ("fp32", "adamw", "a full fine-tune's states with AdamW in fp32"),
+                  ("bf16", "adamw", "a full fine-tune's states in pure bf16 (AdamW's moments in bf16 too)"),
+                  ("bf16", "adamw_8bit", "a full fine-tune's states in pure bf16 with an 8-bit Adam"),
+                  (2, None, "the 16-bit weights alone (inference, or a frozen LoRA base)"),
+                  (0.5, None, "the 4-bit weights alone (a QLoRA base)"))
+
+
+def _recipe_widths() -> list[tuple[float, str]]:
+    return [(width if optimizer is None else bytes_per_param(width, optimizer)[0], name)
+            for width, optimizer, name in QUOTED_RECIPES]
+
+
+@estimator("bytes_per_param", "recipe", "full_mixed", "full_bf16", "params", cites=("hf-anatomy", "arithmetic"))
+def quoted_as_recipe(quoted: float, params: float | None = None, quoted_params: float | None = None
+                     ) -> dict[str, Estimate]:
+    """A memory figure a document gives for a model, as bytes a parameter, and the recipe it matches (within 10%):
+    what it can have counted. A figure below every full fine-tune's states is per GPU of a sharded run, offloaded,
+    or another recipe's. The size said with the figure is the model it is for ("54.3GB for Llama 3.1 8B" while the
+    user trains a 3B); else the user's model's."""
+    if quoted_params and quoted_params >= 1e7:
+        params = quoted_params
+    if not params or params <= 0 or quoted <= 0:
+        raise NotComputable("no parameters or no figure")
+    per = quoted / params
+    formula = f"{fmt_bytes_gib(quoted)} / {fmt_count(params)} params = {fmt_sig(per, 3)} B a parameter"
+    widths = _recipe_widths()
+    match = next((f"what {name} take" for width, name in widths if abs(per - width) <= 0.1 * width), None)
+    if match is None:
+        above = min((w for w, _ in widths if w > per), default=None)
+        below = max((w for w, _ in widths if w < per), default=None)
+        named = dict((w, n) for w, n in reversed(widths))
+        if above is None:
+            match = f"more than {named[below]} take ({fmt_sig(below)} B): those and the activations"
+        elif below is None:
+            match = f"less than {named[above]} take ({fmt_sig(above)} B)"
+        else:
+            match = (f"between {named[below]} ({fmt_sig(below)} B) and {named[above]} ({fmt_sig(above)} B): no "
+                     "recipe's whole count")
+    out = {"bytes_per_param": Estimate(per, None, formula, ("arithmetic",)),
+           "recipe": Estimate(match, None, formula, ("hf-anatomy",)),
+           "params": Estimate(params, "count", f"{fmt_count(params)} params", ("arithmetic",))}
+    for key, (precision, optimizer) in (("full_mixed", ("amp_bf16", "adamw")), ("full_bf16", ("bf16", "adamw"))):
+        width = bytes_per_param(precision, optimizer)[0]
+        out[key] = Estimate(params * width, "bytes", f"{fmt_count(params)} params × {fmt_sig(width)} B = "
+                            f"{fmt_bytes_gib(params * width)}", ("hf-anatomy", "arithmetic"))
+    return out
+
+
 @estimator(cites=("hf-anatomy", "pt-cuda-context", "pt-cuda-allocator"))
 def headroom_bytes(gpu_memory: float, fixed_bytes: float, cuda_context: float, safety_margin: float = 0.0) -> dict[str, Estimate]:
     """What is left for activations after the batch-independent memory, the CUDA context and the share of the card
