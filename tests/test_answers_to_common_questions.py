@@ -3065,3 +3065,21 @@ def test_a_memory_figure_a_document_gives_is_said_as_bytes_a_parameter(kb):
     assert lora.wm.known("quoted_memory") and not lora.wm.known("quoted_bytes_per_param")
     assert not run_consultation("The paper uses 80GB A100s and batch 256 for Llama-2-7B", kb=kb).wm.known(
         "quoted_memory")
+
+
+def test_the_adapters_share_comes_from_their_printed_count_or_a_model_of_the_same_size(kb):
+    """Review 29 #26: r=128 on every linear layer of Qwen1.5-72B (not in the catalogue) was counted at the default
+    1% share (720M adapter parameters); on the catalogue's decoder nearest in size it is about 1.7B. And a count
+    PEFT printed ("trainable params: 408,944,640") is the share itself, whatever the rank and targets."""
+    qwen = run_consultation("FSDP + QLoRA on 2x 4090 OOMs: --model_name_or_path Qwen1.5-72B-Chat-GPTQ-Int4 "
+                            "--finetuning_type lora --lora_rank 128 --lora_target all --quantization_bit 4", kb=kb)
+    share = qwen.wm.value("lora_adapter_share")
+    assert 0.02 < share < 0.026 and qwen.wm.facts["lora_adapter_share"].provenance.rule == "est-lora-adapter-share-by-size"
+    printed = run_consultation("QLoRA of WizardLM-30B on 2x 3090 with device_map='auto', LoraConfig(r=256); "
+                               "trainable params: 408944640 || all params: 16886824448", kb=kb)
+    assert printed.wm.value("adapter_params") == 408944640
+    assert printed.wm.value("lora_adapter_share") == pytest.approx(408944640 / 30e9)
+    # no size said: the share is not worth a question of its own
+    unsized = run_consultation("LoRA with r=8 on a RoBERTa-large based model: 12 GB, full fine-tuning 17 GB. "
+                               "Why not less?", kb=kb)
+    assert not unsized.wm.known("lora_adapter_share") and "params" not in [q.id for q in unsized.advice.questions]

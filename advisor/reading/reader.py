@@ -2069,6 +2069,9 @@ def _resolve(reading: Reading) -> None:
     trainable = values.pop("trainable_params", None)
     if trainable is not None and "params" not in values and "adapter" not in values and "lora_rank" not in values:
         values["params"] = replace(trainable, field="params", implied=True)  # no adapter: every weight trains
+    elif trainable is not None and ("adapter" in values or "lora_rank" in values):
+        # PEFT's "trainable params: 408,944,640 || all params: …": the adapters' own count (not a label)
+        values["adapter_params"] = replace(trainable, field="adapter_params", implied=True)
     _from_reference(reading)
     models.resolve_vague_model(reading)
     models.catalogue_params(reading)

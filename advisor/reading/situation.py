@@ -261,7 +261,7 @@ READER_FACTS = frozenset({fact for _, fact in _DIRECT} | {"micro_batch", "optimi
                                                           "named_card_memory", "reference_micro_batch",
                                                           "oom_capacity", "split_micro_batch", "split_accum_steps",
                                                           "split_other_micro_batch", "split_other_accum_steps",
-                                                          "model_shape"})
+                                                          "model_shape", "adapter_params"})
 
 
 def _said_per_gpu(value: int, text: str) -> bool:
@@ -387,6 +387,8 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         put("params", *counted)
     if (shape := shape_written(reading)) and not ("model" in v and _catalogue_params(v["model"].value)):
         put("model_shape", shape, reading.shape_text)  # (the activation model of a transformer no catalogue names)
+    if "adapter_params" in v:
+        put("adapter_params", v["adapter_params"].value, v["adapter_params"].text)
     if "model" in v:
         put("model_preset", v["model"].value, v["model"].text)
     tflops = _peak_tflops(v["gpu_model"].value) if "gpu_model" in v else None

@@ -257,6 +257,46 @@ def lora_adapter_share(model: str, lora_rank: int, lora_targets: str | None = No
     return {"value": Estimate(share, "fraction", formula, ("lora",))}
 
 
+@estimator(cites=("lora", "arithmetic"))
+def adapter_share_counted(adapter_params: float, params: float | None = None) -> dict[str, Estimate]:
+    """The adapters' share of the parameters from the count a trainer printed ("trainable params: 408,944,640")
+    over the model's: exact, whatever the rank and the layers targeted."""
+    if not params or params <= 0 or adapter_params <= 0 or adapter_params >= params:
+        raise NotComputable("no model size, or a count that is no share of it")
+    share = adapter_params / params
+    formula = f"{fmt_count(adapter_params)} trainable of {fmt_count(params)} = {fmt_share(share)}"
+    return {"value": Estimate(share, "fraction", formula, ("arithmetic",))}
+
+
+@estimator(cites=("lora", "arithmetic"))
+def lora_adapter_share_by_size(lora_rank: int, params: float | None = None,
+                               lora_targets: str | None = None) -> dict[str, Estimate]:
+    """The share LoRA trains at rank r for a model the catalogue does not name: counted on the layers of the
+    catalogue's decoder nearest in size (within 1.5×; "Qwen1.5-72B" on Qwen2.5-72B's): a transformer's width grows
+    with its size, so the share at one rank falls with it, and a default 1% share is 2% too few for r=128 on every
+    layer of a 72B. A heuristic: the architectures may differ (grouped-query attention, the MLP's width)."""
+    from advisor.domain.catalogue import catalogue_entry, preset, preset_names
+    from advisor.domain.estimators.training import lora_adapter_params
+
+    if not params or params <= 0 or lora_rank < 1:
+        raise NotComputable("no parameters or no rank")
+    decoders = [preset(name) for name in preset_names() if catalogue_entry(name).get("arch_kind", "") in ("", "decoder")]
+    near = [spec for spec in decoders if spec.arch_kind == "decoder" and spec.params
+            and max(spec.params, params) / min(spec.params, params) <= 1.5]
+    if not near:
+        raise NotComputable("no decoder in the catalogue near this size")
+    spec = min(near, key=lambda m: (abs(math.log(m.params / params)), m.name))
+    targets = lora_targets or "all_linear"
+    adapters = lora_adapter_params(spec, int(lora_rank), targets)
+    if not adapters or adapters >= spec.params:
+        raise NotComputable(f"no layer shapes for {spec.name}")
+    share = adapters / spec.params
+    formula = (f"rank {int(lora_rank)} on {LORA_TARGET_WORDS[targets]} of {spec.name}, the catalogue's decoder "
+               f"nearest {fmt_count(params)}: {fmt_count(adapters)} adapter parameters of {fmt_count(spec.params)} = "
+               f"{fmt_share(share)}")
+    return {"value": Estimate(share, "fraction", formula, ("lora", "arithmetic"), heuristic=True)}
+
+
 OFFLOAD_CPU_BYTES = 4 + 4  # fp32 master weights and fp32 gradients on the CPU, plus the optimizer's fp32 state
 DEEPSPEED_BUFFER_FACTOR = 1.5  # additional_buffer_factor of DeepSpeed's estimate_zero2_model_states_mem_needs
 
