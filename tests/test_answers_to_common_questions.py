@@ -2125,6 +2125,10 @@ def test_a_vocabulary_named_gives_its_logits(kb):
     long = run_consultation("With vocab ≈ 248k and context 32k the fp32 logits are huge and the training forward "
                             "runs out of memory. What should be done?", kb=kb)
     assert round(long.wm.value("vocab_logits_at_sequence") / 2**30, 2) == 30.27  # 32,768 × 248,000 × 4 B
+    # the micro-batch unsaid but the batch per update said on one GPU with no accumulation: that batch's logits
+    nano = run_consultation("nanoGPT with vocab_size = 50304, block_size = 1024, batch_size = 8, "
+                            "gradient_accumulation_steps = 1 on one 4090: OOM", kb=kb)
+    assert nano.wm.value("vocab_logits_at_sequence") == 8 * 1024 * 50304 * 4
 
 
 def test_darknet_scales_the_learning_rate_by_the_gpu_count_itself(kb):

@@ -48,12 +48,18 @@ LOGITS_MATCH = 0.03  # an allocation within 3% of a logits tensor's size is that
 
 
 @estimator("per_thousand", "at_sequence", cites=("hf-anatomy", "arithmetic"))
-def vocabulary_logits(vocab: float, seq_len: float | None = None,
-                      micro_batch: float | None = None) -> dict[str, Estimate]:
+def vocabulary_logits(vocab: float, seq_len: float | None = None, micro_batch: float | None = None,
+                      batch_size: float | None = None, grad_accum_steps: float | None = None,
+                      num_gpus: float | None = None) -> dict[str, Estimate]:
     """fp32 logits of a vocabulary the user names ("my dict has more than 500,000 lines"): vocabulary × 4 B per
-    token (the loss's upcast), per 1,000 tokens, and for one micro-batch at the sequence length when it is said."""
+    token (the loss's upcast), per 1,000 tokens, and for one micro-batch at the sequence length when it is said
+    (the micro-batch unsaid: the batch per update over the accumulation and the GPUs, when both are known, else
+    one sequence)."""
     if vocab <= 0:
         raise NotComputable("no vocabulary")
+    if not micro_batch and batch_size and grad_accum_steps and num_gpus:
+        split = batch_size / (grad_accum_steps * num_gpus)
+        micro_batch = split if split >= 1 and float(split).is_integer() else None
     per_k = 1000 * vocab * 4
     out = {"per_thousand": Estimate(per_k, "bytes", f"1,000 tokens × {fmt_count(vocab)} vocabulary × 4 B (fp32) = "
                                     f"{fmt_bytes_gib(per_k)}", ("hf-anatomy", "arithmetic"))}
