@@ -3087,3 +3087,19 @@ def test_the_adapters_share_comes_from_their_printed_count_or_a_model_of_the_sam
     unsized = run_consultation("LoRA with r=8 on a RoBERTa-large based model: 12 GB, full fine-tuning 17 GB. "
                                "Why not less?", kb=kb)
     assert not unsized.wm.known("lora_adapter_share") and "params" not in [q.id for q in unsized.advice.questions]
+
+
+@pytest.mark.parametrize("message, asks", [
+    ("A Medium article on gradient accumulation divides the loss by accumulation_steps before backward() and steps "
+     "the optimizer every accumulation_steps batches. Why is that division needed?", True),
+    ("Do I need to divide the loss by gradient_accumulation_steps when I accumulate manually?", True),
+    ("Why should we divide each loss by the accumulation steps?", True),
+    ("I divide the loss by the accumulation steps and step every 4 batches; the loss is higher than without.", False),
+])
+def test_why_the_loss_is_divided_under_accumulation_is_answered(kb, message, asks):
+    """Corpus rq-023: a conceptual question about accumulation got "nothing specific to recommend"."""
+    c = run_consultation(message, kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert ("finding-why-loss-divided" in ids) is asks
+    if asks:
+        assert "k times larger" in " ".join(c.advice.findings[ids.index("finding-why-loss-divided")].text.split())
