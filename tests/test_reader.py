@@ -215,6 +215,8 @@ LATER_SETS = {
     (2596, 2625): (0.62, 0.72),  # held out: that set's other half (0.641 / 0.734 on arrival)
     (2626, 2655): (0.75, 0.71),  # tuned; rq-2626..2685 scored 0.777 / 0.761 on arrival (twenty-first session)
     (2656, 2685): (0.77, 0.78),  # held out: that set's other half (0.788 / 0.794 on arrival)
+    (2686, 2715): (0.76, 0.69),  # tuned; rq-2686..2745 scored 0.763 / 0.646 on arrival (twenty-second session)
+    (2716, 2745): (0.76, 0.59),  # held out: that set's other half (0.779 / 0.614 on arrival)
 }
 
 
@@ -2467,6 +2469,28 @@ def test_model_families_named_alone_from_the_twenty_second_session(message, expe
      "size to 8.", {"batch_to": 8}, ["batch_from"]),
 ])
 def test_a_batch_lowered_from_an_earlier_run_from_the_twenty_second_session(message, expected, absent):
+    assert_reads(message, expected, absent)
+
+
+@pytest.mark.parametrize("message, expected, absent", [
+    # blind set rq-2686..2715: a warmup's length in epochs is not the run's
+    ("warmup_epochs: 5\nepochs: 100", {"epochs": 100}, []),
+    ("--warmup-epochs 5 --epochs 300", {"epochs": 300}, []),
+    ("the learning rate should be 0.1 and warm-up epochs should be 40 = 800*5%, right?", {}, ["epochs"]),
+    ("I use 5 warmup epochs and train for 90 epochs", {"epochs": 90}, []),
+    ("--num_train_epochs 3 --warmup_steps 100", {"epochs": 3, "warmup_steps": 100}, []),
+    # EC2's instance family is no Tesla P4
+    ("I'm using an AWS p4 node with 8 A100 GPUs", {"gpu_model": "a100", "num_gpus": 8}, ["gpu_memory_gb"]),
+    ("a Tesla P4 with 8GB", {"gpu_model": "tesla-p4"}, []),
+    ("a 2x Tesla P100 machine", {"gpu_model": "p100", "num_gpus": 2}, []),
+    # the user training the authors' network runs their own setup
+    ("Your paper says you can train with batch size 16 on 8 2080TI GPUs. But when I train your network, GPU memory "
+     "is already 8.5G with batch size 1.", {"micro_batch": 1, "reference_batch": 16}, []),
+    # "each one" after the GPUs is each GPU
+    ("using 2 GPUs (each one 7.6 G RAM)", {"num_gpus": 2, "gpu_memory_gb": 7.6}, []),
+    ("We use 32 CPUs and 8 GPUs with 200G RAM.", {"num_gpus": 8}, ["gpu_memory_gb"]),
+])
+def test_phrasings_from_the_blind_set_of_the_twenty_second_session(message, expected, absent):
     assert_reads(message, expected, absent)
 
 

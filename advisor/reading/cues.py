@@ -63,7 +63,8 @@ GUESSES = {"guess", "assume", "suppose", "presume", "infer"}
 # …or uses what it made: "we are trying to use your code on 4 Titan X", "the official code leads to OOM"
 ARTIFACTS = {"code", "script", "scripts", "repo", "repository", "implementation", "notebook", "tool", "framework",
              "library", "project", "package", "codebase", "command", "example", "examples", "prototxt", "config",
-             "configs", "configuration", "checkpoint", "checkpoints", "weights", "model"}
+             "configs", "configuration", "checkpoint", "checkpoints", "weights", "model",
+             "network", "networks", "net", "architecture", "pipeline"}  # ("when I train your network, …")
 
 
 # words that make the one value they qualify a reference's: "the default batch size of 32", "the original 2048"

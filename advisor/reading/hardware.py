@@ -53,6 +53,13 @@ SAID_ONE = frozenset({"single", "one", "1", "only"})
 ACQUIRING = frozenset({"need", "needed", "buy", "rent", "add", "get", "require", "requires"})
 
 
+# EC2's GPU instance families, said without a size ("a p4 node"): no card of that name (the sized types, p4d.24xlarge,
+# are catalogue entries of their own)
+AWS_FAMILIES = frozenset({"p2", "p3", "p4", "p5", "g4", "g5", "g6"})
+INSTANCE_WORDS = frozenset({"node", "nodes", "instance", "instances", "machine", "machines", "server", "cluster", "vm"})
+CLOUDS = frozenset({"aws", "ec2", "amazon"})
+
+
 def gpu_names(clause: Clause, reading: Reading) -> None:
     """GPUs named from the catalogue ('2x A100 40GB', 'a single 3090', 'T4 x 2'): the card (or its ambiguous family),
     its memory, and the count written before or after it; a platform ('Kaggle') is settled at the end."""
@@ -69,6 +76,9 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
         if last.is_num and nxt < clause.end and not clause.tokens[nxt].space_before \
                 and clause.tokens[nxt].text in ("b", "m", "bn"):
             continue  # "a30b model": a parameter count, no A30
+        if "".join(words[s:e]) in AWS_FAMILIES and (after[:1] and after[0] in INSTANCE_WORDS
+                                                        or not CLOUDS.isdisjoint(words[max(0, s - 2):s])):
+            continue  # "an AWS p4 node with 8 A100s", "a p3 instance": EC2's family, not the Tesla P4 or P100
         for j in range(e, e + len(after)):
             # (the set test first: a host word after the card is rare, a mark between two keys common)
             if not HOST_WORDS.isdisjoint(words[j:j + 4]) \
@@ -742,11 +752,13 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
             reading.used_bytes, reading.used_text = nbytes, clause.text(clause.keys[max(0, k - 2)], clause.keys[end])
         return
     # "a GPU with 24gb of ram", "each GPU has 24GB of RAM": its VRAM
-    gpu_said_before = bool(set(before) & GPU_WORDS) and before[-1:] in (["with"], ["has"], ["have"], ["having"])
+    gpu_said_before = bool(set(before) & GPU_WORDS) and (before[-1:] in (["with"], ["has"], ["have"], ["having"])
+                                                         or before[-2:] == ["each", "one"])
     gpu_ram = bool(after[:1]) and after[0] in GPU_WORDS or before[-2:-1] != [] and before[-2] in GPU_WORDS \
         and before[-1] in ("ram", "memory")  # "24GB GPU RAM", "GPU RAM 24GB": the card's
     if (set(before[-2:]) | set(after[:2])) & {"ram", "cpu", "host", "system", "disk", "dataset", "data"} \
-            and not (gpu_said_before and after[:2] == ["of", "ram"]) and not gpu_ram and not before_card:
+            and not (gpu_said_before and (after[:2] == ["of", "ram"] or after[:1] == ["ram"] and before[-1:] == ["one"])) \
+            and not gpu_ram and not before_card:
         return
     later = words[end + 1:end + 5]
     several = (reading.get("num_gpus") or 1) > 1  # "4 A100s, 160GB total" (but "my 24GB total VRAM" is one card's)
@@ -843,6 +855,8 @@ def _host_memory(before: list[str], after: list[str]) -> bool:
         return False  # (most sizes: no host word around them)
     if before[-1:] in (["with"], ["has"], ["have"], ["having"]) and VRAM_WORDS.intersection(before):
         return False  # "a GPU with 24gb of ram", "each GPU has 24GB of RAM": its VRAM
+    if before[-2:] == ["each", "one"] and VRAM_WORDS.intersection(before):
+        return False  # "2 GPUs (each one 7.6 G RAM)": each GPU's
     words = [w for w in after[:3] if w != "of"]
     if words and (words[0] in HOST_WORDS or words[0] in HOST_QUALIFIERS and words[1:2] in (["ram"], ["memory"])):
         return True

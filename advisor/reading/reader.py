@@ -1118,6 +1118,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if name == "epochs" and start_key < k and not POLICY_EPOCHS.isdisjoint(
                 words[clause.word_of(start_key)[0]:clause.word_of(start_key)[1] + 1]):
             continue  # PPO's `--update_epochs=8`, `ppo_epochs`: passes over each rollout, not over a data set
+        if name == "epochs" and (words[start_key - 1:start_key] == ["warmup"] or words[start_key - 2:start_key]
+                                 == ["warm", "up"] if start_key < k else not WARMUP_WORDS.isdisjoint(words[k + 1:start_key])):
+            continue  # `warmup_epochs: 5`, "warm-up epochs should be 40", "5 warmup epochs": the warmup's length
         if name == "dataset_size" and start_key > k and _per_time(clause, keys[start_key] + 1):
             continue  # "7000 samples/s", "320 img/sec": a rate
         if name == "dataset_size" and words[k - 1:k] in (["every"], ["each"], ["per"]):
@@ -1538,6 +1541,7 @@ OTHER_COUNTS = hardware.CPU_COUNTS | {"workers", "worker"}
 
 
 # words between a number and those nouns that make it no data set's size ("512 tokens samples", "8 GPUs images")
+WARMUP_WORDS = frozenset({"warmup", "warm"})  # before a count's "epochs": the warmup's length, not the run's
 # verbs whose count of epochs is how far a run got, not how long it is planned ("complete 1 epoch", "finishing 75")
 # (and "at": "an out of memory error at 2.5 epochs" is when it failed)
 EPOCHS_DONE = frozenset({"complete", "completed", "completing", "finish", "finished", "finishing", "at"})
