@@ -2489,6 +2489,10 @@ def test_a_batch_lowered_from_an_earlier_run_from_the_twenty_second_session(mess
     # "each one" after the GPUs is each GPU
     ("using 2 GPUs (each one 7.6 G RAM)", {"num_gpus": 2, "gpu_memory_gb": 7.6}, []),
     ("We use 32 CPUs and 8 GPUs with 200G RAM.", {"num_gpus": 8}, ["gpu_memory_gb"]),
+    # a traceback through torch's wrappers says which one runs (a quoted path is no title)
+    ('  File ".../torch/nn/parallel/data_parallel.py", line 152, in forward', {"parallelism": "dp"}, []),
+    ('  File "/usr/lib/python3/site-packages/torch/nn/parallel/distributed.py", line 1008', {"parallelism": "ddp"}, []),
+    ("/datas/fsdp_runs/logs/out.txt", {}, ["parallelism"]),
 ])
 def test_phrasings_from_the_blind_set_of_the_twenty_second_session(message, expected, absent):
     assert_reads(message, expected, absent)

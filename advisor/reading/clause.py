@@ -356,7 +356,9 @@ def in_title(clause: Clause, t: int) -> bool:
     if left is None or right is None:
         return False
     inside = clause.tokens[left + 1:right]
-    return sum(tok.kind == "word" for tok in inside) >= 5 and not any(tok.text in ("=", "{", "}") for tok in inside)
+    # (a quoted path, `".../torch/nn/parallel/data_parallel.py"`, has no space in it: a file, not a title)
+    return sum(tok.kind == "word" for tok in inside) >= 5 and not any(tok.text in ("=", "{", "}") for tok in inside) \
+        and any(tok.space_before for tok in inside[1:])
 
 
 FILE_TYPES = {"py", "yaml", "yml", "json", "sh", "md", "txt", "pt", "pth", "ckpt", "bin", "ipynb", "safetensors", "toml",

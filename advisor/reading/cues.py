@@ -187,6 +187,9 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("distributeddataparallel", "parallelism", "ddp"), ("data parallel", "parallelism", "ddp"),
     ("dataparallel", "parallelism", "dp"), ("nn dataparallel", "parallelism", "dp"),
     ("nn data parallel", "parallelism", "dp"),  # "nn.data_parallel": torch.nn's one-process DataParallel
+    # a traceback through torch's wrappers: `torch/nn/parallel/data_parallel.py` (DataParallel, one process),
+    # `torch/nn/parallel/distributed.py` (DDP)
+    ("parallel / data parallel py", "parallelism", "dp"), ("parallel / distributed py", "parallelism", "ddp"),
     ("dpo", "preference_objective", "dpo"), ("dpotrainer", "preference_objective", "dpo"),
     ("dpoconfig", "preference_objective", "dpo"), ("direct preference optimization", "preference_objective", "dpo"),
     ("kto", "preference_objective", "kto"), ("ktotrainer", "preference_objective", "kto"),

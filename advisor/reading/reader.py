@@ -400,8 +400,10 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             continue
         if hit is None or (documents and in_file_name(clause, clause.keys[k], DOCUMENTS)):
             continue  # "ram-efficient-pytorch-fsdp.md" names a document, not the user's FSDP (a script's name may)
-        if _in_directory(clause, clause.keys[k]):
-            after_hit = k + hit[0]  # "/datas/alpaca_lora_4bit/text-generation-webui/…": where files are, no setting
+        if _in_directory(clause, clause.keys[k]) and words[k + hit[0] - 1] != "py":
+            # "/datas/alpaca_lora_4bit/text-generation-webui/…": where files are, no setting (a phrase that names
+            # the file itself does: a traceback through `torch/nn/parallel/data_parallel.py`)
+            after_hit = k + hit[0]
             continue
         length, (name, value) = hit
         end = k + length
