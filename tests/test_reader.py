@@ -2493,6 +2493,13 @@ def test_a_batch_lowered_from_an_earlier_run_from_the_twenty_second_session(mess
     ('  File ".../torch/nn/parallel/data_parallel.py", line 152, in forward', {"parallelism": "dp"}, []),
     ('  File "/usr/lib/python3/site-packages/torch/nn/parallel/distributed.py", line 1008', {"parallelism": "ddp"}, []),
     ("/datas/fsdp_runs/logs/out.txt", {}, ["parallelism"]),
+    # review 31 #10: a count worked out as a quotient is its result ("1024/8/16 = 8"), not its first term
+    ("global batch size = 1024, devices = 8, micro batch size = 16 gives accumulation steps 1024/8/16 = 8",
+     {"grad_accum_steps": 8, "batch_size": 1024, "micro_batch": 16}, []),
+    # review 31 #8: "a Titan" is a Titan X or a Titan RTX, not the 24 GB one said for sure
+    ("I have part-time access to a Titan and a 980 at home", {"gpu_model": "titan"}, ["gpu_memory_gb"]),
+    ("a Titan RTX", {"gpu_model": "titan-rtx", "gpu_memory_gb": 24}, []),
+    ("GTX TITAN X", {"gpu_model": "titan-x", "gpu_memory_gb": 12}, []),
 ])
 def test_phrasings_from_the_blind_set_of_the_twenty_second_session(message, expected, absent):
     assert_reads(message, expected, absent)

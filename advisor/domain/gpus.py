@@ -155,7 +155,8 @@ def card_tokens(text: str) -> list[str]:
     brand number ("RTX 8000", "Quadro RTX 6000"). One pass, linear in the phrase."""
     tokens = name_tokens(text)
     numbers = brand_numbers()
-    keep = [t not in NOISE for t in tokens]
+    # ("TITAN RTX": the brand word is the model's name after "titan", which alone names a family of cards)
+    keep = [t not in NOISE or t == "rtx" and i > 0 and tokens[i - 1] == "titan" for i, t in enumerate(tokens)]
     for i, t in enumerate(tokens):
         j = i - 1
         while t in numbers and j >= 0 and tokens[j] in BRAND_WORDS and not keep[j]:

@@ -1352,10 +1352,12 @@ def _in_arithmetic(clause: Clause, t: int) -> bool:
 
 
 def _product_result(clause: Clause, t: int) -> int | None:
-    """The token of C in 'A*B = C' (or 'A x B x C = D') starting at the number at token t, if it is one."""
+    """The token of C in 'A*B = C' (or 'A x B x C = D', or a quotient 'A/B/C = D': "accumulation steps
+    1024/8/16 = 8") starting at the number at token t, if it is one."""
     tokens, u = clause.tokens, t
     for _ in range(4):
-        if u + 2 < clause.end and tokens[u + 1].text in batches.PRODUCT and tokens[u + 2].is_num:
+        if u + 2 < clause.end and (tokens[u + 1].text in batches.PRODUCT or tokens[u + 1].text == "/") \
+                and tokens[u + 2].is_num:
             u += 2
         else:
             break
