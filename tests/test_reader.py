@@ -2521,3 +2521,16 @@ def test_a_transformers_shape_given_as_settings_counts_its_parameters(kb):
     assert facts(kb, "my 1.3B model: --num-layers 24 --hidden-size 2048 --num-attention-heads 16")["params"] == 1.3e9
     # the reading's labels keep to what was said: a count worked out is not a size the message gives
     assert "params" not in labels_of(read(megatron))
+
+
+def test_differences_and_xla_paths_from_review_31(kb):
+    # review 31 #12: "~3000MB more than the other 3 GPUs" is a difference, not what the run uses
+    assert read("GPU-0 always uses ~3000MB more than the other 3 GPUs").used_bytes is None
+    assert read("it takes 20GB more or less").measured_gb == 20
+    # review 31 #21: JAX's log prints XLA's sources under org_tensorflow: no TensorFlow run
+    jax_log = ("OOM when jax.jit compiles train_step.\nW external/org_tensorflow/tensorflow/core/common_runtime/"
+               "bfc_allocator.cc:479] Allocator (GPU_3_bfc) ran out of memory trying to allocate 74.65GiB")
+    got = facts(kb, jax_log)
+    assert got.get("jax_named") is True and "tensorflow_named" not in got
+    assert facts(kb, "I tensorflow/core/common_runtime/bfc_allocator.cc:917] Sum Total of in-use chunks: 10.05GiB")[
+        "tensorflow_named"] is True

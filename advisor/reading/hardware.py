@@ -653,6 +653,7 @@ def counts_machines(clause: Clause, k: int) -> bool:
         and words[k + 3] in NODE_WORDS
 
 
+DIFFERENCE_WORDS = frozenset({"more", "less", "extra", "fewer"})  # after a size: how much two figures differ
 ROUNDING = frozenset({"about", "around", "roughly", "approximately", "approx", "~", "≈", "nearly", "almost", "ca"})
 OWNERS = frozenset({"my", "our"})
 
@@ -666,6 +667,8 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
     words = clause.words
     if _nvidia_smi_pair(clause, reading, k, end, nbytes, unit):
         return
+    if words[end + 1:end + 2] and words[end + 1] in DIFFERENCE_WORDS and words[end + 2:end + 3] != ["or"]:
+        return  # "GPU-0 uses ~3000MB more than the other GPUs": a difference (not "20GB more or less")
     start = k
     while start > 0 and k - start < 2 and words[start - 1] in ROUNDING:
         start -= 1
