@@ -3103,3 +3103,18 @@ def test_why_the_loss_is_divided_under_accumulation_is_answered(kb, message, ask
     assert ("finding-why-loss-divided" in ids) is asks
     if asks:
         assert "k times larger" in " ".join(c.advice.findings[ids.index("finding-why-loss-divided")].text.split())
+
+
+def test_an_oom_in_the_ddp_wrapper_with_qlora_is_the_4bit_base_on_every_gpu(kb):
+    """Review 31 #2: QLoRA of Llama-2-70B on 3 x 8 A100 40GB, OOM inside MMDistributedDataParallel's __init__. It
+    happens before any batch (the stage is read from the traceback), and what is loaded is the 4-bit base, whole on
+    each GPU (32 GiB of 39.45), not 16-bit weights; a node's rank is no LoRA rank."""
+    c = run_consultation(
+        "I'm fine-tuning llama-2-70B with QLoRA using 3 machines with 8*A100 (40GB) each.\nNPROC_PER_NODE=8 NNODES=3 "
+        "NODE_RANK=0 xtuner train llama2_70b_qlora_open_platypus_e1\n  File \".../mmengine/model/wrappers/"
+        "distributed.py\", line 93, in __init__\nOutOfMemoryError: CUDA out of memory. Tried to allocate 2.11 GiB "
+        "(GPU 6; 39.45 GiB total capacity; 37.14 GiB already allocated)", kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert c.wm.value("oom_stage") == "loading" and not c.wm.known("lora_rank")
+    assert "finding-loaded-weights-4bit" in ids and "finding-loaded-weights" not in ids
+    assert c.wm.value("loaded_weights_4bit") == c.wm.value("params") * 0.5  # the catalogue's 68.98B, 32.12 GiB

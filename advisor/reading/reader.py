@@ -1039,6 +1039,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if name == "image_size" and start_key > k and k >= 2 and words[k - 1] in ("x", "*") \
                 and clause.tokens[keys[k - 2]].is_num and k >= 4 and words[k - 3] in ("x", "*"):
             continue  # "320x150x26 pixels": a volume's last side, not an image's size
+        if name == "lora_rank" and words[start_key] == "rank" and not PROCESS_RANKS.isdisjoint(
+                words[clause.word_of(start_key)[0]:start_key] + words[max(0, start_key - 1):start_key]):
+            continue  # `NODE_RANK=1`, `--local_rank 0`, "the global rank": a process's number, not LoRA's rank
         if name == "lora_rank" and words[start_key] in ("r", "rank") and not (
                 clause.present & {"lora", "qlora", "peft", "adapter", "adapters", "loras"} or reading.get("adapter")):
             continue  # "R_50_FPN" is a ResNet-50, "rank 0" a process: a LoRA rank needs LoRA said nearby
@@ -1545,6 +1548,7 @@ OTHER_COUNTS = hardware.CPU_COUNTS | {"workers", "worker"}
 
 
 # words between a number and those nouns that make it no data set's size ("512 tokens samples", "8 GPUs images")
+PROCESS_RANKS = frozenset({"node", "local", "global", "world", "process", "machine", "proc"})  # ranks of processes
 WARMUP_WORDS = frozenset({"warmup", "warm"})  # before a count's "epochs": the warmup's length, not the run's
 # verbs whose count of epochs is how far a run got, not how long it is planned ("complete 1 epoch", "finishing 75")
 # (and "at": "an out of memory error at 2.5 epochs" is when it failed)
