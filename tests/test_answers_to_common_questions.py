@@ -3118,3 +3118,15 @@ def test_an_oom_in_the_ddp_wrapper_with_qlora_is_the_4bit_base_on_every_gpu(kb):
     assert c.wm.value("oom_stage") == "loading" and not c.wm.known("lora_rank")
     assert "finding-loaded-weights-4bit" in ids and "finding-loaded-weights" not in ids
     assert c.wm.value("loaded_weights_4bit") == c.wm.value("params") * 0.5  # the catalogue's 68.98B, 32.12 GiB
+
+
+def test_a_run_that_fits_another_card_is_told_what_differs_not_a_plan(kb):
+    """Review 31 #17: "OOM finetuning Qwen3-4B on an A100 (40G) but it works on a 4090 (24G), about 11G": the count
+    of a full AdamW run (91 GiB) and a QLoRA plan contradicted the user; what differs between the machines is the
+    cause. No plan is searched and no activation saver is recommended."""
+    c = run_consultation("[Bug] OOM finetuning Qwen3-4B on A100 but works on 4090. It worked when training on a 4090 "
+                         "but OOMs on an A100 with the same training setting. 4090: one 4090 (24G), only took about "
+                         "11G throughout training. A100: one A100 (40G), failed with OOM.", kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert "finding-works-on-another-card" in ids and "plan-does-not-fit" not in ids
+    assert c.advice.recommendation.option_id is None and not c.wm.known("plan_current_per_gpu")

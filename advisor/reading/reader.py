@@ -890,7 +890,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 and clause.tokens[key - 2].text not in ("batch", "size", "len", "length", "lr", "steps", "epochs"):
             continue  # "Llama-2", "vit-b/16", "gpt-2": a number inside a hyphenated name
         value = tok.value
-        result = _product_result(clause, key)
+        # (a quotient only after its cue, "accumulation steps 1024/8/16 = 8"; else its result keeps a cue after it,
+        # "gives 1024/8/16 = 8 accumulation steps")
+        result = _product_result(clause, key, quotient=_left_slot(left, words, k, clause) is not None)
         if result is not None:  # "the effective batch_size is 128*8 = 1024": the cue names the result
             value = clause.tokens[result].value
             clause.consumed.update(range(key + 1, result + 1))
@@ -1354,12 +1356,12 @@ def _in_arithmetic(clause: Clause, t: int) -> bool:
     return nxt in ARITHMETIC or prev in ARITHMETIC
 
 
-def _product_result(clause: Clause, t: int) -> int | None:
+def _product_result(clause: Clause, t: int, quotient: bool = False) -> int | None:
     """The token of C in 'A*B = C' (or 'A x B x C = D', or a quotient 'A/B/C = D': "accumulation steps
     1024/8/16 = 8") starting at the number at token t, if it is one."""
     tokens, u = clause.tokens, t
     for _ in range(4):
-        if u + 2 < clause.end and (tokens[u + 1].text in batches.PRODUCT or tokens[u + 1].text == "/") \
+        if u + 2 < clause.end and (tokens[u + 1].text in batches.PRODUCT or quotient and tokens[u + 1].text == "/") \
                 and tokens[u + 2].is_num:
             u += 2
         else:
