@@ -2114,6 +2114,23 @@ def test_accumulation_splits_compared(kb, message, expected):
     assert "micro_batch" not in got and "grad_accum_steps" not in got  # (neither setting is the run)
 
 
+@pytest.mark.parametrize("message, expected", [
+    # the user's own setting, then "is that equivalent to …": theirs is the run, only the other side is compared
+    ("The paper trains with 8 V100s and batch 192 per GPU. I only have 2 RTX 3090s. If I set batch 192 per GPU and "
+     "gradient accumulation 4, is that equivalent to the paper's 8x192?",
+     {"micro_batch": 192, "grad_accum_steps": 4, "num_gpus": 2}),
+    ("I use bs 8 with grad accum 4 on one GPU, would this be the same as bs 32?", {"micro_batch": 8, "grad_accum_steps": 4}),
+    # (a question that opens with the comparison names no run)
+    ("Is bs 8 with grad accum 4 the same as bs 32 for me?", {"micro_batch": None, "grad_accum_steps": None}),
+    # a plain batch beside an accumulation count on one GPU is each step's, as trainers count it
+    ("I fine-tune llama-2-7b with LoRA on one RTX 3090, batch size 8 with grad accum 4, and get CUDA OOM.",
+     {"micro_batch": 8, "grad_accum_steps": 4, "batch_size": None}),
+])
+def test_own_setting_before_an_equivalence_question(kb, message, expected):
+    got = facts(kb, message)
+    assert {k: got.get(k) for k in expected} == expected, got
+
+
 @pytest.mark.parametrize("message, expected, absent", [
     # a question about a recipe's batch, with no other aim said, is about reproducing it (blind set rq-2386..2415)
     ("In your README you write the batch size is 10 for each GPU. But I think it's 10 for all GPUs?",

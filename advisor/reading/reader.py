@@ -615,6 +615,18 @@ def _equivalence_asked(clause: Clause) -> bool:
     return asked or bool(words) and words[0] in QUESTION_OPENERS
 
 
+def _own_side_of_equivalence(clause: Clause, k: int) -> bool:
+    """Whether the number at key k is the user's own setting that an equivalence question then asks about ("I set
+    batch 96 per GPU and accumulation 4, is that equivalent to the paper's 8x192?"): said by the user before the
+    'is that / would this' that opens the question, so theirs, and only the side after it is compared."""
+    words = clause.words
+    for i in range(k + 1, len(words) - 2):
+        if words[i] in QUESTION_OPENERS and words[i + 1] in ("that", "this", "it") \
+                and not EQUIVALENCE.isdisjoint(words[i + 2:i + 6]):
+            return not FIRST_PERSON.isdisjoint(words[:k])
+    return False
+
+
 def _total_after_a_batch(clause: Clause, k: int) -> bool:
     """Whether the number at key k is written "(total N)" or ", total N" just after a batch was named (within ten
     words): the batch over all GPUs ("batch_size 128 per GPU and lr 4e-3 (total 4096)"). A bare "total 4 GPUs" has a
@@ -1060,7 +1072,7 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if _weighed_in_question(clause, start_key if start_key <= k else _named_from(words, k)):
             continue  # "keep lr 1e-5, divide it by 4, or use gradient_accumulation_steps=4?": an option, not the run
         if name in BATCH_FIELDS + ("grad_accum_steps",) and keyed is None and not in_flag(clause, keys[start_key]) \
-                and _equivalence_asked(clause):
+                and _equivalence_asked(clause) and not _own_side_of_equivalence(clause, k):
             # "is bs 8 + grad accum 4 exactly the same as bs 32": two settings compared in words, neither the run
             # (flags compared, `--batch_size 8 --accumulate_gradients 8`, are usually ones the user ran); kept to pair
             if float(scaled).is_integer() and 1 <= scaled <= MAX_COMPARED_VALUE \

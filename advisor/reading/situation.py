@@ -450,9 +450,10 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         put("batch_size", micro.value, micro.text)
         if not micro.implied:
             put("micro_batch", micro.value, micro.text)
-    elif micro is not None and micro.implied and micro.keyed and one_gpu:
+    elif micro is not None and micro.implied and one_gpu and (micro.keyed or (reading.get("grad_accum_steps") or 0) > 1):
         # nanoGPT's `batch_size 12` beside `gradient_accumulation_steps 40`: a script's batch key with the
-        # accumulation its own key is the batch of one step
+        # accumulation its own key is the batch of one step; so is "batch size 8 with grad accum 4" on one GPU,
+        # the way trainers count it (a batch per update is said so: "effective batch 32")
         put("micro_batch", micro.value, micro.text)
     elif micro is not None and "batch_size" not in out and (
             unsaid_accumulation or micro.implied and micro.keyed and micro.value < (reading.get("num_gpus") or 0)):
