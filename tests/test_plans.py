@@ -278,6 +278,23 @@ def test_a_recommended_plan_with_another_batch_per_update_says_so(kb):
     assert "That is not your 24 per update: retune the learning rate" in " ".join(recommendation_lines(c, 200))
 
 
+def test_a_plan_with_the_batch_unsaid_claims_no_batch_per_update_of_the_users(kb):
+    """Accumulation said, the batch not: the user's plan is counted at the largest micro-batch the estimate fits and
+    says it assumed so; its micro-batch × accumulation is no batch per update of the user's to compare with."""
+    from advisor.consultation import run_consultation
+    from advisor.shells.render import recommendation_lines
+
+    c = run_consultation("I fine-tune llama-2-7b with LoRA on one RTX 3090 with grad accum 4, seq 1024, and get CUDA "
+                         "OOM.", kb=kb)
+    text = " ".join(recommendation_lines(c, 300))
+    assert "the largest micro-batch my estimate fits" in text and "not your" not in text
+    said = run_consultation("I fine-tune llama-2-7b with LoRA on one RTX 3090, batch size 8 with grad accum 4, seq "
+                            "1024, and get CUDA OOM.", kb=kb)
+    facts = {f.name: f.value for f in said.advice.facts}
+    assert facts["micro_batch"] == 8 and facts["effective_batch"] == 32
+    assert "micro-batch my estimate fits" not in " ".join(recommendation_lines(said, 300))
+
+
 def test_offloaded_states_must_fit_the_hosts_ram(kb):
     """70B × 16 B of offloaded states (1.12 TB) do not fit a node's 1 TB of RAM (real-questions Q04): the finding
     says so with the numbers, the plan is not called too big for the card, and no offloading plan is recommended."""

@@ -399,8 +399,10 @@ def recommendation_lines(c: Consultation, width: int) -> list[str]:
     if plan is not None:  # the plan search's own numbers for the plan it recommends
         text = plan_numbers(plan)
         current = next((p for p in advice.plans if p.current), None)
-        # (with the GPU count unsaid, the plan's own "1 GPU" makes no batch per update of the user's)
+        # (with the GPU count unsaid, the plan's own "1 GPU" makes no batch per update of the user's, nor its
+        # micro-batch 1 with the micro-batch unsaid)
         yours = (current.effective_batch if current is not None and current.effective_batch and c.wm.known("num_gpus")
+                 and c.wm.known("micro_batch")
                  else next((c.wm.value(n) for n in ("effective_batch", "batch_size") if c.wm.known(n)), None))
         reference = c.wm.value("reference_batch") if c.wm.known("reference_batch") else None
         if yours and plan.effective_batch and plan.effective_batch != yours and plan.effective_batch == reference:

@@ -215,6 +215,10 @@ def _problem(args: dict[str, Any]) -> Problem:
         # "batch 4" on one GPU without accumulation is the micro-batch - unless the micro-batch is what is asked
         # ("what per_device_train_batch_size fits? target global batch 32": the search finds it)
         micro, accum = target, 1
+    if micro is None and not target and spec is not None and spec.has_activation_shape:
+        # no batch said: the user's plan is counted at the largest micro-batch that fits (1 after an OOM), which
+        # the plan's numbers must say they assumed
+        assumed.append("the largest micro-batch my estimate fits")
     if micro and accum is None and target and int(target) % (int(micro) * gpus) == 0:
         accum = int(target) // (int(micro) * gpus)  # "micro 2, global 256 on 8 GPUs": 16 accumulation steps
     if micro and args.get("num_gpus") is not None:
