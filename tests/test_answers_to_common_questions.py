@@ -2696,6 +2696,38 @@ def test_gpu_memory_that_steps_up_each_epoch_is_told_from_a_leak(kb):
     assert "finding-host-ram-grows" in ids and "finding-gpu-memory-grows-per-epoch" not in ids
 
 
+def test_gpu_memory_that_climbs_step_after_step_is_what_the_loop_keeps(kb):
+    # "memory keeps increasing every iteration until OOM after ~300 steps": a kept tensor, not the batch; no
+    # activation savers, no question for a precision that only a bf16 red flag could use on a pre-Ampere card
+    c = run_consultation("Memory keeps increasing every iteration until OOM after ~300 steps. I'm using a custom "
+                         "training loop in PyTorch, storing loss in a list for logging. RTX 2080 Ti.", kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert ids[0] == "finding-gpu-memory-grows-per-step" and "finding-oom-at-a-fixed-step" not in ids
+    assert "loss.item()" in c.advice.findings[0].text
+    assert c.wm.value("oom_at_fixed_step") is True  # ("after ~300 steps": the first steps fitted)
+    assert c.advice.recommendation.option_id is None and not c.advice.questions
+    assert c.advice.recommendation.rationale == "What I noticed above is my answer."
+    # without an OOM yet, the same; and the host's RAM said to climb is the host's finding
+    assert run_consultation("GPU memory usage grows with each batch although the batch size is fixed. A100 40GB",
+                            kb=kb).advice.findings[0].id == "finding-gpu-memory-grows-per-step"
+    host = run_consultation("CPU memory increases every iteration while training on one 3090.", kb=kb)
+    assert "finding-gpu-memory-grows-per-step" not in [f.id for f in host.advice.findings]
+
+
+def test_doubling_the_batch_to_go_faster_and_the_lr_with_it_are_both_countered_in_the_short_answer(kb):
+    # "someone suggested doubling the batch to 2048 to go faster. Should we also double the LR?": two beliefs, each
+    # a red flag, and the short answer keeps their titles before the first item's explanation runs long
+    from advisor.shells.render import render_short
+
+    c = run_consultation("We're pretraining a 1.3B GPT-style model on 64 A100 80GB (8 nodes), global batch 1024 "
+                         "sequences of 2048 tokens, lr 2e-4. Someone suggested doubling the batch to 2048 to go "
+                         "faster. Should we also double the LR?", kb=kb)
+    flags = [f.id for f in c.advice.red_flags]
+    assert "rf-double-lr" in flags and "rf-bigger-batch-faster" in flags
+    short = render_short(c)
+    assert all(f.title in short for f in c.advice.red_flags)
+
+
 OOM_FIGURES = ("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate {ask}. GPU 0 has a total capacity of {cap} "
                "of which {free} is free. Of the allocated memory {alloc} is allocated by PyTorch, and {res} is reserved "
                "by PyTorch but unallocated. If reserved but unallocated memory is large try setting "

@@ -130,8 +130,10 @@ def recommendation(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, questio
             # (not "nothing to change": that would endorse the plan the findings may be questioning)
             text = ("What I noticed above is my answer so far; the open questions only complete it: "
                     + ", ".join(kb.facts[name].plain_label for name in questions) + ".")
-        elif run.options:
-            text = "Each option below fits a different priority; compare their tradeoffs."
+        elif run.options and not answered:
+            # (beside a diagnosis, what was noticed is the answer: general options are no choice to weigh)
+            text = ("Each option below fits a different priority; compare their tradeoffs." if len(run.options) > 1
+                    else "The option below is what I can offer; weigh its tradeoffs.")
         elif run.red_flags or run.findings:
             # (what was noticed may itself say what to change: "gradient_as_bucket_view=True", "lower the buffers")
             text = "What I noticed above is my answer."
