@@ -2115,6 +2115,22 @@ def test_accumulation_splits_compared(kb, message, expected):
 
 
 @pytest.mark.parametrize("message, expected", [
+    # a source named after the number makes it the source's ("batch 32768 in the paper"), back to the user's own words
+    # or a mark that parts the clause
+    ("Our CLIP ViT-B/32 was trained with batch 32768 in the paper; we only have 8 V100 32GB.",
+     {"reference_batch": 32768, "num_gpus": 8, "micro_batch": None}),
+    ("I set batch_size to 1000 - the batch size is 8k in the paper.", {"micro_batch": 1000, "reference_batch": 8000}),
+    # … but not one the user follows or compares with it, nor one made by the source that the user runs
+    ("I use batch 256 as in the paper.", {"micro_batch": 256, "reference_batch": None}),
+    ("I train on a 1080Ti with mini-batch size 32 as mentioned in the paper.", {"micro_batch": 32, "reference_batch": None}),
+    ("I train with batch 64 in the repo's default config.", {"micro_batch": 64, "reference_batch": None}),
+])
+def test_a_source_named_after_a_number(message, expected):
+    got = labels_of(read(message))
+    assert {k: got.get(k) for k in expected} == expected, got
+
+
+@pytest.mark.parametrize("message, expected", [
     # the user's own setting, then "is that equivalent to …": theirs is the run, only the other side is compared
     ("The paper trains with 8 V100s and batch 192 per GPU. I only have 2 RTX 3090s. If I set batch 192 per GPU and "
      "gradient accumulation 4, is that equivalent to the paper's 8x192?",

@@ -178,6 +178,35 @@ class Clause:
             elif w in FIRST_PERSON and not reported:
                 # "I guess the number of GPUs is 256?": a deduction about theirs
                 speaking_of_reference = k + 1 < len(words) and words[k + 1] in GUESSES
+        self._source_after()
+
+    def _source_after(self) -> None:
+        """A number whose source is named after it - "batch 32768 in the paper", "lr 0.1 in the official README, but
+        I use 0.01" - is the reference's too: the keys since the clause began, or since the user last spoke of their
+        own ("our model was trained with batch 32768 in the paper"), up to the source, at most SOURCE_REACH back."""
+        words, at = self.words, self.reference_at
+        for j, w in enumerate(words):
+            if w != "in" or j + 2 >= len(words) or not {"as", "like", "than", "same"}.isdisjoint(words[max(0, j - 3):j]):
+                # ("batch 256 as in the paper", "32 as mentioned in the paper", "smaller than in the paper": the
+                # user's, following or compared)
+                continue
+            rest = words[j + 1:j + 4]
+            while rest and rest[0] in SOURCE_QUALIFIERS:
+                rest = rest[1:]
+            if not rest or rest[0] not in SOURCE_NOUNS or words[j + 1] not in SOURCE_QUALIFIERS or rest[1:2] == ["'"]:
+                continue  # ("in the repo's default config" the user trains with: what the source made, theirs)
+            for k in range(j - 1, max(-1, j - 1 - SOURCE_REACH), -1):
+                if words[k] in FIRST_PERSON or words[k] in SOURCE_BOUNDARIES or self._mark_after(k):
+                    break  # ("I changed batch_size to 1000 - it is 8k in the paper": only the 8k)
+                at[k] = True
+
+    def _mark_after(self, k: int) -> bool:
+        """Whether a punctuation mark that parts a clause (a dash, a comma, a semicolon, a colon, a bracket) stands
+        between key k and the next key."""
+        if k + 1 >= len(self.keys):
+            return False
+        return any(self.tokens[t].text in CLAUSE_MARKS or self.tokens[t].text == "-" and self.tokens[t].space_before
+                   for t in range(self.keys[k] + 1, self.keys[k + 1]))
 
     def _depth_at(self, k: int) -> int:
         """How many brackets are open before key k in the clause (counted once, when a cue is met)."""
@@ -230,6 +259,14 @@ class Clause:
 
     def text(self, first_token: int, last_token: int) -> str:
         return self.source[self.tokens[first_token].start:self.tokens[last_token].end]
+
+
+SOURCE_QUALIFIERS = {"the", "your", "their", "this", "that", "original", "official", "author's", "authors"}
+SOURCE_NOUNS = {"paper", "readme", "article", "publication", "blog", "tutorial", "report", "docs", "documentation",
+                "repo", "repository"}
+SOURCE_BOUNDARIES = {"but", "while", "whereas", "though", "although", "however"}
+SOURCE_REACH = 12  # keys back from "in the paper" that it can still qualify
+CLAUSE_MARKS = {",", ";", ":", "(", ")", "—", "–"}
 
 
 def setup_of(clause: Clause, position: int) -> str:
