@@ -113,6 +113,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     for name, (value, matched) in patterned.items():
         found.setdefault(name, (value, matched))
     _epoch_shows_the_batch(found)
+    _asked_batch_for_the_lr(found)
     _host_memory_ran_out(found, said)
     if "oom_stage" in found and not (found.get("oom", (False,))[0] is True):
         # "… reload them during the backward calculation": a stage of the step, but no out-of-memory said to happen
@@ -140,6 +141,25 @@ def _host_memory_ran_out(found: dict[str, tuple[Any, str]], message: str) -> Non
     oom_said = found.pop("oom")[1]
     if found.get("user_goal", (None, None))[1] == oom_said:
         found.pop("user_goal")  # (the goal read from those words: fitting a GPU's memory)
+
+
+def _asked_batch_for_the_lr(found: dict[str, tuple[Any, str]]) -> None:
+    """"I use batch 32 with lr 1e-4 - can I increase the batch size to 64? What LR then?": the batch asked about,
+    with the LR asked too, is a change of the batch the LR was tuned for (the user's own, on one GPU or per GPU),
+    as "I went from 32 to 64" would be; asked only whether it fits, it changes nothing."""
+    if "asked_batch" not in found or found.get("user_goal", (None,))[0] != "choose_lr" \
+            or "reference_batch" in found or "batch_scale_factor" in found:
+        return
+    name = "micro_batch" if "micro_batch" in found else "batch_size" if found.get("num_gpus", (1,))[0] == 1 else None
+    own = found.get(name) if name else None
+    asked, words = found["asked_batch"]
+    if own is None or not own[0] or asked == own[0]:
+        return
+    found["reference_batch"] = own  # (the batch the LR was tuned for; the run's batch becomes the one asked about)
+    found[name] = (asked, words)
+    if name == "micro_batch" and "batch_size" in found:
+        found["batch_size"] = (found["batch_size"][0] * asked / own[0], words)
+    found["batch_scale_factor"] = (asked / own[0], words)
 
 
 def _epoch_shows_the_batch(found: dict[str, tuple[Any, str]]) -> None:

@@ -2728,6 +2728,29 @@ def test_doubling_the_batch_to_go_faster_and_the_lr_with_it_are_both_countered_i
     assert all(f.title in short for f in c.advice.red_flags)
 
 
+def test_a_larger_batch_asked_about_is_counted_from_the_memory_measured(kb):
+    # "it uses 15.8GB at batch 2 - can I go to batch 4?": the measurement less what does not grow with the batch
+    c = run_consultation("I'm training Stable Diffusion XL LoRA with kohya on a 4060 Ti 16GB, batch 2, 1024x1024, "
+                         "gradient checkpointing on, and it uses 15.8GB. Can I go to batch 4?", kb=kb)
+    assert c.wm.value("asked_batch") == 4 and c.wm.value("asked_batch_from") == 2
+    assert c.advice.findings[0].id == "finding-asked-batch-from-use" and c.wm.value("asked_batch_fits") is False
+    assert "accumulate 4 / 2 steps" in c.advice.findings[0].text and not c.advice.questions
+    assert not c.wm.known("batch_scale_factor")  # (asked whether it fits: no change of the run)
+    # one measurement far below the card: it fits whatever part of it grows
+    sure = run_consultation("My model uses 9GB at batch 8 on a 24GB 3090. Would batch 16 fit?", kb=kb)
+    assert sure.advice.findings[0].id == "finding-asked-batch-surely-fits"
+    # asked with the LR: a change of the batch the LR was tuned for
+    lr = run_consultation("I use batch 32 with lr 1e-4 and AdamW on a 3090. Can I increase the batch size to 64? "
+                          "What LR then?", kb=kb)
+    assert lr.wm.value("reference_batch") == 32 and lr.wm.value("batch_scale_factor") == 2
+    assert "0.000141" in lr.advice.recommendation.rationale
+    from advisor.consultation import read_message
+    for said, batch in (("Is batch 32 possible on my card?", 32), ("Should I set bs=16?", 16),
+                        ("Could we raise the batch size to 64?", 64)):
+        assert read_message(kb, said)["asked_batch"][0] == batch, said
+    assert "asked_batch" not in read_message(kb, "I can use batch 64 now.")  # (said, not asked)
+
+
 OOM_FIGURES = ("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate {ask}. GPU 0 has a total capacity of {cap} "
                "of which {free} is free. Of the allocated memory {alloc} is allocated by PyTorch, and {res} is reserved "
                "by PyTorch but unallocated. If reserved but unallocated memory is large try setting "

@@ -241,3 +241,28 @@ def test_time_to_target_prefers_the_batch_before_the_plateau():
     out = value("time_to_target", throughput=curve, noise_scale=200)
     assert out["best_batch"].value == 128
     assert dict((b, t) for b, t in out["relative_time"].value)[128] == 1.0
+
+
+GIB = 2**30
+
+
+def test_a_batch_asked_about_from_one_measurement():
+    """Memory is affine in the batch: from one measurement the asked batch needs at most measured × asked / batch
+    (nothing fixed) and fits only if each added sample takes under the card's room; with the fixed part counted the
+    rest of the measurement is the batch's samples."""
+    out = call_estimator("asked_batch_from_use", {"asked": 16, "gpu_memory": 24 * GIB, "peaks": [[8, 8 * GIB]]})
+    assert out["batch"].value == 8 and out["worst"].value == 16 * GIB and out["surely_fits"].value is True
+    assert out["room_per_sample"].value == pytest.approx(16 * GIB / 8)
+    tight = call_estimator("asked_batch_from_use", {"asked": 4, "gpu_memory": 16 * GIB, "measured_use": 14 * GIB,
+                                                    "batch": 2, "at_one": 5 * GIB, "at_one_sample": 0.0})
+    assert tight["surely_fits"].value is False and tight["room_per_sample"].value == pytest.approx(1 * GIB)
+    assert tight["per_sample"].value == pytest.approx(4.5 * GIB)  # (14 − 5) / 2
+    assert tight["peak"].value == pytest.approx(23 * GIB) and tight["fits"].value is False
+    # two measurements: the line itself
+    line = call_estimator("asked_batch_from_use", {"asked": 32, "gpu_memory": 24 * GIB,
+                                                   "peaks": [[8, 9 * GIB], [16, 13 * GIB]]})
+    assert line["peak"].value == pytest.approx(5 * GIB + 32 * 0.5 * GIB)
+    for bad in ({"asked": 8, "gpu_memory": 24 * GIB, "peaks": [[8, 8 * GIB]]},  # not larger
+                {"asked": 16, "gpu_memory": 24 * GIB, "measured_use": 8 * GIB, "batch": 8, "num_gpus": 4}):
+        with pytest.raises(NotComputable):
+            call_estimator("asked_batch_from_use", bad)

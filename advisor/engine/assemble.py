@@ -45,8 +45,12 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
     # what the user asks ("what grad accum should I use?") is not asked back, and an input whose answer an estimate
     # found would not change the advice (`answers_not_decisive`) is not asked for a yardstick number alone
     moot = listed(kb, wm, "answers_not_decisive")
-    waiting = {f: rules for f, rules in waiting.items() if f not in asked_back(kb, wm)
-               and not (f in moot and all(r.kind in ("estimate", "finding", "derive", "option") for r in rules))}
+    kept = {f: rules for f, rules in waiting.items() if f not in asked_back(kb, wm)
+            and not (f in moot and all(r.kind in ("estimate", "finding", "derive", "option") for r in rules))}
+    if chosen.option_id is None and len(kept) < len(waiting):
+        # (nothing recommended: "the open questions decide it" names only those still asked)
+        chosen = recommendation(kb, wm, run, kept, policy)
+    waiting = kept
     # most decisive first: questions whose answer can change the recommendation, then the vocabulary's order
     # (hardware and model before training details)
     order = {name: i for i, name in enumerate(waiting)}
@@ -82,9 +86,10 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
                 and any(f in asked or f in deciding for f in ranked):
             continue  # a number for a side remark ("how many examples?") while questions that decide are open
         if reason == NUMBERS_REASON and fact in SCHEDULE_INPUTS and fact not in asked and fact not in deciding \
-                and (wm.known("user_goal") and wm.value("user_goal") == "fit" or wm.known("oom") and wm.value("oom")):
+                and (wm.known("user_goal") and wm.value("user_goal") == "fit" or wm.known("oom") and wm.value("oom")
+                     or wm.known("asked_batch")):
             # (the data set's size or the epochs for a count of updates: nothing about fitting in memory, nor about
-            # why a run ran out of it)
+            # why a run ran out of it, nor whether a larger batch fits)
             continue
         questions.append(QuestionOut(id=fact, text=spec.question, why=[why_label(r, wm) for r in rules],
                                      reason=reason, kind=spec.question_kind, choices=spec.choices, unit=spec.unit))

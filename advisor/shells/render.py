@@ -305,7 +305,10 @@ def deciding_numbers(c: Consultation) -> list[str]:
     """The computed numbers the conclusions rest on: those read by the red flags and findings and by the
     recommended option's rules - estimates and derived numbers only (the user's own facts are in 'I read'),
     numbers with a unit (bytes, counts, factors) first, one per formula."""
-    rules: list[Rule] = [c.kb.rule(i) for i in (*c.run.red_flags, *c.run.findings)]
+    # (in the order they are noticed: what answers the user's question first, then the red flags, then the rest)
+    answering = [f.id for f in c.advice.findings if answers_asked(c.kb, c.wm, f.id)]
+    rules: list[Rule] = [c.kb.rule(i) for i in (*answering, *c.run.red_flags,
+                                                 *(f.id for f in c.advice.findings if f.id not in answering))]
     option = c.advice.recommendation.option_id
     if option:
         rules += [r for r in c.run.recommendations if r.recommend == option]

@@ -148,6 +148,74 @@ def measured_as_whole_weights(measured_use: float, params: float, num_gpus: floa
                               f"{fmt_bytes_gib(whole / num_gpus)}", ("arithmetic", "zero"))}
 
 
+@estimator("batch", "measured", "room_per_sample", "worst", "surely_fits", "per_sample", "peak", "fits",
+           cites=("memexp-affine", "arithmetic"))
+def asked_batch_from_use(asked: float, gpu_memory: float, measured_use: float | None = None, peaks: list | None = None,
+                         batch: float | None = None, num_gpus: float | None = None, at_one: float | None = None,
+                         at_one_sample: float | None = None, safety_margin: float = 0.1) -> dict[str, Estimate]:
+    """A larger batch the user asks about ("it uses 15.8GB at batch 2 - can I go to 4?"), from the memory they
+    measured on one GPU. Peak memory is affine in the batch (memexp-affine): through two measured batches the line
+    gives it; from one, every added sample has to fit in what the card has left, (card − measured) / (asked −
+    batch), and with the part that does not grow with the batch counted (the plan at micro-batch 1 less its one
+    sample) the rest of the measurement is `batch` samples' activations: measured + (asked − batch) × that share."""
+    if (num_gpus or 1) > 1:
+        raise NotComputable("a batch asked about on several GPUs may be each GPU's or the total")
+    points = sorted({float(b): float(m) for b, m in peaks or ()}.items())
+    usable = gpu_memory * (1 - safety_margin)
+    if len(points) >= 2:
+        fixed, slope = fit_line(points)
+        if slope <= 0:
+            raise NotComputable("the measurements do not grow with the batch")
+        batch, measured_use = points[-1]
+        if asked <= batch:
+            raise NotComputable("no batch asked above the largest measured")
+        peak = fixed + slope * asked
+        shown = ", ".join(f"{fmt_sig(b)}→{fmt_bytes_gib(m)}" for b, m in points)
+        return {"batch": Estimate(batch, "count", "", ("arithmetic",)),
+                "measured": Estimate(measured_use, "bytes", f"measured at batch {fmt_sig(batch)}", ("arithmetic",)),
+                "per_sample": Estimate(slope, "bytes", f"slope of ({shown}) = {fmt_bytes_gib(slope)} per sample",
+                                       ("memexp-affine",)),
+                "peak": Estimate(peak, "bytes", f"{fmt_bytes_gib(fixed)} + {fmt_sig(asked)} × {fmt_bytes_gib(slope)} = "
+                                 f"{fmt_bytes_gib(peak)}", ("memexp-affine", "arithmetic")),
+                "room_per_sample": Estimate(max(gpu_memory - measured_use, 0.0) / (asked - batch), "bytes",
+                                            "what the card has left per added sample", ("arithmetic",)),
+                "fits": Estimate(peak <= usable, None, f"{fmt_bytes_gib(peak)} against {fmt_bytes_gib(usable)} usable",
+                                 ("arithmetic",))}
+    if len(points) == 1:
+        batch, measured_use = points[0]
+    if not batch or not measured_use or asked <= batch:
+        raise NotComputable("no larger batch asked over one the user measured")
+    added = asked - batch
+    room = max(gpu_memory - measured_use, 0.0)
+    # at most every byte measured grows with the batch (nothing fixed): the most the asked batch can need
+    worst = measured_use * asked / batch
+    out = {"batch": Estimate(batch, "count", "", ("arithmetic",)),
+           "worst": Estimate(worst, "bytes", f"{fmt_bytes_gib(measured_use)} × {fmt_sig(asked)} / {fmt_sig(batch)} = "
+                             f"{fmt_bytes_gib(worst)}", ("memexp-affine", "arithmetic")),
+           "surely_fits": Estimate(worst <= usable, None, f"{fmt_bytes_gib(worst)} against {fmt_bytes_gib(usable)} "
+                                   "usable", ("arithmetic",)),
+           "measured": Estimate(measured_use, "bytes", f"measured at batch {fmt_sig(batch)}", ("arithmetic",)),
+           "room_per_sample": Estimate(room / added, "bytes",
+                                       f"({fmt_card(gpu_memory)} − {fmt_bytes_gib(measured_use)} measured) / "
+                                       f"({fmt_sig(asked)} − {fmt_sig(batch)}) = {fmt_bytes_gib(room / added)} "
+                                       "per added sample", ("arithmetic",))}
+    if at_one is None:
+        return out
+    fixed = at_one - (at_one_sample or 0.0)
+    if not 0 < fixed < measured_use:
+        return out  # (the count's fixed part above what was measured: it assumed what the run does not do)
+    per_sample = (measured_use - fixed) / batch
+    peak = measured_use + added * per_sample
+    out["per_sample"] = Estimate(per_sample, "bytes", f"({fmt_bytes_gib(measured_use)} measured − "
+                                 f"{fmt_bytes_gib(fixed)} that does not grow with the batch) / {fmt_sig(batch)} = "
+                                 f"{fmt_bytes_gib(per_sample)} per sample", ("memexp-affine", "arithmetic"))
+    out["peak"] = Estimate(peak, "bytes", f"{fmt_bytes_gib(measured_use)} + ({fmt_sig(asked)} − {fmt_sig(batch)}) × "
+                           f"{fmt_bytes_gib(per_sample)} = {fmt_bytes_gib(peak)}", ("memexp-affine", "arithmetic"))
+    out["fits"] = Estimate(peak <= usable, None, f"{fmt_bytes_gib(peak)} against {fmt_bytes_gib(usable)} usable "
+                           f"({fmt_share(1 - safety_margin)} of {fmt_card(gpu_memory)})", ("arithmetic",))
+    return out
+
+
 @estimator("reserved", "left", cites=("vllm-gpu-util",))
 def rollout_reservation(gpu_memory: float, share: float) -> dict[str, Estimate]:
     """What a colocated vLLM engine takes of each card (gpu_memory_utilization × the card) and what it leaves."""

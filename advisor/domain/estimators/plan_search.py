@@ -190,6 +190,9 @@ def _problem(args: dict[str, Any]) -> Problem:
     if args.get("attention") is None and (args.get("model_preset") or spec is not None):
         assumed.append("SDPA attention")
     checkpointing = "full" if args.get("grad_checkpointing") else "none"
+    if args.get("grad_checkpointing") is None and spec is not None and spec.has_activation_shape:
+        # (every activation stored is the largest part of most counts: said, since many recipes turn it on)
+        assumed.append("no activation checkpointing")
     # device_map="auto" over several GPUs: one process, one copy of the model with its layers split over them (the
     # GPUs in data parallel, num_gpus, are then 1); no sharding or DeepSpeed offload applies to it
     split = int(args.get("split_gpus") or 1) if gpus == 1 else 1
