@@ -295,15 +295,27 @@ def catalogue_names(index: Any, clause: Clause, reading: Reading) -> Any:
         single = (words[i],)
         for cand in [*longer, single] if single in index.exact else longer:  # longest first, the word alone last
             n = len(cand)
-            if tuple(words[i:i + n]) == cand:
+            said, stop = _name_words(words, i, n)
+            if said == cand:
                 reading.names_seen += 1
                 gap = clause.keys[i + 1] - clause.keys[i] if n > 1 else 1
                 if len(words[i]) == 1 and n > 1 and (clause.tokens[clause.keys[i + 1]].space_before or gap > 2
                                                      or gap == 2 and clause.tokens[clause.keys[i] + 1].text != "-"):
                     break  # "a 10GB card", "a ~30b model" (but "K-80", "P-100")
-                yield i, i + n, index.exact[cand]
-                end = i + n
+                yield i, stop, index.exact[cand]
+                end = stop
                 break
+
+
+def _name_words(words: list[str], i: int, n: int) -> tuple[tuple[str, ...], int]:
+    """The n words of a name from key i, a '/' inside it skipped as the catalogue's names skip it ("ViT-B/32" is
+    vit, b, 32), and the key after them."""
+    said, j = [words[i]], i + 1
+    while len(said) < n and j < len(words):
+        if words[j] != "/" or j + 1 >= len(words):
+            said.append(words[j])
+        j += 1
+    return tuple(said), j
 
 
 # negations that are a setting's value: they turn off the key before them, never one after

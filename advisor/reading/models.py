@@ -33,6 +33,8 @@ def catalogue_models(clause: Clause, reading: Reading) -> None:
             continue
         if _data_key(clause, first):
             continue  # "output_dir: data/Qwen2.5-1.5B-Open-R1-GRPO", "--data_path alpaca_llama2.json": not the model
+        if _other_patch(clause, e, target):
+            continue  # "ViT-Base/14" is no ViT-B/16: a patch glued after the name is another model than its alias's
         setup = setup_of(clause, s)
         if e < len(words) and words[e] in ("paper", "papers", "authors", "recipe", "readme", "repo"):
             setup = "reference"  # "the GPT-2 paper uses 512"
@@ -47,6 +49,19 @@ def catalogue_models(clause: Clause, reading: Reading) -> None:
                     weak=in_file or _other_key(clause, first), mood=segment_mood(clause, first))
         reading.set(said)
         _note_switch(clause, reading, s, said)
+
+
+def _other_patch(clause: Clause, e: int, target: str) -> bool:
+    """Whether a vision transformer's name read up to key e goes on with another patch size glued to it
+    ("ViT-Base/14", "vit-b-8") than the catalogue model it was matched to."""
+    patch = catalogue.catalogue_entry(target).get("dims", {}).get("patch")
+    words = clause.words
+    if not patch or e >= len(words):
+        return False
+    k = e + 1 if words[e] == "/" else e
+    if k >= len(words) or not words[k].isdigit() or clause.tokens[clause.keys[k]].space_before:
+        return False
+    return int(words[k]) != int(patch) and int(words[k]) in (8, 14, 16, 32)
 
 
 # words right before a model's name that make it one compared with, not the one trained
