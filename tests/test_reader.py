@@ -2114,6 +2114,17 @@ def test_accumulation_splits_compared(kb, message, expected):
     assert "micro_batch" not in got and "grad_accum_steps" not in got  # (neither setting is the run)
 
 
+@pytest.mark.parametrize("message, model", [
+    # a ViT named without its patch is the /16 model; a patch said after the name picks the model, or keeps it
+    # another one than the catalogue's alias ("ViT-Base/14" is no ViT-B/16)
+    ("Training a ViT-L on a TPU v4-8", "vit-l-16"), ("fine-tune ViT-Large at 224", "vit-l-16"),
+    ("I train ViT-B/32 on ImageNet", "vit-b-32"), ("ViT-B/16 at 384", "vit-b-16"),
+    ("I added the ViT-Base/14 model", "vit-base-14"),
+])
+def test_vision_transformers_by_name_and_patch(message, model):
+    assert labels_of(read(message)).get("model") == model
+
+
 @pytest.mark.parametrize("message, expected", [
     # a source named after the number makes it the source's ("batch 32768 in the paper"), back to the user's own words
     # or a mark that parts the clause
