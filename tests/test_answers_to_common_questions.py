@@ -2751,6 +2751,32 @@ def test_a_larger_batch_asked_about_is_counted_from_the_memory_measured(kb):
     assert "asked_batch" not in read_message(kb, "I can use batch 64 now.")  # (said, not asked)
 
 
+def test_throughput_named_before_its_figure_is_no_batch_and_gives_the_mfu(kb):
+    # "my tokens/s … is 3,000 per GPU": read as the micro-batch 3000 before (224,710 GiB a GPU); it is a throughput
+    c = run_consultation("My tokens/s with FSDP on 8xH100 for llama-3-8b is 3,000 per GPU at seq 8192 micro batch 1. "
+                         "That seems low, what MFU is that?", kb=kb)
+    assert c.wm.value("micro_batch") == 1 and c.wm.value("measured_tokens_per_second") == 3000
+    assert c.wm.value("throughput_per_gpu") is True and c.wm.value("model_preset") == "llama-3-8b"
+    assert "Your throughput uses 14.6% of the cards' peak" in c.advice.findings[0].title
+
+
+def test_a_fine_tune_choosing_between_two_batches_is_told_what_decides_more(kb):
+    # "Should I use batch size 32 or 64 for fine-tuning BERT-base on 5k examples?": no GPUs, so no DDP lesson
+    c = run_consultation("Should I use batch size 32 or 64 for fine-tuning BERT-base on a small dataset (5k "
+                         "examples)?", kb=kb)
+    assert c.wm.value("user_goal") == "choose_batch"
+    ids = [f.id for f in c.advice.findings]
+    assert ids[0] == "finding-finetune-batch-choice" and "finding-batch-per-gpu-under-ddp" not in ids
+    assert c.wm.value("recipe_updates_per_epoch") == 157  # ⌈5000 / 32⌉
+
+
+def test_more_gpus_that_speed_up_less_than_their_number_get_the_checklist(kb):
+    c = run_consultation("Going from 1 to 4 A100s with DDP, per-GPU batch 64 kept, my epoch time only went from 60 "
+                         "min to 25 min instead of 15. Is that normal?", kb=kb)
+    assert c.wm.value("claim_multi_gpu_sublinear") is True
+    assert c.advice.findings[0].id == "finding-multi-gpu-no-faster"
+
+
 OOM_FIGURES = ("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate {ask}. GPU 0 has a total capacity of {cap} "
                "of which {free} is free. Of the allocated memory {alloc} is allocated by PyTorch, and {res} is reserved "
                "by PyTorch but unallocated. If reserved but unallocated memory is large try setting "

@@ -224,6 +224,23 @@ def _of_speed(sentences: list[Sentence], n: int) -> bool:
     return not near.isdisjoint(SPEED_WORDS) and near.isdisjoint(LR_WORDS)
 
 
+BATCH_NAMES = frozenset({"batch", "bs", "batch_size", "batchsize"})
+BATCHES_WEIGHED = 2.0
+
+
+def _batches_weighed(sentence: Sentence) -> bool:
+    """Whether a question weighs two batch sizes: a batch named, then within a few words "N or M" ("batch size 32 or
+    64", "bs of 8 or 16")."""
+    words = sentence.words
+    for k, w in enumerate(words):
+        if w not in BATCH_NAMES:
+            continue
+        for j in range(k + 1, min(k + 5, len(words) - 2)):
+            if sentence.is_num(j) and words[j + 1] == "or" and sentence.is_num(j + 2):
+                return True
+    return False
+
+
 def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str] | None:
     """(goal, the words that decided it), or None when nothing votes. `oom` is the words that reported an OOM
     (None when none did); `index` is a PhraseIndex over GOAL_CUES."""
@@ -255,6 +272,9 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
         if sentence.question and present & ADJUST and present & SETTINGS_WORDS and _fewer_gpus(sentences, n):
             # "How to use one GPU for training? How to adjust the parameters?": a recipe carried to fewer GPUs
             vote("match_reference", FEWER_GPUS_QUESTION * scale, sentence.text(0, len(words) - 1))
+        if sentence.question and _batches_weighed(sentence):
+            # "Should I use batch size 32 or 64 for …?": two batches weighed, which one to choose
+            vote("choose_batch", BATCHES_WEIGHED * scale, sentence.text(0, len(words) - 1))
         first_words = index.by_first
         next_cue = 0  # a cue read covers its words: the next one starts after it
         for k in [k for k, w in enumerate(words) if w in first_words]:  # one pass picks where a cue may start
