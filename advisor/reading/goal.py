@@ -225,13 +225,16 @@ def _of_speed(sentences: list[Sentence], n: int) -> bool:
 
 
 BATCH_NAMES = frozenset({"batch", "bs", "batch_size", "batchsize"})
-BATCHES_WEIGHED = 2.0
+BATCHES_WEIGHED = 1.5
+CHOOSING = frozenset({"should", "which", "better", "recommend", "recommended", "choose", "pick", "prefer", "best"})
 
 
 def _batches_weighed(sentence: Sentence) -> bool:
-    """Whether a question weighs two batch sizes: a batch named, then within a few words "N or M" ("batch size 32 or
-    64", "bs of 8 or 16")."""
+    """Whether a question weighs two batch sizes: a word of choosing, a batch named, then within a few words "N or M"
+    ("should I use batch size 32 or 64", "which is better, bs 8 or 16?"; not "is the effective batch 1024, or 256?")."""
     words = sentence.words
+    if CHOOSING.isdisjoint(sentence.present):
+        return False
     for k, w in enumerate(words):
         if w not in BATCH_NAMES:
             continue

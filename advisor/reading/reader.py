@@ -1096,6 +1096,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue  # "warmup of 5 epochs", "warmup 10%": not a count of steps
         if name == "seq_len" and start_key < k and set(words[clause.word_of(start_key)[0]:start_key]) & NOT_THE_SEQUENCE:
             continue  # `max_completion_length`, `max_output_length`, `max_token_length`: a part of it, or another text
+        if name == "seq_len" and k > start_key and k + 1 < len(words) and words[k + 1] in SECONDS_WORDS:
+            continue  # "a context of 6 seconds (300 tokens)": audio's length in time, not its tokens
         if name == "seq_len" and "input" in words[start_key:k] and "output" in clause.present:
             continue  # `max_input_length: 128`, `max_output_length: 256`: a decoder's sequence is both together
         if name == "lr" and clause.word_of(start_key)[0] < start_key and start_key < k \
@@ -1110,6 +1112,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue  # "batch_size = 256 on each node": a node's share, neither per device nor over all GPUs
         if name == "num_nodes" and start_key > k and "layer" in words[start_key + 1:start_key + 4]:
             continue  # "768 nodes per layer": a network's units, not machines
+        if name == "num_nodes" and not keyed and (scaled > MAX_MACHINES or not GRAPH_WORDS.isdisjoint(clause.present)):
+            continue  # "my dataset (10242 nodes)", "a graph with 400k nodes and 2M edges": a graph's, not machines
         if name == "dataset_size" and start_key > k and start_key + 2 < len(words) and words[start_key + 1] == "per" \
                 and words[start_key + 2] in ("gpu", "card", "device"):
             name = "micro_batch"  # "4 samples per card": the batch each GPU runs
@@ -1555,6 +1559,9 @@ def _of_each_group(words: list[str], noun: int) -> bool:
 DATA_SET_NOUNS = frozenset({"dataset", "examples", "samples", "images", "instructions", "conversations", "pairs",
                             "rows", "sentences", "documents", "dialogues"})
 GPU_COUNT_FIELDS = frozenset({"num_gpus", "num_nodes", "gpus_per_node"})
+SECONDS_WORDS = frozenset({"seconds", "second", "sec", "secs", "s", "ms", "minutes", "minute", "min", "mins", "hours"})
+MAX_MACHINES = 4096  # machines said in words beyond this are a graph's nodes ("10242 nodes"), not a cluster's
+GRAPH_WORDS = frozenset({"graph", "graphs", "edges", "edge", "gnn", "gcn", "adjacency", "vertices", "pyg"})
 
 
 # nouns a count before them belongs to that no field reads: "8 CPU cores", "16 threads", "4 data-loader workers"
