@@ -2139,6 +2139,8 @@ def test_a_question_weighing_two_batches_chooses_one():
     ("Training a ViT-L on a TPU v4-8", "vit-l-16"), ("fine-tune ViT-Large at 224", "vit-l-16"),
     ("I train ViT-B/32 on ImageNet", "vit-b-32"), ("ViT-B/16 at 384", "vit-b-16"),
     ("I added the ViT-Base/14 model", "vit-base-14"),
+    # a size before a family's name: the GPT-3 paper's layout at that size
+    ("I want to train a 350M GPT from scratch on a single 4090.", "gpt3-350m"), ("a GPT-1.3B model", "gpt3-1.3b"),
 ])
 def test_vision_transformers_by_name_and_patch(message, model):
     assert labels_of(read(message)).get("model") == model

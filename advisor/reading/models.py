@@ -237,7 +237,8 @@ def sized_names(clause: Clause, reading: Reading) -> None:
         variant = i > clause.start and tokens[i - 1].kind == "word" and not num.space_before \
             and (len(tokens[i - 1].text.split("_")[-1]) == 1 or tokens[i - 1].text.endswith("v"))
         # ("E2B", "A3B", the "s34b" of `laion2b_s34b_b79k`; "yolov8m", "v5s")
-        cue = _params_cue(clause, i + 2) or _params_named_before(clause, i)
+        cue = _params_cue(clause, i + 2) or _params_named_before(clause, i) \
+            or (after is not None and after.kind == "word" and after.text.lower() in names.FAMILIES)  # "a 350M GPT"
         if size < 1e8 and not (has_letters or cue):
             continue  # "560M" with no name or cue may be tokens or rows
         if unit_word == "m" and not (has_letters or cue):
