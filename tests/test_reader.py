@@ -700,7 +700,6 @@ def test_phrasings_from_the_corpus_review(message, expected):
     ("Unable to allocate 12 bytes. Total parameters 7243.436M", ["model"]),
     ("Zero 3 + LoRA: --lora-rank $lora_rank --load-in-4bit $load_in_4bit", ["lora_rank"]),
     ("RTX 3060 12GB, yolov9m, imgsz=1280", ["params"]),  # the 'm' of yolov9m is a variant, not millions
-    ("pretraining a 1.3B GPT from scratch", ["model"]),  # no catalogue model is "GPT 1.3B": the size alone
     ("With 224 by 224 images my GPUs can only fit 10 images in a batch", ["dataset_size"]),
     ('Based on the Linear Scaling Rule in "Accurate, Large Minibatch SGD: Training ImageNet in 1 Hour", the LR '
      "should change", ["optimizer"]),
@@ -2141,6 +2140,7 @@ def test_a_question_weighing_two_batches_chooses_one():
     ("I added the ViT-Base/14 model", "vit-base-14"),
     # a size before a family's name: the GPT-3 paper's layout at that size
     ("I want to train a 350M GPT from scratch on a single 4090.", "gpt3-350m"), ("a GPT-1.3B model", "gpt3-1.3b"),
+    ("pretraining a 1.3B GPT from scratch", "gpt3-1.3b"),  # (until the twenty-third session: the size alone)
 ])
 def test_vision_transformers_by_name_and_patch(message, model):
     assert labels_of(read(message)).get("model") == model
