@@ -114,6 +114,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         found.setdefault(name, (value, matched))
     _epoch_shows_the_batch(found)
     _asked_batch_for_the_lr(found)
+    _tpu_slice_devices(found, said)
     _host_memory_ran_out(found, said)
     if "oom_stage" in found and not (found.get("oom", (False,))[0] is True):
         # "… reload them during the backward calculation": a stage of the step, but no out-of-memory said to happen
@@ -160,6 +161,30 @@ def _asked_batch_for_the_lr(found: dict[str, tuple[Any, str]]) -> None:
     if name == "micro_batch" and "batch_size" in found:
         found["batch_size"] = (found["batch_size"][0] * asked / own[0], words)
     found["batch_scale_factor"] = (asked / own[0], words)
+
+
+# a Cloud TPU slice's name: the generation and the number after it (cloud-tpu: v2 and v3 count TensorCores, each a
+# device of 8 or 16 GiB; v4 and v5p count TensorCores too, two a chip, each chip one device of 32 or 95 GiB; v5e and
+# v6e count chips, of 16 and 32 GiB)
+TPU_SLICE = re.compile(r"(?i)(?<![\w.-])(?:tpu[\s-]?)?(v2|v3|v4|v5p|v5e|v5litepod|v6e)-(\d{1,4})(?![\w.])")
+TPU_DEVICES = {"v2": (1, 8), "v3": (1, 16), "v4": (2, 32), "v5p": (2, 95), "v5e": (1, 16), "v5litepod": (1, 16),
+               "v6e": (1, 32)}  # generation -> (slice-name units a device, GiB a device)
+
+
+def _tpu_slice_devices(found: dict[str, tuple[Any, str]], message: str) -> None:
+    """"a TPU v4-8", "v3-8": the devices JAX sees and each one's memory, so a global batch is counted over them and
+    not on one card (a v4-8 is 4 chips of 32 GiB; a v3-8 8 cores of 16 GiB) - only where no GPU was said."""
+    if not found.get("tpu_named", (False,))[0] or any(n in found for n in ("gpu_model", "gpu_memory", "num_gpus")):
+        return
+    match = TPU_SLICE.search(message)
+    if match is None:
+        return
+    per, gib = TPU_DEVICES[match.group(1).lower()]
+    devices = int(match.group(2)) // per
+    if devices < 1:
+        return
+    found["num_gpus"] = (devices, match.group(0))
+    found["gpu_memory"] = (gib * 2**30, match.group(0))
 
 
 def _epoch_shows_the_batch(found: dict[str, tuple[Any, str]]) -> None:

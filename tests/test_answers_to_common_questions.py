@@ -2777,6 +2777,18 @@ def test_more_gpus_that_speed_up_less_than_their_number_get_the_checklist(kb):
     assert c.advice.findings[0].id == "finding-multi-gpu-no-faster"
 
 
+def test_a_tpu_slice_counts_its_devices_and_their_memory(kb):
+    # "a TPU v4-8, global batch 4096": 4 chips of 32 GiB, not one card holding all 4096 (1,204.93 GiB before)
+    c = run_consultation("JAX/Flax training of a ViT-L on a TPU v4-8, global batch 4096, I get RESOURCE_EXHAUSTED: "
+                         "Out of memory while trying to allocate 3.2G. What should I change?", kb=kb)
+    assert c.wm.value("num_gpus") == 4 and c.wm.value("gpu_memory") == 32 * 2**30
+    assert c.wm.value("model_preset") == "vit-l-16" and c.wm.value("plan_current_per_gpu") < 32 * 2**30
+    from advisor.consultation import read_message
+    v3 = read_message(kb, "Training on a v3-8 TPU with batch 1024")
+    assert v3["num_gpus"][0] == 8 and v3["gpu_memory"][0] == 16 * 2**30
+    assert "num_gpus" not in read_message(kb, "TPU v4 pods are fast")  # (no slice, no count)
+
+
 OOM_FIGURES = ("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate {ask}. GPU 0 has a total capacity of {cap} "
                "of which {free} is free. Of the allocated memory {alloc} is allocated by PyTorch, and {res} is reserved "
                "by PyTorch but unallocated. If reserved but unallocated memory is large try setting "
