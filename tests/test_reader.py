@@ -2125,6 +2125,20 @@ def test_numbers_of_other_things(message, absent):
     assert absent not in labels_of(read(message))
 
 
+@pytest.mark.parametrize("message, expected", [
+    # a plural glued to a Ti card is still the Ti ("RTX 2080TIs"), unless it is a card's own name ("4070 TiS" is the
+    # Ti Super); a range's first end is no count of GPUs ("requires 10-12GB GPU memory")
+    ("Our gpu devices are RTX 2080TIs with only 11GB memory", {"gpu_model": "rtx-2080-ti", "num_gpus": None}),
+    ("two RTX 2080Tis", {"gpu_model": "rtx-2080-ti", "num_gpus": 2}),
+    ("a 4070 TiS", {"gpu_model": "rtx-4070-ti-super"}),
+    ("the training data requires 10-12GB GPU memory", {"num_gpus": None}),
+    ("on 4 24GB VRAM GPUs", {"num_gpus": 4}),
+])
+def test_card_plurals_and_ranges(message, expected):
+    got = labels_of(read(message))
+    assert {k: got.get(k) for k in expected} == expected, got
+
+
 def test_a_question_weighing_two_batches_chooses_one():
     assert labels_of(read("Should I use batch size 32 or 64 for fine-tuning BERT-base?")).get("goal") == "choose_batch"
     # (a question of a batch's scope weighs no two batches to choose from)

@@ -171,8 +171,17 @@ def _key(alias: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def name_index() -> NameIndex:
-    # NOISE words are dropped from aliases as from phrases, so "GeForce RTX 3090" and "3090" are one key.
-    return NameIndex((" ".join(_key(alias)), target) for alias, target in aliases() if _key(alias))
+    # NOISE words are dropped from aliases as from phrases, so "GeForce RTX 3090" and "3090" are one key; a name
+    # that ends in "Ti" is also written in the plural, glued ("two RTX 2080Tis": the words '2080', 'tis'), where
+    # no card's own alias is written so
+    keys = [(_key(alias), target) for alias, target in aliases() if _key(alias)]
+    plural: dict[tuple[str, ...], str | None] = {}
+    for key, target in keys:
+        if key[-1] == "ti":  # (a plural two cards' names share, "4070 Tis", names neither)
+            plural[key[:-1] + ("tis",)] = target if plural.get(key[:-1] + ("tis",), target) == target else None
+    named = {key for key, _ in keys}  # ("4070 TiS" is the Ti Super's own alias: no plural there)
+    keys += [(key, target) for key, target in plural.items() if target is not None and key not in named]
+    return NameIndex((" ".join(key), target) for key, target in keys)
 
 
 # ---------------------------------------------------------------------------------------------- matching

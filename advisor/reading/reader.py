@@ -986,7 +986,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                              setup_of(clause, k)))
             continue
         if slot is None:
-            if not u and float(value).is_integer() and 1 < value <= 1024 and _count_of_sized_cards(clause, end + 1):
+            if not u and float(value).is_integer() and 1 < value <= 1024 and _count_of_sized_cards(clause, end + 1) \
+                    and not (key + 1 < clause.end and clause.tokens[key + 1].text in ("-", "–", "~")):
+                # (not a range's first end: "requires 10-12GB GPU memory")
                 # "on 4 24GB VRAM GPUs", "4 times 24 GB graphics cards": a count, then each card's size
                 fill(reading, "num_gpus", value, "", clause.text(key, keys[min(end + 4, len(keys) - 1)]),
                      setup_of(clause, k))
