@@ -2139,6 +2139,23 @@ def test_card_plurals_and_ranges(message, expected):
     assert {k: got.get(k) for k in expected} == expected, got
 
 
+@pytest.mark.parametrize("message, expected", [
+    # review 32: "medium" after a model's name is its size, not the blog platform ("GPT-2 medium, 1x RTX 3090" was all
+    # a reference's); a variable's method in pasted code is no model (`opt.zero_grad()` read as OPT); a comma parts a
+    # cue from another's number ("1 channel input, 4 classes" read sequence length 4); a batch "in each process" is
+    # each GPU's
+    ("GPT-2 medium, 1x RTX 3090, batch 8, seq 1024, fp32.",
+     {"model": "gpt2-medium", "gpu_model": "rtx-3090", "micro_batch": 8, "seq_len": 1024, "reference_batch": None}),
+    ("I read a Medium article that used batch 64.", {"reference_batch": 64}),
+    ("    opt.zero_grad()\n    running_loss += loss", {"model": None}),
+    ("patch size 128x128x128, 1 channel input, 4 classes, on an RTX A6000 48GB", {"seq_len": None}),
+    ("8x A100 with torchrun. My DataLoader batch_size is 256 in each process.", {"micro_batch": 256}),
+])
+def test_what_review_32_taught(message, expected):
+    got = labels_of(read(message))
+    assert {k: got.get(k) for k in expected} == expected, got
+
+
 def test_a_question_weighing_two_batches_chooses_one():
     assert labels_of(read("Should I use batch size 32 or 64 for fine-tuning BERT-base?")).get("goal") == "choose_batch"
     # (a question of a batch's scope weighs no two batches to choose from)

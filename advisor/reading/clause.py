@@ -156,10 +156,13 @@ class Clause:
                 # "could you please advise: with two A10s …", "can you help": the one asked, not a setup spoken of
                 artifact = artifact or (w == "you" and k > 0 and words[k - 1] in REQUEST_MODALS
                                         and bool(set(words[k + 1:k + 3]) & REQUEST_VERBS))
-                # "gpt2-medium", "whisper-medium", "phi-3-medium": a cue glued into a model's name is part of it
+                # "gpt2-medium", "whisper-medium", "phi-3-medium": a cue glued into a model's name is part of it, and
+                # so is "medium" after a family's name or number ("GPT-2 medium", "Whisper medium")
                 t = self.keys[k]
                 artifact = artifact or (t > self.start and not self.tokens[t].space_before
                                         and self.tokens[t - 1].text in ("-", "_", "/"))
+                artifact = artifact or (w == "medium" and k > 0 and self.tokens[t].space_before
+                                        and (self.tokens[self.keys[k - 1]].is_num or words[k - 1] in _families()))
                 if not artifact and not self._file_name(k) and not (k > 0 and words[k - 1] in FOLLOWING_LAST and any(
                         tuple(words[max(0, k - n):k]) in FOLLOWING for n in (1, 2, 3))):
                     if not speaking_of_reference:
@@ -267,6 +270,12 @@ SOURCE_NOUNS = {"paper", "readme", "article", "publication", "blog", "tutorial",
 SOURCE_BOUNDARIES = {"but", "while", "whereas", "though", "although", "however"}
 SOURCE_REACH = 12  # keys back from "in the paper" that it can still qualify
 CLAUSE_MARKS = {",", ";", ":", "(", ")", "—", "–"}
+
+
+def _families() -> frozenset[str]:
+    from advisor.reading.names import FAMILIES  # (names reads clauses: imported when first needed)
+
+    return FAMILIES
 
 
 def setup_of(clause: Clause, position: int) -> str:

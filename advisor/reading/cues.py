@@ -411,6 +411,9 @@ RIGHT_CUES: list[tuple[str, str]] = [
     ("per gpu", "micro_batch"), ("per device", "micro_batch"), ("per card", "micro_batch"),
     ("for each gpu", "micro_batch"), ("on each gpu", "micro_batch"), ("for each card", "micro_batch"),
     ("on each card", "micro_batch"), ("per rank", "micro_batch"),
+    # "my DataLoader batch_size is 256 in each process": a DDP process is one GPU's
+    ("in each process", "micro_batch"), ("per process", "micro_batch"), ("for each process", "micro_batch"),
+    ("in every process", "micro_batch"),
     ("batch size", "batch"), ("batch_size", "batch"), ("batchsize", "batch"),  # "with 128 batch_size"
     ("gpus each", "gpus_per_node"), ("gpus per node", "gpus_per_node"), ("gpus on each node", "gpus_per_node"),
     ("gpus in each node", "gpus_per_node"), ("gpus per machine", "gpus_per_node"),

@@ -377,6 +377,11 @@ def family_names(clause: Clause, reading: Reading) -> None:
         after = clause.words[clause.key_of[last] + 1] if last in clause.key_of and \
             clause.key_of[last] + 1 < len(clause.words) else ""
         file_name = any(tokens[x].text == "." and tokens[x + 1].text in FILE_TYPES for x in range(first, last))
+        # "opt.zero_grad()", "bert.encoder": a variable's attribute in code, named like a family, not a model
+        code = any(tokens[x].text == "." and tokens[x + 1].kind == "word" and "_" in tokens[x + 1].text
+                   or tokens[x].text == "." and x + 2 <= last + 1 and x + 2 < clause.end
+                   and tokens[x + 2].text == "(" for x in range(first, last))
+        file_name = file_name or code
         parts = [p for p in written.replace("/", "-").replace("_", "-").replace(".", "-").split("-") if p]
         glued_digits = any(tokens[x].is_num and tokens[x - 1].kind == "word" and not tokens[x].space_before
                            for x in range(first + 1, last + 1))

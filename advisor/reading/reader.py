@@ -1098,6 +1098,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue  # "warmup of 5 epochs", "warmup 10%": not a count of steps
         if name == "seq_len" and start_key < k and set(words[clause.word_of(start_key)[0]:start_key]) & NOT_THE_SEQUENCE:
             continue  # `max_completion_length`, `max_output_length`, `max_token_length`: a part of it, or another text
+        if name == "seq_len" and start_key < k and any(clause.tokens[t].text == "," for t in range(keys[start_key], keys[k])):
+            continue  # "1 channel input, 4 classes": a comma parts the cue from the number, which is another's
         if name == "seq_len" and k > start_key and k + 1 < len(words) and words[k + 1] in SECONDS_WORDS:
             continue  # "a context of 6 seconds (300 tokens)": audio's length in time, not its tokens
         if name == "seq_len" and "input" in words[start_key:k] and "output" in clause.present:
