@@ -115,6 +115,10 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     _epoch_shows_the_batch(found)
     _asked_batch_for_the_lr(found)
     _tpu_slice_devices(found, said)
+    if found.get("detectron_named", (False,))[0] and "optimizer" not in found:
+        # detectron2's solver is SGD with momentum 0.9 (its configs' SOLVER.MOMENTUM): the recipe's optimizer, not
+        # a question to ask
+        found["optimizer"] = ("sgd_momentum", found["detectron_named"][1])
     _host_memory_ran_out(found, said)
     if "oom_stage" in found and not (found.get("oom", (False,))[0] is True):
         # "… reload them during the backward calculation": a stage of the step, but no out-of-memory said to happen

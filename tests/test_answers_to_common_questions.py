@@ -2789,6 +2789,17 @@ def test_a_tpu_slice_counts_its_devices_and_their_memory(kb):
     assert "num_gpus" not in read_message(kb, "TPU v4 pods are fast")  # (no slice, no count)
 
 
+def test_detectron2_on_one_gpu_gets_its_lr_from_the_8_gpu_recipe(kb):
+    # review 32 #17: "Default config has IMS_PER_BATCH=16 and BASE_LR=0.02 for 8 GPUs. I set IMS_PER_BATCH=2" on one
+    # 3080 was read as 8 GPUs and asked the optimizer; detectron2's solver is SGD with momentum
+    c = run_consultation("Mask R-CNN (detectron2, R50-FPN) on 1x RTX 3080 10GB. Default config has IMS_PER_BATCH=16 "
+                         "and BASE_LR=0.02 for 8 GPUs. I set IMS_PER_BATCH=2. What should BASE_LR and MAX_ITER be?",
+                         kb=kb)
+    assert c.wm.value("num_gpus") == 1 and c.wm.value("optimizer") == "sgd_momentum"
+    assert "optimizer" not in [q.id for q in c.advice.questions]
+    assert "0.0025" in c.advice.recommendation.rationale
+
+
 OOM_FIGURES = ("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate {ask}. GPU 0 has a total capacity of {cap} "
                "of which {free} is free. Of the allocated memory {alloc} is allocated by PyTorch, and {res} is reserved "
                "by PyTorch but unallocated. If reserved but unallocated memory is large try setting "

@@ -2150,6 +2150,10 @@ def test_card_plurals_and_ranges(message, expected):
     ("    opt.zero_grad()\n    running_loss += loss", {"model": None}),
     ("patch size 128x128x128, 1 channel input, 4 classes, on an RTX A6000 48GB", {"seq_len": None}),
     ("8x A100 with torchrun. My DataLoader batch_size is 256 in each process.", {"micro_batch": 256}),
+    # the default config said as a subject is the recipe's setup (not "I use the default config with 4 GPUs")
+    ("Mask R-CNN on 1x RTX 3080 10GB. Default config has IMS_PER_BATCH=16 and BASE_LR=0.02 for 8 GPUs. I set "
+     "IMS_PER_BATCH=2.", {"num_gpus": 1, "micro_batch": 2, "reference_batch": 16}),
+    ("I use the default config with 4 GPUs and batch 16.", {"num_gpus": 4, "reference_batch": None}),
 ])
 def test_what_review_32_taught(message, expected):
     got = labels_of(read(message))

@@ -25,6 +25,7 @@ REQUEST_MODALS = frozenset({"could", "can", "would", "will"})
 # "the original setting(s)": a recipe's values, spoken of as such ("default" and "config" name what users run too)
 SETTING_NOUNS = frozenset({"setting", "settings"})
 ORIGINAL_WORDS = frozenset({"original"})
+DEFAULT_SETUPS = frozenset({"config", "configs", "configuration", "settings", "setting", "recipe", "yaml", "setup"})
 REQUEST_VERBS = frozenset({"advise", "help", "tell", "explain", "suggest", "recommend", "clarify", "confirm", "check",
                            "point", "answer", "comment"})
 RECOMMENDING = frozenset({"recommend", "recommends", "recommended", "suggest", "suggests", "suggested", "advise"})
@@ -129,7 +130,8 @@ class Clause:
         present = self.present  # (isdisjoint builds no set: most clauses have none of these words)
         if present.isdisjoint(REFERENCE_CUES) and present.isdisjoint(GUESSES) \
                 and not ("'" in present and not present.isdisjoint(POSSESSED_SETUPS)) \
-                and (present.isdisjoint(ORIGINAL_WORDS) or present.isdisjoint(SETTING_NOUNS)):
+                and (present.isdisjoint(ORIGINAL_WORDS) or present.isdisjoint(SETTING_NOUNS)) \
+                and ("default" not in present or present.isdisjoint(DEFAULT_SETUPS)):
             return  # nothing in it speaks of another setup (most clauses): all the user's
         reported = False  # "the document suggests that … we can use batch 14": their words, reported
         # a cue inside brackets speaks of another setup until they close ("(the hyperparameters from your paper) on
@@ -170,6 +172,13 @@ class Clause:
                     speaking_of_reference = True
             elif w in SETTING_NOUNS and k >= 1 and words[k - 1] in ORIGINAL_WORDS and not speaking_of_reference:
                 # "whose original setting is: 2 per GPU, 8 GPUs, lr 0.02": the recipe's, until the user speaks
+                depth = cue_depth = self._depth_at(k)
+                speaking_of_reference = True
+            elif w in DEFAULT_SETUPS and k >= 1 and words[k - 1] == "default" and not speaking_of_reference \
+                    and FIRST_PERSON.isdisjoint(words[:k]) and INSTRUMENT_WORDS.isdisjoint(words[max(0, k - 4):k]) \
+                    and k + 1 < len(words) and words[k + 1] in ("has", "have", "sets", "assumes", "specifies"):
+                # "the default config has IMS_PER_BATCH=16 and BASE_LR=0.02 for 8 GPUs": the recipe's setup, said as
+                # the subject (not "I run the default config with 4 GPUs", the user's run made with it)
                 depth = cue_depth = self._depth_at(k)
                 speaking_of_reference = True
             elif w in POSSESSED_SETUPS and k >= 3 and words[k - 2:k] == ["'", "s"] and self._named_party(k - 3):
