@@ -2154,6 +2154,8 @@ def test_card_plurals_and_ranges(message, expected):
     ("Mask R-CNN on 1x RTX 3080 10GB. Default config has IMS_PER_BATCH=16 and BASE_LR=0.02 for 8 GPUs. I set "
      "IMS_PER_BATCH=2.", {"num_gpus": 1, "micro_batch": 2, "reference_batch": 16}),
     ("I use the default config with 4 GPUs and batch 16.", {"num_gpus": 4, "reference_batch": None}),
+    # a batch in sequences said to be global is over all GPUs (#13 read "per GPU or in total not said")
+    ("on 4x A100 40GB with pmap. Global batch 512 sequences of 1024 tokens.", {"batch_size": 512, "seq_len": 1024}),
 ])
 def test_what_review_32_taught(message, expected):
     got = labels_of(read(message))

@@ -144,7 +144,11 @@ def sequence_batches(clause: Clause, reading: Reading) -> None:
             while last + 1 < clause.end and tokens[last + 1].kind == "word" and tokens[last + 1].text in ("k", "m", "tokens", "token"):
                 last += 1
         text, setup = clause.text(keys[k], last), setup_of(clause, k)
-        fill(reading, "batch", count, "", text, setup)
+        # "global batch 512 sequences of 1024 tokens": said to be over all GPUs; "per device 8 sequences of …": each's
+        said = words[max(0, k - 4):k]
+        name = "global_batch" if not {"global", "total", "effective"}.isdisjoint(said) else \
+            "micro_batch" if "device" in said or "gpu" in said and ("per" in said or "each" in said) else "batch"
+        fill(reading, name, count, "", text, setup)
         fill(reading, "seq_len", length, "", text, setup)
         clause.consumed.update(range(keys[k], last + 1))
 
