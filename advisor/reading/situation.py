@@ -513,6 +513,8 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
             after = accum * gpus
             before = accum * (v["gpus_from"].value if "gpus_from" in v else gpus)
         if not per_gpu or gpus:
+            if "global_batch" in v and v["global_batch"].value == a * before and out.get("batch_size", (None,))[0] == a * before:
+                del out["batch_size"]  # "global batch 1024 … doubling the batch to 2048": the change's batch is the run's
             put("batch_size", b * after, v["batch_to"].text)
             if not by_product:
                 put("reference_batch", a * before, v["batch_from"].text)
