@@ -266,3 +266,12 @@ def test_a_batch_asked_about_from_one_measurement():
                 {"asked": 16, "gpu_memory": 24 * GIB, "measured_use": 8 * GIB, "batch": 8, "num_gpus": 4}):
         with pytest.raises(NotComputable):
             call_estimator("asked_batch_from_use", bad)
+
+
+def test_an_accumulation_plan_divides_the_batch_exactly_when_it_can():
+    """Review 32 #2: 4096 on a micro-batch of at most 183 was 178 × 23 = 4094 "exactly"; 128 × 32 is exact. Exact
+    plans are taken within twice the fewest steps; a prime batch gets the nearest."""
+    assert plan_accumulation(4096, 183, 1) == (128, 32, 4096)
+    assert plan_accumulation(512, 8, 8) == (8, 8, 512)
+    assert plan_accumulation(4099, 183, 1) == (178, 23, 4094)  # (prime: no exact plan near 23 steps)
+    assert plan_accumulation(10**7, 1, 1) == (1, 10**7, 10**7)  # bounded: divisors, not a loop over the steps

@@ -6,6 +6,7 @@ import math
 
 from advisor.units import fmt_bytes_gib, fmt_count, fmt_duration, fmt_sig
 from advisor.engine.estimators import Estimate, NotComputable, estimator
+from advisor.domain.estimators.training import divisors
 
 
 @estimator(cites=("bert-readme", "hf-ga"))
@@ -18,14 +19,17 @@ def effective_batch(micro_batch: float, grad_accum_steps: float, num_gpus: float
 
 def plan_accumulation(target: int, max_micro: int, gpus: int) -> tuple[int, int, int]:
     """(micro, accum, effective): the fewest accumulation steps whose micro-batch fits, preferring an exact
-    plan (micro × accum × gpus == target) within a few extra steps."""
+    plan (micro × accum × gpus == target) within twice the fewest steps, else the nearest batch."""
     if target <= 0 or max_micro <= 0 or gpus <= 0:
         raise NotComputable("target, micro-batch and GPU count must be positive")
     first = max(1, math.ceil(target / (max_micro * gpus)))
-    for accum in range(first, first + 8):
-        micro, rest = divmod(target, accum * gpus)
-        if rest == 0 and 0 < micro <= max_micro:
-            return micro, accum, target
+    # the fewest steps at or above `first` that divide the batch exactly (4096 on a micro-batch of at most 183: 32 ×
+    # 128, not 23 × 178 = 4094), within twice the fewest (a prime target would otherwise accumulate one sample a step)
+    if target % gpus == 0:
+        per_gpu = target // gpus
+        for accum in divisors(per_gpu):  # (ascending, √n trial divisions: bounded whatever the target)
+            if first <= accum <= max(first + 8, 2 * first) and per_gpu // accum <= max_micro:
+                return per_gpu // accum, accum, target
     micro = min(max_micro, max(1, target // (first * gpus)))
     return micro, first, micro * first * gpus
 

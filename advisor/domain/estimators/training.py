@@ -623,7 +623,7 @@ def exact_plans(target: int, max_micro: int, gpus: int, limit: int = 6,
         return plans
     accumulating = max_micro_accumulating if max_micro_accumulating is not None else getattr(max_micro, "accumulating", max_micro)
     per_gpu = target // gpus
-    for accum in _divisors(per_gpu):  # ascending; √n trial divisions, not one per unit of the target
+    for accum in divisors(per_gpu):  # ascending; √n trial divisions, not one per unit of the target
         if per_gpu // accum <= (max_micro if accum == 1 else accumulating):
             plans.append((per_gpu // accum, accum, gpus))
             if len(plans) == limit:
@@ -631,7 +631,7 @@ def exact_plans(target: int, max_micro: int, gpus: int, limit: int = 6,
     return plans
 
 
-def _divisors(n: int) -> list[int]:
+def divisors(n: int) -> list[int]:
     """The divisors of n, ascending (n ≤ 10^12 in practice: at most 10^6 trial divisions)."""
     small, large = [], []
     i = 1
