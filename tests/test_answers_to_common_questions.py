@@ -2800,6 +2800,19 @@ def test_detectron2_on_one_gpu_gets_its_lr_from_the_8_gpu_recipe(kb):
     assert "0.0025" in c.advice.recommendation.rationale
 
 
+def test_low_utilisation_asked_as_a_batch_question_points_at_the_input(kb):
+    # review 32 #5 and #24: "GPU util is 30% … Is my batch too small?" and "utilization hovers around 25-35%,
+    # num_workers=2 … would a bigger batch help?" were asked for the data set's size
+    c = run_consultation("GPU util is 30% on my V100 training ResNet-50 with batch 64. Is my batch too small?", kb=kb)
+    assert "rf-low-utilization" in [f.id for f in c.advice.red_flags]
+    assert "dataset_size" not in [q.id for q in c.advice.questions]
+    loader = run_consultation("training a small CNN on CIFAR-10 with batch 128 on A100, utilization hovers around "
+                              "25-35%. num_workers=2, pin_memory=False. data is PNG files on disk. Would a bigger "
+                              "batch help?", kb=kb)
+    assert loader.wm.value("gpu_utilization") == 35
+    assert loader.advice.findings[0].id == "finding-few-loader-workers"
+
+
 OOM_FIGURES = ("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate {ask}. GPU 0 has a total capacity of {cap} "
                "of which {free} is free. Of the allocated memory {alloc} is allocated by PyTorch, and {res} is reserved "
                "by PyTorch but unallocated. If reserved but unallocated memory is large try setting "
