@@ -2813,6 +2813,21 @@ def test_low_utilisation_asked_as_a_batch_question_points_at_the_input(kb):
     assert loader.advice.findings[0].id == "finding-few-loader-workers"
 
 
+def test_a_slow_run_of_tiny_micro_batches_is_told_to_raise_them(kb):
+    # review 32 #23: "per_device_train_batch_size=1, gradient_accumulation_steps=64 … each step takes forever"
+    from advisor.shells.render import render_short
+
+    c = run_consultation("Fine-tuning Qwen2-7B with LoRA on a single H100 80GB. per_device_train_batch_size=1, "
+                         "gradient_accumulation_steps=64, seq 2048. GPU memory use is only 22GB and each step takes "
+                         "forever. How can I speed this up?", kb=kb)
+    assert c.advice.findings[0].id == "finding-small-micro-many-steps"
+    assert "Double the micro-batch and halve the accumulation steps" in render_short(c)
+    # (not where the micro-batch is already large, nor for a memory question)
+    big = run_consultation("per_device_train_batch_size=16, gradient_accumulation_steps=8 on one A100: how can I "
+                           "speed this up?", kb=kb)
+    assert "finding-small-micro-many-steps" not in [f.id for f in big.advice.findings]
+
+
 OOM_FIGURES = ("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate {ask}. GPU 0 has a total capacity of {cap} "
                "of which {free} is free. Of the allocated memory {alloc} is allocated by PyTorch, and {res} is reserved "
                "by PyTorch but unallocated. If reserved but unallocated memory is large try setting "

@@ -387,9 +387,8 @@ def render_short(c: Consultation, width: int = DEFAULT_WIDTH, more: str = "--ver
         # its levers)
         used = [b for b in blocks if b]
         spare = SHORT_LINES - sum(len(b) for b in used) - (len(used) - 1)
-        # (but not at the cost of what else was noticed: the titles below it are kept before its explanation's
-        # fifth line - a red flag cut to make room would be lost from the answer)
-        if len(noticed_lines) > lead_at:
+        # (but not at the cost of a red flag noticed below it: its title is kept before the explanation's third line)
+        if any(mark == "! " for mark, _, _ in noticed[1:3]):
             least = 2
         noticed_lines[lead_at:lead_at] = fill_sentences(lead_body, width, "    ", max(least, spare))
     return _within(blocks, SHORT_LINES)
