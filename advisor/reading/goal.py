@@ -41,8 +41,6 @@ GOAL_CUES: list[tuple[str, str, float]] = [
     ("memory utilization", "fit", 1.5), ("memory utilisation", "fit", 1.5),  # memory's, not the cores' busyness
     # faster
     ("slow", "faster", 1), ("slower", "faster", 1), ("faster", "faster", 1), ("speed", "faster", 1),
-    # "GPU util is 30% … is my batch too small?": an idle GPU, which the user wants busy
-    ("gpu util", "faster", 1),
     ("speed up", "faster", 1), ("throughput", "faster", 1), ("utilization", "faster", 1),
     ("utilisation", "faster", 1), ("properly utilized", "faster", 1), ("gpu utilized", "faster", 1),
     ("gpus utilized", "faster", 1), ("underutilized", "faster", 1), ("gpu util", "faster", 1),
