@@ -3262,3 +3262,21 @@ def test_a_run_that_fits_another_card_is_told_what_differs_not_a_plan(kb):
     ids = [f.id for f in c.advice.findings]
     assert "finding-works-on-another-card" in ids and "plan-does-not-fit" not in ids
     assert c.advice.recommendation.option_id is None and not c.wm.known("plan_current_per_gpu")
+
+
+def test_more_gpus_at_the_same_per_gpu_batch_is_a_larger_batch_with_the_old_lr(kb):
+    """Review 32 #3: "went from 2 to 8 GPUs keeping per-GPU batch 32 and lr 1e-4 and now the loss is worse after the
+    same number of epochs": the batch per update grew 64 → 256 (×4 whatever the accumulation), so the same epochs
+    are 4× fewer updates at an LR tuned for 64. Said as such, not left to a question on accumulation."""
+    c = run_consultation("I went from 2 to 8 GPUs (A100 80GB, DDP) keeping per-GPU batch 32 and lr 1e-4 and now the "
+                         "loss is worse after the same number of epochs. Why?", kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert (c.wm.value("reference_batch"), c.wm.value("batch_size"), c.wm.value("batch_scale_factor")) == (64, 256, 4)
+    assert {"finding-lr-not-retuned", "finding-fewer-updates"} <= set(ids)
+    assert c.wm.value("batch_ratio") == 4
+    # a better loss is no worse result; nor is a loss worse without a larger batch
+    better = run_consultation("I went from 2 to 8 GPUs (A100 80GB, DDP) keeping per-GPU batch 32 and lr 1e-4 and "
+                              "now the loss is lower after the same number of epochs. Why?", kb=kb)
+    assert "finding-lr-not-retuned" not in [f.id for f in better.advice.findings]
+    same = run_consultation("On 8 A100s with per-GPU batch 32 and lr 1e-4, the loss is worse than I hoped. Why?", kb=kb)
+    assert not same.wm.known("worse_at_larger_batch")

@@ -544,6 +544,11 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         # tuned for is the per-GPU batch over the GPUs before
         accum = out["grad_accum_steps"][0] if "grad_accum_steps" in out else 1
         put("reference_batch", out["micro_batch"][0] * accum * v["gpus_from"].value, v["gpus_from"].text)
+        if "batch_size" not in out:
+            # each GPU's batch kept and no batch per update said to be kept: it grew with the GPUs, whatever the
+            # accumulation (2 → 8 GPUs at 32 each: ×4, and the LR tuned for the 2 GPUs' batch); unsaid, none
+            put("batch_scale_factor", v["gpus_to"].value / v["gpus_from"].value, v["gpus_to"].text)
+            put("batch_size", out["micro_batch"][0] * accum * v["gpus_to"].value, v["gpus_to"].text)
     if "gpus_from" in v and "gpus_to" in v and v["gpus_from"].value < v["gpus_to"].value and "micro_batch" in out \
             and not (v.get("oom") is not None and v["oom"].value):
         # "went from 4x to 8x A100, kept per_device 2": the per-GPU settings ran on fewer GPUs, and more GPUs need no
