@@ -3280,3 +3280,19 @@ def test_more_gpus_at_the_same_per_gpu_batch_is_a_larger_batch_with_the_old_lr(k
     assert "finding-lr-not-retuned" not in [f.id for f in better.advice.findings]
     same = run_consultation("On 8 A100s with per-GPU batch 32 and lr 1e-4, the loss is worse than I hoped. Why?", kb=kb)
     assert not same.wm.known("worse_at_larger_batch")
+
+
+@pytest.mark.parametrize("message", [
+    "Does gradient accumulation of 8 with batch 4 give exactly the same result as batch 32? My model uses BatchNorm.",
+    "Is batch 4 with grad accum 8 equivalent to batch 32? The network has BatchNorm layers.",
+])
+def test_accumulation_with_batchnorm_is_answered_not_exactly(kb, message):
+    """Review 32 #8: "the same result as batch 32" weighs two settings (not a reference to reproduce), and with
+    BatchNorm the answer is no: each accumulated micro-batch of 4 is normalised alone."""
+    c = run_consultation(message, kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert ids[0] == "finding-accumulated-not-exact-with-batchnorm", ids
+    assert "finding-same-batch-accumulated" in ids and "finding-match-batch-per-update" not in ids
+    assert not c.advice.questions  # nothing to ask: the comparison is the answer
+    plain = run_consultation(message.split("?")[0] + "?", kb=kb)
+    assert "finding-accumulated-not-exact-with-batchnorm" not in [f.id for f in plain.advice.findings]

@@ -598,6 +598,9 @@ PROPOSING = frozenset({"use", "set", "try", "increase", "decrease", "raise", "lo
 
 QUESTION_OPENERS = frozenset({"is", "are", "does", "do", "would", "will", "can", "could", "should"})
 EQUIVALENCE = frozenset({"same", "equivalent", "equal", "identical"})
+# what two settings can be said to give alike ("give exactly the same result as batch 32?")
+OUTCOMES = frozenset({"result", "results", "thing", "effect", "outcome", "gradient", "gradients", "update", "updates",
+                      "accuracy", "performance", "loss", "behaviour", "behavior", "training", "model"})
 
 
 MAX_COMPARED = 8  # numbers an equivalence question compares (two settings name four at most)
@@ -607,12 +610,15 @@ MAX_COMPARED_VALUE = 1 << 24  # a batch or a step count larger than this is no s
 def _equivalence_asked(clause: Clause) -> bool:
     """Whether the clause asks if two settings are the same ("is bs 8 + grad accum 4 exactly same as bs 32",
     "are 4 GPUs × 8 equivalent to 32 on one?"), with or without its question mark."""
+    words = clause.words
     if EQUIVALENCE.isdisjoint(clause.present) or not any(
-            w in EQUIVALENCE and clause.words[i + 1:i + 2] in (["as"], ["to"]) for i, w in enumerate(clause.words)):
-        return False  # ("the same batch size", "stay the same if …" compare nothing)
-    words = [w for w in clause.words[:3] if w not in ("also", "and", "so", "but", "then")]
+            w in EQUIVALENCE and (words[i + 1:i + 2] in (["as"], ["to"])
+                                  or words[i + 1:i + 2] and words[i + 1] in OUTCOMES and words[i + 2:i + 3] in (["as"], ["to"]))
+            for i, w in enumerate(words)):
+        return False  # ("the same batch size", "stay the same if …" compare nothing; "the same result as …" does)
+    opening = [w for w in words[:3] if w not in ("also", "and", "so", "but", "then")]
     asked = clause.end < len(clause.tokens) and clause.tokens[clause.end].text == "?"
-    return asked or bool(words) and words[0] in QUESTION_OPENERS
+    return asked or bool(opening) and opening[0] in QUESTION_OPENERS
 
 
 def _own_side_of_equivalence(clause: Clause, k: int) -> bool:
