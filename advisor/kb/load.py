@@ -294,8 +294,12 @@ def _check_references(kb: KnowledgeBase) -> None:
 
 
 def _check_fills(kb: KnowledgeBase) -> None:
-    """An answer that fills other inputs (`fills`) names input facts that exist, read from one that exists."""
+    """An answer that fills other inputs (`fills`) names input facts that exist, read from one that exists; a label
+    used while a fact is false names a bool fact."""
     for spec in kb.facts.values():
+        for name in spec.label_if_not or ():  # (the words used while a bool fact is false)
+            if name not in kb.facts or kb.facts[name].type != "bool":
+                raise InputError(f"fact {spec.name!r}: label_if_not names {name!r}, which is not a bool fact", "facts.yaml", 0)
         if not spec.fills:
             continue
         for name in [*spec.fills.values(), spec.fills_from]:

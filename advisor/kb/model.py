@@ -11,7 +11,7 @@ Every claim a rule makes carries `sources` (ids in rules/sources.yaml) unless it
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Iterator, Literal, Union
+from typing import Annotated, Any, Callable, Iterator, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag, field_validator, model_validator
 
@@ -84,6 +84,9 @@ class FactSpec(Strict):
     patterns: list[Pattern] = []
     reader: bool = False  # filled from the user's words by the situation reader (advisor/reading), not by patterns
     label: str | None = None  # a few plain words for people ("GPU memory"); else the description's first clause
+    # the words to use instead while a bool fact is false ({plan_activations_modelled: "Model states per GPU of your
+    # plan"}): a number whose meaning narrows with what the count could include
+    label_if_not: dict[str, str] | None = None
     value_labels: dict[str, str] | None = None  # plain words for some choices ({amp_bf16: bf16 mixed precision})
     # an answer that supplies other inputs: the value of `fills_from` becomes the input its choice names
     # ({per_gpu: micro_batch, total: batch_size}); asked when a rule waits for one of them and `fills_from` is known
@@ -123,6 +126,11 @@ class FactSpec(Strict):
             return f"you {CLAIM_VERBS[verb]} {rest.rstrip('.')}"
         text = re.split(r"[.;:]\s|[.;:]$|,\s", text.strip(), maxsplit=1)[0].strip()
         return text or self.name.replace("_", " ")  # capitals kept: "Adam's β2", "Kaplan et al.'s critical batch"
+
+    def label_given(self, value_of: Callable[[str], Any]) -> str:
+        """The plain label, or the narrower words of `label_if_not` while the bool fact it names is false."""
+        narrowed = [words for fact, words in (self.label_if_not or {}).items() if value_of(fact) is False]
+        return narrowed[0] if narrowed else self.plain_label
 
     def value_label(self, value: Any) -> str:
         """A choice in plain words: its value label, else the value with its underscores as spaces."""

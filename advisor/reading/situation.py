@@ -401,6 +401,10 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     if fused is not None and "unsloth" in fused.text.lower() and "grad_checkpointing" not in v:
         # Unsloth checkpoints the activations unless told not to (use_gradient_checkpointing="unsloth")
         put("grad_checkpointing", True, fused.text)
+    yolo = v.get("ultralytics")
+    if yolo is not None and yolo.value and "precision" not in v:
+        # Ultralytics trains with fp16 autocast unless told `amp=False` (its default.yaml: amp: True)
+        put("precision", "amp_fp16", yolo.text)
     known = v.get("dataset_known")
     if known is not None and known.value and "dataset_size" not in v:
         # "ResNet-50 on ImageNet": the training split's size (1,281,167 images), when no size is said

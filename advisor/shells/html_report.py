@@ -125,7 +125,7 @@ def render_advice_html(advice: Advice, message: str = "", kb: KnowledgeBase | No
     if advice.estimates:
         body.append("<h2>The numbers</h2><table><tr><th>number</th><th>value</th><th>how</th></tr>")
         for e in advice.estimates:
-            label = capitalised(kb.facts[e.id].plain_label) if e.id in kb.facts else e.id.replace("_", " ")
+            label = capitalised(render.estimate_label(kb, advice, e.id))
             body.append(f"<tr><td>{escape(label)}{_tag(e.heuristic)}</td><td class=\"num\">{escape(_value(e.value, e.unit))}"
                         f"</td><td>{escape(' '.join(plain_values(kb, e.formula).split()))}</td></tr>")
         body.append("</table>")

@@ -214,7 +214,7 @@ def render_text(advice: Advice, kb: KnowledgeBase | None = None, width: int = DE
     if advice.estimates:
         section("The numbers")
         for est in advice.estimates:
-            label = capitalised(kb.facts[est.id].plain_label if est.id in kb.facts else est.id.replace("_", " "))
+            label = capitalised(estimate_label(kb, advice, est.id))
             out += fill(f"{label}: {value_text(est.value, est.unit)}" + ("  (heuristic)" if est.heuristic else ""),
                         width, "      ", "  ")
             out += fill(plain_values(kb, est.formula), width, "      ")
@@ -301,6 +301,15 @@ def _reads_through(c: Consultation, rule: Rule, depth: int = 2) -> list[str]:
     return names
 
 
+def estimate_label(kb: KnowledgeBase, advice: Advice, name: str) -> str:
+    """A computed number's label in an advice's own terms (narrowed where the advice says what its count left out:
+    "Model states per GPU of your plan (activations not counted)")."""
+    if name not in kb.facts:
+        return name.replace("_", " ")
+    values = {f.name: f.value for f in advice.facts} | {e.id: e.value for e in advice.estimates}
+    return kb.facts[name].label_given(values.get)
+
+
 def deciding_numbers(c: Consultation) -> list[str]:
     """The computed numbers the conclusions rest on: those read by the red flags and findings and by the
     recommended option's rules - estimates and derived numbers only (the user's own facts are in 'I read'),
@@ -333,7 +342,7 @@ def number_lines(c: Consultation, names: list[str], width: int, limit: int) -> l
 
     lines: list[str] = []
     for name in names[:limit]:
-        label = capitalised(c.kb.facts[name].plain_label)
+        label = capitalised(c.kb.facts[name].label_given(c.wm.value))
         estimate = c.run.estimates.get(name)
         shown = value_words(c.kb, name, c.wm.value(name))
         formula = plain_values(c.kb, estimate.formula) if estimate is not None else ""
@@ -506,7 +515,7 @@ def render_markdown(advice: Advice, kb: KnowledgeBase | None = None) -> str:
         out.append("| number | value | how |")
         out.append("|---|---|---|")
         for e in advice.estimates:
-            label = capitalised(kb.facts[e.id].plain_label if e.id in kb.facts else e.id.replace("_", " "))
+            label = capitalised(estimate_label(kb, advice, e.id))
             out.append(f"| {_md_cell(label)} | {value_text(e.value, e.unit)} | {_md_cell(plain_values(kb, e.formula))} |")
         out.append("")
     if advice.options:
