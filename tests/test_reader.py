@@ -219,6 +219,8 @@ LATER_SETS = {
     (2716, 2745): (0.76, 0.59),  # held out: that set's other half (0.779 / 0.614 on arrival)
     (2746, 2775): (0.75, 0.74),  # tuned; rq-2746..2805 scored 0.752 / 0.770 on arrival (twenty-third session)
     (2776, 2805): (0.72, 0.76),  # held out: that set's other half (0.740 / 0.781 on arrival)
+    (2806, 2835): (0.77, 0.80),  # tuned; rq-2806..2865 scored 0.746 / 0.758 on arrival (twenty-fourth session)
+    (2836, 2865): (0.71, 0.70),  # held out: that set's other half (0.729 / 0.723 on arrival)
 }
 
 
@@ -2638,3 +2640,19 @@ def test_differences_and_xla_paths_from_review_31(kb):
     assert got.get("jax_named") is True and "tensorflow_named" not in got
     assert facts(kb, "I tensorflow/core/common_runtime/bfc_allocator.cc:917] Sum Total of in-use chunks: 10.05GiB")[
         "tensorflow_named"] is True
+
+
+@pytest.mark.parametrize("message, expected", [
+    # one node compared with several: the run asked about is the several (blind set 34: rq-2807-like)
+    ("~12000 tokens/sec/device with 1 node (4 GPUs) but only ~9000 tokens/sec/device with 2 nodes", {"num_nodes": 2}),
+    ("single-node training runs fine, but with 2 nodes it is very slow", {"num_nodes": 2}),
+    ("--nnodes 1 --nproc_per_node 4", {"num_nodes": 1}),
+    # Keras' mixed-precision policies; a precision 'by default' gives way to the one the run now uses
+    ("I set the policy to mixed_float16 and training got slower", {"precision": "amp_fp16"}),
+    ("tf.keras.mixed_precision.set_global_policy('mixed_bfloat16')", {"precision": "amp_bf16"}),
+    ("about 1.8 steps/s with float32 by default and 0.2 now with mixed_float16", {"precision": "amp_fp16"}),
+    ("the model trains in float32 by default", {"precision": "fp32"}),
+])
+def test_nodes_compared_and_precision_policies(message, expected):
+    got = labels(message)
+    assert {k: got.get(k) for k in expected} == expected, got

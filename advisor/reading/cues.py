@@ -160,6 +160,7 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("pure bf16", "precision", "bf16"), ("pure fp16", "precision", "fp16"),
     ("mixed precision bf16", "precision", "amp_bf16"), ("mixed precision fp16", "precision", "amp_fp16"),
     ("16 mixed", "precision", "amp_fp16"),  # Lightning's precision="16-mixed" ("bf16-mixed" is read by its bf16)
+    ("mixed float 16", "precision", "amp_fp16"), ("mixed bfloat 16", "precision", "amp_bf16"),  # Keras' policies
     # optimizer
     ("adamw", "optimizer", "adamw"), ("adam", "optimizer", "adam"), ("sgd", "optimizer", "sgd"),
     ("adam mini", "optimizer", "adam_mini"),  # Adam-mini keeps far fewer second moments: not Adam's states
@@ -190,6 +191,8 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     # a traceback through torch's wrappers: `torch/nn/parallel/data_parallel.py` (DataParallel, one process),
     # `torch/nn/parallel/distributed.py` (DDP)
     ("parallel / data parallel py", "parallelism", "dp"), ("parallel / distributed py", "parallelism", "ddp"),
+    # accelerate's `distributed_type: MULTI_GPU` (its DDP launch); OpenMMLab's tools/dist_train.sh (torch.distributed)
+    ("distributed type multi gpu", "parallelism", "ddp"), ("dist train", "parallelism", "ddp"),
     ("dpo", "preference_objective", "dpo"), ("dpotrainer", "preference_objective", "dpo"),
     ("dpoconfig", "preference_objective", "dpo"), ("direct preference optimization", "preference_objective", "dpo"),
     ("kto", "preference_objective", "kto"), ("ktotrainer", "preference_objective", "kto"),

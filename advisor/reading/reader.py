@@ -552,7 +552,10 @@ def _keywords(clause: Clause, reading: Reading) -> None:
                 # an out-of-memory error is the user's, whoever's setup the clause speaks of ("following your
                 # configuration, it prompts CUDA out of memory")
                 said = Read(name, value, text, "user" if name == "oom" else setup_of(clause, k),
-                            mood=segment_mood(clause, clause.keys[k]) if name in MOOD_FIELDS else "")
+                            mood=segment_mood(clause, clause.keys[k]) if name in MOOD_FIELDS else "",
+                            # "1.8 steps/s with float32 by default and 0.2 now with mixed_float16": what the run
+                            # had before a setting was said, which gives way to it
+                            weak=name == "precision" and words[end:end + 2] == ["by", "default"])
                 reading.set(said)
                 if name == "adapter" and not SWITCHED.isdisjoint(present):
                     reading.adapter_switched_to = True
@@ -2057,6 +2060,13 @@ def _resolve(reading: Reading) -> None:
     if later is not None:
         # "on one machine everything works; on two machines … very slowly": the setup asked about is the other
         values["num_nodes"] = later
+    elif nodes is not None and nodes.value == 1:
+        more = next((b for a, b in reading.conflicts if a is nodes and b.field == "num_nodes" and b.value > 1
+                     and a.setup == b.setup == "user" and not (a.past or b.past)), None)
+        if more is not None:
+            # "12000 tokens/s with 1 node but 9000 with 2 nodes": one node compared with several, and the run asked
+            # about is the several (one node is the baseline it falls short of)
+            values["num_nodes"] = more
     moved = values.get("gpus_to")
     if moved is not None:  # "from 8 GPUs to 2 GPUs": the run asked about has the new count, whatever else was said
         values["num_gpus"] = replace(moved, field="num_gpus")
