@@ -2656,3 +2656,13 @@ def test_differences_and_xla_paths_from_review_31(kb):
 def test_nodes_compared_and_precision_policies(message, expected):
     got = labels(message)
     assert {k: got.get(k) for k in expected} == expected, got
+
+
+def test_a_recipe_the_user_tries_is_their_run():
+    """Review 33 #1: "Trying the zephyr-7b-beta full DPO recipe on ONE A100 80GB": the card is the user's, the
+    recipe what they run (a number glued inside the model's name is no boundary); "trying to figure out whether you
+    used 4 A100s (80GB)" is the authors' run asked about."""
+    got = labels("Trying the zephyr-7b-beta full DPO recipe on ONE A100 80GB with the deepspeed_zero3.yaml config.")
+    assert (got.get("gpu_model"), got.get("num_gpus")) == ("a100-80gb", 1), got
+    got = labels("I use 4 A100s (40GB). I'm just trying to figure out whether you used 4 A100s (80GB).")
+    assert got.get("gpu_model") == "a100-40gb", got

@@ -17,7 +17,7 @@ MAX_NAMES = 64  # GPU and model mentions read per message
 # "with the recipe", "using the repo", "running the X repo's train.py": what the user runs (and "the only changes to
 # the recipe YAML are batch_size: 4": what the user changed in it is theirs)
 INSTRUMENT_WORDS = frozenset({"with", "using", "via", "running", "run", "use", "used", "changes", "changed",
-                              "modified", "edited", "tweaked", "following", "followed", "follow"})
+                              "modified", "edited", "tweaked", "following", "followed", "follow", "trying", "tried"})
 FOLLOWING_WORDS = frozenset({"following", "followed", "follow"})
 # "could you please advise", "can you help me": a request to the one asked ("could you share your config" still
 # speaks of theirs through "your")
@@ -243,7 +243,8 @@ class Clause:
     def _instrument(self, k: int) -> bool:
         """Whether the cue at key k is the object of 'with', 'using', 'via' or 'following' a few words before it, with
         no number or mark between ("full DPO with the alignment-handbook recipe on 8x A40", "following the fine-tuning
-        instructions in the NeMo docs, on a g5.12xlarge": the user's run, made with it)."""
+        instructions in the NeMo docs, on a g5.12xlarge", "trying the zephyr-7b-beta DPO recipe on ONE A100": the user's
+        run, made with it)."""
         for j in range(k - 1, max(-1, k - 10), -1):
             w = self.words[j]
             if w == "follow" and self.words[j + 1] == "up":
@@ -252,13 +253,20 @@ class Clause:
                                               range(self.keys[j] + 1, self.keys[j + 1])):
                 return False  # "training with one GPU: you train with 4 GPUs": a heading, then the authors' run
                 # (but "with the same setup: wenetspeech recipe" is still what the user runs with)
+            if w in ("trying", "tried") and self.words[j + 1] == "to":
+                return False  # ("trying to figure out whether you used …": an attempt, no instrument)
             if w in INSTRUMENT_WORDS:
                 # ("we recommend following the recipe": someone else's advice, not what the user runs)
                 return not (w in FOLLOWING_WORDS and not RECOMMENDING.isdisjoint(self.words[max(0, j - 2):j]))
             if w in ("'", "s"):
                 continue  # "using the paper's recipe": the possessive is part of the phrase
             possessor = self.words[j + 1:j + 3] == ["'", "s"]  # (the paper whose recipe the user runs)
-            if w in REFERENCE_CUES and not possessor or self.tokens[self.keys[j]].is_num or not w.isalpha():
+            number = self.tokens[self.keys[j]]
+            before = self.tokens[self.keys[j] - 1] if self.keys[j] > self.start else None
+            if number.is_num and not number.space_before and before is not None and before.text == "-" \
+                    and not before.space_before:
+                continue  # "the zephyr-7b-beta recipe": a number inside a hyphenated name
+            if w in REFERENCE_CUES and not possessor or number.is_num or not w.isalpha():
                 return False
         return False
 
