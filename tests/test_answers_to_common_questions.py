@@ -3296,3 +3296,15 @@ def test_accumulation_with_batchnorm_is_answered_not_exactly(kb, message):
     assert not c.advice.questions  # nothing to ask: the comparison is the answer
     plain = run_consultation(message.split("?")[0] + "?", kb=kb)
     assert "finding-accumulated-not-exact-with-batchnorm" not in [f.id for f in plain.advice.findings]
+
+
+def test_a_gpu_that_bursts_and_waits_is_fed_too_slowly(kb):
+    """Review 33 #12: "Only 41GB of the 80GB gets used and GPU util spikes to 100% for 1-2 s then drops to ~0": the 41GB
+    is a use of the A100-80G (not an A100-40), and the bursts are a GPU waiting for data - fix the input pipeline
+    before doubling the batch."""
+    c = run_consultation("Fine-tuning Whisper-large-v3 on a single A100-80G, batch 32, fp16. Only 41GB of the 80GB "
+                         "gets used and GPU util spikes to 100% for 1-2 s then drops to ~0 and waits, over and over. "
+                         "How do I use the GPU fully? Should I double the batch to fill the memory?", kb=kb)
+    assert c.wm.value("gpu_model") == "a100-80gb" and c.wm.value("measured_use") == 41e9
+    assert c.advice.findings[0].id == "finding-gpu-waits-for-data"
+    assert c.advice.recommendation.option_id == "fix-input-pipeline"

@@ -665,7 +665,7 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
     128G in total') and the capacity an OOM error reports ('24.00 GiB total capacity') are kept for when nothing
     else says the card's size."""
     words = clause.words
-    if _nvidia_smi_pair(clause, reading, k, end, nbytes, unit):
+    if _nvidia_smi_pair(clause, reading, k, end, nbytes, unit) or _part_of_total(clause, reading, k, end, nbytes, unit):
         return
     if words[end + 1:end + 2] and words[end + 1] in DIFFERENCE_WORDS and words[end + 2:end + 3] != ["or"]:
         return  # "GPU-0 uses ~3000MB more than the other GPUs": a difference (not "20GB more or less")
@@ -813,6 +813,35 @@ def _nvidia_smi_pair(clause: Clause, reading: Reading, k: int, end: int, nbytes:
             reading.capacity_text = clause.text(slash, keys[end])
         return True
     return False
+
+
+TOTAL_QUALIFIERS = frozenset({"the", "my", "its", "their", "total", "available", "a", "an", "all"})
+
+
+def _part_of_total(clause: Clause, reading: Reading, k: int, end: int, nbytes: float, unit: str) -> bool:
+    """'only 41GB of the 80GB gets used', '10 GB out of 24 GB': a use, then the size it is a part of (the card's,
+    which its name or the total says): measured, and no card of 41GB."""
+    keys, tokens, words = clause.keys, clause.tokens, clause.words
+    j = end + 1
+    if words[j:j + 2] == ["out", "of"]:
+        j += 1
+    if words[j:j + 1] != ["of"]:
+        return False
+    j += 1
+    while j < len(words) and j - end <= 4 and words[j] in TOTAL_QUALIFIERS:
+        j += 1
+    if j + 1 >= len(words) or not tokens[keys[j]].is_num or words[j + 1] not in MEMORY_UNITS or words[j + 1] == "m":
+        return False
+    total = tokens[keys[j]].value
+    if not total or total * MEMORY_UNITS[words[j + 1]] <= nbytes:
+        return False  # ("2GB of 1GB" is no part)
+    if setup_of(clause, k) == "user" and nbytes > (reading.used_bytes or 0.0):
+        reading.used_bytes, reading.used_text = nbytes, clause.text(keys[k], keys[j + 1])
+    reading.measured_gb = max(reading.measured_gb or 0.0, nbytes / (2**30 if unit in ("gib", "mib", "tib") else 1e9))
+    if reading.capacity_gb is None and setup_of(clause, k) == "user":  # (the card's size, where nothing else says it)
+        reading.capacity_gb = total * MEMORY_UNITS[words[j + 1]] / (2**30 if words[j + 1] in ("gib", "mib", "tib") else 1e9)
+        reading.capacity_text = clause.text(keys[j], keys[j + 1])
+    return True
 
 
 def _cards_times_size(clause: Clause, reading: Reading, k: int, end: int, nbytes: float, unit: str) -> bool:
