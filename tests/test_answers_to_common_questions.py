@@ -3308,3 +3308,18 @@ def test_a_gpu_that_bursts_and_waits_is_fed_too_slowly(kb):
     assert c.wm.value("gpu_model") == "a100-80gb" and c.wm.value("measured_use") == 41e9
     assert c.advice.findings[0].id == "finding-gpu-waits-for-data"
     assert c.advice.recommendation.option_id == "fix-input-pipeline"
+
+
+def test_detectron_total_kept_on_fewer_gpus_changes_nothing(kb):
+    """Review 33 #3: "moving from 8 GPUs to 4 … IMS_PER_BATCH: 16, BASE_LR: 0.02. Do I halve BASE_LR …, or halve
+    IMS_PER_BATCH?": two alternatives weighed are no batch change made, and IMS_PER_BATCH is the total, so kept at 16
+    it keeps BASE_LR and the schedule (4 images per GPU instead of 2) - not ×0.5."""
+    c = run_consultation("detectron2: moving from 8 GPUs to 4 GPUs. config has IMS_PER_BATCH: 16, BASE_LR: 0.02. Do I "
+                         "halve BASE_LR since I have half the gpus, or halve IMS_PER_BATCH? each gpu has 24GB", kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert not c.wm.known("batch_scale_factor") and c.advice.recommendation.option_id != "retune-lr-for-batch"
+    assert ids[0] == "finding-detectron-total-kept" and "finding-detectron-recipe-on-fewer-gpus" not in ids
+    assert c.wm.value("share_per_gpu") == 4
+    # a batch lowered from the zoo's: its 8-GPU recipe is scaled
+    lowered = run_consultation("detectron2 Mask R-CNN on 1 GPU, IMS_PER_BATCH 2. What BASE_LR and MAX_ITER?", kb=kb)
+    assert "finding-detectron-total-kept" not in [f.id for f in lowered.advice.findings]

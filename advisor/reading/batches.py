@@ -447,8 +447,11 @@ def changes(clause: Clause, reading: Reading) -> None:
         _change(reading, topic, a.value, b_value, text)
     if not reading.in_past_clause:  # "I could go up to 32" on another setup is no change of the user's
         _moves(clause, reading)
+    # "do I halve BASE_LR, or halve IMS_PER_BATCH?": alternatives weighed, neither a change made
+    weighed = "or" in clause.present and clause.end < len(clause.tokens) and clause.tokens[clause.end].text == "?"
     for k, w in enumerate(words):
-        if w in ("doubled", "double", "doubling", "halved", "halve", "quadrupled") and not negated(clause, k):
+        if w in ("doubled", "double", "doubling", "halved", "halve", "quadrupled") and not negated(clause, k) \
+                and not (weighed and w in ("double", "halve")):
             window = words[k:k + 4]
             if "batch" in window or "bs" in window:
                 factor = 0.5 if w.startswith("halv") else 4.0 if w == "quadrupled" else 2.0
