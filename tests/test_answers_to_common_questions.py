@@ -3323,3 +3323,14 @@ def test_detectron_total_kept_on_fewer_gpus_changes_nothing(kb):
     # a batch lowered from the zoo's: its 8-GPU recipe is scaled
     lowered = run_consultation("detectron2 Mask R-CNN on 1 GPU, IMS_PER_BATCH 2. What BASE_LR and MAX_ITER?", kb=kb)
     assert "finding-detectron-total-kept" not in [f.id for f in lowered.advice.findings]
+
+
+def test_a_batch_quadrupled_with_the_lr_kept_and_a_worse_top1(kb):
+    """Review 33 #26: "from bs=256 to bs=1024 … top-1 is 1.5 points worse. I kept lr=1e-3": a 4× batch at the LR of
+    the old one (it was 'nothing specific to recommend')."""
+    c = run_consultation("Going from ViT-B bs=256 to bs=1024 on 8x A100 (DDP), AdamW. per-epoch time only dropped 15% "
+                         "and after 90 epochs top-1 is 1.5 points worse. I kept lr=1e-3 and the same 10k warmup steps. "
+                         "What did I do wrong?", kb=kb)
+    assert c.wm.value("batch_scale_factor") == 4 and c.wm.value("lr_retuned") is False
+    assert "finding-lr-not-retuned" in [f.id for f in c.advice.findings]
+    assert c.advice.recommendation.option_id == "retune-lr-for-batch"

@@ -2666,3 +2666,16 @@ def test_a_recipe_the_user_tries_is_their_run():
     assert (got.get("gpu_model"), got.get("num_gpus")) == ("a100-80gb", 1), got
     got = labels("I use 4 A100s (40GB). I'm just trying to figure out whether you used 4 A100s (80GB).")
     assert got.get("gpu_model") == "a100-40gb", got
+
+
+@pytest.mark.parametrize("message", [
+    "Going from ViT-B bs=256 to bs=1024 on 8x A100 (DDP), AdamW.",
+    "going from batch 256 to batch 1024",
+    "I moved from bs 256 to bs 1024.",
+])
+def test_a_change_with_its_cue_said_twice(message):
+    """Review 33 #26: the cue repeated before each number ("from bs=256 to bs=1024"), a name before the first: one
+    change, and neither number the run's batch by itself."""
+    got = labels(message)
+    assert (got.get("batch_from"), got.get("batch_to")) == (256, 1024), got
+    assert not {"micro_batch", "batch_size"} & set(got), got

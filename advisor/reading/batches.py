@@ -320,7 +320,12 @@ KEPT_AS_DEFAULT = frozenset({"rest", "else", "other", "others", "remaining", "ev
 def in_change(words: list[str], k: int) -> bool:
     """'batch from 32 to 8': the numbers belong to the change, not to the current batch."""
     window = words[max(0, k - 3):k + 3]
-    return "from" in window and "to" in window
+    if "from" in window and "to" in window:
+        return True
+    # "from ViT-B bs=256 to bs=1024", "from batch 256 to batch 1024": the cue said again before each number
+    return k >= 2 and words[k - 1] in CHANGE_CUES and (
+        words[k - 2] == "to" and "from" in words[max(0, k - 8):k - 2]
+        or "from" in words[max(0, k - 5):k - 1] and "to" in words[k + 1:k + 3])
 
 
 CHANGE_SIGNS = frozenset({"from", "to", "doubled", "double", "doubling", "halved", "halve", "quadrupled"})
@@ -394,6 +399,7 @@ def _arrows(clause: Clause, reading: Reading) -> None:
 
 
 MAX_ARROWS = 8  # changes written with arrows read per clause
+CHANGE_CUES = frozenset({"batch", "size", "bs", "lr"})  # the cue words a 'from A to B' may repeat before each number
 
 
 def changes(clause: Clause, reading: Reading) -> None:
@@ -418,6 +424,13 @@ def changes(clause: Clause, reading: Reading) -> None:
             first += 1
         if first >= len(words):
             continue
+        if not clause.tokens[clause.keys[first]].is_num:
+            # "going from ViT-B bs=256 to bs=1024": a name before the cue and its number
+            cued = next((j for j in range(first + 1, min(len(words), first + 4))
+                         if words[j - 1] in CHANGE_CUES and clause.tokens[clause.keys[j]].is_num), None)
+            if cued is None:
+                continue
+            cue_inside, first = " " + words[cued - 1], cued
         a = clause.tokens[clause.keys[first]]
         times = words[first + 1:first + 2] in (["x"], ["*"])  # ('×' is the key 'x')
         if not a.is_num or words[first + 1:first + 2] == ["px"] or times and words[first + 2:first + 3] != ["to"]:
@@ -429,17 +442,20 @@ def changes(clause: Clause, reading: Reading) -> None:
             j += 1
         if j + 1 >= len(words) or words[j] != "to":
             continue
-        b_value = _count_after_to(clause, j + 1)
+        to = j + 1
+        while to + 1 < len(words) and to < j + 3 and words[to] in CHANGE_CUES and words[to] in cue_inside.split():
+            to += 1  # "from batch 256 to batch 1024", "from bs=256 to bs=1024": the cue said again
+        b_value = _count_after_to(clause, to)
         if b_value is None or a.value is None:
             continue
         # the nearest quantity named before it ("the batch_size has to be far smaller — downgraded from 4096 to 512"),
         # where a quantity no topic tracks stops the search ("lora rank lowered from 16 to 4", "accuracy dropped …")
         topic = next((TOPICS.get(x, "") for x in reversed(words[max(0, k - 16):first])
                       if x in TOPICS or x in OTHER_QUANTITIES), "")
-        text = clause.text(clause.keys[k], clause.keys[j + 1])
-        gpus = (any(g in words[j + 2:j + 4] + words[first + 1:j] for g in ("gpus", "gpu", "cards"))
+        text = clause.text(clause.keys[k], clause.keys[to])
+        gpus = (any(g in words[to + 1:to + 3] + words[first + 1:j] for g in ("gpus", "gpu", "cards"))
                 or _gpu_count_named(words, max(0, k - 6), first)
-                or times and words[j + 2:j + 3] == ["x"])  # "4x to 8x A100" (a size, "from 40gb to 80gb", left above)
+                or times and words[to + 1:to + 2] == ["x"])  # "4x to 8x A100" (a size, "from 40gb to 80gb", left above)
         counted = words[first + 1:first + 2] in (["gpus"], ["cards"], ["gpu"], ["card"]) or times  # "from 8 cards to …"
         topic = "gpus" if gpus and (counted or topic not in ("batch", "lr", "seq")) else topic
         if topic == "batch" and _per_device(words[max(0, k - 8):k]):
