@@ -3334,3 +3334,28 @@ def test_a_batch_quadrupled_with_the_lr_kept_and_a_worse_top1(kb):
     assert c.wm.value("batch_scale_factor") == 4 and c.wm.value("lr_retuned") is False
     assert "finding-lr-not-retuned" in [f.id for f in c.advice.findings]
     assert c.advice.recommendation.option_id == "retune-lr-for-batch"
+
+
+def test_an_eval_oom_after_training_fits_keeps_the_training_plan(kb):
+    """Review 33 #4: "Training runs fine at per_device_train_batch_size=4 (about 31GB used), but as soon as evaluation
+    starts it OOMs": the OOM is evaluation's, so the training the user runs fits whatever the count - no 'does not
+    fit' and no smaller micro-batch for training; what evaluation keeps comes first."""
+    c = run_consultation("Fine-tuning Mistral-7B with LoRA using HF Trainer on an A100 40GB. Training runs fine at "
+                         "per_device_train_batch_size=4 (about 31GB used), but as soon as evaluation starts it OOMs, "
+                         "even though per_device_eval_batch_size=4 too. I have a compute_metrics that computes token "
+                         "accuracy from the logits. eval set is 2000 examples of 1024 tokens. Why would eval need more "
+                         "memory than training??", kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert ids[0] == "oom-evaluation" and c.wm.value("plan_current_fits") is True
+    assert "plan-does-not-fit" not in ids and c.advice.recommendation.option_id is None
+
+
+def test_a_batch_lowered_to_avoid_an_oom_is_a_run_that_fits(kb):
+    """Review 33 #24: "I had to drop batch from 64 to 32 to avoid OOM … Should I change the learning rate?": 32 trains,
+    so the count over the card (fp32 and seq 512 assumed) is not held against it, and the LR question is answered."""
+    c = run_consultation("I had to drop batch from 64 to 32 to avoid OOM (RoBERTa-large classification, AdamW lr 1e-5, 3 "
+                         "epochs, 16GB V100). Should I change the learning rate? by how much?", kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert c.wm.value("claim_run_fits") is True and "plan-does-not-fit" not in ids
+    assert c.advice.recommendation.option_id == "retune-lr-for-batch"
+    assert abs(c.wm.value("lr_new") - 1e-5 * 0.5 ** 0.5) < 1e-9

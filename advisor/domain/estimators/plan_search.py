@@ -254,8 +254,8 @@ def _problem(args: dict[str, Any]) -> Problem:
                    cuda_context=float(args.get("cuda_context") or 0.4e9), margin=float(args.get("safety_margin") or 0.1),
                    # (a throughput or a time measured is a run that trains: it fits, whatever the unsaid settings
                    # are assumed)
-                   goal=goal, assumed=tuple(assumed), oom=bool(args.get("oom")), runs=_trains(args),
-                   trained_before_oom=bool(args.get("oom") and args.get("oom_at_fixed_step")),
+                   goal=goal, assumed=tuple(assumed), oom=_training_oom(args), runs=_trains(args),
+                   trained_before_oom=_training_oom(args) and bool(args.get("oom_at_fixed_step")),
                    full_training=bool(args.get("full_training")),
                    reference_bytes=float(args.get("reference_model_bytes") or 0.0),
                    cpu_ram=float(args.get("cpu_ram") or 0.0),
@@ -384,10 +384,16 @@ def _trains(args: dict) -> bool:
                                            "epoch_seconds", "current_duration"))
 
 
+def _training_oom(args: dict) -> bool:
+    """Whether training itself ran out of memory: an OOM said, but not one in evaluation after training fits
+    ("training runs fine at batch 4 (31GB), but evaluation OOMs")."""
+    return bool(args.get("oom")) and args.get("oom_stage") != "evaluation"
+
+
 def _said_max_micro(args: dict, micro: int | None) -> int | None:
     """The largest micro-batch the user says runs with their settings: said ("8 works"), or their own micro-batch
-    in a run they say trains (without an OOM) - whatever the estimate, that one fits."""
-    runs = _trains(args) and not args.get("oom")
+    in a run they say trains (without an OOM in training) - whatever the estimate, that one fits."""
+    runs = _trains(args) and not _training_oom(args)
     said = [int(v) for v in (args.get("max_micro_batch"), micro if runs else None) if v]
     return max(said) if said else None
 
@@ -428,7 +434,7 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                 lora_adapter_share: float | None = None, reference_batch: int | None = None,
                 max_micro_batch: int | None = None, cuda_context: float | None = None, safety_margin: float | None = None,
                 user_goal: str | None = None, goal: str | None = None, constraint: str | None = None,
-                claim_time_pressure: bool | None = None, oom: bool | None = None,
+                claim_time_pressure: bool | None = None, oom: bool | None = None, oom_stage: str | None = None,
                 claim_run_fits: bool | None = None, full_training: bool | None = None,
                 batch_unqualified: int | None = None, preference_objective: str | None = None,
                 offload_params: bool | None = None, fused_loss: bool | None = None,
