@@ -3359,3 +3359,19 @@ def test_a_batch_lowered_to_avoid_an_oom_is_a_run_that_fits(kb):
     assert c.wm.value("claim_run_fits") is True and "plan-does-not-fit" not in ids
     assert c.advice.recommendation.option_id == "retune-lr-for-batch"
     assert abs(c.wm.value("lr_new") - 1e-5 * 0.5 ** 0.5) < 1e-9
+
+
+def test_a_failing_batch_asked_about_again_is_the_run(kb):
+    """Review 33 #16: "train_batch_size=2, gradient_accumulation_steps=4 -> OOM … batch 1 works. Is FLUX really taking
+    more than 80GB at batch 2???": the run is 2 × 4 = 8 per update (not a target of 1 per update that drops the
+    accumulation); 1 is the largest micro-batch that fits, and the activations are what to cut."""
+    c = run_consultation('train_dreambooth_lora_flux.py, FLUX.1-dev, resolution 512, mixed_precision bf16, optimizer '
+                         'prodigy, train_batch_size=2, gradient_accumulation_steps=4 -> OOM on an A100 80GB ("Tried to '
+                         'allocate 108 MiB ... 78.20 GiB allocated by PyTorch"). batch 1 works. Is FLUX really taking '
+                         'more than 80GB at batch 2???', kb=kb)
+    assert (c.wm.value("micro_batch"), c.wm.value("effective_batch"), c.wm.value("max_micro_batch")) == (2, 8, 1)
+    assert not c.wm.known("batch_scale_factor") and c.advice.recommendation.option_id == "memory-savers"
+    # the same accumulation multiplies both sides of a micro-batch lowered to fit
+    c = run_consultation("per_device_train_batch_size=8, gradient_accumulation_steps=4 gives OOM on my 3090, so I "
+                         "reduced it to 4 and it works. Should I change the LR?", kb=kb)
+    assert (c.wm.value("micro_batch"), c.wm.value("batch_size"), c.wm.value("reference_batch")) == (4, 16, 32)

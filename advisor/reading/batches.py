@@ -699,6 +699,11 @@ def resolve_planned_change(reading: Reading) -> None:
                 ((new.planned and not old.planned) or (old.mood == "fail" and new.mood == "ok" and new.value < old.value)):
             # (a larger batch that works beside a smaller one that failed is another setup's: "multi-GPU OOMs even
             # at samples_per_gpu=1, but single-GPU training is fine at 3")
+            if not new.planned and any(later.value == old.value for later in mentions[mentions.index(new) + 1:]):
+                # "train_batch_size=2 -> OOM … batch 1 works. Is FLUX really taking more than 80GB at batch 2?": the
+                # failing batch asked about again is the run; the one that works is the largest that fits
+                values.setdefault("max_micro_batch", replace(new, field="max_micro_batch"))
+                return
             accumulation = [(was, planned) for was, planned in reading.conflicts
                             if was.field == "grad_accum_steps" and planned.planned and planned.sentence == new.sentence]
             if old.field == new.field == "micro_batch" and accumulation and \

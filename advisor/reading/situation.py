@@ -510,6 +510,13 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
             # halved, the batch per update kept
             after = v["grad_accum_steps"].value
             put("micro_batch", b, v["batch_to"].text)
+        elif not per_gpu and (gpus or 1) == 1 and "grad_accum_steps" in v and "micro_batch" in v \
+                and v["micro_batch"].value == a:
+            # "train_batch_size=2, gradient_accumulation_steps=4 -> OOM … batch 1 works": the loader's batch changed
+            # under the same accumulation, which multiplies both (8 per update before, 4 after)
+            before = after = v["grad_accum_steps"].value
+            out.pop("micro_batch", None)  # (the key's old value, put above: the run now has the new one)
+            put("micro_batch", b, v["batch_to"].text)
         elif per_gpu and gpus:
             # each GPU's batch changed: the batches per update are per-GPU × accumulation × GPUs, and "now 8 GPUs ×
             # 16, so if 4 GPUs × 4?" changes the GPUs too (16 × 4 × 8 = 512 before, 4 × 4 × 4 = 64 after)
