@@ -689,7 +689,7 @@ def test_a_measured_throughput_with_a_thousands_separator_is_a_run_that_fits(kb)
 def test_the_findings_that_answer_the_question_lead_and_what_is_asked_is_not_asked_back(kb):
     """Review 11: 'micro batch 8 fits. what grad accum? … how long for 7B tokens and how many steps?' - the answer
     leads with the time (7e9 / (45k × 4) = 10.8 h) and the steps (7e9 / 524,288 = 13,352), recommends accumulating 8
-    micro-batches (8 × 2048 × 8 × 4 = 524,288 tokens, the nearest to 0.5M), and does not ask the user how many
+    micro-batches (8 × 8 × 4 = 256 sequences of 2048, 524,288 tokens: 0.5M), and does not ask the user how many
     micro-batches they accumulate - their own question."""
     from advisor.shells.render import render_short
 
@@ -699,7 +699,10 @@ def test_the_findings_that_answer_the_question_lead_and_what_is_asked_is_not_ask
     advice = c.advice
     assert [f.id for f in advice.findings[:2]] == ["finding-measured-time", "finding-steps-for-budget"]
     assert c.wm.value("steps_for_budget") == -(-7_000_000_000 // 524_288)
-    assert advice.recommendation.option_id == "accumulate-to-tokens" and c.wm.value("tokens_accum_steps") == 8
+    # (0.5M tokens at seq 2048 is 256 sequences per update: 8 per GPU × 8 steps × 4 GPUs)
+    assert c.wm.value("batch_size") == 256 and c.wm.value("target_tokens_per_step") == 524_288
+    assert advice.recommendation.option_id == "accumulate-to-target" and c.wm.value("accum_steps") == 8
+    assert c.wm.value("accum_micro_batch") == 8
     assert "grad_accum_steps" not in [q.id for q in advice.questions]
     short = render_short(c, 100)
     assert short.index("7B tokens take 10.8 h") < short.index("I recommend")

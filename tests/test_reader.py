@@ -2679,3 +2679,12 @@ def test_a_change_with_its_cue_said_twice(message):
     got = labels(message)
     assert (got.get("batch_from"), got.get("batch_to")) == (256, 1024), got
     assert not {"micro_batch", "batch_size"} & set(got), got
+
+
+def test_tokens_per_batch_said_after_the_count(kb):
+    """Review 33 #20: "target 4M tokens per batch, seq len 4096, 32x H100": 4 × 2^20 / 4096 = 1,024 sequences per
+    update (the pattern it replaced kept 4,000,000 tokens and no sequences); a paper's is the paper's."""
+    got = facts(kb, "Pretraining a 1.4B llama-style model, target 4M tokens per batch, seq len 4096, 32x H100 80GB with FSDP.")
+    assert (got["target_tokens_per_step"], got["batch_size"], got["num_gpus"]) == (4 * 2**20, 1024, 32)
+    got = facts(kb, "The paper used 4M tokens per batch at seq len 2048; I have 8 GPUs.")
+    assert "batch_size" not in got and got["reference_batch"] == 2048

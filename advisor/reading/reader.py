@@ -987,6 +987,13 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             # "lr 0.1 per 256", "5e-4 per 512 samples": a learning rate stated for a batch of that size
             fill(reading, "batch", value, "", clause.text(keys[k - 2], text_end), "reference")
             continue
+        if keyed is None and words[end + 1:end + 2] in (["tokens"], ["token"]) and (u in ("k", "m", "b") or not u and scaled >= 1000) \
+                and words[end + 2:end + 3] in (["per"], ["each"], ["/"]) and words[end + 3:end + 4] in (
+                    ["batch"], ["step"], ["update"], ["iteration"], ["optimizer"]):
+            # "target 4M tokens per batch": the batch per update, said in tokens
+            reading.set(Read("batch_tokens", _token_counts(value, u, scaled), clause.text(key, keys[end + 3]),
+                             setup_of(clause, k)))
+            continue
         if keyed is None and words[end + 1:end + 2] in (["tokens"], ["token"]) and clause.present & BATCH_NOUNS \
                 and (slot is None or slot[0] not in ("batch", "micro_batch", "global_batch")) \
                 and [batches.TOPICS[w] for w in words[max(0, k - 12):k] if w in batches.TOPICS][-1:] == ["batch"]:

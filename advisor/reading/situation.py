@@ -575,6 +575,11 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     if ref_seq is not None and "seq_len" not in v and v.get("goal") is not None and v["goal"].value == "match_reference":
         # "match the Llama 2 paper: global batch 4M tokens, seq len 4096": matching it trains at its length
         put("seq_len", ref_seq.value, ref_seq.text)
+    ref_batch, ref_length = reading.reference.get("batch"), reading.reference.get("seq_len")
+    if ref_batch is not None and ref_length is not None and "target_tokens_per_step" not in out \
+            and "batch_tokens" not in reading.reference and ref_batch.text == ref_length.text:
+        # "the T5 paper used 128 seqs x 512": the reference's tokens per update, said with its batch
+        put("target_tokens_per_step", ref_batch.value * ref_length.value, ref_batch.text)
     ref_tokens = reading.reference.get("batch_tokens")
     if ref_tokens is not None:  # "the paper used batch 0.5M tokens at seq 2048": 256 sequences
         ref_seq = reading.reference["seq_len"].value if "seq_len" in reading.reference else seq
