@@ -3378,3 +3378,16 @@ def test_a_failing_batch_asked_about_again_is_the_run(kb):
     c = run_consultation("per_device_train_batch_size=8, gradient_accumulation_steps=4 gives OOM on my 3090, so I "
                          "reduced it to 4 and it works. Should I change the LR?", kb=kb)
     assert (c.wm.value("micro_batch"), c.wm.value("batch_size"), c.wm.value("reference_batch")) == (4, 16, 32)
+
+
+def test_the_lr_tuned_on_one_node_belongs_to_one_nodes_batch(kb):
+    """Review 33 #18: "2 nodes of 8 H100s … per_device 4, accumulation 8 … The LR 3e-4 was tuned on a single node with
+    the same per-device and accumulation settings": the LR's batch is 4 × 8 × 8 = 256, the run's 512 (not a question
+    back about the batch the LR was tuned for); Adam's start ×√2 = 4.24e-4."""
+    c = run_consultation("We have 2 nodes of 8 H100s. torchrun with per_device_train_batch_size=4, "
+                         "gradient_accumulation_steps=8, seq 4096. The LR 3e-4 was tuned on a single node with the same "
+                         "per-device and accumulation settings. What's our global batch now and should the LR change?",
+                         kb=kb)
+    assert (c.wm.value("num_nodes"), c.wm.value("num_gpus"), c.wm.value("reference_batch")) == (2, 16, 256)
+    assert c.wm.value("effective_batch") == 512 and abs(c.wm.value("lr_new") - 3e-4 * 2 ** 0.5) < 1e-9
+    assert "reference_batch" not in [q.id for q in c.advice.questions]

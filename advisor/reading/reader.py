@@ -636,6 +636,16 @@ def _own_side_of_equivalence(clause: Clause, k: int) -> bool:
     return False
 
 
+def _tuned_on(words: list[str], k: int) -> bool:
+    """Whether the count at key k is where something was tuned: "the LR was tuned on a single node", "tuned on 8
+    GPUs" (the setup a learning rate belongs to, not the run's now)."""
+    first = max(0, k - 4)
+    before = words[first:k]
+    # (not "fine-tune on 4 GPUs": the run itself)
+    return "on" in before and any(w in ("tuned", "tune", "tuning") and (first + i == 0 or words[first + i - 1] != "fine")
+                                  for i, w in enumerate(before))
+
+
 def _total_after_a_batch(clause: Clause, k: int) -> bool:
     """Whether the number at key k is written "(total N)" or ", total N" just after a batch was named (within ten
     words): the batch over all GPUs ("batch_size 128 per GPU and lr 4e-3 (total 4096)"). A bare "total 4 GPUs" has a
@@ -858,7 +868,11 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             if word in ("one", "single") and k + 1 < len(words) and words[k + 1] in ("node", "machine", "server") \
                     and setup_of(clause, k) == "user":
                 if "than" not in words[max(0, k - 4):k]:  # (not "slower than on a single node": compared with)
-                    fill(reading, "num_nodes", 1, "", clause.text(key, keys[k + 1]), "user")  # "a single node"
+                    # "a single node"; "the LR was tuned on a single node": the setup the LR belongs to
+                    tuned = _tuned_on(words, k)
+                    fill(reading, "num_nodes", 1, "", clause.text(key, keys[k + 1]), "reference" if tuned else "user")
+                    if tuned and reading.tuned_on is None:
+                        reading.tuned_on = Read("num_nodes", 1, clause.text(key, keys[k + 1]), "reference")
                 continue
             if word in WORD_NUMBERS and word not in ("one", "single", "a"):
                 slot = _right_slot(right, clause, k + 1)  # "two nodes", "four GPUs", "eight cards", "three epochs"
@@ -1193,8 +1207,12 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             name, scaled = hardware.gpu_count(clause, k, int(scaled) if float(scaled).is_integer() else 0)
             if hardware.serving(words, max(k, start_key)):
                 continue  # "24 GPUs for training and 8 GPUs for vLLM": the 8 generate, they train nothing
-        if name in ("num_gpus", "gpus_per_node", "num_nodes") and hardware.lacked(words, k):
-            setup = "reference"  # "I don't have access to 32 GPUs": the count someone else ran with, not theirs
+        if name in ("num_gpus", "gpus_per_node", "num_nodes") and (hardware.lacked(words, k) or _tuned_on(words, k)):
+            # "I don't have access to 32 GPUs": the count someone else ran with, not theirs; "the LR was tuned on 8
+            # GPUs": the setup the LR belongs to
+            setup = "reference"
+            if _tuned_on(words, k) and reading.tuned_on is None:
+                reading.tuned_on = Read(name, scaled, text, "reference")
         if keyed is None and name == "global_batch" and words[start_key] == "train" and not batches.json_key(clause, start_key) \
                 and not reading.deepspeed:
             name = "batch"  # `--train_batch_size` of a training script is per device; DeepSpeed's key is global

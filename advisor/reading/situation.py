@@ -560,6 +560,17 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
             # accumulation (2 → 8 GPUs at 32 each: ×4, and the LR tuned for the 2 GPUs' batch); unsaid, none
             put("batch_scale_factor", v["gpus_to"].value / v["gpus_from"].value, v["gpus_to"].text)
             put("batch_size", out["micro_batch"][0] * accum * v["gpus_to"].value, v["gpus_to"].text)
+    tuned = reading.tuned_on
+    if tuned is not None and "micro_batch" in out and "reference_batch" not in out and "batch" not in reading.reference:
+        # "per_device 4, accumulation 8 on 2 nodes of 8; the LR was tuned on a single node with the same settings":
+        # the batch the LR belongs to is those settings on the GPUs it was tuned on (4 × 8 × 8 = 256)
+        nodes = v["num_nodes"].value if "num_nodes" in v else None
+        gpus_now = out["num_gpus"][0] if "num_gpus" in out else None
+        there = tuned.value if tuned.field == "num_gpus" else \
+            tuned.value * gpus_now // nodes if tuned.field == "num_nodes" and nodes and gpus_now else None
+        if there:
+            accum = out["grad_accum_steps"][0] if "grad_accum_steps" in out else 1
+            put("reference_batch", out["micro_batch"][0] * accum * int(there), tuned.text)
     if "gpus_from" in v and "gpus_to" in v and v["gpus_from"].value < v["gpus_to"].value and "micro_batch" in out \
             and not (v.get("oom") is not None and v["oom"].value):
         # "went from 4x to 8x A100, kept per_device 2": the per-GPU settings ran on fewer GPUs, and more GPUs need no

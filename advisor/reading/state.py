@@ -128,6 +128,8 @@ class Reading:
     names_seen: int = 0  # GPU and model names looked at (bounded: a message names a few, a pasted log thousands)
     # a transformer's shape as settings give it (`--num-layers 36 --hidden-size 1280 ...`): field -> Read, and
     # whether the message names a gated MLP (SwiGLU); counted by situation.shape_params when no size is said
+    # the GPUs or nodes an LR was tuned on ("the LR 3e-4 was tuned on a single node"), as read (reference setup)
+    tuned_on: Any = None
     shape: dict = field(default_factory=dict)
     shape_text: str = ""
     gated_mlp: bool = False
