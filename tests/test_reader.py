@@ -2688,3 +2688,16 @@ def test_tokens_per_batch_said_after_the_count(kb):
     assert (got["target_tokens_per_step"], got["batch_size"], got["num_gpus"]) == (4 * 2**20, 1024, 32)
     got = facts(kb, "The paper used 4M tokens per batch at seq len 2048; I have 8 GPUs.")
     assert "batch_size" not in got and got["reference_batch"] == 2048
+
+
+def test_a_quoted_source_and_a_batch_written_as_a_product():
+    """Review 33 #21: 'README says "we train with bs=2x8"': the quoted 'we' is the README's authors, and 2x8 is a batch
+    of 16 (no 'batch 2x', a doubling); a tensor's shape "32x3x512x512" is none; the quotation closed, the user's own
+    words are theirs again."""
+    r = read('repo README says "we train with bs=2x8" and lr 1e-4. I only have one gpu, a 4090. does that mean batch 16?')
+    assert r.reference["batch"].value == 16 and "micro_batch" not in r.values and "batch_scale_factor" not in r.values
+    assert read("The paper trains with batch 2x8.").reference["batch"].value == 16
+    assert "micro_batch" not in labels("images with dimensions (with batch size) 32x3x512x512 and 4 classes")
+    got = labels('I noticed the README says "Our experiments were conducted on a single 40GB A100 GPU." I removed '
+                 '--train_text_encoder: `--resolution=1024 --train_batch_size=1 --learning_rate=1e-4`')
+    assert (got.get("micro_batch"), got.get("lr")) == (1, 1e-4), got

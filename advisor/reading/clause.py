@@ -137,12 +137,17 @@ class Clause:
         # a cue inside brackets speaks of another setup until they close ("(the hyperparameters from your paper) on
         # 4 A6000 GPUs": the GPUs are the user's): the depth of brackets at each key, and at the cue that opened it
         depth, cue_depth, tokens, keys = 0, 0, self.tokens, self.keys
+        quote_opened = -1  # the key after which a quotation reported as a source's words opened (-1: none)
         for k, w in enumerate(words):
             if k and speaking_of_reference and cue_depth:
                 for t in range(keys[k - 1] + 1, keys[k]):
                     depth += (tokens[t].text == "(") - (tokens[t].text == ")")
                 if depth < cue_depth:
                     speaking_of_reference = False
+            if quote_opened >= 0 and k > quote_opened + 1 and any(
+                    tokens[t].text in ('"', "”") for t in range(keys[k - 1] + 1, keys[k])):
+                # the quotation closed ('… says "… on a single A100." I removed …'): the user may speak again
+                quote_opened, reported = -1, False
             self.reference_at.append(speaking_of_reference)
             if w in REFERENCE_CUES:
                 artifact = k + 1 < len(words) and words[k + 1] in ARTIFACTS  # "we use your code"
@@ -187,6 +192,9 @@ class Clause:
                 speaking_of_reference = True  # "does the config's LR assume 8 GPUs with 2 per GPU?": the config's
             elif w == "that" and speaking_of_reference:
                 reported = True
+            elif w in SAYING and speaking_of_reference and self._quote_after(k):
+                reported = True  # ('the README says "we train with bs=2x8"': the authors' words, quoted)
+                quote_opened = k
             elif w in FIRST_PERSON and not reported:
                 # "I guess the number of GPUs is 256?": a deduction about theirs
                 speaking_of_reference = k + 1 < len(words) and words[k + 1] in GUESSES
@@ -211,6 +219,12 @@ class Clause:
                 if words[k] in FIRST_PERSON or words[k] in SOURCE_BOUNDARIES or self._mark_after(k):
                     break  # ("I changed batch_size to 1000 - it is 8k in the paper": only the 8k)
                 at[k] = True
+
+    def _quote_after(self, k: int) -> bool:
+        """Whether a quotation mark or a colon comes right after key k ('says "we train …"', 'states: …')."""
+        if k + 1 >= len(self.keys):
+            return False
+        return any(self.tokens[t].text in ('"', "“", ":", "'") for t in range(self.keys[k] + 1, self.keys[k + 1]))
 
     def _mark_after(self, k: int) -> bool:
         """Whether a punctuation mark that parts a clause (a dash, a comma, a semicolon, a colon, a bracket) stands
@@ -281,6 +295,7 @@ class Clause:
         return self.source[self.tokens[first_token].start:self.tokens[last_token].end]
 
 
+SAYING = frozenset({"says", "said", "states", "stated", "writes", "wrote", "reads", "mentions", "mentioned"})
 SOURCE_QUALIFIERS = {"the", "your", "their", "this", "that", "original", "official", "author's", "authors"}
 SOURCE_NOUNS = {"paper", "readme", "article", "publication", "blog", "tutorial", "report", "docs", "documentation",
                 "repo", "repository"}

@@ -1521,6 +1521,17 @@ def _factor(clause: Clause, reading: Reading, k: int, value: float, left: Phrase
                 break
     if slot is None or not 0 < value <= 1e4:
         return
+    if k + 2 < len(clause.keys) and clause.keys[k + 2] == clause.keys[k + 1] + 1:
+        times, other = clause.tokens[clause.keys[k + 1]], clause.tokens[clause.keys[k + 2]]
+        shape = clause.keys[k + 2] + 1 < clause.end and clause.tokens[clause.keys[k + 2] + 1].text in ("x", "×", "*") \
+            and not clause.tokens[clause.keys[k + 2] + 1].space_before  # ("32x3x512x512": a tensor's shape)
+        if other.is_num and not times.space_before and not other.space_before and not shape:
+            # "batch 2x8", "bs=2x8": a product (per GPU × GPUs, as READMEs write it), not "batch 2x" the old one
+            if slot[0] in BATCH_FIELDS and other.value and float(value * other.value).is_integer():
+                clause.consumed.add(clause.keys[k + 2])
+                fill(reading, "batch", value * other.value, "", clause.text(clause.keys[slot[1]], clause.keys[k + 2]),
+                     setup_of(clause, k))
+            return
     ends = (clause.keys[slot[1]], clause.keys[min(k + 1, len(clause.keys) - 1)])
     text = clause.text(min(ends), max(ends))  # "batch size 4x" or "the 4x batch": the cue on either side
     if slot[0] in ("batch", "micro_batch", "global_batch"):
