@@ -3391,3 +3391,14 @@ def test_the_lr_tuned_on_one_node_belongs_to_one_nodes_batch(kb):
     assert (c.wm.value("num_nodes"), c.wm.value("num_gpus"), c.wm.value("reference_batch")) == (2, 16, 256)
     assert c.wm.value("effective_batch") == 512 and abs(c.wm.value("lr_new") - 3e-4 * 2 ** 0.5) < 1e-9
     assert "reference_batch" not in [q.id for q in c.advice.questions]
+
+
+def test_a_dataloaders_batch_under_lightning_ddp_is_each_gpus(kb):
+    """Review 33 #29: "PyTorch Lightning, 4 GPUs ddp, batch_size=32 in the DataLoader, accumulate_grad_batches=4 …
+    dataset 100k … OneCycleLR total_steps?": every process builds its own loader, so 32 is each GPU's; the updates
+    are ⌊⌈100000 / (32 × 4)⌉ / 4⌋ = 195 an epoch, 1,950 over 10 (not a question whether 32 is per GPU)."""
+    c = run_consultation("PyTorch Lightning, 4 GPUs ddp, batch_size=32 in the DataLoader, accumulate_grad_batches=4, "
+                         "max_epochs=10, dataset 100k samples. OneCycleLR total_steps — what should it be?", kb=kb)
+    assert c.wm.value("micro_batch") == 32 and not c.wm.known("batch_unqualified")
+    assert (c.wm.value("updates_per_epoch"), c.wm.value("effective_batch")) == (195, 512)
+    assert "batch_scope" not in [q.id for q in c.advice.questions]

@@ -458,7 +458,7 @@ def changes(clause: Clause, reading: Reading) -> None:
                 or times and words[to + 1:to + 2] == ["x"])  # "4x to 8x A100" (a size, "from 40gb to 80gb", left above)
         counted = words[first + 1:first + 2] in (["gpus"], ["cards"], ["gpu"], ["card"]) or times  # "from 8 cards to …"
         topic = "gpus" if gpus and (counted or topic not in ("batch", "lr", "seq")) else topic
-        if topic == "batch" and _per_device(words[max(0, k - 8):k]):
+        if topic == "batch" and per_device(words[max(0, k - 8):k]):
             reading.batch_change_per_gpu = True  # "the batch_size of one GPU from 4 to 8": each GPU's batch
         _change(reading, topic, a.value, b_value, text)
     if not reading.in_past_clause:  # "I could go up to 32" on another setup is no change of the user's
@@ -478,7 +478,7 @@ def changes(clause: Clause, reading: Reading) -> None:
 PER_DEVICE = (("per", "gpu"), ("per", "device"), ("each", "gpu"), ("of", "one", "gpu"), ("per", "card"), ("micro",))
 
 
-def _per_device(before: list[str]) -> bool:
+def per_device(before: list[str]) -> bool:
     """Whether the words before a batch change say it is each GPU's ("per-GPU batch", "the batch_size of one GPU",
     `per_device_train_batch_size`, "micro batch")."""
     return any(tuple(before[i:i + len(p)]) == p for p in PER_DEVICE for i in range(len(before) - len(p) + 1))
@@ -613,7 +613,7 @@ def _moves(clause: Clause, reading: Reading) -> None:
             continue
         if source is not None:
             reading.set(source)
-            if _per_device(words[j + 1:n]) and source.field == "batch_from":
+            if per_device(words[j + 1:n]) and source.field == "batch_from":
                 # "increase per_device_train_batch_size to 32" from 16: each GPU's batch changed
                 reading.batch_change_per_gpu = True
         reading.set(Read("batch_to", to, text))

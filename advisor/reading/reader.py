@@ -636,6 +636,19 @@ def _own_side_of_equivalence(clause: Clause, k: int) -> bool:
     return False
 
 
+def _since_last_number(clause: Clause, start: int, end: int) -> list[str]:
+    """The words of keys start..end-1 after the last number among them (`MICRO_BATCH_SIZE = 4`, `BATCH_SIZE = 8`:
+    the first key's words belong to its own value)."""
+    for j in range(end - 1, start - 1, -1):
+        if clause.tokens[clause.keys[j]].is_num:
+            return clause.words[j + 1:end]
+    return clause.words[start:end]
+
+
+# launchers and wrappers that give every GPU its own process, and so its own DataLoader
+DISTRIBUTED_WORDS = frozenset({"ddp", "lightning", "torchrun", "distributed", "accelerate", "deepspeed"})
+
+
 def _tuned_on(words: list[str], k: int) -> bool:
     """Whether the count at key k is where something was tuned: "the LR was tuned on a single node", "tuned on 8
     GPUs" (the setup a learning rate belongs to, not the run's now)."""
@@ -956,6 +969,12 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         keyed = batches.config_key(clause, k, reading)
         if keyed is not None and keyed[0] == "skip":
             continue  # `per_device_eval_batch_size: 16`: not the training batch
+        if keyed is not None and keyed[0] == "batch" and (
+                batches.per_device(_since_last_number(clause, max(0, keyed[1] - 4), keyed[1]))
+                or "dataloader" in words[k + 1:k + 5] and not DISTRIBUTED_WORDS.isdisjoint(clause.present)):
+            # "per-GPU batch_size=32"; "batch_size=32 in the DataLoader" under DDP or Lightning, where every process
+            # builds its own loader: each GPU's batch
+            keyed = ("micro_batch", keyed[1])
         slot = keyed or _left_slot(left, words, k, clause)
         if result is not None and slot is not None and slot[0] in GPU_COUNT_FIELDS \
                 and "batch" in words[max(0, slot[1] - 8):slot[1]]:
