@@ -399,7 +399,8 @@ def _arrows(clause: Clause, reading: Reading) -> None:
 
 
 MAX_ARROWS = 8  # changes written with arrows read per clause
-CHANGE_CUES = frozenset({"batch", "size", "bs", "lr"})  # the cue words a 'from A to B' may repeat before each number
+CHANGE_CUES = frozenset({"batch", "size", "bs", "lr"})
+RANGE_NOUNS = frozenset({"sizes", "batches", "values", "settings"})  # plural: a range of values tried  # the cue words a 'from A to B' may repeat before each number
 
 
 def changes(clause: Clause, reading: Reading) -> None:
@@ -417,6 +418,8 @@ def changes(clause: Clause, reading: Reading) -> None:
     for k, w in enumerate(words):
         if w != "from" or k + 3 >= len(words):
             continue
+        if k >= 1 and words[k - 1] in RANGE_NOUNS:
+            continue  # "batch sizes from 2 up to 64 all take 30 s": the values tried, no change made
         cue_inside = ""
         first = k + 1
         while first < min(len(words), k + 4) and words[first] in ("batch", "size", "bs", "lr", "learning", "rate", "a", "the"):
