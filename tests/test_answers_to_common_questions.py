@@ -3402,3 +3402,13 @@ def test_a_dataloaders_batch_under_lightning_ddp_is_each_gpus(kb):
     assert c.wm.value("micro_batch") == 32 and not c.wm.known("batch_unqualified")
     assert (c.wm.value("updates_per_epoch"), c.wm.value("effective_batch")) == (195, 512)
     assert "batch_scope" not in [q.id for q in c.advice.questions]
+
+
+def test_accumulation_that_differs_from_its_batch_gets_the_token_normalisation(kb):
+    """Review 33 #14: 16 × 1 beats 2 × 8 on variable-length SFT; "isn't grad accumulation supposed to be mathematically
+    identical?" - the token-mean loss per micro-batch (the Trainer's num_items_in_batch fix) is the answer."""
+    c = run_consultation("SFT of a 1B decoder with variable-length chat samples (50 to 2000 tokens), no packing. "
+                         "per_device_train_batch_size=16, gradient_accumulation_steps=1 gives noticeably better eval loss "
+                         "than per_device_train_batch_size=2 with gradient_accumulation_steps=8, same lr 2e-5, same "
+                         "steps. Isn't grad accumulation supposed to be mathematically identical?", kb=kb)
+    assert c.advice.findings[0].id == "finding-accumulation-differs"
