@@ -2701,3 +2701,11 @@ def test_a_quoted_source_and_a_batch_written_as_a_product():
     got = labels('I noticed the README says "Our experiments were conducted on a single 40GB A100 GPU." I removed '
                  '--train_text_encoder: `--resolution=1024 --train_batch_size=1 --learning_rate=1e-4`')
     assert (got.get("micro_batch"), got.get("lr")) == (1, 1e-4), got
+
+
+def test_settings_after_what_if_are_supposed():
+    """Review 33 #28: "what if I turn on 8-bit adam + gradient checkpointing?": both are asked about, neither in use."""
+    r = read("Full fine-tune of SD 1.5 UNet on a 3090, AdamW fp32. What batch size can I use, and what if I turn on "
+             "8-bit adam + gradient checkpointing?")
+    assert "grad_checkpointing" not in r.values and r.values["optimizer"].value == "adamw"
+    assert {name for name, _, _ in r.asked_settings} == {"optimizer", "grad_checkpointing"}

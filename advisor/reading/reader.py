@@ -739,6 +739,10 @@ def _asked_about(clause: Clause, k: int, length: int) -> bool:
         return True  # "go zero3? or offload_optimizer?": the next option weighed
     if k >= 1 and words[k - 1] == "or" or words[k + length:k + length + 1] == ["or"]:
         return True  # "zero2 or fsdp?", "would SHARD_GRAD_OP help or cpu_offload?": options set side by side
+    # "what if I turn on 8-bit adam + gradient checkpointing?": settings supposed, each one after the verb
+    for j in range(max(0, k - 12), k - 1):
+        if words[j] == "what" and words[j + 1] == "if" and not ADOPTING.isdisjoint(words[j + 2:k]):
+            return True
     # the verb, up to two words ("turn on", "use the") before it, or its own; further back over alternatives ("do we
     # need a second node / cpu offload?")
     reach = 7 if {"or", "/"}.intersection(words[max(0, k - 6):k]) else 4
