@@ -3412,3 +3412,13 @@ def test_accumulation_that_differs_from_its_batch_gets_the_token_normalisation(k
                          "than per_device_train_batch_size=2 with gradient_accumulation_steps=8, same lr 2e-5, same "
                          "steps. Isn't grad accumulation supposed to be mathematically identical?", kb=kb)
     assert c.advice.findings[0].id == "finding-accumulation-differs"
+
+
+def test_allocated_flat_while_nvidia_smi_climbs_is_the_cache(kb):
+    """Review 33 #23: a ~300M seq2seq model with dynamic padding, nvidia-smi creeping up, OOM at step 12k,
+    memory_allocated() flat: the allocator's cache fragmenting, not a leak; the size in brackets is the model's."""
+    c = run_consultation("Training a seq2seq transformer (~300M) with dynamic padding, batches sorted randomly. Memory in "
+                         "nvidia-smi creeps up over hours and it OOMs at around step 12k on an A10 24GB, batch 32. Loss is "
+                         "fine. torch.cuda.memory_allocated() between steps stays flat ~9GB though. Is this a leak?", kb=kb)
+    assert c.wm.value("params") == 300e6 and "params" not in [q.id for q in c.advice.questions]
+    assert c.advice.findings[0].id == "finding-allocated-flat-cache-grows"

@@ -482,18 +482,33 @@ PARAMS_NOUNS = {"params", "parameters", "parameter", "model", "param", "transfor
                 "models", "checkpoint", "dense"}
 
 
+# kinds of model that may stand between a size and its noun: "a 300M seq2seq transformer", "a 1B causal LM"
+MODEL_KINDS = {"seq2seq", "seq", "decoder", "encoder", "only", "-", "causal", "language", "vision", "text", "dense"}
+
+
 def _params_named_before(clause: Clause, i: int) -> bool:
-    """A parameters noun just before a size: 'Total parameters 7243.436M', 'params: 1.3B'."""
+    """A parameters noun just before a size: 'Total parameters 7243.436M', 'params: 1.3B'; a model's noun with the
+    size in brackets after it: 'a seq2seq transformer (~300M)'."""
     t = i - 1
-    while t >= clause.start and i - t <= 3 and clause.tokens[t].text in (":", "=", "(", "total"):
+    while t >= clause.start and i - t <= 3 and clause.tokens[t].text in (":", "=", "(", "total", "~", "≈"):
         t -= 1
-    return t >= clause.start and i - t <= 3 and clause.tokens[t].text.lower() in ("parameters", "params", "param")
+    if t < clause.start or i - t > 3:
+        return False
+    word = clause.tokens[t].text.lower()
+    # (the size alone in its brackets: not "a small model (64M storage)", bytes on disk)
+    closes = i + 2 < clause.end and clause.tokens[i + 2].text in (")", ",")
+    bracketed = closes and "(" in (clause.tokens[x].text for x in range(t + 1, i))
+    return word in ("parameters", "params", "param") or bracketed and word in PARAMS_NOUNS - {"dense", "checkpoint"}
 
 
 def _params_cue(clause: Clause, i: int) -> bool:
-    """A parameters noun after a size: '7B params', '9708M total params'."""
+    """A parameters noun after a size: '7B params', '9708M total params', 'a 300M seq2seq transformer'."""
     if i < clause.end and clause.tokens[i].text.lower() == "total":
         i += 1
+    skipped = 0
+    while i < clause.end and skipped < 4 and (clause.tokens[i].text.lower() in MODEL_KINDS or clause.tokens[i].is_num
+                                              and not clause.tokens[i].space_before and skipped):
+        i, skipped = i + 1, skipped + 1  # (the "2" of "seq2seq" is glued between its parts)
     return i < clause.end and clause.tokens[i].text.lower() in PARAMS_NOUNS
 
 
