@@ -2709,3 +2709,14 @@ def test_settings_after_what_if_are_supposed():
              "8-bit adam + gradient checkpointing?")
     assert "grad_checkpointing" not in r.values and r.values["optimizer"].value == "adamw"
     assert {name for name, _, _ in r.asked_settings} == {"optimizer", "grad_checkpointing"}
+
+
+def test_lightnings_deepspeed_strategy_and_a_strategy_that_works():
+    """Review 33 #2: Lightning's `DeepSpeedStrategy(offload_optimizer=True)` is DeepSpeed ZeRO, and "FSDP works with the
+    same script" is the comparison that works: the run asked about is the DeepSpeed one (both tried and failing
+    still leaves neither)."""
+    got = labels("Full finetune llama-7B with lightning DeepSpeedStrategy(offload_optimizer=True, offload_parameters=False) "
+                 "on 4x A100 40GB. Always: torch.cuda.OutOfMemoryError: CUDA out of memory.\nFSDP works with the same "
+                 "script. What's eating the memory?")
+    assert got.get("parallelism") == "zero", got
+    assert "parallelism" not in labels("OOM with both FSDP and DeepSpeed ZeRO-3 on 8 A100s.")

@@ -503,6 +503,9 @@ def segment_mood(clause: Clause, t: int) -> str:
     words = set(said)
     if words & FAIL_WORDS or {"out", "memory"} <= words or {"not", "enough"} <= words:
         return "fail"  # ("the GPU memory is not enough")
+    if not words.isdisjoint(NEGATED_SUCCESS) and any(
+            w in OK_WORDS and not NEGATED_SUCCESS.isdisjoint(said[max(0, i - 3):i]) for i, w in enumerate(said)):
+        return "fail"  # "none of them worked", "it doesn't work", "nothing runs"
     able = _able_to_train(said) if "can" in words or "cannot" in words or "unable" in words else None
     if able is not None:
         asked = clause.end < len(clause.tokens) and clause.tokens[clause.end].text == "?"
@@ -512,6 +515,7 @@ def segment_mood(clause: Clause, t: int) -> str:
 
 
 ONLY_RUNS = frozenset({"run", "train", "work"})
+NEGATED_SUCCESS = frozenset({"none", "nothing", "not", "never", "t"})  # ("doesn't" is the keys 'doesn', 't')
 RUN_VERBS = frozenset({"run", "train", "fine", "finetune", "tune", "fit", "pretrain"})
 
 

@@ -201,6 +201,7 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("fsdp", "parallelism", "fsdp"), ("fully sharded", "parallelism", "fsdp"),
     ("sharding tree", "parallelism", "fsdp"),  # JAX: a tree of shardings that partitions the train state over devices
     ("deepspeed", "parallelism", "zero"), ("zero", "parallelism", "zero"), ("ds config", "parallelism", "zero"),
+    ("deepspeedstrategy", "parallelism", "zero"),  # Lightning's DeepSpeedStrategy (one CamelCase word)
     ("deep speed", "parallelism", "zero"), ("deepspeed 3", "zero_stage", 3), ("deepspeed 2", "zero_stage", 2),
     ("ds z 3", "zero_stage", 3), ("ds z 2", "zero_stage", 2), ("ds z3", "zero_stage", 3), ("ds z2", "zero_stage", 2),
     ("tensor parallel", "parallelism", "tensor"), ("tensor parallelism", "parallelism", "tensor"),

@@ -2201,9 +2201,17 @@ def _resolve(reading: Reading) -> None:
         values["adapter"] = Read("adapter", "qlora", values["base_bits"].text, implied=True)
     said = {(r.field, r.value) for pair in reading.conflicts for r in pair if r.setup == "user" and not r.past}
     if {("parallelism", "fsdp"), ("parallelism", "zero")} <= said:
-        # "OOM with both FSDP and DeepSpeed ZeRO-3": two runs tried, neither the plan to check; ask which
-        values.pop("parallelism", None)
-        values.pop("zero_stage", None)
+        tried = [r for pair in reading.conflicts for r in pair if r.field == "parallelism" and r.setup == "user"
+                 and r.value in ("fsdp", "zero")]
+        works = [r for r in tried if r.mood == "ok"]
+        if len({r.value for r in works}) == 1 and len({r.value for r in tried}) == 2:
+            # "DeepSpeedStrategy(offload_optimizer=True) … OOM … FSDP works with the same script": the one that
+            # works is the comparison, the other the run asked about
+            values["parallelism"] = next(r for r in tried if r.value != works[0].value)
+        else:
+            # "OOM with both FSDP and DeepSpeed ZeRO-3": two runs tried, neither the plan to check; ask which
+            values.pop("parallelism", None)
+            values.pop("zero_stage", None)
     if reading.get("parallelism") == "device_map" and reading.get("num_gpus") == 1:
         values.pop("parallelism")  # `device_map="auto"` on one GPU places the model there; it splits nothing
     sides = {r.value for pair in reading.conflicts for r in pair if r.field == "image_size" and r.setup == "user"}
