@@ -229,7 +229,7 @@ def _filled_by_answers(wm: WorkingMemory) -> None:
 
 def _catalogue_facts(wm: WorkingMemory) -> None:
     """A catalogue model implies its parameter count (computed from its shapes), unless the user gave one, and
-    for a transformer that it has no BatchNorm."""
+    for a transformer that it has no BatchNorm (for a ResNet or a YOLO that it has)."""
     if wm.known("model_preset") and "params" in wm.kb.facts:
         from advisor.domain.catalogue import LAYER_NORM_KINDS, catalogue_entry, preset
 
@@ -245,10 +245,19 @@ def _catalogue_facts(wm: WorkingMemory) -> None:
             # DBRX's experts are fused parameters, which a bitsandbytes 4-bit load does not quantize
             wm.set("experts_not_linear", True, Provenance("estimate", estimator=f"the model catalogue ({spec.name})"))
         layer_norm = spec.arch_kind in LAYER_NORM_KINDS or catalogue_entry(spec.name).get("norm") == "layer"
+        if catalogue_entry(spec.name).get("norm") == "batch" and not wm.known("uses_batchnorm") \
+                and "uses_batchnorm" in wm.kb.facts:
+            # ResNets, EfficientNets, YOLO's Conv blocks: BatchNorm after the convolutions
+            wm.set("uses_batchnorm", True,
+                   Provenance("estimate", estimator=f"the model catalogue ({spec.name}: BatchNorm after its convolutions)"))
         if layer_norm and not wm.known("uses_batchnorm"):
             # a transformer (or ConvNeXt) normalises with LayerNorm or RMSNorm: nothing to ask about BatchNorm
             wm.set("uses_batchnorm", False,
                    Provenance("estimate", estimator=f"the model catalogue ({spec.name}: a transformer, no BatchNorm)"))
+    if wm.known("ultralytics") and wm.value("ultralytics") is True and not wm.known("uses_batchnorm") \
+            and "uses_batchnorm" in wm.kb.facts:
+        # Ultralytics' YOLO models build every convolution as Conv2d + BatchNorm2d + an activation
+        wm.set("uses_batchnorm", True, Provenance("estimate", estimator="Ultralytics' YOLO (Conv2d + BatchNorm2d blocks)"))
     if wm.known("architecture") and wm.value("architecture") == "transformer" and not wm.known("uses_batchnorm") \
             and "uses_batchnorm" in wm.kb.facts:
         # a transformer named by its kind ("ViT-B", "a GPT"): LayerNorm or RMSNorm, as the catalogue's transformers

@@ -3422,3 +3422,16 @@ def test_allocated_flat_while_nvidia_smi_climbs_is_the_cache(kb):
                          "fine. torch.cuda.memory_allocated() between steps stays flat ~9GB though. Is this a leak?", kb=kb)
     assert c.wm.value("params") == 300e6 and "params" not in [q.id for q in c.advice.questions]
     assert c.advice.findings[0].id == "finding-allocated-flat-cache-grows"
+
+
+def test_yolo_accumulation_to_its_nominal_batch_is_not_exact(kb):
+    """Review 33 #13: "I can only fit --batch-size 8 … with accumulate=8 I get exactly the same training as batch 64
+    right?": the user's 8 × 8 against 64, and YOLO's convolutions carry BatchNorm (the catalogue and Ultralytics say
+    so, not a question): not exactly."""
+    c = run_consultation("yolov5 uses nbs=64 and accumulate = round(64/total_batch_size). I can only fit --batch-size 8 "
+                         "on my 2060 6GB. So with accumulate=8 I get exactly the same training as batch 64 right? Then "
+                         "why do people say smaller batches give worse mAP?", kb=kb)
+    assert c.wm.value("uses_batchnorm") is True and "uses_batchnorm" not in [q.id for q in c.advice.questions]
+    assert c.advice.findings[0].id == "finding-accumulated-not-exact-with-batchnorm"
+    resnet = run_consultation("ResNet-50 on one 3090, is batch 16 with accumulation 4 the same as batch 64?", kb=kb)
+    assert resnet.wm.value("uses_batchnorm") is True

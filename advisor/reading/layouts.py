@@ -297,6 +297,9 @@ def accumulation_splits(clause: Clause, reading: Reading) -> None:
     number reader into `reading.compared_numbers`) into two splits, the one that accumulates first."""
     numbers, reading.compared_numbers = reading.compared_numbers, []
     batches_said = [(value, k) for field, value, k in numbers if field == "batch"]
+    if len(batches_said) == 1 and not reading.compared_splits and clause.present.isdisjoint(GPU_NOUNS):
+        _own_split_compared(reading, batches_said[0][0], numbers, clause)
+        return
     if reading.compared_splits or len(batches_said) != 2 or not clause.present.isdisjoint(GPU_NOUNS):
         return  # (GPUs compared as well are the layouts' question: "bs 8 on 4 GPUs or bs 32 on one?")
     steps: list[int | None] = [None, None]
@@ -317,6 +320,21 @@ def accumulation_splits(clause: Clause, reading: Reading) -> None:
     reading.compared_splits = [first, second] if first.steps >= second.steps else [second, first]
     keys = [k for _, _, k in numbers]
     reading.compared_splits_text = clause.text(clause.keys[min(keys)], clause.keys[max(keys)])
+
+
+def _own_split_compared(reading: Reading, other: int, numbers: list, clause: Clause) -> None:
+    """"I can only fit --batch-size 8 … So with accumulate=8 I get exactly the same training as batch 64, right?": the
+    user's own batch and accumulation (said before, or beside) against the one batch the question names, when
+    their product is that batch."""
+    values = reading.values
+    own = next((values[f] for f in ("micro_batch", "batch", "global_batch") if f in values), None)
+    steps = next((value for field, value, _ in numbers if field == "grad_accum_steps"), None)
+    if steps is None and "grad_accum_steps" in values:
+        steps = values["grad_accum_steps"].value
+    if own is None or not steps or steps < 2 or own.value * steps != other:
+        return
+    reading.compared_splits = [Split(own.value, steps), Split(other, 1)]
+    reading.compared_splits_text = clause.text(clause.start, clause.end - 1)
 
 
 def _without_accumulation(clause: Clause, k: int) -> bool:
