@@ -3435,3 +3435,14 @@ def test_yolo_accumulation_to_its_nominal_batch_is_not_exact(kb):
     assert c.advice.findings[0].id == "finding-accumulated-not-exact-with-batchnorm"
     resnet = run_consultation("ResNet-50 on one 3090, is batch 16 with accumulation 4 the same as batch 64?", kb=kb)
     assert resnet.wm.value("uses_batchnorm") is True
+
+
+def test_consumer_gpus_without_nvlink_that_got_slower_sync_over_pcie(kb):
+    """Review 32 #16: 1 → 4 RTX 4090s without NVLink, slower per epoch: the PCIe all-reduce (350M × 4 B = 1.30 GiB of
+    gradients, 1.96 GiB per GPU per update) leads and the interconnect is recommended - not LoRA, a memory plan."""
+    c = run_consultation("I went from 1 to 4 GPUs with DDP and training got slower per epoch! 4x RTX 4090 on a consumer "
+                         "motherboard, no NVLink, model is a 350M param BERT-large, batch 32 per GPU. Single GPU was 11 "
+                         "min/epoch, now it's 14 min/epoch.", kb=kb)
+    assert c.advice.findings[0].id == "finding-pcie-all-reduce"
+    assert abs(c.wm.value("allreduce_ring_bytes") - 1.5 * 350e6 * 4) < 1
+    assert c.advice.recommendation.option_id == "check-interconnect"
