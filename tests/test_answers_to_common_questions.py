@@ -3446,3 +3446,13 @@ def test_consumer_gpus_without_nvlink_that_got_slower_sync_over_pcie(kb):
     assert c.advice.findings[0].id == "finding-pcie-all-reduce"
     assert abs(c.wm.value("allreduce_ring_bytes") - 1.5 * 350e6 * 4) < 1
     assert c.advice.recommendation.option_id == "check-interconnect"
+
+
+def test_a_device_map_split_whose_first_gpu_runs_out_is_rebalanced(kb):
+    """Review 32 #27: 70B QLoRA on 2x 3090 with device_map=auto, "OOM on GPU0 while GPU1 only uses 14GB": cap GPU 0
+    with max_memory - not DataParallel's lesson, and no memory plan (8-bit AdamW saves little on adapters)."""
+    c = run_consultation("70B QLoRA on 2x RTX 3090 (24GB each) with device_map=auto, 4-bit, r=16, seq 2048, batch 1 — OOM "
+                         "on GPU0 while GPU1 only uses 14GB. Any way to fit?", kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert ids[0] == "finding-device-map-imbalance" and "finding-gpu0-extra-memory" not in ids
+    assert c.advice.recommendation.option_id != "adamw-8bit"
