@@ -3456,3 +3456,15 @@ def test_a_device_map_split_whose_first_gpu_runs_out_is_rebalanced(kb):
     ids = [f.id for f in c.advice.findings]
     assert ids[0] == "finding-device-map-imbalance" and "finding-gpu0-extra-memory" not in ids
     assert c.advice.recommendation.option_id != "adamw-8bit"
+
+
+def test_fp16_nan_on_a_bf16_card_and_a_budget_of_audio_samples(kb):
+    """Review 32 #28: wav2vec2 on 4x A100, "max tokens 1.4M samples per GPU (~87.5s audio)" is fairseq's budget of
+    audio samples, no batch of 1,400,000 (it was accumulated over 12,500 steps); "loss goes to NaN after ~2k steps
+    with fp16" on a bf16 card is answered with bf16 autocast."""
+    c = run_consultation("We train wav2vec2-base CTC on LibriSpeech 960h. Paper used 64 V100s with max tokens 1.4M "
+                         "samples per GPU (~87.5s audio). We have 4x A100 80GB. How to set batch (we use HF Trainer, "
+                         "group_by_length=True) and LR to match? Currently per_device_train_batch_size=32 and lr 1e-4, "
+                         "loss goes to NaN after ~2k steps with fp16.", kb=kb)
+    assert not c.wm.known("reference_batch")
+    assert c.advice.findings[0].id == "finding-fp16-nan-use-bf16"

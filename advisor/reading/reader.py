@@ -1258,6 +1258,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         elif name in BATCH_FIELDS and not reading.in_personal_sentence and \
                 any(r.value == scaled for f, r in reading.reference.items() if f in BATCH_FIELDS):
             setup = "reference"  # "the document suggests batch 14 … why does batch size 14 fail?": the same one
+        if name in BATCH_FIELDS and scaled >= 100_000 and (
+                "tokens" in words[max(0, k - 3):k] or "audio" in words[end + 1:end + 8]):
+            continue  # fairseq's "max tokens 1.4M samples per GPU (~87.5s audio)": a budget of audio samples, no batch
         mood = segment_mood(clause, key) if name in BATCH_FIELDS or name in MOOD_FIELDS else ""
         # (a run length under a config key, `num_iters = 500000`, is the run's, whatever "5000 iterations" timed)
         said_as_key = name == "planned_steps" and start_key < k and "_" in clause.tokens[keys[start_key]].text
