@@ -3468,3 +3468,54 @@ def test_fp16_nan_on_a_bf16_card_and_a_budget_of_audio_samples(kb):
                          "loss goes to NaN after ~2k steps with fp16.", kb=kb)
     assert not c.wm.known("reference_batch")
     assert c.advice.findings[0].id == "finding-fp16-nan-use-bf16"
+
+
+def test_nanogpt_divides_its_accumulation_over_the_gpus(kb):
+    """Review 34 #1: nanoGPT's train_gpt2 config (12 × 1024, gradient_accumulation_steps 5 * 8) on 4 A100s: the
+    script divides the key by the GPUs, so each accumulates 10 and the update is 12 × 40 = 480 sequences as on 8 -
+    "to match the 8-GPU run" is the run compared with, and the comment's "~0.5M tokens" the same batch, rounded."""
+    c = run_consultation("Running nanoGPT config/train_gpt2.py but I only have 4 A100s not 8. The config says\n"
+                         "batch_size = 12\nblock_size = 1024\ngradient_accumulation_steps = 5 * 8\nand the comment says "
+                         "total batch ~0.5M tokens. With torchrun --nproc_per_node=4 what's my real batch in tokens now, "
+                         "and do I have to change gradient_accumulation_steps or the lr (6e-4) to match the 8-GPU run?",
+                         kb=kb)
+    assert c.wm.value("num_gpus") == 4 and c.wm.value("grad_accum_steps") == 10
+    assert c.wm.value("effective_batch") == 480 and c.wm.value("tokens_per_step") == 480 * 1024
+    assert not c.wm.known("reference_batch")
+    assert c.advice.findings[0].id == "finding-accumulation-over-gpus"
+    # without nanoGPT the key is each GPU's: 12 × 40 × 4
+    other = run_consultation("batch_size = 12, gradient_accumulation_steps = 40, torchrun --nproc_per_node=4 on 4 A100s",
+                             kb=kb)
+    assert other.wm.value("grad_accum_steps") == 40
+
+
+def _option_ids(c):
+    return [o.id for o in c.advice.options]
+
+
+def test_a_full_fine_tune_is_not_led_by_pure_bf16_near_the_card(kb):
+    """Review 34 #17: Llama-3.2-1B full fine-tune on a 4090 that OOMed at 8 × 2048: pure bf16 weights and Adam (a
+    fine-tune's small updates round away, and 21.5 of 24 GiB after an OOM) no longer leads; 8-bit AdamW with
+    checkpointing and a fused loss keeps micro-batch 8 with room to 20."""
+    c = run_consultation("Full fine-tune Llama-3.2-1B (not LoRA) on a single RTX 4090 24GB, bf16, AdamW (torch), seq len "
+                         "2048, per_device_train_batch_size=8 -> OOM at the first step. gradient checkpointing off. "
+                         "What's the largest batch that would fit, and what should I turn on?", kb=kb)
+    rec = c.advice.recommendation.option_id
+    assert rec != "bf16" and "checkpointing" in rec and "fused-loss" in rec, rec
+
+
+def test_adapters_that_oomed_get_the_plan_with_room(kb):
+    """Review 34 #26: LoRA on Llama-3-8B on a 3090 at 2 × 4096 with checkpointing on: QLoRA with a fused loss (micro-batch
+    2, room to 4) is offered beside the tight plans at micro-batch 1."""
+    c = run_consultation("lora llama3 8b on 3090 oom with bs 2 seq 4k, grad checkpoint allready on, bf16. pls help", kb=kb)
+    assert "qlora-and-fused-loss" in _option_ids(c), _option_ids(c)
+    assert c.advice.recommendation.option_id != "fused-loss"  # (21.7 of 23.7 GiB at micro-batch 1, after an OOM)
+
+
+def test_a_plan_with_room_for_a_larger_micro_batch_is_shown(kb):
+    """Review 34 #29: TinyLlama 1.1B full fine-tune on a 24 GB card: beside 8-bit AdamW (micro-batch 2), 8-bit AdamW
+    with checkpointing (up to 10 per step) is shown."""
+    c = run_consultation("I have 24 gigs of VRAM and want to fully fine-tune TinyLlama 1.1 billion params, bf16 + AdamW, "
+                         "2k context. How many samples per step can I fit?", kb=kb)
+    ids = _option_ids(c)
+    assert "adamw-8bit" in ids and "adamw-8bit-and-checkpointing" in ids, ids

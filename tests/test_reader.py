@@ -2720,3 +2720,22 @@ def test_lightnings_deepspeed_strategy_and_a_strategy_that_works():
                  "script. What's eating the memory?")
     assert got.get("parallelism") == "zero", got
     assert "parallelism" not in labels("OOM with both FSDP and DeepSpeed ZeRO-3 on 8 A100s.")
+
+
+def test_a_stage_tried_before_and_typos_of_common_words():
+    """Review 34 #5 and #26: '--deepspeed ./scripts/zero2.json (zero3 was slow)' runs ZeRO-2 (the stage judged slow was
+    tried before); 'grad checkpoint allready on' turns checkpointing on, and misspelt words read as meant."""
+    got = labels("I changed --deepspeed ./scripts/zero2.json (zero3 was slow) on 4x A100 40GB. OOM even at per_device 1")
+    assert got.get("zero_stage") == 2, got
+    assert "zero_stage" not in labels("tried zero2 and zero3, both OOM on 4x A100")  # (two tried: asked)
+    got = labels("lora llama3 8b on 3090 oom with bs 2 seq 4k, grad checkpoint allready on, bf16. pls help what to chnage")
+    assert got.get("grad_checkpointing") is True and got.get("oom") is True, got
+    assert labels("ran out of memmory with bacth size 8 on a T4").get("oom") is True
+
+
+def test_the_run_compared_with_is_not_the_users():
+    """Review 34 #1: 'to match the 8-GPU run' is the run compared with; the user runs on 4 ('no more than 2 GPUs'
+    bounds the user's own count)."""
+    got = labels("I only have 4 A100s. Do I have to change the lr (6e-4) to match the 8-GPU run?")
+    assert got.get("num_gpus") == 4, got
+    assert labels("I don't have more than 2 GPUs").get("num_gpus") == 2

@@ -18,6 +18,7 @@ per-change costs are heuristics, documented in docs/plans.md; the memory numbers
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 
 from advisor.domain.catalogue import ModelSpec
@@ -31,6 +32,8 @@ SLUG_JOIN = "-and-"  # option ids allow only letters, digits, "-" and "_"
 MAX_MICRO = 4096  # beyond this a "largest micro-batch" is not a useful instruction
 OOM_BELIEVED = 0.75  # an OOM overrides an estimate that fits only when the estimate uses this share of the card (heuristic)
 FULL_SHARE = 0.95  # a plan that fits only micro-batch 1 above this share of the card is fragile (heuristic)
+NEAR_FULL_SHARE = 0.85  # above this share of the card a plan leaves little for a longer input or the allocator (heuristic)
+MICRO_SLOWDOWN = 0.05  # time per update lost each time the micro-batch is halved and the accumulation doubled (heuristic)
 TIGHT_SHARE = 0.25  # params-only plans leaving less than this share of the card for activations are risky (heuristic)
 ADAM_FAMILY = ("adam", "adamw")
 
@@ -275,10 +278,14 @@ ADAPTER_COST = {"none": (0.0, 1.0), "lora": (2.0, 0.8), "qlora": (3.0, 1.05)}
 FULL_TRAINING_RISK = 10.0  # more than any other change's risk: offered only when no plan trains every weight
 
 
-def _precision_cost(old: str, new: str) -> tuple[float, float]:
+def _precision_cost(old: str, new: str, finetune: bool | None = None) -> tuple[float, float]:
     if new == old:
         return 0.0, 1.0
     risk = {"fp32": 0.0, "amp_bf16": 0.5, "amp_fp16": 1.0, "mixed": 0.5, "bf16": 2.0}[new]
+    if new == "bf16" and finetune:
+        # a fine-tune's small updates (lr ~1e-5 times a weight) fall below bf16's 8-bit mantissa and round away
+        # without stochastic rounding or Kahan summation: pure bf16 is the last resort there (heuristic)
+        risk += 1.0
     faster = old == "fp32" and new != "fp32"  # Tensor-Core matmuls in 16 bits
     return risk, (0.6 if faster else 1.0)
 
@@ -288,7 +295,7 @@ def costs(p: Problem, c: Candidate) -> tuple[float, float, int]:
     if c.plan_id == "smaller-micro-batch":
         return 0.0, 1.1, 1  # the same settings; smaller micro-batches use the GPU less efficiently (heuristic)
     cur, k = p.current, c.knobs
-    risk, time = _precision_cost(cur.precision, k.precision)
+    risk, time = _precision_cost(cur.precision, k.precision, p.finetune)
     forced = precision_forced(cur, k)
     if forced and k.adapter != cur.adapter:
         risk = 0.0  # the 16-bit base comes with the adapter, whose own risk counts
@@ -312,14 +319,20 @@ def costs(p: Problem, c: Candidate) -> tuple[float, float, int]:
         time *= cur.gpus / (k.gpus * 0.9)  # data parallel at 90 % scaling efficiency
     if k.fused_loss != cur.fused_loss:
         risk += 0.5  # another library (Liger, Unsloth) patching the model: same loss, new code in the training path
+    if p.micro_batch and c.micro and c.micro < p.micro_batch:
+        # the same samples in smaller micro-batches, more of them accumulated: each GPU kernel does less work at once
+        time *= 1 + MICRO_SLOWDOWN * math.log2(p.micro_batch / c.micro)
     if c.batch_changed:
         risk += 2.0  # a different batch per update: the learning rate must be retuned
+    share = c.per_gpu / p.cap
     if c.headroom is not None and c.headroom < TIGHT_SHARE * p.budget:
         risk += 1.0  # activations unknown and little room for them
-    elif c.headroom is None and c.max_micro == 1 and c.per_gpu > FULL_SHARE * p.cap:
-        risk += 1.0  # only micro-batch 1 fits, within a few percent of the card: one longer input from an OOM
-    if p.oom and c.per_gpu > FULL_SHARE * p.cap:
+    elif c.headroom is None and c.max_micro == 1 and share > NEAR_FULL_SHARE:
+        risk += 1.0  # only micro-batch 1 fits, close to the card: one longer input from an OOM, and nothing to lower
+    if p.oom and share > FULL_SHARE:
         risk += 2.0  # after an OOM, a plan within a few percent of the card is that OOM again on a longer input
+    elif p.oom and share > NEAR_FULL_SHARE:
+        risk += 1.0  # … and one within a seventh of it little safer
     changes = len(c.changes) - (1 if forced and k.precision != cur.precision else 0)  # the search set c.changes
     if (k.zero or k.offload) and not (cur.zero or cur.offload):
         changes += 1  # DeepSpeed or FSDP is a new framework to set up, not one flag
@@ -540,6 +553,7 @@ def search(p: Problem) -> SearchResult:
         rest = sorted((c for c in worth if c not in shown and c.changes[0] != shown[0].changes[0]),
                       key=lambda c: (c.score, c.plan_id))
         shown += rest[:1]
+    shown += _roomier(worth, shown)
     result = SearchResult(current, shown, len(knobs), len(fitting), singles)
     result.verdicts = _verdicts(p, result, fitting_singles)
     return result
@@ -587,6 +601,17 @@ def _diverse(front: list[Candidate]) -> list[Candidate]:
         if c not in chosen:
             chosen.append(c)
     return chosen[:MAX_SHOWN]
+
+
+def _roomier(worth: list[Candidate], shown: list[Candidate]) -> list[Candidate]:
+    """The best-ranked plan whose largest micro-batch is at least twice that of every plan shown ("8-bit AdamW and
+    checkpointing: up to 10 per step" beside 8-bit AdamW's 2), when there is room for one more: the costs count
+    time and risk, not how far the batch can grow, which a user choosing a batch wants to see."""
+    if not shown or len(shown) >= MAX_SHOWN or any(c.max_micro is None for c in shown):
+        return []
+    most = max(c.max_micro for c in shown)
+    roomier = [c for c in worth if c not in shown and c.max_micro is not None and c.max_micro >= 2 * most >= 4]
+    return sorted(roomier, key=lambda c: (c.score, c.plan_id))[:1]
 
 
 def single_change_ids() -> list[str]:

@@ -165,6 +165,10 @@ class Clause:
                                         and bool(set(words[k + 1:k + 3]) & REQUEST_VERBS))
                 # "gpt2-medium", "whisper-medium", "phi-3-medium": a cue glued into a model's name is part of it, and
                 # so is "medium" after a family's name or number ("GPT-2 medium", "Whisper medium")
+                # "the comment says total batch ~0.5M tokens": a script's comment speaks of its run (not "my
+                # comment above", nor a comment the user adds)
+                artifact = artifact or (w == "comment" and (words[k + 1:k + 2] == [] or words[k + 1] not in SAYING
+                                                            or k > 0 and words[k - 1] in ("my", "our")))
                 t = self.keys[k]
                 artifact = artifact or (t > self.start and not self.tokens[t].space_before
                                         and self.tokens[t - 1].text in ("-", "_", "/"))

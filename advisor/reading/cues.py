@@ -38,7 +38,7 @@ NEGATIONS = {"no", "not", "without", "w/o", "disable", "disabled", "disabling", 
 REFERENCE_CUES = {"paper", "papers", "authors", "author", "recipe", "readme", "official", "reference", "they", "their",
                   "publication", "blog", "article", "tutorial", "repo", "medium", "documentation", "docs", "baseline",
                   "you", "your", "document", "suggests", "recommends", "recommended", "benchmark", "guide", "arxiv",
-                  "al", "github", "page", "wiki", "website"}
+                  "al", "github", "page", "wiki", "website", "comment"}
 
 
 # …unless the user says they follow it: "I run run_glue.py as in the README", "following the paper"
@@ -231,6 +231,8 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("use gradient checkpointing", "grad_checkpointing", True), ("grad ckpt", "grad_checkpointing", True),
     ("gradient ckpt", "grad_checkpointing", True), ("activation ckpt", "grad_checkpointing", True),
     ("act ckpt", "grad_checkpointing", True), ("ckpt on", "grad_checkpointing", True),
+    ("grad checkpoint", "grad_checkpointing", True), ("gradient checkpoint", "grad_checkpointing", True),
+    ("activation checkpoint", "grad_checkpointing", True),
     # Megatron's `--recompute-activations`, `--recompute_granularity full|selective`, `--recompute_method uniform`
     ("recompute activations", "grad_checkpointing", True), ("recompute granularity", "grad_checkpointing", True),
     ("recompute method", "grad_checkpointing", True),
@@ -253,6 +255,8 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("ultralytics", "ultralytics", True), ("yolov 5", "ultralytics", True), ("yolov 8", "ultralytics", True),
     ("yolo 11", "ultralytics", True), ("yolov 11", "ultralytics", True), ("yolo 12", "ultralytics", True),
     ("yolov 12", "ultralytics", True), ("yolo 26", "ultralytics", True), ("yolov 10", "ultralytics", True),
+    # nanoGPT's train.py divides gradient_accumulation_steps by the GPUs: the key counts the steps over all of them
+    ("nanogpt", "accumulation_over_gpus", True), ("nano gpt", "accumulation_over_gpus", True),
     # LLaMA-Factory checkpoints the activations unless `disable_gradient_checkpointing` is set (its model_args)
     ("llama factory", "checkpointing_default", True), ("llamafactory", "checkpointing_default", True),
     # verl trains its actor, critic and reference with FSDP unless `strategy=megatron` (its ppo_trainer.yaml)

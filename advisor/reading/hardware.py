@@ -214,7 +214,7 @@ def single_gpu(clause: Clause, reading: Reading) -> None:
                     and not clause.tokens[t].space_before and clause.keys[k + 1] == t + 1:
                 continue  # "the single-GPU batch size is 16": each GPU's batch, not a count of GPUs
             count = _count_before(clause, k)
-            if count and count[0] == 1 and not _compared_with(clause, clause.key_of.get(count[1], k)):
+            if count and count[0] == 1 and not compared_with(clause, clause.key_of.get(count[1], k)):
                 reading.set(Read("num_gpus", 1, clause.text(count[1], clause.keys[k])))
             elif _names_its_card(clause, k):
                 # "GPU: A6000 48GB VRAM", "My GPU is a GTX 1050 Ti", "Graphics card: RTX 3080 10GB": the one card
@@ -224,10 +224,10 @@ def single_gpu(clause: Clause, reading: Reading) -> None:
 
 # what makes "one GPU" a yardstick rather than the run ("utilization comparable to one GPU in isolation")
 YARDSTICK = (("comparable", "to"), ("compared", "to"), ("compared", "with"), ("similar", "to"), ("same", "as"),
-             ("than",), ("versus",), ("vs",))
+             ("than",), ("versus",), ("vs",), ("match",), ("matches",), ("matching",))  # "to match the 8-GPU run"
 
 
-def _compared_with(clause: Clause, k: int) -> bool:
+def compared_with(clause: Clause, k: int) -> bool:
     """Whether the count at key k follows a comparison's words ("comparable to one GPU", "faster than a single card")."""
     words = clause.words
     while k > 0 and words[k - 1] in ("a", "an", "the", "one", "single"):

@@ -555,7 +555,9 @@ def _keywords(clause: Clause, reading: Reading) -> None:
                             mood=segment_mood(clause, clause.keys[k]) if name in MOOD_FIELDS else "",
                             # "1.8 steps/s with float32 by default and 0.2 now with mixed_float16": what the run
                             # had before a setting was said, which gives way to it
-                            weak=name == "precision" and words[end:end + 2] == ["by", "default"])
+                            weak=name == "precision" and words[end:end + 2] == ["by", "default"],
+                            # "--deepspeed zero2.json (zero3 was slow)": a setting tried before and judged
+                            past=name in ("zero_stage", "parallelism", "offload") and _judged_before(words, end))
                 reading.set(said)
                 if name == "adapter" and not SWITCHED.isdisjoint(present):
                     reading.adapter_switched_to = True
@@ -567,6 +569,16 @@ def _keywords(clause: Clause, reading: Reading) -> None:
                 if name == "offload" and {"param", "params", "parameters"} & set(words[k:end]):
                     reading.set(Read("offload_params", True, text, setup_of(clause, k)))  # `offload_param`
         after_hit = end
+
+
+# what an earlier try of a setting is judged ("zero3 was slow", "fsdp was too slow", "offload was painfully slow")
+VERDICTS = frozenset({"slow", "slower", "too", "unusable", "painfully", "very", "way", "much", "worse", "awful"})
+
+
+def _judged_before(words: list[str], end: int) -> bool:
+    """Whether the setting whose words end before key `end` is followed by 'was'/'were' and a verdict: an earlier
+    try, which the setting the user runs now outranks."""
+    return words[end:end + 1] in (["was"], ["were"]) and words[end + 1:end + 2] != [] and words[end + 1] in VERDICTS
 
 
 BINARY_COUNT_UNITS = {"k": 2**10, "m": 2**20, "b": 2**30}  # "0.5M tokens" is often 2^19 (512 × 1,024)
@@ -1230,6 +1242,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             name, scaled = hardware.gpu_count(clause, k, int(scaled) if float(scaled).is_integer() else 0)
             if hardware.serving(words, max(k, start_key)):
                 continue  # "24 GPUs for training and 8 GPUs for vLLM": the 8 generate, they train nothing
+        if name == "num_gpus" and setup == "user" and hardware.compared_with(clause, k) \
+                and words[max(0, k - 2):k] not in (["more", "than"], ["less", "than"], ["fewer", "than"]):
+            setup = "reference"  # "… or the lr to match the 8-GPU run?", "slower than 8 GPUs": the run compared with
         if name in ("num_gpus", "gpus_per_node", "num_nodes") and (hardware.lacked(words, k) or _tuned_on(words, k)):
             # "I don't have access to 32 GPUs": the count someone else ran with, not theirs; "the LR was tuned on 8
             # GPUs": the setup the LR belongs to
@@ -2222,7 +2237,8 @@ def _resolve(reading: Reading) -> None:
         values.pop("image_size", None)  # "image_size=512 … only image_size=224 works": two runs' sizes, ask
     if {("grad_checkpointing", True), ("grad_checkpointing", False)} <= said:
         values.pop("grad_checkpointing", None)  # on in one place, off in another: ask
-    stages = {r.value for o, n in reading.conflicts if o.field == "zero_stage" for r in (o, n)}
+    # (a stage tried before and judged, "zero3 was slow", is no stage of the run's)
+    stages = {r.value for o, n in reading.conflicts if o.field == "zero_stage" for r in (o, n) if not r.past}
     if "zero_stage" in reading.reference:
         stages.add(reading.reference["zero_stage"].value)
     for name in SWITCHABLE & reading.switched_to.keys():

@@ -261,7 +261,8 @@ READER_FACTS = frozenset({fact for _, fact in _DIRECT} | {"micro_batch", "optimi
                                                           "named_card_memory", "reference_micro_batch",
                                                           "oom_capacity", "split_micro_batch", "split_accum_steps",
                                                           "split_other_micro_batch", "split_other_accum_steps",
-                                                          "model_shape", "adapter_params"})
+                                                          "model_shape", "adapter_params",
+                                                          "accumulation_over_gpus"})
 
 
 def _said_per_gpu(value: int, text: str) -> bool:
@@ -323,6 +324,7 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         # "Titan V * 2 … train_net.py --num-gpus 1": the machine has 2, the run uses 1 - the run's count sets its batch
         # per GPU and its scaling (the labels keep the machine's)
         put("num_gpus", launched.value, launched.text)
+    _accumulation_over_gpus(v, put)
     if reading.tuning_method and "training_mode" not in v:
         # GRPO, PPO, DPO tune a pretrained model: not a question of scratch or fine-tuning
         put("training_mode", "finetune", reading.tuning_method)
@@ -595,6 +597,9 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     if ref_tokens is not None:  # "the paper used batch 0.5M tokens at seq 2048": 256 sequences
         ref_seq = reading.reference["seq_len"].value if "seq_len" in reading.reference else seq
         _, sequences = _in_sequences(ref_tokens.value, ref_seq)
+        own = out.get("batch_size", (None,))[0]
+        if sequences and own and _rounded(ref_tokens.text) and abs(own / sequences - 1) <= 0.1:
+            sequences = None  # "the comment says total batch ~0.5M tokens" of 491,520: the same batch, rounded
         if sequences:
             put("reference_batch", sequences, ref_tokens.text)
     ref_lr = reading.reference.get("lr")
@@ -607,6 +612,30 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
 # (not CUDA_VISIBLE_DEVICES, often one of two runs compared, nor a world size, which a pipeline over many devices
 # keeps at one process)
 LAUNCH_COUNT = re.compile(r"num[-_ ]?gpus|nproc[-_]per[-_]node|\bn[-_]gpus?\b", re.I)
+
+
+def _rounded(text: str) -> bool:
+    """Whether a value was said as a rough figure ("~0.5M tokens", "about 4M"), which a run within a tenth matches."""
+    from advisor.reading.hardware import ROUNDING
+    return "~" in text or "≈" in text or not ROUNDING.isdisjoint(text.lower().split())
+
+
+def _accumulation_over_gpus(v: dict, put) -> None:
+    """nanoGPT's train.py divides `gradient_accumulation_steps` by the processes (`gradient_accumulation_steps //=
+    ddp_world_size`): the key is the accumulation over all GPUs, so each GPU accumulates its share, its `batch_size`
+    is each GPU's, and the batch per update is batch_size × the key's value whatever the GPU count ("5 * 8" on 4
+    GPUs: 10 steps each, 12 × 40 = 480 sequences as on 8)."""
+    total, accum, gpus, micro = v.get("accumulation_over_gpus"), v.get("grad_accum_steps"), v.get("num_gpus"), \
+        v.get("micro_batch")
+    if total is None or accum is None or gpus is None or micro is None or gpus.setup != "user":
+        return
+    steps, count = int(accum.value), int(gpus.value)
+    if count < 2 or steps % count:
+        return  # (its assert fails on a count that does not divide the key: no run to describe)
+    put("grad_accum_steps", steps // count, accum.text)
+    put("accumulation_over_gpus", True, total.text)
+    put("micro_batch", micro.value, micro.text)
+    put("batch_size", micro.value * steps, accum.text)
 
 
 def _launched_count(reading: Reading) -> Any:

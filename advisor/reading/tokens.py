@@ -65,6 +65,7 @@ def tokenize(text: str) -> list[Token]:
             if word:
                 stop = position = start + len(word)
                 raw = word.lower()  # words are kept in lower case; numbers read the same either way ("3E-4")
+                raw = TYPOS.get(raw, raw)
                 if raw[0] == "x" and not space and len(raw) > 1 and tokens and tokens[-1].is_num and raw != "xlarge":
                     # "8xA100", "2xH100": the count's 'x' is glued to the name (not the 'xlarge' of "g5.2xlarge")
                     append(Token("word", "x", start, start + 1, False))
@@ -95,6 +96,21 @@ def tokenize(text: str) -> list[Token]:
         position = end
     del tokens[MAX_TOKENS:]  # (the last chunk, or a glued 'x', may add tokens over the bound)
     return tokens
+
+
+# misspellings people type in a hurry, read as the word meant ("grad checkpoint allready on", "out of memmory"): the
+# cues match the word; the message's own text is quoted unchanged
+TYPOS = {"allready": "already", "alredy": "already", "alreday": "already", "allredy": "already",
+         "memmory": "memory", "memeory": "memory", "memroy": "memory", "mmeory": "memory",
+         "gradiant": "gradient", "graident": "gradient", "gradinet": "gradient",
+         "checkpoiting": "checkpointing", "checkpoitning": "checkpointing", "checkpionting": "checkpointing",
+         "chekpointing": "checkpointing", "checkpointng": "checkpointing",
+         "accumlation": "accumulation", "accumalation": "accumulation", "acumulation": "accumulation",
+         "accumulaton": "accumulation", "accumultion": "accumulation",
+         "bacth": "batch", "btach": "batch", "batchsie": "batchsize",
+         "optimzer": "optimizer", "optimiser": "optimizer", "optmizer": "optimizer",
+         "chnage": "change", "chagne": "change", "cahnge": "change",
+         "learing": "learning", "lerning": "learning", "leraning": "learning"}
 
 
 CHUNK = 8192  # characters scanned at once: a 5 KB message in one call
