@@ -3519,3 +3519,40 @@ def test_a_plan_with_room_for_a_larger_micro_batch_is_shown(kb):
                          "2k context. How many samples per step can I fit?", kb=kb)
     ids = _option_ids(c)
     assert "adamw-8bit" in ids and "adamw-8bit-and-checkpointing" in ids, ids
+
+
+def test_a_micro_batch_raised_under_a_kept_batch_per_update(kb):
+    """Review 34 #22: 8 → 32 per device with the accumulation divided by 4 "to keep the effective batch at 64" changes
+    no batch (no LR retune): 32 is the batch asked about, checked against the 48 GB measured at 8; and a throughput
+    of more FLOPs than the card has says a figure was misread instead of printing an MFU of 1,420%."""
+    c = run_consultation("LoRA on Llama-2-13B, 1x A100 80GB, bf16, seq 1024. per_device_train_batch_size=8 runs at ~1.3 "
+                         "it/s using 48GB. If I raise it to 32 will training be ~4x faster? Then I'd divide grad accum "
+                         "by 4 to keep the effective batch at 64.", kb=kb)
+    assert not c.wm.known("batch_scale_factor") and not c.wm.known("reference_batch")
+    assert (c.wm.value("micro_batch"), c.wm.value("grad_accum_steps"), c.wm.value("asked_batch")) == (8, 8, 32)
+    ids = [f.id for f in c.advice.findings]
+    assert ids[0] == "finding-measured-utilization-impossible" and "finding-measured-utilization" not in ids
+    assert c.wm.value("asked_batch_fits") is False
+
+
+def test_a_schedule_kept_in_iterations_after_halving_the_batch(kb):
+    """Review 34 #14: Faster R-CNN's 1x schedule ("original: 16 images/batch, lr 0.02, 90k iterations") run at 8 images
+    (4/gpu on 2 GPUs) with the LR halved and the 90k iterations kept saw half the epochs: 180,000 iterations keep the
+    1.44M samples (He on Detectron.pytorch#32; Goyal et al.)."""
+    c = run_consultation("Faster R-CNN R50-FPN 1x schedule, original: 16 images/batch, lr 0.02, 90k iterations, steps at "
+                         "60k/80k. I only have 2 GPUs so I use 8 images per batch (4/gpu) and followed the linear scaling "
+                         "rule -> lr 0.01. Kept 90k iters. mAP is 35.1 vs 37.4 reported. What did I miss?", kb=kb)
+    assert (c.wm.value("micro_batch"), c.wm.value("batch_size"), c.wm.value("reference_batch")) == (4, 8, 16)
+    assert c.wm.value("base_lr") == 0.01 and c.wm.value("reference_steps") == 90000
+    assert c.advice.findings[0].id == "finding-schedule-not-scaled"
+    assert c.wm.value("schedule_scaled_steps") == 180000 and c.wm.value("schedule_share") == 0.5
+
+
+def test_accumulation_that_syncs_every_micro_step_gets_no_sync(kb):
+    """Review 34 #27: DDP on 2 nodes x 8 GPUs over 25 GbE, "each micro-step still does an all-reduce": wrap all but the
+    last micro-batch in no_sync() - without first asking the precision."""
+    c = run_consultation("Using DDP with gradient accumulation (8 micro-steps) and my step time barely improved vs no "
+                         "accumulation - it looks like each micro-step still does an all-reduce. 2 nodes x 8 GPUs over "
+                         "25Gb ethernet, 1.3B model. Is grad accumulation supposed to sync every micro-batch?", kb=kb)
+    assert c.advice.recommendation.option_id == "no-sync-accumulation"
+    assert "finding-no-sync-pattern" in [f.id for f in c.advice.findings]

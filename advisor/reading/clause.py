@@ -130,7 +130,7 @@ class Clause:
         present = self.present  # (isdisjoint builds no set: most clauses have none of these words)
         if present.isdisjoint(REFERENCE_CUES) and present.isdisjoint(GUESSES) \
                 and not ("'" in present and not present.isdisjoint(POSSESSED_SETUPS)) \
-                and (present.isdisjoint(ORIGINAL_WORDS) or present.isdisjoint(SETTING_NOUNS)) \
+                and (present.isdisjoint(ORIGINAL_WORDS) or present.isdisjoint(SETTING_NOUNS) and not self._labelled_original()) \
                 and ("default" not in present or present.isdisjoint(DEFAULT_SETUPS)):
             return  # nothing in it speaks of another setup (most clauses): all the user's
         reported = False  # "the document suggests that … we can use batch 14": their words, reported
@@ -179,6 +179,10 @@ class Clause:
                     if not speaking_of_reference:
                         depth = cue_depth = self._depth_at(k)
                     speaking_of_reference = True
+            elif w in ORIGINAL_WORDS and not speaking_of_reference and self._colon_after(k):
+                # "1x schedule, original: 16 images/batch, lr 0.02, 90k iterations": the recipe's, until the user speaks
+                depth = cue_depth = self._depth_at(k)
+                speaking_of_reference = True
             elif w in SETTING_NOUNS and k >= 1 and words[k - 1] in ORIGINAL_WORDS and not speaking_of_reference:
                 # "whose original setting is: 2 per GPU, 8 GPUs, lr 0.02": the recipe's, until the user speaks
                 depth = cue_depth = self._depth_at(k)
@@ -237,6 +241,15 @@ class Clause:
             return False
         return any(self.tokens[t].text in CLAUSE_MARKS or self.tokens[t].text == "-" and self.tokens[t].space_before
                    for t in range(self.keys[k] + 1, self.keys[k + 1]))
+
+    def _colon_after(self, k: int) -> bool:
+        """Whether the word at key k is followed by ':' ("original: 16 images/batch")."""
+        t = self.keys[k]
+        return t + 1 < self.end and self.tokens[t + 1].text == ":"
+
+    def _labelled_original(self) -> bool:
+        """Whether 'original' labels what follows it with a colon anywhere in the clause."""
+        return any(w in ORIGINAL_WORDS and self._colon_after(k) for k, w in enumerate(self.words))
 
     def _depth_at(self, k: int) -> int:
         """How many brackets are open before key k in the clause (counted once, when a cue is met)."""

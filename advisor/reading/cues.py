@@ -25,7 +25,7 @@ TIMES = {"x", "×"}
 DATA_NOUNS = {"examples", "samples", "instances", "images", "rows", "sentences", "documents", "pairs", "conversations",
               "instructions", "tokens", "words", "records", "files", "clips", "videos", "utterances", "frames",
               "pictures", "photos", "texts", "dialogues", "questions", "items", "entries", "lines", "hours", "steps",
-              "iterations"}
+              "iterations", "iters"}
 
 
 NEGATIONS = {"no", "not", "without", "w/o", "disable", "disabled", "disabling", "never", "instead", "off", "false",
@@ -431,6 +431,7 @@ RIGHT_CUES: list[tuple[str, str]] = [
     ("epochs", "epochs"), ("epoch", "epochs"),
     ("steps", "planned_steps"), ("training steps", "planned_steps"), ("optimizer steps", "planned_steps"),
     ("iterations", "planned_steps"),  # "500k steps", "for 100k iterations" (reader._numbers keeps points in a run out)
+    ("iters", "planned_steps"), ("its", "planned_steps"),  # "Kept 90k iters", "trained 20k its"
     ("generations per prompt", "num_generations"), ("completions per prompt", "num_generations"),
     ("rollouts per prompt", "num_generations"), ("samples per prompt", "num_generations"),
     ("training procs", "num_gpus"), ("training processes", "num_gpus"), ("training ranks", "num_gpus"),

@@ -1254,6 +1254,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if keyed is None and name == "global_batch" and words[start_key] == "train" and not batches.json_key(clause, start_key) \
                 and not reading.deepspeed:
             name = "batch"  # `--train_batch_size` of a training script is per device; DeepSpeed's key is global
+        if name in ("batch", "global_batch") and keyed is None and words[end + 1:end + 2] in (["/"], ["per"]) \
+                and words[end + 2:end + 3] in (["gpu"], ["device"], ["card"]):
+            name = "micro_batch"  # "8 images per batch (4/gpu)": each GPU's batch, beside the total
         if name == "batch" and "than" in words[max(0, start_key - 3):start_key]:
             setup = "reference"  # "worse than batch 128": the batch compared with
         # (a script's default is the recipe's, unless the user says they set it: "I changed BATCH_SIZE=${…:-16}")
@@ -1285,6 +1288,11 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             cue = keys[start_key]
             said_as_key = start_key < k and ("_" in clause.tokens[cue].text or in_flag(clause, cue))
         fill(reading, name, scaled, u, text, setup, qualified, keyed=keyed is not None or said_as_key, mood=mood)
+        if name == "global_batch" and setup == "user" and reading.batch_kept is None and float(scaled).is_integer() \
+                and not KEEPING.isdisjoint(words[max(0, start_key - 4):start_key]):
+            # "I'd divide grad accum by 4 to keep the effective batch at 64": the batch per update stays; what
+            # changes is how it is split into micro-batches
+            reading.batch_kept = Read("global_batch", int(scaled), text)
         if name == "micro_batch" and setup == "user" and words[end + 1:end + 2] in (["fits"], ["works"]) \
                 and float(scaled).is_integer():
             # "per gpu 32 fits (64 OOMs)": the run's micro-batch is one the user says fits (the OOM was another's)
@@ -1294,6 +1302,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             # "the same batch size (128) as yours", "with the same setting, batch_size=32": the user's value is
             # also the reference's
             reading.reference.setdefault("batch", Read("batch", int(scaled), text, "reference", sentence=reading.sentence))
+
+
+KEEPING = frozenset({"keep", "keeping", "kept", "maintain", "maintaining", "preserve", "preserving", "hold", "holding"})
 
 
 # the parts of a key that sets something of a ZeRO stage rather than naming it (`zero3_init_flag`,

@@ -262,7 +262,8 @@ READER_FACTS = frozenset({fact for _, fact in _DIRECT} | {"micro_batch", "optimi
                                                           "oom_capacity", "split_micro_batch", "split_accum_steps",
                                                           "split_other_micro_batch", "split_other_accum_steps",
                                                           "model_shape", "adapter_params",
-                                                          "accumulation_over_gpus"})
+                                                          "accumulation_over_gpus", "asked_batch",
+                                                          "reference_steps"})
 
 
 def _said_per_gpu(value: int, text: str) -> bool:
@@ -485,7 +486,9 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         # user's own (which then says where their batch came from)
         put("reference_batch", ref.value, ref.text)
     # changes: "from 256 to 1024" is a batch now of 1024 that was 256, a ×4 change
-    if "batch_from" in v and "batch_to" in v:
+    if "batch_from" in v and "batch_to" in v and _split_kept(reading, v, put):
+        pass  # (the micro-batch changes, the batch per update is kept: no change of the batch)
+    elif "batch_from" in v and "batch_to" in v:
         a, b = v["batch_from"].value, v["batch_to"].value
         gpus = reading.get("num_gpus") or (1 if one_gpu else None)
         # (or said so by the user's own product: "--max-duration 800 with 4 GPUs … 800 * 4 = 3200, right?" - the GPUs
@@ -602,6 +605,9 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
             sequences = None  # "the comment says total batch ~0.5M tokens" of 491,520: the same batch, rounded
         if sequences:
             put("reference_batch", sequences, ref_tokens.text)
+    ref_steps = reading.reference.get("planned_steps")
+    if ref_steps is not None:  # "the 1x schedule: 90k iterations": the reference's, at its batch
+        put("reference_steps", ref_steps.value, ref_steps.text)
     ref_lr = reading.reference.get("lr")
     if ref_lr is not None and "lr" not in v:
         put("base_lr", ref_lr.value, ref_lr.text)  # "the paper used lr 0.1": the LR tuned for the batch started from
@@ -618,6 +624,31 @@ def _rounded(text: str) -> bool:
     """Whether a value was said as a rough figure ("~0.5M tokens", "about 4M"), which a run within a tenth matches."""
     from advisor.reading.hardware import ROUNDING
     return "~" in text or "≈" in text or not ROUNDING.isdisjoint(text.lower().split())
+
+
+def _split_kept(reading: Reading, v: dict, put) -> bool:
+    """"per_device_train_batch_size=8 … if I raise it to 32 … divide grad accum by 4 to keep the effective batch at
+    64": the micro-batch is to change and the accumulation with it, so the batch per update stays. The run is the
+    one measured (8 × 8), the micro-batch asked about is 32, and the two splits of 64 are compared - no batch change,
+    so no learning rate to retune. False (nothing put) when the numbers do not make such a split."""
+    kept = reading.batch_kept
+    if kept is None:
+        return False
+    a, b = v["batch_from"].value, v["batch_to"].value
+    gpus = v["num_gpus"].value if "num_gpus" in v and v["num_gpus"].setup == "user" else 1
+    if not (a > 0 and b > 0 and gpus > 0) or kept.value % (a * gpus) or kept.value % (b * gpus):
+        return False
+    put("micro_batch", a, v["batch_from"].text)
+    put("grad_accum_steps", kept.value // (a * gpus), kept.text)
+    put("batch_size", kept.value, kept.text)
+    if b > a:
+        put("asked_batch", b, v["batch_to"].text)
+    if gpus == 1:
+        put("split_micro_batch", a, kept.text)
+        put("split_accum_steps", kept.value // a, kept.text)
+        put("split_other_micro_batch", b, kept.text)
+        put("split_other_accum_steps", kept.value // b, kept.text)
+    return True
 
 
 def _accumulation_over_gpus(v: dict, put) -> None:
