@@ -3556,3 +3556,29 @@ def test_accumulation_that_syncs_every_micro_step_gets_no_sync(kb):
                          "25Gb ethernet, 1.3B model. Is grad accumulation supposed to sync every micro-batch?", kb=kb)
     assert c.advice.recommendation.option_id == "no-sync-accumulation"
     assert "finding-no-sync-pattern" in [f.id for f in c.advice.findings]
+
+
+def test_cuda_graphs_recorded_per_shape_are_not_a_leak(kb):
+    """Review 34 #10: torch.compile(mode="reduce-overhead", dynamic=True) with dynamic padding (lengths 40..512) and
+    memory climbing to an OOM: CUDA graphs per input shape - compile without them or pad to fixed lengths, not
+    checkpointing; the "300M encoder" is read, not asked."""
+    c = run_consultation('I wrapped my model in torch.compile(model, mode="reduce-overhead", dynamic=True) for a speedup. '
+                         "Training a 300M encoder with dynamic padding (batches padded to the longest seq, lengths "
+                         "40..512). Without compile it sits at 31GB on an A100 80GB. With compile memory keeps going up "
+                         "for the first few thousand steps and then OOM. Is compile leaking memory? batch 64.", kb=kb)
+    assert c.wm.value("params") == 300e6
+    assert c.advice.findings[0].id == "finding-cuda-graphs-per-shape"
+    assert c.advice.recommendation.option_id == "compile-without-cuda-graphs"
+
+
+def test_a_random_oom_with_lengths_from_short_to_long_is_the_longest_batch(kb):
+    """Review 34 #28: VITS at 64 per GPU, fine for hours, then an OOM at a different step each run, clips from 1 s to
+    25 s: bucket the lengths or budget frames per batch - not checkpointing, not "64 is too big"."""
+    c = run_consultation("Training VITS (TTS) on 2x RTX 3090 with batch_size 64 per GPU, fp16. Runs fine for hours, then "
+                         "random OOM at some step, different step each run. Memory in nvidia-smi is around 20-23GB most "
+                         "of the time. Dataset has utterances from 1s to 25s. Is 64 too big?", kb=kb)
+    assert c.advice.findings[0].id == "finding-random-oom-longest-batch"
+    assert c.advice.recommendation.option_id == "bucket-lengths"
+    # fixed-length inputs failing at random steps are not this
+    other = run_consultation("ResNet-50 at 224px, batch 256 on a 3090: random OOM at a different step each run", kb=kb)
+    assert "finding-random-oom-longest-batch" not in [f.id for f in other.advice.findings]

@@ -509,7 +509,10 @@ def _params_cue(clause: Clause, i: int) -> bool:
     while i < clause.end and skipped < 4 and (clause.tokens[i].text.lower() in MODEL_KINDS or clause.tokens[i].is_num
                                               and not clause.tokens[i].space_before and skipped):
         i, skipped = i + 1, skipped + 1  # (the "2" of "seq2seq" is glued between its parts)
-    return i < clause.end and clause.tokens[i].text.lower() in PARAMS_NOUNS
+    if i < clause.end and clause.tokens[i].text.lower() in PARAMS_NOUNS:
+        return True
+    # "a 300M encoder with dynamic padding": a kind that is a model's noun by itself ends the phrase
+    return skipped > 0 and clause.tokens[i - 1].text.lower() in ("encoder", "decoder")
 
 
 def resolve_vague_model(reading: Reading) -> None:
