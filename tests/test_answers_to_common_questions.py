@@ -3582,3 +3582,14 @@ def test_a_random_oom_with_lengths_from_short_to_long_is_the_longest_batch(kb):
     # fixed-length inputs failing at random steps are not this
     other = run_consultation("ResNet-50 at 224px, batch 256 on a 3090: random OOM at a different step each run", kb=kb)
     assert "finding-random-oom-longest-batch" not in [f.id for f in other.advice.findings]
+
+
+def test_evaluation_on_whole_images_larger_than_the_crops(kb):
+    """Review 34 #30: Mask2Former trained on 512x1024 crops, "Evaluation at full 1024x2048 with batch 1 OOMs": the
+    evaluation OOM is read, and sliding-window inference at the crop size is the answer, not training levers."""
+    c = run_consultation("Mask2Former Swin-B semantic seg on Cityscapes, 1x RTX 3090. Training with 512x1024 crops at "
+                         "batch 2 uses ~19GB and works. Evaluation at full 1024x2048 with batch 1 OOMs. Any way around "
+                         "it other than a bigger GPU?", kb=kb)
+    assert c.wm.value("oom_stage") == "evaluation"
+    assert c.advice.findings[0].id == "finding-eval-full-resolution"
+    assert c.advice.recommendation is None or c.advice.recommendation.option_id != "memory-savers"
