@@ -3593,3 +3593,13 @@ def test_evaluation_on_whole_images_larger_than_the_crops(kb):
     assert c.wm.value("oom_stage") == "evaluation"
     assert c.advice.findings[0].id == "finding-eval-full-resolution"
     assert c.advice.recommendation is None or c.advice.recommendation.option_id != "memory-savers"
+
+
+def test_bf16_against_fp16_is_answered(kb):
+    """Review 34 #23: "does bf16 use less memory than fp16 AMP? do I still need a GradScaler with bf16? Currently fp16":
+    the same memory and speed, and no GradScaler under bf16 - the run is on fp16, and the comparison asks about bf16."""
+    c = run_consultation("For BERT-base pretraining on A100s, does bf16 use less memory than fp16 AMP? And do I still "
+                         "need a GradScaler with bf16? Currently fp16 with dynamic loss scaling, global batch 2048, seq "
+                         "128.", kb=kb)
+    assert c.wm.value("precision") == "amp_fp16"
+    assert c.advice.findings[0].id == "finding-bf16-vs-fp16"

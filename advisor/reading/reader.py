@@ -749,6 +749,8 @@ def _asked_about(clause: Clause, k: int, length: int) -> bool:
         return False  # "what micro batch should I use with FSDP full shard?": FSDP is the given, not the question
     if words[:1] == ["or"]:
         return True  # "go zero3? or offload_optimizer?": the next option weighed
+    if k >= 1 and words[k - 1] in ("does", "do", "is") and "than" in words[k + length:k + length + 8]:
+        return True  # "does bf16 use less memory than fp16 AMP?": two settings compared, neither said to be used
     if k >= 1 and words[k - 1] == "or" or words[k + length:k + length + 1] == ["or"]:
         return True  # "zero2 or fsdp?", "would SHARD_GRAD_OP help or cpu_offload?": options set side by side
     # "what if I turn on 8-bit adam + gradient checkpointing?": settings supposed, each one after the verb
