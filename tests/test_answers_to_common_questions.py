@@ -3603,3 +3603,15 @@ def test_bf16_against_fp16_is_answered(kb):
                          "128.", kb=kb)
     assert c.wm.value("precision") == "amp_fp16"
     assert c.advice.findings[0].id == "finding-bf16-vs-fp16"
+
+
+def test_a_prepared_scheduler_that_ends_early_on_several_gpus(kb):
+    """Review 34 #7: a scheduler passed through accelerator.prepare on 4 GPUs, its steps counted from the prepared
+    loader: Accelerate steps it once per process per update, so the LR hits zero after 1/4 of the epochs."""
+    c = run_consultation("Custom accelerate training loop, 4 GPUs. I do\ntrain_dataloader, model, optimizer = "
+                         "accelerator.prepare(train_dataloader, model, optimizer)\nnum_training_steps = "
+                         "len(train_dataloader) * num_epochs\nlr_scheduler = get_cosine_schedule_with_warmup(optimizer, "
+                         "500, num_training_steps)\nlr_scheduler = accelerator.prepare(lr_scheduler)\nThe LR hits zero "
+                         "after 1/4 of the epochs and the rest of training runs at lr=0. On 1 GPU it was fine. bs 16 per "
+                         "GPU, lr 5e-5. What's wrong?", kb=kb)
+    assert c.advice.findings[0].id == "finding-accelerate-scheduler-per-process"
