@@ -3615,3 +3615,14 @@ def test_a_prepared_scheduler_that_ends_early_on_several_gpus(kb):
                          "after 1/4 of the epochs and the rest of training runs at lr=0. On 1 GPU it was fine. bs 16 per "
                          "GPU, lr 5e-5. What's wrong?", kb=kb)
     assert c.advice.findings[0].id == "finding-accelerate-scheduler-per-process"
+
+
+def test_espnet2_splits_its_batch_over_the_gpus(kb):
+    """Review 34 #8: ESPnet2 from 1 to 8 GPUs with the same batch_bins, only 1.5x faster at 6 of 32 GB each: its batch is
+    the total, split over the GPUs; "warmuplr 25000 steps" is the warmup, not the run's length."""
+    c = run_consultation("ESPnet2 librispeech_100 conformer recipe. Went from 1 GPU to 8 GPUs (--ngpu 8) with the same "
+                         "train config (batch_bins: 16000000, accum_grad: 1) and an epoch is only ~1.5x faster, "
+                         "nvidia-smi shows each GPU using about 6GB of 32GB. Should I raise batch_bins? If I do, what "
+                         "happens to the lr (adam, warmuplr 25000 steps, lr 0.002)?", kb=kb)
+    assert c.advice.findings[0].id == "finding-espnet-batch-is-total"
+    assert c.wm.value("warmup_steps") == 25000 and not c.wm.known("planned_steps")

@@ -361,7 +361,8 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("dp", "data_parallel"), ("data parallel size", "data_parallel"), ("data_parallel_size", "data_parallel"),
     ("learning_rate", "lr"), ("learning rate", "lr"), ("lr", "lr"), ("base_lr", "lr"), ("base lr", "lr"), ("blr", "lr"),
     ("warmup_steps", "warmup_steps"), ("warmup steps", "warmup_steps"), ("warmup", "warmup_steps"),
-    ("warm up", "warmup_steps"), ("lr_warmup_steps", "warmup_steps"), ("num_warmup_steps", "warmup_steps"), ("warmup_ratio", "warmup_ratio"),
+    ("warm up", "warmup_steps"), ("warmuplr", "warmup_steps"),  # (ESPnet's scheduler: `warmuplr`, warmup_steps 25000)
+    ("lr_warmup_steps", "warmup_steps"), ("num_warmup_steps", "warmup_steps"), ("warmup_ratio", "warmup_ratio"),
     ("warmup ratio", "warmup_ratio"), ("num_train_epochs", "epochs"), ("epochs", "epochs"), ("max_epochs", "epochs"),
     ("max_epoch", "epochs"),  # (LAVIS's and MiniGPT-4's run configs)
     ("lora_rank", "lora_rank"), ("lora_r", "lora_rank"), ("network_dim", "lora_rank"), ("lora rank", "lora_rank"), ("rank", "lora_rank"),
