@@ -3626,3 +3626,15 @@ def test_espnet2_splits_its_batch_over_the_gpus(kb):
                          "happens to the lr (adam, warmuplr 25000 steps, lr 0.002)?", kb=kb)
     assert c.advice.findings[0].id == "finding-espnet-batch-is-total"
     assert c.wm.value("warmup_steps") == 25000 and not c.wm.known("planned_steps")
+
+
+def test_mae_batch_flag_is_per_gpu_and_its_actual_lr(kb):
+    """Review 34 #16: MAE's --batch_size is each GPU's (its help text), so 256 × accum 4 × 4 GPUs = 4096, the paper's;
+    the script's LR is blr × 4096 / 256 = 2.4e-3 - no question whether 256 is per GPU."""
+    c = run_consultation("MAE pretraining ViT-B/16 on ImageNet-1k. Paper: effective batch 4096, blr 1.5e-4, lr = blr * "
+                         "eff_batch / 256, 800 epochs, 40 warmup epochs. I have 4x A100 80GB. I set --batch_size 256 "
+                         "--accum_iter 4 and --blr 1.5e-4. Is that the same thing as the paper? And what's the actual lr?",
+                         kb=kb)
+    assert c.wm.value("micro_batch") == 256 and c.wm.value("effective_batch") == 4096
+    assert abs(c.wm.value("lr_from_base") - 2.4e-3) < 1e-12
+    assert "batch_scope" not in [q.id for q in c.advice.questions] and not c.wm.known("batch_unqualified")

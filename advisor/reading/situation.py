@@ -467,6 +467,10 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         # each step's batch, which the accumulation spoken of multiplies; or `batch_size = 2` on 4 GPUs, where a
         # total smaller than the GPUs would leave some without a sample, so it is each GPU's
         put("micro_batch", micro.value, micro.text)
+    elif micro is not None and micro.implied and micro.keyed and "batch_size" not in out \
+            and v.get("batch_flag_per_gpu") is not None:
+        # MAE's, DeiT's and timm's `--batch_size 256`: each process's batch, by the script's own help text
+        put("micro_batch", micro.value, micro.text)
     elif micro is not None and micro.implied and micro.keyed and "batch_size" not in out:
         # `batch_size=256` on 4 GPUs: a script's key, most often each GPU's, but not said to be: asked, not dropped
         put("batch_unqualified", micro.value, micro.text)

@@ -162,3 +162,13 @@ def deit_lr(batch_size: float) -> dict[str, Estimate]:
     """DeiT's AdamW recipe as a data point: lr = 5e-4 × B / 512 (linear, for ViT/DeiT on ImageNet)."""
     value = 5e-4 * batch_size / 512
     return {"value": Estimate(value, None, f"5e-4 × {fmt_sig(batch_size)} / 512 = {fmt_sig(value, 3)}", ("deit",), heuristic=True)}
+
+
+@estimator(cites=("mae-blr",))
+def lr_from_base(base_lr: float, batch: float) -> dict[str, Estimate]:
+    """The learning rate a `blr` script sets: blr × batch per update / 256 (MAE's and DeiT's rule)."""
+    if base_lr <= 0 or batch <= 0:
+        raise NotComputable("the base LR and the batch per update must be positive")
+    value = base_lr * batch / 256
+    return {"value": Estimate(value, None, f"{fmt_sig(base_lr)} × {fmt_sig(batch)} / 256 = {fmt_sig(value, 3)}",
+                              ("mae-blr",))}
