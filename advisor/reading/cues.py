@@ -256,8 +256,10 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("yolo 11", "ultralytics", True), ("yolov 11", "ultralytics", True), ("yolo 12", "ultralytics", True),
     ("yolov 12", "ultralytics", True), ("yolo 26", "ultralytics", True), ("yolov 10", "ultralytics", True),
     # scripts whose --batch_size is each GPU's: MAE's main_pretrain.py ("Batch size per GPU (effective batch size is
-    # batch_size * accum_iter * # gpus"), DeiT's main.py and timm's train.py (each process loads its own batch)
-    ("mae", "batch_flag_per_gpu", True), ("deit", "batch_flag_per_gpu", True), ("timm", "batch_flag_per_gpu", True),
+    # batch_size * accum_iter * # gpus"), known by its --blr and --accum_iter (not "MAE", also a mean absolute error),
+    # DeiT's main.py and timm's train.py (each process loads its own batch)
+    ("blr", "batch_flag_per_gpu", True), ("accum iter", "batch_flag_per_gpu", True),
+    ("deit", "batch_flag_per_gpu", True), ("timm", "batch_flag_per_gpu", True),
     # nanoGPT's train.py divides gradient_accumulation_steps by the GPUs: the key counts the steps over all of them
     ("nanogpt", "accumulation_over_gpus", True), ("nano gpt", "accumulation_over_gpus", True),
     # LLaMA-Factory checkpoints the activations unless `disable_gradient_checkpointing` is set (its model_args)
