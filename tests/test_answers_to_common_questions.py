@@ -142,9 +142,11 @@ def test_extra_memory_on_gpu_zero_is_diagnosed(kb):
 
     c = run_consultation("DistributedDataParallel: GPU0 occupies much more memory than the others, so it easily goes "
                          "OOM.", kb=kb)
-    assert c.advice.findings[0].id == "finding-gpu0-extra-memory"
+    assert c.advice.findings[0].id == "finding-gpu0-other-processes"
     assert "torch.cuda.set_device(local_rank)" in " ".join(render_short(c).split())  # the answer, in the short form
-    assert "finding-gpu0-extra-memory" not in [f.id for f in consult("GPU 0 has 24 GB and GPU 1 has 12 GB.", kb=kb).findings]
+    assert "DataParallel" not in c.advice.findings[0].title
+    assert not {f.id for f in consult("GPU 0 has 24 GB and GPU 1 has 12 GB.", kb=kb).findings} & {
+        "finding-gpu0-extra-memory", "finding-gpu0-other-processes", "finding-gpu0-dataparallel"}
 
 
 
@@ -3454,7 +3456,8 @@ def test_a_device_map_split_whose_first_gpu_runs_out_is_rebalanced(kb):
     c = run_consultation("70B QLoRA on 2x RTX 3090 (24GB each) with device_map=auto, 4-bit, r=16, seq 2048, batch 1 — OOM "
                          "on GPU0 while GPU1 only uses 14GB. Any way to fit?", kb=kb)
     ids = [f.id for f in c.advice.findings]
-    assert ids[0] == "finding-device-map-imbalance" and "finding-gpu0-extra-memory" not in ids
+    assert ids[0] == "finding-device-map-imbalance" and not {"finding-gpu0-extra-memory", "finding-gpu0-other-processes",
+                                                              "finding-gpu0-dataparallel"} & set(ids)
     assert c.advice.recommendation.option_id != "adamw-8bit"
 
 
@@ -3638,3 +3641,29 @@ def test_mae_batch_flag_is_per_gpu_and_its_actual_lr(kb):
     assert c.wm.value("micro_batch") == 256 and c.wm.value("effective_batch") == 4096
     assert abs(c.wm.value("lr_from_base") - 2.4e-3) < 1e-12
     assert "batch_scope" not in [q.id for q in c.advice.questions] and not c.wm.known("batch_unqualified")
+
+
+def test_plain_python_over_several_gpus_is_dataparallel(kb):
+    """Review 34 #15: `python train.py --batch 64 --device 0,1,2,3` (yolov5), GPU0 at 21 GB and the others at 9 GB, no
+    faster than one GPU: the command is the one-process launch, so DataParallel is named and DDP recommended without
+    asking how the run is started."""
+    c = run_consultation("yolov5l, python train.py --img 640 --batch 64 --device 0,1,2,3 --data mydata.yaml. GPU0 shows "
+                         "21GB and GPUs 1-3 about 9GB each, and GPU0 OOMs when I try batch 96. Training is also not "
+                         "really faster than 1 GPU. 4x RTX 3090. What's going on?", kb=kb)
+    assert c.wm.value("launch") == "one_process"
+    assert c.advice.findings[0].id == "finding-gpu0-dataparallel"
+    assert "launch" not in [q.id for q in c.advice.questions]
+    # a launcher is one process per GPU
+    assert run_consultation("python -m torch.distributed.run --nproc_per_node 4 train.py --device 0,1,2,3 on 4 GPUs",
+                            kb=kb).wm.value("launch") == "process_per_gpu"
+
+
+def test_rank_zero_holding_the_other_processes_contexts(kb):
+    """Review 34 #21: DDP with torchrun on 8 A5000s, rank 0 OOMs with 7 extra ~500 MB processes on GPU 0 and a
+    torch.load(path): set the device first and load to the CPU - no smaller batch for rank 0, no DataParallel lesson."""
+    c = run_consultation("DDP on 8x RTX A5000 (24GB), torchrun --nproc_per_node 8. Rank 0 OOMs but the other 7 GPUs are "
+                         "at ~17GB. nvidia-smi shows GPU 0 has 8 python processes on it, 7 of them using ~500MB each. "
+                         "batch 24 per gpu. I load a checkpoint at start with torch.load(path). Should I give GPU0 a "
+                         "smaller batch?", kb=kb)
+    assert c.advice.findings[0].id == "finding-gpu0-other-processes"
+    assert c.advice.recommendation.option_id == "keep-processes-off-gpu0"

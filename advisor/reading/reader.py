@@ -76,6 +76,8 @@ def read(message: str) -> Reading:
             reading.scratch_evidence = _defined_by_shape(clause)
         if reading.launcher is None and not present.isdisjoint(LAUNCH_WORDS):
             reading.launcher = _first_phrase(clause, cue_index("launchers"))
+        if reading.plain_python is None and "python" in present and "py" in present:
+            reading.plain_python = _plain_python(clause)
         # "what if I have 4 GPUs?", "would batch 8 be faster?": a case supposed, not the run
         reading.in_hypothetical_clause = question and (clause.words[:2] == ["what", "if"]
                                                        or clause.words[:1] in (["suppose"], ["supposing"])
@@ -655,6 +657,18 @@ def _since_last_number(clause: Clause, start: int, end: int) -> list[str]:
         if clause.tokens[clause.keys[j]].is_num:
             return clause.words[j + 1:end]
     return clause.words[start:end]
+
+
+def _plain_python(clause: Clause) -> str | None:
+    """The words of a script started by plain python ("python train.py --device 0,1,2,3"): one process, whatever the
+    GPUs it is given (not "python -m torch.distributed.run …", a launcher)."""
+    words = clause.words
+    for k, w in enumerate(words[:-2]):
+        if w == "python" and words[k + 1] != "m" and words[k + 2] == "py":
+            t = clause.keys[k + 2]
+            if clause.tokens[t - 1].text == "." and not clause.tokens[t].space_before:
+                return clause.text(clause.keys[k], t)
+    return None
 
 
 # launchers and wrappers that give every GPU its own process, and so its own DataLoader

@@ -263,7 +263,7 @@ READER_FACTS = frozenset({fact for _, fact in _DIRECT} | {"micro_batch", "optimi
                                                           "split_other_micro_batch", "split_other_accum_steps",
                                                           "model_shape", "adapter_params",
                                                           "accumulation_over_gpus", "asked_batch",
-                                                          "reference_steps"})
+                                                          "reference_steps", "launch"})
 
 
 def _said_per_gpu(value: int, text: str) -> bool:
@@ -326,6 +326,13 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         # per GPU and its scaling (the labels keep the machine's)
         put("num_gpus", launched.value, launched.text)
     _accumulation_over_gpus(v, put)
+    gpus_said = v.get("num_gpus")
+    if reading.plain_python and reading.launcher is None and "parallelism" not in v and gpus_said is not None \
+            and gpus_said.setup == "user" and gpus_said.value > 1:
+        # "python train.py --device 0,1,2,3": one process driving the GPUs (DataParallel), not one per GPU
+        put("launch", "one_process", reading.plain_python)
+    elif reading.launcher is not None and gpus_said is not None and gpus_said.value > 1:
+        put("launch", "process_per_gpu", reading.launcher)  # "torchrun --nproc_per_node 8": a process per GPU
     if reading.tuning_method and "training_mode" not in v:
         # GRPO, PPO, DPO tune a pretrained model: not a question of scratch or fine-tuning
         put("training_mode", "finetune", reading.tuning_method)
