@@ -3667,3 +3667,20 @@ def test_rank_zero_holding_the_other_processes_contexts(kb):
                          "smaller batch?", kb=kb)
     assert c.advice.findings[0].id == "finding-gpu0-other-processes"
     assert c.advice.recommendation.option_id == "keep-processes-off-gpu0"
+
+
+def test_fp16_nan_on_a_card_without_bf16(kb):
+    """Review 34 #13: QLoRA Qwen2.5-7B on V100s in fp16, "the loss is fine for ~150 steps and then goes to nan. Is the
+    batch too big?": an fp16 overflow to contain (fp32 adapters, clipping, a lower LR), not the batch; the run trains,
+    so no memory plan, and my count above the card is labelled as contradicted by it."""
+    from advisor.shells.render import render_short
+
+    c = run_consultation("QLoRA Qwen2.5-7B on 2x V100 32GB. bf16=True crashes (bfloat16 only supported on compute "
+                         "capability >= 8.0) so I switched to fp16=True and torch_dtype=torch.float16, "
+                         "bnb_4bit_compute_dtype=float16. Now the loss is fine for ~150 steps and then goes to nan. "
+                         "per_device_train_batch_size=4, grad accum 4, lr 2e-4, r=64. Is the batch too big? Should I "
+                         "lower lr?", kb=kb)
+    assert c.advice.findings[0].id == "finding-fp16-nan-no-bf16"
+    assert c.wm.value("claim_run_fits") is True and c.advice.recommendation is None or \
+        c.advice.recommendation.option_id not in ("checkpointing", "memory-savers")
+    assert "more than your run that works can hold" in " ".join(render_short(c).split())
