@@ -3684,3 +3684,17 @@ def test_fp16_nan_on_a_card_without_bf16(kb):
     assert c.wm.value("claim_run_fits") is True and c.advice.recommendation is None or \
         c.advice.recommendation.option_id not in ("checkpointing", "memory-savers")
     assert "more than your run that works can hold" in " ".join(render_short(c).split())
+
+
+def test_mmdetection_auto_scale_lr_and_the_nearest_accumulation(kb):
+    """Review 34 #2: mmdetection's 16xb2 config on 3 GPUs at 2 per GPU: the runner steps every iteration (no
+    accumulation asked), --auto-scale-lr sets 1e-4 × 6 / 32 = 1.875e-5 (√: 4.33e-5), and the nearest accumulation to 32
+    keeps the micro-batch of 2 (2 × 5 × 3 = 30, not 1 × 6 × 3 = 18)."""
+    c = run_consultation("mmdetection 3.x, grounding_dino_swin-t_finetune_16xb2_1x_coco.py on my custom coco dataset. I "
+                         "have 3 GPUs (RTX 3090), batch_size=2 per gpu in train_dataloader. optimizer AdamW lr=0.0001. "
+                         "Do I need to change lr myself or use --auto-scale-lr? what does auto_scale_lr base_batch_size "
+                         "mean, and what lr would I end up with?", kb=kb)
+    assert c.wm.value("grad_accum_steps") == 1 and c.wm.value("reference_batch") == 32
+    assert abs(c.wm.value("lr_linear_at_batch") - 1.875e-5) < 1e-12
+    assert c.advice.findings[0].id == "finding-auto-scale-lr"
+    assert (c.wm.value("accum_micro_batch"), c.wm.value("accum_steps")) == (2, 5)

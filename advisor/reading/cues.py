@@ -260,6 +260,11 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     # DeiT's main.py and timm's train.py (each process loads its own batch)
     ("blr", "batch_flag_per_gpu", True), ("accum iter", "batch_flag_per_gpu", True),
     ("deit", "batch_flag_per_gpu", True), ("timm", "batch_flag_per_gpu", True),
+    # OpenMMLab's runners (mmdetection, mmsegmentation, …): batch_size in train_dataloader is each GPU's, and the
+    # optimizer steps every iteration unless the config accumulates (optim_wrapper's accumulative_counts)
+    ("mmdetection", "openmmlab", True), ("mmdet", "openmmlab", True), ("mmsegmentation", "openmmlab", True),
+    ("mmseg", "openmmlab", True), ("mmpretrain", "openmmlab", True), ("mmengine", "openmmlab", True),
+    ("mmrotate", "openmmlab", True), ("mmpose", "openmmlab", True), ("mmdet3d", "openmmlab", True),
     # nanoGPT's train.py divides gradient_accumulation_steps by the GPUs: the key counts the steps over all of them
     ("nanogpt", "accumulation_over_gpus", True), ("nano gpt", "accumulation_over_gpus", True),
     # LLaMA-Factory checkpoints the activations unless `disable_gradient_checkpointing` is set (its model_args)

@@ -346,7 +346,7 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     if reading.several_gpus and not reading.only_per_gpu and "num_gpus" not in v and "split_gpus" not in v \
             and reading.several_gpus_text:
         put("gpu_count_unsaid", True, reading.several_gpus_text)  # "a multi-GPU, multi-node setup": how many, unsaid
-    mmlab = _read_naming(v, ("imgs_per_gpu", "samples_per_gpu"))
+    mmlab = _read_naming(v, ("imgs_per_gpu", "samples_per_gpu")) or v.get("openmmlab")
     if mmlab is not None and "grad_accum_steps" not in v:
         # OpenMMLab's `imgs_per_gpu` / `samples_per_gpu`: its runners step the optimizer every iteration unless a
         # cumulative hook is configured (which the message would name), so one micro-batch per update

@@ -342,7 +342,7 @@ def number_lines(c: Consultation, names: list[str], width: int, limit: int) -> l
 
     lines: list[str] = []
     for name in names[:limit]:
-        label = capitalised(c.kb.facts[name].label_given(c.wm.value))
+        label = capitalised(c.kb.facts[name].label_given(lambda fact: c.wm.value(fact) if c.wm.known(fact) else None))
         estimate = c.run.estimates.get(name)
         shown = value_words(c.kb, name, c.wm.value(name))
         formula = plain_values(c.kb, estimate.formula) if estimate is not None else ""

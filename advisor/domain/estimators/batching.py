@@ -30,8 +30,14 @@ def plan_accumulation(target: int, max_micro: int, gpus: int) -> tuple[int, int,
         for accum in divisors(per_gpu):  # (ascending, √n trial divisions: bounded whatever the target)
             if first <= accum <= max(first + 8, 2 * first) and per_gpu // accum <= max_micro:
                 return per_gpu // accum, accum, target
-    micro = min(max_micro, max(1, target // (first * gpus)))
-    return micro, first, micro * first * gpus
+    # no exact split: the nearest batch, keeping the micro-batch as large as fits (32 on 3 GPUs at most 2 each:
+    # 2 × 5 × 3 = 30, not 1 × 6 × 3 = 18)
+    plans = []
+    for accum in sorted({max(1, first - 1), first}):
+        micro = min(max_micro, max(1, round(target / (accum * gpus))))
+        plans.append((abs(micro * accum * gpus - target), accum, micro))
+    _, accum, micro = min(plans)
+    return micro, accum, micro * accum * gpus
 
 
 @estimator("micro_batch", "grad_accum_steps", "effective_batch", "exact", cites=("bert-readme", "hf-ga"))

@@ -172,3 +172,17 @@ def lr_from_base(base_lr: float, batch: float) -> dict[str, Estimate]:
     value = base_lr * batch / 256
     return {"value": Estimate(value, None, f"{fmt_sig(base_lr)} × {fmt_sig(batch)} / 256 = {fmt_sig(value, 3)}",
                               ("mae-blr",))}
+
+
+@estimator("linear", "sqrt", cites=("goyal", "malladi"))
+def lr_at_batch(learning_rate: float, batch: float, reference_batch: float) -> dict[str, Estimate]:
+    """A learning rate tuned at `reference_batch` carried to `batch` by the linear rule (what mmdetection's
+    --auto-scale-lr does) and by the square-root rule (Adam's)."""
+    if min(learning_rate, batch, reference_batch) <= 0:
+        raise NotComputable("the learning rate and both batches must be positive")
+    ratio = batch / reference_batch
+    linear, sqrt = learning_rate * ratio, learning_rate * math.sqrt(ratio)
+    return {"linear": Estimate(linear, None, f"{fmt_sig(learning_rate)} × {fmt_sig(batch)} / {fmt_sig(reference_batch)} = "
+                                             f"{fmt_sig(linear, 3)}", ("goyal",)),
+            "sqrt": Estimate(sqrt, None, f"{fmt_sig(learning_rate)} × √({fmt_sig(batch)} / {fmt_sig(reference_batch)}) = "
+                                         f"{fmt_sig(sqrt, 3)}", ("malladi",))}
