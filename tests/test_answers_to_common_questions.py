@@ -3698,3 +3698,17 @@ def test_mmdetection_auto_scale_lr_and_the_nearest_accumulation(kb):
     assert abs(c.wm.value("lr_linear_at_batch") - 1.875e-5) < 1e-12
     assert c.advice.findings[0].id == "finding-auto-scale-lr"
     assert (c.wm.value("accum_micro_batch"), c.wm.value("accum_steps")) == (2, 5)
+
+
+def test_grpo_completion_length_and_the_per_device_key_changed(kb):
+    """Review 34 #3: GRPO with per_device_train_batch_size 1 → 8 (the divisibility error's "(4 x 1)" is that key's
+    product, not a batch of its own) and max_completion_length=1024: sequences of TRL's default 512-token prompt +
+    1024, not an assumed 4096; the batch per update is 8 × 4 = 32 completions."""
+    c = run_consultation("GRPOTrainer, Qwen2.5-1.5B-Instruct, 4x A100 40GB, no vLLM.\nper_device_train_batch_size=1, "
+                         "num_generations=8 gives:\nValueError: The global train batch size (4 x 1) must be evenly "
+                         "divisible by the number of generations per prompt (8).\nSo I set per_device_train_batch_size=8 "
+                         "and now it OOMs during the loss (max_completion_length=1024). I don't get it, 8 prompts per GPU "
+                         "x 8 generations is 64 sequences per GPU?? How should I set this?", kb=kb)
+    assert c.wm.value("seq_len") == 1536
+    assert (c.wm.value("micro_batch"), c.wm.value("batch_size")) == (8, 32)
+    assert {"finding-grpo-whole-groups", "finding-grpo-prompts"} <= {f.id for f in c.advice.findings}

@@ -690,7 +690,12 @@ def resolve_planned_change(reading: Reading) -> None:
         if m.setup == "user" and not m.past and not (mentions and (mentions[-1].field, mentions[-1].value)
                                                      == (m.field, m.value)):
             mentions.append(m)  # (a batch said again - "e.g. now per_device 16" - is the first saying of it)
-    for old, new in zip(mentions, mentions[1:]):
+    for i, (old, new) in enumerate(zip(mentions, mentions[1:])):
+        earlier = [m for m in mentions[:i] if m.field == new.field == "micro_batch" != old.field]
+        if earlier and earlier[-1].value != new.value:
+            # "per_device_train_batch_size=1 gives: … global train batch size (4 x 1) … so I set
+            # per_device_train_batch_size=8": the per-device key changed, the total between is its product
+            old = earlier[-1]
         if any(layout.per_gpu == old.value and layout.gpus * layout.per_gpu == new.value for layout in reading.layouts):
             continue  # "8x GPU (2 samples per gpu, so effective BS of 16)": the layout's product, no change
         accum, gpus = reading.get("grad_accum_steps") or 1, reading.get("num_gpus") or 1

@@ -2128,6 +2128,8 @@ def _resolve(reading: Reading) -> None:
     if prompt is not None and completion is not None and "seq_len" not in values:
         # "max_prompt_length 2048, max_completion_length 1024": each sequence trained on is both, 3,072 tokens
         values["seq_len"] = Read("seq_len", prompt.value + completion.value, prompt.text, implied=True)
+    elif completion is not None and "seq_len" not in values:
+        reading.completion_only = completion  # (no sequence's length alone: the facts add the trainer's default prompt)
     source, target = values.pop("source_len", None), values.pop("target_len", None)
     if source is not None and "seq_len" not in values:
         # `--max_source_length 2000 --max_target_length 1200` (ChatGLM's and the seq2seq examples' flags): a

@@ -592,6 +592,12 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         # "went from 4x to 8x A100, kept per_device 2": the per-GPU settings ran on fewer GPUs, and more GPUs need no
         # more memory each (the same under DDP, less when sharded) - a run that fits, whatever the estimate assumes
         put("claim_run_fits", True, v["gpus_from"].text)
+    completion = reading.completion_only
+    if completion is not None and "seq_len" not in v and (reading.tuning_method in ("grpo", "ppo", "rloo", "dpo")
+                                                          or "num_generations" in v):
+        # `max_completion_length=1024` alone: TRL's GRPOConfig (and DPOConfig) prompts run up to their default
+        # max_prompt_length of 512, so a sequence trained on is 512 + 1024 tokens
+        put("seq_len", TRL_PROMPT_DEFAULT + completion.value, completion.text)
     seq = v["seq_len"].value if "seq_len" in v else None
     if "batch_tokens" in v:  # "global batch 4M tokens" at seq 4096: 1,024 sequences per update
         total, sequences = _in_sequences(v["batch_tokens"].value, seq)
@@ -629,6 +635,9 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
 # (not CUDA_VISIBLE_DEVICES, often one of two runs compared, nor a world size, which a pipeline over many devices
 # keeps at one process)
 LAUNCH_COUNT = re.compile(r"num[-_ ]?gpus|nproc[-_]per[-_]node|\bn[-_]gpus?\b", re.I)
+
+
+TRL_PROMPT_DEFAULT = 512  # TRL's GRPOConfig max_prompt_length default (trl/trainer/grpo_config.py)
 
 
 def _rounded(text: str) -> bool:

@@ -125,6 +125,7 @@ class Reading:
     compared_numbers: list[tuple[str, int, int]] = field(default_factory=list)
     compared_splits: list[Any] = field(default_factory=list)
     compared_splits_text: str = ""  # … and the words that compare them
+    completion_only: Read | None = None  # `max_completion_length 1024` with no prompt length said
     plain_python: str | None = None  # "python train.py …": a script started as one process (no launcher)
     batch_kept: Read | None = None  # "… to keep the effective batch at 64": the batch per update a change keeps
     names_seen: int = 0  # GPU and model names looked at (bounded: a message names a few, a pasted log thousands)
