@@ -3712,3 +3712,15 @@ def test_grpo_completion_length_and_the_per_device_key_changed(kb):
     assert c.wm.value("seq_len") == 1536
     assert (c.wm.value("micro_batch"), c.wm.value("batch_size")) == (8, 32)
     assert {"finding-grpo-whole-groups", "finding-grpo-prompts"} <= {f.id for f in c.advice.findings}
+
+
+def test_sd35_lora_on_16gb_names_the_text_encoders(kb):
+    """Review 34 #20: SD3.5 Medium is in the catalogue (2.5B), and an OOM at the start of its LoRA on a 16 GB card is
+    met with the T5-XXL encoder on the card (encode the prompts once, free the encoders) - no parameter question."""
+    c = run_consultation("Trying to train a LoRA for SD3.5 Medium with diffusers train_dreambooth_lora_sd3.py on my RTX "
+                         "4060 Ti 16GB. resolution 1024, train_batch_size 2, mixed_precision bf16, rank 16, gradient "
+                         "checkpointing on. OOM right when training starts (text encoders are loaded too I think). Can "
+                         "16GB do it?", kb=kb)
+    assert c.wm.value("model_preset") == "sd3.5-medium" and c.wm.value("params") == 2.5e9
+    assert c.advice.findings[0].id == "finding-diffusion-text-encoders"
+    assert "params" not in [q.id for q in c.advice.questions]
