@@ -3724,3 +3724,28 @@ def test_sd35_lora_on_16gb_names_the_text_encoders(kb):
     assert c.wm.value("model_preset") == "sd3.5-medium" and c.wm.value("params") == 2.5e9
     assert c.advice.findings[0].id == "finding-diffusion-text-encoders"
     assert "params" not in [q.id for q in c.advice.questions]
+
+
+def test_evaluation_that_keeps_outputs_generates_or_autobatches(kb):
+    """Review 34 #9, #4, #6: a Lightning validation_step returning its logits for validation_epoch_end (memory climbs
+    per batch: metrics per step, not a smaller batch); predict_with_generate with 4 beams (batch × beams with their
+    caches); AutoBatch's 281 from a line fitted at batch 1-16 (set the batch by hand; no checkpointing for YOLO)."""
+    c = run_consultation("pytorch lightning 1.9, segmentation model on a single RTX 3080 10GB. training is constant at "
+                         "~7GB. During validation memory climbs step by step and it OOMs around 60% through the val set. "
+                         "my validation_step:\n\ndef validation_step(self, batch, idx):\n    x, y = batch\n    logits = "
+                         "self(x)\n    loss = self.loss_fn(logits, y)\n    self.log(\"val_loss\", loss)\n    return "
+                         "{\"loss\": loss, \"preds\": logits, \"target\": y}\n\nand validation_epoch_end computes IoU over "
+                         "all outputs. val batch 8, 512x512, 19 classes. should I lower val batch size?", kb=kb)
+    assert c.advice.findings[0].id == "finding-eval-outputs-kept"
+    c = run_consultation("flan-t5-large fine-tune with Seq2SeqTrainer on one A10G (24GB). Training at "
+                         "per_device_train_batch_size=8, bf16 is fine (~17GB). But at the first evaluation with "
+                         "predict_with_generate=True, generation_max_length=512, generation_num_beams=4, "
+                         "per_device_eval_batch_size=8 it OOMs. Why would eval need more memory than training when "
+                         "there are no gradients?", kb=kb)
+    assert c.advice.findings[0].id == "finding-eval-generation-beams"
+    c = run_consultation("yolov8n.pt, imgsz=480, batch=-1 on an RTX 4090.\nAutoBatch: Using batch-size 281 for CUDA:0 "
+                         "16.87G/23.99G (70%)\nthen the first epoch dies with torch.cuda.OutOfMemoryError. If autobatch "
+                         "says 281 fits why does it OOM? What batch should I actually use and does such a huge batch "
+                         "hurt mAP?", kb=kb)
+    assert c.advice.findings[0].id == "finding-autobatch-extrapolated"
+    assert c.advice.recommendation is None or c.advice.recommendation.option_id != "memory-savers"
