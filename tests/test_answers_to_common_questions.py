@@ -3749,3 +3749,12 @@ def test_evaluation_that_keeps_outputs_generates_or_autobatches(kb):
                          "hurt mAP?", kb=kb)
     assert c.advice.findings[0].id == "finding-autobatch-extrapolated"
     assert c.advice.recommendation is None or c.advice.recommendation.option_id != "memory-savers"
+
+
+def test_a_throughput_read_per_gpu_beyond_the_peak_is_not_offered(kb):
+    """Review 34 #11: 410k tokens/s over 8 A100s for a 350M BERT is 34.5% MFU; read as each GPU's it would be 276% -
+    impossible, so that reading is not offered."""
+    c = run_consultation("350M param BERT-style encoder pretraining on 8x A100 80GB, bf16, seq 512, micro-batch 64. DDP "
+                         "gave 410k tokens/s; switching to DeepSpeed ZeRO-3 dropped it to 170k tokens/s. Why?", kb=kb)
+    assert round(c.wm.value("measured_mfu") * 100, 1) in (34.5, 14.3)
+    assert not c.wm.known("measured_mfu_if_per_gpu")

@@ -374,8 +374,9 @@ def measured_utilization(params: float, tokens_per_second: float, peak_tflops: f
     out = {"value": Estimate(mfu, "fraction", f"{per} × {fmt_count(params)} params × {fmt_count(each)} tokens/s per GPU "
                              f"= {fmt_sig(per * params * each / 1e12, 3)} TFLOP/s of {fmt_sig(peak_tflops)} ({said})",
                              ("palm-mfu",))}
-    if scope_unsaid and not per_gpu and num_gpus > 1:
-        alt = per * params * tokens_per_second / (peak_tflops * 1e12)
+    alt = per * params * tokens_per_second / (peak_tflops * 1e12)
+    if scope_unsaid and not per_gpu and num_gpus > 1 and alt <= 1:
+        # (a reading per GPU that needs more than the cards' peak is ruled out, not offered)
         out["if_per_gpu"] = Estimate(alt, "fraction", f"{per} × {fmt_count(params)} params × "
                                      f"{fmt_count(tokens_per_second)} tokens/s on each GPU = "
                                      f"{fmt_sig(alt * peak_tflops, 3)} TFLOP/s of {fmt_sig(peak_tflops)}", ("palm-mfu",))
