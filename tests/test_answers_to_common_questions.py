@@ -3758,3 +3758,21 @@ def test_a_throughput_read_per_gpu_beyond_the_peak_is_not_offered(kb):
                          "gave 410k tokens/s; switching to DeepSpeed ZeRO-3 dropped it to 170k tokens/s. Why?", kb=kb)
     assert round(c.wm.value("measured_mfu") * 100, 1) in (34.5, 14.3)
     assert not c.wm.known("measured_mfu_if_per_gpu")
+
+
+def test_do_i_need_deepspeed_is_answered_with_the_stages(kb):
+    """Review 34 #29: 'Do I need DeepSpeed …?' on 4 A100 80GB - the run does not shard yet (no layout question), and
+    ZeRO-2 and ZeRO-3 are each counted as a change of the plan: the whole copy needs more than the card, ZeRO-3 fits."""
+    c = run_consultation("Do I need DeepSpeed to full fine-tune Mistral 7B on 4x A100 80GB? seq 2048, per device batch "
+                         "2, bf16 mixed precision with AdamW.", kb=kb)
+    assert c.wm.value("sharding_asked") is True
+    assert "layout" not in [q.id for q in c.advice.questions]
+    ids = [f.id for f in c.advice.findings]
+    assert ids[0] == "finding-asked-changes" and "plan-ddp-copies-the-model" in ids
+    text = c.wm.value("plan_asked_changes")
+    assert "ZeRO-2 (FSDP shard grad/optimizer):" in text and "ZeRO-3 (FSDP full shard):" in text
+    assert c.wm.value("plan_current_per_gpu") > c.wm.value("plan_sharded_per_gpu")
+    # a stage said is the run's: nothing is assumed about sharding
+    said = run_consultation("Using DeepSpeed ZeRO-2 for Mistral 7B full fine-tune on 4x A100 80GB, seq 2048, per "
+                            "device batch 2. Do I need ZeRO-3?", kb=kb)
+    assert not said.wm.known("sharding_asked")

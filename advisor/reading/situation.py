@@ -263,7 +263,7 @@ READER_FACTS = frozenset({fact for _, fact in _DIRECT} | {"micro_batch", "optimi
                                                           "split_other_micro_batch", "split_other_accum_steps",
                                                           "model_shape", "adapter_params",
                                                           "accumulation_over_gpus", "asked_batch",
-                                                          "reference_steps", "launch"})
+                                                          "reference_steps", "launch", "sharding_asked"})
 
 
 def _said_per_gpu(value: int, text: str) -> bool:
@@ -430,6 +430,11 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     if reading.asked_settings:  # "would zero3 help or cpu offload?": each is checked as a change of the plan
         put("asked_settings", "; ".join(f"{name}={value}" for name, value, _ in reading.asked_settings),
             reading.asked_settings[0][2])
+        sharding = [text for name, value, text in reading.asked_settings
+                    if name == "zero_stage" or (name == "parallelism" and value in ("zero", "fsdp"))]
+        if sharding and "parallelism" not in v and "zero_stage" not in v:
+            # "do I need DeepSpeed?": a run that asks whether to shard does not shard yet
+            put("sharding_asked", True, sharding[0])
     if reading.used_bytes and not (v.get("oom") is not None and v["oom"].value):
         # "training takes 24GB on each GPU": what the run that worked uses, to hold the count against
         put("measured_use", float(reading.used_bytes), reading.used_text)

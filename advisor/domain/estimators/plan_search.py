@@ -575,6 +575,12 @@ def _asked_changes(p: Problem, said: str) -> list[Knobs]:
     for item in said.split(";")[:8]:
         name, _, value = item.strip().partition("=")
         k = None
+        if name == "parallelism" and value == "zero" and cur.gpus > 1 and not cur.zero:
+            # "do I need DeepSpeed?" names no stage: the two that shard more than the optimizer, each as a change
+            for stage in (2, 3):
+                if replace(cur, zero=stage) not in out:
+                    out.append(replace(cur, zero=stage))
+            continue
         if name == "zero_stage" and value.isdigit() and cur.gpus > 1:
             k = replace(cur, zero=min(int(value), 3))
         elif name == "parallelism" and value in ("fsdp", "ddp") and cur.gpus > 1:
