@@ -3776,3 +3776,21 @@ def test_do_i_need_deepspeed_is_answered_with_the_stages(kb):
     said = run_consultation("Using DeepSpeed ZeRO-2 for Mistral 7B full fine-tune on 4x A100 80GB, seq 2048, per "
                             "device batch 2. Do I need ZeRO-3?", kb=kb)
     assert not said.wm.known("sharding_asked")
+
+
+def test_a_smaller_batch_asked_after_an_oom_is_counted_beside_the_run(kb):
+    """'batch 8 … OOM. Should I lower the batch to 2?' - the run is the batch that ran out, the smaller one is the
+    question: it is counted with the user's other settings, with the accumulation that keeps the batch per update;
+    a batch lowered and said to fit is the run."""
+    c = run_consultation("bert-base fine-tuning on a T4 16GB, batch 128, seq 512, fp16. CUDA OOM. Should I reduce the "
+                         "batch size to 32?", kb=kb)
+    assert c.wm.value("asked_micro_batch") == 32 and c.wm.value("batch_size") == 128
+    assert c.advice.findings[0].id == "finding-asked-micro-fits-accumulate"
+    assert c.wm.value("plan_asked_micro_accum") == 4
+    assert c.wm.value("plan_asked_micro_per_gpu") < c.wm.value("plan_current_per_gpu")
+    c = run_consultation("Llama-2-7b LoRA on a 4090, batch 8, seq 1024, bf16. OOM. Should I lower the batch to 2?", kb=kb)
+    assert c.advice.findings[0].id == "finding-asked-micro-does-not-fit"
+    assert c.wm.value("plan_asked_micro_per_gpu") > c.wm.value("gpu_memory")
+    done = run_consultation("I reduced the batch size to 32 from 128 for bert-base on a T4, seq 512, fp16, and now it "
+                            "fits. Is the LR still ok?", kb=kb)
+    assert not done.wm.known("asked_micro_batch") and done.wm.value("batch_size") == 32

@@ -2739,3 +2739,15 @@ def test_the_run_compared_with_is_not_the_users():
     got = labels("I only have 4 A100s. Do I have to change the lr (6e-4) to match the 8-GPU run?")
     assert got.get("num_gpus") == 4, got
     assert labels("I don't have more than 2 GPUs").get("num_gpus") == 2
+
+
+def test_a_change_asked_is_not_a_change_made():
+    """'Should I lower the batch to 2?' and 'do we need to reduce batch size to 1?' ask about a change; 'I reduced it
+    to 8' made it."""
+    for message in ("Llama-2-7b LoRA on a 4090, batch 8, seq 1024. OOM. Should I lower the batch to 2?",
+                    "batch_size 16 gives CUDA OOM on my 3060. Do we need to reduce batch size to 1?"):
+        r = read(message)
+        assert r.batch_change_asked, message
+    for message in ("batch 32 gave an OOM so I reduced it to 8. Why is it so slow now?",
+                    "I lowered the batch from 64 to 16 - should I change the LR?"):
+        assert not read(message).batch_change_asked, message

@@ -616,10 +616,26 @@ def _moves(clause: Clause, reading: Reading) -> None:
             continue
         if source is not None:
             reading.set(source)
+            reading.batch_change_asked = _change_asked(clause, j)
             if per_device(words[j + 1:n]) and source.field == "batch_from":
                 # "increase per_device_train_batch_size to 32" from 16: each GPU's batch changed
                 reading.batch_change_per_gpu = True
         reading.set(Read("batch_to", to, text))
+
+
+ASKING_MODALS = frozenset({"should", "shall", "must", "do", "does", "would", "can", "could"})
+ASKING_SUBJECTS = frozenset({"i", "we"})
+
+
+def _change_asked(clause: Clause, verb: int) -> bool:
+    """Whether the change whose verb is at key `verb` is asked about, not made: "Should I lower the batch to 2?",
+    "do we need to reduce batch size to 1?" (a question, with the asker and a modal before the verb); "I reduced it to
+    8, why is it slow?" made it."""
+    end = clause.end
+    if end >= len(clause.tokens) or clause.tokens[end].text != "?":
+        return False
+    before = clause.words[max(0, verb - 5):verb]
+    return not ASKING_SUBJECTS.isdisjoint(before) and not ASKING_MODALS.isdisjoint(before)
 
 
 def _note_topic(topics: list[str], word: str) -> None:

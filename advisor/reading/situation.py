@@ -9,11 +9,13 @@ so a function-calling model fills it from a conversation), or both; `facts_of` t
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from advisor.reading.reader import Reading
+from advisor.reading.state import Read
 
 Strictly = ConfigDict(extra="forbid")
 
@@ -263,7 +265,8 @@ READER_FACTS = frozenset({fact for _, fact in _DIRECT} | {"micro_batch", "optimi
                                                           "split_other_micro_batch", "split_other_accum_steps",
                                                           "model_shape", "adapter_params",
                                                           "accumulation_over_gpus", "asked_batch",
-                                                          "reference_steps", "launch", "sharding_asked"})
+                                                          "reference_steps", "launch", "sharding_asked",
+                                                          "asked_micro_batch"})
 
 
 def _said_per_gpu(value: int, text: str) -> bool:
@@ -295,6 +298,11 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
             out[fact] = (coerce(spec, value), text)
         except UnitError:
             pass  # e.g. an optimizer outside the choices: nothing to reason with, so nothing claimed
+
+    lowered = _lowering_asked(reading)
+    if lowered is not None:  # the run is the batch that ran out; the smaller one is the question
+        v, asked = lowered
+        put("asked_micro_batch", asked.value, asked.text)
 
     if "micro_batch" in v and (not v["micro_batch"].implied or v["micro_batch"].value == 1):
         # (a plain "batch size 1" is per device however many GPUs there are: no batch per update is smaller)
@@ -674,6 +682,25 @@ def _split_kept(reading: Reading, v: dict, put) -> bool:
         put("split_other_micro_batch", b, kept.text)
         put("split_other_accum_steps", kept.value // b, kept.text)
     return True
+
+
+def _lowering_asked(reading: Reading) -> tuple[dict[str, Read], Read] | None:
+    """"Llama-2-7b LoRA, batch 8 … OOM. Should I lower the batch to 2?": a smaller batch asked about after the run ran
+    out of memory is no change made - the run is the batch that failed, and the smaller one is what the question asks
+    to check. The values with the run's batch back in place of the asked one, and the asked batch; None when the
+    change was made or is not a lowering after an OOM."""
+    v = reading.values
+    if not reading.batch_change_asked or "batch_from" not in v or "batch_to" not in v:
+        return None
+    old, new, oom = v["batch_from"], v["batch_to"], v.get("oom")
+    if not 0 < new.value < old.value or oom is None or not oom.value:
+        return None
+    values = {name: r for name, r in v.items() if name not in ("batch_from", "batch_to")}
+    for name in ("micro_batch", "global_batch"):
+        if values.get(name) is not None and values[name].value == new.value:
+            # (the asked batch, read as the run's: the run's batch said the same way)
+            values[name] = replace(values[name], value=old.value, text=old.text)
+    return values, new
 
 
 def _accumulation_over_gpus(v: dict, put) -> None:

@@ -128,6 +128,7 @@ class Reading:
     completion_only: Read | None = None  # `max_completion_length 1024` with no prompt length said
     plain_python: str | None = None  # "python train.py …": a script started as one process (no launcher)
     batch_kept: Read | None = None  # "… to keep the effective batch at 64": the batch per update a change keeps
+    batch_change_asked: bool = False  # "should I lower the batch to 2?": the change is a question, not yet made
     names_seen: int = 0  # GPU and model names looked at (bounded: a message names a few, a pasted log thousands)
     # a transformer's shape as settings give it (`--num-layers 36 --hidden-size 1280 ...`): field -> Read, and
     # whether the message names a gated MLP (SwiGLU); counted by situation.shape_params when no size is said

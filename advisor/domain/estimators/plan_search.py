@@ -420,7 +420,8 @@ def _at_one(p: Problem, result: SearchResult) -> Candidate:
            "options", "verdicts", "current_cpu", "current_fits_card", "current_fits_host", "best", "best_cpu",
            "activations_modelled", "current_eager", "current_eager_fits",
            "replicated_full", "at_one", "at_one_states", "at_one_sample", "fits_at_one", "seq_matters", "not_decisive",
-           "asked", "current_largest", "current_assumed", "decisive", "sharded_per_gpu",
+           "asked", "current_largest", "current_assumed", "decisive", "sharded_per_gpu", "asked_micro_per_gpu",
+           "asked_micro_fits", "asked_micro_accum",
            cites=SOURCES + ("arithmetic",) + tuple(sorted({s for note in CHANGE_NOTES.values() for s in note["sources"]})))
 def plan_search(params: float, gpu_memory: float, precision: str | None = None, optimizer: str | None = None,
                 num_gpus: int | None = None, gpus_available: int | None = None, gpus_to_fit: int | None = None,
@@ -443,7 +444,8 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                 measured_tokens_per_second: float | None = None, step_seconds: float | None = None,
                 epoch_seconds: float | None = None, current_duration: float | None = None,
                 oom_at_fixed_step: bool | None = None, optimizer_named: str | None = None,
-                asked_settings: str | None = None, asked_topics: str | None = None) -> dict[str, Estimate]:
+                asked_settings: str | None = None, asked_topics: str | None = None,
+                asked_micro_batch: int | None = None) -> dict[str, Estimate]:
     """Check the user's plan and search the plans that fit (see advisor/domain/plans.py); every argument but
     the parameter count and the GPU memory is optional (the rule passes the facts that are known)."""
     try:
@@ -534,6 +536,19 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
         decisive = _decisive(p, cur, sharded, answers)
     except InputError:
         asked, unasked, decisive, sharded = [], [], [], None
+    if asked_micro_batch and cur.max_micro is not None and p.micro_batch and asked_micro_batch < p.micro_batch:
+        # "batch 8 … OOM. Should I lower the batch to 2?": the user's settings at the smaller micro-batch, and the
+        # accumulation that keeps their batch per update
+        lower = evaluate(replace(p, micro_batch=asked_micro_batch, grad_accum=1, target_batch=None), p.current,
+                         as_run=True)
+        out["asked_micro_per_gpu"] = Estimate(lower.per_gpu, "bytes", f"your plan at micro-batch {asked_micro_batch}: "
+                                              + _memory_line(p, lower), SOURCES)
+        out["asked_micro_fits"] = Estimate(lower.fits, None, f"whether micro-batch {asked_micro_batch} fits", SOURCES)
+        per_update = p.micro_batch * (p.grad_accum or 1)
+        if per_update % asked_micro_batch == 0:
+            out["asked_micro_accum"] = Estimate(per_update // asked_micro_batch, "count",
+                                                f"{per_update} per GPU per update ÷ micro-batch {asked_micro_batch}",
+                                                ("arithmetic",))
     out["decisive"] = Estimate(", ".join(decisive) or "none", None, "the inputs the plan assumed whose plausible "
                                "answers turn it from fitting to not fitting, the largest swing first", SOURCES)
     if sharded is not None:
