@@ -2751,3 +2751,12 @@ def test_a_change_asked_is_not_a_change_made():
     for message in ("batch 32 gave an OOM so I reduced it to 8. Why is it so slow now?",
                     "I lowered the batch from 64 to 16 - should I change the LR?"):
         assert not read(message).batch_change_asked, message
+
+
+def test_a_batch_another_says_fits_is_no_measurement():
+    """'If autobatch says 281 fits why does it OOM?' is AutoBatch's claim, not the user's largest batch that fits;
+    'only 32 fits' is the user's."""
+    r = read("AutoBatch: Using batch-size 281 for CUDA:0. then the first epoch dies with OutOfMemoryError. If "
+             "autobatch says 281 fits why does it OOM?")
+    assert "max_micro_batch" not in r.values
+    assert read("the paper uses batch 128 but on my A100 only 32 fits").values["max_micro_batch"].value == 32

@@ -1417,11 +1417,16 @@ def _bare_fit(clause: Clause, reading: Reading, k: int, end: int, value: float) 
     if not (end + 1 < len(words) and words[end + 1] in ("fits", "fit", "works", "runs") and float(value).is_integer()
             and 1 <= value <= 65536) or end != k or words[k - 1:k] in (["will"], ["would"], ["does"], ["can"]):
         return False  # (a batch has no unit: "will 16k fit?" asks about a context length; a question supposes)
+    if not REPORTING.isdisjoint(words[max(0, k - 3):k]):
+        return False  # "if autobatch says 281 fits why does it OOM?": a tool's or a source's claim, not the user's run
     # the batch named last, before this clause or in it ("batch 32 OOMs but 8 works")
     named = [batches.TOPICS[w] for w in words[max(0, k - 12):k] if w in batches.TOPICS]
     return (named[-1:] or [batches.last_topic(reading.topics, value)]) == ["batch"]
 
 
+# verbs that report what another says ("autobatch says 281 fits", "the docs claim 8 works")
+REPORTING = frozenset({"says", "said", "claims", "claimed", "suggests", "suggested", "reports", "reported",
+                       "estimates", "estimated", "predicts", "predicted"})
 # words that start another subject between a batch noun and "is N"
 OTHER_SUBJECTS = frozenset({"and", "but", "while", "loss", "accuracy", "acc", "time", "speed", "usage", "utilization",
                             "lr", "rate", "epoch", "epochs", "step", "steps"})
