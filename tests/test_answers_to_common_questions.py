@@ -3794,3 +3794,19 @@ def test_a_smaller_batch_asked_after_an_oom_is_counted_beside_the_run(kb):
     done = run_consultation("I reduced the batch size to 32 from 128 for bert-base on a T4, seq 512, fp16, and now it "
                             "fits. Is the LR still ok?", kb=kb)
     assert not done.wm.known("asked_micro_batch") and done.wm.value("batch_size") == 32
+
+
+def test_an_oom_with_a_frozen_backbone_says_it_is_still_in_the_graph(kb):
+    """A frozen backbone keeps no activations for backward: 'backbone frozen, only training the head … OOM at batch
+    256' points at parameters left requiring grad, said first; the count that trains every layer is labelled so. A
+    run that freezes nothing gets no such finding."""
+    c = run_consultation("Fine-tuning ViT-L/16 on a single 3090 with the backbone frozen, only training the "
+                         "classification head. batch 256, fp16. CUDA OOM. why? the head is tiny", kb=kb)
+    assert c.wm.value("frozen_backbone") is True
+    assert c.advice.findings[0].id == "finding-frozen-backbone-still-in-graph"
+    assert c.wm.value("every_layer_trained") is False
+    for message in ("linear probe of a DINOv2 ViT-L on one A100, batch 1024, OOM",
+                    "I freeze the encoder and only train the decoder; batch 32 on a T4 gives CUDA OOM"):
+        assert run_consultation(message, kb=kb).wm.value("frozen_backbone") is True, message
+    full = run_consultation("Fine-tuning ViT-L/16 on a single 3090, batch 256, fp16. CUDA OOM.", kb=kb)
+    assert "finding-frozen-backbone-still-in-graph" not in [f.id for f in full.advice.findings]
