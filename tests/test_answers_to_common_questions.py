@@ -3810,3 +3810,16 @@ def test_an_oom_with_a_frozen_backbone_says_it_is_still_in_the_graph(kb):
         assert run_consultation(message, kb=kb).wm.value("frozen_backbone") is True, message
     full = run_consultation("Fine-tuning ViT-L/16 on a single 3090, batch 256, fp16. CUDA OOM.", kb=kb)
     assert "finding-frozen-backbone-still-in-graph" not in [f.id for f in full.advice.findings]
+
+
+def test_a_larger_micro_batch_keeping_the_batch_is_not_faster_by_the_ratio(kb):
+    """'per_device 8, accumulation 8 … If I raise the batch to 32 and divide grad accum by 4 to keep the effective
+    batch at 64, will training be 4x faster?' - the run is 8 × 8 (not 32 × 8 = 256, no reference batch of 8), and
+    the speed question is answered first: the same 64 samples per update, not 4× faster."""
+    c = run_consultation("per_device_train_batch_size=8, gradient_accumulation_steps=8 on one A100 40GB, bert-large, "
+                         "seq 512, uses 31GB. If I raise the batch to 32 and divide grad accum by 4 to keep the "
+                         "effective batch at 64, will training be 4x faster?", kb=kb)
+    assert (c.wm.value("micro_batch"), c.wm.value("grad_accum_steps"), c.wm.value("batch_size")) == (8, 8, 64)
+    assert not c.wm.known("reference_batch")
+    assert c.advice.findings[0].id == "finding-same-batch-not-faster-by-the-ratio"
+    assert not [f for f in c.advice.red_flags if "256" in f.title]

@@ -303,6 +303,11 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     if lowered is not None:  # the run is the batch that ran out; the smaller one is the question
         v, asked = lowered
         put("asked_micro_batch", asked.value, asked.text)
+    elif reading.batch_kept is not None and "batch_from" in v and "batch_to" in v and "micro_batch" in v \
+            and v["micro_batch"].value == v["batch_to"].value != v["batch_from"].value:
+        # "If I raise the batch to 32 … to keep the effective batch at 64": the micro-batch asked about is no run's
+        # yet; the run is the one it changes from (_split_kept)
+        v = {**v, "micro_batch": replace(v["micro_batch"], value=v["batch_from"].value, text=v["batch_from"].text)}
 
     if "micro_batch" in v and (not v["micro_batch"].implied or v["micro_batch"].value == 1):
         # (a plain "batch size 1" is per device however many GPUs there are: no batch per update is smaller)
@@ -499,6 +504,8 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         # "the paper sets the batch to 16 per GPU" and no count of its GPUs: its batch per update is unknown
         put("reference_micro_batch", ref.value, ref.text)
         ref = None
+    if ref is not None and reading.batch_kept is not None and "batch_from" in v and ref.text == v["batch_from"].text:
+        ref = None  # (the run's own batch, which a split that keeps the batch per update changes from)
     gpus_said = reading.get("num_gpus")
     if ref is not None and "batch_to" in v and "batch_from" in v and gpus_said and gpus_said > 1 \
             and ref.value == v["batch_to"].value * gpus_said != v["batch_from"].value:
