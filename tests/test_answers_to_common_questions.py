@@ -3823,3 +3823,14 @@ def test_a_larger_micro_batch_keeping_the_batch_is_not_faster_by_the_ratio(kb):
     assert not c.wm.known("reference_batch")
     assert c.advice.findings[0].id == "finding-same-batch-not-faster-by-the-ratio"
     assert not [f for f in c.advice.red_flags if "256" in f.title]
+
+
+def test_an_sdxl_oom_names_the_text_encoders(kb):
+    """SDXL LoRA on a 12 GB card that still runs out at batch 1 with checkpointing and 8-bit Adam: the two text
+    encoders (817M) beside the UNet are named first, with sd-scripts' UNet-only training and output caching; an SD
+    1.5 run does not get it."""
+    c = run_consultation("SDXL LoRA with kohya sd-scripts on a 3060 12GB, batch 1, 1024x1024, gradient checkpointing, "
+                         "AdamW8bit, cache latents on. Still CUDA OOM at the first step.", kb=kb)
+    assert c.advice.findings[0].id == "finding-sdxl-text-encoders"
+    sd15 = run_consultation("SD 1.5 LoRA on a 3060 12GB, batch 8, 512x512. CUDA OOM.", kb=kb)
+    assert "finding-sdxl-text-encoders" not in [f.id for f in sd15.advice.findings]
