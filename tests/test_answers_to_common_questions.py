@@ -3834,3 +3834,17 @@ def test_an_sdxl_oom_names_the_text_encoders(kb):
     assert c.advice.findings[0].id == "finding-sdxl-text-encoders"
     sd15 = run_consultation("SD 1.5 LoRA on a 3060 12GB, batch 8, 512x512. CUDA OOM.", kb=kb)
     assert "finding-sdxl-text-encoders" not in [f.id for f in sd15.advice.findings]
+
+
+def test_a_controlnet_is_answered_with_diffusers_measurements(kb):
+    """Review 34 #12: a ControlNet trains a copy of SD 1.5's encoder beside the frozen UNet - no count of the UNet
+    trained whole (14.79 GiB of states was printed), but diffusers' measured ladder (38 GB at batch 4, 20 GB at 1 × 4,
+    16 / 12 / 8 GB with its savings); the batch lowered in the question is no reference batch."""
+    c = run_consultation("Training ControlNet on SD 1.5 with the diffusers train_controlnet.py script on a single RTX "
+                         "3090 24GB, resolution 512, train_batch_size 4, mixed_precision fp16. OOM. Should I lower the "
+                         "batch to 1?", kb=kb)
+    assert c.advice.findings[0].id == "finding-controlnet-memory-ladder"
+    assert not c.wm.known("plan_current_per_gpu") and not c.wm.known("reference_batch")
+    assert c.wm.value("asked_micro_batch") == 1
+    sd = run_consultation("Fine-tuning the SD 1.5 UNet on a 3090, resolution 512, batch 4, fp16. OOM.", kb=kb)
+    assert sd.wm.known("plan_current_per_gpu")

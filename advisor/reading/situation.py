@@ -504,8 +504,10 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         # "the paper sets the batch to 16 per GPU" and no count of its GPUs: its batch per update is unknown
         put("reference_micro_batch", ref.value, ref.text)
         ref = None
-    if ref is not None and reading.batch_kept is not None and "batch_from" in v and ref.text == v["batch_from"].text:
-        ref = None  # (the run's own batch, which a split that keeps the batch per update changes from)
+    said_from = reading.values.get("batch_from")
+    if ref is not None and (reading.batch_kept is not None or lowered is not None) and said_from is not None \
+            and ref.text == said_from.text:
+        ref = None  # (the run's own batch, which a split that keeps the batch per update, or a question, changes from)
     gpus_said = reading.get("num_gpus")
     if ref is not None and "batch_to" in v and "batch_from" in v and gpus_said and gpus_said > 1 \
             and ref.value == v["batch_to"].value * gpus_said != v["batch_from"].value:
