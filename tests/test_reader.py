@@ -2760,3 +2760,16 @@ def test_a_batch_another_says_fits_is_no_measurement():
              "autobatch says 281 fits why does it OOM?")
     assert "max_micro_batch" not in r.values
     assert read("the paper uses batch 128 but on my A100 only 32 fits").values["max_micro_batch"].value == 32
+
+
+def test_a_backbone_is_no_model_of_its_own():
+    """A name said to be a backbone is a part of the model trained, not the model: 'Grounding DINO (Swin-T backbone)'
+    is no 28M Swin-T, nor "backbone='resnet50'" a ResNet-50; a setting named after what it bounds ('clip_max_norm')
+    is no CLIP; a model named plainly is still read."""
+    for message in ("Fine-tuning Grounding DINO (Swin-T backbone) on my dataset with 2x 3090, batch 4 per GPU, OOM",
+                    "Namespace(aux_loss=True, backbone='resnet50', batch_size=4, epochs=30, clip_max_norm=0.1)",
+                    "I use ResNet50 as the backbone on 2 GPUs (A100 80G per GPU)",
+                    "the backbone is resnet50 and batch 64 fits on one Titan Xp"):
+        model = read(message).values.get("model")
+        assert model is None or model.value not in ("swin-t", "resnet50") and "clip" not in model.value, message
+    assert read("Training ResNet-50 on ImageNet with 8 V100s, batch 256").values["model"].value == "resnet50"

@@ -33,6 +33,8 @@ def catalogue_models(clause: Clause, reading: Reading) -> None:
             continue
         if _data_key(clause, first):
             continue  # "output_dir: data/Qwen2.5-1.5B-Open-R1-GRPO", "--data_path alpaca_llama2.json": not the model
+        if _backbone_at(words, s, e):
+            continue  # "Grounding DINO (Swin-T backbone)", "'backbone': 'resnet50'": a part of the model trained
         if _other_patch(clause, e, target):
             continue  # "ViT-Base/14" is no ViT-B/16: a patch glued after the name is another model than its alias's
         setup = setup_of(clause, s)
@@ -84,6 +86,24 @@ def _compared_at(words: list[str], k: int) -> bool:
 
 
 REPLACED = frozenset({("except",), ("instead", "of"), ("rather", "than"), ("replacing",), ("replaced",)})
+BACKBONE = frozenset({"backbone", "backbones"})
+
+
+def _backbone_at(words: list[str], s: int, e: int) -> bool:
+    """Whether the name at keys s..e-1 is said to be a backbone - a part of the model trained, whose own size is not
+    the model's: "a ResNet-50 backbone", "(Swin-T backbone)", "ResNet50 as the backbone", "backbone: swin-t",
+    "'backbone': 'resnet50'", "the backbone is resnet50"."""
+    while e < len(words) and words[e] in QUOTES:
+        e += 1
+    while s >= 1 and words[s - 1] in QUOTES:
+        s -= 1  # ("backbone='resnet50'": the quotes are keys of their own)
+    after = words[e:e + 3]
+    if after[:1] and after[0] in BACKBONE or after[:1] == ["as"] and not BACKBONE.isdisjoint(after[1:]):
+        return True
+    return s >= 1 and words[s - 1] in BACKBONE or s >= 2 and words[s - 2] in BACKBONE and words[s - 1] in ("is", "was")
+
+
+QUOTES = frozenset({"'", '"', "`"})
 
 
 def _replaced_at(words: list[str], k: int) -> bool:
@@ -252,7 +272,8 @@ def sized_names(clause: Clause, reading: Reading) -> None:
         text = clause.source[tokens[first if has_letters else i].start:unit.end]
         setup = setup_of(clause, clause.key_of.get(i, 0))
         if has_letters and not clause.claimed & set(range(first, i + 2)) \
-                and not _compared_at(clause.words, clause.key_of.get(first, 0)):
+                and not _compared_at(clause.words, clause.key_of.get(first, 0)) \
+                and not _backbone_at(clause.words, clause.key_of.get(first, 0), clause.key_of.get(i + 1, 0) + 1):
             end, _ = _continuation(clause, i + 1)
             in_file = _file_name_at(clause, end)  # "yi-6b-sft-qlora.json", "run_clm_sft-chinese-7b.py"
             model_id = names.ident(clause.source[tokens[first].start:tokens[i + 1 if in_file else end].end])
@@ -337,7 +358,9 @@ GENERIC_PARTS = frozenset({"style", "level", "like", "based", "type", "family", 
                            # tools named after a family: LLaMA-Factory, llama.cpp, llama-index, llama-recipes
                            "factory", "cpp", "index", "recipes",
                            # an optimizer's state or step in code ("opt_state", "opt.step"): 'opt' abbreviates it
-                           "state", "states", "step"})
+                           "state", "states", "step",
+                           # a setting named after what it bounds ("clip_max_norm", "clip_grad_norm"): no CLIP model
+                           "max", "norm", "grad"})
 
 
 SETTING_PREFIXES = frozenset({"grad", "gradient", "max", "min", "no", "use", "enable", "disable", "norm", "open", "freeze",
@@ -389,7 +412,9 @@ def family_names(clause: Clause, reading: Reading) -> None:
         generic = any(p.lower() in GENERIC_PARTS for p in parts[1:]) or parts[0].lower() in SETTING_PREFIXES
         # (`--output_dir output_qwen`: where a run writes, named after the family, not the model it loads)
         generic = generic or parts[0].lower() in OUTPUT_PARTS and not _model_key(clause, first)
-        if not file_name and not generic and after not in NAMED_THINGS | NOT_THE_MODEL \
+        k0 = clause.key_of.get(first, 0)
+        backbone = _backbone_at(clause.words, k0, clause.key_of.get(last, k0) + 1)  # "HRNetW48 backbone"
+        if not file_name and not generic and not backbone and after not in NAMED_THINGS | NOT_THE_MODEL \
                 and not _compared_at(clause.words, clause.key_of.get(_chunk_start(clause, first), 0)) \
                 and (len(parts) >= 2 or glued_digits or parts[0].lower() in names.SOLO_FAMILIES) \
                 and not clause.claimed & set(range(first, last + 1)):
