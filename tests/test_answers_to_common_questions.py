@@ -3850,3 +3850,12 @@ def test_a_controlnet_is_answered_with_diffusers_measurements(kb):
     assert c.wm.value("asked_micro_batch") == 1
     sd = run_consultation("Fine-tuning the SD 1.5 UNet on a 3090, resolution 512, batch 4, fp16. OOM.", kb=kb)
     assert sd.wm.known("plan_current_per_gpu")
+
+
+def test_a_size_read_from_part_of_a_catalogue_name_gives_the_catalogue_count(kb):
+    """'Qwen2.5-7B-Instruct with full parameters': the 7B read from the name's 'Qwen2.5-7B' is the catalogue's
+    7.62B, as for the name alone; a size said on its own stays as said."""
+    c = run_consultation("I'm fine-tuning Qwen2.5-7B-Instruct with full parameters on 8x A100 40GB", kb=kb)
+    assert c.wm.value("model_preset") == "qwen2.5-7b" and round(c.wm.value("params") / 1e9, 2) == 7.62
+    said = run_consultation("full fine-tune of a 7B model on 8x A100 40GB", kb=kb)
+    assert said.wm.value("params") == 7e9
