@@ -278,6 +278,13 @@ def _catalogue_facts(wm: WorkingMemory) -> None:
             for name, value in (("gpu_bf16", support.bf16), ("gpu_tensor_cores", support.tensor_cores)):
                 if not wm.known(name):
                     wm.set(name, value, catalogue)
+    if wm.known("gpu_model") and not wm.known("interconnect") and wm.known("num_gpus") and wm.value("num_gpus") > 1 \
+            and (not wm.known("num_nodes") or wm.value("num_nodes") == 1):
+        from advisor.domain.gpus import has_nvlink
+
+        if has_nvlink(str(wm.value("gpu_model"))) is False:  # several GeForce RTX 4090s: no bridge to join them
+            wm.set("interconnect", "pcie", Provenance(
+                "estimate", estimator=f"the GPU catalogue ({wm.value('gpu_model')} has no NVLink: its GPUs talk over PCIe)"))
 
 
 def _check_consistency(wm: WorkingMemory) -> None:

@@ -3859,3 +3859,16 @@ def test_a_size_read_from_part_of_a_catalogue_name_gives_the_catalogue_count(kb)
     assert c.wm.value("model_preset") == "qwen2.5-7b" and round(c.wm.value("params") / 1e9, 2) == 7.62
     said = run_consultation("full fine-tune of a 7B model on 8x A100 40GB", kb=kb)
     assert said.wm.value("params") == 7e9
+
+
+def test_geforce_cards_without_nvlink_all_reduce_over_pcie(kb):
+    """4 RTX 4090s 'barely faster than one': the 40 series has no NVLink (the catalogue says so), so the PCIe
+    all-reduce is named first without asking how the cards connect; a count of memory above a run that trains does
+    not lead a speed question. An A100 machine is not assumed to be on PCIe."""
+    c = run_consultation("Training with 4x RTX 4090 using accelerate DDP is barely faster than one 4090. Model is a "
+                         "1.3B GPT, per device batch 8, seq 1024, bf16. 1 GPU: 2.1 it/s, 4 GPUs: 0.6 it/s. Why?", kb=kb)
+    assert c.wm.value("interconnect") == "pcie" and c.wm.value("claim_multi_gpu_slower") is True
+    assert c.advice.findings[0].id == "finding-pcie-all-reduce"
+    assert "interconnect" not in [q.id for q in c.advice.questions]
+    a100 = run_consultation("4x A100 80GB with DDP is barely faster than one A100, 1.3B GPT, batch 8 per device", kb=kb)
+    assert not a100.wm.known("interconnect") or a100.wm.facts["interconnect"].provenance.kind != "estimate"

@@ -2773,3 +2773,12 @@ def test_a_backbone_is_no_model_of_its_own():
         model = read(message).values.get("model")
         assert model is None or model.value not in ("swin-t", "resnet50") and "clip" not in model.value, message
     assert read("Training ResNet-50 on ImageNet with 8 V100s, batch 256").values["model"].value == "resnet50"
+
+
+def test_speeds_listed_by_gpu_count_are_compared_not_a_change():
+    """'1 GPU: 2.1 it/s, 4 GPUs: 0.6 it/s. Why?' - a unit's 's.' ends the sentence (no question over the speeds), and
+    the two counts listed are compared: the run stays on its 4 GPUs, no change from 4 to 1."""
+    r = read("Training with 4x RTX 4090 using accelerate DDP is barely faster than one 4090. Model is a 1.3B GPT, per "
+             "device batch 8, seq 1024, bf16. 1 GPU: 2.1 it/s, 4 GPUs: 0.6 it/s. Why?")
+    assert r.values["num_gpus"].value == 4
+    assert "gpus_from" not in r.values and "gpus_to" not in r.values

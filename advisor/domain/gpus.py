@@ -50,6 +50,7 @@ class GpuSpec:
     family: str | None = None
     note: str = ""
     tensor_cores: bool | None = None  # None: as its architecture
+    nvlink: bool | None = None  # False: the card has no NVLink bridge (GeForce RTX 40 and 50, RTX 30 below the 3090)
 
     @property
     def has_tensor_cores(self) -> bool:
@@ -99,7 +100,7 @@ def gpus() -> dict[str, GpuSpec]:
         out[gid] = GpuSpec(gid, tuple(e.get("names", [])), float(e["memory_gb"]), e.get("memory_bytes_reported"),
                            e.get("reported", "nominal"), bool(e["bf16"]), e.get("fp16_tflops_dense"),
                            e.get("bf16_tflops_dense"), e["arch"], e.get("vendor", "nvidia"), tuple(e.get("source", [])),
-                           e.get("family"), e.get("note", ""), e.get("tensor_cores"))
+                           e.get("family"), e.get("note", ""), e.get("tensor_cores"), e.get("nvlink"))
     return out
 
 
@@ -256,6 +257,14 @@ class PrecisionSupport:
     arch: str
     bf16: bool
     tensor_cores: bool
+
+
+def has_nvlink(gpu_id: str) -> bool | None:
+    """False when a catalogue GPU, or every member of a family, has no NVLink (its GPUs talk over PCIe); None when
+    the catalogue does not say."""
+    table, fams = gpus(), families()
+    members = (table[gpu_id],) if gpu_id in table else fams.get(gpu_id, ())
+    return False if members and all(m.nvlink is False for m in members) else None
 
 
 def precision_support(gpu_id: str) -> PrecisionSupport | None:

@@ -715,9 +715,13 @@ def resolve_planned_change(reading: Reading) -> None:
         if any(layout.per_gpu == old.value and layout.gpus * layout.per_gpu == new.value for layout in reading.layouts):
             continue  # "8x GPU (2 samples per gpu, so effective BS of 16)": the layout's product, no change
         accum, gpus = reading.get("grad_accum_steps") or 1, reading.get("num_gpus") or 1
+        accum_read = reading.values.get("grad_accum_steps")
         if (accum > 1 or gpus > 1) and new.field != "micro_batch" and new.value == old.value * accum * gpus \
-                and not GLOBAL_PARTS.isdisjoint(new.text.lower().split()):
-            continue  # "batch_size: 4 and gradient_accumulation: 2, so the effective batch would be 160 (20 GPUs)"
+                and (not GLOBAL_PARTS.isdisjoint(new.text.lower().split())
+                     or accum > 1 and accum_read is not None and accum_read.sentence == new.sentence):
+            # "batch_size: 4 and gradient_accumulation: 2, so the effective batch would be 160 (20 GPUs)"; "when I
+            # increase gradient accumulation steps to 4 (equivalent to batch size of 128)": the product, worked out
+            continue
         same_kind = old.field == new.field or "batch" in (old.field, new.field)  # not "total 4096, so 512 per GPU?"
         if old.value != new.value and same_kind and \
                 ((new.planned and not old.planned) or (old.mood == "fail" and new.mood == "ok" and new.value < old.value)):

@@ -1295,6 +1295,11 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if name in BATCH_FIELDS and scaled >= 100_000 and (
                 "tokens" in words[max(0, k - 3):k] or "audio" in words[end + 1:end + 8]):
             continue  # fairseq's "max tokens 1.4M samples per GPU (~87.5s audio)": a budget of audio samples, no batch
+        if name in BATCH_FIELDS and words[max(0, start_key - 2):start_key] == ["equivalent", "to"] \
+                and reading.get("grad_accum_steps") and "batch_from" not in reading.values:
+            # "when I increase gradient accumulation steps to 4 (equivalent to batch size of 128)": the product of the
+            # user's own settings, worked out - no batch said of its own, nor a change of the per-device one
+            continue
         mood = segment_mood(clause, key) if name in BATCH_FIELDS or name in MOOD_FIELDS else ""
         # (a run length under a config key, `num_iters = 500000`, is the run's, whatever "5000 iterations" timed)
         said_as_key = name == "planned_steps" and start_key < k and "_" in clause.tokens[keys[start_key]].text
@@ -1977,6 +1982,9 @@ def _planned_change(reading: Reading, field: str) -> tuple[Read, Read] | None:
         if old.field == new.field == field and old.setup == new.setup == "user" and new.planned \
                 and not old.planned and new.sentence > old.sentence and not old.third_party:
             # (not from what a script or a recipe assumes: "the script … seems to assume all layers fit on one GPU")
+            if any(r.field == field and r.sentence == new.sentence and r.value == old.value
+                   for pair in reading.conflicts for r in pair):
+                continue  # "1 GPU: 2.1 it/s, 4 GPUs: 0.6 it/s": both counts listed side by side, compared
             return old, new
     return None
 

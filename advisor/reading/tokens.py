@@ -220,7 +220,8 @@ def _ends_sentence(tokens: list[Token], i: int) -> bool:
     if text != ".":
         return True
     prev = tokens[i - 1] if i > 0 else None
-    if prev is not None and prev.kind == "word" and not tokens[i].space_before and \
+    unit = i >= 2 and tokens[i - 2].text == "/" and prev is not None and not prev.space_before  # "0.6 it/s."
+    if prev is not None and prev.kind == "word" and not tokens[i].space_before and not unit and \
             (len(prev.text) == 1 or prev.text in ABBREVIATIONS):
         return False  # "(w. parallel", "e.g. 8", "vs. 4"
     nxt = tokens[i + 1] if i + 1 < len(tokens) else None
