@@ -6,7 +6,8 @@ parsed like any other input, units included ("8GB", "500M", "2 weeks"), and divi
 `per` when the pattern has one ("37.8 seconds to run 100 iterations" is 0.378 s an iteration; "2 steps per minute", a
 unit alone, is one of it over 2). For a `pairs`
 fact every match of a pattern with groups `batch` and `value` adds a pair ("batch 128: 85.2%, ... batch 256:
-84.0%").
+84.0%"); a pairs fact whose patterns blank only their values (`blanks: value`, the keys left for the reader: "1 GPU:
+2.1 it/s, 4 GPUs: 0.6 it/s") is a comparison and needs two pairs.
 
 Facts are tried in vocabulary order and a number, once read, is *consumed*: so "the paper uses batch 512"
 feeds `reference_batch` (listed first) and is not read again as the user's own `batch_size`. Claims (facts
@@ -45,15 +46,16 @@ def _pairs(spec: FactSpec, text: str, folded: str, used: list[tuple[int, int]]) 
         for match in _finditer(pattern.regex, text, folded):
             if not _overlaps(match.span(), used) and not _overlaps(match.span(), [f[0] for f in found]):
                 items.append([match.group("batch"), match.group("value")])
-                spans.append(match.span())
+                # (a pattern that blanks only its values leaves its keys - "4 GPUs" - for the reader)
+                spans.append(match.span("value") if pattern.blanks == "value" else match.span())
         if items:
             try:
                 coerce(spec, items)
             except UnitError:
                 continue
             found.extend(zip(spans, items))
-    if not found:
-        return None
+    if not found or len(found) < 2 and any(pattern.blanks == "value" for pattern in spec.patterns):
+        return None  # (a comparison's pairs - "1 GPU: 2.1 it/s, 4 GPUs: 0.6 it/s" - need two; one is a single reading)
     found.sort()
     used.extend(span for span, _ in found)
     return coerce(spec, [item for _, item in found]), "; ".join(text[a:b] for (a, b), _ in found)

@@ -296,6 +296,27 @@ def batch_speedup(step_seconds_by_batch: list[list[float]]) -> dict[str, Estimat
             "large_batch": Estimate(b2, None, large, ("arithmetic",))}
 
 
+@estimator("gain", "gpu_ratio", "efficiency", "few_gpus", "many_gpus", cites=("arithmetic",))
+def gpu_speedup(steps_per_second_by_gpus: list[list[float]]) -> dict[str, Estimate]:
+    """What more GPUs bought, from the steps per second measured at two GPU counts with the per-GPU batch kept ("1
+    GPU: 2.1 it/s, 4 GPUs: 0.6 it/s": each step on 4 GPUs trains 4 per-GPU batches, so 4 × 0.6 = 2.4 batches/s
+    against 2.1 - 1.14× for 4× the GPUs, 29% scaling efficiency)."""
+    points = sorted({int(n): float(r) for n, r in steps_per_second_by_gpus if n > 0 and r > 0}.items())
+    if len(points) < 2:
+        raise NotComputable("two GPU counts with their steps per second are needed")
+    (n1, r1), (n2, r2) = points[0], points[-1]
+    gain = (n2 * r2) / (n1 * r1)
+    ratio = n2 / n1
+    few = f"{n1} GPU{'s' if n1 > 1 else ''}: {fmt_sig(r1, 3)} steps/s × {n1} = {fmt_sig(n1 * r1, 3)} per-GPU batches/s"
+    many = f"{n2} GPUs: {fmt_sig(r2, 3)} steps/s × {n2} = {fmt_sig(n2 * r2, 3)} per-GPU batches/s"
+    formula = f"{many} ÷ {fmt_sig(n1 * r1, 3)} = {fmt_sig(gain, 3)}× for {fmt_sig(ratio, 3)}× the GPUs"
+    return {"gain": Estimate(gain, "multiplier", formula, ("arithmetic",)),
+            "gpu_ratio": Estimate(ratio, "multiplier", f"{n2} / {n1}", ("arithmetic",)),
+            "efficiency": Estimate(gain / ratio, None, f"{fmt_sig(gain, 3)}× ÷ {fmt_sig(ratio, 3)}×", ("arithmetic",)),
+            "few_gpus": Estimate(n1, None, few, ("arithmetic",)),
+            "many_gpus": Estimate(n2, None, many, ("arithmetic",))}
+
+
 @estimator(cites=("kaplan", "chen-ckpt"))
 def tflops_per_thousand_tokens(params: float, step_seconds: float, num_gpus: float = 1,
                                grad_checkpointing: bool = False, adapter: str | None = None) -> dict[str, Estimate]:

@@ -381,7 +381,7 @@ def _trains(args: dict) -> bool:
     """Whether the user's run trains as described: they say so, or give its throughput or its time ("the progress
     bar estimates 88 hours", "an epoch takes 3 h")."""
     return any(args.get(name) for name in ("claim_run_fits", "measured_tokens_per_second", "step_seconds",
-                                           "epoch_seconds", "current_duration"))
+                                           "epoch_seconds", "current_duration", "steps_per_second_by_gpus"))
 
 
 def _training_oom(args: dict) -> bool:
@@ -445,7 +445,8 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                 epoch_seconds: float | None = None, current_duration: float | None = None,
                 oom_at_fixed_step: bool | None = None, optimizer_named: str | None = None,
                 asked_settings: str | None = None, asked_topics: str | None = None,
-                asked_micro_batch: int | None = None) -> dict[str, Estimate]:
+                asked_micro_batch: int | None = None,
+                steps_per_second_by_gpus: list | None = None) -> dict[str, Estimate]:
     """Check the user's plan and search the plans that fit (see advisor/domain/plans.py); every argument but
     the parameter count and the GPU memory is optional (the rule passes the facts that are known)."""
     try:
