@@ -3892,3 +3892,18 @@ def test_one_speed_at_one_gpu_count_is_a_single_reading(kb):
     """'with 4 GPUs: 0.6 it/s' alone is no comparison: it stays the run's time per step (1/0.6 s)."""
     c = run_consultation("with 4 GPUs: 0.6 it/s, llama 7b lora, batch 4", kb=kb)
     assert not c.wm.known("steps_per_second_by_gpus") and round(c.wm.value("step_seconds"), 3) == 1.667
+
+
+def test_a_pretraining_lr_is_held_against_gpt3s_table(kb):
+    """'350M llama-style from scratch, global batch 512 sequences of 2048 (1M tokens), lr 3e-4, 20B tokens: how many
+    steps, is the lr reasonable?' - the sequence length is read ('sequences of 2048'), the steps counted (20B / 1.049M
+    = 19,074) and the LR held against GPT-3's 350M (3e-4 at 0.5M tokens: 1×); a fine-tune gets no such yardstick."""
+    c = run_consultation("Pretraining a 350M llama-style model on 8x H100, global batch 512 sequences of 2048 (1M "
+                         "tokens), lr 3e-4 cosine, 20B tokens. micro batch 16. How many steps is that and is the lr "
+                         "reasonable?", kb=kb)
+    assert c.wm.value("seq_len") == 2048
+    assert c.wm.value("gpt3_ref_params") == 350e6 and c.wm.value("gpt3_ref_lr") == 3e-4
+    assert round(c.wm.value("gpt3_ref_lr_ratio"), 2) == 1.0
+    assert "finding-gpt3-reference-lr" in [f.id for f in c.advice.findings[:2]]
+    tune = run_consultation("full fine-tune of Llama-2-7B on 8x A100, lr 2e-5, seq 2048, batch 64. is the lr ok?", kb=kb)
+    assert not tune.wm.known("gpt3_ref_lr")

@@ -11,7 +11,7 @@ import math
 
 from advisor.domain import vocabulary
 from advisor.domain.vocabulary import ADAPTIVE_OPTIMIZERS
-from advisor.units import fmt_sig
+from advisor.units import fmt_count, fmt_sig
 from advisor.engine.estimators import Estimate, NotComputable, estimator
 
 ADAPTIVE = set(ADAPTIVE_OPTIMIZERS)
@@ -186,3 +186,28 @@ def lr_at_batch(learning_rate: float, batch: float, reference_batch: float) -> d
                                              f"{fmt_sig(linear, 3)}", ("goyal",)),
             "sqrt": Estimate(sqrt, None, f"{fmt_sig(learning_rate)} × √({fmt_sig(batch)} / {fmt_sig(reference_batch)}) = "
                                          f"{fmt_sig(sqrt, 3)}", ("malladi",))}
+
+
+# GPT-3's models (Brown et al. 2020, Table 2.1): parameters, batch in tokens, learning rate - the best-known table of
+# learning rates tuned by size for decoder language models trained from scratch with Adam
+GPT3_TABLE = ((125e6, 0.5e6, 6.0e-4), (350e6, 0.5e6, 3.0e-4), (760e6, 0.5e6, 2.5e-4), (1.3e9, 1e6, 2.0e-4),
+              (2.7e9, 1e6, 1.6e-4), (6.7e9, 2e6, 1.2e-4), (13e9, 2e6, 1.0e-4), (175e9, 3.2e6, 0.6e-4))
+
+
+@estimator("params", "batch_tokens", "lr", "ratio", cites=("gpt3", "arithmetic"))
+def gpt3_reference_lr(params: float, learning_rate: float) -> dict[str, Estimate]:
+    """The GPT-3 model nearest in size (on a log scale) with the batch and the LR it was trained with, and the
+    user's LR as a multiple of it: a yardstick for a decoder trained from scratch, not a rule."""
+    if params <= 0 or learning_rate <= 0:
+        raise NotComputable("the parameters and the learning rate must be positive")
+    if not GPT3_TABLE[0][0] / 2 <= params <= GPT3_TABLE[-1][0] * 2:
+        raise NotComputable("the model is far outside GPT-3's sizes (62M to 350B)")
+    size, tokens, lr = min(GPT3_TABLE, key=lambda row: abs(math.log(row[0] / params)))
+    ratio = learning_rate / lr
+    named = f"GPT-3 {fmt_count(size)}: batch {fmt_count(tokens)} tokens, LR {fmt_sig(lr)}"
+    return {"params": Estimate(size, "count", named, ("gpt3",)),
+            "batch_tokens": Estimate(tokens, "count", named, ("gpt3",)),
+            "lr": Estimate(lr, None, named, ("gpt3",)),
+            "ratio": Estimate(ratio, "multiplier", f"{fmt_sig(learning_rate)} / {fmt_sig(lr)} = {fmt_sig(ratio, 3)}",
+                              ("arithmetic",))}
+
