@@ -2782,3 +2782,11 @@ def test_speeds_listed_by_gpu_count_are_compared_not_a_change():
              "device batch 8, seq 1024, bf16. 1 GPU: 2.1 it/s, 4 GPUs: 0.6 it/s. Why?")
     assert r.values["num_gpus"].value == 4
     assert "gpus_from" not in r.values and "gpus_to" not in r.values
+
+
+def test_full_said_after_the_model_is_full_fine_tuning():
+    """'fine-tuning Llama-2-13b full, …' trains every weight; 'with full precision' and 'full shard' say no method."""
+    assert read("fine-tuning Llama-2-13b full, per_device_train_batch_size 4").full_training is not None
+    for message in ("fine-tuning Llama-2-13b with full precision, batch 4",
+                    "fine-tuning llama-2-13b full shard on 4 GPUs"):
+        assert read(message).full_training is None, message

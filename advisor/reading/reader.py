@@ -514,7 +514,7 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             continue
         text = clause.text(clause.keys[k], last)
         if name == "training_mode" and value == "finetune" and not off and reading.full_training is None \
-                and not {"full", "fully"}.isdisjoint(words[k:end]):
+                and (not {"full", "fully"}.isdisjoint(words[k:end]) or _full_after(clause, end)):
             reading.full_training = text  # "full fine-tuning", "full-parameter", `--finetuning_type full`
             reading.full_training_mood = reading.clause_mood
         if name == "full_weights":
@@ -575,6 +575,17 @@ def _keywords(clause: Clause, reading: Reading) -> None:
 
 # what an earlier try of a setting is judged ("zero3 was slow", "fsdp was too slow", "offload was painfully slow")
 VERDICTS = frozenset({"slow", "slower", "too", "unusable", "painfully", "very", "way", "much", "worse", "awful"})
+
+
+def _full_after(clause: Clause, end: int) -> bool:
+    """Whether 'full' closes the words just after a fine-tuning phrase ("fine-tuning Llama-2-13b full, …"): the
+    method said after the model (not "full precision", "full shard" - a noun after it)."""
+    words = clause.words
+    for j in range(end, min(len(words), end + 6)):
+        if words[j] == "full":
+            t = clause.keys[j] + 1
+            return t >= clause.end or clause.tokens[t].kind == "punct"
+    return False
 
 
 def _judged_before(words: list[str], end: int) -> bool:
