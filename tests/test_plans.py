@@ -644,3 +644,15 @@ def test_a_full_fine_tune_that_does_not_fit_is_offered_pure_bf16_on_a_bf16_card(
     assert "rounds away" in bf16.tradeoffs.accuracy
     turing = run_consultation("Full fine-tune of llama-2-7B on 4x T4 with --fp16 runs out of memory", kb=kb)
     assert not any(o.id.startswith("bf16") for o in turing.advice.options)  # no bf16 on a card without it
+
+
+def test_after_an_oom_the_plan_leaves_room_rather_than_fill_the_card(kb):
+    """DPO on Mistral-7B, 8 A100 80GB, ZeRO-3, per device 8 at 2,048 tokens, OOM: micro-batch 2 fits at 78.73 GiB
+    (98% of the card) - that OOM again on a longer pair; the plan takes micro-batch 1 × 8 (the same 64 per update)
+    under 85% of the card, while the largest micro-batch that fits is still said to be 2."""
+    advice = consult("DPO training of Mistral-7B with TRL on 8x A100 80GB, per_device_train_batch_size 8, max_length "
+                     "2048, bf16, zero3. OOM. The reference model is also loaded.", kb=kb)
+    best = plans_of(advice)[advice.recommendation.option_id]
+    assert best.fits and best.effective_batch == 64
+    assert best.micro_batch == 1 and best.grad_accum_steps == 8
+    assert best.per_gpu_bytes < 0.85 * 80 * 2**30
