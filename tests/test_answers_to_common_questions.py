@@ -3907,3 +3907,11 @@ def test_a_pretraining_lr_is_held_against_gpt3s_table(kb):
     assert "finding-gpt3-reference-lr" in [f.id for f in c.advice.findings[:2]]
     tune = run_consultation("full fine-tune of Llama-2-7B on 8x A100, lr 2e-5, seq 2048, batch 64. is the lr ok?", kb=kb)
     assert not tune.wm.known("gpt3_ref_lr")
+
+
+def test_fp16_nan_leads_over_an_oom_of_the_other_precision(kb):
+    """'t5-large on a V100 … fp16 gives nan loss. fp32 OOMs.' - the run trains in fp16 and its loss overflows: the
+    overflow (no bf16 on a V100) is said first, not the fp32 run's OOM."""
+    c = run_consultation("Fine-tuning t5-large on a V100 16GB with Adafactor, batch 8, max_source_length 512, fp16 "
+                         "gives nan loss. fp32 OOMs.", kb=kb)
+    assert c.advice.findings[0].id == "finding-fp16-nan-no-bf16"
