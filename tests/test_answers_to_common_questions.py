@@ -3915,3 +3915,13 @@ def test_fp16_nan_leads_over_an_oom_of_the_other_precision(kb):
     c = run_consultation("Fine-tuning t5-large on a V100 16GB with Adafactor, batch 8, max_source_length 512, fp16 "
                          "gives nan loss. fp32 OOMs.", kb=kb)
     assert c.advice.findings[0].id == "finding-fp16-nan-no-bf16"
+
+
+def test_an_lr_compared_to_running_on_one_gpu_belongs_to_that_run(kb):
+    """'4 GPUs, per device 8, accumulation 2 … should my lr be scaled compared to running on 1 GPU with the same
+    settings (lr 2e-5)?' - the LR was tuned for 8 × 2 on one GPU (16): at 64 per update, start at 4e-5 (Adam's √4)."""
+    c = run_consultation("With accelerate on 4 GPUs and per_device_train_batch_size=8, gradient_accumulation_steps=2, "
+                         "what is my global batch? And should my lr be scaled compared to running on 1 GPU with the "
+                         "same settings (lr 2e-5)?", kb=kb)
+    assert c.wm.value("num_gpus") == 4 and c.wm.value("reference_batch") == 16 and c.wm.value("effective_batch") == 64
+    assert c.advice.recommendation.option_id == "retune-lr" or "4e-5" in c.advice.recommendation.rationale

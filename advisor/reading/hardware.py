@@ -232,6 +232,8 @@ def compared_with(clause: Clause, k: int) -> bool:
     words = clause.words
     while k > 0 and words[k - 1] in ("a", "an", "the", "one", "single"):
         k -= 1  # ("than a single card")
+    if k >= 2 and words[k - 1] in ("on", "with", "using") and words[k - 2] in ("running", "training", "run", "train"):
+        k -= 2  # ("compared to running on 1 GPU", "than training on 8 GPUs")
     return any(tuple(words[max(0, k - len(y)):k]) == y for y in YARDSTICK)
 
 

@@ -1272,6 +1272,11 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if name == "num_gpus" and setup == "user" and hardware.compared_with(clause, k) \
                 and words[max(0, k - 2):k] not in (["more", "than"], ["less", "than"], ["fewer", "than"]):
             setup = "reference"  # "… or the lr to match the 8-GPU run?", "slower than 8 GPUs": the run compared with
+            if reading.tuned_on is None and "same" in words[end + 1:end + 5] and not {"lr", "learning"}.isdisjoint(
+                    clause.present):
+                # "should my lr be scaled compared to running on 1 GPU with the same settings (lr 2e-5)?": the LR
+                # belongs to those settings on that count
+                reading.tuned_on = Read(name, scaled, text, "reference")
         if name in ("num_gpus", "gpus_per_node", "num_nodes") and (hardware.lacked(words, k) or _tuned_on(words, k)):
             # "I don't have access to 32 GPUs": the count someone else ran with, not theirs; "the LR was tuned on 8
             # GPUs": the setup the LR belongs to
