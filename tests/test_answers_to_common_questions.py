@@ -3925,3 +3925,14 @@ def test_an_lr_compared_to_running_on_one_gpu_belongs_to_that_run(kb):
                          "same settings (lr 2e-5)?", kb=kb)
     assert c.wm.value("num_gpus") == 4 and c.wm.value("reference_batch") == 16 and c.wm.value("effective_batch") == 64
     assert c.advice.recommendation.option_id == "retune-lr" or "4e-5" in c.advice.recommendation.rationale
+
+
+def test_an_ultralytics_oom_is_told_a_smaller_batch_keeps_the_updates(kb):
+    """'OOM training yolov8x with batch 32 imgsz 1280 on a 3090 - what batch should I use?': below 64 the YOLO trainer
+    accumulates to 64 itself, so halving batch= changes no update - said first; AutoBatch's OOM keeps its own."""
+    c = run_consultation("OOM when training yolov8x with batch 32 imgsz 1280 on RTX 3090. What batch should I use?",
+                         kb=kb)
+    assert c.advice.findings[0].id == "finding-ultralytics-oom-smaller-batch"
+    big = run_consultation("OOM when training yolov8x with batch 128 imgsz 640 on an A100. What batch should I use?",
+                           kb=kb)
+    assert "finding-ultralytics-oom-smaller-batch" not in [f.id for f in big.advice.findings]
