@@ -3936,3 +3936,16 @@ def test_an_ultralytics_oom_is_told_a_smaller_batch_keeps_the_updates(kb):
     big = run_consultation("OOM when training yolov8x with batch 128 imgsz 640 on an A100. What batch should I use?",
                            kb=kb)
     assert "finding-ultralytics-oom-smaller-batch" not in [f.id for f in big.advice.findings]
+
+
+def test_an_offload_tried_and_set_aside_is_not_the_run(kb):
+    """'FSDP … still OOM on H100 80GB. cpu_offload helps but is 3x slower.' - the run has no offload (it was tried and
+    set aside), so no plan is 'no offload': the micro-batch is halved with the batch per update kept."""
+    c = run_consultation("FSDP with 8 GPUs on llama 3 8b, sharding_strategy FULL_SHARD, per device batch 4, seq 8192, "
+                         "activation checkpointing on, bf16. Still OOM on H100 80GB. cpu_offload helps but is 3x "
+                         "slower.", kb=kb)
+    assert not c.wm.known("offload")
+    assert c.advice.recommendation.option_id != "no-offload"
+    said = run_consultation("FSDP with cpu_offload on 8 GPUs, llama 3 8b, per device batch 4, seq 8192. OOM on H100.",
+                            kb=kb)
+    assert said.wm.value("offload") == "cpu"

@@ -559,7 +559,8 @@ def _keywords(clause: Clause, reading: Reading) -> None:
                             # had before a setting was said, which gives way to it
                             weak=name == "precision" and words[end:end + 2] == ["by", "default"],
                             # "--deepspeed zero2.json (zero3 was slow)": a setting tried before and judged
-                            past=name in ("zero_stage", "parallelism", "offload") and _judged_before(words, end))
+                            past=name in ("zero_stage", "parallelism", "offload")
+                            and _judged_before(words, end, helped=name == "offload"))
                 reading.set(said)
                 if name == "adapter" and not SWITCHED.isdisjoint(present):
                     reading.adapter_switched_to = True
@@ -575,6 +576,7 @@ def _keywords(clause: Clause, reading: Reading) -> None:
 
 # what an earlier try of a setting is judged ("zero3 was slow", "fsdp was too slow", "offload was painfully slow")
 VERDICTS = frozenset({"slow", "slower", "too", "unusable", "painfully", "very", "way", "much", "worse", "awful"})
+HELPED = frozenset({"helps", "helped", "works", "worked", "fixes", "fixed", "solves", "solved", "fits"})
 
 
 def _full_after(clause: Clause, end: int) -> bool:
@@ -588,10 +590,20 @@ def _full_after(clause: Clause, end: int) -> bool:
     return False
 
 
-def _judged_before(words: list[str], end: int) -> bool:
+def _judged_before(words: list[str], end: int, helped: bool = False) -> bool:
     """Whether the setting whose words end before key `end` is followed by 'was'/'were' and a verdict: an earlier
     try, which the setting the user runs now outranks."""
-    return words[end:end + 1] in (["was"], ["were"]) and words[end + 1:end + 2] != [] and words[end + 1] in VERDICTS
+    if words[end:end + 1] in (["was"], ["were"]) and words[end + 1:end + 2] != [] and words[end + 1] in VERDICTS:
+        return True
+    # (`helped`:) "cpu_offload helps but is 3x slower", "offload works but is too slow": tried, and set aside for
+    # its cost - not a stage ("zero3 works but is too slow" beside a zero3.json in the launch says no run of its own)
+    if not helped:
+        return False
+    after = words[end:end + 9]
+    if "but" not in after[:4] or HELPED.isdisjoint(after[:2]):
+        return False
+    but = after.index("but")
+    return not VERDICTS.isdisjoint(after[but + 1:but + 6])
 
 
 BINARY_COUNT_UNITS = {"k": 2**10, "m": 2**20, "b": 2**30}  # "0.5M tokens" is often 2^19 (512 × 1,024)

@@ -354,7 +354,8 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     elif "num_generations" in v:  # ("num_generations 8": GRPO's group size, said without its name)
         put("rl_method", "grpo", v["num_generations"].text)
     for read_name, fact in _DIRECT:
-        if read_name in v:
+        if read_name in v and not (read_name == "offload" and v[read_name].past):
+            # ("cpu_offload helps but is 3x slower": tried and set aside, not the run's)
             put(fact, v[read_name].value, v[read_name].text)
     if reading.several_gpus and not reading.only_per_gpu and "num_gpus" not in v and "split_gpus" not in v \
             and reading.several_gpus_text:
