@@ -3907,6 +3907,9 @@ def test_a_pretraining_lr_is_held_against_gpt3s_table(kb):
     assert "finding-gpt3-reference-lr" in [f.id for f in c.advice.findings[:2]]
     tune = run_consultation("full fine-tune of Llama-2-7B on 8x A100, lr 2e-5, seq 2048, batch 64. is the lr ok?", kb=kb)
     assert not tune.wm.known("gpt3_ref_lr")
+    bert = run_consultation("bert-base pretraining from scratch, 4x V100 16GB, batch 256 per GPU seq 128, lr 1e-4 Adam. "
+                            "is the lr ok?", kb=kb)
+    assert not bert.wm.known("gpt3_ref_lr")  # (an encoder: GPT-3's table is for decoders)
 
 
 def test_fp16_nan_leads_over_an_oom_of_the_other_precision(kb):

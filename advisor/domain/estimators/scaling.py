@@ -195,11 +195,17 @@ GPT3_TABLE = ((125e6, 0.5e6, 6.0e-4), (350e6, 0.5e6, 3.0e-4), (760e6, 0.5e6, 2.5
 
 
 @estimator("params", "batch_tokens", "lr", "ratio", cites=("gpt3", "arithmetic"))
-def gpt3_reference_lr(params: float, learning_rate: float) -> dict[str, Estimate]:
+def gpt3_reference_lr(params: float, learning_rate: float, model_preset: str | None = None) -> dict[str, Estimate]:
     """The GPT-3 model nearest in size (on a log scale) with the batch and the LR it was trained with, and the
-    user's LR as a multiple of it: a yardstick for a decoder trained from scratch, not a rule."""
+    user's LR as a multiple of it: a yardstick for a decoder trained from scratch, not a rule (a catalogue model that
+    is no decoder - BERT, T5, a ViT - has none)."""
     if params <= 0 or learning_rate <= 0:
         raise NotComputable("the parameters and the learning rate must be positive")
+    if model_preset:
+        from advisor.domain import catalogue
+
+        if catalogue.has_preset(model_preset) and catalogue.catalogue_entry(model_preset).get("arch_kind") != "decoder":
+            raise NotComputable("GPT-3's table is for decoder language models")
     if not GPT3_TABLE[0][0] / 2 <= params <= GPT3_TABLE[-1][0] * 2:
         raise NotComputable("the model is far outside GPT-3's sizes (62M to 350B)")
     size, tokens, lr = min(GPT3_TABLE, key=lambda row: abs(math.log(row[0] / params)))
