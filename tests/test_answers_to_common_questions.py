@@ -3952,3 +3952,14 @@ def test_an_offload_tried_and_set_aside_is_not_the_run(kb):
     said = run_consultation("FSDP with cpu_offload on 8 GPUs, llama 3 8b, per device batch 4, seq 8192. OOM on H100.",
                             kb=kb)
     assert said.wm.value("offload") == "cpu"
+
+
+def test_moe_memory_asked_about_active_params_is_countered_by_the_run_s_method(kb):
+    """'Is MoE memory based on active params?' is the belief asked about: with QLoRA every expert's weights are loaded
+    (no gradients nor Adam state for the frozen experts); fully fine-tuned, each expert also keeps its states."""
+    q = run_consultation("Mixtral 8x7B QLoRA on a single A100 80GB, seq 4096, batch 2, OOM. Is MoE memory based on "
+                         "active params?", kb=kb)
+    assert not q.advice.red_flags and q.advice.findings[0].id == "finding-moe-all-experts-loaded"
+    full = run_consultation("Full fine-tuning Mixtral-8x7B on 8x H100 runs out of memory. Is MoE memory based on active "
+                            "params?", kb=kb)
+    assert "rf-moe-all-experts-in-memory" in [f.id for f in full.advice.red_flags]
