@@ -3963,3 +3963,12 @@ def test_moe_memory_asked_about_active_params_is_countered_by_the_run_s_method(k
     full = run_consultation("Full fine-tuning Mixtral-8x7B on 8x H100 runs out of memory. Is MoE memory based on active "
                             "params?", kb=kb)
     assert "rf-moe-all-experts-in-memory" in [f.id for f in full.advice.red_flags]
+
+
+def test_a_contrastive_papers_batch_is_told_accumulation_does_not_reach_it(kb):
+    """'SimCLR on 4x A100? Paper uses 4096.' - the usual plan (accumulate to the paper's batch) gives a contrastive
+    loss no more negatives: said first, without asking how many micro-batches are accumulated."""
+    c = run_consultation("How do I pick the batch size for contrastive learning (SimCLR) on 4x A100? Paper uses 4096.",
+                         kb=kb)
+    assert c.advice.findings[0].id == "finding-ga-contrastive"
+    assert "grad_accum_steps" not in [q.id for q in c.advice.questions]
