@@ -2790,3 +2790,12 @@ def test_full_said_after_the_model_is_full_fine_tuning():
     for message in ("fine-tuning Llama-2-13b with full precision, batch 4",
                     "fine-tuning llama-2-13b full shard on 4 GPUs"):
         assert read(message).full_training is None, message
+
+
+def test_a_total_after_its_number_and_a_batch_compared_with():
+    """'batch 256 per GPU (2048 total)' is 2048 over the GPUs; 'much worse than with batch 256 total' is the run
+    compared with, not the user's batch; two of the user's own keys compared stay theirs."""
+    r = read("Training resnet50 on imagenet with 8 GPUs, batch 256 per GPU (2048 total), SGD lr 0.1. Accuracy is much "
+             "worse than with batch 256 total. why?")
+    assert r.values["micro_batch"].value == 256 and r.values["global_batch"].value == 2048
+    assert r.reference["batch"].value == 256 and "global_batch" not in r.reference

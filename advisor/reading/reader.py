@@ -713,6 +713,9 @@ def _total_after_a_batch(clause: Clause, k: int) -> bool:
     words): the batch over all GPUs ("batch_size 128 per GPU and lr 4e-3 (total 4096)"). A bare "total 4 GPUs" has a
     noun of its own, which the caller reads first."""
     words = clause.words
+    if k >= 1 and words[k + 1:k + 2] == ["total"] and not BATCH_NAME_WORDS.isdisjoint(words[max(0, k - 10):k]):
+        before = clause.keys[k] - 1  # "batch 256 per GPU (2048 total)": the total said after its number
+        return before >= clause.start and clause.tokens[before].text == "("
     if k < 2 or words[k - 1] != "total" or BATCH_NAME_WORDS.isdisjoint(words[max(0, k - 11):k - 1]):
         return False
     before = clause.keys[k - 1] - 1
@@ -1062,6 +1065,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             right_slot = None
         if slot is None and right_slot is None and _total_after_a_batch(clause, k):
             slot = ("global_batch", k - 1)  # "128 per GPU and lr 4e-3 (total 4096)": the batch over all GPUs
+        elif words[k + 1:k + 2] == ["total"] and _total_after_a_batch(clause, k):
+            # "batch 256 per GPU (2048 total)": the total, not another per-GPU batch the cue before the bracket names
+            slot, right_slot = ("global_batch", k + 1), None
         if slot is None or (slot[0] == "batch" and right_slot and right_slot[0] == "micro_batch") \
                 or (right_slot and keyed is None and _listed_after(clause, slot[1], key)) \
                 or (right_slot and keyed is None and slot[0] in GPU_COUNT_FIELDS and right_slot[0] != slot[0]
@@ -1317,6 +1323,12 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             setup = "reference"  # "the default batch size of 32", "the original 2048"
         elif name in BATCH_FIELDS and batches.lr_batch(words, start_key):
             setup = "reference"  # "lr=0.03 for batch 256", "the learning rate for batch size 256": the LR's batch
+        elif name in BATCH_FIELDS and setup == "user" and keyed is None and words[start_key] in ("batch", "bs") \
+                and start_key >= 1 and (
+                words[start_key - 1] == "than" or start_key >= 2 and words[start_key - 2] == "than"
+                and words[start_key - 1] in ("with", "at", "using")):
+            setup = "reference"  # "much worse than with batch 256 total": the run compared with (in prose: two of the
+            # user's own settings compared, "`bs=1` gives a higher loss than `bs=8`", are both theirs)
         elif name in BATCH_FIELDS and not reading.in_personal_sentence and \
                 any(r.value == scaled for f, r in reading.reference.items() if f in BATCH_FIELDS):
             setup = "reference"  # "the document suggests batch 14 … why does batch size 14 fail?": the same one
