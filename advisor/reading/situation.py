@@ -404,7 +404,7 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     elif "gpu_memory_gb" in v:  # a size written next to an ambiguous name ("A100 80GB")
         put("gpu_memory", f"{v['gpu_memory_gb'].value:g}GB", v["gpu_memory_gb"].text)
     # (the size read from the name, whole or in part: "Qwen2.5-7B" of "Qwen2.5-7B-Instruct")
-    from_name = "model" in v and bool(v.get("params")) and v["params"].text in v["model"].text
+    from_name = "model" in v and "params" in v and v["params"].text in v["model"].text
     if "params" in v and not (from_name and _catalogue_params(v["model"].value)):
         put("params", v["params"].value, v["params"].text)  # a catalogue model's exact count comes from its shapes
     elif (counted := shape_params(reading)) is not None and not ("model" in v and _catalogue_params(v["model"].value)):
