@@ -2799,3 +2799,13 @@ def test_a_total_after_its_number_and_a_batch_compared_with():
              "worse than with batch 256 total. why?")
     assert r.values["micro_batch"].value == 256 and r.values["global_batch"].value == 2048
     assert r.reference["batch"].value == 256 and "global_batch" not in r.reference
+
+
+def test_a_size_named_after_its_family_is_the_model():
+    """'the largest GPT-2, gpt2-xl' is GPT-2 XL (1.56B), not the 124M GPT-2 the family name alone would be; a family
+    named after the size ('gpt2-medium, a GPT-2') keeps the size; two sizes of one family keep the first."""
+    assert read("I'm fine-tuning the largest GPT-2, gpt2-xl, on 8 V100 32GB, batch 1 per GPU, OOM").values[
+        "model"].value == "gpt2-xl"
+    assert read("fine-tuning gpt2-medium, a GPT-2, on a T4").values["model"].value == "gpt2-medium"
+    assert read("Llama-3, the 70B one (Meta-Llama-3-70B), with QLoRA on 2x 3090").values["model"].value \
+        == "llama-3-70b"

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from advisor.domain.catalogue import has_preset
 from advisor.reading.cues import COUNT_UNITS
 
 
@@ -170,6 +171,11 @@ class Reading:
         # ("ZeRO-offload needs 346GB of RAM … so I tried ZeRO-infinity to offload to nvme")
         outranks = outranks or (read.field == "offload" and read.value == "nvme" and old is not None
                                 and old.value == "cpu" and read.setup == old.setup)
+        # "the largest GPT-2, gpt2-xl": a size of the family named before, in the same run, names the model exactly
+        outranks = outranks or (read.field == "model" and old is not None and isinstance(old.value, str)
+                                and isinstance(read.value, str) and read.value.startswith(old.value + "-")
+                                and read.setup == old.setup and rank(read) >= rank(old)
+                                and has_preset(old.value) and has_preset(read.value))
         if old is None or finetune_wins or restated or outranks:
             if old is not None and old.value != read.value and len(self.conflicts) < 20:
                 self.conflicts.append((old, read))
