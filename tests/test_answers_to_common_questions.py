@@ -3972,3 +3972,21 @@ def test_a_contrastive_papers_batch_is_told_accumulation_does_not_reach_it(kb):
                          kb=kb)
     assert c.advice.findings[0].id == "finding-ga-contrastive"
     assert "grad_accum_steps" not in [q.id for q in c.advice.questions]
+
+
+def test_auto_find_batch_size_that_trains_then_ooms_on_a_long_batch(kb):
+    """'auto_find_batch_size picks 8, trains for a while, then OOMs when a long sequence comes': the finder halves the
+    batch and restarts the loop after any OOM (said first); the run trained, so my full-AdamW count is not its memory;
+    the OOM is the long batch, so when it happens is not asked. Without the finder no such finding."""
+    c = run_consultation("Fine-tuning Llama-3.2-3B on a single RTX 4090 24GB with the HF Trainer, auto_find_batch_size="
+                         "True. It picks batch 8 and trains for a while, then OOMs when a long sequence comes (max_length "
+                         "2048). bf16.", kb=kb)
+    assert c.advice.findings[0].id == "finding-auto-find-batch-size-restarts"
+    assert c.wm.value("oom_at_fixed_step") is True and c.wm.value("oom_stage") == "long_batch"
+    assert "oom_stage" not in [q.id for q in c.advice.questions]
+    plain = run_consultation("Fine-tuning BERT-base on a T4 with batch 32, it ran fine for 3 hours and then crashed with "
+                             "CUDA out of memory on the longest batch.", kb=kb)
+    assert plain.wm.value("oom_at_fixed_step") is True and plain.wm.value("oom_stage") == "long_batch"
+    assert "finding-auto-find-batch-size-restarts" not in [f.id for f in plain.advice.findings]
+    off = run_consultation("auto_find_batch_size=False, per_device_train_batch_size 8, OOM on a 4090", kb=kb)
+    assert not off.wm.value("hf_auto_find_batch_size")
