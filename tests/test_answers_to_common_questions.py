@@ -3990,3 +3990,21 @@ def test_auto_find_batch_size_that_trains_then_ooms_on_a_long_batch(kb):
     assert "finding-auto-find-batch-size-restarts" not in [f.id for f in plain.advice.findings]
     off = run_consultation("auto_find_batch_size=False, per_device_train_batch_size 8, OOM on a 4090", kb=kb)
     assert not off.wm.value("hf_auto_find_batch_size")
+
+
+def test_an_evaluation_oom_counts_the_trainers_evaluation_batch(kb):
+    """Training at per_device_train_batch_size=1 fits, evaluation OOMs: the Trainer evaluates at 8 unless set, so one
+    evaluation batch's logits are 8 × 2,048 × 32,000 × 4 B = 1.95 GiB against training's 0.24 GiB (said first); an
+    evaluation batch said is the one counted; one no larger than training's is not blamed."""
+    c = run_consultation("LoRA fine-tuning Llama-2-7b on one A10G 24GB with the HF Trainer, per_device_train_batch_size"
+                         "=1, gradient_accumulation_steps=16, seq 2048. Training runs fine at ~18GB but it OOMs as soon "
+                         "as evaluation starts. Why?", kb=kb)
+    assert c.advice.findings[0].id == "finding-eval-batch-logits"
+    assert c.wm.value("eval_batch_used") == 8
+    assert c.wm.value("eval_batch_logits") == 8 * 2048 * 32000 * 4
+    said = run_consultation("Mistral-7B QLoRA on a 4090, per_device_train_batch_size 2, eval_batch_size 16, max_seq_length "
+                            "1024. It OOMs during evaluation.", kb=kb)
+    assert said.wm.value("eval_batch_used") == 16 and said.advice.findings[0].id == "finding-eval-batch-logits"
+    same = run_consultation("LoRA fine-tuning Llama-2-7b on one A10G 24GB, per_device_train_batch_size=4, "
+                            "per_device_eval_batch_size=4, seq 2048. OOM as soon as evaluation starts.", kb=kb)
+    assert "finding-eval-batch-logits" not in [f.id for f in same.advice.findings]

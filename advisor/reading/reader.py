@@ -141,6 +141,8 @@ def read(message: str) -> Reading:
         reading.hf_trainer = micro.text
     elif not HF_TRAINER_WORDS.isdisjoint(index.words):
         reading.hf_trainer = next(w for w in index.words if w in HF_TRAINER_WORDS)
+    elif "trainer" in index.words and not HF_NAMES.isdisjoint(index.words):
+        reading.hf_trainer = "Trainer"  # "with the HF Trainer", "Hugging Face's Trainer", "the transformers Trainer"
     _goal(tokens, sentences, message, reading, index)
     _resolve(reading)
     _shape(reading, index.words, message)
@@ -239,6 +241,7 @@ SWITCH_ENDINGS = frozenset({"run", "training", "mode", "enabled"})  # … or its
 SUPPOSED_BATCHES = (["batch"], ["bs"], ["batchsize"], ["micro"], ["microbatch"], ["mbs"], ["per"])
 TPU_WORDS = frozenset({"tpu", "tpus", "tpuv"})
 # Hugging Face's Trainer and TRL's trainers, named ("SFTTrainer", "TrainingArguments")
+HF_NAMES = frozenset({"hf", "huggingface", "hugging", "transformers"})  # … the Trainer said in prose
 HF_TRAINER_WORDS = frozenset({"trainingarguments", "sfttrainer", "sftconfig", "dpotrainer", "dpoconfig", "grpotrainer",
                               "grpoconfig", "seq2seqtrainer", "seq2seqtrainingarguments", "orpotrainer", "ktotrainer"})
 

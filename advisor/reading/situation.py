@@ -258,7 +258,7 @@ READER_FACTS = frozenset({fact for _, fact in _DIRECT} | {"micro_batch", "optimi
                                                           "max_micro_batch", "gpu_peak_tflops", "split_gpus",
                                                           "claim_run_fits", "asked_settings", "model_parallel_gpus",
                                                           "accumulation_implied", "rl_method", "optimizer_named",
-                                                          "gpu_count_unsaid", "compared_gpus",
+                                                          "gpu_count_unsaid", "compared_gpus", "hf_trainer",
                                                           "compared_micro_batch", "measured_use",
                                                           "named_card_memory", "reference_micro_batch",
                                                           "oom_capacity", "split_micro_batch", "split_accum_steps",
@@ -371,6 +371,8 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         # setting implied, not said: the reading's labels leave it out)
         width, text = reading.weights_dtype
         put("precision", "amp_" + width, text)
+    if reading.hf_trainer:
+        put("hf_trainer", True, reading.hf_trainer)  # (its defaults stand for what the message leaves unsaid)
     if "optimizer" in v:
         put("optimizer", OPTIMIZER_FACT.get(v["optimizer"].value, v["optimizer"].value), v["optimizer"].text)
         if "optimizer" not in out:  # Muon, GaLore: named, but outside the optimizers the estimates know

@@ -89,3 +89,31 @@ def logits_allocation(allocation: float, model: str, micro_batch: float, seq_len
                     f"{fmt_bytes_gib(size)}: one {kind} copy of the logits")
             return {"value": Estimate(text, None, text, ("hf-anatomy", "arithmetic"))}
     raise NotComputable("the allocation is no logits tensor of this micro-batch and sequence")
+
+
+HF_EVAL_BATCH_DEFAULT = 8  # TrainingArguments.per_device_eval_batch_size when unset (hf-training-arguments)
+
+
+@estimator("eval", "train", "eval_batch", cites=("hf-training-arguments", "arithmetic"))
+def eval_batch_logits(model: str, seq_len: float, micro_batch: float, eval_batch: float | None = None) -> dict[str, Estimate]:
+    """The fp32 logits of one evaluation batch against one training micro-batch's, at the sequence length: the
+    Trainer evaluates at per_device_eval_batch_size (8 when unset), whatever the training's micro-batch - only a
+    larger evaluation batch is worth naming."""
+    try:
+        spec = preset(model)
+    except InputError as exc:
+        raise NotComputable(str(exc)) from None
+    if not spec.vocab or seq_len <= 0 or micro_batch <= 0:
+        raise NotComputable(f"{model} has no vocabulary to make logits over")
+    said = eval_batch is not None and eval_batch > 0
+    batch = int(eval_batch) if said else HF_EVAL_BATCH_DEFAULT
+    if batch <= micro_batch:
+        raise NotComputable("evaluation's batch is no larger than training's")
+    cites = ("hf-training-arguments", "arithmetic")
+    per_sample = seq_len * spec.vocab * 4
+    where = "" if said else " (the Trainer's default)"
+    return {"eval": Estimate(batch * per_sample, "bytes", f"{batch}{where} × {int(seq_len):,} tokens × "
+                             f"{spec.vocab:,} vocabulary × 4 B = {fmt_bytes_gib(batch * per_sample)}", cites),
+            "train": Estimate(micro_batch * per_sample, "bytes", f"{int(micro_batch)} × {int(seq_len):,} tokens × "
+                              f"{spec.vocab:,} vocabulary × 4 B = {fmt_bytes_gib(micro_batch * per_sample)}", cites),
+            "eval_batch": Estimate(batch, None, f"per_device_eval_batch_size {batch}{where}", cites)}
