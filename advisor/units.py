@@ -283,7 +283,7 @@ def fmt_duration(seconds: float) -> str:
     return f"{fmt_sig(seconds)} s"
 
 
-def fmt_value(value: object, unit: str | None) -> str:
+def fmt_value(value: object, unit: str | None, pair_key: str | None = None) -> str:
     """Human rendering of a fact value in its unit."""
     if isinstance(value, bool):
         return "yes" if value else "no"
@@ -306,13 +306,16 @@ def fmt_value(value: object, unit: str | None) -> str:
     if isinstance(value, dict):  # a structured item (a plan): its id names it
         return str(value.get("id") or (value.get("plan") or {}).get("id") or "item")
     if isinstance(value, list):
-        return ", ".join(fmt_pair(item, unit) if isinstance(item, (list, tuple)) else fmt_value(item, unit)
+        return ", ".join(fmt_pair(item, unit, pair_key) if isinstance(item, (list, tuple)) else fmt_value(item, unit)
                          for item in value)
     return str(value)
 
 
-def fmt_pair(item: object, unit: str | None) -> str:
+def fmt_pair(item: object, unit: str | None, key: str | None = None) -> str:
+    """'batch 64: 14 GB' - or, for pairs whose first number counts something else, '4 GPUs: 8 h'."""
     if isinstance(item, (list, tuple)) and len(item) == 2:
+        if key:
+            return f"{fmt_sig(item[0])} {key}{'' if item[0] == 1 else 's'}: {fmt_value(item[1], unit)}"
         return f"batch {fmt_sig(item[0])}: {fmt_value(item[1], unit)}"
     return str(item)
 

@@ -4008,3 +4008,24 @@ def test_an_evaluation_oom_counts_the_trainers_evaluation_batch(kb):
     same = run_consultation("LoRA fine-tuning Llama-2-7b on one A10G 24GB, per_device_train_batch_size=4, "
                             "per_device_eval_batch_size=4, seq 2048. OOM as soon as evaluation starts.", kb=kb)
     assert "finding-eval-batch-logits" not in [f.id for f in same.advice.findings]
+
+
+def test_an_epoch_timed_at_two_gpu_counts_gives_the_scaling(kb):
+    """'1 RTX 3090: 10 hours per epoch; 4x RTX 3090: still 8 hours' - an epoch is the same data at any count, so
+    10 / 8 = 1.25x for 4x the GPUs (31%), led by the sampler check; 'Why isn't it 4x faster?' asks for speed, so no
+    BatchNorm finding (a ResNet's, from the catalogue) and the next step times updates, not memory. 'ResNet-50 on'
+    is no count of 50 GPUs; cards named by model ('1 RTX 3090: 2.1 it/s') pair with their steps/s too."""
+    c = run_consultation("Training a ResNet-50 on 1 RTX 3090 takes 10 hours per epoch; with 4x RTX 3090 and DDP it "
+                         "still takes 8 hours per epoch. Batch 64 per GPU, 8 dataloader workers. Why isn't it 4x "
+                         "faster?", kb=kb)
+    assert c.wm.value("epoch_seconds_by_gpus") == [[1, 36000.0], [4, 28800.0]]
+    assert c.advice.findings[0].id == "finding-epoch-gpu-speedup-measured"
+    assert abs(c.wm.value("epoch_speedup_gain") - 1.25) < 1e-9
+    assert not any("bn" in f.id for f in c.advice.findings)
+    assert c.advice.measure[0].id == "measure-time-per-update"
+    steps = run_consultation("Training a ResNet-50 with DDP, batch 64 per GPU. 1 RTX 3090: 2.1 it/s, 4x RTX 3090: 0.6 "
+                             "it/s. Why isn't it 4x faster?", kb=kb)
+    assert steps.wm.value("steps_per_second_by_gpus") == [[1, 2.1], [4, 0.6]]
+    assert steps.advice.findings[0].id == "finding-gpu-speedup-measured"
+    words = run_consultation("An epoch takes 2 hours on one GPU; 90 minutes per epoch with 4 GPUs. Why so slow?", kb=kb)
+    assert words.wm.value("epoch_seconds_by_gpus") == [[1, 7200.0], [4, 5400.0]]

@@ -88,7 +88,7 @@ def _explain_fact(c: Consultation, name: str, lines: list[str], seen: set[str], 
         lines.append(f"{pad}{name} is unknown")
         return
     fact = c.wm.facts[name]
-    shown = fmt_value(fact.value, c.kb.facts[name].unit)
+    shown = fmt_value(fact.value, c.kb.facts[name].unit, c.kb.facts[name].pair_key)
     prov = fact.provenance
     est = next((e for e in c.advice.estimates if e.id == name), None)
     if prov.kind == "estimate" and est is not None:

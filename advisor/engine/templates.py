@@ -26,6 +26,6 @@ def render(text: str, wm: WorkingMemory, unknown: str = "(unknown)") -> str:
         spec = wm.kb.facts[name]
         if spec.type == "choice" and isinstance(value, str):
             return spec.value_label(value)  # 'bf16 mixed precision', not 'amp_bf16'
-        return fmt_value(value, spec.unit)
+        return fmt_value(value, spec.unit, spec.pair_key)
 
     return TEMPLATE_FIELD.sub(sub, text)

@@ -30,7 +30,7 @@ def value_words(kb: KnowledgeBase, name: str, value: Any) -> str:
         return spec.value_label(value)
     if spec.unit == "bytes" and isinstance(value, (int, float)):
         return fmt_bytes_gib(value)  # (GiB, the unit cards are read in; fmt_value adds the GB twin for HOW)
-    return fmt_value(value, spec.unit)
+    return fmt_value(value, spec.unit, spec.pair_key)
 
 
 def fact_words(kb: KnowledgeBase, name: str, value: Any) -> str:

@@ -92,6 +92,8 @@ class FactSpec(Strict):
     # ({per_gpu: micro_batch, total: batch_size}); asked when a rule waits for one of them and `fills_from` is known
     fills: dict[str, str] | None = None
     fills_from: str | None = None
+    # what a `pairs` fact's first numbers count, when not batches ("GPU": "1 GPU: 10 h, 4 GPUs: 8 h")
+    pair_key: str | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> "FactSpec":

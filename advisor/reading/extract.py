@@ -25,6 +25,7 @@ from advisor.engine.memory import coerce
 from advisor.kb.model import FactSpec, KnowledgeBase
 from advisor.reading.literals import may_match
 from advisor.reading.negation import negated
+from advisor.reading.tokens import WORD_NUMBERS
 from advisor.units import UnitError
 
 
@@ -45,7 +46,9 @@ def _pairs(spec: FactSpec, text: str, folded: str, used: list[tuple[int, int]]) 
         items, spans = [], []
         for match in _finditer(pattern.regex, text, folded):
             if not _overlaps(match.span(), used) and not _overlaps(match.span(), [f[0] for f in found]):
-                items.append([match.group("batch"), match.group("value")])
+                key = match.group("batch").strip().lower().removeprefix("a ")
+                items.append([str(WORD_NUMBERS[key]) if key in WORD_NUMBERS else match.group("batch"),
+                              match.group("value")])  # ("one GPU", "a single GPU": a count in words)
                 # (a pattern that blanks only its values leaves its keys - "4 GPUs" - for the reader)
                 spans.append(match.span("value") if pattern.blanks == "value" else match.span())
         if items:

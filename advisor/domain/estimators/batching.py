@@ -309,12 +309,30 @@ def gpu_speedup(steps_per_second_by_gpus: list[list[float]]) -> dict[str, Estima
     ratio = n2 / n1
     few = f"{n1} GPU{'s' if n1 > 1 else ''}: {fmt_sig(r1, 3)} steps/s × {n1} = {fmt_sig(n1 * r1, 3)} per-GPU batches/s"
     many = f"{n2} GPUs: {fmt_sig(r2, 3)} steps/s × {n2} = {fmt_sig(n2 * r2, 3)} per-GPU batches/s"
-    formula = f"{many} ÷ {fmt_sig(n1 * r1, 3)} = {fmt_sig(gain, 3)}× for {fmt_sig(ratio, 3)}× the GPUs"
+    formula = f"{many} ÷ {fmt_sig(n1 * r1, 3)} = {fmt_sig(gain, 3)}×"
     return {"gain": Estimate(gain, "multiplier", formula, ("arithmetic",)),
             "gpu_ratio": Estimate(ratio, "multiplier", f"{n2} / {n1}", ("arithmetic",)),
             "efficiency": Estimate(gain / ratio, None, f"{fmt_sig(gain, 3)}× ÷ {fmt_sig(ratio, 3)}×", ("arithmetic",)),
             "few_gpus": Estimate(n1, None, few, ("arithmetic",)),
             "many_gpus": Estimate(n2, None, many, ("arithmetic",))}
+
+
+@estimator("gain", "gpu_ratio", "efficiency", "few_gpus", "many_gpus", cites=("arithmetic",))
+def epoch_gpu_speedup(epoch_seconds_by_gpus: list[list[float]]) -> dict[str, Estimate]:
+    """What more GPUs bought, from an epoch's time measured at two GPU counts ("1 RTX 3090: 10 hours per epoch, 4:
+    8 hours"): an epoch is the same data whatever the GPUs, so the speed-up is the ratio of the times - 1.25x for
+    4x the GPUs, 31% scaling efficiency."""
+    points = sorted({int(n): float(t) for n, t in epoch_seconds_by_gpus if n > 0 and t > 0}.items())
+    if len(points) < 2:
+        raise NotComputable("two GPU counts with their time per epoch are needed")
+    (n1, t1), (n2, t2) = points[0], points[-1]
+    gain, ratio = t1 / t2, n2 / n1
+    formula = f"{fmt_duration(t1)} per epoch on {n1} ÷ {fmt_duration(t2)} on {n2} = {fmt_sig(gain, 3)}×"
+    return {"gain": Estimate(gain, "multiplier", formula, ("arithmetic",)),
+            "gpu_ratio": Estimate(ratio, "multiplier", f"{n2} / {n1}", ("arithmetic",)),
+            "efficiency": Estimate(gain / ratio, None, f"{fmt_sig(gain, 3)}× ÷ {fmt_sig(ratio, 3)}×", ("arithmetic",)),
+            "few_gpus": Estimate(n1, None, f"{n1} GPU{'s' if n1 > 1 else ''}: {fmt_duration(t1)} per epoch", ("arithmetic",)),
+            "many_gpus": Estimate(n2, None, f"{n2} GPUs: {fmt_duration(t2)} per epoch", ("arithmetic",))}
 
 
 @estimator(cites=("kaplan", "chen-ckpt"))
