@@ -370,7 +370,7 @@ def test_dpos_reference_model_is_in_every_full_plan_and_sharded_under_zero_3(kb)
 def test_a_plan_without_shapes_says_its_figure_is_before_activations(kb):
     from advisor.shells.render import render_short
 
-    c = run_consultation("DPO full fine-tune of Qwen2-1.5B on a single 4090, batch 8, max_len 1024, bf16. fits?", kb=kb)
+    c = run_consultation("DPO full fine-tune of InternLM2-1.8B on a single 4090, batch 8, max_len 1024, bf16. fits?", kb=kb)
     assert "before activations, at micro-batch 8" in render_short(c, 200)
 
 

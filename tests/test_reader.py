@@ -2809,3 +2809,18 @@ def test_a_size_named_after_its_family_is_the_model():
     assert read("fine-tuning gpt2-medium, a GPT-2, on a T4").values["model"].value == "gpt2-medium"
     assert read("Llama-3, the 70B one (Meta-Llama-3-70B), with QLoRA on 2x 3090").values["model"].value \
         == "llama-3-70b"
+
+
+def test_a_machine_or_an_exact_card_settles_the_family_named():
+    """'an aws p3dn.24xlarge … with 8 Nvidia V100 GPUs' is eight V100 32GB (the machine says which V100; its '.24'
+    is no fraction); the 8-GPU count stays; a card named alone is still read; Qwen2 sizes are catalogue models."""
+    r = read("I'm using an aws p3dn.24xlarge to train on my data with 8 Nvidia V100 GPUs (train-horovod.py), but "
+             "training seems slower than on 1 GPU.")
+    assert r.values["gpu_model"].value == "v100-32gb" and r.values["num_gpus"].value == 8
+    assert read("using an aws p3dn.24xlarge").values["gpu_model"].value == "v100-32gb"
+    assert read("training on 8 V100s").values["gpu_model"].value == "v100"
+    assert read("lr=.001, batch 8").values["lr"].value == 0.001
+    for message, model in (("running qwen2 7b with cutoff_len: 8192 keeps going OOM", "qwen2-7b"),
+                           ("model_name_or_path: /data/models/qwen/Qwen2-7B, stage: rm", "qwen2-7b"),
+                           ("Fine-tuning Qwen2-72b on 2 A800 cards", "qwen2-72b")):
+        assert read(message).values["model"].value == model, message

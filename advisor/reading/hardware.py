@@ -1021,10 +1021,20 @@ def resolve_platform(reading: Reading) -> None:
     """A notebook platform ("on Kaggle", "a T4 on Colab") gives its card only when the message names none: one
     card when it offers one (Colab's T4), else the one whose GPU count the message states (Kaggle's two T4s
     for "2 GPUs"), else the platform itself, for the advisor to ask. A notebook on TPUs ("Colab TPU v2") has no GPU."""
-    if reading.platform is None or "gpu_model" in reading.values or reading.tpu:
+    if reading.platform is None or reading.tpu:
         return
     match, text, setup = reading.platform
-    if setup != "user":
+    named = reading.values.get("gpu_model")
+    if named is not None and len(match.candidates) == 1 and match.candidates[0].id.startswith(f"{named.value}-") \
+            and setup == named.setup:
+        # "an aws p3dn.24xlarge … with 8 Nvidia V100 GPUs": the machine says which V100 (32 GB)
+        card = match.candidates[0]
+        reading.values["gpu_model"] = Read("gpu_model", card.id, text)
+        reading.set(Read("gpu_memory_catalogue_bytes", card.memory_bytes, text))
+        if "gpu_memory_gb" not in reading.values:
+            reading.set(Read("gpu_memory_gb", card.memory_gb, text, weak=True))
+        return
+    if named is not None or setup != "user":
         return
     gpus = reading.get("num_gpus")
     chosen = [(c, n) for c, n in zip(match.candidates, match.counts) if gpus is None or n == gpus]

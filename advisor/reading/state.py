@@ -165,17 +165,22 @@ class Reading:
         outranks = old is not None and old.value != read.value and read.field in PERSONAL_FIELDS \
             and rank(read) > rank(old) and not usable_of(old, read)
         # a weak read gives way to one said outright (accelerate's `mixed_precision: no`, then the script's `--fp16`)
+        # "a p3dn.24xlarge … with 8 Nvidia V100 GPUs": the family named after its exact card says no other card
+        outranks = outranks and not (read.field == "gpu_model" and isinstance(old.value, str)
+                                     and isinstance(read.value, str) and old.value.startswith(read.value + "-"))
         outranks = outranks or (old is not None and old.value != read.value and old.weak and not read.weak
                                 and read.field not in PERSONAL_FIELDS)
         # offloading to NVMe goes further than to the CPU: a message that names both went there when RAM ran short
         # ("ZeRO-offload needs 346GB of RAM … so I tried ZeRO-infinity to offload to nvme")
         outranks = outranks or (read.field == "offload" and read.value == "nvme" and old is not None
                                 and old.value == "cpu" and read.setup == old.setup)
-        # "the largest GPT-2, gpt2-xl": a size of the family named before, in the same run, names the model exactly
-        outranks = outranks or (read.field == "model" and old is not None and isinstance(old.value, str)
-                                and isinstance(read.value, str) and read.value.startswith(old.value + "-")
-                                and read.setup == old.setup and rank(read) >= rank(old)
-                                and has_preset(old.value) and has_preset(read.value))
+        # "the largest GPT-2, gpt2-xl": a size of the family named before, in the same run, names the model exactly;
+        # "8 Nvidia V100 GPUs … an aws p3dn.24xlarge": so is the exact card of the family named before
+        outranks = outranks or (read.field in ("model", "gpu_model") and old is not None
+                                and isinstance(old.value, str) and isinstance(read.value, str)
+                                and read.value.startswith(old.value + "-") and read.setup == old.setup
+                                and rank(read) >= rank(old)
+                                and (read.field == "gpu_model" or has_preset(old.value) and has_preset(read.value)))
         if old is None or finetune_wins or restated or outranks:
             if old is not None and old.value != read.value and len(self.conflicts) < 20:
                 self.conflicts.append((old, read))

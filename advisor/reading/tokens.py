@@ -74,6 +74,11 @@ def tokenize(text: str) -> list[Token]:
                 append(Token("word", raw, start, stop, space))
             elif num:
                 stop = position = start + len(num)
+                if num[0] == "." and not space and tokens and tokens[-1].kind == "word" and len(num) > 1:
+                    # "p3dn.24xlarge": a '.' glued to a word ends it (the catalogue's names split there too); the
+                    # digits after it are a number of their own, not a fraction ".24"
+                    append(Token("punct", ".", start, start + 1, False))
+                    start, num = start + 1, num[1:]
                 if ("," in num or "_" in num) and not _thousands(num):
                     _split_run(text, start, stop, space, tokens)  # "0,1,2,3", "1,2": numbers between commas
                     continue
