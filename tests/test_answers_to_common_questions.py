@@ -4029,3 +4029,34 @@ def test_an_epoch_timed_at_two_gpu_counts_gives_the_scaling(kb):
     assert steps.advice.findings[0].id == "finding-gpu-speedup-measured"
     words = run_consultation("An epoch takes 2 hours on one GPU; 90 minutes per epoch with 4 GPUs. Why so slow?", kb=kb)
     assert words.wm.value("epoch_seconds_by_gpus") == [[1, 7200.0], [4, 5400.0]]
+
+
+def test_lit_gpt_lora_on_q_and_v_under_bf16_mixed(kb):
+    """lit-gpt's hparams ('lora_query': True, 'lora_value': True, the rest False) are LoRA on q and v; its "Using
+    bfloat16 Automatic Mixed Precision (AMP)" keeps the 6.74B base in fp32 - 25.10 GiB, not 12.55 - which is why a
+    plan counted at 28.78 GiB ran out on 40 GB (41.33 GiB with the fp32 base); bf16-true is the fix."""
+    c = run_consultation("Same problem on an A100 40GB: OOM. I run `python finetune/lora.py --checkpoint_dir "
+                         "checkpoints/NousResearch/Llama-2-7b-hf --data_dir data/lima` and it prints \"Using bfloat16 "
+                         "Automatic Mixed Precision (AMP)\". The hparams it prints: {'devices': 1, "
+                         "'override_max_seq_length': 2048, 'learning_rate': 0.0003, 'batch_size': 4, 'micro_batch_size':"
+                         " 1, 'gradient_accumulation_iters': 4, 'lora_r': 8, 'lora_alpha': 16, 'lora_query': True, "
+                         "'lora_key': False, 'lora_value': True, 'lora_projection': False, 'lora_mlp': False, "
+                         "'lora_head': False}. So even 40GB is not enough for LoRA on a 7B?", kb=kb)
+    assert c.wm.value("lora_targets") == "qv"
+    assert c.advice.findings[0].id == "finding-amp-keeps-base-fp32"
+    assert c.wm.value("amp_base_fp32") == 2 * c.wm.value("amp_base_bf16") == c.wm.value("params") * 4
+    assert c.wm.value("amp_plan_fp32_base") > c.wm.value("gpu_memory") > c.wm.value("plan_current_per_gpu")
+    true16 = run_consultation("LoRA on llama-2-7b with precision bf16-true on an A100 40GB, OOM at seq 2048", kb=kb)
+    assert "finding-amp-keeps-base-fp32" not in [f.id for f in true16.advice.findings]
+
+
+def test_lora_layers_said_without_a_rank_count_at_the_default_rank(kb):
+    """LLaMA-Factory's `lora_target: q_proj,v_proj` without a rank: PEFT's and LLaMA-Factory's default r=8 on q and v
+    of Qwen2-72B's 80 blocks (16.38M adapter parameters), not the default share of every layer."""
+    c = run_consultation("Fine-tuning Qwen2-72b on 2 A800 cards: torch.cuda.OutOfMemoryError. GPU type NVIDIA A800 80GB "
+                         "PCIe. Script: model_name_or_path: ~/Qwen2-72B-Instruct, stage: sft, finetuning_type: lora, "
+                         "lora_target: q_proj,v_proj, deepspeed: examples/deepspeed/ds_z3_config.json, cutoff_len: 1024, "
+                         "per_device_train_batch_size: 1, gradient_accumulation_steps: 1, bf16: true", kb=kb)
+    share = c.wm.value("lora_adapter_share")
+    assert abs(share * c.wm.value("params") - 80 * 8 * ((8192 + 8192) + (8192 + 1024))) < 1
+    assert "PEFT's default" in c.run.estimates["lora_adapter_share"].formula

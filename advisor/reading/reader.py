@@ -146,6 +146,7 @@ def read(message: str) -> Reading:
     _goal(tokens, sentences, message, reading, index)
     _resolve(reading)
     _shape(reading, index.words, message)
+    _lora_switches(reading, message)
     micro = reading.values.get("micro_batch")
     if micro is not None and micro.keyed and "grad_accum_steps" not in reading.values \
             and "global_batch" not in reading.values and "ultralytics" not in reading.values:
@@ -1681,6 +1682,32 @@ def _shape(reading: Reading, words: list[str], message: str) -> None:
 
 
 MAX_SHAPE_TEXT = 400  # characters the words of a shape's settings may span to be quoted together
+
+
+# lit-gpt's LoRA switches, one per kind of layer ("'lora_query': True, 'lora_key': False, ..."): which layers it adapts
+LORA_SWITCH = re.compile(r"\blora_(query|key|value|projection|mlp|head)\b['\"]?(?:\s{0,3}[:=]\s{0,3}|\s{1,3})['\"]?(true|false)\b",
+                         re.IGNORECASE)
+MAX_SWITCHES = 12  # (a pasted dict names each once; a log repeating them is read no further)
+
+
+def _lora_switches(reading: Reading, message: str) -> None:
+    """lit-gpt's hparams say which layers carry LoRA: query and value alone are q and v; the attention's four
+    (query, key, value, projection) without the MLP are the attention projections; the MLP on is every linear layer."""
+    if "lora_targets" in reading.values or "lora_" not in message.lower():
+        return
+    on, text = set(), ""
+    for k, match in enumerate(LORA_SWITCH.finditer(message)):
+        if k >= MAX_SWITCHES:
+            break
+        text = text or match.group(0)
+        if match.group(2).lower() == "true":
+            on.add(match.group(1).lower())
+    if not text:
+        return
+    targets = "all_linear" if "mlp" in on else "attention" if {"key", "projection"} & on else \
+        "qv" if {"query", "value"} <= on else None
+    if targets is not None:
+        reading.set(Read("lora_targets", targets, text, keyed=True))
 
 
 GATED_MLP = frozenset({"swiglu", "geglu", "silu", "gated"})  # an MLP of three matrices (LLaMA's, Mistral's, T5 v1.1's)

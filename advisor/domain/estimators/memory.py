@@ -302,10 +302,12 @@ LORA_TARGET_WORDS = {"all_linear": "every linear layer", "attention": "the atten
                      "qv": "q and v"}
 
 
-@estimator(cites=("lora",))
-def lora_adapter_share(model: str, lora_rank: int, lora_targets: str | None = None) -> dict[str, Estimate]:
+@estimator(cites=("lora", "peft-lora-config"))
+def lora_adapter_share(model: str, lora_rank: int, lora_targets: str | None = None,
+                       rank_unsaid: bool = False) -> dict[str, Estimate]:
     """The share of a catalogue model's parameters LoRA trains at rank r on the layers it targets (unsaid: all
-    linear layers of its blocks, PEFT's 'all-linear', the most it can be): r × (d_in + d_out) per matrix (LoRA §4.1)."""
+    linear layers of its blocks, PEFT's 'all-linear', the most it can be): r × (d_in + d_out) per matrix (LoRA §4.1).
+    `rank_unsaid`: the layers were said but not the rank, which is then PEFT's (and LLaMA-Factory's) default r=8."""
     from advisor.domain.catalogue import preset
     from advisor.domain.estimators.training import lora_adapter_params
     from advisor.errors import InputError
@@ -319,10 +321,11 @@ def lora_adapter_share(model: str, lora_rank: int, lora_targets: str | None = No
     if not adapters or not spec.params or adapters >= spec.params:
         raise NotComputable(f"no layer shapes for {model} (the adapter share stays the default)")
     share = adapters / spec.params
-    formula = (f"rank {int(lora_rank)} on {LORA_TARGET_WORDS[targets]} of the {spec.n_layers} blocks"
+    formula = (f"rank {int(lora_rank)}" + (" (unsaid: PEFT's default)" if rank_unsaid else "")
+               + f" on {LORA_TARGET_WORDS[targets]} of the {spec.n_layers} blocks"
                + ("" if lora_targets else " (the layers unsaid: the most there can be)")
                + f": {fmt_count(adapters)} adapter parameters of {fmt_count(spec.params)} = {fmt_share(share)}")
-    return {"value": Estimate(share, "fraction", formula, ("lora",))}
+    return {"value": Estimate(share, "fraction", formula, ("lora", "peft-lora-config") if rank_unsaid else ("lora",))}
 
 
 @estimator(cites=("lora", "arithmetic"))
@@ -594,3 +597,19 @@ def linear_memory_fit(peaks: list, gpu_memory: float, safety_margin: float) -> d
                                     f"⌊({fmt_bytes_gib(usable)} − {fmt_bytes_gib(fixed)}) / {fmt_bytes_gib(slope)}⌋ = {max_batch}",
                                     sources),
     }
+
+
+@estimator("fp32", "bf16", "plan", cites=("lightning-precision", "arithmetic"))
+def amp_frozen_base(params: float, plan_per_gpu: float | None = None) -> dict[str, Estimate]:
+    """A frozen base under automatic mixed precision: its parameters stay in fp32 (4 B each), where the adapters'
+    plans count them in bf16 (2 B); the plan's peak with the fp32 copy is the count plus 2 B a parameter."""
+    if params <= 0:
+        raise NotComputable("no parameters")
+    cites = ("lightning-precision", "arithmetic")
+    out = {"fp32": Estimate(params * 4, "bytes", f"{fmt_count(params)} params × 4 B = {fmt_bytes_gib(params * 4)}", cites),
+           "bf16": Estimate(params * 2, "bytes", f"{fmt_count(params)} params × 2 B = {fmt_bytes_gib(params * 2)}", cites)}
+    if plan_per_gpu and plan_per_gpu > 0:
+        total = plan_per_gpu + params * 2
+        out["plan"] = Estimate(total, "bytes", f"{fmt_bytes_gib(plan_per_gpu)} + {fmt_count(params)} × 2 B = "
+                               f"{fmt_bytes_gib(total)}", cites)
+    return out
