@@ -399,7 +399,7 @@ def training_flops(params: float, tokens: float, adapter: str | None = None) -> 
 @estimator("value", "if_per_gpu", cites=("palm-mfu",))
 def measured_utilization(params: float, tokens_per_second: float, peak_tflops: float, num_gpus: float = 1,
                          per_gpu: bool = False, adapter: str | None = None,
-                         scope_unsaid: bool = False) -> dict[str, Estimate]:
+                         scope_unsaid: bool = False, model_parallel_gpus: float = 1) -> dict[str, Estimate]:
     """Model FLOPs utilization from a measured throughput (PaLM's MFU: 6 FLOPs per parameter per token, 4 with a
     frozen base under adapters; attention left out, so a long sequence's figure is a little low). With several GPUs
     and a figure nobody said was the run's or each GPU's (`scope_unsaid`), the utilization if it is each GPU's too:
@@ -407,6 +407,7 @@ def measured_utilization(params: float, tokens_per_second: float, peak_tflops: f
     if min(params, tokens_per_second, peak_tflops, num_gpus) <= 0:
         raise NotComputable("the parameters, the throughput, the peak TFLOP/s and the GPUs must be positive")
     per = flops_per_token(adapter)
+    num_gpus = num_gpus * max(1.0, model_parallel_gpus)  # (each data-parallel copy spans its model-parallel GPUs)
     each = tokens_per_second if per_gpu else tokens_per_second / num_gpus
     mfu = per * params * each / (peak_tflops * 1e12)
     said = f"{fmt_count(tokens_per_second)} tokens/s" + (" per GPU" if per_gpu else f" over {fmt_sig(num_gpus)} GPU(s)")
@@ -446,10 +447,12 @@ def training_tokens(token_budget: float | None = None, dataset_tokens: float | N
 
 @estimator(cites=("arithmetic",))
 def run_throughput(tokens_per_second: float | None = None, num_gpus: float | None = None, per_gpu: bool | None = None,
-                   tokens_per_step: float | None = None, step_seconds: float | None = None) -> dict[str, Estimate]:
+                   tokens_per_step: float | None = None, step_seconds: float | None = None,
+                   model_parallel_gpus: float | None = None) -> dict[str, Estimate]:
     """Tokens per second of the whole run: a throughput said (times the GPUs when said per GPU), else the tokens of one
-    optimizer step over the time it takes ("micro 1 × GA 8 × 8 GPUs × 8,192 tokens in ~42 s")."""
-    gpus = num_gpus or 1
+    optimizer step over the time it takes ("micro 1 × GA 8 × 8 GPUs × 8,192 tokens in ~42 s"). The GPUs are the
+    data-parallel copies times the GPUs each copy spans (tensor × pipeline parallel: TP 4 × DP 2 is 8 GPUs)."""
+    gpus = (num_gpus or 1) * (model_parallel_gpus or 1)
     if tokens_per_second and tokens_per_second > 0:
         value = tokens_per_second * (gpus if per_gpu else 1)
         text = (f"{fmt_count(tokens_per_second)} tokens/s per GPU × {fmt_sig(gpus)} GPUs = {fmt_count(value)} tokens/s"
