@@ -613,3 +613,18 @@ def amp_frozen_base(params: float, plan_per_gpu: float | None = None) -> dict[st
         out["plan"] = Estimate(total, "bytes", f"{fmt_bytes_gib(plan_per_gpu)} + {fmt_count(params)} × 2 B = "
                                f"{fmt_bytes_gib(total)}", cites)
     return out
+
+
+@estimator("gather", "total", cites=("deepspeed-zero3-save", "arithmetic"))
+def host_save_gather(params: float, offloaded: float | None = None) -> dict[str, Estimate]:
+    """Saving under ZeRO-3 consolidates the whole model's 16-bit weights on rank 0's CPU (2 B a parameter), on top
+    of whatever states are already offloaded to the host."""
+    if params <= 0:
+        raise NotComputable("no parameters")
+    cites = ("deepspeed-zero3-save", "arithmetic")
+    gather = params * 2
+    out = {"gather": Estimate(gather, "bytes", f"{fmt_count(params)} params × 2 B = {fmt_bytes_gib(gather)}", cites)}
+    if offloaded and offloaded > 0:
+        out["total"] = Estimate(gather + offloaded, "bytes", f"{fmt_bytes_gib(gather)} + {fmt_bytes_gib(offloaded)} "
+                                f"offloaded = {fmt_bytes_gib(gather + offloaded)}", cites)
+    return out

@@ -487,9 +487,10 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
         "options": Estimate(items, None, f"{len(result.shown)} plans from the Pareto front of accuracy risk, time per "
                             "update and changes (heuristic ranking)", SOURCES, heuristic=True),
     }
-    if cur.cpu:  # (nothing offloaded, no RAM to count)
+    if cur.cpu and p.cpu_ram:  # (nothing offloaded, no RAM to count; no RAM said, nothing to answer yes or no)
         out["current_fits_host"] = Estimate(host_fits(p, cur), None, "whether the offloaded states fit "
                                             f"{(1 - p.margin) * 100:.0f}% of the host's RAM", SOURCES)
+    if cur.cpu:
         out["current_cpu"] = Estimate(host_cpu(p, cur), "bytes", "CPU RAM for the offloaded states of your plan"
                                       + (" on each machine" if p.gpus_per_host and cur.knobs.gpus > p.gpus_per_host
                                          else "") + f": {fmt_bytes_gib(host_cpu(p, cur))}", SOURCES)
