@@ -4091,3 +4091,18 @@ def test_a_process_killed_at_the_save_under_zero3_is_the_gathered_model(kb):
     load = run_consultation("Fine-tuning llama-2-70b with zero 3 on 8 A100s, the process gets killed while loading the "
                             "model, no CUDA error", kb=kb)
     assert "finding-process-killed" in [f.id for f in load.advice.findings]
+
+
+def test_the_largest_batch_that_fits_against_a_papers_batch_gets_the_accumulation(kb):
+    """'I can already train the model, but I can't fit more than batch size 10 on an 80GB A100, so I can't reach the
+    reported batch size of 1024 with 8xA100. Is 1024 reached with gradient accumulation?' - 10 is the user's largest
+    micro-batch (not a batch compared with), 1024 the paper's; the run trains, and the answer is 8 × 16 × 8."""
+    c = run_consultation("I'm trying to replicate your training process (full fine-tuning of the 7B LLM with "
+                         "LLaMA-Factory). I can already train the model, but I can't fit more than batch size 10 on an "
+                         "80GB A100 GPU, so I can't reach the reported batch size of 1024 with 8xA100. I'm already "
+                         "using bf16, deepspeed, and flash attention. Is 1024 reached with gradient accumulation?", kb=kb)
+    assert c.wm.value("max_micro_batch") == 10 and c.wm.value("reference_batch") == 1024
+    assert c.wm.value("claim_run_fits") is True
+    rec = c.advice.recommendation
+    assert rec is not None and "8 per GPU × 16 accumulation steps × 8 GPU(s) = 1024" in rec.rationale
+    assert read_message(kb, "accuracy is worse than batch 128")["reference_batch"][0] == 128

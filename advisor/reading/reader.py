@@ -1311,6 +1311,10 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if name in ("batch", "global_batch") and keyed is None and words[end + 1:end + 2] in (["/"], ["per"]) \
                 and words[end + 2:end + 3] in (["gpu"], ["device"], ["card"]):
             name = "micro_batch"  # "8 images per batch (4/gpu)": each GPU's batch, beside the total
+        if name == "batch" and setup == "user" and _fit_limit(words, start_key) and float(scaled).is_integer():
+            # "I can't fit more than batch size 10 on an 80GB A100": the largest batch that fits, the user's own
+            reading.set(Read("max_micro_batch", int(scaled), text))
+            continue
         if name == "batch" and "than" in words[max(0, start_key - 3):start_key]:
             setup = "reference"  # "worse than batch 128": the batch compared with
         # (a script's default is the recipe's, unless the user says they set it: "I changed BATCH_SIZE=${…:-16}")
@@ -1660,6 +1664,27 @@ def _factor(clause: Clause, reading: Reading, k: int, value: float, left: Phrase
         reading.set(Read("batch_scale_factor", value, text))
     elif slot[0] == "lr":
         reading.set(Read("lr_scale_factor", value, text))
+
+
+FIT_VERBS = frozenset({"fit", "fits", "use", "run", "go", "set", "handle", "train", "increase", "get"})
+LIMIT_NEGATIONS = frozenset({"t", "not", "cannot", "unable", "never", "no"})
+
+
+def _fit_limit(words: list[str], start: int) -> bool:
+    """'can't fit more than batch size 10', 'unable to go beyond a batch of 8': a limit the user ran into, said of the
+    batch starting at key `start` - not 'worse than batch 128', a batch compared with."""
+    before = words[max(0, start - 3):start]
+    if "than" in before:
+        at = start - len(before) + before.index("than")
+        if at < 1 or words[at - 1] not in ("more", "bigger", "larger", "higher"):
+            return False
+        verb_end = at - 1
+    elif "beyond" in before:
+        verb_end = start - len(before) + before.index("beyond")
+    else:
+        return False
+    lead = words[max(0, verb_end - 4):verb_end]
+    return not FIT_VERBS.isdisjoint(lead) and not LIMIT_NEGATIONS.isdisjoint(words[max(0, verb_end - 6):verb_end])
 
 
 PARALLEL_DEGREES = frozenset({"tensor_parallel", "pipeline_parallel", "data_parallel"})
