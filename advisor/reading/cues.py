@@ -407,6 +407,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     # a model's size as a trainer or PEFT prints it ("all params: 6,742,609,920"); trainable parameters are the
     # model's size only when no adapter is trained (settled in reader._resolve)
     ("all params", "params"), ("total params", "params"), ("number of parameters", "params"),
+    ("number of parameter", "params"), ("number of params", "params"), ("total parameters", "params"),
     ("num params", "params"), ("number of trainable parameters", "trainable_params"),
     ("trainable params", "trainable_params"), ("trainable parameters", "trainable_params"),
     # a transformer's shape as flags and configs give it (nanoGPT, Megatron, XLNet, a pasted config.json): with the
