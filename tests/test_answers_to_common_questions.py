@@ -4106,3 +4106,15 @@ def test_the_largest_batch_that_fits_against_a_papers_batch_gets_the_accumulatio
     rec = c.advice.recommendation
     assert rec is not None and "8 per GPU × 16 accumulation steps × 8 GPU(s) = 1024" in rec.rationale
     assert read_message(kb, "accuracy is worse than batch 128")["reference_batch"][0] == 128
+
+
+def test_a_worse_loss_at_larger_batches_over_one_epoch_is_fewer_updates(kb):
+    """A sweep of gradient_accumulation_steps (and of the batch) over one epoch with the loss rising: over the same data
+    k× the batch is 1/k of the updates, and the Trainer's train_loss is the run's mean - said first, no red flag
+    for a belief the user does not hold."""
+    c = run_consultation("I was running a benchmark of the speedup from various --gradient_accumulation_steps levels "
+                         "and noticed the lm loss gets progressively and much worse as gradient_accumulation_steps grows "
+                         "(with --per_device_train_batch_size 16): GAS 1: 135.85 samples/s, train loss 2.21; GAS 2: "
+                         "156.95, 2.29; GAS 16: 179.15, 2.86. Why does a larger batch give a worse train loss?", kb=kb)
+    assert c.advice.findings[0].id == "finding-larger-batch-worse-loss-same-data"
+    assert not c.advice.red_flags
