@@ -2824,3 +2824,11 @@ def test_a_machine_or_an_exact_card_settles_the_family_named():
                            ("model_name_or_path: /data/models/qwen/Qwen2-7B, stage: rm", "qwen2-7b"),
                            ("Fine-tuning Qwen2-72b on 2 A800 cards", "qwen2-72b")):
         assert read(message).values["model"].value == model, message
+
+
+def test_hours_for_one_epoch_are_the_epochs_time_not_the_runs(kb):
+    """'it takes about 1.5 hours for one epoch' is an epoch's time (ImageNet in 90 min: 237 samples/s), not how long
+    the training takes."""
+    got = facts(kb, "resnet34 on imagenet with 8 TITAN XP GPUs, batch 256, and it takes about 1.5 hours for one epoch.")
+    assert got["epoch_seconds"] == 5400 and "current_duration" not in got
+    assert facts(kb, "training takes about 3 days on 4 GPUs")["current_duration"] == 3 * 86400
