@@ -4118,3 +4118,18 @@ def test_a_worse_loss_at_larger_batches_over_one_epoch_is_fewer_updates(kb):
                          "156.95, 2.29; GAS 16: 179.15, 2.86. Why does a larger batch give a worse train loss?", kb=kb)
     assert c.advice.findings[0].id == "finding-larger-batch-worse-loss-same-data"
     assert not c.advice.red_flags
+
+
+def test_a_progress_line_gives_the_batch_and_the_samples_per_second(kb):
+    """NeMo's 'global_step=9e+3, consumed_samples=6.3e+5, train_step_timing in s=0.615': 70 samples per step and
+    113.8 samples/s (9e+3 is no data set of 9,000); 'reduced_train_loss=nan' in a speed question is flagged; with a
+    sequence length the tokens/s follow."""
+    line = ("How can I get MFU or tokens/sec from this? \"Epoch 0: 3% | 9000/301500 [1:42:42<55:37:46, "
+            "reduced_train_loss=nan.0, global_step=9e+3, consumed_samples=6.3e+5, train_step_timing in s=0.615]\"")
+    c = run_consultation(line, kb=kb)
+    assert c.advice.findings[0].id == "finding-throughput-from-log"
+    assert abs(c.wm.value("log_global_batch") - 70) < 1e-9 and abs(c.wm.value("log_samples_per_second") - 70 / 0.615) < 1e-9
+    assert not c.wm.known("dataset_size")
+    assert "finding-timing-a-diverged-run" in [f.id for f in c.advice.findings]
+    seq = run_consultation(line + " seq_length 2048", kb=kb)
+    assert abs(seq.wm.value("log_tokens_per_second") - 70 / 0.615 * 2048) < 1e-6

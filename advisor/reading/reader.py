@@ -1262,6 +1262,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if name == "epochs" and (words[start_key - 1:start_key] == ["warmup"] or words[start_key - 2:start_key]
                                  == ["warm", "up"] if start_key < k else not WARMUP_WORDS.isdisjoint(words[k + 1:start_key])):
             continue  # `warmup_epochs: 5`, "warm-up epochs should be 40", "5 warmup epochs": the warmup's length
+        if name == "dataset_size" and start_key > k and "_" in clause.tokens[keys[start_key]].text \
+                and any(clause.tokens[t].text == "," for t in range(keys[end] + 1, keys[start_key])):
+            continue  # "global_step=9e+3, consumed_samples=6.3e+5": the next key's noun, not this number's unit
         if name == "dataset_size" and start_key > k and _per_time(clause, keys[start_key] + 1):
             continue  # "7000 samples/s", "320 img/sec": a rate
         if name == "dataset_size" and words[k - 1:k] in (["every"], ["each"], ["per"]):

@@ -335,6 +335,27 @@ def epoch_gpu_speedup(epoch_seconds_by_gpus: list[list[float]]) -> dict[str, Est
             "many_gpus": Estimate(n2, None, f"{n2} GPUs: {fmt_duration(t2)} per epoch", ("arithmetic",))}
 
 
+@estimator("batch", "samples", "tokens", cites=("arithmetic",))
+def throughput_from_log(consumed_samples: float, global_step: float, step_seconds: float | None = None,
+                        seq_len: float | None = None) -> dict[str, Estimate]:
+    """What a progress line says of the run: the samples consumed over the steps taken are the global batch
+    ("consumed_samples=6.3e+5" at "global_step=9e+3": 70), and that batch over the logged step time the samples per
+    second (and, at the sequence length, the tokens per second)."""
+    if consumed_samples <= 0 or global_step < 1:
+        raise NotComputable("no samples or no steps")
+    batch = consumed_samples / global_step
+    formula = f"{fmt_count(consumed_samples)} samples / {fmt_count(global_step)} steps = {fmt_sig(batch, 3)} per step"
+    out = {"batch": Estimate(batch, None, formula, ("arithmetic",))}
+    if step_seconds and step_seconds > 0:
+        rate = batch / step_seconds
+        out["samples"] = Estimate(rate, None, f"{fmt_sig(batch, 3)} per step / {fmt_sig(step_seconds)} s = "
+                                  f"{fmt_sig(rate, 3)} samples/s", ("arithmetic",))
+        if seq_len and seq_len > 0:
+            out["tokens"] = Estimate(rate * seq_len, "count", f"{fmt_sig(rate, 3)} samples/s × {int(seq_len):,} tokens "
+                                     f"= {fmt_count(rate * seq_len)} tokens/s", ("arithmetic",))
+    return out
+
+
 @estimator(cites=("kaplan", "chen-ckpt"))
 def tflops_per_thousand_tokens(params: float, step_seconds: float, num_gpus: float = 1,
                                grad_checkpointing: bool = False, adapter: str | None = None) -> dict[str, Estimate]:
