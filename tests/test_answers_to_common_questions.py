@@ -4133,3 +4133,13 @@ def test_a_progress_line_gives_the_batch_and_the_samples_per_second(kb):
     assert "finding-timing-a-diverged-run" in [f.id for f in c.advice.findings]
     seq = run_consultation(line + " seq_length 2048", kb=kb)
     assert abs(seq.wm.value("log_tokens_per_second") - 70 / 0.615 * 2048) < 1e-6
+
+
+def test_a_slow_run_is_asked_where_its_time_goes_before_its_precision(kb):
+    """'90 minutes an ImageNet epoch on 8 Titan Xp, can I increase the batch to speed up?': whether the GPUs wait for
+    data is asked first (the precision a faster kernel needs is moot while the loader is the limit)."""
+    advice = consult("How large a batch size should I set for imagenet training? I just use the default setting of "
+                     "batch size 256 with 8 TITAN XP GPUs on resnet34, and it takes about 1.5 hours for one epoch. I want "
+                     "to speed up the training process. Can I increase the batch size?", kb=kb)
+    ids = [q.id for q in advice.questions]
+    assert ids[0] == "data_loader_bound" and ("precision" not in ids or ids.index("precision") > 0)

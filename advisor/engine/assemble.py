@@ -26,6 +26,8 @@ class Consultation:
 
 # the batch's shape a recommended option prescribes (its precision or optimizer may still change with an answer)
 PRESCRIBED = frozenset({"micro_batch", "grad_accum_steps", "batch_size"})
+# asked first of a run too slow, in this order (assemble's ranking): how the GPUs were launched, whether they wait for data
+SPEED_FIRST = {"launch": 0, "data_loader_bound": 1}
 
 
 def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RulePolicy) -> Advice:
@@ -75,7 +77,12 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
     # (and an input whose plausible answers decide whether the plan fits, `answers_decisive`, is as decisive:
     # "DDP or sharded?" for 113 GiB of states on 4 GPUs, which only a finding waits for)
     deciding |= listed(kb, wm, "answers_decisive")
-    ranked = sorted(waiting, key=lambda f: (f not in asked, f not in deciding, f in minor, order[f]))
+    # a run too slow is first asked where its time goes: whether the GPUs wait for data decides which levers matter
+    # (the precision a faster kernel needs is moot while the loader is the limit)
+    speed = wm.known("user_goal") and wm.value("user_goal") == "faster" or "speed" in asked_topics(kb, wm)
+    first = SPEED_FIRST if speed else {}
+    ranked = sorted(waiting, key=lambda f: (first.get(f, len(first)), f not in asked, f not in deciding, f in minor,
+                                            order[f]))
     questions = []
     titles = option_titles(kb, wm) if waiting else {}
     for fact in ranked:
