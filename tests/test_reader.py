@@ -2832,3 +2832,15 @@ def test_hours_for_one_epoch_are_the_epochs_time_not_the_runs(kb):
     got = facts(kb, "resnet34 on imagenet with 8 TITAN XP GPUs, batch 256, and it takes about 1.5 hours for one epoch.")
     assert got["epoch_seconds"] == 5400 and "current_duration" not in got
     assert facts(kb, "training takes about 3 days on 4 GPUs")["current_duration"] == 3 * 86400
+
+
+def test_a_change_in_steps_ends_at_its_last_step():
+    """'it reduced the batch size to 8 and then to 4' changed the batch from 16 to 4 (not to 8); 'to 8, then 4' too;
+    a single step stays as it was."""
+    r = read("I entered batch=16. Due to insufficient memory, it automatically reduced the batch size to 8 and then to "
+             "4, and started training with batch=4 without any errors.")
+    assert r.values["batch_from"].value == 16 and r.values["batch_to"].value == 4
+    r = read("we use batch 32. we reduced the batch size to 8, then 4")
+    assert r.values["batch_from"].value == 32 and r.values["batch_to"].value == 4
+    r = read("I reduced batch from 32 to 16 and it works")
+    assert r.values["batch_from"].value == 32 and r.values["batch_to"].value == 16

@@ -588,6 +588,12 @@ def _moves(clause: Clause, reading: Reading) -> None:
             continue  # "lower it to 8" only when the last quantity named that can be 8 was a batch
         to = int(tok.value)
         text = clause.text(clause.keys[j], clause.keys[n])
+        chained = _then_to(clause, n)
+        steps = {to}  # (the steps of a chain are none of them where it started)
+        if chained is not None:
+            # "reduced the batch size to 8 and then to 4": where the change ended
+            to, text = chained[0], clause.text(clause.keys[j], clause.keys[chained[1]])
+            steps.add(to)
         source = None
         if n + 2 < len(words) and words[n + 1] == "from" and clause.tokens[clause.keys[n + 2]].is_num:
             a = clause.tokens[clause.keys[n + 2]]
@@ -597,7 +603,7 @@ def _moves(clause: Clause, reading: Reading) -> None:
         if source is None:
             # a batch said later in this clause is no earlier batch ("increased the batch to 2048 (keeping 64 per GPU)")
             later = clause.source[clause.tokens[clause.keys[n]].end:clause.tokens[clause.end - 1].end]
-            before = [m for m in reading.batch_mentions if m.value != to
+            before = [m for m in reading.batch_mentions if m.value not in steps
                       and not (m.sentence == reading.sentence and m.text in later)]
             earlier = [m for m in before if not m.past and m.setup == "user"]
             default = next((reading.reference[f] for f in BATCH_FIELDS
@@ -621,6 +627,27 @@ def _moves(clause: Clause, reading: Reading) -> None:
                 # "increase per_device_train_batch_size to 32" from 16: each GPU's batch changed
                 reading.batch_change_per_gpu = True
         reading.set(Read("batch_to", to, text))
+
+
+THEN_WORDS = frozenset({"then", "finally", "later", "eventually"})
+CHAIN_WORDS = THEN_WORDS | {"and", "to"}  # what joins one step of a change to the next ("and then to 4")
+
+
+def _then_to(clause: Clause, n: int) -> tuple[int, int] | None:
+    """The last of a chain of 'to's after the number at key n ("to 8 and then to 4", "to 8, then 4"): (value, key),
+    none when the change stops at n. Bounded: a chain is a few steps long."""
+    words, last = clause.words, None
+    for _ in range(4):
+        m = n + 1
+        while m < len(words) and m - n <= 3 and words[m] in CHAIN_WORDS:
+            m += 1
+        if m == n + 1 or m >= len(words) or not THEN_WORDS.intersection(words[n + 1:m]):
+            break
+        tok = clause.tokens[clause.keys[m]]
+        if not tok.is_num or tok.value is None or not float(tok.value).is_integer() or tok.value < 1:
+            break
+        n, last = m, (int(tok.value), m)
+    return last
 
 
 ASKING_MODALS = frozenset({"should", "shall", "must", "do", "does", "would", "can", "could"})
