@@ -4143,3 +4143,13 @@ def test_a_slow_run_is_asked_where_its_time_goes_before_its_precision(kb):
                      "to speed up the training process. Can I increase the batch size?", kb=kb)
     ids = [q.id for q in advice.questions]
     assert ids[0] == "data_loader_bound" and ("precision" not in ids or ids.index("precision") > 0)
+
+
+def test_a_large_model_ending_worse_than_its_base_is_an_unstable_fine_tune(kb):
+    """'base always outperforms large after fine-tuning (BERT and RoBERTa), batch 4 at seq 512 on 8 2080s': said first
+    - several seeds, a smaller LR, more steps - instead of the LR-follows-the-batch paragraph."""
+    advice = consult("On all datasets I have used so far, base always outperforms large after fine-tuning. This is "
+                     "true for both BERT and RoBERTa. Why? Does large require far more epochs or a different learning "
+                     "rate? I have 8 GPUs, 2080 rtx with 10gb each, but I use a batch size of 4 because I need a "
+                     "sequence length of 512.", kb=kb)
+    assert advice.findings[0].id == "finding-large-model-fine-tunes-unstably"
