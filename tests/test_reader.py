@@ -2844,3 +2844,13 @@ def test_a_change_in_steps_ends_at_its_last_step():
     assert r.values["batch_from"].value == 32 and r.values["batch_to"].value == 4
     r = read("I reduced batch from 32 to 16 and it works")
     assert r.values["batch_from"].value == 32 and r.values["batch_to"].value == 16
+
+
+def test_asking_for_the_loaders_workers_to_use_the_gpu_is_a_speed_question(kb):
+    """'low Volatile GPU-Util … How do I change the number of workers … to make full use of the GPU?' wants speed, not
+    a batch size; RLlib's 'scale with the number of workers?' and a log's 'Using 2 dataloader workers' do not."""
+    assert facts(kb, "When running on GPU I always get low Volatile GPU-Util but almost full GPU memory usage. How do "
+                     "I change the number of workers, like in a Dataloader, to make full use of the GPU?")["user_goal"] \
+        == "faster"
+    assert facts(kb, "For PPO, should train_batch_size be scaled with the number of workers?").get("user_goal") \
+        != "faster"

@@ -50,6 +50,9 @@ GOAL_CUES: list[tuple[str, str, float]] = [
     ("waiting for data", "faster", 1), ("per iteration", "faster", 0.5), ("training time", "faster", 1),
     ("takes too long", "faster", 1), ("mfu", "faster", 1), ("all reduce", "faster", 0.5), ("all reduces", "faster", 1),
     ("efficiency", "faster", 1),
+    # the loader's workers asked about ("how do I change the number of workers … to make full use of the GPU?"): the
+    # GPU waits for data, so the run is to be made faster, not its batch chosen
+    ("number of workers", "faster", 2.5), ("dataloader workers", "faster", 2.5),
     # match a reference
     ("reproduce", "match_reference", 2), ("replicate", "match_reference", 2), ("same results", "match_reference", 1),
     ("same result", "match_reference", 1), ("match the paper", "match_reference", 2),
@@ -178,6 +181,7 @@ GROWTH = {"increase", "increases", "increasing", "grow", "grows", "growing", "ri
           "leaks", "leaking"}
 # words that say a run is slow (not how fast a mechanism goes: "why does throughput change?" asks for a mechanism)
 SLOW = {"slow", "slower", "slowly", "longer"}
+WORKER_CUES = frozenset({"number of workers", "dataloader workers"})  # speed only when asked beside the GPU
 # what makes "linear scaling" a speed-up's (not the LR rule's): said beside a speed, with no LR word
 SPEED_WORDS = frozenset({"speed", "speedup", "faster", "slower", "throughput", "seconds"})
 LR_WORDS = frozenset({"lr", "learning", "rate"})
@@ -299,6 +303,8 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
             phrase = " ".join(words[k:after])
             if goal == "choose_lr" and phrase == "linear scaling" and _of_speed(sentences, n):
                 goal = "faster"  # "I didn't expect perfect linear scaling, but at least 50%": of speed, not the LR
+            if phrase in WORKER_CUES and not (sentence.question and "gpu" in present):
+                continue  # (RLlib's rollout workers, a log's "Using 2 dataloader workers": no question about the GPU)
             if goal == "match_reference" and phrase in ("reproduce", "replicate") and _reproduces_a_failure(words, k):
                 continue  # an issue template's "Steps to reproduce", "To reproduce the error": the bug, not a result
             if goal == "choose_batch" and phrase in BATCH_ACTIONS and not sentence.question:
