@@ -2854,3 +2854,12 @@ def test_asking_for_the_loaders_workers_to_use_the_gpu_is_a_speed_question(kb):
         == "faster"
     assert facts(kb, "For PPO, should train_batch_size be scaled with the number of workers?").get("user_goal") \
         != "faster"
+
+
+def test_a_size_a_part_occupies_is_a_use_not_the_card():
+    """'the fake-unet occupies too much GPU memory, >13G' on an A100 is what a part uses, not a 13 GB card; 'my GPU
+    memory is 24GB' is still the card's."""
+    r = read("When I train the SDXL 4-step model I get an OOM error; I use a single A100. It seems the fake-unet "
+             "occupies too much GPU memory, >13G, with batch_size=1.")
+    assert "gpu_memory_gb" not in r.values and r.measured_gb == 13
+    assert read("my GPU memory is 24GB and batch 8 OOMs").values["gpu_memory_gb"].value == 24

@@ -736,7 +736,11 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
         return
     # "I am using a 22GB GPU": an article and a card's noun around the size make it the card's, whatever verb
     a_card = after[:1] != [] and after[0] in CARD_WORDS and before[-1:] in (["a"], ["an"], ["one"], ["single"])
-    if not a_card and set(before[-2:]) & MEASURED or ran_with or "up" in before and not USING.isdisjoint(before) \
+    # ("the fake-unet occupies too much GPU memory, >13G": a use said a few words after its verb)
+    used_after_verb = not a_card and bool(set(words[max(0, start - 6):start]) & USE_VERBS) \
+        and bool(set(before[-2:]) & {"memory", "vram"})
+    if not a_card and set(before[-2:]) & MEASURED or used_after_verb or ran_with \
+            or "up" in before and not USING.isdisjoint(before) \
             or "in use" in " ".join(after) \
             or before[-2:] == ["per", "gpu"] or \
             (after and after[0] in LEFT_OR_USED) or after[1:2] and after[0] in ("vram", "memory") and after[1] in LEFT_OR_USED \
