@@ -2863,3 +2863,10 @@ def test_a_size_a_part_occupies_is_a_use_not_the_card():
              "occupies too much GPU memory, >13G, with batch_size=1.")
     assert "gpu_memory_gb" not in r.values and r.measured_gb == 13
     assert read("my GPU memory is 24GB and batch 8 OOMs").values["gpu_memory_gb"].value == 24
+
+
+def test_a_family_named_then_its_catalogue_model():
+    """'qwen2-vl on two cards … model Qwen2-VL-7B-Instruct': the catalogue's Qwen2-VL-7B (8.29B with its vision
+    encoder), not the family the first words named."""
+    r = read("Full fine-tuning qwen2-vl on two cards. model Qwen2-VL-7B-Instruct, per_device_train_batch_size: 1")
+    assert r.values["model"].value == "qwen2-vl-7b"

@@ -180,7 +180,7 @@ class Reading:
                                 and isinstance(old.value, str) and isinstance(read.value, str)
                                 and read.value.startswith(old.value + "-") and read.setup == old.setup
                                 and rank(read) >= rank(old)
-                                and (read.field == "gpu_model" or has_preset(old.value) and has_preset(read.value)))
+                                and (read.field == "gpu_model" or has_preset(read.value)))
         if old is None or finetune_wins or restated or outranks:
             if old is not None and old.value != read.value and len(self.conflicts) < 20:
                 self.conflicts.append((old, read))
