@@ -4153,3 +4153,16 @@ def test_a_large_model_ending_worse_than_its_base_is_an_unstable_fine_tune(kb):
                      "rate? I have 8 GPUs, 2080 rtx with 10gb each, but I use a batch size of 4 because I need a "
                      "sequence length of 512.", kb=kb)
     assert advice.findings[0].id == "finding-large-model-fine-tunes-unstably"
+
+
+def test_more_gpus_with_a_longer_training_time_asks_the_launch(kb):
+    """DialoGPT on 1 GPU at 1.45 s/it and 'tok/s: 5.0k', then 4 GPUs with 275000/4 steps, 'the training time
+    increases': no faster on several GPUs - samples/s compared, the launch (DataParallel?) asked first; the 124.4M
+    said as 'Number of parameter = 124439808' is not asked for."""
+    advice = consult("I was retraining the small model (Number of parameter = 124439808) on my own dataset with a single "
+                     "GPU (n_gpu 1). With a single GPU I kept the number of optim steps = 275000; the progress bar "
+                     "estimated 1.45 seconds per iteration, tok/s: 5.0k. To speed up I switched to a 4 GPU setup and "
+                     "reduced the optim steps to 68750, which is 275000/4. Surprisingly, with 4 GPUs the training time "
+                     "increases, as does the time to finish one iteration. How do I correctly use multiple GPUs?", kb=kb)
+    assert "finding-multi-gpu-no-faster" in [f.id for f in advice.findings]
+    assert advice.questions[0].id == "launch" and "params" not in [q.id for q in advice.questions]
