@@ -4166,3 +4166,12 @@ def test_more_gpus_with_a_longer_training_time_asks_the_launch(kb):
                      "increases, as does the time to finish one iteration. How do I correctly use multiple GPUs?", kb=kb)
     assert "finding-multi-gpu-no-faster" in [f.id for f in advice.findings]
     assert advice.questions[0].id == "launch" and "params" not in [q.id for q in advice.questions]
+
+
+def test_ultralytics_workers_asked_are_per_process_and_capped(kb):
+    """'args.yaml tells me workers=8. Should I also increase workers to 32?' with YOLOv8: each process's loader is
+    capped at the cores over the GPUs; cache=ram first - answered first."""
+    advice = consult("I would like to find the optimal batch size. model = YOLO('yolov8n.pt'); model.train(data="
+                     "'configs/dataset.yaml', epochs=300, batch=16, device=0). I could simply set bs=64; however, "
+                     "args.yaml tells me workers=8 (the default, I guess). Should I also increase workers to 32?", kb=kb)
+    assert advice.findings[0].id == "finding-ultralytics-workers"
