@@ -4175,3 +4175,14 @@ def test_ultralytics_workers_asked_are_per_process_and_capped(kb):
                      "'configs/dataset.yaml', epochs=300, batch=16, device=0). I could simply set bs=64; however, "
                      "args.yaml tells me workers=8 (the default, I guess). Should I also increase workers to 32?", kb=kb)
     assert advice.findings[0].id == "finding-ultralytics-workers"
+
+
+def test_ultralytics_validation_batch_asked_is_rank_zeros_double(kb):
+    """'Is it possible to set per-GPU batch sizes with YOLOv8 …? how do I change the validation batch size separately?'
+    - both answered: no per-GPU batch (the smallest card sets it), and validation runs on rank 0 at twice the per-GPU
+    batch with no argument of its own in model.train()."""
+    advice = consult("1. Is it currently possible to set per-GPU batch sizes when training with YOLOv8? This is for "
+                     "cases where multiple GPUs do not have the same memory size. 2. Also, how do I change the "
+                     "validation batch size separately from the training one?", kb=kb)
+    ids = [f.id for f in advice.findings]
+    assert "finding-ultralytics-val-batch" in ids[:3]
