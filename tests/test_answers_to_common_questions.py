@@ -4186,3 +4186,16 @@ def test_ultralytics_validation_batch_asked_is_rank_zeros_double(kb):
                      "validation batch size separately from the training one?", kb=kb)
     ids = [f.id for f in advice.findings]
     assert "finding-ultralytics-val-batch" in ids[:3]
+
+
+def test_nnunet_idle_gpu_with_workers_asked_gets_its_environment_variable(kb):
+    """nnU-Net with 'low Volatile GPU-Util (except when loading data …) but almost full GPU memory … How do I change
+    the number of workers …?': the loader is the bottleneck (said, so not asked), and nnU-Net's augmentation workers
+    come from nnUNet_n_proc_DA - said first."""
+    advice = consult("I edited your source code for my task (nnUNet_trainerV2 with an extra convolutional block in "
+                     "Generic_UNet). When running on GPU I always get low Volatile GPU-Util (except when loading data at "
+                     "each iteration) but almost full GPU memory usage. For faster pin memory I set num_threads in the "
+                     "dataloader to 2. How do I change the number of workers, like in a Dataloader, to make full use of "
+                     "the GPU?", kb=kb)
+    assert advice.findings[0].id == "finding-nnunet-augmentation-workers"
+    assert "data_loader_bound" not in [q.id for q in advice.questions]
