@@ -4118,6 +4118,7 @@ def test_a_worse_loss_at_larger_batches_over_one_epoch_is_fewer_updates(kb):
                          "156.95, 2.29; GAS 16: 179.15, 2.86. Why does a larger batch give a worse train loss?", kb=kb)
     assert c.advice.findings[0].id == "finding-larger-batch-worse-loss-same-data"
     assert not c.advice.red_flags
+    assert "grad_accum_steps" not in [q.id for q in c.advice.questions]  # (a sweep: no one count to ask for)
 
 
 def test_a_progress_line_gives_the_batch_and_the_samples_per_second(kb):

@@ -126,7 +126,8 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
 # the optimizer (an OOM after some steps still leaves its stage to ask: a long batch, evaluation, a leak)
 # (and a TPU named answers what a GPU's memory would: each generation's HBM is in finding-tpu-not-gpu, and "how much
 # memory does each GPU have?" asks about a card the run does not use)
-ANSWERED_BY = {"optimizer": "optimizer_named", "gpu_memory": "tpu_named"}
+ANSWERED_BY = {"optimizer": "optimizer_named", "gpu_memory": "tpu_named",
+               "grad_accum_steps": "accumulation_swept"}  # (a sweep of counts: no one count to ask for)
 # the schedule's inputs: what counts updates and time, never what fits in memory
 SCHEDULE_INPUTS = frozenset({"dataset_size", "epochs", "planned_steps", "warmup_steps", "warmup_ratio"})
 # what a count of a run's memory needs first, and the batches that make a run to count
