@@ -4200,3 +4200,13 @@ def test_nnunet_idle_gpu_with_workers_asked_gets_its_environment_variable(kb):
                      "the GPU?", kb=kb)
     assert advice.findings[0].id == "finding-nnunet-augmentation-workers"
     assert "data_loader_bound" not in [q.id for q in advice.questions]
+
+
+def test_a_run_that_ran_out_is_not_first_asked_for_two_measured_peaks(kb):
+    """LoRA on llama-2-7b-chat over 4 A100 80GB, 'Tried to allocate 2.00 GiB … 77.13 GiB already allocated': a run that
+    OOMs gives no two peaks until it fits, so what it is - when the OOM comes, its length - is asked first."""
+    advice = consult("I ran into an OOM issue when running the lora method for the llama-2-7b-chat model on 4xA100 "
+                     "(80GB). Error: torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; "
+                     "79.15 GiB total capacity; 77.13 GiB already allocated). Why does LoRA OOM on 4xA100?", kb=kb)
+    ids = [q.id for q in advice.questions]
+    assert ids and ids[0] != "peak_memory_by_batch"

@@ -74,6 +74,9 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
     # the optimizer's state scales with the weights trained: with adapters (about 1% of them) its answer moves the
     # memory least, so the sequence length or the precision is asked before it
     minor = {"optimizer"} if wm.known("adapter") and wm.value("adapter") in ("lora", "qlora") else set()
+    # a run that runs out of memory gives no two peaks to measure until it fits: what it is (its sequence length,
+    # its stage) is asked first
+    late = {"peak_memory_by_batch"} if wm.known("oom") and wm.value("oom") else set()
     # (and an input whose plausible answers decide whether the plan fits, `answers_decisive`, is as decisive:
     # "DDP or sharded?" for 113 GiB of states on 4 GPUs, which only a finding waits for)
     deciding |= listed(kb, wm, "answers_decisive")
@@ -81,8 +84,8 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
     # (the precision a faster kernel needs is moot while the loader is the limit)
     speed = wm.known("user_goal") and wm.value("user_goal") == "faster" or "speed" in asked_topics(kb, wm)
     first = SPEED_FIRST if speed else {}
-    ranked = sorted(waiting, key=lambda f: (first.get(f, len(first)), f not in asked, f not in deciding, f in minor,
-                                            order[f]))
+    ranked = sorted(waiting, key=lambda f: (first.get(f, len(first)), f not in asked, f in late, f not in deciding,
+                                            f in minor, order[f]))
     questions = []
     titles = option_titles(kb, wm) if waiting else {}
     for fact in ranked:
