@@ -4210,3 +4210,15 @@ def test_a_run_that_ran_out_is_not_first_asked_for_two_measured_peaks(kb):
                      "79.15 GiB total capacity; 77.13 GiB already allocated). Why does LoRA OOM on 4xA100?", kb=kb)
     ids = [q.id for q in advice.questions]
     assert ids and ids[0] != "peak_memory_by_batch"
+
+
+def test_no_batch_size_fits_is_not_said_of_states_that_leave_the_card_room(kb):
+    """Qwen2-VL-7B full fine-tune with ZeRO-3 over 2 A100 80GB, OOM: 62.14 GiB of states per GPU and no activation
+    model for the architecture - 'no batch size fits: 62 GiB' would contradict the card's 80; the OOM is reconciled
+    instead. A 72B whose states alone exceed the card still gets the red flag."""
+    c = run_consultation("Full fine-tuning qwen2-vl on two cards goes OOM. GPU type NVIDIA A100-SXM4-80GB. "
+                         "stage: sft, finetuning_type: full, deepspeed: examples/deepspeed/ds_z3_config.json, "
+                         "cutoff_len: 2048, per_device_train_batch_size: 1, gradient_accumulation_steps: 1, bf16: true. "
+                         "model Qwen2-VL-7B-Instruct", kb=kb)
+    assert c.wm.value("plan_at_one") < c.wm.value("gpu_memory")
+    assert "rf-batch-is-not-the-lever" not in [r.id for r in c.advice.red_flags]
