@@ -4222,3 +4222,14 @@ def test_no_batch_size_fits_is_not_said_of_states_that_leave_the_card_room(kb):
                          "model Qwen2-VL-7B-Instruct", kb=kb)
     assert c.wm.value("plan_at_one") < c.wm.value("gpu_memory")
     assert "rf-batch-is-not-the-lever" not in [r.id for r in c.advice.red_flags]
+
+
+def test_a_sequence_length_said_and_run_apart_is_pointed_out(kb):
+    """'I fine-tune with max_sequence_length=128 … Command: … --max_seq_length 64': two values of one setting, said
+    first (the command is what ran); a length changed 'to 1000' or another length setting is no disagreement."""
+    advice = consult("When I fine-tune with max_sequence_length=128 and batch_size=12 on a single 11G GPU, I get acc = "
+                     "0.68. Command: python run_classifier.py --bert_model bert-large-uncased --task_name MRPC "
+                     "--max_seq_length 64 --train_batch_size 12 --learning_rate 2e-5", kb=kb)
+    assert advice.findings[0].id == "finding-said-and-set-disagree"
+    change = consult("I use cutoff_len 3000 and it OOMs on a 4090. When I reduce cutoff_len to 1000 it works.", kb=kb)
+    assert "finding-said-and-set-disagree" not in [f.id for f in change.findings]

@@ -258,7 +258,7 @@ READER_FACTS = frozenset({fact for _, fact in _DIRECT} | {"micro_batch", "optimi
                                                           "max_micro_batch", "gpu_peak_tflops", "split_gpus",
                                                           "claim_run_fits", "asked_settings", "model_parallel_gpus",
                                                           "accumulation_implied", "rl_method", "optimizer_named",
-                                                          "gpu_count_unsaid", "compared_gpus", "hf_trainer",
+                                                          "gpu_count_unsaid", "compared_gpus", "hf_trainer", "said_and_set_disagree",
                                                           "compared_micro_batch", "measured_use",
                                                           "named_card_memory", "reference_micro_batch",
                                                           "oom_capacity", "split_micro_batch", "split_accum_steps",
@@ -299,6 +299,9 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         except UnitError:
             pass  # e.g. an optimizer outside the choices: nothing to reason with, so nothing claimed
 
+    disagreement = _said_and_set_apart(reading)
+    if disagreement is not None:
+        put("said_and_set_disagree", *disagreement)
     lowered = _lowering_asked(reading)
     if lowered is not None:  # the run is the batch that ran out; the smaller one is the question
         v, asked = lowered
@@ -733,6 +736,25 @@ def _accumulation_over_gpus(v: dict, put) -> None:
     put("accumulation_over_gpus", True, total.text)
     put("micro_batch", micro.value, micro.text)
     put("batch_size", micro.value * steps, accum.text)
+
+
+SETTINGS_COMPARED = ("seq_len",)  # what a pasted command sets and the prose may misquote (no run compares two)
+
+
+def _said_and_set_apart(reading: Reading) -> tuple[str, str] | None:
+    """One setting given two values of the user's own in two sentences ("max_sequence_length=128 … Command: …
+    `--max_seq_length 64`"), neither an earlier run nor a plan: (the two, in the message's words), or None."""
+    for old, new in reading.conflicts:
+        if old.field == new.field and old.field in SETTINGS_COMPARED and old.setup == new.setup == "user" \
+                and old.value != new.value and old.sentence != new.sentence \
+                and not (old.past or new.past or old.planned or new.planned) \
+                and all(SEQ_KEY.search(r.text) and " to " not in r.text for r in (old, new)):
+            # (both said as the setting's key - `max_seq_length 64`, not a change "to 1000" nor another length)
+            return f"'{old.text}' and '{new.text}'", new.text
+    return None
+
+
+SEQ_KEY = re.compile(r"\b(?:max_)?(?:seq|sequence)_?len(?:gth)?\b", re.IGNORECASE)
 
 
 def _launched_count(reading: Reading) -> Any:
