@@ -4233,3 +4233,17 @@ def test_a_sequence_length_said_and_run_apart_is_pointed_out(kb):
     assert advice.findings[0].id == "finding-said-and-set-disagree"
     change = consult("I use cutoff_len 3000 and it OOMs on a 4090. When I reduce cutoff_len to 1000 it works.", kb=kb)
     assert "finding-said-and-set-disagree" not in [f.id for f in change.findings]
+
+
+def test_a_run_that_nearly_diverged_is_at_the_edge_of_stability(kb):
+    """DeiT-B: 'batch size 512 (default is 1024) … 78.8%; warmup 10 … 79.2%; with the default setting the model seems
+    about to diverge around the 6th epoch but recovers': the default's 1024 is the reference, and a run at the edge of
+    stability - seeds before conclusions - is said first instead of asking for the GPU and the batch."""
+    c = run_consultation("I am trying to re-train the Deit base model. I can reproduce the reported 81.8% with all "
+                         "default settings; however, the performance degrades a lot if I change two very minor "
+                         "hyperparameters: 1. batch size 512 (default is 1024), with the learning rate automatically "
+                         "scaled by your code -> 78.8%. 2. batch size 1024 but warmup epochs 10 (default is 5) -> 79.2%. "
+                         "With the default setting the model seems about to diverge around the 6th epoch but recovers. "
+                         "Why would such small changes cost ~3%?", kb=kb)
+    assert c.advice.findings[0].id == "finding-run-at-the-edge-of-stability"
+    assert c.wm.value("reference_batch") == 1024

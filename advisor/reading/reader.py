@@ -1133,6 +1133,11 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 # sentence about the batch, is the reference's batch
                 fill(reading, "batch", value, "", clause.text(key, text_end), "reference")
                 continue
+            elif _default_of_the_batch_before(clause, k, value):
+                # "batch size 512 (default is 1024)": the recipe's batch, said beside the one the user ran
+                fill(reading, "batch", value, "", clause.text(keys[max(0, k - 2)], text_end), "reference",
+                     qualified=True)
+                continue
             else:
                 continue
         name, start_key = slot
@@ -1667,6 +1672,21 @@ def _factor(clause: Clause, reading: Reading, k: int, value: float, left: Phrase
         reading.set(Read("batch_scale_factor", value, text))
     elif slot[0] == "lr":
         reading.set(Read("lr_scale_factor", value, text))
+
+
+def _default_of_the_batch_before(clause: Clause, k: int, value: float) -> bool:
+    """'batch size 512 (default is 1024)', 'bs 8 (default: 16)': a number the word 'default' introduces, in brackets
+    right after a batch said with its value - the default's batch, not a second batch of the user's."""
+    words, tokens, keys = clause.words, clause.tokens, clause.keys
+    if not float(value).is_integer() or value < 1 or k < 3 or words[k - 1] not in ("default", "is") \
+            or "default" not in words[k - 2:k]:
+        return False
+    start = k - 2 if words[k - 1] == "is" else k - 1
+    opened = any(tokens[t].text == "(" for t in range(keys[start - 1] + 1, keys[start]))  # "512 (default …"
+    return opened and tokens[keys[start - 1]].is_num and bool(BATCH_WORDS_NEAR & set(words[max(0, start - 4):start - 1]))
+
+
+BATCH_WORDS_NEAR = frozenset({"batch", "bs", "batchsize", "batch_size"})  # what the batch before the default is said with
 
 
 FIT_VERBS = frozenset({"fit", "fits", "use", "run", "go", "set", "handle", "train", "increase", "get"})
