@@ -2870,3 +2870,12 @@ def test_a_family_named_then_its_catalogue_model():
     encoder), not the family the first words named."""
     r = read("Full fine-tuning qwen2-vl on two cards. model Qwen2-VL-7B-Instruct, per_device_train_batch_size: 1")
     assert r.values["model"].value == "qwen2-vl-7b"
+
+
+def test_a_batch_said_again_in_samples_is_no_data_set():
+    """'batchsize: 32. Does it mean we always use 32 sentences for training no matter how many GPUs?' - the 32
+    sentences are the batch said again, not a data set of 32; a data set of its own size is still read."""
+    r = read("conf/tuning/train_pytorch_conformer_large.yaml has batchsize: 32. Does it mean we always use 32 "
+             "sentences for training no matter how many GPUs I use?")
+    assert "dataset_size" not in r.values
+    assert read("batch 32 on my 3090, and the dataset has 120,000 sentences").values["dataset_size"].value == 120000

@@ -1267,6 +1267,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if name == "epochs" and (words[start_key - 1:start_key] == ["warmup"] or words[start_key - 2:start_key]
                                  == ["warm", "up"] if start_key < k else not WARMUP_WORDS.isdisjoint(words[k + 1:start_key])):
             continue  # `warmup_epochs: 5`, "warm-up epochs should be 40", "5 warmup epochs": the warmup's length
+        if name == "dataset_size" and scaled <= SMALLEST_DATA_SET and any(
+                m.value == scaled for m in reading.batch_mentions if m.setup == "user"):
+            continue  # "batchsize: 32 … do we always use 32 sentences for training?": the batch said again
         if name == "dataset_size" and start_key > k and "_" in clause.tokens[keys[start_key]].text \
                 and any(clause.tokens[t].text == "," for t in range(keys[end] + 1, keys[start_key])):
             continue  # "global_step=9e+3, consumed_samples=6.3e+5": the next key's noun, not this number's unit
@@ -1689,6 +1692,7 @@ def _default_of_the_batch_before(clause: Clause, k: int, value: float) -> bool:
 BATCH_WORDS_NEAR = frozenset({"batch", "bs", "batchsize", "batch_size"})  # what the batch before the default is said with
 
 
+SMALLEST_DATA_SET = 4096  # a count of samples this small, equal to a batch said, is that batch said again
 FIT_VERBS = frozenset({"fit", "fits", "use", "run", "go", "set", "handle", "train", "increase", "get"})
 LIMIT_NEGATIONS = frozenset({"t", "not", "cannot", "unable", "never", "no"})
 
