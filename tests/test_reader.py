@@ -2879,3 +2879,13 @@ def test_a_batch_said_again_in_samples_is_no_data_set():
              "sentences for training no matter how many GPUs I use?")
     assert "dataset_size" not in r.values
     assert read("batch 32 on my 3090, and the dataset has 120,000 sentences").values["dataset_size"].value == 120000
+
+
+def test_trl_use_peft_without_targets_is_peft_default_q_and_v(kb):
+    """TRL's `--use_peft --lora_r 32` on Qwen2.5-0.5B names no target modules: PEFT's default for a LLaMA-layout decoder
+    is q_proj and v_proj, not every linear layer; targets said stay as said."""
+    got = facts(kb, "accelerate launch ppo.py --model_name_or_path Qwen/Qwen2.5-0.5B-Instruct --use_peft --lora_r 32")
+    assert got["lora_targets"] == "qv"
+    said = facts(kb, "ppo.py --model_name_or_path Qwen/Qwen2.5-0.5B-Instruct --use_peft --lora_r 32 "
+                     "--lora_target_modules all-linear")
+    assert said.get("lora_targets") in (None, "all_linear")

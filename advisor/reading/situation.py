@@ -418,6 +418,11 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         put("params", *counted)
     if (shape := shape_written(reading)) and not ("model" in v and _catalogue_params(v["model"].value)):
         put("model_shape", shape, reading.shape_text)  # (the activation model of a transformer no catalogue names)
+    if "adapter" in v and "use_peft" in v["adapter"].text.lower() and "lora_targets" not in v and "model" in v \
+            and _peft_defaults_to_qv(v["model"].value):
+        # TRL's `--use_peft` without lora_target_modules: PEFT's own default for a LLaMA-layout decoder is q_proj and
+        # v_proj (TRANSFORMERS_MODELS_TO_LORA_TARGET_MODULES_MAPPING), not every linear layer
+        put("lora_targets", "qv", v["adapter"].text)
     if "adapter_params" in v:
         put("adapter_params", v["adapter_params"].value, v["adapter_params"].text)
     if "model" in v:
@@ -755,6 +760,15 @@ def _said_and_set_apart(reading: Reading) -> tuple[str, str] | None:
 
 
 SEQ_KEY = re.compile(r"\b(?:max_)?(?:seq|sequence)_?len(?:gth)?\b", re.IGNORECASE)
+
+
+def _peft_defaults_to_qv(model: str) -> bool:
+    """Whether PEFT's default LoRA targets for the catalogue model are q_proj and v_proj (its LLaMA-layout decoders:
+    LLaMA, Mistral, Qwen2, Gemma)."""
+    from advisor.domain.catalogue import catalogue_entry, has_preset
+
+    return has_preset(model) and catalogue_entry(model).get("family") == "llama" \
+        and catalogue_entry(model).get("arch_kind", "decoder") == "decoder"
 
 
 def _launched_count(reading: Reading) -> Any:
