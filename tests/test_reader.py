@@ -2889,3 +2889,11 @@ def test_trl_use_peft_without_targets_is_peft_default_q_and_v(kb):
     said = facts(kb, "ppo.py --model_name_or_path Qwen/Qwen2.5-0.5B-Instruct --use_peft --lora_r 32 "
                      "--lora_target_modules all-linear")
     assert said.get("lora_targets") in (None, "all_linear")
+
+
+def test_the_hf_trainer_is_named_only_beside_its_name():
+    """'with the HF Trainer', "Hugging Face's Trainer" name Hugging Face's; Lightning's Trainer in a message that uses a
+    model from transformers does not."""
+    assert read("LoRA on llama-2-7b with the HF Trainer, OOM at evaluation").hf_trainer
+    assert read("Hugging Face's Trainer with batch 8 on a T4").hf_trainer
+    assert not read("PyTorch Lightning Trainer, a model from transformers, batch 8 on a T4").hf_trainer

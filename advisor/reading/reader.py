@@ -141,7 +141,7 @@ def read(message: str) -> Reading:
         reading.hf_trainer = micro.text
     elif not HF_TRAINER_WORDS.isdisjoint(index.words):
         reading.hf_trainer = next(w for w in index.words if w in HF_TRAINER_WORDS)
-    elif "trainer" in index.words and not HF_NAMES.isdisjoint(index.words):
+    elif _hf_trainer_named(index.words):
         reading.hf_trainer = "Trainer"  # "with the HF Trainer", "Hugging Face's Trainer", "the transformers Trainer"
     _goal(tokens, sentences, message, reading, index)
     _resolve(reading)
@@ -242,7 +242,14 @@ SWITCH_ENDINGS = frozenset({"run", "training", "mode", "enabled"})  # … or its
 SUPPOSED_BATCHES = (["batch"], ["bs"], ["batchsize"], ["micro"], ["microbatch"], ["mbs"], ["per"])
 TPU_WORDS = frozenset({"tpu", "tpus", "tpuv"})
 # Hugging Face's Trainer and TRL's trainers, named ("SFTTrainer", "TrainingArguments")
-HF_NAMES = frozenset({"hf", "huggingface", "hugging", "transformers"})  # … the Trainer said in prose
+HF_NAMES = frozenset({"hf", "huggingface", "hugging", "face", "transformers"})  # … the Trainer said in prose
+
+
+def _hf_trainer_named(words: list[str]) -> bool:
+    """'the HF Trainer', "Hugging Face's Trainer": the word Trainer right after Hugging Face's name (not Lightning's
+    Trainer in a message that also names transformers)."""
+    return "trainer" in words and any(w == "trainer" and not HF_NAMES.isdisjoint(words[max(0, i - 3):i])
+                                      for i, w in enumerate(words))
 HF_TRAINER_WORDS = frozenset({"trainingarguments", "sfttrainer", "sftconfig", "dpotrainer", "dpoconfig", "grpotrainer",
                               "grpoconfig", "seq2seqtrainer", "seq2seqtrainingarguments", "orpotrainer", "ktotrainer"})
 
@@ -1686,10 +1693,7 @@ def _default_of_the_batch_before(clause: Clause, k: int, value: float) -> bool:
         return False
     start = k - 2 if words[k - 1] == "is" else k - 1
     opened = any(tokens[t].text == "(" for t in range(keys[start - 1] + 1, keys[start]))  # "512 (default …"
-    return opened and tokens[keys[start - 1]].is_num and bool(BATCH_WORDS_NEAR & set(words[max(0, start - 4):start - 1]))
-
-
-BATCH_WORDS_NEAR = frozenset({"batch", "bs", "batchsize", "batch_size"})  # what the batch before the default is said with
+    return opened and tokens[keys[start - 1]].is_num and not BATCH_SPELLINGS.isdisjoint(words[max(0, start - 4):start - 1])
 
 
 SMALLEST_DATA_SET = 4096  # a count of samples this small, equal to a batch said, is that batch said again

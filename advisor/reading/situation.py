@@ -743,6 +743,7 @@ def _accumulation_over_gpus(v: dict, put) -> None:
     put("batch_size", micro.value * steps, accum.text)
 
 
+SEQ_KEY = re.compile(r"\b(?:max_)?(?:seq|sequence)_?len(?:gth)?\b", re.IGNORECASE)  # `max_seq_length`, `seq_len`
 SETTINGS_COMPARED = ("seq_len",)  # what a pasted command sets and the prose may misquote (no run compares two)
 
 
@@ -757,9 +758,6 @@ def _said_and_set_apart(reading: Reading) -> tuple[str, str] | None:
             # (both said as the setting's key - `max_seq_length 64`, not a change "to 1000" nor another length)
             return f"'{old.text}' and '{new.text}'", new.text
     return None
-
-
-SEQ_KEY = re.compile(r"\b(?:max_)?(?:seq|sequence)_?len(?:gth)?\b", re.IGNORECASE)
 
 
 def _peft_defaults_to_qv(model: str) -> bool:

@@ -301,15 +301,24 @@ def gpu_speedup(steps_per_second_by_gpus: list[list[float]]) -> dict[str, Estima
     """What more GPUs bought, from the steps per second measured at two GPU counts with the per-GPU batch kept ("1
     GPU: 2.1 it/s, 4 GPUs: 0.6 it/s": each step on 4 GPUs trains 4 per-GPU batches, so 4 × 0.6 = 2.4 batches/s
     against 2.1 - 1.14× for 4× the GPUs, 29% scaling efficiency)."""
-    points = sorted({int(n): float(r) for n, r in steps_per_second_by_gpus if n > 0 and r > 0}.items())
-    if len(points) < 2:
-        raise NotComputable("two GPU counts with their steps per second are needed")
-    (n1, r1), (n2, r2) = points[0], points[-1]
+    (n1, r1), (n2, r2) = _two_counts(steps_per_second_by_gpus, "steps per second")
     gain = (n2 * r2) / (n1 * r1)
-    ratio = n2 / n1
     few = f"{n1} GPU{'s' if n1 > 1 else ''}: {fmt_sig(r1, 3)} steps/s × {n1} = {fmt_sig(n1 * r1, 3)} per-GPU batches/s"
     many = f"{n2} GPUs: {fmt_sig(r2, 3)} steps/s × {n2} = {fmt_sig(n2 * r2, 3)} per-GPU batches/s"
-    formula = f"{many} ÷ {fmt_sig(n1 * r1, 3)} = {fmt_sig(gain, 3)}×"
+    return _scaling(gain, n1, n2, f"{many} ÷ {fmt_sig(n1 * r1, 3)} = {fmt_sig(gain, 3)}×", few, many)
+
+
+def _two_counts(pairs: list[list[float]], what: str) -> tuple[tuple[int, float], tuple[int, float]]:
+    """The fewest and the most GPUs timed, each with its positive measurement."""
+    points = sorted({int(n): float(x) for n, x in pairs if n > 0 and x > 0}.items())
+    if len(points) < 2:
+        raise NotComputable(f"two GPU counts with their {what} are needed")
+    return points[0], points[-1]
+
+
+def _scaling(gain: float, n1: int, n2: int, formula: str, few: str, many: str) -> dict[str, Estimate]:
+    """What more GPUs bought against how many more there are: the gain, the GPUs' ratio, the efficiency."""
+    ratio = n2 / n1
     return {"gain": Estimate(gain, "multiplier", formula, ("arithmetic",)),
             "gpu_ratio": Estimate(ratio, "multiplier", f"{n2} / {n1}", ("arithmetic",)),
             "efficiency": Estimate(gain / ratio, None, f"{fmt_sig(gain, 3)}× ÷ {fmt_sig(ratio, 3)}×", ("arithmetic",)),
@@ -322,17 +331,11 @@ def epoch_gpu_speedup(epoch_seconds_by_gpus: list[list[float]]) -> dict[str, Est
     """What more GPUs bought, from an epoch's time measured at two GPU counts ("1 RTX 3090: 10 hours per epoch, 4:
     8 hours"): an epoch is the same data whatever the GPUs, so the speed-up is the ratio of the times - 1.25x for
     4x the GPUs, 31% scaling efficiency."""
-    points = sorted({int(n): float(t) for n, t in epoch_seconds_by_gpus if n > 0 and t > 0}.items())
-    if len(points) < 2:
-        raise NotComputable("two GPU counts with their time per epoch are needed")
-    (n1, t1), (n2, t2) = points[0], points[-1]
-    gain, ratio = t1 / t2, n2 / n1
-    formula = f"{fmt_duration(t1)} per epoch on {n1} ÷ {fmt_duration(t2)} on {n2} = {fmt_sig(gain, 3)}×"
-    return {"gain": Estimate(gain, "multiplier", formula, ("arithmetic",)),
-            "gpu_ratio": Estimate(ratio, "multiplier", f"{n2} / {n1}", ("arithmetic",)),
-            "efficiency": Estimate(gain / ratio, None, f"{fmt_sig(gain, 3)}× ÷ {fmt_sig(ratio, 3)}×", ("arithmetic",)),
-            "few_gpus": Estimate(n1, None, f"{n1} GPU{'s' if n1 > 1 else ''}: {fmt_duration(t1)} per epoch", ("arithmetic",)),
-            "many_gpus": Estimate(n2, None, f"{n2} GPUs: {fmt_duration(t2)} per epoch", ("arithmetic",))}
+    (n1, t1), (n2, t2) = _two_counts(epoch_seconds_by_gpus, "time per epoch")
+    gain = t1 / t2
+    return _scaling(gain, n1, n2, f"{fmt_duration(t1)} per epoch on {n1} ÷ {fmt_duration(t2)} on {n2} = "
+                    f"{fmt_sig(gain, 3)}×", f"{n1} GPU{'s' if n1 > 1 else ''}: {fmt_duration(t1)} per epoch",
+                    f"{n2} GPUs: {fmt_duration(t2)} per epoch")
 
 
 @estimator("batch", "samples", "tokens", cites=("arithmetic",))
