@@ -1686,6 +1686,23 @@ def test_two_splits_of_one_batch_per_update_are_compared_not_scaled(kb):
     assert not moved.wm.known("compared_batch")
 
 
+def test_two_gpus_beating_one_at_the_same_batch_per_update_points_at_accelerates_scheduler(kb):
+    """Review 36 #24: 2 A100s × train_batch_size 32 under accelerate against 1 A100 × 64 is one batch per update
+    split two ways; accelerate's prepared scheduler steps once per process, which the answer names, and the
+    'your batch is the reference's' notice (there is no reference) is not given."""
+    c = run_consultation("I trained unconditional diffusion (train_unconditional.py) with accelerate and found the "
+                         "results differ on multiple GPUs versus a single GPU. Two A100 GPUs with learning rate 1e-4 "
+                         "and train_batch_size 32 gave much better results than one A100 with learning rate 1e-4 "
+                         "and batch size 64. Why?", kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert c.wm.value("compared_batch") == c.wm.value("effective_batch") == 64
+    assert "finding-accelerate-schedule-runs-faster-on-more-gpus" in ids
+    assert "finding-same-batch-per-update" not in ids and "finding-same-batch-size" not in ids
+    one = run_consultation("I fine-tune with accelerate on one GPU at train_batch_size 32 and lr 1e-4. Why is it "
+                           "worse than the paper?", kb=kb)
+    assert "finding-accelerate-schedule-runs-faster-on-more-gpus" not in [f.id for f in one.advice.findings]
+
+
 def test_the_micro_batch_the_plan_was_counted_at_is_not_offered_back(kb):
     """Review 21 #4: with no micro-batch said, the user's plan is counted at micro-batch 1; after an OOM, 'micro-batch
     1 (the same 8 per update)' at the same memory is that plan again, not an option."""

@@ -1710,6 +1710,17 @@ def test_phrasings_from_the_thirteenth_session(message, expected, absent):
      "(64x64 = 4096).", {"num_gpus": 32, "micro_batch": 128, "batch_size": 4096, "reference_batch": 4096}, []),
     ("I train on 4 GPUs and 2 img/gpu; is that the same as 8 GPUs with 1 img per GPU?",
      {"num_gpus": 4, "micro_batch": 2, "batch_size": 8}, ["batch_from", "batch_to"]),
+    # another setting between the GPUs and their batch; a count in words; under accelerate a script's batch is each
+    # process's (review 36 #24): one batch per update split two ways, the run on more GPUs
+    ("I train with accelerate. Two A100 GPUs with learning rate 1e-4 and train_batch_size 32 gave much better "
+     "results than one A100 with learning rate 1e-4 and batch size 64.",
+     {"num_gpus": 2, "micro_batch": 32, "batch_size": 64, "reference_batch": 64}, ["batch_from"]),
+    # … but without a framework that makes it each GPU's, a batch on several GPUs splits nothing said
+    ("Two A100 GPUs with learning rate 1e-4 and train_batch_size 32 gave much better results than one A100 with "
+     "learning rate 1e-4 and batch size 64.", {"num_gpus": 2}, ["batch_size", "reference_batch"]),
+    # the number in a GPU's name counts no GPUs
+    ("one A100 with batch 64 vs 2 GPUs with batch 32 each", {"num_gpus": 1, "batch_size": 64, "reference_batch": 64},
+     []),
     # the docs' two ways, neither the user's: only the reference's batch
     ("The docs say the default LR is for 4 GPUs and 2 img/gpu, or equivalently 8 GPUs and 1 img/gpu.",
      {"reference_batch": 8}, ["num_gpus", "micro_batch", "batch_size"]),
@@ -2296,6 +2307,15 @@ def test_memory_usage_said_after_the_size_is_the_use_measured(kb):
 ])
 def test_settings_of_a_zero_stage_name_no_stage(message, stage):
     assert labels(message).get("zero_stage") == stage
+
+
+@pytest.mark.parametrize("message, named", [
+    ("I launch it with accelerate on 2 GPUs", True),
+    ("accelerate launch --num_processes 2 train.py --train_batch_size 32", True),
+    ("How can I accelerate training on 2 GPUs with train_batch_size 32?", False),
+])
+def test_accelerate_the_library_not_the_verb(kb, message, named):
+    assert facts(kb, message).get("accelerate", False) is named
 
 
 def test_a_layouts_product_is_no_change_and_a_layout_on_other_gpus_is_the_reference(kb):

@@ -260,6 +260,15 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     # DeiT's main.py and timm's train.py (each process loads its own batch)
     ("blr", "batch_flag_per_gpu", True), ("accum iter", "batch_flag_per_gpu", True),
     ("deit", "batch_flag_per_gpu", True), ("timm", "batch_flag_per_gpu", True),
+    # a script launched with Hugging Face's accelerate (diffusers' train_*.py among them): each process builds its
+    # own DataLoader, so `train_batch_size` is each GPU's ("Batch size (per device) for the training dataloader")
+    # (the library, not the verb: "with accelerate", not "how to accelerate training")
+    ("accelerate launch", "accelerate", True), ("with accelerate", "accelerate", True),
+    ("using accelerate", "accelerate", True), ("via accelerate", "accelerate", True),
+    ("hf accelerate", "accelerate", True), ("huggingface accelerate", "accelerate", True),
+    ("hugging face accelerate", "accelerate", True), ("accelerate config", "accelerate", True),
+    ("accelerate library", "accelerate", True), ("accelerator prepare", "accelerate", True),
+    ("diffusers", "batch_flag_per_gpu", True),
     # OpenMMLab's runners (mmdetection, mmsegmentation, …): batch_size in train_dataloader is each GPU's, and the
     # optimizer steps every iteration unless the config accumulates (optim_wrapper's accumulative_counts)
     ("mmdetection", "openmmlab", True), ("mmdet", "openmmlab", True), ("mmsegmentation", "openmmlab", True),

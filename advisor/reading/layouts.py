@@ -17,16 +17,22 @@ from advisor.reading.clause import Clause, setup_of
 from advisor.reading.cues import MEMORY_UNITS
 from advisor.reading.hardware import NODE_WORDS
 from advisor.reading.state import Read, Reading
+from advisor.reading.tokens import WORD_NUMBERS
 
 MAX_LAYOUTS = 8  # layouts kept per message (a comparison names two; a pasted table would name many)
 MOST_GPUS = 4096  # a count larger than this is no GPU count ("batch 64 on 1 GPU" vs "8192 tokens")
 
 GPU_NOUNS = frozenset(batches.GPU_COUNT_WORDS)  # what a count of GPUs counts ("8 GPUs", "4 ranks")
 ONE_WORDS = frozenset({"single", "one"})  # "a single GPU", "one GPU"
+COUNT_WORDS = frozenset(WORD_NUMBERS) | ONE_WORDS  # "two A100 GPUs", "a single GPU"
 BATCH_WORDS = frozenset(batches.BATCH_WORDS | {"minibatch", "mini"})
 # what may stand between a count and its batch ("8 GPUs with a batch size of 8", "4 GPUs and 2 img/gpu")
 LINKS = frozenset({"with", "and", "at", "using"})
-FILLERS = BATCH_WORDS | {"a", "the", "size", "sizes", "of"}
+FILLERS = BATCH_WORDS | {"a", "the", "size", "sizes", "of", "train", "training"}  # (`train_batch_size 32`)
+# another setting said between the GPUs and their batch ("2 GPUs with learning rate 1e-4 and train_batch_size 32"):
+# its words and its value are passed over, and a link may follow it
+OTHER_SETTINGS = frozenset({"lr", "learning", "rate", "epochs", "epoch", "warmup", "decay", "seed", "resolution"})
+SETTING_LINKS = frozenset({"of", "=", ":", "is"})  # "learning rate of 1e-4", "lr = 1e-4"
 SAID_PER_GPU = frozenset({"per", "each"})  # "batch size per GPU of 8", "128 per GPU", "8 each"
 SAID_TOTAL = frozenset({"total", "global", "effective"})
 ITEMS = frozenset({"images", "image", "imgs", "img", "samples", "sample", "sequences", "seqs", "examples"})
@@ -42,6 +48,9 @@ class Layout(NamedTuple):
     text: str
     setup: str
     personal: bool  # said in a sentence of the user's ("I train on 4 GPUs and 2 img/gpu")
+    # a batch on several GPUs said neither per GPU nor as the total: each GPU's only where the framework makes a
+    # script's batch each process's (accelerate, DeiT's main.py), which the whole message tells
+    unsaid: bool = False
 
 
 def layouts(clause: Clause, reading: Reading) -> None:
@@ -55,9 +64,12 @@ def layouts(clause: Clause, reading: Reading) -> None:
         return  # (no GPU noun and no card named: no count of GPUs; no batch word, item or 'x': no batch said with it)
     words, tokens, keys = clause.words, clause.tokens, clause.keys
     counts = clause.numbers  # (a count is a number or a word for one: only those keys are tried)
-    if not present.isdisjoint(ONE_WORDS):
-        counts = sorted(counts + [k for k, w in enumerate(words) if w in ONE_WORDS])
+    if not present.isdisjoint(COUNT_WORDS):
+        counts = sorted(counts + [k for k, w in enumerate(words) if w in COUNT_WORDS])
+    inside = _card_tokens(clause)
     for k in counts:
+        if keys[k] in inside:
+            continue  # (the 100 of "A100" counts nothing)
         count = _gpu_count(clause, k)
         if count is None:
             continue
@@ -66,12 +78,25 @@ def layouts(clause: Clause, reading: Reading) -> None:
         if found is None:
             continue
         per_gpu, n, first, last = found
-        if gpus > 1 and not per_gpu:
-            continue  # (a batch said as the total on several GPUs, or unqualified: no split said; one GPU's is its own)
+        if gpus > 1 and per_gpu is False:
+            continue  # (a batch said as the total on several GPUs: no split said; one GPU's is its own)
         value = tokens[keys[n]].value
         text = clause.text(keys[min(k, first)], keys[max(last, end - 1)])
         if value is not None and float(value).is_integer() and value >= 1 and len(reading.layouts) < MAX_LAYOUTS:
-            reading.layouts.append(Layout(gpus, int(value), text, setup_of(clause, k), reading.in_personal_sentence))
+            reading.layouts.append(Layout(gpus, int(value), text, setup_of(clause, k), reading.in_personal_sentence,
+                                          unsaid=gpus > 1 and per_gpu is None))
+
+
+def _card_tokens(clause: Clause) -> set[int]:
+    """The tokens inside the GPU names the clause reads ("A100", "RTX 3090 Ti")."""
+    if not clause.card_starts:
+        return set()
+    ends = sorted(clause.card_ends)
+    inside: set[int] = set()
+    for start in clause.card_starts:
+        end = next((e for e in ends if e >= start), start)
+        inside.update(range(start, end + 1))
+    return inside
 
 
 def _config_names(clause: Clause, reading: Reading) -> None:
@@ -100,6 +125,8 @@ def _gpu_count(clause: Clause, k: int) -> tuple[int, int] | None:
         gpus = int(tok.value)
     elif words[k] in ONE_WORDS:
         gpus = 1
+    elif words[k] in WORD_NUMBERS:
+        gpus = WORD_NUMBERS[words[k]]  # "two A100 GPUs", "eight cards"
     else:
         return None
     e = k + 1
@@ -134,11 +161,28 @@ def _batch_after(clause: Clause, e: int, gpus: int) -> tuple[bool | None, int, i
             # "2 x 8 GPUs", "8 GPUs x 2 nodes", "4 GPUs x 24GB", "4 GPUs * 2 = 8" (the product's own reader)
             return None
         return True, e + 1, e + 1, e + 1
-    j, said, batch_word = e, None, False
+    j, said, batch_word, setting, passed = e, None, False, False, False
     if j < len(words) and words[j] in LINKS:
         j += 1
-    while j < len(words) and j - e < 7 and not tokens[keys[j]].is_num:
+    while j < len(words) and j - e < (12 if passed else 7):
         w = words[j]
+        if tokens[keys[j]].is_num:
+            if not setting:
+                break
+            setting, passed = False, True  # (another setting's value: "learning rate 1e-4")
+            j += 1
+            if j < len(words) and words[j] in LINKS | {","}:
+                j += 1  # "… 1e-4 and train_batch_size 32"
+            continue
+        if w in OTHER_SETTINGS and not batch_word:
+            setting = True
+            j += 1
+            continue
+        if setting and w in SETTING_LINKS:
+            j += 1
+            continue
+        if setting:
+            return None
         if w in SAID_PER_GPU:
             said = True
             j += 1
@@ -204,6 +248,9 @@ def resolve_layouts(reading: Reading) -> None:
     by _users_run, else the first said), the other the layout compared; the 'change' between their batches or GPU
     counts, and the counts' conflict, are the comparison read number by number, so they go."""
     _accumulated_to_reference(reading)
+    per_process = "batch_flag_per_gpu" in reading.values or "accelerate" in reading.values
+    # a batch unsaid on several GPUs is each GPU's where the script's batch is each process's, else no split
+    reading.layouts = [layout._replace(unsaid=False) for layout in reading.layouts if per_process or not layout.unsaid]
     said = reading.values.get("num_gpus")
     theirs = next((layout for layout in reading.layouts if layout.setup == "reference"), None)
     if theirs is None and said is not None and said.personal and len(reading.layouts) == 1 \
@@ -263,10 +310,11 @@ def _accumulated_to_reference(reading: Reading) -> None:
         reference["batch"] = Read("batch", micro.value * theirs.value, theirs.text, "reference", implied=True)
 
 
-def _users_run(layout: Layout, said: Read | None) -> tuple[bool, bool, bool]:
+def _users_run(layout: Layout, said: Read | None) -> tuple[bool, bool, bool, int]:
     """How surely a layout is the user's run: theirs rather than a reference's, said of themselves, the GPU count
-    the rest of the message settled on."""
-    return layout.setup == "user", layout.personal, said is not None and said.value == layout.gpus
+    the rest of the message settled on; between two runs of theirs alike, the one on more GPUs ("on one H20 … but
+    on 2 x H20 it OOMs earlier": a comparison asks about the larger setup, as a GPU count compared does)."""
+    return layout.setup == "user", layout.personal, said is not None and said.value == layout.gpus, layout.gpus
 
 
 def _same_total(found: list[Layout]) -> tuple[Layout, Layout] | None:

@@ -2325,7 +2325,11 @@ def _resolve(reading: Reading) -> None:
         # so the fewest that hold the plan is worth counting ("tried 6 devices, 8 devices")
         reading.on_several_gpus(values.pop("num_gpus").text)
     single = values.get("num_gpus")
-    if single is not None and single.value == 1:
+    micro = values.get("micro_batch")
+    # (a one-GPU layout weighed against another on several is the run resolve_layouts chose: kept)
+    laid_out = reading.compared_layout is not None and micro is not None and single is not None \
+        and micro.text == single.text
+    if single is not None and single.value == 1 and not laid_out:
         # "when I use 1 GPU … but with multiple GPUs", "single GPU (equivalent to 8 GPUs)": a comparison, so the
         # count is the larger one said, or none
         several = next((other for pair in reading.conflicts if single in pair for other in pair

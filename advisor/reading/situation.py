@@ -249,7 +249,7 @@ _DIRECT = (("num_gpus", "num_gpus"), ("seq_len", "seq_len"), ("grad_accum_steps"
            ("batch_scale_factor", "batch_scale_factor"), ("lr_scale_factor", "lr_scale_factor"),
            ("goal", "user_goal"), ("global_batch", "batch_size"), ("preference_objective", "preference_objective"),
            ("num_generations", "num_generations"), ("planned_steps", "planned_steps"), ("ultralytics", "ultralytics"),
-           ("asked_topics", "asked_topics"))
+           ("accelerate", "accelerate"), ("asked_topics", "asked_topics"))
 # every fact facts_of may fill (marked `reader: true` in rules/facts.yaml; tests/test_reader.py checks both ways)
 READER_FACTS = frozenset({fact for _, fact in _DIRECT} | {"micro_batch", "optimizer", "gpu_memory", "params",
                                                           "model_preset", "reference_batch", "batch_unqualified",
@@ -259,7 +259,7 @@ READER_FACTS = frozenset({fact for _, fact in _DIRECT} | {"micro_batch", "optimi
                                                           "claim_run_fits", "asked_settings", "model_parallel_gpus",
                                                           "accumulation_implied", "rl_method", "optimizer_named",
                                                           "gpu_count_unsaid", "compared_gpus", "hf_trainer", "said_and_set_disagree",
-                                                          "compared_micro_batch", "measured_use",
+                                                          "compared_micro_batch", "compared_runs_own", "measured_use",
                                                           "named_card_memory", "reference_micro_batch",
                                                           "oom_capacity", "split_micro_batch", "split_accum_steps",
                                                           "split_other_micro_batch", "split_other_accum_steps",
@@ -468,6 +468,8 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     if compared is not None:  # "batch 64 on one GPU or 8 GPUs x 8?": the other split of the same total
         put("compared_gpus", compared.gpus, compared.text)
         put("compared_micro_batch", compared.per_gpu, compared.text)
+        if compared.setup == "user":
+            put("compared_runs_own", True, compared.text)
     if reading.compared_splits:  # "is bs 2 with accumulation 4 the same as bs 8?": two splits weighed
         text = reading.compared_splits_text
         (micro, steps), (other_micro, other_steps) = reading.compared_splits
@@ -506,8 +508,9 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         # total smaller than the GPUs would leave some without a sample, so it is each GPU's
         put("micro_batch", micro.value, micro.text)
     elif micro is not None and micro.implied and micro.keyed and "batch_size" not in out \
-            and v.get("batch_flag_per_gpu") is not None:
-        # MAE's, DeiT's and timm's `--batch_size 256`: each process's batch, by the script's own help text
+            and (v.get("batch_flag_per_gpu") is not None or v.get("accelerate") is not None):
+        # MAE's, DeiT's and timm's `--batch_size 256`: each process's batch, by the script's own help text; a
+        # script under accelerate builds one DataLoader a process (diffusers' "Batch size (per device)")
         put("micro_batch", micro.value, micro.text)
     elif micro is not None and micro.implied and micro.keyed and "batch_size" not in out:
         # `batch_size=256` on 4 GPUs: a script's key, most often each GPU's, but not said to be: asked, not dropped
