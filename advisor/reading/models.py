@@ -507,6 +507,10 @@ PARAMS_NOUNS = {"params", "parameters", "parameter", "model", "param", "transfor
                 "models", "checkpoint", "dense"}
 
 
+# a setting whose value is the model's size, not its name ("model_name='345M'" in the GPT-2 scripts, "model_size: 7B")
+MODEL_SIZE_KEYS = {"model_name", "model_size", "model", "size", "model_type", "modelsize"}
+
+
 # kinds of model that may stand between a size and its noun: "a 300M seq2seq transformer", "a 1B causal LM"
 MODEL_KINDS = {"seq2seq", "seq", "decoder", "encoder", "only", "-", "causal", "language", "vision", "text", "dense"}
 
@@ -515,11 +519,14 @@ def _params_named_before(clause: Clause, i: int) -> bool:
     """A parameters noun just before a size: 'Total parameters 7243.436M', 'params: 1.3B'; a model's noun with the
     size in brackets after it: 'a seq2seq transformer (~300M)'."""
     t = i - 1
-    while t >= clause.start and i - t <= 3 and clause.tokens[t].text in (":", "=", "(", "total", "~", "≈"):
+    while t >= clause.start and i - t <= 4 and clause.tokens[t].text in (":", "=", "(", "total", "~", "≈", "'", '"'):
         t -= 1
-    if t < clause.start or i - t > 3:
+    if t < clause.start or i - t > 4:
         return False
     word = clause.tokens[t].text.lower()
+    flag = t > clause.start and clause.tokens[t - 1].text == "-" and not clause.tokens[t].space_before
+    if word in MODEL_SIZE_KEYS and (flag or any(clause.tokens[x].text in (":", "=") for x in range(t + 1, i))):
+        return True  # nshepperd's gpt-2 `model_name='345M'` and `--model_name 774M`, a config's `model_size: 1.3B`
     # (the size alone in its brackets: not "a small model (64M storage)", bytes on disk)
     closes = i + 2 < clause.end and clause.tokens[i + 2].text in (")", ",")
     bracketed = closes and "(" in (clause.tokens[x].text for x in range(t + 1, i))
