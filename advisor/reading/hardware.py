@@ -112,7 +112,9 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
         if match is not None:
             previous_end = e
             setup = setup_of(clause, s)  # "in the paper … on 8 H100 GPUs": the authors' cards
-            count = _count_before(clause, s) or _count_after(clause, e)
+            before, after = _count_before(clause, s), _count_after(clause, e)
+            # ("a T4x2 on Kaggle": the article counts the machine, the count after the card its GPUs)
+            count = after if after is not None and (before is None or before[0] == 1) else before
             if lacked(words, min(s, clause.key_of.get(count[1], s) if count else s)) or "than" in words[max(0, s - 2):s]:
                 # "I don't have 8 A100s like you", "a more powerful GPU than a T4": cards the user lacks or compares
                 # with are another setup's

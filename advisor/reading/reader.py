@@ -2433,8 +2433,10 @@ def _resolve(reading: Reading) -> None:
     if "zero_stage" in values and (parallelism is None or parallelism.value == "ddp"):
         # ZeRO runs over data parallelism: a stage said makes it ZeRO ("data-parallel size … ZeRO-2")
         values["parallelism"] = Read("parallelism", "zero", values["zero_stage"].text)
-    elif parallelism is None and reading.launcher is not None and (reading.get("num_gpus") or 1) > 1:
-        # torchrun / torch.distributed.launch / accelerate launch over several GPUs, nothing sharded: DDP
+    elif parallelism is None and reading.launcher is not None and (reading.get("num_gpus") or 1) > 1 \
+            and "horovod" not in reading.launcher.lower():
+        # torchrun / torch.distributed.launch / accelerate launch over several GPUs, nothing sharded: DDP (Horovod
+        # starts a process per GPU too, but averages with its own allreduce, not torch's DistributedDataParallel)
         values["parallelism"] = Read("parallelism", "ddp", reading.launcher, implied=True)
     elif parallelism is None and (reading.get("num_gpus") or 1) > 1 and values["num_gpus"].text.startswith(
             "NPROC_PER_NODE="):
