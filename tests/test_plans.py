@@ -622,6 +622,23 @@ def test_an_allocation_the_size_of_the_logits_is_named(kb):
     assert "finding-oom-allocation-is-logits" not in [f.id for f in other.findings]
 
 
+def test_logits_that_are_most_of_the_plan_are_named_first(kb):
+    """Review 37 #1: Gemma-2b (a 256,000-token vocabulary) OOMs where Mistral-7B fits with the same command: at 4 ×
+    4,096 tokens the logits are most of the count, which the answer says first, with the vocabulary; Mistral's
+    32k vocabulary at the same settings is no such share."""
+    message = ("Gemma-2b fine-tuning uses more memory than expected: `--model_name_or_path ../{} --finetuning_type "
+               "lora --flash_attn True --cutoff_len 4096 --per_device_train_batch_size 4 --gradient_accumulation_steps "
+               "4 --lora_target q_proj,v_proj --fp16 True`, it goes OOM. Why?")
+    c = run_consultation(message.format("gemma-2b"), kb=kb)
+    assert c.advice.findings[0].id == "finding-logits-dominate-the-plan"
+    share = c.wm.value("plan_current_logits_share")
+    assert 0.6 < share < 1 and c.wm.value("plan_model_vocab") == 256_000
+    assert c.wm.value("plan_current_logits") == pytest.approx(3 * 4 * 4 * 4096 * 256_000, rel=0.01)
+    mistral = run_consultation(message.format("mistral-7b"), kb=kb)
+    assert mistral.wm.value("plan_current_logits_share") < 0.4
+    assert "finding-logits-dominate-the-plan" not in [f.id for f in mistral.advice.findings]
+
+
 def test_a_question_about_the_batch_per_update_keeps_a_plain_batch_as_the_micro_batch(kb):
     """The micro-batch is left to the search only when it is what is asked ('batch'), not when the batch per update
     is ('batch_per_update' is another topic, whose name merely contains the word)."""

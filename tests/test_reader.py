@@ -2309,6 +2309,14 @@ def test_settings_of_a_zero_stage_name_no_stage(message, stage):
     assert labels(message).get("zero_stage") == stage
 
 
+@pytest.mark.parametrize("message", ["Config: stage: sft, finetuning_type: lora, lora_rank: 8, cutoff_len: 4096",
+                                     "llamafactory-cli train examples/train_lora/llama3_lora_sft.yaml"])
+def test_llama_factory_is_known_by_its_own_key_and_cli(kb, message):
+    # review 37 #2: LLaMA-Factory checkpoints activations unless told not to; its `finetuning_type` key names it
+    # whatever its value (`finetuning_type: lora` is also the adapter)
+    assert facts(kb, message).get("grad_checkpointing") is True
+
+
 @pytest.mark.parametrize("message, named", [
     ("I launch it with accelerate on 2 GPUs", True),
     ("accelerate launch --num_processes 2 train.py --train_batch_size 32", True),

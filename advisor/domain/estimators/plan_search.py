@@ -83,6 +83,9 @@ def _card_has_bf16(gpu_model: str | None) -> bool | None:
     return all(card.bf16 for card in cards) if cards else None
 
 
+LOGITS_PART = "logits and loss"  # the component the activation model gives a language model's head (training.py)
+
+
 # a plan's memory components that follow the model, not the batch
 STATE_PARTS = ("weights", "gradients", "gradients (alive at backward)", "optimizer state", "reference model",
                "gradient buckets (DDP)", "optimizer step temporaries")
@@ -421,7 +424,7 @@ def _at_one(p: Problem, result: SearchResult) -> Candidate:
            "activations_modelled", "current_eager", "current_eager_fits",
            "replicated_full", "at_one", "at_one_states", "at_one_sample", "fits_at_one", "seq_matters", "not_decisive",
            "asked", "current_largest", "current_assumed", "decisive", "sharded_per_gpu", "asked_micro_per_gpu",
-           "asked_micro_fits", "asked_micro_accum",
+           "asked_micro_fits", "asked_micro_accum", "current_logits", "current_logits_share", "model_vocab",
            cites=SOURCES + ("arithmetic",) + tuple(sorted({s for note in CHANGE_NOTES.values() for s in note["sources"]})))
 def plan_search(params: float, gpu_memory: float, precision: str | None = None, optimizer: str | None = None,
                 num_gpus: int | None = None, gpus_available: int | None = None, gpus_to_fit: int | None = None,
@@ -501,6 +504,7 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
         name, size = max(cur.components.items(), key=lambda item: item[1])
         out["current_largest"] = Estimate(f"{name} {fmt_bytes_gib(size)}", None, "the largest part of your plan's "
                                           f"memory per GPU: {name}, {fmt_bytes_gib(size)}", SOURCES)
+    out.update({f"current_{name}" if name != "model_vocab" else name: e for name, e in _logits(p, cur).items()})
     out["current_assumed"] = Estimate(and_join(list(p.assumed), len(p.assumed)) if p.assumed else "nothing", None,
                                       "what your plan assumes because you did not say it", SOURCES)
     k = p.current
@@ -784,11 +788,27 @@ def gpus_needed(params: float, gpu_memory: float, precision: str | None = None, 
     return out
 
 
+def _logits(p: Problem, c: Candidate) -> dict[str, Estimate]:
+    """A language model's logits and the loss's tensors in a plan's memory per GPU, and their share of it ("why does
+    the 2B model need more memory than the 7B?": a large vocabulary's logits can outweigh the model)."""
+    logits = c.components.get(LOGITS_PART, 0.0)
+    if logits <= 0 or c.per_gpu <= 0 or p.spec is None or not p.spec.vocab:
+        return {}
+    rows = (c.micro or 1) * p.sequences_per_sample
+    return {"logits": Estimate(logits, "bytes", f"{rows} sequence(s) × {p.spec.seq_len:,} tokens × {p.spec.vocab:,} "
+                               f"vocabulary scores, held three times at the start of backward (the loss's log-softmax "
+                               f"and two gradients of its size) = {fmt_bytes_gib(logits)}", SOURCES),
+            "logits_share": Estimate(logits / c.per_gpu, "fraction", f"{fmt_bytes_gib(logits)} of "
+                                     f"{fmt_bytes_gib(c.per_gpu)} per GPU", ("arithmetic",)),
+            "model_vocab": Estimate(p.spec.vocab, "count", f"{p.spec.name}: a {p.spec.vocab:,}-token vocabulary",
+                                    ("hf-anatomy",))}
+
+
 NO_CARD = 1e15  # bytes: a card larger than any plan, so that the user's plan is measured, not fitted
 
 
-@estimator("per_gpu", "per_gpu_checkpointed", "checkpointing_saves", "assumed", "states", "largest_card",
-           cites=SOURCES + ("chen-ckpt", "gpu-catalogue"))
+@estimator("per_gpu", "per_gpu_checkpointed", "checkpointing_saves", "assumed", "states", "largest_card", "logits",
+           "logits_share", "model_vocab", cites=SOURCES + ("chen-ckpt", "gpu-catalogue", "arithmetic"))
 def memory_needed(params: float, precision: str | None = None, optimizer: str | None = None,
                   num_gpus: int | None = None, zero_stage: int | None = None, parallelism: str | None = None,
                   offload: str | None = None, adapter: str | None = None, training_mode: str | None = None,
@@ -831,6 +851,7 @@ def memory_needed(params: float, precision: str | None = None, optimizer: str | 
     states = sum(v for name, v in c.components.items() if name in ("weights", "gradients", "optimizer state"))
     out["states"] = Estimate(states, "bytes", f"weights, gradients and optimizer state: {fmt_bytes_gib(states)} per GPU"
                              f"{assumed}", SOURCES)
+    out.update(_logits(p, c))
     largest = max(gpus().values(), key=lambda card: card.memory_bytes)
     out["largest_card"] = Estimate(largest.memory_bytes, "bytes", f"the largest card in the catalogue, the "
                                    f"{largest.names[0]}: {fmt_card(largest.memory_bytes)}", ("gpu-catalogue",))
