@@ -2309,12 +2309,9 @@ def test_settings_of_a_zero_stage_name_no_stage(message, stage):
     assert labels(message).get("zero_stage") == stage
 
 
-@pytest.mark.parametrize("message", ["Config: stage: sft, finetuning_type: lora, lora_rank: 8, cutoff_len: 4096",
-                                     "llamafactory-cli train examples/train_lora/llama3_lora_sft.yaml"])
-def test_llama_factory_is_known_by_its_own_key_and_cli(kb, message):
-    # review 37 #2: LLaMA-Factory checkpoints activations unless told not to; its `finetuning_type` key names it
-    # whatever its value (`finetuning_type: lora` is also the adapter)
-    assert facts(kb, message).get("grad_checkpointing") is True
+def test_llama_factory_is_known_by_its_cli(kb):
+    # LLaMA-Factory checkpoints activations unless told not to (its disable_gradient_checkpointing defaults to False)
+    assert facts(kb, "llamafactory-cli train examples/train_lora/llama3_lora_sft.yaml").get("grad_checkpointing") is True
 
 
 @pytest.mark.parametrize("message, named", [

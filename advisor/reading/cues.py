@@ -278,7 +278,7 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("nanogpt", "accumulation_over_gpus", True), ("nano gpt", "accumulation_over_gpus", True),
     # LLaMA-Factory checkpoints the activations unless `disable_gradient_checkpointing` is set (its model_args)
     ("llama factory", "checkpointing_default", True), ("llamafactory", "checkpointing_default", True),
-    # (its CLI names it too, `llamafactory-cli train`, and its own key `finetuning_type`: reader._keywords)
+    # (its CLI names it too, `llamafactory-cli train`)
     ("llamafactory cli", "checkpointing_default", True),
     # verl trains its actor, critic and reference with FSDP unless `strategy=megatron` (its ppo_trainer.yaml)
     ("verl", "sharding_default", "fsdp"),

@@ -405,9 +405,6 @@ def _keywords(clause: Clause, reading: Reading) -> None:
         if k < after_hit:
             continue
         hit = index.at(words, k)
-        if words[k:k + 2] == ["finetuning", "type"] and "checkpointing_default" not in reading.values:
-            # LLaMA-Factory's own key (`finetuning_type: lora`), whatever longer phrase its value makes: the framework
-            reading.set(Read("checkpointing_default", True, clause.text(clause.keys[k], clause.keys[k + 1])))
         if hit is not None and quoted is None:
             said = clause.source[clause.tokens[clause.start].start:clause.tokens[clause.end - 1].end]
             quoted = '"' in said or "“" in said
