@@ -1703,6 +1703,22 @@ def test_two_gpus_beating_one_at_the_same_batch_per_update_points_at_accelerates
     assert "finding-accelerate-schedule-runs-faster-on-more-gpus" not in [f.id for f in one.advice.findings]
 
 
+@pytest.mark.parametrize("message, fires", [
+    # review 37 #19: the printed step rates differ ~3×, the wall-clock time does not
+    ("ResNet-50 on 4 V100s: FP32 and AMP mode take the same time to complete 90 epochs. Throughput for FP32 is 1400 "
+     "images/sec and AMP is 3950 images/sec. Why?", True),
+    ("Why is the time to train 90 epochs the same when AMP throughput is almost 3x higher?", True),
+    ("With batch 64 and batch 256 the runs took about the same time, although it/s went up with the larger batch.",
+     True),
+    # a throughput alone, or the same time without two speeds, is no such claim
+    ("AMP gives 3950 images/sec against 1400 in FP32 on my V100s. Is that expected?", False),
+    ("Both runs take the same time. Why?", False),
+])
+def test_the_same_wall_clock_time_at_different_step_rates_points_outside_the_step(kb, message, fires):
+    ids = [f.id for f in consult(message, kb=kb).findings]
+    assert ("finding-same-time-despite-throughput" in ids) is fires
+
+
 def test_the_micro_batch_the_plan_was_counted_at_is_not_offered_back(kb):
     """Review 21 #4: with no micro-batch said, the user's plan is counted at micro-batch 1; after an OOM, 'micro-batch
     1 (the same 8 per update)' at the same memory is that plan again, not an option."""
