@@ -221,6 +221,8 @@ LATER_SETS = {
     (2776, 2805): (0.72, 0.76),  # held out: that set's other half (0.740 / 0.781 on arrival)
     (2806, 2835): (0.77, 0.80),  # tuned; rq-2806..2865 scored 0.746 / 0.758 on arrival (twenty-fourth session)
     (2836, 2865): (0.71, 0.70),  # held out: that set's other half (0.729 / 0.723 on arrival)
+    (2986, 3015): (0.74, 0.74),  # tuned; rq-2986..3045 scored 0.746 / 0.748 on arrival (twenty-eighth session)
+    (3016, 3045): (0.71, 0.72),  # held out: that set's other half (0.738 / 0.748 on arrival)
 }
 
 
