@@ -2311,6 +2311,22 @@ def test_settings_of_a_zero_stage_name_no_stage(message, stage):
     assert labels(message).get("zero_stage") == stage
 
 
+@pytest.mark.parametrize("message, attention", [
+    # review 37 #9: PyTorch before 2.0 has no SDPA, Transformers before 4.36 did not use it by default
+    ("run_clm.py on a V100 32GB OOMs (transformers 4.3.3, PyTorch 1.6.0, single GPU)", "eager"),
+    ("pytorch-pretrained-bert fine-tuning of bert-large runs out of memory", "eager"),
+    ("CUDA 11.1 and torch 1.10 on an A100", "eager"),
+    ("torch==2.1.0 and transformers==4.40.1 on an A100", None),
+    ("transformers 4.36.2 on an A100", None),
+    # an attention said wins over the stack's
+    ("transformers 4.30.0 with attn_implementation='flash_attention_2'", "flash"),
+])
+def test_a_stack_older_than_sdpa_counts_eager_attention_without_labelling_it(kb, message, attention):
+    assert facts(kb, message).get("attention") == attention
+    if attention == "eager":
+        assert "attention" not in labels(message)  # (the corpus labels only an attention said)
+
+
 def test_llama_factory_is_known_by_its_cli(kb):
     # LLaMA-Factory checkpoints activations unless told not to (its disable_gradient_checkpointing defaults to False)
     assert facts(kb, "llamafactory-cli train examples/train_lora/llama3_lora_sft.yaml").get("grad_checkpointing") is True

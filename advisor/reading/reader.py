@@ -145,6 +145,7 @@ def read(message: str) -> Reading:
         reading.hf_trainer = "Trainer"  # "with the HF Trainer", "Hugging Face's Trainer", "the transformers Trainer"
     _goal(tokens, sentences, message, reading, index)
     _resolve(reading)
+    _stack_before_sdpa(message, reading)
     _shape(reading, index.words, message)
     _lora_switches(reading, message)
     micro = reading.values.get("micro_batch")
@@ -178,6 +179,24 @@ def _settings_pasted(message: str) -> int:
         if count >= SETTINGS_PASTED:
             break
     return count
+
+
+# a stack older than SDPA: PyTorch before 2.0 has no scaled_dot_product_attention, and Transformers before 4.36 did
+# not use it by default (nor did pytorch-transformers or pytorch-pretrained-bert): attention there is eager, storing
+# its score matrices ("transformers 4.3.3, PyTorch 1.6.0"). Bounded: each alternative is a fixed shape, no backtracking.
+BEFORE_SDPA = re.compile(
+    r'(?i)\b(?:py)?torch\s{0,3}(?:version\s|==|=|v)?\s{0,3}1\.\d{1,2}(?:\.\d{1,3})?\b(?!\.\d)'
+    r'|\btransformers\s{0,3}(?:version\s|==|=|v)?\s{0,3}(?:4\.(?:[0-9]|[12][0-9]|3[0-5])|[23]\.\d{1,2})(?:\.\d{1,3})?\b(?!\.\d)'
+    r'|\bpytorch[-_](?:transformers|pretrained[-_]bert)\b')
+
+
+def _stack_before_sdpa(message: str, reading: Reading) -> None:
+    """The attention a stack older than SDPA runs, when the message names none: eager (implied)."""
+    if "attention" in reading.values:
+        return
+    found = BEFORE_SDPA.search(message)
+    if found is not None:
+        reading.values["attention_default"] = Read("attention_default", "eager", found.group(0), implied=True)
 
 
 def _sgd_momentum(index: Keys, reading: Reading, optimizer: Read) -> None:

@@ -360,6 +360,8 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         if read_name in v and not (read_name == "offload" and v[read_name].past):
             # ("cpu_offload helps but is 3x slower": tried and set aside, not the run's)
             put(fact, v[read_name].value, v[read_name].text)
+    if "attention_default" in v:  # "transformers 4.3.3, PyTorch 1.6.0": no SDPA in that stack (not said: no label)
+        put("attention", v["attention_default"].value, v["attention_default"].text)
     if reading.several_gpus and not reading.only_per_gpu and "num_gpus" not in v and "split_gpus" not in v \
             and reading.several_gpus_text:
         put("gpu_count_unsaid", True, reading.several_gpus_text)  # "a multi-GPU, multi-node setup": how many, unsaid
