@@ -349,6 +349,10 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         put("launch", "one_process", reading.plain_python)
     elif reading.launcher is not None and gpus_said is not None and gpus_said.value > 1:
         put("launch", "process_per_gpu", reading.launcher)  # "torchrun --nproc_per_node 8": a process per GPU
+    elif "accelerate" in v and not reading.plain_python:
+        # a script written with accelerate runs a process per GPU under `accelerate launch` (else one process on one
+        # GPU): it never falls back to torch.nn.DataParallel, so how it is started is no question
+        put("launch", "process_per_gpu", v["accelerate"].text)
     if reading.tuning_method and "training_mode" not in v:
         # GRPO, PPO, DPO tune a pretrained model: not a question of scratch or fine-tuning
         put("training_mode", "finetune", reading.tuning_method)
