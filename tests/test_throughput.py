@@ -55,3 +55,37 @@ def test_a_bigger_batch_does_not_fill_a_gpu_waiting_for_data(kb):
     assert capacity == pytest.approx(320 / 0.45)
     busy = consult("GPU utilization is at 97%, the data loader gives 320 img/s. I want to double the batch size.", kb=kb)
     assert "rf-batch-will-not-fill-gpu" not in [r.id for r in busy.red_flags]
+
+
+@pytest.mark.parametrize("model, image_size, gmacs", [
+    # torchvision's published GFLOPS (multiply-accumulates of one forward pass) for each model at its image size
+    ("resnet18", 0, 1.81), ("resnet34", 0, 3.66), ("resnet50", 0, 4.09), ("resnet101", 0, 7.80),
+    ("resnet152", 0, 11.51), ("vit-b-16", 0, 17.56), ("vit-b-32", 0, 4.41), ("vit-l-16", 0, 61.55),
+    ("vit-b-16", 384, 55.48),  # (torchvision's ViT_B_16_Weights.IMAGENET1K_SWAG_E2E_V1 at 384 px)
+])
+def test_vision_forward_macs_reproduce_torchvisions_figures(model, image_size, gmacs):
+    from advisor.domain.catalogue import preset
+    from advisor.domain.vision_flops import forward_macs
+
+    assert forward_macs(preset(model), image_size) / 1e9 == pytest.approx(gmacs, abs=0.006)
+
+
+def test_a_cnn_rate_is_held_against_the_card_by_its_feature_maps_not_its_parameters(kb):
+    """Review 37 #19: ResNet-50 on 4 V100s at 1400 images/s is 350 per GPU × 24.5 GFLOP = 8.59 TFLOP/s, 6.9% of the
+    V100's 125; 6 × parameters would have made it 0.15 GFLOP a sample. A rate said per GPU is not divided again,
+    and a language model gets no such figure (its tokens/s have their own)."""
+    out = call_estimator("vision_utilization", {"model": "resnet50", "samples_per_second": 1400, "peak_tflops": 125,
+                                                "num_gpus": 4})
+    assert out["flops"].value == pytest.approx(6 * 4.0892, rel=1e-3)
+    assert out["per_gpu_rate"].value == 350 and out["share"].value == pytest.approx(350 * 24.535e9 / 125e12, rel=1e-3)
+    each = call_estimator("vision_utilization", {"model": "resnet50", "samples_per_second": 350, "peak_tflops": 125,
+                                                 "num_gpus": 4, "per_gpu": True})
+    assert each["share"].value == pytest.approx(out["share"].value)
+    with pytest.raises(NotComputable):
+        call_estimator("vision_utilization", {"model": "llama-2-7b", "samples_per_second": 10, "peak_tflops": 312})
+    advice = consult("ResNet-50 on 4 V100s: throughput for FP32 is 1400 images/sec. Is that slow?", kb=kb)
+    facts = {f.name: f.value for f in advice.facts}
+    assert facts["vision_samples_per_gpu"] == 350 and "finding-vision-utilization" in [f.id for f in advice.findings]
+    assert "tflops_per_thousand_tokens" not in facts
+    per_gpu = consult("ResNet-50 on 4 V100s gets 350 images/sec per GPU. Is that slow?", kb=kb)
+    assert {f.name: f.value for f in per_gpu.facts}["vision_samples_per_gpu"] == 350

@@ -225,6 +225,41 @@ def training_time(params: float, tokens: float, peak_tflops: float, num_gpus: fl
                             heuristic=True)}
 
 
+@estimator("flops", "per_gpu_rate", "tflops_per_gpu", "share", cites=("torchvision-flops", "kaplan", "arithmetic"))
+def vision_utilization(model: str, samples_per_second: float, peak_tflops: float, num_gpus: float = 1,
+                       per_gpu: bool = False, image_size: float = 0) -> dict[str, Estimate]:
+    """What a measured rate of a catalogue CNN or ViT uses of the GPUs' peak: FLOPs per training sample (3 × 2 × the
+    forward's multiply-accumulates, from the model's shapes at the image size) × samples/s per GPU, over the card's
+    dense 16-bit peak. (A CNN's compute follows its feature maps, not its parameters: 6 × parameters per sample, a
+    language model's rule, would put ResNet-50 at 0.15 GFLOP instead of 24.5.)"""
+    from advisor.domain.catalogue import preset
+    from advisor.domain.vision_flops import forward_macs
+    from advisor.errors import InputError
+
+    if min(samples_per_second, peak_tflops, num_gpus) <= 0:
+        raise NotComputable("the rate, the peak TFLOP/s and the GPUs must be positive")
+    try:
+        spec = preset(model)
+    except InputError as exc:
+        raise NotComputable(str(exc)) from None
+    macs = forward_macs(spec, int(image_size))
+    if macs is None:
+        raise NotComputable(f"no convolution or ViT shapes for {model}")
+    flops = 6.0 * macs
+    each = samples_per_second if per_gpu else samples_per_second / num_gpus
+    tflops = flops * each / 1e12
+    cites = ("torchvision-flops", "kaplan")
+    where = f"{spec.name}" + (f" at {int(image_size)} px" if image_size else "")
+    said = "" if per_gpu or num_gpus == 1 else f"{fmt_sig(samples_per_second, 4)} samples/s over {fmt_sig(num_gpus)} GPUs = "
+    return {"flops": Estimate(flops / 1e9, None, f"{where}: 3 × 2 × {fmt_sig(macs / 1e9, 4)} G multiply-accumulates forward "
+                              f"= {fmt_sig(flops / 1e9, 3)} GFLOP per training sample", cites),
+            "per_gpu_rate": Estimate(each, None, f"{said}{fmt_sig(each, 4)} samples/s per GPU", ("arithmetic",)),
+            "tflops_per_gpu": Estimate(tflops, None, f"{fmt_sig(flops / 1e9, 3)} GFLOP × {fmt_sig(each, 4)} samples/s = "
+                                       f"{fmt_sig(tflops, 3)} TFLOP/s per GPU", cites),
+            "share": Estimate(tflops / peak_tflops, "fraction", f"{fmt_sig(tflops, 3)} of {fmt_sig(peak_tflops)} TFLOP/s, "
+                              "the card's dense 16-bit peak", cites)}
+
+
 @estimator("value", "per_gpu", cites=("arithmetic",))
 def epoch_throughput(dataset_size: float, epoch_seconds: float, num_gpus: float = 1) -> dict[str, Estimate]:
     """Samples per second an epoch's measured time gives ("ImageNet, 3 h per epoch on 8 V100s": 1,281,167 / 10,800 s
