@@ -1719,6 +1719,16 @@ def test_the_same_wall_clock_time_at_different_step_rates_points_outside_the_ste
     assert ("finding-same-time-despite-throughput" in ids) is fires
 
 
+def test_litgpts_batch_size_is_the_update_and_micro_batch_size_the_memory(kb):
+    """Review 37 #28: in lit-gpt, micro_batch_size sets the memory and batch_size the batch per update; 'micro_batch_size
+    1' on one GPU is no batch per update of 1, and lowering batch_size is answered as a change of the training."""
+    c = run_consultation("Memory saving and batch_size in lit-gpt LoRA fine-tuning: I was told that setting "
+                         "micro_batch_size to 1 saves GPU memory and doesn't affect fine-tuning performance. What about "
+                         "batch_size? Is it OK to lower it, and does it affect fine-tuning performance?", kb=kb)
+    assert c.wm.value("micro_batch") == 1 and not c.wm.known("batch_size")
+    assert "finding-micro-and-global-batch" in [f.id for f in c.advice.findings]
+
+
 def test_the_micro_batch_the_plan_was_counted_at_is_not_offered_back(kb):
     """Review 21 #4: with no micro-batch said, the user's plan is counted at micro-batch 1; after an OOM, 'micro-batch
     1 (the same 8 per update)' at the same memory is that plan again, not an option."""

@@ -498,8 +498,10 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     one_gpu = reading.get("num_gpus") == 1 or (reading.get("num_gpus") is None and not reading.several_gpus)
     # (not where accumulation is spoken of without its count: "the loss grows with gradient_accumulation_steps")
     unsaid_accumulation = reading.accumulation_said and reading.get("grad_accum_steps") is None
+    # (a setting named a micro-batch - litgpt's and Megatron's micro_batch_size - says updates gather several of it)
+    said_micro = micro is not None and "micro" in micro.text.lower() and reading.get("grad_accum_steps") is None
     if micro is not None and "batch_size" not in out and one_gpu and reading.get("grad_accum_steps") in (None, 1) \
-            and not unsaid_accumulation:
+            and not unsaid_accumulation and not said_micro:
         put("batch_size", micro.value, micro.text)
         if not micro.implied:
             put("micro_batch", micro.value, micro.text)
