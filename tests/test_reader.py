@@ -2327,6 +2327,18 @@ def test_a_stack_older_than_sdpa_counts_eager_attention_without_labelling_it(kb,
         assert "attention" not in labels(message)  # (the corpus labels only an attention said)
 
 
+@pytest.mark.parametrize("message, factor", [
+    # review 37 #27: the batch named before its participle
+    ("I'm training GFPGAN with 8 GPUs, which means the total batch size will be doubled compared with your setup.", 2.0),
+    ("the batch size was halved and the lr doubled", 0.5),
+    ("I doubled the batch size", 2.0),
+    # … not another setting's participle after a batch
+    ("batch 8 and the learning rate doubled", None),
+])
+def test_a_batch_doubled_or_halved_is_a_change_by_that_factor(kb, message, factor):
+    assert facts(kb, message).get("batch_scale_factor") == factor
+
+
 def test_llama_factory_is_known_by_its_cli(kb):
     # LLaMA-Factory checkpoints activations unless told not to (its disable_gradient_checkpointing defaults to False)
     assert facts(kb, "llamafactory-cli train examples/train_lora/llama3_lora_sft.yaml").get("grad_checkpointing") is True

@@ -472,10 +472,21 @@ def changes(clause: Clause, reading: Reading) -> None:
         if w in ("doubled", "double", "doubling", "halved", "halve", "quadrupled") and not negated(clause, k) \
                 and not (weighed and w in ("double", "halve")):
             window = words[k:k + 4]
-            if "batch" in window or "bs" in window:
+            before = words[max(0, k - 5):k]
+            # "the total batch size will be doubled": the batch before the participle, no other setting between
+            named_before = w in ("doubled", "halved", "quadrupled") and any(
+                b in ("batch", "bs") and OTHER_TOPICS.isdisjoint(before[i + 1:]) for i, b in enumerate(before))
+            if "batch" in window or "bs" in window or named_before:
                 factor = 0.5 if w.startswith("halv") else 4.0 if w == "quadrupled" else 2.0
-                text = clause.text(clause.keys[k], clause.keys[min(k + 3, len(words) - 1)])
+                if named_before and "batch" not in window and "bs" not in window:
+                    start = max(i for i in range(max(0, k - 5), k) if words[i] in ("batch", "bs"))
+                    text = clause.text(clause.keys[start], clause.keys[k])  # "batch size will be doubled"
+                else:
+                    text = clause.text(clause.keys[k], clause.keys[min(k + 3, len(words) - 1)])
                 reading.set(Read("batch_scale_factor", factor, text))
+
+
+OTHER_TOPICS = frozenset({"lr", "learning", "rate", "epochs", "steps", "gpus", "gpu", "nodes", "warmup", "and"})
 
 
 PER_DEVICE = (("per", "gpu"), ("per", "device"), ("each", "gpu"), ("of", "one", "gpu"), ("per", "card"), ("micro",))
