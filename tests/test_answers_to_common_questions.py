@@ -1729,6 +1729,21 @@ def test_litgpts_batch_size_is_the_update_and_micro_batch_size_the_memory(kb):
     assert "finding-micro-and-global-batch" in [f.id for f in c.advice.findings]
 
 
+def test_generation_under_fsdp_is_answered_by_the_weights_gathered_per_token_not_a_training_plan(kb):
+    """Review 37 #13: lit-gpt's generate/base.py at 33 tokens/s on one A5000 and 2.5 with --strategy fsdp on two:
+    each GPU receives the other's half of Llama-2-7B's 16-bit weights for every token; no training plan (LoRA,
+    checkpointing) is searched for a model that is only run. A message about training is no generation run."""
+    c = run_consultation("Extreme slow-down when using FSDP for LLaMA2 inference: `python generate/base.py "
+                         "--checkpoint_dir Llama-2-7b-hf --devices 1` gives 33.42 tokens/sec; `--devices 2 --strategy "
+                         "fsdp` gives 2.54 tokens/sec. 2x RTX A5000 24GB.", kb=kb)
+    assert c.wm.value("generation_run") is True
+    assert c.advice.findings[0].id == "finding-fsdp-generation-gathers-per-token"
+    assert c.wm.value("fsdp_generation_gather") == pytest.approx(6.738e9 * 2 / 2, rel=0.01)
+    assert not c.wm.known("plan_current_per_gpu") and c.advice.recommendation.option_id is None
+    train = run_consultation("Fine-tuning Llama-2-7b with FSDP on 2 A5000s is slow; generation at eval time too.", kb=kb)
+    assert train.wm.value("generation_run") is False
+
+
 def test_the_micro_batch_the_plan_was_counted_at_is_not_offered_back(kb):
     """Review 21 #4: with no micro-batch said, the user's plan is counted at micro-batch 1; after an OOM, 'micro-batch
     1 (the same 8 per update)' at the same memory is that plan again, not an option."""

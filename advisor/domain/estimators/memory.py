@@ -615,6 +615,19 @@ def amp_frozen_base(params: float, plan_per_gpu: float | None = None) -> dict[st
     return out
 
 
+@estimator(cites=("pt-fsdp", "arithmetic"))
+def fsdp_generation_gather(params: float, num_gpus: float) -> dict[str, Estimate]:
+    """FSDP keeps each GPU's 1/N of the weights and all-gathers every layer's full weights for each forward: each
+    GPU receives the other GPUs' (N - 1)/N of the 16-bit weights at every forward - in generation, every token."""
+    if params <= 0 or num_gpus < 2:
+        raise NotComputable("no parameters, or one GPU (nothing to gather)")
+    share = (num_gpus - 1) / num_gpus
+    moved = params * 2 * share
+    return {"value": Estimate(moved, "bytes", f"{fmt_count(params)} params × 2 B × ({fmt_count(num_gpus)} - 1)/"
+                              f"{fmt_count(num_gpus)} = {fmt_bytes_gib(moved)} received by each GPU per forward",
+                              ("pt-fsdp", "arithmetic"))}
+
+
 @estimator("gather", "total", cites=("deepspeed-zero3-save", "arithmetic"))
 def host_save_gather(params: float, offloaded: float | None = None) -> dict[str, Estimate]:
     """Saving under ZeRO-3 consolidates the whole model's 16-bit weights on rank 0's CPU (2 B a parameter), on top
