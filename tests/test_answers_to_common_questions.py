@@ -2727,7 +2727,9 @@ def test_an_oom_only_in_evaluation_is_what_evaluation_keeps(kb):
     assert "eval_accumulation_steps" in finding.text and "hf-eval-accumulation" in finding.sources
     assert c.advice.recommendation.option_id != "memory-savers"  # (no activation is saved for backward there)
     for said in ("the evaluation still OOMs", "validation runs out of memory at the end of epoch 1",
-                 "eval loop crashes with CUDA OOM"):
+                 "eval loop crashes with CUDA OOM",
+                 # review 37 #8: the prediction pass after training
+                 "then it errors out with OOM at the final step of saving the model predictions"):
         assert run_consultation(f"Fine-tuning fits, but {said}.", kb=kb).wm.value("oom_stage") == "evaluation", said
 
 
