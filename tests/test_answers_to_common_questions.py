@@ -1757,6 +1757,20 @@ def test_a_batch_already_larger_than_the_references_is_not_what_the_gap_lacks(kb
     assert "finding-batch-at-least-the-references" not in [f.id for f in plan.findings]
 
 
+def test_zero3_measured_above_fsdp_is_explained_by_its_buffers_not_a_plan(kb):
+    """Review 36 #15: Falcon-7B at 4k on 8 A100 40GB, measured FSDP 23.8GB and Stage-3 38GB at the same speed: the
+    shards are the same, DeepSpeed's gathered and bucketed buffers are the difference; no plan of 'theirs' is
+    checked (the DDP count and a ZeRO-2 recommendation the table shows OOMs are not given), and accelerate's
+    scheduler is no part of a memory benchmark."""
+    c = run_consultation("Besides deepspeed I also use FSDP from HuggingFace accelerate. Falcon-7B, 4k context length "
+                         "fine-tuning, 8xA100 40GB GPUs. Step time / memory per GPU: FSDP 2.93 s / 23.8GB; Stage-2: "
+                         "OOM; Stage-3 2.86 s / 38GB. FSDP and Zero-3 have similar speed, but Zero-3 consumes more "
+                         "memory. Why?", kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert ids[0] == "finding-zero3-more-than-fsdp" and not c.wm.known("plan_current_per_gpu")
+    assert "finding-accelerate-schedule-runs-faster-on-more-gpus" not in ids
+
+
 def test_the_micro_batch_the_plan_was_counted_at_is_not_offered_back(kb):
     """Review 21 #4: with no micro-batch said, the user's plan is counted at micro-batch 1; after an OOM, 'micro-batch
     1 (the same 8 per update)' at the same memory is that plan again, not an option."""
