@@ -2339,6 +2339,15 @@ def test_a_batch_doubled_or_halved_is_a_change_by_that_factor(kb, message, facto
     assert facts(kb, message).get("batch_scale_factor") == factor
 
 
+def test_xlas_memory_report_gives_bytes_not_a_model_or_a_batch(kb):
+    # rq-2998: "global 241.0K, scoped 9.56M" in XLA's HBM report are bytes, not a batch of 241,000 or a model
+    got = labels("OOM on a TPU v2-8 (8GB per core). Total hbm usage >= 9.50G: reserved 530.00M, program 8.98G, "
+                 "arguments 0B. Program hbm requirement 8.98G: global 241.0K, scoped 9.56M, HLO temp 8.97G.")
+    assert not {"model", "params", "batch_size", "micro_batch"} & set(got)
+    # … while a card's memory type is no report: "Llama-7B on 8xH100-80GB (HBM3)" keeps its model's size
+    assert labels("I'm trying to train Llama-7B on 8xH100-80GB (HBM3).")["params"] == 7e9
+
+
 def test_llama_factory_is_known_by_its_cli(kb):
     # LLaMA-Factory checkpoints activations unless told not to (its disable_gradient_checkpointing defaults to False)
     assert facts(kb, "llamafactory-cli train examples/train_lora/llama3_lora_sft.yaml").get("grad_checkpointing") is True

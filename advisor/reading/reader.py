@@ -117,7 +117,8 @@ def read(message: str) -> Reading:
             # "how many H100s do I need?": no one-GPU run whose batch is the whole
             reading.several_gpus, reading.only_per_gpu = True, False
         models.catalogue_models(clause, reading)
-        models.sized_names(clause, reading)
+        if not _xla_memory_report(clause):  # (XLA's "global 241.0K, scoped 9.56M": sizes in bytes, no model's)
+            models.sized_names(clause, reading)
         models.family_names(clause, reading)
         hardware.single_gpu(clause, reading)
         hardware.one_gpu_used(clause, reading)
@@ -324,6 +325,15 @@ def _in_shape(clause: Clause, t: int) -> bool:
                     tokens[v].text == "size" and v - 2 >= clause.start and tokens[v - 2].text == "torch")):
                 return True  # (not "image size (512, 512)" nor "batch size (128)": only torch.Size is a shape)
     return False
+
+
+XLA_REPORT_WORDS = frozenset({"hlo", "scoped", "program", "usage", "used", "requirement"})
+
+
+def _xla_memory_report(clause: Clause) -> bool:
+    """XLA's memory report ("Total hbm usage >= 9.50G: reserved 530.00M, program 8.98G … global 241.0K, scoped
+    9.56M, HLO temp 8.97G"): its K, M and G are bytes (not "8xH100-80GB (HBM3)", a card's memory type)."""
+    return "hbm" in clause.present and not clause.present.isdisjoint(XLA_REPORT_WORDS)
 
 
 def _log_line(clause: Clause) -> bool:
@@ -1036,6 +1046,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         end = unit[1] if unit else k
         text_end = keys[end]
         u = unit[0] if unit else ""
+        if u in ("k", "m") and _xla_memory_report(clause):
+            continue  # XLA's memory report: "global 241.0K, scoped 9.56M" are bytes, not a batch or a count
         if u in MEMORY_UNITS and u not in ("m",):
             hardware.read_memory(clause, reading, k, end, value * MEMORY_UNITS[u], u)
             continue
