@@ -2348,6 +2348,18 @@ def test_xlas_memory_report_gives_bytes_not_a_model_or_a_batch(kb):
     assert labels("I'm trying to train Llama-7B on 8xH100-80GB (HBM3).")["params"] == 7e9
 
 
+@pytest.mark.parametrize("message, expected, absent", [
+    # rq-2995: diffusers' `--validation_epochs=25` is how often, not how long; "a CudaOutOfMemory exception" is an OOM
+    ("accelerate launch train_dreambooth_lora_flux.py --validation_epochs=25 --max_train_steps=500; it raises a "
+     "CudaOutOfMemory exception", {"oom": True}, ["epochs"]),
+    # rq-3004: the full fine-tune fails, the LoRA that works is another run
+    ("Can't finetune sdxl with a 4090, out of memory. I am able to successfully train an SDXL LoRA, however.",
+     {"training_mode": "finetune", "oom": True}, []),
+])
+def test_phrasings_from_the_twenty_eighth_session(message, expected, absent):
+    assert_reads(message, expected, absent)
+
+
 def test_llama_factory_is_known_by_its_cli(kb):
     # LLaMA-Factory checkpoints activations unless told not to (its disable_gradient_checkpointing defaults to False)
     assert facts(kb, "llamafactory-cli train examples/train_lora/llama3_lora_sft.yaml").get("grad_checkpointing") is True

@@ -1301,7 +1301,7 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue
         if name == "epochs" and start_key < k and not POLICY_EPOCHS.isdisjoint(
                 words[clause.word_of(start_key)[0]:clause.word_of(start_key)[1] + 1]):
-            continue  # PPO's `--update_epochs=8`, `ppo_epochs`: passes over each rollout, not over a data set
+            continue  # PPO's `--update_epochs=8`, `ppo_epochs`: passes over each rollout; `--validation_epochs`: a period
         if name == "epochs" and (words[start_key - 1:start_key] == ["warmup"] or words[start_key - 2:start_key]
                                  == ["warm", "up"] if start_key < k else not WARMUP_WORDS.isdisjoint(words[k + 1:start_key])):
             continue  # `warmup_epochs: 5`, "warm-up epochs should be 40", "5 warmup epochs": the warmup's length
@@ -1495,7 +1495,9 @@ def _their_bare_batch(clause: Clause, reading: Reading, k: int, end: int, value:
 
 
 USE_WORDS = frozenset({"use", "used", "uses", "using"})
-POLICY_EPOCHS = frozenset({"update", "ppo", "policy", "rollout", "critic", "actor"})  # (the parts of such a key)
+POLICY_EPOCHS = frozenset({"update", "ppo", "policy", "rollout", "critic", "actor",  # (the parts of such a key)
+                           # diffusers' `--validation_epochs=25`, `save_epochs`, `eval_epochs`: how often, not how long
+                           "validation", "val", "eval", "save", "checkpointing", "log", "logging"})
 RESULT_NOUNS = frozenset({"result", "results", "accuracy", "acc", "score", "scores", "map", "miou", "bleu",
                           "performance", "metric", "metrics", "f1", "auc", "wer", "fid"})
 CLOSES_A_BARE_VALUE = frozenset({",", ".", ";", "?", "!", ")", "and", "but", "too", "instead", "as"})
@@ -2230,11 +2232,14 @@ def _resolve(reading: Reading) -> None:
                                         ("zero", "fsdp"))
         if sharded or width == "bf16":
             values["precision"] = Read("precision", ("amp_" + width) if sharded else width, text, implied=True)
-    adapter = values.get("adapter")
-    if adapter is not None and adapter.mood == "ok" and reading.full_training_mood == "fail" \
+    adapter, mode = values.get("adapter"), values.get("training_mode")
+    fine_tuning_fails = adapter is not None and mode is not None and mode.value == "finetune" \
+        and mode.mood == "fail" and mode.sentence != adapter.sentence
+    if adapter is not None and adapter.mood == "ok" and (reading.full_training_mood == "fail" or fine_tuning_fails) \
             and not reading.adapter_switched_to:
-        # "with --finetuning_type lora it runs, but --finetuning_type full runs out of memory": the run that fails,
-        # every weight trained, is the one asked about
+        # "with --finetuning_type lora it runs, but --finetuning_type full runs out of memory", "can't finetune sdxl
+        # on a 4090, out of memory … I am able to train an SDXL LoRA": the run that fails, every weight trained, is
+        # the one asked about
         del values["adapter"]
     batches.resolve_third_party(reading)
     batches.resolve_planned_change(reading)
