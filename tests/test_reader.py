@@ -2355,6 +2355,10 @@ def test_xlas_memory_report_gives_bytes_not_a_model_or_a_batch(kb):
     # rq-3004: the full fine-tune fails, the LoRA that works is another run
     ("Can't finetune sdxl with a 4090, out of memory. I am able to successfully train an SDXL LoRA, however.",
      {"training_mode": "finetune", "oom": True}, []),
+    # rq-3003: ESPnet's --ngpu, and a GPU count's key said before each number of a change
+    ("going from ngpu=4 to ngpu=2 I set batch_bins /= 2 and accum_grad *= 2", {"num_gpus": 2}, []),
+    ("going from num_gpus=4 to num_gpus=2", {"num_gpus": 2}, []),
+    ("I train with --ngpu 4", {"num_gpus": 4}, []),
 ])
 def test_phrasings_from_the_twenty_eighth_session(message, expected, absent):
     assert_reads(message, expected, absent)

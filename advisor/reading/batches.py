@@ -399,7 +399,8 @@ def _arrows(clause: Clause, reading: Reading) -> None:
 
 
 MAX_ARROWS = 8  # changes written with arrows read per clause
-CHANGE_CUES = frozenset({"batch", "size", "bs", "lr"})
+GPU_KEY_WORDS = frozenset({"gpus", "ngpu", "ngpus"})  # a GPU count's key before each number: "from ngpu=4 to ngpu=2"
+CHANGE_CUES = frozenset({"batch", "size", "bs", "lr"}) | GPU_KEY_WORDS
 RANGE_NOUNS = frozenset({"sizes", "batches", "values", "settings"})  # plural: a range of values tried  # the cue words a 'from A to B' may repeat before each number
 
 
@@ -433,7 +434,7 @@ def changes(clause: Clause, reading: Reading) -> None:
                          if words[j - 1] in CHANGE_CUES and clause.tokens[clause.keys[j]].is_num), None)
             if cued is None:
                 continue
-            cue_inside, first = " " + words[cued - 1], cued
+            cue_inside, first = " " + " ".join(words[first:cued]), cued  # (the whole key: "num gpus")
         a = clause.tokens[clause.keys[first]]
         times = words[first + 1:first + 2] in (["x"], ["*"])  # ('×' is the key 'x')
         if not a.is_num or words[first + 1:first + 2] == ["px"] or times and words[first + 2:first + 3] != ["to"]:
@@ -446,7 +447,7 @@ def changes(clause: Clause, reading: Reading) -> None:
         if j + 1 >= len(words) or words[j] != "to":
             continue
         to = j + 1
-        while to + 1 < len(words) and to < j + 3 and words[to] in CHANGE_CUES and words[to] in cue_inside.split():
+        while to + 1 < len(words) and to < j + 3 and words[to] in cue_inside.split():
             to += 1  # "from batch 256 to batch 1024", "from bs=256 to bs=1024": the cue said again
         b_value = _count_after_to(clause, to)
         if b_value is None or a.value is None:
@@ -457,6 +458,7 @@ def changes(clause: Clause, reading: Reading) -> None:
                       if x in TOPICS or x in OTHER_QUANTITIES), "")
         text = clause.text(clause.keys[k], clause.keys[to])
         gpus = (any(g in words[to + 1:to + 3] + words[first + 1:j] for g in ("gpus", "gpu", "cards"))
+                or not GPU_KEY_WORDS.isdisjoint(cue_inside.split())  # "from ngpu=4 to ngpu=2"
                 or _gpu_count_named(words, max(0, k - 6), first)
                 or times and words[to + 1:to + 2] == ["x"])  # "4x to 8x A100" (a size, "from 40gb to 80gb", left above)
         counted = words[first + 1:first + 2] in (["gpus"], ["cards"], ["gpu"], ["card"]) or times  # "from 8 cards to …"
