@@ -2359,6 +2359,10 @@ def test_xlas_memory_report_gives_bytes_not_a_model_or_a_batch(kb):
     ("going from ngpu=4 to ngpu=2 I set batch_bins /= 2 and accum_grad *= 2", {"num_gpus": 2}, []),
     ("going from num_gpus=4 to num_gpus=2", {"num_gpus": 2}, []),
     ("I train with --ngpu 4", {"num_gpus": 4}, []),
+    # rq-3075: the repo the user trains is their instrument, its setup theirs; the authors' GPUs are "you trained on"
+    ("I'm training your repo with 2 A100s and set batch_size = 192. Do I have to set accumulate_grad_batches to 4 "
+     "since you trained on 8 A100s?", {"num_gpus": 2, "gpu_model": "a100", "reference_batch": 1536}, []),
+    ("The official repo trains with 8 A100s and batch_size = 192.", {}, ["num_gpus"]),
 ])
 def test_phrasings_from_the_twenty_eighth_session(message, expected, absent):
     assert_reads(message, expected, absent)

@@ -151,6 +151,10 @@ class Clause:
             self.reference_at.append(speaking_of_reference)
             if w in REFERENCE_CUES:
                 artifact = k + 1 < len(words) and words[k + 1] in ARTIFACTS  # "we use your code"
+                # "I'm training your repo with 2 A100s": the artifact after a possessive the user works with is the
+                # thing they run, not a source speaking ("the official repo uses 8 GPUs" has no user before it)
+                artifact = artifact or (w in ARTIFACTS and k >= 2 and words[k - 1] == "your"
+                                        and not FIRST_PERSON.isdisjoint(words[:k - 1]))
                 # "with the repo's deepspeed finetune script": what it made, which the user runs
                 artifact = artifact or (words[k + 1:k + 3] == ["'", "s"] and not ARTIFACTS.isdisjoint(words[k + 3:k + 6]))
                 # "with the alignment-handbook recipe", "using the sliders repo": the user's instrument, not a setup
