@@ -2363,6 +2363,10 @@ def test_xlas_memory_report_gives_bytes_not_a_model_or_a_batch(kb):
     ("I'm training your repo with 2 A100s and set batch_size = 192. Do I have to set accumulate_grad_batches to 4 "
      "since you trained on 8 A100s?", {"num_gpus": 2, "gpu_model": "a100", "reference_batch": 1536}, []),
     ("The official repo trains with 8 A100s and batch_size = 192.", {}, ["num_gpus"]),
+    # rq-3050: RWKV's and BLOOM's sizes written with the unit as the decimal point; not a key's "3b_v2" or a hash
+    ("I try to finetune the RWKV 1B5 model: --load_model RWKV-4-Raven-1B5-v11.pth", {"params": 1.5e9}, []),
+    ("I load bigscience/bloomz-7b1-mt", {"params": 7.1e9}, []),
+    ('model_id = "openlm-research/open_llama_3b_v2"', {"params": 3e9}, []),
 ])
 def test_phrasings_from_the_twenty_eighth_session(message, expected, absent):
     assert_reads(message, expected, absent)

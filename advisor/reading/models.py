@@ -245,6 +245,12 @@ def sized_names(clause: Clause, reading: Reading) -> None:
         if unit_word == "m" and i > clause.start and tokens[i - 1].text in CARD_BRANDS:
             continue  # "GTX 960M", "Quadro P2000M": a laptop card the catalogue does not know, not 960M parameters
         size = num.value * (1e9 if unit_word in ("b", "bn") else 1e6)
+        # (the unit exactly "b", the size set apart before it: not "open_llama_3b_v2" nor a hash's "cb7fc3b5")
+        tenths = after is not None and after.is_num and not after.space_before and len(after.text) == 1 \
+            and unit.text == "b" and float(num.value).is_integer() \
+            and (num.space_before or i == clause.start or tokens[i - 1].kind != "word")
+        if tenths:  # RWKV's "1B5", "RWKV-4-Raven-1B5": a decimal point written as the unit, 1.5B
+            size += after.value * 1e8
         if after is not None and after.kind == "word" and after.text.lower() in DATA_NOUNS:
             continue  # "1.2M images", "2B tokens": a count of data, not a model's size
         if after is not None and after.text.lower() in ("active", "activated"):
@@ -269,7 +275,7 @@ def sized_names(clause: Clause, reading: Reading) -> None:
             continue  # "gist.github.com/…/0cbb81abb98b1d09…": a hash's digits, no size
         if _data_key(clause, _name_start(clause, i)):
             continue  # "--sp_path=data/pub3m_cased.model": a tokenizer's or a data set's file, not the model
-        text = clause.source[tokens[first if has_letters else i].start:unit.end]
+        text = clause.source[tokens[first if has_letters else i].start:(after if tenths else unit).end]
         setup = setup_of(clause, clause.key_of.get(i, 0))
         if has_letters and not clause.claimed & set(range(first, i + 2)) \
                 and not _compared_at(clause.words, clause.key_of.get(first, 0)) \
@@ -277,6 +283,9 @@ def sized_names(clause: Clause, reading: Reading) -> None:
             end, _ = _continuation(clause, i + 1)
             in_file = _file_name_at(clause, end)  # "yi-6b-sft-qlora.json", "run_clm_sft-chinese-7b.py"
             model_id = names.ident(clause.source[tokens[first].start:tokens[i + 1 if in_file else end].end])
+            if tenths:  # ("rwkv-4-raven-1b" of "…-1B5": the size as a decimal, "rwkv-4-raven-1.5b")
+                model_id = model_id.replace(f"{int(num.value)}b", f"{int(num.value)}.{after.text}b", 1) \
+                    if model_id.endswith(f"{int(num.value)}b") else model_id
             said = Read("model", model_id, text, setup, keyed=_model_key(clause, first),
                         weak=in_file or _other_key(clause, first), mood=segment_mood(clause, i))
             reading.set(said)
