@@ -231,6 +231,7 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("use gradient checkpointing", "grad_checkpointing", True), ("grad ckpt", "grad_checkpointing", True),
     ("gradient ckpt", "grad_checkpointing", True), ("activation ckpt", "grad_checkpointing", True),
     ("act ckpt", "grad_checkpointing", True), ("ckpt on", "grad_checkpointing", True),
+    ("grad cp", "grad_checkpointing", True),  # (RWKV-LM's --grad_cp 1; 0 turns it off)
     ("grad checkpoint", "grad_checkpointing", True), ("gradient checkpoint", "grad_checkpointing", True),
     ("activation checkpoint", "grad_checkpointing", True),
     # Megatron's `--recompute-activations`, `--recompute_granularity full|selective`, `--recompute_method uniform`
@@ -326,6 +327,7 @@ KEYWORDS: list[tuple[str, str, Any]] = [
 LEFT_CUES: list[tuple[str, str]] = [
     ("per device train batch size", "micro_batch"), ("per_device_train_batch_size", "micro_batch"),
     ("train_micro_batch_size_per_gpu", "micro_batch"), ("micro_batch_size", "micro_batch"),
+    ("micro_bsz", "micro_batch"),  # (RWKV-LM's --micro_bsz, each GPU's)
     ("micro batch size", "micro_batch"), ("micro batch", "micro_batch"), ("micro_batch", "micro_batch"),
     ("micro", "micro_batch"),  # "micro 2, GA 8"
     ("per gpu batch size", "micro_batch"), ("per device batch size", "micro_batch"),
@@ -383,6 +385,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("pp", "pipeline_parallel"), ("pipeline parallel size", "pipeline_parallel"),
     ("dp", "data_parallel"), ("data parallel size", "data_parallel"), ("data_parallel_size", "data_parallel"),
     ("learning_rate", "lr"), ("learning rate", "lr"), ("lr", "lr"), ("base_lr", "lr"), ("base lr", "lr"), ("blr", "lr"),
+    ("lr_init", "lr"),  # (RWKV-LM's --lr_init, the peak its schedule starts from)
     ("warmup_steps", "warmup_steps"), ("warmup steps", "warmup_steps"), ("warmup", "warmup_steps"),
     ("warm up", "warmup_steps"), ("warmuplr", "warmup_steps"),  # (ESPnet's scheduler: `warmuplr`, warmup_steps 25000)
     ("lr_warmup_steps", "warmup_steps"), ("num_warmup_steps", "warmup_steps"), ("warmup_ratio", "warmup_ratio"),
