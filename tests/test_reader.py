@@ -2367,6 +2367,9 @@ def test_xlas_memory_report_gives_bytes_not_a_model_or_a_batch(kb):
     ("I try to finetune the RWKV 1B5 model: --load_model RWKV-4-Raven-1B5-v11.pth", {"params": 1.5e9}, []),
     ("I load bigscience/bloomz-7b1-mt", {"params": 7.1e9}, []),
     ('model_id = "openlm-research/open_llama_3b_v2"', {"params": 3e9}, []),
+    # review 38 #5: device_map='cuda' (or {'': 0}) puts the whole model on one device; only 'auto' and its kind split
+    ("The notebook sets device_map='cuda' when loading the 4-bit model on my 4x P40", {}, ["parallelism"]),
+    ("device_map='auto' over 4 GPUs", {"parallelism": "device_map"}, []),
     # RWKV-LM's own flags
     ("train.py --micro_bsz 4 --grad_cp 0 --lr_init 6e-4", {"micro_batch": 4, "grad_checkpointing": False, "lr": 6e-4},
      []),

@@ -522,6 +522,10 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             elif said.startswith(("fp 8", "int 8", "fp 4", "fp8")):
                 after_hit = end  # `mixed_precision fp8`: another precision than the ones the estimates know
                 continue
+        if name == "parallelism" and value == "device_map" and \
+                [w for w in words[end:end + 4] if w not in ("=", ":", "'", '"')][:1] in (["cuda"], ["cpu"], ["0"], ["{"]):
+            after_hit = end  # `device_map='cuda'`, `device_map={'': 0}`: the whole model on one device, no split
+            continue
         if name == "parallelism" and value in ("tensor", "pipeline") and _inference_engines(clause, k):
             after_hit = end  # `vllm_tensor_parallel_size`: how the generation engine splits its copy, not the training
             continue
