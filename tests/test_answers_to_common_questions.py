@@ -1771,6 +1771,18 @@ def test_zero3_measured_above_fsdp_is_explained_by_its_buffers_not_a_plan(kb):
     assert "finding-accelerate-schedule-runs-faster-on-more-gpus" not in ids
 
 
+def test_a_batch_smaller_than_the_gpus_is_not_offered_as_a_split(kb):
+    """Review 38 #3: 'can these 4 GPUs share just 1 image … a total batch size of 1?': data parallelism runs a whole
+    sample on each GPU, so the answer is no (and how to cut one sample's activations), not 'set micro-batch ×
+    accumulation × 4 GPUs = 1'."""
+    advice = consult("I only have a PC with 4x 12GB GPUs and can't train Swin-T even with samples_per_gpu=1. Can I use "
+                     "these 4 GPUs to share just 1 image? samples_per_gpu=1 on 4 GPUs gives batch_size=4, but can I "
+                     "train on these GPUs with a total batch size of 1?", kb=kb)
+    flags = [r.id for r in advice.red_flags]
+    assert "rf-batch-below-gpu-count" in flags and "rf-effective-batch" not in flags
+    assert "with_cp=True" in next(r for r in advice.red_flags if r.id == "rf-batch-below-gpu-count").counter
+
+
 def test_the_micro_batch_the_plan_was_counted_at_is_not_offered_back(kb):
     """Review 21 #4: with no micro-batch said, the user's plan is counted at micro-batch 1; after an OOM, 'micro-batch
     1 (the same 8 per update)' at the same memory is that plan again, not an option."""
