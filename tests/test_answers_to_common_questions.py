@@ -1783,6 +1783,19 @@ def test_a_batch_smaller_than_the_gpus_is_not_offered_as_a_split(kb):
     assert "with_cp=True" in next(r for r in advice.red_flags if r.id == "rf-batch-below-gpu-count").counter
 
 
+def test_memory_that_does_not_follow_the_batch_is_answered_by_fixed_and_per_sample_parts(kb):
+    """Review 38 #6, #8, #9: memory unchanged by the batch, lower at a larger batch, or asked to be 2x at 2x batch:
+    the fixed states plus per-sample activations, and nvidia-smi's reserve against max_memory_allocated."""
+    for message in ("When I train the model and change batch_size, the GPU memory usage doesn't seem to change at all. "
+                    "What's the reason?",
+                    "With batch size=2, nvidia-smi shows about 73000 MB; when I increase the batch size to 32, memory "
+                    "usage goes DOWN to ~35000 MB. Any insight?",
+                    "If I increase batch_size to 2 or 4, will the memory needed be 2x or 4x the number it shows?"):
+        advice = consult(message, kb=kb)
+        assert advice.findings[0].id == "finding-memory-against-the-batch", message
+        assert "max_memory_allocated" in advice.findings[0].text
+
+
 def test_the_micro_batch_the_plan_was_counted_at_is_not_offered_back(kb):
     """Review 21 #4: with no micro-batch said, the user's plan is counted at micro-batch 1; after an OOM, 'micro-batch
     1 (the same 8 per update)' at the same memory is that plan again, not an option."""
