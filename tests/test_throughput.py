@@ -89,3 +89,19 @@ def test_a_cnn_rate_is_held_against_the_card_by_its_feature_maps_not_its_paramet
     assert "tflops_per_thousand_tokens" not in facts
     per_gpu = consult("ResNet-50 on 4 V100s gets 350 images/sec per GPU. Is that slow?", kb=kb)
     assert {f.name: f.value for f in per_gpu.facts}["vision_samples_per_gpu"] == 350
+
+
+def test_run_times_by_batch_show_a_fixed_cost_per_step(kb):
+    """Review 38 #20: Keras over the same 5,000 samples and 1,000 epochs, batch 500 -> 6.3 s ... 10 -> 140.2 s: 22.3x
+    faster for 50x fewer steps, each step at 500 only 2.25x one at 10 - the time follows the steps (fixed per-step
+    cost), not the samples. Times whose steps grow with the batch in proportion are no such finding."""
+    advice = consult("In Keras I time model.fit(epochs=1000) on about 5000 samples: batch_size 500 -> 6.3 s, "
+                     "250 -> 6.7 s, 50 -> 28.0 s, 10 -> 140.2 s. Why does the larger batch make training so much "
+                     "faster?", kb=kb)
+    facts = {f.name: f.value for f in advice.facts}
+    assert facts["run_seconds_by_batch"] == [[500, 6.3], [250, 6.7], [50, 28.0], [10, 140.2]]
+    assert facts["run_batch_gain"] == pytest.approx(140.2 / 6.3)
+    assert facts["run_step_cost_ratio"] == pytest.approx(6.3 * 500 / (140.2 * 10))
+    assert advice.findings[0].id == "finding-run-time-follows-steps"
+    flat = consult("Same data and epochs: batch_size 64 -> 100 s, 16 -> 110 s. Why is it not faster?", kb=kb)
+    assert "finding-run-time-follows-steps" not in [f.id for f in flat.findings]

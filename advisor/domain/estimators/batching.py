@@ -331,6 +331,28 @@ def batch_speedup(step_seconds_by_batch: list[list[float]]) -> dict[str, Estimat
             "large_batch": Estimate(b2, None, large, ("arithmetic",))}
 
 
+@estimator("gain", "batch_ratio", "step_cost", "small_batch", "large_batch", cites=("arithmetic",))
+def run_batch_speedup(run_seconds_by_batch: list[list[float]]) -> dict[str, Estimate]:
+    """What a larger batch bought over the same training, from its whole time at two batches ("batch 10: 140.2 s,
+    batch 500: 6.3 s" over the same data and epochs): the run ran T_small / T_large times faster, and since it took
+    b_large / b_small times fewer steps, a step at the larger batch cost (T_large × b_large) / (T_small × b_small)
+    of one at the smaller - a step cost that hardly grows with the batch is fixed per-step overhead."""
+    points = sorted({int(b): float(s) for b, s in run_seconds_by_batch if b > 0 and s > 0}.items())
+    if len(points) < 2:
+        raise NotComputable("two batches with the run's time are needed")
+    (b1, t1), (b2, t2) = points[0], points[-1]
+    gain, ratio = t1 / t2, b2 / b1
+    step_cost = (t2 * b2) / (t1 * b1)
+    cites = ("arithmetic",)
+    return {"gain": Estimate(gain, "multiplier", f"{fmt_sig(t1, 4)} s at batch {b1} / {fmt_sig(t2, 4)} s at batch {b2} = "
+                             f"{fmt_sig(gain, 3)}×", cites),
+            "batch_ratio": Estimate(ratio, "multiplier", f"{b2} / {b1}", cites),
+            "step_cost": Estimate(step_cost, "multiplier", f"({fmt_sig(t2, 4)} s × {b2}) / ({fmt_sig(t1, 4)} s × {b1}) = "
+                                  f"{fmt_sig(step_cost, 3)}× (the steps are {fmt_sig(ratio, 3)}× fewer)", cites),
+            "small_batch": Estimate(b1, None, f"batch {b1}", cites),
+            "large_batch": Estimate(b2, None, f"batch {b2}", cites)}
+
+
 @estimator("gain", "gpu_ratio", "efficiency", "few_gpus", "many_gpus", cites=("arithmetic",))
 def gpu_speedup(steps_per_second_by_gpus: list[list[float]]) -> dict[str, Estimate]:
     """What more GPUs bought, from the steps per second measured at two GPU counts with the per-GPU batch kept ("1
