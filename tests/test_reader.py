@@ -2370,6 +2370,12 @@ def test_xlas_memory_report_gives_bytes_not_a_model_or_a_batch(kb):
     # review 38 #5: device_map='cuda' (or {'': 0}) puts the whole model on one device; only 'auto' and its kind split
     ("The notebook sets device_map='cuda' when loading the 4-bit model on my 4x P40", {}, ["parallelism"]),
     ("device_map='auto' over 4 GPUs", {"parallelism": "device_map"}, []),
+    # review 38 #22: the one layout said of the user's own run gives its per-GPU batch and its batch per update;
+    # a guess at someone else's layout gives none
+    ("The default LR is for 8 GPUs x 2 img/gpu (batch 16). I train on 48 GPUs x 2 img/gpu (batch 96) with lr=0.12.",
+     {"num_gpus": 48, "micro_batch": 2, "batch_size": 96, "reference_batch": 16}, []),
+    ("You mentioned batch size = 4096; I would guess 4096 = 8 GPU * 64 mini bs * 8 accum_steps.", {},
+     ["micro_batch", "batch_size"]),
     # RWKV-LM's own flags
     ("train.py --micro_bsz 4 --grad_cp 0 --lr_init 6e-4", {"micro_batch": 4, "grad_checkpointing": False, "lr": 6e-4},
      []),

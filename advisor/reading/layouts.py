@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from advisor.reading import batches
 from advisor.reading.clause import Clause, setup_of
-from advisor.reading.cues import MEMORY_UNITS
+from advisor.reading.cues import GUESSES, MEMORY_UNITS
 from advisor.reading.hardware import NODE_WORDS
 from advisor.reading.state import Read, Reading
 from advisor.reading.tokens import WORD_NUMBERS
@@ -83,7 +83,9 @@ def layouts(clause: Clause, reading: Reading) -> None:
         value = tokens[keys[n]].value
         text = clause.text(keys[min(k, first)], keys[max(last, end - 1)])
         if value is not None and float(value).is_integer() and value >= 1 and len(reading.layouts) < MAX_LAYOUTS:
-            reading.layouts.append(Layout(gpus, int(value), text, setup_of(clause, k), reading.in_personal_sentence,
+            # ("I would guess 4096 = 8 GPU * 64 * 8": a guess at someone's layout, not said of one's own run)
+            personal = reading.in_personal_sentence and present.isdisjoint(GUESSES)
+            reading.layouts.append(Layout(gpus, int(value), text, setup_of(clause, k), personal,
                                           unsaid=gpus > 1 and per_gpu is None))
 
 
@@ -265,6 +267,7 @@ def resolve_layouts(reading: Reading) -> None:
         reading.reference["batch"] = Read("batch", theirs.gpus * theirs.per_gpu, theirs.text, "reference")
     pair = _same_total(reading.layouts)
     if pair is None:
+        _own_layout(reading)
         return
     first, second = pair
     values = reading.values
@@ -295,6 +298,25 @@ def resolve_layouts(reading: Reading) -> None:
         del values["gpus_from"], values["gpus_to"]  # (the two counts compared, not a move from one to the other)
     reading.conflicts = [(a, b) for a, b in reading.conflicts
                          if not (a.field == b.field == "num_gpus" and {a.value, b.value} == {first.gpus, second.gpus})]
+
+
+def _own_layout(reading: Reading) -> None:
+    """"I train on 48 GPUs x 2 img/gpu (batch 96)": the one layout the user says of their own run, on the GPU count
+    the message settled on, gives each GPU's batch and the batch per update when nothing else did."""
+    values = reading.values
+    own = [layout for layout in reading.layouts if layout.setup == "user" and layout.personal]
+    said = values.get("num_gpus")
+    # (the count read as the user's too: not a supposed case's "what if I have 4 GPUs, batch 1?" nor a guess at
+    # theirs, "I would guess 4096 = 8 GPU * 64 * 8")
+    if len(own) != 1 or own[0].gpus < 2 or said is None or said.value != own[0].gpus \
+            or "micro_batch" in values or "global_batch" in values:
+        return
+    layout = own[0]
+    values["micro_batch"] = Read("micro_batch", layout.per_gpu, layout.text)
+    values["global_batch"] = Read("global_batch", layout.gpus * layout.per_gpu, layout.text, implied=True)
+    plain = values.get("batch_unqualified")
+    if plain is not None and plain.value == layout.gpus * layout.per_gpu:
+        del values["batch_unqualified"]  # ("… (batch 96)": the product, said again)
 
 
 def _accumulated_to_reference(reading: Reading) -> None:
