@@ -1796,6 +1796,19 @@ def test_memory_that_does_not_follow_the_batch_is_answered_by_fixed_and_per_samp
         assert "max_memory_allocated" in advice.findings[0].text
 
 
+def test_a_warmup_under_accumulation_is_counted_in_updates(kb):
+    """Review 38 #26: Lightning, accumulate_grad_batches=16, a 16,000-step warmup that may step per forward pass: the
+    scheduler should step per update, and the warmup is 1,000 updates if counted per micro-batch, 256,000
+    micro-batches if per update."""
+    c = run_consultation("In PyTorch Lightning the learning rate scheduler seems to step at every forward pass, not "
+                         "every optimizer step. I set accumulate_grad_batches=16 and a warmup of 16000 steps, and I've "
+                         "had a lot of instability. How do I set the warmup correctly with accumulation?", kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert ids[0] == "finding-scheduler-steps-per-update" and "finding-warmup-under-accumulation" in ids
+    assert c.wm.value("warmup_updates_if_per_micro") == 1000
+    assert c.wm.value("warmup_micro_batches_if_per_update") == 256_000
+
+
 def test_the_micro_batch_the_plan_was_counted_at_is_not_offered_back(kb):
     """Review 21 #4: with no micro-batch said, the user's plan is counted at micro-batch 1; after an OOM, 'micro-batch
     1 (the same 8 per update)' at the same memory is that plan again, not an option."""

@@ -49,7 +49,8 @@ INVERTED_AUXILIARIES = {"don't", "doesn't", "didn't", "isn't", "aren't", "wasn't
                         "wouldn't", "shouldn't", "can't", "couldn't", "haven't", "hasn't", "hadn't", "mustn't"}
 QUESTION_LEAD = {"so", "but", "and", "then", "wait", "surely", "hmm", "ok", "okay", "well", "also", "really"}
 # words that may stand before an inverted auxiliary ("so doesn't ...")
-HEDGE_OBJECTS = {"sure", "certain", "idea", "clue", "convinced"}  # "not sure", "no idea", "not convinced"
+HEDGE_OBJECTS = {"sure", "certain", "idea", "clue", "convinced",  # "not sure", "no idea", "not convinced"
+                 "realize", "realise", "notice"}  # "I didn't realize the warmup …": found out, not denied
 CLAUSE_WORDS = {"but", "so", "because", "although", "though", "however", "whereas", "and", "yet", "since",
                 "while", "when", "then", "otherwise"}
 

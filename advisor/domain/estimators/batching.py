@@ -109,6 +109,19 @@ def optimizer_updates(dataset_size: float, micro_batch: float, grad_accum_steps:
             "total": Estimate(total, None, f"{per_epoch:,} × {fmt_sig(epochs)} epochs = {total:,} updates", src)}
 
 
+@estimator("if_per_micro", "if_per_update", cites=("arithmetic",))
+def warmup_under_accumulation(warmup_steps: float, grad_accum_steps: float) -> dict[str, Estimate]:
+    """A warmup of N steps under k-step accumulation: N / k optimizer updates if the scheduler steps per micro-batch,
+    N × k micro-batches if it steps per update (as the Trainer, accelerate and Lightning's interval='step' do)."""
+    if warmup_steps <= 0 or grad_accum_steps <= 1:
+        raise NotComputable("a warmup and an accumulation of more than one step are needed")
+    per_micro, per_update = warmup_steps / grad_accum_steps, warmup_steps * grad_accum_steps
+    return {"if_per_micro": Estimate(per_micro, None, f"{fmt_count(warmup_steps)} / {fmt_sig(grad_accum_steps)} = "
+                                     f"{fmt_count(per_micro)} updates", ("arithmetic",)),
+            "if_per_update": Estimate(per_update, None, f"{fmt_count(warmup_steps)} × {fmt_sig(grad_accum_steps)} = "
+                                      f"{fmt_count(per_update)} micro-batches", ("arithmetic",))}
+
+
 @estimator(cites=("hf-warmup-ratio",))
 def warmup_steps_from_ratio(total_steps: float, warmup_ratio: float) -> dict[str, Estimate]:
     """A warmup said as a share of training, in optimizer updates: the Hugging Face Trainer's
