@@ -223,6 +223,8 @@ LATER_SETS = {
     (2836, 2865): (0.71, 0.70),  # held out: that set's other half (0.729 / 0.723 on arrival)
     (2986, 3015): (0.74, 0.74),  # tuned; rq-2986..3045 scored 0.746 / 0.748 on arrival (twenty-eighth session)
     (3016, 3045): (0.71, 0.72),  # held out: that set's other half (0.738 / 0.748 on arrival)
+    (3046, 3075): (0.67, 0.76),  # tuned; rq-3046..3105 scored 0.656 / 0.724 on arrival (twenty-eighth session)
+    (3076, 3105): (0.61, 0.68),  # held out: that set's other half (0.633 / 0.704 on arrival)
 }
 
 
