@@ -1809,6 +1809,17 @@ def test_a_warmup_under_accumulation_is_counted_in_updates(kb):
     assert c.wm.value("warmup_micro_batches_if_per_update") == 256_000
 
 
+@pytest.mark.parametrize("message, fires", [
+    # review 38 #11: inference's speed, whatever the training before it
+    ("I trained a Swin Mask R-CNN with mmdetection and now I'm running inference, but it is too slow, and GPU memory "
+     "only occupies 2 GB while my GPU has 11 GB.", True),
+    ("My inference is very slow on a T4, batch 1.", True),
+    ("Training is slow on my T4 at batch 8.", False),
+])
+def test_slow_inference_is_answered_as_inference(kb, message, fires):
+    assert ("finding-inference-speed" in [f.id for f in consult(message, kb=kb).findings]) is fires
+
+
 def test_the_micro_batch_the_plan_was_counted_at_is_not_offered_back(kb):
     """Review 21 #4: with no micro-batch said, the user's plan is counted at micro-batch 1; after an OOM, 'micro-batch
     1 (the same 8 per update)' at the same memory is that plan again, not an option."""
