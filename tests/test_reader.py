@@ -2378,6 +2378,9 @@ def test_xlas_memory_report_gives_bytes_not_a_model_or_a_batch(kb):
      {"num_gpus": 48, "micro_batch": 2, "batch_size": 96, "reference_batch": 16}, []),
     ("You mentioned batch size = 4096; I would guess 4096 = 8 GPU * 64 mini bs * 8 accum_steps.", {},
      ["micro_batch", "batch_size"]),
+    # review 38 #12: "epochs of 3d_cascade_fullres" - the number begins a name; a tag's "…_3epochs" still counts
+    ("Long training times for different epochs of 3d_cascade_fullres nnU-Net training", {}, ["epochs"]),
+    ("--asr_tag whisper_large_V2_finetune_lr1e-5_3epochs", {"epochs": 3}, []),
     # RWKV-LM's own flags
     ("train.py --micro_bsz 4 --grad_cp 0 --lr_init 6e-4", {"micro_batch": 4, "grad_checkpointing": False, "lr": 6e-4},
      []),

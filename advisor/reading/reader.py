@@ -1295,6 +1295,11 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 _point_in_run(words, k) or value < 1000 and u not in ("k", "m")
                 or words[start_key + 1:start_key + 2] in (["of"], ["per"], ["/"]) or "warmup" in words[max(0, k - 3):k]):
             continue  # "after 200 steps", "every 500 steps", "300 steps of warmup", "10 steps per second": no run's length
+        glued = keys[end] + 1 < clause.end and clause.tokens[keys[end] + 1].kind == "word" \
+            and not clause.tokens[keys[end] + 1].space_before \
+            and not clause.tokens[keys[end] + 1].text.startswith(("epoch", "ep"))  # (but a tag's "…_3epochs")
+        if name == "epochs" and glued:
+            continue  # "epochs of 3d_cascade_fullres": the number begins a name (3d, 2d), no count of epochs
         if name == "epochs" and (words[end + 1:end + 3] in (["and", "later"], ["and", "after"], ["and", "on"])
                                  or words[end + 1:end + 2] in (["onwards"], ["onward"])
                                  or start_key > k and words[k - 1:k] == ["first"]
