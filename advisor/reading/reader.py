@@ -193,8 +193,9 @@ BEFORE_SDPA = re.compile(
 
 def _stack_before_sdpa(message: str, reading: Reading) -> None:
     """The attention a stack older than SDPA runs, when the message names none: eager (implied)."""
-    if "attention" in reading.values:
-        return
+    if "attention" in reading.values or not ("torch" in message or "transformers" in message
+                                             or "Torch" in message or "TORCH" in message or "Transformers" in message):
+        return  # (the names said or not, before the pattern scans the whole message)
     found = BEFORE_SDPA.search(message)
     if found is not None:
         reading.values["attention_default"] = Read("attention_default", "eager", found.group(0), implied=True)
@@ -1295,10 +1296,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 _point_in_run(words, k) or value < 1000 and u not in ("k", "m")
                 or words[start_key + 1:start_key + 2] in (["of"], ["per"], ["/"]) or "warmup" in words[max(0, k - 3):k]):
             continue  # "after 200 steps", "every 500 steps", "300 steps of warmup", "10 steps per second": no run's length
-        glued = keys[end] + 1 < clause.end and clause.tokens[keys[end] + 1].kind == "word" \
-            and not clause.tokens[keys[end] + 1].space_before \
-            and not clause.tokens[keys[end] + 1].text.startswith(("epoch", "ep"))  # (but a tag's "…_3epochs")
-        if name == "epochs" and glued:
+        if name == "epochs" and keys[end] + 1 < clause.end and clause.tokens[keys[end] + 1].kind == "word" \
+                and not clause.tokens[keys[end] + 1].space_before \
+                and not clause.tokens[keys[end] + 1].text.startswith(("epoch", "ep")):  # (but a tag's "…_3epochs")
             continue  # "epochs of 3d_cascade_fullres": the number begins a name (3d, 2d), no count of epochs
         if name == "epochs" and (words[end + 1:end + 3] in (["and", "later"], ["and", "after"], ["and", "on"])
                                  or words[end + 1:end + 2] in (["onwards"], ["onward"])
