@@ -1794,6 +1794,9 @@ def test_memory_that_does_not_follow_the_batch_is_answered_by_fixed_and_per_samp
         advice = consult(message, kb=kb)
         assert advice.findings[0].id == "finding-memory-against-the-batch", message
         assert "max_memory_allocated" in advice.findings[0].text
+        # (no learning rate scaled for the batches compared, nor the optimizer, data set or epochs asked for it)
+        assert not {"optimizer", "dataset_size", "epochs"} & {q.id for q in advice.questions}, message
+        assert "finding-warmup-for-larger-batch" not in [f.id for f in advice.findings], message
 
 
 def test_a_warmup_under_accumulation_is_counted_in_updates(kb):

@@ -97,9 +97,11 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
             continue  # a number for a side remark ("how many examples?") while questions that decide are open
         if reason == NUMBERS_REASON and fact in SCHEDULE_INPUTS and fact not in asked and fact not in deciding \
                 and (wm.known("user_goal") and wm.value("user_goal") in ("fit", "faster")
-                     or wm.known("oom") and wm.value("oom") or wm.known("asked_batch")):
+                     or wm.known("oom") and wm.value("oom") or wm.known("asked_batch")
+                     or wm.known("claim_memory_batch_puzzle") and wm.value("claim_memory_batch_puzzle")):
             # (the data set's size or the epochs for a count of updates: nothing about fitting in memory, nor about
-            # why a run ran out of it, nor whether a larger batch fits, nor what makes a step slow)
+            # why a run ran out of it, nor whether a larger batch fits, nor what makes a step slow, nor why memory
+            # does not follow the batch)
             continue
         questions.append(QuestionOut(id=fact, text=spec.question, why=[why_label(r, wm) for r in rules],
                                      reason=reason, kind=spec.question_kind, choices=spec.choices, unit=spec.unit))
