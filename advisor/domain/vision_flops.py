@@ -32,8 +32,3 @@ def forward_macs(spec: ModelSpec, image_size: int = 0) -> float | None:
         return float(blocks + attention + embed + head)
     return None
 
-
-def training_flops_per_sample(spec: ModelSpec, image_size: int = 0) -> float | None:
-    """FLOPs of one training sample: forward and backward, 3 × 2 × the forward's multiply-accumulates."""
-    macs = forward_macs(spec, image_size)
-    return None if macs is None else 6.0 * macs
