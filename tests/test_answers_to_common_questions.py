@@ -1823,6 +1823,16 @@ def test_slow_inference_is_answered_as_inference(kb, message, fires):
     assert ("finding-inference-speed" in [f.id for f in consult(message, kb=kb).findings]) is fires
 
 
+def test_time_said_to_go_into_decoding_is_a_loader_bound_run(kb):
+    """Review 38 #13: "the time goes into mmcv.imread or resize" says the input pipeline is the bottleneck: it is not
+    asked again, and fixing the pipeline is the recommendation."""
+    advice = consult("Training BEVFormer, GPU-util is low, around 50%; the time goes into mmcv.imread or resize. Is "
+                     "there any technique to improve GPU utilization besides using more num_workers?", kb=kb)
+    assert {f.name: f.value for f in advice.facts}["data_loader_bound"] is True
+    assert "data_loader_bound" not in [q.id for q in advice.questions]
+    assert advice.recommendation.option_id == "fix-input-pipeline"
+
+
 def test_the_micro_batch_the_plan_was_counted_at_is_not_offered_back(kb):
     """Review 21 #4: with no micro-batch said, the user's plan is counted at micro-batch 1; after an OOM, 'micro-batch
     1 (the same 8 per update)' at the same memory is that plan again, not an option."""
