@@ -1831,6 +1831,10 @@ def test_time_said_to_go_into_decoding_is_a_loader_bound_run(kb):
     assert {f.name: f.value for f in advice.facts}["data_loader_bound"] is True
     assert "data_loader_bound" not in [q.id for q in advice.questions]
     assert advice.recommendation.option_id == "fix-input-pipeline"
+    # review 38 #19: a GPU mostly idle with short spikes waits for its data
+    idle = consult("The GPU is mostly idling, then suddenly spikes - super slow training with darkflow on my "
+                   "GeForce 1070, 1 step every 5 seconds. Where is the bottleneck?", kb=kb)
+    assert {f.name: f.value for f in idle.facts}["data_loader_bound"] is True
 
 
 def test_the_micro_batch_the_plan_was_counted_at_is_not_offered_back(kb):
