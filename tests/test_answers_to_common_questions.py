@@ -1837,6 +1837,15 @@ def test_time_said_to_go_into_decoding_is_a_loader_bound_run(kb):
     assert {f.name: f.value for f in idle.facts}["data_loader_bound"] is True
 
 
+def test_a_references_batch_said_per_gpu_is_no_batch_per_update(kb):
+    """Review 38 #29: "16 images per GPU" in the authors' words is their per-GPU batch: its batch per update needs
+    their GPU count, which the answer says, instead of taking 16 as the batch the LR was tuned for."""
+    c = run_consultation("In MMT you mentioned that 16 images per GPU is better. When I only use one GPU for "
+                         "training, how should I set the batch size?", kb=kb)
+    assert c.wm.value("reference_micro_batch") == 16 and not c.wm.known("reference_batch")
+    assert "finding-reference-per-gpu-count-unsaid" in [f.id for f in c.advice.findings]
+
+
 def test_the_micro_batch_the_plan_was_counted_at_is_not_offered_back(kb):
     """Review 21 #4: with no micro-batch said, the user's plan is counted at micro-batch 1; after an OOM, 'micro-batch
     1 (the same 8 per update)' at the same memory is that plan again, not an option."""

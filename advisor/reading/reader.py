@@ -1329,6 +1329,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue  # "100x16 samples" (samples seen), "each GPU loads 30 examples" (a batch): not the data set
         first = keys[min(start_key, k)]
         last = keys[max(end, start_key)] if start_key > k else text_end
+        if name == "micro_batch" and start_key > k and words[start_key + 1:start_key + 2] == ["per"]:
+            last = keys[start_key + 2]  # "16 images per GPU": the words say whose batch it is
         text = clause.text(first, max(last, text_end))
         if name in ("batch", "micro_batch", "global_batch", "seq_len") and batches.in_change(words, k) \
                 or name in ("batch", "micro_batch", "global_batch", "seq_len", "grad_accum_steps", "lr", "num_gpus") \
