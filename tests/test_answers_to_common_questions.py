@@ -1846,6 +1846,15 @@ def test_a_references_batch_said_per_gpu_is_no_batch_per_update(kb):
     assert "finding-reference-per-gpu-count-unsaid" in [f.id for f in c.advice.findings]
 
 
+def test_a_yolov5_question_without_an_oom_asks_no_oom_stage(kb):
+    """Review 38 #27: a question about YOLOv5's warmup of `accumulate` reports no OOM, so when one happened is not
+    asked (the validation-batch finding waits for an OOM said in evaluation, or a validation batch asked)."""
+    advice = consult("What is the intuition for applying warmup to the `accumulate` parameter in YOLOv5's train.py? "
+                     "During warmup accumulate = max(1, np.interp(ni, [0, nw], [1, nbs / total_batch_size]).round()). "
+                     "Does this affect performance?", kb=kb)
+    assert "oom_stage" not in [q.id for q in advice.questions]
+
+
 def test_the_micro_batch_the_plan_was_counted_at_is_not_offered_back(kb):
     """Review 21 #4: with no micro-batch said, the user's plan is counted at micro-batch 1; after an OOM, 'micro-batch
     1 (the same 8 per update)' at the same memory is that plan again, not an option."""
