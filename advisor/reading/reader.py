@@ -193,8 +193,8 @@ BEFORE_SDPA = re.compile(
 
 def _stack_before_sdpa(message: str, reading: Reading) -> None:
     """The attention a stack older than SDPA runs, when the message names none: eager (implied)."""
-    if "attention" in reading.values or not ("torch" in message or "transformers" in message
-                                             or "Torch" in message or "TORCH" in message or "Transformers" in message):
+    low = message.lower()
+    if "attention" in reading.values or ("torch" not in low and "transformers" not in low):
         return  # (the names said or not, before the pattern scans the whole message)
     found = BEFORE_SDPA.search(message)
     if found is not None:

@@ -350,10 +350,7 @@ def run_batch_speedup(run_seconds_by_batch: list[list[float]]) -> dict[str, Esti
     batch 500: 6.3 s" over the same data and epochs): the run ran T_small / T_large times faster, and since it took
     b_large / b_small times fewer steps, a step at the larger batch cost (T_large × b_large) / (T_small × b_small)
     of one at the smaller - a step cost that hardly grows with the batch is fixed per-step overhead."""
-    points = sorted({int(b): float(s) for b, s in run_seconds_by_batch if b > 0 and s > 0}.items())
-    if len(points) < 2:
-        raise NotComputable("two batches with the run's time are needed")
-    (b1, t1), (b2, t2) = points[0], points[-1]
+    (b1, t1), (b2, t2) = _two_counts(run_seconds_by_batch, "run's time", of="batches")
     gain, ratio = t1 / t2, b2 / b1
     step_cost = (t2 * b2) / (t1 * b1)
     cites = ("arithmetic",)
@@ -378,11 +375,11 @@ def gpu_speedup(steps_per_second_by_gpus: list[list[float]]) -> dict[str, Estima
     return _scaling(gain, n1, n2, f"{many} ÷ {fmt_sig(n1 * r1, 3)} = {fmt_sig(gain, 3)}×", few, many)
 
 
-def _two_counts(pairs: list[list[float]], what: str) -> tuple[tuple[int, float], tuple[int, float]]:
-    """The fewest and the most GPUs timed, each with its positive measurement."""
+def _two_counts(pairs: list[list[float]], what: str, of: str = "GPU counts") -> tuple[tuple[int, float], tuple[int, float]]:
+    """The smallest and the largest count timed (GPUs, or batches), each with its positive measurement."""
     points = sorted({int(n): float(x) for n, x in pairs if n > 0 and x > 0}.items())
     if len(points) < 2:
-        raise NotComputable(f"two GPU counts with their {what} are needed")
+        raise NotComputable(f"two {of} with their {what} are needed")
     return points[0], points[-1]
 
 
