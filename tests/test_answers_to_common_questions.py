@@ -4418,3 +4418,78 @@ def test_a_run_that_nearly_diverged_is_at_the_edge_of_stability(kb):
                          "Why would such small changes cost ~3%?", kb=kb)
     assert c.advice.findings[0].id == "finding-run-at-the-edge-of-stability"
     assert c.wm.value("reference_batch") == 1024
+
+
+def test_a_step_that_grows_with_uncounted_nodes_is_the_network(kb):
+    """Tutel MoE: 'with n nodes the step takes about n times the step time of a single node': several machines,
+    their number unsaid - not 'machines 1' - so the answer is the link between them and the all-to-all of the
+    experts, and no question about the data loader, the launcher or the precision (levers the diagnosis makes moot)."""
+    c = run_consultation("When I train models using Tutel (MoE), each step takes much longer with multiple nodes: with "
+                         "n nodes the step takes about n times the step time of a single node, so multi-node training "
+                         "takes even more time than single-node to finish one epoch. Any debugging suggestions?", kb=kb)
+    assert not c.wm.known("num_nodes")
+    ids = [f.id for f in c.advice.findings]
+    assert ids[0] == "finding-moe-all-to-all-across-machines" and "finding-several-machines-slower" in ids
+    assert c.advice.recommendation.option_id == "check-interconnect"
+    asked = [q.id for q in c.advice.questions]
+    assert not {"data_loader_bound", "launch", "precision", "throughput_rises"} & set(asked)
+    # a run moved "from a single node … to multi-node (2 nodes)" still counts the nodes it moved to
+    moved = run_consultation("I have scaled my training from a single node (8 x A100 40G) to multi-node (2 nodes over "
+                             "RoCE). 1 node takes 22.3 minutes and 2 nodes take 24.4 minutes. Why so slow?", kb=kb)
+    assert moved.wm.value("num_nodes") == 2
+
+
+def test_a_loader_named_as_the_bottleneck_asks_no_compute_lever(kb):
+    """'the time goes into mmcv.imread or resize … besides more num_workers?': the cost of each image is the answer
+    (offline resize, libjpeg-turbo, nvJPEG), not the bursts of utilisation the workers fix, and no question about
+    the precision or the batch's throughput follows; a loader said to be the limit asks none either."""
+    advice = consult("Training BEVFormer with the default data loading and transforms, volatile GPU-util is low, around "
+                     "50%, probably because every batch loads multiple camera images; the time goes into mmcv.imread "
+                     "or resize. Is there any technique to improve GPU utilization besides using more num_workers?",
+                     kb=kb)
+    ids = [f.id for f in advice.findings]
+    assert ids[0] == "finding-decoding-bound" and "finding-gpu-waits-for-data" not in ids
+    assert advice.questions == []
+    idle = consult("The GPU is mostly idling, then suddenly spikes - super slow training with darkflow on my GeForce "
+                   "1070, 1 iteration every 5 seconds. Where is the bottleneck?", kb=kb)
+    assert "finding-gpu-waits-for-data" in [f.id for f in idle.findings]
+    assert not {"precision", "throughput_rises"} & {q.id for q in idle.questions}
+
+
+def test_a_memory_calculator_assumes_no_batch(kb):
+    """'what batch size does the accelerate Model Memory Calculator assume? at 2 or 4, 2x or 4x?': none - it adds up
+    the weights (and Adam's states): a batch adds activations on top, and no accumulation question follows."""
+    advice = consult("The accelerate Model Memory Calculator is very useful, but what batch size does its result "
+                     "assume? I can't find it in the docs. If it's batch size 1: if I increase batch_size to 2 or 4, "
+                     "will the memory needed be 2x or 4x the number it shows?", kb=kb)
+    assert advice.findings[0].id == "finding-weights-calculator-counts-no-batch"
+    assert "grad_accum_steps" not in [q.id for q in advice.questions]
+
+
+def test_the_users_own_batch_before_a_change_is_no_reference(kb, capsys):
+    """'I trained with batch 256 … now I increased the batch to 1024': the run is at 1024 (not 256), and the 256 it
+    changed from is read back as the user's own batch, not a reference's."""
+    c = run_consultation("I trained with batch 256 and lr 0.1, now I increased the batch to 1024. Should I change the "
+                         "learning rate?", kb=kb)
+    assert c.wm.value("batch_size") == 1024 and c.wm.value("reference_batch") == 256
+    assert c.wm.value("batch_scale_factor") == 4
+    from advisor.shells.render import i_read, read_facts
+    said = i_read(kb, read_facts(kb, c.advice.facts))
+    assert "your batch before the change 256" in said and "reference batch" not in said
+    paper = run_consultation("The paper used batch 512 with lr 0.2; I use batch 128. What learning rate?", kb=kb)
+    assert "reference batch 512" in i_read(kb, read_facts(kb, paper.advice.facts))
+
+
+def test_a_model_loaded_whole_on_one_of_several_gpus_is_split_with_device_map_auto(kb):
+    """4x P40, Mixtral 4-bit with device_map='cuda', OOM at inference: the run uses one of the four GPUs (not four
+    in data parallel), the OOM is a forward pass's (not loading's), and the answer is the split: 21.75 GiB of 4-bit
+    weights on one card, 5.44 GiB each over four."""
+    c = run_consultation("Following your Mixtral 8x7B QLoRA fine-tuning notebook, I ran it on my home lab, a 4x Tesla "
+                         "P40 node (24 GB each). I kept getting CUDA OOM when running baseline inference on the model "
+                         "before training. The notebook sets device_map='cuda' when loading the 4-bit model; the model "
+                         "loads on my first GPU and just barely fits at 4-bit in 24 GB, but as soon as I run inference "
+                         "it exceeds the VRAM and crashes. Is 4x P40 enough for QLoRA on Mixtral?", kb=kb)
+    assert c.wm.value("num_gpus") == 1 and c.wm.value("machine_gpus") == 4
+    assert c.wm.value("oom_stage") == "forward"
+    assert c.advice.findings[0].id == "finding-model-on-one-of-the-machines-gpus"
+    assert c.wm.value("weights_split_per_gpu") == c.wm.value("weights_on_one_gpu") / 4 == c.wm.value("params") * 0.5 / 4

@@ -28,6 +28,8 @@ class Consultation:
 PRESCRIBED = frozenset({"micro_batch", "grad_accum_steps", "batch_size"})
 # asked first of a run too slow, in this order (assemble's ranking): how the GPUs were launched, whether they wait for data
 SPEED_FIRST = {"launch": 0, "data_loader_bound": 1}
+# the rules a general lever waits in: what an answer would unlock is one more thing to try, not the cause
+LEVER_KINDS = frozenset({"option", "recommend", "plans"})
 
 
 def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RulePolicy) -> Advice:
@@ -69,8 +71,17 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
         # what was noticed answers a question about how memory works ("where does LoRA's 3x come from?", "is a
         # 20% saving from AMP normal?") with no run of the user's to count, or diagnoses what the user saw: the GPU
         # and the model a plan would need are not asked unless the answer itself waits for them
-        waiting = {f: rules for f, rules in waiting.items() if f in asked or f not in MEMORY_COUNT_INPUTS}
+        # (nor a number an estimate alone waits for - the batch per update of a question about memory - unless it
+        # decides something)
+        waiting = {f: rules for f, rules in waiting.items() if f in asked or f not in MEMORY_COUNT_INPUTS
+                   and (f in deciding or not all(r.kind in ("estimate", "derive") for r in rules))}
         chosen = recommendation(kb, wm, run, waiting, policy)
+    if _speed_diagnosed(kb, wm, run):
+        # a run too slow whose cause is named - the GPUs wait for their data, every update's sync crosses the
+        # network - has its answer: a question that would only unlock a general lever (mixed precision, a larger
+        # batch, another launcher) or another guess at the cause changes nothing while that cause stands
+        waiting = {f: rules for f, rules in waiting.items() if any(not _moot_once_diagnosed(r) for r in rules)}
+        chosen = recommendation(kb, wm, run, waiting, policy) if chosen.option_id is None else chosen
     # the optimizer's state scales with the weights trained: with adapters (about 1% of them) its answer moves the
     # memory least, so the sequence length or the precision is asked before it
     minor = {"optimizer"} if wm.known("adapter") and wm.value("adapter") in ("lora", "qlora") else set()
@@ -88,6 +99,7 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
                                             f in minor, order[f]))
     questions = []
     titles = option_titles(kb, wm) if waiting else {}
+    diagnosed = any(getattr(kb.rule(f), "diagnosis", False) for f in run.findings)
     for fact in ranked:
         rules = waiting[fact]
         spec = kb.facts[fact]
@@ -96,12 +108,12 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
                 and any(f in asked or f in deciding for f in ranked):
             continue  # a number for a side remark ("how many examples?") while questions that decide are open
         if reason == NUMBERS_REASON and fact in SCHEDULE_INPUTS and fact not in asked and fact not in deciding \
-                and (wm.known("user_goal") and wm.value("user_goal") in ("fit", "faster")
+                and (diagnosed or wm.known("user_goal") and wm.value("user_goal") in ("fit", "faster")
                      or wm.known("oom") and wm.value("oom") or wm.known("asked_batch")
                      or wm.known("claim_memory_batch_puzzle") and wm.value("claim_memory_batch_puzzle")):
             # (the data set's size or the epochs for a count of updates: nothing about fitting in memory, nor about
             # why a run ran out of it, nor whether a larger batch fits, nor what makes a step slow, nor why memory
-            # does not follow the batch)
+            # does not follow the batch, nor beside a diagnosis that answers the question)
             continue
         questions.append(QuestionOut(id=fact, text=spec.question, why=[why_label(r, wm) for r in rules],
                                      reason=reason, kind=spec.question_kind, choices=spec.choices, unit=spec.unit))
@@ -160,6 +172,25 @@ def _answered_in_concept(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, c
     if any(wm.known(name) for name in MEMORY_COUNT_INPUTS + BATCHES):
         return False  # (a card, a model or a batch of the user's or a paper's: something to count)
     return bool(run.red_flags) or any(answers_asked(kb, wm, f) for f in run.findings)
+
+
+def _speed_diagnosed(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult) -> bool:
+    """Whether a run too slow has its cause named: the message says the input pipeline is the limit, or a
+    diagnosis that answers a speed question fired."""
+    speed = wm.known("user_goal") and wm.value("user_goal") == "faster" or "speed" in asked_topics(kb, wm)
+    if not speed:
+        return False
+    if wm.known("data_loader_bound") and wm.value("data_loader_bound") is True:
+        return True
+    return any(getattr(kb.rule(f), "diagnosis", False) and "speed" in (getattr(kb.rule(f), "answers", None) or ())
+               for f in run.findings)
+
+
+def _moot_once_diagnosed(rule) -> bool:
+    """A lever (an option, a recommendation, a plan search) or a finding that would guess at a slow run's cause:
+    what a question for it would unlock, once the cause is named."""
+    return rule.kind in LEVER_KINDS or rule.kind == "finding" and not getattr(rule, "diagnosis", False) \
+        and "speed" in (getattr(rule, "answers", None) or ())
 
 
 def _structured(value: object) -> bool:

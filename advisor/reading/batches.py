@@ -38,6 +38,13 @@ def formulas(clause: Clause, reading: Reading) -> None:
                 break
         if len(values) == 1 and _keyed_factors(clause, reading, left, t, values[0]):
             continue
+        factors, begin = _factor_names(clause, left, t) if len(values) == 1 else ([], t)
+        if len(factors) >= 2 and not any(tokens[x].is_num for x in range(begin, t)) \
+                and not (begin > clause.start and tokens[begin - 1].is_num):
+            # "world_size x gradient accumulation steps x batch_size_per_gpu = 2048": the product of the names, not
+            # the value of the last of them (the batch it states is read where it is said)
+            clause.consumed.add(values[0])
+            continue
         if len(values) < 2 or t - 1 not in clause.key_of and not any(x in clause.key_of for x in range(t - 3, t)):
             continue
         names, start = _factor_names(clause, left, t)
@@ -63,6 +70,48 @@ def formulas(clause: Clause, reading: Reading) -> None:
         else:
             continue
         clause.consumed.update(values)
+
+
+# the words that may stand between two settings named together and their two values: "the batch size and initial
+# learning rate is set to 8 and 0.01", "batch size and lr are 64 and 0.1 respectively"
+PAIR_VERBS = frozenset({"is", "are", "was", "were", "set", "to", "be", "of", "=", ":", "as", "we", "use", "used",
+                        "i", "respectively", "both", "initial", "the"})
+# the settings a pair can name: both must be numbers with their own range (not "gpus and nodes", read elsewhere)
+PAIRABLE = frozenset({"batch", "micro_batch", "global_batch", "lr", "grad_accum_steps", "epochs", "seq_len",
+                      "warmup_steps", "lora_rank", "image_size"})
+
+
+def respective_pairs(clause: Clause, reading: Reading) -> None:
+    """'The batch size and initial learning rate is set to 8 and 0.01 on VOC 2007': two settings named, then their
+    two values in the same order; each value goes to its own setting (not 8 to the learning rate, whose name is
+    nearest)."""
+    if "and" not in clause.present:
+        return
+    words, tokens, left = clause.words, clause.tokens, cue_index("left")
+    for a in range(len(words) - 5):
+        first = left.at(words, a)
+        if first is None or first[1] not in PAIRABLE or a + first[0] >= len(words) or words[a + first[0]] != "and":
+            continue
+        b = a + first[0] + 1
+        while b < len(words) and words[b] in ("initial", "the", "base", "peak"):
+            b += 1
+        second = left.at(words, b) if b < len(words) else None
+        if second is None or second[1] not in PAIRABLE or second[1] == first[1]:
+            continue
+        k, skipped = b + second[0], 0
+        while k < len(words) and words[k] in PAIR_VERBS and skipped < 5:
+            k, skipped = k + 1, skipped + 1
+        if k + 2 >= len(words) or words[k + 1] != "and":
+            continue
+        x, y = tokens[clause.keys[k]], tokens[clause.keys[k + 2]]
+        if not (x.is_num and y.is_num and x.value is not None and y.value is not None):
+            continue
+        text = clause.text(clause.keys[a], clause.keys[k + 2])
+        setup = setup_of(clause, a)
+        fill(reading, first[1], x.value, "", text, setup)
+        fill(reading, second[1], y.value, "", text, setup)
+        clause.consumed.update({clause.keys[k], clause.keys[k + 2]})
+        return
 
 
 def _keyed_factors(clause: Clause, reading: Reading, left: PhraseIndex, t: int, result: int) -> bool:

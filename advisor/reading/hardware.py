@@ -723,6 +723,8 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
         return
     if capacity & set(before[-3:]):
         return
+    if not (after_card or before_card) and _host_spoken_of(words, start):
+        return  # "CPU memory peaks at almost 450GB (445GB peak, 21GB after)": the host's, not the card nor its use
     ran_with = len(before) >= 2 and before[-2] in ("runs", "run", "ran", "running") and before[-1] == "with"
     if after[:1] and after[0] in COMPONENTS or after[:1] == ["of"] and after[1:2] and after[1] in COMPONENTS:
         return  # "50G of activation memory", "14GB activations": a part of what a step holds, not the card
@@ -884,6 +886,18 @@ CPU_COUNTS = frozenset({"vcpu", "vcpus", "cpu", "cpus", "cores", "core", "thread
 HOST_WORDS = frozenset({"ram", "dram", "ddr"})  # ("64GB ddr5" is the keys "ddr", "5")
 HOST_QUALIFIERS = frozenset({"cpu", "host", "system"})
 VRAM_WORDS = frozenset(GPU_WORDS | {"vram"})
+
+
+def _host_spoken_of(words: list[str], start: int) -> bool:
+    """Whether the memory last named before key `start` in its clause (within 12 words, no card or GPU word
+    between) is the host's: 'CPU memory peaks at almost 450GB (445GB peak, 21GB after it stabilises)'."""
+    for j in range(start - 1, max(-1, start - 13), -1):
+        w = words[j]
+        if w in GPU_WORDS or w in ("vram", "cuda") or w.isdigit() and j + 1 < start and words[j + 1] in GPU_WORDS:
+            return False
+        if w in ("memory", "ram", "mem") and j >= 1 and words[j - 1] in ("cpu", "host", "system"):
+            return True
+    return False
 
 
 def _host_memory(before: list[str], after: list[str]) -> bool:

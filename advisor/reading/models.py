@@ -592,9 +592,9 @@ def sized_sibling(reading: Reading) -> None:
         return
     total = catalogue.catalogue_entry(model.value).get("params_total")
     named = params.text.split()[0] if params.text.split() else ""
-    if named[:1].isalpha() and any(ch.isdigit() for ch in named):
+    if named[:1].isalpha() and any(ch.isdigit() for ch in named) and named.lower() != model.text.lower():
         # the size of another model named ("… bart-large-cnn … hoping to train t5-3b later"): the model read keeps
-        # its own count
+        # its own count (not the model's own name with its size after it: "GPT2 774M" is gpt2-large)
         if total and not 1 / SIZE_TOLERANCE <= params.value / total <= SIZE_TOLERANCE:
             reading.values["params"] = Read("params", float(total), model.text, implied=True)
         return

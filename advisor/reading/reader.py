@@ -107,6 +107,8 @@ def read(message: str) -> Reading:
             reading.only_per_gpu = reading.only_per_gpu and several == "per"
             if several != "per" and not reading.several_gpus_text:
                 reading.several_gpus_text = clause.text(clause.start, clause.end - 1)
+        if not reading.several_machines_text and _several_nodes(clause.words):
+            reading.several_machines_text = clause.text(clause.start, clause.end - 1)  # "with multiple nodes"
         reading.clause_mood = mood
         if not reading.tuning_method and not present.isdisjoint(TUNING_METHODS):  # (the clause's set: no scan)
             reading.tuning_method = next(w for w in TUNING_METHODS if w in present)
@@ -126,6 +128,7 @@ def read(message: str) -> Reading:
         failures.memory_failure(clause, reading)
         hardware.device_ids(clause, reading)
         batches.formulas(clause, reading)
+        batches.respective_pairs(clause, reading)
         batches.sequence_batches(clause, reading)
         batches.gpu_products(clause, reading)
         layouts.layouts(clause, reading)
@@ -526,6 +529,10 @@ def _keywords(clause: Clause, reading: Reading) -> None:
         if name == "parallelism" and value == "device_map" and \
                 [w for w in words[end:end + 4] if w not in ("=", ":", "'", '"')][:1] in (["cuda"], ["cpu"], ["0"], ["{"]):
             after_hit = end  # `device_map='cuda'`, `device_map={'': 0}`: the whole model on one device, no split
+            if reading.one_gpu_used is None and setup_of(clause, k) == "user" \
+                    and [w for w in words[end:end + 4] if w not in ("=", ":", "'", '"')][:1] != ["cpu"]:
+                # (and one process: of the machine's GPUs, the run uses the one it loads the model on)
+                reading.one_gpu_used = clause.text(clause.keys[k], clause.keys[min(end + 3, len(words) - 1)])
             continue
         if name == "parallelism" and value in ("tensor", "pipeline") and _inference_engines(clause, k):
             after_hit = end  # `vllm_tensor_parallel_size`: how the generation engine splits its copy, not the training
@@ -957,6 +964,16 @@ OTHER_LRS = frozenset({"unet", "encoder", "te", "min", "final", "end", "warmup",
                        "embed", "critic", "disc", "discriminator", "plus"})
 
 
+_SEVERAL = {"multiple", "several", "more", "many", "n", "multi"}
+
+
+def _several_nodes(words: list[str]) -> bool:
+    """Whether a clause speaks of running on several nodes ("with multiple nodes", "n nodes", "multi-node"), so
+    a single node in it is the baseline it is compared with."""
+    return any(w in _SEVERAL and k + 1 < len(words) and words[k + 1] in ("node", "nodes", "machines")
+               for k, w in enumerate(words)) or "multinode" in words
+
+
 def _numbers(clause: Clause, reading: Reading) -> None:
     left, right = cue_index("left"), cue_index("right")
     keys, words = clause.keys, clause.words
@@ -983,7 +1000,11 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 continue  # "two 8-gpu machines"
             if word in ("one", "single") and k + 1 < len(words) and words[k + 1] in ("node", "machine", "server") \
                     and setup_of(clause, k) == "user":
-                if "than" not in words[max(0, k - 4):k]:  # (not "slower than on a single node": compared with)
+                if "than" not in words[max(0, k - 4):k] \
+                        and ("from" in words[max(0, k - 2):k] or not _several_nodes(words)):
+                    # (not "slower than on a single node": compared with; nor "with n nodes a step takes n times
+                    # that of a single node": the baseline the several nodes are held against, unless the run
+                    # moved "from a single node" to them)
                     # "a single node"; "the LR was tuned on a single node": the setup the LR belongs to
                     tuned = _tuned_on(words, k)
                     fill(reading, "num_nodes", 1, "", clause.text(key, keys[k + 1]), "reference" if tuned else "user")
@@ -1927,6 +1948,13 @@ def _left_slot(index: PhraseIndex, words: list[str], k: int, clause: Clause | No
         if end <= 0:
             return None
         hit = index.ending_at(words, end)
+        if hit and clause is not None and end < k:
+            opened = _opening(clause, clause.keys[end - 1], clause.keys[k])
+            if opened is not None and opened < end:
+                # "(batch per device * num GPUs * grad accum steps) it should be 8 * 2 * 4": the cue closed in its
+                # parenthesis before the fillers names a formula's term, not the number's setting
+                end = opened
+                continue
         if hit:
             return hit[1], end - hit[0]
         if words[end - 1] not in FILLERS:
@@ -2232,6 +2260,9 @@ def _resolve(reading: Reading) -> None:
         _node_count_changed(reading)
     if reading.one_gpu_used is not None:
         # "kaggle 2x T4 … only one gpu is used by unsloth": the machine has more, the run uses one
+        machine = values.get("num_gpus")
+        if machine is not None and machine.setup == "user" and machine.value > 1:
+            values["machine_gpus"] = replace(machine, field="machine_gpus")
         values["num_gpus"] = Read("num_gpus", 1, reading.one_gpu_used)
         reading.several_gpus = False
     if reading.weights_dtype is not None and "precision" not in values and "adapter" not in values:
@@ -2353,7 +2384,8 @@ def _resolve(reading: Reading) -> None:
         # "on one machine everything works; on two machines … very slowly": the setup asked about is the other
         values["num_nodes"] = later
     elif nodes is not None and nodes.value == 1:
-        more = next((b for a, b in reading.conflicts if a is nodes and b.field == "num_nodes" and b.value > 1
+        more = next((b if a is nodes else a for a, b in reading.conflicts if nodes in (a, b)
+                     and b.field == "num_nodes" and (b if a is nodes else a).value > 1
                      and a.setup == b.setup == "user" and not (a.past or b.past)), None)
         if more is not None:
             # "12000 tokens/s with 1 node but 9000 with 2 nodes": one node compared with several, and the run asked

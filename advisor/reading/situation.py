@@ -266,7 +266,16 @@ READER_FACTS = frozenset({fact for _, fact in _DIRECT} | {"micro_batch", "optimi
                                                           "model_shape", "adapter_params",
                                                           "accumulation_over_gpus", "asked_batch",
                                                           "reference_steps", "launch", "sharding_asked",
-                                                          "asked_micro_batch"})
+                                                          "asked_micro_batch", "reference_batch_own",
+                                                          "machine_gpus", "reference_layout_micro",
+                                                          "reference_layout_gpus", "reference_layout_accum"})
+
+
+def _sized_in_name(text: str, nbytes: float) -> bool:
+    """Whether a card's name as written carries its memory ('A100 80G', 'RTX A6000 48GB'): the catalogue size, in
+    GB or GiB, among its numbers."""
+    sizes = {round(nbytes / 1e9), round(nbytes / 2**30)}
+    return any(int(n) in sizes for n in re.findall(r"\d+", text))
 
 
 def _said_per_gpu(value: int, text: str) -> bool:
@@ -349,6 +358,11 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         put("launch", "one_process", reading.plain_python)
     elif reading.launcher is not None and gpus_said is not None and gpus_said.value > 1:
         put("launch", "process_per_gpu", reading.launcher)  # "torchrun --nproc_per_node 8": a process per GPU
+    elif reading.launcher is None and (nodes := v.get("num_nodes")) is not None and nodes.value > 1 \
+            or "num_nodes" not in v and reading.several_machines_text:
+        # a run over several machines runs a process per GPU (torchrun, deepspeed, mpirun, a cluster's launcher):
+        # torch.nn.DataParallel drives one machine's GPUs only
+        put("launch", "process_per_gpu", v["num_nodes"].text if "num_nodes" in v else reading.several_machines_text)
     elif "accelerate" in v and not reading.plain_python:
         # a script written with accelerate runs a process per GPU under `accelerate launch` (else one process on one
         # GPU): it never falls back to torch.nn.DataParallel, so how it is started is no question
@@ -364,6 +378,8 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         if read_name in v and not (read_name == "offload" and v[read_name].past):
             # ("cpu_offload helps but is 3x slower": tried and set aside, not the run's)
             put(fact, v[read_name].value, v[read_name].text)
+    if "machine_gpus" in v:  # "a 4x Tesla P40 node … device_map='cuda'": the GPUs the run leaves idle
+        put("machine_gpus", v["machine_gpus"].value, v["machine_gpus"].text)
     if "attention_default" in v:  # "transformers 4.3.3, PyTorch 1.6.0": no SDPA in that stack (not said: no label)
         put("attention", v["attention_default"].value, v["attention_default"].text)
     if reading.several_gpus and not reading.only_per_gpu and "num_gpus" not in v and "split_gpus" not in v \
@@ -402,7 +418,16 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         # it, more exact than the catalogue's size (a size the user writes stays theirs, but for the total nvidia-smi
         # shows for it: "16GB VRAM … 13709MiB / 15360MiB" is a card of 15 GiB)
         put("gpu_memory", f"{capacity:g}GiB", reading.capacity_text)
-    if "gpu_memory_bytes" in v:  # a size the user wrote ("24 GiB", "8GB"): read with the vocabulary's convention
+    card = v.get("gpu_memory_catalogue_bytes")
+    if "gpu_memory_bytes" in v and card is not None and v["gpu_memory_bytes"].value < 0.8 * card.value \
+            and _sized_in_name(card.text, card.value) and v["gpu_memory_bytes"].text != card.text:
+        # "8 * A100 80G per node … GPU memory 51.5GB": the card's size is in its name, so a smaller memory said
+        # apart is what the run uses on it, not another card
+        used = v["gpu_memory_bytes"]
+        if not (v.get("oom") is not None and v["oom"].value) and not reading.used_bytes:
+            put("measured_use", float(used.value), used.text)
+        put("gpu_memory", card.value, card.text)
+    elif "gpu_memory_bytes" in v:  # a size the user wrote ("24 GiB", "8GB"): read with the vocabulary's convention
         read_size = v["gpu_memory_bytes"]
         unit = "GiB" if "gib" in read_size.text.lower() else "GB"
         put("gpu_memory", f"{v['gpu_memory_gb'].value:g}{unit}", read_size.text)
@@ -491,6 +516,9 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         put("full_training", True, reading.full_training)  # "full fine-tuning", "without peft": no adapters
     # the batch of the user's run: stated as global, or a plain "batch 32" on one GPU without accumulation
     micro = v.get("micro_batch")
+    if micro is not None and "batch_to" in v and "batch_from" in v and micro.text == v["batch_from"].text \
+            and micro.value == v["batch_from"].value:
+        micro = None  # "I trained with batch 256 … now I increased the batch to 1024": the batch before the change
     if reading.accumulation_unset and micro is not None:
         # the whole config or launch pasted sets the batch and no accumulation: every framework's default, one
         # step per update (read back, so a config cut short is corrected)
@@ -523,6 +551,12 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     elif micro is not None and micro.implied and micro.keyed and "batch_size" not in out:
         # `batch_size=256` on 4 GPUs: a script's key, most often each GPU's, but not said to be: asked, not dropped
         put("batch_unqualified", micro.value, micro.text)
+    layout = [reading.reference.get(name) for name in ("micro_batch", "num_gpus", "grad_accum_steps", "batch")]
+    if all(read is not None for read in layout):
+        # "the table says 2 GPUs, 8 per device, 4 grad accum steps, resulting batch size 32": a recipe's whole layout,
+        # which its stated batch can be checked against
+        for name, read in zip(("reference_layout_micro", "reference_layout_gpus", "reference_layout_accum"), layout):
+            put(name, read.value, read.text)
     ref = reading.reference.get("batch")
     if ref is not None and _said_per_gpu(ref.value, ref.text) and "num_gpus" not in reading.reference:
         # "the paper sets the batch to 16 per GPU" and no count of its GPUs: its batch per update is unknown
@@ -591,6 +625,9 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
             put("batch_size", b * after, v["batch_to"].text)
             if not by_product:
                 put("reference_batch", a * before, v["batch_from"].text)
+                if out["reference_batch"][1] == v["batch_from"].text and v["batch_from"].setup == "user" \
+                        and "batch" not in reading.reference:
+                    put("reference_batch_own", True, v["batch_from"].text)  # (the run's own batch, changed)
         if a > 0 and not by_product:
             put("batch_scale_factor", b * after / (a * before), v["batch_to"].text)
 

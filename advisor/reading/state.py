@@ -101,6 +101,7 @@ class Reading:
     batch_to_said_as: str = ""  # how the new batch of a change was said: 'micro_batch' ("now 2 GPUs, 16 per GPU"),
     # 'global_batch' ("a global batch of 64") or a plain 'batch'
     several_gpus_text: str = ""  # the words of the first clause that does ("in a multi-GPU, multi-node setup")
+    several_machines_text: str = ""  # the words of the first clause that runs on machines it does not count ("n nodes")
     only_per_gpu: bool = True  # … and only as 'per GPU', which one GPU has as well ("a single V100 … 256 per GPU")
     tuning_method: str = ""  # a preference or RL method named ("grpo", "dpo"): a pretrained model is tuned
     deepspeed: bool = False  # the message speaks of DeepSpeed (its `train_batch_size` is the global batch)

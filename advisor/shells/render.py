@@ -16,7 +16,7 @@ import textwrap
 from advisor.engine.advice import Advice, FactOut, OptionOut, QuestionOut
 from advisor.engine.assemble import Consultation
 from advisor.engine.questions import answers_asked
-from advisor.engine.wording import capitalised, fact_words, plain_values
+from advisor.engine.wording import capitalised, fact_words, plain_values, value_words
 from advisor.kb.model import KnowledgeBase, Rule
 from advisor.units import fmt_bytes_gib, fmt_count, fmt_duration, fmt_share, fmt_sig
 
@@ -283,7 +283,13 @@ def i_read(kb: KnowledgeBase, facts: list[FactOut]) -> str:
         return "I read nothing I could use."
     first = {name: i for i, name in enumerate(READ_FIRST)}
     ordered = sorted(facts, key=lambda f: first.get(f.name, len(first)))  # (stable: the rest keep their order)
-    return "I read: " + "; ".join(fact_words(kb, f.name, f.value) for f in ordered) + "."
+    own = any(f.name == "reference_batch_own" and f.value is True for f in facts)
+
+    def words(f: FactOut) -> str:
+        if own and f.name == "reference_batch":  # ("with batch 2 … increased to 32": no paper's batch)
+            return f"your batch before the change {value_words(kb, f.name, f.value)}"
+        return fact_words(kb, f.name, f.value)
+    return "I read: " + "; ".join(words(f) for f in ordered if f.name != "reference_batch_own") + "."
 
 
 def _reads_through(c: Consultation, rule: Rule, depth: int = 2) -> list[str]:

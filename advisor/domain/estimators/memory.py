@@ -421,6 +421,20 @@ def loaded_weights_bytes(params: float) -> dict[str, Estimate]:
     return out
 
 
+@estimator("on_one", "per_gpu", cites=("hf-big-models", "arithmetic"))
+def weights_split_over_machine(params: float, gpus: int, adapter: str = "") -> dict[str, Estimate]:
+    """The weights a run loads whole onto one of the machine's GPUs, and each GPU's share once device_map="auto"
+    splits the layers over all of them: 4-bit under QLoRA, else 16-bit (how adapters' bases and inference load)."""
+    if gpus < 2 or params <= 0:
+        raise NotComputable("needs a machine of several GPUs and a parameter count")
+    width, label = (0.5, "4-bit") if adapter == "qlora" else (2, "16-bit")
+    whole = params * width
+    return {"on_one": Estimate(whole, "bytes", f"{fmt_count(params)} params × {fmt_sig(width)} B ({label}) = "
+                                               f"{fmt_bytes_gib(whole)}", ("arithmetic",)),
+            "per_gpu": Estimate(whole / gpus, "bytes", f"{fmt_bytes_gib(whole)} / {gpus} GPUs = "
+                                                       f"{fmt_bytes_gib(whole / gpus)}", ("hf-big-models",))}
+
+
 # the widths weights are held in, each with its name: what a memory figure equal to the weights says was alive
 WEIGHT_WIDTHS = ((4, "fp32"), (2, "16-bit"), (1, "8-bit"), (0.5, "4-bit"))
 
