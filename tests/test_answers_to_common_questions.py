@@ -4493,3 +4493,19 @@ def test_a_model_loaded_whole_on_one_of_several_gpus_is_split_with_device_map_au
     assert c.wm.value("oom_stage") == "forward"
     assert c.advice.findings[0].id == "finding-model-on-one-of-the-machines-gpus"
     assert c.wm.value("weights_split_per_gpu") == c.wm.value("weights_on_one_gpu") / 4 == c.wm.value("params") * 0.5 / 4
+
+
+def test_a_recipe_whose_layout_does_not_multiply_to_its_batch_is_pointed_out(kb):
+    """The docs' table: 2 GPUs, 8 per device, 4 accumulation steps, 'resulting batch size 32': 8 × 4 × 2 = 64, so
+    one of its numbers is wrong - said first, with no question about the data set; a table that multiplies out
+    raises nothing."""
+    c = run_consultation("Question about the effective batch size in the docs: the table says Hardware: 2 GPUs, "
+                         "Details: 8 per device, 4 grad accum steps, Resulting batch size: 32. But with the standard "
+                         "calculation it should be 8 * 2 * 4 = 64. Is the effective batch size 64 (and 32 a typo)?",
+                         kb=kb)
+    assert c.advice.findings[0].id == "finding-reference-layout-disagrees"
+    assert c.wm.value("reference_layout_batch") == 64 and c.wm.value("reference_batch") == 32
+    assert c.advice.questions == []
+    right = consult("The docs' table says 2 GPUs, 8 per device, 2 grad accum steps, resulting batch size: 32. What LR "
+                    "should I use on one GPU?", kb=kb)
+    assert "finding-reference-layout-disagrees" not in [f.id for f in right.findings]

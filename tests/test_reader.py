@@ -225,6 +225,8 @@ LATER_SETS = {
     (3016, 3045): (0.71, 0.72),  # held out: that set's other half (0.738 / 0.748 on arrival)
     (3046, 3075): (0.67, 0.76),  # tuned; rq-3046..3105 scored 0.656 / 0.724 on arrival (twenty-eighth session)
     (3076, 3105): (0.61, 0.68),  # held out: that set's other half (0.633 / 0.704 on arrival)
+    (3106, 3135): (0.76, 0.70),  # tuned; rq-3106..3165 scored 0.757 / 0.727 on arrival (twenty-ninth session)
+    (3136, 3165): (0.72, 0.71),  # held out: that set's other half (0.739 / 0.731 on arrival)
 }
 
 
@@ -3002,3 +3004,47 @@ def test_the_hf_trainer_is_named_only_beside_its_name():
     assert read("LoRA on llama-2-7b with the HF Trainer, OOM at evaluation").hf_trainer
     assert read("Hugging Face's Trainer with batch 8 on a T4").hf_trainer
     assert not read("PyTorch Lightning Trainer, a model from transformers, batch 8 on a T4").hf_trainer
+
+
+def test_a_family_name_with_its_size_is_that_member():
+    """'the GPT2 774M model': the size written after the family's own name is the member of that size (gpt2-large),
+    not the family's base count (124M); another model's size named elsewhere still keeps the model read."""
+    r = read("Will the GPT2 774M model finetune on 16G VRAM and 24G RAM? I could finetune GPT2 355M before.")
+    assert r.values["params"].value == 774e6 and r.values["model"].value == "gpt2-large"
+    assert read("I finetune GPT2 355M on a T4.").values["model"].value == "gpt2-medium"
+
+
+def test_two_settings_named_then_their_two_values_are_read_in_order():
+    """'The batch size and initial learning rate is set to 8 and 0.01': 8 is the batch and 0.01 the LR (not 8 as the
+    LR, whose name is nearest); 'batch size and lr are 64 and 0.1 respectively' likewise."""
+    r = read("The paper says: 'The batch size and initial learning rate is set to 8 and 0.01 on VOC 2007.' "
+             "Is this the total batch size?")
+    assert r.reference["batch"].value == 8 and r.reference["lr"].value == 0.01
+    mine = read("I use a batch size and lr of 64 and 0.1 respectively on one GPU")
+    assert mine.values["lr"].value == 0.1 and mine.values["micro_batch"].value == 64
+
+
+def test_a_formula_of_named_terms_is_neither_term():
+    """'(batch per device * num GPUs * grad accum steps) it should be 8 * 2 * 4 = 64' and 'world_size x GA x
+    batch_size_per_gpu = 2048?': a product the user writes out, not 64 accumulation steps nor a per-GPU 2048;
+    '8 GPUs × batch_per_gpu=2' still reads the per-GPU 2."""
+    r = read("Question about the effective batch size in the docs: the table says Hardware: 2 GPUs, Details: 8 per "
+             "device, 4 grad accum steps, Resulting batch size: 32. But with the standard calculation (batch per "
+             "device * num GPUs * grad accum steps) it should be 8 * 2 * 4 = 64. Is it 64?")
+    assert "grad_accum_steps" not in r.values and r.reference["grad_accum_steps"].value == 4
+    r = read("Is the batch_size=2048 in your paper the product? I mean: world_size x gradient accumulation steps x "
+             "batch_size_per_gpu = 2048?")
+    assert "micro_batch" not in r.values
+    assert read("For the default config, 8 GPUs × batch_per_gpu=2.").values["micro_batch"].value == 2
+
+
+def test_the_hosts_memory_is_not_the_cards_nor_its_use(kb):
+    """'8 * A100 80G per node … CPU memory peaks at almost 450GB (445GB peak, 21GB after it stabilises); GPU memory
+    51.5GB': the card is 80 GB, 51.5 GB is what the run uses on it, and the CPU's figures are neither."""
+    got = facts(kb, "Training glm-10b with zero-stage 2 on 8 * A100 80G per node. CPU memory peaks at almost 450GB "
+                    "(445GB peak, 21GB after it stabilises); GPU memory 51.5GB. Why so much CPU memory?")
+    assert got["gpu_memory"] == 80 * 2**30 and got["measured_use"] == 51.5e9
+    assert got["claim_host_ram_per_process"] is True
+    # a card's size said after its name stays the card's, beside the host's memory
+    cards = facts(kb, "I have a machine with 1T CPU memory and 4 2080ti 22GB cards; zero3 offload OOMs on a 7B.")
+    assert cards["gpu_memory"] == 22 * 2**30

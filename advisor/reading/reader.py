@@ -397,6 +397,9 @@ def _plans(clause: Clause) -> bool:
                                          and words[k + 2:k + 3] and words[k + 2] in SETTING_VERBS
                                          for k, w in enumerate(words)):
         return True  # "with samples_per_gpu=2 … after I set samples_per_gpu=4, …": the setting changed to
+    if "memory" in clause.present and ("because" in clause.present or "due" in clause.present) and any(
+            w in ("because", "due") and "memory" in words[k + 1:k + 6] for k, w in enumerate(words)):
+        return True  # "when the batch size is 24 (because of the GPU memory limit)": the setting the user turned to
     if PLANNING.isdisjoint(clause.present):
         return False
     return any(w in PLANNING and clause.word_of(k) == (k, k) and not in_flag(clause, clause.keys[k])
@@ -1511,6 +1514,10 @@ def _their_bare_batch(clause: Clause, reading: Reading, k: int, end: int, value:
     named_here = [words[j] for j in range(max(0, k - 20), k) if (words[j] in batches.TOPICS or words[j] == "epoch"
                                                                   and (j == 0 or words[j - 1] not in ("per", "each", "every")))
                   and not (j > 0 and clause.tokens[clause.keys[j - 1]].is_num)]
+    other = next((j for j in range(k - 1, max(-1, k - 8), -1) if words[j] in STEP_NOUNS
+                  or words[j] in batches.OTHER_QUANTITIES), None)
+    if other is not None and not any(words[j] in batches.TOPICS for j in range(other, k)):
+        return False  # "the paper sets training iters to 20000": another quantity named nearer than the batch
     # the last one that can take this value ("what lr, paper used 4096 with lr 1e-3": 4096 is no LR)
     topic = (batches.last_topic([batches.TOPICS.get(w, "epochs") for w in named_here], value) if named_here else "") \
         or batches.last_topic(reading.topics, value)
@@ -1527,6 +1534,7 @@ def _their_bare_batch(clause: Clause, reading: Reading, k: int, end: int, value:
 
 
 USE_WORDS = frozenset({"use", "used", "uses", "using"})
+STEP_NOUNS = frozenset({"iters", "iter", "iterations", "iteration", "steps", "step", "updates", "max_iters"})
 POLICY_EPOCHS = frozenset({"update", "ppo", "policy", "rollout", "critic", "actor",  # (the parts of such a key)
                            # diffusers' `--validation_epochs=25`, `save_epochs`, `eval_epochs`: how often, not how long
                            "validation", "val", "eval", "save", "checkpointing", "log", "logging"})
