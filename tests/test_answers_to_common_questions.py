@@ -4509,3 +4509,21 @@ def test_a_recipe_whose_layout_does_not_multiply_to_its_batch_is_pointed_out(kb)
     right = consult("The docs' table says 2 GPUs, 8 per device, 2 grad accum steps, resulting batch size: 32. What LR "
                     "should I use on one GPU?", kb=kb)
     assert "finding-reference-layout-disagrees" not in [f.id for f in right.findings]
+
+
+def test_a_log_that_times_the_wait_for_data_answers_where_the_time_goes(kb):
+    """PyTorch's ImageNet example logs 'Time 1.066 (2.648) Data 0.849 (2.388)': 2.388 of 2.648 s (90%) is the wait for
+    data, said from the running averages, with no question whether the loader is the bottleneck; MMCV's
+    'time: 1.3493, data_time: 0.0196' and '6 s per iteration and 0.3 s for data_time' say it keeps up."""
+    c = run_consultation("ImageNet training gets almost zero GPU utilization with python main.py -a resnet18 "
+                         "(default batch 256). Log: Epoch: [0][1800/5005] Time 1.066 (2.648) Data 0.849 (2.388); "
+                         "[0][1810/5005] Time 0.297 (2.654) Data 0.001 (2.393)", kb=kb)
+    assert c.advice.findings[0].id == "finding-log-shows-data-wait"
+    assert c.wm.value("data_wait_share") == pytest.approx(2.388 / 2.648)
+    assert "data_loader_bound" not in [q.id for q in c.advice.questions]
+    for message, share in (("Training is slow: eta: 5 days, iter: 59, time: 1.3493, data_time: 0.0196. Why so slow?",
+                            0.0196 / 1.3493),
+                           ("8×A6000 takes 6 s per iteration and 0.3 s for data_time. Is data loading too slow?", 0.05)):
+        kept = run_consultation(message, kb=kb)
+        assert kept.wm.value("data_wait_share") == pytest.approx(share)
+        assert "finding-log-shows-no-data-wait" in [f.id for f in kept.advice.findings]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from advisor.units import fmt_bytes_gib, fmt_count, fmt_duration, fmt_sig
+from advisor.units import fmt_bytes_gib, fmt_count, fmt_duration, fmt_share, fmt_sig
 from advisor.engine.estimators import Estimate, NotComputable, estimator
 from advisor.domain.estimators.training import divisors
 
@@ -172,6 +172,17 @@ def ratio(numerator: float, denominator: float) -> dict[str, Estimate]:
         raise NotComputable("division by zero")
     value = numerator / denominator
     return {"value": Estimate(value, "multiplier", f"{fmt_sig(numerator)} / {fmt_sig(denominator)} = {fmt_sig(value, 3)}", ("arithmetic",))}
+
+
+@estimator(cites=("arithmetic",))
+def data_wait_share(data_seconds: float, step_seconds: float) -> dict[str, Estimate]:
+    """The share of a logged iteration spent waiting for its batch: the log's data time over its step time (both
+    timers start when the previous step ends, so the data time is part of the step's)."""
+    if step_seconds <= 0 or data_seconds > step_seconds * 1.05:
+        raise NotComputable("a data time within the step time")
+    value = min(1.0, data_seconds / step_seconds)
+    return {"value": Estimate(value, "fraction", f"{fmt_duration(data_seconds)} of {fmt_duration(step_seconds)} per "
+                                                 f"iteration = {fmt_share(value)}", ("arithmetic",))}
 
 
 @estimator("ideal", "at_efficiency", cites=("arithmetic", "goyal"))
