@@ -4527,3 +4527,18 @@ def test_a_log_that_times_the_wait_for_data_answers_where_the_time_goes(kb):
         kept = run_consultation(message, kb=kb)
         assert kept.wm.value("data_wait_share") == pytest.approx(share)
         assert "finding-log-shows-no-data-wait" in [f.id for f in kept.advice.findings]
+
+
+def test_megatrons_global_batch_with_its_fusion_flags_off(kb):
+    """Megatron: '--micro-batch-size 4 --global-batch-size 1024' on 2 × 8 GPUs with TP 4 is 64 micro-batches per
+    update (Megatron derives them), not 'your batch per update is 16'; '--no-gradient-accumulation-fusion' is a
+    kernel switched off (no 'accumulation 1'), and 'I only get 840 tokens/sec/GPU' asks for speed."""
+    c = run_consultation("Training a 13B LLaMA on 2 nodes (2 x 8 A800 80G) I only get 840 tokens/sec/GPU. Config: "
+                         "--num-layers 40 --hidden-size 5120 --num-attention-heads 40 --seq-length 2048 "
+                         "--tensor-model-parallel-size 4 --pipeline-model-parallel-size 1 --sequence-parallel "
+                         "--micro-batch-size 4 --global-batch-size 1024 --no-gradient-accumulation-fusion --swiglu. "
+                         "What's the reason?", kb=kb)
+    assert c.wm.value("grad_accum_steps") == 64 and c.wm.value("user_goal") == "faster"
+    ids = [r.id for r in c.advice.red_flags] + [f.id for f in c.advice.findings]
+    assert "finding-megatron-fusion-off" in ids and "rf-effective-batch" not in ids
+    assert not any("not 1024" in r.title for r in c.advice.red_flags)

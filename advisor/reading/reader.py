@@ -588,6 +588,9 @@ def _keywords(clause: Clause, reading: Reading) -> None:
                 # (not "unsloth/llama-3-8b-bnb-4bit": an organisation's checkpoint, not its trainer)
                 reading.set(Read("fused_loss", True, text, setup_of(clause, k)))
         elif name == "accumulating":
+            if after in ("fusion", "fused"):
+                after_hit = end  # Megatron's `--no-gradient-accumulation-fusion`: a kernel's fusion, not the accumulation
+                continue
             asked = clause.end < len(clause.tokens) and clause.tokens[clause.end].text == "?"
             reading.accumulation_said = reading.accumulation_said or not off
             if off and not asked and reading.no_accumulation is None and setup_of(clause, k) == "user":
