@@ -4542,3 +4542,16 @@ def test_megatrons_global_batch_with_its_fusion_flags_off(kb):
     ids = [r.id for r in c.advice.red_flags] + [f.id for f in c.advice.findings]
     assert "finding-megatron-fusion-off" in ids and "rf-effective-batch" not in ids
     assert not any("not 1024" in r.title for r in c.advice.red_flags)
+
+
+def test_a_kernel_library_with_no_speedup_on_a_run_that_trained(kb):
+    """'no training speedup from unsloth … 2 epochs take elapsed 242.7 s; without unsloth about the same': a speed
+    question about what the library rewrites, and a run timed to its end fits - the count that says 34.62 GiB is
+    reconciled with it, not 'your plan does not fit the card'."""
+    c = run_consultation("On my local single 4090 I see no training speedup from unsloth, even a little slower: LoRA "
+                         "rank 32, unsloth/Qwen3-8B, dtype bfloat16, max_seq_length=2048, "
+                         "use_gradient_checkpointing=False, using the transformers Trainer. With unsloth 2 epochs take "
+                         "elapsed 242.7 s (loss 0.3988); without unsloth about the same (loss 0.4033).", kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert ids[0] == "finding-speedup-library-no-gain" and "plan-does-not-fit" not in ids
+    assert c.wm.value("user_goal") == "faster" and c.wm.value("claim_run_fits") is True

@@ -47,7 +47,7 @@ GOAL_CUES: list[tuple[str, str, float]] = [
     ("gpu usage", "faster", 1), ("it/s", "faster", 1), ("slowness", "faster", 1), ("slows down", "faster", 1),
     ("takes longer", "faster", 1), ("much longer", "faster", 1), ("much more time", "faster", 1),
     ("wps", "faster", 1), ("tps", "faster", 1), ("tokens/s", "faster", 1),  # torchtitan's and others' throughput logs
-    ("tokens/sec", "faster", 1), ("tokens per second", "faster", 1), ("samples/s", "faster", 1),
+    ("speedup", "faster", 1), ("speed-up", "faster", 1), ("tokens/sec", "faster", 1), ("tokens per second", "faster", 1), ("samples/s", "faster", 1),
     ("samples/sec", "faster", 1), ("images/s", "faster", 1), ("images/sec", "faster", 1), ("img/s", "faster", 1),
     ("waiting for data", "faster", 1), ("per iteration", "faster", 0.5), ("training time", "faster", 1),
     ("takes too long", "faster", 1), ("mfu", "faster", 1), ("all reduce", "faster", 0.5), ("all reduces", "faster", 1),
