@@ -159,6 +159,9 @@ class Clause:
                 artifact = artifact or (words[k + 1:k + 3] == ["'", "s"] and not ARTIFACTS.isdisjoint(words[k + 3:k + 6]))
                 # "with the alignment-handbook recipe", "using the sliders repo": the user's instrument, not a setup
                 artifact = artifact or self._instrument(k)
+                # "train_it.sh does not match the paper: it has micro_batch_size=4 …", "differs from the paper": the
+                # source is what the user's setup is held against, and the words after it are that setup's
+                artifact = artifact or self._held_against(k)
                 # "if you keep batch_size = 128 and train with 8 GPUs": a generic 'you', the asker's own case
                 # (but "if you were using 8 GPUs, is the global batch 16?": the authors' run, in the past, asked about)
                 artifact = artifact or (w == "you" and k > 0 and words[k - 1] in ("if", "when", "once")
@@ -211,6 +214,15 @@ class Clause:
                 # "I guess the number of GPUs is 256?": a deduction about theirs
                 speaking_of_reference = k + 1 < len(words) and words[k + 1] in GUESSES
         self._source_after()
+
+    def _held_against(self, k: int) -> bool:
+        """Whether the cue at key k is what something else fails to match: "train_it.sh does not match the paper: it
+        has …" (not "differs from the benchmark setting, where the batch is 1024", which goes on about the source)."""
+        words, j = self.words, k - 1
+        while j >= 0 and words[j] in ("the", "your", "their", "its", "original", "official"):
+            j -= 1
+        return j >= 1 and words[j] in ("match", "matches") and not NEGATION_WORDS.isdisjoint(words[max(0, j - 3):j]) \
+            and words[k + 1:k + 2] not in (["where"], ["which"], ["that"])
 
     def _source_after(self) -> None:
         """A number whose source is named after it - "batch 32768 in the paper", "lr 0.1 in the official README, but
@@ -320,7 +332,8 @@ SAYING = frozenset({"says", "said", "states", "stated", "writes", "wrote", "read
 SOURCE_QUALIFIERS = {"the", "your", "their", "this", "that", "original", "official", "author's", "authors"}
 SOURCE_NOUNS = {"paper", "readme", "article", "publication", "blog", "tutorial", "report", "docs", "documentation",
                 "repo", "repository"}
-SOURCE_BOUNDARIES = {"but", "while", "whereas", "though", "although", "however"}
+SOURCE_BOUNDARIES = {"but", "while", "whereas", "though", "although", "however", "than", "instead"}
+NEGATION_WORDS = frozenset({"not", "doesn", "don", "didn", "t", "never", "no"})
 SOURCE_REACH = 12  # keys back from "in the paper" that it can still qualify
 CLAUSE_MARKS = {",", ";", ":", "(", ")", "—", "–"}
 

@@ -1191,21 +1191,21 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 continue
             elif batches.in_change(words, k):
                 continue  # "change IMS_PER_BATCH from 64 to 16": a change, read as one
-            elif setup_of(clause, k) == "user" and _bare_use(clause, reading, k, end, value):
-                fill(reading, "batch", value, "", clause.text(keys[k - 1], text_end), "user")  # "I'll use 512"
+            elif setup_of(clause, k) == "user" and _bare_use(clause, reading, k, end, scaled):
+                fill(reading, "batch", scaled, "", clause.text(keys[k - 1], text_end), "user")  # "I'll use 512"
                 continue
             elif setup_of(clause, k) == "user" and _bare_fit(clause, reading, k, end, value):
                 # "the paper uses batch 128 … on my A100 only 32 fits": the largest micro-batch that fits
                 reading.set(Read("max_micro_batch", int(value), clause.text(keys[max(0, k - 1)], keys[end + 1])))
                 continue
-            elif clause.reference_at and _their_bare_batch(clause, reading, k, end, value):
+            elif clause.reference_at and _their_bare_batch(clause, reading, k, end, scaled):
                 # "my batch is 480, while the GPT-2 paper uses 512": a bare number in a reference's words, in a
-                # sentence about the batch, is the reference's batch
-                fill(reading, "batch", value, "", clause.text(key, text_end), "reference")
+                # sentence about the batch, is the reference's batch ("8k": 8,000)
+                fill(reading, "batch", scaled, "", clause.text(key, text_end), "reference")
                 continue
-            elif _default_of_the_batch_before(clause, k, value):
+            elif _default_of_the_batch_before(clause, k, scaled):
                 # "batch size 512 (default is 1024)": the recipe's batch, said beside the one the user ran
-                fill(reading, "batch", value, "", clause.text(keys[max(0, k - 2)], text_end), "reference",
+                fill(reading, "batch", scaled, "", clause.text(keys[max(0, k - 2)], text_end), "reference",
                      qualified=True)
                 continue
             else:
@@ -1496,7 +1496,8 @@ NOT_SAMPLES = frozenset({"worker", "workers", "thread", "threads", "process", "p
 SETS_A_VALUE = {"uses", "used", "use", "using", "set", "sets", "recommend", "recommends", "suggest", "suggests",
                 "chose", "choose", "is", "was", "s", "of", "with", "at", "to", "=", ":", "'", "trains", "trained"}
 ENDS_A_VALUE = {",", ".", ";", "?", "!", ")", "—", "–", "and", "or", "but", "while", "vs", "instead", "with", "on", "for",
-                "at"}  # "the paper used 1024 with lr 0.1", "… 512 on 8 GPUs"
+                "at", "mentioned", "reported", "stated", "given", "used", "in"}
+# ("the paper used 1024 with lr 0.1", "… 512 on 8 GPUs", "rather than the 256 mentioned in the paper")
 
 
 def _listed_after(clause: Clause, cue_key: int, number: int) -> bool:
@@ -1526,7 +1527,7 @@ def _their_bare_batch(clause: Clause, reading: Reading, k: int, end: int, value:
         or batches.last_topic(reading.topics, value)
     if topic == "" and _bare_use(clause, reading, k, end, value):
         return True  # "the paper used 512, I'll use 512": to a batch-size advisor, a number used bare is a batch
-    compared = k >= 2 and words[k - 1] in ("your", "their") and words[k - 2] in ("than", "vs", "versus", "to")
+    compared = k >= 2 and words[k - 1] in ("your", "their", "the") and words[k - 2] in ("than", "vs", "versus", "to")
     if topic != "batch" or k == 0 or words[k - 1] not in SETS_A_VALUE and not compared:
         return False  # "the authors got 81": a result, not a setting ("much smaller than your 16": their batch)
     if not RESULT_NOUNS.isdisjoint(words[max(0, k - 8):k]) and not named_here:
