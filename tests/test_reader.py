@@ -3048,3 +3048,24 @@ def test_the_hosts_memory_is_not_the_cards_nor_its_use(kb):
     # a card's size said after its name stays the card's, beside the host's memory
     cards = facts(kb, "I have a machine with 1T CPU memory and 4 2080ti 22GB cards; zero3 offload OOMs on a 7B.")
     assert cards["gpu_memory"] == 22 * 2**30
+
+
+def test_a_product_said_before_its_cue_is_the_cues_value():
+    """'lr is 1e-4 for 8x2=16 batch size': the product 16 is the batch its cue after it names (not unread); the
+    factors are no GPU count or batch of their own."""
+    r = read("lr is 1e-4 for 8x2=16 batch size")
+    assert r.values["micro_batch"].value == 16 and "num_gpus" not in r.values
+    assert read("the effective batch_size is 128*8 = 1024").values["global_batch"].value == 1024
+
+
+def test_a_script_that_does_not_match_the_paper_is_the_users_setup():
+    """'train_it.sh does not match the paper: it has micro_batch_size=4, nproc_per_node=8 … which gives a
+    global_batch_size of 32 rather than the 256 mentioned in the paper': the script's settings are what the user
+    runs, the paper's is 256 ('8k in the paper' is 8,000)."""
+    r = read("train_it.sh does not match the paper: it has micro_batch_size=4, nproc_per_node=8, nnodes=1 and "
+             "gradient_accumulation_steps=1, which gives a global_batch_size of 32 rather than the 256 mentioned in "
+             "the paper. Should I adjust gradient_accumulation_steps?")
+    assert r.values["micro_batch"].value == 4 and r.values["num_gpus"].value == 8
+    assert r.reference["batch"].value == 256
+    k = read("I changed `batch_size` to 1000 - it is 8k in the paper, but with 8k I get Killed.")
+    assert k.reference["batch"].value == 8000

@@ -1075,7 +1075,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             value = clause.tokens[result].value
             clause.consumed.update(range(key + 1, result + 1))
         unit = _unit_after(clause, k) if result is None else None  # ("32x128 = 4096": no factor, no image side)
-        end = unit[1] if unit else k
+        # (a product's cue may follow its result: "lr 1e-4 for 8x2=16 batch size")
+        end = unit[1] if unit else clause.key_of.get(result, k) if result is not None else k
         text_end = keys[end]
         u = unit[0] if unit else ""
         if u in ("k", "m") and _xla_memory_report(clause):
