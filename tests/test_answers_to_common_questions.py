@@ -4555,3 +4555,16 @@ def test_a_kernel_library_with_no_speedup_on_a_run_that_trained(kb):
     ids = [f.id for f in c.advice.findings]
     assert ids[0] == "finding-speedup-library-no-gain" and "plan-does-not-fit" not in ids
     assert c.wm.value("user_goal") == "faster" and c.wm.value("claim_run_fits") is True
+
+
+def test_a_measurement_far_above_the_count_is_what_grows_with_the_input(kb):
+    """ESM-2 (8.1M parameters) with LoRA 'uses 5.5 GB of VRAM, as much as full fine-tuning': 14.9× the 0.38 GiB of
+    states and context I count, so the rest grows with the input, which adapters cannot shrink - said first; a
+    measurement close to the count says nothing of it."""
+    advice = consult("ESM-2 + LoRA/QLoRA: high memory usage. Fine-tuning the ESM models with LoRA only requires as "
+                     "much memory as full fine-tuning. LoRA: Trainable Parameters 276,480 - Total Parameters "
+                     "8,121,721 - 3.40% trainable - VRAM usage 5.5 GB.", kb=kb)
+    assert advice.findings[0].id == "finding-measured-far-above-count"
+    close = consult("Full fine-tuning llama-2-7b with bf16 and AdamW on 8 A100 80GB with ZeRO-3 at micro-batch 1 and "
+                    "sequence length 512: training takes 24GB on each GPU.", kb=kb)
+    assert "finding-measured-far-above-count" not in [f.id for f in close.findings]
