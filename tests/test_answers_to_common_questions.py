@@ -4568,3 +4568,15 @@ def test_a_measurement_far_above_the_count_is_what_grows_with_the_input(kb):
     close = consult("Full fine-tuning llama-2-7b with bf16 and AdamW on 8 A100 80GB with ZeRO-3 at micro-batch 1 and "
                     "sequence length 512: training takes 24GB on each GPU.", kb=kb)
     assert "finding-measured-far-above-count" not in [f.id for f in close.findings]
+
+
+def test_zero_stages_compared_under_lora(kb):
+    """'LoRA with accelerate + DeepSpeed: ZeRO-2 and ZeRO-3 use the same 35-39G at micro-batch 8': under adapters the
+    stages split little but the frozen weights, and none splits the activations - not the full-training account of
+    ZeRO-1's optimizer shards."""
+    advice = consult("LoRA fine-tuning with accelerate + DeepSpeed: ZeRO-2 and ZeRO-3 use the same per-GPU memory. In "
+                     "theory ZeRO-3 should save clearly more per-GPU memory than ZeRO-2. On two A100 40GB: ZeRO-2 "
+                     "uses 35-39G, ZeRO-3 also uses 35-39G. train_micro_batch_size_per_gpu: 8, "
+                     "gradient_accumulation_steps: 4, mixed_precision: fp16, num_processes: 2.", kb=kb)
+    ids = [f.id for f in advice.findings]
+    assert ids[0] == "finding-zero-stages-under-adapters" and "finding-zero3-more-than-lower-stage" not in ids
