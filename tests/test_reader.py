@@ -3069,3 +3069,12 @@ def test_a_script_that_does_not_match_the_paper_is_the_users_setup():
     assert r.reference["batch"].value == 256
     k = read("I changed `batch_size` to 1000 - it is 8k in the paper, but with 8k I get Killed.")
     assert k.reference["batch"].value == 8000
+
+
+def test_a_range_of_memory_sizes_is_measured_not_the_card():
+    """'imbalanced memory across GPUs, 16G~66G', 'ZeRO-2 uses 35-39G': what the GPUs held, the largest measured - no
+    16 GB card; a size said of the card still is."""
+    r = read("Running the example directly: imbalanced memory across GPUs, 16G~66G for peft=false")
+    assert "gpu_memory_gb" not in r.values and r.measured_gb == 66
+    assert read("ZeRO-2 uses 35-39G on two A100 40GB").values["gpu_memory_gb"].value == 40
+    assert read("I have a 16G GPU").values["gpu_memory_gb"].value == 16

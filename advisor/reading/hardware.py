@@ -673,6 +673,11 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
         return
     if words[end + 1:end + 2] and words[end + 1] in DIFFERENCE_WORDS and words[end + 2:end + 3] != ["or"]:
         return  # "GPU-0 uses ~3000MB more than the other GPUs": a difference (not "20GB more or less")
+    if _range_of_sizes(clause, k, end):
+        # "imbalanced memory across GPUs, 16G~66G", "between 16G-41G": what the GPUs were seen to hold, the
+        # largest of it measured - no card's size
+        reading.measured_gb = max(reading.measured_gb or 0.0, nbytes / (2**30 if unit in ("gib", "mib") else 1e9))
+        return
     start = k
     while start > 0 and k - start < 2 and words[start - 1] in ROUNDING:
         start -= 1
@@ -886,6 +891,17 @@ CPU_COUNTS = frozenset({"vcpu", "vcpus", "cpu", "cpus", "cores", "core", "thread
 HOST_WORDS = frozenset({"ram", "dram", "ddr"})  # ("64GB ddr5" is the keys "ddr", "5")
 HOST_QUALIFIERS = frozenset({"cpu", "host", "system"})
 VRAM_WORDS = frozenset(GPU_WORDS | {"vram"})
+
+
+def _range_of_sizes(clause: Clause, k: int, end: int) -> bool:
+    """Whether the size at keys k..end is one end of a range of sizes: '16G~66G', '35-39G', '16G to 41G'."""
+    tokens, keys, words = clause.tokens, clause.keys, clause.words
+    nxt = keys[end] + 1
+    if nxt + 1 < clause.end and tokens[nxt].text in ("~", "-", "–") and tokens[nxt + 1].is_num:
+        return True  # the lower end, the upper one after its mark
+    prev = keys[k] - 1
+    return prev - 1 >= clause.start and tokens[prev].text in ("~", "-", "–") and tokens[prev - 1].kind == "word" \
+        and tokens[prev - 1].text.lower() in MEMORY_UNITS and prev - 2 >= clause.start and tokens[prev - 2].is_num
 
 
 def _host_spoken_of(words: list[str], start: int) -> bool:
