@@ -3078,3 +3078,13 @@ def test_a_range_of_memory_sizes_is_measured_not_the_card():
     assert "gpu_memory_gb" not in r.values and r.measured_gb == 66
     assert read("ZeRO-2 uses 35-39G on two A100 40GB").values["gpu_memory_gb"].value == 40
     assert read("I have a 16G GPU").values["gpu_memory_gb"].value == 16
+
+
+def test_a_setting_asked_of_the_authors_is_not_followed():
+    """'I get OOM doing SFT of Qwen2.5-VL-7B on 4 A100s. Did you use LoRA/PEFT for this SFT?': what the authors did is
+    the question, so the user's run is not read as LoRA; a recipe's setting said outright is still followed."""
+    r = read("I want to do SFT with Qwen2.5-VL-7B on 4 A100 80GB but I get Out of Memory. Did you use LoRA/PEFT for "
+             "this SFT? If yes, what was the LoRA config?")
+    assert "adapter" not in r.values
+    assert read("I follow the paper, which fine-tunes with LoRA rank 8. I get OOM on a 3090.").values["adapter"].value \
+        == "lora"

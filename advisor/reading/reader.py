@@ -97,6 +97,8 @@ def read(message: str) -> Reading:
             reading.in_reference_quote = True  # 'The paper says: "All the experiments are …' (opened, not closed)
         reading.in_personal_sentence = not FIRST_PERSON.isdisjoint(personal_words)
         reading.in_planning_sentence = question or _plans(clause)  # "so is batch 8 right?"
+        if question and any(clause.words[k:k + 2] in ASKED_OF_SOURCE for k in range(min(3, len(clause.words)))):
+            reading.asked_of_source.add(reading.sentence)  # "Did you use LoRA/PEFT for this SFT?"
         mood = _mood(clause)
         # "a month ago I trained one on a 4080 and it worked": a run that worked some time ago is an earlier run
         reading.in_past_clause = _past_run(clause.words, present) or ("ago" in present and mood == "ok")
@@ -2123,6 +2125,8 @@ class _Sentence(Sentence):
 # what the user runs when they cite a setup and name none of their own ("the official LoRA tutorial says 11 GB …,
 # yet on my RTX 3080 …"): the same training method (not its kernels: "the wiki trains a 7B with unsloth + fa2 at
 # this length" says what the wiki used, which the user's config may lack)
+# a yes/no question to the source's authors about their run: "Did you use LoRA?", "were you training with bf16?"
+ASKED_OF_SOURCE = (["did", "you"], ["were", "you"], ["if", "yes"], ["if", "so"])  # (its follow-up: "If yes, what was …")
 FOLLOWED = ("training_mode", "adapter", "precision", "optimizer", "parallelism", "zero_stage", "offload",
             "grad_checkpointing", "model", "preference_objective")
 
@@ -2219,8 +2223,15 @@ def _node_count_changed(reading: Reading) -> None:
 
 
 def _from_reference(reading: Reading) -> None:
+    """The reference's settings the user follows when they say none of their own - not one asked about ("Did you
+    use LoRA for this SFT?": what the authors did is the question)."""
     for name in FOLLOWED:
-        if name not in reading.values and name in reading.reference:
+        said = reading.values.get(name)
+        if said is not None and said.sentence in reading.asked_of_source and not said.keyed and name != "model":
+            reading.reference.setdefault(name, replace(said, setup="reference"))  # "If yes, what was the LoRA config?"
+            del reading.values[name]
+        if name not in reading.values and name in reading.reference \
+                and reading.reference[name].sentence not in reading.asked_of_source:
             reading.values[name] = replace(reading.reference[name], setup="user", implied=True)
             if name == "model" and "params" not in reading.values and "params" in reading.reference:
                 reading.values["params"] = replace(reading.reference["params"], setup="user", implied=True)
