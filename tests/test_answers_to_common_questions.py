@@ -4580,3 +4580,13 @@ def test_zero_stages_compared_under_lora(kb):
                      "gradient_accumulation_steps: 4, mixed_precision: fp16, num_processes: 2.", kb=kb)
     ids = [f.id for f in advice.findings]
     assert ids[0] == "finding-zero-stages-under-adapters" and "finding-zero3-more-than-lower-stage" not in ids
+
+
+def test_a_logged_tflops_per_gpu_gives_the_utilization(kb):
+    """Megatron's 'throughput per GPU 19.8 TFLOP/s/GPU' on A100s: 19.8 / 312 = 6.35% of the peak, said as the run's
+    utilization (no tokens per second needed)."""
+    c = run_consultation("Is this training speed normal? Megatron-LM MoE pretraining on A100 64GB, 4 nodes x 4 GPUs: "
+                         "elapsed time per iteration 28837.4 ms, throughput per GPU 19.8 TFLOP/s/GPU, global batch "
+                         "size 128.", kb=kb)
+    assert c.wm.value("measured_mfu") == pytest.approx(19.8 / 312)
+    assert "finding-measured-utilization" in [f.id for f in c.advice.findings]

@@ -217,12 +217,14 @@ class Clause:
 
     def _held_against(self, k: int) -> bool:
         """Whether the cue at key k is what something else fails to match: "train_it.sh does not match the paper: it
-        has …" (not "differs from the benchmark setting, where the batch is 1024", which goes on about the source)."""
+        has …" (not "differs from the benchmark setting, where the batch is 1024", which goes on about the source,
+        nor "I can't match the paper's result at batch 1024", the source's own)."""
         words, j = self.words, k - 1
         while j >= 0 and words[j] in ("the", "your", "their", "its", "original", "official"):
             j -= 1
         return j >= 1 and words[j] in ("match", "matches") and not NEGATION_WORDS.isdisjoint(words[max(0, j - 3):j]) \
-            and words[k + 1:k + 2] not in (["where"], ["which"], ["that"])
+            and ("does" in words[max(0, j - 3):j] or "doesn" in words[max(0, j - 3):j]) \
+            and words[k + 1:k + 2] not in (["where"], ["which"], ["that"], ["'"])
 
     def _source_after(self) -> None:
         """A number whose source is named after it - "batch 32768 in the paper", "lr 0.1 in the official README, but

@@ -185,6 +185,16 @@ def data_wait_share(data_seconds: float, step_seconds: float) -> dict[str, Estim
                                                  f"iteration = {fmt_share(value)}", ("arithmetic",))}
 
 
+@estimator(cites=("palm-mfu",))
+def utilization_from_tflops(tflops_per_gpu: float, peak_tflops: float) -> dict[str, Estimate]:
+    """The share of a card's peak dense 16-bit throughput that the TFLOP/s per GPU a training log reports use."""
+    if peak_tflops <= 0:
+        raise NotComputable("a peak above zero")
+    value = tflops_per_gpu / peak_tflops
+    return {"value": Estimate(value, "fraction", f"{fmt_sig(tflops_per_gpu)} / {fmt_sig(peak_tflops)} TFLOP/s = "
+                                                 f"{fmt_share(value)}", ("palm-mfu",))}
+
+
 @estimator("ideal", "at_efficiency", cites=("arithmetic", "goyal"))
 def gpus_for_speedup(current_duration: float, target_duration: float, efficiency: float) -> dict[str, Estimate]:
     """GPUs needed for a wall-clock speed-up, ideally and at a given data-parallel scaling efficiency."""
