@@ -4590,3 +4590,13 @@ def test_a_logged_tflops_per_gpu_gives_the_utilization(kb):
                          "size 128.", kb=kb)
     assert c.wm.value("measured_mfu") == pytest.approx(19.8 / 312)
     assert "finding-measured-utilization" in [f.id for f in c.advice.findings]
+
+
+def test_zero3_slower_than_zero2(kb):
+    """'almost a 10x speed degradation with ZeRO Stage 3 compared to Stage 2 fine-tuning LLaMA 30B on my slurm
+    cluster': stage 3's per-micro-step weight gathers over the network, with ZeRO++ - no data-loader question."""
+    c = run_consultation("I'm seeing almost a 10x speed degradation with ZeRO Stage 3 compared to Stage 2 fine-tuning "
+                         "LLaMA 30B on my slurm cluster. Is this caused by my cluster or does Stage 3 need more "
+                         "optimization?", kb=kb)
+    assert c.advice.findings[0].id == "finding-zero3-slower-than-zero2"
+    assert "data_loader_bound" not in [q.id for q in c.advice.questions]
