@@ -4600,3 +4600,17 @@ def test_zero3_slower_than_zero2(kb):
                          "optimization?", kb=kb)
     assert c.advice.findings[0].id == "finding-zero3-slower-than-zero2"
     assert "data_loader_bound" not in [q.id for q in c.advice.questions]
+
+
+def test_a_paper_batch_in_tokens_at_a_mistyped_length_is_shared_over_the_gpus(kb):
+    """'a large batch size comprising 4M tokens', max sequence length 8196, 8 A800s: 4 × 2^20 / 8196 is 511.75, so
+    512 sequences (8192 mistyped), 64 per GPU per update; 'if gradient_accumulation_steps is set too large it will
+    OOM' is a belief, not an OOM that happened."""
+    c = run_consultation("Your paper says 'The training process uses a large batch size comprising 4M tokens'. The "
+                         "model is 7B, max sequence length 8196. What per_device_train_batch_size and "
+                         "gradient_accumulation_steps did you set? We use 8*A800 (eight GPUs), and if "
+                         "gradient_accumulation_steps is set too large it will OOM.", kb=kb)
+    assert c.wm.value("reference_batch") == 512 and c.wm.value("reference_share_per_gpu") == 64
+    assert not c.wm.known("oom") or c.wm.value("oom") is False
+    ids = [r.id for r in c.advice.red_flags] + [f.id for f in c.advice.findings]
+    assert "rf-accumulation-costs-memory" in ids and "finding-paper-batch-is-per-update-share" in ids

@@ -251,6 +251,8 @@ def _predicted(clause: Clause, k: int) -> bool:
         return False
     if clause.end < len(clause.tokens) and clause.tokens[clause.end].text == "?":
         return True
+    if "if" in words[max(0, k - 12):k]:
+        return True  # "if gradient_accumulation_steps is set too large it will OOM": a condition foreseen
     for j in range(max(0, k - 8), k):  # an auxiliary that opens the clause, or a part after ',' or 'and'
         t = clause.keys[j]
         if words[j] in QUESTION_OPENERS and (t == clause.start or clause.tokens[t - 1].text in (",", "and", "so")):

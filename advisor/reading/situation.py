@@ -840,12 +840,16 @@ def _read_naming(values: dict[str, Any], keys: tuple[str, ...]) -> Any:
 def _in_sequences(tokens: tuple[float, float], seq: int | None) -> tuple[float, int | None]:
     """Tokens per update said with a suffix ("4M") as (tokens, sequences) at `seq` tokens per sequence: the
     reading (4 × 2^20 or 4 × 10^6) that makes a whole number of sequences, the binary one first (sequences per
-    update are usually powers of two: 4M tokens at 4,096 is 1,024); no sequence count when neither does."""
+    update are usually powers of two: 4M tokens at 4,096 is 1,024), else one within half a percent of a whole
+    number; no sequence count when neither does."""
     decimal, binary = tokens
     if seq:
         for total in (binary, decimal):
             if total % seq == 0:
                 return total, int(total // seq)
+        for total in (binary, decimal):  # "4M tokens" at a max length of 8196 (8192 mistyped): 511.75, so 512
+            if abs(total / seq - round(total / seq)) <= 0.005 * total / seq:
+                return total, round(total / seq)
     return decimal, None
 
 
