@@ -115,6 +115,9 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
             # why a run ran out of it, nor whether a larger batch fits, nor what makes a step slow, nor why memory
             # does not follow the batch, nor beside a diagnosis that answers the question)
             continue
+        if reason == NUMBERS_REASON and fact in MEMORY_COUNT_INPUTS and fact not in asked and fact not in deciding \
+                and not (wm.known("user_goal") and wm.value("user_goal") == "fit" or wm.known("oom") and wm.value("oom")):
+            continue  # (the card or the model's size for a side figure, on a question about batches or the LR)
         questions.append(QuestionOut(id=fact, text=spec.question, why=[why_label(r, wm) for r in rules],
                                      reason=reason, kind=spec.question_kind, choices=spec.choices, unit=spec.unit))
     if chosen.option_id is None and len(questions) < len(ranked):  # "the open questions decide it": those asked
