@@ -4614,3 +4614,13 @@ def test_a_paper_batch_in_tokens_at_a_mistyped_length_is_shared_over_the_gpus(kb
     assert not c.wm.known("oom") or c.wm.value("oom") is False
     ids = [r.id for r in c.advice.red_flags] + [f.id for f in c.advice.findings]
     assert "rf-accumulation-costs-memory" in ids and "finding-paper-batch-is-per-update-share" in ids
+
+
+def test_a_batch_change_with_the_optimizer_unsaid_gets_both_rules(kb):
+    """'config.yaml sets batch size 80, so I changed it to 28 on my 2080 Ti. Should I adjust the learning rate?': ×0.35
+    by the linear rule (SGD with momentum), ×0.592 by the square root (Adam), before the optimizer is known."""
+    c = run_consultation("I only have one 2080ti for training. config.yaml sets batch size 80, so I changed it to 28. "
+                         "Should I adjust the learning rate?", kb=kb)
+    assert c.advice.findings[0].id == "finding-lr-either-rule"
+    assert c.wm.value("lr_linear_either") == pytest.approx(0.35)
+    assert c.wm.value("lr_sqrt_either") == pytest.approx(0.35 ** 0.5)
