@@ -227,6 +227,8 @@ LATER_SETS = {
     (3076, 3105): (0.61, 0.68),  # held out: that set's other half (0.633 / 0.704 on arrival)
     (3106, 3135): (0.76, 0.70),  # tuned; rq-3106..3165 scored 0.757 / 0.727 on arrival (twenty-ninth session)
     (3136, 3165): (0.72, 0.71),  # held out: that set's other half (0.739 / 0.731 on arrival)
+    (3166, 3195): (0.73, 0.77),  # tuned; rq-3166..3225 scored 0.767 / 0.774 on arrival (twenty-ninth session)
+    (3196, 3225): (0.80, 0.75),  # held out: that set's other half (0.810 / 0.766 on arrival)
 }
 
 
