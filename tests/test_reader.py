@@ -3090,3 +3090,12 @@ def test_a_setting_asked_of_the_authors_is_not_followed():
     assert "adapter" not in r.values
     assert read("I follow the paper, which fine-tunes with LoRA rank 8. I get OOM on a 3090.").values["adapter"].value \
         == "lora"
+
+
+def test_a_batch_then_another_is_a_change_and_gpus_per_server_multiply():
+    """'I had batch size 50 and then 100', 'batch size 32, then 64': a change; '4 servers (8 GPUs per server)' is 32
+    GPUs, as '8 GPUs per node' on 2 nodes is 16."""
+    r = read("Why doesn't increasing the batch size increase GPU RAM? I had batch size 50 and then 100.")
+    assert (r.values["batch_from"].value, r.values["batch_to"].value) == (50, 100)
+    assert read("I train on 4 servers (8 GPUs per server) with lr 0.4").values["num_gpus"].value == 32
+    assert read("2 nodes, 8 GPUs per node").values["num_gpus"].value == 16

@@ -380,6 +380,27 @@ def in_change(words: list[str], k: int) -> bool:
 CHANGE_SIGNS = frozenset({"from", "to", "doubled", "double", "doubling", "halved", "halve", "quadrupled"})
 
 
+def _then_sequence(clause: Clause, reading: Reading) -> None:
+    """'I had batch size 50 and then 100', 'batch size 32, then 64': a batch said, then the one the user went to."""
+    words, tokens, keys = clause.words, clause.tokens, clause.keys
+    for k, w in enumerate(words):
+        if w != "then" or k < 2 or k + 1 >= len(words) or "batch_to" in reading.values:
+            continue
+        a = k - 2 if words[k - 1] in ("and", ",") else k - 1
+        if a < 1 or not tokens[keys[a]].is_num or not tokens[keys[k + 1]].is_num:
+            continue
+        if k + 2 < len(words) and (words[k + 2] in GPU_WORDS or words[k + 2] in MEMORY_UNITS
+                                   or words[k + 2] in ("epochs", "steps", "%")):
+            continue  # "batch 32 on 4 GPUs, then 8 GPUs": another quantity
+        if not BATCH_SPELLINGS.intersection(words[max(0, a - 3):a]):
+            continue
+        x, y = tokens[keys[a]].value, tokens[keys[k + 1]].value
+        if x is None or y is None or x == y:
+            continue
+        _change(reading, "batch", float(x), float(y), clause.text(keys[max(0, a - 2)], keys[k + 1]))
+        return
+
+
 def _change(reading: Reading, topic: str, a: float, b: float, text: str) -> None:
     """A change of the quantity `topic` from a to b: the batch, the LR, the sequence length (the new one is the
     run's), or the GPU count (the run asked about has the new count)."""
@@ -457,6 +478,8 @@ def changes(clause: Clause, reading: Reading) -> None:
     """'from A to B' after a batch / learning-rate cue, 'A → B', 'doubled the batch', 'batch 4x'."""
     words = clause.words
     _arrows(clause, reading)
+    if "then" in clause.present:
+        _then_sequence(clause, reading)
     if clause.present.isdisjoint(CHANGE_SIGNS):  # (isdisjoint: a test that builds no set, per clause)
         if not clause.present.isdisjoint(TOPICS):  # the quantities named, for a later "lower it to 8" (the last four)
             topics = reading.topics

@@ -538,7 +538,8 @@ def gpu_count(clause: Clause, k: int, count: int) -> tuple[str, float]:
     nearby = set(words[max(0, k - 3):k]) | set(words[k + 1:k + (5 if words[k + 1:k + 2] == ["x"] else 4)])
     # "2 nodes of 8 A100", "two machines with 4 V100" (several nodes: "a single node with 8xA100" is 8 in all)
     node_of = k >= 2 and words[k - 1] in ("of", "with") and words[k - 2] in NODE_WORDS and words[k - 2].endswith("s")
-    if "each" in nearby or {"per", "node"} <= set(words[k + 1:k + 5]) or node_of and count <= MOST_GPUS_PER_NODE:
+    per_node = "per" in words[k + 1:k + 5] and not NODE_WORDS.isdisjoint(words[k + 1:k + 5])  # "8 GPUs per server"
+    if "each" in nearby or per_node or node_of and count <= MOST_GPUS_PER_NODE:
         return "gpus_per_node", count  # ("4 machines with 32 GPUs": more than a machine holds, so all of them)
     # "two 8-gpu machines", "2 8-GPU nodes": machines of that many GPUs, counted before
     t = clause.keys[k]
