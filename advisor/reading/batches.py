@@ -387,8 +387,8 @@ def _then_sequence(clause: Clause, reading: Reading) -> None:
         if w != "then" or k < 2 or k + 1 >= len(words) or "batch_to" in reading.values:
             continue
         a = k - 2 if words[k - 1] in ("and", ",") else k - 1
-        if a < 1 or not tokens[keys[a]].is_num or not tokens[keys[k + 1]].is_num:
-            continue
+        if a < 1 or not tokens[keys[a]].is_num or not tokens[keys[k + 1]].is_num or words[a - 1] == "to":
+            continue  # ("reduced the batch size to 8, then 4": a move's steps, which _moves follows to their end)
         if k + 2 < len(words) and (words[k + 2] in GPU_WORDS or words[k + 2] in MEMORY_UNITS
                                    or words[k + 2] in ("epochs", "steps", "%")):
             continue  # "batch 32 on 4 GPUs, then 8 GPUs": another quantity
