@@ -241,3 +241,19 @@ def test_short_answer_gives_the_leading_explanation_the_lines_left_and_cuts_it_a
     assert fill_sentences(text, 40, "  ", len(whole)) == whole
     # when whole sentences would leave two lines empty, the first lines are kept instead
     assert fill_sentences(text, 40, "  ", 3)[:2] == whole[:2] and fill_sentences(text, 40, "  ", 3)[-1].endswith("…")
+
+
+def test_a_long_leading_explanation_takes_the_next_steps_lines(kb):
+    """When what was noticed leads and its explanation would be cut, the short answer gives it the lines of the next
+    measurement and of all but the first deciding number (both in --verbose), when that says another sentence:
+    Unsloth's eval OOM keeps the lever, eval_accumulation_steps."""
+    from advisor.consultation import run_consultation
+    from advisor.shells.render import render_short
+
+    c = run_consultation("Fine-tuning a LoRA for Gemma 4 E2B on an RTX 4090 (24 GB) with Unsloth. max_seq_length: "
+                         "4096, batch_size: 1, gradient_accumulation_steps: 32, eval_steps: 2000, optim: adamw_8bit. "
+                         "Training runs fine at ~15 GB of VRAM, but it hits OOM all of a sudden when eval starts. Why "
+                         "does eval need more memory than training here, and what should I set?", kb=kb)
+    short = render_short(c)
+    assert "eval_accumulation_steps" in short and "Next step:" not in short and c.advice.measure
+    assert len(short.splitlines()) <= 25

@@ -388,12 +388,16 @@ def render_short(c: Consultation, width: int = DEFAULT_WIDTH, more: str = "--ver
             lines.append(f"  … and {len(noticed) - 3} more")
         blocks.append(lines)
     names = deciding_numbers(c) if numbers is None else numbers
+    figures: list[str] = []
     if names:
-        blocks.append(["The numbers that decide it:"] + number_lines(c, names, width, 3))
+        figures = ["The numbers that decide it:"] + number_lines(c, names, width, 3)
+        blocks.append(figures)
     blocks.append(recommendation_lines(c, width))
+    step: list[str] = []
     if advice.measure:
         rest = f" (and {len(advice.measure) - 1} more)" if len(advice.measure) > 1 else ""
-        blocks.append(fill(f"Next step: {advice.measure[0].title}{rest}.", width, "  ", first="", max_lines=2))
+        step = fill(f"Next step: {advice.measure[0].title}{rest}.", width, "  ", first="", max_lines=2)
+        blocks.append(step)
     if advice.questions or question is not None:
         blocks.append(question_lines(kb, advice.questions or [question], width))
     blocks.append(fill(f"More: {more} (every option with its tradeoffs, the formulas, the sources).", width, "  ", first=""))
@@ -402,6 +406,17 @@ def render_short(c: Consultation, width: int = DEFAULT_WIDTH, more: str = "--ver
         # its levers)
         used = [b for b in blocks if b]
         spare = SHORT_LINES - sum(len(b) for b in used) - (len(used) - 1)
+        said = len(fill_sentences(lead_body, width, "    ", max(least, spare)))
+        fewer = ["The numbers that decide it:"] + number_lines(c, names, width, 1) if figures else []
+        freed = (len(step) + 1 if step else 0) + (len(figures) - len(fewer) if figures else 0)
+        if freed and len(fill_sentences(lead_body, width, "    ", max(least, spare + freed))) > said:
+            # the explanation that answers, cut short, hides its levers: it takes the lines of the next measurement
+            # and of all but the first deciding number (both in --verbose), when that says another sentence of it
+            if step:
+                blocks.remove(step)
+            if figures:
+                figures[:] = fewer
+            spare += freed
         # (but not at the cost of a red flag noticed below it: its title is kept before the explanation's third line)
         if any(mark == "! " for mark, _, _ in noticed[1:3]):
             least = 2
