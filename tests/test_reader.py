@@ -3099,3 +3099,14 @@ def test_a_batch_then_another_is_a_change_and_gpus_per_server_multiply():
     assert (r.values["batch_from"].value, r.values["batch_to"].value) == (50, 100)
     assert read("I train on 4 servers (8 GPUs per server) with lr 0.4").values["num_gpus"].value == 32
     assert read("2 nodes, 8 GPUs per node").values["num_gpus"].value == 16
+
+
+def test_numbers_bound_to_what_they_count():
+    """'6 g5.4xlarge instances (A10 GPUs)' is no 6 GB card; 'CPU memory in use is ~350GB out of 500GB' is the host's,
+    no GPU's use; 'changed data = dict(samples_per_gpu=6, …) to samples_per_gpu=16' runs 16 per GPU."""
+    assert read("multi-node training on 6 g5.4xlarge instances (A10 GPUs)").values["gpu_memory_gb"].value == 24
+    r = read("The time spent in step() goes from ~100 ms to 10,000+ ms. CPU memory in use is ~350GB out of 500GB.")
+    assert not r.used_bytes
+    changed = read("I changed data = dict(samples_per_gpu=6, workers_per_gpu=3) to samples_per_gpu=16, "
+                   "workers_per_gpu=4 because I noticed changing the batch size helps")
+    assert (changed.values["batch_from"].value, changed.values["batch_to"].value) == (6, 16)

@@ -380,6 +380,14 @@ def in_change(words: list[str], k: int) -> bool:
 CHANGE_SIGNS = frozenset({"from", "to", "doubled", "double", "doubling", "halved", "halve", "quadrupled"})
 
 
+# the words of OpenMMLab's per-GPU batch keys, split ("samples_per_gpu" is samples, per, gpu)
+PER_GPU_KEYS = (["samples", "per", "gpu"], ["imgs", "per", "gpu"], ["images", "per", "gpu"])
+
+
+def _per_gpu_key_in(words: list[str], start: int, end: int) -> bool:
+    return any(words[x:x + 3] in PER_GPU_KEYS for x in range(start, max(start, end - 2)))
+
+
 def _then_sequence(clause: Clause, reading: Reading) -> None:
     """'I had batch size 50 and then 100', 'batch size 32, then 64': a batch said, then the one the user went to."""
     words, tokens, keys = clause.words, clause.tokens, clause.keys
@@ -646,12 +654,23 @@ def _moves(clause: Clause, reading: Reading) -> None:
         while j > 0 and words[j] in BATCH_OBJECT and k - j < 6:
             named = named or words[j] in BATCH_WORDS
             j -= 1
+        if words[j] not in CHANGE_VERBS:
+            # "I changed data = dict(samples_per_gpu=6, workers_per_gpu=3) to samples_per_gpu=16": a config said
+            # as the object, the batch's key in it
+            verb = next((x for x in range(k - 1, max(0, k - 16), -1) if words[x] in CHANGE_VERBS), None)
+            if verb is not None and (not BATCH_WORDS.isdisjoint(words[verb + 1:k]) or _per_gpu_key_in(words, verb + 1, k)) \
+                    and any(clause.tokens[t].text == "=" for t in range(clause.keys[verb], clause.keys[k])):
+                j, named = verb, True
         if words[j] not in CHANGE_VERBS or negated(clause, j):
             continue
         micro = any(words[x] in ("micro", "per") for x in range(j + 1, k))
         # the number, over a batch cue: "to batch size 8", "to loader.batch_size=16"
         n = k + 1
-        while n < len(words) and words[n] in BATCH_OBJECT and n - k < 5:
+        while n < len(words) and n - k < 5 and (words[n] in BATCH_OBJECT or words[n:n + 3] in PER_GPU_KEYS):
+            if words[n:n + 3] in PER_GPU_KEYS:  # mmdetection's `samples_per_gpu=16`, `imgs_per_gpu`
+                named = micro = True
+                n += 3
+                continue
             named = named or words[n] in BATCH_WORDS
             micro = micro or words[n] in ("micro", "per")
             n += 1

@@ -670,6 +670,10 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
     128G in total') and the capacity an OOM error reports ('24.00 GiB total capacity') are kept for when nothing
     else says the card's size."""
     words = clause.words
+    next_to_card = clause.keys[k] - 1 in clause.card_ends or end + 1 < len(clause.keys) \
+        and clause.keys[end + 1] in clause.card_starts
+    if not next_to_card and _host_spoken_of(words, k):
+        return  # "CPU memory peaks at almost 450GB (445GB peak, 21GB after)", "~350GB out of 500GB": the host's
     if _nvidia_smi_pair(clause, reading, k, end, nbytes, unit) or _part_of_total(clause, reading, k, end, nbytes, unit):
         return
     if words[end + 1:end + 2] and words[end + 1] in DIFFERENCE_WORDS and words[end + 2:end + 3] != ["or"]:
@@ -729,8 +733,6 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
         return
     if capacity & set(before[-3:]):
         return
-    if not (after_card or before_card) and _host_spoken_of(words, start):
-        return  # "CPU memory peaks at almost 450GB (445GB peak, 21GB after)": the host's, not the card nor its use
     ran_with = len(before) >= 2 and before[-2] in ("runs", "run", "ran", "running") and before[-1] == "with"
     if after[:1] and after[0] in COMPONENTS or after[:1] == ["of"] and after[1:2] and after[1] in COMPONENTS:
         return  # "50G of activation memory", "14GB activations": a part of what a step holds, not the card

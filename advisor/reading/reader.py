@@ -953,6 +953,10 @@ def _unit_after(clause: Clause, k: int) -> tuple[str, int] | None:
     if clause.keys[k + 1] != clause.keys[k] + 1:
         return None  # "batch_size=16, bn_blocks=2": a comma between, so no unit ('bn' is a key's first part)
     if word in MEMORY_UNITS or word in COUNT_UNITS or word in TIMES or word in ("%", "px"):
+        after = clause.keys[k + 1] + 1
+        if len(word) == 1 and word != "x" and after < clause.end and not clause.tokens[after].space_before \
+                and clause.tokens[after].is_num:
+            return None  # "6 g5.4xlarge instances": a letter glued to digits names something (an instance type)
         if tok.space_before and word in ("m", "b", "t", "k", "g", "x"):
             # "batch 4 x 8" and "8 b" are rare; only an attached single letter is a unit
             nxt = clause.words[k + 2] if k + 2 < len(clause.words) else ""

@@ -321,8 +321,11 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         # yet; the run is the one it changes from (_split_kept)
         v = {**v, "micro_batch": replace(v["micro_batch"], value=v["batch_from"].value, text=v["batch_from"].text)}
 
-    if "micro_batch" in v and (not v["micro_batch"].implied or v["micro_batch"].value == 1):
-        # (a plain "batch size 1" is per device however many GPUs there are: no batch per update is smaller)
+    changed_from = "batch_from" in v and "batch_to" in v and "micro_batch" in v \
+        and v["micro_batch"].value == v["batch_from"].value and v["micro_batch"].text in v["batch_from"].text
+    if "micro_batch" in v and (not v["micro_batch"].implied or v["micro_batch"].value == 1) and not changed_from:
+        # (a plain "batch size 1" is per device however many GPUs there are: no batch per update is smaller; not
+        # the key's value a change started from: "changed … samples_per_gpu=6 … to samples_per_gpu=16")
         put("micro_batch", v["micro_batch"].value, v["micro_batch"].text)
     parallelism, count = v.get("parallelism"), v.get("num_gpus")
     if parallelism is not None and parallelism.value == "device_map" and count is not None and count.value > 1:
@@ -516,7 +519,7 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         put("full_training", True, reading.full_training)  # "full fine-tuning", "without peft": no adapters
     # the batch of the user's run: stated as global, or a plain "batch 32" on one GPU without accumulation
     micro = v.get("micro_batch")
-    if micro is not None and "batch_to" in v and "batch_from" in v and micro.text == v["batch_from"].text \
+    if micro is not None and "batch_to" in v and "batch_from" in v and micro.text in v["batch_from"].text \
             and micro.value == v["batch_from"].value:
         micro = None  # "I trained with batch 256 … now I increased the batch to 1024": the batch before the change
     if reading.accumulation_unset and micro is not None:
