@@ -3110,3 +3110,12 @@ def test_numbers_bound_to_what_they_count():
     changed = read("I changed data = dict(samples_per_gpu=6, workers_per_gpu=3) to samples_per_gpu=16, "
                    "workers_per_gpu=4 because I noticed changing the batch size helps")
     assert (changed.values["batch_from"].value, changed.values["batch_to"].value) == (6, 16)
+
+
+def test_ms_swift_checkpoints_unless_told_otherwise(kb):
+    """`swift sft --sft_type full …`: ms-swift's gradient_checkpointing defaults to True, so the run is counted with
+    it; a value said stays."""
+    assert facts(kb, "CUDA_VISIBLE_DEVICES=0 swift sft --sft_type full --batch_size 2 --max_length 4096 on an A800 "
+                     "80GB")["grad_checkpointing"] is True
+    assert facts(kb, "swift sft --model Qwen2-VL-7B-Instruct --gradient_checkpointing false --train_type full on an "
+                     "A100")["grad_checkpointing"] is False

@@ -109,6 +109,10 @@ def read(message: str) -> Reading:
             reading.only_per_gpu = reading.only_per_gpu and several == "per"
             if several != "per" and not reading.several_gpus_text:
                 reading.several_gpus_text = clause.text(clause.start, clause.end - 1)
+        if not reading.swift_cli and "swift" in present:
+            at = clause.words.index("swift")
+            if clause.words[at + 1:at + 2] in (["sft"], ["pt"], ["rlhf"], ["train"]):
+                reading.swift_cli = clause.text(clause.keys[at], clause.keys[at + 1])  # ms-swift's command line
         if not reading.several_machines_text and _several_nodes(clause.words):
             reading.several_machines_text = clause.text(clause.start, clause.end - 1)  # "with multiple nodes"
         reading.clause_mood = mood

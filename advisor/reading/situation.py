@@ -381,6 +381,10 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         if read_name in v and not (read_name == "offload" and v[read_name].past):
             # ("cpu_offload helps but is 3x slower": tried and set aside, not the run's)
             put(fact, v[read_name].value, v[read_name].text)
+    if reading.swift_cli and "grad_checkpointing" not in v:
+        # ms-swift's `swift sft` turns gradient checkpointing on unless told otherwise (its command-line parameters:
+        # "gradient_checkpointing: Whether to use gradient checkpointing, default is True")
+        put("grad_checkpointing", True, reading.swift_cli)
     if "machine_gpus" in v:  # "a 4x Tesla P40 node … device_map='cuda'": the GPUs the run leaves idle
         put("machine_gpus", v["machine_gpus"].value, v["machine_gpus"].text)
     if "attention_default" in v:  # "transformers 4.3.3, PyTorch 1.6.0": no SDPA in that stack (not said: no label)
