@@ -4624,3 +4624,26 @@ def test_a_batch_change_with_the_optimizer_unsaid_gets_both_rules(kb):
     assert c.advice.findings[0].id == "finding-lr-either-rule"
     assert c.wm.value("lr_linear_either") == pytest.approx(0.35)
     assert c.wm.value("lr_sqrt_either") == pytest.approx(0.35 ** 0.5)
+
+
+def test_the_same_settings_on_more_gpus_train_fewer_larger_updates(kb):
+    """'With the same parameters, multi-GPU SFT performs much worse than single-GPU' on 8 GPUs: 8× larger updates, 8×
+    fewer of them at the same LR and epochs - said first."""
+    c = run_consultation("With the same parameters, multi-GPU SFT performs much worse than single-GPU. I run "
+                         "CUDA_VISIBLE_DEVICES=0,1,2,3,4,5,6,7 llamafactory-cli train examples/train_lora/llama3_lora_sft.yaml "
+                         "versus CUDA_VISIBLE_DEVICES=0 llamafactory-cli train examples/train_lora/llama3_lora_sft.yaml, all "
+                         "other parameters identical. The multi-GPU loss only gets down to about 0.35. Why?", kb=kb)
+    assert c.advice.findings[0].id == "finding-more-gpus-fewer-updates" and c.wm.value("num_gpus") == 8
+
+
+def test_a_reason_supposed_for_a_setting_reports_no_oom(kb):
+    """'My understanding is that GPU memory isn't enough to compute 64 pictures at once, so we compute 16 at a time' is
+    why accumulation exists, no OOM of the user's; '16 images at a time' is a batch, no data set."""
+    from advisor.reading.reader import read
+
+    c = run_consultation("What does the accumulate parameter in train.py mean? My understanding is that GPU memory "
+                         "isn't enough to compute 64 pictures at once, so we compute 16 pictures at a time, accumulate "
+                         "4 times and then back-propagate. Is that right?", kb=kb)
+    assert not c.wm.known("oom") or c.wm.value("oom") is False
+    assert read("we train 16 images at a time").values["micro_batch"].value == 16
+    assert read("My GPU memory isn't enough for batch 64").values["oom"].value is True

@@ -31,6 +31,14 @@ WINDOW = 3  # keys between the noun and the failure word
 FILLERS = frozenset({"up", "the", "gpu", "cuda", "my", "all"})
 
 
+def understood(clause: Clause) -> bool:
+    """Whether the clause says the user's understanding of why something is done ("My understanding is that GPU
+    memory isn't enough to compute 64 pictures at once, so …"): a reason supposed, no failure reported."""
+    words = clause.words
+    return "understanding" in clause.present and any(words[x:x + 2] == ["understanding", "is"]
+                                                     for x in range(len(words) - 1))
+
+
 def memory_failure(clause: Clause, reading: Reading) -> None:
     """Set `oom` when the clause reports running out of memory in words (the first such pair; bounded look-around)."""
     present = clause.present
@@ -40,6 +48,8 @@ def memory_failure(clause: Clause, reading: Reading) -> None:
     if not (present & FAILURE_WORDS or ENOUGH in present or {"out", "of"} <= present):
         return
     words = clause.words
+    if understood(clause):
+        return  # "my understanding is that GPU memory isn't enough to compute 64 at once, so …": why a design exists
     for k, w in enumerate(words):
         if w not in nouns:
             continue

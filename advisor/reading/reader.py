@@ -568,8 +568,10 @@ def _keywords(clause: Clause, reading: Reading) -> None:
         if name == "dataset_known" and not SUBSET_WORDS.isdisjoint(present):
             after_hit = end  # "a 20k-image subset of ImageNet": not the data set's own size
             continue
-        if name == "oom" and _predicted(clause, k):
-            after_hit = end  # "is 8 per device going to OOM?": whether it would fit is asked; nothing failed yet
+        if name == "oom" and (_predicted(clause, k) or failures.understood(clause)):
+            # "is 8 per device going to OOM?": whether it would fit is asked; "my understanding is that memory isn't
+            # enough for 64 at once, so …": why a setting exists - nothing failed yet
+            after_hit = end
             continue
         if name != "oom" and (_asked_about(clause, k, length) or _supposed_to_help(clause, k + length)):
             after_hit = end  # "should I turn on gradient checkpointing?", "would zero3 help?": an option asked about
@@ -1323,6 +1325,10 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if name == "dataset_size" and start_key > k and start_key + 2 < len(words) and words[start_key + 1] == "per" \
                 and words[start_key + 2] in ("gpu", "card", "device"):
             name = "micro_batch"  # "4 samples per card": the batch each GPU runs
+        elif name == "dataset_size" and start_key > k and words[start_key + 1:start_key + 4] == ["at", "a", "time"]:
+            if reading.in_planning_sentence:
+                continue  # "does it mean each GPU gets only 4 images at a time?": a reading asked about
+            name = "batch"  # "we compute 16 pictures at a time": the batch one pass runs
         elif name == "dataset_size" and start_key > k and words[start_key + 1:start_key + 3] == ["per", "epoch"]:
             pass  # "5k samples per epoch": the data set
         elif name == "dataset_size" and start_key > k and "batch" in words[start_key + 1:start_key + 4] \
