@@ -672,7 +672,7 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
     words = clause.words
     next_to_card = clause.keys[k] - 1 in clause.card_ends or end + 1 < len(clause.keys) \
         and clause.keys[end + 1] in clause.card_starts
-    if not next_to_card and _host_spoken_of(words, k):
+    if not next_to_card and not clause.present.isdisjoint(HOST_OWNERS) and _host_spoken_of(words, k):
         return  # "CPU memory peaks at almost 450GB (445GB peak, 21GB after)", "~350GB out of 500GB": the host's
     if _nvidia_smi_pair(clause, reading, k, end, nbytes, unit) or _part_of_total(clause, reading, k, end, nbytes, unit):
         return
@@ -907,6 +907,9 @@ def _range_of_sizes(clause: Clause, k: int, end: int) -> bool:
         and tokens[prev - 1].text.lower() in MEMORY_UNITS and prev - 2 >= clause.start and tokens[prev - 2].is_num
 
 
+HOST_OWNERS = frozenset({"cpu", "host", "system"})  # (a clause with none of them speaks of no host memory: no scan)
+
+
 def _host_spoken_of(words: list[str], start: int) -> bool:
     """Whether the memory last named before key `start` in its clause (within 12 words, no card or GPU word
     between) is the host's: 'CPU memory peaks at almost 450GB (445GB peak, 21GB after it stabilises)'."""
@@ -914,7 +917,7 @@ def _host_spoken_of(words: list[str], start: int) -> bool:
         w = words[j]
         if w in GPU_WORDS or w in ("vram", "cuda") or w.isdigit() and j + 1 < start and words[j + 1] in GPU_WORDS:
             return False
-        if w in ("memory", "ram", "mem") and j >= 1 and words[j - 1] in ("cpu", "host", "system"):
+        if w in ("memory", "ram", "mem") and j >= 1 and words[j - 1] in HOST_OWNERS:
             return True
     return False
 
