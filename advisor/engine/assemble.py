@@ -10,7 +10,7 @@ from advisor.engine.memory import WorkingMemory
 from advisor.engine.policy import RulePolicy
 from advisor.engine.questions import answers_asked, asked_topics, listed, open_questions, recommendation, why_label
 from advisor.engine.wording import NUMBERS_REASON, option_titles, question_reason
-from advisor.kb.model import KnowledgeBase, condition_facts
+from advisor.kb.model import KnowledgeBase, Rule, condition_facts
 
 
 @dataclass
@@ -189,7 +189,7 @@ def _speed_diagnosed(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult) -> bo
                for f in run.findings)
 
 
-def _moot_once_diagnosed(rule) -> bool:
+def _moot_once_diagnosed(rule: Rule) -> bool:
     """A lever (an option, a recommendation, a plan search) or a finding that would guess at a slow run's cause:
     what a question for it would unlock, once the cause is named."""
     return rule.kind in LEVER_KINDS or rule.kind == "finding" and not getattr(rule, "diagnosis", False) \
