@@ -278,6 +278,13 @@ def _sized_in_name(text: str, nbytes: float) -> bool:
     return any(int(n) in sizes for n in re.findall(r"\d+", text))
 
 
+def _is_change_source(v: dict, micro: Any) -> bool:
+    """Whether the micro-batch read is the batch a change started from, said in its words ("I trained with batch
+    256 … now I increased the batch to 1024", "changed … samples_per_gpu=6 … to samples_per_gpu=16")."""
+    return micro is not None and "batch_from" in v and "batch_to" in v and micro.value == v["batch_from"].value \
+        and micro.text in v["batch_from"].text
+
+
 def _said_per_gpu(value: int, text: str) -> bool:
     """Whether the words give the batch `value` as each GPU's: "16 per GPU", "2 img/gpu", "32 images per device",
     "samples_per_gpu=2" (not "8x GPU (2 samples per gpu" for a product of 16: the per-GPU words are another
@@ -321,8 +328,7 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         # yet; the run is the one it changes from (_split_kept)
         v = {**v, "micro_batch": replace(v["micro_batch"], value=v["batch_from"].value, text=v["batch_from"].text)}
 
-    changed_from = "batch_from" in v and "batch_to" in v and "micro_batch" in v \
-        and v["micro_batch"].value == v["batch_from"].value and v["micro_batch"].text in v["batch_from"].text
+    changed_from = _is_change_source(v, v.get("micro_batch"))
     if "micro_batch" in v and (not v["micro_batch"].implied or v["micro_batch"].value == 1) and not changed_from:
         # (a plain "batch size 1" is per device however many GPUs there are: no batch per update is smaller; not
         # the key's value a change started from: "changed … samples_per_gpu=6 … to samples_per_gpu=16")
@@ -523,8 +529,7 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         put("full_training", True, reading.full_training)  # "full fine-tuning", "without peft": no adapters
     # the batch of the user's run: stated as global, or a plain "batch 32" on one GPU without accumulation
     micro = v.get("micro_batch")
-    if micro is not None and "batch_to" in v and "batch_from" in v and micro.text in v["batch_from"].text \
-            and micro.value == v["batch_from"].value:
+    if _is_change_source(v, micro):
         micro = None  # "I trained with batch 256 … now I increased the batch to 1024": the batch before the change
     if reading.accumulation_unset and micro is not None:
         # the whole config or launch pasted sets the batch and no accumulation: every framework's default, one
