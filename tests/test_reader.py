@@ -3119,3 +3119,11 @@ def test_ms_swift_checkpoints_unless_told_otherwise(kb):
                      "80GB")["grad_checkpointing"] is True
     assert facts(kb, "swift sft --model Qwen2-VL-7B-Instruct --gradient_checkpointing false --train_type full on an "
                      "A100")["grad_checkpointing"] is False
+
+
+def test_the_users_epoch_time_before_the_authors(kb):
+    """'each epoch would take 28 hours on 8x 2080Ti, but you mentioned it takes only 19 hours per epoch on 4 Titan
+    XP': the user's 28 hours is the epoch time measured, not the author's 19."""
+    got = facts(kb, "Low training speed: each epoch would take 28 hours on 8x 2080Ti GPUs, but you mentioned in a "
+                    "previous issue that it takes only 19 hours per epoch on 4 Titan XP GPUs. Why is mine slow?")
+    assert got["epoch_seconds"] == 28 * 3600
