@@ -3127,3 +3127,12 @@ def test_the_users_epoch_time_before_the_authors(kb):
     got = facts(kb, "Low training speed: each epoch would take 28 hours on 8x 2080Ti GPUs, but you mentioned in a "
                     "previous issue that it takes only 19 hours per epoch on 4 Titan XP GPUs. Why is mine slow?")
     assert got["epoch_seconds"] == 28 * 3600
+
+
+def test_dp_said_short_is_dataparallel():
+    """'Why does multi-GPU dp seem slower? With 2 GPUs using DP …': torch.nn.DataParallel, one process (not
+    Megatron's data-parallel degree 'DP2')."""
+    assert read("Why does multi-GPU dp seem slower? With 2 GPUs using DP, my epoch time increased.").values[
+        "parallelism"].value == "dp"
+    assert "parallelism" not in read("TP=4 PP=1 DP2 on 8 GPUs").values or \
+        read("TP=4 PP=1 DP2 on 8 GPUs").values["parallelism"].value != "dp"

@@ -188,6 +188,8 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("distributeddataparallel", "parallelism", "ddp"), ("data parallel", "parallelism", "ddp"),
     ("dataparallel", "parallelism", "dp"), ("nn dataparallel", "parallelism", "dp"),
     ("nn data parallel", "parallelism", "dp"),  # "nn.data_parallel": torch.nn's one-process DataParallel
+    # "why does multi-GPU dp seem slower? With 2 GPUs using DP …": DataParallel said short (not Megatron's "DP2" degree)
+    ("gpu dp", "parallelism", "dp"), ("using dp", "parallelism", "dp"), ("with dp", "parallelism", "dp"),
     # a traceback through torch's wrappers: `torch/nn/parallel/data_parallel.py` (DataParallel, one process),
     # `torch/nn/parallel/distributed.py` (DDP)
     ("parallel / data parallel py", "parallelism", "dp"), ("parallel / distributed py", "parallelism", "ddp"),
