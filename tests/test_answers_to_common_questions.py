@@ -4647,3 +4647,15 @@ def test_a_reason_supposed_for_a_setting_reports_no_oom(kb):
     assert not c.wm.known("oom") or c.wm.value("oom") is False
     assert read("we train 16 images at a time").values["micro_batch"].value == 16
     assert read("My GPU memory isn't enough for batch 64").values["oom"].value is True
+
+
+def test_an_oom_far_above_the_logged_peak_is_an_outlier_step(kb):
+    """torchvision's detection reference logs 'max mem: 2821' (MB of 2^20 bytes) on a 24 GB card, then OOMs: the
+    steps logged use about a tenth of the card, so the failing one was an outlier input - said first, with no
+    provisional activation savers."""
+    c = run_consultation("RuntimeError: CUDA out of memory, but I have 24G memory available. I run the train.py script "
+                         "of the torchvision detection reference code. The log shows max mem: 2224 at iteration 0, "
+                         "then training fails with CUDA out of memory even though the GPU has 24GB.", kb=kb)
+    assert c.wm.value("logged_max_memory") == 2224 * 2**20
+    assert c.advice.findings[0].id == "finding-oom-far-above-logged-peak"
+    assert c.advice.recommendation.option_id is None or "activation" not in c.advice.recommendation.option_id

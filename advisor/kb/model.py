@@ -40,7 +40,7 @@ class Pattern(Strict):
     A claim's match does not count when the words around it deny it ("I know a larger batch doesn't save
     memory"; advisor/reading/negation.py); `contains_negation` says the belief is itself a negative statement
     ("accumulation doesn't work"), so a negation inside the match is part of it. `unit` is the unit a log leaves
-    out of the number it prints ("Limit: 10586741146": TensorFlow's allocator counts bytes; "data_time: 0.3": seconds). `blanks` says what the
+    out of the number it prints ("Limit: 10586741146": TensorFlow's allocator counts bytes; "data_time: 0.3": seconds; "max mem: 2821": torchvision's MB of 2^20 bytes). `blanks` says what the
     situation reader no longer sees once the pattern matched: the whole match (the default), only the value, when
     the words around it say more (a quoted figure in a sentence that names the model too), or nothing, when the
     value is the reader's too (a model's size, said where a quoted figure is).
@@ -49,7 +49,7 @@ class Pattern(Strict):
     regex: str
     value: Scalar | None = None
     contains_negation: bool = False
-    unit: Literal["B", "s"] | None = None
+    unit: Literal["B", "MiB", "s"] | None = None
     blanks: Literal["match", "value", "nothing"] = "match"
 
     @field_validator("regex")
