@@ -93,8 +93,7 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
     deciding |= listed(kb, wm, "answers_decisive")
     # a run too slow is first asked where its time goes: whether the GPUs wait for data decides which levers matter
     # (the precision a faster kernel needs is moot while the loader is the limit)
-    speed = wm.known("user_goal") and wm.value("user_goal") == "faster" or "speed" in asked_topics(kb, wm)
-    first = SPEED_FIRST if speed else {}
+    first = SPEED_FIRST if _asks_speed(kb, wm) else {}
     ranked = sorted(waiting, key=lambda f: (first.get(f, len(first)), f not in asked, f in late, f not in deciding,
                                             f in minor, order[f]))
     questions = []
@@ -177,11 +176,15 @@ def _answered_in_concept(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, c
     return bool(run.red_flags) or any(answers_asked(kb, wm, f) for f in run.findings)
 
 
+def _asks_speed(kb: KnowledgeBase, wm: WorkingMemory) -> bool:
+    """Whether the user wants a faster run or asks about its speed."""
+    return wm.known("user_goal") and wm.value("user_goal") == "faster" or "speed" in asked_topics(kb, wm)
+
+
 def _speed_diagnosed(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult) -> bool:
     """Whether a run too slow has its cause named: the message says the input pipeline is the limit, or a
     diagnosis that answers a speed question fired."""
-    speed = wm.known("user_goal") and wm.value("user_goal") == "faster" or "speed" in asked_topics(kb, wm)
-    if not speed:
+    if not _asks_speed(kb, wm):
         return False
     if wm.known("data_loader_bound") and wm.value("data_loader_bound") is True:
         return True

@@ -222,7 +222,7 @@ class Clause:
         words, j = self.words, k - 1
         while j >= 0 and words[j] in ("the", "your", "their", "its", "original", "official"):
             j -= 1
-        return j >= 1 and words[j] in ("match", "matches") and not NEGATION_WORDS.isdisjoint(words[max(0, j - 3):j]) \
+        return j >= 1 and words[j] in ("match", "matches") and negated(self, j) \
             and ("does" in words[max(0, j - 3):j] or "doesn" in words[max(0, j - 3):j]) \
             and words[k + 1:k + 2] not in (["where"], ["which"], ["that"], ["'"])
 
@@ -335,7 +335,6 @@ SOURCE_QUALIFIERS = {"the", "your", "their", "this", "that", "original", "offici
 SOURCE_NOUNS = {"paper", "readme", "article", "publication", "blog", "tutorial", "report", "docs", "documentation",
                 "repo", "repository"}
 SOURCE_BOUNDARIES = {"but", "while", "whereas", "though", "although", "however", "than", "instead"}
-NEGATION_WORDS = frozenset({"not", "doesn", "don", "didn", "t", "never", "no"})
 SOURCE_REACH = 12  # keys back from "in the paper" that it can still qualify
 CLAUSE_MARKS = {",", ";", ":", "(", ")", "—", "–"}
 

@@ -537,11 +537,11 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             elif said.startswith(("fp 8", "int 8", "fp 4", "fp8")):
                 after_hit = end  # `mixed_precision fp8`: another precision than the ones the estimates know
                 continue
-        if name == "parallelism" and value == "device_map" and \
-                [w for w in words[end:end + 4] if w not in ("=", ":", "'", '"')][:1] in (["cuda"], ["cpu"], ["0"], ["{"]):
+        device = [w for w in words[end:end + 4] if w not in ("=", ":", "'", '"')][:1] \
+            if name == "parallelism" and value == "device_map" else []
+        if device in (["cuda"], ["cpu"], ["0"], ["{"]):
             after_hit = end  # `device_map='cuda'`, `device_map={'': 0}`: the whole model on one device, no split
-            if reading.one_gpu_used is None and setup_of(clause, k) == "user" \
-                    and [w for w in words[end:end + 4] if w not in ("=", ":", "'", '"')][:1] != ["cpu"]:
+            if reading.one_gpu_used is None and setup_of(clause, k) == "user" and device != ["cpu"]:
                 # (and one process: of the machine's GPUs, the run uses the one it loads the model on)
                 reading.one_gpu_used = clause.text(clause.keys[k], clause.keys[min(end + 3, len(words) - 1)])
             continue
@@ -984,13 +984,16 @@ OTHER_LRS = frozenset({"unet", "encoder", "te", "min", "final", "end", "warmup",
                        "embed", "critic", "disc", "discriminator", "plus"})
 
 
-_SEVERAL = {"multiple", "several", "more", "many", "n", "multi"}
+_SEVERAL = {"multiple", "several", "more", "many", "n", "multi", "across"}
+_MACHINES = frozenset({"node", "nodes", "machines", "servers", "hosts"})
 
 
 def _several_nodes(words: list[str]) -> bool:
-    """Whether a clause speaks of running on several nodes ("with multiple nodes", "n nodes", "multi-node"), so
-    a single node in it is the baseline it is compared with."""
-    return any(w in _SEVERAL and k + 1 < len(words) and words[k + 1] in ("node", "nodes", "machines")
+    """Whether a clause speaks of running on several machines ("with multiple nodes", "n nodes", "multi-node",
+    "across nodes"), so a single node in it is the baseline it is compared with."""
+    return any(w in _SEVERAL and (words[k + 1:k + 2] and words[k + 1] in _MACHINES
+                                  or w == "across" and words[k + 1:k + 2] in (["the"], ["several"], ["multiple"])
+                                  and words[k + 2:k + 3] and words[k + 2] in _MACHINES)
                for k, w in enumerate(words)) or "multinode" in words
 
 

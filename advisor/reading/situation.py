@@ -268,7 +268,8 @@ READER_FACTS = frozenset({fact for _, fact in _DIRECT} | {"micro_batch", "optimi
                                                           "reference_steps", "launch", "sharding_asked",
                                                           "asked_micro_batch", "reference_batch_own",
                                                           "machine_gpus", "reference_layout_micro",
-                                                          "reference_layout_gpus", "reference_layout_accum"})
+                                                          "reference_layout_gpus", "reference_layout_accum",
+                                                          "several_machines"})
 
 
 def _sized_in_name(text: str, nbytes: float) -> bool:
@@ -391,6 +392,8 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         # ms-swift's `swift sft` turns gradient checkpointing on unless told otherwise (its command-line parameters:
         # "gradient_checkpointing: Whether to use gradient checkpointing, default is True")
         put("grad_checkpointing", True, reading.swift_cli)
+    if reading.several_machines_text and "num_nodes" not in v:  # "with multiple nodes": machines, uncounted
+        put("several_machines", True, reading.several_machines_text)
     if "machine_gpus" in v:  # "a 4x Tesla P40 node … device_map='cuda'": the GPUs the run leaves idle
         put("machine_gpus", v["machine_gpus"].value, v["machine_gpus"].text)
     if "attention_default" in v:  # "transformers 4.3.3, PyTorch 1.6.0": no SDPA in that stack (not said: no label)
