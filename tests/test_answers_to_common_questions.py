@@ -4659,3 +4659,58 @@ def test_an_oom_far_above_the_logged_peak_is_an_outlier_step(kb):
     assert c.wm.value("logged_max_memory") == 2224 * 2**20
     assert c.advice.findings[0].id == "finding-oom-far-above-logged-peak"
     assert c.advice.recommendation.option_id is None or "activation" not in c.advice.recommendation.option_id
+
+
+# verl and OpenRLHF count their batch settings in prompts (review 40: "does train bsz refer to data.train_batch_size?",
+# "the progress bar shows 8 steps - doesn't that contradict train_batch_size?")
+VERL = ("I train GRPO with verl on 8x H100: data.train_batch_size=1024 actor_rollout_ref.actor.ppo_mini_batch_size=256 "
+        "actor_rollout_ref.rollout.n=5 actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu=8 "
+        "actor_rollout_ref.rollout.log_prob_micro_batch_size_per_gpu=32, Qwen2.5-7B. How many optimizer updates per step?")
+
+
+def test_verls_settings_count_prompts_and_an_update_is_mini_batch_times_rollout_n(kb):
+    found = read_message(kb, VERL)
+    assert found["rollout_prompts"][0] == 1024 and found["ppo_mini_prompts"][0] == 256
+    assert found["num_generations"][0] == 5 and found["micro_batch"][0] == 8  # (not the log-prob pass's 32)
+    assert found["batch_size"][0] == 1280 and found["grad_accum_steps"][0] == 20  # 256 × 5 / (8 GPUs × 8)
+    c = run_consultation(VERL, kb=kb)
+    assert c.wm.value("rollout_updates") == 4
+    titles = [f.title for f in c.advice.findings]
+    assert "1024 prompts × 5 responses per rollout make 4 optimizer updates of 1280" in titles
+
+
+def test_a_grpo_mini_batch_without_its_group_size_is_no_batch_per_update(kb):
+    found = read_message(kb, "verl GRPO: data.train_batch_size=128 ppo_mini_batch_size=64 ppo_micro_batch_size_per_gpu=4")
+    assert found["ppo_mini_prompts"][0] == 64 and "batch_size" not in found  # rollout.n unsaid: × how many?
+    ppo = read_message(kb, "verl PPO: data.train_batch_size=256 actor_rollout_ref.actor.ppo_mini_batch_size=128")
+    assert ppo["batch_size"][0] == 128  # one response per prompt unless rollout.n says more
+
+
+def test_openrlhfs_rollout_counts_prompts_and_its_train_batch_is_global(kb):
+    message = ("OpenRLHF PPO on one GPU: train_batch_size=4, micro_train_batch_size=2, rollout_batch_size=16, "
+               "n_samples_per_prompt=1, max_epochs=1. The progress bar shows 8 steps. Doesn't that contradict the "
+               "meaning of train_batch_size?")
+    c = run_consultation(message, kb=kb)
+    assert c.wm.value("rollout_prompts") == 16 and c.wm.value("batch_size") == 4 and c.wm.value("grad_accum_steps") == 2
+    assert c.wm.value("rollout_updates") == 4  # 16 × 1 / 4
+    ids = [f.id for f in c.advice.findings]
+    assert "finding-openrlhf-batch-settings" in ids
+    assert not c.wm.value("claim_papers_conflict")  # a setting's meaning doubted, no papers disagreeing
+
+
+def test_a_verl_question_without_numbers_is_answered_with_what_its_settings_count(kb):
+    message = ("Section 4.4.1 of the paper says train bsz and mini bsz are both 32. Do they refer to "
+               "data.train_batch_size and actor_rollout_ref.actor.ppo_mini_batch_size in verl respectively?")
+    advice = consult(message, kb=kb)
+    assert any(f.id == "finding-verl-batch-settings" for f in advice.findings)
+    assert "nothing specific to recommend" not in advice.recommendation.rationale
+
+
+def test_espnet2_is_known_by_its_recipe_folder_and_its_batch_bins(kb):
+    message = ("Dual GPU training is not gaining speed (egs2/ljspeech train_vits). Now 2x RTX 3090 24GB; with one GPU "
+               "train_time was ~1.02 s per 50 batches, with 2 GPUs (--ngpu 2) ~1.0 s. batch_bins = 5,000,000.")
+    found = read_message(kb, message)
+    assert found["espnet_named"][0] is True
+    advice = consult(message, kb=kb)
+    assert any(f.id == "finding-espnet-batch-is-total" for f in advice.findings)
+    assert not read_message(kb, "In egs/librispeech/asr1/run.sh the default recipe requires 4 gpus").get("espnet_named", (False,))[0]

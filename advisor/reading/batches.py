@@ -307,6 +307,10 @@ def config_key(clause: Clause, k: int, reading: Reading) -> tuple[str, int] | No
         return None
     parts = set(clause.tokens[j].text.split("_"))
     start = clause.key_of[j]
+    if reading.rl_trainer and {"batch", "size"} <= parts:
+        rl = _rl_key(parts, reading.rl_trainer)
+        if rl is not None:
+            return rl, start
     if parts == {"ims", "per", "batch"}:
         # detectron2's and maskrcnn-benchmark's SOLVER.IMS_PER_BATCH counts the images of a step over all GPUs;
         # the first Detectron's TRAIN.IMS_PER_BATCH (a `TRAIN:` section) counts each GPU's
@@ -327,6 +331,23 @@ def config_key(clause: Clause, k: int, reading: Reading) -> tuple[str, int] | No
     if "train" in parts and not in_flag(clause, j) and (reading.deepspeed or json_key(clause, start)):
         return "global_batch", start
     return "batch", start
+
+
+def _rl_key(parts: set[str], trainer: str) -> str | None:
+    """A batch key of verl or OpenRLHF, which count prompts where others count samples. verl: `data.train_batch_size`
+    the prompts of a step, `ppo_mini_batch_size` the prompts of an update (rollout.n responses each), only
+    `ppo_micro_batch_size_per_gpu` a training micro-batch (`log_prob_micro_batch_size_per_gpu` splits a forward of
+    the rollout or the reference). OpenRLHF: `rollout_batch_size` the prompts of a rollout, `train_batch_size` the
+    samples of an update over all GPUs."""
+    if parts == {"train", "batch", "size"}:
+        return "rollout_prompts" if trainer == "verl" else "global_batch"
+    if trainer == "verl" and "mini" in parts:
+        return "ppo_mini_prompts"
+    if trainer == "verl" and "micro" in parts and not parts & {"ppo", "train"}:
+        return "skip"
+    if trainer == "openrlhf" and parts == {"rollout", "batch", "size"}:
+        return "rollout_prompts"
+    return None
 
 
 # "…accumulation 128 to get 128", "… for a total of 512": what the user expects per update, said with accumulation

@@ -404,6 +404,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("total training steps", "planned_steps"), ("max steps", "planned_steps"),
     ("training steps", "planned_steps"), ("target training steps", "planned_steps"),  # "training steps: 500,000"
     ("n_samples_per_prompt", "num_generations"), ("group size", "num_generations"),
+    ("rollout n", "num_generations"),  # verl's `actor_rollout_ref.rollout.n=5`: responses sampled per prompt
     ("zero stage", "zero_stage"), ("zero_stage", "zero_stage"), ("stage", "zero_stage"),
     ("nproc_per_node", "gpus_per_node"), ("nproc per node", "gpus_per_node"), ("num_processes", "num_gpus"),
     ("ngpu_per_node", "gpus_per_node"), ("gpus_per_node", "gpus_per_node"), ("gpus per node", "gpus_per_node"),

@@ -51,6 +51,7 @@ def read(message: str) -> Reading:
     reading = Reading(truncated=len(message) > MAX_MESSAGE or len(tokens) >= MAX_TOKENS)
     index = Keys(tokens)
     reading.deepspeed = "deepspeed" in index.words  # (a list's membership test runs in C)
+    reading.rl_trainer, reading.rl_trainer_text = _rl_trainer(message, index.words)
     reading.arrows = ">" in message or "→" in message or "⟶" in message
     clauses, sentences = clauses_and_sentences(tokens)
     if "#" in message:
@@ -284,6 +285,23 @@ def _hf_trainer_named(words: list[str]) -> bool:
                                       for i, w in enumerate(words))
 HF_TRAINER_WORDS = frozenset({"trainingarguments", "sfttrainer", "sftconfig", "dpotrainer", "dpoconfig", "grpotrainer",
                               "grpoconfig", "seq2seqtrainer", "seq2seqtrainingarguments", "orpotrainer", "ktotrainer"})
+
+
+def _rl_trainer(message: str, words: list[str]) -> tuple[str, str]:
+    """verl or OpenRLHF, named or known by their own keys, and the word that tells: both count their batches in
+    prompts where other trainers count samples (verl's `data.train_batch_size` is the prompts of a step, OpenRLHF's
+    `rollout_batch_size` too)."""
+    for trainer, name, keys in RL_TRAINERS:
+        if name in words:
+            return trainer, name
+        for key in keys:
+            if key in message:
+                return trainer, key
+    return "", ""
+
+
+RL_TRAINERS = (("verl", "verl", ("actor_rollout_ref", "ppo_mini_batch_size")),
+               ("openrlhf", "openrlhf", ("micro_train_batch_size", "n_samples_per_prompt", "micro_rollout_batch_size")))
 
 
 def _asks_meaning(clause: Clause) -> bool:
@@ -2292,6 +2310,11 @@ def _resolve(reading: Reading) -> None:
         values.pop("params")  # the model a launch loads counts its own parameters, more exactly than a rough size
     if reading.no_accumulation is not None and "grad_accum_steps" not in values:
         reading.set(reading.no_accumulation)
+    mini, group = values.get("ppo_mini_prompts"), values.get("num_generations")
+    if mini is not None and "global_batch" not in values and (group is not None or reading.tuning_method != "grpo"):
+        # verl's update: ppo_mini_batch_size prompts × rollout.n responses each (its workers multiply them), the
+        # samples one optimizer update learns from over all GPUs (rollout.n is 1 unless set; GRPO sets it above 1)
+        values["global_batch"] = replace(mini, field="global_batch", value=mini.value * (group.value if group else 1))
     if "gpus_from" not in values:
         change = _planned_change(reading, "num_gpus")
         if change is not None:

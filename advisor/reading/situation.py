@@ -249,7 +249,8 @@ _DIRECT = (("num_gpus", "num_gpus"), ("seq_len", "seq_len"), ("grad_accum_steps"
            ("batch_scale_factor", "batch_scale_factor"), ("lr_scale_factor", "lr_scale_factor"),
            ("goal", "user_goal"), ("global_batch", "batch_size"), ("preference_objective", "preference_objective"),
            ("num_generations", "num_generations"), ("planned_steps", "planned_steps"), ("ultralytics", "ultralytics"),
-           ("accelerate", "accelerate"), ("asked_topics", "asked_topics"))
+           ("accelerate", "accelerate"), ("asked_topics", "asked_topics"), ("rollout_prompts", "rollout_prompts"),
+           ("ppo_mini_prompts", "ppo_mini_prompts"))
 # every fact facts_of may fill (marked `reader: true` in rules/facts.yaml; tests/test_reader.py checks both ways)
 READER_FACTS = frozenset({fact for _, fact in _DIRECT} | {"micro_batch", "optimizer", "gpu_memory", "params",
                                                           "model_preset", "reference_batch", "batch_unqualified",
@@ -258,7 +259,7 @@ READER_FACTS = frozenset({fact for _, fact in _DIRECT} | {"micro_batch", "optimi
                                                           "max_micro_batch", "gpu_peak_tflops", "split_gpus",
                                                           "claim_run_fits", "asked_settings", "model_parallel_gpus",
                                                           "accumulation_implied", "rl_method", "optimizer_named",
-                                                          "gpu_count_unsaid", "compared_gpus", "hf_trainer", "said_and_set_disagree",
+                                                          "gpu_count_unsaid", "compared_gpus", "hf_trainer", "said_and_set_disagree", "rl_trainer",
                                                           "compared_micro_batch", "compared_runs_own", "measured_use",
                                                           "named_card_memory", "reference_micro_batch",
                                                           "oom_capacity", "split_micro_batch", "split_accum_steps",
@@ -412,6 +413,8 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         # setting implied, not said: the reading's labels leave it out)
         width, text = reading.weights_dtype
         put("precision", "amp_" + width, text)
+    if reading.rl_trainer:
+        put("rl_trainer", reading.rl_trainer, reading.rl_trainer_text)
     if reading.hf_trainer:
         put("hf_trainer", True, reading.hf_trainer)  # (its defaults stand for what the message leaves unsaid)
     if "optimizer" in v:

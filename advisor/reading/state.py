@@ -107,6 +107,9 @@ class Reading:
     only_per_gpu: bool = True  # … and only as 'per GPU', which one GPU has as well ("a single V100 … 256 per GPU")
     tuning_method: str = ""  # a preference or RL method named ("grpo", "dpo"): a pretrained model is tuned
     deepspeed: bool = False  # the message speaks of DeepSpeed (its `train_batch_size` is the global batch)
+    # an RL trainer whose batch keys count prompts ('verl', 'openrlhf'): its `train_batch_size` is not a plain batch
+    rl_trainer: str = ""
+    rl_trainer_text: str = ""  # … the word that tells it (its name, or a key of its own)
     tpu: bool = False  # the message speaks of TPUs (a notebook platform then gives no GPU)
     asked_settings: list[tuple[str, Any, str]] = field(default_factory=list)  # settings a question weighs (ask_about)
     adam_setting: str | None = None  # the words of an Adam-family setting (`--adam_beta2 0.95`): AdamW's or Adam's
@@ -245,7 +248,7 @@ def fill(reading: Reading, name: str, scaled: float, unit: str, text: str, setup
     whole = float(scaled).is_integer()
     if name in ("micro_batch", "global_batch", "batch", "grad_accum_steps", "num_gpus", "num_nodes", "lora_rank",
                 "warmup_steps", "image_size", "gpus_per_node", "subdivisions", "num_generations", "planned_steps",
-                "prompt_len", "completion_len", "source_len", "target_len"):
+                "prompt_len", "completion_len", "source_len", "target_len", "rollout_prompts", "ppo_mini_prompts"):
         if not whole or scaled < (0 if name == "warmup_steps" else 1) or scaled > 10**7:  # `--warmup_steps 0` is said
             return
         if name == "num_gpus" and scaled > 100_000:

@@ -647,6 +647,22 @@ def grpo_prompts(completions: float, num_generations: float) -> dict[str, Estima
             "divisible": Estimate(divisible, None, formula, ("trl-grpo",))}
 
 
+@estimator("samples", "updates", "whole", cites=("verl-config", "openrlhf-batches"))
+def updates_per_rollout(rollout_prompts: float, responses_per_prompt: float, samples_per_update: float) -> dict[str, Estimate]:
+    """The optimizer updates one rollout feeds in an RL trainer that counts prompts (verl, OpenRLHF): the rollout's
+    prompts × responses each, cut into updates of `samples_per_update` responses (per PPO epoch over the rollout)."""
+    if min(rollout_prompts, responses_per_prompt, samples_per_update) < 1:
+        raise NotComputable("the prompts, the responses per prompt and the samples per update must be at least 1")
+    samples = int(rollout_prompts * responses_per_prompt)
+    whole = samples % int(samples_per_update) == 0
+    updates = samples / samples_per_update
+    formula = (f"{int(rollout_prompts):,} prompts × {int(responses_per_prompt)} responses = {samples:,} samples; "
+               f"{samples:,} / {int(samples_per_update):,} per update = {fmt_sig(updates, 4)} updates per rollout")
+    cites = ("verl-config", "openrlhf-batches")
+    return {"samples": Estimate(samples, None, formula, cites), "updates": Estimate(updates, None, formula, cites),
+            "whole": Estimate(whole, None, formula, cites)}
+
+
 @estimator(cites=("arithmetic",))
 def steps_for_tokens(token_budget: float, tokens_per_step: float) -> dict[str, Estimate]:
     """Optimizer steps to consume a token budget."""
