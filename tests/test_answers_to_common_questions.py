@@ -4714,3 +4714,16 @@ def test_espnet2_is_known_by_its_recipe_folder_and_its_batch_bins(kb):
     advice = consult(message, kb=kb)
     assert any(f.id == "finding-espnet-batch-is-total" for f in advice.findings)
     assert not read_message(kb, "In egs/librispeech/asr1/run.sh the default recipe requires 4 gpus").get("espnet_named", (False,))[0]
+
+
+def test_a_question_about_something_else_is_not_asked_the_data_sets_size(kb):
+    """Review 40: "why must the global batch be divisible by num_generations?" was asked back "How many training
+    examples are in the dataset?" - a count of updates the user did not ask for."""
+    message = ("GRPO config: num_generations must divide the global batch size (num_processes * per_device_batch_size). "
+               "Why? With num_generations=8, per_device_train_batch_size=1, gradient_accumulation_steps=8 on one GPU "
+               "I get a ValueError.")
+    advice = consult(message, kb=kb)
+    assert not any(q.id in ("dataset_size", "epochs") for q in advice.questions)
+    steps = consult("GRPO with num_generations=8, per_device_train_batch_size=1, gradient_accumulation_steps=8 on one "
+                    "GPU. How many steps will training take?", kb=kb)
+    assert any(q.id == "dataset_size" for q in steps.questions)  # (asked when the steps are the question)

@@ -99,6 +99,11 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
     questions = []
     titles = option_titles(kb, wm) if waiting else {}
     diagnosed = any(getattr(kb.rule(f), "diagnosis", False) for f in run.findings)
+    # what the user's questions ask for ("why must the batch divide by num_generations?"): when none is about the
+    # schedule - nor a result to explain with it - a count of updates or epochs is a side remark
+    topics = set(asked_topics(kb, wm))
+    side_schedule = topics.isdisjoint(SCHEDULE_TOPICS) and (
+        bool(topics) or wm.known("user_goal") and wm.value("user_goal") == "explain_result")
     for fact in ranked:
         rules = waiting[fact]
         spec = kb.facts[fact]
@@ -107,10 +112,11 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
                 and any(f in asked or f in deciding for f in ranked):
             continue  # a number for a side remark ("how many examples?") while questions that decide are open
         if reason == NUMBERS_REASON and fact in SCHEDULE_INPUTS and fact not in asked and fact not in deciding \
-                and (diagnosed or wm.known("user_goal") and wm.value("user_goal") in ("fit", "faster")
+                and (diagnosed or side_schedule or wm.known("user_goal") and wm.value("user_goal") in ("fit", "faster")
                      or wm.known("oom") and wm.value("oom") or wm.known("asked_batch")
                      or wm.known("claim_memory_batch_puzzle") and wm.value("claim_memory_batch_puzzle")):
-            # (the data set's size or the epochs for a count of updates: nothing about fitting in memory, nor about
+            # (the data set's size or the epochs for a count of updates: nothing about what the user asked, nor
+            # about fitting in memory, nor about
             # why a run ran out of it, nor whether a larger batch fits, nor what makes a step slow, nor why memory
             # does not follow the batch, nor beside a diagnosis that answers the question)
             continue
@@ -149,6 +155,7 @@ ANSWERED_BY = {"optimizer": "optimizer_named", "gpu_memory": "tpu_named",
                "grad_accum_steps": "accumulation_swept"}  # (a sweep of counts: no one count to ask for)
 # the schedule's inputs: what counts updates and time, never what fits in memory
 SCHEDULE_INPUTS = frozenset({"dataset_size", "epochs", "planned_steps", "warmup_steps", "warmup_ratio"})
+SCHEDULE_TOPICS = frozenset({"time", "steps", "lr"})  # the asked topics a count of the schedule can answer
 # what a count of a run's memory needs first, and the batches that make a run to count
 MEMORY_COUNT_INPUTS = ("gpu_memory", "params")
 BATCHES = ("micro_batch", "batch_size", "reference_batch", "effective_batch")
