@@ -120,6 +120,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         # a question to ask
         found["optimizer"] = ("sgd_momentum", found["detectron_named"][1])
     _host_memory_ran_out(found, said)
+    _reserved_unallocated(found)
     if "oom_stage" in found and not (found.get("oom", (False,))[0] is True):
         # "… reload them during the backward calculation": a stage of the step, but no out-of-memory said to happen
         # in it (asked, it is the answer given)
@@ -132,6 +133,17 @@ HOST_MEMORY_CLAIMS = ("claim_process_killed", "claim_host_ram_grows")
 # ray.exceptions.OutOfMemoryError, which is the node's RAM)
 GPU_OOM = re.compile(r"(?i)\b(?:cuda|gpu|hip|vram)\b[^.\n]{0,20}\b(?:out of memory|oom)\b|(?<!exceptions\.)outofmemoryerror|"
                      r"\bresource ?exhausted\b")
+
+
+def _reserved_unallocated(found: dict[str, tuple[Any, str]]) -> None:
+    """PyTorch 1.5-2.0's out-of-memory error reports what its allocator reserved in total ("2.22 GiB reserved in total
+    by PyTorch") beside what it allocated ("2.12 GiB already allocated"); the cache the counts use is the difference,
+    reserved but unallocated, which later releases print themselves."""
+    if "oom_pytorch_reserved" in found or "oom_reserved_total" not in found or "oom_pytorch_allocated" not in found:
+        return
+    total, allocated = found["oom_reserved_total"][0], found["oom_pytorch_allocated"][0]  # (bytes, parsed)
+    if total >= allocated:
+        found["oom_pytorch_reserved"] = (total - allocated, found["oom_reserved_total"][1])
 
 
 def _host_memory_ran_out(found: dict[str, tuple[Any, str]], message: str) -> None:

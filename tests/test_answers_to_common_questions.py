@@ -4727,3 +4727,44 @@ def test_a_question_about_something_else_is_not_asked_the_data_sets_size(kb):
     steps = consult("GRPO with num_generations=8, per_device_train_batch_size=1, gradient_accumulation_steps=8 on one "
                     "GPU. How many steps will training take?", kb=kb)
     assert any(q.id == "dataset_size" for q in steps.questions)  # (asked when the steps are the question)
+
+
+# PyTorch 1.5-2.0's out-of-memory message, thirteen times as frequent in the corpus as today's: "(GPU 0; 3.94 GiB total
+# capacity; 2.12 GiB already allocated; 171.06 MiB free; 2.22 GiB reserved in total by PyTorch)"
+OLD_OOM = ("CUDA out of memory error training detectron2 on 1920x1080 images with batch size 1 (IMS_PER_BATCH=1). "
+           "RuntimeError: CUDA out of memory. Tried to allocate 190.00 MiB (GPU 0; 3.94 GiB total capacity; 2.12 GiB "
+           "already allocated; 171.06 MiB free; 2.22 GiB reserved in total by PyTorch)")
+
+
+def test_the_older_oom_message_gives_what_pytorch_held_and_the_rest_of_the_card(kb):
+    found = read_message(kb, OLD_OOM)
+    assert found["oom_capacity"][0] == pytest.approx(3.94 * 2**30)  # (the capacity stays the card's size)
+    assert found["oom_pytorch_allocated"][0] == pytest.approx(2.12 * 2**30)
+    assert found["oom_free"][0] == pytest.approx(171.06 * 2**20)
+    assert found["oom_pytorch_reserved"][0] == pytest.approx(0.10 * 2**30)  # reserved in total less allocated
+    c = run_consultation(OLD_OOM, kb=kb)
+    outside = c.wm.value("memory_outside_pytorch")
+    assert outside == pytest.approx((3.94 - 2.22) * 2**30 - 171.06 * 2**20)  # 1.55 GiB
+    assert c.wm.value("oom_outside_share") == pytest.approx(outside / (3.94 * 2**30))
+    assert c.advice.findings[0].id == "finding-oom-memory-partly-elsewhere"
+    assert c.advice.findings[0].title == "1.55 GiB of the card (39.4%) was not your run's PyTorch memory"
+
+
+def test_a_full_card_in_the_older_message_says_zero_bytes_free(kb):
+    message = ("is 24g still not enough even after I set batch_size to 1? `OutOfMemoryError: CUDA out of memory. Tried "
+               "to allocate 128.00 MiB (GPU 0; 24.00 GiB total capacity; 23.13 GiB already allocated; 0 bytes free; "
+               "23.15 GiB reserved in total by PyTorch)`")
+    found = read_message(kb, message)
+    assert found["oom_free"][0] == 0 and found["oom_pytorch_reserved"][0] == pytest.approx(0.02 * 2**30)
+    c = run_consultation(message, kb=kb)
+    assert c.wm.value("memory_outside_pytorch") == pytest.approx((24.00 - 23.15) * 2**30)
+    assert not any(f.id == "finding-oom-memory-partly-elsewhere" for f in c.advice.findings)  # (3.5%: the context)
+
+
+def test_a_page_or_a_script_named_after_a_model_is_no_model_named():
+    from advisor.reading.reader import read
+
+    page = read("Trying to run the example training from https://openfold.readthedocs.io/en/latest/Training_OpenFold.html")
+    assert "model" not in page.values
+    assert read("I fine-tune Llama-2-7B, following https://openfold.readthedocs.io/en/latest/Training_OpenFold.html"
+                ).values["model"].value == "llama-2-7b"

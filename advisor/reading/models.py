@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from advisor.domain import catalogue
 from advisor.reading import names
-from advisor.reading.clause import FILE_TYPES, MAX_NAMES, Clause, catalogue_names, in_flag, segment_mood, setup_of
+from advisor.reading.clause import DOCUMENTS, FILE_TYPES, MAX_NAMES, Clause, catalogue_names, in_flag, segment_mood, setup_of
 from advisor.reading.cues import DATA_NOUNS, SWITCHED
 from advisor.reading.hardware import CARD_PREFIXES, GPU_NOISE
 from advisor.reading.names import CHECKPOINT_SUFFIXES, NOT_THE_MODEL
@@ -408,7 +408,8 @@ def family_names(clause: Clause, reading: Reading) -> None:
         written = clause.source[tokens[first].start:tokens[last].end]
         after = clause.words[clause.key_of[last] + 1] if last in clause.key_of and \
             clause.key_of[last] + 1 < len(clause.words) else ""
-        file_name = any(tokens[x].text == "." and tokens[x + 1].text in FILE_TYPES for x in range(first, last))
+        # ("train_openfold.py", a page's "Training_OpenFold.html": a file named after the model, not the model)
+        file_name = any(tokens[x].text == "." and tokens[x + 1].text in NAMED_FILES for x in range(first, last))
         # "opt.zero_grad()", "bert.encoder": a variable's attribute in code, named like a family, not a model
         code = any(tokens[x].text == "." and tokens[x + 1].kind == "word" and "_" in tokens[x + 1].text
                    or tokens[x].text == "." and x + 2 <= last + 1 and x + 2 < clause.end
@@ -455,6 +456,7 @@ def _flag_name(clause: Clause, first: int) -> bool:
     return first > clause.start and tokens[first - 1].text == "-" and not tokens[first].space_before
 
 
+NAMED_FILES = FILE_TYPES | DOCUMENTS | {"htm"}
 NPU_BRANDS = frozenset({"ascend", "atlas"})  # Huawei's accelerators, named by a number and a 'B' ("Ascend 910B")
 OUTPUT_PARTS = frozenset({"output", "outputs", "out", "log", "logs"})
 CARD_BRANDS = GPU_NOISE | frozenset(CARD_PREFIXES) | {"mx"}  # what starts a card's name ("GTX 960M", "MX 150M")
