@@ -4768,3 +4768,18 @@ def test_a_page_or_a_script_named_after_a_model_is_no_model_named():
     assert "model" not in page.values
     assert read("I fine-tune Llama-2-7B, following https://openfold.readthedocs.io/en/latest/Training_OpenFold.html"
                 ).values["model"].value == "llama-2-7b"
+
+
+def test_my_understanding_of_accumulation_is_confirmed_with_its_numbers(kb):
+    """Review 40: "we compute 16 pictures at a time, accumulate 4 times … equivalent to a batch size of 64 - is that
+    right?" read nothing and had nothing to recommend."""
+    message = ("What does the accumulate parameter in train.py mean? My understanding is that GPU memory isn't enough "
+               "to compute 64 pictures at once, so we compute 16 pictures at a time, accumulate 4 times and then do "
+               "back-propagation, which is equivalent to a batch size of 64 - is that right?")
+    found = read_message(kb, message)
+    assert found["micro_batch"][0] == 16 and found["grad_accum_steps"][0] == 4
+    assert "dataset_size" not in found  # (64 pictures "at once" is the batch weighed, not a data set)
+    advice = consult(message, kb=kb)
+    assert advice.findings[0].title == "Batch 16 × 4 steps and batch 64 × 1 are both 64 samples per update"
+    assert "nothing specific" not in advice.recommendation.rationale
+    assert read_message(kb, "I have 3000 photos of size 512").get("dataset_size", (None,))[0] == 3000

@@ -345,6 +345,9 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("global_batch_size", "global_batch"), ("total batch", "global_batch"), ("gbs", "global_batch"),
     ("accum_batch_size", "global_batch"), ("accum batch size", "global_batch"),  # Caffe SSD's batch per update
     ("global", "global_batch"), ("global bs", "global_batch"),  # "want global 512"
+    # "16 at a time, accumulate 4 times, which is equivalent to a batch size of 64": the batch per update it builds
+    ("equivalent to a batch size", "global_batch"), ("equivalent to a batch", "global_batch"),
+    ("equivalent batch size", "global_batch"),  # (not "equivalent to `--batch-size 64 …`": a flag compared)
     ("batch size", "batch"), ("batch_size", "batch"), ("batchsize", "batch"), ("batch", "batch"), ("bs", "batch"),
     ("batch sizes", "batch"),
     ("minibatch size", "batch"), ("minibatchsize", "batch"), ("mini batch size", "batch"),  # CNTK's, Keras users'
@@ -472,6 +475,7 @@ RIGHT_CUES: list[tuple[str, str]] = [
     ("warmup steps", "warmup_steps"), ("steps of warmup", "warmup_steps"),
     ("examples", "dataset_size"), ("samples", "dataset_size"), ("instances", "dataset_size"),
     ("training instances", "dataset_size"), ("images", "dataset_size"), ("rows", "dataset_size"),
+    ("pictures", "dataset_size"), ("photos", "dataset_size"),
     ("sentences", "dataset_size"), ("documents", "dataset_size"), ("pairs", "dataset_size"),
     ("conversations", "dataset_size"), ("instructions", "dataset_size"), ("training examples", "dataset_size"),
     ("training samples", "dataset_size"), ("training images", "dataset_size"), ("dialogues", "dataset_size"),

@@ -1347,9 +1347,15 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 and words[start_key + 2] in ("gpu", "card", "device"):
             name = "micro_batch"  # "4 samples per card": the batch each GPU runs
         elif name == "dataset_size" and start_key > k and words[start_key + 1:start_key + 4] == ["at", "a", "time"]:
-            if reading.in_planning_sentence:
-                continue  # "does it mean each GPU gets only 4 images at a time?": a reading asked about
-            name = "batch"  # "we compute 16 pictures at a time": the batch one pass runs
+            if reading.in_planning_sentence and not reading.in_personal_sentence:
+                # "does it mean each GPU gets only 4 images at a time?": a reading asked about (not "we compute 16
+                # pictures at a time … is that right?": the user's own run, to confirm)
+                continue
+            name = "micro_batch"  # "we compute 16 pictures at a time": the batch one pass runs
+        elif name == "dataset_size" and start_key > k and (words[start_key + 1:start_key + 3] == ["at", "once"]
+                                                            or k and words[k - 1] in FED):
+            continue  # "not enough memory to compute 64 pictures at once", "I feed 30 pictures of size 480*528 to
+            # the PSPNet": what one pass is given, not the data set
         elif name == "dataset_size" and start_key > k and words[start_key + 1:start_key + 3] == ["per", "epoch"]:
             pass  # "5k samples per epoch": the data set
         elif name == "dataset_size" and start_key > k and "batch" in words[start_key + 1:start_key + 4] \
@@ -1931,6 +1937,7 @@ DATA_SET_NOUNS = frozenset({"dataset", "examples", "samples", "images", "instruc
 GPU_COUNT_FIELDS = frozenset({"num_gpus", "num_nodes", "gpus_per_node"})
 SECONDS_WORDS = frozenset({"seconds", "second", "sec", "secs", "s", "ms", "minutes", "minute", "min", "mins", "hours"})
 MAX_MACHINES = 4096  # machines said in words beyond this are a graph's nodes ("10242 nodes"), not a cluster's
+FED = frozenset({"feed", "feeding", "fed", "pass", "passing"})  # "I feed 30 pictures to the network": one pass's
 GRAPH_WORDS = frozenset({"graph", "graphs", "edges", "edge", "gnn", "gcn", "adjacency", "vertices", "pyg"})
 
 

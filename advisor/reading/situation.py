@@ -527,6 +527,10 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         put("split_accum_steps", steps, text)
         put("split_other_micro_batch", other_micro, text)
         put("split_other_accum_steps", other_steps, text)
+        if "grad_accum_steps" not in v and "micro_batch" in v and v["micro_batch"].value == micro and steps > 1:
+            # "we compute 16 pictures at a time, accumulate 4 times … equivalent to 64?": the accumulating split is
+            # the run's own micro-batch, so its steps are the run's accumulation
+            put("grad_accum_steps", steps, text)
     if "max_micro_batch" in v:  # "only 32 fits": what accumulation builds a larger batch from
         put("max_micro_batch", v["max_micro_batch"].value, v["max_micro_batch"].text)
     if "cpu_ram_gb" in v:  # "RAM 512GB": what offloading can use
@@ -547,7 +551,7 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     # (a setting named a micro-batch - litgpt's and Megatron's micro_batch_size - says updates gather several of it)
     said_micro = micro is not None and "micro" in micro.text.lower() and reading.get("grad_accum_steps") is None
     if micro is not None and "batch_size" not in out and one_gpu and reading.get("grad_accum_steps") in (None, 1) \
-            and not unsaid_accumulation and not said_micro:
+            and out.get("grad_accum_steps", (1,))[0] == 1 and not unsaid_accumulation and not said_micro:
         put("batch_size", micro.value, micro.text)
         if not micro.implied:
             put("micro_batch", micro.value, micro.text)
