@@ -4783,3 +4783,17 @@ def test_my_understanding_of_accumulation_is_confirmed_with_its_numbers(kb):
     assert advice.findings[0].title == "Batch 16 × 4 steps and batch 64 × 1 are both 64 samples per update"
     assert "nothing specific" not in advice.recommendation.rationale
     assert read_message(kb, "I have 3000 photos of size 512").get("dataset_size", (None,))[0] == 3000
+
+
+def test_two_runs_of_the_same_batch_per_update_set_against_each_other_are_compared_as_splits(kb):
+    """Review 40: "loss values differ between per_device_train_batch_size=2, gradient_accumulation_steps=4 and
+    per_device_train_batch_size=4, gradient_accumulation_steps=2 - is this expected?" was told only 2 × 4 × 1 = 8."""
+    message = ("Unsloth QLoRA DPO: even when the effective batch size is the same, loss values and trends differ "
+               "between per_device_train_batch_size=2, gradient_accumulation_steps=4 and "
+               "per_device_train_batch_size=4, gradient_accumulation_steps=2. Single GPU, DPOTrainer. Is this expected?")
+    c = run_consultation(message, kb=kb)
+    assert (c.wm.value("split_micro_batch"), c.wm.value("split_accum_steps")) == (2, 4)
+    assert (c.wm.value("split_other_micro_batch"), c.wm.value("split_other_accum_steps")) == (4, 2)
+    assert c.advice.findings[0].title == "Batch 2 × 4 steps and batch 4 × 2 are both 8 samples per update"
+    # (a per-device key names no GPUs: "bs 8 on 4 GPUs or bs 32 on one?" stays the layouts' question)
+    assert not read_message(kb, "is bs 8 on 4 GPUs the same as bs 32 on one GPU?").get("split_micro_batch")

@@ -367,10 +367,13 @@ def accumulation_splits(clause: Clause, reading: Reading) -> None:
     number reader into `reading.compared_numbers`) into two splits, the one that accumulates first."""
     numbers, reading.compared_numbers = reading.compared_numbers, []
     batches_said = [(value, k) for field, value, k in numbers if field == "batch"]
-    if len(batches_said) == 1 and not reading.compared_splits and clause.present.isdisjoint(GPU_NOUNS):
+    if not batches_said:
+        return
+    gpus_named = _gpus_named(clause)
+    if len(batches_said) == 1 and not reading.compared_splits and not gpus_named:
         _own_split_compared(reading, batches_said[0][0], numbers, clause)
         return
-    if reading.compared_splits or len(batches_said) != 2 or not clause.present.isdisjoint(GPU_NOUNS):
+    if reading.compared_splits or len(batches_said) != 2 or gpus_named:
         return  # (GPUs compared as well are the layouts' question: "bs 8 on 4 GPUs or bs 32 on one?")
     steps: list[int | None] = [None, None]
     for field, value, k in numbers:
@@ -390,6 +393,14 @@ def accumulation_splits(clause: Clause, reading: Reading) -> None:
     reading.compared_splits = [first, second] if first.steps >= second.steps else [second, first]
     keys = [k for _, _, k in numbers]
     reading.compared_splits_text = clause.text(clause.keys[min(keys)], clause.keys[max(keys)])
+
+
+def _gpus_named(clause: Clause) -> bool:
+    """Whether the clause names GPUs, not counting the device a batch is per (`per_device_train_batch_size`)."""
+    if clause.present.isdisjoint(GPU_NOUNS):
+        return False
+    words = clause.words
+    return any(w in GPU_NOUNS and not (i and words[i - 1] == "per") for i, w in enumerate(words))
 
 
 def _own_split_compared(reading: Reading, other: int, numbers: list, clause: Clause) -> None:

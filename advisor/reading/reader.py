@@ -747,6 +747,17 @@ def _equivalence_asked(clause: Clause) -> bool:
     return asked or bool(opening) and opening[0] in QUESTION_OPENERS
 
 
+def _runs_contrasted(clause: Clause) -> bool:
+    """Whether the clause sets two runs' settings against each other ("the loss differs between
+    per_device_train_batch_size=2, gradient_accumulation_steps=4 and per_device_train_batch_size=4,
+    gradient_accumulation_steps=2"): the user's two runs, compared like an equivalence question's two settings."""
+    return "between" in clause.present and not DIFFERING.isdisjoint(clause.present)
+
+
+DIFFERING = frozenset({"differ", "differs", "differed", "different", "difference", "differences", "inconsistent",
+                       "inconsistency", "vary", "varies", "mismatch", "discrepancy"})
+
+
 def _own_side_of_equivalence(clause: Clause, k: int) -> bool:
     """Whether the number at key k is the user's own setting that an equivalence question then asks about ("I set
     batch 96 per GPU and accumulation 4, is that equivalent to the paper's 8x192?"): said by the user before the
@@ -1298,8 +1309,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue
         if _weighed_in_question(clause, start_key if start_key <= k else _named_from(words, k)):
             continue  # "keep lr 1e-5, divide it by 4, or use gradient_accumulation_steps=4?": an option, not the run
-        if name in BATCH_FIELDS + ("grad_accum_steps",) and keyed is None and not in_flag(clause, keys[start_key]) \
-                and _equivalence_asked(clause) and not _own_side_of_equivalence(clause, k):
+        if name in BATCH_FIELDS + ("grad_accum_steps",) and (
+                keyed is None and not in_flag(clause, keys[start_key]) and _equivalence_asked(clause)
+                and not _own_side_of_equivalence(clause, k) or _runs_contrasted(clause)):
             # "is bs 8 + grad accum 4 exactly the same as bs 32": two settings compared in words, neither the run
             # (flags compared, `--batch_size 8 --accumulate_gradients 8`, are usually ones the user ran); kept to pair
             if float(scaled).is_integer() and 1 <= scaled <= MAX_COMPARED_VALUE \
