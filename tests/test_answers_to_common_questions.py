@@ -4797,3 +4797,17 @@ def test_two_runs_of_the_same_batch_per_update_set_against_each_other_are_compar
     assert c.advice.findings[0].title == "Batch 2 × 4 steps and batch 4 × 2 are both 8 samples per update"
     # (a per-device key names no GPUs: "bs 8 on 4 GPUs or bs 32 on one?" stays the layouts' question)
     assert not read_message(kb, "is bs 8 on 4 GPUs the same as bs 32 on one GPU?").get("split_micro_batch")
+
+
+def test_a_batch_raised_because_changing_it_saves_memory_is_told_it_costs_memory(kb):
+    """Review 40: "I changed samples_per_gpu=6 to samples_per_gpu=16 because I noticed changing the batch size helps
+    reduce CUDA memory needs, but it still doesn't work" (mmdetection) - the lever was moved the wrong way."""
+    message = ("CUDA out of memory training CentripetalNet on my custom dataset. I changed data = dict(samples_per_gpu=6, "
+               "workers_per_gpu=3) to samples_per_gpu=16, workers_per_gpu=4 because I noticed changing the batch size "
+               "helps reduce CUDA memory needs during training, but it still doesn't work.")
+    advice = consult(message, kb=kb)
+    assert advice.red_flags[0].id == "rf-large-batch-saves-memory"
+    assert not any(f.id == "finding-warmup-for-larger-batch" for f in advice.findings)  # (an OOM, not an LR)
+    lowered = consult("I changed samples_per_gpu from 16 to 6 because changing the batch size helps reduce CUDA "
+                      "memory, but it still runs out of memory.", kb=kb)
+    assert not any(r.id == "rf-large-batch-saves-memory" for r in lowered.red_flags)  # (lowered: the right way)
