@@ -4811,3 +4811,57 @@ def test_a_batch_raised_because_changing_it_saves_memory_is_told_it_costs_memory
     lowered = consult("I changed samples_per_gpu from 16 to 6 because changing the batch size helps reduce CUDA "
                       "memory, but it still runs out of memory.", kb=kb)
     assert not any(r.id == "rf-large-batch-saves-memory" for r in lowered.red_flags)  # (lowered: the right way)
+
+
+def test_openrlhfs_progress_bar_counts_micro_batches_not_updates(kb):
+    message = ("OpenRLHF PPO on one GPU: train_batch_size=4, micro_train_batch_size=2, rollout_batch_size=16, "
+               "n_samples_per_prompt=1. But the training progress bar shows 8 steps - why not 4?")
+    c = run_consultation(message, kb=kb)
+    assert c.wm.value("openrlhf_bar_steps") == 8 and c.wm.value("rollout_updates") == 4  # 16 / (1 × 2); 16 / 4
+    assert c.advice.findings[0].id == "finding-openrlhf-bar-counts-micro-batches"
+    eight = run_consultation(message.replace("one GPU", "8 GPUs").replace("train_batch_size=4", "train_batch_size=32")
+                             .replace("rollout_batch_size=16", "rollout_batch_size=1024"), kb=kb)
+    assert eight.wm.value("openrlhf_bar_steps") == 64  # each GPU's share: 1024 / (8 × 2)
+    assert eight.wm.value("rollout_updates") == 32  # 1024 / 32
+
+
+def test_lightnings_bar_counts_batches_and_its_dataloader_batch_is_each_process(kb):
+    message = ("Lightning Trainer with accumulate_grad_batches=4 and batch_size 8 on 2 GPUs: the progress bar shows "
+               "2000 steps per epoch but max_steps=1000 ends after half an epoch. Why?")
+    c = run_consultation(message, kb=kb)
+    assert c.wm.value("micro_batch") == 8 and c.wm.value("effective_batch") == 64  # 8 per process × 4 × 2
+    assert c.advice.findings[0].id == "finding-lightning-bar-counts-batches"
+
+
+def test_trl_0_16s_grpo_check_without_the_accumulation_is_named_with_the_batch_that_passes(kb):
+    message = ("GRPO with num_generations=8, per_device_train_batch_size=1, gradient_accumulation_steps=8 on one GPU: "
+               "ValueError: The global train batch size (1 x 1) must be evenly divisible by the number of generations "
+               "per prompt (8). Why?")
+    c = run_consultation(message, kb=kb)
+    assert c.wm.value("grpo_old_checked") == 1 and c.wm.value("grpo_old_micro_needed") == 8
+    assert c.advice.findings[0].id == "finding-grpo-old-check"
+    three = run_consultation(message.replace("on one GPU", "on 4 GPUs").replace("(1 x 1)", "(4 x 1)"), kb=kb)
+    assert three.wm.value("grpo_old_micro_needed") == 2  # 4 processes × 2 = 8: one prompt's group
+    current = consult("GRPO with num_generations=8, per_device_train_batch_size=1, gradient_accumulation_steps=8 on "
+                      "one GPU. Why must the batch be divisible by num_generations?", kb=kb)
+    assert not any(f.id == "finding-grpo-old-check" for f in current.findings)  # (no old error quoted)
+
+
+def test_torchtunes_low_memory_full_config_is_explained_not_planned(kb):
+    message = ("How is peak memory per GPU lower for full fine-tuning than for LoRA? In the README table for Llama-7B: "
+               "LoRA single device (lora_finetune_single_device, 1x RTX 4090) shows 17.18 GB peak memory, while full "
+               "finetune single device (full_finetune_single_device with 7B_full_low_memory, 1x RTX 4090) shows "
+               "14.97 GB. I'd expect full fine-tuning to need far more memory than LoRA.")
+    c = run_consultation(message, kb=kb)
+    assert c.advice.findings[0].id == "finding-optimizer-in-backward"
+    assert not c.wm.known("gpu_memory")  # (the README's card, set beside its other figure with 'while')
+    assert c.advice.recommendation.option_id is None
+
+
+def test_a_source_figure_set_beside_another_with_while_stays_the_sources():
+    from advisor.reading.reader import read
+
+    r = read("The paper's model trains at batch 64, while the large one (8x A100) uses 256. I have 2 RTX 3090s.")
+    assert r.values["num_gpus"].value == 2 and r.values["gpu_model"].value == "rtx-3090"
+    mine = read("The README says batch 64, while I train on 2 RTX 3090s with batch 16.")
+    assert mine.values["num_gpus"].value == 2  # (the user's own words after 'while')

@@ -3136,3 +3136,11 @@ def test_dp_said_short_is_dataparallel():
         "parallelism"].value == "dp"
     assert "parallelism" not in read("TP=4 PP=1 DP2 on 8 GPUs").values or \
         read("TP=4 PP=1 DP2 on 8 GPUs").values["parallelism"].value != "dp"
+
+
+def test_a_gpu_count_labelling_the_settings_after_it_is_read():
+    """'on 8 GPUs: train_batch_size=32, micro_batch_size=4': the colon ends the cue 'GPUs', whose number is the 8 before
+    it (not '--cutoff_len 1536 --per_device_train_batch_size 1', where the cue names the value after it)."""
+    r = read("I train on 8 GPUs: train_batch_size=32, micro_batch_size=4")
+    assert r.values["num_gpus"].value == 8 and r.values["micro_batch"].value == 4
+    assert "num_gpus" not in read("--cutoff_len 1536 --per_device_train_batch_size 1").values

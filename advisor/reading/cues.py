@@ -272,6 +272,8 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("hugging face accelerate", "accelerate", True), ("accelerate config", "accelerate", True),
     ("accelerate library", "accelerate", True), ("accelerator prepare", "accelerate", True),
     ("diffusers", "batch_flag_per_gpu", True),
+    # PyTorch Lightning: under DDP "the batch_size in your DataLoader remains the same" on each device
+    ("lightning", "batch_flag_per_gpu", True), ("pytorch lightning", "batch_flag_per_gpu", True),
     # OpenMMLab's runners (mmdetection, mmsegmentation, …): batch_size in train_dataloader is each GPU's, and the
     # optimizer steps every iteration unless the config accumulates (optim_wrapper's accumulative_counts)
     ("mmdetection", "openmmlab", True), ("mmdet", "openmmlab", True), ("mmsegmentation", "openmmlab", True),

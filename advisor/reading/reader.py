@@ -57,10 +57,16 @@ def read(message: str) -> Reading:
     if "#" in message:
         reading.commented_out = _commented_out(tokens)
     quoting = '"' in message or "“" in message  # (a recipe may be quoted over several sentences: below)
+    reference_ended = False  # whether the clause before spoke of a reference setup to its end
     for n, (start, end) in enumerate(clauses):
         reading.sentence = n
         clause = Clause(tokens, start, end, message, index)
         present = clause.present
+        if reference_ended and tokens[start].text.lower() in ("while", "whereas") and FIRST_PERSON.isdisjoint(present):
+            # "the README's LoRA config shows 17.18 GB, while the full one (1x RTX 4090) shows 14.97 GB": two of the
+            # source's figures set side by side, with no word of the user's (not "…, but on my 4 2080s it fails")
+            clause.reference_at = [True] * len(clause.words)
+        reference_ended = bool(clause.reference_at) and clause.reference_at[-1]
         question = end < len(tokens) and tokens[end].text == "?"
         semantics = question and "or" in present and present & {"per", "each"} and present & {"total", "across", "global", "all"}
         if semantics:
@@ -1989,7 +1995,10 @@ def _right_slot(index: PhraseIndex, clause: Clause, k: int) -> tuple[str, int] |
             while nxt < len(words) and words[nxt] in ("train", "batch", "size", "="):
                 nxt += 1
             cue_end = clause.keys[k + hit[0] - 1]
-            if nxt < len(words) and clause.tokens[clause.keys[nxt]].is_num and not any(
+            # "on 8 GPUs: train_batch_size=32": a colon after the cue, then another key's name, ends the cue's phrase
+            labelled = nxt > k + hit[0] and any(clause.tokens[t].text == ":"
+                                                 for t in range(cue_end + 1, clause.keys[k + hit[0]]))
+            if nxt < len(words) and clause.tokens[clause.keys[nxt]].is_num and not labelled and not any(
                     clause.tokens[t].text in (",", ";", ")", "(") for t in range(cue_end, clause.keys[nxt])):
                 # "--cutoff_len 1536 --per_device_train_batch_size 1" (but not "2 GPUs, 15G each", nor "1 node
                 # (8x A100)", whose next number is the parenthesis's)

@@ -663,6 +663,34 @@ def updates_per_rollout(rollout_prompts: float, responses_per_prompt: float, sam
             "whole": Estimate(whole, None, formula, cites)}
 
 
+@estimator("value", "divisible", "micro_needed", cites=("trl-grpo-versions",))
+def grpo_old_check(micro_batch: float, num_gpus: float, num_generations: float) -> dict[str, Estimate]:
+    """TRL 0.15-0.16's GRPO check: per-device batch × processes, without the accumulation, must be a multiple of
+    num_generations; `micro_needed` is the smallest per-device batch that passes it on these processes."""
+    micro, gpus, group = int(micro_batch), int(num_gpus), int(num_generations)
+    if min(micro, gpus, group) < 1:
+        raise NotComputable("the per-device batch, the processes and num_generations must be at least 1")
+    value = micro * gpus
+    needed = group // math.gcd(group, gpus)
+    formula = (f"{gpus} process(es) × per-device {micro} = {value} completions, checked against num_generations "
+               f"{group}; the smallest per-device batch that divides: {group} / gcd({group}, {gpus}) = {needed}")
+    cites = ("trl-grpo-versions",)
+    return {"value": Estimate(value, None, formula, cites), "divisible": Estimate(value % group == 0, None, formula, cites),
+            "micro_needed": Estimate(needed, None, formula, cites)}
+
+
+@estimator(cites=("openrlhf-batches",))
+def micro_batches_per_rollout(rollout_samples: float, num_gpus: float, micro_batch: float) -> dict[str, Estimate]:
+    """The micro-batches one GPU trains on per pass over a rollout: its share of the rollout's samples (they are
+    spread over the GPUs) in micro-batches - what OpenRLHF's training progress bar counts."""
+    if min(rollout_samples, num_gpus, micro_batch) < 1:
+        raise NotComputable("the samples, the GPUs and the micro-batch must be at least 1")
+    value = math.ceil(rollout_samples / (num_gpus * micro_batch))
+    formula = (f"{int(rollout_samples):,} samples / ({int(num_gpus)} GPU(s) × micro-batch {int(micro_batch)}) = "
+               f"{value:,} micro-batches per GPU")
+    return {"value": Estimate(value, None, formula, ("openrlhf-batches",), heuristic=True)}
+
+
 @estimator(cites=("arithmetic",))
 def steps_for_tokens(token_budget: float, tokens_per_step: float) -> dict[str, Estimate]:
     """Optimizer steps to consume a token budget."""
