@@ -4865,3 +4865,19 @@ def test_a_source_figure_set_beside_another_with_while_stays_the_sources():
     assert r.values["num_gpus"].value == 2 and r.values["gpu_model"].value == "rtx-3090"
     mine = read("The README says batch 64, while I train on 2 RTX 3090s with batch 16.")
     assert mine.values["num_gpus"].value == 2  # (the user's own words after 'while')
+
+
+def test_a_training_time_short_of_the_references_is_diagnosed_as_speed(kb):
+    """Review 40: "I can't replicate the claim that the model trains for 200K steps in under 5 hours … it's taking about
+    twice as long" was read as a result below the paper's and answered with batch matching."""
+    message = ("Training on an 80GB A100, I can't replicate the claim that the model trains for 200K steps in under 5 "
+               "hours. I'm using the flags from the README; did you use others to make training that fast? GPU "
+               "utilisation looks high, but it's taking about twice as long.")
+    c = run_consultation(message, kb=kb)
+    assert not c.wm.value("claim_below_reference")
+    assert c.wm.value("reference_step_time") == pytest.approx(0.09)  # 5 h / 200,000 steps
+    ids = [f.id for f in c.advice.findings]
+    assert ids[0] == "finding-slower-than-reference" and "finding-match-batch-per-update" not in ids
+    assert "allow_tf32" in c.advice.findings[0].text
+    accuracy = read_message(kb, "I can't replicate the paper's accuracy on 4 GPUs, I get 71% instead of 76%.")
+    assert accuracy["claim_below_reference"][0] is True

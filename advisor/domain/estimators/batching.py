@@ -663,6 +663,16 @@ def updates_per_rollout(rollout_prompts: float, responses_per_prompt: float, sam
             "whole": Estimate(whole, None, formula, cites)}
 
 
+@estimator(cites=("arithmetic",))
+def time_per_step(duration: float, steps: float) -> dict[str, Estimate]:
+    """The time one step takes in a run of `steps` steps that lasts `duration` seconds."""
+    if duration <= 0 or steps < 1:
+        raise NotComputable("the duration must be positive and the steps at least 1")
+    value = duration / steps
+    return {"value": Estimate(value, "seconds", f"{fmt_duration(duration)} / {fmt_count(steps)} steps = "
+                              f"{fmt_sig(value * 1000, 3)} ms a step", ("arithmetic",))}
+
+
 @estimator("value", "divisible", "micro_needed", cites=("trl-grpo-versions",))
 def grpo_old_check(micro_batch: float, num_gpus: float, num_generations: float) -> dict[str, Estimate]:
     """TRL 0.15-0.16's GRPO check: per-device batch × processes, without the accumulation, must be a multiple of
