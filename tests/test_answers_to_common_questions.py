@@ -4881,3 +4881,14 @@ def test_a_training_time_short_of_the_references_is_diagnosed_as_speed(kb):
     assert "allow_tf32" in c.advice.findings[0].text
     accuracy = read_message(kb, "I can't replicate the paper's accuracy on 4 GPUs, I get 71% instead of 76%.")
     assert accuracy["claim_below_reference"][0] is True
+
+
+def test_a_step_slowing_many_fold_under_cpu_offload_points_at_the_host(kb):
+    message = ("Time spent in engine.step() increases strangely. I'm using DeepSpeed ZeRO-3 with optimizer offload (CPU) "
+               "to train a CodeGen model. The time spent in step() goes from ~100 ms to 10,000+ ms after a few steps. "
+               "CPU memory in use is ~350GB out of 500GB total.")
+    advice = consult(message, kb=kb)
+    assert advice.findings[0].id == "finding-offload-slows-after-start"
+    assert not any(f.id == "finding-slows-after-start" for f in advice.findings)  # (no WSL fallback: the host)
+    plain = consult("Each iteration takes 2 s at first, but it goes from 2 s to 45 s after 15 iterations.", kb=kb)
+    assert plain.findings[0].id == "finding-slows-after-start"
