@@ -4892,3 +4892,16 @@ def test_a_step_slowing_many_fold_under_cpu_offload_points_at_the_host(kb):
     assert not any(f.id == "finding-slows-after-start" for f in advice.findings)  # (no WSL fallback: the host)
     plain = consult("Each iteration takes 2 s at first, but it goes from 2 s to 45 s after 15 iterations.", kb=kb)
     assert plain.findings[0].id == "finding-slows-after-start"
+
+
+def test_a_retrievers_batch_is_its_negatives(kb):
+    """Review 40: a retriever reproduced at per-device 22 on 4 GPUs (88) far below the paper's batch 64 was told to
+    retune the LR ×1.17 - with in-batch negatives the batch is part of the loss."""
+    message = ("What total batch size was used for retriever fine-tuning? I'm reproducing the retriever fine-tuning with "
+               "your code on 4 GPUs (48GB each) with per_device_batch_size 22, so total batch size 88. My results are far "
+               "below the paper. The paper says a batch size of 64 was used for fine-tuning - is that per_device_batch_size?")
+    c = run_consultation(message, kb=kb)
+    assert (c.wm.value("negatives_own_gpu"), c.wm.value("negatives_gathered")) == (21, 87)
+    assert c.advice.findings[0].id == "finding-contrastive-batch-is-the-loss"
+    assert not read_message(kb, "I use a RAG retriever at inference with batch 8 on one GPU").get("claim_contrastive",
+                                                                                                  (False,))[0]

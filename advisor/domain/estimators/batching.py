@@ -663,6 +663,18 @@ def updates_per_rollout(rollout_prompts: float, responses_per_prompt: float, sam
             "whole": Estimate(whole, None, formula, cites)}
 
 
+@estimator("own_gpu", "gathered", cites=("gradcache",))
+def in_batch_negatives(micro_batch: float, num_gpus: float) -> dict[str, Estimate]:
+    """The negatives each sample of a contrastive loss sees: the rest of its own GPU's micro-batch, or of all the
+    GPUs' micro-batches when the features are gathered across them."""
+    if micro_batch < 1 or num_gpus < 1:
+        raise NotComputable("the micro-batch and the GPUs must be at least 1")
+    own, gathered = int(micro_batch) - 1, int(micro_batch * num_gpus) - 1
+    formula = (f"{int(micro_batch)} - 1 = {own} on its own GPU; {int(micro_batch)} × {int(num_gpus)} - 1 = {gathered} "
+               f"with the features gathered over the GPUs")
+    return {"own_gpu": Estimate(own, None, formula, ("gradcache",)), "gathered": Estimate(gathered, None, formula, ("gradcache",))}
+
+
 @estimator(cites=("arithmetic",))
 def time_per_step(duration: float, steps: float) -> dict[str, Estimate]:
     """The time one step takes in a run of `steps` steps that lasts `duration` seconds."""
