@@ -4905,3 +4905,13 @@ def test_a_retrievers_batch_is_its_negatives(kb):
     assert c.advice.findings[0].id == "finding-contrastive-batch-is-the-loss"
     assert not read_message(kb, "I use a RAG retriever at inference with batch 8 on one GPU").get("claim_contrastive",
                                                                                                   (False,))[0]
+
+
+def test_lions_learning_rate_for_more_processes_is_answered_for_a_sign_update(kb):
+    message = ("Learning rate scaling for distributed training with Lion? As noted in Accelerate's docs, do you scale "
+               "your learning rate by the number of processes (GPUs), on top of the downscaling recommended for the Lion "
+               "optimizer? If you don't scale it, do you recommend doing so?")
+    advice = consult(message, kb=kb)
+    assert advice.findings[0].id == "finding-lion-lr-and-batch"
+    adam = consult("Do you scale the AdamW learning rate by the number of GPUs with accelerate?", kb=kb)
+    assert not any(f.id == "finding-lion-lr-and-batch" for f in adam.findings)
