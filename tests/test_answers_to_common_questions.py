@@ -4915,3 +4915,15 @@ def test_lions_learning_rate_for_more_processes_is_answered_for_a_sign_update(kb
     assert advice.findings[0].id == "finding-lion-lr-and-batch"
     adam = consult("Do you scale the AdamW learning rate by the number of GPUs with accelerate?", kb=kb)
     assert not any(f.id == "finding-lion-lr-and-batch" for f in adam.findings)
+
+
+def test_kbit_preparation_without_quantization_is_the_whole_model_in_fp32(kb):
+    message = ("Does LoRA cause a memory leak? I'm fine-tuning llama2-7B with the alpaca-lora finetune.py script "
+               "(micro_batch_size 4, cutoff_len 256, lora_r 8). Simply switching the load_in_8bit flag off makes CUDA "
+               "memory jump from 13GB to 51GB.")
+    c = run_consultation(message, kb=kb)
+    assert c.wm.value("fp32_weight_bytes") == pytest.approx(c.wm.value("params") * 4)
+    assert c.advice.findings[0].id == "finding-kbit-preparation-without-quantization"
+    assert not any(q.id == "num_gpus" and "lion" in q.reason.lower() for q in c.advice.questions)
+    eight_bit = consult("alpaca-lora finetune.py on llama2-7B with load_in_8bit=True uses 13GB. Is that expected?", kb=kb)
+    assert not any(f.id == "finding-kbit-preparation-without-quantization" for f in eight_bit.findings)

@@ -675,6 +675,16 @@ def in_batch_negatives(micro_batch: float, num_gpus: float) -> dict[str, Estimat
     return {"own_gpu": Estimate(own, None, formula, ("gradcache",)), "gathered": Estimate(gathered, None, formula, ("gradcache",))}
 
 
+@estimator(cites=("peft-kbit-prepare",))
+def fp32_weights(params: float) -> dict[str, Estimate]:
+    """A model's weights once every 16-bit parameter is cast to fp32: 4 bytes a parameter."""
+    if params <= 0:
+        raise NotComputable("the parameter count must be positive")
+    value = params * 4
+    return {"value": Estimate(value, "bytes", f"{fmt_count(params)} parameters × 4 bytes = {fmt_bytes_gib(value)}",
+                              ("peft-kbit-prepare",))}
+
+
 @estimator(cites=("arithmetic",))
 def time_per_step(duration: float, steps: float) -> dict[str, Estimate]:
     """The time one step takes in a run of `steps` steps that lasts `duration` seconds."""
