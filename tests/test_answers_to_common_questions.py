@@ -4927,3 +4927,13 @@ def test_kbit_preparation_without_quantization_is_the_whole_model_in_fp32(kb):
     assert not any(q.id == "num_gpus" and "lion" in q.reason.lower() for q in c.advice.questions)
     eight_bit = consult("alpaca-lora finetune.py on llama2-7B with load_in_8bit=True uses 13GB. Is that expected?", kb=kb)
     assert not any(f.id == "finding-kbit-preparation-without-quantization" for f in eight_bit.findings)
+
+
+def test_qwen2_vls_image_tokens_are_named_for_an_oom_at_micro_batch_one(kb):
+    message = ("Full fine-tuning qwen2-vl-7b OOMs on 8x A100 80GB: swift sft --model Qwen2-VL-7B-Instruct --train_type "
+               "full --torch_dtype bfloat16 --per_device_train_batch_size 1 --gradient_accumulation_steps 8 "
+               "--gradient_checkpointing true --freeze_vit true --deepspeed zero2")
+    advice = consult(message, kb=kb)
+    assert advice.findings[0].id == "finding-vlm-image-tokens"
+    text_only = consult("Full fine-tuning qwen2.5-7b OOMs on 8x A100 80GB at per_device_train_batch_size 1", kb=kb)
+    assert not any(f.id == "finding-vlm-image-tokens" for f in text_only.findings)
