@@ -4937,3 +4937,9 @@ def test_qwen2_vls_image_tokens_are_named_for_an_oom_at_micro_batch_one(kb):
     assert advice.findings[0].id == "finding-vlm-image-tokens"
     text_only = consult("Full fine-tuning qwen2.5-7b OOMs on 8x A100 80GB at per_device_train_batch_size 1", kb=kb)
     assert not any(f.id == "finding-vlm-image-tokens" for f in text_only.findings)
+
+
+def test_a_lower_lora_rank_tried_against_an_oom_gets_the_red_flag(kb):
+    advice = consult("Dreambooth Flux with LoRA: OOM. Even after setting the LoRA rank down to 2, train_dreambooth_lora_flux "
+                     "still OOMs on my L40S (48GB).", kb=kb)
+    assert advice.red_flags[0].id == "rf-lora-rank-memory"
