@@ -26,7 +26,7 @@ from dataclasses import replace
 from advisor.reading import batches, failures, hardware, layouts, models, names
 from advisor.reading.clause import (DOCUMENTS, QUOTES, Clause, Keys, TokenSpan, in_file_name, in_flag, in_title, negated,
                                     ok_said, segment_mood, setup_of)
-from advisor.reading.cues import (BATCH_SPELLINGS, GPU_WORDS, PRETRAINING_DATA, THIRD_PARTY, TRAINED_ON, COUNT_UNITS, FAIL_WORDS, FILLERS, FIRST_PERSON, LAUNCH_WORDS, MEMORY_UNITS, NEGATIONS,
+from advisor.reading.cues import (BATCH_SPELLINGS, GPU_WORDS, PRETRAINING_DATA, REFERENCE_CUES, THIRD_PARTY, TRAINED_ON, COUNT_UNITS, FAIL_WORDS, FILLERS, FIRST_PERSON, LAUNCH_WORDS, MEMORY_UNITS, NEGATIONS,
                                   PAST_FIRST, PAST_RUN, PAST_RUN_PHRASES, PLANNING, SWITCHED, TIMES, cue_index)
 from advisor.reading.goal import Sentence, asked_of, goal_of
 from advisor.reading.phrases import PhraseIndex
@@ -62,9 +62,11 @@ def read(message: str) -> Reading:
         reading.sentence = n
         clause = Clause(tokens, start, end, message, index)
         present = clause.present
-        if reference_ended and tokens[start].text.lower() in ("while", "whereas") and FIRST_PERSON.isdisjoint(present):
+        if reference_ended and tokens[start].text.lower() in ("while", "whereas") and FIRST_PERSON.isdisjoint(present) \
+                and THIRD_PARTY.isdisjoint(present) and REFERENCE_CUES.isdisjoint(present):
             # "the README's LoRA config shows 17.18 GB, while the full one (1x RTX 4090) shows 14.97 GB": two of the
             # source's figures set side by side, with no word of the user's (not "…, but on my 4 2080s it fails")
+            # nor of another source ("the paper's batch is 1024, while in the config file it is 64")
             clause.reference_at = [True] * len(clause.words)
         reference_ended = bool(clause.reference_at) and clause.reference_at[-1]
         question = end < len(tokens) and tokens[end].text == "?"
