@@ -4943,3 +4943,11 @@ def test_a_lower_lora_rank_tried_against_an_oom_gets_the_red_flag(kb):
     advice = consult("Dreambooth Flux with LoRA: OOM. Even after setting the LoRA rank down to 2, train_dreambooth_lora_flux "
                      "still OOMs on my L40S (48GB).", kb=kb)
     assert advice.red_flags[0].id == "rf-lora-rank-memory"
+
+
+def test_a_speed_question_at_batch_one_is_not_sent_to_a_memory_snapshot(kb):
+    message = ("Training is super slow; what settings would speed it up? With 6 A100 GPUs a single iteration takes about "
+               "24 seconds, GPU utilization at 100%. Batch size per GPU 1 (anything larger OOMs), "
+               "gradient_accumulation_steps 1.")
+    advice = consult(message, kb=kb)
+    assert not any(m.id == "measure-what-fills-the-card" for m in advice.measure)
