@@ -3144,3 +3144,14 @@ def test_a_gpu_count_labelling_the_settings_after_it_is_read():
     r = read("I train on 8 GPUs: train_batch_size=32, micro_batch_size=4")
     assert r.values["num_gpus"].value == 8 and r.values["micro_batch"].value == 4
     assert "num_gpus" not in read("--cutoff_len 1536 --per_device_train_batch_size 1").values
+
+
+def test_a_sources_words_quoted_after_a_colon_are_the_sources():
+    """'you mentioned the batch size (8) used for GLUE finetuning: "We therefore use a smaller batch size of 8
+    length-512 sequences …"': the quote's 'we' is the paper's, so its batch and length are the reference's."""
+    r = read('In the T5 paper you mentioned the batch size used for GLUE finetuning: "We therefore use a smaller batch '
+             'size of 8 length-512 sequences during fine-tuning." Can you share the learning rate?')
+    assert "micro_batch" not in r.values and "seq_len" not in r.values
+    assert r.reference["batch"].value == 8
+    mine = read('The README says: "use batch 64". I use batch 16 on my 3090.')
+    assert mine.values["micro_batch"].value == 16 and mine.reference["batch"].value == 64  # (after the quote: mine)

@@ -148,6 +148,12 @@ class Clause:
                     tokens[t].text in ('"', "”") for t in range(keys[k - 1] + 1, keys[k])):
                 # the quotation closed ('… says "… on a single A100." I removed …'): the user may speak again
                 quote_opened, reported = -1, False
+            elif k and speaking_of_reference and not reported and keys[k] - keys[k - 1] > 2 and any(
+                    tokens[t].text == ":" and tokens[t + 1].text in ('"', "“")
+                    for t in range(keys[k - 1] + 1, keys[k] - 1)):
+                # 'you mentioned the batch size used for GLUE: "We therefore use a batch size of 8 …"': the source's
+                # words quoted after a colon, whose 'we' is the source's
+                reported, quote_opened = True, k - 1
             self.reference_at.append(speaking_of_reference)
             if w in REFERENCE_CUES:
                 artifact = k + 1 < len(words) and words[k + 1] in ARTIFACTS  # "we use your code"
