@@ -4877,8 +4877,11 @@ def test_a_training_time_short_of_the_references_is_diagnosed_as_speed(kb):
     assert not c.wm.value("claim_below_reference")
     assert c.wm.value("reference_step_time") == pytest.approx(0.09)  # 5 h / 200,000 steps
     ids = [f.id for f in c.advice.findings]
-    assert ids[0] == "finding-slower-than-reference" and "finding-match-batch-per-update" not in ids
-    assert "allow_tf32" in c.advice.findings[0].text
+    assert ids[:2] == ["finding-tf32-off-by-default", "finding-slower-than-reference"]  # (an A100: Ampere)
+    assert "finding-match-batch-per-update" not in ids and "allow_tf32" in c.advice.findings[0].text
+    turing = run_consultation(message.replace("an 80GB A100", "an RTX 2080 Ti"), kb=kb)
+    assert [f.id for f in turing.advice.findings][0] == "finding-slower-than-reference"  # (no TF32 on Turing)
+    assert not any(f.id == "finding-tf32-off-by-default" for f in turing.advice.findings)
     accuracy = read_message(kb, "I can't replicate the paper's accuracy on 4 GPUs, I get 71% instead of 76%.")
     assert accuracy["claim_below_reference"][0] is True
 
