@@ -3155,3 +3155,11 @@ def test_a_sources_words_quoted_after_a_colon_are_the_sources():
     assert r.reference["batch"].value == 8
     mine = read('The README says: "use batch 64". I use batch 16 on my 3090.')
     assert mine.values["micro_batch"].value == 16 and mine.reference["batch"].value == 64  # (after the quote: mine)
+
+
+def test_a_count_of_instances_multiplies_their_cards():
+    """'6 g5.4xlarge instances' are six machines of one A10G each: 6 GPUs on 6 nodes (review 40 asked how many GPUs)."""
+    r = read("I train t5-small with ZeRO-3 and CPU offload on 6 g5.4xlarge instances and it is stalling.")
+    assert r.values["num_gpus"].value == 6 and r.values["num_nodes"].value == 6
+    assert read("two p4d.24xlarge nodes for llama 70B").values["num_gpus"].value == 16
+    assert read("one g5.12xlarge").values["num_gpus"].value == 4

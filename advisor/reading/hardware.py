@@ -96,6 +96,10 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
         if match is not None and match.platform:
             if reading.platform is None:  # settled once the message has been read (a card named wins)
                 reading.platform = (match, text, setup_of(clause, s))
+                count = _count_before(clause, s)
+                if count is not None and 2 <= count[0] <= MAX_MACHINES and len(match.candidates) == 1:
+                    # "6 g5.4xlarge instances": that many machines of the type, each with its cards
+                    reading.platform_machines = (int(count[0]), clause.text(count[1], clause.keys[e - 1]))
             continue
         if match is not None and _alternative(words, previous_end, s, reading, match):
             # "should I rent an A6000 or an H100?": the plan is checked on the first and on this one
@@ -508,6 +512,7 @@ def device_ids(clause: Clause, reading: Reading) -> None:
                 reading.values["num_gpus"] = listed
 
 
+MAX_MACHINES = 4096  # machines said in words beyond this are a graph's nodes ("10242 nodes"), not a cluster's
 MOST_GPUS_PER_NODE = 16  # the most GPUs one machine holds (a DGX-2's sixteen V100s; HGX boards have eight)
 NODE_WORDS = {"node", "nodes", "machine", "machines", "server", "servers", "host", "hosts"}
 GROUP_WORDS = frozenset({"sets", "groups", "boxes"})  # "3 sets of 8 A100": so many GPUs, so many times
@@ -1082,7 +1087,13 @@ def resolve_platform(reading: Reading) -> None:
     chosen = [(c, n) for c, n in zip(match.candidates, match.counts) if gpus is None or n == gpus]
     if len(chosen) == 1 or len(match.candidates) == 1:
         card, count = chosen[0] if chosen else (match.candidates[0], match.counts[0])
-        if gpus is None and not reading.several_gpus:
+        machines = reading.platform_machines
+        if gpus is None and machines is not None:
+            # "6 g5.4xlarge instances": the machines times each one's cards, over that many nodes
+            reading.set(Read("num_gpus", machines[0] * count, machines[1]))
+            if reading.get("num_nodes") is None:
+                reading.set(Read("num_nodes", machines[0], machines[1]))
+        elif gpus is None and not reading.several_gpus:
             reading.set(Read("num_gpus", count, text, implied=True))  # a notebook's GPUs: Colab's one, Kaggle's two
         if reading.capacity_gb is not None and not 0.8 <= reading.capacity_gb / card.memory_gb <= 1.05:
             return  # "Colab … (GPU 0; 11.17 GiB total capacity)": the error's card is another one (a K80), not the T4

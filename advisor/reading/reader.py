@@ -1956,7 +1956,7 @@ DATA_SET_NOUNS = frozenset({"dataset", "examples", "samples", "images", "instruc
                             "rows", "sentences", "documents", "dialogues"})
 GPU_COUNT_FIELDS = frozenset({"num_gpus", "num_nodes", "gpus_per_node"})
 SECONDS_WORDS = frozenset({"seconds", "second", "sec", "secs", "s", "ms", "minutes", "minute", "min", "mins", "hours"})
-MAX_MACHINES = 4096  # machines said in words beyond this are a graph's nodes ("10242 nodes"), not a cluster's
+MAX_MACHINES = hardware.MAX_MACHINES
 FED = frozenset({"feed", "feeding", "fed", "pass", "passing"})  # "I feed 30 pictures to the network": one pass's
 GRAPH_WORDS = frozenset({"graph", "graphs", "edges", "edge", "gnn", "gcn", "adjacency", "vertices", "pyg"})
 

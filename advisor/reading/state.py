@@ -82,6 +82,7 @@ class Reading:
     used_text: str = ""  # …and its words
     total_memory_gb: float | None = None  # memory said over all GPUs ("128G in total")
     platform: Any = None  # (GpuMatch, words, setup) of the first platform named ("Kaggle", "Colab")
+    platform_machines: Any = None  # (count, words) of machines of that type ("6 g5.4xlarge instances")
     finetune_evidence: str | None = None  # words that mean fine-tuning without saying so (FINETUNE_EVIDENCE)
     scratch_evidence: str | None = None  # training on a pre-training corpus ("ResNet50 on ImageNet")
     full_training: str | None = None  # words that rule adapters out ("without peft", "LoRA is not an option")
