@@ -129,6 +129,8 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
 
 
 HOST_MEMORY_CLAIMS = ("claim_process_killed", "claim_host_ram_grows")
+# a size said bare ("3 GB of memory"), with no GPU word after it: whose memory it is, the message says elsewhere
+BARE_SIZE = re.compile(r"\s*\d[\d.,]*\s*(?:gib|gb|g)\b(?!\s*(?:gpu|vram|card))", re.IGNORECASE)
 # an out-of-memory tied to a GPU ("CUDA out of memory", torch's OutOfMemoryError; not Ray's
 # ray.exceptions.OutOfMemoryError, which is the node's RAM)
 GPU_OOM = re.compile(r"(?i)\b(?:cuda|gpu|hip|vram)\b[^.\n]{0,20}\b(?:out of memory|oom)\b|(?<!exceptions\.)outofmemoryerror|"
@@ -155,6 +157,8 @@ def _host_memory_ran_out(found: dict[str, tuple[Any, str]], message: str) -> Non
         return
     if GPU_OOM.search(message):
         return
+    if "gpu_memory" in found and BARE_SIZE.match(found["gpu_memory"][1]):
+        found.pop("gpu_memory")  # "only 3 GB of memory is available" on the instance: its RAM, no GPU's size
     oom_said = found.pop("oom")[1]
     if found.get("user_goal", (None, None))[1] == oom_said:
         found.pop("user_goal")  # (the goal read from those words: fitting a GPU's memory)

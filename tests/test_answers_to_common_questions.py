@@ -4954,3 +4954,12 @@ def test_a_speed_question_at_batch_one_is_not_sent_to_a_memory_snapshot(kb):
                "gradient_accumulation_steps 1.")
     advice = consult(message, kb=kb)
     assert not any(m.id == "measure-what-fills-the-card" for m in advice.measure)
+
+
+def test_system_memory_said_not_gpu_memory_is_the_hosts(kb):
+    message = ("I'm running into issues where memory usage (system memory, not GPU memory) continually increases during "
+               "training to the point where my instance runs out of memory. At the start my instance has 44 GB of "
+               "memory available. At the end of the first epoch, only 3 GB of memory is available.")
+    c = run_consultation(message, kb=kb)
+    assert c.wm.value("claim_host_ram_grows") and not c.wm.known("gpu_memory")
+    assert c.advice.findings[0].title.startswith("The machine's RAM climbs during training")

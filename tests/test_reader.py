@@ -3163,3 +3163,9 @@ def test_a_count_of_instances_multiplies_their_cards():
     assert r.values["num_gpus"].value == 6 and r.values["num_nodes"].value == 6
     assert read("two p4d.24xlarge nodes for llama 70B").values["num_gpus"].value == 16
     assert read("one g5.12xlarge").values["num_gpus"].value == 4
+
+
+def test_a_question_of_what_the_method_needs_counts_no_gpus_of_the_run():
+    r = read("I'm training on a single RTX 4090 (24GB) with batch size 1. Questions: 1. Is there a suggested way to "
+             "adjust training? 2. Does the method rely critically on multi-GPU for stability?")
+    assert r.values["num_gpus"].value == 1 and not r.several_gpus

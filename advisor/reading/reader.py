@@ -112,7 +112,9 @@ def read(message: str) -> Reading:
         # "a month ago I trained one on a 4080 and it worked": a run that worked some time ago is an earlier run
         reading.in_past_clause = _past_run(clause.words, present) or ("ago" in present and mood == "ok")
         reading.in_third_party_clause = not reading.in_personal_sentence and _speaks_of_third_party(clause)
-        if not semantics and (several := hardware.speaks_of_several_gpus(clause)):
+        if not semantics and not (question and _asks_of_the_method(clause.words)) \
+                and (several := hardware.speaks_of_several_gpus(clause)):
+            # (not "does the method rely on multi-GPU for stability?": a question of what the method needs)
             # (a question of what "per GPU or over all GPUs" means counts no GPUs)
             reading.several_gpus = True
             reading.only_per_gpu = reading.only_per_gpu and several == "per"
@@ -293,6 +295,17 @@ def _hf_trainer_named(words: list[str]) -> bool:
                                       for i, w in enumerate(words))
 HF_TRAINER_WORDS = frozenset({"trainingarguments", "sfttrainer", "sftconfig", "dpotrainer", "dpoconfig", "grpotrainer",
                               "grpoconfig", "seq2seqtrainer", "seq2seqtrainingarguments", "orpotrainer", "ktotrainer"})
+
+
+ASKED_OF_METHOD = frozenset({"method", "approach", "algorithm", "technique"})
+
+
+def _asks_of_the_method(words: list[str]) -> bool:
+    """'Does the method rely critically on multi-GPU for stability?': a question of what the method needs, whose
+    GPUs are no run's (the numbering of a list of questions before it is skipped)."""
+    words = [w for w in words[:6] if not w.isdigit()]
+    return words[:1] in (["does"], ["do"], ["is"], ["would"]) and words[1:2] == ["the"] \
+        and words[2:3] != [] and words[2] in ASKED_OF_METHOD
 
 
 def _rl_trainer(message: str, words: list[str]) -> tuple[str, str]:
