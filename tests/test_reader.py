@@ -3169,3 +3169,11 @@ def test_a_question_of_what_the_method_needs_counts_no_gpus_of_the_run():
     r = read("I'm training on a single RTX 4090 (24GB) with batch size 1. Questions: 1. Is there a suggested way to "
              "adjust training? 2. Does the method rely critically on multi-GPU for stability?")
     assert r.values["num_gpus"].value == 1 and not r.several_gpus
+
+
+def test_a_codes_own_run_and_a_card_compared_to_are_not_the_users():
+    r = read("The baseline code provides a PyTorch example running on a V100 GPU to train a CIFAR10 classifier in 75 "
+             "seconds. I ran it on a single AMD GPU and it takes over 10x the time compared to V100.")
+    assert "gpu_model" not in r.values and r.reference["gpu_model"].value == "v100"
+    mine = read("Your code triggers an out-of-memory error on an RTX3090.")
+    assert mine.values["gpu_model"].value == "rtx-3090"  # (your code, run by the user)

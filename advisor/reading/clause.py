@@ -156,7 +156,10 @@ class Clause:
                 reported, quote_opened = True, k - 1
             self.reference_at.append(speaking_of_reference)
             if w in REFERENCE_CUES:
-                artifact = k + 1 < len(words) and words[k + 1] in ARTIFACTS  # "we use your code"
+                # "we use your code", "your code OOMs on my 3090" (but "the baseline code provides an example on a
+                # V100", with no user before it, speaks of the code's own run)
+                artifact = k + 1 < len(words) and words[k + 1] in ARTIFACTS \
+                    and (w in ("your", "you") or not FIRST_PERSON.isdisjoint(words[:k]))
                 # "I'm training your repo with 2 A100s": the artifact after a possessive the user works with is the
                 # thing they run, not a source speaking ("the official repo uses 8 GPUs" has no user before it)
                 artifact = artifact or (w in ARTIFACTS and k >= 2 and words[k - 1] == "your"

@@ -119,9 +119,10 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
             before, after = _count_before(clause, s), _count_after(clause, e)
             # ("a T4x2 on Kaggle": the article counts the machine, the count after the card its GPUs)
             count = after if after is not None and (before is None or before[0] == 1) else before
-            if lacked(words, min(s, clause.key_of.get(count[1], s) if count else s)) or "than" in words[max(0, s - 2):s]:
-                # "I don't have 8 A100s like you", "a more powerful GPU than a T4": cards the user lacks or compares
-                # with are another setup's
+            if lacked(words, min(s, clause.key_of.get(count[1], s) if count else s)) or "than" in words[max(0, s - 2):s] \
+                    or words[max(0, s - 2):s] in (["compared", "to"], ["compared", "with"]):
+                # "I don't have 8 A100s like you", "a more powerful GPU than a T4", "10x the time compared to V100":
+                # cards the user lacks or compares with are another setup's
                 setup = "reference"
             clause.card_ends.add(clause.keys[e - 1])  # (a family's name too: "16GB RAM V100s")
             clause.card_starts.add(clause.keys[s])
