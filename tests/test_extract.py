@@ -143,3 +143,11 @@ def test_flag_phrasings(kb, name, message):
 @pytest.mark.parametrize("message", ["What batch size should I use for ResNet-50?", "Hello", ""])
 def test_neutral_messages_claim_nothing(kb, message):
     assert not [n for n, v in facts(kb, message).items() if n.startswith("claim_") and v]
+
+
+def test_a_throughput_a_source_reports_is_not_the_users(kb):
+    from advisor.consultation import read_message
+
+    found = read_message(kb, "You claim 24K tokens/s with the 1.1B model. My own 1B GPT only reaches 10K tokens/s.")
+    assert found["measured_tokens_per_second"][0] == 10_000
+    assert read_message(kb, "I get 2,400 tokens/s on one A100.")["measured_tokens_per_second"][0] == 2_400

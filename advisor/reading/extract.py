@@ -66,6 +66,7 @@ def _pairs(spec: FactSpec, text: str, folded: str, used: list[tuple[int, int]]) 
 
 def _single(spec: FactSpec, text: str, folded: str, used: list[tuple[int, int]]) -> tuple[Any, str] | None:
     claim = spec.name.startswith("claim_")
+    measured = spec.name.startswith("measured_")  # (what the user measured, never a source's reported figure)
     for pattern in spec.patterns:
         for match in _finditer(pattern.regex, text, folded):
             if (claim or pattern.value is not None) and \
@@ -78,6 +79,8 @@ def _single(spec: FactSpec, text: str, folded: str, used: list[tuple[int, int]])
                     break
             if _overlaps(match.span() if pattern.blanks == "match" else match.span("value"), used):
                 continue  # (a pattern that blanks only its value may reach over another's words, not its number)
+            if measured and _attributed(text, match.start()):
+                continue  # "you claim 24K tokens/s with the 1.1B model": the source's figure, not the user's
             try:
                 raw, per = match.group("value"), match.groupdict().get("per")
                 if per is not None and not any(c.isdigit() for c in raw):
@@ -96,6 +99,28 @@ def _single(spec: FactSpec, text: str, folded: str, used: list[tuple[int, int]])
                 used.append(match.span("value") if pattern.blanks == "value" else match.span())
             return value, match.group(0)
     return None
+
+
+# a source said to report a figure, earlier in the same sentence: "you claim", "the paper reports", "they got"
+ATTRIBUTED = re.compile(r"\b(?:you|they|authors?|paper|readme|blog|repo)\s+(?:claim|claims|claimed|report|reports|"
+                        r"reported|mention|mentions|mentioned|say|says|said|get|gets|got|achieve|achieves|achieved|"
+                        r"reach|reaches|reached|list|lists|listed|show|shows|showed)\b", re.IGNORECASE)
+
+
+FIRST_PERSON = re.compile(r"\b(?:I|we|my|our|me|us)\b", re.IGNORECASE)
+
+
+def _attributed(text: str, start: int) -> bool:
+    """Whether the figure at `start` is one a source reports: a source and a reporting verb before it in its sentence
+    (at most 80 characters back)."""
+    before = text[max(0, start - 80):start]
+    cut = max(before.rfind("."), before.rfind("?"), before.rfind("!"), before.rfind("\n"))
+    sentence = before[cut + 1:]
+    said = None
+    for said in ATTRIBUTED.finditer(sentence):
+        pass  # (the last source named before the figure)
+    # ("the blog says 2357 tokens/s but I only get under 1900": the user speaks after the source)
+    return said is not None and FIRST_PERSON.search(sentence, said.end()) is None
 
 
 def extract(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:

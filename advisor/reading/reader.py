@@ -351,7 +351,11 @@ def _square(clause: Clause, k: int) -> bool:
     if after in ("x", "*") or (t - 2 >= clause.start and clause.tokens[t - 1].text in ("x", "*")
                                and clause.tokens[t - 2].is_num):
         return False  # "512x512x512", "65x512x512": a volume or a clip, not an image's side
-    return tok.value is not None and 28 <= tok.value <= 16384 and after not in GPU_WORDS  # MNIST's 28x28 up
+    # (MNIST's 28x28 up; not "2048*2048 matrices", a GEMM's shape)
+    return tok.value is not None and 28 <= tok.value <= 16384 and after not in GPU_WORDS and after not in MATRIX_WORDS
+
+
+MATRIX_WORDS = frozenset({"matrix", "matrices", "matmul", "matmuls", "gemm", "gemms", "tensor", "tensors"})
 
 
 SHAPE_WORDS = frozenset({"shape", "shapes"})
