@@ -3177,3 +3177,8 @@ def test_a_codes_own_run_and_a_card_compared_to_are_not_the_users():
     assert "gpu_model" not in r.values and r.reference["gpu_model"].value == "v100"
     mine = read("Your code triggers an out-of-memory error on an RTX3090.")
     assert mine.values["gpu_model"].value == "rtx-3090"  # (your code, run by the user)
+
+
+def test_kohyas_and_musubis_train_network_scripts_train_a_lora():
+    r = read("accelerate launch src/musubi_tuner/wan_train_network.py --task t2v-14B --fp8_base --optimizer_type adamw8bit")
+    assert r.values["adapter"].value == "lora"

@@ -146,6 +146,8 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("lora", "adapter", "lora"), ("peft", "adapter", "lora"), ("qlora", "adapter", "qlora"),
     # kohya's sd-scripts train a LoRA network: its config's [additional_network] section, network_train_unet_only
     ("additional network", "adapter", "lora"), ("network train unet only", "adapter", "lora"),
+    # kohya's sd-scripts and musubi-tuner train a LoRA network with their *_train_network.py scripts
+    ("train network py", "adapter", "lora"),
     ("q lora", "adapter", "qlora"), ("load in 4 bit", "base_bits", 4), ("load in 4bit", "base_bits", 4),
     ("4 bit", "base_bits", 4), ("nf4", "base_bits", 4), ("bnb 4 bit", "base_bits", 4),
     ("load in 8 bit", "base_bits", 8), ("load in 8bit", "base_bits", 8), ("loaded in 8 bit", "base_bits", 8),
