@@ -4963,3 +4963,13 @@ def test_system_memory_said_not_gpu_memory_is_the_hosts(kb):
     c = run_consultation(message, kb=kb)
     assert c.wm.value("claim_host_ram_grows") and not c.wm.known("gpu_memory")
     assert c.advice.findings[0].title.startswith("The machine's RAM climbs during training")
+
+
+def test_a_run_over_the_card_on_windows_is_slow_because_it_spills(kb):
+    message = ("Extremely slow, what am I doing wrong? Training takes 50-100 hours. I am training Wan2.1-T2V-14B on 13 "
+               "images. I am on Win 10 running Ubuntu 22.04 under WSL, RTX 5060 Ti 16GB, batch_size = 1, "
+               "wan_train_network.py --mixed_precision bf16 --optimizer_type adamw8bit")
+    advice = consult(message, kb=kb)
+    assert advice.findings[0].id == "finding-windows-spill-when-over-the-card"
+    linux = consult(message.replace("I am on Win 10 running Ubuntu 22.04 under WSL, ", ""), kb=kb)
+    assert not any(f.id == "finding-windows-spill-when-over-the-card" for f in linux.findings)

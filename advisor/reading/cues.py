@@ -153,6 +153,7 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("load in 8 bit", "base_bits", 8), ("load in 8bit", "base_bits", 8), ("loaded in 8 bit", "base_bits", 8),
     ("loaded in 8bit", "base_bits", 8), ("loaded in 4 bit", "base_bits", 4), ("loaded in 4bit", "base_bits", 4),
     ("use int4", "base_bits", 4), ("use int8", "base_bits", 8),  # AutoTrain's `--use_int4`, `--use_int8`
+    ("fp8 base", "base_bits", 8),  # kohya's and musubi-tuner's `--fp8_base`: the frozen base in 8-bit floats
     ("awq", "base_bits", 4), ("gptq", "base_bits", 4),  # checkpoints quantised to 4 bits ("…-AWQ", "…-GPTQ")
     # precision
     ("bf16", "precision", "amp_bf16"), ("bfloat16", "precision", "amp_bf16"), ("fp16", "precision", "amp_fp16"),

@@ -511,7 +511,8 @@ def _keywords(clause: Clause, reading: Reading) -> None:
                                     or clause.word_of(end - 1)[1] > end - 1):
             continue  # "bf16" inside `bf16_accumulate_gradient`, "fp32" inside `_convert_to_fp32`: another key's name
             # (but `--use_fp16 True`, `enable_bf16` switch the precision itself)
-        if name == "base_bits" and not OPTIMIZER_WORDS.isdisjoint(words[end:end + 2]):
+        if name == "base_bits" and not OPTIMIZER_WORDS.isdisjoint(words[end:end + 2]) \
+                and not (end < len(words) and in_flag(clause, clause.keys[end])):  # ("--fp8_base --optimizer_type")
             # "a custom 4-bit optimizer", "8bit Adam": the optimizer's states, not the base model's
             said = clause.text(clause.keys[k], clause.keys[min(end, len(words) - 1)])
             # (AdamW's moments in 8 bits - bitsandbytes - or in 4 - lpmm, torchao's AdamW4bit)
