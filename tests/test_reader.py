@@ -229,6 +229,8 @@ LATER_SETS = {
     (3136, 3165): (0.72, 0.71),  # held out: that set's other half (0.739 / 0.731 on arrival)
     (3166, 3195): (0.73, 0.77),  # tuned; rq-3166..3225 scored 0.767 / 0.774 on arrival (twenty-ninth session)
     (3196, 3225): (0.80, 0.75),  # held out: that set's other half (0.810 / 0.766 on arrival)
+    (3226, 3255): (0.71, 0.71),  # tuned; rq-3226..3285 scored 0.694 / 0.705 on arrival (thirtieth session)
+    (3256, 3285): (0.67, 0.68),  # held out: that set's other half (0.688 / 0.688 on arrival)
 }
 
 
