@@ -1893,10 +1893,12 @@ def test_verl_shards_with_fsdp_and_ppo_counts_a_critic(kb):
 
 def test_accumulating_over_the_gpus_the_reference_had_more_of_keeps_its_batch(kb):
     """Review 21 #20: 2 A100s at batch_size 192 and 'accumulate 4 to match your 8 A100s?': the reference's batch is
-    192 on 8 GPUs, 1,536, which 192 × 4 × 2 reaches (the accumulation was dropped from that product before)."""
+    192 on 8 GPUs, 1,536, which 192 × 4 × 2 reaches (the accumulation was dropped from that product before); Lightning's
+    accumulate_grad_batches says the DataLoader's 192 is each process's."""
     c = run_consultation("I'm training zero123 with 2 A100 and set batch_size = 192. You trained on 8 A100s. Do I have "
                          "to set accumulate_grad_batches to 4 to match your setting?", kb=kb)
-    assert c.wm.value("reference_batch") == 1536 and c.wm.value("batch_total_if_per_gpu") == 1536
+    assert c.wm.value("reference_batch") == 1536 and c.wm.value("effective_batch") == 1536
+    assert c.advice.findings[0].title == "Your batch per update is the reference's 1536: its learning rate carries over"
 
 
 def test_a_papers_batch_asked_per_gpu_or_total_is_answered_as_its_batch_per_update(kb):

@@ -275,8 +275,11 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("hugging face accelerate", "accelerate", True), ("accelerate config", "accelerate", True),
     ("accelerate library", "accelerate", True), ("accelerator prepare", "accelerate", True),
     ("diffusers", "batch_flag_per_gpu", True),
-    # PyTorch Lightning: under DDP "the batch_size in your DataLoader remains the same" on each device
-    ("lightning", "batch_flag_per_gpu", True), ("pytorch lightning", "batch_flag_per_gpu", True),
+    # PyTorch Lightning, or its own names: under DDP "the batch_size in your DataLoader remains the same" on each
+    # device, its progress bar counts batches and its global_step optimizer steps
+    ("lightning", "lightning", True), ("pytorch lightning", "lightning", True), ("lightningmodule", "lightning", True),
+    ("lightningdatamodule", "lightning", True), ("pl trainer", "lightning", True),
+    ("accumulate grad batches", "lightning", True),
     # OpenMMLab's runners (mmdetection, mmsegmentation, …): batch_size in train_dataloader is each GPU's, and the
     # optimizer steps every iteration unless the config accumulates (optim_wrapper's accumulative_counts)
     ("mmdetection", "openmmlab", True), ("mmdet", "openmmlab", True), ("mmsegmentation", "openmmlab", True),

@@ -245,12 +245,16 @@ def _batch_before(clause: Clause, k: int) -> tuple[bool | None, int, int, int] |
     return (True if gpus == 1 else None), n, named[0], n
 
 
+# reads that say each process builds its own batch: a script's per-GPU flag, accelerate, Lightning
+PER_PROCESS = frozenset({"batch_flag_per_gpu", "accelerate", "lightning"})
+
+
 def resolve_layouts(reading: Reading) -> None:
     """Two layouts of the same batch per update on different GPU counts: the user's run is one of them (the surer
     by _users_run, else the first said), the other the layout compared; the 'change' between their batches or GPU
     counts, and the counts' conflict, are the comparison read number by number, so they go."""
     _accumulated_to_reference(reading)
-    per_process = "batch_flag_per_gpu" in reading.values or "accelerate" in reading.values
+    per_process = not PER_PROCESS.isdisjoint(reading.values)
     # a batch unsaid on several GPUs is each GPU's where the script's batch is each process's, else no split
     reading.layouts = [layout._replace(unsaid=False) for layout in reading.layouts if per_process or not layout.unsaid]
     said = reading.values.get("num_gpus")

@@ -14,6 +14,7 @@ from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from advisor.reading.layouts import PER_PROCESS
 from advisor.reading.reader import Reading
 from advisor.reading.state import Read
 
@@ -249,7 +250,7 @@ _DIRECT = (("num_gpus", "num_gpus"), ("seq_len", "seq_len"), ("grad_accum_steps"
            ("batch_scale_factor", "batch_scale_factor"), ("lr_scale_factor", "lr_scale_factor"),
            ("goal", "user_goal"), ("global_batch", "batch_size"), ("preference_objective", "preference_objective"),
            ("num_generations", "num_generations"), ("planned_steps", "planned_steps"), ("ultralytics", "ultralytics"),
-           ("accelerate", "accelerate"), ("asked_topics", "asked_topics"), ("rollout_prompts", "rollout_prompts"),
+           ("accelerate", "accelerate"), ("lightning", "lightning_named"), ("asked_topics", "asked_topics"), ("rollout_prompts", "rollout_prompts"),
            ("ppo_mini_prompts", "ppo_mini_prompts"))
 # every fact facts_of may fill (marked `reader: true` in rules/facts.yaml; tests/test_reader.py checks both ways)
 READER_FACTS = frozenset({fact for _, fact in _DIRECT} | {"micro_batch", "optimizer", "gpu_memory", "params",
@@ -566,7 +567,7 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         # total smaller than the GPUs would leave some without a sample, so it is each GPU's
         put("micro_batch", micro.value, micro.text)
     elif micro is not None and micro.implied and micro.keyed and "batch_size" not in out \
-            and (v.get("batch_flag_per_gpu") is not None or v.get("accelerate") is not None):
+            and not PER_PROCESS.isdisjoint(v):
         # MAE's, DeiT's and timm's `--batch_size 256`: each process's batch, by the script's own help text; a
         # script under accelerate builds one DataLoader a process (diffusers' "Batch size (per device)")
         put("micro_batch", micro.value, micro.text)
