@@ -4975,3 +4975,11 @@ def test_a_run_over_the_card_on_windows_is_slow_because_it_spills(kb):
     assert advice.findings[0].id == "finding-windows-spill-when-over-the-card"
     linux = consult(message.replace("I am on Win 10 running Ubuntu 22.04 under WSL, ", ""), kb=kb)
     assert not any(f.id == "finding-windows-spill-when-over-the-card" for f in linux.findings)
+
+
+def test_ultralytics_accumulation_asked_is_answered_with_its_nominal_batch(kb):
+    message = ("How to use gradient accumulation with YOLOv8n for larger batch sizes? I have 32GB of GPU memory and can "
+               "handle a batch size of 128, but I want to simulate a larger batch size of 256 using gradient "
+               "accumulation. Is this feature supported in YOLOv8n, or do I need to implement it manually?")
+    advice = consult(message, kb=kb)
+    assert advice.findings[0].id == "finding-ultralytics-batch" and "nbs" in advice.findings[0].text
