@@ -291,8 +291,6 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("llama factory", "checkpointing_default", True), ("llamafactory", "checkpointing_default", True),
     # (its CLI names it too, `llamafactory-cli train`)
     ("llamafactory cli", "checkpointing_default", True),
-    # verl trains its actor, critic and reference with FSDP unless `strategy=megatron` (its ppo_trainer.yaml)
-    ("verl", "sharding_default", "fsdp"),
     ("torchtitan", "sharding_default", "fsdp"),  # its data_parallel_shard_degree -1: FSDP2 over every GPU by default
     ("fused cross entropy", "fused_loss", True), ("chunked cross entropy", "fused_loss", True),
     ("cut cross entropy", "fused_loss", True), ("fused linear cross entropy", "fused_loss", True),

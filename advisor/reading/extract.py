@@ -107,7 +107,8 @@ ATTRIBUTED = re.compile(r"\b(?:you|they|authors?|paper|readme|blog|repo)\s+(?:cl
                         r"reach|reaches|reached|list|lists|listed|show|shows|showed)\b", re.IGNORECASE)
 
 
-FIRST_PERSON = re.compile(r"\b(?:I|we|my|our|me|us)\b", re.IGNORECASE)
+# (a regex over the raw text: the reader's FIRST_PERSON is a set of word keys)
+FIRST_PERSON_WORD = re.compile(r"\b(?:I|we|my|our|me|us)\b", re.IGNORECASE)
 
 
 def _attributed(text: str, start: int) -> bool:
@@ -120,7 +121,7 @@ def _attributed(text: str, start: int) -> bool:
     for said in ATTRIBUTED.finditer(sentence):
         pass  # (the last source named before the figure)
     # ("the blog says 2357 tokens/s but I only get under 1900": the user speaks after the source)
-    return said is not None and FIRST_PERSON.search(sentence, said.end()) is None
+    return said is not None and FIRST_PERSON_WORD.search(sentence, said.end()) is None
 
 
 def extract(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:

@@ -497,8 +497,12 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         # "ResNet-50 on ImageNet": the training split's size (1,281,167 images), when no size is said
         put("dataset_size", known.value, known.text)
     sharding = v.get("sharding_default")
+    if reading.rl_trainer == "verl" and sharding is None:
+        # verl (named, or known by its keys) trains its actor, critic and reference with FSDP unless
+        # `strategy=megatron` (its ppo_trainer.yaml)
+        sharding = Read("sharding_default", "fsdp", reading.rl_trainer_text)
     if sharding is not None and "parallelism" not in v and "zero_stage" not in v and "model_parallel_gpus" not in out:
-        put("parallelism", sharding.value, sharding.text)  # verl: FSDP unless the message names another strategy
+        put("parallelism", sharding.value, sharding.text)  # torchtitan, verl: FSDP unless another strategy is named
     # LLaMA-Factory named, or its `finetuning_type` key in the launch ("finetuning_type lora, cutoff_len 51974")
     framework = v.get("checkpointing_default") or _read_naming(v, ("finetuning_type",))
     if framework is not None and "grad_checkpointing" not in v:
