@@ -64,6 +64,25 @@ def gpt_tiny(**_):
     return R.gpt_like("eager", **TINY_SIZES["gpt"])
 
 
+GPT2_SMALL = dict(vocab=50257, seq_len=1024, d=768, layers=12, heads=12)  # GPT-2 small's shape, untied head
+
+
+def gpt2_small(**_):
+    return R.gpt_like("eager", **GPT2_SMALL)
+
+
+# more probes (docs/probe.md): factory, throughput curve?, the shape for the analytic estimate, the device's budget
+GPU_PROBES = [
+    ("tests.factories:tiny_gpt", True, None, dict(device="cuda", budget_gib=2)),
+    ("tests.factories:small_cnn", True, None, dict(device="cuda", budget_gib=2)),
+    ("gpu_check:gpt2_small", False, GPT2_SMALL, dict(device="cuda", budget_gib=24)),
+]
+TINY_PROBES = [
+    ("tests.factories:small_cnn", True, None, dict(device="cpu", cap_gib=0.02)),
+    ("gpu_check:gpt_tiny", False, TINY_SIZES["gpt"], dict(device="cpu", cap_gib=0.02)),
+]
+
+
 def measure_cuda(build, batch: int, precision: str) -> dict:
     """Peak allocated and reserved bytes over STEPS full training steps on a fresh model (relative to before)."""
     gc.collect()
@@ -95,6 +114,12 @@ def measure_cpu(build, batch: int, precision: str) -> dict:
     return {"allocated": snap["Total"], "reserved": snap["Total"]}
 
 
+def log(msg: str) -> None:
+    """Progress on stderr, so a run cut short still shows how far it got."""
+    sys.stderr.write(msg + "\n")
+    sys.stderr.flush()
+
+
 def pct(predicted: float, measured: float) -> float:
     return round(100 * (predicted / measured - 1), 2) if measured else float("nan")
 
@@ -115,6 +140,7 @@ def run(dry: bool) -> dict:
     for name, (build, spec, setup) in factories(sizes).items():
         for precision in ("fp32", "amp_bf16"):
             for batch in batches[name]:
+                log(f"{name} {precision} batch {batch}")
                 measured = measure(build, batch, precision)
                 params = sum(p.numel() for p in build()[0].parameters())
                 est = estimate_training_memory(dataclasses.replace(spec, params=params),
@@ -143,10 +169,36 @@ def run(dry: bool) -> dict:
     summary["probe"] = {"model": factory, "max_micro_batch": result.max_micro_batch,
                         "predicted_max_micro_batch": result.predicted_max_micro_batch, "budget_bytes": result.budget_bytes,
                         "trials": [t.model_dump() for t in result.trials], "curve": result.curve}
+    summary["more_probes"] = [more_probe(*args) for args in (TINY_PROBES if dry else GPU_PROBES)]
     errors = [c["analytic_error_pct"] for c in summary["cases"] if c["precision"] == "fp32"]
     summary["fp32_analytic_max_abs_error_pct"] = max(abs(e) for e in errors)
     summary["seconds"] = round(time.perf_counter() - started, 1)
     return summary
+
+
+def more_probe(factory: str, throughput: bool, shape: dict | None, device: dict) -> dict:
+    """One more `advisor probe`; with a shape, the analytic fp32 peak at the largest batch against the trial's."""
+    from advisor.measure.probe import probe
+
+    log(f"probe {factory}")
+    try:
+        result = probe(factory, throughput=throughput, **device)
+    except Exception as exc:  # noqa: BLE001 - report, do not abort the check
+        return {"model": factory, "error": f"{type(exc).__name__}: {exc}"}
+    out = {"model": factory, "budget_bytes": result.budget_bytes, "max_micro_batch": result.max_micro_batch,
+           "predicted_max_micro_batch": result.predicted_max_micro_batch,
+           "recommended_micro_batch": result.recommended_micro_batch,
+           "trials": [t.model_dump() for t in result.trials], "curve": result.curve,
+           "throughput": [t.model_dump() for t in result.throughput], "notes": result.notes}
+    if shape:
+        at_max = next(t for t in result.trials if t.batch == result.max_micro_batch and t.ok)
+        params = sum(p.numel() for p in R.gpt_like("eager", **shape)[0].parameters())
+        est = estimate_training_memory(dataclasses.replace(R.spec_gpt_like("eager", **shape), params=params),
+                                       TrainingSetup(precision="fp32", margin=0.10), device["device"])
+        analytic = est.allocated(result.max_micro_batch)
+        out.update(params=params, analytic_allocated_at_max=int(analytic),
+                   analytic_error_pct_at_max=pct(analytic, at_max.peak_allocated_bytes))
+    return out
 
 
 def main() -> None:

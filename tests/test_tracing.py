@@ -105,3 +105,6 @@ def test_gpu_check_dry_run_on_the_cpu():
     assert all(c["traced_error_pct"] is not None and abs(c["traced_error_pct"]) < 1 for c in cases)  # fake == real on the CPU
     assert summary["fp32_analytic_max_abs_error_pct"] <= 3
     assert summary["probe"]["max_micro_batch"] >= 1 and summary["probe"]["trials"]
+    cnn, gpt = summary["more_probes"]  # the further probes: a throughput curve, and the analytic peak at the largest batch
+    assert "error" not in cnn and cnn["throughput"] and cnn["recommended_micro_batch"] <= cnn["max_micro_batch"]
+    assert gpt["max_micro_batch"] == summary["probe"]["max_micro_batch"] and abs(gpt["analytic_error_pct_at_max"]) <= 3
