@@ -24,6 +24,7 @@ from advisor.kb.model import KnowledgeBase
 from advisor.reading.configs import apply_configs, read_configs
 from advisor.reading.extract import extract_spans
 from advisor.reading.reader import read
+from advisor.reading.timings import compared_timings
 from advisor.reading.state import Read
 from advisor.reading.situation import facts_of
 
@@ -111,6 +112,8 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         reading.shape["vocab"] = Read("vocab", int(value), words.strip())
     found = {name: (value, _unblanked(words, text, said)) for name, (value, words) in facts_of(reading, kb).items()}
     for name, (value, matched) in patterned.items():
+        found.setdefault(name, (value, matched))
+    for name, (value, matched) in compared_timings(said).items():
         found.setdefault(name, (value, matched))
     _epoch_shows_the_batch(found)
     _asked_batch_for_the_lr(found)

@@ -312,8 +312,11 @@ def fmt_value(value: object, unit: str | None, pair_key: str | None = None) -> s
 
 
 def fmt_pair(item: object, unit: str | None, key: str | None = None) -> str:
-    """'batch 64: 14 GB' - or, for pairs whose first number counts something else, '4 GPUs: 8 h'."""
+    """'batch 64: 14 GB' - or, for pairs whose first number counts something else, '4 GPUs: 8 h'; a key with a
+    '{}' places the number ('epoch {}': 'epoch 8: 8 h')."""
     if isinstance(item, (list, tuple)) and len(item) == 2:
+        if key and "{}" in key:
+            return f"{key.format(fmt_sig(item[0]))}: {fmt_value(item[1], unit)}"
         if key:
             return f"{fmt_sig(item[0])} {key}{'' if item[0] == 1 else 's'}: {fmt_value(item[1], unit)}"
         return f"batch {fmt_sig(item[0])}: {fmt_value(item[1], unit)}"

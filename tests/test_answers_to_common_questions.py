@@ -4983,3 +4983,20 @@ def test_ultralytics_accumulation_asked_is_answered_with_its_nominal_batch(kb):
                "accumulation. Is this feature supported in YOLOv8n, or do I need to implement it manually?")
     advice = consult(message, kb=kb)
     assert advice.findings[0].id == "finding-ultralytics-batch" and "nbs" in advice.findings[0].text
+
+
+def test_a_schedule_counted_in_micro_batches_under_accelerate_covers_a_fraction(kb):
+    """diffusers' older train_controlnet.py sized its scheduler `max_train_steps * gradient_accumulation_steps`, but
+    accelerate's prepared scheduler steps only with the optimizer: with accumulation 4 the LR gets through a quarter
+    of its decay. A loop of one's own (no accelerate) that steps per micro-batch is right to count micro-batches."""
+    code = ("lr_scheduler = get_scheduler(args.lr_scheduler, optimizer=optimizer, "
+            "num_warmup_steps=args.lr_warmup_steps * args.gradient_accumulation_steps, "
+            "num_training_steps=args.max_train_steps * args.gradient_accumulation_steps)")
+    c = run_consultation("I'm running diffusers/examples/controlnet/train_controlnet.py with "
+                         "gradient_accumulation_steps=4. " + code + " The scheduler cannot decrease the learning rate "
+                         "to zero. Why?", kb=kb)
+    assert c.advice.findings[0].id == "finding-accelerate-schedule-in-micro-batches"
+    assert "1/4" in c.advice.findings[0].title
+    own = run_consultation("My own PyTorch loop calls scheduler.step() after every backward, gradient_accumulation_steps"
+                           "=4. " + code + " Is the schedule right?", kb=kb)
+    assert "finding-accelerate-schedule-in-micro-batches" not in [f.id for f in own.advice.findings]

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from advisor.reading.layouts import PER_PROCESS
 from advisor.reading.reader import Reading
 from advisor.reading.state import Read
+from advisor.reading.timings import TIMING_FACTS
 
 Strictly = ConfigDict(extra="forbid")
 
@@ -252,8 +253,9 @@ _DIRECT = (("num_gpus", "num_gpus"), ("seq_len", "seq_len"), ("grad_accum_steps"
            ("num_generations", "num_generations"), ("planned_steps", "planned_steps"), ("ultralytics", "ultralytics"),
            ("accelerate", "accelerate"), ("lightning", "lightning_named"), ("asked_topics", "asked_topics"), ("rollout_prompts", "rollout_prompts"),
            ("ppo_mini_prompts", "ppo_mini_prompts"))
-# every fact facts_of may fill (marked `reader: true` in rules/facts.yaml; tests/test_reader.py checks both ways)
-READER_FACTS = frozenset({fact for _, fact in _DIRECT} | {"micro_batch", "optimizer", "gpu_memory", "params",
+# every fact facts_of may fill, and the timings' own (marked `reader: true` in rules/facts.yaml; tests/test_reader.py
+# checks both ways)
+READER_FACTS = frozenset({fact for _, fact in _DIRECT} | TIMING_FACTS | {"micro_batch", "optimizer", "gpu_memory", "params",
                                                           "model_preset", "reference_batch", "batch_unqualified",
                                                           "full_training", "cpu_ram", "gpu_alternative",
                                                           "gpu_alternative_memory", "target_tokens_per_step",

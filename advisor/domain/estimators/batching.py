@@ -375,10 +375,10 @@ def run_batch_speedup(run_seconds_by_batch: list[list[float]]) -> dict[str, Esti
     gain, ratio = t1 / t2, b2 / b1
     step_cost = (t2 * b2) / (t1 * b1)
     cites = ("arithmetic",)
-    return {"gain": Estimate(gain, "multiplier", f"{fmt_sig(t1, 4)} s at batch {b1} / {fmt_sig(t2, 4)} s at batch {b2} = "
+    return {"gain": Estimate(gain, "multiplier", f"{fmt_duration(t1)} at batch {b1} / {fmt_duration(t2)} at batch {b2} = "
                              f"{fmt_sig(gain, 3)}×", cites),
             "batch_ratio": Estimate(ratio, "multiplier", f"{b2} / {b1}", cites),
-            "step_cost": Estimate(step_cost, "multiplier", f"({fmt_sig(t2, 4)} s × {b2}) / ({fmt_sig(t1, 4)} s × {b1}) = "
+            "step_cost": Estimate(step_cost, "multiplier", f"({fmt_duration(t2)} × {b2}) / ({fmt_duration(t1)} × {b1}) = "
                                   f"{fmt_sig(step_cost, 3)}× (the steps are {fmt_sig(ratio, 3)}× fewer)", cites),
             "small_batch": Estimate(b1, None, f"batch {b1}", cites),
             "large_batch": Estimate(b2, None, f"batch {b2}", cites)}
@@ -424,6 +424,39 @@ def epoch_gpu_speedup(epoch_seconds_by_gpus: list[list[float]]) -> dict[str, Est
     return _scaling(gain, n1, n2, f"{fmt_duration(t1)} per epoch on {n1} ÷ {fmt_duration(t2)} on {n2} = "
                     f"{fmt_sig(gain, 3)}×", f"{n1} GPU{'s' if n1 > 1 else ''}: {fmt_duration(t1)} per epoch",
                     f"{n2} GPUs: {fmt_duration(t2)} per epoch")
+
+
+@estimator("gain", "gpu_ratio", "efficiency", "few_gpus", "many_gpus", cites=("arithmetic",))
+def throughput_gpu_speedup(throughput_by_gpus: list[list[float]]) -> dict[str, Estimate]:
+    """What more GPUs bought, from the whole run's examples per second at two GPU counts ("one node of 8 GPUs:
+    1188.51 images/sec; two nodes of 8: 745.06" is 0.627× for 2× the GPUs, 31% scaling efficiency)."""
+    (n1, r1), (n2, r2) = _two_counts(throughput_by_gpus, "examples per second")
+    gain = r2 / r1
+    few = f"{n1} GPU{'s' if n1 > 1 else ''}: {fmt_sig(r1, 4)} examples/s, {fmt_sig(r1 / n1, 3)} per GPU"
+    many = f"{n2} GPUs: {fmt_sig(r2, 4)} examples/s, {fmt_sig(r2 / n2, 3)} per GPU"
+    return _scaling(gain, n1, n2, f"{fmt_sig(r2, 4)} ÷ {fmt_sig(r1, 4)} = {fmt_sig(gain, 3)}×", few, many)
+
+
+@estimator("growth", "first_epoch", "last_epoch", cites=("arithmetic",))
+def epoch_slowdown(epoch_seconds_by_epoch: list[list[float]]) -> dict[str, Estimate]:
+    """How much longer a later epoch took than an earlier one of the same run ("the first epoch ~1 h, the 8th ~8 h":
+    8× in 7 epochs): the same data each epoch, so the work did not grow - something the process keeps did."""
+    (e1, t1), (e2, t2) = _two_counts(epoch_seconds_by_epoch, "time", of="epochs")
+    growth = t2 / t1
+    return {"growth": Estimate(growth, "multiplier", f"{fmt_duration(t2)} for epoch {e2} ÷ {fmt_duration(t1)} for "
+                               f"epoch {e1} = {fmt_sig(growth, 3)}×", ("arithmetic",)),
+            "first_epoch": Estimate(e1, None, f"epoch {e1}: {fmt_duration(t1)}", ("arithmetic",)),
+            "last_epoch": Estimate(e2, None, f"epoch {e2}: {fmt_duration(t2)}", ("arithmetic",))}
+
+
+@estimator("time_ratio", cites=("arithmetic",))
+def card_time_ratio(older_seconds: float, newer_seconds: float) -> dict[str, Estimate]:
+    """The newer card's time for the same work over the older card's (1 = no faster)."""
+    if min(older_seconds, newer_seconds) <= 0:
+        raise NotComputable("both times must be positive")
+    ratio = newer_seconds / older_seconds
+    return {"time_ratio": Estimate(ratio, "multiplier", f"{fmt_duration(newer_seconds)} ÷ {fmt_duration(older_seconds)}"
+                                   f" = {fmt_sig(ratio, 3)}×", ("arithmetic",))}
 
 
 @estimator("batch", "samples", "tokens", cites=("arithmetic",))

@@ -1,0 +1,269 @@
+"""Timings the user compares: two measurements of one kind (an epoch's time, a step's, examples or tokens per
+second) said under two setups that differ in one thing - the batch, the GPU count, the card, or how far into the
+run - become the pair facts the speed rules compare ("batch 4: 3 hours an epoch; batch 8: no faster", "two RTX
+2060s - epoch takes 85s / two RTX 3090s - epoch takes 90s", "one node of 8 GPUs: 1188 images/sec, two nodes: 745",
+"the first epoch took ~1h, the 8th ~8h").
+
+Each measurement's setup is what the reader finds in its own stretch of text (from the end of the measurement
+before it, within its sentence, to the start of the next), so the setup words may stand before or after the
+number; a setup word one stretch leaves unsaid is the other's ("batch 8 does not decrease the time" keeps the
+3090). "does not decrease", "is the same", "no faster" said of the next setup repeat the measurement before it.
+Every pattern is bounded (no backtracking on long input), and at most MAX_MEASUREMENTS are read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+MAX_MEASUREMENTS = 8
+# the facts only these comparisons fill (the rest - step_seconds_by_batch, epoch_seconds_by_gpus,
+# steps_per_second_by_gpus - phrase patterns read too)
+TIMING_FACTS = frozenset({"epoch_seconds_by_batch", "epoch_seconds_by_epoch", "throughput_by_gpus", "timed_card_older",
+                          "timed_card_newer", "timed_card_older_seconds", "timed_card_newer_seconds"})
+REACH = 400  # characters a measurement's setup is looked for on each side, within its sentence
+NUM = r"(?P<num>\d{1,3}(?:,\d{3}){1,3}(?:\.\d{1,4})?|\d{1,7}(?:\.\d{1,4})?)"
+TIME = (NUM + r"(?:\s*[-–]\s*\d{1,7}(?:\.\d{1,4})?)?\s*"
+        r"(?P<unit>ms|milliseconds?|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|days?)\b")
+ABOUT = r"(?:(?:about|around|roughly|approximately|approx\.?|almost|nearly|only|just|over|under|~)\s*){0,2}"
+MEASUREMENTS = [
+    # "3 hours every epoch", "2.98 s train time per epoch", "1.3 s/it", "85s per step"
+    re.compile(TIME + r"\s*(?:of\s+)?(?:train(?:ing)?\s+)?(?:time\s+)?"
+               r"(?:/|per|an?|every|each|for\s+(?:one|1|an?|each|every|the)|in\s+(?:one|1|an?|each|every))\s*"
+               r"(?P<per>epoch|step|iteration|iter|it|batch)\b", re.IGNORECASE),
+    # "epoch takes 85s", "every epoch shows about 36-37 s", "the 8th epoch took ~8h"
+    re.compile(r"\b(?P<per>epoch|step|iteration|iter)\s+(?:\d{1,3}\s+)?(?:takes|took|lasts|lasted|is|was|needs|needed|"
+               r"shows|showed|requires|required|costs?|runs?\s+(?:in|for))\s+" + ABOUT + TIME, re.IGNORECASE),
+    # "1188 images/sec", "10K tokens/s", "2.1 it/s", "45 samples per second"
+    re.compile(NUM + r"\s*(?P<k>[kK]\b)?\s*(?P<what>it|its|iters?|iterations?|steps?|img|imgs|images?|samples?|"
+               r"examples?|seqs?|sequences?|tokens?|toks?)\s*(?:/\s*s(?:ec)?|per\s+s(?:ec(?:ond)?)?)\b", re.IGNORECASE),
+    # tf_cnn_benchmarks' "total images/sec: 1188.51"
+    re.compile(r"\b(?P<what>images|samples|examples|tokens|sequences)\s*/\s*sec(?:ond)?\s*:\s*" + NUM, re.IGNORECASE),
+]
+# the next setup said to change nothing: "the time for one epoch does not decrease", "is the same", "no faster"
+SAME = re.compile(r"\b(?:(?:does|did|do)\s*(?:n['’]?t|\s+not)|won['’]t|never)\s+(?:seem\s+to\s+)?(?:decrease|drop|change|"
+                  r"go\s+down|improve|reduce|shrink|get\s+(?:shorter|faster|any\s+faster))\b"
+                  r"(?!\s+(?:the|my|our|a|an|any|its|their|this|that)\b)|"  # (not "didn't change the batch size")
+                  r"\b(?:is|was|stays?|stayed|remains?|remained)\s+(?:about\s+|almost\s+|nearly\s+|roughly\s+|"
+                  r"basically\s+|exactly\s+)?the\s+same\b|\bno\s+(?:faster|quicker)\b|\bnot\s+(?:any\s+)?faster\b",
+                  re.IGNORECASE)
+TIME_WORDS = re.compile(r"\b(?:time|epoch|speed|faster|slower|quicker|throughput|it/s|s/it|takes?|took)\b", re.IGNORECASE)
+# a GPU count the reader leaves to a fuller sentence ("`2 gpu batch_size: 2`")
+GPU_COUNT = re.compile(r"(?<![\w.])(?P<n>\d{1,3})\s*(?:x\s*)?gpus?\b", re.IGNORECASE)
+ORDINAL = re.compile(r"\b(?P<o>first|1st|second|2nd|third|3rd|fourth|fifth|\d{1,3}(?:st|nd|rd|th))\s+epoch\b|"
+                     r"\bepoch\s+(?:#\s*)?(?P<n>\d{1,3})\b(?!\s*(?:s|sec|min|h|hours?|epochs?)\b)", re.IGNORECASE)
+ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "fifth": 5}
+PER_GPU = re.compile(r"\s*(?:per|/|on\s+each|each|for\s+each)\s*(?:gpu|device|card|rank|worker)\b", re.IGNORECASE)
+SENTENCE_END = re.compile(r"[.!?][)\]\"'’”]{0,2}(?=\s|$)|\n")
+# the three architectures' order, for which of two cards is the newer (the catalogue's arch ids)
+GENERATIONS = {"kepler": 0, "maxwell": 1, "pascal": 2, "volta": 3, "turing": 3, "ampere": 4, "ada": 5, "hopper": 5,
+               "blackwell": 6}
+
+
+@dataclass
+class Measurement:
+    kind: str  # epoch | step (seconds of one) | samples | tokens (per second, the whole run's)
+    value: float
+    start: int
+    end: int
+    words: str
+    setup: dict[str, Any] = field(default_factory=dict)
+    per_gpu: bool = False  # a rate said of each GPU ("120 images/s per GPU"), not of the whole run
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def _unit_seconds(unit: str) -> float:
+    unit = unit.lower()
+    if unit.startswith(("ms", "milli")):
+        return 0.001
+    return {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}[unit[0]]
+
+
+def _measurement(match: re.Match) -> tuple[str, float] | None:
+    groups = match.groupdict()
+    if groups.get("unit"):
+        seconds = _number(groups["num"]) * _unit_seconds(groups["unit"])
+        per = groups["per"].lower()
+        return ("epoch" if per == "epoch" else "step", seconds) if seconds > 0 else None
+    rate = _number(groups["num"]) * (1000 if groups.get("k") else 1)
+    if rate <= 0:
+        return None
+    what = groups["what"].lower()
+    if what.startswith(("it", "step")):
+        return "step", 1.0 / rate
+    return ("tokens" if what.startswith("tok") else "samples"), rate
+
+
+def _found(message: str) -> list[Measurement]:
+    hits: list[Measurement] = []
+    for pattern in MEASUREMENTS:
+        for match in pattern.finditer(message):
+            got = _measurement(match)
+            if got is not None:
+                per_gpu = got[0] in ("samples", "tokens") and PER_GPU.match(message, match.end()) is not None
+                hits.append(Measurement(got[0], got[1], match.start(), match.end(), match.group(0), per_gpu=per_gpu))
+            if len(hits) > 4 * MAX_MEASUREMENTS:
+                break
+    hits.sort(key=lambda m: (m.start, -m.end))
+    kept: list[Measurement] = []
+    for hit in hits:  # (two patterns can read one number: the first and longest reading stays)
+        if kept and hit.start < kept[-1].end:
+            continue
+        kept.append(hit)
+    return kept[:MAX_MEASUREMENTS]
+
+
+def _sentence_bounds(message: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence around a span, at most REACH characters each side (a message without stops is not one setup)."""
+    left = max((m.end() for m in SENTENCE_END.finditer(message, max(0, start - REACH), start)), default=max(0, start - REACH))
+    right = SENTENCE_END.search(message, end, min(len(message), end + REACH))
+    return left, (right.start() if right else min(len(message), end + REACH))
+
+
+def _same_statements(message: str, found: list[Measurement]) -> list[Measurement]:
+    """'When I set batch size = 8, the time for one epoch does not decrease': the measurement before, again."""
+    out = list(found)
+    for match in SAME.finditer(message):
+        before = [m for m in out if m.end <= match.start()]
+        if not before or len(out) >= MAX_MEASUREMENTS:
+            continue
+        left, right = _sentence_bounds(message, match.start(), match.end())
+        if before[-1].end > left or not TIME_WORDS.search(message, max(left, match.start() - 80), match.end() + 20):
+            continue  # the measurement's own sentence ("85s, and the loss is the same"), or not said of a time
+        previous = before[-1]
+        out.append(Measurement(previous.kind, previous.value, left, right, message[left:right].strip()))
+        out.sort(key=lambda m: m.start)
+    return out
+
+
+def _setup(message: str, stretch: tuple[int, int]) -> dict[str, Any]:
+    """What the reader finds in a measurement's stretch of text: GPUs, nodes, the card, the batch; the epoch."""
+    from advisor.reading.reader import read
+    from advisor.reading.situation import labels_of
+
+    text = message[stretch[0]:stretch[1]]
+    reading = read(text)
+    labels = labels_of(reading)
+    setup = {name: labels[name] for name in ("gpu_model", "num_gpus", "num_nodes", "micro_batch", "batch_size")
+             if name in labels}
+    if "micro_batch" not in setup and "batch_to" in labels:
+        setup["micro_batch"] = labels["batch_to"]  # "when I raise the batch to 8, an epoch takes …"
+    for name, said in (("gpu_model", "gpu_model"), ("num_gpus", "num_gpus"), ("micro_batch", "batch")):
+        if name not in setup and said in reading.reference:
+            setup[name] = reading.reference[said].value  # a reference's timing ("the author reports 0.75 s a step …")
+    count = GPU_COUNT.search(text)
+    if count and "num_gpus" not in setup:
+        setup["num_gpus"] = int(count.group("n"))
+    ordinal = ORDINAL.search(text)
+    if ordinal:
+        said = (ordinal.group("o") or "").lower()
+        setup["epoch"] = ORDINALS.get(said) or int(re.sub(r"\D", "", said or ordinal.group("n")))
+    if "batch_size" in setup and "micro_batch" not in setup:
+        setup["micro_batch"] = setup["batch_size"]
+    return setup
+
+
+def _stretches(message: str, found: list[Measurement]) -> list[tuple[int, int]]:
+    out = []
+    for i, m in enumerate(found):
+        left, right = _sentence_bounds(message, m.start, m.end)
+        if i:
+            left = max(left, found[i - 1].end)
+        if i + 1 < len(found):
+            right = min(right, found[i + 1].start)
+        semicolon = message.find(";", m.end, right)
+        if semicolon >= 0:
+            right = semicolon  # "…=0: 0.47 sec/step; …=0,1: 1.09 sec/step": what follows a ';' is the next item's
+        out.append((min(left, m.start), max(right, m.end)))
+    return out
+
+
+DIMENSIONS = ("epoch", "gpu_model", "num_gpus", "micro_batch")
+
+
+def _differs(a: dict, b: dict) -> list[str]:
+    """The setup fields said on both sides with different values (a field one side leaves unsaid is the other's)."""
+    out = []
+    for name in DIMENSIONS:
+        if name in a and name in b and a[name] != b[name]:
+            out.append(name)
+    if "num_nodes" in a and "num_nodes" in b and a["num_nodes"] != b["num_nodes"] and "num_gpus" not in out:
+        out.append("num_gpus")
+    return out
+
+
+def compared_timings(message: str) -> dict[str, tuple[Any, str]]:
+    """The pair facts of two timings of one kind said under setups that differ in one thing."""
+    found = _found(message)
+    if not found:
+        return {}
+    found = _same_statements(message, found)
+    if len(found) < 2:
+        return {}
+    for m, stretch in zip(found, _stretches(message, found)):
+        m.setup = _setup(message, stretch)
+    facts: dict[str, tuple[Any, str]] = {}
+    for i, a in enumerate(found):
+        for b in found[i + 1:]:
+            if a.kind != b.kind:
+                continue
+            differ = _differs(a.setup, b.setup)
+            if len(differ) == 1:
+                for name, value in _pair_facts(differ[0], a, b).items():
+                    facts.setdefault(name, (value, f"{a.words}; {b.words}"))
+    return facts
+
+
+def _pair_facts(dimension: str, a: Measurement, b: Measurement) -> dict[str, Any]:
+    if dimension == "micro_batch":
+        pairs = [[a.setup["micro_batch"], a.value], [b.setup["micro_batch"], b.value]]
+        if a.kind == "samples":  # examples/s at a batch: a step of it takes batch / rate seconds
+            return {"step_seconds_by_batch": [[batch, batch / rate] for batch, rate in pairs]}
+        return {"epoch": {"epoch_seconds_by_batch": pairs}, "step": {"step_seconds_by_batch": pairs}}.get(a.kind, {})
+    if dimension == "num_gpus":
+        count_a, count_b = _gpus(a.setup), _gpus(b.setup)
+        if not count_a or not count_b or count_a == count_b:
+            return {}
+        if a.kind == "epoch":
+            return {"epoch_seconds_by_gpus": [[count_a, a.value], [count_b, b.value]]}
+        if a.kind == "step":
+            return {"steps_per_second_by_gpus": [[count_a, 1 / a.value], [count_b, 1 / b.value]]}
+        if a.kind != "samples":
+            return {}  # (tokens/s by GPU count: the tokens rules read them)
+        return {"throughput_by_gpus": [[count, m.value * (count if m.per_gpu else 1)]
+                                       for count, m in ((count_a, a), (count_b, b))]}
+    if dimension == "epoch" and a.kind == "epoch":
+        return {"epoch_seconds_by_epoch": [[a.setup["epoch"], a.value], [b.setup["epoch"], b.value]]}
+    if dimension == "gpu_model":
+        return _cards(a, b)
+    return {}
+
+
+def _gpus(setup: dict) -> int | None:
+    """The GPUs of one setup: said, or the nodes' (a node said with no count of its GPUs is one machine's worth)."""
+    if "num_gpus" in setup:
+        return int(setup["num_gpus"])
+    return None
+
+
+def _cards(a: Measurement, b: Measurement) -> dict[str, Any]:
+    """Two cards timed on the same work: the older first (by architecture), each with its time for one unit."""
+    from advisor.domain.gpus import find_gpu
+
+    specs = []
+    for m in (a, b):
+        match = find_gpu(m.setup["gpu_model"])
+        spec = None if match is None else match.gpu or (match.candidates[0] if match.candidates else None)
+        if spec is None or spec.arch not in GENERATIONS:
+            return {}
+        specs.append(spec)
+    if GENERATIONS[specs[0].arch] == GENERATIONS[specs[1].arch]:
+        return {}  # the same generation: which is faster is the model's, not the architecture's
+    (old, old_m), (new, new_m) = sorted(zip(specs, (a, b)), key=lambda p: GENERATIONS[p[0].arch])
+    seconds = (lambda m: m.value) if a.kind in ("epoch", "step") else (lambda m: 1 / m.value)
+    return {"timed_card_older": old_m.setup["gpu_model"], "timed_card_newer": new_m.setup["gpu_model"],
+            "timed_card_older_seconds": seconds(old_m), "timed_card_newer_seconds": seconds(new_m)}

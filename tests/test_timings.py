@@ -1,0 +1,101 @@
+"""Two timings compared across setups that differ in one thing (advisor/reading/timings.py): the pair facts the
+speed rules compare, and the findings they lead to. Messages are written the way engineers post them."""
+
+from advisor.consultation import run_consultation
+from advisor.reading.timings import MAX_MEASUREMENTS, _found, compared_timings
+
+
+def facts(message: str) -> dict:
+    return {name: value for name, (value, _) in compared_timings(message).items()}
+
+
+def test_an_epoch_that_does_not_get_shorter_at_twice_the_batch_is_a_busy_gpu(kb):
+    message = ("Training time does not decrease by increasing the batch size. When I set batch size = 4, it takes "
+               "about 3 hours every epoch on one 3090 GPU. When I set batch size = 8, the total training time for "
+               "one epoch does not decrease. Why?")
+    assert facts(message) == {"epoch_seconds_by_batch": [[4, 10800.0], [8, 10800.0]]}
+    c = run_consultation(message, kb=kb)
+    assert c.advice.findings[0].id == "finding-epoch-time-flat-with-batch"
+    assert c.wm.value("epoch_batch_gain") == 1.0 and c.wm.value("epoch_step_cost") == 2.0
+    assert "nothing specific to recommend" not in c.advice.recommendation.rationale
+
+
+def test_two_cards_of_different_generations_at_the_same_time_are_not_gpu_bound(kb):
+    message = ("MirroredStrategy not providing a performance boost with RTX 3090.\n"
+               "MirroredStrategy with two RTX 2060s - epoch takes 85s\n"
+               "MirroredStrategy with two RTX 3090s - epoch takes 90s\n"
+               "The 2060s are outperforming the much more powerful 3090s!")
+    got = facts(message)
+    assert (got["timed_card_older"], got["timed_card_newer"]) == ("rtx-2060", "rtx-3090")
+    assert (got["timed_card_older_seconds"], got["timed_card_newer_seconds"]) == (85.0, 90.0)
+    c = run_consultation(message, kb=kb)
+    assert c.advice.findings[0].id == "finding-newer-card-no-faster"
+    assert round(c.wm.value("card_time_ratio"), 3) == 1.059
+
+
+def test_a_newer_card_that_is_much_faster_raises_nothing(kb):
+    message = "On a GTX 1080 Ti an epoch takes 300s; on an RTX 4090 an epoch takes 70s."
+    c = run_consultation(message, kb=kb)
+    assert c.wm.value("card_time_ratio") < 0.87
+    assert "finding-newer-card-no-faster" not in [f.id for f in c.advice.findings]
+
+
+def test_total_throughput_on_two_nodes_against_one_gives_the_scaling_efficiency(kb):
+    message = ("I run tf_cnn_benchmarks.py on one node with 8 GPUs; its speed is total images/sec: 1188.51. Then I "
+               "run it on two nodes, each with 8 GPUs; its speed is total images/sec: 745.06. GPU: V100.")
+    assert facts(message) == {"throughput_by_gpus": [[8, 1188.51], [16, 745.06]]}
+    c = run_consultation(message, kb=kb)
+    assert c.advice.findings[0].id == "finding-throughput-gpu-speedup-measured"
+    assert round(c.wm.value("throughput_speedup_efficiency"), 3) == 0.313
+
+
+def test_a_rate_said_per_gpu_counts_every_gpu():
+    message = "With 1 GPU I get 400 images/s per GPU; with 4 GPUs I get 150 images/s per GPU."
+    assert facts(message) == {"throughput_by_gpus": [[1, 400.0], [4, 600.0]]}
+
+
+def test_a_later_epoch_many_times_longer_is_state_the_process_keeps(kb):
+    message = ("Training gets slower with increasing epochs. The first epoch took only ~1h, while the 8th epoch "
+               "took ~8h. If I restart, the first epoch after restarting takes about 1h again.")
+    assert facts(message)["epoch_seconds_by_epoch"] == [[1, 3600.0], [8, 28800.0]]
+    c = run_consultation(message, kb=kb)
+    assert c.advice.findings[0].id == "finding-epochs-slow-down" and c.wm.value("epoch_growth") == 8.0
+
+
+def test_items_of_a_list_keep_their_own_setups():
+    """'…=0: 0.47 sec/step; …=0,1: 1.09 sec/step': the words after a ';' are the next item's."""
+    message = ("CUDA_VISIBLE_DEVICES=0: 0.473-0.482 sec/step; CUDA_VISIBLE_DEVICES=0,1: 1.091-1.141 sec/step; "
+               "CUDA_VISIBLE_DEVICES=0,1,2: 1.408 sec/step")
+    pairs = facts(message)["steps_per_second_by_gpus"]
+    assert [n for n, _ in pairs] == [1, 2] and round(pairs[0][1], 3) == round(1 / 0.473, 3)
+
+
+def test_milliseconds_and_rates_are_one_time_per_step():
+    message = "On 1 GPU a step takes 450ms/step; on 4 GPUs it is 2s/step with the same per-GPU batch."
+    assert facts(message) == {"steps_per_second_by_gpus": [[1, 1 / 0.45], [4, 0.5]]}
+
+
+def test_setups_that_differ_in_two_things_are_not_compared():
+    """A paper's 0.75 s a step at batch 64 on a Titan XP against the user's 5 s at batch 32 on a V100: the card and
+    the batch both differ, so neither explains the gap alone."""
+    message = ("(The author reported that a training step takes 0.75 seconds with a batch size of 64 on a Titan XP.) "
+               "Training on a V100 with batch=32, I am getting ~5 sec/step. How can I debug this?")
+    assert facts(message) == {}
+
+
+def test_a_negated_change_of_something_else_repeats_no_timing():
+    """'didn't change the batch size' is no 'the time did not change'."""
+    message = "With one GPU the speed was 1.34 it/s. With two GPUs I didn't change the batch size and nothing else."
+    assert facts(message) == {}
+
+
+def test_one_timing_alone_compares_nothing():
+    assert facts("An epoch takes 3 hours on my 3090 with batch 8. How can I make it faster?") == {}
+
+
+def test_timings_are_bounded_on_long_input():
+    """At most MAX_MEASUREMENTS timings are read, each setup from a stretch of at most a few hundred characters."""
+    message = "batch 4: 3s/it; " * 20000
+    assert len(_found(message)) == MAX_MEASUREMENTS
+    assert compared_timings(message) == {}  # (all alike: nothing differs)
+    assert compared_timings("x" * 100_000 + " epoch takes 3s " + "y" * 100_000 + " epoch takes 4s") == {}
