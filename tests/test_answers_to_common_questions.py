@@ -5000,3 +5000,28 @@ def test_a_schedule_counted_in_micro_batches_under_accelerate_covers_a_fraction(
     own = run_consultation("My own PyTorch loop calls scheduler.step() after every backward, gradient_accumulation_steps"
                            "=4. " + code + " Is the schedule right?", kb=kb)
     assert "finding-accelerate-schedule-in-micro-batches" not in [f.id for f in own.advice.findings]
+
+
+@pytest.mark.parametrize("said", [
+    "I can train my model with SGD at batch_size = 8, but Adam throws me an OOM error with batch_size 8.",
+    "OOM when using the Adam optimizer compared to SGD with the same batch size.",
+    "Why does Adam use so much more memory than SGD? Same model, same batch.",
+    "After switching the optimizer from SGD to AdamW I get CUDA out of memory at the first step.",
+])
+def test_adam_against_sgd_is_read_as_the_optimizers_compared(kb, said):
+    assert read_message(kb, said).get("optimizer_memory_compared", (False,))[0] is True
+
+
+def test_unrelated_optimizer_talk_is_not_a_comparison(kb):
+    for said in ("I use SGD with momentum 0.9 and Adam for the discriminator; both train fine.",
+                 "Adam converges faster than SGD on my task but I have plenty of memory."):
+        assert read_message(kb, said).get("optimizer_memory_compared", (False,))[0] is False
+
+
+def test_adam_running_out_where_sgd_fits_gets_the_states_difference(kb):
+    """VGG16 (138.4M parameters): Adam's two moments are 1.03 GiB, SGD momentum's buffer 0.52 GiB."""
+    c = run_consultation("I can train a torchvision vgg16 with optim.SGD(momentum=0.9) at batch_size 8, but Adam throws "
+                         "me an OOM error with batch_size 8; it works for batch_size 4. Why?", kb=kb)
+    assert c.advice.findings[0].id == "finding-adam-state-over-sgd"
+    assert round(c.wm.value("adam_state_bytes") / 2**30, 2) == 1.03
+    assert round(c.wm.value("momentum_state_bytes") / 2**30, 2) == 0.52

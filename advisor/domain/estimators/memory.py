@@ -104,6 +104,19 @@ def ema_weights_bytes(params: float, precision: str = "amp_bf16") -> dict[str, E
                               f"weights) = {fmt_bytes_gib(total)}", ("diffusers-ema",))}
 
 
+@estimator("adam", "momentum", cites=MEMORY_SOURCES)
+def adam_and_sgd_states(params: float) -> dict[str, Estimate]:
+    """The optimizer state Adam keeps (two fp32 moments) against SGD with momentum (one buffer): what changing
+    one for the other adds to or frees from every step's peak."""
+    if params <= 0:
+        raise NotComputable("the parameter count must be positive")
+    adam, momentum = params * OPTIMIZER_STATE["adam"], params * OPTIMIZER_STATE["sgd_momentum"]
+    return {"adam": Estimate(adam, "bytes", f"{fmt_count(params)} params × 8 B (two fp32 moments) = "
+                             f"{fmt_bytes_gib(adam)}", MEMORY_SOURCES),
+            "momentum": Estimate(momentum, "bytes", f"{fmt_count(params)} params × 4 B (one momentum buffer) = "
+                                 f"{fmt_bytes_gib(momentum)}", MEMORY_SOURCES)}
+
+
 WEIGHTS_MATCH = 0.08  # within 8% of the weights in a dtype: a parameter count said rounded ("~3B") is that far off
 
 

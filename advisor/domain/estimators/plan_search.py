@@ -190,7 +190,8 @@ def _problem(args: dict[str, Any]) -> Problem:
     # PyTorch's SDPA (and Hugging Face's default attn_implementation "sdpa") does not store the s×s scores: assume
     # it unless the user says eager
     attention = "eager" if args.get("attention") == "eager" else "flash"
-    if args.get("attention") is None and (args.get("model_preset") or spec is not None):
+    if args.get("attention") is None and (args.get("model_preset") or spec is not None) \
+            and not (spec is not None and spec.arch_kind == "cnn"):  # (a convolutional network has no attention)
         assumed.append("SDPA attention")
     checkpointing = "full" if args.get("grad_checkpointing") else "none"
     if args.get("grad_checkpointing") is None and spec is not None and spec.has_activation_shape:
