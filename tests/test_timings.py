@@ -66,8 +66,8 @@ def test_items_of_a_list_keep_their_own_setups():
     """'…=0: 0.47 sec/step; …=0,1: 1.09 sec/step': the words after a ';' are the next item's."""
     message = ("CUDA_VISIBLE_DEVICES=0: 0.473-0.482 sec/step; CUDA_VISIBLE_DEVICES=0,1: 1.091-1.141 sec/step; "
                "CUDA_VISIBLE_DEVICES=0,1,2: 1.408 sec/step")
-    pairs = facts(message)["steps_per_second_by_gpus"]
-    assert [n for n, _ in pairs] == [1, 2] and round(pairs[0][1], 3) == round(1 / 0.473, 3)
+    pairs = facts(message)["steps_per_second_by_gpus"]  # (every pair's points gathered)
+    assert [n for n, _ in pairs] == [1, 2, 3] and round(pairs[0][1], 3) == round(1 / 0.473, 3)
 
 
 def test_milliseconds_and_rates_are_one_time_per_step():
@@ -99,3 +99,24 @@ def test_timings_are_bounded_on_long_input():
     assert len(_found(message)) == MAX_MEASUREMENTS
     assert compared_timings(message) == {}  # (all alike: nothing differs)
     assert compared_timings("x" * 100_000 + " epoch takes 3s " + "y" * 100_000 + " epoch takes 4s") == {}
+
+
+def test_a_progress_bar_that_slows_is_read_step_by_step(kb):
+    """tqdm lines "250/3646 [2:01:03<27:24:21, 29.05s/it]" … "805/3646 [… 81.26s/it]" and VRAM "overflows to RAM":
+    the steps slow 2.8x, and the overflow is the driver's spill, not an out-of-memory error."""
+    message = ("Speed decrease over time. It starts fine for the first steps then takes a nose dive:\n"
+               "steps: 7% 250/3646 [2:01:03<27:24:21, 29.05s/it, avr_loss=0.00565]\n"
+               "steps: 14% 500/3646 [6:03:45<38:08:48, 43.65s/it, avr_loss=0.00564]\n"
+               "steps: 22% 805/3646 [18:10:12<64:07:33, 81.26s/it, avr_loss=0.00583]\n"
+               "VRAM usage suddenly increases and overflows to RAM, causing this issue. But why does it happen?")
+    assert facts(message)["step_seconds_by_step"] == [[250, 29.05], [500, 43.65], [805, 81.26]]
+    c = run_consultation(message, kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert {"finding-spill-said", "finding-steps-slow-down"} <= set(ids[:2])
+    assert round(c.wm.value("step_growth"), 2) == 2.8 and c.wm.value("oom") is not True
+
+
+def test_a_training_bar_and_a_validation_bar_are_not_one_run_slowing():
+    message = ("Epoch 1/8, GPU_mem 2.8G, 25848/25848 [5:32:46, 1.29it/s], and validation 12924/12924 [1:45:40, "
+               "2.04it/s] on 206780 images. Is this speed good?")
+    assert facts(message) == {}

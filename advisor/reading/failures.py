@@ -26,6 +26,8 @@ ENOUGH = "enough"
 # out of memory"): not a failure they saw
 PREVENTING = frozenset({"avoid", "avoiding", "prevent", "prevents", "preventing", "reduce", "reducing", "save",
                         "saving", "fix", "solve", "without", "if", "whether", "won", "wouldn", "before"})
+# where memory past the card's goes when the driver lets it spill (Windows and WSL): no out-of-memory error
+SPILL_TARGETS = frozenset({"ram", "system", "shared", "cpu", "host"})
 WINDOW = 3  # keys between the noun and the failure word
 # words that do not count towards it ("blows up the GPU memory")
 FILLERS = frozenset({"up", "the", "gpu", "cuda", "my", "all"})
@@ -62,6 +64,9 @@ def memory_failure(clause: Clause, reading: Reading) -> None:
                     or w in CARD_NOUNS and words[j] not in OVERFLOWS:
                 continue
             lo = min(j, k)
+            if words[j] in OVERFLOWS and words[j + 1:j + 2] in (["to"], ["into"]) \
+                    and SPILL_TARGETS & set(words[j + 2:j + 4]):
+                return  # "VRAM overflows to RAM", "… into shared memory": the driver's spill, no error
             if PREVENTING & set(words[max(0, lo - 3):lo]) or (words[j] != ENOUGH and negated(clause, j)):
                 # (the negation before 'enough' is what makes it a failure)
                 return

@@ -20,7 +20,8 @@ from typing import Any
 MAX_MEASUREMENTS = 8
 # the facts only these comparisons fill (the rest - step_seconds_by_batch, epoch_seconds_by_gpus,
 # steps_per_second_by_gpus - phrase patterns read too)
-TIMING_FACTS = frozenset({"epoch_seconds_by_batch", "epoch_seconds_by_epoch", "throughput_by_gpus", "timed_card_older",
+TIMING_FACTS = frozenset({"epoch_seconds_by_batch", "epoch_seconds_by_epoch", "step_seconds_by_step",
+                          "throughput_by_gpus", "timed_card_older",
                           "timed_card_newer", "timed_card_older_seconds", "timed_card_newer_seconds"})
 REACH = 400  # characters a measurement's setup is looked for on each side, within its sentence
 NUM = r"(?P<num>\d{1,3}(?:,\d{3}){1,3}(?:\.\d{1,4})?|\d{1,7}(?:\.\d{1,4})?)"
@@ -53,6 +54,8 @@ TIME_WORDS = re.compile(r"\b(?:time|epoch|speed|faster|slower|quicker|throughput
 GPU_COUNT = re.compile(r"(?<![\w.])(?P<n>\d{1,3})\s*(?:x\s*)?gpus?\b", re.IGNORECASE)
 ORDINAL = re.compile(r"\b(?P<o>first|1st|second|2nd|third|3rd|fourth|fifth|\d{1,3}(?:st|nd|rd|th))\s+epoch\b|"
                      r"\bepoch\s+(?:#\s*)?(?P<n>\d{1,3})\b(?!\s*(?:s|sec|min|h|hours?|epochs?)\b)", re.IGNORECASE)
+# a progress bar's position ("250/3646 [2:01:03<27:24:21, 29.05s/it"): the step a rate was shown at
+PROGRESS = re.compile(r"(?<![\d./])(?P<n>\d{1,7})\s*/\s*(?P<total>\d{1,7})\s*\[")
 ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "fifth": 5}
 PER_GPU = re.compile(r"\s*(?:per|/|on\s+each|each|for\s+each)\s*(?:gpu|device|card|rank|worker)\b", re.IGNORECASE)
 SENTENCE_END = re.compile(r"[.!?][)\]\"'’”]{0,2}(?=\s|$)|\n")
@@ -162,6 +165,9 @@ def _setup(message: str, stretch: tuple[int, int]) -> dict[str, Any]:
     if ordinal:
         said = (ordinal.group("o") or "").lower()
         setup["epoch"] = ORDINALS.get(said) or int(re.sub(r"\D", "", said or ordinal.group("n")))
+    progress = PROGRESS.search(text)
+    if progress:
+        setup["step"], setup["steps_total"] = int(progress.group("n")), int(progress.group("total"))
     if "batch_size" in setup and "micro_batch" not in setup:
         setup["micro_batch"] = setup["batch_size"]
     return setup
@@ -182,7 +188,7 @@ def _stretches(message: str, found: list[Measurement]) -> list[tuple[int, int]]:
     return out
 
 
-DIMENSIONS = ("epoch", "gpu_model", "num_gpus", "micro_batch")
+DIMENSIONS = ("epoch", "step", "gpu_model", "num_gpus", "micro_batch")
 
 
 def _differs(a: dict, b: dict) -> list[str]:
@@ -214,8 +220,24 @@ def compared_timings(message: str) -> dict[str, tuple[Any, str]]:
             differ = _differs(a.setup, b.setup)
             if len(differ) == 1:
                 for name, value in _pair_facts(differ[0], a, b).items():
-                    facts.setdefault(name, (value, f"{a.words}; {b.words}"))
+                    _merge(facts, name, value, a, b)
     return facts
+
+
+def _merge(facts: dict[str, tuple[Any, str]], name: str, value: Any, a: Measurement, b: Measurement) -> None:
+    """A pair fact gathers the points of every pair (the first value said at each key stays: the rules compare the
+    smallest key with the largest); any other fact keeps its first value."""
+    if name not in facts:
+        facts[name] = (value, f"{a.words}; {b.words}")
+        return
+    old, words = facts[name]
+    if not isinstance(old, list):
+        return
+    keys = {key for key, _ in old}
+    added = [point for point in value if point[0] not in keys]
+    if added:
+        new_words = [w for w in (a.words, b.words) if w not in words.split("; ")]
+        facts[name] = (old + added, "; ".join([words] + new_words))
 
 
 def _pair_facts(dimension: str, a: Measurement, b: Measurement) -> dict[str, Any]:
@@ -238,6 +260,9 @@ def _pair_facts(dimension: str, a: Measurement, b: Measurement) -> dict[str, Any
                                        for count, m in ((count_a, a), (count_b, b))]}
     if dimension == "epoch" and a.kind == "epoch":
         return {"epoch_seconds_by_epoch": [[a.setup["epoch"], a.value], [b.setup["epoch"], b.value]]}
+    if dimension == "step" and a.kind == "step" and a.setup.get("steps_total") == b.setup.get("steps_total"):
+        # (one bar's positions: a training bar's and a validation bar's totals differ)
+        return {"step_seconds_by_step": [[a.setup["step"], a.value], [b.setup["step"], b.value]]}
     if dimension == "gpu_model":
         return _cards(a, b)
     return {}

@@ -266,9 +266,11 @@ def read_facts(kb: KnowledgeBase, facts: list[FactOut]) -> list[FactOut]:
             and not (named and f.name == "architecture") and f.name not in NOT_READ_BACK]
 
 
-# facts not listed in "I read": what a named card implies, and what the user asks (answered, not echoed)
+# facts not listed in "I read": what a named card implies, what the user asks (answered, not echoed), and the
+# times of two cards compared (the finding shows them with their ratio)
 NOT_READ_BACK = frozenset({"gpu_peak_tflops", "gpu_alternative_memory", "asked_topics", "asked_settings",
-                           "accumulation_implied", "bf16_named", "nnunet_named"})
+                           "accumulation_implied", "bf16_named", "nnunet_named", "timed_card_older_seconds",
+                           "timed_card_newer_seconds"})
 
 
 # what a reader checks first, so a short answer cut at three lines keeps it: the card, the model, how it trains

@@ -437,16 +437,29 @@ def throughput_gpu_speedup(throughput_by_gpus: list[list[float]]) -> dict[str, E
     return _scaling(gain, n1, n2, f"{fmt_sig(r2, 4)} ÷ {fmt_sig(r1, 4)} = {fmt_sig(gain, 3)}×", few, many)
 
 
+def _slowdown(pairs: list[list[float]], unit: str) -> tuple[Estimate, Estimate, Estimate]:
+    (p1, t1), (p2, t2) = _two_counts(pairs, "time", of=f"{unit}s")
+    growth = t2 / t1
+    return (Estimate(growth, "multiplier", f"{fmt_duration(t2)} at {unit} {p2} ÷ {fmt_duration(t1)} at {unit} {p1} = "
+                     f"{fmt_sig(growth, 3)}×", ("arithmetic",)),
+            Estimate(p1, None, f"{unit} {p1}: {fmt_duration(t1)}", ("arithmetic",)),
+            Estimate(p2, None, f"{unit} {p2}: {fmt_duration(t2)}", ("arithmetic",)))
+
+
 @estimator("growth", "first_epoch", "last_epoch", cites=("arithmetic",))
 def epoch_slowdown(epoch_seconds_by_epoch: list[list[float]]) -> dict[str, Estimate]:
     """How much longer a later epoch took than an earlier one of the same run ("the first epoch ~1 h, the 8th ~8 h":
     8× in 7 epochs): the same data each epoch, so the work did not grow - something the process keeps did."""
-    (e1, t1), (e2, t2) = _two_counts(epoch_seconds_by_epoch, "time", of="epochs")
-    growth = t2 / t1
-    return {"growth": Estimate(growth, "multiplier", f"{fmt_duration(t2)} for epoch {e2} ÷ {fmt_duration(t1)} for "
-                               f"epoch {e1} = {fmt_sig(growth, 3)}×", ("arithmetic",)),
-            "first_epoch": Estimate(e1, None, f"epoch {e1}: {fmt_duration(t1)}", ("arithmetic",)),
-            "last_epoch": Estimate(e2, None, f"epoch {e2}: {fmt_duration(t2)}", ("arithmetic",))}
+    growth, first, last = _slowdown(epoch_seconds_by_epoch, "epoch")
+    return {"growth": growth, "first_epoch": first, "last_epoch": last}
+
+
+@estimator("growth", "first_step", "last_step", cites=("arithmetic",))
+def step_slowdown(step_seconds_by_step: list[list[float]]) -> dict[str, Estimate]:
+    """How much longer the later steps of one run took than the earlier (a progress bar's "250/3646 … 29.05s/it"
+    and "805/3646 … 81.26s/it": 2.8×)."""
+    growth, first, last = _slowdown(step_seconds_by_step, "step")
+    return {"growth": growth, "first_step": first, "last_step": last}
 
 
 @estimator("time_ratio", cites=("arithmetic",))
