@@ -1,6 +1,8 @@
 """Two timings compared across setups that differ in one thing (advisor/reading/timings.py): the pair facts the
 speed rules compare, and the findings they lead to. Messages are written the way engineers post them."""
 
+import pytest
+
 from advisor.consultation import run_consultation
 from advisor.reading.timings import MAX_MEASUREMENTS, _found, compared_timings
 
@@ -120,3 +122,20 @@ def test_a_training_bar_and_a_validation_bar_are_not_one_run_slowing():
     message = ("Epoch 1/8, GPU_mem 2.8G, 25848/25848 [5:32:46, 1.29it/s], and validation 12924/12924 [1:45:40, "
                "2.04it/s] on 206780 images. Is this speed good?")
     assert facts(message) == {}
+
+
+@pytest.mark.parametrize("message, expected", [
+    ("With batch size 32 one epoch takes 10 minutes, with batch size 64 it takes 9 minutes. Why not faster?",
+     {"epoch_seconds_by_batch": [[32, 600.0], [64, 540.0]]}),
+    ("On 4 GPUs training takes 2 hours per epoch vs 6 hours on 1 GPU.",
+     {"epoch_seconds_by_gpus": [[4, 7200.0], [1, 21600.0]]}),
+    ("With one 3090 an epoch takes 40 min; with two 3090s it still takes 38 min.",
+     {"epoch_seconds_by_gpus": [[1, 2400.0], [2, 2280.0]]}),
+    ("Batch 16: 1.2 s/it. Batch 32 takes 2.3 s.", {"step_seconds_by_batch": [[16, 1.2], [32, 2.3]]}),
+])
+def test_a_duration_said_without_its_unit_of_work_takes_the_kind_beside_it(message, expected):
+    assert facts(message) == expected
+
+
+def test_a_bare_duration_far_from_any_timing_is_no_timing():
+    assert facts("An epoch takes 3 hours on my 3090. Loading the data took 20 minutes with batch 8.") == {}

@@ -31,17 +31,25 @@ ABOUT = r"(?:(?:about|around|roughly|approximately|approx\.?|almost|nearly|only|
 MEASUREMENTS = [
     # "3 hours every epoch", "2.98 s train time per epoch", "1.3 s/it", "85s per step"
     re.compile(TIME + r"\s*(?:of\s+)?(?:train(?:ing)?\s+)?(?:time\s+)?"
-               r"(?:/|per|an?|every|each|for\s+(?:one|1|an?|each|every|the)|in\s+(?:one|1|an?|each|every))\s*"
+               r"(?:/|per|an?|every|each|for\s+(?:one|1|an?|each|every|the(?:\s+same)?)|in\s+(?:one|1|an?|each|every))\s*"
                r"(?P<per>epoch|step|iteration|iter|it|batch)\b", re.IGNORECASE),
     # "epoch takes 85s", "every epoch shows about 36-37 s", "the 8th epoch took ~8h"
     re.compile(r"\b(?P<per>epoch|step|iteration|iter)\s+(?:\d{1,3}\s+)?(?:takes|took|lasts|lasted|is|was|needs|needed|"
                r"shows|showed|requires|required|costs?|runs?\s+(?:in|for))\s+" + ABOUT + TIME, re.IGNORECASE),
+    # "trains an epoch in 2 hours", "finishes one epoch in 40 min"
+    re.compile(r"\b(?:an?|one|each|every|the|1)\s+(?P<per>epoch|step|iteration)\s+in\s+" + ABOUT + TIME, re.IGNORECASE),
     # "1188 images/sec", "10K tokens/s", "2.1 it/s", "45 samples per second"
     re.compile(NUM + r"\s*(?P<k>[kK]\b)?\s*(?P<what>it|its|iters?|iterations?|steps?|img|imgs|images?|samples?|"
                r"examples?|seqs?|sequences?|tokens?|toks?)\s*(?:/\s*s(?:ec)?|per\s+s(?:ec(?:ond)?)?)\b", re.IGNORECASE),
     # tf_cnn_benchmarks' "total images/sec: 1188.51"
     re.compile(r"\b(?P<what>images|samples|examples|tokens|sequences)\s*/\s*sec(?:ond)?\s*:\s*" + NUM, re.IGNORECASE),
 ]
+# a duration with no unit of work, said beside a timing that has one ("with batch 32 one epoch takes 10 minutes, with
+# batch 64 it takes 9 minutes", "2 hours per epoch on 4 GPUs vs 6 hours on 1 GPU"): the same kind as that timing
+BARE = re.compile(r"\b(?:takes|took|needs|needed|lasts|lasted|runs\s+in|ran\s+in|finishes\s+in|finished\s+in|vs\.?|"
+                  r"versus|compared\s+to|against|than|instead\s+of)\s+" + ABOUT + TIME + r"(?!\s*(?:/|per\b|an?\s|every\b|each\b))",
+                  re.IGNORECASE)
+BARE_REACH = 160  # characters between a bare duration and the typed timing it takes its kind from
 # the next setup said to change nothing: "the time for one epoch does not decrease", "is the same", "no faster"
 SAME = re.compile(r"\b(?:(?:does|did|do)\s*(?:n['’]?t|\s+not)|won['’]t|never)\s+(?:seem\s+to\s+)?(?:decrease|drop|change|"
                   r"go\s+down|improve|reduce|shrink|get\s+(?:shorter|faster|any\s+faster))\b"
@@ -117,7 +125,32 @@ def _found(message: str) -> list[Measurement]:
         if kept and hit.start < kept[-1].end:
             continue
         kept.append(hit)
+    if kept and len(kept) < MAX_MEASUREMENTS:
+        kept = _with_bare_durations(message, kept)
     return kept[:MAX_MEASUREMENTS]
+
+
+def _with_bare_durations(message: str, typed: list[Measurement]) -> list[Measurement]:
+    """Durations said with no unit of work, each taking the kind of the typed epoch or step timing just before it
+    (or, failing that, just after it); a bare duration with no typed timing nearby is no timing."""
+    out = list(typed)
+    for match in BARE.finditer(message):
+        if len(out) >= MAX_MEASUREMENTS:
+            break
+        start = match.start("num")
+        if any(m.start <= start < m.end for m in out):
+            continue
+        before = [m for m in typed if m.end <= start and start - m.end <= BARE_REACH and m.kind in ("epoch", "step")]
+        after = [m for m in typed if m.start >= match.end() and m.start - match.end() <= BARE_REACH // 4
+                 and m.kind in ("epoch", "step")]
+        model = before[-1] if before else (after[0] if after else None)
+        if model is None:
+            continue
+        seconds = _number(match.group("num")) * _unit_seconds(match.group("unit"))
+        if seconds > 0:
+            out.append(Measurement(model.kind, seconds, start, match.end(), match.group(0)))
+            out.sort(key=lambda m: m.start)
+    return out
 
 
 def _sentence_bounds(message: str, start: int, end: int) -> tuple[int, int]:
@@ -180,6 +213,9 @@ def _stretches(message: str, found: list[Measurement]) -> list[tuple[int, int]]:
         if i:
             left = max(left, found[i - 1].end)
         if i + 1 < len(found):
+            if found[i + 1].start < right:  # the next in the same sentence: a parallel setup after a comma is its
+                comma = message.find(", ", m.end, found[i + 1].start)  # ("…, with batch size 64 it takes 9 min")
+                right = comma if comma >= 0 else right
             right = min(right, found[i + 1].start)
         semicolon = message.find(";", m.end, right)
         if semicolon >= 0:
