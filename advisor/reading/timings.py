@@ -18,13 +18,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 MAX_MEASUREMENTS = 8
+MAX_SCAN = 20_000  # characters of a message searched for timings (a long paste's first part; bounded time)
+# the patterns are written in lower case and run on an ASCII-lowered copy (same length, so positions carry over; case-
+# insensitive matching would cost twice the time)
+ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 # the facts only these comparisons fill (the rest - step_seconds_by_batch, epoch_seconds_by_gpus,
 # steps_per_second_by_gpus - phrase patterns read too)
 TIMING_FACTS = frozenset({"epoch_seconds_by_batch", "epoch_seconds_by_epoch", "step_seconds_by_step",
                           "throughput_by_gpus", "timed_card_older",
                           "timed_card_newer", "timed_card_older_seconds", "timed_card_newer_seconds"})
 REACH = 400  # characters a measurement's setup is looked for on each side, within its sentence
-NUM = r"(?P<num>\d{1,3}(?:,\d{3}){1,3}(?:\.\d{1,4})?|\d{1,7}(?:\.\d{1,4})?)"
+# (never starting inside a number: a run of digits is tried once, not at each of its digits)
+NUM = r"(?<![\d.,])(?P<num>\d{1,3}(?:,\d{3}){1,3}(?:\.\d{1,4})?|\d{1,7}(?:\.\d{1,4})?)"
 TIME = (NUM + r"(?:\s*[-–]\s*\d{1,7}(?:\.\d{1,4})?)?\s*"
         r"(?P<unit>ms|milliseconds?|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|days?)\b")
 ABOUT = r"(?:(?:about|around|roughly|approximately|approx\.?|almost|nearly|only|just|over|under|~)\s*){0,2}"
@@ -32,40 +37,38 @@ MEASUREMENTS = [
     # "3 hours every epoch", "2.98 s train time per epoch", "1.3 s/it", "85s per step"
     re.compile(TIME + r"\s*(?:of\s+)?(?:train(?:ing)?\s+)?(?:time\s+)?"
                r"(?:/|per|an?|every|each|for\s+(?:one|1|an?|each|every|the(?:\s+same)?)|in\s+(?:one|1|an?|each|every))\s*"
-               r"(?P<per>epoch|step|iteration|iter|it|batch)\b", re.IGNORECASE),
+               r"(?P<per>epoch|step|iteration|iter|it|batch)\b"),
     # "epoch takes 85s", "every epoch shows about 36-37 s", "the 8th epoch took ~8h"
     re.compile(r"\b(?P<per>epoch|step|iteration|iter)\s+(?:\d{1,3}\s+)?(?:takes|took|lasts|lasted|is|was|needs|needed|"
-               r"shows|showed|requires|required|costs?|runs?\s+(?:in|for))\s+" + ABOUT + TIME, re.IGNORECASE),
+               r"shows|showed|requires|required|costs?|runs?\s+(?:in|for))\s+" + ABOUT + TIME),
     # "trains an epoch in 2 hours", "finishes one epoch in 40 min"
-    re.compile(r"\b(?:an?|one|each|every|the|1)\s+(?P<per>epoch|step|iteration)\s+in\s+" + ABOUT + TIME, re.IGNORECASE),
+    re.compile(r"\b(?:an?|one|each|every|the|1)\s+(?P<per>epoch|step|iteration)\s+in\s+" + ABOUT + TIME),
     # "1188 images/sec", "10K tokens/s", "2.1 it/s", "45 samples per second"
     re.compile(NUM + r"\s*(?P<k>[kK]\b)?\s*(?P<what>it|its|iters?|iterations?|steps?|img|imgs|images?|samples?|"
-               r"examples?|seqs?|sequences?|tokens?|toks?)\s*(?:/\s*s(?:ec)?|per\s+s(?:ec(?:ond)?)?)\b", re.IGNORECASE),
+               r"examples?|seqs?|sequences?|tokens?|toks?)\s*(?:/\s*s(?:ec)?|per\s+s(?:ec(?:ond)?)?)\b"),
     # tf_cnn_benchmarks' "total images/sec: 1188.51"
-    re.compile(r"\b(?P<what>images|samples|examples|tokens|sequences)\s*/\s*sec(?:ond)?\s*:\s*" + NUM, re.IGNORECASE),
+    re.compile(r"\b(?P<what>images|samples|examples|tokens|sequences)\s*/\s*sec(?:ond)?\s*:\s*" + NUM),
 ]
 # a duration with no unit of work, said beside a timing that has one ("with batch 32 one epoch takes 10 minutes, with
 # batch 64 it takes 9 minutes", "2 hours per epoch on 4 GPUs vs 6 hours on 1 GPU"): the same kind as that timing
 BARE = re.compile(r"\b(?:takes|took|needs|needed|lasts|lasted|runs\s+in|ran\s+in|finishes\s+in|finished\s+in|vs\.?|"
-                  r"versus|compared\s+to|against|than|instead\s+of)\s+" + ABOUT + TIME + r"(?!\s*(?:/|per\b|an?\s|every\b|each\b))",
-                  re.IGNORECASE)
+                  r"versus|compared\s+to|against|than|instead\s+of)\s+" + ABOUT + TIME + r"(?!\s*(?:/|per\b|an?\s|every\b|each\b))")
 BARE_REACH = 160  # characters between a bare duration and the typed timing it takes its kind from
 # the next setup said to change nothing: "the time for one epoch does not decrease", "is the same", "no faster"
 SAME = re.compile(r"\b(?:(?:does|did|do)\s*(?:n['’]?t|\s+not)|won['’]t|never)\s+(?:seem\s+to\s+)?(?:decrease|drop|change|"
                   r"go\s+down|improve|reduce|shrink|get\s+(?:shorter|faster|any\s+faster))\b"
                   r"(?!\s+(?:the|my|our|a|an|any|its|their|this|that)\b)|"  # (not "didn't change the batch size")
                   r"\b(?:is|was|stays?|stayed|remains?|remained)\s+(?:about\s+|almost\s+|nearly\s+|roughly\s+|"
-                  r"basically\s+|exactly\s+)?the\s+same\b|\bno\s+(?:faster|quicker)\b|\bnot\s+(?:any\s+)?faster\b",
-                  re.IGNORECASE)
-TIME_WORDS = re.compile(r"\b(?:time|epoch|speed|faster|slower|quicker|throughput|it/s|s/it|takes?|took)\b", re.IGNORECASE)
+                  r"basically\s+|exactly\s+)?the\s+same\b|\bno\s+(?:faster|quicker)\b|\bnot\s+(?:any\s+)?faster\b")
+TIME_WORDS = re.compile(r"\b(?:time|epoch|speed|faster|slower|quicker|throughput|it/s|s/it|takes?|took)\b")
 # a GPU count the reader leaves to a fuller sentence ("`2 gpu batch_size: 2`")
-GPU_COUNT = re.compile(r"(?<![\w.])(?P<n>\d{1,3})\s*(?:x\s*)?gpus?\b", re.IGNORECASE)
+GPU_COUNT = re.compile(r"(?<![\w.])(?P<n>\d{1,3})\s*(?:x\s*)?gpus?\b")
 ORDINAL = re.compile(r"\b(?P<o>first|1st|second|2nd|third|3rd|fourth|fifth|\d{1,3}(?:st|nd|rd|th))\s+epoch\b|"
-                     r"\bepoch\s+(?:#\s*)?(?P<n>\d{1,3})\b(?!\s*(?:s|sec|min|h|hours?|epochs?)\b)", re.IGNORECASE)
+                     r"\bepoch\s+(?:#\s*)?(?P<n>\d{1,3})\b(?!\s*(?:s|sec|min|h|hours?|epochs?)\b)")
 # a progress bar's position ("250/3646 [2:01:03<27:24:21, 29.05s/it"): the step a rate was shown at
 PROGRESS = re.compile(r"(?<![\d./])(?P<n>\d{1,7})\s*/\s*(?P<total>\d{1,7})\s*\[")
 ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "fifth": 5}
-PER_GPU = re.compile(r"\s*(?:per|/|on\s+each|each|for\s+each)\s*(?:gpu|device|card|rank|worker)\b", re.IGNORECASE)
+PER_GPU = re.compile(r"\s*(?:per|/|on\s+each|each|for\s+each)\s*(?:gpu|device|card|rank|worker)\b")
 SENTENCE_END = re.compile(r"[.!?][)\]\"'’”]{0,2}(?=\s|$)|\n")
 # the three architectures' order, for which of two cards is the newer (the catalogue's arch ids)
 GENERATIONS = {"kepler": 0, "maxwell": 1, "pascal": 2, "volta": 3, "turing": 3, "ampere": 4, "ada": 5, "hopper": 5,
@@ -176,13 +179,13 @@ def _same_statements(message: str, found: list[Measurement]) -> list[Measurement
     return out
 
 
-def _setup(message: str, stretch: tuple[int, int]) -> dict[str, Any]:
+def _setup(message: str, lowered: str, stretch: tuple[int, int]) -> dict[str, Any]:
     """What the reader finds in a measurement's stretch of text: GPUs, nodes, the card, the batch; the epoch."""
     from advisor.reading.reader import read
     from advisor.reading.situation import labels_of
 
-    text = message[stretch[0]:stretch[1]]
-    reading = read(text)
+    text = lowered[stretch[0]:stretch[1]]
+    reading = read(message[stretch[0]:stretch[1]])
     labels = labels_of(reading)
     setup = {name: labels[name] for name in ("gpu_model", "num_gpus", "num_nodes", "micro_batch", "batch_size")
              if name in labels}
@@ -196,7 +199,7 @@ def _setup(message: str, stretch: tuple[int, int]) -> dict[str, Any]:
         setup["num_gpus"] = int(count.group("n"))
     ordinal = ORDINAL.search(text)
     if ordinal:
-        said = (ordinal.group("o") or "").lower()
+        said = ordinal.group("o") or ""
         setup["epoch"] = ORDINALS.get(said) or int(re.sub(r"\D", "", said or ordinal.group("n")))
     progress = PROGRESS.search(text)
     if progress:
@@ -239,15 +242,19 @@ def _differs(a: dict, b: dict) -> list[str]:
 
 
 def compared_timings(message: str) -> dict[str, tuple[Any, str]]:
-    """The pair facts of two timings of one kind said under setups that differ in one thing."""
-    found = _found(message)
+    """The pair facts of two timings of one kind said under setups that differ in one thing (in the message's first
+    MAX_SCAN characters)."""
+    message = message[:MAX_SCAN]
+    lowered = message.translate(ASCII_LOWER)
+    found = _found(lowered)
     if not found:
         return {}
-    found = _same_statements(message, found)
+    found = _same_statements(lowered, found)
     if len(found) < 2:
         return {}
-    for m, stretch in zip(found, _stretches(message, found)):
-        m.setup = _setup(message, stretch)
+    for m, stretch in zip(found, _stretches(lowered, found)):
+        m.words = message[m.start:m.end].strip()  # (the user's own words, in their case)
+        m.setup = _setup(message, lowered, stretch)
     facts: dict[str, tuple[Any, str]] = {}
     for i, a in enumerate(found):
         for b in found[i + 1:]:
