@@ -113,8 +113,12 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     found = {name: (value, _unblanked(words, text, said)) for name, (value, words) in facts_of(reading, kb).items()}
     for name, (value, matched) in patterned.items():
         found.setdefault(name, (value, matched))
-    for name, (value, matched) in compared_timings(said).items():
+    timings = compared_timings(said)
+    for name, (value, matched) in timings.items():
         found.setdefault(name, (value, matched))
+    if "epoch_seconds_by_epoch" in timings and "run_seconds_by_batch" in found \
+            and {k for k, _ in found["run_seconds_by_batch"][0]} <= {k for k, _ in timings["epoch_seconds_by_epoch"][0]}:
+        found.pop("run_seconds_by_batch")  # ("epoch 10 -> 0.21 s, 20 -> 0.49 s": a list of epochs, not of batches)
     _epoch_shows_the_batch(found)
     _asked_batch_for_the_lr(found)
     _tpu_slice_devices(found, said)
@@ -122,6 +126,8 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         # detectron2's solver is SGD with momentum 0.9 (its configs' SOLVER.MOMENTUM): the recipe's optimizer, not
         # a question to ask
         found["optimizer"] = ("sgd_momentum", found["detectron_named"][1])
+    if found.get("ultralytics", (False,))[0] is True:
+        _ultralytics_batches(found, said)
     _host_memory_ran_out(found, said)
     _reserved_unallocated(found)
     if "oom_stage" in found and not (found.get("oom", (False,))[0] is True):
@@ -138,6 +144,32 @@ BARE_SIZE = re.compile(r"\s*\d[\d.,]*\s*(?:gib|gb|g)\b(?!\s*(?:gpu|vram|card))",
 # ray.exceptions.OutOfMemoryError, which is the node's RAM)
 GPU_OOM = re.compile(r"(?i)\b(?:cuda|gpu|hip|vram)\b[^.\n]{0,20}\b(?:out of memory|oom)\b|(?<!exceptions\.)outofmemoryerror|"
                      r"\bresource ?exhausted\b")
+
+
+ULTRALYTICS_NBS = re.compile(r"\bnbs\s*[=:]\s*(\d{1,5})\b")
+
+
+def _ultralytics_batches(found: dict[str, tuple[Any, str]], message: str) -> None:
+    """Ultralytics' batch= is the total over the GPUs (each gets batch / GPUs), and its trainer accumulates to the
+    nominal batch nbs (64 unless set): accumulate = max(round(nbs / batch), 1). The trainer answers what a bare batch
+    on several GPUs and an unsaid accumulation would ask, so its batches are filled in as it sets them."""
+    gpus = int(found.get("num_gpus", (1,))[0] or 1)
+    if "batch_unqualified" in found and "batch_size" not in found:
+        total, words = found.pop("batch_unqualified")
+    elif gpus == 1 and "micro_batch" in found and "batch_size" not in found:
+        total, words = found["micro_batch"]
+    else:
+        return
+    if "grad_accum_steps" in found or not total or total < 1 or total % gpus:
+        found.setdefault("batch_size", (total, words))
+        return
+    said = ULTRALYTICS_NBS.search(message)
+    nbs = int(said.group(1)) if said else 64
+    accumulate = max(round(nbs / total), 1)
+    how = said.group(0) if said else "Ultralytics accumulates to nbs=64"
+    found["micro_batch"] = (total // gpus, words)
+    found["grad_accum_steps"] = (accumulate, how)
+    found["batch_size"] = (total * accumulate, how)
 
 
 def _reserved_unallocated(found: dict[str, tuple[Any, str]]) -> None:

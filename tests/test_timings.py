@@ -139,3 +139,13 @@ def test_a_duration_said_without_its_unit_of_work_takes_the_kind_beside_it(messa
 
 def test_a_bare_duration_far_from_any_timing_is_no_timing():
     assert facts("An epoch takes 3 hours on my 3090. Loading the data took 20 minutes with batch 8.") == {}
+
+
+def test_a_list_of_times_at_epoch_marks_is_the_run_slowing_not_batches(kb):
+    """'epoch 0 -> 0.0057 s, epoch 10 -> 0.21 s, 20 -> 0.49 s, … 90 -> 2.5 s': epochs, not batch sizes."""
+    message = ("PyTorch LSTM: why does each epoch get slower? The time per 10 epochs keeps growing: epoch 0 -> 0.0057 s, "
+               "epoch 10 -> 0.21 s, epoch 20 -> 0.49 s, 30 -> 0.78 s, 40 -> 1.07 s, ... 90 -> 2.5 s.")
+    assert [e for e, _ in facts(message)["epoch_seconds_by_epoch"]] == [0, 10, 20, 30, 40, 90]
+    c = run_consultation(message, kb=kb)
+    assert not c.wm.known("run_seconds_by_batch")
+    assert c.advice.findings[0].id == "finding-epochs-slow-down" and round(c.wm.value("epoch_growth"), 1) == 11.9

@@ -49,6 +49,10 @@ MEASUREMENTS = [
     # tf_cnn_benchmarks' "total images/sec: 1188.51"
     re.compile(r"\b(?P<what>images|samples|examples|tokens|sequences)\s*/\s*sec(?:ond)?\s*:\s*" + NUM),
 ]
+# a list of times at epoch marks: "epoch 0 -> 0.0057 s, epoch 10 -> 0.21 s, 20 -> 0.49 s, … 90 -> 2.5 s"
+EPOCH_MARK = re.compile(r"\bepoch\s+(?P<e>\d{1,5})\s*(?:->|→|=>|:|=|took|takes)\s*" + ABOUT + TIME)
+EPOCH_MARK_NEXT = re.compile(r"\s*[,;]\s*(?:\.\.\.\s*,?\s*|…\s*,?\s*)?(?:epoch\s+)?(?P<e>\d{1,5})\s*(?:->|→|=>|:|=)\s*"
+                             + ABOUT + TIME)
 # a duration with no unit of work, said beside a timing that has one ("with batch 32 one epoch takes 10 minutes, with
 # batch 64 it takes 9 minutes", "2 hours per epoch on 4 GPUs vs 6 hours on 1 GPU"): the same kind as that timing
 BARE = re.compile(r"\b(?:takes|took|needs|needed|lasts|lasted|runs\s+in|ran\s+in|finishes\s+in|finished\s+in|vs\.?|"
@@ -128,9 +132,28 @@ def _found(message: str) -> list[Measurement]:
         if kept and hit.start < kept[-1].end:
             continue
         kept.append(hit)
+    marks = _epoch_marks(message)
+    if marks:
+        kept = sorted([m for m in kept if not any(k.start <= m.start < k.end for k in marks)] + marks,
+                      key=lambda m: m.start)
     if kept and len(kept) < MAX_MEASUREMENTS:
         kept = _with_bare_durations(message, kept)
     return kept[:MAX_MEASUREMENTS]
+
+
+def _epoch_marks(message: str) -> list[Measurement]:
+    """The first list of times at epoch marks, each time with its epoch ("epoch 0 -> 0.0057 s, epoch 10 -> 0.21 s,
+    20 -> 0.49 s"): the same run's later epochs against its earlier ones."""
+    first = EPOCH_MARK.search(message)
+    out: list[Measurement] = []
+    match = first
+    while match is not None and len(out) < MAX_MEASUREMENTS:
+        seconds = _number(match.group("num")) * _unit_seconds(match.group("unit"))
+        if seconds > 0:
+            out.append(Measurement("epoch", seconds, match.start(), match.end(), match.group(0),
+                                   setup={"epoch": int(match.group("e"))}))
+        match = EPOCH_MARK_NEXT.match(message, match.end())
+    return out if len(out) >= 2 else []
 
 
 def _with_bare_durations(message: str, typed: list[Measurement]) -> list[Measurement]:
@@ -253,8 +276,8 @@ def compared_timings(message: str) -> dict[str, tuple[Any, str]]:
     if len(found) < 2:
         return {}
     for m, stretch in zip(found, _stretches(lowered, found)):
-        m.words = message[m.start:m.end].strip()  # (the user's own words, in their case)
-        m.setup = _setup(message, lowered, stretch)
+        m.words = message[m.start:m.end].strip().lstrip(",;.… ")  # (the user's own words, in their case)
+        m.setup = {**_setup(message, lowered, stretch), **m.setup}  # (what the measurement itself says comes first)
     facts: dict[str, tuple[Any, str]] = {}
     for i, a in enumerate(found):
         for b in found[i + 1:]:
