@@ -5025,3 +5025,13 @@ def test_adam_running_out_where_sgd_fits_gets_the_states_difference(kb):
     assert c.advice.findings[0].id == "finding-adam-state-over-sgd"
     assert round(c.wm.value("adam_state_bytes") / 2**30, 2) == 1.03
     assert round(c.wm.value("momentum_state_bytes") / 2**30, 2) == 0.52
+
+
+@pytest.mark.parametrize("said, bound", [
+    ("The dataloader takes at least 50% of training time.", True),
+    ("Profiling shows nearly half the time is spent preparing train_iter and the other half in forward/backward.", True),
+    ("Data loading takes 30% of the time.", None),  # (a minority share: not the bottleneck said)
+    ("I want the dataloader to take less than half the time of a step.", None),
+])
+def test_a_share_of_the_time_spent_loading_answers_the_loader_question(kb, said, bound):
+    assert read_message(kb, said).get("data_loader_bound", (None,))[0] is bound
