@@ -128,6 +128,8 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         found["optimizer"] = ("sgd_momentum", found["detectron_named"][1])
     if found.get("ultralytics", (False,))[0] is True:
         _ultralytics_batches(found, said)
+    if "gpu_memory" in found and "gpu_model" not in found and found["gpu_memory"][0] < MIN_CARD_BYTES:
+        found.pop("gpu_memory")  # ("masks are 140MB each": a file's or a tensor's size, no card's)
     _host_memory_ran_out(found, said)
     _reserved_unallocated(found)
     if "oom_stage" in found and not (found.get("oom", (False,))[0] is True):
@@ -146,6 +148,7 @@ GPU_OOM = re.compile(r"(?i)\b(?:cuda|gpu|hip|vram)\b[^.\n]{0,20}\b(?:out of memo
                      r"\bresource ?exhausted\b")
 
 
+MIN_CARD_BYTES = 0.9 * 2**30  # no GPU anyone trains on has less: a smaller size said bare is something else's
 ULTRALYTICS_NBS = re.compile(r"\bnbs\s*[=:]\s*(\d{1,5})\b")
 
 

@@ -231,6 +231,8 @@ LATER_SETS = {
     (3196, 3225): (0.80, 0.75),  # held out: that set's other half (0.810 / 0.766 on arrival)
     (3226, 3255): (0.71, 0.71),  # tuned; rq-3226..3285 scored 0.694 / 0.705 on arrival (thirtieth session)
     (3256, 3285): (0.67, 0.68),  # held out: that set's other half (0.688 / 0.688 on arrival)
+    (3286, 3315): (0.76, 0.73),  # tuned; rq-3286..3345 scored 0.786 / 0.740 on arrival (thirty-first session)
+    (3316, 3345): (0.77, 0.70),  # held out: that set's other half (0.790 / 0.723 on arrival)
 }
 
 
@@ -3184,3 +3186,14 @@ def test_a_codes_own_run_and_a_card_compared_to_are_not_the_users():
 def test_kohyas_and_musubis_train_network_scripts_train_a_lora():
     r = read("accelerate launch src/musubi_tuner/wan_train_network.py --task t2v-14B --fp8_base --optimizer_type adamw8bit")
     assert r.values["adapter"].value == "lora"
+
+
+@pytest.mark.parametrize("message, gpus", [
+    ("How much faster will I converge with 8 GPUs?", None),
+    ("Would it be faster with 8 GPUs?", None),
+    ("I train on 4 GPUs. How much faster would it be with 8 GPUs?", 4),
+    ("Why is my run on 4 GPUs not faster?", 4),  # (a question about the run itself)
+])
+def test_the_speed_of_a_case_supposed_gives_no_gpu_count(message, gpus):
+    """A question about how fast a supposed number of GPUs would be names no GPUs of the run."""
+    assert labels_of(read(message)).get("num_gpus") == gpus

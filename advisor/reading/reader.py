@@ -92,7 +92,7 @@ def read(message: str) -> Reading:
                                                        or clause.words[:1] in (["suppose"], ["supposing"])
                                                        or clause.words[:1] == ["would"]
                                                        and clause.words[1:2] in SUPPOSED_BATCHES
-                                                       or _asks_meaning(clause))
+                                                       or _asks_meaning(clause) or _asks_a_speedup(clause))
         personal_words = present
         if reading.in_reference_quote:  # the recipe's quoted words go on, up to the quote that closes them
             quotes = [t for t in range(start, end) if tokens[t].text in QUOTES]
@@ -323,6 +323,18 @@ def _rl_trainer(message: str, words: list[str]) -> tuple[str, str]:
 
 RL_TRAINERS = (("verl", "verl", ("actor_rollout_ref", "ppo_mini_batch_size")),
                ("openrlhf", "openrlhf", ("micro_train_batch_size", "n_samples_per_prompt", "micro_rollout_batch_size")))
+
+
+SPEED_ASKED = frozenset({"faster", "quicker", "slower", "speedup"})
+
+
+def _asks_a_speedup(clause: Clause) -> bool:
+    """'How much faster will I converge with 8 GPUs?', 'Would it be faster with 8 GPUs?': the speed of a case
+    supposed, whose GPUs are not the run's (called on questions only)."""
+    words = clause.words
+    if SPEED_ASKED.isdisjoint(clause.present):
+        return False
+    return words[:1] == ["would"] or (words[:1] == ["how"] and not clause.present.isdisjoint({"will", "would"}))
 
 
 def _asks_meaning(clause: Clause) -> bool:
