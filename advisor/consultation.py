@@ -128,6 +128,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         found["optimizer"] = ("sgd_momentum", found["detectron_named"][1])
     if found.get("ultralytics", (False,))[0] is True:
         _ultralytics_batches(found, said)
+    _processes_from_steps_per_epoch(found, said)
     if "gpu_memory" in found and "gpu_model" not in found and found["gpu_memory"][0] < MIN_CARD_BYTES:
         found.pop("gpu_memory")  # ("masks are 140MB each": a file's or a tensor's size, no card's)
     _host_memory_ran_out(found, said)
@@ -146,6 +147,30 @@ BARE_SIZE = re.compile(r"\s*\d[\d.,]*\s*(?:gib|gb|g)\b(?!\s*(?:gpu|vram|card))",
 # ray.exceptions.OutOfMemoryError, which is the node's RAM)
 GPU_OOM = re.compile(r"(?i)\b(?:cuda|gpu|hip|vram)\b[^.\n]{0,20}\b(?:out of memory|oom)\b|(?<!exceptions\.)outofmemoryerror|"
                      r"\bresource ?exhausted\b")
+
+
+# an epoch's steps as a log or the user gives them: "Step [100/150] per epoch", "600 iterations per epoch"
+STEPS_PER_EPOCH = re.compile(r"(?i)\[\s*\d{1,7}\s*/\s*(\d{1,7})\s*\][^.\n]{0,20}?\bper\s+epoch\b|"
+                             r"\b(\d{1,7})\s+(?:steps|iterations|iters|batches)\s+(?:per|an?|each)\s+epoch\b")
+
+
+def _processes_from_steps_per_epoch(found: dict[str, tuple[Any, str]], message: str) -> None:
+    """'Distributed log: Step [100/150] per epoch … single-GPU log: Step [600/600] per epoch' with DDP worse than one
+    GPU: a DistributedSampler gives each of N processes 1/N of the data, so an epoch's steps fall N-fold - the
+    processes the message never counted."""
+    if int(found.get("num_gpus", (1,))[0] or 1) > 1 or not (
+            found.get("claim_multi_gpu_worse_result", (False,))[0] is True or found.get("parallelism", ("",))[0] == "ddp"):
+        return
+    counts = []
+    for match in STEPS_PER_EPOCH.finditer(message[:20_000]):
+        counts.append((int(match.group(1) or match.group(2)), match.group(0)))
+        if len(counts) > 2:
+            return  # (more than a pair: which two are the runs is not said)
+    if len(counts) != 2 or min(counts)[0] < 1:
+        return
+    (few, few_words), (many, many_words) = sorted(counts)
+    if many % few == 0 and many // few >= 2:
+        found["num_gpus"] = (many // few, f"{many_words} … {few_words}")
 
 
 MIN_CARD_BYTES = 0.9 * 2**30  # no GPU anyone trains on has less: a smaller size said bare is something else's

@@ -5035,3 +5035,17 @@ def test_adam_running_out_where_sgd_fits_gets_the_states_difference(kb):
 ])
 def test_a_share_of_the_time_spent_loading_answers_the_loader_question(kb, said, bound):
     assert read_message(kb, said).get("data_loader_bound", (None,))[0] is bound
+
+
+def test_steps_per_epoch_falling_fourfold_under_ddp_count_four_processes(kb):
+    """Review 42 #25: 'Distributed log: Step [100/150] per epoch … single-GPU log: Step [600/600] per epoch', DDP worse
+    after two epochs: a DistributedSampler gives each of 4 processes a quarter of the data - 4× fewer updates."""
+    c = run_consultation("Model trained with DistributedDataParallel didn't perform as well as single GPU. Distributed "
+                         "log: Step [100/150] per epoch, dev loss 1.867. Normal single-GPU log: Step [600/600] per "
+                         "epoch, dev loss 1.119. Why?", kb=kb)
+    assert c.wm.value("num_gpus") == 4
+    assert c.advice.findings[0].id == "finding-more-gpus-fewer-updates"
+    # three step counts: which two are the runs is not said
+    three = run_consultation("DDP is worse than single GPU. Logs: Step [10/150] per epoch, Step [20/300] per epoch, "
+                             "Step [30/600] per epoch.", kb=kb)
+    assert not three.wm.known("num_gpus") or three.wm.value("num_gpus") == 1
