@@ -200,10 +200,10 @@ def _speed_diagnosed(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult) -> bo
 
 
 def _moot_once_diagnosed(rule: Rule) -> bool:
-    """A lever (an option, a recommendation, a plan search) or a finding that would guess at a slow run's cause:
-    what a question for it would unlock, once the cause is named."""
-    return rule.kind in LEVER_KINDS or rule.kind == "finding" and not getattr(rule, "diagnosis", False) \
-        and "speed" in (getattr(rule, "answers", None) or ())
+    """A lever (an option, a recommendation, a plan search), a finding that would guess at a slow run's cause, or an
+    estimate (a figure for those): what a question for it would unlock, once the cause is named."""
+    return rule.kind in LEVER_KINDS or rule.kind in ("estimate", "derive") or rule.kind == "finding" \
+        and not getattr(rule, "diagnosis", False) and "speed" in (getattr(rule, "answers", None) or ())
 
 
 def _structured(value: object) -> bool:
