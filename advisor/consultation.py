@@ -194,7 +194,7 @@ def _ultralytics_batches(found: dict[str, tuple[Any, str]], message: str) -> Non
     said = ULTRALYTICS_NBS.search(message)
     nbs = int(said.group(1)) if said else 64
     accumulate = max(round(nbs / total), 1)
-    how = said.group(0) if said else "Ultralytics accumulates to nbs=64"
+    how = said.group(0) if said else found["ultralytics"][1]  # (the words that named the trainer: its default nbs)
     found["micro_batch"] = (total // gpus, words)
     found["grad_accum_steps"] = (accumulate, how)
     found["batch_size"] = (total * accumulate, how)
