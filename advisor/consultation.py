@@ -128,6 +128,8 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         found["optimizer"] = ("sgd_momentum", found["detectron_named"][1])
     if found.get("ultralytics", (False,))[0] is True:
         _ultralytics_batches(found, said)
+    elif found.get("yolox_named", (False,))[0] is True and "batch_unqualified" in found and "batch_size" not in found:
+        found["batch_size"] = found.pop("batch_unqualified")  # (YOLOX's -b is the total over the GPUs)
     _processes_from_steps_per_epoch(found, said)
     if "gpu_memory" in found and "gpu_model" not in found and found["gpu_memory"][0] < MIN_CARD_BYTES:
         found.pop("gpu_memory")  # ("masks are 140MB each": a file's or a tensor's size, no card's)

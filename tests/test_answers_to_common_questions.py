@@ -5049,3 +5049,14 @@ def test_steps_per_epoch_falling_fourfold_under_ddp_count_four_processes(kb):
     three = run_consultation("DDP is worse than single GPU. Logs: Step [10/150] per epoch, Step [20/300] per epoch, "
                              "Step [30/600] per epoch.", kb=kb)
     assert not three.wm.known("num_gpus") or three.wm.value("num_gpus") == 1
+
+
+def test_yolox_batch_is_the_total_and_its_lr_follows_it(kb):
+    """Review 42 #28: YOLOX's '-b: total batch size, the recommended number for -b is num-gpu * 8' - the same -b on
+    one GPU or eight trains at the same LR (0.01 / 64 per image); a bare -b on several GPUs is the total."""
+    c = run_consultation("I train YOLOX-s on 4 GPUs with -b 32. Which learning rate does it use, and is -b per GPU?",
+                         kb=kb)
+    assert c.advice.findings[0].id == "finding-yolox-batch"
+    assert c.wm.value("batch_size") == 32 and not c.wm.known("batch_unqualified")
+    assert "finding-yolox-batch" not in [f.id for f in run_consultation(
+        "I train a ResNet-50 on 4 GPUs with batch 32. Which learning rate should I use?", kb=kb).advice.findings]
