@@ -5007,6 +5007,7 @@ def test_a_schedule_counted_in_micro_batches_under_accelerate_covers_a_fraction(
     "OOM when using the Adam optimizer compared to SGD with the same batch size.",
     "Why does Adam use so much more memory than SGD? Same model, same batch.",
     "After switching the optimizer from SGD to AdamW I get CUDA out of memory at the first step.",
+    "model.compile(optimizer='SGD') works; model.compile(optimizer='Adam') gives ResourceExhaustedError",
 ])
 def test_adam_against_sgd_is_read_as_the_optimizers_compared(kb, said):
     assert read_message(kb, said).get("optimizer_memory_compared", (False,))[0] is True

@@ -149,3 +149,21 @@ def test_a_list_of_times_at_epoch_marks_is_the_run_slowing_not_batches(kb):
     c = run_consultation(message, kb=kb)
     assert not c.wm.known("run_seconds_by_batch")
     assert c.advice.findings[0].id == "finding-epochs-slow-down" and round(c.wm.value("epoch_growth"), 1) == 11.9
+
+
+@pytest.mark.parametrize("message, expected", [
+    ("Epoch time is 40 minutes at batch size 32. Doubling the batch to 64 doesn't change it: still 40 min per epoch.",
+     {"epoch_seconds_by_batch": [[32, 2400.0], [64, 2400.0]]}),
+    ("I increased the batch from 32 to 64 but each epoch still takes 40 minutes.",
+     {"epoch_seconds_by_batch": [[32, 2400.0], [64, 2400.0]]}),
+    ("I went from batch 8 to 16 and the speed is still 1.2 s/it.", {"step_seconds_by_batch": [[8, 1.2], [16, 1.2]]}),
+    ("1 GPU: 210 s/epoch; 4 GPUs: 55 s/epoch", {"epoch_seconds_by_gpus": [[1, 210.0], [4, 55.0]]}),
+])
+def test_rewordings_of_a_timing_compared(message, expected):
+    """The same comparisons said other ways: an epoch's 'time is', one timing said unchanged across a batch change,
+    and a timing keyed by its GPU count (the time itself is no count of GPUs)."""
+    assert facts(message) == expected
+
+
+def test_a_batch_change_with_a_new_time_is_not_read_as_unchanged():
+    assert facts("I increased the batch from 32 to 64 and now each epoch takes 25 minutes.") == {}

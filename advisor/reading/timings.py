@@ -39,7 +39,9 @@ MEASUREMENTS = [
                r"(?:/|per|an?|every|each|for\s+(?:one|1|an?|each|every|the(?:\s+same)?)|in\s+(?:one|1|an?|each|every))\s*"
                r"(?P<per>epoch|step|iteration|iter|it|batch)\b"),
     # "epoch takes 85s", "every epoch shows about 36-37 s", "the 8th epoch took ~8h"
-    re.compile(r"\b(?P<per>epoch|step|iteration|iter)\s+(?:\d{1,3}\s+)?(?:takes|took|lasts|lasted|is|was|needs|needed|"
+    re.compile(r"\b(?P<per>epoch|step|iteration|iter)(?:\s+(?:time|duration))?\s+(?:\d{1,3}\s+)?"
+               r"(?:(?:still|now|only|usually|always|also)\s+)?(?:(?:increases|increased|decreases|decreased|drops|"
+               r"dropped|goes\s+up|went\s+up|goes\s+down|went\s+down|rises|rose|grows|grew|falls|fell)\s+to|takes|took|lasts|lasted|is|was|needs|needed|"
                r"shows|showed|requires|required|costs?|runs?\s+(?:in|for))\s+" + ABOUT + TIME),
     # "trains an epoch in 2 hours", "finishes one epoch in 40 min"
     re.compile(r"\b(?:an?|one|each|every|the|1)\s+(?P<per>epoch|step|iteration)\s+in\s+" + ABOUT + TIME),
@@ -64,6 +66,9 @@ SAME = re.compile(r"\b(?:(?:does|did|do)\s*(?:n['’]?t|\s+not)|won['’]t|never
                   r"(?!\s+(?:the|my|our|a|an|any|its|their|this|that)\b)|"  # (not "didn't change the batch size")
                   r"\b(?:is|was|stays?|stayed|remains?|remained)\s+(?:about\s+|almost\s+|nearly\s+|roughly\s+|"
                   r"basically\s+|exactly\s+)?the\s+same\b|\bno\s+(?:faster|quicker)\b|\bnot\s+(?:any\s+)?faster\b")
+# a time said to stay as it was ("still takes", "the same", "didn't change")
+STILL = re.compile(r"\bstill\b|\bthe\s+same\b|\b(?:does|did)(?:n['’]t|\s+not)\s+(?:change|decrease|drop|go\s+down)\b|"
+                   r"\bno\s+faster\b|\bnot\s+(?:any\s+)?faster\b")
 TIME_WORDS = re.compile(r"\b(?:time|epoch|speed|faster|slower|quicker|throughput|it/s|s/it|takes?|took)\b")
 # a GPU count the reader leaves to a fuller sentence ("`2 gpu batch_size: 2`")
 GPU_COUNT = re.compile(r"(?<![\w.])(?P<n>\d{1,3})\s*(?:x\s*)?gpus?\b")
@@ -88,6 +93,7 @@ class Measurement:
     words: str
     setup: dict[str, Any] = field(default_factory=dict)
     per_gpu: bool = False  # a rate said of each GPU ("120 images/s per GPU"), not of the whole run
+    repeated: bool = False  # "… does not decrease": the measurement before, said again of this sentence's setup
 
 
 def _number(text: str) -> float:
@@ -197,22 +203,33 @@ def _same_statements(message: str, found: list[Measurement]) -> list[Measurement
         if before[-1].end > left or not TIME_WORDS.search(message, max(left, match.start() - 80), match.end() + 20):
             continue  # the measurement's own sentence ("85s, and the loss is the same"), or not said of a time
         previous = before[-1]
-        out.append(Measurement(previous.kind, previous.value, left, right, message[left:right].strip()))
+        out.append(Measurement(previous.kind, previous.value, left, right, message[left:right].strip(), repeated=True))
         out.sort(key=lambda m: m.start)
     return out
 
 
-def _setup(message: str, lowered: str, stretch: tuple[int, int]) -> dict[str, Any]:
-    """What the reader finds in a measurement's stretch of text: GPUs, nodes, the card, the batch; the epoch."""
+def _setup(message: str, lowered: str, stretch: tuple[int, int], own: tuple[int, int]) -> dict[str, Any]:
+    """What the reader finds in a measurement's stretch of text: GPUs, nodes, the card, the batch; the epoch. The
+    measurement's own words are blanked first ("4 GPUs: 55 s/epoch": 55 is the time, not a count of GPUs)."""
     from advisor.reading.reader import read
     from advisor.reading.situation import labels_of
 
+    def blanked(text: str) -> str:
+        start, end = max(own[0], stretch[0]) - stretch[0], min(own[1], stretch[1]) - stretch[0]
+        return text[:start] + " " * max(0, end - start) + text[end:] if end > start else text
+
     text = lowered[stretch[0]:stretch[1]]
-    reading = read(message[stretch[0]:stretch[1]])
+    reading = read(blanked(message[stretch[0]:stretch[1]]))
     labels = labels_of(reading)
+    if "batch_from" in labels and "batch_to" in labels and STILL.search(text):
+        setup_change = (labels["batch_from"], labels["batch_to"])  # "from 32 to 64 but each epoch still takes 40 min"
+    else:
+        setup_change = None
     setup = {name: labels[name] for name in ("gpu_model", "num_gpus", "num_nodes", "micro_batch", "batch_size")
              if name in labels}
-    if "micro_batch" not in setup and "batch_to" in labels:
+    if setup_change:
+        setup["batch_change"] = setup_change
+    if "micro_batch" not in setup and "batch_to" in labels and "batch_from" not in labels:
         setup["micro_batch"] = labels["batch_to"]  # "when I raise the batch to 8, an epoch takes …"
     for name, said in (("gpu_model", "gpu_model"), ("num_gpus", "num_gpus"), ("micro_batch", "batch")):
         if name not in setup and said in reading.reference:
@@ -273,12 +290,18 @@ def compared_timings(message: str) -> dict[str, tuple[Any, str]]:
     if not found:
         return {}
     found = _same_statements(lowered, found)
-    if len(found) < 2:
-        return {}
+    if len(found) < 2 and not (STILL.search(lowered) and "batch" in lowered):
+        return {}  # (one timing compares nothing, unless it is said unchanged across a batch change)
     for m, stretch in zip(found, _stretches(lowered, found)):
         m.words = message[m.start:m.end].strip().lstrip(",;.… ")  # (the user's own words, in their case)
-        m.setup = {**_setup(message, lowered, stretch), **m.setup}  # (what the measurement itself says comes first)
+        own = (m.start, m.start) if m.repeated else (m.start, m.end)  # (a repeat's words are its whole sentence)
+        m.setup = {**_setup(message, lowered, stretch, own), **m.setup}  # (its own words come first)
     facts: dict[str, tuple[Any, str]] = {}
+    for m in found:  # one timing said unchanged across a batch change ("from 32 to 64, an epoch still takes 40 min")
+        if "batch_change" in m.setup and m.kind in ("epoch", "step"):
+            before, after = m.setup["batch_change"]
+            pairs = [[before, m.value], [after, m.value]]
+            _merge(facts, "epoch_seconds_by_batch" if m.kind == "epoch" else "step_seconds_by_batch", pairs, m, m)
     for i, a in enumerate(found):
         for b in found[i + 1:]:
             if a.kind != b.kind:
@@ -294,7 +317,7 @@ def _merge(facts: dict[str, tuple[Any, str]], name: str, value: Any, a: Measurem
     """A pair fact gathers the points of every pair (the first value said at each key stays: the rules compare the
     smallest key with the largest); any other fact keeps its first value."""
     if name not in facts:
-        facts[name] = (value, f"{a.words}; {b.words}")
+        facts[name] = (value, a.words if a is b else f"{a.words}; {b.words}")
         return
     old, words = facts[name]
     if not isinstance(old, list):
