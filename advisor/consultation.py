@@ -25,6 +25,7 @@ from advisor.reading.configs import apply_configs, read_configs
 from advisor.reading.extract import extract_spans
 from advisor.reading.reader import read
 from advisor.reading.timings import compared_timings
+from advisor.units import parse_count
 from advisor.reading.state import Read
 from advisor.reading.situation import facts_of
 
@@ -131,6 +132,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     elif found.get("yolox_named", (False,))[0] is True and "batch_unqualified" in found and "batch_size" not in found:
         found["batch_size"] = found.pop("batch_unqualified")  # (YOLOX's -b is the total over the GPUs)
     _processes_from_steps_per_epoch(found, said)
+    _summed_data_set(found, said)
     if "gpu_memory" in found and "gpu_model" not in found and found["gpu_memory"][0] < MIN_CARD_BYTES:
         found.pop("gpu_memory")  # ("masks are 140MB each": a file's or a tensor's size, no card's)
     _host_memory_ran_out(found, said)
@@ -173,6 +175,24 @@ def _processes_from_steps_per_epoch(found: dict[str, tuple[Any, str]], message: 
     (few, few_words), (many, many_words) = sorted(counts)
     if many % few == 0 and many // few >= 2:
         found["num_gpus"] = (many // few, f"{many_words} … {few_words}")
+
+
+# "665k + 98k samples": a data set said as the sum of its parts (the reader takes the count beside the noun)
+SUMMED_COUNT = re.compile(r"(?i)(?<![\d.,])(\d{1,3}(?:,\d{3}){1,3}|\d{1,9}(?:\.\d{1,3})?)\s*([km]?)\s*\+\s*"
+                          r"(\d{1,3}(?:,\d{3}){1,3}|\d{1,9}(?:\.\d{1,3})?)\s*([km]?)\s+(?:samples|examples|images|"
+                          r"sentences|pairs|conversations|dialogues|items|records|instructions|pictures|photos)\b")
+
+
+def _summed_data_set(found: dict[str, tuple[Any, str]], message: str) -> None:
+    """'Dataset is 665k + 98k samples': the data set is the sum, where the reader read the last part (98k)."""
+    if "dataset_size" not in found:
+        return
+    match = SUMMED_COUNT.search(message[:20_000])
+    if match is None:
+        return
+    first, second = (parse_count(match.group(i) + match.group(i + 1)) for i in (1, 3))
+    if found["dataset_size"][0] == second:
+        found["dataset_size"] = (first + second, match.group(0))
 
 
 MIN_CARD_BYTES = 0.9 * 2**30  # no GPU anyone trains on has less: a smaller size said bare is something else's

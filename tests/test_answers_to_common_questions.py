@@ -5061,3 +5061,26 @@ def test_yolox_batch_is_the_total_and_its_lr_follows_it(kb):
     assert c.wm.value("batch_size") == 32 and not c.wm.known("batch_unqualified")
     assert "finding-yolox-batch" not in [f.id for f in run_consultation(
         "I train a ResNet-50 on 4 GPUs with batch 32. Which learning rate should I use?", kb=kb).advice.findings]
+
+
+def test_states_beyond_the_largest_card_of_the_name_given_are_said_before_any_activation_saver(kb):
+    """Review 43 #09: a 6B model fully fine-tuned on '4 Titan GPUs' (a Titan is 12 or 24 GiB): its weights, gradients
+    and AdamW states alone are about 100 GiB a GPU in DDP, so no batch or checkpointing makes it fit."""
+    c = run_consultation("Full fine-tuning a 6B model on 4 Titan GPUs with fp16 runs out of GPU memory even after I "
+                         "reduced the batch size. Which parameters can I adjust?", kb=kb)
+    finding = c.advice.findings[0]
+    assert finding.id == "finding-states-exceed-named-card"
+    assert c.wm.value("named_card_max_memory") == 24 * 2**30 and c.wm.value("plan_states_needed") > 24 * 2**30
+    assert c.advice.recommendation.option_id != "memory-savers"
+    # a card that can hold the states: no such finding
+    small = run_consultation("Fine-tuning a 350M model on 4 Titan GPUs with fp16 runs out of GPU memory.", kb=kb)
+    assert "finding-states-exceed-named-card" not in [f.id for f in small.advice.findings]
+
+
+@pytest.mark.parametrize("said, size", [
+    ("Dataset is 665k + 98k samples, num_train_epochs=1.0, per_device_train_batch_size=16.", 763_000),
+    ("I have 1,000 + 200 images for training.", 1_200),
+    ("I have 98k samples.", 98_000),
+])
+def test_a_data_set_said_as_a_sum_is_the_sum(kb, said, size):
+    assert read_message(kb, said)["dataset_size"][0] == size

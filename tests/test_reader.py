@@ -3201,3 +3201,15 @@ def test_kohyas_and_musubis_train_network_scripts_train_a_lora():
 def test_the_speed_of_a_case_supposed_gives_no_gpu_count(message, gpus):
     """A question about how fast a supposed number of GPUs would be names no GPUs of the run."""
     assert labels_of(read(message)).get("num_gpus") == gpus
+
+
+@pytest.mark.parametrize("message, field, value", [
+    ("I get OOM with ZeRO-3. If I turn on offload, the code runs and each GPU uses 22 GB.", "offload", None),
+    ("If I enable gradient checkpointing it fits.", "grad_checkpointing", None),
+    ("If I set offload to cpu, the process gets killed because it runs out of RAM.", "offload", "cpu"),
+    ("When I use DeepSpeed ZeRO-3 it OOMs.", "zero_stage", 3),
+])
+def test_a_setting_a_conditional_switches_on_is_not_the_runs_unless_it_failed(message, field, value):
+    """'If I turn on offload, the code runs': what would make it work, not the run's setting; a conditional run that
+    fails ('… the process gets killed') is one the user tried."""
+    assert labels_of(read(message)).get(field) == value

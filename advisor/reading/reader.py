@@ -325,6 +325,24 @@ RL_TRAINERS = (("verl", "verl", ("actor_rollout_ref", "ppo_mini_batch_size")),
                ("openrlhf", "openrlhf", ("micro_train_batch_size", "n_samples_per_prompt", "micro_rollout_batch_size")))
 
 
+# settings a conditional switches on ("if I turn on offload …", "if I enable gradient checkpointing it fits"): a case
+# supposed, not the run's
+SUPPOSED_SETTINGS = frozenset({"offload", "grad_checkpointing", "zero_stage", "parallelism", "adapter", "attention"})
+IF_WORDS = frozenset({"if", "when", "once"})
+FAILURE_HINTS = frozenset({"killed", "out", "error", "errors", "crash", "crashes", "crashed", "fails", "failed", "oom",
+                           "ooms", "exception"})
+SWITCH_VERBS = frozenset({"turn", "enable", "activate", "use", "add", "switch", "try", "set"})
+
+
+def _switched_on_if(words: list[str], k: int) -> bool:
+    """A keyword right after 'if I turn on / enable / use / switch to' (within five words of the 'if')."""
+    before = words[max(0, k - 6):k]
+    for j, w in enumerate(before):
+        if w in IF_WORDS and before[j + 1:j + 2] in (["i"], ["we"]) and not SWITCH_VERBS.isdisjoint(before[j + 2:j + 4]):
+            return True
+    return False
+
+
 SPEED_ASKED = frozenset({"faster", "quicker", "slower", "speedup"})
 
 
@@ -519,6 +537,11 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             continue
         length, (name, value) = hit
         end = k + length
+        if name in SUPPOSED_SETTINGS and reading.clause_mood == "ok" and present.isdisjoint(FAILURE_HINTS) \
+                and _switched_on_if(words, k):
+            after_hit = end
+            continue  # "If I turn on offload, the code runs": what would make it work, not the run's setting (but
+            # "when I use ZeRO-3 it OOMs", "if I set offload to cpu, the process gets killed": a run that fails)
         if name == "precision" and (clause.word_of(k)[0] < k and words[clause.word_of(k)[0]:k] not in SWITCHES
                                     or clause.word_of(end - 1)[1] > end - 1):
             continue  # "bf16" inside `bf16_accumulate_gradient`, "fp32" inside `_convert_to_fp32`: another key's name

@@ -809,7 +809,7 @@ NO_CARD = 1e15  # bytes: a card larger than any plan, so that the user's plan is
 
 
 @estimator("per_gpu", "per_gpu_checkpointed", "checkpointing_saves", "assumed", "states", "largest_card", "logits",
-           "logits_share", "model_vocab", cites=SOURCES + ("chen-ckpt", "gpu-catalogue", "arithmetic"))
+           "logits_share", "model_vocab", "named_card", cites=SOURCES + ("chen-ckpt", "gpu-catalogue", "arithmetic"))
 def memory_needed(params: float, precision: str | None = None, optimizer: str | None = None,
                   num_gpus: int | None = None, zero_stage: int | None = None, parallelism: str | None = None,
                   offload: str | None = None, adapter: str | None = None, training_mode: str | None = None,
@@ -817,12 +817,13 @@ def memory_needed(params: float, precision: str | None = None, optimizer: str | 
                   grad_accum_steps: int | None = None, grad_checkpointing: bool | None = None,
                   attention: str | None = None, image_size: int | None = None,
                   cuda_context: float | None = None, batch_size: int | None = None,
-                  adapter_fraction: float | None = None, lora_adapter_share: float | None = None) -> dict[str, Estimate]:
+                  adapter_fraction: float | None = None, lora_adapter_share: float | None = None,
+                  gpu_model: str | None = None) -> dict[str, Estimate]:
     """"How much GPU memory does it need?" before a card is named: the user's plan per GPU at their micro-batch
     (else their batch per update over their GPUs and accumulation, else 1), with the assumptions for what they did
     not say."""
     try:
-        p = _problem({**locals(), "gpu_memory": NO_CARD})
+        p = _problem({**{k: v for k, v in locals().items() if k != "gpu_model"}, "gpu_memory": NO_CARD})
     except InputError as exc:
         raise NotComputable(str(exc)) from None
     if p.sharded_over_unsaid and p.current.adapter == "none" and (parallelism == "fsdp" or (zero_stage or 0) >= 3):
@@ -856,6 +857,14 @@ def memory_needed(params: float, precision: str | None = None, optimizer: str | 
     largest = max(gpus().values(), key=lambda card: card.memory_bytes)
     out["largest_card"] = Estimate(largest.memory_bytes, "bytes", f"the largest card in the catalogue, the "
                                    f"{largest.names[0]}: {fmt_card(largest.memory_bytes)}", ("gpu-catalogue",))
+    from advisor.domain.gpus import find_gpu
+
+    named = find_gpu(str(gpu_model).replace("-", " ")) if gpu_model else None
+    if named is not None and named.candidates:
+        # a card named without its size ("4 Titan GPUs"): the largest it can be, which the states alone may exceed
+        biggest = max(named.candidates, key=lambda card: card.memory_bytes)
+        out["named_card"] = Estimate(biggest.memory_bytes, "bytes", f"the largest {gpu_model}, the {biggest.names[0]}: "
+                                     f"{fmt_card(biggest.memory_bytes)}", ("gpu-catalogue",))
     if c.max_micro is not None and p.current.checkpointing == "none":
         # what the same plan needs with activation checkpointing: the usual first lever, asked about or not
         k = replace(p.current, checkpointing="full")
