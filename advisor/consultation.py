@@ -24,10 +24,10 @@ from advisor.kb.model import KnowledgeBase
 from advisor.reading.configs import apply_configs, read_configs
 from advisor.reading.extract import extract_spans
 from advisor.reading.reader import read
-from advisor.reading.timings import compared_timings
-from advisor.units import parse_count
 from advisor.reading.state import Read
 from advisor.reading.situation import facts_of
+from advisor.reading.timings import compared_timings
+from advisor.units import parse_count
 
 _ENGINES: dict[int, Engine] = {}
 
@@ -131,6 +131,9 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         _ultralytics_batches(found, said)
     elif found.get("yolox_named", (False,))[0] is True and "batch_unqualified" in found and "batch_size" not in found:
         found["batch_size"] = found.pop("batch_unqualified")  # (YOLOX's -b is the total over the GPUs)
+    if found.get("tensorflow_named", (False,))[0] is True and found["tensorflow_named"][1].lower() == "resourceexhaustederror" \
+            and PADDLE.search(said):
+        found.pop("tensorflow_named")  # (PaddlePaddle raises a ResourceExhaustedError of its own)
     _processes_from_steps_per_epoch(found, said)
     _summed_data_set(found, said)
     if "gpu_memory" in found and "gpu_model" not in found and found["gpu_memory"][0] < MIN_CARD_BYTES:
@@ -153,6 +156,7 @@ GPU_OOM = re.compile(r"(?i)\b(?:cuda|gpu|hip|vram)\b[^.\n]{0,20}\b(?:out of memo
                      r"\bresource ?exhausted\b")
 
 
+PADDLE = re.compile(r"(?i)\bpaddle(?:paddle|detection|video|ocr|nlp|seg|clas|speech|\.fluid|\.)?")
 # an epoch's steps as a log or the user gives them: "Step [100/150] per epoch", "600 iterations per epoch"
 STEPS_PER_EPOCH = re.compile(r"(?i)\[\s*\d{1,7}\s*/\s*(\d{1,7})\s*\][^.\n]{0,20}?\bper\s+epoch\b|"
                              r"\b(\d{1,7})\s+(?:steps|iterations|iters|batches)\s+(?:per|an?|each)\s+epoch\b")

@@ -5084,3 +5084,24 @@ def test_states_beyond_the_largest_card_of_the_name_given_are_said_before_any_ac
 ])
 def test_a_data_set_said_as_a_sum_is_the_sum(kb, said, size):
     assert read_message(kb, said)["dataset_size"][0] == size
+
+
+def test_a_speed_question_is_not_answered_with_a_memory_budget(kb):
+    """Review 43 #18: Horovod on 4 machines of 8 V100-32G, 'only 20% higher than a single machine': a scaling
+    question - the plan's memory count ('Model states fit; the batch is limited by activations') is no answer to it,
+    while the same count stays for a question of fitting."""
+    speed = run_consultation("I tested Horovod on 4 machines, 8x V100-32G each, training ViT-B/16 on ImageNet: the "
+                             "throughput of 32 cards is only 20% higher than a single machine with 8 cards. Is this ideal?",
+                             kb=kb)
+    ids = [f.id for f in speed.advice.findings]
+    assert "room-for-activations" not in ids and "finding-multi-gpu-no-faster" in ids
+    fit = run_consultation("Training ViT-B/16 on one V100-32G: what batch fits in memory?", kb=kb)
+    assert "room-for-activations" in [f.id for f in fit.advice.findings]
+
+
+def test_paddles_resource_exhausted_error_is_not_tensorflow(kb):
+    """Review 43 #02: PaddleDetection's 'ResourceExhaustedError: Out of memory error on GPU 0' is PaddlePaddle's
+    own error: no TensorFlow mixed-precision policy for it."""
+    assert "tensorflow_named" not in read_message(kb, "PaddleDetection cascade rcnn: ResourceExhaustedError: Out of "
+                                                      "memory error on GPU 0. Cannot allocate 80MB memory.")
+    assert read_message(kb, "I get ResourceExhaustedError: OOM when allocating tensor")["tensorflow_named"][0] is True

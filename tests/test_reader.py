@@ -3213,3 +3213,12 @@ def test_a_setting_a_conditional_switches_on_is_not_the_runs_unless_it_failed(me
     """'If I turn on offload, the code runs': what would make it work, not the run's setting; a conditional run that
     fails ('… the process gets killed') is one the user tried."""
     assert labels_of(read(message)).get(field) == value
+
+
+def test_memory_said_to_have_been_allocated_is_a_use_not_the_card():
+    """PaddlePaddle's OOM message: 'Cannot allocate 80.000000MB memory on GPU 0, 10.647278GB memory has been
+    allocated and available memory is only 108.750000MB' - what the process holds, not the card's size."""
+    message = ("Out of memory error on GPU 0. Cannot allocate 80.000000MB memory on GPU 0, 10.647278GB memory has been "
+               "allocated and available memory is only 108.750000MB.")
+    assert "gpu_memory_gb" not in labels_of(read(message))
+    assert labels_of(read("My GPU has 12GB memory and it runs out."))["gpu_memory_gb"] == 12

@@ -140,7 +140,8 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
         # those that answer what the user asked first ("how many steps?", facts.yaml `asked_topics`), then the most
         # salient, whenever it fired: an answer is often read from an estimate that comes late in the run, and the
         # short answer shows the first few
-        findings=sorted(run.findings.values(), key=lambda f: (not answers_asked(kb, wm, f.id), -kb.rule(f.id).salience)),
+        findings=sorted((f for f in run.findings.values() if not _memory_aside(kb, wm, f.id, topics)),
+                        key=lambda f: (not answers_asked(kb, wm, f.id), -kb.rule(f.id).salience)),
         estimates=list(run.estimates.values()), options=[run.options[o] for o in option_ids],
         recommendation=chosen, measure=list(run.measures.values()),
         facts=facts_out, trace=run.trace, sources=sources, plans=run.plans)
@@ -204,6 +205,27 @@ def _moot_once_diagnosed(rule: Rule) -> bool:
     estimate (a figure for those): what a question for it would unlock, once the cause is named."""
     return rule.kind in LEVER_KINDS or rule.kind in ("estimate", "derive") or rule.kind == "finding" \
         and not getattr(rule, "diagnosis", False) and "speed" in (getattr(rule, "answers", None) or ())
+
+
+# goals a count of memory does not answer: a faster run, a learning rate, a reference's result
+NOT_MEMORY_GOALS = frozenset({"faster", "choose_lr", "match_reference"})
+# the counts of memory that say only how much a plan needs or leaves (a finding that reconciles a count with what the
+# user saw - a run said to fit, an OOM - speaks to the question whatever it is)
+MEMORY_COUNTS = frozenset({"room-for-activations", "finding-memory-needed", "finding-memory-needed-assuming",
+                           "finding-memory-needed-checkpointed", "plan-states-fit"})
+
+
+def _memory_aside(kb: KnowledgeBase, wm: WorkingMemory, rule_id: str, topics: set[str]) -> bool:
+    """A finding that only answers whether the run fits ("Model states fit; the batch is limited by activations"),
+    in a consultation about something else - speed, a learning rate, a reference's result - with no out-of-memory
+    error and no question of fitting or of the batch: the count is in --verbose's numbers, not in the answer."""
+    if rule_id not in MEMORY_COUNTS:
+        return False
+    if not (wm.known("user_goal") and wm.value("user_goal") in NOT_MEMORY_GOALS):
+        return False
+    if wm.known("oom") and wm.value("oom") is True:
+        return False
+    return topics.isdisjoint({"fit", "batch"})
 
 
 def _structured(value: object) -> bool:

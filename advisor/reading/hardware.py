@@ -630,6 +630,8 @@ MEASURED = {"allocate", "allocated", "free", "reserved", "using", "uses", "used"
 
 # words after a size that make it a use or what a run leaves ("3GB left", "15.3 GB VRAM used")
 LEFT_OR_USED = frozenset({"free", "allocated", "reserved", "already", "used", "left", "remaining", "spare"})
+# "10.647278GB memory has been allocated" (PaddlePaddle's OOM message): the size was allocated, a use
+BEEN = frozenset({"has", "have", "had", "is", "was", "are", "were", "been"})
 # nouns after "memory" that make the size before it a use ("4000MB memory usage", "16GB memory footprint")
 USAGE_NOUNS = frozenset({"usage", "use", "consumption", "footprint", "utilization", "utilisation"})
 # what a step's memory is made of: a size of one of them is a part, no card's ("50G of activation memory")
@@ -762,6 +764,8 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
             or "in use" in " ".join(after) \
             or before[-2:] == ["per", "gpu"] or \
             (after and after[0] in LEFT_OR_USED) or after[1:2] and after[0] in ("vram", "memory") and after[1] in LEFT_OR_USED \
+            or after[1:2] and after[0] in ("vram", "memory") and after[1] in BEEN \
+            and not LEFT_OR_USED.isdisjoint(words[end + 3:end + 5]) \
             or after[1:2] and after[0] in ("vram", "memory") and after[1] in USAGE_NOUNS \
             or after[:1] and after[0] in ("peak", "usage") \
             or after[:1] == ["of"] and after[1:2] and after[1] in LEFT_OR_USED \

@@ -79,7 +79,7 @@ PROGRESS = re.compile(r"(?<![\d./])(?P<n>\d{1,7})\s*/\s*(?P<total>\d{1,7})\s*\["
 ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "fifth": 5}
 PER_GPU = re.compile(r"\s*(?:per|/|on\s+each|each|for\s+each)\s*(?:gpu|device|card|rank|worker)\b")
 SENTENCE_END = re.compile(r"[.!?][)\]\"'’”]{0,2}(?=\s|$)|\n")
-# the three architectures' order, for which of two cards is the newer (the catalogue's arch ids)
+# the architectures' order, for which of two cards is the newer (the catalogue's arch ids)
 GENERATIONS = {"kepler": 0, "maxwell": 1, "pascal": 2, "volta": 3, "turing": 3, "ampere": 4, "ada": 5, "hopper": 5,
                "blackwell": 6}
 

@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from advisor.domain.estimators.memory import QUANTIZED
-from advisor.domain.gpus import gpus
+from advisor.domain.gpus import find_gpu, gpus
 from advisor.domain.plans import (SLUG_JOIN, Candidate, Knobs, Problem, SearchResult, describe_changes, evaluate, host_cpu,
                                   host_fits, search)
 from advisor.engine.estimators import Estimate, NotComputable, estimator
@@ -76,8 +76,6 @@ def _card_has_bf16(gpu_model: str | None) -> bool | None:
     """Whether the card (or every card of a family) supports bf16; None for an unknown card."""
     if not gpu_model:
         return None
-    from advisor.domain.gpus import find_gpu
-
     match = find_gpu(str(gpu_model).replace("-", " "))
     cards = ((match.gpu,) if match.gpu else match.candidates) if match is not None else ()
     return all(card.bf16 for card in cards) if cards else None
@@ -823,6 +821,7 @@ def memory_needed(params: float, precision: str | None = None, optimizer: str | 
     (else their batch per update over their GPUs and accumulation, else 1), with the assumptions for what they did
     not say."""
     try:
+        # (the card named only bounds the states below: the count stays the card-less one, its precision unassumed)
         p = _problem({**{k: v for k, v in locals().items() if k != "gpu_model"}, "gpu_memory": NO_CARD})
     except InputError as exc:
         raise NotComputable(str(exc)) from None
@@ -857,8 +856,6 @@ def memory_needed(params: float, precision: str | None = None, optimizer: str | 
     largest = max(gpus().values(), key=lambda card: card.memory_bytes)
     out["largest_card"] = Estimate(largest.memory_bytes, "bytes", f"the largest card in the catalogue, the "
                                    f"{largest.names[0]}: {fmt_card(largest.memory_bytes)}", ("gpu-catalogue",))
-    from advisor.domain.gpus import find_gpu
-
     named = find_gpu(str(gpu_model).replace("-", " ")) if gpu_model else None
     if named is not None and named.candidates:
         # a card named without its size ("4 Titan GPUs"): the largest it can be, which the states alone may exceed
