@@ -3222,3 +3222,13 @@ def test_memory_said_to_have_been_allocated_is_a_use_not_the_card():
                "allocated and available memory is only 108.750000MB.")
     assert "gpu_memory_gb" not in labels_of(read(message))
     assert labels_of(read("My GPU has 12GB memory and it runs out."))["gpu_memory_gb"] == 12
+
+
+@pytest.mark.parametrize("message, oom", [
+    ("The script notes: if you run out of memory add --hparams='batch_size=1024'.", None),
+    ("If you run out of memory, reduce the batch size.", None),
+    ("I run out of memory at batch 8.", True),
+])
+def test_an_out_of_memory_put_to_the_reader_is_no_report(message, oom):
+    """A README's or a script's 'if you run out of memory, …' is advice to whoever runs it, not the user's error."""
+    assert labels_of(read(message)).get("oom") is oom

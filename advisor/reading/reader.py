@@ -343,6 +343,13 @@ def _switched_on_if(words: list[str], k: int) -> bool:
     return False
 
 
+def _if_you(words: list[str], k: int) -> bool:
+    """'if you run out of memory', 'if one gets OOM': a case put to the reader of a note or a README (within four
+    words before the keyword)."""
+    before = words[max(0, k - 4):k]
+    return any(w == "if" and before[j + 1:j + 2] in (["you"], ["one"]) for j, w in enumerate(before))
+
+
 SPEED_ASKED = frozenset({"faster", "quicker", "slower", "speedup"})
 
 
@@ -537,6 +544,9 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             continue
         length, (name, value) = hit
         end = k + length
+        if name == "oom" and _if_you(words, k):
+            after_hit = end
+            continue  # "if you run out of memory, add --hparams='batch_size=1024'": a script's advice, not a report
         if name in SUPPOSED_SETTINGS and reading.clause_mood == "ok" and present.isdisjoint(FAILURE_HINTS) \
                 and _switched_on_if(words, k):
             after_hit = end
