@@ -26,7 +26,7 @@ from advisor.reading.extract import extract_spans
 from advisor.reading.reader import read
 from advisor.reading.state import Read
 from advisor.reading.situation import facts_of
-from advisor.reading.timings import compared_timings
+from advisor.reading.timings import MAX_SCAN, compared_timings
 from advisor.units import parse_count
 
 _ENGINES: dict[int, Engine] = {}
@@ -170,7 +170,7 @@ def _processes_from_steps_per_epoch(found: dict[str, tuple[Any, str]], message: 
             found.get("claim_multi_gpu_worse_result", (False,))[0] is True or found.get("parallelism", ("",))[0] == "ddp"):
         return
     counts = []
-    for match in STEPS_PER_EPOCH.finditer(message[:20_000]):
+    for match in STEPS_PER_EPOCH.finditer(message[:MAX_SCAN]):
         counts.append((int(match.group(1) or match.group(2)), match.group(0)))
         if len(counts) > 2:
             return  # (more than a pair: which two are the runs is not said)
@@ -191,7 +191,7 @@ def _summed_data_set(found: dict[str, tuple[Any, str]], message: str) -> None:
     """'Dataset is 665k + 98k samples': the data set is the sum, where the reader read the last part (98k)."""
     if "dataset_size" not in found:
         return
-    match = SUMMED_COUNT.search(message[:20_000])
+    match = SUMMED_COUNT.search(message[:MAX_SCAN])
     if match is None:
         return
     first, second = (parse_count(match.group(i) + match.group(i + 1)) for i in (1, 3))

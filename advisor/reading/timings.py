@@ -336,7 +336,7 @@ def _pair_facts(dimension: str, a: Measurement, b: Measurement) -> dict[str, Any
             return {"step_seconds_by_batch": [[batch, batch / rate] for batch, rate in pairs]}
         return {"epoch": {"epoch_seconds_by_batch": pairs}, "step": {"step_seconds_by_batch": pairs}}.get(a.kind, {})
     if dimension == "num_gpus":
-        count_a, count_b = _gpus(a.setup), _gpus(b.setup)
+        count_a, count_b = a.setup.get("num_gpus"), b.setup.get("num_gpus")  # (nodes alone count no GPUs)
         if not count_a or not count_b or count_a == count_b:
             return {}
         if a.kind == "epoch":
@@ -355,13 +355,6 @@ def _pair_facts(dimension: str, a: Measurement, b: Measurement) -> dict[str, Any
     if dimension == "gpu_model":
         return _cards(a, b)
     return {}
-
-
-def _gpus(setup: dict) -> int | None:
-    """The GPUs of one setup: said, or the nodes' (a node said with no count of its GPUs is one machine's worth)."""
-    if "num_gpus" in setup:
-        return int(setup["num_gpus"])
-    return None
 
 
 def _cards(a: Measurement, b: Measurement) -> dict[str, Any]:
