@@ -283,6 +283,13 @@ def fmt_duration(seconds: float) -> str:
     return f"{fmt_sig(seconds)} s"
 
 
+def fmt_short_duration(seconds: float) -> str:
+    """A step's or a transfer's time: milliseconds below a second ('9.74 ms'), three significant digits."""
+    if seconds < 1:
+        return f"{fmt_sig(seconds * 1000, 3)} ms"
+    return fmt_duration(seconds) if seconds >= 120 else f"{fmt_sig(seconds, 3)} s"
+
+
 def fmt_value(value: object, unit: str | None, pair_key: str | None = None) -> str:
     """Human rendering of a fact value in its unit."""
     if isinstance(value, bool):
@@ -347,5 +354,6 @@ FORMATS: dict[str, Callable[[Any], str]] = {
     "f2": lambda v: f"{v:.2f}",
     "f5": lambda v: f"{v:.5f}",
     "dur": fmt_duration,
+    "ms": fmt_short_duration,
     "list": _fmt_list,
 }

@@ -8,7 +8,7 @@ from bisect import bisect_left
 from typing import Any, NamedTuple
 
 from advisor.reading.cues import (ARTIFACTS, FAIL_WORDS, FIRST_PERSON, FOLLOWING, FOLLOWING_LAST, GUESSES, NEGATIONS,
-                                  OK_WORDS, REFERENCE_CUES)
+                                  OK_WORDS, OTHER_PEOPLE, OTHER_WORDS, REFERENCE_CUES)
 from advisor.reading.state import Reading
 from advisor.reading.tokens import Token
 
@@ -128,7 +128,8 @@ class Clause:
         speaking_of_reference = False
         words = self.words
         present = self.present  # (isdisjoint builds no set: most clauses have none of these words)
-        if present.isdisjoint(REFERENCE_CUES) and present.isdisjoint(GUESSES) \
+        others = not present.isdisjoint(OTHER_PEOPLE) and not present.isdisjoint(OTHER_WORDS)
+        if present.isdisjoint(REFERENCE_CUES) and present.isdisjoint(GUESSES) and not others \
                 and not ("'" in present and not present.isdisjoint(POSSESSED_SETUPS)) \
                 and (present.isdisjoint(ORIGINAL_WORDS) or present.isdisjoint(SETTING_NOUNS) and not self._labelled_original()) \
                 and ("default" not in present or present.isdisjoint(DEFAULT_SETUPS)):
@@ -155,7 +156,12 @@ class Clause:
                 # words quoted after a colon, whose 'we' is the source's
                 reported, quote_opened = True, k - 1
             self.reference_at.append(speaking_of_reference)
-            if w in REFERENCE_CUES:
+            if others and w in OTHER_PEOPLE and k and words[k - 1] in OTHER_WORDS:
+                # "(another user reports ~3 days on 8x RTX 3090)": their run, until the user speaks or the bracket closes
+                if not speaking_of_reference:
+                    depth = cue_depth = self._depth_at(k)
+                speaking_of_reference = True
+            elif w in REFERENCE_CUES:
                 # "we use your code", "your code OOMs on my 3090" (but "the baseline code provides an example on a
                 # V100", with no user before it, speaks of the code's own run)
                 artifact = k + 1 < len(words) and words[k + 1] in ARTIFACTS \

@@ -39,6 +39,10 @@ REFERENCE_CUES = {"paper", "papers", "authors", "author", "recipe", "readme", "o
                   "publication", "blog", "article", "tutorial", "repo", "medium", "documentation", "docs", "baseline",
                   "you", "your", "document", "suggests", "recommends", "recommended", "benchmark", "guide", "arxiv",
                   "al", "github", "page", "wiki", "website", "comment"}
+# "another user reports ~3 days on 8x RTX 3090", "other users get 2 h": another person's run (a bare 'user' or
+# 'someone' is often the asker: "what if someone only has two 24GB GPUs", "a dataset of 28M users")
+OTHER_PEOPLE = frozenset({"user", "users", "people"})
+OTHER_WORDS = frozenset({"another", "other"})
 
 
 # …unless the user says they follow it: "I run run_glue.py as in the README", "following the paper"

@@ -544,7 +544,11 @@ def gpu_count(clause: Clause, k: int, count: int) -> tuple[str, float]:
     nearby = set(words[max(0, k - 3):k]) | set(words[k + 1:k + (5 if words[k + 1:k + 2] == ["x"] else 4)])
     # "2 nodes of 8 A100", "two machines with 4 V100" (several nodes: "a single node with 8xA100" is 8 in all)
     node_of = k >= 2 and words[k - 1] in ("of", "with") and words[k - 2] in NODE_WORDS and words[k - 2].endswith("s")
-    per_node = "per" in words[k + 1:k + 5] and not NODE_WORDS.isdisjoint(words[k + 1:k + 5])  # "8 GPUs per server"
+    # "8 GPUs per server", "8x V100-32G per machine" (a card's name between: up to six words), not "8 GPUs, batch
+    # 16 per node"
+    after = words[k + 1:k + 8]
+    per_node = any(w == "per" and i + 1 < len(after) and after[i + 1] in NODE_WORDS and BATCH_NAMES.isdisjoint(after[:i])
+                   for i, w in enumerate(after))
     if "each" in nearby or per_node or node_of and count <= MOST_GPUS_PER_NODE:
         return "gpus_per_node", count  # ("4 machines with 32 GPUs": more than a machine holds, so all of them)
     # "two 8-gpu machines", "2 8-GPU nodes": machines of that many GPUs, counted before

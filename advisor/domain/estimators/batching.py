@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from advisor.units import fmt_bytes_gib, fmt_count, fmt_duration, fmt_share, fmt_sig
+from advisor.units import fmt_bytes_gib, fmt_count, fmt_duration, fmt_share, fmt_short_duration, fmt_sig
 from advisor.engine.estimators import Estimate, NotComputable, estimator
 from advisor.domain.estimators.training import divisors
 
@@ -226,6 +226,46 @@ def allreduce_volume(params: float, num_gpus: float, grad_bytes: float = 4) -> d
     }
 
 
+# Line rates per direction, the most a link carries: PCIe 3.0 / 4.0 x16 (8 / 16 GT/s a lane, 128b/130b) and the
+# network links machines are joined by (10 and 25 Gb/s Ethernet, 100 Gb/s InfiniBand EDR or RoCE)
+LINK_BYTES_PER_SECOND = {"pcie3": 15.75e9, "pcie4": 31.5e9, "ethernet_10g": 1.25e9, "ethernet_25g": 3.125e9,
+                         "link_100g": 12.5e9}
+LINK_NAMES = {"pcie3": "PCIe 3.0 x16", "pcie4": "PCIe 4.0 x16", "ethernet_10g": "10 Gb/s Ethernet",
+              "ethernet_25g": "25 Gb/s Ethernet", "link_100g": "100 Gb/s InfiniBand"}
+
+
+@estimator(*LINK_BYTES_PER_SECOND, cites=("nccl-ring", "link-rates"))
+def allreduce_link_time(ring_bytes_per_gpu: float) -> dict[str, Estimate]:
+    """The least time a ring all-reduce of the gradients takes over each kind of link, at its line rate: every GPU
+    (and, across machines, every machine's link) sends and receives 2(N-1)/N of the gradients. Real transfers reach
+    less - NCCL over TCP sockets much less - so these are floors."""
+    if ring_bytes_per_gpu <= 0:
+        raise NotComputable("the bytes all-reduced must be positive")
+    return {name: Estimate(ring_bytes_per_gpu / rate, "seconds",
+                           f"{fmt_bytes_gib(ring_bytes_per_gpu)} ÷ {fmt_sig(rate / 1e9)} GB/s ({LINK_NAMES[name]}) = "
+                           f"{fmt_short_duration(ring_bytes_per_gpu / rate)}", ("nccl-ring", "link-rates"))
+            for name, rate in LINK_BYTES_PER_SECOND.items()}
+
+
+@estimator("value", "step_share", "link_share", cites=("arithmetic",))
+def sync_wait(steps_per_second_by_gpus: list[list[float]], link_seconds: float = 0.0) -> dict[str, Estimate]:
+    """How much longer a step takes on more GPUs at the same per-GPU batch ("1 V100: 3.81 steps/s, 4: 2.62": 0.119 s
+    more a step), the time the added GPUs spend waiting; its share of a step on fewer GPUs; and which share of it the
+    all-reduce's floor over the link can explain."""
+    (n1, r1), (n2, r2) = _two_counts(steps_per_second_by_gpus, "steps per second")
+    extra = 1 / r2 - 1 / r1
+    if extra <= 0:
+        raise NotComputable("the step on more GPUs is no longer")
+    out = {"value": Estimate(extra, "seconds", f"1 / {fmt_sig(r2, 3)} steps/s on {n2} − 1 / {fmt_sig(r1, 3)} on {n1} = "
+                                               f"{fmt_short_duration(extra)} a step", ("arithmetic",)),
+           "step_share": Estimate(extra * r1, None, f"{fmt_short_duration(extra)} × {fmt_sig(r1, 3)} steps/s on {n1}",
+                                  ("arithmetic",))}
+    if link_seconds > 0:
+        out["link_share"] = Estimate(link_seconds / extra, None,
+                                     f"{fmt_short_duration(link_seconds)} ÷ {fmt_short_duration(extra)}", ("arithmetic",))
+    return out
+
+
 @estimator(cites=("pt-syncbn", "goyal"))
 def per_device_batch(batch_size: float, num_gpus: float) -> dict[str, Estimate]:
     """Samples each GPU sees per step: what BatchNorm normalizes over (without SyncBatchNorm)."""
@@ -414,16 +454,25 @@ def _scaling(gain: float, n1: int, n2: int, formula: str, few: str, many: str) -
             "many_gpus": Estimate(n2, None, many, ("arithmetic",))}
 
 
-@estimator("gain", "gpu_ratio", "efficiency", "few_gpus", "many_gpus", cites=("arithmetic",))
-def epoch_gpu_speedup(epoch_seconds_by_gpus: list[list[float]]) -> dict[str, Estimate]:
+@estimator("gain", "gpu_ratio", "efficiency", "few_gpus", "many_gpus", "few_at_many_rate", "few_per_gpu",
+           "many_per_gpu", cites=("arithmetic",))
+def epoch_gpu_speedup(epoch_seconds_by_gpus: list[list[float]], dataset_size: float = 0) -> dict[str, Estimate]:
     """What more GPUs bought, from an epoch's time measured at two GPU counts ("1 RTX 3090: 10 hours per epoch, 4:
     8 hours"): an epoch is the same data whatever the GPUs, so the speed-up is the ratio of the times - 1.25x for
     4x the GPUs, 31% scaling efficiency."""
     (n1, t1), (n2, t2) = _two_counts(epoch_seconds_by_gpus, "time per epoch")
     gain = t1 / t2
-    return _scaling(gain, n1, n2, f"{fmt_duration(t1)} per epoch on {n1} ÷ {fmt_duration(t2)} on {n2} = "
-                    f"{fmt_sig(gain, 3)}×", f"{n1} GPU{'s' if n1 > 1 else ''}: {fmt_duration(t1)} per epoch",
-                    f"{n2} GPUs: {fmt_duration(t2)} per epoch")
+    out = _scaling(gain, n1, n2, f"{fmt_duration(t1)} per epoch on {n1} ÷ {fmt_duration(t2)} on {n2} = "
+                   f"{fmt_sig(gain, 3)}×", f"{n1} GPU{'s' if n1 > 1 else ''}: {fmt_duration(t1)} per epoch",
+                   f"{n2} GPUs: {fmt_duration(t2)} per epoch")
+    # (what the fewer GPUs would take at the other run's rate per GPU: "12 min on 16" is 24 min on 8)
+    out["few_at_many_rate"] = Estimate(t2 * n2 / n1, "seconds", f"{fmt_duration(t2)} × {n2} / {n1} GPUs = "
+                                                                f"{fmt_duration(t2 * n2 / n1)}", ("arithmetic",))
+    if dataset_size > 0:  # examples per second each GPU trains, in each run
+        for key, n, t in (("few_per_gpu", n1, t1), ("many_per_gpu", n2, t2)):
+            out[key] = Estimate(dataset_size / t / n, None, f"{fmt_count(dataset_size)} examples ÷ {fmt_duration(t)} ÷ "
+                                                            f"{n} GPUs = {fmt_sig(dataset_size / t / n, 3)} a second", ("arithmetic",))
+    return out
 
 
 @estimator("gain", "gpu_ratio", "efficiency", "few_gpus", "many_gpus", cites=("arithmetic",))

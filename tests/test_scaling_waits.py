@@ -1,0 +1,127 @@
+"""More GPUs that give less than their number: the wait each step gains, weighed against what the gradients'
+all-reduce needs over the link (rules/distributed.yaml, est-sync-wait and est-allreduce-link-time), and runs that
+differ in more than their GPUs. Messages are written the way engineers post them."""
+
+import pytest
+
+from advisor.consultation import run_consultation
+from advisor.domain.estimators.batching import LINK_BYTES_PER_SECOND
+
+HOROVOD_PCIE = ("Horovod scaling efficiency is less than 70% on a single server with 4 GPUs. Training ResNet-50 on "
+                "ImageNet on one Tesla V100 the speed is 3.81 steps/s, but with Horovod on the same server with 4 V100 "
+                "GPUs it only reaches 2.62 steps/s. Batch size per card is 64 in both experiments. PCIe gen3 x16. "
+                "How can we improve scaling efficiency?")
+
+
+def finding_ids(c) -> list[str]:
+    return [f.id for f in c.advice.findings]
+
+
+def test_a_wait_many_times_what_pcie_needs_is_not_the_link(kb):
+    c = run_consultation(HOROVOD_PCIE, kb=kb)
+    # 1/2.62 - 1/3.81 s more a step; ResNet-50's fp32 gradients over a ring of 4: 2 × 3/4 × params × 4 B
+    wait = 1 / 2.62 - 1 / 3.81
+    ring = 2 * 3 / 4 * c.wm.value("params") * 4
+    assert c.wm.value("sync_wait_seconds") == pytest.approx(wait)
+    assert c.wm.value("allreduce_seconds_pcie3") == pytest.approx(ring / LINK_BYTES_PER_SECOND["pcie3"])
+    assert c.wm.value("link_share_of_wait") == pytest.approx(ring / LINK_BYTES_PER_SECOND["pcie3"] / wait)
+    assert finding_ids(c)[0] == "finding-wait-not-the-link"
+    assert "119 ms" in c.advice.findings[0].title and "9.74 ms" in c.advice.findings[0].title
+    assert "finding-horovod-fusion" in finding_ids(c)  # Horovod's own knobs, the run being Horovod's
+    # (checking the interconnect is no recommendation once the link is ruled out)
+    assert c.advice.recommendation.option_id != "check-interconnect"
+
+
+def test_a_wait_the_gradients_fill_is_the_link(kb):
+    c = run_consultation("2x RTX 3090 without NVLink, full fine-tuning a 1.3B GPT with DDP, per-GPU batch 4. "
+                         "1 GPU: 2 it/s, 2 GPUs: 1.2 it/s. Why is it barely faster?", kb=kb)
+    assert c.wm.value("interconnect") == "pcie"
+    share = c.wm.value("link_share_of_wait")
+    assert share >= 0.5  # 2 × 1/2 × 1.3B × 4 B at 15.75 GB/s against 1/1.2 - 1/2 s
+    assert share == pytest.approx(c.wm.value("params") * 4 / 15.75e9 / (1 / 1.2 - 1 / 2))
+    assert "finding-wait-is-the-link" in finding_ids(c) and "finding-wait-not-the-link" not in finding_ids(c)
+
+
+def test_a_wait_between_the_two_bounds_decides_nothing(kb):
+    """4 RTX 4090s, a 1.3B GPT, 2.1 → 0.6 it/s: PCIe at line rate is 42% of the wait, and NCCL through a consumer
+    board may get a third of it - neither verdict, the PCIe finding and its measurement stay."""
+    c = run_consultation("Training with 4x RTX 4090 using accelerate DDP is barely faster than one 4090. Model is a "
+                         "1.3B GPT, per device batch 8, seq 1024, bf16. 1 GPU: 2.1 it/s, 4 GPUs: 0.6 it/s. Why?", kb=kb)
+    assert 0.15 <= c.wm.value("link_share_of_wait") < 0.5
+    ids = finding_ids(c)
+    assert "finding-wait-not-the-link" not in ids and "finding-wait-is-the-link" not in ids
+    assert "finding-pcie-all-reduce" in ids
+
+
+def test_machines_that_add_little_get_the_network_time_of_their_gradients(kb):
+    c = run_consultation("I tested Horovod on multiple machines (8x V100-32G per machine), but training throughput of "
+                         "4 machines with 32 cards is only 20% higher than a single machine with 8 cards. Model: "
+                         "ViT-B/16, dataset ImageNet-1K. Is this the ideal situation or do I need to make changes?",
+                         kb=kb)
+    assert c.wm.value("num_gpus") == 32 and c.wm.value("num_nodes") == 4  # 8 a machine × 4
+    ring = 2 * 31 / 32 * c.wm.value("params") * 4
+    assert c.wm.value("allreduce_seconds_10gbe") == pytest.approx(ring / 1.25e9)
+    assert c.wm.value("allreduce_seconds_100gb") == pytest.approx(ring / 12.5e9)
+    assert finding_ids(c)[0] == "finding-network-all-reduce-time"
+    assert c.advice.recommendation.option_id == "check-interconnect"
+
+
+def test_a_wait_without_the_model_size_is_still_measured(kb):
+    c = run_consultation("Multi-GPU training does not reduce training time. Keras UNet: (1) 1 GPU (P100), batch size 1: "
+                         "each training step takes ~254 ms. (2) 2 GPUs (P100), batch size 2: ~370 ms per step. Does "
+                         "multi-GPU training reduce training time?", kb=kb)
+    assert c.wm.value("sync_wait_seconds") == pytest.approx(0.370 - 0.254)
+    assert c.wm.value("sync_wait_share") == pytest.approx((0.370 - 0.254) / 0.254)
+    assert "finding-sync-wait" in finding_ids(c)
+    assert "No option stands out" not in c.advice.recommendation.rationale
+
+
+def test_good_scaling_raises_no_wait(kb):
+    c = run_consultation("ResNet-50 with DDP: one V100 does 3.8 steps/s, 4 V100s do 3.6 steps/s at the same per-GPU "
+                         "batch of 64.", kb=kb)
+    assert not c.wm.known("scaling_short") and not c.wm.known("sync_wait_seconds")
+
+
+def test_a_run_faster_per_gpu_than_its_gpus_allow_differs_in_something_else(kb):
+    c = run_consultation("Training Swin-B from scratch on ImageNet-1K takes about 1 hour per epoch on 8 V100 GPUs "
+                         "(another user reports ~3 days total on 8x RTX 3090). The authors say they use 16x V100 and "
+                         "it takes about 12 minutes per epoch. How long should it take?", kb=kb)
+    assert c.wm.value("gpu_model") == "v100"  # the other user's 3090s are theirs
+    assert c.wm.value("epoch_speedup_efficiency") == pytest.approx(2.5)
+    assert c.wm.value("epoch_few_at_many_rate") == pytest.approx(24 * 60)  # 12 min × 16 / 8
+    assert c.wm.value("epoch_few_per_gpu_rate") == pytest.approx(1_281_167 / 3600 / 8)
+    assert finding_ids(c)[0] == "finding-epoch-faster-per-gpu"
+    assert "24 min" in c.advice.findings[0].text
+
+
+def test_a_run_no_faster_than_a_laptop_is_checked_for_the_gpu_first(kb):
+    c = run_consultation("I get the same training speed of ~3 s/it on my desktop (2x GTX 1080 Ti) as on my MacBook Pro. "
+                         "All CPU cores run at 100%. Is it only using the CPU? How can I speed things up?", kb=kb)
+    assert finding_ids(c)[0] == "finding-maybe-on-cpu"
+    assert "torch.cuda.is_available()" in c.advice.findings[0].text
+
+
+def test_iterations_at_a_quarter_of_the_reference_batch_are_a_quarter_of_its_samples(kb):
+    c = run_consultation("You mentioned changing the batch size from 64 may make the conversion suboptimal. My GPU cannot "
+                         "take a batch of 64 so I changed it to 16. I trained 150k iterations from your pretrained "
+                         "checkpoint and the conversions are not great. How many iterations should I train?", kb=kb)
+    assert c.wm.value("reference_batch_ratio") == 4
+    assert c.wm.value("steps_at_reference_batch") == 37_500  # 150k × 16 / 64
+    assert "finding-fewer-samples-at-smaller-batch" in finding_ids(c)
+    assert "accumulate 4 micro-batches of 16" in " ".join(f.text for f in c.advice.findings)
+
+
+def test_accumulation_questions_about_the_division_and_batchnorm_are_answered(kb):
+    c = run_consultation("Batch norm update and loss averaging for gradient accumulation in Mask R-CNN: (1) In the "
+                         "gradient accumulation implementation we divide by the number of steps - why? (2) Is dividing "
+                         "the loss a necessary step? (3) Do we also need to adjust batch-norm statistics like the "
+                         "running mean according to the accumulation steps?", kb=kb)
+    assert c.wm.value("asks_loss_division") is True and c.wm.value("asks_bn_with_accumulation") is True
+    ids = finding_ids(c)
+    assert ids[:2] == ["finding-why-loss-divided", "finding-bn-accumulation-asked"]
+    assert "nothing specific" not in c.advice.recommendation.rationale
+
+
+def test_batchnorm_without_accumulation_asks_nothing_about_it(kb):
+    c = run_consultation("Should I adjust the batch norm momentum when I fine-tune at batch 8?", kb=kb)
+    assert c.wm.value("asks_bn_with_accumulation") is not True
