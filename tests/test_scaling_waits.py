@@ -125,3 +125,23 @@ def test_accumulation_questions_about_the_division_and_batchnorm_are_answered(kb
 def test_batchnorm_without_accumulation_asks_nothing_about_it(kb):
     c = run_consultation("Should I adjust the batch norm momentum when I fine-tune at batch 8?", kb=kb)
     assert c.wm.value("asks_bn_with_accumulation") is not True
+
+
+def test_an_oom_that_gives_the_run_s_own_memory_and_what_is_left_says_the_run_fills_its_card(kb):
+    """PaddlePaddle's message gives the process's allocated memory and what is left, not the card."""
+    c = run_consultation('Training with PaddleVideo I get: "Out of memory error on GPU 0. Cannot allocate 80.000000MB '
+                         'memory on GPU 0, 10.647278GB memory has been allocated and available memory is only '
+                         '108.750000MB." But my available memory is greater than GPU 0. How can I fix this?', kb=kb)
+    allocated, free = 10.647278e9, 108.75e6
+    assert c.wm.value("oom_pytorch_allocated") == pytest.approx(allocated)
+    assert c.wm.value("oom_free") == pytest.approx(free)
+    assert c.wm.value("oom_run_share") == pytest.approx(allocated / (allocated + free))
+    assert finding_ids(c)[0] == "finding-oom-run-fills-its-card"
+    assert not c.wm.known("gpu_memory")  # (the allocated size is a use, not the card)
+
+
+def test_an_oom_with_most_of_the_card_free_is_not_the_run_filling_it(kb):
+    c = run_consultation('RuntimeError: Cannot allocate 8.000000GB memory on GPU 0, 2.000000GB memory has been '
+                         'allocated and available memory is only 6.500000GB.', kb=kb)
+    assert c.wm.value("oom_run_share") < 0.9
+    assert "finding-oom-run-fills-its-card" not in finding_ids(c)

@@ -546,6 +546,20 @@ def memory_outside_pytorch(capacity: float, free: float, allocated: float, reser
     return {"value": Estimate(outside, "bytes", formula, ("pt-cuda-allocator",))}
 
 
+@estimator("value", "card", cites=("arithmetic",))
+def run_share_of_card(allocated: float, free: float) -> dict[str, Estimate]:
+    """An out-of-memory error that gives what the failing process's allocator holds and what is left, but not the
+    card ("10.647278GB memory has been allocated and available memory is only 108.750000MB", PaddlePaddle): the
+    process's share of what the two make up - near all of it, the run itself fills the card."""
+    total = allocated + free
+    if allocated <= 0 or total <= 0:
+        raise NotComputable("the error's figures must be positive")
+    return {"value": Estimate(allocated / total, "fraction", f"{fmt_bytes_gib(allocated)} ÷ ({fmt_bytes_gib(allocated)} + "
+                                                            f"{fmt_bytes_gib(free)})", ("arithmetic",)),
+            "card": Estimate(total, "bytes", f"{fmt_bytes_gib(allocated)} + {fmt_bytes_gib(free)} = {fmt_bytes_gib(total)}",
+                             ("arithmetic",))}
+
+
 @estimator(cites=("pt-cuda-allocator",))
 def reserved_share(reserved_unallocated: float, capacity: float) -> dict[str, Estimate]:
     """What PyTorch's out-of-memory error reports reserved but unallocated, as a share of the card: the most that
