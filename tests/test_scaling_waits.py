@@ -145,3 +145,31 @@ def test_an_oom_with_most_of_the_card_free_is_not_the_run_filling_it(kb):
                          'allocated and available memory is only 6.500000GB.', kb=kb)
     assert c.wm.value("oom_run_share") < 0.9
     assert "finding-oom-run-fills-its-card" not in finding_ids(c)
+
+
+def test_two_different_cards_in_one_data_parallel_run_train_at_the_slower_pace(kb):
+    c = run_consultation("Low GPU usage with wavenet_vocoder: a Tesla K80 and a 1080 Ti, patched train.py using "
+                         "data_parallel_workaround(). nvidia-smi shows only intermittent GPU-Util spikes. batch_size=12, "
+                         "num_workers=12. Do I need more workers?", kb=kb)
+    assert (c.wm.value("gpu_model"), c.wm.value("gpu_second")) == ("k80", "gtx-1080-ti")
+    assert c.wm.value("num_gpus") == 2  # one of each
+    assert finding_ids(c)[0] == "finding-mixed-cards"
+
+
+@pytest.mark.parametrize("message", [
+    "I get the same speed on a 3090 and a 4090 with batch size 4.",  # two runs compared, not one run
+    "Should I buy an RTX 3090 or an RTX 4090 for fine-tuning?",      # weighed against each other
+])
+def test_two_cards_named_apart_are_no_mixed_run(kb, message):
+    c = run_consultation(message, kb=kb)
+    assert not c.wm.known("gpu_second")
+
+
+def test_a_structured_situation_can_state_the_second_card(kb):
+    from advisor.errors import InputError
+
+    c = run_consultation("Training is slow on my two GPUs.", kb=kb,
+                         situation={"hardware": {"gpu_model": "rtx-3090", "gpu_second": "rtx-3060-12gb", "num_gpus": 2}})
+    assert c.wm.value("gpu_second") == "rtx-3060-12gb" and "finding-mixed-cards" in finding_ids(c)
+    with pytest.raises(InputError, match="gpu_second"):
+        run_consultation("Training is slow.", kb=kb, situation={"hardware": {"gpu_second": "no such card"}})

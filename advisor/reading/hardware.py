@@ -85,7 +85,8 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
                     and any(clause.tokens[t].text == "," for t in range(clause.keys[j - 1] + 1, clause.keys[j])):
                 after = words[e:j]  # "a 6GB GPU RTX 3060, 32GB of RAM" or "…, 64GB DDR5": the host's, next in the list
                 break
-        match = _find_gpu(" ".join(words[max(0, s - 2):e] + after))
+        # (the words before the name, as far as the card named before it: "RTX 3090 + RTX 3060" is two cards)
+        match = _find_gpu(" ".join(words[max(0, s - 2, previous_end):e] + after))
         if match is not None and match.platform and match.id != target:
             # "kaggle T4", "colab pro L4 (24GB)": the card named, not the platform before it
             match = _find_gpu(" ".join(words[s:e] + after))
@@ -106,6 +107,14 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
             if "gpu_alternative" not in reading.values:
                 reading.set(Read("gpu_alternative", text, text))
                 reading.set(Read("gpu_alternative_bytes", match.gpu.memory_bytes, text))
+            previous_end = e
+            continue
+        if match is not None and _joined(clause, previous_end, s, reading, match) and setup_of(clause, s) == "user":
+            # "a Tesla K80 and a 1080 Ti": a second, different card beside the first in the user's machine
+            if "gpu_second" not in reading.values:
+                reading.set(Read("gpu_second", match.id, text))
+                if match.gpu is not None:  # (a family of several sizes, "RTX 3060", leaves its memory unsaid)
+                    reading.set(Read("gpu_second_bytes", match.gpu.memory_bytes, text))
             previous_end = e
             continue
         if match is not None and match.gpu is not None and previous_end >= 0 and "to" in words[max(previous_end, s - 4):s] \
@@ -204,7 +213,30 @@ def _alternative(words: list[str], previous_end: int, s: int, reading: Reading, 
     if previous_end < 0 or match.gpu is None or not 1 <= s - previous_end <= 3 or words[previous_end] not in ALTERNATIVES:
         return False
     first = reading.values.get("gpu_model")
-    return first is not None and first.setup == "user" and first.value != match.gpu.id
+    return first is not None and first.setup == "user" and first.value != match.id
+
+
+JOINING = frozenset({"and", "+", "&", "plus"})
+ONE_CARD = frozenset({"a", "an", "one", "1", "single", "my", "the", "old", "older", "new", "newer", "another", "second"})
+
+
+def _joined(clause: Clause, previous_end: int, s: int, reading: Reading, match) -> bool:
+    """Whether the card named at key s is a second card beside the one named just before it in the clause, the
+    user's, one of each ('a Tesla K80 and a 1080 Ti', 'RTX 3090 + RTX 3060'): joined by 'and' or '+', with nothing
+    but 'a' or 'one' between, and another card (not 'an A100 and an A100')."""
+    if previous_end < 1 or not 0 <= s - previous_end <= 3:
+        return False
+    words, keys = clause.words, clause.keys
+    if words[previous_end:previous_end + 1] and words[previous_end] in JOINING:
+        between = words[previous_end + 1:s]
+    elif any(clause.tokens[t].text in ("+", "&") for t in range(keys[previous_end - 1] + 1, keys[s])):
+        between = words[previous_end:s]  # ("+" is no key: it stands between the two names' keys)
+    else:
+        return False
+    if any(w not in ONE_CARD and w not in CARD_PREFIXES for w in between):  # ("a 1080 Ti", "RTX 3060")
+        return False
+    first = reading.values.get("gpu_model")
+    return first is not None and first.setup == "user" and first.value != match.id
 
 
 def single_gpu(clause: Clause, reading: Reading) -> None:

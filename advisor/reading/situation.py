@@ -32,6 +32,8 @@ class Hardware(BaseModel):
     cpu_ram_gb: Optional[float] = Field(None, gt=0, le=1e6, description="Host memory per node, for offload")
     gpu_alternative: Optional[str] = Field(None, description="A second card the user weighs against the first ('an "
                                            "A6000 or an H100'): a catalogue name; the plan is checked on it too")
+    gpu_second: Optional[str] = Field(None, description="A second, different card training beside the first in the same "
+                                      "data-parallel run ('a Tesla K80 and a 1080 Ti'): a catalogue name")
 
 
 class ModelInfo(BaseModel):
@@ -258,7 +260,7 @@ _DIRECT = (("num_gpus", "num_gpus"), ("seq_len", "seq_len"), ("grad_accum_steps"
 READER_FACTS = frozenset({fact for _, fact in _DIRECT} | TIMING_FACTS | {"micro_batch", "optimizer", "gpu_memory", "params",
                                                           "model_preset", "reference_batch", "batch_unqualified",
                                                           "full_training", "cpu_ram", "gpu_alternative",
-                                                          "gpu_alternative_memory", "target_tokens_per_step",
+                                                          "gpu_alternative_memory", "gpu_second", "gpu_second_memory", "target_tokens_per_step",
                                                           "max_micro_batch", "gpu_peak_tflops", "split_gpus",
                                                           "claim_run_fits", "asked_settings", "model_parallel_gpus",
                                                           "accumulation_implied", "rl_method", "optimizer_named",
@@ -366,6 +368,16 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         put("num_gpus", launched.value, launched.text)
     _accumulation_over_gpus(v, put)
     gpus_said = v.get("num_gpus")
+    second = v.get("gpu_second")
+    if second is not None and (reading.several_gpus or "parallelism" in v or gpus_said is not None and gpus_said.value > 1):
+        # "a Tesla K80 and a 1080 Ti" trained together (DataParallel, "both GPUs"): two different cards in one run -
+        # not "the same speed on a 3090 and a 4090", two runs compared
+        put("gpu_second", second.value, second.text)
+        if "gpu_second_bytes" in v:
+            put("gpu_second_memory", v["gpu_second_bytes"].value, second.text)
+        if gpus_said is None or gpus_said.value == 1:
+            put("num_gpus", 2, second.text)  # (one of each: the second card makes two)
+            gpus_said = None
     if reading.plain_python and reading.launcher is None and "parallelism" not in v and gpus_said is not None \
             and gpus_said.setup == "user" and gpus_said.value > 1:
         # "python train.py --device 0,1,2,3": one process driving the GPUs (DataParallel), not one per GPU
@@ -918,6 +930,16 @@ def situation_facts(situation: "Situation | dict[str, Any]", kb: Any) -> dict[st
         if match is not None and match.gpu is not None:
             reading.set(Read("gpu_memory_catalogue_bytes", match.gpu.memory_bytes, "situation"))
             reading.values["gpu_model"] = Read("gpu_model", match.gpu.id, "situation")
+    if situation.hardware.gpu_second:
+        from advisor.domain.gpus import find_gpu
+
+        match = find_gpu(situation.hardware.gpu_second)
+        if match is None:
+            raise InputError(f"situation.hardware.gpu_second: {situation.hardware.gpu_second!r} is not a card of the "
+                             "catalogue (e.g. 'gtx-1080-ti', 'rtx-3060')")
+        reading.set(Read("gpu_second", match.id, "situation"))
+        if match.gpu is not None:
+            reading.set(Read("gpu_second_bytes", match.gpu.memory_bytes, "situation"))
     if situation.hardware.gpu_alternative:
         from advisor.domain.gpus import find_gpu
 
