@@ -151,3 +151,16 @@ def test_a_throughput_a_source_reports_is_not_the_users(kb):
     found = read_message(kb, "You claim 24K tokens/s with the 1.1B model. My own 1B GPT only reaches 10K tokens/s.")
     assert found["measured_tokens_per_second"][0] == 10_000
     assert read_message(kb, "I get 2,400 tokens/s on one A100.")["measured_tokens_per_second"][0] == 2_400
+
+
+@pytest.mark.parametrize("message, mine", [
+    ("From the Deep Voice 3 paper it seems Tacotron trains at about 4.7 sec/step with batch size 32.", None),
+    ("According to the README the model trains at 0.8 s/it on an A100.", None),
+    ("In the paper they train for 3 days, but my run takes 2.5 s/it on a 3090.", 2.5),
+    ("Each step takes 1.2 s/it on my 4090.", 1.2),
+])
+def test_a_step_time_a_source_gives_is_not_the_users(kb, message, mine):
+    from advisor.consultation import read_message
+
+    found = read_message(kb, message)
+    assert (found["step_seconds"][0] if "step_seconds" in found else None) == mine

@@ -66,7 +66,8 @@ def _pairs(spec: FactSpec, text: str, folded: str, used: list[tuple[int, int]]) 
 
 def _single(spec: FactSpec, text: str, folded: str, used: list[tuple[int, int]]) -> tuple[Any, str] | None:
     claim = spec.name.startswith("claim_")
-    measured = spec.name.startswith("measured_")  # (what the user measured, never a source's reported figure)
+    # (what the user measured, never a source's reported figure)
+    measured = spec.name.startswith("measured_") or spec.name in TIMED_BY_THE_USER
     for pattern in spec.patterns:
         for match in _finditer(pattern.regex, text, folded):
             if (claim or pattern.value is not None) and \
@@ -101,10 +102,15 @@ def _single(spec: FactSpec, text: str, folded: str, used: list[tuple[int, int]])
     return None
 
 
-# a source said to report a figure, earlier in the same sentence: "you claim", "the paper reports", "they got"
+# the timings a user measures, besides the measured_ facts: a source's "4.7 sec/step" is the source's
+TIMED_BY_THE_USER = frozenset({"step_seconds", "current_duration"})
+# a source said to report a figure, earlier in the same sentence: "you claim", "the paper reports", "they got", "from
+# the Deep Voice 3 paper it seems …", "according to the README"
 ATTRIBUTED = re.compile(r"\b(?:you|they|authors?|paper|readme|blog|repo)\s+(?:claim|claims|claimed|report|reports|"
                         r"reported|mention|mentions|mentioned|say|says|said|get|gets|got|achieve|achieves|achieved|"
-                        r"reach|reaches|reached|list|lists|listed|show|shows|showed)\b", re.IGNORECASE)
+                        r"reach|reaches|reached|list|lists|listed|show|shows|showed)\b"
+                        r"|\b(?:from|in|according\s+to)\s+(?:the|their|your)\s+(?:[\w-]+\s+){0,4}?"
+                        r"(?:paper|readme|blog|article|publication|docs|documentation)\b", re.IGNORECASE)
 
 
 # (a regex over the raw text: the reader's FIRST_PERSON is a set of word keys)
