@@ -111,22 +111,6 @@ def test_iterations_at_a_quarter_of_the_reference_batch_are_a_quarter_of_its_sam
     assert "accumulate 4 micro-batches of 16" in " ".join(f.text for f in c.advice.findings)
 
 
-def test_accumulation_questions_about_the_division_and_batchnorm_are_answered(kb):
-    c = run_consultation("Batch norm update and loss averaging for gradient accumulation in Mask R-CNN: (1) In the "
-                         "gradient accumulation implementation we divide by the number of steps - why? (2) Is dividing "
-                         "the loss a necessary step? (3) Do we also need to adjust batch-norm statistics like the "
-                         "running mean according to the accumulation steps?", kb=kb)
-    assert c.wm.value("asks_loss_division") is True and c.wm.value("asks_bn_with_accumulation") is True
-    ids = finding_ids(c)
-    assert ids[:2] == ["finding-why-loss-divided", "finding-bn-accumulation-asked"]
-    assert "nothing specific" not in c.advice.recommendation.rationale
-
-
-def test_batchnorm_without_accumulation_asks_nothing_about_it(kb):
-    c = run_consultation("Should I adjust the batch norm momentum when I fine-tune at batch 8?", kb=kb)
-    assert c.wm.value("asks_bn_with_accumulation") is not True
-
-
 def test_an_oom_that_gives_the_run_s_own_memory_and_what_is_left_says_the_run_fills_its_card(kb):
     """PaddlePaddle's message gives the process's allocated memory and what is left, not the card."""
     c = run_consultation('Training with PaddleVideo I get: "Out of memory error on GPU 0. Cannot allocate 80.000000MB '

@@ -1,0 +1,37 @@
+"""Questions about what gradient accumulation does - the loss's division, BatchNorm, its memory - answered from
+what the message asks (rules/accumulation.yaml), the way engineers ask them."""
+
+from advisor.consultation import run_consultation
+
+
+def finding_ids(c) -> list[str]:
+    return [f.id for f in c.advice.findings]
+
+
+def test_accumulation_questions_about_the_division_and_batchnorm_are_answered(kb):
+    c = run_consultation("Batch norm update and loss averaging for gradient accumulation in Mask R-CNN: (1) In the "
+                         "gradient accumulation implementation we divide by the number of steps - why? (2) Is dividing "
+                         "the loss a necessary step? (3) Do we also need to adjust batch-norm statistics like the "
+                         "running mean according to the accumulation steps?", kb=kb)
+    assert c.wm.value("asks_loss_division") is True and c.wm.value("asks_bn_with_accumulation") is True
+    ids = finding_ids(c)
+    assert ids[:2] == ["finding-why-loss-divided", "finding-bn-accumulation-asked"]
+    assert "nothing specific" not in c.advice.recommendation.rationale
+
+
+def test_batchnorm_without_accumulation_asks_nothing_about_it(kb):
+    c = run_consultation("Should I adjust the batch norm momentum when I fine-tune at batch 8?", kb=kb)
+    assert c.wm.value("asks_bn_with_accumulation") is not True
+
+
+def test_the_memory_accumulation_adds_is_answered_per_framework(kb):
+    c = run_consultation("When using optax.MultiSteps for gradient accumulation (vs not using the MultiSteps wrapper), "
+                         "is there an overhead memory consumption equal to the size of the model's parameters?", kb=kb)
+    assert c.wm.value("asks_accumulation_memory") is True
+    assert finding_ids(c)[0] == "finding-accumulation-memory-asked"
+    assert "acc_grads" in c.advice.findings[0].text
+
+
+def test_accumulation_said_without_asking_about_memory_is_no_memory_question(kb):
+    c = run_consultation("I use gradient accumulation of 8 with optax.MultiSteps and the loss is noisy.", kb=kb)
+    assert c.wm.value("asks_accumulation_memory") is not True
