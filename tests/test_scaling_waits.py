@@ -157,3 +157,12 @@ def test_a_structured_situation_can_state_the_second_card(kb):
     assert c.wm.value("gpu_second") == "rtx-3060-12gb" and "finding-mixed-cards" in finding_ids(c)
     with pytest.raises(InputError, match="gpu_second"):
         run_consultation("Training is slow.", kb=kb, situation={"hardware": {"gpu_second": "no such card"}})
+
+
+def test_utilisation_that_dips_at_intervals_is_periodic_work_not_a_failure_at_save(kb):
+    c = run_consultation("so-vits-svc: I checked that CUDA utilization does reach 100%, but periodically drops to 0% "
+                         "(maybe when saving logs). Can the code keep it at 100% all the time? Training on Windows.",
+                         kb=kb)
+    assert c.wm.value("killed_at_save") is not True  # (no failure said: the saving is the run's periodic work)
+    assert finding_ids(c)[0] == "finding-util-dips-periodically"
+    assert run_consultation("Killed (exitcode -9) when saving the model with ZeRO-3.", kb=kb).wm.value("killed_at_save")
