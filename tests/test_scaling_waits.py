@@ -166,3 +166,12 @@ def test_utilisation_that_dips_at_intervals_is_periodic_work_not_a_failure_at_sa
     assert c.wm.value("killed_at_save") is not True  # (no failure said: the saving is the run's periodic work)
     assert finding_ids(c)[0] == "finding-util-dips-periodically"
     assert run_consultation("Killed (exitcode -9) when saving the model with ZeRO-3.", kb=kb).wm.value("killed_at_save")
+
+
+def test_a_slow_run_on_windows_near_an_oom_may_spill(kb):
+    slow = run_consultation("On my RTX 3080 it took 13 hours to do 10 epochs. With batch size 40 I get CUDA out of "
+                            "memory on the 10 GB card. Task manager shows memory used at max.", kb=kb)
+    assert slow.wm.value("windows_named") is True  # (Task Manager is Windows')
+    assert "finding-windows-spill-near-the-limit" in finding_ids(slow)
+    oom_only = run_consultation("On Windows 11 my RTX 3080 runs out of memory at batch 40. Why?", kb=kb)
+    assert "finding-windows-spill-near-the-limit" not in finding_ids(oom_only)
