@@ -937,6 +937,8 @@ def test_a_gpu_count_changed_is_the_runs_new_count():
     ("RAM: 256 GB, a 24GB GPU", 256.0, 24.0),
     ("16GB GPU and 64GB RAM", 64.0, 16.0),
     ("my 3090 24GB gpu memory, 128GB system RAM", 128.0, 24.0),
+    # a machine's spec, its CPUs then its memory
+    ("an EC2 p3.8xlarge with 4 GPUs, 32 CPUs and 240 GB memory", 240.0, 16.0),
     # a card's memory said with 'RAM' is the card's
     ("24GB GPU RAM", None, 24.0),
     ("GPU RAM 24GB", None, 24.0),

@@ -971,8 +971,9 @@ def _host_spoken_of(words: list[str], start: int) -> bool:
 def _host_memory(before: list[str], after: list[str]) -> bool:
     """Whether a size is the host's RAM: 'RAM 512GB', 'RAM: 512 GB', '512GB RAM', '128GB of RAM', '256 GB CPU
     memory', '1TB system RAM' - not a GPU's ('24GB GPU RAM', 'GPU RAM 24GB', 'a GPU with 24gb of ram')."""
-    if before[-1:] and before[-1] in CPU_COUNTS and after[:1] == ["memory"]:
-        return True  # "32 vCPU, 256G memory": a machine's spec, its CPUs then its memory
+    if (before[-1:] and before[-1] in CPU_COUNTS or before[-2:-1] and before[-2] in CPU_COUNTS and before[-1] == "and") \
+            and after[:1] == ["memory"]:
+        return True  # "32 vCPU, 256G memory", "4 GPUs, 32 CPUs and 240 GB memory": a machine's spec, CPUs then memory
     if HOST_WORDS.isdisjoint(before) and HOST_WORDS.isdisjoint(after) and HOST_QUALIFIERS.isdisjoint(after):
         return False  # (most sizes: no host word around them)
     if before[-1:] in (["with"], ["has"], ["have"], ["having"]) and VRAM_WORDS.intersection(before):
