@@ -82,6 +82,7 @@ def build_memory(kb: KnowledgeBase, message: str | Sequence[str], facts: Mapping
         apply_configs(wm, read_configs(configs, kb))
     _filled_by_answers(wm)
     _catalogue_facts(wm)
+    _framework_facts(wm)
     for name, spec in kb.facts.items():
         if spec.default is not None and not wm.known(name):
             wm.set(name, coerce_named(kb, name, spec.default), Provenance("default"))
@@ -134,6 +135,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     if found.get("tensorflow_named", (False,))[0] is True and found["tensorflow_named"][1].lower() == "resourceexhaustederror" \
             and PADDLE.search(said):
         found.pop("tensorflow_named")  # (PaddlePaddle raises a ResourceExhaustedError of its own)
+    _framework_batch(found, said)
     _processes_from_steps_per_epoch(found, said)
     _summed_data_set(found, said)
     if "gpu_memory" in found and "gpu_model" not in found and found["gpu_memory"][0] < MIN_CARD_BYTES:
@@ -160,6 +162,26 @@ PADDLE = re.compile(r"(?i)\bpaddle(?:paddle|detection|video|ocr|nlp|seg|clas|spe
 # an epoch's steps as a log or the user gives them: "Step [100/150] per epoch", "600 iterations per epoch"
 STEPS_PER_EPOCH = re.compile(r"(?i)\[\s*\d{1,7}\s*/\s*(\d{1,7})\s*\][^.\n]{0,20}?\bper\s+epoch\b|"
                              r"\b(\d{1,7})\s+(?:steps|iterations|iters|batches)\s+(?:per|an?|each)\s+epoch\b")
+
+
+def _framework_batch(found: dict[str, tuple[Any, str]], message: str) -> None:
+    """The framework the message names (advisor/domain/data/frameworks.yaml), and a batch said bare under one that
+    counts the total over its replicas ("batch_size=64 with MirroredStrategy on 4 GPUs") is that total."""
+    from advisor.domain.frameworks import framework_named
+
+    named = framework_named(message)
+    if named is None:
+        return
+    spec, words = named
+    found["framework"] = (spec.id, words)
+    for name in ("batch_unqualified", "micro_batch", "batch_size"):
+        if name in found and any(key in found[name][1].lower() for key in spec.token_keys):
+            # "batch_size=1024" in tensor2tensor, "--max-tokens 4096" in fairseq: each GPU's tokens, no count of samples
+            found["framework_batch_tokens"] = found.pop(name)
+    if spec.batch == "global" and "batch_unqualified" in found and "batch_size" not in found:
+        found["batch_size"] = found.pop("batch_unqualified")
+    elif spec.batch == "per_device" and "batch_unqualified" in found and "micro_batch" not in found:
+        found["micro_batch"] = found.pop("batch_unqualified")  # ("Horovod, batch 64": each process's)
 
 
 def _processes_from_steps_per_epoch(found: dict[str, tuple[Any, str]], message: str) -> None:
@@ -390,6 +412,22 @@ def _catalogue_facts(wm: WorkingMemory) -> None:
         if has_nvlink(str(wm.value("gpu_model"))) is False:  # several GeForce RTX 4090s: no bridge to join them
             wm.set("interconnect", "pcie", Provenance(
                 "estimate", estimator=f"the GPU catalogue ({wm.value('gpu_model')} has no NVLink: its GPUs talk over PCIe)"))
+
+
+def _framework_facts(wm: WorkingMemory) -> None:
+    """How the framework named counts its batch, from the framework catalogue."""
+    if not wm.known("framework") or "framework_batch_scope" not in wm.kb.facts:
+        return
+    from advisor.domain.frameworks import frameworks
+
+    spec = frameworks().get(str(wm.value("framework")))
+    if spec is None:
+        return
+    catalogue = Provenance("estimate", estimator=f"the framework catalogue ({spec.name}: {spec.source})")
+    for name, value in (("framework_batch_scope", spec.batch), ("framework_batch_unit", spec.unit),
+                        ("framework_name", spec.name), ("framework_batch_key", spec.key), ("framework_note", spec.note)):
+        if not wm.known(name):
+            wm.set(name, value, catalogue)
 
 
 def _check_consistency(wm: WorkingMemory) -> None:

@@ -420,6 +420,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("rollout n", "num_generations"),  # verl's `actor_rollout_ref.rollout.n=5`: responses sampled per prompt
     ("zero stage", "zero_stage"), ("zero_stage", "zero_stage"), ("stage", "zero_stage"),
     ("nproc_per_node", "gpus_per_node"), ("nproc per node", "gpus_per_node"), ("num_processes", "num_gpus"),
+    ("worker_gpu", "gpus_per_node"),  # tensor2tensor's `--worker_gpu=2`: the GPUs of each worker machine
     ("ngpu_per_node", "gpus_per_node"), ("gpus_per_node", "gpus_per_node"), ("gpus per node", "gpus_per_node"),
     # (Lightning's and litgpt's `devices` count the GPUs of each machine: `devices=8, num_nodes=2` is 16)
     ("devices", "gpus_per_node"), ("num_gpus_per_node", "gpus_per_node"), ("trainer.devices", "gpus_per_node"),

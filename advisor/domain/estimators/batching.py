@@ -175,6 +175,15 @@ def ratio(numerator: float, denominator: float) -> dict[str, Estimate]:
 
 
 @estimator(cites=("arithmetic",))
+def tokens_per_update(tokens_per_device: float, num_gpus: float, grad_accum_steps: float = 1) -> dict[str, Estimate]:
+    """Tokens one update averages under a framework that batches by tokens (tensor2tensor's batch_size, fairseq's
+    --max-tokens): each GPU's tokens × the GPUs × the batches accumulated (one when none is said)."""
+    value = tokens_per_device * num_gpus * grad_accum_steps
+    return {"value": Estimate(value, "count", f"{fmt_sig(tokens_per_device)} tokens × {fmt_sig(num_gpus)} GPUs × "
+                                              f"{fmt_sig(grad_accum_steps)} = {fmt_sig(value)}", ("arithmetic",))}
+
+
+@estimator(cites=("arithmetic",))
 def data_wait_share(data_seconds: float, step_seconds: float) -> dict[str, Estimate]:
     """The share of a logged iteration spent waiting for its batch: the log's data time over its step time (both
     timers start when the previous step ends, so the data time is part of the step's)."""

@@ -1,0 +1,76 @@
+"""The framework catalogue (advisor/domain/data/frameworks.yaml): how each framework counts its batch, read from
+the words that name it, and what the consultation says with it."""
+
+import pytest
+
+from advisor.consultation import read_message, run_consultation
+from advisor.domain import frameworks as fw
+from advisor.errors import InputError
+
+
+def test_every_entry_names_its_scope_unit_and_source():
+    table = fw.frameworks()
+    assert {"tf-distribute", "tpu-estimator", "tensor2tensor", "fairseq", "torch-xla", "horovod"} <= set(table)
+    for spec in table.values():
+        assert spec.batch in fw.SCOPES and spec.unit in fw.UNITS and spec.source.startswith("https://")
+        assert spec.unit == "tokens" or not spec.token_keys
+
+
+@pytest.mark.parametrize("text, framework", [
+    ("strategy = tf.distribute.MirroredStrategy()", "tf-distribute"),
+    ("TPUEstimator with train_batch_size=4096", "tpu-estimator"),
+    ("t2t-trainer --problem=translate_ende_wmt32k", "tensor2tensor"),
+    ("fairseq-train data-bin --max-tokens 4096", "fairseq"),
+    ("import torch_xla.distributed.xla_multiprocessing as xmp", "torch-xla"),
+    ("horovodrun -np 4 python train.py", "horovod"),
+    # the more specific entry wins: TPUEstimator under tf.distribute words
+    ("TPUEstimator, later ported to tf.distribute", "tpu-estimator"),
+    # no framework: names inside other words, or none
+    ("an AWS t2.micro instance", None),
+    ("torchrun --nproc_per_node 8 train.py", None),
+])
+def test_a_framework_is_read_by_its_words(text, framework):
+    named = fw.framework_named(text)
+    assert (named[0].id if named else None) == framework
+
+
+def test_a_broken_catalogue_is_a_clear_error(tmp_path, monkeypatch):
+    bad = tmp_path / "frameworks.yaml"
+    bad.write_text("frameworks:\n  x: {name: X, detect: [x], batch: sideways, unit: samples, key: k, note: n, source: s}\n")
+    monkeypatch.setattr(fw, "FRAMEWORKS", bad)
+    fw.frameworks.cache_clear()
+    try:
+        with pytest.raises(InputError, match="batch must be one of"):
+            fw.frameworks()
+    finally:
+        fw.frameworks.cache_clear()
+
+
+def test_under_a_distribution_strategy_the_batch_is_the_total(kb):
+    c = run_consultation("With tf.distribute.MirroredStrategy on 4 GPUs, is the batch_size in model.fit per GPU or "
+                         "global?", kb=kb)
+    assert c.wm.value("framework_batch_scope") == "global"
+    ids = [f.id for f in c.advice.findings]
+    assert ids[0] == "finding-framework-global-batch" and "finding-batch-per-gpu-under-ddp" not in ids
+    found = read_message(kb, "MirroredStrategy on 4 GPUs with batch size 256.")
+    assert found["batch_size"][0] == 256 and "micro_batch" not in found  # (the total, split over the replicas)
+
+
+def test_a_plain_ddp_question_keeps_the_per_gpu_answer(kb):
+    c = run_consultation("With DDP on 4 GPUs, is the batch_size per GPU or global?", kb=kb)
+    assert not c.wm.known("framework")
+    assert "finding-batch-per-gpu-under-ddp" in [f.id for f in c.advice.findings]
+
+
+def test_a_token_batch_is_no_count_of_samples(kb):
+    c = run_consultation("Low BLEU with tensor2tensor: transformer_base_single_gpu, --worker_gpu=2, batch_size=1024. "
+                         "Does the number of GPUs matter?", kb=kb)
+    assert c.wm.value("framework_batch_tokens") == 1024 and not c.wm.known("micro_batch")
+    assert c.wm.value("num_gpus") == 2 and c.wm.value("framework_tokens_per_update") == 2048
+    ids = [f.id for f in c.advice.findings]
+    assert {"finding-framework-tokens-per-update", "finding-framework-token-batch"} <= set(ids)
+
+
+def test_a_bare_batch_under_a_per_process_framework_is_each_process_s(kb):
+    found = read_message(kb, "Horovod on 4 V100s, batch 64, ResNet-50.")
+    assert found["framework"][0] == "horovod" and found["micro_batch"][0] == 64
