@@ -518,6 +518,8 @@ def test_what_is_not_the_users_hardware(message, absent):
     ("Fine-tuning visual-bert on a single A10", "visual-bert", None),
     ("I trained bevformer-small on 4 RTX 3090", "bevformer-small", None),
     ("About training the ViT-g/14 model", "vit-g-14", None),
+    # a count of something else after its noun is no model's size ("steps 3M/32": three million steps)
+    ("Should I set the config to batch size 4096*32 and steps 3M/32?", None, None),
     ("accelerate launch train.py --model_name_or_path chatglm2-6b --template qwen2_vl", "chatglm2-6b", 6e9),
     ("full SFT of Qwen2-VL-72B-Instruct OOMs; I run `train.py --template qwen2_vl`", "qwen2-vl-72b", 72e9),
     ("I want to train llama2 for a new language: how many A100s do I need for a 13B model?", "llama-2-13b", 13e9),

@@ -937,6 +937,7 @@ def _table_cell(clause: Clause, k: int, end: int) -> bool:
 
 
 CPU_COUNTS = frozenset({"vcpu", "vcpus", "cpu", "cpus", "cores", "core", "threads", "thread"})  # a machine's CPUs
+CPU_WORDS = frozenset({"vcpu", "vcpus", "cpu", "cpus"})
 HOST_WORDS = frozenset({"ram", "dram", "ddr"})  # ("64GB ddr5" is the keys "ddr", "5")
 HOST_QUALIFIERS = frozenset({"cpu", "host", "system"})
 VRAM_WORDS = frozenset(GPU_WORDS | {"vram"})
@@ -971,7 +972,8 @@ def _host_spoken_of(words: list[str], start: int) -> bool:
 def _host_memory(before: list[str], after: list[str]) -> bool:
     """Whether a size is the host's RAM: 'RAM 512GB', 'RAM: 512 GB', '512GB RAM', '128GB of RAM', '256 GB CPU
     memory', '1TB system RAM' - not a GPU's ('24GB GPU RAM', 'GPU RAM 24GB', 'a GPU with 24gb of ram')."""
-    if (before[-1:] and before[-1] in CPU_COUNTS or before[-2:-1] and before[-2] in CPU_COUNTS and before[-1] == "and") \
+    # (after "and", only a CPU by name: "a TPU v2-8, 8 cores and 8GB memory" are the TPU's cores)
+    if (before[-1:] and before[-1] in CPU_COUNTS or before[-2:-1] and before[-2] in CPU_WORDS and before[-1] == "and") \
             and after[:1] == ["memory"]:
         return True  # "32 vCPU, 256G memory", "4 GPUs, 32 CPUs and 240 GB memory": a machine's spec, CPUs then memory
     if HOST_WORDS.isdisjoint(before) and HOST_WORDS.isdisjoint(after) and HOST_QUALIFIERS.isdisjoint(after):

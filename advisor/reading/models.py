@@ -200,7 +200,10 @@ NOT_NAMES = {"a", "an", "the", "my", "our", "your", "their", "his", "her", "its"
              "official", "so", "as", "if", "when", "then", "can", "could", "would", "should", "will", "into",
              "total", "parameters", "trainable", "number",  # "Total parameters 7243.436M" names no model
              "bit", "bits", "nf4", "int4", "int8", "fp16", "bf16", "gptq", "awq",  # "a 4bit 7B model": its precision
-             "has", "have", "had", "with", "contains", "having"}  # "BS-RoFormer has 72.2M parameters": a verb
+             "has", "have", "had", "with", "contains", "having",  # "BS-RoFormer has 72.2M parameters": a verb
+             # "steps 3M/32", "tokens 2B", "samples 1.2M": a count of something else, no model
+             "steps", "step", "iterations", "iteration", "iters", "updates", "tokens", "samples", "examples",
+             "images", "sentences", "epochs", "words", "pairs", "documents", "data", "dataset"}
 
 
 SIZE_UNITS = frozenset({"b", "m", "bn"})
