@@ -37,6 +37,11 @@ def facts(kb, message):
     ("We have 2 nodes of 8 A100 40GB.", {"num_gpus": 16, "num_nodes": 2}),
     ("two nodes with 8 A100s each", {"num_gpus": 16, "num_nodes": 2}),
     ("a single node with 8xA100", {"num_gpus": 8}),
+    # a card's name between the count and "per machine"
+    ("Horovod on 4 machines (8x V100-32G per machine)", {"num_gpus": 32, "num_nodes": 4, "gpu_model": "v100-32gb"}),
+    # another person's run in brackets is theirs, not the user's card
+    ("about 1 hour per epoch on 8 V100 GPUs (another user reports ~3 days total on 8x RTX 3090)",
+     {"num_gpus": 8, "gpu_model": "v100"}),
     ('"zero_optimization": {"stage": 3}, "train_micro_batch_size_per_gpu": 2', {"zero_stage": 3, "micro_batch": 2}),
     ("OOM on a single 3090 fine-tuning Llama-3-8B with LoRA at seq 4096, batch 4",
      {"oom": True, "num_gpus": 1, "gpu_model": "rtx-3090", "model_preset": "llama-3-8b", "adapter": "lora",
