@@ -136,6 +136,11 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
             and PADDLE.search(said):
         found.pop("tensorflow_named")  # (PaddlePaddle raises a ResourceExhaustedError of its own)
     _framework_batch(found, said)
+    if found.get("claim_asks_batch_scope", (False,))[0] is True:
+        # "is it per core?": a question about the batch per update, whatever else the message asks
+        topics, words = found.get("asked_topics", ("", found["claim_asks_batch_scope"][1]))
+        if "batch_per_update" not in str(topics).split(","):
+            found["asked_topics"] = (",".join(t for t in (str(topics), "batch_per_update") if t), words)
     _processes_from_steps_per_epoch(found, said)
     _summed_data_set(found, said)
     if "gpu_memory" in found and "gpu_model" not in found and found["gpu_memory"][0] < MIN_CARD_BYTES:
@@ -307,15 +312,41 @@ def _tpu_slice_devices(found: dict[str, tuple[Any, str]], message: str) -> None:
     not on one card (a v4-8 is 4 chips of 32 GiB; a v3-8 8 cores of 16 GiB) - only where no GPU was said."""
     if not found.get("tpu_named", (False,))[0] or any(n in found for n in ("gpu_model", "gpu_memory", "num_gpus")):
         return
-    match = TPU_SLICE.search(message)
-    if match is None:
+    matches = []
+    for match in TPU_SLICE.finditer(message[:MAX_SCAN]):
+        matches.append(match)
+        if len(matches) >= 8:
+            break
+    if not matches:
         return
+    match = matches[0]
+    if found.get("oom", (False,))[0] is True and len({m.group(0).lower() for m in matches}) > 1:
+        # "batch 4 on a v3-8 was normal, but batch 128 on a v3-256 reported OOM": the slice of the clause that
+        # failed is the run asked about
+        failed = [m for m in matches if FAILED_CLAUSE.search(_clause_at(message, m.start()))]
+        match = failed[0] if failed else match
     per, gib = TPU_DEVICES[match.group(1).lower()]
     devices = int(match.group(2)) // per
     if devices < 1:
         return
     found["num_gpus"] = (devices, match.group(0))
     found["gpu_memory"] = (gib * 2**30, match.group(0))
+
+
+# an out-of-memory said in a clause (TensorFlow's and XLA's "resource exhausted" too)
+FAILED_CLAUSE = re.compile(r"(?i)\b(?:oom|out of memory|resource ?exhausted|ran out)\b")
+
+
+CLAUSE_ENDS = (". ", "\n", "; ", ", but ", " but ", ", while ")
+
+
+def _clause_at(message: str, at: int) -> str:
+    """The clause of the message around position `at`: from the sentence end or ', but' before it to the one after
+    (bounded: at most 400 characters either side)."""
+    low = message.lower()
+    start = max([low.rfind(end, max(0, at - 400), at) for end in CLAUSE_ENDS] + [at - 400, -1]) + 1
+    ends = [e for e in (low.find(end, at, at + 400) for end in CLAUSE_ENDS) if e >= 0]
+    return message[max(0, start):min(ends) if ends else at + 400]
 
 
 def _epoch_shows_the_batch(found: dict[str, tuple[Any, str]]) -> None:
