@@ -74,3 +74,16 @@ def test_a_token_batch_is_no_count_of_samples(kb):
 def test_a_bare_batch_under_a_per_process_framework_is_each_process_s(kb):
     found = read_message(kb, "Horovod on 4 V100s, batch 64, ResNet-50.")
     assert found["framework"][0] == "horovod" and found["micro_batch"][0] == 64
+
+
+def test_a_scope_question_leads_with_the_framework_s_answer(kb):
+    c = run_consultation("TPUEstimator train_batch_size=4096 on a v3-32 pod: is it per core?", kb=kb)
+    assert "batch_per_update" in str(c.wm.value("asked_topics"))
+    assert c.advice.findings[0].id == "finding-framework-global-batch"
+
+
+def test_the_tpu_slice_that_ran_out_of_memory_is_the_run_asked_about(kb):
+    found = read_message(kb, "When I configured batch size 4 on a TPU v3-8 it was normal, but when I configured batch "
+                             "size 128 on a v3-256 it reported OOM. What is the reason?")
+    assert found["num_gpus"][0] == 256 and found["gpu_memory"][0] == 16 * 2**30
+    assert read_message(kb, "I train on a TPU v3-8 and get OOM at batch 64.")["num_gpus"][0] == 8
