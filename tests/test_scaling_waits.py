@@ -175,3 +175,15 @@ def test_a_slow_run_on_windows_near_an_oom_may_spill(kb):
     assert "finding-windows-spill-near-the-limit" in finding_ids(slow)
     oom_only = run_consultation("On Windows 11 my RTX 3080 runs out of memory at batch 40. Why?", kb=kb)
     assert "finding-windows-spill-near-the-limit" not in finding_ids(oom_only)
+
+
+def test_a_first_move_against_an_oom_may_halve_the_batch_said(kb):
+    """Nothing counted yet (no card, no model): the savers, or half the micro-batch with accumulation."""
+    c = run_consultation("I get CUDA out of memory when training my segmentation model with batch_size=8 on my GPU.",
+                         kb=kb)
+    assert c.wm.value("batch_to_halve") == 8
+    assert "halve the micro-batch (8 now)" in c.advice.recommendation.rationale
+    from advisor.shells.render import deciding_numbers
+    assert "batch_to_halve" not in deciding_numbers(c)  # (the user's own batch, taken over: nothing computed)
+    bare = run_consultation("I get CUDA out of memory when training my segmentation model.", kb=kb)
+    assert "halve" not in bare.advice.recommendation.rationale

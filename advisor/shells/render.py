@@ -17,7 +17,7 @@ from advisor.engine.advice import Advice, FactOut, OptionOut, QuestionOut
 from advisor.engine.assemble import Consultation
 from advisor.engine.questions import answers_asked
 from advisor.engine.wording import capitalised, fact_words, plain_values, value_words
-from advisor.kb.model import KnowledgeBase, Rule
+from advisor.kb.model import DeriveRule, FactRef, KnowledgeBase, Rule
 from advisor.units import fmt_bytes_gib, fmt_count, fmt_duration, fmt_share, fmt_sig
 
 DEFAULT_WIDTH = 80  # when the output is not a terminal
@@ -338,10 +338,21 @@ def deciding_numbers(c: Consultation) -> list[str]:
             fact = c.wm.facts[name]
             formula = c.run.estimates[name].formula if name in c.run.estimates else name
             if c.kb.facts[name].derived and isinstance(fact.value, (int, float)) \
-                    and not isinstance(fact.value, bool) and name not in names and formula not in formulas:
+                    and not isinstance(fact.value, bool) and name not in names and formula not in formulas \
+                    and not _copied(c, name):
                 names.append(name)
                 formulas.add(formula)
     return sorted(names, key=lambda n: c.kb.facts[n].unit is None)  # stable: the order of the rules otherwise
+
+
+def _copied(c: Consultation, name: str) -> bool:
+    """Whether a derived number is another fact's value taken over by a decision ("the batch one forward and
+    backward holds" is the micro-batch said): nothing was computed, and the user's own number is in 'I read'."""
+    rule_id = c.wm.facts[name].provenance.rule
+    if not rule_id or c.wm.facts[name].provenance.kind != "derived":
+        return False
+    rule = c.kb.rule(rule_id)
+    return isinstance(rule, DeriveRule) and isinstance(rule.set.get(name), FactRef)
 
 
 def number_lines(c: Consultation, names: list[str], width: int, limit: int) -> list[str]:
