@@ -1,0 +1,42 @@
+"""First moves against an out-of-memory error, read from what the error and the message give (rules/memory.yaml):
+the run's own share of its card, and halving the batch said. Messages are written the way engineers post them."""
+
+import pytest
+
+from advisor.consultation import run_consultation
+
+
+def finding_ids(c) -> list[str]:
+    return [f.id for f in c.advice.findings]
+
+
+def test_an_oom_that_gives_the_run_s_own_memory_and_what_is_left_says_the_run_fills_its_card(kb):
+    """PaddlePaddle's message gives the process's allocated memory and what is left, not the card."""
+    c = run_consultation('Training with PaddleVideo I get: "Out of memory error on GPU 0. Cannot allocate 80.000000MB '
+                         'memory on GPU 0, 10.647278GB memory has been allocated and available memory is only '
+                         '108.750000MB." But my available memory is greater than GPU 0. How can I fix this?', kb=kb)
+    allocated, free = 10.647278e9, 108.75e6
+    assert c.wm.value("oom_pytorch_allocated") == pytest.approx(allocated)
+    assert c.wm.value("oom_free") == pytest.approx(free)
+    assert c.wm.value("oom_run_share") == pytest.approx(allocated / (allocated + free))
+    assert finding_ids(c)[0] == "finding-oom-run-fills-its-card"
+    assert not c.wm.known("gpu_memory")  # (the allocated size is a use, not the card)
+
+
+def test_an_oom_with_most_of_the_card_free_is_not_the_run_filling_it(kb):
+    c = run_consultation('RuntimeError: Cannot allocate 8.000000GB memory on GPU 0, 2.000000GB memory has been '
+                         'allocated and available memory is only 6.500000GB.', kb=kb)
+    assert c.wm.value("oom_run_share") < 0.9
+    assert "finding-oom-run-fills-its-card" not in finding_ids(c)
+
+
+def test_a_first_move_against_an_oom_may_halve_the_batch_said(kb):
+    """Nothing counted yet (no card, no model): the savers, or half the micro-batch with accumulation."""
+    c = run_consultation("I get CUDA out of memory when training my segmentation model with batch_size=8 on my GPU.",
+                         kb=kb)
+    assert c.wm.value("batch_to_halve") == 8
+    assert "halve the micro-batch (8 now)" in c.advice.recommendation.rationale
+    from advisor.shells.render import deciding_numbers
+    assert "batch_to_halve" not in deciding_numbers(c)  # (the user's own batch, taken over: nothing computed)
+    bare = run_consultation("I get CUDA out of memory when training my segmentation model.", kb=kb)
+    assert "halve" not in bare.advice.recommendation.rationale
