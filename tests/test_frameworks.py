@@ -87,3 +87,7 @@ def test_the_tpu_slice_that_ran_out_of_memory_is_the_run_asked_about(kb):
                              "size 128 on a v3-256 it reported OOM. What is the reason?")
     assert found["num_gpus"][0] == 256 and found["gpu_memory"][0] == 16 * 2**30
     assert read_message(kb, "I train on a TPU v3-8 and get OOM at batch 64.")["num_gpus"][0] == 8
+
+
+def test_the_fact_s_choices_are_the_catalogue_s_ids(kb):
+    assert kb.facts["framework"].choices == list(fw.frameworks())
