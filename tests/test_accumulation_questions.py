@@ -35,3 +35,17 @@ def test_the_memory_accumulation_adds_is_answered_per_framework(kb):
 def test_accumulation_said_without_asking_about_memory_is_no_memory_question(kb):
     c = run_consultation("I use gradient accumulation of 8 with optax.MultiSteps and the loss is noisy.", kb=kb)
     assert c.wm.value("asks_accumulation_memory") is not True
+
+
+def test_whether_accumulation_equals_the_large_batch_is_answered(kb):
+    c = run_consultation("Since there is no inter-sample communication such as BatchNorm, is a config of `--batch-size "
+                         "128` exactly equivalent to `--batch-size 64 --accumulation-steps 2` in terms of the gradient's "
+                         "numerical value?", kb=kb)
+    assert c.wm.value("asks_accumulation_equivalence") is True
+    assert finding_ids(c)[0] == "finding-accumulation-differs"
+
+
+def test_a_trainer_that_does_not_divide_the_loss_is_asked_about(kb):
+    c = run_consultation("I see others often divide the loss by the number of accumulation steps before backward, but "
+                         "there is no such division in the SG trainer. Is it a bug, or am I misunderstanding?", kb=kb)
+    assert finding_ids(c)[0] == "finding-why-loss-divided"

@@ -1,7 +1,7 @@
 """Under data parallelism BatchNorm normalises each GPU's micro-batch (rules/normalization.yaml
-ctx-bn-batch-per-gpu)."""
+ctx-bn-batch-per-gpu); and at evaluation it must use its running statistics (finding-eval-depends-on-batch)."""
 
-from advisor.consultation import consult
+from advisor.consultation import consult, run_consultation
 
 
 def test_four_gpus_of_two_images_normalise_over_two_and_are_offered_syncbn(kb):
@@ -26,3 +26,11 @@ def test_an_llm_plan_on_two_gpus_is_not_asked_about_batchnorm_or_the_dataset(kb)
                      kb=kb)
     asked = [q.id for q in advice.questions]
     assert "uses_batchnorm" not in asked and "dataset_size" not in asked and "epochs" not in asked
+
+
+def test_an_evaluation_that_changes_with_its_batch_is_not_in_eval_mode(kb):
+    c = run_consultation("Test accuracy is lower with a higher batch size. Testing a trained model with --batch_size 12 "
+                         "reports a higher accuracy than with --batch_size 48, and each run with 48 reports a different "
+                         "accuracy.", kb=kb)
+    assert c.advice.findings[0].id == "finding-eval-depends-on-batch"
+    assert "model.eval()" in c.advice.findings[0].text
