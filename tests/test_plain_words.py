@@ -241,6 +241,11 @@ def test_short_answer_gives_the_leading_explanation_the_lines_left_and_cuts_it_a
     assert fill_sentences(text, 40, "  ", len(whole)) == whole
     # when whole sentences would leave two lines empty, the first lines are kept instead
     assert fill_sentences(text, 40, "  ", 3)[:2] == whole[:2] and fill_sentences(text, 40, "  ", 3)[-1].endswith("…")
+    # an explanation that says what to do after its cut keeps that sentence, after its first ones
+    advice = ("The result changes with the batch. " + "BatchNorm uses each batch's own statistics in training mode, " * 3
+              + "and dropout is on. Call model.eval() before testing.")
+    kept = " ".join(" ".join(fill_sentences(advice, 40, "  ", 4)).split())
+    assert kept == "The result changes with the batch. … Call model.eval() before testing.", kept
 
 
 def test_a_long_leading_explanation_takes_the_next_steps_lines(kb):

@@ -49,16 +49,33 @@ def fill(text: str, width: int, indent: str = "", first: str | None = None, max_
 def fill_sentences(text: str, width: int, indent: str, max_lines: int) -> list[str]:
     """`text` wrapped like `fill`; when it runs over `max_lines`, its whole sentences that fit, with '…' for the
     rest (a sentence cut in the middle can say the opposite of its end), or its first `max_lines` lines when whole
-    sentences would leave more than one of them empty."""
+    sentences would leave more than one of them empty. An explanation that goes on to say what to do keeps the
+    first such sentence after its cut ("… Call model.eval() before testing."): the reasons without the action are
+    the part a reader can least use."""
     lines = fill(text, width, indent)
     if len(lines) <= max_lines:
         return lines
-    whole = " ".join(text.split())
-    for count in range(whole.count(". ") + 1, 0, -1):
-        sentences = first_sentences(whole, count)
-        if sentences != whole and len(kept := fill(sentences + " …", width, indent)) <= max_lines:
+    sentences = split_sentences(text)
+    for count in range(len(sentences) - 1, 0, -1):
+        kept_text = " ".join(sentences[:count])
+        action = next((x for x in sentences[count:] if x.split(" ", 1)[0].lower() in ACTION_VERBS), None)
+        if action is not None and len(kept := fill(f"{kept_text} … {action}", width, indent)) <= max_lines:
+            return kept
+        if action is None and len(kept := fill(kept_text + " …", width, indent)) <= max_lines:
+            return kept if len(kept) >= max_lines - 1 else fill(text, width, indent, max_lines=max_lines)
+    for count in range(len(sentences) - 1, 0, -1):  # (no action fits beside them: the first sentences alone)
+        if len(kept := fill(" ".join(sentences[:count]) + " …", width, indent)) <= max_lines:
             return kept if len(kept) >= max_lines - 1 else fill(text, width, indent, max_lines=max_lines)
     return fill(text, width, indent, max_lines=max_lines)
+
+
+# the verbs a sentence that says what to do starts with ("Check the transport", "Call model.eval()")
+ACTION_VERBS = frozenset({"check", "use", "set", "call", "raise", "lower", "run", "keep", "sync", "send", "measure",
+                          "compare", "watch", "bring", "time", "give", "turn", "try", "load", "launch", "shard", "cut",
+                          "split", "remove", "put", "pass", "switch", "update", "print", "profile", "halve",
+                          "reduce", "increase", "train", "accumulate", "scale", "divide", "cap", "place", "stop",
+                          "select", "free", "move", "evaluate", "save", "log", "cache", "disable", "enable", "install",
+                          "count", "size", "start", "make", "lead", "write", "fuse", "compute", "replace", "sort"})
 
 
 def wrap_lines(lines: list[str], width: int) -> str:
@@ -70,10 +87,21 @@ def wrap_lines(lines: list[str], width: int) -> str:
     return "\n".join(out) + "\n"
 
 
+SENTENCE_END = re.compile(r"(?<!e\.g)(?<!i\.e)(?<!\bal)(?<!\bvs)[.!?](?=\s+[A-Z\"'(])")  # ('e.g.', 'et al.', 3.5)
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of `text`, as first_sentences splits them."""
+    text = " ".join(text.split())
+    ends = [m.end() for m in SENTENCE_END.finditer(text)] + [len(text)]
+    starts = [0] + ends[:-1]
+    return [text[a:b].strip() for a, b in zip(starts, ends) if text[a:b].strip()]
+
+
 def first_sentences(text: str, count: int = 1) -> str:
     """The first `count` sentences ('e.g.', 'et al.' and decimals do not end one)."""
     text = " ".join(text.split())
-    ends = [m.end() for m in re.finditer(r"(?<!e\.g)(?<!i\.e)(?<!\bal)(?<!\bvs)[.!?](?=\s+[A-Z\"'(])", text)]
+    ends = [m.end() for m in SENTENCE_END.finditer(text)]
     return text[: ends[count - 1]] if len(ends) >= count else text
 
 
