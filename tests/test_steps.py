@@ -49,3 +49,17 @@ def test_tokens_per_update_come_from_micro_accumulation_and_gpus_when_no_global_
     assert (values["effective_batch"], values["tokens_per_step"]) == (480, 491520)
     stated = consult("gpt2 on 8 x A100, block_size 1024", {"batch_size": 512}, kb=kb)
     assert {e.id: e.value for e in stated.estimates}["tokens_per_step"] == 512 * 1024
+
+
+def test_updates_per_epoch_with_no_accumulation_said_are_counted_with_none(kb):
+    """Review 44 #30: '2 million samples, batch size 1, 4 GPUs with accelerate: 500,000 steps an epoch or 2
+    million?' - no accumulation anywhere in the message is none: the count is given, not deferred."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation("Let's say I have 2 million samples in my dataset. If I set batch size to 1 and use 4 GPUs with "
+                         "Hugging Face accelerate, does each epoch have 500,000 steps or 2 million steps?", kb=kb)
+    assert c.wm.value("updates_per_epoch") == 500_000
+    assert "finding-updates-per-epoch-unaccumulated" in [f.id for f in c.advice.findings]
+    with_accumulation = run_consultation("2 million samples, batch size 1 on 4 GPUs with gradient accumulation: how "
+                                         "many steps per epoch?", kb=kb)
+    assert not with_accumulation.wm.known("updates_per_epoch")  # (accumulation said, its count asked)
