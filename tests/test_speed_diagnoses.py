@@ -156,3 +156,17 @@ def test_a_slow_run_on_windows_near_an_oom_may_spill(kb):
     assert "finding-windows-spill-near-the-limit" in finding_ids(slow)
     oom_only = run_consultation("On Windows 11 my RTX 3080 runs out of memory at batch 40. Why?", kb=kb)
     assert "finding-windows-spill-near-the-limit" not in finding_ids(oom_only)
+
+
+def test_mixed_precision_tried_without_gain_is_explained_not_offered_again(kb):
+    c = run_consultation("Using FP16_Optimizer is not much faster. fp32 log: Time 0.211 Speed 151.834; fp16 log: Time "
+                         "0.220 Speed 145.334. The mixed precision version is not much faster, is there anything wrong? "
+                         "I used a single GPU.", kb=kb)
+    assert finding_ids(c)[0] == "finding-amp-no-speedup"
+    assert "mixed-precision" not in [o.id for o in c.advice.options]
+
+
+def test_slow_first_steps_under_torch_compile_are_its_compilation(kb):
+    c = run_consultation("The first epoch is very slow when using torch.compile: the first 500+ batches run at 1% of "
+                         "the speed of the later ones, on 4 GPUs with variable-length speech.", kb=kb)
+    assert finding_ids(c)[0] == "finding-compile-warmup"
