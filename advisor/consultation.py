@@ -136,6 +136,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
             and PADDLE.search(said):
         found.pop("tensorflow_named")  # (PaddlePaddle raises a ResourceExhaustedError of its own)
     _framework_batch(found, said)
+    _allreduce_bandwidths(found, said)
     if found.get("claim_asks_batch_scope", (False,))[0] is True:
         # "is it per core?": a question about the batch per update, whatever else the message asks
         topics, words = found.get("asked_topics", ("", found["claim_asks_batch_scope"][1]))
@@ -167,6 +168,25 @@ PADDLE = re.compile(r"(?i)\bpaddle(?:paddle|detection|video|ocr|nlp|seg|clas|spe
 # an epoch's steps as a log or the user gives them: "Step [100/150] per epoch", "600 iterations per epoch"
 STEPS_PER_EPOCH = re.compile(r"(?i)\[\s*\d{1,7}\s*/\s*(\d{1,7})\s*\][^.\n]{0,20}?\bper\s+epoch\b|"
                              r"\b(\d{1,7})\s+(?:steps|iterations|iters|batches)\s+(?:per|an?|each)\s+epoch\b")
+
+
+# a collective's measured bandwidth as nccl-tests or a test script prints it ("AllReduce [[0,...,7]] Bytes: 2.00000 GB
+# Time: 0.68834 s Bandwidth: 5.08 GB/s", "all_reduce … busbw 213.8 GB/s")
+ALLREDUCE_BANDWIDTH = re.compile(r"(?i)\ball[_ ]?reduce\b[^\n]{0,120}?\b(?:bandwidth|busbw|algbw)\s{0,3}[:=]?\s{0,3}"
+                                 r"(\d{1,5}(?:\.\d{1,3})?)\s{0,3}gb/s")
+
+
+def _allreduce_bandwidths(found: dict[str, tuple[Any, str]], message: str) -> None:
+    """Two all-reduce bandwidths measured on different groups of GPUs (across the machines, within one): the
+    slowest and the fastest, when they differ at least twofold."""
+    measured: list[tuple[float, str]] = []
+    for match in ALLREDUCE_BANDWIDTH.finditer(message[:MAX_SCAN]):
+        if float(match.group(1)) > 0:
+            measured.append((float(match.group(1)), match.group(0)))
+        if len(measured) >= 8:
+            break
+    if len(measured) >= 2 and max(measured)[0] >= 2 * min(measured)[0]:
+        found["allreduce_bw_slow"], found["allreduce_bw_fast"] = min(measured), max(measured)
 
 
 def _framework_batch(found: dict[str, tuple[Any, str]], message: str) -> None:

@@ -170,3 +170,13 @@ def test_slow_first_steps_under_torch_compile_are_its_compilation(kb):
     c = run_consultation("The first epoch is very slow when using torch.compile: the first 500+ batches run at 1% of "
                          "the speed of the later ones, on 4 GPUs with variable-length speech.", kb=kb)
     assert finding_ids(c)[0] == "finding-compile-warmup"
+
+
+def test_a_measured_all_reduce_bandwidth_across_machines_is_the_answer(kb):
+    c = run_consultation("I don't find any speedup when scaling from one A100-80G:4 node to two A100-80G:4 nodes. NCCL "
+                         "test output: AllReduce [[0,1,2,3,4,5,6,7]] Bytes: 2.00000 GB Time: 0.68834 s Bandwidth: 5.08 "
+                         "GB/s; AllReduce [[0,1,2,3]] Bytes: 2.00000 GB Time: 0.01403 s Bandwidth: 213.81 GB/s.", kb=kb)
+    assert (c.wm.value("allreduce_bw_slow"), c.wm.value("allreduce_bw_fast")) == (5.08, 213.81)
+    assert c.wm.value("allreduce_bw_ratio") == pytest.approx(213.81 / 5.08)
+    assert finding_ids(c)[0] == "finding-allreduce-bandwidth-measured"
+    assert "5.08 GB/s" in c.advice.recommendation.rationale  # (measured: no 'measure it first')
