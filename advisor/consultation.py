@@ -363,10 +363,12 @@ CLAUSE_ENDS = (". ", "\n", "; ", ", but ", " but ", ", while ")
 def _clause_at(message: str, at: int) -> str:
     """The clause of the message around position `at`: from the sentence end or ', but' before it to the one after
     (bounded: at most 400 characters either side)."""
-    low = message.lower()
-    start = max([low.rfind(end, max(0, at - 400), at) for end in CLAUSE_ENDS] + [at - 400, -1]) + 1
-    ends = [e for e in (low.find(end, at, at + 400) for end in CLAUSE_ENDS) if e >= 0]
-    return message[max(0, start):min(ends) if ends else at + 400]
+    first = max(0, at - 400)
+    window = message[first:at + 400].lower()
+    here = at - first
+    start = max([window.rfind(end, 0, here) + len(end) for end in CLAUSE_ENDS if window.rfind(end, 0, here) >= 0] + [0])
+    ends = [e for e in (window.find(end, here) for end in CLAUSE_ENDS) if e >= 0]
+    return message[first + start:first + (min(ends) if ends else len(window))]
 
 
 def _epoch_shows_the_batch(found: dict[str, tuple[Any, str]]) -> None:
