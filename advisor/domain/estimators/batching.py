@@ -10,8 +10,9 @@ from advisor.domain.estimators.training import divisors
 
 
 @estimator(cites=("bert-readme", "hf-ga"))
-def effective_batch(micro_batch: float, grad_accum_steps: float, num_gpus: float) -> dict[str, Estimate]:
-    """Samples per optimizer update: micro-batch × accumulation steps × data-parallel GPUs."""
+def effective_batch(micro_batch: float, num_gpus: float, grad_accum_steps: float = 1) -> dict[str, Estimate]:
+    """Samples (or, for a framework that batches by tokens, tokens) per optimizer update: micro-batch × accumulation
+    steps × data-parallel GPUs; one micro-batch an update when no accumulation is given."""
     value = int(micro_batch * grad_accum_steps * num_gpus)
     formula = f"{fmt_sig(micro_batch)} × {fmt_sig(grad_accum_steps)} × {fmt_sig(num_gpus)} = {value}"
     return {"value": Estimate(value, None, formula, ("bert-readme", "hf-ga"))}
@@ -172,15 +173,6 @@ def ratio(numerator: float, denominator: float) -> dict[str, Estimate]:
         raise NotComputable("division by zero")
     value = numerator / denominator
     return {"value": Estimate(value, "multiplier", f"{fmt_sig(numerator)} / {fmt_sig(denominator)} = {fmt_sig(value, 3)}", ("arithmetic",))}
-
-
-@estimator(cites=("arithmetic",))
-def tokens_per_update(tokens_per_device: float, num_gpus: float, grad_accum_steps: float = 1) -> dict[str, Estimate]:
-    """Tokens one update averages under a framework that batches by tokens (tensor2tensor's batch_size, fairseq's
-    --max-tokens): each GPU's tokens × the GPUs × the batches accumulated (one when none is said)."""
-    value = tokens_per_device * num_gpus * grad_accum_steps
-    return {"value": Estimate(value, "count", f"{fmt_sig(tokens_per_device)} tokens × {fmt_sig(num_gpus)} GPUs × "
-                                              f"{fmt_sig(grad_accum_steps)} = {fmt_sig(value)}", ("arithmetic",))}
 
 
 @estimator(cites=("arithmetic",))
