@@ -643,6 +643,10 @@ def test_sentences_do_not_end_inside_abbreviations_or_paths():
     ('I got a "CUDA out of memory" error on one V100 with the default settings', {"oom": True}),
     ("multi-machine training with DDP on two 8-gpu machines (Nvidia 3090)", {"num_gpus": 16, "num_nodes": 2}),
     ("on 2 8-GPU nodes", {"num_gpus": 16, "num_nodes": 2}),
+    # worker machines, each holding GPUs (a bare "8 workers" is the DataLoader's: see test_dataloader_workers_kept)
+    ("I train on 2 workers with 4 GPUs each, batch 32 per GPU", {"num_gpus": 8, "num_nodes": 2, "micro_batch": 32}),
+    ("four workers, each with 8 V100s, global batch 1024", {"num_gpus": 32, "num_nodes": 4}),
+    ("3 workers (8 GPUs per worker)", {"num_gpus": 24, "num_nodes": 3}),
     ("I'm training your model on 4 cards with 4 samples per card", {"num_gpus": 4, "micro_batch": 4}),
     ("With 224 by 224 images my 2 GPUs can only fit 10 images in a batch in total", {"batch_size": 10}),
     ("the T4 cannot train and keeps reporting no memory, but the same training runs on a local computer with 8GB "
@@ -3241,3 +3245,13 @@ def test_memory_said_to_have_been_allocated_is_a_use_not_the_card():
 def test_an_out_of_memory_put_to_the_reader_is_no_report(message, oom):
     """A README's or a script's 'if you run out of memory, …' is advice to whoever runs it, not the user's error."""
     assert labels_of(read(message)).get("oom") is oom
+
+
+@pytest.mark.parametrize("message", ["4 GPUs with 8 workers each", "I use 8 workers in the DataLoader on 4 GPUs"])
+def test_dataloader_workers_kept(kb, message):
+    """A loader's workers beside the GPUs are no machines: the count stays the GPUs', the workers the loader's."""
+    from advisor.consultation import read_message
+
+    found = read_message(kb, message)
+    assert found["num_gpus"][0] == 4 and "num_nodes" not in found
+    assert found["dataloader_workers"][0] == 8

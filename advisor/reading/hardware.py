@@ -579,7 +579,8 @@ def gpu_count(clause: Clause, k: int, count: int) -> tuple[str, float]:
     # "8 GPUs per server", "8x V100-32G per machine" (a card's name between: up to six words), not "8 GPUs, batch
     # 16 per node"
     after = words[k + 1:k + 8]
-    per_node = any(w == "per" and i + 1 < len(after) and after[i + 1] in NODE_WORDS and BATCH_NAMES.isdisjoint(after[:i])
+    per_node = any(w == "per" and i + 1 < len(after) and (after[i + 1] in NODE_WORDS or after[i + 1] in WORKER_WORDS)
+                   and BATCH_NAMES.isdisjoint(after[:i])
                    for i, w in enumerate(after))
     if "each" in nearby or per_node or node_of and count <= MOST_GPUS_PER_NODE:
         return "gpus_per_node", count  # ("4 machines with 32 GPUs": more than a machine holds, so all of them)
@@ -700,6 +701,22 @@ def counts_machines(clause: Clause, k: int) -> bool:
     t = clause.keys[k + 1]
     return t + 1 < clause.end and clause.tokens[t + 1].text == "-" and words[k + 2] in ("gpu", "gpus", "card", "cards") \
         and words[k + 3] in NODE_WORDS
+
+
+WORKER_WORDS = frozenset({"worker", "workers"})
+GPU_NOUNS = frozenset({"gpu", "gpus", "card", "cards"})
+
+
+def counts_workers(clause: Clause, k: int) -> bool:
+    """Whether the count at key k counts worker machines: '2 workers with 4 GPUs each', 'four workers, each with 8
+    V100s', '3 workers (8 GPUs per worker)'. A worker alone is a data loader's process ('8 workers'), so the GPUs
+    each worker holds must be said after it."""
+    words = clause.words
+    if words[k + 1:k + 2] not in (["workers"], ["worker"]):
+        return False
+    after = words[k + 2:k + 12]
+    return ("each" in after or "per" in after and not WORKER_WORDS.isdisjoint(after)) \
+        and (not GPU_NOUNS.isdisjoint(after) or any(t in clause.card_starts for t in clause.keys[k + 2:k + 12]))
 
 
 DIFFERENCE_WORDS = frozenset({"more", "less", "extra", "fewer"})  # after a size: how much two figures differ

@@ -1118,7 +1118,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                     fill(reading, slot[0], WORD_NUMBERS[word], "", clause.text(keys[slot[1]], key),
                          setup_of(clause, k), mood=segment_mood(clause, key))
                     continue
-            if word in WORD_NUMBERS and hardware.counts_machines(clause, k) and setup_of(clause, k) == "user":
+            if word in WORD_NUMBERS and (hardware.counts_machines(clause, k) or hardware.counts_workers(clause, k)) \
+                    and setup_of(clause, k) == "user":
                 fill(reading, "num_nodes", WORD_NUMBERS[word], "", clause.text(key, keys[k + 3]), "user")
                 continue  # "two 8-gpu machines"
             if word in ("one", "single") and k + 1 < len(words) and words[k + 1] in ("node", "machine", "server") \
@@ -1298,6 +1299,10 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             if not u and float(value).is_integer() and hardware.counts_machines(clause, k) and setup_of(clause, k) == "user":
                 fill(reading, "num_nodes", value, "", clause.text(key, keys[k + 3]), "user")
                 continue  # "2 8-GPU nodes"
+            if not u and float(value).is_integer() and value <= MAX_MACHINES and hardware.counts_workers(clause, k) \
+                    and setup_of(clause, k) == "user":
+                fill(reading, "num_nodes", value, "", clause.text(key, keys[k + 1]), "user")
+                continue  # "2 workers with 4 GPUs each"
             if not u and end + 1 < len(words) and words[end + 1][:1] in hardware.CARD_INITIALS \
                     and value <= 1024 and hardware.card_after(clause, end + 1):
                 slot = ("num_gpus", end + 1)  # "on 8 RTX6000": a count before a card the catalogue may not know
