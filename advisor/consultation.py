@@ -8,6 +8,8 @@ user's words (reading), the domain's estimators and catalogue (domain), and the 
 
 from __future__ import annotations
 
+import math
+
 import re
 
 from dataclasses import replace
@@ -122,6 +124,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
             and {k for k, _ in found["run_seconds_by_batch"][0]} <= {k for k, _ in timings["epoch_seconds_by_epoch"][0]}:
         found.pop("run_seconds_by_batch")  # ("epoch 10 -> 0.21 s, 20 -> 0.49 s": a list of epochs, not of batches)
     _epoch_shows_the_batch(found)
+    _epoch_settles_batch_scope(found)
     _asked_batch_for_the_lr(found)
     _tpu_slice_devices(found, said)
     if found.get("detectron_named", (False,))[0] and "optimizer" not in found:
@@ -382,6 +385,26 @@ def _epoch_shows_the_batch(found: dict[str, tuple[Any, str]]) -> None:
     implied = found["dataset_size"][0] / found["epoch_steps_said"][0]
     if said == micro_said and batch == micro and implied > 1.5 * batch:
         del found["batch_size"]
+
+
+def _epoch_settles_batch_scope(found: dict[str, tuple[Any, str]]) -> None:
+    """A batch not said to be per GPU or the total, on several GPUs, with the updates of an epoch seen: the count
+    says which it is ("50000 images, batch size 256 on 8 GPUs with DDP … each epoch shows 25 iterations": ⌈50,000 /
+    (256 × 8)⌉ = 25, so 256 is each GPU's; 196 would have made it the total). Settled only when one reading gives
+    the count exactly and the other does not."""
+    needed = ("batch_unqualified", "num_gpus", "dataset_size", "epoch_steps_said")
+    if any(name not in found for name in needed) or "micro_batch" in found or "batch_size" in found:
+        return
+    batch, gpus = found["batch_unqualified"][0], found["num_gpus"][0]
+    data, steps = found["dataset_size"][0], found["epoch_steps_said"][0]
+    accumulation = found.get("grad_accum_steps", (1,))[0]
+    if not all(isinstance(v, (int, float)) and v >= 1 for v in (batch, gpus, data, steps, accumulation)) or gpus < 2:
+        return
+    per_gpu = math.ceil(data / (batch * gpus * accumulation)) == steps
+    total = math.ceil(data / (batch * accumulation)) == steps
+    if per_gpu != total:
+        words = found.pop("batch_unqualified")[1]
+        found["micro_batch" if per_gpu else "batch_size"] = (batch, words)
 
 
 def _unblanked(words: str, blanked: str, said: str) -> str:

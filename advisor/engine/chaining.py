@@ -133,7 +133,20 @@ class Engine:
             raise EngineLoopError(f"no fixed point after {self.max_cycles} firings; rules that kept firing: {names}")
         result.blocked = [Blocked(self.rules[i], status[i].missing) for i in range(n)
                           if status[i].value is None and self._key(i, wm) not in fired]
+        self._withdraw_findings(wm, result)
         return result
+
+    def _withdraw_findings(self, wm: WorkingMemory, result: RunResult) -> None:
+        """A finding fired on what was known then, but a fact computed after it made its condition false (a "the
+        count is unknown" finding before the count was computed): at the fixed point it no longer holds, so it is
+        not said. Findings feed no other rule, so withdrawing one changes nothing else."""
+        offered = set(result.options)
+        for i, rule in enumerate(self.rules):
+            if rule.id in result.findings and isinstance(rule, FindingRule) \
+                    and evaluate(rule.when, wm, offered).value is False:
+                del result.findings[rule.id]
+                result.trace.append(TraceEntry(rule=rule.id, kind=rule.kind, because="its condition became false",
+                                               produced=[f"finding {rule.id} withdrawn"]))
 
     # ------------------------------------------------------------------------------------------- actions
 

@@ -224,6 +224,9 @@ class Sentence:
     def text(self, x: int, y: int) -> str:  # (first key, last key) -> the message's words
         raise NotImplementedError
 
+    def called(self, k: int) -> bool:  # key -> whether it is a method written after a dot (`model.fit(`)
+        raise NotImplementedError
+
 
 def _of_speed(sentences: list[Sentence], n: int) -> bool:
     """Whether sentence n, with the one before it, speaks of a speed and not of an LR ("epochs take 212 s with 8
@@ -299,6 +302,8 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
             if sentence.word_of(k)[0] < k or sentence.word_of(after - 1)[1] > after - 1:
                 continue  # "lr" inside `lr_warmup_steps`: part of another key's name
             next_cue = after
+            if goal == "fit" and length == 1 and sentence.called(k):
+                continue  # Keras' `model.fit(...)`: a method's name, not a wish to fit in memory
             if words[k] == "faster" and words[after:after + 1] in (["r"], ["rcnn"]):
                 continue  # "Faster R-CNN": a detector's name, not a wish for speed
             if goal == "choose_lr" and not sentence.question and after < len(words) \

@@ -58,6 +58,10 @@ ACQUIRING = frozenset({"need", "needed", "buy", "rent", "add", "get", "require",
 AWS_FAMILIES = frozenset({"p2", "p3", "p4", "p5", "g4", "g5", "g6"})
 INSTANCE_WORDS = frozenset({"node", "nodes", "instance", "instances", "machine", "machines", "server", "cluster", "vm"})
 CLOUDS = frozenset({"aws", "ec2", "amazon"})
+# nouns after a bare model number that make it a count ("1050 samples", "4090 steps"), not a card's name
+COUNTED_AFTER = frozenset({"samples", "images", "examples", "steps", "iterations", "iters", "epochs", "tokens",
+                           "sequences", "rows", "records", "sentences", "documents", "pictures", "files", "items",
+                           "batches", "utterances", "instances", "prompts", "texts", "videos", "clips", "frames"})
 
 
 def gpu_names(clause: Clause, reading: Reading) -> None:
@@ -70,6 +74,9 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
         after = words[e:min(len(words), e + 4)]
         if e - s > 1 and words[e - 1] == "s" and clause.source[last.start:last.end] == "s":
             e -= 1  # "8 V100s" is a plural of the V100, not the V100S (a product name is written in capitals)
+        if e - s == 1 and last.is_num and after[:1] and (after[0] in COUNTED_AFTER or after[:2] in (
+                ["training", "samples"], ["training", "images"], ["training", "examples"], ["train", "samples"])):
+            continue  # "1050 training samples", "3090 images": a count, not a GTX 1050 or an RTX 3090
         if _in_dimensions(clause, clause.keys[s], clause.keys[e - 1]):
             continue  # "1080x1920", "1920x1080": an image's sides, not a GTX 1080 (nor 1,920 of them)
         nxt = clause.keys[e - 1] + 1

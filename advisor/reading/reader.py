@@ -2256,6 +2256,11 @@ class _Sentence(Sentence):
     def text(self, x: int, y: int) -> str:
         return self._source[self._tokens[self._keys[self._a + x]].start:self._tokens[self._keys[self._a + y]].end]
 
+    def called(self, k: int) -> bool:
+        t = self._keys[self._a + k]
+        return t - 2 >= self._start and self._tokens[t - 1].text == "." and not self._tokens[t].space_before \
+            and not self._tokens[t - 1].space_before and self._tokens[t - 2].kind == "word"
+
 
 # what the user runs when they cite a setup and name none of their own ("the official LoRA tutorial says 11 GB …,
 # yet on my RTX 3080 …"): the same training method (not its kernels: "the wiki trains a 7B with unsloth + fa2 at

@@ -68,6 +68,23 @@ def training_steps(dataset_size: float, batch_size: float, epochs: float) -> dic
     }
 
 
+@estimator("full", "last", "with_last", cites=("last-partial-batch", "arithmetic"))
+def partial_batch(dataset_size: float, batch_size: float) -> dict[str, Estimate]:
+    """An epoch's full batches and the samples left for a last, smaller one ("1050 samples at batch 32": 32 full
+    batches and one of 26 - 33 steps when it is kept, 32 when it is dropped). Only where the batch does not divide
+    the data set: with no remainder there is nothing to keep or drop."""
+    n, b = int(dataset_size), int(batch_size)
+    if n <= 0 or b <= 0 or n < b:
+        raise NotComputable("the data set must hold at least one batch")
+    full, last = divmod(n, b)
+    if last == 0:
+        raise NotComputable("the batch divides the data set: no partial batch")
+    formula = f"{n:,} = {full:,} × {b:,} + {last:,}"
+    src = ("last-partial-batch", "arithmetic")
+    return {"full": Estimate(full, None, formula, src), "last": Estimate(last, None, formula, src),
+            "with_last": Estimate(full + 1, None, f"⌈{n:,} / {b:,}⌉ = {full + 1:,}", src)}
+
+
 @estimator("value", "accumulation", cites=("hf-trainer-steps", "arithmetic"))
 def batch_from_steps(dataset_size: float, steps_per_epoch: float, micro_batch: float | None = None,
                      num_gpus: float | None = None) -> dict[str, Estimate]:
