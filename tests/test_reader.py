@@ -647,6 +647,11 @@ def test_sentences_do_not_end_inside_abbreviations_or_paths():
     ("I train on 2 workers with 4 GPUs each, batch 32 per GPU", {"num_gpus": 8, "num_nodes": 2, "micro_batch": 32}),
     ("four workers, each with 8 V100s, global batch 1024", {"num_gpus": 32, "num_nodes": 4}),
     ("3 workers (8 GPUs per worker)", {"num_gpus": 24, "num_nodes": 3}),
+    # a data set, then the batch after a comma; the last, smaller batch is no batch of the run; a bare model number
+    # before a count noun is a count ("1050 training samples" is no GTX 1050)
+    ("10,000 samples, batch 64.", {"dataset_size": 10000, "micro_batch": 64}),
+    ("With 10000 samples and batch size 64 the last batch is only 16", {"dataset_size": 10000, "micro_batch": 64}),
+    ("Keras model.fit with 1050 training samples and batch_size=32", {"dataset_size": 1050, "micro_batch": 32}),
     ("I'm training your model on 4 cards with 4 samples per card", {"num_gpus": 4, "micro_batch": 4}),
     ("With 224 by 224 images my 2 GPUs can only fit 10 images in a batch in total", {"batch_size": 10}),
     ("the T4 cannot train and keeps reporting no memory, but the same training runs on a local computer with 8GB "
@@ -1812,6 +1817,9 @@ def test_phrasings_from_the_thirteenth_session(message, expected, absent):
     ("Why does GPU memory increase suddenly during training, resulting in out of memory? It goes from 6000MB to "
      "10000MB in a random epoch.", {"goal": "explain_result"}, []),
     ("Why does batch 1 run out of memory on a 3090?", {"goal": "explain_result"}, []),
+    # Keras' model.fit is a method, no wish to fit in memory
+    ("Keras model.fit with 1050 training samples and batch_size=32 shows 33/33 steps per epoch. Why 33 and not 32?",
+     {"goal": "explain_result", "dataset_size": 1050}, ["gpu_model"]),
     # the machines of the run asked about, not of the one that works (review 22 #9)
     ("When I run training on one machine with torchrun everything works. On two machines the time per step "
      "increased greatly. Why is 2 nodes slower than 1?", {"num_nodes": 2, "goal": "faster"}, []),

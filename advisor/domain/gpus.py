@@ -195,7 +195,9 @@ def _number(token: str) -> float | None:
 
 
 # words that end a card's name and its form factor: a size after them is not the card's
-NOT_THE_CARDS = frozenset({"and", "plus", "or", "on", "in", "for", "at", "to", "but", "&", "+", "using"})
+# ("4x A800 per gpu 30G memory usage": a size after 'per' or 'from' is a use, not the card's)
+NOT_THE_CARDS = frozenset({"and", "plus", "or", "on", "in", "for", "at", "to", "but", "&", "+", "using", "per", "from",
+                           "uses"})
 HOST_MEMORY = frozenset({"dram", "cpu", "host", "system", "disk", "ssd"})  # (not RAM: "a V100 with 32GB RAM" is its own)
 
 

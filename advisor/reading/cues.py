@@ -15,7 +15,7 @@ MEMORY_UNITS = {"gb": 1e9, "g": 1e9, "gig": 1e9, "gigs": 1e9, "gib": 2**30, "mb"
 
 
 COUNT_UNITS = {"k": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "b": 1e9, "bn": 1e9, "billion": 1e9, "t": 1e12,
-               "trillion": 1e12, "thousand": 1e3}
+               "trillion": 1e12, "thousand": 1e3, "wan": 1e4, "yi": 1e8}  # (万 and 亿: chinese.py)
 
 
 TIMES = {"x", "×"}

@@ -1447,9 +1447,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         elif name == "dataset_size" and start_key > k and words[start_key + 1:start_key + 3] == ["per", "epoch"]:
             pass  # "5k samples per epoch": the data set
         elif name == "dataset_size" and start_key > k and "batch" in words[start_key + 1:start_key + 4] \
-                and words[start_key + 1] in IN_A_BATCH:
+                and words[start_key + 1] in IN_A_BATCH and _unbroken(clause, start_key, 2) == 2:
             # "only fit 10 images in a batch (in total)": a batch, not the data set (but "120,000 examples with
-            # batch 32" is the data set, and then the batch)
+            # batch 32" and "10,000 samples, batch 64" are the data set, and then the batch)
             name = "global_batch" if "total" in words[start_key + 1:start_key + 7] else "batch"
         elif name == "dataset_size" and start_key > k and start_key + 1 < len(words) and words[start_key + 1] == "per":
             continue  # "256 images per forward", "7000 samples per second": a batch or a rate, not the data set
@@ -1497,6 +1497,12 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 or name in ("batch", "micro_batch", "global_batch", "seq_len", "grad_accum_steps", "lr", "num_gpus") \
                 and batches.arrow_after(clause, k):
             continue  # "from 32 to 256", "32 -> 256", "accumulation 1 -> 4": a change, read as one
+        if name in ("batch", "micro_batch", "global_batch") and not keyed and start_key < k \
+                and words[start_key - 1:start_key] in (["last"], ["final"], ["remaining"], ["leftover"], ["partial"]) \
+                and words[start_key + 1:start_key + 2] not in (["size"], ["sizes"]):
+            # "the last batch is only 16": what an epoch leaves over, not the batch the run uses (but "a final batch
+            # size of 32" is the batch wanted)
+            continue
         if name in ("batch", "micro_batch", "global_batch") and not keyed and _compared(clause, key):
             continue  # "with batch size >= 8", "a batch size larger than 2": a bound, not a batch run
         if name in ("batch", "micro_batch", "global_batch", "num_gpus") and not keyed \
@@ -2050,8 +2056,12 @@ def _right_slot(index: PhraseIndex, clause: Clause, k: int) -> tuple[str, int] |
     words, keys = clause.words, clause.keys
     # (most keys follow one another with no token between: no mark to look for)
     between = 0 < k < len(words) and keys[k] - keys[k - 1] > 1
-    if between and any(clause.tokens[t].text in (",", ";") for t in range(keys[k - 1] + 1, keys[k])):
-        return None  # "--nproc-per-node 2, node_rank 0": a cue after a comma names the list's next item
+    if between and any(clause.tokens[t].text in (",", ";") or clause.tokens[t].text == ")" and not _bracketed(clause, t)
+                       for t in range(keys[k - 1] + 1, keys[k])):
+        # "--nproc-per-node 2, node_rank 0": a cue after a comma names the list's next item; "crop_size(240,1248)
+        # gpu memory": a cue after a bracket that holds more than the number names what follows it (not "(774M)
+        # model": the number alone in brackets)
+        return None
     if k < len(words) and words[k] in index.by_first:
         hit = index.at(words, k)
         if hit is not None and hit[0] > 1 and _unbroken(clause, k, hit[0]) < hit[0]:
@@ -2075,6 +2085,14 @@ def _right_slot(index: PhraseIndex, clause: Clause, k: int) -> tuple[str, int] |
                 return None
             return hit[1], k + hit[0] - 1
     return None
+
+
+def _bracketed(clause: Clause, close: int) -> bool:
+    """Whether the bracket closed at token `close` holds one number alone, its unit with it ("(774M)", "(90k)")."""
+    inside = clause.tokens[max(clause.start, close - 3):close]
+    opened = [i for i, tok in enumerate(inside) if tok.text == "("]
+    held = inside[opened[-1] + 1:] if opened else []
+    return bool(held) and held[0].is_num and all(tok.kind == "word" for tok in held[1:])
 
 
 def _unbroken(clause: Clause, k: int, most: int = 8) -> int:

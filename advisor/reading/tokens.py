@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from advisor.reading import chinese
+
 MAX_MESSAGE = 100_000  # characters read from one message; the rest is ignored (and said so)
 MAX_TOKENS = 10_000  # tokens read from one message (≈ 40-60 KB of prose; a pasted log's first lines tell enough)
 
@@ -62,8 +64,13 @@ def tokenize(text: str) -> list[Token]:
         for spaces, word, num, nl, punct in _TOKEN.findall(text, position, end):
             space = bool(spaces)
             start = position + len(spaces)
+            if not space and start and text[start - 1] >= "\u3400" and chinese.has_cjk(text[start - 1]):
+                space = True  # "时4张A800": Chinese ends a word as a space does (the 4 is no end of a name)
             if word:
                 stop = position = start + len(word)
+                if word[-1] > "\u3000" and chinese.has_cjk(word) or word[0] > "\u3000" and chinese.has_cjk(word):
+                    _mixed_word(word, start, space, tokens)  # "个v", "b模型", "w数据": Chinese beside letters
+                    continue
                 raw = word.lower()  # words are kept in lower case; numbers read the same either way ("3E-4")
                 raw = TYPOS.get(raw, raw)
                 if raw[0] == "x" and not space and len(raw) > 1 and tokens and tokens[-1].is_num and raw != "xlarge":
@@ -96,11 +103,37 @@ def tokenize(text: str) -> list[Token]:
                     append(Token("num", num, start, stop, space, value))
             elif nl or punct:
                 position = start + 1
-                append(Token("nl" if nl else "punct", nl or punct, start, position, space))
+                append(Token("nl" if nl else "punct", chinese.MARKS.get(punct, nl or punct), start, position, space))
             # (else the empty match at a chunk's end, or the spaces that end the message)
         position = end
     del tokens[MAX_TOKENS:]  # (the last chunk, or a glued 'x', may add tokens over the bound)
     return tokens
+
+
+def _mixed_word(word: str, start: int, space: bool, tokens: list[Token]) -> None:
+    """A word with Chinese in it ("我用", "个v", "b模型", "w数据"): its letters as words of their own, its Chinese as the
+    glossary's English words (chinese.py), each spanning the characters it came from. Letters glued to the number
+    before them keep that ("7b模型" is 7B), and a 'w' so glued is 万 (10,000: "600w数据"); after Chinese, letters start
+    a word of their own ("4个v100": the V100 after the count)."""
+    at, glued = 0, not space
+    for run in chinese.CJK.finditer(word):
+        if run.start() > at:
+            _letters(word[at:run.start()], start + at, glued, tokens)
+        if len(tokens) >= MAX_TOKENS:
+            return
+        for a, b, english in chinese.phrases(run.group()[:MAX_TOKENS]):
+            for part in english.split():
+                tokens.append(Token("word", part, start + run.start() + a, start + run.start() + b, True))
+        at, glued = run.end(), False
+    if at < len(word):
+        _letters(word[at:], start + at, glued, tokens)
+
+
+def _letters(letters: str, start: int, glued: bool, tokens: list[Token]) -> None:
+    raw = letters.lower()
+    if raw == "w" and glued and tokens and tokens[-1].is_num:
+        raw = "wan"  # "600w数据": 6,000,000 samples (a 'w' glued to a number beside Chinese is 万, not watts)
+    tokens.append(Token("word", TYPOS.get(raw, raw), start, start + len(letters), not glued))
 
 
 # misspellings people type in a hurry, read as the word meant ("grad checkpoint allready on", "out of memmory"): the

@@ -91,6 +91,47 @@ def logits_allocation(allocation: float, model: str, micro_batch: float, seq_len
     raise NotComputable("the allocation is no logits tensor of this micro-batch and sequence")
 
 
+# head counts models use: a quotient solved for the heads must be one of them (any whole number would match some
+# allocation by chance)
+USUAL_HEADS = frozenset({4, 8, 12, 16, 20, 24, 25, 28, 32, 40, 48, 56, 64, 96, 128})
+# the allocation as the error prints it: GiB to two decimals, rounded up to PyTorch's 2 MiB blocks
+PRINTED_SLACK = 0.005 * 1024 ** 3 + 2 * 1024 ** 2
+
+
+@estimator(cites=("pt-sdpa", "arithmetic"))
+def attention_scores_allocation(allocation: float, micro_batch: float, seq_len: float, model: str | None = None,
+                                model_shape: str | None = None) -> dict[str, Estimate]:
+    """Whether the allocation an OOM error reports is eager attention's score matrix: micro-batch × heads ×
+    sequence² in 16 bits or fp32 ("batch 32, 8192 tokens, Tried to allocate 48.00 GiB": 32 × 12 × 8,192² × 2 B).
+    The heads are the model's where known (a catalogue model, or n_heads in the user's settings); otherwise the
+    allocation must divide into a whole number of heads, which is then said as a condition."""
+    if allocation <= 0 or micro_batch <= 0 or seq_len <= 0:
+        raise NotComputable("the allocation, micro-batch and sequence must be positive")
+    heads = 0
+    if model:
+        try:
+            heads = preset(model).n_heads
+        except InputError:
+            heads = 0
+    if not heads and model_shape:
+        for part in str(model_shape).split():
+            name, _, value = part.partition("=")
+            if name == "n_heads" and value.isdigit():
+                heads = int(value)
+    square = micro_batch * seq_len * seq_len
+    for nbytes, kind in ((2, "16-bit"), (4, "fp32")):
+        known = heads > 0
+        count = heads if known else round(allocation / (square * nbytes))
+        size = square * count * nbytes
+        if known and abs(allocation - size) > LOGITS_MATCH * size \
+                or not known and (count not in USUAL_HEADS or abs(allocation - size) > PRINTED_SLACK):
+            continue
+        text = (f"{int(micro_batch)} × {count} heads × {int(seq_len):,}² tokens × {nbytes} B = {fmt_bytes_gib(size)}: "
+                f"the {kind} attention scores of one layer" + ("" if known else f", if the model has {count} heads"))
+        return {"value": Estimate(text, None, text, ("pt-sdpa", "arithmetic"))}
+    raise NotComputable("the allocation is no attention score matrix of this micro-batch and sequence")
+
+
 HF_EVAL_BATCH_DEFAULT = 8  # TrainingArguments.per_device_eval_batch_size when unset (hf-training-arguments)
 
 

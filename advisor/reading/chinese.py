@@ -1,0 +1,89 @@
+"""Chinese in a message, read as the English words the reader's cues know.
+
+Engineers post in Chinese as often as in English ("用4个v100训练7b模型，每个显卡的显存占用13gb", "4张A800全参微调",
+"600w数据"). The tokenizer hands each run of Chinese characters here; the run is cut into the glossary's phrases,
+longest first, and each phrase becomes the English words it means, spanning the Chinese characters it came from (so a
+fact quotes the user's own words). Measure words between a count and a card ("4张A800", "4个v100") and characters the
+glossary does not know give no word: what follows them starts a word of its own. `万` (and the `w` written for it
+after a number) is a unit of 10,000, `亿` of 100,000,000.
+"""
+
+from __future__ import annotations
+
+import re
+
+CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+# phrase -> the English words it stands for ("" for a word that only separates: measure words, particles)
+GLOSSARY: dict[str, str] = {
+    # hardware
+    "显卡": "gpu", "卡": "gpu", "张卡": "gpus", "块卡": "gpus", "单卡": "single gpu", "多卡": "multi gpu",
+    "每张卡": "per gpu", "每张": "per gpu", "每块": "per gpu", "每个卡": "per gpu", "每卡": "per gpu",
+    "每个显卡": "per gpu", "每块显卡": "per gpu", "每张显卡": "per gpu",
+    "显存": "gpu memory", "内存": "ram", "机器": "machines", "台机器": "machines", "节点": "nodes",
+    "服务器": "servers", "单机": "single node", "多机": "multi node", "多机多卡": "multi node",
+    "单机多卡": "single node multi gpu",
+    # measure words: no word (a count before them counts what follows: "4张A800")
+    "个": "", "张": "", "块": "", "台": "", "条": "", "的": "", "了": "", "是": "", "在": "", "和": "and",
+    # training
+    "训练": "training", "预训练": "pretraining", "继续预训练": "continued pretraining", "增量预训练": "continued pretraining",
+    "微调": "fine tuning", "精调": "fine tuning", "全参微调": "full fine tuning", "全参数微调": "full fine tuning",
+    "全量微调": "full fine tuning", "全参": "full fine tuning", "全参数": "full fine tuning", "全量": "full",
+    "模型": "model", "大模型": "model", "参数": "parameters", "参数量": "parameters",
+    "数据": "samples", "条数据": "samples", "样本": "samples", "数据集": "dataset", "数据量": "samples",
+    "步": "steps", "步数": "steps", "训练步数": "training steps", "轮": "epochs", "个epoch": "epochs",
+    "批大小": "batch size", "批次大小": "batch size", "批量大小": "batch size", "梯度累积": "gradient accumulation",
+    "梯度累加": "gradient accumulation", "梯度检查点": "gradient checkpointing", "学习率": "learning rate",
+    "序列长度": "sequence length", "长度": "length", "混合精度": "mixed precision", "半精度": "half precision",
+    "量化": "quantization", "优化器": "optimizer",
+    # counts said in words before a measure word
+    "一张": "one", "一块": "one", "一个": "one", "一台": "one", "两": "two", "两张": "two", "两块": "two",
+    "两个": "two", "两台": "two", "三": "three", "四": "four", "八": "eight",
+    # what happened
+    "报错": "error", "爆显存": "out of memory", "显存不足": "out of memory", "显存不够": "out of memory",
+    "显存溢出": "out of memory", "溢出": "overflow", "占用": "uses", "显存占用": "memory usage", "显存占用了": "memory usage",
+    "升到": "rises to", "涨到": "rises to", "增加到": "rises to", "降到": "drops to", "改成": "changed to",
+    "改为": "changed to", "默认": "", "默认的": "", "用": "using",
+    "从": "from", "到": "to", "调整到": "to", "调到": "to", "改到": "to", "减小到": "to", "减少到": "to",
+    "设置成": "set to", "设置为": "set to", "设为": "set to", "设成": "set to", "设置": "set", "把": "",
+    "即使": "even", "显卡内存": "gpu memory", "只有": "only", "应该为": "should be", "应该是": "should be",
+    "应该": "should", "如果": "if", "我": "i", "我的": "my", "我们": "we", "我用": "i use", "我们用": "we use",
+    "用了": "using", "使用": "using", "开启": "enabled", "开启了": "enabled", "打开": "enabled",
+    "关闭": "disabled", "没有": "no", "没": "no", "不": "not", "未": "not", "依旧": "still", "还是": "still",
+    "很慢": "slow", "慢": "slow", "快": "fast", "加速": "speedup",
+    # asking
+    "为什么": "why", "怎么": "how", "如何": "how", "请问": "", "是否": "whether", "多少": "how much",
+    "正常吗": "normal ?", "吗": "", "呢": "",
+    # numbers' units
+    "万": "wan", "亿": "yi",
+}
+LONGEST = max(len(p) for p in GLOSSARY)
+
+# the units these give (the reader's COUNT_UNITS)
+UNITS = {"wan": 1e4, "yi": 1e8}
+# full-width marks read as the ASCII ones the reader splits sentences and lists at
+MARKS = {"，": ",", "。": ".", "？": "?", "！": "!", "：": ":", "；": ";", "（": "(", "）": ")", "、": ",",
+         "【": "[", "】": "]", "“": '"', "”": '"'}
+
+
+def has_cjk(text: str) -> bool:
+    return CJK.search(text) is not None
+
+
+def phrases(run: str) -> list[tuple[int, int, str]]:
+    """(start, end, English words) of each glossary phrase in a run of Chinese characters, longest first from the
+    left; characters the glossary does not know are skipped (they give no word). Linear: at most LONGEST lookups
+    per character."""
+    out: list[tuple[int, int, str]] = []
+    i, n = 0, len(run)
+    while i < n:
+        for size in range(min(LONGEST, n - i), 0, -1):
+            english = GLOSSARY.get(run[i:i + size])
+            if english is not None:
+                if english:
+                    out.append((i, i + size, english))
+                i += size
+                break
+        else:
+            i += 1
+    return out

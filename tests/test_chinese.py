@@ -1,0 +1,63 @@
+"""Messages written in Chinese (or mixing it with English): cards counted with measure words ("4张A800", "4个v100"),
+full fine-tuning (全参微调), GPU memory used (显存占用), 万 written as 'w' ("600w数据"), and facts quoted in the user's
+own characters. Messages are the way engineers post them on Chinese projects' issue trackers."""
+
+import pytest
+
+from advisor.consultation import read_message
+from advisor.reading import chinese
+from advisor.reading.tokens import MAX_TOKENS, tokenize
+
+
+def facts(kb, message):
+    return {name: value for name, (value, _) in read_message(kb, message).items()}
+
+
+@pytest.mark.parametrize("message, expected", [
+    ("你好，我用4个v100训练7b模型，batch size用默认的4", {"num_gpus": 4, "gpu_model": "v100", "params": 7e9}),
+    ("qwen2vl-72B全参微调时4张A800会从每张30多G的显存占用突然升到80G后报错",
+     {"num_gpus": 4, "gpu_model": "a800", "training_mode": "finetune", "full_training": True, "params": 72e9}),
+    ("用了6张a10（24G）进行预训练，开启了zero2 offload依旧报错",
+     {"num_gpus": 6, "gpu_model": "a10", "zero_stage": 2, "offload": "cpu"}),
+    ("我600w数据，设置的train_batch_size=1, devices=2 (两张卡)", {"dataset_size": 6e6, "micro_batch": 1, "num_gpus": 2}),
+    ("最后的训练阶段，crop_size(240,1248) 显卡内存只有11G无法满足怎么办", {"gpu_memory": 11 * 2.0 ** 30}),
+])
+def test_chinese_messages_are_read(kb, message, expected):
+    got = facts(kb, message)
+    for name, value in expected.items():
+        assert got.get(name) == pytest.approx(value) if isinstance(value, float) else got.get(name) == value, \
+            (name, got.get(name), value)
+
+
+def test_a_use_after_the_card_is_not_its_size(kb):
+    # "每张30多G的显存占用": thirty-odd GB used on each card, not a 30 GB A800 (the A800 has 40 or 80)
+    got = facts(kb, "4张A800会从每张30多G的显存占用突然升到80G后报错")
+    assert "gpu_memory" not in got
+    assert "num_gpus" not in got or got["num_gpus"] == 4
+    assert facts(kb, "crop_size(240,1248) 显卡内存只有11G").get("num_gpus") is None  # no 1,248 GPUs
+
+
+def test_facts_quote_the_users_own_characters(kb):
+    found = read_message(kb, "4张A800全参微调")
+    assert found["num_gpus"][1] == "4张A800"
+    assert found["training_mode"][1] == "全参微调"
+
+
+def test_tokens_span_the_characters_they_came_from():
+    text = "用4个v100训练7b模型"
+    tokens = tokenize(text)
+    assert [t.text for t in tokens] == ["using", "4", "v", "100", "training", "7", "b", "model"]
+    assert text[tokens[-1].start:tokens[-1].end] == "模型"
+    assert not tokens[6].space_before  # "7b": the B stays glued to its number (7 billion)
+    assert tokens[2].space_before  # after the measure word 个 the V100 starts a word of its own
+
+
+def test_w_is_wan_only_beside_a_number_and_chinese():
+    assert [t.text for t in tokenize("600w数据")] == ["600", "wan", "samples"]
+    assert [t.text for t in tokenize("a 350W card")] == ["a", "350", "w", "card"]  # watts, in English
+
+
+def test_unknown_characters_give_no_word_and_the_scan_is_bounded():
+    assert chinese.phrases("龘龘龘") == []
+    assert len(tokenize("我" * 20 + "的" * 20)) == 20  # one word per 我, none for the particle 的
+    assert len(tokenize("我" * 100_000)) == MAX_TOKENS  # one run as long as a message: cut at the tokens' bound

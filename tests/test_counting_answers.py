@@ -1,0 +1,126 @@
+"""Counting questions answered with the count, not boilerplate: an epoch's last, smaller batch (floor or ceiling,
+drop_last), a batch whose scope the updates of an epoch settle, and accelerate's prepared scheduler stepping once per
+process. Messages are written the way engineers post them."""
+
+import pytest
+
+from advisor.consultation import read_message, run_consultation
+from advisor.engine.estimators import NotComputable
+from advisor.domain.estimators.batching import partial_batch
+
+KERAS = ("Keras model.fit with 1050 training samples and batch_size=32 shows 33/33 steps per epoch. I set "
+         "steps_per_epoch = len(x_train) // batch_size = 32 so the last 26 samples are never used? Which is right?")
+DDP = ("My dataset has 50000 images, I train with batch size 256 on 8 GPUs with DDP (DistributedSampler). Why does "
+       "each epoch only show 25 iterations instead of 196?")
+ACCELERATE = ("Using accelerate on 4 GPUs, my cosine scheduler with get_cosine_schedule_with_warmup(optimizer, 500, "
+              "num_training_steps=len(train_dataloader)*epochs) reaches zero LR after only a quarter of the training. "
+              "On a single GPU it was fine. Why does the LR decay 4x faster?")
+
+
+def finding_ids(c) -> list[str]:
+    return [f.id for f in c.advice.findings]
+
+
+def test_partial_batch_counts_the_remainder():
+    out = partial_batch(1050, 32)
+    assert (out["full"].value, out["last"].value, out["with_last"].value) == (32, 26, 33)
+    with pytest.raises(NotComputable):
+        partial_batch(1024, 32)  # no remainder: nothing to keep or drop
+    with pytest.raises(NotComputable):
+        partial_batch(10, 32)
+
+
+def test_the_last_smaller_batch_is_answered(kb):
+    c = run_consultation(KERAS, kb=kb)
+    assert c.wm.value("dataset_size") == 1050  # a count of samples, not a GTX 1050
+    assert not c.wm.known("gpu_model")
+    assert finding_ids(c)[0] == "finding-partial-batch"
+    title = c.advice.findings[0].title
+    assert "32 full batches" in title and "last one of 26" in title and "33 steps" in title
+    # the batch the user gave is the one the epoch implies: nothing to point out about it
+    assert "finding-batch-from-steps" not in finding_ids(c)
+
+
+@pytest.mark.parametrize("message", [
+    "Should I set drop_last for the training loader? 10,000 samples, batch 64.",
+    "Is floor or ceil right for steps per epoch with 10000 samples and batch 64?",
+    "With 10000 samples and batch size 64 the last batch is only 16 - is that a problem?",
+])
+def test_partial_batch_phrasings(kb, message):
+    c = run_consultation(message, kb=kb)
+    assert c.wm.value("asks_partial_batch") is True
+    assert (c.wm.value("partial_batch_full"), c.wm.value("partial_batch_last")) == (156, 16)
+
+
+def test_no_partial_batch_where_the_batch_divides(kb):
+    c = run_consultation("Should I set drop_last? 1024 samples and batch 32.", kb=kb)
+    assert c.wm.value("asks_partial_batch") is True
+    assert "finding-partial-batch" not in finding_ids(c)
+
+
+def test_the_epoch_settles_the_batch_scope(kb):
+    found = read_message(kb, DDP)
+    assert found["micro_batch"][0] == 256 and "batch_unqualified" not in found  # ⌈50,000 / (256 × 8)⌉ = 25
+    c = run_consultation(DDP, kb=kb)
+    assert c.wm.value("updates_per_epoch") == 25
+    # the rounded batch the epoch implies (2,000) is not said where the layout counts it exactly
+    assert "finding-batch-from-steps" not in finding_ids(c)
+    # 196 updates would have made 256 the total over the GPUs
+    total = read_message(kb, DDP.replace("25 iterations instead of 196", "196 iterations instead of 25"))
+    assert total["batch_size"][0] == 256 and "micro_batch" not in total
+
+
+def test_an_epoch_that_fits_neither_reading_leaves_the_scope_asked(kb):
+    found = read_message(kb, DDP.replace("25 iterations instead of 196", "100 iterations"))
+    assert found["batch_unqualified"][0] == 256
+
+
+def test_accelerate_scheduler_stepped_per_process(kb):
+    c = run_consultation(ACCELERATE, kb=kb)
+    assert c.wm.value("claim_lr_ends_early") is True
+    assert finding_ids(c)[0] == "finding-accelerate-scheduler-per-process-likely"
+    assert "4 times per update" in c.advice.findings[0].title and "1/4" in c.advice.findings[0].title
+    # with the prepare() call pasted, the certain finding takes its place
+    c = run_consultation(ACCELERATE + " I call accelerator.prepare(model, optimizer, train_dataloader, lr_scheduler).",
+                         kb=kb)
+    assert "finding-accelerate-scheduler-per-process" in finding_ids(c)
+    assert "finding-accelerate-scheduler-per-process-likely" not in finding_ids(c)
+
+
+def test_the_hf_trainer_counts_the_schedule_itself(kb):
+    c = run_consultation("HF Trainer launched with accelerate on 4 GPUs: the LR reaches zero after only a quarter "
+                         "of the epochs.", kb=kb)
+    assert "finding-accelerate-scheduler-per-process-likely" not in finding_ids(c)
+
+
+# ---------------------------------------------------------------- an OOM's failed allocation named
+VIT_OOM = ("Training a ViT-style transformer from scratch on a single A100 40GB, batch size 32, sequence length 8192 "
+           "tokens, 12 heads, fp16 with torch.autocast, vanilla attention (no flash). I get: "
+           "torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 48.00 GiB (GPU 0; 39.39 GiB total "
+           "capacity; 10.2 GiB already allocated). Why is it trying to allocate 48 GB?")
+
+
+def test_attention_scores_allocation_solves_or_checks_the_heads():
+    from advisor.domain.estimators.catalogue_memory import attention_scores_allocation
+
+    gib = 1024 ** 3
+    # 32 × 12 × 8192² × 2 B = 48 GiB exactly: the heads solved, and said as a condition
+    text = attention_scores_allocation(48 * gib, 32, 8192)["value"].value
+    assert "32 × 12 heads × 8,192² tokens × 2 B = 48.00 GiB" in text and "if the model has 12 heads" in text
+    # Llama-2-7B has 32 heads: 4 × 32 × 4096² × 4 B is 8 GiB, fp32 scores (eager attention's upcast softmax)
+    text = attention_scores_allocation(8 * gib, 4, 4096, model="llama-2-7b")["value"].value
+    assert "4 × 32 heads × 4,096² tokens × 4 B = 8.00 GiB" in text and "if the model" not in text
+    with pytest.raises(NotComputable):  # 5 GiB is no whole number of Llama-2-7B's 32 heads at this shape
+        attention_scores_allocation(5 * gib, 4, 4096, model="llama-2-7b")
+    with pytest.raises(NotComputable):  # a quotient that is no head count (a fraction of one)
+        attention_scores_allocation(0.3 * gib, 32, 8192)
+
+
+def test_an_oom_allocation_named_as_the_attention_scores(kb):
+    c = run_consultation(VIT_OOM, kb=kb)
+    assert finding_ids(c)[0] == "finding-oom-allocation-is-attention"
+    text = c.advice.findings[0].text
+    assert "32 × 12 heads × 8,192² tokens × 2 B = 48.00 GiB" in text
+    assert "scaled_dot_product_attention" in text
+    # the generic "one tensor: an activation, or every weight at once" gives way to the tensor named
+    assert "finding-oom-allocation-tensor-or-weights" not in finding_ids(c)
