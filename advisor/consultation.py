@@ -150,6 +150,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     if "gpu_memory" in found and "gpu_model" not in found and found["gpu_memory"][0] < MIN_CARD_BYTES:
         found.pop("gpu_memory")  # ("masks are 140MB each": a file's or a tensor's size, no card's)
     _host_memory_ran_out(found, said)
+    _summed_memory(found)
     _reserved_unallocated(found)
     if "oom_stage" in found and not (found.get("oom", (False,))[0] is True):
         # "… reload them during the backward calculation": a stage of the step, but no out-of-memory said to happen
@@ -274,6 +275,21 @@ def _ultralytics_batches(found: dict[str, tuple[Any, str]], message: str) -> Non
     found["micro_batch"] = (total // gpus, words)
     found["grad_accum_steps"] = (accumulate, how)
     found["batch_size"] = (total * accumulate, how)
+
+
+SUM_TOLERANCE = 0.15  # a stated size within this of the GPUs × one card's capacity is their sum
+
+
+def _summed_memory(found: dict[str, tuple[Any, str]]) -> None:
+    """"8gpu includes 96 GiB memory. Why the error shows total 11.17GiB?": the size said is the cards' sum (8 ×
+    11.17 GiB, give or take a card's reserved memory), the error's capacity one card's - which is the card's memory."""
+    if not all(name in found for name in ("gpu_memory", "oom_capacity", "num_gpus")) or "gpu_model" in found:
+        return
+    said, capacity, gpus = found["gpu_memory"][0], found["oom_capacity"][0], found["num_gpus"][0]
+    if isinstance(gpus, (int, float)) and gpus >= 2 and capacity > 0 \
+            and abs(said / (capacity * gpus) - 1) <= SUM_TOLERANCE:
+        found["memory_said_summed"] = found["gpu_memory"]
+        found["gpu_memory"] = found["oom_capacity"]
 
 
 def _reserved_unallocated(found: dict[str, tuple[Any, str]]) -> None:

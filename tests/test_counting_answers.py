@@ -124,3 +124,56 @@ def test_an_oom_allocation_named_as_the_attention_scores(kb):
     assert "scaled_dot_product_attention" in text
     # the generic "one tensor: an activation, or every weight at once" gives way to the tensor named
     assert "finding-oom-allocation-tensor-or-weights" not in finding_ids(c)
+
+
+# ---------------------------------------------------------------- review 45: counts and claims said another way
+KOHYA = ("EPoch number does not make sense\n\nI am training a dreambooth LORA,\n\nÍ have 18 training image, 1 repeat, "
+         "batch = , gradient accumulation = 6, and 200 epoch, gradient checkpointing true.\nBut the output cell when "
+         "starting training indicates that the training will last 1200 epochs.\n\nIt should be 200, not 1200 right?")
+
+
+def test_epochs_shown_as_many_times_the_accumulation(kb):
+    c = run_consultation(KOHYA, kb=kb)
+    assert c.wm.value("dataset_size") == 18  # "18 training image": the plural forgotten
+    assert c.wm.value("epochs_shown") == 1200 and c.wm.value("epochs") == 200
+    assert finding_ids(c)[0] == "finding-epochs-counted-in-micro-batches"
+    assert "1200 epochs = 200 × 6 accumulation steps" in c.advice.findings[0].title
+    # epochs shown at another ratio than the accumulation: no such diagnosis
+    c = run_consultation(KOHYA.replace("1200 epochs", "700 epochs"), kb=kb)
+    assert "finding-epochs-counted-in-micro-batches" not in finding_ids(c)
+
+
+def test_an_oom_after_thousands_of_iterations(kb):
+    c = run_consultation("CUDA out of memory after more than 8000 iterators. I got a cuda out of memory after 8784 "
+                         "iterators, why?", kb=kb)
+    assert c.wm.value("oom_at_fixed_step") is True
+    assert finding_ids(c)[0] == "finding-oom-at-a-fixed-step"
+
+
+def test_token_weighting_under_accumulation(kb):
+    c = run_consultation("Sum loss instead of mean loss should be used if gradient accumulation step is larger than 1 "
+                         "when training a language model. Settings of accumulation step 2 / batch size 1 should "
+                         "produce the same gradient as settings of accumulation step 1 / batch size 2.", kb=kb)
+    assert c.wm.value("claim_accum_differs") is True
+    assert "finding-accumulation-differs" in finding_ids(c)
+    assert "num_items_in_batch" in next(f.text for f in c.advice.findings if f.id == "finding-accumulation-differs")
+
+
+def test_a_vision_models_training_time_from_its_flops(kb):
+    from advisor.domain.estimators.batching import VISION_MFU_ASSUMED
+
+    c = run_consultation("How long will ResNet-50 take to train on ImageNet (1.28M images) for 90 epochs on 8 V100s?",
+                         kb=kb)
+    # ResNet-50: 4.09 G multiply-accumulates forward at 224 px, 6 × that per training image
+    per_image = 6 * 4.09e9
+    rate = 125e12 * VISION_MFU_ASSUMED / per_image
+    assert c.wm.value("vision_rate_per_gpu") == pytest.approx(rate, rel=0.02)
+    assert c.wm.value("vision_training_time") == pytest.approx(1.28e6 * 90 / (8 * rate), rel=0.02)
+    assert finding_ids(c)[0] == "finding-vision-training-time"
+
+
+def test_the_time_asked_without_the_data_asks_for_it(kb):
+    c = run_consultation("Distributed training resnet50 using 4 nodes 32 TeslaV100 cards. How many hours can it "
+                         "converge?", kb=kb)
+    assert c.wm.value("gpu_model") == "v100"  # "TeslaV100": the brand glued to the card
+    assert c.advice.questions and c.advice.questions[0].id in ("dataset_size", "epochs")

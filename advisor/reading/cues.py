@@ -490,6 +490,7 @@ RIGHT_CUES: list[tuple[str, str]] = [
     ("sentences", "dataset_size"), ("documents", "dataset_size"), ("pairs", "dataset_size"),
     ("conversations", "dataset_size"), ("instructions", "dataset_size"), ("training examples", "dataset_size"),
     ("training samples", "dataset_size"), ("training images", "dataset_size"), ("dialogues", "dataset_size"),
+    ("training image", "dataset_size"),  # "18 training image, 1 repeat": a set of images, the plural forgotten
     ("dialogs", "dataset_size"), ("utterances", "dataset_size"), ("captions", "dataset_size"),
     ("parameters", "params"), ("parameter", "params"), ("params", "params"), ("param", "params"),
     ("model", "params"), ("weights", "params"),

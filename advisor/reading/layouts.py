@@ -28,7 +28,8 @@ COUNT_WORDS = frozenset(WORD_NUMBERS) | ONE_WORDS  # "two A100 GPUs", "a single 
 BATCH_WORDS = frozenset(batches.BATCH_WORDS | {"minibatch", "mini"})
 # what may stand between a count and its batch ("8 GPUs with a batch size of 8", "4 GPUs and 2 img/gpu")
 LINKS = frozenset({"with", "and", "at", "using"})
-FILLERS = BATCH_WORDS | {"a", "the", "size", "sizes", "of", "train", "training"}  # (`train_batch_size 32`)
+# (`train_batch_size 32`; "8 gpu and set batch size 64")
+FILLERS = BATCH_WORDS | {"a", "the", "size", "sizes", "of", "train", "training", "set", "setting", "use", "used"}
 # another setting said between the GPUs and their batch ("2 GPUs with learning rate 1e-4 and train_batch_size 32"):
 # its words and its value are passed over, and a link may follow it
 OTHER_SETTINGS = frozenset({"lr", "learning", "rate", "epochs", "epoch", "warmup", "decay", "seed", "resolution"})
@@ -255,6 +256,7 @@ def resolve_layouts(reading: Reading) -> None:
     counts, and the counts' conflict, are the comparison read number by number, so they go."""
     _accumulated_to_reference(reading)
     per_process = not PER_PROCESS.isdisjoint(reading.values)
+    said_layouts = reading.layouts
     # a batch unsaid on several GPUs is each GPU's where the script's batch is each process's, else no split
     reading.layouts = [layout._replace(unsaid=False) for layout in reading.layouts if per_process or not layout.unsaid]
     said = reading.values.get("num_gpus")
@@ -272,6 +274,7 @@ def resolve_layouts(reading: Reading) -> None:
     pair = _same_total(reading.layouts)
     if pair is None:
         _own_layout(reading)
+        _one_gpu_that_worked(reading, said_layouts)
         return
     first, second = pair
     values = reading.values
@@ -321,6 +324,34 @@ def _own_layout(reading: Reading) -> None:
     plain = values.get("batch_unqualified")
     if plain is not None and plain.value == layout.gpus * layout.per_gpu:
         del values["batch_unqualified"]  # ("… (batch 96)": the product, said again)
+
+
+def _one_gpu_that_worked(reading: Reading, said_layouts: list[Layout]) -> None:
+    """"I use single gpu with batch size 16. Model works. However, when I use 8 gpu and set batch size 64 … out of
+    memory": two layouts of the user's own, one GPU and several; the run asked about is the several (the count the
+    message settles on), each GPU's batch its batch, and the one GPU's batch is the most each GPU is known to hold.
+    A batch on the GPUs said neither per GPU nor as the total is each GPU's when the run ran out of memory and its
+    share as a total would have been no more than one GPU held (64 over 8 GPUs is 8, and 16 ran)."""
+    values = reading.values
+    oom = values.get("oom") is not None and values["oom"].value is True
+    own = [layout for layout in said_layouts if layout.setup == "user" and layout.personal
+           and (not layout.unsaid or oom)]
+    said = values.get("num_gpus")
+    if len(own) != 2 or "micro_batch" in values or "global_batch" in values:
+        return
+    several = next((layout for layout in own if layout.gpus > 1), None)
+    single = next((layout for layout in own if layout.gpus == 1), None)
+    # (the counts settle later, the several winning over one GPU compared with it: either may be read so far)
+    if several is None or single is None or several.per_gpu <= single.per_gpu \
+            or said is not None and said.value not in (1, several.gpus) \
+            or several.unsaid and several.per_gpu / several.gpus > single.per_gpu:
+        return
+    values["micro_batch"] = Read("micro_batch", several.per_gpu, several.text)
+    values["global_batch"] = Read("global_batch", several.gpus * several.per_gpu, several.text, implied=True)
+    values.setdefault("max_micro_batch", Read("max_micro_batch", single.per_gpu, single.text))
+    values.pop("batch_unqualified", None)
+    reading.conflicts = [(a, b) for a, b in reading.conflicts
+                         if not (a.field == b.field == "batch" and {a.value, b.value} == {single.per_gpu, several.per_gpu})]
 
 
 def _accumulated_to_reference(reading: Reading) -> None:

@@ -73,6 +73,12 @@ def tokenize(text: str) -> list[Token]:
                     continue
                 raw = word.lower()  # words are kept in lower case; numbers read the same either way ("3E-4")
                 raw = TYPOS.get(raw, raw)
+                brand = next((b for b in GLUED_BRANDS if raw.startswith(b) and len(raw) > len(b)), None)
+                if brand is not None and tokens is not None:
+                    # "TeslaV100", "NvidiaA100": a brand glued to the card's letters is two words
+                    append(Token("word", brand, start, start + len(brand), space))
+                    append(Token("word", raw[len(brand):], start + len(brand), stop, False))
+                    continue
                 if raw[0] == "x" and not space and len(raw) > 1 and tokens and tokens[-1].is_num and raw != "xlarge":
                     # "8xA100", "2xH100": the count's 'x' is glued to the name (not the 'xlarge' of "g5.2xlarge")
                     append(Token("word", "x", start, start + 1, False))
@@ -134,6 +140,9 @@ def _letters(letters: str, start: int, glued: bool, tokens: list[Token]) -> None
     if raw == "w" and glued and tokens and tokens[-1].is_num:
         raw = "wan"  # "600w数据": 6,000,000 samples (a 'w' glued to a number beside Chinese is 万, not watts)
     tokens.append(Token("word", TYPOS.get(raw, raw), start, start + len(letters), not glued))
+
+
+GLUED_BRANDS = ("tesla", "nvidia", "geforce", "quadro")  # written glued to a card's letters: "TeslaV100"
 
 
 # misspellings people type in a hurry, read as the word meant ("grad checkpoint allready on", "out of memmory"): the

@@ -352,6 +352,42 @@ def vision_utilization(model: str, samples_per_second: float, peak_tflops: float
                               "the card's dense 16-bit peak", cites)}
 
 
+VISION_MFU_ASSUMED = 0.25  # the share of the peak a CNN's mixed-precision training reaches (ResNet-50 on a V100:
+# about 1,200 images/s × 24.5 GFLOP = 29 TFLOP/s of 125; heuristic)
+
+
+@estimator("value", "per_gpu_rate", cites=("torchvision-flops", "arithmetic"))
+def vision_training_time(model: str, dataset_size: float, epochs: float, peak_tflops: float, num_gpus: float = 1,
+                         image_size: float = 0) -> dict[str, Estimate]:
+    """Wall-clock time of a catalogue CNN's or ViT's training: FLOPs per training sample (6 × the forward's
+    multiply-accumulates at the image size) × images × epochs, at VISION_MFU_ASSUMED of the GPUs' dense 16-bit peak
+    (mixed precision; fp32 runs several times slower) - before evaluation, and with a loader that keeps up."""
+    from advisor.domain.catalogue import preset
+    from advisor.domain.vision_flops import forward_macs
+    from advisor.errors import InputError
+
+    if min(dataset_size, epochs, peak_tflops, num_gpus) <= 0:
+        raise NotComputable("the images, epochs, peak TFLOP/s and GPUs must be positive")
+    try:
+        spec = preset(model)
+    except InputError as exc:
+        raise NotComputable(str(exc)) from None
+    macs = forward_macs(spec, int(image_size))
+    if macs is None:
+        raise NotComputable(f"no convolution or ViT shapes for {model}")
+    per_sample = 6.0 * macs
+    rate = peak_tflops * 1e12 * VISION_MFU_ASSUMED / per_sample
+    seconds = dataset_size * epochs / (rate * num_gpus)
+    cites = ("torchvision-flops", "arithmetic")
+    formula = (f"{fmt_count(dataset_size)} images × {fmt_sig(epochs)} epochs × {fmt_sig(per_sample / 1e9, 3)} GFLOP "
+               f"each, at {VISION_MFU_ASSUMED:.0%} of {fmt_sig(num_gpus)} × {fmt_sig(peak_tflops)} TFLOP/s = "
+               f"{fmt_duration(seconds)}")
+    return {"value": Estimate(seconds, "seconds", formula, cites, heuristic=True),
+            "per_gpu_rate": Estimate(rate, None, f"{fmt_sig(peak_tflops)} TFLOP/s × {VISION_MFU_ASSUMED:.0%} / "
+                                     f"{fmt_sig(per_sample / 1e9, 3)} GFLOP = {fmt_sig(rate, 3)} images/s per GPU",
+                                     cites, heuristic=True)}
+
+
 @estimator("value", "per_gpu", cites=("arithmetic",))
 def epoch_throughput(dataset_size: float, epoch_seconds: float, num_gpus: float = 1) -> dict[str, Estimate]:
     """Samples per second an epoch's measured time gives ("ImageNet, 3 h per epoch on 8 V100s": 1,281,167 / 10,800 s

@@ -242,6 +242,21 @@ def rollout_reservation(gpu_memory: float, share: float) -> dict[str, Estimate]:
                                             f"{fmt_bytes_gib(left)}", ("vllm-gpu-util",))}
 
 
+@estimator("cap", "weights", "left", cites=("vllm-gpu-util", "arithmetic"))
+def serving_cache_budget(gpu_memory: float, share: float, params: float) -> dict[str, Estimate]:
+    """What a serving engine's cap leaves for its KV cache: gpu_memory_utilization × the card, less the 16-bit
+    weights (before the activations' profiled peak and CUDA graphs, which come out of it too)."""
+    if not 0 < share <= 1 or gpu_memory <= 0 or params <= 0:
+        raise NotComputable("the share, the card and the model must be positive")
+    cap, weights = gpu_memory * share, params * 2
+    src = ("vllm-gpu-util", "arithmetic")
+    return {"cap": Estimate(cap, "bytes", f"{fmt_card(gpu_memory)} × {fmt_share(share)} = {fmt_bytes_gib(cap)}", src),
+            "weights": Estimate(weights, "bytes", f"{fmt_sig(params / 1e9)}B parameters × 2 B = {fmt_bytes_gib(weights)}",
+                                src),
+            "left": Estimate(cap - weights, "bytes", f"{fmt_bytes_gib(cap)} − {fmt_bytes_gib(weights)} = "
+                                                     f"{fmt_bytes_gib(cap - weights)}", src)}
+
+
 NF4_BLOCK = 64  # QLoRA: one absmax quantisation constant per 64 weights
 DQ_BLOCK = 256  # double quantisation: the absmax constants in 8 bits, one fp32 constant per 256 of them
 

@@ -1,0 +1,93 @@
+"""Memory on several GPUs said the way people misread it: the batch set per GPU under DDP taken as split over the
+GPUs, the cards' memory summed into one pool, each GPU loading as much as one did, accelerate's process and machine
+counts (review 45). Messages are written the way engineers post them."""
+
+import pytest
+
+from advisor.consultation import read_message, run_consultation
+
+LIGHTNING = ("DDP, Out of memory, How should I set batch size?\n\nI use single gpu with batch size 16. Model works. "
+             "However, when I use 8 gpu and set batch size 64, training the model with ddp strategy. Process returned "
+             "out of memory. May I know how should I set a good batch size?\n\nActually, 8gpu includes 96 GiB memory. "
+             "Why the error shows total 11.17GiB?\n\n`RuntimeError: CUDA out of memory. Tried to allocate 20.00 MiB "
+             "(GPU 0; 11.17 GiB total capacity; 7.57 GiB already allocated; 18.25 MiB free; 7.74 GiB reserved in total "
+             "by PyTorch)`")
+ACCELERATE = ("how to enable multi-GPU training\n\nShould I set --num_processes=2 and/or --num_machines=2 ? I tried both "
+              "but don't seem to work. The same dataset and setting works fine with single GPU on the same machine, "
+              "until it OOMs out.\n\nWhen I set process=2, I can see 2 GPU loading the same amount of data into vram "
+              "until OOM, same as running with single GPU.")
+
+
+def ids(c) -> list[str]:
+    return [f.id for f in c.advice.findings] + [r.id for r in c.advice.red_flags]
+
+
+def test_the_batch_per_gpu_over_the_one_that_fit(kb):
+    found = read_message(kb, LIGHTNING)
+    # the one-GPU run is the batch that fits; the eight-GPU run's 64 is each GPU's
+    assert found["micro_batch"][0] == 64 and found["max_micro_batch"][0] == 16 and found["num_gpus"][0] == 8
+    c = run_consultation(LIGHTNING, kb=kb)
+    assert c.wm.value("micro_over_fit") == 4
+    assert "finding-per-gpu-batch-over-what-fit" in ids(c)
+    title = next(f.title for f in c.advice.findings if f.id == "finding-per-gpu-batch-over-what-fit")
+    assert "8 GPUs runs its own batch of 64" in title and "16 that fit on one" in title
+
+
+def test_the_cards_summed_give_way_to_one_cards_capacity(kb):
+    found = read_message(kb, LIGHTNING)
+    # 96 GiB is 8 × 12 GB cards (11.17 GiB each, as the error reports GPU 0): the card's memory is the capacity
+    assert found["gpu_memory"][0] == found["oom_capacity"][0]
+    assert found["memory_said_summed"][0] == 96 * 2 ** 30
+    c = run_consultation(LIGHTNING, kb=kb)
+    assert "rf-gpu-memory-pools" in ids(c)
+    title = next(f.title for f in c.advice.findings if f.id == "finding-memory-said-summed")
+    assert "96.00 GiB is your 8 GPUs together; each has 11.17 GiB" in title
+
+
+def test_a_size_not_the_sum_is_kept(kb):
+    found = read_message(kb, "2 GPUs with 24 GiB memory each. CUDA out of memory. Tried to allocate 20.00 MiB "
+                             "(GPU 0; 23.65 GiB total capacity; 21.57 GiB already allocated)")
+    assert "memory_said_summed" not in found
+
+
+def test_each_gpu_loading_as_much_as_one(kb):
+    found = read_message(kb, ACCELERATE)
+    assert found["claim_more_gpus_same_memory"][0] is True
+    assert found.get("claim_run_fits", (False,))[0] is False  # "works fine … until it OOMs out" does not fit
+    c = run_consultation(ACCELERATE, kb=kb)
+    assert "rf-ddp-replicates" in ids(c)
+    assert "finding-accelerate-launch-counts" in ids(c)
+    assert "--num_machines 1" in next(f.text for f in c.advice.findings if f.id == "finding-accelerate-launch-counts")
+
+
+@pytest.mark.parametrize("message, asks", [
+    ("Should I set --num_processes=2 and/or --num_machines=2 ? I tried both.", True),
+    ("What does num_machines mean compared with num_processes?", True),
+    ("Do I set num_processes to the number of GPUs?", True),
+    ("accelerate launch --num_processes 8 --num_machines 1 train.py", False),
+    ("I set num_processes to 4 and it works.", False),
+])
+def test_launch_counts_asked(kb, message, asks):
+    assert read_message(kb, message).get("asks_launch_counts", (False,))[0] is asks
+
+
+VLLM = ("gpu consumption\n\nwhen i loaded a 7B model with 3090(24G), i found that gpu memory cost around 18G. I know the "
+        "extra memory is used for KV cache, but i have 2 confusion.\n1.  why 18G, as i know, it will cost 0.9 * 24G = "
+        "21.6G\n2. we can limit the GPU memory usage by setting the parameter gpu_memory_utilization. but i set "
+        "gpu_memory_utilization 0.7,  i get oom.  0.7 * 24G > 14G. if vllm must cost more memory? and shouldn't  "
+        "pageattention reduce memory?")
+
+
+def test_a_serving_engine_is_not_a_training_run(kb):
+    c = run_consultation(VLLM, kb=kb)
+    assert c.wm.value("generation_run") is True
+    assert c.wm.value("serving_cap_bytes") == pytest.approx(0.7 * c.wm.value("gpu_memory"))
+    assert c.wm.value("serving_weights_bytes") == pytest.approx(7e9 * 2)
+    assert finding_ids_all(c)[0] == "finding-serving-cache-budget"
+    # no training plan, no "left for training" beside the engine
+    assert "finding-rollout-reservation" not in finding_ids_all(c)
+    assert not c.wm.known("plan_current_per_gpu")
+
+
+def finding_ids_all(c) -> list[str]:
+    return [f.id for f in c.advice.findings]
