@@ -151,6 +151,10 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         found.pop("gpu_memory")  # ("masks are 140MB each": a file's or a tensor's size, no card's)
     _host_memory_ran_out(found, said)
     _summed_memory(found)
+    if "gpu_memory" not in found and "tf_allocator_limit" in found and "tpu_named" not in found:
+        # "Limit: 15866508084" in TensorFlow's allocator summary: what the run could use of its card (the card is a
+        # little larger: the CUDA context comes first) - the memory to plan in, not a question to ask
+        found["gpu_memory"] = found["tf_allocator_limit"]
     _reserved_unallocated(found)
     if "oom_stage" in found and not (found.get("oom", (False,))[0] is True):
         # "… reload them during the backward calculation": a stage of the step, but no out-of-memory said to happen

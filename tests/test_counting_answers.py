@@ -177,3 +177,31 @@ def test_the_time_asked_without_the_data_asks_for_it(kb):
                          "converge?", kb=kb)
     assert c.wm.value("gpu_model") == "v100"  # "TeslaV100": the brand glued to the card
     assert c.advice.questions and c.advice.questions[0].id in ("dataset_size", "epochs")
+
+
+def test_a_failed_tensor_of_image_maps_names_the_batch_and_the_side(kb):
+    from advisor.domain.estimators.memory import tensor_image_batch
+
+    out = tensor_image_batch("30,512,512,16")  # NHWC
+    assert (out["batch"].value, out["side"].value) == (30, 512)
+    out = tensor_image_batch("4,32,1952,1952")  # NCHW
+    assert (out["batch"].value, out["side"].value) == (4, 1952)
+    for shape in ("8,65536,64", "1,512,512,16", "32,12,512,512"[:0] + "32,7,7,2048"):
+        with pytest.raises(NotComputable):  # a sequence's, a batch of one, a deep layer's small maps
+            tensor_image_batch(shape)
+
+
+def test_on_a_card_without_tensor_cores_the_batch_comes_first(kb):
+    message = ("Keras on a ml.p2.xlarge instance, 150 images resized to 512*512: ResourceExhaustedError: OOM when "
+               "allocating tensor with shape[30,512,512,16] and type float on /job:localhost/replica:0/task:0/"
+               "device:GPU:0 by allocator GPU_0_bfc")
+    c = run_consultation(message, kb=kb)
+    assert c.wm.value("gpu_model") == "k80" and c.wm.value("gpu_tensor_cores") is False
+    assert "finding-oom-tensor-image-batch" in finding_ids(c)
+    assert c.advice.recommendation.rationale.startswith("Provisionally: the tensor that failed holds 30 images at 512×512")
+
+
+def test_tensorflows_allocator_limit_is_the_memory_to_plan_in(kb):
+    found = read_message(kb, "Limit:                 15866508084\nInUse:                 15487862272\n"
+                             "Resource exhausted: OOM when allocating tensor with shape[4,32,1952,1952] and type float")
+    assert found["gpu_memory"][0] == 15866508084

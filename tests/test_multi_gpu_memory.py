@@ -91,3 +91,32 @@ def test_a_serving_engine_is_not_a_training_run(kb):
 
 def finding_ids_all(c) -> list[str]:
     return [f.id for f in c.advice.findings]
+
+
+JAX_ENV = ("Setting GPU environment variables does not have the specified effect\n\nsetting "
+           "os.environ[\"XLA_PYTHON_CLIENT_PREALLOCATE\"] = \"false\" does not have any effect. Jax still allocates ~90% "
+           "of memory when the first jax call is made.\n\nSetting os.environ[\"XLA_PYTHON_CLIENT_MEM_FRACTION\"] = "
+           "\".10\" successfully leads to jax to only preallocate 10% of memory. However, with this I get OOM warnings "
+           "and errors even though nvidia-smi says only ~10% are allocated.")
+
+
+def test_jaxs_allocator_variables_are_read_at_start(kb):
+    c = run_consultation(JAX_ENV, kb=kb)
+    assert finding_ids_all(c)[0] == "finding-jax-allocator-env"
+    # its settings come first: no provisional "compute in bfloat16" for a pool capped by the user
+    assert c.advice.recommendation.option_id != "memory-savers-jax"
+
+
+def test_a_jax_script_with_xla_logs_is_jax(kb):
+    found = read_message(kb, "python run_train.py --bsz=600 --d_model=512 --jax_seed=16416\n2024-04-06 22:22:12.820520: "
+                             "W external/xla/xla/service/hlo_rematerialization.cc:2218] Can't reduce memory use below "
+                             "35.65GiB by rematerialization")
+    assert found["jax_named"][0] is True
+    assert found["batch_size"][0] == 600  # `--bsz=600`
+    # a log's "bsz=" is a counter, not the batch set
+    assert "batch_size" not in read_message(kb, "train_inner | epoch 001: loss=5.1, bsz=20586, num_updates=5600")
+
+
+def test_a_glue_task_is_fine_tuning(kb):
+    found = read_message(kb, "Can we perform CoLA task classification with 8GB GPU? What batch size for seq 128?")
+    assert found["training_mode"][0] == "finetune"

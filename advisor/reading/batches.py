@@ -303,6 +303,9 @@ def config_key(clause: Clause, k: int, reading: Reading) -> tuple[str, int] | No
     while j >= clause.start and t - j <= 6 and (clause.tokens[j].kind == "punct" and clause.tokens[j].text in "=:\"'`"
                                                 or clause.tokens[j].text in ("to", "the", "original", "default", "of")):
         j -= 1  # "set global_train_batch_size to the original 2048"
+    if j >= clause.start and clause.tokens[j].text == "bsz" and j - 1 >= clause.start \
+            and clause.tokens[j - 1].text == "-" and not clause.tokens[j].space_before:
+        return "batch", clause.key_of[j]  # `--bsz=600` (S5, fairseq-style scripts; not a log's "bsz=20586")
     if j < clause.start or clause.tokens[j].kind != "word" or "_" not in clause.tokens[j].text:
         return None
     parts = set(clause.tokens[j].text.split("_"))

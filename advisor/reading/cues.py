@@ -542,7 +542,11 @@ TRAINED_ON = {"on", "with"}
 
 
 # a pretrained checkpoint or a downstream task means fine-tuning
+# (GLUE's and SuperGLUE's tasks are trained on from a pretrained encoder: "Can we perform CoLA task classification
+# with 8GB GPU?")
 FINETUNE_EVIDENCE = ["instruct", "chat", "hf", "glue", "squad", "alpaca", "samsum", "dolly", "lima", "classifier",
+                     "cola", "mrpc", "sst 2", "sst2", "qnli", "rte", "mnli", "qqp", "sts b", "stsb", "superglue",
+                     "boolq",
                      "from_pretrained", "model_name_or_path", "text to image", "transfer learning",
                      "pretrained weights", "pre trained weights", "pretrained model", "pre trained model",
                      "pretrained checkpoint", "pretrained_model_name_or_path"]

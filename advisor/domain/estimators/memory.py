@@ -620,6 +620,26 @@ def tensor_bytes(shape: str, dtype: str = "float") -> dict[str, Estimate]:
     return {"value": Estimate(float(total), "bytes", formula, ("arithmetic",))}
 
 
+SMALLEST_IMAGE_SIDE = 32  # a feature map's side below this is a deep layer's or no image's: not read as the input
+
+
+@estimator("batch", "side", cites=("arithmetic",))
+def tensor_image_batch(shape: str) -> dict[str, Estimate]:
+    """A failed tensor of four dimensions with two equal ones among the last three is a batch of square feature
+    maps ([30,512,512,16]: NHWC; [4,32,1952,1952]: NCHW): its first dimension the images, its square side the
+    map's - the input's at the first layers."""
+    dims = [int(part) for part in shape.replace(" ", "").split(",") if part.isdigit()]
+    if len(dims) != 4 or dims[0] < 2:
+        raise NotComputable("no batch of image maps")
+    height_width = (dims[1], dims[2]) if dims[1] == dims[2] else (dims[2], dims[3]) if dims[2] == dims[3] else None
+    if height_width is None or height_width[0] < SMALLEST_IMAGE_SIDE:
+        raise NotComputable("no square feature map in the shape")
+    side = height_width[0]
+    formula = f"[{shape}]: {dims[0]} images, maps of {side}×{side}"
+    return {"batch": Estimate(dims[0], None, formula, ("arithmetic",)),
+            "side": Estimate(side, None, formula, ("arithmetic",))}
+
+
 @estimator(cites=MEMORY_SOURCES)
 def max_params_for_budget(gpu_memory: float, bytes_per_param: float, share: float) -> dict[str, Estimate]:
     """The largest model whose model states take at most `share` of the card (the rest is for activations)."""
