@@ -652,6 +652,8 @@ def test_sentences_do_not_end_inside_abbreviations_or_paths():
     ("10,000 samples, batch 64.", {"dataset_size": 10000, "micro_batch": 64}),
     ("With 10000 samples and batch size 64 the last batch is only 16", {"dataset_size": 10000, "micro_batch": 64}),
     ("Keras model.fit with 1050 training samples and batch_size=32", {"dataset_size": 1050, "micro_batch": 32}),
+    # an issue template's environment lists libraries with their versions: no setting of the run
+    ("- PEFT version: 0.12.0\n- DeepSpeed version: 0.15.4\nfinetuning_type: full", {"training_mode": "finetune"}),
     ("I'm training your model on 4 cards with 4 samples per card", {"num_gpus": 4, "micro_batch": 4}),
     ("With 224 by 224 images my 2 GPUs can only fit 10 images in a batch in total", {"batch_size": 10}),
     ("the T4 cannot train and keeps reporting no memory, but the same training runs on a local computer with 8GB "
@@ -3263,3 +3265,8 @@ def test_dataloader_workers_kept(kb, message):
     found = read_message(kb, message)
     assert found["num_gpus"][0] == 4 and "num_nodes" not in found
     assert found["dataloader_workers"][0] == 8
+
+
+def test_library_versions_are_no_settings(kb):
+    found = read_message(kb, "- PEFT version: 0.12.0\n- DeepSpeed version: 0.15.4\nfinetuning_type: full")
+    assert "adapter" not in found and "parallelism" not in found

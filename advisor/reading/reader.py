@@ -515,6 +515,8 @@ TURNED_ON = frozenset({"grad_checkpointing", "fused_loss"})  # settings a run tu
 
 
 ADAM_SETTINGS = frozenset({"beta", "beta1", "beta2", "betas", "eps", "epsilon"})
+# libraries whose name alone is a keyword, and which an issue template's environment lists with their versions
+LIBRARY_NAMES = frozenset({"peft", "deepspeed", "bitsandbytes", "accelerate", "apex", "xformers", "unsloth", "trl"})
 
 
 def _keywords(clause: Clause, reading: Reading) -> None:
@@ -544,6 +546,10 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             continue
         length, (name, value) = hit
         end = k + length
+        if length == 1 and words[k] in LIBRARY_NAMES and (words[end:end + 1] == ["version"] or end < len(words)
+                                                          and clause.tokens[clause.keys[end]].is_num):
+            after_hit = end
+            continue  # "- PEFT version: 0.12.0", "deepspeed 0.15.4": an environment's listing, no setting of the run
         if name == "oom" and _if_you(words, k):
             after_hit = end
             continue  # "if you run out of memory, add --hparams='batch_size=1024'": a script's advice, not a report
