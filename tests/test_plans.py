@@ -673,3 +673,18 @@ def test_after_an_oom_the_plan_leaves_room_rather_than_fill_the_card(kb):
     assert best.fits and best.effective_batch == 64
     assert best.micro_batch == 1 and best.grad_accum_steps == 8
     assert best.per_gpu_bytes < 0.85 * 80 * 2**30
+
+
+def test_lora_on_an_8_bit_base_is_counted_at_8_bits(kb):
+    """"Can I train the lora in 8bit so that my 3090 can train a lora for 13B?" (review 45 #5): the base loaded in 8
+    bits (load_in_8bit) holds about a byte per weight, not two - the plan fits where a 16-bit base does not."""
+    eight = consult("Can I train the lora in 8bit so that my 3090 can train a lora for 13B?", kb=kb)
+    sixteen = consult("Can I train a lora for 13B on my 3090?", kb=kb)
+    def value(advice, name):
+        return next(f.value for f in advice.facts if f.name == name)
+
+    assert value(eight, "base_bits") == 8
+    # 13B frozen weights: about 13e9 × 1 B (and the quantisation constants) against 13e9 × 2 B
+    eight_gpu, sixteen_gpu = value(eight, "plan_current_per_gpu"), value(sixteen, "plan_current_per_gpu")
+    assert sixteen_gpu - eight_gpu == pytest.approx(13e9 * 1, rel=0.1)
+    assert eight_gpu < 24e9 < sixteen_gpu

@@ -133,7 +133,7 @@ def _setup(p: Problem, k: Knobs) -> TrainingSetup:
     return TrainingSetup(precision=k.precision, optimizer=k.optimizer, gpus=k.gpus, zero=k.zero, offload_optimizer=k.offload,
                          checkpointing=k.checkpointing, attention=k.attention,
                          trainable_fraction=p.adapter_fraction if adapter else 1.0,
-                         base_bits=(4 if k.adapter == "qlora" else 16) if adapter else 0,
+                         base_bits=ADAPTER_BASE_BITS.get(k.adapter, 0),
                          cuda_context=p.cuda_context, margin=p.margin, reference_bytes=_reference(p, k),
                          offload_params=p.offload_params and k.offload and k.zero == 3, fused_loss=k.fused_loss,
                          layer_split=k.split)
@@ -281,7 +281,7 @@ def _points(est: MemoryEstimate, sequences: int, largest: int, accum: int, s: in
 
 # Cost of each change: (accuracy risk, time factor per update). Heuristics, ranked against each other only;
 # the sources of the direction of each effect are in estimators/plan_search.py's CHANGE_NOTES.
-ADAPTER_COST = {"none": (0.0, 1.0), "lora": (2.0, 0.8), "qlora": (3.0, 1.05)}
+ADAPTER_COST = {"none": (0.0, 1.0), "lora": (2.0, 0.8), "lora8": (2.5, 1.0), "qlora": (3.0, 1.05)}
 FULL_TRAINING_RISK = 10.0  # more than any other change's risk: offered only when no plan trains every weight
 
 
@@ -363,8 +363,8 @@ def candidate_knobs(p: Problem) -> list[Knobs]:
     adapters = [cur.adapter]
     if p.finetune and cur.adapter == "none":
         adapters += ["lora", "qlora"]
-    elif cur.adapter == "lora":
-        adapters.append("qlora")
+    elif cur.adapter in ("lora", "lora8"):
+        adapters.append("qlora")  # (LoRA on an 8-bit base, "load_in_8bit": a 4-bit base is the next step down)
     shaped = p.spec is not None
     checkpointing = sorted({cur.checkpointing, "full"}) if shaped else [cur.checkpointing]
     # a fused cross-entropy where a language model's logits (three fp32 copies of s × V per sample) take a share of
@@ -414,9 +414,14 @@ def candidate_knobs(p: Problem) -> list[Knobs]:
     return list(dict.fromkeys(out))
 
 
+# the storage of the frozen base under each adapter (bits per weight; 0: no frozen base, every weight trained)
+ADAPTER_BASE_BITS = {"none": 0, "lora": 16, "lora8": 8, "qlora": 4}
+
+
 # Each knob in the order changes are listed: (its words when it changes, its part of an option id).
 CHANGE_WORDS = {
     "adapter": (lambda v: {"lora": "LoRA adapters on a frozen 16-bit base", "qlora": "QLoRA adapters on a frozen 4-bit base",
+                           "lora8": "LoRA adapters on a frozen 8-bit base",
                            "none": "full fine-tuning"}[v], lambda v: v if v != "none" else "full-finetune"),
     "precision": (lambda v: {"amp_bf16": "bf16 autocast", "amp_fp16": "fp16 autocast with a GradScaler", "fp32": "fp32",
                              "bf16": "pure bf16 weights and states",

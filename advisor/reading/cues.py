@@ -158,6 +158,9 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("loaded in 8bit", "base_bits", 8), ("loaded in 4 bit", "base_bits", 4), ("loaded in 4bit", "base_bits", 4),
     ("use int4", "base_bits", 4), ("use int8", "base_bits", 8),  # AutoTrain's `--use_int4`, `--use_int8`
     ("fp8 base", "base_bits", 8),  # kohya's and musubi-tuner's `--fp8_base`: the frozen base in 8-bit floats
+    # "Can I train the lora in 8bit so that my 3090 can train a lora for 13B?": the base loaded in 8 bits under it
+    ("lora in 8bit", "base_bits", 8), ("lora in 8 bit", "base_bits", 8), ("lora in int8", "base_bits", 8),
+    ("lora in 4bit", "base_bits", 4), ("lora in 4 bit", "base_bits", 4),
     ("awq", "base_bits", 4), ("gptq", "base_bits", 4),  # checkpoints quantised to 4 bits ("…-AWQ", "…-GPTQ")
     # precision
     ("bf16", "precision", "amp_bf16"), ("bfloat16", "precision", "amp_bf16"), ("fp16", "precision", "amp_fp16"),

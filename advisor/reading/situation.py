@@ -245,7 +245,7 @@ _DIRECT = (("num_gpus", "num_gpus"), ("seq_len", "seq_len"), ("grad_accum_steps"
            ("lr", "base_lr"), ("epochs", "epochs"), ("dataset_size", "dataset_size"),
            ("training_mode", "training_mode"), ("precision", "precision"), ("oom", "oom"), ("gpu_model", "gpu_model"),
            ("num_nodes", "num_nodes"), ("adapter", "adapter"), ("lora_rank", "lora_rank"),
-           ("lora_targets", "lora_targets"),
+           ("lora_targets", "lora_targets"), ("base_bits", "base_bits"),
            ("parallelism", "parallelism"), ("zero_stage", "zero_stage"), ("offload", "offload"),
            ("offload_params", "offload_params"), ("fused_loss", "fused_loss"),
            ("grad_checkpointing", "grad_checkpointing"), ("attention", "attention"), ("image_size", "image_size"),

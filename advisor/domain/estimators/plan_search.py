@@ -182,6 +182,8 @@ def _problem(args: dict[str, Any]) -> Problem:
     if offload and precision not in ("bf16",):
         precision = "mixed"
     adapter = args.get("adapter") or "none"
+    if adapter == "lora" and args.get("base_bits") == 8:
+        adapter = "lora8"  # LoRA on a base loaded in 8 bits (load_in_8bit): about half the frozen weights' bytes
     if adapter != "none" and precision == "fp32":
         precision = "amp_fp16" if bf16 is False else "amp_bf16"  # a T4 or V100 has no bf16: adapters train in fp16
         assumed = [("fp16 autocast" if bf16 is False else "bf16 autocast") if a == "fp32" else a for a in assumed]
@@ -437,6 +439,7 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                 lora_adapter_share: float | None = None, reference_batch: int | None = None,
                 max_micro_batch: int | None = None, cuda_context: float | None = None, safety_margin: float | None = None,
                 user_goal: str | None = None, goal: str | None = None, constraint: str | None = None,
+                base_bits: int | None = None,
                 claim_time_pressure: bool | None = None, oom: bool | None = None, oom_stage: str | None = None,
                 claim_run_fits: bool | None = None, full_training: bool | None = None,
                 batch_unqualified: int | None = None, preference_objective: str | None = None,
