@@ -3270,3 +3270,11 @@ def test_dataloader_workers_kept(kb, message):
 def test_library_versions_are_no_settings(kb):
     found = read_message(kb, "- PEFT version: 0.12.0\n- DeepSpeed version: 0.15.4\nfinetuning_type: full")
     assert "adapter" not in found and "parallelism" not in found
+
+
+def test_an_8_bit_base(kb):
+    """A base loaded in 8 bits trains only adapters (LoRA on it); switched off, it is no 8-bit base."""
+    found = read_message(kb, "fine-tuning llama-2-13b with load_in_8bit=True on a 3090, batch 4, seq 512")
+    assert found["base_bits"][0] == 8 and found["adapter"][0] == "lora"
+    found = read_message(kb, "The only thing I changed is setting load_in_8bit to False when loading the model.")
+    assert "base_bits" not in found

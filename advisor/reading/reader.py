@@ -658,8 +658,9 @@ def _keywords(clause: Clause, reading: Reading) -> None:
         if not off and name != "oom" and ("off" in present or "disabled" in present):
             off = _turned_off_after(words, end)  # "with fsdp and EMA turned off", "fsdp is disabled"
         if not off and "false" in present:  # "use_8bit_adam and gradient_checkpointing are False"
-            later = words[end:end + 6]
-            off = "false" in later and bool({"are", "is", "="} & set(later[:later.index("false")]) or later[0] == "and")
+            later = words[end:end + 6]  # (and "setting load_in_8bit to False")
+            off = "false" in later and bool({"are", "is", "=", "to"} & set(later[:later.index("false")])
+                                            or later[0] == "and")
         if name == "dataset_known" and not SUBSET_WORDS.isdisjoint(present):
             after_hit = end  # "a 20k-image subset of ImageNet": not the data set's own size
             continue
@@ -2661,6 +2662,10 @@ def _resolve(reading: Reading) -> None:
         # a 4-bit base cannot be trained itself: training on it ("unsloth/llama-3-8b-bnb-4bit", load_in_4bit=True,
         # "even with 4bit quantization") trains adapters on it
         values["adapter"] = Read("adapter", "qlora", values["base_bits"].text, implied=True)
+    elif adapter is None and reading.get("training_mode") in ("finetune", None) and reading.get("base_bits") == 8 \
+            and reading.full_training is None and "optimizer" not in values:
+        # the same of an 8-bit base (load_in_8bit=True): only adapters train on it - LoRA on an 8-bit base
+        values["adapter"] = Read("adapter", "lora", values["base_bits"].text, implied=True)
     said = {(r.field, r.value) for pair in reading.conflicts for r in pair if r.setup == "user" and not r.past}
     if {("parallelism", "fsdp"), ("parallelism", "zero")} <= said:
         tried = [r for pair in reading.conflicts for r in pair if r.field == "parallelism" and r.setup == "user"
