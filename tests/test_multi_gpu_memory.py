@@ -120,3 +120,12 @@ def test_a_jax_script_with_xla_logs_is_jax(kb):
 def test_a_glue_task_is_fine_tuning(kb):
     found = read_message(kb, "Can we perform CoLA task classification with 8GB GPU? What batch size for seq 128?")
     assert found["training_mode"][0] == "finetune"
+
+
+def test_one_machine_that_works_is_the_baseline_of_several(kb):
+    found = read_message(kb, "Running VGG16 on multiple nodes is slower than single node\n\nIt works well when using "
+                             "multiple gpu on a single node. However, they are being trained very slowly when running "
+                             "on multiple nodes.")
+    assert "num_nodes" not in found and found["several_machines"][0] is True
+    # one machine alone, with nothing said of several, stays one machine
+    assert read_message(kb, "Training on a single node with 8 GPUs")["num_nodes"][0] == 1

@@ -652,6 +652,8 @@ def test_sentences_do_not_end_inside_abbreviations_or_paths():
     ("10,000 samples, batch 64.", {"dataset_size": 10000, "micro_batch": 64}),
     ("With 10000 samples and batch size 64 the last batch is only 16", {"dataset_size": 10000, "micro_batch": 64}),
     ("Keras model.fit with 1050 training samples and batch_size=32", {"dataset_size": 1050, "micro_batch": 32}),
+    # what a step consumes is no data set
+    ("the epoch shows up in the logging as if between each step, 640 samples are passed", {}),
     # an issue template's environment lists libraries with their versions: no setting of the run
     ("- PEFT version: 0.12.0\n- DeepSpeed version: 0.15.4\nfinetuning_type: full", {"training_mode": "finetune"}),
     ("I'm training your model on 4 cards with 4 samples per card", {"num_gpus": 4, "micro_batch": 4}),
@@ -3278,3 +3280,9 @@ def test_an_8_bit_base(kb):
     assert found["base_bits"][0] == 8 and found["adapter"][0] == "lora"
     found = read_message(kb, "The only thing I changed is setting load_in_8bit to False when loading the model.")
     assert "base_bits" not in found
+
+
+def test_samples_a_step_consumes_are_no_data_set(kb):
+    assert "dataset_size" not in read_message(kb, "the epoch shows up in the logging as if between each step, 640 "
+                                                  "samples are passed")
+    assert read_message(kb, "I have 640 samples and batch 8")["dataset_size"][0] == 640

@@ -1492,6 +1492,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue  # "7000 samples/s", "320 img/sec": a rate
         if name == "dataset_size" and words[k - 1:k] in (["every"], ["each"], ["per"]):
             continue  # "logging should happen every 80 samples": a period of the run, not the data set
+        if name == "dataset_size" and (_per_step_said(words, k) or words[start_key + 1:start_key + 3] in (
+                ["are", "passed"], ["were", "passed"], ["passed", "between"])):
+            continue  # "as if between each step, 640 samples are passed": what a step consumes, not the data set
         if name == "dataset_size" and (times or (GPU_WORDS & set(words[max(0, k - 4):k])
                                                  and {"each", "per"} & set(words[max(0, k - 5):k]))):
             continue  # "100x16 samples" (samples seen), "each GPU loads 30 examples" (a batch): not the data set
@@ -2094,6 +2097,17 @@ def _right_slot(index: PhraseIndex, clause: Clause, k: int) -> tuple[str, int] |
     return None
 
 
+STEP_WORDS = frozenset({"step", "steps", "iteration", "iterations", "update", "updates", "log", "logs"})
+
+
+def _per_step_said(words: list[str], k: int) -> bool:
+    """Whether the words just before key k tie the count to each step ("between each step, 640 samples", "per
+    logging step 640 samples"), not to the data set."""
+    before = words[max(0, k - 5):k]
+    return any(w in ("each", "every", "per") and before[i + 1:i + 2] and before[i + 1] in STEP_WORDS
+               for i, w in enumerate(before))
+
+
 def _bracketed(clause: Clause, close: int) -> bool:
     """Whether the bracket closed at token `close` holds one number alone, its unit with it ("(774M)", "(90k)")."""
     inside = clause.tokens[max(clause.start, close - 3):close]
@@ -2572,6 +2586,12 @@ def _resolve(reading: Reading) -> None:
             # run": the setting to make fit is the one failing
             values[field] = failing
     nodes = values.get("num_nodes")
+    if nodes is not None and nodes.value == 1 and reading.several_machines_text \
+            and not any(nodes in pair for pair in reading.conflicts):
+        # "Running VGG16 on multiple nodes is slower than single node … It works well … on a single node": the one
+        # machine is the baseline; the run asked about is on several, uncounted
+        values.pop("num_nodes")
+        nodes = None
     later = next((b for a, b in reading.conflicts if a is nodes and b.field == "num_nodes" and a.setup == b.setup
                   == "user" and a.mood == "ok" and b.mood != "ok"), None) if nodes is not None else None
     if later is not None:
