@@ -1043,6 +1043,11 @@ def resolve_card_memory(reading: Reading) -> None:
         if any(abs(per - size) < 0.5 for size in CARD_SIZES):
             values["gpu_memory_gb"] = Read("gpu_memory_gb", round(per), values.get("gpu_model", said).text
                                            if values.get("gpu_model") or said else "in total", implied=True)
+    gpus = reading.get("num_gpus")
+    if said is not None and not said.weak and reading.total_memory_gb and gpus and gpus > 1 \
+            and abs(said.value - gpus * reading.total_memory_gb) <= 0.05 * said.value:
+        # "256Gb VRAM = 32Gb VRAM x 8 GPUs": the sum said first, each card's size after the '='
+        values["gpu_memory_gb"] = replace(said, value=reading.total_memory_gb, implied=True)
     if "gpu_memory_gb" not in values and reading.capacity_gb:
         nominal = next((size for size in CARD_SIZES if size >= reading.capacity_gb - 0.5), None)
         if nominal is not None and reading.capacity_gb >= 0.85 * nominal:
