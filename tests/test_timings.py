@@ -167,3 +167,11 @@ def test_rewordings_of_a_timing_compared(message, expected):
 
 def test_a_batch_change_with_a_new_time_is_not_read_as_unchanged():
     assert facts("I increased the batch from 32 to 64 and now each epoch takes 25 minutes.") == {}
+
+
+def test_a_setup_on_the_line_before_its_timing():
+    """"- nGPU =4\n  epoch takes on an avg 55 s\n- nGPU =1\n  epoch takes on an avg 48 s" (review 45 #27): each
+    timing's setup is the line above it, and "on an avg" is a rounding word."""
+    facts = compared_timings("I see that\n- nGPU =4\n  epoch takes on an avg 55 s\n- nGPU =1\n  epoch takes on an avg 48 s"
+                             "\n\nAm I doing something wrong?")
+    assert facts["epoch_seconds_by_gpus"][0] == [[4, 55.0], [1, 48.0]]

@@ -32,7 +32,8 @@ REACH = 400  # characters a measurement's setup is looked for on each side, with
 NUM = r"(?<![\d.,])(?P<num>\d{1,3}(?:,\d{3}){1,3}(?:\.\d{1,4})?|\d{1,7}(?:\.\d{1,4})?)"
 TIME = (NUM + r"(?:\s*[-–]\s*\d{1,7}(?:\.\d{1,4})?)?\s*"
         r"(?P<unit>ms|milliseconds?|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|days?)\b")
-ABOUT = r"(?:(?:about|around|roughly|approximately|approx\.?|almost|nearly|only|just|over|under|~)\s*){0,2}"
+ABOUT = (r"(?:(?:about|around|roughly|approximately|approx\.?|almost|nearly|only|just|over|under|~|"
+         r"on\s+(?:an\s+)?av(?:erage|g\.?)|av(?:erage|g\.?))\s*){0,2}")  # ("takes on an avg 55 s")
 MEASUREMENTS = [
     # "3 hours every epoch", "2.98 s train time per epoch", "1.3 s/it", "85s per step"
     re.compile(TIME + r"\s*(?:of\s+)?(?:train(?:ing)?\s+)?(?:time\s+)?"
@@ -253,6 +254,10 @@ def _stretches(message: str, found: list[Measurement]) -> list[tuple[int, int]]:
     out = []
     for i, m in enumerate(found):
         left, right = _sentence_bounds(message, m.start, m.end)
+        if not message[left:m.start].strip(" -*•\t\n") and left > 0:
+            # "- nGPU =4\n  epoch takes on an avg 55 s": a measurement that starts its line has its setup on the
+            # line before
+            left = max(message.rfind("\n", max(0, left - REACH), max(0, left - 1)) + 1, left - REACH)
         if i:
             left = max(left, found[i - 1].end)
         if i + 1 < len(found):
