@@ -40,3 +40,14 @@ def test_a_first_move_against_an_oom_may_halve_the_batch_said(kb):
     assert "batch_to_halve" not in deciding_numbers(c)  # (the user's own batch, taken over: nothing computed)
     bare = run_consultation("I get CUDA out of memory when training my segmentation model.", kb=kb)
     assert "halve" not in bare.advice.recommendation.rationale
+
+
+def test_memory_that_climbs_to_a_ceiling_is_no_leak(kb):
+    """"gpu memory usage increases. Although there is an upper limit, there is a problem in determining the
+    appropriate batch size … there might be gpu memory leak" (review 45 #28): the allocator, sized by the worst batch."""
+    c = run_consultation("As the training process progresses, gpu memory usage increases.\nAlthough there is an upper "
+                         "limit, there is a problem in determining the appropriate batch size.\nI'm currently thinking "
+                         "there might be gpu memory leak in somewhere.", kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert ids[0] == "finding-gpu-memory-climbs-to-a-ceiling"
+    assert "finding-gpu-memory-grows-per-step" not in ids
