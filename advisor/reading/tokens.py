@@ -73,8 +73,9 @@ def tokenize(text: str) -> list[Token]:
                     continue
                 raw = word.lower()  # words are kept in lower case; numbers read the same either way ("3E-4")
                 raw = TYPOS.get(raw, raw)
-                brand = next((b for b in GLUED_BRANDS if raw.startswith(b) and len(raw) > len(b)), None)
-                if brand is not None and tokens is not None:
+                brand = next((b for b in GLUED_BRANDS if raw.startswith(b) and len(raw) > len(b)), None) \
+                    if raw[0] in "tngq" and len(raw) > 5 else None
+                if brand is not None:
                     # "TeslaV100", "NvidiaA100": a brand glued to the card's letters is two words
                     append(Token("word", brand, start, start + len(brand), space))
                     append(Token("word", raw[len(brand):], start + len(brand), stop, False))
