@@ -3288,3 +3288,11 @@ def test_samples_a_step_consumes_are_no_data_set(kb):
     assert "dataset_size" not in read_message(kb, "the epoch shows up in the logging as if between each step, 640 "
                                                   "samples are passed")
     assert read_message(kb, "I have 640 samples and batch 8")["dataset_size"][0] == 640
+
+
+def test_a_scripts_model_with_its_size_changed(kb):
+    """"just use ulysess sample code: …/ds_pretrain_gpt_1.3B_seq_parallel_32k.sh; change the model size into 7b"
+    (review 45 #9): the run trains 7B, the script's 1.3B model is the reference."""
+    found = read_message(kb, "just use the sample code: ds_pretrain_gpt_1.3B_seq_parallel_32k.sh\n\nchange the model "
+                             "size into 7b, use 8xA100-80g")
+    assert found["params"][0] == 7e9 and "model_preset" not in found

@@ -76,7 +76,9 @@ def _note_switch(clause: Clause, reading: Reading, k: int, said: Read) -> None:
     """A model or a size named after a switch to it ("… so I switched to the much smaller 1.3B model"): the one the
     run uses now, over the one named before it."""
     words = clause.words
-    if "to" in words[max(0, k - 5):k] and not SWITCHED.isdisjoint(words[max(0, k - 10):k]):
+    # ("use the 1.3B sample script … change the model size into 7b": the size the run trains now)
+    if not {"to", "into"}.isdisjoint(words[max(0, k - 5):k]) \
+            and not (SWITCHED | {"change"}).isdisjoint(words[max(0, k - 10):k]):
         reading.switched_to[said.field] = said
 
 

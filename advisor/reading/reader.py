@@ -2108,6 +2108,16 @@ def _per_step_said(words: list[str], k: int) -> bool:
                for i, w in enumerate(before))
 
 
+def _size_of(model_id: str, params: float) -> bool:
+    """Whether a catalogue model has about this many parameters (within 15%); True for a model the catalogue lacks."""
+    from advisor.domain import catalogue
+
+    if not catalogue.has_preset(model_id):
+        return True
+    total = catalogue.catalogue_entry(model_id).get("params_total")
+    return not total or abs(float(total) - params) <= 0.15 * params
+
+
 def _bracketed(clause: Clause, close: int) -> bool:
     """Whether the bracket closed at token `close` holds one number alone, its unit with it ("(774M)", "(90k)")."""
     inside = clause.tokens[max(clause.start, close - 3):close]
@@ -2714,6 +2724,11 @@ def _resolve(reading: Reading) -> None:
         now = reading.switched_to[name]
         if now.setup == "user" and values.get(name) is not None and values[name] is not now:
             values[name] = now  # (what the setting was changed to, over what it was)
+            model = values.get("model")
+            if name == "params" and model is not None and "model" not in reading.switched_to \
+                    and not _size_of(model.value, now.value):
+                # the catalogue model a script names, its size changed: a model of another size, the script's a reference
+                reading.reference.setdefault("model", replace(values.pop("model"), setup="reference"))
     switched = reading.switched_to.get("zero_stage")  # (a stage switched to settles the stages said: below)
     if switched is not None and switched.setup == "user" and len(stages) == 2 and switched.value in stages \
             and not switched.planned:
