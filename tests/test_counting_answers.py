@@ -205,3 +205,19 @@ def test_tensorflows_allocator_limit_is_the_memory_to_plan_in(kb):
     found = read_message(kb, "Limit:                 15866508084\nInUse:                 15487862272\n"
                              "Resource exhausted: OOM when allocating tensor with shape[4,32,1952,1952] and type float")
     assert found["gpu_memory"][0] == 15866508084
+
+
+def test_a_failed_tensor_of_sequences_names_the_padded_length(kb):
+    from advisor.domain.estimators.memory import tensor_sequence_batch
+
+    out = tensor_sequence_batch("32,512,768")
+    assert (out["batch"].value, out["length"].value, out["width"].value) == (32, 512, 768)
+    for shape in ("30,512,512,16", "8,65536,64", "1,512,768", "32,12,768"):
+        with pytest.raises(NotComputable):  # images, no transformer's width, one sequence, a length of 12
+            tensor_sequence_batch(shape)
+    c = run_consultation("Quick tour on Colab: ResourceExhaustedError: OOM when allocating tensor with "
+                         "shape[32,512,768] and type float on /job:localhost/replica:0/task:0/device:GPU:0 by "
+                         "allocator GPU_0_bfc [[node tf_bert_for_sequence_classification/bert/encoder/layer]]", kb=kb)
+    assert "finding-oom-tensor-sequence-batch" in finding_ids(c)
+    assert "32 sequences of 512 tokens" in next(f.title for f in c.advice.findings
+                                                 if f.id == "finding-oom-tensor-sequence-batch")

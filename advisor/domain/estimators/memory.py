@@ -640,6 +640,23 @@ def tensor_image_batch(shape: str) -> dict[str, Estimate]:
             "side": Estimate(side, None, formula, ("arithmetic",))}
 
 
+HIDDEN_WIDTHS = frozenset({256, 384, 512, 768, 1024, 1280, 1536, 2048, 2560, 3072, 4096, 5120, 6144, 8192})
+SHORTEST_SEQUENCE = 64  # a middle dimension below this is no padded length worth naming
+
+
+@estimator("batch", "length", "width", cites=("arithmetic",))
+def tensor_sequence_batch(shape: str) -> dict[str, Estimate]:
+    """A failed tensor of three dimensions whose last is a transformer's width is a batch of sequences ([32,512,768]:
+    32 sequences of 512 tokens of BERT-base's 768): its first dimension the sequences, its middle the length."""
+    dims = [int(part) for part in shape.replace(" ", "").split(",") if part.isdigit()]
+    if len(dims) != 3 or dims[0] < 2 or dims[2] not in HIDDEN_WIDTHS or dims[1] < SHORTEST_SEQUENCE:
+        raise NotComputable("no batch of sequences of a transformer's width")
+    formula = f"[{shape}]: {dims[0]} sequences of {dims[1]} tokens, {dims[2]} wide"
+    return {"batch": Estimate(dims[0], None, formula, ("arithmetic",)),
+            "length": Estimate(dims[1], None, formula, ("arithmetic",)),
+            "width": Estimate(dims[2], None, formula, ("arithmetic",))}
+
+
 @estimator(cites=MEMORY_SOURCES)
 def max_params_for_budget(gpu_memory: float, bytes_per_param: float, share: float) -> dict[str, Estimate]:
     """The largest model whose model states take at most `share` of the card (the rest is for activations)."""
