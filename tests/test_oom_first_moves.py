@@ -51,3 +51,14 @@ def test_memory_that_climbs_to_a_ceiling_is_no_leak(kb):
     ids = [f.id for f in c.advice.findings]
     assert ids[0] == "finding-gpu-memory-climbs-to-a-ceiling"
     assert "finding-gpu-memory-grows-per-step" not in ids
+
+
+def test_a_use_read_before_the_first_forward_is_no_activation(kb):
+    """"14678MiB after `deepspeed.initialize()`, 19890MiB after the first forward" (review 45 #10): what is on the GPU
+    before any step is the weights, a whole 16-bit copy put there before sharding - not activations."""
+    c = run_consultation("ZeRO-3 with offload_optimizer and offload_param on 4 GPUs, a 6805M model: the GPU memory usage "
+                         "is 14678MiB after `deepspeed.initialize()`, 19890MiB after the first forward.", kb=kb)
+    assert c.wm.value("measured_before_forward") is True
+    ids = [f.id for f in c.advice.findings]
+    assert ids[0] == "finding-sharded-run-holds-whole-weights"
+    assert "finding-measured-far-above-count" not in ids
