@@ -62,3 +62,14 @@ def test_a_use_read_before_the_first_forward_is_no_activation(kb):
     ids = [f.id for f in c.advice.findings]
     assert ids[0] == "finding-sharded-run-holds-whole-weights"
     assert "finding-measured-far-above-count" not in ids
+
+
+def test_a_sharded_oom_where_one_sample_fits_easily_points_at_loading(kb):
+    """"falcon-40b with lora on 8*A100 80G … OOM with max length 1024, bf16, zero3 stage and cpu offload" (review 45
+    #6): at micro-batch 1 the plan takes under half of each card, so the loading is the usual suspect."""
+    c = run_consultation("Anyone else have successfully finetuned falcon-40b with lora on 8*A100 80G cards? I still "
+                         "face OOM with max length 1024, bf16, zero3 stage and cpu offload, lora only on attention "
+                         "parameters", kb=kb)
+    assert c.wm.value("plan_at_one_share") < 0.5
+    assert [f.id for f in c.advice.findings][0] == "finding-sharded-oom-where-one-sample-fits"
+    assert "zero.Init" in c.advice.findings[0].text
