@@ -384,6 +384,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("max_response_length", "completion_len"),  # verl
     ("max_seq_length", "seq_len"), ("max_seq_len", "seq_len"), ("seq_len", "seq_len"), ("seq_length", "seq_len"),
     ("max_length", "seq_len"), ("max_len", "seq_len"), ("cutoff_len", "seq_len"), ("block_size", "seq_len"),
+    ("block size", "seq_len"),  # run_clm's --block_size said in words
     ("model_max_length", "seq_len"), ("sequence length", "seq_len"), ("sequence len", "seq_len"),
     ("seq length", "seq_len"), ("seq len", "seq_len"), ("seq", "seq_len"), ("context length", "seq_len"),
     ("context", "seq_len"), ("ctx", "seq_len"), ("max_source_length", "source_len"), ("max_words", "seq_len"),
