@@ -3296,3 +3296,13 @@ def test_a_scripts_model_with_its_size_changed(kb):
     found = read_message(kb, "just use the sample code: ds_pretrain_gpt_1.3B_seq_parallel_32k.sh\n\nchange the model "
                              "size into 7b, use 8xA100-80g")
     assert found["params"][0] == 7e9 and "model_preset" not in found
+
+
+@pytest.mark.parametrize("message, absent", [
+    ('"reduce_bucket_size": 3000000,\n"sub_group_size": 1e6', "num_generations"),  # DeepSpeed's, no GRPO group
+    ("![image](https://github.com/x/TinyLlama/assets/97608046/a31aee57-e8cb-4b43-955d-7821a14b1969)", "params"),
+    ("INFO:root:Epoch[0] Batch [15920-15940]  Speed: 27.11 samples/sec", "micro_batch"),  # a log's batch counter
+])
+def test_ids_and_counters_are_no_settings(kb, message, absent):
+    """Review 46's misreadings: a key that contains a cue, a uuid's '4b43', a log's batch index."""
+    assert absent not in read_message(kb, message)

@@ -254,6 +254,9 @@ def sized_names(clause: Clause, reading: Reading) -> None:
         tenths = after is not None and after.is_num and not after.space_before and len(after.text) == 1 \
             and unit.text == "b" and float(num.value).is_integer() \
             and (num.space_before or i == clause.start or tokens[i - 1].kind != "word")
+        if unit.text in ("b", "m") and after is not None and after.is_num and not after.space_before \
+                and len(after.text) >= 2:
+            continue  # "…-e8cb-4b43-955d…" (an image's uuid): digits glued on both sides are an id, no size
         if tenths:  # RWKV's "1B5", "RWKV-4-Raven-1B5": a decimal point written as the unit, 1.5B
             size += after.value * 1e8
         if after is not None and after.kind == "word" and after.text.lower() in DATA_NOUNS:

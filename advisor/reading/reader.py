@@ -1427,6 +1427,11 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if name == "lr" and clause.word_of(start_key)[0] < start_key and start_key < k \
                 and words[start_key - 1 if words[start_key - 1] not in ("_", ".") else start_key - 2] in OTHER_LRS:
             continue  # `unet_lr = 4e-5`, `min_lr`, `warmup_lr`: a part's or a schedule end's LR, not the run's
+        if name in BATCH_FIELDS and start_key < k and not keyed \
+                and any(clause.tokens[t].text == "[" for t in range(keys[start_key] + 1, key)):
+            continue  # MXNet's "Epoch[0] Batch [15920-15940] Speed: 27.11 samples/sec": a log's batch counter
+        if name == "num_generations" and start_key < k and clause.word_of(start_key)[0] < start_key:
+            continue  # DeepSpeed's `"sub_group_size": 1e6`: a part of another key, no GRPO group
         if name == "lr" and (_in_arithmetic(clause, key) or result is not None
                              or (end + 1 < len(words) and words[end + 1] in GPU_WORDS)):
             continue  # "base_lr = 0.1 * batch_size / 256", "lr = 1 GPU's lr * 8": a rule worked out, not set
