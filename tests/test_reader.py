@@ -3306,3 +3306,12 @@ def test_a_scripts_model_with_its_size_changed(kb):
 def test_ids_and_counters_are_no_settings(kb, message, absent):
     """Review 46's misreadings: a key that contains a cue, a uuid's '4b43', a log's batch index."""
     assert absent not in read_message(kb, message)
+
+
+def test_a_references_hardware_the_user_runs_on(kb):
+    """"I read in your paper that you benchmarked using two L4 GPUs. I tried to run a VM with this hardware using the
+    13B model" (review 46 #25): the paper's cards are the user's too."""
+    found = read_message(kb, "I read in your paper that you benchmarked using two L4 GPUs.\n\nI tried to run a VM with "
+                             "this hardware using the 13B model, but I am getting GPU OOM errors.")
+    assert found["gpu_model"][0] == "l4" and found["num_gpus"][0] == 2
+    assert "gpu_model" not in read_message(kb, "You benchmarked using two L4 GPUs. What batch did you use?")

@@ -124,6 +124,9 @@ def read(message: str) -> Reading:
             at = clause.words.index("swift")
             if clause.words[at + 1:at + 2] in (["sft"], ["pt"], ["rlhf"], ["train"]):
                 reading.swift_cli = clause.text(clause.keys[at], clause.keys[at + 1])  # ms-swift's command line
+        if not reading.same_hardware and not SAME_HARDWARE_NOUNS.isdisjoint(present):
+            said = " ".join(clause.words)
+            reading.same_hardware = any(phrase in said for phrase in SAME_HARDWARE)
         if not reading.several_machines_text and _several_nodes(clause.words):
             reading.several_machines_text = clause.text(clause.start, clause.end - 1)  # "with multiple nodes"
         reading.clause_mood = mood
@@ -2113,6 +2116,24 @@ def _per_step_said(words: list[str], k: int) -> bool:
                for i, w in enumerate(before))
 
 
+SAME_HARDWARE = ("this hardware", "the same hardware", "the same gpus", "the same setup", "this setup",
+                 "the same machine", "same hardware")
+HARDWARE_FIELDS = ("gpu_model", "gpu_memory_gb", "gpu_memory_catalogue_bytes", "num_gpus")
+SAME_HARDWARE_NOUNS = frozenset({"hardware", "setup", "gpus", "machine"})
+
+
+def _same_hardware(reading: Reading) -> None:
+    """"you benchmarked using two L4 GPUs. I tried to run a VM with this hardware": the reference's cards are the
+    user's too, when the user names none of their own."""
+    if "gpu_model" in reading.values or "gpu_memory_gb" in reading.values or "gpu_model" not in reading.reference:
+        return
+    if not reading.same_hardware:
+        return
+    for name in HARDWARE_FIELDS:
+        if name in reading.reference:
+            reading.values[name] = replace(reading.reference[name], setup="user", implied=True)
+
+
 def _size_of(model_id: str, params: float) -> bool:
     """Whether a catalogue model has about this many parameters (within 15%); True for a model the catalogue lacks."""
     from advisor.domain import catalogue
@@ -2462,6 +2483,7 @@ def _resolve(reading: Reading) -> None:
     from advisor.domain import catalogue
 
     values = reading.values
+    _same_hardware(reading)
     size, model = values.get("params"), values.get("model")
     if size is not None and size.weak and model is not None and model.keyed and catalogue.has_preset(model.value):
         values.pop("params")  # the model a launch loads counts its own parameters, more exactly than a rough size

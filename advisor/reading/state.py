@@ -103,6 +103,7 @@ class Reading:
     # 'global_batch' ("a global batch of 64") or a plain 'batch'
     several_gpus_text: str = ""  # the words of the first clause that does ("in a multi-GPU, multi-node setup")
     several_machines_text: str = ""  # the words of the first clause that runs on machines it does not count ("n nodes")
+    same_hardware: bool = False  # the user runs on a reference's hardware ("I tried … with this hardware")
     asked_of_source: set = field(default_factory=set)  # sentences that ask the source's authors about their run
     swift_cli: str = ""  # the words that launch ms-swift ("swift sft"), whose gradient_checkpointing defaults to True
     only_per_gpu: bool = True  # … and only as 'per GPU', which one GPU has as well ("a single V100 … 256 per GPU")
