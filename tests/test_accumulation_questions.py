@@ -49,3 +49,11 @@ def test_a_trainer_that_does_not_divide_the_loss_is_asked_about(kb):
     c = run_consultation("I see others often divide the loss by the number of accumulation steps before backward, but "
                          "there is no such division in the SG trainer. Is it a bug, or am I misunderstanding?", kb=kb)
     assert finding_ids(c)[0] == "finding-why-loss-divided"
+
+
+def test_an_oom_only_optax_multisteps_gives(kb):
+    """"I always get an out of memory error using optax.MultiSteps, even when every_k_schedule=1. Using
+    optax.apply_every(k=1) in a chain works fine." (review 46 #28): its accumulator is one parameter-sized buffer more."""
+    c = run_consultation("I always get an out of memory error using optax.MultiSteps, even when every_k_schedule=1. "
+                         "Using optax.apply_every(k=1) in a chain works fine.", kb=kb)
+    assert c.advice.findings[0].id == "finding-accumulation-memory-asked"
