@@ -151,6 +151,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         found.pop("gpu_memory")  # ("masks are 140MB each": a file's or a tensor's size, no card's)
     _host_memory_ran_out(found, said)
     _summed_memory(found)
+    _processes_on_the_card(found, said)
     if "gpu_memory" not in found and "tf_allocator_limit" in found and "tpu_named" not in found:
         # "Limit: 15866508084" in TensorFlow's allocator summary: what the run could use of its card (the card is a
         # little larger: the CUDA context comes first) - the memory to plan in, not a question to ask
@@ -279,6 +280,28 @@ def _ultralytics_batches(found: dict[str, tuple[Any, str]], message: str) -> Non
     found["micro_batch"] = (total // gpus, words)
     found["grad_accum_steps"] = (accumulate, how)
     found["batch_size"] = (total * accumulate, how)
+
+
+# PyTorch's OOM message lists the processes on the card: "Process 60879 has 25.18 GiB memory in use"
+PROCESS_ON_CARD = re.compile(r"\bProcess (\d{1,9}) has \d{1,5}(?:\.\d{1,2})? [GM]iB memory in use")
+MAX_PROCESSES_READ = 64
+
+
+def _processes_on_the_card(found: dict[str, tuple[Any, str]], message: str) -> None:
+    """The processes an out-of-memory error lists on the card that ran out ("Process 60879 has 25.18 GiB memory in
+    use. Process 60901 has 18.75 GiB …"): several of them under a launch of several ranks are the run's own ranks on
+    one GPU."""
+    if "oom" not in found:
+        return
+    pids = set()
+    first = None
+    for match in PROCESS_ON_CARD.finditer(message):
+        pids.add(match.group(1))
+        first = first or match.group(0)
+        if len(pids) >= MAX_PROCESSES_READ:
+            break
+    if len(pids) >= 2:
+        found["oom_processes_on_card"] = (len(pids), first)
 
 
 SUM_TOLERANCE = 0.15  # a stated size within this of the GPUs × one card's capacity is their sum

@@ -129,3 +129,24 @@ def test_one_machine_that_works_is_the_baseline_of_several(kb):
     assert "num_nodes" not in found and found["several_machines"][0] is True
     # one machine alone, with nothing said of several, stays one machine
     assert read_message(kb, "Training on a single node with 8 GPUs")["num_nodes"][0] == 1
+
+
+RANKS = ("torchrun --nproc_per_node=4 train_math.py OOMs while loading the model:\n`torch.OutOfMemoryError: CUDA out of "
+         "memory. Tried to allocate 50.00 MiB. GPU 0 has a total capacity of 79.33 GiB of which 29.69 MiB is free. "
+         "Process 60879 has 25.18 GiB memory in use. Process 60901 has 18.75 GiB memory in use. Process 60898 has 18.11 "
+         "GiB memory in use. Process 60883 has 17.23 GiB memory in use. Of the allocated memory 24.70 GiB is allocated "
+         "by PyTorch, and 2.29 MiB is reserved by PyTorch but unallocated.`")
+
+
+def test_the_runs_own_ranks_on_one_gpu(kb):
+    """Review 46 #29: the processes the error lists on GPU 0 under a 4-rank launch are the run's own ranks, not
+    another job: each rank must load onto its own GPU."""
+    found = read_message(kb, RANKS)
+    assert found["oom_processes_on_card"][0] == 4
+    c = run_consultation(RANKS, kb=kb)
+    assert finding_ids_all(c)[0] == "finding-ranks-on-one-gpu"
+    assert c.advice.recommendation.option_id != "free-the-card"
+    # one process listed is no sign of ranks sharing a card
+    one = read_message(kb, RANKS.replace("Process 60901 has 18.75 GiB memory in use. Process 60898 has 18.11 GiB "
+                                         "memory in use. Process 60883 has 17.23 GiB memory in use. ", ""))
+    assert "oom_processes_on_card" not in one
