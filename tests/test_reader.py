@@ -3315,3 +3315,14 @@ def test_a_references_hardware_the_user_runs_on(kb):
                              "this hardware using the 13B model, but I am getting GPU OOM errors.")
     assert found["gpu_model"][0] == "l4" and found["num_gpus"][0] == 2
     assert "gpu_model" not in read_message(kb, "You benchmarked using two L4 GPUs. What batch did you use?")
+
+
+def test_a_nodes_batch_on_several_nodes(kb):
+    """"lr is 1e-4 for 8x2=16 batch size, when I using 8 nodes to train the model, each is 8x2=16 batch size, should I
+    enlarge the learning rate to 8e-4?" (review 46 #12): the LR's batch is the reference, each node's 16 makes 128."""
+    found = read_message(kb, "let's make lr is 1e-4 for 8x2=16 batch size, when I using 8 nodes to train the model, "
+                             "each is 8x2=16 batch size, should I enlarge the learning rate to 8e-4?")
+    assert found["reference_batch"][0] == 16 and found["batch_size"][0] == 128
+    # the cards' "each" before a plain batch is no node's batch
+    found = read_message(kb, "Two machines with 8x A100 80G each, batch size=1, deepspeed-zero3")
+    assert "batch_size" not in found or found["batch_size"][0] != 2

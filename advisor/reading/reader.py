@@ -1430,8 +1430,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if name == "lr" and clause.word_of(start_key)[0] < start_key and start_key < k \
                 and words[start_key - 1 if words[start_key - 1] not in ("_", ".") else start_key - 2] in OTHER_LRS:
             continue  # `unet_lr = 4e-5`, `min_lr`, `warmup_lr`: a part's or a schedule end's LR, not the run's
-        if name in BATCH_FIELDS and start_key < k and not keyed \
-                and any(clause.tokens[t].text == "[" for t in range(keys[start_key] + 1, key)):
+        if name in BATCH_FIELDS and start_key < k and not keyed and key - 1 > keys[start_key] \
+                and clause.tokens[keys[start_key] + 1].text == "[" and words[start_key] == "batch":
             continue  # MXNet's "Epoch[0] Batch [15920-15940] Speed: 27.11 samples/sec": a log's batch counter
         if name == "num_generations" and start_key < k and clause.word_of(start_key)[0] < start_key:
             continue  # DeepSpeed's `"sub_group_size": 1e6`: a part of another key, no GRPO group
@@ -1442,6 +1442,16 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue  # "{'loss': 1.6692, 'learning_rate': 1.36e-07}": the schedule's value at a step, not the LR set
         if name == "batch" and start_key < k and "node" in words[k + 1:k + 4] and {"each", "per"} & set(words[k + 1:k + 4]):
             continue  # "batch_size = 256 on each node": a node's share, neither per device nor over all GPUs
+        if name in ("batch", "global_batch") and not keyed and setup == "user" and (reading.get("num_nodes") or 0) >= 2 \
+                and _each_said_of(clause, min(start_key, k)) \
+                and not hardware.NODE_WORDS.isdisjoint(clause.present) and float(scaled).is_integer():
+            # "when I using 8 nodes to train the model, each is 8x2=16 batch size": a node's batch, the nodes' sum
+            # the batch per update
+            nodes = reading.get("num_nodes")
+            last = end if start_key < k else start_key + (words[start_key + 1:start_key + 2] == ["size"])
+            said = clause.text(keys[min(start_key, k)], keys[min(len(keys) - 1, last)])
+            fill(reading, "global_batch", scaled * nodes, "", said, setup)
+            continue
         if name == "num_nodes" and start_key > k and "layer" in words[start_key + 1:start_key + 4]:
             continue  # "768 nodes per layer": a network's units, not machines
         if name == "num_nodes" and not keyed and (scaled > MAX_MACHINES or not GRAPH_WORDS.isdisjoint(clause.present)):
@@ -1574,8 +1584,10 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             setup = "reference"
         elif qualified:
             setup = "reference"  # "the default batch size of 32", "the original 2048"
-        elif name in BATCH_FIELDS and batches.lr_batch(words, start_key):
-            setup = "reference"  # "lr=0.03 for batch 256", "the learning rate for batch size 256": the LR's batch
+        elif name in BATCH_FIELDS and batches.lr_batch(words, min(start_key, k)):
+            # "lr=0.03 for batch 256", "the learning rate for batch size 256", "lr is 1e-4 for 8x2=16 batch size":
+            # the LR's batch
+            setup = "reference"
         elif name in BATCH_FIELDS and setup == "user" and keyed is None and words[start_key] in ("batch", "bs") \
                 and start_key >= 1 and (
                 words[start_key - 1] == "than" or start_key >= 2 and words[start_key - 2] == "than"
@@ -2132,6 +2144,15 @@ def _same_hardware(reading: Reading) -> None:
     for name in HARDWARE_FIELDS:
         if name in reading.reference:
             reading.values[name] = replace(reading.reference[name], setup="user", implied=True)
+
+
+def _each_said_of(clause: Clause, j: int) -> bool:
+    """Whether the value at key j is said of "each" right before it ("each is 8x2=16 batch size", "each 16"), with no
+    mark between (not "8× A100 80G each, batch size=1": each card's size, then the batch)."""
+    words = clause.words
+    at = j - 1 if words[j - 1:j] == ["each"] else j - 2 if words[j - 2:j - 1] == ["each"] and words[j - 1] in (
+        "is", "has", "with", "uses", "runs", "gets") else -1
+    return at >= 0 and _unbroken(clause, at, j - at + 1) == j - at + 1
 
 
 def _size_of(model_id: str, params: float) -> bool:
