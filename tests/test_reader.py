@@ -3088,10 +3088,10 @@ def test_the_hosts_memory_is_not_the_cards_nor_its_use(kb):
 
 
 def test_a_product_said_before_its_cue_is_the_cues_value():
-    """'lr is 1e-4 for 8x2=16 batch size': the product 16 is the batch its cue after it names (not unread); the
-    factors are no GPU count or batch of their own."""
+    """'lr is 1e-4 for 8x2=16 batch size': the product 16 is the batch its cue after it names (not unread) - the batch
+    that LR is for, as "lr=0.03 for batch 256" is; the factors are no GPU count or batch of their own."""
     r = read("lr is 1e-4 for 8x2=16 batch size")
-    assert r.values["micro_batch"].value == 16 and "num_gpus" not in r.values
+    assert r.reference["batch"].value == 16 and "num_gpus" not in r.values and "micro_batch" not in r.values
     assert read("the effective batch_size is 128*8 = 1024").values["global_batch"].value == 1024
 
 
