@@ -142,15 +142,17 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     _allreduce_bandwidths(found, said)
     if found.get("claim_asks_batch_scope", (False,))[0] is True:
         # "is it per core?": a question about the batch per update, whatever else the message asks
-        topics, words = found.get("asked_topics", ("", found["claim_asks_batch_scope"][1]))
-        if "batch_per_update" not in str(topics).split(","):
-            found["asked_topics"] = (",".join(t for t in (str(topics), "batch_per_update") if t), words)
+        _add_topic(found, "batch_per_update", found["claim_asks_batch_scope"][1])
     _processes_from_steps_per_epoch(found, said)
     _summed_data_set(found, said)
     if "gpu_memory" in found and "gpu_model" not in found and found["gpu_memory"][0] < MIN_CARD_BYTES:
         found.pop("gpu_memory")  # ("masks are 140MB each": a file's or a tensor's size, no card's)
     _host_memory_ran_out(found, said)
     _summed_memory(found)
+    _grpo_group_from_steps(found)
+    if "total_updates_said" in found and "?" in said:
+        # the trainer's banner pasted beside a question: the question is about its count of steps
+        _add_topic(found, "steps", found["total_updates_said"][1])
     _processes_on_the_card(found, said)
     if "gpu_memory" not in found and "tf_allocator_limit" in found and "tpu_named" not in found:
         # "Limit: 15866508084" in TensorFlow's allocator summary: what the run could use of its card (the card is a
@@ -183,6 +185,13 @@ STEPS_PER_EPOCH = re.compile(r"(?i)\[\s*\d{1,7}\s*/\s*(\d{1,7})\s*\][^.\n]{0,20}
 # Time: 0.68834 s Bandwidth: 5.08 GB/s", "all_reduce … busbw 213.8 GB/s")
 ALLREDUCE_BANDWIDTH = re.compile(r"(?i)\ball[_ ]?reduce\b[^\n]{0,120}?\b(?:bandwidth|busbw|algbw)\s{0,3}[:=]?\s{0,3}"
                                  r"(\d{1,5}(?:\.\d{1,3})?)\s{0,3}gb/s")
+
+
+def _add_topic(found: dict[str, tuple[Any, str]], topic: str, words: str) -> None:
+    """Add a topic to what the message asks about (`asked_topics`, a comma-separated list), once."""
+    topics, said = found.get("asked_topics", ("", words))
+    if topic not in [t.strip() for t in str(topics).split(",")]:
+        found["asked_topics"] = (",".join(t for t in (str(topics), topic) if t), said)
 
 
 def _allreduce_bandwidths(found: dict[str, tuple[Any, str]], message: str) -> None:
@@ -305,6 +314,27 @@ def _processes_on_the_card(found: dict[str, tuple[Any, str]], message: str) -> N
 
 
 SUM_TOLERANCE = 0.15  # a stated size within this of the GPUs × one card's capacity is their sum
+
+
+MOST_GENERATIONS = 64  # completions per prompt a GRPO run samples, at most (a larger quotient is no group size)
+
+
+def _grpo_group_from_steps(found: dict[str, tuple[Any, str]]) -> None:
+    """GRPO's trainer counts completions: its banner's total updates, the examples (prompts), the epochs and the
+    batch per update give the completions per prompt when the message does not say them ("Num examples = 1,283 …
+    Total train batch size = 4 … Total optimization steps = 1,283": 4 completions a prompt)."""
+    if found.get("rl_method", (None,))[0] == "grpo" and found.get("preference_objective", (None,))[0] in ("dpo", "kto"):
+        found.pop("preference_objective")  # ("with sft/dpo/cpo it is": trainers compared; the run is GRPO's)
+    if found.get("rl_method", (None,))[0] != "grpo" or "num_generations" in found:
+        return
+    needed = ("total_updates_said", "dataset_size", "batch_size")
+    if any(name not in found for name in needed):
+        return
+    steps, prompts, batch = (found[name][0] for name in needed)
+    epochs = found.get("epochs", (1,))[0] or 1
+    group = steps * batch / (prompts * epochs)
+    if 2 <= round(group) <= MOST_GENERATIONS and abs(group - round(group)) < 0.05:
+        found["num_generations"] = (round(group), found["total_updates_said"][1])
 
 
 def _summed_memory(found: dict[str, tuple[Any, str]]) -> None:

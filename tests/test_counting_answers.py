@@ -221,3 +221,23 @@ def test_a_failed_tensor_of_sequences_names_the_padded_length(kb):
     assert "finding-oom-tensor-sequence-batch" in finding_ids(c)
     assert "32 sequences of 512 tokens" in next(f.title for f in c.advice.findings
                                                  if f.id == "finding-oom-tensor-sequence-batch")
+
+
+GRPO_BANNER = ("[GRPO] total optimization steps\n\nI am using FSDP with 4 gpus and total optimization steps = dataset len "
+               "but it should be datasetlen / Total train batch size no? with sft/dpo/cpo it is.\n\n```python\n"
+               "  training_args = GRPOConfig(\n      per_device_train_batch_size=1,\n      "
+               "gradient_accumulation_steps=1,\n      num_train_epochs=1,\n)\n```\n\n```\n***** Running training *****\n"
+               "  Num examples = 1,283\n  Num Epochs = 1\n  Instantaneous batch size per device = 1\n  Total train batch "
+               "size (w. parallel, distributed & accumulation) = 4\n  Gradient Accumulation steps = 1\n  Total "
+               "optimization steps = 1,283\n```")
+
+
+def test_grpo_steps_from_the_trainers_banner(kb):
+    """Review 46 #20: GRPO's batches count completions - 1,283 prompts at a batch of 4 completions make 1,283 updates
+    with 4 completions a prompt, which the banner's count gives; the '1 × 1 × 4 = 4' confirmation is not said."""
+    found = read_message(kb, GRPO_BANNER)
+    assert found["total_updates_said"][0] == 1283 and found["num_generations"][0] == 4
+    assert "preference_objective" not in found  # "with sft/dpo/cpo it is": trainers compared
+    c = run_consultation(GRPO_BANNER, kb=kb)
+    assert finding_ids(c)[0] == "finding-grpo-updates"
+    assert "finding-effective-batch-as-said" not in finding_ids(c)

@@ -582,6 +582,8 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             after_hit = end
             continue
         after = words[end] if end < len(words) else ""
+        if after == "'" and end + 1 < len(words):
+            after = words[end + 1]  # `'fsdp_activation_checkpointing': False`: a quoted key, then its value
         if name == "precision" and value in ("amp_bf16", "amp_fp16") and reading.weights_dtype is None \
                 and words[max(0, k - 3):k].count("torch") >= 1 and "dtype" in words[max(0, k - 3):k] \
                 and "compute" not in words[max(0, k - 3):k] \
@@ -610,6 +612,8 @@ def _keywords(clause: Clause, reading: Reading) -> None:
                 and clause.keys[key_end] == clause.keys[end - 1] + 2:
             key_end += 1  # `fp16_run False`
         after_key = words[key_end] if key_end < len(words) else ""
+        if after_key == "'" and key_end + 1 < len(words):
+            after_key = words[key_end + 1]
         if name in TURNED_ON and after == "default" and end + 1 < len(words):
             after = words[end + 1]  # argparse's `gradient_checkpointing default=False`: the value after 'default'
         if name in TURNED_ON and after_key == "default" and key_end + 1 < len(words):
