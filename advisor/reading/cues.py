@@ -424,6 +424,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("rollout n", "num_generations"),  # verl's `actor_rollout_ref.rollout.n=5`: responses sampled per prompt
     ("zero stage", "zero_stage"), ("zero_stage", "zero_stage"), ("stage", "zero_stage"),
     ("nproc_per_node", "gpus_per_node"), ("nproc per node", "gpus_per_node"), ("num_processes", "num_gpus"),
+    ("tpu_num_cores", "num_gpus"), ("tpu num cores", "num_gpus"),  # the HF Trainer's TPU cores: its replicas
     ("worker_gpu", "gpus_per_node"),  # tensor2tensor's `--worker_gpu=2`: the GPUs of each worker machine
     ("ngpu_per_node", "gpus_per_node"), ("gpus_per_node", "gpus_per_node"), ("gpus per node", "gpus_per_node"),
     # (Lightning's and litgpt's `devices` count the GPUs of each machine: `devices=8, num_nodes=2` is 16)
@@ -475,7 +476,7 @@ RIGHT_CUES: list[tuple[str, str]] = [
     ("gpus each", "gpus_per_node"), ("gpus per node", "gpus_per_node"), ("gpus on each node", "gpus_per_node"),
     ("gpus in each node", "gpus_per_node"), ("gpus per machine", "gpus_per_node"),
     ("gpus", "num_gpus"), ("gpu", "num_gpus"), ("cards", "num_gpus"), ("card", "num_gpus"), ("devices", "num_gpus"),
-    ("graphics cards", "num_gpus"),
+    ("graphics cards", "num_gpus"), ("tpu cores", "num_gpus"),  # "8 TPU cores": the replicas data parallelism runs
     ("nodes", "num_nodes"), ("node", "num_nodes"), ("machines", "num_nodes"), ("servers", "num_nodes"),
     ("epochs", "epochs"), ("epoch", "epochs"),
     ("steps", "planned_steps"), ("training steps", "planned_steps"), ("optimizer steps", "planned_steps"),
