@@ -23,6 +23,7 @@ from advisor.engine.memory import Provenance, WorkingMemory, coerce_named
 from advisor.errors import InputError
 from advisor.kb import load as kb_load
 from advisor.kb.model import KnowledgeBase
+from advisor.reading import chinese
 from advisor.reading.configs import apply_configs, read_configs
 from advisor.reading.extract import extract_spans
 from advisor.reading.reader import read
@@ -117,6 +118,8 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     found = {name: (value, _unblanked(words, text, said)) for name, (value, words) in facts_of(reading, kb).items()}
     for name, (value, matched) in patterned.items():
         found.setdefault(name, (value, matched))
+    if chinese.has_cjk(said):
+        _patterns_on_the_english(kb, said, found)
     timings = compared_timings(said)
     for name, (value, matched) in timings.items():
         found.setdefault(name, (value, matched))
@@ -185,6 +188,23 @@ STEPS_PER_EPOCH = re.compile(r"(?i)\[\s*\d{1,7}\s*/\s*(\d{1,7})\s*\][^.\n]{0,20}
 # Time: 0.68834 s Bandwidth: 5.08 GB/s", "all_reduce … busbw 213.8 GB/s")
 ALLREDUCE_BANDWIDTH = re.compile(r"(?i)\ball[_ ]?reduce\b[^\n]{0,120}?\b(?:bandwidth|busbw|algbw)\s{0,3}[:=]?\s{0,3}"
                                  r"(\d{1,5}(?:\.\d{1,3})?)\s{0,3}gb/s")
+
+
+def _patterns_on_the_english(kb: KnowledgeBase, said: str, found: dict[str, tuple[Any, str]]) -> None:
+    """The phrase patterns (claims and the like, written in English) run again over the message's Chinese read as
+    English ("多卡微调就OOM，但是单卡能跑": an OOM on several GPUs where one runs), each fact found quoting the user's own
+    characters; what the message's own words gave stays."""
+    english, spans = chinese.english_view(said)
+    extra, normalised, _ = extract_spans(kb, english)
+    if normalised != english:
+        return  # (the view is built in the patterns' normal form; were it not, its spans would not line up)
+    for name, (value, matched) in extra.items():
+        if name in found or not isinstance(matched, str):
+            continue
+        at = english.find(matched)
+        words = chinese.original_words(said, spans, at, at + len(matched)) if at >= 0 else ""
+        if words:
+            found[name] = (value, words)
 
 
 def _add_topic(found: dict[str, tuple[Any, str]], topic: str, words: str) -> None:

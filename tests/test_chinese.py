@@ -61,3 +61,18 @@ def test_unknown_characters_give_no_word_and_the_scan_is_bounded():
     assert chinese.phrases("龘龘龘") == []
     assert len(tokenize("我" * 20 + "的" * 20)) == 20  # one word per 我, none for the particle 的
     assert len(tokenize("我" * 100_000)) == MAX_TOKENS  # one run as long as a message: cut at the tokens' bound
+
+
+def test_the_phrase_patterns_read_chinese_through_its_english(kb):
+    """"多卡微调就OOM，但是单卡能跑" (review 46 #1): an OOM on several GPUs where one works - the English phrase patterns
+    read it, and the fact quotes the user's characters."""
+    found = read_message(kb, "ptuning/train.sh 多卡微调就OOM，但是单卡能跑")
+    assert found["claim_multi_gpu_oom_one_fits"] == (True, "多卡微调就OOM，但是单卡能跑")
+
+
+def test_the_english_view_lines_up_with_the_message():
+    text = "用4个v100训练7b模型，但是OOM"
+    english, spans = chinese.english_view(text)
+    assert english == "using 4 v100 training 7b model , but oom"
+    at = english.find("training")
+    assert chinese.original_words(text, spans, at, at + len("training 7b model")) == "训练7b模型"

@@ -51,7 +51,8 @@ GLOSSARY: dict[str, str] = {
     "应该": "should", "如果": "if", "我": "i", "我的": "my", "我们": "we", "我用": "i use", "我们用": "we use",
     "用了": "using", "使用": "using", "开启": "enabled", "开启了": "enabled", "打开": "enabled",
     "关闭": "disabled", "没有": "no", "没": "no", "不": "not", "未": "not", "依旧": "still", "还是": "still",
-    "很慢": "slow", "慢": "slow", "快": "fast", "加速": "speedup",
+    "很慢": "slow", "慢": "slow", "快": "fast", "加速": "speedup", "但是": "but", "但": "but", "可是": "but",
+    "能跑": "works", "可以跑": "works", "跑不起来": "fails", "跑": "run", "就": "",
     # asking
     "为什么": "why", "怎么": "how", "如何": "how", "请问": "", "是否": "whether", "多少": "how much",
     "正常吗": "normal ?", "吗": "", "呢": "",
@@ -88,3 +89,35 @@ def phrases(run: str) -> list[tuple[int, int, str]]:
         else:
             i += 1
     return out
+
+
+def english_view(message: str) -> tuple[str, list[tuple[int, int]]]:
+    """The message with its Chinese read as English words, for the phrase patterns ("多卡微调就OOM，但是单卡能跑" is
+    "multi gpu fine tuning oom , but single gpu runs"), and for each character of it the span of the message it came
+    from, so a match quotes the user's own characters. A word from Chinese is set apart by spaces; the rest keeps the
+    message's own spacing."""
+    from advisor.reading.tokens import tokenize
+
+    parts: list[str] = []
+    spans: list[tuple[int, int]] = []
+    before_cjk = False
+    for token in tokenize(message):
+        cjk = has_cjk(message[token.start:token.end])
+        # (no space at a line's ends: the view is already in the form the patterns' reader normalises to)
+        if parts and parts[-1] != "\n" and token.kind != "nl" and (token.space_before or cjk or before_cjk):
+            parts.append(" ")
+            spans.append((token.start, token.start))
+        text = "\n" if token.kind == "nl" else token.text
+        parts.append(text)
+        spans.extend([(token.start, token.end)] * len(text))
+        before_cjk = cjk
+    return "".join(parts), spans
+
+
+def original_words(message: str, spans: list[tuple[int, int]], start: int, end: int) -> str:
+    """The message's own words for the stretch [start, end) of its English view."""
+    covered = [span for span in spans[start:end] if span[1] > span[0]]
+    if not covered:
+        return ""
+    return message[covered[0][0]:max(span[1] for span in covered)]
+
