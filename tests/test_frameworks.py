@@ -91,3 +91,20 @@ def test_the_tpu_slice_that_ran_out_of_memory_is_the_run_asked_about(kb):
 
 def test_the_fact_s_choices_are_the_catalogue_s_ids(kb):
     assert kb.facts["framework"].choices == list(fw.frameworks())
+
+
+TPU_ACCURACY = ("we expected that the training process would be faster on multiple TPUs rather than single T4 GPU, but "
+                "the numbers returned from fit() method would be the same. instead, we got faster calculations but whole "
+                "different numbers: in GPU, after 5 epochs we get 90+ percent of accuracy on test set, but on TPU "
+                "mirrored strategy we get 24 % of accuracy. We load a model from keras.applications and fine tune it "
+                "with adam, lr = 0.0001, in strategy.scope().")
+
+
+def test_a_tpu_runs_result_is_its_per_replica_batch(kb):
+    """Review 46 #19: a distribution strategy's batch is split over the replicas, which BatchNorm normalises over; the
+    TPU memory paragraph is for memory questions."""
+    c = run_consultation(TPU_ACCURACY, kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert c.wm.value("framework") == "tf-distribute"
+    assert ids[0] == "finding-global-batch-split-result-worse"
+    assert "finding-tpu-not-gpu" not in ids
