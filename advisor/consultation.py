@@ -152,6 +152,8 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         found.pop("gpu_memory")  # ("masks are 140MB each": a file's or a tensor's size, no card's)
     _host_memory_ran_out(found, said)
     _summed_memory(found)
+    if found.get("rl_method", (None,))[0] == "grpo" and found.get("preference_objective", (None,))[0] in ("dpo", "kto"):
+        found.pop("preference_objective")  # ("with sft/dpo/cpo it is": trainers compared; the run is GRPO's)
     _grpo_group_from_steps(found)
     if "total_updates_said" in found and "?" in said:
         # the trainer's banner pasted beside a question: the question is about its count of steps
@@ -333,9 +335,6 @@ def _processes_on_the_card(found: dict[str, tuple[Any, str]], message: str) -> N
         found["oom_processes_on_card"] = (len(pids), first)
 
 
-SUM_TOLERANCE = 0.15  # a stated size within this of the GPUs × one card's capacity is their sum
-
-
 MOST_GENERATIONS = 64  # completions per prompt a GRPO run samples, at most (a larger quotient is no group size)
 
 
@@ -343,8 +342,6 @@ def _grpo_group_from_steps(found: dict[str, tuple[Any, str]]) -> None:
     """GRPO's trainer counts completions: its banner's total updates, the examples (prompts), the epochs and the
     batch per update give the completions per prompt when the message does not say them ("Num examples = 1,283 …
     Total train batch size = 4 … Total optimization steps = 1,283": 4 completions a prompt)."""
-    if found.get("rl_method", (None,))[0] == "grpo" and found.get("preference_objective", (None,))[0] in ("dpo", "kto"):
-        found.pop("preference_objective")  # ("with sft/dpo/cpo it is": trainers compared; the run is GRPO's)
     if found.get("rl_method", (None,))[0] != "grpo" or "num_generations" in found:
         return
     needed = ("total_updates_said", "dataset_size", "batch_size")
@@ -355,6 +352,9 @@ def _grpo_group_from_steps(found: dict[str, tuple[Any, str]]) -> None:
     group = steps * batch / (prompts * epochs)
     if 2 <= round(group) <= MOST_GENERATIONS and abs(group - round(group)) < 0.05:
         found["num_generations"] = (round(group), found["total_updates_said"][1])
+
+
+SUM_TOLERANCE = 0.15  # a stated size within this of the GPUs × one card's capacity is their sum
 
 
 def _summed_memory(found: dict[str, tuple[Any, str]]) -> None:

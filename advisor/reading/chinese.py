@@ -31,7 +31,7 @@ GLOSSARY: dict[str, str] = {
     "全量微调": "full fine tuning", "全参": "full fine tuning", "全参数": "full fine tuning", "全量": "full",
     "模型": "model", "大模型": "model", "参数": "parameters", "参数量": "parameters",
     "数据": "samples", "条数据": "samples", "样本": "samples", "数据集": "dataset", "数据量": "samples",
-    "步": "steps", "步数": "steps", "训练步数": "training steps", "轮": "epochs", "个epoch": "epochs",
+    "步": "steps", "步数": "steps", "训练步数": "training steps", "轮": "epochs",
     "批大小": "batch size", "批次大小": "batch size", "批量大小": "batch size", "梯度累积": "gradient accumulation",
     "梯度累加": "gradient accumulation", "梯度检查点": "gradient checkpointing", "学习率": "learning rate",
     "序列长度": "sequence length", "长度": "length", "混合精度": "mixed precision", "半精度": "half precision",
@@ -61,8 +61,6 @@ GLOSSARY: dict[str, str] = {
 }
 LONGEST = max(len(p) for p in GLOSSARY)
 
-# the units these give (the reader's COUNT_UNITS)
-UNITS = {"wan": 1e4, "yi": 1e8}
 # full-width marks read as the ASCII ones the reader splits sentences and lists at
 MARKS = {"，": ",", "。": ".", "？": "?", "！": "!", "：": ":", "；": ";", "（": "(", "）": ")", "、": ",",
          "【": "[", "】": "]", "“": '"', "”": '"'}
