@@ -654,6 +654,10 @@ def test_sentences_do_not_end_inside_abbreviations_or_paths():
     ("Keras model.fit with 1050 training samples and batch_size=32", {"dataset_size": 1050, "micro_batch": 32}),
     # the cards' sum said first, each card's size after the '='
     ("HW setup: 256Gb VRAM = 32Gb VRAM x 8 GPUs on a single node", {"gpu_memory_gb": 32, "num_gpus": 8}),
+    # a "GPU usage" in a message about GPU memory is the memory's (review 46 #22)
+    ("Which parameters have a greater impact on GPU usage? … the gradient calculation was still using up the GPU "
+     "memory.", {"goal": "fit"}),
+    ("GPU usage is only 30%, the training is slow", {"goal": "faster"}),
     # TPU cores are the replicas data parallelism runs (review 46 #18)
     ("I'm trying to run TFTrainer on 8 TPU cores", {"num_gpus": 8}),
     ("run my script with the flags `--tpu_num_cores 8 --per_device_train_batch_size 1`", {"num_gpus": 8}),

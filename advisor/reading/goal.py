@@ -192,6 +192,8 @@ LR_WORDS = frozenset({"lr", "learning", "rate"})
 # what one does to a batch: a question when asked ("should I multiply the batch size?"), a report when said
 BATCH_ACTIONS = frozenset({"multiply the batch size", "divide the batch size", "keep the batch size",
                            "leave the batch size", "leave batch size"})
+REDUCING = frozenset({"reduce", "reducing", "reduced", "lower", "lowering", "decrease", "decreasing", "save", "saving",
+                      "impact", "effect"})
 QUESTION_WEIGHT = 3.0
 LAST_QUESTION_BONUS = 1.0
 OOM_PRIOR = 2.0
@@ -267,6 +269,10 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
             best_text[goal] = (amount, phrase)
 
     last_question = max((n for n, s in enumerate(sentences) if s.question), default=-1)
+    # (a "GPU usage" to reduce, in a message that speaks of GPU memory, is the memory's - not the cores' busyness: "GPU
+    # usage is quite low but memory is fully used")
+    memory_said = any("memory" in s.present and ("gpu" in s.present or "cuda" in s.present) or "vram" in s.present
+                      for s in sentences)
     for n, sentence in enumerate(sentences):
         words = sentence.words
         scale = QUESTION_WEIGHT + (LAST_QUESTION_BONUS if n == last_question else 0.0) if sentence.question else 1.0
@@ -312,6 +318,8 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
             phrase = " ".join(words[k:after])
             if goal == "choose_lr" and phrase == "linear scaling" and _of_speed(sentences, n):
                 goal = "faster"  # "I didn't expect perfect linear scaling, but at least 50%": of speed, not the LR
+            if phrase == "gpu usage" and memory_said and not REDUCING.isdisjoint(words[max(0, k - 4):k]):
+                goal = "fit"  # "which parameters have a greater impact on GPU usage? … using up the GPU memory"
             if phrase in WORKER_CUES and not (sentence.question and "gpu" in present):
                 continue  # (RLlib's rollout workers, a log's "Using 2 dataloader workers": no question about the GPU)
             if goal == "match_reference" and phrase in ("reproduce", "replicate") and _reproduces_a_failure(words, k):
