@@ -76,3 +76,11 @@ def test_the_english_view_lines_up_with_the_message():
     assert english == "using 4 v100 training 7b model , but oom"
     at = english.find("training")
     assert chinese.original_words(text, spans, at, at + len("training 7b model")) == "训练7b模型"
+
+
+def test_a_long_message_of_chinese_stops_at_the_token_bound():
+    """A message of Chinese has no spaces: the tokenizer cuts it into chunks before Chinese characters, so it stops
+    scanning once it has its tokens, however long the message."""
+    tokens = tokenize(("用4个v100训练7b模型" * 8_000)[:100_000])
+    assert len(tokens) == MAX_TOKENS
+    assert tokens[-1].end < 60_000  # (the rest of the message was never scanned)

@@ -164,7 +164,9 @@ TYPOS = {"allready": "already", "alredy": "already", "alreday": "already", "allr
 CHUNK = 8192  # characters scanned at once: a 5 KB message in one call
 # where a chunk may end: before whitespace, or before a mark that is always a token of its own (no number or word
 # holds it: not '.', ',', '_', '+', '-', which join "1,281,167", "3e-4", "gpu_ids")
-_BOUNDARY = re.compile(r"\s|[^\w\s.,_+\-]")
+# (and before a Chinese character: a message of Chinese has no spaces, and one chunk of all of it would be read
+# whole before the token bound is checked; a phrase cut at the chunk's end is read as two)
+_BOUNDARY = re.compile(r"\s|[^\w\s.,_+\-]|[\u3400-\u9fff]")
 
 
 def _chunk_end(text: str, start: int) -> int:
