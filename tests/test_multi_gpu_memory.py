@@ -150,3 +150,14 @@ def test_the_runs_own_ranks_on_one_gpu(kb):
     one = read_message(kb, RANKS.replace("Process 60901 has 18.75 GiB memory in use. Process 60898 has 18.11 GiB "
                                          "memory in use. Process 60883 has 17.23 GiB memory in use. ", ""))
     assert "oom_processes_on_card" not in one
+
+
+def test_plain_python_on_two_gpus_is_dataparallel(kb):
+    """"CUDA_VISIBLE_DEVICES=2,3 python3 main.py … OOMs on two cards, runs on one" (review 46 #1): one process over two
+    GPUs is DataParallel, GPU 0 gathering every output."""
+    message = ("Multi GPU fine-tuning OOMs, but a single GPU works: CUDA_VISIBLE_DEVICES=2,3 python3 main.py --do_train "
+               "--per_device_train_batch_size 1")
+    found = read_message(kb, message)
+    assert found["launch"][0] == "one_process" and found["launch"][1] == "python3 main.py"
+    c = run_consultation(message, kb=kb)
+    assert "finding-gpu0-dataparallel" in finding_ids_all(c)

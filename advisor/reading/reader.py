@@ -869,8 +869,13 @@ def _plain_python(clause: Clause) -> str | None:
     GPUs it is given (not "python -m torch.distributed.run …", a launcher)."""
     words = clause.words
     for k, w in enumerate(words[:-2]):
-        if w == "python" and words[k + 1] != "m" and words[k + 2] == "py":
-            t = clause.keys[k + 2]
+        if w != "python":
+            continue
+        j = k + 1  # ("python3 main.py": the version glued to the interpreter's name)
+        if clause.tokens[clause.keys[j]].is_num and not clause.tokens[clause.keys[j]].space_before:
+            j += 1
+        if j + 1 < len(words) and words[j] != "m" and words[j + 1] == "py":
+            t = clause.keys[j + 1]
             if clause.tokens[t - 1].text == "." and not clause.tokens[t].space_before:
                 return clause.text(clause.keys[k], t)
     return None
