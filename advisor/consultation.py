@@ -159,6 +159,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         # the trainer's banner pasted beside a question: the question is about its count of steps
         _add_topic(found, "steps", found["total_updates_said"][1])
     _processes_on_the_card(found, said)
+    _slurm_tasks(found, said)
     if "gpu_memory" not in found and "tf_allocator_limit" in found and "tpu_named" not in found:
         # "Limit: 15866508084" in TensorFlow's allocator summary: what the run could use of its card (the card is a
         # little larger: the CUDA context comes first) - the memory to plan in, not a question to ask
@@ -352,6 +353,23 @@ def _grpo_group_from_steps(found: dict[str, tuple[Any, str]]) -> None:
     group = steps * batch / (prompts * epochs)
     if 2 <= round(group) <= MOST_GENERATIONS and abs(group - round(group)) < 0.05:
         found["num_generations"] = (round(group), found["total_updates_said"][1])
+
+
+# Slurm's `srun … --gres=gpu:4 … --ntasks-per-node=1`: the tasks it starts on each machine, and the GPUs it gives it
+SLURM_TASKS = re.compile(r"--ntasks-per-node[= ](\d{1,3})\b")
+SLURM_GPUS = re.compile(r"--gres[= ]gpu(?::[\w.-]{1,20})?:(\d{1,2})\b|--gpus-per-node[= ](\d{1,2})\b")
+
+
+def _slurm_tasks(found: dict[str, tuple[Any, str]], message: str) -> None:
+    """`srun --gres=gpu:4 --ntasks-per-node=1 … --launcher slurm`: a launcher that makes each Slurm task a rank runs
+    as many processes as tasks - one process, one GPU used, however many GPUs the job holds."""
+    tasks, gpus = SLURM_TASKS.search(message), SLURM_GPUS.search(message)
+    if tasks is None or gpus is None:
+        return
+    n_tasks, n_gpus = int(tasks.group(1)), int(gpus.group(1) or gpus.group(2))
+    if 1 <= n_tasks < n_gpus:
+        found["slurm_tasks_per_node"] = (n_tasks, tasks.group(0))
+        found["slurm_gpus_per_node"] = (n_gpus, gpus.group(0))
 
 
 SUM_TOLERANCE = 0.15  # a stated size within this of the GPUs × one card's capacity is their sum

@@ -161,3 +161,17 @@ def test_plain_python_on_two_gpus_is_dataparallel(kb):
     assert found["launch"][0] == "one_process" and found["launch"][1] == "python3 main.py"
     c = run_consultation(message, kb=kb)
     assert "finding-gpu0-dataparallel" in finding_ids_all(c)
+
+
+def test_slurm_with_fewer_tasks_than_gpus(kb):
+    """`srun --gres=gpu:4 --nodes=1 --ntasks-per-node=1 … --launcher slurm` and only one GPU in use (review 46 #4):
+    each task is a rank, so one task uses one GPU."""
+    message = ("srun --partition=p --mpi=pmi2 -c 32 --gres=gpu:4 --nodes=1 --ntasks-per-node=1 xtuner train "
+               "./llama2_7b_full.py --launcher slurm --deepspeed deepspeed_zero3 OOMs after 10 steps; only one GPU "
+               "has memory in use.")
+    found = read_message(kb, message)
+    assert (found["slurm_tasks_per_node"][0], found["slurm_gpus_per_node"][0]) == (1, 4)
+    c = run_consultation(message, kb=kb)
+    assert finding_ids_all(c)[0] == "finding-slurm-one-task"
+    # as many tasks as GPUs: nothing to say
+    assert "slurm_tasks_per_node" not in read_message(kb, message.replace("--ntasks-per-node=1", "--ntasks-per-node=4"))
