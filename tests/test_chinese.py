@@ -21,6 +21,9 @@ def facts(kb, message):
      {"num_gpus": 6, "gpu_model": "a10", "zero_stage": 2, "offload": "cpu"}),
     ("我600w数据，设置的train_batch_size=1, devices=2 (两张卡)", {"dataset_size": 6e6, "micro_batch": 1, "num_gpus": 2}),
     ("最后的训练阶段，crop_size(240,1248) 显卡内存只有11G无法满足怎么办", {"gpu_memory": 11 * 2.0 ** 30}),
+    # letters first, then Chinese in one word ("24G现存的单卡": 显存 mistyped); a size the model was cut down to
+    ("我尝试将7B的模型压缩到5.7B，在尝试24G现存的单卡上进行微调还是会OOM",
+     {"params": 5.7e9, "gpu_memory": 24 * 2.0 ** 30, "num_gpus": 1}),
 ])
 def test_chinese_messages_are_read(kb, message, expected):
     got = facts(kb, message)

@@ -48,6 +48,8 @@ GLOSSARY: dict[str, str] = {
     "设置成": "set to", "设置为": "set to", "设为": "set to", "设成": "set to", "设置": "set", "把": "",
     "即使": "even", "显卡内存": "gpu memory", "只有": "only", "应该为": "should be", "应该是": "should be",
     "开到": "size",  # "block开到512": the block (the sequence length) opened up to 512
+    "现存": "gpu memory",  # "24G现存的单卡": 显存 as it is often mistyped (the same sound)
+    "压缩到": "changed to", "缩小到": "changed to", "换成": "changed to",
     "应该": "should", "如果": "if", "我": "i", "我的": "my", "我们": "we", "我用": "i use", "我们用": "we use",
     "用了": "using", "使用": "using", "开启": "enabled", "开启了": "enabled", "打开": "enabled",
     "关闭": "disabled", "没有": "no", "没": "no", "不": "not", "未": "not", "依旧": "still", "还是": "still",

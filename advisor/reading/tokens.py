@@ -68,7 +68,7 @@ def tokenize(text: str) -> list[Token]:
                 space = True  # "时4张A800": Chinese ends a word as a space does (the 4 is no end of a name)
             if word:
                 stop = position = start + len(word)
-                if word[-1] > "\u3000" and chinese.has_cjk(word) or word[0] > "\u3000" and chinese.has_cjk(word):
+                if not word.isascii() and chinese.has_cjk(word):
                     _mixed_word(word, start, space, tokens)  # "个v", "b模型", "w数据": Chinese beside letters
                     continue
                 raw = word.lower()  # words are kept in lower case; numbers read the same either way ("3E-4")
