@@ -160,6 +160,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         _add_topic(found, "steps", found["total_updates_said"][1])
     _processes_on_the_card(found, said)
     _slurm_tasks(found, said)
+    _gpus_listed_by_machine(found, said)
     if "gpu_memory" not in found and "tf_allocator_limit" in found and "tpu_named" not in found:
         # "Limit: 15866508084" in TensorFlow's allocator summary: what the run could use of its card (the card is a
         # little larger: the CUDA context comes first) - the memory to plan in, not a question to ask
@@ -370,6 +371,25 @@ def _slurm_tasks(found: dict[str, tuple[Any, str]], message: str) -> None:
     if 1 <= n_tasks < n_gpus:
         found["slurm_tasks_per_node"] = (n_tasks, tasks.group(0))
         found["slurm_gpus_per_node"] = (n_gpus, gpus.group(0))
+
+
+# "node1: 4A6000(45G)\nnode2: 2A6000(45G)": each machine's cards listed by line
+NODE_LINE = re.compile(r"(?im)^\s{0,8}(?:node|machine|server|host)\s?\d{1,3}\s{0,3}[:=]\s{0,3}(\d{1,2})\s?[x×*]?\s?[a-z]{1,8}-?\d{2,5}")
+MAX_NODE_LINES = 64
+
+
+def _gpus_listed_by_machine(found: dict[str, tuple[Any, str]], message: str) -> None:
+    """Machines listed a line each with their cards ("node1: 4A6000(45G)", "node2: 2A6000(45G)", …): the GPUs are
+    the sum, the machines the lines (4 + 2 + 2 + 2 = 10 GPUs on 4 machines), over any count said elsewhere."""
+    counts, first = [], None
+    for match in NODE_LINE.finditer(message):
+        counts.append(int(match.group(1)))
+        first = first or match.group(0).strip()
+        if len(counts) >= MAX_NODE_LINES:
+            break
+    if len(counts) >= 2 and all(counts):
+        found["num_gpus"] = (sum(counts), first)
+        found["num_nodes"] = (len(counts), first)
 
 
 SUM_TOLERANCE = 0.15  # a stated size within this of the GPUs × one card's capacity is their sum

@@ -175,3 +175,13 @@ def test_slurm_with_fewer_tasks_than_gpus(kb):
     assert finding_ids_all(c)[0] == "finding-slurm-one-task"
     # as many tasks as GPUs: nothing to say
     assert "slurm_tasks_per_node" not in read_message(kb, message.replace("--ntasks-per-node=1", "--ntasks-per-node=4"))
+
+
+def test_machines_listed_a_line_each(kb):
+    """"node1: 4A6000(45G) / node2: 2A6000(45G) / node3: … / node4: …" (review 46 #16): 4 + 2 + 2 + 2 = 10 GPUs on 4
+    machines, over the '8 A100' of a requirement quoted above them."""
+    found = read_message(kb, "8 A100 GPUs with 80GB memory is minimum requirements?\n\nI trained with 4 nodes,\n"
+                             "node1: 4A6000(45G)\nnode2: 2A6000(45G)\nnode3: 2A6000(45G)\nnode4: 2A6000(45G)\n\n"
+                             "it still has OutOfMemoryError")
+    assert (found["num_gpus"][0], found["num_nodes"][0]) == (10, 4)
+    assert "num_gpus" not in read_message(kb, "node1: ready\nnode2: ready")
