@@ -19,6 +19,7 @@ def test_every_entry_names_its_scope_unit_and_source():
 @pytest.mark.parametrize("text, framework", [
     ("strategy = tf.distribute.MirroredStrategy()", "tf-distribute"),
     ("TPUEstimator with train_batch_size=4096", "tpu-estimator"),
+    ("parallel_model = make_parallel(model, 2) and fit with batch_size 64", "keras-multi-gpu"),
     ("t2t-trainer --problem=translate_ende_wmt32k", "tensor2tensor"),
     ("fairseq-train data-bin --max-tokens 4096", "fairseq"),
     ("import torch_xla.distributed.xla_multiprocessing as xmp", "torch-xla"),
