@@ -109,3 +109,13 @@ def test_a_tpu_runs_result_is_its_per_replica_batch(kb):
     assert c.wm.value("framework") == "tf-distribute"
     assert ids[0] == "finding-global-batch-split-result-worse"
     assert "finding-tpu-not-gpu" not in ids
+
+
+def test_mirrored_strategys_worse_result_is_no_larger_update(kb):
+    """Review 46 #24: "low model accuracy when using MirroredStrategy" on 8 GPUs - the strategy's batch is the total,
+    so the answer is the per-replica share (BatchNorm), not "8× larger updates"."""
+    c = run_consultation("Has anyone worked with the tf.distribute.MirroredStrategy? I seem to be getting low model "
+                         "accuracy when using it for image segmentation with Dice loss. Also saw minor gains in timing "
+                         "when running with 8 gpu setup.", kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert "finding-global-batch-split-result-worse" in ids and "finding-more-gpus-fewer-updates" not in ids
