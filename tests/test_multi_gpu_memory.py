@@ -185,3 +185,13 @@ def test_machines_listed_a_line_each(kb):
                              "it still has OutOfMemoryError")
     assert (found["num_gpus"][0], found["num_nodes"][0]) == (10, 4)
     assert "num_gpus" not in read_message(kb, "node1: ready\nnode2: ready")
+
+
+def test_deepspeeds_estimator_terms_explained(kb):
+    """Review 46 #6: "Do not understand the meaning of the formula estimate_zero2_model_states_mem_needs … why 4 *
+    params … 18 * params?" - the terms, not a question back."""
+    c = run_consultation("Do not understand the meaning of the formula estimate_zero2_model_states_mem_needs: why params "
+                         "is fp32 (4 * params)? why 16 * params / (total number of gpus)? and for zero-3 why 18 * params?",
+                         kb=kb)
+    assert finding_ids_all(c)[0] == "finding-deepspeed-estimator-terms"
+    assert "asks_deepspeed_estimator" not in read_message(kb, "I ran estimate_zero2_model_states_mem_needs and got 42 GB")
