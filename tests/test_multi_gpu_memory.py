@@ -195,3 +195,15 @@ def test_deepspeeds_estimator_terms_explained(kb):
                          kb=kb)
     assert finding_ids_all(c)[0] == "finding-deepspeed-estimator-terms"
     assert "asks_deepspeed_estimator" not in read_message(kb, "I ran estimate_zero2_model_states_mem_needs and got 42 GB")
+
+
+@pytest.mark.parametrize("command, plain", [
+    ("python ./llm-foundry/scripts/train/train.py ./yamls/finetune/mpt-7b_dolly_sft.yaml", True),  # a path to the script
+    ("CUDA_VISIBLE_DEVICES=2,3 python3 main.py --do_train", True),
+    ("python -m torch.distributed.run --nproc_per_node 8 train.py", False),
+    ("I use python and run.py", False),
+])
+def test_a_script_started_by_plain_python(command, plain):
+    from advisor.reading.reader import read
+
+    assert (read(command).plain_python is not None) is plain

@@ -864,6 +864,9 @@ def _since_last_number(clause: Clause, start: int, end: int) -> list[str]:
     return clause.words[start:end]
 
 
+MAX_PATH_WORDS = 12  # the words of a script's path (its folders and name) after `python`
+
+
 def _plain_python(clause: Clause) -> str | None:
     """The words of a script started by plain python ("python train.py --device 0,1,2,3"): one process, whatever the
     GPUs it is given (not "python -m torch.distributed.run …", a launcher)."""
@@ -874,10 +877,14 @@ def _plain_python(clause: Clause) -> str | None:
         j = k + 1  # ("python3 main.py": the version glued to the interpreter's name)
         if clause.tokens[clause.keys[j]].is_num and not clause.tokens[clause.keys[j]].space_before:
             j += 1
-        if j + 1 < len(words) and words[j] != "m" and words[j + 1] == "py":
-            t = clause.keys[j + 1]
-            if clause.tokens[t - 1].text == "." and not clause.tokens[t].space_before:
+        if j < len(words) and words[j] == "m":
+            continue  # `python -m torch.distributed.run …`: a launcher
+        for e in range(j + 1, min(j + MAX_PATH_WORDS, len(words))):  # ("python ./llm-foundry/scripts/train/train.py")
+            t = clause.keys[e]
+            if words[e] == "py" and clause.tokens[t - 1].text == "." and not clause.tokens[t].space_before:
                 return clause.text(clause.keys[k], t)
+            if clause.tokens[t].space_before:
+                break  # (the script's path is one word of the command line)
     return None
 
 
