@@ -317,19 +317,12 @@ def training_time(params: float, tokens: float, peak_tflops: float, num_gpus: fl
                             heuristic=True)}
 
 
-@estimator("flops", "per_gpu_rate", "tflops_per_gpu", "share", cites=("torchvision-flops", "kaplan", "arithmetic"))
-def vision_utilization(model: str, samples_per_second: float, peak_tflops: float, num_gpus: float = 1,
-                       per_gpu: bool = False, image_size: float = 0) -> dict[str, Estimate]:
-    """What a measured rate of a catalogue CNN or ViT uses of the GPUs' peak: FLOPs per training sample (3 × 2 × the
-    forward's multiply-accumulates, from the model's shapes at the image size) × samples/s per GPU, over the card's
-    dense 16-bit peak. (A CNN's compute follows its feature maps, not its parameters: 6 × parameters per sample, a
-    language model's rule, would put ResNet-50 at 0.15 GFLOP instead of 24.5.)"""
+def _vision_forward(model: str, image_size: float) -> tuple:
+    """A catalogue CNN's or ViT's spec and its forward's multiply-accumulates at the image size (0: its own)."""
     from advisor.domain.catalogue import preset
     from advisor.domain.vision_flops import forward_macs
     from advisor.errors import InputError
 
-    if min(samples_per_second, peak_tflops, num_gpus) <= 0:
-        raise NotComputable("the rate, the peak TFLOP/s and the GPUs must be positive")
     try:
         spec = preset(model)
     except InputError as exc:
@@ -337,6 +330,19 @@ def vision_utilization(model: str, samples_per_second: float, peak_tflops: float
     macs = forward_macs(spec, int(image_size))
     if macs is None:
         raise NotComputable(f"no convolution or ViT shapes for {model}")
+    return spec, macs
+
+
+@estimator("flops", "per_gpu_rate", "tflops_per_gpu", "share", cites=("torchvision-flops", "kaplan", "arithmetic"))
+def vision_utilization(model: str, samples_per_second: float, peak_tflops: float, num_gpus: float = 1,
+                       per_gpu: bool = False, image_size: float = 0) -> dict[str, Estimate]:
+    """What a measured rate of a catalogue CNN or ViT uses of the GPUs' peak: FLOPs per training sample (3 × 2 × the
+    forward's multiply-accumulates, from the model's shapes at the image size) × samples/s per GPU, over the card's
+    dense 16-bit peak. (A CNN's compute follows its feature maps, not its parameters: 6 × parameters per sample, a
+    language model's rule, would put ResNet-50 at 0.15 GFLOP instead of 24.5.)"""
+    if min(samples_per_second, peak_tflops, num_gpus) <= 0:
+        raise NotComputable("the rate, the peak TFLOP/s and the GPUs must be positive")
+    spec, macs = _vision_forward(model, image_size)
     flops = 6.0 * macs
     each = samples_per_second if per_gpu else samples_per_second / num_gpus
     tflops = flops * each / 1e12
@@ -362,19 +368,9 @@ def vision_training_time(model: str, dataset_size: float, epochs: float, peak_tf
     """Wall-clock time of a catalogue CNN's or ViT's training: FLOPs per training sample (6 × the forward's
     multiply-accumulates at the image size) × images × epochs, at VISION_MFU_ASSUMED of the GPUs' dense 16-bit peak
     (mixed precision; fp32 runs several times slower) - before evaluation, and with a loader that keeps up."""
-    from advisor.domain.catalogue import preset
-    from advisor.domain.vision_flops import forward_macs
-    from advisor.errors import InputError
-
     if min(dataset_size, epochs, peak_tflops, num_gpus) <= 0:
         raise NotComputable("the images, epochs, peak TFLOP/s and GPUs must be positive")
-    try:
-        spec = preset(model)
-    except InputError as exc:
-        raise NotComputable(str(exc)) from None
-    macs = forward_macs(spec, int(image_size))
-    if macs is None:
-        raise NotComputable(f"no convolution or ViT shapes for {model}")
+    _, macs = _vision_forward(model, image_size)
     per_sample = 6.0 * macs
     rate = peak_tflops * 1e12 * VISION_MFU_ASSUMED / per_sample
     seconds = dataset_size * epochs / (rate * num_gpus)
