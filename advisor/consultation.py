@@ -371,6 +371,15 @@ def _slurm_tasks(found: dict[str, tuple[Any, str]], message: str) -> None:
     if 1 <= n_tasks < n_gpus:
         found["slurm_tasks_per_node"] = (n_tasks, tasks.group(0))
         found["slurm_gpus_per_node"] = (n_gpus, gpus.group(0))
+        # the run's ranks are the tasks: its batch per update and its memory per GPU are theirs, and the GPUs the job
+        # holds are the ones a plan could use
+        nodes = int(found.get("num_nodes", (1,))[0] or 1)
+        found["num_gpus"] = (n_tasks * nodes, tasks.group(0))
+        found["launch"] = ("process_per_gpu", tasks.group(0))  # (a process a task, each on its GPU)
+        if nodes == 1:
+            found["machine_gpus"] = (n_gpus, gpus.group(0))
+        else:
+            found.setdefault("gpus_available", (n_gpus * nodes, gpus.group(0)))
 
 
 # "node1: 4A6000(45G)\nnode2: 2A6000(45G)": each machine's cards listed by line

@@ -52,7 +52,7 @@ class Knobs:
     offload: bool = False  # optimizer state (and fp32 master weights) in CPU memory
     checkpointing: str = "none"  # none | full
     attention: str = "eager"  # eager | flash
-    adapter: str = "none"  # none | lora | qlora
+    adapter: str = "none"  # none | lora | lora8 (an 8-bit base) | qlora | prefix (P-tuning, prefix/prompt tuning)
     gpus: int = 1
     fused_loss: bool = False  # a fused cross-entropy (Liger, Unsloth): no full fp32 logits
     split: int = 1  # GPUs one model's layers are split over in one process (device_map="auto"): one replica, not DP
@@ -79,6 +79,7 @@ class Problem:
     gpus_per_host: int = 0  # GPUs per machine when the machines are said (0: all the GPUs on one machine)
     sequences_per_sample: int = 1  # DPO, ORPO, SimPO: each example is a pair (chosen, rejected) run together
     offload_params: bool = False  # the user offloads the parameters too: so does every ZeRO-3 plan with offload
+    stage_said: int = 0  # the ZeRO stage (FSDP full shard = 3) the user set, even over one GPU where it shards nothing
     sharded_over_unsaid: bool = False  # FSDP or ZeRO said, the GPUs they shard over not: the count is one GPU's
     bf16: bool | None = None  # the GPU supports bf16 (None: unknown GPU)
     adapter_fraction: float = 0.01
@@ -281,7 +282,7 @@ def _points(est: MemoryEstimate, sequences: int, largest: int, accum: int, s: in
 
 # Cost of each change: (accuracy risk, time factor per update). Heuristics, ranked against each other only;
 # the sources of the direction of each effect are in estimators/plan_search.py's CHANGE_NOTES.
-ADAPTER_COST = {"none": (0.0, 1.0), "lora": (2.0, 0.8), "lora8": (2.5, 1.0), "qlora": (3.0, 1.05)}
+ADAPTER_COST = {"none": (0.0, 1.0), "lora": (2.0, 0.8), "lora8": (2.5, 1.0), "qlora": (3.0, 1.05), "prefix": (2.0, 0.8)}
 FULL_TRAINING_RISK = 10.0  # more than any other change's risk: offered only when no plan trains every weight
 
 
@@ -363,7 +364,7 @@ def candidate_knobs(p: Problem) -> list[Knobs]:
     adapters = [cur.adapter]
     if p.finetune and cur.adapter == "none":
         adapters += ["lora", "qlora"]
-    elif cur.adapter in ("lora", "lora8"):
+    elif cur.adapter in ("lora", "lora8", "prefix"):
         adapters.append("qlora")  # (LoRA on an 8-bit base, "load_in_8bit": a 4-bit base is the next step down)
     shaped = p.spec is not None
     checkpointing = sorted({cur.checkpointing, "full"}) if shaped else [cur.checkpointing]
@@ -380,10 +381,10 @@ def candidate_knobs(p: Problem) -> list[Knobs]:
             shardings = [(0, False)]  # one process holding the split model: no sharding, no DeepSpeed offload
         if gpus == 1 and cur.zero == 3:
             shardings.append((3, True))  # ZeRO-3 offloading the parameters on one GPU (ZeRO-Infinity's single-GPU case)
-        if p.goal != "faster" and gpus == cur.gpus and gpus > 1:
+        if p.goal != "faster" and gpus >= cur.gpus and gpus > 1:
             # less sharding saves no GPU memory, only time; dropping offload is kept when the user offloads: it
             # spares the host's RAM, and adapters or an 8-bit optimizer (never combined with offload) need it off
-            shardings = [(z, o) for z, o in shardings if z >= cur.zero]
+            shardings = [(z, o) for z, o in shardings if z >= max(cur.zero, p.stage_said)]
         for (zero, offload) in shardings:
             for precision in precisions:
                 for optimizer in optimizers:
@@ -415,13 +416,14 @@ def candidate_knobs(p: Problem) -> list[Knobs]:
 
 
 # the storage of the frozen base under each adapter (bits per weight; 0: no frozen base, every weight trained)
-ADAPTER_BASE_BITS = {"none": 0, "lora": 16, "lora8": 8, "qlora": 4}
+ADAPTER_BASE_BITS = {"none": 0, "lora": 16, "lora8": 8, "qlora": 4, "prefix": 16}
 
 
 # Each knob in the order changes are listed: (its words when it changes, its part of an option id).
 CHANGE_WORDS = {
     "adapter": (lambda v: {"lora": "LoRA adapters on a frozen 16-bit base", "qlora": "QLoRA adapters on a frozen 4-bit base",
                            "lora8": "LoRA adapters on a frozen 8-bit base",
+                           "prefix": "a trained prefix (P-tuning) on a frozen 16-bit base",
                            "none": "full fine-tuning"}[v], lambda v: v if v != "none" else "full-finetune"),
     "precision": (lambda v: {"amp_bf16": "bf16 autocast", "amp_fp16": "fp16 autocast with a GradScaler", "fp32": "fp32",
                              "bf16": "pure bf16 weights and states",

@@ -324,18 +324,38 @@ CARD_INITIALS = frozenset("rgqtim")  # a cheap first test: most words after a nu
 
 
 def one_gpu_used(clause: Clause, reading: Reading) -> None:
-    """'only one GPU is used', 'only 1 gpu is being utilized': of the GPUs the machine has, the run uses one."""
-    if "only" not in clause.present or not clause.present & {"gpu", "card"}:
+    """'only one GPU is used', 'only 1 gpu is being utilized': of the GPUs the machine has, the run uses one. Said
+    with the verb first ('it just uses 1 gpu', 'fine-tuning only uses 1 GPU', 'runs only on one GPU') it is the
+    symptom of a launch that started one process: the run meant for the GPUs counted keeps that count, and the
+    consultation reads the one GPU in use beside it (not 'when we use only one GPU, …': a run compared)."""
+    if not clause.present & {"only", "just"} or not clause.present & {"gpu", "card"}:
         return
     words = clause.words
     for k, w in enumerate(words):
-        if w == "only" and words[k + 1:k + 2] in (["one"], ["1"], ["single"]) and words[k + 2:k + 3] in (["gpu"], ["card"]) \
-                and USED.intersection(words[k + 3:k + 7]) and setup_of(clause, k) == "user":
+        if w not in ("only", "just"):
+            continue
+        verb_first = k + 1 < len(words) and words[k + 1] in USES
+        n = k + 1 + verb_first  # ("it just uses 1 gpu")
+        n += words[n:n + 1] == ["on"]  # ("runs only on one GPU")
+        if words[n:n + 1] not in (["one"], ["1"], ["single"]) or words[n + 1:n + 2] not in (["gpu"], ["card"]) \
+                or setup_of(clause, k) != "user":
+            continue
+        if w == "only" and not verb_first and USED.intersection(words[n + 2:n + 6]):
             reading.one_gpu_used = clause.text(clause.keys[k], clause.keys[min(k + 6, len(words) - 1)])
+            return
+        verb_before = bool(USES.intersection(words[max(0, k - 2):k]))
+        if (verb_first or verb_before) and not SUPPOSING.intersection(words[:k]) \
+                and not SUPPOSING.intersection(words[n + 2:n + 5]):  # ("using just one GPU would be slow")
+            start = max(0, k - 2) if verb_before else k
+            reading.one_gpu_symptom = clause.text(clause.keys[start], clause.keys[min(n + 1, len(words) - 1)])
             return
 
 
 USED = frozenset({"used", "utilized", "utilised", "working", "busy", "running", "active"})
+# a verb of use before "only one GPU" ("it just uses 1 gpu", "training uses only one GPU", "runs only on one GPU")
+USES = frozenset({"uses", "use", "using", "utilizes", "utilises", "utilizing", "runs", "running", "run", "trains",
+                  "training", "occupies", "loads"})
+SUPPOSING = frozenset({"when", "if", "would", "could", "whenever", "should"})
 
 
 def asks_how_many_gpus(clause: Clause) -> bool:

@@ -87,6 +87,13 @@ def read(message: str) -> Reading:
             reading.launcher = _first_phrase(clause, cue_index("launchers"))
         if reading.plain_python is None and "python" in present and "py" in present:
             reading.plain_python = _plain_python(clause)
+        if reading.plain_python is None and "xtuner" in present and "train" in present \
+                and present.isdisjoint(("launcher", "nproc", "nproc_per_node")):
+            # `xtuner train config.py` starts one process unless NPROC_PER_NODE is set before it (torchrun
+            # underneath), or a --launcher (slurm, pytorch) starts its ranks
+            k = clause.words.index("xtuner")
+            if clause.words[k + 1:k + 2] == ["train"]:
+                reading.plain_python = clause.text(clause.keys[k], clause.keys[k + 1])
         # "what if I have 4 GPUs?", "would batch 8 be faster?": a case supposed, not the run
         reading.in_hypothetical_clause = question and (clause.words[:2] == ["what", "if"]
                                                        or clause.words[:1] in (["suppose"], ["supposing"])

@@ -302,6 +302,16 @@ def _said_per_gpu(value: int, text: str) -> bool:
                 or re.search(rf"{per_gpu}[a-z_]{{0,12}}\s*[:=]?\s*{number}", text, re.IGNORECASE))
 
 
+def _machine_of_one_gpu_in_use(reading: Reading) -> Any:
+    """The GPUs counted for a run that the message says uses one of them ("I think it does not use 8 gpus and just
+    uses 1 gpu"): the count of the user's own above one, the value kept or one it disagreed with."""
+    if reading.one_gpu_symptom is None:
+        return None
+    said = reading.values.get("num_gpus")
+    counts = [said] + [r for pair in reading.conflicts for r in pair if r.field == "num_gpus"]
+    return next((r for r in counts if r is not None and r.setup == "user" and r.value > 1), None)
+
+
 def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     """The input facts (rules/facts.yaml names) a reading gives, each with the words it came from. Values the
     vocabulary cannot hold (an optimizer it does not know) are left out rather than guessed."""
@@ -325,6 +335,10 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     disagreement = _said_and_set_apart(reading)
     if disagreement is not None:
         put("said_and_set_disagree", *disagreement)
+    machine = _machine_of_one_gpu_in_use(reading)
+    if machine is not None:  # "8 gpus … it just uses 1 gpu": the run trains on one of the machine's GPUs
+        put("machine_gpus", machine.value, machine.text)
+        put("num_gpus", 1, reading.one_gpu_symptom)
     lowered = _lowering_asked(reading)
     if lowered is not None:  # the run is the batch that ran out; the smaller one is the question
         v, asked = lowered
@@ -380,6 +394,9 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     if reading.plain_python and reading.launcher is None and "parallelism" not in v and gpus_said is not None \
             and gpus_said.setup == "user" and gpus_said.value > 1:
         # "python train.py --device 0,1,2,3": one process driving the GPUs (DataParallel), not one per GPU
+        put("launch", "one_process", reading.plain_python)
+    elif reading.plain_python and reading.launcher is None and ("machine_gpus" in v or "machine_gpus" in out):
+        # "python train.py … it just uses 1 gpu" on a machine of 8: one process, on one of them
         put("launch", "one_process", reading.plain_python)
     elif reading.launcher is not None and gpus_said is not None and gpus_said.value > 1:
         put("launch", "process_per_gpu", reading.launcher)  # "torchrun --nproc_per_node 8": a process per GPU

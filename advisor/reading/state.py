@@ -122,6 +122,7 @@ class Reading:
     commented_out: list[tuple[int, int]] = field(default_factory=list)
     hf_trainer: str | None = None  # the words saying the run uses Hugging Face's Trainer (`per_device_train_batch_size`)
     one_gpu_used: Any = None  # the words saying only one of the GPUs works ("only one gpu is used by unsloth")
+    one_gpu_symptom: str | None = None  # "it just uses 1 gpu", "fine-tuning only uses 1 GPU": a launch's symptom
     arrows: bool = True  # the message has an arrow ('->', '→') that may write a change ("32 -> 256")
     asks_per_device: bool = False  # it asks whether a batch is per device or global ("per GPU or across GPUs?")
     topics: list[str] = field(default_factory=list)  # the quantities named so far, the last last ("batch", "lr")

@@ -174,6 +174,7 @@ def _problem(args: dict[str, Any]) -> Problem:
     if parallelism == "fsdp" and not zero:
         zero = 3
     gpus = int(args.get("num_gpus") or 1)
+    stage_said = zero  # (kept on more GPUs: the stage the user chose, which one GPU does not use)
     if gpus == 1 and not (zero == 3 and args.get("offload") in ("cpu", "nvme") and args.get("offload_params")):
         zero = 0  # sharding over one GPU shards nothing (but ZeRO-3 offloading the parameters moves them off it)
     if (parallelism == "zero" or (zero and parallelism != "fsdp")) and precision in ("amp_bf16", "amp_fp16"):
@@ -182,6 +183,8 @@ def _problem(args: dict[str, Any]) -> Problem:
     if offload and precision not in ("bf16",):
         precision = "mixed"
     adapter = args.get("adapter") or "none"
+    if adapter == "none" and args.get("prefix_tuning") and not args.get("full_training"):
+        adapter = "prefix"  # P-tuning v2, prefix or prompt tuning: a frozen 16-bit base, a few trained parameters
     if adapter == "lora" and args.get("base_bits") == 8:
         adapter = "lora8"  # LoRA on a base loaded in 8 bits (load_in_8bit): about half the frozen weights' bytes
     if adapter != "none" and precision == "fp32":
@@ -250,7 +253,9 @@ def _problem(args: dict[str, Any]) -> Problem:
                    said_max_micro=_said_max_micro(args, micro),
                    # the GPUs the user could use bound the search; asked "how many do I need?", the fewest that fit
                    # (the GPUs a device_map splits one model over could each train a replica instead)
-                   gpus_max=max(gpus, split, int(args.get("gpus_available") or args.get("gpus_to_fit") or gpus)),
+                   # (and the GPUs of a machine of which the run uses one: its launch is the finding)
+                   gpus_max=max(gpus, split, int(args.get("gpus_available") or args.get("gpus_to_fit")
+                                                 or args.get("machine_gpus") or gpus)),
                    finetune={"finetune": True, "scratch": False}.get(args.get("training_mode")),
                    bf16=bf16,
                    # the share counted from the rank and the layers, else the assumed one
@@ -267,6 +272,7 @@ def _problem(args: dict[str, Any]) -> Problem:
                    sequences_per_sample=2 if args.get("preference_objective") in PAIRED_OBJECTIVES else 1,
                    # (FSDP's CPU offload always moves the parameters: CPUOffload(offload_params=True))
                    offload_params=offload and (bool(args.get("offload_params")) or parallelism == "fsdp"),
+                   stage_said=stage_said,
                    sharded_over_unsaid=not args.get("num_gpus") and (parallelism == "fsdp"
                                                                        or int(args.get("zero_stage") or 0) >= 1))
 
@@ -429,7 +435,7 @@ def _at_one(p: Problem, result: SearchResult) -> Candidate:
            cites=SOURCES + ("arithmetic",) + tuple(sorted({s for note in CHANGE_NOTES.values() for s in note["sources"]})))
 def plan_search(params: float, gpu_memory: float, precision: str | None = None, optimizer: str | None = None,
                 num_gpus: int | None = None, gpus_available: int | None = None, gpus_to_fit: int | None = None,
-                zero_stage: int | None = None, parallelism: str | None = None, layout: str | None = None,
+                machine_gpus: int | None = None, prefix_tuning: bool | None = None, zero_stage: int | None = None, parallelism: str | None = None, layout: str | None = None,
                 offload: str | None = None,
                 grad_checkpointing: bool | None = None, attention: str | None = None, adapter: str | None = None,
                 training_mode: str | None = None, model_preset: str | None = None, model_shape: str | None = None,

@@ -1,0 +1,87 @@
+"""A run launched as one process on a machine of several GPUs (plain `python train.py` of a launcher's script,
+`xtuner train` without NPROC_PER_NODE, Slurm with one task per machine) trains on one GPU: the plan is checked on
+that one GPU, and the plans searched may use the machine's GPUs. P-tuning's frozen base is not counted as full
+AdamW. Messages are written the way engineers post them (review 46 #1, #4, #15)."""
+
+import pytest
+
+from advisor.consultation import read_message, run_consultation
+
+GIB = 2**30
+
+FOUNDRY = ("GPU OOM while fine-tuning MPT-7B. This is what I run: `python ./llm-foundry/scripts/train/train.py "
+           "./llm-foundry/scripts/train/yamls/finetune/mpt-7b_dolly_sft.yaml train_loader.dataset.split=train "
+           "eval_loader.dataset.split=test`. I have changed the seq_length to 512. I cannot even run it on g5.48xlarge. "
+           "Each gpu is an A10G with 24gig. I think for some reason it does not use 8 gpus and just uses 1 gpu!!!")
+SLURM = ("Full fine-tuning Llama-2-7B on 4x A100 80G, one node: `srun --gres=gpu:4 --nodes=1 --ntasks-per-node=1 "
+         "xtuner train ./llama2_7b_full.py --launcher slurm --deepspeed deepspeed_zero3`. Only one GPU shows memory "
+         "in use and it runs out of memory. How do I make it fit?")
+XTUNER = ("How do I fine-tune with 2 GPUs? I have two RTX 3090 24GB. Whatever I change in the config, fine-tuning only "
+          "uses 1 GPU: `xtuner train ./internlm2_chat_7b_qlora_oasst1_e3_copy.py --deepspeed deepspeed_zero2`.")
+PTUNING = ("ChatGLM-6B P-tuning v2 OOMs on two GPUs but one GPU works. PRE_SEQ_LEN=128, "
+           "`CUDA_VISIBLE_DEVICES=2,3 python3 main.py --do_train --model_name_or_path chatglm-6b "
+           "--per_device_train_batch_size 1 --gradient_accumulation_steps 16 --pre_seq_len $PRE_SEQ_LEN`. "
+           "RuntimeError: CUDA out of memory. Tried to allocate 128.00 MiB (GPU 0; 31.98 GiB total capacity; "
+           "31.60 GiB already allocated)")
+
+
+def finding_ids(c) -> list[str]:
+    return [f.id for f in c.advice.findings]
+
+
+def test_a_launchers_script_started_by_python_trains_on_one_of_the_machines_gpus(kb):
+    facts = read_message(kb, FOUNDRY)
+    assert facts["num_gpus"][0] == 1 and facts["machine_gpus"][0] == 8
+    assert facts["launch"][0] == "one_process"
+    assert "oom_stage" not in facts  # ("…split=train eval_loader…" is no OOM in evaluation)
+    c = run_consultation(FOUNDRY, kb=kb)
+    assert "finding-one-process-uses-one-gpu" in finding_ids(c)
+    text = " ".join(f.text for f in c.advice.findings if f.id == "finding-one-process-uses-one-gpu")
+    assert "composer -n 8" in text and "torchrun --nproc_per_node 8" in text
+    # the device_map advice is for a model loaded onto one GPU, not for a launch that started one process
+    assert "finding-model-on-one-of-the-machines-gpus" not in finding_ids(c)
+    # the plans searched use the machine's 8 GPUs, and the one shown fits one A10G
+    assert c.advice.recommendation.option_id.startswith("gpus-8")
+    assert c.wm.value("plan_current_fits") is False
+
+
+def test_slurm_one_task_is_one_rank_and_the_plan_keeps_the_stage(kb):
+    facts = read_message(kb, SLURM)
+    assert facts["num_gpus"][0] == 1 and facts["machine_gpus"][0] == 4
+    c = run_consultation(SLURM, kb=kb)
+    assert "finding-slurm-one-task" in finding_ids(c)
+    # one rank holds the whole model's states: it does not fit one 80 GB card ...
+    assert c.wm.value("plan_current_per_gpu") > 80 * 10**9
+    # ... and the plan shown starts the 4 ranks and keeps the ZeRO-3 the user chose (less sharding saves no memory)
+    assert c.advice.recommendation.option_id == "gpus-4-and-zero-3"
+
+
+def test_xtuner_without_nproc_per_node_is_one_process(kb):
+    c = run_consultation(XTUNER, kb=kb)
+    assert c.wm.value("launch") == "one_process" and c.wm.value("machine_gpus") == 2
+    assert "finding-one-process-uses-one-gpu" in finding_ids(c)
+    launched = XTUNER.replace("`xtuner train", "`NPROC_PER_NODE=2 xtuner train")
+    assert "finding-one-process-uses-one-gpu" not in finding_ids(run_consultation(launched, kb=kb))
+
+
+@pytest.mark.parametrize("message", [
+    "We have 8 GPUs. When we use only one GPU, utilization can always reach 100%; with all 8 it is 40%.",
+    "Since using just one GPU would be relatively slow, I changed to 4 GPUs with DDP.",
+])
+def test_one_gpu_said_of_another_run_is_no_symptom(kb, message):
+    facts = read_message(kb, message)
+    assert facts["num_gpus"][0] > 1 and "machine_gpus" not in facts
+
+
+@pytest.mark.parametrize("words", ["it just uses 1 gpu", "training uses only one GPU", "it runs only on one GPU"])
+def test_the_one_gpu_in_use_said_verb_first(kb, words):
+    facts = read_message(kb, f"I have 4x RTX A6000 48GB and launch `python train.py` but {words}.")
+    assert facts["num_gpus"][0] == 1 and facts["machine_gpus"][0] == 4
+
+
+def test_p_tuning_counts_a_frozen_base(kb):
+    c = run_consultation(PTUNING, kb=kb)
+    assert c.wm.value("prefix_tuning") is True
+    # a 16-bit frozen ChatGLM-6B and a small trained prefix: far from full AdamW's 16 bytes a parameter
+    assert c.wm.value("plan_current_per_gpu") < 20 * GIB
+    assert "finding-gpu0-dataparallel" in finding_ids(c)  # the cause: python over two GPUs is DataParallel
