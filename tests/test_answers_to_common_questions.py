@@ -4631,6 +4631,20 @@ def test_a_batch_change_with_the_optimizer_unsaid_gets_both_rules(kb):
     assert c.wm.value("lr_sqrt_either") == pytest.approx(0.35 ** 0.5)
 
 
+def test_the_lr_said_with_its_batch_is_moved_by_both_rules(kb):
+    """'lr is 1e-4 for 8x2=16 batch size, when I use 8 nodes, each 8x2=16, should I enlarge the learning rate to 8e-4
+    or just set 1e-4 on each machine?' (review 46 #12): the batch per update is 128, and the LR moves ×8 by the linear
+    rule, ×2.83 by the square root - as values, not a question for the batch the LR was tuned for."""
+    c = run_consultation("Should I change the learning rate when using multi-node training? Let's make lr 1e-4 for "
+                         "8x2=16 batch size; when I use 8 nodes to train the model, each is 8x2=16 batch size, should "
+                         "I enlarge the learning rate to 8e-4 or just set 1e-4 on each machine?", kb=kb)
+    assert c.advice.findings[0].id == "finding-lr-either-rule-values"
+    assert c.wm.value("lr_linear_either_value") == pytest.approx(8e-4)
+    assert c.wm.value("lr_sqrt_either_value") == pytest.approx(1e-4 * 8 ** 0.5)
+    assert "16 → 128" in c.advice.findings[0].title
+    assert "finding-lr-either-rule" not in [f.id for f in c.advice.findings]  # (the values say it all)
+
+
 def test_the_same_settings_on_more_gpus_train_fewer_larger_updates(kb):
     """'With the same parameters, multi-GPU SFT performs much worse than single-GPU' on 8 GPUs: 8× larger updates, 8×
     fewer of them at the same LR and epochs - said first."""

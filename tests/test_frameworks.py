@@ -119,3 +119,24 @@ def test_mirrored_strategys_worse_result_is_no_larger_update(kb):
                          "when running with 8 gpu setup.", kb=kb)
     ids = [f.id for f in c.advice.findings]
     assert "finding-global-batch-split-result-worse" in ids and "finding-more-gpus-fewer-updates" not in ids
+
+
+@pytest.mark.parametrize("text, framework", [
+    ("I use the code at https://github.com/kuza55/keras-extras/blob/master/utils/multi_gpu.py for two GPUs", "keras-multi-gpu"),
+    ("File \"/usr/lib/python3/site-packages/horovod/torch/__init__.py\", line 12", None),  # a bare folder's name
+])
+def test_a_distinctive_name_in_a_path_or_link(text, framework):
+    named = fw.framework_named(text)
+    assert (named[0].id if named else None) == framework
+
+
+def test_a_split_batch_no_faster_on_more_gpus_is_answered_with_the_split(kb):
+    """kuza55's make_parallel on 2 GPUs, each at 40-60% utilisation, no faster than one (review 46 #9): the batch is
+    split, so each GPU does half of one GPU's work - raise the batch, and no question about torchrun."""
+    c = run_consultation("I use TensorFlow as the backend and the code here "
+                         "https://github.com/kuza55/keras-extras/blob/master/utils/multi_gpu.py for multi-GPU "
+                         "training. The speed of using two gpus is almost the same as with one gpu; with one gpu its "
+                         "usage is almost 100%, with two gpus each is at 40%-60%. GPU: 4x NVIDIA GTX 1080 Ti", kb=kb)
+    assert c.advice.findings[0].id == "finding-framework-split-batch-no-faster"
+    assert "raise the batch 2×" in c.advice.findings[0].title
+    assert "launch" not in [q.id for q in c.advice.questions]

@@ -54,6 +54,14 @@ def frameworks() -> dict[str, FrameworkSpec]:
 
 
 @lru_cache(maxsize=1)
+def _names_in_paths() -> re.Pattern[str]:
+    """The frameworks' distinctive words (with a dash, a dot or an underscore), found between slashes too."""
+    _, owner = _names()
+    words = sorted((w for w in owner if any(c in w for c in "-._")), key=len, reverse=True)
+    return re.compile(r"(?<![\w.\-])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w\-])", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
 def _names() -> tuple[re.Pattern[str], dict[str, str]]:
     """One alternation of every framework's words (longest first), and which framework each word names."""
     owner = {word: spec.id for spec in reversed(list(frameworks().values())) for word in spec.detect}
@@ -73,6 +81,11 @@ def framework_named(text: str) -> tuple[FrameworkSpec, str] | None:
         found.setdefault(fid, match.group(0))
         if len(found) == len(table):
             break
+    if not found:
+        # a distinctive name inside a path or a link ("github.com/kuza55/keras-extras/blob/master/utils/multi_gpu.py"):
+        # a bare word in a path may be any folder's, a name with a dash, a dot or an underscore is the code's
+        for match in _names_in_paths().finditer(text[:MAX_SCAN]):
+            found.setdefault(owner[match.group(0).lower()], match.group(0))
     if not found:
         return None
     first = min(found, key=order.index)

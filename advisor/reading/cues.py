@@ -536,8 +536,8 @@ def cue_index(name: str) -> PhraseIndex:
 # launchers that start one process per GPU (with several GPUs and nothing sharded, that is DDP)
 # (Horovod runs one process per GPU and averages gradients by allreduce, as DDP does)
 LAUNCHERS = ["torchrun", "torch.distributed.launch", "accelerate launch", "distributed launch", "multi_gpu",
-             "distributeddataparallel", "mpirun", "torch.distributed.run", "distributed run", "horovodrun", "horovod"]
-LAUNCH_WORDS = {"torchrun", "launch", "multi_gpu", "distributeddataparallel", "mpirun", "distributed", "horovodrun",
+             "distributeddataparallel", "mpirun", "mpiexec", "torch.distributed.run", "distributed run", "horovodrun", "horovod"]
+LAUNCH_WORDS = {"torchrun", "launch", "multi_gpu", "distributeddataparallel", "mpirun", "mpiexec", "distributed", "horovodrun",
                 "horovod"}
 # training on a pre-training corpus ("ResNet50 on ImageNet", "on openwebtext") trains from scratch when nothing
 # loads a pretrained checkpoint ("pretrained on ImageNet" is the checkpoint's history, not the run)

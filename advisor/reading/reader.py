@@ -2817,9 +2817,9 @@ def _resolve(reading: Reading) -> None:
         # ZeRO runs over data parallelism: a stage said makes it ZeRO ("data-parallel size … ZeRO-2")
         values["parallelism"] = Read("parallelism", "zero", values["zero_stage"].text)
     elif parallelism is None and reading.launcher is not None and (reading.get("num_gpus") or 1) > 1 \
-            and "horovod" not in reading.launcher.lower():
+            and not any(name in reading.launcher.lower() for name in ("horovod", "mpi")):
         # torchrun / torch.distributed.launch / accelerate launch over several GPUs, nothing sharded: DDP (Horovod
-        # starts a process per GPU too, but averages with its own allreduce, not torch's DistributedDataParallel)
+        # and MPI's launchers start a process per GPU too, but for any framework: Horovod's allreduce, JAX, TF)
         values["parallelism"] = Read("parallelism", "ddp", reading.launcher, implied=True)
     elif parallelism is None and (reading.get("num_gpus") or 1) > 1 and values["num_gpus"].text.startswith(
             "NPROC_PER_NODE="):

@@ -83,6 +83,20 @@ def scaled_lr(learning_rate: float, center: float, sweep: list) -> dict[str, Est
     }
 
 
+@estimator("linear", "sqrt", cites=("goyal", "malladi"))
+def lr_by_either_rule(learning_rate: float, linear: float, sqrt: float) -> dict[str, Estimate]:
+    """A known learning rate moved by each rule's multiplier, for an optimizer not said: the linear rule's value (SGD
+    with momentum) and the square root's (Adam and its relatives)."""
+    if learning_rate <= 0 or linear <= 0 or sqrt <= 0:
+        raise NotComputable("the learning rate and the multipliers must be positive")
+    return {
+        "linear": Estimate(learning_rate * linear, None, f"{fmt_sig(learning_rate)} × {fmt_sig(linear, 3)} = "
+                           f"{fmt_sig(learning_rate * linear, 3)}", ("goyal",)),
+        "sqrt": Estimate(learning_rate * sqrt, None, f"{fmt_sig(learning_rate)} × {fmt_sig(sqrt, 3)} = "
+                         f"{fmt_sig(learning_rate * sqrt, 3)}", ("malladi",)),
+    }
+
+
 @estimator("steps", "examples", cites=("goyal",))
 def warmup_at_new_batch(warmup_steps: float, batch_from: float, batch_to: float) -> dict[str, Estimate]:
     """Warmup held constant in *examples* when the batch changes - Goyal et al.'s choice for large-batch SGD (they
