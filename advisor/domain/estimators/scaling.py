@@ -84,9 +84,11 @@ def scaled_lr(learning_rate: float, center: float, sweep: list) -> dict[str, Est
 
 
 @estimator("linear", "sqrt", cites=("goyal", "malladi"))
-def lr_by_either_rule(learning_rate: float, linear: float, sqrt: float) -> dict[str, Estimate]:
+def lr_by_either_rule(linear: float, sqrt: float, learning_rate: float | None = None) -> dict[str, Estimate]:
     """A known learning rate moved by each rule's multiplier, for an optimizer not said: the linear rule's value (SGD
     with momentum) and the square root's (Adam and its relatives)."""
+    if learning_rate is None:
+        raise NotComputable("no learning rate said")
     if learning_rate <= 0 or linear <= 0 or sqrt <= 0:
         raise NotComputable("the learning rate and the multipliers must be positive")
     return {
