@@ -241,3 +241,38 @@ def test_grpo_steps_from_the_trainers_banner(kb):
     c = run_consultation(GRPO_BANNER, kb=kb)
     assert finding_ids(c)[0] == "finding-grpo-updates"
     assert "finding-effective-batch-as-said" not in finding_ids(c)
+
+
+def test_a_trainers_total_without_the_world_size_is_named(kb):
+    """The Trainer's banner on 32 processes says 'Total optimization steps = 287,113' for 287,113 examples at 32 per
+    update (review 46 #21): 32× the 8,973 updates its own numbers make - one process's walk through every example."""
+    banner = ("torchrun --nnodes 1 --nproc_per_node 32 run_summarization.py --per_device_train_batch_size 1 "
+              "--gradient_accumulation_steps 1 --num_train_epochs 1 --zero_1 True\nThe training took forever.\n"
+              "***** Running training *****\n Num examples = 287,113\n Num Epochs = 1\n Instantaneous batch size per "
+              "device = 1\n Total train batch size (w. parallel, distributed & accumulation) = 32\n Gradient "
+              "Accumulation steps = 1\n Total optimization steps = 287,113\nTotal optimization steps is the same as "
+              "Num examples. Why?")
+    c = run_consultation(banner, kb=kb)
+    assert c.wm.value("steps_said_over_world") == pytest.approx(32, rel=0.01)
+    assert finding_ids(c)[0] == "finding-steps-counted-without-the-world"
+    assert "8973 updates" in c.advice.findings[0].title
+    # the banner agreeing with the count is nothing to point out
+    agreed = banner.replace("Total optimization steps = 287,113", "Total optimization steps = 8,973").replace(
+        "Total optimization steps is the same as Num examples. Why?", "Is that right?")
+    assert "finding-steps-counted-without-the-world" not in finding_ids(run_consultation(agreed, kb=kb))
+
+
+def test_deepspeeds_steps_per_print_counts_updates(kb):
+    """'DeepSpeed's stdout is not accurate for the number of steps … steps_per_print doesn't print out loss' with
+    micro-batch 17 and accumulation 64 (review 46 #8): a step is an update of 64 micro-batches, so steps_per_print 30
+    reports every 1,920 iterations of the loop - and its report has no loss."""
+    c = run_consultation('DeepSpeed\'s stdout is not accurate for number of steps, it doesn\'t take into account batch '
+                         'size. Also steps_per_print doesn\'t print out loss.\ndeepspeed_config = {\n'
+                         '  "train_micro_batch_size_per_gpu": 17,\n  "gradient_accumulation_steps": 64,\n'
+                         '  "steps_per_print": 30\n}\nfor batch in tqdm(ds_training_dataloader): loss = '
+                         'model_engine(batch); model_engine.backward(loss); model_engine.step()', kb=kb)
+    assert c.wm.value("micro_batches_per_print") == 1920
+    assert finding_ids(c)[0] == "finding-deepspeed-steps-are-updates"
+    no_accumulation = run_consultation('deepspeed config: "train_micro_batch_size_per_gpu": 17, '
+                                       '"steps_per_print": 30. Why is the loss not printed?', kb=kb)
+    assert "finding-deepspeed-steps-are-updates" not in finding_ids(no_accumulation)

@@ -192,6 +192,34 @@ def ratio(numerator: float, denominator: float) -> dict[str, Estimate]:
     return {"value": Estimate(value, "multiplier", f"{fmt_sig(numerator)} / {fmt_sig(denominator)} = {fmt_sig(value, 3)}", ("arithmetic",))}
 
 
+@estimator(cites=("deepspeed-steps-per-print",))
+def micro_batches_per_print(steps_per_print: float, grad_accum_steps: float) -> dict[str, Estimate]:
+    """DeepSpeed reports every steps_per_print optimizer updates, each of gradient_accumulation_steps micro-batches:
+    the micro-batches (a loader's tqdm's count) between two reports."""
+    if steps_per_print < 1 or grad_accum_steps < 1:
+        raise NotComputable("steps_per_print and the accumulation must be at least 1")
+    value = int(steps_per_print * grad_accum_steps)
+    return {"value": Estimate(value, None, f"{fmt_sig(steps_per_print)} updates × {fmt_sig(grad_accum_steps)} "
+                              f"micro-batches each = {value:,} micro-batches", ("deepspeed-steps-per-print",))}
+
+
+WORLD_FACTOR_TOLERANCE = 0.01  # a trainer's count and mine, both rounded up per epoch, agree to this share
+
+
+@estimator(cites=("arithmetic",))
+def steps_over_world(said: float, counted: float, num_gpus: float) -> dict[str, Estimate]:
+    """The trainer's total steps over the updates its own numbers make, when the quotient is the processes: the
+    trainer counted one process going through every example ("Total optimization steps = 287,113" for 287,113
+    examples at 32 per update on 32 processes: 8,973)."""
+    if counted <= 0 or num_gpus < 2:
+        raise NotComputable("the count and the processes must be positive, the processes more than one")
+    factor = said / counted
+    if abs(factor / num_gpus - 1) > WORLD_FACTOR_TOLERANCE:
+        raise NotComputable("the trainer's count differs from mine by another factor than the processes")
+    return {"value": Estimate(factor, "multiplier", f"{fmt_sig(said)} / {fmt_sig(counted)} = {fmt_sig(factor, 3)} ≈ "
+                              f"{fmt_sig(num_gpus)} processes", ("arithmetic",))}
+
+
 @estimator(cites=("arithmetic",))
 def data_wait_share(data_seconds: float, step_seconds: float) -> dict[str, Estimate]:
     """The share of a logged iteration spent waiting for its batch: the log's data time over its step time (both
