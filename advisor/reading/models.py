@@ -568,15 +568,27 @@ def _params_cue(clause: Clause, i: int) -> bool:
 
 def resolve_vague_model(reading: Reading) -> None:
     """A family named without a size ('train llama2') and a size said alone ('a 13B model') are one model
-    (llama-2-13b); a family alone names no model to reason with, so none is read."""
+    (llama-2-13b); a family whose version comes in one size only ('chatglm2' is chatglm2-6b, 'ChatGLM' chatglm-6b)
+    is that model; a family alone names no model to reason with, so none is read."""
     model, params = reading.values.get("model"), reading.values.get("params")
     if model is None or not model.weak or not names.version_only(model.value):
         return
     if params is not None and not any(c.isalpha() for c in params.text.lower().rstrip("bm")):
         size = params.text.strip().lower().replace(" ", "")
         reading.values["model"] = replace(model, value=f"{model.value}-{size}", weak=False, implied=True)
+    elif (only := _only_size_of(model.value)) is not None:
+        reading.values["model"] = replace(model, value=only, weak=False, implied=True)
     else:
         reading.values.pop("model")
+
+
+def _only_size_of(family: str) -> str | None:
+    """The catalogue's one model of a family and version released in a single size ('chatglm2' → chatglm2-6b), or
+    None where there are several sizes, or none, to choose from."""
+    from advisor.domain import catalogue
+
+    sized = [name for name in catalogue.preset_names() if name.startswith(family + "-") and _said_size(name)]
+    return sized[0] if len(sized) == 1 else None
 
 
 def _said_size(text: str) -> bool:

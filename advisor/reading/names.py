@@ -39,7 +39,7 @@ FAMILIES = frozenset({
 SOLO_FAMILIES = frozenset({"detr", "llava", "deit", "starcoder", "retinanet", "pspnet", "alexnet", "waveglow",
                            "slowfast", "dlrm", "openfold", "tabnet", "segnet", "conformer", "longformer", "tacotron",
                            "xlnet", "roberta", "deberta", "electra", "segformer", "bevformer", "efficientdet", "yolox",
-                           "hrnet", "stylegan", "fastspeech"})  # letters only: a name's digits are keys of their own ("qwen2" is qwen, 2; "yolov5l" is yolov, 5, l)
+                           "hrnet", "stylegan", "fastspeech", "chatglm"})  # letters only: a name's digits are keys of their own ("qwen2" is qwen, 2; "yolov5l" is yolov, 5, l)
 # words that make a family's name a comparison or a kind, not the model trained ("gpt-2 like", "llama-style")
 NOT_THE_MODEL = frozenset({"like", "style", "based", "family", "architecture", "paper", "papers", "authors"})
 

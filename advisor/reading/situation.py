@@ -272,7 +272,7 @@ READER_FACTS = frozenset({fact for _, fact in _DIRECT} | TIMING_FACTS | {"micro_
                                                           "model_shape", "adapter_params",
                                                           "accumulation_over_gpus", "asked_batch",
                                                           "reference_steps", "launch", "sharding_asked",
-                                                          "asked_micro_batch", "reference_batch_own",
+                                                          "asked_micro_batch", "reference_batch_own", "reference_batch_from_gpus",
                                                           "machine_gpus", "reference_layout_micro",
                                                           "reference_layout_gpus", "reference_layout_accum",
                                                           "several_machines"})
@@ -711,6 +711,7 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         # tuned for is the per-GPU batch over the GPUs before
         accum = out["grad_accum_steps"][0] if "grad_accum_steps" in out else 1
         put("reference_batch", out["micro_batch"][0] * accum * v["gpus_from"].value, v["gpus_from"].text)
+        put("reference_batch_from_gpus", True, v["gpus_from"].text)
         if "batch_size" not in out:
             # each GPU's batch kept and no batch per update said to be kept: it grew with the GPUs, whatever the
             # accumulation (2 → 8 GPUs at 32 each: ×4, and the LR tuned for the 2 GPUs' batch); unsaid, none
