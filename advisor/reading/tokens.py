@@ -93,7 +93,7 @@ def tokenize(text: str) -> list[Token]:
                     # digits after it are a number of their own, not a fraction ".24"
                     append(Token("punct", ".", start, start + 1, False))
                     start, num = start + 1, num[1:]
-                if ("," in num or "_" in num) and not _thousands(num):
+                if ("," in num or "_" in num) and (not _thousands(num) or _clock_seconds(tokens, space)):
                     _split_run(text, start, stop, space, tokens)  # "0,1,2,3", "1,2": numbers between commas
                     continue
                 value = _number(num)
@@ -148,7 +148,7 @@ GLUED_BRANDS = ("tesla", "nvidia", "geforce", "quadro")  # written glued to a ca
 
 # misspellings people type in a hurry, read as the word meant ("grad checkpoint allready on", "out of memmory"): the
 # cues match the word; the message's own text is quoted unchanged
-TYPOS = {"allready": "already", "alredy": "already", "alreday": "already", "allredy": "already",
+TYPOS = {"instrcut": "instruct", "insturct": "instruct", "instuct": "instruct", "allready": "already", "alredy": "already", "alreday": "already", "allredy": "already",
          "memmory": "memory", "memeory": "memory", "memroy": "memory", "mmeory": "memory",
          "gradiant": "gradient", "graident": "gradient", "gradinet": "gradient",
          "checkpoiting": "checkpointing", "checkpoitning": "checkpointing", "checkpionting": "checkpointing",
@@ -175,6 +175,13 @@ def _chunk_end(text: str, start: int) -> int:
         return len(text)
     found = _BOUNDARY.search(text, start + CHUNK)
     return found.start() if found else len(text)
+
+
+def _clock_seconds(tokens: list[Token], space: bool) -> bool:
+    """Whether a number glued after "HH:MM:" is a log's seconds and milliseconds ("14:04:32,728 >> Num examples =
+    20": 32 and 728, not 32,728)."""
+    return not space and len(tokens) >= 2 and tokens[-1].text == ":" and not tokens[-1].space_before \
+        and tokens[-2].kind == "num" and len(tokens[-2].text) == 2
 
 
 def _thousands(raw: str) -> bool:

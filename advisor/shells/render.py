@@ -298,7 +298,7 @@ def read_facts(kb: KnowledgeBase, facts: list[FactOut]) -> list[FactOut]:
 # times of two cards compared (the finding shows them with their ratio)
 NOT_READ_BACK = frozenset({"gpu_peak_tflops", "gpu_alternative_memory", "asked_topics", "asked_settings",
                            "accumulation_implied", "bf16_named", "nnunet_named", "timed_card_older_seconds",
-                           "timed_card_newer_seconds"})
+                           "timed_card_newer_seconds", "reference_batch_from_gpus"})
 
 
 # what a reader checks first, so a short answer cut at three lines keeps it: the card, the model, how it trains
