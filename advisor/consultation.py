@@ -155,9 +155,11 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     if found.get("rl_method", (None,))[0] == "grpo" and found.get("preference_objective", (None,))[0] in ("dpo", "kto"):
         found.pop("preference_objective")  # ("with sft/dpo/cpo it is": trainers compared; the run is GRPO's)
     _grpo_group_from_steps(found)
-    if "total_updates_said" in found and "?" in said:
-        # the trainer's banner pasted beside a question: the question is about its count of steps
-        _add_topic(found, "steps", found["total_updates_said"][1])
+    for shown in ("total_updates_said", "epoch_steps_said"):
+        if shown in found and "?" in said:
+            # the trainer's banner, or "1 epoch = 3 steps", beside a question: the question is about its count of
+            # steps (the pattern took the words, so the reader's question cues do not see them)
+            _add_topic(found, "steps", found[shown][1])
     _processes_on_the_card(found, said)
     _slurm_tasks(found, said)
     _gpus_listed_by_machine(found, said)

@@ -276,3 +276,47 @@ def test_deepspeeds_steps_per_print_counts_updates(kb):
     no_accumulation = run_consultation('deepspeed config: "train_micro_batch_size_per_gpu": 17, '
                                        '"steps_per_print": 30. Why is the loss not printed?', kb=kb)
     assert "finding-deepspeed-steps-are-updates" not in finding_ids(no_accumulation)
+
+
+def test_a_trainers_count_a_whole_fraction_of_mine_names_the_hidden_factor(kb):
+    """'训练样本数：14339, per_device_train_batch_size=8（单卡训练）, epoch=3, 但训练的总step=672，和预期差不多差了8倍'
+    (review 47 #11): 14,339 examples at 8 on one GPU over 3 epochs are 5,379 updates; the trainer's 672 are 1/8 of
+    them - an accumulation of 8 (or 8× the GPUs, or fewer examples)."""
+    c = run_consultation("训练样本数：14339\nper_device_train_batch_size=8（单卡训练）\nepoch=3\n\n但训练的总step=672，"
+                         "和预期差不多差了8倍，这是为何？", kb=kb)
+    assert (c.wm.value("dataset_size"), c.wm.value("epochs"), c.wm.value("total_updates_said")) == (14339, 3, 672)
+    assert c.wm.value("total_updates") == 5379 and c.wm.value("steps_said_fraction") == 8
+    assert finding_ids(c)[0] == "finding-steps-said-fraction"
+    # no whole factor between them: nothing to name
+    odd = run_consultation("Num examples = 14339, per_device_train_batch_size=8, epoch=3, total steps = 1000. Why?",
+                           kb=kb)
+    assert "finding-steps-said-fraction" not in finding_ids(odd)
+
+
+def test_a_formatting_func_that_reads_row_zero_explains_a_handful_of_steps(kb):
+    """'Why are there only 3 steps per epoch when the dataset has 2500 rows and batch_size is 1?' with SFTTrainer and
+    a formatting_func that reads example['quote'][0] (review 47 #5): one example per batch of rows - and the plan's
+    memory is no part of a question about steps."""
+    message = ("Why does 1 epoch = 3 steps only when my dataset has 2500 rows and I'm using "
+               "per_device_train_batch_size=1? SFTTrainer on a T4 with gemma-7b in 4 bits.\n"
+               "def formatting_func(example):\n    text = f\"Quote: {example['quote'][0]}\\nAuthor: "
+               "{example['author'][0]}\"\n    return [text]\n")
+    c = run_consultation(message, kb=kb)
+    assert finding_ids(c)[0] == "finding-formatting-func-first-row"
+    assert c.advice.recommendation.option_id is None  # (no plan search for a count of steps)
+    per_row = message.replace("[0]", "[i]")
+    assert "finding-formatting-func-first-row" not in finding_ids(run_consultation(per_row, kb=kb))
+
+
+@pytest.mark.parametrize("message, facts", [
+    ("[INFO|trainer.py:1722] 2024-02-29 14:04:32,728 >> Num examples = 20", {"dataset_size": 20}),
+    ("epoch=3, lr=2e-5", {"epochs": 3}),
+    ("Epoch 3/10: loss 0.52", {}),
+    ("1 epoch = 3 steps, why?", {}),
+])
+def test_log_and_setting_numbers(kb, message, facts):
+    found = read_message(kb, message)
+    for name, value in facts.items():
+        assert found[name][0] == value
+    if not facts:
+        assert "epochs" not in found

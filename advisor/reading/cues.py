@@ -462,6 +462,8 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("num examples", "dataset_size"), ("number of examples", "dataset_size"), ("num samples", "dataset_size"),
     ("number of samples", "dataset_size"), ("num_train_samples", "dataset_size"), ("dataset size", "dataset_size"),
     ("training set size", "dataset_size"), ("training set length", "dataset_size"), ("train set length", "dataset_size"), ("dataset of", "dataset_size"), ("train samples", "dataset_size"),
+    ("training samples", "dataset_size"), ("number of training samples", "dataset_size"),
+    ("number of gpus", "num_gpus"),
 ]
 
 

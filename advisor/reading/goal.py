@@ -442,6 +442,7 @@ ASK_CUES: list[tuple[str, str]] = [
     ("how many steps", "steps"), ("how many optimizer steps", "steps"), ("how many iterations", "steps"),
     ("how many updates", "steps"), ("how many optimizer updates", "steps"), ("how many training steps", "steps"),
     ("steps per epoch", "steps"), ("total steps", "steps"), ("number of steps", "steps"), ("warmup", "steps"),
+    ("steps", "steps"), ("optimization steps", "steps"),  # "why does 1 epoch = 3 steps only?"
     ("lr", "lr"), ("learning rate", "lr"), ("blr", "lr"),
     ("grad accum", "accumulation"), ("gradient accumulation", "accumulation"), ("grad accumulation", "accumulation"),
     ("accum iter", "accumulation"), ("accumulation steps", "accumulation"), ("ga", "accumulation"),

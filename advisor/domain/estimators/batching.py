@@ -220,6 +220,24 @@ def steps_over_world(said: float, counted: float, num_gpus: float) -> dict[str, 
                               f"{fmt_sig(num_gpus)} processes", ("arithmetic",))}
 
 
+MOST_HIDDEN_FACTOR = 1024  # a quotient above this is no accumulation or GPU count, but a smaller data set
+
+
+@estimator(cites=("arithmetic",))
+def steps_said_fraction(said: float, counted: float) -> dict[str, Estimate]:
+    """My count of the updates over the trainer's, when the trainer's is a whole fraction of it: a factor the
+    message's numbers leave out - an accumulation, GPUs, or a data set the trainer sees smaller ("14,339 examples,
+    batch 8, 3 epochs: 5,379 steps; the trainer says 672" - 8×)."""
+    if said < 1 or counted <= said:
+        raise NotComputable("the trainer's count is not below mine")
+    factor = counted / said
+    whole = round(factor)
+    if whole < 2 or abs(factor - whole) > WORLD_FACTOR_TOLERANCE * factor:
+        raise NotComputable("the counts differ by no whole factor")
+    return {"value": Estimate(whole, "multiplier", f"{fmt_sig(counted)} / {fmt_sig(said)} = {fmt_sig(factor, 3)}",
+                              ("arithmetic",))}
+
+
 @estimator(cites=("arithmetic",))
 def data_wait_share(data_seconds: float, step_seconds: float) -> dict[str, Estimate]:
     """The share of a logged iteration spent waiting for its batch: the log's data time over its step time (both
