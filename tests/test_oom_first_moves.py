@@ -3,7 +3,7 @@ the run's own share of its card, and halving the batch said. Messages are writte
 
 import pytest
 
-from advisor.consultation import run_consultation
+from advisor.consultation import read_message, run_consultation
 
 
 def finding_ids(c) -> list[str]:
@@ -73,3 +73,19 @@ def test_a_sharded_oom_where_one_sample_fits_easily_points_at_loading(kb):
     assert c.wm.value("plan_at_one_share") < 0.5
     assert [f.id for f in c.advice.findings][0] == "finding-sharded-oom-where-one-sample-fits"
     assert "zero.Init" in c.advice.findings[0].text
+
+
+def test_an_oom_in_the_fp32_cast_is_named_before_the_plan(kb):
+    """'我在单机8卡3090上全量预训练baichuan-7b，但总是爆显存' with a traceback through `model = model.float()` (review 47
+    #17): 8 GPUs (not a card number's count), the cast is what fails - 7B × 4 bytes on one card - and the traceback's
+    python3.8 path is no plain-python launch."""
+    message = ("我在单机8卡3090上全量预训练baichuan-7b,但总是爆显存\nTraceback (most recent call last):\n"
+               "  File \"pretraining.py\", line 706, in main\n    model = model.float()\n"
+               "  File \"/usr/local/lib/python3.8/dist-packages/transformers/modeling_utils.py\", line 2576, in float\n"
+               "    return super().float(*args)\ntorch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate "
+               "172.00 MiB (GPU 0; 23.70 GiB total capacity)")
+    facts = read_message(kb, message)
+    assert facts["num_gpus"][0] == 8 and "launch" not in facts
+    c = run_consultation(message, kb=kb)
+    assert c.advice.findings[0].id == "finding-oom-at-float-cast"
+    assert c.wm.value("fp32_cast_bytes") == pytest.approx(7.0e9 * 4, rel=0.01)

@@ -879,8 +879,9 @@ def _plain_python(clause: Clause) -> str | None:
     GPUs it is given (not "python -m torch.distributed.run …", a launcher)."""
     words = clause.words
     for k, w in enumerate(words[:-2]):
-        if w != "python":
-            continue
+        if w != "python" or clause.tokens[clause.keys[k]].start and clause.source[
+                clause.tokens[clause.keys[k]].start - 1] == "/":
+            continue  # (not "/usr/local/lib/python3.8/dist-packages/…/modeling_utils.py": a traceback's path)
         j = k + 1  # ("python3 main.py": the version glued to the interpreter's name)
         if clause.tokens[clause.keys[j]].is_num and not clause.tokens[clause.keys[j]].space_before:
             j += 1
@@ -2131,7 +2132,9 @@ def _right_slot(index: PhraseIndex, clause: Clause, k: int) -> tuple[str, int] |
             # "on 8 GPUs: train_batch_size=32": a colon after the cue, then another key's name, ends the cue's phrase
             labelled = nxt > k + hit[0] and any(clause.tokens[t].text == ":"
                                                  for t in range(cue_end + 1, clause.keys[k + hit[0]]))
-            if nxt < len(words) and clause.tokens[clause.keys[nxt]].is_num and not labelled and not any(
+            # (not a card's name after the cue: "8 gpu 3090", "8卡3090" - the GPUs, then which they are)
+            if nxt < len(words) and clause.tokens[clause.keys[nxt]].is_num and not labelled \
+                    and clause.keys[nxt] not in clause.card_ends and not any(
                     clause.tokens[t].text in (",", ";", ")", "(") for t in range(cue_end, clause.keys[nxt])):
                 # "--cutoff_len 1536 --per_device_train_batch_size 1" (but not "2 GPUs, 15G each", nor "1 node
                 # (8x A100)", whose next number is the parenthesis's)
