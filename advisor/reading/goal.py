@@ -30,6 +30,10 @@ GOAL_CUES: list[tuple[str, str, float]] = [
     ("vram usage", "fit", 1), ("reduce the vram", "fit", 2), ("reduce gpu memory", "fit", 2),
     ("save gpu memory", "fit", 2), ("save memory", "fit", 1), ("reduce memory", "fit", 1.5),
     ("reduce the memory", "fit", 1.5),
+    # a larger batch that memory does not allow: "I still can't increase the batch size" (a wish alone, "I want to
+    # increase the batch_size", may be a question of how the loader reads it)
+    ("can ' t increase the batch size", "fit", 2), ("cannot increase the batch size", "fit", 2),
+    ("takes up a lot of memory", "fit", 1.5), ("trouble with memory usage", "fit", 1.5),
     ("memory go lower", "fit", 2), ("get it down", "fit", 1), ("bring it down", "fit", 1),
     ("bring down the memory", "fit", 2), ("bring the memory down", "fit", 2), ("way around it", "fit", 1),
     ("is there a fix", "fit", 1),
@@ -83,7 +87,11 @@ GOAL_CUES: list[tuple[str, str, float]] = [
     ("did you really", "match_reference", 2), ("official results", "match_reference", 2),
     ("official result", "match_reference", 2),
     # a result below the authors' or the paper's: "lower mean IoU than yours", "0.5 lower than reported"
-    ("than yours", "match_reference", 2), ("than the paper", "match_reference", 2),
+    # (not "more parameters than the paper in question": a count compared, no result short of it)
+    ("than yours", "match_reference", 2), ("worse than the paper", "match_reference", 2),
+    ("lower than the paper", "match_reference", 2), ("less than the paper", "match_reference", 2),
+    ("than the paper reports", "match_reference", 2), ("than the paper's", "match_reference", 2),
+    ("than the paper s", "match_reference", 2), ("than the papers", "match_reference", 2),
     ("than reported", "match_reference", 2), ("than the reported", "match_reference", 2),
     ("than in the paper", "match_reference", 2),
     # choose a learning rate (only the words: "lr = 3e-4" in a config names a value, not a question)
