@@ -130,6 +130,10 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     _epoch_settles_batch_scope(found)
     _asked_batch_for_the_lr(found)
     _tpu_slice_devices(found, said)
+    if found.get("detectron_named", (False,))[0] and MMDETECTION.search(said):
+        # "for coco 2017 … half of iteration claimed in maskrcnn-benchmark": the run is mmdetection's, Detectron's
+        # recipe only compared with
+        found.pop("detectron_named")
     if found.get("detectron_named", (False,))[0] and "optimizer" not in found:
         # detectron2's solver is SGD with momentum 0.9 (its configs' SOLVER.MOMENTUM): the recipe's optimizer, not
         # a question to ask
@@ -184,6 +188,7 @@ GPU_OOM = re.compile(r"(?i)\b(?:cuda|gpu|hip|vram)\b[^.\n]{0,20}\b(?:out of memo
                      r"\bresource ?exhausted\b")
 
 
+MMDETECTION = re.compile(r"(?i)\bmmdet(?:ection)?\b|\bopen-?mmlab\b")
 PADDLE = re.compile(r"(?i)\bpaddle(?:paddle|detection|video|ocr|nlp|seg|clas|speech|\.fluid|\.)?")
 # an epoch's steps as a log or the user gives them: "Step [100/150] per epoch", "600 iterations per epoch"
 STEPS_PER_EPOCH = re.compile(r"(?i)\[\s*\d{1,7}\s*/\s*(\d{1,7})\s*\][^.\n]{0,20}?\bper\s+epoch\b|"

@@ -5122,3 +5122,17 @@ def test_paddles_resource_exhausted_error_is_not_tensorflow(kb):
     assert "tensorflow_named" not in read_message(kb, "PaddleDetection cascade rcnn: ResourceExhaustedError: Out of "
                                                       "memory error on GPU 0. Cannot allocate 80MB memory.")
     assert read_message(kb, "I get ResourceExhaustedError: OOM when allocating tensor")["tensorflow_named"][0] is True
+
+
+def test_mmdetections_config_lr_is_scaled_to_the_images_per_update(kb):
+    """'if I want to use 4 gpus or 2 gpus to reproduce the detection result, do I need only change the initial
+    learning rate from 0.02 to 0.01 or 0.005 … change epoch setting from [8, 11] max 12 to [16, 22] max 24?' on
+    mmdetection (review 47 #28): its configs are for 8 × 2 = 16 images, so 2 GPUs × 2 take 0.005 and keep the epochs;
+    maskrcnn-benchmark, only compared with, is no Detectron recipe of the run's."""
+    c = run_consultation("mmdetection: if I want to use 2 gpus to reproduce the detection result, do I need "
+                         "only change the initial learning rate from 0.02 to 0.005 without any other changes? "
+                         "For coco 2017 the 12 epochs are half of the iterations claimed in maskrcnn-benchmark. Do I "
+                         "need to change the epochs from [8, 11] max 12 to [16, 22] max 24 with 2 gpus?", kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert ids[0] == "finding-mmdet-recipe-lr" and not any(i.startswith("finding-detectron") for i in ids)
+    assert c.wm.value("mmdet_batch") == 4 and c.wm.value("mmdet_lr") == pytest.approx(0.005)

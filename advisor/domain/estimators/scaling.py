@@ -83,6 +83,26 @@ def scaled_lr(learning_rate: float, center: float, sweep: list) -> dict[str, Est
     }
 
 
+MMDET_RECIPE_BATCH = 16  # MMDetection's configs: 8 GPUs × 2 images (mmdet-default-lr)
+MMDET_IMAGES_PER_GPU = 2
+
+
+@estimator("batch", "lr", cites=("mmdet-default-lr", "goyal"))
+def mmdet_recipe_lr(learning_rate: float, num_gpus: float, images_per_gpu: float | None = None) -> dict[str, Estimate]:
+    """An MMDetection config's learning rate (set for 8 GPUs × 2 images = 16) scaled linearly to the images per
+    update run: GPUs × images per GPU (2 unless said)."""
+    images = images_per_gpu or MMDET_IMAGES_PER_GPU
+    if learning_rate <= 0 or num_gpus < 1 or images < 1:
+        raise NotComputable("the learning rate, the GPUs and the images must be positive")
+    batch = int(num_gpus * images)
+    lr = learning_rate * batch / MMDET_RECIPE_BATCH
+    said = "" if images_per_gpu else " (2 unless set)"
+    return {"batch": Estimate(batch, None, f"{fmt_sig(num_gpus)} GPUs × {fmt_sig(images)} images{said} = {batch}",
+                              ("mmdet-default-lr",)),
+            "lr": Estimate(lr, None, f"{fmt_sig(learning_rate)} × {batch} / {MMDET_RECIPE_BATCH} = {fmt_sig(lr, 3)}",
+                           ("mmdet-default-lr", "goyal"))}
+
+
 @estimator("linear", "sqrt", cites=("goyal", "malladi"))
 def lr_by_either_rule(linear: float, sqrt: float, learning_rate: float | None = None) -> dict[str, Estimate]:
     """A known learning rate moved by each rule's multiplier, for an optimizer not said: the linear rule's value (SGD
