@@ -85,3 +85,14 @@ def test_p_tuning_counts_a_frozen_base(kb):
     # a 16-bit frozen ChatGLM-6B and a small trained prefix: far from full AdamW's 16 bytes a parameter
     assert c.wm.value("plan_current_per_gpu") < 20 * GIB
     assert "finding-gpu0-dataparallel" in finding_ids(c)  # the cause: python over two GPUs is DataParallel
+
+
+@pytest.mark.parametrize("message, card", [
+    ("s4, p4 = encoder_block(p3, 128)\nb1 = conv_block(p4, 256)\nRAM is consumed so quickly.", None),
+    ("I train on a p4, 8GB, and RAM is consumed so quickly.", "tesla-p4"),
+    ("out of memory on the GPU (3090, 24 GB).", "rtx-3090"),
+    ("a 24gb GPU (4090) runs out of memory", "rtx-4090"),
+])
+def test_a_variable_in_code_is_no_card(kb, message, card):
+    """Keras code's `p4 = …` and `conv_block(p4, 256)` (review 47 #19) name no Tesla P4; a card in brackets does."""
+    assert read_message(kb, message).get("gpu_model", (None,))[0] == card

@@ -79,6 +79,8 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
             continue  # "1050 training samples", "3090 images": a count, not a GTX 1050 or an RTX 3090
         if _in_dimensions(clause, clause.keys[s], clause.keys[e - 1]):
             continue  # "1080x1920", "1920x1080": an image's sides, not a GTX 1080 (nor 1,920 of them)
+        if e - s <= 2 and _code_variable(clause, clause.keys[s], clause.keys[e - 1]):
+            continue  # "s4, p4 = encoder_block(p3, 128)", "conv_block(p4, 256)": a variable in code, no Tesla P4
         nxt = clause.keys[e - 1] + 1
         if last.is_num and nxt < clause.end and not clause.tokens[nxt].space_before \
                 and clause.tokens[nxt].text in ("b", "m", "bn"):
@@ -321,6 +323,22 @@ SINGULAR = {"a", "an", "one", "my", "single", "1"}
 # the first words of a GPU's name, whether or not the catalogue knows the card ("8 RTX6000", "4 Tesla M40")
 CARD_PREFIXES = ("rtx", "gtx", "quadro", "tesla", "titan", "radeon", "instinct")
 CARD_INITIALS = frozenset("rgqtim")  # a cheap first test: most words after a number start otherwise
+
+
+def _code_variable(clause: Clause, first: int, last: int) -> bool:
+    """Whether the short name spanning tokens first..last is a variable in pasted code: a call's first argument
+    (`conv_block(p4, 256)`) or assigned (`p4 = …`, `s4, p4 = …`)."""
+    tokens = clause.tokens
+    if clause.source[tokens[first].start:tokens[last].end].isupper() or tokens[first].is_num:
+        return False  # ("T4", "P4", "(3090, 24 GB)": a card written as cards are; a variable starts with a letter)
+    before = tokens[first - 1] if first > clause.start else None
+    after = tokens[last + 1] if last + 1 < clause.end else None
+    after2 = tokens[last + 2] if last + 2 < clause.end else None
+    if after is not None and after.text == "=" and not (after2 is not None and after2.text == "="):
+        return True
+    # (a call's first argument; not "(4090)" or "(a100)", a card in brackets)
+    return before is not None and before.text == "(" and not tokens[first].space_before \
+        and after is not None and after.text == "," and not after.space_before
 
 
 def one_gpu_used(clause: Clause, reading: Reading) -> None:
