@@ -580,6 +580,12 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             reading.set(Read("optimizer", f"adamw_{value}bit", said, setup_of(clause, k)))
             after_hit = end
             continue
+        if name == "parallelism" and value == "ddp" and words[k] == "ddp" and clause.word_of(end - 1)[1] > end - 1:
+            continue  # `ddp_timeout`, `ddp_find_unused_parameters`: the Trainer's settings every config lists, no DDP
+        if name == "fused_loss" and words[k] == "unsloth" and end < len(words) \
+                and clause.tokens[clause.keys[end - 1] + 1].text == "/" and not clause.tokens[clause.keys[end - 1] + 1].space_before:
+            after_hit = end
+            continue  # `unsloth/Meta-Llama-3.1-8B-Instruct-bnb-4bit`: a checkpoint Unsloth published, no Unsloth training
         if name == "zero_stage" and _key_goes_on(clause, end - 1) and words[end] in STAGE_SETTING_PARTS:
             continue  # `zero3_init_flag: true`, `stage3_max_live_parameters`: a setting of stage 3, not the stage
         last = clause.keys[end - 1]
