@@ -207,3 +207,17 @@ def test_a_script_started_by_plain_python(command, plain):
     from advisor.reading.reader import read
 
     assert (read(command).plain_python is not None) is plain
+
+
+def test_dpos_reference_under_zero3_is_counted_as_its_share(kb):
+    """Full DPO of zephyr-7b-beta on 8 A40s with accelerate's deepspeed_zero3.yaml, OOM at batch 1 (review 47 #2): the
+    reference is sharded with the model (13.49 GiB / 8), and zephyr is Mistral-7B's shapes."""
+    c = run_consultation("I'd like to reproduce full parameter fine-tuning of dpo training, but I only have 8 Nvidia "
+                         "A40 GPUs (46 Gbs memory each). `ACCELERATE_LOG_LEVEL=info accelerate launch --config_file "
+                         "recipes/accelerate_configs/deepspeed_zero3.yaml scripts/run_dpo.py "
+                         "recipes/zephyr-7b-beta/dpo/config_full.yaml` reported an OOM error, even with batch size 1.",
+                         kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert c.wm.value("model_preset") == "mistral-7b"
+    assert "finding-reference-model-sharded" in ids and "finding-reference-model" not in ids
+    assert c.wm.value("reference_model_per_gpu") == pytest.approx(c.wm.value("reference_model_bytes") / 8)

@@ -94,6 +94,17 @@ def reference_model_bytes(params: float, precision: str = "amp_bf16") -> dict[st
                               ("trl-reference-model", "dpo"))}
 
 
+@estimator(cites=("zero", "pt-fsdp"))
+def sharded_share(total: float, num_gpus: float) -> dict[str, Estimate]:
+    """Each GPU's share of a whole copy of something ZeRO-3 or FSDP's full shard splits over the GPUs (a DPO
+    reference model prepared with the trained one)."""
+    if total <= 0 or num_gpus < 2:
+        raise NotComputable("the copy must be positive and the GPUs more than one")
+    each = total / num_gpus
+    return {"value": Estimate(each, "bytes", f"{fmt_bytes_gib(total)} / {fmt_sig(num_gpus)} GPUs = {fmt_bytes_gib(each)}",
+                              ("zero", "pt-fsdp"))}
+
+
 @estimator(cites=("diffusers-ema",))
 def ema_weights_bytes(params: float, precision: str = "amp_bf16") -> dict[str, Estimate]:
     """An exponential moving average of the weights (`--use_ema`) keeps a shadow copy of every trained weight on the
