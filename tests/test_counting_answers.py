@@ -320,3 +320,14 @@ def test_log_and_setting_numbers(kb, message, facts):
         assert found[name][0] == value
     if not facts:
         assert "epochs" not in found
+
+
+def test_epochs_cut_short_by_the_trainers_count_under_accumulation(kb):
+    """'Even though I set 24 epoch in trainarguments and set gradient_accumulation_step as 2, there is a mismatch of
+    calculating max_steps when it is not set' (review 47 #12): the Trainer's ⌊batches / 2⌋ updates an epoch."""
+    c = run_consultation("Mismatch with epoch when using gradient_accumulation. This is the issue of mismatch defined "
+                         "epoch and actual train epoch. Even though I set 24 epoch in trainarguments and set "
+                         "gradient_accumulation_step as 2, there is a mismatch of calculating max_steps when it is not "
+                         "set. transformers Trainer, TITAN RTX.", kb=kb)
+    assert c.wm.value("grad_accum_steps") == 2
+    assert finding_ids(c)[0] == "finding-trainer-epochs-under-accumulation"
