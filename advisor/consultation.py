@@ -150,6 +150,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     if found.get("claim_asks_batch_scope", (False,))[0] is True:
         # "is it per core?": a question about the batch per update, whatever else the message asks
         _add_topic(found, "batch_per_update", found["claim_asks_batch_scope"][1])
+    _processes_from_batches(found)
     _processes_from_steps_per_epoch(found, said)
     _summed_data_set(found, said)
     if "gpu_memory" in found and "gpu_model" not in found and found["gpu_memory"][0] < MIN_CARD_BYTES:
@@ -256,6 +257,26 @@ def _framework_batch(found: dict[str, tuple[Any, str]], message: str) -> None:
         found["batch_size"] = found.pop("batch_unqualified")
     elif spec.batch == "per_device" and "batch_unqualified" in found and "micro_batch" not in found:
         found["micro_batch"] = found.pop("batch_unqualified")  # ("Horovod, batch 64": each process's)
+
+
+MOST_PROCESSES = 4096  # a quotient above this is no count of GPUs
+
+
+def _processes_from_batches(found: dict[str, tuple[Any, str]]) -> None:
+    """A trainer's banner that gives the total batch and each device's ("Instantaneous batch size per device = 64 …
+    Total train batch size (w. parallel, distributed & accumulation) = 2048 … Gradient Accumulation steps = 1"):
+    the processes are the quotient (32), where the message counts no GPUs itself."""
+    if "num_gpus" in found or not all(name in found for name in ("batch_size", "micro_batch")):
+        return
+    total, words = found["batch_size"]
+    if "total train batch size" not in str(words).lower():
+        return  # (the banner's product, not a batch said loosely)
+    micro, accum = found["micro_batch"][0], found.get("grad_accum_steps", (1,))[0] or 1
+    if not micro or micro < 1 or total % (micro * accum):
+        return
+    processes = int(total // (micro * accum))
+    if 2 <= processes <= MOST_PROCESSES:
+        found["num_gpus"] = (processes, words)
 
 
 def _processes_from_steps_per_epoch(found: dict[str, tuple[Any, str]], message: str) -> None:

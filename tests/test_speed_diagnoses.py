@@ -180,3 +180,18 @@ def test_a_measured_all_reduce_bandwidth_across_machines_is_the_answer(kb):
     assert c.wm.value("allreduce_bw_ratio") == pytest.approx(213.81 / 5.08)
     assert finding_ids(c)[0] == "finding-allreduce-bandwidth-measured"
     assert "5.08 GB/s" in c.advice.recommendation.rationale  # (measured: no 'measure it first')
+
+
+def test_the_banners_batches_give_the_processes_and_multinode_no_faster_is_read(kb):
+    """accelerate's run_mlm_no_trainer on 8 nodes: 'Instantaneous batch size per device = 64 … Total train batch size
+    … = 2048 … Gradient Accumulation steps = 1' are 32 processes; 'Training Time For Multinode is similar to training
+    time for single node' is several GPUs no faster (review 47 #13)."""
+    c = run_consultation("Training Time For Multinode is similar to training time for single node\n8 Node log :\n"
+                         "INFO:__main__:  Num examples = 4842767\nINFO:__main__:  Num Epochs = 10\n"
+                         "INFO:__main__:  Instantaneous batch size per device = 64\nINFO:__main__:  Total train batch "
+                         "size (w. parallel, distributed & accumulation) = 2048\nINFO:__main__:  Gradient Accumulation "
+                         "steps = 1\nINFO:__main__:  Total optimization steps = 23650\n"
+                         "  0%|          | 20/23650 [01:20<26:05:59,  3.98s/it]", kb=kb)
+    assert c.wm.value("num_gpus") == 32 and c.wm.value("num_nodes") == 8
+    assert c.wm.value("claim_multi_gpu_slower") is True
+    assert c.advice.recommendation.option_id is not None
