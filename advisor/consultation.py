@@ -329,6 +329,8 @@ def _ultralytics_batches(found: dict[str, tuple[Any, str]], message: str) -> Non
         total, words = found.pop("batch_unqualified")
     elif gpus == 1 and "micro_batch" in found and "batch_size" not in found:
         total, words = found["micro_batch"]
+    elif "batch_size" in found and "micro_batch" not in found:
+        total, words = found.pop("batch_size")  # ("batch 32" with yolov5m: --batch-size, the total over the GPUs)
     else:
         return
     if "grad_accum_steps" in found or not total or total < 1 or total % gpus:

@@ -140,3 +140,16 @@ def test_a_split_batch_no_faster_on_more_gpus_is_answered_with_the_split(kb):
     assert c.advice.findings[0].id == "finding-framework-split-batch-no-faster"
     assert "raise the batch 2×" in c.advice.findings[0].title
     assert "launch" not in [q.id for q in c.advice.questions]
+
+
+def test_yolov5s_batch_is_the_total_and_its_activations_are_not_guessed(kb):
+    """'can't fit training with batch 32, only fit with 30 batch (imgsize 416 training)' with yolov5m (review 47
+    #21): batch 32 is --batch-size, accumulated to nbs 64; the image size is read; with no layer shapes for YOLO the
+    count is the states', said so - no 'needs about 0.73 GiB'."""
+    c = run_consultation("does the number of batches always should be a number that can divide the number of tensors "
+                         "on gpu? I want to train a dataset with yolov5m models but can't fit training with batch 32, "
+                         "only fit with 30 batch (imgsize 416 training)", kb=kb)
+    assert (c.wm.value("micro_batch"), c.wm.value("grad_accum_steps"), c.wm.value("batch_size")) == (32, 2, 64)
+    assert c.wm.value("image_size") == 416
+    ids = [f.id for f in c.advice.findings]
+    assert "finding-memory-needed-assuming" not in ids and "finding-memory-needed" not in ids

@@ -31,8 +31,12 @@ def test_how_much_memory_before_a_card_is_named(kb):
     c = run_consultation("How much GPU memory is needed to fine-tune the 7B model using LoRA?", kb=kb)
     need = c.wm.value("plan_memory_needed")
     # a 16-bit frozen base of 7e9 parameters is 14 GB before anything else
-    assert 14e9 < need < 20e9 and c.advice.findings[0].id == "finding-memory-needed-assuming"
-    assert c.advice.findings[0].title.startswith("Your plan needs about") and "assuming" in c.advice.findings[0].title
+    # (a size with no model's shapes: the states and the context are counted, the activations said not to be)
+    assert 14e9 < need < 20e9 and c.advice.findings[0].id == "finding-memory-needed-states-only"
+    assert c.wm.value("plan_needed_activations") is False
+    shaped = run_consultation("How much GPU memory is needed to fine-tune Llama-2-7B using LoRA at seq 2048?", kb=kb)
+    assert shaped.wm.value("plan_needed_activations") is True
+    assert shaped.advice.findings[0].title.startswith("Your plan needs about")
     assert c.advice.questions[0].id == "gpu_memory"  # then: which card, to check it and search what fits
     named = run_consultation("How much GPU memory is needed to fine-tune the 7B model using LoRA on my 24GB card?", kb=kb)
     assert not named.wm.known("plan_memory_needed")  # with a card the plan search checks it instead

@@ -439,7 +439,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("precision", "precision_bits"),  # Lightning's `precision=16` (mixed fp16) / `precision=32`
     ("resolution", "image_size"), ("image size", "image_size"), ("input size", "image_size"),
     ("input resolution", "image_size"), ("image resolution", "image_size"), ("imgsz", "image_size"),
-    ("img size", "image_size"), ("image_size", "image_size"), ("img_size", "image_size"),
+    ("img size", "image_size"), ("image_size", "image_size"), ("img_size", "image_size"), ("imgsize", "image_size"),
     ("img", "image_size"),  # YOLOv5/v7's `--img 1280`
     # the data set's size named before it: a trainer's log (`Num examples = 5,498`), "dataset size: 30000"
     # a model's size as a trainer or PEFT prints it ("all params: 6,742,609,920"); trainable parameters are the

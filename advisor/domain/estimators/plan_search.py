@@ -816,7 +816,7 @@ NO_CARD = 1e15  # bytes: a card larger than any plan, so that the user's plan is
 
 
 @estimator("per_gpu", "per_gpu_checkpointed", "checkpointing_saves", "assumed", "states", "largest_card", "logits",
-           "logits_share", "model_vocab", "named_card", cites=SOURCES + ("chen-ckpt", "gpu-catalogue", "arithmetic"))
+           "logits_share", "model_vocab", "named_card", "activations_counted", cites=SOURCES + ("chen-ckpt", "gpu-catalogue", "arithmetic"))
 def memory_needed(params: float, precision: str | None = None, optimizer: str | None = None,
                   num_gpus: int | None = None, zero_stage: int | None = None, parallelism: str | None = None,
                   offload: str | None = None, adapter: str | None = None, training_mode: str | None = None,
@@ -854,6 +854,8 @@ def memory_needed(params: float, precision: str | None = None, optimizer: str | 
     at = f"at micro-batch {c.micro}" if c.max_micro is not None else "before activations (no model shape to count them)"
     out = {"per_gpu": Estimate(c.per_gpu, "bytes", f"{fmt_bytes_gib(c.per_gpu)} per GPU {at} ({parts}){assumed}",
                                SOURCES),
+           # (whether the figure holds the activations: without a model shape it is the states and the context)
+           "activations_counted": Estimate(c.max_micro is not None, None, at, SOURCES),
            # (what the figure stands on, for the finding's own words: "nothing" when the user said everything)
            "assumed": Estimate(and_join(list(p.assumed), len(p.assumed)) if p.assumed else "nothing", None,
                                "what the count assumed because it was not said", SOURCES)}
