@@ -331,3 +331,13 @@ def test_epochs_cut_short_by_the_trainers_count_under_accumulation(kb):
                          "set. transformers Trainer, TITAN RTX.", kb=kb)
     assert c.wm.value("grad_accum_steps") == 2
     assert finding_ids(c)[0] == "finding-trainer-epochs-under-accumulation"
+
+
+def test_the_batch_for_a_single_gpu_is_each_gpus(kb):
+    """'the batchsize for a single GPU is very small (i.e., 4) … trained for about 24 days on 256 A100 GPUs?' (review
+    47 #24): each GPU's batch on 256 GPUs - no change from one GPU to 256, no batch ×256 to warm an LR up for."""
+    facts = read_message(kb, "We note that the batchsize for a single GPU is very small (i.e., 4). Could you explain "
+                             "why you use so small batchsize on an A100 GPU? Was the model trained for about 24 days "
+                             "on 256 A100 GPUs?")
+    assert facts["num_gpus"][0] == 256
+    assert "reference_batch" not in facts and "batch_scale_factor" not in facts

@@ -262,12 +262,22 @@ def single_gpu(clause: Clause, reading: Reading) -> None:
                     and not clause.tokens[t].space_before and clause.keys[k + 1] == t + 1:
                 continue  # "the single-GPU batch size is 16": each GPU's batch, not a count of GPUs
             count = _count_before(clause, k)
+            if count and _batch_of_one_gpu(clause.words, clause.key_of.get(count[1], k)):
+                continue  # "the batchsize for a single GPU is 4": each GPU's batch, not a run on one GPU
             if count and count[0] == 1 and not compared_with(clause, clause.key_of.get(count[1], k)):
                 reading.set(Read("num_gpus", 1, clause.text(count[1], clause.keys[k])))
             elif _names_its_card(clause, k):
                 # "GPU: A6000 48GB VRAM", "My GPU is a GTX 1050 Ti", "Graphics card: RTX 3080 10GB": the one card
                 # (weak: a count said anywhere else wins)
                 reading.set(Read("num_gpus", 1, clause.text(clause.keys[k], clause.keys[k + 1]), weak=True))
+
+
+def _batch_of_one_gpu(words: list[str], k: int) -> bool:
+    """Whether the count at key k ends "batch size for / of / on / per a single GPU": a batch each GPU runs."""
+    while k > 0 and words[k - 1] in ("a", "an", "the", "one", "single", "each"):
+        k -= 1
+    return k >= 2 and words[k - 1] in ("for", "of", "on", "per", "in") \
+        and words[k - 2] in ("batchsize", "batch", "size", "bs", "bsz")
 
 
 # what makes "one GPU" a yardstick rather than the run ("utilization comparable to one GPU in isolation")
