@@ -367,6 +367,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("mini-batch size", "batch"),
     ("gradient_accumulation_steps", "grad_accum_steps"), ("gradient accumulation steps", "grad_accum_steps"),
     ("gradient accumulation step", "grad_accum_steps"),  # ("set gradient_accumulation_step as 2": the s forgotten)
+    ("accum grad", "grad_accum_steps"), ("accum grad n step", "grad_accum_steps"),  # ESPnet's, neural_sp's
     ("gradient accumulation", "grad_accum_steps"), ("grad accum", "grad_accum_steps"),
     ("grad_accum", "grad_accum_steps"), ("accumulation steps", "grad_accum_steps"), ("accum_iter", "grad_accum_steps"),
     ("accumulation", "grad_accum_steps"), ("accum", "grad_accum_steps"), ("ga", "grad_accum_steps"),
