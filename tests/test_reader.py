@@ -3333,3 +3333,11 @@ def test_a_nodes_batch_on_several_nodes(kb):
     # the cards' "each" before a plain batch is no node's batch
     found = read_message(kb, "Two machines with 8x A100 80G each, batch size=1, deepspeed-zero3")
     assert "batch_size" not in found or found["batch_size"][0] != 2
+
+
+def test_grpos_prompt_and_completion_bounds_make_the_sequence():
+    """'GRPO trainer with max-prompt=256 and max-completions=256 … data: longest input is 168' (review 47 #6): a
+    sequence trained on is the prompt and the completion, 512 - not the longest prompt."""
+    r = read("OOM training qwen3-0.6B by GRPO trainer with max-prompt=256 and max-completions=256 on 20G VRAM GPU.\n"
+             "data: longest input is 168")
+    assert r.values["seq_len"].value == 512

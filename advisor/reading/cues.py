@@ -382,6 +382,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     # GRPO's prompt and completion lengths: a sequence is both (settled in reader._resolve)
     ("max_prompt_length", "prompt_len"), ("max prompt length", "prompt_len"), ("max_completion_length", "completion_len"),
     ("max completion length", "completion_len"),
+    ("max prompt", "prompt_len"), ("max completions", "completion_len"), ("max completion", "completion_len"),
     ("prompt_max_len", "prompt_len"), ("generate_max_len", "completion_len"),  # OpenRLHF
     ("max_response_length", "completion_len"),  # verl
     ("max_seq_length", "seq_len"), ("max_seq_len", "seq_len"), ("seq_len", "seq_len"), ("seq_length", "seq_len"),

@@ -2640,8 +2640,10 @@ def _resolve(reading: Reading) -> None:
     hardware.resolve_platform(reading)
     hardware.resolve_card_memory(reading)
     prompt, completion = values.pop("prompt_len", None), values.pop("completion_len", None)
-    if prompt is not None and completion is not None and "seq_len" not in values:
-        # "max_prompt_length 2048, max_completion_length 1024": each sequence trained on is both, 3,072 tokens
+    if prompt is not None and completion is not None and ("seq_len" not in values or not values["seq_len"].keyed
+                                                          and values["seq_len"].value <= prompt.value):
+        # "max_prompt_length 2048, max_completion_length 1024": each sequence trained on is both, 3,072 tokens (not
+        # "the longest input is 168": a prompt's length, within the prompt's bound)
         values["seq_len"] = Read("seq_len", prompt.value + completion.value, prompt.text, implied=True)
     elif completion is not None and "seq_len" not in values:
         reading.completion_only = completion  # (no sequence's length alone: the facts add the trainer's default prompt)
