@@ -89,3 +89,21 @@ def test_an_oom_in_the_fp32_cast_is_named_before_the_plan(kb):
     c = run_consultation(message, kb=kb)
     assert c.advice.findings[0].id == "finding-oom-at-float-cast"
     assert c.wm.value("fp32_cast_bytes") == pytest.approx(7.0e9 * 4, rel=0.01)
+
+
+def test_a_wikis_setup_is_no_setting_of_the_run(kb):
+    """LLaMA-Factory QLoRA of Llama-3.1-8B at cutoff_len 51974 on an H100, OOM, 'according to [the performance
+    comparison](…/wiki/…), it should be possible … using unsloth + fa2' (review 47 #4): the wiki's Unsloth and FA2 are
+    not the run's, whose config names neither - so the 128k-word vocabulary's logits are counted and lead."""
+    message = ('{"model_name_or_path": "/vol/models/vanilla/Meta-Llama-3.1-8B-Instruct-bnb-4bit", "quantization_bit": '
+               '4, "finetuning_type": "lora", "cutoff_len": 51974, "per_device_train_batch_size": 1, '
+               '"gradient_accumulation_steps": 8, "bf16": true, "ddp_timeout": 180000000}\n'
+               "Try to fine tune `unsloth/Meta-Llama-3.1-8B-Instruct-bnb-4bit` on a 80GB H100 using `cutoff_len: "
+               "51974` and it OOMs.\nAccording to [this performance comparison](https://github.com/hiyouga/"
+               "LLaMA-Factory/wiki/Performance-comparison), it should be possible to train a 7b model using unsloth "
+               "+ fa2 with a single 80GB GPU at this context length.")
+    facts = read_message(kb, message)
+    assert "fused_loss" not in facts and facts.get("attention", (None,))[0] != "flash"
+    assert "parallelism" not in facts  # (ddp_timeout is the Trainer's setting, no DDP)
+    c = run_consultation(message, kb=kb)
+    assert "finding-logits-dominate-the-plan" in [f.id for f in c.advice.findings]
