@@ -99,6 +99,7 @@ GOAL_CUES: list[tuple[str, str, float]] = [
     ("linear scaling", "choose_lr", 1), ("scaling rule", "choose_lr", 1), ("scale the learning rate", "choose_lr", 2),
     ("learning rate scaling", "choose_lr", 1), ("lr scaling", "choose_lr", 1),
     ("adjust the learning rate", "choose_lr", 2), ("change the learning rate", "choose_lr", 2),
+    ("change the initial learning rate", "choose_lr", 2), ("initial learning rate", "choose_lr", 1),
     ("change the lr", "choose_lr", 2), ("set the learning rate", "choose_lr", 2), ("scale the lr", "choose_lr", 2),
     # choose a batch size
     ("which batch size", "choose_batch", 2), ("what batch size", "choose_batch", 2),
@@ -265,6 +266,9 @@ def _batches_weighed(sentence: Sentence) -> bool:
     return False
 
 
+REQUEST_WORDS = frozenset({"provide", "share", "send", "upload", "publish"})
+
+
 def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str] | None:
     """(goal, the words that decided it), or None when nothing votes. `oom` is the words that reported an OOM
     (None when none did); `index` is a PhraseIndex over GOAL_CUES."""
@@ -295,7 +299,9 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
         # a 'why' about a run that is slow (in its sentence, or the one before a short "Do you know why?")
         about = present | sentences[n - 1].present if len(words) <= 6 and n > 0 else present
         about_slow = sentence.question and bool(about & SLOW) and not about & MEMORY
-        if sentence.question and present & HARDWARE and present & CAN and not _memory_said_enough(words):
+        # (not a request for the authors' files: "could you provide a config file … using 4 gpus?")
+        if sentence.question and present & HARDWARE and present & CAN and not _memory_said_enough(words) \
+                and present.isdisjoint(REQUEST_WORDS):
             vote("fit", HARDWARE_QUESTION * scale, sentence.text(0, len(words) - 1))
         if sentence.question and present & ADJUST and present & SETTINGS_WORDS and _fewer_gpus(sentences, n):
             # "How to use one GPU for training? How to adjust the parameters?": a recipe carried to fewer GPUs

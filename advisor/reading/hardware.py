@@ -273,10 +273,11 @@ def single_gpu(clause: Clause, reading: Reading) -> None:
 
 
 def _batch_of_one_gpu(words: list[str], k: int) -> bool:
-    """Whether the count at key k ends "batch size for / of / on / per a single GPU": a batch each GPU runs."""
+    """Whether the count at key k ends "batch size for / per a single GPU": a batch each GPU runs."""
     while k > 0 and words[k - 1] in ("a", "an", "the", "one", "single", "each"):
         k -= 1
-    return k >= 2 and words[k - 1] in ("for", "of", "on", "per", "in") \
+    # (not "the batch_size of one GPU from 4 to 8": a change of each GPU's batch, read with the GPU's count)
+    return k >= 2 and words[k - 1] in ("for", "per") \
         and words[k - 2] in ("batchsize", "batch", "size", "bs", "bsz")
 
 
