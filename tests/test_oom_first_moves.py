@@ -107,3 +107,13 @@ def test_a_wikis_setup_is_no_setting_of_the_run(kb):
     assert "parallelism" not in facts  # (ddp_timeout is the Trainer's setting, no DDP)
     c = run_consultation(message, kb=kb)
     assert "finding-logits-dominate-the-plan" in [f.id for f in c.advice.findings]
+
+
+def test_the_sequence_asked_as_what_limits_the_batch(kb):
+    """'batch size 2 with 4 gradient_accumulation_steps is relatively small for 4090 24GB VRAM … or is it due to the
+    max sequence size 8196 that would lead to OOM?' (review 47 #3): yes - 16,392 tokens a micro-batch."""
+    c = run_consultation("I see the batch size is 2 with 4 gradient_accumulation_steps, this is relatively small for "
+                         "4090 24GB VRAM, I think it could train with a larger batch size, or is it due to the max "
+                         "sequence size is 8196 that would lead to OOM?", kb=kb)
+    assert c.wm.value("tokens_per_micro_batch") == 2 * 8196
+    assert c.advice.findings[0].id == "finding-sequence-limits-the-batch"

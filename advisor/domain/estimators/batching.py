@@ -220,6 +220,16 @@ def steps_over_world(said: float, counted: float, num_gpus: float) -> dict[str, 
                               f"{fmt_sig(num_gpus)} processes", ("arithmetic",))}
 
 
+@estimator(cites=("korthikanti",))
+def tokens_per_micro_batch(micro_batch: float, seq_len: float) -> dict[str, Estimate]:
+    """The tokens one forward and backward holds the activations of: the micro-batch × the sequence length."""
+    if micro_batch < 1 or seq_len < 1:
+        raise NotComputable("the micro-batch and the sequence length must be at least 1")
+    value = int(micro_batch * seq_len)
+    return {"value": Estimate(value, None, f"{fmt_sig(micro_batch)} × {fmt_sig(seq_len)} tokens = {value:,} tokens",
+                              ("korthikanti",))}
+
+
 MOST_HIDDEN_FACTOR = 1024  # a quotient above this is no accumulation or GPU count, but a smaller data set
 
 
