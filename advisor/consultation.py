@@ -391,12 +391,20 @@ SLURM_TASKS = re.compile(r"--ntasks-per-node[= ](\d{1,3})\b")
 SLURM_GPUS = re.compile(r"--gres[= ]gpu(?::[\w.-]{1,20})?:(\d{1,2})\b|--gpus-per-node[= ](\d{1,2})\b")
 
 
+# a launcher run inside a Slurm task, which starts a rank per GPU itself; and a script told to take its ranks from Slurm
+INNER_LAUNCHER = re.compile(r"\bdeepspeed\s+--|\btorchrun\b|\btorch\.distributed\.(?:run|launch)\b|"
+                            r"\baccelerate\s+launch\b")
+SLURM_LAUNCHER = re.compile(r"--launcher[= ]slurm\b")
+
+
 def _slurm_tasks(found: dict[str, tuple[Any, str]], message: str) -> None:
     """`srun --gres=gpu:4 --ntasks-per-node=1 … --launcher slurm`: a launcher that makes each Slurm task a rank runs
     as many processes as tasks - one process, one GPU used, however many GPUs the job holds."""
     tasks, gpus = SLURM_TASKS.search(message), SLURM_GPUS.search(message)
     if tasks is None or gpus is None:
         return
+    if INNER_LAUNCHER.search(message) and not SLURM_LAUNCHER.search(message):
+        return  # (one task that starts its ranks itself - `srun … deepspeed --num_gpus 8 …`, torchrun - uses them all)
     n_tasks, n_gpus = int(tasks.group(1)), int(gpus.group(1) or gpus.group(2))
     if 1 <= n_tasks < n_gpus:
         found["slurm_tasks_per_node"] = (n_tasks, tasks.group(0))

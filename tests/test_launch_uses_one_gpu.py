@@ -96,3 +96,34 @@ def test_p_tuning_counts_a_frozen_base(kb):
 def test_a_variable_in_code_is_no_card(kb, message, card):
     """Keras code's `p4 = …` and `conv_block(p4, 256)` (review 47 #19) name no Tesla P4; a card in brackets does."""
     assert read_message(kb, message).get("gpu_model", (None,))[0] == card
+
+
+@pytest.mark.parametrize("message, gpus, nodes", [
+    ("deepspeed --num_gpus 8 --num_node 3 --master_addr 192.168.0.6 --hostfile hostfile.txt train.py", 24, 3),
+    ("fine-tuning llama-2-70B using 3 sets of machines containing 8 A100s (40G)", 24, 3),
+    ("deepspeed --num_gpus 16 --num_nodes 2 pre_train.py", 16, 2),  # (more than a machine's eight: the total)
+])
+def test_a_launchers_gpus_are_each_machines(kb, message, gpus, nodes):
+    """deepspeed's --num_gpus counts each machine's GPUs (review 48 #1)."""
+    facts = read_message(kb, message)
+    assert (facts["num_gpus"][0], facts["num_nodes"][0]) == (gpus, nodes)
+
+
+def test_a_slurm_task_that_starts_its_own_ranks_uses_every_gpu(kb):
+    """`#SBATCH --ntasks-per-node=1 --gres=gpu:8` with `srun … deepspeed --num_gpus …` inside (review 48 #15): the
+    task's launcher starts a rank per GPU, so no one-task finding and no one-GPU plan."""
+    message = ("#SBATCH --nodes=2\n#SBATCH --ntasks-per-node=1\n#SBATCH --gres=gpu:8\nsrun --jobid $SLURM_JOBID bash "
+               "-c 'deepspeed --master_port 28727 --num_gpus 8 --num_nodes 2 --hostfile hostfile pre_train_ft_7b_ds.py "
+               "--model_path=/demo/Llama2-7b-Instruct-hf/ --seq_length 8192'")
+    facts = read_message(kb, message)
+    assert "slurm_tasks_per_node" not in facts and facts["num_gpus"][0] == 16
+
+
+def test_device_map_under_torchrun_is_named(kb):
+    """'Llama3-70b LoRA results in OOM with torchrun but succeeds with python3 command (device_map=auto)', 8 GPUs
+    (review 48 #12): under a launcher every rank spreads its own copy over all the GPUs."""
+    c = run_consultation("LLama3-70b LoRa results in OOM with torchrun but succeeds with python3 command. Number of "
+                         "gpus: 8. Training results into OOM whereas if I just use python3 with device_map=auto "
+                         "training runs all fine. Is there any configuration related to torchrun that I need to "
+                         "explicitly setup? 192G per GPU", kb=kb)
+    assert "finding-device-map-under-launcher" in [f.id for f in c.advice.findings]

@@ -438,6 +438,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("num_gpu", "num_gpus"), ("ngpus", "num_gpus"), ("n_gpus", "num_gpus"), ("ngpu", "num_gpus"),  # (ESPnet's --ngpu)
     ("num_gpus", "num_gpus"), ("gpus", "num_gpus"), ("world_size", "num_gpus"), ("world size", "num_gpus"),
     ("n_gpu", "num_gpus"), ("nnodes", "num_nodes"), ("num_nodes", "num_nodes"), ("num_machines", "num_nodes"),
+    ("num_node", "num_nodes"),  # (`deepspeed --num_node 3`, the s forgotten)
     ("precision", "precision_bits"),  # Lightning's `precision=16` (mixed fp16) / `precision=32`
     ("resolution", "image_size"), ("image size", "image_size"), ("input size", "image_size"),
     ("input resolution", "image_size"), ("image resolution", "image_size"), ("imgsz", "image_size"),
@@ -483,6 +484,7 @@ RIGHT_CUES: list[tuple[str, str]] = [
     ("gpus", "num_gpus"), ("gpu", "num_gpus"), ("cards", "num_gpus"), ("card", "num_gpus"), ("devices", "num_gpus"),
     ("graphics cards", "num_gpus"), ("tpu cores", "num_gpus"),  # "8 TPU cores": the replicas data parallelism runs
     ("nodes", "num_nodes"), ("node", "num_nodes"), ("machines", "num_nodes"), ("servers", "num_nodes"),
+    ("sets of machines", "num_nodes"), ("groups of machines", "num_nodes"), ("sets of nodes", "num_nodes"),
     ("epochs", "epochs"), ("epoch", "epochs"),
     ("steps", "planned_steps"), ("training steps", "planned_steps"), ("optimizer steps", "planned_steps"),
     ("iterations", "planned_steps"),  # "500k steps", "for 100k iterations" (reader._numbers keeps points in a run out)

@@ -631,7 +631,8 @@ def gpu_count(clause: Clause, k: int, count: int) -> tuple[str, float]:
     # ("8x H100 each": a card's two keys between the count and 'each'; not "2 GPUs, 15G each", each card's size)
     nearby = set(words[max(0, k - 3):k]) | set(words[k + 1:k + (5 if words[k + 1:k + 2] == ["x"] else 4)])
     # "2 nodes of 8 A100", "two machines with 4 V100" (several nodes: "a single node with 8xA100" is 8 in all)
-    node_of = k >= 2 and words[k - 1] in ("of", "with") and words[k - 2] in NODE_WORDS and words[k - 2].endswith("s")
+    node_of = k >= 2 and words[k - 1] in ("of", "with", "containing", "having", "holding") \
+        and words[k - 2] in NODE_WORDS and words[k - 2].endswith("s")  # ("3 sets of machines containing 8 A100s")
     # "8 GPUs per server", "8x V100-32G per machine" (a card's name between: up to six words), not "8 GPUs, batch
     # 16 per node"
     after = words[k + 1:k + 8]

@@ -2089,6 +2089,9 @@ def _of_each_group(words: list[str], noun: int) -> bool:
 DATA_SET_NOUNS = frozenset({"dataset", "examples", "samples", "images", "instructions", "conversations", "pairs",
                             "rows", "sentences", "documents", "dialogues"})
 GPU_COUNT_FIELDS = frozenset({"num_gpus", "num_nodes", "gpus_per_node"})
+# a launcher's --num_gpus up to a usual machine's eight is each machine's; more on several machines ("--num_gpus 16
+# --num_nodes 2" on machines of eight) is the total, said with the flag misread
+MOST_GPUS_PER_NODE_SAID = 8
 SECONDS_WORDS = frozenset({"seconds", "second", "sec", "secs", "s", "ms", "minutes", "minute", "min", "mins", "hours"})
 MAX_MACHINES = hardware.MAX_MACHINES
 FED = frozenset({"feed", "feeding", "fed", "pass", "passing"})  # "I feed 30 pictures to the network": one pass's
@@ -2725,6 +2728,13 @@ def _resolve(reading: Reading) -> None:
             values.pop("num_gpus")
             if several is not None:
                 values["num_gpus"] = several
+    said_gpus, nodes_said = values.get("num_gpus"), reading.get("num_nodes") or 1
+    if "gpus_per_node" not in values and said_gpus is not None and nodes_said > 1 \
+            and said_gpus.value <= MOST_GPUS_PER_NODE_SAID \
+            and said_gpus.text.lower().replace("-", "_").startswith(("num_gpus", "__num_gpus")):
+        # `deepspeed --num_gpus 8 --num_nodes 3`, detectron2's `--num-gpus 8 --num-machines 2`: a launcher's GPUs on
+        # each machine (accelerate's --num_processes counts them all)
+        values["gpus_per_node"] = values.pop("num_gpus")
     per_node = values.pop("gpus_per_node", None)
     if per_node is not None:
         nodes = reading.get("num_nodes") or 1
