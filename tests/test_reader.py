@@ -3341,3 +3341,9 @@ def test_grpos_prompt_and_completion_bounds_make_the_sequence():
     r = read("OOM training qwen3-0.6B by GRPO trainer with max-prompt=256 and max-completions=256 on 20G VRAM GPU.\n"
              "data: longest input is 168")
     assert r.values["seq_len"].value == 512
+
+
+def test_grpo_typos_and_singular_keys():
+    """'Sequence Lenght = 20480', 'num_generation=4' (review 48 #5): the length and the group, as people type them."""
+    r = read("GRPO on 8 A10 24GB. Sequence Lenght = 20480, batch size 1 per device, num_generation=4")
+    assert r.values["seq_len"].value == 20480 and r.values["num_generations"].value == 4

@@ -415,7 +415,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("max_epoch", "epochs"),  # (LAVIS's and MiniGPT-4's run configs)
     ("lora_rank", "lora_rank"), ("lora_r", "lora_rank"), ("network_dim", "lora_rank"), ("lora rank", "lora_rank"), ("rank", "lora_rank"),
     ("lora r", "lora_rank"), ("r", "lora_rank"),
-    ("num_generations", "num_generations"), ("num generations", "num_generations"),  # GRPO's group (TRL, OpenRLHF)
+    ("num_generations", "num_generations"), ("num generations", "num_generations"), ("num_generation", "num_generations"),  # GRPO's group (TRL, OpenRLHF)
     # the optimizer steps a run is set to take (HF, nanoGPT, Megatron, detectron2, T5X)
     ("max_steps", "planned_steps"), ("max_iters", "planned_steps"), ("train_iters", "planned_steps"), ("max_iter", "planned_steps"),
     ("num_train_steps", "planned_steps"), ("train_steps", "planned_steps"), ("total_steps", "planned_steps"),
