@@ -3347,3 +3347,12 @@ def test_grpo_typos_and_singular_keys():
     """'Sequence Lenght = 20480', 'num_generation=4' (review 48 #5): the length and the group, as people type them."""
     r = read("GRPO on 8 A10 24GB. Sequence Lenght = 20480, batch size 1 per device, num_generation=4")
     assert r.values["seq_len"].value == 20480 and r.values["num_generations"].value == 4
+
+
+@pytest.mark.parametrize("message, field, value", [
+    ("- **Gradient Accumulation:** 4", "grad_accum_steps", 4),  # (Markdown's bold is no product's '*')
+    ("GPU memory: 35gb used out of 40gb, then OOM", "gpu_memory", 40 * 2**30),
+])
+def test_markdown_bold_and_a_use_out_of_a_card(kb, message, field, value):
+    """Review 48 #4 and #20: a bold key's value, and 'N used out of M' (the card's M)."""
+    assert read_message(kb, message)[field][0] == value

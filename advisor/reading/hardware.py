@@ -957,10 +957,12 @@ TOTAL_QUALIFIERS = frozenset({"the", "my", "its", "their", "total", "available",
 
 
 def _part_of_total(clause: Clause, reading: Reading, k: int, end: int, nbytes: float, unit: str) -> bool:
-    """'only 41GB of the 80GB gets used', '10 GB out of 24 GB': a use, then the size it is a part of (the card's,
+    """'only 41GB of the 80GB gets used', '10 GB out of 24 GB', '35gb used out of 40gb': a use, then the size it is a part of (the card's,
     which its name or the total says): measured, and no card of 41GB."""
     keys, tokens, words = clause.keys, clause.tokens, clause.words
     j = end + 1
+    if words[j:j + 1] in (["used"], ["in"]) and words[j + 1:j + 2] in (["out"], ["of"]):
+        j += 1  # ("35gb used out of 40gb")
     if words[j:j + 2] == ["out", "of"]:
         j += 1
     if words[j:j + 1] != ["of"]:

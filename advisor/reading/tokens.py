@@ -19,9 +19,10 @@ _TOKEN = re.compile(r"""([^\S\n]*+)(?:
     ([^\W\d_]++(?:_[^\W\d_]++)*+)
   | ((?:\d++(?:[,_]\d++)*+(?:\.\d++)?+|\.\d++)(?:[eE][-+]?\d++)?+)
   | (\n)
-  | ([^\w\s]|_)
+  | (\*\*|[^\w\s]|_)
   | \Z)
 """, re.VERBOSE)
+# (Markdown's bold, "**Gradient Accumulation:** 4", is one mark: no product's '*' between a key and its value)
 # Groups: the spaces before a token, then one of word, number, line break, mark. The spaces are part of the
 # token's match, so the matches tile the text with no gap: every character but whitespace starts some token, and
 # only spaces at the very end are left, which `\Z` takes in one match (else each of n trailing spaces would start
@@ -109,7 +110,7 @@ def tokenize(text: str) -> list[Token]:
                 else:
                     append(Token("num", num, start, stop, space, value))
             elif nl or punct:
-                position = start + 1
+                position = start + len(nl or punct)  # ("**", Markdown's bold, is two characters)
                 append(Token("nl" if nl else "punct", chinese.MARKS.get(punct, nl or punct), start, position, space))
             # (else the empty match at a chunk's end, or the spaces that end the message)
         position = end
