@@ -150,6 +150,9 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     if found.get("claim_asks_batch_scope", (False,))[0] is True:
         # "is it per core?": a question about the batch per update, whatever else the message asks
         _add_topic(found, "batch_per_update", found["claim_asks_batch_scope"][1])
+    if "gpus_available" in found and "num_gpus" in found and found["num_gpus"][0] > found["gpus_available"][0] >= 1:
+        # "CUDA_VISIBLE_DEVICES=0,1,2,3,4,5,6,7,8 … I have access to 8 GPUs": a run uses no more GPUs than there are
+        found["num_gpus"] = found["gpus_available"]
     _processes_from_batches(found)
     _processes_from_steps_per_epoch(found, said)
     _summed_data_set(found, said)

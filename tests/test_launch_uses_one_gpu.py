@@ -127,3 +127,12 @@ def test_device_map_under_torchrun_is_named(kb):
                          "training runs all fine. Is there any configuration related to torchrun that I need to "
                          "explicitly setup? 192G per GPU", kb=kb)
     assert "finding-device-map-under-launcher" in [f.id for f in c.advice.findings]
+
+
+def test_a_run_uses_no_more_gpus_than_there_are(kb):
+    """'CUDA_VISIBLE_DEVICES=0,1,2,3,4,5,6,7,8 accelerate launch … I have access to 8 GPUs for a total of 46 GB * 8'
+    (review 48 #8): nine ids in a list, eight GPUs to use - eight."""
+    facts = read_message(kb, "CUDA_VISIBLE_DEVICES=0,1,2,3,4,5,6,7,8 accelerate launch --config_file fsdp_config.yaml "
+                             "src/train_bash.py --finetuning_type lora\nI have access to 8 GPUs for a total amount of "
+                             "GPU memory of 46 GB * 8 = 368 GB.")
+    assert facts["num_gpus"][0] == 8
