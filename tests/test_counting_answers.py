@@ -341,3 +341,15 @@ def test_the_batch_for_a_single_gpu_is_each_gpus(kb):
                              "on 256 A100 GPUs?")
     assert facts["num_gpus"][0] == 256
     assert "reference_batch" not in facts and "batch_scale_factor" not in facts
+
+
+def test_a_warmup_counted_in_micro_batches(kb):
+    """'the number of warmup steps is evaluated based on global steps, whereas the number of training steps is tracked
+    by update steps … if gradient_accumulations = 32 and warmup_steps = 15,000, the warmup would effectively stop at
+    update_step = 469' (review 48 #25)."""
+    c = run_consultation("It appears that the number of warmup steps is evaluated based on global steps, whereas the "
+                         "number of training steps is tracked by update steps. If gradient_accumulations = 32 and "
+                         "warmup_steps = 15,000, the warmup would effectively stop at update_step = 469. Is this "
+                         "behavior expected?", kb=kb)
+    assert c.wm.value("warmup_in_updates") == pytest.approx(15000 / 32)
+    assert finding_ids(c)[0] == "finding-warmup-in-micro-steps"
