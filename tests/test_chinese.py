@@ -4,7 +4,7 @@ own characters. Messages are the way engineers post them on Chinese projects' is
 
 import pytest
 
-from advisor.consultation import read_message
+from advisor.consultation import read_message, run_consultation
 from advisor.reading import chinese
 from advisor.reading.tokens import MAX_TOKENS, tokenize
 
@@ -87,3 +87,11 @@ def test_a_long_message_of_chinese_stops_at_the_token_bound():
     tokens = tokenize(("用4个v100训练7b模型" * 8_000)[:100_000])
     assert len(tokens) == MAX_TOKENS
     assert tokens[-1].end < 60_000  # (the rest of the message was never scanned)
+
+
+def test_machines_that_each_train_alone(kb):
+    """'假如我有三个节点，训练一个epoch,实际上训练三个epoch，各个节点独自为战。训练时间跟用一个node相差无几' (review 48 #29): the
+    machines never formed one world - the answer says how to start them as one job."""
+    c = run_consultation("多节点训练失效\n\n假如我有三个节点，训练一个epoch,实际上训练三个epoch，各个节点独自为战。训练时间跟用一个node"
+                         "相差无几。", kb=kb)
+    assert c.advice.findings[0].id == "finding-nodes-never-joined"

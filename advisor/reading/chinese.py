@@ -33,6 +33,7 @@ GLOSSARY: dict[str, str] = {
     "数据": "samples", "条数据": "samples", "样本": "samples", "数据集": "dataset", "数据量": "samples",
     "步": "steps", "步数": "steps", "训练步数": "training steps", "轮": "epochs", "总": "total", "总共": "total",
     "样本数": "samples", "训练样本数": "training samples", "样本量": "samples", "预期": "expected", "倍": "times", "双倍": "double", "两倍": "twice", "指的是什么": "what does it mean",
+    "各个": "each", "各自": "each", "独自为战": "trains independently", "实际上": "actually", "相差无几": "about the same",
     "批大小": "batch size", "批次大小": "batch size", "批量大小": "batch size", "梯度累积": "gradient accumulation",
     "梯度累加": "gradient accumulation", "梯度检查点": "gradient checkpointing", "学习率": "learning rate",
     "序列长度": "sequence length", "长度": "length", "混合精度": "mixed precision", "半精度": "half precision",
