@@ -13,6 +13,7 @@ def test_four_gpus_of_two_images_normalise_over_two_and_are_offered_syncbn(kb):
 
 
 def test_one_gpu_or_no_batchnorm_derives_nothing(kb):
+    # (one GPU at 8 images: nothing to point out; under 8 its BatchNorm's batch is derived - the test below)
     one = consult("A detector with BatchNorm, 8 images on one GPU.", {"micro_batch": 8, "num_gpus": 1}, kb=kb)
     assert "per_device_bn_batch" not in [f.name for f in one.facts] and "syncbn" not in [o.id for o in one.options]
     plain = consult("A transformer with LayerNorm on four GPUs, 2 per GPU.", {"micro_batch": 2, "num_gpus": 4,
@@ -34,3 +35,14 @@ def test_an_evaluation_that_changes_with_its_batch_is_not_in_eval_mode(kb):
                          "accuracy.", kb=kb)
     assert c.advice.findings[0].id == "finding-eval-depends-on-batch"
     assert "model.eval()" in c.advice.findings[0].text
+
+
+def test_batchnorm_at_one_sample_on_one_gpu(kb):
+    """'I can fit only batch size of 1. But when I use SyncBN, it requires more than 1 sample. Can I use other batch
+    norm?' (review 48 #21): one GPU's micro-batch of 1 is what its BatchNorm normalises over."""
+    c = run_consultation("How to train with batch size 1. I try to train an instance segmentation model with resnest200 "
+                         "backbone with image size 1024. Due to memory constraint, I can fit only batch size of 1. But "
+                         "when I use SyncBN, it requires more than 1 sample. Can I use other batch norm (or set norm to "
+                         "None) without affecting performance?", kb=kb)
+    assert c.wm.value("per_device_bn_batch") == 1
+    assert "finding-bn-tiny-per-device" in [f.id for f in c.advice.findings]
