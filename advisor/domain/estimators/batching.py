@@ -203,7 +203,7 @@ def micro_batches_per_print(steps_per_print: float, grad_accum_steps: float) -> 
                               f"micro-batches each = {value:,} micro-batches", ("deepspeed-steps-per-print",))}
 
 
-WORLD_FACTOR_TOLERANCE = 0.01  # a trainer's count and mine, both rounded up per epoch, agree to this share
+COUNT_FACTOR_TOLERANCE = 0.01  # a trainer's count and mine, both rounded up per epoch, agree to this share
 
 
 @estimator(cites=("arithmetic",))
@@ -214,7 +214,7 @@ def steps_over_world(said: float, counted: float, num_gpus: float) -> dict[str, 
     if counted <= 0 or num_gpus < 2:
         raise NotComputable("the count and the processes must be positive, the processes more than one")
     factor = said / counted
-    if abs(factor / num_gpus - 1) > WORLD_FACTOR_TOLERANCE:
+    if abs(factor / num_gpus - 1) > COUNT_FACTOR_TOLERANCE:
         raise NotComputable("the trainer's count differs from mine by another factor than the processes")
     return {"value": Estimate(factor, "multiplier", f"{fmt_sig(said)} / {fmt_sig(counted)} = {fmt_sig(factor, 3)} ≈ "
                               f"{fmt_sig(num_gpus)} processes", ("arithmetic",))}
@@ -230,9 +230,6 @@ def tokens_per_micro_batch(micro_batch: float, seq_len: float) -> dict[str, Esti
                               ("korthikanti",))}
 
 
-MOST_HIDDEN_FACTOR = 1024  # a quotient above this is no accumulation or GPU count, but a smaller data set
-
-
 @estimator(cites=("arithmetic",))
 def steps_said_fraction(said: float, counted: float) -> dict[str, Estimate]:
     """My count of the updates over the trainer's, when the trainer's is a whole fraction of it: a factor the
@@ -242,7 +239,7 @@ def steps_said_fraction(said: float, counted: float) -> dict[str, Estimate]:
         raise NotComputable("the trainer's count is not below mine")
     factor = counted / said
     whole = round(factor)
-    if whole < 2 or abs(factor - whole) > WORLD_FACTOR_TOLERANCE * factor:
+    if whole < 2 or abs(factor - whole) > COUNT_FACTOR_TOLERANCE * factor:
         raise NotComputable("the counts differ by no whole factor")
     return {"value": Estimate(whole, "multiplier", f"{fmt_sig(counted)} / {fmt_sig(said)} = {fmt_sig(factor, 3)}",
                               ("arithmetic",))}
