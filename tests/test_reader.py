@@ -3356,3 +3356,25 @@ def test_grpo_typos_and_singular_keys():
 def test_markdown_bold_and_a_use_out_of_a_card(kb, message, field, value):
     """Review 48 #4 and #20: a bold key's value, and 'N used out of M' (the card's M)."""
     assert read_message(kb, message)[field][0] == value
+
+
+def test_an_emoji_lists_number_is_no_count():
+    """'3️⃣ **GPUs are fully utilized** … Compute: 8x A100 80GB' (review 48 #4): a keycap emoji numbers a list (as
+    '3)' does); the GPUs are the 8 said."""
+    r = read("1️⃣ DeepSpeed takes a long time to initialize\n3️⃣ **GPUs are fully utilized**\n"
+             "- **Compute:** `8x A100 80GB`")
+    assert r.values["num_gpus"].value == 8
+    assert "num_gpus" not in read("3️⃣ **GPUs are fully utilized**").values
+
+
+def test_a_length_cut_to_make_it_run_is_not_the_run_asked_about(kb):
+    """'Reducing max_completion_length to 2040 works … Max Completion Length: 8129' (review 48 #4): the cut length is
+    the workaround; the run asked about trains on the longer one (with GRPO's default prompt, 8,641 tokens)."""
+    message = ("GRPO with ZeRO-3, the instance crashes. Reducing `max_completion_length` to 2040 works, but this "
+               "breaks reasoning.\n- **Max Completion Length:** `8129`")
+    assert facts(kb, message)["seq_len"] == 8129 + 512
+    assert read("Reducing the sequence length to 2040 works, but my max_seq_length is 8192").values["seq_len"].value \
+        == 8192
+    # a length cut to that fails, or a run that failed before the cut, keep their readings
+    assert read("I reduced max_seq_length to 1024 and it works").values["seq_len"].value == 1024
+    assert read("seq 4096 OOMs, reducing the sequence length to 2048 works").values["seq_len"].value == 4096

@@ -469,6 +469,7 @@ RUN_WORDS = frozenset({"run", "runs", "work", "works", "fit", "fits", "train", "
 
 # settings besides the batch whose value in a failing run outranks the one in a run that works
 MOOD_FIELDS = ("seq_len", "dataset_size", "model", "params", "optimizer")  # ("fits with SGD, can't with AdamW")
+LENGTH_FIELDS = ("seq_len", "completion_len", "prompt_len")  # (settled before the prompt's and completion's add up)
 IN_A_BATCH = frozenset({"in", "per", "a", "an", "each", "every", "of", "batch", "/"})  # "10 images in a batch"
 
 # what the user's own run prints: numbers it reports are the run's, whatever words its lines use
@@ -2533,6 +2534,24 @@ def _pretrained_encoder(model_id: str) -> bool:
     return entry.get("arch_kind", "") == "encoder" or entry.get("family") == "bert"
 
 
+def _take_failing(reading: Reading, field: str) -> None:
+    """Of two values of a setting, one in a run that works and one in a run that fails, the failing one is the
+    run asked about."""
+    said = reading.values.get(field)
+    failing = next((b for a, b in reading.conflicts if a is said and b.field == field and a.setup == b.setup
+                    == "user" and a.mood == "ok" and b.mood == "fail"), None)
+    if failing is None and field in LENGTH_FIELDS and said is not None and said.mood == "ok" \
+            and said.text.split()[-2:-1] == ["to"]:
+        # "Reducing max_completion_length to 2040 works … Max Completion Length: 8129": a length cut to make it run
+        # is the workaround; the longer one said plainly is the run asked about
+        failing = next((b for a, b in reading.conflicts if a is said and b.field == field and a.setup == b.setup
+                        == "user" and b.mood != "ok" and not b.past and b.value > a.value), None)
+    if failing is not None:
+        # "24k context trains fine but 32k context OOMs", "it ran fine with 400k pairs; now 2000k, it doesn't run":
+        # the setting to make fit is the one failing
+        reading.values[field] = failing
+
+
 def _resolve(reading: Reading) -> None:
     """Settle what the parts imply together: a plain 'batch' on one GPU is the per-device batch; LoRA on a 4-bit
     base is QLoRA; 'amp' takes its 16-bit type from a bf16/fp16 word; ZeRO or FSDP named with a stage."""
@@ -2642,6 +2661,8 @@ def _resolve(reading: Reading) -> None:
     layouts.resolve_layouts(reading)
     hardware.resolve_platform(reading)
     hardware.resolve_card_memory(reading)
+    for field in LENGTH_FIELDS:
+        _take_failing(reading, field)  # (before a prompt's and a completion's lengths make the sequence's)
     prompt, completion = values.pop("prompt_len", None), values.pop("completion_len", None)
     if prompt is not None and completion is not None and ("seq_len" not in values or not values["seq_len"].keyed
                                                           and values["seq_len"].value <= prompt.value):
@@ -2673,13 +2694,8 @@ def _resolve(reading: Reading) -> None:
         if other is not None:
             values["gpu_model"] = other
     for field in MOOD_FIELDS:
-        said = values.get(field)
-        failing = next((b for a, b in reading.conflicts if a is said and b.field == field and a.setup == b.setup
-                        == "user" and a.mood == "ok" and b.mood == "fail"), None)
-        if failing is not None:
-            # "24k context trains fine but 32k context OOMs", "it ran fine with 400k pairs; now 2000k, it doesn't
-            # run": the setting to make fit is the one failing
-            values[field] = failing
+        if field not in LENGTH_FIELDS:  # (the lengths were settled above)
+            _take_failing(reading, field)
     nodes = values.get("num_nodes")
     if nodes is not None and nodes.value == 1 and reading.several_machines_text \
             and not any(nodes in pair for pair in reading.conflicts):

@@ -29,6 +29,8 @@ _TOKEN = re.compile(r"""([^\S\n]*+)(?:
 # a failed match over the rest: quadratic). Tiling is what lets the tokenizer take findall's strings (no match
 # objects) and count the spans itself.
 
+KEYCAP = ("\ufe0f", "\u20e3")  # an emoji's variation selector and the keycap that encloses a digit: "3️⃣"
+
 WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                 "ten": 10, "twelve": 12, "sixteen": 16, "single": 1, "dual": 2, "quad": 4, "eleven": 11}
 
@@ -111,6 +113,12 @@ def tokenize(text: str) -> list[Token]:
                     append(Token("num", num, start, stop, space, value))
             elif nl or punct:
                 position = start + len(nl or punct)  # ("**", Markdown's bold, is two characters)
+                if punct in KEYCAP:
+                    # "3️⃣ GPUs are fully utilized": an emoji list's number is 3, the emoji's selector and keycap,
+                    # read as the ")" of "3)" (a list's number, no count of GPUs); the selector alone is invisible
+                    if punct == "\u20e3":
+                        append(Token("punct", ")", start, position, space))
+                    continue
                 append(Token("nl" if nl else "punct", chinese.MARKS.get(punct, nl or punct), start, position, space))
             # (else the empty match at a chunk's end, or the spaces that end the message)
         position = end
