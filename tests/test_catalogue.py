@@ -123,6 +123,8 @@ def test_aliases_seq_len_and_unknown_names():
     ("Phi-3-mini-4k-instruct", "phi-3-mini"), ("codellama/CodeLlama-34b-Instruct-hf", "codellama-34b"),
     ("ViT-B/16", "vit-b-16"), ("vit_l_16", "vit-l-16"), ("ResNet-18", "resnet18"), ("GPT-3 175B", "gpt3-175b"),
     ("gpt2-xl", "gpt2-xl"), ("openai/clip-vit-large-patch14", "clip-vit-l-14"), ("SDXL", "sdxl-unet"),
+    # the first Qwen's names (Qwen/Qwen-7B-Chat): the later generations carry their number (Qwen2-7B, Qwen2.5-7B)
+    ("Qwen-7B-Chat", "qwen1-7b"), ("qwen-14b", "qwen1-14b"), ("Qwen/Qwen-72B", "qwen1-72b"), ("Qwen2-7B", "qwen2-7b"),
 ])
 def test_names_people_write(written, model):
     assert preset(written).name == model
@@ -141,7 +143,7 @@ def test_find_model_in_a_phrase(phrase, model):
     assert find_model(phrase).name == model
 
 
-@pytest.mark.parametrize("phrase", ["a 7B model", "my 13b llm", "a qwen 7b", "a transformer with 12 layers", "", "   ",
+@pytest.mark.parametrize("phrase", ["a 7B model", "my 13b llm", "a qwen 5b", "a transformer with 12 layers", "", "   ",
                                     "bertrand russell", "optimizer state", "opt for adam"])
 def test_sizes_and_words_without_a_name_are_not_catalogue_models(phrase):
     assert find_model(phrase) is None
