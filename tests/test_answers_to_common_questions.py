@@ -4253,17 +4253,32 @@ def test_a_throughput_per_gpu_under_tensor_parallelism_counts_every_gpu(kb):
     assert abs(c.wm.value("measured_mfu") - 6 * c.wm.value("params") * 1900 / 312e12) < 1e-9
 
 
+@pytest.mark.parametrize("said", ["CPU RAM hits 100%, causing a full system crash",
+                                  "the entire instance crashes due to CPU memory overload",
+                                  "RAM usage goes up to 100% and the machine freezes"])
+def test_a_host_whose_ram_fills_is_no_gpu_out_of_memory(kb, said):
+    """'GRPO with ZeRO-3 on 8x A100 80GB … CPU RAM hits 100%, causing a full system crash' (review 48 #4): the host's
+    RAM, said in other words than "Killed", is what ran out - answered first, with what loading costs the host; a
+    GPU's memory at 100% is not."""
+    c = run_consultation(f"GRPO of Qwen-7B with DeepSpeed ZeRO-3 on 8x A100 80GB, 2 per device: {said}.", kb=kb)
+    assert c.advice.findings[0].id == "finding-process-killed"
+    assert c.wm.value("host_load_bytes") == 7_721_324_544 * 4 * 8  # fp32, each of the 8 processes
+    gpu = run_consultation("GRPO of Qwen-7B with DeepSpeed ZeRO-3 on 8x A100 80GB: GPU RAM hits 100%.", kb=kb)
+    assert "finding-process-killed" not in [f.id for f in gpu.advice.findings]
+
+
 def test_a_process_killed_at_the_save_under_zero3_is_the_gathered_model(kb):
     """'8x A100-80G, zero 3 plus CPU offload, killed (exitcode -9) apparently when saving the model, --shm-size 800G':
-    the save gathers 72B × 2 B = 134.11 GiB on rank 0's CPU beside the offloaded states - said first, instead of the
-    loading path (the model trained); without a RAM said, no yes/no on whether the offloaded states fit the host."""
+    the save gathers Qwen-72B's 72,287,920,128 parameters × 2 B = 134.65 GiB on rank 0's CPU beside the offloaded
+    states - said first, instead of the loading path (the model trained); without a RAM said, no yes/no on whether
+    the offloaded states fit the host."""
     c = run_consultation("Can a single machine with 8x A100-80G do full-parameter training of qwen 72b? I'm using zero 3 "
                          "plus CPU offload (both optimizer and model offloaded). The error I currently hit, apparently "
                          "when saving the model, is: torch.distributed.elastic.multiprocessing.api: [ERROR] failed "
                          "(exitcode: -9) local_rank: 0 (pid: 24418) of binary: /usr/bin/python. I already gave the "
                          "docker container --shm-size 800G. Batch size 4, sequence length 2560.", kb=kb)
     assert c.advice.findings[0].id == "finding-killed-at-save"
-    assert c.wm.value("host_save_gather") == 72e9 * 2
+    assert c.wm.value("host_save_gather") == 72_287_920_128 * 2
     assert "finding-process-killed" not in [f.id for f in c.advice.findings]
     assert not c.wm.known("plan_current_fits_host")
     load = run_consultation("Fine-tuning llama-2-70b with zero 3 on 8 A100s, the process gets killed while loading the "
