@@ -3378,3 +3378,21 @@ def test_a_length_cut_to_make_it_run_is_not_the_run_asked_about(kb):
     # a length cut to that fails, or a run that failed before the cut, keep their readings
     assert read("I reduced max_seq_length to 1024 and it works").values["seq_len"].value == 1024
     assert read("seq 4096 OOMs, reducing the sequence length to 2048 works").values["seq_len"].value == 4096
+
+
+def test_openrlhfs_actor_trains_on_its_own_gpus(kb):
+    """OpenRLHF's `--ref_num_nodes 3 --ref_num_gpus_per_node 6 --actor_num_nodes 3 --actor_num_gpus_per_node 1` on
+    three nodes of 8 H100s (review 48 #6): the model trained is sharded over the actor's 3 GPUs, not the job's 24
+    (the reference and vLLM hold the others), so 576 per update is 1 × 192 accumulated × 3; the flags' lengths, 1,024
+    prompt + 36,864 generated, outrank the "32k" said in prose."""
+    message = ("OOM when training a 7B model with GRPO with a maximum sequence length of 32k tokens on three nodes, "
+               "each equipped with 8x H100 GPUs (80GB).\npython -m openrlhf.cli.train_ppo_ray --ref_num_nodes 3 "
+               "--ref_num_gpus_per_node 6 --actor_num_nodes 3 --actor_num_gpus_per_node 1 --vllm_num_engines 3 "
+               "--micro_train_batch_size 1 --train_batch_size 576 --prompt_max_len 1024 --generate_max_len 36864 "
+               "--zero_stage 3 --bf16")
+    r = read(message)
+    assert r.values["num_gpus"].value == 3 and r.values["seq_len"].value == 1024 + 36864
+    assert facts(kb, message)["grad_accum_steps"] == 192
+    assert labels_of(r)["num_gpus"] == 24  # (the corpus labels the job's GPUs)
+    # the actor's flag alone, with no machine said
+    assert read("train_ppo_ray --actor_num_gpus_per_node 4 --ref_num_gpus_per_node 1").values["num_gpus"].value == 4

@@ -435,6 +435,8 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("num_gpu_per_node", "gpus_per_node"), ("ngpus_per_node", "gpus_per_node"), ("gpu_per_node", "gpus_per_node"),
     # (DeepSpeedExamples' Megatron scripts: NUM_GPUS_PER_WORKER)
     ("n_gpus_per_node", "gpus_per_node"), ("num_gpus_per_worker", "gpus_per_node"),
+    # OpenRLHF's trained model (the actor) on GPUs of its own, apart from the reference's, the critic's and vLLM's
+    ("actor_num_gpus_per_node", "actor_gpus_per_node"), ("actor_num_nodes", "actor_nodes"),
     ("num_gpu", "num_gpus"), ("ngpus", "num_gpus"), ("n_gpus", "num_gpus"), ("ngpu", "num_gpus"),  # (ESPnet's --ngpu)
     ("num_gpus", "num_gpus"), ("gpus", "num_gpus"), ("world_size", "num_gpus"), ("world size", "num_gpus"),
     ("n_gpu", "num_gpus"), ("nnodes", "num_nodes"), ("num_nodes", "num_nodes"), ("num_machines", "num_nodes"),

@@ -1639,9 +1639,10 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         mood = segment_mood(clause, key) if name in BATCH_FIELDS or name in MOOD_FIELDS else ""
         # (a run length under a config key, `num_iters = 500000`, is the run's, whatever "5000 iterations" timed)
         said_as_key = name == "planned_steps" and start_key < k and "_" in clause.tokens[keys[start_key]].text
-        if name in SHAPE_RANGES:
+        if name in SHAPE_RANGES or name in LENGTH_FIELDS:
             # `n_layer = 12`, `"hidden_size": 4096`, `--num-layers 36`: a model's shape only as a setting gives it
-            # (not "the hidden size of an LSTM of 512 is..." in prose)
+            # (not "the hidden size of an LSTM of 512 is..." in prose); a length set by `--max_seq_length 512` is the
+            # run's, over one said in prose
             cue = keys[start_key]
             said_as_key = start_key < k and ("_" in clause.tokens[cue].text or in_flag(clause, cue))
         fill(reading, name, scaled, u, text, setup, qualified, keyed=keyed is not None or said_as_key, mood=mood)
@@ -2664,8 +2665,11 @@ def _resolve(reading: Reading) -> None:
     for field in LENGTH_FIELDS:
         _take_failing(reading, field)  # (before a prompt's and a completion's lengths make the sequence's)
     prompt, completion = values.pop("prompt_len", None), values.pop("completion_len", None)
-    if prompt is not None and completion is not None and ("seq_len" not in values or not values["seq_len"].keyed
-                                                          and values["seq_len"].value <= prompt.value):
+    said = values.get("seq_len")
+    if prompt is not None and completion is not None and (said is None or said.value <= prompt.value
+                                                          or not said.keyed and prompt.keyed and completion.keyed):
+        # (a length in prose - "a maximum sequence length of 32k" - gives way to the flags the command sets,
+        # `--prompt_max_len 1024 --generate_max_len 36864`)
         # "max_prompt_length 2048, max_completion_length 1024": each sequence trained on is both, 3,072 tokens (not
         # "the longest input is 168": a prompt's length, within the prompt's bound)
         values["seq_len"] = Read("seq_len", prompt.value + completion.value, prompt.text, implied=True)
@@ -2758,6 +2762,16 @@ def _resolve(reading: Reading) -> None:
         old = values.get("num_gpus")
         if old is None or old.value in (per_node.value, 1) or old.value == total.value:
             values["num_gpus"] = total
+    actor, actor_nodes = values.pop("actor_gpus_per_node", None), values.pop("actor_nodes", None)
+    if actor is not None:
+        # OpenRLHF's `--actor_num_nodes 3 --actor_num_gpus_per_node 1` beside `--ref_num_nodes 3
+        # --ref_num_gpus_per_node 6` and vLLM's engines: the model trained is sharded and data-parallel over the
+        # actor's GPUs only (3), not over every GPU the machines have (24)
+        trained = Read("num_gpus", actor.value * (actor_nodes.value if actor_nodes else 1), actor.text, keyed=True)
+        job = values.get("num_gpus")
+        if job is not None and job.value > trained.value:
+            reading.job_gpus = job
+        values["num_gpus"] = trained
     whole, micro, accum = values.get("global_batch"), values.get("micro_batch"), reading.get("grad_accum_steps")
     if whole is not None and micro is not None and accum and accum > 1 and whole.value < micro.value * accum \
             and not whole.planned:

@@ -164,6 +164,8 @@ def labels_of(reading: Reading) -> dict[str, Any]:
                  "epochs", "dataset_size", "batch_from", "batch_to", "oom", "goal"):
         if name in v:
             out[name] = v[name]
+    if reading.job_gpus is not None:  # (the corpus labels the GPUs a job runs on, all its pools together)
+        out["num_gpus"] = reading.job_gpus.value
     micro = reading.values.get("micro_batch")
     if "global_batch" in v and not (micro is not None and micro.implied and micro.text == reading.values["global_batch"].text):
         out["batch_size"] = v["global_batch"]  # (on one GPU a batch per update is labelled as the per-device batch)

@@ -136,6 +136,9 @@ class Reading:
     compared_splits: list[Any] = field(default_factory=list)
     compared_splits_text: str = ""  # … and the words that compare them
     completion_only: Read | None = None  # `max_completion_length 1024` with no prompt length said
+    # the GPUs of a whole RL job when the model trained has only some of them (OpenRLHF's actor beside its
+    # reference and vLLM engines): the job's count, where num_gpus is the actor's
+    job_gpus: Read | None = None
     plain_python: str | None = None  # "python train.py …": a script started as one process (no launcher)
     batch_kept: Read | None = None  # "… to keep the effective batch at 64": the batch per update a change keeps
     batch_change_asked: bool = False  # "should I lower the batch to 2?": the change is a question, not yet made
@@ -251,7 +254,8 @@ def fill(reading: Reading, name: str, scaled: float, unit: str, text: str, setup
     whole = float(scaled).is_integer()
     if name in ("micro_batch", "global_batch", "batch", "grad_accum_steps", "num_gpus", "num_nodes", "lora_rank",
                 "warmup_steps", "image_size", "gpus_per_node", "subdivisions", "num_generations", "planned_steps",
-                "prompt_len", "completion_len", "source_len", "target_len", "rollout_prompts", "ppo_mini_prompts"):
+                "prompt_len", "completion_len", "source_len", "target_len", "rollout_prompts", "ppo_mini_prompts",
+                "actor_gpus_per_node", "actor_nodes"):
         if not whole or scaled < (0 if name == "warmup_steps" else 1) or scaled > 10**7:  # `--warmup_steps 0` is said
             return
         if name == "num_gpus" and scaled > 100_000:
