@@ -372,8 +372,29 @@ def test_dpos_reference_model_is_in_every_full_plan_and_sharded_under_zero_3(kb)
 def test_a_plan_without_shapes_says_its_figure_is_before_activations(kb):
     from advisor.shells.render import render_short
 
-    c = run_consultation("DPO full fine-tune of InternLM2-1.8B on a single 4090, batch 8, max_len 1024, bf16. fits?", kb=kb)
+    c = run_consultation("Full fine-tune of a 1.8B-parameter model on a single 4090, batch 8, bf16. fits?", kb=kb)
     assert "before activations, at micro-batch 8" in render_short(c, 200)
+
+
+def test_a_language_model_no_catalogue_names_is_counted_with_the_shapes_usual_for_its_size(kb):
+    """Review 48 #6 and #27 ('a 7B model' under OpenRLHF, '一个4B的模型' with DPO): a transformer language model of a
+    billion parameters and more that no catalogue names gets its activations counted with the width and depth
+    usual for its size - said as assumed, its logits left out (no vocabulary) - and its states from the size said."""
+    from advisor.domain.estimators.plan_search import _typical_decoder
+
+    c = run_consultation("DPO full fine-tune of InternLM2-1.8B on a single 4090, batch 8, max_len 1024, bf16. fits?", kb=kb)
+    assert c.wm.value("plan_activations_modelled") is True
+    assert "the shapes usual for a decoder of 1.8B parameters (21 layers of width 2688" in \
+        c.wm.value("plan_current_assumed")
+    # (the shapes: Llama 2 7B's 32 × 4096 and 13B's 40 × 5120 come out as the sizes' own, near enough)
+    for params, layers, width in ((7e9, 33, 4224), (13e9, 41, 5120), (70e9, 71, 9088)):
+        assumed = []
+        spec = _typical_decoder(params, 2048, assumed)
+        assert (spec.n_layers, spec.d_model, spec.params, spec.vocab) == (layers, width, int(params), 0)
+    # (a model that reads images or audio, or one of no known family, keeps the states-only count)
+    vision = run_consultation("Fine-tuning Qwen2.5-VL-3B on 8 H100 with --deepspeed zero3.json --bf16 "
+                              "--per_device_train_batch_size 1, CUDA out of memory", kb=kb)
+    assert not vision.wm.known("plan_activations_modelled") or vision.wm.value("plan_activations_modelled") is False
 
 
 def test_a_saturated_gpu_and_a_checkpointing_slowdown_are_explained(kb):
@@ -897,10 +918,15 @@ def test_an_r1_distill_is_its_base_and_llama_factory_checkpoints_by_default(kb):
 def test_an_oom_under_the_count_is_too_close_to_fit_not_over_the_card(kb):
     """Review 13: 'does not fit: needs 68.49 GiB of 80' read as a contradiction - an OOM where the count stays under
     the card is named as too close to fit, with the count, and 'does not fit the card' is kept for counts over it."""
-    c = consult("LoRA on Vicuna 7B on a T4 16GB keeps hitting CUDA out of memory, MICRO_BATCH_SIZE = 4, CUTOFF_LEN = "
+    c = consult("QLoRA on Vicuna 7B on a T4 16GB keeps hitting CUDA out of memory, MICRO_BATCH_SIZE = 4, CUTOFF_LEN = "
                 "256", kb=kb)
     ids = [f.id for f in c.findings]
     assert "plan-oom-near-the-count" in ids and "plan-does-not-fit" not in ids
+    # (with a 16-bit base the count itself is over the card: 14 GB of weights and the activations of 4 × 256 tokens)
+    over = consult("LoRA on Vicuna 7B on a T4 16GB keeps hitting CUDA out of memory, MICRO_BATCH_SIZE = 4, CUTOFF_LEN = "
+                   "256", kb=kb)
+    ids = [f.id for f in over.findings]
+    assert "plan-does-not-fit" in ids and "plan-oom-near-the-count" not in ids
 
 
 def test_tensor_and_pipeline_parallel_gpus_share_one_copy_and_the_users_throughput_is_theirs(kb):

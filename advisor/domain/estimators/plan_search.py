@@ -102,6 +102,10 @@ def _model_spec(args: dict[str, Any], assumed: list[str]) -> Any:
     from advisor.domain.catalogue import at_image_size, preset
 
     if not args.get("model_preset"):
+        if not args.get("model_shape") and args.get("architecture") == "transformer" \
+                and float(args.get("params") or 0) >= TYPICAL_DECODER_FROM and not args.get("image_size") \
+                and not args.get("multimodal_named"):
+            return _typical_decoder(float(args["params"]), args.get("seq_len"), assumed)
         return _shape_spec(args.get("model_shape"), args.get("seq_len"), assumed)
     try:
         spec = preset(args["model_preset"], int(args["seq_len"]) if args.get("seq_len") else None)
@@ -115,6 +119,38 @@ def _model_spec(args: dict[str, Any], assumed: list[str]) -> Any:
             spec = preset(args["model_preset"], ASSUMED_SEQ_LEN)
         assumed.append(f"{spec.seq_len} tokens per sample")  # (a model's own shorter context is assumed too: said)
     return spec
+
+
+# a transformer of a billion parameters and more that no catalogue names is, in these messages, a decoder language
+# model ("a 7B model", "$PRETRAIN_7b_model", "一个4B的模型"); its activations are counted with the shape typical of
+# its size, said as assumed
+TYPICAL_DECODER_FROM = 1e9
+# the width over depth of the usual decoders: Llama 2 7B 4096/32 and 13B 5120/40, Qwen2.5-7B 3584/28 (128 each);
+# Llama 2 70B 8192/80 (102), Llama 3.2 1B 2048/16 (128) - with P ≈ 12 L d² (attention 4d², a gated MLP ≈ 8d²)
+TYPICAL_WIDTH_PER_LAYER = 128
+TYPICAL_HEAD_DIM = 128
+
+
+def _typical_decoder(params: float, seq_len: Any, assumed: list[str]) -> Any:
+    """The activation model of a decoder of `params` parameters whose shapes are not known: the width and depth
+    usual for its size (d ≈ (128 P / 12)^(1/3), rounded to whole 128-wide heads; L = P / 12d²), a gated MLP, no
+    vocabulary (its logits are not counted: said), at the user's length (else the length assumed, and said)."""
+    from advisor.domain.catalogue import spec_from_dims
+
+    width = max(TYPICAL_HEAD_DIM, round((TYPICAL_WIDTH_PER_LAYER * params / 12) ** (1 / 3) / TYPICAL_HEAD_DIM)
+                * TYPICAL_HEAD_DIM)
+    layers = max(1, round(params / (12 * width * width)))
+    heads = width // TYPICAL_HEAD_DIM
+    dims = {"n_layers": layers, "d_model": width, "n_heads": heads, "n_kv_heads": heads, "d_ff": width * 8 // 3,
+            "vocab": 0, "n_positions": 0, "gated": True}
+    length = int(seq_len) if seq_len else ASSUMED_SEQ_LEN
+    if not seq_len:
+        assumed.append(f"{length} tokens per sample")
+    assumed.append(f"the shapes usual for a decoder of {params / 1e9:.3g}B parameters ({layers} layers of width "
+                   f"{width}; its logits not counted, as I do not know its vocabulary)")
+    spec = spec_from_dims(f"a typical {params / 1e9:.3g}B decoder", "llama", dims, length, source="assumed")
+    # (the states are the parameters said: the shape stands in for the activations only)
+    return replace(spec, params=int(params), active_params=int(params))
 
 
 def _shape_spec(shape: str | None, seq_len: Any, assumed: list[str]) -> Any:
@@ -439,6 +475,7 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                 offload: str | None = None,
                 grad_checkpointing: bool | None = None, attention: str | None = None, adapter: str | None = None,
                 training_mode: str | None = None, model_preset: str | None = None, model_shape: str | None = None,
+                architecture: str | None = None, multimodal_named: bool | None = None,
                 seq_len: int | None = None,
                 micro_batch: int | None = None, grad_accum_steps: int | None = None, batch_size: int | None = None,
                 gpu_model: str | None = None, image_size: int | None = None, adapter_fraction: float | None = None,
@@ -762,7 +799,9 @@ def _fewest(p: Problem, offload: bool) -> Candidate | None:
            cites=SOURCES + ("zero-offload", "deepspeed-memory"))
 def gpus_needed(params: float, gpu_memory: float, precision: str | None = None, optimizer: str | None = None,
                 num_gpus: int | None = None, adapter: str | None = None, training_mode: str | None = None,
-                model_preset: str | None = None, model_shape: str | None = None, seq_len: int | None = None, micro_batch: int | None = None,
+                model_preset: str | None = None, model_shape: str | None = None, architecture: str | None = None,
+                multimodal_named: bool | None = None,
+                seq_len: int | None = None, micro_batch: int | None = None,
                 grad_accum_steps: int | None = None, batch_size: int | None = None, gpu_model: str | None = None,
                 grad_checkpointing: bool | None = None, attention: str | None = None, image_size: int | None = None,
                 cuda_context: float | None = None, safety_margin: float | None = None,
@@ -820,7 +859,9 @@ NO_CARD = 1e15  # bytes: a card larger than any plan, so that the user's plan is
 def memory_needed(params: float, precision: str | None = None, optimizer: str | None = None,
                   num_gpus: int | None = None, zero_stage: int | None = None, parallelism: str | None = None,
                   offload: str | None = None, adapter: str | None = None, training_mode: str | None = None,
-                  model_preset: str | None = None, model_shape: str | None = None, seq_len: int | None = None, micro_batch: int | None = None,
+                  model_preset: str | None = None, model_shape: str | None = None, architecture: str | None = None,
+                  multimodal_named: bool | None = None,
+                  seq_len: int | None = None, micro_batch: int | None = None,
                   grad_accum_steps: int | None = None, grad_checkpointing: bool | None = None,
                   attention: str | None = None, image_size: int | None = None,
                   cuda_context: float | None = None, batch_size: int | None = None,
