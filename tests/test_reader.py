@@ -537,6 +537,9 @@ def test_what_is_not_the_users_hardware(message, absent):
     ("BLOOM 560M / 1.1B, training batch 1", None, None),  # two models: none of them
     ("it would show D-FINE converging faster than RT-DETR", None, None),  # compared with, not trained
     ("I want to train llama2 on my data", None, None),  # a family alone names no model
+    ("my config: clip_path = /models/clip, epochs = 5", None, None),  # a key named after a family
+    ("fine-tuning minigpt4-vicuna-13b on 2 A100", "minigpt4-vicuna-13b", 13e9),  # built on Vicuna, not Vicuna
+    ("LoRA of lmsys/vicuna-7b-v1.5 on a T4", "vicuna-7b", 7e9),
 ])
 def test_model_names(message, model, params):
     got = labels(message)

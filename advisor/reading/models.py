@@ -37,6 +37,8 @@ def catalogue_models(clause: Clause, reading: Reading) -> None:
             continue  # "Grounding DINO (Swin-T backbone)", "'backbone': 'resnet50'": a part of the model trained
         if _other_patch(clause, e, target):
             continue  # "ViT-Base/14" is no ViT-B/16: a patch glued after the name is another model than its alias's
+        if _inside_multimodal_name(clause, first):
+            continue  # "llava-v1.6-vicuna-7b": LLaVA built on Vicuna, a model of its own (its vision tower beside)
         setup = setup_of(clause, s)
         if e < len(words) and words[e] in ("paper", "papers", "authors", "recipe", "readme", "repo"):
             setup = "reference"  # "the GPT-2 paper uses 512"
@@ -64,6 +66,22 @@ def _other_patch(clause: Clause, e: int, target: str) -> bool:
     if k >= len(words) or not words[k].isdigit() or clause.tokens[clause.keys[k]].space_before:
         return False
     return int(words[k]) != int(patch) and int(words[k]) in (8, 14, 16, 32)
+
+
+# the families that build a vision-language model on a language model and name it after both
+MULTIMODAL_PREFIXES = frozenset({"llava", "minigpt", "instructblip", "mplug", "sharegpt4v", "shikra", "bunny",
+                                 "videollava", "internvl"})
+
+
+def _inside_multimodal_name(clause: Clause, first: int) -> bool:
+    """Whether the name at token `first` ends a longer name glued to it that starts with a vision-language family
+    ("llava-v1.6-vicuna-7b", "minigpt4-vicuna-13b"): the model trained is that one, not its language model."""
+    tokens, t = clause.tokens, first
+    while t > clause.start and not tokens[t].space_before and tokens[t - 1].text not in ("/", "`", "'", '"', "(", "="):
+        t -= 1
+        if tokens[t].text in MULTIMODAL_PREFIXES:
+            return True
+    return False
 
 
 # words right before a model's name that make it one compared with, not the one trained
@@ -413,6 +431,9 @@ def family_names(clause: Clause, reading: Reading) -> None:
         if _data_key(clause, first) or _flag_name(clause, first):
             done = last + 1
             continue  # "output_dir: data/Qwen2.5-1.5B-Open-R1-GRPO": where the run writes, not its model
+        if first == last and "_" in tokens[first].text and last + 1 < clause.end and tokens[last + 1].text in "=:":
+            done = last + 1
+            continue  # "clip_path = 'clip-vit-large-patch14'": a config key named after a family, not a model
         written = clause.source[tokens[first].start:tokens[last].end]
         after = clause.words[clause.key_of[last] + 1] if last in clause.key_of and \
             clause.key_of[last] + 1 < len(clause.words) else ""
