@@ -3399,3 +3399,20 @@ def test_openrlhfs_actor_trains_on_its_own_gpus(kb):
     assert labels_of(r)["num_gpus"] == 24  # (the corpus labels the job's GPUs)
     # the actor's flag alone, with no machine said
     assert read("train_ppo_ray --actor_num_gpus_per_node 4 --ref_num_gpus_per_node 1").values["num_gpus"].value == 4
+
+
+@pytest.mark.parametrize("message, mood", [
+    ("with batch size 1 it does not OOM", "ok"), ("with batch size 1 no OOM", "ok"), ("batch size 1 won't OOM", "ok"),
+    ("batch size 8 OOMs", "fail"), ("I can't run batch 8 without OOM", "fail"),
+])
+def test_a_failure_said_not_to_happen_is_a_run_that_works(message, mood):
+    """'只有gradient accumulation step小于64才不会OOM' (review 48 #27: "only below 64 does it not OOM"): an OOM negated
+    is a run that works, not one that fails."""
+    assert read(message).batch_mentions[0].mood == mood
+
+
+def test_a_bound_is_no_setting_and_the_failing_accumulation_is_the_runs():
+    """Review 48 #27: "batch size 1, only with gradient accumulation below 64 no OOM; set to 128 it OOMs too": 64 is a
+    bound (小于, below), the run asked about accumulates 128."""
+    r = read("batch size设为1的时候，只有gradient accumulation step小于64才不会OOM，gradient accumulation step设为128也会OOM。")
+    assert r.values["grad_accum_steps"].value == 128

@@ -48,7 +48,7 @@ GLOSSARY: dict[str, str] = {
     "改为": "changed to", "默认": "", "默认的": "", "用": "using",
     "从": "from", "到": "to", "调整到": "to", "调到": "to", "改到": "to", "减小到": "to", "减少到": "to",
     "设置成": "set to", "设置为": "set to", "设为": "set to", "设成": "set to", "设置": "set", "把": "",
-    "即使": "even", "显卡内存": "gpu memory", "只有": "only", "应该为": "should be", "应该是": "should be",
+    "即使": "even", "小于": "below", "低于": "below", "大于": "above", "高于": "above", "显卡内存": "gpu memory", "只有": "only", "应该为": "should be", "应该是": "should be",
     "开到": "size",  # "block开到512": the block (the sequence length) opened up to 512
     "现存": "gpu memory",  # "24G现存的单卡": 显存 as it is often mistyped (the same sound)
     "压缩到": "changed to", "缩小到": "changed to", "换成": "changed to",

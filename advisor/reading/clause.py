@@ -551,7 +551,11 @@ def segment_mood(clause: Clause, t: int) -> str:
     said = [w for u in range(first, last + 1) if clause.tokens[u].kind == "word"
             for w in clause.tokens[u].text.split("_")]
     words = set(said)
-    if words & FAIL_WORDS or {"out", "memory"} <= words or {"not", "enough"} <= words:
+    failures = [i for i, w in enumerate(said) if w in FAIL_WORDS]
+    if failures and not {"out", "enough", "can", "cannot"} & words \
+            and all(not NEGATING_A_FAILURE.isdisjoint(said[max(0, i - 2):i]) for i in failures):
+        return "ok"  # "with batch size 1 it does not OOM", "no OOM at 2", "won't OOM" (Chinese 不会OOM): it runs
+    if failures or {"out", "memory"} <= words or {"not", "enough"} <= words:
         return "fail"  # ("the GPU memory is not enough")
     if not words.isdisjoint(NEGATED_SUCCESS) and any(
             w in OK_WORDS and not NEGATED_SUCCESS.isdisjoint(said[max(0, i - 3):i]) for i, w in enumerate(said)):
@@ -565,6 +569,7 @@ def segment_mood(clause: Clause, t: int) -> str:
 
 
 ONLY_RUNS = frozenset({"run", "train", "work"})
+NEGATING_A_FAILURE = frozenset({"not", "no", "t", "never", "without"})  # ("doesn't OOM" is 'doesn', 't', 'oom')
 NEGATED_SUCCESS = frozenset({"none", "nothing", "not", "never", "t"})  # ("doesn't" is the keys 'doesn', 't')
 RUN_VERBS = frozenset({"run", "train", "fine", "finetune", "tune", "fit", "pretrain"})
 
