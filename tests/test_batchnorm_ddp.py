@@ -46,3 +46,8 @@ def test_batchnorm_at_one_sample_on_one_gpu(kb):
                          "None) without affecting performance?", kb=kb)
     assert c.wm.value("per_device_bn_batch") == 1
     assert "finding-bn-tiny-per-device" in [f.id for f in c.advice.findings]
+    # answered without the GPU count: the backbone's BatchNorm frozen, GroupNorm offered beside it (SyncBN waits
+    # for several GPUs)
+    assert c.advice.recommendation.option_id == "frozen-bn"
+    assert {"frozen-bn", "groupnorm"} <= {o.id for o in c.advice.options}
+    assert "syncbn" not in {o.id for o in c.advice.options}

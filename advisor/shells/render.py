@@ -294,11 +294,12 @@ def read_facts(kb: KnowledgeBase, facts: list[FactOut]) -> list[FactOut]:
             and not (named and f.name == "architecture") and f.name not in NOT_READ_BACK]
 
 
-# facts not listed in "I read": what a named card implies, what the user asks (answered, not echoed), and the
-# times of two cards compared (the finding shows them with their ratio)
+# facts not listed in "I read": what a named card implies, what the user asks (answered, not echoed), the times of
+# two cards compared (the finding shows them with their ratio), and whether the model reads images or audio (it only
+# keeps a transformer no catalogue names to its states' count)
 NOT_READ_BACK = frozenset({"gpu_peak_tflops", "gpu_alternative_memory", "asked_topics", "asked_settings",
                            "accumulation_implied", "bf16_named", "nnunet_named", "timed_card_older_seconds",
-                           "timed_card_newer_seconds", "reference_batch_from_gpus"})
+                           "timed_card_newer_seconds", "reference_batch_from_gpus", "multimodal_named"})
 
 
 # what a reader checks first, so a short answer cut at three lines keeps it: the card, the model, how it trains
