@@ -5179,3 +5179,18 @@ def test_mmdetections_config_lr_is_scaled_to_the_images_per_update(kb):
     ids = [f.id for f in c.advice.findings]
     assert ids[0] == "finding-mmdet-recipe-lr" and not any(i.startswith("finding-detectron") for i in ids)
     assert c.wm.value("mmdet_batch") == 4 and c.wm.value("mmdet_lr") == pytest.approx(0.005)
+
+
+def test_reproducing_a_recipe_on_less_memory_keeps_its_batch_or_scales_with_it(kb):
+    """'Due to my limited cuda memory (only two 2080ti) my result is lower than your paper (loss 5%) in batch size 32'
+    (review 48 #24): the recipe's batch per update on the user's GPUs, accumulated where it does not fit, and what
+    moves with a smaller batch (LR, iterations) - not "nothing specific to recommend"."""
+    c = run_consultation("How can I reproduce your experiment with limited cuda memory? I have only two 2080ti, and my "
+                         "result is lower than your paper (loss 5%) in batch size 32. Any suggestion?", kb=kb)
+    finding = c.advice.findings[0]
+    assert finding.id == "finding-reproduce-at-the-reference-batch"
+    assert c.wm.value("reference_batch_per_gpu") == 16
+    assert "accumulate gradients up to 32" in finding.text and "multiply the iterations" in finding.text
+    # (the user's own batch said: the comparisons of the two batches answer instead)
+    own = run_consultation("The paper uses batch 32; I use batch 8 on two 2080ti and my result is lower.", kb=kb)
+    assert "finding-reproduce-at-the-reference-batch" not in [f.id for f in own.advice.findings]
