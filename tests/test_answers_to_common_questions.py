@@ -5194,3 +5194,15 @@ def test_reproducing_a_recipe_on_less_memory_keeps_its_batch_or_scales_with_it(k
     # (the user's own batch said: the comparisons of the two batches answer instead)
     own = run_consultation("The paper uses batch 32; I use batch 8 on two 2080ti and my result is lower.", kb=kb)
     assert "finding-reproduce-at-the-reference-batch" not in [f.id for f in own.advice.findings]
+
+
+@pytest.mark.parametrize("said", ["Starting a training on 35gb used out of 40gb sounds safe, but crashing two hours "
+                                  "later with CUDA out of memory is frustrating.",
+                                  "Deep in the training it needs to reserve more memory and goes OOM."])
+def test_an_oom_hours_into_training_is_one_steps_peak_or_what_the_steps_keep(kb, said):
+    """Review 48 #20 (YOLOv8 at 2048 px, 34.4 of 40 GB, OOM at epoch 129): "crashing two hours later", "deep in the
+    training" is an OOM after the run has trained for a while - what one batch holds or what the steps keep."""
+    c = run_consultation(said, kb=kb)
+    assert c.wm.value("oom_at_fixed_step") is True
+    assert "finding-oom-at-a-fixed-step" in [f.id for f in c.advice.findings]
+    assert run_consultation("It crashed with OOM at the first step.", kb=kb).wm.value("oom_at_fixed_step") is not True
