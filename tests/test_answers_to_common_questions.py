@@ -5206,3 +5206,21 @@ def test_an_oom_hours_into_training_is_one_steps_peak_or_what_the_steps_keep(kb,
     assert c.wm.value("oom_at_fixed_step") is True
     assert "finding-oom-at-a-fixed-step" in [f.id for f in c.advice.findings]
     assert run_consultation("It crashed with OOM at the first step.", kb=kb).wm.value("oom_at_fixed_step") is not True
+
+
+@pytest.mark.parametrize("message, before, after", [
+    ("It trains fine at imgsz 640 with batch 16, but at imgsz 1280 it runs out of memory on my 3090 (YOLOv8s).", 640,
+     1280),
+    ("I changed the image size from 512 to 1024 and now my UNet runs out of memory at batch 8.", 512, 1024),
+    ("increased the resolution from 640 to 1920, now CUDA OOM", 640, 1920),
+])
+def test_an_image_size_that_grew_is_read_and_its_pixels_counted(kb, message, before, after):
+    """Review 48 #19 ('with images of 640 there was no problem; the only thing I changed was --img 1920'): the size
+    the run came from and the one it is at, and the memory per image that grew with the pixels, (after / before)²."""
+    c = run_consultation(message, kb=kb)
+    assert (c.wm.value("image_size_from"), c.wm.value("image_size")) == (before, after)
+    assert c.wm.value("image_area_ratio") == pytest.approx((after / before) ** 2)
+    assert c.advice.findings[0].id == "finding-image-size-memory"
+    # (a batch changed at one image size is no image size changed)
+    plain = run_consultation("batch size from 8 to 4 at image size 640, still OOM", kb=kb)
+    assert not plain.wm.known("image_size_from") and plain.wm.value("image_size") == 640

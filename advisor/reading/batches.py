@@ -446,6 +446,10 @@ def _change(reading: Reading, topic: str, a: float, b: float, text: str) -> None
         reading.set(Read("lr_to", b, text))
     elif topic == "seq":  # "reduce the max sequence length from 512 to 128": 128 now
         fill(reading, "seq_len", b, "", text, "user")
+    elif topic == "image" and a.is_integer() and b.is_integer() and 16 <= min(a, b) and max(a, b) <= 20_000:
+        # "I changed the image size from 512 to 1024": the run is at 1024, and its memory moved with the pixels
+        reading.set(Read("image_size_from", int(a), text))
+        fill(reading, "image_size", b, "", text, "user")
     elif topic == "gpus" and a.is_integer() and b.is_integer() and 1 <= min(a, b):
         # "increase the number of GPUs from 1 to 4"
         reading.set(Read("gpus_from", int(a), text))
@@ -644,7 +648,8 @@ UNNAMED_CHANGE_VERBS = CHANGE_VERBS - {"switch", "switched", "switching", "move"
 
 
 TOPICS = {**dict.fromkeys(BATCH_SPELLINGS, "batch"), "lr": "lr", "learning": "lr", "seq": "seq", "length": "seq",
-          "len": "seq", "context": "seq", "resolution": "image", "epochs": "epochs", "gpus": "gpus"}
+          "len": "seq", "context": "seq", "resolution": "image", "image": "image", "img": "image", "imgsz": "image",
+          "epochs": "epochs", "gpus": "gpus"}
 
 
 # quantities whose changes are not the reader's ("the loss went from 2.1 to 1.8"): a 'from A to B' after one of

@@ -1552,7 +1552,7 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if name == "micro_batch" and start_key > k and words[start_key + 1:start_key + 2] == ["per"]:
             last = keys[start_key + 2]  # "16 images per GPU": the words say whose batch it is
         text = clause.text(first, max(last, text_end))
-        if name in ("batch", "micro_batch", "global_batch", "seq_len") and batches.in_change(words, k) \
+        if name in ("batch", "micro_batch", "global_batch", "seq_len", "image_size") and batches.in_change(words, k) \
                 or name in ("batch", "micro_batch", "global_batch", "seq_len", "grad_accum_steps", "lr", "num_gpus") \
                 and batches.arrow_after(clause, k):
             continue  # "from 32 to 256", "32 -> 256", "accumulation 1 -> 4": a change, read as one
@@ -2700,6 +2700,14 @@ def _resolve(reading: Reading) -> None:
     for field in MOOD_FIELDS:
         if field not in LENGTH_FIELDS:  # (the lengths were settled above)
             _take_failing(reading, field)
+    size = values.get("image_size")
+    if size is not None and "image_size_from" not in values and size.mood != "ok":
+        # "it trains fine at imgsz 640, but at 1280 it runs out of memory": the size that ran is where the run came from
+        ran = next((other for pair in reading.conflicts if size in pair for other in pair
+                    if other is not size and other.field == "image_size" and other.setup == size.setup == "user"
+                    and other.mood == "ok" and other.value != size.value), None)
+        if ran is not None:
+            values["image_size_from"] = replace(ran, field="image_size_from")
     nodes = values.get("num_nodes")
     if nodes is not None and nodes.value == 1 and reading.several_machines_text \
             and not any(nodes in pair for pair in reading.conflicts):
@@ -2834,8 +2842,10 @@ def _resolve(reading: Reading) -> None:
     if reading.get("parallelism") == "device_map" and reading.get("num_gpus") == 1:
         values.pop("parallelism")  # `device_map="auto"` on one GPU places the model there; it splits nothing
     sides = {r.value for pair in reading.conflicts for r in pair if r.field == "image_size" and r.setup == "user"}
-    if len(sides) > 1:
-        values.pop("image_size", None)  # "image_size=512 … only image_size=224 works": two runs' sizes, ask
+    if len(sides) > 1 and "image_size_from" not in values:
+        # "image_size=512 … only image_size=224 works": two runs' sizes, ask (unless one ran and the other is the run
+        # that fails: "fine at 640, OOM at 1280")
+        values.pop("image_size", None)
     if {("grad_checkpointing", True), ("grad_checkpointing", False)} <= said:
         values.pop("grad_checkpointing", None)  # on in one place, off in another: ask
     # (a stage tried before and judged, "zero3 was slow", is no stage of the run's)

@@ -251,6 +251,7 @@ _DIRECT = (("num_gpus", "num_gpus"), ("seq_len", "seq_len"), ("grad_accum_steps"
            ("parallelism", "parallelism"), ("zero_stage", "zero_stage"), ("offload", "offload"),
            ("offload_params", "offload_params"), ("fused_loss", "fused_loss"),
            ("grad_checkpointing", "grad_checkpointing"), ("attention", "attention"), ("image_size", "image_size"),
+           ("image_size_from", "image_size_from"),
            ("warmup_steps", "warmup_steps"), ("warmup_ratio", "warmup_ratio"),
            ("batch_scale_factor", "batch_scale_factor"), ("lr_scale_factor", "lr_scale_factor"),
            ("goal", "user_goal"), ("global_batch", "batch_size"), ("preference_objective", "preference_objective"),

@@ -192,6 +192,16 @@ def ratio(numerator: float, denominator: float) -> dict[str, Estimate]:
     return {"value": Estimate(value, "multiplier", f"{fmt_sig(numerator)} / {fmt_sig(denominator)} = {fmt_sig(value, 3)}", ("arithmetic",))}
 
 
+@estimator(cites=("arithmetic",))
+def area_ratio(size: float, size_from: float) -> dict[str, Estimate]:
+    """How many times the pixels of a square image at `size` against `size_from` per side: (size / size_from)²."""
+    if size <= 0 or size_from <= 0:
+        raise NotComputable("image sizes must be positive")
+    value = (size / size_from) ** 2
+    return {"value": Estimate(value, "multiplier", f"({fmt_sig(size)} / {fmt_sig(size_from)})² = {fmt_sig(value, 3)}",
+                              ("arithmetic",))}
+
+
 @estimator(cites=("deepspeed-steps-per-print",))
 def micro_batches_per_print(steps_per_print: float, grad_accum_steps: float) -> dict[str, Estimate]:
     """DeepSpeed reports every steps_per_print optimizer updates, each of gradient_accumulation_steps micro-batches:
