@@ -5224,3 +5224,15 @@ def test_an_image_size_that_grew_is_read_and_its_pixels_counted(kb, message, bef
     # (a batch changed at one image size is no image size changed)
     plain = run_consultation("batch size from 8 to 4 at image size 640, still OOM", kb=kb)
     assert not plain.wm.known("image_size_from") and plain.wm.value("image_size") == 640
+
+
+def test_an_oom_after_sampling_inside_training_is_the_evaluation_pass(kb):
+    """Review 48 #22 (SiT-XL/2 on 8 A100s: "OOM during training when it finished logging 'Generating EMA samples
+    done'"): a generative model's sampling inside training is an evaluation pass - no_grad, CFG's doubled batch."""
+    c = run_consultation("I ran into the Out of Memory issue during training when it finished logging \"Generating EMA "
+                         "samples done\". torchrun --nproc_per_node=8 train.py --model SiT-XL/2 on 8 A100 GPUs", kb=kb)
+    assert c.wm.value("oom_stage") == "evaluation"
+    assert c.advice.findings[0].id == "oom-evaluation"
+    assert "classifier-free guidance" in c.advice.findings[0].text
+    assert run_consultation("CUDA out of memory while sampling images during training on my 3090",
+                            kb=kb).wm.value("oom_stage") == "evaluation"
