@@ -5236,3 +5236,18 @@ def test_an_oom_after_sampling_inside_training_is_the_evaluation_pass(kb):
     assert "classifier-free guidance" in c.advice.findings[0].text
     assert run_consultation("CUDA out of memory while sampling images during training on my 3090",
                             kb=kb).wm.value("oom_stage") == "evaluation"
+
+
+def test_fsdp_memory_that_does_not_fall_with_more_gpus_is_what_sharding_leaves(kb):
+    """Review 48 #14 ('FSDP does not reduce memory footprint when scaling up GPUs … the VRAM usage of a single graphics
+    card actually increases with the number of cards'): the claim, with "a single graphics card" read as each card
+    (no count of one), answered with what sharding divides and what it leaves - FSDP's wrapped units included."""
+    c = run_consultation("Issue with FSDP does not reduce memory footprint when scaling up GPUs. We run FSDP with the "
+                         "size_based_auto wrap policy on A800 gpus. As the number of GPU cards increases, we have not "
+                         "observed a decrease in VRAM usage. The VRAM usage of a single graphics card actually "
+                         "increases with the increase in the number of cards.", kb=kb)
+    assert c.wm.value("claim_more_gpus_same_memory") is True
+    assert not c.wm.known("num_gpus") or c.wm.value("num_gpus") != 1
+    finding = c.advice.findings[0]
+    assert finding.id == "finding-sharded-memory-flat-with-gpus" and "transformer_auto_wrap_policy" in finding.text
+    assert read_message(kb, "I train on a single GPU with 24GB")["num_gpus"][0] == 1

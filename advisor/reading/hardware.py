@@ -264,6 +264,8 @@ def single_gpu(clause: Clause, reading: Reading) -> None:
             count = _count_before(clause, k)
             if count and _batch_of_one_gpu(clause.words, clause.key_of.get(count[1], k)):
                 continue  # "the batchsize for a single GPU is 4": each GPU's batch, not a run on one GPU
+            if count and _measure_of_one_gpu(clause.words, clause.key_of.get(count[1], k)):
+                continue  # "the VRAM usage of a single graphics card increases with the number of cards": each card's
             if count and count[0] == 1 and not compared_with(clause, clause.key_of.get(count[1], k)):
                 reading.set(Read("num_gpus", 1, clause.text(count[1], clause.keys[k])))
             elif _names_its_card(clause, k):
@@ -279,6 +281,17 @@ def _batch_of_one_gpu(words: list[str], k: int) -> bool:
     # (not "the batch_size of one GPU from 4 to 8": a change of each GPU's batch, read with the GPU's count)
     return k >= 2 and words[k - 1] in ("for", "per") \
         and words[k - 2] in ("batchsize", "batch", "size", "bs", "bsz")
+
+
+# what is measured on each GPU: "the VRAM usage of a single graphics card", "memory per single GPU"
+MEASURED_ON_A_GPU = frozenset({"usage", "memory", "vram", "consumption", "utilization", "utilisation", "footprint", "load"})
+
+
+def _measure_of_one_gpu(words: list[str], k: int) -> bool:
+    """Whether the count at key k ends "<memory usage> of / on / per a single GPU": what each GPU holds, no count."""
+    while k > 0 and words[k - 1] in ("a", "an", "the", "one", "single", "each"):
+        k -= 1
+    return k >= 2 and words[k - 1] in ("of", "on", "per") and words[k - 2] in MEASURED_ON_A_GPU
 
 
 # what makes "one GPU" a yardstick rather than the run ("utilization comparable to one GPU in isolation")
