@@ -3416,3 +3416,12 @@ def test_a_bound_is_no_setting_and_the_failing_accumulation_is_the_runs():
     bound (小于, below), the run asked about accumulates 128."""
     r = read("batch size设为1的时候，只有gradient accumulation step小于64才不会OOM，gradient accumulation step设为128也会OOM。")
     assert r.values["grad_accum_steps"].value == 128
+
+
+def test_verls_hydra_keys_name_verl():
+    """'train a qwen-14b model using grpo … data.train_batch_size=1' (review 48 #10, Search-R1 on verl): verl's own
+    keys name it, so the 1 is a rollout's prompts (no micro-batch) and the actor trains under FSDP, verl's default."""
+    r = read("I am trying to train a qwen-14b model using grpo on 4 A800-SXM4-80GB cards, but even with "
+             "data.train_batch_size=1 I still get an out of memory error.")
+    assert r.rl_trainer == "verl" and r.values["rollout_prompts"].value == 1
+    assert "micro_batch" not in r.values

@@ -331,7 +331,8 @@ def _rl_trainer(message: str, words: list[str]) -> tuple[str, str]:
     return "", ""
 
 
-RL_TRAINERS = (("verl", "verl", ("actor_rollout_ref", "ppo_mini_batch_size")),
+RL_TRAINERS = (("verl", "verl", ("actor_rollout_ref", "ppo_mini_batch_size", "data.train_batch_size",
+                                  "algorithm.adv_estimator", "data.max_response_length")),
                ("openrlhf", "openrlhf", ("micro_train_batch_size", "n_samples_per_prompt", "micro_rollout_batch_size")))
 
 
