@@ -3425,3 +3425,13 @@ def test_verls_hydra_keys_name_verl():
              "data.train_batch_size=1 I still get an out of memory error.")
     assert r.rl_trainer == "verl" and r.values["rollout_prompts"].value == 1
     assert "micro_batch" not in r.values
+
+
+def test_paddle_configs_momentum_and_an_lr_schedules_milestones(kb):
+    """Review 48 #30 (PaddleClas: `Optimizer: name: Momentum … decay_epochs: [30, 60, 90]`): the optimizer is SGD with
+    momentum, and a schedule's milestones are no length of the run."""
+    found = facts(kb, "Optimizer:\n  name: Momentum\n  momentum: 0.9\n  lr:\n    name: Piecewise\n    learning_rate: 0.1\n"
+                      "    decay_epochs: [30, 60, 90]")
+    assert found["optimizer"] == "sgd_momentum" and "epochs" not in found
+    assert facts(kb, "tf.train.MomentumOptimizer(0.1, 0.9)")["optimizer"] == "sgd_momentum"
+    assert facts(kb, "num_epochs: 90, lr_step_epochs: 30")["epochs"] == 90

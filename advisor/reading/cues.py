@@ -177,6 +177,10 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("anyprecision", "optimizer", "adamw"), ("anyprecisionadamw", "optimizer", "adamw"),  # torchdistx AnyPrecisionAdamW
     ("sgd with momentum", "optimizer", "sgd_momentum"), ("momentum sgd", "optimizer", "sgd_momentum"),
     ("nesterov", "optimizer", "sgd_momentum"), ("lion", "optimizer", "lion"), ("adafactor", "optimizer", "adafactor"),
+    # PaddleClas' `Optimizer: name: Momentum`, TensorFlow's MomentumOptimizer: SGD with momentum
+    ("optimizer name momentum", "optimizer", "sgd_momentum"), ("momentum optimizer", "optimizer", "sgd_momentum"),
+    ("name momentum", "optimizer", "sgd_momentum"),  # (its line under `Optimizer:`)
+    ("momentumoptimizer", "optimizer", "sgd_momentum"),
     ("prodigy", "optimizer", "prodigy"), ("8 bit adam", "optimizer", "adamw_8bit"),
     ("adam_mini", "optimizer", "adam_mini"), ("use_adam_mini", "optimizer", "adam_mini"),
     ("schedule free", "optimizer", "schedule_free_adamw"), ("schedulefree", "optimizer", "schedule_free_adamw"),

@@ -1744,7 +1744,9 @@ USE_WORDS = frozenset({"use", "used", "uses", "using"})
 STEP_NOUNS = frozenset({"iters", "iter", "iterations", "iteration", "steps", "step", "updates", "max_iters"})
 POLICY_EPOCHS = frozenset({"update", "ppo", "policy", "rollout", "critic", "actor",  # (the parts of such a key)
                            # diffusers' `--validation_epochs=25`, `save_epochs`, `eval_epochs`: how often, not how long
-                           "validation", "val", "eval", "save", "checkpointing", "log", "logging"})
+                           "validation", "val", "eval", "save", "checkpointing", "log", "logging",
+                           # an LR schedule's milestones, PaddleClas' `decay_epochs: [30, 60, 90]`: points in the run
+                           "decay", "milestone", "milestones", "step", "steps", "lr"})
 RESULT_NOUNS = frozenset({"result", "results", "accuracy", "acc", "score", "scores", "map", "miou", "bleu",
                           "performance", "metric", "metrics", "f1", "auc", "wer", "fid"})
 CLOSES_A_BARE_VALUE = frozenset({",", ".", ";", "?", "!", ")", "and", "but", "too", "instead", "as"})
