@@ -260,6 +260,21 @@ def _framework_batch(found: dict[str, tuple[Any, str]], message: str) -> None:
         found["batch_size"] = found.pop("batch_unqualified")
     elif spec.batch == "per_device" and "batch_unqualified" in found and "micro_batch" not in found:
         found["micro_batch"] = found.pop("batch_unqualified")  # ("Horovod, batch 64": each process's)
+    gpus = int(found.get("num_gpus", (1,))[0] or 1)
+    if spec.batch == "per_device" and gpus > 1 and "batch_size" in found and "micro_batch" not in found \
+            and "grad_accum_steps" not in found and "batch_scale_factor" in found \
+            and not TOTAL_BATCH.search(message[:MAX_SCAN]):
+        # "bs from 64 to 256 on 8 cards" under PaddleClas, whose batch_size is each card's: 256 is each card's batch,
+        # 2048 the batch per update, and the 64 it came from 512 (the same cards)
+        per_card, words = found["batch_size"]
+        found["micro_batch"] = (per_card, words)
+        found["batch_size"] = (per_card * gpus, words)
+        if "reference_batch" in found and found.get("reference_batch_own", (False,))[0] is True:
+            found["reference_batch"] = (found["reference_batch"][0] * gpus, found["reference_batch"][1])
+
+
+# a batch said to be the total ("the total batch size", "global batch", "effective batch"): not each card's
+TOTAL_BATCH = re.compile(r"\b(?:total|global|effective)\s+(?:train(?:ing)?\s+)?batch", re.IGNORECASE)
 
 
 MOST_PROCESSES = 4096  # a quotient above this is no count of GPUs

@@ -153,3 +153,15 @@ def test_yolov5s_batch_is_the_total_and_its_activations_are_not_guessed(kb):
     assert c.wm.value("image_size") == 416
     ids = [f.id for f in c.advice.findings]
     assert "finding-memory-needed-assuming" not in ids and "finding-memory-needed" not in ids
+
+
+def test_a_per_card_batch_changed_under_paddle_is_each_cards(kb):
+    """Review 48 #30 (PaddleClas ResNet50: "bs from 64 to 256 … 8 cards", its config's `name: Piecewise`): the
+    suite's batch_size is each card's, so the batch per update went from 512 to 2048 - not 64 to 256."""
+    found = read_message(kb, "resnet50 将bs从64修改成256，调整对应lr, 但是精度掉了很多。 bs=256，8张卡\n"
+                             "Optimizer:\n  name: Momentum\n  lr:\n    name: Piecewise\n    learning_rate: 0.1")
+    assert found["framework"][0] == "paddle"
+    assert (found["micro_batch"][0], found["batch_size"][0], found["reference_batch"][0]) == (256, 2048, 512)
+    # (a total said in so many words stays the total)
+    total = read_message(kb, "PaddleClas on 8 cards: I changed the total batch size from 512 to 2048")
+    assert total["batch_size"][0] == 2048 and "micro_batch" not in total
