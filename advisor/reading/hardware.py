@@ -288,10 +288,11 @@ MEASURED_ON_A_GPU = frozenset({"usage", "memory", "vram", "consumption", "utiliz
 
 
 def _measure_of_one_gpu(words: list[str], k: int) -> bool:
-    """Whether the count at key k ends "<memory usage> of / on / per a single GPU": what each GPU holds, no count."""
+    """Whether the count at key k ends "<memory usage> of / per a single GPU": what each GPU holds, no count (not "out
+    of VRAM on a 20GB GPU": the run's one GPU)."""
     while k > 0 and words[k - 1] in ("a", "an", "the", "one", "single", "each"):
         k -= 1
-    return k >= 2 and words[k - 1] in ("of", "on", "per") and words[k - 2] in MEASURED_ON_A_GPU
+    return k >= 2 and words[k - 1] in ("of", "per") and words[k - 2] in MEASURED_ON_A_GPU
 
 
 # what makes "one GPU" a yardstick rather than the run ("utilization comparable to one GPU in isolation")
