@@ -136,3 +136,16 @@ def test_a_run_uses_no_more_gpus_than_there_are(kb):
                              "src/train_bash.py --finetuning_type lora\nI have access to 8 GPUs for a total amount of "
                              "GPU memory of 46 GB * 8 = 368 GB.")
     assert facts["num_gpus"][0] == 8
+
+
+def test_the_deepspeed_launcher_under_srun_starts_the_job_on_every_machine(kb):
+    """Review 48 #15 ("srun --jobid $SLURM_JOBID bash -c 'deepspeed --num_gpus 16 --num_nodes 2 --hostfile hostfile
+    pre_train.py …'"): the launcher that starts every machine of its hostfile, itself started on each machine."""
+    c = run_consultation("#SBATCH --nodes=2\n#SBATCH --ntasks-per-node=1\n#SBATCH --gres=gpu:8\nsrun --jobid "
+                         "$SLURM_JOBID bash -c 'deepspeed --master_port 28727 --num_gpus 16 --num_nodes 2 --hostfile "
+                         "hostfile pre_train_ft_7b_ds.py --seq_length 8192'\nHow do I use deepspeed for multi-node "
+                         "training in slurm?", kb=kb)
+    assert c.advice.findings[0].id == "finding-deepspeed-launcher-under-srun"
+    plain = run_consultation("deepspeed --hostfile hostfile --num_nodes 2 --num_gpus 8 train.py, run once from node 1",
+                             kb=kb)
+    assert "finding-deepspeed-launcher-under-srun" not in [f.id for f in plain.advice.findings]
