@@ -3435,3 +3435,22 @@ def test_paddle_configs_momentum_and_an_lr_schedules_milestones(kb):
     assert found["optimizer"] == "sgd_momentum" and "epochs" not in found
     assert facts(kb, "tf.train.MomentumOptimizer(0.1, 0.9)")["optimizer"] == "sgd_momentum"
     assert facts(kb, "num_epochs: 90, lr_step_epochs: 30")["epochs"] == 90
+
+
+@pytest.mark.parametrize("message", ["without changing batch_size, each card runs batch size 8. Six cards.",
+                                     "each card is running a batch size of 8 on 6 cards",
+                                     "each GPU runs batch size 8 on 6 GPUs"])
+def test_a_batch_each_gpu_runs_is_the_micro_batch(kb, message):
+    """'Without changing batch_size, each card runs batch size 8' (review 49 #18, vits_chinese on six 1080s): each
+    card's batch, so six cards make 48 per update - not a batch that might be the total."""
+    found = facts(kb, message)
+    assert found["micro_batch"] == 8 and "batch_unqualified" not in found
+    assert "micro_batch" not in facts(kb, "I have 4 GPUs and the batch size is 32")
+
+
+def test_memory_compared_between_one_and_several_gpus_is_no_imbalance_between_them(kb):
+    """'GPU memory usage is different between single GPU and multi gpu training' (review 49 #11, rf-detr): two runs
+    compared, not GPU 0 holding more than the others."""
+    assert "claim_gpu0_extra_memory" not in facts(kb, "GPU memory usage is different between single GPU and multi gpu "
+                                                       "training")
+    assert facts(kb, "I found out memory usage of them was different")["claim_gpu0_extra_memory"] is True

@@ -1404,6 +1404,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if name in ("batch", "global_batch") and start_key < k and words[end + 1:end + 2] == ["each"] \
                 and (reading.get("num_gpus") or 0) != 1 and "total" not in words[start_key:k]:
             name = "micro_batch"  # "4 GPUs with batch 64 each": each GPU's batch
+        if name == "batch" and start_key < k and _each_gpu_runs(words, start_key):
+            name = "micro_batch"  # "each card runs batch size 8", "each GPU is running a batch size of 8"
         if name == "params" and not u and value < 1e5:
             continue
         if name == "image_size" and start_key > k and k >= 2 and words[k - 1] in ("x", "*") \
@@ -1804,6 +1806,19 @@ def _stated_batch(clause: Clause, k: int, end: int, value: float) -> str | None:
             between = set(words[j:k])  # "my batch size on each GPU is 8": each GPU's
             return "micro_batch" if between & {"each", "per"} and between & GPU_WORDS else "batch"
     return None
+
+
+RUNNING = frozenset({"runs", "run", "running", "gets", "get", "getting", "takes", "take", "has", "uses", "use", "sees",
+                     "trains", "processes", "is", "with", "a", "the", "of"})
+
+
+def _each_gpu_runs(words: list[str], start: int) -> bool:
+    """Whether the batch whose cue starts at key `start` is said of each GPU before it: "each card runs batch size 8",
+    "each GPU is running a batch size of 8", "per GPU a batch of 4" (only running words between)."""
+    j = start - 1
+    while j >= 0 and start - j <= 4 and words[j] in RUNNING:
+        j -= 1
+    return j >= 1 and words[j] in GPU_WORDS and words[j - 1] in ("each", "per", "every")
 
 
 SAME_WHAT = {"setting", "settings", "config", "configuration", "hyperparameters", "setup", "batch", "command"}
