@@ -3454,3 +3454,13 @@ def test_memory_compared_between_one_and_several_gpus_is_no_imbalance_between_th
     assert "claim_gpu0_extra_memory" not in facts(kb, "GPU memory usage is different between single GPU and multi gpu "
                                                        "training")
     assert facts(kb, "I found out memory usage of them was different")["claim_gpu0_extra_memory"] is True
+
+
+def test_a_tp_said_loosely_in_a_verl_run_is_the_rollout_engines(kb):
+    """Review 49 #24 (verl PPO of Qwen2.5-72B on "2*8 A800": "it seems to happen in the vllm stage, but TP_size is 8 …
+    export NPROC_PER_NODE=8; export ROLLOUT_TP_SIZE=8; export NNODES=2"): the 8 is vLLM's tensor parallelism; the actor
+    trains under FSDP over all 16 GPUs."""
+    found = facts(kb, "I tried to train 72B on 2*8 A800 (80G) with verl, OOM; it seems to happen in the vllm stage, but "
+                      "TP_size is 8.\nexport NPROC_PER_NODE=8; export ROLLOUT_TP_SIZE=8; export NNODES=2\n"
+                      "python3 -m verl.trainer.main_ppo data.train_batch_size=64 actor_rollout_ref.actor.ppo_mini_batch_size=64")
+    assert found["num_gpus"] == 16 and found["parallelism"] == "fsdp" and "model_parallel_gpus" not in found

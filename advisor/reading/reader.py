@@ -1376,8 +1376,12 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             else:
                 continue
         name, start_key = slot
-        if name in PARALLEL_DEGREES and _inference_engines(clause, start_key):
-            continue  # `vllm_tensor_parallel_size 4`, `--rollout.tensor_model_parallel_size 2`: the generation engine's
+        if name in PARALLEL_DEGREES and (_inference_engines(clause, start_key)
+                                         or reading.rl_trainer and TRAINING_SIDE.isdisjoint(clause.present)):
+            # `vllm_tensor_parallel_size 4`, `--rollout.tensor_model_parallel_size 2`: the generation engine's; in
+            # verl or OpenRLHF, whose actor trains under FSDP or ZeRO, a TP said loosely ("it seems to happen in the
+            # vllm stage, but TP_size is 8") is the rollout engine's too
+            continue
         setup = setup_of(clause, k)
         if name in BATCH_FIELDS and start_key < k and {"token", "tokens"}.intersection(
                 words[clause.word_of(start_key)[0]:clause.word_of(start_key)[1] + 1]):
@@ -2017,6 +2021,7 @@ def _fit_limit(words: list[str], start: int) -> bool:
 
 PARALLEL_DEGREES = frozenset({"tensor_parallel", "pipeline_parallel", "data_parallel"})
 # what runs beside the training in RL and names its own parallel degrees (vLLM, SGLang, a rollout worker)
+TRAINING_SIDE = frozenset({"actor", "critic", "megatron", "training", "train", "trainer"})  # (not the rollout's)
 INFERENCE_ENGINES = frozenset({"vllm", "sglang", "rollout", "infer", "inference", "generation", "gen", "ref", "reward"})
 
 
@@ -2901,7 +2906,7 @@ def _resolve(reading: Reading) -> None:
         # and MPI's launchers start a process per GPU too, but for any framework: Horovod's allreduce, JAX, TF)
         values["parallelism"] = Read("parallelism", "ddp", reading.launcher, implied=True)
     elif parallelism is None and (reading.get("num_gpus") or 1) > 1 and values["num_gpus"].text.startswith(
-            "NPROC_PER_NODE="):
+            "NPROC_PER_NODE=") and reading.rl_trainer != "verl":  # (verl's actor shards with FSDP: situation.py)
         # `export NPROC_PER_NODE=4` before `swift sft` (ms-swift, LLaMA-Factory): the script starts torchrun
         values["parallelism"] = Read("parallelism", "ddp", values["num_gpus"].text, implied=True)
     pure = next((b for a, b in reading.conflicts if a.field == "precision" and a.value == "amp_bf16"
