@@ -102,10 +102,18 @@ def read_messages(kb: KnowledgeBase, message: str | Sequence[str] | None) -> dic
     return found
 
 
+# a config's or a script's setting commented out, alone on its line ("#bf16: true", "# --fp16 \\", "# lr = 0.1"): it
+# sets nothing, so neither the reader nor the phrase patterns read it (blanked, so every span keeps its place)
+COMMENTED_SETTING = re.compile(r"(?m)^[ \t]*#[ \t]*(?:--?[A-Za-z][\w.-]*(?:[ \t=]+[^\s#]+)?|[A-Za-z_][\w.-]*[ \t]*[:=][ \t]*"
+                               r"[^\s#]+)[ \t]*\\?[ \t]*$")
+
+
 def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     """Facts from the user's words, each with the words it came from: the situation reader's (hardware, model,
     training setup, batches, schedule, reference, changes, goal), then the phrase patterns of rules/facts.yaml
     (claims and the like) for facts the reader does not fill."""
+    if "#" in message:
+        message = COMMENTED_SETTING.sub(lambda m: " " * len(m.group(0)), message)
     patterned, said, used = extract_spans(kb, message)
     text = said
     for start, end in used:  # numbers a pattern already took are not read again

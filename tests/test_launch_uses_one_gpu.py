@@ -149,3 +149,27 @@ def test_the_deepspeed_launcher_under_srun_starts_the_job_on_every_machine(kb):
     plain = run_consultation("deepspeed --hostfile hostfile --num_nodes 2 --num_gpus 8 train.py, run once from node 1",
                              kb=kb)
     assert "finding-deepspeed-launcher-under-srun" not in [f.id for f in plain.advice.findings]
+
+
+def test_a_log_with_one_process_is_one_gpu_in_use(kb):
+    """Review 49 #3 (litgpt LoRA of Llama-2-70B, devices set to 8, the log says "MEMBER: 1/1 … Starting with 1
+    processes"): the world is one process, so the whole run sits on GPU 0 - said first."""
+    c = run_consultation("Finetune LLAMA-2-70b with Lora on 8 A100(80G). I have set the devices to 8. However, it "
+                         "still runs into OOM. In the initialization it shows\nInitializing distributed: GLOBAL_RANK: 0, "
+                         "MEMBER: 1/1\nAll distributed processes registered. Starting with 1 processes", kb=kb)
+    assert c.advice.findings[0].id == "finding-one-process-in-the-log"
+    assert "not 8" in c.advice.findings[0].title
+    eight = run_consultation("8 A100 80G, MEMBER: 1/8 on each rank, Starting with 8 processes, LoRA OOM", kb=kb)
+    assert "finding-one-process-in-the-log" not in [f.id for f in eight.advice.findings]
+
+
+def test_torchrun_without_nproc_per_node_is_one_process_per_machine(kb):
+    """Review 49 #28 ('python -m torch.distributed.launch main_swav.py --rank 0 --world_size 8 … on each machine,
+    only 1 GPU was used'): the launcher's --nproc_per_node defaults to 1."""
+    c = run_consultation("How to perform multinode training with torch.distributed.launch? python -m "
+                         "torch.distributed.launch main_swav.py --rank 0 --world_size 8 --dist_url "
+                         "'tcp://172.31.11.200:23456'. During training, on each machine, only 1 GPU was used.", kb=kb)
+    assert c.advice.findings[0].id == "finding-launcher-one-process-per-machine"
+    for command in ("torchrun --nproc_per_node 8 train.py", "python -m torch.distributed.launch --nproc_per_node=4 "
+                                                             "--use_env train.py"):
+        assert "launcher_without_nproc" not in read_message(kb, command)

@@ -3464,3 +3464,14 @@ def test_a_tp_said_loosely_in_a_verl_run_is_the_rollout_engines(kb):
                       "TP_size is 8.\nexport NPROC_PER_NODE=8; export ROLLOUT_TP_SIZE=8; export NNODES=2\n"
                       "python3 -m verl.trainer.main_ppo data.train_batch_size=64 actor_rollout_ref.actor.ppo_mini_batch_size=64")
     assert found["num_gpus"] == 16 and found["parallelism"] == "fsdp" and "model_parallel_gpus" not in found
+
+
+def test_swap_space_and_commented_settings_set_nothing(kb):
+    """Review 49 #23 ('WSL2, RAM: 96G, SWAP: 60G, 4090': the swap is the host's, the card a 24 GB 4090) and #8
+    ('#bf16: true' in a config on a V100: commented out, no bf16)."""
+    found = facts(kb, "WSL2, RAM: 96G, SWAP: 60G, 4090")
+    assert found["gpu_model"] == "rtx-4090" and found["gpu_memory"] < 30 * 2**30
+    config = facts(kb, "model_name_or_path: 'openlm-research/open_llama_7b'\nper_device_train_batch_size: 1\n#bf16: true")
+    assert "precision" not in config and config["micro_batch"] == 1
+    assert facts(kb, "--per_device_train_batch_size 2 \\\n# --bf16 \\\n--fp16")["precision"] == "amp_fp16"
+    assert facts(kb, "# Results: 8 GPUs, bf16")["precision"] == "amp_bf16"  # (a heading, no setting)

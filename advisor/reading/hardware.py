@@ -911,6 +911,8 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
                                                          or before[-2:] == ["each", "one"])
     gpu_ram = bool(after[:1]) and after[0] in GPU_WORDS or before[-2:-1] != [] and before[-2] in GPU_WORDS \
         and before[-1] in ("ram", "memory")  # "24GB GPU RAM", "GPU RAM 24GB": the card's
+    if "swap" in before[-2:] or after[:1] == ["swap"]:
+        return  # "RAM: 96G, SWAP: 60G, 4090": the host's swap space, whatever card is named next
     if (set(before[-2:]) | set(after[:2])) & {"ram", "cpu", "host", "system", "disk", "dataset", "data"} \
             and not (gpu_said_before and (after[:2] == ["of", "ram"] or after[:1] == ["ram"] and before[-1:] == ["one"])) \
             and not gpu_ram and not before_card:
