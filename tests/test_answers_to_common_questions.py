@@ -5251,3 +5251,18 @@ def test_fsdp_memory_that_does_not_fall_with_more_gpus_is_what_sharding_leaves(k
     finding = c.advice.findings[0]
     assert finding.id == "finding-sharded-memory-flat-with-gpus" and "transformer_auto_wrap_policy" in finding.text
     assert read_message(kb, "I train on a single GPU with 24GB")["num_gpus"][0] == 1
+
+
+def test_a_system_ram_kill_at_the_final_save_of_an_moe_model(kb):
+    """Review 49 #6 (Qwen3-30B-A3B full SFT with zero2_offload on 8 H200, "System RAM OOM … the crash happens
+    immediately after the final validation step, likely during final model consolidation or checkpoint saving"): the
+    MoE's 30.5B total parameters from the catalogue, the kill at the save answered first, and no GPU activation
+    savers offered against the host's RAM."""
+    c = run_consultation("System RAM OOM (1.5TB+) with DeepSpeed zero2_offload during full SFT of Qwen3-30B-A3B (MoE) on "
+                         "8 H200. The OS OOM killer terminates the process with exitcode -9. The crash happens "
+                         "immediately after the final validation step, likely during final model consolidation or "
+                         "checkpoint saving.", kb=kb)
+    assert c.wm.value("model_preset") == "qwen3-30b-a3b" and c.wm.value("params") == 30.5e9
+    assert c.wm.value("killed_at_save") is True
+    assert c.advice.findings[0].id == "finding-killed-at-save"
+    assert "memory-savers" not in {o.id for o in c.advice.options}
