@@ -8,6 +8,7 @@ import yaml
 
 from advisor.consultation import consult, read_message
 from advisor.reading.reader import read
+from advisor.reading.tokens import tokenize
 from advisor.reading.situation import facts_of, labels_of
 
 from .corpus.score import CORPUS, load, score, totals
@@ -3475,3 +3476,12 @@ def test_swap_space_and_commented_settings_set_nothing(kb):
     assert "precision" not in config and config["micro_batch"] == 1
     assert facts(kb, "--per_device_train_batch_size 2 \\\n# --bf16 \\\n--fp16")["precision"] == "amp_fp16"
     assert facts(kb, "# Results: 8 GPUs, bf16")["precision"] == "amp_bf16"  # (a heading, no setting)
+
+
+@pytest.mark.parametrize("text, value", [("around 70 000 samples", 70_000), ("1 000 000 steps", 1_000_000),
+                                         ("70\u00a0500 images", 70_500)])
+def test_thousands_grouped_by_a_space_are_one_number(text, value):
+    """'A dataset of around 70 000 samples' (review 49 #7): thousands grouped by a space are one number, where the
+    group opens with a 0 or the space is a no-break one; "batch 32 128 256" stays three."""
+    assert [t.value for t in tokenize(text) if t.is_num] == [value]
+    assert [t.value for t in tokenize("batch 32 128 256") if t.is_num] == [32, 128, 256]

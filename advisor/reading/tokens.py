@@ -54,6 +54,24 @@ class Token:
         return f"Token({self.kind!r}, {self.text!r}, {self.start}, {self.end})"
 
 
+GROUP_SPACES = "\u00a0\u202f\u2009"  # no-break, narrow no-break and thin spaces, which group digits in many locales
+
+
+def _thousands_group(text: str, tokens: list[Token], num: str, start: int) -> bool:
+    """Whether the three digits `num` at `start` continue the number just before them as its thousands: one space
+    between, the number before a whole group of 1-3 digits (or one such group run on), and the space a digit
+    group's or the group opening with a 0 ("70 000", not "32 128" - two numbers)."""
+    if len(num) != 3 or not num.isdigit() or not tokens or not tokens[-1].is_num or start - tokens[-1].end != 1:
+        return False
+    before = tokens[-1]
+    if not before.text.isdigit():
+        return False
+    grouped = before.end - before.start > len(before.text)  # ("1 000" already joined, "1 000 000" goes on)
+    if len(before.text) > 3 and not grouped or len(before.text) > 12:
+        return False
+    return text[start - 1] in GROUP_SPACES or num[0] == "0" or grouped
+
+
 def tokenize(text: str) -> list[Token]:
     text = text[:MAX_MESSAGE]
     tokens: list[Token] = []
@@ -109,6 +127,12 @@ def tokenize(text: str) -> list[Token]:
                     del tokens[-2:]
                     append(Token("num", text[base.start:stop], base.start, stop, base.space_before,
                                  base.value ** int(value)))
+                elif _thousands_group(text, tokens, num, start):
+                    # "around 70 000 samples", "1 000 000 steps": thousands grouped by a space (the group that follows
+                    # opens with a 0, or the space is a no-break or thin one): one number
+                    first = tokens.pop()
+                    append(Token("num", first.text + num, first.start, stop, first.space_before,
+                                 first.value * 1000 + value))
                 else:
                     append(Token("num", num, start, stop, space, value))
             elif nl or punct:
