@@ -165,3 +165,14 @@ def test_a_per_card_batch_changed_under_paddle_is_each_cards(kb):
     # (a total said in so many words stays the total)
     total = read_message(kb, "PaddleClas on 8 cards: I changed the total batch size from 512 to 2048")
     assert total["batch_size"][0] == 2048 and "micro_batch" not in total
+
+
+def test_fairseqs_batch_size_counts_sentences(kb):
+    """'If batch size is 100 for fairseq-train, and 2 GPUs are used: does each GPU get 100?' (review 49 #16): fairseq's
+    --batch-size counts sentences - only --max-tokens is a batch of tokens."""
+    c = run_consultation("A quick question. If batch size is 100 for fairseq-train, and 2 GPUs are used, does each GPU "
+                         "get a batch of 100? Does the model update after 100 instances or 200?", kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert "finding-framework-token-batch" not in ids and "finding-framework-per-device-batch" in ids
+    tokens = run_consultation("t2t-trainer --hparams='batch_size=4096' on 8 GPUs: is my batch the paper's?", kb=kb)
+    assert "finding-framework-token-batch" in [f.id for f in tokens.advice.findings]  # (tensor2tensor's batch_size)
