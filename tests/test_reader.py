@@ -3485,3 +3485,14 @@ def test_thousands_grouped_by_a_space_are_one_number(text, value):
     group opens with a 0 or the space is a no-break one; "batch 32 128 256" stays three."""
     assert [t.value for t in tokenize(text) if t.is_num] == [value]
     assert [t.value for t in tokenize("batch 32 128 256") if t.is_num] == [32, 128, 256]
+
+
+def test_a_logs_device_indices_count_the_gpus(kb):
+    """Review 49 #12 (YOLOv5 "--batch-size 128 … Using CUDA Apex device0 _CudaDeviceProperties(name='GeForce RTX 2080
+    Ti', total_memory=11019MB) … device1 … device7"): a log listing its devices from 0 counts eight GPUs, and YOLOv5's
+    total batch is then split over them."""
+    found = facts(kb, "python train.py --data coco.yaml --cfg yolov5s.yaml --batch-size 128\nUsing CUDA Apex device0 "
+                      "_CudaDeviceProperties(name='GeForce RTX 2080 Ti', total_memory=11019MB)\n"
+                      "                device1 ... device7 (GeForce RTX 2080 Ti, 11019MB)")
+    assert found["num_gpus"] == 8 and found["micro_batch"] == 16
+    assert "num_gpus" not in facts(kb, "the model is on device0, the data on device 1")

@@ -175,6 +175,8 @@ def read(message: str) -> Reading:
     elif _hf_trainer_named(index.words):
         reading.hf_trainer = "Trainer"  # "with the HF Trainer", "Hugging Face's Trainer", "the transformers Trainer"
     _goal(tokens, sentences, message, reading, index)
+    if "num_gpus" not in reading.values and "device" in index.words:
+        _gpus_from_device_indices(reading, tokens)
     _resolve(reading)
     _stack_before_sdpa(message, reading)
     _shape(reading, index.words, message)
@@ -316,6 +318,24 @@ def _asks_of_the_method(words: list[str]) -> bool:
     words = [w for w in words[:6] if not w.isdigit()]
     return words[:1] in (["does"], ["do"], ["is"], ["would"]) and words[1:2] == ["the"] \
         and words[2:3] != [] and words[2] in ASKED_OF_METHOD
+
+
+MOST_LISTED_DEVICES = 15  # device indices a log lists on one machine
+
+
+def _gpus_from_device_indices(reading: Reading, tokens: list[Token]) -> None:
+    """'Using CUDA device0 _CudaDeviceProperties(name='GeForce RTX 2080 Ti') device1 … device7' (review 49 #12): a log
+    that lists its devices from 0 (the word and its index glued) counts them, where the message counts no GPUs."""
+    indices, first = set(), None
+    for t in range(1, len(tokens)):
+        tok, before = tokens[t], tokens[t - 1]
+        if tok.is_num and not tok.space_before and before.text == "device" and tok.text.isdigit():
+            indices.add(int(tok.text))
+            first = first if first is not None else before
+            if len(indices) > MOST_LISTED_DEVICES:
+                return
+    if first is not None and 0 in indices and len(indices) >= 2 and max(indices) <= MOST_LISTED_DEVICES:
+        reading.set(Read("num_gpus", max(indices) + 1, f"device0 … device{max(indices)}", weak=True))
 
 
 def _rl_trainer(message: str, words: list[str]) -> tuple[str, str]:
