@@ -3496,3 +3496,15 @@ def test_a_logs_device_indices_count_the_gpus(kb):
                       "                device1 ... device7 (GeForce RTX 2080 Ti, 11019MB)")
     assert found["num_gpus"] == 8 and found["micro_batch"] == 16
     assert "num_gpus" not in facts(kb, "the model is on device0, the data on device 1")
+
+
+def test_a_recipes_comment_line_is_the_recipes_setup():
+    """Review 49 #2 (open-r1: "I tried to run context 20k (32B) in the recipe with a single node and got OOM … under
+    data parallelism the occupancy on a single GPU should not differ", pasting "# Config for 16 nodes of 8 H100s
+    with FSDP1"): the comment describes the recipe's hardware, not the user's run; "occupancy on a single GPU" is a
+    measure of each GPU, no count of one."""
+    r = read("I tried to run context 20k (32B) in the recipe with a single node and got OOM. Under data parallelism "
+             "the occupancy on a single GPU should not be different.\n```yaml\n# Config for 16 nodes of 8 H100s with "
+             "FSDP1\nmodel_name_or_path: Qwen/Qwen2.5-32B-Instruct\n```")
+    assert r.values.get("num_nodes") is None or r.values["num_nodes"].value != 16
+    assert "num_gpus" not in r.values

@@ -284,7 +284,9 @@ def _batch_of_one_gpu(words: list[str], k: int) -> bool:
 
 
 # what is measured on each GPU: "the VRAM usage of a single graphics card", "memory per single GPU"
-MEASURED_ON_A_GPU = frozenset({"usage", "memory", "vram", "consumption", "utilization", "utilisation", "footprint", "load"})
+MEASURED_ON_A_GPU = frozenset({"usage", "memory", "vram", "consumption", "utilization", "utilisation", "footprint", "load",
+                               "occupancy"})
+MEASURED_ON = frozenset({"usage", "consumption", "utilization", "utilisation", "footprint", "occupancy"})  # (+ "on")
 
 
 def _measure_of_one_gpu(words: list[str], k: int) -> bool:
@@ -292,7 +294,8 @@ def _measure_of_one_gpu(words: list[str], k: int) -> bool:
     of VRAM on a 20GB GPU": the run's one GPU)."""
     while k > 0 and words[k - 1] in ("a", "an", "the", "one", "single", "each"):
         k -= 1
-    return k >= 2 and words[k - 1] in ("of", "per") and words[k - 2] in MEASURED_ON_A_GPU
+    return k >= 2 and (words[k - 1] in ("of", "per") and words[k - 2] in MEASURED_ON_A_GPU
+                       or words[k - 1] == "on" and words[k - 2] in MEASURED_ON)  # ("occupancy on a single GPU")
 
 
 # what makes "one GPU" a yardstick rather than the run ("utilization comparable to one GPU in isolation")

@@ -68,6 +68,11 @@ def read(message: str) -> Reading:
             # source's figures set side by side, with no word of the user's (not "…, but on my 4 2080s it fails")
             # nor of another source ("the paper's batch is 1024, while in the config file it is 64")
             clause.reference_at = [True] * len(clause.words)
+        if start > 0 and tokens[start - 1].text == "#" or tokens[start].text == "#":
+            if _recipes_comment(tokens, start, present):
+                # "# Config for 16 nodes of 8 H100s with FSDP1" atop a pasted recipe: the recipe's setup, not the
+                # user's ("… in the recipe with a single node and got OOM")
+                clause.reference_at = [True] * len(clause.words)
         reference_ended = bool(clause.reference_at) and clause.reference_at[-1]
         question = end < len(tokens) and tokens[end].text == "?"
         semantics = question and "or" in present and present & {"per", "each"} and present & {"total", "across", "global", "all"}
@@ -318,6 +323,17 @@ def _asks_of_the_method(words: list[str]) -> bool:
     words = [w for w in words[:6] if not w.isdigit()]
     return words[:1] in (["does"], ["do"], ["is"], ["would"]) and words[1:2] == ["the"] \
         and words[2:3] != [] and words[2] in ASKED_OF_METHOD
+
+
+RECIPE_COMMENT_WORDS = frozenset({"config", "configuration", "recipe", "setup"})
+
+
+def _recipes_comment(tokens: list[Token], start: int, present: set[str]) -> bool:
+    """Whether the clause at `start` is a comment line of a pasted config that describes the recipe's hardware ("#
+    Config for 16 nodes of 8 H100s with FSDP1"): '#' opening the line, a config's word and 'for'."""
+    hash_at = start if tokens[start].text == "#" else start - 1
+    return (hash_at == 0 or tokens[hash_at - 1].kind == "nl") and "for" in present \
+        and not RECIPE_COMMENT_WORDS.isdisjoint(present)
 
 
 MOST_LISTED_DEVICES = 15  # device indices a log lists on one machine
