@@ -3508,3 +3508,10 @@ def test_a_recipes_comment_line_is_the_recipes_setup():
              "FSDP1\nmodel_name_or_path: Qwen/Qwen2.5-32B-Instruct\n```")
     assert r.values.get("num_nodes") is None or r.values["num_nodes"].value != 16
     assert "num_gpus" not in r.values
+
+
+@pytest.mark.parametrize("name, size", [("COCO", 118_287), ("Cityscapes", 2_975), ("ADE20K", 20_210)])
+def test_public_detection_and_segmentation_sets_give_their_sizes(kb, name, size):
+    """Review 49 #14-15 (iterations against epochs on COCO): a public data set named gives its training split's size,
+    so the updates an epoch takes can be counted."""
+    assert facts(kb, f"I train Mask R-CNN on {name} with a total batch of 16 on 8 GPUs")["dataset_size"] == size

@@ -268,6 +268,11 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("imagenet", "dataset_known", 1_281_167), ("imagenet 1 k", "dataset_known", 1_281_167),
     ("ilsvrc", "dataset_known", 1_281_167), ("imagenet 21 k", "dataset_known", 0), ("imagenet 22 k", "dataset_known", 0),
     ("cifar 10", "dataset_known", 50_000), ("cifar 100", "dataset_known", 50_000), ("mnist", "dataset_known", 60_000),
+    # COCO's train2017 split, 118,287 images (cocodataset.org, instances_train2017.json; Lin et al. 2014), the split
+    # detection and segmentation recipes train on; Cityscapes' 2,975 finely annotated training images (Cordts et al.,
+    # CVPR 2016); ADE20K's 20,210 (Zhou et al., CVPR 2017, SceneParsing's training set)
+    ("coco", "dataset_known", 118_287), ("coco 2017", "dataset_known", 118_287), ("train 2017", "dataset_known", 118_287),
+    ("cityscapes", "dataset_known", 2_975), ("ade 20 k", "dataset_known", 20_210),
     # Ultralytics' YOLO trainers: --batch-size is the total over all GPUs, accumulated to a nominal 64
     ("ultralytics", "ultralytics", True), ("yolov 5", "ultralytics", True), ("yolov 8", "ultralytics", True),
     ("yolo 11", "ultralytics", True), ("yolov 11", "ultralytics", True), ("yolo 12", "ultralytics", True),
