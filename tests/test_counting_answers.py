@@ -353,3 +353,13 @@ def test_a_warmup_counted_in_micro_batches(kb):
                          "behavior expected?", kb=kb)
     assert c.wm.value("warmup_in_updates") == pytest.approx(15000 / 32)
     assert finding_ids(c)[0] == "finding-warmup-in-micro-steps"
+
+
+def test_iterations_for_epochs_at_a_batch(kb):
+    """'If I have 1000 pics and I want to train 12 epochs with batch_size 2, how can I set max_iter?' (review 49 #15,
+    detrex): 500 iterations an epoch, 6,000 over twelve - what an iteration-based max_iter is set to."""
+    c = run_consultation("In detrex, inherited from detectron2, the configs are iteration based: train.max_iter = 90000. "
+                         "If I have 1000 pics and I want to train 12 epochs with batch_size 2, how can I set max_iter?",
+                         kb=kb)
+    assert (c.wm.value("updates_per_epoch"), c.wm.value("total_updates")) == (500, 6000)
+    assert c.advice.findings[0].id == "finding-updates-over-epochs-from-batch"

@@ -24,7 +24,7 @@ TIMES = {"x", "×"}
 # what a count of data is counted in: "1.2M images", "2B tokens", "50k samples" count data, not a model's parameters
 DATA_NOUNS = {"examples", "samples", "instances", "images", "rows", "sentences", "documents", "pairs", "conversations",
               "instructions", "tokens", "words", "records", "files", "clips", "videos", "utterances", "frames",
-              "pictures", "photos", "texts", "dialogues", "questions", "items", "entries", "lines", "hours", "steps",
+              "pictures", "photos", "pics", "imgs", "texts", "dialogues", "questions", "items", "entries", "lines", "hours", "steps",
               "iterations", "iters"}
 
 
@@ -509,7 +509,7 @@ RIGHT_CUES: list[tuple[str, str]] = [
     ("warmup steps", "warmup_steps"), ("steps of warmup", "warmup_steps"),
     ("examples", "dataset_size"), ("samples", "dataset_size"), ("instances", "dataset_size"),
     ("training instances", "dataset_size"), ("images", "dataset_size"), ("rows", "dataset_size"),
-    ("pictures", "dataset_size"), ("photos", "dataset_size"),
+    ("pictures", "dataset_size"), ("photos", "dataset_size"), ("pics", "dataset_size"), ("imgs", "dataset_size"),
     ("sentences", "dataset_size"), ("documents", "dataset_size"), ("pairs", "dataset_size"),
     ("conversations", "dataset_size"), ("instructions", "dataset_size"), ("training examples", "dataset_size"),
     ("training samples", "dataset_size"), ("training images", "dataset_size"), ("dialogues", "dataset_size"),
