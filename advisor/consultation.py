@@ -102,9 +102,10 @@ def read_messages(kb: KnowledgeBase, message: str | Sequence[str] | None) -> dic
     return found
 
 
-# a config's or a script's setting commented out, alone on its line ("#bf16: true", "# --fp16 \\", "# lr = 0.1"): it
-# sets nothing, so neither the reader nor the phrase patterns read it (blanked, so every span keeps its place)
-COMMENTED_SETTING = re.compile(r"(?m)^[ \t]*#[ \t]*(?:--?[A-Za-z][\w.-]*(?:[ \t=]+[^\s#]+)?|[A-Za-z_][\w.-]*[ \t]*[:=][ \t]*"
+# a YAML config's key or a script's flag commented out, alone on its line ("#bf16: true", "# --fp16 \\"): it sets
+# nothing, so neither the reader nor the phrase patterns read it (blanked, so every span keeps its place). (Not
+# "#burn_in=2000": a Darknet cfg's lines, commented or not, still name the framework whose keys they are.)
+COMMENTED_SETTING = re.compile(r"(?m)^[ \t]*#[ \t]*(?:--?[A-Za-z][\w.-]*(?:[ \t=]+[^\s#]+)?|[A-Za-z_][\w.-]*[ \t]*:[ \t]*"
                                r"[^\s#]+)[ \t]*\\?[ \t]*$")
 
 
