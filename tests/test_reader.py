@@ -3515,3 +3515,11 @@ def test_public_detection_and_segmentation_sets_give_their_sizes(kb, name, size)
     """Review 49 #14-15 (iterations against epochs on COCO): a public data set named gives its training split's size,
     so the updates an epoch takes can be counted."""
     assert facts(kb, f"I train Mask R-CNN on {name} with a total batch of 16 on 8 GPUs")["dataset_size"] == size
+
+
+@pytest.mark.parametrize("message, card, count", [("System info: 32G*2 (V100).", "v100-32gb", 2),
+                                                  ("80G*8 A100", "a100-80gb", 8), ("显卡：32G*2（V100）", "v100-32gb", 2)])
+def test_a_size_times_a_count_before_the_card(kb, message, card, count):
+    """'System info: 32G*2 (V100)' (review 49 #5): each card's size, their count, then their name (in brackets)."""
+    found = facts(kb, message)
+    assert (found["gpu_model"], found["num_gpus"]) == (card, count)

@@ -487,7 +487,10 @@ def _count_before(clause: Clause, s: int) -> tuple[int, int] | None:
     if k >= 2 and clause.words[k - 1] == "or" and (clause.words[k - 2] in WORD_NUMBERS or clause.words[k - 2].isdigit()):
         return None  # "on two or one RTX3090": alternatives, no count
     between = clause.tokens[t + 1:clause.keys[s]]
-    if any(b.kind == "punct" and b.text not in ("x", "×", "*", "-") for b in between):
+    # ("32G*2 (V100)": a count of cards whose name follows in brackets, right after a size and '*')
+    bracketed = [b.text for b in between] == ["("] and t >= 2 and clause.tokens[t - 1].text in ("*", "x", "×") \
+        and clause.tokens[t - 2].kind == "word" and clause.tokens[t - 2].text in MEMORY_UNITS
+    if any(b.kind == "punct" and b.text not in ("x", "×", "*", "-") for b in between) and not bracketed:
         return None  # "training batch 1, TITAN RTX", "bf16` (Kaggle": another clause's number
     if tok.is_num and tok.value is not None and float(tok.value).is_integer() and 1 <= tok.value <= 4096:
         if t in clause.consumed:
@@ -830,6 +833,10 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
     after_card = clause.keys[k] - 1 in clause.card_ends and clause.tokens[clause.keys[k]].space_before
     # "2*22G 2080ti", "a 48GB RTX 8000": a size right before a card's name is each card's (a modded card's too)
     before_card = end + 1 < len(clause.keys) and clause.keys[end + 1] in clause.card_starts
+    # "80G*8 A100", "32G*2 (V100)": a size, its cards' count, then their name
+    before_card = before_card or (end + 3 < len(clause.keys) and words[end + 1] in ("*", "x", "×")
+                                  and clause.tokens[clause.keys[end + 2]].is_num
+                                  and clause.keys[end + 3] in clause.card_starts)
     # "16GB RAM V100s", "24GB VRAM 3090": the memory word between the size and the card's name is the card's
     # (when the size is one the card comes in, and nothing stands between: "32GB RAM 3090 machine" is the host's)
     before_card = before_card or (end + 2 < len(clause.keys) and words[end + 1] in ("ram", "vram", "memory")
