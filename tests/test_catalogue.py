@@ -125,6 +125,9 @@ def test_aliases_seq_len_and_unknown_names():
     ("gpt2-xl", "gpt2-xl"), ("openai/clip-vit-large-patch14", "clip-vit-l-14"), ("SDXL", "sdxl-unet"),
     # the first Qwen's names (Qwen/Qwen-7B-Chat): the later generations carry their number (Qwen2-7B, Qwen2.5-7B)
     ("Qwen-7B-Chat", "qwen1-7b"), ("qwen-14b", "qwen1-14b"), ("Qwen/Qwen-72B", "qwen1-72b"), ("Qwen2-7B", "qwen2-7b"),
+    # FLUX.1 by its generation or diffusers' DreamBooth script (review 49 #21); Wan2.1 with its size (#22)
+    ("FLUX.1", "flux.1-dev"), ("train_dreambooth_flux_lora.py", "flux.1-dev"), ("Wan2.1 14B", "wan2.1-t2v-14b"),
+    ("Qwen3-30B-A3B", "qwen3-30b-a3b"),
 ])
 def test_names_people_write(written, model):
     assert preset(written).name == model
@@ -144,6 +147,7 @@ def test_find_model_in_a_phrase(phrase, model):
 
 
 @pytest.mark.parametrize("phrase", ["a 7B model", "my 13b llm", "a qwen 5b", "a transformer with 12 layers", "", "   ",
+                                    "Flux", "Flux.2 dev", "a Flux.jl model",
                                     "bertrand russell", "optimizer state", "opt for adam"])
 def test_sizes_and_words_without_a_name_are_not_catalogue_models(phrase):
     assert find_model(phrase) is None
