@@ -126,7 +126,7 @@ def test_aliases_seq_len_and_unknown_names():
     # the first Qwen's names (Qwen/Qwen-7B-Chat): the later generations carry their number (Qwen2-7B, Qwen2.5-7B)
     ("Qwen-7B-Chat", "qwen1-7b"), ("qwen-14b", "qwen1-14b"), ("Qwen/Qwen-72B", "qwen1-72b"), ("Qwen2-7B", "qwen2-7b"),
     # FLUX.1 by its generation or diffusers' DreamBooth script (review 49 #21); Wan2.1 with its size (#22)
-    ("FLUX.1", "flux.1-dev"), ("train_dreambooth_flux_lora.py", "flux.1-dev"), ("Wan2.1 14B", "wan2.1-t2v-14b"),
+    ("FLUX.1", "flux.1-dev"), ("Wan2.1 14B", "wan2.1-t2v-14b"),
     ("Qwen3-30B-A3B", "qwen3-30b-a3b"),
 ])
 def test_names_people_write(written, model):
@@ -141,6 +141,7 @@ def test_names_people_write(written, model):
     ("can I train t5-large on a T4?", "t5-large"),
     ("Qwen2.5-0.5B full fine-tune", "qwen2.5-0.5b"),
     ("compare llama-2-13b and llama-2-7b", "llama-2-13b"),
+    ("accelerate launch train_dreambooth_flux_lora.py --rank 2", "flux.1-dev"),  # diffusers' FLUX.1 script
 ])
 def test_find_model_in_a_phrase(phrase, model):
     assert find_model(phrase).name == model
