@@ -5266,3 +5266,15 @@ def test_a_system_ram_kill_at_the_final_save_of_an_moe_model(kb):
     assert c.wm.value("killed_at_save") is True
     assert c.advice.findings[0].id == "finding-killed-at-save"
     assert "memory-savers" not in {o.id for o in c.advice.options}
+
+
+def test_a_pairwise_reward_model_runs_two_sequences_and_no_vocabulary(kb):
+    """Review 49 #26 (LLaMA-Factory `stage: rm`, Qwen2-7B, cutoff_len 8192, ZeRO-3, OOM): a reward model's pair is two
+    sequences, scored by a scalar head - no vocabulary's logits; 'the reward model' of a PPO run is no such run."""
+    c = run_consultation("reward model train OOM on A800 80GB\nmodel_name_or_path: /data/models/qwen/Qwen2-7B\nstage: rm\n"
+                         "finetuning_type: full\ndeepspeed: examples/deepspeed/ds_z3_config.json\ncutoff_len: 8192\n"
+                         "per_device_train_batch_size: 1\nbf16: true", kb=kb)
+    assert c.wm.value("preference_objective") == "reward"
+    assert not c.wm.known("plan_current_logits") or not c.wm.value("plan_current_logits")
+    assert "fused-loss" not in {o.id for o in c.advice.options}
+    assert "preference_objective" not in read_message(kb, "PPO with a reward model on 8 GPUs, OOM")

@@ -214,6 +214,11 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("kto", "preference_objective", "kto"), ("ktotrainer", "preference_objective", "kto"),
     ("orpo", "preference_objective", "orpo"), ("orpotrainer", "preference_objective", "orpo"),
     ("simpo", "preference_objective", "simpo"),
+    # a pairwise reward model trained (LLaMA-Factory's `stage: rm`, TRL's RewardTrainer, OpenRLHF's train_rm): the
+    # chosen and the rejected answer of each pair both run (not "the reward model" of a PPO or GRPO run)
+    ("stage rm", "preference_objective", "reward"), ("rewardtrainer", "preference_objective", "reward"),
+    ("rewardconfig", "preference_objective", "reward"), ("train rm", "preference_objective", "reward"),
+    ("reward model training", "preference_objective", "reward"), ("reward modeling", "preference_objective", "reward"),
     ("fsdp", "parallelism", "fsdp"), ("fully sharded", "parallelism", "fsdp"),
     ("sharding tree", "parallelism", "fsdp"),  # JAX: a tree of shardings that partitions the train state over devices
     ("deepspeed", "parallelism", "zero"), ("zero", "parallelism", "zero"), ("ds config", "parallelism", "zero"),

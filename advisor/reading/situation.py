@@ -65,8 +65,9 @@ class Training(BaseModel):
                                        "a chunked cross-entropy)")
     grad_checkpointing: Optional[bool] = None
     attention: Optional[Literal["flash", "sdpa", "eager"]] = None
-    preference_objective: Optional[Literal["dpo", "kto", "orpo", "simpo"]] = Field(
-        None, description="Preference training; DPO and KTO run a frozen reference copy of the model")
+    preference_objective: Optional[Literal["dpo", "kto", "orpo", "simpo", "reward"]] = Field(
+        None, description="Preference training; DPO and KTO run a frozen reference copy of the model; reward: a pairwise "
+                          "reward model (chosen and rejected sequences, no reference)")
     num_generations: Optional[int] = Field(None, ge=1, le=10**4, description="GRPO: completions sampled per prompt "
                                            "(TRL's num_generations); the batch sizes count completions")
 

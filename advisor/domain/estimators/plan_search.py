@@ -87,7 +87,9 @@ LOGITS_PART = "logits and loss"  # the component the activation model gives a la
 # a plan's memory components that follow the model, not the batch
 STATE_PARTS = ("weights", "gradients", "gradients (alive at backward)", "optimizer state", "reference model",
                "gradient buckets (DDP)", "optimizer step temporaries")
-PAIRED_OBJECTIVES = ("dpo", "orpo", "simpo")  # each example a chosen and a rejected sequence (KTO's are unpaired)
+# each example a chosen and a rejected sequence (KTO's are unpaired): the preference objectives and a pairwise reward
+# model's training (LLaMA-Factory's stage rm, TRL's RewardTrainer), which scores both
+PAIRED_OBJECTIVES = ("dpo", "orpo", "simpo", "reward")
 ASSUMED_SEQ_LEN = 4096  # tokens per sample assumed when the user does not say (at most the model's own context)
 # the layouts of several GPUs counted when none is said: each GPU a whole copy of the model states
 WHOLE_COPY = "a whole copy on each GPU (DDP)"
@@ -187,6 +189,10 @@ def _problem(args: dict[str, Any]) -> Problem:
     optimizer = args.get("optimizer")
     assumed = []
     spec = _model_spec(args, assumed)
+    if spec is not None and args.get("preference_objective") == "reward" and spec.vocab:
+        # a reward model ends in a scalar value head (AutoModelForSequenceClassification with one label), not the
+        # vocabulary's logits: its chosen and rejected sequences run the body only
+        spec = replace(spec, vocab=0)
     bf16 = _card_has_bf16(args.get("gpu_model"))
     if precision is None and bf16 and spec is not None and spec.arch_kind in LLM_KINDS and spec.params >= 1e9:
         # a language model of a billion parameters and more on a card with bf16 is trained in bf16 autocast by
