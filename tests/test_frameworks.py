@@ -176,3 +176,12 @@ def test_fairseqs_batch_size_counts_sentences(kb):
     assert "finding-framework-token-batch" not in ids and "finding-framework-per-device-batch" in ids
     tokens = run_consultation("t2t-trainer --hparams='batch_size=4096' on 8 GPUs: is my batch the paper's?", kb=kb)
     assert "finding-framework-token-batch" in [f.id for f in tokens.advice.findings]  # (tensor2tensor's batch_size)
+
+
+def test_coqui_tts_distribute_is_a_launcher_whose_batch_is_each_gpus(kb):
+    """Review 49 #19 ('Distributed training on 4x Tesla V100 but batch size only 4?', launched with `python
+    TTS/bin/distribute.py`): the script is a launcher (no plain-python single process) and the batch each GPU's."""
+    found = read_message(kb, "Distributed training on 4x Tesla V100 but batch-size only 4? I run CUDA_VISIBLE_DEVICES="
+                             "0,1,2,3 python TTS/bin/distribute.py --script train_tts.py --config_path config.json")
+    assert found["framework"][0] == "coqui-tts" and found["micro_batch"][0] == 4
+    assert found.get("launch", (None,))[0] != "one_process"

@@ -934,12 +934,17 @@ def _plain_python(clause: Clause) -> str | None:
         for e in range(j + 1, min(j + MAX_PATH_WORDS, len(words))):  # ("python ./llm-foundry/scripts/train/train.py")
             t = clause.keys[e]
             if words[e] == "py" and clause.tokens[t - 1].text == "." and not clause.tokens[t].space_before:
+                if e >= 1 and words[e - 1] in LAUNCHER_SCRIPTS:
+                    return None  # coqui TTS's `python TTS/bin/distribute.py`: a launcher that starts a process per GPU
                 return clause.text(clause.keys[k], t)
             if clause.tokens[t].space_before:
                 break  # (the script's path is one word of the command line)
     return None
 
 
+# scripts that are launchers themselves, started by plain python: coqui TTS's TTS/bin/distribute.py (a process per
+# GPU of CUDA_VISIBLE_DEVICES)
+LAUNCHER_SCRIPTS = frozenset({"distribute"})
 # launchers and wrappers that give every GPU its own process, and so its own DataLoader
 DISTRIBUTED_WORDS = frozenset({"ddp", "lightning", "torchrun", "distributed", "accelerate", "deepspeed"})
 
