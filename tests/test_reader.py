@@ -3523,3 +3523,14 @@ def test_a_size_times_a_count_before_the_card(kb, message, card, count):
     """'System info: 32G*2 (V100)' (review 49 #5): each card's size, their count, then their name (in brackets)."""
     found = facts(kb, message)
     assert (found["gpu_model"], found["num_gpus"]) == (card, count)
+
+
+def test_a_zero_stage_tried_that_still_runs_out_is_the_runs(kb):
+    """Review 49 #1 (OpenRLHF SFT of Llama-3-8B on 4 3090s, `--zero_stage 2`, then "(after being told to try
+    zero_stage 3:) still the same"): the stage tried is the run's now, not "no stage said"; stages only compared
+    stay unread."""
+    message = ("openrlhf.cli.train_sft --pretrain meta-llama/Meta-Llama-3-8B --zero_stage 2 --bf16 on 4x 3090, OOM.\n"
+               "(After being told to try zero_stage 3:) Still the same.")
+    assert facts(kb, message)["zero_stage"] == 3
+    assert "zero_stage" not in facts(kb, "with deepspeed zero2 I run out of memory, and with zero3 memory use is "
+                                         "still around 17 GB")

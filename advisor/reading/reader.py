@@ -788,6 +788,10 @@ def _keywords(clause: Clause, reading: Reading) -> None:
                     reading.adapter_switched_to = True
                 if name == "zero_stage" and not SWITCHED.isdisjoint(words[max(0, k - 4):k]):
                     reading.switched_to["zero_stage"] = said  # "so I switched to ZeRO2"
+                elif name == "zero_stage" and not TRIED.isdisjoint(words[max(0, k - 4):k]) and "still" in \
+                        clause.source[clause.tokens[clause.keys[k]].end:clause.tokens[clause.keys[k]].end + 40].lower():
+                    # "(after being told to try zero_stage 3:) still the same": the stage tried, which ran out too
+                    reading.switched_to["zero_stage"] = said
                 elif name in SWITCHABLE and "to" in words[max(0, k - 8):k] and not SWITCHED.isdisjoint(words[:k]):
                     # 'so I changed "fp16 = False, bf16 = True" to "fp16 = True, bf16 = False"': the setting now
                     reading.switched_to.setdefault(name, said)
@@ -942,6 +946,7 @@ def _plain_python(clause: Clause) -> str | None:
     return None
 
 
+TRIED = frozenset({"try", "tried", "trying"})
 # scripts that are launchers themselves, started by plain python: coqui TTS's TTS/bin/distribute.py (a process per
 # GPU of CUDA_VISIBLE_DEVICES)
 LAUNCHER_SCRIPTS = frozenset({"distribute"})
