@@ -3534,3 +3534,10 @@ def test_a_zero_stage_tried_that_still_runs_out_is_the_runs(kb):
     assert facts(kb, message)["zero_stage"] == 3
     assert "zero_stage" not in facts(kb, "with deepspeed zero2 I run out of memory, and with zero3 memory use is "
                                          "still around 17 GB")
+
+
+def test_torchtunes_distributed_recipes_shard_with_fsdp(kb):
+    """Review 49 #7 (torchtune `tune run --nproc_per_node 2 lora_finetune_distributed …`): the distributed recipes
+    shard with FSDP - no whole copy on each GPU assumed."""
+    found = facts(kb, "tune run --nproc_per_node 2 lora_finetune_distributed --config qwen2_5/7B_lora on two H100")
+    assert found["parallelism"] == "fsdp" and found["num_gpus"] == 2

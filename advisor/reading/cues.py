@@ -220,6 +220,9 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("rewardconfig", "preference_objective", "reward"), ("train rm", "preference_objective", "reward"),
     ("reward model training", "preference_objective", "reward"), ("reward modeling", "preference_objective", "reward"),
     ("fsdp", "parallelism", "fsdp"), ("fully sharded", "parallelism", "fsdp"),
+    # torchtune's distributed recipes shard with FSDP (lora_finetune_distributed, full_finetune_distributed, …)
+    ("lora_finetune_distributed", "parallelism", "fsdp"), ("full_finetune_distributed", "parallelism", "fsdp"),
+    ("lora_dpo_distributed", "parallelism", "fsdp"), ("knowledge_distillation_distributed", "parallelism", "fsdp"),
     ("sharding tree", "parallelism", "fsdp"),  # JAX: a tree of shardings that partitions the train state over devices
     ("deepspeed", "parallelism", "zero"), ("zero", "parallelism", "zero"), ("ds config", "parallelism", "zero"),
     ("deepspeedstrategy", "parallelism", "zero"),  # Lightning's DeepSpeedStrategy (one CamelCase word)
