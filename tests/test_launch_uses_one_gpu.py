@@ -173,3 +173,15 @@ def test_torchrun_without_nproc_per_node_is_one_process_per_machine(kb):
     for command in ("torchrun --nproc_per_node 8 train.py", "python -m torch.distributed.launch --nproc_per_node=4 "
                                                              "--use_env train.py"):
         assert "launcher_without_nproc" not in read_message(kb, command)
+
+
+@pytest.mark.parametrize("message", [
+    "If there are two machines (each with 8 V100 GPUs) connected with ethernet, without slurm management, then how "
+    "to run the code with your stated 16 V100 config?",
+    "How do I launch training on two nodes with 8 A100 each?"])
+def test_how_to_launch_one_run_over_several_machines(kb, message):
+    """Review 49 #29 (Barlow Twins on two 8-V100 machines over ethernet, no Slurm): the launch of one world over
+    several machines is answered - torchrun's per-machine command, its ranks and address."""
+    c = run_consultation(message, kb=kb)
+    assert c.advice.findings[0].id == "finding-multi-machine-launch"
+    assert "--node_rank" in c.advice.findings[0].text
