@@ -5278,3 +5278,13 @@ def test_a_pairwise_reward_model_runs_two_sequences_and_no_vocabulary(kb):
     assert not c.wm.known("plan_current_logits") or not c.wm.value("plan_current_logits")
     assert "fused-loss" not in {o.id for o in c.advice.options}
     assert "preference_objective" not in read_message(kb, "PPO with a reward model on 8 GPUs, OOM")
+
+
+def test_a_qwen_vl_image_cap_said_bounds_each_image(kb):
+    """Review 49 #25 (ms-swift GRPO of Qwen2.5-VL-3B with `MAX_PIXELS=602112`): the cap said holds an image to
+    602112 / 784 = 768 tokens - not the processor's default of 16,384."""
+    c = run_consultation("SIZE_FACTOR=8 MAX_PIXELS=602112 NPROC_PER_NODE=4 swift rlhf --rlhf_type grpo --model_type "
+                         "qwen2_5_vl --model Qwen2.5-VL-3B --train_type full, OOM on 4*90G", kb=kb)
+    assert c.wm.value("image_tokens_max") == 768
+    ids = [f.id for f in c.advice.findings]
+    assert "finding-vlm-image-tokens-capped" in ids and "finding-vlm-image-tokens" not in ids
