@@ -3541,3 +3541,11 @@ def test_torchtunes_distributed_recipes_shard_with_fsdp(kb):
     shard with FSDP - no whole copy on each GPU assumed."""
     found = facts(kb, "tune run --nproc_per_node 2 lora_finetune_distributed --config qwen2_5/7B_lora on two H100")
     assert found["parallelism"] == "fsdp" and found["num_gpus"] == 2
+
+
+def test_a_peft_print_of_a_small_trainable_share_is_adapters(kb):
+    """Review 49 #23 (diffusion-pipe's Wan LoRA: "trainable params: 153,354,240 || all params: 14,442,255,424 ||
+    trainable%: 1.0618"): PEFT's print of a small trainable share is adapters on a frozen base, not full training."""
+    found = facts(kb, "trainable params: 153,354,240 || all params: 14,442,255,424 || trainable%: 1.0618")
+    assert found["adapter"] == "lora" and found["adapter_params"] == 153_354_240 and found["params"] == 14_442_255_424
+    assert "adapter" not in facts(kb, "trainable params: 6,738,415,616 || all params: 6,738,415,616 || trainable%: 100")

@@ -947,6 +947,7 @@ def _plain_python(clause: Clause) -> str | None:
 
 
 TRIED = frozenset({"try", "tried", "trying"})
+PEFT_SHARE = 0.2  # trainable parameters under this share of all of them: adapters on a frozen base
 # scripts that are launchers themselves, started by plain python: coqui TTS's TTS/bin/distribute.py (a process per
 # GPU of CUDA_VISIBLE_DEVICES)
 LAUNCHER_SCRIPTS = frozenset({"distribute"})
@@ -2875,6 +2876,12 @@ def _resolve(reading: Reading) -> None:
         values["params"] = replace(trainable, field="params", implied=True)  # no adapter: every weight trains
     elif trainable is not None and ("adapter" in values or "lora_rank" in values):
         # PEFT's "trainable params: 408,944,640 || all params: …": the adapters' own count (not a label)
+        values["adapter_params"] = replace(trainable, field="adapter_params", implied=True)
+    elif trainable is not None and "params" in values and trainable.value < PEFT_SHARE * values["params"].value \
+            and reading.full_training is None:
+        # "trainable params: 153,354,240 || all params: 14,442,255,424 || trainable%: 1.0618": PEFT's print of
+        # adapters on a frozen base (LoRA by far the most often), whatever else the message names
+        values["adapter"] = Read("adapter", "lora", trainable.text, implied=True)
         values["adapter_params"] = replace(trainable, field="adapter_params", implied=True)
     _from_reference(reading)
     models.resolve_vague_model(reading)
