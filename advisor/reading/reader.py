@@ -342,15 +342,14 @@ MOST_LISTED_DEVICES = 15  # device indices a log lists on one machine
 def _gpus_from_device_indices(reading: Reading, tokens: list[Token]) -> None:
     """'Using CUDA device0 _CudaDeviceProperties(name='GeForce RTX 2080 Ti') device1 … device7' (review 49 #12): a log
     that lists its devices from 0 (the word and its index glued) counts them, where the message counts no GPUs."""
-    indices, first = set(), None
+    indices: set[int] = set()
     for t in range(1, len(tokens)):
         tok, before = tokens[t], tokens[t - 1]
         if tok.is_num and not tok.space_before and before.text == "device" and tok.text.isdigit():
             indices.add(int(tok.text))
-            first = first if first is not None else before
             if len(indices) > MOST_LISTED_DEVICES:
                 return
-    if first is not None and 0 in indices and len(indices) >= 2 and max(indices) <= MOST_LISTED_DEVICES:
+    if 0 in indices and len(indices) >= 2 and max(indices) <= MOST_LISTED_DEVICES:
         reading.set(Read("num_gpus", max(indices) + 1, f"device0 … device{max(indices)}", weak=True))
 
 
@@ -946,8 +945,8 @@ def _plain_python(clause: Clause) -> str | None:
     return None
 
 
-TRIED = frozenset({"try", "tried", "trying"})
-PEFT_SHARE = 0.2  # trainable parameters under this share of all of them: adapters on a frozen base
+TRIED = frozenset({"try", "tried", "trying"})  # a setting tried ("told to try zero_stage 3: still the same")
+PEFT_SHARE = 0.2  # trainable parameters under this share of all of them: adapters on a frozen base (PEFT's print)
 # scripts that are launchers themselves, started by plain python: coqui TTS's TTS/bin/distribute.py (a process per
 # GPU of CUDA_VISIBLE_DEVICES)
 LAUNCHER_SCRIPTS = frozenset({"distribute"})
