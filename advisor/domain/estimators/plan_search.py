@@ -545,9 +545,10 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
         out["current_fits_host"] = Estimate(host_fits(p, cur), None, "whether the offloaded states fit "
                                             f"{(1 - p.margin) * 100:.0f}% of the host's RAM", SOURCES)
     if cur.cpu:
-        out["current_cpu"] = Estimate(host_cpu(p, cur), "bytes", "CPU RAM for the offloaded states of your plan"
+        # (the value alone, "on each machine" where the GPUs span several: the fact's label says what it is)
+        out["current_cpu"] = Estimate(host_cpu(p, cur), "bytes", fmt_bytes_gib(host_cpu(p, cur))
                                       + (" on each machine" if p.gpus_per_host and cur.knobs.gpus > p.gpus_per_host
-                                         else "") + f": {fmt_bytes_gib(host_cpu(p, cur))}", SOURCES)
+                                         else ""), SOURCES)
     if result.shown and result.shown[0].cpu:
         out["best_cpu"] = Estimate(host_cpu(p, result.shown[0]), "bytes",
                                    "CPU RAM per machine for the offloaded states of the plan ranked first", SOURCES)
