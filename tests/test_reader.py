@@ -3549,3 +3549,10 @@ def test_a_peft_print_of_a_small_trainable_share_is_adapters(kb):
     found = facts(kb, "trainable params: 153,354,240 || all params: 14,442,255,424 || trainable%: 1.0618")
     assert found["adapter"] == "lora" and found["adapter_params"] == 153_354_240 and found["params"] == 14_442_255_424
     assert "adapter" not in facts(kb, "trainable params: 6,738,415,616 || all params: 6,738,415,616 || trainable%: 100")
+
+
+def test_a_data_set_named_as_a_format_is_no_data_set(kb):
+    """Review 49 #9 re-graded ('my custom dataset, which has the same format as COCO'): COCO named as a format gives
+    no data set size; trained on, it gives its 118,287 images."""
+    assert "dataset_size" not in facts(kb, "I train on my custom dataset, which has the same format as COCO, batch 16")
+    assert facts(kb, "I train Mask R-CNN on COCO with batch 16")["dataset_size"] == 118_287

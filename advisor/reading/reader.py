@@ -269,6 +269,7 @@ def _point_in_run(words: list[str], k: int) -> bool:
 
 # "a 20k-image subset of ImageNet": not the named data set's own size
 SUBSET_WORDS = frozenset({"subset", "subsets", "portion", "fraction", "part", "sample", "sampled", "%"})
+FORMAT_WORDS = frozenset({"format", "formatted", "style", "like", "custom"})  # (a data set named as a format)
 
 # "is 8 per device going to OOM?", "will batch 16 run out of memory?": an OOM foreseen in a question, not seen
 FORESEEING = frozenset({"going", "gonna", "will", "would"})
@@ -718,8 +719,11 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             later = words[end:end + 6]  # (and "setting load_in_8bit to False")
             off = "false" in later and bool({"are", "is", "=", "to"} & set(later[:later.index("false")])
                                             or later[0] == "and")
-        if name == "dataset_known" and not SUBSET_WORDS.isdisjoint(present):
-            after_hit = end  # "a 20k-image subset of ImageNet": not the data set's own size
+        if name == "dataset_known" and (not SUBSET_WORDS.isdisjoint(present)
+                                        or not FORMAT_WORDS.isdisjoint(words[max(0, k - 3):end + 3])):
+            # "a 20k-image subset of ImageNet": not the data set's own size; "a custom dataset in the same format as
+            # COCO", "COCO-style annotations": a format, not the data set
+            after_hit = end
             continue
         if name == "oom" and (_predicted(clause, k) or failures.understood(clause)):
             # "is 8 per device going to OOM?": whether it would fit is asked; "my understanding is that memory isn't
