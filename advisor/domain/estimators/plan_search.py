@@ -133,6 +133,14 @@ TYPICAL_WIDTH_PER_LAYER = 128
 TYPICAL_HEAD_DIM = 128
 
 
+def _length(seq_len: Any, assumed: list[str]) -> int:
+    """The user's sequence length, else the length assumed (and said so)."""
+    if seq_len:
+        return int(seq_len)
+    assumed.append(f"{ASSUMED_SEQ_LEN} tokens per sample")
+    return ASSUMED_SEQ_LEN
+
+
 def _typical_decoder(params: float, seq_len: Any, assumed: list[str]) -> Any:
     """The activation model of a decoder of `params` parameters whose shapes are not known: the width and depth
     usual for its size (d ≈ (128 P / 12)^(1/3), rounded to whole 128-wide heads; L = P / 12d²), a gated MLP, no
@@ -145,9 +153,7 @@ def _typical_decoder(params: float, seq_len: Any, assumed: list[str]) -> Any:
     heads = width // TYPICAL_HEAD_DIM
     dims = {"n_layers": layers, "d_model": width, "n_heads": heads, "n_kv_heads": heads, "d_ff": width * 8 // 3,
             "vocab": 0, "n_positions": 0, "gated": True}
-    length = int(seq_len) if seq_len else ASSUMED_SEQ_LEN
-    if not seq_len:
-        assumed.append(f"{length} tokens per sample")
+    length = _length(seq_len, assumed)
     assumed.append(f"the shapes usual for a decoder of {params / 1e9:.3g}B parameters ({layers} layers of width "
                    f"{width}; its logits not counted, as I do not know its vocabulary)")
     spec = spec_from_dims(f"a typical {params / 1e9:.3g}B decoder", "llama", dims, length, source="assumed")
@@ -174,9 +180,7 @@ def _shape_spec(shape: str | None, seq_len: Any, assumed: list[str]) -> Any:
     dims.setdefault("d_ff", 4 * dims["d_model"])
     dims.setdefault("vocab", 0)
     dims.setdefault("n_positions", 0)
-    length = int(seq_len) if seq_len else ASSUMED_SEQ_LEN
-    if not seq_len:
-        assumed.append(f"{length} tokens per sample")
+    length = _length(seq_len, assumed)
     return spec_from_dims("the model of your settings", "llama" if gated else "gpt2", dims, length,
                           source="your settings")
 
