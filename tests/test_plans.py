@@ -288,6 +288,12 @@ def test_a_plan_with_the_batch_unsaid_claims_no_batch_per_update_of_the_users(kb
                          "OOM.", kb=kb)
     text = " ".join(recommendation_lines(c, 300))
     assert "the largest micro-batch my estimate fits" in text and "not your" not in text
+    # after an OOM at a micro-batch unsaid, a smaller micro-batch is a bound, not "the same N per update" as theirs
+    dpo = run_consultation("llamafactory DPO training with LoRA rank 8 of a 4B model on a single A800 80G runs out of "
+                           "memory, with gradient accumulation 128.", kb=kb)
+    plan = next(p for p in dpo.advice.plans if p.recommended)
+    assert plan.id == "smaller-micro-batch" and plan.title.startswith(f"micro-batch at most {plan.micro_batch} ")
+    assert "the same" not in plan.title and f"{plan.effective_batch} per update at {plan.micro_batch}" in plan.title
     said = run_consultation("I fine-tune llama-2-7b with LoRA on one RTX 3090, batch size 8 with grad accum 4, seq "
                             "1024, and get CUDA OOM.", kb=kb)
     facts = {f.name: f.value for f in said.advice.facts}

@@ -53,6 +53,14 @@ def facts(kb, message):
     ("with gradient checkpointing and flash attention 2", {"grad_checkpointing": True, "attention": "flash"}),
     ("a 7B model", {"params": 7e9}),
     ("Baichuan2-13B-Chat", {"params": 13e9}),
+    # several batches, the least of them said to fail: the run to make fit (review 48: SFT at 4, DPO at 2 and 1)
+    ("在单张A800 (80G) 卡上LoRA微调一个4B的模型。SFT的时候batch size可以设置为4。换成dpo训练，即使batch size设为2也会OOM。"
+     "batch size设为1的时候，gradient accumulation step设为128也会OOM。", {"micro_batch": 1, "num_gpus": 1}),
+    ("I tried batch size 16 and got CUDA OOM. I set the batch to 1, however it still runs out of memory.",
+     {"micro_batch": 1}),
+    # … and a change of that run after another run's batch: the change says the batch
+    ("For SFT batch size 4 works. With DPO even batch size 2 OOMs. Batch size 1 works.",
+     {"batch_size": 1, "reference_batch": 2}),
 ])
 def test_everyday_phrasings(kb, message, expected):
     got = facts(kb, message)
@@ -741,6 +749,9 @@ def test_phrasings_from_the_corpus_review(message, expected):
     ("How can I start training on two or one RTX3090?", ["num_gpus"]),
     ("with the same vit-small, batch size 32 takes up 17G for dino-s/8, but only 12G with batch size set to 128 "
      "for vit-s/16", ["micro_batch"]),
+    # the least batch said works: which of the others is the run asked about is open
+    ("I can't train resnet-50 on a Titan-X with batchsize 256. resnet 50 with batchsize 64 takes 8G+ memory",
+     ["micro_batch"]),
     ("8x8 GPUs", ["image_size"]),
     ("how much memory do we need to train at 256x256 with batch size >= 8?", ["micro_batch"]),
     ("I trained e2e_faster_rcnn_R_50_FPN_1x on my COCO-format dataset", ["lora_rank"]),

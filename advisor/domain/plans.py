@@ -542,6 +542,10 @@ def search(p: Problem) -> SearchResult:
             accumulated = f" with {c.accum} accumulation steps" if c.accum > 1 else ""
             kept = "the reference's" if p.target_is_reference else "the same"
             c.changes = [f"micro-batch {c.micro}{accumulated} ({kept} {c.effective_batch} per update)"]
+            if p.micro_batch is None and not p.target_batch:
+                # the user's micro-batch unsaid: no batch per update of theirs to keep - the most per step that
+                # leaves room is the advice, whatever theirs is
+                c.changes = [f"micro-batch at most {c.micro}{accumulated} ({c.effective_batch} per update at {c.micro})"]
             c.plan_id = "smaller-micro-batch"
         single = len(c.changes) - (1 if precision_forced(p.current, k) and k.precision != p.current.precision else 0) == 1
         if single and not c.fits and saves_memory(p.current, k) and (

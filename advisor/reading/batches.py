@@ -306,7 +306,18 @@ def config_key(clause: Clause, k: int, reading: Reading) -> tuple[str, int] | No
     if j >= clause.start and clause.tokens[j].text == "bsz" and j - 1 >= clause.start \
             and clause.tokens[j - 1].text == "-" and not clause.tokens[j].space_before:
         return "batch", clause.key_of[j]  # `--bsz=600` (S5, fairseq-style scripts; not a log's "bsz=20586")
-    if j < clause.start or clause.tokens[j].kind != "word" or "_" not in clause.tokens[j].text:
+    if j >= clause.start and clause.tokens[j].kind == "word" and "_" not in clause.tokens[j].text:
+        # `--eval-batch-size 8`: a flag's words joined by hyphens; an eval or test batch is no training batch
+        words, i = [clause.tokens[j].text], j
+        while i - 2 >= clause.start and clause.tokens[i - 1].text == "-" and not clause.tokens[i].space_before \
+                and not clause.tokens[i - 1].space_before and clause.tokens[i - 2].kind == "word" and len(words) < 6:
+            i -= 2
+            words.append(clause.tokens[i].text)
+        flag = i - 1 >= clause.start and clause.tokens[i - 1].text == "-" and not clause.tokens[i].space_before
+        if flag and "batch" in words and not NOT_TRAINING.isdisjoint(words):
+            return "skip", clause.key_of.get(i, clause.key_of.get(j, 0))
+        return None
+    if j < clause.start or clause.tokens[j].kind != "word":
         return None
     parts = set(clause.tokens[j].text.split("_"))
     start = clause.key_of[j]

@@ -39,7 +39,7 @@ GLOSSARY: dict[str, str] = {
     "序列长度": "sequence length", "长度": "length", "混合精度": "mixed precision", "半精度": "half precision",
     "量化": "quantization", "优化器": "optimizer",
     # counts said in words before a measure word
-    "一张": "one", "一块": "one", "一个": "one", "一台": "one", "两": "two", "两张": "two", "两块": "two",
+    "一张": "one", "一块": "one", "单张": "single", "单块": "single", "一个": "one", "一台": "one", "两": "two", "两张": "two", "两块": "two",
     "两个": "two", "两台": "two", "三": "three", "四": "four", "八": "eight",
     # what happened
     "报错": "error", "爆显存": "out of memory", "显存不足": "out of memory", "显存不够": "out of memory",

@@ -31,7 +31,7 @@ from advisor.reading.cues import (BATCH_SPELLINGS, GPU_WORDS, PRETRAINING_DATA, 
 from advisor.reading.goal import Sentence, asked_of, goal_of
 from advisor.reading.phrases import PhraseIndex
 from advisor.reading.state import BATCH_FIELDS, SHAPE_RANGES, Read, Reading, fill, rank
-from advisor.reading.tokens import WORD_NUMBERS, Token, clauses_and_sentences, tokenize
+from advisor.reading.tokens import CONTRAST, WORD_NUMBERS, Token, clauses_and_sentences, tokenize
 
 __all__ = ["Read", "Reading", "read"]
 
@@ -121,6 +121,13 @@ def read(message: str) -> Reading:
         if question and any(clause.words[k:k + 2] in ASKED_OF_SOURCE for k in range(min(3, len(clause.words)))):
             reading.asked_of_source.add(reading.sentence)  # "Did you use LoRA/PEFT for this SFT?"
         mood = _mood(clause)
+        if not present.isdisjoint(EVALUATING):
+            reading.evaluation_clauses.add(n)
+        if mood == "fail" and "still" in present and n and tokens[start].text.lower() in CONTRAST:
+            # "I set the batch to 1, however it still runs out of memory": the batch of the clause before fails too
+            for m in reading.batch_mentions:
+                if m.sentence == n - 1 and not m.mood:
+                    m.mood = "fail"
         # "a month ago I trained one on a 4080 and it worked": a run that worked some time ago is an earlier run
         reading.in_past_clause = _past_run(clause.words, present) or ("ago" in present and mood == "ok")
         reading.in_third_party_clause = not reading.in_personal_sentence and _speaks_of_third_party(clause)
@@ -2626,6 +2633,22 @@ def _take_failing(reading: Reading, field: str) -> None:
         reading.values[field] = failing
 
 
+EVALUATING = frozenset({"evaluate", "evaluating", "evaluation", "eval", "validation", "validate", "validating",
+                        "inference"})
+
+
+def _least_failing(reading: Reading) -> Read | None:
+    """Of several plain batches of the user's, the smallest, when it is said to fail: even the least batch said runs
+    out of memory, so it is the run to make fit (None otherwise: a smaller batch that runs leaves which one is
+    asked about open)."""
+    plain = [m for m in reading.batch_mentions if m.field == "batch" and m.setup == "user" and not m.past]
+    least = min(plain, key=lambda m: m.value, default=None)
+    if least is None or least.mood != "fail" or least.sentence in reading.evaluation_clauses \
+            or "oom" not in reading.values:  # (a failure of memory: not "errors over 15% at batch size 8")
+        return None  # (not "when I evaluate it OOMs even with a batch size of one": evaluation's batch)
+    return least
+
+
 def _resolve(reading: Reading) -> None:
     """Settle what the parts imply together: a plain 'batch' on one GPU is the per-device batch; LoRA on a 4-bit
     base is QLoRA; 'amp' takes its 16-bit type from a bf16/fp16 word; ZeRO or FSDP named with a stage."""
@@ -2684,7 +2707,13 @@ def _resolve(reading: Reading) -> None:
     said = {m.value for m in reading.batch_mentions if m.setup == "user" and not m.past and m.field == "batch"}
     if len(said) > 1 and plain is not None and not plain.keyed and "batch_from" not in values:
         # "batch size 32 takes 17G … 12G with batch size 128 for vit-s/16": several runs' plain batches, none named
-        # as the run asked about (no change, no config key, no per-device cue): ask rather than pick one
+        # as the run asked about (no change, no config key, no per-device cue): ask rather than pick one - unless
+        # the least of them is said to fail ("SFT runs at batch size 4 … with DPO even batch size 2 OOMs")
+        plain = _least_failing(reading)
+    changed = [values[name] for name in ("batch_from", "batch_to") if name in values]
+    if plain is not None and not plain.keyed and len(changed) == 2 and plain.value not in {r.value for r in changed}:
+        # "SFT runs at batch 4 … DPO OOMs even at batch 2 … batch 1 works": a change of the run asked about (2 → 1)
+        # after a batch of another run: the change says the batch, not the other run's
         plain = None
     subdivisions = values.pop("subdivisions", None)
     if plain is not None and subdivisions is not None and plain.value % subdivisions.value == 0 \
