@@ -221,3 +221,34 @@ def test_dpos_reference_under_zero3_is_counted_as_its_share(kb):
     assert c.wm.value("model_preset") == "mistral-7b"
     assert "finding-reference-model-sharded" in ids and "finding-reference-model" not in ids
     assert c.wm.value("reference_model_per_gpu") == pytest.approx(c.wm.value("reference_model_bytes") / 8)
+
+
+RECIPE = ("I tried to run context 20k (32B) in the recipe with a single node and got OOM. But at 10240 context it "
+          "succeeds. In my impression, under data parallelism, multi-node and single-node occupancy on a single GPU "
+          "should not be different. Is there something that causes the difference?\n\n```yaml\n"
+          "# Config for 16 nodes of 8 H100s with FSDP1\nmodel_name_or_path: Qwen/Qwen2.5-32B-Instruct\n"
+          "bf16: true\ngradient_accumulation_steps: 8\ngradient_checkpointing: true\nmax_length: 22528\n```")
+
+
+def test_fewer_of_the_recipes_nodes_shard_the_states_over_fewer_gpus(kb):
+    """Review 49: a recipe for 16 nodes of 8 H100s run on one of its nodes. The user's GPUs are the recipe's node
+    (said as read from it), and the finding divides the same sharded states by 8 and by 128."""
+    from advisor.domain.catalogue import preset
+
+    facts = {name: value for name, (value, _) in read_message(kb, RECIPE).items()}
+    assert (facts["num_nodes"], facts["num_gpus"], facts["gpu_model"]) == (1, 8, "h100-80gb")
+    assert facts["reference_num_gpus"] == 128
+    c = run_consultation(RECIPE, kb=kb)
+    finding = next(f for f in c.advice.findings if f.id == "finding-sharded-states-on-fewer-gpus")
+    states = preset("qwen2.5-32b", 1).params * 16
+    assert f"{states / 8 / 2**30:.2f} GiB" in finding.title and f"{states / 128 / 2**30:.2f} GiB" in finding.title
+    # the user's own cards said: theirs, not the recipe's, and the states divided by their 16
+    own = "on 2 nodes of 8 A100 80GB"
+    facts = {name: value for name, (value, _) in read_message(kb, RECIPE.replace("with a single node", own)).items()}
+    assert (facts["num_gpus"], facts["gpu_model"]) == (16, "a100-80gb")
+    c = run_consultation(RECIPE.replace("with a single node", own), kb=kb)
+    finding = next(f for f in c.advice.findings if f.id == "finding-sharded-states-on-fewer-gpus")
+    assert finding.title.startswith(f"Sharded over your 16 GPUs, each holds {states / 16 / 2**30:.2f} GiB")
+    # on as many GPUs as the recipe: nothing to compare
+    same = run_consultation(RECIPE.replace("with a single node", "on 16 nodes"), kb=kb)
+    assert "finding-sharded-states-on-fewer-gpus" not in ids(same)

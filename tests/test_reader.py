@@ -3513,12 +3513,14 @@ def test_a_recipes_comment_line_is_the_recipes_setup():
     """Review 49 #2 (open-r1: "I tried to run context 20k (32B) in the recipe with a single node and got OOM … under
     data parallelism the occupancy on a single GPU should not differ", pasting "# Config for 16 nodes of 8 H100s
     with FSDP1"): the comment describes the recipe's hardware, not the user's run; "occupancy on a single GPU" is a
-    measure of each GPU, no count of one."""
+    measure of each GPU, no count of one. The user's single node is one of the recipe's: its 8 H100s, said as
+    implied."""
     r = read("I tried to run context 20k (32B) in the recipe with a single node and got OOM. Under data parallelism "
              "the occupancy on a single GPU should not be different.\n```yaml\n# Config for 16 nodes of 8 H100s with "
              "FSDP1\nmodel_name_or_path: Qwen/Qwen2.5-32B-Instruct\n```")
-    assert r.values.get("num_nodes") is None or r.values["num_nodes"].value != 16
-    assert "num_gpus" not in r.values
+    assert r.values["num_nodes"].value == 1 and r.reference["num_nodes"].value == 16
+    assert r.values["num_gpus"].value == 8
+    assert r.values["gpu_model"].value == "h100-80gb" and r.values["gpu_model"].implied
 
 
 @pytest.mark.parametrize("name, size", [("COCO", 118_287), ("Cityscapes", 2_975), ("ADE20K", 20_210)])

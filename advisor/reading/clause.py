@@ -173,7 +173,7 @@ class Clause:
                 # "with the repo's deepspeed finetune script": what it made, which the user runs
                 artifact = artifact or (words[k + 1:k + 3] == ["'", "s"] and not ARTIFACTS.isdisjoint(words[k + 3:k + 6]))
                 # "with the alignment-handbook recipe", "using the sliders repo": the user's instrument, not a setup
-                artifact = artifact or self._instrument(k)
+                artifact = artifact or self._instrument(k) or self._run_in(k)
                 # "train_it.sh does not match the paper: it has micro_batch_size=4 …", "differs from the paper": the
                 # source is what the user's setup is held against, and the words after it are that setup's
                 artifact = artifact or self._held_against(k)
@@ -334,6 +334,19 @@ class Clause:
                 return False
         return False
 
+    def _run_in(self, k: int) -> bool:
+        """Whether the cue at key k is a recipe or a script the user runs something in ("I tried to run context 20k
+        (32B) in the recipe with a single node"): 'in the' before it, and the user's running verb since they spoke."""
+        words = self.words
+        if words[k] not in RUN_IN or k < 3 or words[k - 2:k] != ["in", "the"]:
+            return False
+        for j in range(k - 3, max(-1, k - 12), -1):
+            if words[j] in FIRST_PERSON:
+                return False
+            if words[j] in RUNNING and j and words[j - 1] in FIRST_PERSON | {"to"}:
+                return not any(self.tokens[t].text in (",", ";", ":") for t in range(self.keys[j], self.keys[k]))
+        return False
+
     def _file_name(self, k: int) -> bool:
         """'README.md', 'defaults.yaml': a file's name, not a setup spoken of."""
         t = self.keys[k]
@@ -345,6 +358,8 @@ class Clause:
         return self.source[self.tokens[first_token].start:self.tokens[last_token].end]
 
 
+RUN_IN = frozenset({"recipe", "script", "repo", "repository", "code", "config"})  # what a user runs a setting in
+RUNNING = frozenset({"run", "ran", "train", "trained", "use", "used"})
 SAYING = frozenset({"says", "said", "states", "stated", "writes", "wrote", "reads", "mentions", "mentioned"})
 SOURCE_QUALIFIERS = {"the", "your", "their", "this", "that", "original", "official", "author's", "authors"}
 SOURCE_NOUNS = {"paper", "readme", "article", "publication", "blog", "tutorial", "report", "docs", "documentation",

@@ -2649,6 +2649,22 @@ def _least_failing(reading: Reading) -> Read | None:
     return least
 
 
+def _recipes_nodes(reading: Reading) -> None:
+    """"# Config for 16 nodes of 8 H100s … I ran it in the recipe with a single node": fewer of the recipe's nodes,
+    when the user says nothing of their GPUs - its cards and GPUs per node (said as implied, so the reading shows
+    them)."""
+    values, reference = reading.values, reading.reference
+    nodes, theirs = values.get("num_nodes"), reference.get("num_nodes")
+    per_node, card = reference.get("gpus_per_node"), reference.get("gpu_model")
+    if nodes is None or theirs is None or per_node is None or card is None or nodes.value >= theirs.value \
+            or not {"num_gpus", "gpu_model", "gpu_memory_gb", "gpus_per_node"}.isdisjoint(values):
+        return
+    for name in ("gpu_model", "gpu_memory_gb", "gpu_memory_catalogue_bytes", "gpus_per_node"):
+        if name in reference:
+            values[name] = replace(reference[name], setup="user", implied=True)
+    values["num_gpus"] = replace(nodes, field="num_gpus", value=nodes.value * per_node.value, implied=True)
+
+
 def _resolve(reading: Reading) -> None:
     """Settle what the parts imply together: a plain 'batch' on one GPU is the per-device batch; LoRA on a 4-bit
     base is QLoRA; 'amp' takes its 16-bit type from a bf16/fp16 word; ZeRO or FSDP named with a stage."""
@@ -2811,10 +2827,11 @@ def _resolve(reading: Reading) -> None:
         if ran is not None:
             values["image_size_from"] = replace(ran, field="image_size_from")
     nodes = values.get("num_nodes")
-    if nodes is not None and nodes.value == 1 and reading.several_machines_text \
+    if nodes is not None and nodes.value == 1 and reading.several_machines_text and nodes.mood != "fail" \
             and not any(nodes in pair for pair in reading.conflicts):
         # "Running VGG16 on multiple nodes is slower than single node … It works well … on a single node": the one
-        # machine is the baseline; the run asked about is on several, uncounted
+        # machine is the baseline; the run asked about is on several, uncounted (but "I ran the recipe with a single
+        # node and got OOM … multi-node and single-node should not differ": the one machine failing is the run)
         values.pop("num_nodes")
         nodes = None
     later = next((b for a, b in reading.conflicts if a is nodes and b.field == "num_nodes" and a.setup == b.setup
@@ -2830,6 +2847,7 @@ def _resolve(reading: Reading) -> None:
             # "12000 tokens/s with 1 node but 9000 with 2 nodes": one node compared with several, and the run asked
             # about is the several (one node is the baseline it falls short of)
             values["num_nodes"] = more
+    _recipes_nodes(reading)
     moved = values.get("gpus_to")
     if moved is not None:  # "from 8 GPUs to 2 GPUs": the run asked about has the new count, whatever else was said
         values["num_gpus"] = replace(moved, field="num_gpus")

@@ -279,7 +279,17 @@ READER_FACTS = frozenset({fact for _, fact in _DIRECT} | TIMING_FACTS | {"micro_
                                                           "asked_micro_batch", "reference_batch_own", "reference_batch_from_gpus",
                                                           "machine_gpus", "reference_layout_micro",
                                                           "reference_layout_gpus", "reference_layout_accum",
-                                                          "several_machines"})
+                                                          "several_machines", "reference_num_gpus"})
+
+
+def _reference_gpus(reading: Reading, put: Any) -> None:
+    """The reference's GPUs: counted, or its nodes × the GPUs of each ("16 nodes of 8 H100s")."""
+    ref = reading.reference
+    gpus, nodes, per_node = ref.get("num_gpus"), ref.get("num_nodes"), ref.get("gpus_per_node")
+    if gpus is not None:
+        put("reference_num_gpus", gpus.value, gpus.text)
+    elif nodes is not None and per_node is not None:
+        put("reference_num_gpus", nodes.value * per_node.value, nodes.text)
 
 
 def _sized_in_name(text: str, nbytes: float) -> bool:
@@ -618,6 +628,7 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         # which its stated batch can be checked against
         for name, read in zip(("reference_layout_micro", "reference_layout_gpus", "reference_layout_accum"), layout):
             put(name, read.value, read.text)
+    _reference_gpus(reading, put)
     ref = reading.reference.get("batch")
     if ref is not None and _said_per_gpu(ref.value, ref.text) and "num_gpus" not in reading.reference:
         # "the paper sets the batch to 16 per GPU" and no count of its GPUs: its batch per update is unknown

@@ -83,6 +83,21 @@ def model_parallel_states(states: float, model_parallel_gpus: float) -> dict[str
                               f"pipeline parallel) = {fmt_bytes_gib(each)} per GPU", ("korthikanti",))}
 
 
+@estimator("value", "total", "reference_per_gpu", cites=("pt-fsdp", "zero"))
+def sharded_states_on_fewer_gpus(params: float, gpus: int, reference_gpus: int) -> dict[str, Estimate]:
+    """Each GPU's share of a full AdamW run's states (16 B/param, fp32 under autocast too) that ZeRO-3 or FSDP shard:
+    on the user's GPUs and on the reference's more - per-GPU memory of a sharded run is not the same on fewer GPUs."""
+    if params <= 0 or gpus < 1 or reference_gpus <= gpus:
+        raise NotComputable("needs a parameter count and a reference on more GPUs than the run")
+    total = params * 16
+    mine, theirs = total / gpus, total / reference_gpus
+    return {"value": Estimate(mine, "bytes", f"{fmt_count(params)} params × 16 B / {gpus} GPUs = {fmt_bytes_gib(mine)}",
+                              ("pt-fsdp", "zero")),
+            "total": Estimate(total, "bytes", f"{fmt_count(params)} params × 16 B = {fmt_bytes_gib(total)}", ("zero",)),
+            "reference_per_gpu": Estimate(theirs, "bytes", f"{fmt_bytes_gib(total)} / {reference_gpus} GPUs = "
+                                                           f"{fmt_bytes_gib(theirs)}", ("pt-fsdp", "zero"))}
+
+
 @estimator(cites=("trl-reference-model", "dpo"))
 def reference_model_bytes(params: float, precision: str = "amp_bf16") -> dict[str, Estimate]:
     """DPO and KTO score every pair with a frozen copy of the starting model as well: its weights only (no
