@@ -14,7 +14,7 @@ DATA = yaml.safe_load(GPUS.read_text(encoding="utf-8"))
 FIELDS = {"names", "memory_gb", "memory_bytes_reported", "reported", "bf16", "fp16_tflops_dense", "bf16_tflops_dense", "arch",
           "vendor", "family", "tflops_source", "note", "source", "tensor_cores", "brand_needed", "nvlink"}
 ARCHES = {"maxwell", "kepler", "pascal", "volta", "turing", "ampere", "ada", "hopper", "blackwell", "cdna", "cdna2", "cdna3",
-          "rdna3"}
+          "rdna3", "davinci"}
 
 
 def test_catalogue_size_and_ids():
@@ -241,6 +241,10 @@ def test_importing_reads_no_yaml():
     ("my RTX 4070 Super runs out of memory", {"gpu_model": "rtx-4070-super", "gpu_memory_gb": 12, "num_gpus": 1}),
     ("GH200 144GB, full fine-tune of a 7B model", {"gpu_model": "gh200-144gb", "gpu_memory_gb": 144}),
     ("Fine-tuning Llama 7B 200 steps with a sequence length of 8000", {}),
+    # Huawei's NPUs: "910b" is a card, not 910B parameters (review 50)
+    ("910b 280t, 8 machines / 64 cards, running qwen2 7b with cutoff_len: 8192 keeps going OOM",
+     {"gpu_model": "ascend-910b", "gpu_memory_gb": 64, "num_gpus": 64}),
+    ("NPU: ascend 910b*8", {"gpu_model": "ascend-910b", "gpu_memory_gb": 64, "num_gpus": 8}),
 ])
 def test_the_reader_names_the_new_cards_and_not_plain_numbers(message, want):
     from advisor.reading.reader import read

@@ -252,3 +252,19 @@ def test_fewer_of_the_recipes_nodes_shard_the_states_over_fewer_gpus(kb):
     # on as many GPUs as the recipe: nothing to compare
     same = run_consultation(RECIPE.replace("with a single node", "on 16 nodes"), kb=kb)
     assert "finding-sharded-states-on-fewer-gpus" not in ids(same)
+
+
+def test_an_adapter_runs_pipeline_is_a_device_map_split(kb):
+    """Review 50 (InternLM-7B QLoRA: 20 GB on one GPU, 28 GB summed on 2 "by pipeline-parrallel", 40 GB on 4): with
+    PEFT and no pipeline engine, "pipeline parallel" is device_map's split of one copy; the finding divides the 4-bit
+    weights over the GPUs and says why the sum grows."""
+    message = ("I'm using transformers and PEFT to QLoRA a LLM model, InternLM-7B, with batch size=2. With 1 GPU the "
+               "VRAM is about 20GB, but with 2 GPUs by pipeline-parrallel the consumption sums to 28GB.")
+    facts = {name: value for name, (value, _) in read_message(kb, message).items()}
+    assert (facts["adapter"], facts["parallelism"], facts["split_gpus"], facts["num_gpus"]) == ("qlora", "device_map", 2, 1)
+    c = run_consultation(message, kb=kb)
+    finding = next(f for f in c.advice.findings if f.id == "finding-split-model-buys-memory-not-speed")
+    assert f"{7e9 * 0.5 / 2 / 2**30:.2f} GiB of weights each" in finding.title
+    # Megatron's pipeline stages are no device_map
+    megatron = read_message(kb, "Megatron-LM with DeepSpeed, LoRA, pipeline parallel over 2 GPUs")
+    assert megatron.get("parallelism", (None,))[0] != "device_map"

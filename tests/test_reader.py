@@ -53,6 +53,9 @@ def facts(kb, message):
     ("with gradient checkpointing and flash attention 2", {"grad_checkpointing": True, "attention": "flash"}),
     ("a 7B model", {"params": 7e9}),
     ("Baichuan2-13B-Chat", {"params": 13e9}),
+    # LongLoRA's flag, and PEFT's adapters named as QLoRA after the library (review 50)
+    ("per_device_train_batch_size=1, low_rank_training=True and use_flash_attn=True", {"adapter": "lora"}),
+    ("I'm using transformers and PEFT to QLoRA a LLM model, InternLM-7B", {"adapter": "qlora"}),
     # several batches, the least of them said to fail: the run to make fit (review 48: SFT at 4, DPO at 2 and 1)
     ("在单张A800 (80G) 卡上LoRA微调一个4B的模型。SFT的时候batch size可以设置为4。换成dpo训练，即使batch size设为2也会OOM。"
      "batch size设为1的时候，gradient accumulation step设为128也会OOM。", {"micro_batch": 1, "num_gpus": 1}),

@@ -147,7 +147,7 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("quantization bit 4", "base_bits", 4), ("bnb 4bit", "base_bits", 4), ("4bit", "base_bits", 4),
     ("continued pretraining", "training_mode", "scratch"), ("continual pretraining", "training_mode", "scratch"),
     ("lora adapters", "adapter", "lora"), ("lora finetuning", "adapter", "lora"),
-    ("lora", "adapter", "lora"), ("peft", "adapter", "lora"), ("qlora", "adapter", "qlora"),
+    ("lora", "adapter", "lora"), ("peft", "adapter", "lora"), ("low rank training", "adapter", "lora"), ("qlora", "adapter", "qlora"),
     # kohya's sd-scripts train a LoRA network: its config's [additional_network] section, network_train_unet_only
     ("additional network", "adapter", "lora"), ("network train unet only", "adapter", "lora"),
     # kohya's sd-scripts and musubi-tuner train a LoRA network with their *_train_network.py scripts
@@ -232,6 +232,7 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("model parallel", "parallelism", "tensor"), ("pipeline parallel", "parallelism", "pipeline"),
     ("modelparallel", "parallelism", "tensor"),  # keras.distribution.ModelParallel: variables sharded by a layout map
     ("pipeline parallelism", "parallelism", "pipeline"), ("device map auto", "parallelism", "device_map"),
+    ("pipeline parrallel", "parallelism", "pipeline"), ("model parrallel", "parallelism", "tensor"),  # (a common typo)
     ("device map", "parallelism", "device_map"),
     ("zero 1", "zero_stage", 1), ("zero 2", "zero_stage", 2), ("zero 3", "zero_stage", 3),
     ("zero stage 1", "zero_stage", 1), ("zero stage 2", "zero_stage", 2), ("zero stage 3", "zero_stage", 3),

@@ -369,6 +369,12 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         # the key's value a change started from: "changed … samples_per_gpu=6 … to samples_per_gpu=16")
         put("micro_batch", v["micro_batch"].value, v["micro_batch"].text)
     parallelism, count = v.get("parallelism"), v.get("num_gpus")
+    if parallelism is not None and parallelism.value == "pipeline" and "adapter" in v and "pipeline_parallel" not in v \
+            and not reading.deepspeed:
+        # "transformers and PEFT to QLoRA InternLM-7B … with 2 GPUs by pipeline-parallel": with no pipeline engine
+        # (Megatron, DeepSpeed) nor degree, an adapter run's "pipeline" is the model's layers split by device_map
+        parallelism = replace(parallelism, value="device_map")
+        put("parallelism", "device_map", parallelism.text)
     if parallelism is not None and parallelism.value == "device_map" and count is not None and count.value > 1:
         # device_map="auto" over 2 GPUs: one process holds one copy of the model, its layers split over them - one GPU
         # in data parallel (num_gpus), which sets the batch per update; the split sets the memory per GPU

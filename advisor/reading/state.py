@@ -187,6 +187,9 @@ class Reading:
         # ("ZeRO-offload needs 346GB of RAM … so I tried ZeRO-infinity to offload to nvme")
         outranks = outranks or (read.field == "offload" and read.value == "nvme" and old is not None
                                 and old.value == "cpu" and read.setup == old.setup)
+        # "transformers and PEFT to QLoRA a model": the library's adapters are LoRA until the kind is named
+        outranks = outranks or (read.field == "adapter" and old is not None and old.text.lower() == "peft"
+                                and read.setup == old.setup)
         # "the largest GPT-2, gpt2-xl": a size of the family named before, in the same run, names the model exactly;
         # "8 Nvidia V100 GPUs … an aws p3dn.24xlarge": so is the exact card of the family named before
         outranks = outranks or (read.field in ("model", "gpu_model") and old is not None
