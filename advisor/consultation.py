@@ -109,12 +109,18 @@ COMMENTED_SETTING = re.compile(r"(?m)^[ \t]*#[ \t]*(?:--?[A-Za-z][\w.-]*(?:[ \t=
                                r"[^\s#]+)[ \t]*\\?[ \t]*$")
 
 
+# a YAML template's comment listing a key's choices ("deepspeed: ds_z3_config.json  # choices: [ds_z0_config.json,
+# ds_z2_config.json, ds_z3_config.json]", LLaMA-Factory's examples): options, not settings
+CHOICES_COMMENT = re.compile(r"#[ \t]*choices[ \t]*:[ \t]*\[[^\]\n]{0,500}\]")
+
+
 def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     """Facts from the user's words, each with the words it came from: the situation reader's (hardware, model,
     training setup, batches, schedule, reference, changes, goal), then the phrase patterns of rules/facts.yaml
     (claims and the like) for facts the reader does not fill."""
     if "#" in message:
         message = COMMENTED_SETTING.sub(lambda m: " " * len(m.group(0)), message)
+        message = CHOICES_COMMENT.sub(lambda m: " " * len(m.group(0)), message)
     patterned, said, used = extract_spans(kb, message)
     text = said
     for start, end in used:  # numbers a pattern already took are not read again

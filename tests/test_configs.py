@@ -451,3 +451,18 @@ def test_random_settings_of_each_tool_are_read_or_refused(kb):
         _read_or_refuse(kb, [ConfigFile("f", text)])
 
     run()
+
+
+def test_a_comment_line_inside_a_continued_command_is_found(kb):
+    """Review 50 #26: "NPROC_PER_NODE=4 \\ … # VIDEO_TOTAL_PIXELS=14112000 \\ … swift sft \\": the comment ends the
+    command, so the launch settings before it never reach `swift sft` - a finding names the part that runs alone."""
+    from advisor.consultation import run_consultation
+
+    command = ("CUDA_VISIBLE_DEVICES=0,1,2,3 \\\nNPROC_PER_NODE=4 \\\n# VIDEO_TOTAL_PIXELS=14112000 \\\nswift sft \\\n"
+               "    --model Qwen/Qwen2.5-VL-7B-Instruct \\\n    --deepspeed zero3 \\\n")
+    c = run_consultation("Full fine-tuning runs out of GPU memory on 4x A6000:\n" + command, kb=kb)
+    finding = next(f for f in c.advice.findings if f.id == "finding-command-cut-by-comment")
+    assert '"swift sft" runs without the lines before it' in finding.title
+    # a command whose comments sit above it, and an ordinary continued command, break nothing
+    fine = "# launch on 4 GPUs\nNPROC_PER_NODE=4 \\\nswift sft \\\n    --deepspeed zero3\n\nIt runs out of memory."
+    assert "finding-command-cut-by-comment" not in [f.id for f in run_consultation(fine, kb=kb).advice.findings]

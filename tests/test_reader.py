@@ -3572,3 +3572,27 @@ def test_a_data_set_named_as_a_format_is_no_data_set(kb):
     no data set size; trained on, it gives its 118,287 images."""
     assert "dataset_size" not in facts(kb, "I train on my custom dataset, which has the same format as COCO, batch 16")
     assert facts(kb, "I train Mask R-CNN on COCO with batch 16")["dataset_size"] == 118_287
+
+
+def test_a_deepspeed_jsons_stage_alone_on_its_line(kb):
+    """Review 50 #10: `"stage": 2` on its own line under "zero_optimization" is ZeRO's stage (and "stage2" after a
+    ds_config); a stage of training in a message with no DeepSpeed is not."""
+    config = '"zero_optimization": {\n    "stage": 2,\n    "overlap_comm": true\n}'
+    assert facts(kb, config)["zero_stage"] == 2
+    assert facts(kb, "The ds_config uses stage2, bf16")["zero_stage"] == 2
+    assert "zero_stage" not in facts(kb, 'training schedule:\n"stage": 1,\n"epochs": 3')
+
+
+def test_a_unit_glued_to_a_number_ends_its_sentence_and_a_longer_failing_length_is_the_run(kb):
+    """Review 50 #10: "every card uses 60-70G. At length 4096, even 8 machines OOM": the '.' after "70G" ends the
+    sentence (not an abbreviation like "e.g."), so the length that fails is its own sentence's, and it is the run."""
+    got = facts(kb, "max_seq_length=2048, per_device_train_batch_size=1, 4 machines × 8 cards × 80G: every card uses "
+                    "60-70G. At length 4096, even 8 machines OOM.")
+    assert got["seq_len"] == 4096
+
+
+def test_a_templates_choices_comment_is_no_setting(kb):
+    """LLaMA-Factory's examples list a key's options in a comment: not stages tried."""
+    got = facts(kb, "swift sft --deepspeed zero3\n```\ndeepspeed: examples/deepspeed/ds_z3_config.json  # choices: "
+                    "[ds_z0_config.json, ds_z2_config.json, ds_z3_config.json]")
+    assert got["zero_stage"] == 3

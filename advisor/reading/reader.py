@@ -774,8 +774,8 @@ def _keywords(clause: Clause, reading: Reading) -> None:
         elif name == "adapter" and off and reading.full_training is None:
             reading.full_training = text  # "training the 7B model (…, without peft)": all its weights
         elif not off:
-            if name == "zero_stage" and words[k] == "stage" and "zero" not in present and "deepspeed" not in present:
-                pass
+            if name == "zero_stage" and words[k] == "stage" and present.isdisjoint(("zero", "deepspeed", "ds")):
+                pass  # (the ds of "ds_config uses stage2" is DeepSpeed's)
             elif name == "zero_stage" and clause.tokens[last].is_num and _alternative_stage(clause, last):
                 # "zero_stage2&3": ZeRO, with both stages tried
                 reading.set(Read("parallelism", "zero", text, setup_of(clause, k)))
@@ -1478,8 +1478,11 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if name == "lora_rank" and words[start_key] in ("r", "rank") and not (
                 clause.present & {"lora", "qlora", "peft", "adapter", "adapters", "loras"} or reading.get("adapter")):
             continue  # "R_50_FPN" is a ResNet-50, "rank 0" a process: a LoRA rank needs LoRA said nearby
-        if name == "zero_stage" and not clause.present & {"zero", "deepspeed", "ds"}:
-            continue  # "on monolingual data (stage 1)": a stage of training, not of ZeRO
+        if name == "zero_stage" and not clause.present & {"zero", "deepspeed", "ds"} \
+                and not (_json_key(clause, start_key, k) and (reading.deepspeed or reading.get("parallelism") == "zero")):
+            # "on monolingual data (stage 1)": a stage of training, not of ZeRO (but a DeepSpeed JSON's `"stage": 2`,
+            # alone on its line under "zero_optimization", is ZeRO's)
+            continue
         if name == "zero_stage" and _alternative_stage(clause, key):
             continue  # "zero_stage2&3", "ZeRO 2/3": both tried, neither the one asked about
         if name == "zero_stage" and _key_goes_on(clause, end) and words[end + 1] in STAGE_SETTING_PARTS:
@@ -2621,6 +2624,12 @@ def _take_failing(reading: Reading, field: str) -> None:
     said = reading.values.get(field)
     failing = next((b for a, b in reading.conflicts if a is said and b.field == field and a.setup == b.setup
                     == "user" and a.mood == "ok" and b.mood == "fail"), None)
+    if failing is None and field in LENGTH_FIELDS and said is not None and not said.mood:
+        # "max_seq_length=2048 … every card uses 60-70G. At length 4096, even 8 machines OOM": a longer length said
+        # after, failing, is the run to make fit (the first one's run is only measured)
+        failing = next((b for a, b in reading.conflicts if a is said and b.field == field and a.setup == b.setup
+                        == "user" and b.mood == "fail" and not b.past and b.value > a.value
+                        and b.sentence > a.sentence), None)
     if failing is None and field in LENGTH_FIELDS and said is not None and said.mood == "ok" \
             and said.text.split()[-2:-1] == ["to"]:
         # "Reducing max_completion_length to 2040 works … Max Completion Length: 8129": a length cut to make it run
@@ -2635,6 +2644,12 @@ def _take_failing(reading: Reading, field: str) -> None:
 
 EVALUATING = frozenset({"evaluate", "evaluating", "evaluation", "eval", "validation", "validate", "validating",
                         "inference"})
+
+
+def _json_key(clause: Clause, start_key: int, k: int) -> bool:
+    """Whether the number at key k is the value of a quoted key or a `key:` right before it (`"stage": 2`)."""
+    first, number = clause.keys[start_key], clause.keys[k]
+    return number - first <= 4 and any(clause.tokens[t].text == ":" for t in range(first + 1, number))
 
 
 def _least_failing(reading: Reading) -> Read | None:

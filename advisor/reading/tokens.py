@@ -310,7 +310,8 @@ def _ends_sentence(tokens: list[Token], i: int) -> bool:
     if text != ".":
         return True
     prev = tokens[i - 1] if i > 0 else None
-    unit = i >= 2 and tokens[i - 2].text == "/" and prev is not None and not prev.space_before  # "0.6 it/s."
+    unit = i >= 2 and prev is not None and not prev.space_before and (
+        tokens[i - 2].text == "/" or tokens[i - 2].kind == "num" and prev.text in SIZE_LETTERS)  # "0.6 it/s.", "60-70G."
     if prev is not None and prev.kind == "word" and not tokens[i].space_before and not unit and \
             (len(prev.text) == 1 or prev.text in ABBREVIATIONS):
         return False  # "(w. parallel", "e.g. 8", "vs. 4"
@@ -318,4 +319,5 @@ def _ends_sentence(tokens: list[Token], i: int) -> bool:
     return nxt is None or nxt.space_before or nxt.kind == "nl"
 
 
+SIZE_LETTERS = frozenset("gbmkt")  # a size's unit glued to its number ("70G", "7B"), not an initial
 ABBREVIATIONS = {"vs", "etc", "approx", "incl", "eg", "ie", "cf", "min", "max", "avg", "ca", "resp", "fig", "eq"}
