@@ -63,3 +63,17 @@ def test_updates_per_epoch_with_no_accumulation_said_are_counted_with_none(kb):
     with_accumulation = run_consultation("2 million samples, batch size 1 on 4 GPUs with gradient accumulation: how "
                                          "many steps per epoch?", kb=kb)
     assert not with_accumulation.wm.known("updates_per_epoch")  # (accumulation said, its count asked)
+
+
+def test_samples_are_sequences_not_tokens(kb):
+    """Review 50 #11 (nanoGPT): "600000 iterations times batches of 12, roughly 7M training examples, way smaller than
+    the 9B tokens of the training set": the 7.2M samples are sequences; the finding divides the tokens by them."""
+    from advisor.consultation import read_message, run_consultation
+
+    message = ("If I understand correctly, you have max 600000 iterations with a batch of 12, which is roughly 7M "
+               "training examples fed to the transformer, way smaller than the 9B tokens of the training set?")
+    facts = {name: value for name, (value, _) in read_message(kb, message).items()}
+    assert "params" not in facts  # "roughly 7M training examples" names no model
+    c = run_consultation(message, kb=kb)
+    finding = next(f for f in c.advice.findings if f.id == "finding-samples-are-sequences")
+    assert finding.title.startswith("7.2M samples are sequences") and "1.25k tokens each" in finding.title

@@ -223,7 +223,9 @@ NOT_NAMES = {"a", "an", "the", "my", "our", "your", "their", "his", "her", "its"
              "has", "have", "had", "with", "contains", "having",  # "BS-RoFormer has 72.2M parameters": a verb
              # "steps 3M/32", "tokens 2B", "samples 1.2M": a count of something else, no model
              "steps", "step", "iterations", "iteration", "iters", "updates", "tokens", "samples", "examples",
-             "images", "sentences", "epochs", "words", "pairs", "documents", "data", "dataset"}
+             "images", "sentences", "epochs", "words", "pairs", "documents", "data", "dataset",
+             # "roughly 7M training examples": a count said as a guess, not a name
+             "roughly", "approximately", "approx", "nearly", "almost", "some", "maybe", "perhaps", "just"}
 
 
 SIZE_UNITS = frozenset({"b", "m", "bn"})

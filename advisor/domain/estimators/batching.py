@@ -975,3 +975,17 @@ def schedule_for_batch(reference_steps: float, reference_batch: float, batch_siz
         out["share"] = Estimate(samples / reference_samples, "multiplier",
                                 f"{fmt_count(samples)} / {fmt_count(reference_samples)} = {fmt_sig(samples / reference_samples, 3)}", src)
     return out
+
+
+@estimator("value", "tokens_per_sample", cites=("arithmetic",))
+def samples_against_tokens(steps: float, batch: float, tokens: float) -> dict[str, Estimate]:
+    """The samples a schedule trains on (steps × batch) against a budget counted in tokens: each sample of a
+    language model is a whole sequence, so the budget over the samples is the tokens each must hold."""
+    if steps <= 0 or batch <= 0 or tokens <= 0:
+        raise NotComputable("needs steps, a batch and a token count")
+    samples = steps * batch
+    per = tokens / samples
+    return {"value": Estimate(samples, None, f"{fmt_count(steps)} steps × {fmt_count(batch)} = {fmt_count(samples)} "
+                                             "samples", ("arithmetic",)),
+            "tokens_per_sample": Estimate(per, None, f"{fmt_count(tokens)} tokens / {fmt_count(samples)} samples = "
+                                                     f"{fmt_count(per)} tokens a sample", ("arithmetic",))}
