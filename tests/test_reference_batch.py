@@ -49,3 +49,21 @@ def test_matching_a_reference_batch_that_does_not_fit_recommends_its_updates(kb)
     assert (s.micro_batch, s.grad_accum_steps, s.effective_batch) == (256, 4, 1024)
     other = consult(message, {"max_micro_batch": 256, "user_goal": "faster"}, kb=kb)
     assert other.recommendation.option_id != "accumulate-to-target"
+
+
+def test_deits_script_scales_the_lr_it_is_passed(kb):
+    """Review 50 #20: "a batch size of 1024 on 4 GPUs, with a learning rate 1e-3" with DeiT: the prose batch stays
+    unqualified (not DeiT's per-GPU flag), and the finding gives the LR main.py runs at under both readings."""
+    from advisor.consultation import read_message, run_consultation
+
+    message = ("Training deit_base_patch16_224 from scratch on ImageNet I get 79.2%, not 81.8%. I use a smaller batch "
+               "size of 1024 on 4 GPUs, with a learning rate 1e-3, warm up of 5 epochs.")
+    facts = {name: value for name, (value, _) in read_message(kb, message).items()}
+    assert facts["batch_unqualified"] == 1024 and "micro_batch" not in facts
+    c = run_consultation(message, kb=kb)
+    finding = next(f for f in c.advice.findings if f.id == "finding-deit-scales-the-lr-passed")
+    assert f"{1e-3 * 1024 * 4 / 512:g} if 1024 is each GPU's" in finding.title
+    assert f"{1e-3 * 1024 / 512:g} if it is the total" in finding.title
+    # a script's flag stays each GPU's: "8 GPUs and batch_size=128" is 1024 per update
+    flag = {name: value for name, (value, _) in read_message(kb, "DeiT-Ti with 8 GPUs and batch_size=128").items()}
+    assert flag.get("micro_batch") == 128

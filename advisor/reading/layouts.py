@@ -250,6 +250,11 @@ def _batch_before(clause: Clause, k: int) -> tuple[bool | None, int, int, int] |
 PER_PROCESS = frozenset({"batch_flag_per_gpu", "accelerate", "lightning"})
 
 
+def _prose(text: str) -> bool:
+    """Whether a batch was said in words, not as a script's key or flag (`batch_size=128`, `--batch-size 64`)."""
+    return not any(mark in text for mark in ("_", "=", "--", ":"))
+
+
 def resolve_layouts(reading: Reading) -> None:
     """Two layouts of the same batch per update on different GPU counts: the user's run is one of them (the surer
     by _users_run, else the first said), the other the layout compared; the 'change' between their batches or GPU
@@ -258,7 +263,11 @@ def resolve_layouts(reading: Reading) -> None:
     per_process = not PER_PROCESS.isdisjoint(reading.values)
     said_layouts = reading.layouts
     # a batch unsaid on several GPUs is each GPU's where the script's batch is each process's, else no split
-    reading.layouts = [layout._replace(unsaid=False) for layout in reading.layouts if per_process or not layout.unsaid]
+    # (a script whose batch flag is per GPU makes its flag each GPU's - "8 GPUs and batch_size=128" - but not the
+    # user's prose: "a batch size of 1024 on 4 GPUs" may be the total the paper gives, so it stays unsaid)
+    flag_only = set(reading.values) & PER_PROCESS == {"batch_flag_per_gpu"}
+    reading.layouts = [layout._replace(unsaid=False) for layout in reading.layouts
+                       if not layout.unsaid or per_process and not (flag_only and _prose(layout.text))]
     said = reading.values.get("num_gpus")
     theirs = next((layout for layout in reading.layouts if layout.setup == "reference"), None)
     if theirs is None and said is not None and said.personal and len(reading.layouts) == 1 \

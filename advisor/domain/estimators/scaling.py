@@ -253,3 +253,20 @@ def gpt3_reference_lr(params: float, learning_rate: float, model_preset: str | N
             "ratio": Estimate(ratio, "multiplier", f"{fmt_sig(learning_rate)} / {fmt_sig(lr)} = {fmt_sig(ratio, 3)}",
                               ("arithmetic",))}
 
+
+
+@estimator("value", "if_total", cites=("deit-main",))
+def deit_lr_that_runs(lr: float, batch: float, gpus: int, batch_is_per_gpu: bool = True) -> dict[str, Estimate]:
+    """DeiT's main.py replaces the --lr it is given by lr × batch-size × world size / 512 (unless --unscale_lr), where
+    --batch-size is each GPU's: the LR the optimizer runs at. With the batch's scope unsaid, both readings: the batch
+    as each GPU's (value) and as the total over the GPUs (if_total)."""
+    if lr <= 0 or batch <= 0 or gpus < 1:
+        raise NotComputable("needs a learning rate, a batch and a GPU count")
+    each = lr * batch * gpus / 512
+    out = {"value": Estimate(each, None, f"{fmt_sig(lr)} × {fmt_sig(batch)} per GPU × {gpus} GPUs / 512 = "
+                                         f"{fmt_sig(each, 3)}", ("deit-main",))}
+    if not batch_is_per_gpu or gpus > 1:
+        total = lr * batch / 512
+        out["if_total"] = Estimate(total, None, f"{fmt_sig(lr)} × ({fmt_sig(batch)} / {gpus} per GPU) × {gpus} GPUs / "
+                                                f"512 = {fmt_sig(total, 3)}", ("deit-main",))
+    return out
