@@ -379,7 +379,7 @@ def _ultralytics_batches(found: dict[str, tuple[Any, str]], message: str) -> Non
 
 
 # PyTorch's OOM message lists the processes on the card: "Process 60879 has 25.18 GiB memory in use"
-PROCESS_ON_CARD = re.compile(r"\bProcess (\d{1,9}) has \d{1,5}(?:\.\d{1,2})? [GM]iB memory in use")
+PROCESS_ON_CARD = re.compile(r"\bProcess (\d{1,9}) has (\d{1,5}(?:\.\d{1,2})?) ([GM])iB memory in use")
 MAX_PROCESSES_READ = 64
 
 
@@ -389,15 +389,19 @@ def _processes_on_the_card(found: dict[str, tuple[Any, str]], message: str) -> N
     one GPU."""
     if "oom" not in found:
         return
-    pids = set()
+    pids: dict[str, float] = {}
     first = None
     for match in PROCESS_ON_CARD.finditer(message):
-        pids.add(match.group(1))
+        pids[match.group(1)] = float(match.group(2)) * 2 ** (30 if match.group(3) == "G" else 20)
         first = first or match.group(0)
         if len(pids) >= MAX_PROCESSES_READ:
             break
     if len(pids) >= 2:
         found["oom_processes_on_card"] = (len(pids), first)
+    if pids and "this process has" in message:
+        # "Process 147633 has 32.01 GiB memory in use. Including non-PyTorch memory, this process has 46.70 GiB":
+        # the processes listed beside "this process" are other ones, on the card the run needed
+        found["oom_other_processes"] = (sum(pids.values()), first)
 
 
 MOST_GENERATIONS = 64  # completions per prompt a GRPO run samples, at most (a larger quotient is no group size)

@@ -117,3 +117,22 @@ def test_the_sequence_asked_as_what_limits_the_batch(kb):
                          "sequence size is 8196 that would lead to OOM?", kb=kb)
     assert c.wm.value("tokens_per_micro_batch") == 2 * 8196
     assert c.advice.findings[0].id == "finding-sequence-limits-the-batch"
+
+
+def test_another_process_listed_on_the_card_is_memory_held_elsewhere(kb):
+    """Review 50 #2 (PyTorch 2.1's "total capacty", sic): "Process 147633 has 32.01 GiB memory in use. Including
+    non-PyTorch memory, this process has 46.70 GiB": the listed process is another one, and the card was full of it."""
+    from advisor.consultation import read_message, run_consultation
+
+    error = ("OutOfMemoryError: CUDA out of memory. Tried to allocate 632.00 MiB. GPU 0 has a total capacty of 79.15 "
+             "GiB of which 452.44 MiB is free. Process 147633 has 32.01 GiB memory in use. Including non-PyTorch "
+             "memory, this process has 46.70 GiB memory in use. Of the allocated memory 42.63 GiB is allocated by "
+             "PyTorch, and 1.05 GiB is reserved by PyTorch but unallocated.")
+    message = "LoRA on Falcon-7B with 8 A100 80GB, micro_batch_size = 4. It runs ~15k iterations and then fails:\n" + error
+    facts = {name: value for name, (value, _) in read_message(kb, message).items()}
+    assert facts["oom_capacity"] == 79.15 * 2**30 and facts["oom_other_processes"] == 32.01 * 2**30
+    c = run_consultation(message, kb=kb)
+    assert "finding-oom-memory-held-elsewhere" in [f.id for f in c.advice.findings]
+    # the same error with no other process listed: the run's own memory, not held elsewhere
+    alone = message.replace("Process 147633 has 32.01 GiB memory in use. ", "")
+    assert "finding-oom-memory-held-elsewhere" not in [f.id for f in run_consultation(alone, kb=kb).advice.findings]

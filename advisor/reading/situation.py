@@ -478,7 +478,8 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     elif reading.adam_setting:
         put("optimizer", "adamw", reading.adam_setting)  # (`--adam_eps 1e-06`: Adam's two moments either way)
     capacity, nominal = reading.capacity_gb, (v["gpu_memory_gb"].value if "gpu_memory_gb" in v else None)
-    if capacity and "capacity" in reading.capacity_text.lower():  # (PyTorch's error: what it adds up to, below)
+    if capacity and ("capacity" in reading.capacity_text.lower() or "capacty" in reading.capacity_text.lower()):
+        # (PyTorch's error, "total capacty" as 2.1 printed it: what it adds up to, below)
         put("oom_capacity", capacity * 2**30, reading.capacity_text)
     smi_total = "/" in reading.capacity_text  # nvidia-smi's "13709MiB / 15360MiB": the driver's total
     if capacity and nominal and 0.85 <= capacity / nominal <= 1.01 and ("gib" in reading.capacity_text.lower()
