@@ -114,10 +114,17 @@ COMMENTED_SETTING = re.compile(r"(?m)^[ \t]*#[ \t]*(?:--?[A-Za-z][\w.-]*(?:[ \t=
 CHOICES_COMMENT = re.compile(r"#[ \t]*choices[ \t]*:[ \t]*\[[^\]\n]{0,500}\]")
 
 
+# a pasted error wrapped between a number and its unit ("(GPU 0; 14.75\nGiB total capacity"): one size, so the line
+# break is read as a space (same length, so every span keeps its place)
+WRAPPED_UNIT = re.compile(r"(?<=\d)[ \t]*\n[ \t]*(?=[GMKT]i?B\b)")
+
+
 def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     """Facts from the user's words, each with the words it came from: the situation reader's (hardware, model,
     training setup, batches, schedule, reference, changes, goal), then the phrase patterns of rules/facts.yaml
     (claims and the like) for facts the reader does not fill."""
+    if "\n" in message:
+        message = WRAPPED_UNIT.sub(lambda m: " " * len(m.group(0)), message)
     if "#" in message:
         message = COMMENTED_SETTING.sub(lambda m: " " * len(m.group(0)), message)
         message = CHOICES_COMMENT.sub(lambda m: " " * len(m.group(0)), message)

@@ -3596,3 +3596,19 @@ def test_a_templates_choices_comment_is_no_setting(kb):
     got = facts(kb, "swift sft --deepspeed zero3\n```\ndeepspeed: examples/deepspeed/ds_z3_config.json  # choices: "
                     "[ds_z0_config.json, ds_z2_config.json, ds_z3_config.json]")
     assert got["zero_stage"] == 3
+
+
+@pytest.mark.parametrize("message, expected", [
+    # review 50 #29: a bound said first, the length past it the run
+    ("Remat requested - LoRA OOMs when seq_len > 4096. For LoRA runs, seq_len of 8192 was running into OOM errors",
+     {"seq_len": 8192}),
+    # review 50 #8: falcontune's mbatch_size is the micro-batch, its batch_size the batch per update
+    ("mbatch_size=1\nbatch_size=2\ngradient_accumulation_steps=2", {"micro_batch": 1, "batch_size": 2}),
+    # a pasted error wrapped between a size and its unit
+    ("CUDA out of memory. Tried to allocate 508.00 MiB (GPU 0; 14.75\nGiB total capacity; 12.29 GiB already allocated)",
+     {"oom_capacity": 14.75 * 2**30}),
+])
+def test_what_review_50_taught_to_read(kb, message, expected):
+    got = facts(kb, message)
+    for name, value in expected.items():
+        assert got.get(name) == value, (name, got)

@@ -286,7 +286,7 @@ NOT_TRAINING = {"eval", "evaluation", "test", "val", "valid", "validation", "inf
                 "im", "image", "roi", "rois", "anchor", "anchors"}  # detectron's BATCH_SIZE_PER_IM: regions, not images
 
 
-PER_DEVICE_PARTS = {"micro", "microbatch", "device", "gpu", "per"}
+PER_DEVICE_PARTS = {"micro", "microbatch", "mbatch", "device", "gpu", "per"}  # (falcontune's mbatch_size)
 
 
 GLOBAL_PARTS = {"global", "total", "effective"}
@@ -334,7 +334,7 @@ def config_key(clause: Clause, k: int, reading: Reading) -> tuple[str, int] | No
         return "global_batch", start  # Caffe SSD's `accum_batch_size = 32`: the batch the accumulation builds
     if parts & ACCUMULATION_PARTS or {"update", "freq"} <= parts:
         return "grad_accum_steps", start  # gradient_accumulation_steps, accumulate_grad_batches, update_freq
-    if not ({"batch", "size"} <= parts or parts & {"microbatch", "batchsize", "bs"}):
+    if not ({"batch", "size"} <= parts or parts & {"microbatch", "mbatch", "batchsize", "bs"}):
         return None
     if parts & NOT_TRAINING:
         return "skip", start

@@ -2618,12 +2618,21 @@ def _pretrained_encoder(model_id: str) -> bool:
     return entry.get("arch_kind", "") == "encoder" or entry.get("family") == "bert"
 
 
+BOUND_SAID = re.compile(r">|\b(?:above|over|beyond|exceeds?|exceeding|more than|greater than|longer than)\b", re.I)
+
+
 def _take_failing(reading: Reading, field: str) -> None:
     """Of two values of a setting, one in a run that works and one in a run that fails, the failing one is the
     run asked about."""
     said = reading.values.get(field)
     failing = next((b for a, b in reading.conflicts if a is said and b.field == field and a.setup == b.setup
                     == "user" and a.mood == "ok" and b.mood == "fail"), None)
+    if failing is None and field in LENGTH_FIELDS and said is not None and said.mood == "fail" \
+            and BOUND_SAID.search(said.text):
+        # "LoRA OOMs when seq_len > 4096 … seq_len of 8192 was running into OOM": the first is a bound, the length
+        # said past it is the run
+        failing = next((b for a, b in reading.conflicts if a is said and b.field == field and a.setup == b.setup
+                        == "user" and not b.past and b.value > a.value and not BOUND_SAID.search(b.text)), None)
     if failing is None and field in LENGTH_FIELDS and said is not None and not said.mood:
         # "max_seq_length=2048 … every card uses 60-70G. At length 4096, even 8 machines OOM": a longer length said
         # after, failing, is the run to make fit (the first one's run is only measured)

@@ -882,8 +882,9 @@ def _said_and_set_apart(reading: Reading) -> tuple[str, str] | None:
         if old.field == new.field and old.field in SETTINGS_COMPARED and old.setup == new.setup == "user" \
                 and old.value != new.value and old.sentence != new.sentence \
                 and not (old.past or new.past or old.planned or new.planned) \
-                and all(SEQ_KEY.search(r.text) and " to " not in r.text for r in (old, new)):
-            # (both said as the setting's key - `max_seq_length 64`, not a change "to 1000" nor another length)
+                and all(SEQ_KEY.search(r.text) and " to " not in r.text and ">" not in r.text for r in (old, new)):
+            # (both said as the setting's key - `max_seq_length 64`, not a change "to 1000", a bound "seq_len > 4096"
+            # nor another length)
             return f"'{old.text}' and '{new.text}'", new.text
     return None
 
