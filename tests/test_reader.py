@@ -3612,3 +3612,15 @@ def test_what_review_50_taught_to_read(kb, message, expected):
     got = facts(kb, message)
     for name, value in expected.items():
         assert got.get(name) == value, (name, got)
+
+
+def test_an_adapter_tried_that_failed_is_not_the_run(kb):
+    """Review 50 #12 (OpenRLHF GRPO, full-parameter actor settings): "I tried to activate LoRA but it failed in
+    _broadcast_to_vllm()" - the run trains every weight, with OpenRLHF's AdamW."""
+    message = ("GRPO with Qwen 2.5 7B on 4 A6000 ada (48G) GPUs is always OOM. I tried to activate LoRA but it failed in "
+               "_broadcast_to_vllm() and I can not solve it.\n--actor_num_gpus_per_node 2 --micro_train_batch_size 2 "
+               "--train_batch_size 64 --zero_stage 2 --bf16")
+    got = facts(kb, message)
+    assert "adapter" not in got and got["full_training"] is True and got["optimizer"] == "adamw"
+    # an adapter tried that runs is no attempt set aside
+    assert facts(kb, "I tried to activate LoRA and it runs, but it is slow")["adapter"] == "lora"

@@ -793,6 +793,12 @@ def _keywords(clause: Clause, reading: Reading) -> None:
                             # "--deepspeed zero2.json (zero3 was slow)": a setting tried before and judged
                             past=name in ("zero_stage", "parallelism", "offload")
                             and _judged_before(words, end, helped=name == "offload"))
+                if name == "adapter" and _tried_and_failed(words, k, end):
+                    # "I tried to activate LoRA but it failed in _broadcast_to_vllm()": an attempt set aside; the run
+                    # is the one the settings describe
+                    reading.adapter_tried = reading.adapter_tried or text
+                    after_hit = end
+                    continue
                 reading.set(said)
                 if name == "adapter" and not SWITCHED.isdisjoint(present):
                     reading.adapter_switched_to = True
@@ -824,6 +830,15 @@ def _full_after(clause: Clause, end: int) -> bool:
             t = clause.keys[j] + 1
             return t >= clause.end or clause.tokens[t].kind == "punct"
     return False
+
+
+def _tried_and_failed(words: list[str], k: int, end: int) -> bool:
+    """'I tried to activate LoRA but it failed in _broadcast_to_vllm()': a setting tried that did not work, set aside -
+    not the run the message is about."""
+    if TRIED.isdisjoint(words[max(0, k - 4):k]):
+        return False
+    after = words[end:end + 8]
+    return "but" in after and not FAIL_WORDS.isdisjoint(after[after.index("but") + 1:])
 
 
 def _judged_before(words: list[str], end: int, helped: bool = False) -> bool:

@@ -477,6 +477,9 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         put("optimizer", "adamw", reading.hf_trainer)  # (the words that name the Trainer: provenance quotes the message)
     elif reading.adam_setting:
         put("optimizer", "adamw", reading.adam_setting)  # (`--adam_eps 1e-06`: Adam's two moments either way)
+    elif reading.rl_trainer in ("openrlhf", "verl"):
+        # OpenRLHF's actor and critic (DeepSpeed's FusedAdam / CPU Adam) and verl's FSDP workers train with AdamW
+        put("optimizer", "adamw", reading.rl_trainer_text)
     capacity, nominal = reading.capacity_gb, (v["gpu_memory_gb"].value if "gpu_memory_gb" in v else None)
     if capacity and ("capacity" in reading.capacity_text.lower() or "capacty" in reading.capacity_text.lower()):
         # (PyTorch's error, "total capacty" as 2.1 printed it: what it adds up to, below)
@@ -593,6 +596,10 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         put("cpu_ram", f"{v['cpu_ram_gb'].value:g}GB", v["cpu_ram_gb"].text)
     if reading.full_training is not None and v.get("adapter") is None:
         put("full_training", True, reading.full_training)  # "full fine-tuning", "without peft": no adapters
+    elif reading.adapter_tried and v.get("adapter") is None:
+        # "I tried to activate LoRA but it failed …" beside settings with no adapter: the run trains every weight,
+        # and the adapters it tried are no plan to offer back first
+        put("full_training", True, reading.adapter_tried)
     # the batch of the user's run: stated as global, or a plain "batch 32" on one GPU without accumulation
     micro = v.get("micro_batch")
     if _is_change_source(v, micro):

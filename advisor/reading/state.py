@@ -128,6 +128,7 @@ class Reading:
     topics: list[str] = field(default_factory=list)  # the quantities named so far, the last last ("batch", "lr")
     sentence: int = -1  # the sentence being read
     pretraining_sentences: set[int] = field(default_factory=set)  # sentences that speak of pre-training
+    adapter_tried: str = ""  # "I tried to activate LoRA but it failed": an adapter tried and set aside
     evaluation_clauses: set[int] = field(default_factory=set)  # clauses that speak of evaluating ("when I evaluate")
     layouts: list[Any] = field(default_factory=list)  # GPU counts said with each GPU's batch (layouts.Layout)
     compared_layout: Any = None  # … and the one of two with the same total that is not the user's run
