@@ -268,3 +268,17 @@ def test_an_adapter_runs_pipeline_is_a_device_map_split(kb):
     # Megatron's pipeline stages are no device_map
     megatron = read_message(kb, "Megatron-LM with DeepSpeed, LoRA, pipeline parallel over 2 GPUs")
     assert megatron.get("parallelism", (None,))[0] != "device_map"
+
+
+def test_ms_swift_processes_fewer_than_the_gpus_split_each_copy(kb):
+    """Review 50 #5: "mp + device map, 8× H20" with `NPROC_PER_NODE=4 swift sft`: 4 processes in data parallel, each
+    holding a whole copy split over 2 GPUs - so the plan that fits uses all 8 in data parallel with sharding."""
+    message = ("Full fine-tuning of qwen32b runs out of GPU memory. I'm using mp + device map, GPUs: 8× H20.\n"
+               "CUDA_VISIBLE_DEVICES=0,1,2,3,4,5,6,7 \\\nNPROC_PER_NODE=4 \\\nswift sft \\\n    --train_type full \\\n"
+               "    --torch_dtype bfloat16 \\\n    --per_device_train_batch_size 1 \\\n    --max_length 16384")
+    facts = {name: value for name, (value, _) in read_message(kb, message).items()}
+    assert (facts["num_gpus"], facts["split_gpus"], facts["machine_gpus"]) == (4, 2, 8)
+    c = run_consultation(message, kb=kb)
+    plan = next(p for p in c.advice.plans if p.recommended)
+    assert plan.num_gpus == 8 and plan.fits
+    assert "finding-device-map-under-launcher" not in ids(c)

@@ -2929,6 +2929,14 @@ def _resolve(reading: Reading) -> None:
         old = values.get("num_gpus")
         if old is None or old.value in (per_node.value, 1) or old.value == total.value:
             values["num_gpus"] = total
+        elif nodes == 1 and old.value > total.value and old.value % total.value == 0 \
+                and per_node.text.upper().startswith("NPROC_PER_NODE") \
+                and (reading.swift_cli or reading.get("parallelism") == "device_map"):
+            # ms-swift with `NPROC_PER_NODE=4` on 8 GPUs: 4 processes in data parallel, each with its
+            # copy of the model split over 2 GPUs by device_map
+            values["num_gpus"] = total
+            values["machine_gpus"] = replace(old, field="machine_gpus")
+            reading.gpus_per_process = replace(old, field="split_gpus", value=old.value // total.value)
     actor, actor_nodes = values.pop("actor_gpus_per_node", None), values.pop("actor_nodes", None)
     if actor is not None:
         # OpenRLHF's `--actor_num_nodes 3 --actor_num_gpus_per_node 1` beside `--ref_num_nodes 3

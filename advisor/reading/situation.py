@@ -375,7 +375,12 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         # (Megatron, DeepSpeed) nor degree, an adapter run's "pipeline" is the model's layers split by device_map
         parallelism = replace(parallelism, value="device_map")
         put("parallelism", "device_map", parallelism.text)
-    if parallelism is not None and parallelism.value == "device_map" and count is not None and count.value > 1:
+    if reading.gpus_per_process is not None and count is not None:
+        # 4 processes (NPROC_PER_NODE) over 8 visible GPUs: each process's copy split over 2 of them
+        put("split_gpus", reading.gpus_per_process.value, reading.gpus_per_process.text)
+        put("launch", "process_per_gpu", v["num_gpus"].text)  # (ms-swift starts them with torchrun)
+        put("parallelism", "device_map", parallelism.text if parallelism is not None else reading.gpus_per_process.text)
+    elif parallelism is not None and parallelism.value == "device_map" and count is not None and count.value > 1:
         # device_map="auto" over 2 GPUs: one process holds one copy of the model, its layers split over them - one GPU
         # in data parallel (num_gpus), which sets the batch per update; the split sets the memory per GPU
         put("split_gpus", count.value, count.text)

@@ -128,6 +128,7 @@ class Reading:
     topics: list[str] = field(default_factory=list)  # the quantities named so far, the last last ("batch", "lr")
     sentence: int = -1  # the sentence being read
     pretraining_sentences: set[int] = field(default_factory=set)  # sentences that speak of pre-training
+    gpus_per_process: Read | None = None  # ms-swift's NPROC_PER_NODE below the visible GPUs: each process's share
     adapter_tried: str = ""  # "I tried to activate LoRA but it failed": an adapter tried and set aside
     evaluation_clauses: set[int] = field(default_factory=set)  # clauses that speak of evaluating ("when I evaluate")
     layouts: list[Any] = field(default_factory=list)  # GPU counts said with each GPU's batch (layouts.Layout)

@@ -247,8 +247,9 @@ def _problem(args: dict[str, Any]) -> Problem:
         # (every activation stored is the largest part of most counts: said, since many recipes turn it on)
         assumed.append("no activation checkpointing")
     # device_map="auto" over several GPUs: one process, one copy of the model with its layers split over them (the
-    # GPUs in data parallel, num_gpus, are then 1); no sharding or DeepSpeed offload applies to it
-    split = int(args.get("split_gpus") or 1) if gpus == 1 else 1
+    # GPUs in data parallel, num_gpus, are then 1 - or each of several processes with its own split copy, as
+    # ms-swift runs NPROC_PER_NODE processes over more GPUs); no sharding or DeepSpeed offload applies to it
+    split = int(args.get("split_gpus") or 1)
     if split > 1:
         zero, offload = 0, False
     if gpus > 1 and parallelism is None and not zero and split == 1:
