@@ -2931,7 +2931,9 @@ def _resolve(reading: Reading) -> None:
             values["num_gpus"] = total
         elif nodes == 1 and old.value > total.value and old.value % total.value == 0 \
                 and per_node.text.upper().startswith("NPROC_PER_NODE") \
-                and (reading.swift_cli or reading.get("parallelism") == "device_map"):
+                and (reading.swift_cli and not reading.deepspeed and reading.get("parallelism") not in ("zero", "fsdp")
+                     or reading.get("parallelism") == "device_map"):
+            # (with DeepSpeed or FSDP each process holds its GPU alone: no device_map split)
             # ms-swift with `NPROC_PER_NODE=4` on 8 GPUs: 4 processes in data parallel, each with its
             # copy of the model split over 2 GPUs by device_map
             values["num_gpus"] = total
