@@ -1,7 +1,9 @@
 """Questions about what gradient accumulation does - the loss's division, BatchNorm, its memory - answered from
 what the message asks (rules/accumulation.yaml), the way engineers ask them."""
 
-from advisor.consultation import run_consultation
+import pytest
+
+from advisor.consultation import read_message, run_consultation
 
 
 def finding_ids(c) -> list[str]:
@@ -57,3 +59,19 @@ def test_an_oom_only_optax_multisteps_gives(kb):
     c = run_consultation("I always get an out of memory error using optax.MultiSteps, even when every_k_schedule=1. "
                          "Using optax.apply_every(k=1) in a chain works fine.", kb=kb)
     assert c.advice.findings[0].id == "finding-accumulation-memory-asked"
+
+
+@pytest.mark.parametrize("message", [
+    "Thanks. Do I need to set 'accum_grad' larger than 1? Or what is the preferred value for accum_grad when 64 V100 "
+    "are used?",
+    "What value of gradient_accumulation_steps should I use on 8 GPUs?",
+    "How should I set gradient accumulation steps with 4 GPUs?",
+])
+def test_what_accumulation_to_set_is_answered(kb, message):
+    """Review 50 (CosyVoice on 64 V100s): accumulation only builds a batch the GPUs do not reach."""
+    c = run_consultation(message, kb=kb)
+    assert "finding-accumulation-value" in [f.id for f in c.advice.findings]
+
+
+def test_accumulation_said_is_no_question_of_its_value(kb):
+    assert "asks_accumulation_value" not in read_message(kb, "I use gradient accumulation steps 4 on 8 GPUs and it OOMs.")

@@ -185,3 +185,19 @@ def test_coqui_tts_distribute_is_a_launcher_whose_batch_is_each_gpus(kb):
                              "0,1,2,3 python TTS/bin/distribute.py --script train_tts.py --config_path config.json")
     assert found["framework"][0] == "coqui-tts" and found["micro_batch"][0] == 4
     assert found.get("launch", (None,))[0] != "one_process"
+
+
+def test_detectron2s_total_batch_is_the_first_check_after_an_oom(kb):
+    """Review 50 #19 (Mask2Former Swin-L on 8 V100s "with the config as provided") and #16 (YOLOF with --num-gpus 1):
+    IMS_PER_BATCH is the total over the GPUs the run uses, so each GPU's share is the first thing to compare."""
+    from advisor.consultation import run_consultation
+
+    for message, gpus in (("When I train the video model with swin large backbone on YT-VIS2021 it shows CUDA OOM. I "
+                           "trained on 8V100 32GB GPUs with the config as provided. Does mask2former need more memory?", 8),
+                          ("python ./tools/train_net.py --num-gpus 1 --config-file ./configs/yolof_R_50_C5_1x.yaml runs "
+                           "out of memory on a titan v", 1)):
+        c = run_consultation(message, kb=kb)
+        facts = {f.name: f.value for f in c.advice.facts}
+        assert facts["framework"] == "detectron2" and facts["num_gpus"] == gpus
+        assert c.advice.recommendation.option_id == "global-batch-share"
+        assert f"the GPUs the run uses ({gpus})" in c.advice.recommendation.rationale

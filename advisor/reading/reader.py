@@ -1378,7 +1378,10 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if slot is None or (slot[0] == "batch" and right_slot and right_slot[0] == "micro_batch") \
                 or (right_slot and keyed is None and _listed_after(clause, slot[1], key)) \
                 or (right_slot and keyed is None and slot[0] in GPU_COUNT_FIELDS and right_slot[0] != slot[0]
-                    and clause.tokens[key - 1].text not in ("=", ":", "(")):
+                    and clause.tokens[key - 1].text not in ("=", ":", "(")) \
+                or (right_slot and keyed is None and right_slot[0] in GPU_COUNT_FIELDS and slot[0] not in GPU_COUNT_FIELDS
+                    and k >= 1 and words[k - 1] in ("with", "on", "using", "across", "over")):
+            # ("how should I set gradient accumulation steps with 4 GPUs?": the GPUs' count, not the steps)
             # "8 GPUs, 50000 samples": a cue before a list separator named the previous value; the noun after this
             # number names it (as in "4 GPUs with 2 images per GPU": the GPUs were counted before it)
             slot, keyed = right_slot or slot, None
