@@ -336,7 +336,8 @@ def config_key(clause: Clause, k: int, reading: Reading) -> tuple[str, int] | No
         return "grad_accum_steps", start  # gradient_accumulation_steps, accumulate_grad_batches, update_freq
     if not ({"batch", "size"} <= parts or parts & {"microbatch", "mbatch", "batchsize", "bs"}):
         return None
-    if parts & NOT_TRAINING:
+    if parts & NOT_TRAINING or "lr" in parts:
+        # (`BASE_LR_BATCHSIZE = 32`: the batch a base learning rate is stated for, not the run's)
         return "skip", start
     if parts & PER_DEVICE_PARTS:
         return "micro_batch", start
