@@ -136,3 +136,21 @@ def test_another_process_listed_on_the_card_is_memory_held_elsewhere(kb):
     # the same error with no other process listed: the run's own memory, not held elsewhere
     alone = message.replace("Process 147633 has 32.01 GiB memory in use. ", "")
     assert "finding-oom-memory-held-elsewhere" not in [f.id for f in run_consultation(alone, kb=kb).advice.findings]
+
+
+def test_keras_fit_copying_the_whole_array_to_the_gpu(kb):
+    """Review 50 #28: TF 2.2's "Failed copying input tensor from CPU:0 to GPU:0 … Dst tensor is not initialized" with
+    "X shape: (35000, 200, 311)": the whole array goes to the GPU - its float32 size, and keeping it on the host."""
+    from advisor.consultation import run_consultation
+
+    message = ("Training produces Out Of Memory error with TF 2.2 on a K80 12GB. X shape: (35000, 200, 311), y shape: "
+               "(35000, 200, 19). Right before the first epoch: InternalError: Failed copying input tensor from "
+               "/job:localhost/replica:0/task:0/device:CPU:0 to /job:localhost/replica:0/task:0/device:GPU:0 in order "
+               "to run GatherV2: Dst tensor is not initialized. [Op:GatherV2]")
+    c = run_consultation(message, kb=kb)
+    finding = next(f for f in c.advice.findings if f.id == "finding-fit-copies-the-arrays-to-the-gpu")
+    assert f"{35000 * 200 * 311 * 4 / 2**30:.2f} GiB" in finding.title
+    assert c.advice.recommendation.option_id == "data-on-the-host"
+    # a shape said with no copy failing is no such diagnosis
+    plain = run_consultation("X shape: (35000, 200, 311) and training OOMs on a K80 with TensorFlow", kb=kb)
+    assert "finding-fit-copies-the-arrays-to-the-gpu" not in [f.id for f in plain.advice.findings]
