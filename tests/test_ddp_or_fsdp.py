@@ -36,3 +36,23 @@ def test_the_answer_counts_the_replicated_states(kb):
     # with a larger model the count follows the model
     c7 = run_consultation("Should I use DDP or FSDP to fine-tune Llama-2-7B on 8 A100s?", kb=kb)
     assert c7.wm.value("ddp_states_per_gpu") == pytest.approx(6.738e9 * 16, rel=0.01)
+
+
+def test_sharding_places_no_layers_and_a_model_loaded_whole_is_not_sharded(kb):
+    """Review 50 #9 ("Does deepspeed automatically partition the model to multi gpus when stage=3 is specified? …
+    which layer is in which gpu?") and #14 ("ZeRO-3 partition seems not working: after loading the model, the GPU
+    memory usage on all GPUs is the same as when loading the model on a single GPU")."""
+    from advisor.consultation import run_consultation
+
+    placement = run_consultation("Does deepspeed automatically partition the model to multi gpus when stage=3 is "
+                                 "specified? Or do I need to assign every layer to some gpu manually? How can I know "
+                                 "which layer is in which gpu? I fine tune bloom 7b on four 40G A100s.", kb=kb)
+    assert "finding-sharding-places-no-layers" in [f.id for f in placement.advice.findings]
+    whole = run_consultation("I use ZeRO-3 for a 32B model. However, the ZeRO-3 partition seems not working: after "
+                             "loading the model, the GPU memory usage on all GPUs is the same as when loading the model "
+                             "on a single GPU, meaning the model parameters have not been sharded across the GPUs.", kb=kb)
+    assert "finding-loaded-whole-before-sharding" in [f.id for f in whole.advice.findings]
+    # neither without sharding said
+    plain = run_consultation("The memory usage on all GPUs is the same as on a single GPU with DDP.", kb=kb)
+    assert not {"finding-loaded-whole-before-sharding", "finding-sharding-places-no-layers"} & {
+        f.id for f in plain.advice.findings}
