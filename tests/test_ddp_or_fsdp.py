@@ -56,3 +56,20 @@ def test_sharding_places_no_layers_and_a_model_loaded_whole_is_not_sharded(kb):
     plain = run_consultation("The memory usage on all GPUs is the same as on a single GPU with DDP.", kb=kb)
     assert not {"finding-loaded-whole-before-sharding", "finding-sharding-places-no-layers"} & {
         f.id for f in plain.advice.findings}
+
+
+def test_every_weight_trained_under_ddp_bounds_the_model_each_gpu_holds(kb):
+    """Review 50 #23 (VideoX-Fun, `--trainable_modules "."` under accelerate on 4 A100 80GB, the model unnamed): every
+    weight is trained, so each DDP replica holds all the states - the finding gives the largest model that leaves room."""
+    from advisor.consultation import read_message, run_consultation
+
+    message = ("CUDA_VISIBLE_DEVICES=0,1,2,3 accelerate launch --num_processes=4 scripts/train_control.py "
+               "--train_batch_size=1 --gradient_accumulation_steps=4 --gradient_checkpointing --mixed_precision=\"bf16\" "
+               "--trainable_modules \".\"\nHow do I avoid OOM on 4 A100 GPUs (80GB each)?")
+    assert read_message(kb, message)["full_training"][0] is True
+    c = run_consultation(message, kb=kb)
+    finding = next(f for f in c.advice.findings if f.id == "finding-full-training-copies-the-states")
+    largest = next(f.value for f in c.advice.facts if f.name == "largest_full_model_per_ddp_gpu")
+    assert largest == 80 * 2**30 * 0.5 // 16 and "each of your 4 GPUs" in finding.text
+    # a module pattern that names some modules trains only those
+    assert "full_training" not in read_message(kb, '--trainable_modules "attn1." "attn2."')

@@ -43,6 +43,10 @@ TUNING_METHODS = ("grpo", "ppo", "rlhf", "dpo", "orpo", "kto", "rloo", "simpo")
 GAME_RL_WORDS = frozenset({"atari", "gym", "gymnasium", "mujoco", "cartpole", "baselines", "sb3", "rllib", "procgen",
                            "minigrid", "isaacgym", "timesteps", "pong", "breakout", "vizdoom", "metaworld"})
 
+# a trainable-module pattern that every parameter's name matches (VideoX-Fun, EasyAnimate: `--trainable_modules "."`)
+TRAIN_EVERY_MODULE = re.compile(r"--trainable_modules[= ]+[\"']?\.[\"']?(?=\s|$)")
+
+
 def read(message: str) -> Reading:
     """Read one message (at most reading.tokens.MAX_MESSAGE characters)."""
     from advisor.reading.tokens import MAX_MESSAGE, MAX_TOKENS
@@ -53,6 +57,10 @@ def read(message: str) -> Reading:
     reading.deepspeed = "deepspeed" in index.words  # (a list's membership test runs in C)
     reading.rl_trainer, reading.rl_trainer_text = _rl_trainer(message, index.words)
     reading.arrows = ">" in message or "→" in message or "⟶" in message
+    if "trainable_modules" in message:
+        every = TRAIN_EVERY_MODULE.search(message[:MAX_MESSAGE])
+        if every is not None:
+            reading.full_training = every.group(0).strip()  # VideoX-Fun's `--trainable_modules "."`: every weight
     clauses, sentences = clauses_and_sentences(tokens)
     if "#" in message:
         reading.commented_out = _commented_out(tokens)
