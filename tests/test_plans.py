@@ -694,3 +694,20 @@ def test_lora_on_an_8_bit_base_is_counted_at_8_bits(kb):
     eight_gpu, sixteen_gpu = value(eight, "plan_current_per_gpu"), value(sixteen, "plan_current_per_gpu")
     assert sixteen_gpu - eight_gpu == pytest.approx(13e9 * 1, rel=0.1)
     assert eight_gpu < 24e9 < sixteen_gpu
+
+
+def test_an_offloading_plan_over_several_machines_gives_each_machines_ram(kb):
+    """Review 50 #15 ("9*8 A800 80G", DPO on Qwen2-72B): the offloaded states are spread over 9 machines, so the RAM
+    that decides is each machine's share, said beside the total."""
+    from advisor.consultation import read_message, run_consultation
+    from advisor.shells.render import plan_numbers
+
+    message = ("dpo qwen2-72b OOM - how should I configure 9*8 A800 80G?\nstage: dpo\nfinetuning_type: full\n"
+               "cutoff_len: 11008\nper_device_train_batch_size: 1\nbf16: true\ndeepspeed: ds_z3_config.json\n"
+               "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 8.76 GiB.")
+    facts = {name: value for name, (value, _) in read_message(kb, message).items()}
+    assert (facts["num_gpus"], facts["num_nodes"]) == (72, 9)
+    c = run_consultation(message, kb=kb)
+    offloading = [p for p in c.advice.plans if p.cpu_bytes]
+    assert offloading and all(p.cpu_bytes_per_machine == pytest.approx(p.cpu_bytes / 9) for p in offloading)
+    assert "of CPU RAM on each machine" in plan_numbers(offloading[0])

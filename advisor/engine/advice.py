@@ -129,6 +129,8 @@ class PlanOut(Out):
                                                   "past the largest micro-batch that fits, and at the plan's, the largest "
                                                   "and the next; empty without an activation model")
     cpu_bytes: Optional[float] = None
+    cpu_bytes_per_machine: Optional[float] = Field(None, description="each machine's share of cpu_bytes, when the "
+                                                                     "GPUs are on several machines")
 
 
 class Recommendation(Out):

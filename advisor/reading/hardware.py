@@ -167,8 +167,12 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
                 if count[0] > 1:
                     name, n = gpu_count(clause, clause.key_of.get(count[1], s), count[0])
                 first, last = clause.keys[s], clause.keys[e - 1]
-                reading.set(Read(name, n, clause.text(min(count[1], first), max(count[1] + 1, last)
-                                                      if count[1] > last else last), setup))
+                said = clause.text(min(count[1], first), max(count[1] + 1, last) if count[1] > last else last)
+                reading.set(Read(name, n, said, setup))
+                if name == "num_gpus" and count[0] == GPUS_PER_SERVER and n > count[0] and n % count[0] == 0 \
+                        and n // count[0] <= MOST_MACHINES_MULTIPLIED:
+                    # "9*8 A800 80G", "2*8 A800": machines of eight cards each, the usual server
+                    reading.set(Read("num_nodes", n // count[0], said, setup))
 
 
 # words that end a card's name after its model number ("RTX 5880 Ada", "RTX 5000 Ada Generation", "GTX 1070 Ti")
@@ -628,6 +632,10 @@ GROUP_WORDS = frozenset({"sets", "groups", "boxes"})  # "3 sets of 8 A100": so m
 
 
 BATCH_NAMES = BATCH_SPELLINGS | {"size", "mbs"}  # (keys: `batch_size` is 'batch', 'size')
+
+
+GPUS_PER_SERVER = 8  # an 8-GPU server (DGX, HGX): "2*8 A800" counts two of them
+MOST_MACHINES_MULTIPLIED = 64
 
 
 def gpu_count(clause: Clause, k: int, count: int) -> tuple[str, float]:

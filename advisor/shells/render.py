@@ -520,7 +520,10 @@ def plan_numbers(plan) -> str:
                  f"step{'s' if plan.grad_accum_steps > 1 else ''} × {gpus} = {plan.effective_batch} per update")
     else:
         text += " before activations (measure the micro-batch that fits)"
-    if getattr(plan, "cpu_bytes", None):
+    if getattr(plan, "cpu_bytes_per_machine", None):  # (each machine's RAM holds its GPUs' share: what decides it)
+        text += (f", and {fmt_bytes_gib(plan.cpu_bytes_per_machine)} of CPU RAM on each machine for the offloaded "
+                 f"states ({fmt_bytes_gib(plan.cpu_bytes)} in all)")
+    elif getattr(plan, "cpu_bytes", None):
         text += f", and {fmt_bytes_gib(plan.cpu_bytes)} of CPU RAM for the offloaded states"  # what decides it too
     return text + "."
 

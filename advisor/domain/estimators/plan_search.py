@@ -359,7 +359,9 @@ def _plan_table(p: Problem, c: Candidate, plan_id: str, title: str, current: boo
             "per_gpu_bytes": c.per_gpu, "budget_bytes": p.budget, "components": dict(c.components),
             "micro_batch": c.micro, "grad_accum_steps": c.accum, "num_gpus": c.knobs.gpus,
             "effective_batch": c.effective_batch, "fixed_bytes": c.fixed, "per_sample_bytes": c.per_sample,
-            "peak_by_micro_batch": [[b, v] for b, v in c.curve], "cpu_bytes": c.cpu or None}
+            "peak_by_micro_batch": [[b, v] for b, v in c.curve], "cpu_bytes": c.cpu or None,
+            # (over several machines, each machine's share of the offloaded states: what its RAM must hold)
+            "cpu_bytes_per_machine": host_cpu(p, c) if c.cpu and host_cpu(p, c) < c.cpu else None}
 
 
 def _option(p: Problem, c: Candidate, plan_id: str, recommended: bool) -> dict[str, Any]:
