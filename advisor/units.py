@@ -15,7 +15,7 @@ import re
 from typing import Any, Callable
 
 BYTE_UNITS = {
-    "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+    "b": 1, "bytes": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,  # (XLA's "allocate 22542867840 bytes")
     "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40,
 }
 COUNT_SUFFIXES = {"": 1, "k": 10**3, "m": 10**6, "b": 10**9, "t": 10**12}
@@ -118,7 +118,7 @@ def parse_bytes(value: object) -> float:
         raise UnitError("expected a memory size such as '8GB' or '24 GiB'")
     if len(value) > 400:
         raise UnitError(f"{shown(value)} is not a memory size (too long)")
-    match = re.fullmatch(rf"\s*({_NUMBER})\s*([kKmMgGtT]?i?[bB])\s*", value)
+    match = re.fullmatch(rf"\s*({_NUMBER})\s*([kKmMgGtT]?i?[bB]|bytes)\s*", value)
     if not match:
         if re.fullmatch(rf"\s*{_NUMBER}\s*[gG]\s*", value):
                 raise UnitError(f"{shown(value)} is ambiguous; write GB (10^9 bytes) or GiB (2^30 bytes)")

@@ -3607,6 +3607,8 @@ def test_a_templates_choices_comment_is_no_setting(kb):
     # a pasted error wrapped between a size and its unit
     ("CUDA out of memory. Tried to allocate 508.00 MiB (GPU 0; 14.75\nGiB total capacity; 12.29 GiB already allocated)",
      {"oom_capacity": 14.75 * 2**30}),
+    # XLA's allocation in bytes
+    ("ResourceExhaustedError:  Out of memory while trying to allocate 22542867840 bytes.", {"oom_allocation": 22542867840}),
 ])
 def test_what_review_50_taught_to_read(kb, message, expected):
     got = facts(kb, message)
