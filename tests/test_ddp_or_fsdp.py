@@ -73,3 +73,16 @@ def test_every_weight_trained_under_ddp_bounds_the_model_each_gpu_holds(kb):
     assert largest == 80 * 2**30 * 0.5 // 16 and "each of your 4 GPUs" in finding.text
     # a module pattern that names some modules trains only those
     assert "full_training" not in read_message(kb, '--trainable_modules "attn1." "attn2."')
+
+
+def test_asking_for_model_parallelism_in_a_vision_script(kb):
+    """Review 50 #18: "Does yolov5 provide model-parallel training with multi gpu? … batch size 1 is still OOM": the
+    model parallelism asked about is no setting of the run, and the finding says what shrinks one image's memory."""
+    from advisor.consultation import read_message, run_consultation
+
+    message = ("Does yolov5 provide model-parallel training with multi gpu? Because I have two GPU and wanna set "
+               "img_size larger, and batch size 1 is still OOM.")
+    assert "parallelism" not in read_message(kb, message)
+    c = run_consultation(message, kb=kb)
+    assert "finding-vision-scripts-are-data-parallel" in [f.id for f in c.advice.findings]
+    assert c.advice.recommendation is None or c.advice.recommendation.option_id != "groupnorm"

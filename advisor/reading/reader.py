@@ -1067,6 +1067,10 @@ def _supposed_to_help(clause: Clause, end: int) -> bool:
     return False
 
 
+SUPPORTS = frozenset({"support", "supports", "provide", "provides", "offer", "offers", "have", "has", "allow",
+                      "allows", "implement", "implements"})
+
+
 def _asked_about(clause: Clause, k: int, length: int) -> bool:
     """Whether the setting at keys k..k+length is one the user asks about adopting, not one they use: "Would zero3
     help or should I turn on gradient checkpointing?" (neither is on yet); "Why does it OOM when I use ZeRO-3?"
@@ -1079,6 +1083,8 @@ def _asked_about(clause: Clause, k: int, length: int) -> bool:
         return False  # "what micro batch should I use with FSDP full shard?": FSDP is the given, not the question
     if words[:1] == ["or"]:
         return True  # "go zero3? or offload_optimizer?": the next option weighed
+    if k >= 1 and words[k - 1] in SUPPORTS:
+        return True  # "Does yolov5 provide model-parallel training with multi gpu?": whether the tool has it
     if k >= 1 and words[k - 1] in ("does", "do", "is") and "than" in words[k + length:k + length + 8]:
         return True  # "does bf16 use less memory than fp16 AMP?": two settings compared, neither said to be used
     if k >= 1 and words[k - 1] == "or" or words[k + length:k + length + 1] == ["or"]:
