@@ -3626,3 +3626,9 @@ def test_an_adapter_tried_that_failed_is_not_the_run(kb):
     assert "adapter" not in got and got["full_training"] is True and got["optimizer"] == "adamw"
     # an adapter tried that runs is no attempt set aside
     assert facts(kb, "I tried to activate LoRA and it runs, but it is slow")["adapter"] == "lora"
+
+
+def test_a_data_sets_year_is_no_size(kb):
+    """Review 50 #27: "The ImageNet 2012 dataset is prepared using tfds" - 2012 is the release, not 2,012 images."""
+    assert facts(kb, "The ImageNet 2012 dataset is prepared using tfds.")["dataset_size"] == 1281167
+    assert facts(kb, "I made a 2000 dataset of images")["dataset_size"] == 2000

@@ -1377,8 +1377,12 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 and words[noun + 1] in DATA_SET_NOUNS and words[noun].isalpha() and words[noun] not in NOT_A_DATA_SET:
             # "the ~52k Alpaca dataset", "100k SFT samples", "a 52k-example dataset": a name or a kind between
             right_slot = ("dataset_size", noun + 1)
-        elif right_slot is None and scaled >= 1000 and u in ("", "k", "m") and words[noun:noun + 1] == ["dataset"]:
-            right_slot = ("dataset_size", noun)  # "the dolly 15k dataset": a data set of that many (not "2 datasets")
+        elif right_slot is None and scaled >= 1000 and u in ("", "k", "m") and words[noun:noun + 1] == ["dataset"] \
+                and not (u == "" and _year(value) and k >= 1 and words[k - 1].isalpha()
+                         and words[k - 1] not in ("a", "an", "the", "my", "our", "this", "of", "with", "about")):
+            # "the dolly 15k dataset": a data set of that many (not "2 datasets", nor "the ImageNet 2012 dataset": a
+            # release's year)
+            right_slot = ("dataset_size", noun)
         if right_slot is not None and right_slot[0] == "dataset_size" and (
                 _of_each_group(words, right_slot[1]) or _images_of_a_size(clause, right_slot[1])):
             # "37 classes and 120 images each", "500 samples per class": a group's, not the data set; "16 images of
@@ -2691,6 +2695,11 @@ def _json_key(clause: Clause, start_key: int, k: int) -> bool:
     """Whether the number at key k is the value of a quoted key or a `key:` right before it (`"stage": 2`)."""
     first, number = clause.keys[start_key], clause.keys[k]
     return number - first <= 4 and any(clause.tokens[t].text == ":" for t in range(first + 1, number))
+
+
+def _year(value: float) -> bool:
+    """Whether a number reads as a year a data set or a model was released in (ImageNet 2012, COCO 2017)."""
+    return float(value).is_integer() and 1990 <= value <= 2035
 
 
 def _least_failing(reading: Reading) -> Read | None:
