@@ -154,3 +154,19 @@ def test_keras_fit_copying_the_whole_array_to_the_gpu(kb):
     # a shape said with no copy failing is no such diagnosis
     plain = run_consultation("X shape: (35000, 200, 311) and training OOMs on a K80 with TensorFlow", kb=kb)
     assert "finding-fit-copies-the-arrays-to-the-gpu" not in [f.id for f in plain.advice.findings]
+
+
+def test_a_quantizer_of_loaded_models_needs_the_16_bit_weights_first(kb):
+    """Review 50 #22 (SimpleTuner, SD3.5-Large LoRA on 16GB: "adamw_bf16, int8-quanto immediately OOM … works with
+    --quantize_via=cpu"): quanto quantizes a model already loaded, whose 16-bit weights fill the card first."""
+    from advisor.consultation import run_consultation
+
+    message = ("SD3.5-Large LoRA on a 16GB VRAM card: the default settings (adamw_bf16, int8-quanto) immediately OOM. "
+               "What settings should I use?")
+    c = run_consultation(message, kb=kb)
+    finding = next(f for f in c.advice.findings if f.id == "finding-quantized-after-loading-on-the-gpu")
+    share = next(f.value for f in c.advice.facts if f.name == "weights_16bit_card_share")
+    assert share == pytest.approx(8.1e9 * 2 / (16 * 2**30)) and f"{8.1e9 * 2 / 2**30:.2f} GiB" in finding.title
+    # bitsandbytes' nf4 quantizes while loading: no such finding
+    bnb = run_consultation("SD3.5-Large LoRA with bnb-nf4 on a 16GB VRAM card OOMs", kb=kb)
+    assert "finding-quantized-after-loading-on-the-gpu" not in [f.id for f in bnb.advice.findings]

@@ -156,6 +156,7 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("4 bit", "base_bits", 4), ("nf4", "base_bits", 4), ("bnb 4 bit", "base_bits", 4),
     ("load in 8 bit", "base_bits", 8), ("load in 8bit", "base_bits", 8), ("loaded in 8 bit", "base_bits", 8),
     ("loaded in 8bit", "base_bits", 8), ("loaded in 4 bit", "base_bits", 4), ("loaded in 4bit", "base_bits", 4),
+    ("int8 quanto", "base_bits", 8), ("quanto int8", "base_bits", 8), ("int4 quanto", "base_bits", 4),  # SimpleTuner
     ("use int4", "base_bits", 4), ("use int8", "base_bits", 8),  # AutoTrain's `--use_int4`, `--use_int8`
     ("fp8 base", "base_bits", 8),  # kohya's and musubi-tuner's `--fp8_base`: the frozen base in 8-bit floats
     # "Can I train the lora in 8bit so that my 3090 can train a lora for 13B?": the base loaded in 8 bits under it

@@ -83,6 +83,19 @@ def model_parallel_states(states: float, model_parallel_gpus: float) -> dict[str
                               f"pipeline parallel) = {fmt_bytes_gib(each)} per GPU", ("korthikanti",))}
 
 
+@estimator("value", "card_share", cites=("arithmetic",))
+def weights_in_16_bits(params: float, gpu_memory: float) -> dict[str, Estimate]:
+    """The model's weights in 16 bits, as they are loaded before a quantizer that works on a loaded model (quanto,
+    torchao) turns them into 8 or 4 bits, and their share of the card."""
+    if params <= 0 or gpu_memory <= 0:
+        raise NotComputable("needs a parameter count and the card's memory")
+    total = params * 2
+    return {"value": Estimate(total, "bytes", f"{fmt_count(params)} params × 2 B = {fmt_bytes_gib(total)}",
+                              ("arithmetic",)),
+            "card_share": Estimate(total / gpu_memory, "fraction", f"{fmt_bytes_gib(total)} / {fmt_bytes_gib(gpu_memory)} "
+                                   f"= {fmt_share(total / gpu_memory)}", ("arithmetic",))}
+
+
 @estimator("value", "total", "reference_per_gpu", cites=("pt-fsdp", "zero"))
 def sharded_states_on_fewer_gpus(params: float, gpus: int, reference_gpus: int) -> dict[str, Estimate]:
     """Each GPU's share of a full AdamW run's states (16 B/param, fp32 under autocast too) that ZeRO-3 or FSDP shard:
