@@ -51,3 +51,13 @@ def test_batchnorm_at_one_sample_on_one_gpu(kb):
     assert c.advice.recommendation.option_id == "frozen-bn"
     assert {"frozen-bn", "groupnorm"} <= {o.id for o in c.advice.options}
     assert "syncbn" not in {o.id for o in c.advice.options}
+
+
+def test_a_per_gpu_batch_said_before_its_gpus_is_a_layout(kb):
+    """"Is batch 8 per GPU on 8 GPUs the same as batch 64 on a single GPU?": two layouts of one batch per update."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation("Is batch 8 per GPU on 8 GPUs the same as batch 64 on a single GPU?", kb=kb)
+    facts = {f.name: f.value for f in c.advice.facts}
+    assert {facts["micro_batch"] * facts["num_gpus"], facts["compared_micro_batch"] * facts["compared_gpus"]} == {64}
+    assert {facts["micro_batch"], facts["compared_micro_batch"]} == {8, 64}

@@ -236,14 +236,17 @@ def _batch_before(clause: Clause, k: int) -> tuple[bool | None, int, int, int] |
     j = k - 1
     while j >= 0 and words[j] in ("a", "an", "single", "just", "only") and j >= k - 2:
         j -= 1
-    if j < 1 or words[j] not in ON_WORDS or not tokens[keys[j - 1]].is_num:
+    if j < 1 or words[j] not in ON_WORDS:
         return None
-    n = j - 1
+    per_gpu = j >= 3 and words[j - 2] in SAID_PER_GPU and words[j - 1] in GPU_NOUNS  # "batch 8 per GPU on 8 GPUs"
+    n = j - 3 if per_gpu else j - 1
+    if n < 0 or not tokens[keys[n]].is_num:
+        return None
     named = [b for b in range(max(0, n - 3), n) if words[b] in BATCH_WORDS]
     if not named:
         return None
     gpus = 1 if words[k] in ONE_WORDS else tokens[keys[k]].value
-    return (True if gpus == 1 else None), n, named[0], n
+    return (True if gpus == 1 or per_gpu else None), n, named[0], n + (2 if per_gpu else 0)
 
 
 # reads that say each process builds its own batch: a script's per-GPU flag, accelerate, Lightning
