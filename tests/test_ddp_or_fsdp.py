@@ -86,3 +86,16 @@ def test_asking_for_model_parallelism_in_a_vision_script(kb):
     c = run_consultation(message, kb=kb)
     assert "finding-vision-scripts-are-data-parallel" in [f.id for f in c.advice.findings]
     assert c.advice.recommendation is None or c.advice.recommendation.option_id != "groupnorm"
+
+
+def test_deepspeeds_pasted_estimate_counts_states_only(kb):
+    """Review 50 #4 (FLAN-T5-XL on 4x V100 16GB, ZeRO-3 with offload, pasting estimate_zero3_model_states_mem_needs'
+    table): the estimate is the states; a step gathers parameters up to stage3_max_live_parameters as well."""
+    from advisor.consultation import run_consultation
+
+    message = ("DeepSpeed Zero 3 taking too much memory for FLAN-T5-XL on 4x V100 16GB with cpu offload.\n"
+               "SW: Model with 2849M total params, 65M largest layer params.\n  per CPU  |  per GPU |   Options\n"
+               "   71.66GB |   0.25GB | offload_param=cpu , offload_optimizer=cpu , zero_init=1")
+    c = run_consultation(message, kb=kb)
+    finding = next(f for f in c.advice.findings if f.id == "finding-zero-estimate-counts-states-only")
+    assert f"{1e9 * 2 / 2**30:.2f} GiB in 16 bits" in finding.text
