@@ -201,3 +201,16 @@ def test_detectron2s_total_batch_is_the_first_check_after_an_oom(kb):
         assert facts["framework"] == "detectron2" and facts["num_gpus"] == gpus
         assert c.advice.recommendation.option_id == "global-batch-share"
         assert f"the GPUs the run uses ({gpus})" in c.advice.recommendation.rationale
+
+
+def test_detectron2s_train_net_launches_its_own_processes(kb):
+    """detectron2's `train_net.py --num-gpus 2` starts a process per GPU (no plain one-process run); `--num-gpus 1` on
+    a machine of two leaves one idle (review 50 #16: "titan v * 2", `--num-gpus 1`)."""
+    from advisor.consultation import read_message
+
+    two = read_message(kb, "python ./tools/train_net.py --num-gpus 2 --config-file ./configs/yolof_R_50_C5_1x.yaml "
+                           "runs out of memory on 2 titan v")
+    assert two.get("launch", (None,))[0] != "one_process"
+    one = read_message(kb, "When I run python ./tools/train_net.py --num-gpus 1 --config-file ./configs/yolof.yaml, "
+                           "out of memory appears. My environment is: GPU: titan v * 2 = 11g * 2")
+    assert (one["num_gpus"][0], one["machine_gpus"][0]) == (1, 2)

@@ -973,6 +973,10 @@ def _plain_python(clause: Clause) -> str | None:
             if words[e] == "py" and clause.tokens[t - 1].text == "." and not clause.tokens[t].space_before:
                 if e >= 1 and words[e - 1] in LAUNCHER_SCRIPTS:
                     return None  # coqui TTS's `python TTS/bin/distribute.py`: a launcher that starts a process per GPU
+                if words[e - 2:e] == ["train", "net"] and any(
+                        words[g:g + 2] == ["num", "gpus"] and clause.tokens[clause.keys[g + 2]].is_num
+                        and (clause.tokens[clause.keys[g + 2]].value or 0) > 1 for g in range(e + 1, len(words) - 2)):
+                    return None  # detectron2's `train_net.py --num-gpus 2`: its launch() starts a process per GPU
                 return clause.text(clause.keys[k], t)
             if clause.tokens[t].space_before:
                 break  # (the script's path is one word of the command line)

@@ -403,8 +403,10 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     launched = _launched_count(reading)
     if launched is not None:
         # "Titan V * 2 … train_net.py --num-gpus 1": the machine has 2, the run uses 1 - the run's count sets its batch
-        # per GPU and its scaling (the labels keep the machine's)
+        # per GPU and its scaling (the labels keep the machine's), and the machine's others are GPUs left idle
         put("num_gpus", launched.value, launched.text)
+        if launched.value == 1 and v["num_gpus"].value > 1:
+            put("machine_gpus", v["num_gpus"].value, v["num_gpus"].text)
     _accumulation_over_gpus(v, put)
     gpus_said = v.get("num_gpus")
     second = v.get("gpu_second")
