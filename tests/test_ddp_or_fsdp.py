@@ -99,3 +99,18 @@ def test_deepspeeds_pasted_estimate_counts_states_only(kb):
     c = run_consultation(message, kb=kb)
     finding = next(f for f in c.advice.findings if f.id == "finding-zero-estimate-counts-states-only")
     assert f"{1e9 * 2 / 2**30:.2f} GiB in 16 bits" in finding.text
+
+
+def test_a_very_long_sequence_is_split_by_context_parallelism(kb):
+    """Review 50 #7 (Nemotron SFT at SEQ_LENGTH=262144 on 16 nodes of 8 H100: which parallelism?): the finding gives
+    the context-parallel degree that brings a sequence to about 16k tokens per GPU, and the replicas left."""
+    from advisor.consultation import run_consultation
+
+    message = ("We SFT a model with megatron-bridge using 16 nodes of H100x8GPUs. Can you please advice by using this "
+               "amount of hardware and the setup SEQ_LENGTH=262144. What is the proper parallelism?")
+    c = run_consultation(message, kb=kb)
+    facts = {f.name: f.value for f in c.advice.facts}
+    assert facts["seq_len"] == 262144 and facts["num_gpus"] == 128
+    assert facts["context_parallel_degree"] == 16 and facts["context_parallel_tokens"] == 262144 / 16
+    assert facts["context_parallel_replicas"] == 128 // 16
+    assert "finding-context-parallel-split" in [f.id for f in c.advice.findings]

@@ -26,7 +26,7 @@ REQUEST_MODALS = frozenset({"could", "can", "would", "will"})
 SETTING_NOUNS = frozenset({"setting", "settings"})
 ORIGINAL_WORDS = frozenset({"original"})
 DEFAULT_SETUPS = frozenset({"config", "configs", "configuration", "settings", "setting", "recipe", "yaml", "setup"})
-REQUEST_VERBS = frozenset({"advise", "help", "tell", "explain", "suggest", "recommend", "clarify", "confirm", "check",
+REQUEST_VERBS = frozenset({"advise", "advice", "help", "tell", "explain", "suggest", "recommend", "clarify", "confirm", "check",
                            "point", "answer", "comment"})
 RECOMMENDING = frozenset({"recommend", "recommends", "recommended", "suggest", "suggests", "suggested", "advise"})
 # what owns a setup the user compares with ("the config's initial LR", "the default's batch")

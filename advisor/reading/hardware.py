@@ -165,7 +165,9 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
             if count:  # (the user's count, one they lack, or a reference's: "you trained on 8 A100s")
                 name, n = ("num_gpus", count[0])
                 if count[0] > 1:
-                    name, n = gpu_count(clause, clause.key_of.get(count[1], s), count[0])
+                    # (a count after the card - "16 nodes of H100x8" - is placed as the card is, after "nodes of")
+                    at = s if count[1] > clause.keys[e - 1] else clause.key_of.get(count[1], s)
+                    name, n = gpu_count(clause, at, count[0])
                 first, last = clause.keys[s], clause.keys[e - 1]
                 said = clause.text(min(count[1], first), max(count[1] + 1, last) if count[1] > last else last)
                 reading.set(Read(name, n, said, setup))

@@ -989,3 +989,28 @@ def samples_against_tokens(steps: float, batch: float, tokens: float) -> dict[st
                                              "samples", ("arithmetic",)),
             "tokens_per_sample": Estimate(per, None, f"{fmt_count(tokens)} tokens / {fmt_count(samples)} samples = "
                                                      f"{fmt_count(per)} tokens a sample", ("arithmetic",))}
+
+
+CONTEXT_CHUNK_TOKENS = 16_384  # tokens per GPU a context-parallel split aims at (a length most recipes train at)
+
+
+@estimator("value", "tokens_per_gpu", "data_parallel", cites=("megatron-context-parallel", "arithmetic"))
+def context_parallel_split(seq_len: float, gpus: int) -> dict[str, Estimate]:
+    """The context-parallel degree that cuts one sequence to about CONTEXT_CHUNK_TOKENS per GPU (a power of two that
+    divides the GPUs), the tokens each GPU then holds, and the data-parallel replicas the GPUs leave without tensor
+    or pipeline parallelism."""
+    if seq_len <= CONTEXT_CHUNK_TOKENS or gpus < 2:
+        raise NotComputable("a sequence short enough for one GPU, or one GPU")
+    degree = 1
+    while degree * 2 <= gpus and gpus % (degree * 2) == 0 and seq_len / degree > CONTEXT_CHUNK_TOKENS:
+        degree *= 2
+    if degree == 1:
+        raise NotComputable("no split of the GPUs cuts the sequence")
+    per = seq_len / degree
+    return {"value": Estimate(degree, None, f"the power of two dividing {gpus} GPUs that brings {fmt_count(seq_len)} "
+                                            f"tokens to at most {fmt_count(CONTEXT_CHUNK_TOKENS)} per GPU: {degree}",
+                              ("megatron-context-parallel",)),
+            "tokens_per_gpu": Estimate(per, None, f"{fmt_count(seq_len)} / {degree} = {fmt_count(per)} tokens per GPU",
+                                       ("arithmetic",)),
+            "data_parallel": Estimate(gpus // degree, None, f"{gpus} GPUs / {degree} = {gpus // degree} replicas",
+                                      ("arithmetic",))}
