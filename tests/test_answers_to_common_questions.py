@@ -394,7 +394,8 @@ def test_a_language_model_no_catalogue_names_is_counted_with_the_shapes_usual_fo
     # (a model that reads images or audio, or one of no known family, keeps the states-only count)
     vision = run_consultation("Fine-tuning Qwen2.5-VL-3B on 8 H100 with --deepspeed zero3.json --bf16 "
                               "--per_device_train_batch_size 1, CUDA out of memory", kb=kb)
-    assert not vision.wm.known("plan_activations_modelled") or vision.wm.value("plan_activations_modelled") is False
+    assert vision.wm.value("multimodal_named") is True and vision.wm.value("plan_activations_modelled") is False
+    assert "shapes usual for a decoder" not in vision.wm.value("plan_current_assumed")
 
 
 def test_a_saturated_gpu_and_a_checkpointing_slowdown_are_explained(kb):
