@@ -170,3 +170,15 @@ def test_a_quantizer_of_loaded_models_needs_the_16_bit_weights_first(kb):
     # bitsandbytes' nf4 quantizes while loading: no such finding
     bnb = run_consultation("SD3.5-Large LoRA with bnb-nf4 on a 16GB VRAM card OOMs", kb=kb)
     assert "finding-quantized-after-loading-on-the-gpu" not in [f.id for f in bnb.advice.findings]
+
+
+def test_a_huge_allocation_in_a_vision_language_model_is_attention_over_visual_tokens(kb):
+    """Review 50 #25 (Qwen2-VL-7B LoRA on 4x A6000, MAX_PIXELS=602112, "Tried to allocate 34.83 GiB"): images are capped,
+    videos and many images per sample are not - the finding says what to cap and that flash attention builds no scores."""
+    from advisor.consultation import run_consultation
+
+    message = ("MAX_PIXELS=602112 NPROC_PER_NODE=4 swift sft --model_type qwen2-vl-7b-instruct --sft_type lora "
+               "--deepspeed default-zero2\nmy device: NVIDIA RTX A6000 48G *4\ntorch.OutOfMemoryError: CUDA out of "
+               "memory. Tried to allocate 34.83 GiB. GPU 0 has a total capacity of 44.55 GiB")
+    ids = [f.id for f in run_consultation(message, kb=kb).advice.findings]
+    assert "finding-oom-allocation-visual-tokens" in ids and "finding-oom-allocation-one-tensor" not in ids
