@@ -77,3 +77,22 @@ def test_samples_are_sequences_not_tokens(kb):
     c = run_consultation(message, kb=kb)
     finding = next(f for f in c.advice.findings if f.id == "finding-samples-are-sequences")
     assert finding.title.startswith("7.2M samples are sequences") and "1.25k tokens each" in finding.title
+
+
+def test_a_trainers_steps_a_whole_multiple_of_the_updates_set(kb):
+    """Review 50 #13 (Unsloth on 8 GPUs, per-device 16 × accumulation 8 set, "Num examples = 12,734,115 | Num Epochs =
+    2 … Total steps = 99,486"): 4× the 24,870 updates the settings make, so each step covers 1024 / 4 samples."""
+    from advisor.consultation import run_consultation
+
+    message = ("I set per_device_train_batch_size=16 and gradient_accumulation_steps=8 on 8 GPUs, but the log says:\n"
+               "Unsloth | Num GPUs = 8\nNum examples = 12,734,115 | Num Epochs = 2\nBatch size per device = 4 | "
+               "Gradient Accumulation steps = 2\nTotal batch size = 64 | Total steps = 99,486")
+    c = run_consultation(message, kb=kb)
+    facts = {f.name: f.value for f in c.advice.facts}
+    assert facts["steps_said_multiple"] == 4 and facts["steps_said_samples_per_step"] == 1024 / 4
+    assert "finding-steps-said-multiple" in [f.id for f in c.advice.findings]
+    # a count that the GPU count explains is the other finding's, not this one's
+    from advisor.domain.estimators.batching import steps_said_multiple
+    from advisor.engine.estimators import NotComputable
+    with pytest.raises(NotComputable):
+        steps_said_multiple(8 * 24870, 24870, 1024, num_gpus=8)

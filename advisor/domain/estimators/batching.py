@@ -1014,3 +1014,21 @@ def context_parallel_split(seq_len: float, gpus: int) -> dict[str, Estimate]:
                                        ("arithmetic",)),
             "data_parallel": Estimate(gpus // degree, None, f"{gpus} GPUs / {degree} = {gpus // degree} replicas",
                                       ("arithmetic",))}
+
+
+@estimator("value", "samples_per_step", cites=("arithmetic",))
+def steps_said_multiple(said: float, counted: float, batch: float, num_gpus: float = 1) -> dict[str, Estimate]:
+    """The trainer's total steps as a whole multiple of the updates its settings make (not the processes, which
+    steps_over_world reads): each of its steps then covers that fraction of the batch per update set - the batch the
+    run really uses ("Total steps = 99,486" where 12.7M examples × 2 epochs at 1,024 make 24,870: 256 a step)."""
+    if counted <= 0 or batch <= 0:
+        raise NotComputable("the count and the batch must be positive")
+    factor = said / counted
+    whole = round(factor)
+    if whole < 2 or abs(factor / whole - 1) > COUNT_FACTOR_TOLERANCE or whole == round(num_gpus):
+        raise NotComputable("no whole multiple other than the processes")
+    per = batch / whole  # (the two counts round up per epoch: the whole multiple is the ratio meant)
+    return {"value": Estimate(float(whole), "multiplier", f"{fmt_sig(said)} / {fmt_sig(counted)} = {fmt_sig(factor, 3)}",
+                              ("arithmetic",)),
+            "samples_per_step": Estimate(per, None, f"{fmt_sig(batch)} / {whole} = {fmt_sig(per, 3)} samples a step",
+                                         ("arithmetic",))}
