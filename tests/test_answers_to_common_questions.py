@@ -2891,6 +2891,17 @@ def test_the_peak_is_read_with_the_frameworks_own_counter(kb, framework, call):
     assert call in measure.text
 
 
+def test_the_states_only_finding_names_the_frameworks_peak_counter(kb):
+    # review 50 #27: Keras MobileNetV2 on 4 V100s OOMs even when the batch size is reduced to 32 - the model's states
+    # are a sliver of the card, and what ran out is read with TensorFlow's counter, not torch.cuda's
+    c = run_consultation("TF2 Keras OOM training ImageNet with MobileNet V2 on 4x Tesla V100 16G with "
+                         "tf.distribute.MirroredStrategy(), optimizer='adam'. OOM errors even when the batch size is "
+                         "reduced to 32.", kb=kb)
+    assert c.wm.value("model_preset") == "mobilenet-v2" and c.wm.value("batch_size") == 32
+    finding = next(f for f in c.advice.findings if f.id == "plan-oom-activations-not-counted")
+    assert "get_memory_info('GPU:0')['peak']" in finding.text and "torch.cuda" not in finding.text
+
+
 def test_gpu_memory_that_steps_up_each_epoch_is_told_from_a_leak(kb):
     # review 29 #2: "memory consumption increases by about 254MB with each epoch … after validation"
     c = run_consultation("GPU memory consumption increases every epoch. While training on ImageNet-1K, I noticed that "

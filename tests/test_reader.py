@@ -337,6 +337,10 @@ def assert_reads(message, expected, absent):
     # a change said without 'from … to'
     ("At batch size 32 it OOMs on my 3090; reduced to batch size 8 it works.", {"batch_from": 32, "batch_to": 8}),
     ("The batch size was too big, so I reduced it to 8 from 12.", {"batch_from": 12, "batch_to": 8}),
+    # a change in the passive voice, with no batch before it, is the batch now (the review's TF2 Keras OOM)
+    ("The training also seems problematic with OOM errors even when the batch size is reduced to 32.",
+     {"batch_to": 32}),
+    ("The batch size was reduced to 8 from 12 and it still OOMs.", {"batch_from": 12, "batch_to": 8}),
     ("With the default batch size of 32 there is a lot of free GPU memory. Even after increasing it to 128 there is "
      "still free memory.", {"reference_batch": 32, "batch_from": 32, "batch_to": 128}),
     ("With a batch size of 256 we get an OOM on 4 GPUs, and with a batch size of 128 it just fits.",

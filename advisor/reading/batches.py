@@ -704,6 +704,8 @@ def _moves(clause: Clause, reading: Reading) -> None:
                 j, named = verb, True
         if words[j] not in CHANGE_VERBS or negated(clause, j):
             continue
+        subject = _passive_batch(words, j) if not named else None
+        named = named or subject is not None
         micro = any(words[x] in ("micro", "per") for x in range(j + 1, k))
         # the number, over a batch cue: "to batch size 8", "to loader.batch_size=16"
         n = k + 1
@@ -765,6 +767,9 @@ def _moves(clause: Clause, reading: Reading) -> None:
         if source is None and micro:  # "I reduced micro_batch_size to 1": the per-device batch now, no known change
             reading.set(Read("micro_batch", to, text))
             continue
+        if source is None and subject is not None:
+            # "even when the batch size is reduced to 32": the batch now, as "reduced the batch size to 32" says it
+            reading.set(Read("batch", to, clause.text(clause.keys[subject], clause.keys[n])))
         if source is not None:
             reading.set(source)
             reading.batch_change_asked = _change_asked(clause, j)
@@ -772,6 +777,24 @@ def _moves(clause: Clause, reading: Reading) -> None:
                 # "increase per_device_train_batch_size to 32" from 16: each GPU's batch changed
                 reading.batch_change_per_gpu = True
         reading.set(Read("batch_to", to, text))
+
+
+# what stands between a batch and its passive verb: "the batch size is reduced to 32", "bs was then lowered to 8"
+PASSIVE_AUXILIARIES = frozenset({"is", "was", "were", "are", "been", "be", "being", "gets", "got", "get"})
+PASSIVE_FILLERS = PASSIVE_AUXILIARIES | {"has", "have", "had", "then", "further", "even", "already", "also"}
+
+
+def _passive_batch(words: list[str], j: int) -> int | None:
+    """The key of the batch that is the subject of the change verb at key j in the passive voice ('the batch size
+    is reduced to 32'), none when the words before the verb are no such subject."""
+    i = j - 1
+    while i > 0 and words[i] in PASSIVE_FILLERS and j - i <= 3:
+        i -= 1
+    if i == j - 1 or PASSIVE_AUXILIARIES.isdisjoint(words[i + 1:j]):
+        return None
+    if words[i] == "size" and i > 0 and words[i - 1] in BATCH_SPELLINGS:
+        return i - 1
+    return i if words[i] in BATCH_SPELLINGS else None
 
 
 THEN_WORDS = frozenset({"then", "finally", "later", "eventually"})
