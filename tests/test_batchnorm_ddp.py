@@ -61,3 +61,26 @@ def test_a_per_gpu_batch_said_before_its_gpus_is_a_layout(kb):
     facts = {f.name: f.value for f in c.advice.facts}
     assert {facts["micro_batch"] * facts["num_gpus"], facts["compared_micro_batch"] * facts["compared_gpus"]} == {64}
     assert {facts["micro_batch"], facts["compared_micro_batch"]} == {8, 64}
+
+
+def test_images_and_batches_counted_per_gpu_are_layouts(kb):
+    """Review 50 #17 (YOLOX's "-b = num-gpu * 8"): "allocate 8 batches to each gpu … is the result the same as that of
+    64 batches in a single gpu?" - samples said as batches; the per-GPU batch with no count of GPUs, weighed against
+    one GPU running eight times it, is 8 GPUs × 8; the equivalence finding answers it."""
+    c = run_consultation("relation among num-gpu, batch-size and reproducing results\n\nAs your document, `-b: total "
+                         "batch size, the recommended number for -b is num-gpu * 8`.\n\nBut, I think that allocate 8 "
+                         "batches to each gpu is not efficient because their gpu capacities are not fully utilized.\n\n"
+                         "Does the result of this setting is same as that of 64 batches in a single gpu, or the result "
+                         "are not reproduced with a single gpu?", kb=kb)
+    facts = {f.name: f.value for f in c.advice.facts}
+    assert (facts["num_gpus"], facts["micro_batch"]) == (1, 64)
+    assert (facts["compared_gpus"], facts["compared_micro_batch"]) == (8, 8)
+    assert "dataset_size" not in facts
+    # "images" counted on one GPU and per GPU are each GPU's batch, not a data set of 64
+    c = run_consultation("Is 8 images per GPU on 8 GPUs the same as 64 images on a single gpu?", kb=kb)
+    facts = {f.name: f.value for f in c.advice.facts}
+    assert {facts["micro_batch"], facts["compared_micro_batch"]} == {8, 64} and "dataset_size" not in facts
+    # no equivalence asked, no GPU count made up: the per-GPU batch stays as said
+    c = run_consultation("I allocate 8 images to each gpu. With 64 images on a single gpu it OOMs.", kb=kb)
+    facts = {f.name: f.value for f in c.advice.facts}
+    assert "compared_gpus" not in facts

@@ -52,10 +52,12 @@ class Layout(NamedTuple):
     # a batch on several GPUs said neither per GPU nor as the total: each GPU's only where the framework makes a
     # script's batch each process's (accelerate, DeiT's main.py), which the whole message tells
     unsaid: bool = False
+    asked: bool = False  # said in a question whether two settings are the same ("… the same as 64 on a single GPU?")
 
 
-def layouts(clause: Clause, reading: Reading) -> None:
-    """Every layout the clause says, in order, into `reading.layouts` (at most MAX_LAYOUTS a message)."""
+def layouts(clause: Clause, reading: Reading, asked: bool = False) -> None:
+    """Every layout the clause says, in order, into `reading.layouts` (at most MAX_LAYOUTS a message); `asked`: the
+    clause asks whether two settings are the same."""
     present = clause.present
     if len(reading.layouts) >= MAX_LAYOUTS:
         return
@@ -87,7 +89,7 @@ def layouts(clause: Clause, reading: Reading) -> None:
             # ("I would guess 4096 = 8 GPU * 64 * 8": a guess at someone's layout, not said of one's own run)
             personal = reading.in_personal_sentence and present.isdisjoint(GUESSES)
             reading.layouts.append(Layout(gpus, int(value), text, setup_of(clause, k), personal,
-                                          unsaid=gpus > 1 and per_gpu is None))
+                                          unsaid=gpus > 1 and per_gpu is None, asked=asked))
 
 
 def _card_tokens(clause: Clause) -> set[int]:
@@ -236,17 +238,27 @@ def _batch_before(clause: Clause, k: int) -> tuple[bool | None, int, int, int] |
     j = k - 1
     while j >= 0 and words[j] in ("a", "an", "single", "just", "only") and j >= k - 2:
         j -= 1
-    if j < 1 or words[j] not in ON_WORDS:
+    if j < 1 or words[j] not in ON_WORDS and words[j] != "in":
         return None
     per_gpu = j >= 3 and words[j - 2] in SAID_PER_GPU and words[j - 1] in GPU_NOUNS  # "batch 8 per GPU on 8 GPUs"
     n = j - 3 if per_gpu else j - 1
+    # "64 images on a single GPU", "64 batches in a single gpu" (samples, said as batches): the noun after the count
+    counted = n >= 1 and words[n] in ITEMS | {"batches"} and (per_gpu or gpus_named_one(words, k))
+    if counted:
+        n -= 1  # ("8 images per GPU on 8 GPUs" too: each GPU's, said)
     if n < 0 or not tokens[keys[n]].is_num:
         return None
-    named = [b for b in range(max(0, n - 3), n) if words[b] in BATCH_WORDS]
+    named = [b for b in range(max(0, n - 3), n) if words[b] in BATCH_WORDS] or ([n + 1] if counted else [])
     if not named:
         return None
     gpus = 1 if words[k] in ONE_WORDS else tokens[keys[k]].value
-    return (True if gpus == 1 or per_gpu else None), n, named[0], n + (2 if per_gpu else 0)
+    return (True if gpus == 1 or per_gpu else None), n, min(named[0], n), n + counted + (2 if per_gpu else 0)
+
+
+def gpus_named_one(words: list[str], k: int) -> bool:
+    """Whether the GPU count at key k is one ("a single GPU", "one card", "1 GPU"): a count of samples before it is
+    that GPU's batch (on several GPUs it could be any split)."""
+    return words[k] in ONE_WORDS or words[k] == "1"
 
 
 # reads that say each process builds its own batch: a script's per-GPU flag, accelerate, Lightning
@@ -271,6 +283,9 @@ def resolve_layouts(reading: Reading) -> None:
     flag_only = set(reading.values) & PER_PROCESS == {"batch_flag_per_gpu"}
     reading.layouts = [layout._replace(unsaid=False) for layout in reading.layouts
                        if not layout.unsaid or per_process and not (flag_only and _prose(layout.text))]
+    data = reading.values.get("dataset_size")
+    if data is not None and any(data.value == layout.per_gpu and data.text in layout.text for layout in reading.layouts):
+        del reading.values["dataset_size"]  # "64 images on a single GPU": that GPU's batch, not a data set of 64
     said = reading.values.get("num_gpus")
     theirs = next((layout for layout in reading.layouts if layout.setup == "reference"), None)
     if theirs is None and said is not None and said.personal and len(reading.layouts) == 1 \
@@ -283,6 +298,7 @@ def resolve_layouts(reading: Reading) -> None:
         # "the paper trains on 8 GPUs with 32 per GPU", a config named `…_8xb2-…`: the reference's batch per update
         # is the product, not the per-GPU batch
         reading.reference["batch"] = Read("batch", theirs.gpus * theirs.per_gpu, theirs.text, "reference")
+    _per_gpu_batch_compared(reading)
     pair = _same_total(reading.layouts)
     if pair is None:
         _own_layout(reading)
@@ -317,6 +333,24 @@ def resolve_layouts(reading: Reading) -> None:
         del values["gpus_from"], values["gpus_to"]  # (the two counts compared, not a move from one to the other)
     reading.conflicts = [(a, b) for a, b in reading.conflicts
                          if not (a.field == b.field == "num_gpus" and {a.value, b.value} == {first.gpus, second.gpus})]
+
+
+def _per_gpu_batch_compared(reading: Reading) -> None:
+    """"allocate 8 batches to each gpu … is the result the same as that of 64 batches in a single gpu?": a batch per
+    GPU said with no GPU count, weighed against one GPU that runs a whole multiple of it, is that batch on as many
+    GPUs as make up the one GPU's batch (8 × 8 = 64) - the layout the question compares."""
+    if len(reading.layouts) != 1 or len(reading.layouts) >= MAX_LAYOUTS:
+        return
+    single = reading.layouts[0]
+    micro = reading.values.get("micro_batch") or reading.reference.get("micro_batch")
+    gpus = reading.values.get("num_gpus")
+    if not single.asked or single.gpus != 1 or micro is None or micro.text in single.text \
+            or gpus is not None and gpus.value != 1 or not float(micro.value).is_integer() or micro.value < 1:
+        return
+    per_gpu = int(micro.value)
+    if single.per_gpu % per_gpu or not 2 <= single.per_gpu // per_gpu <= MOST_GPUS:
+        return
+    reading.layouts.append(Layout(single.per_gpu // per_gpu, per_gpu, micro.text, micro.setup, False))
 
 
 def _own_layout(reading: Reading) -> None:

@@ -178,7 +178,7 @@ def read(message: str) -> Reading:
         batches.respective_pairs(clause, reading)
         batches.sequence_batches(clause, reading)
         batches.gpu_products(clause, reading)
-        layouts.layouts(clause, reading)
+        layouts.layouts(clause, reading, _equivalence_asked(clause))
         _numbers(clause, reading)
         layouts.accumulation_splits(clause, reading)
         batches.changes(clause, reading)
@@ -1387,6 +1387,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             # "the dolly 15k dataset": a data set of that many (not "2 datasets", nor "the ImageNet 2012 dataset": a
             # release's year)
             right_slot = ("dataset_size", noun)
+        if right_slot is None and words[noun:noun + 1] == ["batches"] and _each_gpus(words, noun + 1) \
+                and float(scaled).is_integer():
+            right_slot = ("micro_batch", noun)  # "allocate 8 batches to each gpu": the samples each GPU runs
         if right_slot is not None and right_slot[0] == "dataset_size" and (
                 _of_each_group(words, right_slot[1]) or _images_of_a_size(clause, right_slot[1])):
             # "37 classes and 120 images each", "500 samples per class": a group's, not the data set; "16 images of
@@ -1594,9 +1597,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue  # "768 nodes per layer": a network's units, not machines
         if name == "num_nodes" and not keyed and (scaled > MAX_MACHINES or not GRAPH_WORDS.isdisjoint(clause.present)):
             continue  # "my dataset (10242 nodes)", "a graph with 400k nodes and 2M edges": a graph's, not machines
-        if name == "dataset_size" and start_key > k and start_key + 2 < len(words) and words[start_key + 1] == "per" \
-                and words[start_key + 2] in ("gpu", "card", "device"):
-            name = "micro_batch"  # "4 samples per card": the batch each GPU runs
+        if name == "dataset_size" and start_key > k and _each_gpus(words, start_key + 1):
+            name = "micro_batch"  # "4 samples per card", "8 images to each gpu": the batch each GPU runs
         elif name == "dataset_size" and start_key > k and words[start_key + 1:start_key + 4] == ["at", "a", "time"]:
             if reading.in_planning_sentence and not reading.in_personal_sentence:
                 # "does it mean each GPU gets only 4 images at a time?": a reading asked about (not "we compute 16
@@ -1656,8 +1658,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue  # "100x16 samples" (samples seen), "each GPU loads 30 examples" (a batch): not the data set
         first = keys[min(start_key, k)]
         last = keys[max(end, start_key)] if start_key > k else text_end
-        if name == "micro_batch" and start_key > k and words[start_key + 1:start_key + 2] == ["per"]:
-            last = keys[start_key + 2]  # "16 images per GPU": the words say whose batch it is
+        if name == "micro_batch" and start_key > k and _each_gpus(words, start_key + 1):
+            last = keys[_each_gpus(words, start_key + 1)]  # "16 images per GPU": the words say whose batch it is
         text = clause.text(first, max(last, text_end))
         if name in ("batch", "micro_batch", "global_batch", "seq_len", "image_size") and batches.in_change(words, k) \
                 or name in ("batch", "micro_batch", "global_batch", "seq_len", "grad_accum_steps", "lr", "num_gpus") \
@@ -1910,6 +1912,19 @@ def _stated_batch(clause: Clause, k: int, end: int, value: float) -> str | None:
             between = set(words[j:k])  # "my batch size on each GPU is 8": each GPU's
             return "micro_batch" if between & {"each", "per"} and between & GPU_WORDS else "batch"
     return None
+
+
+EACH_GPU_LINKS = frozenset({"for", "on", "to", "in"})  # "8 images for each GPU", "… to each gpu", "… on every card"
+
+
+def _each_gpus(words: list[str], i: int) -> int:
+    """The key of the GPU noun when the words from key i say 'each GPU's' ("per GPU", "for each card", "to every
+    device"), else 0."""
+    if words[i:i + 1] == ["per"]:
+        return i + 1 if words[i + 1:i + 2] and words[i + 1] in ("gpu", "card", "device") else 0
+    if words[i:i + 1] and words[i] in EACH_GPU_LINKS and words[i + 1:i + 2] and words[i + 1] in ("each", "every"):
+        return i + 2 if words[i + 2:i + 3] and words[i + 2] in ("gpu", "card", "device") else 0
+    return 0
 
 
 RUNNING = frozenset({"runs", "run", "running", "gets", "get", "getting", "takes", "take", "has", "uses", "use", "sees",
