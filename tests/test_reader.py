@@ -3430,6 +3430,18 @@ def test_a_failure_said_not_to_happen_is_a_run_that_works(message, mood):
     assert read(message).batch_mentions[0].mood == mood
 
 
+def test_settings_that_none_of_which_worked_are_the_failing_runs():
+    """'FSDP … worked very well for Llama-3-70B … I have tried all DeepSpeed zero3 strategies (offload params, all,
+    etc.) and none of them worked for a simple QLoRA+DPO on 4 A100': the settings tried that did not work are the run
+    asked about, not the FSDP run that worked on another model."""
+    message = ("FSDP can efficiently shard large models onto multiple GPUs, and it worked very well for Llama-3-70B. "
+               "However, Qwen2 doesn't have FSDP support, and even QLoRA fails to fit the model on 4 A100s with 80G "
+               "each. I have tried all DeepSpeed zero3 strategies (offload params, all, etc.) and none of them worked "
+               "for a simple QLoRA+DPO on 4 A100.")
+    got = labels_of(read(message))
+    assert (got["parallelism"], got["zero_stage"]) == ("zero", 3)
+
+
 def test_a_bound_is_no_setting_and_the_failing_accumulation_is_the_runs():
     """Review 48 #27: "batch size 1, only with gradient accumulation below 64 no OOM; set to 128 it OOMs too": 64 is a
     bound (小于, below), the run asked about accumulates 128."""

@@ -517,7 +517,7 @@ def _mood(clause: Clause) -> str:
 
 
 # what a run does when it works, said of the run ("runs", "fits") or of how it went ("fine", "properly")
-RUN_WORDS = frozenset({"run", "runs", "work", "works", "fit", "fits", "train", "trains"})
+RUN_WORDS = frozenset({"run", "runs", "work", "works", "worked", "fit", "fits", "train", "trains"})
 
 # settings besides the batch whose value in a failing run outranks the one in a run that works
 MOOD_FIELDS = ("seq_len", "dataset_size", "model", "params", "optimizer")  # ("fits with SGD, can't with AdamW")
