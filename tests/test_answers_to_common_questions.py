@@ -442,6 +442,24 @@ def test_a_batch_in_tokens_is_split_into_micro_batches_and_accumulation(kb):
     assert paper.recommendation.option_id == "accumulate-to-target"
 
 
+def test_the_accumulation_asked_for_a_batch_is_its_split_per_gpu(kb):
+    """rq-2653 "What are the gradient-accumulate-every values for batch size 32?": the batch is the target, so the
+    answer is its split - the GPU count is the question, and on one GPU micro-batch × accumulation = 32 - not "leave
+    accumulation at 1"."""
+    asked = "What are the gradient-accumulate-every values for batch size 32?"
+    c = run_consultation(asked, kb=kb)
+    assert c.wm.value("asks_accumulation_value") is True
+    assert [q.id for q in c.advice.questions][:1] == ["num_gpus"]
+    c = run_consultation(asked + " I train on one GPU.", kb=kb)
+    assert c.wm.value("share_per_gpu") == 32
+    ids = [f.id for f in c.advice.findings]
+    assert "finding-share-per-gpu" in ids and "finding-accumulation-value" not in ids
+    # with the micro-batch said, the question is whether to accumulate at all: the accumulation-value finding
+    c = run_consultation("Batch size 8 per GPU on 4 GPUs. What value should I use for gradient_accumulation_steps?",
+                         kb=kb)
+    assert "finding-accumulation-value" in [f.id for f in c.advice.findings]
+
+
 def test_a_preference_pair_counts_two_sequences(kb):
     """DPO runs the chosen and the rejected answer of each example: a micro-batch of b pairs has the activations of
     2b sequences (the same estimate at twice the micro-batch), so the largest micro-batch halves; KTO's examples
