@@ -3648,3 +3648,22 @@ def test_a_data_sets_year_is_no_size(kb):
     """Review 50 #27: "The ImageNet 2012 dataset is prepared using tfds" - 2012 is the release, not 2,012 images."""
     assert facts(kb, "The ImageNet 2012 dataset is prepared using tfds.")["dataset_size"] == 1281167
     assert facts(kb, "I made a 2000 dataset of images")["dataset_size"] == 2000
+
+
+@pytest.mark.parametrize("message, expected, absent", [
+    # LLaMA-Factory's environment report counts the GPUs (but a script's `gpu_number = 8` is a formula's variable)
+    ("- GPU type: NVIDIA GeForce RTX 5090\n- GPU number: 1\n- GPU memory: 31.36GB", {"num_gpus": 1}, ()),
+    # the memory word right before a bracketed size, a GPU named in the clause
+    ("I have a gpu with a quite enough memory (32 GB). CUDA is out of memory during the training",
+     {"gpu_memory_gb": 32.0}, ()),
+    # llm-foundry's activation_cpu_offload keeps activations on the host: no optimizer or parameter offload
+    ("- activation_checkpointing = true\n- activation_cpu_offload = true\n- precision: amp_bf16", {}, ("offload",)),
+    # a change the user will not make is no batch of the run
+    ("I'm using a batch size of 2 and image size of 960, however after 3 epochs the script is killed because GPU is "
+     "out of memory. How can I overcome this without reducing my batch size to 1?", {"micro_batch": 2},
+     ("batch_to", "batch_from")),
+])
+def test_the_fifty_first_reviews_readings(message, expected, absent):
+    got = labels(message)
+    assert {k: got.get(k) for k in expected} == expected, got
+    assert not [k for k in absent if k in got], got

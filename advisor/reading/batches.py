@@ -413,6 +413,18 @@ def in_change(words: list[str], k: int) -> bool:
         or "from" in words[max(0, k - 5):k - 1] and "to" in words[k + 1:k + 3])
 
 
+def declined_change(clause: Clause, k: int) -> bool:
+    """Whether the number at key k is where a negated change would take the batch ("how can I overcome this without
+    reducing my batch size to 1?", "I don't want to lower the batch to 4"): no batch the run has."""
+    words = clause.words
+    if k < 2 or words[k - 1] != "to":
+        return False
+    j = k - 2
+    while j > 0 and words[j] in BATCH_OBJECT and k - j < 8:
+        j -= 1
+    return words[j] in CHANGE_VERBS and negated(clause, j)
+
+
 CHANGE_SIGNS = frozenset({"from", "to", "doubled", "double", "doubling", "halved", "halve", "quadrupled"})
 
 

@@ -489,6 +489,8 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("training set size", "dataset_size"), ("training set length", "dataset_size"), ("train set length", "dataset_size"), ("dataset of", "dataset_size"), ("train samples", "dataset_size"),
     ("training samples", "dataset_size"), ("number of training samples", "dataset_size"),
     ("number of gpus", "num_gpus"),
+    # LLaMA-Factory's `llamafactory-cli env`: "- GPU number: 1"
+    ("gpu number", "num_gpus"), ("gpu count", "num_gpus"),
 ]
 
 

@@ -951,6 +951,8 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
         return  # "my machine has 60GB memory", "the server has 512 GB": the host's, not a GPU's
     card_before = bool(set(before[-3:]) & GPU_WORDS) or (before and before[-1] in ("my", "on"))
     gpu_before = card_before or bool(set(before[-2:]) & {"with", "has", "having"} and set(words[max(0, k - 6):k]) & GPU_WORDS)
+    # "a gpu with a quite enough memory (32 GB)": the memory word right before the size, a GPU named in the clause
+    gpu_before = gpu_before or before[-1:] in (["memory"], ["vram"]) and bool(set(words[max(0, k - 8):k]) & GPU_WORDS)
     if gpu_after or gpu_before or after_card or before_card or (after and after[0] in ("each", "per")):
         first = clause.keys[k - 1] if gpu_before and not gpu_after and k >= 1 else clause.keys[k]
         last = clause.keys[end + 1] if (gpu_after or not gpu_before) and end + 1 < len(clause.keys) \

@@ -516,6 +516,8 @@ def _mood(clause: Clause) -> str:
     return "ok" if ok_said(present, words) else ""
 
 
+ACTIVATION_WORDS = frozenset({"activation", "activations", "act"})  # (what an offload of activations names)
+
 # what a run does when it works, said of the run ("runs", "fits") or of how it went ("fine", "properly")
 RUN_WORDS = frozenset({"run", "runs", "work", "works", "worked", "fit", "fits", "train", "trains"})
 
@@ -633,6 +635,9 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             reading.set(Read("optimizer", f"adamw_{value}bit", said, setup_of(clause, k)))
             after_hit = end
             continue
+        if name == "offload" and ACTIVATION_WORDS.intersection(words[max(0, k - 2):k] + words[end:end + 1]):
+            after_hit = end
+            continue  # `activation_cpu_offload`, "offload activations": the activations kept on the host, no state's
         if name == "parallelism" and value == "ddp" and words[k] == "ddp" and clause.word_of(end - 1)[1] > end - 1:
             continue  # `ddp_timeout`, `ddp_find_unused_parameters`: the Trainer's settings every config lists, no DDP
         if name == "fused_loss" and words[k] == "unsloth" and end < len(words) \
@@ -1476,6 +1481,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             else:
                 continue
         name, start_key = slot
+        if name == "num_gpus" and words[start_key:start_key + 2] == ["gpu", "number"] \
+                and clause.word_of(start_key) != (start_key, start_key):
+            continue  # `gpu_number = 8` in a script: a variable a formula uses (the env report's "GPU number: 1" counts)
         if name in PARALLEL_DEGREES and (_inference_engines(clause, start_key)
                                          or reading.rl_trainer and TRAINING_SIDE.isdisjoint(clause.present)):
             # `vllm_tensor_parallel_size 4`, `--rollout.tensor_model_parallel_size 2`: the generation engine's; in
@@ -1661,6 +1669,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if name == "micro_batch" and start_key > k and _each_gpus(words, start_key + 1):
             last = keys[_each_gpus(words, start_key + 1)]  # "16 images per GPU": the words say whose batch it is
         text = clause.text(first, max(last, text_end))
+        if name in ("batch", "micro_batch", "global_batch") and batches.declined_change(clause, k):
+            continue  # "without reducing my batch size to 1": a change the user will not make
         if name in ("batch", "micro_batch", "global_batch", "seq_len", "image_size") and batches.in_change(words, k) \
                 or name in ("batch", "micro_batch", "global_batch", "seq_len", "grad_accum_steps", "lr", "num_gpus") \
                 and batches.arrow_after(clause, k):
