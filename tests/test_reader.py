@@ -3667,3 +3667,14 @@ def test_the_fifty_first_reviews_readings(message, expected, absent):
     got = labels(message)
     assert {k: got.get(k) for k in expected} == expected, got
     assert not [k for k in absent if k in got], got
+
+
+def test_a_torchrun_of_fewer_processes_than_the_machine_has_gpus_trains_on_that_many(kb):
+    """Review 51 #11: "hardware: 8x A100 80GB" and `torchrun --nproc_per_node=2 … data_parallel=fsdp`: two processes
+    train, sharded by FSDP (the key's value names the parallelism, not the key), and the machine's other six are
+    idle; the labels keep the machine's count."""
+    message = ("7B pretraining results in OOM. hardware: 8x A100 80GB\n```\ndata_parallel=fsdp\n"
+               "torchrun --nproc_per_node=2 --master_port=29100 main_pretrain.py --batch_size 1\n```")
+    got = facts(kb, message)
+    assert (got["num_gpus"], got["machine_gpus"], got["parallelism"]) == (2, 8, "fsdp")
+    assert labels_of(read(message))["num_gpus"] == 8

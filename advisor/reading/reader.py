@@ -635,6 +635,11 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             reading.set(Read("optimizer", f"adamw_{value}bit", said, setup_of(clause, k)))
             after_hit = end
             continue
+        if name == "parallelism" and words[k:end] in (["data", "parallel"], ["model", "parallel"]) \
+                and clause.word_of(k)[1] == end - 1 and end < len(words) \
+                and clause.tokens[clause.keys[end - 1] + 1].text in ("=", ":"):
+            after_hit = end
+            continue  # `data_parallel=fsdp`, `model_parallel: 2`: a key whose value says what runs, not the key's name
         if name == "offload" and ACTIVATION_WORDS.intersection(words[max(0, k - 2):k] + words[end:end + 1]):
             after_hit = end
             continue  # `activation_cpu_offload`, "offload activations": the activations kept on the host, no state's
@@ -2994,6 +2999,10 @@ def _resolve(reading: Reading) -> None:
             values["num_gpus"] = total
             values["machine_gpus"] = replace(old, field="machine_gpus")
             reading.gpus_per_process = replace(old, field="split_gpus", value=old.value // total.value)
+        elif nodes == 1 and old.value > total.value and old.setup == "user" and not old.planned:
+            # "hardware: 8x A100 80GB" and `torchrun --nproc_per_node=2`: two processes, two GPUs train (one each) -
+            # the launch's count, kept beside the machine's for the consultation (situation._launched_count)
+            reading.conflicts.append((old, total))
     actor, actor_nodes = values.pop("actor_gpus_per_node", None), values.pop("actor_nodes", None)
     if actor is not None:
         # OpenRLHF's `--actor_num_nodes 3 --actor_num_gpus_per_node 1` beside `--ref_num_nodes 3

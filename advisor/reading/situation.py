@@ -405,7 +405,8 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         # "Titan V * 2 … train_net.py --num-gpus 1": the machine has 2, the run uses 1 - the run's count sets its batch
         # per GPU and its scaling (the labels keep the machine's), and the machine's others are GPUs left idle
         put("num_gpus", launched.value, launched.text)
-        if launched.value == 1 and v["num_gpus"].value > 1:
+        if launched.value == 1 or not reading.tuning_method:
+            # (the GPUs left idle - not those an RL trainer gives its generation engine: "NPROC_PER_NODE=7" of 8)
             put("machine_gpus", v["num_gpus"].value, v["num_gpus"].text)
     _accumulation_over_gpus(v, put)
     gpus_said = v.get("num_gpus")
