@@ -278,6 +278,18 @@ def _framework_batch(found: dict[str, tuple[Any, str]], message: str) -> None:
         if name in found and any(key in found[name][1].lower() for key in spec.token_keys):
             # "batch_size=1024" in tensor2tensor, "--max-tokens 4096" in fairseq: each GPU's tokens, no count of samples
             found["framework_batch_tokens"] = found.pop(name)
+    if spec.token_keys and "framework_batch_tokens" not in found:
+        said = _token_cap(message, spec.token_keys)
+        if said is not None:  # `max_tokens: 1400000` in a config beside `batch_size: 200`
+            found["framework_batch_tokens"] = said
+    if spec.id == "fairseq" and "framework_batch_tokens" in found:
+        # beside a token cap, fairseq's --batch-size is a cap on sentences (--max-sentences), not the batch
+        for name in ("batch_unqualified", "micro_batch"):
+            if name in found:
+                found["framework_sentence_cap"] = found.pop(name)
+                if found.get("grad_accum_steps", (None, ""))[1] == found["framework_sentence_cap"][1]:
+                    del found["grad_accum_steps"]  # (the one step implied with the batch it was read from)
+                break
     if spec.batch == "global" and "batch_unqualified" in found and "batch_size" not in found:
         found["batch_size"] = found.pop("batch_unqualified")
     elif spec.batch == "per_device" and "batch_unqualified" in found and "micro_batch" not in found:
@@ -293,6 +305,19 @@ def _framework_batch(found: dict[str, tuple[Any, str]], message: str) -> None:
         found["batch_size"] = (per_card * gpus, words)
         if "reference_batch" in found and found.get("reference_batch_own", (False,))[0] is True:
             found["reference_batch"] = (found["reference_batch"][0] * gpus, found["reference_batch"][1])
+
+
+def _token_cap(message: str, keys: tuple[str, ...]) -> tuple[int, str] | None:
+    """The value of a framework's token-counting key said in the message (`max_tokens: 1400000`, `--max-tokens
+    4096`), with its words; None when none is said with a whole number."""
+    spelled = "|".join(re.escape(key).replace(r"\-", "[-_ ]").replace("_", "[-_ ]").replace(r"\ ", "[-_ ]")
+                       for key in keys)
+    match = re.search(r"(?<![\w-])(?:--)?(?:" + spelled + r")\s{0,3}[:=]?\s{0,3}(\d{1,12}(?:,\d{3})*)(?![\w.])",
+                      message[:MAX_SCAN], re.IGNORECASE)
+    if match is None:
+        return None
+    value = int(match.group(1).replace(",", ""))
+    return (value, match.group(0)) if value > 0 else None
 
 
 # a batch said to be the total ("the total batch size", "global batch", "effective batch"): not each card's

@@ -214,3 +214,16 @@ def test_detectron2s_train_net_launches_its_own_processes(kb):
     one = read_message(kb, "When I run python ./tools/train_net.py --num-gpus 1 --config-file ./configs/yolof.yaml, "
                            "out of memory appears. My environment is: GPU: titan v * 2 = 11g * 2")
     assert (one["num_gpus"][0], one["machine_gpus"][0]) == (1, 2)
+
+
+def test_a_sentence_cap_beside_fairseqs_token_cap_is_no_batch(kb):
+    """Review 51 #14 (wav2vec 2.0): `batch_size: 200` beside `max_tokens: 1400000`, memory the same at 4, 200 or
+    2000 - the token cap binds, so the sentence cap is no batch of 200 per GPU and raising it changes nothing."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation("Increasing batch_size not rize GPU memory utilization in training wav2vec2 base model with "
+                         "fairseq-hydra-train on 2 A100 GPUS.\n```\ndataset:\n  batch_size: 200\n  num_workers: 20\n"
+                         "  max_tokens: 1400000\n```\nI expect that GPU memory usage increase, but it not happened.", kb=kb)
+    assert c.wm.value("framework_batch_tokens") == 1400000 and c.wm.value("framework_sentence_cap") == 200
+    assert not c.wm.known("micro_batch")
+    assert c.advice.findings[0].id == "finding-token-cap-binds"
