@@ -2477,6 +2477,16 @@ def test_ppo_on_a_game_trains_from_scratch_and_its_late_oom_is_a_kept_tensor(kb)
     assert llm.wm.value("training_mode") == "finetune" and llm.wm.value("rl_method") == "ppo"
 
 
+def test_an_oom_always_in_the_same_iteration_is_what_that_step_holds(kb):
+    """Review 51 #27: "it always stop in same train iter (247)" under DDP - the OOM comes at one step of the run, so
+    the answer is what that step holds (or keeps), not the memory savers of a first step."""
+    c = run_consultation("CUDA out of memory during training step. I trained my model with two GPU by DDP(), it's "
+                         "work well. But today it always show \"CUDA out of memory\" when training step and always stop "
+                         "in same train iter (247).", kb=kb)
+    assert c.wm.value("oom_at_fixed_step") is True
+    assert c.advice.findings[0].id == "finding-oom-at-a-fixed-step"
+
+
 def test_a_larger_batch_that_slows_each_epoch_is_a_bottleneck_not_an_lr_question(kb):
     """Review 25 #22 (RVC on a GTX 1660, Windows): "changing the batch size from 3 to 10 proportionally slows down
     the process, one extra minute per epoch per +1 of batch" got a warmup for a scaled LR nobody asked about; fewer
