@@ -182,3 +182,23 @@ def test_a_huge_allocation_in_a_vision_language_model_is_attention_over_visual_t
                "memory. Tried to allocate 34.83 GiB. GPU 0 has a total capacity of 44.55 GiB")
     ids = [f.id for f in run_consultation(message, kb=kb).advice.findings]
     assert "finding-oom-allocation-visual-tokens" in ids and "finding-oom-allocation-one-tensor" not in ids
+
+
+def test_an_oom_in_the_vision_encoders_attention_mask_is_the_visual_tokens(kb):
+    """Review 51 #24 ("lora微调qwen2_5vloom", ms-swift on 2 × 48 GB): a 1.15 GiB allocation in the vision encoder's
+    _prepare_attention_mask (modeling_qwen2_5_vl.py) is a mask over one sample's patches, built where attention is not
+    flash - the visual-tokens finding, though the allocation is small; and the model is read from the traceback's path."""
+    from advisor.consultation import run_consultation
+
+    trace = ('lora微调qwen2_5vloom\n[rank0]:   File "/x/site-packages/transformers/models/qwen2_5_vl/modeling_qwen2_5_vl.py", '
+             'line 491, in forward\n[rank0]:     attention_mask = self._prepare_attention_mask(hidden_states, cu_seqlens_now)\n'
+             '[rank0]:   File "/x/site-packages/transformers/models/qwen2_5_vl/modeling_qwen2_5_vl.py", line 434, in '
+             '_prepare_attention_mask\n[rank0]:     attention_mask = torch.full(\n[rank0]: torch.OutOfMemoryError: CUDA out '
+             'of memory. Tried to allocate 1.15 GiB. GPU 0 has a total capacity of 47.54 GiB of which 188.75 MiB is free.')
+    c = run_consultation(trace, kb=kb)
+    assert c.wm.value("qwen_vl_named") is True and c.wm.value("oom_in_vision_encoder") is True
+    assert "finding-oom-allocation-visual-tokens" in [f.id for f in c.advice.findings]
+    # a small allocation elsewhere in a Qwen-VL run is not the visual tokens'
+    other = run_consultation("Qwen2-VL-7B LoRA: torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 1.15 GiB. "
+                             "GPU 0 has a total capacity of 47.54 GiB of which 188.75 MiB is free.", kb=kb)
+    assert "finding-oom-allocation-visual-tokens" not in [f.id for f in other.advice.findings]
