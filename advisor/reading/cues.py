@@ -41,7 +41,7 @@ REFERENCE_CUES = {"paper", "papers", "authors", "author", "recipe", "readme", "o
                   "al", "github", "page", "wiki", "website", "comment", "according"}
 # "another user reports ~3 days on 8x RTX 3090", "other users get 2 h": another person's run (a bare 'user' or
 # 'someone' is often the asker: "what if someone only has two 24GB GPUs", "a dataset of 28M users")
-OTHER_PEOPLE = frozenset({"user", "users", "people"})
+OTHER_PEOPLE = frozenset({"user", "users", "people", "models"})  # ("other models (e.g. DiT) use 244x244")
 OTHER_WORDS = frozenset({"another", "other"})
 
 
