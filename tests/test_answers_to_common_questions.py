@@ -963,6 +963,12 @@ def test_tensor_and_pipeline_parallel_gpus_share_one_copy_and_the_users_throughp
     assert not c.wm.known("plan_current_fits")  # (the plan search does not model TP/PP: no verdict from it)
     megatron = read_message(kb, "Megatron-LM 70B llama on 128 H100 with TP8 PP8 DP2 and full activation recompute")
     assert megatron["num_gpus"][0] == 2 and megatron["model_parallel_gpus"][0] == 64
+    # review 51 #12 (ColossalAI, no card said): the memory a plan "needs on one GPU" is no figure for a copy split
+    # over TP 8 - the card is asked instead of claiming 1,779 GiB per GPU
+    c = run_consultation("How to run llama2 70B pretrain on 32gpus? I got OOM error. hybrid_parallel with tp=8, pp=1, "
+                         "microbatch_size=1, precision=fp16", kb=kb)
+    assert c.wm.value("model_parallel_gpus") == 8 and not c.wm.known("plan_memory_needed")
+    assert "finding-no-single-gpu-holds-it" not in [f.id for f in c.advice.findings]
 
 
 def test_an_epochs_time_gives_the_samples_per_second_of_a_known_data_set(kb):
