@@ -3347,6 +3347,17 @@ def test_an_oom_at_one_batch_only_is_no_capacity_limit(kb):
     assert "gpu_memory" not in asked and "params" not in asked
 
 
+def test_an_oom_in_deepspeed_initialize_is_before_any_batch(kb):
+    """Review 51 #3 (BELLE, 2 × A100 80G, full fine-tuning under ZeRO-3): "总是在deepspeed.initialize发生OOM" - the engine
+    builds the states there, before any batch, so the answer is what loading holds (and the model's size is asked),
+    not activation memory."""
+    c = run_consultation("全参微调时deepspeed.initialize加载问题\n训练环境时2张A100 80G；\n基于deepspeed的全参微调时，总是在"
+                         "deepspeed.initialize发生OOM的问题，zero_stage指定为3，batch也比较小，但是还会爆显存", kb=kb)
+    assert c.wm.value("oom_stage") == "loading"
+    assert c.advice.recommendation.option_id != "memory-savers"
+    assert run_consultation("OOM in deepspeed.initialize with zero3 on 4 A100", kb=kb).wm.value("oom_stage") == "loading"
+
+
 def test_a_jax_state_returned_by_a_jit_of_no_arguments_is_diagnosed(kb):
     """Review 29 #29: `pjit(lambda: state, out_shardings=...)` OOMs where device_put fits. The arrays a function of
     no arguments returns are closed-over constants, materialised whole; a training step's count (gradients,
