@@ -415,7 +415,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     # an encoder-decoder's source side ("input 512 target 114"); "input size" is an image's, and a script's
     # `max_input_length` is no cue (a decoder's sequence is the input and the `max_output_length` together)
     ("input", "seq_len"), ("input length", "seq_len"), ("input len", "seq_len"), ("source length", "seq_len"),
-    ("maxseqlen", "seq_len"), ("max seqlen", "seq_len"),
+    ("maxseqlen", "seq_len"), ("max seqlen", "seq_len"), ("seqlen", "seq_len"),
     ("sequences of", "seq_len"),  # "global batch 512 sequences of 2048": each sequence's length
     ("pre seq len", "prefix_len"),  # P-tuning v2's prefix length (ChatGLM's `--pre_seq_len`): not the sequence
     ("max_source_len", "source_len"), ("max_target_length", "target_len"), ("max_target_len", "target_len"),

@@ -488,6 +488,10 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     elif reading.rl_trainer in ("openrlhf", "verl"):
         # OpenRLHF's actor and critic (DeepSpeed's FusedAdam / CPU Adam) and verl's FSDP workers train with AdamW
         put("optimizer", "adamw", reading.rl_trainer_text)
+    if reading.rl_trainer == "verl" and "precision" not in v:
+        # verl's FSDP workers compute in bf16 over fp32 master weights (mixed_precision: param_dtype bf16, reduce and
+        # buffers fp32), its Megatron workers in bf16 with fp32 master weights too: bf16 mixed precision
+        put("precision", "amp_bf16", reading.rl_trainer_text)
     capacity, nominal = reading.capacity_gb, (v["gpu_memory_gb"].value if "gpu_memory_gb" in v else None)
     if capacity and ("capacity" in reading.capacity_text.lower() or "capacty" in reading.capacity_text.lower()):
         # (PyTorch's error, "total capacty" as 2.1 printed it: what it adds up to, below)
