@@ -3351,9 +3351,10 @@ def test_verl_over_tensor_parallel_gpus_gives_each_gpus_states_and_the_levers(kb
     """Review 51 #9: "use tp2 pp1 seqlen 10240 … it will need 88.27 GB/GPU, larger than memory in H100" for Qwen2 7B
     GRPO in verl - verl trains in bf16 over fp32 master weights with AdamW, so each of the 2 GPUs of a copy holds
     half the states, and the answer says what divides them further."""
-    c = run_consultation("Use tp2 pp1 to run Qwen2 7B GRPO scripts, will OOM. I checked your verl script and use tp2 "
-                         "pp1 seqlen 10240 to simulate memory needed in megatron. It shows that it will need 88.27 "
-                         "GB/GPU, larger than memory in H100.", kb=kb)
+    c = run_consultation("Use tp2 pp1 to run Qwen2 7B GRPO scripts, will OOM\nHi, I checked your script "
+                         "https://github.com/ISEEKYAN/verl_megatron_practice/blob/main/DAPO_7B/16.mcore_1node_tp2.sh and "
+                         "use tp2 pp1 seqlen 10240 to simulate memory needed in megatron. It shows that it will need "
+                         "88.27 GB/GPU, larger than memory in H100.", kb=kb)
     assert c.wm.value("precision") == "amp_bf16" and c.wm.value("seq_len") == 10240
     finding = next(f for f in c.advice.findings if f.id == "finding-model-parallel-states")
     assert c.wm.value("model_parallel_states") == pytest.approx(c.wm.value("states_user") / 2)
