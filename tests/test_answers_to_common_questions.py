@@ -3370,6 +3370,12 @@ def test_an_oom_in_deepspeed_initialize_is_before_any_batch(kb):
     assert c.wm.value("oom_stage") == "loading"
     assert c.advice.recommendation.option_id != "memory-savers"
     assert run_consultation("OOM in deepspeed.initialize with zero3 on 4 A100", kb=kb).wm.value("oom_stage") == "loading"
+    # review 51 #1: a retyped traceback - "CUDA outof memory" - through PEFT's get_peft_model: loading too
+    c = run_consultation("2张32GB显卡，对Qwen-14B进行lora微调，报错torch.cuda.0utOfMemoryError: CUDA outof memory\nTraceback "
+                         "(most recentcall last):\nFile \"/code/Qwen-main/finetune.py\",line 337, in train\nmodel = "
+                         "get_peft_model(model,lora_config)\nFile \"/root/anaconda3/envs/x/Lib/python3.10/site-packages/"
+                         "peft/mapping.py\", Line 133, in get_peft_model", kb=kb)
+    assert c.wm.value("oom") is True and c.wm.value("oom_stage") == "loading"
 
 
 def test_a_jax_state_returned_by_a_jit_of_no_arguments_is_diagnosed(kb):

@@ -331,6 +331,7 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("attn_implementation = eager", "attention", "eager"),
     # out of memory
     ("oom", "oom", True), ("ooms", "oom", True), ("out of memory", "oom", True), ("outofmemoryerror", "oom", True),
+    ("outof memory", "oom", True),  # ("CUDA outof memory", a traceback retyped from a screenshot)
     ("cudaoutofmemory", "oom", True), ("cudaoutofmemoryerror", "oom", True),  # ("raises a CudaOutOfMemory exception")
     ("tried to allocate", "oom", True), ("resource exhausted", "oom", True), ("oomed", "oom", True),
     ("runs out of memory", "oom", True), ("run out of memory", "oom", True), ("ran out of memory", "oom", True),
