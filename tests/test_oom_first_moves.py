@@ -202,3 +202,16 @@ def test_an_oom_in_the_vision_encoders_attention_mask_is_the_visual_tokens(kb):
     other = run_consultation("Qwen2-VL-7B LoRA: torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 1.15 GiB. "
                              "GPU 0 has a total capacity of 47.54 GiB of which 188.75 MiB is free.", kb=kb)
     assert "finding-oom-allocation-visual-tokens" not in [f.id for f in other.advice.findings]
+
+
+def test_an_espnet_oom_names_its_own_batch_settings(kb):
+    """Review 51 #8: "CUDA is out of memory during the training ASR conformer [ESPnet2, 32 GB]. Which parameters should
+    be decreased?" - ESPnet2's batch_bins with accum_grad to keep the batch per update, and the longest utterances."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation("CUDA out of memory. I have a gpu with a quite enough memory (32 GB). CUDA is out of memory "
+                         "during the training ASR conformer. Which parameters should be decreased to complete training?"
+                         "\n  File \"/raid/x/espnet/espnet2/bin/asr_train.py\", line 23, in <module>", kb=kb)
+    assert c.wm.value("gpu_memory") == 32 * 2**30 and c.wm.value("espnet_named") is True
+    finding = next(f for f in c.advice.findings if f.id == "finding-espnet-oom-levers")
+    assert "batch_bins" in finding.text and "accum_grad" in finding.text
