@@ -168,6 +168,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
             and PADDLE.search(said):
         found.pop("tensorflow_named")  # (PaddlePaddle raises a ResourceExhaustedError of its own)
     _framework_batch(found, said)
+    _patch_change(found, said)
     _allreduce_bandwidths(found, said)
     if found.get("claim_asks_batch_scope", (False,))[0] is True:
         # "is it per core?": a question about the batch per update, whatever else the message asks
@@ -262,6 +263,36 @@ def _allreduce_bandwidths(found: dict[str, tuple[Any, str]], message: str) -> No
             break
     if len(measured) >= 2 and max(measured)[0] >= 2 * min(measured)[0]:
         found["allreduce_bw_slow"], found["allreduce_bw_fast"] = min(measured), max(measured)
+
+
+# a 3D (or 2D) patch or crop size as a config lists it: `"patch_size": [112, 160, 128]`, `patch_size = (96, 96, 96)`
+PATCH_SIZE = re.compile(r"""["']?\b(?:patch_size|crop_size|roi_size)["']?\s{0,3}[:=]\s{0,3}[\[(]\s{0,20}"""
+                        r"""(\d{1,5}(?:\.0)?)\s{0,20},\s{0,20}(\d{1,5}(?:\.0)?)\s{0,20}(?:,\s{0,20}(\d{1,5}(?:\.0)?)\s{0,20})?[\])]""",
+                        re.IGNORECASE)
+MAX_PATCHES = 8  # sizes read per message (a plan lists a few configurations)
+
+
+def _patch_change(found: dict[str, tuple[Any, str]], message: str) -> None:
+    """A patch size changed in a pasted plan ("changed patch_size from [112, 160, 128] to [388, 512, 512]"): the voxels
+    of the first and of the last size said, and their ratio - what the activations of each sample grow by."""
+    sizes: list[tuple[tuple[int, ...], str]] = []
+    for match in PATCH_SIZE.finditer(message[:MAX_SCAN]):
+        dims = tuple(int(float(d)) for d in match.groups() if d is not None)
+        if all(d >= 1 for d in dims):
+            sizes.append((dims, match.group(0)))
+        if len(sizes) >= MAX_PATCHES:
+            break
+    if len(sizes) < 2 or sizes[0][0] == sizes[-1][0] or len(sizes[0][0]) != len(sizes[-1][0]):
+        return
+    (old, old_words), (new, new_words) = sizes[0], sizes[-1]
+    before, after = math.prod(old), math.prod(new)
+    found["patch_voxels_from"] = (before, old_words)
+    found["patch_voxels_to"] = (after, new_words)
+    found["patch_voxel_ratio"] = (after / before, new_words)
+    # the largest power of two that divides every axis of the patch that ran: what a U-Net's poolings need
+    stride = min(d & -d for d in old)
+    found["patch_stride_kept"] = (all(d % stride == 0 for d in new), new_words)
+    found["patch_stride"] = (stride, old_words)
 
 
 def _framework_batch(found: dict[str, tuple[Any, str]], message: str) -> None:

@@ -215,3 +215,23 @@ def test_an_espnet_oom_names_its_own_batch_settings(kb):
     assert c.wm.value("gpu_memory") == 32 * 2**30 and c.wm.value("espnet_named") is True
     finding = next(f for f in c.advice.findings if f.id == "finding-espnet-oom-levers")
     assert "batch_bins" in finding.text and "accum_grad" in finding.text
+
+
+def test_a_patch_size_changed_by_hand_grows_the_activations_and_may_break_the_strides(kb):
+    """Review 51 #23: nnU-Net's patch_size edited from [112, 160, 128] to the whole volume [388.0, 512.0, 512.0] - 44×
+    the voxels of the patch that ran, and 388 no multiple of 16 (which divides every axis of the old patch)."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation('I train 3d_fullres nnUnet. I changed `patch_size` in `nnUNetPlans.json` from\n"batch_size": 2,\n'
+                         '"patch_size": [\n 112,\n 160,\n 128\n],\nto\n"batch_size": 2,\n"patch_size": [\n 388.0,\n'
+                         ' 512.0,\n 512.0\n],', kb=kb)
+    assert c.wm.value("patch_voxel_ratio") == pytest.approx(388 * 512 * 512 / (112 * 160 * 128))
+    assert c.wm.value("patch_stride") == 16 and c.wm.value("patch_stride_kept") is False
+    ids = [f.id for f in c.advice.findings]
+    assert ids[:2] == ["finding-patch-stride-broken", "finding-patch-grows-activations"]
+    assert "finding-nnunet-fixed-epoch" not in ids
+    # a patch whose axes keep the stride: only the growth
+    c = run_consultation('nnU-Net: I changed "patch_size": [112, 160, 128] to "patch_size": [224, 320, 256] and it '
+                         'runs out of memory', kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert "finding-patch-grows-activations" in ids and "finding-patch-stride-broken" not in ids

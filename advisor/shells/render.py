@@ -299,7 +299,9 @@ def read_facts(kb: KnowledgeBase, facts: list[FactOut]) -> list[FactOut]:
 # keeps a transformer no catalogue names to its states' count)
 NOT_READ_BACK = frozenset({"gpu_peak_tflops", "gpu_alternative_memory", "asked_topics", "asked_settings",
                            "accumulation_implied", "bf16_named", "nnunet_named", "timed_card_older_seconds",
-                           "timed_card_newer_seconds", "reference_batch_from_gpus", "multimodal_named"})
+                           "timed_card_newer_seconds", "reference_batch_from_gpus", "multimodal_named",
+                           # (the patch's growth and its stride, worked out from the sizes said: the finding shows them)
+                           "patch_voxel_ratio", "patch_stride", "patch_stride_kept"})
 
 
 # what a reader checks first, so a short answer cut at three lines keeps it: the card, the model, how it trains
