@@ -3361,6 +3361,21 @@ def test_verl_over_tensor_parallel_gpus_gives_each_gpus_states_and_the_levers(kb
     assert "distributed optimizer" in finding.text and "halves" in finding.text
 
 
+def test_whether_several_gpus_equal_one_gpus_whole_batch_is_the_mean_loss(kb):
+    """Review 51 #26: "If we split a batch of data into multiple gpus, will it be mathematically equivalent (in terms of
+    learned weights) to using whole batch in single gpu? … Loss = sum(F(X) - Const) … the synchronization is a Mean" -
+    the mean loss makes DDP's average the whole batch's gradient; a summed one is 1/N of it."""
+    for asked in ("Theoretical equivalency of weights between single and multi gpus. If we split a batch of data into "
+                  "multiple gpus, will it be mathematically equivalent to using whole batch in single gpu?",
+                  "Is training on 4 GPUs mathematically equivalent to a single GPU with the whole batch?"):
+        c = run_consultation(asked, kb=kb)
+        finding = next(f for f in c.advice.findings if f.id == "finding-ddp-mean-equals-whole-batch")
+        assert "1/N" in finding.text and "pt-ddp-averaging" in finding.sources
+    # two layouts in numbers are weighed by their own finding
+    c = run_consultation("Is batch 8 per GPU on 8 GPUs the same as batch 64 on a single GPU?", kb=kb)
+    assert "finding-ddp-mean-equals-whole-batch" not in [f.id for f in c.advice.findings]
+
+
 def test_an_oom_in_deepspeed_initialize_is_before_any_batch(kb):
     """Review 51 #3 (BELLE, 2 × A100 80G, full fine-tuning under ZeRO-3): "总是在deepspeed.initialize发生OOM" - the engine
     builds the states there, before any batch, so the answer is what loading holds (and the model's size is asked),
