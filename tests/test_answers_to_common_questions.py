@@ -3376,6 +3376,17 @@ def test_whether_several_gpus_equal_one_gpus_whole_batch_is_the_mean_loss(kb):
     assert "finding-ddp-mean-equals-whole-batch" not in [f.id for f in c.advice.findings]
 
 
+def test_several_models_sharded_over_the_same_gpus(kb):
+    """Review 51 #30: "run three very large models simultaneously … Can PyTorch FSDP handle sharing a single GPU among
+    these three models?" - each model its own FSDP unit over the same GPUs, trained and frozen ones costing apart."""
+    c = run_consultation("Efficiently Training Multiple Large Models with PyTorch FSDP. I'm working on a reinforcement "
+                         "learning framework for LLMs and need to run three very large models simultaneously. Can "
+                         "PyTorch FSDP handle sharing a single GPU among these three models?", kb=kb)
+    assert c.wm.value("several_models_on_the_gpus") is True
+    assert c.advice.findings[0].id == "finding-several-models-sharded-together"
+    assert not run_consultation("FSDP on 8 GPUs for one 13B model OOMs", kb=kb).wm.value("several_models_on_the_gpus")
+
+
 def test_an_oom_in_deepspeed_initialize_is_before_any_batch(kb):
     """Review 51 #3 (BELLE, 2 × A100 80G, full fine-tuning under ZeRO-3): "总是在deepspeed.initialize发生OOM" - the engine
     builds the states there, before any batch, so the answer is what loading holds (and the model's size is asked),
