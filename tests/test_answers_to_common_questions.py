@@ -3380,8 +3380,10 @@ def test_several_models_sharded_over_the_same_gpus(kb):
     """Review 51 #30: "run three very large models simultaneously … Can PyTorch FSDP handle sharing a single GPU among
     these three models?" - each model its own FSDP unit over the same GPUs, trained and frozen ones costing apart."""
     c = run_consultation("Efficiently Training Multiple Large Models with PyTorch FSDP. I'm working on a reinforcement "
-                         "learning framework for LLMs and need to run three very large models simultaneously. Can "
-                         "PyTorch FSDP handle sharing a single GPU among these three models?", kb=kb)
+                         "learning framework for training large language models (LLMs) and need to run three very large "
+                         "models simultaneously. The challenge is that these models are too big to fit into a single "
+                         "GPU, and I'm exploring ways to distribute them effectively across GPUs and nodes using "
+                         "PyTorch's FSDP. Can PyTorch FSDP handle sharing a single GPU among these three models?", kb=kb)
     assert c.wm.value("several_models_on_the_gpus") is True
     assert c.advice.findings[0].id == "finding-several-models-sharded-together"
     assert not run_consultation("FSDP on 8 GPUs for one 13B model OOMs", kb=kb).wm.value("several_models_on_the_gpus")
