@@ -235,3 +235,16 @@ def test_a_patch_size_changed_by_hand_grows_the_activations_and_may_break_the_st
                          'runs out of memory', kb=kb)
     ids = [f.id for f in c.advice.findings]
     assert "finding-patch-grows-activations" in ids and "finding-patch-stride-broken" not in ids
+
+
+def test_a_yolo_segmentation_oom_at_batch_one_is_the_masks(kb):
+    """Review 51 #15: "When I use size 1280, batch_size 1, yolo-seg model trains my own dataset, 48G of gpu memory is
+    not enough" - the per-positive masks of the segmentation loss, not the backbone or the batch."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation("yolo-seg model , 48G of gpu memory is not enough\nWhen I use size 1280, batch_size 1, "
+                         "yolo-seg model trains my own dataset, 48G of gpu memory is not enough", kb=kb)
+    finding = c.advice.findings[0]
+    assert finding.id == "finding-yolo-seg-masks-per-object" and "mask-ratio" in finding.text
+    detect = run_consultation("yolov7 detection at 1280, batch 16, out of memory on a 24GB card", kb=kb)
+    assert "finding-yolo-seg-masks-per-object" not in [f.id for f in detect.advice.findings]
