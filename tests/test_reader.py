@@ -3662,6 +3662,9 @@ def test_a_data_sets_year_is_no_size(kb):
     ("I'm using a batch size of 2 and image size of 960, however after 3 epochs the script is killed because GPU is "
      "out of memory. How can I overcome this without reducing my batch size to 1?", {"micro_batch": 2},
      ("batch_to", "batch_from")),
+    # a framework's default training config said as the subject of its numbers is the reference's setup
+    ("However, the default training config in mmdet, for Mask-RCNN with FPN for 1x schedule is 8 GPUs and 2 samples "
+     "per GPU, for effective batch size of 16, and lr of 0.02.", {"reference_batch": 16}, ("num_gpus", "micro_batch")),
 ])
 def test_the_fifty_first_reviews_readings(message, expected, absent):
     got = labels(message)

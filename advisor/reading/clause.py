@@ -26,6 +26,9 @@ REQUEST_MODALS = frozenset({"could", "can", "would", "will"})
 SETTING_NOUNS = frozenset({"setting", "settings"})
 ORIGINAL_WORDS = frozenset({"original"})
 DEFAULT_SETUPS = frozenset({"config", "configs", "configuration", "settings", "setting", "recipe", "yaml", "setup"})
+# what follows a default setup said as the subject of its own numbers ("the default config has …", "the default
+# training config in mmdet, for Mask-RCNN … is 8 GPUs") - not "uses" or "is", which the user says of a run made with it
+DEFAULT_SAYS = frozenset({"has", "have", "sets", "assumes", "specifies", "in", "for"})
 REQUEST_VERBS = frozenset({"advise", "advice", "help", "tell", "explain", "suggest", "recommend", "clarify", "confirm", "check",
                            "point", "answer", "comment"})
 RECOMMENDING = frozenset({"recommend", "recommends", "recommended", "suggest", "suggests", "suggested", "advise"})
@@ -209,11 +212,14 @@ class Clause:
                 # "whose original setting is: 2 per GPU, 8 GPUs, lr 0.02": the recipe's, until the user speaks
                 depth = cue_depth = self._depth_at(k)
                 speaking_of_reference = True
-            elif w in DEFAULT_SETUPS and k >= 1 and words[k - 1] == "default" and not speaking_of_reference \
+            elif w in DEFAULT_SETUPS and k >= 1 and (words[k - 1] == "default" or k >= 2 and words[k - 2] == "default"
+                                                     and words[k - 1] in ("training", "train", "model")) \
+                    and not speaking_of_reference \
                     and FIRST_PERSON.isdisjoint(words[:k]) and INSTRUMENT_WORDS.isdisjoint(words[max(0, k - 4):k]) \
-                    and k + 1 < len(words) and words[k + 1] in ("has", "have", "sets", "assumes", "specifies"):
-                # "the default config has IMS_PER_BATCH=16 and BASE_LR=0.02 for 8 GPUs": the recipe's setup, said as
-                # the subject (not "I run the default config with 4 GPUs", the user's run made with it)
+                    and k + 1 < len(words) and words[k + 1] in DEFAULT_SAYS:
+                # "the default config has IMS_PER_BATCH=16 and BASE_LR=0.02 for 8 GPUs", "the default training config
+                # in mmdet … is 8 GPUs and 2 samples per GPU": the recipe's setup, said as the subject (not "I run the
+                # default config with 4 GPUs", the user's run made with it)
                 depth = cue_depth = self._depth_at(k)
                 speaking_of_reference = True
             elif w in POSSESSED_SETUPS and k >= 3 and words[k - 2:k] == ["'", "s"] and self._named_party(k - 3):
