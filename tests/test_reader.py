@@ -3681,3 +3681,10 @@ def test_a_torchrun_of_fewer_processes_than_the_machine_has_gpus_trains_on_that_
     got = facts(kb, message)
     assert (got["num_gpus"], got["machine_gpus"], got["parallelism"]) == (2, 8, "fsdp")
     assert labels_of(read(message))["num_gpus"] == 8
+
+
+@pytest.mark.parametrize("message", ["I would like to train YOLOS on publaynet and ideally use 4-8 V100s.",
+                                     "We plan to use 2-4 GPUs for this."])
+def test_a_range_of_gpu_counts_is_no_count(message):
+    """Review 51 #16: "ideally use 4-8 V100s" - a range of counts planned, none of them the run's GPUs."""
+    assert "num_gpus" not in labels(message)

@@ -1310,6 +1310,10 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if k >= 2 and words[k - 1] == "or" and clause.tokens[keys[k - 2]].is_num \
                 and _left_slot(left, words, k - 2, clause) is None:
             continue  # "16 or 4 GPUs": alternatives, not the user's count (but "batch_size=128 or 4 GPUs" is one)
+        if key - 2 >= clause.start and clause.tokens[key - 1].text in ("-", "–", "~") and not tok.space_before \
+                and clause.tokens[key - 2].is_num and not clause.tokens[key - 1].space_before \
+                and (words[k + 1:k + 2] and words[k + 1] in GPU_WORDS or keys[k] + 1 in clause.card_starts):
+            continue  # "ideally use 4-8 V100s", "2-4 GPUs": a range of counts, no count of the user's
         prev = clause.tokens[key - 1] if key > clause.start else None
         times = prev is not None and prev.text == "x" and key - 2 >= clause.start \
             and clause.tokens[key - 2].is_num  # "8x8 GPUs"
