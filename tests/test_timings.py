@@ -175,3 +175,13 @@ def test_a_setup_on_the_line_before_its_timing():
     facts = compared_timings("I see that\n- nGPU =4\n  epoch takes on an avg 55 s\n- nGPU =1\n  epoch takes on an avg 48 s"
                              "\n\nAm I doing something wrong?")
     assert facts["epoch_seconds_by_gpus"][0] == [[4, 55.0], [1, 48.0]]
+
+
+def test_the_bus_load_of_a_run_past_its_card_is_the_spill(kb):
+    """Review 51 #13 (flux LoRA on 16 GB at 1024): "so that is not used any swapped memory … if i raise up the
+    resolution it is more slow and i see with gpu-z the bus interface-load" - memory past the card crossing PCIe."""
+    c = run_consultation("so on my 16GB Vram it is only possible to train 768 resolution, may i bit more so that is not "
+                         "used any swapped memory. if i raise up the resolution it is more slow and i see with gpu-z "
+                         "the bus interface-load, that means somewhat is copied all the time", kb=kb)
+    assert c.wm.value("spill_said") is True
+    assert c.advice.findings[0].id == "finding-spill-said"
