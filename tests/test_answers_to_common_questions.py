@@ -442,6 +442,19 @@ def test_a_batch_in_tokens_is_split_into_micro_batches_and_accumulation(kb):
     assert paper.recommendation.option_id == "accumulate-to-target"
 
 
+def test_what_the_batch_and_accumulation_do_asked_with_no_numbers(kb):
+    """rq-027: "What exactly do batch_size and gradient_accumulation_steps do? … do they change the final model or just
+    the speed of learning?" - the roles of the micro-batch and of accumulation, and of their product."""
+    c = run_consultation("What exactly do batch_size and gradient_accumulation_steps do? I know they make the model go "
+                         "through more tokens per iteration, but do they change the final model or just the speed of "
+                         "learning, and how do they differ?", kb=kb)
+    assert c.advice.findings[0].id == "finding-micro-batch-and-accumulation-roles"
+    assert "nothing specific" not in c.advice.recommendation.rationale
+    # with the numbers said, their own findings answer
+    c = run_consultation("batch_size 8 and gradient_accumulation_steps 4 on 2 GPUs: what is my batch per update?", kb=kb)
+    assert "finding-micro-batch-and-accumulation-roles" not in [f.id for f in c.advice.findings]
+
+
 def test_the_accumulation_asked_for_a_batch_is_its_split_per_gpu(kb):
     """rq-2653 "What are the gradient-accumulate-every values for batch size 32?": the batch is the target, so the
     answer is its split - the GPU count is the question, and on one GPU micro-batch × accumulation = 32 - not "leave
