@@ -1690,8 +1690,6 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             # "the last batch is only 16": what an epoch leaves over, not the batch the run uses (but "a final batch
             # size of 32" is the batch wanted)
             continue
-        if name in ("batch", "micro_batch", "global_batch") and not keyed and _case_weighed(words, k):
-            continue  # "in the first case the effective batch size is 32, in the second 64": a possibility weighed
         if name in ("batch", "micro_batch", "global_batch") and not keyed and _compared(clause, key):
             continue  # "with batch size >= 8", "a batch size larger than 2": a bound, not a batch run
         if name in ("batch", "micro_batch", "global_batch", "num_gpus") and not keyed \
@@ -1933,23 +1931,6 @@ def _stated_batch(clause: Clause, k: int, end: int, value: float) -> str | None:
             between = set(words[j:k])  # "my batch size on each GPU is 8": each GPU's
             return "micro_batch" if between & {"each", "per"} and between & GPU_WORDS else "batch"
     return None
-
-
-CASE_WORDS = frozenset({"case", "possibility", "scenario", "option", "interpretation"})
-CASE_ORDINALS = frozenset({"first", "second", "third", "former", "latter", "other", "1st", "2nd"})
-NUMBERED_CASES = frozenset({"possibility", "option", "interpretation"})
-
-
-def _case_weighed(words: list[str], k: int) -> bool:
-    """Whether the value at key k is said of one of several cases the user weighs ("in the first case the effective
-    batch size is 32", "possibility 2: … 64"): an outcome considered, not the run's setting."""
-    for j in range(max(0, k - 8), k):
-        # (ordinals, or a number after a possibility or an option - "Case 1: with batch 512 it crashes" labels a run)
-        if words[j] in CASE_WORDS and (j > 0 and words[j - 1] in CASE_ORDINALS
-                                       or words[j] in NUMBERED_CASES and j + 1 < k and words[j + 1].isdigit()
-                                       and len(words[j + 1]) == 1):
-            return True
-    return False
 
 
 EACH_GPU_LINKS = frozenset({"for", "on", "to", "in"})  # "8 images for each GPU", "… to each gpu", "… on every card"
