@@ -442,6 +442,15 @@ def test_a_batch_in_tokens_is_split_into_micro_batches_and_accumulation(kb):
     assert paper.recommendation.option_id == "accumulate-to-target"
 
 
+def test_a_word_in_a_path_is_no_goal(kb):
+    """Review 51 #27: a traceback through "/data/…/3D-MAN-reproduction/utils/fit.py" says nothing of reproducing a
+    paper; said in words, it does."""
+    c = run_consultation('CUDA out of memory during training step.\n  File "/data/lh/3D-MAN-reproduction/utils/fit.py", '
+                         'line 150, in training_step', kb=kb)
+    assert not c.wm.known("goal")
+    assert run_consultation("I want to reproduce the paper's results on 8 GPUs", kb=kb).wm.value("goal") == "replicate"
+
+
 def test_what_the_batch_and_accumulation_do_asked_with_no_numbers(kb):
     """rq-027: "What exactly do batch_size and gradient_accumulation_steps do? … do they change the final model or just
     the speed of learning?" - the roles of the micro-batch and of accumulation, and of their product."""
