@@ -442,6 +442,16 @@ def test_a_batch_in_tokens_is_split_into_micro_batches_and_accumulation(kb):
     assert paper.recommendation.option_id == "accumulate-to-target"
 
 
+def test_losses_summed_before_one_backward_keep_every_graph(kb):
+    """Review 51 #29: "2. Accumulate loss instead of gradient, and call (loss / N).backward() every N batches … does it
+    defeat the purpose of saving memory?" - yes: every micro-batch's graph lives until that backward."""
+    c = run_consultation("Broadly there are two ways: 1. Call loss.backward() on every batch, but only call "
+                         "optimizer.step() every N batches. 2. Accumulate loss instead of gradient, and call "
+                         "(loss / N).backward() every N batches. Does it defeat the purpose of saving memory?", kb=kb)
+    finding = next(f for f in c.advice.findings if f.id == "finding-summed-losses-keep-every-graph")
+    assert "pt-backward-frees-graph" in finding.sources
+
+
 def test_a_word_in_a_path_is_no_goal(kb):
     """Review 51 #27: a traceback through "/data/…/3D-MAN-reproduction/utils/fit.py" says nothing of reproducing a
     paper; said in words, it does."""
