@@ -3697,3 +3697,13 @@ def test_lightnings_plain_batch_is_each_process():
     got = labels("Training setup: 2 GPUs on a single machine in DDP mode. If I use a batch size of 16 and accumulate "
                  "gradients=2, how does lightning handle it?")
     assert got.get("micro_batch") == 16
+
+
+def test_how_you_fit_a_model_asks_about_memory():
+    """Review 51 #18: "I was wondering how you're fitting two SDXL UNets on a single A800 with batch size 6 … any
+    optimizations to bring memory down, like … 8bit adam? Also curious about training speed" - a memory question,
+    the speed an aside."""
+    got = labels("Quick question on training. I was wondering how you're fitting two SDXL UNets on a single A800 with "
+                 "batch size 24/4=6. Are you doing any optimizations to bring memory down, like precomputing embeddings "
+                 "or 8bit adam? Also curious about training speed if you can share.")
+    assert got.get("goal") == "fit"

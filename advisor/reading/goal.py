@@ -36,6 +36,9 @@ GOAL_CUES: list[tuple[str, str, float]] = [
     ("takes up a lot of memory", "fit", 1.5), ("trouble with memory usage", "fit", 1.5),
     ("memory go lower", "fit", 2), ("get it down", "fit", 1), ("bring it down", "fit", 1),
     ("bring down the memory", "fit", 2), ("bring the memory down", "fit", 2), ("way around it", "fit", 1),
+    # "how you're fitting two SDXL UNets on a single A800 … optimizations to bring memory down" (review 51 #18)
+    ("bring memory down", "fit", 2), ("how you ' re fitting", "fit", 2), ("how are you fitting", "fit", 2),
+    ("how did you fit", "fit", 2), ("how do you fit", "fit", 2),
     ("is there a fix", "fit", 1),
     ("can it be done on", "fit", 2), ("be fine tuned on", "fit", 1), ("be fully fine tuned on", "fit", 1),
     ("finetune", "fit", 0.3), ("fine tune", "fit", 0.3), ("is it possible to run", "fit", 1),
