@@ -3707,3 +3707,9 @@ def test_how_you_fit_a_model_asks_about_memory():
                  "batch size 24/4=6. Are you doing any optimizations to bring memory down, like precomputing embeddings "
                  "or 8bit adam? Also curious about training speed if you can share.")
     assert got.get("goal") == "fit"
+
+
+def test_an_abbreviated_instruct_suffix_names_the_base_model():
+    """Review 51 #22: `--base_model 'qwen2-7b-instr/'` is Qwen2-7B (its instruct checkpoint), not a model of its own."""
+    assert labels("CUDA_VISIBLE_DEVICES=0 python finetune.py --base_model 'qwen2-7b-instr/' --batch_size 16")["model"] \
+        == "qwen2-7b"

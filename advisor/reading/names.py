@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 
 # suffixes that name a checkpoint or a format of the same model, not another model
-CHECKPOINT_SUFFIXES = frozenset({"hf", "chat", "instruct", "it", "uncased", "cased", "awq", "gptq", "gguf", "bnb",
+CHECKPOINT_SUFFIXES = frozenset({"hf", "chat", "instruct", "instr", "it", "uncased", "cased", "awq", "gptq", "gguf", "bnb",
                                  "4bit", "8bit", "fp16", "bf16", "int4", "int8", "unsloth", "base_model", "v0", "v1",
                                  "pt", "ckpt", "safetensors", "bin",
                                  # (a config file named after the model and the method: "llama3_1_8B_lora_config")
