@@ -500,7 +500,7 @@ def recommendation_lines(c: Consultation, width: int) -> list[str]:
 
 
 def plan_numbers(plan) -> str:
-    """'It needs 17.5 GiB per GPU of 23.7 GiB, at micro-batch 1 × 4 accumulation steps × 1 GPU = 4 per update', with
+    """'This plan needs 17.5 GiB per GPU of 23.7 GiB, at micro-batch 1 × 4 accumulation steps × 1 GPU = 4 per update', with
     the CPU RAM an offloading plan needs as well."""
     from advisor.units import fmt_on_card
 
@@ -509,9 +509,9 @@ def plan_numbers(plan) -> str:
         text = (f"The estimate puts it at {fmt_on_card(plan.per_gpu_bytes, plan.budget_bytes)}, more than you "
                 f"measure: you say micro-batch {plan.micro_batch} runs")
     elif plan.budget_bytes:
-        text = f"It needs {fmt_on_card(plan.per_gpu_bytes, plan.budget_bytes)}"
+        text = f"This plan needs {fmt_on_card(plan.per_gpu_bytes, plan.budget_bytes)}"
     else:
-        text = f"It needs {fmt_bytes_gib(plan.per_gpu_bytes)} per GPU"
+        text = f"This plan needs {fmt_bytes_gib(plan.per_gpu_bytes)} per GPU"
     if plan.effective_batch and getattr(plan, "per_sample_bytes", 1) is None:
         # a model without shapes: its states only, whatever the batch (the plan keeps the user's)
         text += (f" before activations, at micro-batch {plan.micro_batch} × {plan.grad_accum_steps} accumulation "

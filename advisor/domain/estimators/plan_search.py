@@ -418,20 +418,23 @@ def _best_line(p: Problem, c: Candidate) -> str:
 
 def _rationale(p: Problem, result: SearchResult, best: Candidate, plan_id: str) -> str:
     cur = result.current
-    yours = f"your plan (assuming {and_join(list(p.assumed), len(p.assumed))})" if p.assumed else "your plan"
+    # the verdict on the user's plan first, what it assumed after it: a short answer cut at the end of a line keeps
+    # "does not fit" and loses only the assumptions (review 51 #1)
+    assumed = f", assuming {and_join(list(p.assumed), len(p.assumed))}" if p.assumed else ""
     if cur.fits and cur.per_gpu > p.budget:
-        now = f"{yours} runs, as you say, though I count {fmt_on_card(cur.per_gpu, p.budget)} with what I assumed"
+        now = f"Your plan runs, as you say, though I count {fmt_on_card(cur.per_gpu, p.budget)}{assumed}"
     elif cur.fits:
-        now = f"{yours} fits ({fmt_on_card(cur.per_gpu, p.budget)})"
+        now = f"Your plan fits ({fmt_on_card(cur.per_gpu, p.budget)}){assumed}"
     elif p.oom and cur.per_gpu <= p.budget:
-        now = f"{yours} does not fit: {cur.why_not}"
+        now = f"Your plan does not fit: {cur.why_not}{assumed}"
     else:
-        now = f"{yours} needs {fmt_on_card(cur.per_gpu, p.budget)} and does not fit"
+        now = f"Your plan needs {fmt_on_card(cur.per_gpu, p.budget)} and does not fit"
         if cur.per_gpu <= p.budget and cur.why_not:
             now += f" ({cur.why_not})"  # under the card, over what is usable: say what decided it
+        now += assumed
     goal = {"fit": "the smallest safe change", "faster": "the least time per update",
             "accuracy": "the least change to the training algorithm"}[p.goal]
-    return (f"Of {result.considered} other plans searched, {result.fitting} fit; {now}. "
+    return (f"{now}. Of {result.considered} other plans searched, {result.fitting} fit; "
             f"{best.changes[0][0].upper() + '; '.join(best.changes)[1:]} ranks first for {goal} "
             f"(a heuristic order of accuracy risk, time per update and number of changes): {_memory_line(p, best)}.")
 
