@@ -621,6 +621,10 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         # step per update (read back, so a config cut short is corrected)
         put("grad_accum_steps", 1, micro.text)
     one_gpu = reading.get("num_gpus") == 1 or (reading.get("num_gpus") is None and not reading.several_gpus)
+    if micro is not None and reading.get("num_gpus") is None and PER_GPU_KEY.search(micro.text):
+        # `samples_per_gpu` is set to 4, no GPU count said: each GPU's batch, the batch per update unknown (not
+        # one GPU's: "the default is 8 GPUs and 2 samples per GPU" asks how many the authors used - review 51 #19)
+        one_gpu = False
     # (not where accumulation is spoken of without its count: "the loss grows with gradient_accumulation_steps")
     unsaid_accumulation = reading.accumulation_said and reading.get("grad_accum_steps") is None
     # (a setting named a micro-batch - litgpt's and Megatron's micro_batch_size - says updates gather several of it)
@@ -816,6 +820,8 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
 # a launcher's or a script's own count of the processes or devices it runs on
 # (not CUDA_VISIBLE_DEVICES, often one of two runs compared, nor a world size, which a pipeline over many devices
 # keeps at one process)
+PER_GPU_KEY = re.compile(r"(?:samples|imgs|images)_per_gpu|per_device_train_batch_size|train_micro_batch_size_per_gpu",
+                         re.I)
 LAUNCH_COUNT = re.compile(r"num[-_ ]?gpus|nproc[-_]per[-_]node|\bn[-_]gpus?\b", re.I)
 
 
