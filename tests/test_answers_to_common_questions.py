@@ -442,6 +442,19 @@ def test_a_batch_in_tokens_is_split_into_micro_batches_and_accumulation(kb):
     assert paper.recommendation.option_id == "accumulate-to-target"
 
 
+def test_a_per_gpu_key_with_no_gpu_count_against_a_reference(kb):
+    """Review 51 #19: "lr of 0.02 … `samples_per_gpu` is set to 4 … the default training config in mmdet … is 8 GPUs and
+    2 samples per GPU, for effective batch size of 16" - the GPUs unsaid, the batch per update is unknown (not one
+    GPU's 4), and the reference's 16 at 4 a GPU is 4 GPUs."""
+    c = run_consultation("The implementation details in the paper specifies 1x schedule with lr of 0.02. However, the "
+                         "`samples_per_gpu` is set to 4 in the shared configuration. However, the default training "
+                         "config in mmdet, for Mask-RCNN with FPN for 1x schedule is 8 GPUs and 2 samples per GPU, for "
+                         "effective batch size of 16, and lr of 0.02. Could you please specify the number of GPU's?",
+                         kb=kb)
+    assert not c.wm.known("batch_size") and c.wm.value("reference_micro_batches") == 4
+    assert c.advice.findings[0].id == "finding-reference-micro-batches"
+
+
 def test_losses_summed_before_one_backward_keep_every_graph(kb):
     """Review 51 #29: "2. Accumulate loss instead of gradient, and call (loss / N).backward() every N batches … does it
     defeat the purpose of saving memory?" - yes: every micro-batch's graph lives until that backward."""
