@@ -248,3 +248,16 @@ def test_a_yolo_segmentation_oom_at_batch_one_is_the_masks(kb):
     assert finding.id == "finding-yolo-seg-masks-per-object" and "mask-ratio" in finding.text
     detect = run_consultation("yolov7 detection at 1280, batch 16, out of memory on a 24GB card", kb=kb)
     assert "finding-yolo-seg-masks-per-object" not in [f.id for f in detect.advice.findings]
+
+
+@pytest.mark.parametrize("message", [
+    "yolo-seg model, size 1280, batch_size 1, 48G of gpu memory is not enough",
+    "CUDA out of memory training an ASR conformer with ESPnet on a 32 GB gpu",
+])
+def test_a_diagnosis_that_names_the_lever_is_not_followed_by_the_generic_savers(kb, message):
+    """Review 51 (after): a YOLO segmentation model's masks or ESPnet's batch_bins named, the provisional "turn on 16-bit
+    autocast and activation checkpointing" is no longer the recommendation beside it."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation(message, kb=kb)
+    assert c.advice.recommendation.option_id != "memory-savers"
