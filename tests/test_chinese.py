@@ -95,3 +95,11 @@ def test_machines_that_each_train_alone(kb):
     c = run_consultation("多节点训练失效\n\n假如我有三个节点，训练一个epoch,实际上训练三个epoch，各个节点独自为战。训练时间跟用一个node"
                          "相差无几。", kb=kb)
     assert c.advice.findings[0].id == "finding-nodes-never-joined"
+
+
+def test_just_short_of_the_card_is_an_oom(kb):
+    """Review 51 #4: "llama3-8b 8k长度上述参数24g正好差一点点" - at 8k the 24 GB card is just short: a run that runs out
+    by a little, not one that fits."""
+    c = run_consultation("LoRA finetuning 4x4090, deepspeed zero3, 想达到的是用4个4090 finetune contextlength=8k的数据，"
+                         "llama3-8b 8k长度上述参数24g正好差一点点。", kb=kb)
+    assert c.wm.value("oom") is True

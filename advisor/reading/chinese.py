@@ -46,6 +46,8 @@ GLOSSARY: dict[str, str] = {
     "显存溢出": "out of memory", "溢出": "overflow", "占用": "uses", "显存占用": "memory usage", "显存占用了": "memory usage",
     # ("单卡和多卡内存消耗几乎一样": a single GPU's and several GPUs' memory use almost the same - 内存 said of the GPUs)
     "内存消耗": "memory usage", "显存消耗": "memory usage", "几乎一样": "almost the same", "差不多": "about the same",
+    # ("8k长度上述参数24g正好差一点点": at 8k, 24 GB is just short - it runs out by a little)
+    "正好差一点点": "just out of memory", "差一点点": "just out of memory",
     "升到": "rises to", "涨到": "rises to", "增加到": "rises to", "降到": "drops to", "改成": "changed to",
     "改为": "changed to", "默认": "", "默认的": "", "用": "using",
     "从": "from", "到": "to", "调整到": "to", "调到": "to", "改到": "to", "减小到": "to", "减少到": "to",
