@@ -243,7 +243,7 @@ def _batch_before(clause: Clause, k: int) -> tuple[bool | None, int, int, int] |
     per_gpu = j >= 3 and words[j - 2] in SAID_PER_GPU and words[j - 1] in GPU_NOUNS  # "batch 8 per GPU on 8 GPUs"
     n = j - 3 if per_gpu else j - 1
     # "64 images on a single GPU", "64 batches in a single gpu" (samples, said as batches): the noun after the count
-    counted = n >= 1 and words[n] in ITEMS | {"batches"} and (per_gpu or gpus_named_one(words, k))
+    counted = n >= 1 and words[n] in ITEMS | {"batches"} and (per_gpu or _one_gpu_named(words, k))
     if counted:
         n -= 1  # ("8 images per GPU on 8 GPUs" too: each GPU's, said)
     if n < 0 or not tokens[keys[n]].is_num:
@@ -255,7 +255,7 @@ def _batch_before(clause: Clause, k: int) -> tuple[bool | None, int, int, int] |
     return (True if gpus == 1 or per_gpu else None), n, min(named[0], n), n + counted + (2 if per_gpu else 0)
 
 
-def gpus_named_one(words: list[str], k: int) -> bool:
+def _one_gpu_named(words: list[str], k: int) -> bool:
     """Whether the GPU count at key k is one ("a single GPU", "one card", "1 GPU"): a count of samples before it is
     that GPU's batch (on several GPUs it could be any split)."""
     return words[k] in ONE_WORDS or words[k] == "1"
