@@ -3443,6 +3443,14 @@ def test_an_oom_in_deepspeed_initialize_is_before_any_batch(kb):
     assert c.wm.value("oom_stage") == "loading"
     assert c.advice.recommendation.option_id != "memory-savers"
     assert run_consultation("OOM in deepspeed.initialize with zero3 on 4 A100", kb=kb).wm.value("oom_stage") == "loading"
+    # review 51 #25: the code pasted with the OOM only loads the model (no trainer, step or optimizer): loading
+    c = run_consultation("With the command below I got OOM error on a T4 16GB GPU.\nHow much GPU do I need to run the "
+                         "7B model?\n\nmodel = transformers.LlamaForSequenceClassification.from_pretrained("
+                         "\"/path/to/llama-7b/\")", kb=kb)
+    assert c.wm.value("oom_stage") == "loading" and c.wm.known("loaded_weights_fp32")
+    c = run_consultation("I got OOM on a T4.\nmodel = AutoModelForCausalLM.from_pretrained(path)\ntrainer = Trainer("
+                         "model=model)\ntrainer.train()", kb=kb)
+    assert not c.wm.known("oom_stage") or c.wm.value("oom_stage") != "loading"
     # review 51 #1: a retyped traceback - "CUDA outof memory" - through PEFT's get_peft_model: loading too
     c = run_consultation("2张32GB显卡，对Qwen-14B进行lora微调，报错torch.cuda.0utOfMemoryError: CUDA outof memory\nTraceback "
                          "(most recentcall last):\nFile \"/code/Qwen-main/finetune.py\",line 337, in train\nmodel = "
