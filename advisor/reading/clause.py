@@ -297,6 +297,11 @@ class Clause:
             depth += (self.tokens[t].text == "(") - (self.tokens[t].text == ")")
         return max(depth, 0)
 
+    def ends_a_range(self, t: int) -> bool:
+        """Whether the number token t is the second of a range glued to the first ("4-8 V100s", "2~4 GPUs")."""
+        return t - 2 >= self.start and self.tokens[t - 1].text in ("-", "–", "~") and not self.tokens[t].space_before \
+            and not self.tokens[t - 1].space_before and self.tokens[t - 2].is_num
+
     def word_of(self, k: int) -> tuple[int, int]:
         """The first and last key of key k's token (`lr_warmup_steps` is keys k-1..k+1 when k is 'warmup')."""
         whole = self._span.get(self._offset + k)

@@ -505,8 +505,7 @@ def _count_before(clause: Clause, s: int) -> tuple[int, int] | None:
             return None
         if t > clause.start and clause.tokens[t - 1].kind == "word" and not tok.space_before:
             return None  # the end of a name: "bf16", "A100"
-        if t - 2 >= clause.start and clause.tokens[t - 1].text in ("-", "–", "~") and not tok.space_before \
-                and not clause.tokens[t - 1].space_before and clause.tokens[t - 2].is_num:
+        if clause.ends_a_range(t):
             return None  # "ideally use 4-8 V100s": a range of counts, none of them the run's
         return int(tok.value), t
     if word in WORD_NUMBERS:

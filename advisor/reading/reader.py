@@ -1310,8 +1310,7 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if k >= 2 and words[k - 1] == "or" and clause.tokens[keys[k - 2]].is_num \
                 and _left_slot(left, words, k - 2, clause) is None:
             continue  # "16 or 4 GPUs": alternatives, not the user's count (but "batch_size=128 or 4 GPUs" is one)
-        if key - 2 >= clause.start and clause.tokens[key - 1].text in ("-", "–", "~") and not tok.space_before \
-                and clause.tokens[key - 2].is_num and not clause.tokens[key - 1].space_before \
+        if clause.ends_a_range(key) \
                 and (words[k + 1:k + 2] and words[k + 1] in GPU_WORDS or keys[k] + 1 in clause.card_starts):
             continue  # "ideally use 4-8 V100s", "2-4 GPUs": a range of counts, no count of the user's
         prev = clause.tokens[key - 1] if key > clause.start else None
@@ -1934,16 +1933,19 @@ def _stated_batch(clause: Clause, k: int, end: int, value: float) -> str | None:
 
 
 EACH_GPU_LINKS = frozenset({"for", "on", "to", "in"})  # "8 images for each GPU", "… to each gpu", "… on every card"
+EACH_GPU_NOUNS = frozenset({"gpu", "card", "device"})
 
 
 def _each_gpus(words: list[str], i: int) -> int:
     """The key of the GPU noun when the words from key i say 'each GPU's' ("per GPU", "for each card", "to every
     device"), else 0."""
     if words[i:i + 1] == ["per"]:
-        return i + 1 if words[i + 1:i + 2] and words[i + 1] in ("gpu", "card", "device") else 0
-    if words[i:i + 1] and words[i] in EACH_GPU_LINKS and words[i + 1:i + 2] and words[i + 1] in ("each", "every"):
-        return i + 2 if words[i + 2:i + 3] and words[i + 2] in ("gpu", "card", "device") else 0
-    return 0
+        noun = i + 1
+    elif words[i:i + 1] and words[i] in EACH_GPU_LINKS and words[i + 1:i + 2] and words[i + 1] in ("each", "every"):
+        noun = i + 2
+    else:
+        return 0
+    return noun if words[noun:noun + 1] and words[noun] in EACH_GPU_NOUNS else 0
 
 
 RUNNING = frozenset({"runs", "run", "running", "gets", "get", "getting", "takes", "take", "has", "uses", "use", "sees",

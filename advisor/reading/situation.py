@@ -817,11 +817,12 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     return out
 
 
+# the keys that name each GPU's batch (OpenMMLab's, the Hugging Face Trainer's, DeepSpeed's)
+PER_GPU_KEY = re.compile(r"(?:samples|imgs|images)_per_gpu|per_device_train_batch_size|train_micro_batch_size_per_gpu",
+                         re.I)
 # a launcher's or a script's own count of the processes or devices it runs on
 # (not CUDA_VISIBLE_DEVICES, often one of two runs compared, nor a world size, which a pipeline over many devices
 # keeps at one process)
-PER_GPU_KEY = re.compile(r"(?:samples|imgs|images)_per_gpu|per_device_train_batch_size|train_micro_batch_size_per_gpu",
-                         re.I)
 LAUNCH_COUNT = re.compile(r"num[-_ ]?gpus|nproc[-_]per[-_]node|\bn[-_]gpus?\b", re.I)
 
 

@@ -89,9 +89,9 @@ def weights_in_16_bits(params: float, gpu_memory: float) -> dict[str, Estimate]:
     torchao) turns them into 8 or 4 bits, and their share of the card."""
     if params <= 0 or gpu_memory <= 0:
         raise NotComputable("needs a parameter count and the card's memory")
-    total = params * 2
-    return {"value": Estimate(total, "bytes", f"{fmt_count(params)} params × 2 B = {fmt_bytes_gib(total)}",
-                              ("arithmetic",)),
+    weights = loaded_weights_bytes(params)["bf16"]
+    total = weights.value
+    return {"value": weights,
             "card_share": Estimate(total / gpu_memory, "fraction", f"{fmt_bytes_gib(total)} / {fmt_bytes_gib(gpu_memory)} "
                                    f"= {fmt_share(total / gpu_memory)}", ("arithmetic",))}
 
