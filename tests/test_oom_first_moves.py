@@ -261,3 +261,35 @@ def test_a_diagnosis_that_names_the_lever_is_not_followed_by_the_generic_savers(
 
     c = run_consultation(message, kb=kb)
     assert c.advice.recommendation.option_id != "memory-savers"
+
+
+@pytest.mark.parametrize("message", [
+    "CUDA out of memory after some epochs. I'm training on an EC2 instance with T4 GPU and 16GB of memory. I'm using "
+    "a batch size of 2 and image size of 960, however after 3 epochs the script is killed because GPU is out of memory.",
+    "Always CUDA OOM after one epoch, no matter what batchsize is, on a 4 GPU machine",
+    "CUDA out of memory. I changed the batch size from 50 to 5, but near the end of the first epoch it throws this error (6G of GPU memory)",
+    "After several epochs dlib complains that there is not enough memory. GPU used: Titan X with 12 GB memory.",
+])
+def test_an_oom_after_whole_epochs_is_what_the_epochs_end_runs(kb, message):
+    """Review 51 #17 (YOLOR, "after 3 epochs the script is killed because GPU is out of memory"): every training step
+    of an epoch fitted, so the answer is the evaluation, sample generation or checkpoint save at its end - not the
+    batch, nor 16-bit autocast and checkpointing - and "after 3 epochs" is where the run failed, not its length."""
+    c = run_consultation(message, kb=kb)
+    assert c.wm.value("oom_at_epoch_end") is True and c.wm.value("oom_at_fixed_step") is True
+    assert not c.wm.known("epochs")
+    finding = c.advice.findings[0]
+    assert finding.id == "finding-oom-at-epoch-end" and "no_grad" in finding.text
+    assert "finding-oom-at-a-fixed-step" not in [f.id for f in c.advice.findings]
+    assert c.advice.recommendation.option_id is None
+
+
+@pytest.mark.parametrize("message", [
+    "RuntimeError: CUDA out of memory after a few epochs. When training, the GPU memory usage keeps increasing as the "
+    "epochs go on.",
+    "OOM after 1200 steps fine-tuning llama-3-8b on a 4090",
+    "the process was killed by the system for lack of RAM after two epochs",
+    "after 80 epochs mAP50 is 0.42 with batch 16 on a 3090",
+])
+def test_an_epochs_end_is_not_read_where_memory_climbs_steps_fail_or_nothing_failed(kb, message):
+    c = run_consultation(message, kb=kb)
+    assert "finding-oom-at-epoch-end" not in [f.id for f in c.advice.findings]

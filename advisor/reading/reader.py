@@ -1650,6 +1650,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             # in the run, not its length ("after 80 epochs mAP50 is 0.42" is what the run trained); "able to complete 1
             # epoch", "the time to complete 1 epoch", "4 GPUs finishing 75 epochs per day": how far it got, or a pace
             continue
+        if name == "epochs" and start_key > k and _point_in_run(words, k) and not FAILURE_HINTS.isdisjoint(words):
+            continue  # "after 3 epochs the script is killed because GPU is out of memory": where the run failed, not
+            # how long it was planned to be
         if name == "epochs" and start_key < k and not POLICY_EPOCHS.isdisjoint(
                 words[clause.word_of(start_key)[0]:clause.word_of(start_key)[1] + 1]):
             continue  # PPO's `--update_epochs=8`, `ppo_epochs`: passes over each rollout; `--validation_epochs`: a period
