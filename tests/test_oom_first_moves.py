@@ -293,3 +293,23 @@ def test_an_oom_after_whole_epochs_is_what_the_epochs_end_runs(kb, message):
 def test_an_epochs_end_is_not_read_where_memory_climbs_steps_fail_or_nothing_failed(kb, message):
     c = run_consultation(message, kb=kb)
     assert "finding-oom-at-epoch-end" not in [f.id for f in c.advice.findings]
+
+
+def test_states_too_big_for_common_cards_are_the_first_lever_when_no_card_is_said(kb):
+    """Review 51 #28 (T5-3B, "12GB" after loading, OOM at batch 1, no card named): the fp32 AdamW states alone are
+    42.49 GiB, so the answer names what shrinks them (8-bit or Adafactor, LoRA, offload, sharding) - not 16-bit
+    autocast and checkpointing, which cut activations only."""
+    message = ("I loaded a T5-3b model and checked the memory consumption on the GPU (using nvidia-smi) BEFORE starting "
+               "to train. The memory consumption was 12GB. Then, I've started the training process, with a batch "
+               "size of 1, and I got out of memory error.")
+    c = run_consultation(message, kb=kb)
+    finding = c.advice.findings[0]
+    assert finding.id == "finding-states-alone-need-a-big-card"
+    assert "42.49 GiB" in finding.title and "Adafactor" in finding.text and "LoRA" in finding.text
+    assert c.advice.recommendation.option_id != "memory-savers"
+    on_a_card = run_consultation(message + " My GPU is an A6000 48GB.", kb=kb)
+    assert "finding-states-alone-need-a-big-card" not in [f.id for f in on_a_card.advice.findings]
+    lora = run_consultation("OOM with LoRA on llama-2-7b at batch 1, seq 512", kb=kb)
+    assert "finding-states-alone-need-a-big-card" not in [f.id for f in lora.advice.findings]
+    small = run_consultation("OOM fine-tuning bert-base at batch 64", kb=kb)
+    assert "finding-states-alone-need-a-big-card" not in [f.id for f in small.advice.findings]

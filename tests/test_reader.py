@@ -3683,6 +3683,18 @@ def test_a_torchrun_of_fewer_processes_than_the_machine_has_gpus_trains_on_that_
     assert labels_of(read(message))["num_gpus"] == 8
 
 
+
+def test_model_parallel_beside_a_torchrun_of_fewer_gpus_leaves_one_data_parallel_copy(kb):
+    """Review 51 #11 as written: `data_parallel=fsdp`, `model_parallel=2` and `torchrun --nproc_per_node=2` on an
+    8-GPU machine - the two processes hold one model-parallel copy, so FSDP has a data-parallel degree of 1 to shard
+    over (read before as 2 GPUs in data parallel, unsharded)."""
+    message = ("7B pretraining results in OOM. hardware: 8x A100 80GB\n```\ndata_parallel=fsdp\nmodel_parallel=2\n"
+               "torchrun --nproc_per_node=2 --master_port=29100 main_pretrain.py --batch_size 1\n```")
+    got = facts(kb, message)
+    assert (got["num_gpus"], got["model_parallel_gpus"], got["parallelism"]) == (1, 2, "fsdp")
+    assert consult(message, kb=kb).findings[0].id == "finding-sharding-one-dp-rank"
+
+
 @pytest.mark.parametrize("message", ["I would like to train YOLOS on publaynet and ideally use 4-8 V100s.",
                                      "We plan to use 2-4 GPUs for this."])
 def test_a_range_of_gpu_counts_is_no_count(message):

@@ -145,7 +145,6 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("all weights", "full_weights", True), ("all the weights", "full_weights", True),
     ("all model parameters", "full_weights", True), ("all the model parameters", "full_weights", True),
     ("quantization bit 4", "base_bits", 4), ("bnb 4bit", "base_bits", 4), ("4bit", "base_bits", 4),
-    ("continued pretraining", "training_mode", "scratch"), ("continual pretraining", "training_mode", "scratch"),
     ("lora adapters", "adapter", "lora"), ("lora finetuning", "adapter", "lora"),
     ("lora", "adapter", "lora"), ("peft", "adapter", "lora"), ("low rank training", "adapter", "lora"), ("qlora", "adapter", "qlora"),
     # kohya's sd-scripts train a LoRA network: its config's [additional_network] section, network_train_unet_only
@@ -423,6 +422,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("tensor parallel size", "tensor_parallel"),
     ("tensor_model_parallel_size", "tensor_parallel"), ("tp", "tensor_parallel"), ("tp size", "tensor_parallel"),
     ("model_parallel_size", "tensor_parallel"), ("mp_size", "tensor_parallel"),  # (Megatron's MP_SIZE=2)
+    ("model_parallel", "tensor_parallel"),  # (LLaMA2-Accessory's `model_parallel=2`, fairscale's model-parallel size)
     ("pipeline_model_parallel_size", "pipeline_parallel"),
     ("pp", "pipeline_parallel"), ("pipeline parallel size", "pipeline_parallel"),
     ("dp", "data_parallel"), ("data parallel size", "data_parallel"), ("data_parallel_size", "data_parallel"),

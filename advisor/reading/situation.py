@@ -393,18 +393,28 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         # mesh - one copy of the model over all of them, unless a degree is said
         put("model_parallel_gpus", count.value, parallelism.text)
         put("num_gpus", 1, parallelism.text)
+    launched = _launched_count(reading)
     if spans > 1:  # "8x A100, TP 4, PP 1": one model copy over 4 GPUs, so 2 in data parallel
         said = (tp if tp and tp.value > 1 else pp).text  # (provenance quotes the message's own words)
         put("model_parallel_gpus", spans, said)
+        sharded = next((r for pair in reading.conflicts for r in pair
+                        if r.field == "parallelism" and r.value in ("fsdp", "zero")), None)
+        if sharded is not None and parallelism is not None and parallelism.value in ("tensor", "pipeline"):
+            # `data_parallel=fsdp` beside `model_parallel=2`: the degree says the model parallelism, so the scheme
+            # said is how the data-parallel copies shard (finding-sharding-one-dp-rank where there is one copy)
+            put("parallelism", sharded.value, sharded.text)
+        # (of the GPUs launched where fewer than the machine's: `torchrun --nproc_per_node=2` with `model_parallel=2`
+        # on an 8-GPU machine is one copy in data parallel - review 51 #11)
+        total = launched if launched is not None else count
         if dp is not None:
             put("num_gpus", dp.value, dp.text)
-        elif count is not None and count.value % spans == 0:
-            put("num_gpus", count.value // spans, said)
-    launched = _launched_count(reading)
+        elif total is not None and total.value % spans == 0:
+            put("num_gpus", total.value // spans, said)
     if launched is not None:
         # "Titan V * 2 … train_net.py --num-gpus 1": the machine has 2, the run uses 1 - the run's count sets its batch
         # per GPU and its scaling (the labels keep the machine's), and the machine's others are GPUs left idle
-        put("num_gpus", launched.value, launched.text)
+        if spans == 1:
+            put("num_gpus", launched.value, launched.text)
         if launched.value == 1 or not reading.tuning_method:
             # (the GPUs left idle - not those an RL trainer gives its generation engine: "NPROC_PER_NODE=7" of 8)
             put("machine_gpus", v["num_gpus"].value, v["num_gpus"].text)
