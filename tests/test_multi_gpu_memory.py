@@ -282,3 +282,33 @@ def test_ms_swift_processes_fewer_than_the_gpus_split_each_copy(kb):
     plan = next(p for p in c.advice.plans if p.recommended)
     assert plan.num_gpus == 8 and plan.fits
     assert "finding-device-map-under-launcher" not in ids(c)
+
+
+def test_ddp_heavier_than_dataparallel_is_the_batch_each_process_loads(kb):
+    """Review 52 #13 (Lightning, BATCH_SIZE = 16 on 2 GPUs: "DP runs through a batch using 25 GB of memory however DDP
+    needs more than 45 GB"): DataParallel splits the DataLoader's batch, DDP gives each process all of it - the
+    answer, not "switch to DDP", which is what the user tried."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation("Large Memory Differences with DP vs. DDP accelerator. I run into CUDA OOM issues with ddp, "
+                         "however I do not run into this issue when using DP. DP runs through a batch using 25 GB of "
+                         "memory however DDP needs more than 45 GB. BATCH_SIZE = 16, NUM_GPUS = 2, Pytorch Lightning.",
+                         kb=kb)
+    finding = c.advice.findings[0]
+    assert finding.id == "finding-ddp-batch-is-each-gpus" and "divided by the GPUs" in finding.text
+    assert c.advice.recommendation.option_id not in ("ddp-instead-of-dataparallel", "memory-savers")
+
+
+@pytest.mark.parametrize("message", [
+    "Lightning docs say the batch is gpus * batch_size, but with ddp three cards and one card have the same "
+    "batch_size. Increasing the batch size to train with three cards runs out of memory.",
+    "lighting官网上写的是batch_size大小 是gpus * batch_size 但是在实际使用的时候，使用ddp 进行训练 三个卡和一个卡的batch_size是一样大的.. "
+    "用三个卡增大batch_size进行训练会爆显存不足",
+])
+def test_more_gpus_do_not_raise_the_batch_each_gpu_fits(kb, message):
+    """Review 52 #22: more GPUs multiply the batch per update at the batch one GPU fits; they give no GPU more room."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation(message, kb=kb)
+    assert c.advice.findings[0].id == "finding-more-gpus-same-per-gpu-batch"
+    assert c.wm.value("num_gpus") == 3

@@ -313,3 +313,24 @@ def test_states_too_big_for_common_cards_are_the_first_lever_when_no_card_is_sai
     assert "finding-states-alone-need-a-big-card" not in [f.id for f in lora.advice.findings]
     small = run_consultation("OOM fine-tuning bert-base at batch 64", kb=kb)
     assert "finding-states-alone-need-a-big-card" not in [f.id for f in small.advice.findings]
+
+
+def test_memory_that_grows_less_than_the_input_is_the_fixed_part_not_a_learning_rate_question(kb):
+    """Review 52 #9: "when I double the batch size B, GPU MEM% also increases by ~2x … with T=16 MEM% only increases
+    by ~2x instead of 16x" - a question about memory, answered with the fixed part and the part per sample, not the
+    warmup of a larger learning rate."""
+    c = run_consultation("I have a vision transformer training where the input has shape (B, T, C, H, W). I notice that "
+                         "when I double the batch size B, GPU MEM% also increases by ~2x. On the other hand, when I "
+                         "compare single timestep training (T=1) with temporal trainings (e.g. T=16), it looks like "
+                         "MEM% only increases by ~2x instead of 16x. Note that I use flash_attn and checkpointing.",
+                         kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert c.wm.value("claim_memory_batch_puzzle") is True
+    assert "finding-warmup-for-larger-batch" not in ids and ids
+
+
+def test_adam_counted_as_three_times_the_weights_is_corrected_to_four(kb):
+    """Review 52 #6 (MXNet MLP, "The Adam optimizer triple the memory usage to be 1.5G * 3 = 4.5G")."""
+    c = run_consultation("The weight matrix for input layer cost 1G; output layer 0.5G. The Adam optimizer triple the "
+                         "memory usage to be 1.5G * 3 = 4.5G, is that correct?", kb=kb)
+    assert [r.id for r in c.advice.red_flags] == ["rf-adam-four-copies"]

@@ -3725,3 +3725,33 @@ def test_an_abbreviated_instruct_suffix_names_the_base_model():
     """Review 51 #22: `--base_model 'qwen2-7b-instr/'` is Qwen2-7B (its instruct checkpoint), not a model of its own."""
     assert labels("CUDA_VISIBLE_DEVICES=0 python finetune.py --base_model 'qwen2-7b-instr/' --batch_size 16")["model"] \
         == "qwen2-7b"
+
+
+def test_a_lora_setting_left_in_a_full_fine_tuning_command_turns_no_adapter_on(kb):
+    """Review 52 #8: LLaMA-Factory's `--finetuning_type full` with `--lora_target c_attn` left in trains every weight."""
+    message = ("7b/6b模型 全参数 会溢出。 batch_size=4 A100-80G\nsrc/train_bash.py --stage sft --model_name_or_path "
+               "Qwen-7B-Chat --do_train --lora_target c_attn --finetuning_type full --per_device_train_batch_size 4 --fp16")
+    got = facts(kb, message)
+    assert "adapter" not in got and got["training_mode"] == "finetune"
+    lora = facts(kb, "src/train_bash.py --stage sft --model_name_or_path Qwen-7B-Chat --lora_target c_attn "
+                     "--finetuning_type lora --per_device_train_batch_size 4")
+    assert lora["adapter"] == "lora"
+
+
+@pytest.mark.parametrize("message, unread", [
+    ("The input has dimension of 240k, and each hidden layer has 1024 and 512 nodes separately.", "num_nodes"),
+    ("我用双卡微调的时候，per_device_train_batch_size=1", None),
+])
+def test_a_layers_nodes_are_no_machines_and_two_cards_in_chinese_are_two_gpus(kb, message, unread):
+    got = facts(kb, message)
+    if unread:
+        assert unread not in got
+    else:
+        assert got["num_gpus"] == 2
+
+
+def test_an_issue_templates_your_environment_heading_is_no_reference_to_match(kb):
+    """Review 52 #17: pytorch/examples' template heading "## Your Environment" asks the reporter's own setup."""
+    got = facts(kb, "Cuda memory usage does not decrease when increasing the number of cuda cards.\n\n## Your "
+                    "Environment\n\n* Is it a CPU or GPU environment?: GPU")
+    assert got.get("user_goal") != "match_reference"

@@ -18,6 +18,7 @@ CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 GLOSSARY: dict[str, str] = {
     # hardware
     "显卡": "gpu", "卡": "gpu", "张卡": "gpus", "块卡": "gpus", "单卡": "single gpu", "多卡": "multi gpu",
+    "双卡": "two gpus", "两卡": "two gpus", "四卡": "four gpus", "八卡": "eight gpus",  # ("我用双卡微调": on two GPUs)
     "每张卡": "per gpu", "每张": "per gpu", "每块": "per gpu", "每个卡": "per gpu", "每卡": "per gpu",
     "每个显卡": "per gpu", "每块显卡": "per gpu", "每张显卡": "per gpu",
     "显存": "gpu memory", "内存": "ram", "机器": "machines", "台机器": "machines", "节点": "nodes",
@@ -45,10 +46,10 @@ GLOSSARY: dict[str, str] = {
     "报错": "error", "爆显存": "out of memory", "显存不足": "out of memory", "显存不够": "out of memory",
     "显存溢出": "out of memory", "溢出": "overflow", "占用": "uses", "显存占用": "memory usage", "显存占用了": "memory usage",
     # ("单卡和多卡内存消耗几乎一样": a single GPU's and several GPUs' memory use almost the same - 内存 said of the GPUs)
-    "内存消耗": "memory usage", "显存消耗": "memory usage", "几乎一样": "almost the same", "差不多": "about the same",
+    "内存消耗": "memory usage", "显存消耗": "memory usage", "几乎一样": "almost the same", "差不多": "about the same", "一样大": "the same", "一样": "the same",
     # ("8k长度上述参数24g正好差一点点": at 8k, 24 GB is just short - it runs out by a little)
     "正好差一点点": "just out of memory", "差一点点": "just out of memory",
-    "升到": "rises to", "涨到": "rises to", "增加到": "rises to", "降到": "drops to", "改成": "changed to",
+    "增大": "increase", "加大": "increase", "调大": "increase", "升到": "rises to", "涨到": "rises to", "增加到": "rises to", "降到": "drops to", "改成": "changed to",
     "改为": "changed to", "默认": "", "默认的": "", "用": "using",
     "从": "from", "到": "to", "调整到": "to", "调到": "to", "改到": "to", "减小到": "to", "减少到": "to",
     "设置成": "set to", "设置为": "set to", "设为": "set to", "设成": "set to", "设置": "set", "把": "",
@@ -56,6 +57,8 @@ GLOSSARY: dict[str, str] = {
     "开到": "size",  # "block开到512": the block (the sequence length) opened up to 512
     "现存": "gpu memory",  # "24G现存的单卡": 显存 as it is often mistyped (the same sound)
     "压缩到": "changed to", "缩小到": "changed to", "换成": "changed to",
+    # ("最低需要 A100 80G * 3": what a run needs at least, someone's estimate - not the user's GPUs)
+    "最低需要": "needs at least", "至少需要": "needs at least", "最少需要": "needs at least", "需要": "needs",
     "应该": "should", "如果": "if", "我": "i", "我的": "my", "我们": "we", "我用": "i use", "我们用": "we use",
     "用了": "using", "使用": "using", "开启": "enabled", "开启了": "enabled", "打开": "enabled",
     "关闭": "disabled", "没有": "no", "没": "no", "不": "not", "未": "not", "依旧": "still", "还是": "still",

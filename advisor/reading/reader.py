@@ -1609,8 +1609,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             said = clause.text(keys[min(start_key, k)], keys[min(len(keys) - 1, last)])
             fill(reading, "global_batch", scaled * nodes, "", said, setup)
             continue
-        if name == "num_nodes" and start_key > k and "layer" in words[start_key + 1:start_key + 4]:
-            continue  # "768 nodes per layer": a network's units, not machines
+        if name == "num_nodes" and start_key > k and ("layer" in words[start_key + 1:start_key + 4]
+                                                      or not LAYER_WORDS.isdisjoint(words[max(0, k - 12):k])):
+            continue  # "768 nodes per layer", "each hidden layer has 1024 and 512 nodes": a network's units, not machines
         if name == "num_nodes" and not keyed and (scaled > MAX_MACHINES or not GRAPH_WORDS.isdisjoint(clause.present)):
             continue  # "my dataset (10242 nodes)", "a graph with 400k nodes and 2M edges": a graph's, not machines
         if name == "dataset_size" and start_key > k and _each_gpus(words, start_key + 1):
@@ -2259,6 +2260,7 @@ MOST_GPUS_PER_NODE_SAID = 8
 SECONDS_WORDS = frozenset({"seconds", "second", "sec", "secs", "s", "ms", "minutes", "minute", "min", "mins", "hours"})
 MAX_MACHINES = hardware.MAX_MACHINES
 FED = frozenset({"feed", "feeding", "fed", "pass", "passing"})  # "I feed 30 pictures to the network": one pass's
+LAYER_WORDS = frozenset({"layer", "layers", "hidden", "neurons", "units"})  # (a network's nodes are its units)
 GRAPH_WORDS = frozenset({"graph", "graphs", "edges", "edge", "gnn", "gcn", "adjacency", "vertices", "pyg"})
 
 
@@ -2271,6 +2273,8 @@ PROCESS_RANKS = frozenset({"node", "local", "global", "world", "process", "machi
 WARMUP_WORDS = frozenset({"warmup", "warm"})  # before a count's "epochs": the warmup's length, not the run's
 # verbs whose count of epochs is how far a run got, not how long it is planned ("complete 1 epoch", "finishing 75")
 # (and "at": "an out of memory error at 2.5 epochs" is when it failed)
+# a LoRA hyperparameter's key (`--lora_target c_attn`, `lora_rank: 8`): it sets an adapter up, but turns none on
+LORA_SETTING_KEY = re.compile(r"lora_(?:target|rank|alpha|dropout|r\b)", re.I)
 EPOCHS_DONE = frozenset({"complete", "completed", "completing", "finish", "finished", "finishing", "at"})
 NOT_A_DATA_SET = frozenset({"tokens", "token", "gpus", "gpu", "steps", "epochs", "batch", "per", "of", "more",
                             "training", "train", "validation", "test", "eval", "length", "context", "long",
@@ -2823,6 +2827,10 @@ def _resolve(reading: Reading) -> None:
         # "with --finetuning_type lora it runs, but --finetuning_type full runs out of memory", "can't finetune sdxl
         # on a 4090, out of memory … I am able to train an SDXL LoRA": the run that fails, every weight trained, is
         # the one asked about
+        del values["adapter"]
+    elif adapter is not None and reading.full_training is not None and LORA_SETTING_KEY.match(adapter.text):
+        # "全参数 … --finetuning_type full … --lora_target c_attn" (review 52 #8): a LoRA setting left in a command
+        # that trains every weight turns no adapter on - LLaMA-Factory ignores it unless finetuning_type is lora
         del values["adapter"]
     batches.resolve_third_party(reading)
     batches.resolve_planned_change(reading)
