@@ -334,3 +334,31 @@ def test_adam_counted_as_three_times_the_weights_is_corrected_to_four(kb):
     c = run_consultation("The weight matrix for input layer cost 1G; output layer 0.5G. The Adam optimizer triple the "
                          "memory usage to be 1.5G * 3 = 4.5G, is that correct?", kb=kb)
     assert [r.id for r in c.advice.red_flags] == ["rf-adam-four-copies"]
+
+
+def test_a_run_that_worked_on_windows_and_fails_on_linux_may_never_have_fitted(kb):
+    """Review 52 #7 (kohya SDXL LoRA: "I used a 4080 on Windows … I got it to work … with a 3090 on Linux … an
+    OutOfMemoryError"): Windows' driver spills into shared memory where Linux raises the error."""
+    c = run_consultation("OOM on RTX 3090 with only one image on SDXL. I want to train an SDXL LoRA. I used a 4080 on "
+                         "Windows not even a month ago, I got it to work with a batch size of 1.\nHowever, today, I "
+                         "tried to train an SDXL LoRA with a 3090 on Linux and it doesn't seem to work at all. I have "
+                         "instantly an `OutOfMemoryError` before the first training step.", kb=kb)
+    assert c.wm.value("claim_works_on_other_card") is True
+    finding = c.advice.findings[0]
+    assert finding.id == "finding-worked-on-windows-by-spilling" and "sysmem fallback" in finding.text
+
+
+def test_gpus_asked_to_share_one_image_are_told_they_cannot(kb):
+    """Review 52 #16 (mmdetection, "can I use these 4 GPUs to share just 1 image … using total batchsize=1?")."""
+    c = run_consultation("I only have a PC of 4×12GB GPUs, I cannot train large models such as swinT even using "
+                         "samples_per_gpu=1. So can I use these 4 GPUs to share just 1 image when training? In other "
+                         "words, I assume using samples_per_gpu=1 on 4 GPUs leads to batch_size=4, but can I training "
+                         "on these GPUs using total batchsize=1?", kb=kb)
+    assert {"rf-gpus-cannot-share-a-sample", "rf-batch-below-gpu-count"} & {r.id for r in c.advice.red_flags}
+
+
+def test_an_oom_when_step_equals_a_number_is_a_fixed_step(kb):
+    """Review 52 #24: "i finetune i2v lora … on 4090, it oom when step=1600"."""
+    c = run_consultation("i finetune i2v lora wih h=288 w=640 on 4090, it oom when step=1600", kb=kb)
+    assert c.wm.value("oom_at_fixed_step") is True
+    assert c.advice.recommendation.option_id != "memory-savers"

@@ -3755,3 +3755,19 @@ def test_an_issue_templates_your_environment_heading_is_no_reference_to_match(kb
     got = facts(kb, "Cuda memory usage does not decrease when increasing the number of cuda cards.\n\n## Your "
                     "Environment\n\n* Is it a CPU or GPU environment?: GPU")
     assert got.get("user_goal") != "match_reference"
+
+
+@pytest.mark.parametrize("message, field, expected", [
+    # review 52 #25: a script's positional parameter with its default is no accumulation of 7
+    ("NUM_GPUS=8\nBSIZE_PER_GPU=1\nNUM_MICROBATCHES=${7:-0}", "grad_accum_steps", None),
+    # review 52 #30: nn.Linear(input_size, output_size) with input_size = 5000 is no image
+    ("input_size = 5000\noutput_size = 5000\nbatch_size = 1000", "image_size", None),
+    ("yolov5 with input size 1280, batch 8", "image_size", 1280),
+    # review 52 #29: the unit written once, after the card's total
+    ("micro_batch_size 32 did not fully utilize the available GPU memory (20556 / 24268 MB on 3090)", "measured_use",
+     20556e6),
+    # review 52 #2: prime-rl's [model.ac] table turns activation checkpointing on
+    ("[model]\nname = \"willcb/Qwen3-32B\"\n\n[model.ac]\n\n[optim]\nlr = 2e-4", "grad_checkpointing", True),
+])
+def test_review_52_settings_read_or_left(kb, message, field, expected):
+    assert facts(kb, message).get(field) == expected

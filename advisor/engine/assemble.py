@@ -120,6 +120,10 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
             # why a run ran out of it, nor whether a larger batch fits, nor what makes a step slow, nor why memory
             # does not follow the batch, nor beside a diagnosis that answers the question)
             continue
+        if reason == NUMBERS_REASON and fact in LR_INPUTS and fact not in asked and fact not in deciding \
+                and topics.isdisjoint(SCHEDULE_TOPICS) and (wm.known("oom") and wm.value("oom") or diagnosed
+                                                            or wm.known("user_goal") and wm.value("user_goal") == "fit"):
+            continue  # (the batch the LR was tuned for, for a side figure, when the question is a run out of memory)
         if reason == NUMBERS_REASON and fact in MEMORY_COUNT_INPUTS and fact not in asked and fact not in deciding \
                 and not (wm.known("user_goal") and wm.value("user_goal") == "fit" or wm.known("oom") and wm.value("oom")):
             continue  # (the card or the model's size for a side figure, on a question about batches or the LR)
@@ -157,6 +161,7 @@ ANSWERED_BY = {"optimizer": "optimizer_named", "gpu_memory": "tpu_named",
 # the schedule's inputs: what counts updates and time, never what fits in memory
 SCHEDULE_INPUTS = frozenset({"dataset_size", "epochs", "planned_steps", "warmup_steps", "warmup_ratio"})
 SCHEDULE_TOPICS = frozenset({"time", "steps", "lr"})  # the asked topics a count of the schedule can answer
+LR_INPUTS = frozenset({"reference_batch", "base_lr"})  # what a learning rate's figures need
 # what a count of a run's memory needs first, and the batches that make a run to count
 MEMORY_COUNT_INPUTS = ("gpu_memory", "params")
 BATCHES = ("micro_batch", "batch_size", "reference_batch", "effective_batch")

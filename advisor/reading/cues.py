@@ -251,6 +251,7 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("offload params", "offload", "cpu"), ("offload parameters", "offload", "cpu"),
     # memory savers
     ("gradient checkpointing", "grad_checkpointing", True), ("activation checkpointing", "grad_checkpointing", True),
+    ("model ac", "grad_checkpointing", True),  # (prime-rl's `[model.ac]` table: activation checkpointing on)
     ("gradient checkpoint", "grad_checkpointing", True), ("grad checkpointing", "grad_checkpointing", True),
     ("checkpointing", "grad_checkpointing", True), ("activation recomputation", "grad_checkpointing", True),
     ("use gradient checkpointing", "grad_checkpointing", True), ("grad ckpt", "grad_checkpointing", True),

@@ -990,6 +990,16 @@ def _nvidia_smi_pair(clause: Clause, reading: Reading, k: int, end: int, nbytes:
             reading.capacity_gb = nbytes / 2**30 if unit in ("gib", "mib") else nbytes / 1e9
             reading.capacity_text = clause.text(slash, keys[end])
         return True
+    if k >= 2 and words[k - 1] == "/" and tokens[keys[k - 2]].is_num and keys[k - 1] == keys[k - 2] + 1:
+        # "20556 / 24268 MB" (review 52 #29): the unit written once, after the card's total
+        bare, total = tokens[keys[k - 2]].value, tokens[keys[k]].value
+        if bare and total and total / 20 <= bare <= total:
+            if setup_of(clause, k) == "user" and nbytes * bare / total > (reading.used_bytes or 0.0):
+                reading.used_bytes, reading.used_text = nbytes * bare / total, clause.text(keys[k - 2], keys[end])
+            if reading.capacity_gb is None:
+                reading.capacity_gb = nbytes / 2**30 if unit in ("gib", "mib") else nbytes / 1e9
+                reading.capacity_text = clause.text(slash, keys[end])
+            return True
     return False
 
 

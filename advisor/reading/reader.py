@@ -1292,6 +1292,10 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 continue
         if not tok.is_num or tok.value is None or key in clause.consumed:
             continue
+        if not tok.space_before and key - 1 >= clause.start and (
+                clause.tokens[key - 1].text == "$" or clause.tokens[key - 1].text == "{"
+                and key - 2 >= clause.start and clause.tokens[key - 2].text == "$"):
+            continue  # `NUM_MICROBATCHES=${7:-0}`, `$1`: a script's positional parameter, not a value (review 52 #25)
         if k >= 1 and words[k - 1] in VERSIONED and (k < 2 or words[k - 2] not in ("batch", "bs")):
             continue  # "Ubuntu 20, GPU …", "CUDA 12", "Python 3": a version, not a count
         if key + 1 < clause.end and clause.tokens[key + 1].text == "%":
@@ -1528,6 +1532,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             name = "micro_batch"  # "each card runs batch size 8", "each GPU is running a batch size of 8"
         if name == "params" and not u and value < 1e5:
             continue
+        if name == "image_size" and words[start_key] == "input" and value > MAX_INPUT_SIDE:
+            continue  # `input_size = 5000` beside nn.Linear(input_size, output_size): a layer's width, not an image's
         if name == "image_size" and start_key > k and k >= 2 and words[k - 1] in ("x", "*") \
                 and clause.tokens[keys[k - 2]].is_num and k >= 4 and words[k - 3] in ("x", "*"):
             continue  # "320x150x26 pixels": a volume's last side, not an image's size
@@ -2260,6 +2266,7 @@ MOST_GPUS_PER_NODE_SAID = 8
 SECONDS_WORDS = frozenset({"seconds", "second", "sec", "secs", "s", "ms", "minutes", "minute", "min", "mins", "hours"})
 MAX_MACHINES = hardware.MAX_MACHINES
 FED = frozenset({"feed", "feeding", "fed", "pass", "passing"})  # "I feed 30 pictures to the network": one pass's
+MAX_INPUT_SIDE = 4096  # an "input size" above this is a layer's width or a length, not an image's side
 LAYER_WORDS = frozenset({"layer", "layers", "hidden", "neurons", "units"})  # (a network's nodes are its units)
 GRAPH_WORDS = frozenset({"graph", "graphs", "edges", "edge", "gnn", "gcn", "adjacency", "vertices", "pyg"})
 
