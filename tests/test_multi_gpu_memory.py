@@ -312,3 +312,36 @@ def test_more_gpus_do_not_raise_the_batch_each_gpu_fits(kb, message):
     c = run_consultation(message, kb=kb)
     assert c.advice.findings[0].id == "finding-more-gpus-same-per-gpu-batch"
     assert c.wm.value("num_gpus") == 3
+
+
+def test_megatron_states_are_eighteen_bytes_a_parameter_or_six_plus_twelve_over_d(kb):
+    """Review 52 #4 (Megatron-LM, Llama-2-7B on 8x A100 40G, TP=1, PP=1): every data-parallel GPU keeps 18 bytes a
+    parameter (112.96 GiB), 6 + 12/8 with --use-distributed-optimizer (47.07 GiB); the plan search counts no DDP
+    buckets beside Megatron's own gradient buffer."""
+    from advisor.consultation import run_consultation
+
+    message = ("CUDA OOM error when finetuning LLAMA2-7b with A100 40G and seq_length 64. TP=1\nPP=1\nGPUS_PER_NODE=8\n"
+               "MICRO_BATCH_SIZE=1\nGLOBAL_BATCH_SIZE=8\ntorchrun $DISTRIBUTED_ARGS pretrain_gpt.py "
+               "--tensor-model-parallel-size $TP --pipeline-model-parallel-size $PP")
+    c = run_consultation(message, kb=kb)
+    wm = c.wm
+    assert wm.value("megatron_states_replicated") == pytest.approx(6.738e9 * 18, rel=1e-3)
+    assert wm.value("megatron_states_distributed") == pytest.approx(6.738e9 * (6 + 12 / 8), rel=1e-3)
+    assert "112.96 GiB" in next(f.title for f in c.advice.findings if f.id == "finding-megatron-states")
+    plain = run_consultation(message.replace("pretrain_gpt.py", "train.py").replace("--tensor-model-parallel-size $TP "
+                                                                                      "--pipeline-model-parallel-size $PP", ""),
+                             kb=kb).wm
+    assert not plain.known("megatron_states_replicated")
+    assert wm.value("plan_current_per_gpu") < plain.value("plan_current_per_gpu")  # (no DDP buckets in Megatron)
+
+
+def test_uneven_memory_across_pipeline_stages_is_the_first_stages_activations(kb):
+    """Review 52 #12 (Megatron 70B, TP=8, PP=2: "some node GPU memory usage is 70GB, while other node memory usage is
+    50GB")."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation("I am training 70B Megatron LLM on A800 with 32 nodes. I find some node GPU memory usage is "
+                         "70GB, while other node memory usage is 50GB. I would like to tune memory usage to the same "
+                         "level to use bigger micro batch size. 70B LLM, TP=8, PP=2", kb=kb)
+    finding = c.advice.findings[0]
+    assert finding.id == "finding-pipeline-stages-uneven" and "--decoder-first-pipeline-num-layers" in finding.text

@@ -362,3 +362,14 @@ def test_an_oom_when_step_equals_a_number_is_a_fixed_step(kb):
     c = run_consultation("i finetune i2v lora wih h=288 w=640 on 4090, it oom when step=1600", kb=kb)
     assert c.wm.value("oom_at_fixed_step") is True
     assert c.advice.recommendation.option_id != "memory-savers"
+
+
+def test_an_oom_that_follows_the_data_sets_size_points_at_evaluation_first(kb):
+    """Review 52 #14 (HF Trainer, 1.4B on 8x H100: select(range(10000)) works, select(range(500000)) OOMs whatever
+    the batch): what grows with the data - the eval set's gathered logits - not the training step."""
+    c = run_consultation("Cuda OOM. I'm trying to pre-train a small LLM with Llama architecture with 1.4B parameters "
+                         "on 8 * H100. When I load a big dataset in the code it gives an OOM error regardless the batch "
+                         "size after some steps. When I'm adding select(range(10000)) to the dataset it works fine, but "
+                         "with select(range(500000)) it gives OOM error after some steps.", kb=kb)
+    finding = c.advice.findings[0]
+    assert finding.id == "finding-oom-follows-dataset-size" and "prediction_loss_only" in finding.text

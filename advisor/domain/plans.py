@@ -81,6 +81,8 @@ class Problem:
     offload_params: bool = False  # the user offloads the parameters too: so does every ZeRO-3 plan with offload
     stage_said: int = 0  # the ZeRO stage (FSDP full shard = 3) the user set, even over one GPU where it shards nothing
     sharded_over_unsaid: bool = False  # FSDP or ZeRO said, the GPUs they shard over not: the count is one GPU's
+    # Megatron-LM keeps its fp32 gradients in one contiguous buffer the states already count: no DDP buckets beside them
+    ddp_buckets: bool = True
     bf16: bool | None = None  # the GPU supports bf16 (None: unknown GPU)
     adapter_fraction: float = 0.01
     cuda_context: float = 0.4e9
@@ -137,7 +139,7 @@ def _setup(p: Problem, k: Knobs) -> TrainingSetup:
                          base_bits=ADAPTER_BASE_BITS.get(k.adapter, 0),
                          cuda_context=p.cuda_context, margin=p.margin, reference_bytes=_reference(p, k),
                          offload_params=p.offload_params and k.offload and k.zero == 3, fused_loss=k.fused_loss,
-                         layer_split=k.split)
+                         layer_split=k.split, bucket_view=not p.ddp_buckets)
 
 
 def _reference(p: Problem, k: Knobs) -> float:
@@ -214,7 +216,7 @@ def _evaluate(p: Problem, k: Knobs, as_run: bool = False) -> Candidate:
     if setup.reference_bytes:
         states_parts["reference model"] = setup.reference_bytes
     states = sum(states_parts.values())
-    buckets = states_parts["gradients"] if k.gpus > 1 and k.zero == 0 else 0.0  # DDP's gradient buckets
+    buckets = states_parts["gradients"] if k.gpus > 1 and k.zero == 0 and p.ddp_buckets else 0.0  # DDP's gradient buckets
     usable = p.budget * (1 - p.margin)
     headroom = usable - states - buckets - p.cuda_context
     components = {**states_parts, **({"gradient buckets (DDP)": buckets} if buckets else {}), "CUDA context": p.cuda_context}

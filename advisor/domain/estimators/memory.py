@@ -83,6 +83,33 @@ def model_parallel_states(states: float, model_parallel_gpus: float) -> dict[str
                               f"pipeline parallel) = {fmt_bytes_gib(each)} per GPU", ("korthikanti",))}
 
 
+# Megatron-LM with bf16 weights and fp32 main gradients (its docs' "Distributed Optimizer" table): 18 bytes a
+# parameter replicated on every data-parallel GPU, 6 + 12/d with --use-distributed-optimizer over d of them (the fp32
+# main weights and Adam's two moments sharded, the 16-bit weights and fp32 gradients kept whole)
+MEGATRON_REPLICATED, MEGATRON_KEPT, MEGATRON_SHARDED = 18, 6, 12
+
+
+@estimator("replicated", "distributed", cites=("megatron-distributed-optimizer",))
+def megatron_states(params: float, data_parallel: float, model_parallel_gpus: float = 1) -> dict[str, Estimate]:
+    """Model states per GPU of a Megatron-LM run, without and with the distributed optimizer, the model's copy split
+    over model_parallel_gpus (tensor × pipeline) and the copies over data_parallel GPUs."""
+    if params <= 0 or data_parallel < 1 or model_parallel_gpus < 1:
+        raise NotComputable("the parameters and the GPUs must be positive")
+    share = params / model_parallel_gpus
+    split = f"{fmt_count(params)} params / {int(model_parallel_gpus)} (tensor × pipeline)" if model_parallel_gpus > 1 \
+        else f"{fmt_count(params)} params"
+    replicated = share * MEGATRON_REPLICATED
+    per_param = MEGATRON_KEPT + MEGATRON_SHARDED / data_parallel
+    distributed = share * per_param
+    return {
+        "replicated": Estimate(replicated, "bytes", f"{split} × {MEGATRON_REPLICATED} B/param = "
+                               f"{fmt_bytes_gib(replicated)} per GPU", ("megatron-distributed-optimizer",)),
+        "distributed": Estimate(distributed, "bytes", f"{split} × ({MEGATRON_KEPT} + {MEGATRON_SHARDED} / "
+                                f"{int(data_parallel)} data-parallel GPUs) B/param = {fmt_bytes_gib(distributed)} "
+                                f"per GPU", ("megatron-distributed-optimizer",)),
+    }
+
+
 @estimator("value", "card_share", cites=("arithmetic",))
 def weights_in_16_bits(params: float, gpu_memory: float) -> dict[str, Estimate]:
     """The model's weights in 16 bits, as they are loaded before a quantizer that works on a loaded model (quanto,

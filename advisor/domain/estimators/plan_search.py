@@ -320,6 +320,7 @@ def _problem(args: dict[str, Any]) -> Problem:
                    # (FSDP's CPU offload always moves the parameters: CPUOffload(offload_params=True))
                    offload_params=offload and (bool(args.get("offload_params")) or parallelism == "fsdp"),
                    stage_said=stage_said,
+                   ddp_buckets=not args.get("megatron_named"),
                    sharded_over_unsaid=not args.get("num_gpus") and (parallelism == "fsdp"
                                                                        or int(args.get("zero_stage") or 0) >= 1))
 
@@ -509,7 +510,7 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                 epoch_seconds: float | None = None, current_duration: float | None = None,
                 oom_at_fixed_step: bool | None = None, optimizer_named: str | None = None,
                 asked_settings: str | None = None, asked_topics: str | None = None,
-                asked_micro_batch: int | None = None,
+                asked_micro_batch: int | None = None, megatron_named: bool | None = None,
                 steps_per_second_by_gpus: list | None = None) -> dict[str, Estimate]:
     """Check the user's plan and search the plans that fit (see advisor/domain/plans.py); every argument but
     the parameter count and the GPU memory is optional (the rule passes the facts that are known)."""
