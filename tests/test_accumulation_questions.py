@@ -75,3 +75,16 @@ def test_what_accumulation_to_set_is_answered(kb, message):
 
 def test_accumulation_said_is_no_question_of_its_value(kb):
     assert "asks_accumulation_value" not in read_message(kb, "I use gradient accumulation steps 4 on 8 GPUs and it OOMs.")
+
+
+def test_two_config_splits_compared_on_the_gpus_said_count_both_gpus(kb):
+    """Review 52 #10 (ms-swift on two 4090s): "is per_device_train_batch_size=1, gradient_accumulation_steps=8 the same
+    as per_device_train_batch_size=4, gradient_accumulation_steps=2 - 8 samples an update, or 16?" - on two GPUs,
+    16 for both."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation("On two GPUs, is per_device_train_batch_size=1, gradient_accumulation_steps=8 the same as "
+                         "per_device_train_batch_size=4, gradient_accumulation_steps=2? Do both update the parameters "
+                         "every 8 samples, or 16?", kb=kb)
+    assert c.wm.value("split_batch") == c.wm.value("split_other_batch") == 16
+    assert c.advice.findings[0].id == "finding-same-batch-accumulated" and "16" in c.advice.findings[0].title

@@ -454,8 +454,9 @@ def accumulation_splits(clause: Clause, reading: Reading) -> None:
     if len(batches_said) == 1 and not reading.compared_splits and not gpus_named:
         _own_split_compared(reading, batches_said[0][0], numbers, clause)
         return
-    if reading.compared_splits or len(batches_said) != 2 or gpus_named:
-        return  # (GPUs compared as well are the layouts' question: "bs 8 on 4 GPUs or bs 32 on one?")
+    if reading.compared_splits or len(batches_said) != 2 or gpus_named and _gpu_counts(clause) != 1:
+        return  # (GPUs compared as well are the layouts' question: "bs 8 on 4 GPUs or bs 32 on one?"; one count of
+        # them said is the GPUs both splits run on: "on two GPUs, is bs 1 with GA 8 the same as bs 4 with GA 2?")
     steps: list[int | None] = [None, None]
     for field, value, k in numbers:
         if field == "grad_accum_steps":
@@ -474,6 +475,13 @@ def accumulation_splits(clause: Clause, reading: Reading) -> None:
     reading.compared_splits = [first, second] if first.steps >= second.steps else [second, first]
     keys = [k for _, _, k in numbers]
     reading.compared_splits_text = clause.text(clause.keys[min(keys)], clause.keys[max(keys)])
+
+
+def _gpu_counts(clause: Clause) -> int:
+    """How many GPU nouns of the clause a count stands before ("2 GPUs", "two gpus"): one is the GPUs of both sides."""
+    words = clause.words
+    return sum(1 for i, w in enumerate(words) if w in GPU_NOUNS and i and (words[i - 1].isdigit()
+                                                                          or words[i - 1] in WORD_NUMBERS))
 
 
 def _gpus_named(clause: Clause) -> bool:

@@ -1560,7 +1560,11 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue  # "keep lr 1e-5, divide it by 4, or use gradient_accumulation_steps=4?": an option, not the run
         if name in BATCH_FIELDS + ("grad_accum_steps",) and (
                 keyed is None and not in_flag(clause, keys[start_key]) and _equivalence_asked(clause)
-                and not _own_side_of_equivalence(clause, k) or _runs_contrasted(clause)):
+                and not _own_side_of_equivalence(clause, k) or _runs_contrasted(clause)
+                # ("per_device_train_batch_size=1, gradient_accumulation_steps=8 的效果和 per_device_train_batch_size=4,
+                # gradient_accumulation_steps=2 的效果一样吗": the same key twice, two settings weighed - review 52 #10)
+                or keyed is not None and not in_flag(clause, keys[start_key]) and words.count(words[start_key]) >= 2
+                and _equivalence_asked(clause)):
             # "is bs 8 + grad accum 4 exactly the same as bs 32": two settings compared in words, neither the run
             # (flags compared, `--batch_size 8 --accumulate_gradients 8`, are usually ones the user ran); kept to pair
             if float(scaled).is_integer() and 1 <= scaled <= MAX_COMPARED_VALUE \
