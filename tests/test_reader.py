@@ -3771,3 +3771,10 @@ def test_an_issue_templates_your_environment_heading_is_no_reference_to_match(kb
 ])
 def test_review_52_settings_read_or_left(kb, message, field, expected):
     assert facts(kb, message).get(field) == expected
+
+
+def test_memory_capacity_issues_are_an_oom(kb):
+    """Review 52 #26: "if I try finetuning the larger version of FLAN-T5 I run into memory capacity issues"."""
+    got = facts(kb, "If I try finetuning the larger version of FLAN-T5 I run into memory capacity issues, even with a "
+                    "batch size of 1.")
+    assert got["oom"] is True and got["user_goal"] == "fit"

@@ -75,6 +75,10 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
         # decides something)
         waiting = {f: rules for f, rules in waiting.items() if f in asked or f not in MEMORY_COUNT_INPUTS
                    and (f in deciding or not all(r.kind in ("estimate", "derive") for r in rules))}
+        if any(getattr(kb.rule(f), "diagnosis", False) for f in run.findings):
+            # (beside a diagnosis, an input that would only unlock a general lever - the precision for mixed
+            # precision, the optimizer for an 8-bit one - is one more thing to try, not the answer: review 52)
+            waiting = {f: rules for f, rules in waiting.items() if not all(r.kind in LEVER_KINDS for r in rules)}
         chosen = recommendation(kb, wm, run, waiting, policy)
     if _speed_diagnosed(kb, wm, run):
         # a run too slow whose cause is named - the GPUs wait for their data, every update's sync crosses the

@@ -344,6 +344,8 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("g is not enough", "oom", True), ("gb is not enough", "oom", True), ("vram isn ' t enough", "oom", True),
     ("no gpu memory left", "oom", True), ("no memory left", "oom", True), ("no vram left", "oom", True),
     ("memory shortage", "oom", True), ("vram stopped being enough", "oom", True),
+    # "I run into memory capacity issues" (review 52 #26): the card's memory ran short
+    ("memory capacity issues", "oom", True), ("memory capacity issue", "oom", True),
     ("adam w", "optimizer", "adamw"),
     ("insufficient memory", "oom", True), ("out of vram", "oom", True),
     ("out of video memory", "oom", True), ("out of cuda memory", "oom", True), ("unable to allocate", "oom", True),
