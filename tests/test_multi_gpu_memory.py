@@ -345,3 +345,16 @@ def test_uneven_memory_across_pipeline_stages_is_the_first_stages_activations(kb
                          "level to use bigger micro batch size. 70B LLM, TP=8, PP=2", kb=kb)
     finding = c.advice.findings[0]
     assert finding.id == "finding-pipeline-stages-uneven" and "--decoder-first-pipeline-num-layers" in finding.text
+
+
+def test_openclip_local_loss_and_gather_with_grad_are_explained(kb):
+    """Review 52 #28: "local_loss must be with gather_with_grad=True … if local_loss=False should gather_with_grad be
+    True or False? which is better in practice?" - the same global negatives, quadratic against linear memory."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation("Best practice with distributed training of CLIP? I got that local_loss must be with "
+                         "gather_with_grad=True. If local_loss=False, namely global_loss, should gather_with_grad be "
+                         "True or False? local_loss or global_loss, which is better in practice?", kb=kb)
+    finding = c.advice.findings[0]
+    assert finding.id == "finding-clip-local-loss" and "--accum-freq" in finding.text
+    assert c.advice.recommendation.option_id is None
