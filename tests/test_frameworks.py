@@ -227,3 +227,19 @@ def test_a_sentence_cap_beside_fairseqs_token_cap_is_no_batch(kb):
     assert c.wm.value("framework_batch_tokens") == 1400000 and c.wm.value("framework_sentence_cap") == 200
     assert not c.wm.known("micro_batch")
     assert c.advice.findings[0].id == "finding-token-cap-binds"
+
+
+def test_ultralytics_nbs_sets_what_an_update_sums(kb):
+    """Review 52 #18: "I was using a batch size of 16 … now a batch size of 8 with a new nbs parameter set to 16,
+    aiming to achieve the same behavior as a batch size of 16" - with the default nbs 64 the batch of 16 summed 64
+    images an update; batch 8 with nbs 16 sums 16."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation("How to Use Gradient Accumulation with YOLOv8n for Larger Batch Sizes. I was initially using a "
+                         "batch size of 16, but due to memory constraints, I had to reduce it. Currently, I'm using a "
+                         "batch size of 8 with a new nbs parameter set to 16, aiming to achieve the same behavior as a "
+                         "batch size of 16.", kb=kb)
+    wm = c.wm
+    assert (wm.value("ultralytics_nbs"), wm.value("ultralytics_accumulate"), wm.value("ultralytics_update")) == (16, 2, 16)
+    assert wm.value("ultralytics_reference_update") == 64
+    assert c.advice.findings[0].id == "finding-ultralytics-update-changed"

@@ -41,6 +41,31 @@ def plan_accumulation(target: int, max_micro: int, gpus: int) -> tuple[int, int,
     return micro, accum, micro * accum * gpus
 
 
+ULTRALYTICS_NBS = 64  # the YOLO trainer's nominal batch when nbs is not set
+
+
+@estimator("accumulate", "update", "reference_update", cites=("ultralytics-train",))
+def ultralytics_update_batch(batch: float, nbs: float = ULTRALYTICS_NBS,
+                             reference_batch: float | None = None) -> dict[str, Estimate]:
+    """The images an update of the YOLO trainer sums: accumulate = max(round(nbs / batch), 1) batches of `batch`; and a
+    batch it ran before (`reference_batch`) at the default nbs, to compare."""
+    if batch < 1 or nbs < 1:
+        raise NotComputable("the batch and nbs must be positive")
+    accumulate = max(round(nbs / batch), 1)
+    update = int(batch * accumulate)
+    out = {"accumulate": Estimate(accumulate, None, f"max(round({fmt_sig(nbs)} / {fmt_sig(batch)}), 1) = {accumulate}",
+                                  ("ultralytics-train",)),
+           "update": Estimate(update, None, f"{fmt_sig(batch)} × {accumulate} = {update} images an update",
+                              ("ultralytics-train",))}
+    if reference_batch and reference_batch >= 1:
+        before = max(round(ULTRALYTICS_NBS / reference_batch), 1)
+        out["reference_update"] = Estimate(int(reference_batch * before), None,
+                                           f"{fmt_sig(reference_batch)} × max(round({ULTRALYTICS_NBS} / "
+                                           f"{fmt_sig(reference_batch)}), 1) = {int(reference_batch * before)} at the "
+                                           f"default nbs {ULTRALYTICS_NBS}", ("ultralytics-train",))
+    return out
+
+
 @estimator("micro_batch", "grad_accum_steps", "effective_batch", "exact", cites=("bert-readme", "hf-ga"))
 def accumulation_plan(target_batch: float, max_micro_batch: float, num_gpus: float) -> dict[str, Estimate]:
     """Reach a target global batch with micro-batches that fit: accumulate."""
