@@ -3778,3 +3778,10 @@ def test_memory_capacity_issues_are_an_oom(kb):
     got = facts(kb, "If I try finetuning the larger version of FLAN-T5 I run into memory capacity issues, even with a "
                     "batch size of 1.")
     assert got["oom"] is True and got["user_goal"] == "fit"
+
+
+def test_a_script_batch_fed_to_dataparallel_is_the_total(kb):
+    """Review 52 #30: `batch_size = 1000` with nn.DataParallel over 4 GPUs - one DataLoader, split over them."""
+    got = facts(kb, "os.environ['CUDA_VISIBLE_DEVICES'] = '0,1,2,3'\nbatch_size = 1000\n"
+                    "model = nn.DataParallel(model)\noptimizer = optim.Adam(model.parameters(), lr=0.01)")
+    assert got.get("batch_size") == 1000 and "batch_unqualified" not in got

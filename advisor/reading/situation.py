@@ -659,6 +659,11 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         # MAE's, DeiT's and timm's `--batch_size 256`: each process's batch, by the script's own help text; a
         # script under accelerate builds one DataLoader a process (diffusers' "Batch size (per device)")
         put("micro_batch", micro.value, micro.text)
+    elif micro is not None and micro.implied and micro.keyed and "batch_size" not in out and parallelism is not None \
+            and parallelism.value == "dp":
+        # `batch_size = 1000` fed to nn.DataParallel (review 52 #30): one process, one DataLoader, its batch split
+        # over the GPUs - the total, never each GPU's
+        put("batch_size", micro.value, micro.text)
     elif micro is not None and micro.implied and micro.keyed and "batch_size" not in out:
         # `batch_size=256` on 4 GPUs: a script's key, most often each GPU's, but not said to be: asked, not dropped
         put("batch_unqualified", micro.value, micro.text)
