@@ -3785,3 +3785,10 @@ def test_a_script_batch_fed_to_dataparallel_is_the_total(kb):
     got = facts(kb, "os.environ['CUDA_VISIBLE_DEVICES'] = '0,1,2,3'\nbatch_size = 1000\n"
                     "model = nn.DataParallel(model)\noptimizer = optim.Adam(model.parameters(), lr=0.01)")
     assert got.get("batch_size") == 1000 and "batch_unqualified" not in got
+
+
+def test_two_cards_compared_are_no_count_of_the_runs_gpus(kb):
+    """Review 52 #7: "My settings are sensibly the same between the two cards" - a 4080 then, a 3090 now: two runs."""
+    got = facts(kb, "I used a 4080 on Windows and got it to work. Today I tried with a 3090 on Linux. My settings are "
+                    "sensibly the same between the two cards.")
+    assert got.get("num_gpus") != 2

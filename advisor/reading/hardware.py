@@ -541,7 +541,7 @@ def _count_after(clause: Clause, e: int) -> tuple[int, int] | None:
 
 
 # what a clause that lists device ids for generation speaks of ("vLLM server: CUDA_VISIBLE_DEVICES=6,7 swift rollout")
-SERVING = frozenset({"vllm", "rollout", "server", "serve", "serving", "inference", "sglang"})
+LISTED_FOR_SERVING = frozenset({"vllm", "rollout", "server", "serve", "serving", "inference", "sglang"})
 
 
 # keys and flags that list device ids: `gpu_ids: 0,1`, `--gpu=0,1,2,3`, `CUDA_VISIBLE_DEVICES=0,1`, `localhost:0,1`
@@ -623,7 +623,7 @@ def device_ids(clause: Clause, reading: Reading) -> None:
             listed, had = Read("num_gpus", len(ids), clause.text(t, u)), reading.values.get("num_gpus")
             reading.set(listed)
             if tok.text in ID_ONLY and len(ids) >= 2 and had is not None and had.setup == "user" \
-                    and had.value > len(ids) and listed.mood != "ok" and clause.present.isdisjoint(SERVING):
+                    and had.value > len(ids) and listed.mood != "ok" and clause.present.isdisjoint(LISTED_FOR_SERVING):
                 # "I have 10 A40s … CUDA_VISIBLE_DEVICES=2,…,9": the machine has more, the launch uses these (not
                 # "on one GPU (CUDA_VISIBLE_DEVICES=0) it works": a comparison with the run that fails)
                 reading.values["num_gpus"] = listed

@@ -1281,6 +1281,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 slot = _right_slot(right, clause, k + 1)  # "two nodes", "four GPUs", "eight cards", "three epochs"
                 if slot is None and _count_of_sized_cards(clause, k + 1):
                     slot = ("num_gpus", k + 1)  # "two 24GB GPUs": a count, then each card's size
+                if slot and slot[0] == "num_gpus" and words[max(0, k - 2):k] == ["between", "the"] \
+                        and not RUNS_COMPARED.isdisjoint(clause.present):
+                    continue  # "my settings are the same between the two cards" (review 52 #7): two runs compared
                 if slot and slot[0] in ("num_gpus", "num_nodes", "gpus_per_node", "epochs") \
                         and not (slot[0] == "num_gpus" and (hardware.found_by_an_error(words, k)
                                                             or hardware.gpu_time(words, k))):
@@ -2270,6 +2273,7 @@ MOST_GPUS_PER_NODE_SAID = 8
 SECONDS_WORDS = frozenset({"seconds", "second", "sec", "secs", "s", "ms", "minutes", "minute", "min", "mins", "hours"})
 MAX_MACHINES = hardware.MAX_MACHINES
 FED = frozenset({"feed", "feeding", "fed", "pass", "passing"})  # "I feed 30 pictures to the network": one pass's
+RUNS_COMPARED = frozenset({"same", "differences", "difference", "differ", "differs", "different"})  # (two cards set side by side)
 MAX_INPUT_SIDE = 4096  # an "input size" above this is a layer's width or a length, not an image's side
 LAYER_WORDS = frozenset({"layer", "layers", "hidden", "neurons", "units"})  # (a network's nodes are its units)
 GRAPH_WORDS = frozenset({"graph", "graphs", "edges", "edge", "gnn", "gcn", "adjacency", "vertices", "pyg"})
