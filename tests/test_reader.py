@@ -3792,3 +3792,12 @@ def test_two_cards_compared_are_no_count_of_the_runs_gpus(kb):
     got = facts(kb, "I used a 4080 on Windows and got it to work. Today I tried with a 3090 on Linux. My settings are "
                     "sensibly the same between the two cards.")
     assert got.get("num_gpus") != 2
+
+
+def test_detectron2s_train_net_with_several_gpus_starts_a_process_each(kb):
+    """Review 52 #11: `train_net.py --num-gpus 1` first, then `--num-gpus 2` - detectron2's launch() spawns a process
+    per GPU, so the run with two is no single process."""
+    got = facts(kb, "I use 1 GPU:\n```\nCUDA_VISIBLE_DEVICES=4 python3 tools/train_net.py --num-gpus 1 --config-file "
+                    "x.yaml\n```\nThen I run with 2 GPU:\n```\nCUDA_VISIBLE_DEVICES=3,4 python3 tools/train_net.py "
+                    "--num-gpus 2 --config-file x.yaml\n```")
+    assert got["launch"] == "process_per_gpu"

@@ -100,6 +100,8 @@ def read(message: str) -> Reading:
             reading.launcher = _first_phrase(clause, cue_index("launchers"))
         if reading.plain_python is None and "python" in present and "py" in present:
             reading.plain_python = _plain_python(clause)
+        if reading.spawning_script is None and "train" in present and "net" in present and "gpus" in present:
+            reading.spawning_script = _spawning_script(clause)
         if reading.plain_python is None and "xtuner" in present and "train" in present \
                 and present.isdisjoint(("launcher", "nproc", "nproc_per_node")):
             # `xtuner train config.py` starts one process unless NPROC_PER_NODE is set before it (torchrun
@@ -963,6 +965,19 @@ def _since_last_number(clause: Clause, start: int, end: int) -> list[str]:
 
 
 MAX_PATH_WORDS = 12  # the words of a script's path (its folders and name) after `python`
+
+
+def _spawning_script(clause: Clause) -> str | None:
+    """detectron2's `train_net.py --num-gpus 2` (more than one): its launch() starts a process per GPU - whatever a
+    one-GPU command said before it (review 52 #11)."""
+    words = clause.words
+    for e in range(2, len(words) - 3):
+        if words[e] == "py" and words[e - 2:e] == ["train", "net"]:
+            for g in range(e + 1, min(e + 12, len(words) - 2)):
+                if words[g:g + 2] == ["num", "gpus"] and clause.tokens[clause.keys[g + 2]].is_num \
+                        and (clause.tokens[clause.keys[g + 2]].value or 0) > 1:
+                    return clause.text(clause.keys[e - 2], clause.keys[g + 2])
+    return None
 
 
 def _plain_python(clause: Clause) -> str | None:

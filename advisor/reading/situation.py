@@ -429,7 +429,10 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
             put("gpu_second_memory", v["gpu_second_bytes"].value, second.text)
         if gpus_said is None or gpus_said.value == 1:
             put("num_gpus", 2, second.text)  # (one of each: the second card makes two)
-    if reading.plain_python and reading.launcher is None and "parallelism" not in v and gpus_said is not None \
+    if reading.spawning_script is not None and gpus_said is not None and gpus_said.value > 1:
+        # detectron2's `python tools/train_net.py --num-gpus 2` (review 52 #11): its launch() starts a process per GPU
+        put("launch", "process_per_gpu", reading.spawning_script)
+    elif reading.plain_python and reading.launcher is None and "parallelism" not in v and gpus_said is not None \
             and gpus_said.setup == "user" and gpus_said.value > 1:
         # "python train.py --device 0,1,2,3": one process driving the GPUs (DataParallel), not one per GPU
         put("launch", "one_process", reading.plain_python)

@@ -143,6 +143,7 @@ class Reading:
     # reference and vLLM engines): the job's count, where num_gpus is the actor's
     job_gpus: Read | None = None
     plain_python: str | None = None  # "python train.py …": a script started as one process (no launcher)
+    spawning_script: str | None = None  # detectron2's `train_net.py --num-gpus 2`: a script that starts a process per GPU
     batch_kept: Read | None = None  # "… to keep the effective batch at 64": the batch per update a change keeps
     batch_change_asked: bool = False  # "should I lower the batch to 2?": the change is a question, not yet made
     names_seen: int = 0  # GPU and model names looked at (bounded: a message names a few, a pasted log thousands)
