@@ -971,13 +971,19 @@ def _spawning_script(clause: Clause) -> str | None:
     """detectron2's `train_net.py --num-gpus 2` (more than one): its launch() starts a process per GPU - whatever a
     one-GPU command said before it (review 52 #11)."""
     words = clause.words
-    for e in range(2, len(words) - 3):
+    for e in range(2, len(words)):
         if words[e] == "py" and words[e - 2:e] == ["train", "net"]:
-            for g in range(e + 1, min(e + 12, len(words) - 2)):
-                if words[g:g + 2] == ["num", "gpus"] and clause.tokens[clause.keys[g + 2]].is_num \
-                        and (clause.tokens[clause.keys[g + 2]].value or 0) > 1:
-                    return clause.text(clause.keys[e - 2], clause.keys[g + 2])
+            g = _several_gpus_key(clause, e)
+            if g is not None:
+                return clause.text(clause.keys[e - 2], clause.keys[g + 2])
     return None
+
+
+def _several_gpus_key(clause: Clause, e: int) -> int | None:
+    """Where `--num-gpus N` with N > 1 follows the script name ending at key e (detectron2's launch key), or None."""
+    words, tokens, keys = clause.words, clause.tokens, clause.keys
+    return next((g for g in range(e + 1, len(words) - 2) if words[g:g + 2] == ["num", "gpus"]
+                 and tokens[keys[g + 2]].is_num and (tokens[keys[g + 2]].value or 0) > 1), None)
 
 
 def _plain_python(clause: Clause) -> str | None:
@@ -998,9 +1004,7 @@ def _plain_python(clause: Clause) -> str | None:
             if words[e] == "py" and clause.tokens[t - 1].text == "." and not clause.tokens[t].space_before:
                 if e >= 1 and words[e - 1] in LAUNCHER_SCRIPTS:
                     return None  # coqui TTS's `python TTS/bin/distribute.py`: a launcher that starts a process per GPU
-                if words[e - 2:e] == ["train", "net"] and any(
-                        words[g:g + 2] == ["num", "gpus"] and clause.tokens[clause.keys[g + 2]].is_num
-                        and (clause.tokens[clause.keys[g + 2]].value or 0) > 1 for g in range(e + 1, len(words) - 2)):
+                if words[e - 2:e] == ["train", "net"] and _several_gpus_key(clause, e) is not None:
                     return None  # detectron2's `train_net.py --num-gpus 2`: its launch() starts a process per GPU
                 return clause.text(clause.keys[k], t)
             if clause.tokens[t].space_before:

@@ -10,7 +10,7 @@ from advisor.domain.estimators.training import divisors
 
 
 @estimator(cites=("bert-readme", "hf-ga"))
-def effective_batch(micro_batch: float, num_gpus: float, grad_accum_steps: float = 1) -> dict[str, Estimate]:
+def effective_batch(micro_batch: float, num_gpus: float = 1, grad_accum_steps: float = 1) -> dict[str, Estimate]:
     """Samples (or, for a framework that batches by tokens, tokens) per optimizer update: micro-batch × accumulation
     steps × data-parallel GPUs; one micro-batch an update when no accumulation is given."""
     value = int(micro_batch * grad_accum_steps * num_gpus)
