@@ -182,6 +182,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     if "gpu_memory" in found and "gpu_model" not in found and found["gpu_memory"][0] < MIN_CARD_BYTES:
         found.pop("gpu_memory")  # ("masks are 140MB each": a file's or a tensor's size, no card's)
     _host_memory_ran_out(found, said)
+    _use_of_a_run_said_to_run(found, reading)
     _summed_memory(found)
     if found.get("rl_method", (None,))[0] == "grpo" and found.get("preference_objective", (None,))[0] in ("dpo", "kto"):
         found.pop("preference_objective")  # ("with sft/dpo/cpo it is": trainers compared; the run is GRPO's)
@@ -579,6 +580,16 @@ def _host_memory_ran_out(found: dict[str, tuple[Any, str]], message: str) -> Non
     oom_said = found.pop("oom")[1]
     if found.get("user_goal", (None, None))[1] == oom_said:
         found.pop("user_goal")  # (the goal read from those words: fitting a GPU's memory)
+
+
+def _use_of_a_run_said_to_run(found: dict[str, tuple[Any, str]], reading) -> None:
+    """A use the reader left out beside an OOM (the use of a run that ran out is no run's use) is the run's after all
+    when the user says the run runs: "CUDA out of memory with the defaults" as the title, then "micro_batch_size 32
+    did not fully utilize the available GPU memory (20556 / 24268 MB)" (review 52 #29) - the OOM was another
+    setting's."""
+    if "measured_use" not in found and reading.used_bytes and found.get("claim_run_fits", (None,))[0] is True \
+            and found.get("oom", (None,))[0] is True:
+        found["measured_use"] = (float(reading.used_bytes), reading.used_text)
 
 
 def _asked_batch_for_the_lr(found: dict[str, tuple[Any, str]]) -> None:

@@ -486,6 +486,35 @@ def test_a_micro_batch_the_user_says_runs_outweighs_the_estimate(kb):
     assert "you say micro-batch 8 runs" in " ".join(render_short(c, 200).split())
 
 
+def test_the_largest_micro_batch_said_to_run_is_kept_after_an_oom_the_estimate_puts_far_over(kb):
+    """'at batch 8 it trains fine, but batch 16 OOMs': the estimate puts 8 far over the H100 too, and the safer,
+    smaller micro-batch taken after an OOM would drop below what the user ran - 8 × 2 keeps 16 per update."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation("Llama-3-8B LoRA on one H100 at seq 4096: at batch 8 it trains fine, but batch 16 gives "
+                         "CUDA OOM. How do I get 16?", kb=kb)
+    plan = next(p for p in c.advice.plans if p.recommended)
+    assert (plan.micro_batch, plan.grad_accum_steps, plan.effective_batch) == (8, 2, 16) and plan.fits
+
+
+def test_a_run_measured_well_under_the_card_outweighs_an_oom_in_the_title(kb):
+    """Review 52 #29: the title's OOM was the defaults'; the run asked about completes and nvidia-smi shows 20556 of
+    24268 MB - my count (far over the card, on assumed settings) gives way to the measurement: no "does not fit", no
+    plan that cuts the micro-batch the user runs."""
+    message = ("CUDA out of memory on RTX 3090 when using default hyperparameters\n\nThank you. After setting "
+               "--micro_batch_size to 32 the script completes in 1.5 hours. Setting micro_batch_size to 32 did not "
+               "fully utilize the available GPU memory (20556 / 24268 MB on 3090). base_model=decapoda-research/"
+               "llama-7b-hf, LoRA.")
+    advice = consult(message, kb=kb)
+    ids = [f.id for f in advice.findings]
+    assert "finding-count-above-measured" in ids and "plan-does-not-fit" not in ids
+    recommended = [p for p in advice.plans if p.recommended]
+    assert all(p.micro_batch is None or p.micro_batch >= 32 for p in recommended)
+    # without the measurement, the same OOM title and run are counted as they are: over the card
+    unmeasured = consult(message.replace(" (20556 / 24268 MB on 3090)", ""), kb=kb)
+    assert "plan-does-not-fit" in [f.id for f in unmeasured.findings]
+
+
 def test_zero3_offloading_the_parameters_on_one_gpu_moves_them_off_it(kb):
     """Review 10: ZeRO-3 with offload_optimizer and offload_param on a single 4090 keeps the 16-bit parameters on the
     CPU too (18 B/param in the host's RAM: 144.5 GB for Llama-3.1-8B, more than the 64 GB said), is not told that

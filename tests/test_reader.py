@@ -3801,3 +3801,33 @@ def test_detectron2s_train_net_with_several_gpus_starts_a_process_each(kb):
                     "x.yaml\n```\nThen I run with 2 GPU:\n```\nCUDA_VISIBLE_DEVICES=3,4 python3 tools/train_net.py "
                     "--num-gpus 2 --config-file x.yaml\n```")
     assert got["launch"] == "process_per_gpu"
+
+
+@pytest.mark.parametrize("message", [
+    "Full fine-tuning overflows. The maintainer replied: 最低需要 A100 80G * 3. I launched with --num_processes 8.",
+    "The maintainer says it needs at least 3 A100 80GB for full fine-tuning; I launched with --num_processes 8.",
+])
+def test_a_floor_someone_gives_is_no_count_of_the_users_gpus(kb, message):
+    """Review 52 #8: "needs at least 3x A100 80G" (最低需要) is what a run would take, not the GPUs the user has."""
+    got = facts(kb, message)
+    assert got["num_gpus"] == 8 and got["reference_num_gpus"] == 3
+
+
+def test_a_guess_about_the_users_own_run_is_theirs(kb):
+    """Review 52 #16: "I assume using samples_per_gpu=1 on 4 GPUs leads to batch_size=4" is the user's understanding
+    of their own run, no reference; "… so I guess the number of GPUs is 256" beside a paper stays the paper's."""
+    own = facts(kb, "I only have 4x12GB GPUs. I assume using samples_per_gpu=1 on 4 GPUs leads to batch_size=4.")
+    assert own["num_gpus"] == 4 and "reference_batch" not in own and "reference_num_gpus" not in own
+    theirs = facts(kb, "The paper states a batch size of 3072, and vitg14.yaml sets batch_size_per_gpu to 12, so I "
+                       "guess the number of gpus is 256?")
+    assert theirs["reference_num_gpus"] == 256 and "num_gpus" not in theirs
+
+
+@pytest.mark.parametrize("message", ["At batch 8 it trains fine, but batch 16 OOMs on my 3090.",
+                                     "With batch size 4 training works. With batch size 12 I get CUDA out of memory."])
+def test_a_larger_batch_that_fails_above_one_that_runs_is_the_run_to_fit(kb, message):
+    """The batch that fails is the one asked about; the largest said to run is what fits so far (before, the two
+    left the batch unread)."""
+    got = facts(kb, message)
+    small, large = sorted(int(n) for n in re.findall(r"batch (?:size )?(\d+)", message))
+    assert got["batch_size"] == large and got["max_micro_batch"] == small

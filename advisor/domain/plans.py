@@ -257,9 +257,11 @@ def _with_activations(p: Problem, k: Knobs, est: MemoryEstimate, as_run: bool = 
                              fixed=fixed, per_sample=per * s, sample_bytes=est.slope * s, curve=_points(est, s, 0, 1, s),
                              why_not=why)
         micro, accum, changed = plan
-        if p.oom and micro > 1 and est.device_total(micro * s, accum) > NEAR_FULL_SHARE * p.cap:
+        if p.oom and micro > 1 and not (said and micro <= said) \
+                and est.device_total(micro * s, accum) > NEAR_FULL_SHARE * p.cap:
             # after an OOM, the largest micro-batch that fits at 98% of the card is that OOM again on a longer input:
             # a smaller one under NEAR_FULL_SHARE, with more accumulation, when it keeps the same batch per update
+            # (not below a micro-batch the user says runs: "8 works, 16 OOMs" measured what the estimate guesses)
             roomy = int(est.max_micro_batch(NEAR_FULL_SHARE * p.cap)) // s
             safer = _batch_plan(p, roomy, min(accumulating, roomy), k.gpus) if 1 <= roomy < micro else None
             if safer is not None and safer[2] == changed:

@@ -105,6 +105,10 @@ class KeyOf:
         return self.keys.first[t] - self.offset if t in self else default
 
 
+# words right after "I assume" that make the guess one about the user's own run
+OWN_RUN_AFTER_GUESS = frozenset(FIRST_PERSON | {"using", "running", "training", "setting"})
+
+
 class Clause:
     """One sentence or clause: its tokens, its word keys (for phrases) and where each token's keys start."""
 
@@ -232,8 +236,10 @@ class Clause:
                 reported = True  # ('the README says "we train with bs=2x8"': the authors' words, quoted)
                 quote_opened = k
             elif w in FIRST_PERSON and not reported:
-                # "I guess the number of GPUs is 256?": a deduction about theirs
-                speaking_of_reference = k + 1 < len(words) and words[k + 1] in GUESSES
+                # "I guess the number of GPUs is 256?": a deduction about theirs (not "I assume using
+                # samples_per_gpu=1 on 4 GPUs gives batch 4", "I guess my batch is 8": about the user's own run)
+                speaking_of_reference = k + 1 < len(words) and words[k + 1] in GUESSES \
+                    and not OWN_RUN_AFTER_GUESS.intersection(words[k + 2:k + 4])
         self._source_after()
 
     def _held_against(self, k: int) -> bool:

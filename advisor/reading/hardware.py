@@ -720,6 +720,8 @@ def lacked(words: list[str], k: int) -> bool:
     GPUs', 'we can't afford 64 A100s', 'no access to 8 nodes' (a negation within three words before a verb of
     having, with only small words between it and the count)."""
     before = words[max(0, k - 6):k]
+    if before[-2:] == ["at", "least"] and len(before) >= 3 and before[-3] in NEEDS:
+        return True  # "needs at least 3 A100 80G", "requires at least 8 GPUs": what a run would take, a floor
     for j in range(len(before) - 1, -1, -1):
         word = before[j]
         if word in ("without", "lack", "lacking"):
@@ -741,6 +743,7 @@ def lacked(words: list[str], k: int) -> bool:
     return False
 
 
+NEEDS = frozenset({"need", "needs", "needed", "require", "requires", "required"})
 NEED_ASKED = frozenset({"would", "do", "will", "does", "should", "must"})
 REQUIRED_WORDS = frozenset({"necessary", "required", "needed", "mandatory", "essential"})
 BETWEEN_HAVING_AND_COUNT = frozenset({"access", "to", "the", "a", "any", "those", "these", "all", "that", "of", "use"})

@@ -539,7 +539,9 @@ def _speaks_of_third_party(clause: Clause) -> bool:
     for t in range(clause.start, clause.end):
         tok = clause.tokens[t]
         if tok.kind == "word" and tok.text.lower() in THIRD_PARTY and not in_flag(clause, t) \
-                and not in_file_name(clause, t) and not (t > clause.start and clause.tokens[t - 1].text == "/"):
+                and not in_file_name(clause, t) and not (t > clause.start and clause.tokens[t - 1].text == "/") \
+                and not (t > clause.start and clause.tokens[t - 1].text.lower() == "it"):
+            # ("at batch 8 it trains fine": "it" is the user's run, not a script that trains)
             return True
     return False
 
@@ -2784,13 +2786,23 @@ def _year(value: float) -> bool:
 
 
 def _least_failing(reading: Reading) -> Read | None:
-    """Of several plain batches of the user's, the smallest, when it is said to fail: even the least batch said runs
-    out of memory, so it is the run to make fit (None otherwise: a smaller batch that runs leaves which one is
-    asked about open)."""
+    """Of several plain batches of the user's, the one to make fit: the smallest, when it is said to fail (even the
+    least batch said runs out of memory), or the largest, when it alone fails above those said to work (None
+    otherwise: a smaller batch that fails beside a larger one that runs leaves which is asked about open)."""
     plain = [m for m in reading.batch_mentions if m.field == "batch" and m.setup == "user" and not m.past]
     least = min(plain, key=lambda m: m.value, default=None)
-    if least is None or least.mood != "fail" or least.sentence in reading.evaluation_clauses \
-            or "oom" not in reading.values:  # (a failure of memory: not "errors over 15% at batch size 8")
+    if least is None or "oom" not in reading.values:  # (a failure of memory: not "errors over 15% at batch size 8")
+        return None
+    most = max(plain, key=lambda m: m.value)
+    working = [m for m in plain if m.mood == "ok"]
+    if least.mood != "fail" and most.mood == "fail" and working and most.sentence not in reading.evaluation_clauses \
+            and all(m.value < most.value for m in working):
+        # "at batch 8 it trains fine, but batch 16 OOMs": the batch that fails is the one to make fit, and the
+        # largest said to work is what fits so far
+        fits = max(working, key=lambda m: m.value)
+        reading.values.setdefault("max_micro_batch", replace(fits, field="max_micro_batch"))
+        return most
+    if least.mood != "fail" or least.sentence in reading.evaluation_clauses:
         return None  # (not "when I evaluate it OOMs even with a batch size of one": evaluation's batch)
     return least
 
