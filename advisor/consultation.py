@@ -160,6 +160,10 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         # detectron2's solver is SGD with momentum 0.9 (its configs' SOLVER.MOMENTUM): the recipe's optimizer, not
         # a question to ask
         found["optimizer"] = ("sgd_momentum", found["detectron_named"][1])
+    if found.get("megatron_named", (False,))[0] is True and "optimizer" not in found:
+        # Megatron-LM's --optimizer defaults to adam, run as apex's FusedAdam with decoupled weight decay (AdamW):
+        # the framework's optimizer, not a question to ask
+        found["optimizer"] = ("adamw", found["megatron_named"][1])
     if found.get("ultralytics", (False,))[0] is True:
         _ultralytics_batches(found, said)
     elif found.get("yolox_named", (False,))[0] is True and "batch_unqualified" in found and "batch_size" not in found:

@@ -335,6 +335,23 @@ def test_megatron_states_are_eighteen_bytes_a_parameter_or_six_plus_twelve_over_
     assert wm.value("plan_current_per_gpu") < plain.value("plan_current_per_gpu")  # (no DDP buckets in Megatron)
 
 
+def test_settings_listed_beside_another_model_give_way_to_those_of_the_model_trained(kb):
+    """Review 52 #12: "32B LLM, TP=8, PP=1" then "70B LLM, TP=8, PP=2", the user training the 70B on 32 nodes of 8
+    A800s: the 70B's pipeline of 2 makes 16 GPUs a copy, so 16 in data parallel and 70B / 16 × 18 B = 73.34 GiB of
+    states per GPU (27.50 GiB with the distributed optimizer); Megatron's optimizer is its AdamW, not asked."""
+    from advisor.consultation import run_consultation
+
+    message = ("I am training 70B Megatron LLM on A800 with 32 nodes cluster. The cluster is composed of 32 nodes with "
+               "8*A800 80GB. I find 70B MFU 20% is quite lower than 32B model MFU 47%.\n\n32B LLM, TP=8, PP=1, "
+               "MFU=47%\n\n70B LLM, TP=8, PP=2, MFU=20%")
+    wm = run_consultation(message, kb=kb).wm
+    assert wm.value("model_parallel_gpus") == 16 and wm.value("num_gpus") == 16
+    assert wm.value("megatron_states_replicated") == pytest.approx(70e9 / 16 * 18)
+    assert wm.value("optimizer") == "adamw"
+    swapped = run_consultation(message.replace("PP=1", "PP=X").replace("PP=2", "PP=1").replace("PP=X", "PP=2"), kb=kb).wm
+    assert swapped.value("model_parallel_gpus") == 8  # (the 70B's own line decides, whichever comes first)
+
+
 def test_uneven_memory_across_pipeline_stages_is_the_first_stages_activations(kb):
     """Review 52 #12 (Megatron 70B, TP=8, PP=2: "some node GPU memory usage is 70GB, while other node memory usage is
     50GB")."""

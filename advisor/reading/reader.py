@@ -2373,6 +2373,25 @@ HARDWARE_FIELDS = ("gpu_model", "gpu_memory_gb", "gpu_memory_catalogue_bytes", "
 SAME_HARDWARE_NOUNS = frozenset({"hardware", "setup", "gpus", "machine"})
 
 
+# settings a line of their own may give for each of several models ("32B LLM, TP=8, PP=1" then "70B LLM, TP=8, PP=2")
+MODEL_LINE_SETTINGS = frozenset({"tensor_parallel", "pipeline_parallel", "data_parallel", "micro_batch", "global_batch",
+                                 "grad_accum_steps", "seq_len", "zero_stage", "lr"})
+
+
+def _settings_of_the_model_asked(reading: Reading) -> None:
+    """Where a message lists settings beside several model sizes ("32B LLM, TP=8, PP=1, MFU=47%" and "70B LLM, TP=8,
+    PP=2, MFU=20%", the user training the 70B: review 52 #12), a setting said first beside another size gives way
+    to the one said beside the size of the run asked about."""
+    params, by_sentence = reading.values.get("params"), reading.sizes_by_sentence
+    if params is None or len(by_sentence) < 2:
+        return
+    for kept, other in reading.conflicts:
+        if kept.field in MODEL_LINE_SETTINGS and reading.values.get(kept.field) is kept and other.setup == "user" \
+                and params.value not in by_sentence.get(kept.sentence, {params.value}) \
+                and by_sentence.get(other.sentence) == {params.value}:
+            reading.values[kept.field] = other
+
+
 def _same_hardware(reading: Reading) -> None:
     """"you benchmarked using two L4 GPUs. I tried to run a VM with this hardware": the reference's cards are the
     user's too, when the user names none of their own."""
@@ -2830,6 +2849,7 @@ def _resolve(reading: Reading) -> None:
 
     values = reading.values
     _same_hardware(reading)
+    _settings_of_the_model_asked(reading)
     size, model = values.get("params"), values.get("model")
     if size is not None and size.weak and model is not None and model.keyed and catalogue.has_preset(model.value):
         values.pop("params")  # the model a launch loads counts its own parameters, more exactly than a rough size

@@ -128,6 +128,9 @@ class Reading:
     topics: list[str] = field(default_factory=list)  # the quantities named so far, the last last ("batch", "lr")
     sentence: int = -1  # the sentence being read
     pretraining_sentences: set[int] = field(default_factory=set)  # sentences that speak of pre-training
+    # the model sizes each sentence names ("32B LLM, TP=8, PP=1" / "70B LLM, TP=8, PP=2"): which settings go with
+    # which model, where a message lists several (bounded: one entry a params read)
+    sizes_by_sentence: dict[int, set] = field(default_factory=dict)
     gpus_per_process: Read | None = None  # ms-swift's NPROC_PER_NODE below the visible GPUs: each process's share
     adapter_tried: str = ""  # "I tried to activate LoRA but it failed": an adapter tried and set aside
     evaluation_clauses: set[int] = field(default_factory=set)  # clauses that speak of evaluating ("when I evaluate")
@@ -169,6 +172,8 @@ class Reading:
             read.sentence = self.sentence
         if read.field == "training_mode" and read.value == "scratch":
             self.pretraining_sentences.add(read.sentence)
+        if read.field == "params" and read.setup == "user":
+            self.sizes_by_sentence.setdefault(read.sentence, set()).add(read.value)
         table = self.reference if read.setup == "reference" else self.values
         old = table.get(read.field)
         # a later 'fine-tune' outranks an earlier 'pre-training' (fine-tuning a model that was pre-trained)
