@@ -3831,3 +3831,11 @@ def test_a_larger_batch_that_fails_above_one_that_runs_is_the_run_to_fit(kb, mes
     got = facts(kb, message)
     small, large = sorted(int(n) for n in re.findall(r"batch (?:size )?(\d+)", message))
     assert got["batch_size"] == large and got["max_micro_batch"] == small
+
+
+def test_reproducing_a_simple_example_is_a_repro_of_the_bug_not_a_result(kb):
+    """Review 52 #21: "I fail to reproduce a simple example yet. Any tips?" asks for no paper's result."""
+    got = facts(kb, "Running even 512 batch size using 4 gpus is not working because of memory exhaustion. I fail to "
+                    "reproduce a simple example yet. Any tips what might be the culprit?")
+    assert "goal" not in got and "claim_below_reference" not in got and got.get("user_goal") != "match_reference"
+    assert facts(kb, "I fail to reproduce the paper's 76% top-1 with batch 256.")["goal"] == "replicate"

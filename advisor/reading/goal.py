@@ -367,7 +367,10 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
 
 
 FAILURES = frozenset({"bug", "bugs", "error", "errors", "issue", "issues", "problem", "problems", "behavior",
-                      "behaviour", "crash", "oom", "this", "it", "steps"})
+                      "behaviour", "crash", "oom", "this", "it", "steps", "example", "repro", "reproducer",
+                      "snippet"})  # ("I fail to reproduce a simple example yet": a minimal repro of the bug)
+# what a reproducer is said to be ("a simple example", "a minimal repro"), skipped before its noun
+REPRO_ADJECTIVES = frozenset({"the", "my", "a", "an", "same", "simple", "minimal", "small", "standalone", "short"})
 
 
 def _reproduces_a_failure(words: list[str], k: int) -> bool:
@@ -376,7 +379,7 @@ def _reproduces_a_failure(words: list[str], k: int) -> bool:
     before = words[max(0, k - 2):k]
     if before[-1:] == ["to"] and (k == 1 or before[:1] in (["steps"], ["how"], ["code"], ["script"])):
         return True
-    after = [w for w in words[k + 1:k + 4] if w not in ("the", "my", "a", "an", "same")]
+    after = [w for w in words[k + 1:k + 4] if w not in REPRO_ADJECTIVES]
     return bool(after) and after[0] in FAILURES
 
 
