@@ -326,6 +326,8 @@ def _framework_batch(found: dict[str, tuple[Any, str]], message: str) -> None:
                 if found.get("grad_accum_steps", (None, ""))[1] == found["framework_sentence_cap"][1]:
                     del found["grad_accum_steps"]  # (the one step implied with the batch it was read from)
                 break
+    if spec.accumulation == "splits" and "batch_size" not in found:
+        _split_global_batch(found)
     if spec.batch == "global" and "batch_unqualified" in found and "batch_size" not in found:
         found["batch_size"] = found.pop("batch_unqualified")
     elif spec.batch == "per_device" and "batch_unqualified" in found and "micro_batch" not in found:
@@ -341,6 +343,18 @@ def _framework_batch(found: dict[str, tuple[Any, str]], message: str) -> None:
         found["batch_size"] = (per_card * gpus, words)
         if "reference_batch" in found and found.get("reference_batch_own", (False,))[0] is True:
             found["reference_batch"] = (found["reference_batch"][0] * gpus, found["reference_batch"][1])
+
+
+def _split_global_batch(found: dict[str, tuple[Any, str]]) -> None:
+    """T5X's `BATCH_SIZE = 1024` with `trainer.num_microbatches = 16` on a v3-8: 1024 per update over all devices,
+    cut into 16 micro-batches of 64, 8 a core - the batch said is the update's, the accumulation divides it."""
+    said = found.pop("micro_batch", None) or found.pop("batch_unqualified", None)
+    if said is None:
+        return
+    found["batch_size"] = said
+    accum, devices = int(found.get("grad_accum_steps", (1,))[0] or 1), int(found.get("num_gpus", (1,))[0] or 1)
+    if said[0] % (accum * devices) == 0:
+        found["micro_batch"] = (said[0] // (accum * devices), said[1])
 
 
 def _token_cap(message: str, keys: tuple[str, ...]) -> tuple[int, str] | None:
@@ -618,7 +632,7 @@ def _asked_batch_for_the_lr(found: dict[str, tuple[Any, str]]) -> None:
 # a Cloud TPU slice's name: the generation and the number after it (cloud-tpu: v2 and v3 count TensorCores, each a
 # device of 8 or 16 GiB; v4 and v5p count TensorCores too, two a chip, each chip one device of 32 or 95 GiB; v5e and
 # v6e count chips, of 16 and 32 GiB)
-TPU_SLICE = re.compile(r"(?i)(?<![\w.-])(?:tpu[\s-]?)?(v2|v3|v4|v5p|v5e|v5litepod|v6e)-(\d{1,4})(?![\w.])")
+TPU_SLICE = re.compile(r"(?i)(?<![\w.-])(?:tpu[\s-]?)?(v2|v3|v4|v5p|v5e|v5litepod|v6e)-(\d{1,4})(?![\w]|\.\w)")  # (a sentence's period may end it)
 TPU_DEVICES = {"v2": (1, 8), "v3": (1, 16), "v4": (2, 32), "v5p": (2, 95), "v5e": (1, 16), "v5litepod": (1, 16),
                "v6e": (1, 32)}  # generation -> (slice-name units a device, GiB a device)
 

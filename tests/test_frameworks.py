@@ -21,6 +21,7 @@ def test_every_entry_names_its_scope_unit_and_source():
     ("TPUEstimator with train_batch_size=4096", "tpu-estimator"),
     ("parallel_model = make_parallel(model, 2) and fit with batch_size 64", "keras-multi-gpu"),
     ("t2t-trainer --problem=translate_ende_wmt32k", "tensor2tensor"),
+    ("python -m t5x.train --gin_file=pretrain.gin", "t5x"),
     ("fairseq-train data-bin --max-tokens 4096", "fairseq"),
     ("import torch_xla.distributed.xla_multiprocessing as xmp", "torch-xla"),
     ("horovodrun -np 4 python train.py", "horovod"),
@@ -243,3 +244,15 @@ def test_ultralytics_nbs_sets_what_an_update_sums(kb):
     assert (wm.value("ultralytics_nbs"), wm.value("ultralytics_accumulate"), wm.value("ultralytics_update")) == (16, 2, 16)
     assert wm.value("ultralytics_reference_update") == 64
     assert c.advice.findings[0].id == "finding-ultralytics-update-changed"
+
+
+def test_t5xs_micro_batches_split_the_global_batch(kb):
+    """Review 53 #1: T5X's BATCH_SIZE = 1024 with trainer.num_microbatches = 16 on a TPU v3-8 is 1,024 per update,
+    64 a step over the 8 cores, 8 each - not 1024 × 16 × 8 = 131,072; and "I hope to fit 64 examples in a step" is a
+    hope, neither the largest micro-batch that fits nor a data set of 64."""
+    found = read_message(kb, "I am about to pretrain a model using T5X on a TPU v3-8. I guess I would have to:\n"
+                             "1. Specify BATCH_SIZE = 1024\n2. Specify trainer.num_microbatches = 16\nWith this, I hope "
+                             "to fit 64 examples in a step, but update gradients every 16 steps. Is that correct?")
+    assert found["batch_size"][0] == 1024 and found["grad_accum_steps"][0] == 16
+    assert found["micro_batch"][0] == 1024 // 16 // found["num_gpus"][0]
+    assert "max_micro_batch" not in found and "dataset_size" not in found

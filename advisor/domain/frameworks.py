@@ -19,6 +19,7 @@ FRAMEWORKS = Path(__file__).parent / "data" / "frameworks.yaml"
 MAX_SCAN = 20_000  # characters of a message searched for a framework's name
 SCOPES = ("per_device", "global")
 UNITS = ("samples", "tokens")
+ACCUMULATIONS = ("multiplies", "splits")
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,9 @@ class FrameworkSpec:
     note: str
     source: str
     token_keys: tuple[str, ...] = ()  # the settings that count tokens ("max-tokens"), lower case
+    # whether the accumulation count said multiplies the batch (most) or splits the batch given into that many
+    # micro-batches (T5X's num_microbatches)
+    accumulation: str = "multiplies"
 
 
 @lru_cache(maxsize=1)
@@ -44,11 +48,14 @@ def frameworks() -> dict[str, FrameworkSpec]:
             spec = FrameworkSpec(id=fid, name=str(entry["name"]), detect=tuple(str(w).lower() for w in entry["detect"]),
                                  batch=str(entry["batch"]), unit=str(entry["unit"]), key=str(entry["key"]),
                                  note=str(entry["note"]), source=str(entry["source"]),
-                                 token_keys=tuple(str(w).lower() for w in entry.get("token_keys", ())))
+                                 token_keys=tuple(str(w).lower() for w in entry.get("token_keys", ())),
+                                 accumulation=str(entry.get("accumulation", "multiplies")))
         except (KeyError, TypeError) as exc:
             raise InputError(f"{where}: expected name, detect, batch, unit, key, note and source ({exc})") from None
-        if spec.batch not in SCOPES or spec.unit not in UNITS or not spec.detect:
-            raise InputError(f"{where}: batch must be one of {SCOPES}, unit one of {UNITS}, detect not empty")
+        if spec.batch not in SCOPES or spec.unit not in UNITS or not spec.detect \
+                or spec.accumulation not in ACCUMULATIONS:
+            raise InputError(f"{where}: batch must be one of {SCOPES}, unit one of {UNITS}, accumulation one of "
+                             f"{ACCUMULATIONS}, detect not empty")
         out[fid] = spec
     return out
 

@@ -1705,7 +1705,10 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if name == "dataset_size" and words[k - 1:k] in (["every"], ["each"], ["per"]):
             continue  # "logging should happen every 80 samples": a period of the run, not the data set
         if name == "dataset_size" and (_per_step_said(words, k) or words[start_key + 1:start_key + 3] in (
-                ["are", "passed"], ["were", "passed"], ["passed", "between"])):
+                ["are", "passed"], ["were", "passed"], ["passed", "between"])
+                or start_key > k and words[start_key + 1:start_key + 2] in (["in"], ["per"])
+                and not STEP_WORDS.isdisjoint(words[start_key + 2:start_key + 4])):
+            # ("fit 64 examples in a step", "32 samples per step": what a step holds)
             continue  # "as if between each step, 640 samples are passed": what a step consumes, not the data set
         if name == "dataset_size" and (times or (GPU_WORDS & set(words[max(0, k - 4):k])
                                                  and {"each", "per"} & set(words[max(0, k - 5):k]))):
