@@ -773,6 +773,12 @@ def _catalogue_facts(wm: WorkingMemory) -> None:
         # a transformer named by its kind ("ViT-B", "a GPT"): LayerNorm or RMSNorm, as the catalogue's transformers
         wm.set("uses_batchnorm", False,
                Provenance("estimate", estimator="the model family (a transformer: no BatchNorm)"))
+    if not wm.known("uses_batchnorm") and "uses_batchnorm" in wm.kb.facts and wm.known("adapter") \
+            and wm.value("adapter") == "qlora":
+        # QLoRA (bitsandbytes 4-bit linear layers under adapters) fine-tunes language models, whose layers normalise
+        # with LayerNorm or RMSNorm
+        wm.set("uses_batchnorm", False, Provenance(
+            "estimate", estimator="QLoRA (a 4-bit language model under adapters: no BatchNorm)"))
     if not wm.known("uses_batchnorm") and "uses_batchnorm" in wm.kb.facts and wm.known("seq_len") \
             and wm.known("params") and wm.value("params") >= LANGUAGE_MODEL_PARAMS:
         # billions of parameters trained on token sequences ("chatglm2-6b", max_source_length 256): a language model,

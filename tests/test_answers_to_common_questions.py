@@ -5460,3 +5460,17 @@ def test_reserved_far_above_allocated_is_answered_with_the_allocators_cache(kb):
     flat = run_consultation("Allocated memory stays flat but reserved keeps growing, much larger than allocated, "
                             "until it OOMs.", kb=kb)
     assert "finding-reserved-above-allocated" not in [f.id for f in flat.advice.findings]
+
+
+def test_two_runs_named_by_their_gpus_with_the_same_total_are_one_batch_split_two_ways(kb):
+    """Review 53 #4 (QLoRA under `accelerate launch`: "a single gpu run with per_device_train_batch_size=16" against
+    "a multi gpu run with 8 gpus and per_device_train_batch_size=2"): the same 16 per update, no BatchNorm in a QLoRA
+    language model to ask about, and no accelerate-scheduler finding for the Trainer, which counts its updates."""
+    c = run_consultation("Multi-GPU training with DDP (launching with `accelerate launch`) gives a different loss from "
+                         "a single GPU setup with the same effective batch size. 1. In purple is a single gpu run with "
+                         "`per_device_train_batch_size=16` 2. In blue is a multi gpu run with 8 gpus and "
+                         "`per_device_train_batch_size=2`. QLoRA. Why are the loss values so different?", kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert ids[0] == "finding-same-total-layouts-no-batchnorm"
+    assert {c.wm.value("num_gpus"), c.wm.value("compared_gpus")} == {1, 8}
+    assert "finding-accelerate-schedule-runs-faster-on-more-gpus" not in ids and not c.advice.questions

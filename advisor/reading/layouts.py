@@ -28,6 +28,7 @@ COUNT_WORDS = frozenset(WORD_NUMBERS) | ONE_WORDS  # "two A100 GPUs", "a single 
 BATCH_WORDS = frozenset(batches.BATCH_WORDS | {"minibatch", "mini"})
 # what may stand between a count and its batch ("8 GPUs with a batch size of 8", "4 GPUs and 2 img/gpu")
 LINKS = frozenset({"with", "and", "at", "using"})
+RUN_NOUNS = frozenset({"run", "runs", "setup", "job", "training", "experiment"})  # a run named by its GPUs
 # (`train_batch_size 32`; "8 gpu and set batch size 64")
 FILLERS = BATCH_WORDS | {"a", "the", "size", "sizes", "of", "train", "training", "set", "setting", "use", "used"}
 # another setting said between the GPUs and their batch ("2 GPUs with learning rate 1e-4 and train_batch_size 32"):
@@ -167,6 +168,8 @@ def _batch_after(clause: Clause, e: int, gpus: int) -> tuple[bool | None, int, i
             return None
         return True, e + 1, e + 1, e + 1
     j, said, batch_word, setting, passed = e, None, False, False, False
+    if j + 1 < len(words) and words[j] in RUN_NOUNS and words[j + 1] in LINKS:
+        j += 1  # "a single gpu run with per_device_train_batch_size=16", "an 8-GPU setup with 2 per GPU"
     if j < len(words) and words[j] in LINKS:
         j += 1
     while j < len(words) and j - e < (12 if passed else 7):
