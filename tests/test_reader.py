@@ -3839,3 +3839,28 @@ def test_reproducing_a_simple_example_is_a_repro_of_the_bug_not_a_result(kb):
                     "reproduce a simple example yet. Any tips what might be the culprit?")
     assert "goal" not in got and "claim_below_reference" not in got and got.get("user_goal") != "match_reference"
     assert facts(kb, "I fail to reproduce the paper's 76% top-1 with batch 256.")["goal"] == "replicate"
+
+
+@pytest.mark.parametrize("message", [
+    "训练一段时间后就会溢出显存 <img width=\"1476\" alt=\"Image\" src=\"https://github.com/user-attachments/assets/"
+    "300012b4-e72d-4b6d-87b5-c4ff7ccb3820\" />",
+    "Converges worse on 8 GPUs ![Image](https://github.com/user-attachments/assets/65f1d075-65b5-49e1-8fc7-89fd9c1bad94)",
+    "fixed in commit 3e7b2a9f04c1d8e65b7a0f9c2d4e1b3a5c7d9e0f, still OOM",
+])
+def test_an_attachments_uuid_or_a_commits_hash_names_no_model_size(kb, message):
+    """Review 53 #16 and #5: "…-e72d-4b6d-…" read as 4.6B parameters, "…-65b5-…" as 65.5B; and GitHub's pasted
+    picture ("![Image](…)", `alt="Image"`) is no multimodal model."""
+    got = facts(kb, message)
+    assert "params" not in got and "multimodal_named" not in got
+
+
+def test_a_dataset_named_train_ds_is_no_deepspeed(kb):
+    """Review 53 #5: "this is my `train_ds` config" (NeMo's training data set) read as DeepSpeed ZeRO."""
+    assert "parallelism" not in facts(kb, "this is my `train_ds` config:\ntrain_ds:\n    batch_size: 512")
+    assert facts(kb, "I train with the ds config of zero3")["parallelism"] == "zero"
+
+
+def test_the_epochs_a_flag_sets_outrank_a_point_in_the_run(kb):
+    """Review 53 #16: "不到1个epoch溢出" (it overflows before even one epoch) beside `--epochs 5`: the run is 5 epochs."""
+    got = facts(kb, "但是不到1个epoch溢出中断训练两次\nnohup python train_pretrain.py --batch_size 64 --epochs 5")
+    assert got["epochs"] == 5

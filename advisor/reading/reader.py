@@ -47,12 +47,23 @@ GAME_RL_WORDS = frozenset({"atari", "gym", "gymnasium", "mujoco", "cartpole", "b
 TRAIN_EVERY_MODULE = re.compile(r"--trainable_modules[= ]+[\"']?\.[\"']?(?=\s|$)")
 
 
+# a UUID (8-4-4-4-12 hex digits), or a run of 16-64 hex digits holding a letter and a digit (a commit's hash): no
+# number in it is a quantity (the lookbehind fails at once inside a run, so a scan stays linear)
+HEX_ID = re.compile(r"(?<![0-9A-Za-z-])(?:[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}"
+                    r"|(?=[0-9a-f]{0,63}[a-f])(?=[0-9a-f]{0,63}[0-9])[0-9a-f]{16,64})(?![0-9A-Za-z-])")
+
+
 def read(message: str) -> Reading:
     """Read one message (at most reading.tokens.MAX_MESSAGE characters)."""
     from advisor.reading.tokens import MAX_MESSAGE, MAX_TOKENS
 
+    truncated = len(message) > MAX_MESSAGE
+    if "-" in message or "/" in message:
+        # an attachment's UUID or a commit's hash ("…/assets/300012b4-e72d-4b6d-…") holds digit-letter runs that read
+        # as sizes ("4b6" as 4.6B parameters): blanked, same length, so every span keeps its place
+        message = HEX_ID.sub(lambda m: " " * len(m.group(0)), message[:MAX_MESSAGE])
     tokens = tokenize(message)
-    reading = Reading(truncated=len(message) > MAX_MESSAGE or len(tokens) >= MAX_TOKENS)
+    reading = Reading(truncated=truncated or len(tokens) >= MAX_TOKENS)
     index = Keys(tokens)
     reading.deepspeed = "deepspeed" in index.words  # (a list's membership test runs in C)
     reading.rl_trainer, reading.rl_trainer_text = _rl_trainer(message, index.words)
@@ -627,6 +638,8 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             after_hit = end
             continue  # "If I turn on offload, the code runs": what would make it work, not the run's setting (but
             # "when I use ZeRO-3 it OOMs", "if I set offload to cpu, the process gets killed": a run that fails)
+        if words[k] == "ds" and clause.word_of(k)[0] < k:
+            continue  # `train_ds config`, `val_ds`: a data set's name, no DeepSpeed
         if name == "precision" and (clause.word_of(k)[0] < k and words[clause.word_of(k)[0]:k] not in SWITCHES
                                     or clause.word_of(end - 1)[1] > end - 1):
             continue  # "bf16" inside `bf16_accumulate_gradient`, "fp32" inside `_convert_to_fp32`: another key's name
@@ -1806,7 +1819,10 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue
         mood = segment_mood(clause, key) if name in BATCH_FIELDS or name in MOOD_FIELDS else ""
         # (a run length under a config key, `num_iters = 500000`, is the run's, whatever "5000 iterations" timed)
-        said_as_key = name == "planned_steps" and start_key < k and "_" in clause.tokens[keys[start_key]].text
+        said_as_key = name == "planned_steps" and start_key < k and "_" in clause.tokens[keys[start_key]].text \
+            or name == "epochs" and start_key < k and (in_flag(clause, keys[start_key])
+                                                       or clause.tokens[keys[start_key] + 1].text in ("=", ":"))
+        # (`--epochs 5`, `epochs=200`: the run's setting, over "not even 1 epoch" in prose)
         if name in SHAPE_RANGES or name in LENGTH_FIELDS:
             # `n_layer = 12`, `"hidden_size": 4096`, `--num-layers 36`: a model's shape only as a setting gives it
             # (not "the hidden size of an LSTM of 512 is..." in prose); a length set by `--max_seq_length 512` is the

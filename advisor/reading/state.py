@@ -15,7 +15,7 @@ from advisor.reading.cues import COUNT_UNITS
 # in passing earlier in the message, and where the run asked about outranks an earlier one ("I first set 8
 # accumulation steps … then I tried 6")
 PERSONAL_FIELDS = {"model", "image_size", "micro_batch", "global_batch", "batch", "num_gpus", "gpu_model", "gpu_memory_gb", "gpu_memory_bytes",
-                   "gpu_memory_catalogue_bytes", "gpus_per_node", "grad_accum_steps", "planned_steps"}
+                   "gpu_memory_catalogue_bytes", "gpus_per_node", "grad_accum_steps", "planned_steps", "epochs"}
 
 
 BATCH_FIELDS = ("batch", "micro_batch", "global_batch")
@@ -245,9 +245,9 @@ def usable_of(card: Read, said: Read) -> bool:
 def rank(read: Read) -> int:
     """Which of two mentions of the user's hardware or batch describes the run asked about: one said of the user's
     own run ("on my A100") outranks one said in passing, and both outrank an earlier run that worked."""
-    if read.field in ("model", "planned_steps"):
+    if read.field in ("model", "planned_steps", "epochs"):
         # `--model_name_or_path X` is the model the run loads, whatever the prose calls it; `num_iters = 500000` the
-        # steps it runs, whatever "5000 iterations" timed
+        # steps it runs, whatever "5000 iterations" timed; `--epochs 5` the epochs, whatever "not even 1 epoch" says
         return 3 if read.keyed else 0 if read.past or read.weak else 1
     if read.field == "num_gpus" and not PROCESS_WORDS.isdisjoint(read.text.lower().split()):
         return 3  # "8x H100, vLLM on one of them, so 7 training procs": the processes are the data-parallel degree
