@@ -2548,8 +2548,9 @@ def test_memory_granted_as_a_premise_is_no_fit_question(message, goal):
 
 @pytest.mark.parametrize("message, expected, absent", [
     # a model or a size said beside a failure outranks one said beside a success ("no issue" is one)
-    ("I had no issue with llama 7B training with save every 100 steps, but had an OOM with 13B.", {"params": 13e9},
-     ["model"]),
+    # (the same line in the size that fails: LLaMA's 13B, not Llama-2's)
+    ("I had no issue with llama 7B training with save every 100 steps, but had an OOM with 13B.",
+     {"params": 13e9, "model": "llama-13b"}, []),
     ("Llama-2-7b trains fine, but llama-2-13b runs out of memory on my 4090.", {"model": "llama-2-13b"}, []),
 ])
 def test_the_model_that_fails_is_the_one_asked_about(message, expected, absent):
@@ -3864,3 +3865,11 @@ def test_the_epochs_a_flag_sets_outrank_a_point_in_the_run(kb):
     """Review 53 #16: "不到1个epoch溢出" (it overflows before even one epoch) beside `--epochs 5`: the run is 5 epochs."""
     got = facts(kb, "但是不到1个epoch溢出中断训练两次\nnohup python train_pretrain.py --batch_size 64 --epochs 5")
     assert got["epochs"] == 5
+
+
+def test_a_size_said_beside_a_model_names_only_a_sibling_of_the_same_line(kb):
+    """Review 53 #28: "1.3b+ models (such as llama-7b or gpt-neo-1.3b)" read as llama-3.2-1b, another generation the
+    message never names; "llama 7B worked but 13B OOMs" is llama-13b, the same line in another size."""
+    assert "model_preset" not in facts(kb, "How to accelerate training of 1.3b+ models? I train 1.3 billion and larger "
+                                           "models (such as llama-7b or gpt-neo-1.3b) with ZeRO-3.")
+    assert facts(kb, "I had no issue with llama 7B training but had an OOM with 13B.")["model_preset"] == "llama-13b"

@@ -647,7 +647,9 @@ def sized_sibling(reading: Reading) -> None:
         return
     stem = model.value.rsplit("-", 1)[0] if "-" in model.value else model.value
     family = catalogue.catalogue_entry(model.value).get("family")
-    siblings = [name for name in catalogue.preset_names() if (name == stem or name.startswith(stem + "-"))
+    # (a sibling is the same line in another size - gpt2-xl of gpt2, llama-13b of llama-7b - not another generation:
+    # "1.3b+ models such as llama-7b" names no llama-3.2-1b)
+    siblings = [name for name in catalogue.preset_names() if (name == stem or name.rsplit("-", 1)[0] == stem)
                 and catalogue.catalogue_entry(name).get("family") == family
                 and abs(catalogue.catalogue_entry(name).get("params_total", 0) / params.value - 1) <= 0.15]
     if len(siblings) == 1:
