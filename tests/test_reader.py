@@ -3873,3 +3873,12 @@ def test_a_size_said_beside_a_model_names_only_a_sibling_of_the_same_line(kb):
     assert "model_preset" not in facts(kb, "How to accelerate training of 1.3b+ models? I train 1.3 billion and larger "
                                            "models (such as llama-7b or gpt-neo-1.3b) with ZeRO-3.")
     assert facts(kb, "I had no issue with llama 7B training but had an OOM with 13B.")["model_preset"] == "llama-13b"
+
+
+def test_what_machines_consume_is_a_use_and_ten_layers_are_no_batch(kb):
+    """Review 53 #13: "both machines consume 40GB of memory" is a use, not a 40 GB card; #14: "设置个10层这样能跑起来"
+    (with 10 layers it runs) is no largest micro-batch of 10."""
+    got = facts(kb, "During single node training, it takes up 39GB of GPU memory. However, in multi-node training, both "
+                    "machines consume 40GB of memory.")
+    assert got["measured_use"] == 40e9 and "gpu_memory" not in got
+    assert "max_micro_batch" not in facts(kb, "还有我用全参数，设置个10层这样能跑起来，然后批次配置还可以用下面的")

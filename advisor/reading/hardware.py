@@ -754,7 +754,8 @@ BETWEEN_HAVING_AND_COUNT = frozenset({"access", "to", "the", "a", "any", "those"
 MEASURED = {"allocate", "allocated", "free", "reserved", "using", "uses", "used", "peak", "consumes", "takes",
             "needs", "need", "requires", "occupied", "usage", "already", "about", "around", "approximately", "~",
             "than", "under", "over", "below", "above", "roughly", "nearly", "almost", "least", "most", "=",
-            "weighs", "weigh", "costs", "eats", "malloc", "shows", "showed", "showing", "reports", "reported"}
+            "weighs", "weigh", "costs", "eats", "malloc", "shows", "showed", "showing", "reports", "reported",
+            "consume", "consuming", "occupy", "occupying"}  # ("both machines consume 40GB of memory")
 
 
 # words after a size that make it a use or what a run leaves ("3GB left", "15.3 GB VRAM used")
@@ -767,7 +768,8 @@ USAGE_NOUNS = frozenset({"usage", "use", "consumption", "footprint", "utilizatio
 COMPONENTS = frozenset({"activation", "activations", "gradient", "gradients", "grads", "optimizer", "weights",
                         "parameters", "params", "kv"})
 # words that make a size what the run uses ("it takes 24GB on each GPU"; not "needs", "left", "free")
-USE_VERBS = frozenset({"takes", "took", "uses", "used", "using", "consumes", "consumed", "occupies", "occupied",
+USE_VERBS = frozenset({"takes", "took", "uses", "used", "using", "consumes", "consumed", "consume", "consuming",
+                       "occupies", "occupied", "occupy",
                        "usage", "peak", "peaks"})
 # verbs that, with 'up', make a size a use a few words later ("it takes up a full 16GB of VRAM", "using up all
 # 24GB"; not "using a 40GB A100", which owns the card)
