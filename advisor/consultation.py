@@ -160,6 +160,9 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         # detectron2's solver is SGD with momentum 0.9 (its configs' SOLVER.MOMENTUM): the recipe's optimizer, not
         # a question to ask
         found["optimizer"] = ("sgd_momentum", found["detectron_named"][1])
+    if found.get("detectron_named", (False,))[0] and "precision" not in found and not AMP_SAID.search(said):
+        # detectron2 trains in fp32 unless SOLVER.AMP.ENABLED is set (its defaults.py: AMP off)
+        found["precision"] = ("fp32", found["detectron_named"][1])
     if found.get("megatron_named", (False,))[0] is True and "optimizer" not in found:
         # Megatron-LM's --optimizer defaults to adam, run as apex's FusedAdam with decoupled weight decay (AdamW):
         # the framework's optimizer, not a question to ask
@@ -343,6 +346,10 @@ def _framework_batch(found: dict[str, tuple[Any, str]], message: str) -> None:
         found["batch_size"] = (per_card * gpus, words)
         if "reference_batch" in found and found.get("reference_batch_own", (False,))[0] is True:
             found["reference_batch"] = (found["reference_batch"][0] * gpus, found["reference_batch"][1])
+
+
+# a mixed precision said in any form (detectron2's SOLVER.AMP.ENABLED True, "amp", "fp16", "autocast"): not its fp32 default
+AMP_SAID = re.compile(r"(?i)\b(?:amp|fp16|bf16|autocast|mixed[- ]precision|half[- ]precision)\b")
 
 
 def _split_global_batch(found: dict[str, tuple[Any, str]]) -> None:

@@ -5474,3 +5474,17 @@ def test_two_runs_named_by_their_gpus_with_the_same_total_are_one_batch_split_tw
     assert ids[0] == "finding-same-total-layouts-no-batchnorm"
     assert {c.wm.value("num_gpus"), c.wm.value("compared_gpus")} == {1, 8}
     assert "finding-accelerate-schedule-runs-faster-on-more-gpus" not in ids and not c.advice.questions
+
+
+def test_detectron2_trains_in_fp32_unless_amp_is_said_and_batchnorm_asks_nothing_beside_an_oom(kb):
+    """Review 53 #9 and #18: detectron2's SOLVER.AMP is off by default, so its precision is fp32, not a question;
+    BatchNorm's "enough samples per GPU" and its train/eval-gap question are not put to an OOM on two GPUs."""
+    det = run_consultation("detectron2 mask_rcnn_R_50_FPN_3x on a TitanX 12gb, cfg.SOLVER.IMS_PER_BATCH = 1, memory "
+                           "grows until out of memory", kb=kb)
+    assert det.wm.value("precision") == "fp32"
+    amp = read_message(kb, "detectron2 with cfg.SOLVER.AMP.ENABLED = True and IMS_PER_BATCH 4")
+    assert amp.get("precision", (None,))[0] != "fp32"
+    yolo = run_consultation("Tried to train YOLO11s on dual 4090 GPUs with batch=40, imgsz=640: OutOfMemoryError.", kb=kb)
+    ids = [f.id for f in yolo.advice.findings]
+    assert "finding-bn-moderate-per-device" not in ids
+    assert all(q.id != "instability" for q in yolo.advice.questions)

@@ -3882,3 +3882,15 @@ def test_what_machines_consume_is_a_use_and_ten_layers_are_no_batch(kb):
                     "machines consume 40GB of memory.")
     assert got["measured_use"] == 40e9 and "gpu_memory" not in got
     assert "max_micro_batch" not in facts(kb, "还有我用全参数，设置个10层这样能跑起来，然后批次配置还可以用下面的")
+
+
+def test_points_in_the_run_examples_comments_and_supposed_cases_set_nothing(kb):
+    """Review 53: "OOM at 3000-10000 iters" plans no 10,000 steps (#9); "# Train the model on the COCO8 dataset", an
+    example's comment above `data=…VisDrone.yaml`, is no data set of the run (#18); "Is the Trainer DDP or DP? If it
+    is DDP, why …" supposes DDP, it does not say the run uses it (#22)."""
+    assert "planned_steps" not in facts(kb, "memory grows until an out of memory error at 3000-10000 iters.")
+    got = facts(kb, "```\n# Train the model on the COCO8 dataset for 100 epochs\nresults = model.train(\n"
+                    "    data=\"ultralytics/cfg/datasets/VisDrone.yaml\",\n    batch=40,\n    epochs=300)\n```")
+    assert got["dataset_size"] == 6471 and got["epochs"] == 300
+    assert "parallelism" not in facts(kb, "Is the Trainer DDP or DP? If it is DDP, why is the memory on cuda-0 much "
+                                          "larger than on the other cards?")

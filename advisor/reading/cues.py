@@ -283,6 +283,9 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     # CVPR 2016); ADE20K's 20,210 (Zhou et al., CVPR 2017, SceneParsing's training set)
     ("coco", "dataset_known", 118_287), ("coco 2017", "dataset_known", 118_287), ("train 2017", "dataset_known", 118_287),
     ("cityscapes", "dataset_known", 2_975), ("ade 20 k", "dataset_known", 20_210),
+    # Ultralytics' demo sets (docs.ultralytics.com/datasets/detect: coco8's 4 training images, coco128's 128) and
+    # VisDrone2019-DET's 6,471 training images (Zhu et al., "Detection and Tracking Meet Drones Challenge", 2021)
+    ("coco 8", "dataset_known", 4), ("coco 128", "dataset_known", 128), ("visdrone", "dataset_known", 6_471),
     # Ultralytics' YOLO trainers: --batch-size is the total over all GPUs, accumulated to a nominal 64
     ("ultralytics", "ultralytics", True), ("yolov 5", "ultralytics", True), ("yolov 8", "ultralytics", True),
     ("yolo 11", "ultralytics", True), ("yolov 11", "ultralytics", True), ("yolo 12", "ultralytics", True),

@@ -638,6 +638,10 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             after_hit = end
             continue  # "If I turn on offload, the code runs": what would make it work, not the run's setting (but
             # "when I use ZeRO-3 it OOMs", "if I set offload to cpu, the process gets killed": a run that fails)
+        if k >= 3 and words[k - 3] == "if" and words[k - 2] in ("it", "this", "that", "trainer") \
+                and words[k - 1] in ("is", "s", "uses", "was"):
+            after_hit = end
+            continue  # "Is the Trainer DDP or DP? If it is DDP, why …": a case supposed in a question, not the run's
         if words[k] == "ds" and clause.word_of(k)[0] < k:
             continue  # `train_ds config`, `val_ds`: a data set's name, no DeepSpeed
         if name == "precision" and (clause.word_of(k)[0] < k and words[clause.word_of(k)[0]:k] not in SWITCHES
@@ -762,7 +766,9 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             off = "false" in later and bool({"are", "is", "=", "to"} & set(later[:later.index("false")])
                                             or later[0] == "and")
         if name == "dataset_known" and (not SUBSET_WORDS.isdisjoint(present)
-                                        or not FORMAT_WORDS.isdisjoint(words[max(0, k - 3):end + 3])):
+                                        or not FORMAT_WORDS.isdisjoint(words[max(0, k - 3):end + 3])
+                                        or _in_code_comment(clause, clause.keys[k])):
+            # ("# Train the model on the COCO8 dataset" above `data="VisDrone.yaml"`: an example's comment left over)
             # "a 20k-image subset of ImageNet": not the data set's own size; "a custom dataset in the same format as
             # COCO", "COCO-style annotations": a format, not the data set
             after_hit = end
@@ -1684,6 +1690,7 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue  # "256 images per forward", "7000 samples per second": a batch or a rate, not the data set
         if name == "planned_steps" and start_key > k and (
                 _point_in_run(words, k) or value < 1000 and u not in ("k", "m")
+                or k >= 1 and clause.ends_a_range(keys[k]) and _point_in_run(words, k - 1)  # ("at 3000-10000 iters")
                 or words[start_key + 1:start_key + 2] in (["of"], ["per"], ["/"]) or "warmup" in words[max(0, k - 3):k]):
             continue  # "after 200 steps", "every 500 steps", "300 steps of warmup", "10 steps per second": no run's length
         if name == "epochs" and keys[end] + 1 < clause.end and clause.tokens[keys[end] + 1].kind == "word" \
@@ -2562,6 +2569,17 @@ def _in_directory(clause: Clause, t: int) -> bool:
     while u + 1 < clause.end and not tokens[u + 1].space_before and u - t < MAX_PATH_TOKENS:
         u += 1
         if tokens[u].text == "/":
+            return True
+    return False
+
+
+def _in_code_comment(clause: Clause, t: int) -> bool:
+    """Whether token t follows a '#' on its own line (a comment in pasted code), looking back at most 40 tokens."""
+    tokens = clause.tokens
+    for j in range(t - 1, max(clause.start, t - 40) - 1, -1):
+        if tokens[j].kind == "nl":
+            return False
+        if tokens[j].text == "#":
             return True
     return False
 
