@@ -5488,3 +5488,18 @@ def test_detectron2_trains_in_fp32_unless_amp_is_said_and_batchnorm_asks_nothing
     ids = [f.id for f in yolo.advice.findings]
     assert "finding-bn-moderate-per-device" not in ids
     assert all(q.id != "instability" for q in yolo.advice.questions)
+
+
+def test_a_controlnets_frozen_base_is_whole_on_every_gpu_under_zero3(kb):
+    """Review 53 #12 (Flux ControlNet, "DeepSpeed Stage-3 with the accelerate config below", launched with
+    `--config_file default_config_fsdp.yaml`; 42GB on 1 GPU and on each of 8): the file's name does not undo the
+    DeepSpeed said (nor make the run DDP), and the answer is the frozen 12B base outside what ZeRO-3 shards."""
+    c = run_consultation("Flux ControlNet Multi-GPU DeepSpeed Stage-3 doesn't reduce memory compared to Single GPU. "
+                         "I am using DeepSpeed Stage-3 with the accelerate config below. When I use only 1 GPU it takes "
+                         "around 42GB during training. When I use all 8 GPUs in a single node, it still takes around "
+                         "42GB per GPU.\n```\naccelerate launch --config_file \"./default_config_fsdp.yaml\" "
+                         "train_controlnet_flux.py --pretrained_model_name_or_path=\"black-forest-labs/FLUX.1-dev\"\n```",
+                         kb=kb)
+    assert c.wm.value("parallelism") == "zero" and c.wm.value("zero_stage") == 3
+    assert c.advice.findings[0].id == "finding-controlnet-frozen-base-not-sharded"
+    assert c.wm.value("controlnet_frozen_base_bytes") == pytest.approx(2 * c.wm.value("params"))

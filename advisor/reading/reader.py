@@ -830,7 +830,10 @@ def _keywords(clause: Clause, reading: Reading) -> None:
                             mood=segment_mood(clause, clause.keys[k]) if name in MOOD_FIELDS else "",
                             # "1.8 steps/s with float32 by default and 0.2 now with mixed_float16": what the run
                             # had before a setting was said, which gives way to it
-                            weak=name == "precision" and words[end:end + 2] == ["by", "default"],
+                            weak=name == "precision" and words[end:end + 2] == ["by", "default"]
+                            # ("default_config_fsdp.yaml" beside "I am using DeepSpeed Stage-3": a file's name
+                            # gives way to the scheme said outright)
+                            or name == "parallelism" and in_file_name(clause, clause.keys[k]),
                             # "--deepspeed zero2.json (zero3 was slow)": a setting tried before and judged
                             past=name in ("zero_stage", "parallelism", "offload")
                             and _judged_before(words, end, helped=name == "offload"))
@@ -3187,7 +3190,9 @@ def _resolve(reading: Reading) -> None:
         # the same of an 8-bit base (load_in_8bit=True): only adapters train on it - LoRA on an 8-bit base
         values["adapter"] = Read("adapter", "lora", values["base_bits"].text, implied=True)
     said = {(r.field, r.value) for pair in reading.conflicts for r in pair if r.setup == "user" and not r.past}
-    if {("parallelism", "fsdp"), ("parallelism", "zero")} <= said:
+    sharded_said = {(r.field, r.value) for pair in reading.conflicts for r in pair if r.setup == "user"
+                    and not r.past and not r.weak}
+    if {("parallelism", "fsdp"), ("parallelism", "zero")} <= sharded_said:
         tried = [r for pair in reading.conflicts for r in pair if r.field == "parallelism" and r.setup == "user"
                  and r.value in ("fsdp", "zero")]
         works = [r for r in tried if r.mood == "ok"]
@@ -3197,8 +3202,10 @@ def _resolve(reading: Reading) -> None:
             values["parallelism"] = next(r for r in tried if r.value != works[0].value)
         else:
             # "OOM with both FSDP and DeepSpeed ZeRO-3": two runs tried, neither the plan to check; ask which
+            # (sharded either way: no launcher makes it DDP below)
             values.pop("parallelism", None)
             values.pop("zero_stage", None)
+            reading.sharding_unsettled = True
     if reading.get("parallelism") == "device_map" and reading.get("num_gpus") == 1:
         values.pop("parallelism")  # `device_map="auto"` on one GPU places the model there; it splits nothing
     sides = {r.value for pair in reading.conflicts for r in pair if r.field == "image_size" and r.setup == "user"}
@@ -3238,6 +3245,7 @@ def _resolve(reading: Reading) -> None:
         # ZeRO runs over data parallelism: a stage said makes it ZeRO ("data-parallel size … ZeRO-2")
         values["parallelism"] = Read("parallelism", "zero", values["zero_stage"].text)
     elif parallelism is None and reading.launcher is not None and (reading.get("num_gpus") or 1) > 1 \
+            and not reading.sharding_unsettled \
             and not any(name in reading.launcher.lower() for name in ("horovod", "mpi")):
         # torchrun / torch.distributed.launch / accelerate launch over several GPUs, nothing sharded: DDP (Horovod
         # and MPI's launchers start a process per GPU too, but for any framework: Horovod's allreduce, JAX, TF)

@@ -131,6 +131,7 @@ class Reading:
     # the model sizes each sentence names ("32B LLM, TP=8, PP=1" / "70B LLM, TP=8, PP=2"): which settings go with
     # which model, where a message lists several (bounded: one entry a params read)
     sizes_by_sentence: dict[int, set] = field(default_factory=dict)
+    sharding_unsettled: bool = False  # FSDP and ZeRO both said of runs tried: sharded, which of them asked
     gpus_per_process: Read | None = None  # ms-swift's NPROC_PER_NODE below the visible GPUs: each process's share
     adapter_tried: str = ""  # "I tried to activate LoRA but it failed": an adapter tried and set aside
     evaluation_clauses: set[int] = field(default_factory=set)  # clauses that speak of evaluating ("when I evaluate")
