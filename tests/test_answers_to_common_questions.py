@@ -5503,3 +5503,12 @@ def test_a_controlnets_frozen_base_is_whole_on_every_gpu_under_zero3(kb):
     assert c.wm.value("parallelism") == "zero" and c.wm.value("zero_stage") == 3
     assert c.advice.findings[0].id == "finding-controlnet-frozen-base-not-sharded"
     assert c.wm.value("controlnet_frozen_base_bytes") == pytest.approx(2 * c.wm.value("params"))
+
+
+def test_a_throughput_timed_over_an_accumulated_step_counts_every_micro_batch(kb):
+    """Review 53 #10 (nanochat: `tok_per_sec = int(world_tokens_per_fwdbwd / dt)` with dt over the full step with
+    grad_acc): 'should tok_per_sec also account for grad_accum_steps?' is answered, not 'nothing to recommend'."""
+    c = run_consultation("Gradient Accumulation in Token Per Second Calculation\n```python\ndt = t1 - t0  # full "
+                         "training step with grad_acc\ntok_per_sec = int(world_tokens_per_fwdbwd / dt)\n```\nShould "
+                         "`tok_per_sec` also account for `grad_accum_steps`?", kb=kb)
+    assert c.advice.findings[0].id == "finding-throughput-counts-every-micro-batch"
