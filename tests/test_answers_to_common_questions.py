@@ -5512,3 +5512,15 @@ def test_a_throughput_timed_over_an_accumulated_step_counts_every_micro_batch(kb
                          "training step with grad_acc\ntok_per_sec = int(world_tokens_per_fwdbwd / dt)\n```\nShould "
                          "`tok_per_sec` also account for `grad_accum_steps`?", kb=kb)
     assert c.advice.findings[0].id == "finding-throughput-counts-every-micro-batch"
+
+
+def test_simclrs_learning_rate_rules_answer_its_scaling_question(kb):
+    """Review 53 #25 ("with proper learning rate scaling across batch size" in SimCLR): the paper's two LARS rules,
+    0.3 × B/256 and 0.075 × √B, worked out for a batch said, and no accumulation asked of a question that has none."""
+    c = run_consultation("Could you clarify `with proper learning rate scaling across batch size` in SimCLR? Smaller "
+                         "mini-batch sizes work well; which learning rate should I use?", kb=kb)
+    assert c.advice.findings[0].id == "finding-simclr-lr-rules"
+    assert all(q.id != "grad_accum_steps" for q in c.advice.questions)
+    sized = run_consultation("SimCLR on one GPU with batch 256: which learning rate?", kb=kb).wm
+    assert sized.value("simclr_lr_sqrt") == pytest.approx(0.075 * 16)
+    assert sized.value("simclr_lr_linear") == pytest.approx(0.3)

@@ -270,3 +270,14 @@ def deit_lr_that_runs(lr: float, batch: float, gpus: int, batch_is_per_gpu: bool
         out["if_total"] = Estimate(total, None, f"{fmt_sig(lr)} × ({fmt_sig(batch)} / {gpus} per GPU) × {gpus} GPUs / "
                                                 f"512 = {fmt_sig(total, 3)}", ("deit-main",))
     return out
+
+
+@estimator("linear", "sqrt", cites=("simclr",))
+def simclr_learning_rates(batch: float) -> dict[str, Estimate]:
+    """SimCLR's two learning-rate rules for LARS (Chen et al. 2020, appendix B.1): 0.3 × batch / 256, and the square
+    root rule 0.075 × √batch, which the paper found better at small batches and longer training."""
+    if batch <= 0:
+        raise NotComputable("the batch must be positive")
+    linear, root = 0.3 * batch / 256, 0.075 * math.sqrt(batch)
+    return {"linear": Estimate(linear, "lr", f"0.3 × {fmt_sig(batch)} / 256 = {fmt_sig(linear, 3)}", ("simclr",)),
+            "sqrt": Estimate(root, "lr", f"0.075 × √{fmt_sig(batch)} = {fmt_sig(root, 3)}", ("simclr",))}
