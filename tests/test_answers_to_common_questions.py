@@ -5524,3 +5524,12 @@ def test_simclrs_learning_rate_rules_answer_its_scaling_question(kb):
     sized = run_consultation("SimCLR on one GPU with batch 256: which learning rate?", kb=kb).wm
     assert sized.value("simclr_lr_sqrt") == pytest.approx(0.075 * 16)
     assert sized.value("simclr_lr_linear") == pytest.approx(0.3)
+
+
+def test_a_distributed_runs_poor_validation_accuracy_is_a_worse_result_on_more_gpus(kb):
+    """Review 53 #30 (TF MirroredStrategy on 8 GPUs: "the loss is not converging as fast and getting very poor
+    validation accuracy as compared to the original"): answered with what 8 GPUs change, not 'nothing specific'."""
+    c = run_consultation("For Mirrored strategy/Distributed training (8 GPU) I compute the loss with "
+                         "tf.nn.compute_average_loss. But in the Distributed strategy the loss is not converging as "
+                         "fast and getting very poor validation accuracy as compared to the original.", kb=kb)
+    assert c.wm.value("claim_multi_gpu_worse_result") is True and c.advice.findings
