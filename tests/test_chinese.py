@@ -103,3 +103,9 @@ def test_just_short_of_the_card_is_an_oom(kb):
     c = run_consultation("LoRA finetuning 4x4090, deepspeed zero3, 想达到的是用4个4090 finetune contextlength=8k的数据，"
                          "llama3-8b 8k长度上述参数24g正好差一点点。", kb=kb)
     assert c.wm.value("oom") is True
+
+
+def test_an_oom_after_training_a_while_in_chinese_is_a_failure_after_steps(kb):
+    """Review 53 #16: "为什么训练一段时间后就会溢出显存" - why does it run out of GPU memory after training a while."""
+    found = read_message(kb, "求问为什么训练一段时间后就会溢出显存")
+    assert found["oom"][0] is True and found["oom_at_fixed_step"][0] is True

@@ -44,7 +44,7 @@ GLOSSARY: dict[str, str] = {
     "两个": "two", "两台": "two", "三": "three", "四": "four", "八": "eight",
     # what happened
     "报错": "error", "爆显存": "out of memory", "显存不足": "out of memory", "显存不够": "out of memory",
-    "显存溢出": "out of memory", "溢出": "overflow", "占用": "uses", "显存占用": "memory usage", "显存占用了": "memory usage",
+    "显存溢出": "out of memory", "溢出显存": "out of memory", "溢出": "overflow", "占用": "uses", "显存占用": "memory usage", "显存占用了": "memory usage",
     # ("单卡和多卡内存消耗几乎一样": a single GPU's and several GPUs' memory use almost the same - 内存 said of the GPUs)
     "内存消耗": "memory usage", "显存消耗": "memory usage", "几乎一样": "almost the same", "差不多": "about the same", "一样大": "the same", "一样": "the same",
     # ("8k长度上述参数24g正好差一点点": at 8k, 24 GB is just short - it runs out by a little)
@@ -53,6 +53,7 @@ GLOSSARY: dict[str, str] = {
     "改为": "changed to", "默认": "", "默认的": "", "用": "using",
     "从": "from", "到": "to", "调整到": "to", "调到": "to", "改到": "to", "减小到": "to", "减少到": "to",
     "设置成": "set to", "设置为": "set to", "设为": "set to", "设成": "set to", "设置": "set", "把": "",
+    "一段时间后": "for a while then", "一段时间之后": "for a while then",  # ("训练一段时间后就会溢出显存")
     "即使": "even", "小于": "below", "低于": "below", "大于": "above", "高于": "above", "显卡内存": "gpu memory", "只有": "only", "应该为": "should be", "应该是": "should be",
     "开到": "size",  # "block开到512": the block (the sequence length) opened up to 512
     "现存": "gpu memory",  # "24G现存的单卡": 显存 as it is often mistyped (the same sound)
