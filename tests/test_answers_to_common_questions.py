@@ -5533,3 +5533,16 @@ def test_a_distributed_runs_poor_validation_accuracy_is_a_worse_result_on_more_g
                          "tf.nn.compute_average_loss. But in the Distributed strategy the loss is not converging as "
                          "fast and getting very poor validation accuracy as compared to the original.", kb=kb)
     assert c.wm.value("claim_multi_gpu_worse_result") is True and c.advice.findings
+
+
+def test_an_espnet1_trace_gets_espnet1s_batch_levers_and_its_data_parallel_call_is_dataparallel(kb):
+    """Review 53 #21 (an OOM through espnet/asr/pytorch_backend/asr.py's `data_parallel(self.model, x,
+    range(self.ngpu))`): ESPnet1's --batch-size, --maxlen-in and --accum-grad, not ESPnet2's batch_bins; and the
+    function called is torch's one-process DataParallel, not DDP."""
+    c = run_consultation("RuntimeError: CUDA out of memory. Tried to allocate 2.77 GiB (GPU 0; 7.79 GiB total capacity; "
+                         "6.05 GiB already allocated)\n  File \"/home/u/espnet-master/espnet/asr/pytorch_backend/asr.py\", "
+                         "line 207, in update_core\n    data_parallel(self.model, x, range(self.ngpu)).mean() / "
+                         "self.accum_grad\n  File \"espnet/nets/pytorch_backend/e2e_asr_transformer.py\", line 175", kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert "finding-espnet1-oom-levers" in ids and "finding-espnet-oom-levers" not in ids
+    assert c.wm.value("parallelism") == "dp"

@@ -626,6 +626,9 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             continue
         length, (name, value) = hit
         end = k + length
+        if name == "parallelism" and value == "ddp" and words[k:end] == ["data", "parallel"] \
+                and clause.word_of(k) == (k, end - 1) and _called(clause, clause.keys[end - 1]):
+            value = "dp"  # `data_parallel(self.model, x, range(ngpu))`: torch.nn.parallel's one-process DataParallel
         if length == 1 and words[k] in LIBRARY_NAMES and (words[end:end + 1] == ["version"] or end < len(words)
                                                           and clause.tokens[clause.keys[end]].is_num):
             after_hit = end
@@ -2574,6 +2577,11 @@ def _in_directory(clause: Clause, t: int) -> bool:
         if tokens[u].text == "/":
             return True
     return False
+
+
+def _called(clause: Clause, t: int) -> bool:
+    """Whether the word ending at token t is called as a function: '(' right after it."""
+    return t + 1 < clause.end and clause.tokens[t + 1].text == "(" and not clause.tokens[t + 1].space_before
 
 
 def _in_code_comment(clause: Clause, t: int) -> bool:
