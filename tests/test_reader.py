@@ -3894,3 +3894,15 @@ def test_points_in_the_run_examples_comments_and_supposed_cases_set_nothing(kb):
     assert got["dataset_size"] == 6471 and got["epochs"] == 300
     assert "parallelism" not in facts(kb, "Is the Trainer DDP or DP? If it is DDP, why is the memory on cuda-0 much "
                                           "larger than on the other cards?")
+
+
+def test_a_shared_servers_a40_its_ram_and_a_second_gpu_it_could_use(kb):
+    """Review 53 #19: an A40 shows 46068 MiB (44.99 GiB), "the available CPU memory is about 70G" is the host's RAM,
+    "I could use two A40 GPUs if necessary" GPUs the run may grow to (the run is on one), and "full-weight
+    fine-tuning" trains every weight."""
+    got = facts(kb, "I am performing full-weight fine-tuning on llama-2-7b-hf on an NVIDIA A40 GPU. The GPU memory is "
+                    "about 44G and the available CPU memory is about 70G. I could use two A40 GPUs if necessary, but "
+                    "the total CPU memory would not change.")
+    assert got["gpu_memory"] == 46068 * 2**20 and got["num_gpus"] == 1 and got["gpus_available"] == 2
+    assert got["cpu_ram"] == 70 * 2**30 and got["full_training"] is True
+    assert "cpu_ram" not in facts(kb, "CPU memory usage is about 70G while training")

@@ -137,6 +137,8 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("adapter lora", "adapter", "lora"), ("dreambooth", "training_mode", "finetune"),
     ("full finetune", "training_mode", "finetune"), ("full ft", "training_mode", "finetune"),
     ("full tuning", "training_mode", "finetune"), ("full parameter tuning", "training_mode", "finetune"),
+    ("full weight fine tuning", "training_mode", "finetune"), ("full weight finetuning", "training_mode", "finetune"),
+    ("full weights fine tuning", "training_mode", "finetune"),
     ("fully fine tune", "training_mode", "finetune"), ("fully finetune", "training_mode", "finetune"),
     ("fully fine tuning", "training_mode", "finetune"), ("fully finetuning", "training_mode", "finetune"),
     ("fully fine tuned", "training_mode", "finetune"), ("fully finetuned", "training_mode", "finetune"),

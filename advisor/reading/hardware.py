@@ -170,6 +170,8 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
                     name, n = gpu_count(clause, at, count[0])
                 first, last = clause.keys[s], clause.keys[e - 1]
                 said = clause.text(min(count[1], first), max(count[1] + 1, last) if count[1] > last else last)
+                if name == "num_gpus" and count[0] > 1 and _could_use(words, clause.key_of.get(count[1], s)):
+                    name = "gpus_available"  # "I could use two A40 GPUs if necessary": what the run may grow to
                 reading.set(Read(name, n, said, setup))
                 if name == "num_gpus" and count[0] == GPUS_PER_SERVER and n > count[0] and n % count[0] == 0 \
                         and n // count[0] <= MOST_MACHINES_MULTIPLIED:
@@ -683,6 +685,12 @@ def gpu_count(clause: Clause, k: int, count: int) -> tuple[str, float]:
     return "num_gpus", count
 
 
+def _could_use(words: list[str], k: int) -> bool:
+    """Whether the count at key k follows "could use", "can use", "could get" or "could add": GPUs the run may use,
+    not those it runs on (but "I have access to 2 A100s" has them)."""
+    return words[max(0, k - 2):k] in (["could", "use"], ["can", "use"], ["could", "get"], ["could", "add"])
+
+
 GPU_TIME_UNITS = frozenset({"hours", "hour", "hrs", "hr", "days", "day", "h"})
 
 
@@ -828,6 +836,10 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
     next_to_card = clause.keys[k] - 1 in clause.card_ends or end + 1 < len(clause.keys) \
         and clause.keys[end + 1] in clause.card_starts
     if not next_to_card and not clause.present.isdisjoint(HOST_OWNERS) and _host_spoken_of(words, k):
+        if _host_capacity_said(words, k) and setup_of(clause, k) == "user":
+            # "the available CPU memory is about 70G": the host's RAM, said as the subject - what offload can use
+            gb = nbytes / (2**30 if unit in ("gib", "tib", "mib") else 1e9)
+            reading.set(Read("cpu_ram_gb", round(gb, 2), clause.text(clause.keys[max(0, k - 4)], clause.keys[end])))
         return  # "CPU memory peaks at almost 450GB (445GB peak, 21GB after)", "~350GB out of 500GB": the host's
     if _nvidia_smi_pair(clause, reading, k, end, nbytes, unit) or _part_of_total(clause, reading, k, end, nbytes, unit):
         return
@@ -1086,6 +1098,16 @@ def _range_of_sizes(clause: Clause, k: int, end: int) -> bool:
 
 
 HOST_OWNERS = frozenset({"cpu", "host", "system"})  # (a clause with none of them speaks of no host memory: no scan)
+
+
+def _host_capacity_said(words: list[str], k: int) -> bool:
+    """Whether the size at key k completes "<the (available|free|total)> CPU memory is (about) N": the host's RAM, not
+    a use ("CPU memory usage is 70G", "CPU memory peaks at 450GB")."""
+    j = k
+    while j > 0 and k - j < 2 and words[j - 1] in ROUNDING:
+        j -= 1
+    return j >= 3 and words[j - 1] in ("is", ":") and words[j - 2] in ("memory", "ram", "mem") \
+        and words[j - 3] in HOST_OWNERS
 
 
 def _host_spoken_of(words: list[str], start: int) -> bool:

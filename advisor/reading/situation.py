@@ -258,7 +258,7 @@ _DIRECT = (("num_gpus", "num_gpus"), ("seq_len", "seq_len"), ("grad_accum_steps"
            ("goal", "user_goal"), ("global_batch", "batch_size"), ("preference_objective", "preference_objective"),
            ("num_generations", "num_generations"), ("planned_steps", "planned_steps"), ("ultralytics", "ultralytics"),
            ("accelerate", "accelerate"), ("lightning", "lightning_named"), ("asked_topics", "asked_topics"), ("rollout_prompts", "rollout_prompts"),
-           ("ppo_mini_prompts", "ppo_mini_prompts"))
+           ("ppo_mini_prompts", "ppo_mini_prompts"), ("gpus_available", "gpus_available"))
 # every fact facts_of may fill, and the timings' own (marked `reader: true` in rules/facts.yaml; tests/test_reader.py
 # checks both ways)
 READER_FACTS = frozenset({fact for _, fact in _DIRECT} | TIMING_FACTS | {"micro_batch", "optimizer", "gpu_memory", "params",
