@@ -390,3 +390,12 @@ def test_the_memory_seen_after_loading_is_set_against_what_training_holds(kb, me
     c = run_consultation(message, kb=kb)
     finding = next(f for f in c.advice.findings if f.id == "finding-loaded-is-the-weights")
     assert loaded in finding.title and states in finding.title
+
+
+def test_an_oom_with_several_times_the_request_free_is_no_batch_problem(kb):
+    """Review 53 #29 (YOLOv5 at batch 4 on Windows: "Tried to allocate 294.00 MiB (GPU 0; 6.00 GiB total capacity;
+    118.62 MiB already allocated; 4.20 GiB free; …)"): the card had room, so the setup, not the batch, failed it."""
+    c = run_consultation("RuntimeError: CUDA out of memory. Tried to allocate 294.00 MiB (GPU 0; 6.00 GiB total "
+                         "capacity; 118.62 MiB already allocated; 4.20 GiB free; 362.00 MiB reserved in total by "
+                         "PyTorch)\npython train.py --img 416 --batch 4 --cfg models/yolov5s.yaml", kb=kb)
+    assert finding_ids(c)[0] == "finding-oom-with-more-free-than-asked"
