@@ -3906,3 +3906,10 @@ def test_a_shared_servers_a40_its_ram_and_a_second_gpu_it_could_use(kb):
     assert got["gpu_memory"] == 46068 * 2**20 and got["num_gpus"] == 1 and got["gpus_available"] == 2
     assert got["cpu_ram"] == 70 * 2**30 and got["full_training"] is True
     assert "cpu_ram" not in facts(kb, "CPU memory usage is about 70G while training")
+
+
+def test_a_batch_key_glossed_as_global_is_the_batch_per_update(kb):
+    """Review 53 #26: "train_batch_size(global batch size)=64" on 8 GPUs is 64 per update, not a batch whose scope is
+    asked."""
+    got = facts(kb, "Training with 8 GPUs with `train_batch_size(global batch size)=64`.")
+    assert got["batch_size"] == 64 and "batch_unqualified" not in got

@@ -1786,8 +1786,10 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             if _tuned_on(words, k) and reading.tuned_on is None:
                 reading.tuned_on = Read(name, scaled, text, "reference")
         if keyed is None and name == "global_batch" and words[start_key] == "train" and not batches.json_key(clause, start_key) \
-                and not reading.deepspeed:
-            name = "batch"  # `--train_batch_size` of a training script is per device; DeepSpeed's key is global
+                and not reading.deepspeed and TOTAL_SAID.isdisjoint(words[start_key:k]):
+            # `--train_batch_size` of a training script is per device; DeepSpeed's key is global (and so is one the
+            # user glosses: "train_batch_size(global batch size)=64")
+            name = "batch"
         if name in ("batch", "global_batch") and keyed is None and words[end + 1:end + 2] in (["/"], ["per"]) \
                 and words[end + 2:end + 3] in (["gpu"], ["device"], ["card"]):
             name = "micro_batch"  # "8 images per batch (4/gpu)": each GPU's batch, beside the total
@@ -2577,6 +2579,9 @@ def _in_directory(clause: Clause, t: int) -> bool:
         if tokens[u].text == "/":
             return True
     return False
+
+
+TOTAL_SAID = frozenset({"global", "total", "effective"})
 
 
 def _called(clause: Clause, t: int) -> bool:
