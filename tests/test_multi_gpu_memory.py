@@ -375,3 +375,19 @@ def test_openclip_local_loss_and_gather_with_grad_are_explained(kb):
     finding = c.advice.findings[0]
     assert finding.id == "finding-clip-local-loss" and "--accum-freq" in finding.text
     assert c.advice.recommendation.option_id is None
+
+
+def test_memory_the_same_on_more_gpus_leads_with_what_sharding_leaves_and_retunes_no_lr(kb):
+    """Review 53 #11 (DeepSpeed-Chat step 3: "step3 use same memory when I increase GPUs" - 79610MB on 4 A100s,
+    78216MB on 8, the same on 16): the answer is what stays on each GPU under ZeRO, not a learning rate to retune for
+    the batch the added GPUs grew; "the same result" of a memory measurement is no reference to match."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation("step3 use same memory when I increase GPUs\nwhen I use 4 * A100 80G to run step3 with "
+                         "llama2-7b it used 79610MB memory in training. when I use 8 * A100 80G to run, it used 78216MB "
+                         "memory in training. Almost the same used memory, and when increasing to 16* A100 80G is the "
+                         "same result. Does use more GPUs is useless?\ntorchrun --nproc_per_node 8 main.py "
+                         "--per_device_training_batch_size 1 --zero_stage 3", kb=kb)
+    assert c.advice.findings[0].id == "finding-sharded-memory-flat-with-gpus"
+    assert c.advice.recommendation is None or c.advice.recommendation.option_id != "retune-lr-for-batch"
+    assert not c.wm.known("user_goal") or c.wm.value("user_goal") != "match_reference"

@@ -341,6 +341,8 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
                 continue  # (RLlib's rollout workers, a log's "Using 2 dataloader workers": no question about the GPU)
             if goal == "match_reference" and phrase in ("reproduce", "replicate") and _reproduces_a_failure(words, k):
                 continue  # an issue template's "Steps to reproduce", "To reproduce the error": the bug, not a result
+            if goal == "match_reference" and phrase in ("same result", "same results") and present & MEMORY:
+                continue  # "almost the same used memory, and with 16 GPUs it is the same result": a measurement again
             if goal == "match_reference" and words[k] == "your" and k == 0 and after == len(words):
                 continue  # an issue template's heading "## Your Environment": the reporter's own, asked of them
             if goal == "choose_batch" and phrase in BATCH_ACTIONS and not sentence.question:
