@@ -109,3 +109,14 @@ def test_an_oom_after_training_a_while_in_chinese_is_a_failure_after_steps(kb):
     """Review 53 #16: "为什么训练一段时间后就会溢出显存" - why does it run out of GPU memory after training a while."""
     found = read_message(kb, "求问为什么训练一段时间后就会溢出显存")
     assert found["oom"][0] is True and found["oom_at_fixed_step"][0] is True
+
+
+def test_memory_rising_under_the_trainer_is_the_longest_padded_batch(kb):
+    """Review 53 #15 ("为什么训练阶段的显存一直在往上涨？一会就 OOM 了" with `--per_device_train_batch_size 64` under the
+    Trainer): the climb is the padded length of the batches, not a leak of a loop the user never wrote - and no count
+    at an assumed 4,096 tokens for a run that trained a while."""
+    c = run_consultation("为什么训练阶段的显存一直在往上涨？一会就 OOM 了\nCUDA_VISIBLE_DEVICES=4 python baichuan_lora_tuning.py "
+                         "--lora_rank 4 --per_device_train_batch_size 64 --gradient_accumulation_steps 2 --fp16", kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert ids[0] == "finding-trainer-memory-grows-with-padded-length"
+    assert "finding-gpu-memory-grows-per-step" not in ids and not c.wm.known("plan_memory_needed")

@@ -54,6 +54,10 @@ GLOSSARY: dict[str, str] = {
     "从": "from", "到": "to", "调整到": "to", "调到": "to", "改到": "to", "减小到": "to", "减少到": "to",
     "设置成": "set to", "设置为": "set to", "设为": "set to", "设成": "set to", "设置": "set", "把": "",
     "一段时间后": "for a while then", "一段时间之后": "for a while then",  # ("训练一段时间后就会溢出显存")
+    # ("显存一直在往上涨？一会就 OOM 了": the memory keeps rising; after a while it runs out)
+    "一直在往上涨": "keeps increasing during training", "一直往上涨": "keeps increasing during training",
+    "一直在涨": "keeps increasing during training", "一直涨": "keeps increasing during training",
+    "一会就": "after a while", "一会儿就": "after a while",
     "即使": "even", "小于": "below", "低于": "below", "大于": "above", "高于": "above", "显卡内存": "gpu memory", "只有": "only", "应该为": "should be", "应该是": "should be",
     "开到": "size",  # "block开到512": the block (the sequence length) opened up to 512
     "现存": "gpu memory",  # "24G现存的单卡": 显存 as it is often mistyped (the same sound)
