@@ -175,6 +175,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
             and PADDLE.search(said):
         found.pop("tensorflow_named")  # (PaddlePaddle raises a ResourceExhaustedError of its own)
     _framework_batch(found, said)
+    _model_type_flag(found, said)
     _patch_change(found, said)
     _allreduce_bandwidths(found, said)
     if found.get("claim_asks_batch_scope", (False,))[0] is True:
@@ -350,6 +351,29 @@ def _framework_batch(found: dict[str, tuple[Any, str]], message: str) -> None:
 
 # a mixed precision said in any form (detectron2's SOLVER.AMP.ENABLED True, "amp", "fp16", "autocast"): not its fp32 default
 AMP_SAID = re.compile(r"(?i)\b(?:amp|fp16|bf16|autocast|mixed[- ]precision|half[- ]precision)\b")
+
+
+# ms-swift's `--model_type qwen2_5` (an architecture's family, written with underscores for dots)
+MODEL_TYPE_FLAG = re.compile(r"--model_type[ \t=]{1,3}([A-Za-z][A-Za-z0-9_.-]{1,40})")
+
+
+def _model_type_flag(found: dict[str, tuple[Any, str]], message: str) -> None:
+    """`--model models/jina-code-embeddings-1.5b --model_type qwen2_5` (review 53 #17): the family the flag names and
+    the size the model's name gives make a catalogue model (Qwen2.5-1.5B: 28 layers of width 1536), where the name
+    alone is no catalogue's - only when one member of the family has about that size."""
+    if "model_preset" in found or "params" not in found:
+        return
+    match = MODEL_TYPE_FLAG.search(message[:MAX_SCAN])
+    if match is None:
+        return
+    from advisor.domain import catalogue
+
+    family = re.sub(r"(?<=\d)_(?=\d)", ".", match.group(1).lower())
+    params = float(found["params"][0])
+    near = [name for name in catalogue.preset_names() if name.startswith(family + "-")
+            and abs(catalogue.catalogue_entry(name).get("params_total", 0) / params - 1) <= 0.15]
+    if len(near) == 1:
+        found["model_preset"] = (near[0], match.group(0))
 
 
 def _split_global_batch(found: dict[str, tuple[Any, str]]) -> None:

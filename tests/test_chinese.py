@@ -120,3 +120,16 @@ def test_memory_rising_under_the_trainer_is_the_longest_padded_batch(kb):
     ids = [f.id for f in c.advice.findings]
     assert ids[0] == "finding-trainer-memory-grows-with-padded-length"
     assert "finding-gpu-memory-grows-per-step" not in ids and not c.wm.known("plan_memory_needed")
+
+
+def test_uneven_memory_over_data_parallel_cards_is_the_batches_each_draws(kb):
+    """Review 53 #17 (ms-swift embedding training on 4 GPUs under ZeRO-2: "显存负载不均衡 … 2张卡显存打满，其他两张空余很多"):
+    memory uneven over data-parallel ranks is the batches each one draws; `--model_type qwen2_5` with a 1.5b name is
+    Qwen2.5-1.5B, and an embedding model computes no vocabulary logits."""
+    c = run_consultation("单机多卡训练-显存负载不均衡\n4张卡会存在2张卡显存打满，其他两张空余很多\nNPROC_PER_NODE=4 swift sft "
+                         "--model models/jina-code-embeddings-1.5b --task_type embedding --model_type qwen2_5 "
+                         "--train_type full --per_device_train_batch_size 8 --gradient_accumulation_steps 4 "
+                         "--loss_type infonce --deepspeed zero2", kb=kb)
+    assert c.advice.findings[0].id == "finding-uneven-memory-across-data-parallel-ranks"
+    assert c.wm.value("model_preset") == "qwen2.5-1.5b" and c.wm.value("embedding_training") is True
+    assert not c.wm.known("plan_current_logits") or not c.wm.value("plan_current_logits")

@@ -58,6 +58,9 @@ GLOSSARY: dict[str, str] = {
     "一直在往上涨": "keeps increasing during training", "一直往上涨": "keeps increasing during training",
     "一直在涨": "keeps increasing during training", "一直涨": "keeps increasing during training",
     "一会就": "after a while", "一会儿就": "after a while",
+    # ("单机多卡训练-显存负载不均衡 … 2张卡显存打满，其他两张空余很多": memory uneven across the GPUs)
+    "显存负载不均衡": "memory uneven across gpus", "显存不均衡": "memory uneven across gpus",
+    "负载不均衡": "load uneven across gpus", "显存打满": "memory full", "空余很多": "much memory free",
     "即使": "even", "小于": "below", "低于": "below", "大于": "above", "高于": "above", "显卡内存": "gpu memory", "只有": "only", "应该为": "should be", "应该是": "should be",
     "开到": "size",  # "block开到512": the block (the sequence length) opened up to 512
     "现存": "gpu memory",  # "24G现存的单卡": 显存 as it is often mistyped (the same sound)

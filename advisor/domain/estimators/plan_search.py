@@ -193,9 +193,10 @@ def _problem(args: dict[str, Any]) -> Problem:
     optimizer = args.get("optimizer")
     assumed = []
     spec = _model_spec(args, assumed)
-    if spec is not None and args.get("preference_objective") == "reward" and spec.vocab:
-        # a reward model ends in a scalar value head (AutoModelForSequenceClassification with one label), not the
-        # vocabulary's logits: its chosen and rejected sequences run the body only
+    if spec is not None and (args.get("preference_objective") == "reward" or args.get("embedding_training")) \
+            and spec.vocab:
+        # a reward model ends in a scalar value head (AutoModelForSequenceClassification with one label), and an
+        # embedding model pools its last hidden states: neither computes the vocabulary's logits
         spec = replace(spec, vocab=0)
     bf16 = _card_has_bf16(args.get("gpu_model"))
     if precision is None and bf16 and spec is not None and spec.arch_kind in LLM_KINDS and spec.params >= 1e9:
@@ -522,7 +523,8 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                 oom_at_fixed_step: bool | None = None, optimizer_named: str | None = None,
                 asked_settings: str | None = None, asked_topics: str | None = None,
                 asked_micro_batch: int | None = None, megatron_named: bool | None = None,
-                steps_per_second_by_gpus: list | None = None, measured_use: float | None = None) -> dict[str, Estimate]:
+                steps_per_second_by_gpus: list | None = None, measured_use: float | None = None,
+                embedding_training: bool | None = None) -> dict[str, Estimate]:
     """Check the user's plan and search the plans that fit (see advisor/domain/plans.py); every argument but
     the parameter count and the GPU memory is optional (the rule passes the facts that are known)."""
     try:
@@ -895,7 +897,7 @@ def memory_needed(params: float, precision: str | None = None, optimizer: str | 
                   attention: str | None = None, image_size: int | None = None,
                   cuda_context: float | None = None, batch_size: int | None = None,
                   adapter_fraction: float | None = None, lora_adapter_share: float | None = None,
-                  gpu_model: str | None = None) -> dict[str, Estimate]:
+                  gpu_model: str | None = None, embedding_training: bool | None = None) -> dict[str, Estimate]:
     """"How much GPU memory does it need?" before a card is named: the user's plan per GPU at their micro-batch
     (else their batch per update over their GPUs and accumulation, else 1), with the assumptions for what they did
     not say."""
