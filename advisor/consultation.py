@@ -151,6 +151,10 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     _epoch_shows_the_batch(found)
     _epoch_settles_batch_scope(found)
     _asked_batch_for_the_lr(found)
+    if found.get("tpu_named", (False,))[0] is True and "gpu_model" in found and NO_TPU.search(said[:MAX_SCAN]):
+        # "this code uses 4x4 TPUs, but I don't have access to TPUs … OOM on a single Titan X" (review 53 #2): the
+        # TPUs are the code's, the run is on the GPU named
+        found.pop("tpu_named")
     _tpu_slice_devices(found, said)
     if found.get("detectron_named", (False,))[0] and MMDETECTION.search(said):
         # "for coco 2017 … half of iteration claimed in maskrcnn-benchmark": the run is mmdetection's, Detectron's
@@ -347,6 +351,11 @@ def _framework_batch(found: dict[str, tuple[Any, str]], message: str) -> None:
         found["batch_size"] = (per_card * gpus, words)
         if "reference_batch" in found and found.get("reference_batch_own", (False,))[0] is True:
             found["reference_batch"] = (found["reference_batch"][0] * gpus, found["reference_batch"][1])
+
+
+# TPUs the user says they lack ("I don't have access to TPUs", "without a TPU", "no TPUs")
+NO_TPU = re.compile(r"(?i)\b(?:don'?t|do\s+not|doesn'?t|does\s+not|no|without|not)\s+(?:have\s+)?(?:any\s+)?"
+                    r"(?:access\s+to\s+)?(?:any\s+|a\s+)?TPUs?\b")
 
 
 # a mixed precision said in any form (detectron2's SOLVER.AMP.ENABLED True, "amp", "fp16", "autocast"): not its fp32 default

@@ -5546,3 +5546,18 @@ def test_an_espnet1_trace_gets_espnet1s_batch_levers_and_its_data_parallel_call_
     ids = [f.id for f in c.advice.findings]
     assert "finding-espnet1-oom-levers" in ids and "finding-espnet-oom-levers" not in ids
     assert c.wm.value("parallelism") == "dp"
+
+
+def test_a_jax_recipe_tuned_on_tpus_run_on_one_old_gpu_gets_jaxs_accumulation(kb):
+    """Review 53 #2 (Long Range Arena: "this code seems to be using 4x4 TPUs, but I don't have access to TPUs … OOM
+    on a single Titan X … a flag like accumulate-gradients/update-freq … not very familiar with tensorflow/jax"):
+    the run is on the GPU, in JAX (familiarity denies no use), accumulation is optax.MultiSteps, and the first
+    move on a card without bfloat16 is rematerialisation and a smaller per-device batch."""
+    c = run_consultation("This code seems to be using 4x4 TPUs, but since I don't have access to TPUs, how to run it on "
+                         "GPUs? It would throw an OOM error on a single Titan X GPU, it'd be nice if there's a flag like "
+                         "accumulate-gradients/update-freq to reproduce the results on a single GPU. (I'm not very "
+                         "familiar with tensorflow/jax)", kb=kb)
+    assert not c.wm.value("tpu_named") and c.wm.value("jax_named") is True
+    assert "finding-jax-accumulation-multisteps" in [f.id for f in c.advice.findings]
+    assert "bfloat16 and rematerialise" not in c.advice.recommendation.rationale
+    assert "rematerialise" in c.advice.recommendation.rationale

@@ -50,7 +50,8 @@ INVERTED_AUXILIARIES = {"don't", "doesn't", "didn't", "isn't", "aren't", "wasn't
 QUESTION_LEAD = {"so", "but", "and", "then", "wait", "surely", "hmm", "ok", "okay", "well", "also", "really"}
 # words that may stand before an inverted auxiliary ("so doesn't ...")
 HEDGE_OBJECTS = {"sure", "certain", "idea", "clue", "convinced",  # "not sure", "no idea", "not convinced"
-                 "realize", "realise", "notice"}  # "I didn't realize the warmup …": found out, not denied
+                 "realize", "realise", "notice",  # "I didn't realize the warmup …": found out, not denied
+                 "familiar", "experienced"}  # "I'm not (very) familiar with tensorflow/jax": knowing it, not using it
 CLAUSE_WORDS = {"but", "so", "because", "although", "though", "however", "whereas", "and", "yet", "since",
                 "while", "when", "then", "otherwise"}
 
@@ -95,7 +96,8 @@ def _is_question(text: str, end: int) -> bool:
 def _hedge(words: list[str], i: int) -> bool:
     """'not sure', "don't know whether", 'no idea', 'whether or not': doubt about the belief, not its denial."""
     nxt = words[i + 1:i + 3]
-    if nxt[:1] and nxt[0] in HEDGE_OBJECTS:
+    if nxt[:1] and nxt[0] in HEDGE_OBJECTS or nxt[:1] in (["very"], ["too"], ["so"]) and nxt[1:] \
+            and nxt[1] in HEDGE_OBJECTS:
         return True
     if words[i] == "not" and i > 0 and words[i - 1] == "or":
         return True
