@@ -391,3 +391,14 @@ def test_memory_the_same_on_more_gpus_leads_with_what_sharding_leaves_and_retune
     assert c.advice.findings[0].id == "finding-sharded-memory-flat-with-gpus"
     assert c.advice.recommendation is None or c.advice.recommendation.option_id != "retune-lr-for-batch"
     assert not c.wm.known("user_goal") or c.wm.value("user_goal") != "match_reference"
+
+
+def test_qlora_memory_not_halved_on_two_gpus_under_zero2_is_the_adapters_small_share(kb):
+    """Review 53 #7 (QLoRA of Qwen1.5-14B on two 4090s with `--deepspeed deepspeed_zero2_offload`: "the GPU usages is
+    **not halfed** even i am using two gpus"): ZeRO-2 splits only the adapters' gradients and optimizer state."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation("I QLoRA finetune a Qwen1.5-14B-Chat model on two 4090 (each 24GB): NPROC_PER_NODE=2 xtuner "
+                         "train qwen1_5_14b_chat_qlora.py --deepspeed deepspeed_zero2_offload. However, I notice that "
+                         "the GPU usages is **not halfed** even i am using two gpus.", kb=kb)
+    assert c.advice.findings[0].id == "finding-zero-stages-under-adapters"
