@@ -399,3 +399,14 @@ def test_an_oom_with_several_times_the_request_free_is_no_batch_problem(kb):
                          "capacity; 118.62 MiB already allocated; 4.20 GiB free; 362.00 MiB reserved in total by "
                          "PyTorch)\npython train.py --img 416 --batch 4 --cfg models/yolov5s.yaml", kb=kb)
     assert finding_ids(c)[0] == "finding-oom-with-more-free-than-asked"
+
+
+def test_a_detectors_memory_climbing_at_batch_one_follows_the_objects_per_image(kb):
+    """Review 53 #9 (Mask R-CNN on iSAID, IMS_PER_BATCH = 1: "memory consumption starts at 3gb, increasing to 5gb after
+    few dozen of iters, then 7gb … out of memory error at 3000-10000 iters")."""
+    c = run_consultation("Increasing GPU memory usage even after 10000 iters. I'm working with iSAID instance "
+                         "segmentation dataset with mask_rcnn_R_50_FPN_3x.yaml. Memory consumption starts at 3gb, "
+                         "increasing to 5gb after few dozen of iters, then 7gb after 100-500 iters, and finally getting "
+                         "out of memory error at 3000-10000 iters. cfg.SOLVER.IMS_PER_BATCH = 1. The GPU is a TitanX "
+                         "12gb.", kb=kb)
+    assert finding_ids(c)[0] == "finding-detector-memory-follows-instances"
