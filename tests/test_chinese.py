@@ -133,3 +133,13 @@ def test_uneven_memory_over_data_parallel_cards_is_the_batches_each_draws(kb):
     assert c.advice.findings[0].id == "finding-uneven-memory-across-data-parallel-ranks"
     assert c.wm.value("model_preset") == "qwen2.5-1.5b" and c.wm.value("embedding_training") is True
     assert not c.wm.known("plan_current_logits") or not c.wm.value("plan_current_logits")
+
+
+def test_how_big_a_gpu_full_fine_tuning_needs_with_no_model_named(kb):
+    """Review 53 #14 ("这个要多大的gpu才行？我GeForce RTX3090 用全参数24G都不行" - how big a GPU does it need? full
+    parameters on 24G do not work): a question about fitting, answered with what the card's states hold."""
+    c = run_consultation("这个要多大的gpu才行？我GeForce RTX3090 用全参数24G都不行\n'train_batch_size': 4,", kb=kb)
+    assert c.wm.value("user_goal") == "fit"
+    assert c.advice.findings[0].id == "finding-full-training-on-one-card"
+    assert c.wm.value("largest_full_model_one_gpu") == pytest.approx(
+        c.wm.value("gpu_memory") * c.wm.value("states_budget_share") / 16, rel=1e-6)

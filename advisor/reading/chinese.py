@@ -58,6 +58,9 @@ GLOSSARY: dict[str, str] = {
     "一直在往上涨": "keeps increasing during training", "一直往上涨": "keeps increasing during training",
     "一直在涨": "keeps increasing during training", "一直涨": "keeps increasing during training",
     "一会就": "after a while", "一会儿就": "after a while",
+    # ("这个要多大的gpu才行？… 24G都不行": how big a GPU does it need? 24G does not work)
+    "要多大的": "how big a", "需要多大的": "how big a", "多大的": "how big a", "才行": "do i need",
+    "都不行": "does not work", "不行": "does not work",
     # ("单机多卡训练-显存负载不均衡 … 2张卡显存打满，其他两张空余很多": memory uneven across the GPUs)
     "显存负载不均衡": "memory uneven across gpus", "显存不均衡": "memory uneven across gpus",
     "负载不均衡": "load uneven across gpus", "显存打满": "memory full", "空余很多": "much memory free",
