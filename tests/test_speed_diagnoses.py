@@ -195,3 +195,15 @@ def test_the_banners_batches_give_the_processes_and_multinode_no_faster_is_read(
     assert c.wm.value("num_gpus") == 32 and c.wm.value("num_nodes") == 8
     assert c.wm.value("claim_multi_gpu_slower") is True
     assert c.advice.recommendation.option_id is not None
+
+
+def test_a_sharded_run_no_faster_on_more_gpus_is_its_communication_not_its_launch(kb):
+    """Review 53 #28 (DeepSpeed ZeRO 2 or 3 through accelerate: "the training time for 8 * 32G V100 is almost the same
+    as 24 * 32G V100"): the stage, the link between machines and the batch per GPU - not a plain-python launch."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation("When using DeepSpeed Zero (2 or 3) with accelerate to train 1.3 billion models, the training "
+                         "time for 8 * 32G V100 is almost the same as 24 * 32G V100. Is there any way to further "
+                         "accelerate training by utilizing 24 cards?", kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert ids[0] == "finding-sharded-run-no-faster" and "finding-multi-gpu-no-faster" not in ids
