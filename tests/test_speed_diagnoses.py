@@ -207,3 +207,15 @@ def test_a_sharded_run_no_faster_on_more_gpus_is_its_communication_not_its_launc
                          "accelerate training by utilizing 24 cards?", kb=kb)
     ids = [f.id for f in c.advice.findings]
     assert ids[0] == "finding-sharded-run-no-faster" and "finding-multi-gpu-no-faster" not in ids
+
+
+def test_an_example_script_run_as_it_is_on_two_visible_gpus_is_one_process(kb):
+    """Review 53 #20 (Whisper fine-tuning "significantly slower on multiple GPUs": "Run the examples/pytorch/
+    speech-recognition/run_speech_recognition_seq2seq.py" with CUDA_VISIBLE_DEVICES 0,1, no launcher named): one
+    process driving both GPUs (the Trainer's DataParallel), so the move is one process per GPU."""
+    c = run_consultation("Whisper Fine-Tuning significantly slower on multiple GPUs\n2. Run the examples/pytorch/speech-"
+                         "recognition/run_speech_recognition_seq2seq.py with the following arguments.\n3. Run with a 2 "
+                         "A100 Machine with \"CUDA_VISIBLE_DEVICES\": \"0\"\n4. Run with \"CUDA_VISIBLE_DEVICES\": "
+                         "\"0,1\"", kb=kb)
+    assert c.wm.value("launch") == "one_process"
+    assert c.advice.recommendation.option_id == "ddp-instead-of-dataparallel"

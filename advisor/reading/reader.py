@@ -109,7 +109,7 @@ def read(message: str) -> Reading:
             reading.scratch_evidence = _defined_by_shape(clause)
         if reading.launcher is None and not present.isdisjoint(LAUNCH_WORDS):
             reading.launcher = _first_phrase(clause, cue_index("launchers"))
-        if reading.plain_python is None and "python" in present and "py" in present:
+        if reading.plain_python is None and "py" in present and ("python" in present or "run" in present):
             reading.plain_python = _plain_python(clause)
         if reading.spawning_script is None and "train" in present and "net" in present and "gpus" in present:
             reading.spawning_script = _spawning_script(clause)
@@ -1018,6 +1018,17 @@ def _plain_python(clause: Clause) -> str | None:
     GPUs it is given (not "python -m torch.distributed.run …", a launcher)."""
     words = clause.words
     for k, w in enumerate(words[:-2]):
+        if w == "run" and k + 1 < len(words):
+            # "Run the examples/pytorch/speech-recognition/run_speech_recognition_seq2seq.py with the following
+            # arguments": a script run as it is, by a user who names no launcher
+            j = k + 2 if words[k + 1] == "the" else k + 1
+            for e in range(j + 1, min(j + MAX_PATH_WORDS, len(words))):
+                t = clause.keys[e]
+                if words[e] == "py" and clause.tokens[t - 1].text == "." and not clause.tokens[t].space_before:
+                    return clause.text(clause.keys[k], t) if words[e - 1] not in LAUNCHER_SCRIPTS else None
+                if clause.tokens[t].space_before:
+                    break
+            continue
         if w != "python" or clause.tokens[clause.keys[k]].start and clause.source[
                 clause.tokens[clause.keys[k]].start - 1] == "/":
             continue  # (not "/usr/local/lib/python3.8/dist-packages/…/modeling_utils.py": a traceback's path)
