@@ -3913,3 +3913,12 @@ def test_a_batch_key_glossed_as_global_is_the_batch_per_update(kb):
     asked."""
     got = facts(kb, "Training with 8 GPUs with `train_batch_size(global batch size)=64`.")
     assert got["batch_size"] == 64 and "batch_unqualified" not in got
+
+
+def test_qlora_said_in_the_body_refines_a_lora_title(kb):
+    """Review 54 #3 ("Lora finetune GPU VRAM usage difference …" then "when I'm doing Qlora finetune"): QLoRA, LoRA on
+    a 4-bit base; but a QLoRA asked about ("Is there a QLoRA way to do this?") leaves the LoRA run as it is."""
+    assert facts(kb, "Lora finetune VRAM usage. I found a huge difference when I'm doing Qlora finetune.")["adapter"] \
+        == "qlora"
+    assert facts(kb, "During LoRA fine-tuning the memory keeps climbing until OOM. Is there a QLoRA way to do "
+                     "this?")["adapter"] == "lora"

@@ -94,6 +94,7 @@ def read(message: str) -> Reading:
                 clause.reference_at = [True] * len(clause.words)
         reference_ended = bool(clause.reference_at) and clause.reference_at[-1]
         question = end < len(tokens) and tokens[end].text == "?"
+        reading.in_question = question
         semantics = question and "or" in present and present & {"per", "each"} and present & {"total", "across", "global", "all"}
         if semantics:
             reading.asks_per_device = True  # "is that per GPU or across GPUs?"

@@ -132,6 +132,7 @@ class Reading:
     # which model, where a message lists several (bounded: one entry a params read)
     sizes_by_sentence: dict[int, set] = field(default_factory=dict)
     sharding_unsettled: bool = False  # FSDP and ZeRO both said of runs tried: sharded, which of them asked
+    in_question: bool = False  # … while the reader is in a clause that ends with '?'
     gpus_per_process: Read | None = None  # ms-swift's NPROC_PER_NODE below the visible GPUs: each process's share
     adapter_tried: str = ""  # "I tried to activate LoRA but it failed": an adapter tried and set aside
     evaluation_clauses: set[int] = field(default_factory=set)  # clauses that speak of evaluating ("when I evaluate")
@@ -196,9 +197,11 @@ class Reading:
         # ("ZeRO-offload needs 346GB of RAM … so I tried ZeRO-infinity to offload to nvme")
         outranks = outranks or (read.field == "offload" and read.value == "nvme" and old is not None
                                 and old.value == "cpu" and read.setup == old.setup)
-        # "transformers and PEFT to QLoRA a model": the library's adapters are LoRA until the kind is named
-        outranks = outranks or (read.field == "adapter" and old is not None and old.text.lower() == "peft"
-                                and read.setup == old.setup)
+        # "transformers and PEFT to QLoRA a model": the library's adapters are LoRA until the kind is named; and a
+        # "LoRA" title before "when I'm doing QLoRA finetune": QLoRA is LoRA on a 4-bit base, the more exact name
+        outranks = outranks or (read.field == "adapter" and old is not None and read.setup == old.setup
+                                and (old.text.lower() == "peft" or old.value == "lora" and read.value == "qlora"
+                                     and not old.keyed and not read.planned and not self.in_question))
         # "the largest GPT-2, gpt2-xl": a size of the family named before, in the same run, names the model exactly;
         # "8 Nvidia V100 GPUs … an aws p3dn.24xlarge": so is the exact card of the family named before
         outranks = outranks or (read.field in ("model", "gpu_model") and old is not None
