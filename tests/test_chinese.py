@@ -143,3 +143,14 @@ def test_how_big_a_gpu_full_fine_tuning_needs_with_no_model_named(kb):
     assert c.advice.findings[0].id == "finding-full-training-on-one-card"
     assert c.wm.value("largest_full_model_one_gpu") == pytest.approx(
         c.wm.value("gpu_memory") * c.wm.value("states_budget_share") / 16, rel=1e-6)
+
+
+@pytest.mark.parametrize("message, fact", [
+    ("单卡训练没有问题，多卡情况会OOM。单卡训练时有20GB的显存是盈余的", "claim_multi_gpu_oom_one_fits"),
+    ("训练过程中显存占用持续增加，直到溢出", "claim_gpu_memory_grows_per_step"),
+])
+def test_review_54s_chinese_failures_are_read(kb, message, fact):
+    """Review 54 #2 (fine on one GPU, OOM on several; 20GB spare is no card's size) and #9 (memory keeps rising until it
+    overflows)."""
+    found = read_message(kb, message)
+    assert found[fact][0] is True and "gpu_memory" not in found

@@ -57,6 +57,11 @@ GLOSSARY: dict[str, str] = {
     # ("显存一直在往上涨？一会就 OOM 了": the memory keeps rising; after a while it runs out)
     "一直在往上涨": "keeps increasing during training", "一直往上涨": "keeps increasing during training",
     "一直在涨": "keeps increasing during training", "一直涨": "keeps increasing during training",
+    # ("单卡训练没有问题，多卡情况会OOM … 单卡训练时有20GB的显存是盈余的": fine on one GPU, OOM on several; 20GB spare)
+    "没有问题": "is fine", "没问题": "is fine", "可以正常训练": "trains fine", "正常训练": "trains fine",
+    "是盈余的": "spare", "盈余": "spare", "富余": "spare", "剩余": "left",
+    "持续增加": "keeps increasing during training", "持续增长": "keeps increasing during training",
+    "不断增加": "keeps increasing during training", "直到溢出": "until out of memory", "直至": "until", "直到": "until",
     "一会就": "after a while", "一会儿就": "after a while",
     # ("这个要多大的gpu才行？… 24G都不行": how big a GPU does it need? 24G does not work)
     "要多大的": "how big a", "需要多大的": "how big a", "多大的": "how big a", "才行": "do i need",

@@ -927,6 +927,7 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
             or "in use" in " ".join(after) \
             or before[-2:] == ["per", "gpu"] or \
             (after and after[0] in LEFT_OR_USED) or after[1:2] and after[0] in ("vram", "memory") and after[1] in LEFT_OR_USED \
+            or after[2:3] and after[:2] == ["gpu", "memory"] and after[2] in LEFT_OR_USED \
             or after[1:2] and after[0] in ("vram", "memory") and after[1] in BEEN \
             and not LEFT_OR_USED.isdisjoint(words[end + 3:end + 5]) \
             or after[1:2] and after[0] in ("vram", "memory") and after[1] in USAGE_NOUNS \
@@ -936,7 +937,7 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
         # ("with 4 GB of free memory", "starts with ~30GB of memory used")
         # ("results in ~43gb peak memory active", "20GB usage")
         # ("4000MB memory usage", "wandb shows 16GB memory usage": a use, not the card)
-        # ("I have 3GB left on my GPU": what a run leaves free, not the card)
+        # ("I have 3GB left on my GPU": what a run leaves free, not the card; "20GB GPU memory spare")
         reading.measured_gb = max(reading.measured_gb or 0.0, gb)  # "uses around 72 GB"
         if (set(before[-3:]) & USE_VERBS or "up" in before and not USING.isdisjoint(before)
                 or after[1:2] and after[0] in ("vram", "memory") and after[1] in USAGE_NOUNS) \
