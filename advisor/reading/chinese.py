@@ -59,6 +59,7 @@ GLOSSARY: dict[str, str] = {
     "一直在涨": "keeps increasing during training", "一直涨": "keeps increasing during training",
     # ("单卡训练没有问题，多卡情况会OOM … 单卡训练时有20GB的显存是盈余的": fine on one GPU, OOM on several; 20GB spare)
     "没有问题": "is fine", "没问题": "is fine", "可以正常训练": "trains fine", "正常训练": "trains fine",
+    "一致": "the same",  # ("全参数微调和 lora 微调占用的显存一致": the same memory)
     "是盈余的": "spare", "盈余": "spare", "富余": "spare", "剩余": "left",
     "持续增加": "keeps increasing during training", "持续增长": "keeps increasing during training",
     "不断增加": "keeps increasing during training", "直到溢出": "until out of memory", "直至": "until", "直到": "until",
