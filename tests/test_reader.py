@@ -3922,3 +3922,16 @@ def test_qlora_said_in_the_body_refines_a_lora_title(kb):
         == "qlora"
     assert facts(kb, "During LoRA fine-tuning the memory keeps climbing until OOM. Is there a QLoRA way to do "
                      "this?")["adapter"] == "lora"
+
+
+def test_a_quoted_docs_note_and_checkpoints_trained_elsewhere_are_the_references(kb):
+    """Review 54 #13 (PSPNet on a single P100: "the provided checkpoints have been trained on a 4 GPU system", then
+    a markdown quote of the docs: "> The default learning rate in config files is for 4 GPUs and 2 img/gpu"): the
+    user trains on one GPU; the 4 GPUs × 2 are the recipe's."""
+    got = facts(kb, "Reproducing performance on single GPU\nI trained PSPNet with SyncBN changed to BN for single GPU "
+                    "training. I understand that the provided checkpoints have been trained on a 4 GPU system.\n\n> "
+                    "**Important**: The default learning rate in config files is for 4 GPUs and 2 img/gpu (batch size "
+                    "= 4x2 = 8).\n")
+    assert got["num_gpus"] == 1 and got["reference_num_gpus"] == 4 and got["reference_batch"] == 8
+    assert "micro_batch" not in got
+    assert facts(kb, "I use the provided config on 2 GPUs.")["num_gpus"] == 2

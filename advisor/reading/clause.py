@@ -109,6 +109,13 @@ class KeyOf:
 OWN_RUN_AFTER_GUESS = frozenset(FIRST_PERSON | {"using", "running", "training", "setting"})
 
 
+def _trained_itself(words: list[str], k: int) -> bool:
+    """Whether the words from key k say how an artifact was itself trained: "(the provided checkpoints) have been
+    trained on a 4 GPU system", "were trained with batch 256" - its recipe's setup, not the user's run with it."""
+    after = words[k:k + 4]
+    return "trained" in after and not {"were", "was", "been", "are", "is"}.isdisjoint(after[:after.index("trained")])
+
+
 class Clause:
     """One sentence or clause: its tokens, its word keys (for phrases) and where each token's keys start."""
 
@@ -172,7 +179,8 @@ class Clause:
                 # "we use your code", "your code OOMs on my 3090" (but "the baseline code provides an example on a
                 # V100", with no user before it, speaks of the code's own run)
                 artifact = k + 1 < len(words) and words[k + 1] in ARTIFACTS \
-                    and (w in ("your", "you") or not FIRST_PERSON.isdisjoint(words[:k]))
+                    and (w in ("your", "you") or not FIRST_PERSON.isdisjoint(words[:k])) \
+                    and not _trained_itself(words, k + 2)
                 # "I'm training your repo with 2 A100s": the artifact after a possessive the user works with is the
                 # thing they run, not a source speaking ("the official repo uses 8 GPUs" has no user before it)
                 artifact = artifact or (w in ARTIFACTS and k >= 2 and words[k - 1] == "your"

@@ -38,7 +38,8 @@ NEGATIONS = {"no", "not", "without", "w/o", "disable", "disabled", "disabling", 
 REFERENCE_CUES = {"paper", "papers", "authors", "author", "recipe", "readme", "official", "reference", "they", "their",
                   "publication", "blog", "article", "tutorial", "repo", "medium", "documentation", "docs", "baseline",
                   "you", "your", "document", "suggests", "recommends", "recommended", "benchmark", "guide", "arxiv",
-                  "al", "github", "page", "wiki", "website", "comment", "according"}
+                  "al", "github", "page", "wiki", "website", "comment", "according",
+                  "provided"}  # ("the provided checkpoints have been trained on a 4 GPU system")
 # "another user reports ~3 days on 8x RTX 3090", "other users get 2 h": another person's run (a bare 'user' or
 # 'someone' is often the asker: "what if someone only has two 24GB GPUs", "a dataset of 28M users")
 OTHER_PEOPLE = frozenset({"user", "users", "people", "models"})  # ("other models (e.g. DiT) use 244x244")

@@ -76,6 +76,7 @@ def read(message: str) -> Reading:
     if "#" in message:
         reading.commented_out = _commented_out(tokens)
     quoting = '"' in message or "“" in message  # (a recipe may be quoted over several sentences: below)
+    blockquoted = _blockquoted(tokens) if ">" in message else None
     reference_ended = False  # whether the clause before spoke of a reference setup to its end
     for n, (start, end) in enumerate(clauses):
         reading.sentence = n
@@ -86,6 +87,10 @@ def read(message: str) -> Reading:
             # "the README's LoRA config shows 17.18 GB, while the full one (1x RTX 4090) shows 14.97 GB": two of the
             # source's figures set side by side, with no word of the user's (not "…, but on my 4 2080s it fails")
             # nor of another source ("the paper's batch is 1024, while in the config file it is 64")
+            clause.reference_at = [True] * len(clause.words)
+        if blockquoted is not None and start < end and blockquoted[start] and blockquoted[end - 1]:
+            # "> **Important**: The default learning rate in config files is for 4 GPUs and 2 img/gpu": a markdown
+            # quote of the docs or of another comment - their setup, not the user's
             clause.reference_at = [True] * len(clause.words)
         if start > 0 and tokens[start - 1].text == "#" or tokens[start].text == "#":
             if _recipes_comment(tokens, start, present):
@@ -2594,6 +2599,19 @@ def _in_directory(clause: Clause, t: int) -> bool:
 
 
 TOTAL_SAID = frozenset({"global", "total", "effective"})
+
+
+def _blockquoted(tokens: list[Token]) -> list[bool]:
+    """For each token, whether it stands on a markdown quote's line: one whose first token is a single '>' (not
+    '>>', nor an arrow '->' within a line)."""
+    out, inside = [False] * len(tokens), False
+    for t, tok in enumerate(tokens):
+        if tok.kind == "nl":
+            inside = False
+        elif t == 0 or tokens[t - 1].kind == "nl":
+            inside = tok.text == ">" and not (t + 1 < len(tokens) and tokens[t + 1].text == ">")
+        out[t] = inside
+    return out
 
 
 def _called(clause: Clause, t: int) -> bool:
