@@ -3935,3 +3935,13 @@ def test_a_quoted_docs_note_and_checkpoints_trained_elsewhere_are_the_references
     assert got["num_gpus"] == 1 and got["reference_num_gpus"] == 4 and got["reference_batch"] == 8
     assert "micro_batch" not in got
     assert facts(kb, "I use the provided config on 2 GPUs.")["num_gpus"] == 2
+
+
+@pytest.mark.parametrize("message, expected", [
+    ("14B works fine, but even at batch size 1 I OOM on 32B. My sequences are up to 32k.", 32768),
+    ("We train on sequences of 2048 tokens.", 2048),
+    ("The number of sequences is 900.", None),
+])
+def test_the_length_sequences_are_said_to_have(kb, message, expected):
+    """Review 54 #26: "My sequences are up to 32k" is the sequence length; "the number of sequences" counts data."""
+    assert facts(kb, message).get("seq_len") == expected

@@ -420,6 +420,8 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("seq length", "seq_len"), ("seq len", "seq_len"), ("seq", "seq_len"), ("context length", "seq_len"),
     ("context", "seq_len"), ("ctx", "seq_len"), ("max_source_length", "source_len"), ("max_words", "seq_len"),
     ("max sequence length", "seq_len"), ("sequence", "seq_len"), ("length", "seq_len"),
+    ("sequences are", "seq_len"), ("sequences of", "seq_len"),  # ("my sequences are up to 32k", "sequences of 2048
+    # tokens"; not "the number of sequences is 900", a data set's size)
     ("context len", "seq_len"), ("ctx len", "seq_len"),
     # an encoder-decoder's source side ("input 512 target 114"); "input size" is an image's, and a script's
     # `max_input_length` is no cue (a decoder's sequence is the input and the `max_output_length` together)
