@@ -27,7 +27,7 @@ from advisor.reading import chinese
 from advisor.reading.configs import apply_configs, read_configs
 from advisor.reading.extract import extract_spans
 from advisor.reading.reader import read
-from advisor.reading.state import Read
+from advisor.reading.state import Read, Reading
 from advisor.reading.situation import facts_of
 from advisor.reading.timings import MAX_SCAN, compared_timings
 from advisor.units import parse_count
@@ -640,7 +640,7 @@ def _host_memory_ran_out(found: dict[str, tuple[Any, str]], message: str) -> Non
         found.pop("user_goal")  # (the goal read from those words: fitting a GPU's memory)
 
 
-def _use_of_a_run_said_to_run(found: dict[str, tuple[Any, str]], reading) -> None:
+def _use_of_a_run_said_to_run(found: dict[str, tuple[Any, str]], reading: Reading) -> None:
     """A use the reader left out beside an OOM (the use of a run that ran out is no run's use) is the run's after all
     when the user says the run runs: "CUDA out of memory with the defaults" as the title, then "micro_batch_size 32
     did not fully utilize the available GPU memory (20556 / 24268 MB)" (review 52 #29) - the OOM was another
@@ -672,7 +672,8 @@ def _asked_batch_for_the_lr(found: dict[str, tuple[Any, str]]) -> None:
 # a Cloud TPU slice's name: the generation and the number after it (cloud-tpu: v2 and v3 count TensorCores, each a
 # device of 8 or 16 GiB; v4 and v5p count TensorCores too, two a chip, each chip one device of 32 or 95 GiB; v5e and
 # v6e count chips, of 16 and 32 GiB)
-TPU_SLICE = re.compile(r"(?i)(?<![\w.-])(?:tpu[\s-]?)?(v2|v3|v4|v5p|v5e|v5litepod|v6e)-(\d{1,4})(?![\w]|\.\w)")  # (a sentence's period may end it)
+# (a sentence's period may end it: "a TPU v3-8.")
+TPU_SLICE = re.compile(r"(?i)(?<![\w.-])(?:tpu[\s-]?)?(v2|v3|v4|v5p|v5e|v5litepod|v6e)-(\d{1,4})(?![\w]|\.\w)")
 TPU_DEVICES = {"v2": (1, 8), "v3": (1, 16), "v4": (2, 32), "v5p": (2, 95), "v5e": (1, 16), "v5litepod": (1, 16),
                "v6e": (1, 32)}  # generation -> (slice-name units a device, GiB a device)
 

@@ -201,7 +201,7 @@ def read(message: str) -> Reading:
         _numbers(clause, reading)
         layouts.accumulation_splits(clause, reading)
         batches.changes(clause, reading)
-    reading.in_personal_sentence = reading.in_hypothetical_clause = False
+    reading.in_personal_sentence = reading.in_hypothetical_clause = reading.in_question = False
     if reading.tuning_method == "ppo" and not GAME_RL_WORDS.isdisjoint(index.words):
         reading.tuning_method = ""  # (classic RL: no pretrained model, and none of an LLM's PPO memory)
     if reading.platform is not None:  # (only a notebook platform asks: "Colab TPU v2" has no GPU)
