@@ -3945,3 +3945,17 @@ def test_a_quoted_docs_note_and_checkpoints_trained_elsewhere_are_the_references
 def test_the_length_sequences_are_said_to_have(kb, message, expected):
     """Review 54 #26: "My sequences are up to 32k" is the sequence length; "the number of sequences" counts data."""
     assert facts(kb, message).get("seq_len") == expected
+
+
+def test_a_fenced_block_a_source_is_said_to_have_is_the_sources_setup(kb):
+    """Review 54 #12 (F5-TTS: "You used 8xA100 80GB GPU's …, accordingly your settings are:" then a yaml block with
+    batch_size_per_gpu 38400 and accumulation 1; "If I want to use 8xA100 40GB … I'd use:" 19200 and 2): the first
+    block is the authors' - 38,400 × 8 per update - and the second the user's; "In the provided code:" then a block
+    stays the run's own settings."""
+    got = facts(kb, "You used 8xA100 80GB GPU's for model training, accordingly your settings are:\n```yaml\n"
+                    "batch_size_per_gpu: 38400\ngrad_accumulation_steps: 1\n```\nIf I want to use 8xA100 40GB GPU's "
+                    "for model training to reproduce your results, I'd use:\n```yaml\nbatch_size_per_gpu: 19200\n"
+                    "grad_accumulation_steps: 2\n```\n")
+    assert got["micro_batch"] == 19200 and got["grad_accum_steps"] == 2 and got["reference_batch"] == 38400 * 8
+    own = facts(kb, "In the provided code:\n```\ntrain:\n  train_batch_size: 1\n  gradient_accumulation_steps: 4\n```\n")
+    assert own["grad_accum_steps"] == 4 and "reference_batch" not in own

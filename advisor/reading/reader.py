@@ -78,10 +78,19 @@ def read(message: str) -> Reading:
     quoting = '"' in message or "“" in message  # (a recipe may be quoted over several sentences: below)
     blockquoted = _blockquoted(tokens) if ">" in message else None
     reference_ended = False  # whether the clause before spoke of a reference setup to its end
+    # a fenced block introduced by a reference's words ("You used 8xA100 80GB, accordingly your settings are:" and then
+    # ```yaml … ```): 'next' when the clause before opened it, 'inside' until its closing fence
+    reference_block = ""
     for n, (start, end) in enumerate(clauses):
         reading.sentence = n
         clause = Clause(tokens, start, end, message, index)
         present = clause.present
+        fence = _opens_with_fence(tokens, start, end)
+        if reference_block == "next" and fence or reference_block == "inside":
+            clause.reference_at = [True] * len(clause.words)
+            reference_block = "" if reference_block == "inside" and fence else "inside"
+        elif reference_block == "next":
+            reference_block = ""
         if reference_ended and tokens[start].text.lower() in ("while", "whereas") and FIRST_PERSON.isdisjoint(present) \
                 and THIRD_PARTY.isdisjoint(present) and REFERENCE_CUES.isdisjoint(present):
             # "the README's LoRA config shows 17.18 GB, while the full one (1x RTX 4090) shows 14.97 GB": two of the
@@ -98,6 +107,8 @@ def read(message: str) -> Reading:
                 # user's ("… in the recipe with a single node and got OOM")
                 clause.reference_at = [True] * len(clause.words)
         reference_ended = bool(clause.reference_at) and clause.reference_at[-1]
+        if reference_ended and not reference_block and tokens[end - 1].text == ":" and not present.isdisjoint(BLOCK_SOURCES):
+            reference_block = "next"  # ("… your settings are:" then a fenced block: the source's settings)
         question = end < len(tokens) and tokens[end].text == "?"
         reading.in_question = question
         semantics = question and "or" in present and present & {"per", "each"} and present & {"total", "across", "global", "all"}
@@ -2614,6 +2625,16 @@ def _blockquoted(tokens: list[Token]) -> list[bool]:
     return out
 
 
+# the sources whose settings a fenced block after "…:" may give ("your settings are:", "the paper's config:"), not
+# "they all report OOM:" (the user's own tries) nor "in the provided code:" (what the user runs)
+BLOCK_SOURCES = frozenset({"you", "your", "paper", "authors", "official", "readme", "documentation", "docs", "recipe"})
+
+
+def _opens_with_fence(tokens: list[Token], start: int, end: int) -> bool:
+    """Whether the clause tokens[start:end] opens with a markdown code fence (three backticks)."""
+    return end - start >= 3 and all(tokens[t].text == "`" for t in range(start, start + 3))
+
+
 def _called(clause: Clause, t: int) -> bool:
     """Whether the word ending at token t is called as a function: '(' right after it."""
     return t + 1 < clause.end and clause.tokens[t + 1].text == "(" and not clause.tokens[t + 1].space_before
@@ -3031,8 +3052,18 @@ def _resolve(reading: Reading) -> None:
             and "lr" not in reading.reference:
         # "the configs use lr=0.03 for batch 256": the LR that goes with the reference's batch is theirs too
         reading.reference["lr"] = replace(values.pop("lr"), setup="reference")
-    ref_plain = reading.reference.pop("batch", None) or reading.reference.pop("global_batch", None) \
-        or reading.reference.pop("micro_batch", None)
+    ref_plain = reading.reference.pop("batch", None) or reading.reference.pop("global_batch", None)
+    ref_micro = reading.reference.pop("micro_batch", None)
+    if ref_plain is None and ref_micro is not None:
+        ref_plain = ref_micro
+        ref_gpus, ref_accum = reading.reference.get("num_gpus"), reading.reference.get("grad_accum_steps")
+        said_per_gpu = re.search(r"(?i)per[_ ]?(?:gpu|device)", ref_micro.text) is not None
+        if ref_gpus is not None and ref_micro.keyed and said_per_gpu:
+            # "You used 8xA100 80GB GPU's, accordingly your settings are: batch_size_per_gpu: 38400,
+            # grad_accumulation_steps: 1" (review 54 #12): the reference's batch per update is its per-GPU batch times
+            # its GPUs and accumulation
+            factor = ref_gpus.value * (ref_accum.value if ref_accum is not None else 1)
+            ref_plain = replace(ref_micro, field="batch", value=ref_micro.value * factor)
     if ref_plain is not None:
         reading.reference["batch"] = ref_plain
         own = values.get("micro_batch") or values.get("batch_to")
