@@ -3959,3 +3959,11 @@ def test_a_fenced_block_a_source_is_said_to_have_is_the_sources_setup(kb):
     assert got["micro_batch"] == 19200 and got["grad_accum_steps"] == 2 and got["reference_batch"] == 38400 * 8
     own = facts(kb, "In the provided code:\n```\ntrain:\n  train_batch_size: 1\n  gradient_accumulation_steps: 4\n```\n")
     assert own["grad_accum_steps"] == 4 and "reference_batch" not in own
+
+
+def test_gpus_written_with_an_apostrophe_still_lay_out_a_batch(kb):
+    """Review 54 #14 ("in your implementation you used 8 GPU's X 2 samples per GPU"): the reference's batch per
+    update is 16, not 2."""
+    got = facts(kb, "I get CUDA out of memory on a single GPU at batch_size = 2, since in your implementation you used "
+                    "8 GPU's X 2 samples per GPU. My GPU is Tesla V100 with 16GB.")
+    assert got["reference_batch"] == 16 and got["num_gpus"] == 1

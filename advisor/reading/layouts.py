@@ -141,6 +141,8 @@ def _gpu_count(clause: Clause, k: int) -> tuple[int, int] | None:
     if e >= len(words):
         return None
     if words[e] in GPU_NOUNS:
+        if words[e + 1:e + 3] == ["'", "s"]:
+            return gpus, e + 3  # "8 GPU's X 2 samples per GPU": a plural written with an apostrophe
         return gpus, e + 1
     if keys[e] in clause.card_starts:
         while e < len(words) and keys[e] not in clause.card_ends:
