@@ -3053,8 +3053,8 @@ def _resolve(reading: Reading) -> None:
         # "the configs use lr=0.03 for batch 256": the LR that goes with the reference's batch is theirs too
         reading.reference["lr"] = replace(values.pop("lr"), setup="reference")
     ref_plain = reading.reference.pop("batch", None) or reading.reference.pop("global_batch", None)
-    ref_micro = reading.reference.pop("micro_batch", None)
-    if ref_plain is None and ref_micro is not None:
+    ref_micro = reading.reference.pop("micro_batch", None) if ref_plain is None else None
+    if ref_micro is not None:
         ref_plain = ref_micro
         ref_gpus, ref_accum = reading.reference.get("num_gpus"), reading.reference.get("grad_accum_steps")
         said_per_gpu = re.search(r"(?i)per[_ ]?(?:gpu|device)", ref_micro.text) is not None
