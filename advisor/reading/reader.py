@@ -1031,39 +1031,45 @@ def _several_gpus_key(clause: Clause, e: int) -> int | None:
 
 
 def _plain_python(clause: Clause) -> str | None:
-    """The words of a script started by plain python ("python train.py --device 0,1,2,3"): one process, whatever the
-    GPUs it is given (not "python -m torch.distributed.run …", a launcher)."""
+    """The words of a script started by plain python ("python train.py --device 0,1,2,3"), or run as it is ("Run the
+    examples/pytorch/speech-recognition/run_speech_recognition_seq2seq.py with the following arguments", a user who
+    names no launcher): one process, whatever the GPUs it is given (not "python -m torch.distributed.run …", a
+    launcher)."""
     words = clause.words
     for k, w in enumerate(words[:-2]):
-        if w == "run" and k + 1 < len(words):
-            # "Run the examples/pytorch/speech-recognition/run_speech_recognition_seq2seq.py with the following
-            # arguments": a script run as it is, by a user who names no launcher
+        if w == "run":
             j = k + 2 if words[k + 1] == "the" else k + 1
-            for e in range(j + 1, min(j + MAX_PATH_WORDS, len(words))):
-                t = clause.keys[e]
-                if words[e] == "py" and clause.tokens[t - 1].text == "." and not clause.tokens[t].space_before:
-                    return clause.text(clause.keys[k], t) if words[e - 1] not in LAUNCHER_SCRIPTS else None
-                if clause.tokens[t].space_before:
-                    break
+        elif w == "python" and not (clause.tokens[clause.keys[k]].start and clause.source[
+                clause.tokens[clause.keys[k]].start - 1] == "/"):
+            # (not "/usr/local/lib/python3.8/dist-packages/…/modeling_utils.py": a traceback's path)
+            j = k + 1  # ("python3 main.py": the version glued to the interpreter's name)
+            if clause.tokens[clause.keys[j]].is_num and not clause.tokens[clause.keys[j]].space_before:
+                j += 1
+            if j < len(words) and words[j] == "m":
+                continue  # `python -m torch.distributed.run …`: a launcher
+        else:
             continue
-        if w != "python" or clause.tokens[clause.keys[k]].start and clause.source[
-                clause.tokens[clause.keys[k]].start - 1] == "/":
-            continue  # (not "/usr/local/lib/python3.8/dist-packages/…/modeling_utils.py": a traceback's path)
-        j = k + 1  # ("python3 main.py": the version glued to the interpreter's name)
-        if clause.tokens[clause.keys[j]].is_num and not clause.tokens[clause.keys[j]].space_before:
-            j += 1
-        if j < len(words) and words[j] == "m":
-            continue  # `python -m torch.distributed.run …`: a launcher
-        for e in range(j + 1, min(j + MAX_PATH_WORDS, len(words))):  # ("python ./llm-foundry/scripts/train/train.py")
-            t = clause.keys[e]
-            if words[e] == "py" and clause.tokens[t - 1].text == "." and not clause.tokens[t].space_before:
-                if e >= 1 and words[e - 1] in LAUNCHER_SCRIPTS:
-                    return None  # coqui TTS's `python TTS/bin/distribute.py`: a launcher that starts a process per GPU
-                if words[e - 2:e] == ["train", "net"] and _several_gpus_key(clause, e) is not None:
-                    return None  # detectron2's `train_net.py --num-gpus 2`: its launch() starts a process per GPU
-                return clause.text(clause.keys[k], t)
-            if clause.tokens[t].space_before:
-                break  # (the script's path is one word of the command line)
+        e = _script_end(clause, j)
+        if e is None:
+            continue
+        if words[e - 1] in LAUNCHER_SCRIPTS:
+            return None  # coqui TTS's `python TTS/bin/distribute.py`: a launcher that starts a process per GPU
+        if words[e - 2:e] == ["train", "net"] and _several_gpus_key(clause, e) is not None:
+            return None  # detectron2's `train_net.py --num-gpus 2`: its launch() starts a process per GPU
+        return clause.text(clause.keys[k], clause.keys[e])
+    return None
+
+
+def _script_end(clause: Clause, j: int) -> int | None:
+    """The key of the "py" that ends a script's path starting at key j ("./llm-foundry/scripts/train/train.py"), the
+    path being one word of the command line; None when none does."""
+    words = clause.words
+    for e in range(j + 1, min(j + MAX_PATH_WORDS, len(words))):
+        t = clause.keys[e]
+        if words[e] == "py" and clause.tokens[t - 1].text == "." and not clause.tokens[t].space_before:
+            return e
+        if clause.tokens[t].space_before:
+            return None
     return None
 
 
@@ -1814,7 +1820,7 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             if _tuned_on(words, k) and reading.tuned_on is None:
                 reading.tuned_on = Read(name, scaled, text, "reference")
         if keyed is None and name == "global_batch" and words[start_key] == "train" and not batches.json_key(clause, start_key) \
-                and not reading.deepspeed and TOTAL_SAID.isdisjoint(words[start_key:k]):
+                and not reading.deepspeed and layouts.SAID_TOTAL.isdisjoint(words[start_key:k]):
             # `--train_batch_size` of a training script is per device; DeepSpeed's key is global (and so is one the
             # user glosses: "train_batch_size(global batch size)=64")
             name = "batch"
@@ -2607,9 +2613,6 @@ def _in_directory(clause: Clause, t: int) -> bool:
         if tokens[u].text == "/":
             return True
     return False
-
-
-TOTAL_SAID = frozenset({"global", "total", "effective"})
 
 
 def _blockquoted(tokens: list[Token]) -> list[bool]:
