@@ -1790,6 +1790,14 @@ def test_phrasings_from_the_thirteenth_session(message, expected, absent):
     # the number in a GPU's name counts no GPUs
     ("one A100 with batch 64 vs 2 GPUs with batch 32 each", {"num_gpus": 1, "batch_size": 64, "reference_batch": 64},
      []),
+    # a batch on several GPUs that could not be their total (1 on 4 GPUs) and times them makes the other layout's
+    # batch: each GPU's, one total split two ways (review 54 #15)
+    ("setting batch_size=4 with single GPU training can give much better performance than setting batch_size=1 "
+     "with 4 GPUs training.", {"batch_size": 4, "reference_batch": 4},
+     ["batch_unqualified"]),
+    ("batch 8 on one V100 trains fine but batch 2 with 4 V100s is worse", {"batch_size": 8, "reference_batch": 8}, []),
+    # (2 on 4 GPUs as their total would split no whole samples; 16 on 4 would, so it stays unsaid)
+    ("batch 64 on one V100 trains fine but batch 16 with 4 V100s is worse", {"num_gpus": 4}, ["reference_batch"]),
     # the docs' two ways, neither the user's: only the reference's batch
     ("The docs say the default LR is for 4 GPUs and 2 img/gpu, or equivalently 8 GPUs and 1 img/gpu.",
      {"reference_batch": 8}, ["num_gpus", "micro_batch", "batch_size"]),

@@ -287,7 +287,8 @@ def resolve_layouts(reading: Reading) -> None:
     # user's prose: "a batch size of 1024 on 4 GPUs" may be the total the paper gives, so it stays unsaid)
     flag_only = set(reading.values) & PER_PROCESS == {"batch_flag_per_gpu"}
     reading.layouts = [layout._replace(unsaid=False) for layout in reading.layouts
-                       if not layout.unsaid or per_process and not (flag_only and _prose(layout.text))]
+                       if not layout.unsaid or per_process and not (flag_only and _prose(layout.text))
+                       or _splits_a_said_total(layout, said_layouts, _accumulates(reading))]
     data = reading.values.get("dataset_size")
     if data is not None and any(data.value == layout.per_gpu and data.text in layout.text for layout in reading.layouts):
         del reading.values["dataset_size"]  # "64 images on a single GPU": that GPU's batch, not a data set of 64
@@ -423,6 +424,23 @@ def _users_run(layout: Layout, said: Read | None) -> tuple[bool, bool, bool, int
     the rest of the message settled on; between two runs of theirs alike, the one on more GPUs ("on one H20 … but
     on 2 x H20 it OOMs earlier": a comparison asks about the larger setup, as a GPU count compared does)."""
     return layout.setup == "user", layout.personal, said is not None and said.value == layout.gpus, layout.gpus
+
+
+def _accumulates(reading: Reading) -> bool:
+    """Whether the message gives some run accumulation steps above 1 (read, or in a conflict of two reads)."""
+    reads = [reading.values.get("grad_accum_steps")] + [r for pair in reading.conflicts for r in pair]
+    return any(r is not None and r.field == "grad_accum_steps" and r.value > 1 for r in reads)
+
+
+def _splits_a_said_total(layout: Layout, found: list[Layout], accumulates: bool) -> bool:
+    """"batch_size=4 with single GPU … than batch_size=1 with 4 GPUs": a batch on several GPUs said neither per GPU
+    nor as the total is each GPU's where, as a total, it would not split into whole samples per GPU (1 on 4 GPUs),
+    and times the GPUs it makes the batch of a layout said outright on another count - one total split two ways.
+    (32 on 2 GPUs against 64 on one stays unsaid: 16 each against 64 is as likely a comparison; and where some run
+    accumulates, the layouts' batches are not their totals to match.)"""
+    return layout.unsaid and not accumulates and layout.per_gpu % layout.gpus != 0 and any(
+        not other.unsaid and other.gpus != layout.gpus and other.gpus * other.per_gpu == layout.gpus * layout.per_gpu
+        for other in found)
 
 
 def _same_total(found: list[Layout]) -> tuple[Layout, Layout] | None:
