@@ -5561,3 +5561,19 @@ def test_a_jax_recipe_tuned_on_tpus_run_on_one_old_gpu_gets_jaxs_accumulation(kb
     assert "finding-jax-accumulation-multisteps" in [f.id for f in c.advice.findings]
     assert "bfloat16 and rematerialise" not in c.advice.recommendation.rationale
     assert "rematerialise" in c.advice.recommendation.rationale
+
+
+def test_a_step_count_that_ignores_accumulation_counts_micro_batches(kb):
+    """'batch_size_per_gpu 19,200 with grad_accumulation_steps 2 to match your 38,400 × 1 … but the shown overall steps
+    is not at all dependent from grad_accumulation_steps' (review 54 #12): the counter counts micro-batches, so a
+    schedule set in it runs accumulation times faster in updates - said first, beside the matched batch per update."""
+    advice = consult("You used 8xA100 80GB GPU's, accordingly your settings are: batch_size_per_gpu: 38400, "
+                     "grad_accumulation_steps: 1. If I want to use 8xA100 40GB GPU's to reproduce your results, I'd use "
+                     "batch_size_per_gpu: 19200, grad_accumulation_steps: 2. But currently, the shown overall steps is not "
+                     "at all dependent from grad_accumulation_steps. Also the variable global_step in trainer.py is always "
+                     "updated independently from the value of grad_accumulation_steps.", kb=kb)
+    ids = [f.id for f in advice.findings]
+    assert ids[0] == "finding-step-counter-counts-micro-batches"
+    assert "finding-global-step-counts-updates" not in ids  # (the opposite report: a counter that repeats)
+    repeats = consult("trainer.global_step prints repetitive steps when gradient_accumulation_steps is above one", kb=kb)
+    assert "finding-step-counter-counts-micro-batches" not in [f.id for f in repeats.findings]
