@@ -5577,3 +5577,19 @@ def test_a_step_count_that_ignores_accumulation_counts_micro_batches(kb):
     assert "finding-global-step-counts-updates" not in ids  # (the opposite report: a counter that repeats)
     repeats = consult("trainer.global_step prints repetitive steps when gradient_accumulation_steps is above one", kb=kb)
     assert "finding-step-counter-counts-micro-batches" not in [f.id for f in repeats.findings]
+
+
+def test_an_oom_at_the_references_per_gpu_batch_on_fewer_gpus_is_the_card(kb):
+    """'OOM at batch_size = 2 on a single V100 16GB, though you used 8 GPU's X 2 samples per GPU' (review 54 #14): each
+    of the reference's GPUs held 2 too, so fewer GPUs are not the cause - the card is - and the update is 8× smaller
+    than the reference's 16: said first, with its numbers, instead of 'no option stands out'."""
+    message = ("I get CUDA out of memory error when using batch_size = 2 on a single GPU, which seems weird, since in "
+               "your implementation you used 8 GPU's X 2 samples per GPU, and my setting is the same for single GPU. "
+               "My GPU is Tesla V100 with 16GB.")
+    c = run_consultation(message, kb=kb)
+    assert c.advice.findings[0].id == "finding-oom-at-the-references-per-gpu-batch"
+    assert c.wm.value("reference_per_gpu_batch") == 2 and c.wm.value("reference_to_own_gpus") == 8
+    assert "accumulate 8 times the micro-batches" in c.advice.findings[0].text
+    # a per-GPU batch that is not the reference's (16 on the one GPU against 8 × 2) is another question
+    other = consult(message.replace("batch_size = 2", "batch_size = 16"), kb=kb)
+    assert "finding-oom-at-the-references-per-gpu-batch" not in [f.id for f in other.findings]
