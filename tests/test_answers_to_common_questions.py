@@ -5593,3 +5593,15 @@ def test_an_oom_at_the_references_per_gpu_batch_on_fewer_gpus_is_the_card(kb):
     # a per-GPU batch that is not the reference's (16 on the one GPU against 8 × 2) is another question
     other = consult(message.replace("batch_size = 2", "batch_size = 16"), kb=kb)
     assert "finding-oom-at-the-references-per-gpu-batch" not in [f.id for f in other.findings]
+
+
+def test_more_memory_per_gpu_under_ddp_than_alone_is_its_buckets(kb):
+    """'batchsize=2 on a single GPU without DDP: about 7.3 GB; 2 per GPU on two GPUs with DDP: 8.4 GB per GPU - is it
+    normal?' (review 55 #2): DDP's gradient buckets (and NCCL's buffers), with gradient_as_bucket_view to save the
+    copy - not 'no option stands out'."""
+    c = run_consultation("When I train my model with batchsize=2 on a single GPU(11GB) without "
+                         "nn.parallel.DistributedDataParallel(), the memory usage of GPU is about 7.3 GB. However, when I "
+                         "train my model with batchsize=2 per GPU on two GPUs with nn.parallel.DistributedDataParallel(), "
+                         "the memory usage of per GPU is about 8.4 GB. Is it normal?", kb=kb)
+    assert c.advice.findings[0].id == "finding-ddp-gradient-buckets"
+    assert "gradient_as_bucket_view=True" in c.advice.findings[0].text

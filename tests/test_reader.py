@@ -3975,3 +3975,14 @@ def test_gpus_written_with_an_apostrophe_still_lay_out_a_batch(kb):
     got = facts(kb, "I get CUDA out of memory on a single GPU at batch_size = 2, since in your implementation you used "
                     "8 GPU's X 2 samples per GPU. My GPU is Tesla V100 with 16GB.")
     assert got["reference_batch"] == 16 and got["num_gpus"] == 1
+
+
+@pytest.mark.parametrize("message, field, expected", [
+    # review 55 #2: a use named a few words before its 'is' ("the memory usage of per GPU is about 8.4 GB")
+    ("With DDP on two GPUs, the memory usage of per GPU is about 8.4 GB.", "measured_use", 8.4e9),
+    ("The GPU memory consumption was around 20 GB during training.", "measured_use", 20e9),
+    # (a card's size said with 'is' and no use word stays the card's)
+    ("My GPU memory is about 16 GB.", "measured_use", None),
+])
+def test_review_55_settings_read_or_left(kb, message, field, expected):
+    assert facts(kb, message).get(field) == expected

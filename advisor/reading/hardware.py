@@ -939,7 +939,9 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
         # ("4000MB memory usage", "wandb shows 16GB memory usage": a use, not the card)
         # ("I have 3GB left on my GPU": what a run leaves free, not the card; "20GB GPU memory spare")
         reading.measured_gb = max(reading.measured_gb or 0.0, gb)  # "uses around 72 GB"
-        if (set(before[-3:]) & USE_VERBS or "up" in before and not USING.isdisjoint(before)
+        # ("the memory usage of per GPU is about 8.4 GB": a use named a few words before its 'is')
+        usage_is = bool(set(words[max(0, k - 8):k]) & USAGE_NOUNS) and bool(set(words[max(0, k - 3):k]) & BEEN)
+        if (set(before[-3:]) & USE_VERBS or "up" in before and not USING.isdisjoint(before) or usage_is
                 or after[1:2] and after[0] in ("vram", "memory") and after[1] in USAGE_NOUNS) \
                 and setup_of(clause, k) == "user" and nbytes > (reading.used_bytes or 0.0):
             # "it takes 24GB on each GPU", "usage around 20GB": what the run uses (the largest said: "the model takes
