@@ -154,3 +154,21 @@ def test_review_54s_chinese_failures_are_read(kb, message, fact):
     overflows)."""
     found = read_message(kb, message)
     assert found[fact][0] is True and "gpu_memory" not in found
+
+
+def test_steps_that_did_not_fall_on_several_gpus(kb):
+    """Review 55 #28 ("使用repo中的optimizer发现总的训练步数并没有减少，多gpu理论上训练步数应该线性递减啊？" - the total steps
+    did not fall; on several GPUs shouldn't they fall linearly?): when steps fall with the GPUs - a distributed sampler
+    and a run set in epochs - not 'I read nothing I could use'."""
+    c = run_consultation("多gpu训练步数问题\n你好，使用repo中的optimizer发现总的训练步数并没有减少，多gpu理论上训练步数应该线性递减啊？",
+                         kb=kb)
+    assert c.wm.value("claim_steps_not_fewer_with_gpus") is True
+    assert c.advice.findings[0].id == "finding-steps-not-fewer-with-gpus"
+
+
+def test_mixed_precision_in_chinese_is_read(kb):
+    """混合精度 (mixed precision) and 半精度 (half precision) are glossary words of their own, not part of a comment."""
+    from advisor.reading import chinese
+
+    assert "mixed precision" in chinese.english_view("开启混合精度训练")[0]
+    assert "half precision" in chinese.english_view("用半精度")[0]

@@ -37,7 +37,10 @@ GLOSSARY: dict[str, str] = {
     "各个": "each", "各自": "each", "独自为战": "trains independently", "实际上": "actually", "相差无几": "about the same",
     "批大小": "batch size", "批次大小": "batch size", "批量大小": "batch size", "梯度累积": "gradient accumulation",
     "梯度累加": "gradient accumulation", "梯度检查点": "gradient checkpointing", "学习率": "learning rate",
-    "序列长度": "sequence length", "长度": "length", "层": "layers",  # ("设置个10层这样能跑": 10 layers, no batch) "混合精度": "mixed precision", "半精度": "half precision",
+    "序列长度": "sequence length", "长度": "length", "层": "layers",  # ("设置个10层这样能跑": 10 layers, no batch)
+    "混合精度": "mixed precision", "半精度": "half precision",
+    # ("多gpu理论上训练步数应该线性递减": on several GPUs the steps should in theory fall linearly)
+    "多": "multi", "减少": "decrease", "递减": "decrease", "线性递减": "decrease linearly", "理论上": "in theory",
     "量化": "quantization", "优化器": "optimizer",
     # counts said in words before a measure word
     "一张": "one", "一块": "one", "单张": "single", "单块": "single", "一个": "one", "一台": "one", "两": "two", "两张": "two", "两块": "two",
