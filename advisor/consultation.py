@@ -179,6 +179,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
             and PADDLE.search(said):
         found.pop("tensorflow_named")  # (PaddlePaddle raises a ResourceExhaustedError of its own)
     _framework_batch(found, said)
+    _batch_in_the_failed_tensor(found)
     _model_type_flag(found, said)
     _patch_change(found, said)
     _allreduce_bandwidths(found, said)
@@ -472,6 +473,17 @@ def _summed_data_set(found: dict[str, tuple[Any, str]], message: str) -> None:
 
 
 MIN_CARD_BYTES = 0.9 * 2**30  # no GPU anyone trains on has less: a smaller size said bare is something else's
+def _batch_in_the_failed_tensor(found: dict[str, tuple[Any, str]]) -> None:
+    """"batch size 256 using 160 GPUs … OOM when allocating tensor with shape[256,512,28,28] … on GPU:0": a batch said
+    on several GPUs, per GPU or in total unsaid, that is the first dimension of the one tensor a GPU failed to
+    allocate is what that GPU held - each GPU's batch, not the total (which would put 256 / 160 on each)."""
+    if "batch_unqualified" not in found or "oom_tensor_shape" not in found or (found.get("num_gpus", (1,))[0] or 1) < 2:
+        return
+    first = str(found["oom_tensor_shape"][0]).split(",")[0].strip()
+    if first.isdigit() and int(first) == found["batch_unqualified"][0] and "micro_batch" not in found:
+        found["micro_batch"] = found.pop("batch_unqualified")
+
+
 ULTRALYTICS_NBS = re.compile(r"\bnbs\s*[=:]\s*(\d{1,5})\b")
 
 

@@ -5605,3 +5605,19 @@ def test_more_memory_per_gpu_under_ddp_than_alone_is_its_buckets(kb):
                          "the memory usage of per GPU is about 8.4 GB. Is it normal?", kb=kb)
     assert c.advice.findings[0].id == "finding-ddp-gradient-buckets"
     assert "gradient_as_bucket_view=True" in c.advice.findings[0].text
+
+
+def test_a_batch_that_is_the_failed_tensors_first_dimension_is_each_gpus(kb):
+    """'if you increase the number of GPUs, you would be able to handle big batch size. I ran the benchmarks with batch
+    size 256 using 160 GPUs … OOM when allocating tensor with shape[256,512,28,28]' (review 55 #3): 256 is what the
+    GPU held, so each GPU's batch, and more GPUs do not raise it - said first."""
+    message = ("If I am correct, if you increase the number of GPUs, you would be able to handle big batch size. I ran "
+               "the benchmarks with batch size 256 using 160 GPUs and got the error for memory.\nResource exhausted: OOM "
+               "when allocating tensor with shape[256,512,28,28] and type float on /job:localhost/replica:0/task:0/"
+               "device:GPU:0 by allocator GPU_0_bfc")
+    c = run_consultation(message, kb=kb)
+    assert c.wm.value("micro_batch") == 256 and not c.wm.known("batch_unqualified")
+    assert c.advice.findings[0].id == "finding-more-gpus-same-per-gpu-batch"
+    # (a batch the tensor does not show stays per GPU or total unsaid)
+    other = read_message(kb, message.replace("shape[256,", "shape[2,"))
+    assert "micro_batch" not in other and other["batch_unqualified"][0] == 256
