@@ -5621,3 +5621,18 @@ def test_a_batch_that_is_the_failed_tensors_first_dimension_is_each_gpus(kb):
     # (a batch the tensor does not show stays per GPU or total unsaid)
     other = read_message(kb, message.replace("shape[256,", "shape[2,"))
     assert "micro_batch" not in other and other["batch_unqualified"][0] == 256
+
+
+def test_a_tpu_slice_shards_the_states_over_its_chips(kb):
+    """'Llama-2-7b needs 6.7B * 20 = 134 GB with Adam in float32, yet we were able to train it on v4-8, which has only
+    128GB' (review 55 #4): the JAX trainers shard the states over the 4 chips - 100.41 GiB / 4 each - and a chip's 32
+    GiB are 34.4 GB; the run that trained is no plan that 'does not fit'."""
+    c = run_consultation("Clarification: how does Llama-2-7b fit on a v4-8 when using Adam? My understanding is that we "
+                         "need 20 bytes per parameter when using the Adam optimizer with weights and accumulators stored "
+                         "in float32. Llama-2-7b thus need (at least) 6.7B * 20 = 134 GB of memory. However, we were able "
+                         "train it on v4-8, which has only 128GB. Am I missing something?", kb=kb)
+    first = c.advice.findings[0]
+    assert first.id == "finding-tpu-states-sharded-over-chips"
+    assert c.wm.value("claim_run_fits") is True
+    assert c.wm.value("tpu_states_per_chip") == pytest.approx(c.wm.value("states_user") / 4)
+    assert "finding-tpu-not-gpu" not in [f.id for f in c.advice.findings]
