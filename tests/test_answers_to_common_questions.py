@@ -5636,3 +5636,14 @@ def test_a_tpu_slice_shards_the_states_over_its_chips(kb):
     assert c.wm.value("claim_run_fits") is True
     assert c.wm.value("tpu_states_per_chip") == pytest.approx(c.wm.value("states_user") / 4)
     assert "finding-tpu-not-gpu" not in [f.id for f in c.advice.findings]
+
+
+def test_a_rule_of_thumb_for_gpu_memory_is_bytes_per_parameter(kb):
+    """'What's the general rule of thumb when estimating how much GPU memory I need - training, fine-tuning,
+    inferencing? And how would the rough estimate of 2x number of parameters fit in here?' (review 55 #13): bytes a
+    parameter by what the run keeps, said first - not 'no option stands out'."""
+    c = run_consultation("General Rule of Thumb when Estimating GPU Memory Requirements\nWhat's the general rule of thumb "
+                         "when it comes to estimating how much GPU memory I would need?\n1. In terms of training?\n2. In "
+                         "terms of fine-tuning?\n3. In terms of inferencing?\nAnd how would the rough estimate of 2x number "
+                         "of parameters fit in here? Does it refer to simply loading the model?", kb=kb)
+    assert c.advice.findings[0].id == "finding-memory-rule-of-thumb"

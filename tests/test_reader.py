@@ -3986,3 +3986,12 @@ def test_gpus_written_with_an_apostrophe_still_lay_out_a_batch(kb):
 ])
 def test_review_55_settings_read_or_left(kb, message, field, expected):
     assert facts(kb, message).get(field) == expected
+
+
+def test_a_question_of_the_gpus_the_authors_used_is_no_count_to_fit(kb):
+    """Review 55 #17: "How many GPUs were used? … What is the final batchsize? (num_gpu * batch_size_per_device *
+    accumulation_steps)" asks for the authors' setup - matching a reference - and names the micro and global batch."""
+    got = facts(kb, "How many GPUs were used?\nWhat is the final batchsize? (num_gpu * batch_size_per_device * "
+                    "accumulation_steps). Including pretrain and finetune")
+    assert got["user_goal"] == "match_reference" and got["micro_and_global_named"] is True
+    assert facts(kb, "How many GPUs do I need to train a 7B model?")["user_goal"] == "fit"

@@ -86,6 +86,10 @@ GOAL_CUES: list[tuple[str, str, float]] = [
     ("your config", "match_reference", 2), ("your configuration", "match_reference", 2),
     ("your environment", "match_reference", 2), ("your training environment", "match_reference", 2),
     ("your train environment", "match_reference", 2),  # "can you explain your train environment, how many GPUs?"
+    # "How many GPUs were used? … What is the final batchsize?" (review 55 #17): the authors' GPUs, not a count to fit
+    # (the whole question, so that it is read before "how many gpus")
+    ("how many gpus were used", "match_reference", 2), ("how many gpus did you use", "match_reference", 2),
+    ("how many gpus did you train", "match_reference", 2), ("how many gpus were you using", "match_reference", 2),
     ("did it take", "match_reference", 2), ("it took to train", "match_reference", 2),
     ("did you really", "match_reference", 2), ("official results", "match_reference", 2),
     ("official result", "match_reference", 2),
