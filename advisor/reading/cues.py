@@ -375,6 +375,10 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("micro", "micro_batch"),  # "micro 2, GA 8"
     ("per gpu batch size", "micro_batch"), ("per device batch size", "micro_batch"),
     ("batch size per gpu", "micro_batch"), ("batch size per device", "micro_batch"), ("per device batch", "micro_batch"),
+    # "the batch size for each GPU training is set to a maximum of 2" (review 55 #19)
+    ("batch size for each gpu", "micro_batch"), ("batch size of each gpu", "micro_batch"),
+    ("batch size on each gpu", "micro_batch"), ("batch size for each card", "micro_batch"),
+    ("batch size per card", "micro_batch"), ("batch size for every gpu", "micro_batch"),
     ("per gpu batch", "micro_batch"), ("train_batch_size_per_gpu", "micro_batch"), ("mbs", "micro_batch"),
     ("single gpu batch size", "micro_batch"), ("single gpu batch", "micro_batch"),  # "the single-GPU batch size"
     ("per device", "micro_batch"), ("per gpu", "micro_batch"), ("batch per gpu", "micro_batch"),
@@ -559,8 +563,9 @@ FILLERS = {"of", "is", "was", "=", ":", "to", "at", "set", "as", "size", "-", "-
            ",", "down", "up", "from", "[", "]", "approx", "~", "≈", "setting", "being", "are", "were", "has",
            "have", "is:", "and", "can", "could", "would", "should", "will", "must", "then", "limited", "fixed",
            "kept", "already", "now", "currently", "claimed", "said", "stated", "reported", "supposed", "become", "becomes",
-           "became"}
-# ("the training batch size is already 1", "the batch size is claimed to be 1024")
+           "became", "training", "maximum"}
+# ("the training batch size is already 1", "the batch size is claimed to be 1024"; "the batch size for each GPU
+# training is set to a maximum of 2")
 
 
 _INDEXES: dict[str, PhraseIndex] = {}
