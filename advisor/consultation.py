@@ -183,6 +183,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     _model_type_flag(found, said)
     _patch_change(found, said)
     _allreduce_bandwidths(found, said)
+    _other_ranks_on_one_gpu(found, said)
     if found.get("claim_asks_batch_scope", (False,))[0] is True:
         # "is it per core?": a question about the batch per update, whatever else the message asks
         _add_topic(found, "batch_per_update", found["claim_asks_batch_scope"][1])
@@ -277,6 +278,35 @@ def _allreduce_bandwidths(found: dict[str, tuple[Any, str]], message: str) -> No
             break
     if len(measured) >= 2 and max(measured)[0] >= 2 * min(measured)[0]:
         found["allreduce_bw_slow"], found["allreduce_bw_fast"] = min(measured), max(measured)
+
+
+# a row of nvidia-smi's process table: "|    5   N/A  N/A     26599      C   ...bin/python3     1387MiB |" (the GI and CI
+# columns only on newer drivers)
+SMI_PROCESS_ROW = re.compile(r"^\|?\s{0,8}(\d{1,2})\s{1,12}(?:(?:N/A|\d{1,3})\s{1,12}(?:N/A|\d{1,3})\s{1,12})?"
+                             r"(\d{2,9})\s{1,12}(?:C|G|C\+G)\s{1,12}\S{1,200}\s{1,40}(\d{1,7})\s?MiB\s{0,8}\|?\s*$",
+                             re.MULTILINE)
+MAX_SMI_ROWS = 256  # rows read from one process table (a node lists a few per GPU)
+
+
+def _other_ranks_on_one_gpu(found: dict[str, tuple[Any, str]], message: str) -> None:
+    """nvidia-smi's process table listing processes on one GPU that also each have a GPU of their own (PIDs 26599-26601
+    on GPU 5 besides GPUs 6-8): the other ranks' CUDA contexts on the first GPU - the first GPU holds more, as the
+    user would say it."""
+    gpus_of: dict[str, set[str]] = {}
+    rows = 0
+    for match in SMI_PROCESS_ROW.finditer(message[:MAX_SCAN]):
+        gpus_of.setdefault(match.group(2), set()).add(match.group(1))
+        rows += 1
+        if rows >= MAX_SMI_ROWS:
+            break
+    on_gpu: dict[str, set[str]] = {}
+    for pid, gpus in gpus_of.items():
+        for gpu in gpus:
+            on_gpu.setdefault(gpu, set()).add(pid)
+    crowded = any(len(pids) >= 2 and sum(len(gpus_of[p]) >= 2 for p in pids) >= 1 for pids in on_gpu.values())
+    if crowded and "claim_gpu0_extra_memory" not in found:
+        first = SMI_PROCESS_ROW.search(message[:MAX_SCAN])
+        found["claim_gpu0_extra_memory"] = (True, first.group(0).strip() if first else "nvidia-smi")
 
 
 # a 3D (or 2D) patch or crop size as a config lists it: `"patch_size": [112, 160, 128]`, `patch_size = (96, 96, 96)`

@@ -5647,3 +5647,21 @@ def test_a_rule_of_thumb_for_gpu_memory_is_bytes_per_parameter(kb):
                          "terms of fine-tuning?\n3. In terms of inferencing?\nAnd how would the rough estimate of 2x number "
                          "of parameters fit in here? Does it refer to simply loading the model?", kb=kb)
     assert c.advice.findings[0].id == "finding-memory-rule-of-thumb"
+
+
+def test_other_ranks_on_one_gpu_in_an_nvidia_smi_table_are_their_cuda_contexts(kb):
+    """nvidia-smi's process table with PIDs 26599-26601 on GPU 5 as well as on GPUs 6-8 (review 55 #20): the other
+    ranks' CUDA contexts on the first GPU - set the device first - not 'nothing specific to recommend'."""
+    table = ("|    5   N/A  N/A     26598      C   ...da/envs/ps-mt/bin/python3     2885MiB |\n"
+             "|    5   N/A  N/A     26599      C   ...da/envs/ps-mt/bin/python3     1387MiB |\n"
+             "|    5   N/A  N/A     26600      C   ...da/envs/ps-mt/bin/python3     1387MiB |\n"
+             "|    6   N/A  N/A     26599      C   ...da/envs/ps-mt/bin/python3     2889MiB |\n"
+             "|    7   N/A  N/A     26600      C   ...da/envs/ps-mt/bin/python3     2889MiB |\n")
+    c = run_consultation("I try to train the model, GPU memory usage as follow:\n" + table +
+                         "The code uses DistributedDataParallel. Why?", kb=kb)
+    assert c.wm.value("claim_gpu0_extra_memory") is True
+    assert c.advice.findings[0].id == "finding-gpu0-other-processes"
+    # (one process a GPU: nothing crowded)
+    alone = read_message(kb, "GPU memory usage:\n" + "".join(line for line in table.splitlines(keepends=True)
+                                                              if "26598" in line or "    6 " in line))
+    assert "claim_gpu0_extra_memory" not in alone
