@@ -151,9 +151,12 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     _epoch_shows_the_batch(found)
     _epoch_settles_batch_scope(found)
     _asked_batch_for_the_lr(found)
-    if found.get("tpu_named", (False,))[0] is True and "gpu_model" in found and NO_TPU.search(said[:MAX_SCAN]):
-        # "this code uses 4x4 TPUs, but I don't have access to TPUs … OOM on a single Titan X" (review 53 #2): the
-        # TPUs are the code's, the run is on the GPU named
+    if found.get("tpu_named", (False,))[0] is True and "gpu_model" in found and (
+            NO_TPU.search(said[:MAX_SCAN])
+            or THEIR_TPU.search(said[:MAX_SCAN]) and not MY_TPU.search(said[:MAX_SCAN])):
+        # "this code uses 4x4 TPUs, but I don't have access to TPUs … OOM on a single Titan X" (review 53 #2), "I tried
+        # with A100 (40GB) … how you fit the large model into TPU?" (review 55 #21): the TPUs are the code's or the
+        # authors', the run is on the GPU named
         found.pop("tpu_named")
     _tpu_slice_devices(found, said)
     if found.get("detectron_named", (False,))[0] and MMDETECTION.search(said):
@@ -387,6 +390,9 @@ def _framework_batch(found: dict[str, tuple[Any, str]], message: str) -> None:
 # TPUs the user says they lack ("I don't have access to TPUs", "without a TPU", "no TPUs")
 NO_TPU = re.compile(r"(?i)\b(?:don'?t|do\s+not|doesn'?t|does\s+not|no|without|not)\s+(?:have\s+)?(?:any\s+)?"
                     r"(?:access\s+to\s+)?(?:any\s+|a\s+)?TPUs?\b")
+# the authors' TPUs ("how you fit the large model into TPU", "your TPU v3 runs"), and the user's own ("my TPU v3-8")
+THEIR_TPU = re.compile(r"(?i)\b(?:you|your|the\s+authors?|they|the\s+paper)\b[^.?!\n]{0,60}?\bTPUs?\b")
+MY_TPU = re.compile(r"(?i)\b(?:i|we|my|our)\b[^.?!\n]{0,40}?\bTPUs?\b")
 
 
 # a mixed precision said in any form (detectron2's SOLVER.AMP.ENABLED True, "amp", "fp16", "autocast"): not its fp32 default

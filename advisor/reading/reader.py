@@ -798,6 +798,9 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             # enough for 64 at once, so …": why a setting exists - nothing failed yet
             after_hit = end
             continue
+        if name != "oom" and _asked_of_them(clause, k):
+            after_hit = end  # "are you using half precision (fp16)?": the authors' setting asked after, no one's plan
+            continue
         if name != "oom" and (_asked_about(clause, k, length) or _supposed_to_help(clause, k + length)):
             after_hit = end  # "should I turn on gradient checkpointing?", "would zero3 help?": an option asked about
             reading.ask_about(name, not off if isinstance(value, bool) else value, clause.text(clause.keys[k], last))
@@ -1163,6 +1166,19 @@ def _supposed_to_help(clause: Clause, end: int) -> bool:
 
 SUPPORTS = frozenset({"support", "supports", "provide", "provides", "offer", "offers", "have", "has", "allow",
                       "allows", "implement", "implements"})
+
+
+ASKED_OF_THEM = frozenset({"are", "were", "did", "do", "have", "had"})  # "are you using …?", "did you train with …?"
+
+
+def _asked_of_them(clause: Clause, k: int) -> bool:
+    """Whether the setting at key k is asked of the authors in a question to them: "are you using half precision
+    (fp16) or something else?", "did you train with bf16?" - their run's setting, not the user's nor one to adopt."""
+    end = clause.end
+    if end >= len(clause.tokens) or clause.tokens[end].text != "?":
+        return False
+    words = clause.words
+    return any(words[j] in ASKED_OF_THEM and words[j + 1] == "you" for j in range(max(0, k - 6), k - 1))
 
 
 def _asked_about(clause: Clause, k: int, length: int) -> bool:
