@@ -5665,3 +5665,15 @@ def test_other_ranks_on_one_gpu_in_an_nvidia_smi_table_are_their_cuda_contexts(k
     alone = read_message(kb, "GPU memory usage:\n" + "".join(line for line in table.splitlines(keepends=True)
                                                               if "26598" in line or "    6 " in line))
     assert "claim_gpu0_extra_memory" not in alone
+
+
+def test_a_memory_formula_of_a_product_is_bytes_a_parameter_not_pooled_gpus(kb):
+    """'fine-tuning a 7B model requires about 7 x 4 x 4 = 112 GB of VRAM? how to understand the formula? … each
+    parameter uses 4 bytes, so 7 * 4 = 28GB' (review 55 #18): 4 bytes × 4 copies, no GPUs pooled."""
+    c = run_consultation("fine-tuning a 7B model requires about 7 x 4 x 4 = 112 GB of VRAM? how to understand the "
+                         "formula?\nI can not understand the VRAM formula. as for me, each parameters use 4 bytes size, so "
+                         "7B model requires about 7 * 4 = 28GB VRAM. why the formula say 7*4*4? thank you.", kb=kb)
+    assert not c.wm.value("claim_gpu_memory_adds_up")
+    assert c.advice.findings[0].id == "finding-memory-rule-of-thumb"
+    assert "4 bytes × 4 copies" in c.advice.findings[0].text
+    assert read_message(kb, "I have 4 x 3090 = 96 GB of VRAM so it should fit")["claim_gpu_memory_adds_up"][0] is True
