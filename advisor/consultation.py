@@ -187,6 +187,10 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     _patch_change(found, said)
     _allreduce_bandwidths(found, said)
     _other_ranks_on_one_gpu(found, said)
+    if found.get("claim_asks_largest_model", (False,))[0] is True and "params" in found and "model_preset" not in found:
+        # "Which size of the model can I train on 4 x 3090? It looks like I could only afford 0.5B?": a size
+        # guessed at, the answer asked for - no model of the run's
+        found.pop("params")
     if found.get("claim_asks_batch_scope", (False,))[0] is True:
         # "is it per core?": a question about the batch per update, whatever else the message asks
         _add_topic(found, "batch_per_update", found["claim_asks_batch_scope"][1])

@@ -5677,3 +5677,19 @@ def test_a_memory_formula_of_a_product_is_bytes_a_parameter_not_pooled_gpus(kb):
     assert c.advice.findings[0].id == "finding-memory-rule-of-thumb"
     assert "4 bytes × 4 copies" in c.advice.findings[0].text
     assert read_message(kb, "I have 4 x 3090 = 96 GB of VRAM so it should fit")["claim_gpu_memory_adds_up"][0] is True
+
+
+def test_the_largest_model_the_hardware_trains_is_counted_by_plan(kb):
+    """'Which size of the model I can train if I have 4 x 3090 (24GB) + 256 GB DRAM? It looks like I could only afford
+    to train 0.5B model?' (review 55 #16): the guessed 0.5B is no plan; the largest model of each plan is the answer,
+    the RAM limiting the offloaded one."""
+    c = run_consultation("Which size of the model I can train if I have 4 x 3090 (24GB) + 256 GB DRAM\nIt looks like I "
+                         "could only afford to train 0.5B model ?  Thank you for your reply :)", kb=kb)
+    assert not c.wm.known("params")
+    assert c.advice.findings[0].id == "finding-largest-models-by-plan-with-offload"
+    ddp, sharded = c.wm.value("largest_model_ddp"), c.wm.value("largest_model_sharded")
+    assert sharded == pytest.approx(4 * ddp, rel=1e-6) and c.wm.value("largest_model_lora") == pytest.approx(8 * sharded, rel=1e-6)
+    assert c.wm.value("largest_model_offload") == pytest.approx(256 * 2**30 / 24, rel=1e-6)  # (the RAM limits it)
+    # without the RAM said, no offloaded figure
+    plain = run_consultation("What's the largest model I can train on 2 x RTX 4090?", kb=kb)
+    assert plain.advice.findings[0].id == "finding-largest-models-by-plan"

@@ -733,6 +733,39 @@ def max_params_for_budget(gpu_memory: float, bytes_per_param: float, share: floa
     return {"value": Estimate(params, "count", formula, MEMORY_SOURCES, heuristic=True)}
 
 
+LORA_BASE_BYTES = 2  # a frozen 16-bit base under LoRA: its weights alone (the adapters and their states are small)
+
+
+@estimator("value", "sharded", "offload", "lora", cites=("zero", "zero-offload", "deepspeed-memory", "hf-anatomy", "lora"))
+def largest_models_by_plan(gpu_memory: float, num_gpus: float, share: float, cpu_ram: float = 0.0) -> dict[str, Estimate]:
+    """The largest model each plan trains on `num_gpus` cards of `gpu_memory`, `share` of each left for model states:
+    every weight with AdamW in mixed precision under DDP (16 B/param on every GPU) and under ZeRO-3/FSDP (16 B/param
+    over the GPUs); with the optimizer offloaded to `cpu_ram` (4 B/param of 16-bit weights and gradients over the GPUs,
+    16 B/param × DeepSpeed's 1.5 buffer factor in RAM); and LoRA on a 16-bit base sharded over the GPUs (2 B/param)."""
+    if gpu_memory <= 0 or num_gpus < 1 or not 0 < share <= 1:
+        raise NotComputable("gpu_memory and num_gpus must be positive and share in (0, 1]")
+    budget = gpu_memory * share
+    card = f"{fmt_card(gpu_memory)} × {fmt_share(share)}"
+    gpus = f"{fmt_sig(num_gpus)} GPU{'s' if num_gpus > 1 else ''}"
+    ddp = math.floor(budget / 16)
+    sharded = math.floor(budget * num_gpus / 16)
+    lora = math.floor(budget * num_gpus / LORA_BASE_BYTES)
+    out = {"value": Estimate(ddp, "count", f"{card} / 16 B/param = {fmt_count(ddp)} params (a whole copy on each GPU)",
+                             MEMORY_SOURCES, heuristic=True),
+           "sharded": Estimate(sharded, "count", f"{card} × {gpus} / 16 B/param = {fmt_count(sharded)} params",
+                               MEMORY_SOURCES, heuristic=True),
+           "lora": Estimate(lora, "count", f"{card} × {gpus} / {LORA_BASE_BYTES} B/param (16-bit frozen base) = "
+                            f"{fmt_count(lora)} params before activations", MEMORY_SOURCES + ("lora",), heuristic=True)}
+    if cpu_ram > 0:
+        per_cpu = (OFFLOAD_CPU_BYTES + OPTIMIZER_STATE["adamw"]) * DEEPSPEED_BUFFER_FACTOR
+        on_gpus, in_ram = math.floor(budget * num_gpus / 4), math.floor(cpu_ram / per_cpu)
+        offload = min(on_gpus, in_ram)
+        out["offload"] = Estimate(offload, "count", f"min({card} × {gpus} / 4 B/param = {fmt_count(on_gpus)}, "
+                                  f"{fmt_bytes_gib(cpu_ram)} of RAM / {fmt_sig(per_cpu)} B/param = {fmt_count(in_ram)}) = "
+                                  f"{fmt_count(offload)} params", ("zero-offload", "deepspeed-memory"), heuristic=True)
+    return out
+
+
 @estimator("per_sample", "fixed", "max_micro_batch", "usable", cites=("hf-anatomy", "memexp-affine", "pt-cuda-allocator"))
 def linear_memory_fit(peaks: list, gpu_memory: float, safety_margin: float) -> dict[str, Estimate]:
     """Peak memory is affine in batch size: fit peak = fixed + per_sample × batch through the measurements
