@@ -41,6 +41,11 @@ GLOSSARY: dict[str, str] = {
     "混合精度": "mixed precision", "半精度": "half precision",
     # ("多gpu理论上训练步数应该线性递减": on several GPUs the steps should in theory fall linearly)
     "多": "multi", "减少": "decrease", "递减": "decrease", "线性递减": "decrease linearly", "理论上": "in theory",
+    # ("其它llama的7B模型…可以训练…seqlen=4096, 百川模型只能训练到seqlen=2048 … 训练速度其它模型可以达到3300token/s/gpu,
+    # 百川只有2200token/s/gpu": other models' runs beside the user's Baichuan)
+    # ("可以" alone gives no word: "如果可以的话" - if you can - is politeness, not a question whether something can run)
+    "其它": "other", "其他": "other", "只能": "can only", "达到": "reach", "速度": "speed",
+    "训练速度": "training speed", "百川": "baichuan",
     "量化": "quantization", "优化器": "optimizer",
     # counts said in words before a measure word
     "一张": "one", "一块": "one", "单张": "single", "单块": "single", "一个": "one", "一台": "one", "两": "two", "两张": "two", "两块": "two",

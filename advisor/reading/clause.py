@@ -7,8 +7,8 @@ from __future__ import annotations
 from bisect import bisect_left
 from typing import Any, NamedTuple
 
-from advisor.reading.cues import (ARTIFACTS, FAIL_WORDS, FIRST_PERSON, FOLLOWING, FOLLOWING_LAST, GUESSES, NEGATIONS,
-                                  OK_WORDS, OTHER_PEOPLE, OTHER_WORDS, REFERENCE_CUES)
+from advisor.reading.cues import (ARTIFACTS, FAIL_WORDS, FIRST_PERSON, FOLLOWING, FOLLOWING_LAST, GUESSES, MODEL_NOUNS,
+                                  NEGATIONS, OK_WORDS, OTHER_PEOPLE, OTHER_WORDS, REFERENCE_CUES)
 from advisor.reading.state import Reading
 from advisor.reading.tokens import Token
 
@@ -142,7 +142,7 @@ class Clause:
         speaking_of_reference = False
         words = self.words
         present = self.present  # (isdisjoint builds no set: most clauses have none of these words)
-        others = not present.isdisjoint(OTHER_PEOPLE) and not present.isdisjoint(OTHER_WORDS)
+        others = not present.isdisjoint(OTHER_PEOPLE | MODEL_NOUNS) and not present.isdisjoint(OTHER_WORDS)
         if present.isdisjoint(REFERENCE_CUES) and present.isdisjoint(GUESSES) and not others \
                 and not ("'" in present and not present.isdisjoint(POSSESSED_SETUPS)) \
                 and (present.isdisjoint(ORIGINAL_WORDS) or present.isdisjoint(SETTING_NOUNS) and not self._labelled_original()) \
@@ -170,8 +170,12 @@ class Clause:
                 # words quoted after a colon, whose 'we' is the source's
                 reported, quote_opened = True, k - 1
             self.reference_at.append(speaking_of_reference)
-            if others and w in OTHER_PEOPLE and k and words[k - 1] in OTHER_WORDS:
-                # "(another user reports ~3 days on 8x RTX 3090)": their run, until the user speaks or the bracket closes
+            if others and k and (
+                    w in OTHER_PEOPLE and words[k - 1] in OTHER_WORDS
+                    or w in MODEL_NOUNS and not OTHER_WORDS.isdisjoint(words[max(0, k - 4):k - 1])):
+                # "(another user reports ~3 days on 8x RTX 3090)": their run, until the user speaks or the bracket closes;
+                # "other llama 7B models can train seqlen=4096": other models' runs (but "the other model", next to
+                # it, is often the user's own second model - a DPO reference)
                 if not speaking_of_reference:
                     depth = cue_depth = self._depth_at(k)
                 speaking_of_reference = True

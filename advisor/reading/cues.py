@@ -43,6 +43,7 @@ REFERENCE_CUES = {"paper", "papers", "authors", "author", "recipe", "readme", "o
 # "another user reports ~3 days on 8x RTX 3090", "other users get 2 h": another person's run (a bare 'user' or
 # 'someone' is often the asker: "what if someone only has two 24GB GPUs", "a dataset of 28M users")
 OTHER_PEOPLE = frozenset({"user", "users", "people", "models"})  # ("other models (e.g. DiT) use 244x244")
+MODEL_NOUNS = frozenset({"model", "models"})  # ("other llama 7B models": a name between 'other' and the noun)
 OTHER_WORDS = frozenset({"another", "other"})
 
 
