@@ -3995,3 +3995,15 @@ def test_a_question_of_the_gpus_the_authors_used_is_no_count_to_fit(kb):
                     "accumulation_steps). Including pretrain and finetune")
     assert got["user_goal"] == "match_reference" and got["micro_and_global_named"] is True
     assert facts(kb, "How many GPUs do I need to train a 7B model?")["user_goal"] == "fit"
+
+
+def test_openrlhf_role_keys_count_no_gpus_of_the_run(kb):
+    """Review 55 #29: OpenRLHF's `--ref_num_nodes 1 --ref_num_gpus_per_node 4 … --actor_num_nodes 1
+    --actor_num_gpus_per_node 16` beside "3机，24卡*80G": the actor's 16 GPUs train, over 3 machines; the reference's
+    keys count another model's GPUs; `--pretrain Qwen2.5-3B-Instruct` is the checkpoint, no pretraining."""
+    got = facts(kb, "3机，24卡*80G，出现了OOM\n   -- python3 -m openrlhf.cli.train_ppo_ray \\\n   --ref_num_nodes 1 \\\n"
+                    "   --ref_num_gpus_per_node 4 \\\n   --critic_num_nodes 0 \\\n   --actor_num_nodes 1 \\\n"
+                    "   --actor_num_gpus_per_node 16 \\\n   --pretrain Qwen2.5-3B-Instruct \\\n"
+                    "   --micro_train_batch_size 4 \\\n   --train_batch_size 128 \\\n")
+    assert got["num_gpus"] == 16 and got["num_nodes"] == 3 and got["grad_accum_steps"] == 2
+    assert got.get("training_mode") != "scratch"

@@ -21,7 +21,7 @@ GLOSSARY: dict[str, str] = {
     "双卡": "two gpus", "两卡": "two gpus", "四卡": "four gpus", "八卡": "eight gpus",  # ("我用双卡微调": on two GPUs)
     "每张卡": "per gpu", "每张": "per gpu", "每块": "per gpu", "每个卡": "per gpu", "每卡": "per gpu",
     "每个显卡": "per gpu", "每块显卡": "per gpu", "每张显卡": "per gpu",
-    "显存": "gpu memory", "内存": "ram", "机器": "machines", "台机器": "machines", "节点": "nodes",
+    "显存": "gpu memory", "内存": "ram", "机器": "machines", "台机器": "machines", "机": "machines", "节点": "nodes",
     "服务器": "servers", "单机": "single node", "多机": "multi node", "多机多卡": "multi node",
     "单机多卡": "single node multi gpu",
     # measure words: no word (a count before them counts what follows: "4张A800")

@@ -664,6 +664,10 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             continue  # "Is the Trainer DDP or DP? If it is DDP, why …": a case supposed in a question, not the run's
         if words[k] == "ds" and clause.word_of(k)[0] < k:
             continue  # `train_ds config`, `val_ds`: a data set's name, no DeepSpeed
+        if name == "training_mode" and value == "scratch" and in_flag(clause, clause.keys[k]) \
+                and clause.word_of(k) == (k, end - 1):
+            after_hit = end  # OpenRLHF's `--pretrain Qwen2.5-3B-Instruct`: the checkpoint the run starts from
+            continue
         if name == "precision" and (clause.word_of(k)[0] < k and words[clause.word_of(k)[0]:k] not in SWITCHES
                                     or clause.word_of(end - 1)[1] > end - 1):
             continue  # "bf16" inside `bf16_accumulate_gradient`, "fp32" inside `_convert_to_fp32`: another key's name
@@ -1475,6 +1479,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             # builds its own loader: each GPU's batch
             keyed = ("micro_batch", keyed[1])
         slot = keyed or _left_slot(left, words, k, clause)
+        if slot is not None and slot[0] in GPU_COUNT_FIELDS | {"num_nodes"} \
+                and words[clause.word_of(slot[1])[0]] in OTHER_ROLES:
+            continue  # OpenRLHF's `--ref_num_gpus_per_node 4`, `--critic_num_nodes 1`: another model's GPUs, not the run's
         if result is not None and slot is not None and slot[0] in GPU_COUNT_FIELDS \
                 and "batch" in words[max(0, slot[1] - 8):slot[1]]:
             continue  # "the total batch size on all GPUs would be 8 x 4 = 32": the batch's product, no GPU count
@@ -2522,6 +2529,11 @@ def _unbroken(clause: Clause, k: int, most: int = 8) -> int:
             clause.tokens[t].text in (",", ";") for t in range(clause.keys[k + n - 1] + 1, clause.keys[k + n])):
         n += 1
     return n
+
+
+# the first part of a key that gives another model's GPUs in an RLHF launch (OpenRLHF's `--ref_num_gpus_per_node`,
+# `--critic_num_nodes`, `--reward_num_gpus_per_node`, `--vllm_num_engines`): the trained actor's have their own keys
+OTHER_ROLES = frozenset({"ref", "critic", "reward", "rm", "vllm", "teacher"})
 
 
 def _left_slot(index: PhraseIndex, words: list[str], k: int, clause: Clause | None = None) -> tuple[str, int] | None:
