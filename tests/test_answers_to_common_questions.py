@@ -5693,3 +5693,14 @@ def test_the_largest_model_the_hardware_trains_is_counted_by_plan(kb):
     # without the RAM said, no offloaded figure
     plain = run_consultation("What's the largest model I can train on 2 x RTX 4090?", kb=kb)
     assert plain.advice.findings[0].id == "finding-largest-models-by-plan"
+
+
+def test_more_gpus_do_not_lengthen_a_sequence(kb):
+    """'if I have a 8XA100, can I set seqlen to 50000 or more?' (review 55 #12): '50000 or more' is the length asked
+    (no option weighed), and data parallelism gives each GPU whole sequences - said first, not 'nothing specific'."""
+    c = run_consultation("Does it support full parameter training?\nif I have a 8XA100, can I set seqlen to 50000 or more?",
+                         kb=kb)
+    assert c.wm.value("seq_len") == 50000 and c.wm.value("num_gpus") == 8
+    assert c.advice.findings[0].id == "finding-more-gpus-same-sequence-length"
+    # (an option weighed stays one: "batch 8 or batch 16?")
+    assert read_message(kb, "should I use batch 8 or batch 16?")["asked_batch"][0] == 8

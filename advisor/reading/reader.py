@@ -1123,6 +1123,7 @@ def _named_from(words: list[str], k: int) -> int:
 
 BATCH_NAME_WORDS = BATCH_SPELLINGS | {"size"}
 ASKING_MODALS = frozenset({"should", "shall", "do", "can", "could", "must"})  # "do I set batch 512 per GPU, or …?"
+OPEN_ENDS = frozenset({"more", "so", "longer", "higher", "larger", "bigger", "above", "beyond", "greater"})  # "50000 or more"
 
 
 def _weighed_in_question(clause: Clause, cue: int) -> bool:
@@ -1133,6 +1134,8 @@ def _weighed_in_question(clause: Clause, cue: int) -> bool:
     if end >= len(clause.tokens) or clause.tokens[end].text != "?" or "or" not in clause.present:
         return False
     words = clause.words
+    if all(words[j + 1:j + 2] and words[j + 1] in OPEN_ENDS for j, w in enumerate(words) if w == "or"):
+        return False  # "can I set seqlen to 50000 or more?": a value and beyond, no other option weighed
     verb = cue - 1
     if verb >= 0 and words[verb] == "or":  # "should I use batch 8 or batch 16?": the second option, as the first
         return any(words[j] in PROPOSING and words[j - 1] in ("i", "we") and words[j - 2] in ("should", "shall")
