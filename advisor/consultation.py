@@ -187,6 +187,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     _patch_change(found, said)
     _allreduce_bandwidths(found, said)
     _other_ranks_on_one_gpu(found, said)
+    _rates_of_other_bars(found, said)
     if found.get("claim_asks_largest_model", (False,))[0] is True and "params" in found and "model_preset" not in found:
         # "Which size of the model can I train on 4 x 3090? It looks like I could only afford 0.5B?": a size
         # guessed at, the answer asked for - no model of the run's
@@ -285,6 +286,25 @@ def _allreduce_bandwidths(found: dict[str, tuple[Any, str]], message: str) -> No
             break
     if len(measured) >= 2 and max(measured)[0] >= 2 * min(measured)[0]:
         found["allreduce_bw_slow"], found["allreduce_bw_fast"] = min(measured), max(measured)
+
+
+# a progress bar of something other than training steps: "Loading checkpoint shards: 100%| 2/2 [00:00<00:00, 8.22it/s]"
+OTHER_BAR = re.compile(r"(?i)\b(?:loading|downloading|fetching|tokeniz\w{0,6}|map|filter|generating|evaluat\w{0,5}|saving|"
+                       r"converting|preprocess\w{0,6}|formatting|validation|eval)\b")
+
+
+def _rates_of_other_bars(found: dict[str, tuple[Any, str]], message: str) -> None:
+    """A rate read from a progress bar of loading, tokenizing or evaluating (review 55 #30's "Loading checkpoint
+    shards: … 8.22it/s") times no training step: dropped."""
+    for name in ("step_seconds", "speed_in_steps"):
+        if name not in found:
+            continue
+        at = message.find(found[name][1])
+        if at < 0:
+            continue
+        line = message[message.rfind("\n", 0, at) + 1:at]
+        if OTHER_BAR.search(line[-200:]):
+            found.pop(name)
 
 
 # a row of nvidia-smi's process table: "|    5   N/A  N/A     26599      C   ...bin/python3     1387MiB |" (the GI and CI

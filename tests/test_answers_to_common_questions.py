@@ -5704,3 +5704,21 @@ def test_more_gpus_do_not_lengthen_a_sequence(kb):
     assert c.advice.findings[0].id == "finding-more-gpus-same-sequence-length"
     # (an option weighed stays one: "batch 8 or batch 16?")
     assert read_message(kb, "should I use batch 8 or batch 16?")["asked_batch"][0] == 8
+
+
+def test_a_quarter_trainable_under_lora_is_whole_modules_trained(kb):
+    """Review 55 #30: LoRA on a 12 GB card printing "trainable params: 676,003,840 || all params: 2,512,832,512" - far
+    more than adapters, so whole modules (modules_to_save) train with full AdamW states; a loading bar's
+    8.22it/s times no training step, and a library's "Try importing flash-attention … fail" runs no FlashAttention."""
+    c = run_consultation("<3090 12G 单卡Lora微调1.4B模型OOM>\nLoading checkpoint shards: 100%|██████████| 2/2 "
+                         "[00:00<00:00,  8.22it/s]\nTry importing flash-attention for faster inference...\nWarning: import "
+                         "flash_attn fail, please install FlashAttention to get higher efficiency "
+                         "https://github.com/Dao-AILab/flash-attention\ntrainable params: 676,003,840 || all params: "
+                         "2,512,832,512 || trainable%: 26.902065170350678", kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert "finding-lora-trains-whole-modules" in ids
+    from advisor.domain.estimators.memory import model_state_bytes
+    assert c.wm.value("trainable_states_bytes") == pytest.approx(
+        model_state_bytes(676_003_840, "amp_bf16", "adamw")["value"].value)
+    assert not c.wm.known("step_seconds") and not (c.wm.known("attention") and c.wm.value("attention") == "flash")
+    assert c.wm.value("user_goal") == "fit"

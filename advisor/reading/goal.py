@@ -333,6 +333,11 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
                 continue  # Keras' `model.fit(...)`: a method's name, not a wish to fit in memory
             if words[k] == "faster" and words[after:after + 1] in (["r"], ["rcnn"]):
                 continue  # "Faster R-CNN": a detector's name, not a wish for speed
+            if goal == "faster" and (words[after:after + 1] == ["inference"]
+                                     or not sentence.question and not LIBRARY_ADVICE.isdisjoint(present)):
+                # a library's log: "converting to bf16 for faster inference", "Warning: import flash_attn fail, please
+                # install FlashAttention to get higher efficiency" - its advice, not the user's wish (review 55 #30)
+                continue
             if goal == "choose_lr" and not sentence.question and after < len(words) \
                     and (sentence.is_num(after) or words[after] in _VALUE_AFTER):
                 continue  # "lr 3e-4", "learning_rate=2e-5" in a statement: a value, not a question about it
@@ -372,6 +377,7 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
     return goal, best_text[goal][1]
 
 
+LIBRARY_ADVICE = frozenset({"warning", "install"})  # words of a library's printed advice, not of the user's question
 FAILURES = frozenset({"bug", "bugs", "error", "errors", "issue", "issues", "problem", "problems", "behavior",
                       "behaviour", "crash", "oom", "this", "it", "steps", "example", "repro", "reproducer",
                       "snippet"})  # ("I fail to reproduce a simple example yet": a minimal repro of the bug)

@@ -636,6 +636,11 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             continue
         if hit is None or (documents and in_file_name(clause, clause.keys[k], DOCUMENTS)):
             continue  # "ram-efficient-pytorch-fsdp.md" names a document, not the user's FSDP (a script's name may)
+        if hit[1][0] != "training_mode" and _in_url(clause, clause.keys[k]):
+            # "https://github.com/Dao-AILab/flash-attention": a link's words, no setting (but a tutorial's link, "…/
+            # image_classification_efficientnet_fine_tuning/", does say the kind of training followed)
+            after_hit = k + hit[0]
+            continue
         if _in_directory(clause, clause.keys[k]) and words[k + hit[0] - 1] != "py":
             # "/datas/alpaca_lora_4bit/text-generation-webui/…": where files are, no setting (a phrase that names
             # the file itself does: a traceback through `torch/nn/parallel/data_parallel.py`)
@@ -664,6 +669,10 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             continue  # "Is the Trainer DDP or DP? If it is DDP, why …": a case supposed in a question, not the run's
         if words[k] == "ds" and clause.word_of(k)[0] < k:
             continue  # `train_ds config`, `val_ds`: a data set's name, no DeepSpeed
+        if name == "attention" and (not IMPORTING.isdisjoint(words[max(0, k - 3):k])
+                                    or not {"fail", "failed", "failure"}.isdisjoint(words[end:end + 3])):
+            after_hit = end  # Qwen's log: "Try importing flash-attention …", "import flash_attn fail, please install
+            continue  # FlashAttention": a kernel the code looked for and did not find, not one the run uses
         if name == "training_mode" and value == "scratch" and in_flag(clause, clause.keys[k]) \
                 and clause.word_of(k) == (k, end - 1):
             after_hit = end  # OpenRLHF's `--pretrain Qwen2.5-3B-Instruct`: the checkpoint the run starts from
@@ -1175,6 +1184,7 @@ SUPPORTS = frozenset({"support", "supports", "provide", "provides", "offer", "of
                       "allows", "implement", "implements"})
 
 
+IMPORTING = frozenset({"importing", "import", "install", "installing"})  # a kernel looked for, not used
 ASKED_OF_THEM = frozenset({"are", "were", "did", "do", "have", "had"})  # "are you using …?", "did you train with …?"
 
 
@@ -2627,6 +2637,15 @@ def _fraction_of(clause: Clause, t: int) -> bool:
     return t - 2 >= clause.start and tokens[t - 1].text == "/" and tokens[t - 2].is_num \
         and not tokens[t].space_before and not tokens[t - 1].space_before \
         and t + 1 < clause.end and tokens[t + 1].text.lower() == "of"
+
+
+def _in_url(clause: Clause, t: int) -> bool:
+    """Whether token t is inside a web address: its run of glued tokens holds '://' or starts with 'www.'."""
+    tokens, first = clause.tokens, t
+    while first > clause.start and not tokens[first].space_before and t - first < MAX_PATH_TOKENS:
+        first -= 1
+    glued = "".join(tokens[u].text for u in range(first, t + 1)).lower()
+    return "://" in glued or glued.startswith("www.")
 
 
 def _in_directory(clause: Clause, t: int) -> bool:
