@@ -5722,3 +5722,16 @@ def test_a_quarter_trainable_under_lora_is_whole_modules_trained(kb):
         model_state_bytes(676_003_840, "amp_bf16", "adamw")["value"].value)
     assert not c.wm.known("step_seconds") and not (c.wm.known("attention") and c.wm.value("attention") == "flash")
     assert c.wm.value("user_goal") == "fit"
+
+
+def test_memory_per_image_is_not_the_total_over_the_batch(kb):
+    """'the text says that: ```… max_memory_allocated() for all 8 GPUs …``` Most config files are using 2 images per
+    gpu. Does this mean the maximum GPU memory required per image is the number in the table divided by 2?' (review 55
+    #9): the model zoo's 8 GPUs are its own (the quoted text's), and the answer is the affine model - a fixed part."""
+    c = run_consultation("Question about memory usage in the model zoo readme\nthe text says that :\n```\nFor fair "
+                         "comparison with other codebases, we report the GPU memory as the maximum value of "
+                         "torch.cuda.max_memory_allocated() for all 8 GPUs. Note that this value is usually less than what "
+                         "nvidia-smi shows.\n```\nMost config files are using 2 images per gpu. Does this means the more or "
+                         "less maximum GPU memory required per image is the number in the table divided by 2?", kb=kb)
+    assert c.advice.findings[0].id == "finding-memory-per-sample-not-total-over-batch"
+    assert c.wm.value("num_gpus") != 8 if c.wm.known("num_gpus") else True

@@ -107,8 +107,12 @@ def read(message: str) -> Reading:
                 # user's ("… in the recipe with a single node and got OOM")
                 clause.reference_at = [True] * len(clause.words)
         reference_ended = bool(clause.reference_at) and clause.reference_at[-1]
-        if reference_ended and not reference_block and tokens[end - 1].text == ":" and not present.isdisjoint(BLOCK_SOURCES):
-            reference_block = "next"  # ("… your settings are:" then a fenced block: the source's settings)
+        if not reference_block and tokens[end - 1].text == ":" and (
+                reference_ended and not present.isdisjoint(BLOCK_SOURCES)
+                or not present.isdisjoint(SOURCE_VERBS) and not present.isdisjoint(SOURCE_NOUNS)):
+            # ("… your settings are:" then a fenced block: the source's settings; "the text says that :" then the
+            # model zoo's note - review 55 #9)
+            reference_block = "next"
         question = end < len(tokens) and tokens[end].text == "?"
         reading.in_question = question
         semantics = question and "or" in present and present & {"per", "each"} and present & {"total", "across", "global", "all"}
@@ -2681,6 +2685,9 @@ def _blockquoted(tokens: list[Token]) -> list[bool]:
 # the sources whose settings a fenced block after "…:" may give ("your settings are:", "the paper's config:"), not
 # "they all report OOM:" (the user's own tries) nor "in the provided code:" (what the user runs)
 BLOCK_SOURCES = frozenset({"you", "your", "paper", "authors", "official", "readme", "documentation", "docs", "recipe"})
+SOURCE_VERBS = frozenset({"says", "states", "reads", "writes", "mentions", "notes", "said", "stated", "wrote"})
+SOURCE_NOUNS = frozenset({"text", "readme", "docs", "documentation", "paper", "page", "table", "guide", "tutorial",
+                          "wiki", "blog", "article", "doc"})  # what reports a source's words: "the text says that:"
 
 
 def _opens_with_fence(tokens: list[Token], start: int, end: int) -> bool:
