@@ -275,3 +275,13 @@ def test_an_accumulation_plan_divides_the_batch_exactly_when_it_can():
     assert plan_accumulation(512, 8, 8) == (8, 8, 512)
     assert plan_accumulation(4099, 183, 1) == (178, 23, 4094)  # (prime: no exact plan near 23 steps)
     assert plan_accumulation(10**7, 1, 1) == (1, 10**7, 10**7)  # bounded: divisors, not a loop over the steps
+
+
+def test_a_quoted_figure_a_little_above_a_recipe_is_it_with_the_activations():
+    """A README's "7B full + fp16 needs about 60G" is 9.2 B a parameter: pure bf16's 8 B and a batch's activations
+    (review 55 #25), not 'no recipe's whole count'; 300 GB for 70B (4.6 B) stays between two recipes."""
+    from advisor.domain.estimators.memory import quoted_as_recipe
+
+    readme = quoted_as_recipe(60 * 2**30, 7e9)["recipe"].value
+    assert "a little above" in readme and "pure bf16" in readme and "activations" in readme
+    assert "no recipe's whole count" in quoted_as_recipe(300 * 2**30, 70e9)["recipe"].value

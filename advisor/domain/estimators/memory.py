@@ -559,6 +559,9 @@ QUOTED_RECIPES = (("amp_bf16", "adamw", "a full fine-tune's states with AdamW in
                   (0.5, None, "the 4-bit weights alone (a QLoRA base)"))
 
 
+ACTIVATIONS_ON_TOP = 1.3  # a figure up to 30% above a recipe's states is read as those states and a batch's activations
+
+
 def _recipe_widths() -> list[tuple[float, str]]:
     return [(width if optimizer is None else bytes_per_param(width, optimizer)[0], name)
             for width, optimizer, name in QUOTED_RECIPES]
@@ -587,6 +590,10 @@ def quoted_as_recipe(quoted: float, params: float | None = None, quoted_params: 
             match = f"more than {named[below]} take ({fmt_sig(below)} B): those and the activations"
         elif below is None:
             match = f"less than {named[above]} take ({fmt_sig(above)} B)"
+        elif per <= ACTIVATIONS_ON_TOP * below:
+            # a README's "about 60G for 7B full + fp16" is 9.2 B: pure bf16's 8 B and a batch's activations - a table's
+            # figure is a run's peak, not its states alone
+            match = f"a little above {named[below]} take ({fmt_sig(below)} B): those and the activations"
         else:
             match = (f"between {named[below]} ({fmt_sig(below)} B) and {named[above]} ({fmt_sig(above)} B): no "
                      "recipe's whole count")
