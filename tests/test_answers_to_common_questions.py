@@ -5735,3 +5735,13 @@ def test_memory_per_image_is_not_the_total_over_the_batch(kb):
                          "less maximum GPU memory required per image is the number in the table divided by 2?", kb=kb)
     assert c.advice.findings[0].id == "finding-memory-per-sample-not-total-over-batch"
     assert c.wm.value("num_gpus") != 8 if c.wm.known("num_gpus") else True
+
+
+def test_a_fairseq_oom_is_answered_with_its_own_levers(kb):
+    """'bart-large: on 4*2080ti (4*12G) it OOMs, on 1*3090 (24G) it works; it uses more than 12G each GPU even on
+    multi-GPUs' with fairseq (review 55 #1): each GPU's --max-tokens budget, halved with --update-freq doubled."""
+    c = run_consultation("Fairseq OOM when using multi-GPUs\nI run bart-large on my device, if I use 4*2080ti(4*12G), it "
+                         "will OOM. And it works well on 1*3090(24G). I found that it will use more than 12G each GPU even "
+                         "on multi-GPUs. If there is any way for me to run it on my 4*2080ti(4*12G)?", kb=kb)
+    first = c.advice.findings[0]
+    assert first.id == "finding-fairseq-oom-levers" and "--update-freq" in first.text
