@@ -4007,3 +4007,14 @@ def test_openrlhf_role_keys_count_no_gpus_of_the_run(kb):
                     "   --micro_train_batch_size 4 \\\n   --train_batch_size 128 \\\n")
     assert got["num_gpus"] == 16 and got["num_nodes"] == 3 and got["grad_accum_steps"] == 2
     assert got.get("training_mode") != "scratch"
+
+
+@pytest.mark.parametrize("message", [
+    "Here is my DAPO config, it runs into OOM during Megatron Actor Updating on 1 node (8 * A800 80G) machine.",
+    "qwen2-vl-7B on 8*H800, per_device_train_batch_size = 1, num_generation = 2, OOM",
+])
+def test_grpo_and_its_variants_tune_a_pretrained_model(kb, message):
+    """Review 55 #14 (DAPO, a GRPO variant) and #23 (GRPO said by its group size alone): fine-tuning, not a question of
+    scratch or fine-tuning."""
+    got = facts(kb, message)
+    assert got["training_mode"] == "finetune" and got["rl_method"] == "grpo"

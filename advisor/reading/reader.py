@@ -38,7 +38,8 @@ __all__ = ["Read", "Reading", "read"]
 
 # preference and reinforcement-learning tuning: they start from a pretrained (usually an SFT) model, so nobody
 # doing one trains from scratch (not a label of the message: the training method is implied, not said)
-TUNING_METHODS = ("grpo", "ppo", "rlhf", "dpo", "orpo", "kto", "rloo", "simpo")
+TUNING_METHODS = ("grpo", "ppo", "rlhf", "dpo", "orpo", "kto", "rloo", "simpo", "dapo", "gspo")
+GROUP_SAMPLING = {"dapo": "grpo", "gspo": "grpo"}  # GRPO's variants: prompts sampled in groups, a policy tuned
 # … except PPO on a game or a simulator, which trains its policy from scratch ("ppo2 on Atari", "PPO in MuJoCo")
 GAME_RL_WORDS = frozenset({"atari", "gym", "gymnasium", "mujoco", "cartpole", "baselines", "sb3", "rllib", "procgen",
                            "minigrid", "isaacgym", "timesteps", "pong", "breakout", "vizdoom", "metaworld"})
@@ -192,7 +193,8 @@ def read(message: str) -> Reading:
             reading.several_machines_text = clause.text(clause.start, clause.end - 1)  # "with multiple nodes"
         reading.clause_mood = mood
         if not reading.tuning_method and not present.isdisjoint(TUNING_METHODS):  # (the clause's set: no scan)
-            reading.tuning_method = next(w for w in TUNING_METHODS if w in present)
+            method = next(w for w in TUNING_METHODS if w in present)
+            reading.tuning_method = GROUP_SAMPLING.get(method, method)
         hardware.listed_devices(clause, reading)
         hardware.gpu_names(clause, reading)
         hardware.unknown_cards(clause, reading)

@@ -457,6 +457,8 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         put("rl_method", reading.tuning_method, reading.tuning_method)
     elif "num_generations" in v:  # ("num_generations 8": GRPO's group size, said without its name)
         put("rl_method", "grpo", v["num_generations"].text)
+        if "training_mode" not in v:
+            put("training_mode", "finetune", v["num_generations"].text)  # (GRPO tunes a pretrained model too)
     for read_name, fact in _DIRECT:
         if read_name in v and not (read_name == "offload" and v[read_name].past):
             # ("cpu_offload helps but is 3x slower": tried and set aside, not the run's)
