@@ -188,6 +188,11 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     _allreduce_bandwidths(found, said)
     _other_ranks_on_one_gpu(found, said)
     _rates_of_other_bars(found, said)
+    if found.get("claim_asks_memory_rule", (False,))[0] is True and found.get("user_goal", (None,))[0] == "fit" \
+            and not any(name in found for name in ("params", "model_preset", "gpu_memory", "gpu_model", "oom")):
+        # "What's the general rule of thumb for estimating GPU memory?": a rule asked, no run of the user's to fit - an
+        # explanation, not a plan whose card and model are then asked for
+        found["user_goal"] = ("explain_result", found["claim_asks_memory_rule"][1])
     if found.get("claim_asks_largest_model", (False,))[0] is True and "params" in found and "model_preset" not in found:
         # "Which size of the model can I train on 4 x 3090? It looks like I could only afford 0.5B?": a size
         # guessed at, the answer asked for - no model of the run's
@@ -318,7 +323,7 @@ MAX_SMI_ROWS = 256  # rows read from one process table (a node lists a few per G
 def _other_ranks_on_one_gpu(found: dict[str, tuple[Any, str]], message: str) -> None:
     """nvidia-smi's process table listing processes on one GPU that also each have a GPU of their own (PIDs 26599-26601
     on GPU 5 besides GPUs 6-8): the other ranks' CUDA contexts on the first GPU - the first GPU holds more, as the
-    user would say it."""
+    user would say it - and the GPUs the run uses, where nothing else counts them."""
     gpus_of: dict[str, set[str]] = {}
     rows = 0
     for match in SMI_PROCESS_ROW.finditer(message[:MAX_SCAN]):
@@ -331,9 +336,16 @@ def _other_ranks_on_one_gpu(found: dict[str, tuple[Any, str]], message: str) -> 
         for gpu in gpus:
             on_gpu.setdefault(gpu, set()).add(pid)
     crowded = any(len(pids) >= 2 and sum(len(gpus_of[p]) >= 2 for p in pids) >= 1 for pids in on_gpu.values())
+    first = SMI_PROCESS_ROW.search(message[:MAX_SCAN])
+    said = first.group(0).strip() if first else "nvidia-smi"
     if crowded and "claim_gpu0_extra_memory" not in found:
-        first = SMI_PROCESS_ROW.search(message[:MAX_SCAN])
-        found["claim_gpu0_extra_memory"] = (True, first.group(0).strip() if first else "nvidia-smi")
+        found["claim_gpu0_extra_memory"] = (True, said)
+    if crowded and "launch" not in found:
+        found["launch"] = ("process_per_gpu", said)  # (a process of its own on each GPU: no DataParallel)
+    if crowded and "num_gpus" not in found:
+        # (the GPUs the ranks run on: each process's own GPU, besides the first GPU they crowd)
+        found["num_gpus"] = (len(on_gpu), said)
+        found.pop("gpu_count_unsaid", None)
 
 
 # a 3D (or 2D) patch or crop size as a config lists it: `"patch_size": [112, 160, 128]`, `patch_size = (96, 96, 96)`

@@ -5647,6 +5647,7 @@ def test_a_rule_of_thumb_for_gpu_memory_is_bytes_per_parameter(kb):
                          "terms of fine-tuning?\n3. In terms of inferencing?\nAnd how would the rough estimate of 2x number "
                          "of parameters fit in here? Does it refer to simply loading the model?", kb=kb)
     assert c.advice.findings[0].id == "finding-memory-rule-of-thumb"
+    assert not c.advice.questions  # (a rule asked, no run of the user's: no card or model asked for)
 
 
 def test_other_ranks_on_one_gpu_in_an_nvidia_smi_table_are_their_cuda_contexts(kb):
@@ -5661,6 +5662,9 @@ def test_other_ranks_on_one_gpu_in_an_nvidia_smi_table_are_their_cuda_contexts(k
                          "The code uses DistributedDataParallel. Why?", kb=kb)
     assert c.wm.value("claim_gpu0_extra_memory") is True
     assert c.advice.findings[0].id == "finding-gpu0-other-processes"
+    # (the ranks' own GPUs counted, each a process of its own: no question how the run is started)
+    assert c.wm.value("num_gpus") == 3 and c.wm.value("launch") == "process_per_gpu"
+    assert "launch" not in [q.id for q in c.advice.questions]
     # (one process a GPU: nothing crowded)
     alone = read_message(kb, "GPU memory usage:\n" + "".join(line for line in table.splitlines(keepends=True)
                                                               if "26598" in line or "    6 " in line))
