@@ -5749,3 +5749,16 @@ def test_a_fairseq_oom_is_answered_with_its_own_levers(kb):
                          "on multi-GPUs. If there is any way for me to run it on my 4*2080ti(4*12G)?", kb=kb)
     first = c.advice.findings[0]
     assert first.id == "finding-fairseq-oom-levers" and "--update-freq" in first.text
+
+
+def test_t5_is_counted_with_the_adafactor_it_was_trained_with(kb):
+    """'How to fit T5-11B (and T5-3b) into a v3-8 TPU? I tried with A100 (40GB) … how you fit the large model into TPU?
+    are you using half precision (fp16)?' (review 55 #21): the run is on the A100 (the TPU the authors'), fp16 is asked
+    of them, and T5's Adafactor states (8 B a parameter) are set against AdamW's."""
+    c = run_consultation("How to fit T5-11B(and T5-3b) into a v3-8 TPU\nI tried to reproduce the model with A100 (40GB) "
+                         "GPU, but it cannot fit T5-3B/11B without model parallel or Deepspeed?\nI am wondering how you fit "
+                         "the large model into TPU? are you using half precision (fp16) or something else?", kb=kb)
+    assert not c.wm.value("tpu_named") and not c.wm.known("precision")
+    assert c.advice.findings[0].id == "finding-t5-adafactor"
+    assert c.wm.value("t5_adafactor_states") == pytest.approx(c.wm.value("params") * 8)
+    assert "t5_named" not in read_message(kb, "GPT-2 with T5X on a TPU v3-8")
