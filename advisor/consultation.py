@@ -193,6 +193,11 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         # "What's the general rule of thumb for estimating GPU memory?": a rule asked, no run of the user's to fit - an
         # explanation, not a plan whose card and model are then asked for
         found["user_goal"] = ("explain_result", found["claim_asks_memory_rule"][1])
+    if found.get("claim_asks_gpu_count_changes_results", (False,))[0] is True \
+            and found.get("user_goal", (None,))[0] == "faster" and "step_seconds" not in found:
+        # "Will nproc_per_node affect the results? Or is it just used to improve the training speed?": whether the GPU
+        # count changes the training is asked, speed only named as the alternative
+        found["user_goal"] = ("explain_result", found["claim_asks_gpu_count_changes_results"][1])
     if found.get("claim_asks_largest_model", (False,))[0] is True and "params" in found and "model_preset" not in found:
         # "Which size of the model can I train on 4 x 3090? It looks like I could only afford 0.5B?": a size
         # guessed at, the answer asked for - no model of the run's

@@ -5762,3 +5762,27 @@ def test_t5_is_counted_with_the_adafactor_it_was_trained_with(kb):
     assert c.advice.findings[0].id == "finding-t5-adafactor"
     assert c.wm.value("t5_adafactor_states") == pytest.approx(c.wm.value("params") * 8)
     assert "t5_named" not in read_message(kb, "GPT-2 with T5X on a TPU v3-8")
+
+
+def test_a_recipes_iterations_on_fewer_gpus(kb):
+    """'Should I change the iter from 1,000,000 to 8,000,000 if I use single GPU to train? … you are training with 8
+    GPUs' (review 56 #19): the iterations are updates of 8 GPUs' batches - accumulate 8, or 8× the iterations at a
+    smaller LR - and 'the total time required' is no memory to fit."""
+    c = run_consultation("Should I change the iter from 1,000,000 to 8,000,000 if I use single GPU to train?\nWhile "
+                         "attempting to train, I noticed that regardless of the number of GPUs selected, the total time "
+                         "required remained constant. If I were to train using a single GPU, should I adjust the iteration "
+                         "count from 1,000,000 to 8,000,000 to account for the fact that you are training with 8 GPUs? Am "
+                         "I correct in understanding that the iteration count pertains to a single GPU?", kb=kb)
+    assert c.advice.findings[0].id == "finding-iterations-on-fewer-gpus"
+    assert c.wm.value("reference_to_own_gpus") == 8
+    assert not (c.wm.known("user_goal") and c.wm.value("user_goal") == "fit")
+
+
+def test_whether_the_gpu_count_changes_the_results(kb):
+    """'Will the number of nproc_per_node effect the results (like batch_size)? Or it is just used to improve the
+    training speed.' (review 56 #26): with a per-process batch it multiplies the batch per update - an explanation,
+    not a speed plan."""
+    c = run_consultation("Will nproc_per_node effect the results?\nWill the number of `nproc_per_node` effect the results "
+                         "(like batch_size) ? Or it is just used to improve the training speed.", kb=kb)
+    assert c.advice.findings[0].id == "finding-gpu-count-changes-the-update"
+    assert c.wm.value("user_goal") == "explain_result" and not c.advice.questions

@@ -358,6 +358,8 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
                 weight *= 0.25  # "the only change was to multiply the batch size by 8": what was done, not asked
             if goal == "fit" and phrase in BARE_NEEDS and (not present & (MEMORY | HARDWARE) or _memory_said_enough(words)):
                 continue  # "Do I need to divide the steps by the batch size?": a need, but not of memory or GPUs
+            if goal == "fit" and phrase in BARE_NEEDS and k >= 1 and words[k - 1] in TIME_NEEDED:
+                continue  # "the total time required remained constant": time needed, not memory (review 56 #19)
             if goal == "explain_result" and about_memory and phrase in DOUBTS:
                 goal = "fit"  # "… or is something wrong with my settings?" about memory: make it fit
             elif goal == "explain_result" and phrase == "why" and about_slow:
@@ -412,6 +414,7 @@ def _memory_said_enough(words: list[str]) -> bool:
 
 # words that ask for resources only in a sentence about memory or hardware
 BARE_NEEDS = {"need", "needed", "required", "minimum"}
+TIME_NEEDED = frozenset({"time", "hours", "days", "minutes", "epochs", "steps", "iterations"})  # "the time required"
 
 # "how do I adjust the parameters for one GPU?": settings carried to fewer GPUs than the recipe's
 ADJUST = frozenset({"adjust", "change", "modify", "adapt", "set"})
@@ -477,6 +480,8 @@ ASK_CUES: list[tuple[str, str]] = [
     ("how many updates", "steps"), ("how many optimizer updates", "steps"), ("how many training steps", "steps"),
     ("steps per epoch", "steps"), ("total steps", "steps"), ("number of steps", "steps"), ("warmup", "steps"),
     ("steps", "steps"), ("optimization steps", "steps"),  # "why does 1 epoch = 3 steps only?"
+    # "should I adjust the iteration count from 1,000,000 to 8,000,000?" (review 56 #19)
+    ("iteration count", "steps"), ("number of iterations", "steps"), ("iterations", "steps"), ("max iter", "steps"),
     ("lr", "lr"), ("learning rate", "lr"), ("blr", "lr"),
     ("grad accum", "accumulation"), ("gradient accumulation", "accumulation"), ("grad accumulation", "accumulation"),
     ("accum iter", "accumulation"), ("accumulation steps", "accumulation"), ("ga", "accumulation"),
