@@ -4018,3 +4018,19 @@ def test_grpo_and_its_variants_tune_a_pretrained_model(kb, message):
     scratch or fine-tuning."""
     got = facts(kb, message)
     assert got["training_mode"] == "finetune" and got["rl_method"] == "grpo"
+
+
+@pytest.mark.parametrize("message, field, expected", [
+    # review 56 #10: CUDA's memory is the GPU's (but "Booster init max CUDA memory: 3770.59 MB" is a use)
+    ("batch size is 16 ,my cuda memory is 40GB,  what should i do", "gpu_memory", 40 * 2**30),
+    ("Booster init max CUDA memory: 3770.59 MB", "gpu_memory", None),
+    # review 56 #14: 梯度累计 (a common spelling of 梯度累积) is gradient accumulation
+    ("用了一张卡训练，每张卡上的batchsize是64，梯度累计步数是128", "grad_accum_steps", 128),
+    # review 56 #30: OpenRLHF's `--reward_pretrain <path>` loads a checkpoint; it does not pretrain
+    ("--pretrain /root/llama-2-7b-chat-hf \\\n --reward_pretrain /root/Llama-2-7b-rm \\\n --zero_stage 2", "training_mode",
+     "finetune"),
+    # review 56 #4: a script's name of several words is one path ("python rl_training.py"): one process
+    ("I use 8 A100. CUDA_VISIBLE_DEVICES=0,1,2,3,4,5,6,7 python rl_training.py --batch_size 1", "launch", "one_process"),
+])
+def test_review_56_settings_read_or_left(kb, message, field, expected):
+    assert facts(kb, message).get(field) == expected

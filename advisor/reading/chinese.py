@@ -36,7 +36,9 @@ GLOSSARY: dict[str, str] = {
     "样本数": "samples", "训练样本数": "training samples", "样本量": "samples", "预期": "expected", "倍": "times", "双倍": "double", "两倍": "twice", "指的是什么": "what does it mean",
     "各个": "each", "各自": "each", "独自为战": "trains independently", "实际上": "actually", "相差无几": "about the same",
     "批大小": "batch size", "批次大小": "batch size", "批量大小": "batch size", "梯度累积": "gradient accumulation",
-    "梯度累加": "gradient accumulation", "梯度检查点": "gradient checkpointing", "学习率": "learning rate",
+    "梯度累加": "gradient accumulation", "梯度累计": "gradient accumulation",  # ("梯度累计步数是128", review 56 #14)
+    "梯度累计步数": "gradient accumulation steps", "梯度累积步数": "gradient accumulation steps",
+    "梯度检查点": "gradient checkpointing", "学习率": "learning rate",
     "序列长度": "sequence length", "长度": "length", "层": "layers",  # ("设置个10层这样能跑": 10 layers, no batch)
     "混合精度": "mixed precision", "半精度": "half precision",
     # ("多gpu理论上训练步数应该线性递减": on several GPUs the steps should in theory fall linearly)

@@ -971,7 +971,9 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
     if set(before[-3:]) & MACHINES and not set(after[:3]) & (GPU_WORDS | {"vram"}) \
             and not set(words[max(0, k - 7):k]) & GPU_WORDS:  # ("a graphics card on the server has 16GB": the card's)
         return  # "my machine has 60GB memory", "the server has 512 GB": the host's, not a GPU's
-    card_before = bool(set(before[-3:]) & GPU_WORDS) or (before and before[-1] in ("my", "on"))
+    # ("my cuda memory is 40GB": CUDA's memory is the GPU's)
+    card_before = bool(set(before[-3:]) & GPU_WORDS) or (before and before[-1] in ("my", "on")) \
+        or before[-3:] == ["cuda", "memory", "is"]
     gpu_before = card_before or bool(set(before[-2:]) & {"with", "has", "having"} and set(words[max(0, k - 6):k]) & GPU_WORDS)
     # "a gpu with a quite enough memory (32 GB)": the memory word right before the size, a GPU named in the clause
     gpu_before = gpu_before or before[-1:] in (["memory"], ["vram"]) and bool(set(words[max(0, k - 8):k]) & GPU_WORDS)

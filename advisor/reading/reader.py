@@ -680,9 +680,9 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             after_hit = end  # Qwen's log: "Try importing flash-attention …", "import flash_attn fail, please install
             continue  # FlashAttention": a kernel the code looked for and did not find, not one the run uses
         if name == "training_mode" and value == "scratch" and in_flag(clause, clause.keys[k]) \
-                and clause.word_of(k) == (k, end - 1):
-            after_hit = end  # OpenRLHF's `--pretrain Qwen2.5-3B-Instruct`: the checkpoint the run starts from
-            continue
+                and clause.word_of(k)[1] == end - 1:
+            after_hit = end  # OpenRLHF's `--pretrain Qwen2.5-3B-Instruct`, `--reward_pretrain <path>`: checkpoints
+            continue  # the run starts from
         if name == "precision" and (clause.word_of(k)[0] < k and words[clause.word_of(k)[0]:k] not in SWITCHES
                                     or clause.word_of(end - 1)[1] > end - 1):
             continue  # "bf16" inside `bf16_accumulate_gradient`, "fp32" inside `_convert_to_fp32`: another key's name
@@ -1090,8 +1090,8 @@ def _script_end(clause: Clause, j: int) -> int | None:
         t = clause.keys[e]
         if words[e] == "py" and clause.tokens[t - 1].text == "." and not clause.tokens[t].space_before:
             return e
-        if clause.tokens[t].space_before:
-            return None
+        if clause.tokens[t].space_before and t != clause.keys[e - 1]:
+            return None  # (a key's words share its token: "rl_training" is one word of the path, review 56 #4)
     return None
 
 
