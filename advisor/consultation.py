@@ -188,6 +188,8 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     _allreduce_bandwidths(found, said)
     _other_ranks_on_one_gpu(found, said)
     _rates_of_other_bars(found, said)
+    if "target_duration" in found and _in_quoted_title(said, found["target_duration"][1]):
+        found.pop("target_duration")  # "… the paper "Accurate, Large Minibatch SGD: Training ImageNet in 1 Hour"?"
     if found.get("claim_asks_memory_rule", (False,))[0] is True and found.get("user_goal", (None,))[0] == "fit" \
             and not any(name in found for name in ("params", "model_preset", "gpu_memory", "gpu_model", "oom")):
         # "What's the general rule of thumb for estimating GPU memory?": a rule asked, no run of the user's to fit - an
@@ -296,6 +298,22 @@ def _allreduce_bandwidths(found: dict[str, tuple[Any, str]], message: str) -> No
             break
     if len(measured) >= 2 and max(measured)[0] >= 2 * min(measured)[0]:
         found["allreduce_bw_slow"], found["allreduce_bw_fast"] = min(measured), max(measured)
+
+
+# a title quoted in a line: "Accurate, Large Minibatch SGD: Training ImageNet in 1 Hour" (capitalised words, in quotes)
+QUOTED = re.compile(r'["“]([^"”\n]{8,200})["”]')
+
+
+def _in_quoted_title(message: str, text: str) -> bool:
+    """Whether `text` is inside a quoted title of a line - a paper's or a post's, its words mostly capitalised - and
+    so says nothing of the run (review 56 #21: a target of '1 Hour' read from a paper's name)."""
+    for match in QUOTED.finditer(message[:MAX_SCAN]):
+        quoted = match.group(1)
+        if text in quoted:
+            words = [w for w in re.findall(r"[A-Za-z][\w-]*", quoted) if len(w) > 3]
+            if words and sum(w[0].isupper() for w in words) >= 0.6 * len(words):
+                return True
+    return False
 
 
 # a progress bar of something other than training steps: "Loading checkpoint shards: 100%| 2/2 [00:00<00:00, 8.22it/s]"

@@ -4034,3 +4034,13 @@ def test_grpo_and_its_variants_tune_a_pretrained_model(kb, message):
 ])
 def test_review_56_settings_read_or_left(kb, message, field, expected):
     assert facts(kb, message).get(field) == expected
+
+
+def test_review_56_figures_of_arithmetic_and_titles_are_no_settings(kb):
+    """Review 56 #27 ("1000 * 512 * 30522 / 1024^3 > 14 Gb of memory": the user's arithmetic, no card) and #21 (the
+    paper "Accurate, Large Minibatch SGD: Training ImageNet in 1 Hour": a title, no target time)."""
+    assert "gpu_memory" not in facts(kb, "1000 examples with max_length = 512 and vocab_size = 30522 occupy "
+                                         "1000 * 512 * 30522 / 1024^3 > 14 Gb of memory")
+    assert "target_duration" not in facts(kb, 'Should I follow the guidelines in the paper "Accurate, Large Minibatch '
+                                              'SGD: Training ImageNet in 1 Hour"?')
+    assert facts(kb, "I need to finish training in 2 days")["target_duration"] == 2 * 86400

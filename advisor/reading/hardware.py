@@ -910,6 +910,8 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
     if _after_equals(clause, k):
         reading.total_memory_gb = gb  # "4*16 = 64 GB of vRAM": a sum over the GPUs
         return
+    if _bound_of_a_product(clause, k):
+        return  # "1000 * 512 * 30522 / 1024^3 > 14 Gb of memory": the user's arithmetic, no card (review 56 #27)
     if before[-1:] == ["so"] and _equals_before(clause, k):
         return  # "46.7B*2 bytes = 93GB so ~47GB per card": the user's arithmetic of what the model needs
     if before[-2:] in (["i", "e"], ["that", "is"], ["which", "is"]) and "gpu" not in before:
@@ -1156,6 +1158,14 @@ def _equals_before(clause: Clause, k: int) -> bool:
 def _after_equals(clause: Clause, k: int) -> bool:
     t = clause.keys[k]
     return t > clause.start and clause.tokens[t - 1].text == "="
+
+
+def _bound_of_a_product(clause: Clause, k: int) -> bool:
+    """Whether the size at key k is a bound ('>', '<', '≈') on arithmetic written just before it ('a * b / c > 14 GB')."""
+    t = clause.keys[k]
+    if t <= clause.start or clause.tokens[t - 1].text not in (">", "<", "≈", "~", "≥", "≤"):
+        return False
+    return any(tok.text in ("*", "/", "×", "^") for tok in clause.tokens[max(clause.start, t - 14):t - 1])
 
 
 MACHINES = frozenset({"machine", "computer", "pc", "server", "laptop", "workstation", "desktop", "vm", "instance"})
