@@ -5786,3 +5786,16 @@ def test_whether_the_gpu_count_changes_the_results(kb):
                          "(like batch_size) ? Or it is just used to improve the training speed.", kb=kb)
     assert c.advice.findings[0].id == "finding-gpu-count-changes-the-update"
     assert c.wm.value("user_goal") == "explain_result" and not c.advice.questions
+
+
+def test_the_trainers_eval_logits_are_counted_for_the_eval_set(kb):
+    """'the logits obtained on the evaluation step are accumulated … 1000 examples with max_length = 512 and vocab_size
+    = 30522 occupy 1000 * 512 * 30522 / 1024^3 > 14 Gb' (review 56 #27): the user's count leaves out fp32's 4 bytes -
+    58.22 GiB - and the Trainer's own settings keep them off the GPU; the 14 Gb is no card."""
+    c = run_consultation("Trainer accumulates logits\nFrom line 2213 in trainer.py I can see the logits obtained on the "
+                         "evaluation step are accumulated. This makes it impossible to use a reasonable validation dataset, "
+                         "since already 1000 examples with `max_length = 512` and `vocab_size = 30522` occupy "
+                         "1000 * 512 * 30522 / 1024^3 > 14 Gb of memory.", kb=kb)
+    assert c.advice.findings[0].id == "finding-eval-logits-kept"
+    assert c.wm.value("eval_logits_kept_bytes") == 1000 * 512 * 30522 * 4
+    assert not c.wm.known("gpu_memory")
