@@ -5799,3 +5799,15 @@ def test_the_trainers_eval_logits_are_counted_for_the_eval_set(kb):
     assert c.advice.findings[0].id == "finding-eval-logits-kept"
     assert c.wm.value("eval_logits_kept_bytes") == 1000 * 512 * 30522 * 4
     assert not c.wm.known("gpu_memory")
+
+
+def test_a_distributed_sampler_splits_the_data_not_the_batch(kb):
+    """'args.batch_size is manually divided by the number of processes. However … DistributedSampler already subsampled
+    the batch. Is it a bug?' (review 56 #12): the sampler splits the indices, each process batches its share - and "a
+    single GPU per process" is how DDP places processes, no run on one GPU."""
+    c = run_consultation("Do we still need to divide sample by ourselves when using a single GPU per process?\nIn the "
+                         "imagenet example, args.batch_size is manually divided by the number of processes.\nHowever, when "
+                         "I checked DistributedSampler, I found that DistributedSampler already subsampled the batch.\nIs "
+                         "it a bug in the imagenet example, or have I missed anything?", kb=kb)
+    assert c.advice.findings[0].id == "finding-sampler-splits-the-data-not-the-batch"
+    assert not c.wm.known("num_gpus")

@@ -265,6 +265,8 @@ def single_gpu(clause: Clause, reading: Reading) -> None:
             nxt = clause.words[k + 1] if k + 1 < len(clause.words) else ""
             if nxt.isdigit() or nxt in ("s", "'") or nxt in GPU_COMPOUNDS:
                 continue  # "GPU 0 has …" names a device; "GPUs"; "a GPU server" may hold eight
+            if clause.words[k + 1:k + 3] in (["per", "process"], ["per", "rank"], ["per", "worker"], ["for", "each"]):
+                continue  # "a single GPU per process": how DDP places its processes, not a run on one GPU
             t = clause.keys[k]
             if nxt == "batch" and t - 1 >= clause.start and clause.tokens[t - 1].text == "-" \
                     and not clause.tokens[t].space_before and clause.keys[k + 1] == t + 1:
