@@ -5811,3 +5811,15 @@ def test_a_distributed_sampler_splits_the_data_not_the_batch(kb):
                          "it a bug in the imagenet example, or have I missed anything?", kb=kb)
     assert c.advice.findings[0].id == "finding-sampler-splits-the-data-not-the-batch"
     assert not c.wm.known("num_gpus")
+
+
+def test_zero2_that_saves_nothing_under_lora(kb):
+    """'请问用DeepSpeed zero2 训练能降低显存消耗吗? 我试验了run_pt.sh中保留和去掉--deepspeed，显存占用几乎是一样的 … 用了两块4090'
+    with lora_trainable="q_proj,v_proj,k_proj,o_proj,gate_proj,down_proj,up_proj" (review 56 #13): ZeRO-2 shards the
+    adapters' small states, not the frozen base or the activations; the list of projections is every linear layer."""
+    c = run_consultation("DeepSpeed zero2 降低训练显存消耗\n请问用DeepSpeed zero2 训练能降低显存消耗吗? 我试验了run_pt.sh中保留和"
+                         "去掉--deepspeed，显存占用几乎是一样的。是我这batch-size太小了吗？用了两块4090.\n```\nlr=2e-4\n"
+                         "lora_rank=8\nlora_trainable=\"q_proj,v_proj,k_proj,o_proj,gate_proj,down_proj,up_proj\"\n"
+                         "per_device_train_batch_size=1\ngradient_accumulation_steps=4\n```", kb=kb)
+    assert c.wm.value("claim_sharding_no_memory_saving") is True and c.wm.value("lora_targets") == "all_linear"
+    assert c.advice.findings[0].id == "finding-zero-stages-under-adapters"

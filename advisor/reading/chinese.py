@@ -48,6 +48,9 @@ GLOSSARY: dict[str, str] = {
     # ("可以" alone gives no word: "如果可以的话" - if you can - is politeness, not a question whether something can run)
     "其它": "other", "其他": "other", "只能": "can only", "达到": "reach", "速度": "speed",
     "训练速度": "training speed", "百川": "baichuan",
+    # ("能降低显存消耗吗? 我试验了…中保留和去掉--deepspeed，显存占用几乎是一样的": with and without DeepSpeed, almost the same)
+    "降低": "reduce", "保留和去掉": "with and without", "去掉": "without", "几乎": "almost", "太小": "too small",
+    "试验了": "tried", "尝试了": "tried", "试了": "tried",
     "量化": "quantization", "优化器": "optimizer",
     # counts said in words before a measure word
     "一张": "one", "一块": "one", "单张": "single", "单块": "single", "一个": "one", "一台": "one", "两": "two", "两张": "two", "两块": "two",

@@ -237,6 +237,7 @@ def read(message: str) -> Reading:
     _stack_before_sdpa(message, reading)
     _shape(reading, index.words, message)
     _lora_switches(reading, message)
+    _lora_projection_list(reading, message)
     micro = reading.values.get("micro_batch")
     if micro is not None and micro.keyed and "grad_accum_steps" not in reading.values \
             and "global_batch" not in reading.values and "ultralytics" not in reading.values:
@@ -2350,6 +2351,31 @@ def _lora_switches(reading: Reading, message: str) -> None:
         "qv" if {"query", "value"} <= on else None
     if targets is not None:
         reading.set(Read("lora_targets", targets, text, keyed=True))
+
+
+# a list of projection names a LoRA config targets: "q_proj,v_proj,k_proj,o_proj,gate_proj,down_proj,up_proj"
+PROJECTION_LIST = re.compile(r"\b(?:q|k|v|o|gate|up|down)_proj\b(?:['\"]?\s{0,3}[,;\s]\s{0,3}['\"]?(?:q|k|v|o|gate|up|down)_proj\b){1,12}",
+                             re.IGNORECASE)
+MAX_PROJECTION_LISTS = 8
+
+
+def _lora_projection_list(reading: Reading, message: str) -> None:
+    """The LoRA targets a list of projections names, in any order: the MLP's (gate, up, down) make every linear layer,
+    k or o the attention's four, q and v alone q and v (review 56 #13: "q_proj,v_proj,k_proj,o_proj,gate_proj,…" is
+    every linear layer, not the q and v its first two name). The longest list said wins over a phrase's reading."""
+    longest = ""
+    for k, match in enumerate(PROJECTION_LIST.finditer(message)):
+        if k >= MAX_PROJECTION_LISTS:
+            break
+        if len(match.group(0)) > len(longest):
+            longest = match.group(0)
+    if not longest:
+        return
+    names = {name.lower() for name in re.findall(r"(q|k|v|o|gate|up|down)_proj", longest, re.IGNORECASE)}
+    targets = "all_linear" if names & {"gate", "up", "down"} else "attention" if names & {"k", "o"} else \
+        "qv" if names >= {"q", "v"} else None
+    if targets is not None:
+        reading.values["lora_targets"] = Read("lora_targets", targets, longest, keyed=True)
 
 
 GATED_MLP = frozenset({"swiglu", "geglu", "silu", "gated"})  # an MLP of three matrices (LLaMA's, Mistral's, T5 v1.1's)
