@@ -4044,3 +4044,13 @@ def test_review_56_figures_of_arithmetic_and_titles_are_no_settings(kb):
     assert "target_duration" not in facts(kb, 'Should I follow the guidelines in the paper "Accurate, Large Minibatch '
                                               'SGD: Training ImageNet in 1 Hour"?')
     assert facts(kb, "I need to finish training in 2 days")["target_duration"] == 2 * 86400
+
+
+def test_switching_between_gpu_counts_with_a_smaller_batch_after_an_oom(kb):
+    """Review 56 #7: "When switching between 1 and 2 GPUs I have to change the micro_batch from 4 to 2 otherwise I get
+    OOM": the GPU count went from 1 to 2, the batch per update stays 4, and the per-GPU batch that fit one GPU runs out
+    of memory on two."""
+    got = facts(kb, "When switching between 1 and 2 GPUs I have to change the micro_batch from 4 to 2 otherwise I get "
+                    "OOM. So it doesn't seem as though the per_gpu is correct?")
+    assert got["num_gpus"] == 2 and got["micro_batch"] == 2 and got["claim_multi_gpu_oom_one_fits"] is True
+    assert got.get("batch_scale_factor", 1.0) == 1.0

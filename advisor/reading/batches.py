@@ -534,12 +534,31 @@ CHANGE_CUES = frozenset({"batch", "size", "bs", "lr"}) | GPU_KEY_WORDS
 RANGE_NOUNS = frozenset({"sizes", "batches", "values", "settings"})  # plural: a range of values tried  # the cue words a 'from A to B' may repeat before each number
 
 
+SWITCHING = frozenset({"switching", "switch", "switched", "moving", "going", "changing", "change", "changed"})
+
+
+def _switched_between(clause: Clause, reading: Reading) -> None:
+    """"When switching between 1 and 2 GPUs I have to change the micro_batch from 4 to 2" (review 56 #7): the GPU count
+    went from the first to the second, and the run asked about has the second."""
+    words, tokens, keys = clause.words, clause.tokens, clause.keys
+    for k, w in enumerate(words):
+        if w != "between" or k + 4 >= len(words) or SWITCHING.isdisjoint(words[max(0, k - 3):k]):
+            continue
+        a, b = tokens[keys[k + 1]], tokens[keys[k + 3]]
+        if words[k + 2] == "and" and a.is_num and b.is_num and words[k + 4] in GPU_COUNT_WORDS \
+                and a.value is not None and b.value is not None and a.value != b.value:
+            _change(reading, "gpus", float(a.value), float(b.value), clause.text(keys[k], keys[k + 4]))
+            return
+
+
 def changes(clause: Clause, reading: Reading) -> None:
     """'from A to B' after a batch / learning-rate cue, 'A → B', 'doubled the batch', 'batch 4x'."""
     words = clause.words
     _arrows(clause, reading)
     if "then" in clause.present:
         _then_sequence(clause, reading)
+    if "between" in clause.present and "gpus_from" not in reading.values:
+        _switched_between(clause, reading)
     if clause.present.isdisjoint(CHANGE_SIGNS):  # (isdisjoint: a test that builds no set, per clause)
         if not clause.present.isdisjoint(TOPICS):  # the quantities named, for a later "lower it to 8" (the last four)
             topics = reading.topics

@@ -279,7 +279,8 @@ READER_FACTS = frozenset({fact for _, fact in _DIRECT} | TIMING_FACTS | {"micro_
                                                           "asked_micro_batch", "reference_batch_own", "reference_batch_from_gpus",
                                                           "machine_gpus", "reference_layout_micro",
                                                           "reference_layout_gpus", "reference_layout_accum",
-                                                          "several_machines", "reference_num_gpus"})
+                                                          "several_machines", "reference_num_gpus",
+                                                          "claim_multi_gpu_oom_one_fits"})
 
 
 def _reference_gpus(reading: Reading, put: Any) -> None:
@@ -793,6 +794,12 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         if there:
             accum = out["grad_accum_steps"][0] if "grad_accum_steps" in out else 1
             put("reference_batch", out["micro_batch"][0] * accum * int(there), tuned.text)
+    if "gpus_from" in v and "gpus_to" in v and v["gpus_from"].value < v["gpus_to"].value and "batch_from" in v \
+            and "batch_to" in v and v["batch_to"].value < v["batch_from"].value \
+            and v.get("oom") is not None and v["oom"].value:
+        # "when switching between 1 and 2 GPUs I have to change the micro_batch from 4 to 2, otherwise I get OOM" (review
+        # 56 #7): the per-GPU batch that fit one GPU runs out of memory on more - the multi-GPU setup costs something
+        put("claim_multi_gpu_oom_one_fits", True, v["gpus_from"].text)
     if "gpus_from" in v and "gpus_to" in v and v["gpus_from"].value < v["gpus_to"].value and "micro_batch" in out \
             and not (v.get("oom") is not None and v["oom"].value):
         # "went from 4x to 8x A100, kept per_device 2": the per-GPU settings ran on fewer GPUs, and more GPUs need no
