@@ -5823,3 +5823,13 @@ def test_zero2_that_saves_nothing_under_lora(kb):
                          "per_device_train_batch_size=1\ngradient_accumulation_steps=4\n```", kb=kb)
     assert c.wm.value("claim_sharding_no_memory_saving") is True and c.wm.value("lora_targets") == "all_linear"
     assert c.advice.findings[0].id == "finding-zero-stages-under-adapters"
+
+
+def test_iterations_that_take_the_same_time_on_more_gpus(kb):
+    """'it took the same amount of time to train 5000 iterations of two GPUs or eight GPUs. now num_iters = 500000 …'
+    (review 56 #18): an iteration is every GPU's batch once - its time stays, its samples grow - not LR warm-up text."""
+    c = run_consultation("some problem about multi GPU\nnow,i was training, I found that it took the same amount of time "
+                         "to train 5000 iterations of two GPUs or eight GPUs. now num_iters = 500000.The total number of "
+                         "iterations for two GPUs and eight GPUs is 500000? I have setted batch_size of one GPU from 4 to "
+                         "8, batch_size of two GPU is 16, batch_size of eight GPU is 64.", kb=kb)
+    assert c.advice.findings[0].id == "finding-iteration-time-same-across-gpus"
