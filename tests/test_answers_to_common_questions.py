@@ -5833,3 +5833,13 @@ def test_iterations_that_take_the_same_time_on_more_gpus(kb):
                          "iterations for two GPUs and eight GPUs is 500000? I have setted batch_size of one GPU from 4 to "
                          "8, batch_size of two GPU is 16, batch_size of eight GPU is 64.", kb=kb)
     assert c.advice.findings[0].id == "finding-iteration-time-same-across-gpus"
+
+
+def test_a_reentrant_checkpoints_saving_without_input_grads_is_false(kb):
+    """'use_reentrant=False cannot reduce peak memory … use_reentrant=True: 12.82 GB' with torch's warning "None of the
+    inputs have requires_grad=True. Gradients will be None" (review 56 #16): that segment stopped training."""
+    c = run_consultation("gradient checkpointing with use_reentrant=False cannot reduce peak memory\nWhen set "
+                         "use_reentrant=False, i find the peak memory is exactly the same without checkpointing: 60.84 GB. "
+                         "With use_reentrant=True: 12.82 GB.\nUserWarning: None of the inputs have requires_grad=True. "
+                         "Gradients will be None", kb=kb)
+    assert c.advice.findings[0].id == "finding-reentrant-checkpoint-without-input-grads"
