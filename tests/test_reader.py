@@ -4054,3 +4054,15 @@ def test_switching_between_gpu_counts_with_a_smaller_batch_after_an_oom(kb):
                     "OOM. So it doesn't seem as though the per_gpu is correct?")
     assert got["num_gpus"] == 2 and got["micro_batch"] == 2 and got["claim_multi_gpu_oom_one_fits"] is True
     assert got.get("batch_scale_factor", 1.0) == 1.0
+
+
+def test_review_56_a_zero_infinity_report_is_read(kb):
+    """Review 56 #2: "the 0.1T GPT model with 4 A100 GPUs(80GB)" and peaks listed "mini-batch 4: [theoretical]
+    1.5+1.6=3.1GB [actual] 19GB": a trillion-scale size with a model after it, the measured figures (not the worked-out
+    ones), the theory's '=8GB' no total over the GPUs, and runs that trained."""
+    got = facts(kb, "Below is the GPU memory usage when training the 0.1T GPT model with 4 A100 GPUs(80GB).\n"
+                    "- mini-batch 4: [theoretical] 1.5+1.6=3.1GB  [actual] 19GB\n- mini-batch 8: [theoretical] "
+                    "1.5+3.2=4.7GB  [actual] 31GB\n- mini-batch 16: [theoretical] 1.5+6.5=8GB   [actual] 51GB")
+    assert got["params"] == 1e11 and got["gpu_memory"] == 80 * 2**30
+    assert got["peak_memory_by_batch"] == [[4, 19e9], [8, 31e9], [16, 51e9]] and got["claim_run_fits"] is True
+    assert "params" not in facts(kb, "the model was trained on 1.5T tokens")

@@ -910,8 +910,9 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
     if after[:1] and after[0] in COMPONENTS or after[:1] == ["of"] and after[1:2] and after[1] in COMPONENTS:
         return  # "50G of activation memory", "14GB activations": a part of what a step holds, not the card
     if _after_equals(clause, k):
-        reading.total_memory_gb = gb  # "4*16 = 64 GB of vRAM": a sum over the GPUs
-        return
+        if not _parts_added(clause, k):
+            reading.total_memory_gb = gb  # "4*16 = 64 GB of vRAM": a sum over the GPUs
+        return  # ("[theoretical] 1.5+6.5=8GB": parts of one GPU's memory added, no total over GPUs - review 56 #2)
     if _bound_of_a_product(clause, k):
         return  # "1000 * 512 * 30522 / 1024^3 > 14 Gb of memory": the user's arithmetic, no card (review 56 #27)
     if before[-1:] == ["so"] and _equals_before(clause, k):
@@ -1160,6 +1161,13 @@ def _equals_before(clause: Clause, k: int) -> bool:
 def _after_equals(clause: Clause, k: int) -> bool:
     t = clause.keys[k]
     return t > clause.start and clause.tokens[t - 1].text == "="
+
+
+def _parts_added(clause: Clause, k: int) -> bool:
+    """Whether the '=' before key k ends a sum of parts ('1.5+6.5=8GB'), not a product of GPUs and their size."""
+    t = clause.keys[k]
+    before = clause.tokens[max(clause.start, t - 6):t - 1]
+    return any(tok.text == "+" for tok in before) and not any(tok.text in ("*", "x", "×") for tok in before)
 
 
 def _bound_of_a_product(clause: Clause, k: int) -> bool:

@@ -228,7 +228,7 @@ NOT_NAMES = {"a", "an", "the", "my", "our", "your", "their", "his", "her", "its"
              "roughly", "approximately", "approx", "nearly", "almost", "some", "maybe", "perhaps", "just"}
 
 
-SIZE_UNITS = frozenset({"b", "m", "bn"})
+SIZE_UNITS = frozenset({"b", "m", "bn", "t"})  # ("t" only with a cue: "the 0.1T GPT model", "a 1T parameter model")
 
 
 # data sets named with their size ("cc3m", "cc12m", "laion400m", "coyo700m", "datacomp1b"): a count of examples
@@ -250,7 +250,7 @@ def sized_names(clause: Clause, reading: Reading) -> None:
         if i in clause.consumed:
             continue  # a GPU's name ("K40m", "M60"): its digits are no model's size
         unit_word = unit.text.split("_")[0]  # "7b_chat"
-        if not num.is_num or unit.kind != "word" or unit.space_before or unit_word not in ("b", "m", "bn"):
+        if not num.is_num or unit.kind != "word" or unit.space_before or unit_word not in ("b", "m", "bn", "t"):
             continue
         after = tokens[i + 2] if i + 2 < clause.end else None
         if after is not None and after.kind == "word" and not after.space_before:
@@ -269,7 +269,7 @@ def sized_names(clause: Clause, reading: Reading) -> None:
             continue  # "cc3m", "laion400m", "datacomp1b": a data set of so many pairs
         if unit_word == "m" and i > clause.start and tokens[i - 1].text in CARD_BRANDS:
             continue  # "GTX 960M", "Quadro P2000M": a laptop card the catalogue does not know, not 960M parameters
-        size = num.value * (1e9 if unit_word in ("b", "bn") else 1e6)
+        size = num.value * (1e9 if unit_word in ("b", "bn") else 1e12 if unit_word == "t" else 1e6)
         # (the unit exactly "b", the size set apart before it: not "open_llama_3b_v2" nor a hash's "cb7fc3b5")
         tenths = after is not None and after.is_num and not after.space_before and len(after.text) == 1 \
             and unit.text == "b" and float(num.value).is_integer() \
@@ -295,6 +295,8 @@ def sized_names(clause: Clause, reading: Reading) -> None:
             or (after is not None and after.kind == "word" and after.text.lower() in names.FAMILIES)  # "a 350M GPT"
         if size < 1e8 and not (has_letters or cue):
             continue  # "560M" with no name or cue may be tokens or rows
+        if unit_word == "t" and not (cue and num.value <= 100):
+            continue  # ("the 0.1T GPT model": a trillion only where a model or its parameters follow)
         if unit_word == "m" and not (has_letters or cue):
             continue
         if _listed_size(clause, i):
