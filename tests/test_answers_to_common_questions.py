@@ -5843,3 +5843,16 @@ def test_a_reentrant_checkpoints_saving_without_input_grads_is_false(kb):
                          "With use_reentrant=True: 12.82 GB.\nUserWarning: None of the inputs have requires_grad=True. "
                          "Gradients will be None", kb=kb)
     assert c.advice.findings[0].id == "finding-reentrant-checkpoint-without-input-grads"
+
+
+def test_a_regression_between_releases_is_the_same_setup_that_fit(kb):
+    """'configurations that were working in previous version … When moving between versions … On commit 0ce1a65 and
+    earlier I am able to do QLoRA SFT Yi-34B finetune on context length of 1400' (review 56 #29): a regression - what
+    changed is the cause - and 'moving between versions' is no OOM while loading the model."""
+    c = run_consultation("VRAM usage regression in 2f2582e\nFine-tuning using configurations that were working in "
+                         "previous version should continue working without OOMs. I was met with OOMs and I was able to "
+                         "trace it back to commit 2f2582e. When moving between versions, I made sure to run pip3 install. "
+                         "On commit 0ce1a65 and earlier I am able to do QLoRA SFT Yi-34B finetune on context length of "
+                         "1400. On a single RTX 3090 Ti.", kb=kb)
+    assert c.advice.findings[0].id == "finding-same-setup-worked"
+    assert not (c.wm.known("oom_stage") and c.wm.value("oom_stage") == "loading")
