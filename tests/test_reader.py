@@ -4066,3 +4066,10 @@ def test_review_56_a_zero_infinity_report_is_read(kb):
     assert got["params"] == 1e11 and got["gpu_memory"] == 80 * 2**30
     assert got["peak_memory_by_batch"] == [[4, 19e9], [8, 31e9], [16, 51e9]] and got["claim_run_fits"] is True
     assert "params" not in facts(kb, "the model was trained on 1.5T tokens")
+
+
+def test_accelerates_num_processes_below_the_machines_gpus_is_the_runs_count(kb):
+    """Review 56 #3: "4 H100 gpus" and `accelerate launch --num_processes 3`: three processes train."""
+    got = facts(kb, "I'm trying to do PPO on a Llama 2 7B model using 4 H100 gpus each with 94 GB of memory.\n"
+                    "accelerate launch --num_processes 3 --config_file configs/ds_config.yaml train.py")
+    assert got["num_gpus"] == 3

@@ -850,7 +850,7 @@ PER_GPU_KEY = re.compile(r"(?:samples|imgs|images)_per_gpu|per_device_train_batc
 # a launcher's or a script's own count of the processes or devices it runs on
 # (not CUDA_VISIBLE_DEVICES, often one of two runs compared, nor a world size, which a pipeline over many devices
 # keeps at one process)
-LAUNCH_COUNT = re.compile(r"num[-_ ]?gpus|nproc[-_]per[-_]node|\bn[-_]gpus?\b", re.I)
+LAUNCH_COUNT = re.compile(r"num[-_ ]?gpus|nproc[-_]per[-_]node|\bn[-_]gpus?\b|num[-_]processes", re.I)
 
 
 TRL_PROMPT_DEFAULT = 512  # TRL's GRPOConfig max_prompt_length default (trl/trainer/grpo_config.py)
