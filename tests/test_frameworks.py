@@ -256,3 +256,13 @@ def test_t5xs_micro_batches_split_the_global_batch(kb):
     assert found["batch_size"][0] == 1024 and found["grad_accum_steps"][0] == 16
     assert found["micro_batch"][0] == 1024 // 16 // found["num_gpus"][0]
     assert "max_micro_batch" not in found and "dataset_size" not in found
+
+
+def test_yolacts_batch_is_the_total_over_the_gpus(kb):
+    """Review 56 #24: `python train.py --config=yolact_base_config --batch_size 8` on 8 GPUs - YOLACT splits the batch
+    over the visible GPUs, so 8 is the batch per update (one image a GPU), not each GPU's."""
+    from advisor.consultation import read_message
+
+    found = read_message(kb, "When I train yolact using 8 GPUs: CUDA_VISIBLE_DEVICES=0,1,2,3,4,5,6,7 python train.py "
+                             "--config=yolact_base_config --batch_size 8")
+    assert found["framework"][0] == "yolact" and found["batch_size"][0] == 8 and "batch_unqualified" not in found
