@@ -1723,12 +1723,16 @@ def test_gpus_of_different_memory_get_the_smallest_cards_batch(kb):
 def test_a_batch_whose_scope_is_open_is_read_both_ways_in_numbers(kb):
     """Review 20 #11: 'yolact on 8 GPUs with --batch_size 8, the loss blows up': while 'per GPU or total?' is open,
     both readings are given in numbers (1 per GPU if total, 64 per update if per GPU)."""
-    c = run_consultation("When I train yolact on 8 GPUs with CUDA_VISIBLE_DEVICES=0,1,2,3,4,5,6,7 python train.py "
+    c = run_consultation("When I train my detector on 8 GPUs with CUDA_VISIBLE_DEVICES=0,1,2,3,4,5,6,7 python train.py "
                          "--batch_size 8, the loss blows up after a while. On 1 GPU there's no error.", kb=kb)
     assert c.wm.value("batch_per_gpu_if_total") == 1 and c.wm.value("batch_total_if_per_gpu") == 64
     assert "finding-batch-both-readings" in [f.id for f in c.advice.findings]
-    answered = run_consultation("yolact on 8 GPUs with --batch_size 8 per GPU, the loss blows up", kb=kb)
+    answered = run_consultation("my detector on 8 GPUs with --batch_size 8 per GPU, the loss blows up", kb=kb)
     assert not answered.wm.known("batch_total_if_per_gpu")  # said per GPU: nothing to read two ways
+    # (YOLACT, whose catalogue entry says its --batch_size is the total, reads one way: 8 per update, 1 a GPU)
+    yolact = run_consultation("When I train yolact on 8 GPUs with CUDA_VISIBLE_DEVICES=0,1,2,3,4,5,6,7 python train.py "
+                              "--batch_size 8, the loss blows up after a while.", kb=kb)
+    assert yolact.wm.value("batch_size") == 8 and not yolact.wm.known("batch_total_if_per_gpu")
 
 
 def test_a_setup_that_trained_before_and_one_huge_allocation_point_past_the_states(kb):
@@ -5856,3 +5860,12 @@ def test_a_regression_between_releases_is_the_same_setup_that_fit(kb):
                          "1400. On a single RTX 3090 Ti.", kb=kb)
     assert c.advice.findings[0].id == "finding-same-setup-worked"
     assert not (c.wm.known("oom_stage") and c.wm.value("oom_stage") == "loading")
+
+
+def test_an_oom_at_micro_batch_one_with_no_model_named(kb):
+    """'10×A6000 (48G) … --per_device_train_batch_size 1 --gradient_accumulation_steps 32 … OOM; advice?' with no model
+    named (review 56 #1): no batch left to cut - the states and one sample's activations, and the levers for them."""
+    c = run_consultation("使用10×A6000 (48G)，并用以下参数进行训练的时候发生了OOM错误：--num_generations 2 "
+                         "--per_device_train_batch_size 1 --gradient_accumulation_steps 32 --bf16 --gradient_checkpointing "
+                         "true\n请问有什么比较好的优化显存的建议吗？", kb=kb)
+    assert c.advice.findings[0].id == "finding-oom-at-batch-one-unsized"
