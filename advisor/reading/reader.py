@@ -2363,6 +2363,8 @@ def _lora_projection_list(reading: Reading, message: str) -> None:
     """The LoRA targets a list of projections names, in any order: the MLP's (gate, up, down) make every linear layer,
     k or o the attention's four, q and v alone q and v (review 56 #13: "q_proj,v_proj,k_proj,o_proj,gate_proj,…" is
     every linear layer, not the q and v its first two name). The longest list said wins over a phrase's reading."""
+    if "_proj" not in message:
+        return  # (a substring test before the pattern: most messages name no projection)
     longest = ""
     for k, match in enumerate(PROJECTION_LIST.finditer(message)):
         if k >= MAX_PROJECTION_LISTS:
