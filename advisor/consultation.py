@@ -571,6 +571,8 @@ def _summed_data_set(found: dict[str, tuple[Any, str]], message: str) -> None:
 
 
 MIN_CARD_BYTES = 0.9 * 2**30  # no GPU anyone trains on has less: a smaller size said bare is something else's
+
+
 def _batch_in_the_failed_tensor(found: dict[str, tuple[Any, str]]) -> None:
     """"batch size 256 using 160 GPUs … OOM when allocating tensor with shape[256,512,28,28] … on GPU:0": a batch said
     on several GPUs, per GPU or in total unsaid, that is the first dimension of the one tensor a GPU failed to

@@ -2356,11 +2356,11 @@ def _lora_switches(reading: Reading, message: str) -> None:
 # a list of projection names a LoRA config targets: "q_proj,v_proj,k_proj,o_proj,gate_proj,down_proj,up_proj"
 PROJECTION_LIST = re.compile(r"\b(?:q|k|v|o|gate|up|down)_proj\b(?:['\"]?\s{0,3}[,;\s]\s{0,3}['\"]?(?:q|k|v|o|gate|up|down)_proj\b){1,12}",
                              re.IGNORECASE)
-MAX_PROJECTION_LISTS = 8
+MAX_PROJECTION_LISTS = 8  # lists read per message (a config names one; a log repeating it is read no further)
 
 
 def _lora_projection_list(reading: Reading, message: str) -> None:
-    """The LoRA targets a list of projections names, in any order: the MLP's (gate, up, down) make every linear layer,
+    """The LoRA targets a list of projection names says, in any order: the MLP's (gate, up, down) make every linear layer,
     k or o the attention's four, q and v alone q and v (review 56 #13: "q_proj,v_proj,k_proj,o_proj,gate_proj,…" is
     every linear layer, not the q and v its first two name). The longest list said wins over a phrase's reading."""
     if "_proj" not in message:
