@@ -185,3 +185,10 @@ def test_other_models_figures_are_not_the_users_run(kb):
     # (English, the same: "only" marks the user's figure)
     assert read_message(kb, "Other models reach 3300 tokens/s per GPU, mine only 2200 tokens/s per GPU."
                         )["measured_tokens_per_second"][0] == 2200
+
+
+def test_one_card_said_in_chinese_beside_a_per_card_batch(kb):
+    """Review 56 #14 ("用了一张卡训练，每张卡上的batchsize是64，梯度累计步数是128"): one card, its batch 64 and 128
+    accumulation steps - the one card stays one beside the per-card batch, so an update is 8,192 samples."""
+    found = read_message(kb, "我目前有9106条数据，用了一张卡训练，每张卡上的batchsize是64，梯度累计步数是128")
+    assert found["num_gpus"][0] == 1 and found["micro_batch"][0] == 64 and found["grad_accum_steps"][0] == 128

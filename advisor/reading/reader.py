@@ -3258,7 +3258,8 @@ def _resolve(reading: Reading) -> None:
         several = next((other for pair in reading.conflicts if single in pair for other in pair
                         if other is not single and other.field == "num_gpus" and other.value > 1
                         and other.setup == "user"), None)  # either said first
-        said_one = not hardware.SAID_ONE.isdisjoint(single.text.lower().split())
+        # ("一张卡", "单卡": one card said in Chinese, whose words the read quotes as written)
+        said_one = not hardware.SAID_ONE.isdisjoint(single.text.lower().split()) or single.text[:1] in ("一", "单")
         if several is not None or reading.several_gpus and not (reading.only_per_gpu and said_one):
             values.pop("num_gpus")
             if several is not None:
