@@ -350,10 +350,13 @@ def _other_ranks_on_one_gpu(found: dict[str, tuple[Any, str]], message: str) -> 
     """nvidia-smi's process table listing processes on one GPU that also each have a GPU of their own (PIDs 26599-26601
     on GPU 5 besides GPUs 6-8): the other ranks' CUDA contexts on the first GPU - the first GPU holds more, as the
     user would say it - and the GPUs the run uses, where nothing else counts them."""
+    if "MiB" not in message:
+        return  # (a substring test before the pattern: most messages paste no process table)
     gpus_of: dict[str, set[str]] = {}
-    rows = 0
+    rows, said = 0, ""
     for match in SMI_PROCESS_ROW.finditer(message[:MAX_SCAN]):
         gpus_of.setdefault(match.group(2), set()).add(match.group(1))
+        said = said or match.group(0).strip()  # (the table's first row, quoted as what was read)
         rows += 1
         if rows >= MAX_SMI_ROWS:
             break
@@ -362,13 +365,11 @@ def _other_ranks_on_one_gpu(found: dict[str, tuple[Any, str]], message: str) -> 
         for gpu in gpus:
             on_gpu.setdefault(gpu, set()).add(pid)
     crowded = any(len(pids) >= 2 and sum(len(gpus_of[p]) >= 2 for p in pids) >= 1 for pids in on_gpu.values())
-    first = SMI_PROCESS_ROW.search(message[:MAX_SCAN])
-    said = first.group(0).strip() if first else "nvidia-smi"
-    if crowded and "claim_gpu0_extra_memory" not in found:
-        found["claim_gpu0_extra_memory"] = (True, said)
-    if crowded and "launch" not in found:
-        found["launch"] = ("process_per_gpu", said)  # (a process of its own on each GPU: no DataParallel)
-    if crowded and "num_gpus" not in found:
+    if not crowded:
+        return
+    found.setdefault("claim_gpu0_extra_memory", (True, said))
+    found.setdefault("launch", ("process_per_gpu", said))  # (a process of its own on each GPU: no DataParallel)
+    if "num_gpus" not in found:
         # (the GPUs the ranks run on: each process's own GPU, besides the first GPU they crowd)
         found["num_gpus"] = (len(on_gpu), said)
         found.pop("gpu_count_unsaid", None)

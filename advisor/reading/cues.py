@@ -267,13 +267,11 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     # Megatron's `--recompute-activations`, `--recompute_granularity full|selective`, `--recompute_method uniform`
     ("recompute activations", "grad_checkpointing", True), ("recompute granularity", "grad_checkpointing", True),
     ("recompute method", "grad_checkpointing", True),
-    # which layers LoRA adapts (the longest list wins: all seven projections are every linear layer)
+    # which layers LoRA adapts, said in words
     ("attention only", "lora_targets", "attention"), ("only attention", "lora_targets", "attention"),
     ("attention layers only", "lora_targets", "attention"), ("all linear", "lora_targets", "all_linear"),
     ("all linear layers", "lora_targets", "all_linear"), ("lora_target_linear", "lora_targets", "all_linear"),
-    ("q_proj v_proj", "lora_targets", "qv"), ("q_proj k_proj v_proj o_proj", "lora_targets", "attention"),
-    ("q_proj k_proj v_proj o_proj gate_proj up_proj down_proj", "lora_targets", "all_linear"),
-    ("q_proj v_proj k_proj o_proj gate_proj up_proj down_proj", "lora_targets", "all_linear"),
+    # (lists of projections, "q_proj,v_proj,…" in any order, are read by their members: reader._lora_projection_list)
     # a loss that never builds the whole logits (Unsloth's, Liger's, a chunked cross-entropy)
     ("unsloth", "fused_loss", True), ("liger", "fused_loss", True), ("liger kernel", "fused_loss", True),
     # a public data set named, with its training split's size; 0: a size not fixed. Sources: ILSVRC-2012's 1,281,167

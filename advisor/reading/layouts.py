@@ -286,9 +286,10 @@ def resolve_layouts(reading: Reading) -> None:
     # (a script whose batch flag is per GPU makes its flag each GPU's - "8 GPUs and batch_size=128" - but not the
     # user's prose: "a batch size of 1024 on 4 GPUs" may be the total the paper gives, so it stays unsaid)
     flag_only = set(reading.values) & PER_PROCESS == {"batch_flag_per_gpu"}
+    accumulates = _accumulates(reading)
     reading.layouts = [layout._replace(unsaid=False) for layout in reading.layouts
                        if not layout.unsaid or per_process and not (flag_only and _prose(layout.text))
-                       or _splits_a_said_total(layout, said_layouts, _accumulates(reading))]
+                       or _splits_a_said_total(layout, said_layouts, accumulates)]
     data = reading.values.get("dataset_size")
     if data is not None and any(data.value == layout.per_gpu and data.text in layout.text for layout in reading.layouts):
         del reading.values["dataset_size"]  # "64 images on a single GPU": that GPU's batch, not a data set of 64
