@@ -307,6 +307,7 @@ def test_states_too_big_for_common_cards_are_the_first_lever_when_no_card_is_sai
     c = run_consultation(message, kb=kb)
     finding = next(f for f in c.advice.findings[:2] if f.id == "finding-states-alone-need-a-big-card")
     assert "42.49 GiB" in finding.title and "Adafactor" in finding.text and "LoRA" in finding.text
+    assert "on a card below 42.49 GiB no smaller batch" in finding.text  # (the states' bound, not the whole plan's)
     assert c.advice.recommendation.option_id != "memory-savers"
     on_a_card = run_consultation(message + " My GPU is an A6000 48GB.", kb=kb)
     assert "finding-states-alone-need-a-big-card" not in [f.id for f in on_a_card.advice.findings]
