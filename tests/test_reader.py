@@ -2331,6 +2331,10 @@ def test_questions_about_a_recipes_batch(message, expected, absent):
     # a result below the authors' is a reproduction; filling the card is choosing the batch (blind set rq-2386..2415)
     ("I get a mean IoU about 1 point lower than yours with the same config.", "match_reference"),
     ("My GPU is a 3090ti, and I want to use the GPU fully, so how should I set the parameters?", "choose_batch"),
+    # slowness accepted to make it fit is no speed question (rq-2582)
+    ("Fine-tuning a 7B model on my 64GB machine panics after a while. I don't want to compromise on quality; can I "
+     "let it run slower but finish?", "fit"),
+    ("OOM at batch 8 on a 3090. Is there any way to train it even if it takes longer?", "fit"),
 ])
 def test_goals_said_by_a_comparison_or_by_filling_the_card(message, goal):
     assert labels(message).get("goal") == goal

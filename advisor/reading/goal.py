@@ -46,6 +46,9 @@ GOAL_CUES: list[tuple[str, str, float]] = [
     ("memory problem", "fit", 1), ("gpu requirements", "fit", 2), ("gpu spec", "fit", 2), ("resources", "fit", 0.5),
     ("sufficient", "fit", 1), ("memory requirements", "fit", 2), ("memory requirement", "fit", 1.5),
     ("memory utilization", "fit", 1.5), ("memory utilisation", "fit", 1.5),  # memory's, not the cores' busyness
+    # slowness accepted to make it fit ("can I let it run slower but finish?", "even if it takes longer")
+    ("slower but", "fit", 2), ("even if slower", "fit", 2), ("even if it is slower", "fit", 2),
+    ("even if it ' s slower", "fit", 2), ("even if it runs slower", "fit", 2), ("even if it takes longer", "fit", 2),
     # faster
     ("slow", "faster", 1), ("slower", "faster", 1), ("faster", "faster", 1), ("speed", "faster", 1),
     ("speed up", "faster", 1), ("throughput", "faster", 1), ("utilization", "faster", 1),
