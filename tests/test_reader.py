@@ -2335,6 +2335,9 @@ def test_questions_about_a_recipes_batch(message, expected, absent):
     ("Fine-tuning a 7B model on my 64GB machine panics after a while. I don't want to compromise on quality; can I "
      "let it run slower but finish?", "fit"),
     ("OOM at batch 8 on a 3090. Is there any way to train it even if it takes longer?", "fit"),
+    # enough data is not enough memory (rq-1237)
+    ("Your code's batch size doesn't match the paper's 2880. Will performance be better with a larger batch size if "
+     "training data is sufficient?", "match_reference"),
 ])
 def test_goals_said_by_a_comparison_or_by_filling_the_card(message, goal):
     assert labels(message).get("goal") == goal

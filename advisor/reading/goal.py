@@ -363,6 +363,8 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
                 continue  # "Do I need to divide the steps by the batch size?": a need, but not of memory or GPUs
             if goal == "fit" and phrase in BARE_NEEDS and k >= 1 and words[k - 1] in TIME_NEEDED:
                 continue  # "the total time required remained constant": time needed, not memory (review 56 #19)
+            if goal == "fit" and phrase == "sufficient" and not DATA_WORDS.isdisjoint(words[max(0, k - 3):k]):
+                continue  # "if training data is sufficient": enough data, not enough memory
             if goal == "explain_result" and about_memory and phrase in DOUBTS:
                 goal = "fit"  # "… or is something wrong with my settings?" about memory: make it fit
             elif goal == "explain_result" and phrase == "why" and about_slow:
@@ -415,6 +417,7 @@ def _memory_said_enough(words: list[str]) -> bool:
     return False
 
 
+DATA_WORDS = frozenset({"data", "dataset", "datasets", "samples", "examples", "images", "tokens"})
 # words that ask for resources only in a sentence about memory or hardware
 BARE_NEEDS = {"need", "needed", "required", "minimum"}
 TIME_NEEDED = frozenset({"time", "hours", "days", "minutes", "epochs", "steps", "iterations"})  # "the time required"
