@@ -994,6 +994,9 @@ def test_a_gpu_count_changed_is_the_runs_new_count():
     ("24GB GPU RAM", None, 24.0),
     ("GPU RAM 24GB", None, 24.0),
     ("a GPU with 24gb of ram", None, 24.0),
+    # a named card 'with' a size it comes in (rq-2066); a size it does not come in is the machine's
+    ("it can only run batch size 16 on an A6000 with 48GB of RAM", None, 48.0),
+    ("a 3090 with 64GB of RAM", 64.0, 24.0),
     # another machine's RAM is not the user's
     ("the paper's machine had 2TB RAM", None, None),
 ])

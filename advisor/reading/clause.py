@@ -135,6 +135,7 @@ class Clause:
         self.card_ends: set[int] = set()  # the last token of each GPU name read ("H20" in "8x H20 141GB")
         self.card_starts: set[int] = set()  # and the first ("2080" in "2x 22GB 2080 Ti")
         self.card_sizes: dict[int, frozenset[int]] = {}  # a card's first token -> the sizes it comes in (GB)
+        self.card_end_sizes: dict[int, frozenset[int]] = {}  # and its last token -> the same
         self.counts_by_noun: dict[str, set[str]] | None = None  # noun -> the numbers said before it (built once)
         # whether a reference setup is being spoken of at each key: a reference cue seen earlier in the sentence
         # and no first-person word since ("the paper used 512 but I use 64"); one pass, so setups cost O(n)

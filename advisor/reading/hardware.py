@@ -145,6 +145,7 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
             clause.card_ends.add(clause.keys[e - 1])  # (a family's name too: "16GB RAM V100s")
             clause.card_starts.add(clause.keys[s])
             clause.card_sizes[clause.keys[s]] = frozenset(round(m.memory_gb) for m in match.candidates)
+            clause.card_end_sizes[clause.keys[e - 1]] = clause.card_sizes[clause.keys[s]]
             if match.gpu is not None:
                 card, before = Read("gpu_model", match.gpu.id, text, setup), reading.values.get("gpu_model")
                 reading.set(card)
@@ -873,7 +874,9 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
     before_card = before_card or (end + 2 < len(clause.keys) and words[end + 1] in ("ram", "vram", "memory")
                                   and clause.keys[end + 2] == clause.keys[end + 1] + 1
                                   and round(nbytes / 1e9) in clause.card_sizes.get(clause.keys[end + 2], ()))
-    if not before_card and _host_memory(before, after) and setup_of(clause, k) == "user":
+    # "an A6000 with 48GB of RAM": the card's own memory, in a size it comes in, said with the card (not the host's)
+    with_card = k >= 2 and words[k - 1] == "with" and round(nbytes / 1e9) in clause.card_end_sizes.get(clause.keys[k - 2], ())
+    if not before_card and not with_card and _host_memory(before, after) and setup_of(clause, k) == "user":
         gb = nbytes / (2**30 if unit in ("gib", "tib", "mib") else 1e9)
         reading.set(Read("cpu_ram_gb", round(gb, 2), clause.text(clause.keys[k], clause.keys[end])))
         return  # "RAM 512GB", "128GB of RAM", "512 GB system memory": the host's, what offload can use
