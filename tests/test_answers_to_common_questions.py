@@ -2180,6 +2180,24 @@ def test_checkpointing_that_takes_off_most_of_the_memory_is_recommended_before_t
     assert card.advice.recommendation.option_id != "checkpoint-activations"
 
 
+def test_a_sequence_too_long_for_any_card_is_split_before_checkpointing_is_offered(kb):
+    """rq-2369: SFT of Yi-34B with DeepSpeed at 200K tokens, no card named. Checkpointing alone leaves 608.63 GiB of one
+    sequence's activations and logits per GPU - over the largest card, and no sharding of the states divides it - so
+    the answer splits the sequence (context parallelism) and does not offer checkpointing as the plan that fits."""
+    c = run_consultation("I'm doing SFT of Yi-34B on my own data with deepspeed, but when the context is set to 200K "
+                         "GPU memory blows up. Do I need Megatron-LM model parallelism to split the model?", kb=kb)
+    lead = c.advice.findings[0]
+    assert lead.id == "finding-sequence-too-long-for-any-card" and "context parallelism" in lead.text
+    rest, largest = c.wm.value("plan_checkpointed_rest"), c.wm.value("largest_card_memory")
+    assert rest > largest and rest < c.wm.value("plan_memory_needed_checkpointed")
+    assert c.advice.recommendation.option_id != "checkpoint-activations"
+    # a length one card holds once checkpointed: checkpointing is the lever, no split
+    short = run_consultation("I'm doing SFT of Yi-34B on my own data with deepspeed at 4096 tokens and GPU memory blows "
+                             "up. How do I bring it down?", kb=kb)
+    assert short.wm.value("plan_checkpointed_rest") < largest
+    assert "finding-sequence-too-long-for-any-card" not in [f.id for f in short.advice.findings]
+
+
 def test_accumulation_left_as_it_was_on_more_machines_gets_the_steps_for_the_batch_meant(kb):
     """Review 22 #8: litgpt on two nodes keeps accumulation 8, so 16 × 8 × 16 GPUs = 2048 per update, not the 1024
     meant; the answer says so and gives the accumulation that makes 1024 (4)."""

@@ -885,8 +885,8 @@ def _logits(p: Problem, c: Candidate) -> dict[str, Estimate]:
 NO_CARD = 1e15  # bytes: a card larger than any plan, so that the user's plan is measured, not fitted
 
 
-@estimator("per_gpu", "per_gpu_checkpointed", "checkpointing_saves", "assumed", "states", "largest_card", "logits",
-           "logits_share", "model_vocab", "named_card", "activations_counted", cites=SOURCES + ("chen-ckpt", "gpu-catalogue", "arithmetic"))
+@estimator("per_gpu", "per_gpu_checkpointed", "checkpointing_saves", "checkpointed_rest", "assumed", "states",
+           "largest_card", "logits", "logits_share", "model_vocab", "named_card", "activations_counted", cites=SOURCES + ("chen-ckpt", "gpu-catalogue", "arithmetic"))
 def memory_needed(params: float, precision: str | None = None, optimizer: str | None = None,
                   num_gpus: int | None = None, zero_stage: int | None = None, parallelism: str | None = None,
                   offload: str | None = None, adapter: str | None = None, training_mode: str | None = None,
@@ -955,6 +955,13 @@ def memory_needed(params: float, precision: str | None = None, optimizer: str | 
         saved = c.per_gpu - ck.per_gpu
         out["checkpointing_saves"] = Estimate(saved, "bytes", f"activation checkpointing saves {fmt_bytes_gib(saved)} "
                                               "per GPU", SOURCES + ("chen-ckpt",))
+        # what no sharding of the states divides: one micro-batch's checkpointed activations, its logits and the
+        # context - over the largest card, a sequence that long has to be split along its length
+        rest = ck.per_gpu - sum(v for name, v in ck.components.items()
+                                if name in ("weights", "gradients", "optimizer state"))
+        out["checkpointed_rest"] = Estimate(rest, "bytes", f"{fmt_bytes_gib(rest)} per GPU {at} with activation "
+                                            f"checkpointing, besides the weights, gradients and optimizer state"
+                                            f"{assumed}", SOURCES + ("chen-ckpt",))
     return out
 
 
