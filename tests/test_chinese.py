@@ -192,3 +192,11 @@ def test_one_card_said_in_chinese_beside_a_per_card_batch(kb):
     accumulation steps - the one card stays one beside the per-card batch, so an update is 8,192 samples."""
     found = read_message(kb, "我目前有9106条数据，用了一张卡训练，每张卡上的batchsize是64，梯度累计步数是128")
     assert found["num_gpus"][0] == 1 and found["micro_batch"][0] == 64 and found["grad_accum_steps"][0] == 128
+
+
+def test_one_and_four_cards_at_the_same_speed_under_ddp(kb):
+    """rq-2730 ("我这里采用DDP训练…但是1张卡和4张卡的训练速度是相同的"): one card and four under DDP at the same
+    iteration speed - each iteration holds four times the samples, which the answer explains first."""
+    c = run_consultation("我这里采用DDP训练，gpu利用率100%，但是1张卡和4张卡的训练速度是相同的，您知道是为什么吗？", kb=kb)
+    assert c.wm.value("claim_iteration_time_same_across_gpus") is True and c.wm.value("num_gpus") == 4
+    assert c.advice.findings[0].id == "finding-iteration-time-same-across-gpus"

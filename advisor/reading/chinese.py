@@ -32,7 +32,7 @@ GLOSSARY: dict[str, str] = {
     "全量微调": "full fine tuning", "全参": "full fine tuning", "全参数": "full fine tuning", "全量": "full",
     "模型": "model", "大模型": "model", "参数": "parameters", "参数量": "parameters",
     "数据": "samples", "条数据": "samples", "样本": "samples", "数据集": "dataset", "数据量": "samples",
-    "步": "steps", "步数": "steps", "训练步数": "training steps", "轮": "epochs", "总": "total", "总共": "total",
+    "步": "steps", "迭代": "iterations", "次迭代": "iterations", "步数": "steps", "训练步数": "training steps", "轮": "epochs", "总": "total", "总共": "total",
     "样本数": "samples", "训练样本数": "training samples", "样本量": "samples", "预期": "expected", "倍": "times", "双倍": "double", "两倍": "twice", "指的是什么": "what does it mean",
     "各个": "each", "各自": "each", "独自为战": "trains independently", "实际上": "actually", "相差无几": "about the same",
     "批大小": "batch size", "批次大小": "batch size", "批量大小": "batch size", "梯度累积": "gradient accumulation",
@@ -72,7 +72,7 @@ GLOSSARY: dict[str, str] = {
     "一直在涨": "keeps increasing during training", "一直涨": "keeps increasing during training",
     # ("单卡训练没有问题，多卡情况会OOM … 单卡训练时有20GB的显存是盈余的": fine on one GPU, OOM on several; 20GB spare)
     "没有问题": "is fine", "没问题": "is fine", "可以正常训练": "trains fine", "正常训练": "trains fine",
-    "一致": "the same",  # ("全参数微调和 lora 微调占用的显存一致": the same memory)
+    "一致": "the same", "相同": "the same", "是相同的": "is the same", "是一样的": "is the same",  # ("全参数微调和 lora 微调占用的显存一致": the same memory)
     "是盈余的": "spare", "盈余": "spare", "富余": "spare", "剩余": "left",
     "持续增加": "keeps increasing during training", "持续增长": "keeps increasing during training",
     "不断增加": "keeps increasing during training", "直到溢出": "until out of memory", "直至": "until", "直到": "until",
