@@ -2180,6 +2180,22 @@ def test_checkpointing_that_takes_off_most_of_the_memory_is_recommended_before_t
     assert card.advice.recommendation.option_id != "checkpoint-activations"
 
 
+def test_a_halved_batch_on_one_gpu_short_of_the_paper_accumulates_back_to_it(kb):
+    """rq-2732: on a single A100 the batch was halved to 70 and the results fall short of the paper's; with no
+    accumulation said, 70 is the batch a step runs, and two steps of it make the original 140 again."""
+    for message in ("A100单卡训练，其中batchsize我改成了70（原来的一半），测试完发现和论文的数据相差很大",
+                    "On a single A100 I had to use batch size 70 while the paper used 140, and my results are much "
+                    "worse than the paper's."):
+        c = run_consultation(message, kb=kb)
+        assert c.wm.value("reference_batch") == 140
+        assert (c.wm.value("accum_micro_batch"), c.wm.value("accum_steps")) == (70, 2), message
+        assert c.advice.recommendation.option_id == "accumulate-to-target"
+    # on several GPUs the batch said may be the total: not this plan
+    several = run_consultation("On 4 GPUs I had to use batch size 70 while the paper used 140, and my results are "
+                               "much worse than the paper's.", kb=kb)
+    assert not several.wm.known("accum_micro_batch") or several.wm.value("accum_micro_batch") != 70
+
+
 def test_a_sequence_too_long_for_any_card_is_split_before_checkpointing_is_offered(kb):
     """rq-2369: SFT of Yi-34B with DeepSpeed at 200K tokens, no card named. Checkpointing alone leaves 608.63 GiB of one
     sequence's activations and logits per GPU - over the largest card, and no sharding of the states divides it - so

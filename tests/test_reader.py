@@ -2422,9 +2422,27 @@ def test_a_stack_older_than_sdpa_counts_eager_attention_without_labelling_it(kb,
     ("I doubled the batch size", 2.0),
     # … not another setting's participle after a batch
     ("batch 8 and the learning rate doubled", None),
+    # rq-2732: "half of the original", "by half", "twice the default" after the batch
+    ("I changed the batch size to 70 (half of the original)", 0.5),
+    ("I reduced the batch size by half to 70", 0.5),
+    ("my batch size is twice the default", 2.0),
+    ("I set the lr to half of the original and the batch size 64", None),
 ])
 def test_a_batch_doubled_or_halved_is_a_change_by_that_factor(kb, message, factor):
     assert facts(kb, message).get("batch_scale_factor") == factor
+
+
+@pytest.mark.parametrize("message, now, before", [
+    # the batch said with the factor it changed by: the batch before it is the one the LR was set for
+    ("I halved the batch size to 32, should I change the LR?", 32, 64),
+    ("I doubled the batch size to 64 and the loss got worse", 64, 32),
+    ("A100单卡训练，其中batchsize我改成了70（原来的一半），测试完发现和论文的数据相差很大", 70, 140),
+    # a terse past without its auxiliary still says the batch now
+    ("batch size changed to 70", 70, None),
+])
+def test_a_batch_said_with_its_factor_gives_the_batch_before(kb, message, now, before):
+    found = facts(kb, message)
+    assert found.get("batch_size") == now and found.get("reference_batch") == before
 
 
 def test_xlas_memory_report_gives_bytes_not_a_model_or_a_batch(kb):

@@ -425,7 +425,7 @@ def declined_change(clause: Clause, k: int) -> bool:
     return words[j] in CHANGE_VERBS and negated(clause, j)
 
 
-CHANGE_SIGNS = frozenset({"from", "to", "doubled", "double", "doubling", "halved", "halve", "quadrupled"})
+CHANGE_SIGNS = frozenset({"from", "to", "doubled", "double", "doubling", "halved", "halve", "quadrupled", "half", "twice"})
 
 
 # the words of OpenMMLab's per-GPU batch keys, split ("samples_per_gpu" is samples, per, gpu)
@@ -637,6 +637,29 @@ def changes(clause: Clause, reading: Reading) -> None:
                 else:
                     text = clause.text(clause.keys[k], clause.keys[min(k + 3, len(words) - 1)])
                 reading.set(Read("batch_scale_factor", factor, text))
+    _half_of_the_original(clause, reading)
+
+
+ORIGINALS = frozenset({"original", "default", "paper", "paper's", "recipe", "official", "author's", "authors"})
+
+
+def _half_of_the_original(clause: Clause, reading: Reading) -> None:
+    """'I changed the batch size to 70 (half of the original)', 'cut the batch size by half', '改成了70（原来的一半）':
+    the batch named a few words before, no other setting between, halved (or doubled: 'twice the default')."""
+    words = clause.words
+    for k, w in enumerate(words):
+        if w not in ("half", "twice"):
+            continue
+        after = [x for x in words[k + 1:k + 4] if x not in ("of", "the", "that")]
+        by_half = w == "half" and k > 0 and words[k - 1] == "by"
+        if not (by_half or after[:1] and after[0] in ORIGINALS) or negated(clause, k):
+            continue
+        before = words[max(0, k - 8):k]
+        if any(b in ("batch", "bs", "batchsize") and OTHER_TOPICS.isdisjoint(before[i + 1:]) for i, b in enumerate(before)):
+            start = max(i for i in range(max(0, k - 8), k) if words[i] in ("batch", "bs", "batchsize"))
+            reading.set(Read("batch_scale_factor", 0.5 if w == "half" else 2.0,
+                             clause.text(clause.keys[start], clause.keys[min(k + 3, len(words) - 1)])))
+            return
 
 
 OTHER_TOPICS = frozenset({"lr", "learning", "rate", "epochs", "steps", "gpus", "gpu", "nodes", "warmup", "and"})
@@ -821,7 +844,9 @@ def _passive_batch(words: list[str], j: int) -> int | None:
     i = j - 1
     while i > 0 and words[i] in PASSIVE_FILLERS and j - i <= 3:
         i -= 1
-    if i == j - 1 or PASSIVE_AUXILIARIES.isdisjoint(words[i + 1:j]):
+    # (a note's terse past, no auxiliary: "batch size changed to 70", "bs reduced to 8")
+    terse = i == j - 1 and words[j].endswith("ed")
+    if not terse and (i == j - 1 or PASSIVE_AUXILIARIES.isdisjoint(words[i + 1:j])):
         return None
     if words[i] == "size" and i > 0 and words[i - 1] in BATCH_SPELLINGS:
         return i - 1

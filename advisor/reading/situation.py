@@ -754,6 +754,14 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         if a > 0 and not by_product:
             put("batch_scale_factor", b * after / (a * before), v["batch_to"].text)
 
+    factor, now = out.get("batch_scale_factor"), out.get("batch_size")
+    if factor and now and "reference_batch" not in out and "batch_from" not in v and "batch" not in reading.reference:
+        # "I changed the batch size to 70 (half of the original)": the batch before the change is the one said over the
+        # factor (140), what the LR was set for
+        before = now[0] / factor[0]
+        if before >= 1 and abs(before - round(before)) < 1e-9:
+            put("reference_batch", int(round(before)), factor[1])
+            put("reference_batch_own", True, factor[1])
     if "lr_from" in v and "lr_to" in v and v["lr_from"].value > 0:
         put("base_lr", v["lr_from"].value, v["lr_from"].text)
         put("lr_scale_factor", v["lr_to"].value / v["lr_from"].value, v["lr_to"].text)
