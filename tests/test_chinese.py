@@ -200,3 +200,11 @@ def test_one_and_four_cards_at_the_same_speed_under_ddp(kb):
     c = run_consultation("我这里采用DDP训练，gpu利用率100%，但是1张卡和4张卡的训练速度是相同的，您知道是为什么吗？", kb=kb)
     assert c.wm.value("claim_iteration_time_same_across_gpus") is True and c.wm.value("num_gpus") == 4
     assert c.advice.findings[0].id == "finding-iteration-time-same-across-gpus"
+
+
+def test_full_fine_tuning_faster_than_lora_in_chinese(kb):
+    """rq-2820 ("结果在耗时上全参微调比LoRA更快，大约快了将近五分之一"): full fine-tuning a fifth faster than LoRA, said
+    in Chinese word order - the answer says what LoRA does and does not skip."""
+    c = run_consultation("在使用Qwen2.5VL做实验时发现，同样的数据，同样的batch size，只有全参和LoRA的不同，结果在耗时上"
+                         "全参微调比LoRA更快，大约快了将近五分之一，想了解一下为什么会这样呢", kb=kb)
+    assert c.advice.findings[0].id == "finding-lora-not-faster-than-full"

@@ -96,7 +96,9 @@ GLOSSARY: dict[str, str] = {
     "应该": "should", "如果": "if", "我": "i", "我的": "my", "我们": "we", "我用": "i use", "我们用": "we use",
     "用了": "using", "使用": "using", "开启": "enabled", "开启了": "enabled", "打开": "enabled",
     "关闭": "disabled", "没有": "no", "没": "no", "不": "not", "未": "not", "依旧": "still", "还是": "still",
-    "很慢": "slow", "慢": "slow", "快": "fast", "加速": "speedup", "但是": "but", "但": "but", "可是": "but",
+    "很慢": "slow", "慢": "slow", "快": "fast", "更快": "faster", "更慢": "slower",
+    # ("全参微调比LoRA更快": full fine-tuning than LoRA faster - the comparison in Chinese word order)
+    "比": "than", "比较": "rather", "相比": "compared with", "对比": "compared with", "加速": "speedup", "但是": "but", "但": "but", "可是": "but",
     "能跑": "works", "可以跑": "works", "跑不起来": "fails", "跑": "run", "就": "",
     # asking
     "为什么": "why", "怎么": "how", "如何": "how", "请问": "", "是否": "whether", "多少": "how much",
