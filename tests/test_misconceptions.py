@@ -12,6 +12,7 @@ from advisor import consult
 from advisor.consultation import read_message
 from advisor.kb.misconceptions import BEGIN, END, catalogue, embedded_table, main, markdown_table
 from advisor.kb.model import RedFlagRule
+from advisor.reading import chinese
 from advisor.reading.negation import REACH, negated
 
 from .conftest import ROOT
@@ -28,6 +29,8 @@ def claims_read(kb, message):
 def _match_counts(spec, text):
     """The patterns of a claim that match `text` and are not denied by the words around them."""
     text = text.replace("\u2019", "'")
+    if chinese.has_cjk(text):  # (the patterns read a Chinese message through its English view, as the reader does)
+        text = chinese.english_view(text)[0]
     return {i for i, p in enumerate(spec.patterns) for m in re.finditer(p.regex, text, re.IGNORECASE)
             if not negated(text, m.start(), m.end(), contains_negation=p.contains_negation)}
 
