@@ -88,3 +88,14 @@ def test_two_config_splits_compared_on_the_gpus_said_count_both_gpus(kb):
                          "every 8 samples, or 16?", kb=kb)
     assert c.wm.value("split_batch") == c.wm.value("split_other_batch") == 16
     assert c.advice.findings[0].id == "finding-same-batch-accumulated" and "16" in c.advice.findings[0].title
+
+
+def test_accumulation_worse_than_more_devices_gets_the_loss_normalisation(kb):
+    """Review 57 #15 (Lightning, "Gradient accumulation calculation may be incorrect … I see worse performance with
+    gradient accumulation than with multiple devices"): the answer is how the loss is averaged over the window."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation("Gradient accumulation calculation may be incorrect. See the unsloth blog and the transformers "
+                         "fix. I verified that I see worse performance with gradient accumulation than with multiple "
+                         "devices, so I suspect this bug also applies to Lightning. Version v2.4", kb=kb)
+    assert c.advice.findings[0].id == "finding-accumulation-differs"
