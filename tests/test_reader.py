@@ -1137,6 +1137,13 @@ def test_settings_changed_with_arrows(message, expected, absent):
     assert {k: values.get(k) for k in expected} == expected and not set(absent) & set(values), values
 
 
+def test_a_per_device_batch_lowered_with_an_arrow_in_brackets_is_each_gpus(kb):
+    # review 57 #20: "Lowering per_device_train_batch_size (16 -> 2)" on 8 H100s is 2 per GPU, 16 per update - not a
+    # batch per update of 2, which 8 GPUs could not run
+    got = facts(kb, "1 node, 8x NVIDIA H100 80GB. What I tried: Lowering per_device_train_batch_size (16 -> 2).")
+    assert (got.get("micro_batch"), got.get("batch_size"), got.get("reference_batch")) == (2, 16, 128)
+
+
 def test_the_capacity_an_oom_reports_is_the_named_cards_memory(kb):
     """A card named without a size, and PyTorch's '23.64 GiB total capacity' pasted: the plan is checked against
     what PyTorch can use, not the catalogue's 23.99 GiB; a size the user writes stays theirs."""

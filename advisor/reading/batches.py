@@ -525,6 +525,8 @@ def _arrows(clause: Clause, reading: Reading) -> None:
         topic = next((TOPICS.get(x, "") for x in reversed(words[max(0, k - 6):k]) if x in TOPICS or x in OTHER_QUANTITIES), "")
         if not topic and words[k + 2:k + 3] in (["gpus"], ["gpu"], ["cards"]):
             topic = "gpus"  # "1 -> 8 GPUs"
+        if topic == "batch" and per_device(words[max(0, k - 8):k]):
+            reading.batch_change_per_gpu = True  # "Lowering per_device_train_batch_size (16 -> 2)": each GPU's batch
         _change(reading, topic, tokens[ta].value, tokens[keys[k + 1]].value, clause.text(ta, keys[k + 1]))
 
 
