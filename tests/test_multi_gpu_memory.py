@@ -402,3 +402,24 @@ def test_qlora_memory_not_halved_on_two_gpus_under_zero2_is_the_adapters_small_s
                          "train qwen1_5_14b_chat_qlora.py --deepspeed deepspeed_zero2_offload. However, I notice that "
                          "the GPU usages is **not halfed** even i am using two gpus.", kb=kb)
     assert c.advice.findings[0].id == "finding-zero-stages-under-adapters"
+
+
+def test_zero3_with_a_model_larger_than_one_gpu_is_built_sharded(kb):
+    """Review 57 #7: LoRA on llama-7b with accelerate + ZeRO-3 over 4 machines of one 16GB GPU, mixed precision off, OOM.
+    Sharded it would fit, but loaded whole in fp32 (25.10 GiB) it does not: the answer says to build it sharded."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation("OOM error while trying to SFT llama-7b using PEFT on 4 machines, each with a single 16GB GPU. "
+                         "I'm not using mixed precision and I'm using zero3. accelerate launch --num_processes=4 "
+                         "--num_machines=4 --mixed_precision=no --use_deepspeed", kb=kb)
+    lead = c.advice.findings[0]
+    assert lead.id == "finding-whole-model-at-load-exceeds-card" and "zero3_init_flag" in lead.text
+    assert "25.10 GiB" in lead.title
+    # in 16 bits the whole 7B (12.55 GiB) fits a 16GB card: no such finding
+    bf16 = run_consultation("OOM error while trying to SFT llama-7b using PEFT on 4 machines, each with a single 16GB "
+                            "GPU, bf16 mixed precision, zero3.", kb=kb)
+    assert "finding-whole-model-at-load-exceeds-card" not in [f.id for f in bf16.advice.findings]
+    # an OOM said to come in the backward is not at loading
+    later = run_consultation("OOM in the backward pass while trying to SFT llama-7b using PEFT on 4 GPUs of 16GB, no "
+                             "mixed precision (fp32), zero3.", kb=kb)
+    assert "finding-whole-model-at-load-exceeds-card" not in [f.id for f in later.advice.findings]

@@ -4108,3 +4108,17 @@ def test_accelerates_num_processes_below_the_machines_gpus_is_the_runs_count(kb)
     got = facts(kb, "I'm trying to do PPO on a Llama 2 7B model using 4 H100 gpus each with 94 GB of memory.\n"
                     "accelerate launch --num_processes 3 --config_file configs/ds_config.yaml train.py")
     assert got["num_gpus"] == 3
+
+
+@pytest.mark.parametrize("message, expected", [
+    # review 57 #7: a trainer's settings listed with their eval twin beside a DeepSpeed config are per device
+    ("accelerate launch --num_processes=4 --use_deepspeed. Config: train_batch_size: 2, eval_batch_size: 2",
+     {"micro_batch": 2, "batch_size": None}),
+    # DeepSpeed's own JSON key stays the global batch
+    ('deepspeed on 4 GPUs: "train_batch_size": 32', {"batch_size": 32}),
+    # `gradient_checkpt: True`: checkpointing's key, abbreviated
+    ("gradient_checkpt: True", {"grad_checkpointing": True}),
+])
+def test_a_deepspeed_runs_trainer_settings_and_abbreviated_keys(kb, message, expected):
+    got = facts(kb, message)
+    assert {k: got.get(k) for k in expected} == expected, got

@@ -292,6 +292,14 @@ PER_DEVICE_PARTS = {"micro", "microbatch", "mbatch", "device", "gpu", "per"}  # 
 GLOBAL_PARTS = {"global", "total", "effective"}
 
 
+def deepspeeds_key(clause: Clause, reading: Reading) -> bool:
+    """Whether a bare `train_batch_size` in this message is DeepSpeed's (the global batch): DeepSpeed named, and not a
+    trainer's settings listed with their eval twin ("train_batch_size: 2, eval_batch_size: 2" beside a DeepSpeed config
+    file are per device - DeepSpeed's JSON has no eval batch, review 57 #7)."""
+    return reading.deepspeed and not ("eval_batch_size" in clause.source
+                                      and "train_micro_batch_size_per_gpu" not in clause.source)
+
+
 def config_key(clause: Clause, k: int, reading: Reading) -> tuple[str, int] | None:
     """The batch a number is given under as a config key or a flag, read from the key's parts:
     `per_device_train_batch_size=4` and `device_train_microbatch_size: 2` are per device, `TRAIN.BATCH_SIZE_TOTAL 8`
@@ -343,7 +351,7 @@ def config_key(clause: Clause, k: int, reading: Reading) -> tuple[str, int] | No
         return "micro_batch", start
     if parts & GLOBAL_PARTS:
         return "global_batch", start
-    if "train" in parts and not in_flag(clause, j) and (reading.deepspeed or json_key(clause, start)):
+    if "train" in parts and not in_flag(clause, j) and (json_key(clause, start) or deepspeeds_key(clause, reading)):
         return "global_batch", start
     return "batch", start
 

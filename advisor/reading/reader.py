@@ -1863,7 +1863,7 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             if _tuned_on(words, k) and reading.tuned_on is None:
                 reading.tuned_on = Read(name, scaled, text, "reference")
         if keyed is None and name == "global_batch" and words[start_key] == "train" and not batches.json_key(clause, start_key) \
-                and not reading.deepspeed and layouts.SAID_TOTAL.isdisjoint(words[start_key:k]):
+                and not batches.deepspeeds_key(clause, reading) and layouts.SAID_TOTAL.isdisjoint(words[start_key:k]):
             # `--train_batch_size` of a training script is per device; DeepSpeed's key is global (and so is one the
             # user glosses: "train_batch_size(global batch size)=64")
             name = "batch"

@@ -75,7 +75,8 @@ ACTION_VERBS = frozenset({"check", "use", "set", "call", "raise", "lower", "run"
                           "split", "remove", "put", "pass", "switch", "update", "print", "profile", "halve",
                           "reduce", "increase", "train", "accumulate", "scale", "divide", "cap", "place", "stop",
                           "select", "free", "move", "evaluate", "save", "log", "cache", "disable", "enable", "install",
-                          "count", "size", "start", "make", "lead", "write", "fuse", "compute", "replace", "sort"})
+                          "count", "size", "start", "make", "lead", "write", "fuse", "compute", "replace", "sort",
+                          "build"})
 
 
 def wrap_lines(lines: list[str], width: int) -> str:
@@ -366,6 +367,7 @@ def deciding_numbers(c: Consultation) -> list[str]:
     formulas: set[str] = set()
     for rule in rules:
         for name in _reads_through(c, rule):
+            name = _computed_source(c, name)
             fact = c.wm.facts[name]
             formula = c.run.estimates[name].formula if name in c.run.estimates else name
             if c.kb.facts[name].derived and isinstance(fact.value, (int, float)) \
@@ -374,6 +376,16 @@ def deciding_numbers(c: Consultation) -> list[str]:
                 names.append(name)
                 formulas.add(formula)
     return sorted(names, key=lambda n: c.kb.facts[n].unit is None)  # stable: the order of the rules otherwise
+
+
+def _computed_source(c: Consultation, name: str) -> str:
+    """The computed number a derived fact copies, where it copies one ("the whole model as it loads" is the fp32
+    weights the estimate counted): that number, with its formula, is what decided; else the fact itself."""
+    if not _copied(c, name):
+        return name
+    ref = c.kb.rule(c.wm.facts[name].provenance.rule).set[name]
+    source = ref.fact
+    return source if c.wm.known(source) and c.kb.facts[source].derived else name
 
 
 def _copied(c: Consultation, name: str) -> bool:
