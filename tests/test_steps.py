@@ -96,3 +96,16 @@ def test_a_trainers_steps_a_whole_multiple_of_the_updates_set(kb):
     from advisor.engine.estimators import NotComputable
     with pytest.raises(NotComputable):
         steps_said_multiple(8 * 24870, 24870, 1024, num_gpus=8)
+
+
+def test_grpo_steps_asked_with_the_batch_in_completions(kb):
+    """Review 57 #9: GRPO on 24 training GPUs at per-device 3, 800,000 prompts, "shouldn't it be 800,000 / 3 / 24 =
+    11,112 steps?" - TRL counts the batch in completions and repeats each prompt num_generations times."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation("I have a training set of 800,000 samples. Based on DeepSpeed ZeRO-1, I am using 24 GPUs for "
+                         "training and 8 GPUs for vLLM, and I am training with GRPO. per_device_train_batch_size 3, "
+                         "gradient_accumulation_steps 1, epochs 1. There are 800,000 optimization steps. Shouldn't it "
+                         "be 800,000 / 3 / 24 = 11,112 steps?", kb=kb)
+    lead = c.advice.findings[0]
+    assert lead.id == "finding-grpo-steps-count-completions" and "72 per update are completions" in lead.title
