@@ -109,3 +109,16 @@ def test_grpo_steps_asked_with_the_batch_in_completions(kb):
                          "be 800,000 / 3 / 24 = 11,112 steps?", kb=kb)
     lead = c.advice.findings[0]
     assert lead.id == "finding-grpo-steps-count-completions" and "72 per update are completions" in lead.title
+
+
+def test_an_automatic_batch_finder_is_explained_from_its_banners(kb):
+    """Review 57 #26: Unsloth's banner twice, per device 16 then 14, "tries to automatically find the optimal batch
+    size - how does it work?": the finder retries the loop at a smaller batch, and the batch per update shrinks."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation("Unsloth tries to automatically find the optimal batch size for the available VRAM. How does "
+                         "it work, and is it possible to disable it? Num examples = 6,261 | Num Epochs = 1 | Total steps "
+                         "= 196 Batch size per device = 16 | Gradient accumulation steps = 2 Trainable parameters = "
+                         "66,060,288 of 4,073,997,824 (1.62% trained)", kb=kb)
+    assert c.advice.findings[0].id == "finding-auto-batch-finder-changes-the-update"
+    assert c.wm.value("params") == 4073997824  # (the whole model, after the trained share)

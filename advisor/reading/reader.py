@@ -1658,6 +1658,12 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             name = "micro_batch"  # "each card runs batch size 8", "each GPU is running a batch size of 8"
         if name == "params" and not u and value < 1e5:
             continue
+        if name == "trainable_params" and words[end + 1:end + 2] == ["of"] and end + 2 < len(keys) \
+                and clause.tokens[keys[end + 2]].is_num and (clause.tokens[keys[end + 2]].value or 0) > scaled:
+            # Unsloth's banner, "Trainable parameters = 66,060,288 of 4,073,997,824 (1.62% trained)": the model's
+            # whole count after the trained share
+            reading.set(Read("params", float(clause.tokens[keys[end + 2]].value),
+                             clause.text(keys[start_key], keys[end + 2]), setup))
         if name == "image_size" and words[start_key] == "input" and value > MAX_INPUT_SIDE:
             continue  # `input_size = 5000` beside nn.Linear(input_size, output_size): a layer's width, not an image's
         if name == "image_size" and start_key > k and k >= 2 and words[k - 1] in ("x", "*") \
