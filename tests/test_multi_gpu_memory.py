@@ -423,3 +423,18 @@ def test_zero3_with_a_model_larger_than_one_gpu_is_built_sharded(kb):
     later = run_consultation("OOM in the backward pass while trying to SFT llama-7b using PEFT on 4 GPUs of 16GB, no "
                              "mixed precision (fp32), zero3.", kb=kb)
     assert "finding-whole-model-at-load-exceeds-card" not in [f.id for f in later.advice.findings]
+
+
+def test_an_oom_only_on_several_cards_named_by_model_is_the_setups_not_a_count(kb):
+    """Review 57 #17: LLaVA's pretraining of llama-7B works on a single A800 but OOMs on 4 A800s at batch_per_device=7.
+    The one-card run contradicts a full-AdamW count (LLaVA's stage 1 trains its projector alone), so the answer is the
+    multi-GPU setup - the launch first - not a plan to fit a count or a bigger card."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation("I am trying to pretrain with llama-7B (LLaVA). I use A800 80G. When I train the model on a "
+                         "single A800, it works well. However, when I train with 4 A800s, it hits OOM - even if I set "
+                         "batch_per_device=7 it is still OOM.", kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert ids[0] == "finding-multi-gpu-oom-one-fits" and "torch.nn.DataParallel" in c.advice.findings[0].text
+    assert "plan-does-not-fit" not in ids and "no-batch-fits" not in ids
+    assert c.advice.recommendation.option_id is None  # (no plan to make a count fit)
