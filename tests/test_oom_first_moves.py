@@ -411,3 +411,18 @@ def test_a_detectors_memory_climbing_at_batch_one_follows_the_objects_per_image(
                          "out of memory error at 3000-10000 iters. cfg.SOLVER.IMS_PER_BATCH = 1. The GPU is a TitanX "
                          "12gb.", kb=kb)
     assert finding_ids(c)[0] == "finding-detector-memory-follows-instances"
+
+
+def test_a_small_cnn_that_runs_out_at_a_handful_of_images_has_its_input_size_checked(kb):
+    """Review 57 #8: MobileNetV2 (3.5M parameters) under MirroredStrategy on 4 V100 16GB runs out at a global batch of
+    32 - 8 images a card. Its states are 0.44 GiB: the images reaching it are larger than the model was built for."""
+    c = run_consultation("TF2 Keras OOM training ImageNet with MobileNet V2. GPUs: 4x Tesla V100 16G. Training has OOM "
+                         "errors even when the batch size is reduced to 32. The dataset is prepared with tfds. "
+                         "strategy = tf.distribute.MirroredStrategy() with keras.applications.MobileNetV2, "
+                         "optimizer='adam'", kb=kb)
+    lead = c.advice.findings[0]
+    assert lead.id == "finding-small-cnn-oom-check-the-input-size" and "resize" in lead.text
+    # the image size said: no such guess
+    sized = run_consultation("OOM training MobileNet V2 on 4x V100 16G at batch 32 with 224x224 images, MirroredStrategy",
+                             kb=kb)
+    assert "finding-small-cnn-oom-check-the-input-size" not in [f.id for f in sized.advice.findings]
