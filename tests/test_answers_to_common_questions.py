@@ -5903,3 +5903,13 @@ def test_an_oom_at_micro_batch_one_with_no_model_named(kb):
                          "--per_device_train_batch_size 1 --gradient_accumulation_steps 32 --bf16 --gradient_checkpointing "
                          "true\n请问有什么比较好的优化显存的建议吗？", kb=kb)
     assert c.advice.findings[0].id == "finding-oom-at-batch-one-unsized"
+
+
+def test_one_model_in_two_codebases_at_different_batches_gets_what_each_feeds_it(kb):
+    """Review 57 #4: "I can only train with a batch size of 2 on (1920 x 1080) images on a V100. In Detectron2 I can
+    manage 4" - the input resize, the precision and what is frozen, not the package."""
+    c = run_consultation("Memory Consumption greater than Detectron2. With my current config (mmdetection), I can only "
+                         "train with a batch size of 2 on (1920 x 1080) images on a V100. In Detectron2 I can manage 4. "
+                         "What are the most likely causes of this discrepancy?", kb=kb)
+    lead = c.advice.findings[0]
+    assert lead.id == "finding-codebases-differ-in-what-they-feed" and "ResizeShortestEdge" in lead.text
