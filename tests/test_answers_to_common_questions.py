@@ -5913,3 +5913,16 @@ def test_one_model_in_two_codebases_at_different_batches_gets_what_each_feeds_it
                          "What are the most likely causes of this discrepancy?", kb=kb)
     lead = c.advice.findings[0]
     assert lead.id == "finding-codebases-differ-in-what-they-feed" and "ResizeShortestEdge" in lead.text
+
+
+def test_verl_memory_asked_gets_the_micro_batch_tokens_of_each_phase(kb):
+    """Review 57 #12: "do ppo_mini_batch_size and ppo_micro_batch_size have a big impact on GPU usage? … adjusting
+    max_response_length, train_batch_size and rollout.n didn't reduce it": a GPU's peak is one micro-batch's tokens
+    per phase, so the answer leads with use_dynamic_bsz and the per-GPU token budgets."""
+    c = run_consultation("I would like to ask whether ppo_mini_batch_size and ppo_micro_batch_size have a big impact on "
+                         "GPU usage. In the PPO training process (verl), which parameters have a greater impact on GPU "
+                         "usage? I tried adjusting max_response_length, train_batch_size and rollout.n, but it didn't "
+                         "seem to reduce GPU usage. The gradient calculation on some special data still used up the "
+                         "GPU memory.", kb=kb)
+    lead = c.advice.findings[0]
+    assert lead.id == "finding-verl-memory-follows-micro-batch-tokens" and "use_dynamic_bsz" in lead.text
