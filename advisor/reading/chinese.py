@@ -81,6 +81,10 @@ GLOSSARY: dict[str, str] = {
     "持续增加": "keeps increasing during training", "持续增长": "keeps increasing during training",
     "不断增加": "keeps increasing during training", "直到溢出": "until out of memory", "直至": "until", "直到": "until",
     "一会就": "after a while", "一会儿就": "after a while",
+    # ("随着训练数据会越来越长，在训练到中期某个时刻还是会爆显存": the samples grow longer; midway through training it
+    # still runs out of memory)
+    "训练到中期": "midway through training", "中期": "midway", "某个时刻": "at some point", "越来越长": "longer and longer",
+    "还是会": "still",
     # ("这个要多大的gpu才行？… 24G都不行": how big a GPU does it need? 24G does not work)
     "要多大的": "how big a", "需要多大的": "how big a", "多大的": "how big a", "才行": "do i need",
     "都不行": "does not work", "不行": "does not work",
