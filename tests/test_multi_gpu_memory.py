@@ -438,3 +438,14 @@ def test_an_oom_only_on_several_cards_named_by_model_is_the_setups_not_a_count(k
     assert ids[0] == "finding-multi-gpu-oom-one-fits" and "torch.nn.DataParallel" in c.advice.findings[0].text
     assert "plan-does-not-fit" not in ids and "no-batch-fits" not in ids
     assert c.advice.recommendation.option_id is None  # (no plan to make a count fit)
+
+
+def test_a_full_fine_tune_that_fits_one_card_but_not_two_under_ddp_gets_the_buckets(kb):
+    """Review 57 #2 (ms-swift, llama3-8b full fine-tuning on A800 80G: one card runs at batch 2, two under DDP run out
+    at batch 1, in Chinese): DDP's gradient buckets, 14.96 GiB in 16 bits, are what one card alone never holds."""
+    c = run_consultation("同参数情况下，单卡正常运行，多卡DDP显存OOM。CUDA_VISIBLE_DEVICES=0,1 NPROC_PER_NODE=2 swift sft "
+                         "--dtype bf16 --model_type llama3-8b-instruct --sft_type full --batch_size 1 "
+                         "--gradient_accumulation_steps 16 --max_length 4096。GPU：A800 80G", kb=kb)
+    lead = c.advice.findings[0]
+    assert lead.id == "finding-ddp-buckets-tip-a-full-run" and "14.96 GiB" in lead.title
+    assert c.wm.value("claim_multi_gpu_oom_one_fits") is True

@@ -76,6 +76,10 @@ GLOSSARY: dict[str, str] = {
     "一直在涨": "keeps increasing during training", "一直涨": "keeps increasing during training",
     # ("单卡训练没有问题，多卡情况会OOM … 单卡训练时有20GB的显存是盈余的": fine on one GPU, OOM on several; 20GB spare)
     "没有问题": "is fine", "没问题": "is fine", "可以正常训练": "trains fine", "正常训练": "trains fine",
+    # ("同参数情况下，单卡正常运行，多卡DDP显存OOM": the same settings run fine on one card, OOM on several under DDP)
+    "正常运行": "runs fine", "可以正常运行": "runs fine", "正常跑": "runs fine", "可以正常跑": "runs fine",
+    "同参数": "the same settings", "同样的参数": "the same settings", "情况下": "", "按理说": "in theory",
+    "很奇怪": "strange", "奇怪": "strange",
     "一致": "the same", "相同": "the same", "是相同的": "is the same", "是一样的": "is the same",  # ("全参数微调和 lora 微调占用的显存一致": the same memory)
     "是盈余的": "spare", "盈余": "spare", "富余": "spare", "剩余": "left",
     "持续增加": "keeps increasing during training", "持续增长": "keeps increasing during training",
