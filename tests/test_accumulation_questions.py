@@ -99,3 +99,18 @@ def test_accumulation_worse_than_more_devices_gets_the_loss_normalisation(kb):
                          "fix. I verified that I see worse performance with gradient accumulation than with multiple "
                          "devices, so I suspect this bug also applies to Lightning. Version v2.4", kb=kb)
     assert c.advice.findings[0].id == "finding-accumulation-differs"
+
+
+def test_an_lr_question_for_a_smaller_batch_also_offers_the_accumulation_that_keeps_it(kb):
+    """Review 57 #5: "now gpus=8, per_device 16, GA 4, lr 5e-5; if gpus=4 and per_device 4, lr should be ~6.25e-6?" -
+    beside the retuned LR, 32 accumulation steps on 4 GPUs at 4 each keep the 512 the LR was tuned for."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation("deepspeed --num_gpus=8 train.py --finetuning_type lora --per_device_train_batch_size 16 "
+                         "--gradient_accumulation_steps 4 --learning_rate 5e-5. Does the learning rate need to be "
+                         "linearly scaled according to the number of GPUs and per_device_train_batch_size? E.g. now "
+                         "gpus=8, per_device_train_batch_size=16, lr=5e-5. So if gpus=4 and per_device_train_batch_size"
+                         "=4, lr should be ~6.25e-6, right?", kb=kb)
+    offered = {o.id for o in c.advice.options}
+    assert "accumulate-to-target" in offered
+    assert (c.wm.value("accum_micro_batch"), c.wm.value("accum_steps"), c.wm.value("num_gpus")) == (4, 32, 4)
