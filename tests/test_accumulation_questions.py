@@ -114,3 +114,14 @@ def test_an_lr_question_for_a_smaller_batch_also_offers_the_accumulation_that_ke
     offered = {o.id for o in c.advice.options}
     assert "accumulate-to-target" in offered
     assert (c.wm.value("accum_micro_batch"), c.wm.value("accum_steps"), c.wm.value("num_gpus")) == (4, 32, 4)
+
+
+def test_what_accumulation_counts_is_answered(kb):
+    """Review 57 #24: "how does DeepSpeed process gradient accumulation? 1. It counts forward passes of the model … or
+    2. it counts the number of instances" - micro-steps, each weighed alike."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation("One dataloader loads 256x256 images with batch size 8, the other 512x512 images with batch "
+                         "size 2. How does DeepSpeed process gradient accumulation? 1. It counts forward passes of the "
+                         "model; or 2. It counts the number of instances?", kb=kb)
+    assert c.advice.findings[0].id == "finding-accumulation-counts-micro-steps"
