@@ -5926,3 +5926,15 @@ def test_verl_memory_asked_gets_the_micro_batch_tokens_of_each_phase(kb):
                          "GPU memory.", kb=kb)
     lead = c.advice.findings[0]
     assert lead.id == "finding-verl-memory-follows-micro-batch-tokens" and "use_dynamic_bsz" in lead.text
+
+
+def test_an_unsloth_checkpoint_in_a_llamafactory_config_is_not_unsloths_training_path(kb):
+    """Review 57 #23: a LLaMA-Factory config loading unsloth/Meta-Llama-3.1-8B-Instruct-bnb-4bit at cutoff_len 51974,
+    no use_unsloth, OOM on an H100 80GB: the checkpoint turns none of Unsloth's kernels on."""
+    message = ('{"model_name_or_path": "/vol/models/Meta-Llama-3.1-8B-Instruct-bnb-4bit", "quantization_bit": 4, '
+               '"finetuning_type": "lora", "cutoff_len": 51974, "per_device_train_batch_size": 1} Reproduction: '
+               'fine-tune unsloth/Meta-Llama-3.1-8B-Instruct-bnb-4bit on an 80GB H100 - OOM.')
+    c = run_consultation(message, kb=kb)
+    assert "finding-unsloth-checkpoint-is-not-unsloth" in [f.id for f in c.advice.findings]
+    said = run_consultation(message.replace('"quantization_bit": 4,', '"quantization_bit": 4, "use_unsloth": true,'), kb=kb)
+    assert "finding-unsloth-checkpoint-is-not-unsloth" not in [f.id for f in said.advice.findings]
