@@ -897,7 +897,8 @@ def memory_needed(params: float, precision: str | None = None, optimizer: str | 
                   attention: str | None = None, image_size: int | None = None,
                   cuda_context: float | None = None, batch_size: int | None = None,
                   adapter_fraction: float | None = None, lora_adapter_share: float | None = None,
-                  gpu_model: str | None = None, embedding_training: bool | None = None) -> dict[str, Estimate]:
+                  gpu_model: str | None = None, embedding_training: bool | None = None,
+                  fused_loss: bool | None = None) -> dict[str, Estimate]:
     """"How much GPU memory does it need?" before a card is named: the user's plan per GPU at their micro-batch
     (else their batch per update over their GPUs and accumulation, else 1), with the assumptions for what they did
     not say."""
@@ -914,7 +915,11 @@ def memory_needed(params: float, precision: str | None = None, optimizer: str | 
     if not micro and batch_size:  # "how much VRAM for batch 4?": the batch per update, split as the user runs it
         micro = max(1, int(batch_size) // (p.current.gpus * (p.grad_accum or 1)))
     # the plan itself: the share of a card kept free is the finding's to add, not this figure's
-    p = replace(p, micro_batch=micro or 1, grad_accum=p.grad_accum or 1, target_batch=None, margin=0.0)
+    # (no card to fit a micro-batch to: the count is at micro-batch 1, and says so)
+    assumed_now = tuple("micro-batch 1" if a == "the largest micro-batch my estimate fits" and not micro else a
+                        for a in p.assumed)
+    p = replace(p, micro_batch=micro or 1, grad_accum=p.grad_accum or 1, target_batch=None, margin=0.0,
+                assumed=type(p.assumed)(assumed_now))
     c = evaluate(p, p.current, as_run=True)
     if c.max_micro is None and p.offload_params and p.current.offload:
         # every state in CPU RAM and no model shape: what stays on the GPU (the layers gathered in turn, the
