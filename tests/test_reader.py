@@ -4122,3 +4122,19 @@ def test_accelerates_num_processes_below_the_machines_gpus_is_the_runs_count(kb)
 def test_a_deepspeed_runs_trainer_settings_and_abbreviated_keys(kb, message, expected):
     got = facts(kb, message)
     assert {k: got.get(k) for k in expected} == expected, got
+
+
+@pytest.mark.parametrize("message, expected", [
+    # review 57 #22: the setup revised ("我后来改成了：") - the settings said after it are the run's now
+    ("--actor_num_nodes 1 --actor_num_gpus_per_node 16 --micro_train_batch_size 4 --train_batch_size 128 "
+     "--prompt_max_len 1024 --generate_max_len 4096\n（后续补充）我后来改成了：--actor_num_nodes 2 "
+     "--actor_num_gpus_per_node 2 --micro_train_batch_size 1 --train_batch_size 64 --prompt_max_len 256 "
+     "--generate_max_len 4096", {"micro_batch": 1, "num_gpus": 4, "seq_len": 4352}),
+    ("I used batch size 8 on one A100. I later changed it to batch size 4.", {"batch_size": 4}),
+    # a report of what then ran is no revision of the failing setup (rq-2587)
+    ("OOM at batch size 2 on a 2080. Update: after removing long files I was able to train with a batch size of 16.",
+     {"batch_size": 2}),
+])
+def test_settings_said_after_the_setup_is_revised_are_the_runs(kb, message, expected):
+    got = facts(kb, message)
+    assert {k: got.get(k) for k in expected} == expected, got

@@ -87,6 +87,7 @@ GLOSSARY: dict[str, str] = {
     "一会就": "after a while", "一会儿就": "after a while",
     # ("随着训练数据会越来越长，在训练到中期某个时刻还是会爆显存": the samples grow longer; midway through training it
     # still runs out of memory)
+    "后来": "later",  # ("我后来改成了：…": I later changed it to - the setup revised)
     "训练到中期": "midway through training", "中期": "midway", "某个时刻": "at some point", "越来越长": "longer and longer",
     "还是会": "still",
     # ("这个要多大的gpu才行？… 24G都不行": how big a GPU does it need? 24G does not work)

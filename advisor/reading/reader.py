@@ -159,6 +159,8 @@ def read(message: str) -> Reading:
         elif quoting and clause.reference_at and clause.reference_at[-1] \
                 and sum(tokens[t].text in QUOTES for t in range(start, end)) % 2:
             reading.in_reference_quote = True  # 'The paper says: "All the experiments are …' (opened, not closed)
+        if not reading.revised and not present.isdisjoint(REVISION_WORDS) and _revises_the_setup(clause):
+            reading.revised = True  # "I later changed it to:", "UPDATE:": what follows is the run now
         reading.in_personal_sentence = not FIRST_PERSON.isdisjoint(personal_words)
         reading.in_planning_sentence = question or _plans(clause)  # "so is batch 8 right?"
         if question and any(clause.words[k:k + 2] in ASKED_OF_SOURCE for k in range(min(3, len(clause.words)))):
@@ -473,6 +475,17 @@ def _images_of_a_size(clause: Clause, noun: int) -> bool:
     """'16 images of 1024x1024': images said with their size are the ones a step holds, not a data set."""
     words = clause.words
     return words[noun + 1:noun + 2] == ["of"] and noun + 2 < len(words) and _square(clause, noun + 2)
+
+
+REVISION_WORDS = frozenset({"later"})
+REVISING_VERBS = frozenset({"changed", "switched", "modified", "updated", "set", "moved"})
+
+
+def _revises_the_setup(clause: Clause) -> bool:
+    """Whether the clause revises the setup said before: "I later changed it to:" ("后来改成了"), "later switched to" -
+    not "later in training", nor a note's "Update: … I was able to train with 16", which reports what then ran."""
+    words = clause.words
+    return any(w == "later" and not REVISING_VERBS.isdisjoint(words[k + 1:k + 3]) for k, w in enumerate(words[:12]))
 
 
 def _square(clause: Clause, k: int) -> bool:

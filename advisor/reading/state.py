@@ -19,6 +19,12 @@ PERSONAL_FIELDS = {"model", "image_size", "micro_batch", "global_batch", "batch"
 
 
 BATCH_FIELDS = ("batch", "micro_batch", "global_batch")
+# the settings a revision of the setup replaces ("后来改成了 --micro_train_batch_size 1 …"): what is said after it is the
+# run's, over what the message said before
+REVISABLE_FIELDS = frozenset({"micro_batch", "global_batch", "batch", "grad_accum_steps", "seq_len", "num_gpus",
+                              "num_nodes", "gpus_per_node", "zero_stage", "lr", "image_size", "offload", "precision",
+                              "parallelism", "grad_checkpointing", "lora_rank", "num_generations", "rollout_prompts",
+                              "prompt_len", "completion_len", "actor_gpus_per_node", "actor_nodes"})
 PROCESS_WORDS = frozenset({"procs", "processes", "ranks"})  # a count of training processes, not of cards
 
 
@@ -47,6 +53,7 @@ class Read:
     implied: bool = False  # settled from the context (a plain "batch 32" on one GPU read as the per-device batch)
     planned: bool = False  # said of what the user wants to do ("I want to use batch 1024", "going to 2 GPUs")
     third_party: bool = False  # said of what a script, config or model does, with no first-person word
+    revised: bool = False  # said after the user's revision of their setup ("I later changed it to:", "UPDATE:")
 
 
 MAX_ASKED = 8  # settings asked about, per message
@@ -66,6 +73,7 @@ class Reading:
     in_personal_sentence: bool = False  # set while the reader is in a sentence with "I", "my", "we", …
     in_planning_sentence: bool = False  # … and with "want to", "going to", "plan", "will", "switch to", …
     in_past_clause: bool = False  # … and about an earlier run that worked (PAST_RUN)
+    revised: bool = False  # past the words that revise the setup ("I later changed it to:"): the run now
     in_third_party_clause: bool = False  # … and about what a script, a config or a model does ("BEVFormer trains …")
     # a recipe's words quoted over several sentences ('The paper says: "… During training, we set the batch size to
     # 32 per GPU."'): their 'we' and their numbers are the recipe's until the quote closes
@@ -167,6 +175,7 @@ class Reading:
         read.planned = read.planned or self.in_planning_sentence
         read.past = read.past or self.in_past_clause
         read.third_party = read.third_party or self.in_third_party_clause
+        read.revised = read.revised or self.revised
         read.mood = read.mood or self.clause_mood
         if read.field in BATCH_FIELDS and len(self.batch_mentions) < MAX_MENTIONS:
             self.batch_mentions.append(read)
@@ -193,6 +202,9 @@ class Reading:
                                      and isinstance(read.value, str) and old.value.startswith(read.value + "-"))
         outranks = outranks or (old is not None and old.value != read.value and old.weak and not read.weak
                                 and read.field not in PERSONAL_FIELDS)
+        # a setting said again after the user revised the setup is the run's now
+        outranks = outranks or (old is not None and old.value != read.value and read.revised and not old.revised
+                                and read.field in REVISABLE_FIELDS and read.setup == old.setup)
         # offloading to NVMe goes further than to the CPU: a message that names both went there when RAM ran short
         # ("ZeRO-offload needs 346GB of RAM … so I tried ZeRO-infinity to offload to nvme")
         outranks = outranks or (read.field == "offload" and read.value == "nvme" and old is not None
