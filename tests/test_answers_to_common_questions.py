@@ -5938,3 +5938,15 @@ def test_an_unsloth_checkpoint_in_a_llamafactory_config_is_not_unsloths_training
     assert "finding-unsloth-checkpoint-is-not-unsloth" in [f.id for f in c.advice.findings]
     said = run_consultation(message.replace('"quantization_bit": 4,', '"quantization_bit": 4, "use_unsloth": true,'), kb=kb)
     assert "finding-unsloth-checkpoint-is-not-unsloth" not in [f.id for f in said.advice.findings]
+
+
+def test_a_grpo_micro_step_of_several_groups_is_split_over_accumulation(kb):
+    """Review 57 #25: GRPO of Qwen2.5-VL-7B on one A800 80G with num_generations 6 and per_device_train_batch_size 48
+    runs out: each micro-step holds 8 prompts' groups; 6 per device × 8 accumulation steps keeps the 48 per update."""
+    c = run_consultation("OOM on a single A800 (80GB) running GRPO on Qwen2.5-VL-7B-Instruct with DeepSpeed ZeRO-3 "
+                         "offload: torchrun --nproc_per_node=1 grpo.py --num_generations 6 "
+                         "--per_device_train_batch_size 48 --gradient_accumulation_steps 1 --bf16 "
+                         "--gradient_checkpointing true", kb=kb)
+    assert "finding-grpo-micro-step-holds-groups" in [f.id for f in c.advice.findings]
+    assert c.advice.recommendation.option_id == "accumulate-to-target"
+    assert (c.wm.value("accum_micro_batch"), c.wm.value("accum_steps")) == (6, 8)
