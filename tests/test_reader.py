@@ -4138,3 +4138,10 @@ def test_a_deepspeed_runs_trainer_settings_and_abbreviated_keys(kb, message, exp
 def test_settings_said_after_the_setup_is_revised_are_the_runs(kb, message, expected):
     got = facts(kb, message)
     assert {k: got.get(k) for k in expected} == expected, got
+
+
+def test_the_users_own_step_arithmetic_in_a_question_is_no_plan(kb):
+    # review 57 #9: "Shouldn't it be 800,000 / 3 / 24 = 11,112 steps?" checks a division; no run of 11,112 steps
+    assert "planned_steps" not in facts(kb, "Shouldn't it be 800,000 / 3 / 24 = 11,112 steps?")
+    assert facts(kb, "I train for 11,112 steps.")["planned_steps"] == 11112
+

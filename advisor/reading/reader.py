@@ -1790,6 +1790,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             name = "global_batch" if "total" in words[start_key + 1:start_key + 7] else "batch"
         elif name == "dataset_size" and start_key > k and start_key + 1 < len(words) and words[start_key + 1] == "per":
             continue  # "256 images per forward", "7000 samples per second": a batch or a rate, not the data set
+        if name == "planned_steps" and reading.in_question and (
+                result is not None or keys[k] - 1 >= clause.start and clause.tokens[keys[k] - 1].text == "="):
+            continue  # "Shouldn't it be 800,000 / 3 / 24 = 11,112 steps?": the user's own arithmetic, checked - no plan
         if name == "planned_steps" and start_key > k and (
                 _point_in_run(words, k) or value < 1000 and u not in ("k", "m")
                 or k >= 1 and clause.ends_a_range(keys[k]) and _point_in_run(words, k - 1)  # ("at 3000-10000 iters")
