@@ -1882,7 +1882,7 @@ def test_a_batch_smaller_than_the_gpus_is_not_offered_as_a_split(kb):
                      "train on these GPUs with a total batch size of 1?", kb=kb)
     flags = [r.id for r in advice.red_flags]
     assert "rf-batch-below-gpu-count" in flags and "rf-effective-batch" not in flags
-    assert "with_cp=True" in next(r for r in advice.red_flags if r.id == "rf-batch-below-gpu-count").counter
+    assert "activation checkpointing" in next(r for r in advice.red_flags if r.id == "rf-batch-below-gpu-count").counter
 
 
 def test_memory_that_does_not_follow_the_batch_is_answered_by_fixed_and_per_sample_parts(kb):
