@@ -433,7 +433,8 @@ def declined_change(clause: Clause, k: int) -> bool:
     return words[j] in CHANGE_VERBS and negated(clause, j)
 
 
-CHANGE_SIGNS = frozenset({"from", "to", "doubled", "double", "doubling", "halved", "halve", "quadrupled", "half", "twice"})
+CHANGE_SIGNS = frozenset({"from", "to", "doubled", "double", "doubling", "halved", "halve", "quadrupled", "half",
+                          "twice"})
 
 
 # the words of OpenMMLab's per-GPU batch keys, split ("samples_per_gpu" is samples, per, gpu)
@@ -651,6 +652,7 @@ def changes(clause: Clause, reading: Reading) -> None:
 
 
 ORIGINALS = frozenset({"original", "default", "paper", "paper's", "recipe", "official", "author's", "authors"})
+BATCH_NOUNS = frozenset({"batch", "bs", "batchsize"})
 
 
 def _half_of_the_original(clause: Clause, reading: Reading) -> None:
@@ -665,8 +667,8 @@ def _half_of_the_original(clause: Clause, reading: Reading) -> None:
         if not (by_half or after[:1] and after[0] in ORIGINALS) or negated(clause, k):
             continue
         before = words[max(0, k - 8):k]
-        if any(b in ("batch", "bs", "batchsize") and OTHER_TOPICS.isdisjoint(before[i + 1:]) for i, b in enumerate(before)):
-            start = max(i for i in range(max(0, k - 8), k) if words[i] in ("batch", "bs", "batchsize"))
+        if any(b in BATCH_NOUNS and OTHER_TOPICS.isdisjoint(before[i + 1:]) for i, b in enumerate(before)):
+            start = max(i for i in range(max(0, k - 8), k) if words[i] in BATCH_NOUNS)
             reading.set(Read("batch_scale_factor", 0.5 if w == "half" else 2.0,
                              clause.text(clause.keys[start], clause.keys[min(k + 3, len(words) - 1)])))
             return

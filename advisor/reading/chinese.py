@@ -36,7 +36,8 @@ GLOSSARY: dict[str, str] = {
     "论文": "paper", "论文的数据": "the paper's results", "论文中的": "the paper's", "结果": "results",
     "相差很大": "differ a lot", "差距很大": "differ a lot", "差很多": "differ a lot", "我改成": "changed to",
     "我改为": "changed to", "我设置为": "set to", "我设为": "set to", "我设置成": "set to",
-    "步": "steps", "迭代": "iterations", "次迭代": "iterations", "步数": "steps", "训练步数": "training steps", "轮": "epochs", "总": "total", "总共": "total",
+    "步": "steps", "迭代": "iterations", "次迭代": "iterations", "步数": "steps", "训练步数": "training steps",
+    "轮": "epochs", "总": "total", "总共": "total",
     "样本数": "samples", "训练样本数": "training samples", "样本量": "samples", "预期": "expected", "倍": "times", "双倍": "double", "两倍": "twice", "指的是什么": "what does it mean",
     "各个": "each", "各自": "each", "独自为战": "trains independently", "实际上": "actually", "相差无几": "about the same",
     "批大小": "batch size", "批次大小": "batch size", "批量大小": "batch size", "梯度累积": "gradient accumulation",
@@ -80,7 +81,8 @@ GLOSSARY: dict[str, str] = {
     "正常运行": "runs fine", "可以正常运行": "runs fine", "正常跑": "runs fine", "可以正常跑": "runs fine",
     "同参数": "the same settings", "同样的参数": "the same settings", "情况下": "", "按理说": "in theory",
     "很奇怪": "strange", "奇怪": "strange",
-    "一致": "the same", "相同": "the same", "是相同的": "is the same", "是一样的": "is the same",  # ("全参数微调和 lora 微调占用的显存一致": the same memory)
+    # ("全参数微调和 lora 微调占用的显存一致": the same memory; "1张卡和4张卡的训练速度是相同的": the same speed)
+    "一致": "the same", "相同": "the same", "是相同的": "is the same", "是一样的": "is the same",
     "是盈余的": "spare", "盈余": "spare", "富余": "spare", "剩余": "left",
     "持续增加": "keeps increasing during training", "持续增长": "keeps increasing during training",
     "不断增加": "keeps increasing during training", "直到溢出": "until out of memory", "直至": "until", "直到": "until",
@@ -107,7 +109,8 @@ GLOSSARY: dict[str, str] = {
     "关闭": "disabled", "没有": "no", "没": "no", "不": "not", "未": "not", "依旧": "still", "还是": "still",
     "很慢": "slow", "慢": "slow", "快": "fast", "更快": "faster", "更慢": "slower",
     # ("全参微调比LoRA更快": full fine-tuning than LoRA faster - the comparison in Chinese word order)
-    "比": "than", "比较": "rather", "相比": "compared with", "对比": "compared with", "加速": "speedup", "但是": "but", "但": "but", "可是": "but",
+    "比": "than", "比较": "rather", "相比": "compared with", "对比": "compared with",
+    "加速": "speedup", "但是": "but", "但": "but", "可是": "but",
     "能跑": "works", "可以跑": "works", "跑不起来": "fails", "跑": "run", "就": "",
     # asking
     "为什么": "why", "怎么": "how", "如何": "how", "请问": "", "是否": "whether", "多少": "how much",

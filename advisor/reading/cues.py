@@ -264,7 +264,8 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("grad cp", "grad_checkpointing", True),  # (RWKV-LM's --grad_cp 1; 0 turns it off)
     ("grad checkpoint", "grad_checkpointing", True), ("gradient checkpoint", "grad_checkpointing", True),
     ("activation checkpoint", "grad_checkpointing", True),
-    ("gradient checkpt", "grad_checkpointing", True), ("grad checkpt", "grad_checkpointing", True),  # (`gradient_checkpt: True`)
+    # (`gradient_checkpt: True`)
+    ("gradient checkpt", "grad_checkpointing", True), ("grad checkpt", "grad_checkpointing", True),
     # Megatron's `--recompute-activations`, `--recompute_granularity full|selective`, `--recompute_method uniform`
     ("recompute activations", "grad_checkpointing", True), ("recompute granularity", "grad_checkpointing", True),
     ("recompute method", "grad_checkpointing", True),

@@ -875,7 +875,8 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
                                   and clause.keys[end + 2] == clause.keys[end + 1] + 1
                                   and round(nbytes / 1e9) in clause.card_sizes.get(clause.keys[end + 2], ()))
     # "an A6000 with 48GB of RAM": the card's own memory, in a size it comes in, said with the card (not the host's)
-    with_card = k >= 2 and words[k - 1] == "with" and round(nbytes / 1e9) in clause.card_end_sizes.get(clause.keys[k - 2], ())
+    with_card = k >= 2 and words[k - 1] == "with" \
+        and round(nbytes / 1e9) in clause.card_end_sizes.get(clause.keys[k - 2], ())
     if not before_card and not with_card and _host_memory(before, after) and setup_of(clause, k) == "user":
         gb = nbytes / (2**30 if unit in ("gib", "tib", "mib") else 1e9)
         reading.set(Read("cpu_ram_gb", round(gb, 2), clause.text(clause.keys[k], clause.keys[end])))

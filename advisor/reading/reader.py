@@ -160,7 +160,7 @@ def read(message: str) -> Reading:
                 and sum(tokens[t].text in QUOTES for t in range(start, end)) % 2:
             reading.in_reference_quote = True  # 'The paper says: "All the experiments are …' (opened, not closed)
         if not reading.revised and not present.isdisjoint(REVISION_WORDS) and _revises_the_setup(clause):
-            reading.revised = True  # "I later changed it to:", "UPDATE:": what follows is the run now
+            reading.revised = True  # "I later changed it to:": what follows is the run now
         reading.in_personal_sentence = not FIRST_PERSON.isdisjoint(personal_words)
         reading.in_planning_sentence = question or _plans(clause)  # "so is batch 8 right?"
         if question and any(clause.words[k:k + 2] in ASKED_OF_SOURCE for k in range(min(3, len(clause.words)))):

@@ -53,7 +53,7 @@ class Read:
     implied: bool = False  # settled from the context (a plain "batch 32" on one GPU read as the per-device batch)
     planned: bool = False  # said of what the user wants to do ("I want to use batch 1024", "going to 2 GPUs")
     third_party: bool = False  # said of what a script, config or model does, with no first-person word
-    revised: bool = False  # said after the user's revision of their setup ("I later changed it to:", "UPDATE:")
+    revised: bool = False  # said after the user's revision of their setup ("I later changed it to:")
 
 
 MAX_ASKED = 8  # settings asked about, per message

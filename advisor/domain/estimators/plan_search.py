@@ -886,7 +886,8 @@ NO_CARD = 1e15  # bytes: a card larger than any plan, so that the user's plan is
 
 
 @estimator("per_gpu", "per_gpu_checkpointed", "checkpointing_saves", "checkpointed_rest", "assumed", "states",
-           "largest_card", "logits", "logits_share", "model_vocab", "named_card", "activations_counted", cites=SOURCES + ("chen-ckpt", "gpu-catalogue", "arithmetic"))
+           "largest_card", "logits", "logits_share", "model_vocab", "named_card", "activations_counted",
+           cites=SOURCES + ("chen-ckpt", "gpu-catalogue", "arithmetic"))
 def memory_needed(params: float, precision: str | None = None, optimizer: str | None = None,
                   num_gpus: int | None = None, zero_stage: int | None = None, parallelism: str | None = None,
                   offload: str | None = None, adapter: str | None = None, training_mode: str | None = None,
