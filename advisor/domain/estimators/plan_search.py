@@ -91,6 +91,8 @@ STATE_PARTS = ("weights", "gradients", "gradients (alive at backward)", "optimiz
 # model's training (LLaMA-Factory's stage rm, TRL's RewardTrainer), which scores both
 PAIRED_OBJECTIVES = ("dpo", "orpo", "simpo", "reward")
 ASSUMED_SEQ_LEN = 4096  # tokens per sample assumed when the user does not say (at most the model's own context)
+# what the user's plan is counted at when no batch is said (memory_needed, with no card, counts micro-batch 1 instead)
+LARGEST_MICRO_ASSUMED = "the largest micro-batch my estimate fits"
 # the layouts of several GPUs counted when none is said: each GPU a whole copy of the model states
 WHOLE_COPY = "a whole copy on each GPU (DDP)"
 NO_STAGE = "no ZeRO stage said (stage 0: a whole copy on each GPU)"
@@ -276,7 +278,7 @@ def _problem(args: dict[str, Any]) -> Problem:
     if micro is None and not target and spec is not None and spec.has_activation_shape:
         # no batch said: the user's plan is counted at the largest micro-batch that fits (1 after an OOM), which
         # the plan's numbers must say they assumed
-        assumed.append("the largest micro-batch my estimate fits")
+        assumed.append(LARGEST_MICRO_ASSUMED)
     if micro and accum is None and target and int(target) % (int(micro) * gpus) == 0:
         accum = int(target) // (int(micro) * gpus)  # "micro 2, global 256 on 8 GPUs": 16 accumulation steps
     if micro and args.get("num_gpus") is not None:
@@ -917,8 +919,7 @@ def memory_needed(params: float, precision: str | None = None, optimizer: str | 
         micro = max(1, int(batch_size) // (p.current.gpus * (p.grad_accum or 1)))
     # the plan itself: the share of a card kept free is the finding's to add, not this figure's
     # (no card to fit a micro-batch to: the count is at micro-batch 1, and says so)
-    assumed_now = tuple("micro-batch 1" if a == "the largest micro-batch my estimate fits" and not micro else a
-                        for a in p.assumed)
+    assumed_now = tuple("micro-batch 1" if a == LARGEST_MICRO_ASSUMED and not micro else a for a in p.assumed)
     p = replace(p, micro_batch=micro or 1, grad_accum=p.grad_accum or 1, target_batch=None, margin=0.0,
                 assumed=type(p.assumed)(assumed_now))
     c = evaluate(p, p.current, as_run=True)
