@@ -6,6 +6,7 @@ memory on GPU 0, and a run that waits for its data."""
 import pytest
 
 from advisor.consultation import consult, read_message, run_consultation
+from advisor.shells.render import i_read, read_facts
 
 PLAIN = "I train with batch 256 on 4 GPUs, the paper used 1024 with lr 0.1. What learning rate should I use?"
 
@@ -5950,3 +5951,41 @@ def test_a_grpo_micro_step_of_several_groups_is_split_over_accumulation(kb):
     assert "finding-grpo-micro-step-holds-groups" in [f.id for f in c.advice.findings]
     assert c.advice.recommendation.option_id == "accumulate-to-target"
     assert (c.wm.value("accum_micro_batch"), c.wm.value("accum_steps")) == (6, 8)
+
+
+@pytest.mark.parametrize("message, name, sizes", [
+    # a family named without its size: asked by name, with the sizes the catalogue knows it in
+    ("I want to fine-tune llama2 on my 4090, what batch size?", "llama2",
+     "llama-2-7b (6.74B), llama-2-13b (13B) or llama-2-70b (69B)"),
+    ("Fine-tuning BERT on a 3090 with batch 64 runs out of memory, what batch fits?", "BERT",
+     "bert-base (109M) or bert-large (335M)"),
+    # a model the catalogue does not know: asked by name, with no size guessed
+    ("OOM fine-tuning TabPFN on a 3090 with batch 64, how many can I fit?", "TabPFN", None),
+    ("I'm training my DeepLabV3 with batch 8 on a 1080 Ti and it runs out of memory. What batch fits?",
+     "DeepLabV3", None),
+])
+def test_the_size_question_names_the_model_the_user_named(kb, message, name, sizes):
+    c = run_consultation(message, kb=kb)
+    assert c.wm.value("model_named") == name and not c.wm.known("params")
+    question = next(q for q in c.advice.questions if q.id == "params")
+    assert name in question.text
+    assert (sizes in question.text) if sizes else "e.g. 500M" in question.text
+    # (the catalogue's sizes are asked about, not listed among what the user said)
+    assert "model_line_sizes" not in {f.name for f in read_facts(kb, c.advice.facts)}
+    assert f"the model you named {name}" in i_read(kb, read_facts(kb, c.advice.facts))
+
+
+@pytest.mark.parametrize("message", [
+    "training with PyTorch on a T4, batch 32 runs out of memory",  # a framework
+    "Fine-tuning LoRA adapters on a 3090 runs out of memory at batch 8",  # a method
+    "train_dreambooth_sd3.py runs out of memory on a 3090 at batch 2",  # a script's name
+])
+def test_a_framework_a_method_or_a_file_is_no_model_named(kb, message):
+    c = run_consultation(message, kb=kb)
+    assert not c.wm.known("model_named")
+    assert all("have (e.g." not in q.text or "the model" in q.text for q in c.advice.questions)
+
+
+def test_a_catalogue_model_is_not_asked_for_by_name(kb):
+    c = run_consultation("I want to fine-tune llama-2-7b on my 4090, what batch size?", kb=kb)
+    assert not c.wm.known("model_named") and "params" not in [q.id for q in c.advice.questions]

@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from advisor.domain.catalogue import (CATALOGUE, ModelSpec, count_bert, count_gpt2, count_llama, count_mixtral, count_t5,
-                                      embedding_params, find_model, from_hf_config, model_aliases, name_tokens, preset,
-                                      preset_names, safetensors_params)
+                                      embedding_params, find_model, from_hf_config, line_members, model_aliases,
+                                      name_tokens, preset, preset_names, safetensors_params)
 from advisor.errors import InputError
 
 ENTRIES = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))["presets"]
@@ -370,3 +370,15 @@ def test_importing_the_catalogue_reads_no_yaml():
             "assert 'yaml' not in sys.modules, 'yaml imported at import time'")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=str(CATALOGUE.parents[3]),
                    env={**os.environ, "PYTHONPATH": str(CATALOGUE.parents[3])})
+
+
+@pytest.mark.parametrize("family, members", [
+    ("bert", ["bert-base", "bert-large"]),
+    ("gpt2", ["gpt2", "gpt2-medium", "gpt2-large", "gpt2-xl"]),  # the name itself is the smallest
+    ("yolov8", ["yolov8n", "yolov8s", "yolov8m", "yolov8l", "yolov8x"]),  # YOLO's size letters
+    ("resnet", ["resnet18", "resnet34", "resnet50", "resnet101", "resnet152"]),
+    ("llama", ["llama-7b", "llama-13b", "llama-33b", "llama-65b"]),  # not llama-2-7b: another generation
+    ("detr", []),
+])
+def test_a_line_named_without_its_size_lists_its_members_smallest_first(family, members):
+    assert line_members(family) == members

@@ -204,3 +204,21 @@ def test_every_claim_reads_as_the_users_own_words(kb):
     assert all(label.startswith("you ") for label in labels.values()), \
         {n: label for n, label in labels.items() if not label.startswith("you ")}
     assert labels["claim_amp_halves_memory"] == "you believe mixed precision halves training memory"
+
+
+def test_a_question_quoting_a_fact_that_does_not_exist_fails_to_load(tmp_path, monkeypatch):
+    import shutil
+
+    from advisor.errors import InputError
+    from advisor.kb import load as kbload
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    facts = (rules / "facts.yaml").read_text()
+    assert "does {model_named} have" in facts
+    (rules / "facts.yaml").write_text(facts.replace("does {model_named} have", "does {model_naemd} have", 1))
+    kbload._load_kb_cached.cache_clear()
+    with pytest.raises(InputError, match="questions_naming quotes 'model_naemd', which is not an input fact"):
+        kbload.load_kb(rules)
+    kbload._load_kb_cached.cache_clear()

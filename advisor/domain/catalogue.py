@@ -278,6 +278,24 @@ def preset_names() -> list[str]:
     return sorted(_presets())
 
 
+SIZE_LETTERS = frozenset("nsmlx")  # YOLO's variants: yolov8n … yolov8x
+
+
+def line_members(family: str) -> list[str]:
+    """The catalogue's models of one line in its sizes, for a name said without one: 'bert' → bert-base, bert-large;
+    'yolov8' → yolov8n … yolov8x; 'resnet' → resnet18 … resnet152; 'gpt2' → gpt2 … gpt2-xl - the name itself or one
+    part more (not llama-2-7b for 'llama', another generation, nor qwen2.5-vl-7b for 'qwen2.5', another kind), in
+    the order of their sizes."""
+    family = family.lower()
+    out = []
+    for name in preset_names():
+        rest = name[len(family):] if name.startswith(family) else ""
+        if name == family or rest.startswith("-") and len(rest) > 1 and "-" not in rest[1:] \
+                or rest.isdigit() or len(rest) == 1 and rest in SIZE_LETTERS:
+            out.append(name)
+    return sorted(out, key=lambda name: (preset(name).params, name))
+
+
 def spec_from_dims(name: str, family: str, dims: dict[str, Any], seq_len: int | None = None, source: str = "",
                    arch_kind: str = "") -> ModelSpec:
     params = count(family, dims)

@@ -8,7 +8,8 @@ from advisor.engine.advice import Advice, FactOut, Provenance as ProvenanceOut, 
 from advisor.engine.chaining import Engine, RunResult
 from advisor.engine.memory import WorkingMemory
 from advisor.engine.policy import RulePolicy
-from advisor.engine.questions import answers_asked, asked_topics, listed, open_questions, recommendation, why_label
+from advisor.engine.questions import (answers_asked, asked_topics, listed, open_questions, question_text, recommendation,
+                                      why_label)
 from advisor.engine.wording import NUMBERS_REASON, option_titles, question_reason
 from advisor.kb.model import KnowledgeBase, Rule, condition_facts
 
@@ -129,9 +130,12 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
                                                             or wm.known("user_goal") and wm.value("user_goal") == "fit"):
             continue  # (the batch the LR was tuned for, for a side figure, when the question is a run out of memory)
         if reason == NUMBERS_REASON and fact in MEMORY_COUNT_INPUTS and fact not in asked and fact not in deciding \
-                and not (wm.known("user_goal") and wm.value("user_goal") == "fit" or wm.known("oom") and wm.value("oom")):
-            continue  # (the card or the model's size for a side figure, on a question about batches or the LR)
-        questions.append(QuestionOut(id=fact, text=spec.question, why=[why_label(r, wm) for r in rules],
+                and not (wm.known("user_goal") and wm.value("user_goal") == "fit" or wm.known("oom") and wm.value("oom")
+                         or fact == "params" and wm.known("model_named")):
+            # (the card or the model's size for a side figure, on a question about batches or the LR - not the size of
+            # a model the user named, which every number of theirs starts from)
+            continue
+        questions.append(QuestionOut(id=fact, text=question_text(spec, wm), why=[why_label(r, wm) for r in rules],
                                      reason=reason, kind=spec.question_kind, choices=spec.choices, unit=spec.unit))
     if chosen.option_id is None and len(questions) < len(ranked):  # "the open questions decide it": those asked
         chosen = recommendation(kb, wm, run, {q.id: waiting[q.id] for q in questions}, policy)

@@ -12,8 +12,8 @@ from advisor.engine.memory import WorkingMemory
 from advisor.engine.policy import RulePolicy
 from advisor.engine.templates import render
 from advisor.engine.wording import and_join
-from advisor.kb.model import (DeriveRule, EstimateRule, FactRef, KnowledgeBase, OptionRule, PlansRule, RecommendRule,
-                              Rule)
+from advisor.kb.model import (DeriveRule, EstimateRule, FactRef, FactSpec, KnowledgeBase, OptionRule, PlansRule,
+                              RecommendRule, Rule, template_facts)
 
 KIND_LABEL = {"option": "option", "red_flag": "red flag", "finding": "finding", "estimate": "estimate",
               "derive": "decision", "recommend": "recommendation", "measure": "measurement"}
@@ -173,3 +173,12 @@ def _search_inputs(kb: KnowledgeBase, wm: WorkingMemory, winner: RecommendRule) 
     producer = wm.facts[rule.plans.fact].provenance.rule
     source = kb.rule(producer) if producer else None
     return source.reads() if isinstance(source, EstimateRule) else []
+
+
+def question_text(spec: FactSpec, wm: WorkingMemory) -> str:
+    """The fact's question in the user's own terms where it can be ("How many parameters does DETR have?"): the
+    first of its `questions_naming` whose quoted facts are all known, else its plain question."""
+    for text in spec.questions_naming:
+        if all(wm.known(name) for name in template_facts(text)):
+            return render(text, wm)
+    return spec.question or ""

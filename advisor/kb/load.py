@@ -21,7 +21,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from advisor.kb import cache as kbcache
 from advisor.errors import InputError
 from advisor.kb.model import (EstimateRule, FactsFile, FactTest, FactRef, KnowledgeBase, OptionRule, RecommendRule, Rule,
-                    SeedItemsFile, SourcesFile, condition_leaves, condition_options)
+                    SeedItemsFile, SourcesFile, condition_leaves, condition_options, template_facts)
 from advisor.kb.yamlio import YamlDocument, load_yaml_file, read_bounded
 
 SPECIAL_FILES = {"facts.yaml": "facts", "sources.yaml": "sources", "seed_items.yaml": "seed_items"}
@@ -295,8 +295,13 @@ def _check_references(kb: KnowledgeBase) -> None:
 
 def _check_fills(kb: KnowledgeBase) -> None:
     """An answer that fills other inputs (`fills`) names input facts that exist, read from one that exists; a label
-    used while a fact is false names a bool fact."""
+    used while a fact is false names a bool fact; a question in the user's terms quotes input facts that exist."""
     for spec in kb.facts.values():
+        for text in spec.questions_naming:  # (a question quoting a fact that does not exist would never be asked)
+            for name in template_facts(text):
+                if name not in kb.facts or kb.facts[name].derived:
+                    raise InputError(f"fact {spec.name!r}: questions_naming quotes {name!r}, which is not an input fact",
+                                     "facts.yaml", 0)
         for name in spec.label_if_not or ():  # (the words used while a bool fact is false)
             if name not in kb.facts or kb.facts[name].type != "bool":
                 raise InputError(f"fact {spec.name!r}: label_if_not names {name!r}, which is not a bool fact", "facts.yaml", 0)

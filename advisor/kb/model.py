@@ -76,6 +76,9 @@ class FactSpec(Strict):
     derived: bool = False  # set only by rules; otherwise an input (given, answered, extracted or defaulted)
     askable: bool = False
     question: str | None = None
+    # the question in the user's own terms, asked instead when every fact it quotes is known (the first such):
+    # "How many parameters does DETR have?" rather than "the model", for a model the catalogue does not know
+    questions_naming: list[str] = []
     choices: list[str] | None = None
     default: Scalar | None = None
     minimum: float | None = None
@@ -99,6 +102,8 @@ class FactSpec(Strict):
     def _consistent(self) -> "FactSpec":
         if self.askable and not self.question:
             raise ValueError(f"askable fact {self.name!r} needs a question")
+        if self.questions_naming and not self.askable:
+            raise ValueError(f"fact {self.name!r}: questions_naming words a question, so the fact must be askable")
         if self.type == "choice" and not self.choices:
             raise ValueError(f"choice fact {self.name!r} needs choices")
         if self.type != "choice" and self.choices:

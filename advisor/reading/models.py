@@ -473,6 +473,77 @@ def family_names(clause: Clause, reading: Reading) -> None:
         done = last + 1
 
 
+# the verbs a model trained is named after ("fine-tuning TabPFN on …", "train my DeepLabV3 with …")
+TRAIN_VERBS = frozenset({"train", "training", "trains", "finetune", "finetuning", "tune", "tuning", "pretrain",
+                         "pretraining", "retrain", "retraining"})
+TRAIN_DETERMINERS = frozenset({"my", "a", "the", "our", "this", "custom"})
+# what may follow the name of a model trained: a preposition, its noun, or the clause's end
+AFTER_TRAINED = frozenset({"on", "with", "using", "for", "model", "in", "at", "and", "from", "via", "to", "under"})
+# names written like a model's that are a framework's, a method's, a data set's or a card's (CamelCase or capitals)
+NOT_MODEL_NAMES = frozenset({
+    "lora", "qlora", "dora", "peft", "deepspeed", "pytorch", "tensorflow", "keras", "jax", "flax", "huggingface",
+    "accelerate", "lightning", "fsdp", "ddp", "zero", "adamw", "adam", "sgd", "bf16", "fp16", "fp32", "vram", "cuda",
+    "nccl", "colab", "kaggle", "gpu", "gpus", "tpu", "tpus", "npu", "oom", "llm", "llms", "vlm", "sft", "dpo",
+    "rlhf", "grpo", "ppo", "imagenet", "cifar", "cifar10", "cifar100", "coco", "mnist", "wikitext", "openwebtext",
+    "librispeech", "laion", "ms", "mscoco", "voc", "ade20k", "cityscapes", "squad", "glue", "imdb", "trl", "vllm",
+    "unsloth", "axolotl", "megatron", "nemo", "mmdetection", "detectron2", "yolo", "ultralytics", "openai", "nvidia",
+    "amd", "macbook", "mac", "apple", "mps", "rocm", "dreambooth", "textual", "controlnet", "ema", "moe", "ai", "ml",
+    "dl", "nlp", "cv", "rl", "api", "cpu", "ram", "ssd", "nvme", "fp8", "int8", "int4", "nf4", "gguf", "onnx",
+    "stage1", "stage2", "stage3", "seq2seq", "s3dis", "shapenet", "got10k", "kitti", "nuscenes", "waymo", "scannet"})
+
+
+def unlisted_names(clause: Clause, reading: Reading) -> None:
+    """A model the catalogue does not know, named after a training verb ('fine-tuning TabPFN on …', 'train my
+    DeepLabV3 with …'): written as a name is (capitals inside a word, or letters and digits glued), kept only as
+    the name the size question asks about - no count, no shapes, nothing guessed."""
+    if reading.unlisted_model is not None or "model" in reading.values or clause.present.isdisjoint(TRAIN_VERBS):
+        return
+    words, keys, tokens = clause.words, clause.keys, clause.tokens
+    for k, w in enumerate(words):
+        if w not in TRAIN_VERBS or tokens[keys[k]].text.lower() != w or keys[k] + 1 < clause.end \
+                and not tokens[keys[k] + 1].space_before:
+            continue  # (a word of its own: not 'train' of 'train_dreambooth.py' nor of 'retrain_s0')
+        n = k + 1
+        while n < len(words) and n <= k + 2 and words[n] in TRAIN_DETERMINERS:
+            n += 1
+        if n >= len(words):
+            return
+        first = last = keys[n]
+        while last + 1 < clause.end and not tokens[last + 1].space_before and \
+                (tokens[last + 1].kind in ("word", "num") or tokens[last + 1].text in JOINTS):
+            last += 1
+        while last > first and tokens[last].kind == "punct":
+            last -= 1
+        span = set(range(first, last + 1))
+        if tokens[first].kind != "word" or span & (clause.claimed | clause.consumed) or first in clause.card_starts \
+                or not tokens[first].space_before:
+            continue
+        written = clause.source[tokens[first].start:tokens[last].end]
+        following = clause.key_of.get(last + 1) if last + 1 < clause.end else None
+        after = words[following] if following is not None and following < len(words) else ""
+        if _written_as_name(written) and after in AFTER_TRAINED | {""} and not (last + 1 < clause.end
+                                                                              and tokens[last + 1].text in "=:("):
+            reading.unlisted_model = Read("model", names.ident(written), written, setup_of(clause, n))
+            return
+
+
+def _written_as_name(written: str) -> bool:
+    """'TabPFN', 'DeepLabV3', 'UNet', 'wav2letter': a capital after a small letter, or letters and digits glued, or
+    a family's name alone ('BERT', 'Whisper') - not a word of the language ('Transformer'), a framework ('PyTorch')
+    or a method ('LoRA')."""
+    if written.lower() in names.FAMILIES:
+        return True
+    parts = [p for p in re.split(r"[-.]", written) if p]
+    # (a file's or a setting's name - 'train_sd3.py', 'Task10_Colon' - or a kind: 'gpt2-like', 'LoRAs')
+    if not parts or not 3 <= len(written) <= 30 or "_" in written or parts[-1].lower() in NAMED_FILES \
+            or any(p.lower() in GENERIC_PARTS for p in parts[1:]) or not written[0].isalpha() \
+            or parts[0].lower() in NOT_MODEL_NAMES or parts[0].lower().removesuffix("s") in NOT_MODEL_NAMES:
+        return False
+    camel = any(a.islower() and b.isupper() for a, b in zip(written, written[1:]))
+    glued = any(a.isalpha() and b.isdigit() for a, b in zip(written, written[1:]))
+    return camel or glued
+
+
 def _chunk_start(clause: Clause, first: int) -> int:
     """The first token of the unspaced text a name ends ("https://github.com/NVIDIA/tacotron2"): what is said before
     a link or a path is said of the name at its end ("Compared to https://…/tacotron2")."""
@@ -594,7 +665,8 @@ def _params_cue(clause: Clause, i: int) -> bool:
 def resolve_vague_model(reading: Reading) -> None:
     """A family named without a size ('train llama2') and a size said alone ('a 13B model') are one model
     (llama-2-13b); a family whose version comes in one size only ('chatglm2' is chatglm2-6b, 'ChatGLM' chatglm-6b)
-    is that model; a family alone names no model to reason with, so none is read."""
+    is that model; a family alone names no model to reason with, so none is read (it is kept as the name asked
+    about)."""
     model, params = reading.values.get("model"), reading.values.get("params")
     if model is None or not model.weak or not names.version_only(model.value):
         return
@@ -604,7 +676,7 @@ def resolve_vague_model(reading: Reading) -> None:
     elif (only := _only_size_of(model.value)) is not None:
         reading.values["model"] = replace(model, value=only, weak=False, implied=True)
     else:
-        reading.values.pop("model")
+        reading.vague_model = reading.values.pop("model")
 
 
 def _only_size_of(family: str) -> str | None:

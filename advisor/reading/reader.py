@@ -207,6 +207,7 @@ def read(message: str) -> Reading:
         if not _xla_memory_report(clause):  # (XLA's "global 241.0K, scoped 9.56M": sizes in bytes, no model's)
             models.sized_names(clause, reading)
         models.family_names(clause, reading)
+        models.unlisted_names(clause, reading)
         hardware.single_gpu(clause, reading)
         hardware.one_gpu_used(clause, reading)
         _keywords(clause, reading)

@@ -240,6 +240,26 @@ def _catalogue_params(model_id: str) -> float | None:
         return None
 
 
+MAX_LINE_SIZES = 6  # a line in more sizes than this is asked for as a count, not as a list to choose from
+
+
+def _line_sizes(family: str) -> str | None:
+    """'bert-base (110M) or bert-large (335M)': the catalogue's models of a line named without its size, or None
+    where it knows fewer than two or too many to list."""
+    from advisor.domain import catalogue
+    from advisor.units import fmt_sig
+
+    def short(count: float) -> str:  # (3 figures: "110M", "1.54B")
+        return next(f"{fmt_sig(count / scale, 3)}{suffix}" for suffix, scale in (("B", 1e9), ("M", 1e6), ("k", 1e3), ("", 1))
+                    if count >= scale)
+
+    members = catalogue.line_members(family)
+    if not 2 <= len(members) <= MAX_LINE_SIZES:
+        return None
+    sized = [f"{name} ({short(catalogue.preset(name).params)})" for name in members]
+    return ", ".join(sized[:-1]) + " or " + sized[-1]
+
+
 # ------------------------------------------------------------------------------------------ to the engine's facts
 
 OPTIMIZER_FACT = {"paged_adamw_8bit": "adamw_8bit", "paged_adamw_32bit": "adamw"}  # same memory as these
@@ -262,7 +282,8 @@ _DIRECT = (("num_gpus", "num_gpus"), ("seq_len", "seq_len"), ("grad_accum_steps"
 # every fact facts_of may fill, and the timings' own (marked `reader: true` in rules/facts.yaml; tests/test_reader.py
 # checks both ways)
 READER_FACTS = frozenset({fact for _, fact in _DIRECT} | TIMING_FACTS | {"micro_batch", "optimizer", "gpu_memory", "params",
-                                                          "model_preset", "reference_batch", "batch_unqualified",
+                                                          "model_preset", "model_named", "model_line_sizes",
+                                                          "reference_batch", "batch_unqualified",
                                                           "full_training", "cpu_ram", "gpu_alternative",
                                                           "gpu_alternative_memory", "gpu_second", "gpu_second_memory", "target_tokens_per_step",
                                                           "max_micro_batch", "gpu_peak_tflops", "split_gpus",
@@ -560,6 +581,12 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         put("adapter_params", v["adapter_params"].value, v["adapter_params"].text)
     if "model" in v:
         put("model_preset", v["model"].value, v["model"].text)
+    named = v["model"] if "model" in v and _catalogue_params(v["model"].value) is None else \
+        reading.vague_model or (reading.unlisted_model if "model" not in v else None)
+    if named is not None:  # (a name the catalogue lacks: the size question asks for it by name)
+        put("model_named", named.text, named.text)
+        if (sizes := _line_sizes(named.value)) is not None:
+            put("model_line_sizes", sizes, named.text)
     tflops = _peak_tflops(v["gpu_model"].value) if "gpu_model" in v else None
     if tflops:  # the card named: its peak dense 16-bit throughput, for how long a token budget takes
         put("gpu_peak_tflops", tflops, v["gpu_model"].text)

@@ -159,6 +159,10 @@ class Reading:
     spawning_script: str | None = None  # detectron2's `train_net.py --num-gpus 2`: a script that starts a process per GPU
     batch_kept: Read | None = None  # "… to keep the effective batch at 64": the batch per update a change keeps
     batch_change_asked: bool = False  # "should I lower the batch to 2?": the change is a question, not yet made
+    # a family named without its size and dropped as no model to reason with ('train llama2'): the size question
+    # still asks for it by name
+    vague_model: Read | None = None
+    unlisted_model: Read | None = None  # … and a name the catalogue lacks after a training verb ("fine-tuning TabPFN")
     names_seen: int = 0  # GPU and model names looked at (bounded: a message names a few, a pasted log thousands)
     # a transformer's shape as settings give it (`--num-layers 36 --hidden-size 1280 ...`): field -> Read, and
     # whether the message names a gated MLP (SwiGLU); counted by situation.shape_params when no size is said

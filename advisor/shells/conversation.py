@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from advisor.engine.advice import FactOut, QuestionOut
 from advisor.engine.assemble import Consultation
+from advisor.engine.questions import question_text
 from advisor.engine.wording import and_join, capitalised, value_words
 from advisor.kb.model import OptionRule, RecommendRule
 from advisor.shells.render import (deciding_numbers, fill, first_sentences, i_read, option_numbers, question_lines,
@@ -138,7 +139,7 @@ def most_useful_question(c: Consultation) -> QuestionOut | None:
         return None
     for name, spec in c.kb.facts.items():
         if spec.askable and not c.wm.known(name) and name not in c.wm.declined:
-            return QuestionOut(id=name, text=spec.question, why=[], kind=spec.question_kind, choices=spec.choices,
+            return QuestionOut(id=name, text=question_text(spec, c.wm), why=[], kind=spec.question_kind, choices=spec.choices,
                                unit=spec.unit, reason="I ask because everything I compute starts from your hardware "
                                                       "and model.")
     return None

@@ -302,11 +302,13 @@ NOT_READ_BACK = frozenset({"gpu_peak_tflops", "gpu_alternative_memory", "asked_t
                            "accumulation_implied", "bf16_named", "nnunet_named", "timed_card_older_seconds",
                            "timed_card_newer_seconds", "reference_batch_from_gpus", "multimodal_named",
                            # (the patch's growth and its stride, worked out from the sizes said: the finding shows them)
-                           "patch_voxel_ratio", "patch_stride", "patch_stride_kept"})
+                           "patch_voxel_ratio", "patch_stride", "patch_stride_kept",
+                           # (the catalogue's sizes of a line named without one: the question lists them)
+                           "model_line_sizes"})
 
 
 # what a reader checks first, so a short answer cut at three lines keeps it: the card, the model, how it trains
-READ_FIRST = ("gpu_model", "gpu_memory", "model_preset", "params", "num_gpus", "num_nodes", "training_mode", "adapter",
+READ_FIRST = ("gpu_model", "gpu_memory", "model_preset", "model_named", "params", "num_gpus", "num_nodes", "training_mode", "adapter",
               "optimizer", "precision", "micro_batch", "grad_accum_steps", "batch_size", "seq_len")
 
 
