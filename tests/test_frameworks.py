@@ -266,3 +266,25 @@ def test_yolacts_batch_is_the_total_over_the_gpus(kb):
     found = read_message(kb, "When I train yolact using 8 GPUs: CUDA_VISIBLE_DEVICES=0,1,2,3,4,5,6,7 python train.py "
                              "--config=yolact_base_config --batch_size 8")
     assert found["framework"][0] == "yolact" and found["batch_size"][0] == 8 and "batch_unqualified" not in found
+
+
+@pytest.mark.parametrize("message, stack_finding, torch_finding", [
+    ("TF2 Keras training on one 1080 Ti with batch_size=1 still gives ResourceExhaustedError OOM. What can I do?",
+     "finding-oom-at-batch-one-unsized-tf-jax", "finding-oom-at-batch-one-unsized"),
+    ("My Flax model on a TPU v3-8 runs out of memory even at batch size 1 (XlaRuntimeError). What can I do?",
+     "finding-oom-at-batch-one-unsized-tf-jax", "finding-oom-at-batch-one-unsized"),
+    ("My Keras model trains on 4 GPUs with MirroredStrategy but it is slower than on a single GPU. batch_size=64",
+     "finding-multi-gpu-no-faster-tf-jax", "finding-multi-gpu-no-faster"),
+])
+def test_tensorflow_and_jax_users_get_their_own_levers_not_pytorch_s(kb, message, stack_finding, torch_finding):
+    c = run_consultation(message, kb=kb)
+    found = {f.id: f for f in c.advice.findings}
+    assert stack_finding in found and torch_finding not in found
+    text = found[stack_finding].text
+    assert "torch" not in text and "FSDP" not in text and "accelerate" not in text
+
+
+def test_a_pytorch_user_keeps_the_pytorch_levers(kb):
+    c = run_consultation("OOM even at per_device_train_batch_size 1 on my 3090, what can I do?", kb=kb)
+    found = {f.id for f in c.advice.findings}
+    assert "finding-oom-at-batch-one-unsized" in found and "finding-oom-at-batch-one-unsized-tf-jax" not in found
