@@ -114,6 +114,9 @@ GLOSSARY: dict[str, str] = {
     "能跑": "works", "可以跑": "works", "跑不起来": "fails", "跑": "run", "就": "",
     # asking
     "为什么": "why", "怎么": "how", "如何": "how", "请问": "", "是否": "whether", "多少": "how much",
+    # ("至少需要多少张A100 80G的卡": needs at least how many A100 80G cards - a count of cards, not an amount)
+    "多少张": "how many", "多少块": "how many", "多少台": "how many", "几张": "how many", "几块": "how many",
+    "几台": "how many",
     "正常吗": "normal ?", "吗": "", "呢": "",
     # numbers' units
     "万": "wan", "亿": "yi",

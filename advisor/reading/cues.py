@@ -312,7 +312,8 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     # device, its progress bar counts batches and its global_step optimizer steps
     ("lightning", "lightning", True), ("pytorch lightning", "lightning", True), ("lightningmodule", "lightning", True),
     ("lightningdatamodule", "lightning", True), ("pl trainer", "lightning", True),
-    ("accumulate grad batches", "lightning", True),
+    ("accumulate grad batches", "lightning", True), ("configure optimizers", "lightning", True),
+    ("estimated stepping batches", "lightning", True),
     # OpenMMLab's runners (mmdetection, mmsegmentation, …): batch_size in train_dataloader is each GPU's, and the
     # optimizer steps every iteration unless the config accumulates (optim_wrapper's accumulative_counts)
     ("mmdetection", "openmmlab", True), ("mmdet", "openmmlab", True), ("mmsegmentation", "openmmlab", True),

@@ -194,6 +194,7 @@ GOAL_CUES: list[tuple[str, str, float]] = [
 
 # a number (or '=' / ':') right after an LR word names a value of a config, not a question about the LR
 _VALUE_AFTER = {"=", ":"}
+SCHEDULER_WORDS = {"scheduler", "schedulers", "scheduling"}
 # words that put a hardware setup in a question ("can it be done on a 3090?", "is 2x L40S enough?")
 HARDWARE = {"gpu", "gpus", "card", "cards", "vram", "gb", "g", "gib", "a100", "h100", "v100", "t4", "3090", "4090"}
 CAN = {"can", "could", "possible", "enough", "need", "needs", "needed"}
@@ -245,7 +246,8 @@ class Sentence:
     def text(self, x: int, y: int) -> str:  # (first key, last key) -> the message's words
         raise NotImplementedError
 
-    def called(self, k: int) -> bool:  # key -> whether it is a method written after a dot (`model.fit(`)
+    def called(self, k: int) -> bool:  # key -> whether it is code: a method after a dot (`model.fit(`), a string
+        # in quotes (`dm.setup('fit')`)
         raise NotImplementedError
 
 
@@ -333,7 +335,7 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
                 continue  # "lr" inside `lr_warmup_steps`: part of another key's name
             next_cue = after
             if goal == "fit" and length == 1 and sentence.called(k):
-                continue  # Keras' `model.fit(...)`: a method's name, not a wish to fit in memory
+                continue  # Keras' `model.fit(...)`, Lightning's `setup('fit')`: code, not a wish to fit in memory
             if words[k] == "faster" and words[after:after + 1] in (["r"], ["rcnn"]):
                 continue  # "Faster R-CNN": a detector's name, not a wish for speed
             if goal == "faster" and (words[after:after + 1] == ["inference"]
@@ -342,8 +344,10 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
                 # install FlashAttention to get higher efficiency" - its advice, not the user's wish (review 55 #30)
                 continue
             if goal == "choose_lr" and not sentence.question and after < len(words) \
-                    and (sentence.is_num(after) or words[after] in _VALUE_AFTER):
-                continue  # "lr 3e-4", "learning_rate=2e-5" in a statement: a value, not a question about it
+                    and (sentence.is_num(after) or words[after] in _VALUE_AFTER | SCHEDULER_WORDS):
+                # "lr 3e-4", "learning_rate=2e-5" in a statement: a value, not a question about it; "some learning rate
+                # schedulers require the number of steps": the scheduler's input, not the LR's value
+                continue
             phrase = " ".join(words[k:after])
             if goal == "choose_lr" and phrase == "linear scaling" and _of_speed(sentences, n):
                 goal = "faster"  # "I didn't expect perfect linear scaling, but at least 50%": of speed, not the LR
@@ -564,6 +568,9 @@ def asked_of(sentences: list[Sentence], index) -> tuple[list[str], str]:
             if sentence.word_of(k)[0] < k or sentence.word_of(k + length - 1)[1] > k + length - 1:
                 continue  # "lr" inside `lr_warmup_steps`: part of another key's name
             next_cue = k + length
+            if topic == "steps" and words[k + length:k + length + 2] in (["to", "reproduce"], ["to", "repro"],
+                                                                         ["to", "replicate"]):
+                continue  # an issue template's "What are the steps to reproduce the bug?": no count of steps
             found.append((k, topic))
         for _, topic in sorted(found):
             if topic not in topics:

@@ -977,6 +977,10 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
         return
     gpu_after = (bool(set(after[:2]) & (CARD_WORDS | {"of"})) or after[:1] == ["enough"]) \
         and (gpu_ram or not set(after[:3]) & {"ram", "cpu", "host", "system"})  # "a 24GB GPU", "is 24GB enough …?"
+    # "I have only 6GB available in my GPU", "only 6GBs on my GPU": what the card has (a use says its verb first)
+    on_my_gpu = words[end + 1 + (after[:1] == ["available"]):end + 5]
+    gpu_after = gpu_after or on_my_gpu[:1] in (["on"], ["in"]) and on_my_gpu[1:2] in (["my"], ["the"], ["our"]) \
+        and on_my_gpu[2:3] != [] and on_my_gpu[2] in GPU_WORDS
     if set(before[-3:]) & MACHINES and not set(after[:3]) & (GPU_WORDS | {"vram"}) \
             and not set(words[max(0, k - 7):k]) & GPU_WORDS:  # ("a graphics card on the server has 16GB": the card's)
         return  # "my machine has 60GB memory", "the server has 512 GB": the host's, not a GPU's

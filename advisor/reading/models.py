@@ -473,6 +473,35 @@ def family_names(clause: Clause, reading: Reading) -> None:
         done = last + 1
 
 
+# what may follow "Llama3-70B 8K": the training the context length is for, or the end of the clause
+CONTEXT_FOLLOWERS = frozenset({"full", "fine", "finetune", "finetuning", "sft", "lora", "qlora", "training", "train",
+                               "pretraining", "pretrain", "context", "seq", "sequence", "continual", "continued"})
+CONTEXT_SIZES = frozenset({1, 2, 4, 8, 16, 32, 64, 128, 256})  # the context lengths people write in K (× 1,024)
+
+
+def context_after_name(clause: Clause, reading: Reading) -> None:
+    """'Llama3-70B 8K full fine-tuning', 'Qwen2-7B 32k SFT': a length in K right after a model's name is its
+    context length (8K = 8,192 tokens), when training or the clause's end follows - not '8K samples'."""
+    if "seq_len" in reading.values or not clause.claimed or "k" not in clause.present:
+        return
+    tokens = clause.tokens
+    for t in sorted(clause.claimed):
+        if t + 1 in clause.claimed or t + 2 >= clause.end:
+            continue
+        num, unit = tokens[t + 1], tokens[t + 2]
+        if num.kind != "num" or not num.space_before or unit.text.lower() != "k" or unit.space_before \
+                or num.value not in CONTEXT_SIZES or {t + 1, t + 2} & clause.consumed:
+            continue
+        k = clause.key_of.get(t + 3) if t + 3 < clause.end else None
+        follower = clause.words[k] if k is not None and k < len(clause.words) else ""
+        if follower and follower not in CONTEXT_FOLLOWERS:
+            continue
+        reading.set(Read("seq_len", num.value * 1024, clause.source[num.start:unit.end],
+                         setup_of(clause, clause.key_of.get(t + 1, 0))))
+        clause.consumed.update((t + 1, t + 2))
+        return
+
+
 # the verbs a model trained is named after ("fine-tuning TabPFN on …", "train my DeepLabV3 with …")
 TRAIN_VERBS = frozenset({"train", "training", "trains", "finetune", "finetuning", "tune", "tuning", "pretrain",
                          "pretraining", "retrain", "retraining"})

@@ -208,6 +208,7 @@ def read(message: str) -> Reading:
             models.sized_names(clause, reading)
         models.family_names(clause, reading)
         models.unlisted_names(clause, reading)
+        models.context_after_name(clause, reading)
         hardware.single_gpu(clause, reading)
         hardware.one_gpu_used(clause, reading)
         _keywords(clause, reading)
@@ -958,6 +959,13 @@ def _judged_before(words: list[str], end: int, helped: bool = False) -> bool:
     return not VERDICTS.isdisjoint(after[but + 1:but + 6])
 
 
+BOUND_MARKS = frozenset({">", "<", "≥", "≤"})  # between a setting and a number: a bound, not its value
+
+
+def _bound_mark(tokens: list[Token], t: int) -> bool:
+    """Whether token t compares ('> 1', '<= 512') - not an arrow's head ('=> 32', '-> 8', a change or a value)."""
+    return tokens[t].text in BOUND_MARKS and not (tokens[t].text == ">" and t > 0 and not tokens[t].space_before
+                                                  and tokens[t - 1].text in ("=", "-"))
 BINARY_COUNT_UNITS = {"k": 2**10, "m": 2**20, "b": 2**30}  # "0.5M tokens" is often 2^19 (512 × 1,024)
 
 
@@ -1732,6 +1740,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if name == "warmup_steps" and (u in ("%",) or (end + 1 < len(words) and words[end + 1] in ("epoch", "epochs", "%"))
                                        or "ratio" in words[start_key:k]):
             continue  # "warmup of 5 epochs", "warmup 10%": not a count of steps
+        if start_key < k and any(_bound_mark(clause.tokens, t) for t in range(keys[start_key] + 1, keys[k])):
+            continue  # "Gradient Accumulation > 1", "seq_len < 512": a bound said, not the setting's value
         if name == "seq_len" and start_key < k and set(words[clause.word_of(start_key)[0]:start_key]) & NOT_THE_SEQUENCE:
             continue  # `max_completion_length`, `max_output_length`, `max_token_length`: a part of it, or another text
         if name == "seq_len" and start_key < k and any(clause.tokens[t].text == "," for t in range(keys[start_key], keys[k])):
@@ -2829,8 +2839,12 @@ class _Sentence(Sentence):
 
     def called(self, k: int) -> bool:
         t = self._keys[self._a + k]
-        return t - 2 >= self._start and self._tokens[t - 1].text == "." and not self._tokens[t].space_before \
-            and not self._tokens[t - 1].space_before and self._tokens[t - 2].kind == "word"
+        tokens = self._tokens
+        quoted = t - 1 >= self._start and t + 1 < self._end and tokens[t - 1].text in ("'", '"') \
+            and tokens[t + 1].text == tokens[t - 1].text and not tokens[t].space_before \
+            and not tokens[t + 1].space_before  # `dm.setup('fit')`: a string in code
+        return quoted or t - 2 >= self._start and tokens[t - 1].text == "." and not tokens[t].space_before \
+            and not tokens[t - 1].space_before and tokens[t - 2].kind == "word"
 
 
 # what the user runs when they cite a setup and name none of their own ("the official LoRA tutorial says 11 GB …,
