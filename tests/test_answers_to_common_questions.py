@@ -5989,3 +5989,37 @@ def test_a_framework_a_method_or_a_file_is_no_model_named(kb, message):
 def test_a_catalogue_model_is_not_asked_for_by_name(kb):
     c = run_consultation("I want to fine-tune llama-2-7b on my 4090, what batch size?", kb=kb)
     assert not c.wm.known("model_named") and "params" not in [q.id for q in c.advice.questions]
+
+
+def test_a_card_made_in_several_sizes_is_asked_which(kb):
+    c = run_consultation("A800 8卡 LLAMA3 8B lora 训练一段时间后总是会OOM, per_device_train_batch_size: 6", kb=kb)
+    question = next(q for q in c.advice.questions if q.id == "gpu_memory")
+    assert question.text == "How much memory does your A800 have - 40GB or 80GB?"
+
+
+def test_lora_memory_flat_over_gpus_under_zero3_points_at_a_quantized_base(kb):
+    c = run_consultation("When I run lora finetuning on 1 or multiple GPUs, memory usage stays roughly the same, even if "
+                         "deepspeed/zero3_bf16.json is used. accelerate launch -m axolotl.cli.train "
+                         "examples/code-llama/7b/lora.yml --deepspeed deepspeed/zero3_bf16.json", kb=kb)
+    assert c.advice.findings[0].id == "finding-sharded-adapters-quantized-base"
+    assert "num_gpus" not in [q.id for q in c.advice.questions]  # (runs on several GPUs compared: no count asked)
+    # a full fine-tune has no frozen base to blame
+    c = run_consultation("Full fine-tuning with ZeRO-3: memory usage stays the same regardless of number of GPUs.", kb=kb)
+    assert "finding-sharded-adapters-quantized-base" not in [f.id for f in c.advice.findings]
+    assert "finding-sharded-memory-flat-with-gpus" in [f.id for f in c.advice.findings]
+
+
+def test_a_formula_that_divides_by_the_accumulation_is_corrected(kb):
+    c = run_consultation("effective_bs = (batch_size * num_nodes * num_gpus_per_node) // (num_gpus_per_model * "
+                         "accum_grad_batches). How should I set the scheduler's iterations?", kb=kb)
+    assert c.advice.findings[0].id == "finding-accumulation-multiplies-the-batch"
+    c = run_consultation("effective_bs = batch_size * num_gpus * accum_grad_batches = 64", kb=kb)
+    assert "finding-accumulation-multiplies-the-batch" not in [f.id for f in c.advice.findings]
+
+
+def test_a_lightning_scheduler_gets_the_run_s_step_count(kb):
+    c = run_consultation("Some learning rate schedulers as OneCycleLR requires the number of steps per epoch. Then, "
+                         "how to get the number of steps in `configure_optimizers(self)`?", kb=kb)
+    assert c.advice.findings[0].id == "finding-lightning-counts-its-steps"
+    assert "estimated_stepping_batches" in c.advice.findings[0].text
+    assert "finding-lr-follows-batch-per-update" not in [f.id for f in c.advice.findings]

@@ -4145,3 +4145,38 @@ def test_the_users_own_step_arithmetic_in_a_question_is_no_plan(kb):
     assert "planned_steps" not in facts(kb, "Shouldn't it be 800,000 / 3 / 24 = 11,112 steps?")
     assert facts(kb, "I train for 11,112 steps.")["planned_steps"] == 11112
 
+
+
+# review 59 (real messages read wrong): what each phrasing says, and what a look-alike does not
+@pytest.mark.parametrize("message, expected, absent", [
+    # a context length in K right after a model's name; a count of cards asked in Chinese
+    ("Llama3-70B 8K全参数微调至少需要多少张A100 80G的卡？", {"seq_len": 8192, "claim_asks_gpu_count": True}, ()),
+    ("fine-tune Qwen2-7B 32k SFT on 8 H100s", {"seq_len": 32768}, ()),
+    ("Llama-2-7b 8k samples on a 3090", {}, ("seq_len",)),  # 8k of something else
+    # the card's memory said as what the user has on it; a use keeps its verb
+    ("I have only 6GBs available in my GPU and get OOM errors", {"gpu_memory": 6 * 2**30}, ()),
+    ("it uses 6GB on my GPU", {}, ("gpu_memory",)),
+    # a bound is no setting's value ("> 1"), an arrow is no bound
+    ("- Batch Gradient Accumulation > 1\naccum_grad_batches: 2", {"grad_accum_steps": 2}, ()),
+    # Hugging Face's issue template names frameworks that are not installed
+    ("- Tensorflow version (GPU?): not installed (NA)\n- Flax version (CPU?/GPU?/TPU?): not installed (NA)\n"
+     "OOM on a 3090 with batch 8", {"gpu_model": "rtx-3090"}, ("tensorflow_named", "tpu_named")),
+    # "the other 3 GPUs" are some of the run's, not its count
+    ("CodeLlama-34B on a 4xA100 80GB setup with device_map='auto': the first GPU goes OOM while the other 3 GPUs "
+     "use about 20GB each.", {"split_gpus": 4}, ()),
+    # a setting quoted for the loading is no OOM while loading
+    ("At 8k it goes OOM. I am setting `device_map='auto'` when loading the model in my script.", {"oom": True},
+     ("oom_stage",)),
+    # a Lightning scheduler asks for the run's steps: no question about the learning rate's value, nor about fitting
+    ("Some learning rate schedulers as OneCycleLR requires the number of steps per epoch. Then, how to get the number "
+     "of steps in `configure_optimizers(self)`? dm.setup('fit')", {"lightning_named": True, "asked_topics": "steps"},
+     ("user_goal",)),
+    # an issue template's "steps to reproduce" asks no count of steps
+    ("Training on 2 GPUs is slow. ### What are the steps to reproduce the bug?", {"asked_topics": "speed"}, ()),
+])
+def test_review_59_phrasings(kb, message, expected, absent):
+    got = facts(kb, message)
+    for name, value in expected.items():
+        assert got.get(name) == value, (name, got.get(name))
+    for name in absent:
+        assert name not in got, (name, got.get(name))

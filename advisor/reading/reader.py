@@ -1740,8 +1740,11 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if name == "warmup_steps" and (u in ("%",) or (end + 1 < len(words) and words[end + 1] in ("epoch", "epochs", "%"))
                                        or "ratio" in words[start_key:k]):
             continue  # "warmup of 5 epochs", "warmup 10%": not a count of steps
-        if start_key < k and any(_bound_mark(clause.tokens, t) for t in range(keys[start_key] + 1, keys[k])):
-            continue  # "Gradient Accumulation > 1", "seq_len < 512": a bound said, not the setting's value
+        if name != "seq_len" and start_key < k and any(_bound_mark(clause.tokens, t)
+                                                      for t in range(keys[start_key] + 1, keys[k])):
+            # "Gradient Accumulation > 1", "batch size < 8": a bound said, not the setting's value (but "for sequence
+            # length > 8192 … OOM" is the length that ran out)
+            continue
         if name == "seq_len" and start_key < k and set(words[clause.word_of(start_key)[0]:start_key]) & NOT_THE_SEQUENCE:
             continue  # `max_completion_length`, `max_output_length`, `max_token_length`: a part of it, or another text
         if name == "seq_len" and start_key < k and any(clause.tokens[t].text == "," for t in range(keys[start_key], keys[k])):
@@ -1877,6 +1880,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue  # "12 nodes > 6 nodes > 2 nodes > 1 node": setups compared, none of them the run
         if name == "num_gpus" and (hardware.found_by_an_error(words, k) or hardware.gpu_time(words, k)):
             continue  # (and "200 GPU-hours": time, not GPUs)
+        if name == "num_gpus" and k >= 1 and words[k - 1] in ("other", "remaining", "rest"):
+            continue  # "the first GPU … while the other 3 GPUs use ~20GB": some of the run's GPUs, not their number
         if name == "num_gpus":
             name, scaled = hardware.gpu_count(clause, k, int(scaled) if float(scaled).is_integer() else 0)
             if hardware.serving(words, max(k, start_key)):

@@ -260,6 +260,18 @@ def _line_sizes(family: str) -> str | None:
     return ", ".join(sized[:-1]) + " or " + sized[-1]
 
 
+def _card_sizes(family: str) -> str | None:
+    """'40GB or 80GB': the sizes the catalogue knows a card family in, or None for a card that is no family."""
+    from advisor.domain.gpus import families
+
+    members = families().get(family)
+    sizes = sorted({m.memory_gb for m in members}) if members else []
+    if len(sizes) < 2:
+        return None
+    said = [f"{size:g}GB" for size in sizes]
+    return ", ".join(said[:-1]) + " or " + said[-1]
+
+
 # ------------------------------------------------------------------------------------------ to the engine's facts
 
 OPTIMIZER_FACT = {"paged_adamw_8bit": "adamw_8bit", "paged_adamw_32bit": "adamw"}  # same memory as these
@@ -283,6 +295,7 @@ _DIRECT = (("num_gpus", "num_gpus"), ("seq_len", "seq_len"), ("grad_accum_steps"
 # checks both ways)
 READER_FACTS = frozenset({fact for _, fact in _DIRECT} | TIMING_FACTS | {"micro_batch", "optimizer", "gpu_memory", "params",
                                                           "model_preset", "model_named", "model_line_sizes",
+                                                          "gpu_named", "gpu_line_sizes",
                                                           "reference_batch", "batch_unqualified",
                                                           "full_training", "cpu_ram", "gpu_alternative",
                                                           "gpu_alternative_memory", "gpu_second", "gpu_second_memory", "target_tokens_per_step",
@@ -587,6 +600,10 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         put("model_named", named.text, named.text)
         if (sizes := _line_sizes(named.value)) is not None:
             put("model_line_sizes", sizes, named.text)
+    if "gpu_memory" not in out and "gpu_model" in v and (sizes := _card_sizes(v["gpu_model"].value)) is not None:
+        # a card made in several sizes, named without one ("A800 8卡"): the memory question asks which
+        put("gpu_named", v["gpu_model"].text, v["gpu_model"].text)
+        put("gpu_line_sizes", sizes, v["gpu_model"].text)
     tflops = _peak_tflops(v["gpu_model"].value) if "gpu_model" in v else None
     if tflops:  # the card named: its peak dense 16-bit throughput, for how long a token budget takes
         put("gpu_peak_tflops", tflops, v["gpu_model"].text)

@@ -274,6 +274,11 @@ def clauses_and_sentences(tokens: list[Token]) -> tuple[list[tuple[int, int]], l
         if text == ",":  # (a comma ends no sentence: only a clause, before ', but …')
             if i < last and tokens[i + 1].text in CONTRAST:
                 clause_ends.append(i)
+        elif text == "?" and i < last and not tokens[i + 1].space_before and (
+                tokens[i + 1].text == "/" or tokens[i + 1].text == ")" and i >= 2 and tokens[i - 2].text in ("(", "/")):
+            # a template's "Tensorflow version (GPU?): not installed", "(CPU?/GPU?/TPU?)": one word asked in brackets,
+            # no question of the user's (not "(due to additional processes?)")
+            continue
         elif text not in ".!" or _ends_sentence(tokens, i):
             clause_ends.append(i)
             sentence_ends.append(i)

@@ -304,7 +304,7 @@ NOT_READ_BACK = frozenset({"gpu_peak_tflops", "gpu_alternative_memory", "asked_t
                            # (the patch's growth and its stride, worked out from the sizes said: the finding shows them)
                            "patch_voxel_ratio", "patch_stride", "patch_stride_kept",
                            # (the catalogue's sizes of a line named without one: the question lists them)
-                           "model_line_sizes"})
+                           "model_line_sizes", "gpu_named", "gpu_line_sizes"})
 
 
 # what a reader checks first, so a short answer cut at three lines keeps it: the card, the model, how it trains
