@@ -742,3 +742,26 @@ def test_an_offloading_plan_over_several_machines_gives_each_machines_ram(kb):
     offloading = [p for p in c.advice.plans if p.cpu_bytes]
     assert offloading and all(p.cpu_bytes_per_machine == pytest.approx(p.cpu_bytes / 9) for p in offloading)
     assert "of CPU RAM on each machine" in plan_numbers(offloading[0])
+
+
+def test_an_adapter_run_on_several_gpus_is_offered_its_layers_split_over_them(kb):
+    """Review 59 #12 ("split vram requirements between 2 RTX3090s"): a LoRA run whose base each GPU holds whole
+    under DDP can instead spread one copy's layers over the GPUs in one process (device_map) - a plan of its own,
+    worded as the same GPUs arranged anew (no '1 GPUs in data parallel')."""
+    advice = consult("I want to LoRA fine-tune Llama-2-70B on 4x RTX 4090 with DDP, seq 512, per-device batch 1. "
+                     "It OOMs.", kb=kb)
+    plans = plans_of(advice)
+    split = [p for p in plans.values() if "layers split over 4 GPUs" in p.title]
+    assert split and all(p.fits and p.num_gpus == 1 for p in split)
+    assert all("GPUs in data parallel" not in p.title for p in split)
+    qlora_whole = estimate_training_memory(preset("llama-2-70b", 512), TrainingSetup(
+        precision="amp_bf16", attention="flash", trainable_fraction=0.01, base_bits=4, checkpointing="full"))
+    assert min(p.per_gpu_bytes for p in split) < qlora_whole.device_total(1, 1)  # (one copy over 4, not 4 copies)
+
+
+def test_a_full_fine_tune_is_not_offered_a_layer_split():
+    cur = Knobs(precision="amp_bf16", gpus=2)
+    p = Problem(params=7e9, budget=24 * 2**30, current=cur, gpus_max=2, finetune=True)
+    from advisor.domain.plans import candidate_knobs
+    assert all(k.adapter != "none" for k in candidate_knobs(p) if k.split > 1)
+    assert slug(cur, Knobs(precision="amp_bf16", adapter="qlora", gpus=1, split=2)) == "qlora-and-layers-split-2"

@@ -4171,6 +4171,12 @@ def test_the_users_own_step_arithmetic_in_a_question_is_no_plan(kb):
     ("Some learning rate schedulers as OneCycleLR requires the number of steps per epoch. Then, how to get the number "
      "of steps in `configure_optimizers(self)`? dm.setup('fit')", {"lightning_named": True, "asked_topics": "steps"},
      ("user_goal",)),
+    # a count between "my" and the card is their number; a card the catalogue has in one size
+    ("I fine-tune on my two RTX 3090s", {"num_gpus": 2}, ()),
+    ('"GPU": [ "GeForce GTX 980" ], 4GB total, OOM', {"gpu_model": "gtx-980"}, ()),
+    # a markdown quote the user's own words introduce holds the user's settings, not a source's
+    ("I trained my data with below configurations.\n\n> batch = 64\n> subdivisions = 16\n",
+     {"batch_size": 64, "micro_batch": 4}, ("reference_batch",)),
     # an issue template's "steps to reproduce" asks no count of steps
     ("Training on 2 GPUs is slow. ### What are the steps to reproduce the bug?", {"asked_topics": "speed"}, ()),
 ])

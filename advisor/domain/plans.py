@@ -416,7 +416,23 @@ def candidate_knobs(p: Problem) -> list[Knobs]:
                                                  split))
                                 if fused and ckpt == "full":
                                     out.append(Knobs(prec, optimizer, zero, offload, ckpt, attn, adapter, gpus, True, split))
+    if cur.gpus > 1 and cur.split == 1 and cur.zero == 0 and not cur.offload:
+        # an adapter run on several GPUs that each hold the whole base (DDP): its layers split over all of them in
+        # one process instead (device_map="auto") - one copy of the base over the GPUs, computed one GPU at a time
+        for precision in precisions:
+            for optimizer in optimizers:
+                for adapter in (a for a in adapters if a in SPLIT_ADAPTERS):
+                    prec = ("amp_fp16" if p.bf16 is False else "amp_bf16") if precision == "fp32" else precision
+                    if prec == "bf16":
+                        continue
+                    for ckpt in checkpointing:
+                        for attn in attention:
+                            out.append(Knobs(prec, optimizer, 0, False, ckpt, attn, adapter, 1, cur.fused_loss,
+                                             cur.gpus))
     return list(dict.fromkeys(out))
+
+
+SPLIT_ADAPTERS = ("lora", "qlora", "lora8")  # (a frozen base the GPUs can share layer by layer)
 
 
 # the storage of the frozen base under each adapter (bits per weight; 0: no frozen base, every weight trained)
@@ -446,11 +462,17 @@ CHANGE_WORDS = {
                   lambda v: "flash-attention" if v == "flash" else "eager-attention"),
     "fused_loss": (lambda v: "a fused cross-entropy (Liger, Unsloth: no full logits)" if v else "the full logits",
                    lambda v: "fused-loss" if v else "full-logits"),
+    "split": (lambda v: f"the model's layers split over {v} GPUs in one process (device_map)" if v > 1
+              else "no layer split", lambda v: f"layers-split-{v}" if v > 1 else "no-layer-split"),
 }
 
 
 def _changed(old: Knobs, new: Knobs) -> list[tuple[str, object]]:
-    return [(name, getattr(new, name)) for name in CHANGE_WORDS if getattr(new, name) != getattr(old, name)]
+    # (the same GPUs arranged anew is one change: the layers split over them, or the GPUs in data parallel instead)
+    rearranged = new.split != old.split and new.gpus * new.split == old.gpus * old.split
+    dropped = ("gpus" if new.split > 1 else "split") if rearranged else ""
+    return [(name, getattr(new, name)) for name in CHANGE_WORDS if getattr(new, name) != getattr(old, name)
+            and name != dropped]
 
 
 def describe_changes(old: Knobs, new: Knobs) -> list[str]:

@@ -485,9 +485,10 @@ def _count_before(clause: Clause, s: int) -> tuple[int, int] | None:
     if k >= 1 and clause.words[k] in MEMORY_UNITS and clause.tokens[clause.keys[k - 1]].is_num:
         k -= 2  # "a 24GB 3090"
     if k >= 1 and clause.words[k - 1] in ("a", "an", "my", "single") and clause.words[k].isalpha() \
-            and clause.words[k] not in SINGULAR | SEVERAL and clause.word_of(k) == (k, k):
+            and clause.words[k] not in SINGULAR | SEVERAL and clause.words[k] not in WORD_NUMBERS \
+            and clause.word_of(k) == (k, k):
         k -= 1  # "on a runpod A100", "my old 1080 Ti", "a rented H100": one word that describes the card (not
-        # "in a multi-GPU setting": several of them)
+        # "in a multi-GPU setting": several of them; nor "my two RTX 3090s": their count)
     if k >= 0 and clause.words[k] in ("x", "×", "*"):
         k -= 1
     if k < 0:

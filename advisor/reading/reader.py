@@ -82,10 +82,13 @@ def read(message: str) -> Reading:
     # a fenced block introduced by a reference's words ("You used 8xA100 80GB, accordingly your settings are:" and then
     # ```yaml … ```): 'next' when the clause before opened it, 'inside' until its closing fence
     reference_block = ""
+    own_quote = False  # a markdown quote the user's own words introduce ("I trained with below configurations.")
     for n, (start, end) in enumerate(clauses):
         reading.sentence = n
         clause = Clause(tokens, start, end, message, index)
         present = clause.present
+        if blockquoted is not None and start < end and not blockquoted[start]:
+            own_quote = not FIRST_PERSON.isdisjoint(present) and not OWN_BLOCK_WORDS.isdisjoint(present)
         fence = _opens_with_fence(tokens, start, end)
         if reference_block == "next" and fence or reference_block == "inside":
             clause.reference_at = [True] * len(clause.words)
@@ -98,7 +101,7 @@ def read(message: str) -> Reading:
             # source's figures set side by side, with no word of the user's (not "…, but on my 4 2080s it fails")
             # nor of another source ("the paper's batch is 1024, while in the config file it is 64")
             clause.reference_at = [True] * len(clause.words)
-        if blockquoted is not None and start < end and blockquoted[start] and blockquoted[end - 1]:
+        if blockquoted is not None and start < end and blockquoted[start] and blockquoted[end - 1] and not own_quote:
             # "> **Important**: The default learning rate in config files is for 4 GPUs and 2 img/gpu": a markdown
             # quote of the docs or of another comment - their setup, not the user's
             clause.reference_at = [True] * len(clause.words)
@@ -2735,6 +2738,10 @@ def _in_directory(clause: Clause, t: int) -> bool:
         if tokens[u].text == "/":
             return True
     return False
+
+
+# words that introduce the user's own settings below them ("I trained my data with below configurations.")
+OWN_BLOCK_WORDS = frozenset({"below", "following", "configurations", "configuration", "config", "settings"})
 
 
 def _blockquoted(tokens: list[Token]) -> list[bool]:
