@@ -185,6 +185,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     _batch_in_the_failed_tensor(found)
     _model_type_flag(found, said)
     _patch_change(found, said)
+    _length_histogram(found, said)
     _allreduce_bandwidths(found, said)
     _other_ranks_on_one_gpu(found, said)
     _rates_of_other_bars(found, said)
@@ -403,6 +404,58 @@ def _patch_change(found: dict[str, tuple[Any, str]], message: str) -> None:
     stride = min(d & -d for d in old)
     found["patch_stride_kept"] = (all(d % stride == 0 for d in new), new_words)
     found["patch_stride"] = (stride, old_words)
+
+
+# one bin of a length histogram, a line each: "Duration 11s - 20s: 66,525 files", "512-1024 tokens: 3,120 samples"
+LENGTH_BIN = re.compile(r"(?im)^[ \t>*-]{0,6}(?:[a-z]{1,12}[ \t]{1,3}){0,2}?(\d{1,6}(?:\.\d{1,3})?)[ \t]{0,2}(s|sec|secs|seconds|tok|tokens)?"
+                        r"[ \t]{0,2}(?:-|–|~|to)[ \t]{0,2}(\d{1,6}(?:\.\d{1,3})?)[ \t]{0,2}(s|sec|secs|seconds|tok|tokens)?[ \t]{0,2}[:=|][ \t]{0,3}"
+                        r"(\d{1,3}(?:,\d{3}){1,3}|\d{1,9})[ \t]{0,3}(?:files?|file\(s\)|samples?|examples?|utterances?|sequences?"
+                        r"|items?|rows?|clips?|cuts?)?[ \t]{0,3}$")
+MIN_BINS = 4  # lines that make a histogram (fewer are a few ranges said in prose)
+MAX_BINS = 400
+
+
+def _length_histogram(found: dict[str, tuple[Any, str]], message: str) -> None:
+    """A histogram of the samples' lengths pasted as lines ("Duration 0s - 10s: 72,190 files"): how many samples, the
+    lengths under which 95% and 99% of them fall, and the longest - the peak a batch reaches is the longest sample's,
+    not the average's."""
+    bins: list[tuple[float, float, int]] = []
+    units: set[str] = set()
+    for match in LENGTH_BIN.finditer(message[:MAX_SCAN]):
+        lo, unit_lo, hi, unit_hi, count = match.groups()
+        low, high, n = float(lo), float(hi), int(count.replace(",", ""))
+        if high < low:
+            return  # (not a histogram: a range that runs backwards)
+        bins.append((low, high, n))
+        units.update(u.lower()[:3] for u in (unit_lo, unit_hi) if u)
+        if len(bins) >= MAX_BINS:
+            break
+    total = sum(n for _, _, n in bins)
+    if len(bins) < MIN_BINS or total <= 0 or len(units) > 1:
+        return
+    unit = "s" if units & {"s", "sec"} or "duration" in message.lower() else "tokens" if units else ""
+    if not unit:
+        return  # (lengths in no unit said: a histogram of something else)
+    bins.sort(key=lambda b: b[1])
+
+    def edge(share: float) -> tuple[float, float]:
+        running = 0
+        for _, high, n in bins:
+            running += n
+            if running >= share * total:
+                return high, running / total
+        return bins[-1][1], 1.0
+
+    (p95, kept95), (p99, kept99) = edge(0.95), edge(0.99)
+    words = match.group(0).strip() if match else ""
+    found["length_samples"] = (total, words)
+    found["length_unit_word"] = ("seconds" if unit == "s" else "tokens", words)
+    found["length_p95"] = (p95, words)
+    found["length_p95_kept"] = (kept95, words)
+    found["length_p99"] = (p99, words)
+    found["length_p99_kept"] = (kept99, words)
+    found["length_longest"] = (bins[-1][1], words)
+    found["length_longest_over_p99"] = (bins[-1][1] / p99 if p99 > 0 else 1.0, words)
 
 
 def _framework_batch(found: dict[str, tuple[Any, str]], message: str) -> None:

@@ -6023,3 +6023,18 @@ def test_a_lightning_scheduler_gets_the_run_s_step_count(kb):
     assert c.advice.findings[0].id == "finding-lightning-counts-its-steps"
     assert "estimated_stepping_batches" in c.advice.findings[0].text
     assert "finding-lr-follows-batch-per-update" not in [f.id for f in c.advice.findings]
+
+
+def test_a_pasted_length_histogram_gives_the_tail_that_sets_the_peak(kb):
+    bins = "\n".join(f"Duration {lo}s - {lo + 10}s: {n:,} files" for lo, n in
+                     ((0, 7000), (10, 2000), (20, 700), (30, 200), (40, 80), (50, 20)))
+    c = run_consultation("I want to filter the data to use less GPU memory. The durations:\n" + bins, kb=kb)
+    assert c.wm.value("length_samples") == 10000
+    assert (c.wm.value("length_p95"), c.wm.value("length_p99"), c.wm.value("length_longest")) == (30, 40, 60)
+    finding = next(f for f in c.advice.findings if f.id == "finding-length-histogram-tail")
+    assert "99% of yours are at most 40 seconds, the longest 60" in finding.title
+    assert "97% are at most 30 seconds and 99% at most 40" in finding.text and "1.5×" in finding.text  # 60 / 40
+    # three ranges said in prose are no histogram
+    c = run_consultation("Duration 0s - 10s: 70 files\nDuration 10s - 20s: 20 files\nDuration 20s - 30s: 10 files",
+                         kb=kb)
+    assert not c.wm.known("length_p99")

@@ -545,6 +545,7 @@ RIGHT_CUES: list[tuple[str, str]] = [
     ("training samples", "dataset_size"), ("training images", "dataset_size"), ("dialogues", "dataset_size"),
     ("training image", "dataset_size"),  # "18 training image, 1 repeat": a set of images, the plural forgotten
     ("dialogs", "dataset_size"), ("utterances", "dataset_size"), ("captions", "dataset_size"),
+    ("audio files", "dataset_size"), ("audio clips", "dataset_size"), ("recordings", "dataset_size"),
     ("parameters", "params"), ("parameter", "params"), ("params", "params"), ("param", "params"),
     ("model", "params"), ("weights", "params"),
     ("context", "seq_len"), ("context length", "seq_len"), ("sequence length", "seq_len"), ("seq len", "seq_len"),

@@ -304,7 +304,10 @@ NOT_READ_BACK = frozenset({"gpu_peak_tflops", "gpu_alternative_memory", "asked_t
                            # (the patch's growth and its stride, worked out from the sizes said: the finding shows them)
                            "patch_voxel_ratio", "patch_stride", "patch_stride_kept",
                            # (the catalogue's sizes of a line named without one: the question lists them)
-                           "model_line_sizes", "gpu_named", "gpu_line_sizes"})
+                           "model_line_sizes", "gpu_named", "gpu_line_sizes",
+                           # (a pasted histogram's arithmetic: the finding shows it)
+                           "length_unit_word", "length_p95", "length_p95_kept", "length_p99", "length_p99_kept",
+                           "length_longest", "length_longest_over_p99"})
 
 
 # what a reader checks first, so a short answer cut at three lines keeps it: the card, the model, how it trains
