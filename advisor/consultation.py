@@ -255,7 +255,8 @@ GPU_OOM = re.compile(r"(?i)\b(?:cuda|gpu|hip|vram)\b[^.\n]{0,20}\b(?:out of memo
 
 
 MMDETECTION = re.compile(r"(?i)\bmmdet(?:ection)?\b|\bopen-?mmlab\b")
-PADDLE = re.compile(r"(?i)\bpaddle(?:paddle|detection|video|ocr|nlp|seg|clas|speech|\.fluid|\.)?")
+# (and its model zoos' names: PP-OCRv3, PPOCRV3, PP-YOLOE, PP-LCNet)
+PADDLE = re.compile(r"(?i)\bpaddle(?:paddle|detection|video|ocr|nlp|seg|clas|speech|\.fluid|\.)?|\bpp-?(?:ocr|yolo|lcnet|hgnet)")
 # an epoch's steps as a log or the user gives them: "Step [100/150] per epoch", "600 iterations per epoch"
 STEPS_PER_EPOCH = re.compile(r"(?i)\[\s*\d{1,7}\s*/\s*(\d{1,7})\s*\][^.\n]{0,20}?\bper\s+epoch\b|"
                              r"\b(\d{1,7})\s+(?:steps|iterations|iters|batches)\s+(?:per|an?|each)\s+epoch\b")

@@ -6038,3 +6038,21 @@ def test_a_pasted_length_histogram_gives_the_tail_that_sets_the_peak(kb):
     c = run_consultation("Duration 0s - 10s: 70 files\nDuration 10s - 20s: 20 files\nDuration 20s - 30s: 10 files",
                          kb=kb)
     assert not c.wm.known("length_p99")
+
+
+def test_a_longer_sequence_than_a_run_that_fitted_is_what_grew(kb):
+    """Review 59 #21: "I can train a 7B model w/ a 512 sequence length on 24G VRAM, but I can't train a 5B model w/ a
+    8192 sequence length" - the states fitted; the activations grew 16× (256× for eager attention's scores), and no
+    count of states from an assumed optimizer says the card is too small."""
+    c = run_consultation("Hi, thanks for releasing GaLore! I'm running out of memory whenever I use a sequence length "
+                         "longer than 512. I can train a 7B model w/ a 512 sequence length on 24G VRAM, but I can't "
+                         "train a 5B model w/ a 8192 sequence length.", kb=kb)
+    assert (c.wm.value("seq_len_ran"), c.wm.value("seq_growth"), c.wm.value("seq_score_growth")) == (512, 16, 256)
+    ids = [f.id for f in c.advice.findings]
+    assert ids[0] == "finding-longer-than-the-length-that-fitted"
+    assert not {"plan-does-not-fit", "plan-ruled-out"} & set(ids) and not c.advice.red_flags
+    assert not c.wm.known("model_states_exceed_gpu") and "cpu_ram" not in [q.id for q in c.advice.questions]
+    # a catalogue model keeps its plans: the activations are counted, and checkpointing fits the longer length
+    c = run_consultation("With seq len 1024 training runs fine on my 4090 with Mistral-7B QLoRA, with seq len 2048 I "
+                         "get OOM.", kb=kb)
+    assert c.wm.value("seq_growth") == 2 and c.advice.recommendation.option_id == "checkpointing"

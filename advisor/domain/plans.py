@@ -462,7 +462,7 @@ CHANGE_WORDS = {
                   lambda v: "flash-attention" if v == "flash" else "eager-attention"),
     "fused_loss": (lambda v: "a fused cross-entropy (Liger, Unsloth: no full logits)" if v else "the full logits",
                    lambda v: "fused-loss" if v else "full-logits"),
-    "split": (lambda v: f"the model's layers split over {v} GPUs in one process (device_map)" if v > 1
+    "split": (lambda v: f"the model's layers split over {v} GPUs in one process (a device map)" if v > 1
               else "no layer split", lambda v: f"layers-split-{v}" if v > 1 else "no-layer-split"),
 }
 

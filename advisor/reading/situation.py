@@ -260,6 +260,19 @@ def _line_sizes(family: str) -> str | None:
     return ", ".join(sized[:-1]) + " or " + sized[-1]
 
 
+def _length_that_ran(reading: Reading) -> Read | None:
+    """A shorter sequence length said of a run that worked, beside the longer one read as the run's that failed
+    ("seq len 1024 runs fine, 2048 OOMs"): the length the run last fitted at, or None."""
+    run = reading.values.get("seq_len")
+    if run is None or run.mood != "fail":
+        return None
+    for a, b in reading.conflicts:
+        for ran, failed in ((a, b), (b, a)):
+            if ran.field == "seq_len" and failed is run and ran.mood == "ok" and 0 < ran.value < run.value:
+                return ran
+    return None
+
+
 def _card_sizes(family: str) -> str | None:
     """'40GB or 80GB': the sizes the catalogue knows a card family in, or None for a card that is no family."""
     from advisor.domain.gpus import families
@@ -295,7 +308,7 @@ _DIRECT = (("num_gpus", "num_gpus"), ("seq_len", "seq_len"), ("grad_accum_steps"
 # checks both ways)
 READER_FACTS = frozenset({fact for _, fact in _DIRECT} | TIMING_FACTS | {"micro_batch", "optimizer", "gpu_memory", "params",
                                                           "model_preset", "model_named", "model_line_sizes",
-                                                          "gpu_named", "gpu_line_sizes",
+                                                          "gpu_named", "gpu_line_sizes", "seq_len_ran",
                                                           "reference_batch", "batch_unqualified",
                                                           "full_training", "cpu_ram", "gpu_alternative",
                                                           "gpu_alternative_memory", "gpu_second", "gpu_second_memory", "target_tokens_per_step",
@@ -600,6 +613,9 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         put("model_named", named.text, named.text)
         if (sizes := _line_sizes(named.value)) is not None:
             put("model_line_sizes", sizes, named.text)
+    ran = _length_that_ran(reading)
+    if ran is not None:  # "I can train w/ a 512 sequence length …, but I can't … w/ a 8192": the run that fit
+        put("seq_len_ran", ran.value, ran.text)
     if "gpu_memory" not in out and "gpu_model" in v and (sizes := _card_sizes(v["gpu_model"].value)) is not None:
         # a card made in several sizes, named without one ("A800 8卡"): the memory question asks which
         put("gpu_named", v["gpu_model"].text, v["gpu_model"].text)
