@@ -413,6 +413,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("num_microbatches", "grad_accum_steps"), ("iter_size", "grad_accum_steps"),  # T5X; Caffe's accumulation
     ("accumulate gradients", "grad_accum_steps"), ("gradient accumulations", "grad_accum_steps"),
     ("update freq", "grad_accum_steps"), ("subdivisions", "subdivisions"),
+    ("accum grad n step", "grad_accum_steps"), ("accum grad", "grad_accum_steps"),  # WeNet's accum_grad
     # GRPO's prompt and completion lengths: a sequence is both (settled in reader._resolve)
     ("max_prompt_length", "prompt_len"), ("max prompt length", "prompt_len"), ("max_completion_length", "completion_len"),
     ("max completion length", "completion_len"),
@@ -566,9 +567,9 @@ FILLERS = {"of", "is", "was", "=", ":", "to", "at", "set", "as", "size", "-", "-
            ",", "down", "up", "from", "[", "]", "approx", "~", "≈", "setting", "being", "are", "were", "has",
            "have", "is:", "and", "can", "could", "would", "should", "will", "must", "then", "limited", "fixed",
            "kept", "already", "now", "currently", "claimed", "said", "stated", "reported", "supposed", "become", "becomes",
-           "became", "training", "maximum"}
+           "became", "training", "maximum", "argument", "option", "flag", "parameter"}
 # ("the training batch size is already 1", "the batch size is claimed to be 1024"; "the batch size for each GPU
-# training is set to a maximum of 2")
+# training is set to a maximum of 2"; "the `accum_grad_n_step` argument is set to 8")
 
 
 _INDEXES: dict[str, PhraseIndex] = {}
