@@ -6056,3 +6056,14 @@ def test_a_longer_sequence_than_a_run_that_fitted_is_what_grew(kb):
     c = run_consultation("With seq len 1024 training runs fine on my 4090 with Mistral-7B QLoRA, with seq len 2048 I "
                          "get OOM.", kb=kb)
     assert c.wm.value("seq_growth") == 2 and c.advice.recommendation.option_id == "checkpointing"
+
+
+def test_a_retriever_s_group_size_is_weighed_against_its_batch(kb):
+    c = run_consultation("torchrun -m FlagEmbedding.baai_general_embedding.finetune.run --model_name_or_path "
+                         "BAAI/bge-large-en --fp16 --train_group_size 2 --negatives_cross_device --temperature 0.02\n"
+                         "How large should train_group_size be? A larger one makes the batch smaller; is there a "
+                         "trade-off?", kb=kb)
+    assert c.wm.value("model_preset") == "bert-large"  # (BGE-large is BERT-large in shape)
+    assert c.wm.value("claim_contrastive") is True and c.wm.value("train_group_size") == 2
+    assert c.advice.findings[0].id == "finding-contrastive-group-size"
+    assert "batch × (1 + 2)" in c.advice.findings[0].text
