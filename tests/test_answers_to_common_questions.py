@@ -6067,3 +6067,11 @@ def test_a_retriever_s_group_size_is_weighed_against_its_batch(kb):
     assert c.wm.value("claim_contrastive") is True and c.wm.value("train_group_size") == 2
     assert c.advice.findings[0].id == "finding-contrastive-group-size"
     assert "batch × (1 + 2)" in c.advice.findings[0].text
+
+
+def test_hoping_to_use_the_machine_s_ram_as_gpu_memory_is_answered(kb):
+    c = run_consultation("How to split model between one GPU and the CPU? I have only 6GBs available in my GPU and get "
+                         "OOM errors with high resolution images. Can I use the multi gpu option do split my model "
+                         "between VRAM and RAM so I can train it?", kb=kb)
+    assert c.wm.value("gpu_memory") == 6 * 2**30
+    assert c.advice.findings[0].id == "finding-host-ram-is-not-gpu-memory"
