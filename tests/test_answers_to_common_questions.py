@@ -6075,3 +6075,12 @@ def test_hoping_to_use_the_machine_s_ram_as_gpu_memory_is_answered(kb):
                          "between VRAM and RAM so I can train it?", kb=kb)
     assert c.wm.value("gpu_memory") == 6 * 2**30
     assert c.advice.findings[0].id == "finding-host-ram-is-not-gpu-memory"
+
+
+def test_a_larger_batch_asked_from_the_default_the_measured_run_uses(kb):
+    c = run_consultation("I noticed that under the RTX Titan the model is using around 14G. How could I maximize the "
+                         "24G that the card has? The default batch size is 12. Could I increase the batch size to 24?",
+                         kb=kb)
+    assert c.wm.value("asked_batch_from") == 12
+    assert c.advice.findings[0].id.startswith("finding-asked-batch")
+    assert c.advice.findings[0].title == "Batch 24 fits only if each added sample takes under 0.91 GiB"
