@@ -6084,3 +6084,12 @@ def test_a_larger_batch_asked_from_the_default_the_measured_run_uses(kb):
     assert c.wm.value("asked_batch_from") == 12
     assert c.advice.findings[0].id.startswith("finding-asked-batch")
     assert c.advice.findings[0].title == "Batch 24 fits only if each added sample takes under 0.91 GiB"
+
+
+def test_a_question_about_lora_alpha_is_answered_as_a_learning_rate(kb):
+    c = run_consultation("How does alpha in LoRA affect performance in training? I usually see everyone set it to 2r. "
+                         "But why?", kb=kb)
+    assert c.advice.findings[0].id == "finding-lora-alpha-scales-the-update"
+    # a config that sets alpha asks nothing about it
+    c = run_consultation("lora_alpha: 32, lora_r: 16, learning_rate 2e-4, OOM on a 4090 with Llama-3-8B", kb=kb)
+    assert "finding-lora-alpha-scales-the-update" not in [f.id for f in c.advice.findings]
