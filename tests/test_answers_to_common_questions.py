@@ -6093,3 +6093,17 @@ def test_a_question_about_lora_alpha_is_answered_as_a_learning_rate(kb):
     # a config that sets alpha asks nothing about it
     c = run_consultation("lora_alpha: 32, lora_r: 16, learning_rate 2e-4, OOM on a 4090 with Llama-3-8B", kb=kb)
     assert "finding-lora-alpha-scales-the-update" not in [f.id for f in c.advice.findings]
+
+
+def test_a_length_cap_read_as_every_sample_s_length_is_bounded_by_the_speed(kb):
+    message = ("8x A800, LLaMA-Factory LoRA of Llama-3-8B: cutoff_len: 8192, per_device_train_batch_size: 6, "
+               "gradient_accumulation_steps: 8, bf16: true, ds_z3. Progress 129/3000 [37:52<14:21:36, 17.62s/it], then "
+               "OOM.")
+    c = run_consultation(message, kb=kb)
+    assert c.wm.value("seq_len_is_cap") is True and c.wm.value("measured_mfu") > 1
+    ids = [f.id for f in c.advice.findings]
+    assert "finding-length-cap-is-not-the-length" in ids and "finding-measured-utilization-impossible" not in ids
+    assert c.wm.value("mean_length_bound") == pytest.approx(8192 / c.wm.value("measured_mfu"))
+    # packed samples are every one the length: the impossible speed is a misread figure again
+    c = run_consultation(message.replace("bf16: true", "bf16: true, packing: true"), kb=kb)
+    assert not c.wm.known("seq_len_is_cap")

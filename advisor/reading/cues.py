@@ -325,6 +325,9 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("llama factory", "checkpointing_default", True), ("llamafactory", "checkpointing_default", True),
     # (its CLI names it too, `llamafactory-cli train`)
     ("llamafactory cli", "checkpointing_default", True),
+    # samples concatenated to the length (`packing: true`, axolotl's sample_packing, TRL's packing=True): every
+    # sequence is the length, not at most it
+    ("packing", "packing", True), ("sample packing", "packing", True), ("neat packing", "packing", True),
     ("torchtitan", "sharding_default", "fsdp"),  # its data_parallel_shard_degree -1: FSDP2 over every GPU by default
     ("fused cross entropy", "fused_loss", True), ("chunked cross entropy", "fused_loss", True),
     ("cut cross entropy", "fused_loss", True), ("fused linear cross entropy", "fused_loss", True),

@@ -260,6 +260,9 @@ def _line_sizes(family: str) -> str | None:
     return ", ".join(sized[:-1]) + " or " + sized[-1]
 
 
+LENGTH_CAPS = ("cutoff", "max_len", "max_seq", "max_length", "model_max_length", "max_source", "max_target")
+
+
 def _length_that_ran(reading: Reading) -> Read | None:
     """A shorter sequence length said of a run that worked, beside the longer one read as the run's that failed
     ("seq len 1024 runs fine, 2048 OOMs"): the length the run last fitted at, or None."""
@@ -308,7 +311,7 @@ _DIRECT = (("num_gpus", "num_gpus"), ("seq_len", "seq_len"), ("grad_accum_steps"
 # checks both ways)
 READER_FACTS = frozenset({fact for _, fact in _DIRECT} | TIMING_FACTS | {"micro_batch", "optimizer", "gpu_memory", "params",
                                                           "model_preset", "model_named", "model_line_sizes",
-                                                          "gpu_named", "gpu_line_sizes", "seq_len_ran",
+                                                          "gpu_named", "gpu_line_sizes", "seq_len_ran", "seq_len_is_cap",
                                                           "reference_batch", "batch_unqualified",
                                                           "full_training", "cpu_ram", "gpu_alternative",
                                                           "gpu_alternative_memory", "gpu_second", "gpu_second_memory", "target_tokens_per_step",
@@ -613,6 +616,10 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         put("model_named", named.text, named.text)
         if (sizes := _line_sizes(named.value)) is not None:
             put("model_line_sizes", sizes, named.text)
+    seq = v.get("seq_len")
+    if seq is not None and "packing" not in v and any(cap in seq.text.lower() for cap in LENGTH_CAPS):
+        # `cutoff_len: 8192`, `max_seq_length=2048`: the longest a sample is cut to, most are shorter (no packing)
+        put("seq_len_is_cap", True, seq.text)
     ran = _length_that_ran(reading)
     if ran is not None:  # "I can train w/ a 512 sequence length …, but I can't … w/ a 8192": the run that fit
         put("seq_len_ran", ran.value, ran.text)
