@@ -6106,4 +6106,4 @@ def test_a_length_cap_read_as_every_sample_s_length_is_bounded_by_the_speed(kb):
     assert c.wm.value("mean_length_bound") == pytest.approx(8192 / c.wm.value("measured_mfu"))
     # packed samples are every one the length: the impossible speed is a misread figure again
     c = run_consultation(message.replace("bf16: true", "bf16: true, packing: true"), kb=kb)
-    assert not c.wm.known("seq_len_is_cap")
+    assert c.wm.value("seq_len_is_cap") is False
