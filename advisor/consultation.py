@@ -186,6 +186,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     _model_type_flag(found, said)
     _patch_change(found, said)
     _length_histogram(found, said)
+    _card_from_a_measured_peak(found)
     _allreduce_bandwidths(found, said)
     _other_ranks_on_one_gpu(found, said)
     _rates_of_other_bars(found, said)
@@ -457,6 +458,28 @@ def _length_histogram(found: dict[str, tuple[Any, str]], message: str) -> None:
     found["length_p99_kept"] = (kept99, words)
     found["length_longest"] = (bins[-1][1], words)
     found["length_longest_over_p99"] = (bins[-1][1] / p99 if p99 > 0 else 1.0, words)
+
+
+def _card_from_a_measured_peak(found: dict[str, tuple[Any, str]]) -> None:
+    """A card named without its size ("4 GPUs (V100)") whose run measured more than its smaller sizes hold ("max mem:
+    19499" MB): the size that holds it, the smallest such (a V100 32GB) - not a question of which one it is."""
+    if "gpu_model" not in found or "gpu_memory" in found or "gpu_line_sizes" not in found:
+        return
+    from advisor.domain.gpus import families
+
+    measured = [found[name] for name in ("logged_max_memory", "measured_use") if name in found]
+    members = families().get(found["gpu_model"][0], ())
+    if not measured or not members:
+        return
+    peak, words = max(measured, key=lambda m: m[0])
+    holding = sorted((m for m in members if m.memory_bytes >= peak), key=lambda m: m.memory_bytes)
+    if not holding or len(holding) == len(members):
+        return  # (every size holds it: the measurement does not say which)
+    card = holding[0]
+    found["gpu_model"] = (card.id, f"{found['gpu_model'][1]} ({words})")
+    found["gpu_memory"] = (float(card.memory_bytes), words)
+    found.pop("gpu_named", None)
+    found.pop("gpu_line_sizes", None)
 
 
 def _framework_batch(found: dict[str, tuple[Any, str]], message: str) -> None:

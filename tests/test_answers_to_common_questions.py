@@ -6107,3 +6107,15 @@ def test_a_length_cap_read_as_every_sample_s_length_is_bounded_by_the_speed(kb):
     # packed samples are every one the length: the impossible speed is a misread figure again
     c = run_consultation(message.replace("bf16: true", "bf16: true, packing: true"), kb=kb)
     assert c.wm.value("seq_len_is_cap") is False
+
+
+def test_a_metric_logger_line_gives_the_epoch_s_and_the_run_s_time(kb):
+    c = run_consultation("I run the code on a single node with 4 GPUs (V100) for 100 epochs; according to the log each "
+                         "batch takes around 1 sec:\nEpoch: [0/100]  [4400/5004]  eta: 0:10:15  loss: 5.507585 "
+                         "(7.369033)  lr: 0.000044 (0.000022)  time: 1.022257  data: 0.000111  max mem: 19499\n"
+                         "Why is it slower than the paper's time?", kb=kb)
+    assert (c.wm.value("epoch_steps_said"), c.wm.value("logged_iteration_seconds")) == (5004, 1.022257)
+    assert c.wm.value("gpu_model") == "v100-32gb"  # (19.5 GB logged: more than the 16GB V100 holds)
+    assert c.wm.value("log_epoch_seconds") == pytest.approx(5004 * 1.022257)
+    assert c.wm.value("log_run_seconds") == pytest.approx(100 * 5004 * 1.022257)
+    assert "finding-run-time-from-log" in [f.id for f in c.advice.findings]
