@@ -6119,3 +6119,13 @@ def test_a_metric_logger_line_gives_the_epoch_s_and_the_run_s_time(kb):
     assert c.wm.value("log_epoch_seconds") == pytest.approx(5004 * 1.022257)
     assert c.wm.value("log_run_seconds") == pytest.approx(100 * 5004 * 1.022257)
     assert "finding-run-time-from-log" in [f.id for f in c.advice.findings]
+
+
+def test_which_gpu_to_buy_for_a_small_model_is_what_memory_and_cards_buy(kb):
+    c = run_consultation("What kind of GPU would you recommend for normal trainings? I'm using 2 RTX 3090 with 24GB and "
+                         "a ~20M parameters model, and often I get close to consuming all GPU memory.", kb=kb)
+    assert c.advice.findings[0].id == "finding-what-a-bigger-card-buys"
+    assert c.advice.findings[0].title.startswith("Your model's states take 0.30 GiB of 24 GiB")
+    # an OOM with no purchase in view is not answered with one
+    c = run_consultation("I'm using 2 RTX 3090 with 24GB and a ~20M parameters model and it runs out of memory.", kb=kb)
+    assert "finding-what-a-bigger-card-buys" not in [f.id for f in c.advice.findings]
