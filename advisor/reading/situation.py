@@ -244,7 +244,7 @@ MAX_LINE_SIZES = 6  # a line in more sizes than this is asked for as a count, no
 
 
 def _line_sizes(family: str) -> str | None:
-    """'bert-base (110M) or bert-large (335M)': the catalogue's models of a line named without its size, or None
+    """'bert-base (109M) or bert-large (335M)': the catalogue's models of a line named without its size, or None
     where it knows fewer than two or too many to list."""
     from advisor.domain import catalogue
     from advisor.units import fmt_sig
@@ -256,8 +256,7 @@ def _line_sizes(family: str) -> str | None:
     members = catalogue.line_members(family)
     if not 2 <= len(members) <= MAX_LINE_SIZES:
         return None
-    sized = [f"{name} ({short(catalogue.preset(name).params)})" for name in members]
-    return ", ".join(sized[:-1]) + " or " + sized[-1]
+    return _either([f"{name} ({short(catalogue.preset(name).params)})" for name in members])
 
 
 LENGTH_CAPS = ("cutoff", "max_len", "max_seq", "max_length", "model_max_length", "max_source", "max_target")
@@ -284,8 +283,12 @@ def _card_sizes(family: str) -> str | None:
     sizes = sorted({m.memory_gb for m in members}) if members else []
     if len(sizes) < 2:
         return None
-    said = [f"{size:g}GB" for size in sizes]
-    return ", ".join(said[:-1]) + " or " + said[-1]
+    return _either([f"{size:g}GB" for size in sizes])
+
+
+def _either(choices: list[str]) -> str:
+    """'a, b or c': choices offered in a question."""
+    return ", ".join(choices[:-1]) + " or " + choices[-1]
 
 
 # ------------------------------------------------------------------------------------------ to the engine's facts
