@@ -288,3 +288,11 @@ def test_a_pytorch_user_keeps_the_pytorch_levers(kb):
     c = run_consultation("OOM even at per_device_train_batch_size 1 on my 3090, what can I do?", kb=kb)
     found = {f.id for f in c.advice.findings}
     assert "finding-oom-at-batch-one-unsized" in found and "finding-oom-at-batch-one-unsized-tf-jax" not in found
+
+
+def test_pyslowfast_s_batch_is_the_total_over_the_gpus(kb):
+    c = run_consultation("SlowFast: may I know if I need to change the base learning rate (for example, linearly) when "
+                         "changing NUM_GPUS during training?", kb=kb)
+    assert c.wm.value("framework") == "pyslowfast" and c.wm.value("framework_batch_scope") == "global"
+    finding = next(f for f in c.advice.findings if f.id == "finding-framework-global-batch")
+    assert "TRAIN.BATCH_SIZE is the batch per update" in finding.text
