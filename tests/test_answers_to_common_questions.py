@@ -6129,3 +6129,9 @@ def test_which_gpu_to_buy_for_a_small_model_is_what_memory_and_cards_buy(kb):
     # an OOM with no purchase in view is not answered with one
     c = run_consultation("I'm using 2 RTX 3090 with 24GB and a ~20M parameters model and it runs out of memory.", kb=kb)
     assert "finding-what-a-bigger-card-buys" not in [f.id for f in c.advice.findings]
+
+
+def test_whether_steps_count_per_gpu_is_answered(kb):
+    c = run_consultation("I have some questions about counting the training_steps in 'num_training_steps'. Do you count "
+                         "the training steps for each gpu? And args.batch_size indicates the per gpu batch size?", kb=kb)
+    assert c.advice.findings[0].id == "finding-steps-are-counted-once-for-all-gpus"
