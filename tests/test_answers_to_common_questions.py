@@ -6135,3 +6135,14 @@ def test_whether_steps_count_per_gpu_is_answered(kb):
     c = run_consultation("I have some questions about counting the training_steps in 'num_training_steps'. Do you count "
                          "the training steps for each gpu? And args.batch_size indicates the per gpu batch size?", kb=kb)
     assert c.advice.findings[0].id == "finding-steps-are-counted-once-for-all-gpus"
+
+
+def test_a_late_jax_oom_is_a_late_compiled_step_behind_a_flat_pool(kb):
+    c = run_consultation("After ~12h of training on an RTX 3090 I get: ValueError: RESOURCE_EXHAUSTED: Out of memory "
+                         "while trying to allocate 14296180248 bytes. The system metrics look stable.", kb=kb)
+    assert c.wm.value("jax_named") is True
+    assert c.advice.findings[0].id == "finding-jax-late-oom"
+    # TensorFlow's own error is no JAX run
+    c = run_consultation("ResourceExhaustedError: OOM when allocating tensor with shape[32,512,768] after some epochs",
+                         kb=kb)
+    assert c.wm.value("jax_named") is False
