@@ -2685,9 +2685,10 @@ def test_nvidia_smis_total_is_the_cards_memory(kb):
     ("Relationship between batch size and LR. A guide says LR should be proportionally increased when you increase "
      "the batch size. 1. Why does it work that way? 2. When using grad_acum should I also increase LR?",
      "finding-lr-follows-batch-per-update"),
-    # review 27 #14: what the effective batch means, with no batch said
+    # review 27 #14 (again review 59 #30): steps per GPU and what the effective batch means, with no batch said -
+    # the finding that answers the first question says all three
     ("Do you count the training steps for each gpu? And does args.batch_size indicate the per-gpu batch size? What "
-     "is the meaning of effective batch size?", "finding-batch-per-gpu-under-ddp"),
+     "is the meaning of effective batch size?", "finding-steps-are-counted-once-for-all-gpus"),
 ])
 def test_a_question_asked_beside_a_why_gets_its_principle(kb, message, finding):
     c = run_consultation(message, kb=kb)
