@@ -6147,3 +6147,16 @@ def test_a_late_jax_oom_is_a_late_compiled_step_behind_a_flat_pool(kb):
     c = run_consultation("ResourceExhaustedError: OOM when allocating tensor with shape[32,512,768] after some epochs",
                          kb=kb)
     assert c.wm.value("jax_named") is False
+
+
+def test_a_recipe_s_accumulation_carried_to_other_gpus_is_given_for_each_count_it_may_have_run_on(kb):
+    c = run_consultation("How many gpus do you use for aishell dataset? I realize the `accum_grad_n_step` argument is "
+                         "set to 8 in transformer.yaml, I want to know how "
+                         "many gpus do you use when you train models for this setting. Should I change it to 2 when I "
+                         "use 4 gpus to reproduce your results?", kb=kb)
+    assert c.advice.findings[0].id == "finding-accumulation-by-reference-gpus"
+    assert c.wm.value("accum_by_reference_gpus").startswith("2 if it ran on 1 GPU, 4 if it ran on 2 GPUs, 8 if it ran on 4")
+    # the recipe's GPUs said: no table of guesses
+    c = run_consultation("The paper trained on 8 GPUs with accum_grad 8. I use 4 GPUs, should I change the "
+                         "accumulation to reproduce your results?", kb=kb)
+    assert "finding-accumulation-by-reference-gpus" not in [f.id for f in c.advice.findings]

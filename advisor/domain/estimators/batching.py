@@ -82,6 +82,24 @@ def accumulation_plan(target_batch: float, max_micro_batch: float, num_gpus: flo
     }
 
 
+REFERENCE_GPU_COUNTS = (1, 2, 4, 8, 16)  # the GPU counts recipes are usually run on
+
+
+@estimator(cites=("arithmetic", "hf-ga"))
+def accumulation_by_reference_gpus(grad_accum_steps: float, num_gpus: float) -> dict[str, Estimate]:
+    """A recipe's accumulation carried to another GPU count at the same micro-batch, for each count the recipe may
+    have run on: accumulation × their GPUs ÷ yours, where that is a whole number ("8 on 1 GPU is 2 on 4")."""
+    accum, gpus = int(grad_accum_steps), int(num_gpus)
+    if accum < 1 or gpus < 1:
+        raise NotComputable("the accumulation and the GPUs must be positive")
+    cases = [(ref, accum * ref // gpus) for ref in REFERENCE_GPU_COUNTS if (accum * ref) % gpus == 0]
+    if not cases:
+        raise NotComputable("no usual GPU count makes a whole accumulation")
+    said = [f"{a} if it ran on {ref} GPU{'s' if ref > 1 else ''}" for ref, a in cases]
+    formula = f"{accum} × their GPUs ÷ {gpus}: " + ", ".join(said)
+    return {"value": Estimate(", ".join(said), None, formula, ("arithmetic",))}
+
+
 @estimator("per_epoch", "total", cites=("arithmetic",))
 def training_steps(dataset_size: float, batch_size: float, epochs: float) -> dict[str, Estimate]:
     """Optimizer steps per epoch (last partial batch kept) and in total."""
