@@ -449,7 +449,7 @@ def _length_histogram(found: dict[str, tuple[Any, str]], message: str) -> None:
         return bins[-1][1], 1.0
 
     (p95, kept95), (p99, kept99) = edge(0.95), edge(0.99)
-    words = match.group(0).strip() if match else ""
+    words = match.group(0).strip()  # (the last bin read: at least MIN_BINS were)
     found["length_samples"] = (total, words)
     found["length_unit_word"] = ("seconds" if unit == "s" else "tokens", words)
     found["length_p95"] = (p95, words)
@@ -457,7 +457,6 @@ def _length_histogram(found: dict[str, tuple[Any, str]], message: str) -> None:
     found["length_p99"] = (p99, words)
     found["length_p99_kept"] = (kept99, words)
     found["length_longest"] = (bins[-1][1], words)
-    found["length_longest_over_p99"] = (bins[-1][1] / p99 if p99 > 0 else 1.0, words)
 
 
 def _card_from_a_measured_peak(found: dict[str, tuple[Any, str]]) -> None:

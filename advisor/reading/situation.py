@@ -259,7 +259,7 @@ def _line_sizes(family: str) -> str | None:
     return _either([f"{name} ({short(catalogue.preset(name).params)})" for name in members])
 
 
-LENGTH_CAPS = ("cutoff", "max_len", "max_seq", "max_length", "model_max_length", "max_source", "max_target")
+LENGTH_CAPS = ("cutoff", "max_len", "max_seq", "max_source", "max_target")  # ("max_len" in max_length, model_max_length)
 
 
 def _length_that_ran(reading: Reading) -> Read | None:
