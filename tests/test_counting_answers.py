@@ -363,3 +363,23 @@ def test_iterations_for_epochs_at_a_batch(kb):
                          kb=kb)
     assert (c.wm.value("updates_per_epoch"), c.wm.value("total_updates")) == (500, 6000)
     assert c.advice.findings[0].id == "finding-updates-over-epochs-from-batch"
+
+
+def test_grpo_epoch_logging_twice_the_batches_count_names_num_iterations(kb):
+    """'6000 prompts, num_generations=8, accumulation 8, per device 8, 2 GPUs: 6000 * 8 / (8 * 2 * 8) = 375, but one
+    epoch actually corresponds to 750 global steps' (review 60 #5): the user's count is right, each generated batch
+    is trained on twice (num_iterations) - and the epochs they already gave are not asked."""
+    msg = ("Question regarding the effective batch size in GRPOTrainer.\nMy setup:\n- `6000` prompts for training\n"
+           "- `num_generations=8`\n- `gradient_accumulation_steps=8`\n- `per_device_train_batch_size=8`\n- `2` GPUs "
+           "for training\nPlugging in my settings: total_global_steps = 6000 * 8 / (8 * 2 * 8) = 375\nHowever, one "
+           "epoch actually corresponds to `750 global steps` in my case, which is double what I expected.")
+    c = run_consultation(msg, kb=kb)
+    assert (c.wm.value("dataset_size"), c.wm.value("epoch_steps_said")) == (6000, 750)
+    assert c.wm.value("updates_per_epoch") == 375 and c.wm.value("grpo_logged_update_ratio") == 2
+    assert finding_ids(c)[0] == "finding-grpo-updates-reuse-generations"
+    assert "num_iterations" in c.advice.findings[0].text
+    assert "finding-batch-from-steps" not in finding_ids(c)  # samples are completions here, not prompts
+    assert not c.advice.questions
+    # logs that agree with the count point nothing out
+    agreed = run_consultation(msg.replace("750 global steps", "375 global steps"), kb=kb)
+    assert "finding-grpo-updates-reuse-generations" not in finding_ids(agreed)
