@@ -6160,3 +6160,21 @@ def test_a_recipe_s_accumulation_carried_to_other_gpus_is_given_for_each_count_i
     c = run_consultation("The paper trained on 8 GPUs with accum_grad 8. I use 4 GPUs, should I change the "
                          "accumulation to reproduce your results?", kb=kb)
     assert "finding-accumulation-by-reference-gpus" not in [f.id for f in c.advice.findings]
+
+
+def test_a_quoted_figure_under_the_users_card_with_an_oom_names_what_differs(kb):
+    """'I read the paper as single card 17G; my single 24G RTX 3090 runs out of memory - why?' (review 60 #12, in
+    Chinese): the figure is per GPU at the authors' batch per GPU - the batch, the input size and the precision
+    differ, not the card."""
+    for msg in ("想问一下是单卡还是多卡呢，我看论文是单卡17G，我用RTX3090 24G单卡显示爆显存，是为什么呢？",
+                "The README says a single GPU needs about 16GB, but on my 24GB RTX 3090 I get CUDA out of memory. Why?"):
+        c = run_consultation(msg, kb=kb)
+        assert c.advice.findings[0].id == "finding-quoted-memory-below-card", msg
+        assert "per GPU" in c.advice.findings[0].text
+    # a figure above the card explains itself; no OOM, nothing to diagnose
+    c = run_consultation("The README says a single GPU needs about 40GB, but on my 24GB RTX 3090 I get CUDA out of "
+                         "memory. Why?", kb=kb)
+    assert "finding-quoted-memory-below-card" not in [f.id for f in c.advice.findings]
+    c = run_consultation("The README says a single GPU needs about 16GB; my RTX 3090 has 24GB. Which batch should I use?",
+                         kb=kb)
+    assert "finding-quoted-memory-below-card" not in [f.id for f in c.advice.findings]

@@ -24,6 +24,9 @@ def facts(kb, message):
     # letters first, then Chinese in one word ("24G现存的单卡": 显存 mistyped); a size the model was cut down to
     ("我尝试将7B的模型压缩到5.7B，在尝试24G现存的单卡上进行微调还是会OOM",
      {"params": 5.7e9, "gpu_memory": 24 * 2.0 ** 30, "num_gpus": 1}),
+    # "单卡还是多卡" asks single or several cards (还是 between choices is "or"); the paper's figure is per card
+    ("想问一下是单卡还是多卡呢，我看论文是单卡17G，我用RTX3090 24G单卡显示爆显存",
+     {"num_gpus": 1, "quoted_memory": 17 * 2.0 ** 30, "gpu_memory": 24 * 2.0 ** 30, "gpu_count_unsaid": None}),
 ])
 def test_chinese_messages_are_read(kb, message, expected):
     got = facts(kb, message)

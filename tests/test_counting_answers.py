@@ -383,3 +383,25 @@ def test_grpo_epoch_logging_twice_the_batches_count_names_num_iterations(kb):
     # logs that agree with the count point nothing out
     agreed = run_consultation(msg.replace("750 global steps", "375 global steps"), kb=kb)
     assert "finding-grpo-updates-reuse-generations" not in finding_ids(agreed)
+
+
+def test_an_epochs_iterations_under_both_readings_of_the_batch(kb):
+    """'4 gpus (2080ti), swin_small, hacs (50w videos), batch_size(8): the train iteration is abnormally large. Is
+    that normal?' (review 60 #15): 50w is 500,000 (万); the question points back at the iterations; an epoch is
+    15,625 iterations if 8 is each GPU's, 62,500 if it is the total."""
+    msg = ("the training iteration is abnormally large\nI used 4 gpus(2080ti) to train swin_small with config "
+           "`swin_small_patch244_window877_kinetics400_1k.py`. The dataset I used is hacs(50w videos).\nI find that "
+           "the train iteration is abnormally large based on my config(dataset size(50w) and batch_size(8)), which "
+           "leads to the long training time. Is that normal?")
+    c = run_consultation(msg, kb=kb)
+    assert c.wm.value("dataset_size") == 500000
+    assert "steps" in c.wm.value("asked_topics")
+    assert (c.wm.value("epoch_iterations_if_per_gpu"), c.wm.value("epoch_iterations_if_total")) == (15625, 62500)
+    assert finding_ids(c)[0] == "finding-epoch-iterations-both-readings"
+    # no iterations asked of: the two readings of the batch, not the epoch's count
+    c = run_consultation(msg.replace("I find that the train iteration is abnormally large", "I find that the memory "
+                                     "is fine").replace("the training iteration is abnormally large", "a question"),
+                         kb=kb)
+    assert "finding-epoch-iterations-both-readings" not in finding_ids(c)
+    # a 'w' glued to a number is watts where no data set is counted
+    assert "dataset_size" not in read_message(kb, "My 350w card has 24GB")

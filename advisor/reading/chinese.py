@@ -107,6 +107,8 @@ GLOSSARY: dict[str, str] = {
     "应该": "should", "如果": "if", "我": "i", "我的": "my", "我们": "we", "我用": "i use", "我们用": "we use",
     "用了": "using", "使用": "using", "开启": "enabled", "开启了": "enabled", "打开": "enabled",
     "关闭": "disabled", "没有": "no", "没": "no", "不": "not", "未": "not", "依旧": "still", "还是": "still",
+    # ("是单卡还是多卡呢": single or several cards - 还是 between two choices is "or", not "still")
+    "还是多卡": "or multi gpu", "还是单卡": "or single gpu", "我看": "i read",
     "很慢": "slow", "慢": "slow", "快": "fast", "更快": "faster", "更慢": "slower",
     # ("全参微调比LoRA更快": full fine-tuning than LoRA faster - the comparison in Chinese word order)
     "比": "than", "比较": "rather", "相比": "compared with", "对比": "compared with",

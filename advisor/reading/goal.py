@@ -492,6 +492,7 @@ ASK_CUES: list[tuple[str, str]] = [
     ("steps", "steps"), ("optimization steps", "steps"),  # "why does 1 epoch = 3 steps only?"
     # "should I adjust the iteration count from 1,000,000 to 8,000,000?" (review 56 #19)
     ("iteration count", "steps"), ("number of iterations", "steps"), ("iterations", "steps"), ("max iter", "steps"),
+    ("train iteration", "steps"), ("training iteration", "steps"),  # "the train iteration is abnormally large"
     ("lr", "lr"), ("learning rate", "lr"), ("blr", "lr"),
     ("grad accum", "accumulation"), ("gradient accumulation", "accumulation"), ("grad accumulation", "accumulation"),
     ("accum iter", "accumulation"), ("accumulation steps", "accumulation"), ("ga", "accumulation"),
@@ -538,16 +539,30 @@ INTERROGATIVES = frozenset({"how", "what", "which", "when", "should", "would", "
 PRODUCT_MARKS = frozenset({"x", "*", "×"})
 
 
+# "Is that normal?", "is this expected?", "Is it correct?": a short question about what was just said
+POINTING_BACK = frozenset({"this", "that", "it"})
+JUDGED = frozenset({"normal", "expected", "correct", "right", "ok", "okay", "reasonable", "intended"})
+
+
+def _points_back(words: list[str]) -> bool:
+    return len(words) <= 6 and not POINTING_BACK.isdisjoint(words) and not JUDGED.isdisjoint(words)
+
+
 def asked_of(sentences: list[Sentence], index) -> tuple[list[str], str]:
     """(the topics the message's questions ask about, in the order asked; the words of the first), from the
     questions only; `index` is a PhraseIndex over ASK_CUES."""
     topics: list[str] = []
     said = ""
     first_words = index.by_first
-    for sentence in sentences:
+    for n, sentence in enumerate(sentences):
         words = sentence.words
         if not sentence.question and words[:1] and words[0] not in INTERROGATIVES:
             continue  # (a question is often written without its mark: "how many a100 do i need")
+        if n and _points_back(words) and not sentences[n - 1].question:
+            # "I find that the train iteration is abnormally large … Is that normal?": the question asks of what the
+            # sentence before it said
+            sentence = sentences[n - 1]
+            words = sentence.words
         found = []
         if "many" in sentence.present and "how" in sentence.present:
             # "how many H100 80GB do I need?" (not "how many steps at 45k tok/s per gpu?")

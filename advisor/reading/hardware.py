@@ -30,9 +30,9 @@ def speaks_of_several_gpus(clause: Clause) -> str:
         if w in ("gpu", "gpus") and k > 0 and words[k - 1] in SEVERAL and setup_of(clause, k) == "user" \
                 and clause.word_of(k - 1) == (k - 1, k - 1) and clause.word_of(k) == (k, k) \
                 and not (words[k - 1] == "more" and ACQUIRING.intersection(words[max(0, k - 5):k - 1])) \
-                and not negated(clause, k - 1) and not _cannot(words, k - 1):
+                and not negated(clause, k - 1) and not _cannot(words, k - 1) and words[k - 2:k - 1] != ["or"]:
             # (not `per_gpu_…` keys; "do I need more GPUs?": GPUs the user may add, not ones they run; "I can't
-            # shard across GPUs": none)
+            # shard across GPUs": none; "single GPU or multi GPU?": a choice asked of, not a setup)
             if words[k - 1] != "per":
                 return "several"
             found = "per"

@@ -106,6 +106,8 @@ def tokenize(text: str) -> list[Token]:
                     append(Token("word", "x", start, start + 1, False))
                     append(Token("word", raw[1:], start + 1, stop, False))
                     continue
+                if raw == "w" and not space and tokens and tokens[-1].is_num and _counts_data(text, stop, tokens):
+                    raw = "wan"  # "hacs(50w videos)", "dataset size(50w)": 万 (10,000) in English, not watts
                 append(Token("word", raw, start, stop, space))
             elif num:
                 stop = position = start + len(num)
@@ -174,6 +176,19 @@ def _letters(letters: str, start: int, glued: bool, tokens: list[Token]) -> None
     if raw == "w" and glued and tokens and tokens[-1].is_num:
         raw = "wan"  # "600w数据": 6,000,000 samples (a 'w' glued to a number beside Chinese is 万, not watts)
     tokens.append(Token("word", TYPOS.get(raw, raw), start, start + len(letters), not glued))
+
+
+# what a 'w' glued to a number counts when it is 万 written in Latin letters ("50w videos"): data, not watts
+WAN_NOUNS = frozenset({"videos", "images", "samples", "examples", "data", "pairs", "sentences", "conversations",
+                       "instructions", "rows", "records", "clips", "texts", "documents", "prompts", "pictures", "imgs"})
+
+
+def _counts_data(text: str, stop: int, tokens: list[Token]) -> bool:
+    """Whether the 'w' ending at `stop`, glued to the number before it, counts a data set: a data noun follows it
+    ("50w videos") or a data set's size was being given ("dataset size(50w)")."""
+    following = text[stop:stop + 24].lstrip(" )").split(" ", 1)[0].strip(".,;:)").lower()
+    before = [t.text for t in tokens[-4:-1]]
+    return following in WAN_NOUNS or (("size" in before or "dataset" in before) and "(" in before)
 
 
 GLUED_BRANDS = ("tesla", "nvidia", "geforce", "quadro")  # written glued to a card's letters: "TeslaV100"
