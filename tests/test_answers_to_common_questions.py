@@ -6178,3 +6178,20 @@ def test_a_quoted_figure_under_the_users_card_with_an_oom_names_what_differs(kb)
     c = run_consultation("The README says a single GPU needs about 16GB; my RTX 3090 has 24GB. Which batch should I use?",
                          kb=kb)
     assert "finding-quoted-memory-below-card" not in [f.id for f in c.advice.findings]
+
+
+@pytest.mark.parametrize("message", [
+    "I'm training on 16 gpus. You mentioned that set `lr` to 2e-4 helps. May I ask if you changed the `min_lr` and "
+    "`warmup_lr` as well?",
+    "Going from 4 to 8 GPUs I doubled the learning rate. Should eta_min be scaled too?",
+    "If I scale the LR for a bigger batch, do I need to adjust warmup_lr and min_lr?",
+])
+def test_the_schedules_other_lrs_asked_of_scale_with_the_peak(kb, message):
+    c = run_consultation(message, kb=kb)
+    assert c.advice.findings[0].id == "finding-schedule-lrs-scale-together", message
+
+
+def test_a_schedules_floor_said_is_no_question_of_it(kb):
+    c = run_consultation("I train with lr 1e-3, min_lr 1e-6 and warmup_lr 1e-7 on 8 GPUs, batch 128 per GPU. It OOMs "
+                         "after 2 epochs.", kb=kb)
+    assert "finding-schedule-lrs-scale-together" not in [f.id for f in c.advice.findings]
