@@ -405,3 +405,17 @@ def test_an_epochs_iterations_under_both_readings_of_the_batch(kb):
     assert "finding-epoch-iterations-both-readings" not in finding_ids(c)
     # a 'w' glued to a number is watts where no data set is counted
     assert "dataset_size" not in read_message(kb, "My 350w card has 24GB")
+
+
+@pytest.mark.parametrize("message", [
+    "the relationship between STEPS_PER_EPOCH and value of IMAGES_PER_GPU * GPU_COUNT\nI think STEPS_PER_EPOCH = "
+    "traning_set / (IMAGES_PER_GPU * GPU_COUNT). But, there is a note about the STEPS_PER_EPOCH in configure.py: "
+    "# This doesn't need to match the size of the training set. How should I set the value of STEPS_PER_EPOCH？",
+    "Default value for steps_per_epoch in TrainConfig\nIn the class TrainConfig, the default value for steps_per_epoch "
+    "is len(dataflow), which is not appropriate in the multi-GPU case. It should be len(dataflow)//nGPU, right?",
+])
+def test_steps_per_epoch_as_a_setting_is_answered(kb, message):
+    """Review 60 #22 (Mask R-CNN) and #29 (tensorpack): an epoch that is a setting only times the callbacks; one pass
+    is the data set over images per GPU × GPUs."""
+    c = run_consultation(message, kb=kb)
+    assert finding_ids(c)[0] == "finding-steps-per-epoch-is-a-setting"
