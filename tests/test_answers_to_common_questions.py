@@ -6195,3 +6195,16 @@ def test_a_schedules_floor_said_is_no_question_of_it(kb):
     c = run_consultation("I train with lr 1e-3, min_lr 1e-6 and warmup_lr 1e-7 on 8 GPUs, batch 128 per GPU. It OOMs "
                          "after 2 epochs.", kb=kb)
     assert "finding-schedule-lrs-scale-together" not in [f.id for f in c.advice.findings]
+
+
+def test_a_time_asked_with_the_work_unknown_gets_the_gpus_rate(kb):
+    """'How long did it take? Assuming Lambda Labs 8xA100 and 80gb' (review 60 #23): the model and the data unknown,
+    the GPUs' rate is computed - 10^18 FLOPs at 40% of 8 × 312 TFLOP/s is about 16.7 minutes - with how to turn a
+    model and data into work."""
+    c = run_consultation("How long did it take?\n\nAssuming Lambda Labs 8xA100 and 80gb", kb=kb)
+    assert c.wm.value("time_per_exaflop") == pytest.approx(1e18 / (8 * 312e12 * 0.4))
+    assert c.advice.findings[0].id == "finding-time-is-work-over-rate"
+    # the model and its tokens said: the time itself, not the rate
+    c = run_consultation("How long will it take to train a 1B model on 10B tokens on 8xA100 80GB?", kb=kb)
+    assert "finding-time-is-work-over-rate" not in [f.id for f in c.advice.findings]
+    assert c.wm.value("training_time") > 0

@@ -423,6 +423,20 @@ def training_time(params: float, tokens: float, peak_tflops: float, num_gpus: fl
                             heuristic=True)}
 
 
+@estimator("value", "mfu", cites=("kaplan", "palm-mfu"))
+def time_per_exaflop(peak_tflops: float, num_gpus: float = 1) -> dict[str, Estimate]:
+    """The wall-clock time the GPUs take for 10^18 FLOPs of training at MFU_ASSUMED of their peak dense 16-bit
+    throughput: the rate to divide a run's work by when the work itself (model, data) is not known yet."""
+    if min(peak_tflops, num_gpus) <= 0:
+        raise NotComputable("the peak TFLOP/s and the GPUs must be positive")
+    seconds = 1e18 / (num_gpus * peak_tflops * 1e12 * MFU_ASSUMED)
+    formula = (f"10^18 FLOPs / ({MFU_ASSUMED:.0%} of {fmt_sig(num_gpus)} × {fmt_sig(peak_tflops)} TFLOP/s) = "
+               f"{fmt_duration(seconds)}")
+    return {"value": Estimate(seconds, "seconds", formula, ("kaplan", "palm-mfu"), heuristic=True),
+            "mfu": Estimate(MFU_ASSUMED, "fraction", "the share of the peak a well-tuned run reaches", ("palm-mfu",),
+                            heuristic=True)}
+
+
 def _vision_forward(model: str, image_size: float) -> tuple:
     """A catalogue CNN's or ViT's spec and its forward's multiply-accumulates at the image size (0: its own)."""
     from advisor.domain.catalogue import preset
