@@ -6208,3 +6208,16 @@ def test_a_time_asked_with_the_work_unknown_gets_the_gpus_rate(kb):
     c = run_consultation("How long will it take to train a 1B model on 10B tokens on 8xA100 80GB?", kb=kb)
     assert "finding-time-is-work-over-rate" not in [f.id for f in c.advice.findings]
     assert c.wm.value("training_time") > 0
+
+
+def test_ppos_four_models_bound_the_model_all_the_cards_hold(kb):
+    """'Does it support PPO/DPO on four 4090s? Which script? train_ppo_llama.sh runs out of memory' (review 60 #24):
+    actor and critic trained, reference and reward frozen - 36 B/param over 4 × 24 GB, 8 B/param with LoRA."""
+    c = run_consultation("请问支持4卡4090 PPO/DPO吗？用哪个脚本呢？train_ppo_llama.sh会OOM", kb=kb)
+    total = 4 * c.wm.value("gpu_memory")
+    assert c.wm.value("ppo_full_max_params") == pytest.approx(total / 36)
+    assert c.wm.value("ppo_adapters_max_params") == pytest.approx(total / 8)
+    assert c.advice.findings[0].id == "finding-ppo-four-models"
+    # the model's size said: the plans count it (the critic finding), not this bound
+    c = run_consultation("PPO of a 7B model on 4x RTX 4090 runs out of memory", kb=kb)
+    assert "finding-ppo-four-models" not in [f.id for f in c.advice.findings]

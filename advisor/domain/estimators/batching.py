@@ -437,6 +437,27 @@ def time_per_exaflop(peak_tflops: float, num_gpus: float = 1) -> dict[str, Estim
                             heuristic=True)}
 
 
+PPO_FULL_BYTES = 2 * 16 + 2 * 2  # actor and critic trained (16 B/param each), reference and reward frozen (2 each)
+PPO_ADAPTER_BYTES = 4 * 2  # the four models' 16-bit weights, the trained two through adapters
+
+
+@estimator("full", "adapters", cites=("zero", "arithmetic"))
+def ppo_largest_model(gpu_memory: float, num_gpus: float = 1) -> dict[str, Estimate]:
+    """The largest model whose PPO model states fit the GPUs' memory all together (as if ZeRO-3 sharded all four
+    models without waste, before activations, generation and the KV cache): actor and critic trained in mixed
+    precision with AdamW, reference and reward models frozen in 16 bits - and the same with both trained models
+    learning through adapters on their frozen 16-bit weights."""
+    if min(gpu_memory, num_gpus) <= 0:
+        raise NotComputable("the GPU memory and the GPUs must be positive")
+    total = gpu_memory * num_gpus
+    said = f"{fmt_sig(num_gpus)} × {fmt_bytes_gib(gpu_memory)} = {fmt_bytes_gib(total)}"
+    full, adapters = total / PPO_FULL_BYTES, total / PPO_ADAPTER_BYTES
+    return {"full": Estimate(full, "count", f"{said} / (2 × 16 + 2 × 2 B/param) = {fmt_count(full)} params",
+                             ("zero", "arithmetic")),
+            "adapters": Estimate(adapters, "count", f"{said} / (4 × 2 B/param) = {fmt_count(adapters)} params",
+                                 ("zero", "arithmetic"))}
+
+
 def _vision_forward(model: str, image_size: float) -> tuple:
     """A catalogue CNN's or ViT's spec and its forward's multiply-accumulates at the image size (0: its own)."""
     from advisor.domain.catalogue import preset
