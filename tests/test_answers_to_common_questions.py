@@ -6221,3 +6221,12 @@ def test_ppos_four_models_bound_the_model_all_the_cards_hold(kb):
     # the model's size said: the plans count it (the critic finding), not this bound
     c = run_consultation("PPO of a 7B model on 4x RTX 4090 runs out of memory", kb=kb)
     assert "finding-ppo-four-models" not in [f.id for f in c.advice.findings]
+
+
+def test_the_shared_gpu_memory_windows_shows_is_not_the_cards(kb):
+    """'My GTX 1050 ti has 4 GB of memory (and somehow it gets another 8 GB from main memory or disk on occasion??)'
+    (review 60 #6): Windows' shared GPU memory is system RAM; the run must fit the dedicated memory."""
+    c = run_consultation("My GTX 1050 ti has 4 GB of memory (and somehow it gets another 8 GB from main memory or disk "
+                         "on occasion??) Anyway, that's too little to run the default hyperparameters. I get out of "
+                         "memory messages and then it crashes.", kb=kb)
+    assert c.advice.findings[0].id == "finding-shared-gpu-memory-is-system-ram"

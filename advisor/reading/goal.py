@@ -554,15 +554,18 @@ def asked_of(sentences: list[Sentence], index) -> tuple[list[str], str]:
     topics: list[str] = []
     said = ""
     first_words = index.by_first
+    asked: list[Sentence] = []
     for n, sentence in enumerate(sentences):
         words = sentence.words
         if not sentence.question and words[:1] and words[0] not in INTERROGATIVES:
             continue  # (a question is often written without its mark: "how many a100 do i need")
         if n and _points_back(words) and not sentences[n - 1].question:
             # "I find that the train iteration is abnormally large … Is that normal?": the question asks of what the
-            # sentence before it said
-            sentence = sentences[n - 1]
-            words = sentence.words
+            # sentence before it said, as well as whether it is right
+            asked.append(sentences[n - 1])
+        asked.append(sentence)
+    for sentence in asked:
+        words = sentence.words
         found = []
         if "many" in sentence.present and "how" in sentence.present:
             # "how many H100 80GB do I need?" (not "how many steps at 45k tok/s per gpu?")
