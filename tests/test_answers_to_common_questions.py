@@ -6230,3 +6230,19 @@ def test_the_shared_gpu_memory_windows_shows_is_not_the_cards(kb):
                          "on occasion??) Anyway, that's too little to run the default hyperparameters. I get out of "
                          "memory messages and then it crashes.", kb=kb)
     assert c.advice.findings[0].id == "finding-shared-gpu-memory-is-system-ram"
+
+
+def test_a_blank_line_after_a_line_continuation_is_named_as_the_commands_end(kb):
+    """Review 60 #18: 'CUDA_VISIBLE_DEVICES=0,1 \\ NPROC_PER_NODE=2 \\ (blank line) nohup swift sft …', one card full
+    and the other at 3G - the blank line ends the command, so swift starts without its process count."""
+    msg = ("单机两张3090全量微调0.5B模型，一张卡显存占满，一张只使用了3G\n\n#!/bin/bash\n\nCUDA_VISIBLE_DEVICES=0,1 \\\n"
+           "NPROC_PER_NODE=2 \\\n\nnohup swift sft \\\n    --model Qwen/Qwen2.5-0.5B-Instruct \\\n    --train_type full \\\n"
+           "    --per_device_train_batch_size 8 > ./log/train.log 2>&1 &\n\n数据并行的话，两张显卡显存占用是不是差得有点大")
+    c = run_consultation(msg, kb=kb)
+    assert c.wm.value("command_cut_by_blank_line") == "NPROC_PER_NODE=2"
+    assert c.advice.findings[0].id == "finding-command-cut-by-blank-line"
+    # the same command without the blank line is whole; a continuation before a closing fence is no cut
+    whole = run_consultation(msg.replace("NPROC_PER_NODE=2 \\\n\n", "NPROC_PER_NODE=2 \\\n"), kb=kb)
+    assert "finding-command-cut-by-blank-line" not in [f.id for f in whole.advice.findings]
+    fenced = run_consultation("```\ntorchrun --nproc_per_node 2 train.py \\\n    --bf16 \\\n\n```\nOOM on 2 GPUs", kb=kb)
+    assert "finding-command-cut-by-blank-line" not in [f.id for f in fenced.advice.findings]
