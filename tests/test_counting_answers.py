@@ -419,3 +419,17 @@ def test_steps_per_epoch_as_a_setting_is_answered(kb, message):
     is the data set over images per GPU × GPUs."""
     c = run_consultation(message, kb=kb)
     assert finding_ids(c)[0] == "finding-steps-per-epoch-is-a-setting"
+
+
+def test_kohya_epochs_counted_in_micro_batches_with_regularization_images(kb):
+    """'16 repeats, 5 epochs (in gui), 16 grad accum steps. And i get 40 epoch. Why batches per epoch is 32?' (review
+    61 #2): 40 = 5 × 16 / 2 - the steps counted in micro-batches of the training images, each epoch doubled by the
+    regularisation images."""
+    c = run_consultation("How is num_epochs calculated?\nCant understand, how is num_epochs calculated.\nI use, for "
+                         "example, 16 repeats, 5 epochs (in gui), 16 grad accum steps. And i get 40 epoch.\nWhy "
+                         "batches per epoch is 32?", kb=kb)
+    assert (c.wm.value("image_repeats"), c.wm.value("epochs_shown")) == (16, 40)
+    assert finding_ids(c)[0] == "finding-epochs-counted-in-micro-batches-with-regularization"
+    # without regularisation's doubling (40 = 5 × 8 with 8 accumulation steps) the plain count
+    c = run_consultation("I use 16 repeats, 5 epochs (in gui), 8 grad accum steps. And i get 40 epoch.", kb=kb)
+    assert finding_ids(c)[0] == "finding-epochs-counted-in-micro-batches"
