@@ -25,6 +25,9 @@ def facts(kb, message):
     ("我尝试将7B的模型压缩到5.7B，在尝试24G现存的单卡上进行微调还是会OOM",
      {"params": 5.7e9, "gpu_memory": 24 * 2.0 ** 30, "num_gpus": 1}),
     # "单卡还是多卡" asks single or several cards (还是 between choices is "or"); the paper's figure is per card
+    # the first card runs out while the second and third have much free: GPU 0's extra memory (review 61 #5)
+    ("我用3个12G的卡训练，但是第一个卡显存会爆掉，但是第二和第三张卡还有很多显存，只有设置batchsize为1才不会报错",
+     {"num_gpus": 3, "oom": True, "claim_gpu0_extra_memory": True}),
     ("想问一下是单卡还是多卡呢，我看论文是单卡17G，我用RTX3090 24G单卡显示爆显存",
      {"num_gpus": 1, "quoted_memory": 17 * 2.0 ** 30, "gpu_memory": 24 * 2.0 ** 30, "gpu_count_unsaid": None}),
 ])

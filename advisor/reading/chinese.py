@@ -61,6 +61,10 @@ GLOSSARY: dict[str, str] = {
     "一张": "one", "一块": "one", "单张": "single", "单块": "single", "一个": "one", "一台": "one", "两": "two", "两张": "two", "两块": "two",
     "两个": "two", "两台": "two", "三": "three", "四": "four", "八": "eight",
     # what happened
+    # ("第一个卡显存会爆掉，但是第二和第三张卡还有很多显存": the first card runs out, the second and third have much free)
+    "显存会爆掉": "runs out of memory", "会爆掉": "runs out of memory", "爆掉": "out of memory",
+    "第一个卡": "first card", "第一张卡": "first card", "第一块卡": "first card", "第二张卡": "second card",
+    "第二和第三张卡": "second and third cards", "还有很多显存": "still have lots of free memory",
     "报错": "error", "爆显存": "out of memory", "显存不足": "out of memory", "显存不够": "out of memory",
     "显存溢出": "out of memory", "溢出显存": "out of memory", "溢出": "overflow", "占用": "uses", "显存占用": "memory usage", "显存占用了": "memory usage",
     # ("单卡和多卡内存消耗几乎一样": a single GPU's and several GPUs' memory use almost the same - 内存 said of the GPUs)
