@@ -59,7 +59,7 @@ GOAL_CUES: list[tuple[str, str, float]] = [
     # "it's taking about twice as long", "what made training that fast?": a run's time against another's
     ("twice as long", "faster", 1), ("times as long", "faster", 1), ("that fast", "faster", 1), ("as fast", "faster", 1),
     ("wps", "faster", 1), ("tps", "faster", 1), ("tokens/s", "faster", 1),  # torchtitan's and others' throughput logs
-    ("speedup", "faster", 1), ("speed-up", "faster", 1), ("tokens/sec", "faster", 1), ("tokens per second", "faster", 1), ("samples/s", "faster", 1),
+    ("speedup", "faster", 1), ("speed-up", "faster", 1), ("scaleup", "faster", 1), ("tokens/sec", "faster", 1), ("tokens per second", "faster", 1), ("samples/s", "faster", 1),
     ("samples/sec", "faster", 1), ("images/s", "faster", 1), ("images/sec", "faster", 1), ("img/s", "faster", 1),
     ("waiting for data", "faster", 1), ("per iteration", "faster", 0.5), ("training time", "faster", 1),
     ("takes too long", "faster", 1), ("mfu", "faster", 1), ("all reduce", "faster", 0.5), ("all reduces", "faster", 1),
