@@ -342,6 +342,7 @@ def _fmt_list(value: Any) -> str:
 FORMATS: dict[str, Callable[[Any], str]] = {
     "gb": fmt_bytes_gb,
     "gib": fmt_bytes_gib,
+    "mib": lambda v: f"{fmt_sig(v / 2**20, 3)} MiB",  # what one token or one sample keeps
     "bytes": fmt_bytes,  # GB, or MB for what one sample takes
     "card": fmt_card,
     "count": fmt_count,

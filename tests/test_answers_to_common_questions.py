@@ -6246,3 +6246,24 @@ def test_a_blank_line_after_a_line_continuation_is_named_as_the_commands_end(kb)
     assert "finding-command-cut-by-blank-line" not in [f.id for f in whole.advice.findings]
     fenced = run_consultation("```\ntorchrun --nproc_per_node 2 train.py \\\n    --bf16 \\\n\n```\nOOM on 2 GPUs", kb=kb)
     assert "finding-command-cut-by-blank-line" not in [f.id for f in fenced.advice.findings]
+
+
+def test_memory_kept_after_deleting_a_model_names_its_references(kb):
+    """'train an arbitrary model on the GPU; del model; torch.cuda.empty_cache() doesn't seem to free up any memory'
+    (review 61 #18): the optimizer and other holders keep the tensors alive; empty_cache returns only unused blocks."""
+    c = run_consultation("No memory being freed up when using torch.cuda.empty_cache()\nWhen training multiple models "
+                         "after one another and deleting models no longer used. torch.cuda.empty_cache(), doesn't seem "
+                         "to free up any memory\ntrain an arbitrary model on the GPU\ndel model\n"
+                         "torch.cuda.empty_cache()", kb=kb)
+    assert c.advice.findings[0].id == "finding-memory-held-by-references"
+    assert "gc.collect()" in c.advice.findings[0].text
+
+
+def test_a_gpu_count_asked_of_the_authors_and_a_cards_ram_are_read_as_such(kb):
+    """'why do u need 2GPUs to run Qwen2.5 3B? … my 4090 is 24GB ram, it's more than enough to run a 3B model right?'
+    (review 61 #9): the 2 GPUs are the recipe's, the 24GB the card's, and the user thinks of running, not training."""
+    facts = read_message(kb, "why do u need 2GPUs to run Qwen2.5 3B?\nsorry if it's a stupid question. But my 4090 is "
+                             "24GB ram, it's more than enough to run a 3B model right? can i use Qwen2.5 3B and change "
+                             "the parameter to GPU=1?")
+    assert facts["num_gpus"][0] == 1 and "cpu_ram" not in facts
+    assert facts["claim_training_like_inference"][0] is True

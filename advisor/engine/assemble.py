@@ -39,6 +39,9 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
     # a question the message answered in other words (ANSWERED_BY) waits for nothing: the rules that need it
     # cannot fire, so they ask nothing either
     said = frozenset(f for f, by in ANSWERED_BY.items() if by in kb.facts and wm.known(by) and wm.value(by))
+    # a model run to generate, not to train, has no optimizer, training step or data loader to ask about
+    if "generation_run" in kb.facts and wm.known("generation_run") and wm.value("generation_run"):
+        said |= TRAINING_QUESTIONS
     waiting = open_questions(kb, wm, run, unaskable=said)
     chosen = recommendation(kb, wm, run, waiting, policy)
     if chosen.option_id in run.options:
@@ -166,6 +169,12 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
 # memory does each GPU have?" asks about a card the run does not use)
 ANSWERED_BY = {"optimizer": "optimizer_named", "gpu_memory": "tpu_named",
                "grad_accum_steps": "accumulation_swept"}  # (a sweep of counts: no one count to ask for)
+# what only a training run has: not asked of a model served or run to generate
+TRAINING_QUESTIONS = frozenset({"launch", "training_mode", "layout", "optimizer", "precision", "peak_memory_by_batch",
+                                "reference_batch", "grad_accum_steps", "base_lr", "lr_retuned", "warmup_used",
+                                "same_epochs", "divergence_onset", "dataset_size", "epochs", "throughput_rises",
+                                "data_loader_bound", "loss_divided_by_accum", "scheduler_per_micro_step",
+                                "no_sync_wraps_forward", "uses_batchnorm", "instability", "oom_stage"})
 # the schedule's inputs: what counts updates and time, never what fits in memory
 SCHEDULE_INPUTS = frozenset({"dataset_size", "epochs", "planned_steps", "warmup_steps", "warmup_ratio"})
 SCHEDULE_TOPICS = frozenset({"time", "steps", "lr"})  # the asked topics a count of the schedule can answer

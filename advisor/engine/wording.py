@@ -16,7 +16,7 @@ from advisor.engine.memory import WorkingMemory
 from advisor.engine.templates import render
 from advisor.kb.model import (All, Any_, Condition, FactRef, FactTest, KnowledgeBase, Not, Offered, OptionRule,
                               RecommendRule, Rule)
-from advisor.units import MAX_LISTED, and_join, fmt_bytes_gib, fmt_value
+from advisor.units import MAX_LISTED, and_join, fmt_bytes_gib, fmt_sig, fmt_value
 
 COMPARISON = {"gt": "above", "gte": "at least", "lt": "below", "lte": "at most", "eq": "", "ne": "not"}
 
@@ -29,6 +29,8 @@ def value_words(kb: KnowledgeBase, name: str, value: Any) -> str:
     if spec.type == "choice" and isinstance(value, str):
         return spec.value_label(value)
     if spec.unit == "bytes" and isinstance(value, (int, float)):
+        if 0 < abs(value) < 2**24:  # (a token's or a sample's share: "0.125 MiB", not "0.00 GiB")
+            return f"{fmt_sig(value / 2**20, 3)} MiB"
         return fmt_bytes_gib(value)  # (GiB, the unit cards are read in; fmt_value adds the GB twin for HOW)
     return fmt_value(value, spec.unit, spec.pair_key)
 

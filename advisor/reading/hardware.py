@@ -738,8 +738,8 @@ def lacked(words: list[str], k: int) -> bool:
         word = before[j]
         if word in ("without", "lack", "lacking"):
             return True
-        if word == "need" and j >= 2 and before[j - 1] in ("i", "we") and before[j - 2] in NEED_ASKED:
-            return True  # "would I need 16 A100s like the paper?", "do we need 8 GPUs?": a count asked about
+        if word == "need" and j >= 2 and before[j - 1] in ("i", "we", "you", "u") and before[j - 2] in NEED_ASKED:
+            return True  # "would I need 16 A100s like the paper?", "why do u need 2GPUs?": a count asked about
         if word in ("need", "require") and j >= 1 and before[j - 1] in ("would", "will", "could", "might"):
             return True  # "a batch size of 32 would need 8 GPUs": what a plan would take, not what the user runs
         if word in REQUIRED_WORDS and j + 1 < len(before) and before[j + 1] in ("to", "use") and j >= 1 \
@@ -875,8 +875,9 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
     before_card = before_card or (end + 2 < len(clause.keys) and words[end + 1] in ("ram", "vram", "memory")
                                   and clause.keys[end + 2] == clause.keys[end + 1] + 1
                                   and round(nbytes / 1e9) in clause.card_sizes.get(clause.keys[end + 2], ()))
-    # "an A6000 with 48GB of RAM": the card's own memory, in a size it comes in, said with the card (not the host's)
-    with_card = k >= 2 and words[k - 1] == "with" \
+    # "an A6000 with 48GB of RAM", "my 4090 is 24GB ram": the card's own memory, in a size it comes in, said with
+    # the card (not the host's)
+    with_card = k >= 2 and words[k - 1] in ("with", "is", "has") \
         and round(nbytes / 1e9) in clause.card_end_sizes.get(clause.keys[k - 2], ())
     if not before_card and not with_card and _host_memory(before, after) and setup_of(clause, k) == "user":
         gb = nbytes / (2**30 if unit in ("gib", "tib", "mib") else 1e9)

@@ -323,6 +323,43 @@ def serving_cache_budget(gpu_memory: float, share: float, params: float) -> dict
                                                      f"{fmt_bytes_gib(cap - weights)}", src)}
 
 
+@estimator("per_token", "weights", "tokens", cites=("vllm-paged-attention", "arithmetic"))
+def kv_cache_budget(model: str, gpu_memory: float, weight_bits: float = 16, num_gpus: float = 1) -> dict[str, Estimate]:
+    """Serving a catalogue transformer: its KV cache per token in 16 bits (keys and values at every layer: 2 × layers
+    × KV heads × head width × 2 bytes), its weights at `weight_bits`, and the tokens the rest of the memory holds -
+    the budget concurrency × context shares, before the prefill's activations, CUDA graphs and the CUDA context take
+    their part. The memory is one card's where the weights fit one (a copy on each); else all `num_gpus` cards',
+    the model sharded over them (tensor parallelism splits the weights and the KV heads alike)."""
+    from advisor.domain.catalogue import preset
+    from advisor.errors import InputError
+
+    try:
+        spec = preset(model)
+    except InputError as exc:
+        raise NotComputable(str(exc)) from None
+    if not (spec.n_layers and spec.n_heads and spec.head_dim) or spec.arch_kind not in ("decoder", "moe-decoder"):
+        raise NotComputable(f"no decoder shapes for {model}")
+    if gpu_memory <= 0 or not 2 <= weight_bits <= 32:
+        raise NotComputable("the card and the weights' width must be positive")
+    kv_heads = spec.n_kv_heads or spec.n_heads
+    per_token = 2 * spec.n_layers * kv_heads * spec.head_dim * 2
+    weights = spec.params * weight_bits / 8
+    cards = 1 if weights < gpu_memory else max(1, int(num_gpus))
+    memory = gpu_memory * cards
+    left = memory - weights
+    if left <= 0:
+        raise NotComputable("the weights alone fill the memory")
+    tokens = left / per_token
+    src = ("vllm-paged-attention", "arithmetic")
+    held = fmt_card(gpu_memory) if cards == 1 else f"{cards} × {fmt_card(gpu_memory)}"
+    return {"per_token": Estimate(per_token, "bytes", f"2 (keys, values) × {spec.n_layers} layers × {kv_heads} KV heads "
+                                  f"× {spec.head_dim} × 2 B = {fmt_sig(per_token / 2**20, 3)} MiB", src),
+            "weights": Estimate(weights, "bytes", f"{fmt_count(spec.params)} params × {fmt_sig(weight_bits / 8)} B = "
+                                f"{fmt_bytes_gib(weights)}", src),
+            "tokens": Estimate(tokens, "count", f"({held} − {fmt_bytes_gib(weights)}) / "
+                               f"{fmt_sig(per_token / 2**20, 3)} MiB = {fmt_count(tokens)} tokens", src)}
+
+
 NF4_BLOCK = 64  # QLoRA: one absmax quantisation constant per 64 weights
 DQ_BLOCK = 256  # double quantisation: the absmax constants in 8 bits, one fp32 constant per 256 of them
 

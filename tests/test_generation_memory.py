@@ -1,0 +1,54 @@
+"""A model served or run to generate, not trained: its memory is the weights and the KV cache of the tokens in flight
+(2 × layers × KV heads × head width × 2 bytes a token), and none of a training run's questions (optimizer, precision
+of training, data loader, the training step's peaks) is asked of it. Messages are the way people post them on serving
+engines' trackers."""
+
+import pytest
+
+from advisor.consultation import run_consultation
+from advisor.domain.estimators.memory import kv_cache_budget
+from advisor.engine.estimators import NotComputable
+
+GiB = 2 ** 30
+
+TGI_PREFILL = ("Understanding how max-batch-prefill-tokens works\nHi, I am trying to find an ideal size for "
+               "`max-batch-total-tokens` for my hardware (A100 80GB) and model (LLaMA3 8B). To do this, I tried to "
+               "minimize the size of `max-batch-prefill-tokens` by setting it to default (`max-input-length + 50`). "
+               "It reaches maximum memory consumption when it kept default, which decreases with increasing "
+               "`max-batch-prefill-tokens`, reaches a certain peak, and again starts increasing till you hit OOM.\n"
+               "In order to maximize on throughput, minimizing on latency, what values should I keep for "
+               "`max-batch-prefill-tokens`, `max-waiting-tokens`?")
+
+
+def test_kv_cache_per_token_from_the_models_shape():
+    # Llama-3-8B: 32 layers, 8 KV heads of 128 (grouped-query attention) - 128 KiB a token in 16 bits
+    out = kv_cache_budget("llama-3-8b", 80 * GiB)
+    assert out["per_token"].value == 2 * 32 * 8 * 128 * 2
+    assert out["tokens"].value == pytest.approx((80 * GiB - out["weights"].value) / (2 * 32 * 8 * 128 * 2))
+    # 8-bit weights leave more of the card to the cache
+    assert kv_cache_budget("llama-3-8b", 80 * GiB, weight_bits=8)["tokens"].value > out["tokens"].value
+    # a 70B in 16 bits fills no one 80 GB card: served over four, sharded
+    four = kv_cache_budget("llama-2-70b", 80 * GiB, num_gpus=4)
+    assert four["tokens"].value == pytest.approx((4 * 80 * GiB - four["weights"].value) / four["per_token"].value)
+    with pytest.raises(NotComputable):
+        kv_cache_budget("llama-2-70b", 80 * GiB)
+    with pytest.raises(NotComputable):
+        kv_cache_budget("resnet-50", 24 * GiB)  # no decoder, no KV cache
+
+
+def test_a_serving_engines_token_budget_is_answered_with_the_kv_cache(kb):
+    c = run_consultation(TGI_PREFILL, kb=kb)
+    assert c.wm.value("generation_run") is True
+    assert c.advice.findings[0].id == "finding-kv-cache-budget"
+    assert "0.125 MiB" in c.advice.findings[0].title
+    # no training run's questions or levers
+    asked = {q.id for q in c.advice.questions}
+    assert not asked & {"optimizer", "precision", "data_loader_bound", "peak_memory_by_batch", "oom_stage"}
+    assert "memory-savers" not in c.run.options
+    assert [m.id for m in c.advice.measure] == ["measure-generation-memory"]
+
+
+def test_a_training_message_keeps_its_training_questions(kb):
+    c = run_consultation("Fine-tuning LLaMA3 8B on an A100 80GB runs out of memory at batch 8, seq 4096.", kb=kb)
+    assert c.wm.value("generation_run") is False
+    assert "finding-kv-cache-budget" not in [f.id for f in c.advice.findings]
