@@ -433,3 +433,16 @@ def test_kohya_epochs_counted_in_micro_batches_with_regularization_images(kb):
     # without regularisation's doubling (40 = 5 × 8 with 8 accumulation steps) the plain count
     c = run_consultation("I use 16 repeats, 5 epochs (in gui), 8 grad accum steps. And i get 40 epoch.", kb=kb)
     assert finding_ids(c)[0] == "finding-epochs-counted-in-micro-batches"
+
+
+def test_kohyas_default_steps_are_named_when_the_epochs_never_reach_the_trainer(kb):
+    """'200 epoch - 28 training images and it makes 1600 steps … Max train steps = 0 as usual … Folder 1_ohwx man: 1
+    repeats found' (review 61 #15): 1600 is sd-scripts' --max_train_steps default."""
+    msg = ("Step calculation is broken - 200 epoch - 28 training images and it makes 1600 steps - FLUX branch\nI am "
+           "doing 200 epochs, repeat 1 and 28 training images and Max train steps = 0 as usual\nHere what is is "
+           "happening it is doing 1600 steps\n00:09:27-679559 INFO     Folder 1_ohwx man: 1 repeats found")
+    c = run_consultation(msg, kb=kb)
+    assert finding_ids(c)[0] == "finding-kohya-default-steps"
+    # another trainer's 1600 steps are no kohya default
+    c = run_consultation("I train for 200 epochs on 28 images with the HF Trainer and it makes 1600 steps, why?", kb=kb)
+    assert "finding-kohya-default-steps" not in finding_ids(c)
