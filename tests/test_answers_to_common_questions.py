@@ -6267,3 +6267,18 @@ def test_a_gpu_count_asked_of_the_authors_and_a_cards_ram_are_read_as_such(kb):
                              "the parameter to GPU=1?")
     assert facts["num_gpus"][0] == 1 and "cpu_ram" not in facts
     assert facts["claim_training_like_inference"][0] is True
+
+
+def test_a_test_metric_that_moves_with_the_test_batch_and_a_del_that_frees_nothing(kb):
+    """Review 61 #24 ('Different batch_size settings lead to different mAP when testing? … 51.3 at 8, 47.9 at 16,
+    54.9 at 1') and #28 ('Why does the "del" not set the GPU memory free?' - memory_allocated unchanged)."""
+    c = run_consultation("Different batch_size settings lead to different mAP when testing?\nWhen I run the testing "
+                         "order with the pretrained weights the mAP is 51.3% with the default batch size of 8. Then I "
+                         "changed the batch size to 16 and resulted in the mAP of 47.9. I finally changed the batch "
+                         "size to 1 when testing and got the result of 54.9. Can someone explain the reason?", kb=kb)
+    assert c.advice.findings[0].id == "finding-eval-depends-on-batch"
+    c = run_consultation("Memory Deallocation\nI wonder how I can release the memory after the optimation has been "
+                         "finished.\ndel model\ntorch.cuda.empty_cache()\nmemory_final = torch.cuda.memory_allocated()\n"
+                         "Before: 39936 - after: 1725952 - final: 1725952\nWhy does the \"del\" not set the GPU memory "
+                         "free?", kb=kb)
+    assert c.advice.findings[0].id == "finding-memory-held-by-references"
