@@ -572,9 +572,10 @@ FILLERS = {"of", "is", "was", "=", ":", "to", "at", "set", "as", "size", "-", "-
            ",", "down", "up", "from", "[", "]", "approx", "~", "≈", "setting", "being", "are", "were", "has",
            "have", "is:", "and", "can", "could", "would", "should", "will", "must", "then", "limited", "fixed",
            "kept", "already", "now", "currently", "claimed", "said", "stated", "reported", "supposed", "become", "becomes",
-           "became", "training", "maximum", "argument", "option", "flag", "parameter"}
+           "became", "training", "maximum", "argument", "option", "flag", "parameter", "mentioned", "given", "listed"}
 # ("the training batch size is already 1", "the batch size is claimed to be 1024"; "the batch size for each GPU
-# training is set to a maximum of 2"; "the `accum_grad_n_step` argument is set to 8")
+# training is set to a maximum of 2"; "the `accum_grad_n_step` argument is set to 8"; "the total batch size is
+# mentioned as 128")
 
 
 _INDEXES: dict[str, PhraseIndex] = {}
