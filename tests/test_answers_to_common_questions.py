@@ -6282,3 +6282,19 @@ def test_a_test_metric_that_moves_with_the_test_batch_and_a_del_that_frees_nothi
                          "Before: 39936 - after: 1725952 - final: 1725952\nWhy does the \"del\" not set the GPU memory "
                          "free?", kb=kb)
     assert c.advice.findings[0].id == "finding-memory-held-by-references"
+
+
+def test_a_graphs_dense_matrix_and_full_batch_training_are_named(kb):
+    """'the dimension of e is N by N, in my graph, n is about 400000 … I want to know whether batch size is useful'
+    (review 61 #13): 400,000² × 4 B is 596 GiB whatever the batch; a GNN's OOM without the nodes said names
+    full-graph training; a loss 'graph' (a plot) is no graph network."""
+    c = run_consultation("Why batch training?\nI have a error when I run `e = Wh1 + Wh2.T` because the dimension of e "
+                         "is N by N, in my graph, n is about 400000. so it takes 400000 x 40000 x 4/1024/1024/1024 GB "
+                         "(about 600G). I want to know whether batch size is useful.", kb=kb)
+    assert c.wm.value("graph_dense_bytes") == pytest.approx(400000 ** 2 * 4)
+    assert "measured_use" not in c.wm.facts  # 1024 GB is a unit's divisor, not a size
+    assert c.advice.findings[0].id == "finding-graph-dense-matrix"
+    c = run_consultation("LightGCN with 300k users and 100k items runs out of GPU memory even at batch 512", kb=kb)
+    assert c.advice.findings[0].id == "finding-graph-full-batch"
+    c = run_consultation("The loss in my graph goes up after epoch 3 and the run OOMs at batch 64", kb=kb)
+    assert c.wm.value("graph_named") is False

@@ -1497,6 +1497,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if u in ("k", "m") and _xla_memory_report(clause):
             continue  # XLA's memory report: "global 241.0K, scoped 9.56M" are bytes, not a batch or a count
         if u in MEMORY_UNITS and u not in ("m",):
+            if value in (1000, 1024) and prev is not None and prev.text == "/":
+                continue  # "400000 x 400000 x 4/1024/1024/1024 GB": a unit's divisor in a sum, not a size
             hardware.read_memory(clause, reading, k, end, value * MEMORY_UNITS[u], u)
             continue
         if u in ("%",):

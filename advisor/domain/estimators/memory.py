@@ -360,6 +360,16 @@ def kv_cache_budget(model: str, gpu_memory: float, weight_bits: float = 16, num_
                                f"{fmt_sig(per_token / 2**20, 3)} MiB = {fmt_count(tokens)} tokens", src)}
 
 
+@estimator(cites=("arithmetic",))
+def dense_square_bytes(side: float, bytes_per_value: float = 4) -> dict[str, Estimate]:
+    """A dense side × side matrix (a graph's adjacency or attention over all its nodes) in fp32."""
+    if side <= 0:
+        raise NotComputable("the side must be positive")
+    value = side * side * bytes_per_value
+    return {"value": Estimate(value, "bytes", f"{fmt_count(side)}² × {fmt_sig(bytes_per_value)} B = "
+                                              f"{fmt_bytes_gib(value)}", ("arithmetic",))}
+
+
 NF4_BLOCK = 64  # QLoRA: one absmax quantisation constant per 64 weights
 DQ_BLOCK = 256  # double quantisation: the absmax constants in 8 bits, one fp32 constant per 256 of them
 
