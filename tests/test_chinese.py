@@ -214,3 +214,14 @@ def test_full_fine_tuning_faster_than_lora_in_chinese(kb):
     c = run_consultation("在使用Qwen2.5VL做实验时发现，同样的数据，同样的batch size，只有全参和LoRA的不同，结果在耗时上"
                          "全参微调比LoRA更快，大约快了将近五分之一，想了解一下为什么会这样呢", kb=kb)
     assert c.advice.findings[0].id == "finding-lora-not-faster-than-full"
+
+
+def test_a_bf16_dtype_on_a_turing_card_and_an_epochs_time_in_chinese(kb):
+    """'四张NVIDIA Titan RTX 24GB … 训练一轮大约需要6小时 … 单张3090训练3.9h' with `--dtype "bfloat16"` (review 61 #11): an
+    epoch of 6 hours; bf16 on a card without it leads; the precision is not asked again."""
+    c = run_consultation("预训练训练时长\n我用了四张NVIDIA Titan RTX 24GB，训练参数如下，我训练一轮大约需要6小时，虽然titan不如"
+                         "3090，但是四张卡与“单张3090训练3.9h”差距有点大\ntorchrun --nproc_per_node=4 train_pretrain.py "
+                         "--epochs 2 --batch_size 32 --dtype \"bfloat16\" --accumulation_steps 8", kb=kb)
+    assert c.wm.value("epoch_seconds") == 6 * 3600 and c.wm.value("user_goal") == "faster"
+    assert c.advice.red_flags[0].id == "rf-bf16-dtype-unsupported"
+    assert "precision" not in {q.id for q in c.advice.questions}
