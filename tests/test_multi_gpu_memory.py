@@ -449,3 +449,18 @@ def test_a_full_fine_tune_that_fits_one_card_but_not_two_under_ddp_gets_the_buck
     lead = c.advice.findings[0]
     assert lead.id == "finding-ddp-buckets-tip-a-full-run" and "14.96 GiB" in lead.title
     assert c.wm.value("claim_multi_gpu_oom_one_fits") is True
+
+
+def test_nvlink_weighed_against_pcie_is_answered_with_what_crosses(kb):
+    """'I have a 4090. Should I switch to dual-3090 with nvlink? Or, use a 2nd 4090 without nvlink? Would either of these
+    options enable me to fine-tune 65b?' (review 61 #26): the memory does not pool, and the link matters only where
+    much crosses (ZeRO-3/FSDP), little for adapters or a layer split."""
+    c = run_consultation("Fine-tuning 65b\nI want to fine-tune 65b.\nI have a 4090.\nShould I switch to dual-3090 with "
+                         "nvlink?\nOr, use a 2nd 4090 without nvlink?\nWould either of these options enable me to "
+                         "fine-tune 65b?", kb=kb)
+    assert c.wm.value("asks_nvlink_matters") is True and c.wm.value("claim_gpu_memory_adds_up") is True
+    assert c.advice.red_flags[0].id == "rf-gpu-memory-pools"
+    assert c.advice.findings[0].id == "finding-what-nvlink-speeds"
+    # a run that merely uses NVLink asks nothing of it
+    c = run_consultation("8x A100 with NVLink, ZeRO-3, batch 4 per GPU runs out of memory", kb=kb)
+    assert c.wm.value("asks_nvlink_matters") is False
