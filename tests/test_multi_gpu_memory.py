@@ -464,3 +464,15 @@ def test_nvlink_weighed_against_pcie_is_answered_with_what_crosses(kb):
     # a run that merely uses NVLink asks nothing of it
     c = run_consultation("8x A100 with NVLink, ZeRO-3, batch 4 per GPU runs out of memory", kb=kb)
     assert c.wm.value("asks_nvlink_matters") is False
+
+
+def test_the_least_memory_for_a_full_fine_tune_with_no_card_said_is_counted_on_80gb_cards(kb):
+    """'针对33b模型最少需要多少显存和内存' (how much GPU memory and RAM does a 33B need at least; review 61 #27): the count
+    on 80 GB cards, states sharded, and with the optimizer offloaded - not only the card's size asked back."""
+    c = run_consultation("请问finetune脚本是全参微调么，最少需要多少显存和内存。\n针对33b模型最少需要多少显存和内存。", kb=kb)
+    assert c.wm.value("gpus_to_fit_80gb") == 8
+    assert c.advice.findings[0].id == "finding-gpus-to-fit-80gb"
+    assert c.wm.value("gpus_to_fit_80gb_per_gpu") <= 80 * 2 ** 30
+    # a card said: the user's own count, not the 80 GB one
+    c = run_consultation("How many A100 40GB do I need to fully fine-tune a 33B model?", kb=kb)
+    assert not c.wm.known("gpus_to_fit_80gb")
