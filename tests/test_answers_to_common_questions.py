@@ -6298,3 +6298,13 @@ def test_a_graphs_dense_matrix_and_full_batch_training_are_named(kb):
     assert c.advice.findings[0].id == "finding-graph-full-batch"
     c = run_consultation("The loss in my graph goes up after epoch 3 and the run OOMs at batch 64", kb=kb)
     assert c.wm.value("graph_named") is False
+
+
+def test_an_oom_right_after_the_backbone_unfreezes_is_named(kb):
+    """'freeze_layers … 我显卡12G的，用b3进行训练，batch分别是4和2。50epoch前训练没问题，过了50ephoch后就爆掉了' (review 61
+    #19): the unfrozen phase holds the backbone's gradients, Adam's state and every layer's activations."""
+    c = run_consultation("freeze_layers设置的问题\n你设置的freeze_layers是[226,328,328,373,463,565,655,802]\n我显卡12G的，"
+                         "用b3进行训练，batch分别是4和2。50epoch前训练没问题，过了50ephoch后就爆掉了。", kb=kb)
+    assert c.advice.findings[0].id == "finding-oom-when-the-backbone-unfreezes"
+    c = run_consultation("I froze the backbone for the first 10 epochs with Freeze_Epoch=10 and it trains fine.", kb=kb)
+    assert "finding-oom-when-the-backbone-unfreezes" not in [f.id for f in c.advice.findings]
