@@ -52,3 +52,14 @@ def test_a_training_message_keeps_its_training_questions(kb):
     c = run_consultation("Fine-tuning LLaMA3 8B on an A100 80GB runs out of memory at batch 8, seq 4096.", kb=kb)
     assert c.wm.value("generation_run") is False
     assert "finding-kv-cache-budget" not in [f.id for f in c.advice.findings]
+
+
+def test_llama_cpp_slots_share_the_context(kb):
+    """'when enabling batching via the `--parallel` flag for the llama.cpp server, it divides the context up between
+    slots. Does this mean the effective context size is reduced? Or can, say, a 8k context model run at 64K with 8
+    slots?' (review 61 #21): n_ctx / n_parallel a slot."""
+    c = run_consultation("[server] Batching reduces context size?\nI noticed that when enabling batching via the "
+                         "`--parallel` flag for the llama.cpp server, it divides the context up between slots. Does "
+                         "this mean the effective context size is reduced? Or can, say, a 8k context model run at 64K "
+                         "with 8 slots?", kb=kb)
+    assert c.advice.findings[0].id == "finding-llamacpp-slots-share-the-context"
