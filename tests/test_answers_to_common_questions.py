@@ -6308,3 +6308,13 @@ def test_an_oom_right_after_the_backbone_unfreezes_is_named(kb):
     assert c.advice.findings[0].id == "finding-oom-when-the-backbone-unfreezes"
     c = run_consultation("I froze the backbone for the first 10 epochs with Freeze_Epoch=10 and it trains fine.", kb=kb)
     assert "finding-oom-when-the-backbone-unfreezes" not in [f.id for f in c.advice.findings]
+
+
+def test_a_step_counted_recipe_is_no_shorter_on_more_gpus(kb):
+    """'training HiFiGAN vocoder on LJSpeech, using the recipe provided. Its been running since more than a week. I am
+    using 4 Tesla GPUs with 32 GB memory. May I know how much time it took for you?' (review 61 #8)."""
+    c = run_consultation("training time for HiFiGAN LJSpeech\nI am training HiFIGAN vocoder on LJSpeech, using the recipe "
+                         "provided. Its been running since more than a week.\nI am using 4 Tesla GPUs with 32 GB "
+                         "memory\nMay I know how much time it took for you?", kb=kb)
+    assert c.advice.findings[0].id == "finding-step-counted-recipe-on-more-gpus"
+    assert "divide the steps by 4" in c.advice.findings[0].text
