@@ -225,3 +225,14 @@ def test_a_bf16_dtype_on_a_turing_card_and_an_epochs_time_in_chinese(kb):
     assert c.wm.value("epoch_seconds") == 6 * 3600 and c.wm.value("user_goal") == "faster"
     assert c.advice.red_flags[0].id == "rf-bf16-dtype-unsupported"
     assert "precision" not in {q.id for q in c.advice.questions}
+
+
+def test_an_oom_said_to_come_with_more_accumulation_and_a_size_for_a_name(kb):
+    """'在单张A800 (80G) 卡上，LoRA rank 8 微调一个4B的模型 … batch size设为1的时候，只有gradient accumulation step小于64才不会
+    OOM，gradient accumulation step设为128也会OOM' (review 61 #1): accumulation costs no memory - the red flag; '一个4B'
+    (a 4B model) is a size, no model's name to ask about."""
+    c = run_consultation("在单张A800 (80G) 卡上，LoRA rank 8 微调一个4B的模型。换成dpo训练，即使batch size设为2也会OOM。batch "
+                         "size设为1的时候，只有gradient accumulation step小于64才不会OOM，gradient accumulation step设为128也"
+                         "会OOM。", kb=kb)
+    assert c.advice.red_flags[0].id == "rf-accumulation-costs-memory"
+    assert not c.wm.known("model_named") and c.wm.value("params") == 4e9

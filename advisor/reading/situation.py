@@ -14,6 +14,7 @@ from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from advisor.reading import chinese
 from advisor.reading.layouts import PER_PROCESS
 from advisor.reading.reader import Reading
 from advisor.reading.state import Read
@@ -615,6 +616,8 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         put("model_preset", v["model"].value, v["model"].text)
     named = v["model"] if "model" in v and _catalogue_params(v["model"].value) is None else \
         reading.vague_model or (reading.unlisted_model if "model" not in v else None)
+    if named is not None and SIZE_ONLY.fullmatch(chinese.CJK.sub("", named.text).strip()):
+        named = None  # "一个4B的模型" (a 4B model): a size said, no name to ask the size of
     if named is not None:  # (a name the catalogue lacks: the size question asks for it by name)
         put("model_named", named.text, named.text)
         if (sizes := _line_sizes(named.value)) is not None:
@@ -923,6 +926,7 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
 
 
 # the keys that name each GPU's batch (OpenMMLab's, the Hugging Face Trainer's, DeepSpeed's)
+SIZE_ONLY = re.compile(r"\d{1,4}(?:\.\d{1,2})?\s?[bBmM]")  # "4B", "1.5B": a model's size, no model's name
 PER_GPU_KEY = re.compile(r"(?:samples|imgs|images)_per_gpu|per_device_train_batch_size|train_micro_batch_size_per_gpu",
                          re.I)
 # a launcher's or a script's own count of the processes or devices it runs on
