@@ -3528,8 +3528,9 @@ def test_model_states_over_any_card_are_said_to_need_several_gpus(kb):
     """Review 29 #16: "70B full fine-tuning needs 300 GB?" was answered "your plan needs 1445.96 GiB per GPU". States
     more than the largest card in the catalogue holds have to be split, whatever card the user has."""
     c = run_consultation("How much GPU memory do I need to fully fine-tune Llama 3 70B?", kb=kb)
-    finding = c.advice.findings[0]
-    assert finding.id == "finding-no-single-gpu-holds-it"
+    # (led by the count of 80 GB cards that hold them, review 61 #27)
+    assert c.advice.findings[0].id == "finding-gpus-to-fit-80gb"
+    finding = next(f for f in c.advice.findings if f.id == "finding-no-single-gpu-holds-it")
     largest = max(card.memory_bytes for card in __import__("advisor.domain.gpus", fromlist=["gpus"]).gpus().values())
     assert c.wm.value("largest_card_memory") == largest
     assert c.wm.value("plan_states_needed") > largest
@@ -6318,3 +6319,13 @@ def test_a_step_counted_recipe_is_no_shorter_on_more_gpus(kb):
                          "memory\nMay I know how much time it took for you?", kb=kb)
     assert c.advice.findings[0].id == "finding-step-counted-recipe-on-more-gpus"
     assert "divide the steps by 4" in c.advice.findings[0].text
+
+
+def test_nnunet_on_a_card_below_its_planning_target(kb):
+    """'I am using RTX3060, 16GB RAM, 6GB VRam … nnUNet: 3d_fullres … batch_size 2, patch_size 128³ … RuntimeError'
+    (review 60 #19): the 6GB after the host's RAM is the card's (the 3060 laptop's), below nnU-Net's 8 GB target."""
+    c = run_consultation("RuntimeError while training\nI am using RTX3060, 16GB RAM, 6GB VRam to train the model and "
+                         "received RuntimeError:\nI am running the following nnUNet: 3d_fullres\n{'batch_size': 2, "
+                         "'patch_size': array([128, 128, 128])}", kb=kb)
+    assert c.wm.value("gpu_model") == "rtx-3060-laptop" and c.wm.value("cpu_ram") is not None
+    assert c.advice.findings[0].id == "finding-nnunet-plans-for-a-larger-card"

@@ -1151,6 +1151,8 @@ def _host_memory(before: list[str], after: list[str]) -> bool:
         return True  # "32 vCPU, 256G memory", "4 GPUs, 32 CPUs and 240 GB memory": a machine's spec, CPUs then memory
     if HOST_WORDS.isdisjoint(before) and HOST_WORDS.isdisjoint(after) and HOST_QUALIFIERS.isdisjoint(after):
         return False  # (most sizes: no host word around them)
+    if after[:1] and after[0] in VRAM_WORDS:
+        return False  # "16GB RAM, 6GB VRAM": the size the VRAM word follows is the card's, whatever came before
     if before[-1:] in (["with"], ["has"], ["have"], ["having"]) and VRAM_WORDS.intersection(before):
         return False  # "a GPU with 24gb of ram", "each GPU has 24GB of RAM": its VRAM
     if before[-2:] == ["each", "one"] and VRAM_WORDS.intersection(before):
