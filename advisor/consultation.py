@@ -114,9 +114,31 @@ COMMENTED_SETTING = re.compile(r"(?m)^[ \t]*#[ \t]*(?:--?[A-Za-z][\w.-]*(?:[ \t=
 CHOICES_COMMENT = re.compile(r"#[ \t]*choices[ \t]*:[ \t]*\[[^\]\n]{0,500}\]")
 
 
+# a screenshot's address (Markdown's ![alt](url), HTML's <img src="url">): a file name someone's site gave the image,
+# never the user's words ("GTR-llama-7b-abc.png" names no model of theirs); blanked, so every span keeps its place
+IMAGE_ADDRESS = re.compile(r"(?<=\]\()[^)\s]{1,2000}(?=\))|(?<=src=\")[^\"\s]{1,2000}(?=\")", re.IGNORECASE)
+IMAGE_MARK = re.compile(r"!\[[^\]\n]{0,300}\]\(|<img\b", re.IGNORECASE)
+
+
 # a pasted error wrapped between a number and its unit ("(GPU 0; 14.75\nGiB total capacity"): one size, so the line
 # break is read as a space (same length, so every span keeps its place)
 WRAPPED_UNIT = re.compile(r"(?<=\d)[ \t]*\n[ \t]*(?=[GMKT]i?B\b)")
+
+
+def _blank_image_addresses(message: str) -> str:
+    """The message with the addresses of its images blanked (only an image's: a link to a model's page stays)."""
+    out, at = [], 0
+    for mark in IMAGE_MARK.finditer(message):
+        if mark.start() < at:
+            continue
+        address = IMAGE_ADDRESS.search(message, mark.end() - 1, min(len(message), mark.end() + 2200))
+        if address is None:
+            continue
+        out.append(message[at:address.start()])
+        out.append(" " * (address.end() - address.start()))
+        at = address.end()
+    out.append(message[at:])
+    return "".join(out)
 
 
 def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
@@ -125,6 +147,8 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     (claims and the like) for facts the reader does not fill."""
     if "\n" in message:
         message = WRAPPED_UNIT.sub(lambda m: " " * len(m.group(0)), message)
+    if IMAGE_MARK.search(message):
+        message = _blank_image_addresses(message)
     if "#" in message:
         message = COMMENTED_SETTING.sub(lambda m: " " * len(m.group(0)), message)
         message = CHOICES_COMMENT.sub(lambda m: " " * len(m.group(0)), message)

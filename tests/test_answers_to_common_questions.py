@@ -6329,3 +6329,15 @@ def test_nnunet_on_a_card_below_its_planning_target(kb):
                          "'patch_size': array([128, 128, 128])}", kb=kb)
     assert c.wm.value("gpu_model") == "rtx-3060-laptop" and c.wm.value("cpu_ram") is not None
     assert c.advice.findings[0].id == "finding-nnunet-plans-for-a-larger-card"
+
+
+def test_a_screenshots_address_names_no_model(kb):
+    """A screenshot's file name ('GTR-llama-7b-abc.png' in Markdown's ![](…) or HTML's <img src>) is no model of the
+    user's (review 62's grading: 'takes the screenshot's URL as the model's name'); a link to a model's page is."""
+    facts = read_message(kb, "My training OOMs on a 3090 at batch 1. "
+                             "![Screenshot](https://user-images.githubusercontent.com/123/GTR-llama-7b-abc.png)")
+    assert "params" not in facts and "model_named" not in facts
+    facts = read_message(kb, 'OOM <img width="286" src="https://user-images.githubusercontent.com/llama-13b.png"> on a 3090')
+    assert "params" not in facts
+    facts = read_message(kb, "See https://huggingface.co/meta-llama/Llama-2-7b-hf for the model I train on a 3090")
+    assert facts["model_preset"][0] == "llama-2-7b"
