@@ -6341,3 +6341,14 @@ def test_a_screenshots_address_names_no_model(kb):
     assert "params" not in facts
     facts = read_message(kb, "See https://huggingface.co/meta-llama/Llama-2-7b-hf for the model I train on a 3090")
     assert facts["model_preset"][0] == "llama-2-7b"
+
+
+def test_a_long_context_to_reach_gets_its_levers_and_a_library_said_unsupported_is_not_used(kb):
+    """'How to finetune with context length up to 32k as base model does (A100 80G)? … how do we finetune with much
+    longer context length up to your maximum 32768 tokens? Unsloth does not support Qwen-VL also.' (review 60 #27)."""
+    c = run_consultation("How to finetune with context length up to 32k as base model does (A100 80G) ?\nI have been "
+                         "finetune with 4096 on A100 80G. My questions is how do we finetune with much longer context "
+                         "length up to your maximum 32768 tokens ? Unsloth does not support Qwen-VL also.", kb=kb)
+    assert c.wm.value("user_goal") == "fit"
+    assert not c.wm.known("fused_loss") and not c.wm.known("grad_checkpointing")  # Unsloth is not what runs
+    assert c.advice.findings[0].id == "finding-long-context-levers"

@@ -56,6 +56,8 @@ GOAL_CUES: list[tuple[str, str, float]] = [
     ("gpus utilized", "faster", 1), ("underutilized", "faster", 1), ("gpu util", "faster", 1),
     ("gpu usage", "faster", 1), ("it/s", "faster", 1), ("slowness", "faster", 1), ("slows down", "faster", 1),
     ("takes longer", "faster", 1), ("much longer", "faster", 1), ("much more time", "faster", 1),
+    # ("finetune with much longer context length up to 32768": a longer input to fit, not a slower run)
+    ("much longer context", "fit", 1), ("much longer sequence", "fit", 1), ("much longer sequences", "fit", 1),
     # "it's taking about twice as long", "what made training that fast?": a run's time against another's
     ("twice as long", "faster", 1), ("times as long", "faster", 1), ("that fast", "faster", 1), ("as fast", "faster", 1),
     ("wps", "faster", 1), ("tps", "faster", 1), ("tokens/s", "faster", 1),  # torchtitan's and others' throughput logs

@@ -637,6 +637,15 @@ TURNED_ON = frozenset({"grad_checkpointing", "fused_loss"})  # settings a run tu
 
 
 ADAM_SETTINGS = frozenset({"beta", "beta1", "beta2", "betas", "eps", "epsilon"})
+
+
+def _said_unsupported(words: list[str], end: int) -> bool:
+    """Whether the words after a library's name say it does not support (or cannot run) what follows."""
+    after = words[end:end + 5]  # ("does not support", "doesn't support": 'doesn', "'", 't' - "isn't supported")
+    return not {"not", "cannot", "t", "never"}.isdisjoint(after) and not UNSUPPORTED.isdisjoint(after)
+
+
+UNSUPPORTED = frozenset({"support", "supports", "supported", "work", "works"})
 # libraries whose name alone is a keyword, and which an issue template's environment lists with their versions
 LIBRARY_NAMES = frozenset({"peft", "deepspeed", "bitsandbytes", "accelerate", "apex", "xformers", "unsloth", "trl"})
 
@@ -724,6 +733,9 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             continue  # `activation_cpu_offload`, "offload activations": the activations kept on the host, no state's
         if name == "parallelism" and value == "ddp" and words[k] == "ddp" and clause.word_of(end - 1)[1] > end - 1:
             continue  # `ddp_timeout`, `ddp_find_unused_parameters`: the Trainer's settings every config lists, no DDP
+        if words[k] in LIBRARY_NAMES and _said_unsupported(words, end):
+            after_hit = end
+            continue  # "Unsloth does not support Qwen-VL": a library the run cannot use, not one it runs with
         if name == "fused_loss" and words[k] == "unsloth" and end < len(words) \
                 and clause.tokens[clause.keys[end - 1] + 1].text == "/" and not clause.tokens[clause.keys[end - 1] + 1].space_before:
             after_hit = end
