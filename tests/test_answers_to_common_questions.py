@@ -6352,3 +6352,17 @@ def test_a_long_context_to_reach_gets_its_levers_and_a_library_said_unsupported_
     assert c.wm.value("user_goal") == "fit"
     assert not c.wm.known("fused_loss") and not c.wm.known("grad_checkpointing")  # Unsloth is not what runs
     assert c.advice.findings[0].id == "finding-long-context-levers"
+
+
+def test_attention_over_every_pixel_of_an_image_is_counted(kb):
+    """'I am trying to calculate self attention values with large image such size 720x1280. it always make huge OOM
+    error so I am trying to use XLA_PYTHON_CLIENT_MEM_FRACTION=.XX' (review 61 #25): 921,600 tokens, 3.1 TiB of scores
+    per head."""
+    c = run_consultation("I am trying to calculate self attention values with large image such size 720x1280. it "
+                         "always make huge OOM error so I am trying to use XLA_PYTHON_CLIENT_MEM_FRACTION=.XX", kb=kb)
+    assert c.wm.value("pixel_attention_tokens") == 720 * 1280
+    assert c.wm.value("pixel_attention_bytes") == (720 * 1280) ** 2 * 4
+    assert c.advice.findings[0].id == "finding-pixel-attention"
+    c = run_consultation("Training a ViT with attention on 224x224 images at patch 16 runs out of memory at batch 512",
+                         kb=kb)
+    assert not c.wm.known("pixel_attention_dims")  # (a ViT's patches: its image size is no pixel attention)

@@ -16,6 +16,7 @@ Lion 4 (one moment), Adafactor ~0 (factored second moment, O(rows+cols) per matr
 from __future__ import annotations
 
 import math
+import re
 
 from advisor.domain.fit import fit_line
 from advisor.units import fmt_bytes_gib, fmt_card, fmt_count, fmt_share, fmt_sig
@@ -358,6 +359,23 @@ def kv_cache_budget(model: str, gpu_memory: float, weight_bits: float = 16, num_
                                 f"{fmt_bytes_gib(weights)}", src),
             "tokens": Estimate(tokens, "count", f"({held} − {fmt_bytes_gib(weights)}) / "
                                f"{fmt_sig(per_token / 2**20, 3)} MiB = {fmt_count(tokens)} tokens", src)}
+
+
+@estimator("tokens", "bytes", "patch_tokens", cites=("arithmetic",))
+def pixel_attention(dims: str) -> dict[str, Estimate]:
+    """Self-attention with a token for every pixel of an image 'H x W': H·W tokens, one head's fp32 scores (H·W)² × 4
+    bytes, and the tokens 16 × 16 patches (a ViT's) would make instead."""
+    parts = [p for p in re.split(r"\s*[x×*]\s*", dims.strip().lower()) if p]
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        raise NotComputable(f"not an image size: {dims!r}")
+    h, w = int(parts[0]), int(parts[1])
+    tokens = h * w
+    scores = tokens * tokens * 4
+    src = ("arithmetic",)
+    return {"tokens": Estimate(tokens, "count", f"{h} × {w} = {tokens:,} tokens, one a pixel", src),
+            "bytes": Estimate(scores, "bytes", f"{tokens:,}² × 4 B = {fmt_bytes_gib(scores)} per head", src),
+            "patch_tokens": Estimate(tokens / 256, "count", f"{tokens:,} / (16 × 16) = {fmt_count(tokens / 256)} "
+                                     "patch tokens", src)}
 
 
 @estimator(cites=("arithmetic",))
