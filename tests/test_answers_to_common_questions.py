@@ -6366,3 +6366,18 @@ def test_attention_over_every_pixel_of_an_image_is_counted(kb):
     c = run_consultation("Training a ViT with attention on 224x224 images at patch 16 runs out of memory at batch 512",
                          kb=kb)
     assert not c.wm.known("pixel_attention_dims")  # (a ViT's patches: its image size is no pixel attention)
+
+
+def test_deits_own_lr_scaling_at_another_batch_is_named_with_the_square_root_alternative(kb):
+    """'I can reproduce the reported results 81.8% with all default setting … Change batch size to 512 (default is
+    1024), and learning rate is automatically scaled … increase the warmup epochs to 10 (default is 5)' (review 61
+    #7): main.py ran 5e-4 at 512 (1e-3 at 1024); √ gives 7.07e-4; the warmup said is not asked."""
+    c = run_consultation("Question about the convergence of the Deit-base model\nI can reproduce the reported results "
+                         "81.8% with all default setting; however, the performance degrades a lot if I change two very "
+                         "minor hyperparameters\n1. Change batch size to 512 (default is 1024), and learning rate is "
+                         "automatically scaled based on your codes.\n2. Keep batch size to 1024 but increase the "
+                         "warmup epochs to 10 (default is 5).", kb=kb)
+    assert c.advice.findings[0].id == "finding-deit-batch-change"
+    assert c.wm.value("deit_lr_at_batch") == pytest.approx(5e-4)
+    assert c.wm.value("deit_lr_sqrt") == pytest.approx(1e-3 / 2 ** 0.5)
+    assert "warmup_used" not in {q.id for q in c.advice.questions}

@@ -200,6 +200,21 @@ def deit_lr(batch_size: float) -> dict[str, Estimate]:
     return {"value": Estimate(value, None, f"5e-4 × {fmt_sig(batch_size)} / 512 = {fmt_sig(value, 3)}", ("deit",), heuristic=True)}
 
 
+@estimator("linear", "reference", "sqrt", cites=("deit-main", "deit"))
+def deit_batch_change(batch_from: float, batch_to: float) -> dict[str, Estimate]:
+    """DeiT's main.py at another batch: the LR it sets itself (5e-4 × B / 512, linear), the one it set at the batch the
+    recipe was tuned at, and the square-root alternative from that one (lr × √(B / B_ref)) - Adam's usual rule."""
+    if batch_from <= 0 or batch_to <= 0 or batch_from == batch_to:
+        raise NotComputable("two different positive batches are needed")
+    ref, lin = 5e-4 * batch_from / 512, 5e-4 * batch_to / 512
+    sq = ref * math.sqrt(batch_to / batch_from)
+    src = ("deit-main", "deit")
+    return {"linear": Estimate(lin, None, f"5e-4 × {fmt_sig(batch_to)} / 512 = {fmt_sig(lin, 3)}", src),
+            "reference": Estimate(ref, None, f"5e-4 × {fmt_sig(batch_from)} / 512 = {fmt_sig(ref, 3)}", src),
+            "sqrt": Estimate(sq, None, f"{fmt_sig(ref, 3)} × √({fmt_sig(batch_to)} / {fmt_sig(batch_from)}) = "
+                             f"{fmt_sig(sq, 3)}", src, heuristic=True)}
+
+
 @estimator(cites=("mae-blr",))
 def lr_from_base(base_lr: float, batch: float) -> dict[str, Estimate]:
     """The learning rate a `blr` script sets: blr × batch per update / 256 (MAE's and DeiT's rule)."""
