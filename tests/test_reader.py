@@ -4186,3 +4186,11 @@ def test_review_59_phrasings(kb, message, expected, absent):
         assert got.get(name) == value, (name, got.get(name))
     for name in absent:
         assert name not in got, (name, got.get(name))
+
+
+def test_composers_precision_values_are_read():
+    """Composer and LLM Foundry write the precision as `precision: amp_bf16` (a held-out review's answer asked for it)."""
+    from advisor.reading.reader import read
+    assert read("precision: amp_bf16\nglobal_train_batch_size: 1024").values["precision"].value == "amp_bf16"
+    assert read("precision: amp_fp16").values["precision"].value == "amp_fp16"
+

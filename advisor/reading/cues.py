@@ -172,6 +172,7 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("mixed precision", "precision", "amp"), ("amp", "precision", "amp"), ("autocast", "precision", "amp"),
     ("fp32", "precision", "fp32"), ("float32", "precision", "fp32"), ("full precision", "precision", "fp32"),
     ("pure bf16", "precision", "bf16"), ("pure fp16", "precision", "fp16"),
+    ("amp bf16", "precision", "amp_bf16"), ("amp fp16", "precision", "amp_fp16"),  # Composer's `precision: amp_bf16`
     ("mixed precision bf16", "precision", "amp_bf16"), ("mixed precision fp16", "precision", "amp_fp16"),
     ("16 mixed", "precision", "amp_fp16"),  # Lightning's precision="16-mixed" ("bf16-mixed" is read by its bf16)
     ("mixed float 16", "precision", "amp_fp16"), ("mixed bfloat 16", "precision", "amp_bf16"),  # Keras' policies
