@@ -2474,8 +2474,8 @@ GROUPS = frozenset({"class", "category", "label", "folder", "identity", "person"
 def _of_each_group(words: list[str], noun: int) -> bool:
     """Whether the data noun at `noun` is followed by 'each' or 'per class' (and the like): a group's count."""
     after = words[noun + 1:noun + 4]
-    if after[:1] == ["per"] and after[1:2] and after[1] in STEP_WORDS or after[:2] in (["for", "each"], ["in", "each"]) \
-            and after[2:3] and after[2] in STEP_WORDS:
+    if (after[:1] == ["per"] and after[1:2] and after[1] in STEP_WORDS) \
+            or (after[:2] in (["for", "each"], ["in", "each"]) and after[2:3] and after[2] in STEP_WORDS):
         return True  # "32 examples for each step", "64 images per batch": what one step takes, not the data set
     return after[:1] == ["each"] or (after[:1] == ["per"] and after[1:2] != [] and after[1].rstrip("s") in GROUPS)
 
