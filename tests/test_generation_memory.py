@@ -63,3 +63,14 @@ def test_llama_cpp_slots_share_the_context(kb):
                          "this mean the effective context size is reduced? Or can, say, a 8k context model run at 64K "
                          "with 8 slots?", kb=kb)
     assert c.advice.findings[0].id == "finding-llamacpp-slots-share-the-context"
+
+
+def test_an_inference_oom_with_nothing_more_specific_names_what_inference_holds(kb):
+    c = run_consultation("Running inference of a segmentation network on a 6000x4000 photo runs out of CUDA memory on "
+                         "my 12GB card. How can I fit it?", kb=kb)
+    assert c.wm.value("generation_run") is True
+    assert c.advice.findings[0].id == "finding-inference-memory"
+    assert "no_grad" in c.advice.findings[0].text
+    # a serving engine's KV cache counted: that, not this
+    c = run_consultation(TGI_PREFILL, kb=kb)
+    assert "finding-inference-memory" not in [f.id for f in c.advice.findings]
