@@ -125,3 +125,20 @@ def test_what_accumulation_counts_is_answered(kb):
                          "size 2. How does DeepSpeed process gradient accumulation? 1. It counts forward passes of the "
                          "model; or 2. It counts the number of instances?", kb=kb)
     assert c.advice.findings[0].id == "finding-accumulation-counts-micro-steps"
+
+
+def test_a_references_batch_is_reached_by_accumulation_on_the_users_gpus(kb):
+    """'Based on the scripts you provided, the batch size per GPU is set to 2, which totals 16 across 8 GPUs, and this
+    configuration is working fine. However, in the paper, the total batch size is mentioned as 128, with 16 per GPU.
+    When I attempt to train the model with this batch size, I encounter an out of memory error.' (review 61 #23)."""
+    msg = ("Based on the scripts you provided, the batch size per GPU is set to 2, which totals 16 across 8 GPUs, and "
+           "this configuration is working fine. However, in the paper, the total batch size is mentioned as 128, with "
+           "16 per GPU. When I attempt to train the model with this batch size, I encounter a \"out of memory\" error.")
+    c = run_consultation(msg, kb=kb)
+    assert (c.wm.value("micro_batch"), c.wm.value("num_gpus"), c.wm.value("reference_batch")) == (2, 8, 128)
+    assert c.wm.value("accumulation_to_reference") == 8
+    assert c.advice.findings[0].id == "finding-accumulation-to-the-reference"
+    # a batch the share does not divide: no fraction of a step
+    c = run_consultation("I train on 4 GPUs with batch_size_per_gpu 20; the paper's base_lr is for a batch size of 1024.",
+                         kb=kb)
+    assert not c.wm.known("accumulation_to_reference")

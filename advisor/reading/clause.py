@@ -19,6 +19,9 @@ MAX_NAMES = 64  # GPU and model mentions read per message
 INSTRUMENT_WORDS = frozenset({"with", "using", "via", "running", "run", "use", "used", "changes", "changed",
                               "modified", "edited", "tweaked", "following", "followed", "follow", "trying", "tried"})
 FOLLOWING_WORDS = frozenset({"following", "followed", "follow"})
+# what a run the user made reports of itself ("this configuration is working fine", "it works fine")
+RAN_FINE = (["working", "fine"], ["works", "fine"], ["worked", "fine"], ["runs", "fine"], ["running", "fine"],
+            ["working", "well"], ["works", "well"], ["trains", "fine"])
 # "could you please advise", "can you help me": a request to the one asked ("could you share your config" still
 # speaks of theirs through "your")
 REQUEST_MODALS = frozenset({"could", "can", "would", "will"})
@@ -194,6 +197,10 @@ class Clause:
                 artifact = artifact or (words[k + 1:k + 3] == ["'", "s"] and not ARTIFACTS.isdisjoint(words[k + 3:k + 6]))
                 # "with the alignment-handbook recipe", "using the sliders repo": the user's instrument, not a setup
                 artifact = artifact or self._instrument(k) or self._run_in(k)
+                # "Based on the scripts you provided, the batch size per GPU is set to 2, … and this configuration is
+                # working fine": what the authors made, which the user ran - the run is theirs
+                artifact = artifact or (w in ("you", "provided") and not ARTIFACTS.isdisjoint(words[max(0, k - 3):k])
+                                        and any(words[j:j + 2] in RAN_FINE for j in range(len(words) - 1)))
                 # "train_it.sh does not match the paper: it has micro_batch_size=4 …", "differs from the paper": the
                 # source is what the user's setup is held against, and the words after it are that setup's
                 artifact = artifact or self._held_against(k)

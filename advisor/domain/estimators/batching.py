@@ -18,6 +18,18 @@ def effective_batch(micro_batch: float, num_gpus: float = 1, grad_accum_steps: f
     return {"value": Estimate(value, None, formula, ("bert-readme", "hf-ga"))}
 
 
+@estimator(cites=("hf-ga", "arithmetic"))
+def accumulation_to_reach(batch_per_update: float, micro_batch: float, num_gpus: float) -> dict[str, Estimate]:
+    """The accumulation steps that make micro-batch × GPUs reach a batch per update - only where it divides exactly
+    (a fraction of a step is no setting)."""
+    share = micro_batch * num_gpus
+    if share <= 0 or batch_per_update <= share or batch_per_update % share:
+        raise NotComputable("the batch per update is no whole multiple of micro-batch × GPUs")
+    steps = int(batch_per_update // share)
+    return {"value": Estimate(steps, None, f"{fmt_sig(batch_per_update)} / ({fmt_sig(micro_batch)} × "
+                                            f"{fmt_sig(num_gpus)}) = {steps}", ("hf-ga", "arithmetic"))}
+
+
 def plan_accumulation(target: int, max_micro: int, gpus: int) -> tuple[int, int, int]:
     """(micro, accum, effective): the fewest accumulation steps whose micro-batch fits, preferring an exact
     plan (micro × accum × gpus == target) within twice the fewest steps, else the nearest batch."""
