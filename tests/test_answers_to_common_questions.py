@@ -6381,3 +6381,12 @@ def test_deits_own_lr_scaling_at_another_batch_is_named_with_the_square_root_alt
     assert c.wm.value("deit_lr_at_batch") == pytest.approx(5e-4)
     assert c.wm.value("deit_lr_sqrt") == pytest.approx(1e-3 / 2 ** 0.5)
     assert "warmup_used" not in {q.id for q in c.advice.questions}
+
+
+def test_the_models_each_rlhf_stage_holds_answer_how_many_gpus_per_stage(kb):
+    """'For each of the different stages of the project (SFT, reward model training, PPO), how many GPUs should be
+    used, and with how much VRAM apiece?' (review 60 #28)."""
+    c = run_consultation("How many GPUs (and VRAM) to use per stage?\nFor each of the different stages of the project "
+                         "(SFT, reward model training, PPO), how many GPUs should be used, and with how much VRAM "
+                         "apiece?", kb=kb)
+    assert c.advice.findings[0].id == "finding-rlhf-stages-hold"
