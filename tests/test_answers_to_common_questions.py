@@ -6390,3 +6390,12 @@ def test_the_models_each_rlhf_stage_holds_answer_how_many_gpus_per_stage(kb):
                          "(SFT, reward model training, PPO), how many GPUs should be used, and with how much VRAM "
                          "apiece?", kb=kb)
     assert c.advice.findings[0].id == "finding-rlhf-stages-hold"
+
+
+def test_a_batch_recommendation_with_the_model_unsaid_is_found_by_measuring(kb):
+    """'How long does it take you to train the model? I'm using a 12 GB NVIDIA TitanX GPU, could you recommend a
+    proper batch size?' (review 60 #25)."""
+    c = run_consultation("Batch size recommendation\nHow long does it take you to train the model?\nI'm using a 12 GB "
+                         "NVIDIA TitanX GPU, could you recommend a proper batch size?", kb=kb)
+    assert "batch" in c.wm.value("asked_topics")
+    assert "finding-batch-is-measured" in [f.id for f in c.advice.findings][:2]

@@ -514,6 +514,10 @@ ASK_CUES: list[tuple[str, str]] = [
     ("max batch", "batch"), ("what batch size", "batch"), ("which batch size", "batch"),
     ("per device train batch size", "batch"), ("micro batch size", "batch"), ("what micro batch size", "batch"),
     ("what per gpu batch", "batch"), ("per gpu batch", "batch"), ("what per device batch", "batch"),
+    # "could you recommend a proper batch size?", "a suitable batch size for my card?"
+    ("recommend a batch size", "batch"), ("recommend a proper batch size", "batch"), ("proper batch size", "batch"),
+    ("suitable batch size", "batch"), ("good batch size", "batch"), ("right batch size", "batch"),
+    ("optimal batch size", "batch"), ("best batch size", "batch"),
     ("expected", "expected"), ("normal", "expected"), ("make sense", "expected"), ("makes sense", "expected"),
     ("reasonable", "expected"), ("is this right", "expected"), ("is that right", "expected"),
     ("expectations", "expected"), ("in line with", "expected"), ("sound right", "expected"),
