@@ -22,10 +22,8 @@ def effective_batch(micro_batch: float, num_gpus: float = 1, grad_accum_steps: f
 def accumulation_to_reach(batch_per_update: float, micro_batch: float, num_gpus: float) -> dict[str, Estimate]:
     """The accumulation steps that make micro-batch × GPUs reach a batch per update - only where it divides exactly
     (a fraction of a step is no setting)."""
-    share = micro_batch * num_gpus
-    if share <= 0 or batch_per_update <= share or batch_per_update % share:
-        raise NotComputable("the batch per update is no whole multiple of micro-batch × GPUs")
-    steps = int(batch_per_update // share)
+    # (the whole-number split is micro_batches_per_update's, with one micro-batch the samples all GPUs take)
+    steps = micro_batches_per_update(batch_per_update, micro_batch * num_gpus)["value"].value
     return {"value": Estimate(steps, None, f"{fmt_sig(batch_per_update)} / ({fmt_sig(micro_batch)} × "
                                             f"{fmt_sig(num_gpus)}) = {steps}", ("hf-ga", "arithmetic"))}
 

@@ -370,10 +370,10 @@ def pixel_attention(dims: str) -> dict[str, Estimate]:
         raise NotComputable(f"not an image size: {dims!r}")
     h, w = int(parts[0]), int(parts[1])
     tokens = h * w
-    scores = tokens * tokens * 4
+    scores = dense_square_bytes(tokens)["value"]  # (one head's scores: a dense tokens × tokens matrix in fp32)
     src = ("arithmetic",)
     return {"tokens": Estimate(tokens, "count", f"{h} × {w} = {tokens:,} tokens, one a pixel", src),
-            "bytes": Estimate(scores, "bytes", f"{tokens:,}² × 4 B = {fmt_bytes_gib(scores)} per head", src),
+            "bytes": Estimate(scores.value, "bytes", f"{scores.formula} per head", src),
             "patch_tokens": Estimate(tokens / 256, "count", f"{tokens:,} / (16 × 16) = {fmt_count(tokens / 256)} "
                                      "patch tokens", src)}
 

@@ -206,12 +206,11 @@ def deit_batch_change(batch_from: float, batch_to: float) -> dict[str, Estimate]
     recipe was tuned at, and the square-root alternative from that one (lr × √(B / B_ref)) - Adam's usual rule."""
     if batch_from <= 0 or batch_to <= 0 or batch_from == batch_to:
         raise NotComputable("two different positive batches are needed")
-    ref, lin = 5e-4 * batch_from / 512, 5e-4 * batch_to / 512
-    sq = ref * math.sqrt(batch_to / batch_from)
+    ref, lin = deit_lr(batch_from)["value"], deit_lr(batch_to)["value"]  # (the recipe's linear rule)
+    sq = ref.value * math.sqrt(batch_to / batch_from)
     src = ("deit-main", "deit")
-    return {"linear": Estimate(lin, None, f"5e-4 × {fmt_sig(batch_to)} / 512 = {fmt_sig(lin, 3)}", src),
-            "reference": Estimate(ref, None, f"5e-4 × {fmt_sig(batch_from)} / 512 = {fmt_sig(ref, 3)}", src),
-            "sqrt": Estimate(sq, None, f"{fmt_sig(ref, 3)} × √({fmt_sig(batch_to)} / {fmt_sig(batch_from)}) = "
+    return {"linear": lin, "reference": ref,
+            "sqrt": Estimate(sq, None, f"{fmt_sig(ref.value, 3)} × √({fmt_sig(batch_to)} / {fmt_sig(batch_from)}) = "
                              f"{fmt_sig(sq, 3)}", src, heuristic=True)}
 
 
