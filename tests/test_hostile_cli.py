@@ -92,3 +92,21 @@ def test_check_goes_on_after_an_internal_error(tmp_path, capsys, monkeypatch):
     out = capsys.readouterr().out
     assert code == 3 and "internal error: RuntimeError('boom')" in out and out.strip().endswith(
         "1 passed, 1 failed (1 internal error)")
+
+
+@pytest.mark.parametrize("extra", [[], ["--format", "jsonl"]])
+def test_a_long_message_given_where_a_file_name_goes_is_a_plain_error(capsys, extra):
+    """A pasted message longer than the system's name limit used to fail the path check itself (OSError 36)."""
+    message = "OOM fine-tuning llama-2-7b on a 3090 at batch 4 " * 40
+    code = cli.main(["answer", message, *extra])
+    out, err = capsys.readouterr()
+    shown = (json.loads(out)["error"] if extra else err).strip()
+    assert code == 2 and "internal error" not in shown
+    assert shown.endswith('no such file or folder (to give your message itself, use -m "…")')
+    assert len(shown) < 200  # the name is cut short, not echoed whole
+
+
+def test_output_with_a_name_too_long_for_the_system_is_a_plain_error(tmp_path, capsys):
+    code = cli.main(["answer", "-m", "OOM on a 3090 at batch 4", "-o", str(tmp_path / ("a" * 300))])
+    err = capsys.readouterr().err
+    assert code == 2 and "--output: cannot write: File name too long" in err and "internal error" not in err

@@ -532,8 +532,10 @@ def _positive_int(value: Any, key: str, where: str) -> int:
 
 def from_hf_config(path: str | Path, seq_len: int | None = None) -> ModelSpec:
     """A ModelSpec from a local Hugging Face config.json (no network, no transformers)."""
+    from advisor.files import path_kind
+
     path = Path(path)
-    if path.is_dir():
+    if path_kind(path) == "folder":
         path = path / "config.json"
     raw = _read_bounded(path, MAX_CONFIG_BYTES, "a Hugging Face config.json")
     try:

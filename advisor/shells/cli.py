@@ -16,6 +16,7 @@ from typing import Sequence
 
 from advisor import __version__
 from advisor.errors import AdvisorError, EngineLoopError, InputError
+from advisor.files import path_kind, shown_name
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 PROG = "advisor"
@@ -148,7 +149,7 @@ def cmd_answer(ns: argparse.Namespace) -> int:
     if not ns.scenario and not ns.configs and said is None:
         raise InputError("give your message with -m \"…\", a scenario file (or '-' for standard input), or training "
                          "config files with --config")
-    many = len(ns.scenario) > 1 or any(Path(p).is_dir() for p in ns.scenario if p != "-")
+    many = len(ns.scenario) > 1 or any(path_kind(p) == "folder" for p in ns.scenario if p != "-")
     if ns.scenario and (many or ns.format == "jsonl"):
         if ns.format == "html" or ns.output:
             raise InputError(f"--{'format html' if ns.format == 'html' else 'output'} writes one document: give one scenario file")
@@ -183,9 +184,15 @@ def cmd_answer(ns: argparse.Namespace) -> int:
 
 def _exists(raw: str) -> None:
     """A scenario argument that names no file: said plainly, with the way to pass a message when it looks like one."""
-    if raw != "-" and not Path(raw).exists():
-        hint = " (to give your message itself, use -m \"…\")" if len(raw.split()) > 2 else ""
-        raise InputError(f"no such file or folder{hint}", raw)
+    if raw != "-" and path_kind(raw) == "missing":
+        raise _missing(raw)
+
+
+def _missing(raw: str) -> InputError:
+    """A path that names nothing; a message given where a file name goes gets the way to pass it."""
+    if len(raw.split()) <= 2:
+        return InputError("no such file or folder", raw)
+    return InputError("no such file or folder (to give your message itself, use -m \"…\")", shown_name(raw))
 
 
 def _answer_batch(ns: argparse.Namespace, kb) -> int:
@@ -197,15 +204,15 @@ def _answer_batch(ns: argparse.Namespace, kb) -> int:
 
     entries: list[tuple[str, InputError | None]] = []  # (file, an error found before reading it)
     for raw in ns.scenario:
-        path = Path(raw)
-        if raw == "-" or path.is_file():
-            entries.append((raw, None))
-        elif path.is_dir():
-            found = sorted(str(p) for p in path.glob("*.yaml"))
+        kind = "file" if raw == "-" else path_kind(raw)
+        if kind == "folder":
+            found = sorted(str(p) for p in Path(raw).glob("*.yaml"))
             entries += [(f, None) for f in found] or [(raw, InputError("no scenario files (*.yaml) found", raw))]
-        else:
-            hint = " (to give your message itself, use -m \"…\")" if len(raw.split()) > 2 else ""
-            entries.append((raw, InputError(f"no such file or folder{hint}", raw)))
+        elif kind == "missing":
+            error = _missing(raw)
+            entries.append((error.file or raw, error))
+        else:  # a file, or a pipe or device: reading it says what is wrong
+            entries.append((raw, None))
     extra = _answers(ns.answer)
     configs = config_files_of(ns.configs)
     failed = internal = 0
@@ -288,13 +295,13 @@ def cmd_explain(ns: argparse.Namespace) -> int:
 def scenario_paths(paths: Sequence[str]) -> list[Path]:
     files: list[Path] = []
     for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            files += sorted(p for p in path.glob("*.yaml"))
-        elif path.is_file():
-            files.append(path)
+        kind = path_kind(raw)
+        if kind == "folder":
+            files += sorted(p for p in Path(raw).glob("*.yaml"))
+        elif kind == "missing":
+            raise _missing(raw)
         else:
-            raise InputError("no such file or folder", raw)
+            files.append(Path(raw))
     if not files:
         raise InputError("no scenario files (*.yaml) found", ", ".join(paths))
     return files

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from advisor.errors import InputError
-from advisor.files import write_atomically
+from advisor.files import path_kind, write_atomically
 
 
 def check_output(raw: str | None, force: bool) -> Path | None:
@@ -15,11 +15,12 @@ def check_output(raw: str | None, force: bool) -> Path | None:
     if raw is None:
         return None
     path = Path(raw).expanduser()
-    if path.is_dir():
+    kind = path_kind(path)
+    if kind == "folder":
         raise InputError("--output: is a folder; give a file name", str(path))
-    if not path.parent.is_dir():
+    if path_kind(path.parent) != "folder":
         raise InputError(f"--output: no such folder {str(path.parent)!r}", str(path))
-    if (path.exists() or path.is_symlink()) and not force:
+    if kind != "missing" and not force:
         raise InputError("--output: the file exists; use --force to replace it", str(path))
     return path
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from advisor.domain.vocabulary import TORCH_OPTIMIZERS
 from advisor.errors import InputError
+from advisor.files import path_kind
 from advisor.shells import argtypes
 
 
@@ -40,11 +41,12 @@ def check_save_path(raw: str) -> Path:
     path = Path(raw).expanduser()
     if path.suffix != ".json":
         raise InputError(f"--save needs a .json file name, got {path.name!r}")
-    if path.is_dir():
+    kind = path_kind(path)
+    if kind == "folder":
         raise InputError("--save: is a folder; give a file name ending in .json", str(path))
-    if not path.parent.is_dir():
+    if path_kind(path.parent) != "folder":
         raise InputError(f"--save: no such folder {str(path.parent)!r}", str(path))
-    if path.exists() or path.is_symlink():
+    if kind != "missing":
         try:
             load_measured(str(path))
         except InputError:

@@ -301,16 +301,17 @@ def save_scenario(session: Session, path: Path, overwrite: bool = False) -> Path
     only with `overwrite`; every failure is an InputError and leaves nothing behind."""
     import yaml
 
-    from advisor.files import write_atomically
+    from advisor.files import path_kind, write_atomically
 
     if path.suffix not in (".yaml", ".yml"):
         raise InputError(f"save to a .yaml file, got {path.name!r}")
-    if path.is_dir():
+    kind = path_kind(path)
+    if kind == "folder":
         raise InputError(f"{str(path)!r} is a folder; give a file name ending in .yaml")
     folder = path.parent
-    if not folder.is_dir():
+    if path_kind(folder) != "folder":
         raise InputError(f"no such folder {str(folder)!r}; create it first or save elsewhere")
-    if (path.exists() or path.is_symlink()) and not overwrite:
+    if kind != "missing" and not overwrite:
         raise InputError(f"{str(path)!r} exists; use :save! {_quoted(str(path))} to replace it")
     advice = session.advice()
     expect: dict = {
