@@ -48,7 +48,7 @@ def _pairs(spec: FactSpec, text: str, folded: str, used: list[tuple[int, int]]) 
             if not _overlaps(match.span(), used) and not _overlaps(match.span(), [f[0] for f in found]):
                 key = match.group("batch").strip().lower().removeprefix("a ")
                 items.append([str(WORD_NUMBERS[key]) if key in WORD_NUMBERS else match.group("batch"),
-                              match.group("value")])  # ("one GPU", "a single GPU": a count in words)
+                              _bytes_said(spec, match.group("value"))])  # ("one GPU", "a single GPU": a count in words)
                 # (a pattern that blanks only its values leaves its keys - "4 GPUs" - for the reader)
                 spans.append(match.span("value") if pattern.blanks == "value" else match.span())
         if items:
@@ -83,7 +83,7 @@ def _single(spec: FactSpec, text: str, folded: str, used: list[tuple[int, int]])
             if measured and _attributed(text, match.start()):
                 continue  # "you claim 24K tokens/s with the 1.1B model": the source's figure, not the user's
             try:
-                raw, per = match.group("value"), match.groupdict().get("per")
+                raw, per = _bytes_said(spec, match.group("value")), match.groupdict().get("per")
                 if per is not None and not any(c.isdigit() for c in raw):
                     raw = "1 " + raw  # "2 steps per minute": one of the unit
                 if pattern.unit is not None:
@@ -100,6 +100,15 @@ def _single(spec: FactSpec, text: str, folded: str, used: list[tuple[int, int]])
                 used.append(match.span("value") if pattern.blanks == "value" else match.span())
             return value, match.group(0)
     return None
+
+
+BARE_GIGA = re.compile(r"\s*\d[\d.]*\s*[GgMm]\s*")
+
+
+def _bytes_said(spec: FactSpec, raw: str) -> str:
+    """A memory size as a message writes it: "around 4G" is 4 GB there, as the reader takes a use said so (a
+    scenario file's value must still say GB or GiB)."""
+    return raw.strip() + "B" if spec.unit == "bytes" and BARE_GIGA.fullmatch(raw) else raw
 
 
 # the timings a user measures, besides the measured_ facts: a source's "4.7 sec/step" is the source's

@@ -849,6 +849,11 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
         return
     if words[end + 1:end + 2] and words[end + 1] in DIFFERENCE_WORDS and words[end + 2:end + 3] != ["or"]:
         return  # "GPU-0 uses ~3000MB more than the other GPUs": a difference (not "20GB more or less")
+    following = clause.keys[end] + 1  # ("+" is no key; "*" is, for "80G*8 A100")
+    if not next_to_card and (following < clause.end and clause.tokens[following].text == "+"
+                             or words[end + 1:end + 2] in (["*"], ["×"]) and end + 2 < len(words)
+                             and not clause.tokens[clause.keys[end + 2]].is_num):
+        return  # "approximately 2G + 2G * batch_size / 8": a term of the user's formula, no card's size or use
     if _range_of_sizes(clause, k, end):
         # "imbalanced memory across GPUs, 16G~66G", "between 16G-41G": what the GPUs were seen to hold, the
         # largest of it measured - no card's size

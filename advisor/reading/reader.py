@@ -1827,8 +1827,10 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if name == "planned_steps" and start_key > k and (
                 _point_in_run(words, k) or value < 1000 and u not in ("k", "m")
                 or k >= 1 and clause.ends_a_range(keys[k]) and _point_in_run(words, k - 1)  # ("at 3000-10000 iters")
-                or words[start_key + 1:start_key + 2] in (["of"], ["per"], ["/"]) or "warmup" in words[max(0, k - 3):k]):
-            continue  # "after 200 steps", "every 500 steps", "300 steps of warmup", "10 steps per second": no run's length
+                or words[start_key + 1:start_key + 2] in (["of"], ["per"], ["/"])
+                or not {"warmup", "warmups", "warm"}.isdisjoint(words[max(0, k - 3):k])):
+            continue  # "after 200 steps", "every 500 steps", "300 steps of warmup", "10 steps per second", "only warm
+            # up for 1000 steps": no run's length
         if name == "epochs" and keys[end] + 1 < clause.end and clause.tokens[keys[end] + 1].kind == "word" \
                 and not clause.tokens[keys[end] + 1].space_before \
                 and not clause.tokens[keys[end] + 1].text.startswith(("epoch", "ep")):  # (but a tag's "…_3epochs")

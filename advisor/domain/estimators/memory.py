@@ -839,22 +839,25 @@ def largest_models_by_plan(gpu_memory: float, num_gpus: float, share: float, cpu
 
 
 @estimator("per_sample", "fixed", "max_micro_batch", "usable", cites=("hf-anatomy", "memexp-affine", "pt-cuda-allocator"))
-def linear_memory_fit(peaks: list, gpu_memory: float, safety_margin: float) -> dict[str, Estimate]:
+def linear_memory_fit(peaks: list, safety_margin: float, gpu_memory: float | None = None) -> dict[str, Estimate]:
     """Peak memory is affine in batch size: fit peak = fixed + per_sample × batch through the measurements
-    (least squares), then the largest micro-batch under (1 − margin) × GPU memory."""
+    (least squares), then, with the card's size, the largest micro-batch under (1 − margin) × GPU memory."""
     points = sorted((float(b), float(m)) for b, m in peaks)
     if len({b for b, _ in points}) < 2:
         raise NotComputable("need peak memory at two different batch sizes")
     fixed, slope = fit_line(points)
     if slope <= 0:
         raise NotComputable("peak memory does not grow with batch in these measurements; re-measure full steps")
-    usable = gpu_memory * (1 - safety_margin)
-    max_batch = math.floor((usable - fixed) / slope)
     shown = ", ".join(f"{fmt_sig(b)}→{fmt_bytes_gib(m)}" for b, m in points)
     sources = ("hf-anatomy", "memexp-affine")
+    line = {"per_sample": Estimate(slope, "bytes", f"slope of ({shown}) = {fmt_bytes_gib(slope)} per sample", sources),
+            "fixed": Estimate(fixed, "bytes", f"intercept of ({shown}) = {fmt_bytes_gib(fixed)}", sources)}
+    if not gpu_memory or gpu_memory <= 0:
+        return line  # (the card unsaid: the line answers "is it linear?" by itself)
+    usable = gpu_memory * (1 - safety_margin)
+    max_batch = math.floor((usable - fixed) / slope)
     return {
-        "per_sample": Estimate(slope, "bytes", f"slope of ({shown}) = {fmt_bytes_gib(slope)} per sample", sources),
-        "fixed": Estimate(fixed, "bytes", f"intercept of ({shown}) = {fmt_bytes_gib(fixed)}", sources),
+        **line,
         "usable": Estimate(usable, "bytes", f"{fmt_card(gpu_memory)} × {fmt_share(1 - safety_margin)} ({fmt_share(safety_margin)} kept free) = {fmt_bytes_gib(usable)}",
                            ("pt-cuda-allocator",), heuristic=True),
         "max_micro_batch": Estimate(max_batch, None,
