@@ -6399,3 +6399,111 @@ def test_a_batch_recommendation_with_the_model_unsaid_is_found_by_measuring(kb):
                          "NVIDIA TitanX GPU, could you recommend a proper batch size?", kb=kb)
     assert "batch" in c.wm.value("asked_topics")
     assert "finding-batch-is-measured" in [f.id for f in c.advice.findings][:2]
+
+
+def test_the_first_call_heavier_is_its_one_off_costs(kb):
+    """'gpu memory consumption and inference time is much higher for first inference than subsequent inferences'
+    (review 62 #14)."""
+    c = run_consultation("GPU memory consumption and inference time is higher for first inference\nIt is noticed "
+                         "that gpu memory consumption and inference time is much higher for first inference than "
+                         "subsequent inferences. I have set batch size = 1.", kb=kb)
+    assert c.advice.findings[0].id == "finding-first-call-heavier"
+
+
+def test_two_measured_peaks_without_a_card_give_the_line(kb):
+    """'With a batch size 8, the total GPU memory used is around 4G … increased to 16 … around 6G. The model itself
+    takes about 2G' (review 62 #5): 2 GB fixed + 0.25 GB a sample, and the model's size is not a use."""
+    c = run_consultation("Relationship between GPU Memory Usage and Batch Size\nI wonder does the GPU memory usage "
+                         "rough has a linear relationship with the batch size used in training? I was fine tune "
+                         "ResNet152. With a batch size 8, the total GPU memory used is around 4G and when the batch "
+                         "size is increased to 16 for training, the total GPU memory used is around 6G. The model "
+                         "itself takes about 2G.", kb=kb)
+    assert c.wm.value("fit_fixed") == pytest.approx(2e9) and c.wm.value("fit_per_sample") == pytest.approx(0.25e9)
+    assert c.wm.value("model_bytes_said") == pytest.approx(2e9)
+    assert "measured-line-unbounded" in [f.id for f in c.advice.findings]
+
+
+def test_a_node_total_said_with_the_card_is_so_many_cards(kb):
+    """'a node of A100-80gb (640gb vram)' (review 63 #1): eight cards of 80 GB, not one of 640."""
+    values = read_message(kb, "When tested locally with a node of A100-80gb (640gb vram) + ds z3 cpu offload, I "
+                              "still can't run a 7b model")
+    assert values["num_gpus"][0] == 8 and values["gpu_memory"][0] == 80 * 2**30
+
+
+def test_an_epoch_in_steps_said_in_chinese_gives_the_batch_per_update(kb):
+    """'数据集有29450条，batch_size=1 … 为什么训练一个epoch使用约1800steps' (review 64 #3): about 16 a step."""
+    c = run_consultation("请问在微调中我们使用的数据集有29450条，batch_size=1, 为什么训练一个epoch使用约1800steps?", kb=kb)
+    assert c.wm.value("dataset_size") == 29450 and c.wm.value("epoch_steps_said") == 1800
+    assert c.wm.value("batch_from_steps") == 16 and c.advice.findings[0].id == "finding-batch-from-steps"
+
+
+def test_a_recipes_steps_are_held_against_the_data_set(kb):
+    """'trained using RL for only 1k steps with 4 GPUs … if the batch size per GPU is 1, only 4k QA pairs are used …
+    the dataset consists of 165k QA pairs' (review 64 #30)."""
+    c = run_consultation("In the paper, the model is trained using RL for only 1k steps with 4 GPUs. In my "
+                         "understanding, if the batch size per GPU is 1, only 4k QA pairs are used as training data. "
+                         "However, the RL training dataset consists of 165k QA pairs. How can I set the RL training "
+                         "steps to 1k?", kb=kb)
+    assert c.wm.value("ref_steps_samples") == 4000
+    assert c.wm.value("ref_steps_epochs") == pytest.approx(4000 / 165000)
+    assert c.advice.findings[0].id == "finding-reference-steps-over-data"
+
+
+def test_two_logs_with_different_steps_an_epoch_show_fewer_larger_updates(kb):
+    """'the distributed did not perform as well … Step [100/150] … normal version Step [100/600]' (review 64 #5)."""
+    c = run_consultation("Model trained by DistributedDataParallel didn't perform as well as single GPU\nthe log of "
+                         "distributed verision:\nEpoch [1/2], Step [100/150], Loss: 2.1133\nEpoch [2/2], Step "
+                         "[100/150], Loss: 1.9204\nthe log of normal version\nEpoch [1/2], Step [100/600], Loss: "
+                         "2.1626\nEpoch [1/2], Step [200/600], Loss: 1.9929\nEpoch [2/2], Step [600/600], Loss: 1.1246",
+                         kb=kb)
+    assert c.wm.value("logged_steps_ratio") == 4
+    assert c.advice.findings[0].id == "finding-logged-fewer-updates"
+
+
+def test_an_image_generators_batch_count_costs_time_not_memory(kb):
+    """'A high batch count number eventually chokes the VRAM … batch size of 4, 512x512 txt to image' (review 63
+    #5)."""
+    c = run_consultation("A high batch count number eventually chokes the VRAM. I run the webui with --medvram on a "
+                         "6GB card: batch size of 4, 512x512 txt2img, and with batch count 16 it runs out of memory.",
+                         kb=kb)
+    assert c.advice.findings[0].id == "finding-image-generation-batch"
+
+
+def test_every_process_loading_the_whole_model_counts_the_hosts_ram(kb):
+    """'8 processes responsible for FSDP all try to load the full model, causing the CPU memory usage pike to over
+    1T' (review 62 #28)."""
+    c = run_consultation("I am trying to load llama 2 70B using FSDP onto 8 GPUs on a node. It appears that 8 "
+                         "processes responsible for FSDP all try to load the full model, causing the CPU memory usage "
+                         "pike to over 1T.", kb=kb)
+    assert c.advice.findings[0].id == "finding-host-copy-per-process"
+    assert c.wm.value("host_load_ranks") == 8
+
+
+def test_a_readmes_steps_at_its_batch_are_a_share_of_an_epoch(kb):
+    """'you set batch size=128, the number of the whole training set is 39291958 … while you just put 1e5 iters
+    results on ReadMe' (review 63 #14): 12.8M samples, a third of an epoch."""
+    c = run_consultation("OK. I see you set batch size=128, the number of the whole training set is 39291958, so I "
+                         "will need 39291958/128=306968 iters to iterate over the training set once, while you just "
+                         "put 1e5 iters results of Criteo on ReadMe. right?", kb=kb)
+    assert c.wm.value("dataset_size") == 39291958 and c.wm.value("ref_steps_samples") == 12_800_000
+    assert c.advice.findings[0].id == "finding-reference-steps-over-data"
+
+
+def test_a_framework_taking_all_the_memory_is_its_pool(kb):
+    """'Loading small with float16 precision works but takes all my 24 GB VRAM. Is there any way to limit Jax memory
+    usage?' (review 64 #29)."""
+    c = run_consultation("CUDA out of memory\nTrying to load medium or large model, I get out of memory errors. "
+                         "Loading small with float16 precision works but takes all my 24 GB VRAM. Is there any way to "
+                         "limit Jax memory usage?", kb=kb)
+    assert c.advice.findings[0].id == "finding-framework-preallocates"
+
+
+def test_a_question_about_inference_batch_asks_nothing_of_training(kb):
+    """'whether nnU-Net uses the same batch size as in training during inference. Does increasing the batch size make
+    the inference faster?' (review 64 #13): no epochs, no optimizer or data-loader questions."""
+    c = run_consultation("Batch size at inference\nI am just curious whether nnU-Net uses the same batch size as in "
+                         "training during inference. Does increasing the batch size (provided that the GPU can handle "
+                         "it) make the inference faster?", kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert "finding-nnunet-fixed-epoch" not in ids and ids
+    assert not {"optimizer", "precision", "data_loader_bound"} & {q.id for q in c.advice.questions}

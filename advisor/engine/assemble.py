@@ -39,8 +39,9 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
     # a question the message answered in other words (ANSWERED_BY) waits for nothing: the rules that need it
     # cannot fire, so they ask nothing either
     said = frozenset(f for f, by in ANSWERED_BY.items() if by in kb.facts and wm.known(by) and wm.value(by))
-    # a model run to generate, not to train, has no optimizer, training step or data loader to ask about
-    if "generation_run" in kb.facts and wm.known("generation_run") and wm.value("generation_run"):
+    # a model run to generate, not to train (or whose inference is what is asked about), has no optimizer, training
+    # step or data loader to ask about
+    if any(name in kb.facts and wm.known(name) and wm.value(name) for name in ("generation_run", "inference_slow")):
         said |= TRAINING_QUESTIONS
     waiting = open_questions(kb, wm, run, unaskable=said)
     chosen = recommendation(kb, wm, run, waiting, policy)

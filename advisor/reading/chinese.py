@@ -25,7 +25,9 @@ GLOSSARY: dict[str, str] = {
     "服务器": "servers", "单机": "single node", "多机": "multi node", "多机多卡": "multi node",
     "单机多卡": "single node multi gpu",
     # measure words: no word (a count before them counts what follows: "4张A800")
-    "个": "", "张": "", "块": "", "台": "", "条": "", "的": "", "了": "", "是": "", "在": "", "和": "and",
+    "个": "", "张": "", "块": "", "台": "", "的": "", "了": "", "是": "", "在": "", "和": "and",
+    # ("数据集有29450条": the data set has 29,450 items - 条 counts records; "有" has, "约" about)
+    "条": "samples", "有": "has", "约": "about", "大约": "about",
     # training
     "训练": "training", "预训练": "pretraining", "继续预训练": "continued pretraining", "增量预训练": "continued pretraining",
     "微调": "fine tuning", "精调": "fine tuning", "全参微调": "full fine tuning", "全参数微调": "full fine tuning",

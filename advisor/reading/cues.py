@@ -511,6 +511,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("number of samples", "dataset_size"), ("num_train_samples", "dataset_size"), ("dataset size", "dataset_size"),
     ("training set size", "dataset_size"), ("training set length", "dataset_size"), ("train set length", "dataset_size"), ("dataset of", "dataset_size"), ("train samples", "dataset_size"),
     ("training samples", "dataset_size"), ("number of training samples", "dataset_size"),
+    ("training set", "dataset_size"), ("train set", "dataset_size"),  # "the whole training set is 39291958"
     ("number of gpus", "num_gpus"),
     # LLaMA-Factory's `llamafactory-cli env`: "- GPU number: 1"
     ("gpu number", "num_gpus"), ("gpu count", "num_gpus"),

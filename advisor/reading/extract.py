@@ -61,7 +61,11 @@ def _pairs(spec: FactSpec, text: str, folded: str, used: list[tuple[int, int]]) 
         return None  # (a comparison's pairs - "1 GPU: 2.1 it/s, 4 GPUs: 0.6 it/s" - need two; one is a single reading)
     found.sort()
     used.extend(span for span, _ in found)
-    return coerce(spec, [item for _, item in found]), "; ".join(text[a:b] for (a, b), _ in found)
+    pairs = coerce(spec, [item for _, item in found])
+    # (a log's lines repeat a pair - "Epoch [1/2], Step [100/600]" … "Step [200/600]": each pair once, in order)
+    seen: set[tuple] = set()
+    pairs = [pair for pair in pairs if not (tuple(pair) in seen or seen.add(tuple(pair)))]
+    return pairs, "; ".join(text[a:b] for (a, b), _ in found)
 
 
 def _single(spec: FactSpec, text: str, folded: str, used: list[tuple[int, int]]) -> tuple[Any, str] | None:

@@ -1271,6 +1271,7 @@ def resolve_card_memory(reading: Reading) -> None:
             values["gpu_memory_gb"] = Read("gpu_memory_gb", card.memory_gb, model.text, weak=True, implied=True)
             values["gpu_memory_catalogue_bytes"] = Read("gpu_memory_catalogue_bytes", card.memory_bytes, model.text)
         values.pop("gpu_memory_bytes", None)
+    _node_total(reading)
     _sibling_for_memory(reading)
     model = values.get("gpu_model")
     family = catalogue.families().get(model.value) if model is not None else None
@@ -1287,6 +1288,30 @@ def resolve_card_memory(reading: Reading) -> None:
         values["gpu_memory_catalogue_bytes"] = Read("gpu_memory_catalogue_bytes", card.memory_bytes, model.text)
         if memory is None:
             values["gpu_memory_gb"] = Read("gpu_memory_gb", card.memory_gb, model.text, implied=True)
+
+
+def _node_total(reading: Reading) -> None:
+    """'a node of A100-80gb (640gb vram)' (review 63 #1): a size said with the named card, larger than any card has,
+    that is a whole number of its memory (2 to 16 cards) is the node's total - so many cards of the named size -
+    when the message gives no other count (or the same one). (A smaller size is another variant of the card: "GTX
+    1050 4GB" is the notebook's, not two of the desktop's 2 GB.)"""
+    values = reading.values
+    model, said = values.get("gpu_model"), values.get("gpu_memory_gb")
+    cards = catalogue.gpus()
+    card = cards.get(model.value) if model is not None else None
+    if card is None or said is None or said.weak or said.sentence != model.sentence \
+            or said.value <= max(g.memory_gb for g in cards.values()):
+        return
+    count = round(said.value / card.memory_gb)
+    counted = values.get("num_gpus")
+    if not 2 <= count <= 16 or abs(said.value / card.memory_gb - count) > 0.02 * count \
+            or counted is not None and counted.value != count:
+        return
+    if counted is None:
+        reading.set(Read("num_gpus", count, said.text))
+    values["gpu_memory_gb"] = Read("gpu_memory_gb", card.memory_gb, model.text, weak=True, implied=True)
+    values["gpu_memory_catalogue_bytes"] = Read("gpu_memory_catalogue_bytes", card.memory_bytes, model.text)
+    values.pop("gpu_memory_bytes", None)
 
 
 def _sibling_for_memory(reading: Reading) -> None:

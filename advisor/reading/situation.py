@@ -919,6 +919,11 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     ref_steps = reading.reference.get("planned_steps")
     if ref_steps is not None:  # "the 1x schedule: 90k iterations": the reference's, at its batch
         put("reference_steps", ref_steps.value, ref_steps.text)
+    ref_data = reading.reference.get("dataset_size")
+    if ref_data is not None and "dataset_size" not in v and "dataset_size" not in out:
+        # "you set batch size=128, the number of the whole training set is 39291958" (review 63 #14): the data set
+        # said beside a reference's settings is the one the user trains on too, when they give no other
+        put("dataset_size", ref_data.value, ref_data.text)
     ref_lr = reading.reference.get("lr")
     if ref_lr is not None and "lr" not in v:
         put("base_lr", ref_lr.value, ref_lr.text)  # "the paper used lr 0.1": the LR tuned for the batch started from

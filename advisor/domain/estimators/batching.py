@@ -236,6 +236,37 @@ def epochs_for_min_steps(dataset_size: float, batch_size: float, min_steps: floa
     return {"value": Estimate(epochs, None, f"⌈{fmt_sig(min_steps)} / {per_epoch} steps per epoch⌉ = {epochs}", ("arithmetic",), heuristic=True)}
 
 
+@estimator("batch", "samples", "epochs", cites=("bert-readme", "hf-ga", "arithmetic"))
+def steps_over_data(steps: float, micro_batch: float, num_gpus: float, dataset_size: float,
+                    grad_accum_steps: float = 1) -> dict[str, Estimate]:
+    """What a schedule counted in steps trains on: steps × the batch per update, in samples and in epochs of the
+    data set ("1k steps on 4 GPUs at 1 per GPU" against 165k samples is 4k samples, 0.024 of an epoch)."""
+    if dataset_size <= 0 or steps <= 0:
+        raise NotComputable("no data set or no steps")
+    batch = effective_batch(micro_batch, num_gpus, grad_accum_steps)["value"]
+    samples = steps * batch.value
+    epochs = samples / dataset_size
+    cites = ("arithmetic",)
+    return {"batch": batch,
+            "samples": Estimate(samples, "count", f"{fmt_sig(steps)} steps × {batch.value} = {fmt_count(samples)}", cites),
+            "epochs": Estimate(epochs, None, f"{fmt_count(samples)} / {fmt_count(dataset_size)} = {fmt_sig(epochs, 3)}",
+                               cites)}
+
+
+@estimator("ratio", "most", "fewest", cites=("arithmetic",))
+def logged_steps_ratio(epoch_steps: list) -> dict[str, Estimate]:
+    """Two runs' logs that count an epoch in different steps: the most over the fewest (the samples each step of
+    the run with fewer takes, relative to the other's)."""
+    counts = sorted({int(steps) for _, steps in epoch_steps if steps > 0})
+    if len(counts) < 2:
+        raise NotComputable("the logs count every epoch alike")
+    most, fewest = counts[-1], counts[0]
+    cites = ("arithmetic",)
+    return {"ratio": Estimate(most / fewest, "multiplier", f"{most} / {fewest} = {fmt_sig(most / fewest, 3)}", cites),
+            "most": Estimate(most, None, f"{most} steps an epoch", cites),
+            "fewest": Estimate(fewest, None, f"{fewest} steps an epoch", cites)}
+
+
 @estimator(cites=("arithmetic",))
 def ratio(numerator: float, denominator: float) -> dict[str, Estimate]:
     """numerator / denominator (batch ratios, update ratios)."""
