@@ -6507,3 +6507,18 @@ def test_a_question_about_inference_batch_asks_nothing_of_training(kb):
     ids = [f.id for f in c.advice.findings]
     assert "finding-nnunet-fixed-epoch" not in ids and ids
     assert not {"optimizer", "precision", "data_loader_bound"} & {q.id for q in c.advice.questions}
+
+
+@pytest.mark.parametrize("message, gpus", [
+    ("Hardware: 64GB ram + RTX 4090 (24GB gpu RAM). ZeRO-3 offload of a 3B model fails.", None),  # (DeepSpeed's)
+    ("Hardware: 64GB ram + RTX 4090 (24GB gpu RAM). Fine-tuning a 3B model runs out of memory.", 1),
+    ("Fine-tuning a 3B model on A100 40GB GPUs runs out of memory.", None),
+    ("Fine-tuning a 3B model on multiple H100 GPUs runs out of memory.", None),
+    ("Fine-tuning a 3B model on our A100s runs out of memory.", None),
+    ("OOM when trying to train with the Tesla V100(32G) GPU x 4.", 4),
+])
+def test_one_card_named_in_the_singular_is_a_run_on_it(kb, message, gpus):
+    """A card named once, in the singular, with nothing of several GPUs, a launcher or sharding, is not asked about
+    (review 64 #28); plurals, 'multiple' and DeepSpeed leave the count open; 'GPU x 4' counts (review 63 #2)."""
+    values = read_message(kb, message)
+    assert values.get("num_gpus", (None,))[0] == gpus

@@ -64,6 +64,11 @@ COUNTED_AFTER = frozenset({"samples", "images", "examples", "steps", "iterations
                            "batches", "utterances", "instances", "prompts", "texts", "videos", "clips", "frames"})
 
 
+# words that make a card named beside them several cards, uncounted
+SEVERAL_WORDS = frozenset({"multiple", "several", "many", "some", "both", "all", "our", "these", "those"})
+PLURAL_GPU_WORDS = frozenset({"gpus", "cards", "nodes", "machines", "servers", "instances", "clusters"})
+
+
 def gpu_names(clause: Clause, reading: Reading) -> None:
     """GPUs named from the catalogue ('2x A100 40GB', 'a single 3090', 'T4 x 2'): the card (or its ambiguous family),
     its memory, and the count written before or after it; a platform ('Kaggle') is settled at the end."""
@@ -74,6 +79,11 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
         after = words[e:min(len(words), e + 4)]
         if e - s > 1 and words[e - 1] == "s" and clause.source[last.start:last.end] == "s":
             e -= 1  # "8 V100s" is a plural of the V100, not the V100S (a product name is written in capitals)
+            reading.plural_card = True
+        elif e < len(words) and words[e] == "s" and not clause.tokens[clause.keys[e]].space_before:
+            reading.plural_card = True  # "I train on A100s": several of them, however many
+        if not SEVERAL_WORDS.isdisjoint(words[max(0, s - 2):s]) or not PLURAL_GPU_WORDS.isdisjoint(after[:3]):
+            reading.plural_card = True  # "multiple H100 GPUs", "on A100 40GB GPUs": several, however many
         if e - s == 1 and last.is_num and after[:1] and (after[0] in COUNTED_AFTER or after[:2] in (
                 ["training", "samples"], ["training", "images"], ["training", "examples"], ["train", "samples"])):
             continue  # "1050 training samples", "3090 images": a count, not a GTX 1050 or an RTX 3090
@@ -530,6 +540,8 @@ def _count_after(clause: Clause, e: int) -> tuple[int, int] | None:
         e += 1
     elif e + 2 < len(words) and clause.tokens[clause.keys[e]].is_num and words[e + 1] in MEMORY_UNITS:
         e += 2
+    if e + 2 < len(words) and words[e] in ("gpu", "gpus", "card", "cards") and words[e + 1] in ("x", "×", "*"):
+        e += 1  # "Tesla V100(32G) GPU x 4" (review 63 #2)
     if e + 1 < len(words) and words[e] in ("x", "×", "*"):
         tok = clause.tokens[clause.keys[e + 1]]
         if tok.is_num and tok.value and float(tok.value).is_integer() and 1 <= tok.value <= 4096:
@@ -1288,6 +1300,21 @@ def resolve_card_memory(reading: Reading) -> None:
         values["gpu_memory_catalogue_bytes"] = Read("gpu_memory_catalogue_bytes", card.memory_bytes, model.text)
         if memory is None:
             values["gpu_memory_gb"] = Read("gpu_memory_gb", card.memory_gb, model.text, implied=True)
+
+
+def lone_card(reading: Reading) -> Read | None:
+    """"Hardware: 64GB ram + RTX 4090 (24GB gpu RAM)", "OOM when DPO training Qwen2.5-0.5B with A100 80G": the user's
+    one card, named in the singular with no count of GPUs and nothing of several GPUs or machines, a launcher,
+    DeepSpeed, a parallelism or a notebook platform anywhere - the Read naming it, else None. (A run on one card is
+    the consultation's assumption, not a reading: the message does not say it.)"""
+    values = reading.values
+    card = values.get("gpu_model")
+    if card is None or card.setup != "user" or "num_gpus" in values or "gpu_second" in values \
+            or "num_nodes" in values or "parallelism" in values or reading.several_gpus or reading.plural_card \
+            or reading.several_machines_text or reading.launcher or reading.deepspeed or reading.tpu \
+            or reading.platform is not None:
+        return None
+    return card
 
 
 def _node_total(reading: Reading) -> None:

@@ -14,7 +14,7 @@ from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from advisor.reading import chinese
+from advisor.reading import chinese, hardware
 from advisor.reading.layouts import PER_PROCESS
 from advisor.reading.reader import Reading
 from advisor.reading.state import Read
@@ -474,6 +474,9 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
             # (the GPUs left idle - not those an RL trainer gives its generation engine: "NPROC_PER_NODE=7" of 8)
             put("machine_gpus", v["num_gpus"].value, v["num_gpus"].text)
     _accumulation_over_gpus(v, put)
+    lone = hardware.lone_card(reading)
+    if lone is not None and "num_gpus" not in out:
+        put("num_gpus", 1, lone.text)  # one card named, nothing of several: a run on it (hardware.lone_card)
     gpus_said = v.get("num_gpus")
     second = v.get("gpu_second")
     if second is not None and (reading.several_gpus or "parallelism" in v or gpus_said is not None and gpus_said.value > 1):

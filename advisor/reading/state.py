@@ -106,6 +106,7 @@ class Reading:
     per_card_memory_text: str = ""  # the words of a size said right before a card's name: each card's ("2*22G 2080ti")
     bare_memory_text: str = ""  # the words of a size no GPU word or card name stands by ("200GB of memory")
     several_gpus: bool = False  # the user's text speaks of several GPUs ("multiple GPUs", "per GPU", "across GPUs")
+    plural_card: bool = False  # a card is named in the plural ("A100s", "8 V100s")
     batch_change_per_gpu: bool = False  # the batch change said is each GPU's ("per-GPU batch from 4 to 8")
     batch_to_said_as: str = ""  # how the new batch of a change was said: 'micro_batch' ("now 2 GPUs, 16 per GPU"),
     # 'global_batch' ("a global batch of 64") or a plain 'batch'
