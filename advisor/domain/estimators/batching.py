@@ -55,10 +55,13 @@ ULTRALYTICS_NBS = 64  # the YOLO trainer's nominal batch when nbs is not set
 
 
 @estimator("accumulate", "update", "reference_update", cites=("ultralytics-train",))
-def ultralytics_update_batch(batch: float, nbs: float = ULTRALYTICS_NBS,
-                             reference_batch: float | None = None) -> dict[str, Estimate]:
+def ultralytics_update_batch(batch: float, nbs: float = ULTRALYTICS_NBS, reference_batch: float | None = None,
+                             micro_batch: float | None = None, num_gpus: float | None = None) -> dict[str, Estimate]:
     """The images an update of the YOLO trainer sums: accumulate = max(round(nbs / batch), 1) batches of `batch`; and a
-    batch it ran before (`reference_batch`) at the default nbs, to compare."""
+    batch it ran before (`reference_batch`) at the default nbs, to compare. `batch` is the trainer's, the total over
+    the GPUs: each GPU's loader gets batch // GPUs, so with each GPU's batch said the total is that × the GPUs."""
+    if micro_batch and num_gpus and num_gpus > 1:
+        batch = micro_batch * num_gpus  # ("batch=16 and two GPUs … the batch used by each GPU is 8": 16 in total)
     if batch < 1 or nbs < 1:
         raise NotComputable("the batch and nbs must be positive")
     accumulate = max(round(nbs / batch), 1)
