@@ -6522,3 +6522,34 @@ def test_one_card_named_in_the_singular_is_a_run_on_it(kb, message, gpus):
     (review 64 #28); plurals, 'multiple' and DeepSpeed leave the count open; 'GPU x 4' counts (review 63 #2)."""
     values = read_message(kb, message)
     assert values.get("num_gpus", (None,))[0] == gpus
+
+
+def test_ru_maxrss_is_read_as_a_peak_not_a_leak(kb):
+    """'print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) … in each epoch the memory usage is increasing'
+    (review 63 #16)."""
+    c = run_consultation("Memory leak during keras training\nI add a simple callback to check the memory usage at the "
+                         "end of each epoch and I see that in each epoch the memory usage is increasing.\nclass "
+                         "MemoryCallback(Callback):\n    def on_epoch_end(self, epoch, log={}):\n        "
+                         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)", kb=kb)
+    assert c.advice.findings[0].id == "finding-maxrss-is-a-peak"
+
+
+def test_an_idle_gpu_is_too_little_work_or_a_waiting_batch(kb):
+    """'with this loader, the model trains very slow and the gpu consumption is only 2%' (review 64 #10)."""
+    c = run_consultation("DataLoader is slow\nloader = DataLoader(data_list, batch_size=32)\nBut with this loader, the "
+                         "model trains very slow and the gpu consumption is only 2%. I doubt if it's because "
+                         "DataLoader runs slow?", kb=kb)
+    assert c.wm.value("gpu_utilization") == 2
+    assert c.advice.findings[0].id == "finding-gpu-mostly-idle"
+
+
+def test_fewer_steps_by_no_whole_factor_are_fewer_examples(kb):
+    """'The progress bar says 489 total steps. But the training set contains 8861 samples. With batch size = 4 and
+    accumulation 4, and 3 epochs, that should be 1661' (review 63 #4): 3.4×, packing - not GPUs or accumulation."""
+    c = run_consultation("The progress bar says 489 total steps. But the training set contains 8861 samples. With "
+                         "batch size = 4 and accumulation 4, and 3 epochs on one GPU, that should be (8861 * 3) / "
+                         "(4 * 4) = 1661.4. Is my calculation incorrect?", kb=kb)
+    assert c.wm.value("total_updates_said") == 489
+    assert c.wm.value("steps_said_ratio") == pytest.approx(c.wm.value("total_updates") / 489)
+    assert not c.wm.known("steps_said_fraction")
+    assert c.advice.findings[0].id == "finding-steps-said-fewer-by-no-whole-factor"
