@@ -165,9 +165,21 @@ def parse_duration(value: object) -> float:
     if not isinstance(value, str):
         raise UnitError("expected a duration such as '3 days' or '12h'")
     match = re.fullmatch(r"\s*([0-9.]+|[a-zA-Z]+)\s*([a-zA-Z]+)\s*", value) if len(value) <= 400 else None
-    if not match or match.group(2).lower() not in DURATION_UNITS:
-        raise UnitError(f"{shown(value)} is not a duration; expected e.g. '90 min', '12h', '3 days', '2 weeks'")
-    return check_range(_to_float(match.group(1), "seconds", value) * DURATION_UNITS[match.group(2).lower()], "seconds", value)
+    if match and match.group(2).lower() in DURATION_UNITS:
+        return check_range(_to_float(match.group(1), "seconds", value) * DURATION_UNITS[match.group(2).lower()],
+                           "seconds", value)
+    # "1 hour 20 minutes", "1h20m", "2 hours and 30 minutes": up to three parts, each a number and a unit
+    parts = COMPOUND_DURATION.fullmatch(value) if len(value) <= 400 else None
+    if parts is not None:
+        pieces = DURATION_PART.findall(value)
+        if all(unit.lower() in DURATION_UNITS for _, unit in pieces):
+            total = sum(_to_float(number, "seconds", value) * DURATION_UNITS[unit.lower()] for number, unit in pieces)
+            return check_range(total, "seconds", value)
+    raise UnitError(f"{shown(value)} is not a duration; expected e.g. '90 min', '12h', '3 days', '2 weeks'")
+
+
+DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]+)")
+COMPOUND_DURATION = re.compile(r"\s*[0-9]+(?:\.[0-9]+)?\s*[a-zA-Z]+(?:\s*(?:,|and)?\s*[0-9]+(?:\.[0-9]+)?\s*[a-zA-Z]+){1,2}\s*")
 
 
 def parse_percent(value: object) -> float:

@@ -6553,3 +6553,21 @@ def test_fewer_steps_by_no_whole_factor_are_fewer_examples(kb):
     assert c.wm.value("steps_said_ratio") == pytest.approx(c.wm.value("total_updates") / 489)
     assert not c.wm.known("steps_said_fraction")
     assert c.advice.findings[0].id == "finding-steps-said-fewer-by-no-whole-factor"
+
+
+@pytest.mark.parametrize("said, seconds", [("1 hour 20 minutes", 4800), ("1h20m", 4800), ("2 hours and 30 minutes", 9000),
+                                           ("3 hours", 10800)])
+def test_an_epochs_time_of_two_parts_is_read_whole(kb, said, seconds):
+    """'for the first epoch ETA is 1 hour 20 minutes' (review 64 #16) was read as one hour."""
+    assert read_message(kb, f"For the first epoch ETA is {said}.")["epoch_seconds"][0] == seconds
+    assert read_message(kb, f"One epoch takes {said}.")["epoch_seconds"][0] == seconds
+
+
+def test_several_gpus_driven_by_one_python_process_are_named_when_too_slow(kb):
+    """'python train.py … --batch-size 20 … 5x Quadro RTX 6000 … the whole training time would amount to >18 days'
+    (review 64 #16): one process is DataParallel."""
+    c = run_consultation("I run training as the following: `python train.py --data data/coco.yaml --batch-size 20`\nMy "
+                         "setup is: 5x Quadro RTX 6000\nAnd for the first epoch ETA is 1 hour 20 minutes! So the whole "
+                         "training time would amount to >18 days! Is there something wrong here?", kb=kb)
+    assert c.advice.findings[0].id == "finding-gpu0-dataparallel"
+    assert c.wm.value("epoch_seconds") == 4800
