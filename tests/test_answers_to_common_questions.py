@@ -6571,3 +6571,33 @@ def test_several_gpus_driven_by_one_python_process_are_named_when_too_slow(kb):
                          "training time would amount to >18 days! Is there something wrong here?", kb=kb)
     assert c.advice.findings[0].id == "finding-gpu0-dataparallel"
     assert c.wm.value("epoch_seconds") == 4800
+
+
+def test_a_run_that_trains_a_model_too_big_for_a_full_finetune_is_not_one(kb):
+    """'one epoch of finetuning with llama-30b. On a 4090 looks like it will take roughly 4 hours … roughly 30 minutes
+    into training' (review 64 #20): 65 GB of 16-bit weights on a 24 GB card train only as adapters or offloaded."""
+    c = run_consultation("Have just been trying to run one epoch of finetuning with llama-30b. On a 4090 looks like it "
+                         "will take roughly 4 hours. With the setting MICRO_BATCH_SIZE = 2. The loss already converged "
+                         "to ~1 within epoch 0.15 (roughly 30 minutes into training).", kb=kb)
+    assert c.wm.value("claim_run_fits") is True and c.wm.value("current_duration") == 4 * 3600
+    assert c.advice.findings[0].id == "finding-run-fits-so-not-full-finetune"
+    assert c.wm.value("run_weights_16bit_share") > 2
+
+
+def test_settings_that_fit_the_recipes_data_and_not_yours_point_at_the_lengths(kb):
+    """'When training a model with my own dataset (>10k hours), I run out of memory … the configs work for
+    librispeech' (review 64 #26) - and a folder named espnet in a path names no ESPnet."""
+    c = run_consultation("When training a model with my own dataset (>10k hours), I run out of memory on my GPU. I'm "
+                         "using 8 tesla A100 GPUs (40gb memory each).\nModel should have trained as expected because "
+                         "the configs work for librispeech.\n  File \"/espnet/tools/anaconda/envs/wenet/lib/python3.8/"
+                         "site-packages/torch/nn/parallel/distributed.py\", line 888, in forward", kb=kb)
+    assert c.advice.findings[0].id == "finding-own-data-longer-samples"
+    assert not c.wm.value("espnet_named")
+
+
+def test_the_same_step_failing_every_run_is_the_same_batch(kb):
+    """'it always show CUDA out of memory when training step and always stop in same train iter (247)' (review 64
+    #24)."""
+    c = run_consultation("I trained my model with two GPU by DDP(), it's work well. But today it always show CUDA out "
+                         "of memory when training step and always stop in same train iter (247).", kb=kb)
+    assert c.advice.findings[0].id == "finding-oom-same-step-each-run"
