@@ -6601,3 +6601,13 @@ def test_the_same_step_failing_every_run_is_the_same_batch(kb):
     c = run_consultation("I trained my model with two GPU by DDP(), it's work well. But today it always show CUDA out "
                          "of memory when training step and always stop in same train iter (247).", kb=kb)
     assert c.advice.findings[0].id == "finding-oom-same-step-each-run"
+
+
+def test_darknets_memory_is_a_mini_batch_at_the_networks_size(kb):
+    """'batchsize=32, sub-divisions : 4, resolution : 608x608 -> CUDA Error … Are there any rules for allocate the
+    GPU's memory for image resolution, batchsize and sub-batchsize?' (review 63 #2)."""
+    c = run_consultation("Yolov4 darknet: I got CUDA Error : out of Memory with the Tesla V100(32G) GPU x 4.\nCase1 : "
+                         "batchsize=32, sub-divisions : 4, resolution : 512x512 works\nAre there any rules for allocate "
+                         "the GPU's memory for image resolution, batchsize and sub-batchsize?", kb=kb)
+    assert c.wm.value("num_gpus") == 4 and c.wm.value("grad_accum_steps") == 4
+    assert c.advice.findings[0].id == "finding-darknet-memory"

@@ -416,7 +416,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("accumulated_grad_batches", "grad_accum_steps"), ("accumulated_grad_batch", "grad_accum_steps"),
     ("num_microbatches", "grad_accum_steps"), ("iter_size", "grad_accum_steps"),  # T5X; Caffe's accumulation
     ("accumulate gradients", "grad_accum_steps"), ("gradient accumulations", "grad_accum_steps"),
-    ("update freq", "grad_accum_steps"), ("subdivisions", "subdivisions"),
+    ("update freq", "grad_accum_steps"), ("subdivisions", "subdivisions"), ("sub divisions", "subdivisions"),
     ("accum grad n step", "grad_accum_steps"), ("accum grad", "grad_accum_steps"),  # WeNet's accum_grad
     # GRPO's prompt and completion lengths: a sequence is both (settled in reader._resolve)
     ("max_prompt_length", "prompt_len"), ("max prompt length", "prompt_len"), ("max_completion_length", "completion_len"),
