@@ -554,7 +554,7 @@ def in_title(clause: Clause, t: int) -> bool:
 
 
 FILE_TYPES = {"py", "yaml", "yml", "json", "sh", "md", "txt", "pt", "pth", "ckpt", "bin", "ipynb", "safetensors", "toml",
-              "cfg", "prototxt"}
+              "cfg", "prototxt", "log", "out", "err", "csv", "jsonl", "parquet", "tsv"}
 
 
 DOCUMENTS = {"md", "txt", "rst", "html", "pdf"}
