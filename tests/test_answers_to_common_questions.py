@@ -6611,3 +6611,13 @@ def test_darknets_memory_is_a_mini_batch_at_the_networks_size(kb):
                          "the GPU's memory for image resolution, batchsize and sub-batchsize?", kb=kb)
     assert c.wm.value("num_gpus") == 4 and c.wm.value("grad_accum_steps") == 4
     assert c.advice.findings[0].id == "finding-darknet-memory"
+
+
+def test_a_failed_tensor_whose_one_image_is_gigabytes_points_at_the_image_size(kb):
+    """'OOM when allocating tensor with shape[5,64,4890,4890] and type float' (review 64 #25): 5.7 GiB an image."""
+    c = run_consultation("Keep getting this error while training my model\nResourceExhaustedError:  OOM when allocating "
+                         "tensor with shape[5,64,4890,4890] and type float on /job:localhost/replica:0/task:0/device:"
+                         "GPU:0 by allocator GPU_0_bfc", kb=kb)
+    assert c.wm.value("oom_tensor_per_image") == pytest.approx(64 * 4890 * 4890 * 4)
+    ids = [f.id for f in c.advice.findings]
+    assert ids[0] == "finding-oom-tensor-image-too-large" and "finding-oom-tensor-image-batch" not in ids

@@ -778,6 +778,16 @@ def tensor_image_batch(shape: str) -> dict[str, Estimate]:
             "side": Estimate(side, None, formula, ("arithmetic",))}
 
 
+@estimator(cites=("arithmetic",))
+def bytes_per_item(total: float, count: float) -> dict[str, Estimate]:
+    """A tensor's bytes shared over its first dimension: one image's or one sequence's part of it."""
+    if count < 1 or total <= 0:
+        raise NotComputable("no items to share the bytes over")
+    value = total / count
+    return {"value": Estimate(value, "bytes", f"{fmt_bytes_gib(total)} / {fmt_sig(count)} = {fmt_bytes_gib(value)}",
+                              ("arithmetic",))}
+
+
 HIDDEN_WIDTHS = frozenset({256, 384, 512, 768, 1024, 1280, 1536, 2048, 2560, 3072, 4096, 5120, 6144, 8192})
 SHORTEST_SEQUENCE = 64  # a middle dimension below this is no padded length worth naming
 
