@@ -6621,3 +6621,13 @@ def test_a_failed_tensor_whose_one_image_is_gigabytes_points_at_the_image_size(k
     assert c.wm.value("oom_tensor_per_image") == pytest.approx(64 * 4890 * 4890 * 4)
     ids = [f.id for f in c.advice.findings]
     assert ids[0] == "finding-oom-tensor-image-too-large" and "finding-oom-tensor-image-batch" not in ids
+
+
+def test_a_references_epochs_for_the_same_iterations_give_its_batch(kb):
+    """'when my max_iters=40000, the epoch = 27, but the release in official epoch is 108' (review 64 #6)."""
+    c = run_consultation("I'm a fresher in mmseg. I check the log in official, and found something is different with "
+                         "mine: As the script, we choose the max_iters=40000, but I found when my max_iters=40000, the "
+                         "epoch = 27, but the release in official epoch is 108. Is this problem? and how to fix it?",
+                         kb=kb)
+    assert c.wm.value("reference_epochs_ratio") == 4
+    assert c.advice.findings[0].id == "finding-reference-epochs-ratio"

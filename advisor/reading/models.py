@@ -395,7 +395,7 @@ def _file_name_at(clause: Clause, t: int) -> bool:
 GENERIC_PARTS = frozenset({"style", "level", "like", "based", "type", "family", "specific", "sized", "related", "kind",
                            "series", "compatible", "variants", "variant", "models", "architectures",
                            # tools named after a family: LLaMA-Factory, llama.cpp, llama-index, llama-recipes
-                           "factory", "cpp", "index", "recipes",
+                           "factory", "cpp", "index", "recipes", "jax", "flax",  # (whisper-jax: a JAX port)
                            # an optimizer's state or step in code ("opt_state", "opt.step"): 'opt' abbreviates it
                            "state", "states", "step",
                            # a setting named after what it bounds ("clip_max_norm", "clip_grad_norm"): no CLIP model
