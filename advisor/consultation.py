@@ -182,6 +182,12 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         # with A100 (40GB) … how you fit the large model into TPU?" (review 55 #21): the TPUs are the code's or the
         # authors', the run is on the GPU named
         found.pop("tpu_named")
+    if found.get("inference_slow", (False,))[0] is True and found.get("generation_run", (False,))[0] is not True \
+            and "oom" not in found and "claim_run_fits" not in found:
+        # "Speeding up inference … Inference takes about 1 second / image" (review 63 #7): the question is the model's
+        # inference, though the message names its training too (Trainer.test(), "only used during training") - the
+        # consultation is about a run to predict, with none of a training step's questions or levers
+        found["generation_run"] = (True, found["inference_slow"][1])
     _tpu_slice_devices(found, said)
     if found.get("detectron_named", (False,))[0] and MMDETECTION.search(said):
         # "for coco 2017 … half of iteration claimed in maskrcnn-benchmark": the run is mmdetection's, Detectron's

@@ -2574,7 +2574,8 @@ def test_an_oom_always_in_the_same_iteration_is_what_that_step_holds(kb):
                          "work well. But today it always show \"CUDA out of memory\" when training step and always stop "
                          "in same train iter (247).", kb=kb)
     assert c.wm.value("oom_at_fixed_step") is True
-    assert c.advice.findings[0].id == "finding-oom-at-a-fixed-step"
+    # (the same step on every run is the same batch: finding-oom-same-step-each-run leads, review 64 #24)
+    assert [f.id for f in c.advice.findings][:2] == ["finding-oom-same-step-each-run", "finding-oom-at-a-fixed-step"]
 
 
 def test_a_larger_batch_that_slows_each_epoch_is_a_bottleneck_not_an_lr_question(kb):
@@ -6631,3 +6632,42 @@ def test_a_references_epochs_for_the_same_iterations_give_its_batch(kb):
                          kb=kb)
     assert c.wm.value("reference_epochs_ratio") == 4
     assert c.advice.findings[0].id == "finding-reference-epochs-ratio"
+
+
+def test_speeding_up_inference_is_a_run_to_predict_though_training_is_named(kb):
+    """'Speeding up inference … Inference takes about 1 second / image … Trainer.test() … only be used during
+    training' (review 63 #7): no training question, no training lever."""
+    c = run_consultation("Speeding up inference\nI have a working 101-layer TridentNet model and I want to run a large "
+                         "number of (500 x 500) images through it. Inference takes about 1 second / image on a GPU. "
+                         "I've tried using inference_on_model(), Trainer.test(), as well as DefaultPredictor(). I "
+                         "haven't yet gotten inference working on multiple GPUs but it seems that multiple GPUs will "
+                         "only be used during training.", kb=kb)
+    assert c.wm.value("generation_run") is True
+    assert not {"num_gpus", "optimizer", "precision"} & {q.id for q in c.advice.questions}
+    assert "mixed-precision" not in [o.id for o in c.advice.options]
+
+
+def test_a_slower_call_at_a_larger_inference_batch_is_answered_in_throughput(kb):
+    """'as batch_size increases, inference time also increases' with TEI (review 63 #23)."""
+    c = run_consultation("As batch_size increases, the inference time lengthens\nAuthor, I was testing TEI and found "
+                         "that as batch_size increases, inference time also increases.", kb=kb)
+    assert c.advice.findings[0].id == "finding-batch-latency-against-throughput"
+
+
+def test_a_batch_finders_batch_that_fills_host_ram_is_its_prefetch(kb):
+    """'scale_batch_size finds very large batch sizes … preloaded by the DataLoader workers and end up eating a lot
+    of ram, which eventually crashes my jobs because of OOM' (review 63 #19)."""
+    c = run_consultation("Option to specify maximum batch size for scale_batch_size\nWhen my hyperparameter search "
+                         "proposes very small model sizes, `scale_batch_size` finds very large batch sizes. While these "
+                         "batches still fit onto the GPU, these batches get preloaded by the DataLoader workers and end "
+                         "up eating a lot of ram, which eventually crashes my jobs because of OOM issues.", kb=kb)
+    assert c.advice.findings[0].id == "finding-batch-finder-host-ram"
+
+
+def test_an_image_models_oom_at_batch_one_is_the_image_size_not_1920_gpus(kb):
+    """'当我用3090 设置图片尺寸resize为1920*1080，batchsize=1时，显存会直接爆掉' (review 64 #23): 1920*1080 is an image's
+    sides (it was read as 1920 GTX 1080s), and at batch 1 an image model's lever is the input's size."""
+    c = run_consultation("为什么我的显存开销非常大，这正常吗？\n当我用3090 设置图片尺寸resize为1920*1080，batchsize=1时，显存会直接"
+                         "爆掉，请问我该如何解决这个问题？", kb=kb)
+    assert c.wm.value("num_gpus") == 1 and c.wm.value("gpu_model") == "rtx-3090"
+    assert c.advice.findings[0].id == "finding-oom-at-batch-one-image"

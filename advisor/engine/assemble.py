@@ -176,7 +176,8 @@ TRAINING_QUESTIONS = frozenset({"launch", "training_mode", "layout", "optimizer"
                                 "reference_batch", "grad_accum_steps", "base_lr", "lr_retuned", "warmup_used",
                                 "same_epochs", "divergence_onset", "dataset_size", "epochs", "throughput_rises",
                                 "data_loader_bound", "loss_divided_by_accum", "scheduler_per_micro_step",
-                                "no_sync_wraps_forward", "uses_batchnorm", "instability", "oom_stage"})
+                                "no_sync_wraps_forward", "uses_batchnorm", "instability", "oom_stage",
+                                "num_gpus"})  # (inference's GPUs are copies or a split, never a training layout)
 # the schedule's inputs: what counts updates and time, never what fits in memory
 SCHEDULE_INPUTS = frozenset({"dataset_size", "epochs", "planned_steps", "warmup_steps", "warmup_ratio"})
 SCHEDULE_TOPICS = frozenset({"time", "steps", "lr"})  # the asked topics a count of the schedule can answer

@@ -464,16 +464,16 @@ def _find_gpu(phrase: str) -> Any:
 
 
 def _in_dimensions(clause: Clause, first: int, last: int) -> bool:
-    """Whether the name from token `first` to `last` is a number glued to 'x' and another number, a size in pixels
-    ('1080x1920'), or to '-' and another, a range ('3040-3060'): not a card."""
+    """Whether the name from token `first` to `last` is a number glued to 'x' (or '*') and another number, a size in
+    pixels ('1080x1920', '1920*1080'), or to '-' and another, a range ('3040-3060'): not a card."""
     tokens = clause.tokens
     if first != last or not tokens[first].is_num:
         return False
     # (the other side a size too: "4x3090" is four cards)
-    glued_after = last + 2 < clause.end and tokens[last + 1].text in ("x", "×") and tokens[last + 2].is_num \
+    glued_after = last + 2 < clause.end and tokens[last + 1].text in ("x", "×", "*") and tokens[last + 2].is_num \
         and not tokens[last + 1].space_before and not tokens[last + 2].space_before \
         and (tokens[last + 2].value or 0) >= 100
-    glued_before = first - 2 >= clause.start and tokens[first - 1].text in ("x", "×") and tokens[first - 2].is_num \
+    glued_before = first - 2 >= clause.start and tokens[first - 1].text in ("x", "×", "*") and tokens[first - 2].is_num \
         and not tokens[first - 1].space_before and not tokens[first].space_before \
         and (tokens[first - 2].value or 0) >= 100
     # ("Batch [3040-3060]" in a log: a range of numbers, not 3,040 RTX 3060s)
