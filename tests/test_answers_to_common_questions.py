@@ -6671,3 +6671,15 @@ def test_an_image_models_oom_at_batch_one_is_the_image_size_not_1920_gpus(kb):
                          "爆掉，请问我该如何解决这个问题？", kb=kb)
     assert c.wm.value("num_gpus") == 1 and c.wm.value("gpu_model") == "rtx-3090"
     assert c.advice.findings[0].id == "finding-oom-at-batch-one-image"
+
+
+def test_a_quantized_load_measured_at_16_bits_size_was_not_quantized(kb):
+    """'load_in_8bit = True … Leads to ~6.2GB of VRAM consumption on Kaggle, when it should be a little more than half
+    that' (review 64 #18): 6.2 GB for 3.2B parameters is 1.93 bytes each."""
+    c = run_consultation('[Bug] load_in_8bit uses ~16 bits of memory\nmodel, tokenizer = FastLanguageModel.'
+                         'from_pretrained(model_name = "unsloth/Llama-3.2-3B-bnb-4bit", load_in_8bit = True, '
+                         'load_in_4bit = False) leads to ~6.2GB of VRAM consumption on Kaggle, when it should be a '
+                         'little more than half that.', kb=kb)
+    assert c.wm.value("measured_use") == 6.2e9
+    assert c.wm.value("measured_bytes_per_param") == pytest.approx(6.2e9 / c.wm.value("params"))
+    assert c.advice.findings[0].id == "finding-quantization-not-applied"

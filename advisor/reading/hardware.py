@@ -797,7 +797,7 @@ USE_VERBS = frozenset({"takes", "took", "uses", "used", "using", "consumes", "co
                        "usage", "peak", "peaks"})
 # verbs that, with 'up', make a size a use a few words later ("it takes up a full 16GB of VRAM", "using up all
 # 24GB"; not "using a 40GB A100", which owns the card)
-USING = frozenset({"takes", "taking", "take", "uses", "using", "use", "eats", "eating"})
+USING = frozenset({"takes", "taking", "take", "took", "uses", "using", "use", "used", "eats", "eating", "ate"})
 CAPACITY = frozenset({"capacity", "capacty"})  # PyTorch 2.1 printed "total capacty"
 # words that make a size what something needs rather than what a card has ("needs" and "requires" are MEASURED: a
 # size a run needs is what it uses)
@@ -959,6 +959,7 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
             or after[1:2] and after[0] in ("vram", "memory") and after[1] in BEEN \
             and not LEFT_OR_USED.isdisjoint(words[end + 3:end + 5]) \
             or after[1:2] and after[0] in ("vram", "memory") and after[1] in USAGE_NOUNS \
+            or after[2:3] and after[0] == "of" and after[1] in ("vram", "memory") and after[2] in USAGE_NOUNS \
             or after[:1] and after[0] in ("peak", "usage") \
             or after[:1] == ["of"] and after[1:2] and after[1] in LEFT_OR_USED \
             or after[:2] == ["of", "memory"] and after[2:3] and after[2] in LEFT_OR_USED:
@@ -970,8 +971,10 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
         # ("the memory usage of per GPU is about 8.4 GB": a use named a few words before its 'is')
         usage_is = bool(set(words[max(0, k - 8):k]) & USAGE_NOUNS) and bool(set(words[max(0, k - 3):k]) & BEEN)
         if (set(before[-3:]) & USE_VERBS or "up" in before and not USING.isdisjoint(before) or usage_is
-                or after[1:2] and after[0] in ("vram", "memory") and after[1] in USAGE_NOUNS) \
+                or after[1:2] and after[0] in ("vram", "memory") and after[1] in USAGE_NOUNS
+                or after[2:3] and after[0] == "of" and after[1] in ("vram", "memory") and after[2] in USAGE_NOUNS) \
                 and setup_of(clause, k) == "user" and nbytes > (reading.used_bytes or 0.0):
+            # ("leads to ~6.2GB of VRAM consumption", "it took up ~46GBs of memory": review 64 #18)
             # "it takes 24GB on each GPU", "usage around 20GB": what the run uses (the largest said: "the model takes
             # 3300MB when loaded … training takes 24GB"), for the count to be held against
             reading.used_bytes, reading.used_text = nbytes, clause.text(clause.keys[max(0, k - 2)], clause.keys[end])
