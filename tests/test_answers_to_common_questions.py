@@ -6683,3 +6683,14 @@ def test_a_quantized_load_measured_at_16_bits_size_was_not_quantized(kb):
     assert c.wm.value("measured_use") == 6.2e9
     assert c.wm.value("measured_bytes_per_param") == pytest.approx(6.2e9 / c.wm.value("params"))
     assert c.advice.findings[0].id == "finding-quantization-not-applied"
+
+
+def test_gpu_hours_over_a_clusters_gpus_are_wall_clock_only_if_all_work_at_once(kb):
+    """'The 8B model is quoted as requiring 1.3M GPU hours … clusters each have 24K GPUs (24576) … only 53 hours'
+    (review 64 #2)."""
+    c = run_consultation("The 8B model is quoted as requiring 1.3M GPU hours of compute, which seems like a lot, but "
+                         "given that your training clusters each have 24K GPUs (24576, to be precise), that would seem "
+                         "to indicate that only 53 hours of pre-training would be needed if utilising an entire "
+                         "cluster. What am I failing to understand here please, or is that actually correct?", kb=kb)
+    assert c.wm.value("gpu_hours_wall") == pytest.approx(1.3e6 / 24576)
+    assert c.advice.findings[0].id == "finding-gpu-hours-wall"
