@@ -6694,3 +6694,13 @@ def test_gpu_hours_over_a_clusters_gpus_are_wall_clock_only_if_all_work_at_once(
                          "cluster. What am I failing to understand here please, or is that actually correct?", kb=kb)
     assert c.wm.value("gpu_hours_wall") == pytest.approx(1.3e6 / 24576)
     assert c.advice.findings[0].id == "finding-gpu-hours-wall"
+
+
+def test_sb3s_n_steps_is_each_environments(kb):
+    """'In SB3 … see the n_steps argument … if we want to collect 4000 interactions for each PPO update and there are
+    10 processes, then each process needs to collect 4000 interactions. Is my understanding correct?' (review 63 #8)."""
+    c = run_consultation("[Question] PPO multi-processing in SpinUp vs SB3\nIn SB3, this seem to be done differently; "
+                         "see the `n_steps` argument. For example, if we want to collect 4000 interactions for each PPO "
+                         "update and there are 10 processes, then each process needs to collect 4000 interactions. Is "
+                         "my understanding correct?", kb=kb)
+    assert c.advice.findings[0].id == "finding-sb3-n-steps-per-env"
