@@ -6704,3 +6704,13 @@ def test_sb3s_n_steps_is_each_environments(kb):
                          "update and there are 10 processes, then each process needs to collect 4000 interactions. Is "
                          "my understanding correct?", kb=kb)
     assert c.advice.findings[0].id == "finding-sb3-n-steps-per-env"
+
+
+def test_the_batch_of_an_in_batch_softmax_is_its_negatives(kb):
+    """'any guidelines/references/intuition on choosing the batch size for the training data when using in-batch
+    softmax loss?' (review 64 #9)."""
+    c = run_consultation("Impact of training batch size for in-batch softmax loss\nHi, I was wondering if there are any "
+                         "guidelines/references/intuition on choosing the batch size for the training data when using "
+                         "in-batch softmax loss?", kb=kb)
+    assert c.wm.value("claim_contrastive") is True
+    assert c.advice.findings[0].id == "finding-contrastive-batch-choice"
