@@ -342,9 +342,7 @@ def steps_said_fraction(said: float, counted: float) -> dict[str, Estimate]:
     """My count of the updates over the trainer's, when the trainer's is a whole fraction of it: a factor the
     message's numbers leave out - an accumulation, GPUs, or a data set the trainer sees smaller ("14,339 examples,
     batch 8, 3 epochs: 5,379 steps; the trainer says 672" - 8×)."""
-    if said < 1 or counted <= said:
-        raise NotComputable("the trainer's count is not below mine")
-    factor = counted / said
+    factor = steps_said_ratio(said, counted)["value"].value
     whole = round(factor)
     if whole < 2 or abs(factor - whole) > COUNT_FACTOR_TOLERANCE * factor:
         raise NotComputable("the counts differ by no whole factor")
