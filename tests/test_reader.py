@@ -130,6 +130,18 @@ def test_long_inputs_are_read_in_bounded_work():
     assert read("A100 " * 200).names_seen == 64  # MAX_NAMES: a pasted log cannot make the reader look up more
 
 
+def test_a_clause_of_thousands_of_numbers_reads_only_its_first():
+    """A pasted tensor or table on one line: its first MAX_CLAUSE_NUMBERS numbers are read, what it states before
+    them still is, and the numbers past the bound are not."""
+    from advisor.reading.clause import MAX_CLAUSE_NUMBERS, Clause
+    from advisor.reading.tokens import tokenize
+
+    tokens = tokenize("batch size 8 on 2 GPUs " + " 7" * 5_000)
+    assert len(Clause(tokens, 0, len(tokens), "x").numbers) == MAX_CLAUSE_NUMBERS
+    reading = read("batch size 8 on 2 GPUs, values " + ", ".join(["7"] * 1_000) + " with 16 GPUs")
+    assert reading.get("num_gpus") == 2 and reading.get("batch_unqualified") == 8 and not reading.truncated
+
+
 def test_reader_facts_are_marked_in_the_vocabulary(kb):
     from advisor.reading.situation import READER_FACTS
 

@@ -14,6 +14,9 @@ from advisor.reading.tokens import Token
 
 
 MAX_NAMES = 64  # GPU and model mentions read per message
+# numbers read in one clause: a line of prose or config holds a few dozen; one with thousands is a pasted tensor or
+# table (or an attack), whose first numbers tell all there is, and each number read costs the reader's steps a scan
+MAX_CLAUSE_NUMBERS = 256
 # "with the recipe", "using the repo", "running the X repo's train.py": what the user runs (and "the only changes to
 # the recipe YAML are batch_size: 4": what the user changed in it is theirs)
 INSTRUMENT_WORDS = frozenset({"with", "using", "via", "running", "run", "use", "used", "changes", "changed",
@@ -131,7 +134,9 @@ class Clause:
         self.present = set(self.words)
         self.key_of = KeyOf(index, a, start, end)  # token index -> first key index
         # the clause's number keys, sliced from the message's list (bisect: no pass over the clause's words)
-        self.numbers = [n - a for n in index.numbers[bisect_left(index.numbers, a):bisect_left(index.numbers, b)]]
+        first_number = bisect_left(index.numbers, a)
+        last_number = min(bisect_left(index.numbers, b), first_number + MAX_CLAUSE_NUMBERS)
+        self.numbers = [n - a for n in index.numbers[first_number:last_number]]
         self._span, self._offset = index.span, a
         self.consumed: set[int] = set()  # tokens a step has read, which later steps leave alone
         self.claimed: set[int] = set()  # tokens inside a model name already read
