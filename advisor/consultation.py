@@ -120,6 +120,11 @@ IMAGE_ADDRESS = re.compile(r"(?<=\]\()[^)\s]{1,2000}(?=\))|(?<=src=\")[^\"\s]{1,
 IMAGE_MARK = re.compile(r"!\[[^\]\n]{0,300}\]\(|<img\b", re.IGNORECASE)
 
 
+# an issue template's unticked choice ("- [ ] Windows", "- [ ] I am using the latest version"): an option the user did
+# not pick, so nothing it says is theirs (blanked, so every span keeps its place; a ticked one, "- [X] Linux", stays)
+UNTICKED = re.compile(r"(?m)^[ \t]{0,8}[-*+][ \t]{0,4}\[ \][^\n]{0,500}")
+
+
 # a pasted error wrapped between a number and its unit ("(GPU 0; 14.75\nGiB total capacity"): one size, so the line
 # break is read as a space (same length, so every span keeps its place)
 WRAPPED_UNIT = re.compile(r"(?<=\d)[ \t]*\n[ \t]*(?=[GMKT]i?B\b)")
@@ -149,6 +154,8 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         message = WRAPPED_UNIT.sub(lambda m: " " * len(m.group(0)), message)
     if IMAGE_MARK.search(message):
         message = _blank_image_addresses(message)
+    if "[ ]" in message:
+        message = UNTICKED.sub(lambda m: " " * len(m.group(0)), message)
     if "#" in message:
         message = COMMENTED_SETTING.sub(lambda m: " " * len(m.group(0)), message)
         message = CHOICES_COMMENT.sub(lambda m: " " * len(m.group(0)), message)

@@ -2382,6 +2382,8 @@ def test_counts_per_gpu_of_other_things(message, expected):
     ("### To Reproduce\nSteps to reproduce the behavior:\n1. run train.py with batch 8", None),
     ("To reproduce the error, run train.py with batch 8 on a 3090.", None),
     ("How can I reproduce the results in the paper on 4 GPUs?", "match_reference"),
+    # (review 65 #22) a template's checkbox: someone else reproducing the bug
+    ("- [X] I have provided enough information for the maintainers to reproduce and diagnose the issue.", None),
 ])
 def test_reproducing_a_failure_is_no_reproduction(message, goal):
     assert labels(message).get("goal") == goal
@@ -2390,6 +2392,15 @@ def test_reproducing_a_failure_is_no_reproduction(message, goal):
 def test_a_reproduction_heading_is_no_replication_goal(kb):
     assert "goal" not in facts(kb, "## Reproduction\nHere is the code snippet that I used: batch_size = 32")
     assert facts(kb, "How can I reproduce the results in the paper on 4 GPUs?").get("goal") == "replicate"
+    assert "goal" not in facts(kb, "- [X] I have provided enough information for the maintainers to reproduce and "
+                                   "diagnose the issue.")
+
+
+def test_an_unticked_template_choice_is_not_the_users(kb):
+    """An issue template's "- [ ] Windows" is an option not picked (review 65 #22); the ticked one is."""
+    template = "### Which Operating Systems are you using?\n\n- [X] Linux\n- [ ] macOS\n- [ ] Windows\n"
+    assert "windows_named" not in facts(kb, template)
+    assert facts(kb, template.replace("[ ] Windows", "[x] Windows")).get("windows_named") is True
 
 
 @pytest.mark.parametrize("message", [

@@ -404,8 +404,9 @@ def _reproduces_a_failure(words: list[str], k: int) -> bool:
     before = words[max(0, k - 2):k]
     if before[-1:] == ["to"] and (k == 1 or before[:1] in (["steps"], ["how"], ["code"], ["script"])):
         return True
-    after = [w for w in words[k + 1:k + 4] if w not in REPRO_ADJECTIVES]
-    return bool(after) and after[0] in FAILURES
+    after = [w for w in words[k + 1:k + 6] if w not in REPRO_ADJECTIVES]
+    # ("for the maintainers to reproduce and diagnose the issue": a second verb, then the failure)
+    return bool(after) and (after[0] in FAILURES or after[0] in ("and", "or") and not FAILURES.isdisjoint(after[1:3]))
 
 
 NOT_HAVING = frozenset({"not", "no", "t", "never", "without"})  # ("don't have enough": the 't' of "don't")
