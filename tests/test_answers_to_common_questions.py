@@ -6696,6 +6696,23 @@ def test_gpu_hours_over_a_clusters_gpus_are_wall_clock_only_if_all_work_at_once(
     assert c.advice.findings[0].id == "finding-gpu-hours-wall"
 
 
+def test_a_papers_gpu_hours_over_your_gpus_against_your_runs_time(kb):
+    """'the estimated time was shown as ~9 days. In the paper … roughly 440 V100 GPU hours. My setup is 8x Titan V
+    GPUs' (review 65 #17): the card's digits are no count of hours, and the budget over the user's 8 GPUs is 55 h."""
+    c = run_consultation("I was trying to train the Timesformer model from scratch on Kinetics-600 and the estimated "
+                         "time was shown as ~9 days. In the paper it was mentioned that the training time is roughly "
+                         "440 V100 GPU hours. My setup is 8x Titan V GPUs, so I assumed that the training time would "
+                         "be closer to 50 hours. What am I missing here?", kb=kb)
+    assert c.wm.value("gpu_hours") == 440 and c.wm.value("current_duration") == 9 * 86400
+    assert c.wm.value("gpu_hours_on_yours") == pytest.approx(55 * 3600)
+    assert c.wm.value("gpu_hours_slowdown") == pytest.approx(9 * 24 / 55)
+    assert c.advice.findings[0].id == "finding-gpu-hours-slower-than-reported"
+    # a run about as long as the budget over its GPUs raises nothing
+    c = run_consultation("The paper says 440 V100 GPU hours. On 8 V100s my run takes 2.5 days.", kb=kb)
+    assert c.wm.value("gpu_hours_slowdown") == pytest.approx(60 / 55)
+    assert "finding-gpu-hours-slower-than-reported" not in {f.id for f in c.advice.findings}
+
+
 def test_sb3s_n_steps_is_each_environments(kb):
     """'In SB3 … see the n_steps argument … if we want to collect 4000 interactions for each PPO update and there are
     10 processes, then each process needs to collect 4000 interactions. Is my understanding correct?' (review 63 #8)."""

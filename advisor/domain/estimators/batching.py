@@ -384,6 +384,20 @@ def gpus_for_speedup(current_duration: float, target_duration: float, efficiency
     }
 
 
+@estimator("hours", "slowdown", cites=("arithmetic",))
+def gpu_hours_on_your_gpus(gpu_hours: float, num_gpus: float, current_duration: float) -> dict[str, Estimate]:
+    """A reported budget in GPU-hours spread over the user's GPUs (the wall-clock at the reporting card's per-GPU
+    rate, with every GPU busy), and how many times longer the user's run says it takes."""
+    if gpu_hours <= 0 or num_gpus < 1 or current_duration <= 0:
+        raise NotComputable("no GPU-hours, GPUs or run time")
+    seconds = gpu_hours * 3600 / num_gpus
+    slowdown = current_duration / seconds
+    return {"hours": Estimate(seconds, "seconds", f"{fmt_sig(gpu_hours)} GPU-hours / {fmt_sig(num_gpus)} GPUs = "
+                                                  f"{fmt_duration(seconds)}", ("arithmetic",)),
+            "slowdown": Estimate(slowdown, "multiplier", f"{fmt_duration(current_duration)} / {fmt_duration(seconds)} = "
+                                                         f"{fmt_sig(slowdown, 3)}×", ("arithmetic",))}
+
+
 @estimator(cites=("arithmetic",))
 def speedup(current_duration: float, target_duration: float) -> dict[str, Estimate]:
     """Required wall-clock speed-up."""
