@@ -122,3 +122,32 @@ def test_an_automatic_batch_finder_is_explained_from_its_banners(kb):
                          "66,060,288 of 4,073,997,824 (1.62% trained)", kb=kb)
     assert c.advice.findings[0].id == "finding-auto-batch-finder-changes-the-update"
     assert c.wm.value("params") == 4073997824  # (the whole model, after the trained share)
+
+
+MOLECULE_BAR = ("When I run python3 src/train.py experiment=geom_mol_gen_ddpm.yaml, set the parameter trainer.devices=1 "
+                "datamodule.dataloader_cfg.batch_size=512, the following progress bar appears.\n"
+                "Epoch 0/2999 ━╸━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 589/12170\n"
+                "Why is the total number of steps in a batch 12170?\n"
+                "Second, Why does the error \"Skipping training batch with index 10795 due to OOM error\" occur after "
+                "training for a period of time?")
+
+
+def test_a_progress_bars_epoch_count_tells_the_data_set_back(kb):
+    """Review 65 #30: Lightning's bar counts an epoch's batches; "steps in a batch 12170" is no batch of 12170, and at
+    512 a step the epoch is about 6.23M samples."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation(MOLECULE_BAR, kb=kb)
+    assert c.wm.value("batch_size") == 512 and c.wm.value("epoch_steps_said") == 12170
+    assert c.wm.value("data_from_steps") == 12170 * 512
+    ids = [f.id for f in c.advice.findings]
+    assert "finding-data-from-steps" in ids
+    # the OOM after training a while is a batch larger than the rest (no lengths said), and no question asks when
+    # it happens
+    assert "finding-oom-after-training-a-while" in ids
+    assert "oom_stage" not in {q.id for q in c.advice.questions}
+    # a tqdm bar counts the same way; a data set said makes the batch from the steps instead
+    c = run_consultation("batch_size=32\nEpoch 3:  45%|████▌     | 589/1300 [01:02<01:10]", kb=kb)
+    assert c.wm.value("epoch_steps_said") == 1300 and c.wm.value("data_from_steps") == 1300 * 32
+    c = run_consultation("41,600 images, batch_size=32\nEpoch 3:  45%|████▌     | 589/1300", kb=kb)
+    assert not c.wm.known("data_from_steps") and c.wm.value("batch_from_steps") == 32

@@ -170,7 +170,8 @@ def assemble(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, policy: RuleP
 # memory does each GPU have?" asks about a card the run does not use)
 ANSWERED_BY = {"optimizer": "optimizer_named", "gpu_memory": "tpu_named",
                "grad_accum_steps": "accumulation_swept",  # (a sweep of counts: no one count to ask for)
-               "precision": "bf16_dtype_set"}  # (a script's `--dtype bfloat16`: 16-bit, its kind its own)
+               "precision": "bf16_dtype_set",  # (a script's `--dtype bfloat16`: 16-bit, its kind its own)
+               "oom_stage": "claim_random_oom"}  # ("OOM after training for a while": mid-run, on some batch)
 # what only a training run has: not asked of a model served or run to generate
 TRAINING_QUESTIONS = frozenset({"launch", "training_mode", "layout", "optimizer", "precision", "peak_memory_by_batch",
                                 "reference_batch", "grad_accum_steps", "base_lr", "lr_retuned", "warmup_used",

@@ -2666,11 +2666,23 @@ def _left_slot(index: PhraseIndex, words: list[str], k: int, clause: Clause | No
                 end = opened
                 continue
         if hit:
+            if hit[1] in ("batch", "micro_batch", "global_batch") and _steps_in_a_batch(words, end - hit[0]):
+                return None  # "Why is the total number of steps in a batch 12170?": a count of steps, no batch
             return hit[1], end - hit[0]
         if words[end - 1] not in FILLERS:
             return None
         end -= 1
     return None
+
+
+STEP_NOUNS = frozenset({"steps", "iterations", "iters", "updates", "batches"})
+
+
+def _steps_in_a_batch(words: list[str], cue: int) -> bool:
+    """Whether the batch cue starting at key `cue` is the container of a count of steps ("the number of steps in a
+    batch", "iterations per batch"): the number after it counts those (review 65 #30)."""
+    before = [w for w in words[max(0, cue - 3):cue] if w not in ("a", "the", "each", "one")]
+    return len(before) >= 2 and before[-1] in ("in", "per") and before[-2] in STEP_NOUNS
 
 
 def _opening(clause: Clause, after: int, before: int) -> int | None:

@@ -162,6 +162,17 @@ def batch_from_steps(dataset_size: float, steps_per_epoch: float, micro_batch: f
     return out
 
 
+@estimator(cites=("hf-trainer-steps", "arithmetic"))
+def data_from_steps(steps_per_epoch: float, batch_size: float) -> dict[str, Estimate]:
+    """The samples an epoch goes over, from the updates a run shows for it and its batch per update (the last batch
+    may be partial, so the data set is up to one batch fewer)."""
+    if steps_per_epoch < 1 or batch_size < 1:
+        raise NotComputable("no steps or no batch")
+    value = steps_per_epoch * batch_size
+    return {"value": Estimate(value, "count", f"{fmt_count(steps_per_epoch)} steps × {fmt_sig(batch_size)} samples = "
+                                              f"{fmt_count(value)} samples", ("hf-trainer-steps", "arithmetic"))}
+
+
 @estimator("per_epoch", "total", cites=("hf-trainer-steps", "arithmetic"))
 def optimizer_updates(dataset_size: float, micro_batch: float, grad_accum_steps: float, num_gpus: float,
                       epochs: float, repeats: float = 1) -> dict[str, Estimate]:
