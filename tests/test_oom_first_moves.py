@@ -437,3 +437,37 @@ def test_the_cardless_count_takes_a_fused_loss_and_says_micro_batch_one(kb):
     assert c.wm.value("fused_loss") is True and not c.wm.known("plan_current_logits")
     assert "micro-batch 1" in c.wm.value("plan_needed_assumed")
     assert "largest micro-batch" not in c.wm.value("plan_needed_assumed")
+
+
+S5_XLA_OOM = ("Out of memory when batch size is large. I'm trying to increase the batch size on training cifar10 to 1500.\n"
+              "`python run_train.py --blocks=3 --bsz=600 --d_model=512 --epochs=250 --jax_seed=16416`\n"
+              "2024-04-06 22:22:12.820520: W external/xla/xla/service/hlo_rematerialization.cc:2218] Can't reduce "
+              "memory use below 35.65GiB (38280953856 bytes) by rematerialization; only reduced to 36.48GiB "
+              "(39170521860 bytes)\n2024-04-06 22:22:35.625179: W external/tsl/tsl/framework/bfc_allocator.cc:485] "
+              "Allocator (GPU_0_bfc) ran out of memory trying to allocate 37.88GiB (rounded to 40675475712)requested "
+              "by op")
+
+
+def test_xlas_allocation_is_the_compiled_steps_working_set(kb):
+    """Review 65 #16, #29: under XLA the allocation that failed is the step's whole plan, not one tensor nor every
+    weight at once; a TPU's memory report, a size a line, names no model and no batch (#5)."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation(S5_XLA_OOM, kb=kb)
+    assert c.wm.value("xla_program_oom") is True
+    assert c.wm.value("xla_program_bytes") == pytest.approx(36.48 * 2**30)
+    ids = [f.id for f in c.advice.findings]
+    assert ids[0] == "finding-xla-program-oom"
+    assert "finding-oom-allocation-tensor-or-weights" not in ids and not c.wm.known("oom_allocation_as_weights")
+    assert c.advice.recommendation.option_id == "memory-savers-jax"
+    report = ("RuntimeError: Resource exhausted: Ran out of memory in memory space hbm. Used 14.93G of 8.00G hbm. "
+              "Exceeded hbm capacity by 6.93G.\n\nTotal hbm usage >= 14.93G:\n    reserved        529.00M \n"
+              "    program          14.41G \n    arguments       unknown size \n\nProgram hbm requirement 14.41G:\n"
+              "    reserved           4.0K\n    global           100.0K\n    HLO temp         14.41G (98.3% "
+              "utilization: Unpadded (14.16G) Padded (14.40G), 0.0% fragmentation (7.25M))\n")
+    c = run_consultation("The batch size the TPU accepts is 2048, not more.\n" + report, kb=kb)
+    for name in ("model_named", "params", "gpu_utilization"):
+        assert not c.wm.known(name), name
+    assert c.wm.value("batch_size") == 2048  # (the user's, not the report's "global 100.0K")
+    assert c.wm.value("xla_program_oom") is True
+    assert "finding-xla-program-oom" in [f.id for f in c.advice.findings]

@@ -67,6 +67,7 @@ def read(message: str) -> Reading:
     reading = Reading(truncated=truncated or len(tokens) >= MAX_TOKENS)
     index = Keys(tokens)
     reading.deepspeed = "deepspeed" in index.words  # (a list's membership test runs in C)
+    reading.xla_report = "hbm" in index.words and not XLA_REPORT_WORDS.isdisjoint(index.words)
     reading.rl_trainer, reading.rl_trainer_text = _rl_trainer(message, index.words)
     reading.arrows = ">" in message or "→" in message or "⟶" in message
     if "trainable_modules" in message:
@@ -207,7 +208,7 @@ def read(message: str) -> Reading:
             # "how many H100s do I need?": no one-GPU run whose batch is the whole
             reading.several_gpus, reading.only_per_gpu = True, False
         models.catalogue_models(clause, reading)
-        if not _xla_memory_report(clause):  # (XLA's "global 241.0K, scoped 9.56M": sizes in bytes, no model's)
+        if not _xla_memory_report(clause, reading):  # (XLA's "global 241.0K, scoped 9.56M": sizes in bytes, no model's)
             models.sized_names(clause, reading)
         models.family_names(clause, reading)
         models.unlisted_names(clause, reading)
@@ -539,10 +540,24 @@ def _in_shape(clause: Clause, t: int) -> bool:
 XLA_REPORT_WORDS = frozenset({"hlo", "scoped", "program", "usage", "used", "requirement"})
 
 
-def _xla_memory_report(clause: Clause) -> bool:
+# the first words of the lines of XLA's memory report, one size each ("    reserved        529.00M", "    global
+# 100.0K", "  1. Size: 5.97G", "     Unpadded size: 5.72G")
+XLA_LINE_KEYS = frozenset({"reserved", "program", "global", "scoped", "hlo", "arguments", "output", "size",
+                           "unpadded", "extra", "shape", "total", "maximum", "largest", "xla", "allocation", "1", "2",
+                           "3", "4", "5", "6", "7", "8", "9", "10"})
+
+
+def _xla_memory_report(clause: Clause, reading: Reading) -> bool:
     """XLA's memory report ("Total hbm usage >= 9.50G: reserved 530.00M, program 8.98G … global 241.0K, scoped
-    9.56M, HLO temp 8.97G"): its K, M and G are bytes (not "8xH100-80GB (HBM3)", a card's memory type)."""
-    return "hbm" in clause.present and not clause.present.isdisjoint(XLA_REPORT_WORDS)
+    9.56M, HLO temp 8.97G"): its K, M and G are bytes (not "8xH100-80GB (HBM3)", a card's memory type); laid out a
+    size a line, each line of it once the message holds the report (review 65 #5)."""
+    return "hbm" in clause.present and not clause.present.isdisjoint(XLA_REPORT_WORDS) or _xla_report_line(clause, reading)
+
+
+def _xla_report_line(clause: Clause, reading: Reading) -> bool:
+    """A line of XLA's memory report, one size of the program's ("    reserved  529.00M", "  1. Size: 5.97G"); not its
+    first sentence, "Used 12.64G of 8.00G hbm", whose capacity is the device's."""
+    return reading.xla_report and bool(clause.words) and clause.words[0] in XLA_LINE_KEYS
 
 
 def _log_line(clause: Clause) -> bool:
@@ -1506,7 +1521,7 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         end = unit[1] if unit else clause.key_of.get(result, k) if result is not None else k
         text_end = keys[end]
         u = unit[0] if unit else ""
-        if u in ("k", "m") and _xla_memory_report(clause):
+        if u in ("k", "m") and _xla_memory_report(clause, reading) or u == "g" and _xla_report_line(clause, reading):
             continue  # XLA's memory report: "global 241.0K, scoped 9.56M" are bytes, not a batch or a count
         if u in MEMORY_UNITS and u not in ("m",):
             if value in (1000, 1024) and prev is not None and prev.text == "/":
