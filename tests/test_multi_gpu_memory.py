@@ -476,3 +476,26 @@ def test_the_least_memory_for_a_full_fine_tune_with_no_card_said_is_counted_on_8
     # a card said: the user's own count, not the 80 GB one
     c = run_consultation("How many A100 40GB do I need to fully fine-tune a 33B model?", kb=kb)
     assert not c.wm.known("gpus_to_fit_80gb")
+
+
+def test_every_process_on_gpu_0_under_a_spawning_script(kb):
+    """Review 66 #13: PyTorch's ImageNet example with --multiprocessing-distributed spawns a process per GPU, and
+    "process 2 will allocate some memory on GPU 0" is GPU 0's extra memory: no question how the run is launched."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation("DDP: why does every process allocate memory of GPU 0 and how to avoid it? Run this example "
+                         "with 2 GPUs. process 2 will allocate some memory on GPU 0.\n"
+                         "python main.py --multiprocessing-distributed --world-size 1 --rank 0", kb=kb)
+    assert c.wm.value("claim_gpu0_extra_memory") is True and c.wm.value("launch") == "process_per_gpu"
+    assert c.advice.recommendation.option_id == "keep-processes-off-gpu0"
+    assert "launch" not in {q.id for q in c.advice.questions}
+
+
+def test_memory_not_been_freed_is_the_claim(kb):
+    """Review 66 #8: "GPU memory is not been freed correctly … even if i use torch.cuda.empty_cache()"."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation("GPU memory is not been freed correctly. When i delete a tensor on gpu, the gpu memory is not "
+                         "been freed on nvidia-smi even if i use torch.cuda.empty_cache()", kb=kb)
+    assert c.wm.value("claim_memory_not_freed") is True
+    assert "CUDA context" in c.advice.findings[0].text

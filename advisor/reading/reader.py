@@ -139,6 +139,8 @@ def read(message: str) -> Reading:
             reading.plain_python = _plain_python(clause)
         if reading.spawning_script is None and "train" in present and "net" in present and "gpus" in present:
             reading.spawning_script = _spawning_script(clause)
+        if reading.spawning_script is None and ("spawn" in present or "multiprocessing" in present):
+            reading.spawning_script = _spawned_processes(clause)
         if reading.plain_python is None and "xtuner" in present and "train" in present \
                 and present.isdisjoint(("launcher", "nproc", "nproc_per_node")):
             # `xtuner train config.py` starts one process unless NPROC_PER_NODE is set before it (torchrun
@@ -1095,6 +1097,17 @@ def _spawning_script(clause: Clause) -> str | None:
             g = _several_gpus_key(clause, e)
             if g is not None:
                 return clause.text(clause.keys[e - 2], clause.keys[g + 2])
+    return None
+
+
+def _spawned_processes(clause: Clause) -> str | None:
+    """A script that spawns a process per GPU itself: PyTorch's ImageNet example's `--multiprocessing-distributed`,
+    `mp.spawn(main_worker, nprocs=…)`, `torch.multiprocessing.spawn` (review 66 #13)."""
+    words = clause.words
+    for e in range(len(words) - 1):
+        if words[e] == "multiprocessing" and words[e + 1] in ("distributed", "spawn") \
+                or words[e] == "mp" and words[e + 1] == "spawn":
+            return clause.text(clause.keys[e], clause.keys[e + 1])
     return None
 
 
