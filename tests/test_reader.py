@@ -4217,3 +4217,12 @@ def test_composers_precision_values_are_read():
     assert read("precision: amp_bf16\nglobal_train_batch_size: 1024").values["precision"].value == "amp_bf16"
     assert read("precision: amp_fp16").values["precision"].value == "amp_fp16"
 
+
+
+def test_a_batch_set_to_the_default_and_a_result_after_iterations():
+    """Review 66 #7: "batch size is set to the default 4" is a batch (six fillers back to its cue), and "after 160k
+    iterations, mIoU can only reach 55" is the length the run trained (a result read there), while "after 200
+    steps the loss diverged" is a point in the run."""
+    assert read("When batch size is set to the default 4, I can reproduce the result").get("micro_batch") == 4
+    assert read("after 160k iterations, miou can only reach 55").get("planned_steps") == 160000
+    assert read("after 200 steps the loss diverged").get("planned_steps") is None

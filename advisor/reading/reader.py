@@ -1100,6 +1100,11 @@ def _spawning_script(clause: Clause) -> str | None:
     return None
 
 
+# a result read at a point of the run: "after 160k iterations, mIoU only reaches 55" is what the run trained
+RESULT_WORDS = frozenset({"miou", "map", "map50", "accuracy", "acc", "bleu", "wer", "cer", "fid", "top1", "score",
+                          "f1", "iou", "psnr", "ssim", "perplexity", "ppl"})
+
+
 def _spawned_processes(clause: Clause) -> str | None:
     """A script that spawns a process per GPU itself: PyTorch's ImageNet example's `--multiprocessing-distributed`,
     `mp.spawn(main_worker, nprocs=…)`, `torch.multiprocessing.spawn` (review 66 #13)."""
@@ -1853,12 +1858,14 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 result is not None or keys[k] - 1 >= clause.start and clause.tokens[keys[k] - 1].text == "="):
             continue  # "Shouldn't it be 800,000 / 3 / 24 = 11,112 steps?": the user's own arithmetic, checked - no plan
         if name == "planned_steps" and start_key > k and (
-                _point_in_run(words, k) or value < 1000 and u not in ("k", "m")
+                _point_in_run(words, k) and RESULT_WORDS.isdisjoint(words[start_key + 1:start_key + 8])
+                or value < 1000 and u not in ("k", "m")
                 or k >= 1 and clause.ends_a_range(keys[k]) and _point_in_run(words, k - 1)  # ("at 3000-10000 iters")
                 or words[start_key + 1:start_key + 2] in (["of"], ["per"], ["/"])
                 or not {"warmup", "warmups", "warm"}.isdisjoint(words[max(0, k - 3):k])):
             continue  # "after 200 steps", "every 500 steps", "300 steps of warmup", "10 steps per second", "only warm
-            # up for 1000 steps": no run's length
+            # up for 1000 steps": no run's length (but "after 160k iterations, mIoU only reaches 55": the length the
+            # run's result was read at - review 66 #7)
         if name == "epochs" and keys[end] + 1 < clause.end and clause.tokens[keys[end] + 1].kind == "word" \
                 and not clause.tokens[keys[end] + 1].space_before \
                 and not clause.tokens[keys[end] + 1].text.startswith(("epoch", "ep")):  # (but a tag's "…_3epochs")
@@ -2682,7 +2689,7 @@ def _left_slot(index: PhraseIndex, words: list[str], k: int, clause: Clause | No
     if clause is not None and k > 0:
         opened = _opening(clause, clause.keys[k - 1], clause.keys[k])
         end = opened if opened is not None else k
-    for _ in range(5):
+    for _ in range(6):
         if end <= 0:
             return None
         hit = index.ending_at(words, end)
