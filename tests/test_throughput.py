@@ -105,3 +105,18 @@ def test_run_times_by_batch_show_a_fixed_cost_per_step(kb):
     assert advice.findings[0].id == "finding-run-time-follows-steps"
     flat = consult("Same data and epochs: batch_size 64 -> 100 s, 16 -> 110 s. Why is it not faster?", kb=kb)
     assert "finding-run-time-follows-steps" not in [f.id for f in flat.findings]
+
+
+def test_a_quoted_throughput_is_counted_over_the_gpus_it_ran_on(kb):
+    """Review 65 #14: "114K tokens/s on 8x8 A100 80G … ~1.7k/s/GPU?" with no GPUs of the user's: over the 64 GPUs
+    quoted (about 45% of peak for a 13B model), not over one (an impossible 2,850%)."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation("> Training speed: Llama 13B BF16 ctxlen4096 = 114K tokens/s on 8x8 A100 80G\n\nSo to "
+                         "clarify, you're ingesting 114 ktokens/s on 64x A100s during training, or ~1.7k/s/GPU? (Meta "
+                         "trained on A100-80GB too.)", kb=kb)
+    assert c.wm.value("reference_num_gpus") == 64 and not c.wm.known("num_gpus")
+    mfu = c.wm.value("measured_mfu")
+    assert mfu == pytest.approx(6 * c.wm.value("params") * 114e3 / 64 / 312e12)
+    assert 0.3 < mfu < 0.6
+    assert "finding-measured-utilization-impossible" not in {f.id for f in c.advice.findings}
