@@ -47,3 +47,18 @@ def test_answer_and_estimate_agree_on_the_largest_micro_batch(kb, card):
                           "--budget-gib", str(card), "--format", "json"],
                          cwd=ROOT, capture_output=True, text=True, check=True)
     assert json.loads(out.stdout)["max_micro_batch"] == answered
+
+
+def test_a_size_the_named_card_does_not_come_in(kb):
+    """Review 65 #6: "A100 GPUs with 64GB memory" - no A100 has 64 GB (40 or 80): which card, or which part of one;
+    a size the card comes in, a size looked up from another card's name, or one above all its sizes raise nothing."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation("Is it able to finalize the training with A100 GPUs with 64GB memory? I tried with 64GB GPUs, "
+                         "but always out of memory.", kb=kb)
+    assert c.wm.value("card_sizes_made") == "40 GB or 80 GB"
+    assert c.advice.findings[0].id == "finding-card-size-not-made"
+    for message in ("I train on an A100 with 80GB memory and get out of memory.",
+                    "I train on an A100 with 38GB usable and get out of memory.",
+                    "I train on 8 V100 with 256GB memory in total and get out of memory."):
+        assert not run_consultation(message, kb=kb).wm.known("card_sizes_made"), message

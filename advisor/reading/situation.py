@@ -324,7 +324,7 @@ READER_FACTS = frozenset({fact for _, fact in _DIRECT} | TIMING_FACTS | {"micro_
                                                           "accumulation_implied", "rl_method", "optimizer_named",
                                                           "gpu_count_unsaid", "compared_gpus", "hf_trainer", "said_and_set_disagree", "rl_trainer",
                                                           "compared_micro_batch", "compared_runs_own", "measured_use",
-                                                          "named_card_memory", "reference_micro_batch",
+                                                          "named_card_memory", "gpu_memory_written", "reference_micro_batch",
                                                           "oom_capacity", "split_micro_batch", "split_accum_steps",
                                                           "split_other_micro_batch", "split_other_accum_steps",
                                                           "model_shape", "adapter_params",
@@ -590,6 +590,7 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         read_size = v["gpu_memory_bytes"]
         unit = "GiB" if "gib" in read_size.text.lower() else "GB"
         put("gpu_memory", f"{v['gpu_memory_gb'].value:g}{unit}", read_size.text)
+        put("gpu_memory_written", True, read_size.text)
         card = v.get("gpu_memory_catalogue_bytes")
         if card is not None and not 0.8 <= read_size.value / card.value <= 1.1:
             # "an A10G (16 GB VRAM)": the size said is the one counted, but the named card comes in another

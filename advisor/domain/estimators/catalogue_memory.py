@@ -158,3 +158,23 @@ def eval_batch_logits(model: str, seq_len: float, micro_batch: float, eval_batch
             "train": Estimate(micro_batch * per_sample, "bytes", f"{int(micro_batch)} × {int(seq_len):,} tokens × "
                               f"{spec.vocab:,} vocabulary × 4 B = {fmt_bytes_gib(micro_batch * per_sample)}", cites),
             "eval_batch": Estimate(batch, None, f"per_device_eval_batch_size {batch}{where}", cites)}
+
+
+@estimator(cites=("gpu-catalogue",))
+def card_sizes_made(gpu_model: str, gpu_memory: float) -> dict[str, Estimate]:
+    """The memory sizes the card named comes in, when the size said is none of them ("A100 GPUs with 64GB"): a
+    little under one is what the card leaves usable, and is one of them."""
+    from advisor.domain.gpus import find_gpu
+
+    named = find_gpu(str(gpu_model).replace("-", " "))
+    if named is None or not named.candidates or named.platform:
+        raise NotComputable(f"no one card {gpu_model} in the catalogue")  # (a platform offers several kinds)
+    sizes = sorted({card.memory_gb for card in named.candidates})
+    said = gpu_memory / 2**30  # (a card's GB are read as GiB)
+    if len(sizes) < 2 or not sizes[0] < said < sizes[-1] or any(0.85 * size <= said <= 1.05 * size for size in sizes):
+        # (only a size between a family's sizes, "A100 with 64GB": a size above them all is usually the sum over
+        # several cards or another card's, one below a use, and a one-size card said larger often a modded one)
+        raise NotComputable("the size said is one the card comes in, or not between its sizes")
+    listed = " or ".join(f"{size:g} GB" for size in sizes)
+    return {"value": Estimate(listed, None, f"the catalogue's {named.text.upper()}: {listed}; said: {said:g} GB",
+                              ("gpu-catalogue",))}
