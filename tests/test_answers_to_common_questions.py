@@ -6731,3 +6731,20 @@ def test_the_batch_of_an_in_batch_softmax_is_its_negatives(kb):
                          "in-batch softmax loss?", kb=kb)
     assert c.wm.value("claim_contrastive") is True
     assert c.advice.findings[0].id == "finding-contrastive-batch-choice"
+
+
+def test_a_run_set_in_steps_grows_with_its_batch_and_a_librarys_comment_is_no_inference(kb):
+    """Review 65 #11: denoising-diffusion-pytorch's Trainer at train_num_steps=700000, "as the batch size increases,
+    the training time increases dramatically"; the config's comment "(using ddim for faster inference)" is the
+    library's, not an inference of the user's."""
+    c = run_consultation("I found that as the batch size increases, the training time increases dramatically.\n"
+                         "diffusion = GaussianDiffusion(\n    model,\n    image_size=128,\n    sampling_timesteps=250,\n"
+                         "    # number of sampling timesteps (using ddim for faster inference [see citation])\n)\n"
+                         "trainer = Trainer(\n    diffusion,\n    train_batch_size=4,\n    train_num_steps=700000,  # total "
+                         "training steps\n)", kb=kb)
+    assert c.wm.value("planned_steps") == 700000
+    assert not c.wm.known("inference_slow") or c.wm.value("inference_slow") is False
+    assert c.advice.findings[0].id == "finding-run-set-in-steps-grows-with-batch"
+    # the same words as the user's own wish are an inference question
+    c = run_consultation("How do I get faster inference from my diffusion model on a 3090?", kb=kb)
+    assert c.wm.value("inference_slow") is True

@@ -461,6 +461,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     # the optimizer steps a run is set to take (HF, nanoGPT, Megatron, detectron2, T5X)
     ("max_steps", "planned_steps"), ("max_iters", "planned_steps"), ("train_iters", "planned_steps"), ("max_iter", "planned_steps"),
     ("num_train_steps", "planned_steps"), ("train_steps", "planned_steps"), ("total_steps", "planned_steps"),
+    ("train_num_steps", "planned_steps"),  # (denoising-diffusion-pytorch's Trainer)
     ("num_iters", "planned_steps"), ("num_iterations", "planned_steps"), ("total_iters", "planned_steps"),
     ("max_iterations", "planned_steps"),
     ("total training steps", "planned_steps"), ("max steps", "planned_steps"),

@@ -74,6 +74,8 @@ def _single(spec: FactSpec, text: str, folded: str, used: list[tuple[int, int]])
     measured = spec.name.startswith("measured_") or spec.name in TIMED_BY_THE_USER
     for pattern in spec.patterns:
         for match in _finditer(pattern.regex, text, folded):
+            if spec.name in COMMENT_BLIND and _in_code_comment(text, match.start()):
+                continue
             if (claim or pattern.value is not None) and \
                     negated(text, match.start(), match.end(), contains_negation=pattern.contains_negation):
                 continue  # "I know a larger batch doesn't save memory" states no belief; "no NVLink" names none
@@ -117,6 +119,27 @@ def _bytes_said(spec: FactSpec, raw: str) -> str:
 
 # the timings a user measures, besides the measured_ facts: a source's "4.7 sec/step" is the source's
 TIMED_BY_THE_USER = frozenset({"step_seconds", "current_duration"})
+# what a library's comment in pasted code describes, not the user's run: "sampling_timesteps=250,  # (using ddim for
+# faster inference)" in a training script is no inference of theirs (review 65 #11)
+COMMENT_BLIND = frozenset({"inference_slow", "generation_run"})
+
+
+def _in_code_comment(text: str, at: int) -> bool:
+    """Whether `at` lies in a code comment: after code on its line ("x = 1,  # …"), or on a line of its own that is
+    indented or inside a ``` fence - not a Markdown heading ("# Title" at a line's start, outside a fence)."""
+    line_start = text.rfind("\n", 0, at) + 1
+    hash_at = text.find("#", line_start, at)
+    if hash_at < 0:
+        return False
+    before = text[line_start:hash_at]
+    if before.strip():
+        return any(c in before for c in "=,:()")
+    if before or text.count("```", 0, line_start) % 2 == 1:
+        return True
+    # (the reader's text has lines' indentation folded away: a comment line inside a call's arguments, after a line
+    # that ends "image_size=128," or "GaussianDiffusion(", is code's)
+    previous = text[text.rfind("\n", 0, max(0, line_start - 1)) + 1:max(0, line_start - 1)].rstrip()
+    return previous.endswith((",", "(", "[", "{", "="))
 # a source said to report a figure, earlier in the same sentence: "you claim", "the paper reports", "they got", "from
 # the Deep Voice 3 paper it seems …", "according to the README"
 ATTRIBUTED = re.compile(r"\b(?:you|they|authors?|paper|readme|blog|repo)\s+(?:claim|claims|claimed|report|reports|"
