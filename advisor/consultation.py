@@ -195,6 +195,10 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         # inference, though the message names its training too (Trainer.test(), "only used during training") - the
         # consultation is about a run to predict, with none of a training step's questions or levers
         found["generation_run"] = (True, found["inference_slow"][1])
+    if found.get("generation_run", (False,))[0] is True and found.get("training_mode", (None,))[0] == "finetune" \
+            and "pre" in found["training_mode"][1].lower():
+        # "I test your pretrained model on my dataset" (review 65 #7): a released model run, no fine-tuning of it
+        found.pop("training_mode")
     _tpu_slice_devices(found, said)
     if found.get("detectron_named", (False,))[0] and MMDETECTION.search(said):
         # "for coco 2017 … half of iteration claimed in maskrcnn-benchmark": the run is mmdetection's, Detectron's

@@ -74,3 +74,21 @@ def test_an_inference_oom_with_nothing_more_specific_names_what_inference_holds(
     # a serving engine's KV cache counted: that, not this
     c = run_consultation(TGI_PREFILL, kb=kb)
     assert "finding-inference-memory" not in [f.id for f in c.advice.findings]
+
+
+def test_a_pretrained_model_tested_and_a_time_to_give_output_are_inference(kb):
+    """Review 65 #7, #21: "I test your pretrained model on my dataset … more frames … out of memory" runs a released
+    model (no fine-tuning), and "it takes around 6-7 seconds of time to give output with gpu" is a prediction's time."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation("I test your pretrained model on my dataset (608*544 per frame). When I put 11 frames in the "
+                         "test folder it works, but with more frames (30, 1441) it's GPU out of memory.", kb=kb)
+    assert c.wm.value("generation_run") is True and not c.wm.known("training_mode")
+    assert c.advice.recommendation.option_id is None or "memory-savers" not in c.advice.recommendation.option_id
+    c = run_consultation("For a normal Image, It takes around 6-7 seconds of time to give output with gpu, any method "
+                         "to make it faster.", kb=kb)
+    assert c.wm.value("inference_slow") is True
+    assert "data_loader_bound" not in {q.id for q in c.advice.questions}
+    # training said, the same words are no inference
+    c = run_consultation("I fine-tune the pretrained model on my dataset and it takes 2 hours per epoch.", kb=kb)
+    assert not c.wm.known("generation_run") or c.wm.value("generation_run") is False
