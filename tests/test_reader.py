@@ -4226,3 +4226,10 @@ def test_a_batch_set_to_the_default_and_a_result_after_iterations():
     assert read("When batch size is set to the default 4, I can reproduce the result").get("micro_batch") == 4
     assert read("after 160k iterations, miou can only reach 55").get("planned_steps") == 160000
     assert read("after 200 steps the loss diverged").get("planned_steps") is None
+
+
+def test_a_count_of_mini_batches_is_no_batch():
+    """Review 65 #4: PPO's `num_mini_batch: 1` says how many minibatches a rollout is cut into, not how large one is."""
+    assert read("num_mini_batch: 1").get("micro_batch") is None
+    assert read("the number of mini-batches is 4").get("micro_batch") is None
+    assert read("mini batch size 8").get("micro_batch") == 8

@@ -2715,8 +2715,12 @@ STEP_NOUNS = frozenset({"steps", "iterations", "iters", "updates", "batches"})
 
 def _steps_in_a_batch(words: list[str], cue: int) -> bool:
     """Whether the batch cue starting at key `cue` is the container of a count of steps ("the number of steps in a
-    batch", "iterations per batch"): the number after it counts those (review 65 #30)."""
-    before = [w for w in words[max(0, cue - 3):cue] if w not in ("a", "the", "each", "one")]
+    batch", "iterations per batch"): the number after it counts those (review 65 #30); or counts batches itself
+    (PPO's `num_mini_batch: 1`, "the number of mini-batches": how many, not how large - review 65 #4)."""
+    before = [w for w in words[max(0, cue - 4):cue] if w not in ("a", "the", "each", "one")]
+    counted = [w for w in before if w not in ("mini", "micro")]  # (`num_mini_batch`: "num" before "mini batch")
+    if counted[-1:] in (["num"], ["n"]) or counted[-2:] == ["number", "of"]:
+        return True
     return len(before) >= 2 and before[-1] in ("in", "per") and before[-2] in STEP_NOUNS
 
 
