@@ -4233,3 +4233,10 @@ def test_a_count_of_mini_batches_is_no_batch():
     assert read("num_mini_batch: 1").get("micro_batch") is None
     assert read("the number of mini-batches is 4").get("micro_batch") is None
     assert read("mini batch size 8").get("micro_batch") == 8
+
+
+def test_one_epoch_as_the_unit_of_a_time_is_no_count():
+    """Review 66 #2: "for 1 epoch, it will take 15mins, so for training 300 epoch, it will take 3.125 days"."""
+    assert read("In my experiment, for 1 epoch, it will take 15mins, so for training 300 epoch, it will take 3.125 "
+                "days.").get("epochs") == 300
+    assert read("train for 1 epoch").get("epochs") == 1

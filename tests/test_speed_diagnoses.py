@@ -219,3 +219,15 @@ def test_an_example_script_run_as_it_is_on_two_visible_gpus_is_one_process(kb):
                          "\"0,1\"", kb=kb)
     assert c.wm.value("launch") == "one_process"
     assert c.advice.recommendation.option_id == "ddp-instead-of-dataparallel"
+
+
+def test_not_twice_as_fast_on_two_gpus_after_a_long_command(kb):
+    """Review 66 #2: "2 gpus "python train.py … --device 0,1" The training speed is not 2x faster then training with
+    1gpu card" - the claim reaches over the command, and one process drives both GPUs."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation("By using multi-gpus, for example 2 gpus \"python train.py --data coco.yaml --cfg yolov5s.yaml "
+                         "--weights '' --batch-size 64 --device 0,1\" The training speed  is not 2x faster then training "
+                         "with 1gpu card. Why?", kb=kb)
+    assert c.wm.value("claim_multi_gpu_slower") is True and c.wm.value("launch") == "one_process"
+    assert c.advice.recommendation.option_id == "ddp-instead-of-dataparallel"

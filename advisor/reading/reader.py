@@ -1878,6 +1878,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             # in the run, not its length ("after 80 epochs mAP50 is 0.42" is what the run trained); "able to complete 1
             # epoch", "the time to complete 1 epoch", "4 GPUs finishing 75 epochs per day": how far it got, or a pace
             continue
+        if name == "epochs" and start_key > k and value == 1 and words[k - 1:k] in (["for"], ["per"], ["each"], ["in"]) \
+                and not {"take", "takes", "took", "taking", "needs", "lasts"}.isdisjoint(words[start_key + 1:start_key + 6]):
+            continue  # "for 1 epoch, it will take 15mins, so for training 300 epoch …": the unit of a time (review 66 #2)
         if name == "epochs" and start_key > k and _point_in_run(words, k) and not FAILURE_HINTS.isdisjoint(words):
             continue  # "after 3 epochs the script is killed because GPU is out of memory": where the run failed, not
             # how long it was planned to be
