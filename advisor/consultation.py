@@ -179,6 +179,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     if "epoch_seconds_by_epoch" in timings and "run_seconds_by_batch" in found \
             and {k for k, _ in found["run_seconds_by_batch"][0]} <= {k for k, _ in timings["epoch_seconds_by_epoch"][0]}:
         found.pop("run_seconds_by_batch")  # ("epoch 10 -> 0.21 s, 20 -> 0.49 s": a list of epochs, not of batches)
+    _banner_counts_the_gpus(found, said)
     _epoch_shows_the_batch(found)
     _epoch_settles_batch_scope(found)
     _asked_batch_for_the_lr(found)
@@ -950,6 +951,26 @@ def _clause_at(message: str, at: int) -> str:
     start = max([window.rfind(end, 0, here) + len(end) for end in CLAUSE_ENDS if window.rfind(end, 0, here) >= 0] + [0])
     ends = [e for e in (window.find(end, here) for end in CLAUSE_ENDS) if e >= 0]
     return message[first + start:first + (min(ends) if ends else len(window))]
+
+
+# the Hugging Face Trainer's banner: "Total train batch size (w. parallel, distributed & accumulation) = 16"
+HF_TOTAL_BATCH = re.compile(r"total\s+train\s+batch\s+size\s+\(w\.\s+parallel,\s+distributed\s+&\s+accumulation\)\s+=\s+"
+                            r"(\d{1,7})", re.IGNORECASE)
+
+
+def _banner_counts_the_gpus(found: dict[str, tuple[Any, str]], said: str) -> None:
+    """The Trainer's banner gives the total batch, the per-device batch and the accumulation: their quotient is the
+    processes the run had ("per device = 1 … Total … = 16 … Gradient Accumulation steps = 16": one GPU - review 66
+    #5), which no question should ask again."""
+    if "num_gpus" in found or "micro_batch" not in found or "grad_accum_steps" not in found:
+        return
+    total = HF_TOTAL_BATCH.search(said[:MAX_SCAN])
+    micro, accumulation = found["micro_batch"][0], found["grad_accum_steps"][0]
+    if total is None or not all(isinstance(v, (int, float)) and v >= 1 for v in (micro, accumulation)):
+        return
+    gpus, rest = divmod(int(total.group(1)), int(micro) * int(accumulation))
+    if rest == 0 and gpus >= 1:
+        found["num_gpus"] = (gpus, total.group(0))
 
 
 def _epoch_shows_the_batch(found: dict[str, tuple[Any, str]]) -> None:

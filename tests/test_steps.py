@@ -151,3 +151,20 @@ def test_a_progress_bars_epoch_count_tells_the_data_set_back(kb):
     assert c.wm.value("epoch_steps_said") == 1300 and c.wm.value("data_from_steps") == 1300 * 32
     c = run_consultation("41,600 images, batch_size=32\nEpoch 3:  45%|████▌     | 589/1300", kb=kb)
     assert not c.wm.known("data_from_steps") and c.wm.value("batch_from_steps") == 32
+
+
+def test_the_trainers_banner_counts_the_gpus(kb):
+    """Review 66 #5: per device 1, accumulation 16, "Total train batch size (w. parallel, distributed & accumulation)
+    = 16": one GPU, so the 731 examples make 45 updates an epoch, and no question asks the GPUs."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation("max_steps is given, it will override any value given in num_train_epochs\n  Num examples = 731\n"
+                         "  Num Epochs = 9\n  Instantaneous batch size per device = 1\n  Total train batch size (w. "
+                         "parallel, distributed & accumulation) = 16\n  Gradient Accumulation steps = 16\n  Total "
+                         "optimization steps = 400\nHow is the number of epochs computed?", kb=kb)
+    assert c.wm.value("num_gpus") == 1 and c.wm.value("updates_per_epoch") == 45
+    assert "num_gpus" not in {q.id for q in c.advice.questions}
+    # a total that is no whole multiple says nothing of the GPUs
+    c = run_consultation("Instantaneous batch size per device = 3\n  Total train batch size (w. parallel, distributed "
+                         "& accumulation) = 16\n  Gradient Accumulation steps = 2", kb=kb)
+    assert not c.wm.known("num_gpus")
