@@ -231,3 +231,18 @@ def test_not_twice_as_fast_on_two_gpus_after_a_long_command(kb):
                          "with 1gpu card. Why?", kb=kb)
     assert c.wm.value("claim_multi_gpu_slower") is True and c.wm.value("launch") == "one_process"
     assert c.advice.recommendation.option_id == "ddp-instead-of-dataparallel"
+
+
+def test_steps_of_minutes_with_weights_that_fill_the_card(kb):
+    """Review 66 #30: Flux dev (12B) on a 4090, "1 step each is taking around 300-600 seconds … my ram is at around
+    118gb out of 128gb": the 16-bit weights are 93% of the card, and the RAM said alone is the host's, no GPU use."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation("im on a 4090 and 1 step each is taking around 300-600 seconds and i have 0 clue why. and my "
+                         "ram is at around 118gb out of 128gb am i missing something? im training on flux dev.", kb=kb)
+    assert c.wm.value("step_seconds") == 600 and not c.wm.known("measured_use")
+    assert c.advice.findings[0].id == "finding-slow-steps-weights-fill-the-card"
+    assert 0.9 < c.wm.value("slow_run_weights_16bit_share") < 0.95
+    # a fast step, or a small model, raises nothing
+    c = run_consultation("im on a 4090 and 1 step each is taking around 3 seconds, training flux dev", kb=kb)
+    assert "finding-slow-steps-weights-fill-the-card" not in {f.id for f in c.advice.findings}

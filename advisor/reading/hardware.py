@@ -857,6 +857,10 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
             gb = nbytes / (2**30 if unit in ("gib", "tib", "mib") else 1e9)
             reading.set(Read("cpu_ram_gb", round(gb, 2), clause.text(clause.keys[max(0, k - 4)], clause.keys[end])))
         return  # "CPU memory peaks at almost 450GB (445GB peak, 21GB after)", "~350GB out of 500GB": the host's
+    if not next_to_card and "ram" in words[max(0, k - 5):k] and not clause.card_starts \
+            and clause.present.isdisjoint(VRAM_WORDS) and not reading.unified_memory:
+        # "my ram is at around 118gb out of 128gb" (review 66 #30): RAM said alone, no GPU in the clause - the host's
+        return
     if _nvidia_smi_pair(clause, reading, k, end, nbytes, unit) or _part_of_total(clause, reading, k, end, nbytes, unit):
         return
     if words[end + 1:end + 2] and words[end + 1] in DIFFERENCE_WORDS and words[end + 2:end + 3] != ["or"]:

@@ -68,6 +68,7 @@ def read(message: str) -> Reading:
     index = Keys(tokens)
     reading.deepspeed = "deepspeed" in index.words  # (a list's membership test runs in C)
     reading.xla_report = "hbm" in index.words and not XLA_REPORT_WORDS.isdisjoint(index.words)
+    reading.unified_memory = not UNIFIED_MEMORY_WORDS.isdisjoint(index.words)
     reading.rl_trainer, reading.rl_trainer_text = _rl_trainer(message, index.words)
     reading.arrows = ">" in message or "→" in message or "⟶" in message
     if "trainable_modules" in message:
@@ -540,6 +541,10 @@ def _in_shape(clause: Clause, t: int) -> bool:
 
 
 XLA_REPORT_WORDS = frozenset({"hlo", "scoped", "program", "usage", "used", "requirement"})
+
+
+# an Apple machine, whose RAM is also its GPU's memory ("my M2 ULTRA 64GB … RAM Usage: 55.8/64.0GB")
+UNIFIED_MEMORY_WORDS = frozenset({"m1", "m2", "m3", "m4", "mps", "macbook", "mac", "apple", "mlx", "unified"})
 
 
 # the first words of the lines of XLA's memory report, one size each ("    reserved        529.00M", "    global
