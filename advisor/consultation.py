@@ -197,8 +197,9 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         # consultation is about a run to predict, with none of a training step's questions or levers
         found["generation_run"] = (True, found["inference_slow"][1])
     if found.get("generation_run", (False,))[0] is True and found.get("training_mode", (None,))[0] == "finetune" \
-            and "pre" in found["training_mode"][1].lower():
-        # "I test your pretrained model on my dataset" (review 65 #7): a released model run, no fine-tuning of it
+            and found["training_mode"][1].lower().startswith(("pre", "fine-tuned", "finetuned", "fine tuned")):
+        # "I test your pretrained model on my dataset" (review 65 #7), "I have a fine-tuned Whisper model. When
+        # performing inference …" (review 66 #17): a model run as it is, no fine-tuning in this question
         found.pop("training_mode")
     _tpu_slice_devices(found, said)
     if found.get("detectron_named", (False,))[0] and MMDETECTION.search(said):

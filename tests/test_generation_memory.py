@@ -92,3 +92,13 @@ def test_a_pretrained_model_tested_and_a_time_to_give_output_are_inference(kb):
     # training said, the same words are no inference
     c = run_consultation("I fine-tune the pretrained model on my dataset and it takes 2 hours per epoch.", kb=kb)
     assert not c.wm.known("generation_run") or c.wm.value("generation_run") is False
+
+
+def test_inference_at_a_batch_size_with_a_fine_tuned_model(kb):
+    """Review 66 #17: "I have a fine-tuned Whisper large-v3 turbo model. When performing inference with a batch size
+    of 80 …": a run to predict, no fine-tuning in the question."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation("I have a fine-tuned Whisper large-v3 turbo model. When performing inference with a batch "
+                         "size of 80, I noticed that the GPU memory usage is significantly higher.", kb=kb)
+    assert c.wm.value("generation_run") is True and not c.wm.known("training_mode")

@@ -4240,3 +4240,14 @@ def test_one_epoch_as_the_unit_of_a_time_is_no_count():
     assert read("In my experiment, for 1 epoch, it will take 15mins, so for training 300 epoch, it will take 3.125 "
                 "days.").get("epochs") == 300
     assert read("train for 1 epoch").get("epochs") == 1
+
+
+def test_a_library_named_faster_a_checkpoints_epochs_and_a_comparison_with_the_original():
+    """Review 66 #17: "Faster Whisper" is a library, "whisper-large-v3-ct2-10epoch" a checkpoint's name, "higher
+    compared to the original Whisper" a comparison (no reproduction), and "too much GPU memory" a wish to fit."""
+    assert read("19GB for Faster Whisper versus 11GB for the original Whisper").get("goal") is None
+    assert read('model = WhisperModel("whisper-large-v3-ct2-10epoch", device="cuda")').get("epochs") is None
+    assert read("trained 3-5 epochs").get("epochs") == 5
+    assert read("memory usage is higher compared to the original Whisper batch inference").get("goal") \
+        != "match_reference"
+    assert read("BatchInference Use too much GPU memory").get("goal") == "fit"

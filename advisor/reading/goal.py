@@ -34,6 +34,7 @@ GOAL_CUES: list[tuple[str, str, float]] = [
     # increase the batch_size", may be a question of how the loader reads it)
     ("can ' t increase the batch size", "fit", 2), ("cannot increase the batch size", "fit", 2),
     ("takes up a lot of memory", "fit", 1.5), ("trouble with memory usage", "fit", 1.5),
+    ("too much gpu memory", "fit", 1.5), ("too much memory", "fit", 1.5), ("too much vram", "fit", 1.5),
     ("memory go lower", "fit", 2), ("get it down", "fit", 1), ("bring it down", "fit", 1),
     ("bring down the memory", "fit", 2), ("bring the memory down", "fit", 2), ("way around it", "fit", 1),
     # "how you're fitting two SDXL UNets on a single A800 … optimizations to bring memory down" (review 51 #18)
@@ -338,8 +339,8 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
             next_cue = after
             if goal == "fit" and length == 1 and sentence.called(k):
                 continue  # Keras' `model.fit(...)`, Lightning's `setup('fit')`: code, not a wish to fit in memory
-            if words[k] == "faster" and words[after:after + 1] in (["r"], ["rcnn"]):
-                continue  # "Faster R-CNN": a detector's name, not a wish for speed
+            if words[k] == "faster" and words[after:after + 1] in (["r"], ["rcnn"], ["whisper"]):
+                continue  # "Faster R-CNN", "Faster Whisper": a detector's or a library's name, not a wish for speed
             if goal == "faster" and (words[after:after + 1] == ["inference"]
                                      or not sentence.question and not LIBRARY_ADVICE.isdisjoint(present)):
                 # a library's log: "converting to bf16 for faster inference", "Warning: import flash_attn fail, please
@@ -361,6 +362,9 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
                 continue  # an issue template's "Steps to reproduce", "To reproduce the error": the bug, not a result
             if goal == "match_reference" and phrase in ("same result", "same results") and present & MEMORY:
                 continue  # "almost the same used memory, and with 16 GPUs it is the same result": a measurement again
+            if goal == "match_reference" and phrase == "the original" \
+                    and not {"compared", "than", "versus", "vs"}.isdisjoint(words[max(0, k - 5):k]):
+                continue  # "higher compared to the original Whisper" (review 66 #17): held against it, not matched
             if goal == "match_reference" and words[k] == "your" and k == 0 and after == len(words):
                 continue  # an issue template's heading "## Your Environment": the reporter's own, asked of them
             if goal == "choose_batch" and phrase in BATCH_ACTIONS and not sentence.question:

@@ -1110,6 +1110,20 @@ RESULT_WORDS = frozenset({"miou", "map", "map50", "accuracy", "acc", "bleu", "we
                           "f1", "iou", "psnr", "ssim", "perplexity", "ppl"})
 
 
+def _inside_a_name(clause: Clause, t: int) -> bool:
+    """Whether the number token `t` is glued into a hyphenated name ("whisper-large-v3-ct2-10epoch"): a '-' glued
+    before it, after a word (or a number glued to one). (An underscored run tag, "…_adamw_wd1e-2_3epochs", names the
+    run's own settings, its epochs among them.)"""
+    tokens = clause.tokens
+    if t - 2 < clause.start or tokens[t].space_before or tokens[t - 1].text != "-" \
+            or tokens[t - 1].space_before:
+        return False
+    before = tokens[t - 2]
+    # (a number before the hyphen is a range's start, "3-5 epochs", unless a word is glued to it: "ct2-10epoch")
+    return before.kind == "word" or before.is_num and t - 3 >= clause.start and not before.space_before \
+        and tokens[t - 3].kind == "word"
+
+
 def _spawned_processes(clause: Clause) -> str | None:
     """A script that spawns a process per GPU itself: PyTorch's ImageNet example's `--multiprocessing-distributed`,
     `mp.spawn(main_worker, nprocs=…)`, `torch.multiprocessing.spawn` (review 66 #13)."""
@@ -1883,6 +1897,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             # in the run, not its length ("after 80 epochs mAP50 is 0.42" is what the run trained); "able to complete 1
             # epoch", "the time to complete 1 epoch", "4 GPUs finishing 75 epochs per day": how far it got, or a pace
             continue
+        if name == "epochs" and start_key > k and _inside_a_name(clause, keys[k]):
+            continue  # "whisper-large-v3-ct2-10epoch": a checkpoint's name, no count of the run's epochs (review 66 #17)
         if name == "epochs" and start_key > k and value == 1 and words[k - 1:k] in (["for"], ["per"], ["each"], ["in"]) \
                 and not {"take", "takes", "took", "taking", "needs", "lasts"}.isdisjoint(words[start_key + 1:start_key + 6]):
             continue  # "for 1 epoch, it will take 15mins, so for training 300 epoch …": the unit of a time (review 66 #2)
