@@ -196,10 +196,10 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         # inference, though the message names its training too (Trainer.test(), "only used during training") - the
         # consultation is about a run to predict, with none of a training step's questions or levers
         found["generation_run"] = (True, found["inference_slow"][1])
-    if found.get("generation_run", (False,))[0] is True and found.get("training_mode", (None,))[0] == "finetune" \
-            and found["training_mode"][1].lower().startswith(("pre", "fine-tuned", "finetuned", "fine tuned")):
+    if found.get("generation_run", (False,))[0] is True and "training_mode" in found:
         # "I test your pretrained model on my dataset" (review 65 #7), "I have a fine-tuned Whisper model. When
-        # performing inference …" (review 66 #17): a model run as it is, no fine-tuning in this question
+        # performing inference …" (review 66 #17), "--served-model-name Yi-1.5-34B-Chat" (#28): a model run as it
+        # is, whatever training made it - no training mode in this question
         found.pop("training_mode")
     _tpu_slice_devices(found, said)
     if found.get("detectron_named", (False,))[0] and MMDETECTION.search(said):

@@ -102,3 +102,18 @@ def test_inference_at_a_batch_size_with_a_fine_tuned_model(kb):
     c = run_consultation("I have a fine-tuned Whisper large-v3 turbo model. When performing inference with a batch "
                          "size of 80, I noticed that the GPU memory usage is significantly higher.", kb=kb)
     assert c.wm.value("generation_run") is True and not c.wm.known("training_mode")
+
+
+def test_a_served_models_weights_split_by_tensor_parallelism(kb):
+    """Review 66 #28: Yi-1.5-34B served with --tensor-parallel-size 4 on 4090s at 0.9: each card holds a quarter of
+    the 16-bit weights (15.8 GiB), not all of them, and no training question (mode, batch scope) is asked."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation("I run the model on the server with 4 x NVIDIA GeForce RTX 4090 cards: python -m "
+                         "vllm.entrypoints.openai.api_server --served-model-name Yi-1.5-34B-Chat --model "
+                         "/workspace/Yi-1.5-34B-Chat/ --gpu-memory-utilization 0.9 --tensor-parallel-size 4\n"
+                         "When inference, batch size = 4 (input length = 2k for each query), oom occurs.", kb=kb)
+    assert c.wm.value("serving_weights_bytes") == pytest.approx(34e9 * 2 / 4)
+    assert c.wm.value("serving_cache_left_bytes") > 0
+    assert not c.wm.known("training_mode")
+    assert not {"batch_scope", "training_mode"} & {q.id for q in c.advice.questions}

@@ -178,7 +178,8 @@ TRAINING_QUESTIONS = frozenset({"launch", "training_mode", "layout", "optimizer"
                                 "same_epochs", "divergence_onset", "dataset_size", "epochs", "throughput_rises",
                                 "data_loader_bound", "loss_divided_by_accum", "scheduler_per_micro_step",
                                 "no_sync_wraps_forward", "uses_batchnorm", "instability", "oom_stage",
-                                "num_gpus"})  # (inference's GPUs are copies or a split, never a training layout)
+                                "num_gpus",  # (inference's GPUs are copies or a split, never a training layout)
+                                "batch_scope"})  # (nor is a served batch split over data-parallel replicas)
 # the schedule's inputs: what counts updates and time, never what fits in memory
 SCHEDULE_INPUTS = frozenset({"dataset_size", "epochs", "planned_steps", "warmup_steps", "warmup_ratio"})
 SCHEDULE_TOPICS = frozenset({"time", "steps", "lr"})  # the asked topics a count of the schedule can answer

@@ -310,16 +310,19 @@ def rollout_reservation(gpu_memory: float, share: float) -> dict[str, Estimate]:
 
 
 @estimator("cap", "weights", "left", cites=("vllm-gpu-util", "arithmetic"))
-def serving_cache_budget(gpu_memory: float, share: float, params: float) -> dict[str, Estimate]:
-    """What a serving engine's cap leaves for its KV cache: gpu_memory_utilization × the card, less the 16-bit
-    weights (before the activations' profiled peak and CUDA graphs, which come out of it too)."""
-    if not 0 < share <= 1 or gpu_memory <= 0 or params <= 0:
-        raise NotComputable("the share, the card and the model must be positive")
-    cap, weights = gpu_memory * share, params * 2
+def serving_cache_budget(gpu_memory: float, share: float, params: float,
+                         model_parallel_gpus: float = 1) -> dict[str, Estimate]:
+    """What a serving engine's cap leaves for its KV cache on each card: gpu_memory_utilization × the card, less the
+    16-bit weights - each card's 1/N of them under N-way tensor parallelism (--tensor-parallel-size 4: review 66
+    #28) - before the activations' profiled peak and CUDA graphs, which come out of it too."""
+    if not 0 < share <= 1 or gpu_memory <= 0 or params <= 0 or model_parallel_gpus < 1:
+        raise NotComputable("the share, the card, the model and the GPUs must be positive")
+    split = int(model_parallel_gpus)
+    cap, weights = gpu_memory * share, params * 2 / split
     src = ("vllm-gpu-util", "arithmetic")
+    said = f"{fmt_sig(params / 1e9)}B parameters × 2 B" + (f" / {split} GPUs (tensor parallel)" if split > 1 else "")
     return {"cap": Estimate(cap, "bytes", f"{fmt_card(gpu_memory)} × {fmt_share(share)} = {fmt_bytes_gib(cap)}", src),
-            "weights": Estimate(weights, "bytes", f"{fmt_sig(params / 1e9)}B parameters × 2 B = {fmt_bytes_gib(weights)}",
-                                src),
+            "weights": Estimate(weights, "bytes", f"{said} = {fmt_bytes_gib(weights)}", src),
             "left": Estimate(cap - weights, "bytes", f"{fmt_bytes_gib(cap)} − {fmt_bytes_gib(weights)} = "
                                                      f"{fmt_bytes_gib(cap - weights)}", src)}
 
