@@ -4251,3 +4251,9 @@ def test_a_library_named_faster_a_checkpoints_epochs_and_a_comparison_with_the_o
     assert read("memory usage is higher compared to the original Whisper batch inference").get("goal") \
         != "match_reference"
     assert read("BatchInference Use too much GPU memory").get("goal") == "fit"
+
+
+def test_files_and_clips_count_the_data_set():
+    """Review 66 #10: "Data: Single Speaker, 18,000 files, average length 3 seconds"."""
+    assert read("Data: Single Speaker, 18,000 files, average length 3 seconds").get("dataset_size") == 18000
+    assert read("My training data consists of 79000 wav files").get("dataset_size") == 79000
