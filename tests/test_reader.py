@@ -4257,3 +4257,15 @@ def test_files_and_clips_count_the_data_set():
     """Review 66 #10: "Data: Single Speaker, 18,000 files, average length 3 seconds"."""
     assert read("Data: Single Speaker, 18,000 files, average length 3 seconds").get("dataset_size") == 18000
     assert read("My training data consists of 79000 wav files").get("dataset_size") == 79000
+
+
+def test_a_batch_said_as_a_product_of_three_counts():
+    """Review 66 #1: "the batch size was 6 * 8 * 8" is 384 per update (per-device × GPUs × accumulation); two factors
+    ("batch size 16x2", often one of several layouts compared), a factor followed by its GPUs, a change's target and
+    the authors' batch are left to the other readings."""
+    assert read("the batch size was 6 * 8 * 8.").get("global_batch") == 384
+    assert read("we set the batch size to 2*4*8").get("global_batch") == 64
+    assert read("With batch size 16x2, I get AP 44.").get("global_batch") is None
+    assert read("batch size 4 x 8 GPUs").get("num_gpus") == 8
+    assert read("if I raise the batch size to 4*1024*2").get("global_batch") is None
+    assert read("Is your total batch 4*4*2 on 4 V100 GPUs?").get("global_batch") is None

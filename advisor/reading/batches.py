@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from advisor.reading.clause import Clause, in_flag, negated, setup_of
-from advisor.reading.cues import BATCH_SPELLINGS, COUNT_UNITS, GPU_WORDS, MEMORY_UNITS, VALUE_QUALIFIERS, cue_index
+from advisor.reading.cues import (BATCH_SPELLINGS, COUNT_UNITS, FILLERS, GPU_WORDS, MEMORY_UNITS, VALUE_QUALIFIERS,
+                                  cue_index)
 from advisor.reading.hardware import NODE_WORDS
 from advisor.reading.phrases import PhraseIndex
 from advisor.reading.state import BATCH_FIELDS, Read, Reading, fill
@@ -15,6 +16,61 @@ from advisor.reading.tokens import WORD_NUMBERS
 
 
 PRODUCT = ("*", "x", "×")
+
+
+def batch_products(clause: Clause, reading: Reading) -> None:
+    """A batch said as a product of three or more counts with no result: "the batch size was 6 * 8 * 8" (review 66
+    #1) is 384 per update - per-device × GPUs × accumulation, which one factor alone would misread as the per-device
+    batch."""
+    tokens, left = clause.tokens, cue_index("left")
+    for k in clause.numbers:
+        t = clause.keys[k]
+        if t in clause.consumed or not tokens[t].is_num or tokens[t].value is None:
+            continue
+        factors, u = [t], t
+        while u + 2 < clause.end and tokens[u + 1].text in PRODUCT and tokens[u + 2].is_num \
+                and tokens[u + 2].value is not None and len(factors) < 4:
+            u += 2
+            factors.append(u)
+        after = u + 1
+        # (three factors or more: per-device × GPUs × accumulation; two, "batch size 16x2", are as often a layout
+        # compared with others, "16x2 vs 32x1", which the reader reads per clause)
+        if len(factors) < 3 or after < clause.end and (tokens[after].text in ("=", "/", "*")
+                                                       or tokens[after].kind == "word" and not tokens[after].space_before
+                                                       or tokens[after].text in GPU_WORDS | NODE_WORDS
+                                                       or tokens[after].text in ("gpu", "gpus", "x", "images", "px",
+                                                                                 "or", "tokens", "samples"))\
+                or any(tokens[x].value != int(tokens[x].value) or tokens[x].value < 1 for x in factors):
+            continue  # (one number, a product with its result said - formulas() reads it - or no counts)
+        slot = _cue_before(left, clause.words, k)
+        before = clause.words[max(0, slot[1] - 4):slot[1]] if slot is not None else []
+        if slot is None or slot[0] not in ("batch", "global_batch") or setup_of(clause, k) != "user" \
+                or "to" in clause.words[slot[1]:k] and not CHANGE_VERBS.isdisjoint(before) \
+                or tokens[t - 1].text == "(" or after in clause.card_starts or "your" in before[-3:]:
+            continue  # (not the reference's, "your total batch 4*4", nor a change's target "raise the batch size to
+            # 4*1024", nor "(64 * 8)")
+        product = 1.0
+        for x in factors:
+            product *= tokens[x].value
+        clause.consumed.update(factors)
+        fill(reading, "global_batch", product, "", clause.text(clause.keys[slot[1]], factors[-1]),
+             setup_of(clause, k))
+        return
+
+
+def _cue_before(left: PhraseIndex, words: list[str], k: int) -> tuple[str, int] | None:
+    """The cue phrase ending just before key k, over a few fillers ("the batch size was 6 * 8 * 8")."""
+    end = k
+    for _ in range(4):
+        if end <= 0:
+            return None
+        hit = left.ending_at(words, end)
+        if hit:
+            return hit[1], end - hit[0]
+        if words[end - 1] not in FILLERS:
+            return None
+        end -= 1
+    return None
 
 
 def formulas(clause: Clause, reading: Reading) -> None:

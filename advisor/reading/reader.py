@@ -222,6 +222,8 @@ def read(message: str) -> Reading:
         failures.memory_failure(clause, reading)
         hardware.device_ids(clause, reading)
         batches.formulas(clause, reading)
+        if "*" in clause.present or "x" in clause.present or "×" in clause.present:
+            batches.batch_products(clause, reading)
         batches.respective_pairs(clause, reading)
         batches.sequence_batches(clause, reading)
         batches.gpu_products(clause, reading)

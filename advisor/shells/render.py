@@ -307,7 +307,9 @@ NOT_READ_BACK = frozenset({"gpu_peak_tflops", "gpu_alternative_memory", "asked_t
                            "model_line_sizes", "gpu_named", "gpu_line_sizes",
                            # (a pasted histogram's arithmetic: the finding shows it)
                            "length_unit_word", "length_p95", "length_p95_kept", "length_p99", "length_p99_kept",
-                           "length_longest", "length_longest_over_p99"})
+                           "length_longest", "length_longest_over_p99",
+                           # (where the card's memory came from: the size itself is read back)
+                           "gpu_memory_written"})
 
 
 # what a reader checks first, so a short answer cut at three lines keeps it: the card, the model, how it trains
