@@ -142,3 +142,15 @@ def test_a_references_batch_is_reached_by_accumulation_on_the_users_gpus(kb):
     c = run_consultation("I train on 4 GPUs with batch_size_per_gpu 20; the paper's base_lr is for a batch size of 1024.",
                          kb=kb)
     assert not c.wm.known("accumulation_to_reference")
+
+
+def test_accumulation_asked_on_one_small_gpu_is_explained_not_refused(kb):
+    """Review 65 #27: "If I have gpu constrain (1 T4 gpu) … batch size to 1 or 2 … should I still set
+    "grad_accum_every" to large number like 16 or 32?" - on one GPU no "leave it at 1": the roles of the two."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation("If I have gpu constrain (1 T4 gpu), that means I could only set batch size to 1 or 2 at each "
+                         "stage training, should I still set \"grad_accum_every\" to large number like 16 or 32?", kb=kb)
+    assert c.wm.value("asks_accumulation_value") is True
+    ids = [f.id for f in c.advice.findings]
+    assert "finding-accumulation-value" not in ids and "finding-micro-batch-and-accumulation-roles" in ids
