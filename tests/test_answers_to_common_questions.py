@@ -6748,3 +6748,19 @@ def test_a_run_set_in_steps_grows_with_its_batch_and_a_librarys_comment_is_no_in
     # the same words as the user's own wish are an inference question
     c = run_consultation("How do I get faster inference from my diffusion model on a 3090?", kb=kb)
     assert c.wm.value("inference_slow") is True
+
+
+def test_keras_memory_not_handed_back_after_deleting_a_model(kb):
+    """Review 65 #10: "80% my GPU memory get's full after loading pre-trained Xception … after deleting my model,
+    memory doesn't get empty … K.clear_session() … Gpu properties say's 85% of memory is full": TensorFlow's pool,
+    held until the process ends - no OOM, no ImageNet data set from weights='imagenet'."""
+    c = run_consultation("Clearing GPU memory in Keras\n80% my GPU memory get's full after loading pre-trained Xception "
+                         "model. but after deleting my model , memory doesn't get empty or flush. I've also used "
+                         "K.clear_session() , gc.collect() , del model but none of them worked. Gpu properties say's 85% "
+                         "of memory is full.\nbase_model = Xception(input_tensor=image_input, include_top=False, "
+                         "weights='imagenet')\nGPU model and memory: Asus GTX 1060 6gb", kb=kb)
+    assert c.wm.value("claim_memory_not_freed") is True and c.wm.value("tensorflow_named") is True
+    assert not c.wm.known("oom") or c.wm.value("oom") is False
+    assert not c.wm.known("dataset_size")
+    assert c.advice.findings[0].id == "finding-framework-preallocates"
+    assert "own process" in c.advice.findings[0].text

@@ -861,6 +861,9 @@ def _keywords(clause: Clause, reading: Reading) -> None:
                                             or later[0] == "and")
         if name == "dataset_known" and (not SUBSET_WORDS.isdisjoint(present)
                                         or not FORMAT_WORDS.isdisjoint(words[max(0, k - 3):end + 3])
+                                        or "weights" in words[max(0, k - 3):k]  # Keras' weights='imagenet'
+                                        or words[max(0, k - 2):k] in (["pretrained", "on"], ["trained", "on"],
+                                                                      ["pre", "trained"])
                                         or _in_code_comment(clause, clause.keys[k])):
             # ("# Train the model on the COCO8 dataset" above `data="VisDrone.yaml"`: an example's comment left over)
             # "a 20k-image subset of ImageNet": not the data set's own size; "a custom dataset in the same format as
