@@ -168,3 +168,14 @@ def test_the_trainers_banner_counts_the_gpus(kb):
     c = run_consultation("Instantaneous batch size per device = 3\n  Total train batch size (w. parallel, distributed "
                          "& accumulation) = 16\n  Gradient Accumulation steps = 2", kb=kb)
     assert not c.wm.known("num_gpus")
+
+
+def test_an_epoch_set_in_batches_gluonts(kb):
+    """Review 65 #2: "What is the relation between `num_batches_per_epoch` and `batch_size` per epoch?" - an epoch
+    that is a setting, not a pass over the data."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation("How does batching work in the open-source version? **What is the relation between "
+                         "`num_batches_per_epoch` and `batch_size` per epoch**?", kb=kb)
+    assert c.wm.value("asks_steps_per_epoch_setting") is True
+    assert c.advice.findings[0].id == "finding-steps-per-epoch-is-a-setting"
