@@ -46,7 +46,8 @@ def batch_products(clause: Clause, reading: Reading) -> None:
         before = clause.words[max(0, slot[1] - 4):slot[1]] if slot is not None else []
         if slot is None or slot[0] not in ("batch", "global_batch") or setup_of(clause, k) != "user" \
                 or "to" in clause.words[slot[1]:k] and not CHANGE_VERBS.isdisjoint(before) \
-                or tokens[t - 1].text == "(" or after in clause.card_starts or "your" in before[-3:]:
+                or t > clause.start and tokens[t - 1].text == "(" or after in clause.card_starts \
+                or "your" in before[-3:]:
             continue  # (not the reference's, "your total batch 4*4", nor a change's target "raise the batch size to
             # 4*1024", nor "(64 * 8)")
         product = 1.0

@@ -140,6 +140,8 @@ def _in_code_comment(text: str, at: int) -> bool:
     # that ends "image_size=128," or "GaussianDiffusion(", is code's)
     previous = text[text.rfind("\n", 0, max(0, line_start - 1)) + 1:max(0, line_start - 1)].rstrip()
     return previous.endswith((",", "(", "[", "{", "="))
+
+
 # a source said to report a figure, earlier in the same sentence: "you claim", "the paper reports", "they got", "from
 # the Deep Voice 3 paper it seems …", "according to the README"
 ATTRIBUTED = re.compile(r"\b(?:you|they|authors?|paper|readme|blog|repo)\s+(?:claim|claims|claimed|report|reports|"

@@ -560,7 +560,8 @@ def _xla_memory_report(clause: Clause, reading: Reading) -> bool:
     """XLA's memory report ("Total hbm usage >= 9.50G: reserved 530.00M, program 8.98G … global 241.0K, scoped
     9.56M, HLO temp 8.97G"): its K, M and G are bytes (not "8xH100-80GB (HBM3)", a card's memory type); laid out a
     size a line, each line of it once the message holds the report (review 65 #5)."""
-    return "hbm" in clause.present and not clause.present.isdisjoint(XLA_REPORT_WORDS) or _xla_report_line(clause, reading)
+    return "hbm" in clause.present and not clause.present.isdisjoint(XLA_REPORT_WORDS) \
+        or _xla_report_line(clause, reading)
 
 
 def _xla_report_line(clause: Clause, reading: Reading) -> bool:
@@ -1108,6 +1109,9 @@ def _spawning_script(clause: Clause) -> str | None:
             if g is not None:
                 return clause.text(clause.keys[e - 2], clause.keys[g + 2])
     return None
+
+
+TAKES_WORDS = frozenset({"take", "takes", "took", "taking", "needs", "lasts"})  # a time said for a unit of the run
 
 
 # a result read at a point of the run: "after 160k iterations, mIoU only reaches 55" is what the run trained
@@ -1904,9 +1908,10 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue
         if name == "epochs" and start_key > k and _inside_a_name(clause, keys[k]):
             continue  # "whisper-large-v3-ct2-10epoch": a checkpoint's name, no count of the run's epochs (review 66 #17)
-        if name == "epochs" and start_key > k and value == 1 and words[k - 1:k] in (["for"], ["per"], ["each"], ["in"]) \
-                and not {"take", "takes", "took", "taking", "needs", "lasts"}.isdisjoint(words[start_key + 1:start_key + 6]):
-            continue  # "for 1 epoch, it will take 15mins, so for training 300 epoch …": the unit of a time (review 66 #2)
+        if name == "epochs" and start_key > k and value == 1 \
+                and words[k - 1:k] in (["for"], ["per"], ["each"], ["in"]) \
+                and not TAKES_WORDS.isdisjoint(words[start_key + 1:start_key + 6]):
+            continue  # "for 1 epoch, it will take 15mins, so for training 300 epoch": a time's unit (review 66 #2)
         if name == "epochs" and start_key > k and _point_in_run(words, k) and not FAILURE_HINTS.isdisjoint(words):
             continue  # "after 3 epochs the script is killed because GPU is out of memory": where the run failed, not
             # how long it was planned to be
