@@ -499,3 +499,16 @@ def test_memory_not_been_freed_is_the_claim(kb):
                          "been freed on nvidia-smi even if i use torch.cuda.empty_cache()", kb=kb)
     assert c.wm.value("claim_memory_not_freed") is True
     assert "CUDA context" in c.advice.findings[0].text
+
+
+def test_zero2_using_more_than_zero1_is_its_buffers(kb):
+    """Review 65 #25: "GPT-Neo (2.8B) … on 4 A10G GPUs … zero_stage=2 is consuming more GPU memory than
+    zero_stage=1": what stage 2 saves beyond stage 1 against the buffers it allocates."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation("I was training an GPT-Neo (2.8B) model using the step1 script on 4 A10G GPUs. I used the "
+                         "default parameters in the example script but zero_stage=2 is consuming more GPU memory than "
+                         "zero_stage=1. Any solutions for that?", kb=kb)
+    assert c.wm.value("claim_zero2_more_than_zero1") is True
+    assert c.advice.findings[0].id == "finding-zero2-more-than-zero1"
+    assert "contiguous_gradients" in c.advice.findings[0].text
