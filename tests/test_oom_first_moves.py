@@ -471,3 +471,16 @@ def test_xlas_allocation_is_the_compiled_steps_working_set(kb):
     assert c.wm.value("batch_size") == 2048  # (the user's, not the report's "global 100.0K")
     assert c.wm.value("xla_program_oom") is True
     assert "finding-xla-program-oom" in [f.id for f in c.advice.findings]
+
+
+def test_graph_code_with_no_batch_option(kb):
+    """Review 66 #20: "in your implementation of GRACE i could not find the batch size option, I am unable to execute
+    GRACE with DBLP and PubMed on 24 GB GPU": a benchmark graph named makes it a graph model, and full-graph code has
+    no batch to lower."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation("Why there is no batch size implementation. Hello, in your implementation of GRACE i could not "
+                         "find the batch size option, I am unable to execute GRACE with DBLP and PubMed on 24 GB GPU.",
+                         kb=kb)
+    assert c.wm.value("graph_named") is True and c.wm.value("no_batch_option_said") is True
+    assert c.advice.findings[0].id == "finding-graph-no-batch-option"
