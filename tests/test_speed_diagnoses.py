@@ -246,3 +246,15 @@ def test_steps_of_minutes_with_weights_that_fill_the_card(kb):
     # a fast step, or a small model, raises nothing
     c = run_consultation("im on a 4090 and 1 step each is taking around 3 seconds, training flux dev", kb=kb)
     assert "finding-slow-steps-weights-fill-the-card" not in {f.id for f in c.advice.findings}
+
+
+def test_single_process_multi_gpu_warning_is_one_process(kb):
+    """Review 66 #29: "UserWarning: Single-Process Multi-GPU is not the recommended mode for DDP … 4-GPU … Is there
+    anyway we can do multi-GPU training?" - one process drives the GPUs, and the question is speed, not fit."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation("UserWarning: Single-Process Multi-GPU is not the recommended mode for DDP. We're running "
+                         "training on custom data on a 4-GPU VM. Each epoch takes 5 and a half minutes. Any advice on how "
+                         "to speed up training will be helpful. Is there anyway we can do multi-GPU training?", kb=kb)
+    assert c.wm.value("launch") == "one_process" and c.wm.value("user_goal") == "faster"
+    assert c.advice.findings[0].id == "finding-gpu0-dataparallel"

@@ -315,8 +315,9 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
         about = present | sentences[n - 1].present if len(words) <= 6 and n > 0 else present
         about_slow = sentence.question and bool(about & SLOW) and not about & MEMORY
         # (not a request for the authors' files: "could you provide a config file … using 4 gpus?")
+        # (nor "is there anyway we can do multi-GPU training?" - review 66 #29: how to use several GPUs, not fit)
         if sentence.question and present & HARDWARE and present & CAN and not _memory_said_enough(words) \
-                and present.isdisjoint(REQUEST_WORDS):
+                and present.isdisjoint(REQUEST_WORDS) and not ({"multi", "distributed"} & present and not present & MEMORY):
             vote("fit", HARDWARE_QUESTION * scale, sentence.text(0, len(words) - 1))
         if sentence.question and present & ADJUST and present & SETTINGS_WORDS and _fewer_gpus(sentences, n):
             # "How to use one GPU for training? How to adjust the parameters?": a recipe carried to fewer GPUs
