@@ -247,3 +247,11 @@ def test_multi_gpu_worse_than_one_in_chinese_order(kb):
                          "0.0009，这是为什么呢？", kb=kb)
     assert c.wm.value("claim_multi_gpu_worse_result") is True
     assert c.advice.findings[0].id == "finding-more-gpus-fewer-updates"
+
+
+def test_how_long_is_no_multi():
+    """rq-2735: "4090完整训练一次大概需要多长时间" asks how long a run takes - 多长时间 is "how long", not 多 ("multi")."""
+    from advisor.reading import chinese
+
+    english = chinese.english_view("4090完整训练一次大概需要多长时间？")[0]
+    assert "how long" in english and "multi" not in english

@@ -553,7 +553,7 @@ RIGHT_CUES: list[tuple[str, str]] = [
     ("training image", "dataset_size"),  # "18 training image, 1 repeat": a set of images, the plural forgotten
     ("dialogs", "dataset_size"), ("utterances", "dataset_size"), ("captions", "dataset_size"),
     ("audio files", "dataset_size"), ("audio clips", "dataset_size"), ("recordings", "dataset_size"),
-    ("files", "dataset_size"), ("clips", "dataset_size"), ("wav files", "dataset_size"),  # "Data: 18,000 files"
+    ("files", "dataset_size"), ("wav files", "dataset_size"),  # "Data: 18,000 files"
     ("videos", "dataset_size"), ("training videos", "dataset_size"), ("video clips", "dataset_size"),
     ("prompts", "dataset_size"), ("training prompts", "dataset_size"),  # "6000 prompts for training" (RL's data set)
     ("parameters", "params"), ("parameter", "params"), ("params", "params"), ("param", "params"),
