@@ -4269,3 +4269,10 @@ def test_a_batch_said_as_a_product_of_three_counts():
     assert read("batch size 4 x 8 GPUs").get("num_gpus") == 8
     assert read("if I raise the batch size to 4*1024*2").get("global_batch") is None
     assert read("Is your total batch 4*4*2 on 4 V100 GPUs?").get("global_batch") is None
+
+
+def test_deepspeed_chats_prompt_and_answer_lengths_make_the_sequence():
+    """Review 66 #21: DeepSpeed-Chat's step 3 trains on the prompt and the generated answer: --max_prompt_seq_len
+    16000 with --max_answer_seq_len 2000 is 18,000 tokens a sequence."""
+    reading = read("deepspeed main.py --max_answer_seq_len 2000 --max_prompt_seq_len 16000 --per_device_train_batch_size 1")
+    assert reading.get("seq_len") == 18000

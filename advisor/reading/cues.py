@@ -424,6 +424,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("max prompt", "prompt_len"), ("max completions", "completion_len"), ("max completion", "completion_len"),
     ("prompt_max_len", "prompt_len"), ("generate_max_len", "completion_len"),  # OpenRLHF
     ("max_response_length", "completion_len"),  # verl
+    ("max_prompt_seq_len", "prompt_len"), ("max_answer_seq_len", "completion_len"),  # DeepSpeed-Chat's step 3
     ("max_seq_length", "seq_len"), ("max_seq_len", "seq_len"), ("seq_len", "seq_len"), ("seq_length", "seq_len"),
     ("max_length", "seq_len"), ("max_len", "seq_len"), ("cutoff_len", "seq_len"), ("block_size", "seq_len"),
     ("block size", "seq_len"),  # run_clm's --block_size said in words
