@@ -118,6 +118,8 @@ GLOSSARY: dict[str, str] = {
     "很慢": "slow", "慢": "slow", "快": "fast", "更快": "faster", "更慢": "slower",
     # ("全参微调比LoRA更快": full fine-tuning than LoRA faster - the comparison in Chinese word order)
     "多长时间": "how long", "多久": "how long",  # ("需要多长时间": how long it takes - not 多, "multi")
+    # ("为什么增大显卡数量无法加快训练速度": why does increasing the GPU count not speed up training - review 66 #23)
+    "数量": "count", "无法": "cannot", "加快": "speed up", "运行时间": "run time", "节省": "saved",
     "性能": "performance", "效果": "results",  # ("多卡的性能比单卡差很多": multi-GPU performance much worse than one GPU)
     "比": "than", "比较": "rather", "相比": "compared with", "对比": "compared with",
     "加速": "speedup", "但是": "but", "但": "but", "可是": "but",
