@@ -484,3 +484,14 @@ def test_graph_code_with_no_batch_option(kb):
                          kb=kb)
     assert c.wm.value("graph_named") is True and c.wm.value("no_batch_option_said") is True
     assert c.advice.findings[0].id == "finding-graph-no-batch-option"
+
+
+def test_numpys_memory_error_is_the_hosts(kb):
+    """Review 66 #3: "MemoryError: Unable to allocate 511. GiB for an array with shape (107093, 1280970)" is numpy
+    allocating in the machine's RAM, not a CUDA out-of-memory error."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation("Out-of-memory error with gowalla and LightGCN:\nMemoryError: Unable to allocate 511. GiB for an "
+                         "array with shape (107093, 1280970) and data type float32", kb=kb)
+    assert c.wm.value("claim_process_killed") is True
+    assert c.advice.findings[0].id == "finding-host-ram-ran-out"
