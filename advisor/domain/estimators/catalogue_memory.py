@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from advisor.domain.catalogue import at_image_size, preset
+from advisor.domain.gpus import find_gpu
 from advisor.errors import InputError
 from advisor.units import fmt_bytes_gib, fmt_card, fmt_count, fmt_share
 from advisor.engine.estimators import Estimate, NotComputable, estimator
@@ -164,8 +165,6 @@ def eval_batch_logits(model: str, seq_len: float, micro_batch: float, eval_batch
 def card_sizes_made(gpu_model: str, gpu_memory: float) -> dict[str, Estimate]:
     """The memory sizes the card named comes in, when the size said is none of them ("A100 GPUs with 64GB"): a
     little under one is what the card leaves usable, and is one of them."""
-    from advisor.domain.gpus import find_gpu
-
     named = find_gpu(str(gpu_model).replace("-", " "))
     if named is None or not named.candidates or named.platform:
         raise NotComputable(f"no one card {gpu_model} in the catalogue")  # (a platform offers several kinds)
