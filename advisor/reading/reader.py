@@ -1620,11 +1620,11 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 and words[noun:noun + 1] and words[noun] in OTHER_COUNTS:
             continue  # "4 GPUs and 8 CPU cores": the count of the noun after it, not of the GPU cue before it
         right_slot = _right_slot(right, clause, noun)
-        if right_slot is None and scaled >= 1000 and u in ("", "k", "m") and noun + 1 < len(words) \
+        if right_slot is None and scaled >= 1000 and u in DATA_SET_UNITS and noun + 1 < len(words) \
                 and words[noun + 1] in DATA_SET_NOUNS and words[noun].isalpha() and words[noun] not in NOT_A_DATA_SET:
             # "the ~52k Alpaca dataset", "100k SFT samples", "a 52k-example dataset": a name or a kind between
             right_slot = ("dataset_size", noun + 1)
-        elif right_slot is None and scaled >= 1000 and u in ("", "k", "m") and words[noun:noun + 1] == ["dataset"] \
+        elif right_slot is None and scaled >= 1000 and u in DATA_SET_UNITS and words[noun:noun + 1] == ["dataset"] \
                 and not (u == "" and _year(value) and k >= 1 and words[k - 1].isalpha()
                          and words[k - 1] not in ("a", "an", "the", "my", "our", "this", "of", "with", "about")):
             # "the dolly 15k dataset": a data set of that many (not "2 datasets", nor "the ImageNet 2012 dataset": a
@@ -2557,6 +2557,9 @@ STEP_WORDS = frozenset({"step", "batch", "iteration", "iter", "update", "forward
 # what a data set's size counts, after a name or a kind ("52k Alpaca dataset", "100k SFT samples")
 DATA_SET_NOUNS = frozenset({"dataset", "examples", "samples", "images", "instructions", "conversations", "pairs",
                             "rows", "sentences", "documents", "dialogues"})
+# the suffixes a data set's size is said with before its noun ("a 52k dataset", "400万数据集", "a 1.2 million image
+# dataset"); not 'b' nor 't', which size models and token counts
+DATA_SET_UNITS = frozenset({"", "k", "m", "million", "mn", "thousand", "wan"})
 GPU_COUNT_FIELDS = frozenset({"num_gpus", "num_nodes", "gpus_per_node"})
 # a launcher's --num_gpus up to a usual machine's eight is each machine's; more on several machines ("--num_gpus 16
 # --num_nodes 2" on machines of eight) is the total, said with the flag misread
