@@ -1620,6 +1620,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 and words[noun:noun + 1] and words[noun] in OTHER_COUNTS:
             continue  # "4 GPUs and 8 CPU cores": the count of the noun after it, not of the GPU cue before it
         right_slot = _right_slot(right, clause, noun)
+        if right_slot is None and words[noun:noun + 1] == ["tokens"] and _sample_length_said(words, k, noun):
+            right_slot = ("seq_len", noun)  # "one record corresponds to about 30000 tokens": a sample's length
         if right_slot is None and scaled >= 1000 and u in DATA_SET_UNITS and noun + 1 < len(words) \
                 and words[noun + 1] in DATA_SET_NOUNS and words[noun].isalpha() and words[noun] not in NOT_A_DATA_SET:
             # "the ~52k Alpaca dataset", "100k SFT samples", "a 52k-example dataset": a name or a kind between
@@ -2588,6 +2590,34 @@ EPOCHS_DONE = frozenset({"complete", "completed", "completing", "finish", "finis
 NOT_A_DATA_SET = frozenset({"tokens", "token", "gpus", "gpu", "steps", "epochs", "batch", "per", "of", "more",
                             "training", "train", "validation", "test", "eval", "length", "context", "long",
                             "resolution", "pixel", "frame", "second", "hour"})
+
+
+# what one training sample is called, said before its length in tokens ("each example is ~3000 tokens")
+SAMPLE_NOUNS = frozenset({"sample", "samples", "example", "examples", "record", "records", "text", "texts",
+                          "document", "documents", "doc", "docs", "conversation", "conversations", "prompt", "prompts",
+                          "sequence", "sequences", "input", "inputs", "row", "rows", "instance", "instances",
+                          "dialogue", "dialogues", "item", "items", "entry", "entries", "essay", "essays", "article",
+                          "articles", "transcript", "transcripts"})
+# what may stand between the sample's noun and its length: a verb of size and a hedge
+SAMPLE_LENGTH_FILLERS = frozenset({"is", "are", "was", "were", "has", "have", "had", "contains", "contain", "with",
+                                   "of", "about", "around", "roughly", "approximately", "approx", "~", "up", "to",
+                                   "corresponds", "correspond", "averages", "average", "on", "over", "under", "at",
+                                   "least", "most", "nearly", "almost", "like", "be", "can", "may", "might", "some",
+                                   "reach", "reaches", "exceed", "exceeds", "than", "more", "less", "≈", "long"})
+NOT_SAMPLE_LENGTH = frozenset({"per", "total", "in", "/", "a", "each", "every", "for"})  # "N tokens per second"
+
+
+def _sample_length_said(words: list[str], k: int, noun: int) -> bool:
+    """Whether the number at k, before "tokens" at noun, is one sample's length: a sample's noun a few words before
+    it, with only a verb of size and hedges between ("each sample has about 30000 tokens", "my prompts are ~6000
+    tokens", "one record corresponds to about 30000 tokens") - not "tokens per second", nor "the dataset has 2M
+    tokens" (a data set's size: no sample's noun)."""
+    if words[noun + 1:noun + 2] and words[noun + 1] in NOT_SAMPLE_LENGTH:
+        return False  # "6000 tokens per second", "tokens in total", "tokens a step"
+    j = k - 1
+    while j >= 0 and k - j <= 5 and words[j] in SAMPLE_LENGTH_FILLERS:
+        j -= 1
+    return j >= 0 and j < k - 1 and words[j] in SAMPLE_NOUNS
 
 
 def _right_slot(index: PhraseIndex, clause: Clause, k: int) -> tuple[str, int] | None:

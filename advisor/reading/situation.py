@@ -592,8 +592,9 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         put("gpu_memory", f"{v['gpu_memory_gb'].value:g}{unit}", read_size.text)
         put("gpu_memory_written", True, read_size.text)
         card = v.get("gpu_memory_catalogue_bytes")
-        if card is not None and not 0.8 <= read_size.value / card.value <= 1.1:
-            # "an A10G (16 GB VRAM)": the size said is the one counted, but the named card comes in another
+        if card is not None and not 0.8 <= v["gpu_memory_gb"].value * 1e9 / card.value <= 1.1:
+            # "an A10G (16 GB VRAM)": the size said is the one counted, but the named card comes in another (each
+            # card's size: "3x A100 for a total of 240gb" is 80 GB each, the A100 80GB's)
             put("named_card_memory", card.value, card.text)
     elif "gpu_memory_catalogue_bytes" in v:  # the card named: what the runtime reports (or its nominal GiB)
         put("gpu_memory", v["gpu_memory_catalogue_bytes"].value, v["gpu_memory_catalogue_bytes"].text)
