@@ -4276,3 +4276,39 @@ def test_deepspeed_chats_prompt_and_answer_lengths_make_the_sequence():
     16000 with --max_answer_seq_len 2000 is 18,000 tokens a sequence."""
     reading = read("deepspeed main.py --max_answer_seq_len 2000 --max_prompt_seq_len 16000 --per_device_train_batch_size 1")
     assert reading.get("seq_len") == 18000
+
+
+def test_a_samples_length_said_in_tokens_is_the_sequence():
+    """Review 67 #14: "in some cases I think one record corresponds to about 30000 tokens" is a sample's length; a
+    data set's tokens and a rate in tokens are not."""
+    assert read("in some cases I think one record corresponds to about 30000 tokens").get("seq_len") == 30000
+    assert read("each sample has about 2048 tokens").get("seq_len") == 2048
+    assert read("my prompts are ~6000 tokens").get("seq_len") == 6000
+    assert read("the dataset has 2000000 tokens").get("seq_len") is None
+    assert read("I get 3000 tokens per second").get("seq_len") is None
+
+
+def test_a_data_set_counted_in_wan_or_millions():
+    """"我有400W的数据集" (4,000,000 samples: W is 万), "a 1.2 million image dataset"."""
+    assert read("我有400W的数据集，8张A100 80G").get("dataset_size") == 4_000_000
+    assert read("我有一个400万的数据集").get("dataset_size") == 4_000_000
+    assert read("a 1.2 million image dataset").get("dataset_size") == 1_200_000
+
+
+def test_a_glued_mixtral_size_and_a_total_memory_over_cards(kb):
+    """Review 67 #14: `model_name_or_path: /workspace/models/mixtral8x22` is the 8x22B; "3x A100 gpus for a total of
+    240gb" is 80 GB a card, the A100 80GB's - no difference between the size said and the card's to point out."""
+    assert facts(kb, "model_name_or_path: /workspace/models/mixtral8x22")["model_preset"] == "mixtral-8x22b"
+    said = facts(kb, "I am using 3x A100 gpus for a total of 240gb of vram.")
+    assert said["num_gpus"] == 3 and "named_card_memory" not in said
+    assert facts(kb, "an A10G (16 GB VRAM)")["named_card_memory"] > 20e9
+
+
+def test_a_recipes_layout_said_value_first():
+    """Review 67 #17: "the parameters of yours is 16 per_device_train_batch_size x 1 gradient_accumulation_steps x 8
+    num_gpus" is the recipe's 128 per update; the user's own layout said the same way is theirs."""
+    ref = read("the paper used 16 per_device_train_batch_size x 1 gradient_accumulation_steps x 8 num_gpus").reference
+    assert ref["batch"].value == 128 and ref["num_gpus"].value == 8
+    own = read("I used 2 per_device_train_batch_size x 8 gradient_accumulation_steps x 8 num_gpus")
+    assert (own.get("micro_batch"), own.get("grad_accum_steps"), own.get("num_gpus")) == (2, 8, 8)
+    assert read("--batch_size 8 num_gpus 4").get("num_gpus") == 4

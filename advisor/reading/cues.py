@@ -531,6 +531,7 @@ RIGHT_CUES: list[tuple[str, str]] = [
     ("gpus each", "gpus_per_node"), ("gpus per node", "gpus_per_node"), ("gpus on each node", "gpus_per_node"),
     ("gpus in each node", "gpus_per_node"), ("gpus per machine", "gpus_per_node"),
     ("gpus", "num_gpus"), ("gpu", "num_gpus"), ("cards", "num_gpus"), ("card", "num_gpus"), ("devices", "num_gpus"),
+    ("num_gpus", "num_gpus"),  # "16 per_device_train_batch_size x 1 gradient_accumulation_steps x 8 num_gpus"
     ("graphics cards", "num_gpus"), ("tpu cores", "num_gpus"),  # "8 TPU cores": the replicas data parallelism runs
     ("nodes", "num_nodes"), ("node", "num_nodes"), ("machines", "num_nodes"), ("servers", "num_nodes"),
     ("sets of machines", "num_nodes"), ("groups of machines", "num_nodes"), ("sets of nodes", "num_nodes"),

@@ -88,6 +88,8 @@ def _single(spec: FactSpec, text: str, folded: str, used: list[tuple[int, int]])
                 continue  # (a pattern that blanks only its value may reach over another's words, not its number)
             if measured and _attributed(text, match.start()):
                 continue  # "you claim 24K tokens/s with the 1.1B model": the source's figure, not the user's
+            if spec.name in REPORTED_BY_A_SOURCE and not _attributed(text, match.start()):
+                continue  # (a source's figure only where the sentence names the source before it)
             try:
                 raw, per = _bytes_said(spec, match.group("value")), match.groupdict().get("per")
                 if per is not None and not any(c.isdigit() for c in raw):
@@ -119,6 +121,8 @@ def _bytes_said(spec: FactSpec, raw: str) -> str:
 
 # the timings a user measures, besides the measured_ facts: a source's "4.7 sec/step" is the source's
 TIMED_BY_THE_USER = frozenset({"step_seconds", "current_duration"})
+# the figures a source reports, never the user's: "in the paper … it took 20 hours"
+REPORTED_BY_A_SOURCE = frozenset({"reference_duration"})
 # what a library's comment in pasted code describes, not the user's run: "sampling_timesteps=250,  # (using ddim for
 # faster inference)" in a training script is no inference of theirs (review 65 #11)
 COMMENT_BLIND = frozenset({"inference_slow", "generation_run"})
