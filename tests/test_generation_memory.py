@@ -117,3 +117,36 @@ def test_a_served_models_weights_split_by_tensor_parallelism(kb):
     assert c.wm.value("serving_cache_left_bytes") > 0
     assert not c.wm.known("training_mode")
     assert not {"batch_scope", "training_mode"} & {q.id for q in c.advice.questions}
+
+
+BATCHED_EVAL = ("Slow batched evals\nllamafactory-cli train --stage sft --model_name_or_path /home/ft/ "
+                "--finetuning_type full --cutoff_len 4096 --max_samples 500 --per_device_eval_batch_size 8 "
+                "--predict_with_generate True --max_new_tokens 1024 --top_p 1 --temperature 1 --do_predict True\n"
+                "The above script does batched eval on 500 examples on an A100 node with batch size 8, and takes an "
+                "hour to run. This is significantly slower than running evals with batch size 1, which runs in "
+                "around 15 minutes. Is there a way to make the batched evals faster?")
+
+
+def test_a_prediction_run_slower_in_batches_is_a_batch_waiting_for_its_longest_generation(kb):
+    """Review 67 #9: `--do_predict True` with no `--do_train` is a prediction run, whatever the launcher is called;
+    batched generation slower than batch 1 is the batch decoding until its longest answer stops."""
+    c = run_consultation(BATCHED_EVAL, kb=kb)
+    assert c.wm.value("generation_run") is True and not c.wm.known("training_mode")
+    assert c.advice.findings[0].id == "finding-batched-generation-slower"
+    assert "max_new_tokens" in c.advice.findings[0].text and "continuous batching" in c.advice.findings[0].text
+
+
+@pytest.mark.parametrize("message", [
+    "本地进行qwen2-vl-2b-instruct推理，增加max_pixels，但是占用内存没有变化",  # review 68 #12: 推理, inference
+    "I'm using lm_eval.simple_evaluate to test deepseek-ai/DeepSeek-V2-Lite with 8 H100 GPUs and HFLM",
+    "I am currently running the Yi34B model on four A10 (24G) GPUs, and want to deploy it; max_num_batched_tokens=50000",
+    "no effect of changing batch size in the time it takes to generate embeddings",  # ("no" denies no inference)
+])
+def test_inference_said_in_other_words_is_a_generation_run(kb, message):
+    assert run_consultation(message, kb=kb).wm.value("generation_run") is True
+
+
+def test_a_training_run_with_prediction_is_no_generation_run(kb):
+    c = run_consultation("python run.py --do_train --do_predict --per_device_train_batch_size 8 on one A100", kb=kb)
+    assert c.wm.value("generation_run") is not True
+    assert run_consultation("我用8张A100微调Qwen2-7B，然后部署", kb=kb).wm.value("generation_run") is not True

@@ -77,7 +77,8 @@ def _single(spec: FactSpec, text: str, folded: str, used: list[tuple[int, int]])
             if spec.name in COMMENT_BLIND and _in_code_comment(text, match.start()):
                 continue
             if (claim or pattern.value is not None) and \
-                    negated(text, match.start(), match.end(), contains_negation=pattern.contains_negation):
+                    negated(text, _said_from(pattern.regex, text, match), match.end(),
+                            contains_negation=pattern.contains_negation):
                 continue  # "I know a larger batch doesn't save memory" states no belief; "no NVLink" names none
             if pattern.value is not None:
                 try:
@@ -108,6 +109,15 @@ def _single(spec: FactSpec, text: str, folded: str, used: list[tuple[int, int]])
                 used.append(match.span("value") if pattern.blanks == "value" else match.span())
             return value, match.group(0)
     return None
+
+
+def _said_from(regex: str, text: str, match: re.Match) -> int:
+    """Where a match's own words start, for the negation check: a pattern anchored at the message's start ("^(?!… a
+    training word anywhere)[\s\S]*? … inference") matches from the first character, but what it says is at its end,
+    on the line it ends on ("no effect of changing batch size … to generate embeddings" denies no inference)."""
+    if not regex.startswith("^"):
+        return match.start()
+    return max(match.start(), text.rfind("\n", 0, match.end()) + 1, match.end() - 60)
 
 
 BARE_GIGA = re.compile(r"\s*\d[\d.]*\s*[GgMm]\s*")
