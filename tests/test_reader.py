@@ -4312,3 +4312,21 @@ def test_a_recipes_layout_said_value_first():
     own = read("I used 2 per_device_train_batch_size x 8 gradient_accumulation_steps x 8 num_gpus")
     assert (own.get("micro_batch"), own.get("grad_accum_steps"), own.get("num_gpus")) == (2, 8, 8)
     assert read("--batch_size 8 num_gpus 4").get("num_gpus") == 4
+
+
+def test_a_failure_feared_for_a_plan_is_no_failure_seen(kb):
+    """Review 68 #28: "how can I finetune llama2-7B with 128K seqence length by using only 8 A100 GPUS? wouldnt it
+    cause out of memory?" - a plan's failure feared, and its length read through the typo."""
+    said = facts(kb, "how can I finetune llama2-7B with 128K seqence length by using only 8 A100 GPUS?\n\n"
+                     "wouldnt it cause out of memory?")
+    assert "oom" not in said and said["seq_len"] == 131072
+    assert facts(kb, "I got out of memory error, what would help?")["oom"] is True
+
+
+def test_a_references_configuration_asked_about_is_the_plan(kb):
+    """Review 68 #2: "the paper's supervised SimCSE uses batch size 512 and seq len 32 - how much GPU memory does this
+    configuration need?" counts the memory at that batch and length (and SimCSE's loss is contrastive)."""
+    said = facts(kb, "根据论文附录，有监督场景下 SimCSE-BERT-base 的 batch size 为 512，seq len 为 32。请问这样的训练配置需要多少显存？")
+    assert said["batch_size"] == 512 and said["seq_len"] == 32 and said["claim_contrastive"] is True
+    own = facts(kb, "The paper uses batch 512 and seq len 32, but I use batch 64 at seq len 128. How much memory?")
+    assert (own["batch_size"], own["seq_len"]) == (64, 128)  # (a run of their own keeps its settings)

@@ -455,6 +455,9 @@ def _switched_on_if(words: list[str], k: int) -> bool:
     return False
 
 
+FEARED = frozenset({"would", "wouldn", "wouldnt", "will", "won", "wont", "might"})  # modals of a failure supposed
+
+
 def _if_you(words: list[str], k: int) -> bool:
     """'if you run out of memory', 'if one gets OOM': a case put to the reader of a note or a README (within four
     words before the keyword)."""
@@ -717,6 +720,10 @@ def _keywords(clause: Clause, reading: Reading) -> None:
         if name == "oom" and _if_you(words, k):
             after_hit = end
             continue  # "if you run out of memory, add --hparams='batch_size=1024'": a script's advice, not a report
+        if name == "oom" and reading.in_question and not FEARED.isdisjoint(words[max(0, k - 5):k]) \
+                and "why" not in words[:k]:  # (not "why will it OOM at step 100?": a failure seen, asked about)
+            after_hit = end
+            continue  # "wouldnt it cause out of memory?" (review 68 #28): a failure feared for a plan, not one seen
         if name in SUPPOSED_SETTINGS and reading.clause_mood == "ok" and present.isdisjoint(FAILURE_HINTS) \
                 and _switched_on_if(words, k):
             after_hit = end

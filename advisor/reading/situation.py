@@ -337,6 +337,9 @@ READER_FACTS = frozenset({fact for _, fact in _DIRECT} | TIMING_FACTS | {"micro_
                                                           "claim_multi_gpu_oom_one_fits"})
 
 
+OWN_BATCHES = frozenset({"batch", "micro_batch", "global_batch", "batch_unqualified", "batch_from", "batch_to"})
+
+
 def _reference_gpus(reading: Reading, put: Any) -> None:
     """The reference's GPUs: counted, or its nodes × the GPUs of each ("16 nodes of 8 H100s")."""
     ref = reading.reference
@@ -907,6 +910,12 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     if ref_seq is not None and "seq_len" not in v and v.get("goal") is not None and v["goal"].value == "match_reference":
         # "match the Llama 2 paper: global batch 4M tokens, seq len 4096": matching it trains at its length
         put("seq_len", ref_seq.value, ref_seq.text)
+    elif ref_seq is not None and "seq_len" not in v and v.get("goal") is not None and v["goal"].value == "fit" \
+            and OWN_BATCHES.isdisjoint(v) and reading.reference.get("batch") is not None:
+        # "the paper's supervised SimCSE uses batch 512 and seq len 32: how much GPU memory does this need?" (review
+        # 68 #2): with no run of their own, the memory asked is the reference's configuration's
+        put("seq_len", ref_seq.value, ref_seq.text)
+        put("batch_size", reading.reference["batch"].value, reading.reference["batch"].text)
     ref_batch, ref_length = reading.reference.get("batch"), reading.reference.get("seq_len")
     if ref_batch is not None and ref_length is not None and "target_tokens_per_step" not in out \
             and "batch_tokens" not in reading.reference and ref_batch.text == ref_length.text:

@@ -196,7 +196,7 @@ GLUED_BRANDS = ("tesla", "nvidia", "geforce", "quadro")  # written glued to a ca
 
 # misspellings people type in a hurry, read as the word meant ("grad checkpoint allready on", "out of memmory"): the
 # cues match the word; the message's own text is quoted unchanged
-TYPOS = {"lenght": "length", "lengh": "length", "legnth": "length", "instrcut": "instruct", "insturct": "instruct", "instuct": "instruct", "allready": "already", "alredy": "already", "alreday": "already", "allredy": "already",
+TYPOS = {"seqence": "sequence", "sequnce": "sequence", "sequece": "sequence", "seqeunce": "sequence", "lenght": "length", "lengh": "length", "legnth": "length", "instrcut": "instruct", "insturct": "instruct", "instuct": "instruct", "allready": "already", "alredy": "already", "alreday": "already", "allredy": "already",
          "memmory": "memory", "memeory": "memory", "memroy": "memory", "mmeory": "memory",
          "gradiant": "gradient", "graident": "gradient", "gradinet": "gradient",
          "checkpoiting": "checkpointing", "checkpoitning": "checkpointing", "checkpionting": "checkpointing",
