@@ -174,6 +174,8 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     if chinese.has_cjk(said):
         _patterns_on_the_english(kb, said, found)
     timings = compared_timings(said)
+    if not timings and chinese.has_cjk(said):
+        timings = _timings_in_the_english(said)  # ("单卡0.15秒一个batch … 4卡0.35秒一个batch", review 68 #22)
     for name, (value, matched) in timings.items():
         found.setdefault(name, (value, matched))
     if "epoch_seconds_by_epoch" in timings and "run_seconds_by_batch" in found \
@@ -335,6 +337,17 @@ def _patterns_on_the_english(kb: KnowledgeBase, said: str, found: dict[str, tupl
         words = chinese.original_words(said, spans, at, at + len(matched)) if at >= 0 else ""
         if words:
             found[name] = (value, words)
+
+
+def _timings_in_the_english(said: str) -> dict[str, tuple[Any, str]]:
+    """The timings compared in a message written in Chinese, read from its English view, each quoting the user's own
+    characters."""
+    english, spans = chinese.english_view(said)
+    out = {}
+    for name, (value, matched) in compared_timings(english).items():
+        at = english.find(matched) if isinstance(matched, str) else -1
+        out[name] = (value, (chinese.original_words(said, spans, at, at + len(matched)) if at >= 0 else "") or matched)
+    return out
 
 
 def _add_topic(found: dict[str, tuple[Any, str]], topic: str, words: str) -> None:

@@ -255,3 +255,14 @@ def test_how_long_is_no_multi():
 
     english = chinese.english_view("4090完整训练一次大概需要多长时间？")[0]
     assert "how long" in english and "multi" not in english
+
+
+def test_step_times_compared_in_chinese_are_a_scaling_measurement(kb):
+    """Review 68 #22: "单卡功耗能跑到0.15秒一个batch … 同样的4卡只能跑到0.35秒一个batch … 单卡和多卡单个gpu上batch一样大" is
+    6.67 steps/s on one GPU and 2.86 on four at the same per-GPU batch: 1.71× the samples, 42.9% efficiency."""
+    c = run_consultation("多卡速度上不去\n\n单卡功耗能跑到0.15秒一个batch，GPU功耗280w。同样的4卡只能跑到0.35秒一个batch。"
+                         "gpu功耗150w。单卡和多卡单个gpu上batch一样大。请问为什么。", kb=kb)
+    pairs = c.wm.value("steps_per_second_by_gpus")
+    assert [gpus for gpus, _ in pairs] == [1, 4]
+    assert pairs[0][1] == pytest.approx(1 / 0.15) and pairs[1][1] == pytest.approx(1 / 0.35)
+    assert "1.71×" in c.advice.findings[0].title
