@@ -455,6 +455,8 @@ def family_names(clause: Clause, reading: Reading) -> None:
         generic = any(p.lower() in GENERIC_PARTS for p in parts[1:]) or parts[0].lower() in SETTING_PREFIXES
         # (`--output_dir output_qwen`: where a run writes, named after the family, not the model it loads)
         generic = generic or parts[0].lower() in OUTPUT_PARTS and not _model_key(clause, first)
+        # (`sam_num_points_per_side`, `clip_batch_size`: a setting's key named after the model's family - review 68 #16)
+        generic = generic or "_" in written and not SETTING_KEY_PARTS.isdisjoint(p.lower() for p in parts[1:])
         k0 = clause.key_of.get(first, 0)
         backbone = _backbone_at(clause.words, k0, clause.key_of.get(last, k0) + 1)  # "HRNetW48 backbone"
         if not file_name and not generic and not backbone and after not in NAMED_THINGS | NOT_THE_MODEL \
@@ -471,6 +473,11 @@ def family_names(clause: Clause, reading: Reading) -> None:
                              weak=names.version_only(model_id) or solo or _other_key(clause, first)))
             clause.claimed.update(range(first, last + 1))
         done = last + 1
+
+
+# the words of a setting's snake_case key after a family's name ("sam_num_points_per_side", "clip_batch_size")
+SETTING_KEY_PARTS = frozenset({"num", "per", "points", "side", "size", "batch", "steps", "lr", "max", "min", "len",
+                               "length", "path", "dir", "ratio", "weight", "loss", "threshold", "thresh", "iou"})
 
 
 # what may follow "Llama3-70B 8K": the training the context length is for, or the end of the clause
