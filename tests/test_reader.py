@@ -4330,3 +4330,10 @@ def test_a_references_configuration_asked_about_is_the_plan(kb):
     assert said["batch_size"] == 512 and said["seq_len"] == 32 and said["claim_contrastive"] is True
     own = facts(kb, "The paper uses batch 512 and seq len 32, but I use batch 64 at seq len 128. How much memory?")
     assert (own["batch_size"], own["seq_len"]) == (64, 128)  # (a run of their own keeps its settings)
+
+
+def test_a_settings_key_named_after_a_family_is_no_model():
+    """Review 68 #16: "I change the parameters `sam_num_points_per_side` from `64` to `16`" names SAM's setting, not a
+    model; `sam_vit_h` as the model's name is SAM ViT-H."""
+    assert read("So I change the parameters `sam_num_points_per_side` from `64` to `16`").get("model") is None
+    assert read("train with --model_name_or_path sam_vit_h").get("model") == "sam-vit-h"

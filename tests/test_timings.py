@@ -185,3 +185,15 @@ def test_the_bus_load_of_a_run_past_its_card_is_the_spill(kb):
                          "the bus interface-load, that means somewhat is copied all the time", kb=kb)
     assert c.wm.value("spill_said") is True
     assert c.advice.findings[0].id == "finding-spill-said"
+
+
+def test_a_time_for_several_epochs_is_each_epochs_share_and_the_planned_epochs_stay(kb):
+    """Review 68 #20: "On my RTX 3080 it took 13 hours to generate 10 epochs … I want to train on total 200 epochs":
+    78 minutes an epoch, 200 epochs planned - 260 hours."""
+    from advisor.consultation import run_consultation
+    c = run_consultation("I have 1277 wav files for training. On my RTX 3080 it took 13 hours to generate 10 epochs. "
+                         "Is it normal? I want to train on total 200 epochs, how do I go about it then? Task Manager "
+                         "shows the 3D usage at max.", kb=kb)
+    assert c.wm.value("epoch_seconds") == 13 * 3600 / 10 and c.wm.value("epochs") == 200
+    assert c.wm.value("run_time_from_epochs") == 200 * 13 * 3600 / 10
+    assert c.wm.value("windows_named") is True
