@@ -4337,3 +4337,12 @@ def test_a_settings_key_named_after_a_family_is_no_model():
     model; `sam_vit_h` as the model's name is SAM ViT-H."""
     assert read("So I change the parameters `sam_num_points_per_side` from `64` to `16`").get("model") is None
     assert read("train with --model_name_or_path sam_vit_h").get("model") == "sam-vit-h"
+
+
+def test_a_model_in_a_comment_beside_a_model_key_is_no_model():
+    """Review 67 #5: `pretrained_model_name_or_path: "./models/colqwen2_base" # "./models/paligemma-3b-mix-448"` loads
+    ColQwen2; the PaliGemma in the comment is an alternative left beside the value."""
+    said = read('pretrained_model_name_or_path:  "./models/colqwen2_base" # "./models/paligemma-3b-mix-448"')
+    assert said.get("model") is None and said.get("params") is None
+    assert read("model_name_or_path: meta-llama/Llama-2-7b-hf # the 7B").get("model") == "llama-2-7b"
+    assert read("I train llama-2-7b # on 8 GPUs").get("model") == "llama-2-7b"

@@ -33,6 +33,8 @@ def catalogue_models(clause: Clause, reading: Reading) -> None:
             continue
         if _data_key(clause, first):
             continue  # "output_dir: data/Qwen2.5-1.5B-Open-R1-GRPO", "--data_path alpaca_llama2.json": not the model
+        if _comment_beside_a_model_key(clause, first):
+            continue  # `model_path: ./qwen  # was llama-2-7b before`: the comment's alternative, not the model loaded
         if _backbone_at(words, s, e):
             continue  # "Grounding DINO (Swin-T backbone)", "'backbone': 'resnet50'": a part of the model trained
         if _other_patch(clause, e, target):
@@ -143,6 +145,24 @@ def _model_key(clause: Clause, first: int) -> bool:
     """Whether the model name at token `first` is the value of a launch's model key: it outranks names in prose."""
     key = _key_before(clause, first)
     return key is not None and key in MODEL_KEYS
+
+
+MAX_LINE_LOOKBACK = 64  # tokens looked back for the start of a line
+
+
+def _comment_beside_a_model_key(clause: Clause, first: int) -> bool:
+    """Whether the name at token `first` is in a comment after a model key's own value on its line
+    (`pretrained_model_name_or_path: "./models/colqwen2_base" # "./models/paligemma-3b-mix-448"`, review 67 #5): an
+    alternative left beside the value, not the model the config loads."""
+    tokens, t, hash_at = clause.tokens, first - 1, None
+    while t >= 0 and first - t <= MAX_LINE_LOOKBACK and tokens[t].kind != "nl":
+        if tokens[t].text == "#":
+            hash_at = t
+        elif hash_at is not None and tokens[t].kind == "word" and tokens[t].text.lower() in MODEL_KEYS \
+                and t + 1 < hash_at and tokens[t + 1].text in (":", "="):
+            return True
+        t -= 1
+    return False
 
 
 def _other_key(clause: Clause, first: int) -> bool:
@@ -287,6 +307,8 @@ def sized_names(clause: Clause, reading: Reading) -> None:
                for t in range(max(clause.start, i - 14), i)):
             continue  # "14029574132 tokens (about 14B)": the number said just before, rounded, not a model's size
         first = _name_start(clause, i)
+        if _comment_beside_a_model_key(clause, first):
+            continue  # (`model_path: ./colqwen2_base # ./models/paligemma-3b-mix-448`: the alternative left beside)
         has_letters = any(tokens[x].kind == "word" and tokens[x].text not in NOT_NAMES for x in range(first, i))
         variant = i > clause.start and tokens[i - 1].kind == "word" and not num.space_before \
             and (len(tokens[i - 1].text.split("_")[-1]) == 1 or tokens[i - 1].text.endswith("v"))
@@ -432,7 +454,7 @@ def family_names(clause: Clause, reading: Reading) -> None:
             last -= 1
         while first < last and tokens[first].kind == "punct":
             first += 1
-        if _data_key(clause, first) or _flag_name(clause, first):
+        if _data_key(clause, first) or _flag_name(clause, first) or _comment_beside_a_model_key(clause, first):
             done = last + 1
             continue  # "output_dir: data/Qwen2.5-1.5B-Open-R1-GRPO": where the run writes, not its model
         if first == last and "_" in tokens[first].text and last + 1 < clause.end and tokens[last + 1].text in "=:":
