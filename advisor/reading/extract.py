@@ -114,10 +114,11 @@ def _single(spec: FactSpec, text: str, folded: str, used: list[tuple[int, int]])
 def _said_from(regex: str, text: str, match: re.Match) -> int:
     """Where a match's own words start, for the negation check: a pattern anchored at the message's start ("^(?!… a
     training word anywhere)[\s\S]*? … inference") matches from the first character, but what it says is at its end,
-    on the line it ends on ("no effect of changing batch size … to generate embeddings" denies no inference)."""
+    its last word ("no effect of changing batch size … to generate embeddings" denies no inference)."""
     if not regex.startswith("^"):
         return match.start()
-    return max(match.start(), text.rfind("\n", 0, match.end()) + 1, match.end() - 60)
+    # (the match's last word: "… No enough cache entries. Assertion fail: /opt/tritonserver" says a server, undenied)
+    return max(match.start(), text.rfind("\n", 0, match.end()) + 1, text.rfind(" ", 0, match.end() - 1) + 1)
 
 
 BARE_GIGA = re.compile(r"\s*\d[\d.]*\s*[GgMm]\s*")
