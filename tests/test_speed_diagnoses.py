@@ -284,3 +284,15 @@ def test_a_time_the_user_spent_elsewhere_is_no_run_time(kb):
     assert read_message(kb, "I spent 5 hours debugging this OOM").get("current_duration") is None
     # a source's time only where the source is named before it
     assert read_message(kb, "My run took 30 hours on 4 GPUs").get("reference_duration") is None
+
+
+def test_an_epoch_slower_than_the_papers_epoch(kb):
+    """Review 68 #24: "It takes 15 hours for a single epoch … In your paper, only takes 66 hours for whole 10 epochs":
+    an epoch of 15 h against the paper's 6.6 h is 2.27× - said per epoch, not as the whole run's time."""
+    c = run_consultation("I try reproduce BLIP2 for 4M dataset in 8 A100 gpus (40GB). But, It takes 15 hours for a "
+                         "single epoch in stage1. Could you give some advice for accelerating this? In your paper, "
+                         "only takes 66 hours for whole 10 epochs.", kb=kb)
+    assert c.wm.value("epoch_seconds") == 15 * 3600 and c.wm.value("reference_epoch_seconds") == 6.6 * 3600
+    assert not c.wm.known("current_duration")
+    assert c.wm.value("duration_over_reference") == pytest.approx(15 / 6.6)
+    assert finding_ids(c)[0] == "finding-epoch-slower-than-reference"

@@ -133,7 +133,7 @@ def _bytes_said(spec: FactSpec, raw: str) -> str:
 # the timings a user measures, besides the measured_ facts: a source's "4.7 sec/step" is the source's
 TIMED_BY_THE_USER = frozenset({"step_seconds", "current_duration"})
 # the figures a source reports, never the user's: "in the paper … it took 20 hours"
-REPORTED_BY_A_SOURCE = frozenset({"reference_duration"})
+REPORTED_BY_A_SOURCE = frozenset({"reference_duration", "reference_epoch_seconds"})
 # what a library's comment in pasted code describes, not the user's run: "sampling_timesteps=250,  # (using ddim for
 # faster inference)" in a training script is no inference of theirs (review 65 #11)
 COMMENT_BLIND = frozenset({"inference_slow", "generation_run"})
