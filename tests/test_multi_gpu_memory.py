@@ -512,3 +512,14 @@ def test_zero2_using_more_than_zero1_is_its_buffers(kb):
     assert c.wm.value("claim_zero2_more_than_zero1") is True
     assert c.advice.findings[0].id == "finding-zero2-more-than-zero1"
     assert "contiguous_gradients" in c.advice.findings[0].text
+
+
+def test_openclips_global_loss_named_by_its_own_name(kb):
+    """Review 68 #19: "under the global loss setting, when training with multiple nodes, the GPU memory usage will be
+    much higher than … with a single node": OpenCLIP's B × B logits, not fp16's global loss scale."""
+    c = run_consultation("I have noticed that under the global loss setting, when training with multiple nodes, the GPU "
+                         "memory usage will be much higher than when training with a single node. So, how should we "
+                         "estimate the GPU memory usage with multiple nodes in this situation?", kb=kb)
+    assert c.advice.findings[0].id == "finding-clip-local-loss"
+    other = run_consultation("DeepSpeed prints the global loss scale on 8 GPUs, memory is fine", kb=kb)
+    assert "finding-clip-local-loss" not in [f.id for f in other.advice.findings]
