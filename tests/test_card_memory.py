@@ -62,3 +62,11 @@ def test_a_size_the_named_card_does_not_come_in(kb):
                     "I train on an A100 with 38GB usable and get out of memory.",
                     "I train on 8 V100 with 256GB memory in total and get out of memory."):
         assert not run_consultation(message, kb=kb).wm.known("card_sizes_made"), message
+
+
+def test_a_count_then_each_cards_size_after_using_is_the_cards_size(kb):
+    """Review 68 #14: "took only 40 minutes when using 8 80GB A100 GPUs" names eight cards of 80 GB, not 80 GB used."""
+    from advisor.consultation import read_message
+    said = read_message(kb, "Training LLaMA 7B took only 40 minutes when using 8 80GB A100 GPUs")
+    assert "measured_use" not in said and said["num_gpus"][0] == 8 and said["gpu_model"][0] == "a100-80gb"
+    assert "measured_use" in read_message(kb, "On my 8 A100 80GB GPUs training is using 62GB on each")

@@ -951,6 +951,8 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
         return
     # "I am using a 22GB GPU": an article and a card's noun around the size make it the card's, whatever verb
     a_card = after[:1] != [] and after[0] in CARD_WORDS and before[-1:] in (["a"], ["an"], ["one"], ["single"])
+    # ("when using 8 80GB A100 GPUs": a count, then each card's size and its name - review 68 #14)
+    a_card = a_card or before_card and k >= 1 and clause.tokens[clause.keys[k - 1]].is_num
     # ("the fake-unet occupies too much GPU memory, >13G": a use said a few words after its verb)
     used_after_verb = not a_card and bool(set(words[max(0, start - 6):start]) & USE_VERBS) \
         and bool(set(before[-2:]) & {"memory", "vram"})
