@@ -182,6 +182,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
             and {k for k, _ in found["run_seconds_by_batch"][0]} <= {k for k, _ in timings["epoch_seconds_by_epoch"][0]}:
         found.pop("run_seconds_by_batch")  # ("epoch 10 -> 0.21 s, 20 -> 0.49 s": a list of epochs, not of batches)
     _banner_counts_the_gpus(found, said)
+    _last_logged_loss(found, said)
     _epoch_shows_the_batch(found)
     _epoch_settles_batch_scope(found)
     _asked_batch_for_the_lr(found)
@@ -337,6 +338,25 @@ def _patterns_on_the_english(kb: KnowledgeBase, said: str, found: dict[str, tupl
         words = chinese.original_words(said, spans, at, at + len(matched)) if at >= 0 else ""
         if words:
             found[name] = (value, words)
+
+
+# a training log's loss: the Trainer's {'loss': 0.0007, …}, Lightning's "loss=0.123", "train_loss: 0.05" (not eval_loss,
+# val_loss, the loss scale)
+LOGGED_LOSS = re.compile(r"""(?<![\w-])['"]?(?:train_)?loss['"]?\s{0,2}[:=]\s{0,2}(\d{1,3}(?:\.\d{1,8})?(?:e-\d{1,2})?)(?![\d.])""",
+                         re.IGNORECASE)
+MAX_LOSSES = 10_000  # logged losses looked at (a long paste's)
+
+
+def _last_logged_loss(found: dict[str, tuple[Any, str]], said: str) -> None:
+    """The loss of the last step a pasted training log shows ("{'loss': 0.0007, …, 'epoch': 14.98}"), when it
+    shows two or more (a log, not a loss said once in prose)."""
+    last, count = None, 0
+    for match in LOGGED_LOSS.finditer(said[:MAX_SCAN]):
+        last, count = match, count + 1
+        if count >= MAX_LOSSES:
+            break
+    if last is not None and count >= 2 and "final_train_loss" not in found:
+        found["final_train_loss"] = (float(last.group(1)), last.group(0))
 
 
 def _timings_in_the_english(said: str) -> dict[str, tuple[Any, str]]:

@@ -179,3 +179,19 @@ def test_an_epoch_set_in_batches_gluonts(kb):
                          "`num_batches_per_epoch` and `batch_size` per epoch**?", kb=kb)
     assert c.wm.value("asks_steps_per_epoch_setting") is True
     assert c.advice.findings[0].id == "finding-steps-per-epoch-is-a-setting"
+
+
+def test_a_training_loss_near_zero_with_a_model_that_does_not_work_is_memorised(kb):
+    """Review 68 #14: Alpaca's recipe run for 15 epochs, the log ending at {'loss': 0.0007, …} and "the trained model
+    does not seem to work properly": the training set memorised, said before any memory count."""
+    from advisor.consultation import run_consultation
+    c = run_consultation("Fine-tuning LLaMA 7B using Alpaca dataset on a machine with 8 80GB A100 GPUs finished only in "
+                         "40 minutes. And the trained model does not seem to work properly. When I changed the epoch "
+                         "to 15, it took around three hours but it still performs bad.\n"
+                         "    --per_device_train_batch_size 4 --gradient_accumulation_steps 8 --learning_rate 2e-5\n"
+                         "    {'loss': 0.0009, 'learning_rate': 5.09e-11, 'epoch': 14.97}\n"
+                         "    {'loss': 0.0007, 'learning_rate': 0.0, 'epoch': 14.98}", kb=kb)
+    assert c.wm.value("final_train_loss") == 0.0007
+    assert c.advice.findings[0].id == "finding-training-loss-near-zero"
+    one = run_consultation("LLaMA 7B fine-tuning: the loss: 0.0007 and the model works fine", kb=kb)
+    assert not one.wm.known("final_train_loss")  # (a loss said once is no log)
