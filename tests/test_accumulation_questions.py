@@ -154,3 +154,15 @@ def test_accumulation_asked_on_one_small_gpu_is_explained_not_refused(kb):
     assert c.wm.value("asks_accumulation_value") is True
     ids = [f.id for f in c.advice.findings]
     assert "finding-accumulation-value" not in ids and "finding-micro-batch-and-accumulation-roles" in ids
+
+
+def test_a_retriever_at_batch_one_has_no_in_batch_negatives(kb):
+    """Review 67 #6: DPR at batch_size=1 with one positive and one hard negative "context" each: the in-batch task is a
+    two-way choice (accuracy 1.0), and "1 positive context" counts passages, no sequence length."""
+    from advisor.consultation import run_consultation
+    c = run_consultation("Training a dense passage retriever\nEach sample of my data has 1 question, 1 positive "
+                         "context and 1 hard negative context. I am calling retriever.train with batch_size=1, "
+                         "num_hard_negatives=1. What is the significance of batch_size? Also, not sure why the "
+                         "evaluation after each epoch is acc: 1.0", kb=kb)
+    assert c.advice.findings[0].id == "finding-contrastive-batch-of-one"
+    assert not c.wm.known("seq_len")

@@ -606,6 +606,7 @@ RUN_WORDS = frozenset({"run", "runs", "work", "works", "worked", "fit", "fits", 
 
 # settings besides the batch whose value in a failing run outranks the one in a run that works
 MOOD_FIELDS = ("seq_len", "dataset_size", "model", "params", "optimizer")  # ("fits with SGD, can't with AdamW")
+MIN_SAID_LENGTH = 16  # a "context" after a smaller number counts passages ("1 positive context"), not tokens
 LENGTH_FIELDS = ("seq_len", "completion_len", "prompt_len")  # (settled before the prompt's and completion's add up)
 IN_A_BATCH = frozenset({"in", "per", "a", "an", "each", "every", "of", "batch", "/"})  # "10 images in a batch"
 
@@ -1836,6 +1837,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue  # `max_completion_length`, `max_output_length`, `max_token_length`: a part of it, or another text
         if name == "seq_len" and start_key < k and any(clause.tokens[t].text == "," for t in range(keys[start_key], keys[k])):
             continue  # "1 channel input, 4 classes": a comma parts the cue from the number, which is another's
+        if name == "seq_len" and scaled < MIN_SAID_LENGTH and words[start_key] in ("context", "ctx"):
+            continue  # "1 question, 1 positive context and 1 hard negative context" (review 67 #6): passages counted
         if name == "seq_len" and k > start_key and k + 1 < len(words) and words[k + 1] in SECONDS_WORDS:
             continue  # "a context of 6 seconds (300 tokens)": audio's length in time, not its tokens
         if name == "seq_len" and "input" in words[start_key:k] and "output" in clause.present:
