@@ -195,3 +195,14 @@ def test_a_training_loss_near_zero_with_a_model_that_does_not_work_is_memorised(
     assert c.advice.findings[0].id == "finding-training-loss-near-zero"
     one = run_consultation("LLaMA 7B fine-tuning: the loss: 0.0007 and the model works fine", kb=kb)
     assert not one.wm.known("final_train_loss")  # (a loss said once is no log)
+
+
+def test_darknet_counts_its_run_in_iterations_not_epochs(kb):
+    """Review 67 #22: "set batch=8 & subdivisions=1 in yolov4-csp.cfg … my dataset only have almost 300 images … does it
+    really need several days?": Darknet's cfg, whose run is max_batches iterations of batch images."""
+    from advisor.consultation import run_consultation
+    c = run_consultation("Get error when set batch=8 & subdivisions=1 in yolov4-csp.cfg. When I set subdivisions=64 it "
+                         "can train, but it costs a lot of time. My dataset only have almost 300 images. Does it really "
+                         "need several days on training?", kb=kb)
+    assert c.wm.value("darknet_named") is True
+    assert c.advice.findings[0].id == "finding-darknet-counts-iterations"
