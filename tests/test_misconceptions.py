@@ -231,3 +231,14 @@ def test_every_pattern_stays_linear_on_its_own_words_repeated():
         "                list(re.finditer(p.regex, text, re.IGNORECASE))\n")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, timeout=300)
     assert out.returncode == 0, out.stderr[-500:]
+
+
+def test_amp_that_saved_neither_memory_nor_time(kb):
+    """Review 67 #30: "when i used the '--amp' parameter, the memory usage was not decreased (around 10G of my 2080Ti
+    11G). The training time was also almost the same without amp.": both expectations answered."""
+    from advisor.consultation import run_consultation
+    c = run_consultation("It turned out when i used the '--amp' parameter, the memory usage was not decreased (around "
+                         "10G of of my 2080Ti 11G). The training time was also almost the same without amp.", kb=kb)
+    assert c.wm.value("claim_amp_halves_memory") is True and c.wm.value("claim_amp_no_speedup") is True
+    ids = [f.id for f in c.advice.findings]
+    assert "finding-amp-no-speedup" in ids
