@@ -242,3 +242,16 @@ def test_amp_that_saved_neither_memory_nor_time(kb):
     assert c.wm.value("claim_amp_halves_memory") is True and c.wm.value("claim_amp_no_speedup") is True
     ids = [f.id for f in c.advice.findings]
     assert "finding-amp-no-speedup" in ids
+
+
+def test_keras_memory_not_freed_in_a_tuning_loop_is_the_frameworks_pool(kb):
+    """Review 67 #28: "I can't free the GPU memory after each iteration … Ressource Exhausted : Out Of Memory": the
+    pool TensorFlow keeps for the process (clear_session, a process per trial); "Exhausted" is the error's word, not
+    the user's fatigue."""
+    from advisor.consultation import run_consultation
+    c = run_consultation("On a Google Colab notebook with keras and tensorflow as a backend, I am trying to tune a CNN "
+                         "in a set of loops. My problem is that I can't free the GPU memory after each iteration and "
+                         "Keras doesn't seem to be able to release GPU memory automatically. So every time I get a "
+                         "**Ressource Exhausted : Out Of Memory (OOM)**", kb=kb)
+    assert c.wm.value("claim_memory_not_freed") is True and c.wm.value("claim_exhausted") is False
+    assert c.advice.findings[0].id == "finding-framework-preallocates"
