@@ -183,6 +183,11 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         found.pop("run_seconds_by_batch")  # ("epoch 10 -> 0.21 s, 20 -> 0.49 s": a list of epochs, not of batches)
     _banner_counts_the_gpus(found, said)
     _last_logged_loss(found, said)
+    if found.get("claim_wants_memory_filled", (False,))[0] is True and "oom" not in found \
+            and found.get("user_goal", (None,))[0] == "fit":
+        # "settings to utilize more the vram … only around 37GB/80GB" (review 68 #26): memory left over, the run to
+        # speed up - no fit to reach
+        found["user_goal"] = ("faster", found["claim_wants_memory_filled"][1])
     _epoch_shows_the_batch(found)
     _epoch_settles_batch_scope(found)
     _asked_batch_for_the_lr(found)

@@ -255,3 +255,27 @@ def test_keras_memory_not_freed_in_a_tuning_loop_is_the_frameworks_pool(kb):
                          "**Ressource Exhausted : Out Of Memory (OOM)**", kb=kb)
     assert c.wm.value("claim_memory_not_freed") is True and c.wm.value("claim_exhausted") is False
     assert c.advice.findings[0].id == "finding-framework-preallocates"
+
+
+def test_memory_left_free_asked_to_be_used_is_answered_for_speed(kb):
+    """Review 68 #26: "Are there any specific settings to utilize more the vram during training? … VRAM usage is only
+    around 37GB/80GB … increasing the batch size and changing the dtype to fp16?": the card read from "37GB/80GB", the
+    goal speed, and what free memory can buy."""
+    from advisor.consultation import run_consultation
+    c = run_consultation("Are there any specific settings to utilize more the vram during training?  I'm currently "
+                         "trying out fine-tuning Qwen-Image on an A100 and noticing that VRAM usage is only around "
+                         "37GB/80GB.  I'm guessing increasing the batch size and changing the dtype to fp16?", kb=kb)
+    assert c.wm.value("gpu_model") == "a100-80gb" and c.wm.value("user_goal") == "faster"
+    assert c.advice.findings[0].id == "finding-free-memory-is-no-speed"
+
+
+def test_a_batch_raised_that_the_memory_does_not_follow(kb):
+    """Review 68 #30: "Is it normal that the gpu memory usage does not increase when dynamic batch is tested … and the
+    dynamic batch size is increased. I want to use all my gpu memory" - decoding (no training), a setting that does not
+    reach the loop; "use all my gpu memory" is a wish, not the card taken."""
+    from advisor.consultation import run_consultation
+    c = run_consultation("Dynamic batch for testing gpu memory not fully utilized\n\nIs it normal that the gpu memory "
+                         "usage does not increase when dynamic batch is tested with other parameters unchanged and the "
+                         "dynamic batch size is increased. I want to use all my gpu memory, how do I adjust it?", kb=kb)
+    assert c.wm.value("generation_run") is True and c.wm.value("claim_all_memory_taken") is False
+    assert c.advice.findings[0].id == "finding-setting-not-taking-effect"

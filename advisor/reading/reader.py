@@ -1561,7 +1561,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue  # "batch=-1", "--batch -1": a negative number (YOLO's "auto"), no count or size
         if prev is not None and prev.text in ("-", ".", "/", "_") and not tok.space_before and key - 2 >= clause.start \
                 and clause.tokens[key - 2].kind == "word" and not prev.space_before \
-                and clause.tokens[key - 2].text not in ("batch", "size", "len", "length", "lr", "steps", "epochs"):
+                and clause.tokens[key - 2].text not in ("batch", "size", "len", "length", "lr", "steps", "epochs") \
+                and not (prev.text == "/" and clause.tokens[key - 2].text.lower() in MEMORY_UNITS):
+            # (not "37GB/80GB": a use over the card's size, written without spaces - review 68 #26)
             continue  # "Llama-2", "vit-b/16", "gpt-2": a number inside a hyphenated name
         value = tok.value
         # (a quotient only after its cue, "accumulation steps 1024/8/16 = 8"; else its result keeps a cue after it,
