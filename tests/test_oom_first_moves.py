@@ -495,3 +495,14 @@ def test_numpys_memory_error_is_the_hosts(kb):
                          "array with shape (107093, 1280970) and data type float32", kb=kb)
     assert c.wm.value("claim_process_killed") is True
     assert c.advice.findings[0].id == "finding-host-ram-ran-out"
+
+
+def test_an_oom_while_saving_predictions_after_training_is_evaluations(kb):
+    """Review 68 #25: "I can train through 10 epochs (memory reaching near 21GB out of 24 GB available), however … it
+    will error out during the final step of saving the model predictions/results"."""
+    from advisor.consultation import run_consultation
+    c = run_consultation("I am continually running into CUDA OOM errors even when lowering the batch size "
+                         "significantly. I can train through 10 epochs (memory reaching near 21GB out of 24 GB "
+                         "available), however, for reasons unclear to me it will error out during the final step of "
+                         "saving the model predictions/results.", kb=kb)
+    assert c.wm.value("oom_stage") == "evaluation"
