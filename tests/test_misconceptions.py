@@ -279,3 +279,18 @@ def test_a_batch_raised_that_the_memory_does_not_follow(kb):
                          "dynamic batch size is increased. I want to use all my gpu memory, how do I adjust it?", kb=kb)
     assert c.wm.value("generation_run") is True and c.wm.value("claim_all_memory_taken") is False
     assert c.advice.findings[0].id == "finding-setting-not-taking-effect"
+
+
+def test_a_tpu_recipe_moved_to_gpus(kb):
+    """Review 68 #27: TF2 Object Detection zoo configs written for TPUs, trained on 2 Titan RTX: the batch, the LR with
+    its warmup and steps, BatchNorm and bfloat16 move together; the zoo config's "coco17" is the checkpoint's data, not
+    the user's."""
+    from advisor.consultation import run_consultation
+    c = run_consultation("How to adapt TPU configs for training on GPU. I am trying to train some of the models in the "
+                         "Tensorflow 2 Object Detection Model Zoo locally with 2 GPUs (2x Titan RTX with 24 GB of memory "
+                         "each) on my own custom dataset. I could train properly using one of the GPU config files "
+                         "(`faster_rcnn_resnet50_v1_800x1333_coco17_gpu-8`). However, most of the config files "
+                         "correspond to models training on TPUs. I understand that if I reduce the batch size, I have "
+                         "to reduce the learning rate. Do I need some other changes, maybe batch normalization?", kb=kb)
+    assert "finding-tpu-recipe-on-gpus" in [f.id for f in c.advice.findings]
+    assert not c.wm.known("dataset_size")
