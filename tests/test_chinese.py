@@ -266,3 +266,11 @@ def test_step_times_compared_in_chinese_are_a_scaling_measurement(kb):
     assert [gpus for gpus, _ in pairs] == [1, 4]
     assert pairs[0][1] == pytest.approx(1 / 0.15) and pairs[1][1] == pytest.approx(1 / 0.35)
     assert "1.71×" in c.advice.findings[0].title
+
+
+def test_a_zero_stage_switched_to_after_another_failed(kb):
+    """Review 67 #12: "使用Deepspeed ZeRO3配置会出现…报错 … 后面改用Deepspeed ZeRO2 8卡会出现显存OOM": the run is ZeRO-2 (改用 is
+    "switched to")."""
+    said = read_message(kb, "FULL 全量微调的LLaMA2，使用Deepspeed ZeRO3配置会出现weight-2D xxxxx 报错。后面改用Deepspeed ZeRO2 "
+                            "8卡会出现显存OOM。后面修改模式为LoRA，使用ZeRO2配置，可以进行训练")
+    assert said["zero_stage"][0] == 2

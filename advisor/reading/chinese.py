@@ -108,6 +108,8 @@ GLOSSARY: dict[str, str] = {
     "开到": "size",  # "block开到512": the block (the sequence length) opened up to 512
     "现存": "gpu memory",  # "24G现存的单卡": 显存 as it is often mistyped (the same sound)
     "压缩到": "changed to", "缩小到": "changed to", "换成": "changed to",
+    # ("使用ZeRO3配置会报错 … 后面改用ZeRO2" - review 67 #12: switched to ZeRO-2 after ZeRO-3 failed)
+    "改用": "switched to", "换用": "switched to", "切换到": "switched to", "切换为": "switched to",
     # ("最低需要 A100 80G * 3": what a run needs at least, someone's estimate - not the user's GPUs)
     "最低需要": "needs at least", "至少需要": "needs at least", "最少需要": "needs at least", "需要": "needs",
     "应该": "should", "如果": "if", "我": "i", "我的": "my", "我们": "we", "我用": "i use", "我们用": "we use",
