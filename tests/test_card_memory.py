@@ -70,3 +70,13 @@ def test_a_count_then_each_cards_size_after_using_is_the_cards_size(kb):
     said = read_message(kb, "Training LLaMA 7B took only 40 minutes when using 8 80GB A100 GPUs")
     assert "measured_use" not in said and said["num_gpus"][0] == 8 and said["gpu_model"][0] == "a100-80gb"
     assert "measured_use" in read_message(kb, "On my 8 A100 80GB GPUs training is using 62GB on each")
+
+
+def test_a_peak_near_the_card_at_batch_one_leaves_little_room(kb):
+    """Review 68 #9: "how max batch size in A100 80G? with a batch size of 1, it seems to be peaking at 75457MiB of VRAM
+    according to nvidia-smi on an A100 with 80 GB of VRAM": a measured peak (not the card's size), 92% of the card."""
+    from advisor.consultation import run_consultation
+    c = run_consultation("how max batch size in A100 80G? with a batch size of 1, it seems to be peaking at 75457MiB "
+                         "of VRAM according to `nvidia-smi` on an A100 with 80 GB of VRAM", kb=kb)
+    assert c.wm.value("measured_use") == 75457 * 2**20 and c.wm.value("gpu_model") == "a100-80gb"
+    assert c.advice.findings[0].id == "finding-measured-peak-leaves-no-room"

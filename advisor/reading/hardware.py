@@ -779,7 +779,8 @@ MEASURED = {"allocate", "allocated", "free", "reserved", "using", "uses", "used"
             "needs", "need", "requires", "occupied", "usage", "already", "about", "around", "approximately", "~",
             "than", "under", "over", "below", "above", "roughly", "nearly", "almost", "least", "most", "=",
             "weighs", "weigh", "costs", "eats", "malloc", "shows", "showed", "showing", "reports", "reported",
-            "consume", "consuming", "occupy", "occupying"}  # ("both machines consume 40GB of memory")
+            "consume", "consuming", "occupy", "occupying", "peaks", "peaked", "peaking"}
+# ("both machines consume 40GB of memory"; "it seems to be peaking at 75457MiB of VRAM" - review 68 #9)
 
 
 # words after a size that make it a use or what a run leaves ("3GB left", "15.3 GB VRAM used")
@@ -794,7 +795,7 @@ COMPONENTS = frozenset({"activation", "activations", "gradient", "gradients", "g
 # words that make a size what the run uses ("it takes 24GB on each GPU"; not "needs", "left", "free")
 USE_VERBS = frozenset({"takes", "took", "uses", "used", "using", "consumes", "consumed", "consume", "consuming",
                        "occupies", "occupied", "occupy",
-                       "usage", "peak", "peaks"})
+                       "usage", "peak", "peaks", "peaked", "peaking"})
 # verbs that, with 'up', make a size a use a few words later ("it takes up a full 16GB of VRAM", "using up all
 # 24GB"; not "using a 40GB A100", which owns the card)
 USING = frozenset({"takes", "taking", "take", "took", "uses", "using", "use", "used", "eats", "eating", "ate"})
