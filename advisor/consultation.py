@@ -183,6 +183,12 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         found.pop("run_seconds_by_batch")  # ("epoch 10 -> 0.21 s, 20 -> 0.49 s": a list of epochs, not of batches)
     _banner_counts_the_gpus(found, said)
     _last_logged_loss(found, said)
+    if found.get("verl_dynamic_bsz", (False,))[0] is True:
+        # `use_dynamic_bsz=True` beside `ppo_micro_batch_size_per_gpu=4` (review 68 #17): the micro-batches are packed
+        # to a token budget, so the count set is not what a micro-step holds
+        for name in ("micro_batch", "grad_accum_steps"):
+            if name in found and "micro_batch_size" in found[name][1]:
+                found.pop(name)
     if found.get("claim_wants_memory_filled", (False,))[0] is True and "oom" not in found \
             and found.get("user_goal", (None,))[0] == "fit":
         # "settings to utilize more the vram … only around 37GB/80GB" (review 68 #26): memory left over, the run to

@@ -206,3 +206,17 @@ def test_darknet_counts_its_run_in_iterations_not_epochs(kb):
                          "need several days on training?", kb=kb)
     assert c.wm.value("darknet_named") is True
     assert c.advice.findings[0].id == "finding-darknet-counts-iterations"
+
+
+def test_verl_dynamic_batches_are_a_token_budget(kb):
+    """Review 68 #17: "~800 seconds per step, update_actor dominates … max_prompt_length=4096, max_response_length=8192,
+    actor.ppo_micro_batch_size_per_gpu=4, actor.use_dynamic_bsz=True": the token budget sets the micro-steps, the count
+    of four is not used."""
+    from advisor.consultation import run_consultation
+    c = run_consultation("Extremely slow update_actor in GRPO with Qwen3-4B + FSDP2 on 8x Ascend 910B with VERL. "
+                         "~800 seconds per step, `update_actor` dominates the step time.\n* `max_prompt_length=4096`\n"
+                         "* `max_response_length=8192`\n* `rollout.n=8`\n* `actor.ppo_micro_batch_size_per_gpu=4`\n"
+                         "* `actor.use_dynamic_bsz=True`\nAny recommended configs to improve actor update throughput?",
+                         kb=kb)
+    assert c.advice.findings[0].id == "finding-verl-dynamic-bsz-token-budget"
+    assert "12288" in c.advice.findings[0].text and not c.wm.known("micro_batch")
