@@ -294,3 +294,16 @@ def test_a_tpu_recipe_moved_to_gpus(kb):
                          "to reduce the learning rate. Do I need some other changes, maybe batch normalization?", kb=kb)
     assert "finding-tpu-recipe-on-gpus" in [f.id for f in c.advice.findings]
     assert not c.wm.known("dataset_size")
+
+
+def test_an_rl_reward_falling_after_the_batch_was_cut_to_fit(kb):
+    """Review 67 #10: trlx's GPT-J RLHF on 2 3090s with num_rollouts 128 → 32, chunk_size 16 → 4 and batch_size 1 "to
+    avoid CUDA out of memory error": the run trains (6k steps), the falling reward is the noisier updates."""
+    from advisor.consultation import run_consultation
+    c = run_consultation("I'm trying RLHF with GPT-j on 2 3090 GPUs (with 24GB of memory on each GPU). In order to "
+                         "make the model runnable on my machine (avoiding CUDA out of memory error), I change the config "
+                         "for PPO (num_rollouts -> 32 (which was originally 128) and chunk_size -> 4 (which was "
+                         "originally 16)), and the batch_size for the TrainConfig was changed to 1. However, the reward "
+                         "continues to drop (from 0 to -3.48 after 6k training steps).", kb=kb)
+    assert not c.wm.value("oom") and c.wm.value("claim_run_fits") is True
+    assert c.advice.findings[0].id == "finding-rl-batch-cut-unstable"

@@ -373,6 +373,9 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
                 weight *= 0.25  # "the only change was to multiply the batch size by 8": what was done, not asked
             if goal == "fit" and phrase in BARE_NEEDS and (not present & (MEMORY | HARDWARE) or _memory_said_enough(words)):
                 continue  # "Do I need to divide the steps by the batch size?": a need, but not of memory or GPUs
+            if goal == "fit" and phrase in BARE_NEEDS and words[k + 1:k + 2] == ["to"] \
+                    and words[k + 2:k + 3] and words[k + 2] in ACTIONS_NEEDED:
+                continue  # "I also needed to change the valid-mini-batch … to prevent OOM": a step taken, not a need
             if goal == "fit" and phrase in BARE_NEEDS and k >= 1 and words[k - 1] in TIME_NEEDED:
                 continue  # "the total time required remained constant": time needed, not memory (review 56 #19)
             if goal == "fit" and phrase == "sufficient" and not DATA_WORDS.isdisjoint(words[max(0, k - 3):k]):
@@ -433,6 +436,9 @@ def _memory_said_enough(words: list[str]) -> bool:
 DATA_WORDS = frozenset({"data", "dataset", "datasets", "samples", "examples", "images", "tokens"})
 # words that ask for resources only in a sentence about memory or hardware
 BARE_NEEDS = {"need", "needed", "required", "minimum"}
+# what one may need to do ("needed to change X"): an action, whose need says nothing of memory needed
+ACTIONS_NEEDED = frozenset({"change", "set", "reduce", "lower", "decrease", "increase", "raise", "modify", "adjust",
+                            "switch", "use", "add", "remove", "disable", "enable", "turn", "edit", "patch"})
 TIME_NEEDED = frozenset({"time", "hours", "days", "minutes", "epochs", "steps", "iterations"})  # "the time required"
 
 # "how do I adjust the parameters for one GPU?": settings carried to fewer GPUs than the recipe's

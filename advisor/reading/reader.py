@@ -456,6 +456,7 @@ def _switched_on_if(words: list[str], k: int) -> bool:
 
 
 FEARED = frozenset({"would", "wouldn", "wouldnt", "will", "won", "wont", "might"})  # modals of a failure supposed
+AVOIDED = frozenset({"avoid", "avoiding", "prevent", "preventing", "avoids", "prevents"})  # a failure kept off
 
 
 def _if_you(words: list[str], k: int) -> bool:
@@ -721,6 +722,9 @@ def _keywords(clause: Clause, reading: Reading) -> None:
         if name == "oom" and _if_you(words, k):
             after_hit = end
             continue  # "if you run out of memory, add --hparams='batch_size=1024'": a script's advice, not a report
+        if name == "oom" and not AVOIDED.isdisjoint(words[max(0, k - 3):k]):
+            after_hit = end
+            continue  # "(avoiding CUDA out of memory error), I changed the config" (review 67 #10): a failure kept off
         if name == "oom" and reading.in_question and not FEARED.isdisjoint(words[max(0, k - 5):k]) \
                 and "why" not in words[:k]:  # (not "why will it OOM at step 100?": a failure seen, asked about)
             after_hit = end
