@@ -296,3 +296,15 @@ def test_an_epoch_slower_than_the_papers_epoch(kb):
     assert not c.wm.known("current_duration")
     assert c.wm.value("duration_over_reference") == pytest.approx(15 / 6.6)
     assert finding_ids(c)[0] == "finding-epoch-slower-than-reference"
+
+
+def test_a_time_no_batch_size_moves_is_spent_outside_the_model(kb):
+    """Review 67 #4: DPR's generate_dense_embeddings over a 22 GB corpus takes ~18 minutes at every batch size from 1 to
+    1024: the loading, not the encoder."""
+    c = run_consultation("no effect of changing batch size in the time it takes to generate embeddings.\nI am trying to "
+                         "generate embeddings from a large text corpus (22gb) with generate_dense_embeddings.py "
+                         "--batch_size=128 --shard_id=0 --num_shards=1000. The problem is it takes the same amount of "
+                         "time to complete with different batch sizes. I have tried with batch sizes - 1, 32, 64, 128, "
+                         "256, 512, 1024. Time taken is always similar (~18 minutes).", kb=kb)
+    assert c.wm.value("generation_run") is True
+    assert c.advice.findings[0].id == "finding-time-flat-across-batches"
