@@ -285,3 +285,25 @@ def test_a_quoted_figure_a_little_above_a_recipe_is_it_with_the_activations():
     readme = quoted_as_recipe(60 * 2**30, 7e9)["recipe"].value
     assert "a little above" in readme and "pure bf16" in readme and "activations" in readme
     assert "no recipe's whole count" in quoted_as_recipe(300 * 2**30, 70e9)["recipe"].value
+
+
+def test_a_boosted_trees_histogram_follows_features_and_bins():
+    from advisor.domain.estimators.memory import gbdt_histogram
+    assert gbdt_histogram(5_314_541)["value"].value == 5_314_541 * 256 * 8
+    assert gbdt_histogram(100_000, 64)["value"].value == 100_000 * 64 * 8
+    with pytest.raises(NotComputable):
+        gbdt_histogram(0)
+
+
+def test_xgboost_on_a_wide_sparse_matrix_is_answered_by_its_features(kb):
+    """Review 67 #26: gpu_hist on a 20808x5314541 TF-IDF matrix on a 10 GB card: one node's histogram is 10.1 GiB,
+    whatever the rows; no batch or parameter count to ask for."""
+    from advisor.consultation import run_consultation
+    c = run_consultation("Kernel dies when using gpu_hist. It fails with GPU: XGBClassifier(max_depth=3, "
+                         "tree_method='gpu_hist', n_estimators=300). The training data is a 20808x5314541 sparse "
+                         "matrix (tfidfvectorized matrix). So I guess it is a memory issue? GPU is Nvidia RTX 3080 10GB. "
+                         "Do I need to increase my GPU memory to make it work?",
+                         kb=kb)
+    assert c.wm.value("gbdt_histogram_bytes") == 5_314_541 * 256 * 8
+    assert c.advice.findings[0].id == "finding-gbdt-memory-follows-features"
+    assert not c.advice.questions

@@ -921,3 +921,20 @@ def host_save_gather(params: float, offloaded: float | None = None) -> dict[str,
         out["total"] = Estimate(gather + offloaded, "bytes", f"{fmt_bytes_gib(gather)} + {fmt_bytes_gib(offloaded)} "
                                 f"offloaded = {fmt_bytes_gib(gather + offloaded)}", cites)
     return out
+
+
+GBDT_DEFAULT_BINS = 256  # XGBoost's and LightGBM's max_bin default
+GBDT_HISTOGRAM_ENTRY = 8  # bytes of one bin: the sums of the gradients and the hessians, fp32 each
+
+
+@estimator(cites=("xgboost-gpu-memory",))
+def gbdt_histogram(features: float, max_bin: float = GBDT_DEFAULT_BINS) -> dict[str, Estimate]:
+    """One tree node's gradient histogram in a histogram-based booster (XGBoost's hist and gpu_hist, LightGBM): a bin
+    of summed gradients and hessians for every bin of every feature, whatever the number of rows."""
+    if features < 1 or max_bin < 2:
+        raise NotComputable("the features and the bins must be positive")
+    value = features * max_bin * GBDT_HISTOGRAM_ENTRY
+    formula = (f"{fmt_count(features)} features × {int(max_bin)} bins × {GBDT_HISTOGRAM_ENTRY} B (gradient and hessian "
+               f"sums, fp32) = {fmt_bytes_gib(value)}")
+    return {"value": Estimate(value, "bytes", formula, ("xgboost-gpu-memory",))}
+
