@@ -120,3 +120,14 @@ def test_a_quoted_throughput_is_counted_over_the_gpus_it_ran_on(kb):
     assert mfu == pytest.approx(6 * c.wm.value("params") * 114e3 / 64 / 312e12)
     assert 0.3 < mfu < 0.6
     assert "finding-measured-utilization-impossible" not in {f.id for f in c.advice.findings}
+
+
+def test_tflops_per_thousand_tokens_names_each_part_of_its_factor():
+    """Review 68 #13: LoRA with checkpointing counts 4 (no weight gradients on the frozen base) + 2 (the forward
+    recomputed) = 6 FLOPs a parameter a token - each part said, not a bare 6 that reads as the full fine-tune's."""
+    from advisor.domain.estimators.batching import tflops_per_thousand_tokens
+    lora = tflops_per_thousand_tokens(14e9, 10, 1, grad_checkpointing=True, adapter="lora")["value"]
+    assert lora.value == pytest.approx(6 * 14e9 * 1000 / 10 / 1e12)
+    assert "4 (a frozen base: no weight gradients) + 2 (the forward recomputed)" in lora.formula
+    full = tflops_per_thousand_tokens(14e9, 10, 1)["value"]
+    assert full.formula.startswith("6 × ")

@@ -819,10 +819,13 @@ def tflops_per_thousand_tokens(params: float, step_seconds: float, num_gpus: flo
     TFLOPS?")."""
     if min(params, step_seconds, num_gpus) <= 0:
         raise NotComputable("the parameters, the step's time and the GPUs must be positive")
-    per = flops_per_token(adapter) + (2 if grad_checkpointing else 0)
+    base = flops_per_token(adapter)
+    per = base + (2 if grad_checkpointing else 0)
     rate = per * params * 1000 / (step_seconds * num_gpus) / 1e12
-    why = " (with the forward recomputed)" if grad_checkpointing else ""
-    formula = (f"{per}{why} × {fmt_count(params)} params × 1,000 tokens / ({fmt_sig(step_seconds)} s × "
+    # (each part named: "4 (a frozen base: no weight gradients) + 2 (the forward recomputed)" - review 68 #13)
+    parts = f"{base} (a frozen base: no weight gradients)" if base != 6 else f"{base}"
+    why = f"({parts} + 2 (the forward recomputed))" if grad_checkpointing else parts
+    formula = (f"{why} × {fmt_count(params)} params × 1,000 tokens / ({fmt_sig(step_seconds)} s × "
                f"{fmt_sig(num_gpus)} GPU(s)) = {fmt_sig(rate, 3)} TFLOP/s per GPU")
     cited = ("kaplan", "chen-ckpt") if grad_checkpointing else ("kaplan",)
     return {"value": Estimate(rate, None, formula, cited, heuristic=True)}
