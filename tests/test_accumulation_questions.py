@@ -166,3 +166,17 @@ def test_a_retriever_at_batch_one_has_no_in_batch_negatives(kb):
                          "evaluation after each epoch is acc: 1.0", kb=kb)
     assert c.advice.findings[0].id == "finding-contrastive-batch-of-one"
     assert not c.wm.known("seq_len")
+
+
+@pytest.mark.parametrize("message", [
+    "Would it be an option to run several images sequentially before doing the backward step?",
+    "for image in images:\n    loss += predict(img)\n    loss += predict(img)\nbackward(loss)",
+])
+def test_losses_summed_before_one_backward_in_words_or_code(kb, message):
+    """Review 67 #23: only one image fits a 2080 Ti, and the plan is to add several images' losses and call backward
+    once - every image's graph kept until then, not accumulation."""
+    from advisor.consultation import run_consultation
+    c = run_consultation("I have a rtx 2080 ti where only one image fits, so batch size one does not train well. "
+                         + message, kb=kb)
+    assert c.wm.value("sums_losses_before_backward") is True
+    assert c.advice.findings[0].id == "finding-summed-losses-keep-every-graph"
