@@ -175,7 +175,8 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         _patterns_on_the_english(kb, said, found)
     timings = compared_timings(said)
     if not timings and chinese.has_cjk(said):
-        timings = _timings_in_the_english(said)  # ("单卡0.15秒一个batch … 4卡0.35秒一个batch", review 68 #22)
+        # ("单卡0.15秒一个batch … 4卡0.35秒一个batch", review 68 #22)
+        timings = _timings_in_the_english(said)
     for name, (value, matched) in timings.items():
         found.setdefault(name, (value, matched))
     if "epoch_seconds_by_epoch" in timings and "run_seconds_by_batch" in found \
@@ -351,10 +352,10 @@ def _patterns_on_the_english(kb: KnowledgeBase, said: str, found: dict[str, tupl
             found[name] = (value, words)
 
 
-# a training log's loss: the Trainer's {'loss': 0.0007, …}, Lightning's "loss=0.123", "train_loss: 0.05" (not eval_loss,
-# val_loss, the loss scale)
-LOGGED_LOSS = re.compile(r"""(?<![\w-])['"]?(?:train_)?loss['"]?\s{0,2}[:=]\s{0,2}(\d{1,3}(?:\.\d{1,8})?(?:e-\d{1,2})?)(?![\d.])""",
-                         re.IGNORECASE)
+# a training log's loss: the Trainer's {'loss': 0.0007, …}, Lightning's "loss=0.123", "train_loss: 0.05" (not
+# eval_loss, val_loss, the loss scale)
+LOGGED_LOSS = re.compile(r"""(?<![\w-])['"]?(?:train_)?loss['"]?\s{0,2}[:=]\s{0,2}"""
+                         r"(\d{1,3}(?:\.\d{1,8})?(?:e-\d{1,2})?)(?![\d.])", re.IGNORECASE)
 MAX_LOSSES = 10_000  # logged losses looked at (a long paste's)
 
 

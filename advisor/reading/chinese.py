@@ -136,7 +136,8 @@ GLOSSARY: dict[str, str] = {
     "训练时长": "training time", "一轮": "one epoch", "每轮": "each epoch", "大约需要": "takes about",
     "需要约": "takes about", "小时": "hours", "分钟": "minutes", "秒": "seconds", "秒钟": "seconds",
     # ("单卡能跑到0.15秒一个batch … 4卡只能跑到0.35秒一个batch": 0.15 seconds a batch - review 68 #22)
-    "秒一个": "seconds a", "秒一步": "seconds a step", "秒每步": "seconds per step", "差距有点大": "differ a lot", "差距很大": "differ a lot",
+    "秒一个": "seconds a", "秒一步": "seconds a step", "秒每步": "seconds per step",
+    "差距有点大": "differ a lot", "差距很大": "differ a lot",
     # numbers' units
     "万": "wan", "亿": "yi",
 }

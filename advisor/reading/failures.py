@@ -26,7 +26,8 @@ ENOUGH = "enough"
 # out of memory"): not a failure they saw
 PREVENTING = frozenset({"avoid", "avoiding", "prevent", "prevents", "preventing", "reduce", "reducing", "save",
                         "saving", "fix", "solve", "without", "if", "whether", "won", "wouldn", "before",
-                        "wouldnt", "wont", "would", "might"})  # ("wouldnt it cause out of memory?": a fear, review 68 #28)
+                        "wouldnt", "wont", "would", "might"})
+# ("wouldnt it cause out of memory?": a failure feared, review 68 #28)
 # where memory past the card's goes when the driver lets it spill (Windows and WSL): no out-of-memory error
 SPILL_TARGETS = frozenset({"ram", "system", "shared", "cpu", "host"})
 WINDOW = 3  # keys between the noun and the failure word

@@ -3366,7 +3366,8 @@ def _resolve(reading: Reading) -> None:
         said_per_gpu = re.search(r"(?i)per[_ ]?(?:gpu|device)", ref_micro.text) is not None
         # (a config key's name said after its value counts as keyed: "16 per_device_train_batch_size x 1
         # gradient_accumulation_steps x 8 num_gpus", review 67 #17)
-        if ref_gpus is not None and said_per_gpu and (ref_micro.keyed or re.search(r"(?i)per_(?:gpu|device)_", ref_micro.text)):
+        if ref_gpus is not None and said_per_gpu \
+                and (ref_micro.keyed or re.search(r"(?i)per_(?:gpu|device)_", ref_micro.text)):
             # "You used 8xA100 80GB GPU's, accordingly your settings are: batch_size_per_gpu: 38400,
             # grad_accumulation_steps: 1" (review 54 #12): the reference's batch per update is its per-GPU batch times
             # its GPUs and accumulation

@@ -934,7 +934,7 @@ def gbdt_histogram(features: float, max_bin: float = GBDT_DEFAULT_BINS) -> dict[
     if features < 1 or max_bin < 2:
         raise NotComputable("the features and the bins must be positive")
     value = features * max_bin * GBDT_HISTOGRAM_ENTRY
-    formula = (f"{fmt_count(features)} features × {int(max_bin)} bins × {GBDT_HISTOGRAM_ENTRY} B (gradient and hessian "
-               f"sums, fp32) = {fmt_bytes_gib(value)}")
+    formula = (f"{fmt_count(features)} features × {int(max_bin)} bins × {GBDT_HISTOGRAM_ENTRY} B "
+               f"(gradient and hessian sums, fp32) = {fmt_bytes_gib(value)}")
     return {"value": Estimate(value, "bytes", formula, ("xgboost-gpu-memory",))}
 
