@@ -22,12 +22,11 @@ FAILURE_WORDS = frozenset({"overflow", "overflows", "overflowed", "overflowing",
                            "exhausted", "overflown", "crash", "crashes", "crashed", "crashing", "maxes"})
 # "not enough CUDA memory", "doesn't have enough VRAM": 'enough' counts only with a negation just before it
 ENOUGH = "enough"
-# the user means to keep it from happening, or asks about a limit in general ("as large as possible before running
-# out of memory"): not a failure they saw
+# the user means to keep it from happening, fears it, or asks about a limit in general ("as large as possible
+# before running out of memory", "wouldnt it cause out of memory?" - review 68 #28): not a failure they saw
 PREVENTING = frozenset({"avoid", "avoiding", "prevent", "prevents", "preventing", "reduce", "reducing", "save",
                         "saving", "fix", "solve", "without", "if", "whether", "won", "wouldn", "before",
                         "wouldnt", "wont", "would", "might"})
-# ("wouldnt it cause out of memory?": a failure feared, review 68 #28)
 # where memory past the card's goes when the driver lets it spill (Windows and WSL): no out-of-memory error
 SPILL_TARGETS = frozenset({"ram", "system", "shared", "cpu", "host"})
 WINDOW = 3  # keys between the noun and the failure word
