@@ -382,3 +382,13 @@ def test_importing_the_catalogue_reads_no_yaml():
 ])
 def test_a_line_named_without_its_size_lists_its_members_smallest_first(family, members):
     assert line_members(family) == members
+
+
+def test_yolo11_and_ultralytics_task_variants(kb):
+    """YOLO11's sizes are in the catalogue (Ultralytics' table), and a task head's variant in a weights file
+    ("yolo11s-cls.pt", "yolov8n-seg.pt") is another model than the detector it is named after."""
+    from advisor.consultation import read_message
+    assert read_message(kb, "train yolo11n on my data")["model_preset"][0] == "yolo11n"
+    assert read_message(kb, "model = YOLO('yolo11s-cls.pt')")["model_named"][0] == "yolo11s-cls"
+    assert read_message(kb, "model = YOLO('yolov8n.pt')")["model_preset"][0] == "yolov8n"
+    assert "yolo11n (2.6M)" in read_message(kb, "YOLO11 inference on 4000 images")["model_line_sizes"][0]

@@ -48,7 +48,9 @@ def catalogue_models(clause: Clause, reading: Reading) -> None:
             continue  # "BLOOM 560M / 1.1B": several models, none of them
         end, extra = _continuation(clause, last)
         in_file = _file_name_at(clause, end)  # "yi-6b-sft-qlora.json": the file is named after the model
-        if extra and not in_file:  # "bert-base-multilingual": a model the catalogue does not know, named after one it does
+        # ("yolo11s-cls.pt": another task's head on the same backbone, another model even in a file's name)
+        head = any(clause.tokens[t].text.lower() in TASK_HEADS for t in range(last + 1, end + 1))
+        if extra and (not in_file or head):  # "bert-base-multilingual": a model the catalogue lacks, named after one
             target, last = names.ident(clause.text(first, end)), end
         clause.claimed.update(range(first, last + 1))
         said = Read("model", target, clause.text(first, last), setup, keyed=_model_key(clause, first),
@@ -217,6 +219,9 @@ def _continuation(clause: Clause, last: int) -> tuple[int, bool]:
     extra = extra or (part != "" and not all(_same_model_part(p) for p in part.split("_")))
     derived = derived or not DERIVED_PARTS.isdisjoint(part.split("_"))
     return t, extra and not derived
+
+
+TASK_HEADS = frozenset({"cls", "seg", "pose", "obb"})  # Ultralytics' task variants of a detector's name
 
 
 # parts of a checkpoint's name that say it was trained from the model named before them (the same architecture)
