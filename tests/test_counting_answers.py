@@ -304,6 +304,8 @@ def test_a_formatting_func_that_reads_row_zero_explains_a_handful_of_steps(kb):
     c = run_consultation(message, kb=kb)
     assert finding_ids(c)[0] == "finding-formatting-func-first-row"
     assert c.advice.recommendation.option_id is None  # (no plan search for a count of steps)
+    # (nor the batch per update the 3 steps would imply: the rows are not what the epoch holds - review 67 #19)
+    assert "finding-batch-from-steps" not in finding_ids(c)
     per_row = message.replace("[0]", "[i]")
     assert "finding-formatting-func-first-row" not in finding_ids(run_consultation(per_row, kb=kb))
 
