@@ -150,3 +150,16 @@ def test_a_training_run_with_prediction_is_no_generation_run(kb):
     c = run_consultation("python run.py --do_train --do_predict --per_device_train_batch_size 8 on one A100", kb=kb)
     assert c.wm.value("generation_run") is not True
     assert run_consultation("我用8张A100微调Qwen2-7B，然后部署", kb=kb).wm.value("generation_run") is not True
+
+
+def test_a_process_killed_on_unified_memory_is_the_runs_own_memory(kb):
+    """Review 68 #3: YOLO11 predicting a list of 4,000 images on a DGX Spark, "Out of memory: Kill process": the GB10's
+    memory is the machine's, so the host-RAM answer (loading the model on the CPU) does not apply."""
+    c = run_consultation("YOLO11 Batch inference: I run model.predict on a list of 4000 images with imgsz=512 on a DGX "
+                         "Spark with 128G memory and the process dies with Out of memory: Kill process. Is the largest "
+                         "batch the fastest?", kb=kb)
+    assert c.wm.value("unified_memory_named") is True
+    ids = [f.id for f in c.advice.findings]
+    assert ids[0] == "finding-unified-memory-killed" and "finding-host-ram-ran-out" not in ids
+    plain = run_consultation("Training gets Killed while loading the model, no CUDA error.", kb=kb)
+    assert "finding-unified-memory-killed" not in [f.id for f in plain.advice.findings]

@@ -68,7 +68,8 @@ def read(message: str) -> Reading:
     index = Keys(tokens)
     reading.deepspeed = "deepspeed" in index.words  # (a list's membership test runs in C)
     reading.xla_report = "hbm" in index.words and not XLA_REPORT_WORDS.isdisjoint(index.words)
-    reading.unified_memory = not UNIFIED_MEMORY_WORDS.isdisjoint(index.words)
+    reading.unified_memory = not UNIFIED_MEMORY_WORDS.isdisjoint(index.words) \
+        or "dgx" in index.words and "spark" in index.words  # (NVIDIA's DGX Spark: the GB10's memory is the host's)
     reading.rl_trainer, reading.rl_trainer_text = _rl_trainer(message, index.words)
     reading.arrows = ">" in message or "→" in message or "⟶" in message
     if "trainable_modules" in message:
@@ -550,7 +551,8 @@ XLA_REPORT_WORDS = frozenset({"hlo", "scoped", "program", "usage", "used", "requ
 
 
 # an Apple machine, whose RAM is also its GPU's memory ("my M2 ULTRA 64GB … RAM Usage: 55.8/64.0GB")
-UNIFIED_MEMORY_WORDS = frozenset({"m1", "m2", "m3", "m4", "mps", "macbook", "mac", "apple", "mlx", "unified"})
+UNIFIED_MEMORY_WORDS = frozenset({"m1", "m2", "m3", "m4", "mps", "macbook", "mac", "apple", "mlx", "unified", "gb10",
+                                  "jetson", "orin"})  # (a Jetson's GPU shares its board's memory too)
 
 
 # the first words of the lines of XLA's memory report, one size each ("    reserved        529.00M", "    global

@@ -315,7 +315,7 @@ _DIRECT = (("num_gpus", "num_gpus"), ("seq_len", "seq_len"), ("grad_accum_steps"
 # checks both ways)
 READER_FACTS = frozenset({fact for _, fact in _DIRECT} | TIMING_FACTS | {"micro_batch", "optimizer", "gpu_memory", "params",
                                                           "model_preset", "model_named", "model_line_sizes",
-                                                          "gpu_named", "gpu_line_sizes", "seq_len_ran", "seq_len_is_cap",
+                                                          "gpu_named", "gpu_line_sizes", "seq_len_ran", "seq_len_is_cap", "unified_memory_named",
                                                           "reference_batch", "batch_unqualified",
                                                           "full_training", "cpu_ram", "gpu_alternative",
                                                           "gpu_alternative_memory", "gpu_second", "gpu_second_memory", "target_tokens_per_step",
@@ -634,6 +634,8 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     if seq is not None and "packing" not in v and any(cap in seq.text.lower() for cap in LENGTH_CAPS):
         # `cutoff_len: 8192`, `max_seq_length=2048`: the longest a sample is cut to, most are shorter (no packing)
         put("seq_len_is_cap", True, seq.text)
+    if reading.unified_memory:  # Apple silicon, DGX Spark, a Jetson: the GPU's memory is the machine's RAM
+        put("unified_memory_named", True, "")
     ran = _length_that_ran(reading)
     if ran is not None:  # "I can train w/ a 512 sequence length …, but I can't … w/ a 8192": the run that fit
         put("seq_len_ran", ran.value, ran.text)
