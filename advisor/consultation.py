@@ -219,6 +219,9 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         if found.get("user_goal", (None, ""))[1] == found.get("claim_memory_not_freed", (None, ""))[1] \
                 or "full" in found.get("user_goal", (None, ""))[1]:
             found.pop("user_goal", None)
+    if "sam_points_per_side" in found and "generation_run" not in found:
+        # SAM's automatic mask generator's grid (review 68 #16): a model run to segment, not trained
+        found["generation_run"] = (True, found["sam_points_per_side"][1])
     if found.get("generation_run", (False,))[0] is True and "training_mode" in found:
         # "I test your pretrained model on my dataset" (review 65 #7), "I have a fine-tuned Whisper model. When
         # performing inference …" (review 66 #17), "--served-model-name Yi-1.5-34B-Chat" (#28): a model run as it

@@ -163,3 +163,15 @@ def test_a_process_killed_on_unified_memory_is_the_runs_own_memory(kb):
     assert ids[0] == "finding-unified-memory-killed" and "finding-host-ram-ran-out" not in ids
     plain = run_consultation("Training gets Killed while loading the model, no CUDA error.", kb=kb)
     assert "finding-unified-memory-killed" not in [f.id for f in plain.advice.findings]
+
+
+def test_sams_point_grid_and_its_batch(kb):
+    """Review 68 #16: "I change the parameters `sam_num_points_per_side` from `64` to `16` (parameter
+    `sam_num_points_per_batch` seems not effect the memory). So will changing the parameters reduce the performance of
+    segmentation?": 256 point prompts, a run to segment, not trained."""
+    c = run_consultation("When running get_mask.py, default parameters of SAM model show insufficient memory error on "
+                         "a 3090 with 24GB. So I change the parameters `sam_num_points_per_side` from `64` to `16` "
+                         "(parameter `sam_num_points_per_batch` seems not effect the memory). So will changing the "
+                         "parameters reduce the performance of segmentation?", kb=kb)
+    assert c.wm.value("sam_point_prompts") == 256 and c.wm.value("generation_run") is True
+    assert c.advice.findings[0].id == "finding-sam-point-grid"

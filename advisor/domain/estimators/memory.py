@@ -938,3 +938,13 @@ def gbdt_histogram(features: float, max_bin: float = GBDT_DEFAULT_BINS) -> dict[
                f"(gradient and hessian sums, fp32) = {fmt_bytes_gib(value)}")
     return {"value": Estimate(value, "bytes", formula, ("xgboost-gpu-memory",))}
 
+
+@estimator(cites=("sam",))
+def sam_point_grid(points_per_side: float) -> dict[str, Estimate]:
+    """The point prompts SAM's automatic mask generator decodes for one image (one crop layer): a grid of
+    points_per_side × points_per_side."""
+    if points_per_side < 1:
+        raise NotComputable("points_per_side must be positive")
+    side = int(points_per_side)
+    return {"value": Estimate(side * side, "count", f"{side} × {side} = {side * side:,} point prompts", ("sam",))}
+
