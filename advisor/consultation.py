@@ -219,6 +219,9 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         if found.get("user_goal", (None, ""))[1] == found.get("claim_memory_not_freed", (None, ""))[1] \
                 or "full" in found.get("user_goal", (None, ""))[1]:
             found.pop("user_goal", None)
+    if "grad_accum_steps" not in found and (unset := ACCUMULATION_COMMENTED_OUT.search(said[:MAX_SCAN])):
+        # "with max_steps and gradient_accumulation_steps commented out" (review 67 #19): the default, no accumulation
+        found["grad_accum_steps"] = (1, unset.group(0))
     if "sam_points_per_side" in found and "generation_run" not in found:
         # SAM's automatic mask generator's grid (review 68 #16): a model run to segment, not trained
         found["generation_run"] = (True, found["sam_points_per_side"][1])
@@ -353,6 +356,11 @@ def _patterns_on_the_english(kb: KnowledgeBase, said: str, found: dict[str, tupl
         words = chinese.original_words(said, spans, at, at + len(matched)) if at >= 0 else ""
         if words:
             found[name] = (value, words)
+
+
+# an accumulation setting said to be commented out, in prose: the run accumulates nothing
+ACCUMULATION_COMMENTED_OUT = re.compile(r"(?i)\bgradient_accumulation_steps\b[^.\n]{0,40}?\bcommented[ -]?out\b"
+                                        r"|\bcommented[ -]?out\b[^.\n]{0,20}?\bgradient_accumulation_steps\b")
 
 
 # a training log's loss: the Trainer's {'loss': 0.0007, …}, Lightning's "loss=0.123", "train_loss: 0.05" (not

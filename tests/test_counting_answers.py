@@ -448,3 +448,12 @@ def test_kohyas_default_steps_are_named_when_the_epochs_never_reach_the_trainer(
     # another trainer's 1600 steps are no kohya default
     c = run_consultation("I train for 200 epochs on 28 images with the HF Trainer and it makes 1600 steps, why?", kb=kb)
     assert "finding-kohya-default-steps" not in finding_ids(c)
+
+
+def test_accumulation_said_to_be_commented_out_is_none(kb):
+    """Review 67 #19: "a copy-paste of an official Gemma 7B example with max_steps and gradient_accumulation_steps
+    commented out": one micro-batch an update, no question about it."""
+    found = read_message(kb, "This is a copy-paste of an official Gemma 7B example with max_steps and "
+                             "gradient_accumulation_steps commented out.")
+    assert found["grad_accum_steps"][0] == 1
+    assert "grad_accum_steps" not in read_message(kb, "The loss is commented out in the example.")
