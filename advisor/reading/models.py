@@ -156,6 +156,8 @@ def _comment_beside_a_model_key(clause: Clause, first: int) -> bool:
     """Whether the name at token `first` is in a comment after a model key's own value on its line
     (`pretrained_model_name_or_path: "./models/colqwen2_base" # "./models/paligemma-3b-mix-448"`, review 67 #5): an
     alternative left beside the value, not the model the config loads."""
+    if "#" not in clause.source:
+        return False  # (most messages have no comment: no scan back)
     tokens, t, hash_at = clause.tokens, first - 1, None
     while t >= 0 and first - t <= MAX_LINE_LOOKBACK and tokens[t].kind != "nl":
         if tokens[t].text == "#":
