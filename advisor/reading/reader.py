@@ -68,8 +68,11 @@ def read(message: str) -> Reading:
     index = Keys(tokens)
     reading.deepspeed = "deepspeed" in index.words  # (a list's membership test runs in C)
     reading.xla_report = "hbm" in index.words and not XLA_REPORT_WORDS.isdisjoint(index.words)
-    reading.unified_memory = not UNIFIED_MEMORY_WORDS.isdisjoint(index.words) \
-        or "dgx" in index.words and "spark" in index.words  # (NVIDIA's DGX Spark: the GB10's memory is the host's)
+    unified = UNIFIED_MEMORY_WORDS.intersection(index.words)
+    if not unified and "dgx" in index.words and "spark" in index.words:
+        unified = {"spark"}  # (NVIDIA's DGX Spark: the GB10's memory is the host's)
+    reading.unified_memory = bool(unified)
+    reading.unified_memory_text = min(unified) if unified else ""  # (a word of the message, for the fact's source)
     reading.rl_trainer, reading.rl_trainer_text = _rl_trainer(message, index.words)
     reading.arrows = ">" in message or "→" in message or "⟶" in message
     if "trainable_modules" in message:

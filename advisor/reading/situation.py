@@ -635,7 +635,7 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         # `cutoff_len: 8192`, `max_seq_length=2048`: the longest a sample is cut to, most are shorter (no packing)
         put("seq_len_is_cap", True, seq.text)
     if reading.unified_memory:  # Apple silicon, DGX Spark, a Jetson: the GPU's memory is the machine's RAM
-        put("unified_memory_named", True, "")
+        put("unified_memory_named", True, reading.unified_memory_text)
     ran = _length_that_ran(reading)
     if ran is not None:  # "I can train w/ a 512 sequence length …, but I can't … w/ a 8192": the run that fit
         put("seq_len_ran", ran.value, ran.text)

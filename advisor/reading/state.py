@@ -119,6 +119,7 @@ class Reading:
     tuning_method: str = ""  # a preference or RL method named ("grpo", "dpo"): a pretrained model is tuned
     deepspeed: bool = False  # the message speaks of DeepSpeed (its `train_batch_size` is the global batch)
     unified_memory: bool = False  # an Apple machine named: its RAM is the GPU's memory ("M2 ULTRA 64GB")
+    unified_memory_text: str = ""  # the word that said so ("spark", "mps")
     xla_report: bool = False  # the message holds XLA's memory report ("Total hbm usage >= 14.93G: reserved 529.00M …")
     # an RL trainer whose batch keys count prompts ('verl', 'openrlhf'): its `train_batch_size` is not a plain batch
     rl_trainer: str = ""
