@@ -81,8 +81,6 @@ def test_two_config_splits_compared_on_the_gpus_said_count_both_gpus(kb):
     """Review 52 #10 (ms-swift on two 4090s): "is per_device_train_batch_size=1, gradient_accumulation_steps=8 the same
     as per_device_train_batch_size=4, gradient_accumulation_steps=2 - 8 samples an update, or 16?" - on two GPUs,
     16 for both."""
-    from advisor.consultation import run_consultation
-
     c = run_consultation("On two GPUs, is per_device_train_batch_size=1, gradient_accumulation_steps=8 the same as "
                          "per_device_train_batch_size=4, gradient_accumulation_steps=2? Do both update the parameters "
                          "every 8 samples, or 16?", kb=kb)
@@ -93,8 +91,6 @@ def test_two_config_splits_compared_on_the_gpus_said_count_both_gpus(kb):
 def test_accumulation_worse_than_more_devices_gets_the_loss_normalisation(kb):
     """Review 57 #15 (Lightning, "Gradient accumulation calculation may be incorrect … I see worse performance with
     gradient accumulation than with multiple devices"): the answer is how the loss is averaged over the window."""
-    from advisor.consultation import run_consultation
-
     c = run_consultation("Gradient accumulation calculation may be incorrect. See the unsloth blog and the transformers "
                          "fix. I verified that I see worse performance with gradient accumulation than with multiple "
                          "devices, so I suspect this bug also applies to Lightning. Version v2.4", kb=kb)
@@ -104,8 +100,6 @@ def test_accumulation_worse_than_more_devices_gets_the_loss_normalisation(kb):
 def test_an_lr_question_for_a_smaller_batch_also_offers_the_accumulation_that_keeps_it(kb):
     """Review 57 #5: "now gpus=8, per_device 16, GA 4, lr 5e-5; if gpus=4 and per_device 4, lr should be ~6.25e-6?" -
     beside the retuned LR, 32 accumulation steps on 4 GPUs at 4 each keep the 512 the LR was tuned for."""
-    from advisor.consultation import run_consultation
-
     c = run_consultation("deepspeed --num_gpus=8 train.py --finetuning_type lora --per_device_train_batch_size 16 "
                          "--gradient_accumulation_steps 4 --learning_rate 5e-5. Does the learning rate need to be "
                          "linearly scaled according to the number of GPUs and per_device_train_batch_size? E.g. now "
@@ -119,8 +113,6 @@ def test_an_lr_question_for_a_smaller_batch_also_offers_the_accumulation_that_ke
 def test_what_accumulation_counts_is_answered(kb):
     """Review 57 #24: "how does DeepSpeed process gradient accumulation? 1. It counts forward passes of the model … or
     2. it counts the number of instances" - micro-steps, each weighed alike."""
-    from advisor.consultation import run_consultation
-
     c = run_consultation("One dataloader loads 256x256 images with batch size 8, the other 512x512 images with batch "
                          "size 2. How does DeepSpeed process gradient accumulation? 1. It counts forward passes of the "
                          "model; or 2. It counts the number of instances?", kb=kb)
@@ -147,8 +139,6 @@ def test_a_references_batch_is_reached_by_accumulation_on_the_users_gpus(kb):
 def test_accumulation_asked_on_one_small_gpu_is_explained_not_refused(kb):
     """Review 65 #27: "If I have gpu constrain (1 T4 gpu) … batch size to 1 or 2 … should I still set
     "grad_accum_every" to large number like 16 or 32?" - on one GPU no "leave it at 1": the roles of the two."""
-    from advisor.consultation import run_consultation
-
     c = run_consultation("If I have gpu constrain (1 T4 gpu), that means I could only set batch size to 1 or 2 at each "
                          "stage training, should I still set \"grad_accum_every\" to large number like 16 or 32?", kb=kb)
     assert c.wm.value("asks_accumulation_value") is True
@@ -159,7 +149,6 @@ def test_accumulation_asked_on_one_small_gpu_is_explained_not_refused(kb):
 def test_a_retriever_at_batch_one_has_no_in_batch_negatives(kb):
     """Review 67 #6: DPR at batch_size=1 with one positive and one hard negative "context" each: the in-batch task is a
     two-way choice (accuracy 1.0), and "1 positive context" counts passages, no sequence length."""
-    from advisor.consultation import run_consultation
     c = run_consultation("Training a dense passage retriever\nEach sample of my data has 1 question, 1 positive "
                          "context and 1 hard negative context. I am calling retriever.train with batch_size=1, "
                          "num_hard_negatives=1. What is the significance of batch_size? Also, not sure why the "
@@ -175,7 +164,6 @@ def test_a_retriever_at_batch_one_has_no_in_batch_negatives(kb):
 def test_losses_summed_before_one_backward_in_words_or_code(kb, message):
     """Review 67 #23: only one image fits a 2080 Ti, and the plan is to add several images' losses and call backward
     once - every image's graph kept until then, not accumulation."""
-    from advisor.consultation import run_consultation
     c = run_consultation("I have a rtx 2080 ti where only one image fits, so batch size one does not train well. "
                          + message, kb=kb)
     assert c.wm.value("sums_losses_before_backward") is True

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from advisor.consultation import consult
+from advisor.consultation import consult, read_message, run_consultation
 from advisor.units import UnitError, fmt_value, parse_bytes, parse_card_bytes
 
 from .conftest import ROOT
@@ -52,8 +52,6 @@ def test_answer_and_estimate_agree_on_the_largest_micro_batch(kb, card):
 def test_a_size_the_named_card_does_not_come_in(kb):
     """Review 65 #6: "A100 GPUs with 64GB memory" - no A100 has 64 GB (40 or 80): which card, or which part of one;
     a size the card comes in, a size looked up from another card's name, or one above all its sizes raise nothing."""
-    from advisor.consultation import run_consultation
-
     c = run_consultation("Is it able to finalize the training with A100 GPUs with 64GB memory? I tried with 64GB GPUs, "
                          "but always out of memory.", kb=kb)
     assert c.wm.value("card_sizes_made") == "40 GB or 80 GB"
@@ -66,7 +64,6 @@ def test_a_size_the_named_card_does_not_come_in(kb):
 
 def test_a_count_then_each_cards_size_after_using_is_the_cards_size(kb):
     """Review 68 #14: "took only 40 minutes when using 8 80GB A100 GPUs" names eight cards of 80 GB, not 80 GB used."""
-    from advisor.consultation import read_message
     said = read_message(kb, "Training LLaMA 7B took only 40 minutes when using 8 80GB A100 GPUs")
     assert "measured_use" not in said and said["num_gpus"][0] == 8 and said["gpu_model"][0] == "a100-80gb"
     assert "measured_use" in read_message(kb, "On my 8 A100 80GB GPUs training is using 62GB on each")
@@ -75,7 +72,6 @@ def test_a_count_then_each_cards_size_after_using_is_the_cards_size(kb):
 def test_a_peak_near_the_card_at_batch_one_leaves_little_room(kb):
     """Review 68 #9: "how max batch size in A100 80G? with a batch size of 1, it seems to be peaking at 75457MiB of VRAM
     according to nvidia-smi on an A100 with 80 GB of VRAM": a measured peak (not the card's size), 92% of the card."""
-    from advisor.consultation import run_consultation
     c = run_consultation("how max batch size in A100 80G? with a batch size of 1, it seems to be peaking at 75457MiB "
                          "of VRAM according to `nvidia-smi` on an A100 with 80 GB of VRAM", kb=kb)
     assert c.wm.value("measured_use") == 75457 * 2**20 and c.wm.value("gpu_model") == "a100-80gb"

@@ -241,8 +241,6 @@ def test_an_oom_said_to_come_with_more_accumulation_and_a_size_for_a_name(kb):
 def test_multi_gpu_worse_than_one_in_chinese_order(kb):
     """Review 65 #12: "单机多卡sft的性能比单机单卡差很多" - A 比 B 差 is A worse than B: the same per-device settings on 8
     GPUs make fewer, larger updates."""
-    from advisor.consultation import run_consultation
-
     c = run_consultation("GPU number: 8\n同样参数下，单机多卡sft的性能比单机单卡差很多。多卡的loss只能降到0.35左右，而单卡可以降到"
                          "0.0009，这是为什么呢？", kb=kb)
     assert c.wm.value("claim_multi_gpu_worse_result") is True

@@ -4,6 +4,7 @@ import math
 
 import pytest
 
+from advisor.consultation import run_consultation
 from advisor.domain.estimators import ESTIMATORS, NotComputable, call_estimator
 from advisor.domain.estimators.batching import plan_accumulation
 from advisor.domain.estimators.memory import bytes_per_param
@@ -298,7 +299,6 @@ def test_a_boosted_trees_histogram_follows_features_and_bins():
 def test_xgboost_on_a_wide_sparse_matrix_is_answered_by_its_features(kb):
     """Review 67 #26: gpu_hist on a 20808x5314541 TF-IDF matrix on a 10 GB card: one node's histogram is 10.1 GiB,
     whatever the rows; no batch or parameter count to ask for."""
-    from advisor.consultation import run_consultation
     c = run_consultation("Kernel dies when using gpu_hist. It fails with GPU: XGBClassifier(max_depth=3, "
                          "tree_method='gpu_hist', n_estimators=300). The training data is a 20808x5314541 sparse "
                          "matrix (tfidfvectorized matrix). So I guess it is a memory issue? GPU is Nvidia RTX 3080 10GB. "

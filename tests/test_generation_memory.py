@@ -79,8 +79,6 @@ def test_an_inference_oom_with_nothing_more_specific_names_what_inference_holds(
 def test_a_pretrained_model_tested_and_a_time_to_give_output_are_inference(kb):
     """Review 65 #7, #21: "I test your pretrained model on my dataset … more frames … out of memory" runs a released
     model (no fine-tuning), and "it takes around 6-7 seconds of time to give output with gpu" is a prediction's time."""
-    from advisor.consultation import run_consultation
-
     c = run_consultation("I test your pretrained model on my dataset (608*544 per frame). When I put 11 frames in the "
                          "test folder it works, but with more frames (30, 1441) it's GPU out of memory.", kb=kb)
     assert c.wm.value("generation_run") is True and not c.wm.known("training_mode")
@@ -97,8 +95,6 @@ def test_a_pretrained_model_tested_and_a_time_to_give_output_are_inference(kb):
 def test_inference_at_a_batch_size_with_a_fine_tuned_model(kb):
     """Review 66 #17: "I have a fine-tuned Whisper large-v3 turbo model. When performing inference with a batch size
     of 80 …": a run to predict, no fine-tuning in the question."""
-    from advisor.consultation import run_consultation
-
     c = run_consultation("I have a fine-tuned Whisper large-v3 turbo model. When performing inference with a batch "
                          "size of 80, I noticed that the GPU memory usage is significantly higher.", kb=kb)
     assert c.wm.value("generation_run") is True and not c.wm.known("training_mode")
@@ -107,8 +103,6 @@ def test_inference_at_a_batch_size_with_a_fine_tuned_model(kb):
 def test_a_served_models_weights_split_by_tensor_parallelism(kb):
     """Review 66 #28: Yi-1.5-34B served with --tensor-parallel-size 4 on 4090s at 0.9: each card holds a quarter of
     the 16-bit weights (15.8 GiB), not all of them, and no training question (mode, batch scope) is asked."""
-    from advisor.consultation import run_consultation
-
     c = run_consultation("I run the model on the server with 4 x NVIDIA GeForce RTX 4090 cards: python -m "
                          "vllm.entrypoints.openai.api_server --served-model-name Yi-1.5-34B-Chat --model "
                          "/workspace/Yi-1.5-34B-Chat/ --gpu-memory-utilization 0.9 --tensor-parallel-size 4\n"

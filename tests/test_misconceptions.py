@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from advisor import consult
-from advisor.consultation import read_message
+from advisor.consultation import read_message, run_consultation
 from advisor.kb.misconceptions import BEGIN, END, catalogue, embedded_table, main, markdown_table
 from advisor.kb.model import RedFlagRule
 from advisor.reading import chinese
@@ -236,7 +236,6 @@ def test_every_pattern_stays_linear_on_its_own_words_repeated():
 def test_amp_that_saved_neither_memory_nor_time(kb):
     """Review 67 #30: "when i used the '--amp' parameter, the memory usage was not decreased (around 10G of my 2080Ti
     11G). The training time was also almost the same without amp.": both expectations answered."""
-    from advisor.consultation import run_consultation
     c = run_consultation("It turned out when i used the '--amp' parameter, the memory usage was not decreased (around "
                          "10G of of my 2080Ti 11G). The training time was also almost the same without amp.", kb=kb)
     assert c.wm.value("claim_amp_halves_memory") is True and c.wm.value("claim_amp_no_speedup") is True
@@ -248,7 +247,6 @@ def test_keras_memory_not_freed_in_a_tuning_loop_is_the_frameworks_pool(kb):
     """Review 67 #28: "I can't free the GPU memory after each iteration … Ressource Exhausted : Out Of Memory": the
     pool TensorFlow keeps for the process (clear_session, a process per trial); "Exhausted" is the error's word, not
     the user's fatigue."""
-    from advisor.consultation import run_consultation
     c = run_consultation("On a Google Colab notebook with keras and tensorflow as a backend, I am trying to tune a CNN "
                          "in a set of loops. My problem is that I can't free the GPU memory after each iteration and "
                          "Keras doesn't seem to be able to release GPU memory automatically. So every time I get a "
@@ -261,7 +259,6 @@ def test_memory_left_free_asked_to_be_used_is_answered_for_speed(kb):
     """Review 68 #26: "Are there any specific settings to utilize more the vram during training? … VRAM usage is only
     around 37GB/80GB … increasing the batch size and changing the dtype to fp16?": the card read from "37GB/80GB", the
     goal speed, and what free memory can buy."""
-    from advisor.consultation import run_consultation
     c = run_consultation("Are there any specific settings to utilize more the vram during training?  I'm currently "
                          "trying out fine-tuning Qwen-Image on an A100 and noticing that VRAM usage is only around "
                          "37GB/80GB.  I'm guessing increasing the batch size and changing the dtype to fp16?", kb=kb)
@@ -273,7 +270,6 @@ def test_a_batch_raised_that_the_memory_does_not_follow(kb):
     """Review 68 #30: "Is it normal that the gpu memory usage does not increase when dynamic batch is tested … and the
     dynamic batch size is increased. I want to use all my gpu memory" - decoding (no training), a setting that does not
     reach the loop; "use all my gpu memory" is a wish, not the card taken."""
-    from advisor.consultation import run_consultation
     c = run_consultation("Dynamic batch for testing gpu memory not fully utilized\n\nIs it normal that the gpu memory "
                          "usage does not increase when dynamic batch is tested with other parameters unchanged and the "
                          "dynamic batch size is increased. I want to use all my gpu memory, how do I adjust it?", kb=kb)
@@ -285,7 +281,6 @@ def test_a_tpu_recipe_moved_to_gpus(kb):
     """Review 68 #27: TF2 Object Detection zoo configs written for TPUs, trained on 2 Titan RTX: the batch, the LR with
     its warmup and steps, BatchNorm and bfloat16 move together; the zoo config's "coco17" is the checkpoint's data, not
     the user's."""
-    from advisor.consultation import run_consultation
     c = run_consultation("How to adapt TPU configs for training on GPU. I am trying to train some of the models in the "
                          "Tensorflow 2 Object Detection Model Zoo locally with 2 GPUs (2x Titan RTX with 24 GB of memory "
                          "each) on my own custom dataset. I could train properly using one of the GPU config files "
@@ -299,7 +294,6 @@ def test_a_tpu_recipe_moved_to_gpus(kb):
 def test_an_rl_reward_falling_after_the_batch_was_cut_to_fit(kb):
     """Review 67 #10: trlx's GPT-J RLHF on 2 3090s with num_rollouts 128 → 32, chunk_size 16 → 4 and batch_size 1 "to
     avoid CUDA out of memory error": the run trains (6k steps), the falling reward is the noisier updates."""
-    from advisor.consultation import run_consultation
     c = run_consultation("I'm trying RLHF with GPT-j on 2 3090 GPUs (with 24GB of memory on each GPU). In order to "
                          "make the model runnable on my machine (avoiding CUDA out of memory error), I change the config "
                          "for PPO (num_rollouts -> 32 (which was originally 128) and chunk_size -> 4 (which was "

@@ -288,8 +288,6 @@ def test_ddp_heavier_than_dataparallel_is_the_batch_each_process_loads(kb):
     """Review 52 #13 (Lightning, BATCH_SIZE = 16 on 2 GPUs: "DP runs through a batch using 25 GB of memory however DDP
     needs more than 45 GB"): DataParallel splits the DataLoader's batch, DDP gives each process all of it - the
     answer, not "switch to DDP", which is what the user tried."""
-    from advisor.consultation import run_consultation
-
     c = run_consultation("Large Memory Differences with DP vs. DDP accelerator. I run into CUDA OOM issues with ddp, "
                          "however I do not run into this issue when using DP. DP runs through a batch using 25 GB of "
                          "memory however DDP needs more than 45 GB. BATCH_SIZE = 16, NUM_GPUS = 2, Pytorch Lightning.",
@@ -307,8 +305,6 @@ def test_ddp_heavier_than_dataparallel_is_the_batch_each_process_loads(kb):
 ])
 def test_more_gpus_do_not_raise_the_batch_each_gpu_fits(kb, message):
     """Review 52 #22: more GPUs multiply the batch per update at the batch one GPU fits; they give no GPU more room."""
-    from advisor.consultation import run_consultation
-
     c = run_consultation(message, kb=kb)
     assert c.advice.findings[0].id == "finding-more-gpus-same-per-gpu-batch"
     assert c.wm.value("num_gpus") == 3
@@ -318,8 +314,6 @@ def test_megatron_states_are_eighteen_bytes_a_parameter_or_six_plus_twelve_over_
     """Review 52 #4 (Megatron-LM, Llama-2-7B on 8x A100 40G, TP=1, PP=1): every data-parallel GPU keeps 18 bytes a
     parameter (112.96 GiB), 6 + 12/8 with --use-distributed-optimizer (47.07 GiB); the plan search counts no DDP
     buckets beside Megatron's own gradient buffer."""
-    from advisor.consultation import run_consultation
-
     message = ("CUDA OOM error when finetuning LLAMA2-7b with A100 40G and seq_length 64. TP=1\nPP=1\nGPUS_PER_NODE=8\n"
                "MICRO_BATCH_SIZE=1\nGLOBAL_BATCH_SIZE=8\ntorchrun $DISTRIBUTED_ARGS pretrain_gpt.py "
                "--tensor-model-parallel-size $TP --pipeline-model-parallel-size $PP")
@@ -339,8 +333,6 @@ def test_settings_listed_beside_another_model_give_way_to_those_of_the_model_tra
     """Review 52 #12: "32B LLM, TP=8, PP=1" then "70B LLM, TP=8, PP=2", the user training the 70B on 32 nodes of 8
     A800s: the 70B's pipeline of 2 makes 16 GPUs a copy, so 16 in data parallel and 70B / 16 × 18 B = 73.34 GiB of
     states per GPU (27.50 GiB with the distributed optimizer); Megatron's optimizer is its AdamW, not asked."""
-    from advisor.consultation import run_consultation
-
     message = ("I am training 70B Megatron LLM on A800 with 32 nodes cluster. The cluster is composed of 32 nodes with "
                "8*A800 80GB. I find 70B MFU 20% is quite lower than 32B model MFU 47%.\n\n32B LLM, TP=8, PP=1, "
                "MFU=47%\n\n70B LLM, TP=8, PP=2, MFU=20%")
@@ -355,8 +347,6 @@ def test_settings_listed_beside_another_model_give_way_to_those_of_the_model_tra
 def test_uneven_memory_across_pipeline_stages_is_the_first_stages_activations(kb):
     """Review 52 #12 (Megatron 70B, TP=8, PP=2: "some node GPU memory usage is 70GB, while other node memory usage is
     50GB")."""
-    from advisor.consultation import run_consultation
-
     c = run_consultation("I am training 70B Megatron LLM on A800 with 32 nodes. I find some node GPU memory usage is "
                          "70GB, while other node memory usage is 50GB. I would like to tune memory usage to the same "
                          "level to use bigger micro batch size. 70B LLM, TP=8, PP=2", kb=kb)
@@ -367,8 +357,6 @@ def test_uneven_memory_across_pipeline_stages_is_the_first_stages_activations(kb
 def test_openclip_local_loss_and_gather_with_grad_are_explained(kb):
     """Review 52 #28: "local_loss must be with gather_with_grad=True … if local_loss=False should gather_with_grad be
     True or False? which is better in practice?" - the same global negatives, quadratic against linear memory."""
-    from advisor.consultation import run_consultation
-
     c = run_consultation("Best practice with distributed training of CLIP? I got that local_loss must be with "
                          "gather_with_grad=True. If local_loss=False, namely global_loss, should gather_with_grad be "
                          "True or False? local_loss or global_loss, which is better in practice?", kb=kb)
@@ -381,8 +369,6 @@ def test_memory_the_same_on_more_gpus_leads_with_what_sharding_leaves_and_retune
     """Review 53 #11 (DeepSpeed-Chat step 3: "step3 use same memory when I increase GPUs" - 79610MB on 4 A100s,
     78216MB on 8, the same on 16): the answer is what stays on each GPU under ZeRO, not a learning rate to retune for
     the batch the added GPUs grew; "the same result" of a memory measurement is no reference to match."""
-    from advisor.consultation import run_consultation
-
     c = run_consultation("step3 use same memory when I increase GPUs\nwhen I use 4 * A100 80G to run step3 with "
                          "llama2-7b it used 79610MB memory in training. when I use 8 * A100 80G to run, it used 78216MB "
                          "memory in training. Almost the same used memory, and when increasing to 16* A100 80G is the "
@@ -396,8 +382,6 @@ def test_memory_the_same_on_more_gpus_leads_with_what_sharding_leaves_and_retune
 def test_qlora_memory_not_halved_on_two_gpus_under_zero2_is_the_adapters_small_share(kb):
     """Review 53 #7 (QLoRA of Qwen1.5-14B on two 4090s with `--deepspeed deepspeed_zero2_offload`: "the GPU usages is
     **not halfed** even i am using two gpus"): ZeRO-2 splits only the adapters' gradients and optimizer state."""
-    from advisor.consultation import run_consultation
-
     c = run_consultation("I QLoRA finetune a Qwen1.5-14B-Chat model on two 4090 (each 24GB): NPROC_PER_NODE=2 xtuner "
                          "train qwen1_5_14b_chat_qlora.py --deepspeed deepspeed_zero2_offload. However, I notice that "
                          "the GPU usages is **not halfed** even i am using two gpus.", kb=kb)
@@ -407,8 +391,6 @@ def test_qlora_memory_not_halved_on_two_gpus_under_zero2_is_the_adapters_small_s
 def test_zero3_with_a_model_larger_than_one_gpu_is_built_sharded(kb):
     """Review 57 #7: LoRA on llama-7b with accelerate + ZeRO-3 over 4 machines of one 16GB GPU, mixed precision off, OOM.
     Sharded it would fit, but loaded whole in fp32 (25.10 GiB) it does not: the answer says to build it sharded."""
-    from advisor.consultation import run_consultation
-
     c = run_consultation("OOM error while trying to SFT llama-7b using PEFT on 4 machines, each with a single 16GB GPU. "
                          "I'm not using mixed precision and I'm using zero3. accelerate launch --num_processes=4 "
                          "--num_machines=4 --mixed_precision=no --use_deepspeed", kb=kb)
@@ -429,8 +411,6 @@ def test_an_oom_only_on_several_cards_named_by_model_is_the_setups_not_a_count(k
     """Review 57 #17: LLaVA's pretraining of llama-7B works on a single A800 but OOMs on 4 A800s at batch_per_device=7.
     The one-card run contradicts a full-AdamW count (LLaVA's stage 1 trains its projector alone), so the answer is the
     multi-GPU setup - the launch first - not a plan to fit a count or a bigger card."""
-    from advisor.consultation import run_consultation
-
     c = run_consultation("I am trying to pretrain with llama-7B (LLaVA). I use A800 80G. When I train the model on a "
                          "single A800, it works well. However, when I train with 4 A800s, it hits OOM - even if I set "
                          "batch_per_device=7 it is still OOM.", kb=kb)
@@ -481,8 +461,6 @@ def test_the_least_memory_for_a_full_fine_tune_with_no_card_said_is_counted_on_8
 def test_every_process_on_gpu_0_under_a_spawning_script(kb):
     """Review 66 #13: PyTorch's ImageNet example with --multiprocessing-distributed spawns a process per GPU, and
     "process 2 will allocate some memory on GPU 0" is GPU 0's extra memory: no question how the run is launched."""
-    from advisor.consultation import run_consultation
-
     c = run_consultation("DDP: why does every process allocate memory of GPU 0 and how to avoid it? Run this example "
                          "with 2 GPUs. process 2 will allocate some memory on GPU 0.\n"
                          "python main.py --multiprocessing-distributed --world-size 1 --rank 0", kb=kb)
@@ -493,8 +471,6 @@ def test_every_process_on_gpu_0_under_a_spawning_script(kb):
 
 def test_memory_not_been_freed_is_the_claim(kb):
     """Review 66 #8: "GPU memory is not been freed correctly … even if i use torch.cuda.empty_cache()"."""
-    from advisor.consultation import run_consultation
-
     c = run_consultation("GPU memory is not been freed correctly. When i delete a tensor on gpu, the gpu memory is not "
                          "been freed on nvidia-smi even if i use torch.cuda.empty_cache()", kb=kb)
     assert c.wm.value("claim_memory_not_freed") is True
@@ -504,8 +480,6 @@ def test_memory_not_been_freed_is_the_claim(kb):
 def test_zero2_using_more_than_zero1_is_its_buffers(kb):
     """Review 65 #25: "GPT-Neo (2.8B) … on 4 A10G GPUs … zero_stage=2 is consuming more GPU memory than
     zero_stage=1": what stage 2 saves beyond stage 1 against the buffers it allocates."""
-    from advisor.consultation import run_consultation
-
     c = run_consultation("I was training an GPT-Neo (2.8B) model using the step1 script on 4 A10G GPUs. I used the "
                          "default parameters in the example script but zero_stage=2 is consuming more GPU memory than "
                          "zero_stage=1. Any solutions for that?", kb=kb)

@@ -122,8 +122,6 @@ def test_the_sequence_asked_as_what_limits_the_batch(kb):
 def test_another_process_listed_on_the_card_is_memory_held_elsewhere(kb):
     """Review 50 #2 (PyTorch 2.1's "total capacty", sic): "Process 147633 has 32.01 GiB memory in use. Including
     non-PyTorch memory, this process has 46.70 GiB": the listed process is another one, and the card was full of it."""
-    from advisor.consultation import read_message, run_consultation
-
     error = ("OutOfMemoryError: CUDA out of memory. Tried to allocate 632.00 MiB. GPU 0 has a total capacty of 79.15 "
              "GiB of which 452.44 MiB is free. Process 147633 has 32.01 GiB memory in use. Including non-PyTorch "
              "memory, this process has 46.70 GiB memory in use. Of the allocated memory 42.63 GiB is allocated by "
@@ -141,8 +139,6 @@ def test_another_process_listed_on_the_card_is_memory_held_elsewhere(kb):
 def test_keras_fit_copying_the_whole_array_to_the_gpu(kb):
     """Review 50 #28: TF 2.2's "Failed copying input tensor from CPU:0 to GPU:0 … Dst tensor is not initialized" with
     "X shape: (35000, 200, 311)": the whole array goes to the GPU - its float32 size, and keeping it on the host."""
-    from advisor.consultation import run_consultation
-
     message = ("Training produces Out Of Memory error with TF 2.2 on a K80 12GB. X shape: (35000, 200, 311), y shape: "
                "(35000, 200, 19). Right before the first epoch: InternalError: Failed copying input tensor from "
                "/job:localhost/replica:0/task:0/device:CPU:0 to /job:localhost/replica:0/task:0/device:GPU:0 in order "
@@ -159,8 +155,6 @@ def test_keras_fit_copying_the_whole_array_to_the_gpu(kb):
 def test_a_quantizer_of_loaded_models_needs_the_16_bit_weights_first(kb):
     """Review 50 #22 (SimpleTuner, SD3.5-Large LoRA on 16GB: "adamw_bf16, int8-quanto immediately OOM … works with
     --quantize_via=cpu"): quanto quantizes a model already loaded, whose 16-bit weights fill the card first."""
-    from advisor.consultation import run_consultation
-
     message = ("SD3.5-Large LoRA on a 16GB VRAM card: the default settings (adamw_bf16, int8-quanto) immediately OOM. "
                "What settings should I use?")
     c = run_consultation(message, kb=kb)
@@ -175,8 +169,6 @@ def test_a_quantizer_of_loaded_models_needs_the_16_bit_weights_first(kb):
 def test_a_huge_allocation_in_a_vision_language_model_is_attention_over_visual_tokens(kb):
     """Review 50 #25 (Qwen2-VL-7B LoRA on 4x A6000, MAX_PIXELS=602112, "Tried to allocate 34.83 GiB"): images are capped,
     videos and many images per sample are not - the finding says what to cap and that flash attention builds no scores."""
-    from advisor.consultation import run_consultation
-
     message = ("MAX_PIXELS=602112 NPROC_PER_NODE=4 swift sft --model_type qwen2-vl-7b-instruct --sft_type lora "
                "--deepspeed default-zero2\nmy device: NVIDIA RTX A6000 48G *4\ntorch.OutOfMemoryError: CUDA out of "
                "memory. Tried to allocate 34.83 GiB. GPU 0 has a total capacity of 44.55 GiB")
@@ -188,8 +180,6 @@ def test_an_oom_in_the_vision_encoders_attention_mask_is_the_visual_tokens(kb):
     """Review 51 #24 ("lora微调qwen2_5vloom", ms-swift on 2 × 48 GB): a 1.15 GiB allocation in the vision encoder's
     _prepare_attention_mask (modeling_qwen2_5_vl.py) is a mask over one sample's patches, built where attention is not
     flash - the visual-tokens finding, though the allocation is small; and the model is read from the traceback's path."""
-    from advisor.consultation import run_consultation
-
     trace = ('lora微调qwen2_5vloom\n[rank0]:   File "/x/site-packages/transformers/models/qwen2_5_vl/modeling_qwen2_5_vl.py", '
              'line 491, in forward\n[rank0]:     attention_mask = self._prepare_attention_mask(hidden_states, cu_seqlens_now)\n'
              '[rank0]:   File "/x/site-packages/transformers/models/qwen2_5_vl/modeling_qwen2_5_vl.py", line 434, in '
@@ -207,8 +197,6 @@ def test_an_oom_in_the_vision_encoders_attention_mask_is_the_visual_tokens(kb):
 def test_an_espnet_oom_names_its_own_batch_settings(kb):
     """Review 51 #8: "CUDA is out of memory during the training ASR conformer [ESPnet2, 32 GB]. Which parameters should
     be decreased?" - ESPnet2's batch_bins with accum_grad to keep the batch per update, and the longest utterances."""
-    from advisor.consultation import run_consultation
-
     c = run_consultation("CUDA out of memory. I have a gpu with a quite enough memory (32 GB). CUDA is out of memory "
                          "during the training ASR conformer. Which parameters should be decreased to complete training?"
                          "\n  File \"/raid/x/espnet/espnet2/bin/asr_train.py\", line 23, in <module>", kb=kb)
@@ -220,8 +208,6 @@ def test_an_espnet_oom_names_its_own_batch_settings(kb):
 def test_a_patch_size_changed_by_hand_grows_the_activations_and_may_break_the_strides(kb):
     """Review 51 #23: nnU-Net's patch_size edited from [112, 160, 128] to the whole volume [388.0, 512.0, 512.0] - 44×
     the voxels of the patch that ran, and 388 no multiple of 16 (which divides every axis of the old patch)."""
-    from advisor.consultation import run_consultation
-
     c = run_consultation('I train 3d_fullres nnUnet. I changed `patch_size` in `nnUNetPlans.json` from\n"batch_size": 2,\n'
                          '"patch_size": [\n 112,\n 160,\n 128\n],\nto\n"batch_size": 2,\n"patch_size": [\n 388.0,\n'
                          ' 512.0,\n 512.0\n],', kb=kb)
@@ -240,8 +226,6 @@ def test_a_patch_size_changed_by_hand_grows_the_activations_and_may_break_the_st
 def test_a_yolo_segmentation_oom_at_batch_one_is_the_masks(kb):
     """Review 51 #15: "When I use size 1280, batch_size 1, yolo-seg model trains my own dataset, 48G of gpu memory is
     not enough" - the per-positive masks of the segmentation loss, not the backbone or the batch."""
-    from advisor.consultation import run_consultation
-
     c = run_consultation("yolo-seg model , 48G of gpu memory is not enough\nWhen I use size 1280, batch_size 1, "
                          "yolo-seg model trains my own dataset, 48G of gpu memory is not enough", kb=kb)
     finding = c.advice.findings[0]
@@ -257,8 +241,6 @@ def test_a_yolo_segmentation_oom_at_batch_one_is_the_masks(kb):
 def test_a_diagnosis_that_names_the_lever_is_not_followed_by_the_generic_savers(kb, message):
     """Review 51 (after): a YOLO segmentation model's masks or ESPnet's batch_bins named, the provisional "turn on 16-bit
     autocast and activation checkpointing" is no longer the recommendation beside it."""
-    from advisor.consultation import run_consultation
-
     c = run_consultation(message, kb=kb)
     assert c.advice.recommendation.option_id != "memory-savers"
 
@@ -451,8 +433,6 @@ S5_XLA_OOM = ("Out of memory when batch size is large. I'm trying to increase th
 def test_xlas_allocation_is_the_compiled_steps_working_set(kb):
     """Review 65 #16, #29: under XLA the allocation that failed is the step's whole plan, not one tensor nor every
     weight at once; a TPU's memory report, a size a line, names no model and no batch (#5)."""
-    from advisor.consultation import run_consultation
-
     c = run_consultation(S5_XLA_OOM, kb=kb)
     assert c.wm.value("xla_program_oom") is True
     assert c.wm.value("xla_program_bytes") == pytest.approx(36.48 * 2**30)
@@ -477,8 +457,6 @@ def test_graph_code_with_no_batch_option(kb):
     """Review 66 #20: "in your implementation of GRACE i could not find the batch size option, I am unable to execute
     GRACE with DBLP and PubMed on 24 GB GPU": a benchmark graph named makes it a graph model, and full-graph code has
     no batch to lower."""
-    from advisor.consultation import run_consultation
-
     c = run_consultation("Why there is no batch size implementation. Hello, in your implementation of GRACE i could not "
                          "find the batch size option, I am unable to execute GRACE with DBLP and PubMed on 24 GB GPU.",
                          kb=kb)
@@ -489,8 +467,6 @@ def test_graph_code_with_no_batch_option(kb):
 def test_numpys_memory_error_is_the_hosts(kb):
     """Review 66 #3: "MemoryError: Unable to allocate 511. GiB for an array with shape (107093, 1280970)" is numpy
     allocating in the machine's RAM, not a CUDA out-of-memory error."""
-    from advisor.consultation import run_consultation
-
     c = run_consultation("Out-of-memory error with gowalla and LightGCN:\nMemoryError: Unable to allocate 511. GiB for an "
                          "array with shape (107093, 1280970) and data type float32", kb=kb)
     assert c.wm.value("claim_process_killed") is True
@@ -500,7 +476,6 @@ def test_numpys_memory_error_is_the_hosts(kb):
 def test_an_oom_while_saving_predictions_after_training_is_evaluations(kb):
     """Review 68 #25: "I can train through 10 epochs (memory reaching near 21GB out of 24 GB available), however … it
     will error out during the final step of saving the model predictions/results"."""
-    from advisor.consultation import run_consultation
     c = run_consultation("I am continually running into CUDA OOM errors even when lowering the batch size "
                          "significantly. I can train through 10 epochs (memory reaching near 21GB out of 24 GB "
                          "available), however, for reasons unclear to me it will error out during the final step of "

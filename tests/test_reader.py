@@ -3360,8 +3360,6 @@ def test_an_out_of_memory_put_to_the_reader_is_no_report(message, oom):
 @pytest.mark.parametrize("message", ["4 GPUs with 8 workers each", "I use 8 workers in the DataLoader on 4 GPUs"])
 def test_dataloader_workers_kept(kb, message):
     """A loader's workers beside the GPUs are no machines: the count stays the GPUs', the workers the loader's."""
-    from advisor.consultation import read_message
-
     found = read_message(kb, message)
     assert found["num_gpus"][0] == 4 and "num_nodes" not in found
     assert found["dataloader_workers"][0] == 8

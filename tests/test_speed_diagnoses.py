@@ -200,8 +200,6 @@ def test_the_banners_batches_give_the_processes_and_multinode_no_faster_is_read(
 def test_a_sharded_run_no_faster_on_more_gpus_is_its_communication_not_its_launch(kb):
     """Review 53 #28 (DeepSpeed ZeRO 2 or 3 through accelerate: "the training time for 8 * 32G V100 is almost the same
     as 24 * 32G V100"): the stage, the link between machines and the batch per GPU - not a plain-python launch."""
-    from advisor.consultation import run_consultation
-
     c = run_consultation("When using DeepSpeed Zero (2 or 3) with accelerate to train 1.3 billion models, the training "
                          "time for 8 * 32G V100 is almost the same as 24 * 32G V100. Is there any way to further "
                          "accelerate training by utilizing 24 cards?", kb=kb)
@@ -224,8 +222,6 @@ def test_an_example_script_run_as_it_is_on_two_visible_gpus_is_one_process(kb):
 def test_not_twice_as_fast_on_two_gpus_after_a_long_command(kb):
     """Review 66 #2: "2 gpus "python train.py … --device 0,1" The training speed is not 2x faster then training with
     1gpu card" - the claim reaches over the command, and one process drives both GPUs."""
-    from advisor.consultation import run_consultation
-
     c = run_consultation("By using multi-gpus, for example 2 gpus \"python train.py --data coco.yaml --cfg yolov5s.yaml "
                          "--weights '' --batch-size 64 --device 0,1\" The training speed  is not 2x faster then training "
                          "with 1gpu card. Why?", kb=kb)
@@ -236,8 +232,6 @@ def test_not_twice_as_fast_on_two_gpus_after_a_long_command(kb):
 def test_steps_of_minutes_with_weights_that_fill_the_card(kb):
     """Review 66 #30: Flux dev (12B) on a 4090, "1 step each is taking around 300-600 seconds … my ram is at around
     118gb out of 128gb": the 16-bit weights are 93% of the card, and the RAM said alone is the host's, no GPU use."""
-    from advisor.consultation import run_consultation
-
     c = run_consultation("im on a 4090 and 1 step each is taking around 300-600 seconds and i have 0 clue why. and my "
                          "ram is at around 118gb out of 128gb am i missing something? im training on flux dev.", kb=kb)
     assert c.wm.value("step_seconds") == 600 and not c.wm.known("measured_use")
@@ -251,8 +245,6 @@ def test_steps_of_minutes_with_weights_that_fill_the_card(kb):
 def test_single_process_multi_gpu_warning_is_one_process(kb):
     """Review 66 #29: "UserWarning: Single-Process Multi-GPU is not the recommended mode for DDP … 4-GPU … Is there
     anyway we can do multi-GPU training?" - one process drives the GPUs, and the question is speed, not fit."""
-    from advisor.consultation import run_consultation
-
     c = run_consultation("UserWarning: Single-Process Multi-GPU is not the recommended mode for DDP. We're running "
                          "training on custom data on a 4-GPU VM. Each epoch takes 5 and a half minutes. Any advice on how "
                          "to speed up training will be helpful. Is there anyway we can do multi-GPU training?", kb=kb)

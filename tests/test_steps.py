@@ -2,7 +2,7 @@
 
 import pytest
 
-from advisor.consultation import consult
+from advisor.consultation import consult, read_message, run_consultation
 from advisor.domain.estimators.batching import optimizer_updates, warmup_share_reached
 from advisor.engine.estimators import NotComputable
 
@@ -54,8 +54,6 @@ def test_tokens_per_update_come_from_micro_accumulation_and_gpus_when_no_global_
 def test_updates_per_epoch_with_no_accumulation_said_are_counted_with_none(kb):
     """Review 44 #30: '2 million samples, batch size 1, 4 GPUs with accelerate: 500,000 steps an epoch or 2
     million?' - no accumulation anywhere in the message is none: the count is given, not deferred."""
-    from advisor.consultation import run_consultation
-
     c = run_consultation("Let's say I have 2 million samples in my dataset. If I set batch size to 1 and use 4 GPUs with "
                          "Hugging Face accelerate, does each epoch have 500,000 steps or 2 million steps?", kb=kb)
     assert c.wm.value("updates_per_epoch") == 500_000
@@ -68,8 +66,6 @@ def test_updates_per_epoch_with_no_accumulation_said_are_counted_with_none(kb):
 def test_samples_are_sequences_not_tokens(kb):
     """Review 50 #11 (nanoGPT): "600000 iterations times batches of 12, roughly 7M training examples, way smaller than
     the 9B tokens of the training set": the 7.2M samples are sequences; the finding divides the tokens by them."""
-    from advisor.consultation import read_message, run_consultation
-
     message = ("If I understand correctly, you have max 600000 iterations with a batch of 12, which is roughly 7M "
                "training examples fed to the transformer, way smaller than the 9B tokens of the training set?")
     facts = {name: value for name, (value, _) in read_message(kb, message).items()}
@@ -82,8 +78,6 @@ def test_samples_are_sequences_not_tokens(kb):
 def test_a_trainers_steps_a_whole_multiple_of_the_updates_set(kb):
     """Review 50 #13 (Unsloth on 8 GPUs, per-device 16 × accumulation 8 set, "Num examples = 12,734,115 | Num Epochs =
     2 … Total steps = 99,486"): 4× the 24,870 updates the settings make, so each step covers 1024 / 4 samples."""
-    from advisor.consultation import run_consultation
-
     message = ("I set per_device_train_batch_size=16 and gradient_accumulation_steps=8 on 8 GPUs, but the log says:\n"
                "Unsloth | Num GPUs = 8\nNum examples = 12,734,115 | Num Epochs = 2\nBatch size per device = 4 | "
                "Gradient Accumulation steps = 2\nTotal batch size = 64 | Total steps = 99,486")
@@ -101,8 +95,6 @@ def test_a_trainers_steps_a_whole_multiple_of_the_updates_set(kb):
 def test_grpo_steps_asked_with_the_batch_in_completions(kb):
     """Review 57 #9: GRPO on 24 training GPUs at per-device 3, 800,000 prompts, "shouldn't it be 800,000 / 3 / 24 =
     11,112 steps?" - TRL counts the batch in completions and repeats each prompt num_generations times."""
-    from advisor.consultation import run_consultation
-
     c = run_consultation("I have a training set of 800,000 samples. Based on DeepSpeed ZeRO-1, I am using 24 GPUs for "
                          "training and 8 GPUs for vLLM, and I am training with GRPO. per_device_train_batch_size 3, "
                          "gradient_accumulation_steps 1, epochs 1. There are 800,000 optimization steps. Shouldn't it "
@@ -114,8 +106,6 @@ def test_grpo_steps_asked_with_the_batch_in_completions(kb):
 def test_an_automatic_batch_finder_is_explained_from_its_banners(kb):
     """Review 57 #26: Unsloth's banner twice, per device 16 then 14, "tries to automatically find the optimal batch
     size - how does it work?": the finder retries the loop at a smaller batch, and the batch per update shrinks."""
-    from advisor.consultation import run_consultation
-
     c = run_consultation("Unsloth tries to automatically find the optimal batch size for the available VRAM. How does "
                          "it work, and is it possible to disable it? Num examples = 6,261 | Num Epochs = 1 | Total steps "
                          "= 196 Batch size per device = 16 | Gradient accumulation steps = 2 Trainable parameters = "
@@ -135,8 +125,6 @@ MOLECULE_BAR = ("When I run python3 src/train.py experiment=geom_mol_gen_ddpm.ya
 def test_a_progress_bars_epoch_count_tells_the_data_set_back(kb):
     """Review 65 #30: Lightning's bar counts an epoch's batches; "steps in a batch 12170" is no batch of 12170, and at
     512 a step the epoch is about 6.23M samples."""
-    from advisor.consultation import run_consultation
-
     c = run_consultation(MOLECULE_BAR, kb=kb)
     assert c.wm.value("batch_size") == 512 and c.wm.value("epoch_steps_said") == 12170
     assert c.wm.value("data_from_steps") == 12170 * 512
@@ -156,8 +144,6 @@ def test_a_progress_bars_epoch_count_tells_the_data_set_back(kb):
 def test_the_trainers_banner_counts_the_gpus(kb):
     """Review 66 #5: per device 1, accumulation 16, "Total train batch size (w. parallel, distributed & accumulation)
     = 16": one GPU, so the 731 examples make 45 updates an epoch, and no question asks the GPUs."""
-    from advisor.consultation import run_consultation
-
     c = run_consultation("max_steps is given, it will override any value given in num_train_epochs\n  Num examples = 731\n"
                          "  Num Epochs = 9\n  Instantaneous batch size per device = 1\n  Total train batch size (w. "
                          "parallel, distributed & accumulation) = 16\n  Gradient Accumulation steps = 16\n  Total "
@@ -173,8 +159,6 @@ def test_the_trainers_banner_counts_the_gpus(kb):
 def test_an_epoch_set_in_batches_gluonts(kb):
     """Review 65 #2: "What is the relation between `num_batches_per_epoch` and `batch_size` per epoch?" - an epoch
     that is a setting, not a pass over the data."""
-    from advisor.consultation import run_consultation
-
     c = run_consultation("How does batching work in the open-source version? **What is the relation between "
                          "`num_batches_per_epoch` and `batch_size` per epoch**?", kb=kb)
     assert c.wm.value("asks_steps_per_epoch_setting") is True
@@ -184,7 +168,6 @@ def test_an_epoch_set_in_batches_gluonts(kb):
 def test_a_training_loss_near_zero_with_a_model_that_does_not_work_is_memorised(kb):
     """Review 68 #14: Alpaca's recipe run for 15 epochs, the log ending at {'loss': 0.0007, …} and "the trained model
     does not seem to work properly": the training set memorised, said before any memory count."""
-    from advisor.consultation import run_consultation
     c = run_consultation("Fine-tuning LLaMA 7B using Alpaca dataset on a machine with 8 80GB A100 GPUs finished only in "
                          "40 minutes. And the trained model does not seem to work properly. When I changed the epoch "
                          "to 15, it took around three hours but it still performs bad.\n"
@@ -200,7 +183,6 @@ def test_a_training_loss_near_zero_with_a_model_that_does_not_work_is_memorised(
 def test_darknet_counts_its_run_in_iterations_not_epochs(kb):
     """Review 67 #22: "set batch=8 & subdivisions=1 in yolov4-csp.cfg … my dataset only have almost 300 images … does it
     really need several days?": Darknet's cfg, whose run is max_batches iterations of batch images."""
-    from advisor.consultation import run_consultation
     c = run_consultation("Get error when set batch=8 & subdivisions=1 in yolov4-csp.cfg. When I set subdivisions=64 it "
                          "can train, but it costs a lot of time. My dataset only have almost 300 images. Does it really "
                          "need several days on training?", kb=kb)
@@ -212,7 +194,6 @@ def test_verl_dynamic_batches_are_a_token_budget(kb):
     """Review 68 #17: "~800 seconds per step, update_actor dominates … max_prompt_length=4096, max_response_length=8192,
     actor.ppo_micro_batch_size_per_gpu=4, actor.use_dynamic_bsz=True": the token budget sets the micro-steps, the count
     of four is not used."""
-    from advisor.consultation import run_consultation
     c = run_consultation("Extremely slow update_actor in GRPO with Qwen3-4B + FSDP2 on 8x Ascend 910B with VERL. "
                          "~800 seconds per step, `update_actor` dominates the step time.\n* `max_prompt_length=4096`\n"
                          "* `max_response_length=8192`\n* `rollout.n=8`\n* `actor.ppo_micro_batch_size_per_gpu=4`\n"

@@ -3,7 +3,7 @@ that waits for data (rules/throughput.yaml)."""
 
 import pytest
 
-from advisor.consultation import consult
+from advisor.consultation import consult, run_consultation
 from advisor.domain.estimators import call_estimator
 from advisor.engine.estimators import NotComputable
 
@@ -110,8 +110,6 @@ def test_run_times_by_batch_show_a_fixed_cost_per_step(kb):
 def test_a_quoted_throughput_is_counted_over_the_gpus_it_ran_on(kb):
     """Review 65 #14: "114K tokens/s on 8x8 A100 80G … ~1.7k/s/GPU?" with no GPUs of the user's: over the 64 GPUs
     quoted (about 45% of peak for a 13B model), not over one (an impossible 2,850%)."""
-    from advisor.consultation import run_consultation
-
     c = run_consultation("> Training speed: Llama 13B BF16 ctxlen4096 = 114K tokens/s on 8x8 A100 80G\n\nSo to "
                          "clarify, you're ingesting 114 ktokens/s on 64x A100s during training, or ~1.7k/s/GPU? (Meta "
                          "trained on A100-80GB too.)", kb=kb)

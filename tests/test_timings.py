@@ -190,7 +190,6 @@ def test_the_bus_load_of_a_run_past_its_card_is_the_spill(kb):
 def test_a_time_for_several_epochs_is_each_epochs_share_and_the_planned_epochs_stay(kb):
     """Review 68 #20: "On my RTX 3080 it took 13 hours to generate 10 epochs … I want to train on total 200 epochs":
     78 minutes an epoch, 200 epochs planned - 260 hours."""
-    from advisor.consultation import run_consultation
     c = run_consultation("I have 1277 wav files for training. On my RTX 3080 it took 13 hours to generate 10 epochs. "
                          "Is it normal? I want to train on total 200 epochs, how do I go about it then? Task Manager "
                          "shows the 3D usage at max.", kb=kb)
