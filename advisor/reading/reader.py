@@ -877,7 +877,7 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             later = words[end:end + 6]  # (and "setting load_in_8bit to False")
             off = "false" in later and bool({"are", "is", "=", "to"} & set(later[:later.index("false")])
                                             or later[0] == "and")
-        if name == "dataset_known" and (not SUBSET_WORDS.isdisjoint(present) or _inside_tpu_config_name(clause, k)
+        if name == "dataset_known" and (not SUBSET_WORDS.isdisjoint(present) or _inside_identifier(clause, k)
                                         or not FORMAT_WORDS.isdisjoint(words[max(0, k - 3):end + 3])
                                         or "weights" in words[max(0, k - 3):k]  # Keras' weights='imagenet'
                                         or words[max(0, k - 2):k] in (["pretrained", "on"], ["trained", "on"],
@@ -2947,15 +2947,12 @@ def _in_code_comment(clause: Clause, t: int) -> bool:
     return False
 
 
-def _inside_tpu_config_name(clause: Clause, k: int) -> bool:
-    """Whether the word at key k is inside a TF Object Detection zoo config's name whose data set is the checkpoint's
-    ("faster_rcnn_resnet50_v1_800x1333_coco17_gpu-8", "…_coco17_tpu-8": a COCO checkpoint fine-tuned on one's own
-    data - review 68 #27)."""
+def _inside_identifier(clause: Clause, k: int) -> bool:
+    """Whether the word at key k is glued after an underscore inside a longer name - a config's or a checkpoint's
+    ("faster_rcnn_resnet50_v1_800x1333_coco17_gpu-8": a COCO checkpoint, not the data the user trains on - review
+    68 #27)."""
     t = clause.keys[k]
-    if t <= clause.start or clause.tokens[t].space_before or clause.tokens[t - 1].text != "_":
-        return False
-    following = "".join(tok.text for tok in clause.tokens[t + 1:min(clause.end, t + 6)]).lower()
-    return following.startswith(("17_gpu", "17_tpu"))
+    return t > clause.start and not clause.tokens[t].space_before and clause.tokens[t - 1].text == "_"
 
 
 def _commented_out(tokens: list[Token]) -> list[tuple[int, int]]:
