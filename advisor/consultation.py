@@ -171,12 +171,13 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     found = {name: (value, _unblanked(words, text, said)) for name, (value, words) in facts_of(reading, kb).items()}
     for name, (value, matched) in patterned.items():
         found.setdefault(name, (value, matched))
-    if chinese.has_cjk(said):
-        _patterns_on_the_english(kb, said, found)
+    view = chinese.english_view(said) if chinese.has_cjk(said) else None  # (the Chinese read as English, once)
+    if view is not None:
+        _patterns_on_the_english(kb, said, view, found)
     timings = compared_timings(said)
-    if not timings and chinese.has_cjk(said):
+    if not timings and view is not None:
         # ("单卡0.15秒一个batch … 4卡0.35秒一个batch", review 68 #22)
-        timings = _timings_in_the_english(said)
+        timings = _timings_in_the_english(said, view)
     for name, (value, matched) in timings.items():
         found.setdefault(name, (value, matched))
     if "epoch_seconds_by_epoch" in timings and "run_seconds_by_batch" in found \
@@ -341,11 +342,12 @@ ALLREDUCE_BANDWIDTH = re.compile(r"(?i)\ball[_ ]?reduce\b[^\n]{0,120}?\b(?:bandw
                                  r"(\d{1,5}(?:\.\d{1,3})?)\s{0,3}gb/s")
 
 
-def _patterns_on_the_english(kb: KnowledgeBase, said: str, found: dict[str, tuple[Any, str]]) -> None:
+def _patterns_on_the_english(kb: KnowledgeBase, said: str, view: tuple[str, list[tuple[int, int]]],
+                             found: dict[str, tuple[Any, str]]) -> None:
     """The phrase patterns (claims and the like, written in English) run again over the message's Chinese read as
     English ("多卡微调就OOM，但是单卡能跑": an OOM on several GPUs where one runs), each fact found quoting the user's own
     characters; what the message's own words gave stays."""
-    english, spans = chinese.english_view(said)
+    english, spans = view
     extra, normalised, _ = extract_spans(kb, english)
     if normalised != english:
         return  # (the view is built in the patterns' normal form; were it not, its spans would not line up)
@@ -382,10 +384,10 @@ def _last_logged_loss(found: dict[str, tuple[Any, str]], said: str) -> None:
         found["final_train_loss"] = (float(last.group(1)), last.group(0))
 
 
-def _timings_in_the_english(said: str) -> dict[str, tuple[Any, str]]:
+def _timings_in_the_english(said: str, view: tuple[str, list[tuple[int, int]]]) -> dict[str, tuple[Any, str]]:
     """The timings compared in a message written in Chinese, read from its English view, each quoting the user's own
     characters."""
-    english, spans = chinese.english_view(said)
+    english, spans = view
     out = {}
     for name, (value, matched) in compared_timings(english).items():
         at = english.find(matched) if isinstance(matched, str) else -1
