@@ -765,3 +765,28 @@ def test_a_full_fine_tune_is_not_offered_a_layer_split():
     from advisor.domain.plans import candidate_knobs
     assert all(k.adapter != "none" for k in candidate_knobs(p) if k.split > 1)
     assert slug(cur, Knobs(precision="amp_bf16", adapter="qlora", gpus=1, split=2)) == "qlora-and-layers-split-2"
+
+
+@pytest.mark.parametrize("message", [
+    "Full fine-tuning Llama-3-8B on 8x A100 80GB with ZeRO-3, per_device_train_batch_size 4, seq 2048, bf16, "
+    "gradient checkpointing on. It runs fine but it is slow. How can I make training faster?",
+    "Mistral-7B full finetune, 4x H100, deepspeed stage 3, micro batch 2, max length 1024, bf16, "
+    "gradient_checkpointing: true. Memory is fine, I want to speed up training",
+])
+def test_a_speed_question_is_offered_the_memory_savings_it_can_give_back(kb, message):
+    """A run that fits and is slow: the plans that give time back are less sharding and no checkpointing (about a
+    quarter of a step recomputed), where the memory they need still fits - each said as a speed-up, not as the
+    communication or recomputation it would add."""
+    advice = consult(message, kb=kb)
+    plans = plans_of(advice)
+    assert plans["current"].fits
+    shown = [plans[o.id] for o in advice.options if o.id in plans]
+    assert shown and all(p.fits and p.per_gpu_bytes <= p.budget_bytes for p in shown)
+    assert any(o.settings.gradient_checkpointing is False for o in advice.options if o.id in plans)
+    # DeepSpeed's ZeRO runs one process per GPU: how the run is started is not asked
+    assert "launch" not in [q.id for q in advice.questions]
+    for option in advice.options:
+        if "no-checkpointing" in option.id:
+            assert "less time per step" in option.tradeoffs.speed
+        if option.id.startswith("zero-1") or option.id.startswith("zero-2"):
+            assert "less communication" in option.tradeoffs.speed and "adds communication" not in option.tradeoffs.speed

@@ -112,7 +112,7 @@ def _single(spec: FactSpec, text: str, folded: str, used: list[tuple[int, int]])
 
 
 def _said_from(regex: str, text: str, match: re.Match) -> int:
-    """Where a match's own words start, for the negation check: a pattern anchored at the message's start ("^(?!… a
+    r"""Where a match's own words start, for the negation check: a pattern anchored at the message's start ("^(?!… a
     training word anywhere)[\s\S]*? … inference") matches from the first character, but what it says is at its end,
     its last word ("no effect of changing batch size … to generate embeddings" denies no inference)."""
     if not regex.startswith("^"):

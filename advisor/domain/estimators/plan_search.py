@@ -49,6 +49,18 @@ CHANGE_NOTES: dict[str, dict[str, Any]] = {
                   "risk": "needs host RAM and DeepSpeed; throughput depends on CPU and PCIe", "sources": ("zero-offload", "deepspeed-memory")},
     "checkpointing": {"speed": "recomputes the forward in backward (about 30 % more time)", "accuracy": "the same computation",
                       "risk": "none beyond the time", "sources": ("chen-ckpt", "pt-ckpt")},
+    # the changes back from a memory saving the user already runs: what they give back is time
+    "no-checkpointing": {"speed": "no forward recomputed in the backward (about a quarter less time per step)",
+                         "accuracy": "the same computation",
+                         "risk": "every layer's activations stay alive: size the micro-batch on the longest sample",
+                         "sources": ("chen-ckpt", "pt-ckpt")},
+    "less-sharding": {"speed": "less sharding than you run, less communication (ZeRO-3/FSDP gathers the weights in every "
+                               "forward and backward; ZeRO-1/2 and DDP reduce the gradients once per update)",
+                      "accuracy": "the same algorithm", "risk": "each GPU holds more of the model states",
+                      "sources": ("zero",)},
+    "no-offload": {"speed": "the optimizer step back on the GPU: no gradients and states over PCIe every update",
+                   "accuracy": "the same algorithm", "risk": "the optimizer state takes GPU memory again",
+                   "sources": ("zero-offload",)},
     "flash": {"speed": "fused attention is faster and does not store the s×s scores", "accuracy": "the same attention",
               "risk": "falls back to the math kernel for unsupported masks, dtypes or head sizes", "sources": ("pt-sdpa",)},
     "fused": {"speed": "about the same step time (Liger reports it faster)",
@@ -62,11 +74,15 @@ CHANGE_NOTES: dict[str, dict[str, Any]] = {
 }
 
 
-def _note_keys(plan_id: str) -> list[str]:
+def _note_keys(plan_id: str, current: Knobs) -> list[str]:
     keys = []
     for part in plan_id.split(SLUG_JOIN):
         head = part.split("-")[0]
         key = "amp" if head in ("amp", "mixed") else head
+        if part in ("no-checkpointing", "no-offload"):
+            key = part
+        elif part == "no-sharding" or (head == "zero" and int(part.split("-")[1]) < current.zero):
+            key = "less-sharding"
         if key in CHANGE_NOTES and key not in keys:
             keys.append(key)
     return keys
@@ -371,7 +387,7 @@ def _plan_table(p: Problem, c: Candidate, plan_id: str, title: str, current: boo
 def _option(p: Problem, c: Candidate, plan_id: str, recommended: bool) -> dict[str, Any]:
     title = "; ".join(c.changes)
     title = title[0].upper() + title[1:]
-    keys = _note_keys(plan_id) + (["batch"] if c.batch_changed else [])
+    keys = _note_keys(plan_id, p.current) + (["batch"] if c.batch_changed else [])
     notes = [CHANGE_NOTES[k] for k in keys]
     share = fmt_share(p.adapter_fraction)  # the adapter share (counted from the rank, or the adapter_fraction fact)
     joined = lambda field: ("; ".join(n[field].replace("{adapter_share}", share) for n in notes if n[field])  # noqa: E731
