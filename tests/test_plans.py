@@ -790,3 +790,31 @@ def test_a_speed_question_is_offered_the_memory_savings_it_can_give_back(kb, mes
             assert "less time per step" in option.tradeoffs.speed
         if option.id.startswith("zero-1") or option.id.startswith("zero-2"):
             assert "less communication" in option.tradeoffs.speed and "adds communication" not in option.tradeoffs.speed
+
+
+@pytest.mark.parametrize("message, running", [
+    ("ZeRO-3 throws an error with my model, so I switched to ZeRO-2 and now OOM on 4x A100 40GB, full finetune of "
+     "Llama-2-7b, micro batch 2, seq 2048", 2),
+    ("I tried zero3 but it fails with an assertion error, zero2 gives OOM on 8x RTX 3090 with mistral-7b full "
+     "finetuning, per device batch 1, max length 1024", 2),
+    ("deepspeed stage 3 hangs at init, stage 2 runs out of memory, 8x V100 32GB, full fine-tune of llama-7b", 2),
+    # (review 67 #12, in Chinese: ZeRO3 errors, switched to ZeRO2, LoRA DPO runs out of memory)
+    ("全量微调LLaMA2-7B，单机8卡A100-80G，使用Deepspeed ZeRO3配置会出现weight-2D报错，后面改用Deepspeed ZeRO2 8卡会出现显存OOM", 2),
+])
+def test_a_stage_that_errored_is_not_offered_back(kb, message, running):
+    """A ZeRO stage the user says failed with an error that is not memory ("weight must be 2-D", a hang, an
+    assertion) is no plan to recommend: the search offers the stage that runs, with what else fits."""
+    advice = consult(message, kb=kb)
+    facts = {f.name: f.value for f in advice.facts}
+    assert (facts.get("zero_stage"), facts.get("zero_stage_errored")) == (running, 3)
+    assert advice.options and not any("zero-3" in o.id for o in advice.options)
+
+
+@pytest.mark.parametrize("message", [
+    "zero3 error: CUDA out of memory. zero2 also OOM. llama-2-13b on 8 A100 40GB",  # the error is memory
+    "ZeRO-3 crashed with CUDA OOM, switched to ZeRO-2 still OOM, llama-2-13b on 8 A100 40GB",
+    "zero3 runs without errors but is slow, zero2 OOMs, llama 13b 8xA100 40G",  # no error said
+])
+def test_a_stage_that_ran_out_of_memory_is_no_stage_that_errored(kb, message):
+    facts = {f.name: f.value for f in consult(message, kb=kb).facts}
+    assert "zero_stage_errored" not in facts

@@ -80,6 +80,7 @@ class Problem:
     sequences_per_sample: int = 1  # DPO, ORPO, SimPO: each example is a pair (chosen, rejected) run together
     offload_params: bool = False  # the user offloads the parameters too: so does every ZeRO-3 plan with offload
     stage_said: int = 0  # the ZeRO stage (FSDP full shard = 3) the user set, even over one GPU where it shards nothing
+    stage_errored: int = 0  # a ZeRO stage the user says failed with an error (not memory): never offered back
     sharded_over_unsaid: bool = False  # FSDP or ZeRO said, the GPUs they shard over not: the count is one GPU's
     # Megatron-LM keeps its fp32 gradients in one contiguous buffer the states already count: no DDP buckets beside them
     ddp_buckets: bool = True
@@ -393,6 +394,8 @@ def candidate_knobs(p: Problem) -> list[Knobs]:
             # less sharding saves no GPU memory, only time; dropping offload is kept when the user offloads: it
             # spares the host's RAM, and adapters or an 8-bit optimizer (never combined with offload) need it off
             shardings = [(z, o) for z, o in shardings if z >= max(cur.zero, p.stage_said)]
+        if p.stage_errored:
+            shardings = [(z, o) for z, o in shardings if z != p.stage_errored or z == cur.zero]
         for (zero, offload) in shardings:
             for precision in precisions:
                 for optimizer in optimizers:

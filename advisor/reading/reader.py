@@ -648,6 +648,8 @@ def _plans(clause: Clause) -> bool:
     if PLANNING.isdisjoint(clause.present):
         return False
     return any(w in PLANNING and clause.word_of(k) == (k, k) and not in_flag(clause, clause.keys[k])
+               # ("so I switched to ZeRO-2 and now OOM": what the run does now, reported - not a plan)
+               and not (w == "now" and not FAIL_WORDS.isdisjoint(words[k + 1:k + 5]))
                for k, w in enumerate(words))
 
 
@@ -962,6 +964,8 @@ def _keywords(clause: Clause, reading: Reading) -> None:
                     after_hit = end
                     continue
                 reading.set(said)
+                if name == "zero_stage" and _errored(words, end):
+                    reading.stage_errored = said  # "zero3 gives a weight-2D error": not a plan to offer back
                 if name == "adapter" and not SWITCHED.isdisjoint(present):
                     reading.adapter_switched_to = True
                 if name == "zero_stage" and not SWITCHED.isdisjoint(words[max(0, k - 4):k]):
@@ -1001,6 +1005,23 @@ def _tried_and_failed(words: list[str], k: int, end: int) -> bool:
         return False
     after = words[end:end + 8]
     return "but" in after and not FAIL_WORDS.isdisjoint(after[after.index("but") + 1:])
+
+
+# what a setting that does not run is said to do, other than run out of memory ("zero3 throws an error", "stage 3
+# crashes at init", "ZeRO3配置会报错")
+ERRORED = frozenset({"error", "errors", "exception", "fails", "failed", "crash", "crashes", "crashed", "hangs", "hung",
+                     "stuck", "incompatible", "unsupported"})
+ERROR_IS_MEMORY = frozenset({"oom", "ooms", "memory", "cuda_out_of_memory", "outofmemoryerror"})
+
+
+def _errored(words: list[str], end: int) -> bool:
+    """Whether the setting whose words end before key `end` is followed, in its next few words, by an error that is
+    not an out-of-memory one: a setting that did not run at all, which no plan should offer back."""
+    after = words[end:end + 6]
+    hit = next((i for i, word in enumerate(after) if word in ERRORED), None)
+    if hit is None or (hit and after[hit - 1] in ("no", "without", "not", "any")):
+        return False  # ("zero3 runs without errors but is slow")
+    return ERROR_IS_MEMORY.isdisjoint(words[end:end + hit + 5])  # ("zero3 error: CUDA out of memory": memory)
 
 
 def _judged_before(words: list[str], end: int, helped: bool = False) -> bool:
@@ -3618,6 +3639,10 @@ def _resolve(reading: Reading) -> None:
     if switched is not None and switched.setup == "user" and len(stages) == 2 and switched.value in stages \
             and not switched.planned:
         values["zero_stage"] = switched  # "ZeRO3 gives an error, so I switched to ZeRO2": the run is on the new stage
+    elif reading.stage_errored is not None and len(stages) == 2 and reading.stage_errored.value in stages:
+        # "I tried zero3 but it fails with an assertion error, zero2 gives OOM": the run is on the stage that runs
+        values["zero_stage"] = next(r for o, n in reading.conflicts if o.field == "zero_stage" for r in (o, n)
+                                    if r.value != reading.stage_errored.value and not r.past)
     elif "zero_stage" in values and len(stages | {values["zero_stage"].value}) > 1:
         values.pop("zero_stage")  # "stage 1 … stage 2 … stage 3", "zero_stage2&3", "docs use zero2; change to zero3?"
     parallelism = values.get("parallelism")

@@ -334,7 +334,7 @@ READER_FACTS = frozenset({fact for _, fact in _DIRECT} | TIMING_FACTS | {"micro_
                                                           "machine_gpus", "reference_layout_micro",
                                                           "reference_layout_gpus", "reference_layout_accum",
                                                           "several_machines", "reference_num_gpus",
-                                                          "claim_multi_gpu_oom_one_fits"})
+                                                          "claim_multi_gpu_oom_one_fits", "zero_stage_errored"})
 
 
 OWN_BATCHES = frozenset({"batch", "micro_batch", "global_batch", "batch_unqualified", "batch_from", "batch_to"})
@@ -711,6 +711,10 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         # "I tried to activate LoRA but it failed …" beside settings with no adapter: the run trains every weight,
         # and the adapters it tried are no plan to offer back first
         put("full_training", True, reading.adapter_tried)
+    stage = v.get("zero_stage")
+    if reading.stage_errored is not None and stage is not None and stage.value != reading.stage_errored.value:
+        # "ZeRO3 gives an error, so I switched to ZeRO2 … OOM": the stage that errored is no plan to offer back
+        put("zero_stage_errored", reading.stage_errored.value, reading.stage_errored.text)
     # the batch of the user's run: stated as global, or a plain "batch 32" on one GPU without accumulation
     micro = v.get("micro_batch")
     if _is_change_source(v, micro):

@@ -147,6 +147,7 @@ class Reading:
     in_question: bool = False  # … while the reader is in a clause that ends with '?'
     gpus_per_process: Read | None = None  # ms-swift's NPROC_PER_NODE below the visible GPUs: each process's share
     adapter_tried: str = ""  # "I tried to activate LoRA but it failed": an adapter tried and set aside
+    stage_errored: Read | None = None  # "ZeRO3 throws an error, so I use ZeRO2": a stage that failed, not for memory
     evaluation_clauses: set[int] = field(default_factory=set)  # clauses that speak of evaluating ("when I evaluate")
     layouts: list[Any] = field(default_factory=list)  # GPU counts said with each GPU's batch (layouts.Layout)
     compared_layout: Any = None  # … and the one of two with the same total that is not the user's run
