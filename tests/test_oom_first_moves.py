@@ -481,3 +481,19 @@ def test_an_oom_while_saving_predictions_after_training_is_evaluations(kb):
                          "available), however, for reasons unclear to me it will error out during the final step of "
                          "saving the model predictions/results.", kb=kb)
     assert c.wm.value("oom_stage") == "evaluation"
+
+
+@pytest.mark.parametrize("message", [
+    # (review 70 #24)
+    "After re-booting my computer the model trains normally the first time I run it (batch size = 2). If I try to "
+    "train it again using the same code I get the CUDA out of memory error. Restarting the kernel does not solve the "
+    "problem. Reducing the batch size does not solve the problem. Only re-booting the computer solves the problem.",
+    "RTX 3090, fine-tuning bert-base with batch 32. Even after killing the script, the memory is still occupied in "
+    "nvidia-smi (20GB) and the next run OOMs.",
+])
+def test_memory_that_outlives_a_restart_is_another_process_not_the_batch(kb, message):
+    """A process that ends gives all its GPU memory back: memory still taken after a restart is another live process
+    (orphaned DataLoader workers, an old kernel), so the lead is finding it - not a smaller batch or a memory saver."""
+    c = run_consultation(message, kb=kb)
+    assert finding_ids(c)[0] == "finding-memory-held-by-another-process"
+    assert c.advice.recommendation.option_id != "memory-savers"
