@@ -201,3 +201,37 @@ def test_verl_dynamic_batches_are_a_token_budget(kb):
                          kb=kb)
     assert c.advice.findings[0].id == "finding-verl-dynamic-bsz-token-budget"
     assert "12288" in c.advice.findings[0].text and not c.wm.known("micro_batch")
+
+
+@pytest.mark.parametrize("message, size", [
+    ("Lets say I have 2 million datasets. If I set batch-size to 1 and use 4 gpus on my machine and train the model "
+     "using accelerate, does it mean that each epoch will have 500,000 steps (2 million / 4) or will each epoch have "
+     "2 million steps?", 2_000_000),
+    ("I have 50k data for fine-tuning, per device batch 8 on 2 GPUs, how many steps is one epoch?", 50_000),
+])
+def test_a_data_set_said_loosely_is_counted_and_an_epoch_s_steps_asked_are_no_plan(kb, message, size):
+    """Review 69 #1: "2 million datasets" is the data set's items, and "each epoch will have 500,000 steps … or 2
+    million steps?" asks an epoch's count - no run length planned. The answer is the per-process count."""
+    c = run_consultation(message, kb=kb)
+    assert c.wm.value("dataset_size") == size and "planned_steps" not in c.wm.facts
+    assert c.advice.findings[0].id == "finding-updates-per-epoch-unaccumulated"
+    micro, gpus = c.wm.value("micro_batch"), c.wm.value("num_gpus")
+    assert c.wm.value("updates_per_epoch") == -(-size // (micro * gpus))
+
+
+def test_an_epoch_s_steps_times_the_epochs_and_a_step_s_minutes_give_the_run_s_time(kb):
+    """Review 69 #8: "the step is 500, for every epoch … 10 epochs … for each step, it takes about 2 minutes, it needs
+    10 days": 500 × 10 = 5,000 updates × 120 s = 6.9 days."""
+    c = run_consultation("When using 8 GPUs, the step is 500, for every epoch. Running 10 epochs. For each step, it "
+                         "takes about 2 minutes, it needs 10 days to finish training instead of 3 days. Does this make "
+                         "sense?", kb=kb)
+    assert (c.wm.value("epoch_steps_said"), c.wm.value("epochs"), c.wm.value("step_seconds")) == (500, 10, 120)
+    assert c.wm.value("current_duration") == 10 * 86400
+    assert c.wm.value("run_time_from_steps") == 5000 * 120
+    assert "finding-run-time-from-steps" in [f.id for f in c.advice.findings]
+
+
+@pytest.mark.parametrize("text, seconds", [("each step takes 2 minutes", 120), ("2 minutes per step", 120),
+                                           ("one step takes 1.5 hours", 5400), ("the first step takes 3 minutes", None)])
+def test_a_step_s_time_in_minutes_or_hours(text, seconds, kb):
+    assert read_message(kb, text).get("step_seconds", (None,))[0] == seconds

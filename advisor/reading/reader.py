@@ -1672,6 +1672,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             # "the dolly 15k dataset": a data set of that many (not "2 datasets", nor "the ImageNet 2012 dataset": a
             # release's year)
             right_slot = ("dataset_size", noun)
+        elif right_slot is None and scaled >= 1000 and u not in ("", "b") and u in DATA_SET_UNITS \
+                and words[noun:noun + 1] in (["datasets"], ["data"]):
+            right_slot = ("dataset_size", noun)  # "I have 2 million datasets", "50k data": its items, loosely said
         if right_slot is None and words[noun:noun + 1] == ["batches"] and _each_gpus(words, noun + 1) \
                 and float(scaled).is_integer():
             right_slot = ("micro_batch", noun)  # "allocate 8 batches to each gpu": the samples each GPU runs
@@ -1929,6 +1932,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if name == "planned_steps" and reading.in_question and (
                 result is not None or keys[k] - 1 >= clause.start and clause.tokens[keys[k] - 1].text == "="):
             continue  # "Shouldn't it be 800,000 / 3 / 24 = 11,112 steps?": the user's own arithmetic, checked - no plan
+        if name == "planned_steps" and reading.in_question and {"epoch", "epochs"} & set(words[max(0, k - 6):k]):
+            continue  # "does each epoch have 500,000 steps or 2 million steps?": an epoch's count asked, no plan
         if name == "planned_steps" and start_key > k and (
                 _point_in_run(words, k) and RESULT_WORDS.isdisjoint(words[start_key + 1:start_key + 8])
                 or value < 1000 and u not in ("k", "m")

@@ -642,14 +642,20 @@ def run_time_from_epochs(epoch_seconds: float, epochs: float) -> dict[str, Estim
 
 @estimator("value", "steps", cites=("arithmetic",))
 def run_time_from_steps(step_seconds: float, planned_steps: float | None = None,
-                        total_updates: float | None = None) -> dict[str, Estimate]:
+                        total_updates: float | None = None, epoch_steps: float | None = None,
+                        epochs: float | None = None) -> dict[str, Estimate]:
     """The whole run's time from one measured step's ("1000 steps took 25 minutes … how long for 50k steps?": 50,000
-    × 1.5 s = 20.8 h): the steps planned, else the updates the data set, batch and epochs make."""
+    × 1.5 s = 20.8 h): the steps planned, else the updates the data set, batch and epochs make, else an epoch's
+    steps as the user sees them times the epochs ("500 steps every epoch, 10 epochs, 2 minutes a step")."""
     steps = planned_steps or total_updates
+    per_epoch = ""
+    if not steps and epoch_steps and epochs:
+        steps = epoch_steps * epochs
+        per_epoch = f"{fmt_count(epoch_steps)} updates an epoch × {fmt_count(epochs)} epochs = "
     if not steps or min(step_seconds, steps) <= 0:
         raise NotComputable("the time of a step and the number of steps must be positive")
     total = step_seconds * steps
-    formula = f"{fmt_count(steps)} updates × {fmt_duration(step_seconds)} = {fmt_duration(total)}"
+    formula = f"{per_epoch}{fmt_count(steps)} updates × {fmt_duration(step_seconds)} = {fmt_duration(total)}"
     return {"value": Estimate(total, "seconds", formula, ("arithmetic",)),
             "steps": Estimate(steps, None, f"{fmt_count(steps)} updates", ("arithmetic",))}
 
