@@ -272,3 +272,12 @@ def test_a_zero_stage_switched_to_after_another_failed(kb):
     said = read_message(kb, "FULL 全量微调的LLaMA2，使用Deepspeed ZeRO3配置会出现weight-2D xxxxx 报错。后面改用Deepspeed ZeRO2 "
                             "8卡会出现显存OOM。后面修改模式为LoRA，使用ZeRO2配置，可以进行训练")
     assert said["zero_stage"][0] == 2
+
+
+def test_a_larger_batch_that_makes_the_run_longer_is_a_run_set_in_steps(kb):
+    """Review 70 #4 (ChatGLM's train.sh, --max_steps fixed): "after enlarging per_device_train_batch_size the training
+    time grows many-fold: 1 hour at the default 1, 13 hours at 16" - each step now trains 16 times the samples."""
+    c = run_consultation("per_device_train_batch_size改大后训练时间成倍增加\n参数默认1，跑1个小时。\n改成16，要13个小时。\n"
+                         "我理解batch大时间应该缩短一些吧。", kb=kb)
+    assert c.wm.value("claim_slower_after_increase") is True and c.wm.value("current_duration") == 13 * 3600
+    assert c.advice.findings[0].id == "finding-run-length-set-in-steps"

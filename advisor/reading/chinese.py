@@ -75,6 +75,11 @@ GLOSSARY: dict[str, str] = {
     "正好差一点点": "just out of memory", "差一点点": "just out of memory",
     "增大": "increase", "加大": "increase", "调大": "increase", "升到": "rises to", "涨到": "rises to", "增加到": "rises to", "降到": "drops to", "改成": "changed to",
     "改为": "changed to", "默认": "", "默认的": "", "用": "using",
+    # ("per_device_train_batch_size改大后训练时间成倍增加": after enlarging it, the training time grows many-fold - review
+    # 70 #4; "要13个小时": takes 13 hours)
+    "改大后": "after increasing", "调大后": "after increasing", "增大后": "after increasing", "加大后": "after increasing",
+    "改大": "increase", "训练时间": "training time", "时间": "time", "成倍增加": "increases many-fold",
+    "成倍": "many-fold", "增加": "increases", "缩短": "shorter", "变长": "longer", "个小时": "hours", "要": "takes",
     "从": "from", "到": "to", "调整到": "to", "调到": "to", "改到": "to", "减小到": "to", "减少到": "to",
     "设置成": "set to", "设置为": "set to", "设为": "set to", "设成": "set to", "设置": "set", "把": "",
     "一段时间后": "for a while then", "一段时间之后": "for a while then",  # ("训练一段时间后就会溢出显存")
