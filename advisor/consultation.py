@@ -1053,21 +1053,33 @@ def _epoch_shows_the_batch(found: dict[str, tuple[Any, str]]) -> None:
         del found["batch_size"]
 
 
+EPOCHS_SAID_TOLERANCE = 0.02  # epochs a user works out by hand are rounded ("about 1282" for 1,280)
+
+
 def _epoch_settles_batch_scope(found: dict[str, tuple[Any, str]]) -> None:
-    """A batch not said to be per GPU or the total, on several GPUs, with the updates of an epoch seen: the count
-    says which it is ("50000 images, batch size 256 on 8 GPUs with DDP … each epoch shows 25 iterations": ⌈50,000 /
-    (256 × 8)⌉ = 25, so 256 is each GPU's; 196 would have made it the total). Settled only when one reading gives
-    the count exactly and the other does not."""
-    needed = ("batch_unqualified", "num_gpus", "dataset_size", "epoch_steps_said")
+    """A batch not said to be per GPU or the total, on several GPUs, with the updates of an epoch seen (or the
+    epochs the user works out from the steps): the count says which it is ("50000 images, batch size 256 on 8 GPUs
+    with DDP … each epoch shows 25 iterations": ⌈50,000 / (256 × 8)⌉ = 25, so 256 is each GPU's; 196 would have
+    made it the total). Settled only when one reading gives the count and the other does not."""
+    needed = ("batch_unqualified", "num_gpus", "dataset_size")
     if any(name not in found for name in needed) or "micro_batch" in found or "batch_size" in found:
         return
     batch, gpus = found["batch_unqualified"][0], found["num_gpus"][0]
-    data, steps = found["dataset_size"][0], found["epoch_steps_said"][0]
-    accumulation = found.get("grad_accum_steps", (1,))[0]
-    if not all(isinstance(v, (int, float)) and v >= 1 for v in (batch, gpus, data, steps, accumulation)) or gpus < 2:
+    data, accumulation = found["dataset_size"][0], found.get("grad_accum_steps", (1,))[0]
+    if not all(isinstance(v, (int, float)) and v >= 1 for v in (batch, gpus, data, accumulation)) or gpus < 2:
         return
-    per_gpu = math.ceil(data / (batch * gpus * accumulation)) == steps
-    total = math.ceil(data / (batch * accumulation)) == steps
+    steps, planned, epochs = (found.get(name, (0,))[0] for name in ("epoch_steps_said", "planned_steps", "epochs"))
+    if isinstance(steps, (int, float)) and steps >= 1:
+        per_gpu = math.ceil(data / (batch * gpus * accumulation)) == steps
+        total = math.ceil(data / (batch * accumulation)) == steps
+    elif all(isinstance(v, (int, float)) and v > 0 for v in (planned, epochs)):
+        # the user's own arithmetic: "100 pairs, 8 cards, batch_size=8, max_training_step=2000: about 1282 epochs"
+        # (review 70 #19) - 2,000 × 8 × 8 / 100 = 1,280 passes, so 8 is each card's
+        passes = lambda per_update: planned * per_update / data  # noqa: E731
+        per_gpu = abs(passes(batch * gpus * accumulation) - epochs) <= EPOCHS_SAID_TOLERANCE * epochs
+        total = abs(passes(batch * accumulation) - epochs) <= EPOCHS_SAID_TOLERANCE * epochs
+    else:
+        return
     if per_gpu != total:
         words = found.pop("batch_unqualified")[1]
         found["micro_batch" if per_gpu else "batch_size"] = (batch, words)

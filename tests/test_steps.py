@@ -235,3 +235,23 @@ def test_an_epoch_s_steps_times_the_epochs_and_a_step_s_minutes_give_the_run_s_t
                                            ("one step takes 1.5 hours", 5400), ("the first step takes 3 minutes", None)])
 def test_a_step_s_time_in_minutes_or_hours(text, seconds, kb):
     assert read_message(kb, text).get("step_seconds", (None,))[0] == seconds
+
+
+def test_a_recipe_s_steps_on_a_small_data_set_are_counted_in_passes(kb):
+    """Review 70 #19: "100 pairs, 8 cards, batch_size=8, max_training_step=2000, about 1282 epochs by my count": the
+    user's own arithmetic makes 8 each card's batch (2,000 × 64 / 100 = 1,280), and the answer is the passes."""
+    c = run_consultation("您好，你的数据量有100pair, 8张卡，batch_size=8，max_training_step=2000，计算得出大约1282 epochs，"
+                         "我想问一下是无论多少数据量，无论多少卡，都设置max_training_step=2000吗", kb=kb)
+    assert (c.wm.value("dataset_size"), c.wm.value("micro_batch"), c.wm.value("num_gpus")) == (100, 8, 8)
+    assert c.wm.value("steps_passes") == 2000 * 64 / 100
+    assert c.advice.findings[0].id == "finding-steps-pass-over-small-data"
+
+
+@pytest.mark.parametrize("message, scope", [
+    # 1,000 × 8 × 4 / 8,000 = 4 passes if 8 is each GPU's; 1,000 × 8 / 8,000 = 1 if it is the total
+    ("8000 images, batch size 8 on 4 GPUs, max_steps 1000. By my count that is 4 epochs?", "micro_batch"),
+    ("8000 images, batch size 8 on 4 GPUs, max_steps 1000. By my count that is 1 epoch?", "batch_size"),
+])
+def test_the_epochs_a_user_works_out_say_whose_batch_it_is(kb, message, scope):
+    facts = {name: value for name, (value, _) in read_message(kb, message).items()}
+    assert facts.get(scope) == 8 and "batch_unqualified" not in facts

@@ -33,7 +33,7 @@ GLOSSARY: dict[str, str] = {
     "微调": "fine tuning", "精调": "fine tuning", "全参微调": "full fine tuning", "全参数微调": "full fine tuning",
     "全量微调": "full fine tuning", "全参": "full fine tuning", "全参数": "full fine tuning", "全量": "full",
     "模型": "model", "大模型": "model", "参数": "parameters", "参数量": "parameters",
-    "数据": "samples", "条数据": "samples", "样本": "samples", "数据集": "dataset", "数据量": "samples",
+    "数据": "samples", "条数据": "samples", "样本": "samples", "数据集": "dataset", "数据量": "samples", "数据量有": "dataset has",
     "原来的一半": "half of the original", "一半": "half", "原来的": "the original", "原来": "the original",
     "论文": "paper", "论文的数据": "the paper's results", "论文中的": "the paper's", "结果": "results",
     "相差很大": "differ a lot", "差距很大": "differ a lot", "差很多": "differ a lot", "我改成": "changed to",

@@ -465,6 +465,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("train_num_steps", "planned_steps"),  # (denoising-diffusion-pytorch's Trainer)
     ("num_iters", "planned_steps"), ("num_iterations", "planned_steps"), ("total_iters", "planned_steps"),
     ("max_iterations", "planned_steps"),
+    ("max_training_step", "planned_steps"), ("max_training_steps", "planned_steps"),  # (a trainer's config key)
     ("total training steps", "planned_steps"), ("max steps", "planned_steps"),
     ("training steps", "planned_steps"), ("target training steps", "planned_steps"),  # "training steps: 500,000"
     ("n_samples_per_prompt", "num_generations"), ("group size", "num_generations"),
@@ -550,6 +551,9 @@ RIGHT_CUES: list[tuple[str, str]] = [
     ("training instances", "dataset_size"), ("images", "dataset_size"), ("rows", "dataset_size"),
     ("pictures", "dataset_size"), ("photos", "dataset_size"), ("pics", "dataset_size"), ("imgs", "dataset_size"),
     ("sentences", "dataset_size"), ("documents", "dataset_size"), ("pairs", "dataset_size"),
+    # ("你的数据量有100pair": a hundred pairs, the plural forgotten - review 70 #19; "100 image pairs")
+    ("pair", "dataset_size"), ("image pairs", "dataset_size"), ("training pairs", "dataset_size"),
+    ("text pairs", "dataset_size"), ("sentence pairs", "dataset_size"),
     ("conversations", "dataset_size"), ("instructions", "dataset_size"), ("training examples", "dataset_size"),
     ("training samples", "dataset_size"), ("training images", "dataset_size"), ("dialogues", "dataset_size"),
     ("training image", "dataset_size"),  # "18 training image, 1 repeat": a set of images, the plural forgotten

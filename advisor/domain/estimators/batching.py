@@ -194,6 +194,29 @@ def optimizer_updates(dataset_size: float, micro_batch: float, grad_accum_steps:
             "total": Estimate(total, None, f"{per_epoch:,} × {fmt_sig(epochs)} epochs = {total:,} updates", src)}
 
 
+@estimator("passes", "per_update", "steps_at_one", cites=("arithmetic",))
+def passes_of_steps(planned_steps: float, dataset_size: float, micro_batch: float, num_gpus: float = 1,
+                    grad_accum_steps: float | None = None) -> dict[str, Estimate]:
+    """How many times a run set in steps goes over the data set: steps × the batch per update / the examples
+    ("100 pairs, 8 GPUs × 8, 2,000 steps": 2,000 × 64 / 100 = 1,280 passes), and the steps that train on the same
+    samples one example at a time (2,000 × 64 = 128,000) - what a step count borrowed from a recipe at batch 1 means
+    at this batch. No accumulation said counts one micro-batch per update."""
+    accum = grad_accum_steps or 1
+    if min(planned_steps, dataset_size, micro_batch, num_gpus, accum) <= 0:
+        raise NotComputable("the steps, the data set, the micro-batch and the GPUs must be positive")
+    per_update = micro_batch * num_gpus * accum
+    samples = planned_steps * per_update
+    said = f"{fmt_sig(accum)} accumulation" if grad_accum_steps else "no accumulation said"
+    per_update_formula = f"{fmt_sig(micro_batch)} × {fmt_sig(num_gpus)} GPU(s) × {said} = {fmt_count(per_update)}"
+    return {"passes": Estimate(samples / dataset_size, None,
+                               f"{fmt_count(planned_steps)} steps × {fmt_count(per_update)} per update = "
+                               f"{fmt_count(samples)} samples / {fmt_count(dataset_size)} examples = "
+                               f"{fmt_sig(samples / dataset_size, 4)} passes", ("arithmetic",)),
+            "per_update": Estimate(per_update, None, per_update_formula, ("arithmetic",)),
+            "steps_at_one": Estimate(samples, None, f"{fmt_count(planned_steps)} × {fmt_count(per_update)} = "
+                                     f"{fmt_count(samples)} steps of one sample", ("arithmetic",))}
+
+
 @estimator("if_per_micro", "if_per_update", cites=("arithmetic",))
 def warmup_under_accumulation(warmup_steps: float, grad_accum_steps: float) -> dict[str, Estimate]:
     """A warmup of N steps under k-step accumulation: N / k optimizer updates if the scheduler steps per micro-batch,
