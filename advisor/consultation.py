@@ -196,6 +196,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         # "settings to utilize more the vram … only around 37GB/80GB" (review 68 #26): memory left over, the run to
         # speed up - no fit to reach
         found["user_goal"] = ("faster", found["claim_wants_memory_filled"][1])
+        _add_topic(found, "speed", found["claim_wants_memory_filled"][1])
     _epoch_shows_the_batch(found)
     _epoch_settles_batch_scope(found)
     _asked_batch_for_the_lr(found)

@@ -285,7 +285,8 @@ def fmt_duration(seconds: float) -> str:
         if name == "min" and seconds >= 7200:
             break  # (75,000 s is "20.8 h", not "1250 min")
         if seconds >= scale and (seconds / scale).is_integer():
-            return f"{int(seconds / scale)} {name}"
+            count = int(seconds / scale)
+            return f"{count} {name[:-1] if count == 1 and name.endswith('s') else name}"  # ("1 day", "1 week")
     if seconds >= 86400:
         return f"{seconds / 86400:.1f} days"
     if seconds >= 3600:

@@ -196,3 +196,15 @@ def test_a_time_for_several_epochs_is_each_epochs_share_and_the_planned_epochs_s
     assert c.wm.value("epoch_seconds") == 13 * 3600 / 10 and c.wm.value("epochs") == 200
     assert c.wm.value("run_time_from_epochs") == 200 * 13 * 3600 / 10
     assert c.wm.value("windows_named") is True
+
+
+def test_a_time_estimated_against_the_one_the_authors_reported(kb):
+    """Review 69 #27: "the time needed for training is estimated to be 80-90hours, which differs significantly with
+    the result reported by you, which is about 24 hours": the run's time (the longer end), the source's, the ratio."""
+    c = run_consultation("We tried to train the llama-30b with your default settings on a single A100 80G, batchsize = 1, "
+                         "gradient accumulation=16, but the time needed for training is estimated to be 80-90hours, "
+                         "which differs significantly with the result reported by you, which is about 24 hours for a "
+                         "65b model. I'm wondering what could be the reason?", kb=kb)
+    assert (c.wm.value("current_duration"), c.wm.value("reference_duration")) == (90 * 3600, 24 * 3600)
+    assert c.advice.findings[0].id == "finding-slower-than-reference-by"
+    assert "1 day" in c.advice.findings[0].title and "1 days" not in c.advice.findings[0].title

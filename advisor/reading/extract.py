@@ -162,6 +162,9 @@ def _in_code_comment(text: str, at: int) -> bool:
 ATTRIBUTED = re.compile(r"\b(?:you|they|authors?|paper|readme|blog|repo)\s+(?:claim|claims|claimed|report|reports|"
                         r"reported|mention|mentions|mentioned|say|says|said|get|gets|got|achieve|achieves|achieved|"
                         r"reach|reaches|reached|list|lists|listed|show|shows|showed)\b"
+                        # ("the result reported by you, which is about 24 hours" - review 69 #27)
+                        r"|\b(?:reported|claimed|stated|mentioned|given|shown|listed)\s+(?:by|in)\s+(?:you|them|the\s+authors?"
+                        r"|(?:the|your|their)\s+(?:paper|readme|repo|blog))\b"
                         r"|\b(?:from|in|according\s+to)\s+(?:the|their|your)\s+(?:[\w-]+\s+){0,4}?"
                         r"(?:paper|readme|blog|article|publication|docs|documentation)\b", re.IGNORECASE)
 

@@ -462,9 +462,11 @@ def _rationale(p: Problem, result: SearchResult, best: Candidate, plan_id: str) 
 
 def _trains(args: dict) -> bool:
     """Whether the user's run trains as described: they say so, or give its throughput or its time ("the progress
-    bar estimates 88 hours", "an epoch takes 3 h")."""
+    bar estimates 88 hours", "an epoch takes 3 h"), or the memory it uses with no out-of-memory said ("VRAM usage is
+    only around 37GB/80GB")."""
     return any(args.get(name) for name in ("claim_run_fits", "measured_tokens_per_second", "step_seconds",
-                                           "epoch_seconds", "current_duration", "steps_per_second_by_gpus"))
+                                           "epoch_seconds", "current_duration", "steps_per_second_by_gpus")) \
+        or bool(args.get("measured_use")) and not args.get("oom")
 
 
 def _training_oom(args: dict) -> bool:
