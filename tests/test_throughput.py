@@ -5,6 +5,7 @@ import pytest
 
 from advisor.consultation import consult, run_consultation
 from advisor.domain.estimators import call_estimator
+from advisor.domain.estimators.batching import throughput_peak
 from advisor.engine.estimators import NotComputable
 
 STEPS = ("Step time is the same at every batch. I measured steps to reach 90% accuracy: batch 64 took 20000 steps, "
@@ -129,3 +130,30 @@ def test_tflops_per_thousand_tokens_names_each_part_of_its_factor():
     assert "4 (a frozen base: no weight gradients) + 2 (the forward recomputed)" in lora.formula
     full = tflops_per_thousand_tokens(14e9, 10, 1)["value"]
     assert full.formula.startswith("6 × ")
+
+
+SOCKEYE_LOG = """I'm cranking up `--batch-size` to the maximum possible allowed by my GPU, but am observing that throughput
+degrades after a point.
+```
+batch-size= 1		[INFO:__main__] Processed 1982 lines. Total time: 223.3541, sec/sent: 0.1127, sent/sec: 8.8738
+batch-size= 16		[INFO:__main__] Processed 1982 lines. Total time: 17.3007, sec/sent: 0.0087, sent/sec: 114.5619
+batch-size= 48		[INFO:__main__] Processed 1982 lines. Total time: 12.0154, sec/sent: 0.0061, sent/sec: 164.9549
+batch-size= 112		[INFO:__main__] Processed 1982 lines. Total time: 21.9354, sec/sent: 0.0111, sent/sec: 90.3560
+```"""
+
+
+def test_a_throughput_that_peaks_and_falls_names_the_peak_batch(kb):
+    """Review 69 #26 (Sockeye translation): sent/s by batch read from the log's lines, the peak at 48 and the fall by
+    112 computed - and no learning-rate advice for a model run to translate."""
+    c = run_consultation("[Question] Batch size vs Inference throughput\n" + SOCKEYE_LOG, kb=kb)
+    assert c.wm.value("throughput_peak_batch") == 48 and c.wm.value("throughput_largest_batch") == 112
+    assert c.wm.value("throughput_fall") == pytest.approx(1 - 90.356 / 164.9549)
+    ids = [f.id for f in c.advice.findings]
+    assert ids[0] == "finding-throughput-peaks-then-falls" and "finding-warmup-for-larger-batch" not in ids
+
+
+def test_a_throughput_still_rising_has_no_peak():
+    with pytest.raises(NotComputable):
+        throughput_peak([[1, 10.0], [8, 60.0], [32, 120.0]])
+    with pytest.raises(NotComputable):
+        throughput_peak([[1, 10.0], [8, 60.0], [32, 58.0]])  # (3% below the peak: noise, not a fall)

@@ -217,6 +217,30 @@ def passes_of_steps(planned_steps: float, dataset_size: float, micro_batch: floa
                                      f"{fmt_count(samples)} steps of one sample", ("arithmetic",))}
 
 
+PEAK_FALL = 0.1  # a throughput this far below the peak at a larger batch is a fall, not noise (heuristic)
+
+
+@estimator("peak_batch", "peak_rate", "largest_batch", "largest_rate", "fall", cites=("arithmetic",))
+def throughput_peak(throughput_by_batch: list[list[float]]) -> dict[str, Estimate]:
+    """Where measured samples per second stop rising with the batch and fall ("1: 8.9, 16: 115, 48: 165, 112: 90
+    sent/s": the peak at 48, 45% lost at 112) - only when a larger batch measured at least a tenth below the peak."""
+    points = sorted((float(b), float(r)) for b, r in throughput_by_batch if float(b) > 0 and float(r) > 0)
+    if len(points) < 3:
+        raise NotComputable("three batches or more are needed to see a peak")
+    peak_batch, peak_rate = max(points, key=lambda p: (p[1], -p[0]))
+    largest_batch, largest_rate = points[-1]
+    fall = 1 - largest_rate / peak_rate
+    if largest_batch <= peak_batch or fall < PEAK_FALL:
+        raise NotComputable("the throughput does not fall past its peak")
+    src = ("arithmetic",)
+    return {"peak_batch": Estimate(peak_batch, None, f"batch {fmt_sig(peak_batch)}: {fmt_sig(peak_rate, 4)}/s, the "
+                                   f"highest of {len(points)} batches measured", src),
+            "peak_rate": Estimate(peak_rate, None, f"{fmt_sig(peak_rate, 4)}/s at batch {fmt_sig(peak_batch)}", src),
+            "largest_batch": Estimate(largest_batch, None, f"the largest batch measured: {fmt_sig(largest_batch)}", src),
+            "largest_rate": Estimate(largest_rate, None, f"{fmt_sig(largest_rate, 4)}/s at batch {fmt_sig(largest_batch)}", src),
+            "fall": Estimate(fall, None, f"1 − {fmt_sig(largest_rate, 4)} / {fmt_sig(peak_rate, 4)} = {fmt_share(fall)}", src)}
+
+
 @estimator("if_per_micro", "if_per_update", cites=("arithmetic",))
 def warmup_under_accumulation(warmup_steps: float, grad_accum_steps: float) -> dict[str, Estimate]:
     """A warmup of N steps under k-step accumulation: N / k optimizer updates if the scheduler steps per micro-batch,
