@@ -648,8 +648,6 @@ def _plans(clause: Clause) -> bool:
     if PLANNING.isdisjoint(clause.present):
         return False
     return any(w in PLANNING and clause.word_of(k) == (k, k) and not in_flag(clause, clause.keys[k])
-               # ("so I switched to ZeRO-2 and now OOM": what the run does now, reported - not a plan)
-               and not (w == "now" and not FAIL_WORDS.isdisjoint(words[k + 1:k + 5]))
                for k, w in enumerate(words))
 
 
@@ -3642,7 +3640,7 @@ def _resolve(reading: Reading) -> None:
                 reading.reference.setdefault("model", replace(values.pop("model"), setup="reference"))
     switched = reading.switched_to.get("zero_stage")  # (a stage switched to settles the stages said: below)
     if switched is not None and switched.setup == "user" and len(stages) == 2 and switched.value in stages \
-            and not switched.planned:
+            and (not switched.planned or switched.mood == "fail"):  # ("… switched to ZeRO-2 and now OOM": the run's)
         values["zero_stage"] = switched  # "ZeRO3 gives an error, so I switched to ZeRO2": the run is on the new stage
     elif reading.stage_errored is not None and len(stages) == 2 and reading.stage_errored.value in stages:
         # "I tried zero3 but it fails with an assertion error, zero2 gives OOM": the run is on the stage that runs
