@@ -208,3 +208,25 @@ def test_a_time_estimated_against_the_one_the_authors_reported(kb):
     assert (c.wm.value("current_duration"), c.wm.value("reference_duration")) == (90 * 3600, 24 * 3600)
     assert c.advice.findings[0].id == "finding-slower-than-reference-by"
     assert "1 day" in c.advice.findings[0].title and "1 days" not in c.advice.findings[0].title
+
+
+ALIGNMENT_HANDBOOK = ("I have been using the following configuration for SFT fine-tuning on a dataset of 60,000 entries, "
+                      "utilizing an 8xA100 80GB setup. Could someone please provide an estimate of the expected "
+                      "completion time for such a task? The main difference in config file is `num_train_epochs: 3`. "
+                      "Currently, it has been running for approximately three days. Additionally, I've observed low "
+                      "VRAM usage as reported by nvidia-smi.\nmodel_name_or_path: mistralai/Mistral-7B-v0.1\n"
+                      "torch_dtype: bfloat16\nuse_flash_attention_2: true\nmax_seq_length: 2048")
+
+
+def test_a_run_already_far_past_what_its_tokens_need(kb):
+    """Review 69 #19: 60,000 examples × at most 2,048 tokens × 3 epochs on 8 A100s is hours at a usual share of the
+    peak; three days and running is many times that - a diagnosis, not a memory plan (the run trains: no "does not
+    fit", no LoRA offered to make a full fine-tune faster)."""
+    c = run_consultation(ALIGNMENT_HANDBOOK, kb=kb)
+    assert c.wm.value("elapsed_duration") == 3 * 86400 and c.wm.value("user_goal") == "faster"
+    assert c.wm.value("training_tokens") == 60_000 * 2048 * 3
+    assert c.advice.findings[0].id == "finding-elapsed-far-past-estimate"
+    assert c.wm.value("elapsed_over_estimate") == pytest.approx(3 * 86400 / c.wm.value("training_time"))
+    ids = [f.id for f in c.advice.findings]
+    assert "plan-does-not-fit" not in ids
+    assert not any(o.id.startswith(("lora", "qlora")) for o in c.advice.options)

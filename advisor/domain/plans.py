@@ -367,7 +367,9 @@ def candidate_knobs(p: Problem) -> list[Knobs]:
     optimizers = [cur.optimizer] + (["adamw_8bit"] if cur.optimizer in ADAM_FAMILY else [])
     gpu_counts = sorted({cur.gpus, max(cur.gpus, p.gpus_max)})
     adapters = [cur.adapter]
-    if p.finetune and cur.adapter == "none":
+    if p.finetune and cur.adapter == "none" and not (p.goal == "faster" and p.runs):
+        # (a full fine-tune that runs, asked to go faster: adapters would train something else, not the same run
+        # faster - the speed plans keep every weight trained)
         adapters += ["lora", "qlora"]
     elif cur.adapter in ("lora", "lora8", "prefix"):
         adapters.append("qlora")  # (LoRA on an 8-bit base, "load_in_8bit": a 4-bit base is the next step down)

@@ -57,6 +57,10 @@ GOAL_CUES: list[tuple[str, str, float]] = [
     ("gpus utilized", "faster", 1), ("underutilized", "faster", 1), ("gpu util", "faster", 1),
     ("gpu usage", "faster", 1), ("it/s", "faster", 1), ("slowness", "faster", 1), ("slows down", "faster", 1),
     ("takes longer", "faster", 1), ("much longer", "faster", 1), ("much more time", "faster", 1),
+    # ("an estimate of the expected completion time … I've observed low VRAM usage" - review 69 #19: a run that trains,
+    # its time the question, its memory use low - no fit to reach)
+    ("completion time", "faster", 1), ("expected time", "faster", 1), ("estimated time", "faster", 1),
+    ("low vram usage", "faster", 1.5), ("low gpu memory usage", "faster", 1.5), ("low memory usage", "faster", 1.5),
     # ("finetune with much longer context length up to 32768": a longer input to fit, not a slower run)
     ("much longer context", "fit", 1), ("much longer sequence", "fit", 1), ("much longer sequences", "fit", 1),
     # "it's taking about twice as long", "what made training that fast?": a run's time against another's
@@ -501,6 +505,9 @@ def _compares(words: list[str], index) -> bool:
 ASK_CUES: list[tuple[str, str]] = [
     ("how long", "time"), ("how many days", "time"), ("how many hours", "time"), ("how many minutes", "time"),
     ("how many weeks", "time"), ("how much time", "time"), ("eta", "time"), ("training time", "time"),
+    # ("Could someone please provide an estimate of the expected completion time?" - review 69 #19)
+    ("completion time", "time"), ("estimated time", "time"), ("expected time", "time"), ("time required", "time"),
+    ("time needed", "time"), ("time to train", "time"), ("time estimate", "time"),
     ("how many steps", "steps"), ("how many optimizer steps", "steps"), ("how many iterations", "steps"),
     ("how many updates", "steps"), ("how many optimizer updates", "steps"), ("how many training steps", "steps"),
     ("steps per epoch", "steps"), ("total steps", "steps"), ("number of steps", "steps"), ("warmup", "steps"),

@@ -465,7 +465,8 @@ def _trains(args: dict) -> bool:
     bar estimates 88 hours", "an epoch takes 3 h"), or the memory it uses with no out-of-memory said ("VRAM usage is
     only around 37GB/80GB")."""
     return any(args.get(name) for name in ("claim_run_fits", "measured_tokens_per_second", "step_seconds",
-                                           "epoch_seconds", "current_duration", "steps_per_second_by_gpus")) \
+                                           "epoch_seconds", "current_duration", "elapsed_duration",
+                                           "steps_per_second_by_gpus")) \
         or bool(args.get("measured_use")) and not args.get("oom")
 
 
@@ -535,7 +536,7 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                 base_bits: int | None = None,
                 claim_time_pressure: bool | None = None, oom: bool | None = None, oom_stage: str | None = None,
                 claim_run_fits: bool | None = None, full_training: bool | None = None,
-                zero_stage_errored: int | None = None, batch_unqualified: int | None = None, preference_objective: str | None = None,
+                zero_stage_errored: int | None = None, elapsed_duration: float | None = None, batch_unqualified: int | None = None, preference_objective: str | None = None,
                 offload_params: bool | None = None, fused_loss: bool | None = None,
                 reference_model_bytes: float | None = None, cpu_ram: float | None = None,
                 num_nodes: int | None = None, split_gpus: int | None = None,
