@@ -157,3 +157,15 @@ def test_a_throughput_still_rising_has_no_peak():
         throughput_peak([[1, 10.0], [8, 60.0], [32, 120.0]])
     with pytest.raises(NotComputable):
         throughput_peak([[1, 10.0], [8, 60.0], [32, 58.0]])  # (3% below the peak: noise, not a fall)
+
+
+def test_step_times_said_before_their_batches_give_the_gain(kb):
+    """Review 70 #3: "6.5 sec/it in batch#1, but 22sec/it in batch#4" - 4 × 6.5 / 22 = 1.18× the samples/s, and the
+    measurement answers whether examples/s rise (not asked again)."""
+    c = run_consultation("Flux LoRA training on an A40 GPU (48GB VRAM), default training config: if I increase batch "
+                         "number it increases time per iteration (eg: 6.5 sec/it in batch#1, but 22sec/it in batch#4). "
+                         "Any clue?", kb=kb)
+    assert c.wm.value("step_seconds_by_batch") == [[1, 6.5], [4, 22.0]]
+    assert c.wm.value("batch_speedup_gain") == pytest.approx(4 * 6.5 / 22)
+    assert c.advice.findings[0].id == "finding-batch-time-grows-with-batch"
+    assert "throughput_rises" not in [q.id for q in c.advice.questions]
