@@ -300,3 +300,16 @@ def test_a_time_no_batch_size_moves_is_spent_outside_the_model(kb):
                          "256, 512, 1024. Time taken is always similar (~18 minutes).", kb=kb)
     assert c.wm.value("generation_run") is True
     assert c.advice.findings[0].id == "finding-time-flat-across-batches"
+
+
+def test_espnet1_multiplies_the_batch_by_the_gpus(kb):
+    """Review 69 #6: "the AMI recipe (espnet v1) … with ngpu=1 and ngpu=2. The WERs are quite different (27.1 vs
+    41.1)": ESPnet1 multiplies --batch-size by --ngpu (ESPnet2's batch_bins is the total) - the diagnosis leads, and
+    the accuracy question is no memory goal."""
+    c = run_consultation("Difference in WERs from single vs multi-GPU\n\nI've run the AMI recipe (espnet v1) using the "
+                         "RNN model `train_rnn.yaml` with `ngpu=1` and `ngpu=2`. The WERs are quite different (27.1 vs "
+                         "41.1). Is this expected or is there any configuration I can tweak to improve the multiple GPU "
+                         "result?", kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert ids[0] == "finding-espnet1-batch-grows-with-gpus" and "finding-espnet-batch-is-total" not in ids
+    assert "user_goal" not in c.wm.facts or c.wm.value("user_goal") != "fit"

@@ -322,7 +322,8 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
         # (nor "is there anyway we can do multi-GPU training?" - review 66 #29: how to use several GPUs, not fit)
         if sentence.question and present & HARDWARE and present & CAN and not _memory_said_enough(words) \
                 and present.isdisjoint(REQUEST_WORDS) \
-                and not ({"multi", "distributed"} & present and not present & (MEMORY | SPEED_WORDS | {"speed"})):
+                and not ({"multi", "multiple", "distributed"} & present and not present & (MEMORY | SPEED_WORDS | {"speed"})):
+            # (nor "any configuration I can tweak to improve the multiple GPU result?" - review 69 #6: its accuracy)
             vote("fit", HARDWARE_QUESTION * scale, sentence.text(0, len(words) - 1))
         if sentence.question and present & ADJUST and present & SETTINGS_WORDS and _fewer_gpus(sentences, n):
             # "How to use one GPU for training? How to adjust the parameters?": a recipe carried to fewer GPUs
