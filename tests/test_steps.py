@@ -255,3 +255,34 @@ def test_a_recipe_s_steps_on_a_small_data_set_are_counted_in_passes(kb):
 def test_the_epochs_a_user_works_out_say_whose_batch_it_is(kb, message, scope):
     facts = {name: value for name, (value, _) in read_message(kb, message).items()}
     assert facts.get(scope) == 8 and "batch_unqualified" not in facts
+
+
+MUSUBI_BUCKETS = """INFO:musubi_tuner.dataset.image_video_dataset:bucket: (640, 1440), count: 1
+INFO:musubi_tuner.dataset.image_video_dataset:bucket: (720, 1280), count: 1
+INFO:musubi_tuner.dataset.image_video_dataset:bucket: (832, 1104), count: 9
+INFO:musubi_tuner.dataset.image_video_dataset:bucket: (848, 1072), count: 1
+INFO:musubi_tuner.dataset.image_video_dataset:bucket: (960, 960), count: 2
+INFO:musubi_tuner.dataset.image_video_dataset:bucket: (1104, 832), count: 2
+INFO:musubi_tuner.dataset.image_video_dataset:bucket: (1280, 720), count: 2
+INFO:musubi_tuner.dataset.image_video_dataset:total batches: 7"""
+
+
+def test_aspect_ratio_buckets_make_an_epoch_s_steps(kb):
+    """Review 69 #12: 18 images in 7 buckets (1, 1, 9, 1, 2, 2, 2) give 7 steps an epoch at any batch of 9 or more -
+    the buckets, not the batch, set the count (and no data set is inferred from 7 steps at batch 1)."""
+    c = run_consultation("Number of steps does not match batch size. I always ran 1 batch size and 1800 steps, now I "
+                         "get 7 steps per epoch:\n" + MUSUBI_BUCKETS, kb=kb)
+    assert (c.wm.value("bucket_images"), c.wm.value("bucket_number"), c.wm.value("bucket_largest")) == (18, 7, 9)
+    ids = [f.id for f in c.advice.findings]
+    assert ids[0] == "finding-buckets-make-the-steps" and "finding-data-from-steps" not in ids
+
+
+def test_kohya_buckets_at_a_batch_count_their_steps(kb):
+    """kohya's sd-scripts lists "bucket 0: resolution (512, 768), count: 9": at train_batch_size 4, ⌈9/4⌉ + ⌈5/4⌉ +
+    ⌈2/4⌉ = 3 + 2 + 1 = 6 steps an epoch of 16 / 6 = 2.67 images, not ⌈16/4⌉ = 4."""
+    c = run_consultation("kohya sd-scripts LoRA, train_batch_size=4, why 6 steps per epoch for 16 images?\n"
+                         "bucket 0: resolution (512, 768), count: 9\nbucket 1: resolution (640, 640), count: 5\n"
+                         "bucket 2: resolution (768, 512), count: 2", kb=kb)
+    assert c.wm.value("bucket_epoch_batches") == 6
+    assert c.wm.value("bucket_mean_batch") == pytest.approx(16 / 6)
+    assert c.advice.findings[0].id == "finding-bucket-steps-at-batch"

@@ -217,6 +217,29 @@ def passes_of_steps(planned_steps: float, dataset_size: float, micro_batch: floa
                                      f"{fmt_count(samples)} steps of one sample", ("arithmetic",))}
 
 
+@estimator("images", "number", "largest", "epoch_batches", "mean_batch", cites=("arithmetic",))
+def bucket_batches(bucket_counts: list[list[float]], batch: float | None = None,
+                   batch_size: float | None = None) -> dict[str, Estimate]:
+    """The steps an epoch makes when a batch takes images of one aspect-ratio bucket only (kohya's sd-scripts,
+    musubi-tuner): Σ ⌈images in the bucket / batch⌉ ("18 images in buckets of 1, 1, 9, 1, 2, 2, 2 at batch 18": 7
+    steps of 2.6 images on average, not 1 of 18)."""
+    counts = [int(c) for _, c in bucket_counts if float(c) >= 1]
+    batch = batch or batch_size  # (the micro-batch a bucket is cut into; the batch said when no micro-batch is)
+    if not counts:
+        raise NotComputable("no bucket with images")
+    images, src = sum(counts), ("arithmetic",)
+    listed = " + ".join(str(c) for c in counts) if len(counts) <= 12 else f"{len(counts)} buckets"
+    out = {"images": Estimate(images, None, f"{listed} = {images} images", src),
+           "number": Estimate(len(counts), None, f"{len(counts)} buckets listed", src),
+           "largest": Estimate(max(counts), None, f"the largest bucket holds {max(counts)} images", src)}
+    if batch and batch >= 2:  # (at batch 1 every image is its own step, buckets or not)
+        steps = sum(math.ceil(c / batch) for c in counts)
+        terms = " + ".join(f"⌈{c}/{fmt_sig(batch)}⌉" for c in counts) if len(counts) <= 12 else "Σ ⌈images / batch⌉"
+        out["epoch_batches"] = Estimate(steps, None, f"{terms} = {steps} steps", src)
+        out["mean_batch"] = Estimate(images / steps, None, f"{images} images / {steps} steps = {fmt_sig(images / steps, 3)}", src)
+    return out
+
+
 PEAK_FALL = 0.1  # a throughput this far below the peak at a larger batch is a fall, not noise (heuristic)
 
 
