@@ -283,6 +283,10 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         # "Which size of the model can I train on 4 x 3090? It looks like I could only afford 0.5B?": a size
         # guessed at, the answer asked for - no model of the run's
         found.pop("params")
+    if found.get("claim_gpu_memory_adds_up", (False,))[0] is True and "?" in found["claim_gpu_memory_adds_up"][1]:
+        # "advantages of multi-gpu? Just training speed? or can use more memory?" (review 69 #3): what the memory of
+        # several GPUs allows is asked, beside their speed
+        _add_topic(found, "fit", found["claim_gpu_memory_adds_up"][1])
     if found.get("claim_asks_batch_scope", (False,))[0] is True:
         # "is it per core?": a question about the batch per update, whatever else the message asks
         _add_topic(found, "batch_per_update", found["claim_asks_batch_scope"][1])

@@ -497,3 +497,18 @@ def test_openclips_global_loss_named_by_its_own_name(kb):
     assert c.advice.findings[0].id == "finding-clip-local-loss"
     other = run_consultation("DeepSpeed prints the global loss scale on 8 GPUs, memory is fine", kb=kb)
     assert "finding-clip-local-loss" not in [f.id for f in other.advice.findings]
+
+
+def test_darknet_on_two_cards_asked_whether_memory_adds_up(kb):
+    """Review 69 #3: "advantages of using multi-gpu? Just training speed? or can use more memory? (In my case, 11 +
+    6GB)" with batch=64 subdivisions=64 on a 1080 Ti and a 2060: the memory question is asked (no pooling; each GPU
+    holds one mini-batch), and darknet's cfg batch - each GPU's, its LR scaled by darknet - is not taken back to 64."""
+    c = run_consultation("multi gpu\n\nI want high resolution training (almost fhd). So I trained with GTX 1080 Ti and "
+                         "RTX 2060. But out of memory issues have occurred. I want to use my gpu memory at the most.\n\n"
+                         "1. What are the advantages of using multi-gpu? Just training speed? or can use more memory?(In "
+                         "my case, 11 + 6GB)\n\n2. Is there any gpu memory calculation formula?\n\nbatch=64\n"
+                         "subdivisions=64\nwidth=1024\nheight=576", kb=kb)
+    assert c.wm.value("claim_gpu_memory_adds_up") is True and "fit" in c.wm.value("asked_topics")
+    ids = [f.id for f in c.advice.findings]
+    assert "finding-darknet-memory" in ids[:2]
+    assert c.advice.recommendation.option_id != "accumulate-to-target"
