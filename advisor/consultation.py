@@ -233,6 +233,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         # is, whatever training made it - no training mode in this question
         found.pop("training_mode")
     _tpu_slice_devices(found, said)
+    _logs_of_several_worlds(found, said)
     if found.get("detectron_named", (False,))[0] and MMDETECTION.search(said):
         # "for coco 2017 … half of iteration claimed in maskrcnn-benchmark": the run is mmdetection's, Detectron's
         # recipe only compared with
@@ -1056,6 +1057,25 @@ def _epoch_shows_the_batch(found: dict[str, tuple[Any, str]]) -> None:
     implied = found["dataset_size"][0] / found["epoch_steps_said"][0]
     if said == micro_said and batch == micro and implied > 1.5 * batch:
         del found["batch_size"]
+
+
+WORLD_SIZE = re.compile(r"\bworld[_ ]size\s*(?:[:=]|is)\s*(\d{1,5})\b", re.IGNORECASE)
+MODEL_PARALLEL_SIZE = re.compile(r"\b(?:model|tensor)[_ ]parallel(?:[_ ]size)?\s*(?:[:=]|is)\s*(\d{1,5})\b", re.IGNORECASE)
+
+
+def _logs_of_several_worlds(found: dict[str, tuple[Any, str]], said: str) -> None:
+    """Logs of runs at several sizes pasted side by side ("1 node 1 gpu: world size: 1 … 1 node 4 gpu: world size:
+    4", review 70 #7): a world of one is the one-GPU run's, not the run asked about; and "model parallel size: 1" in
+    every log names no model parallelism - a size of one splits nothing."""
+    worlds = [int(m.group(1)) for m in WORLD_SIZE.finditer(said[:MAX_SCAN])]
+    if found.get("one_process_in_log", (False,))[0] is True and any(w > 1 for w in worlds):
+        found.pop("one_process_in_log")
+    sizes = [int(m.group(1)) for m in MODEL_PARALLEL_SIZE.finditer(said[:MAX_SCAN])]
+    if found.get("parallelism", (None,))[0] == "tensor" and sizes and max(sizes) == 1 \
+            and "parallel" in found["parallelism"][1].lower():
+        found.pop("parallelism")
+        if "zero_stage" in found:  # (the ZeRO the logs run under, which the size-one read had taken the place of)
+            found["parallelism"] = ("zero", found["zero_stage"][1])
 
 
 EPOCHS_SAID_TOLERANCE = 0.02  # epochs a user works out by hand are rounded ("about 1282" for 1,280)

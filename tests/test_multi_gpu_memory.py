@@ -512,3 +512,17 @@ def test_darknet_on_two_cards_asked_whether_memory_adds_up(kb):
     ids = [f.id for f in c.advice.findings]
     assert "finding-darknet-memory" in ids[:2]
     assert c.advice.recommendation.option_id != "accumulate-to-target"
+
+
+def test_logs_of_one_and_four_gpus_side_by_side(kb):
+    """Review 70 #7: DeepSpeed's flops profiler pasted for 1 GPU ("world size: 1") and for 4 ("world size: 4"), each
+    with "model parallel size: 1", under ZeRO-3 with offload: no one-process run, no tensor parallelism - memory per
+    GPU that does not drop under sharding."""
+    c = run_consultation("I'm using zero stage3 with optimizer & parameter offloading. The memory used by each gpu should "
+                         "decrease if more gpu is used. (which is not happening).\n- 1 node 1 gpu\nworld size: 1\n"
+                         "data parallel size: 1\nmodel parallel size: 1\nbatch size per GPU: 2\n- 1 node 4 gpu\n"
+                         "world size: 4\ndata parallel size: 4\nmodel parallel size: 1\nbatch size per GPU: 2", kb=kb)
+    facts = {f.name: f.value for f in c.advice.facts}
+    assert facts.get("one_process_in_log") is not True and facts.get("parallelism") == "zero"
+    assert c.advice.findings[0].id == "finding-sharded-memory-flat-with-gpus"
+    assert "rf-ddp-replicates" not in [r.id for r in c.advice.red_flags]
