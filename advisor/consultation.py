@@ -234,6 +234,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         found.pop("training_mode")
     _tpu_slice_devices(found, said)
     _logs_of_several_worlds(found, said)
+    _gpus_a_model_was_trained_on(found, said)
     if found.get("detectron_named", (False,))[0] and MMDETECTION.search(said):
         # "for coco 2017 … half of iteration claimed in maskrcnn-benchmark": the run is mmdetection's, Detectron's
         # recipe only compared with
@@ -1076,6 +1077,21 @@ def _logs_of_several_worlds(found: dict[str, tuple[Any, str]], said: str) -> Non
         found.pop("parallelism")
         if "zero_stage" in found:  # (the ZeRO the logs run under, which the size-one read had taken the place of)
             found["parallelism"] = ("zero", found["zero_stage"][1])
+
+
+# "So SwimTransformer was really trained on 64 gpus?" (review 70 #11): how a model was trained, asked - a source's GPUs
+TRAINED_ON_ASKED = re.compile(r"\b(?:was|were)\s+(?:really\s+|actually\s+|originally\s+)?trained\s+(?:on|with|using)\s+"
+                              r"(\d{1,4})\s+(?:gpus?|cards?|[a-z]{1,2}\d{2,4}s?)\b[^.?!\n]{0,40}\?", re.IGNORECASE)
+
+
+def _gpus_a_model_was_trained_on(found: dict[str, tuple[Any, str]], said: str) -> None:
+    """The GPUs a question asks a model was trained on are the source's, not the user's run's."""
+    asked = TRAINED_ON_ASKED.search(said[:MAX_SCAN])
+    if asked is None or "num_gpus" not in found or found["num_gpus"][0] != int(asked.group(1)) \
+            or found["num_gpus"][1] not in asked.group(0):
+        return
+    words = found.pop("num_gpus")[1]
+    found.setdefault("reference_num_gpus", (int(asked.group(1)), words))
 
 
 EPOCHS_SAID_TOLERANCE = 0.02  # epochs a user works out by hand are rounded ("about 1282" for 1,280)

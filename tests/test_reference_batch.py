@@ -67,3 +67,20 @@ def test_deits_script_scales_the_lr_it_is_passed(kb):
     # a script's flag stays each GPU's: "8 GPUs and batch_size=128" is 1024 per update
     flag = {name: value for name, (value, _) in read_message(kb, "DeiT-Ti with 8 GPUs and batch_size=128").items()}
     assert flag.get("micro_batch") == 128
+
+
+@pytest.mark.parametrize("message, batch", [
+    ("Is resnet50_b32x8_imagenet.py's batch 32 x 8 = 256?", 256),
+    ("So Swin was trained with swin_base_224_b16x64_300e_imagenet.py, 16 per GPU?", 1024),
+])
+def test_older_openmmlab_config_names_give_the_reference_layout(kb, message, batch):
+    """mmcls v0's names put the per-GPU batch first: `b32x8` is 32 per GPU × 8 GPUs, and `b16x64_300e` 16 × 64 (the
+    GPUs' digits running into the schedule's)."""
+    assert {f.name: f.value for f in consult(message, kb=kb).facts}["reference_batch"] == batch
+
+
+def test_the_gpus_a_model_was_trained_on_asked_are_the_source_s(kb):
+    """Review 70 #11: "So SwinTransformer was really trained on 64 gpus?" asks about the source's run."""
+    facts = {f.name: f.value for f in consult("So SwinTransformer was really trained on 64 gpus? The config is "
+                                              "swin_base_224_b16x64_300e_imagenet.py", kb=kb).facts}
+    assert facts.get("reference_num_gpus") == 64 and facts.get("num_gpus") != 64

@@ -10,6 +10,7 @@ loss's negatives), not a learning-rate rule.
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from advisor.reading import batches
@@ -105,11 +106,24 @@ def _card_tokens(clause: Clause) -> set[int]:
     return inside
 
 
+OLD_NAME_GPUS = re.compile(r"(\d{1,4})(?:_|$)")
+
+
 def _config_names(clause: Clause, reading: Reading) -> None:
     """OpenMMLab's config names carry the layout their learning rate was set for: `mask2former_r50_8xb2-lsj-50e_coco.py`
     is 8 GPUs × 2 images (a reference's layout, whoever runs the config)."""
     words, tokens, keys = clause.words, clause.tokens, clause.keys
     for k in clause.numbers:
+        if k >= 1 and words[k - 1] == "b" and k + 2 < len(words) and words[k + 1] == "x" and tokens[keys[k + 2]].is_num:
+            # the older names put the images first: `swin_base_224_b16x64_300e_imagenet.py`, `resnet50_b32x8` (16 per
+            # GPU × 64 GPUs; the GPUs' token may run on into the schedule's, "64_300e")
+            per_gpu, gpus = tokens[keys[k]].value, OLD_NAME_GPUS.match(tokens[keys[k + 2]].text)
+            glued = all(not tokens[t].space_before for t in range(keys[k - 1], keys[k + 2] + 1))
+            if glued and gpus and per_gpu and float(per_gpu).is_integer() and 1 <= int(gpus.group(1)) <= MOST_GPUS \
+                    and len(reading.layouts) < MAX_LAYOUTS:
+                text = clause.text(keys[k - 1], keys[k + 2]).split("_")[0]
+                reading.layouts.append(Layout(int(gpus.group(1)), int(per_gpu), text, "reference", False))
+            continue
         if k + 3 >= len(words) or words[k + 1] != "x" or words[k + 2] != "b" or not tokens[keys[k + 3]].is_num:
             continue
         gpus, per_gpu = tokens[keys[k]].value, tokens[keys[k + 3]].value
