@@ -497,3 +497,15 @@ def test_memory_that_outlives_a_restart_is_another_process_not_the_batch(kb, mes
     c = run_consultation(message, kb=kb)
     assert finding_ids(c)[0] == "finding-memory-held-by-another-process"
     assert c.advice.recommendation.option_id != "memory-savers"
+
+
+def test_multi_scale_testing_that_runs_out_on_several_gpus(kb):
+    """Review 70 #25: single-scale test fits (about 9000M of 11G), three test scales run out "even though I used 3
+    Gpus": a model run to predict, every scale of an image on its GPU - not training advice."""
+    c = run_consultation("CUDA out of memory when I use multi scale test. When the input image size is 1100*1650 "
+                         "pixels, single scale test has no problem, accounting for about 9000M video memory, a GPU(11G) "
+                         "is enough. However, when I used multi Scale test (I set 3 scales [1700,800],[1700,1100],"
+                         "[1700,1400]), even though I used 3 Gpus, I still reported an error: CUDA out of memory", kb=kb)
+    assert c.wm.value("generation_run") is True
+    assert finding_ids(c)[0] == "finding-multiscale-test-memory"
+    assert c.advice.recommendation.option_id != "memory-savers"
