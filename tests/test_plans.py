@@ -820,3 +820,16 @@ def test_a_stage_that_errored_is_not_offered_back(kb, message, running):
 def test_a_stage_that_ran_out_of_memory_is_no_stage_that_errored(kb, message):
     facts = {f.name: f.value for f in consult(message, kb=kb).facts}
     assert "zero_stage_errored" not in facts
+
+
+@pytest.mark.parametrize("question", ["What is your experience with LoRA?", "What about LoRA?", "How about LoRA?"])
+def test_an_adapter_asked_about_is_weighed_not_run(kb, question):
+    """Review 69 #5: "how much VRAM is required to finetune SDXL 1.0? … is 23GB VRAM per GPU enough for training? What
+    is your experience with LoRA?" - the full fine-tune is the run counted (it does not fit 23 GB), LoRA the option
+    asked about (it does)."""
+    advice = consult("How much VRAM to finetune SDXL? I only have access to small GPUs like AWS G5. Is 23GB VRAM per "
+                     "GPU enough for training? " + question, kb=kb)
+    facts = {f.name: f.value for f in advice.facts}
+    assert facts.get("adapter") in (None, "none") and "adapter=lora" in facts.get("asked_settings", "")
+    assert not plans_of(advice)["current"].fits
+    assert advice.recommendation.option_id.startswith("lora")

@@ -1347,6 +1347,9 @@ def _asked_about(clause: Clause, k: int, length: int) -> bool:
     if end >= len(clause.tokens) or clause.tokens[end].text != "?":
         return False
     words = clause.words
+    if k >= 2 and (words[k - 2:k] in (["what", "about"], ["how", "about"], ["experience", "with"],
+                                      ["experiences", "with"], ["thoughts", "on"])):
+        return True  # "What is your experience with LoRA?", "what about LoRA?" (review 69 #5): an option weighed
     if k >= 1 and words[k - 1] in ("with", "under") and words[:1] in (["what"], ["which"], ["how"]):
         return False  # "what micro batch should I use with FSDP full shard?": FSDP is the given, not the question
     if words[:1] == ["or"]:
