@@ -286,3 +286,14 @@ def test_kohya_buckets_at_a_batch_count_their_steps(kb):
     assert c.wm.value("bucket_epoch_batches") == 6
     assert c.wm.value("bucket_mean_batch") == pytest.approx(16 / 6)
     assert c.advice.findings[0].id == "finding-bucket-steps-at-batch"
+
+
+def test_a_step_asked_about_in_epochs(kb):
+    """Review 69 #18: "if this phenomenon occurs in step 6000, and my dataset has 10000 images with a batch_size of 1,
+    will this phenomenon occur at epoch 0?" - 6,000 samples, 0.6 of the first epoch."""
+    c = run_consultation("Regarding the number of steps in the Sudden Converge Phenomenon you mentioned, if this "
+                         "phenomenon occurs in step 6000, and my dataset has 10000 images with a batch_size of 1, will "
+                         "this phenomenon occur at epoch 0?", kb=kb)
+    assert c.wm.value("step_reached") == 6000
+    assert c.wm.value("step_reached_epochs") == pytest.approx(0.6)
+    assert c.advice.findings[0].id == "finding-step-in-epochs"

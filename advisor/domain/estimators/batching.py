@@ -240,6 +240,20 @@ def bucket_batches(bucket_counts: list[list[float]], batch: float | None = None,
     return out
 
 
+@estimator("samples", "epochs", cites=("arithmetic",))
+def epochs_at_step(step: float, dataset_size: float, batch_per_update: float) -> dict[str, Estimate]:
+    """How far into the data a step of a run is: step × the batch per update samples, over the data set ("step 6000
+    at batch 1 over 10,000 images": 6,000 samples, 0.6 of the first epoch)."""
+    if min(step, dataset_size, batch_per_update) <= 0:
+        raise NotComputable("the step, the data set and the batch must be positive")
+    samples = step * batch_per_update
+    src = ("arithmetic",)
+    return {"samples": Estimate(samples, None, f"{fmt_count(step)} steps × {fmt_count(batch_per_update)} per update = "
+                                f"{fmt_count(samples)} samples", src),
+            "epochs": Estimate(samples / dataset_size, None, f"{fmt_count(samples)} / {fmt_count(dataset_size)} examples = "
+                               f"{fmt_sig(samples / dataset_size, 3)} epochs", src)}
+
+
 PEAK_FALL = 0.1  # a throughput this far below the peak at a larger batch is a fall, not noise (heuristic)
 
 
