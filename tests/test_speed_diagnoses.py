@@ -313,3 +313,14 @@ def test_espnet1_multiplies_the_batch_by_the_gpus(kb):
     ids = [f.id for f in c.advice.findings]
     assert ids[0] == "finding-espnet1-batch-grows-with-gpus" and "finding-espnet-batch-is-total" not in ids
     assert "user_goal" not in c.wm.facts or c.wm.value("user_goal") != "fit"
+
+
+def test_a_run_on_one_image_that_still_takes_days_is_set_in_iterations(kb):
+    """Review 69 #24: "I ran a sample training with only one image … the training script says it needs 1 day 18 hrs
+    to complete training on this minuscule training set" - the run's length is its iterations (42 h read whole)."""
+    c = run_consultation("I ran a sample training with only one image and one instance/bbox in that image, but the "
+                         "training script says it needs 1 day 18 hrs to complete training on this minuscule training "
+                         "set. How many iterations do you recommend for fine-tuning on my custom set of around 1000 "
+                         "images?", kb=kb)
+    assert c.wm.value("current_duration") == 42 * 3600
+    assert c.advice.findings[0].id == "finding-run-set-in-iterations-not-data"
