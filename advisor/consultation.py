@@ -234,6 +234,10 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         found.pop("training_mode")
     _tpu_slice_devices(found, said)
     _logs_of_several_worlds(found, said)
+    if found.get("rl_env_named", (False,))[0] is True and found.get("training_mode", (None, ""))[0] == "finetune" \
+            and found["training_mode"][1].lower() in ("ppo", "grpo", "rl", "rlhf"):
+        # ML-Agents' PPO, SB3's (review 70 #6): an agent trained in its environments, not a pre-trained model tuned
+        found.pop("training_mode")
     _gpus_a_model_was_trained_on(found, said)
     if found.get("detectron_named", (False,))[0] and MMDETECTION.search(said):
         # "for coco 2017 … half of iteration claimed in maskrcnn-benchmark": the run is mmdetection's, Detectron's

@@ -324,3 +324,17 @@ def test_a_run_on_one_image_that_still_takes_days_is_set_in_iterations(kb):
                          "images?", kb=kb)
     assert c.wm.value("current_duration") == 42 * 3600
     assert c.advice.findings[0].id == "finding-run-set-in-iterations-not-data"
+
+
+@pytest.mark.parametrize("message", [
+    "When I tried training dqn from scratch in Atari envs for 10M steps, it only takes about 1000MiB on my gpu and "
+    "it's really slow (I have to wait for more than 2 days). Is there any help on how to speed it up? RTX-2080Ti.",
+    "MLAgents with PPO: I figured I'd buy some nvidia RTX GPUs and get 5x faster trainings with visual observations "
+    "at 128x128 and 4 agent copies. GPU is no faster for training?",
+])
+def test_an_rl_run_stepping_environments_is_bound_by_them(kb, message):
+    """Reviews 69 #17 and 70 #6: an RL run's time is its environment steps on the CPU; the GPU only runs the small
+    network's updates - no training mode of a pre-trained model, no memory plan."""
+    c = run_consultation(message, kb=kb)
+    assert c.advice.findings[0].id == "finding-rl-env-bound"
+    assert "training_mode" not in c.wm.facts or c.wm.value("training_mode") != "finetune"
