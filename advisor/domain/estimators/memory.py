@@ -19,7 +19,7 @@ import math
 import re
 
 from advisor.domain.fit import fit_line
-from advisor.units import fmt_bytes_gib, fmt_card, fmt_count, fmt_share, fmt_sig
+from advisor.units import fmt_bytes_gb, fmt_bytes_gib, fmt_card, fmt_count, fmt_share, fmt_sig
 from advisor.engine.estimators import Estimate, NotComputable, estimator
 
 PRECISIONS = {
@@ -948,3 +948,17 @@ def sam_point_grid(points_per_side: float) -> dict[str, Estimate]:
     side = int(points_per_side)
     return {"value": Estimate(side * side, "count", f"{side} × {side} = {side * side:,} point prompts", ("sam",))}
 
+
+@estimator("table", "with_state", cites=("arithmetic",))
+def embedding_table(rows: float, dim: float, optimizer_states: float = 1) -> dict[str, Estimate]:
+    """An embedding table's bytes, fp32: rows × width × 4 (76.9M entities × 400 = 123 GB), and with the optimizer's
+    state of the same size beside it (Adagrad's sum of squares, as DGL-KE keeps for every row it trains)."""
+    if min(rows, dim) <= 0 or optimizer_states < 0:
+        raise NotComputable("the rows and the width must be positive")
+    table = rows * dim * 4
+    src = ("arithmetic",)
+    return {"table": Estimate(table, "bytes", f"{fmt_count(rows)} rows × {int(dim):,} × 4 B = {fmt_bytes_gb(table)}", src),
+            "with_state": Estimate(table * (1 + optimizer_states), "bytes",
+                                   f"{fmt_bytes_gb(table)} × {fmt_sig(1 + optimizer_states)} (the table and "
+                                   f"{fmt_sig(optimizer_states)} optimizer state of its size) = "
+                                   f"{fmt_bytes_gb(table * (1 + optimizer_states))}", src)}
