@@ -169,3 +169,12 @@ def test_step_times_said_before_their_batches_give_the_gain(kb):
     assert c.wm.value("batch_speedup_gain") == pytest.approx(4 * 6.5 / 22)
     assert c.advice.findings[0].id == "finding-batch-time-grows-with-batch"
     assert "throughput_rises" not in [q.id for q in c.advice.questions]
+
+
+def test_autobatch_asked_to_fill_more_of_the_card(kb):
+    """Review 70 #9: "the Auto-batch feature … on a dedicated ML server, I'd rather use more than 60% of VRAM and thus
+    I've been running the auto-batch to get a guess, then doubling it" - the fraction AutoBatch takes, and its room."""
+    c = run_consultation("YOLOv8: the Auto-batch feature during training has kept all of my training runs in VRAM. "
+                         "However, when on a dedicated ML server, I'd rather use more than 60% of VRAM and thus I've "
+                         "been running the auto-batch to get a guess, then doubling it.", kb=kb)
+    assert c.advice.findings[0].id == "finding-autobatch-fraction"
