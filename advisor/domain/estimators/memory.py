@@ -949,16 +949,15 @@ def sam_point_grid(points_per_side: float) -> dict[str, Estimate]:
     return {"value": Estimate(side * side, "count", f"{side} × {side} = {side * side:,} point prompts", ("sam",))}
 
 
-@estimator("table", "with_state", cites=("arithmetic",))
-def embedding_table(rows: float, dim: float, optimizer_states: float = 1) -> dict[str, Estimate]:
-    """An embedding table's bytes, fp32: rows × width × 4 (76.9M entities × 400 = 123 GB), and with the optimizer's
-    state of the same size beside it (Adagrad's sum of squares, as DGL-KE keeps for every row it trains)."""
-    if min(rows, dim) <= 0 or optimizer_states < 0:
+@estimator("table", "row_state", "with_adam", cites=("arithmetic",))
+def embedding_table(rows: float, dim: float) -> dict[str, Estimate]:
+    """An embedding table's bytes, fp32: rows × width × 4 (76.9M entities × 400 = 123 GB); a row-wise optimizer state
+    (DGL-KE's Adagrad keeps one sum of squares per row: rows × 4 B) beside it, and the table with a dense Adam's two
+    moments (three tables)."""
+    if min(rows, dim) <= 0:
         raise NotComputable("the rows and the width must be positive")
-    table = rows * dim * 4
-    src = ("arithmetic",)
+    table, src = rows * dim * 4, ("arithmetic",)
     return {"table": Estimate(table, "bytes", f"{fmt_count(rows)} rows × {int(dim):,} × 4 B = {fmt_bytes_gb(table)}", src),
-            "with_state": Estimate(table * (1 + optimizer_states), "bytes",
-                                   f"{fmt_bytes_gb(table)} × {fmt_sig(1 + optimizer_states)} (the table and "
-                                   f"{fmt_sig(optimizer_states)} optimizer state of its size) = "
-                                   f"{fmt_bytes_gb(table * (1 + optimizer_states))}", src)}
+            "row_state": Estimate(rows * 4, "bytes", f"{fmt_count(rows)} rows × 4 B = {fmt_bytes_gb(rows * 4)}", src),
+            "with_adam": Estimate(table * 3, "bytes", f"{fmt_bytes_gb(table)} × 3 (the table and Adam's two moments) = "
+                                  f"{fmt_bytes_gb(table * 3)}", src)}
