@@ -230,3 +230,11 @@ def test_a_run_already_far_past_what_its_tokens_need(kb):
     ids = [f.id for f in c.advice.findings]
     assert "plan-does-not-fit" not in ids
     assert not any(o.id.startswith(("lora", "qlora")) for o in c.advice.options)
+
+
+def test_a_run_far_past_its_tokens_at_an_assumed_length(kb):
+    """Review 69 #19 as written (no sequence length): the tokens at the length the plan search assumes, 4,096, an
+    upper bound - the run's three days are still many times that."""
+    c = run_consultation(ALIGNMENT_HANDBOOK.replace("\nmax_seq_length: 2048", ""), kb=kb)
+    assert c.wm.value("training_tokens") == 60_000 * 4096 * 3
+    assert c.advice.findings[0].id == "finding-elapsed-far-past-estimate"

@@ -995,16 +995,18 @@ def measured_utilization(params: float, tokens_per_second: float, peak_tflops: f
 def training_tokens(token_budget: float | None = None, dataset_tokens: float | None = None,
                     epochs: float | None = None, steps: float | None = None,
                     tokens_per_step: float | None = None, dataset_size: float | None = None,
-                    seq_len: float | None = None) -> dict[str, Estimate]:
+                    seq_len: float | None = None, assumed_seq_len: float | None = None) -> dict[str, Estimate]:
     """The tokens the whole run trains on: the budget said, else the data set's tokens times the epochs ("3 epochs
     over 200M tokens" is 600M), else the steps the run is set to take times its tokens per step (nanoGPT's
     `max_iters 600000` at 12 × 40 × 1,024 tokens is 295B), else its examples at the sequence length (every example
     as long as the length allows: an upper bound, unless the examples are packed to it)."""
+    length = seq_len or assumed_seq_len
     if (not dataset_tokens or dataset_tokens <= 0) and not (steps and tokens_per_step) and dataset_size \
-            and dataset_size > 0 and seq_len and seq_len > 0:
+            and dataset_size > 0 and length and length > 0:
         passes = float(epochs) if epochs and epochs > 0 else 1.0
-        value = float(dataset_size) * float(seq_len) * passes
-        return {"value": Estimate(value, "count", f"{fmt_count(dataset_size)} examples × at most {int(seq_len):,} tokens "
+        value = float(dataset_size) * float(length) * passes
+        said = "" if seq_len else " (a length assumed: you did not say it)"
+        return {"value": Estimate(value, "count", f"{fmt_count(dataset_size)} examples × at most {int(length):,} tokens{said} "
                                   f"× {fmt_sig(passes)} epoch{'s' if passes != 1 else ''} = {fmt_count(value)} tokens "
                                   "(an upper bound: shorter examples unpacked train on fewer)", ("arithmetic",))}
     if token_budget and token_budget > 0:
