@@ -522,3 +522,15 @@ def test_an_embedding_table_too_large_for_the_host(kb):
     assert c.wm.value("embedding_row_state_bytes") == 76914149 * 4  # (DGL-KE's Adagrad: one number per row)
     assert finding_ids(c)[0] == "finding-embedding-table-size"
     assert c.advice.recommendation.option_id != "memory-savers"
+
+
+def test_sliding_window_inference_on_large_volumes(kb):
+    """Review 70 #17 (MONAI): "sliding_window_inference runs out of memory if roi_size is small and images to infer
+    large … exceeds 8gb" - a model of volumes run to predict: no KV cache, the stitched output on the device."""
+    c = run_consultation("sliding_window_inference uses too much gpu memory if roi_size is small and images to infer "
+                         "large. Evaluate a highres3dnet segmentation with images larger than 512x512x256 and roi_size "
+                         "[16,16,16]: the required gpu memory exceeds 8gb", kb=kb)
+    ids = finding_ids(c)
+    assert ids[0] == "finding-inference-memory-inputs" and "finding-inference-memory" not in ids
+    assert not any("KV cache" in f.title for f in c.advice.findings)
+    assert "measure-generation-memory" not in [m.id for m in c.advice.measure]
