@@ -234,6 +234,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         found.pop("training_mode")
     _tpu_slice_devices(found, said)
     _logs_of_several_worlds(found, said)
+    _quoted_duration(found, said)
     if found.get("rl_env_named", (False,))[0] is True and found.get("training_mode", (None, ""))[0] == "finetune" \
             and found["training_mode"][1].lower() in ("ppo", "grpo", "rl", "rlhf"):
         # ML-Agents' PPO, SB3's (review 70 #6): an agent trained in its environments, not a pre-trained model tuned
@@ -1081,6 +1082,19 @@ def _logs_of_several_worlds(found: dict[str, tuple[Any, str]], said: str) -> Non
         found.pop("parallelism")
         if "zero_stage" in found:  # (the ZeRO the logs run under, which the size-one read had taken the place of)
             found["parallelism"] = ("zero", found["zero_stage"][1])
+
+
+def _quoted_duration(found: dict[str, tuple[Any, str]], said: str) -> None:
+    """A run's time on a markdown quote's line ("> It will take around 2 days to train a DiffuSeq model on 2 NVIDIA
+    A100 GPUs" - review 70 #26) is the quoted source's, not the user's run's."""
+    if "current_duration" not in found or ">" not in said:
+        return
+    words = found["current_duration"][1]
+    at = said.find(words)
+    line = said[said.rfind("\n", 0, at) + 1:at] if at >= 0 else ""
+    if line.lstrip().startswith(">"):
+        value, words = found.pop("current_duration")
+        found.setdefault("reference_duration", (value, words))
 
 
 # "So SwimTransformer was really trained on 64 gpus?" (review 70 #11): how a model was trained, asked - a source's GPUs

@@ -238,3 +238,23 @@ def test_a_run_far_past_its_tokens_at_an_assumed_length(kb):
     c = run_consultation(ALIGNMENT_HANDBOOK.replace("\nmax_seq_length: 2048", ""), kb=kb)
     assert c.wm.value("training_tokens") == 60_000 * 4096 * 3
     assert c.advice.findings[0].id == "finding-elapsed-far-past-estimate"
+
+
+DIFFUSEQ = ("1. The training time of QQP task is much longer than 2 days (48h), which is inconsistent with the statement "
+            "in this repo:\n> It will take around 2 days to train a DiffuSeq model on 2 NVIDIA A100 GPUs for QG and QQP\n\n"
+            "We follow the suggestion implementation: 2 Nvidia A100 GPUs and run the following command:\n"
+            "python -m torch.distributed.launch --nproc_per_node=4 --master_port=12233 --use_env run_train.py "
+            "--learning_steps 50000 --microbatch 64 --bsz 2048 --seq_len 128\nNote that we have already run this code "
+            "with around 15 hours, but just reach 4960 step, which is far from 50000 steps as you suggest.")
+
+
+def test_the_whole_run_at_the_pace_so_far_against_a_quoted_time(kb):
+    """Review 70 #26: 15 h for 4,960 steps is 10.9 s a step, 50,000 steps 151 h - 3.15× the 2 days the README (a quote,
+    not the user's run) gives; and four processes on two GPUs share them. "50000 steps as you suggest" is no rate."""
+    c = run_consultation(DIFFUSEQ, kb=kb)
+    assert (c.wm.value("elapsed_duration"), c.wm.value("step_reached"), c.wm.value("planned_steps")) == (54000, 4960, 50000)
+    assert c.wm.value("reference_duration") == 2 * 86400 and "current_duration" not in c.wm.facts
+    assert "step_seconds" not in c.wm.facts
+    assert c.wm.value("progress_total_seconds") == pytest.approx(54000 / 4960 * 50000)
+    ids = [f.id for f in c.advice.findings]
+    assert ids[0] == "finding-more-processes-than-gpus" and "finding-eta-past-reference" in ids

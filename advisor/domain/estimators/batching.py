@@ -254,6 +254,22 @@ def epochs_at_step(step: float, dataset_size: float, batch_per_update: float) ->
                                f"{fmt_sig(samples / dataset_size, 3)} epochs", src)}
 
 
+@estimator("step_seconds", "total", "remaining", cites=("arithmetic",))
+def eta_from_progress(elapsed: float, step_reached: float, planned_steps: float) -> dict[str, Estimate]:
+    """The whole run's time from how far it got ("15 hours … just reach 4960 step … 50000 steps": 10.9 s a step,
+    151 h in all, 136 h still to go)."""
+    if min(elapsed, step_reached, planned_steps) <= 0 or step_reached > planned_steps:
+        raise NotComputable("the time so far, the step reached and the steps planned must be positive, in that order")
+    per_step = elapsed / step_reached
+    total, src = per_step * planned_steps, ("arithmetic",)
+    return {"step_seconds": Estimate(per_step, "seconds", f"{fmt_duration(elapsed)} / {fmt_count(step_reached)} steps = "
+                                     f"{fmt_short_duration(per_step)} a step", src),
+            "total": Estimate(total, "seconds", f"{fmt_count(planned_steps)} steps × {fmt_short_duration(per_step)} = "
+                              f"{fmt_duration(total)}", src),
+            "remaining": Estimate(total - elapsed, "seconds", f"{fmt_duration(total)} − {fmt_duration(elapsed)} = "
+                                  f"{fmt_duration(total - elapsed)}", src)}
+
+
 PEAK_FALL = 0.1  # a throughput this far below the peak at a larger batch is a fall, not noise (heuristic)
 
 
