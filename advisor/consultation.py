@@ -235,6 +235,9 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     _tpu_slice_devices(found, said)
     _logs_of_several_worlds(found, said)
     _quoted_duration(found, said)
+    if "planned_steps" not in found and (schedule := CONFIG_ITERATIONS.search(said[:MAX_SCAN])):
+        # "upernet_hornet_tiny_7x7_512_160k_ade20k.py" (review 70 #14): an OpenMMLab config's schedule, in iterations
+        found["planned_steps"] = (int(schedule.group(1)) * 1000, schedule.group(0))
     if found.get("rl_env_named", (False,))[0] is True and found.get("training_mode", (None, ""))[0] == "finetune" \
             and found["training_mode"][1].lower() in ("ppo", "grpo", "rl", "rlhf"):
         # ML-Agents' PPO, SB3's (review 70 #6): an agent trained in its environments, not a pre-trained model tuned
@@ -1082,6 +1085,11 @@ def _logs_of_several_worlds(found: dict[str, tuple[Any, str]], said: str) -> Non
         found.pop("parallelism")
         if "zero_stage" in found:  # (the ZeRO the logs run under, which the size-one read had taken the place of)
             found["parallelism"] = ("zero", found["zero_stage"][1])
+
+
+# an OpenMMLab config's iteration schedule before its data set ("_160k_ade20k", "_80k_cityscapes", "_40k_voc12aug")
+CONFIG_ITERATIONS = re.compile(r"_(\d{1,4})k_(?:ade20k|cityscapes|voc12aug|pascal_context\w{0,6}|coco-stuff\d{0,3}|"
+                               r"isaid|potsdam|vaihingen|loveda|chase_db1|drive|hrf|stare)\b", re.IGNORECASE)
 
 
 def _quoted_duration(found: dict[str, tuple[Any, str]], said: str) -> None:

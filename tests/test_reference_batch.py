@@ -84,3 +84,14 @@ def test_the_gpus_a_model_was_trained_on_asked_are_the_source_s(kb):
     facts = {f.name: f.value for f in consult("So SwinTransformer was really trained on 64 gpus? The config is "
                                               "swin_base_224_b16x64_300e_imagenet.py", kb=kb).facts}
     assert facts.get("reference_num_gpus") == 64 and facts.get("num_gpus") != 64
+
+
+def test_an_openmmlab_config_run_names_its_schedule_not_a_plain_python_launch(kb):
+    """Review 70 #14: "I use two 2080ti run upernet_hornet_tiny_7x7_512_160k_ade20k.py, miou just 45.11, how to reduce
+    the gap with the paper": the config's 160k iterations, a reference to match - and no one-process launch read
+    from "run <config>.py" (its launcher script starts the ranks)."""
+    facts = {f.name: f.value for f in consult("Batch_size=4\n\nI use two 2080ti run "
+                                              "upernet_hornet_tiny_7x7_512_160k_ade20k.py, miou just 45.11, how to "
+                                              "reduce the gap with the paper", kb=kb).facts}
+    assert facts.get("planned_steps") == 160_000 and facts.get("user_goal") == "match_reference"
+    assert facts.get("launch") != "one_process"

@@ -78,6 +78,10 @@ GOAL_CUES: list[tuple[str, str, float]] = [
     ("reproduce", "match_reference", 2), ("replicate", "match_reference", 2), ("same results", "match_reference", 1),
     ("same result", "match_reference", 1), ("match the paper", "match_reference", 2),
     ("the paper's result", "match_reference", 2), ("in the paper", "match_reference", 1),
+    # ("miou just 45.11, how to reduce the gap with the paper" - review 70 #14)
+    ("gap with the paper", "match_reference", 2), ("gap to the paper", "match_reference", 2),
+    ("gap between the paper", "match_reference", 2), ("lower than the paper", "match_reference", 2),
+    ("lower than reported", "match_reference", 2),
     ("what hardware did you use", "match_reference", 3), ("what gpu was used", "match_reference", 3),
     ("what gpus did you use", "match_reference", 3), ("what device did you use", "match_reference", 3),
     ("what hardware", "match_reference", 2), ("your code could", "match_reference", 2),

@@ -1213,8 +1213,16 @@ def _plain_python(clause: Clause) -> str | None:
             return None  # coqui TTS's `python TTS/bin/distribute.py`: a launcher that starts a process per GPU
         if words[e - 2:e] == ["train", "net"] and _several_gpus_key(clause, e) is not None:
             return None  # detectron2's `train_net.py --num-gpus 2`: its launch() starts a process per GPU
+        if w == "run" and not CONFIG_DATA_SETS.isdisjoint(words[j:e]):
+            continue  # "run upernet_hornet_tiny_7x7_512_160k_ade20k.py" (review 70 #14): an OpenMMLab config, which
+            # a launcher script runs - no script started by plain python
         return clause.text(clause.keys[k], clause.keys[e])
     return None
+
+
+# the data sets OpenMMLab's config names end with ("…_160k_ade20k.py", "…_1x_coco.py"): a config's name, not a script's
+CONFIG_DATA_SETS = frozenset({"ade20k", "coco", "cityscapes", "voc12aug", "voc", "imagenet", "lvis", "objects365",
+                              "pascal", "ade", "coco_instance", "in1k", "cifar10", "cifar100"})
 
 
 def _script_end(clause: Clause, j: int) -> int | None:
