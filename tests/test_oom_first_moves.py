@@ -534,3 +534,15 @@ def test_sliding_window_inference_on_large_volumes(kb):
     assert ids[0] == "finding-inference-memory-inputs" and "finding-inference-memory" not in ids
     assert not any("KV cache" in f.title for f in c.advice.findings)
     assert "measure-generation-memory" not in [m.id for m in c.advice.measure]
+
+
+def test_an_mmdetection_config_run_out_of_memory_on_one_card(kb):
+    """Review 70 #29: "python train.py ../config/fabric_defect/cascade_rcnn_r50_fpn_70e.py … one GPU (RTX2080, 8GB) …
+    OOM … I think I have to reduce the image size (possible?)" - the config names MMDetection, whose levers are the
+    train pipeline's scale and the images per GPU."""
+    c = run_consultation("`python train.py ../config/fabric_defect/cascade_rcnn_r50_fpn_70e.py`\n\nHello, I only have "
+                         "one GPU (RTX2080, 8GB), so I run it on train.py and it doesn't run due to OOM problems. To "
+                         "solve this problem, I think I have to reduce the image size (possible?) or increase the GPU.",
+                         kb=kb)
+    assert c.wm.value("mmdet_named") is True
+    assert finding_ids(c)[0] == "finding-mmdet-oom-levers"
