@@ -235,6 +235,10 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     _tpu_slice_devices(found, said)
     _logs_of_several_worlds(found, said)
     _quoted_duration(found, said)
+    if "bucket_counts" in found and "dataset_size" not in found:
+        # aspect-ratio buckets listed in a log (review 69 #12): their images are the data set, not a question to ask
+        counts = found["bucket_counts"][0]
+        found["dataset_size"] = (float(sum(c for _, c in counts)), found["bucket_counts"][1])
     if "planned_steps" not in found and (schedule := CONFIG_ITERATIONS.search(said[:MAX_SCAN])):
         # "upernet_hornet_tiny_7x7_512_160k_ade20k.py" (review 70 #14): an OpenMMLab config's schedule, in iterations
         found["planned_steps"] = (int(schedule.group(1)) * 1000, schedule.group(0))
