@@ -200,9 +200,9 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     _epoch_shows_the_batch(found)
     _epoch_settles_batch_scope(found)
     _asked_batch_for_the_lr(found)
-    if found.get("tpu_named", (False,))[0] is True and "gpu_model" in found and (
-            NO_TPU.search(said[:MAX_SCAN])
-            or THEIR_TPU.search(said[:MAX_SCAN]) and not MY_TPU.search(said[:MAX_SCAN])):
+    if found.get("tpu_named", (False,))[0] is True and (
+            NO_TPU.search(said[:MAX_SCAN]) and ("gpu_model" in found or "gpu" in said[:MAX_SCAN].lower())
+            or "gpu_model" in found and THEIR_TPU.search(said[:MAX_SCAN]) and not MY_TPU.search(said[:MAX_SCAN])):
         # "this code uses 4x4 TPUs, but I don't have access to TPUs … OOM on a single Titan X" (review 53 #2), "I tried
         # with A100 (40GB) … how you fit the large model into TPU?" (review 55 #21): the TPUs are the code's or the
         # authors', the run is on the GPU named
@@ -224,6 +224,11 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     if "grad_accum_steps" not in found and (unset := ACCUMULATION_COMMENTED_OUT.search(said[:MAX_SCAN])):
         # "with max_steps and gradient_accumulation_steps commented out" (review 67 #19): the default, no accumulation
         found["grad_accum_steps"] = (1, unset.group(0))
+    if found.get("generation_run", (False,))[0] is True and found.get("claim_slower_after_increase", (False,))[0] is True \
+            and "claim_batched_generation_slower" not in found:
+        # "increasing the batch size leads to marginally slower transcription times" (review 70 #12): a batch raised
+        # for a model run to generate - the decoding's own reasons, not a training step's
+        found["claim_batched_generation_slower"] = found.pop("claim_slower_after_increase")
     if "sam_points_per_side" in found and "generation_run" not in found:
         # SAM's automatic mask generator's grid (review 68 #16): a model run to segment, not trained
         found["generation_run"] = (True, found["sam_points_per_side"][1])
@@ -656,7 +661,9 @@ def _framework_batch(found: dict[str, tuple[Any, str]], message: str) -> None:
 
 # TPUs the user says they lack ("I don't have access to TPUs", "without a TPU", "no TPUs")
 NO_TPU = re.compile(r"(?i)\b(?:don'?t|do\s+not|doesn'?t|does\s+not|no|without|not)\s+(?:have\s+)?(?:any\s+)?"
-                    r"(?:access\s+to\s+)?(?:any\s+|a\s+)?TPUs?\b")
+                    r"(?:access\s+to\s+)?(?:any\s+|a\s+)?TPUs?\b"
+                    # ("Due to lack of availability of TPUs and high end GPUs" - review 70 #12)
+                    r"|\b(?:lack|shortage)\s+of\s+(?:availability\s+of\s+|access\s+to\s+)?TPUs?\b")
 # the authors' TPUs ("how you fit the large model into TPU", "your TPU v3 runs"), and the user's own ("my TPU v3-8")
 THEIR_TPU = re.compile(r"(?i)\b(?:you|your|the\s+authors?|they|the\s+paper)\b[^.?!\n]{0,60}?\bTPUs?\b")
 MY_TPU = re.compile(r"(?i)\b(?:i|we|my|our)\b[^.?!\n]{0,40}?\bTPUs?\b")

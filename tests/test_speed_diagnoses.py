@@ -349,3 +349,16 @@ def test_tfrs_retrieval_metrics_in_training(kb):
                          "items and still the change is not huge. My assumption is that this is due to the `Retrieval` "
                          "task, is this correct?", kb=kb)
     assert c.advice.findings[0].id == "finding-tfrs-topk-in-training"
+
+
+def test_batched_transcription_slower_is_a_generation_question(kb):
+    """Review 70 #12 (whisper-jax): "increasing the batch size leads to marginally slower transcription times … Due to
+    lack of availability of TPUs … we're running on GPUs" - a model run to transcribe (no training red flag), and no
+    TPU of the user's."""
+    c = run_consultation("Due to lack of availability of TPUs and high end GPUs in google cloud, we're running our code "
+                         "on GPUs. With whisper-jax the best we have been able to see is a modest reduction in "
+                         "transcription time when running with a batch size of just 1. We've found that increasing the "
+                         "batch size leads to marginally slower transcription times.", kb=kb)
+    assert c.wm.value("generation_run") is True and c.wm.value("tpu_named") is not True
+    assert c.advice.findings[0].id == "finding-batched-generation-slower"
+    assert "rf-slower-after-increase" not in [r.id for r in c.advice.red_flags]
