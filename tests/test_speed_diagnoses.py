@@ -362,3 +362,14 @@ def test_batched_transcription_slower_is_a_generation_question(kb):
     assert c.wm.value("generation_run") is True and c.wm.value("tpu_named") is not True
     assert c.advice.findings[0].id == "finding-batched-generation-slower"
     assert "rf-slower-after-increase" not in [r.id for r in c.advice.red_flags]
+
+
+def test_which_gpu_specification_decides_the_speed(kb):
+    """Review 70 #28: "which one of these factors are impactful on the inference speedup when using an RTX GPU: Number
+    of Cuda cores, Number of tensorflow cores, RAM of the graphic card, Ray tracing feature" ("tensorflow cores" are
+    Tensor Cores, no TensorFlow)."""
+    c = run_consultation("Would you please guide me, which one of these factors are impactful on the inference speedup "
+                         "when using an RTX GPU:\n- Number of Cuda cores\n- Number of tensorflow cores\n- RAM of the "
+                         "graphic card\n- Ray tracing feature", kb=kb)
+    assert c.wm.value("tensorflow_named") is not True
+    assert c.advice.findings[0].id == "finding-gpu-specs-for-speed"
