@@ -546,3 +546,13 @@ def test_an_mmdetection_config_run_out_of_memory_on_one_card(kb):
                          kb=kb)
     assert c.wm.value("mmdet_named") is True
     assert finding_ids(c)[0] == "finding-mmdet-oom-levers"
+
+
+def test_a_graph_data_set_named_with_its_size_is_no_model(kb):
+    """Review 70 #20: "running some experiments on a larger graph like obgn-papers100M but AWS keeps killing my
+    process" - OGB's data set (no 100M-parameter model) and the host's RAM."""
+    c = run_consultation("I'm interested in running some experiments on a larger graph like obgn-papers100M but "
+                         "unfortunately AWS keeps killing my process when I hook it up to the ogbn-proteins_gcn.py "
+                         "example. Just get a machine with tons of RAM? About 100GB?", kb=kb)
+    assert "params" not in c.wm.facts and "model_named" not in c.wm.facts
+    assert c.wm.value("claim_process_killed") is True

@@ -260,7 +260,8 @@ SIZE_UNITS = frozenset({"b", "m", "bn", "t"})  # ("t" only with a cue: "the 0.1T
 
 # data sets named with their size ("cc3m", "cc12m", "laion400m", "coyo700m", "datacomp1b"): a count of examples
 # (and MS-Celeb-1M's "ms1m")
-DATA_SETS = frozenset({"cc", "laion", "coyo", "datacomp", "yfcc", "webli", "jft", "mc", "wit", "ms"})
+# (and OGB's "ogbn-papers100M", "MAG240M": graphs of so many nodes - review 70 #20)
+DATA_SETS = frozenset({"cc", "laion", "coyo", "datacomp", "yfcc", "webli", "jft", "mc", "wit", "ms", "papers", "mag"})
 
 
 def sized_names(clause: Clause, reading: Reading) -> None:
@@ -554,7 +555,8 @@ NOT_MODEL_NAMES = frozenset({
     "unsloth", "axolotl", "megatron", "nemo", "mmdetection", "detectron2", "yolo", "ultralytics", "openai", "nvidia",
     "amd", "macbook", "mac", "apple", "mps", "rocm", "dreambooth", "textual", "controlnet", "ema", "moe", "ai", "ml",
     "dl", "nlp", "cv", "rl", "api", "cpu", "ram", "ssd", "nvme", "fp8", "int8", "int4", "nf4", "gguf", "onnx",
-    "stage1", "stage2", "stage3", "seq2seq", "s3dis", "shapenet", "got10k", "kitti", "nuscenes", "waymo", "scannet"})
+    "stage1", "stage2", "stage3", "seq2seq", "s3dis", "shapenet", "got10k", "kitti", "nuscenes", "waymo", "scannet",
+    "ogbn", "obgn", "ogbl", "ogbg"})  # (OGB's data sets: "ogbn-products", "ogbn-papers100M")
 
 
 def unlisted_names(clause: Clause, reading: Reading) -> None:
