@@ -224,7 +224,8 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     if "grad_accum_steps" not in found and (unset := ACCUMULATION_COMMENTED_OUT.search(said[:MAX_SCAN])):
         # "with max_steps and gradient_accumulation_steps commented out" (review 67 #19): the default, no accumulation
         found["grad_accum_steps"] = (1, unset.group(0))
-    if found.get("generation_run", (False,))[0] is True and found.get("claim_slower_after_increase", (False,))[0] is True \
+    if found.get("generation_run", (False,))[0] is True \
+            and found.get("claim_slower_after_increase", (False,))[0] is True \
             and "claim_batched_generation_slower" not in found:
         # "increasing the batch size leads to marginally slower transcription times" (review 70 #12): a batch raised
         # for a model run to generate - the decoding's own reasons, not a training step's

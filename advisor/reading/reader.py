@@ -3653,10 +3653,11 @@ def _resolve(reading: Reading) -> None:
     if switched is not None and switched.setup == "user" and len(stages) == 2 and switched.value in stages \
             and (not switched.planned or switched.mood == "fail"):  # ("… switched to ZeRO-2 and now OOM": the run's)
         values["zero_stage"] = switched  # "ZeRO3 gives an error, so I switched to ZeRO2": the run is on the new stage
-    elif reading.stage_errored is not None and len(stages) == 2 and reading.stage_errored.value in stages:
+    elif reading.stage_errored is not None and len(stages) == 2 and reading.stage_errored.value in stages and (
+            running := next((r for o, n in reading.conflicts if o.field == "zero_stage" for r in (o, n)
+                             if r.value != reading.stage_errored.value and not r.past), None)) is not None:
         # "I tried zero3 but it fails with an assertion error, zero2 gives OOM": the run is on the stage that runs
-        values["zero_stage"] = next(r for o, n in reading.conflicts if o.field == "zero_stage" for r in (o, n)
-                                    if r.value != reading.stage_errored.value and not r.past)
+        values["zero_stage"] = running
     elif "zero_stage" in values and len(stages | {values["zero_stage"].value}) > 1:
         values.pop("zero_stage")  # "stage 1 … stage 2 … stage 3", "zero_stage2&3", "docs use zero2; change to zero3?"
     parallelism = values.get("parallelism")
