@@ -258,3 +258,11 @@ def test_the_whole_run_at_the_pace_so_far_against_a_quoted_time(kb):
     assert c.wm.value("progress_total_seconds") == pytest.approx(54000 / 4960 * 50000)
     ids = [f.id for f in c.advice.findings]
     assert ids[0] == "finding-more-processes-than-gpus" and "finding-eta-past-reference" in ids
+
+
+@pytest.mark.parametrize("text, seconds", [("I have been pre-training for >15 hours on a 2080 Ti", 15 * 3600),
+                                           ("it has been fine-tuning for more than 2 days", 2 * 86400),
+                                           ("Currently, it has been running for approximately three days", 3 * 86400)])
+def test_the_time_a_run_has_trained_so_far(kb, text, seconds):
+    """Review 69 #19 and #21: a run's time so far, whatever the training is called, a bound before it read too."""
+    assert run_consultation(text, kb=kb).wm.value("elapsed_duration") == seconds
