@@ -377,8 +377,8 @@ def candidate_knobs(p: Problem) -> list[Knobs]:
     checkpointing = sorted({cur.checkpointing, "full"}) if shaped else [cur.checkpointing]
     if shaped and p.goal == "faster":
         # turning checkpointing off saves the recomputed forward (about a third of a step): the first speed-up
-        # to try where the activations it keeps fit
-        checkpointing = sorted({cur.checkpointing, "none"})
+        # to try where the activations it keeps fit (and on, still, for a run that must first fit)
+        checkpointing = sorted({cur.checkpointing, "full", "none"})
     # a fused cross-entropy where a language model's logits (three fp32 copies of s × V per sample) take a share of
     # the card worth cutting: with checkpointing only (the activations cut, the logits are what is left), which
     # keeps the search small

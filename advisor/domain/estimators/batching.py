@@ -6,6 +6,7 @@ import math
 
 from advisor.units import fmt_bytes_gib, fmt_count, fmt_duration, fmt_share, fmt_short_duration, fmt_sig
 from advisor.engine.estimators import Estimate, NotComputable, estimator
+from advisor.domain.estimators.plan_search import ASSUMED_SEQ_LEN
 from advisor.domain.estimators.training import divisors
 
 
@@ -1011,12 +1012,13 @@ def measured_utilization(params: float, tokens_per_second: float, peak_tflops: f
 def training_tokens(token_budget: float | None = None, dataset_tokens: float | None = None,
                     epochs: float | None = None, steps: float | None = None,
                     tokens_per_step: float | None = None, dataset_size: float | None = None,
-                    seq_len: float | None = None, assumed_seq_len: float | None = None) -> dict[str, Estimate]:
+                    seq_len: float | None = None, length_unsaid: bool | None = None) -> dict[str, Estimate]:
     """The tokens the whole run trains on: the budget said, else the data set's tokens times the epochs ("3 epochs
     over 200M tokens" is 600M), else the steps the run is set to take times its tokens per step (nanoGPT's
     `max_iters 600000` at 12 × 40 × 1,024 tokens is 295B), else its examples at the sequence length (every example
-    as long as the length allows: an upper bound, unless the examples are packed to it)."""
-    length = seq_len or assumed_seq_len
+    as long as the length allows: an upper bound, unless the examples are packed to it; `length_unsaid`: at the
+    length the plan search assumes when none is said)."""
+    length = seq_len or (ASSUMED_SEQ_LEN if length_unsaid else None)
     if (not dataset_tokens or dataset_tokens <= 0) and not (steps and tokens_per_step) and dataset_size \
             and dataset_size > 0 and length and length > 0:
         passes = float(epochs) if epochs and epochs > 0 else 1.0
