@@ -32,6 +32,12 @@ def test_the_batch_per_gpu_over_the_one_that_fit(kb):
     title = next(f.title for f in c.advice.findings if f.id == "finding-per-gpu-batch-over-what-fit")
     assert "8 GPUs runs its own batch of 64" in title and "16 that fit on one" in title
 
+    # the recommendation sets each GPU back at the batch that ran; the 512 the per-GPU 64 made is a choice, not the
+    # batch "you planned" with its learning rate (review 69 #13)
+    rec = c.advice.recommendation
+    assert rec.rationale.startswith("Set 16 per GPU, the batch that ran on one GPU.")
+    assert "16 × 8 GPUs without accumulation" in rec.rationale and "you planned" not in rec.rationale
+
 
 def test_the_cards_summed_give_way_to_one_cards_capacity(kb):
     found = read_message(kb, LIGHTNING)
