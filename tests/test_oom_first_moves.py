@@ -556,3 +556,16 @@ def test_a_graph_data_set_named_with_its_size_is_no_model(kb):
                          "example. Just get a machine with tons of RAM? About 100GB?", kb=kb)
     assert "params" not in c.wm.facts and "model_named" not in c.wm.facts
     assert c.wm.value("claim_process_killed") is True
+    # a graph network's host RAM is its graph's (features and edges), not weights loaded per process: no parameter
+    # count is asked, and the generic model-loading advice gives way
+    assert c.wm.value("graph_named") is True
+    assert finding_ids(c)[0] == "finding-graph-in-host-ram"
+    assert "finding-host-ram-ran-out" not in finding_ids(c)
+    assert not c.advice.questions
+
+
+def test_a_killed_process_without_a_graph_keeps_the_loading_advice(kb):
+    c = run_consultation("Training a 7B model on 4 GPUs, the process keeps getting killed while loading, no CUDA error.",
+                         kb=kb)
+    assert "finding-graph-in-host-ram" not in finding_ids(c)
+    assert finding_ids(c)[0] == "finding-process-killed"
