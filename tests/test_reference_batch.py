@@ -95,3 +95,36 @@ def test_an_openmmlab_config_run_names_its_schedule_not_a_plain_python_launch(kb
                                               "reduce the gap with the paper", kb=kb).facts}
     assert facts.get("planned_steps") == 160_000 and facts.get("user_goal") == "match_reference"
     assert facts.get("launch") != "one_process"
+
+
+MODEL_ZOO = ("For the results in Model Zoo, how many GPUs were they run on?\n\nThe configs linked to in the Model Zoo "
+             "have in them `samples_per_gpu` but there's no info about the number of gpus used. In the logs linked from "
+             "Model Zoo results I can see mention of 8x V100, so is it correct when sampels_per_gpu=32 that the "
+             "mini-batch size was 32 x 8 = 256?\n\nAh, I see, and then in `_base_/schedules` the `bs` number is the "
+             "batch size. So SwinTransformer was really trained on 64 gpus? `swin_base_224_b16x64_300e_imagenet.py`")
+
+
+def test_questions_about_how_a_source_was_run_are_no_plan_of_the_users(kb):
+    """Review 70 #11: "how many GPUs were they run on?" asks what the model zoo did, not how many GPUs the user needs;
+    "I can see mention of 8x V100" is what they found, not whether a V100 is enough; "was really trained on 64 gpus?"
+    is the source's count asked, no move of the user's from 8 GPUs to 64."""
+    from advisor.consultation import read_message, run_consultation
+
+    found = read_message(kb, MODEL_ZOO)
+    assert found["user_goal"][0] == "match_reference"
+    assert found["num_gpus"][0] == 8 and "claim_run_fits" not in found
+    assert found["reference_batch"][0] == 1024  # b16x64: 16 per GPU × 64 GPUs
+    c = run_consultation(MODEL_ZOO, kb=kb)
+    assert c.advice.findings[0].title == "Yes: 32 × 1 × 8 = 256 per update"
+
+
+@pytest.mark.parametrize("message, goal", [
+    ("I can see mention of 8x V100 in the logs, so is it correct that the batch was 32 x 8 = 256?", None),
+    ("Is a V100 enough to train this at batch 32?", "fit"),
+    ("How many GPUs do I need to train this at batch 32?", "fit"),
+    ("How many GPUs was the model trained on?", "match_reference"),
+])
+def test_ability_and_perception_questions_about_gpus(kb, message, goal):
+    from advisor.consultation import read_message
+
+    assert read_message(kb, message).get("user_goal", (None,))[0] == goal

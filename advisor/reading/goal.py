@@ -325,7 +325,7 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
         # (not a request for the authors' files: "could you provide a config file … using 4 gpus?")
         # (nor "is there anyway we can do multi-GPU training?" - review 66 #29: how to use several GPUs, not fit)
         if sentence.question and present & HARDWARE and present & CAN and not _memory_said_enough(words) \
-                and present.isdisjoint(REQUEST_WORDS) \
+                and present.isdisjoint(REQUEST_WORDS) and not _only_perceives(words) \
                 and not ({"multi", "multiple", "distributed"} & present and not present & (MEMORY | SPEED_WORDS | {"speed"})):
             # (nor "any configuration I can tweak to improve the multiple GPU result?" - review 69 #6: its accuracy)
             vote("fit", HARDWARE_QUESTION * scale, sentence.text(0, len(words) - 1))
@@ -380,6 +380,9 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
                 continue  # an issue template's heading "## Your Environment": the reporter's own, asked of them
             if goal == "choose_batch" and phrase in BATCH_ACTIONS and not sentence.question:
                 weight *= 0.25  # "the only change was to multiply the batch size by 8": what was done, not asked
+            if goal == "fit" and phrase.startswith("how many") and sentence.question and ASKERS.isdisjoint(present) \
+                    and asks_how_it_was_trained(words):
+                goal = "match_reference"  # "For the results in Model Zoo, how many GPUs were they run on?": the source's
             if goal == "fit" and phrase in BARE_NEEDS and (not present & (MEMORY | HARDWARE) or _memory_said_enough(words)):
                 continue  # "Do I need to divide the steps by the batch size?": a need, but not of memory or GPUs
             if goal == "fit" and phrase in BARE_NEEDS and words[k + 1:k + 2] == ["to"] \
@@ -429,6 +432,27 @@ def _reproduces_a_failure(words: list[str], k: int) -> bool:
 
 NOT_HAVING = frozenset({"not", "no", "t", "never", "without"})  # ("don't have enough": the 't' of "don't")
 PREMISES = frozenset({"given", "since", "because", "assuming", "as"})  # "given that I have …": granted, not asked
+
+
+PAST_RUN_VERBS = frozenset({"trained", "run", "pretrained", "finetuned", "tuned"})
+ASKERS = frozenset({"i", "my", "we", "our", "me", "us"})  # (a question of the user's own run)
+
+
+def asks_how_it_was_trained(words: list[str]) -> bool:
+    """Whether a question asks how a run was done: 'was'/'were' then, within four words, a verb of training ("was it
+    really trained on 64 gpus", "how many GPUs were they run on")."""
+    return any(w in ("was", "were") and not PAST_RUN_VERBS.isdisjoint(words[k + 1:k + 5]) for k, w in enumerate(words))
+
+
+PERCEIVING = frozenset({"see", "find", "notice", "read", "tell", "spot"})
+
+
+def _only_perceives(words: list[str]) -> bool:
+    """Whether every 'can'/'could' of the sentence is one of seeing ("in the logs I can see mention of 8x V100, so is
+    the mini-batch 32 x 8 = 256?" - review 70 #11): what the user found, not whether the hardware is enough."""
+    abilities = [k for k, w in enumerate(words) if w in CAN]
+    return bool(abilities) and all(words[k] in ("can", "could") and words[k + 1:k + 2] and words[k + 1] in PERCEIVING
+                                   for k in abilities)
 
 
 def _memory_said_enough(words: list[str]) -> bool:

@@ -28,7 +28,7 @@ from advisor.reading.clause import (DOCUMENTS, QUOTES, Clause, Keys, TokenSpan, 
                                     ok_said, segment_mood, setup_of)
 from advisor.reading.cues import (BATCH_SPELLINGS, GPU_WORDS, PRETRAINING_DATA, REFERENCE_CUES, THIRD_PARTY, TRAINED_ON, COUNT_UNITS, FAIL_WORDS, FILLERS, FIRST_PERSON, LAUNCH_WORDS, MEMORY_UNITS, NEGATIONS,
                                   PAST_FIRST, PAST_RUN, PAST_RUN_PHRASES, PLANNING, SWITCHED, TIMES, cue_index)
-from advisor.reading.goal import Sentence, asked_of, goal_of
+from advisor.reading.goal import Sentence, asked_of, asks_how_it_was_trained, goal_of
 from advisor.reading.phrases import PhraseIndex
 from advisor.reading.state import BATCH_FIELDS, SHAPE_RANGES, Read, Reading, fill, rank
 from advisor.reading.tokens import CONTRAST, WORD_NUMBERS, Token, clauses_and_sentences, tokenize
@@ -174,8 +174,11 @@ def read(message: str) -> Reading:
             reading.revised = True  # "I later changed it to:": what follows is the run now
         reading.in_personal_sentence = not FIRST_PERSON.isdisjoint(personal_words)
         reading.in_planning_sentence = question or _plans(clause)  # "so is batch 8 right?"
-        if question and any(clause.words[k:k + 2] in ASKED_OF_SOURCE for k in range(min(3, len(clause.words)))):
-            reading.asked_of_source.add(reading.sentence)  # "Did you use LoRA/PEFT for this SFT?"
+        if question and (any(clause.words[k:k + 2] in ASKED_OF_SOURCE for k in range(min(3, len(clause.words))))
+                         or not reading.in_personal_sentence and asks_how_it_was_trained(clause.words)):
+            # "Did you use LoRA/PEFT for this SFT?"; "So SwinTransformer was really trained on 64 gpus?" (review 70
+            # #11): what the source's run was, no plan of the user's
+            reading.asked_of_source.add(reading.sentence)
         mood = _mood(clause)
         if not present.isdisjoint(EVALUATING):
             reading.evaluation_clauses.add(n)
@@ -3136,7 +3139,8 @@ def _planned_change(reading: Reading, field: str) -> tuple[Read, Read] | None:
     now moving to 4 GPUs"), from the conflicts of the user's own mentions; None when there is no such change."""
     for old, new in reading.conflicts:
         if old.field == new.field == field and old.setup == new.setup == "user" and new.planned \
-                and not old.planned and new.sentence > old.sentence and not old.third_party:
+                and not old.planned and new.sentence > old.sentence and not old.third_party \
+                and new.sentence not in reading.asked_of_source:
             # (not from what a script or a recipe assumes: "the script … seems to assume all layers fit on one GPU")
             if any(r.field == field and r.sentence == new.sentence and r.value == old.value
                    for pair in reading.conflicts for r in pair):
