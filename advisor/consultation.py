@@ -238,6 +238,11 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         # performing inference …" (review 66 #17), "--served-model-name Yi-1.5-34B-Chat" (#28): a model run as it
         # is, whatever training made it - no training mode in this question
         found.pop("training_mode")
+    if found.get("generation_run", (False,))[0] is True and found.get("adapter", (None,))[0] == "qlora" \
+            and "base_bits" in found and found["adapter"][1] == found["base_bits"][1]:
+        # "serving Kimi-Linear-48B-A3B-Instruct-AWQ-4bit with vLLM" (review 72 #1): a 4-bit checkpoint run as it is -
+        # its weights' width, no adapters trained on it
+        found.pop("adapter")
     _tpu_slice_devices(found, said)
     _logs_of_several_worlds(found, said)
     _quoted_duration(found, said)

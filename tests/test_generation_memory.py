@@ -169,3 +169,59 @@ def test_sams_point_grid_and_its_batch(kb):
                          "parameters reduce the performance of segmentation?", kb=kb)
     assert c.wm.value("sam_point_prompts") == 256 and c.wm.value("generation_run") is True
     assert c.advice.findings[0].id == "finding-sam-point-grid"
+
+
+QWEN_VLLM = ("vllm 部署 Qwen1.5-7B-Chat 出错 KV cache 怎么是7344呢？\n\npython -m vllm.entrypoints.openai.api_server "
+             "--served-model-name Qwen1.5-7B-Chat --model  /models--Qwen--Qwen1.5-7B-Chat\n\n raise ValueError(\n"
+             "ValueError: The model's max seq len (32768) is larger than the maximum number of tokens that can be "
+             "stored in KV cache (7344). Try increasing `gpu_memory_utilization` or decreasing `max_model_len` when "
+             "initializing the engine.")
+V1_ERROR = ("vllm serve Qwen/Qwen3-8B fails on my L4:\nValueError: To serve at least one request with the models's max "
+            "seq len (40960), (5.62 GiB KV cache is needed, which is larger than the available KV cache memory (2.10 "
+            "GiB). Based on the available memory, the estimated maximum model length is 15296. Try increasing "
+            "`gpu_memory_utilization` or decreasing `max_model_len` when initializing the engine.")
+TP_BLOCKS = ("vllm ONLY allocate KVCache on the first device in CUDA_VISIBLE_DEVICES\n\nit seems like the KVCache is only "
+             "allocated on the first device in CUDA_VISIBLE_DEVICES, even if using `tensor-parallel-size` > 1. For "
+             "example, we want to deploy deepseek-coder-6.7b-instruct on 2*T4 card, which have 32GB memory total\n"
+             "CUDA_VISIBLE_DEVICES=0,1 python -m vllm.entrypoints.api_server --model=\"/cm/deepseek-coder-6.7b-instruct/\""
+             " --tensor-parallel-size=2 --dtype=\"float16\"\n"
+             "INFO 06-12 08:12:23 distributed_gpu_executor.py:45] # GPU blocks: 507, # CPU blocks: 1024")
+
+
+@pytest.mark.parametrize("message, length, tokens", [(QWEN_VLLM, 32768, 7344), (V1_ERROR, 40960, 15296)])
+def test_vllms_start_up_error_is_answered_with_its_two_numbers(kb, message, length, tokens):
+    """Review 72 #9: the engine stops because one request of max_model_len does not fit the cache - the answer is the
+    max_model_len that fits, not 'nothing specific to recommend'."""
+    c = run_consultation(message, kb=kb)
+    assert c.wm.value("vllm_max_model_len") == length and c.wm.value("kv_cache_tokens") == tokens
+    lead = c.advice.findings[0]
+    assert lead.id == "finding-vllm-max-len-over-cache"
+    assert f"set --max-model-len at most {tokens}" in lead.title
+    assert c.wm.value("vllm_len_over_cache") == pytest.approx(length / tokens)
+
+
+def test_tensor_parallel_serving_splits_the_cache_and_counts_blocks(kb):
+    """Review 72 #2: "KVCache only allocated on the first device" with --tensor-parallel-size=2 - every worker holds its
+    share; 507 blocks × 16 tokens is the group's 8112 tokens; the log line's ':45] # GPU' counts no GPUs."""
+    c = run_consultation(TP_BLOCKS, kb=kb)
+    assert c.wm.value("model_parallel_gpus") == 2 and c.wm.value("num_gpus") == 1
+    assert c.advice.findings[0].id == "finding-vllm-tp-cache-split"
+    blocks = next(f for f in c.advice.findings if f.id == "finding-vllm-blocks-tokens")
+    assert "507 GPU blocks hold 8112 tokens" in blocks.title
+    # the KV budget counts the two cards the model is split over, not one card with the whole model
+    budget = next(f for f in c.advice.findings if f.id == "finding-kv-cache-budget")
+    assert "6.28 GiB" not in budget.title and c.wm.value("kv_tokens_on_card") == pytest.approx(
+        (2 * 16 * GiB - c.wm.value("kv_weights_bytes")) / c.wm.value("kv_bytes_per_token"))
+
+
+def test_a_quantized_checkpoint_served_over_tensor_parallel_cards(kb):
+    """Review 72 #1: an AWQ 4-bit 48B model over `--tensor_parallel 2` 3090s - a quarter of the 16-bit weights, half on
+    each card, and no QLoRA adapters read into a serving run."""
+    c = run_consultation("Running AWQ version of Kimi-Linear-48B-A3B-Instruct on 2x3090. Why would there only be "
+                         "2.30GiB for KV cache while 19GiB per card used ? Is it per card since it's `--tensor_parallel "
+                         "2` ?\nvllm serve cyankiwi/Kimi-Linear-48B-A3B-Instruct-AWQ-4bit --gpu-memory-utilization 0.95 "
+                         "--max_model_len 120000 --tensor_parallel 2", kb=kb)
+    assert c.wm.value("model_parallel_gpus") == 2 and c.wm.value("base_bits") == 4
+    assert c.wm.value("adapter") != "qlora"
+    assert c.wm.value("serving_weights_bytes") == pytest.approx(48e9 * 0.5 / 2)
+    assert "finding-vllm-tp-cache-split" in [f.id for f in c.advice.findings]

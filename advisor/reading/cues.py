@@ -443,6 +443,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("pre seq len", "prefix_len"),  # P-tuning v2's prefix length (ChatGLM's `--pre_seq_len`): not the sequence
     ("max_source_len", "source_len"), ("max_target_length", "target_len"), ("max_target_len", "target_len"),
     ("tensor parallel size", "tensor_parallel"),
+    ("tensor parallel", "tensor_parallel"),  # (vLLM's `--tensor_parallel 2`, short for --tensor-parallel-size)
     ("tensor_model_parallel_size", "tensor_parallel"), ("tp", "tensor_parallel"), ("tp size", "tensor_parallel"),
     ("model_parallel_size", "tensor_parallel"), ("mp_size", "tensor_parallel"),  # (Megatron's MP_SIZE=2)
     ("model_parallel", "tensor_parallel"),  # (LLaMA2-Accessory's `model_parallel=2`, fairscale's model-parallel size)

@@ -2685,11 +2685,13 @@ def _right_slot(index: PhraseIndex, clause: Clause, k: int) -> tuple[str, int] |
     words, keys = clause.words, clause.keys
     # (most keys follow one another with no token between: no mark to look for)
     between = 0 < k < len(words) and keys[k] - keys[k - 1] > 1
-    if between and any(clause.tokens[t].text in (",", ";") or clause.tokens[t].text == ")" and not _bracketed(clause, t)
+    if between and any(clause.tokens[t].text in (",", ";", "#", "]")
+                       or clause.tokens[t].text == ")" and not _bracketed(clause, t)
                        for t in range(keys[k - 1] + 1, keys[k])):
         # "--nproc-per-node 2, node_rank 0": a cue after a comma names the list's next item; "crop_size(240,1248)
         # gpu memory": a cue after a bracket that holds more than the number names what follows it (not "(774M)
-        # model": the number alone in brackets)
+        # model": the number alone in brackets); a log line's "executor.py:45] # GPU blocks: 378" (review 72 #10): the
+        # line number ends its prefix, and "# GPU blocks" is a count of blocks
         return None
     if k < len(words) and words[k] in index.by_first:
         hit = index.at(words, k)

@@ -311,16 +311,18 @@ def rollout_reservation(gpu_memory: float, share: float) -> dict[str, Estimate]:
 
 @estimator("cap", "weights", "left", cites=("vllm-gpu-util", "arithmetic"))
 def serving_cache_budget(gpu_memory: float, share: float, params: float,
-                         model_parallel_gpus: float = 1) -> dict[str, Estimate]:
+                         model_parallel_gpus: float = 1, weight_bits: float = 16) -> dict[str, Estimate]:
     """What a serving engine's cap leaves for its KV cache on each card: gpu_memory_utilization × the card, less the
-    16-bit weights - each card's 1/N of them under N-way tensor parallelism (--tensor-parallel-size 4: review 66
-    #28) - before the activations' profiled peak and CUDA graphs, which come out of it too."""
-    if not 0 < share <= 1 or gpu_memory <= 0 or params <= 0 or model_parallel_gpus < 1:
-        raise NotComputable("the share, the card, the model and the GPUs must be positive")
+    weights at their width (16 bits unless a quantized checkpoint is said: an AWQ 4-bit one is a quarter - review 72
+    #1) - each card's 1/N of them under N-way tensor parallelism (--tensor-parallel-size 4: review 66 #28) - before
+    the activations' profiled peak and CUDA graphs, which come out of it too."""
+    if not 0 < share <= 1 or gpu_memory <= 0 or params <= 0 or model_parallel_gpus < 1 or not 2 <= weight_bits <= 32:
+        raise NotComputable("the share, the card, the model, the weights' width and the GPUs must be positive")
     split = int(model_parallel_gpus)
-    cap, weights = gpu_memory * share, params * 2 / split
+    cap, weights = gpu_memory * share, params * weight_bits / 8 / split
     src = ("vllm-gpu-util", "arithmetic")
-    said = f"{fmt_sig(params / 1e9)}B parameters × 2 B" + (f" / {split} GPUs (tensor parallel)" if split > 1 else "")
+    said = f"{fmt_sig(params / 1e9)}B parameters × {fmt_sig(weight_bits / 8)} B" \
+        + (f" / {split} GPUs (tensor parallel)" if split > 1 else "")
     return {"cap": Estimate(cap, "bytes", f"{fmt_card(gpu_memory)} × {fmt_share(share)} = {fmt_bytes_gib(cap)}", src),
             "weights": Estimate(weights, "bytes", f"{said} = {fmt_bytes_gib(weights)}", src),
             "left": Estimate(cap - weights, "bytes", f"{fmt_bytes_gib(cap)} − {fmt_bytes_gib(weights)} = "
@@ -328,12 +330,14 @@ def serving_cache_budget(gpu_memory: float, share: float, params: float,
 
 
 @estimator("per_token", "weights", "tokens", cites=("vllm-paged-attention", "arithmetic"))
-def kv_cache_budget(model: str, gpu_memory: float, weight_bits: float = 16, num_gpus: float = 1) -> dict[str, Estimate]:
+def kv_cache_budget(model: str, gpu_memory: float, weight_bits: float = 16, num_gpus: float = 1,
+                    model_parallel_gpus: float = 1) -> dict[str, Estimate]:
     """Serving a catalogue transformer: its KV cache per token in 16 bits (keys and values at every layer: 2 × layers
     × KV heads × head width × 2 bytes), its weights at `weight_bits`, and the tokens the rest of the memory holds -
     the budget concurrency × context shares, before the prefill's activations, CUDA graphs and the CUDA context take
-    their part. The memory is one card's where the weights fit one (a copy on each); else all `num_gpus` cards',
-    the model sharded over them (tensor parallelism splits the weights and the KV heads alike)."""
+    their part. The memory is the `model_parallel_gpus` cards' the engine is told to shard the model over
+    (--tensor-parallel-size 2: review 72 #2); else one card's where the weights fit one (a copy on each), else all
+    `num_gpus` cards' (tensor parallelism splits the weights and the KV heads alike)."""
     from advisor.domain.catalogue import preset
     from advisor.errors import InputError
 
@@ -348,7 +352,7 @@ def kv_cache_budget(model: str, gpu_memory: float, weight_bits: float = 16, num_
     kv_heads = spec.n_kv_heads or spec.n_heads
     per_token = 2 * spec.n_layers * kv_heads * spec.head_dim * 2
     weights = spec.params * weight_bits / 8
-    cards = 1 if weights < gpu_memory else max(1, int(num_gpus))
+    cards = int(model_parallel_gpus) if model_parallel_gpus > 1 else 1 if weights < gpu_memory else max(1, int(num_gpus))
     memory = gpu_memory * cards
     left = memory - weights
     if left <= 0:
@@ -362,6 +366,19 @@ def kv_cache_budget(model: str, gpu_memory: float, weight_bits: float = 16, num_
                                 f"{fmt_bytes_gib(weights)}", src),
             "tokens": Estimate(tokens, "count", f"({held} − {fmt_bytes_gib(weights)}) / "
                                f"{fmt_sig(per_token / 2**20, 3)} MiB = {fmt_count(tokens)} tokens", src)}
+
+
+VLLM_BLOCK_TOKENS = 16  # vLLM's default --block-size: the tokens one block of its KV cache holds
+
+
+@estimator("tokens", cites=("vllm-tp-kv-heads", "arithmetic"))
+def kv_blocks_tokens(blocks: float) -> dict[str, Estimate]:
+    """The tokens a vLLM engine's "# GPU blocks" hold at its default block of 16 tokens."""
+    if blocks < 1:
+        raise NotComputable("the blocks must be at least one")
+    tokens = int(blocks) * VLLM_BLOCK_TOKENS
+    return {"tokens": Estimate(tokens, "count", f"{int(blocks)} blocks × {VLLM_BLOCK_TOKENS} tokens a block = {tokens} "
+                                                "tokens", ("vllm-tp-kv-heads", "arithmetic"))}
 
 
 @estimator("tokens", "bytes", "patch_tokens", cites=("arithmetic",))
