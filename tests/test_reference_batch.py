@@ -128,3 +128,35 @@ def test_ability_and_perception_questions_about_gpus(kb, message, goal):
     from advisor.consultation import read_message
 
     assert read_message(kb, message).get("user_goal", (None,))[0] == goal
+
+
+MMSEG_ONE_GPU = ("Performance gap for deeplabv3+ on cityscapes dataset\n\nRecently I tried to train DeepLabV3+ with ResNet 50 "
+                 "backbone for 40k iters on cityscapes dataset (512x1024) and the result's mIoU is confusing: 51.32, "
+                 "which is much lower than your trained model in model zoo. Exp name: "
+                 "deeplabv3plus_r50-d8_512x1024_40k_cityscapes.py\n\nI use the single GPU (Nvidia Quadro P5000 16G) and "
+                 "default config (only change 'syncBN' to 'BN') to train the model.")
+
+
+@pytest.mark.parametrize("message", [
+    MMSEG_ONE_GPU,
+    "python tools/train.py configs/swin/upernet_swin_tiny_patch4_window7_512x512_160k_ade20k.py on Windows. mIOU is "
+    "30.91 much less than 44.51 as expected. The only change I made was change SyncBN to BN in order to train with "
+    "single gpu.",
+])
+def test_an_openmmlab_config_run_on_one_gpu_falls_short_by_its_batch(kb, message):
+    """Review 72 #18, #30: the config's iterations and LR were set for 4 or 8 GPUs × 2 images; on one GPU the same
+    iterations see a quarter to an eighth of the images - the answer, with no memory question (parameters,
+    precision) asked of an accuracy gap."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation(message, kb=kb)
+    assert c.wm.value("openmmlab_named") is True and c.wm.value("claim_below_reference") is True
+    assert c.advice.findings[0].id == "finding-openmmlab-config-on-one-gpu"
+    assert not {q.id for q in c.advice.questions} & {"params", "precision"}
+
+
+def test_an_openmmlab_config_on_the_zoos_gpus_is_no_such_gap(kb):
+    from advisor.consultation import run_consultation
+
+    c = run_consultation(MMSEG_ONE_GPU.replace("the single GPU", "4 GPUs"), kb=kb)
+    assert "finding-openmmlab-config-on-one-gpu" not in [f.id for f in c.advice.findings]
