@@ -281,3 +281,12 @@ def test_a_larger_batch_that_makes_the_run_longer_is_a_run_set_in_steps(kb):
                          "我理解batch大时间应该缩短一些吧。", kb=kb)
     assert c.wm.value("claim_slower_after_increase") is True and c.wm.value("current_duration") == 13 * 3600
     assert c.advice.findings[0].id == "finding-run-length-set-in-steps"
+
+
+def test_memory_expected_to_split_evenly_over_the_cards(kb):
+    """Review 72 #6: "多卡训练时，所需的16G显存平均分到每张卡上，每张卡只占用8G显存" - the 16 GB one card used, expected halved
+    on two: data parallelism keeps a whole copy on each."""
+    c = run_consultation("多卡训练占用显存\n我在精度为fp16的情况下，单卡微调训练占用16G显存，使用多卡训练，则需要两个16G显存，但我的理解中，"
+                         "多卡训练时，所需的16G显存平均分到每张卡上，每张卡只占用8G显存。请问问题出在哪里了呢", kb=kb)
+    assert c.wm.value("claim_gpu_memory_adds_up") is True
+    assert c.advice.red_flags[0].id == "rf-gpu-memory-pools"

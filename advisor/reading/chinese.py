@@ -73,6 +73,9 @@ GLOSSARY: dict[str, str] = {
     "内存消耗": "memory usage", "显存消耗": "memory usage", "几乎一样": "almost the same", "差不多": "about the same", "一样大": "the same", "一样": "the same",
     # ("8k长度上述参数24g正好差一点点": at 8k, 24 GB is just short - it runs out by a little)
     "正好差一点点": "just out of memory", "差一点点": "just out of memory",
+    # ("所需的16G显存平均分到每张卡上": the 16 GB needed split evenly over the cards - review 72 #6)
+    "平均分到": "split evenly over", "平均分配到": "split evenly over", "均分到": "split evenly over",
+    "分摊到": "split evenly over", "平分到": "split evenly over",
     "增大": "increase", "加大": "increase", "调大": "increase", "升到": "rises to", "涨到": "rises to", "增加到": "rises to", "降到": "drops to", "改成": "changed to",
     "改为": "changed to", "默认": "", "默认的": "", "用": "using",
     # ("per_device_train_batch_size改大后训练时间成倍增加": after enlarging it, the training time grows many-fold - review
