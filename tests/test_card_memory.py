@@ -76,3 +76,22 @@ def test_a_peak_near_the_card_at_batch_one_leaves_little_room(kb):
                          "of VRAM according to `nvidia-smi` on an A100 with 80 GB of VRAM", kb=kb)
     assert c.wm.value("measured_use") == 75457 * 2**20 and c.wm.value("gpu_model") == "a100-80gb"
     assert c.advice.findings[0].id == "finding-measured-peak-leaves-no-room"
+
+
+@pytest.mark.parametrize("message, share", [
+    ("When I used your code for training, the batch size was set to 4, but the memory usage of the graphics card (RTX "
+     "3090) was less than 20%. Is this normal?", 20),
+    ("Training only uses 35% of the GPU memory on my A100 at batch 8, should I go higher?", 35),
+])
+def test_a_card_mostly_free_is_room_for_the_batch(kb, message, share):
+    """Review 72 #27: a run that fits with most of the card free - normal; the room is a larger batch's, judged by
+    throughput and with the learning rate that goes with it."""
+    c = run_consultation(message, kb=kb)
+    assert c.wm.value("memory_use_share") == share
+    assert c.advice.findings[0].id == "finding-card-mostly-free"
+
+
+def test_a_busy_card_or_an_oom_is_no_free_room(kb):
+    for message in ("GPU memory usage is 95% at batch 8 on my A100.",
+                    "GPU memory usage was 20% and then CUDA out of memory at the first eval."):
+        assert "finding-card-mostly-free" not in [f.id for f in run_consultation(message, kb=kb).advice.findings]
