@@ -266,3 +266,32 @@ def test_the_whole_run_at_the_pace_so_far_against_a_quoted_time(kb):
 def test_the_time_a_run_has_trained_so_far(kb, text, seconds):
     """Review 69 #19 and #21: a run's time so far, whatever the training is called, a bound before it read too."""
     assert run_consultation(text, kb=kb).wm.value("elapsed_duration") == seconds
+
+
+SDXL_STEPS = ("How long does it take to train SDXL?\n\nHow long does it take to train SDXL for 200 steps when using "
+              "N_GPU * train_batch_size * gradient_accumulation_steps==2048? Is it 30 hours?")
+
+
+def test_a_guessed_time_for_planned_updates_is_a_pace_to_check(kb):
+    """Review 72 #16: the product of the three settings is the batch per update (not 2048 accumulation steps), "for
+    200 steps" is the run's length, and 30 hours over 409,600 samples is 3.79 samples/s - 9 minutes an update."""
+    c = run_consultation(SDXL_STEPS, kb=kb)
+    assert c.wm.value("batch_size") == 2048 and not c.wm.known("grad_accum_steps")
+    assert c.wm.value("planned_steps") == 200 and c.wm.value("duration_guessed") == 30 * 3600
+    assert c.wm.value("planned_samples") == 200 * 2048
+    assert c.wm.value("guessed_samples_per_second") == pytest.approx(200 * 2048 / (30 * 3600))
+    assert c.advice.findings[0].id == "finding-guessed-duration-pace"
+
+
+def test_planned_updates_without_a_guess_give_the_work_and_the_measurement(kb):
+    c = run_consultation("How long will it take to train SDXL for 200 steps at a batch of 2048?", kb=kb)
+    assert c.advice.findings[0].id == "finding-steps-work"
+    assert "200 updates of 2048 are 409.6k samples" in c.advice.findings[0].title
+
+
+@pytest.mark.parametrize("message, steps", [("I train for 200 steps.", 200), ("after 200 steps the loss is nan", None),
+                                             ("the loss spikes every 200 steps", None)])
+def test_a_short_run_said_with_for_is_planned(kb, message, steps):
+    from advisor.consultation import read_message
+
+    assert read_message(kb, message).get("planned_steps", (None,))[0] == steps

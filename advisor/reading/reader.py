@@ -1651,6 +1651,11 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             # builds its own loader: each GPU's batch
             keyed = ("micro_batch", keyed[1])
         slot = keyed or _left_slot(left, words, k, clause)
+        if slot is not None and slot[0] in PRODUCT_TERMS and clause.tokens[key - 1].text == "=" \
+                and _product_of_names(clause, slot[1]):
+            # "N_GPU * train_batch_size * gradient_accumulation_steps==2048" (review 72 #16): the number is the
+            # product's, the batch per update - not its last factor's
+            slot, keyed = ("global_batch", slot[1]), None
         if slot is not None and slot[0] in GPU_COUNT_FIELDS | {"num_nodes"} \
                 and words[clause.word_of(slot[1])[0]] in OTHER_ROLES:
             continue  # OpenRLHF's `--ref_num_gpus_per_node 4`, `--critic_num_nodes 1`: another model's GPUs, not the run's
@@ -1948,7 +1953,7 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue  # "does each epoch have 500,000 steps or 2 million steps?": an epoch's count asked, no plan
         if name == "planned_steps" and start_key > k and (
                 _point_in_run(words, k) and RESULT_WORDS.isdisjoint(words[start_key + 1:start_key + 8])
-                or value < 1000 and u not in ("k", "m")
+                or value < 1000 and u not in ("k", "m") and not _trained_for(words, k)
                 or k >= 1 and clause.ends_a_range(keys[k]) and _point_in_run(words, k - 1)  # ("at 3000-10000 iters")
                 or words[start_key + 1:start_key + 2] in (["of"], ["per"], ["/"])
                 or not {"warmup", "warmups", "warm"}.isdisjoint(words[max(0, k - 3):k])):
@@ -2839,6 +2844,26 @@ def _left_slot(index: PhraseIndex, words: list[str], k: int, clause: Clause | No
 
 
 STEP_NOUNS = frozenset({"steps", "iterations", "iters", "updates", "batches"})
+PRODUCT_TERMS = frozenset({"batch", "micro_batch", "grad_accum_steps", "num_gpus"})  # factors of the batch per update
+
+
+RUN_VERBS = frozenset({"train", "training", "trained", "trains", "finetune", "finetuning", "fine", "tune", "tuning",
+                       "run", "running", "pretrain", "pretraining"})
+
+
+def _trained_for(words: list[str], k: int) -> bool:
+    """Whether the count at key k is how long a run is set to go: 'for' right before it and a verb of training a few
+    words back ("train SDXL for 200 steps" - review 72 #16; not "after 200 steps" nor "every 200 steps")."""
+    return k >= 2 and words[k - 1] == "for" and not RUN_VERBS.isdisjoint(words[max(0, k - 5):k - 1])
+
+
+def _product_of_names(clause: Clause, cue: int) -> bool:
+    """Whether the cue starting at key `cue` ends a product of settings' names written out ("N_GPU * train_batch_size *
+    gradient_accumulation_steps"): a '*' before it, after a name, and a batch among the factors' words."""
+    words = clause.words
+    if cue < 2 or words[cue - 1] != "*" or clause.tokens[clause.keys[cue - 2]].is_num:
+        return False  # (not "2 * gradient_accumulation_steps = 16": a number times the setting gives the setting)
+    return "batch" in words[max(0, cue - 8):cue - 1]
 
 
 def _steps_in_a_batch(words: list[str], cue: int) -> bool:

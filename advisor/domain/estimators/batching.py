@@ -731,6 +731,25 @@ def run_pace(duration: float, updates: float, dataset_size: float, epochs: float
                                            f"{fmt_sig(rate, 3)} samples/s", ("arithmetic",))}
 
 
+@estimator("samples", "per_update", "samples_per_second", cites=("arithmetic",))
+def steps_work(planned_steps: float, batch_size: float, duration: float | None = None) -> dict[str, Estimate]:
+    """The samples a run of a number of updates processes ("SDXL for 200 steps at 2048 per update": 409,600), and what
+    a time said or guessed for it ("is it 30 hours?") means per update and per sample - the figures to hold against a
+    few timed updates."""
+    if min(planned_steps, batch_size) <= 0 or duration is not None and duration <= 0:
+        raise NotComputable("the updates, the batch and the time must be positive")
+    samples = planned_steps * batch_size
+    src = ("arithmetic",)
+    out = {"samples": Estimate(samples, "count", f"{fmt_count(planned_steps)} updates × {fmt_count(batch_size)} = "
+                                                 f"{fmt_count(samples)} samples", src)}
+    if duration is not None:
+        out["per_update"] = Estimate(duration / planned_steps, "seconds", f"{fmt_duration(duration)} / "
+                                     f"{fmt_count(planned_steps)} updates = {fmt_duration(duration / planned_steps)}", src)
+        out["samples_per_second"] = Estimate(samples / duration, None, f"{fmt_count(samples)} samples / "
+                                             f"{fmt_duration(duration)} = {fmt_sig(samples / duration, 3)} samples/s", src)
+    return out
+
+
 @estimator(cites=("arithmetic",))
 def run_time_from_epochs(epoch_seconds: float, epochs: float) -> dict[str, Estimate]:
     """The whole run's time from one epoch's ("22 hours per epoch, 25 epochs": 23 days)."""
