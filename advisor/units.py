@@ -164,7 +164,8 @@ def parse_duration(value: object) -> float:
         return parse_number(value, "seconds")
     if not isinstance(value, str):
         raise UnitError("expected a duration such as '3 days' or '12h'")
-    match = re.fullmatch(r"\s*([0-9.]+|[a-zA-Z]+)\s*([a-zA-Z]+)\s*", value) if len(value) <= 400 else None
+    # ("10+ days": at least that long, read as its number)
+    match = re.fullmatch(r"\s*([0-9.]+|[a-zA-Z]+)\+?\s*([a-zA-Z]+)\s*", value) if len(value) <= 400 else None
     if match and match.group(2).lower() in DURATION_UNITS:
         return check_range(_to_float(match.group(1), "seconds", value) * DURATION_UNITS[match.group(2).lower()],
                            "seconds", value)

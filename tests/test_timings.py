@@ -295,3 +295,11 @@ def test_a_short_run_said_with_for_is_planned(kb, message, steps):
     from advisor.consultation import read_message
 
     assert read_message(kb, message).get("planned_steps", (None,))[0] == steps
+
+
+def test_a_time_for_a_count_of_steps_in_thousands(kb):
+    """Review 71 #25: "training really slow (10+ days for 800k steps)" - 1.08 s a step, and the run's 800k steps."""
+    c = run_consultation("How much time do you need for training? I found the training really slow (10+ days for 800k "
+                         "steps).", kb=kb)
+    assert c.wm.value("step_seconds") == pytest.approx(10 * 86400 / 800_000)
+    assert c.wm.value("planned_steps") == 800_000

@@ -26,7 +26,7 @@ from advisor.kb.model import FactSpec, KnowledgeBase
 from advisor.reading.literals import may_match
 from advisor.reading.negation import negated
 from advisor.reading.tokens import WORD_NUMBERS
-from advisor.units import UnitError
+from advisor.units import UnitError, parse_count
 
 
 def _finditer(regex: str, text: str, folded: str):
@@ -99,7 +99,7 @@ def _single(spec: FactSpec, text: str, folded: str, used: list[tuple[int, int]])
                     raw += " " + pattern.unit  # "Limit: 10586741146": bytes, which the log leaves unsaid
                 value = coerce(spec, raw)
                 if per is not None:  # "37.8 seconds to run 100 iterations": a time for that many
-                    count = float(per.replace(",", ""))
+                    count = parse_count(per)  # ("1,000 steps", "800k steps")
                     if count <= 0:
                         continue
                     value = coerce(spec, value / count)
