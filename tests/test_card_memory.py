@@ -95,3 +95,24 @@ def test_a_busy_card_or_an_oom_is_no_free_room(kb):
     for message in ("GPU memory usage is 95% at batch 8 on my A100.",
                     "GPU memory usage was 20% and then CUDA out of memory at the first eval."):
         assert "finding-card-mostly-free" not in [f.id for f in run_consultation(message, kb=kb).advice.findings]
+
+
+def test_memory_the_same_at_every_batch_is_a_puzzle_not_a_reference(kb):
+    """Review 71 #30: "my gpu memory load not decreasing with the batch size … if the batch size is 8 or 4, I get the
+    same result" - the memory's puzzle, with no reference run to match and no wish for speed in the title's "GPU
+    usage"."""
+    c = run_consultation("GPU usage and batch size\n\nI find my gpu memory load not decreasing with the batch size as "
+                         "would be expected (I am running on a GTX 1070). If the batch size is 16, the memory load is "
+                         "7.9 GB; if the batch size is 8 or 4, I get the same result.", kb=kb)
+    assert c.wm.value("claim_memory_batch_puzzle") is True
+    assert not c.wm.known("user_goal") or c.wm.value("user_goal") not in ("match_reference", "faster")
+
+
+def test_a_library_not_freeing_memory_after_training(kb):
+    """Review 71 #27: "Detectron isn't freeing the VRAM torch allocations after training" - what holds the tensors and
+    what empty_cache() can return, not a bigger GPU."""
+    c = run_consultation("Detectron2 should free memory after training. Detectron isn't freeing the VRAM torch "
+                         "allocations after training. Before training: 0.6Gb; during training: 4.8Gb; after training "
+                         "finished: 4.8Gb; after torch.cuda.empty_cache(): 1.4Gb.", kb=kb)
+    assert c.wm.value("claim_memory_not_freed") is True
+    assert "params" not in {q.id for q in c.advice.questions}

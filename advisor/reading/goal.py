@@ -367,12 +367,18 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
                 goal = "faster"  # "I didn't expect perfect linear scaling, but at least 50%": of speed, not the LR
             if phrase == "gpu usage" and memory_said and not REDUCING.isdisjoint(words[max(0, k - 4):k]):
                 goal = "fit"  # "which parameters have a greater impact on GPU usage? … using up the GPU memory"
+            elif phrase == "gpu usage" and memory_said and n == 0 and not sentence.question:
+                continue  # a title "GPU usage and batch size" over a message about the memory: no wish for speed
             if phrase in WORKER_CUES and not (sentence.question and "gpu" in present):
                 continue  # (RLlib's rollout workers, a log's "Using 2 dataloader workers": no question about the GPU)
             if goal == "match_reference" and phrase in ("reproduce", "replicate") and _reproduces_a_failure(words, k):
                 continue  # an issue template's "Steps to reproduce", "To reproduce the error": the bug, not a result
-            if goal == "match_reference" and phrase in ("same result", "same results") and present & MEMORY:
-                continue  # "almost the same used memory, and with 16 GPUs it is the same result": a measurement again
+            if goal == "match_reference" and phrase in ("same result", "same results") and (
+                    present & MEMORY or "batch" in present and after == len(words) and not sentence.question
+                    and present.isdisjoint(NEGATING)):
+                # "almost the same used memory, and with 16 GPUs it is the same result": a measurement again; "if the
+                # batch size is 8 or 4, I get the same result" (review 71 #30): the reading repeated at other batches
+                continue
             if goal == "match_reference" and phrase == "the original" \
                     and not {"compared", "than", "versus", "vs"}.isdisjoint(words[max(0, k - 5):k]):
                 continue  # "higher compared to the original Whisper" (review 66 #17): held against it, not matched
@@ -434,6 +440,7 @@ NOT_HAVING = frozenset({"not", "no", "t", "never", "without"})  # ("don't have e
 PREMISES = frozenset({"given", "since", "because", "assuming", "as"})  # "given that I have …": granted, not asked
 
 
+NEGATING = frozenset({"not", "can't", "cannot", "couldn't", "don't", "didn't", "never", "t"})
 PAST_RUN_VERBS = frozenset({"trained", "run", "pretrained", "finetuned", "tuned"})
 ASKERS = frozenset({"i", "my", "we", "our", "me", "us"})  # (a question of the user's own run)
 
