@@ -532,3 +532,13 @@ def test_logs_of_one_and_four_gpus_side_by_side(kb):
     assert facts.get("one_process_in_log") is not True and facts.get("parallelism") == "zero"
     assert c.advice.findings[0].id == "finding-sharded-memory-flat-with-gpus"
     assert "rf-ddp-replicates" not in [r.id for r in c.advice.red_flags]
+
+
+def test_the_gpus_a_model_parallel_layout_needs(kb):
+    """Review 71 #26: "tensor_parallelism=2, pipeline_parallelism=8: how many GPUS do i need?" - 16 for one copy, a
+    multiple of 16 for more."""
+    c = run_consultation("how many gpus do i need\n\nTo train a model(7B) with megatron-deepspeed,\n"
+                         "tensor_parallelism=2\npipeline_parallelism=8\n\nhow many GPUS do i need?", kb=kb)
+    assert c.wm.value("model_parallel_gpus") == 16
+    assert c.advice.findings[0].id == "finding-model-parallel-gpu-count"
+    assert "needs 16, or a multiple of it" in c.advice.findings[0].title

@@ -444,6 +444,8 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("max_source_len", "source_len"), ("max_target_length", "target_len"), ("max_target_len", "target_len"),
     ("tensor parallel size", "tensor_parallel"),
     ("tensor parallel", "tensor_parallel"),  # (vLLM's `--tensor_parallel 2`, short for --tensor-parallel-size)
+    # ("tensor_parallelism=2, pipeline_parallelism=8" - review 71 #26)
+    ("tensor parallelism", "tensor_parallel"), ("pipeline parallelism", "pipeline_parallel"),
     ("tensor_model_parallel_size", "tensor_parallel"), ("tp", "tensor_parallel"), ("tp size", "tensor_parallel"),
     ("model_parallel_size", "tensor_parallel"), ("mp_size", "tensor_parallel"),  # (Megatron's MP_SIZE=2)
     ("model_parallel", "tensor_parallel"),  # (LLaMA2-Accessory's `model_parallel=2`, fairscale's model-parallel size)
