@@ -250,6 +250,10 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         # aspect-ratio buckets listed in a log (review 69 #12): their images are the data set, not a question to ask
         counts = found["bucket_counts"][0]
         found["dataset_size"] = (float(sum(c for _, c in counts)), found["bucket_counts"][1])
+    if (split := TRAIN_SPLIT.search(said[:MAX_SCAN])) is not None:
+        # "determined on a 45k/5k train/val split" (review 71 #3): the examples trained on, over a named data set's
+        # whole size (CIFAR-10's 50,000)
+        found["dataset_size"] = (parse_count(split.group(1).replace(" ", "")), split.group(0))
     if "planned_steps" not in found and (schedule := CONFIG_ITERATIONS.search(said[:MAX_SCAN])):
         # "upernet_hornet_tiny_7x7_512_160k_ade20k.py" (review 70 #14): an OpenMMLab config's schedule, in iterations
         found["planned_steps"] = (int(schedule.group(1)) * 1000, schedule.group(0))
@@ -1105,6 +1109,8 @@ def _logs_of_several_worlds(found: dict[str, tuple[Any, str]], said: str) -> Non
 
 
 # an OpenMMLab config's iteration schedule before its data set ("_160k_ade20k", "_80k_cityscapes", "_40k_voc12aug")
+TRAIN_SPLIT = re.compile(r"\b(\d{1,3}(?:,\d{3}){1,2}|\d{1,7}(?:\.\d{1,2})?\s?[kKmM]?)\s?/\s?\d{1,3}(?:,\d{3}){0,2}(?:\.\d{1,2})?\s?[kKmM]?"
+                         r"\s+train\s?/\s?(?:val|valid|validation|dev|test)\b")
 CONFIG_ITERATIONS = re.compile(r"_(\d{1,4})k_(?:ade20k|cityscapes|voc12aug|pascal_context\w{0,6}|coco-stuff\d{0,3}|"
                                r"isaid|potsdam|vaihingen|loveda|chase_db1|drive|hrf|stare)\b", re.IGNORECASE)
 

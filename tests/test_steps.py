@@ -297,3 +297,23 @@ def test_a_step_asked_about_in_epochs(kb):
     assert c.wm.value("step_reached") == 6000
     assert c.wm.value("step_reached_epochs") == pytest.approx(0.6)
     assert c.advice.findings[0].id == "finding-step-in-epochs"
+
+
+RESNET_CIFAR = ("We use a weight decay of 0.0001 and momentum of 0.9. These models are trained with a minibatch size of 128 "
+                "on two GPUs. We start with a learning rate of 0.1, divide it by 10 at 32k and 48k iterations, and "
+                "terminate training at 64k iterations, which is determined on a 45k/5k train/val split.\n\nWhat does a "
+                "minibatch size of 128 on two GPUs entail? Does this mean the batch size per GPU is 64?\n\nHow can I "
+                "convert from iterations to epochs? Is the model trained for 64000 * 128/45000 = 182.04 epochs? Since "
+                "45000 isn't divisible by 128, should I drop the last 72 images every epoch?")
+
+
+def test_a_papers_schedule_its_split_and_its_per_gpu_share(kb):
+    """Review 71 #3: "terminate training at 64k iterations" is the run's length (32k and 48k the LR's milestones), the
+    45k/5k split is the data trained on (not "the last 72 images"), and 64 per GPU is the 128's share over two GPUs -
+    no change of batch."""
+    found = read_message(kb, RESNET_CIFAR)
+    assert found["planned_steps"][0] == 64000 and found["dataset_size"][0] == 45000
+    assert found["micro_batch"][0] == 64 and found["num_gpus"][0] == 2
+    assert "batch_scale_factor" not in found
+    c = run_consultation(RESNET_CIFAR, kb=kb)
+    assert c.advice.findings[0].title.startswith("64k steps of 128 samples go over your 45k examples about 182 times")

@@ -1035,6 +1035,12 @@ def resolve_planned_change(reading: Reading) -> None:
         if any(layout.per_gpu == old.value and layout.gpus * layout.per_gpu == new.value for layout in reading.layouts):
             continue  # "8x GPU (2 samples per gpu, so effective BS of 16)": the layout's product, no change
         accum, gpus = reading.get("grad_accum_steps") or 1, reading.get("num_gpus") or 1
+        gpus_read = reading.values.get("num_gpus")
+        if new.field == "micro_batch" != old.field and gpus > 1 and new.value * gpus * accum == old.value \
+                and gpus_read is not None and gpus_read.sentence == old.sentence:
+            # "a minibatch of 128 on two GPUs … does this mean the batch per GPU is 64?": the total's share, the GPUs
+            # said with it (not "1 GPU at batch 32; now 2 GPUs, batch 16 per GPU": the same total on a new layout)
+            continue
         accum_read = reading.values.get("grad_accum_steps")
         if (accum > 1 or gpus > 1) and new.field != "micro_batch" and new.value == old.value * accum * gpus \
                 and (not GLOBAL_PARTS.isdisjoint(new.text.lower().split())

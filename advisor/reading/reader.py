@@ -333,11 +333,24 @@ ABOUT_WORDS = frozenset({"more", "less", "than", "about", "over", "roughly", "ne
 
 
 def _point_in_run(words: list[str], k: int) -> bool:
-    """Whether the number at key k is a point in the run ("after 200 steps", "after more than 8000 iterations")."""
+    """Whether the number at key k is a point in the run ("after 200 steps", "after more than 8000 iterations", the
+    second of "at 32k and 48k iterations"), not where the run is said to end ("terminate training at 64k iterations"
+    is its length - review 71 #3)."""
     j = k - 1
     while j >= 0 and k - j <= 3 and words[j] in ABOUT_WORDS:
         j -= 1
+    if j >= 0 and words[j] == "at" and not RUN_ENDS.isdisjoint(words[max(0, j - 3):j]):
+        return False
+    if j >= 2 and words[j] in ("and", "or") and words[j - 1] in ("k", "m") and words[j - 2].isdigit():
+        return _point_in_run(words, j - 2)  # "at 32k and 48k"
+    if j >= 1 and words[j] in ("and", "or") and words[j - 1].isdigit():
+        return _point_in_run(words, j - 1)  # "at 32000 and 48000"
     return j >= 0 and words[j] in POINT_IN_RUN
+
+
+REMAINDER_WORDS = frozenset({"last", "remaining", "leftover", "extra", "odd"})  # ("drop the last 72 images")
+RUN_ENDS = frozenset({"terminate", "terminates", "terminated", "stop", "stops", "stopped", "end", "ends", "ended",
+                      "finish", "finishes", "finished"})
 
 # "a 20k-image subset of ImageNet": not the named data set's own size
 SUBSET_WORDS = frozenset({"subset", "subsets", "portion", "fraction", "part", "sample", "sampled", "%"})
@@ -1933,6 +1946,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 # pictures at a time … is that right?": the user's own run, to confirm)
                 continue
             name = "micro_batch"  # "we compute 16 pictures at a time": the batch one pass runs
+        elif name == "dataset_size" and k >= 1 and words[k - 1] in REMAINDER_WORDS:
+            continue  # "should I drop the last 72 images every epoch?" (review 71 #3): what an epoch leaves over
         elif name == "dataset_size" and start_key > k and (words[start_key + 1:start_key + 3] == ["at", "once"]
                                                             or k and words[k - 1] in FED):
             continue  # "not enough memory to compute 64 pictures at once", "I feed 30 pictures of size 480*528 to
