@@ -84,3 +84,17 @@ def test_images_and_batches_counted_per_gpu_are_layouts(kb):
     c = run_consultation("I allocate 8 images to each gpu. With 64 images on a single gpu it OOMs.", kb=kb)
     facts = {f.name: f.value for f in c.advice.facts}
     assert "compared_gpus" not in facts
+
+
+def test_no_instability_is_asked_of_a_question_about_settings(kb):
+    """Review 71 #20: "why are the batch size in the paper (8) and the training code (2) different?" reports no
+    instability or worse result: where it shows is not asked."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation("Why are the batch size between that mentioned in the paper (8) and the provided training code "
+                         "(2) different?\npython train_net.py --num-gpus 1 --config-file configs/ov2seg_R50_bs16_50ep_lvis.yaml "
+                         "SOLVER.IMS_PER_BATCH 2", kb=kb)
+    assert "instability" not in [q.id for q in c.advice.questions]
+    c = run_consultation("Training with 2 images per GPU, the eval mAP is far below the training loss's promise and the "
+                         "loss is unstable.", kb=kb)
+    assert c.wm.value("training_unstable") is True
