@@ -262,3 +262,14 @@ def test_the_docs_table_lists_every_gpu_and_family():
     assert f"{len(gpus())} cards" in section
     for fid in DATA["families"]:
         assert f"`{fid}`" in section, fid
+
+
+@pytest.mark.parametrize("message, gpu, count", [("fine-tuning on an a2-highgpu-8g", "a100-40gb", 8),
+                                                 ("I rented a g2-standard-24 on GCP", "l4", 2),
+                                                 ("a2-ultragpu-1g, batch 8", "a100-80gb", 1),
+                                                 ("our a3-highgpu-8g node", "h100-80gb", 8)])
+def test_google_cloud_machine_types_name_their_gpus(kb, message, gpu, count):
+    from advisor.consultation import read_message
+
+    found = read_message(kb, message)
+    assert found["gpu_model"][0] == gpu and found["num_gpus"][0] == count
