@@ -303,3 +303,14 @@ def test_a_time_for_a_count_of_steps_in_thousands(kb):
                          "steps).", kb=kb)
     assert c.wm.value("step_seconds") == pytest.approx(10 * 86400 / 800_000)
     assert c.wm.value("planned_steps") == 800_000
+
+
+def test_an_epochs_time_and_a_data_sets_release_name(kb):
+    """Review 72 #20: "It takes about 5 hours to train one epoch" is an epoch's time, not the run's; "COCO2017" is the
+    data set (118,287 images), no model whose size to ask."""
+    from advisor.consultation import read_message
+
+    found = read_message(kb, "How much time does it need to train COCO2017?\n\nMy GPU is one RTX3090. It takes about 5 "
+                             "hours to train one epoch with batch_size=64, subdivisions=8. Is this normal?")
+    assert found["epoch_seconds"][0] == 5 * 3600 and "current_duration" not in found
+    assert found["dataset_size"][0] == 118287 and "model_named" not in found

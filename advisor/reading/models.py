@@ -594,6 +594,9 @@ def unlisted_names(clause: Clause, reading: Reading) -> None:
             return
 
 
+YEAR_SUFFIX = re.compile(r"(?:19|20)\d{2}$")
+
+
 def _written_as_name(written: str) -> bool:
     """'TabPFN', 'DeepLabV3', 'UNet', 'wav2letter': a capital after a small letter, or letters and digits glued, or
     a family's name alone ('BERT', 'Whisper') - not a word of the language ('Transformer'), a framework ('PyTorch')
@@ -604,8 +607,9 @@ def _written_as_name(written: str) -> bool:
     # (a file's or a setting's name - 'train_sd3.py', 'Task10_Colon' - or a kind: 'gpt2-like', 'LoRAs')
     if not parts or not 3 <= len(written) <= 30 or "_" in written or parts[-1].lower() in NAMED_FILES \
             or any(p.lower() in GENERIC_PARTS for p in parts[1:]) or not written[0].isalpha() \
-            or parts[0].lower() in NOT_MODEL_NAMES or parts[0].lower().removesuffix("s") in NOT_MODEL_NAMES:
-        return False
+            or parts[0].lower() in NOT_MODEL_NAMES or parts[0].lower().removesuffix("s") in NOT_MODEL_NAMES \
+            or YEAR_SUFFIX.sub("", parts[0].lower()) in NOT_MODEL_NAMES:
+        return False  # (nor a data set's release: "COCO2017", "VOC2012" - review 72 #20)
     camel = any(a.islower() and b.isupper() for a, b in zip(written, written[1:]))
     glued = any(a.isalpha() and b.isdigit() for a, b in zip(written, written[1:]))
     return camel or glued
