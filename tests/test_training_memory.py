@@ -270,3 +270,24 @@ def test_a_mixture_of_experts_counts_each_tokens_top_k_expert_activations():
     setup = TrainingSetup(precision="amp_bf16", optimizer="adamw")
     assert moe.has_activation_shape and not moe.has_transformer_shape
     assert estimate_training_memory(moe, setup).slope == pytest.approx(estimate_training_memory(dense, setup).slope)
+
+
+def test_two_models_of_one_width_apart_by_their_vocabularies(kb):
+    """Review 72 #21: "at 16384, Llama 2 7b or Mistral-7b only consumes around 10g vram on T4 … Llama 3 8b … OOM" - the
+    128,256-token vocabulary's fp32 logits, 4× Llama-2's 32,000, lead."""
+    from advisor.consultation import run_consultation
+
+    c = run_consultation("I found there is a very huge GPU vram usage difference between Llama 3 8b and Llama 2 7b when "
+                         "I'm doing Qlora finetune. If I set the context to 16384, Llama 2 7b or Mistral-7b only consumes "
+                         "around 10g vram on T4. However, if I change the model to Llama 3 8b, it says OOM exceeding "
+                         "7.83g vram. Why llama 3 8b need almost double vram compared with 7b models?", kb=kb)
+    assert c.wm.value("model_preset") == "llama-3-8b" and c.wm.value("model_compared") == "llama-2-7b"
+    assert c.wm.value("run_logits_bytes") == 16384 * 128256 * 4
+    assert c.advice.findings[0].id == "finding-compared-vocab-logits"
+
+
+def test_no_vocabulary_finding_for_models_of_one_vocabulary(kb):
+    from advisor.consultation import run_consultation
+
+    c = run_consultation("Llama 2 7b at 4096 tokens uses 14 GB, Llama 2 13b needs 26 GB with QLoRA. Why?", kb=kb)
+    assert "finding-compared-vocab-logits" not in [f.id for f in c.advice.findings]

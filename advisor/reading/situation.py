@@ -314,7 +314,7 @@ _DIRECT = (("num_gpus", "num_gpus"), ("seq_len", "seq_len"), ("grad_accum_steps"
 # every fact facts_of may fill, and the timings' own (marked `reader: true` in rules/facts.yaml; tests/test_reader.py
 # checks both ways)
 READER_FACTS = frozenset({fact for _, fact in _DIRECT} | TIMING_FACTS | {"micro_batch", "optimizer", "gpu_memory", "params",
-                                                          "model_preset", "model_named", "model_line_sizes",
+                                                          "model_preset", "model_named", "model_line_sizes", "model_compared",
                                                           "gpu_named", "gpu_line_sizes", "seq_len_ran", "seq_len_is_cap", "unified_memory_named",
                                                           "reference_batch", "batch_unqualified",
                                                           "full_training", "cpu_ram", "gpu_alternative",
@@ -622,6 +622,12 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         put("adapter_params", v["adapter_params"].value, v["adapter_params"].text)
     if "model" in v:
         put("model_preset", v["model"].value, v["model"].text)
+        other = next((r for pair in reading.conflicts for r in pair if r.field == "model" and r.setup == "user"
+                      and r.value != v["model"].value and _catalogue_params(r.value)), None)
+        if other is not None and _catalogue_params(v["model"].value):
+            # "Llama 2 7b or Mistral-7b only consumes around 10g … Llama 3 8b needs almost double" (review 72 #21):
+            # another catalogue model the message sets beside the run's
+            put("model_compared", other.value, other.text)
     named = v["model"] if "model" in v and _catalogue_params(v["model"].value) is None else \
         reading.vague_model or (reading.unlisted_model if "model" not in v else None)
     if named is not None and SIZE_ONLY.fullmatch(chinese.CJK.sub("", named.text).strip()):

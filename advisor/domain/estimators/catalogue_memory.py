@@ -73,6 +73,33 @@ def vocabulary_logits(vocab: float, seq_len: float | None = None, micro_batch: f
     return out
 
 
+VOCAB_GAP = 1.5  # two vocabularies this far apart make a difference in memory worth naming
+
+
+@estimator("run_vocab", "compared_vocab", "run_logits", "compared_logits", "ratio", cites=("hf-anatomy", "arithmetic"))
+def compared_vocab_logits(model: str, compared: str, seq_len: float, micro_batch: float | None = None) -> dict[str, Estimate]:
+    """Two catalogue language models set side by side at one length ("Llama 2 7b takes 10 GB at 16k, Llama 3 8b
+    double"): their fp32 logits, micro-batch × tokens × vocabulary × 4 B - the tensor that differs most between models
+    of one width when their vocabularies differ (32,000 against 128,256)."""
+    try:
+        a, b = preset(model), preset(compared)
+    except InputError as exc:
+        raise NotComputable(str(exc)) from None
+    if not a.vocab or not b.vocab or seq_len <= 0 or max(a.vocab, b.vocab) < VOCAB_GAP * min(a.vocab, b.vocab):
+        raise NotComputable("no vocabularies far enough apart")
+    rows = int(micro_batch or 1) * int(seq_len)
+    src = ("hf-anatomy", "arithmetic")
+
+    def logits(spec) -> Estimate:
+        size = rows * spec.vocab * 4
+        return Estimate(size, "bytes", f"{rows:,} tokens × {spec.vocab:,} vocabulary × 4 B = {fmt_bytes_gib(size)}", src)
+
+    return {"run_vocab": Estimate(a.vocab, "count", f"{a.name}: {a.vocab:,} tokens", src),
+            "compared_vocab": Estimate(b.vocab, "count", f"{b.name}: {b.vocab:,} tokens", src),
+            "run_logits": logits(a), "compared_logits": logits(b),
+            "ratio": Estimate(a.vocab / b.vocab, None, f"{a.vocab:,} / {b.vocab:,} = {a.vocab / b.vocab:.2f}", src)}
+
+
 @estimator(cites=("hf-anatomy", "arithmetic"))
 def logits_allocation(allocation: float, model: str, micro_batch: float, seq_len: float) -> dict[str, Estimate]:
     """Whether the allocation an OOM error reports ("Tried to allocate 4.00 GiB") is one copy of the language model's
