@@ -238,6 +238,12 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         # performing inference …" (review 66 #17), "--served-model-name Yi-1.5-34B-Chat" (#28): a model run as it
         # is, whatever training made it - no training mode in this question
         found.pop("training_mode")
+    if found.get("generation_run", (False,))[0] is True:
+        # "hf.co/unsloth/Qwen3-14B-GGUF run in ollama" (review 72 #22): what a library does in training (Unsloth's
+        # fused loss and checkpointing) is nothing of a model run to generate
+        for name in ("fused_loss", "grad_checkpointing"):
+            if name in found and "unsloth" in found[name][1].lower():
+                found.pop(name)
     if found.get("generation_run", (False,))[0] is True and found.get("adapter", (None,))[0] == "qlora" \
             and "base_bits" in found and found["adapter"][1] == found["base_bits"][1]:
         # "serving Kimi-Linear-48B-A3B-Instruct-AWQ-4bit with vLLM" (review 72 #1): a 4-bit checkpoint run as it is -

@@ -225,3 +225,16 @@ def test_a_quantized_checkpoint_served_over_tensor_parallel_cards(kb):
     assert c.wm.value("adapter") != "qlora"
     assert c.wm.value("serving_weights_bytes") == pytest.approx(48e9 * 0.5 / 2)
     assert "finding-vllm-tp-cache-split" in [f.id for f in c.advice.findings]
+
+
+def test_a_gguf_runtimes_memory_beyond_its_weights_is_context(kb):
+    """Review 72 #22: "Unsloth Qwen3-14B-GGUF:Q4_K_M consumes 34 GB in ollama ps; qwen3:14b, also Q4_K_M, takes 10 GB" -
+    the same 4-bit weights, the rest KV cache for the context × the parallel slots; Unsloth's training settings are
+    nothing of a run that generates."""
+    c = run_consultation("[Bug] Unsloth Qwen3-14B-GGUF:Q4_K_M Consumes Much More VRAM Than Standard Version\nhf.co/unsloth/"
+                         "Qwen3-14B-GGUF:Q4_K_M - Using ollama ps, I noticed that it consumes 34 GB of memory during "
+                         "runtime, despite being quantized to Q4_K_M. ollama run qwen3:14b - also Q4_K_M - only takes 10 "
+                         "GB. Why does the Unsloth version use so much more memory?", kb=kb)
+    assert c.advice.findings[0].id == "finding-gguf-memory-is-context"
+    assert c.wm.value("gguf_weights_bytes") == pytest.approx(c.wm.value("params") * 4.5 / 8)
+    assert not c.wm.known("fused_loss") or c.wm.value("fused_loss") is not True

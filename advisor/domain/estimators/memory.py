@@ -368,6 +368,37 @@ def kv_cache_budget(model: str, gpu_memory: float, weight_bits: float = 16, num_
                                f"{fmt_sig(per_token / 2**20, 3)} MiB = {fmt_count(tokens)} tokens", src)}
 
 
+GGUF_Q4_BITS = 4.5  # Q4_K_M's bits a weight, on average (its super-blocks carry 6-bit scales beside the 4-bit values)
+
+
+@estimator("weights", "rest", "tokens", cites=("llamacpp-server-slots", "arithmetic"))
+def gguf_memory_beyond_weights(model: str, measured: float) -> dict[str, Estimate]:
+    """A GGUF runtime's measured memory against its 4-bit weights ("ollama ps: 34 GB for Qwen3-14B Q4_K_M"): what is
+    beyond the weights is the KV cache of the context × the parallel slots (and compute buffers), in tokens of the
+    model's 16-bit KV cache."""
+    from advisor.domain.catalogue import preset
+    from advisor.errors import InputError
+
+    try:
+        spec = preset(model)
+    except InputError as exc:
+        raise NotComputable(str(exc)) from None
+    if not (spec.n_layers and spec.n_heads and spec.head_dim) or spec.arch_kind not in ("decoder", "moe-decoder"):
+        raise NotComputable(f"no decoder shapes for {model}")
+    weights = spec.params * GGUF_Q4_BITS / 8
+    rest = measured - weights
+    if rest <= 0:
+        raise NotComputable("the measured memory is no more than the weights")
+    per_token = 2 * spec.n_layers * (spec.n_kv_heads or spec.n_heads) * spec.head_dim * 2
+    src = ("llamacpp-server-slots", "arithmetic")
+    return {"weights": Estimate(weights, "bytes", f"{fmt_count(spec.params)} params × {GGUF_Q4_BITS} bits = "
+                                f"{fmt_bytes_gib(weights)}", src),
+            "rest": Estimate(rest, "bytes", f"{fmt_bytes_gib(measured)} − {fmt_bytes_gib(weights)} = {fmt_bytes_gib(rest)}",
+                             src),
+            "tokens": Estimate(rest / per_token, "count", f"{fmt_bytes_gib(rest)} / {fmt_sig(per_token / 2**20, 3)} MiB a "
+                               f"token = {fmt_count(rest / per_token)} tokens", src)}
+
+
 VLLM_BLOCK_TOKENS = 16  # vLLM's default --block-size: the tokens one block of its KV cache holds
 
 
