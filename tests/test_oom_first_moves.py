@@ -470,7 +470,10 @@ def test_numpys_memory_error_is_the_hosts(kb):
     c = run_consultation("Out-of-memory error with gowalla and LightGCN:\nMemoryError: Unable to allocate 511. GiB for an "
                          "array with shape (107093, 1280970) and data type float32", kb=kb)
     assert c.wm.value("claim_process_killed") is True
-    assert c.advice.findings[0].id == "finding-host-ram-ran-out"
+    # (LightGCN is a graph network: the graph's own arrays - here a dense user × item matrix - fill the RAM, review
+    # 70 #20)
+    assert c.advice.findings[0].id == "finding-graph-in-host-ram"
+    assert "users × items" in c.advice.findings[0].text
 
 
 def test_an_oom_while_saving_predictions_after_training_is_evaluations(kb):
