@@ -572,3 +572,15 @@ def test_a_killed_process_without_a_graph_keeps_the_loading_advice(kb):
                          kb=kb)
     assert "finding-graph-in-host-ram" not in finding_ids(c)
     assert finding_ids(c)[0] == "finding-process-killed"
+
+
+def test_keras_models_built_in_a_loop(kb):
+    """Review 72 #26: "Memory leaks" with a loop that builds, compiles and fits a new keras.Model each pass -
+    clear_session() before each (Keras' own docstring)."""
+    c = run_consultation("Memory Leak with latest Tensorflow\nTensorFlow version: 2.3.0\n```python\nimport tensorflow\n"
+                         "from tensorflow import keras\nwhile True:\n    inputs = keras.Input(shape=(10,))\n    out = "
+                         "layers.Dense(1)(inputs)\n    model = keras.Model(inputs=inputs, outputs=out)\n    model.fit(train, "
+                         "label)\n    gc.collect()\n```", kb=kb)
+    assert c.wm.value("keras_models_in_loop") is True
+    assert c.advice.findings[0].id == "finding-keras-models-in-a-loop"
+    assert "clear_session()" in c.advice.findings[0].text
