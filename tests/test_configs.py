@@ -466,3 +466,21 @@ def test_a_comment_line_inside_a_continued_command_is_found(kb):
     # a command whose comments sit above it, and an ordinary continued command, break nothing
     fine = "# launch on 4 GPUs\nNPROC_PER_NODE=4 \\\nswift sft \\\n    --deepspeed zero3\n\nIt runs out of memory."
     assert "finding-command-cut-by-comment" not in [f.id for f in run_consultation(fine, kb=kb).advice.findings]
+
+
+@pytest.mark.parametrize("message", ["deepspeed_config: zero3_bf16_cpuoffload_all.json",
+                                     "--deepspeed deepspeed_configs/zero3_bf16_cpuoffload_all.json"])
+def test_a_deepspeed_config_files_name_says_its_settings(kb, message):
+    """Review 71 #10: axolotl's zero3_bf16_cpuoffload_all.json is ZeRO-3 in bf16 with the optimizer and the parameters
+    offloaded - no precision or offload to ask."""
+    from advisor.consultation import read_message
+
+    found = read_message(kb, message)
+    assert found["zero_stage"][0] == 3 and found["precision"][0] == "amp_bf16"
+    assert found["offload"][0] == "cpu" and found["offload_params"][0] is True
+
+
+def test_a_settings_own_name_is_no_precision(kb):
+    from advisor.consultation import read_message
+
+    assert "precision" not in read_message(kb, "bf16_accumulate_gradient: true")

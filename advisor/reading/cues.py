@@ -168,6 +168,8 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("awq", "base_bits", 4), ("gptq", "base_bits", 4),  # checkpoints quantised to 4 bits ("…-AWQ", "…-GPTQ")
     # precision
     ("bf16", "precision", "amp_bf16"), ("bfloat16", "precision", "amp_bf16"), ("fp16", "precision", "amp_fp16"),
+    # (a config's name cut at its digits: DeepSpeed's `zero2_bf16.json`, `zero3_bf16_cpuoffload_all.json`)
+    ("bf 16", "precision", "amp_bf16"), ("fp 16", "precision", "amp_fp16"),
     ("float16", "precision", "amp_fp16"), ("half precision", "precision", "amp_fp16"),
     ("mixed precision", "precision", "amp"), ("amp", "precision", "amp"), ("autocast", "precision", "amp"),
     ("fp32", "precision", "fp32"), ("float32", "precision", "fp32"), ("full precision", "precision", "fp32"),
@@ -247,6 +249,9 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("ds zero2", "zero_stage", 2), ("ds zero3", "zero_stage", 3),
     ("offload", "offload", "cpu"), ("cpu offload", "offload", "cpu"), ("offload optimizer", "offload", "cpu"),
     ("offloading", "offload", "cpu"), ("cpu offloading", "offload", "cpu"),
+    # (axolotl's deepspeed_configs/zero3_bf16_cpuoffload_all.json and …_cpuoffload_params.json: the optimizer's state,
+    # and with "_all" or "_params" the parameters too - review 71 #10)
+    ("cpuoffload", "offload", "cpu"), ("cpuoffload all", "offload", "cpu"), ("cpuoffload params", "offload", "cpu"),
     # Megatron's distributed optimizer shards the optimizer state and fp32 master weights over the data-parallel
     # ranks: ZeRO-1's layout (`--use-distributed-optimizer`, "MBS=1 and the distributed optimizer")
     ("distributed optimizer", "zero_stage", 1), ("use distributed optimizer", "zero_stage", 1),

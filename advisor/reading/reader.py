@@ -701,6 +701,22 @@ UNSUPPORTED = frozenset({"support", "supports", "supported", "work", "works"})
 LIBRARY_NAMES = frozenset({"peft", "deepspeed", "bitsandbytes", "accelerate", "apex", "xformers", "unsloth", "trl"})
 
 
+DEEPSPEED_CONFIG_NAME = re.compile(r"(?:^|/)(?:zero|ds|deepspeed)[\w.-]{0,60}\.(?:json|ya?ml)$", re.IGNORECASE)
+
+
+def _deepspeed_config_file(clause: Clause, k: int) -> bool:
+    """Whether the word at key k is inside a DeepSpeed config's file name (`zero3_bf16_cpuoffload_all.json`,
+    `deepspeed_configs/zero2_bf16.json`), whose parts name the config's settings."""
+    token = clause.tokens[clause.keys[k]]
+    text = clause.source
+    start, end = token.start, token.end
+    while start > 0 and not text[start - 1].isspace() and text[start - 1] not in "`'\"(:=" and token.end - start < 200:
+        start -= 1
+    while end < len(text) and not text[end].isspace() and text[end] not in "`'\")," and end - token.start < 200:
+        end += 1
+    return DEEPSPEED_CONFIG_NAME.search(text[start:end]) is not None
+
+
 def _keywords(clause: Clause, reading: Reading) -> None:
     index = cue_index("keywords")
     words, starts, present = clause.words, index.by_first, clause.present
@@ -770,9 +786,10 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             after_hit = end  # OpenRLHF's `--pretrain Qwen2.5-3B-Instruct`, `--reward_pretrain <path>`: checkpoints
             continue  # the run starts from
         if name == "precision" and (clause.word_of(k)[0] < k and words[clause.word_of(k)[0]:k] not in SWITCHES
-                                    or clause.word_of(end - 1)[1] > end - 1):
+                                    or clause.word_of(end - 1)[1] > end - 1) and not _deepspeed_config_file(clause, k):
             continue  # "bf16" inside `bf16_accumulate_gradient`, "fp32" inside `_convert_to_fp32`: another key's name
-            # (but `--use_fp16 True`, `enable_bf16` switch the precision itself)
+            # (but `--use_fp16 True`, `enable_bf16` switch the precision itself, and a DeepSpeed config's file name
+            # says its own: `zero3_bf16_cpuoffload_all.json` - review 71 #10)
         if name == "base_bits" and not OPTIMIZER_WORDS.isdisjoint(words[end:end + 2]) \
                 and not (end < len(words) and in_flag(clause, clause.keys[end])):  # ("--fp8_base --optimizer_type")
             # "a custom 4-bit optimizer", "8bit Adam": the optimizer's states, not the base model's
@@ -991,7 +1008,8 @@ def _keywords(clause: Clause, reading: Reading) -> None:
                 elif name in SWITCHABLE and "to" in words[max(0, k - 8):k] and not SWITCHED.isdisjoint(words[:k]):
                     # 'so I changed "fp16 = False, bf16 = True" to "fp16 = True, bf16 = False"': the setting now
                     reading.switched_to.setdefault(name, said)
-                if name == "offload" and {"param", "params", "parameters"} & set(words[k:end]):
+                if name == "offload" and ({"param", "params", "parameters"} & set(words[k:end])
+                                          or words[k:end] == ["cpuoffload", "all"]):
                     reading.set(Read("offload_params", True, text, setup_of(clause, k)))  # `offload_param`
         after_hit = end
 
@@ -1445,7 +1463,10 @@ def _set_at_run_time(clause: Clause, last: int) -> bool:
 
 def _training_precision(clause: Clause, k: int, length: int) -> bool:
     """'bf16' names the training precision, not a dtype elsewhere: not `bnb_4bit_compute_dtype=torch.float16`,
-    `torch_dtype=bfloat16` (weights), a 'bf16[256128,2048]' buffer, or a name such as 'WizardLM-30B-fp16'."""
+    `torch_dtype=bfloat16` (weights), a 'bf16[256128,2048]' buffer, or a name such as 'WizardLM-30B-fp16' - but a
+    DeepSpeed config's file name says its own (`zero3_bf16_cpuoffload_all.json`)."""
+    if _deepspeed_config_file(clause, k):
+        return True
     before = clause.words[max(0, k - 3):k]
     first, last = clause.keys[k], clause.keys[k + length - 1]
     if {"dtype", "compute"} & set(before) or before[-1:] == ["torch"] and clause.tokens[first - 1].text == ".":
