@@ -202,7 +202,8 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     _asked_batch_for_the_lr(found)
     if found.get("tpu_named", (False,))[0] is True and (
             NO_TPU.search(said[:MAX_SCAN]) and ("gpu_model" in found or "gpu" in said[:MAX_SCAN].lower())
-            or "gpu_model" in found and THEIR_TPU.search(said[:MAX_SCAN]) and not MY_TPU.search(said[:MAX_SCAN])):
+            or ("gpu_model" in found or ON_A_GPU.search(said[:MAX_SCAN]))
+            and THEIR_TPU.search(said[:MAX_SCAN]) and not MY_TPU.search(said[:MAX_SCAN])):
         # "this code uses 4x4 TPUs, but I don't have access to TPUs … OOM on a single Titan X" (review 53 #2), "I tried
         # with A100 (40GB) … how you fit the large model into TPU?" (review 55 #21): the TPUs are the code's or the
         # authors', the run is on the GPU named
@@ -682,6 +683,8 @@ NO_TPU = re.compile(r"(?i)\b(?:don'?t|do\s+not|doesn'?t|does\s+not|no|without|no
                     r"|\b(?:lack|shortage)\s+of\s+(?:availability\s+of\s+|access\s+to\s+)?TPUs?\b")
 # the authors' TPUs ("how you fit the large model into TPU", "your TPU v3 runs"), and the user's own ("my TPU v3-8")
 THEIR_TPU = re.compile(r"(?i)\b(?:you|your|the\s+authors?|they|the\s+paper)\b[^.?!\n]{0,60}?\bTPUs?\b")
+# "When trying to train the high res version (on nvidia GPU currently)" (review 71 #18): the run's own card, unnamed
+ON_A_GPU = re.compile(r"(?i)\b(?:on|using|with)\s+(?:an?\s+|my\s+|our\s+)?(?:nvidia\s+)?gpus?\b")
 MY_TPU = re.compile(r"(?i)\b(?:i|we|my|our)\b[^.?!\n]{0,40}?\bTPUs?\b")
 
 

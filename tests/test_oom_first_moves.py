@@ -584,3 +584,14 @@ def test_keras_models_built_in_a_loop(kb):
     assert c.wm.value("keras_models_in_loop") is True
     assert c.advice.findings[0].id == "finding-keras-models-in-a-loop"
     assert "clear_session()" in c.advice.findings[0].text
+
+
+def test_the_papers_tpus_are_not_the_users_gpu_run(kb):
+    """Review 71 #18: "In the paper it states that you're using the TPU v4 chips … When trying to train the high res
+    version (on nvidia GPU currently)" - the run is on a GPU, the TPUs the authors'."""
+    from advisor.consultation import read_message
+
+    found = read_message(kb, "In the paper it states that you're using the TPU v4 chips, which have 32 GB memory. When "
+                             "trying to train the high res version (on nvidia GPU currently) I seem to use > 48 GB of "
+                             "VRAM for a batch size of 1 per GPU.")
+    assert "tpu_named" not in found
