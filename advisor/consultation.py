@@ -253,6 +253,10 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     _tpu_slice_devices(found, said)
     _logs_of_several_worlds(found, said)
     _quoted_duration(found, said)
+    if "params" in found and "model_preset" not in found and _said_as_tokens(found["params"][1], said[:MAX_SCAN]):
+        # "configurations up to 5.7B tokens … settings for models beyond 5.7B (say, on full 23.9B tokens)" (review 71
+        # #29): a size the message counts in tokens elsewhere is the data's, not the model's
+        found.pop("params")
     if "bucket_counts" in found and "dataset_size" not in found:
         # aspect-ratio buckets listed in a log (review 69 #12): their images are the data set, not a question to ask
         counts = found["bucket_counts"][0]
@@ -1118,6 +1122,18 @@ def _logs_of_several_worlds(found: dict[str, tuple[Any, str]], said: str) -> Non
 
 
 # an OpenMMLab config's iteration schedule before its data set ("_160k_ade20k", "_80k_cityscapes", "_40k_voc12aug")
+def _said_as_tokens(size_text: str, said: str) -> bool:
+    """Whether the words a model's size was read from ("beyond 5.7B") are a count the message gives in tokens
+    elsewhere ("up to 5.7B tokens")."""
+    size = re.search(r"\d+(?:\.\d+)?\s?[kKmMbBtT]\b", size_text)
+    if size is None:
+        return False
+    number = re.escape(size.group(0).replace(" ", ""))
+    if re.search(rf"(?<![\d.]){number[:-1]}\s?{number[-1]}[\s-]+(?:models?|param\w{{0,6}}|llms?)\b", said, re.IGNORECASE):
+        return False  # ("a 7B model on 7B tokens": the size is said of the model too)
+    return re.search(rf"(?<![\d.]){number[:-1]}\s?{number[-1]}\s+tokens\b", said, re.IGNORECASE) is not None
+
+
 TRAIN_SPLIT = re.compile(r"\b(\d{1,3}(?:,\d{3}){1,2}|\d{1,7}(?:\.\d{1,2})?\s?[kKmM]?)\s?/\s?\d{1,3}(?:,\d{3}){0,2}(?:\.\d{1,2})?\s?[kKmM]?"
                          r"\s+train\s?/\s?(?:val|valid|validation|dev|test)\b")
 CONFIG_ITERATIONS = re.compile(r"_(\d{1,4})k_(?:ade20k|cityscapes|voc12aug|pascal_context\w{0,6}|coco-stuff\d{0,3}|"

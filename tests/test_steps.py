@@ -317,3 +317,13 @@ def test_a_papers_schedule_its_split_and_its_per_gpu_share(kb):
     assert "batch_scale_factor" not in found
     c = run_consultation(RESNET_CIFAR, kb=kb)
     assert c.advice.findings[0].title.startswith("64k steps of 128 samples go over your 45k examples about 182 times")
+
+
+@pytest.mark.parametrize("message, params", [
+    ("The training configurations are given for 6h to 96h (up to 5.7B tokens). I would like to know the recommended "
+     "settings for models beyond 5.7B (say, on full 23.9B tokens, either GPT-2 small or medium models).", None),
+    ("I train a 7B model on 7B tokens.", 7e9),
+])
+def test_a_size_counted_in_tokens_elsewhere_is_no_model(kb, message, params):
+    """Review 71 #29: "beyond 5.7B" after "up to 5.7B tokens" is the data's count, not a 5.7B model."""
+    assert read_message(kb, message).get("params", (None,))[0] == params
