@@ -19,6 +19,7 @@ BYTE_UNITS = {
     "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40,
 }
 COUNT_SUFFIXES = {"": 1, "k": 10**3, "m": 10**6, "b": 10**9, "t": 10**12}
+WORD_SUFFIXES = {"thousand": "k", "million": "m", "billion": "b", "trillion": "t"}
 DURATION_UNITS = {
     "ms": 0.001, "msec": 0.001, "millisecond": 0.001, "milliseconds": 0.001,
     "s": 1, "sec": 1, "second": 1, "seconds": 1,
@@ -152,10 +153,12 @@ def parse_count(value: object) -> float:
         return parse_number(value, "count")
     if not isinstance(value, str):
         raise UnitError("expected a count such as 500M, 1.3B or 125000")
-    match = re.fullmatch(rf"\s*({_NUMBER})\s*([kKmMbBtT]?)\s*", value) if len(value) <= 400 else None
+    match = re.fullmatch(rf"\s*({_NUMBER})\s*([kKmMbBtT]?|thousand|million|billion|trillion)\s*", value, re.IGNORECASE) \
+        if len(value) <= 400 else None
     if not match or not match.group(1):
         raise UnitError(f"{shown(value)} is not a count; expected e.g. 500M, 1.3B, 7e9 or 125000")
-    return check_range(_to_float(match.group(1), "count", value) * COUNT_SUFFIXES[match.group(2).lower()], "count", value)
+    suffix = WORD_SUFFIXES.get(match.group(2).lower(), match.group(2).lower())  # ("40 million": 40M)
+    return check_range(_to_float(match.group(1), "count", value) * COUNT_SUFFIXES[suffix], "count", value)
 
 
 def parse_duration(value: object) -> float:
