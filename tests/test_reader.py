@@ -4344,3 +4344,11 @@ def test_a_model_in_a_comment_beside_a_model_key_is_no_model():
     assert said.get("model") is None and said.get("params") is None
     assert read("model_name_or_path: meta-llama/Llama-2-7b-hf # the 7B").get("model") == "llama-2-7b"
     assert read("I train llama-2-7b # on 8 GPUs").get("model") == "llama-2-7b"
+
+
+def test_a_source_that_claims_names_a_reference_setup(kb):
+    """Review 71 #24: "The table claims … a single RTX 3090": the source's card, not the user's."""
+    from advisor.consultation import read_message
+
+    found = read_message(kb, "The table claims a single RTX 3090 is enough for a day of training. My GPU is an L4.")
+    assert found["gpu_model"][0] == "l4" and found["reference_num_gpus"][0] == 1

@@ -39,7 +39,8 @@ REFERENCE_CUES = {"paper", "papers", "authors", "author", "recipe", "readme", "o
                   "publication", "blog", "article", "tutorial", "repo", "medium", "documentation", "docs", "baseline",
                   "you", "your", "document", "suggests", "recommends", "recommended", "benchmark", "guide", "arxiv",
                   "al", "github", "page", "wiki", "website", "comment", "according",
-                  "provided"}  # ("the provided checkpoints have been trained on a 4 GPU system")
+                  "provided",  # ("the provided checkpoints have been trained on a 4 GPU system")
+                  "claims"}  # ("The table claims we can do this in just a single RTX 3090 within a day" - review 71 #24)
 # "another user reports ~3 days on 8x RTX 3090", "other users get 2 h": another person's run (a bare 'user' or
 # 'someone' is often the asker: "what if someone only has two 24GB GPUs", "a dataset of 28M users")
 OTHER_PEOPLE = frozenset({"user", "users", "people", "models"})  # ("other models (e.g. DiT) use 244x244")
