@@ -304,6 +304,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     _allreduce_bandwidths(found, said)
     _other_ranks_on_one_gpu(found, said)
     _rates_of_other_bars(found, said)
+    _memory_by_batch_listed(found, said)
     if "peak_memory_by_batch" in found and not found.get("oom", (False,))[0] and "claim_run_fits" not in found:
         # peaks measured at several batches ("mini-batch 4: … [actual] 19GB; 8: 31GB; 16: 51GB"): those runs trained
         found["claim_run_fits"] = (True, found["peak_memory_by_batch"][1])
@@ -1122,6 +1123,23 @@ def _logs_of_several_worlds(found: dict[str, tuple[Any, str]], said: str) -> Non
 
 
 # an OpenMMLab config's iteration schedule before its data set ("_160k_ade20k", "_80k_cityscapes", "_40k_voc12aug")
+# "when max_batch_size=1,64,128 …, the gpu memory will be 27g, 49g, 72g" (review 72 #3): two lists side by side
+LISTED_BATCHES = re.compile(r"(?i)(?:\b|_)batch(?:[ _-]?size)?s?\s*(?:=|:|of|is|are)?\s*(?P<batches>\d{1,5}(?:\s*(?:,|/|and)\s*\d{1,5}){1,5})"
+                            r"\b[^.\n]{0,80}?\b(?:memory|vram|usage)\b[^.\n\d]{0,40}?"
+                            r"(?P<sizes>\d{1,4}(?:\.\d{1,2})?\s?g(?:i?b)?(?:\s*(?:,|/|and)\s*\d{1,4}(?:\.\d{1,2})?\s?g(?:i?b)?){1,5})\b")
+
+
+def _memory_by_batch_listed(found: dict, said: str) -> None:
+    """The memory at several batches said as two lists of one length ("max_batch_size 1, 64, 128 … memory 27g, 49g,
+    72g"): batch=memory pairs, as a measurement at each batch."""
+    if "peak_memory_by_batch" in found or (match := LISTED_BATCHES.search(said[:MAX_SCAN])) is None:
+        return
+    batches = [int(b) for b in re.findall(r"\d+", match.group("batches"))]
+    sizes = [float(g) * 1e9 for g in re.findall(r"\d+(?:\.\d+)?", match.group("sizes"))]
+    if len(batches) == len(sizes) and len(set(batches)) == len(batches):
+        found["peak_memory_by_batch"] = ([[b, m] for b, m in zip(batches, sizes)], match.group(0))
+
+
 def _said_as_tokens(size_text: str, said: str) -> bool:
     """Whether the words a model's size was read from ("beyond 5.7B") are a count the message gives in tokens
     elsewhere ("up to 5.7B tokens")."""

@@ -238,3 +238,19 @@ def test_a_gguf_runtimes_memory_beyond_its_weights_is_context(kb):
     assert c.advice.findings[0].id == "finding-gguf-memory-is-context"
     assert c.wm.value("gguf_weights_bytes") == pytest.approx(c.wm.value("params") * 4.5 / 8)
     assert not c.wm.known("fused_loss") or c.wm.value("fused_loss") is not True
+
+
+def test_an_engines_memory_by_its_maximum_batch(kb):
+    """Review 72 #3 (TensorRT-LLM): "when max_batch_size=1,64,128 in build phrase, the gpu memory will be 27g, 49g, 72g"
+    - two lists paired, and a serving engine's line: the weights fixed, a reserve per request slot."""
+    c = run_consultation("when max_batch_size=1,64,128 in build phrase, the gpu memory will be 27g, 49g, 72g in "
+                         "inference phrase, is this normal? I need batch inference with TensorRT-LLM.", kb=kb)
+    assert c.wm.value("peak_memory_by_batch") == [[1, 27e9], [64, 49e9], [128, 72e9]]
+    assert c.advice.findings[0].id == "measured-line-serving"
+
+
+def test_listed_batches_and_memories_of_a_training_run(kb):
+    c = run_consultation("Training with batch sizes 8, 16, 32 the GPU memory usage is 10GB, 14GB, 22GB. Is that linear?",
+                         kb=kb)
+    assert c.wm.value("peak_memory_by_batch") == [[8, 10e9], [16, 14e9], [32, 22e9]]
+    assert "measured-line-serving" not in [f.id for f in c.advice.findings]
