@@ -305,6 +305,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     _other_ranks_on_one_gpu(found, said)
     _rates_of_other_bars(found, said)
     _memory_by_batch_listed(found, said)
+    _unified_memory_size(found, said)
     if "peak_memory_by_batch" in found and not found.get("oom", (False,))[0] and "claim_run_fits" not in found:
         # peaks measured at several batches ("mini-batch 4: … [actual] 19GB; 8: 31GB; 16: 51GB"): those runs trained
         found["claim_run_fits"] = (True, found["peak_memory_by_batch"][1])
@@ -1123,6 +1124,20 @@ def _logs_of_several_worlds(found: dict[str, tuple[Any, str]], said: str) -> Non
 
 
 # an OpenMMLab config's iteration schedule before its data set ("_160k_ade20k", "_80k_cityscapes", "_40k_voc12aug")
+APPLE_CHIP_SIZE = re.compile(r"(?i)\bM[1-5]\s?(?:Pro|Max|Ultra)?\s*(?:\(|,|with|and)?\s*(\d{1,3})\s?GB\b")
+
+
+def _unified_memory_size(found: dict, said: str) -> None:
+    """Apple silicon's memory is the GPU's ("M1 Pro 16GB", "a MacBook M2 Max with 32GB of RAM" - review 72 #24): the
+    size said beside the chip, or the machine's RAM, is what the GPU can use."""
+    if found.get("unified_memory_named", (False,))[0] is not True or "gpu_memory" in found:
+        return
+    if (size := APPLE_CHIP_SIZE.search(said[:MAX_SCAN])) is not None:
+        found["gpu_memory"] = (float(size.group(1)) * 2**30, size.group(0))
+    elif "cpu_ram" in found:
+        found["gpu_memory"] = found["cpu_ram"]
+
+
 # "when max_batch_size=1,64,128 …, the gpu memory will be 27g, 49g, 72g" (review 72 #3): two lists side by side
 LISTED_BATCHES = re.compile(r"(?i)(?:\b|_)batch(?:[ _-]?size)?s?\s*(?:=|:|of|is|are)?\s*(?P<batches>\d{1,5}(?:\s*(?:,|/|and)\s*\d{1,5}){1,5})"
                             r"\b[^.\n]{0,80}?\b(?:memory|vram|usage)\b[^.\n\d]{0,40}?"

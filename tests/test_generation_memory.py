@@ -254,3 +254,23 @@ def test_listed_batches_and_memories_of_a_training_run(kb):
                          kb=kb)
     assert c.wm.value("peak_memory_by_batch") == [[8, 10e9], [16, 14e9], [32, 22e9]]
     assert "measured-line-serving" not in [f.id for f in c.advice.findings]
+
+
+def test_a_model_too_large_for_the_macs_gpu_share_pages(kb):
+    """Review 72 #24: "M1 Pro 16GB … Llama-2-7b … memory reaches around 13GB … so long to chat": 12.55 GiB of 16-bit
+    weights over the share macOS lets the GPU keep - it swaps; no training FLOPs on a sampler's 20.72 s/it."""
+    c = run_consultation("Performance with M1 Pro 16GB: Is it Normal?\nmacOS 13.4.1 M1 Pro 16GB\n1. LLaMA. It takes so long "
+                         "time to chat. (mlx) llama % python3 llama.py Llama-2-7b-chat.npz tokenizer.model \"who are you?\"\n"
+                         "Press enter to start generation\nThe memory consumption reaches around 13GB.\n2. Stable Diffusion: 1/50 [00:20<16:55, 20.72s/it]",
+                         kb=kb)
+    assert c.wm.value("gpu_memory") == 16 * GiB and c.wm.value("unified_memory_named") is True
+    assert c.advice.findings[0].id == "finding-unified-memory-weights-swap"
+    assert not c.wm.known("tflops_per_thousand_tokens")
+
+
+@pytest.mark.parametrize("message, gib", [("I have a MacBook Pro M2 Max with 32GB of RAM", 32), ("an M3 Max 64GB", 64)])
+def test_apple_silicons_memory_is_the_gpus(kb, message, gib):
+    from advisor.consultation import read_message
+
+    found = read_message(kb, message)
+    assert found["unified_memory_named"][0] is True and found["gpu_memory"][0] == gib * GiB

@@ -71,6 +71,8 @@ def read(message: str) -> Reading:
     unified = UNIFIED_MEMORY_WORDS.intersection(index.words)
     if not unified and "dgx" in index.words and "spark" in index.words:
         unified = {"spark"}  # (NVIDIA's DGX Spark: the GB10's memory is the host's)
+    if not unified and "m" in index.words and (chip := _apple_chip(tokens, message)):
+        unified = {chip}  # "M1 Pro 16GB", "an M2 Max" (review 72 #24): Apple silicon, split "m" "1" by the tokenizer
     reading.unified_memory = bool(unified)
     reading.unified_memory_text = min(unified) if unified else ""  # (a word of the message, for the fact's source)
     reading.rl_trainer, reading.rl_trainer_text = _rl_trainer(message, index.words)
@@ -572,6 +574,19 @@ XLA_REPORT_WORDS = frozenset({"hlo", "scoped", "program", "usage", "used", "requ
 # an Apple machine, whose RAM is also its GPU's memory ("my M2 ULTRA 64GB … RAM Usage: 55.8/64.0GB")
 UNIFIED_MEMORY_WORDS = frozenset({"m1", "m2", "m3", "m4", "mps", "macbook", "mac", "apple", "mlx", "unified", "gb10",
                                   "jetson", "orin"})  # (a Jetson's GPU shares its board's memory too)
+
+
+APPLE_TIERS = frozenset({"pro", "max", "ultra"})
+
+
+def _apple_chip(tokens: list[Token], message: str) -> str:
+    """An Apple silicon chip said as "M1 Pro", "M2 Max", "M3 Ultra" ("m" glued to its generation, then its tier): the
+    chip's name as written, or ""."""
+    for i in range(len(tokens) - 2):
+        if tokens[i].text == "m" and tokens[i + 1].is_num and tokens[i + 1].text in ("1", "2", "3", "4", "5") \
+                and not tokens[i + 1].space_before and tokens[i + 2].text.lower() in APPLE_TIERS:
+            return message[tokens[i].start:tokens[i + 2].end]
+    return ""
 
 
 # the first words of the lines of XLA's memory report, one size each ("    reserved        529.00M", "    global
