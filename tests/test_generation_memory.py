@@ -208,10 +208,11 @@ def test_tensor_parallel_serving_splits_the_cache_and_counts_blocks(kb):
     assert c.advice.findings[0].id == "finding-vllm-tp-cache-split"
     blocks = next(f for f in c.advice.findings if f.id == "finding-vllm-blocks-tokens")
     assert "507 GPU blocks hold 8112 tokens" in blocks.title
-    # the KV budget counts the two cards the model is split over, not one card with the whole model
-    budget = next(f for f in c.advice.findings if f.id == "finding-kv-cache-budget")
-    assert "6.28 GiB" not in budget.title and c.wm.value("kv_tokens_on_card") == pytest.approx(
+    # the KV budget counts the two cards the model is split over, not one card with the whole model - and gives way
+    # to the engine's own count of its blocks, which its activations and graphs have already come out of
+    assert c.wm.value("kv_tokens_on_card") == pytest.approx(
         (2 * 16 * GiB - c.wm.value("kv_weights_bytes")) / c.wm.value("kv_bytes_per_token"))
+    assert "finding-kv-cache-budget" not in [f.id for f in c.advice.findings]
 
 
 def test_a_quantized_checkpoint_served_over_tensor_parallel_cards(kb):
