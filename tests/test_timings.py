@@ -314,3 +314,13 @@ def test_an_epochs_time_and_a_data_sets_release_name(kb):
                              "hours to train one epoch with batch_size=64, subdivisions=8. Is this normal?")
     assert found["epoch_seconds"][0] == 5 * 3600 and "current_duration" not in found
     assert found["dataset_size"][0] == 118287 and "model_named" not in found
+
+
+def test_a_time_asked_with_nothing_to_count_it_from(kb):
+    """Review 72 #25: "you pretrain on two 16-GPU nodes with batch-size=2880, how long does it take?" - no data, epochs
+    or step time: what a run's time is made of and the one measurement, not "nothing specific"."""
+    c = run_consultation("Pretraining Time\n\nHi, it is mentioned in the paper that you pretrain the model on two 16-GPU "
+                         "nodes with batch-size=2880, I wonder how long does it take to pretrain on the filtered CC + "
+                         "COCO + SBU + VG dataset?", kb=kb)
+    assert "finding-time-from-updates-and-pace" in [f.id for f in c.advice.findings]
+    assert "nothing specific" not in c.advice.recommendation.rationale
