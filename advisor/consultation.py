@@ -306,6 +306,10 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     _rates_of_other_bars(found, said)
     _memory_by_batch_listed(found, said)
     _unified_memory_size(found, said)
+    if "reference_batch" not in found and (paper := SOURCE_BATCH_IN_BRACKETS.search(said[:MAX_SCAN])) is not None:
+        # "Why are the batch size between that mentioned in the paper (8) and the provided training code (2)
+        # different?" (review 71 #20): the source's batch, given in brackets after it
+        found["reference_batch"] = (int(paper.group(1)), paper.group(0))
     if "peak_memory_by_batch" in found and not found.get("oom", (False,))[0] and "claim_run_fits" not in found:
         # peaks measured at several batches ("mini-batch 4: … [actual] 19GB; 8: 31GB; 16: 51GB"): those runs trained
         found["claim_run_fits"] = (True, found["peak_memory_by_batch"][1])
@@ -1124,6 +1128,8 @@ def _logs_of_several_worlds(found: dict[str, tuple[Any, str]], said: str) -> Non
 
 
 # an OpenMMLab config's iteration schedule before its data set ("_160k_ade20k", "_80k_cityscapes", "_40k_voc12aug")
+SOURCE_BATCH_IN_BRACKETS = re.compile(r"(?i)\bbatch[ _-]?sizes?\b[^.?!\n]{0,80}?\b(?:the\s+)?(?:paper|readme|original\s+"
+                                      r"(?:implementation|code|repo))\s*\((\d{1,5})\)")
 APPLE_CHIP_SIZE = re.compile(r"(?i)\bM[1-5]\s?(?:Pro|Max|Ultra)?\s*(?:\(|,|with|and)?\s*(\d{1,3})\s?GB\b")
 
 

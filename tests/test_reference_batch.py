@@ -160,3 +160,13 @@ def test_an_openmmlab_config_on_the_zoos_gpus_is_no_such_gap(kb):
 
     c = run_consultation(MMSEG_ONE_GPU.replace("the single GPU", "4 GPUs"), kb=kb)
     assert "finding-openmmlab-config-on-one-gpu" not in [f.id for f in c.advice.findings]
+
+
+def test_a_sources_batch_in_brackets(kb):
+    """Review 71 #20: "the batch size between that mentioned in the paper (8) and the provided training code (2)" - the
+    paper's 8 is the reference's batch per update."""
+    from advisor.consultation import read_message
+
+    found = read_message(kb, "Why are the batch size between that mentioned in the paper (8) and the provided training "
+                             "code (2) different?\npython train_net.py --num-gpus 1 SOLVER.IMS_PER_BATCH 2")
+    assert found["reference_batch"][0] == 8 and found["batch_size"][0] == 2
