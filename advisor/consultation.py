@@ -306,6 +306,9 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     _rates_of_other_bars(found, said)
     _memory_by_batch_listed(found, said)
     _unified_memory_size(found, said)
+    if "target_tokens_per_step" not in found and (tokens := TOKENS_PER_UPDATE.search(said[:MAX_SCAN])) is not None:
+        # "The total batch size( in token ) is 0.5M in one iteration" (review 71 #1)
+        found["target_tokens_per_step"] = (parse_count(tokens.group(1).replace(" ", "")), tokens.group(0))
     if "reference_batch" not in found and (paper := SOURCE_BATCH_IN_BRACKETS.search(said[:MAX_SCAN])) is not None:
         # "Why are the batch size between that mentioned in the paper (8) and the provided training code (2)
         # different?" (review 71 #20): the source's batch, given in brackets after it
@@ -1128,6 +1131,8 @@ def _logs_of_several_worlds(found: dict[str, tuple[Any, str]], said: str) -> Non
 
 
 # an OpenMMLab config's iteration schedule before its data set ("_160k_ade20k", "_80k_cityscapes", "_40k_voc12aug")
+TOKENS_PER_UPDATE = re.compile(r"(?i)\bbatch[ _-]?size\s*\(\s*in\s+tokens?\s*\)\s*(?:is|=|:)\s*(?:about\s+|~\s*)?"
+                               r"(\d{1,4}(?:\.\d{1,3})?\s?[kKmM])\b")
 SOURCE_BATCH_IN_BRACKETS = re.compile(r"(?i)\bbatch[ _-]?sizes?\b[^.?!\n]{0,80}?\b(?:the\s+)?(?:paper|readme|original\s+"
                                       r"(?:implementation|code|repo))\s*\((\d{1,5})\)")
 APPLE_CHIP_SIZE = re.compile(r"(?i)\bM[1-5]\s?(?:Pro|Max|Ultra)?\s*(?:\(|,|with|and)?\s*(\d{1,3})\s?GB\b")

@@ -327,3 +327,13 @@ def test_a_papers_schedule_its_split_and_its_per_gpu_share(kb):
 def test_a_size_counted_in_tokens_elsewhere_is_no_model(kb, message, params):
     """Review 71 #29: "beyond 5.7B" after "up to 5.7B tokens" is the data's count, not a 5.7B model."""
     assert read_message(kb, message).get("params", (None,))[0] == params
+
+
+def test_a_warmup_said_in_tokens(kb):
+    """Review 71 #1 (nanoGPT): "The total batch size (in token) is 0.5M in one iteration … GPT3's warmup is 375M tokens,
+    why is the warmup_iters not 375/0.5 = 750?" - 750 updates; the 2,000 iterations are 1B tokens."""
+    c = run_consultation("why is the warmup_iters set 2000?\n\nThe total batch size( in token ) is 0.5M in one iteration "
+                         ",which follows the GPT3 paper. With the same logic, since the GPT3's warmup is 375M tokens, why "
+                         "is the warmup_iters not set to 375/0.5 = 750", kb=kb)
+    assert c.wm.value("warmup_updates_from_tokens") == 750 and c.wm.value("warmup_steps_tokens") == 2000 * 500_000
+    assert c.advice.findings[0].id == "finding-warmup-in-tokens"

@@ -461,6 +461,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("learning_rate", "lr"), ("learning rate", "lr"), ("lr", "lr"), ("base_lr", "lr"), ("base lr", "lr"), ("blr", "lr"),
     ("lr_init", "lr"),  # (RWKV-LM's --lr_init, the peak its schedule starts from)
     ("warmup_steps", "warmup_steps"), ("warmup steps", "warmup_steps"), ("warmup", "warmup_steps"),
+    ("warmup iters", "warmup_steps"), ("warmup iterations", "warmup_steps"),  # (nanoGPT's `warmup_iters`)
     ("warm up", "warmup_steps"), ("warmups", "warmup_steps"), ("warmuplr", "warmup_steps"),  # (ESPnet's scheduler: `warmuplr`, warmup_steps 25000)
     ("lr_warmup_steps", "warmup_steps"), ("num_warmup_steps", "warmup_steps"), ("warmup_ratio", "warmup_ratio"),
     ("warmup ratio", "warmup_ratio"), ("num_train_epochs", "epochs"), ("epochs", "epochs"), ("max_epochs", "epochs"),

@@ -731,6 +731,22 @@ def run_pace(duration: float, updates: float, dataset_size: float, epochs: float
                                            f"{fmt_sig(rate, 3)} samples/s", ("arithmetic",))}
 
 
+@estimator("updates", "steps_tokens", cites=("arithmetic",))
+def warmup_in_tokens(warmup_tokens: float, tokens_per_update: float, warmup_steps: float | None = None) -> dict[str, Estimate]:
+    """A warmup said in tokens ("GPT-3's 375M") at a run's tokens per update (0.5M): the updates it makes (750) - and
+    what the run's own warmup steps are in tokens (2,000 × 0.5M = 1B), to set the two side by side."""
+    if warmup_tokens <= 0 or tokens_per_update <= 0 or warmup_steps is not None and warmup_steps <= 0:
+        raise NotComputable("the warmup, the tokens per update and the steps must be positive")
+    updates = warmup_tokens / tokens_per_update
+    out = {"updates": Estimate(updates, "count", f"{fmt_count(warmup_tokens)} tokens / {fmt_count(tokens_per_update)} "
+                                                 f"tokens an update = {fmt_count(updates)} updates", ("arithmetic",))}
+    if warmup_steps:
+        out["steps_tokens"] = Estimate(warmup_steps * tokens_per_update, "count", f"{fmt_count(warmup_steps)} steps × "
+                                       f"{fmt_count(tokens_per_update)} tokens = {fmt_count(warmup_steps * tokens_per_update)} "
+                                       "tokens", ("arithmetic",))
+    return out
+
+
 @estimator("samples", "per_update", "samples_per_second", cites=("arithmetic",))
 def steps_work(planned_steps: float, batch_size: float, duration: float | None = None) -> dict[str, Estimate]:
     """The samples a run of a number of updates processes ("SDXL for 200 steps at 2048 per update": 409,600), and what
