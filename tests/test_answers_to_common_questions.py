@@ -6764,3 +6764,15 @@ def test_keras_memory_not_handed_back_after_deleting_a_model(kb):
     assert not c.wm.known("dataset_size")
     assert c.advice.findings[0].id == "finding-framework-preallocates"
     assert "own process" in c.advice.findings[0].text
+
+
+def test_ultralytics_warmup_floor(kb):
+    """Review 72 #28: "batch size - 48, lr0 - 0.0001, warmap epochs - 5 … the warm-up takes 20 epochs … at 48 it only
+    reaches 0.00007" - the trainer's 100-iteration floor: 5 batches an epoch, some 240 images."""
+    c = run_consultation("Ultralytics YOLO Train. Hello, is this the correct work of changing the learning rate? My "
+                         "parameters batch size - 48, lr0 - 0.0001, lrf - 0.1, warmap epochs - 5. I expect that after 5 "
+                         "epochs there will be lr 0.0001. However, the warm-up takes 20 epochs, why does it not take my "
+                         "value but takes it based on nbs?", kb=kb)
+    assert c.wm.value("warmup_epochs") == 5 and c.wm.value("warmup_epochs_seen") == 20
+    assert c.wm.value("ultralytics_warmup_images") == 240
+    assert c.advice.findings[0].id == "finding-ultralytics-warmup-floor"

@@ -747,6 +747,23 @@ def warmup_in_tokens(warmup_tokens: float, tokens_per_update: float, warmup_step
     return out
 
 
+ULTRALYTICS_MIN_WARMUP = 100  # Ultralytics' trainer warms up for at least 100 iterations (nw = max(..., 100))
+
+
+@estimator("batches", "images", cites=("ultralytics-warmup", "arithmetic"))
+def ultralytics_warmup_floor(warmup_epochs_seen: float, batch: float) -> dict[str, Estimate]:
+    """A warmup that took more epochs than set: Ultralytics' 100-iteration floor over the epochs it took gives the
+    batches an epoch (20 epochs: 5), and × the batch the images an epoch holds (240 at batch 48)."""
+    if warmup_epochs_seen <= 0 or batch <= 0:
+        raise NotComputable("the epochs and the batch must be positive")
+    batches = ULTRALYTICS_MIN_WARMUP / warmup_epochs_seen
+    src = ("ultralytics-warmup", "arithmetic")
+    return {"batches": Estimate(batches, None, f"{ULTRALYTICS_MIN_WARMUP} iterations / {fmt_sig(warmup_epochs_seen)} "
+                                               f"epochs = {fmt_sig(batches)} batches an epoch", src),
+            "images": Estimate(batches * batch, "count", f"{fmt_sig(batches)} batches × {fmt_count(batch)} = "
+                                                          f"{fmt_count(batches * batch)} images", src)}
+
+
 @estimator("samples", "per_update", "samples_per_second", cites=("arithmetic",))
 def steps_work(planned_steps: float, batch_size: float, duration: float | None = None) -> dict[str, Estimate]:
     """The samples a run of a number of updates processes ("SDXL for 200 steps at 2048 per update": 409,600), and what
