@@ -275,3 +275,14 @@ def test_apple_silicons_memory_is_the_gpus(kb, message, gib):
 
     found = read_message(kb, message)
     assert found["unified_memory_named"][0] is True and found["gpu_memory"][0] == gib * GiB
+
+
+def test_a_flat_token_latency_under_more_concurrent_requests(kb):
+    """Review 71 #28: "2000 concurrent requests … the average token latency remained around ~70ms, the same as with
+    150" - the running batch is capped, the rest queue."""
+    c = run_consultation("Handling Concurrent Request\n\nHow is TGI handles concurrent request? I did a load test with 2000 "
+                         "concurrent requests and noticed that the average token latency remained around ~70ms, which is "
+                         "the same as when I initially tested with 150 concurrent requests. Why didn't the token latency "
+                         "increase?", kb=kb)
+    assert c.wm.value("concurrent_requests_said") == 2000 and c.wm.value("latency_flat_said") is True
+    assert c.advice.findings[0].id == "finding-serving-queue-holds-latency"
