@@ -1179,7 +1179,7 @@ def _said_as_tokens(size_text: str, said: str) -> bool:
 
 
 TRAIN_SPLIT = re.compile(r"\b(\d{1,3}(?:,\d{3}){1,2}|\d{1,7}(?:\.\d{1,2})?\s?[kKmM]?)\s?/\s?\d{1,3}(?:,\d{3}){0,2}(?:\.\d{1,2})?\s?[kKmM]?"
-                         r"\s+train\s?/\s?(?:val|valid|validation|dev|test)\b")
+                         r"\s+train\s?/\s?(?:val|valid|validation|dev|test)\b", re.IGNORECASE)
 CONFIG_ITERATIONS = re.compile(r"_(\d{1,4})k_(?:ade20k|cityscapes|voc12aug|pascal_context\w{0,6}|coco-stuff\d{0,3}|"
                                r"isaid|potsdam|vaihingen|loveda|chase_db1|drive|hrf|stare)\b", re.IGNORECASE)
 
