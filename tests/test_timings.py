@@ -324,3 +324,15 @@ def test_a_time_asked_with_nothing_to_count_it_from(kb):
                          "COCO + SBU + VG dataset?", kb=kb)
     assert "finding-time-from-updates-and-pace" in [f.id for f in c.advice.findings]
     assert "nothing specific" not in c.advice.recommendation.rationale
+
+
+def test_a_time_question_naming_a_card_is_no_fit_question(kb):
+    """Review 71 #16: "how much time the script would take to run on, say, a single 80GB A100? [I was getting around
+    33 hrs …]" - a time asked, and a run that trains (33 hours), not a plan that does not fit."""
+    from advisor.consultation import read_message
+
+    found = read_message(kb, "could someone please mention how much time (approximately) the above script would take to "
+                             "run on, say, a single 80GB A100 GPU? [I was getting around 33 hrs and it was skipping most "
+                             "batches]")
+    assert found.get("user_goal", (None,))[0] != "fit"
+    assert found["current_duration"][0] == 33 * 3600

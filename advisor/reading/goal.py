@@ -325,7 +325,7 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
         # (not a request for the authors' files: "could you provide a config file … using 4 gpus?")
         # (nor "is there anyway we can do multi-GPU training?" - review 66 #29: how to use several GPUs, not fit)
         if sentence.question and present & HARDWARE and present & CAN and not _memory_said_enough(words) \
-                and present.isdisjoint(REQUEST_WORDS) and not _only_perceives(words) \
+                and present.isdisjoint(REQUEST_WORDS) and not _only_perceives(words) and not _asks_time(words) \
                 and not ({"multi", "multiple", "distributed"} & present and not present & (MEMORY | SPEED_WORDS | {"speed"})):
             # (nor "any configuration I can tweak to improve the multiple GPU result?" - review 69 #6: its accuracy)
             vote("fit", HARDWARE_QUESTION * scale, sentence.text(0, len(words) - 1))
@@ -449,6 +449,16 @@ def asks_how_it_was_trained(words: list[str]) -> bool:
     """Whether a question asks how a run was done: 'was'/'were' then, within four words, a verb of training ("was it
     really trained on 64 gpus", "how many GPUs were they run on")."""
     return any(w in ("was", "were") and not PAST_RUN_VERBS.isdisjoint(words[k + 1:k + 5]) for k, w in enumerate(words))
+
+
+TIME_UNITS = frozenset({"time", "hours", "days", "minutes", "weeks"})
+
+
+def _asks_time(words: list[str]) -> bool:
+    """Whether the sentence asks how long something takes ("how much time would the script take to run on a single
+    80GB A100?" - review 71 #16): a question of time, whatever hardware it names."""
+    return any(w == "how" and (words[k + 1:k + 2] == ["long"] or words[k + 1:k + 2] in (["much"], ["many"])
+                               and not TIME_UNITS.isdisjoint(words[k + 2:k + 3])) for k, w in enumerate(words))
 
 
 PERCEIVING = frozenset({"see", "find", "notice", "read", "tell", "spot"})
