@@ -329,15 +329,9 @@ def serving_cache_budget(gpu_memory: float, share: float, params: float,
                                                      f"{fmt_bytes_gib(cap - weights)}", src)}
 
 
-@estimator("per_token", "weights", "tokens", cites=("vllm-paged-attention", "arithmetic"))
-def kv_cache_budget(model: str, gpu_memory: float, weight_bits: float = 16, num_gpus: float = 1,
-                    model_parallel_gpus: float = 1) -> dict[str, Estimate]:
-    """Serving a catalogue transformer: its KV cache per token in 16 bits (keys and values at every layer: 2 × layers
-    × KV heads × head width × 2 bytes), its weights at `weight_bits`, and the tokens the rest of the memory holds -
-    the budget concurrency × context shares, before the prefill's activations, CUDA graphs and the CUDA context take
-    their part. The memory is the `model_parallel_gpus` cards' the engine is told to shard the model over
-    (--tensor-parallel-size 2: review 72 #2); else one card's where the weights fit one (a copy on each), else all
-    `num_gpus` cards' (tensor parallelism splits the weights and the KV heads alike)."""
+def _decoder_kv(model: str):
+    """A catalogue decoder's spec and the KV cache one token keeps in 16 bits: 2 (keys, values) × layers × KV heads ×
+    head width × 2 bytes (NotComputable for a model without a decoder's shapes)."""
     from advisor.domain.catalogue import preset
     from advisor.errors import InputError
 
@@ -347,10 +341,22 @@ def kv_cache_budget(model: str, gpu_memory: float, weight_bits: float = 16, num_
         raise NotComputable(str(exc)) from None
     if not (spec.n_layers and spec.n_heads and spec.head_dim) or spec.arch_kind not in ("decoder", "moe-decoder"):
         raise NotComputable(f"no decoder shapes for {model}")
+    return spec, 2 * spec.n_layers * (spec.n_kv_heads or spec.n_heads) * spec.head_dim * 2
+
+
+@estimator("per_token", "weights", "tokens", cites=("vllm-paged-attention", "arithmetic"))
+def kv_cache_budget(model: str, gpu_memory: float, weight_bits: float = 16, num_gpus: float = 1,
+                    model_parallel_gpus: float = 1) -> dict[str, Estimate]:
+    """Serving a catalogue transformer: its KV cache per token in 16 bits (keys and values at every layer: 2 × layers
+    × KV heads × head width × 2 bytes), its weights at `weight_bits`, and the tokens the rest of the memory holds -
+    the budget concurrency × context shares, before the prefill's activations, CUDA graphs and the CUDA context take
+    their part. The memory is the `model_parallel_gpus` cards' the engine is told to shard the model over
+    (--tensor-parallel-size 2: review 72 #2); else one card's where the weights fit one (a copy on each), else all
+    `num_gpus` cards' (tensor parallelism splits the weights and the KV heads alike)."""
+    spec, per_token = _decoder_kv(model)
     if gpu_memory <= 0 or not 2 <= weight_bits <= 32:
         raise NotComputable("the card and the weights' width must be positive")
     kv_heads = spec.n_kv_heads or spec.n_heads
-    per_token = 2 * spec.n_layers * kv_heads * spec.head_dim * 2
     weights = spec.params * weight_bits / 8
     cards = int(model_parallel_gpus) if model_parallel_gpus > 1 else 1 if weights < gpu_memory else max(1, int(num_gpus))
     memory = gpu_memory * cards
@@ -376,20 +382,11 @@ def gguf_memory_beyond_weights(model: str, measured: float) -> dict[str, Estimat
     """A GGUF runtime's measured memory against its 4-bit weights ("ollama ps: 34 GB for Qwen3-14B Q4_K_M"): what is
     beyond the weights is the KV cache of the context × the parallel slots (and compute buffers), in tokens of the
     model's 16-bit KV cache."""
-    from advisor.domain.catalogue import preset
-    from advisor.errors import InputError
-
-    try:
-        spec = preset(model)
-    except InputError as exc:
-        raise NotComputable(str(exc)) from None
-    if not (spec.n_layers and spec.n_heads and spec.head_dim) or spec.arch_kind not in ("decoder", "moe-decoder"):
-        raise NotComputable(f"no decoder shapes for {model}")
+    spec, per_token = _decoder_kv(model)
     weights = spec.params * GGUF_Q4_BITS / 8
     rest = measured - weights
     if rest <= 0:
         raise NotComputable("the measured memory is no more than the weights")
-    per_token = 2 * spec.n_layers * (spec.n_kv_heads or spec.n_heads) * spec.head_dim * 2
     src = ("llamacpp-server-slots", "arithmetic")
     return {"weights": Estimate(weights, "bytes", f"{fmt_count(spec.params)} params × {GGUF_Q4_BITS} bits = "
                                 f"{fmt_bytes_gib(weights)}", src),
