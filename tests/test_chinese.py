@@ -290,3 +290,23 @@ def test_memory_expected_to_split_evenly_over_the_cards(kb):
                          "多卡训练时，所需的16G显存平均分到每张卡上，每张卡只占用8G显存。请问问题出在哪里了呢", kb=kb)
     assert c.wm.value("claim_gpu_memory_adds_up") is True
     assert c.advice.red_flags[0].id == "rf-gpu-memory-pools"
+
+
+@pytest.mark.parametrize("run, value", [
+    ("数据共三十条", 30), ("两千步", 2000), ("五十万条", 500_000), ("两万五千条", 25_000), ("一百零五", 105),
+    ("九十九", 99), ("十条", 10), ("训练了五个小时", 5), ("六张卡", 6),
+])
+def test_numbers_in_chinese_numerals(run, value):
+    """"数据共三十条" is 30 samples: a numeral holding a unit (十, 百, 千, 万), or a lone digit before a measure word."""
+    assert [int(english) for _, _, english in chinese.phrases(run) if english.isdigit()] == [value]
+
+
+@pytest.mark.parametrize("run", ["千万不要", "十分大", "三四十", "第三十", "百分之五十", "十几条", "一样", "三张卡"])
+def test_numerals_that_are_no_number(run):
+    """千万 "by all means", 十分 "very", 三四十 "thirty or forty", 第三十 "the 30th", 百分之五十 "fifty percent", 十几
+    "ten-odd": words, or no count; a lone 三 stays the glossary's "three"."""
+    assert not any(english.isdigit() for _, _, english in chinese.phrases(run))
+
+
+def test_a_data_set_counted_in_chinese_numerals(kb):
+    assert facts(kb, "数据共三十条，在单卡上进行sft")["dataset_size"] == 30

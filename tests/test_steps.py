@@ -337,3 +337,29 @@ def test_a_warmup_said_in_tokens(kb):
                          "is the warmup_iters not set to 375/0.5 = 750", kb=kb)
     assert c.wm.value("warmup_updates_from_tokens") == 750 and c.wm.value("warmup_steps_tokens") == 2000 * 500_000
     assert c.advice.findings[0].id == "finding-warmup-in-tokens"
+
+
+def test_an_epochs_micro_batches_left_over_by_the_accumulation(kb):
+    """Review 71 #15: "梯度累计在transformers>=4.46.0时出错 … 数据共三十条" - 30 samples at batch 1 and accumulation 4:
+    ⌊30 / 4⌋ = 7 updates an epoch, 2 micro-batches left over, the window the log shows straddling two epochs."""
+    message = ("梯度累计在transformers>=4.46.0时出错\n数据共三十条，在单卡上进行sft\n    --per_device_train_batch_size 1 \\\n"
+               "    --gradient_accumulation_steps 4 \\\n    --num_train_epochs 4 \\\n"
+               "{'loss': 0.9863, 'grad_norm': 14.85, 'learning_rate': 4.267766952966369e-06, 'epoch': 0.93}\n"
+               "{'loss': 1.2364, 'grad_norm': 22.58, 'learning_rate': 4.058724504646834e-06, 'epoch': 1.07}")
+    c = run_consultation(message, kb=kb)
+    assert c.wm.value("epoch_micro_batches") == 30 and c.wm.value("left_over_micro_batches") == 2
+    assert c.wm.value("updates_per_epoch") == 7 and c.wm.value("total_updates") == 28
+    assert c.advice.findings[0].id == "finding-accumulation-window-left-over"
+    assert c.advice.findings[0].title == "30 micro-batches an epoch in windows of 4 leave 2 over at its end"
+    # where the windows divide the epoch, nothing is left over and the finding has nothing to say
+    even = run_consultation(message.replace("三十条", "三十二条"), kb=kb)
+    assert even.wm.value("updates_per_epoch") == 8 and not even.wm.known("left_over_micro_batches")
+    assert "finding-accumulation-window-left-over" not in [f.id for f in even.advice.findings]
+
+
+def test_a_logged_learning_rate_is_no_question_about_it(kb):
+    """A Trainer's log line "{'loss': …, 'learning_rate': 4.2e-06, …}" shows the schedule's value: no wish to choose
+    a learning rate (the quote closing the key stands between the name and its value)."""
+    found = read_message(kb, "{'loss': 0.9863, 'grad_norm': 14.85, 'learning_rate': 4.26e-06, 'epoch': 0.93}")
+    assert found.get("user_goal", (None,))[0] != "choose_lr"
+    assert read_message(kb, "What learning rate should I use at batch 64?")["user_goal"][0] == "choose_lr"

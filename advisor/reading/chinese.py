@@ -67,6 +67,7 @@ GLOSSARY: dict[str, str] = {
     "显存会爆掉": "runs out of memory", "会爆掉": "runs out of memory", "爆掉": "out of memory",
     "第一个卡": "first card", "第一张卡": "first card", "第一块卡": "first card", "第二张卡": "second card",
     "第二和第三张卡": "second and third cards", "还有很多显存": "still have lots of free memory",
+    "出错": "goes wrong", "时出错": "goes wrong",  # ("梯度累计在transformers>=4.46.0时出错": accumulation goes wrong)
     "报错": "error", "爆显存": "out of memory", "显存不足": "out of memory", "显存不够": "out of memory",
     "显存溢出": "out of memory", "溢出显存": "out of memory", "溢出": "overflow", "占用": "uses", "显存占用": "memory usage", "显存占用了": "memory usage",
     # ("单卡和多卡内存消耗几乎一样": a single GPU's and several GPUs' memory use almost the same - 内存 said of the GPUs)
@@ -160,13 +161,79 @@ def has_cjk(text: str) -> bool:
     return CJK.search(text) is not None
 
 
+# A number written in Chinese numerals ("数据共三十条": 30 samples, "两千步": 2,000 steps, "五十万条": 500,000): digits
+# before the units 十, 百, 千 (and 万 for ten thousands). It must hold a unit - a lone digit ("三") is the glossary's
+# word - and open with a digit or 十, so 千万 ("by all means"), 万一 ("in case") and 百分之 ("percent") stay words.
+DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+UNITS = {"十": 10, "百": 100, "千": 1000}
+NUMERAL = re.compile("[一二两三四五六七八九十][零一二两三四五六七八九十百千万]*")
+# what a numeral may not be followed by: 十分 is "very" (unless 十分钟, ten minutes), 十几/几十 "a dozen or so"
+MEASURES = frozenset("个张块台条轮步次层天小秒分")
+NOT_AFTER = {"分": "钟", "几": None, "多": None, "来": None}
+
+
+def _below_ten_thousand(text: str) -> int | None:
+    """The value of "三十", "一百零五", "两千三百" (units falling, each after at most one digit), else None."""
+    total, digit, last_unit = 0, None, 10_000
+    for char in text:
+        if char in DIGITS:
+            if digit is not None and not (digit == 0):  # two digits in a row ("三四十": thirty or forty) is no number
+                return None
+            digit = DIGITS[char]
+        else:
+            unit = UNITS[char]
+            if unit >= last_unit:
+                return None
+            total += (1 if digit is None else digit) * unit
+            digit, last_unit = None, unit
+    if digit:
+        total += digit
+    return total
+
+
+def numeral(run: str, i: int) -> tuple[int, int] | None:
+    """(end, value) of the Chinese numeral starting at run[i], where one starts there and holds a unit."""
+    match = NUMERAL.match(run, i)
+    if match is None:
+        return None
+    text = match.group()
+    after = run[match.end():match.end() + 1]
+    if after in NOT_AFTER and run[match.end() + 1:match.end() + 2] != NOT_AFTER[after]:
+        return None
+    if not any(char in UNITS or char == "万" for char in text):
+        # a lone digit counts only before a measure word or a unit ("五个小时": five hours, "六张卡": six cards)
+        if len(text) > 1 or after not in MEASURES:
+            return None
+    high, _, low = text.partition("万")
+    if "万" in low or high == "":
+        return None
+    high_value = _below_ten_thousand(high)
+    low_value = _below_ten_thousand(low) if low else 0
+    if high_value is None or low_value is None:
+        return None
+    value = high_value * 10_000 + low_value if "万" in text else high_value
+    return match.end(), value
+
+
 def phrases(run: str) -> list[tuple[int, int, str]]:
     """(start, end, English words) of each glossary phrase in a run of Chinese characters, longest first from the
-    left; characters the glossary does not know are skipped (they give no word). Linear: at most LONGEST lookups
-    per character."""
+    left; characters the glossary does not know are skipped (they give no word). A Chinese numeral longer than the
+    phrase found there gives its value in digits ("30"). Linear: at most LONGEST lookups per character."""
     out: list[tuple[int, int, str]] = []
     i, n = 0, len(run)
     while i < n:
+        # (not inside a run of numerals - "三四十" is "thirty or forty" - nor after 第 or 之: "第三十" is the 30th,
+        # "百分之五十" fifty percent)
+        before = run[i - 1] if i else " "
+        opens = (run[i] in DIGITS or run[i] == "十") and before not in DIGITS and before not in UNITS \
+            and before not in "第之万"
+        number = numeral(run, i) if opens else None
+        if number is not None:
+            longest = next((size for size in range(min(LONGEST, n - i), 0, -1) if run[i:i + size] in GLOSSARY), 0)
+            if number[0] - i > longest:
+                out.append((i, number[0], str(number[1])))
+                i = number[0]
+                continue
         for size in range(min(LONGEST, n - i), 0, -1):
             english = GLOSSARY.get(run[i:i + size])
             if english is not None:

@@ -357,8 +357,10 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
                 # a library's log: "converting to bf16 for faster inference", "Warning: import flash_attn fail, please
                 # install FlashAttention to get higher efficiency" - its advice, not the user's wish (review 55 #30)
                 continue
-            if goal == "choose_lr" and not sentence.question and after < len(words) \
-                    and (sentence.is_num(after) or words[after] in _VALUE_AFTER | SCHEDULER_WORDS):
+            # (past the quote that closes a logged dict's key: "'learning_rate': 4.2e-06" - the colon is dropped)
+            value_at = after + 1 if words[after:after + 1] in (["'"], ['"']) and after + 1 < len(words) else after
+            if goal == "choose_lr" and not sentence.question and value_at < len(words) \
+                    and (sentence.is_num(value_at) or words[value_at] in _VALUE_AFTER | SCHEDULER_WORDS):
                 # "lr 3e-4", "learning_rate=2e-5" in a statement: a value, not a question about it; "some learning rate
                 # schedulers require the number of steps": the scheduler's input, not the LR's value
                 continue

@@ -165,6 +165,9 @@ def _mixed_word(word: str, start: int, space: bool, tokens: list[Token]) -> None
             return
         for a, b, english in chinese.phrases(run.group()[:MAX_TOKENS]):
             for part in english.split():
+                if part.isdigit():  # a Chinese numeral ("三十": 30) is a number the reader counts with
+                    tokens.append(Token("num", part, start + run.start() + a, start + run.start() + b, True, int(part)))
+                    continue
                 tokens.append(Token("word", part, start + run.start() + a, start + run.start() + b, True))
         at, glued = run.end(), False
     if at < len(word):

@@ -174,14 +174,15 @@ def data_from_steps(steps_per_epoch: float, batch_size: float) -> dict[str, Esti
                                               f"{fmt_count(value)} samples", ("hf-trainer-steps", "arithmetic"))}
 
 
-@estimator("per_epoch", "total", cites=("hf-trainer-steps", "arithmetic"))
+@estimator("per_epoch", "total", "micro_batches", "left_over", cites=("hf-trainer-steps", "arithmetic"))
 def optimizer_updates(dataset_size: float, micro_batch: float, grad_accum_steps: float, num_gpus: float,
                       epochs: float, repeats: float = 1) -> dict[str, Estimate]:
     """Optimizer updates per epoch and in total, counted the way data-parallel loops count them: each process's
     loader yields ⌈N / (micro × GPUs)⌉ micro-batches, and an update takes `grad_accum_steps` of them. A last window
     shorter than the accumulation is not counted (the Hugging Face Trainer's ⌊len(loader) / accumulation⌋); a loop
     that also steps on it makes one more update per epoch. `repeats`: samples each example becomes (GRPO's
-    num_generations completions per prompt, which its batch sizes count)."""
+    num_generations completions per prompt, which its batch sizes count). Under accumulation it also gives the
+    micro-batches of an epoch and, where they are no multiple of the accumulation, how many are left over."""
     if min(dataset_size, micro_batch, grad_accum_steps, num_gpus, epochs, repeats) <= 0:
         raise NotComputable("the dataset size, micro-batch, accumulation, GPUs and epochs must be positive")
     loader = math.ceil(dataset_size * repeats / (micro_batch * num_gpus))
@@ -191,8 +192,14 @@ def optimizer_updates(dataset_size: float, micro_batch: float, grad_accum_steps:
     examples = fmt_count(dataset_size) + (f" × {fmt_sig(repeats)} completions" if repeats != 1 else "")
     per_epoch_formula = (f"⌈{examples} / ({fmt_sig(micro_batch)} × {fmt_sig(num_gpus)} GPU)⌉ = {loader:,} "
                          f"micro-batches per GPU per epoch; ⌊{loader:,} / {fmt_sig(grad_accum_steps)}⌋ = {per_epoch:,} updates")
-    return {"per_epoch": Estimate(per_epoch, None, per_epoch_formula, src),
-            "total": Estimate(total, None, f"{per_epoch:,} × {fmt_sig(epochs)} epochs = {total:,} updates", src)}
+    out = {"per_epoch": Estimate(per_epoch, None, per_epoch_formula, src),
+           "total": Estimate(total, None, f"{per_epoch:,} × {fmt_sig(epochs)} epochs = {total:,} updates", src)}
+    left_over = loader % int(grad_accum_steps)
+    if grad_accum_steps > 1 and left_over:
+        out["micro_batches"] = Estimate(loader, "count", per_epoch_formula.split(";")[0], src)
+        out["left_over"] = Estimate(left_over, "count", f"{loader:,} mod {fmt_sig(grad_accum_steps)} = {left_over:,} "
+                                                        f"micro-batches after the last whole window", src)
+    return out
 
 
 @estimator("passes", "per_update", "steps_at_one", cites=("arithmetic",))
