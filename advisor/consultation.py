@@ -305,6 +305,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     _other_ranks_on_one_gpu(found, said)
     _rates_of_other_bars(found, said)
     _memory_by_batch_listed(found, said)
+    _oom_fixed_then_slow(found, said)
     _unified_memory_size(found, said)
     if "target_tokens_per_step" not in found and (tokens := TOKENS_PER_UPDATE.search(said[:MAX_SCAN])) is not None:
         # "The total batch size( in token ) is 0.5M in one iteration" (review 71 #1)
@@ -1147,6 +1148,27 @@ def _unified_memory_size(found: dict, said: str) -> None:
         found["gpu_memory"] = (float(size.group(1)) * 2**30, size.group(0))
     elif "cpu_ram" in found:
         found["gpu_memory"] = found["cpu_ram"]
+
+
+# "I got an OOM. So i set the `load_in_8_bit=True`. But I am getting extremely slow fine tuning speed" (review 71 #24):
+# an OOM the user's own change fixed, and the run now trains, only slowly
+FIXED_THEN_SLOW = re.compile(
+    r"(?i)\b(?:oom|out\s+of\s+(?:gpu\s+|cuda\s+)?memory)\b[^.?!\n]{0,60}[.!]?\s{1,6}"
+    r"(?:(?:so|then|after\s+that|therefore|hence|thus)\s*,?\s*)?i\s+(?:have\s+|had\s+|then\s+)?"
+    r"(?:set|changed|reduced|lowered|decreased|enabled|used|added|switched|turned\s+on|loaded)\b"
+    r"(?:[^.?!]|\.(?=\w)){0,160}?(?:[.!]\s{0,6})?\b(?:but|now|however)\b(?:[^.?!]|\.(?=\d)){0,80}?"
+    r"\b(?:slow|slower|slowly|speed|takes?|taking|hours?|days?)\b")
+
+
+def _oom_fixed_then_slow(found: dict, said: str) -> None:
+    """An OOM, then the user's change, then "but it is slow": the change fixed the OOM and the run trains - its speed
+    is the question, not fitting (the OOM was of the setting before the change)."""
+    if found.get("oom", (False,))[0] is not True or (match := FIXED_THEN_SLOW.search(said[:MAX_SCAN])) is None:
+        return
+    found.pop("oom")
+    found["claim_run_fits"] = (True, match.group(0))
+    if found.get("user_goal", (None,))[0] in (None, "fit"):
+        found["user_goal"] = ("faster", match.group(0))
 
 
 # "when max_batch_size=1,64,128 …, the gpu memory will be 27g, 49g, 72g" (review 72 #3): two lists side by side

@@ -373,3 +373,35 @@ def test_which_gpu_specification_decides_the_speed(kb):
                          "graphic card\n- Ray tracing feature", kb=kb)
     assert c.wm.value("tensorflow_named") is not True
     assert c.advice.findings[0].id == "finding-gpu-specs-for-speed"
+
+
+def test_an_oom_fixed_by_an_8bit_base_then_slow(kb):
+    """Review 71 #24: "I got an OOM. So i set the `load_in_8_bit=True` But I am getting extremely slow fine tuning
+    speed" - the change fixed the OOM, the run trains: the 8-bit base is the slow part, not a plan that does not fit;
+    and "The table claims we can do this in just a single RTX 3090" is the table's card, the L4 the user's."""
+    message = ("Reproducing sentiment finetuning train_lora extremely slow\n\nThe table claims we can do this in just a "
+               "single RTX 3090 within a day.\nI am using a L4 GPU instead.\n\n```\ndeepspeed -i train_lora.py \\\n"
+               "--base_model llama2-13b-nr \\\n--max_length 512 \\\n--batch_size 16 \\\n--num_epochs 20 \\\n```\n\n"
+               "I got an OOM.\n\nSo i set the `load_in_8_bit=True`\n\nBut I am getting extremely slow fine tuning speed "
+               "A single epoch is estimated to take 2 days.")
+    found = read_message(kb, message)
+    assert found["gpu_model"][0] == "l4" and "oom" not in found and found["claim_run_fits"][0] is True
+    assert found["user_goal"][0] == "faster"
+    c = run_consultation(message, kb=kb)
+    assert c.advice.findings[0].id == "finding-int8-base-slow"
+    assert c.wm.value("int8_base_at_4bit") == pytest.approx(13e9 * 0.5)
+    assert "plan-does-not-fit" not in [f.id for f in c.advice.findings]
+
+
+@pytest.mark.parametrize("message", [
+    "I got OOM so I reduced the batch to 4; now it runs but is very slow.",
+    "I got an OOM. So I enabled gradient checkpointing, and now it trains but slowly.",
+])
+def test_an_oom_the_users_change_fixed_is_no_question_of_fitting(kb, message):
+    found = read_message(kb, message)
+    assert "oom" not in found and found["user_goal"][0] == "faster"
+
+
+def test_an_oom_still_there_after_a_change_stays(kb):
+    found = read_message(kb, "I got OOM so I reduced the batch to 4, but it still runs out of memory.")
+    assert found["oom"][0] is True

@@ -260,6 +260,11 @@ class Clause:
             elif w in SAYING and speaking_of_reference and self._quote_after(k):
                 reported = True  # ('the README says "we train with bs=2x8"': the authors' words, quoted)
                 quote_opened = k
+            elif w in FIRST_PERSON and not reported and speaking_of_reference and k \
+                    and words[k - 1] in REPORTED_WITHOUT_THAT:
+                # "The table claims we can do this in just a single RTX 3090" (review 71 #24): the source's 'we',
+                # reported without a 'that'
+                reported = True
             elif w in FIRST_PERSON and not reported:
                 # "I guess the number of GPUs is 256?": a deduction about theirs (not "I assume using
                 # samples_per_gpu=1 on 4 GPUs gives batch 4", "I guess my batch is 8": about the user's own run)
@@ -403,6 +408,8 @@ class Clause:
 RUN_IN = frozenset({"recipe", "script", "repo", "repository", "code", "config"})  # what a user runs a setting in
 RUNNING = frozenset({"run", "ran", "train", "trained", "use", "used"})
 SAYING = frozenset({"says", "said", "states", "stated", "writes", "wrote", "reads", "mentions", "mentioned"})
+# a source's verbs after which its own 'we' or 'you' follows with no 'that' ("the README claims we can …")
+REPORTED_WITHOUT_THAT = SAYING | {"claims", "claimed", "suggests", "recommends", "shows", "showed"}
 SOURCE_QUALIFIERS = {"the", "your", "their", "this", "that", "original", "official", "author's", "authors"}
 SOURCE_NOUNS = {"paper", "readme", "article", "publication", "blog", "tutorial", "report", "docs", "documentation",
                 "repo", "repository"}
