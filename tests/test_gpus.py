@@ -9,6 +9,7 @@ import yaml
 
 from advisor.domain.gpus import ARCH_WITH_BF16, GPUS, GiB, aliases, families, find_gpu, gpu, gpus, platforms
 from advisor.errors import InputError
+from advisor.consultation import read_message
 
 DATA = yaml.safe_load(GPUS.read_text(encoding="utf-8"))
 FIELDS = {"names", "memory_gb", "memory_bytes_reported", "reported", "bf16", "fp16_tflops_dense", "bf16_tflops_dense", "arch",
@@ -273,3 +274,21 @@ def test_google_cloud_machine_types_name_their_gpus(kb, message, gpu, count):
 
     found = read_message(kb, message)
     assert found["gpu_model"][0] == gpu and found["num_gpus"][0] == count
+
+
+@pytest.mark.parametrize("message, card", [
+    ("I have a 6800XT with 16GB of VRAM", "rx-6800-xt"), ("training on my 7900XTX", "rx-7900-xtx"),
+    ("8xT4 machine", "t4"),
+])
+def test_radeon_names_glued_to_their_number(kb, message, card):
+    """"6800XT", "7900XTX": Radeon's XT glued to the number is the card's name, not a count's 'x' ("8xT4")."""
+    assert read_message(kb, message)["gpu_model"][0] == card
+
+
+def test_a_computer_called_by_another_card(kb):
+    """"I'm using a second-hand MI100 I got off eBay in my 7900XT PC": the PC is called by its other card; and the MI100
+    said first in a heading, then of the user's own run, stays theirs when a third card is spoken of."""
+    found = read_message(kb, "(Comment in the \"MI100 performance\" issue.) I'm using a second-hand MI100 I got off eBay "
+                             "in my 7900XT PC. I'm trying to figure out how fast the 7900XTX will eventually become, "
+                             "comparing it to the MI100.")
+    assert found["gpu_model"][0] == "mi100" and found["gpu_memory"][0] == 32 * 2**30

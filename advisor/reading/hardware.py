@@ -64,6 +64,8 @@ COUNTED_AFTER = frozenset({"samples", "images", "examples", "steps", "iterations
                            "batches", "utterances", "instances", "prompts", "texts", "videos", "clips", "frames"})
 
 
+# a computer called by its card ("my 7900XT PC", "a 4090 rig")
+COMPUTER_NOUNS = frozenset({"pc", "rig", "box", "desktop", "workstation", "build", "computer"})
 # words that make a card named beside them several cards, uncounted
 SEVERAL_WORDS = frozenset({"multiple", "several", "many", "some", "both", "all", "our", "these", "those"})
 PLURAL_GPU_WORDS = frozenset({"gpus", "cards", "nodes", "machines", "servers", "instances", "clusters"})
@@ -95,6 +97,9 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
         if last.is_num and nxt < clause.end and not clause.tokens[nxt].space_before \
                 and clause.tokens[nxt].text in ("b", "m", "bn"):
             continue  # "a30b model": a parameter count, no A30
+        if after[:1] and after[0] in COMPUTER_NOUNS and "gpu_model" in reading.values \
+                and _another_card(reading.values["gpu_model"].value, words[s:e]):
+            continue  # "a MI100 I got off eBay in my 7900XT PC": the computer the card named first went into
         if "".join(words[s:e]) in AWS_FAMILIES and (after[:1] and after[0] in INSTANCE_WORDS
                                                         or not CLOUDS.isdisjoint(words[max(0, s - 2):s])):
             continue  # "an AWS p4 node with 8 A100s", "a p3 instance": EC2's family, not the Tesla P4 or P100
@@ -188,6 +193,12 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
                         and n // count[0] <= MOST_MACHINES_MULTIPLIED:
                     # "9*8 A800 80G", "2*8 A800": machines of eight cards each, the usual server
                     reading.set(Read("num_nodes", n // count[0], said, setup))
+
+
+def _another_card(card_read: str, name: list[str]) -> bool:
+    """Whether the catalogue card called `name` is another than the card already read."""
+    match = _find_gpu(" ".join(name))
+    return match is not None and match.id != card_read
 
 
 # words that end a card's name after its model number ("RTX 5880 Ada", "RTX 5000 Ada Generation", "GTX 1070 Ti")

@@ -236,6 +236,11 @@ class Reading:
             if restated and read.field in ("batch", "micro_batch", "global_batch"):
                 self.reference.setdefault("batch", replace(old, field="batch", setup="reference"))
             table[read.field] = read
+        elif old.value == read.value and read.personal and not old.personal and read.setup == old.setup \
+                and read.field in CARD_FIELDS:
+            # "(Comment in the "MI100 performance" issue.) … I'm using a second-hand MI100": the card said again of
+            # the user's own run is theirs, as said first
+            table[read.field] = replace(old, personal=True)
         elif old.value != read.value and len(self.conflicts) < 20 and \
                 not any(o is old and r.value == read.value for o, r in self.conflicts):
             self.conflicts.append((old, read))
@@ -259,6 +264,9 @@ class Reading:
 
     def summary(self) -> dict[str, Any]:
         return {k: r.value for k, r in self.values.items()}
+
+
+CARD_FIELDS = frozenset({"gpu_model", "gpu_memory_gb", "gpu_memory_catalogue_bytes"})  # what naming a card reads
 
 
 def usable_of(card: Read, said: Read) -> bool:

@@ -101,8 +101,10 @@ def tokenize(text: str) -> list[Token]:
                     append(Token("word", brand, start, start + len(brand), space))
                     append(Token("word", raw[len(brand):], start + len(brand), stop, False))
                     continue
-                if raw[0] == "x" and not space and len(raw) > 1 and tokens and tokens[-1].is_num and raw != "xlarge":
-                    # "8xA100", "2xH100": the count's 'x' is glued to the name (not the 'xlarge' of "g5.2xlarge")
+                if raw[0] == "x" and not space and len(raw) > 1 and tokens and tokens[-1].is_num \
+                        and (raw not in X_WORDS or text[stop:stop + 1].isdigit()):  # ("8xT4": the T4 after a count)
+                    # "8xA100", "2xH100": the count's 'x' is glued to the name (not the 'xlarge' of "g5.2xlarge",
+                    # nor a Radeon's "6800XT", "7900XTX")
                     append(Token("word", "x", start, start + 1, False))
                     append(Token("word", raw[1:], start + 1, stop, False))
                     continue
@@ -194,6 +196,7 @@ def _counts_data(text: str, stop: int, tokens: list[Token]) -> bool:
     return following in WAN_NOUNS or (("size" in before or "dataset" in before) and "(" in before)
 
 
+X_WORDS = frozenset({"xlarge", "xt", "xtx"})  # words opening with an 'x' glued to a number that are no count's 'x'
 GLUED_BRANDS = ("tesla", "nvidia", "geforce", "quadro")  # written glued to a card's letters: "TeslaV100"
 
 
