@@ -299,6 +299,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     _batch_in_the_failed_tensor(found)
     _model_type_flag(found, said)
     _patch_change(found, said)
+    _spacing_change(found, said)
     _length_histogram(found, said)
     _card_from_a_measured_peak(found)
     _allreduce_bandwidths(found, said)
@@ -570,6 +571,32 @@ def _patch_change(found: dict[str, tuple[Any, str]], message: str) -> None:
     stride = min(d & -d for d in old)
     found["patch_stride_kept"] = (all(d % stride == 0 for d in new), new_words)
     found["patch_stride"] = (stride, old_words)
+
+
+# a volume's voxel spacing said in millimetres ("low-resolution (3.0 mm) … high-resolution (1.5mm)", "spacing 0.8mm")
+SPACING_MM = re.compile(r"(?<![\w.])(\d{1,2}(?:\.\d{1,3})?)\s?mm\b", re.IGNORECASE)
+MAX_SPACINGS = 6
+
+
+def _spacing_change(found: dict[str, tuple[Any, str]], message: str) -> None:
+    """Two voxel spacings of a 3-D volume (review 73 #2: "OK … at low-resolution (3.0 mm), but … OOM … at
+    high-resolution (1.5mm)"): a volume resampled to the finer spacing has (coarse / fine)³ the voxels, and an
+    activation or output map over it grows as much. Only where a memory failure or a memory question is said."""
+    if "patch_voxel_ratio" in found or not (found.get("oom", (False,))[0] or found.get("user_goal", (None,))[0] == "fit"):
+        return
+    spacings: dict[float, str] = {}
+    for match in SPACING_MM.finditer(message[:MAX_SCAN]):
+        value = float(match.group(1))
+        if 0.1 <= value <= 10:
+            spacings.setdefault(value, match.group(0))
+        if len(spacings) > MAX_SPACINGS:
+            return
+    if len(spacings) != 2:
+        return  # (three or more sizes are a table or an anisotropic spacing, not one change)
+    fine, coarse = sorted(spacings)
+    found["spacing_fine_mm"] = (fine, spacings[fine])
+    found["spacing_coarse_mm"] = (coarse, spacings[coarse])
+    found["spacing_voxel_ratio"] = ((coarse / fine) ** 3, spacings[fine])
 
 
 # one bin of a length histogram, a line each: "Duration 11s - 20s: 66,525 files", "512-1024 tokens: 3,120 samples"

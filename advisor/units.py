@@ -167,6 +167,10 @@ def parse_duration(value: object) -> float:
         return parse_number(value, "seconds")
     if not isinstance(value, str):
         raise UnitError("expected a duration such as '3 days' or '12h'")
+    # "an hour", "half an hour", "a day": one unit, or half of one ("An epoch takes nearly half an hour")
+    one = re.fullmatch(r"\s*(half\s+)?an?\s+([a-zA-Z]+)\s*", value) if len(value) <= 400 else None
+    if one and one.group(2).lower() in DURATION_UNITS:
+        return float(DURATION_UNITS[one.group(2).lower()]) * (0.5 if one.group(1) else 1)
     # ("10+ days": at least that long, read as its number)
     match = re.fullmatch(r"\s*([0-9.]+|[a-zA-Z]+)\+?\s*([a-zA-Z]+)\s*", value) if len(value) <= 400 else None
     if match and match.group(2).lower() in DURATION_UNITS:

@@ -5,7 +5,7 @@ engines' trackers."""
 
 import pytest
 
-from advisor.consultation import run_consultation
+from advisor.consultation import read_message, run_consultation
 from advisor.domain.estimators.memory import kv_cache_budget
 from advisor.engine.estimators import NotComputable
 
@@ -307,3 +307,34 @@ def test_evaluation_in_one_process_over_several_gpus_is_a_layer_split(kb):
                          "--batch_size 64 on 8 A100-40G. It takes about 8 hours. Why is it so slow?", kb=kb)
     ids = [f.id for f in c.advice.findings]
     assert ids[0] == "finding-inference-one-process-many-gpus" and "finding-gpu0-dataparallel" not in ids
+
+
+@pytest.mark.parametrize("message", [
+    "I'm trying to use a pre-trained model for inference, but GPUs don't seem to have enough memory. I noticed in the "
+    "paper that multiple V100s with 32GB of memory are used as training GPUs.",
+    "can I run Inference on nvidia-4090? or I need to continue to train it?",
+    "python scripts/run_inference.py inference.num_designs=10000 on an A100: CUDA out of memory after 10-20 designs",
+    "Running with and without the `--fast` option cause a `torch.cuda.OutOfMemoryError` during prediction.",
+])
+def test_inference_said_beside_training_words_is_an_inference_run(kb, message):
+    """Review 73 #27, #15, #6, #1: the user runs a model, though a paper's training GPUs or a later plan to train are
+    spoken of."""
+    assert read_message(kb, message)["generation_run"][0] is True
+
+
+def test_a_training_run_with_an_inference_step_stays_training(kb):
+    found = read_message(kb, "per_device_train_batch_size 8 on an A100, I run inference every 500 steps and it OOMs")
+    assert found.get("generation_run", (False,))[0] is False
+
+
+def test_a_finer_voxel_spacing_multiplies_the_volume(kb):
+    """Review 73 #2: "OK while trying to use low-resolution (3.0 mm), but I got OOM error when I tried to use
+    high-resolution (1.5mm)" - (3 / 1.5)³ = 8 times the voxels; "3.0 mm" is no image size."""
+    c = run_consultation("inference wholeBody_ct_segmentation high resolution got CUDA out of memory. Everything is OK "
+                         "while trying to use low-resolution (3.0 mm), but I got OOM error when I tried to use "
+                         "high-resolution (1.5mm). How much GPU memory should I prepare?", kb=kb)
+    assert c.wm.value("spacing_voxel_ratio") == pytest.approx(8.0) and not c.wm.known("image_size")
+    assert c.advice.findings[0].id == "finding-finer-spacing-multiplies-voxels"
+    # a single spacing, or one said with no memory question, changes nothing
+    one = run_consultation("I resample every CT to 1.5 mm spacing and train nnU-Net.", kb=kb)
+    assert not one.wm.known("spacing_voxel_ratio")

@@ -4352,3 +4352,17 @@ def test_a_source_that_claims_names_a_reference_setup(kb):
 
     found = read_message(kb, "The table claims a single RTX 3090 is enough for a day of training. My GPU is an L4.")
     assert found["gpu_model"][0] == "l4" and found["reference_num_gpus"][0] == 1
+
+
+def test_review73_74_readings(kb):
+    """Review 74 #1: "device number = 8" with two nodes is 8 GPUs on each; review 73 #1: "132 GB Physical memory" is
+    the host's RAM beside "Titan RTX 24GB GPU memory"; review 74 #11: "An epoch takes nearly half an hour"."""
+    from advisor.consultation import read_message
+    found = read_message(kb, "global batch size = 1024, and device number = 8, micro batch size = 16. If I use two "
+                             "node to train, the gradient accumulation step is still 8")
+    assert found["num_gpus"][0] == 16 and found["num_nodes"][0] == 2
+    found = read_message(kb, "Titan RTX 24GB GPU memory, 132 GB Physical memory")
+    assert found["gpu_memory"][0] == 24 * 2**30 and found["cpu_ram"][0] == 132e9 * 2**30 / 1e9
+    for said, seconds in [("An epoch takes nearly half an hour, and 16 rounds is almost 8-10 hours.", 1800),
+                          ("each epoch takes about an hour", 3600), ("an epoch took a day", 86400)]:
+        assert read_message(kb, said)["epoch_seconds"][0] == seconds

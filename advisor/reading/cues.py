@@ -487,6 +487,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("ngpu_per_node", "gpus_per_node"), ("gpus_per_node", "gpus_per_node"), ("gpus per node", "gpus_per_node"),
     # (Lightning's and litgpt's `devices` count the GPUs of each machine: `devices=8, num_nodes=2` is 16)
     ("devices", "gpus_per_node"), ("num_gpus_per_node", "gpus_per_node"), ("trainer.devices", "gpus_per_node"),
+    ("device number", "gpus_per_node"),  # ("global batch size = 1024, and device number = 8" - review 74 #1, litgpt)
     ("num_gpu_per_node", "gpus_per_node"), ("ngpus_per_node", "gpus_per_node"), ("gpu_per_node", "gpus_per_node"),
     # (DeepSpeedExamples' Megatron scripts: NUM_GPUS_PER_WORKER)
     ("n_gpus_per_node", "gpus_per_node"), ("num_gpus_per_worker", "gpus_per_node"),

@@ -1140,7 +1140,7 @@ def _table_cell(clause: Clause, k: int, end: int) -> bool:
 CPU_COUNTS = frozenset({"vcpu", "vcpus", "cpu", "cpus", "cores", "core", "threads", "thread"})  # a machine's CPUs
 CPU_WORDS = frozenset({"vcpu", "vcpus", "cpu", "cpus"})
 HOST_WORDS = frozenset({"ram", "dram", "ddr"})  # ("64GB ddr5" is the keys "ddr", "5")
-HOST_QUALIFIERS = frozenset({"cpu", "host", "system"})
+HOST_QUALIFIERS = frozenset({"cpu", "host", "system", "physical"})  # ("132 GB Physical memory": the host's)
 VRAM_WORDS = frozenset(GPU_WORDS | {"vram"})
 
 

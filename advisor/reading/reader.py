@@ -1509,6 +1509,9 @@ def _zero_context(words: list[str], k: int, length: int) -> bool:
 COMPUTE_RATES = frozenset({"tflops", "tflop", "teraflops", "pflops", "petaflops", "gflops", "flops"})
 
 
+PHYSICAL_LENGTHS = frozenset({"mm", "cm", "um", "µm", "nm", "micron", "microns"})  # a voxel's or a pixel's real size
+
+
 def _unit_after(clause: Clause, k: int) -> tuple[str, int] | None:
     """The unit written right after the number at key k ('24GB', '24 GB', '7B', '8x'): (unit, key index)."""
     if k + 1 >= len(clause.keys):
@@ -1675,8 +1678,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 continue  # "400000 x 400000 x 4/1024/1024/1024 GB": a unit's divisor in a sum, not a size
             hardware.read_memory(clause, reading, k, end, value * MEMORY_UNITS[u], u)
             continue
-        if u in ("%",):
-            continue
+        if u in ("%",) or words[k + 1:k + 2] and words[k + 1] in PHYSICAL_LENGTHS:
+            continue  # ("low-resolution (3.0 mm)": a CT's voxel spacing, no image side - review 73 #2)
         if not COMPUTE_RATES.isdisjoint(words[max(0, k - 3):k + 2]):
             continue  # "400 TFLOPs per GPU", "teraflops is around 400 per GPU": a compute rate, no batch or count
         if u == "px" or result is None and _square(clause, k):  # "a 512px dataset", "input fixed at 800x800"
