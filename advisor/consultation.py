@@ -307,6 +307,10 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     _rates_of_other_bars(found, said)
     _memory_by_batch_listed(found, said)
     _oom_fixed_then_slow(found, said)
+    if found.get("claim_fp8_more_memory", (False,))[0] is True and found.get("claim_run_fits", (False,))[0] is True:
+        # "Using FP8 OOM, otherwise --bf16 works well": the run that fits is the bf16 one the plan counts; the OOM is
+        # FP8's, which finding-fp8-adds-copies answers
+        found.pop("oom", None)
     _unified_memory_size(found, said)
     if "target_tokens_per_step" not in found and (tokens := TOKENS_PER_UPDATE.search(said[:MAX_SCAN])) is not None:
         # "The total batch size( in token ) is 0.5M in one iteration" (review 71 #1)

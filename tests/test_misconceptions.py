@@ -301,3 +301,14 @@ def test_an_rl_reward_falling_after_the_batch_was_cut_to_fit(kb):
                          "continues to drop (from 0 to -3.48 after 6k training steps).", kb=kb)
     assert not c.wm.value("oom") and c.wm.value("claim_run_fits") is True
     assert c.advice.findings[0].id == "finding-rl-batch-cut-unstable"
+
+
+def test_fp8_out_of_memory_where_bf16_fits(kb):
+    """Review 74 #14: "Using FP8 OOM, otherwise --bf16 works well" - FP8 adds copies beside the weights; the OOM is
+    FP8's, not the bf16 run's the plan counts."""
+    c = run_consultation("[QUESTION]Using FP8 OOM, otherwise --bf16 works well\n\nWhen I train a 7B model on H100 GPU "
+                         "using FP8, it turns out OOM, while the same parameters using - bf16 can be trained fine, what "
+                         "is the possible problem?\n```\n       --bf16\\\n       --fp8-format hybrid \\\n"
+                         "       --transformer-impl transformer_engine \\\n```", kb=kb)
+    assert c.advice.findings[0].id == "finding-fp8-adds-copies"
+    assert "plan-does-not-fit" not in [f.id for f in c.advice.findings]

@@ -67,6 +67,8 @@ GLOSSARY: dict[str, str] = {
     "显存会爆掉": "runs out of memory", "会爆掉": "runs out of memory", "爆掉": "out of memory",
     "第一个卡": "first card", "第一张卡": "first card", "第一块卡": "first card", "第二张卡": "second card",
     "第二和第三张卡": "second and third cards", "还有很多显存": "still have lots of free memory",
+    # ("是都意味着我用两张显卡训练的时候batchsize自动设置成8": does it mean that when I train on two cards … - review 73 #30)
+    "意味着": "mean", "的时候": "when", "时候": "when",
     "出错": "goes wrong", "时出错": "goes wrong",  # ("梯度累计在transformers>=4.46.0时出错": accumulation goes wrong)
     "报错": "error", "爆显存": "out of memory", "显存不足": "out of memory", "显存不够": "out of memory",
     "显存溢出": "out of memory", "溢出显存": "out of memory", "溢出": "overflow", "占用": "uses", "显存占用": "memory usage", "显存占用了": "memory usage",

@@ -160,7 +160,8 @@ def read(message: str) -> Reading:
                                                        or clause.words[:1] in (["suppose"], ["supposing"])
                                                        or clause.words[:1] == ["would"]
                                                        and clause.words[1:2] in SUPPOSED_BATCHES
-                                                       or _asks_meaning(clause) or _asks_a_speedup(clause))
+                                                       or _asks_meaning(clause) or _asks_a_speedup(clause)) \
+            or _means_when(clause)
         personal_words = present
         if reading.in_reference_quote:  # the recipe's quoted words go on, up to the quote that closes them
             quotes = [t for t in range(start, end) if tokens[t].text in QUOTES]
@@ -506,6 +507,17 @@ def _asks_meaning(clause: Clause) -> bool:
     words = clause.words
     return "mean" in clause.present and any(words[k] == "what" and words[k + 1] in ("does", "do")
                                             for k in range(min(len(words) - 1, 4)))
+
+
+def _means_when(clause: Clause) -> bool:
+    """'Does it mean that when I use two GPUs the batch size is set to 8?', "是都意味着我用两张显卡训练的时候batchsize自动设置成8"
+    (review 73 #30): what a setting would do in a case the user supposes, not their run."""
+    words = clause.words
+    if "mean" not in clause.present and "means" not in clause.present:
+        return False
+    at = next(k for k, w in enumerate(words) if w in ("mean", "means"))
+    # (not 'if': "Does that mean if I go from 4 to 8 GPUs I only need to change samples_per_gpu?" is the user's plan)
+    return "when" in words[at + 1:]
 
 
 def _images_of_a_size(clause: Clause, noun: int) -> bool:
