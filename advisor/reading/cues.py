@@ -529,6 +529,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("number of gpus", "num_gpus"),
     # LLaMA-Factory's `llamafactory-cli env`: "- GPU number: 1"
     ("gpu number", "num_gpus"), ("gpu count", "num_gpus"),
+    ("gpu card num", "num_gpus"), ("gpu num", "num_gpus"), ("card num", "num_gpus"),  # ("gpu card num：8" - review 73 #23)
 ]
 
 
