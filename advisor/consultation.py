@@ -114,6 +114,14 @@ COMMENTED_SETTING = re.compile(r"(?m)^[ \t]*#[ \t]*(?:--?[A-Za-z][\w.-]*(?:[ \t=
 CHOICES_COMMENT = re.compile(r"#[ \t]*choices[ \t]*:[ \t]*\[[^\]\n]{0,500}\]")
 
 
+# a template's advice trailing a setting it ships ("gradient_accumulation_steps = 4, # Increase to 4 for smoother
+# training", "num_generations = 8, # Decrease if out of memory" - review 74 #8, Unsloth's notebooks): the template
+# author's words to every reader, not the user's change, claim or OOM (blanked, so every span keeps its place)
+TEMPLATE_ADVICE = re.compile(r"(?im)^([ \t]{0,40}[\w.\-\"'\[\]]{1,80}[ \t]*[=:][^#\n]{1,200}?)[ \t]#[ \t]{0,4}"
+                             r"(?:increase|decrease|reduce|lower|raise|set|change|choose|use|can|try|suggested|"
+                             r"recommended|remove|keep|only|supports?)\b[^\n]{0,300}")
+
+
 # a screenshot's address (Markdown's ![alt](url), HTML's <img src="url">): a file name someone's site gave the image,
 # never the user's words ("GTR-llama-7b-abc.png" names no model of theirs); blanked, so every span keeps its place
 IMAGE_ADDRESS = re.compile(r"(?<=\]\()[^)\s]{1,2000}(?=\))|(?<=src=\")[^\"\s]{1,2000}(?=\")", re.IGNORECASE)
@@ -159,6 +167,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     if "#" in message:
         message = COMMENTED_SETTING.sub(lambda m: " " * len(m.group(0)), message)
         message = CHOICES_COMMENT.sub(lambda m: " " * len(m.group(0)), message)
+        message = TEMPLATE_ADVICE.sub(lambda m: m.group(1) + " " * (len(m.group(0)) - len(m.group(1))), message)
     patterned, said, used = extract_spans(kb, message)
     text = said
     for start, end in used:  # numbers a pattern already took are not read again
@@ -307,6 +316,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     _rates_of_other_bars(found, said)
     _memory_by_batch_listed(found, said)
     _oom_fixed_then_slow(found, said)
+    _started_trainers_banner(found, said)
     if found.get("claim_fp8_more_memory", (False,))[0] is True and found.get("claim_run_fits", (False,))[0] is True:
         # "Using FP8 OOM, otherwise --bf16 works well": the run that fits is the bf16 one the plan counts; the OOM is
         # FP8's, which finding-fp8-adds-copies answers
@@ -790,6 +800,24 @@ TOTAL_BATCH = re.compile(r"\b(?:total|global|effective)\s+(?:train(?:ing)?\s+)?b
 
 
 MOST_PROCESSES = 4096  # a quotient above this is no count of GPUs
+
+# the batches Unsloth prints as it starts, which are what ran whatever the pasted code set ("We will change the batch
+# size of 1 to the `num_generations` of 8 … Total batch size (8 x 4 x 1) = 32" - review 74 #8): per device ×
+# accumulation × GPUs, all three
+BANNER_PRODUCT = re.compile(r"(?i)\btotal\s+batch\s+size\s*\(\s*(\d{1,6})\s*x\s*(\d{1,6})\s*x\s*(\d{1,6})\s*\)\s*=\s*(\d{1,9})")
+
+
+def _started_trainers_banner(found: dict[str, tuple[Any, str]], message: str) -> None:
+    """Unsloth's start-up banner "Total batch size (8 x 4 x 1) = 32" replaces the per-device batch, the accumulation
+    and the GPUs the pasted code set (it may change them: a GRPO batch raised to a multiple of num_generations)."""
+    if (product := BANNER_PRODUCT.search(message[:MAX_SCAN])) is not None:
+        micro, accum, gpus, total = (int(g) for g in product.groups())
+        if micro >= 1 and accum >= 1 and gpus >= 1 and micro * accum * gpus == total:
+            words = product.group(0)
+            found["micro_batch"] = (micro, words)
+            found["grad_accum_steps"] = (accum, words)
+            found["num_gpus"] = (gpus, words)
+            found["batch_size"] = (total, words)
 
 
 def _processes_from_batches(found: dict[str, tuple[Any, str]]) -> None:

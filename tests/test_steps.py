@@ -363,3 +363,28 @@ def test_a_logged_learning_rate_is_no_question_about_it(kb):
     found = read_message(kb, "{'loss': 0.9863, 'grad_norm': 14.85, 'learning_rate': 4.26e-06, 'epoch': 0.93}")
     assert found.get("user_goal", (None,))[0] != "choose_lr"
     assert read_message(kb, "What learning rate should I use at batch 64?")["user_goal"][0] == "choose_lr"
+
+
+UNSLOTH_GRPO = ("Calculation problem of Total batch size\n```\ntraining_args = GRPOConfig(\nlearning_rate = 5e-6,\n"
+                "warmup_ratio = 0.1,\nper_device_train_batch_size = 1,\n"
+                "gradient_accumulation_steps = 4, # Increase to 4 for smoother training\n"
+                "num_generations = 8, # Decrease if out of memory\nmax_steps = 1000,\n)\n```\n```\nUnsloth: We now expect "
+                "`per_device_train_batch_size` to be a multiple of `num_generations`.\nWe will change the batch size of 1 "
+                "to the `num_generations` of 8\n```\n```\n==((====))== Unsloth - 2x faster free finetuning | Num GPUs "
+                "used = 1\n\\\\ /| Num examples = 7,473 | Num Epochs = 1 | Total steps = 1,000\nO^O/ \\_/ \\ Batch size "
+                "per device = 8 | Gradient accumulation steps = 4\n\\/Data Parallel GPUs = 1 | Total batch size (8 x 4 x "
+                "1) = 32\n```")
+
+
+def test_a_notebooks_advice_and_unsloths_banner(kb):
+    """Review 74 #8: "# Increase to 4 for smoother training", "# Decrease if out of memory" are the notebook's advice
+    (no batch change, no claim, no OOM); the banner's "Total batch size (8 x 4 x 1) = 32" is what ran; and the
+    trainer's 1,000 steps are the max_steps set, no mismatch with the epoch's count."""
+    found = read_message(kb, UNSLOTH_GRPO)
+    assert "oom" not in found and "claim_bigger_batch_more_accurate" not in found and "batch_scale_factor" not in found
+    assert (found["micro_batch"][0], found["grad_accum_steps"][0], found["num_gpus"][0]) == (8, 4, 1)
+    c = run_consultation(UNSLOTH_GRPO, kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert not c.wm.known("steps_said_fraction") and not c.wm.known("steps_said_ratio")
+    assert "plan-does-not-fit" not in ids  # (nobody spoke of memory; the count assumes a sequence length)
+    assert c.wm.value("grpo_prompts") == 4 and ids[0] == "finding-grpo-prompts"
