@@ -317,6 +317,11 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     _memory_by_batch_listed(found, said)
     _oom_fixed_then_slow(found, said)
     _started_trainers_banner(found, said)
+    if found.get("claim_asks_gpu_count", (False,))[0] is True:
+        # "I want to ask about minimum gpus to do this" (review 74 #28): the GPU count is asked, though in no question
+        topics = str(found.get("asked_topics", ("",))[0] or "")
+        if "gpus" not in topics.split(","):
+            found["asked_topics"] = (",".join(t for t in ("gpus", topics) if t), found["claim_asks_gpu_count"][1])
     if found.get("claim_fp8_more_memory", (False,))[0] is True and found.get("claim_run_fits", (False,))[0] is True:
         # "Using FP8 OOM, otherwise --bf16 works well": the run that fits is the bf16 one the plan counts; the OOM is
         # FP8's, which finding-fp8-adds-copies answers

@@ -6776,3 +6776,26 @@ def test_ultralytics_warmup_floor(kb):
     assert c.wm.value("warmup_epochs") == 5 and c.wm.value("warmup_epochs_seen") == 20
     assert c.wm.value("ultralytics_warmup_images") == 240
     assert c.advice.findings[0].id == "finding-ultralytics-warmup-floor"
+
+
+@pytest.mark.parametrize("message", [
+    "What GPU do I need to run Llama-2-13B?",
+    "System Requirements for Running DeepSeek Coder Models. What are the minimum system configurations required (RAM, "
+    "GPU memory, VRAM) to run deepseek-coder-6.7b-base for inference? Fine-tuning? Can it run on consumer GPUs (e.g., "
+    "RTX 3060, RTX 4060 with 8-12 GB VRAM)?",
+])
+def test_requirements_by_use_before_any_plan(kb, message):
+    """Review 74 #23: a model's requirements asked with no way of using it chosen - its weights at 16, 8 and 4 bits
+    (inference, LoRA's and QLoRA's bases) and a full fine-tune's 16 bytes a parameter lead, not a full fine-tune's
+    plan alone."""
+    c = run_consultation(message, kb=kb)
+    params = c.wm.value("params")
+    assert c.advice.findings[0].id == "finding-requirements-by-use"
+    assert c.wm.value("need_weights_16bit") == pytest.approx(params * 2)
+    assert c.wm.value("need_weights_4bit") == pytest.approx(params * 0.5)
+    assert c.wm.value("need_full_states") == pytest.approx(params * 16)
+
+
+def test_no_requirements_table_for_a_chosen_way(kb):
+    c = run_consultation("QLoRA of Llama-2-13B on a 24GB 3090 at seq 2048, batch 4: will it fit?", kb=kb)
+    assert not c.wm.known("need_full_states")

@@ -628,6 +628,22 @@ def loaded_weights_bytes(params: float) -> dict[str, Estimate]:
     return out
 
 
+@estimator("w16", "w8", "w4", "full", cites=("hf-big-models", "zero", "arithmetic"))
+def requirements_by_use(params: float) -> dict[str, Estimate]:
+    """What a model's parameters alone need for each way of using it ("What GPU do I need to run Llama-2-13B?",
+    "minimum VRAM for inference and fine-tuning?"): its weights in 16, 8 and 4 bits - inference, and the frozen base of
+    LoRA or QLoRA - and a full fine-tune's 16 bytes a parameter under AdamW in mixed precision (ZeRO paper's 2 + 2 + 12:
+    16-bit weights and gradients, fp32 master weights and Adam's two moments). Activations, the KV cache and the
+    adapters' own states come on top."""
+    if params <= 0:
+        raise NotComputable("needs a parameter count")
+    out = loaded_weights_bytes(params)
+    full = params * 16
+    return {"w16": out["bf16"], "w8": out["int8"], "w4": out["int4"],
+            "full": Estimate(full, "bytes", f"{fmt_count(params)} params × 16 B (16-bit weights and gradients, fp32 master "
+                                            f"weights and Adam's two moments) = {fmt_bytes_gib(full)}", ("zero",))}
+
+
 @estimator("on_one", "per_gpu", cites=("hf-big-models", "arithmetic"))
 def weights_split_over_machine(params: float, gpus: int, adapter: str = "") -> dict[str, Estimate]:
     """The weights a run loads whole onto one of the machine's GPUs, and each GPU's share once device_map="auto"
