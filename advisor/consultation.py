@@ -309,6 +309,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     _model_type_flag(found, said)
     _patch_change(found, said)
     _spacing_change(found, said)
+    _memory_per_batch_item(found, said)
     _length_histogram(found, said)
     _card_from_a_measured_peak(found)
     _allreduce_bandwidths(found, said)
@@ -616,6 +617,38 @@ def _spacing_change(found: dict[str, tuple[Any, str]], message: str) -> None:
     found["spacing_fine_mm"] = (fine, spacings[fine])
     found["spacing_coarse_mm"] = (coarse, spacings[coarse])
     found["spacing_voxel_ratio"] = ((coarse / fine) ** 3, spacings[fine])
+
+
+# a memory figure for each item of a batch, as a tool's README gives it ("the RECOGNITION_BATCH_SIZE is by default set
+# to 256, as each batch item would occupy 50 mb in GPU VRAM" - review 73 #20, Surya OCR; "50mb per batch item")
+PER_ITEM_MEMORY = re.compile(
+    r"(?i)\b(?:(?:each|per|every)\s+(?:batch\s+)?(?:item|sample|image|element|page|line)s?\s+(?:would\s+|will\s+|should\s+)?"
+    r"(?:occupy|occupies|use|uses|take|takes|need|needs|require|requires|cost|costs)\s+(?:about\s+|around\s+|roughly\s+|~\s*)?"
+    r"\**\s*(?P<a>\d{1,5}(?:\.\d{1,3})?)\s*\**\s*(?P<ua>mb|gb|mib|gib)\b"
+    r"|(?P<b>\d{1,5}(?:\.\d{1,3})?)\s*\**\s*(?P<ub>mb|gb|mib|gib)\s*\**\s+(?:of\s+(?:gpu\s+)?(?:memory|vram)\s+)?(?:per|for\s+each|each)\s+"
+    r"(?:batch\s+)?(?:item|sample|image|element|page|line)\b)")
+DEFAULT_BATCH = re.compile(r"(?i)\b(?:[A-Z_]{0,30}BATCH_SIZE|batch[ _]size)\**\s*(?:(?:is|was)\s+(?:by\s+default\s+)?"
+                           r"(?:set\s+to\s+)?|=\s*|of\s+|set\s+to\s+)\**\s*(\d{1,6})\b")
+ITEM_BYTES = {"mb": 1e6, "mib": 2**20, "gb": 1e9, "gib": 2**30}
+
+
+def _memory_per_batch_item(found: dict[str, tuple[Any, str]], message: str) -> None:
+    """A tool's stated memory for each batch item and the batch it runs: the batch's share is their product (256 ×
+    50 MB = 12.8 GB), what the card must hold beside the model's weights."""
+    item = PER_ITEM_MEMORY.search(message[:MAX_SCAN])
+    if item is None:
+        return
+    number, unit = (item.group("a"), item.group("ua")) if item.group("a") else (item.group("b"), item.group("ub"))
+    size = float(number) * ITEM_BYTES[unit.lower()]
+    if size <= 0:
+        return
+    found["batch_item_bytes"] = (size, item.group(0))
+    used = found.get("measured_use")
+    if used is not None and abs(used[0] - size) < 0.01 * size:
+        found.pop("measured_use")  # ("each batch item uses 50MB": one item's share, not the run's memory)
+    batch = DEFAULT_BATCH.search(message[:MAX_SCAN])
+    if batch is not None and 1 <= int(batch.group(1)) <= 100_000:
+        found["items_batch"] = (int(batch.group(1)), batch.group(0))
 
 
 # one bin of a length histogram, a line each: "Duration 11s - 20s: 66,525 files", "512-1024 tokens: 3,120 samples"

@@ -6799,3 +6799,16 @@ def test_requirements_by_use_before_any_plan(kb, message):
 def test_no_requirements_table_for_a_chosen_way(kb):
     c = run_consultation("QLoRA of Llama-2-13B on a 24GB 3090 at seq 2048, batch 4: will it fit?", kb=kb)
     assert not c.wm.known("need_full_states")
+
+
+def test_a_tools_memory_for_each_batch_item(kb):
+    """Review 73 #20: "the RECOGNITION_BATCH_SIZE is by default set to 256, as each batch item would occupy 50 mb in
+    GPU VRAM" - 256 × 50 MB = 12.8 GB for the batch alone, beside the model."""
+    c = run_consultation("As mentionned in the README section, the **RECOGNITION_BATCH_SIZE** is by default set to "
+                         "**256**, as each batch item would occupy **50 mb** in GPU VRAM. However, after only using Surya "
+                         "OCR on **4 images**, the occupied GPU Memory is **15 GB**. As soon as I use **5 images** I get "
+                         "an **OOM**.", kb=kb)
+    assert c.wm.value("items_batch_bytes") == pytest.approx(256 * 50e6)
+    assert c.advice.findings[0].title == "256 items × 50.00 MB each is 12.80 GB for the batch alone"
+    found = read_message(kb, "Each batch item uses 50MB of VRAM and RECOGNITION_BATCH_SIZE is 256 on my 12GB RTX 3060")
+    assert found["items_batch"][0] == 256 and "measured_use" not in found
