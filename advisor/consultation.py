@@ -318,6 +318,9 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     _memory_by_batch_listed(found, said)
     _oom_fixed_then_slow(found, said)
     _started_trainers_banner(found, said)
+    said_size = found.get("params") or found.get("model_preset")
+    if said_size is not None:
+        found["params_said"] = (True, said_size[1])  # (the model named or sized in the message itself)
     if found.get("claim_asks_gpu_count", (False,))[0] is True:
         # "I want to ask about minimum gpus to do this" (review 74 #28): the GPU count is asked, though in no question
         topics = str(found.get("asked_topics", ("",))[0] or "")

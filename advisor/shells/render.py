@@ -303,6 +303,9 @@ NOT_READ_BACK = frozenset({"gpu_peak_tflops", "gpu_alternative_memory", "asked_t
                            "timed_card_newer_seconds", "reference_batch_from_gpus", "multimodal_named",
                            # (the patch's growth and its stride, worked out from the sizes said: the finding shows them)
                            "patch_voxel_ratio", "patch_stride", "patch_stride_kept",
+                           # (a volume's spacings' growth, the model sized in the message, what kind of model or input
+                           # it is: flags the findings use, not the user's settings)
+                           "spacing_voxel_ratio", "params_said", "text_generator_named", "tiles_or_volume_named",
                            # (the catalogue's sizes of a line named without one: the question lists them)
                            "model_line_sizes", "gpu_named", "gpu_line_sizes",
                            # (a pasted histogram's arithmetic: the finding shows it)
