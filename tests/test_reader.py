@@ -4366,3 +4366,15 @@ def test_review73_74_readings(kb):
     for said, seconds in [("An epoch takes nearly half an hour, and 16 rounds is almost 8-10 hours.", 1800),
                           ("each epoch takes about an hour", 3600), ("an epoch took a day", 86400)]:
         assert read_message(kb, said)["epoch_seconds"][0] == seconds
+
+
+def test_the_checkpoint_code_loads_outranks_the_prose(kb):
+    """Review 74 #22: the title says "Qwen3-VL 30B", the code loads `from_pretrained("Qwen/Qwen3-VL-235B-A22B-Instruct")`
+    - 235B; "/Qwen-1_8B" is 1.8B ('_' its decimal point), "llama2_7b" still 7B."""
+    from advisor.consultation import read_message
+    found = read_message(kb, "Qwen3-VL 30B run video_understanding demo OOM 8*4090\n```python\nmodel = "
+                             "AutoModelForImageTextToText.from_pretrained(\n    \"Qwen/Qwen3-VL-235B-A22B-Instruct\", "
+                             "dtype=\"auto\", device_map=\"auto\"\n)\n```")
+    assert found["params"][0] == 235e9
+    assert read_message(kb, "--model_name_or_path /Qwen-1_8B --do_train")["params"][0] == 1.8e9
+    assert read_message(kb, "I fine-tune llama2_7b on one A100")["model_preset"][0] == "llama-2-7b"

@@ -137,7 +137,7 @@ def _replaced_at(words: list[str], k: int) -> bool:
 
 # keys a launch names its model with (`--model_name_or_path chatglm2-6b`, `model_name="unsloth/gemma-3-1b-it"`)
 MODEL_KEYS = {"model_name_or_path", "model_name", "pretrained_model_name_or_path", "base_model", "model_id",
-              "model_path", "model"}
+              "model_path", "model", "from_pretrained"}
 
 
 JOINTS = ("-", "_", ".")
@@ -175,6 +175,17 @@ def _other_key(clause: Clause, first: int) -> bool:
     return key is not None and key not in MODEL_KEYS
 
 
+def _loaded_by_from_pretrained(tokens: list, first: int) -> bool:
+    """Whether the name starting at token `first` is the first argument of a `from_pretrained(` call, its org and
+    quote and a line break (the clause may end at it) between (review 74 #22)."""
+    t = first - 1
+    if t >= 1 and tokens[t].text == "/" and tokens[t - 1].kind == "word":
+        t -= 2  # the org: "Qwen/"
+    while t >= 0 and first - t <= 8 and tokens[t].text in ('"', "'", "\n", "`"):
+        t -= 1
+    return t >= 1 and tokens[t].text == "(" and tokens[t - 1].text == "from_pretrained"
+
+
 def _key_before(clause: Clause, first: int) -> str | None:
     """The config key or flag whose value starts at token `first`, if any ('openai/' and '.../' skipped)."""
     t = first - 1
@@ -191,6 +202,8 @@ def _key_before(clause: Clause, first: int) -> str | None:
     while t >= clause.start and first - t <= 6 and clause.tokens[t].kind == "punct" and \
             clause.tokens[t].text in "=:\"'`./":
         t -= 1
+    if _loaded_by_from_pretrained(clause.tokens, first):
+        return "from_pretrained"  # `X.from_pretrained("Qwen/Qwen3-VL-235B-A22B-Instruct", …)`: what the code loads
     if t < clause.start or clause.tokens[t].kind != "word":
         return None
     key = clause.tokens[t]
@@ -307,6 +320,11 @@ def sized_names(clause: Clause, reading: Reading) -> None:
             continue  # "…-e8cb-4b43-955d…" (an image's uuid): digits glued on both sides are an id, no size
         if tenths:  # RWKV's "1B5", "RWKV-4-Raven-1B5": a decimal point written as the unit, 1.5B
             size += after.value * 1e8
+        if i - 2 >= clause.start and tokens[i - 1].text == "_" and tokens[i - 2].is_num and not num.space_before \
+                and not tokens[i - 1].space_before and len(num.text) == 1 and float(tokens[i - 2].value).is_integer() \
+                and (tokens[i - 2].space_before or i - 3 >= clause.start and tokens[i - 3].text == "-"):
+            # (not a family's version glued before it: "llama2_7b", "internlm2_7b", "T0_3B", "llama3_1_8B")
+            size = (tokens[i - 2].value + num.value / 10) * (size / num.value)  # "Qwen-1_8B": 1.8B, '_' the point
         if after is not None and after.kind == "word" and after.text.lower() in DATA_NOUNS:
             continue  # "1.2M images", "2B tokens": a count of data, not a model's size
         if after is not None and after.text.lower() in ("active", "activated"):
@@ -356,7 +374,9 @@ def sized_names(clause: Clause, reading: Reading) -> None:
         if not variant:
             # "a ~30b model should need 300g": a size said roughly gives way to a catalogue model's own count
             rough = i > clause.start and tokens[i - 1].text in ("~", "≈")
-            said = Read("params", size, text, setup, weak=rough, mood=segment_mood(clause, i))
+            # (the size in the name of the checkpoint a config or code loads outranks one the prose gives)
+            keyed = bool(has_letters and _model_key(clause, first))
+            said = Read("params", size, text, setup, weak=rough, mood=segment_mood(clause, i), keyed=keyed)
             reading.set(said)
             _note_switch(clause, reading, clause.key_of.get(first if has_letters else i, 0), said)
 

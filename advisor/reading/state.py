@@ -214,6 +214,9 @@ class Reading:
         # a setting said again after the user revised the setup is the run's now
         outranks = outranks or (old is not None and old.value != read.value and read.revised and not old.revised
                                 and read.field in REVISABLE_FIELDS and read.setup == old.setup)
+        # `from_pretrained("Qwen/Qwen3-VL-235B-A22B-Instruct")` loads 235B, whatever the title calls "30B" (review 74 #22)
+        outranks = outranks or (read.field == "params" and read.keyed and old is not None and not old.keyed
+                                and old.value != read.value and read.setup == old.setup)
         # offloading to NVMe goes further than to the CPU: a message that names both went there when RAM ran short
         # ("ZeRO-offload needs 346GB of RAM … so I tried ZeRO-infinity to offload to nvme")
         outranks = outranks or (read.field == "offload" and read.value == "nvme" and old is not None
