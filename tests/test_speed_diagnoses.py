@@ -405,3 +405,17 @@ def test_an_oom_the_users_change_fixed_is_no_question_of_fitting(kb, message):
 def test_an_oom_still_there_after_a_change_stays(kb):
     found = read_message(kb, "I got OOM so I reduced the batch to 4, but it still runs out of memory.")
     assert found["oom"][0] is True
+
+
+def test_a_references_steps_at_the_users_pace(kb):
+    """Review 74 #2: "using 128 A800 cards … after training for 5 days, I completed only 230 steps … How did you manage
+    to train for 6K steps with 128 cards?" - the 128 cards are the user's too (", using" is theirs), 5 days / 230 =
+    31.3 min a step, and 6,000 such steps take 130 days."""
+    c = run_consultation("I used the verl dapo branch to try to reproduce the results of the dapo paper, using 128 A800 "
+                         "cards. Other parameters were kept the same as in dapo, and after training for 5 days, I "
+                         "completed only 230 steps.\n\nHow did you manage to train for 6K steps with 128 cards? Is there "
+                         "any way to speed up the process?", kb=kb)
+    assert c.wm.value("num_gpus") == 128
+    assert c.wm.value("step_seconds") == pytest.approx(5 * 86400 / 230)
+    assert c.wm.value("reference_steps_time") == pytest.approx(6000 * 5 * 86400 / 230)
+    assert c.advice.findings[0].id == "finding-reference-steps-at-your-pace"

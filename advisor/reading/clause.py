@@ -260,6 +260,12 @@ class Clause:
             elif w in SAYING and speaking_of_reference and self._quote_after(k):
                 reported = True  # ('the README says "we train with bs=2x8"': the authors' words, quoted)
                 quote_opened = k
+            elif w in ("using", "with") and speaking_of_reference and not reported and not cue_depth \
+                    and any(tokens[t].text == "," for t in range(keys[k - 1] + 1, keys[k])) \
+                    and self._user_subject_before_cue(k):
+                # "I used the verl dapo branch to reproduce the results of the dapo paper, using 128 A800 cards"
+                # (review 74 #2): the participle after the comma is the user's, whose sentence it is
+                speaking_of_reference = False
             elif w in FIRST_PERSON and not reported and speaking_of_reference and k \
                     and words[k - 1] in REPORTED_WITHOUT_THAT:
                 # "The table claims we can do this in just a single RTX 3090" (review 71 #24): the source's 'we',
@@ -271,6 +277,13 @@ class Clause:
                 speaking_of_reference = k + 1 < len(words) and words[k + 1] in GUESSES \
                     and not OWN_RUN_AFTER_GUESS.intersection(words[k + 2:k + 4])
         self._source_after()
+
+    def _user_subject_before_cue(self, k: int) -> bool:
+        """Whether the clause opens with the user as its subject ("I used …", "we tried …") before the first word that
+        spoke of another setup, up to key k."""
+        words = self.words
+        cue = next((j for j in range(k) if words[j] in REFERENCE_CUES), k)
+        return any(words[j] in ("i", "we") for j in range(min(cue, 3)))
 
     def _held_against(self, k: int) -> bool:
         """Whether the cue at key k is what something else fails to match: "train_it.sh does not match the paper: it
