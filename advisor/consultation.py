@@ -310,6 +310,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     _patch_change(found, said)
     _spacing_change(found, said)
     _memory_per_batch_item(found, said)
+    _machines_and_cards(found, said)
     _length_histogram(found, said)
     _card_from_a_measured_peak(found)
     _allreduce_bandwidths(found, said)
@@ -620,6 +621,26 @@ def _spacing_change(found: dict[str, tuple[Any, str]], message: str) -> None:
     found["spacing_fine_mm"] = (fine, spacings[fine])
     found["spacing_coarse_mm"] = (coarse, spacings[coarse])
     found["spacing_voxel_ratio"] = ((coarse / fine) ** 3, spacings[fine])
+
+
+# "4机8卡 H100" (review 74 #21): machines and cards said together in Chinese - N机M卡
+MACHINES_CARDS = re.compile(r"(?<![\d.])(\d{1,3})\s?(?:机|台机器|台|个节点|节点)\s?(\d{1,4})\s?(?:卡|张卡|块卡|张|块)")
+GPUS_PER_SERVER = 8  # the cards of the usual server
+
+
+def _machines_and_cards(found: dict[str, tuple[Any, str]], message: str) -> None:
+    """"4机8卡": 4 machines of 8 cards, 32 GPUs; "2机16卡": 16 cards over 2 machines. Cards no more than a server holds
+    are each machine's; more are the total."""
+    if "num_nodes" in found or (match := MACHINES_CARDS.search(message[:MAX_SCAN])) is None:
+        return
+    nodes, cards = int(match.group(1)), int(match.group(2))
+    if nodes < 2 or cards < 1:
+        return
+    total = nodes * cards if cards <= GPUS_PER_SERVER else cards
+    if total % nodes:
+        return
+    found["num_nodes"] = (nodes, match.group(0))
+    found["num_gpus"] = (total, match.group(0))
 
 
 # a memory figure for each item of a batch, as a tool's README gives it ("the RECOGNITION_BATCH_SIZE is by default set

@@ -310,3 +310,11 @@ def test_numerals_that_are_no_number(run):
 
 def test_a_data_set_counted_in_chinese_numerals(kb):
     assert facts(kb, "数据共三十条，在单卡上进行sft")["dataset_size"] == 30
+
+
+@pytest.mark.parametrize("message, gpus, nodes", [("4机8卡 H100 80GB，跑QWEN3-30B-A3B GRPO示例训练", 32, 4),
+                                                 ("2机16卡训练72B模型", 16, 2)])
+def test_machines_and_cards_said_together(kb, message, gpus, nodes):
+    """Review 74 #21: "4机8卡" is 4 machines of 8 cards; "2机16卡" 16 cards over 2 machines."""
+    got = facts(kb, message)
+    assert (got["num_gpus"], got["num_nodes"]) == (gpus, nodes)
