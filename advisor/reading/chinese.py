@@ -145,7 +145,7 @@ GLOSSARY: dict[str, str] = {
     "正常吗": "normal ?", "吗": "", "呢": "", "嘛": "",
     # ("在训练的时候会有out of memory现象出现嘛？": will there be an out-of-memory error in training? - review 73 #5: a
     # question, no OOM that happened; "现象出现" the phenomenon appears)
-    "会有": "will there be", "会不会": "will", "会出现": "will there be", "现象": "", "出现": "",
+    "会有": "will there be", "会不会": "will", "现象": "",
     # ("训练一轮大约需要6小时 … 单张3090训练3.9h": an epoch takes about 6 hours; one 3090 trains it in 3.9 h)
     "训练时长": "training time", "一轮": "one epoch", "每轮": "each epoch", "大约需要": "takes about",
     "需要约": "takes about", "小时": "hours", "分钟": "minutes", "秒": "seconds", "秒钟": "seconds",
