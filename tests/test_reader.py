@@ -4378,3 +4378,10 @@ def test_the_checkpoint_code_loads_outranks_the_prose(kb):
     assert found["params"][0] == 235e9
     assert read_message(kb, "--model_name_or_path /Qwen-1_8B --do_train")["params"][0] == 1.8e9
     assert read_message(kb, "I fine-tune llama2_7b on one A100")["model_preset"][0] == "llama-2-7b"
+
+
+def test_xtuners_accumulative_counts(kb):
+    """Review 74 #3: xtuner (mmengine) names its accumulation `accumulative_counts`."""
+    from advisor.consultation import read_message
+    found = read_message(kb, "batch_size = 1  # per_device\naccumulative_counts = 16\nnum_of_gpus = 16")
+    assert found["grad_accum_steps"][0] == 16 and found["micro_batch"][0] == 1

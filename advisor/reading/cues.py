@@ -414,6 +414,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("accum grad", "grad_accum_steps"), ("accum grad n step", "grad_accum_steps"),  # ESPnet's, neural_sp's
     ("gradient accumulation", "grad_accum_steps"), ("grad accum", "grad_accum_steps"),
     ("grad_accum", "grad_accum_steps"), ("accumulation steps", "grad_accum_steps"), ("accum_iter", "grad_accum_steps"),
+    ("accumulative_counts", "grad_accum_steps"), ("accumulative counts", "grad_accum_steps"),  # xtuner (mmengine) - review 74 #3
     ("accumulation", "grad_accum_steps"), ("accum", "grad_accum_steps"), ("ga", "grad_accum_steps"),
     ("gradient_accumulation", "grad_accum_steps"), ("accumulate", "grad_accum_steps"),
     ("grad acc", "grad_accum_steps"), ("gradient acc", "grad_accum_steps"),  # `--grad_acc 8`, InternVL's GRADIENT_ACC
