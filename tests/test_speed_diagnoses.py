@@ -419,3 +419,12 @@ def test_a_references_steps_at_the_users_pace(kb):
     assert c.wm.value("step_seconds") == pytest.approx(5 * 86400 / 230)
     assert c.wm.value("reference_steps_time") == pytest.approx(6000 * 5 * 86400 / 230)
     assert c.advice.findings[0].id == "finding-reference-steps-at-your-pace"
+
+
+def test_one_card_timed_beside_several_of_it(kb):
+    """Review 74 #4: "on 6000ADA, I got ~5it/s … on 2 x 6000ADA, I got 1.5s/it" - the card named without a count is
+    one of them: 5 steps/s on 1 GPU against 0.67 on 2."""
+    found = read_message(kb, "- I use the recipe `lora_finetune_single_device` on 6000ADA, I got ~5it/s\n- I use the "
+                             "recipe `lora_finetune_distributed` on 2 x 6000ADA, I got 1.5s/it\nHow can I improve the "
+                             "performance in multiple GPU?")
+    assert found["steps_per_second_by_gpus"][0] == [[1, 5.0], [2, pytest.approx(1 / 1.5)]]

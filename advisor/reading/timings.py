@@ -275,6 +275,17 @@ def _stretches(message: str, found: list[Measurement]) -> list[tuple[int, int]]:
 DIMENSIONS = ("epoch", "step", "gpu_model", "num_gpus", "micro_batch")
 
 
+def _one_card_beside_several(a: dict, b: dict) -> tuple[dict, dict]:
+    """The same card named on both sides, counted on one only ("single_device on 6000ADA, ~5it/s … distributed on
+    2 x 6000ADA, 1.5s/it" - review 74 #4): the side without a count ran on one of them."""
+    if a.get("gpu_model") is not None and a.get("gpu_model") == b.get("gpu_model"):
+        if "num_gpus" in b and "num_gpus" not in a and b["num_gpus"] > 1:
+            a = {**a, "num_gpus": 1}
+        elif "num_gpus" in a and "num_gpus" not in b and a["num_gpus"] > 1:
+            b = {**b, "num_gpus": 1}
+    return a, b
+
+
 def _differs(a: dict, b: dict) -> list[str]:
     """The setup fields said on both sides with different values (a field one side leaves unsaid is the other's)."""
     out = []
@@ -307,6 +318,10 @@ def compared_timings(message: str) -> dict[str, tuple[Any, str]]:
             before, after = m.setup["batch_change"]
             pairs = [[before, m.value], [after, m.value]]
             _merge(facts, "epoch_seconds_by_batch" if m.kind == "epoch" else "step_seconds_by_batch", pairs, m, m)
+    for i, a in enumerate(found):
+        for b in found[i + 1:]:
+            if a.kind == b.kind:
+                a.setup, b.setup = _one_card_beside_several(a.setup, b.setup)
     for i, a in enumerate(found):
         for b in found[i + 1:]:
             if a.kind != b.kind:
