@@ -607,3 +607,11 @@ def test_a_recommenders_users_are_rows_of_its_factor_table(kb):
     c = run_consultation("AlternatingLeastSquares(factors=64), 40 million users, GPU memory is 8G: out of memory.", kb=kb)
     assert c.wm.value("embedding_table_bytes") == 40e6 * 64 * 4
     assert c.advice.findings[0].id == "finding-embedding-table-size"
+
+
+def test_an_oom_only_when_the_optimizer_state_is_loaded(kb):
+    """Review 74 #27: "if run with --no-load-optim, it is ok, memory usage is about 60% on H20. But with load optim,
+    it is oom" - the restore's second copy, not a leak."""
+    c = run_consultation("[BUG]run oom with load optim\nif run with --no-load-optim, it is ok, memory usage is about 60% "
+                         "on H20. But with load optim, it is oom\n - Megatron-LM 0.11", kb=kb)
+    assert c.advice.findings[0].id == "finding-oom-after-resume"
