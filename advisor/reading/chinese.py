@@ -182,7 +182,7 @@ def _below_ten_thousand(text: str) -> int | None:
     total, digit, last_unit = 0, None, 10_000
     for char in text:
         if char in DIGITS:
-            if digit is not None and not (digit == 0):  # two digits in a row ("三四十": thirty or forty) is no number
+            if digit:  # two digits in a row ("三四十": thirty or forty) is no number; after 零 ("一百零五") one may follow
                 return None
             digit = DIGITS[char]
         else:
