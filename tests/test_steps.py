@@ -388,3 +388,5 @@ def test_a_notebooks_advice_and_unsloths_banner(kb):
     assert not c.wm.known("steps_said_fraction") and not c.wm.known("steps_said_ratio")
     assert "plan-does-not-fit" not in ids  # (nobody spoke of memory; the count assumes a sequence length)
     assert c.wm.value("grpo_prompts") == 4 and ids[0] == "finding-grpo-prompts"
+    # the warmup ratio is of the 1,000 steps max_steps sets, not of the epoch's 1,868 updates
+    assert c.wm.value("warmup_updates_of_max_steps") == 100 and not c.wm.known("warmup_updates")
