@@ -26,11 +26,12 @@ from advisor.kb.model import KnowledgeBase
 from advisor.reading import chinese
 from advisor.reading.configs import apply_configs, read_configs
 from advisor.reading.extract import extract_spans
+from advisor.reading.hardware import GPUS_PER_SERVER
 from advisor.reading.reader import read
 from advisor.reading.state import Read, Reading
 from advisor.reading.situation import facts_of
 from advisor.reading.timings import MAX_SCAN, compared_timings
-from advisor.units import parse_count
+from advisor.units import BYTE_UNITS, parse_count
 
 _ENGINES: dict[int, Engine] = {}
 
@@ -625,7 +626,6 @@ def _spacing_change(found: dict[str, tuple[Any, str]], message: str) -> None:
 
 # "4机8卡 H100" (review 74 #21): machines and cards said together in Chinese - N机M卡
 MACHINES_CARDS = re.compile(r"(?<![\d.])(\d{1,3})\s?(?:机|台机器|台|个节点|节点)\s?(\d{1,4})\s?(?:卡|张卡|块卡|张|块)")
-GPUS_PER_SERVER = 8  # the cards of the usual server
 
 
 def _machines_and_cards(found: dict[str, tuple[Any, str]], message: str) -> None:
@@ -653,7 +653,6 @@ PER_ITEM_MEMORY = re.compile(
     r"(?:batch\s+)?(?:item|sample|image|element|page|line)\b)")
 DEFAULT_BATCH = re.compile(r"(?i)\b(?:[A-Z_]{0,30}BATCH_SIZE|batch[ _]size)\**\s*(?:(?:is|was)\s+(?:by\s+default\s+)?"
                            r"(?:set\s+to\s+)?|=\s*|of\s+|set\s+to\s+)\**\s*(\d{1,6})\b")
-ITEM_BYTES = {"mb": 1e6, "mib": 2**20, "gb": 1e9, "gib": 2**30}
 
 
 def _memory_per_batch_item(found: dict[str, tuple[Any, str]], message: str) -> None:
@@ -663,7 +662,7 @@ def _memory_per_batch_item(found: dict[str, tuple[Any, str]], message: str) -> N
     if item is None:
         return
     number, unit = (item.group("a"), item.group("ua")) if item.group("a") else (item.group("b"), item.group("ub"))
-    size = float(number) * ITEM_BYTES[unit.lower()]
+    size = float(number) * BYTE_UNITS[unit.lower()]
     if size <= 0:
         return
     found["batch_item_bytes"] = (size, item.group(0))

@@ -628,20 +628,14 @@ def loaded_weights_bytes(params: float) -> dict[str, Estimate]:
     return out
 
 
-@estimator("value", "fit_batch", cites=("arithmetic",))
-def batch_of_items(items: float, item_bytes: float, gpu_memory: float = 0) -> dict[str, Estimate]:
-    """A batch's memory from a tool's figure for each item (256 items × 50 MB = 12.8 GB), and - with a card - the
-    most items that figure lets into 90% of it (the weights and the CUDA context still come off that)."""
+@estimator(cites=("arithmetic",))
+def batch_of_items(items: float, item_bytes: float) -> dict[str, Estimate]:
+    """A batch's memory from a tool's figure for each item (256 items × 50 MB = 12.8 GB)."""
     if items < 1 or item_bytes <= 0:
         raise NotComputable("needs a batch and each item's memory")
     total = items * item_bytes
-    out = {"value": Estimate(total, "bytes", f"{fmt_sig(items)} items × {fmt_bytes(item_bytes)} = {fmt_bytes(total)}",
-                             ("arithmetic",))}
-    if gpu_memory > 0:
-        most = int(gpu_memory * 0.9 // item_bytes)
-        out["fit_batch"] = Estimate(most, None, f"⌊{fmt_bytes_gib(gpu_memory)} × 90% / {fmt_bytes(item_bytes)}⌋ = {most} "
-                                                f"items, before the model's own memory", ("arithmetic",))
-    return out
+    return {"value": Estimate(total, "bytes", f"{fmt_sig(items)} items × {fmt_bytes(item_bytes)} = {fmt_bytes(total)}",
+                              ("arithmetic",))}
 
 
 @estimator("w16", "w8", "w4", "full", cites=("hf-big-models", "zero", "arithmetic"))
