@@ -4385,3 +4385,38 @@ def test_xtuners_accumulative_counts(kb):
     from advisor.consultation import read_message
     found = read_message(kb, "batch_size = 1  # per_device\naccumulative_counts = 16\nnum_of_gpus = 16")
     assert found["grad_accum_steps"][0] == 16 and found["micro_batch"][0] == 1
+
+
+@pytest.mark.parametrize("message, want", [
+    # a data set before the next setting's name: the comma ends the "examples", the key is its own value's
+    ("Fine-tuning on one A100: 50,000 examples, per_device_train_batch_size 8, max_steps 1000.",
+     {"dataset_size": 50000, "micro_batch": 8}),
+    ("50,000 examples, per_device_train_batch_size=8", {"dataset_size": 50000, "micro_batch": 8}),
+    ("4 samples per card on 8 GPUs", {"micro_batch": 4}),  # (a count per card is each card's batch still)
+])
+def test_a_data_set_before_a_per_device_key(message, want):
+    got = labels_of(read(message))
+    assert {k: got.get(k) for k in want} == want
+
+
+@pytest.mark.parametrize("message, lr_to", [
+    ("ResNet-50 on 8 V100s, batch 256 per GPU, lr 0.1. Should I raise the lr to 0.8?", 0.8),
+    ("ResNet-50 on 8 V100s, batch 256 per GPU, lr 0.1. Goyal et al. scale lr linearly: should I use 0.8?", 0.8),
+    ("batch 32, lr 3e-4. I set the learning rate to 1e-4 and the loss is flat", 1e-4),
+    ("batch 32, lr 0.001. Should I use 64 then?", None),  # (the batch named last; an integer is no LR)
+    ("lr 0.1, batch 64; should I raise it to 128?", None),  # ("it" is the batch, named last)
+    ("lr 0.1 on 8 GPUs; should I use 0.8 GB of swap?", None),  # (a size, no LR)
+])
+def test_a_learning_rate_moved_to(kb, message, lr_to):
+    from advisor.consultation import read_message
+    found = read_message(kb, message)
+    assert (found["lr_scale_factor"][0] * found["base_lr"][0] if "lr_scale_factor" in found else None) == \
+        (pytest.approx(lr_to) if lr_to else None)
+
+
+def test_imagenet_is_classification_and_a_thousands_count_no_volume(kb):
+    from advisor.consultation import read_message
+    found = read_message(kb, "ResNet-50 on ImageNet (1,281,167 images), 8 GPUs")
+    assert found["task_type"][0] == "classification" and "tiles_or_volume_named" not in found
+    found = read_message(kb, "Mask R-CNN with an ImageNet-pretrained backbone, patch (128,128,128)")
+    assert found["task_type"][0] == "detection_segmentation" and found["tiles_or_volume_named"][0] is True

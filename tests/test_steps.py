@@ -390,3 +390,37 @@ def test_a_notebooks_advice_and_unsloths_banner(kb):
     assert c.wm.value("grpo_prompts") == 4 and ids[0] == "finding-grpo-prompts"
     # the warmup ratio is of the 1,000 steps max_steps sets, not of the epoch's 1,868 updates
     assert c.wm.value("warmup_updates_of_max_steps") == 100 and not c.wm.known("warmup_updates")
+
+
+def test_max_steps_ends_the_run_before_its_epochs(kb):
+    # 50,000 examples at 8 × 4 per update make ⌈50,000 / 8⌉ = 6,250 micro-batches, 1,562 updates an epoch, 4,686 over
+    # 3 epochs; max_steps 1000 stops at 1,000 updates: 32,000 samples, 0.64 of one pass. The data set before the
+    # per-device key is the data set, not a batch of 50,000 (the comma ends it)
+    said = ("Fine-tuning Qwen2.5-7B with LoRA on one A100 80GB: 50,000 examples, per_device_train_batch_size 8, "
+            "gradient_accumulation_steps 4, num_train_epochs 3, max_steps {steps}, lr 2e-4.")
+    c = run_consultation(said.format(steps=1000), kb=kb)
+    assert (c.wm.value("dataset_size"), c.wm.value("micro_batch"), c.wm.value("total_updates")) == (50000, 8, 4686)
+    advice = c.advice
+    finding = next(f for f in advice.findings if f.id == "finding-max-steps-ends-before-the-epochs")
+    assert "0.64 passes" in finding.title and "32k samples" in finding.text
+    assert "finding-optimizer-updates" not in [f.id for f in advice.findings]
+    # a limit past the epochs' updates leaves them to end the run
+    advice = consult(said.format(steps=5000), kb=kb)
+    ids = [f.id for f in advice.findings]
+    assert "finding-max-steps-ends-before-the-epochs" not in ids and "finding-optimizer-updates" in ids
+
+
+def test_an_lr_multiplied_by_the_gpu_count(kb):
+    # 256 per GPU × 8 GPUs = 2048 per update; 0.1 × 8 = 0.8 by the linear rule, 0.1 × √8 = 0.283 by the square root
+    said = ("Training a ResNet-50 on ImageNet (1,281,167 images) on 8x V100 32GB with batch 256 per GPU, lr 0.1, 90 "
+            "epochs. Goyal et al. scale lr linearly: should I use {lr}?")
+    c = run_consultation(said.format(lr="0.8"), kb=kb)
+    assert c.wm.value("lr_gpus_batch_per_update") == 2048 and c.wm.value("lr_gpus_sqrt") == pytest.approx(0.2828, abs=1e-4)
+    finding = c.advice.findings[0]
+    assert finding.id == "finding-lr-times-the-gpus" and finding.title.startswith("0.8 = 0.1 × 8 GPUs")
+    # 256 per GPU is BatchNorm's comfort: no BatchNorm finding, no question whether the LR was retuned, nor the task
+    assert not any("BatchNorm" in f.title for f in c.advice.findings)
+    assert {"lr_retuned", "task_type"}.isdisjoint(q.id for q in c.advice.questions)
+    # a multiplier that is not the GPU count is no move from one GPU's batch
+    c = run_consultation(said.format(lr="0.4"), kb=kb)
+    assert not c.wm.known("lr_gpus_linear")

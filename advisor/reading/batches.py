@@ -523,6 +523,45 @@ def _then_sequence(clause: Clause, reading: Reading) -> None:
         return
 
 
+LR_MOVE_WORDS = frozenset({"to", "use", "try"})
+LR_OBJECT = frozenset({"the", "my", "our", "it", "lr", "learning", "rate", "base", "initial", "peak", "max"})
+
+
+def _lr_moves(clause: Clause, reading: Reading) -> None:
+    """A learning rate the user moves to or weighs, from the one they said: 'lr 0.1 … raise the lr to 0.8', 'set the
+    learning rate to 3e-4', and in a question after the LR was the last quantity named, 'Goyal et al. scale lr
+    linearly: should I use 0.8?'."""
+    words, said = clause.words, reading.values["lr"]
+    for k, w in enumerate(words):
+        if w == "to" and k >= 2:
+            j, named = k - 1, False
+            while j > 0 and words[j] in LR_OBJECT and k - j < 5:
+                named = named or words[j] in ("lr", "learning")
+                j -= 1
+            if words[j] not in CHANGE_VERBS and words[j] != "set" or negated(clause, j):
+                continue
+            if not named and not (words[j + 1:k] == ["it"] and reading.topics[-1:] == ["lr"]):
+                continue  # ("raise it to 64" after the batch was named: the batch's move)
+        elif w in ("use", "try") and reading.in_question:
+            # the quantity named last, in this clause before the verb or else before it: the LR
+            named = [TOPICS[x] for x in words[:k] if x in TOPICS]
+            if (named[-1:] or reading.topics[-1:]) != ["lr"]:
+                continue
+            j = k
+        else:
+            continue
+        n = k + 1
+        if n >= len(words):
+            return
+        tok = clause.tokens[clause.keys[n]]
+        after = words[n + 1:n + 2]
+        if not tok.is_num or tok.value is None or not 0 < tok.value < 10 or float(tok.value).is_integer() \
+                or tok.value == said.value or after and (after[0] in GPU_WORDS or after[0] in MEMORY_UNITS):
+            continue  # (an LR is a fraction: "use 8 GPUs", "go to 2" name other things)
+        _change(reading, "lr", float(said.value), float(tok.value), clause.text(clause.keys[j], clause.keys[n]))
+        return
+
+
 def _change(reading: Reading, topic: str, a: float, b: float, text: str) -> None:
     """A change of the quantity `topic` from a to b: the batch, the LR, the sequence length (the new one is the
     run's), or the GPU count (the run asked about has the new count)."""
@@ -627,6 +666,8 @@ def changes(clause: Clause, reading: Reading) -> None:
         _then_sequence(clause, reading)
     if "between" in clause.present and "gpus_from" not in reading.values:
         _switched_between(clause, reading)
+    if "lr" in reading.values and "lr_to" not in reading.values and not clause.present.isdisjoint(LR_MOVE_WORDS):
+        _lr_moves(clause, reading)
     if clause.present.isdisjoint(CHANGE_SIGNS):  # (isdisjoint: a test that builds no set, per clause)
         if not clause.present.isdisjoint(TOPICS):  # the quantities named, for a later "lower it to 8" (the last four)
             topics = reading.topics

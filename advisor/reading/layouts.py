@@ -231,10 +231,14 @@ def _batch_after(clause: Clause, e: int, gpus: int) -> tuple[bool | None, int, i
         tail, last = tail[1:], last + 1
     if tail[:1] == ["each"]:
         said, last = True, last + 1  # "8 each"
-    elif tail[:2] and tail[0] in ("per", "/") and tail[1] in GPU_NOUNS:
-        said, last = True, last + 2  # "128 per GPU", "2 img/gpu"
+    elif tail[:2] and tail[0] in ("per", "/") and tail[1] in GPU_NOUNS and last + 2 < len(keys) and not any(
+            tokens[t].text in (",", ";") for t in range(keys[n], keys[last + 2])):
+        # "128 per GPU", "2 img/gpu" (not "50,000 examples, per_device_train_batch_size 8": the next setting's name)
+        said, last = True, last + 2
     if not batch_word and not items:
         return None  # "8 GPUs and 2 nodes": a count, not a batch
+    if not batch_word and not said and any(tokens[t].text == ":" for t in range(keys[e - 1] + 1, keys[n])):
+        return None  # "on one A100: 50,000 examples, …": the colon lists the setup's facts, here the data set
     if said is None and _product_of(clause, n, gpus):
         said = True  # "64 V100s with batch 64 (64x64 = 4096)": the user's own arithmetic says it is each GPU's
     return said, n, e, last

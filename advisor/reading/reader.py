@@ -1989,7 +1989,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             continue  # "768 nodes per layer", "each hidden layer has 1024 and 512 nodes": a network's units, not machines
         if name == "num_nodes" and not keyed and (scaled > MAX_MACHINES or not GRAPH_WORDS.isdisjoint(clause.present)):
             continue  # "my dataset (10242 nodes)", "a graph with 400k nodes and 2M edges": a graph's, not machines
-        if name == "dataset_size" and start_key > k and _each_gpus(words, start_key + 1):
+        if name == "dataset_size" and start_key > k and _each_gpus(words, start_key + 1) \
+                and _unbroken(clause, start_key, 2) == 2 and "batch" not in words[start_key + 3:start_key + 5]:
+            # (not "50,000 examples, per_device_train_batch_size 8": a data set, then the next setting's name)
             name = "micro_batch"  # "4 samples per card", "8 images to each gpu": the batch each GPU runs
         elif name == "dataset_size" and start_key > k and words[start_key + 1:start_key + 4] == ["at", "a", "time"]:
             if reading.in_planning_sentence and not reading.in_personal_sentence:
@@ -2010,7 +2012,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             # "only fit 10 images in a batch (in total)": a batch, not the data set (but "120,000 examples with
             # batch 32" and "10,000 samples, batch 64" are the data set, and then the batch)
             name = "global_batch" if "total" in words[start_key + 1:start_key + 7] else "batch"
-        elif name == "dataset_size" and start_key > k and start_key + 1 < len(words) and words[start_key + 1] == "per":
+        elif name == "dataset_size" and start_key > k and start_key + 1 < len(words) and words[start_key + 1] == "per" \
+                and _unbroken(clause, start_key, 2) == 2:
             continue  # "256 images per forward", "7000 samples per second": a batch or a rate, not the data set
         if name == "planned_steps" and reading.in_question and (
                 result is not None or keys[k] - 1 >= clause.start and clause.tokens[keys[k] - 1].text == "="):

@@ -71,6 +71,29 @@ def lr_multipliers(batch_from: float, batch_to: float, optimizer: str) -> dict[s
     }
 
 
+@estimator("per_update", "one_gpu", "linear", "sqrt", cites=("goyal", "malladi", "arithmetic"))
+def lr_times_the_gpus(learning_rate: float, lr_scale_factor: float, micro_batch: float, num_gpus: float,
+                      grad_accum_steps: float | None = None) -> dict[str, Estimate]:
+    """An LR multiplied by the GPU count ("lr 0.1 on 8 GPUs: should I use 0.8?"): the batch per update is the GPUs
+    times one GPU's, so the linear rule carries an LR tuned on one GPU over ×GPUs, the square-root rule ×√GPUs.
+    Only where the multiplier is the GPU count (within 1%): another factor is no move from one GPU's batch."""
+    if learning_rate <= 0 or micro_batch < 1 or num_gpus < 2 or abs(lr_scale_factor - num_gpus) > 0.01 * num_gpus:
+        raise NotComputable("the learning rate's multiplier is not the GPU count")
+    accum = grad_accum_steps or 1
+    one_gpu, per_update = micro_batch * accum, micro_batch * accum * num_gpus
+    said = f" × {fmt_count(accum)} accumulation" if grad_accum_steps else ""
+    root = math.sqrt(num_gpus)
+    return {
+        "per_update": Estimate(per_update, None, f"{fmt_count(micro_batch)} per GPU{said} × {fmt_count(num_gpus)} GPUs = "
+                                                 f"{fmt_count(per_update)}", ("arithmetic",)),
+        "one_gpu": Estimate(one_gpu, None, f"{fmt_count(micro_batch)}{said}", ("arithmetic",)),
+        "linear": Estimate(learning_rate * num_gpus, None, f"{fmt_sig(learning_rate)} × {fmt_count(num_gpus)} = "
+                                                          f"{fmt_sig(learning_rate * num_gpus, 3)}", ("goyal",)),
+        "sqrt": Estimate(learning_rate * root, None, f"{fmt_sig(learning_rate)} × √{fmt_count(num_gpus)} = "
+                                                    f"{fmt_sig(learning_rate * root, 3)}", ("malladi",)),
+    }
+
+
 @estimator("center", "low", "high", cites=("goyal", "malladi", "playbook"))
 def scaled_lr(learning_rate: float, center: float, sweep: list) -> dict[str, Estimate]:
     """Apply the LR multipliers to a known learning rate."""
