@@ -318,3 +318,12 @@ def test_machines_and_cards_said_together(kb, message, gpus, nodes):
     """Review 74 #21: "4机8卡" is 4 machines of 8 cards; "2机16卡" 16 cards over 2 machines."""
     got = facts(kb, message)
     assert (got["num_gpus"], got["num_nodes"]) == (gpus, nodes)
+
+
+def test_wan_written_as_a_latin_w_before_chinese_data_words():
+    """Review 75 #13: "在共计 2200W+ 的句对数据集上训练" is 22 million pairs (W for 万), not 2,200; a power in watts
+    ("功耗 300W 的显卡") counts no data."""
+    from advisor.reading.reader import read
+    from advisor.reading.situation import labels_of
+    assert labels_of(read("在共计 2200W+ 的句对数据集上训练了 1 epoch"))["dataset_size"] == 22_000_000
+    assert "dataset_size" not in labels_of(read("功耗 300W 的显卡"))

@@ -428,3 +428,20 @@ def test_one_card_timed_beside_several_of_it(kb):
                              "recipe `lora_finetune_distributed` on 2 x 6000ADA, I got 1.5s/it\nHow can I improve the "
                              "performance in multiple GPU?")
     assert found["steps_per_second_by_gpus"][0] == [[1, 5.0], [2, pytest.approx(1 / 1.5)]]
+
+
+def test_an_idle_gpu_with_no_loader_workers_is_waiting_on_the_data(kb):
+    """Review 75 #7: "`0%` GPU-Util … nDataLoaderThread = 0": the utilisation in backticks and the loader's threads
+    under voxceleb_trainer's key are read, and together they say the GPU waits - no question whether the loader is
+    the bottleneck."""
+    from advisor.consultation import read_message, run_consultation
+    message = ("Training is extremely slow on a single V100. nvidia-smi shows `24809MiB / 32480MiB` used but `0%` "
+               "GPU-Util. My config: batch_size = 900, nDataLoaderThread = 0, lr = 0.001")
+    found = read_message(kb, message)
+    assert (found["gpu_utilization"][0], found["dataloader_workers"][0]) == (0, 0)
+    c = run_consultation(message, kb=kb)
+    assert c.advice.findings[0].id == "finding-few-loader-workers"
+    assert "data_loader_bound" not in [q.id for q in c.advice.questions]
+    # with workers, the same utilisation leaves the loader's share to measure
+    c = run_consultation(message.replace("nDataLoaderThread = 0", "nDataLoaderThread = 2"), kb=kb)
+    assert not c.wm.known("gpu_waits_on_loading")

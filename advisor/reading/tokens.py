@@ -191,9 +191,15 @@ WAN_NOUNS = frozenset({"videos", "images", "samples", "examples", "data", "pairs
 def _counts_data(text: str, stop: int, tokens: list[Token]) -> bool:
     """Whether the 'w' ending at `stop`, glued to the number before it, counts a data set: a data noun follows it
     ("50w videos") or a data set's size was being given ("dataset size(50w)")."""
-    following = text[stop:stop + 24].lstrip(" )").split(" ", 1)[0].strip(".,;:)").lower()
+    rest = text[stop:stop + 24].lstrip(" )+")
+    following = rest.split(" ", 1)[0].strip(".,;:)").lower()
     before = [t.text for t in tokens[-4:-1]]
-    return following in WAN_NOUNS or (("size" in before or "dataset" in before) and "(" in before)
+    # ("共计 2200W+ 的句对": Chinese words for data after it - pairs, items, samples, sentences, images)
+    return following in WAN_NOUNS or (("size" in before or "dataset" in before) and "(" in before) \
+        or any(noun in rest[:8] for noun in WAN_CHINESE_NOUNS)
+
+
+WAN_CHINESE_NOUNS = ("句对", "条", "数据", "样本", "句子", "张图", "图片", "对话", "视频", "文本", "token")
 
 
 X_WORDS = frozenset({"xlarge", "xt", "xtx"})  # words opening with an 'x' glued to a number that are no count's 'x'
