@@ -6814,3 +6814,34 @@ def test_a_tools_memory_for_each_batch_item(kb):
     assert c.advice.findings[0].title == "256 items × 50.00 MB each is 12.80 GB for the batch alone"
     found = read_message(kb, "Each batch item uses 50MB of VRAM and RECOGNITION_BATCH_SIZE is 256 on my 12GB RTX 3060")
     assert found["items_batch"][0] == 256 and "measured_use" not in found
+
+
+def test_numpy_cannot_allocate_one_array_whatever_the_batch(kb):
+    """Review 75 #26: "MemoryError: Unable to allocate 315. GiB for an array with shape (10000, 100, 84480) and data
+    type float32 … even with batch_size=1": 10,000 × 100 × 84,480 × 4 B = 314.71 GiB of host RAM, set by the shape."""
+    message = ("I flattened the observation to (84480). MemoryError: Unable to allocate 315. GiB for an array with "
+               "shape (10000, 100, 84480) and data type {dtype}. I still get it with runner.train(n_epochs=1, "
+               "batch_size=1). Why does batch_size=1 not change the allocation?")
+    c = run_consultation(message.format(dtype="float32"), kb=kb)
+    assert c.wm.value("numpy_alloc_bytes") == 10000 * 100 * 84480 * 4
+    assert c.advice.findings[0].id == "finding-numpy-array-allocated-whole"
+    assert "314.71 GiB" in c.advice.findings[0].title
+    assert run_consultation(message.format(dtype="uint8"), kb=kb).wm.value("numpy_alloc_bytes") == 10000 * 100 * 84480
+
+
+@pytest.mark.parametrize("settings, event", [
+    ("--save_steps 200 --eval_steps 500", "checkpoint save"),
+    ("--save_steps 500 --eval_steps 100", "evaluation"),  # (200 is evaluation's 2nd, no save's)
+    ("--save_steps 500 --eval_steps 300", None),  # (neither falls on 200)
+])
+def test_an_oom_at_the_step_a_save_or_an_evaluation_falls_on(kb, settings, event):
+    """Review 75 #1: a 0.6B ASR fine-tune "OOMs after 200 steps … --save_steps 200": the step it dies at is the save's,
+    so what ran out is that event's memory, not the training steps' - and the step is no question of what was learnt."""
+    c = run_consultation(f"Fine-tuning on a single A40 48GB, batch size 8, I get an OOM error after 200 steps. "
+                         f"{settings}. Why only after 200 steps instead of at the start?", kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    if event is None:
+        assert not c.wm.known("oom_step_event") and "finding-oom-at-a-periodic-event" not in ids
+        return
+    assert c.wm.value("oom_step_event") == event and ids[0] == "finding-oom-at-a-periodic-event"
+    assert "finding-step-in-epochs" not in ids

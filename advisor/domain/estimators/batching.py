@@ -1368,3 +1368,22 @@ def steps_said_multiple(said: float, counted: float, batch: float, num_gpus: flo
                               ("arithmetic",)),
             "samples_per_step": Estimate(per, None, f"{fmt_sig(batch)} / {whole} = {fmt_sig(per, 3)} samples a step",
                                          ("arithmetic",))}
+
+
+@estimator("event", "step", cites=("arithmetic",))
+def event_at_failing_step(oom_step: float, save_steps: float | None = None,
+                          eval_steps: float | None = None) -> dict[str, Estimate]:
+    """Which periodic event falls on the step an OOM comes at ("dies around step 200" with `--save_steps 200`): a
+    save or an evaluation whose interval divides the step, within 2% of the interval (people round the step they
+    say). None falling there is not computable."""
+    if oom_step < 1:
+        raise NotComputable("no step to compare")
+    for name, every in (("evaluation", eval_steps), ("checkpoint save", save_steps)):
+        if every and every >= 1:
+            nearest = max(1, round(oom_step / every)) * every
+            if abs(oom_step - nearest) <= max(1.0, 0.02 * every):
+                return {"event": Estimate(name, None, f"step {fmt_count(oom_step)} ≈ {fmt_count(nearest / every)} × "
+                                                      f"every {fmt_count(every)} steps", ("arithmetic",)),
+                        "step": Estimate(nearest, None, f"{fmt_count(nearest / every)} × {fmt_count(every)}",
+                                         ("arithmetic",))}
+    raise NotComputable("no save or evaluation falls on that step")
