@@ -55,7 +55,7 @@ def test_facts_quote_the_users_own_characters(kb):
 def test_tokens_span_the_characters_they_came_from():
     text = "用4个v100训练7b模型"
     tokens = tokenize(text)
-    assert [t.text for t in tokens] == ["using", "4", "v", "100", "training", "7", "b", "model"]
+    assert [t.text for t in tokens] == ["with", "4", "v", "100", "training", "7", "b", "model"]
     assert text[tokens[-1].start:tokens[-1].end] == "模型"
     assert not tokens[6].space_before  # "7b": the B stays glued to its number (7 billion)
     assert tokens[2].space_before  # after the measure word 个 the V100 starts a word of its own
@@ -82,7 +82,7 @@ def test_the_phrase_patterns_read_chinese_through_its_english(kb):
 def test_the_english_view_lines_up_with_the_message():
     text = "用4个v100训练7b模型，但是OOM"
     english, spans = chinese.english_view(text)
-    assert english == "using 4 v100 training 7b model , but oom"
+    assert english == "with 4 v100 training 7b model , but oom"
     at = english.find("training")
     assert chinese.original_words(text, spans, at, at + len("training 7b model")) == "训练7b模型"
 
@@ -327,3 +327,11 @@ def test_wan_written_as_a_latin_w_before_chinese_data_words():
     from advisor.reading.situation import labels_of
     assert labels_of(read("在共计 2200W+ 的句对数据集上训练了 1 epoch"))["dataset_size"] == 22_000_000
     assert "dataset_size" not in labels_of(read("功耗 300W 的显卡"))
+
+
+def test_with_a_card_of_so_much_memory(kb):
+    """Review 76 #29: "用 24G 的显存是可以执行微调的" - with 24G of GPU memory it fine-tunes: the card's size, not a
+    use measured (but "用了24G显存", used 24G, is the run's use)."""
+    assert read_message(kb, "用 24G 的显存是可以执行微调的")["gpu_memory"][0] == 24 * 2**30
+    found = read_message(kb, "训练时用了24G显存")
+    assert "gpu_memory" not in found and found["measured_use"][0] == 24e9

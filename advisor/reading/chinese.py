@@ -80,7 +80,7 @@ GLOSSARY: dict[str, str] = {
     "平均分到": "split evenly over", "平均分配到": "split evenly over", "均分到": "split evenly over",
     "分摊到": "split evenly over", "平分到": "split evenly over",
     "增大": "increase", "加大": "increase", "调大": "increase", "升到": "rises to", "涨到": "rises to", "增加到": "rises to", "降到": "drops to", "改成": "changed to",
-    "改为": "changed to", "默认": "", "默认的": "", "用": "using",
+    "改为": "changed to", "默认": "", "默认的": "", "用": "with",
     # ("per_device_train_batch_size改大后训练时间成倍增加": after enlarging it, the training time grows many-fold - review
     # 70 #4; "要13个小时": takes 13 hours)
     "改大后": "after increasing", "调大后": "after increasing", "增大后": "after increasing", "加大后": "after increasing",
