@@ -335,3 +335,17 @@ def test_with_a_card_of_so_much_memory(kb):
     assert read_message(kb, "用 24G 的显存是可以执行微调的")["gpu_memory"][0] == 24 * 2**30
     found = read_message(kb, "训练时用了24G显存")
     assert "gpu_memory" not in found and found["measured_use"][0] == 24e9
+
+
+def test_two_cards_do_not_pool_and_lora_without_quantization(kb):
+    """Review 76 #29: "xtuner 的 qlora 配置 … 24G 可以 … 不量化的 lora 微调 … 显存不够 … 是不是双卡不能叠加 GPU 显存": the
+    run asked about is the LoRA on an unquantized base (the QLoRA worked), and the question is whether two cards add
+    up their memory; #28's "两张 T4 能否分担显存负担" asks the same."""
+    found = read_message(kb, "我用 xtuner 的 qlora 配置，用 24G 的显存是可以执行微调的。但是我希望尝试不量化的 lora 微调，"
+                             "之后显示显存不够。是不是双卡不能叠加 GPU 显存，而是只能加快速度呀？")
+    assert (found["adapter"][0], found["base_bits"][0]) == ("lora", 16)
+    assert found["claim_gpu_memory_adds_up"][0] is True
+    assert read_message(kb, "虽然我不知道两张 T4 能否分担显存负担")["claim_gpu_memory_adds_up"][0] is True
+    # in English too; and a QLoRA said alone stays QLoRA
+    assert read_message(kb, "QLoRA works on 24GB. But LoRA without quantization OOMs")["adapter"][0] == "lora"
+    assert read_message(kb, "QLoRA on a 4090 OOMs")["adapter"][0] == "qlora"

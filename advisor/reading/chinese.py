@@ -58,7 +58,8 @@ GLOSSARY: dict[str, str] = {
     # ("能降低显存消耗吗? 我试验了…中保留和去掉--deepspeed，显存占用几乎是一样的": with and without DeepSpeed, almost the same)
     "降低": "reduce", "保留和去掉": "with and without", "去掉": "without", "几乎": "almost", "太小": "too small",
     "试验了": "tried", "尝试了": "tried", "试了": "tried",
-    "量化": "quantization", "优化器": "optimizer",
+    "量化": "quantization", "优化器": "optimizer", "不量化的": "unquantized", "不量化": "unquantized",
+    "非量化": "unquantized",
     # counts said in words before a measure word
     "一张": "one", "一块": "one", "单张": "single", "单块": "single", "一个": "one", "一台": "one", "两": "two", "两张": "two", "两块": "two",
     "两个": "two", "两台": "two", "三": "three", "四": "four", "八": "eight",
@@ -98,6 +99,10 @@ GLOSSARY: dict[str, str] = {
     "正常运行": "runs fine", "可以正常运行": "runs fine", "正常跑": "runs fine", "可以正常跑": "runs fine",
     "同参数": "the same settings", "同样的参数": "the same settings", "情况下": "", "按理说": "in theory",
     "很奇怪": "strange", "奇怪": "strange",
+    # ("是不是双卡不能叠加 GPU 显存，而是只能加快速度": two cards cannot add up their memory, only speed it up? "两张 T4
+    # 能否分担显存负担": whether two T4s can share the memory load - review 76 #28, #29)
+    "叠加": "add up", "分担": "share", "负担": "load", "能否": "whether",
+    "是不是": "is it that", "能不能": "whether", "不知道": "wonder",  # (questions, no negation)
     # ("全参数微调和 lora 微调占用的显存一致": the same memory; "1张卡和4张卡的训练速度是相同的": the same speed)
     "一致": "the same", "相同": "the same", "是相同的": "is the same", "是一样的": "is the same",
     "是盈余的": "spare", "盈余": "spare", "富余": "spare", "剩余": "left",

@@ -156,6 +156,9 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("additional network", "adapter", "lora"), ("network train unet only", "adapter", "lora"),
     # kohya's sd-scripts and musubi-tuner train a LoRA network with their *_train_network.py scripts
     ("train network py", "adapter", "lora"),
+    # "LoRA without quantization", "unquantized LoRA", "不量化的 lora" (review 76 #29): adapters on a 16-bit base
+    ("unquantized lora", "base_bits", 16), ("non quantized lora", "base_bits", 16),
+    ("lora without quantization", "base_bits", 16), ("lora without quantisation", "base_bits", 16),
     ("q lora", "adapter", "qlora"), ("load in 4 bit", "base_bits", 4), ("load in 4bit", "base_bits", 4),
     ("4 bit", "base_bits", 4), ("nf4", "base_bits", 4), ("bnb 4 bit", "base_bits", 4),
     ("load in 8 bit", "base_bits", 8), ("load in 8bit", "base_bits", 8), ("loaded in 8 bit", "base_bits", 8),

@@ -3701,6 +3701,10 @@ def _resolve(reading: Reading) -> None:
         values["training_mode"] = Read("training_mode", "finetune", values["adapter"].text)
     if adapter == "lora" and reading.get("base_bits") == 4:
         values["adapter"] = Read("adapter", "qlora", values["adapter"].text)
+    elif adapter == "qlora" and reading.get("base_bits") == 16:
+        # "xtuner's qlora config fits 24G, but LoRA without quantization runs out" (review 76 #29): the run asked
+        # about is the one on the unquantized base, named after the QLoRA that worked
+        values["adapter"] = Read("adapter", "lora", values["base_bits"].text)
     elif adapter is None and reading.get("training_mode") in ("finetune", None) and reading.get("base_bits") == 4 \
             and reading.full_training is None:
         # a 4-bit base cannot be trained itself: training on it ("unsloth/llama-3-8b-bnb-4bit", load_in_4bit=True,
