@@ -129,6 +129,11 @@ IMAGE_ADDRESS = re.compile(r"(?<=\]\()[^)\s]{1,2000}(?=\))|(?<=src=\")[^\"\s]{1,
 IMAGE_MARK = re.compile(r"!\[[^\]\n]{0,300}\]\(|<img\b", re.IGNORECASE)
 
 
+# a package's optional extras in an install command ("pip3 install -e '.[flash-attn,deepspeed]'", review 76 #23): what
+# was installed, not what the run launches with (blanked, so every span keeps its place)
+PIP_EXTRAS = re.compile(r"(?i)\bpip3?\s+install\b[^\n\[]{0,120}\[([\w\s,.-]{1,120})\]")
+
+
 # an issue template's unticked choice ("- [ ] Windows", "- [ ] I am using the latest version"): an option the user did
 # not pick, so nothing it says is theirs (blanked, so every span keeps its place; a ticked one, "- [X] Linux", stays)
 UNTICKED = re.compile(r"(?m)^[ \t]{0,8}[-*+][ \t]{0,4}\[ \][^\n]{0,500}")
@@ -165,6 +170,9 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         message = _blank_image_addresses(message)
     if "[ ]" in message:
         message = UNTICKED.sub(lambda m: " " * len(m.group(0)), message)
+    if "install" in message:
+        message = PIP_EXTRAS.sub(lambda m: m.group(0)[:m.start(1) - m.start(0)] + " " * len(m.group(1))
+                                 + m.group(0)[m.end(1) - m.start(0):], message)
     if "#" in message:
         message = COMMENTED_SETTING.sub(lambda m: " " * len(m.group(0)), message)
         message = CHOICES_COMMENT.sub(lambda m: " " * len(m.group(0)), message)
@@ -401,12 +409,15 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
 
 
 HOST_MEMORY_CLAIMS = ("claim_process_killed", "claim_host_ram_grows")
+# the machine's memory named: RAM, host or system memory, swap, the kernel's OOM killer
+HOST_MEMORY_NAMED = re.compile(r"(?i)\b(?:ram|host\s+memory|system\s+memory|cpu\s+memory|swap|oom[\s_-]?killer|dmesg|"
+                               r"sigkill|exit\s+code\s+-?9|memory\s+monitor)\b")
 # a size said bare ("3 GB of memory"), with no GPU word after it: whose memory it is, the message says elsewhere
 BARE_SIZE = re.compile(r"\s*\d[\d.,]*\s*(?:gib|gb|g)\b(?!\s*(?:gpu|vram|card))", re.IGNORECASE)
 # an out-of-memory tied to a GPU ("CUDA out of memory", torch's OutOfMemoryError; not Ray's
 # ray.exceptions.OutOfMemoryError, which is the node's RAM)
-GPU_OOM = re.compile(r"(?i)\b(?:cuda|gpu|hip|vram)\b[^.\n]{0,20}\b(?:out of memory|oom)\b|(?<!exceptions\.)outofmemoryerror|"
-                     r"\bresource ?exhausted\b")
+GPU_OOM = re.compile(r"(?i)\b(?:cuda|gpu|hip|vram|xpu)\b[^.\n]{0,20}\b(?:out of memory|oom)\b|(?<!exceptions\.)outofmemoryerror|"
+                     r"\bresource ?exhausted\b|\bout of (?:gpu|vram|xpu|cuda|device) memory\b")
 
 
 MMDETECTION = re.compile(r"(?i)\bmmdet(?:ection)?\b|\bopen-?mmlab\b")
@@ -1109,6 +1120,10 @@ def _host_memory_ran_out(found: dict[str, tuple[Any, str]], message: str) -> Non
     if not any(found.get(name, (False,))[0] is True for name in HOST_MEMORY_CLAIMS) or "oom" not in found:
         return
     if GPU_OOM.search(message):
+        if found.get("claim_process_killed", (False,))[0] is True and not HOST_MEMORY_NAMED.search(message):
+            # "runs out of GPU memory and the process is getting killed by OOM" (review 76 #10): the kill is the GPU's
+            # out-of-memory ending the run, no machine's RAM named
+            found.pop("claim_process_killed")
         return
     if "gpu_memory" in found and BARE_SIZE.match(found["gpu_memory"][1]):
         found.pop("gpu_memory")  # "only 3 GB of memory is available" on the instance: its RAM, no GPU's size

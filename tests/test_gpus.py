@@ -15,7 +15,7 @@ DATA = yaml.safe_load(GPUS.read_text(encoding="utf-8"))
 FIELDS = {"names", "memory_gb", "memory_bytes_reported", "reported", "bf16", "fp16_tflops_dense", "bf16_tflops_dense", "arch",
           "vendor", "family", "tflops_source", "note", "source", "tensor_cores", "brand_needed", "nvlink"}
 ARCHES = {"maxwell", "kepler", "pascal", "volta", "turing", "ampere", "ada", "hopper", "blackwell", "cdna", "cdna2", "cdna3",
-          "rdna2", "rdna3", "davinci"}
+          "rdna2", "rdna3", "davinci", "alchemist", "battlemage"}
 
 
 def test_catalogue_size_and_ids():
@@ -292,3 +292,16 @@ def test_a_computer_called_by_another_card(kb):
                              "in my 7900XT PC. I'm trying to figure out how fast the 7900XTX will eventually become, "
                              "comparing it to the MI100.")
     assert found["gpu_model"][0] == "mi100" and found["gpu_memory"][0] == 32 * 2**30
+
+
+@pytest.mark.parametrize("message, gpu, gb", [("The Arc A770 runs out of memory", "arc-a770", None),
+                                              ("Intel Arc B570 10GB, batch 8", "arc-b570", 10.0),
+                                              ("an A770 16GB with ipex", "arc-a770-16gb", 16.0),
+                                              ("training on a B580", "arc-b580", 12.0)])
+def test_intel_arc_cards(message, gpu, gb):
+    """Review 76: Intel Arc cards (PyTorch's xpu device) are read by name; the A770, sold with 8 or 16 GB, is a
+    family whose size is asked."""
+    from advisor.reading.reader import read
+    from advisor.reading.situation import labels_of
+    got = labels_of(read(message))
+    assert (got.get("gpu_model"), got.get("gpu_memory_gb")) == (gpu, gb)

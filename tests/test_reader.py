@@ -4420,3 +4420,19 @@ def test_imagenet_is_classification_and_a_thousands_count_no_volume(kb):
     assert found["task_type"][0] == "classification" and "tiles_or_volume_named" not in found
     found = read_message(kb, "Mask R-CNN with an ImageNet-pretrained backbone, patch (128,128,128)")
     assert found["task_type"][0] == "detection_segmentation" and found["tiles_or_volume_named"][0] is True
+
+
+def test_review76_readings(kb):
+    """Review 76: #10 "runs out of GPU memory … getting killed by OOM" is the GPU's OOM, no machine's RAM; #23 an
+    install's extras "[flash-attn,deepspeed]" launch nothing; #3 "swap: 22.3/24.0GB" is the swap file's, no GPU's use
+    nor size; #4 "it was reportedly possible to QLoRA Qwen 72B using 92GB RAM" is somebody's run."""
+    from advisor.consultation import read_message
+    found = read_message(kb, "The Arc A770 runs out of GPU memory and the process is getting killed by OOM")
+    assert found["oom"][0] is True and "claim_process_killed" not in found
+    assert read_message(kb, "CUDA out of memory, then the oom-killer killed the process")["claim_process_killed"][0]
+    found = read_message(kb, "pip3 install -e '.[flash-attn,deepspeed]' then I train on one 3090")
+    assert "parallelism" not in found and "attention" not in found
+    found = read_message(kb, "swap: 22.3/24.0GB and It/sec drops from 1.9 to 0.25")
+    assert found["swap_in_use"][0] is True and "measured_use" not in found and "gpu_memory" not in found
+    found = read_message(kb, "it was reportedly possible to QLoRA Qwen 72B using 92GB RAM. I use Llama-3.3-70B 4bit")
+    assert found["model_preset"][0] == "llama-3.3-70b" and "gpu_memory" not in found

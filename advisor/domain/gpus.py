@@ -26,12 +26,13 @@ NOISE = frozenset({"nvidia", "geforce", "tesla", "amd", "instinct", "radeon", "q
 # is just a number ("8000 tokens"), and "Quadro RTX 6000" (Turing, 24 GB) is not the "RTX 6000" family.
 BRAND_WORDS = frozenset({"quadro", "rtx"})
 MEMORY_UNITS = frozenset({"gb", "g", "gib", "gig", "gigs"})
-ARCH_WITH_BF16 = frozenset({"ampere", "ada", "hopper", "blackwell", "cdna", "cdna2", "cdna3", "rdna3", "davinci"})
+ARCH_WITH_BF16 = frozenset({"ampere", "ada", "hopper", "blackwell", "cdna", "cdna2", "cdna3", "rdna3", "davinci",
+                            "alchemist", "battlemage"})  # (Intel Arc's XMX engines run bf16)
 # Tensor cores (fast fp16 matrix math) arrived with Volta; AMD's matrix cores with CDNA. Older cards run fp16
 # autocast for its memory saving but with little or no speed-up (Huawei's Ascend NPUs, DaVinci: cube units). An entry may say `tensor_cores: false` where its
 # chip lacks what its architecture has (the GTX 16 series is Turing without tensor cores).
 ARCH_WITH_TENSOR_CORES = frozenset({"volta", "turing", "ampere", "ada", "hopper", "blackwell", "cdna", "cdna2", "cdna3",
-                                    "rdna3", "davinci"})
+                                    "rdna3", "davinci", "alchemist", "battlemage"})
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,9 @@ REFERENCE_CUES = {"paper", "papers", "authors", "author", "recipe", "readme", "o
                   "you", "your", "document", "suggests", "recommends", "recommended", "benchmark", "guide", "arxiv",
                   "al", "github", "page", "wiki", "website", "comment", "according",
                   "provided",  # ("the provided checkpoints have been trained on a 4 GPU system")
-                  "claims"}  # ("The table claims we can do this in just a single RTX 3090 within a day" - review 71 #24)
+                  "claims",  # ("The table claims we can do this in just a single RTX 3090 within a day" - review 71 #24)
+                  "reportedly", "supposedly", "allegedly"}  # ("it was reportedly possible to QLoRA Qwen 72B using
+# 92GB RAM" - review 76 #4: somebody's run, told of)
 # "another user reports ~3 days on 8x RTX 3090", "other users get 2 h": another person's run (a bare 'user' or
 # 'someone' is often the asker: "what if someone only has two 24GB GPUs", "a dataset of 28M users")
 OTHER_PEOPLE = frozenset({"user", "users", "people", "models"})  # ("other models (e.g. DiT) use 244x244")
