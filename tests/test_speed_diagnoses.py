@@ -445,3 +445,23 @@ def test_an_idle_gpu_with_no_loader_workers_is_waiting_on_the_data(kb):
     # with workers, the same utilisation leaves the loader's share to measure
     c = run_consultation(message.replace("nDataLoaderThread = 0", "nDataLoaderThread = 2"), kb=kb)
     assert not c.wm.known("gpu_waits_on_loading")
+
+
+def test_the_env_count_of_an_on_policy_run_is_a_batch_size(kb):
+    """Review 75 #29: rl-zoo's A2C on Breakout, "n_envs=16 vs n_envs=40", n_timesteps 1e7: at A2C's default 5 steps per
+    env, 16 envs make 80 transitions an update and 125,000 updates, 40 make 200 and 50,000."""
+    from advisor.consultation import run_consultation
+    message = ("I'm running a2c with default parameters (rl-zoo) on BreakoutNoFrameskip-v4 where the only difference "
+               "is `n_envs=16` vs `n_envs=40`. config.yml: n_envs: 40 (or 16), n_timesteps: 10000000.0{steps}. "
+               "Why such a performance gap?")
+    c = run_consultation(message.format(steps=""), kb=kb)
+    assert (c.wm.value("rl_rollout"), c.wm.value("rl_updates")) == (80, 125000)
+    assert (c.wm.value("rl_rollout_other"), c.wm.value("rl_updates_other")) == (200, 50000)
+    assert c.advice.findings[0].id == "finding-rl-envs-set-the-batch" and c.wm.value("rl_steps_default") is True
+    # the steps said outrank the default
+    c = run_consultation(message.format(steps=", n_steps: 8"), kb=kb)
+    assert (c.wm.value("rl_rollout"), c.wm.value("rl_updates")) == (128, 78125)
+    assert not c.wm.known("rl_steps_default")
+    # envs without the steps they collect: where they run is what the answer can say
+    c = run_consultation("PPO: I raised NUM_ENV from 32 to 128 but GPU memory did not change and it is no faster", kb=kb)
+    assert "finding-rl-envs-on-the-cpu" in [f.id for f in c.advice.findings]

@@ -1387,3 +1387,27 @@ def event_at_failing_step(oom_step: float, save_steps: float | None = None,
                         "step": Estimate(nearest, None, f"{fmt_count(nearest / every)} × {fmt_count(every)}",
                                          ("arithmetic",))}
     raise NotComputable("no save or evaluation falls on that step")
+
+
+@estimator("rollout", "updates", "rollout_other", "updates_other", cites=("sb3-on-policy", "arithmetic"))
+def rl_rollout_batch(num_envs: float, steps_per_env: float, total_timesteps: float | None = None,
+                     other_envs: float | None = None) -> dict[str, Estimate]:
+    """An on-policy update's batch (A2C, PPO): the transitions the envs collected since the last one, num_envs ×
+    steps per env; over a run of total timesteps, that many fewer updates. `other_envs`: the same at another env
+    count the user compares (the steps per env kept)."""
+    if num_envs < 1 or steps_per_env < 1:
+        raise NotComputable("the envs and the steps per env must be positive")
+    rollout = num_envs * steps_per_env
+    out = {"rollout": Estimate(rollout, None, f"{fmt_count(num_envs)} envs × {fmt_count(steps_per_env)} steps each = "
+                                              f"{fmt_count(rollout)} transitions per update", ("sb3-on-policy",))}
+    if total_timesteps and total_timesteps >= rollout:
+        out["updates"] = Estimate(math.floor(total_timesteps / rollout), None,
+                                  f"⌊{fmt_count(total_timesteps)} timesteps / {fmt_count(rollout)}⌋", ("arithmetic",))
+    if other_envs and other_envs >= 1 and other_envs != num_envs:
+        other = other_envs * steps_per_env
+        out["rollout_other"] = Estimate(other, None, f"{fmt_count(other_envs)} envs × {fmt_count(steps_per_env)} = "
+                                                     f"{fmt_count(other)}", ("arithmetic",))
+        if total_timesteps and total_timesteps >= other:
+            out["updates_other"] = Estimate(math.floor(total_timesteps / other), None,
+                                            f"⌊{fmt_count(total_timesteps)} / {fmt_count(other)}⌋", ("arithmetic",))
+    return out
