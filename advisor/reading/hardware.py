@@ -1048,8 +1048,11 @@ def _nvidia_smi_pair(clause: Clause, reading: Reading, k: int, end: int, nbytes:
     """'13709MiB / 15360MiB' (nvidia-smi's memory column): what the processes use, then the card's total as the
     driver reports it. The use is measured; the total is the card's capacity, as an OOM error's would be."""
     keys, tokens, words = clause.keys, clause.tokens, clause.words
-    if "swap" in words[max(0, k - 4):k]:
-        return True  # "swap: 22.3/24.0GB" (review 76 #3): the swap file's use of its size - no GPU's use, no card's size
+    before = words[max(0, k - 4):k]
+    if ("swap" in before or "ram" in before) and GPU_WORDS.isdisjoint(before) and "vram" not in before:
+        # "swap: 22.3/24.0GB" (review 76 #3), "RAM Usage: 55.8/64.0GB": the machine's memory and swap, their use of
+        # their size - no GPU's use, no card's size
+        return True
     if end + 3 < len(keys) and words[end + 1] == "/" and tokens[keys[end + 2]].is_num and words[end + 3] == words[end]:
         if "total" in words[max(0, k - 3):k]:
             return True  # "GPU1: 11GB/12GB, GPU2: 11GB/12GB, Total: 22GB/24GB": the sum over the GPUs, not one's use
