@@ -4436,3 +4436,18 @@ def test_review76_readings(kb):
     assert found["swap_in_use"][0] is True and "measured_use" not in found and "gpu_memory" not in found
     found = read_message(kb, "it was reportedly possible to QLoRA Qwen 72B using 92GB RAM. I use Llama-3.3-70B 4bit")
     assert found["model_preset"][0] == "llama-3.3-70b" and "gpu_memory" not in found
+
+
+@pytest.mark.parametrize("message, want", [
+    # review 76 #14: the laptop's card first, the PC's second, the OOM said of the PC
+    ("My laptop: i5-7300HQ, 1050ti 4GB, RAM 16GB. My PC: AMD 5600X, 3070 8GB, RAM 32GB. I can set batch = 16 on my "
+     "laptop, but my PC shows `ERROR: CUDA out of memory`.", {"gpu_model": "rtx-3070", "gpu_memory_gb": 8.0}),
+    ("Server: 8x A100 80GB. Workstation: 2x RTX 4090. On the workstation I get CUDA out of memory at batch 4.",
+     {"gpu_model": "rtx-4090", "num_gpus": 2}),
+    # the OOM said of the machine named first: it stays
+    ("My laptop: 1050ti 4GB. My PC: 3070 8GB. The laptop runs out of memory at batch 16.",
+     {"gpu_model": "gtx-1050-ti", "gpu_memory_gb": 4.0}),
+])
+def test_the_card_of_the_labelled_machine_that_ran_out(message, want):
+    got = labels_of(read(message))
+    assert {k: got.get(k) for k in want} == want

@@ -241,6 +241,7 @@ def read(message: str) -> Reading:
         _numbers(clause, reading)
         layouts.accumulation_splits(clause, reading)
         batches.changes(clause, reading)
+        _machine_label(clause, tokens, start, n, reading)
     reading.in_personal_sentence = reading.in_hypothetical_clause = reading.in_question = False
     if reading.tuning_method == "ppo" and not GAME_RL_WORDS.isdisjoint(index.words):
         reading.tuning_method = ""  # (classic RL: no pretrained model, and none of an LLM's PPO memory)
@@ -2830,6 +2831,51 @@ def _settings_of_the_model_asked(reading: Reading) -> None:
             reading.values[kept.field] = other
 
 
+LABEL_FILLERS = frozenset({"my", "the", "our", "a", "on", "with", "setup", "machine", "system", "computer"})
+MAX_LABELS = 20
+
+
+def _machine_label(clause: Clause, tokens: list, start: int, n: int, reading: Reading) -> None:
+    """Note the label a clause opens with before a colon ("My laptop:", "SETUP B (single GPU):" - its distinctive
+    words, "laptop", "b"), and the words of the clause the OOM is said in."""
+    oom = reading.values.get("oom")
+    if oom is not None and oom.sentence == n and not reading.oom_words:
+        reading.oom_words = frozenset(clause.words)
+    if len(reading.labels) >= MAX_LABELS:
+        return
+    for t in range(start, min(start + 8, clause.end)):
+        if tokens[t].text == ":":
+            before = [w for w, key in zip(clause.words, clause.keys) if key < t]
+            label = frozenset(w for w in before if w not in LABEL_FILLERS and not w[:1].isdigit())
+            if 0 < len(label) <= 3:
+                reading.labels[n] = label
+            return
+
+
+CARD_FIELDS = ("gpu_model", "gpu_memory_gb", "gpu_memory_bytes", "gpu_memory_catalogue_bytes", "num_gpus")
+
+
+def _card_of_the_machine_that_ran_out(reading: Reading) -> None:
+    """Two machines listed under labels ("My laptop: 1050ti 4GB" then "My PC: 3070 8GB") and the out-of-memory error
+    said of one of them by its label ("my PC shows CUDA out of memory"): that machine's card is the run's, not the
+    one named first."""
+    if not reading.oom_words or len(reading.labels) < 2:
+        return
+    kept = reading.values.get("gpu_model")
+    for old, new in reading.conflicts:
+        if old.field != "gpu_model" or old is not kept or new.setup != old.setup:
+            continue
+        mine, theirs = reading.labels.get(new.sentence), reading.labels.get(old.sentence)
+        if mine and theirs and mine != theirs and mine <= reading.oom_words and not theirs <= reading.oom_words:
+            for name in CARD_FIELDS:
+                other = next((b for a, b in reading.conflicts if a.field == name and b.sentence == new.sentence
+                              and reading.values.get(name) is a), None)
+                if other is not None:
+                    reading.values[name] = other
+            reading.values["gpu_model"] = new
+            return
+
+
 def _same_hardware(reading: Reading) -> None:
     """"you benchmarked using two L4 GPUs. I tried to run a VM with this hardware": the reference's cards are the
     user's too, when the user names none of their own."""
@@ -3396,6 +3442,7 @@ def _resolve(reading: Reading) -> None:
 
     values = reading.values
     _same_hardware(reading)
+    _card_of_the_machine_that_ran_out(reading)
     _settings_of_the_model_asked(reading)
     size, model = values.get("params"), values.get("model")
     if size is not None and size.weak and model is not None and model.keyed and catalogue.has_preset(model.value):

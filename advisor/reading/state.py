@@ -168,6 +168,10 @@ class Reading:
     # still asks for it by name
     vague_model: Read | None = None
     unlisted_model: Read | None = None  # … and a name the catalogue lacks after a training verb ("fine-tuning TabPFN")
+    # "My laptop: … 1050ti 4GB" / "My PC: … 3070 8GB" (review 76 #14): each clause's label before a colon, and the words
+    # of the clause an out-of-memory error is said in - which machine ran out
+    labels: dict[int, frozenset] = field(default_factory=dict)
+    oom_words: frozenset = frozenset()
     names_seen: int = 0  # GPU and model names looked at (bounded: a message names a few, a pasted log thousands)
     # a transformer's shape as settings give it (`--num-layers 36 --hidden-size 1280 ...`): field -> Read, and
     # whether the message names a gated MLP (SwiGLU); counted by situation.shape_params when no size is said
