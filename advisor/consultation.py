@@ -385,6 +385,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     _host_memory_ran_out(found, said)
     _use_of_a_run_said_to_run(found, reading)
     _summed_memory(found)
+    _use_summed_over_the_cards(found, said)
     if found.get("rl_method", (None,))[0] == "grpo" and found.get("preference_objective", (None,))[0] in ("dpo", "kto"):
         found.pop("preference_objective")  # ("with sft/dpo/cpo it is": trainers compared; the run is GRPO's)
     _grpo_group_from_steps(found)
@@ -1099,6 +1100,26 @@ def _summed_memory(found: dict[str, tuple[Any, str]]) -> None:
             and abs(said / (capacity * gpus) - 1) <= SUM_TOLERANCE:
         found["memory_said_summed"] = found["gpu_memory"]
         found["gpu_memory"] = found["oom_capacity"]
+
+
+# "in total", "altogether", Chinese 一共 / 总共 / 合计: a use said of all the cards together
+TOTAL_WORDS = re.compile(r"(?i)\b(?:in\s+total|total(?:ly)?|altogether|combined|summed|all\s+(?:the\s+)?(?:gpus|cards))\b"
+                         r"|一共|总共|合计|总计")
+
+
+def _use_summed_over_the_cards(found: dict[str, tuple[Any, str]], said: str) -> None:
+    """"4块A10（22731MB显存/块）… 此时一共占用显存50个G" (review 75 #10): a use said in total over several GPUs, more than
+    one card holds, is the cards' sum - each uses its share."""
+    use, card, gpus = (found.get(name, (None,))[0] for name in ("measured_use", "gpu_memory", "num_gpus"))
+    if not (isinstance(use, (int, float)) and isinstance(card, (int, float)) and isinstance(gpus, int)) \
+            or gpus < 2 or not card < use <= gpus * card * 1.05:
+        return
+    words = found["measured_use"][1]
+    at = said.find(words)
+    if at < 0 or not TOTAL_WORDS.search(said[max(0, at - 24):at + len(words) + 24]):
+        return
+    found["measured_use_summed"] = (use, words)
+    found["measured_use"] = (use / gpus, words)
 
 
 def _reserved_unallocated(found: dict[str, tuple[Any, str]]) -> None:

@@ -349,3 +349,12 @@ def test_two_cards_do_not_pool_and_lora_without_quantization(kb):
     # in English too; and a QLoRA said alone stays QLoRA
     assert read_message(kb, "QLoRA works on 24GB. But LoRA without quantization OOMs")["adapter"][0] == "lora"
     assert read_message(kb, "QLoRA on a 4090 OOMs")["adapter"][0] == "qlora"
+
+
+def test_a_use_said_in_total_over_the_cards(kb):
+    """Review 75 #10: "4块A10（22731MB显存/块）… 此时一共占用显存50个G": 50 GB in all over four 22.7 GB cards is 12.5 GB
+    each, not 50 on one (more than a card holds); a use said of one card stays."""
+    found = read_message(kb, "用手上的4块A10（22731MB显存/块）做多卡训练，batch_size降到2才能正常运行，而且此时一共占用显存50个G")
+    assert found["measured_use"][0] == 12.5e9 and found["measured_use_summed"][0] == 50e9
+    found = read_message(kb, "4块A10（22731MB显存/块），每张卡占用显存20个G")
+    assert found["measured_use"][0] == 20e9 and "measured_use_summed" not in found

@@ -1049,7 +1049,8 @@ def _nvidia_smi_pair(clause: Clause, reading: Reading, k: int, end: int, nbytes:
     driver reports it. The use is measured; the total is the card's capacity, as an OOM error's would be."""
     keys, tokens, words = clause.keys, clause.tokens, clause.words
     before = words[max(0, k - 4):k]
-    if ("swap" in before or "ram" in before) and GPU_WORDS.isdisjoint(before) and "vram" not in before:
+    paired = words[end + 1:end + 2] == ["/"] or words[k - 1:k] == ["/"]
+    if paired and ("swap" in before or "ram" in before) and GPU_WORDS.isdisjoint(before) and "vram" not in before:
         # "swap: 22.3/24.0GB" (review 76 #3), "RAM Usage: 55.8/64.0GB": the machine's memory and swap, their use of
         # their size - no GPU's use, no card's size
         return True
