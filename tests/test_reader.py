@@ -4451,3 +4451,13 @@ def test_review76_readings(kb):
 def test_the_card_of_the_labelled_machine_that_ran_out(message, want):
     got = labels_of(read(message))
     assert {k: got.get(k) for k in want} == want
+
+
+def test_a_recurrent_network_and_a_script_named_for_its_gpus(kb):
+    """Review 76 #16: "I am testing LSTM networks" is no CNN, though a CNN is named beside it; #11: the launch script
+    "finetune_llama2_7b_arc_2_card.sh" runs on 2 GPUs, where the message gives no count of its own."""
+    from advisor.consultation import read_message
+    assert read_message(kb, "I am testing LSTM networks; a CNN on the same data is fast")["architecture"][0] == "other"
+    assert read_message(kb, "a ResNet-50 with an LSTM head")["architecture"][0] == "cnn"
+    assert read_message(kb, "I run finetune_llama2_7b_arc_2_card.sh and see no speed-up")["num_gpus"][0] == 2
+    assert read_message(kb, "run_8_gpus.yaml on my 2 GPUs")["num_gpus"][0] == 2
