@@ -4461,3 +4461,14 @@ def test_a_recurrent_network_and_a_script_named_for_its_gpus(kb):
     assert read_message(kb, "a ResNet-50 with an LSTM head")["architecture"][0] == "cnn"
     assert read_message(kb, "I run finetune_llama2_7b_arc_2_card.sh and see no speed-up")["num_gpus"][0] == 2
     assert read_message(kb, "run_8_gpus.yaml on my 2 GPUs")["num_gpus"][0] == 2
+
+
+def test_a_gpu_count_then_another_count_and_an_rllib_key(kb):
+    """Review 75 #23: "a shared machine with 2 GPUs and 128 total threads" is 2 GPUs (the 128 counts threads, the
+    noun before "and" is the 2's); RLlib's `'sgd_minibatch_size': 2048` names no SGD optimizer."""
+    from advisor.consultation import read_message
+    found = read_message(kb, "I run Ray Tune on a shared machine with 2 GPUs and 128 total threads. "
+                             "config = {'env': 'CartPole-v1', 'num_gpus': 2, 'sgd_minibatch_size': 2048}")
+    assert found["num_gpus"][0] == 2 and "optimizer" not in found and found["rl_env_named"][0] is True
+    assert read_message(kb, "--optim sgd --lr 0.1")["optimizer"][0] == "sgd"
+    assert labels_of(read("batch size 32 and lr 1e-4")) == {"micro_batch": 32, "lr": 1e-4}

@@ -716,6 +716,7 @@ TURNED_ON = frozenset({"grad_checkpointing", "fused_loss"})  # settings a run tu
 
 
 ADAM_SETTINGS = frozenset({"beta", "beta1", "beta2", "betas", "eps", "epsilon"})
+BATCH_KEY_WORDS = frozenset({"minibatch", "mini", "batch", "num", "iters", "iter", "steps"})
 
 
 def _said_unsupported(words: list[str], end: int) -> bool:
@@ -871,6 +872,9 @@ def _keywords(clause: Clause, reading: Reading) -> None:
                 and clause.tokens[last + 1].text == "-" and clause.tokens[last + 2].text == "true" \
                 and not clause.tokens[last + 1].space_before and not clause.tokens[last + 2].space_before:
             value = value[4:]  # Lightning's `precision="bf16-true"`: the weights themselves in bf16
+        if name == "optimizer" and clause.word_of(end - 1)[1] > end - 1 and words[end] in BATCH_KEY_WORDS:
+            after_hit = end  # RLlib's `sgd_minibatch_size`: the minibatch of its SGD passes, no optimizer said
+            continue
         if name == "optimizer" and clause.word_of(end - 1)[1] > end - 1 and words[end] in ADAM_SETTINGS:
             # `--adam_beta2 0.95`, `adam_epsilon`: a setting of the Adam family (the Trainer's AdamW's as well), which
             # says the states' size without naming the optimizer
@@ -2951,6 +2955,9 @@ def _left_slot(index: PhraseIndex, words: list[str], k: int, clause: Clause | No
         if hit:
             if hit[1] in ("batch", "micro_batch", "global_batch") and _steps_in_a_batch(words, end - hit[0]):
                 return None  # "Why is the total number of steps in a batch 12170?": a count of steps, no batch
+            if end < k and clause is not None and end - hit[0] >= 1 \
+                    and clause.tokens[clause.keys[end - hit[0] - 1]].is_num:
+                return None  # "2 GPUs and 128 total threads": the noun is the number's before it, not this one's
             return hit[1], end - hit[0]
         if words[end - 1] not in FILLERS:
             return None
