@@ -833,3 +833,13 @@ def test_an_adapter_asked_about_is_weighed_not_run(kb, question):
     assert facts.get("adapter") in (None, "none") and "adapter=lora" in facts.get("asked_settings", "")
     assert not plans_of(advice)["current"].fits
     assert advice.recommendation.option_id.startswith("lora")
+
+
+def test_zero_that_saves_next_to_nothing_is_no_plan(kb):
+    """Review 76 #29: LoRA on ChatGLM3-6B over 2 cards of 24 GB: ZeRO-1 shards only the adapters' optimizer states
+    (0.24 GiB of 24), so 'ZeRO-1 + activation checkpointing' is checkpointing with a framework more - not offered
+    ahead of (nor beside) the plan without it."""
+    from advisor.consultation import run_consultation
+    c = run_consultation("chatglm3 的 lora 微调，不量化，24G 的显存，双卡微调显示显存不够", kb=kb)
+    offered = [o.id for o in c.advice.options]
+    assert "checkpointing" in " ".join(offered) and not any("zero-1" in o or "zero-2" in o for o in offered), offered

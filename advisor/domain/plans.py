@@ -594,7 +594,7 @@ def search(p: Problem) -> SearchResult:
             c.costs = costs(p, c)
             c.score = round(sum(w * x for w, x in zip(weights, (c.costs[0], c.costs[1] - 1.0, c.costs[2]))), 9)
             fitting.append(c)
-    worth = fitting
+    worth = _without_idle_sharding(p, fitting)
     if current.fits:
         # a plan that fits already: only plans that are faster are worth showing, and only if speed is the goal
         # (adapters train something else than the full fine-tuning said: no speed-up worth that, for a run that fits)
@@ -610,6 +610,24 @@ def search(p: Problem) -> SearchResult:
     result = SearchResult(current, shown, len(knobs), len(fitting), singles)
     result.verdicts = _verdicts(p, result, fitting_singles)
     return result
+
+
+IDLE_SHARDING = 0.02  # share of the card a ZeRO-1/2 stage must save to be worth its framework (heuristic)
+
+
+def _without_idle_sharding(p: Problem, fitting: list[Candidate]) -> list[Candidate]:
+    """Drop a plan that adds ZeRO-1 or -2 to one that fits without it and saves under 2% of the card there (a LoRA
+    run's optimizer states are a few hundred MB): the same plan with one framework less, no real gain."""
+    by_knobs = {c.knobs: c for c in fitting}
+    kept = []
+    for c in fitting:
+        k = c.knobs
+        if k.zero in (1, 2) and p.current.zero == 0 and not k.offload:
+            twin = by_knobs.get(replace(k, zero=0))
+            if twin is not None and twin.per_gpu - c.per_gpu < IDLE_SHARDING * p.budget:
+                continue
+        kept.append(c)
+    return kept
 
 
 def _verdicts(p: Problem, result: SearchResult, fitting_singles: list[Candidate]) -> dict[str, str]:
