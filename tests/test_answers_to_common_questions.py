@@ -6845,3 +6845,12 @@ def test_an_oom_at_the_step_a_save_or_an_evaluation_falls_on(kb, settings, event
         return
     assert c.wm.value("oom_step_event") == event and ids[0] == "finding-oom-at-a-periodic-event"
     assert "finding-step-in-epochs" not in ids
+
+
+def test_memory_flat_then_a_jump_is_no_leak(kb):
+    """Review 75 #2: "it sits at 35-40% until about epoch 2 or 3, then jumps to 100% and goes OOM. Is there a memory
+    leak?": a level held for epochs, then one jump, is an event or a longer batch - the first finding says so."""
+    c = run_consultation("I keep getting OOM when fine-tuning XTTS. I have 12GB of VRAM. Watching VRAM in nvtop, it sits "
+                         "at 35-40% until about epoch 2 or 3, then jumps to 100% and goes OOM. Is there a memory leak? "
+                         "Batch size 2, grad accumulation 2.", kb=kb)
+    assert c.advice.findings[0].id == "finding-memory-jumps-after-flat"
