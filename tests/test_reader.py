@@ -4472,3 +4472,12 @@ def test_a_gpu_count_then_another_count_and_an_rllib_key(kb):
     assert found["num_gpus"][0] == 2 and "optimizer" not in found and found["rl_env_named"][0] is True
     assert read_message(kb, "--optim sgd --lr 0.1")["optimizer"][0] == "sgd"
     assert labels_of(read("batch size 32 and lr 1e-4")) == {"micro_batch": 32, "lr": 1e-4}
+
+
+def test_a_batch_which_a_script_uses_and_a_speech_data_set(kb):
+    """Review 75 #8: "I can't run the code at batch_size=128, which is what `launch_dns.sh` uses. … at most
+    batch_size=4" - the 128 is the script's, the run's is 4; "around 60K paired files" is the data set."""
+    got = labels_of(read("I have around 60K paired files. I can't run the code at batch_size=128, which is what "
+                         "`launch_dns.sh` uses. With a 12G 1080Ti GPU I can do at most batch_size=4."))
+    assert (got.get("reference_batch"), got.get("micro_batch"), got.get("dataset_size")) == (128, 4, 60000)
+    assert labels_of(read("I use batch_size=32, which works."))["micro_batch"] == 32

@@ -566,6 +566,9 @@ RIGHT_CUES: list[tuple[str, str]] = [
     ("gradient accumulation step", "grad_accum_steps"), ("accumulation step", "grad_accum_steps"),
     ("warmup steps", "warmup_steps"), ("steps of warmup", "warmup_steps"),
     ("examples", "dataset_size"), ("samples", "dataset_size"), ("instances", "dataset_size"),
+    # "around 60K paired files", "45k audio clips", "10000 wav files" (review 75): a speech data set's count
+    ("paired files", "dataset_size"), ("audio files", "dataset_size"), ("wav files", "dataset_size"),
+    ("audio clips", "dataset_size"), ("utterances", "dataset_size"), ("recordings", "dataset_size"),
     ("training instances", "dataset_size"), ("images", "dataset_size"), ("rows", "dataset_size"),
     ("pictures", "dataset_size"), ("photos", "dataset_size"), ("pics", "dataset_size"), ("imgs", "dataset_size"),
     ("sentences", "dataset_size"), ("documents", "dataset_size"), ("pairs", "dataset_size"),

@@ -2187,6 +2187,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             # run's, over one said in prose
             cue = keys[start_key]
             said_as_key = start_key < k and ("_" in clause.tokens[cue].text or in_flag(clause, cue))
+        if name in BATCH_FIELDS and setup == "user" and _which_another_uses(words, max(end, start_key)):
+            setup = "reference"  # "batch_size=128, which is what `launch_dns.sh` uses" (review 75 #8): the script's
         fill(reading, name, scaled, u, text, setup, qualified, keyed=keyed is not None or said_as_key, mood=mood)
         if name == "global_batch" and setup == "user" and reading.batch_kept is None and float(scaled).is_integer() \
                 and not KEEPING.isdisjoint(words[max(0, start_key - 4):start_key]):
@@ -2349,6 +2351,17 @@ def _stated_batch(clause: Clause, k: int, end: int, value: float) -> str | None:
 
 EACH_GPU_LINKS = frozenset({"for", "on", "to", "in"})  # "8 images for each GPU", "… to each gpu", "… on every card"
 EACH_GPU_NOUNS = frozenset({"gpu", "card", "device"})
+
+
+ANOTHERS_VERBS = frozenset({"uses", "used", "sets", "recommends", "recommended", "suggests", "suggested", "specifies",
+                            "default", "defaults"})
+
+
+def _which_another_uses(words: list[str], last: int) -> bool:
+    """Whether a relative clause right after the value at key `last` gives it to another ("…=128, which is what the
+    script uses", "…, which the README recommends"), with no word of the user's in it."""
+    after = words[last + 1:last + 9]
+    return after[:1] == ["which"] and not ANOTHERS_VERBS.isdisjoint(after) and FIRST_PERSON.isdisjoint(after)
 
 
 def _each_gpus(words: list[str], i: int) -> int:
