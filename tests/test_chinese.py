@@ -358,3 +358,11 @@ def test_a_use_said_in_total_over_the_cards(kb):
     assert found["measured_use"][0] == 12.5e9 and found["measured_use_summed"][0] == 50e9
     found = read_message(kb, "4块A10（22731MB显存/块），每张卡占用显存20个G")
     assert found["measured_use"][0] == 20e9 and "measured_use_summed" not in found
+
+
+def test_checkpointing_on_then_another_thing_off(kb):
+    """Review 76 #28: "在开启了梯度检查、关闭生成训练预览图的情况下" - checkpointing on, the training preview off: the
+    comma ends the setting's words (in English too), and 梯度检查 is checkpointing."""
+    assert read_message(kb, "在开启了梯度检查、关闭生成训练预览图的情况下，训练开始之后立刻爆显存了")["grad_checkpointing"][0] is True
+    assert read_message(kb, "I enabled gradient checkpointing, and disabled the preview")["grad_checkpointing"][0] is True
+    assert read_message(kb, "gradient checkpointing disabled")["grad_checkpointing"][0] is False

@@ -46,6 +46,7 @@ GLOSSARY: dict[str, str] = {
     "梯度累加": "gradient accumulation", "梯度累计": "gradient accumulation",  # ("梯度累计步数是128", review 56 #14)
     "梯度累计步数": "gradient accumulation steps", "梯度累积步数": "gradient accumulation steps",
     "梯度检查点": "gradient checkpointing", "学习率": "learning rate",
+    "梯度检查": "gradient checkpointing", "调用": "use",  # ("开启了梯度检查", "只能调用一个显卡" - review 76 #28)
     "序列长度": "sequence length", "长度": "length", "层": "layers",  # ("设置个10层这样能跑": 10 layers, no batch)
     "混合精度": "mixed precision", "半精度": "half precision",
     # ("多gpu理论上训练步数应该线性递减": on several GPUs the steps should in theory fall linearly)

@@ -892,6 +892,10 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             after = words[end + 1]  # argparse's `gradient_checkpointing default=False`: the value after 'default'
         if name in TURNED_ON and after_key == "default" and key_end + 1 < len(words):
             after_key = words[key_end + 1]
+        comma_after = end < len(words) and any(clause.tokens[t].text in (",", ";")
+                                               for t in range(clause.keys[end - 1] + 1, clause.keys[end]))
+        if comma_after:
+            after = ""  # "enabled gradient checkpointing, disabled the preview": the comma ends the setting's words
         off = negated(clause, k, length) or after in ("off", "false", "disabled", "not") \
             or (key_end > end and after_key in ("false", "none", "0", "disabled"))
         if name == "offload" and not off and key_end > end and key_end < len(words):
@@ -936,7 +940,7 @@ def _keywords(clause: Clause, reading: Reading) -> None:
                                           words[end + 1:end + 2] == ["not"] and words[end + 2:end + 3] and
                                           words[end + 2] in SWITCH_UNAVAILABLE):
             off = True  # "gradient checkpointing fails with …", "… is not supported": tried, and not on
-        if not off and name != "oom" and ("off" in present or "disabled" in present):
+        if not off and name != "oom" and ("off" in present or "disabled" in present) and not comma_after:
             off = _turned_off_after(words, end)  # "with fsdp and EMA turned off", "fsdp is disabled"
         if not off and "false" in present:  # "use_8bit_adam and gradient_checkpointing are False"
             later = words[end:end + 6]  # (and "setting load_in_8bit to False")
