@@ -615,3 +615,14 @@ def test_an_oom_only_when_the_optimizer_state_is_loaded(kb):
     c = run_consultation("[BUG]run oom with load optim\nif run with --no-load-optim, it is ok, memory usage is about 60% "
                          "on H20. But with load optim, it is oom\n - Megatron-LM 0.11", kb=kb)
     assert c.advice.findings[0].id == "finding-oom-after-resume"
+
+
+def test_memory_that_climbs_gets_no_plan_over_assumed_lengths(kb):
+    """Review 76 #10: QLoRA on an Arc A770, "memory usage starts from ~5G and rises to more than 10G by epoch=0.32, and
+    eventually goes OOM": the run started within the card, so a plan sized at a length I assumed (19.82 GiB at 2,048
+    tokens) is neither a finding nor the recommendation - the climb is."""
+    c = run_consultation("QLoRA fine-tuning llama-7b on a single Arc A770 16GB: GPU memory usage starts from ~5G and "
+                         "rises to more than 10G by epoch=0.32, and eventually goes OOM.", kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert c.wm.value("claim_gpu_memory_grows_per_step") is True and "plan-does-not-fit" not in ids
+    assert c.advice.recommendation is None or c.advice.recommendation.option_id != "checkpointing"
