@@ -6854,3 +6854,16 @@ def test_memory_flat_then_a_jump_is_no_leak(kb):
                          "at 35-40% until about epoch 2 or 3, then jumps to 100% and goes OOM. Is there a memory leak? "
                          "Batch size 2, grad accumulation 2.", kb=kb)
     assert c.advice.findings[0].id == "finding-memory-jumps-after-flat"
+
+
+def test_mocos_negatives_come_from_its_queue(kb):
+    """Review 75 #17: MoCo v2 pretraining on 8 A40s (PyTorch 1.7.0) at 45% top-1: its negatives are a queue of past
+    keys, so the in-batch-negatives answers stay away; the learning rate and the recipe's total batch are what to
+    match. A ResNet's run on an old PyTorch has no eager attention to read."""
+    c = run_consultation("I pretrained MoCo v2 (ResNet-50) on ImageNet with 8 A40 GPUs, batch 256, 200 epochs, "
+                         "PyTorch 1.7.0, and the linear probe gets 45% top-1 instead of 67.5%.", kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert "finding-moco-queue-negatives" in ids[:2] and not c.wm.known("attention")
+    assert not any(i.startswith("finding-contrastive") for i in ids)
+    c = run_consultation("MoCo v3 ViT-B pretraining at batch 4096 on 16 GPUs, 256 per GPU", kb=kb)
+    assert "finding-moco-queue-negatives" not in [f.id for f in c.advice.findings]

@@ -304,11 +304,16 @@ BEFORE_SDPA = re.compile(
     r'|\bpytorch[-_](?:transformers|pretrained[-_]bert)\b')
 
 
+TRANSFORMER_HINTS = ("transformer", "attention", "bert", "gpt", "llama", "t5", "vit", "llm", "token")
+
+
 def _stack_before_sdpa(message: str, reading: Reading) -> None:
     """The attention a stack older than SDPA runs, when the message names none: eager (implied)."""
     low = message.lower()
     if "attention" in reading.values or ("torch" not in low and "transformers" not in low):
         return  # (the names said or not, before the pattern scans the whole message)
+    if not any(hint in low for hint in TRANSFORMER_HINTS):
+        return  # (a CNN's run on PyTorch 1.7 - MoCo's ResNet, review 75 #17 - has no attention to run eagerly)
     found = BEFORE_SDPA.search(message)
     if found is not None:
         reading.values["attention_default"] = Read("attention_default", "eager", found.group(0), implied=True)
