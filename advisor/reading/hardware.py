@@ -1050,9 +1050,9 @@ def _nvidia_smi_pair(clause: Clause, reading: Reading, k: int, end: int, nbytes:
     keys, tokens, words = clause.keys, clause.tokens, clause.words
     before = words[max(0, k - 4):k]
     paired = words[end + 1:end + 2] == ["/"] or words[k - 1:k] == ["/"]
-    if paired and ("swap" in before or "ram" in before) and GPU_WORDS.isdisjoint(before) and "vram" not in before:
-        # "swap: 22.3/24.0GB" (review 76 #3), "RAM Usage: 55.8/64.0GB": the machine's memory and swap, their use of
-        # their size - no GPU's use, no card's size
+    if paired and "swap" in before:
+        # "swap: 22.3/24.0GB" (review 76 #3): the swap file's use of its size - no GPU's use, no card's size (but
+        # "RAM Usage: 55.8/64.0GB" on a Mac is the unified memory the GPU shares)
         return True
     if end + 3 < len(keys) and words[end + 1] == "/" and tokens[keys[end + 2]].is_num and words[end + 3] == words[end]:
         if "total" in words[max(0, k - 3):k]:

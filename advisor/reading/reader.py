@@ -2370,7 +2370,9 @@ def _which_another_uses(words: list[str], last: int) -> bool:
     """Whether a relative clause right after the value at key `last` gives it to another ("…=128, which is what the
     script uses", "…, which the README recommends"), with no word of the user's in it."""
     after = words[last + 1:last + 9]
-    return after[:1] == ["which"] and not ANOTHERS_VERBS.isdisjoint(after) and FIRST_PERSON.isdisjoint(after)
+    # (not "…=2, which is also the default in the paper": the user's value, the source's as well)
+    return after[:1] == ["which"] and not ANOTHERS_VERBS.isdisjoint(after) and FIRST_PERSON.isdisjoint(after) \
+        and "also" not in after
 
 
 def _each_gpus(words: list[str], i: int) -> int:
@@ -2977,8 +2979,9 @@ def _left_slot(index: PhraseIndex, words: list[str], k: int, clause: Clause | No
         if hit:
             if hit[1] in ("batch", "micro_batch", "global_batch") and _steps_in_a_batch(words, end - hit[0]):
                 return None  # "Why is the total number of steps in a batch 12170?": a count of steps, no batch
-            if end < k and clause is not None and end - hit[0] >= 1 \
-                    and clause.tokens[clause.keys[end - hit[0] - 1]].is_num:
+            cue = end - hit[0]
+            if end < k and clause is not None and cue >= 1 and clause.tokens[clause.keys[cue - 1]].is_num \
+                    and clause.keys[cue] - clause.keys[cue - 1] == 1:
                 return None  # "2 GPUs and 128 total threads": the noun is the number's before it, not this one's
             return hit[1], end - hit[0]
         if words[end - 1] not in FILLERS:
