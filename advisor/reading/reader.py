@@ -305,6 +305,8 @@ BEFORE_SDPA = re.compile(
 
 
 TRANSFORMER_HINTS = ("transformer", "attention", "bert", "gpt", "llama", "t5", "vit", "llm", "token")
+CNN_HINTS = ("resnet", "cnn", "conv", "yolo", "efficientnet", "vgg", "unet", "u-net", "mobilenet", "densenet", "moco",
+             "simclr", "detectron", "mmdet")
 
 
 def _stack_before_sdpa(message: str, reading: Reading) -> None:
@@ -312,7 +314,7 @@ def _stack_before_sdpa(message: str, reading: Reading) -> None:
     low = message.lower()
     if "attention" in reading.values or ("torch" not in low and "transformers" not in low):
         return  # (the names said or not, before the pattern scans the whole message)
-    if not any(hint in low for hint in TRANSFORMER_HINTS):
+    if any(hint in low for hint in CNN_HINTS) and not any(hint in low for hint in TRANSFORMER_HINTS):
         return  # (a CNN's run on PyTorch 1.7 - MoCo's ResNet, review 75 #17 - has no attention to run eagerly)
     found = BEFORE_SDPA.search(message)
     if found is not None:
