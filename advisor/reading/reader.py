@@ -241,7 +241,7 @@ def read(message: str) -> Reading:
         _numbers(clause, reading)
         layouts.accumulation_splits(clause, reading)
         batches.changes(clause, reading)
-        _machine_label(clause, tokens, start, n, reading)
+        _machine_label(clause, reading)
     reading.in_personal_sentence = reading.in_hypothetical_clause = reading.in_question = False
     if reading.tuning_method == "ppo" and not GAME_RL_WORDS.isdisjoint(index.words):
         reading.tuning_method = ""  # (classic RL: no pretrained model, and none of an LLM's PPO memory)
@@ -2865,9 +2865,10 @@ LABEL_FILLERS = frozenset({"my", "the", "our", "a", "on", "with", "setup", "mach
 MAX_LABELS = 20
 
 
-def _machine_label(clause: Clause, tokens: list, start: int, n: int, reading: Reading) -> None:
+def _machine_label(clause: Clause, reading: Reading) -> None:
     """Note the label a clause opens with before a colon ("My laptop:", "SETUP B (single GPU):" - its distinctive
-    words, "laptop", "b"), and the words of the clause the OOM is said in."""
+    words, "laptop", "b"), and the words of the clause the OOM is said in (the clause read is reading.sentence)."""
+    n, tokens, start = reading.sentence, clause.tokens, clause.start
     oom = reading.values.get("oom")
     if oom is not None and oom.sentence == n and not reading.oom_words:
         reading.oom_words = frozenset(clause.words)
