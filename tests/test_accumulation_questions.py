@@ -168,3 +168,21 @@ def test_losses_summed_before_one_backward_in_words_or_code(kb, message):
                          + message, kb=kb)
     assert c.wm.value("sums_losses_before_backward") is True
     assert c.advice.findings[0].id == "finding-summed-losses-keep-every-graph"
+
+
+def test_more_accumulation_steps_and_a_loss_passed_to_its_own_backward(kb):
+    """Review 78 #5: "VRAM usage increase with more gradient accumulation steps" is answered (one step up, from 1 to 2,
+    by a gradient copy; level after), `loss.backward(loss)` is named as the bug it is, and the loop's
+    `gradient_accumulation_steps - 1` is code, no accumulation of 1."""
+    from advisor.consultation import run_consultation
+    c = run_consultation(
+        "VRAM usage increase with more gradient accumulation steps\n"
+        "for micro_step in range(gradient_accumulation_steps):\n"
+        "    no_sync_enabled = micro_step < gradient_accumulation_steps - 1\n"
+        "    loss = model(**batch)\n    loss /= gradient_accumulation_steps\n    loss.backward(loss)\n"
+        "optimizer.step()\nI observe higher VRAM usage for number of steps more than 1. Is it expected?", kb=kb)
+    ids = [f.id for f in c.advice.findings] + [r.id for r in c.advice.red_flags]
+    assert {"finding-backward-given-the-loss", "rf-accumulation-costs-memory"} <= set(ids)
+    assert not c.wm.known("grad_accum_steps")
+    counter = next(r for r in c.advice.red_flags if r.id == "rf-accumulation-costs-memory").counter
+    assert "going from 1 step to 2 raises the peak once" in counter

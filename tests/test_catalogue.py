@@ -392,3 +392,15 @@ def test_yolo11_and_ultralytics_task_variants(kb):
     assert read_message(kb, "model = YOLO('yolo11s-cls.pt')")["model_named"][0] == "yolo11s-cls"
     assert read_message(kb, "model = YOLO('yolov8n.pt')")["model_preset"][0] == "yolov8n"
     assert "yolo11n (2.6M)" in read_message(kb, "YOLO11 inference on 4000 images")["model_line_sizes"][0]
+
+
+def test_the_docs_models_table_lists_every_preset():
+    """docs/catalogues.md's "Models: computed vs published" table names every preset and says how many there are
+    (it had fallen eleven rows behind the catalogue before this test)."""
+    from pathlib import Path
+
+    docs = (Path(__file__).parents[1] / "docs" / "catalogues.md").read_text(encoding="utf-8")
+    section = docs[docs.index("## Models: computed vs published"):docs.index("## GPUs\n")]
+    rows = {line.split("|")[1].strip() for line in section.splitlines() if line.startswith("| ") and "---" not in line}
+    assert rows - {"model"} == set(preset_names())
+    assert f"{len(preset_names())} models" in section

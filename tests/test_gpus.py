@@ -105,6 +105,7 @@ def test_names_and_memory_variants(text, gid):
     ("GTX 1660", "gtx-1660"), ("1660S", "gtx-1660-super"), ("RTX 5070", "rtx-5070"), ("RTX 5070 Ti", "rtx-5070-ti"),
     ("RTX 5060 Ti 16GB", "rtx-5060-ti-16gb"), ("7900 XT", "rx-7900-xt"), ("7900 XTX", "rx-7900-xtx"),
     ("GTX 980 Ti", "gtx-980-ti"), ("GTX 970", "gtx-970"), ("Titan V", "titan-v"), ("Titan X", "titan-x"),
+    ("GTX 1070 Ti", "gtx-1070-ti"), ("1070Ti", "gtx-1070-ti"), ("GTX 1070", "gtx-1070"), ("GTX 960 2GB", "gtx-960-2gb"),
     # data-centre cards, with the names torch and the vendors print
     ("P40", "tesla-p40"), ("Tesla P40", "tesla-p40"), ("P4000", "quadro-p4000"), ("Tesla M40 24GB", "tesla-m40-24gb"),
     ("A30 24GB", "a30"), ("A30", "a30"), ("H20", "h20"), ("H200", "h200"), ("H100", "h100-80gb"), ("L20", "l20"),

@@ -542,3 +542,22 @@ def test_the_gpus_a_model_parallel_layout_needs(kb):
     assert c.wm.value("model_parallel_gpus") == 16
     assert c.advice.findings[0].id == "finding-model-parallel-gpu-count"
     assert "needs 16, or a multiple of it" in c.advice.findings[0].title
+
+
+def test_device_map_auto_in_every_rank_of_a_launched_run(kb):
+    """Review 78 #1: torchrun --nproc_per_node 8 with from_pretrained(..., device_map="auto") in the script: each rank
+    spreads its own copy over all 8 GPUs - said first, and the memory on the failing GPU outside PyTorch is no
+    desktop's or notebook's but the other ranks'; the OOM comes in training, not at loading."""
+    from advisor.consultation import run_consultation
+    c = run_consultation(
+        "DDP running out of memory but DP is successful. I use the Trainer on a single node with 8 A100 GPUs, started "
+        "with torchrun --nproc_per_node 8 train.py. The GPU is still running out of memory after around 20% of the "
+        "training.\ntorch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 3.42 GiB (GPU 7; 79.21 GiB "
+        "total capacity; 57.13 GiB already allocated; 576.56 MiB free; 61.86 GiB reserved in total by PyTorch)\n"
+        "Code:\nmodel = AutoModelForSeq2SeqLM.from_pretrained(model_checkpoint, device_map=\"auto\")\n"
+        "args = Seq2SeqTrainingArguments(per_device_train_batch_size=16, gradient_accumulation_steps=4)", kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert ids[0] == "finding-device-map-in-every-rank" and "8 ranks" in c.advice.findings[0].title
+    assert "finding-oom-memory-partly-elsewhere" not in ids and (not c.wm.known("oom_stage") or c.wm.value("oom_stage") != "loading")
+    c = run_consultation("python train.py on 2 RTX 3090 with device_map=\"auto\", CUDA out of memory on GPU 0", kb=kb)
+    assert "finding-device-map-in-every-rank" not in [f.id for f in c.advice.findings]

@@ -4481,3 +4481,59 @@ def test_a_batch_which_a_script_uses_and_a_speech_data_set(kb):
                          "`launch_dns.sh` uses. With a 12G 1080Ti GPU I can do at most batch_size=4."))
     assert (got.get("reference_batch"), got.get("micro_batch"), got.get("dataset_size")) == (128, 4, 60000)
     assert labels_of(read("I use batch_size=32, which works."))["micro_batch"] == 32
+
+
+def test_review77_readings(kb):
+    """Review 77: #18 "1024^2" is an image's side squared, and "生成1024甚至更高分辨率的图" (generate 1024 or higher-
+    resolution images) no batch; #3 "3 hours to do 1 step" is a step's time, not the run's; #12 "4 48GPUs (A6000)" is
+    4 cards of 48 GB; #16 "four 8 card V100 GPUs" is 4 machines of 8 and "1 epoch 350s" an epoch's time."""
+    from advisor.consultation import read_message
+    assert labels_of(read("I fine-tune SDXL on 1024^2 images with batch 4"))["image_size"] == 1024
+    assert "micro_batch" not in labels_of(read("再使用您的方法生成1024甚至更高分辨率的图，您觉得可行吗"))
+    assert labels_of(read("I'll use 512"))["micro_batch"] == 512  # (a bare value said alone stays the batch)
+    found = read_message(kb, "it takes 3 hours to do 1 step using RTX 4090. Is it normal?")
+    assert found["step_seconds"][0] == 10800 and "current_duration" not in found
+    assert read_message(kb, "training takes 3 hours on my 4090")["current_duration"][0] == 10800
+    got = labels_of(read("I am on 4 48GPUs (A6000), and I set the batch size as 10"))
+    assert (got["num_gpus"], got["gpu_model"]) == (4, "rtx-a6000")
+    found = read_message(kb, "we tried 100k images, running on four 8 card V100 GPUs and still only got 1 epoch 350s")
+    assert (found["num_gpus"][0], found["num_nodes"][0], found["epoch_seconds"][0]) == (32, 4, 350)
+    assert labels_of(read("we train on two 8-gpu machines"))["num_gpus"] == 16
+
+
+def test_review78_readings(kb):
+    """Review 78: #20 TensorFlow 1's device log "Total memory: 3.94GiB" is the card's size, and a GTX 960 is known;
+    #25 "my data-number is 110000" is the data set and a 1070Ti its own card; #24 "there should be 8233/4 = 2060
+    steps per epoch" is what the user expects, "the step-size is always 10000 per epoch" what they see; #28
+    `--load_in_bits 4` loads the base in 4 bits; #23 DeepSpeed's launcher log says DeepSpeed."""
+    from advisor.consultation import read_message
+    found = read_message(kb, "name: GeForce GTX 960\nTotal memory: 3.94GiB\nFree memory: 3.55GiB\nOOM at epoch 1")
+    assert found["gpu_model"][0] == "gtx-960-4gb" and abs(found["gpu_memory"][0] / 2**30 - 3.94) < 1e-9
+    found = read_message(kb, "GPU 1070Ti and RAM32, batch_size=12. my data-number is 110000")
+    assert (found["gpu_model"][0], found["dataset_size"][0]) == ("gtx-1070-ti", 110000)
+    found = read_message(kb, "the size of the training set is 8233. If I choose --batch-size 4 there should be "
+                             "8233/4 = 2060 steps per epoch. Then how come the step-size is always 10000 per epoch?")
+    assert found["epoch_steps_said"][0] == 10000
+    assert read_message(kb, "I see 2060 steps per epoch")["epoch_steps_said"][0] == 2060
+    assert read_message(kb, "llama-2-7b with --lora_r 8 --load_in_bits 4")["base_bits"][0] == 4
+    found = read_message(kb, "CUDA out of memory.\n[2023-04-04 17:43:59,766] [INFO] [launch.py:318:sigkill_handler] "
+                             "Killing subprocess 1840")
+    assert found["parallelism"][0] == "zero"
+    assert "parallelism" not in read_message(kb, "python -m torch.distributed.launch train.py, CUDA out of memory")
+
+
+def test_review77_78_more_readings(kb):
+    """Reviews 77-78: "我使用了48G的显存的显卡" is a 48 GB card, not a use; "10 videos, each with 63 frames" counts the
+    data set; a job named `my_flux_lora` is no model; "SD3" is SD3 Medium; TensorFlow's "allocates the full amount of
+    available GPU memory" is the framework's pool; `--load_in_bits 4`; more accumulation said to cost memory."""
+    from advisor.consultation import read_message
+    assert read_message(kb, "我使用了48G的显存的显卡，都会爆显存")["gpu_memory"][0] == 48 * 2**30
+    got = labels_of(read("My input is 10 videos, each with 63 frames at 15FPS."))
+    assert got.get("dataset_size") == 10 and "seq_len" not in got
+    assert labels_of(read("37 classes and 120 images each")) == {}
+    assert "model" not in labels_of(read("config: name: my_flux_lora, batch_size: 2"))
+    assert read_message(kb, "I train a LoRA on SD3 with SimpleTuner")["model_preset"][0] == "sd3-medium"
+    assert read_message(kb, "SD3.5 Medium LoRA")["model_preset"][0] == "sd3.5-medium"
+    found = read_message(kb, "The problem with TensorFlow is that, by default, it allocates the full amount of "
+                             "available GPU memory when it is launched, on my Titan X")
+    assert found["claim_all_memory_taken"][0] is True

@@ -465,3 +465,32 @@ def test_the_env_count_of_an_on_policy_run_is_a_batch_size(kb):
     # envs without the steps they collect: where they run is what the answer can say
     c = run_consultation("PPO: I raised NUM_ENV from 32 to 128 but GPU memory did not change and it is no faster", kb=kb)
     assert "finding-rl-envs-on-the-cpu" in [f.id for f in c.advice.findings]
+
+
+def test_a_step_of_hours_is_a_gpu_that_waits(kb):
+    """Review 77 #3: "it takes 3 hours to do 1 step" on CogVideoX-5B with a 4090: at the card's peak a step that long
+    holds tens of millions of tokens a GPU - far more than any micro-batch - so the card mostly waited (a spill into
+    system RAM, an offload); a normal step's time gives no such finding."""
+    c = run_consultation("Finetune CogVideoX-5B T2V: it takes 3 hours to do 1 step using RTX 4090. Is it normal?", kb=kb)
+    peak = c.wm.value("gpu_peak_tflops") * 1e12
+    assert c.wm.value("step_tokens_at_peak") == pytest.approx(3 * 3600 * peak / (6 * 5e9))
+    assert finding_ids(c)[0] == "finding-step-far-longer-than-compute"
+    c = run_consultation("Llama-2-7B full fine-tune on 8 A100 80GB: one step takes 9 seconds. Is it normal?", kb=kb)
+    assert "finding-step-far-longer-than-compute" not in finding_ids(c)
+
+
+def test_two_progress_bars_of_two_batches_are_two_runs(kb):
+    """Review 78 #14: "train 4 batch 8 gpu: … 72.77s/it" and "train 1 batch 8 gpu: … 21.49s/it" are two runs' bars
+    (each GPU's batch, under the 8 GPUs): batch 4 gives 8 × 4 / 72.77 against 8 × 1 / 21.49 samples/s - no run slowing
+    step by step, no multi-GPU slowdown, no batched generation."""
+    c = run_consultation("I am using 8 A800 GPUS to train the cogvideo 5b model sft, and I realize the training speed "
+                         "is slower when I set batch size to 4 compared with when I set batch size equal to 1.\n"
+                         "GPU train 4 batch 8 gpu:\nSteps:   0%|▏   | 18/20000 [23:57<403:54:45, 72.77s/it, loss=0.07]\n"
+                         "train 1 batch 8 gpu:\nSteps:   0%|▏   | 17/20000 [07:43<119:15:51, 21.49s/it, loss=0.11]\n"
+                         "Shouldn't it be faster with batch size 4?", kb=kb)
+    assert c.wm.value("step_seconds_by_batch") == [[4, 72.77], [1, 21.49]]
+    assert c.wm.value("micro_batch") == 4
+    ids = finding_ids(c)
+    assert "1.18× the samples/s" in c.advice.findings[0].title
+    assert not {"finding-steps-slow-down", "finding-batched-generation-slower"} & set(ids)
+    assert not c.wm.known("claim_multi_gpu_slower") or c.wm.value("claim_multi_gpu_slower") is False

@@ -424,3 +424,31 @@ def test_an_lr_multiplied_by_the_gpu_count(kb):
     # a multiplier that is not the GPU count is no move from one GPU's batch
     c = run_consultation(said.format(lr="0.4"), kb=kb)
     assert not c.wm.known("lr_gpus_linear")
+
+
+def test_more_steps_an_epoch_than_samples_is_a_step_count(kb):
+    """Review 78 #24: "the size of the training set is 8233 … there should be 8233/4 = 2060 steps per epoch … how come
+    the step-size is always 10000 per epoch?" - more steps than samples even at batch 1: the epoch is a step count
+    set by the script, not one pass (the 2060 is what the user expects, not what they see)."""
+    from advisor.consultation import run_consultation
+    c = run_consultation("the size of the training set is 8233. If I choose --batch-size 4 there should be 8233/4 = "
+                         "2060 steps per epoch, is that correct? Then how come the step-size is always 10000 per "
+                         "epoch, regardless of the batch_size?", kb=kb)
+    assert c.wm.value("epoch_steps_said") == 10000
+    assert c.advice.findings[0].id == "finding-epoch-is-a-step-count"
+    assert "10000 steps an epoch over 8.233k samples" in c.advice.findings[0].title
+    c = run_consultation("the training set is 8233 samples and I see 2060 steps per epoch", kb=kb)
+    assert "finding-epoch-is-a-step-count" not in [f.id for f in c.advice.findings]
+
+
+def test_the_steps_of_the_checkpoints_own_training(kb):
+    """Review 78 #22: "The pretrained model was first trained on 100 steps with learning rate of 1e-3 and a batch size
+    of 72" is how the checkpoint was made - the reference's steps and batch - so at the user's batch 16 its 100 steps
+    are 450."""
+    from advisor.consultation import run_consultation
+    c = run_consultation("I'm using a single GPU with IMG_PER_GPU set to 16, so the batch size will be 16. The "
+                         "pretrained model was first trained on 100 steps with learning rate of 1e-3 and a batch size "
+                         "of 72. What should I set the number of steps to with my single GPU and batch size of 16?",
+                         kb=kb)
+    assert (c.wm.value("reference_steps"), c.wm.value("reference_batch")) == (100, 72)
+    assert c.wm.value("schedule_scaled_steps") == 450

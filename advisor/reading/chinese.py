@@ -47,6 +47,9 @@ GLOSSARY: dict[str, str] = {
     "梯度累计步数": "gradient accumulation steps", "梯度累积步数": "gradient accumulation steps",
     "梯度检查点": "gradient checkpointing", "学习率": "learning rate",
     "梯度检查": "gradient checkpointing", "调用": "use",  # ("开启了梯度检查", "只能调用一个显卡" - review 76 #28)
+    "分辨率": "resolution",
+    # ("我使用了48G的显存的显卡": I use a card of 48G memory - review 77 #29: the card's size, not a use measured)
+    "的显存的显卡": "card", "显存的显卡": "card",  # ("生成1024甚至更高分辨率的图": an image's side, no batch - review 77 #18)
     "序列长度": "sequence length", "长度": "length", "层": "layers",  # ("设置个10层这样能跑": 10 layers, no batch)
     "混合精度": "mixed precision", "半精度": "half precision",
     # ("多gpu理论上训练步数应该线性递减": on several GPUs the steps should in theory fall linearly)
@@ -93,6 +96,10 @@ GLOSSARY: dict[str, str] = {
     "一段时间后": "for a while then", "一段时间之后": "for a while then",  # ("训练一段时间后就会溢出显存")
     # ("显存一直在往上涨？一会就 OOM 了": the memory keeps rising; after a while it runs out)
     "一直在往上涨": "keeps increasing during training", "一直往上涨": "keeps increasing during training",
+    # ("开始占用显存为8G左右，之后逐渐增大，一天之后显存超过24G爆掉": it starts near 8 GB, then grows until it runs out
+    # after a day - review 78 #28)
+    "逐渐增大": "keeps increasing during training", "逐渐增加": "keeps increasing during training",
+    "逐渐上升": "keeps increasing during training", "慢慢增加": "keeps increasing during training",
     "一直在涨": "keeps increasing during training", "一直涨": "keeps increasing during training",
     # ("单卡训练没有问题，多卡情况会OOM … 单卡训练时有20GB的显存是盈余的": fine on one GPU, OOM on several; 20GB spare)
     "没有问题": "is fine", "没问题": "is fine", "可以正常训练": "trains fine", "正常训练": "trains fine",

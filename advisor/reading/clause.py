@@ -31,6 +31,8 @@ REQUEST_MODALS = frozenset({"could", "can", "would", "will"})
 # "the original setting(s)": a recipe's values, spoken of as such ("default" and "config" name what users run too)
 SETTING_NOUNS = frozenset({"setting", "settings"})
 ORIGINAL_WORDS = frozenset({"original"})
+PRETRAINED_WORDS = frozenset({"pretrained", "pre-trained", "original"})  # (tokens split "pre-trained" as "pre", "trained")
+PRETRAINED_THINGS = frozenset({"model", "models", "checkpoint", "checkpoints", "weights", "network", "backbone"})
 DEFAULT_SETUPS = frozenset({"config", "configs", "configuration", "settings", "setting", "recipe", "yaml", "setup"})
 # what follows a default setup said as the subject of its own numbers ("the default config has …", "the default
 # training config in mmdet, for Mask-RCNN … is 8 GPUs") - not "uses" or "is", which the user says of a run made with it
@@ -152,7 +154,8 @@ class Clause:
         words = self.words
         present = self.present  # (isdisjoint builds no set: most clauses have none of these words)
         others = not present.isdisjoint(OTHER_PEOPLE | MODEL_NOUNS) and not present.isdisjoint(OTHER_WORDS)
-        if present.isdisjoint(REFERENCE_CUES) and present.isdisjoint(GUESSES) and not others \
+        trained_from = self._pretrained_training() if "trained" in present else -1
+        if present.isdisjoint(REFERENCE_CUES) and present.isdisjoint(GUESSES) and not others and trained_from < 0 \
                 and not ("'" in present and not present.isdisjoint(POSSESSED_SETUPS)) \
                 and (present.isdisjoint(ORIGINAL_WORDS) or present.isdisjoint(SETTING_NOUNS) and not self._labelled_original()) \
                 and ("default" not in present or present.isdisjoint(DEFAULT_SETUPS)):
@@ -178,6 +181,8 @@ class Clause:
                 # 'you mentioned the batch size used for GLUE: "We therefore use a batch size of 8 …"': the source's
                 # words quoted after a colon, whose 'we' is the source's
                 reported, quote_opened = True, k - 1
+            if k == trained_from:
+                speaking_of_reference = True  # "The pretrained model was first trained on 100 steps … batch 72"
             self.reference_at.append(speaking_of_reference)
             if others and k and (
                     w in OTHER_PEOPLE and words[k - 1] in OTHER_WORDS
@@ -277,6 +282,20 @@ class Clause:
                 speaking_of_reference = k + 1 < len(words) and words[k + 1] in GUESSES \
                     and not OWN_RUN_AFTER_GUESS.intersection(words[k + 2:k + 4])
         self._source_after()
+
+    def _pretrained_training(self) -> int:
+        """The key from which the clause tells how the checkpoint the user starts from was trained - "The pretrained
+        model was first trained on 100 steps with learning rate of 1e-3 and a batch size of 72" (review 78 #22), "the
+        released weights were trained with …" - its authors' run, not the user's; -1 when it does not."""
+        words = self.words
+        for k in range(2, len(words) - 1):
+            if words[k] in ("was", "were") and words[k - 1] in PRETRAINED_THINGS \
+                    and words[k - 2] in PRETRAINED_WORDS | {"base", "released"} and FIRST_PERSON.isdisjoint(words[:k]):
+                after = words[k + 1:k + 3]
+                if after[:1] == ["trained"] or after[:1] in (["first"], ["originally"], ["initially"]) \
+                        and after[1:] == ["trained"]:
+                    return k
+        return -1
 
     def _user_subject_before_cue(self, k: int) -> bool:
         """Whether the clause opens with the user as its subject ("I used …", "we tried …") before the first word that

@@ -162,6 +162,7 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("unquantized lora", "base_bits", 16), ("non quantized lora", "base_bits", 16),
     ("lora without quantization", "base_bits", 16), ("lora without quantisation", "base_bits", 16),
     ("q lora", "adapter", "qlora"), ("load in 4 bit", "base_bits", 4), ("load in 4bit", "base_bits", 4),
+    ("load in bits 4", "base_bits", 4), ("load in bits 8", "base_bits", 8),  # Llama2-Chinese's `--load_in_bits 4`
     ("4 bit", "base_bits", 4), ("nf4", "base_bits", 4), ("bnb 4 bit", "base_bits", 4),
     ("load in 8 bit", "base_bits", 8), ("load in 8bit", "base_bits", 8), ("loaded in 8 bit", "base_bits", 8),
     ("loaded in 8bit", "base_bits", 8), ("loaded in 4 bit", "base_bits", 4), ("loaded in 4bit", "base_bits", 4),
@@ -532,6 +533,8 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("training set size", "dataset_size"), ("training set length", "dataset_size"), ("train set length", "dataset_size"), ("dataset of", "dataset_size"), ("train samples", "dataset_size"),
     ("training samples", "dataset_size"), ("number of training samples", "dataset_size"),
     ("training set", "dataset_size"), ("train set", "dataset_size"),  # "the whole training set is 39291958"
+    ("data number", "dataset_size"), ("number of data", "dataset_size"),  # ("my data-number is 110000" - review 78 #25)
+    ("data count", "dataset_size"),
     ("number of gpus", "num_gpus"),
     # LLaMA-Factory's `llamafactory-cli env`: "- GPU number: 1"
     ("gpu number", "num_gpus"), ("gpu count", "num_gpus"),

@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from advisor.domain import gpus as catalogue
+from advisor.reading import chinese
 from advisor.reading.clause import MAX_NAMES, Clause, catalogue_names, negated, setup_of
 from advisor.reading.cues import BATCH_SPELLINGS, GPU_WORDS, MEMORY_UNITS
 from advisor.reading.state import Read, Reading
@@ -829,8 +830,13 @@ def counts_machines(clause: Clause, k: int) -> bool:
     if k + 3 >= len(words) or not clause.tokens[clause.keys[k + 1]].is_num:
         return False
     t = clause.keys[k + 1]
-    return t + 1 < clause.end and clause.tokens[t + 1].text == "-" and words[k + 2] in ("gpu", "gpus", "card", "cards") \
-        and words[k + 3] in NODE_WORDS
+    if t + 1 < clause.end and clause.tokens[t + 1].text == "-" and words[k + 2] in ("gpu", "gpus", "card", "cards") \
+            and words[k + 3] in NODE_WORDS:
+        return True
+    # "running on four 8 card V100 GPUs" (review 77 #16): the machine's size said with no hyphen, its cards after it
+    return clause.tokens[clause.keys[k]].space_before and words[k + 2] in ("gpu", "card") \
+        and clause.tokens[clause.keys[k + 1]].value in (2, 4, 8, 16) \
+        and (words[k + 3] in NODE_WORDS or clause.keys[k + 3] in clause.card_starts)
 
 
 WORKER_WORDS = frozenset({"worker", "workers"})
@@ -937,7 +943,8 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
         return
     capacity = CAPACITY
     if before[-2:-1] and before[-2] in capacity and before[-1] == "of" or after[:2] and after[0] == "total" and \
-            after[1:2] and after[1] in capacity:
+            after[1:2] and after[1] in capacity or before[-2:] == ["total", "memory"] and clause.words[:1] == ["total"]:
+        # (TensorFlow 1's device log: "Total memory: 3.94GiB" then "Free memory: 3.55GiB" - review 78 #20)
         if reading.capacity_gb is None:
             reading.capacity_gb = gb  # "(GPU 0; 24.00 GiB total capacity …)", "total capacity of 14.58 GiB"
             ends = (clause.keys[max(0, k - 3)], clause.keys[min(len(clause.keys) - 1, end + 3)])
@@ -965,6 +972,10 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
     a_card = after[:1] != [] and after[0] in CARD_WORDS and before[-1:] in (["a"], ["an"], ["one"], ["single"])
     # ("when using 8 80GB A100 GPUs": a count, then each card's size and its name - review 68 #14)
     a_card = a_card or before_card and k >= 1 and clause.tokens[clause.keys[k - 1]].is_num
+    # ("我使用了48G的显存的显卡": Chinese has no article - a card's noun after the size, Chinese before it - review 77 #29)
+    first = clause.tokens[clause.keys[k]].start
+    a_card = a_card or after[:1] != [] and after[0] in CARD_WORDS and first > 0 \
+        and clause.source[first - 1] >= "\u3400" and chinese.has_cjk(clause.source[first - 1])
     # ("the fake-unet occupies too much GPU memory, >13G": a use said a few words after its verb)
     used_after_verb = not a_card and bool(set(words[max(0, start - 6):start]) & USE_VERBS) \
         and bool(set(before[-2:]) & {"memory", "vram"})

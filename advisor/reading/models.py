@@ -453,7 +453,8 @@ GENERIC_PARTS = frozenset({"style", "level", "like", "based", "type", "family", 
 
 
 SETTING_PREFIXES = frozenset({"grad", "gradient", "max", "min", "no", "use", "enable", "disable", "norm", "open", "freeze",
-                              "unfreeze", "train", "tune", "finetune"})  # (`freeze_vit: True` is a switch)
+                              "unfreeze", "train", "tune", "finetune",  # (`freeze_vit: True` is a switch)
+                              "my", "our"})  # (`name: my_flux_lora` - review 77 #10: the user's name for a job)
 
 
 def family_names(clause: Clause, reading: Reading) -> None:

@@ -257,6 +257,8 @@ def read(message: str) -> Reading:
     _goal(tokens, sentences, message, reading, index)
     if "num_gpus" not in reading.values and "device" in index.words:
         _gpus_from_device_indices(reading, tokens)
+    if "launch.py:" in message and "parallelism" not in reading.values and not reading.deepspeed:
+        _deepspeed_launcher_log(message[:MAX_MESSAGE], reading)
     _resolve(reading)
     _stack_before_sdpa(message, reading)
     _shape(reading, index.words, message)
@@ -272,6 +274,20 @@ def read(message: str) -> Reading:
     if optimizer is not None and optimizer.value == "sgd" and "momentum" in index.words:
         _sgd_momentum(index, reading, optimizer)
     return reading
+
+
+# DeepSpeed's launcher logs as "[2023-04-04 17:43:59,766] [INFO] [launch.py:318:sigkill_handler] Killing subprocess"
+# (its logger's "[levelname] [file:line:function]" format, which torch.distributed's launcher does not print)
+DEEPSPEED_LAUNCHER_LOG = re.compile(r"\[(?:INFO|WARNING|ERROR)\] \[launch\.py:\d{1,5}:\w{1,40}\]")
+
+
+def _deepspeed_launcher_log(message: str, reading: Reading) -> None:
+    """A log of DeepSpeed's launcher pasted with no DeepSpeed named (review 78 #23): the run is DeepSpeed's, its
+    ZeRO stage unsaid."""
+    found = DEEPSPEED_LAUNCHER_LOG.search(message)
+    if found is not None:
+        reading.deepspeed = True
+        reading.set(Read("parallelism", "zero", found.group(0), "user", weak=True))
 
 
 # a config file or a launch command pasted whole: its settings as `key = value`, `snake_key: value` (YAML, JSON) or
@@ -546,9 +562,15 @@ def _revises_the_setup(clause: Clause) -> bool:
 
 
 def _square(clause: Clause, k: int) -> bool:
-    """'800x800', '1024*1024', '512 x 512', '224 by 224': an image's side, said twice (8x8 GPUs is a count: too
-    small a side)."""
+    """'800x800', '1024*1024', '512 x 512', '224 by 224', '1024^2': an image's side, said twice or squared (8x8 GPUs
+    is a count: too small a side)."""
     words = clause.words
+    t = clause.keys[k]
+    if t + 2 < clause.end and clause.tokens[t + 1].text == "^" and clause.tokens[t + 2].text == "2" \
+            and not clause.tokens[t + 1].space_before and not clause.tokens[t + 2].space_before:
+        # "1024^2 images", "训练图像是1024^2大小": the side squared (review 77 #18)
+        value = clause.tokens[t].value
+        return value is not None and 28 <= value <= 16384
     if k + 2 >= len(words) or words[k + 1] not in ("x", "*", "by") or words[k + 2] != words[k]:
         return False
     t = clause.keys[k]
@@ -1611,6 +1633,7 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             if word in WORD_NUMBERS and (hardware.counts_machines(clause, k) or hardware.counts_workers(clause, k)) \
                     and setup_of(clause, k) == "user":
                 fill(reading, "num_nodes", WORD_NUMBERS[word], "", clause.text(key, keys[k + 3]), "user")
+                _machine_size(clause, reading, k)
                 continue  # "two 8-gpu machines"
             if word in ("one", "single") and k + 1 < len(words) and words[k + 1] in ("node", "machine", "server") \
                     and setup_of(clause, k) == "user":
@@ -1681,6 +1704,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if prev is not None and prev.text == "-" and not tok.space_before and not shell_default and (
                 prev.space_before or key - 2 < clause.start or clause.tokens[key - 2].text in ("=", ":", "(", "[")):
             continue  # "batch=-1", "--batch -1": a negative number (YOLO's "auto"), no count or size
+        if prev is not None and prev.text in ("-", "+") and tok.space_before and prev.space_before \
+                and key - 2 >= clause.start and "_" in clause.tokens[key - 2].text:
+            continue  # `micro_step < gradient_accumulation_steps - 1` (review 78 #5): code's arithmetic on a setting
         if prev is not None and prev.text in ("-", ".", "/", "_") and not tok.space_before and key - 2 >= clause.start \
                 and clause.tokens[key - 2].kind == "word" and not prev.space_before \
                 and clause.tokens[key - 2].text not in ("batch", "size", "len", "length", "lr", "steps", "epochs") \
@@ -1711,11 +1737,13 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if not COMPUTE_RATES.isdisjoint(words[max(0, k - 3):k + 2]):
             continue  # "400 TFLOPs per GPU", "teraflops is around 400 per GPU": a compute rate, no batch or count
         if u == "px" or result is None and _square(clause, k):  # "a 512px dataset", "input fixed at 800x800"
+            # the side said again ("224 by 224") or its square's 2 ("1024^2"): counts no images
+            squared = clause.tokens[key + 1].text == "^"
             if u != "px":
-                clause.consumed.add(keys[k + 2])  # the side said twice: "224 by 224 images" counts no images
-            fill(reading, "image_size", value, "", clause.text(key, keys[min(end + 2, len(keys) - 1)]
-                                                                 if u != "px" else keys[end]), setup_of(clause, k),
-                 weak=u != "px")
+                clause.consumed.add(keys[k + 1 if squared else k + 2])
+            last = keys[k + 1] if squared else keys[min(end + 2, len(keys) - 1)]
+            fill(reading, "image_size", value, "", clause.text(key, last if u != "px" else keys[end]),
+                 setup_of(clause, k), weak=u != "px")
             continue
         scaled = value * COUNT_UNITS[u] if u in COUNT_UNITS else value
         if u in TIMES:
@@ -1790,7 +1818,10 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 or (right_slot and keyed is None and slot[0] in GPU_COUNT_FIELDS and right_slot[0] != slot[0]
                     and clause.tokens[key - 1].text not in ("=", ":", "(")) \
                 or (right_slot and keyed is None and right_slot[0] in GPU_COUNT_FIELDS and slot[0] not in GPU_COUNT_FIELDS
-                    and k >= 1 and words[k - 1] in ("with", "on", "using", "across", "over")):
+                    and k >= 1 and words[k - 1] in ("with", "on", "using", "across", "over")) \
+                or (right_slot and keyed is None and slot[0] == "seq_len" and right_slot[0] == "dataset_size"
+                    and words[slot[1]] == "input" and k >= 1 and words[k - 1] in ("is", "was", "are", "were")):
+            # ("My input is 10 videos" - review 77 #6: the inputs counted by the noun after them, no length)
             # ("how should I set gradient accumulation steps with 4 GPUs?": the GPUs' count, not the steps)
             # "8 GPUs, 50000 samples": a cue before a list separator named the previous value; the noun after this
             # number names it (as in "4 GPUs with 2 images per GPU": the GPUs were counted before it)
@@ -1822,9 +1853,12 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 # "on 4 24GB VRAM GPUs", "4 times 24 GB graphics cards": a count, then each card's size
                 fill(reading, "num_gpus", value, "", clause.text(key, keys[min(end + 4, len(keys) - 1)]),
                      setup_of(clause, k))
+                if words[end + 2:end + 3] in (["gpus"], ["cards"]):
+                    clause.consumed.add(keys[end + 1])  # ("4 48GPUs": the 48 sizes the cards, it counts none)
                 continue
             if not u and float(value).is_integer() and hardware.counts_machines(clause, k) and setup_of(clause, k) == "user":
                 fill(reading, "num_nodes", value, "", clause.text(key, keys[k + 3]), "user")
+                _machine_size(clause, reading, k)
                 continue  # "2 8-GPU nodes"
             if not u and float(value).is_integer() and value <= MAX_MACHINES and hardware.counts_workers(clause, k) \
                     and setup_of(clause, k) == "user":
@@ -2448,17 +2482,31 @@ def _product_result(clause: Clause, t: int, quotient: bool = False) -> int | Non
     return None
 
 
+def _machine_size(clause: Clause, reading: Reading, k: int) -> None:
+    """After the machines counted at key k ("four 8 card V100 GPUs", "two 8-gpu machines"), the GPUs each holds:
+    the number after the count, read once here (it counts each machine's GPUs, not the run's)."""
+    if clause.words[k + 2] in ("gpu", "card"):
+        t = clause.keys[k + 1]
+        fill(reading, "gpus_per_node", clause.tokens[t].value, "", clause.text(t, clause.keys[k + 2]), "user")
+        clause.consumed.add(t)
+
+
 def _count_of_sized_cards(clause: Clause, k: int) -> bool:
     """Whether the keys from k say a card's size and then cards: '24GB VRAM GPUs', 'times 24 GB graphics cards'."""
     words = clause.words
     if k < len(words) and words[k] in ("times", "x", "*", "×"):
         k += 1
+    if k + 1 < len(words) and words[k + 1] in ("gpus", "cards") and clause.tokens[clause.keys[k]].value in CARD_SIZES_GB \
+            and not clause.tokens[clause.keys[k + 1]].space_before and clause.tokens[clause.keys[k]].space_before:
+        return True  # "I am on 4 48GPUs (A6000)" (review 77 #12): the size glued to the cards it sizes, no unit
     if k + 1 >= len(words) or not clause.tokens[clause.keys[k]].is_num or words[k + 1] not in MEMORY_UNITS:
         return False
     rest = [w for w in words[k + 2:k + 5] if w not in ("vram", "of", "memory", "graphics")]
     return bool(rest) and rest[0] in GPU_WORDS
 
 
+# the memory sizes of cards in GB, which a number glued to "GPUs" after a count names ("4 48GPUs")
+CARD_SIZES_GB = frozenset({11, 12, 16, 20, 24, 32, 40, 48, 64, 80, 94, 96, 141, 192})
 COMPARATORS = frozenset({">", "<", ">=", "<=", "≥", "≤"})
 COMPARED_WORDS = frozenset({"larger", "bigger", "greater", "more", "less", "smaller", "higher", "lower", "above",
                             "below", "beyond", "exceeding", "over", "under"})
@@ -2714,7 +2762,12 @@ def _of_each_group(words: list[str], noun: int) -> bool:
     if (after[:1] == ["per"] and after[1:2] and after[1] in STEP_WORDS) \
             or (after[:2] in (["for", "each"], ["in", "each"]) and after[2:3] and after[2] in STEP_WORDS):
         return True  # "32 examples for each step", "64 images per batch": what one step takes, not the data set
-    return after[:1] == ["each"] or (after[:1] == ["per"] and after[1:2] != [] and after[1].rstrip("s") in GROUPS)
+    # (not "10 videos, each with 63 frames", "500 images, each 1024x1024" - review 77 #6: what each item holds, the
+    # items counted)
+    described = after[1:2] in (["with"], ["having"], ["has"], ["of"], ["containing"], ["contains"]) \
+        or after[1:2] != [] and after[1][:1].isdigit()
+    return after[:1] == ["each"] and not described \
+        or (after[:1] == ["per"] and after[1:2] != [] and after[1].rstrip("s") in GROUPS)
 
 
 STEP_WORDS = frozenset({"step", "batch", "iteration", "iter", "update", "forward"})
@@ -3004,7 +3057,9 @@ RUN_VERBS = frozenset({"train", "training", "trained", "trains", "finetune", "fi
 def _trained_for(words: list[str], k: int) -> bool:
     """Whether the count at key k is how long a run is set to go: 'for' right before it and a verb of training a few
     words back ("train SDXL for 200 steps" - review 72 #16; not "after 200 steps" nor "every 200 steps")."""
-    return k >= 2 and words[k - 1] == "for" and not RUN_VERBS.isdisjoint(words[max(0, k - 5):k - 1])
+    # ("the pretrained model was first trained on 100 steps" - review 78 #22: 'on' after 'trained' says the same)
+    return k >= 2 and (words[k - 1] == "for" and not RUN_VERBS.isdisjoint(words[max(0, k - 5):k - 1])
+                       or words[k - 1] == "on" and words[k - 2] == "trained")
 
 
 def _product_of_names(clause: Clause, cue: int) -> bool:

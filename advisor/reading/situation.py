@@ -802,7 +802,10 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         # the old batch ran on then unsaid: no batch per update, nor a factor, for it)
         by_product = not reading.batch_change_per_gpu and bool(gpus and gpus > 1 and any(
             m.value == b * gpus != a for m in reading.batch_mentions))  # (not the old batch itself: 32 → 16 on 2)
-        per_gpu = reading.batch_change_per_gpu or by_product
+        # (a batch below the GPU count, unqualified, is each GPU's: data parallelism runs a whole sample on every GPU
+        # - "8 A800 GPUs … slower when I set batch size to 4 compared with batch size equal to 1", review 78 #14)
+        per_gpu = reading.batch_change_per_gpu or by_product \
+            or bool(gpus and gpus > 1 and max(a, b) < gpus and "global_batch" not in v and "grad_accum_steps" not in v)
         if per_gpu:
             # "the batch_size of one GPU from 4 to 8" on 2 GPUs: each GPU's batch is 8, the batch per update 16
             put("micro_batch", b, v["batch_to"].text)

@@ -997,6 +997,22 @@ def tflops_per_thousand_tokens(params: float, step_seconds: float, num_gpus: flo
     return {"value": Estimate(rate, None, formula, cited, heuristic=True)}
 
 
+@estimator(cites=("kaplan", "chen-ckpt"))
+def tokens_a_step_at_peak(params: float, step_seconds: float, peak_tflops: float, grad_checkpointing: bool = False,
+                          adapter: str | None = None) -> dict[str, Estimate]:
+    """The tokens one GPU would work through in a step of the measured time at the card's peak dense 16-bit
+    throughput: the most a step that long could hold. A step holding a hundredth of it left the GPU idle almost all
+    the time ("3 hours for 1 step" of a 5B model on a 4090 - review 77 #3: memory paged to the host, not compute)."""
+    if min(params, step_seconds, peak_tflops) <= 0:
+        raise NotComputable("the parameters, the step's time and the peak TFLOP/s must be positive")
+    per = flops_per_token(adapter) + (2 if grad_checkpointing else 0)
+    tokens = step_seconds * peak_tflops * 1e12 / (per * params)
+    formula = (f"{fmt_sig(step_seconds)} s × {fmt_sig(peak_tflops)} TFLOP/s / ({per} × {fmt_count(params)} params) "
+               f"= {fmt_count(tokens)} tokens per GPU")
+    cited = ("kaplan", "chen-ckpt") if grad_checkpointing else ("kaplan",)
+    return {"value": Estimate(tokens, "count", formula, cited, heuristic=True)}
+
+
 TOKENS_PER_PARAM_OPTIMAL = 20  # Hoffmann et al.'s compute-optimal ratio, as usually quoted (Chinchilla: 70B, 1.4T)
 
 
