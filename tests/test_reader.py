@@ -4537,3 +4537,17 @@ def test_review77_78_more_readings(kb):
     found = read_message(kb, "The problem with TensorFlow is that, by default, it allocates the full amount of "
                              "available GPU memory when it is launched, on my Titan X")
     assert found["claim_all_memory_taken"][0] is True
+
+
+def test_review77_host_ram_beside_vram_a_one_card_multiplier_and_times_after_arrows(kb):
+    """Review 77: #11 "It has 80 GB system RAM and 40 GB VRAM" - the second size is the card's (not "System RAM 755.48
+    GB, GPU type L40S"); #19 "(A100 x1)" is one GPU whatever a pasted README says of multi-GPU, and "--batch-size 128
+    ->16min/epoch" is a time after the arrow, no batch change to 16."""
+    got = labels_of(read("Colab A100 runtime. It has 80 GB system RAM and 40 GB VRAM."))
+    assert (got["gpu_model"], got["gpu_memory_gb"]) == ("a100-40gb", 40.0)
+    assert labels_of(read("System RAM 755.48 GB, GPU type NVIDIA L40S"))["gpu_memory_gb"] == 48.0
+    got = labels_of(read("Training times are 2 days on a single V100 (multi-GPU times faster). I want to train from "
+                         "scratch on COCO (A100 x1).\npython train.py --batch-size 64 ->16min/epoch\n"
+                         "python train.py --batch-size 128 ->16min/epoch"))
+    assert got.get("num_gpus") == 1 and "batch_to" not in got
+    assert labels_of(read("batch 64 -> 16"))["batch_to"] == 16

@@ -587,6 +587,8 @@ def _change(reading: Reading, topic: str, a: float, b: float, text: str) -> None
 
 
 ARROWS = ("→", "⟶", "->", "=>", "-->")
+TIME_UNITS = frozenset({"s", "sec", "secs", "second", "seconds", "min", "mins", "minute", "minutes", "h", "hr", "hrs",
+                        "hour", "hours", "ms", "it", "its", "day", "days"})  # (words: lower case; "16min", "1.2s/it")
 
 
 def arrow_after(clause: Clause, k: int) -> bool:
@@ -597,6 +599,8 @@ def arrow_after(clause: Clause, k: int) -> bool:
     b = keys[k + 1]
     if b + 1 < clause.end and tokens[b + 1].text == "%":
         return False  # "learning rate 2e-4 -> 86.86%": a result, not a change
+    if b + 1 < clause.end and tokens[b + 1].text.lower() in TIME_UNITS:
+        return False  # "--batch-size 128  ->16min/epoch" (review 77 #19): what the setting gave, a time
     if b + 2 < clause.end and tokens[b + 1].text.lower() in PRODUCT and tokens[b + 2].is_num:
         return False  # "accumulation: 10 => 50 x 4 x 10 = 2,000": what it makes, worked out, not a change
     return "".join(tokens[t].text for t in range(keys[k] + 1, b)) in ARROWS

@@ -869,7 +869,10 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
     words = clause.words
     next_to_card = clause.keys[k] - 1 in clause.card_ends or end + 1 < len(clause.keys) \
         and clause.keys[end + 1] in clause.card_starts
-    if not next_to_card and not clause.present.isdisjoint(HOST_OWNERS) and _host_spoken_of(words, k):
+    # ("It has 80 GB system RAM and 40 GB VRAM" - review 77 #11: the card's noun right after the size is the card's)
+    # (not "System RAM 755.48 GB, GPU type NVIDIA L40S": the next setting's words)
+    vram_after = words[end + 1:end + 2] == ["vram"] or words[end + 1:end + 3] in (["gpu", "memory"], ["gpu", "ram"])
+    if not next_to_card and not vram_after and not clause.present.isdisjoint(HOST_OWNERS) and _host_spoken_of(words, k):
         if _host_capacity_said(words, k) and setup_of(clause, k) == "user":
             # "the available CPU memory is about 70G": the host's RAM, said as the subject - what offload can use
             gb = nbytes / (2**30 if unit in ("gib", "tib", "mib") else 1e9)
@@ -974,7 +977,7 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
     a_card = a_card or before_card and k >= 1 and clause.tokens[clause.keys[k - 1]].is_num
     # ("我使用了48G的显存的显卡": Chinese has no article - a card's noun after the size, Chinese before it - review 77 #29)
     first = clause.tokens[clause.keys[k]].start
-    a_card = a_card or after[:1] != [] and after[0] in CARD_WORDS and first > 0 \
+    a_card = a_card or after[:1] != [] and after[0] in CARD_WORDS and after[1:2] not in (["memory"], ["ram"]) and first > 0 \
         and clause.source[first - 1] >= "\u3400" and chinese.has_cjk(clause.source[first - 1])
     # ("the fake-unet occupies too much GPU memory, >13G": a use said a few words after its verb)
     used_after_verb = not a_card and bool(set(words[max(0, start - 6):start]) & USE_VERBS) \

@@ -257,6 +257,8 @@ def read(message: str) -> Reading:
     _goal(tokens, sentences, message, reading, index)
     if "num_gpus" not in reading.values and "device" in index.words:
         _gpus_from_device_indices(reading, tokens)
+    reading.one_card_multiplied = ("x1" in message or "1x" in message or "×1" in message or "1×" in message) \
+        and ONE_CARD_MULTIPLIED.search(message[:MAX_MESSAGE]) is not None
     if "launch.py:" in message and "parallelism" not in reading.values and not reading.deepspeed:
         _deepspeed_launcher_log(message[:MAX_MESSAGE], reading)
     _resolve(reading)
@@ -274,6 +276,10 @@ def read(message: str) -> Reading:
     if optimizer is not None and optimizer.value == "sgd" and "momentum" in index.words:
         _sgd_momentum(index, reading, optimizer)
     return reading
+
+
+# "A100 x1", "4090 x1", "1x A100", "1×H100" (not a product, "2x1", nor a hex "0x1")
+ONE_CARD_MULTIPLIED = re.compile(r"(?i)\b(?:[a-z]{1,4}\d{2,4}|\d{4})\s?[x×]\s?1\b|\b1\s?[x×]\s?(?:[a-z]{1,4}\d{2,4}|rtx|gtx|\d{4})")
 
 
 # DeepSpeed's launcher logs as "[2023-04-04 17:43:59,766] [INFO] [launch.py:318:sigkill_handler] Killing subprocess"
@@ -1804,7 +1810,7 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 and float(scaled).is_integer():
             right_slot = ("micro_batch", noun)  # "allocate 8 batches to each gpu": the samples each GPU runs
         if right_slot is not None and right_slot[0] == "dataset_size" and (
-                _of_each_group(words, right_slot[1]) or _images_of_a_size(clause, right_slot[1])):
+                _of_each_group(clause, right_slot[1]) or _images_of_a_size(clause, right_slot[1])):
             # "37 classes and 120 images each", "500 samples per class": a group's, not the data set; "16 images of
             # 1024x1024 on one card": the images a step holds
             right_slot = None
@@ -2756,16 +2762,18 @@ def _inference_engines(clause: Clause, k: int) -> bool:
 GROUPS = frozenset({"class", "category", "label", "folder", "identity", "person", "speaker", "subject", "language"})
 
 
-def _of_each_group(words: list[str], noun: int) -> bool:
+def _of_each_group(clause: Clause, noun: int) -> bool:
     """Whether the data noun at `noun` is followed by 'each' or 'per class' (and the like): a group's count."""
+    words = clause.words
     after = words[noun + 1:noun + 4]
     if (after[:1] == ["per"] and after[1:2] and after[1] in STEP_WORDS) \
             or (after[:2] in (["for", "each"], ["in", "each"]) and after[2:3] and after[2] in STEP_WORDS):
         return True  # "32 examples for each step", "64 images per batch": what one step takes, not the data set
     # (not "10 videos, each with 63 frames", "500 images, each 1024x1024" - review 77 #6: what each item holds, the
     # items counted)
-    described = after[1:2] in (["with"], ["having"], ["has"], ["of"], ["containing"], ["contains"]) \
-        or after[1:2] != [] and after[1][:1].isdigit()
+    described = (after[1:2] in (["with"], ["having"], ["has"], ["of"], ["containing"], ["contains"])
+                 or after[1:2] != [] and after[1][:1].isdigit()) \
+        and clause.keys[noun + 2] == clause.keys[noun + 1] + 1  # ("120 images each, with cfg…": the comma ends it)
     return after[:1] == ["each"] and not described \
         or (after[:1] == ["per"] and after[1:2] != [] and after[1].rstrip("s") in GROUPS)
 
@@ -3753,7 +3761,10 @@ def _resolve(reading: Reading) -> None:
                         and other.setup == "user"), None)  # either said first
         # ("一张卡", "单卡": one card said in Chinese, whose words the read quotes as written)
         said_one = not hardware.SAID_ONE.isdisjoint(single.text.lower().split()) or single.text[:1] in ("一", "单")
-        if several is not None or reading.several_gpus and not (reading.only_per_gpu and said_one):
+        # ("(A100 x1)" - review 77 #19: a count written as the cards' multiplier is said on purpose, whatever a pasted
+        # README says of "multi-GPU" elsewhere)
+        if several is not None or reading.several_gpus and not (reading.only_per_gpu and said_one) \
+                and not reading.one_card_multiplied:
             values.pop("num_gpus")
             if several is not None:
                 values["num_gpus"] = several

@@ -805,7 +805,8 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         # (a batch below the GPU count, unqualified, is each GPU's: data parallelism runs a whole sample on every GPU
         # - "8 A800 GPUs … slower when I set batch size to 4 compared with batch size equal to 1", review 78 #14)
         per_gpu = reading.batch_change_per_gpu or by_product \
-            or bool(gpus and gpus > 1 and max(a, b) < gpus and "global_batch" not in v and "grad_accum_steps" not in v)
+            or bool(gpus and gpus > 1 and max(a, b) < gpus and "global_batch" not in v and "grad_accum_steps" not in v
+                    and "batch" not in reading.reference)
         if per_gpu:
             # "the batch_size of one GPU from 4 to 8" on 2 GPUs: each GPU's batch is 8, the batch per update 16
             put("micro_batch", b, v["batch_to"].text)

@@ -116,6 +116,7 @@ class Reading:
     asked_of_source: set = field(default_factory=set)  # sentences that ask the source's authors about their run
     swift_cli: str = ""  # the words that launch ms-swift ("swift sft"), whose gradient_checkpointing defaults to True
     only_per_gpu: bool = True  # … and only as 'per GPU', which one GPU has as well ("a single V100 … 256 per GPU")
+    one_card_multiplied: bool = False  # one card written as a multiplier ("(A100 x1)", "1x H100"): a count said on purpose
     tuning_method: str = ""  # a preference or RL method named ("grpo", "dpo"): a pretrained model is tuned
     deepspeed: bool = False  # the message speaks of DeepSpeed (its `train_batch_size` is the global batch)
     unified_memory: bool = False  # an Apple machine named: its RAM is the GPU's memory ("M2 ULTRA 64GB")
