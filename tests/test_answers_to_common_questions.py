@@ -6867,3 +6867,16 @@ def test_mocos_negatives_come_from_its_queue(kb):
     assert not any(i.startswith("finding-contrastive") for i in ids)
     c = run_consultation("MoCo v3 ViT-B pretraining at batch 4096 on 16 GPUs, 256 per GPU", kb=kb)
     assert "finding-moco-queue-negatives" not in [f.id for f in c.advice.findings]
+
+
+def test_why_mixed_precision_counts_six_bytes_a_weight(kb):
+    """Review 78 #4: "4 bytes * number of parameters for fp32 training, 6 bytes * number of parameters for mixed
+    precision training … why for mixed precision we have 2 bytes more? Can't we just always compute fp16 format
+    whenever needed from fp32?" - answered, not a template asking for the GPU and the model."""
+    from advisor.consultation import run_consultation
+    c = run_consultation("Model Weights: 4 bytes * number of parameters for fp32 training, 6 bytes * number of "
+                         "parameters for mixed precision training. My question is why for mixed precision we have 2 "
+                         "bytes more? Can't we just always compute fp16 format whenever needed from fp32?", kb=kb)
+    assert c.advice.findings[0].id == "finding-why-16bit-weight-copy"
+    c = run_consultation("I train in mixed precision on a 3090 with batch 8", kb=kb)
+    assert "finding-why-16bit-weight-copy" not in [f.id for f in c.advice.findings]

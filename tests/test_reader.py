@@ -4551,3 +4551,11 @@ def test_review77_host_ram_beside_vram_a_one_card_multiplier_and_times_after_arr
                          "python train.py --batch-size 128 ->16min/epoch"))
     assert got.get("num_gpus") == 1 and "batch_to" not in got
     assert labels_of(read("batch 64 -> 16"))["batch_to"] == 16
+
+
+def test_review78_a_keras_model_and_its_image_size(kb):
+    """Review 78 #19: "Keras Model InceptionV3, BatchSize=80, ImageSize=(170,170,3)" names a catalogued CNN and its
+    input's side."""
+    from advisor.consultation import read_message
+    found = read_message(kb, "Keras Model InceptionV3, Epoch 10, BatchSize=80, ImageSize=(170,170,3), Optimizer Adam")
+    assert (found["model_preset"][0], found["image_size"][0]) == ("inception-v3", 170)

@@ -494,3 +494,24 @@ def test_two_progress_bars_of_two_batches_are_two_runs(kb):
     assert "1.18× the samples/s" in c.advice.findings[0].title
     assert not {"finding-steps-slow-down", "finding-batched-generation-slower"} & set(ids)
     assert not c.wm.known("claim_multi_gpu_slower") or c.wm.value("claim_multi_gpu_slower") is False
+
+
+def test_more_gpus_that_ran_more_epochs_were_faster(kb):
+    """Review 77 #14: "two A40 cards … the time required for training is almost the same as using a single card, and
+    the number of epochs increases from 1 to 2": a run set in steps went through twice the data - the speed-up, not a
+    launch to check. Without that clause, the short answer names the one option it weighs (it once said "the option
+    below" and showed none)."""
+    from advisor.shells.render import render_short
+    message = ("Multiple GPU Lora training is not working. I have successfully configured two A40 graphics cards to "
+               "perform Lora training. During training, both cards are observed to be utilized, but the training speed "
+               "does not improve significantly. The time required for training is almost the same as using a single "
+               "card{}. Furthermore, the training results achieved with two cards are even worse than those obtained "
+               "with a single card. I would like to know if it is possible to accelerate Lora training using multiple "
+               "cards. If so, what should I do? Apart from setting the Accelerate config, are there any additional "
+               "steps required?")
+    c = run_consultation(message.format(", and the number of epochs increases from 1 to 2"), kb=kb)
+    assert finding_ids(c) == ["finding-more-gpus-more-epochs"]
+    c = run_consultation(message.format(""), kb=kb)
+    text = " ".join(render_short(c).split())
+    assert "option below" not in text
+    assert "One option is what I can offer; weigh its tradeoffs. Option: More computation per sync" in text

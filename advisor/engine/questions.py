@@ -132,8 +132,10 @@ def recommendation(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, questio
                     + ", ".join(kb.facts[name].plain_label for name in questions) + ".")
         elif run.options and not answered:
             # (beside a diagnosis, what was noticed is the answer: general options are no choice to weigh)
-            text = ("Each option below fits a different priority; compare their tradeoffs." if len(run.options) > 1
-                    else "The option below is what I can offer; weigh its tradeoffs.")
+            # (the options are listed apart from this sentence - after it in the short answer, before it in the whole
+            # advice: "below" named nothing where they were not shown - review 77 #14)
+            text = ("Each of the options fits a different priority; compare their tradeoffs." if len(run.options) > 1
+                    else "One option is what I can offer; weigh its tradeoffs.")
         elif run.red_flags or run.findings:
             # (what was noticed may itself say what to change: "gradient_as_bucket_view=True", "lower the buffers")
             text = "What I noticed above is my answer."

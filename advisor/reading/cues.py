@@ -506,6 +506,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("num_node", "num_nodes"),  # (`deepspeed --num_node 3`, the s forgotten)
     ("precision", "precision_bits"),  # Lightning's `precision=16` (mixed fp16) / `precision=32`
     ("resolution", "image_size"), ("image size", "image_size"), ("input size", "image_size"),
+    ("imagesize", "image_size"),  # Keras users' `ImageSize=(170,170,3)` (review 78 #19)
     ("input resolution", "image_size"), ("image resolution", "image_size"), ("imgsz", "image_size"),
     ("img size", "image_size"), ("image_size", "image_size"), ("img_size", "image_size"), ("imgsize", "image_size"),
     ("img", "image_size"),  # YOLOv5/v7's `--img 1280`

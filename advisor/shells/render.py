@@ -495,7 +495,14 @@ def recommendation_lines(c: Consultation, width: int) -> list[str]:
     rec = advice.recommendation
     title = _title_of(advice, rec.option_id)
     if not title:
-        return fill(rec.rationale, width, "  ", first="", max_lines=3)
+        lines = fill(rec.rationale, width, "  ", first="", max_lines=3)
+        if advice.options and not rec.depends_on:
+            # (no option chosen among several: their titles, so the short answer names what it weighs)
+            lines += fill(("Options: " if len(advice.options) > 1 else "Option: ")
+                          + "; ".join(o.title for o in advice.options[:3])
+                          + (f"; and {len(advice.options) - 3} more" if len(advice.options) > 3 else "") + ".",
+                          width, "  ", max_lines=3)
+        return lines
     lines = fill(f"I recommend: {title}", width, "  ", first="") + fill(first_sentences(rec.rationale), width, "  ", max_lines=2)
     plan = next((p for p in advice.plans if p.recommended), None)
     if plan is not None:  # the plan search's own numbers for the plan it recommends
