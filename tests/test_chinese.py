@@ -366,3 +366,15 @@ def test_checkpointing_on_then_another_thing_off(kb):
     assert read_message(kb, "在开启了梯度检查、关闭生成训练预览图的情况下，训练开始之后立刻爆显存了")["grad_checkpointing"][0] is True
     assert read_message(kb, "I enabled gradient checkpointing, and disabled the preview")["grad_checkpointing"][0] is True
     assert read_message(kb, "gradient checkpointing disabled")["grad_checkpointing"][0] is False
+
+
+def test_two_settings_asked_the_same_in_chinese(kb):
+    """Review 78 #27: "双卡…per_device_train_batch_size=1，gradient_accumulation_steps=8的效果和
+    per_device_train_batch_size=4，gradient_accumulation_steps=2的效果一样吗" asks whether the two settings are the
+    same: both are 16 per update on the two cards."""
+    from advisor.consultation import run_consultation
+    c = run_consultation("我用双卡微调的时候，per_device_train_batch_size=1，gradient_accumulation_steps=8的效果和"
+                         "per_device_train_batch_size=4，gradient_accumulation_steps=2的效果一样吗，都是8个样本更新一次参数吗，"
+                         "还是16呀。", kb=kb)
+    titles = [f.title for f in c.advice.findings]
+    assert titles == ["Batch 1 × 8 steps and batch 4 × 2 are both 16 samples per update"]

@@ -4559,3 +4559,11 @@ def test_review78_a_keras_model_and_its_image_size(kb):
     from advisor.consultation import read_message
     found = read_message(kb, "Keras Model InceptionV3, Epoch 10, BatchSize=80, ImageSize=(170,170,3), Optimizer Adam")
     assert (found["model_preset"][0], found["image_size"][0]) == ("inception-v3", 170)
+
+
+def test_a_batch_raised_for_a_task_and_the_number_after_it(kb):
+    """Review 78 #17: "I'm trying to increasing the batch size on training cifar10 to 1500" is the batch moved to
+    1500, with what it is for said between; "the learning rate on cifar10 to 0.1" moves no batch."""
+    got = labels_of(read("I'm trying to increasing the batch size on training cifar10 to 1500."))
+    assert got["batch_to"] == 1500
+    assert "batch_to" not in labels_of(read("I increased the learning rate on cifar10 to 0.1"))

@@ -846,6 +846,21 @@ def _gpu_count_named(words: list[str], lo: int, hi: int) -> bool:
                for x in range(lo, hi))
 
 
+SETTING_PREPOSITIONS = frozenset({"on", "for", "when"})
+
+
+def _setting_phrase(words: list[str], k: int) -> int:
+    """Where a short phrase saying what the change is for starts, right before the 'to' at key k, when a batch word
+    comes just before it: "increasing the batch size on training cifar10 to 1500" (review 78 #17) gives the key of
+    "on"; k when there is none (at most four words, no 'to' nor another quantity among them)."""
+    for p in range(k - 1, max(0, k - 5), -1):
+        if words[p] in ("to",) or words[p] in OTHER_QUANTITIES:
+            return k
+        if words[p] in SETTING_PREPOSITIONS:
+            return p if p >= 1 and words[p - 1] in BATCH_WORDS | {"size"} else k
+    return k
+
+
 def _moves(clause: Clause, reading: Reading) -> None:
     """A batch the user changes to: 'reduced to batch size 8', 'I lower it to 8', 'reduced it to 8 from 12',
     'going to 1024', 'after I change the batchsize to 64'. The batch it changes from is the one said with
@@ -860,7 +875,8 @@ def _moves(clause: Clause, reading: Reading) -> None:
             continue
         # the verb, over the object: "reduced [it] to", "lower [the batch size] to"
         j, named = k - 1, False
-        while j > 0 and words[j] in BATCH_OBJECT and k - j < 6:
+        setting = _setting_phrase(words, k)  # ("… the batch size on training cifar10 to 1500": what it is set for)
+        while j > 0 and (words[j] in BATCH_OBJECT or j >= setting) and k - j < 6 + (k - setting):
             named = named or words[j] in BATCH_WORDS
             j -= 1
         if words[j] not in CHANGE_VERBS:

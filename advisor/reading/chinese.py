@@ -156,6 +156,8 @@ GLOSSARY: dict[str, str] = {
     "多少张": "how many", "多少块": "how many", "多少台": "how many", "几张": "how many", "几块": "how many",
     "几台": "how many",
     "正常吗": "normal ?", "吗": "", "呢": "", "嘛": "",
+    # ("A的效果和B的效果一样吗": is A the same as B? - review 78 #27: two settings compared)
+    "的效果和": "the same as", "的效果一样吗": "?",
     # ("在训练的时候会有out of memory现象出现嘛？": will there be an out-of-memory error in training? - review 73 #5: a
     # question, no OOM that happened; "现象出现" the phenomenon appears)
     "会有": "will there be", "会不会": "will", "现象": "",
