@@ -820,6 +820,10 @@ MY_TPU = re.compile(r"(?i)\b(?:i|we|my|our)\b[^.?!\n]{0,40}?\bTPUs?\b")
 AMP_SAID = re.compile(r"(?i)\b(?:amp|fp16|bf16|autocast|mixed[- ]precision|half[- ]precision)\b")
 
 
+# video diffusion transformers, whose tokens also count latent frames (and whose VAEs compress time by model)
+VIDEO_DIT_PREFIXES = ("wan", "hunyuan-video", "cogvideo", "ltx", "open-sora")
+
+
 # ms-swift's `--model_type qwen2_5` (an architecture's family, written with underscores for dots)
 MODEL_TYPE_FLAG = re.compile(r"--model_type[ \t=]{1,3}([A-Za-z][A-Za-z0-9_.-]{1,40})")
 
@@ -1462,6 +1466,11 @@ def _catalogue_facts(wm: WorkingMemory) -> None:
         if "experts_not_linear" in wm.kb.facts and catalogue_entry(spec.name).get("experts_not_linear"):
             # DBRX's experts are fused parameters, which a bitsandbytes 4-bit load does not quantize
             wm.set("experts_not_linear", True, Provenance("estimate", estimator=f"the model catalogue ({spec.name})"))
+        if "image_diffusion_transformer" in wm.kb.facts and not wm.known("image_diffusion_transformer") \
+                and spec.arch_kind == "diffusion-transformer" and not spec.name.startswith(VIDEO_DIT_PREFIXES):
+            # FLUX, SD3, Qwen-Image: an image's latent (8× smaller a side) cut in 2×2 patches, side²/256 tokens
+            wm.set("image_diffusion_transformer", True,
+                   Provenance("estimate", estimator=f"the model catalogue ({spec.name}: a diffusion transformer)"))
         layer_norm = spec.arch_kind in LAYER_NORM_KINDS or catalogue_entry(spec.name).get("norm") == "layer"
         if catalogue_entry(spec.name).get("norm") == "batch" and not wm.known("uses_batchnorm") \
                 and "uses_batchnorm" in wm.kb.facts:

@@ -843,3 +843,20 @@ def test_zero_that_saves_next_to_nothing_is_no_plan(kb):
     c = run_consultation("chatglm3 的 lora 微调，不量化，24G 的显存，双卡微调显示显存不够", kb=kb)
     offered = [o.id for o in c.advice.options]
     assert "checkpointing" in " ".join(offered) and not any("zero-1" in o or "zero-2" in o for o in offered), offered
+
+
+def test_no_plan_at_a_length_under_which_a_timed_batch_could_not_run(kb):
+    """Review 78 #13: 8 × A100 80GB, LLaMA-7B under ZeRO-3 with checkpointing, timed at batch 8 and batch 64 - no
+    plan sized at 2,048 assumed tokens (it offered micro-batch 3, below the 64 that ran); the sequence length is
+    asked instead, the plan search being what it decides."""
+    from advisor.consultation import run_consultation
+    c = run_consultation("I trained a llama 7B model with deepspeed zero3 in A100 80G * 8. I set batch size 8 and "
+                         "gradient checkpoint is true, the throughout is 64.101samples/sec. However, when i set batch "
+                         "size 64 and gradient checkpoint is true, the throughout drops to 46.86 samples/sec. Is this "
+                         "result as expected?", kb=kb)
+    assert not c.advice.plans or not any(p.recommended for p in c.advice.plans)
+    assert "seq_len" in [q.id for q in c.advice.questions]
+    c = run_consultation("I trained a llama 7B model with deepspeed zero3 in A100 80G * 8 at seq 512. I set batch size "
+                         "8, the throughout is 64.101samples/sec. When i set batch size 64 the throughout drops to "
+                         "46.86 samples/sec. Is this result as expected?", kb=kb)
+    assert c.wm.value("seq_len") == 512 and c.advice.plans  # (a length said: the search runs on it)

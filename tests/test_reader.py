@@ -4567,3 +4567,13 @@ def test_a_batch_raised_for_a_task_and_the_number_after_it(kb):
     got = labels_of(read("I'm trying to increasing the batch size on training cifar10 to 1500."))
     assert got["batch_to"] == 1500
     assert "batch_to" not in labels_of(read("I increased the learning rate on cifar10 to 0.1"))
+
+
+def test_a_planned_gpu_count_then_the_one_run(kb):
+    """Review 77 #5: "Single 80GB GPU is obviously not enough. Is there any way to run a batch on two GPU? … I used
+    4*H800 and apply FSDP" - the count the user then ran (4) is the run's, not the two asked about; a plan alone
+    still moves the count ("was on 1 GPU … now moving to 4 GPUs")."""
+    got = labels_of(read("Single 80GB GPU is obviously not enough for Wan14b. Is there any way to run a batch on two "
+                         "GPU? Thank you for your reply. I used 4*H800 and apply FSDP, but received this error."))
+    assert got["num_gpus"] == 4
+    assert labels_of(read("I was on 1 GPU with per_device 16. Now I am moving to 4 GPUs."))["num_gpus"] == 4

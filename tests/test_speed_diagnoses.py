@@ -515,3 +515,18 @@ def test_more_gpus_that_ran_more_epochs_were_faster(kb):
     text = " ".join(render_short(c).split())
     assert "option below" not in text
     assert "One option is what I can offer; weigh its tradeoffs. Option: More computation per sync" in text
+
+
+def test_an_image_diffusion_step_counted_in_its_image_tokens(kb):
+    """Review 77 #12: SD3 LoRA on 4 A6000s, 1024² images, batch 10, 40-50 s an iteration: (1024/16)² = 4,096 tokens an
+    image, 4 FLOPs a parameter under LoRA - a few percent of the card at most, so the GPU waits; a FLUX LoRA step of
+    1.2 s on an H100 is no such run."""
+    c = run_consultation("I have been trying to train a LoRA on SD3 using the multi-GPU setting. I am on 4 48GPUs "
+                         "(A6000), and my dataset is 1000 1024x1024images. I set the batch size as 10 and do no "
+                         "gradient accumulation. Each iteration takes 40-50 seconds. Is it normal?", kb=kb)
+    tflops = 4 * 2e9 * 4096 * (10 / 4) / 50 / 1e12
+    assert c.wm.value("dit_step_tflops") == pytest.approx(tflops)
+    assert finding_ids(c)[0] == "finding-dit-step-utilization-low"
+    c = run_consultation("FLUX.1-dev LoRA on one H100 at 1024x1024 with batch size 1. Each iteration takes 1.2 seconds. "
+                         "Is it normal?", kb=kb)
+    assert c.wm.known("dit_step_utilization") and "finding-dit-step-utilization-low" not in finding_ids(c)

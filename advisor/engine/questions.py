@@ -16,7 +16,7 @@ from advisor.kb.model import (DeriveRule, EstimateRule, FactRef, FactSpec, Knowl
                               RecommendRule, Rule, template_facts)
 
 KIND_LABEL = {"option": "option", "red_flag": "red flag", "finding": "finding", "estimate": "estimate",
-              "derive": "decision", "recommend": "recommendation", "measure": "measurement"}
+              "derive": "decision", "recommend": "recommendation", "measure": "measurement", "plans": "plan search"}
 
 
 def why_label(rule: Rule, wm: WorkingMemory) -> str:

@@ -3385,7 +3385,11 @@ def _planned_change(reading: Reading, field: str) -> tuple[Read, Read] | None:
             if any(r.field == field and r.sentence == new.sentence and r.value == old.value
                    for pair in reading.conflicts for r in pair):
                 continue  # "1 GPU: 2.1 it/s, 4 GPUs: 0.6 it/s": both counts listed side by side, compared
-            return old, new
+            # ("Is there any way to run a batch on two GPU? … I used 4*H800 and apply FSDP" - review 77 #5: what
+            # the user then ran, said of themselves, is the change made)
+            ran = [r for pair in reading.conflicts for r in pair if r.field == field and r.sentence > new.sentence
+                   and r.personal and not r.planned and r.setup == "user" and r.value not in (old.value, new.value)]
+            return old, (max(ran, key=lambda r: r.sentence) if ran else new)
     return None
 
 

@@ -1013,6 +1013,35 @@ def tokens_a_step_at_peak(params: float, step_seconds: float, peak_tflops: float
     return {"value": Estimate(tokens, "count", formula, cited, heuristic=True)}
 
 
+DIT_PIXELS_PER_TOKEN = 16 * 16  # an 8× VAE and 2×2 patches: FLUX, SD3, Qwen-Image (a 1024² image is 4,096 tokens)
+
+
+@estimator("value", "tflops", cites=("kaplan", "sd3-paper", "chen-ckpt"))
+def image_dit_utilization(params: float, image_size: float, step_seconds: float, peak_tflops: float,
+                          images_per_gpu: float | None = None, batch: float | None = None, num_gpus: float = 1,
+                          adapter: str | None = None, grad_checkpointing: bool = False) -> dict[str, Estimate]:
+    """The share of the card's peak an image diffusion transformer's measured step uses: each image is
+    (side / 16)² tokens (an 8× VAE and 2×2 patches), each token 6 FLOPs a parameter (4 under adapters, 2 more
+    recomputed) - the text tokens and attention's quadratic part left out, so the share is a floor (review 77 #12:
+    SD3 at 1024², 10 images a GPU, 45 s a step on an A6000)."""
+    if images_per_gpu is None:
+        # (a batch not said per GPU: at least its share of each GPU, so the share stays a floor)
+        images_per_gpu = max(1.0, (batch or 1) / max(num_gpus, 1))
+    if min(params, image_size, step_seconds, peak_tflops, images_per_gpu) <= 0:
+        raise NotComputable("the parameters, the image's side, the step's time and the peak must be positive")
+    tokens = (image_size * image_size / DIT_PIXELS_PER_TOKEN) * images_per_gpu
+    per = flops_per_token(adapter) + (2 if grad_checkpointing else 0)
+    achieved = per * params * tokens / step_seconds / 1e12
+    share = achieved / peak_tflops
+    formula = (f"{per} × {fmt_count(params)} params × ({fmt_sig(image_size)}² / 256 = "
+               f"{fmt_count(image_size * image_size / DIT_PIXELS_PER_TOKEN)} tokens × {fmt_sig(images_per_gpu)} "
+               f"image(s) a GPU) / {fmt_sig(step_seconds)} s = {fmt_sig(achieved, 3)} TFLOP/s, "
+               f"{fmt_sig(share * 100, 3)}% of {fmt_sig(peak_tflops)}")
+    cited = ("kaplan", "sd3-paper", "chen-ckpt") if grad_checkpointing else ("kaplan", "sd3-paper")
+    return {"value": Estimate(share, "fraction", formula, cited, heuristic=True),
+            "tflops": Estimate(achieved, None, formula, cited, heuristic=True)}
+
+
 TOKENS_PER_PARAM_OPTIMAL = 20  # Hoffmann et al.'s compute-optimal ratio, as usually quoted (Chinchilla: 70B, 1.4T)
 
 
