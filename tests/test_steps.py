@@ -452,3 +452,19 @@ def test_the_steps_of_the_checkpoints_own_training(kb):
                          kb=kb)
     assert (c.wm.value("reference_steps"), c.wm.value("reference_batch")) == (100, 72)
     assert c.wm.value("schedule_scaled_steps") == 450
+
+
+def test_a_checkpoint_named_for_its_step_and_the_epoch_it_is_in(kb):
+    """Review 78 #25: "batch_size=12 … i have trained model in 20hours and get model name
+    speech_model251_e_0_step_122000.model but one epoch not complete yet. my data-number is 110000 … what value of
+    n_step until 1-epoch is complete?" - step 122,000 at 12 a step is 1.464M samples, 13.3 passes: the counter is no
+    pass over the data; the 20 hours trained so far are no target."""
+    from advisor.consultation import run_consultation
+    c = run_consultation("i was forced set batch_size=12 because my system not handle batch_size=>16. i have trained "
+                         "model in 20hours and get model name \"speech_model251_e_0_step_122000.model\" but one epoch "
+                         "not complete yet. my data-number is 110000. what value of n_step until 1-epoch is complete?",
+                         kb=kb)
+    assert (c.wm.value("step_reached"), c.wm.value("elapsed_duration")) == (122000, 72000)
+    assert not c.wm.known("target_duration")
+    assert c.advice.findings[0].id == "finding-step-in-epochs"
+    assert c.wm.value("step_reached_epochs") == pytest.approx(122000 * 12 / 110000)

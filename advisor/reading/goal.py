@@ -563,6 +563,7 @@ ASK_CUES: list[tuple[str, str]] = [
     # "should I adjust the iteration count from 1,000,000 to 8,000,000?" (review 56 #19)
     ("iteration count", "steps"), ("number of iterations", "steps"), ("iterations", "steps"), ("max iter", "steps"),
     ("train iteration", "steps"), ("training iteration", "steps"),  # "the train iteration is abnormally large"
+    ("n step", "steps"), ("n steps", "steps"), ("num steps", "steps"),  # ("what value of **n_step** until 1-epoch is complete?")
     ("lr", "lr"), ("learning rate", "lr"), ("blr", "lr"),
     ("grad accum", "accumulation"), ("gradient accumulation", "accumulation"), ("grad accumulation", "accumulation"),
     ("accum iter", "accumulation"), ("accumulation steps", "accumulation"), ("ga", "accumulation"),
