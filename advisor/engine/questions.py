@@ -6,6 +6,8 @@ answered. The recommendation is the first fired recommend rule in the policy's o
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from advisor.engine.advice import Recommendation
 from advisor.engine.chaining import RunResult
 from advisor.engine.memory import WorkingMemory
@@ -109,6 +111,13 @@ def answers_asked(kb: KnowledgeBase, wm: WorkingMemory, rule_id: str) -> bool:
     return bool(answers) and bool(asked_topics(kb, wm).intersection(answers))
 
 
+def noticed_answers(kb: KnowledgeBase, wm: WorkingMemory, red_flags: Collection[str], findings: Collection[str]) -> bool:
+    """Whether what was noticed is the answer: a finding that answers what the user asked ("why does evaluation
+    OOM?") or is a diagnosis, or a red flag that counters what they believe - whatever option an answer could still
+    unlock; else the options are what the advice weighs."""
+    return bool(red_flags) or any(answers_asked(kb, wm, f) or getattr(kb.rule(f), "diagnosis", False) for f in findings)
+
+
 def recommendation(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, questions: dict[str, list[Rule]],
                    policy: RulePolicy) -> Recommendation:
     """The first fired recommendation in the policy's order, with the answers it depends on: those it read, and
@@ -118,10 +127,7 @@ def recommendation(kb: KnowledgeBase, wm: WorkingMemory, run: RunResult, questio
     # (an answer decides a recommendation only if a recommendation, a plan search or an option waits for it; answers
     # that only complete what was noticed leave nothing to decide)
     deciding = any(r.kind in ("recommend", "plans", "option") for rules in questions.values() for r in rules)
-    # (a finding that answers what the user asked - "why does evaluation OOM?" - or a red flag that counters what
-    # they believe is the answer, whatever option an answer could still unlock)
-    answered = bool(run.red_flags) or any(answers_asked(kb, wm, f) or getattr(kb.rule(f), "diagnosis", False)
-                                          for f in run.findings)
+    answered = noticed_answers(kb, wm, run.red_flags, run.findings)
     if not fired:
         if questions and (deciding and not answered or not (run.red_flags or run.findings)):
             text = ("No option stands out yet; the answers to the open questions decide it: "

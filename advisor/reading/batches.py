@@ -854,7 +854,7 @@ def _setting_phrase(words: list[str], k: int) -> int:
     comes just before it: "increasing the batch size on training cifar10 to 1500" (review 78 #17) gives the key of
     "on"; k when there is none (at most four words, no 'to' nor another quantity among them)."""
     for p in range(k - 1, max(0, k - 5), -1):
-        if words[p] in ("to",) or words[p] in OTHER_QUANTITIES:
+        if words[p] == "to" or words[p] in OTHER_QUANTITIES:
             return k
         if words[p] in SETTING_PREPOSITIONS:
             return p if p >= 1 and words[p - 1] in BATCH_WORDS | {"size"} else k

@@ -47,9 +47,9 @@ GLOSSARY: dict[str, str] = {
     "梯度累计步数": "gradient accumulation steps", "梯度累积步数": "gradient accumulation steps",
     "梯度检查点": "gradient checkpointing", "学习率": "learning rate",
     "梯度检查": "gradient checkpointing", "调用": "use",  # ("开启了梯度检查", "只能调用一个显卡" - review 76 #28)
-    "分辨率": "resolution",
+    "分辨率": "resolution",  # ("生成1024甚至更高分辨率的图": an image's side, no batch - review 77 #18)
     # ("我使用了48G的显存的显卡": I use a card of 48G memory - review 77 #29: the card's size, not a use measured)
-    "的显存的显卡": "card", "显存的显卡": "card",  # ("生成1024甚至更高分辨率的图": an image's side, no batch - review 77 #18)
+    "的显存的显卡": "card", "显存的显卡": "card",
     "序列长度": "sequence length", "长度": "length", "层": "layers",  # ("设置个10层这样能跑": 10 layers, no batch)
     "混合精度": "mixed precision", "半精度": "half precision",
     # ("多gpu理论上训练步数应该线性递减": on several GPUs the steps should in theory fall linearly)

@@ -31,7 +31,7 @@ REQUEST_MODALS = frozenset({"could", "can", "would", "will"})
 # "the original setting(s)": a recipe's values, spoken of as such ("default" and "config" name what users run too)
 SETTING_NOUNS = frozenset({"setting", "settings"})
 ORIGINAL_WORDS = frozenset({"original"})
-PRETRAINED_WORDS = frozenset({"pretrained", "pre-trained", "original"})  # (tokens split "pre-trained" as "pre", "trained")
+PRETRAINED_WORDS = frozenset({"pretrained", "original", "base", "released"})  # ("the pretrained model was trained on …")
 PRETRAINED_THINGS = frozenset({"model", "models", "checkpoint", "checkpoints", "weights", "network", "backbone"})
 DEFAULT_SETUPS = frozenset({"config", "configs", "configuration", "settings", "setting", "recipe", "yaml", "setup"})
 # what follows a default setup said as the subject of its own numbers ("the default config has …", "the default
@@ -290,7 +290,7 @@ class Clause:
         words = self.words
         for k in range(2, len(words) - 1):
             if words[k] in ("was", "were") and words[k - 1] in PRETRAINED_THINGS \
-                    and words[k - 2] in PRETRAINED_WORDS | {"base", "released"} and FIRST_PERSON.isdisjoint(words[:k]):
+                    and words[k - 2] in PRETRAINED_WORDS and FIRST_PERSON.isdisjoint(words[:k]):
                 after = words[k + 1:k + 3]
                 if after[:1] == ["trained"] or after[:1] in (["first"], ["originally"], ["initially"]) \
                         and after[1:] == ["trained"]:

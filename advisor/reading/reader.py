@@ -579,7 +579,6 @@ def _square(clause: Clause, k: int) -> bool:
         return value is not None and 28 <= value <= 16384
     if k + 2 >= len(words) or words[k + 1] not in ("x", "*", "by") or words[k + 2] != words[k]:
         return False
-    t = clause.keys[k]
     tok = clause.tokens[t]
     after = clause.words[k + 3] if k + 3 < len(clause.words) else ""
     if after in ("x", "*") or (t - 2 >= clause.start and clause.tokens[t - 1].text in ("x", "*")

@@ -15,7 +15,7 @@ import textwrap
 
 from advisor.engine.advice import Advice, FactOut, OptionOut, QuestionOut
 from advisor.engine.assemble import Consultation
-from advisor.engine.questions import answers_asked
+from advisor.engine.questions import answers_asked, noticed_answers
 from advisor.engine.wording import capitalised, fact_words, plain_values, value_words
 from advisor.kb.model import DeriveRule, FactRef, KnowledgeBase, Rule
 from advisor.units import fmt_bytes_gib, fmt_count, fmt_duration, fmt_share, fmt_sig
@@ -496,8 +496,10 @@ def recommendation_lines(c: Consultation, width: int) -> list[str]:
     title = _title_of(advice, rec.option_id)
     if not title:
         lines = fill(rec.rationale, width, "  ", first="", max_lines=3)
-        if advice.options and not rec.depends_on:
-            # (no option chosen among several: their titles, so the short answer names what it weighs)
+        if advice.options and not rec.depends_on and not noticed_answers(
+                kb, c.wm, [r.id for r in advice.red_flags], [f.id for f in advice.findings]):
+            # (no option chosen, the options being what the advice weighs: their titles, so the short answer names
+            # them - not beside what was noticed, which is the answer then)
             lines += fill(("Options: " if len(advice.options) > 1 else "Option: ")
                           + "; ".join(o.title for o in advice.options[:3])
                           + (f"; and {len(advice.options) - 3} more" if len(advice.options) > 3 else "") + ".",
