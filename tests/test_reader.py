@@ -4581,7 +4581,9 @@ def test_a_planned_gpu_count_then_the_one_run(kb):
 
 def test_a_cpu_at_its_limit_while_training_is_the_input_pipeline(kb):
     """Review 77 #22: "cpu占80-100%" beside a GPU that trains is the loader at the CPU's limit - no question whether
-    data loading is the bottleneck; a CPU at 20% says nothing of it."""
+    data loading is the bottleneck; a CPU at 20% says nothing of it, nor a flat 100% beside a GPU at 0% (as often a
+    run on the CPU)."""
     from advisor.consultation import read_message
     assert read_message(kb, "显卡是3090ti 24g，workers=16，gpu占用 22个g，cpu占80-100%。")["data_loader_bound"][0] is True
     assert "data_loader_bound" not in read_message(kb, "cpu 20%, gpu 95%")
+    assert "data_loader_bound" not in read_message(kb, "CPU usage is 100% and GPU utilization is 0%. On the CPU?")
