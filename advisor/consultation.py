@@ -820,10 +820,6 @@ MY_TPU = re.compile(r"(?i)\b(?:i|we|my|our)\b[^.?!\n]{0,40}?\bTPUs?\b")
 AMP_SAID = re.compile(r"(?i)\b(?:amp|fp16|bf16|autocast|mixed[- ]precision|half[- ]precision)\b")
 
 
-# video diffusion transformers, whose tokens also count latent frames (and whose VAEs compress time by model)
-VIDEO_DIT_PREFIXES = ("wan", "hunyuan-video", "cogvideo", "ltx", "open-sora")
-
-
 # ms-swift's `--model_type qwen2_5` (an architecture's family, written with underscores for dots)
 MODEL_TYPE_FLAG = re.compile(r"--model_type[ \t=]{1,3}([A-Za-z][A-Za-z0-9_.-]{1,40})")
 
@@ -1467,7 +1463,7 @@ def _catalogue_facts(wm: WorkingMemory) -> None:
             # DBRX's experts are fused parameters, which a bitsandbytes 4-bit load does not quantize
             wm.set("experts_not_linear", True, Provenance("estimate", estimator=f"the model catalogue ({spec.name})"))
         if "image_diffusion_transformer" in wm.kb.facts and not wm.known("image_diffusion_transformer") \
-                and spec.arch_kind == "diffusion-transformer" and not spec.name.startswith(VIDEO_DIT_PREFIXES):
+                and spec.arch_kind == "diffusion-transformer" and catalogue_entry(spec.name).get("modality") != "video":
             # FLUX, SD3, Qwen-Image: an image's latent (8× smaller a side) cut in 2×2 patches, side²/256 tokens
             wm.set("image_diffusion_transformer", True,
                    Provenance("estimate", estimator=f"the model catalogue ({spec.name}: a diffusion transformer)"))

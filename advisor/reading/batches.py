@@ -13,6 +13,7 @@ from advisor.reading.hardware import NODE_WORDS
 from advisor.reading.phrases import PhraseIndex
 from advisor.reading.state import BATCH_FIELDS, Read, Reading, fill
 from advisor.reading.tokens import WORD_NUMBERS
+from advisor.units import DURATION_UNITS
 
 
 PRODUCT = ("*", "x", "×")
@@ -587,8 +588,9 @@ def _change(reading: Reading, topic: str, a: float, b: float, text: str) -> None
 
 
 ARROWS = ("→", "⟶", "->", "=>", "-->")
-TIME_UNITS = frozenset({"s", "sec", "secs", "second", "seconds", "min", "mins", "minute", "minutes", "h", "hr", "hrs",
-                        "hour", "hours", "ms", "it", "its", "day", "days"})  # (words: lower case; "16min", "1.2s/it")
+# a time's units after an arrow's second number ("->16min/epoch", "-> 2 it/s"); not "m" nor "w", which after a count
+# are millions and 万 as often as minutes and weeks
+TIME_UNITS = frozenset(DURATION_UNITS.keys() - {"m", "w"}) | {"it", "its"}
 
 
 def arrow_after(clause: Clause, k: int) -> bool:

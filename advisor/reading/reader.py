@@ -2501,17 +2501,17 @@ def _count_of_sized_cards(clause: Clause, k: int) -> bool:
     words = clause.words
     if k < len(words) and words[k] in ("times", "x", "*", "×"):
         k += 1
-    if k + 1 < len(words) and words[k + 1] in ("gpus", "cards") and clause.tokens[clause.keys[k]].value in CARD_SIZES_GB \
-            and not clause.tokens[clause.keys[k + 1]].space_before and clause.tokens[clause.keys[k]].space_before:
-        return True  # "I am on 4 48GPUs (A6000)" (review 77 #12): the size glued to the cards it sizes, no unit
+    if k + 1 < len(words) and words[k + 1] in ("gpus", "cards") and not clause.tokens[clause.keys[k + 1]].space_before \
+            and clause.tokens[clause.keys[k]].space_before \
+            and clause.tokens[clause.keys[k]].value in frozenset().union(*clause.card_sizes.values()):
+        # "I am on 4 48GPUs (A6000)" (review 77 #12): the size of a card the clause names, glued to the cards it sizes
+        return True
     if k + 1 >= len(words) or not clause.tokens[clause.keys[k]].is_num or words[k + 1] not in MEMORY_UNITS:
         return False
     rest = [w for w in words[k + 2:k + 5] if w not in ("vram", "of", "memory", "graphics")]
     return bool(rest) and rest[0] in GPU_WORDS
 
 
-# the memory sizes of cards in GB, which a number glued to "GPUs" after a count names ("4 48GPUs")
-CARD_SIZES_GB = frozenset({11, 12, 16, 20, 24, 32, 40, 48, 64, 80, 94, 96, 141, 192})
 COMPARATORS = frozenset({">", "<", ">=", "<=", "≥", "≤"})
 COMPARED_WORDS = frozenset({"larger", "bigger", "greater", "more", "less", "smaller", "higher", "lower", "above",
                             "below", "beyond", "exceeding", "over", "under"})
