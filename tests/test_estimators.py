@@ -307,3 +307,19 @@ def test_xgboost_on_a_wide_sparse_matrix_is_answered_by_its_features(kb):
     assert c.wm.value("gbdt_histogram_bytes") == 5_314_541 * 256 * 8
     assert c.advice.findings[0].id == "finding-gbdt-memory-follows-features"
     assert not c.advice.questions
+
+
+def test_megatron_split_is_the_smallest_copy_whose_states_leave_room():
+    """7B on 8x 40 GB: tensor 2 keeps 7B / 2 × (6 + 12/4) = 31.5 GB, past 70% of the card, so tensor 4 (21 GB, 2
+    copies); 70.55B on 16x 80 GB has no split that fits and is counted on 32 GPUs; a 1B model needs no split."""
+    from advisor.domain.estimators.memory import megatron_split
+    from advisor.engine.estimators import NotComputable
+    seven = megatron_split(7e9, 8, 40 * 2**30)
+    assert (seven["tensor"].value, seven["pipeline"].value, seven["data"].value) == (4, 1, 2)
+    assert seven["per_gpu"].value == pytest.approx(7e9 / 4 * 12) and seven["more_gpus"].value == 0
+    seventy = megatron_split(70.55e9, 16, 80 * 2**30)
+    assert (seventy["gpus"].value, seventy["split"].value, seventy["more_gpus"].value) == (32, 16, 1)
+    assert megatron_split(1e9, 1, 80 * 2**30)["split"].value == 1
+    assert megatron_split(7e9, 2, 40 * 2**30, model_parallel_gpus=4)["gpus"].value == 8  # (the copies × the split)
+    with pytest.raises(NotComputable):
+        megatron_split(1e15, 8, 80 * 2**30)  # (no 1,024 nodes hold a quadrillion parameters)

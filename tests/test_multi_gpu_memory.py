@@ -328,11 +328,32 @@ def test_megatron_states_are_eighteen_bytes_a_parameter_or_six_plus_twelve_over_
     assert wm.value("megatron_states_replicated") == pytest.approx(6.738e9 * 18, rel=1e-3)
     assert wm.value("megatron_states_distributed") == pytest.approx(6.738e9 * (6 + 12 / 8), rel=1e-3)
     assert "112.96 GiB" in next(f.title for f in c.advice.findings if f.id == "finding-megatron-states")
-    plain = run_consultation(message.replace("pretrain_gpt.py", "train.py").replace("--tensor-model-parallel-size $TP "
-                                                                                      "--pipeline-model-parallel-size $PP", ""),
-                             kb=kb).wm
+    def without_megatron(text):
+        return text.replace("pretrain_gpt.py", "train.py").replace("--tensor-model-parallel-size $TP "
+                                                                   "--pipeline-model-parallel-size $PP", "")
+
+    plain = run_consultation(without_megatron(message), kb=kb).wm
     assert not plain.known("megatron_states_replicated")
-    assert wm.value("plan_current_per_gpu") < plain.value("plan_current_per_gpu")  # (no DDP buckets in Megatron)
+    # the 7B's states need a split of each copy (tensor 4: 6.738B / 4 × (6 + 12/2) B), which holds the plan search back
+    assert (wm.value("megatron_split_tensor"), wm.value("megatron_split_pipeline")) == (4, 1)
+    assert wm.value("megatron_split_per_gpu") == pytest.approx(6.738e9 / 4 * 12, rel=1e-3)
+    assert c.advice.findings[0].id == "finding-megatron-split" and not wm.known("plan_current_per_gpu")
+    small = message.replace("LLAMA2-7b", "GPT-2 medium")
+    assert run_consultation(small, kb=kb).wm.value("plan_current_per_gpu") \
+        < run_consultation(without_megatron(small), kb=kb).wm.value("plan_current_per_gpu")
+    # (no DDP buckets in Megatron)
+
+
+def test_megatron_states_that_no_split_of_the_users_gpus_fits(kb):
+    """Review 79 #17: Llama 3 70B on 2x8 80GB GPUs with Megatron-LM: even tensor 8 × pipeline 2 leaves 70.55B / 16 ×
+    18 B = 73.9 GiB of states per GPU, past 70% of the card; 32 GPUs (tensor 8 × pipeline 2 × 2 data-parallel) hold
+    70.55B / 16 × (6 + 12/2) B = 49.28 GiB each - and no ZeRO plan is offered for a Megatron run."""
+    c = run_consultation("Has anyone been able to get llama 3 70B working using 2x8 80GB GPUs with Megatron-LM? I keep "
+                         "getting OOM error. I saw one comment that suggested they got it working.", kb=kb)
+    wm = c.wm
+    assert wm.value("megatron_split_gpus") == 32 and wm.value("megatron_split_more_gpus") == 1
+    assert "49.28 GiB" in c.advice.findings[0].title and c.advice.findings[0].id == "finding-megatron-split-more-gpus"
+    assert not wm.known("plan_current_per_gpu") and not wm.value("claim_run_fits")
 
 
 def test_settings_listed_beside_another_model_give_way_to_those_of_the_model_trained(kb):

@@ -4587,3 +4587,33 @@ def test_a_cpu_at_its_limit_while_training_is_the_input_pipeline(kb):
     assert read_message(kb, "显卡是3090ti 24g，workers=16，gpu占用 22个g，cpu占80-100%。")["data_loader_bound"][0] is True
     assert "data_loader_bound" not in read_message(kb, "cpu 20%, gpu 95%")
     assert "data_loader_bound" not in read_message(kb, "CPU usage is 100% and GPU utilization is 0%. On the CPU?")
+
+
+def test_a_period_of_epochs_is_no_count_of_them(kb):
+    """Review 77 #22: "每训3个epoch大约会卡3-5分钟，这3个epoch会很快" (it stalls every 3 epochs; these 3 epochs are
+    fast) and "it slows down every 3 epochs" say a period of the run, not how many epochs it trains."""
+    assert "epochs" not in labels_of(read("训练过程中每3个epoch会卡顿变慢。每训3个epoch大约会卡3-5分钟，这3个epoch会很快。"))
+    assert "epochs" not in labels_of(read("Training slows down every 3 epochs for a few minutes."))
+    assert labels_of(read("It slows down every 3 epochs. I train for 100 epochs."))["epochs"] == 100
+
+
+def test_sequence_parallel_gpus_share_a_sample(kb):
+    """Review 77 #4: FastVideo's `torchrun --nproc_per_node 8 … --sp_size 8 --train_batch_size 1`: the 8 GPUs split one
+    clip's tokens - one group in data parallel, so 1 per update - and each GPU holds the whole model (no
+    model-parallel split); Megatron's `context_parallel_size` divides the GPUs the same way."""
+    found = read_message(kb, "torchrun --nnodes 1 --nproc_per_node 8 fastvideo/train.py --train_batch_size 1 "
+                             "--sp_size 8 --gradient_accumulation_steps 1")
+    assert (found["num_gpus"][0], found["sequence_parallel_gpus"][0]) == (1, 8)
+    assert "model_parallel_gpus" not in found
+    found = read_message(kb, "8x H100, tensor_model_parallel_size=2, context_parallel_size=2")
+    assert (found["num_gpus"][0], found["model_parallel_gpus"][0]) == (2, 2)
+    assert read_message(kb, "torchrun --nproc_per_node 8 train.py --batch_size 1")["num_gpus"][0] == 8
+
+
+def test_a_cards_size_then_their_count(kb):
+    """Review 77 #4: "memory is 77G*8" is eight cards of 77 GB, as "8*77G" is; a size times a count that is not said of
+    GPUs ("2GB * 32 layers") or that goes on multiplying ("24G*2*4") is no card."""
+    got = labels_of(read("lora train hunyuanvideo but memory is 77G*8, and it will be out of memory"))
+    assert (got["num_gpus"], got["gpu_memory_gb"]) == (8, 77.0)
+    assert labels_of(read("GPU: 24GB x 4"))["num_gpus"] == 4
+    assert "num_gpus" not in labels_of(read("the activations take 2GB * 32 layers"))

@@ -162,7 +162,7 @@ GLOSSARY: dict[str, str] = {
     # question, no OOM that happened; "现象出现" the phenomenon appears)
     "会有": "will there be", "会不会": "will", "现象": "",
     # ("训练一轮大约需要6小时 … 单张3090训练3.9h": an epoch takes about 6 hours; one 3090 trains it in 3.9 h)
-    "训练时长": "training time", "一轮": "one epoch", "每轮": "each epoch", "大约需要": "takes about",
+    "训练时长": "training time", "一轮": "one epoch", "每轮": "each epoch", "每": "every", "每隔": "every", "每训": "every", "这": "these", "那": "those", "大约需要": "takes about",
     "需要约": "takes about", "小时": "hours", "分钟": "minutes", "秒": "seconds", "秒钟": "seconds",
     # ("单卡能跑到0.15秒一个batch … 4卡只能跑到0.35秒一个batch": 0.15 seconds a batch - review 68 #22)
     "秒一个": "seconds a", "秒一步": "seconds a step", "秒每步": "seconds per step",

@@ -464,6 +464,16 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("model_parallel", "tensor_parallel"),  # (LLaMA2-Accessory's `model_parallel=2`, fairscale's model-parallel size)
     ("pipeline_model_parallel_size", "pipeline_parallel"),
     ("pp", "pipeline_parallel"), ("pipeline parallel size", "pipeline_parallel"),
+    # sequence (context) parallelism: the GPUs of a group share one sample's tokens and each holds the whole model
+    # (FastVideo's `--sp_size 8`, DeepSpeed Ulysses' and LLaMA-Factory's `sequence_parallel_size`, verl's
+    # `ulysses_sequence_parallel_size`, Megatron's `--context-parallel-size`); Megatron's bare `--sequence-parallel`
+    # flag is part of tensor parallelism and carries no degree
+    ("sp size", "sequence_parallel"), ("sp_size", "sequence_parallel"), ("sequence parallel size", "sequence_parallel"),
+    ("sequence_parallel_size", "sequence_parallel"), ("ulysses sequence parallel size", "sequence_parallel"),
+    ("ulysses_sequence_parallel_size", "sequence_parallel"), ("ulysses degree", "sequence_parallel"),
+    ("ulysses_degree", "sequence_parallel"), ("context parallel size", "sequence_parallel"),
+    ("context_parallel_size", "sequence_parallel"), ("cp size", "sequence_parallel"),
+    ("cp", "sequence_parallel"),  # (Megatron users' "CP8 + TP8", as "TP8" is tensor parallelism - review 79 #24)
     ("dp", "data_parallel"), ("data parallel size", "data_parallel"), ("data_parallel_size", "data_parallel"),
     ("learning_rate", "lr"), ("learning rate", "lr"), ("lr", "lr"), ("base_lr", "lr"), ("base lr", "lr"), ("blr", "lr"),
     ("lr_init", "lr"),  # (RWKV-LM's --lr_init, the peak its schedule starts from)

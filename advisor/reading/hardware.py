@@ -31,13 +31,21 @@ def speaks_of_several_gpus(clause: Clause) -> str:
         if w in ("gpu", "gpus") and k > 0 and words[k - 1] in SEVERAL and setup_of(clause, k) == "user" \
                 and clause.word_of(k - 1) == (k - 1, k - 1) and clause.word_of(k) == (k, k) \
                 and not (words[k - 1] == "more" and ACQUIRING.intersection(words[max(0, k - 5):k - 1])) \
-                and not negated(clause, k - 1) and not _cannot(words, k - 1) and words[k - 2:k - 1] != ["or"]:
-            # (not `per_gpu_…` keys; "do I need more GPUs?": GPUs the user may add, not ones they run; "I can't
+                and not negated(clause, k - 1) and not _cannot(words, k - 1) and words[k - 2:k - 1] != ["or"] \
+                and not (words[k - 1] in ("more", "all", "fewer", "less") and words[k + 1:k + 2]
+                         and words[k + 1] in GPU_RESOURCES):
+            # (not `per_gpu_…` keys; "use more GPU memory", "all GPU power": more of one card, no count of them; "do I
+            # need more GPUs?": GPUs the user may add, not ones they run; "I can't
             # shard across GPUs": none; "single GPU or multi GPU?": a choice asked of, not a setup)
             if words[k - 1] != "per":
                 return "several"
             found = "per"
     return found
+
+
+# what a card has more or less of ("use more GPU memory", "all GPU power"): said of one card as well as of several
+GPU_RESOURCES = frozenset({"memory", "vram", "ram", "utilization", "utilisation", "usage", "util", "power", "compute",
+                           "resources", "capacity", "load"})
 
 
 def _cannot(words: list[str], k: int) -> bool:
@@ -1133,9 +1141,12 @@ def _cards_times_size(clause: Clause, reading: Reading, k: int, end: int, nbytes
     """'8*24G', '4x80GB', '2 × 24 GB': a count of cards times each card's memory, read as both (the host's RAM,
     '4x16GB RAM', was taken before)."""
     words, keys, tokens = clause.words, clause.keys, clause.tokens
-    if k < 2 or words[k - 1] not in ("x", "×", "*") or not tokens[keys[k - 2]].is_num:
+    if _size_times_cards(clause, k, end):  # "memory is 77G*8": the size first, then its cards' count
+        count, first, last = tokens[keys[end + 2]].value, k, end + 2
+    elif k < 2 or words[k - 1] not in ("x", "×", "*") or not tokens[keys[k - 2]].is_num:
         return False
-    count = tokens[keys[k - 2]].value
+    else:
+        count, first, last = tokens[keys[k - 2]].value, k - 2, end
     if count is None or not float(count).is_integer() or not 2 <= count <= 64 or k >= 3 and words[k - 3] in ("=", "+"):
         return False
     if (k >= 3 and tokens[keys[k - 3]].is_num) or setup_of(clause, k) != "user":
@@ -1143,11 +1154,27 @@ def _cards_times_size(clause: Clause, reading: Reading, k: int, end: int, nbytes
     gb = nbytes / (2**30 if unit in ("gib", "tib", "mib") else 1e9)
     if not 4 <= gb <= 300:
         return False  # no card's memory: "2x 500MB" tensors, "8 x 1TB" disks
-    text = clause.text(keys[k - 2], keys[end])
+    text = clause.text(keys[first], keys[last])
     reading.set(Read("num_gpus", int(count), text, "user"))
     reading.set(Read("gpu_memory_gb", round(gb, 2), text))
     reading.set(Read("gpu_memory_bytes", nbytes, text))
     return True
+
+
+def _size_times_cards(clause: Clause, k: int, end: int) -> bool:
+    """Whether the size at keys k..end is followed by its cards' count ("memory is 77G*8", "GPU: 24GB x 4"): said of
+    GPUs or their memory just before, or with GPUs after the count, and the count the last number of its run (not
+    "2GB * 32 layers", "24G*2*4")."""
+    words, keys, tokens = clause.words, clause.keys, clause.tokens
+    if end + 2 >= len(keys) or words[end + 1] not in ("x", "×", "*") or not tokens[keys[end + 2]].is_num \
+            or keys[end + 2] != keys[end + 1] + 1:
+        return False
+    following = words[end + 3:end + 4]
+    if following and following[0] not in GPU_WORDS and (tokens[keys[end + 3]].is_num or following[0] in ("x", "×", "*")
+                                                         or keys[end + 3] == keys[end + 2] + 1):
+        return False  # ("24G*2*4", "2GB*32layers"; but "77G*8, and…" ends its run)
+    said_of = set(words[max(0, k - 4):k]) | set(following)
+    return not said_of.isdisjoint(GPU_WORDS | {"memory", "gpu"})
 
 
 def _table_cell(clause: Clause, k: int, end: int) -> bool:

@@ -265,7 +265,10 @@ NOT_NAMES = {"a", "an", "the", "my", "our", "your", "their", "his", "her", "its"
              "steps", "step", "iterations", "iteration", "iters", "updates", "tokens", "samples", "examples",
              "images", "sentences", "epochs", "words", "pairs", "documents", "data", "dataset",
              # "roughly 7M training examples": a count said as a guess, not a name
-             "roughly", "approximately", "approx", "nearly", "almost", "some", "maybe", "perhaps", "just"}
+             "roughly", "approximately", "approx", "nearly", "almost", "some", "maybe", "perhaps", "just",
+             # "I find 70B MFU 20%", "we see 13B at 40%": a verb of what the user observes, before the size
+             "find", "found", "see", "saw", "get", "got", "observe", "observed", "notice", "noticed", "think", "try",
+             "tried", "trying"}
 
 
 SIZE_UNITS = frozenset({"b", "m", "bn", "t"})  # ("t" only with a cue: "the 0.1T GPT model", "a 1T parameter model")
@@ -382,6 +385,7 @@ def sized_names(clause: Clause, reading: Reading) -> None:
 
 
 HEX_ID = re.compile(r"[0-9a-f]{12,}")
+SHORT_HASH = re.compile(r"[0-9a-f]{6,11}")
 
 
 def _in_hex_id(clause: Clause, i: int) -> bool:
@@ -393,7 +397,11 @@ def _in_hex_id(clause: Clause, i: int) -> bool:
     while hi + 1 < clause.end and not tokens[hi + 1].space_before and tokens[hi + 1].kind in ("word", "num") \
             and hi - i < MAX_ID_TOKENS:
         hi += 1
-    return hi - lo >= 3 and HEX_ID.fullmatch("".join(t.text for t in tokens[lo:hi + 1]).lower()) is not None
+    run = "".join(t.text for t in tokens[lo:hi + 1]).lower()
+    # (a version's local label is a short commit: PyTorch "2.1.0a0+32f93b1")
+    local_label = lo > clause.start and tokens[lo - 1].text == "+" and not tokens[lo].space_before \
+        and not tokens[lo - 1].space_before and SHORT_HASH.fullmatch(run) is not None
+    return hi - lo >= 3 and (HEX_ID.fullmatch(run) is not None or local_label)
 
 
 MAX_ID_TOKENS = 40

@@ -358,7 +358,7 @@ VERSIONED = frozenset({"ubuntu", "centos", "debian", "windows", "win", "macos", 
                        "python", "pytorch", "torch", "driver", "jetpack", "version"})
 # a batch measured in time ("a batch of 350 seconds of audio"): no count of samples
 DURATION_WORDS = frozenset({"seconds", "second", "secs", "sec", "minutes", "mins", "hours"})
-GLUED_DEGREES = frozenset({"tp", "pp", "dp"})  # "TP8 PP8 DP2": Megatron's degrees, written glued
+GLUED_DEGREES = frozenset({"tp", "pp", "dp", "cp"})  # "TP8 PP8 DP2", "CP8": Megatron's degrees, written glued
 # "after 200 steps", "every 500 steps": a point in a run, not the steps it is set to take
 POINT_IN_RUN = frozenset({"after", "at", "every", "each", "first", "last", "around", "within", "by", "until", "till"})
 # words that round a point in the run without moving it ("after more than 8000 iterations", "after about 500 steps")
@@ -1855,9 +1855,11 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             if not u and float(value).is_integer() and 1 < value <= 1024 and _count_of_sized_cards(clause, end + 1) \
                     and not (key + 1 < clause.end and clause.tokens[key + 1].text in ("-", "–", "~")):
                 # (not a range's first end: "requires 10-12GB GPU memory")
-                # "on 4 24GB VRAM GPUs", "4 times 24 GB graphics cards": a count, then each card's size
-                fill(reading, "num_gpus", value, "", clause.text(key, keys[min(end + 4, len(keys) - 1)]),
-                     setup_of(clause, k))
+                # "on 4 24GB VRAM GPUs", "4 times 24 GB graphics cards": a count, then each card's size ("2x8 80GB
+                # GPUs": so many machines of that count - review 79 #17)
+                name, count = hardware.gpu_count(clause, k, int(value))
+                fill(reading, name, count, "", clause.text(keys[k - 2] if count != value else key,
+                                                          keys[min(end + 4, len(keys) - 1)]), setup_of(clause, k))
                 if words[end + 2:end + 3] in (["gpus"], ["cards"]):
                     clause.consumed.add(keys[end + 1])  # ("4 48GPUs": the 48 sizes the cards, it counts none)
                 continue
@@ -1909,6 +1911,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             # verl or OpenRLHF, whose actor trains under FSDP or ZeRO, a TP said loosely ("it seems to happen in the
             # vllm stage, but TP_size is 8") is the rollout engine's too
             continue
+        if name == "sequence_parallel" and start_key == k - 1 and words[start_key] == "cp" \
+                and keys[k] == keys[start_key] + 1 and clause.tokens[keys[k]].space_before:
+            continue  # "CP8", `cp=8` are Megatron's context parallelism; "cp 8 files" is the shell's copy
         setup = setup_of(clause, k)
         if name in BATCH_FIELDS and start_key < k and {"token", "tokens"}.intersection(
                 words[clause.word_of(start_key)[0]:clause.word_of(start_key)[1] + 1]):
@@ -2096,6 +2101,10 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             # in the run, not its length ("after 80 epochs mAP50 is 0.42" is what the run trained); "able to complete 1
             # epoch", "the time to complete 1 epoch", "4 GPUs finishing 75 epochs per day": how far it got, or a pace
             continue
+        if name == "epochs" and start_key > k and keys[k] > clause.start \
+                and clause.tokens[keys[k] - 1].text.lower() in ("every", "each", "these", "those"):
+            continue  # "training stalls every 3 epochs", "每3个epoch": a period of the run, not its length; "these 3
+            # epochs are fast" ("这3个epoch会很快"): the epochs just named again (review 77 #22)
         if name == "epochs" and start_key > k and _inside_a_name(clause, keys[k]):
             continue  # "whisper-large-v3-ct2-10epoch": a checkpoint's name, no count of the run's epochs (review 66 #17)
         if name == "epochs" and start_key > k and value == 1 \
@@ -2649,7 +2658,7 @@ def _fit_limit(words: list[str], start: int) -> bool:
     return not FIT_VERBS.isdisjoint(lead) and not LIMIT_NEGATIONS.isdisjoint(words[max(0, verb_end - 6):verb_end])
 
 
-PARALLEL_DEGREES = frozenset({"tensor_parallel", "pipeline_parallel", "data_parallel"})
+PARALLEL_DEGREES = frozenset({"tensor_parallel", "pipeline_parallel", "data_parallel", "sequence_parallel"})
 # what runs beside the training in RL and names its own parallel degrees (vLLM, SGLang, a rollout worker)
 TRAINING_SIDE = frozenset({"actor", "critic", "megatron", "training", "train", "trainer"})  # (not the rollout's)
 INFERENCE_ENGINES = frozenset({"vllm", "sglang", "rollout", "infer", "inference", "generation", "gen", "ref", "reward"})
@@ -2903,7 +2912,8 @@ SAME_HARDWARE_NOUNS = frozenset({"hardware", "setup", "gpus", "machine"})
 
 
 # settings a line of their own may give for each of several models ("32B LLM, TP=8, PP=1" then "70B LLM, TP=8, PP=2")
-MODEL_LINE_SETTINGS = frozenset({"tensor_parallel", "pipeline_parallel", "data_parallel", "micro_batch", "global_batch",
+MODEL_LINE_SETTINGS = frozenset({"tensor_parallel", "pipeline_parallel", "data_parallel", "sequence_parallel",
+                                 "micro_batch", "global_batch",
                                  "grad_accum_steps", "seq_len", "zero_stage", "lr"})
 
 

@@ -59,6 +59,8 @@ class Training(BaseModel):
     zero_stage: Optional[int] = Field(None, ge=0, le=3, description="DeepSpeed ZeRO stage")
     tensor_parallel: Optional[int] = Field(None, ge=1, le=100_000, description="Tensor-parallel size (Megatron's TP)")
     pipeline_parallel: Optional[int] = Field(None, ge=1, le=100_000, description="Pipeline-parallel size (PP)")
+    sequence_parallel: Optional[int] = Field(None, ge=1, le=100_000, description="Sequence- (context-) parallel size: "
+                                             "GPUs that share one sample's tokens, each holding the whole model")
     offload: Optional[Literal["cpu", "nvme"]] = None
     offload_params: Optional[bool] = Field(None, description="the parameters offloaded too (ZeRO-3 offload_param, FSDP "
                                            "CPU offload), not only the optimizer state")
@@ -139,6 +141,7 @@ _PLACES = {
     "precision": ("training", "precision"), "optimizer": ("training", "optimizer"),
     "parallelism": ("training", "parallelism"), "zero_stage": ("training", "zero_stage"),
     "tensor_parallel": ("training", "tensor_parallel"), "pipeline_parallel": ("training", "pipeline_parallel"),
+    "sequence_parallel": ("training", "sequence_parallel"),
     "offload": ("training", "offload"), "offload_params": ("training", "offload_params"),
     "fused_loss": ("training", "fused_loss"),
     "grad_checkpointing": ("training", "grad_checkpointing"),
@@ -321,6 +324,7 @@ READER_FACTS = frozenset({fact for _, fact in _DIRECT} | TIMING_FACTS | {"micro_
                                                           "gpu_alternative_memory", "gpu_second", "gpu_second_memory", "target_tokens_per_step",
                                                           "max_micro_batch", "gpu_peak_tflops", "split_gpus",
                                                           "claim_run_fits", "asked_settings", "model_parallel_gpus",
+                                                          "sequence_parallel_gpus",
                                                           "accumulation_implied", "rl_method", "optimizer_named",
                                                           "gpu_count_unsaid", "compared_gpus", "hf_trainer", "said_and_set_disagree", "rl_trainer",
                                                           "compared_micro_batch", "compared_runs_own", "measured_use",
@@ -452,6 +456,12 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         put("model_parallel_gpus", count.value, parallelism.text)
         put("num_gpus", 1, parallelism.text)
     launched = _launched_count(reading)
+    sequence = v.get("sequence_parallel")
+    shares = sequence.value if sequence is not None else 1
+    if shares > 1:
+        # FastVideo's `--nproc_per_node 8 --sp_size 8`: the 8 GPUs split one clip's tokens, so one copy in data
+        # parallel sets the batch per update (each GPU still holds the whole model: no model_parallel_gpus)
+        put("sequence_parallel_gpus", shares, sequence.text)
     if spans > 1:  # "8x A100, TP 4, PP 1": one model copy over 4 GPUs, so 2 in data parallel
         said = (tp if tp and tp.value > 1 else pp).text  # (provenance quotes the message's own words)
         put("model_parallel_gpus", spans, said)
@@ -466,12 +476,18 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         total = launched if launched is not None else count
         if dp is not None:
             put("num_gpus", dp.value, dp.text)
-        elif total is not None and total.value % spans == 0:
-            put("num_gpus", total.value // spans, said)
+        elif total is not None and total.value % (spans * shares) == 0:
+            put("num_gpus", total.value // (spans * shares), said)
+    elif shares > 1:
+        total = launched if launched is not None else count
+        if dp is not None:
+            put("num_gpus", dp.value, dp.text)
+        elif total is not None and total.value % shares == 0:
+            put("num_gpus", total.value // shares, sequence.text)
     if launched is not None:
         # "Titan V * 2 … train_net.py --num-gpus 1": the machine has 2, the run uses 1 - the run's count sets its batch
         # per GPU and its scaling (the labels keep the machine's), and the machine's others are GPUs left idle
-        if spans == 1:
+        if spans == 1 and shares == 1:
             put("num_gpus", launched.value, launched.text)
         if launched.value == 1 or not reading.tuning_method:
             # (the GPUs left idle - not those an RL trainer gives its generation engine: "NPROC_PER_NODE=7" of 8)

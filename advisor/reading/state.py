@@ -318,10 +318,10 @@ def fill(reading: Reading, name: str, scaled: float, unit: str, text: str, setup
         low, high = SHAPE_RANGES[name]
         if whole and low <= scaled <= high and keyed and not unit:
             reading.set(Read(name, int(scaled), text, setup, keyed=True))
-    elif name in ("tensor_parallel", "pipeline_parallel", "data_parallel"):  # "tp=4", "PP 1", "DP2"
+    elif name in ("tensor_parallel", "pipeline_parallel", "data_parallel", "sequence_parallel"):  # "tp=4", "PP 1"
         if whole and 1 <= scaled <= 100_000:
             reading.set(Read(name, int(scaled), text, setup))  # the degree: data parallel is what the rest leave
-        if whole and scaled > 1 and name != "data_parallel":
+        if whole and scaled > 1 and name in ("tensor_parallel", "pipeline_parallel"):
             reading.set(Read("parallelism", "tensor" if name == "tensor_parallel" else "pipeline", text, setup))
     elif name == "precision_bits":  # `precision=16` is Lightning's mixed fp16, `precision=32` full fp32
         if scaled in (16, 32):

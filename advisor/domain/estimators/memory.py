@@ -111,6 +111,64 @@ def megatron_states(params: float, data_parallel: float, model_parallel_gpus: fl
     }
 
 
+# the share of the card a split's model states may take, the rest left to activations, buffers and the CUDA context
+# (heuristic: Megatron's published recipes leave a quarter to a third of an 80 GB card to activations)
+MEGATRON_STATES_SHARE = 0.7
+TENSOR_SIZES = (8, 4, 2, 1)  # tensor parallelism stays within a node's NVLink: 8 GPUs at most, the largest first
+PIPELINE_SIZES = (1, 2, 4, 8, 16, 32, 64)
+NODE_GPUS = 8  # GPUs are added a node at a time when the user's are too few
+MOST_NODES = 1024
+
+
+def _smallest_split(params: float, gpus: int, budget: float) -> tuple[int, int, float] | None:
+    """(tensor, pipeline, states per GPU) of the split of `gpus` into tensor × pipeline × data parallelism with the
+    fewest GPUs per model copy (the most data-parallel copies, so the most speed) whose states per GPU, with the
+    distributed optimizer, are within budget - the larger tensor size first at the same copy size."""
+    best = None
+    for tensor in TENSOR_SIZES:
+        if gpus % tensor:
+            continue
+        for pipeline in PIPELINE_SIZES:  # (powers of two: the layer counts models have divide by them)
+            split = tensor * pipeline
+            if split > gpus or gpus % split or best is not None and split >= best[0] * best[1]:
+                continue
+            per_gpu = params / split * (MEGATRON_KEPT + MEGATRON_SHARDED / (gpus // split))
+            if per_gpu <= budget:
+                best = (tensor, pipeline, per_gpu)
+                break  # (more stages only lengthen the copy)
+    return best
+
+
+@estimator("tensor", "pipeline", "data", "split", "per_gpu", "gpus", "more_gpus",
+           cites=("megatron-distributed-optimizer", "megatron-parallel-state"))
+def megatron_split(params: float, num_gpus: float, gpu_memory: float, model_parallel_gpus: float = 1) -> dict[str, Estimate]:
+    """The smallest tensor × pipeline split of a Megatron-LM run whose model states per GPU, with the distributed
+    optimizer, leave a share of the card to activations: on the user's GPUs (the data-parallel ones times the split
+    they said), or else on the fewest whole 8-GPU nodes that have one."""
+    if params <= 0 or num_gpus < 1 or gpu_memory <= 0 or model_parallel_gpus < 1:
+        raise NotComputable("needs a parameter count, the GPUs and the card's memory")
+    gpus = int(num_gpus * model_parallel_gpus)
+    budget = MEGATRON_STATES_SHARE * gpu_memory
+    found, counted = _smallest_split(params, gpus, budget), gpus
+    if found is None:
+        for nodes in range(gpus // NODE_GPUS + 1, MOST_NODES + 1):
+            found, counted = _smallest_split(params, nodes * NODE_GPUS, budget), nodes * NODE_GPUS
+            if found is not None:
+                break
+    if found is None:
+        raise NotComputable("no split of up to 1,024 nodes leaves room for activations")
+    tensor, pipeline, per_gpu = found
+    data = counted // (tensor * pipeline)
+    how = (f"{fmt_count(params)} params / ({tensor} tensor × {pipeline} pipeline) × ({MEGATRON_KEPT} + "
+           f"{MEGATRON_SHARDED} / {data} data-parallel) B/param = {fmt_bytes_gib(per_gpu)} per GPU, within "
+           f"{fmt_share(MEGATRON_STATES_SHARE)} of {fmt_bytes_gib(gpu_memory)}")
+    cites = ("megatron-distributed-optimizer", "megatron-parallel-state")
+    return {"tensor": Estimate(tensor, "count", "", cites), "pipeline": Estimate(pipeline, "count", "", cites),
+            "data": Estimate(data, "count", "", cites), "split": Estimate(tensor * pipeline, "count", "", cites),
+            "per_gpu": Estimate(per_gpu, "bytes", how, cites), "gpus": Estimate(counted, "count", "", cites),
+            "more_gpus": Estimate(1 if counted > gpus else 0, "count", "", cites)}
+
+
 @estimator("value", "card_share", cites=("arithmetic",))
 def weights_in_16_bits(params: float, gpu_memory: float) -> dict[str, Estimate]:
     """The model's weights in 16 bits, as they are loaded before a quantizer that works on a loaded model (quanto,
