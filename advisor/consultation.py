@@ -269,6 +269,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         # its weights' width, no adapters trained on it
         found.pop("adapter")
     _tpu_slice_devices(found, said)
+    _engine_switched_off(found, said)
     _logs_of_several_worlds(found, said)
     _quoted_duration(found, said)
     if "params" in found and "model_preset" not in found and _said_as_tokens(found["params"][1], said[:MAX_SCAN]):
@@ -1194,7 +1195,7 @@ TPU_DEVICES = {"v2": (1, 8), "v3": (1, 16), "v4": (2, 32), "v5p": (2, 95), "v5e"
 def _tpu_slice_devices(found: dict[str, tuple[Any, str]], message: str) -> None:
     """"a TPU v4-8", "v3-8": the devices JAX sees and each one's memory, so a global batch is counted over them and
     not on one card (a v4-8 is 4 chips of 32 GiB; a v3-8 8 cores of 16 GiB) - only where no GPU was said."""
-    if not found.get("tpu_named", (False,))[0] or any(n in found for n in ("gpu_model", "gpu_memory", "num_gpus")):
+    if not found.get("tpu_named", (False,))[0] or any(n in found for n in ("gpu_model", "gpu_memory")):
         return
     matches = []
     for match in TPU_SLICE.finditer(message[:MAX_SCAN]):
@@ -1213,8 +1214,24 @@ def _tpu_slice_devices(found: dict[str, tuple[Any, str]], message: str) -> None:
     devices = int(match.group(2)) // per
     if devices < 1:
         return
-    found["num_gpus"] = (devices, match.group(0))
+    if "num_gpus" in found and found["num_gpus"][0] != devices:
+        return  # (a count said that is not the slice's devices: "gpus=1" of a GPU run compared, a sub-slice)
+    found["num_gpus"] = found.get("num_gpus", (devices, match.group(0)))  # (Lightning's `tpu_cores=8` on a v3-8)
     found["gpu_memory"] = (gib * 2**30, match.group(0))
+
+
+# TRL's `use_vllm` off or commented out ("# use_vllm=False," above `vllm_gpu_memory_utilization=0.5` - review 79 #9),
+# and on nowhere: the engine's share is a setting nothing reads
+ENGINE_OFF = re.compile(r"(?im)^[ \t]*#[ \t]*use_vllm\b|\buse_vllm\s*[=:]\s*(?:false|0)\b|--no[_-]use[_-]vllm\b")
+ENGINE_ON = re.compile(r"(?im)^(?![ \t]*#).*?\buse_vllm\s*[=:]\s*(?:true|1)\b|--use[_-]vllm(?:\s+(?:true|1))?\s*(?:$|--|\\)")
+
+
+def _engine_switched_off(found: dict[str, tuple[Any, str]], message: str) -> None:
+    """A generation engine's memory share set where the engine itself is off (TRL's GRPOConfig with `use_vllm`
+    commented out or False): no card is reserved for it."""
+    if "rollout_memory_share" in found and ENGINE_OFF.search(message[:MAX_SCAN]) \
+            and not ENGINE_ON.search(message[:MAX_SCAN]):
+        found.pop("rollout_memory_share")
 
 
 # an out-of-memory said in a clause (TensorFlow's and XLA's "resource exhausted" too)

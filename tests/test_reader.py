@@ -4617,3 +4617,34 @@ def test_a_cards_size_then_their_count(kb):
     assert (got["num_gpus"], got["gpu_memory_gb"]) == (8, 77.0)
     assert labels_of(read("GPU: 24GB x 4"))["num_gpus"] == 4
     assert "num_gpus" not in labels_of(read("the activations take 2GB * 32 layers"))
+
+
+def test_lightning_trainer_settings_a_port_and_training_time_as_a_moment(kb):
+    """Review 80 #15: `min_epochs = 1` beside `max_epochs = 50` is a floor (50 epochs run); "to the point where I need
+    to significantly decrease batch size at training time" wants the run to fit, not a shorter training time; and the
+    port to Lightning's DDP that made memory grow is said (finding-port-to-ddp-batch-per-process). Review 80 #13:
+    Lightning's `Trainer(tpu_cores=8)` trains on 8 cores."""
+    message = ("Over the last week I have been porting my code to Pytorch-Lightning, and everything is working "
+               "perfectly. However, my models seem to require more GPU memory than before, to the point where I need "
+               "to significantly decrease batch size at training time.\ncfg.arch.gpus = 8\n"
+               "cfg.arch.distributed_backend = 'ddp'\ncfg.arch.min_epochs = 1\ncfg.arch.max_epochs = 50")
+    found = read_message(kb, message)
+    assert (found["epochs"][0], found["user_goal"][0]) == (50, "fit")
+    assert found["claim_port_to_ddp_more_memory"][0] is True
+    advice = consult(message, kb=kb)
+    assert advice.findings[0].id == "finding-port-to-ddp-batch-per-process"
+    assert read_message(kb, "trainer = Trainer(tpu_cores=8, max_epochs=1)")["num_gpus"][0] == 8
+
+
+def test_an_engine_switched_off_a_compared_machine_and_a_whole_model(kb):
+    """Review 79 #9: `# use_vllm=False,` above `vllm_gpu_memory_utilization=0.5` reserves nothing (the engine is off);
+    review 79 #27: "much slower than 8*RTX3090" on 2*RTX4090 is the cards compared with; review 79 #6: "loading the
+    complete 14B model" names no model (Qwen2.5-14B-Instruct is the one trained)."""
+    config = "training_args = GRPOConfig(\n    # use_vllm=False,\n    vllm_gpu_memory_utilization=0.5,\n)"
+    assert "rollout_memory_share" not in read_message(kb, config)
+    assert read_message(kb, config.replace("# use_vllm=False", "use_vllm=True"))["rollout_memory_share"][0] == 0.5
+    got = labels_of(read("I train tinyllama on 2*RTX4090 with DDP. The token throughput is much slower than "
+                         "8*RTX3090."))
+    assert (got["gpu_model"], got["num_gpus"]) == ("rtx-4090", 2)
+    found = read_message(kb, "each GPU loading the complete 14B model. Model: Qwen2.5-14B-Instruct (14.77B parameters)")
+    assert found["model_preset"][0] == "qwen2.5-14b" and "model_named" not in found

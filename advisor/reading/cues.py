@@ -500,6 +500,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("zero stage", "zero_stage"), ("zero_stage", "zero_stage"), ("stage", "zero_stage"),
     ("nproc_per_node", "gpus_per_node"), ("nproc per node", "gpus_per_node"), ("num_processes", "num_gpus"),
     ("tpu_num_cores", "num_gpus"), ("tpu num cores", "num_gpus"),  # the HF Trainer's TPU cores: its replicas
+    ("tpu_cores", "num_gpus"),  # Lightning's Trainer(tpu_cores=8): a process per core, each with its own batch
     ("worker_gpu", "gpus_per_node"),  # tensor2tensor's `--worker_gpu=2`: the GPUs of each worker machine
     ("ngpu_per_node", "gpus_per_node"), ("gpus_per_node", "gpus_per_node"), ("gpus per node", "gpus_per_node"),
     # (Lightning's and litgpt's `devices` count the GPUs of each machine: `devices=8, num_nodes=2` is 16)

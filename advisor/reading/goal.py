@@ -292,6 +292,12 @@ def _batches_weighed(sentence: Sentence) -> bool:
 REQUEST_WORDS = frozenset({"provide", "share", "send", "upload", "publish"})
 
 
+def _training_time_as_a_moment(words: list[str], k: int, after: int) -> bool:
+    """Whether the cue words[k:after] is "training time" said as a moment ("at training time", "during training
+    time": when something happens), not the time training takes."""
+    return words[k:after] == ["training", "time"] and words[k - 1:k] in (["at"], ["during"])
+
+
 def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str] | None:
     """(goal, the words that decided it), or None when nothing votes. `oom` is the words that reported an OOM
     (None when none did); `index` is a PhraseIndex over GOAL_CUES."""
@@ -350,6 +356,8 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
             next_cue = after
             if goal == "fit" and length == 1 and sentence.called(k):
                 continue  # Keras' `model.fit(...)`, Lightning's `setup('fit')`: code, not a wish to fit in memory
+            if _training_time_as_a_moment(words, k, after):
+                continue  # "decrease batch size at training time": when, not how long training takes
             if words[k] == "faster" and words[after:after + 1] in (["r"], ["rcnn"], ["whisper"]):
                 continue  # "Faster R-CNN", "Faster Whisper": a detector's or a library's name, not a wish for speed
             if goal == "faster" and (words[after:after + 1] == ["inference"]

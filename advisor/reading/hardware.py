@@ -161,8 +161,11 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
             before, after = _count_before(clause, s), _count_after(clause, e)
             # ("a T4x2 on Kaggle": the article counts the machine, the count after the card its GPUs)
             count = after if after is not None and (before is None or before[0] == 1) else before
-            if lacked(words, min(s, clause.key_of.get(count[1], s) if count else s)) or "than" in words[max(0, s - 2):s] \
-                    or words[max(0, s - 2):s] in (["compared", "to"], ["compared", "with"]):
+            # (the words before a count of several: "much slower than 8*RTX3090" - review 79 #27; not "more memory
+            # than a single A100 has", the user's own card)
+            lead = min(s, clause.key_of.get(count[1], s) if count and count[0] > 1 else s)
+            if lacked(words, min(s, clause.key_of.get(count[1], s) if count else s)) or "than" in words[max(0, lead - 2):s] \
+                    or words[max(0, lead - 2):lead] in (["compared", "to"], ["compared", "with"]):
                 # "I don't have 8 A100s like you", "a more powerful GPU than a T4", "10x the time compared to V100":
                 # cards the user lacks or compares with are another setup's
                 setup = "reference"
@@ -198,6 +201,8 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
                 if name == "num_gpus" and count[0] > 1 and _could_use(words, clause.key_of.get(count[1], s)):
                     name = "gpus_available"  # "I could use two A40 GPUs if necessary": what the run may grow to
                 reading.set(Read(name, n, said, setup))
+                if setup != "user":
+                    clause.consumed.add(count[1])  # (another setup's count: "than 8*RTX3090" counts none of the user's)
                 if name == "num_gpus" and count[0] == GPUS_PER_SERVER and n > count[0] and n % count[0] == 0 \
                         and n // count[0] <= MOST_MACHINES_MULTIPLIED:
                     # "9*8 A800 80G", "2*8 A800": machines of eight cards each, the usual server

@@ -268,7 +268,8 @@ NOT_NAMES = {"a", "an", "the", "my", "our", "your", "their", "his", "her", "its"
              "roughly", "approximately", "approx", "nearly", "almost", "some", "maybe", "perhaps", "just",
              # "I find 70B MFU 20%", "we see 13B at 40%": a verb of what the user observes, before the size
              "find", "found", "see", "saw", "get", "got", "observe", "observed", "notice", "noticed", "think", "try",
-             "tried", "trying"}
+             "tried", "trying",
+             "complete", "entire"}  # ("loading the complete 14B model": the whole of it, no name)
 
 
 SIZE_UNITS = frozenset({"b", "m", "bn", "t"})  # ("t" only with a cue: "the 0.1T GPT model", "a 1T parameter model")

@@ -2117,6 +2117,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if name == "epochs" and start_key < k and not POLICY_EPOCHS.isdisjoint(
                 words[clause.word_of(start_key)[0]:clause.word_of(start_key)[1] + 1]):
             continue  # PPO's `--update_epochs=8`, `ppo_epochs`: passes over each rollout; `--validation_epochs`: a period
+        if name == "epochs" and start_key < k and "min" in words[clause.word_of(start_key)[0]:start_key + 1]:
+            continue  # Lightning's `min_epochs = 1` beside `max_epochs = 50`: a floor, not the run's length
         if name == "epochs" and (words[start_key - 1:start_key] == ["warmup"] or words[start_key - 2:start_key]
                                  == ["warm", "up"] if start_key < k else not WARMUP_WORDS.isdisjoint(words[k + 1:start_key])):
             continue  # `warmup_epochs: 5`, "warm-up epochs should be 40", "5 warmup epochs": the warmup's length
