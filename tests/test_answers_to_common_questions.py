@@ -3579,12 +3579,15 @@ def test_a_shape_given_as_settings_counts_the_activations_too(kb):
     """Review 29 #7 and #17: a transformer defined by its flags, not named. Its parameters come from the shape, and
     so does its activation model: the plan's memory at micro-batch 4 exceeds the same plan at micro-batch 1 by the
     activations of 3 more samples, which a count without a shape could not give ("before activations")."""
-    flags = ("Megatron GPT on 8x A100 80GB OOMs: --num-layers 40 --hidden-size 5120 --num-attention-heads 40 "
+    flags = ("GPT on 8x A100 80GB OOMs: --num-layers 40 --hidden-size 5120 --num-attention-heads 40 "
              "--seq-length 2048 --global-batch-size 512 --bf16 --micro-batch-size ")
     at = {m: run_consultation(flags + str(m), kb=kb).wm for m in (1, 4)}
     assert at[4].value("params") == 40 * 12 * 5120**2  # 4·d² of attention and 8·d² of MLP per layer, no vocabulary
     assert at[4].value("model_shape") == "n_layers=40 d_model=5120 n_heads=40"
     assert at[4].value("plan_current_per_gpu") > at[1].value("plan_current_per_gpu") + 50 * 2**30
+    # in Megatron-LM the 12.58B's states need a split of each copy first (tensor 2: 12.58B / 2 × (6 + 12/4) B)
+    megatron = run_consultation("Megatron " + flags + "4", kb=kb).wm
+    assert (megatron.value("megatron_split_tensor"), megatron.value("megatron_split_pipeline")) == (2, 1)
     # a catalogue model named beside the flags keeps the catalogue's shape
     named = run_consultation("Llama-2-13B: --num-layers 40 --hidden-size 5120 --num-attention-heads 40", kb=kb).wm
     assert not named.known("model_shape") and named.value("model_preset") == "llama-2-13b"

@@ -4648,3 +4648,16 @@ def test_an_engine_switched_off_a_compared_machine_and_a_whole_model(kb):
     assert (got["gpu_model"], got["num_gpus"]) == ("rtx-4090", 2)
     found = read_message(kb, "each GPU loading the complete 14B model. Model: Qwen2.5-14B-Instruct (14.77B parameters)")
     assert found["model_preset"][0] == "qwen2.5-14b" and "model_named" not in found
+
+
+def test_an_oom_only_past_a_batch_is_the_largest_that_fits(kb):
+    """Review 80 #8: "When the batch size is larger than 5, GPU will out of memory … is there something wrong?" - 5
+    fits, more does not: the card's limit (finding-oom-only-past-the-batch-that-fits), and no first move halves a
+    batch of 2 that the user runs under it."""
+    message = ("I use GTX 1080 (8G). The size of images in train datasets are 640*480. When the batch size is larger "
+               "than 5, GPU will out of memory. The weight is 515MB, so is there something wrong? If batch size is 2, "
+               "five seconds are needed.")
+    assert read_message(kb, message)["max_micro_batch"][0] == 5
+    advice = consult(message, kb=kb)
+    assert advice.findings[0].id == "finding-oom-only-past-the-batch-that-fits"
+    assert "max_micro_batch" not in read_message(kb, "With batch size larger than 5 the loss is lower.")

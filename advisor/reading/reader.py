@@ -1885,6 +1885,11 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             elif setup_of(clause, k) == "user" and _bare_use(clause, reading, k, end, scaled):
                 fill(reading, "batch", scaled, "", clause.text(keys[k - 1], text_end), "user")  # "I'll use 512"
                 continue
+            elif setup_of(clause, k) == "user" and float(value).is_integer() and 1 <= value <= 100_000 \
+                    and "batch" in words[max(0, k - 6):k] and _above_it_fails(clause, key):
+                # "When the batch size is larger than 5, GPU will out of memory" (review 80 #8): 5 fits, more does not
+                reading.set(Read("max_micro_batch", int(value), clause.text(keys[max(0, k - 1)], key)))
+                continue
             elif setup_of(clause, k) == "user" and _bare_fit(clause, reading, k, end, value):
                 # "the paper uses batch 128 … on my A100 only 32 fits": the largest micro-batch that fits
                 reading.set(Read("max_micro_batch", int(value), clause.text(keys[max(0, k - 1)], keys[end + 1])))
@@ -2536,6 +2541,20 @@ def _compared(clause: Clause, t: int) -> bool:
         return True
     return bool(prev) and (prev[-1] == "than" and len(prev) == 2 and prev[0] in COMPARED_WORDS
                            or prev[-1] in ("above", "below", "beyond", "exceeding"))
+
+
+STRICTLY_ABOVE = frozenset({"larger", "bigger", "greater", "more", "higher", "above", "beyond", "exceeding", ">"})
+# an out-of-memory said in the words just after a bound, within its sentence
+OOM_AFTER = re.compile(r"(?i)^[^.?!\n]{0,60}?\b(?:oom|ooms|out\s+of\s+memory|runs?\s+out)\b")
+
+
+def _above_it_fails(clause: Clause, t: int) -> bool:
+    """Whether the bound at token t is one a batch may not pass ("larger than 5", "above 16", "> 8") and the words
+    after it say that past it memory runs out ("…, GPU will out of memory")."""
+    before = [clause.tokens[u].text.lower() for u in range(max(clause.start, t - 2), t)]
+    strict = bool(before) and (before[-1] in STRICTLY_ABOVE or before[-1] == "than" and before[0] in STRICTLY_ABOVE)
+    end = clause.tokens[t].end
+    return strict and OOM_AFTER.match(clause.source[end:end + 80]) is not None
 
 
 def _per_time(clause: Clause, t: int) -> bool:
