@@ -4661,3 +4661,30 @@ def test_an_oom_only_past_a_batch_is_the_largest_that_fits(kb):
     advice = consult(message, kb=kb)
     assert advice.findings[0].id == "finding-oom-only-past-the-batch-that-fits"
     assert "max_micro_batch" not in read_message(kb, "With batch size larger than 5 the loss is lower.")
+
+
+def test_error_strings_that_are_not_the_batch(kb):
+    """Review 80 #19: "OSError: [WinError 1455]" is Windows' page file, and review 80 #11: "Failed to load in-memory
+    CUBIN: CUDA_ERROR_OUT_OF_MEMORY" is a kernel that found no room outside the pools - each leads its answer."""
+    windows = ("RTX3070 with 8gb vram. When I increased batch size 4 to 5 it gave error OSError: [WinError 1455] The "
+               "paging file is too small for this operation to complete.")
+    assert consult(windows, kb=kb).findings[0].id == "finding-windows-paging-file"
+    cubin = ("python3 -m vit_jax.train --model ViT-B_16 --batch 8\nRuntimeError: Internal: Failed to load in-memory "
+             "CUBIN: CUDA_ERROR_OUT_OF_MEMORY: out of memory: while running replica 0")
+    assert consult(cubin, kb=kb).findings[0].id == "finding-kernel-load-oom"
+    assert "kernel_load_oom" not in read_message(kb, "RuntimeError: CUDA error: out of memory")
+
+
+def test_a_card_named_as_an_example_and_an_errors_exact_bytes(kb):
+    """Review 80 #6: "GPU model and memory: Quadro M1200 4 GB … Anyone running a slightly older GPU like the RTX 2080
+    8 GB will probably get OOM too" - the 2080 is an example, the card 4 GB; "OOM trying to allocate 10 GB" above the
+    error's "allocate 1078460416 bytes" - the error's bytes; "Changing batch-size from 128 to 32 fixed it" - it runs.
+    "It feels like a V100 16G is not enough" is the user's own card."""
+    message = ("GPU model and memory: Quadro M1200 4 GB\nRunning the example I kept getting OOM trying to allocate 10 "
+               "GB. Changing batch-size from 128 to 32 fixed it.\nAnyone running a slightly older GPU like the RTX 2080 "
+               "8 GB will probably get OOM too.\nOriginal error: RESOURCE_EXHAUSTED: Out of memory while trying to "
+               "allocate 1078460416 bytes.")
+    found = read_message(kb, message)
+    assert "gpu_model" not in found and found["gpu_memory"][0] == 4 * 2**30
+    assert found["oom_allocation"][0] == 1078460416 and found["claim_run_fits"][0] is True
+    assert labels_of(read("still out of memory; it feels like a V100 16G is not enough"))["gpu_model"] == "v100-16gb"

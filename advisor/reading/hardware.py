@@ -48,6 +48,23 @@ GPU_RESOURCES = frozenset({"memory", "vram", "ram", "utilization", "utilisation"
                            "resources", "capacity", "load"})
 
 
+def _an_example(words: list[str], k: int) -> bool:
+    """Whether the card at key k is named as an example of a kind ("a slightly older GPU like the RTX 2080 8 GB",
+    "cards such as the A100"): not the user's own."""
+    for start in range(k - 1, max(-1, k - 5), -1):
+        if words[start] == "like" and start >= 1 and words[start - 1] in SEEMS:
+            return False  # "it feels like a V100 16G is not enough": the user's card, as it seems to them
+        if words[start] == "like" or words[start - 1:start + 1] == ["such", "as"] and start >= 1:
+            return all(w in EXAMPLE_FILLERS for w in words[start + 1:k])  # (not "I'd like to use the A100")
+        if words[start] not in EXAMPLE_FILLERS:
+            return False
+    return False
+
+
+SEEMS = frozenset({"feel", "feels", "felt", "look", "looks", "looked", "seem", "seems", "seemed", "sound", "sounds"})
+EXAMPLE_FILLERS = frozenset({"the", "a", "an", "nvidia", "rtx", "gtx", "geforce", "tesla", "quadro", "amd", "radeon"})
+
+
 def _cannot(words: list[str], k: int) -> bool:
     """'I can't shard across GPUs', 'cannot split over GPUs': a verb just before key k that the user cannot do."""
     before = words[max(0, k - 5):k]
@@ -165,10 +182,14 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
             # than a single A100 has", the user's own card)
             lead = min(s, clause.key_of.get(count[1], s) if count and count[0] > 1 else s)
             if lacked(words, min(s, clause.key_of.get(count[1], s) if count else s)) or "than" in words[max(0, lead - 2):s] \
-                    or words[max(0, lead - 2):lead] in (["compared", "to"], ["compared", "with"]):
+                    or words[max(0, lead - 2):lead] in (["compared", "to"], ["compared", "with"]) \
+                    or _an_example(words, lead):
                 # "I don't have 8 A100s like you", "a more powerful GPU than a T4", "10x the time compared to V100":
                 # cards the user lacks or compares with are another setup's
                 setup = "reference"
+                if e + 1 < len(words) and clause.tokens[clause.keys[e]].is_num and words[e + 1] in MEMORY_UNITS:
+                    # ("like the RTX 2080 8 GB": the example's size, no more the user's card than its name)
+                    clause.consumed.update((clause.keys[e], clause.keys[e + 1]))
             clause.card_ends.add(clause.keys[e - 1])  # (a family's name too: "16GB RAM V100s")
             clause.card_starts.add(clause.keys[s])
             clause.card_sizes[clause.keys[s]] = frozenset(round(m.memory_gb) for m in match.candidates)
