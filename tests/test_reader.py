@@ -4688,3 +4688,12 @@ def test_a_card_named_as_an_example_and_an_errors_exact_bytes(kb):
     assert "gpu_model" not in found and found["gpu_memory"][0] == 4 * 2**30
     assert found["oom_allocation"][0] == 1078460416 and found["claim_run_fits"][0] is True
     assert labels_of(read("still out of memory; it feels like a V100 16G is not enough"))["gpu_model"] == "v100-16gb"
+
+
+def test_the_batch_an_lr_is_asked_for_is_the_users(kb):
+    """"The paper uses lr 0.1 for batch size 256. What learning rate should I use for batch size 1024?": 256 is the
+    batch the paper's LR was set for, 1024 the user's, and the answer scales 0.1 to it (0.4 by the linear rule)."""
+    message = "The paper uses lr 0.1 for batch size 256. What learning rate should I use for batch size 1024 with SGD?"
+    found = read_message(kb, message)
+    assert (found["reference_batch"][0], found["batch_size"][0], found["base_lr"][0]) == (256, 1024, 0.1)
+    assert labels_of(read("the configs use lr=0.03 for batch 256"))["reference_batch"] == 256

@@ -446,8 +446,15 @@ def json_key(clause: Clause, k: int) -> bool:
 
 
 def lr_batch(words: list[str], start: int) -> bool:
-    """'the learning rate for batch size 256', 'lr=0.03 for batch 256': the batch a learning rate was set for."""
-    return start >= 1 and words[start - 1] == "for" and bool({"lr", "learning", "rate"} & set(words[max(0, start - 6):start]))
+    """'the learning rate for batch size 256', 'lr=0.03 for batch 256': the batch a learning rate was set for (not
+    'what learning rate should I use for batch size 1024?', the batch the user asks an LR for)."""
+    before = set(words[max(0, start - 8):start])
+    return start >= 1 and words[start - 1] == "for" and bool({"lr", "learning", "rate"} & before) \
+        and not (before & ASKING and before & ASKED_FOR_ONESELF)
+
+
+ASKING = frozenset({"what", "which", "how"})
+ASKED_FOR_ONESELF = frozenset({"should", "do", "would", "need", "shall"})
 
 
 def said_as_default(words: list[str], start: int, k: int) -> bool:
