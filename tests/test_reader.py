@@ -4697,3 +4697,15 @@ def test_the_batch_an_lr_is_asked_for_is_the_users(kb):
     found = read_message(kb, message)
     assert (found["reference_batch"][0], found["batch_size"][0], found["base_lr"][0]) == (256, 1024, 0.1)
     assert labels_of(read("the configs use lr=0.03 for batch 256"))["reference_batch"] == 256
+
+
+def test_a_degree_in_the_inference_engines_config_file(kb):
+    """Review 79 #12: "I am running 4 H100s for train & 4 for inference" and "#### infer.toml … [parallel] tp = 4":
+    the tensor-parallel degree is the inference server's, so the 4 training GPUs are data-parallel; the same key
+    under "#### train.toml" is the training's."""
+    message = ("I am running 4 H100s for train & 4 for inference.\n#### infer.toml\n```toml\n[parallel]\ntp = 4\n```\n"
+               "#### train.toml\n```toml\nlr = 1e-6\n```")
+    found = read_message(kb, message)
+    assert found["num_gpus"][0] == 4 and "model_parallel_gpus" not in found
+    trained = read_message(kb, message.replace("infer.toml", "train_config.toml"))
+    assert trained["model_parallel_gpus"][0] == 4

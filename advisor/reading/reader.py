@@ -2784,7 +2784,16 @@ def _inference_engines(clause: Clause, k: int) -> bool:
     if not {"vllm", "sglang", "engine", "engines"}.isdisjoint(clause.words[max(0, first - 4):first]):
         return True  # "1 vLLM engine with TP 4": the engine's degree, said before it
     t = clause.keys[first]
-    return t - 2 >= clause.start and clause.tokens[t - 1].text == "." and clause.tokens[t - 2].text in INFERENCE_ENGINES
+    if t - 2 >= clause.start and clause.tokens[t - 1].text == "." and clause.tokens[t - 2].text in INFERENCE_ENGINES:
+        return True
+    # a config file of the engine's, named in the heading or line just above its settings ("#### infer.toml" then
+    # "[parallel] tp = 4" - review 79 #12): the last file named before the key
+    before = clause.source[max(0, clause.tokens[t].start - 200):clause.tokens[t].start]
+    named = CONFIG_FILE_NAMED.findall(before)
+    return bool(named) and named[-1].lower().startswith(("infer", "inference", "vllm", "sglang", "rollout", "serve"))
+
+
+CONFIG_FILE_NAMED = re.compile(r"\b([\w-]+)\.(?:toml|ya?ml|json|cfg|ini)\b")
 
 
 # what a data set is split into: "500 images per class" is one group's size
