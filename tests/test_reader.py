@@ -4709,3 +4709,12 @@ def test_a_degree_in_the_inference_engines_config_file(kb):
     assert found["num_gpus"][0] == 4 and "model_parallel_gpus" not in found
     trained = read_message(kb, message.replace("infer.toml", "train_config.toml"))
     assert trained["model_parallel_gpus"][0] == 4
+
+
+def test_a_total_memory_over_machines_picks_the_cards_size(kb):
+    """Review 79 #21: "2 servers of 8 A100 GPUs has a total memory of 1280GB" is 16 cards of 80 GB (the A100 80GB);
+    "a total of 196GB of embedding" over 32 GPUs is a tensor's size, no card's."""
+    got = labels_of(read("Would 2 servers of 8 A100s GPU be sufficient? 2 servers of 8 A100 GPUs has a total memory "
+                         "of 1280GB"))
+    assert (got["gpu_model"], got["gpu_memory_gb"], got["num_gpus"]) == ("a100-80gb", 80, 16)
+    assert "gpu_memory_gb" not in labels_of(read("I want to create a total of 196GB of embedding on 32 GPUs."))

@@ -1005,6 +1005,12 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
     if after[:1] == ["total"] and (reading.get("num_gpus") or 1) > 1:
         reading.total_memory_gb = gb  # "using 192 GB total VRAM" over 4 A6000s: the cards' sum, not a use
         return
+    if ((reading.get("num_gpus") or 1) > 1 or clause.card_starts) \
+            and before[-3:] in (["total", "memory", "of"], ["total", "vram", "of"]) \
+            and USE_VERBS.isdisjoint(before) and "usage" not in before:
+        # "2 servers of 8 A100 GPUs has a total memory of 1280GB" (review 79 #21): the cards' sum, 80 GB each
+        reading.total_memory_gb = gb
+        return
     # "I am using a 22GB GPU": an article and a card's noun around the size make it the card's, whatever verb
     a_card = after[:1] != [] and after[0] in CARD_WORDS and before[-1:] in (["a"], ["an"], ["one"], ["single"])
     # ("when using 8 80GB A100 GPUs": a count, then each card's size and its name - review 68 #14)
@@ -1315,8 +1321,10 @@ def resolve_card_memory(reading: Reading) -> None:
     'uses around 72 GB' cannot be the 40 GB one)."""
     values = reading.values
     said = values.get("gpu_memory_gb")
-    if (said is None or said.weak) and reading.total_memory_gb and reading.get("num_gpus"):
-        per = reading.total_memory_gb / reading.get("num_gpus")
+    # (GPUs said a machine: "2 servers of 8 A100 GPUs has a total memory of 1280GB" is over all 16 cards)
+    cards = reading.get("num_gpus") or (reading.get("gpus_per_node") or 0) * (reading.get("num_nodes") or 1)
+    if (said is None or said.weak) and reading.total_memory_gb and cards:
+        per = reading.total_memory_gb / cards
         if any(abs(per - size) < 0.5 for size in CARD_SIZES):
             values["gpu_memory_gb"] = Read("gpu_memory_gb", round(per), values.get("gpu_model", said).text
                                            if values.get("gpu_model") or said else "in total", implied=True)
