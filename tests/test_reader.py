@@ -4717,4 +4717,4 @@ def test_a_total_memory_over_machines_picks_the_cards_size(kb):
     got = labels_of(read("Would 2 servers of 8 A100s GPU be sufficient? 2 servers of 8 A100 GPUs has a total memory "
                          "of 1280GB"))
     assert (got["gpu_model"], got["gpu_memory_gb"], got["num_gpus"]) == ("a100-80gb", 80, 16)
-    assert "gpu_memory_gb" not in labels_of(read("I want to create a total of 196GB of embedding on 32 GPUs."))
+    assert read("I want to create a total of 196GB of embedding on 32 GPUs.").total_memory_gb is None
