@@ -4718,3 +4718,14 @@ def test_a_total_memory_over_machines_picks_the_cards_size(kb):
                          "of 1280GB"))
     assert (got["gpu_model"], got["gpu_memory_gb"], got["num_gpus"]) == ("a100-80gb", 80, 16)
     assert read("I want to create a total of 196GB of embedding on 32 GPUs.").total_memory_gb is None
+
+
+def test_an_oom_a_share_into_the_epoch_and_a_misspelled_device_list(kb):
+    """Review 80 #16: "a CUDA OOM after 1/3rd of the total no of batches being processed" came after the run trained
+    for a while (its "no" is "number"); review 80 #21: `CUDA_VISIBLE_DIVICES=0,2` is a name the driver never reads,
+    which leads the answer."""
+    assert read_message(kb, "With lightning, I'm getting a CUDA OOM after 1/3rd of the total no of batches being "
+                             "processed.")["oom_at_fixed_step"][0] is True
+    message = "CUDA_VISIBLE_DIVICES=0,2 ./tools/dist_train.sh config.py 2 gives CUDA out of memory on 1080 Ti"
+    assert consult(message, kb=kb).findings[0].id == "finding-visible-devices-misspelled"
+    assert "visible_devices_misspelled" not in read_message(kb, "CUDA_VISIBLE_DEVICES=0,2 python train.py")
