@@ -4729,3 +4729,14 @@ def test_an_oom_a_share_into_the_epoch_and_a_misspelled_device_list(kb):
     message = "CUDA_VISIBLE_DIVICES=0,2 ./tools/dist_train.sh config.py 2 gives CUDA out of memory on 1080 Ti"
     assert consult(message, kb=kb).findings[0].id == "finding-visible-devices-misspelled"
     assert "visible_devices_misspelled" not in read_message(kb, "CUDA_VISIBLE_DEVICES=0,2 python train.py")
+
+
+def test_a_batch_that_runs_then_a_larger_one_that_fails(kb):
+    """Review 80 #20: "When I training with batch-size=4, my GPU memory utilization rate is about 20%. But when I
+    training with batch-size=8, an error occurred … out of GPU memory": 8 is the run asked about, 4 the largest known
+    to fit; a batch the command sets (`--batch_size "1"`) stays the run's when a larger one is said to OOM."""
+    got = read("When I training with batch-size=4, my GPU memory utilization rate is about 20%. But when I training "
+               "with batch-size=8, an error occurred, which shows project out of GPU memory.")
+    assert labels_of(got)["micro_batch"] == 8 and got.values["max_micro_batch"].value == 4
+    kept = labels_of(read('Training uses `--max_length "8192"`, `--batch_size "1"`; batch size 2 OOMs.'))
+    assert kept.get("micro_batch") != 2

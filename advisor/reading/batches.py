@@ -1148,3 +1148,12 @@ def resolve_planned_change(reading: Reading) -> None:
                         and was.field != "lr":
                     values[was.field] = planned
             return
+        if old.value < new.value and same_kind and new.mood == "fail" and old.mood != "fail" \
+                and not new.planned and not old.planned and old.field == new.field and not old.keyed:
+            # "When I training with batch-size=4, my GPU memory utilization rate is about 20%. But when I training with
+            # batch-size=8, an error occurred … out of GPU memory" (review 80 #20): the smaller runs, the larger fails -
+            # the failing one is the run asked about, the other the largest that is known to fit (but `--batch_size 1`
+            # set, then "batch size 2 OOMs": the run is the one its command sets)
+            values.setdefault("max_micro_batch", replace(old, field="max_micro_batch"))
+            values[new.field] = new
+            return

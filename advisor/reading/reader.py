@@ -3638,7 +3638,11 @@ def _resolve(reading: Reading) -> None:
     batches.resolve_product_batches(reading)
     plain = values.pop("batch", None)
     said = {m.value for m in reading.batch_mentions if m.setup == "user" and not m.past and m.field == "batch"}
-    if len(said) > 1 and plain is not None and not plain.keyed and "batch_from" not in values:
+    fits = values.get("max_micro_batch")
+    if len(said) > 1 and plain is not None and not plain.keyed and "batch_from" not in values \
+            and not (fits is not None and plain.mood == "fail" and said == {plain.value, fits.value}):
+        # (but "batch-size=4 … 20% … batch-size=8 … out of GPU memory": the failing one past the one that fits is the
+        # run - batches.resolve_planned_change)
         # "batch size 32 takes 17G … 12G with batch size 128 for vit-s/16": several runs' plain batches, none named
         # as the run asked about (no change, no config key, no per-device cue): ask rather than pick one - unless
         # the least of them is said to fail ("SFT runs at batch size 4 … with DPO even batch size 2 OOMs")
