@@ -4740,3 +4740,11 @@ def test_a_batch_that_runs_then_a_larger_one_that_fails(kb):
     assert labels_of(got)["micro_batch"] == 8 and got.values["max_micro_batch"].value == 4
     kept = labels_of(read('Training uses `--max_length "8192"`, `--batch_size "1"`; batch size 2 OOMs.'))
     assert kept.get("micro_batch") != 2
+
+
+def test_tensorflows_own_calls_name_it(kb):
+    """Review 80 #8: "I set tf.device('/GPU:0') and config 'allow_soft_device=True' … ScalarSummary" is a TensorFlow
+    run, whose memory savers are TensorFlow's (not PyTorch's autocast)."""
+    assert read_message(kb, "even though i set tf.device('/gpu:0') and config 'allow_soft_device=True'")[
+        "tensorflow_named"][0] is True
+    assert "tensorflow_named" not in read_message(kb, "I set the device to cuda:0 in PyTorch")
