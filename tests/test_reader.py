@@ -4748,3 +4748,11 @@ def test_tensorflows_own_calls_name_it(kb):
     assert read_message(kb, "even though i set tf.device('/gpu:0') and config 'allow_soft_device=True'")[
         "tensorflow_named"][0] is True
     assert "tensorflow_named" not in read_message(kb, "I set the device to cuda:0 in PyTorch")
+
+
+def test_a_gpu_util_said_as_zero(kb):
+    """Review 80 #4: "each GPU-Util is always shown zero" is a utilisation of 0% (the GPU idle, the input the cause to
+    check first)."""
+    found = read_message(kb, "I run ssd300_train.py with three GTX1080, but the each GPU-Util is always shown zero.")
+    assert found["gpu_utilization"][0] == 0
+    assert "gpu_utilization" not in read_message(kb, "GPU-Util is 0.5 of what it was")
