@@ -378,3 +378,10 @@ def test_two_settings_asked_the_same_in_chinese(kb):
                          "还是16呀。", kb=kb)
     titles = [f.title for f in c.advice.findings]
     assert titles == ["Batch 1 × 8 steps and batch 4 × 2 are both 16 samples per update"]
+
+
+def test_a_bit_more_after_a_number_keeps_its_unit(kb):
+    """Review 80 #27: "占用了5个多G的显存" is a little over 5 GB of GPU memory used - 多 after a number is "and a bit
+    more", and the G stays the number's unit."""
+    assert [t.text for t in tokenize("只有8000多M")][-2:] == ["8000", "m"]
+    assert read_message(kb, "占用了5个多G的显存")["measured_use"][0] == 5e9

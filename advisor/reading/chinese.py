@@ -76,7 +76,7 @@ GLOSSARY: dict[str, str] = {
     "意味着": "mean", "的时候": "when", "时候": "when",
     "出错": "goes wrong", "时出错": "goes wrong",  # ("梯度累计在transformers>=4.46.0时出错": accumulation goes wrong)
     "报错": "error", "爆显存": "out of memory", "显存不足": "out of memory", "显存不够": "out of memory",
-    "显存溢出": "out of memory", "溢出显存": "out of memory", "溢出": "overflow", "占用": "uses", "显存占用": "memory usage", "显存占用了": "memory usage",
+    "显存溢出": "out of memory", "溢出显存": "out of memory", "溢出": "overflow", "占用": "uses", "占显卡": "gpu memory usage", "占显存": "gpu memory usage", "显存占用": "memory usage", "显存占用了": "memory usage",
     # ("单卡和多卡内存消耗几乎一样": a single GPU's and several GPUs' memory use almost the same - 内存 said of the GPUs)
     "内存消耗": "memory usage", "显存消耗": "memory usage", "几乎一样": "almost the same", "差不多": "about the same", "一样大": "the same", "一样": "the same",
     # ("8k长度上述参数24g正好差一点点": at 8k, 24 GB is just short - it runs out by a little)

@@ -161,6 +161,10 @@ def _mixed_word(word: str, start: int, space: bool, tokens: list[Token]) -> None
     a word of their own ("4个v100": the V100 after the count)."""
     at, glued = 0, not space
     for run in chinese.CJK.finditer(word):
+        if run.start() == 0 and run.group() in ABOUT_AFTER_A_NUMBER and glued and tokens and tokens[-1].is_num \
+                and run.end() < len(word) and word[run.end()].isascii() and word[run.end()].isalpha():
+            at = run.end()  # "8000多M", "5个多G": a size and a bit more - the number keeps its unit
+            continue
         if run.start() > at:
             _letters(word[at:run.start()], start + at, glued, tokens)
         if len(tokens) >= MAX_TOKENS:
@@ -174,6 +178,10 @@ def _mixed_word(word: str, start: int, space: bool, tokens: list[Token]) -> None
         at, glued = run.end(), False
     if at < len(word):
         _letters(word[at:], start + at, glued, tokens)
+
+
+# "多" after a number is "and a bit more" ("8000多M", "5个多G" - review 80 #27, #30): no word of its own
+ABOUT_AFTER_A_NUMBER = frozenset({"多", "个多", "余"})
 
 
 def _letters(letters: str, start: int, glued: bool, tokens: list[Token]) -> None:
