@@ -582,3 +582,12 @@ def test_device_map_auto_in_every_rank_of_a_launched_run(kb):
     assert "finding-oom-memory-partly-elsewhere" not in ids and (not c.wm.known("oom_stage") or c.wm.value("oom_stage") != "loading")
     c = run_consultation("python train.py on 2 RTX 3090 with device_map=\"auto\", CUDA out of memory on GPU 0", kb=kb)
     assert "finding-device-map-in-every-rank" not in [f.id for f in c.advice.findings]
+
+
+def test_a_full_ppo_counts_its_four_models(kb):
+    """Review 79 #11: PPO on Llama-7B holds the actor and critic trained (16 B a parameter each) and the reference and
+    reward frozen (2 B each): 6.738B × 36 B = 225.92 GiB, a quarter of it a GPU even sharded over 4 cards."""
+    c = run_consultation("I run OpenRLHF PPO with Llama-7b on 4 RTX4090 and it runs out of memory.", kb=kb)
+    assert c.wm.value("ppo_states_total") == pytest.approx(6.738e9 * 36, rel=1e-3)
+    assert c.wm.value("ppo_states_per_gpu") == pytest.approx(6.738e9 * 36 / 4, rel=1e-3)
+    assert any(f.id == "finding-ppo-states" and "225.92 GiB" in f.title for f in c.advice.findings)

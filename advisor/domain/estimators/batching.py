@@ -626,6 +626,20 @@ PPO_FULL_BYTES = 2 * 16 + 2 * 2  # actor and critic trained (16 B/param each), r
 PPO_ADAPTER_BYTES = 4 * 2  # the four models' 16-bit weights, the trained two through adapters
 
 
+@estimator("total", "per_gpu", cites=("zero", "arithmetic"))
+def ppo_states(params: float, num_gpus: float = 1) -> dict[str, Estimate]:
+    """A full PPO's four models' states for a policy of `params` (actor and critic of its size trained in mixed
+    precision with AdamW, reference and reward frozen in 16 bits), all together and sharded over every GPU (ZeRO-3
+    without waste), before activations, generation and the KV cache."""
+    if params <= 0 or num_gpus < 1:
+        raise NotComputable("the parameters and the GPUs must be positive")
+    total = params * PPO_FULL_BYTES
+    said = f"{fmt_count(params)} params × (2 × 16 + 2 × 2 B/param) = {fmt_bytes_gib(total)}"
+    return {"total": Estimate(total, "bytes", said, ("zero", "arithmetic")),
+            "per_gpu": Estimate(total / num_gpus, "bytes", f"{fmt_bytes_gib(total)} / {fmt_sig(num_gpus)} GPUs = "
+                                f"{fmt_bytes_gib(total / num_gpus)}", ("zero", "arithmetic"))}
+
+
 @estimator("full", "adapters", cites=("zero", "arithmetic"))
 def ppo_largest_model(gpu_memory: float, num_gpus: float = 1) -> dict[str, Estimate]:
     """The largest model whose PPO model states fit the GPUs' memory all together (as if ZeRO-3 sharded all four
