@@ -4756,3 +4756,12 @@ def test_a_gpu_util_said_as_zero(kb):
     found = read_message(kb, "I run ssd300_train.py with three GTX1080, but the each GPU-Util is always shown zero.")
     assert found["gpu_utilization"][0] == 0
     assert "gpu_utilization" not in read_message(kb, "GPU-Util is 0.5 of what it was")
+
+
+def test_a_count_a_script_was_made_for_is_not_the_users(kb):
+    """Review 79 #11: "I want to run train_ppo_llama_ray.sh on 4 RTX4090 … As the default script is for 8 gpus" - the
+    8 GPUs are the script's, the user's 4; "I train for 8 epochs on 4 gpus" keeps its count."""
+    got = read_message(kb, "I want to run train_ppo_llama_ray.sh on 4 RTX4090. As the default script is for 8 gpus, "
+                           "what else should I modify?")
+    assert got["num_gpus"][0] == 4 and got["reference_num_gpus"][0] == 8
+    assert read_message(kb, "I train for 8 epochs on 4 gpus")["num_gpus"][0] == 4

@@ -1361,6 +1361,19 @@ def _tuned_on(words: list[str], k: int) -> bool:
                                   for i, w in enumerate(before))
 
 
+# what a count may be written for: a script's, a config's or a recipe's own setup
+WRITTEN_FOR = frozenset({"script", "scripts", "config", "configs", "configuration", "recipe", "yaml", "example",
+                         "examples", "command", "default"})
+
+
+def _made_for(words: list[str], k: int) -> bool:
+    """Whether the count at key k is what a script or config was made for: "the default script is for 8 gpus", "the
+    config was written for 4 nodes", "the example is designed for 8 GPUs"."""
+    before = words[max(0, k - 6):k]
+    return before[-1:] == ["for"] and not WRITTEN_FOR.isdisjoint(before) \
+        and not {"is", "was", "are", "were", "written", "designed", "made", "meant"}.isdisjoint(before[-3:-1])
+
+
 def _total_after_a_batch(clause: Clause, k: int) -> bool:
     """Whether the number at key k is written "(total N)" or ", total N" just after a batch was named (within ten
     words): the batch over all GPUs ("batch_size 128 per GPU and lr 4e-3 (total 4096)"). A bare "total 4 GPUs" has a
@@ -2188,6 +2201,8 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 # "should my lr be scaled compared to running on 1 GPU with the same settings (lr 2e-5)?": the LR
                 # belongs to those settings on that count
                 reading.tuned_on = Read(name, scaled, text, "reference")
+        if name in ("num_gpus", "num_nodes") and setup == "user" and _made_for(words, k):
+            setup = "reference"  # "As the default script is for 8 gpus" (review 79 #11): what a script was written for
         if name in ("num_gpus", "gpus_per_node", "num_nodes") and (hardware.lacked(words, k) or _tuned_on(words, k)):
             # "I don't have access to 32 GPUs": the count someone else ran with, not theirs; "the LR was tuned on 8
             # GPUs": the setup the LR belongs to
