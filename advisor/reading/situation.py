@@ -462,8 +462,9 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         # FastVideo's `--nproc_per_node 8 --sp_size 8`: the 8 GPUs split one clip's tokens, so one copy in data
         # parallel sets the batch per update (each GPU still holds the whole model: no model_parallel_gpus)
         put("sequence_parallel_gpus", shares, sequence.text)
+    # (provenance quotes the message's own words: the model-parallel degree said, else the sequence-parallel one)
+    said = (tp if tp and tp.value > 1 else pp).text if spans > 1 else sequence.text if shares > 1 else ""
     if spans > 1:  # "8x A100, TP 4, PP 1": one model copy over 4 GPUs, so 2 in data parallel
-        said = (tp if tp and tp.value > 1 else pp).text  # (provenance quotes the message's own words)
         put("model_parallel_gpus", spans, said)
         sharded = next((r for pair in reading.conflicts for r in pair
                         if r.field == "parallelism" and r.value in ("fsdp", "zero")), None)
@@ -471,19 +472,15 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
             # `data_parallel=fsdp` beside `model_parallel=2`: the degree says the model parallelism, so the scheme
             # said is how the data-parallel copies shard (finding-sharding-one-dp-rank where there is one copy)
             put("parallelism", sharded.value, sharded.text)
-        # (of the GPUs launched where fewer than the machine's: `torchrun --nproc_per_node=2` with `model_parallel=2`
-        # on an 8-GPU machine is one copy in data parallel - review 51 #11)
+    if spans * shares > 1:
+        # the GPUs of one copy (tensor × pipeline) times those sharing a sample leave the data-parallel copies (of
+        # the GPUs launched where fewer than the machine's: `torchrun --nproc_per_node=2` with `model_parallel=2` on
+        # an 8-GPU machine is one copy in data parallel - review 51 #11)
         total = launched if launched is not None else count
         if dp is not None:
             put("num_gpus", dp.value, dp.text)
         elif total is not None and total.value % (spans * shares) == 0:
             put("num_gpus", total.value // (spans * shares), said)
-    elif shares > 1:
-        total = launched if launched is not None else count
-        if dp is not None:
-            put("num_gpus", dp.value, dp.text)
-        elif total is not None and total.value % shares == 0:
-            put("num_gpus", total.value // shares, sequence.text)
     if launched is not None:
         # "Titan V * 2 … train_net.py --num-gpus 1": the machine has 2, the run uses 1 - the run's count sets its batch
         # per GPU and its scaling (the labels keep the machine's), and the machine's others are GPUs left idle
