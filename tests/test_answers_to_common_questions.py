@@ -221,6 +221,16 @@ def test_a_vit_at_a_larger_image_has_more_tokens(kb):
     assert at[384] > at[224] + 4e9
 
 
+def test_a_resnet_at_a_larger_image_has_larger_feature_maps(kb):
+    at = {}
+    for px in (224, 512):
+        c = run_consultation(f"PyTorch, GTX 1080 8GB, ResNet50 at {px}x{px}, batch_size=32 fp32 training OOM.", kb=kb)
+        at[px] = c.wm.value("plan_current_per_gpu")
+    # every feature map grows with the image's area, (512 / 224)² = 5.2×; the 0.38 GiB of states do not
+    assert at[224] < 8 * 2**30 < at[512]
+    assert 4.0 < (at[512] - 0.4 * 2**30) / (at[224] - 0.4 * 2**30) < 5.3
+
+
 def test_a_plan_with_only_micro_batch_1_at_the_cards_edge_is_not_the_first_choice(kb):
     c = run_consultation("LoRA fine-tuning Gemma-2-27B on 2x A100 80GB, bf16, seq 2048, micro batch 1. OOM. What "
                          "should I do?", kb=kb)

@@ -356,10 +356,15 @@ def preset(name: str, seq_len: int | None = None) -> ModelSpec:
 
 
 def at_image_size(spec: ModelSpec, image_size: int | None) -> ModelSpec:
-    """A ViT at the image size it is trained at: "ViT-L/16 at 384px" has (384 / 16)² + 1 = 577 tokens, not the
-    checkpoint's 197 at 224px (the other models as they are)."""
+    """A vision model at the image size it is trained at: "ViT-L/16 at 384px" has (384 / 16)² + 1 = 577 tokens, not
+    the checkpoint's 197 at 224px, and a ResNet's feature maps at 512² hold (512 / 224)² = 5.2× the activations of
+    224² (the other models as they are)."""
+    if not image_size or int(image_size) == spec.dims.get("image_size"):
+        return spec
+    if spec.family == "resnet" and "blocks" in spec.dims:
+        return replace(spec, dims={**spec.dims, "image_size": int(image_size)})
     patch = spec.dims.get("patch") if spec.family == "vit" else None
-    if not image_size or not patch or int(image_size) == spec.dims.get("image_size"):
+    if not patch:
         return spec
     return replace(spec, seq_len=(int(image_size) // int(patch)) ** 2 + 1, dims={**spec.dims, "image_size": int(image_size)})
 
