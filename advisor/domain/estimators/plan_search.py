@@ -291,6 +291,10 @@ def _problem(args: dict[str, Any]) -> Problem:
         # "batch 4" on one GPU without accumulation is the micro-batch - unless the micro-batch is what is asked
         # ("what per_device_train_batch_size fits? target global batch 32": the search finds it)
         micro, accum = target, 1
+    if micro is None and not target and args.get("max_micro_batch") and not _training_oom(args):
+        # "I can only fit batch 128 per GPU": the plan they run is at the largest micro-batch they say fits, not
+        # at the one the estimate would allow
+        micro = int(args["max_micro_batch"])
     if micro is None and not target and spec is not None and spec.has_activation_shape:
         # no batch said: the user's plan is counted at the largest micro-batch that fits (1 after an OOM), which
         # the plan's numbers must say they assumed
