@@ -398,6 +398,9 @@ def config_key(clause: Clause, k: int, reading: Reading) -> tuple[str, int] | No
         return ("micro_batch" if "train" in section and "solver" not in section else "global_batch"), start
     if parts & ACCUMULATION_PARTS and {"batch", "size"} <= parts and not parts & {"steps", "grad", "gradient"}:
         return "global_batch", start  # Caffe SSD's `accum_batch_size = 32`: the batch the accumulation builds
+    if parts & ACCUMULATION_PARTS and parts & NOT_TRAINING:
+        # eval_accumulation_steps moves the evaluation's predictions to the CPU every N batches: no training setting
+        return "skip", start
     if parts & ACCUMULATION_PARTS or {"update", "freq"} <= parts:
         return "grad_accum_steps", start  # gradient_accumulation_steps, accumulate_grad_batches, update_freq
     if not ({"batch", "size"} <= parts or parts & {"microbatch", "mbatch", "batchsize", "bs"}):

@@ -512,7 +512,7 @@ VALUES_OFF = frozenset({"false", "none"})
 
 # words between a negation and what it negates that only say it was switched on ("did not turn on the …")
 SWITCHING_ON = frozenset({"turn", "turned", "on", "the", "enable", "enabled", "activate", "activated", "set", "use",
-                          "used", "any", "a", "an"})
+                          "used", "using", "enabling", "any", "a", "an"})  # ("I am not using any FSDP/deepspeed")
 
 
 def negated(clause: Clause, k: int, length: int = 1) -> bool:

@@ -254,6 +254,10 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("stage3", "zero_stage", 3), ("stage2", "zero_stage", 2), ("zero3", "zero_stage", 3), ("zero2", "zero_stage", 2),
     ("shard grad op", "zero_stage", 2),  # FSDP's SHARD_GRAD_OP shards the gradients and optimizer state: ZeRO-2
     ("ds zero2", "zero_stage", 2), ("ds zero3", "zero_stage", 3),
+    # "Accelerate + DeepSpeed (level 3, bf16)", "ZeRO level 2": the stage called a level
+    ("deepspeed level 1", "zero_stage", 1), ("deepspeed level 2", "zero_stage", 2),
+    ("deepspeed level 3", "zero_stage", 3), ("zero level 1", "zero_stage", 1), ("zero level 2", "zero_stage", 2),
+    ("zero level 3", "zero_stage", 3),
     ("offload", "offload", "cpu"), ("cpu offload", "offload", "cpu"), ("offload optimizer", "offload", "cpu"),
     ("offloading", "offload", "cpu"), ("cpu offloading", "offload", "cpu"),
     # (axolotl's deepspeed_configs/zero3_bf16_cpuoffload_all.json and …_cpuoffload_params.json: the optimizer's state,

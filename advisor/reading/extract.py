@@ -76,6 +76,8 @@ def _single(spec: FactSpec, text: str, folded: str, used: list[tuple[int, int]])
         for match in _finditer(pattern.regex, text, folded):
             if spec.name in COMMENT_BLIND and _in_code_comment(text, match.start()):
                 continue
+            if spec.name in THE_GPUS_OWN and _the_cpus(text, match.start()):
+                continue  # "the CPU is constantly at around 5% utilization": no GPU figure
             if (claim or pattern.value is not None) and \
                     negated(text, _said_from(pattern.regex, text, match), match.end(),
                             contains_negation=pattern.contains_negation):
@@ -137,6 +139,19 @@ REPORTED_BY_A_SOURCE = frozenset({"reference_duration", "reference_epoch_seconds
 # what a library's comment in pasted code describes, not the user's run: "sampling_timesteps=250,  # (using ddim for
 # faster inference)" in a training script is no inference of theirs (review 65 #11)
 COMMENT_BLIND = frozenset({"inference_slow", "generation_run"})
+
+
+# a figure of the GPU's, which the same words say of the CPU: "the CPU is constantly at around 5% utilization"
+THE_GPUS_OWN = frozenset({"gpu_utilization"})
+CPU_SUBJECT = re.compile(r"\bCPUs?\b(?![^.?!\n,;]*\bGPU)", re.IGNORECASE)
+
+
+def _the_cpus(text: str, at: int) -> bool:
+    """Whether the figure at `at` is the CPU's: the CPU named before it in its clause (40 characters back at most),
+    and no GPU named after the CPU."""
+    before = text[max(0, at - 40):at]
+    cut = max(before.rfind(c) for c in ".?!\n,;")
+    return CPU_SUBJECT.search(before[cut + 1:]) is not None
 
 
 def _in_code_comment(text: str, at: int) -> bool:
