@@ -37,7 +37,7 @@ NEGATIONS = {"no", "not", "without", "w/o", "disable", "disabled", "disabling", 
 # a reference setup ("the paper uses batch 4096, but I use 256")
 REFERENCE_CUES = {"paper", "papers", "authors", "author", "recipe", "readme", "official", "reference", "they", "their",
                   "publication", "blog", "article", "tutorial", "repo", "medium", "documentation", "docs", "baseline",
-                  "you", "your", "document", "suggests", "recommends", "recommended", "benchmark", "guide", "arxiv",
+                  "you", "your", "document", "suggests", "recommend", "recommends", "recommended", "benchmark", "guide", "arxiv",
                   "al", "github", "page", "wiki", "website", "comment", "according",
                   "provided",  # ("the provided checkpoints have been trained on a 4 GPU system")
                   "claims",  # ("The table claims we can do this in just a single RTX 3090 within a day" - review 71 #24)

@@ -224,6 +224,8 @@ def _continuation(clause: Clause, last: int) -> tuple[int, bool]:
         nxt = tokens[t + 1]
         if nxt.text in JOINTS[:2] and t + 2 < clause.end and not tokens[t + 2].space_before \
                 and tokens[t + 2].kind in ("word", "num"):
+            if tokens[t + 2].text.lower() in SLUG_WORDS:
+                break  # "…#2-fine-tune-flan-t5-xxl-using-deepspeed": a page's slug goes on in prose, the name ends
             extra = extra or (part != "" and not _same_model_part(part))
             derived = derived or part in DERIVED_PARTS
             part, t = tokens[t + 2].text, t + 2
@@ -236,6 +238,9 @@ def _continuation(clause: Clause, last: int) -> tuple[int, bool]:
     return t, extra and not derived
 
 
+# prose words glued into a URL's or a title's slug after a model's name ("fine-tune-flan-t5-xxl-using-deepspeed")
+SLUG_WORDS = frozenset({"using", "with", "on", "for", "and", "to", "in", "of", "the", "a", "an", "how", "vs", "via",
+                        "from", "by", "into", "at"})
 TASK_HEADS = frozenset({"cls", "seg", "pose", "obb"})  # Ultralytics' task variants of a detector's name
 
 
