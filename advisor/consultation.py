@@ -27,6 +27,7 @@ from advisor.reading import chinese
 from advisor.reading.configs import apply_configs, read_configs
 from advisor.reading.extract import extract_spans
 from advisor.reading.hardware import GPUS_PER_SERVER
+from advisor.reading.per_gpu import heaviest, memory_by_gpu
 from advisor.reading.reader import read
 from advisor.reading.state import Read, Reading
 from advisor.reading.situation import facts_of
@@ -202,6 +203,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
             and {k for k, _ in found["run_seconds_by_batch"][0]} <= {k for k, _ in timings["epoch_seconds_by_epoch"][0]}:
         found.pop("run_seconds_by_batch")  # ("epoch 10 -> 0.21 s, 20 -> 0.49 s": a list of epochs, not of batches)
     _banner_counts_the_gpus(found, said)
+    _memory_of_each_gpu(found, said)
     _last_logged_loss(found, said)
     if found.get("verl_dynamic_bsz", (False,))[0] is True:
         # `use_dynamic_bsz=True` beside `ppo_micro_batch_size_per_gpu=4` (review 68 #17): the micro-batches are packed
@@ -1255,6 +1257,32 @@ def _clause_at(message: str, at: int) -> str:
 # the Hugging Face Trainer's banner: "Total train batch size (w. parallel, distributed & accumulation) = 16"
 HF_TOTAL_BATCH = re.compile(r"total\s+train\s+batch\s+size\s+\(w\.\s+parallel,\s+distributed\s+&\s+accumulation\)\s+=\s+"
                             r"(\d{1,7})", re.IGNORECASE)
+
+
+def _memory_of_each_gpu(found: dict[str, tuple[Any, str]], said: str) -> None:
+    """Each GPU's memory listed ("GPU 0: 52.7GB / 80GB - GPU 1: 71.5GB / 80GB", nvidia-smi's rows): the GPUs in use
+    where no count was said, and which of them holds the most - the first (rank 0's extra work) or another (that
+    rank's own batches or cache), which "memory imbalance" alone does not say (review 82 #9, #10)."""
+    by_gpu = memory_by_gpu(said)
+    if not by_gpu:
+        return
+    busy = [i for i, (used, _) in by_gpu.items() if used >= BUSY_GPU_BYTES]
+    # (nor the index of nvidia-smi's second row, "1 NVIDIA A100-SXM4-80GB", read as a count of one)
+    if len(busy) >= 2 and ("num_gpus" not in found or SMI_INDEX.fullmatch(found["num_gpus"][1].strip())):
+        found["num_gpus"] = (len(busy), "; ".join(by_gpu[i][1] for i in sorted(busy)))
+    top = heaviest(by_gpu)
+    if top is None:
+        return
+    most, _ = top
+    if most == min(by_gpu):
+        found.setdefault("claim_gpu0_extra_memory", (True, by_gpu[most][1]))
+        return
+    found.pop("claim_gpu0_extra_memory", None)  # ("memory imbalance" read as GPU 0's, where GPU 1 holds more)
+    found["heavier_gpu_index"] = (most, by_gpu[most][1])
+
+
+SMI_INDEX = re.compile(r"\d{1,2}\s+(?:NVIDIA|Tesla|GeForce|Quadro|AMD|Radeon)\b.{0,40}", re.IGNORECASE)
+BUSY_GPU_BYTES = 2 * 2**30  # a GPU nvidia-smi lists with more than this in use runs part of the job (heuristic)
 
 
 def _banner_counts_the_gpus(found: dict[str, tuple[Any, str]], said: str) -> None:
