@@ -114,6 +114,8 @@ GLOSSARY: dict[str, str] = {
     # ("全参数微调和 lora 微调占用的显存一致": the same memory; "1张卡和4张卡的训练速度是相同的": the same speed)
     "一致": "the same", "相同": "the same", "是相同的": "is the same", "是一样的": "is the same",
     "是盈余的": "spare", "盈余": "spare", "富余": "spare", "剩余": "left",
+    # ("gradient_checkpointing 配置前后，显存和内存没有变化": before and after, memory did not change - review 82 #28)
+    "没有变化": "did not change", "没变化": "did not change", "没有改变": "did not change",
     "持续增加": "keeps increasing during training", "持续增长": "keeps increasing during training",
     "不断增加": "keeps increasing during training", "直到溢出": "until out of memory", "直至": "until", "直到": "until",
     "一会就": "after a while", "一会儿就": "after a while",
