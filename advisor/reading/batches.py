@@ -176,30 +176,42 @@ def _keyed_factors(clause: Clause, reading: Reading, left: PhraseIndex, t: int, 
     """Each factor after its own name, then the product: 'batch size 128 * accumulated_grad_batch 16 = 2048' (`t`
     at its '='): the per-step batch, the accumulation and the batch per update, when the product is right."""
     tokens, pairs, u, start = clause.tokens, [], t - 1, t
-    while u > clause.start and len(pairs) < 4 and tokens[u].is_num and tokens[u].value is not None \
-            and u - 1 in clause.key_of:
-        k = clause.word_of(clause.key_of[u - 1])[1] + 1
+    while u > clause.start and len(pairs) < 4:
+        number, key_end = u, u - 1
+        if tokens[u].text == ")" and u - 2 > clause.start and tokens[u - 2].text == "(":
+            number, key_end = u - 1, u - 3  # "per_device_train_batch_size (4) * gradient_accumulation_steps (8)"
+        if not tokens[number].is_num or tokens[number].value is None or key_end not in clause.key_of:
+            break
+        k = clause.word_of(clause.key_of[key_end])[1] + 1
         hit = left.ending_at(clause.words, k)
         if hit is None:
             break
-        pairs.append((hit[1], u))
+        pairs.append((hit[1], number))
         start = clause.keys[k - hit[0]]
         u = start - 1
         if u < clause.start or tokens[u].text not in PRODUCT:
             break
         u -= 1
+    gpus = None
+    if pairs and u - 1 >= clause.start and u < start and tokens[u].text.lower() in GPU_COUNT_WORDS \
+            and tokens[u - 1].is_num and tokens[u - 1].value is not None:
+        gpus, start = u - 1, u - 1  # "4 GPUs * per_device_train_batch_size (4) * …": the GPUs a factor too
     names = [name for name, _ in pairs]
-    product = 1.0
+    product = tokens[gpus].value if gpus is not None else 1.0
     for _, x in pairs:
         product *= tokens[x].value
-    if len(pairs) < 2 or "batch" not in names or len(set(names)) < len(names) or product != tokens[result].value:
+    if len(pairs) < 2 or not {"batch", "micro_batch"} & set(names) or len(set(names)) < len(names) \
+            or product != tokens[result].value:
         return False
+    if gpus is not None:
+        fill(reading, "num_gpus", tokens[gpus].value, "", clause.text(start, result),
+             setup_of(clause, clause.key_of.get(gpus, 0)))
     for name, x in pairs[::-1]:
         fill(reading, "micro_batch" if name == "batch" else name, tokens[x].value, "", clause.text(start, result),
              setup_of(clause, clause.key_of.get(x, 0)))
     fill(reading, "global_batch", tokens[result].value, "", clause.text(start, result),
          setup_of(clause, clause.key_of.get(result, 0)))
-    clause.consumed.update([x for _, x in pairs] + [result])
+    clause.consumed.update([x for _, x in pairs] + [result] + ([gpus] if gpus is not None else []))
     return True
 
 
