@@ -6263,6 +6263,11 @@ def test_a_blank_line_after_a_line_continuation_is_named_as_the_commands_end(kb)
     assert "finding-command-cut-by-blank-line" not in [f.id for f in whole.advice.findings]
     fenced = run_consultation("```\ntorchrun --nproc_per_node 2 train.py \\\n    --bf16 \\\n\n```\nOOM on 2 GPUs", kb=kb)
     assert "finding-command-cut-by-blank-line" not in [f.id for f in fenced.advice.findings]
+    # nor prose after the pasted command, which a Chinese message's English view turns into English words (review 81
+    # #12: the assignments prefix `swift sft` on its own line, so they reach it)
+    prose = run_consultation("NPROC_PER_NODE=8 swift sft \\\n    --sft_type lora \\\n    --deepspeed default-zero2 \\\n\n"
+                             "我在微调时设置 --lora_target_modules ALL，出现显存不足", kb=kb)
+    assert "finding-command-cut-by-blank-line" not in [f.id for f in prose.advice.findings]
 
 
 def test_memory_kept_after_deleting_a_model_names_its_references(kb):
