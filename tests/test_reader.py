@@ -4765,3 +4765,10 @@ def test_a_count_a_script_was_made_for_is_not_the_users(kb):
                            "what else should I modify?")
     assert got["num_gpus"][0] == 4 and got["reference_num_gpus"][0] == 8
     assert read_message(kb, "I train for 8 epochs on 4 gpus")["num_gpus"][0] == 4
+
+
+@pytest.mark.parametrize("text, gpus", [("I run out of memory on a X3 64GB H100 setup", 3), ("I have x4 RTX 3090", 4),
+                                        ("resnet 512x512 on a 3090", 1)])
+def test_a_count_written_after_its_x(text, gpus):
+    """Review 81 #3: "X3 64GB H100" is three cards, the count written after its 'x' (not a size's '512x512')."""
+    assert labels_of(read(text))["num_gpus"] == gpus

@@ -565,6 +565,9 @@ def _count_before(clause: Clause, s: int) -> tuple[int, int] | None:
             return None  # a device id ("GPU 0-7: Tesla V100"), read as one
         if k >= 1 and clause.words[k - 1] in (".", "v", "rtx"):
             return None
+        if t > clause.start and clause.tokens[t - 1].text.lower() in ("x", "×") and not tok.space_before \
+                and (t - 1 == clause.start or clause.tokens[t - 1].space_before):
+            return int(tok.value), t  # "x4 RTX 3090", "X3 64GB H100": the count after its 'x' (review 81 #3)
         if t > clause.start and clause.tokens[t - 1].kind == "word" and not tok.space_before:
             return None  # the end of a name: "bf16", "A100"
         if clause.ends_a_range(t):
