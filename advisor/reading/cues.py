@@ -248,6 +248,7 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("pipeline parallelism", "parallelism", "pipeline"), ("device map auto", "parallelism", "device_map"),
     ("pipeline parrallel", "parallelism", "pipeline"), ("model parrallel", "parallelism", "tensor"),  # (a common typo)
     ("device map", "parallelism", "device_map"),
+    ("pipelinemodule", "parallelism", "pipeline"), ("pipeline module", "parallelism", "pipeline"),  # DeepSpeed's
     ("zero 1", "zero_stage", 1), ("zero 2", "zero_stage", 2), ("zero 3", "zero_stage", 3),
     ("zero stage 1", "zero_stage", 1), ("zero stage 2", "zero_stage", 2), ("zero stage 3", "zero_stage", 3),
     ("stage 1", "zero_stage", 1), ("stage 2", "zero_stage", 2), ("stage 3", "zero_stage", 3),
@@ -468,6 +469,7 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("model_parallel", "tensor_parallel"),  # (LLaMA2-Accessory's `model_parallel=2`, fairscale's model-parallel size)
     ("pipeline_model_parallel_size", "pipeline_parallel"),
     ("pp", "pipeline_parallel"), ("pipeline parallel size", "pipeline_parallel"),
+    ("pipeline_num_stages", "pipeline_parallel"), ("pipeline num stages", "pipeline_parallel"),  # (DeepSpeed examples)
     # sequence (context) parallelism: the GPUs of a group share one sample's tokens and each holds the whole model
     # (FastVideo's `--sp_size 8`, DeepSpeed Ulysses' and LLaMA-Factory's `sequence_parallel_size`, verl's
     # `ulysses_sequence_parallel_size`, Megatron's `--context-parallel-size`); Megatron's bare `--sequence-parallel`
