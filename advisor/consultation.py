@@ -331,6 +331,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     _memory_by_batch_listed(found, said)
     _oom_fixed_then_slow(found, said)
     _started_trainers_banner(found, said)
+    _batch_the_finder_kept(found, said)
     said_size = found.get("params") or found.get("model_preset")
     if said_size is not None:
         found["params_said"] = (True, said_size[1])  # (the model named or sized in the message itself)
@@ -896,6 +897,21 @@ def _started_trainers_banner(found: dict[str, tuple[Any, str]], message: str) ->
             found["grad_accum_steps"] = (accum, words)
             found["num_gpus"] = (gpus, words)
             found["batch_size"] = (total, words)
+
+
+# Accelerate's find_executable_batch_size (the Trainer's auto_find_batch_size) prints the batch it settled on after
+# halving on each OOM; the Trainer's banner below it still prints the per-device batch asked for
+FOUND_EXECUTABLE_BATCH = re.compile(r"(?i)\bcurrently\s+training\s+with\s+a\s+batch\s+size\s+of:?\s*(\d{1,6})\b")
+
+
+def _batch_the_finder_kept(found: dict[str, tuple[Any, str]], message: str) -> None:
+    """"Currently training with a batch size of: 2 … Instantaneous batch size per device = 16" (review 81 #28): the
+    per-device batch the run trains with is the one the batch finder kept, not the one the arguments asked for."""
+    kept = None
+    for kept in FOUND_EXECUTABLE_BATCH.finditer(message[:MAX_SCAN]):
+        pass  # (the last one printed: the finder halves and prints again after each OOM)
+    if kept is not None and int(kept.group(1)) >= 1:
+        found["micro_batch"] = (int(kept.group(1)), kept.group(0))
 
 
 def _processes_from_batches(found: dict[str, tuple[Any, str]]) -> None:

@@ -6898,3 +6898,14 @@ def test_why_mixed_precision_counts_six_bytes_a_weight(kb):
     assert c.advice.findings[0].id == "finding-why-16bit-weight-copy"
     c = run_consultation("I train in mixed precision on a 3090 with batch 8", kb=kb)
     assert "finding-why-16bit-weight-copy" not in [f.id for f in c.advice.findings]
+
+
+def test_the_batch_the_finder_kept_is_the_runs_micro_batch(kb):
+    """Review 81 #28: auto_find_batch_size printed "Currently training with a batch size of: 2" above the banner's
+    "Instantaneous batch size per device = 16" (the argument asked for): the run trains at 2, so with 8 accumulation
+    steps and a total of 64 it runs 4 processes, and 21,347 examples make 333 updates an epoch."""
+    c = run_consultation("4x A100 40GB\n```\nCurrently training with a batch size of: 2\n***** Running training *****\n"
+                         "  Num examples = 21,347\n  Num Epochs = 151\n  Instantaneous batch size per device = 16\n"
+                         "  Total train batch size (w. parallel, distributed & accumulation) = 64\n"
+                         "  Gradient Accumulation steps = 8\n```", kb=kb)
+    assert c.wm.value("micro_batch") == 2 and c.wm.value("num_gpus") == 4 and c.wm.value("effective_batch") == 64
