@@ -1809,6 +1809,11 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 and words[noun + 1] in DATA_SET_NOUNS and words[noun].isalpha() and words[noun] not in NOT_A_DATA_SET:
             # "the ~52k Alpaca dataset", "100k SFT samples", "a 52k-example dataset": a name or a kind between
             right_slot = ("dataset_size", noun + 1)
+        elif right_slot is None and scaled >= 1000 and u in DATA_SET_UNITS and noun + 2 < len(words) \
+                and words[noun + 2] in DATA_SET_NOUNS and words[noun].isalpha() and words[noun + 1].isalpha() \
+                and not {words[noun], words[noun + 1]} & NOT_A_DATA_SET \
+                and _unbroken(clause, noun - 1, 3) == 3:
+            right_slot = ("dataset_size", noun + 2)  # "2M image-text pairs", "400k image-caption pairs": two words between
         elif right_slot is None and scaled >= 1000 and u in DATA_SET_UNITS and words[noun:noun + 1] == ["dataset"] \
                 and not (u == "" and _year(value) and k >= 1 and words[k - 1].isalpha()
                          and words[k - 1] not in ("a", "an", "the", "my", "our", "this", "of", "with", "about")):
@@ -2093,6 +2098,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         elif name == "dataset_size" and start_key > k and start_key + 1 < len(words) and words[start_key + 1] == "per" \
                 and _unbroken(clause, start_key, 2) == 2:
             continue  # "256 images per forward", "7000 samples per second": a batch or a rate, not the data set
+        elif name == "dataset_size" and start_key > k and words[start_key + 1:start_key + 3] in (["for", "each"],
+                                                                                               ["for", "every"]):
+            continue  # "on average 110 captions for each image" (review 81 #17): a ratio, not the data set
         if name == "planned_steps" and reading.in_question and (
                 result is not None or keys[k] - 1 >= clause.start and clause.tokens[keys[k] - 1].text == "="):
             continue  # "Shouldn't it be 800,000 / 3 / 24 = 11,112 steps?": the user's own arithmetic, checked - no plan
