@@ -6909,3 +6909,17 @@ def test_the_batch_the_finder_kept_is_the_runs_micro_batch(kb):
                          "  Total train batch size (w. parallel, distributed & accumulation) = 64\n"
                          "  Gradient Accumulation steps = 8\n```", kb=kb)
     assert c.wm.value("micro_batch") == 2 and c.wm.value("num_gpus") == 4 and c.wm.value("effective_batch") == 64
+
+
+def test_blip2_trains_its_qformer_and_the_vit_unless_frozen(kb):
+    """Review 81 #4: BLIP-2 on a 3090 runs out of memory at batch 1 until freeze_vit is True - it trains the
+    Q-Former (and the ViT-g unless frozen), so no full fine-tune of 2.7B is counted, and a config's `num_beams: 3`
+    is no evaluation to blame for an OOM in training."""
+    c = run_consultation("I fine-tune BLIP2 on my own dataset on a 3090 GPU with 24GB memory. It shows Cuda "
+                         "out-of-memory error even with setting batch size as 1. After setting freeze_vit to True the "
+                         "error goes away. Is it ok to fine-tune the model by freezing the vit?\nmodel:\n  arch: "
+                         "blip2_opt\n  model_type: caption_coco_opt2.7b\n  freeze_vit: False\nrun:\n  num_beams: 3\n",
+                         kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert ids[0] == "finding-blip2-trains-qformer" and "finding-eval-generation-beams" not in ids
+    assert not c.wm.known("plan_current_per_gpu")
