@@ -148,6 +148,11 @@ def read(message: str) -> Reading:
             reading.spawning_script = _spawning_script(clause)
         if reading.spawning_script is None and ("spawn" in present or "multiprocessing" in present):
             reading.spawning_script = _spawned_processes(clause)
+        if reading.spawning_script is None and "fairseq" in present:
+            # fairseq's train.py (fairseq-train) starts a process per visible GPU itself, its
+            # --distributed-world-size defaulting to them (review 81 #29: no plain python's DataParallel)
+            k = clause.words.index("fairseq")
+            reading.spawning_script = clause.text(clause.keys[k], clause.keys[k])
         if reading.plain_python is None and "xtuner" in present and "train" in present \
                 and present.isdisjoint(("launcher", "nproc", "nproc_per_node")):
             # `xtuner train config.py` starts one process unless NPROC_PER_NODE is set before it (torchrun
