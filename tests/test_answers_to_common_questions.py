@@ -6923,3 +6923,17 @@ def test_blip2_trains_its_qformer_and_the_vit_unless_frozen(kb):
     ids = [f.id for f in c.advice.findings]
     assert ids[0] == "finding-blip2-trains-qformer" and "finding-eval-generation-beams" not in ids
     assert not c.wm.known("plan_current_per_gpu")
+
+
+def test_one_checkpoint_around_the_whole_model_is_named(kb):
+    """Review 82 #5: `model = checkpoint_wrapper(model)` around an 8-layer MLP, memory profiled at different steps:
+    one checkpoint segment recomputes the whole forward inside the backward, so the peak stays - and profiling at
+    different steps is no OOM at random steps."""
+    c = run_consultation("I profile activation checkpointing on a feedforward network:\n    model = FeedForward(1024, "
+                         "4096, 8).cuda()\n    model = checkpoint_wrapper(model)\nPeak memory after backward is the "
+                         "same as without it. I print the memory usage at different steps.", kb=kb)
+    assert c.advice.findings[0].id == "finding-checkpoint-whole-model"
+    assert not c.wm.value("claim_random_oom")
+    per_block = run_consultation("apply_activation_checkpointing(model, checkpoint_wrapper_fn=checkpoint_wrapper, "
+                                 "check_fn=lambda m: isinstance(m, Block)) - peak memory is still high", kb=kb)
+    assert "finding-checkpoint-whole-model" not in [f.id for f in per_block.advice.findings]
