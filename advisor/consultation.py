@@ -218,6 +218,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         found["user_goal"] = ("faster", found["claim_wants_memory_filled"][1])
         _add_topic(found, "speed", found["claim_wants_memory_filled"][1])
     _epoch_shows_the_batch(found)
+    _batch_too_large_for_each_gpu(found)
     _epoch_settles_batch_scope(found)
     _asked_batch_for_the_lr(found)
     if found.get("tpu_named", (False,))[0] is True and (
@@ -1316,6 +1317,24 @@ def _banner_counts_the_gpus(found: dict[str, tuple[Any, str]], said: str) -> Non
     gpus, rest = divmod(int(total.group(1)), int(micro) * int(accumulation))
     if rest == 0 and gpus >= 1:
         found["num_gpus"] = (gpus, total.group(0))
+
+
+# a batch per update above this many samples, from an unqualified batch read as each GPU's, is no run's (heuristic:
+# the largest published batches - 32k for ImageNet and CLIP-scale contrastive runs - stay below it)
+LARGEST_PLAUSIBLE_UPDATE = 65_536
+
+
+def _batch_too_large_for_each_gpu(found: dict[str, tuple[Any, str]]) -> None:
+    """"I used 14400 batch size on 48 A100-40GB" (review 81 #13): read as each GPU's it makes 691,200 samples an
+    update, which no run uses - so it is the total over the GPUs (300 each), not a question to ask."""
+    if "batch_unqualified" not in found or "num_gpus" not in found or "batch_size" in found:
+        return
+    (batch, words), gpus = found["batch_unqualified"], found["num_gpus"][0]
+    if not (isinstance(batch, (int, float)) and isinstance(gpus, (int, float))) or gpus < 2 or batch % gpus:
+        return
+    if batch * gpus > LARGEST_PLAUSIBLE_UPDATE:
+        del found["batch_unqualified"]
+        found["batch_size"] = (int(batch), words)
 
 
 def _epoch_shows_the_batch(found: dict[str, tuple[Any, str]]) -> None:

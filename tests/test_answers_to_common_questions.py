@@ -6937,3 +6937,12 @@ def test_one_checkpoint_around_the_whole_model_is_named(kb):
     per_block = run_consultation("apply_activation_checkpointing(model, checkpoint_wrapper_fn=checkpoint_wrapper, "
                                  "check_fn=lambda m: isinstance(m, Block)) - peak memory is still high", kb=kb)
     assert "finding-checkpoint-whole-model" not in [f.id for f in per_block.advice.findings]
+
+
+def test_a_batch_too_large_for_each_gpu_is_the_total(kb):
+    """Review 81 #13: "I used 14400 batch size on 48 A100-40GB" - each GPU's 14400 would make 691,200 samples an
+    update, so it is the total (300 a GPU); "batch 64 on 4 GPUs" stays a question."""
+    c = run_consultation("I used 14400 batch size on 48 A100-40GB with SigLIP; it takes 33.5G on each GPU.", kb=kb)
+    assert c.wm.value("batch_size") == 14400 and not c.wm.known("batch_unqualified")
+    c = run_consultation("batch 64 on 4 GPUs, OOM", kb=kb)
+    assert c.wm.value("batch_unqualified") == 64
