@@ -224,8 +224,11 @@ def _continuation(clause: Clause, last: int) -> tuple[int, bool]:
         nxt = tokens[t + 1]
         if nxt.text in JOINTS[:2] and t + 2 < clause.end and not tokens[t + 2].space_before \
                 and tokens[t + 2].kind in ("word", "num"):
-            if tokens[t + 2].text.lower() in SLUG_WORDS:
-                break  # "…#2-fine-tune-flan-t5-xxl-using-deepspeed": a page's slug goes on in prose, the name ends
+            if tokens[t + 2].text.lower() in SLUG_WORDS and (t + 3 >= clause.end or tokens[t + 3].space_before
+                                                             or tokens[t + 3].text in JOINTS[:2]):
+                # "…#2-fine-tune-flan-t5-xxl-using-deepspeed": a page's slug goes on in prose, the name ends (a whole
+                # part only: "-a22b", "_in1k" are the name's own)
+                break
             extra = extra or (part != "" and not _same_model_part(part))
             derived = derived or part in DERIVED_PARTS
             part, t = tokens[t + 2].text, t + 2

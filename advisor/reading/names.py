@@ -19,7 +19,9 @@ CHECKPOINT_SUFFIXES = frozenset({"hf", "chat", "instruct", "instr", "it", "uncas
                                  # (a config file named after the model and the method: "llama3_1_8B_lora_config")
                                  "config", "cfg", "lora", "qlora",
                                  # BERT pre-trained with whole-word masking: the same architecture
-                                 "wwm", "whole", "word", "masking"})
+                                 "wwm", "whole", "word", "masking",
+                                 # mT0's machine-translated-prompt variant ("mt0-xxl-mt"): the same weights' shape
+                                 "mt"})
 # families of models people train (their names start a model's name: "resnet152", "qwen-vl", "bevformer-small")
 FAMILIES = frozenset({
     "bert", "roberta", "deberta", "distilbert", "albert", "electra", "xlnet", "flan", "bart", "mbart", "gpt", "gptj",
