@@ -649,8 +649,8 @@ def _machines_and_cards(found: dict[str, tuple[Any, str]], message: str) -> None
     """"4机8卡": 4 machines of 8 cards, 32 GPUs; "2机16卡": 16 cards over 2 machines. Cards no more than a server holds
     are each machine's; more are the total."""
     # (a machine count said alone elsewhere - "4台8卡 … 4096长度，8台机器都会OOM", review 82 #30 - gives way to the
-    # layout said with its cards, the run measured; a GPU count already read stands)
-    if "num_gpus" in found or (match := MACHINES_CARDS.search(message[:MAX_SCAN])) is None:
+    # layout said with its cards, the run measured; machines and GPUs both read stand)
+    if "num_nodes" in found and "num_gpus" in found or (match := MACHINES_CARDS.search(message[:MAX_SCAN])) is None:
         return
     nodes, cards = int(match.group(1)), int(match.group(2))
     if nodes < 2 or cards < 1:
