@@ -2027,6 +2027,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 ("batch" in reading.reference and reading.reference["batch"].value == value)
                 or clause.end < len(clause.tokens) and clause.tokens[clause.end].text == "?" and "or" in clause.present):
             continue  # "should I accumulate to 1024 or use 256?": the batch it would reach, not a count of steps
+        if name == "grad_accum_steps" and start_key < k \
+                and set(words[clause.word_of(start_key)[0]:start_key]) & {"eval", "evaluation", "predict", "test"}:
+            continue  # `eval_accumulation_steps=…,#1`: how often evaluation moves its outputs to the CPU (review 82 #20)
         if name == "precision_bits" and not (prev is not None and prev.text in ("=", ":") or in_flag(clause, keys[start_key])):
             continue  # `precision=16`, `--precision 32`: a setting; "the precision of 16 digits" is none
         if name == "warmup_steps" and (u in ("%",) or (end + 1 < len(words) and words[end + 1] in ("epoch", "epochs", "%"))
