@@ -333,6 +333,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     _oom_fixed_then_slow(found, said)
     _started_trainers_banner(found, said)
     _batch_the_finder_kept(found, said)
+    _precision_corrected(found, said)
     said_size = found.get("params") or found.get("model_preset")
     if said_size is not None:
         found["params_said"] = (True, said_size[1])  # (the model named or sized in the message itself)
@@ -898,6 +899,23 @@ def _started_trainers_banner(found: dict[str, tuple[Any, str]], message: str) ->
             found["grad_accum_steps"] = (accum, words)
             found["num_gpus"] = (gpus, words)
             found["batch_size"] = (total, words)
+
+
+# "I use fp16 … Sorry, it is bf16." (review 81 #19): a precision the user corrects - the correction is the run's
+PRECISION_CORRECTED = re.compile(r"(?i)\b(?:sorry|correction|oops|actually|i\s+mean|i\s+meant|my\s+bad|typo)\b[,:;!.\s-]{0,4}"
+                                 r"(?:it\s+is|it's|it\s+was|i\s+use|i\s+used|i'm\s+using|we\s+use|using)?\s{0,2}"
+                                 r"(?P<dtype>bf16|bfloat16|fp16|float16|fp32|float32)\b")
+CORRECTED_PRECISION = {"bf16": "amp_bf16", "bfloat16": "amp_bf16", "fp16": "amp_fp16", "float16": "amp_fp16",
+                       "fp32": "fp32", "float32": "fp32"}
+
+
+def _precision_corrected(found: dict[str, tuple[Any, str]], message: str) -> None:
+    """A precision the user corrects after saying another ("fp16 … Sorry, it is bf16"): the last correction."""
+    corrected = None
+    for corrected in PRECISION_CORRECTED.finditer(message[:MAX_SCAN]):
+        pass
+    if corrected is not None and found.get("precision", (None,))[0] not in (None, "bf16"):
+        found["precision"] = (CORRECTED_PRECISION[corrected.group("dtype").lower()], corrected.group(0))
 
 
 # Accelerate's find_executable_batch_size (the Trainer's auto_find_batch_size) prints the batch it settled on after

@@ -6946,3 +6946,11 @@ def test_a_batch_too_large_for_each_gpu_is_the_total(kb):
     assert c.wm.value("batch_size") == 14400 and not c.wm.known("batch_unqualified")
     c = run_consultation("batch 64 on 4 GPUs, OOM", kb=kb)
     assert c.wm.value("batch_unqualified") == 64
+
+
+def test_a_precision_the_user_corrects_is_the_runs(kb):
+    """Review 81 #19: "I use fp16 and with offload off … Sorry, it is bf16." - the correction is the run's precision."""
+    c = run_consultation("I use 4 A40 48G to finetune FLAN-T5-XXL, OOM with batch_size = 1 per GPU. I use fp16 and "
+                         "with offload off.\n\nSorry, it is bf16.", kb=kb)
+    assert c.wm.value("precision") == "amp_bf16"
+    assert run_consultation("I use 4 A40 48G to finetune FLAN-T5-XXL with fp16.", kb=kb).wm.value("precision") == "amp_fp16"
