@@ -1296,6 +1296,10 @@ HF_TOTAL_BATCH = re.compile(r"total\s+train\s+batch\s+size\s+\(w\.\s+parallel,\s
                             r"(\d{1,7})", re.IGNORECASE)
 
 
+SMI_INDEX = re.compile(r"\d{1,2}\s+(?:NVIDIA|Tesla|GeForce|Quadro|AMD|Radeon)\b.{0,40}", re.IGNORECASE)
+BUSY_GPU_BYTES = 2 * 2**30  # a GPU nvidia-smi lists with more than this in use runs part of the job (heuristic)
+
+
 def _memory_of_each_gpu(found: dict[str, tuple[Any, str]], said: str) -> None:
     """Each GPU's memory listed ("GPU 0: 52.7GB / 80GB - GPU 1: 71.5GB / 80GB", nvidia-smi's rows): the GPUs in use
     where no count was said, and which of them holds the most - the first (rank 0's extra work) or another (that
@@ -1316,10 +1320,6 @@ def _memory_of_each_gpu(found: dict[str, tuple[Any, str]], said: str) -> None:
         return
     found.pop("claim_gpu0_extra_memory", None)  # ("memory imbalance" read as GPU 0's, where GPU 1 holds more)
     found["heavier_gpu_index"] = (most, by_gpu[most][1])
-
-
-SMI_INDEX = re.compile(r"\d{1,2}\s+(?:NVIDIA|Tesla|GeForce|Quadro|AMD|Radeon)\b.{0,40}", re.IGNORECASE)
-BUSY_GPU_BYTES = 2 * 2**30  # a GPU nvidia-smi lists with more than this in use runs part of the job (heuristic)
 
 
 def _banner_counts_the_gpus(found: dict[str, tuple[Any, str]], said: str) -> None:
