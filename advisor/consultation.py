@@ -901,6 +901,14 @@ def _started_trainers_banner(found: dict[str, tuple[Any, str]], message: str) ->
             found["batch_size"] = (total, words)
 
 
+def _last_match(pattern: re.Pattern, message: str) -> re.Match | None:
+    """The last match of `pattern` in the message's first MAX_SCAN characters (what was said last stands)."""
+    last = None
+    for last in pattern.finditer(message[:MAX_SCAN]):
+        pass
+    return last
+
+
 # "I use fp16 … Sorry, it is bf16." (review 81 #19): a precision the user corrects - the correction is the run's
 PRECISION_CORRECTED = re.compile(r"(?i)\b(?:sorry|correction|oops|actually|i\s+mean|i\s+meant|my\s+bad|typo)\b[,:;!.\s-]{0,4}"
                                  r"(?:it\s+is|it's|it\s+was|i\s+use|i\s+used|i'm\s+using|we\s+use|using)?\s{0,2}"
@@ -911,9 +919,7 @@ CORRECTED_PRECISION = {"bf16": "amp_bf16", "bfloat16": "amp_bf16", "fp16": "amp_
 
 def _precision_corrected(found: dict[str, tuple[Any, str]], message: str) -> None:
     """A precision the user corrects after saying another ("fp16 … Sorry, it is bf16"): the last correction."""
-    corrected = None
-    for corrected in PRECISION_CORRECTED.finditer(message[:MAX_SCAN]):
-        pass
+    corrected = _last_match(PRECISION_CORRECTED, message)
     if corrected is not None and found.get("precision", (None,))[0] not in (None, "bf16"):
         found["precision"] = (CORRECTED_PRECISION[corrected.group("dtype").lower()], corrected.group(0))
 
@@ -926,9 +932,7 @@ FOUND_EXECUTABLE_BATCH = re.compile(r"(?i)\bcurrently\s+training\s+with\s+a\s+ba
 def _batch_the_finder_kept(found: dict[str, tuple[Any, str]], message: str) -> None:
     """"Currently training with a batch size of: 2 … Instantaneous batch size per device = 16" (review 81 #28): the
     per-device batch the run trains with is the one the batch finder kept, not the one the arguments asked for."""
-    kept = None
-    for kept in FOUND_EXECUTABLE_BATCH.finditer(message[:MAX_SCAN]):
-        pass  # (the last one printed: the finder halves and prints again after each OOM)
+    kept = _last_match(FOUND_EXECUTABLE_BATCH, message)  # (the finder halves and prints again after each OOM)
     if kept is not None and int(kept.group(1)) >= 1:
         found["micro_batch"] = (int(kept.group(1)), kept.group(0))
 
@@ -1311,10 +1315,9 @@ def _memory_of_each_gpu(found: dict[str, tuple[Any, str]], said: str) -> None:
     # (nor the index of nvidia-smi's second row, "1 NVIDIA A100-SXM4-80GB", read as a count of one)
     if len(busy) >= 2 and ("num_gpus" not in found or SMI_INDEX.fullmatch(found["num_gpus"][1].strip())):
         found["num_gpus"] = (len(busy), "; ".join(by_gpu[i][1] for i in sorted(busy)))
-    top = heaviest(by_gpu)
-    if top is None:
+    most = heaviest(by_gpu)
+    if most is None:
         return
-    most, _ = top
     if most == min(by_gpu):
         found.setdefault("claim_gpu0_extra_memory", (True, by_gpu[most][1]))
         return
@@ -1338,7 +1341,8 @@ def _banner_counts_the_gpus(found: dict[str, tuple[Any, str]], said: str) -> Non
 
 
 # a batch per update above this many samples, from an unqualified batch read as each GPU's, is no run's (heuristic:
-# the largest published batches - 32k for ImageNet and CLIP-scale contrastive runs - stay below it)
+# most recipes' batches per update stay far below it; the contrastive runs that go beyond - SigLIP's - say them as
+# totals, which is the reading this gives)
 LARGEST_PLAUSIBLE_UPDATE = 65_536
 
 

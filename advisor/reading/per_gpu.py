@@ -41,9 +41,9 @@ IMBALANCE_BYTES = 2**30
 IMBALANCE_SHARE = 0.1
 
 
-def heaviest(by_gpu: dict[int, tuple[float, str]]) -> tuple[int, float] | None:
-    """The GPU that holds the most and how much more than the one that holds the least, where the gap is an
-    imbalance (IMBALANCE_BYTES and IMBALANCE_SHARE); None otherwise."""
+def heaviest(by_gpu: dict[int, tuple[float, str]]) -> int | None:
+    """The GPU that holds the most, where its gap to the one that holds the least is an imbalance (IMBALANCE_BYTES and
+    IMBALANCE_SHARE); None otherwise."""
     if len(by_gpu) < 2:
         return None
     most = max(by_gpu, key=lambda i: (by_gpu[i][0], -i))
@@ -51,4 +51,4 @@ def heaviest(by_gpu: dict[int, tuple[float, str]]) -> tuple[int, float] | None:
     gap = by_gpu[most][0] - by_gpu[least][0]
     if gap < IMBALANCE_BYTES or gap < IMBALANCE_SHARE * by_gpu[least][0]:
         return None
-    return most, gap
+    return most
