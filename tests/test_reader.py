@@ -1604,6 +1604,16 @@ def test_the_length_that_fails_is_the_one_to_make_fit():
     assert reading.get("seq_len") == 32768
 
 
+@pytest.mark.parametrize("message, gpus", [
+    ("FSDP full shard, batch 2. It works on 8 devices but OOMs with 6 devices.", 6),
+    ("It OOMs on 4 GPUs but runs fine on 8 GPUs.", 4),
+    ("With 2 GPUs it trains fine, with 4 GPUs I get CUDA out of memory.", 4),
+    ("I tried either 8 GPUs and batch 128 or 4 GPUs and batch 256.", None),  # two plans, neither failing: asked
+])
+def test_the_gpu_count_that_fails_is_the_run(message, gpus):
+    assert labels(message).get("num_gpus") == gpus
+
+
 @pytest.mark.parametrize("message, expected, absent", [
     # a single GPU said outright stays one GPU, whatever is per GPU (review 14 #17)
     ("Pretraining BERT-base with DeepSpeed on a single V100 32GB. A micro-batch of 256 per GPU does not OOM.",
@@ -2153,6 +2163,13 @@ def test_phrasings_from_the_seventeenth_session(message, expected, absent):
     # a flag commented out of a launch script is not set (review 26 #4)
     ("export NPROC_PER_NODE=4\nswift sft \\\n  --lora_rank 8 \\\n# --tp_size 4 \\\n  --max_length 512",
      {"num_gpus": 4, "lora_rank": 8, "seq_len": 512, "parallelism": "ddp"}, []),  # (not tensor parallel)
+    # ms-swift over several visible GPUs with no NPROC_PER_NODE: one process, the model split by device_map
+    ("CUDA_VISIBLE_DEVICES=0,1,2,3 swift sft --model_type qwen2-7b-instruct --sft_type full --batch_size 4",
+     {"num_gpus": 4, "parallelism": "device_map"}, []),
+    ("CUDA_VISIBLE_DEVICES=0,1,2,3 NPROC_PER_NODE=4 swift sft --model_type qwen2-7b-instruct --batch_size 4",
+     {"num_gpus": 4, "parallelism": "ddp"}, []),
+    ("CUDA_VISIBLE_DEVICES=0,1 swift sft --deepspeed default-zero3 --batch_size 4",
+     {"num_gpus": 2, "parallelism": "zero", "zero_stage": 3}, []),
     ("# gradient_accumulation_steps: 8\nper_device_train_batch_size: 2", {"micro_batch": 2}, ["grad_accum_steps"]),
     # a shell script's defaults are the recipe's; the user's own values are theirs (review 26 #6, corpus rq-1967)
     ("The basic setting is:\nGPUS=${GPUS:-8}\nBATCH_SIZE=${BATCH_SIZE:-128}\nPER_DEVICE_BATCH_SIZE=${PER_DEVICE_BATCH_SIZE:-4}"

@@ -694,7 +694,8 @@ ACTIVATION_WORDS = frozenset({"activation", "activations", "act"})  # (what an o
 RUN_WORDS = frozenset({"run", "runs", "work", "works", "worked", "fit", "fits", "train", "trains"})
 
 # settings besides the batch whose value in a failing run outranks the one in a run that works
-MOOD_FIELDS = ("seq_len", "dataset_size", "model", "params", "optimizer")  # ("fits with SGD, can't with AdamW")
+MOOD_FIELDS = ("seq_len", "dataset_size", "model", "params", "optimizer",  # ("fits with SGD, can't with AdamW")
+               "num_gpus")  # ("it works on 8 devices but OOMs with 6 devices": the run asked about is the 6)
 MIN_SAID_LENGTH = 16  # a "context" after a smaller number counts passages ("1 positive context"), not tokens
 LENGTH_FIELDS = ("seq_len", "completion_len", "prompt_len")  # (settled before the prompt's and completion's add up)
 IN_A_BATCH = frozenset({"in", "per", "a", "an", "each", "every", "of", "batch", "/"})  # "10 images in a batch"
@@ -3821,6 +3822,7 @@ def _resolve(reading: Reading) -> None:
     if count is not None and moved is None and any(count in pair and a.value != b.value and a.setup == b.setup == "user"
                                  and not (a.past or b.past) and rank(a) == rank(b) and a.sentence == b.sentence
                                  and min(a.value, b.value) > 1 and not {":", "="} & set(a.text + b.text)
+                                 and {a.mood, b.mood} != {"ok", "fail"}  # (one that works, one that fails: settled)
                                  for pair in reading.conflicts for a, b in [pair] if a.field == "num_gpus"):
         # "either 8 GPUs and batch 128 or 4 GPUs and batch 256": two setups of the
         # user's side by side, neither the one asked about; ask rather than pick - and several GPUs all the same,
@@ -4010,6 +4012,12 @@ def _resolve(reading: Reading) -> None:
             "NPROC_PER_NODE=") and reading.rl_trainer != "verl":  # (verl's actor shards with FSDP: situation.py)
         # `export NPROC_PER_NODE=4` before `swift sft` (ms-swift, LLaMA-Factory): the script starts torchrun
         values["parallelism"] = Read("parallelism", "ddp", values["num_gpus"].text, implied=True)
+    elif parallelism is None and reading.swift_cli and (reading.get("num_gpus") or 1) > 1 \
+            and values["num_gpus"].text.upper().startswith("CUDA_VISIBLE_DEVICES") and not reading.deepspeed \
+            and reading.launcher is None and not reading.sharding_unsettled:
+        # `CUDA_VISIBLE_DEVICES=0,1,2,3 swift sft …` with no NPROC_PER_NODE: ms-swift starts one process and loads
+        # the model with device_map over the visible GPUs (its examples/train/multi-gpu/device_map), no DDP
+        values["parallelism"] = Read("parallelism", "device_map", reading.swift_cli, implied=True)
     pure = next((b for a, b in reading.conflicts if a.field == "precision" and a.value == "amp_bf16"
                  and b.value == "bf16" and b.setup == "user"), None)
     if pure is not None and reading.get("precision") == "amp_bf16":
