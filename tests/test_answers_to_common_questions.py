@@ -4008,6 +4008,17 @@ def test_a_random_oom_with_lengths_from_short_to_long_is_the_longest_batch(kb):
     assert "finding-random-oom-longest-batch" not in [f.id for f in other.advice.findings]
 
 
+def test_an_oom_after_many_epochs_of_speech_is_the_longest_batch(kb):
+    """Review 83 #5: QuartzNet on 200 hours of audio, clips capped at 62 s, OOM after 44 epochs - the epoch's end
+    ran 43 times before; the batch that draws the longest clips is the suspect."""
+    c = run_consultation("Training QuartzNet 10x5 on my dataset of almost 200 hours audio, batch_size: 4, "
+                         "max_duration: 62.0. I got CUDA out of memory error after 44 epochs! Why?", kb=kb)
+    assert c.wm.value("variable_lengths") is True
+    assert c.advice.findings[0].id == "finding-random-oom-longest-batch"
+    images = run_consultation("ResNet-50 at 224px, batch 256: I got CUDA out of memory error after 44 epochs!", kb=kb)
+    assert "finding-random-oom-longest-batch" not in [f.id for f in images.advice.findings]
+
+
 def test_evaluation_on_whole_images_larger_than_the_crops(kb):
     """Review 34 #30: Mask2Former trained on 512x1024 crops, "Evaluation at full 1024x2048 with batch 1 OOMs": the
     evaluation OOM is read, and sliding-window inference at the crop size is the answer, not training levers."""
@@ -6574,6 +6585,22 @@ def test_fewer_steps_by_no_whole_factor_are_fewer_examples(kb):
     assert c.wm.value("steps_said_ratio") == pytest.approx(c.wm.value("total_updates") / 489)
     assert not c.wm.known("steps_said_fraction")
     assert c.advice.findings[0].id == "finding-steps-said-fewer-by-no-whole-factor"
+
+
+def test_packed_steps_count_packs_not_examples(kb):
+    """Review 84 #16: `--packing true --max_length 8192`, 7,144 samples, global batch 64 on one data-parallel copy,
+    and the run finishes after 26 steps - each pack holds about 111 / 26 examples."""
+    message = ("NPROC_PER_NODE=8 megatron sft --tensor_model_parallel_size 8 --micro_batch_size 1 --global_batch_size 64 "
+               "--packing true "
+               "--max_epochs 1 --max_length 8192. My training dataset has 7,144 samples, and I set global_batch_size "
+               "to 64. Why does the training finish after 26 steps?")
+    c = run_consultation(message, kb=kb)
+    assert c.wm.value("packing") is True and c.wm.value("total_updates_said") == 26
+    assert c.wm.value("steps_said_ratio") == pytest.approx(c.wm.value("total_updates") / 26)
+    assert c.advice.findings[0].id == "finding-packed-steps"
+    assert "finding-steps-said-fewer-by-no-whole-factor" not in [f.id for f in c.advice.findings]
+    unpacked = run_consultation(message.replace("--packing true ", ""), kb=kb)
+    assert unpacked.advice.findings[0].id == "finding-steps-said-fewer-by-no-whole-factor"
 
 
 @pytest.mark.parametrize("said, seconds", [("1 hour 20 minutes", 4800), ("1h20m", 4800), ("2 hours and 30 minutes", 9000),

@@ -393,6 +393,13 @@ def test_an_oom_fixed_by_an_8bit_base_then_slow(kb):
     assert "plan-does-not-fit" not in [f.id for f in c.advice.findings]
 
 
+def test_an_8bit_base_of_unsaid_size_is_still_the_slow_part(kb):
+    # review 83 #13, in Chinese: LoRA on a 4090 is rather slow; the model is in 8 bits - is that why?
+    c = run_consultation("最近用4090 lora微调近10小时的数据，发现训练的比较慢。模型开启了8bit。是因为这个原因吗？", kb=kb)
+    assert c.wm.value("base_bits") == 8 and not c.wm.known("params")
+    assert c.advice.findings[0].id == "finding-int8-base-slow-unsized"
+
+
 @pytest.mark.parametrize("message", [
     "I got OOM so I reduced the batch to 4; now it runs but is very slow.",
     "I got an OOM. So I enabled gradient checkpointing, and now it trains but slowly.",
@@ -530,3 +537,41 @@ def test_an_image_diffusion_step_counted_in_its_image_tokens(kb):
     c = run_consultation("FLUX.1-dev LoRA on one H100 at 1024x1024 with batch size 1. Each iteration takes 1.2 seconds. "
                          "Is it normal?", kb=kb)
     assert c.wm.known("dit_step_utilization") and "finding-dit-step-utilization-low" not in finding_ids(c)
+
+
+def test_a_pipeline_runs_faster_at_a_smaller_micro_batch_by_its_bubble(kb):
+    # Megatron with TP=2 PP=2 on 8 GPUs: 2 copies in data parallel, 256 / (16 × 2) = 8 micro-batches an update
+    c = run_consultation("Same global_batch_size but a smaller micro_batch_size is faster? Megatron-LM, 8 GPUs, "
+                         "TP=2 PP=2, global_batch_size=256, micro_batch_size=16, llama 7B. Why is the iteration "
+                         "faster with a smaller micro batch?", kb=kb)
+    assert c.wm.value("pipeline_stages") == 2
+    assert c.wm.value("grad_accum_steps") == 8
+    assert c.wm.value("pipeline_bubble_share") == pytest.approx(1 / 9)
+    assert c.wm.value("pipeline_bubble_share_halved") == pytest.approx(1 / 17)
+    assert finding_ids(c)[0] == "finding-pipeline-bubble"
+    assert "11.1%" in c.advice.findings[0].title
+
+
+def test_no_pipeline_no_bubble(kb):
+    c = run_consultation("Megatron-LM, 8 GPUs, TP=2 PP=1, global_batch_size=256, micro_batch_size=16. Why is the "
+                         "iteration faster with a smaller micro batch?", kb=kb)
+    assert not c.wm.known("pipeline_bubble_share")
+    assert "finding-pipeline-bubble" not in finding_ids(c)
+
+
+def test_fixed_steps_on_more_gpus_train_more_samples(kb):
+    # 200000 steps on 4 GPUs with accumulation 2: each step trains 8 batches, so twice the time is 4× the rate
+    c = run_consultation("Single-gpu: python3 run_downstream.py -m train. Multi-gpu: python3 -m torch.distributed."
+                         "launch --nproc_per_node 4 run_downstream.py -o config.runner.gradient_accumulate_steps=2. "
+                         "The multi-gpu code is taking more time than the single-gpu one, both 200000 steps. Why?",
+                         kb=kb)
+    assert c.wm.value("batches_per_fixed_step") == 8
+    assert finding_ids(c)[0] == "finding-fixed-steps-train-more-on-more-gpus"
+    assert "8 batches" in c.advice.findings[0].title
+
+
+def test_a_run_without_a_step_count_gets_no_fixed_step_multiple(kb):
+    c = run_consultation("Multi-gpu training on 4 GPUs with DDP is taking more time than the single-gpu one. Why?",
+                         kb=kb)
+    assert not c.wm.known("batches_per_fixed_step")
+    assert "finding-fixed-steps-train-more-on-more-gpus" not in finding_ids(c)

@@ -75,6 +75,8 @@ GLOSSARY: dict[str, str] = {
     # ("是都意味着我用两张显卡训练的时候batchsize自动设置成8": does it mean that when I train on two cards … - review 73 #30)
     "意味着": "mean", "的时候": "when", "时候": "when",
     "出错": "goes wrong", "时出错": "goes wrong",  # ("梯度累计在transformers>=4.46.0时出错": accumulation goes wrong)
+    # ("在openai-medium的基础上做微调爆ram了": the host's RAM ran out - review 83 #14; 显存 is the GPU's)
+    "爆": "ran out of", "爆了": "ran out of memory", "会爆": "runs out of memory",  # ("显存爆了", "单卡会爆")
     "报错": "error", "爆显存": "out of memory", "显存不足": "out of memory", "显存不够": "out of memory",
     "显存溢出": "out of memory", "溢出显存": "out of memory", "溢出": "overflow", "占用": "uses", "占显卡": "gpu memory usage", "占显存": "gpu memory usage", "显存占用": "memory usage", "显存占用了": "memory usage",
     # ("单卡和多卡内存消耗几乎一样": a single GPU's and several GPUs' memory use almost the same - 内存 said of the GPUs)
@@ -144,6 +146,10 @@ GLOSSARY: dict[str, str] = {
     # ("是单卡还是多卡呢": single or several cards - 还是 between two choices is "or", not "still")
     "还是多卡": "or multi gpu", "还是单卡": "or single gpu", "我看": "i read",
     "很慢": "slow", "慢": "slow", "快": "fast", "更快": "faster", "更慢": "slower",
+    # ("发现训练的比较慢。因为显存不够，模型开启了8bit。是因为这个原因吗？A6000 Ada会快点嘛？": training is rather slow;
+    # because memory was short the model is 8-bit - is that why? would an A6000 Ada be faster? - review 83 #13)
+    "快点": "faster", "会快点": "would be faster", "会更快": "would be faster", "因为": "because",
+    "是因为": "is it because", "这个原因": "this reason",
     # ("全参微调比LoRA更快": full fine-tuning than LoRA faster - the comparison in Chinese word order)
     "多长时间": "how long", "多久": "how long",  # ("需要多长时间": how long it takes - not 多, "multi")
     # ("为什么增大显卡数量无法加快训练速度": why does increasing the GPU count not speed up training - review 66 #23)

@@ -627,6 +627,10 @@ def ok_said(present: set[str], words: list[str]) -> bool:
     """Whether a word of success is said ("it runs", "fits", "works fine", "no issue"): the 'fine' of "fine-tuning"
     is not one."""
     said = present & OK_WORDS
+    if not said and "expected" in present:
+        # "the training is starting as expected" (review 84 #5) - not "not as expected"
+        return any(w == "expected" and words[k - 1:k] == ["as"] and words[k - 2:k - 1] != ["not"]
+                   for k, w in enumerate(words))
     if not said and "no" in present and present & NO_PROBLEM:
         return any(w == "no" and words[k + 1:k + 2] and words[k + 1] in NO_PROBLEM for k, w in enumerate(words))
     if said != {"fine"}:
@@ -680,6 +684,6 @@ def _able_to_train(said: list[str]) -> bool | None:
         elif w == "can" and not RUN_VERBS.isdisjoint(said[i + 1:i + 3]):
             return True
     return None
-MOOD_WORDS = FAIL_WORDS | OK_WORDS | {"out", "enough", "only", "no", "can", "cannot", "unable"}
+MOOD_WORDS = FAIL_WORDS | OK_WORDS | {"out", "enough", "only", "no", "can", "cannot", "unable", "expected"}
 # what ends a segment of a clause for its mood: "24k context trains fine but 32k context OOMs" is two
 SEGMENT_ENDS = frozenset({",", ";", "but", "whereas", "while"})

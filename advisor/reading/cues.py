@@ -169,6 +169,10 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("int8 quanto", "base_bits", 8), ("quanto int8", "base_bits", 8), ("int4 quanto", "base_bits", 4),  # SimpleTuner
     ("use int4", "base_bits", 4), ("use int8", "base_bits", 8),  # AutoTrain's `--use_int4`, `--use_int8`
     ("fp8 base", "base_bits", 8),  # kohya's and musubi-tuner's `--fp8_base`: the frozen base in 8-bit floats
+    # "load the model in 8-bit", "模型开启了8bit" (the model enabled 8bit - review 83 #13)
+    ("model in 8 bit", "base_bits", 8), ("model in 8bit", "base_bits", 8), ("model in int8", "base_bits", 8),
+    ("model in 4 bit", "base_bits", 4), ("model in 4bit", "base_bits", 4), ("model in int4", "base_bits", 4),
+    ("model enabled 8bit", "base_bits", 8), ("model enabled 8 bit", "base_bits", 8),
     # "Can I train the lora in 8bit so that my 3090 can train a lora for 13B?": the base loaded in 8 bits under it
     ("lora in 8bit", "base_bits", 8), ("lora in 8 bit", "base_bits", 8), ("lora in int8", "base_bits", 8),
     ("lora in 4bit", "base_bits", 4), ("lora in 4 bit", "base_bits", 4),
@@ -181,6 +185,7 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("mixed precision", "precision", "amp"), ("amp", "precision", "amp"), ("autocast", "precision", "amp"),
     ("fp32", "precision", "fp32"), ("float32", "precision", "fp32"), ("full precision", "precision", "fp32"),
     ("pure bf16", "precision", "bf16"), ("pure fp16", "precision", "fp16"),
+    ("native bf16", "precision", "bf16"), ("full bf16", "precision", "bf16"),  # (review 84 #10: no fp32 master copy)
     ("amp bf16", "precision", "amp_bf16"), ("amp fp16", "precision", "amp_fp16"),  # Composer's `precision: amp_bf16`
     ("mixed precision bf16", "precision", "amp_bf16"), ("mixed precision fp16", "precision", "amp_fp16"),
     ("16 mixed", "precision", "amp_fp16"),  # Lightning's precision="16-mixed" ("bf16-mixed" is read by its bf16)

@@ -258,6 +258,7 @@ def _same_model_part(part: str) -> bool:
     return part in CHECKPOINT_SUFFIXES or (bare != "" and bare.replace(".", "").isdigit())
 
 
+CARD_SIZE_UNITS = frozenset({"g", "gb", "gib"})  # "80G", "24GB": a card's memory glued to its number
 NOT_NAMES = {"a", "an", "the", "my", "our", "your", "their", "his", "her", "its", "these", "those", "on", "with", "of",
              "for", "model", "models", "and", "to", "is", "in", "this",
              "that", "train", "training", "size", "batch", "to", "from", "at", "by", "about", "around", "than", "over",
@@ -266,6 +267,7 @@ NOT_NAMES = {"a", "an", "the", "my", "our", "your", "their", "his", "her", "its"
              "smaller", "bigger", "big", "small", "new", "base", "pretrained", "whole", "dense", "param", "params",
              "loading", "load", "quantized", "quantised", "finetuned", "trained", "instruct", "chat", "original",
              "official", "so", "as", "if", "when", "then", "can", "could", "would", "should", "will", "into",
+             "node", "nodes", "machine", "machines", "single",  # ("单机7b", read "single node 7b": review 84 #30)
              "total", "parameters", "trainable", "number",  # "Total parameters 7243.436M" names no model
              "bit", "bits", "nf4", "int4", "int8", "fp16", "bf16", "gptq", "awq",  # "a 4bit 7B model": its precision
              "has", "have", "had", "with", "contains", "having",  # "BS-RoFormer has 72.2M parameters": a verb
@@ -312,6 +314,9 @@ def sized_names(clause: Clause, reading: Reading) -> None:
             continue  # up to 5,000B ('9708M' is 9.7B)
         if i - 2 >= clause.start and tokens[i - 1].text in ("*", "x", "×") and tokens[i - 2].is_num:
             continue  # "8*910B (64G)", "8x 910B": a count of devices (Ascend 910B), not a model's size
+        if i > clause.start and tokens[i - 1].text == ":" and not num.space_before and after is not None \
+                and after.text == ":" and not after.space_before:
+            continue  # nvidia-smi's bus id "00000000:3B:00.0": hexadecimal digits, no model's size
         if i > clause.start and tokens[i - 1].text.lower() in NPU_BRANDS:
             continue  # "ascend 910b*8": Huawei's NPU, not a model's size
         if unit_word == "m" and i - 2 >= clause.start and tokens[i - 1].text in ("h", "hr", "hrs") \
@@ -693,6 +698,8 @@ def _name_start(clause: Clause, i: int) -> int:
                 break
             if spaces == 2 and not (tokens[j + 1].is_num or t.text in names.FAMILIES):
                 break  # ("Gemma 3 12B", "Mistral Nemo 12B"; not the "trying" of "trying qwen2 0.5B")
+            if t.text.lower() in CARD_SIZE_UNITS and not t.space_before and j - 1 >= clause.start and tokens[j - 1].is_num:
+                break  # "A100 8x80G 7b模型" (review 84 #30): the cards' memory before the size, no part of a name
         # (a word glued inside the name is part of it: the 'a' of "qwen3-a3b-30b")
         inside = len(t.text) == 1 and not t.space_before and not tokens[j + 1].space_before and j - 1 >= clause.start \
             and tokens[j - 1].text in ("-", "_", ".") and not tokens[j - 1].space_before

@@ -12,7 +12,9 @@ import re
 from advisor.reading.timings import MAX_SCAN
 
 # "GPU 0: 52.7GB / 80GB", "GPU1 uses 30 GB", "cuda:1 - 71.5 GiB"
-LISTED = re.compile(r"\b(?:GPU|cuda|device|rank)\s?[:#]?\s?(?P<index>\d{1,2})\s{0,3}(?:[:=]|-|–|\buses?\b|\bat\b)\s{0,3}"
+# "GPU 0 memory is 38335MB、GPU 1 memory is 45733MB"
+LISTED = re.compile(r"\b(?:GPU|cuda|device|rank)\s?[:#]?\s?(?P<index>\d{1,2})\s{0,3}"
+                    r"(?:(?:memory|mem|vram)(?:\s+usage)?\s{1,3}(?:is\b)?|[:=]|-|–|\buses?\b|\bat\b)\s{0,3}"
                     r"(?:about\s+|~\s?)?(?P<value>\d{1,6}(?:\.\d{1,3})?)\s?(?P<unit>GiB|GB|G|MiB|MB)\b", re.IGNORECASE)
 # nvidia-smi: "|   0  NVIDIA A100-SXM4-80GB  On | …" then "| N/A 59C P0 372W / 400W |  43591MiB / 81920MiB | …"
 SMI_ROW = re.compile(r"^\|?[ \t]{0,8}(?P<index>\d{1,2})[ \t]{1,8}(?:NVIDIA|Tesla|GeForce|Quadro|AMD|Radeon)[^\n]{0,200}\n"

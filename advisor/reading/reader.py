@@ -140,7 +140,8 @@ def read(message: str) -> Reading:
             reading.scratch_evidence = _trained_on_corpus(clause)
         if reading.scratch_evidence is None and not present.isdisjoint(SHAPE_KEYS):
             reading.scratch_evidence = _defined_by_shape(clause)
-        if reading.launcher is None and not present.isdisjoint(LAUNCH_WORDS):
+        if reading.launcher is None and not present.isdisjoint(LAUNCH_WORDS) \
+                and not any(a <= clause.start < b for a, b in reading.commented_out):
             reading.launcher = _first_phrase(clause, cue_index("launchers"))
         if reading.plain_python is None and "py" in present and ("python" in present or "run" in present):
             reading.plain_python = _plain_python(clause)
@@ -419,7 +420,7 @@ def _predicted(clause: Clause, k: int) -> bool:
 
 # what says a setting was changed to ("so I switched to LoRA and it works": LoRA is the run now)
 # settings a switch said in words sets ("switched to the much smaller 1.3B model": the model and its size too)
-SWITCHABLE = frozenset({"precision", "optimizer", "attention", "model", "params"})
+SWITCHABLE = frozenset({"precision", "optimizer", "attention", "model", "params", "adapter"})  # ("changed qlora to lora")
 SWITCHES = (["use"], ["enable"], ["enabled"])  # a key's first part that turns on what follows (`use_fp16`)
 SWITCH_ENDINGS = frozenset({"run", "training", "mode", "enabled"})  # … or its last part (Tacotron 2's `fp16_run`)
 # "would batch 8 be faster?", "would micro 2 help throughput?": the batch a question supposes
@@ -694,7 +695,7 @@ ACTIVATION_WORDS = frozenset({"activation", "activations", "act"})  # (what an o
 RUN_WORDS = frozenset({"run", "runs", "work", "works", "worked", "fit", "fits", "train", "trains"})
 
 # settings besides the batch whose value in a failing run outranks the one in a run that works
-MOOD_FIELDS = ("seq_len", "dataset_size", "model", "params", "optimizer",  # ("fits with SGD, can't with AdamW")
+MOOD_FIELDS = ("seq_len", "dataset_size", "model", "params", "optimizer", "training_mode",  # ("fits with SGD, can't with AdamW")
                "num_gpus")  # ("it works on 8 devices but OOMs with 6 devices": the run asked about is the 6)
 MIN_SAID_LENGTH = 16  # a "context" after a smaller number counts passages ("1 positive context"), not tokens
 LENGTH_FIELDS = ("seq_len", "completion_len", "prompt_len")  # (settled before the prompt's and completion's add up)
@@ -896,10 +897,12 @@ def _keywords(clause: Clause, reading: Reading) -> None:
         if after == "'" and end + 1 < len(words):
             after = words[end + 1]  # `'fsdp_activation_checkpointing': False`: a quoted key, then its value
         if name == "precision" and value in ("amp_bf16", "amp_fp16") and reading.weights_dtype is None \
-                and words[max(0, k - 3):k].count("torch") >= 1 and "dtype" in words[max(0, k - 3):k] \
-                and "compute" not in words[max(0, k - 3):k] \
+                and (words[max(0, k - 3):k].count("torch") >= 1 and "dtype" in words[max(0, k - 3):k]
+                     and "compute" not in words[max(0, k - 3):k]
+                     or words[k - 1:k] == ["dtype"] and (reading.swift_cli or "swift" in clause.present)) \
                 and setup_of(clause, k) == "user":
-            # `torch_dtype=torch.bfloat16`: the weights loaded in 16 bits (settled in _resolve)
+            # `torch_dtype=torch.bfloat16`, ms-swift's `--dtype bf16`: the weights loaded in 16 bits (settled in
+            # _resolve)
             reading.weights_dtype = (value[4:], clause.text(clause.keys[max(0, k - 2)], last))
         if name == "precision" and (not _training_precision(clause, k, length) or after in ("auto", "none")
                                     or words[end:end + 2] == ["enabled", "auto"] or _set_at_run_time(clause, last)
@@ -2400,8 +2403,13 @@ def _bare_use(clause: Clause, reading: Reading, k: int, end: int, value: float) 
     if k == 0 or words[k - 1] not in USE_WORDS or reading.topics or clause.present & batches.TOPICS.keys() \
             or not float(value).is_integer() or not 2 <= value <= 65536:
         return False
+    if not COUNTED_DEVICES.isdisjoint(words[max(0, k - 8):k]):
+        return False  # "using 1GPU is much higher than using 3": a count of the devices just named, no batch
     t = clause.keys[end]
     return (clause.tokens[t + 1].text.lower() if t + 1 < clause.end else ".") in CLOSES_A_BARE_VALUE
+
+
+COUNTED_DEVICES = frozenset({"gpu", "gpus", "card", "cards", "node", "nodes", "device", "devices"})
 
 
 def _bare_fit(clause: Clause, reading: Reading, k: int, end: int, value: float) -> bool:
@@ -2442,8 +2450,8 @@ def _stated_batch(clause: Clause, k: int, end: int, value: float) -> str | None:
             nxt = clause.tokens[t + 1].text.lower() if t + 1 < clause.end else "."
             if topic != "batch" or clause.word_of(j) != (j, j) or nxt not in ENDS_A_VALUE:
                 return None
-            between = set(words[j:k])  # "my batch size on each GPU is 8": each GPU's
-            return "micro_batch" if between & {"each", "per"} and between & GPU_WORDS else "batch"
+            between = set(words[j:k])  # "my batch size on each GPU is 8", "the batch size for one GPU is 28"
+            return "micro_batch" if between & {"each", "per", "one", "single"} and between & GPU_WORDS else "batch"
     return None
 
 
@@ -3115,6 +3123,8 @@ def _left_slot(index: PhraseIndex, words: list[str], k: int, clause: Clause | No
             if hit[1] in ("batch", "micro_batch", "global_batch") and _steps_in_a_batch(words, end - hit[0]):
                 return None  # "Why is the total number of steps in a batch 12170?": a count of steps, no batch
             cue = end - hit[0]
+            if hit[1] == "micro_batch" and words[cue:cue + 1] == ["per"] and cue >= 1 and words[cue - 1] in SHARED_OUT:
+                return None  # "the chunks per GPU are 1032176 / 4 = 258044" (review 84 #21): the data's share, no batch
             if end < k and clause is not None and cue >= 1 and clause.tokens[clause.keys[cue - 1]].is_num \
                     and clause.keys[cue] - clause.keys[cue - 1] == 1:
                 return None  # "2 GPUs and 128 total threads": the noun is the number's before it, not this one's
@@ -3125,6 +3135,9 @@ def _left_slot(index: PhraseIndex, words: list[str], k: int, clause: Clause | No
     return None
 
 
+# what a data set or a model is divided into: so many of them "per GPU" are a share, not a batch
+SHARED_OUT = frozenset({"chunks", "documents", "docs", "tokens", "files", "shards", "rows", "records", "lines", "words",
+                        "parameters", "params", "layers", "experts", "heads"})
 STEP_NOUNS = frozenset({"steps", "iterations", "iters", "updates", "batches"})
 PRODUCT_TERMS = frozenset({"batch", "micro_batch", "grad_accum_steps", "num_gpus"})  # factors of the batch per update
 
@@ -3312,7 +3325,8 @@ def _commented_out(tokens: list[Token]) -> list[tuple[int, int]]:
         if tok.text != "#" or (t > 0 and tokens[t - 1].kind != "nl") or t + 2 >= len(tokens):
             continue
         after = tokens[t + 1]
-        if after.text == "-" or after.kind == "word" and "_" in after.text and tokens[t + 2].text in ("=", ":"):
+        if after.text == "-" or after.kind == "word" and "_" in after.text and tokens[t + 2].text in ("=", ":") \
+                or after.text.lower() in COMMENTED_LAUNCHERS and tokens[t + 2].kind != "nl":
             end = t + 1
             while end < len(tokens) and tokens[end].kind != "nl":
                 end += 1
@@ -3323,6 +3337,10 @@ def _commented_out(tokens: list[Token]) -> list[tuple[int, int]]:
 
 
 MAX_COMMENTED = 32  # commented-out setting lines looked at in one message
+# a launch commented out of a script: "# torchrun --nproc_per_node=3" above the `accelerate launch` that runs (review
+# 84 #29)
+COMMENTED_LAUNCHERS = frozenset({"torchrun", "deepspeed", "accelerate", "python", "python3", "swift", "llamafactory",
+                                 "cuda_visible_devices", "nproc_per_node"})
 
 
 def _in_comment(tokens: list[Token], start: int, t: int) -> bool:

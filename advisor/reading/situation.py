@@ -159,6 +159,8 @@ _PLACES = {
 }
 
 
+IDLE_GPU_BYTES = 128 * 2**20  # less in use than this on a GPU is no training process's (its CUDA context is more)
+
 def labels_of(reading: Reading) -> dict[str, Any]:
     """The reading in the corpus's label vocabulary (tests/corpus/real_messages.yaml)."""
     v = {name: r.value for name, r in reading.values.items()}
@@ -325,7 +327,7 @@ READER_FACTS = frozenset({fact for _, fact in _DIRECT} | TIMING_FACTS | {"micro_
                                                           "max_micro_batch", "gpu_peak_tflops", "split_gpus",
                                                           "claim_run_fits", "asked_settings", "model_parallel_gpus",
                                                           "sequence_parallel_gpus",
-                                                          "accumulation_implied", "rl_method", "optimizer_named",
+                                                          "accumulation_implied", "rl_method", "optimizer_named", "pipeline_stages",
                                                           "gpu_count_unsaid", "compared_gpus", "hf_trainer", "said_and_set_disagree", "rl_trainer",
                                                           "compared_micro_batch", "compared_runs_own", "measured_use",
                                                           "named_card_memory", "gpu_memory_written", "reference_micro_batch",
@@ -466,6 +468,8 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     said = (tp if tp and tp.value > 1 else pp).text if spans > 1 else sequence.text if shares > 1 else ""
     if spans > 1:  # "8x A100, TP 4, PP 1": one model copy over 4 GPUs, so 2 in data parallel
         put("model_parallel_gpus", spans, said)
+        if pp is not None and pp.value > 1:
+            put("pipeline_stages", pp.value, pp.text)  # (whose bubble a micro-batch's size changes)
         sharded = next((r for pair in reading.conflicts for r in pair
                         if r.field == "parallelism" and r.value in ("fsdp", "zero")), None)
         if sharded is not None and parallelism is not None and parallelism.value in ("tensor", "pipeline"):
@@ -700,7 +704,9 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         if sharding and "parallelism" not in v and "zero_stage" not in v:
             # "do I need DeepSpeed?": a run that asks whether to shard does not shard yet
             put("sharding_asked", True, sharding[0])
-    if reading.used_bytes and not (v.get("oom") is not None and v["oom"].value):
+    # (not an idle GPU's row of nvidia-smi, "9MiB / 32768MiB" - review 83 #14: a process on the GPU holds its CUDA
+    # context, some hundreds of MiB, before any tensor)
+    if (reading.used_bytes or 0.0) >= IDLE_GPU_BYTES and not (v.get("oom") is not None and v["oom"].value):
         # "training takes 24GB on each GPU": what the run that worked uses, to hold the count against
         put("measured_use", float(reading.used_bytes), reading.used_text)
     compared = reading.compared_layout

@@ -226,7 +226,8 @@ TYPOS = {"seqence": "sequence", "sequnce": "sequence", "sequece": "sequence", "s
          "bacth": "batch", "btach": "batch", "batchsie": "batchsize",
          "optimzer": "optimizer", "optimiser": "optimizer", "optmizer": "optimizer",
          "chnage": "change", "chagne": "change", "cahnge": "change",
-         "learing": "learning", "lerning": "learning", "leraning": "learning"}
+         "learing": "learning", "lerning": "learning", "leraning": "learning",
+         "epoches": "epochs", "epoachs": "epochs", "eopchs": "epochs"}
 
 
 CHUNK = 8192  # characters scanned at once: a 5 KB message in one call

@@ -1470,3 +1470,18 @@ def rl_rollout_batch(num_envs: float, steps_per_env: float, total_timesteps: flo
             out["updates_other"] = Estimate(math.floor(total_timesteps / other), None,
                                             f"⌊{fmt_count(total_timesteps)} / {fmt_count(other)}⌋", ("arithmetic",))
     return out
+
+
+@estimator("share", "share_halved", cites=("megatron-pipeline-bubble",))
+def pipeline_bubble(stages: float, micro_batches: float) -> dict[str, Estimate]:
+    """The share of a pipeline-parallel step its stages sit idle: with p stages and m micro-batches per update, the
+    schedule runs m + p - 1 slots, of which p - 1 fill and drain the pipeline; and the share at twice the
+    micro-batches (the micro-batch halved, the batch per update kept)."""
+    p, m = int(stages), int(micro_batches)
+    if p < 2 or m < 1:
+        raise NotComputable("a pipeline of two stages or more and one micro-batch or more")
+    share, halved = (p - 1) / (m + p - 1), (p - 1) / (2 * m + p - 1)
+    return {"share": Estimate(share, "fraction", f"({p} stages - 1) / ({m} micro-batches + {p} - 1) = "
+                              f"{fmt_share(share)}", ("megatron-pipeline-bubble",)),
+            "share_halved": Estimate(halved, "fraction", f"({p} - 1) / ({2 * m} micro-batches + {p} - 1) = "
+                                     f"{fmt_share(halved)}", ("megatron-pipeline-bubble",))}
