@@ -591,3 +591,26 @@ def test_a_full_ppo_counts_its_four_models(kb):
     assert c.wm.value("ppo_states_total") == pytest.approx(6.738e9 * 36, rel=1e-3)
     assert c.wm.value("ppo_states_per_gpu") == pytest.approx(6.738e9 * 36 / 4, rel=1e-3)
     assert any(f.id == "finding-ppo-states" and "225.92 GiB" in f.title for f in c.advice.findings)
+
+
+def test_each_gpus_memory_listed_is_what_it_holds_not_its_size(kb):
+    """Review 83 #6: "GPU 0 memory is 38335MB、GPU 1 memory is 45733MB" under DDP is what each GPU holds - no card of
+    38 GB - and GPU 1, not GPU 0, holds the most; a card's size written beside its use stays the card's."""
+    found = read_message(kb, "batchsize=2, single-machine 2 gpus is used for training, GPU 0 memory is 38335MB、"
+                             "GPU 1 memory is 45733MB. train_engine=torch_ddp")
+    assert "gpu_memory" not in found
+    assert found["measured_use"][0] == 45733e6
+    assert found["heavier_gpu_index"][0] == 1
+    c = run_consultation("DDP on 2 GPUs: GPU 0: 52.7GB / 80GB, GPU 1: 71.5GB / 80GB. Why does GPU 1 hold more?", kb=kb)
+    assert c.wm.value("gpu_memory") == 80 * 2**30
+    assert c.wm.value("heavier_gpu_index") == 1
+    assert c.advice.findings[0].id == "finding-heavier-gpu-not-first"
+
+
+def test_an_idle_gpus_row_is_no_use(kb):
+    """Review 83 #14: nvidia-smi's idle rows ("9MiB / 32768MiB", 0%) pasted before the run are no measured use."""
+    found = read_message(kb, "三张V100\n|   0  Tesla V100-PCIE...  Off  | 00000000:3B:00.0 Off |   0 |\n"
+                             "| N/A   27C    P0    26W / 250W |      9MiB / 32768MiB |      0%      Default |\n"
+                             "|   1  Tesla V100-PCIE...  Off  | 00000000:AF:00.0 Off |   0 |\n"
+                             "| N/A   26C    P0    25W / 250W |      9MiB / 32768MiB |      0%      Default |")
+    assert "measured_use" not in found and "params" not in found

@@ -4789,3 +4789,44 @@ def test_a_count_a_script_was_made_for_is_not_the_users(kb):
 def test_a_count_written_after_its_x(text, gpus):
     """Review 81 #3: "X3 64GB H100" is three cards, the count written after its 'x' (not a size's '512x512')."""
     assert labels_of(read(text))["num_gpus"] == gpus
+
+
+@pytest.mark.parametrize("message, expected, absent", [
+    # a count compared with another count of GPUs is no batch (review 83 #12)
+    ("i have 3* A100 40G GPU. the problem is that using 1GPU is much higher than using 3", {"num_gpus": 3},
+     ["micro_batch", "batch_size"]),
+    # each GPU's batch said of "one GPU", and "epoches" (review 83 #8)
+    ("8 V100, the batch size for one GPU is 28. It takes 30days to train 300 epoches.",
+     {"num_gpus": 8, "micro_batch": 28, "epochs": 300}, []),
+    # nvidia-smi's bus id "00000000:3B:00.0" is no 3B model (review 83 #14)
+    ("|   0  Tesla V100-PCIE...  Off  | 00000000:3B:00.0 Off |                    0 |", {"gpu_model": "v100"},
+     ["params", "model"]),
+    # a launch commented out of the script is not the run's (review 84 #29)
+    ("4*A100 (80G)\n# torchrun --nproc_per_node=3\naccelerate launch src/train_sft.py --per_device_train_batch_size 1",
+     {"num_gpus": 4, "micro_batch": 1}, []),
+    # the data's share per GPU is no batch (review 84 #21)
+    ("My current setup has 4 GPUs. So, the chunks per GPU are `1032176 / 4 = 258044`", {"num_gpus": 4},
+     ["micro_batch"]),
+    # the method changed to, and the one that fails beside one that works (review 84 #26, #5)
+    ("I tried running llama 8b with the same config and it worked (i just changed qlora to lora)",
+     {"training_mode": "lora"}, []),
+    ("When I use finetuning_type='lora', the training is starting as expected. But when I use "
+     "finetuning_type='full', it's leading to OOM. --finetuning_type full", {"training_mode": "finetune", "oom": True},
+     []),
+    # pure bf16, however it is said (review 84 #10), and ms-swift's weights dtype alone
+    ("Both using native bf16, full finetune", {"precision": "bf16"}, []),
+    ("swift sft --dtype bf16 --model_type qwen-7b", {"precision": "bf16"}, []),
+    ("swift sft --dtype bf16 --deepspeed default-zero2", {"precision": "amp_bf16", "zero_stage": 2}, []),
+    # the cards' memory before a size is no part of a model's name (review 84 #30)
+    ("A100 8x80G 7b模型 单机全量训练", {"gpu_memory_gb": 80.0, "params": 7e9}, ["model"]),
+])
+def test_phrasings_from_reviews_83_and_84(message, expected, absent):
+    assert_reads(message, expected, absent)
+
+
+@pytest.mark.parametrize("message, ram", [("在openai-medium的基础上做微调爆ram了", True), ("训练时显存爆了怎么办", False)])
+def test_chinese_ran_out_of_host_ram_or_gpu_memory(kb, message, ram):
+    """Review 83 #14: 爆ram is the host's RAM running out; 显存爆了 the GPU's memory."""
+    found = read_message(kb, message)
+    assert ("claim_process_killed" in found) == ram
+    assert ("oom" in found) == (not ram)
