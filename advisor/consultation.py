@@ -205,6 +205,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
     _banner_counts_the_gpus(found, said)
     _memory_of_each_gpu(found, said)
     _last_logged_loss(found, said)
+    _commands_cut_inside_quotes(found, said)
     if found.get("verl_dynamic_bsz", (False,))[0] is True:
         # `use_dynamic_bsz=True` beside `ppo_micro_batch_size_per_gpu=4` (review 68 #17): the micro-batches are packed
         # to a token budget, so the count set is not what a micro-step holds
@@ -469,6 +470,21 @@ ACCUMULATION_COMMENTED_OUT = re.compile(r"(?i)\bgradient_accumulation_steps\b[^.
 LOGGED_LOSS = re.compile(r"""(?<![\w-])['"]?(?:train_)?loss['"]?\s{0,2}[:=]\s{0,2}"""
                          r"(\d{1,3}(?:\.\d{1,8})?(?:e-\d{1,2})?)(?![\d.])", re.IGNORECASE)
 MAX_LOSSES = 10_000  # logged losses looked at (a long paste's)
+
+
+def _commands_cut_inside_quotes(found: dict[str, tuple[Any, str]], said: str) -> None:
+    """A blank or comment line inside a quoted string (`options="`, flags each ending in a backslash, `--split 99,1,0`,
+    then a blank line, the closing quote cut from the paste - review 84 #20) is part of the string: no command ends
+    there."""
+    for name in ("command_cut_by_blank_line", "command_cut_by_comment"):
+        if name not in found:
+            continue
+        at = said.find(found[name][1], 0, MAX_SCAN)
+        if at < 0:
+            continue
+        fence = said.rfind("```", 0, at)  # (a code block's quotes count from its start; prose has its own)
+        if said.count('"', fence + 1, at) % 2:  # (not single quotes: "# don't" in a comment opens none)
+            found.pop(name)
 
 
 def _last_logged_loss(found: dict[str, tuple[Any, str]], said: str) -> None:

@@ -6279,6 +6279,10 @@ def test_a_blank_line_after_a_line_continuation_is_named_as_the_commands_end(kb)
     prose = run_consultation("NPROC_PER_NODE=8 swift sft \\\n    --sft_type lora \\\n    --deepspeed default-zero2 \\\n\n"
                              "我在微调时设置 --lora_target_modules ALL，出现显存不足", kb=kb)
     assert "finding-command-cut-by-blank-line" not in [f.id for f in prose.advice.findings]
+    # nor a blank line inside a quoted string whose closing quote the paste cut (review 84 #20)
+    quoted = run_consultation('```\noptions=" \\\n    --train-samples ${TRAIN_SAMPLES} \\\n    --split 99,1,0 \\\n\n'
+                              'torchrun --nproc_per_node 1 pretrain_model.py ${options}\n```\nWhy 165 epochs?', kb=kb)
+    assert not quoted.wm.known("command_cut_by_blank_line") and not quoted.wm.known("command_cut_by_comment")
 
 
 def test_memory_kept_after_deleting_a_model_names_its_references(kb):

@@ -860,3 +860,18 @@ def test_no_plan_at_a_length_under_which_a_timed_batch_could_not_run(kb):
                          "8, the throughout is 64.101samples/sec. When i set batch size 64 the throughout drops to "
                          "46.86 samples/sec. Is this result as expected?", kb=kb)
     assert c.wm.value("seq_len") == 512 and c.advice.plans  # (a length said: the search runs on it)
+
+
+def test_unsloth_checkpointing_keeps_the_checkpoints_in_cpu_ram(kb):
+    """Review 84 #13: QLoRA on Qwen2.5-72B at 32k with `--use_gradient_checkpointing unsloth` - its checkpoints wait
+    in CPU RAM, so the count is no longer 80 layer inputs of 32k tokens on the GPU (139 GiB against 61 GiB)."""
+    message = ("With Unsloth I am finetuning lora adapter of Qwen2.5 72B 4bit with a context length of 32K, my GPU is "
+               "A800. OOM. rank=16, and I also set the --use_gradient_checkpointing to {}.")
+    offloaded = run_consultation(message.format("unsloth"), kb=kb)
+    on_gpu = run_consultation(message.format("true"), kb=kb)
+    assert offloaded.wm.value("checkpoint_offload") is True and not on_gpu.wm.value("checkpoint_offload")
+    assert offloaded.wm.value("fused_loss") is True and on_gpu.wm.value("fused_loss") is True
+    spec = preset("qwen2.5-72b")
+    # the checkpoints of the other 78 layers (two stay in transit), 4 bytes an element under bf16 autocast
+    saved = (spec.n_layers - 2) * 32768 * spec.d_model * 4
+    assert on_gpu.wm.value("plan_memory_needed") - offloaded.wm.value("plan_memory_needed") == pytest.approx(saved)

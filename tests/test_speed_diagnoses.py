@@ -575,3 +575,12 @@ def test_a_run_without_a_step_count_gets_no_fixed_step_multiple(kb):
                          kb=kb)
     assert not c.wm.known("batches_per_fixed_step")
     assert "finding-fixed-steps-train-more-on-more-gpus" not in finding_ids(c)
+
+
+def test_memory_full_then_a_crawl_is_the_spill(kb):
+    # review 84 #6: LLaMA-Factory on Windows, an RTX 4090: free VRAM shrinks, and once full 1 s/it becomes 1000 s/it
+    c = run_consultation("Platform: Windows-10, GPU type: NVIDIA GeForce RTX 4090, Qwen2.5-7B, batch_size=1. After some "
+                         "steps VRAM empty size starts to shrink. Because when it gets full i'm goin from 1s/it to "
+                         "1000s/it and it just stuck??", kb=kb)
+    assert c.wm.value("spill_said") is True
+    assert c.advice.findings[0].id == "finding-spill-said"

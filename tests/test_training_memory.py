@@ -141,6 +141,19 @@ def test_checkpointing_and_flash_reduce_activations():
         estimate_training_memory(spec, TrainingSetup(checkpointing="selective"), "cuda").slope < base
 
 
+def test_offloaded_checkpoints_leave_two_layer_inputs_on_the_gpu():
+    """Unsloth's gradient checkpointing, DeepSpeed's cpu_checkpointing: every layer's input waits in CPU RAM, so the
+    GPU keeps the one recomputed layer and two inputs in transit instead of one input per layer."""
+    spec = preset("llama-2-7b")
+    full = estimate_training_memory(spec, TrainingSetup(checkpointing="full", attention="flash"), "cuda").slope
+    offloaded = estimate_training_memory(spec, TrainingSetup(checkpointing="offloaded", attention="flash"), "cuda").slope
+    s, h, layers = spec.seq_len, spec.d_model, spec.n_layers
+    # (the residual stream under bf16 autocast over fp32 weights is fp32: 4 bytes an element)
+    assert full - offloaded == pytest.approx((layers - 2) * s * h * 4)
+    with pytest.raises(InputError, match="offloaded"):
+        TrainingSetup(checkpointing="cpu").check()
+
+
 def test_accumulation_and_ddp_keep_gradients_beside_the_activations():
     """Issue 11, W6: gradients are None at the start of backward only for the first micro-batch on one GPU.
     Micro-steps 2..k (accumulation) and DDP (persistent buckets) hold every trained gradient beside the

@@ -68,7 +68,7 @@ class MemoryRequest:
         _choice("optimizer", self.optimizer, OPTIMIZERS)
         _whole("gpus", self.gpus, 1, 10**6)
         _choice("zero", self.zero, (0, 1, 2, 3))
-        _choice("checkpointing", self.checkpointing, ("none", "selective", "full"))
+        _choice("checkpointing", self.checkpointing, ("none", "selective", "full", "offloaded"))
         _choice("attention", self.attention, ("eager", "flash"))
         _choice("device", self.device, ("cuda", "cpu"))
         if self.lora is not None:

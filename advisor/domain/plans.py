@@ -50,7 +50,7 @@ class Knobs:
     optimizer: str = "adamw"
     zero: int = 0  # 0 = replicated (one GPU or DDP); 1-3 ZeRO stage (FSDP full shard = 3)
     offload: bool = False  # optimizer state (and fp32 master weights) in CPU memory
-    checkpointing: str = "none"  # none | full
+    checkpointing: str = "none"  # none | full | offloaded (full, the checkpoints in CPU RAM)
     attention: str = "eager"  # eager | flash
     adapter: str = "none"  # none | lora | lora8 (an 8-bit base) | qlora | prefix (P-tuning, prefix/prompt tuning)
     gpus: int = 1
@@ -320,8 +320,9 @@ def costs(p: Problem, c: Candidate) -> tuple[float, float, int]:
     if p.full_training and k.adapter != cur.adapter:
         risk += FULL_TRAINING_RISK  # "full fine-tuning" said: adapters train something else, so any full plan first
     time *= a_time / b_time
-    if k.checkpointing != cur.checkpointing:
-        time *= 1.33 if k.checkpointing == "full" else 1 / 1.33  # about one extra forward (Chen et al.: ~30 %)
+    if (k.checkpointing == "none") != (cur.checkpointing == "none"):
+        # about one extra forward (Chen et al.: ~30 %), the checkpoints kept on the GPU or in CPU RAM alike
+        time *= 1.33 if k.checkpointing != "none" else 1 / 1.33
     if k.offload != cur.offload:
         time *= 2.0 if k.offload else 1 / 2.0  # the optimizer step on the CPU, gradients over PCIe every update
     if k.zero != cur.zero:
@@ -374,11 +375,13 @@ def candidate_knobs(p: Problem) -> list[Knobs]:
     elif cur.adapter in ("lora", "lora8", "prefix"):
         adapters.append("qlora")  # (LoRA on an 8-bit base, "load_in_8bit": a 4-bit base is the next step down)
     shaped = p.spec is not None
-    checkpointing = sorted({cur.checkpointing, "full"}) if shaped else [cur.checkpointing]
+    # (checkpoints already offloaded to CPU RAM are kept there: on the GPU they would only take more)
+    checkpointing = sorted({cur.checkpointing, "full"}) if shaped and cur.checkpointing != "offloaded" \
+        else [cur.checkpointing]
     if shaped and p.goal == "faster":
         # turning checkpointing off saves the recomputed forward (about a third of a step): the first speed-up
         # to try where the activations it keeps fit (and on, still, for a run that must first fit)
-        checkpointing = sorted({cur.checkpointing, "full", "none"})
+        checkpointing = sorted(set(checkpointing) | {"none"})
     # a fused cross-entropy where a language model's logits (three fp32 copies of s × V per sample) take a share of
     # the card worth cutting: with checkpointing only (the activations cut, the logits are what is left), which
     # keeps the search small
@@ -465,8 +468,9 @@ CHANGE_WORDS = {
              lambda v: f"zero-{v}" if v else "no-sharding"),
     "offload": (lambda v: "optimizer offloaded to CPU RAM" if v else "no offload",
                 lambda v: "optimizer-offload" if v else "no-offload"),
-    "checkpointing": (lambda v: "activation checkpointing" if v == "full" else "no checkpointing",
-                      lambda v: "checkpointing" if v == "full" else "no-checkpointing"),
+    "checkpointing": (lambda v: {"full": "activation checkpointing",
+                                 "offloaded": "activation checkpointing offloaded to CPU RAM"}.get(v, "no checkpointing"),
+                      lambda v: {"full": "checkpointing", "offloaded": "offloaded-checkpointing"}.get(v, "no-checkpointing")),
     "attention": (lambda v: "flash/SDPA attention" if v == "flash" else "eager attention",
                   lambda v: "flash-attention" if v == "flash" else "eager-attention"),
     "fused_loss": (lambda v: "a fused cross-entropy (Liger, Unsloth: no full logits)" if v else "the full logits",
@@ -502,7 +506,7 @@ def saves_memory(old: Knobs, new: Knobs) -> bool:
     return any((new.adapter != old.adapter and new.adapter != "none",
                 new.optimizer == "adamw_8bit" != old.optimizer,
                 new.zero > old.zero, new.offload and not old.offload, new.gpus > old.gpus,
-                new.checkpointing == "full" != old.checkpointing,
+                new.checkpointing == "full" and old.checkpointing not in ("full", "offloaded"),
                 new.attention == "flash" != old.attention, new.fused_loss and not old.fused_loss))
 
 

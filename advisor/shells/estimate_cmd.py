@@ -39,7 +39,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     run.add_argument("--zero", type=int, default=0, choices=[0, 1, 2, 3], help="ZeRO stage; 0 = plain DDP (default)")
     run.add_argument("--fsdp", action="store_true", help="FSDP full sharding (= ZeRO-3)")
     run.add_argument("--offload", action="store_true", help="optimizer state in CPU memory (ZeRO-Offload)")
-    run.add_argument("--checkpointing", default="none", choices=["none", "selective", "full"], help="activation checkpointing")
+    run.add_argument("--checkpointing", default="none", choices=["none", "selective", "full", "offloaded"],
+                     help="activation checkpointing (offloaded: full, its checkpoints in CPU RAM, as Unsloth's)")
     run.add_argument("--attention", default="eager", choices=["eager", "flash"], help="eager stores s×s scores; flash/SDPA does not")
     run.add_argument("--dropout", action="store_true", help="dropout is on (adds its masks)")
     run.add_argument("--fused-loss", action="store_true", help="chunked/fused cross-entropy (no full fp32 logits)")

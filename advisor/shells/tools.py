@@ -69,7 +69,7 @@ class EstimateMemoryArgs(ToolArgs):
     gpus: Annotated[int, Field(ge=1, le=100_000)] = 1
     zero: Literal[0, 1, 2, 3] = 0
     offload: bool = False
-    checkpointing: Literal["none", "selective", "full"] = "none"
+    checkpointing: Literal["none", "selective", "full", "offloaded"] = "none"
     attention: Literal["eager", "flash"] = "eager"
     lora: Annotated[Optional[float], Field(gt=0, le=1, description="Train adapters of this fraction of the parameters")] = None
     base_bits: Optional[Literal[4, 8, 16, 32]] = None

@@ -261,7 +261,9 @@ def _problem(args: dict[str, Any]) -> Problem:
     if args.get("attention") is None and (args.get("model_preset") or spec is not None) \
             and not (spec is not None and spec.arch_kind == "cnn"):  # (a convolutional network has no attention)
         assumed.append("SDPA attention")
-    checkpointing = "full" if args.get("grad_checkpointing") else "none"
+    # (Unsloth's gradient checkpointing, DeepSpeed's cpu_checkpointing: the checkpoints wait in CPU RAM)
+    checkpointing = "offloaded" if args.get("checkpoint_offload") else "full" if args.get("grad_checkpointing") \
+        else "none"
     if args.get("grad_checkpointing") is None and spec is not None and spec.has_activation_shape:
         # (every activation stored is the largest part of most counts: said, since many recipes turn it on)
         assumed.append("no activation checkpointing")
@@ -403,7 +405,7 @@ def _option(p: Problem, c: Candidate, plan_id: str, recommended: bool) -> dict[s
     # card without bf16, never "pure bf16")
     mixed = "amp_fp16" if p.bf16 is False else "amp_bf16"
     settings = {"precision": k.precision if k.precision in ("fp32", "amp_bf16", "amp_fp16", "bf16") else mixed,
-                "optimizer": k.optimizer, "gradient_checkpointing": k.checkpointing == "full", "num_gpus": k.gpus}
+                "optimizer": k.optimizer, "gradient_checkpointing": k.checkpointing != "none", "num_gpus": k.gpus}
     if c.micro and c.accum and c.max_micro is not None:
         settings.update(micro_batch=c.micro, grad_accum_steps=c.accum)
     estimates = {"per_gpu_bytes": {"value": c.per_gpu, "unit": "bytes"},
@@ -528,7 +530,8 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                 num_gpus: int | None = None, gpus_available: int | None = None, gpus_to_fit: int | None = None,
                 machine_gpus: int | None = None, prefix_tuning: bool | None = None, zero_stage: int | None = None, parallelism: str | None = None, layout: str | None = None,
                 offload: str | None = None,
-                grad_checkpointing: bool | None = None, attention: str | None = None, adapter: str | None = None,
+                grad_checkpointing: bool | None = None, checkpoint_offload: bool | None = None,
+                attention: str | None = None, adapter: str | None = None,
                 training_mode: str | None = None, model_preset: str | None = None, model_shape: str | None = None,
                 architecture: str | None = None, multimodal_named: bool | None = None,
                 seq_len: int | None = None,
@@ -846,7 +849,8 @@ def _fewest(p: Problem, offload: bool) -> Candidate | None:
     for n in GPU_COUNTS:
         knobs = replace(cur, gpus=n, zero=3 if n > 1 else 0, offload=offload, split=cur.split if n == cur.gpus else 1,
                         precision="mixed" if offload and cur.precision != "bf16" else cur.precision,
-                        checkpointing="full" if p.spec is not None else cur.checkpointing)
+                        checkpointing="full" if p.spec is not None and cur.checkpointing != "offloaded"
+                        else cur.checkpointing)
         c = evaluate(replace(p, gpus_max=n), knobs)
         if c.fits:
             return c
@@ -922,7 +926,7 @@ def memory_needed(params: float, precision: str | None = None, optimizer: str | 
                   multimodal_named: bool | None = None,
                   seq_len: int | None = None, micro_batch: int | None = None,
                   grad_accum_steps: int | None = None, grad_checkpointing: bool | None = None,
-                  attention: str | None = None, image_size: int | None = None,
+                  checkpoint_offload: bool | None = None, attention: str | None = None, image_size: int | None = None,
                   cuda_context: float | None = None, batch_size: int | None = None,
                   adapter_fraction: float | None = None, lora_adapter_share: float | None = None,
                   gpu_model: str | None = None, embedding_training: bool | None = None,

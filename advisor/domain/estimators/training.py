@@ -39,7 +39,7 @@ class TrainingSetup:
     gpus: int = 1
     zero: int = 0  # 0 = plain data parallel (replicated states); 1, 2, 3 = ZeRO stages (FSDP full shard = 3)
     offload_optimizer: bool = False
-    checkpointing: str = "none"  # none | selective | full
+    checkpointing: str = "none"  # none | selective | full | offloaded (full, its checkpoints in CPU RAM)
     attention: str = "eager"  # eager (s×s scores stored) | flash (SDPA/flash: not stored)
     dropout: bool = False
     fused_loss: bool = False  # chunked/fused cross-entropy: no full fp32 logits
@@ -67,8 +67,8 @@ class TrainingSetup:
             raise InputError(f"--zero must be 0, 1, 2 or 3, got {self.zero}")
         if self.layer_split < 1:
             raise InputError(f"the layers must be split over at least 1 GPU, got {self.layer_split}")
-        if self.checkpointing not in ("none", "selective", "full"):
-            raise InputError(f"--checkpointing must be none, selective or full, got {self.checkpointing!r}")
+        if self.checkpointing not in ("none", "selective", "full", "offloaded"):
+            raise InputError(f"--checkpointing must be none, selective, full or offloaded, got {self.checkpointing!r}")
         if self.attention not in ("eager", "flash"):
             raise InputError(f"--attention must be eager or flash, got {self.attention!r}")
         if not 0 < self.trainable_fraction <= 1:
@@ -462,6 +462,12 @@ def activation_parts(spec: ModelSpec, setup: TrainingSetup, device: str = "cuda"
     if setup.checkpointing == "full":
         stored = L * s * h * b.res + layer  # every layer's input, plus one layer recomputed during backward
         layers_formula = f"full checkpointing: {L} × s·h·{b.res} B (layer inputs) + one layer's {fmt_bytes_gib(layer)}"
+    elif setup.checkpointing == "offloaded":
+        # the layer inputs wait in CPU RAM: on the GPU, the one being copied back beside the one in use, and one
+        # layer recomputed during backward
+        stored = 2 * s * h * b.res + layer
+        layers_formula = (f"checkpoints offloaded to CPU RAM: 2 × s·h·{b.res} B (the layer inputs in transit) + one "
+                          f"layer's {fmt_bytes_gib(layer)}")
     else:
         stored = L * layer
         layers_formula = (f"{L} layers × [2 norms {fmt_bytes_gib(norm)} + Q, K, V, attention output 4·sh·{b.lin} + scores "
