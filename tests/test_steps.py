@@ -468,3 +468,23 @@ def test_a_checkpoint_named_for_its_step_and_the_epoch_it_is_in(kb):
     assert not c.wm.known("target_duration")
     assert c.advice.findings[0].id == "finding-step-in-epochs"
     assert c.wm.value("step_reached_epochs") == pytest.approx(122000 * 12 / 110000)
+
+
+def test_megatron_samples_are_sequence_windows(kb):
+    """Review 84 #19: --seq-length 16384, --global-batch-size 2048, --train-iters 5000 - 10.24M samples of 16,384
+    tokens; an epoch is the corpus's tokens over the sequence length, not its documents."""
+    c = run_consultation("How can I confirm that I have completed one epoch in Megtron? --seq-length 16384 "
+                         "--micro-batch-size 1 --global-batch-size 2048 --train-iters 5000", kb=kb)
+    assert c.wm.value("megatron_run_samples") == 5000 * 2048
+    assert c.wm.value("megatron_run_tokens") == 5000 * 2048 * 16384
+    assert c.advice.findings[0].id == "finding-megatron-samples-are-windows"
+
+
+def test_megatron_epochs_logged_bound_the_corpus(kb):
+    """Review 84 #20: TRAIN_SAMPLES=100 and the builder's "total number of epochs: 165" - 100 samples of 4096 tokens
+    needed 165 passes, so one pass holds fewer than 409,600 / 164 tokens."""
+    c = run_consultation("TRAIN_SAMPLES=100\n--seq-length 4096 --train-samples ${TRAIN_SAMPLES}\nBut the log shows "
+                         "`total number of epochs: 165` despite I set TRAIN_SAMPLES=100. Why?", kb=kb)
+    assert c.wm.value("megatron_epochs_logged") == 165
+    assert c.wm.value("megatron_epoch_tokens_at_most") == pytest.approx(100 * 4096 / 164)
+    assert c.advice.findings[0].id == "finding-megatron-epochs-from-samples"

@@ -1485,3 +1485,29 @@ def pipeline_bubble(stages: float, micro_batches: float) -> dict[str, Estimate]:
                               f"{fmt_share(share)}", ("megatron-pipeline-bubble",)),
             "share_halved": Estimate(halved, "fraction", f"({p} - 1) / ({2 * m} micro-batches + {p} - 1) = "
                                      f"{fmt_share(halved)}", ("megatron-pipeline-bubble",))}
+
+
+@estimator("samples", "tokens", "epoch_tokens_at_most", cites=("megatron-gpt-dataset",))
+def megatron_samples(seq_len: float, train_samples: float | None = None, iterations: float | None = None,
+                     global_batch: float | None = None, epochs_logged: float | None = None) -> dict[str, Estimate]:
+    """A Megatron run's samples (--train-samples, else --train-iters × the global batch), each seq_len tokens cut
+    from the concatenated documents; and, with the epochs its dataset builder logged, the most tokens one pass over
+    the data can hold (the builder adds passes until they hold the samples' tokens)."""
+    if train_samples:
+        samples, said = float(train_samples), f"--train-samples {fmt_count(train_samples)}"
+    elif iterations and global_batch:
+        samples = float(iterations) * float(global_batch)
+        said = f"{fmt_count(iterations)} iterations × {fmt_count(global_batch)} global batch = {fmt_count(samples)}"
+    else:
+        raise NotComputable("--train-samples, or --train-iters with the global batch")
+    tokens = samples * seq_len
+    out = {"samples": Estimate(samples, "count", said, ("megatron-gpt-dataset",)),
+           "tokens": Estimate(tokens, "count", f"{fmt_count(samples)} samples × {int(seq_len):,} tokens = "
+                              f"{fmt_count(tokens)} tokens", ("megatron-gpt-dataset",))}
+    if epochs_logged and epochs_logged >= 1:
+        most = tokens / (epochs_logged - 1) if epochs_logged > 1 else float("inf")
+        if math.isfinite(most):
+            out["epoch_tokens_at_most"] = Estimate(most, "count", f"{fmt_count(tokens)} tokens needed {fmt_count(epochs_logged)} "
+                                                   f"passes, so {fmt_count(epochs_logged - 1)} held fewer: one pass < "
+                                                   f"{fmt_count(most)} tokens", ("megatron-gpt-dataset",))
+    return out
