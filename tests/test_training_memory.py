@@ -154,6 +154,16 @@ def test_offloaded_checkpoints_leave_two_layer_inputs_on_the_gpu():
         TrainingSetup(checkpointing="cpu").check()
 
 
+def test_unsloths_loss_keeps_one_16bit_copy_of_the_logits():
+    """Unsloth's cross-entropy: the logits stay in 16 bits, one copy whose gradient the backward writes in place -
+    between a chunked loss (none) and the default (three fp32-sized copies at the start of backward)."""
+    spec = preset("llama-2-7b")
+    parts = {kind: estimate_training_memory(spec, TrainingSetup(checkpointing="full", **kw), "cuda")
+             for kind, kw in (("full", {}), ("16bit", {"logits_16bit": True}), ("fused", {"fused_loss": True}))}
+    assert parts["16bit"].per_sample["logits and loss"] == 2 * spec.seq_len * spec.vocab
+    assert parts["fused"].slope < parts["16bit"].slope < parts["full"].slope
+
+
 def test_accumulation_and_ddp_keep_gradients_beside_the_activations():
     """Issue 11, W6: gradients are None at the start of backward only for the first micro-batch on one GPU.
     Micro-steps 2..k (accumulation) and DDP (persistent buckets) hold every trained gradient beside the

@@ -79,6 +79,7 @@ class Problem:
     gpus_per_host: int = 0  # GPUs per machine when the machines are said (0: all the GPUs on one machine)
     sequences_per_sample: int = 1  # DPO, ORPO, SimPO: each example is a pair (chosen, rejected) run together
     offload_params: bool = False  # the user offloads the parameters too: so does every ZeRO-3 plan with offload
+    logits_16bit: bool = False  # the run's loss keeps one 16-bit copy of the logits (Unsloth's), unless fused
     stage_said: int = 0  # the ZeRO stage (FSDP full shard = 3) the user set, even over one GPU where it shards nothing
     stage_errored: int = 0  # a ZeRO stage the user says failed with an error (not memory): never offered back
     sharded_over_unsaid: bool = False  # FSDP or ZeRO said, the GPUs they shard over not: the count is one GPU's
@@ -140,6 +141,7 @@ def _setup(p: Problem, k: Knobs) -> TrainingSetup:
                          base_bits=ADAPTER_BASE_BITS.get(k.adapter, 0),
                          cuda_context=p.cuda_context, margin=p.margin, reference_bytes=_reference(p, k),
                          offload_params=p.offload_params and k.offload and k.zero == 3, fused_loss=k.fused_loss,
+                         logits_16bit=p.logits_16bit and not k.fused_loss,
                          layer_split=k.split, bucket_view=not p.ddp_buckets)
 
 

@@ -33,6 +33,8 @@ def catalogue_models(clause: Clause, reading: Reading) -> None:
             continue
         if _data_key(clause, first):
             continue  # "output_dir: data/Qwen2.5-1.5B-Open-R1-GRPO", "--data_path alpaca_llama2.json": not the model
+        if _git_ref(clause, first):
+            continue  # "github.com/kohya-ss/sd-scripts/tree/sd3" (review 83 #20): a branch's name, no model trained
         if _comment_beside_a_model_key(clause, first):
             continue  # `model_path: ./qwen  # was llama-2-7b before`: the comment's alternative, not the model loaded
         if _backbone_at(words, s, e):
@@ -678,6 +680,16 @@ NAMED_FILES = FILE_TYPES | DOCUMENTS | {"htm"}
 NPU_BRANDS = frozenset({"ascend", "atlas"})  # Huawei's accelerators, named by a number and a 'B' ("Ascend 910B")
 OUTPUT_PARTS = frozenset({"output", "outputs", "out", "log", "logs"})
 CARD_BRANDS = GPU_NOISE | frozenset(CARD_PREFIXES) | {"mx"}  # what starts a card's name ("GTX 960M", "MX 150M")
+
+
+GIT_REF_PATHS = frozenset({"tree", "blob", "commits", "compare", "tag", "tags", "releases"})
+
+
+def _git_ref(clause: Clause, first: int) -> bool:
+    """Whether the name at token `first` is a git branch or tag in a repository's URL (".../tree/sd3")."""
+    tokens = clause.tokens
+    return first - 3 >= clause.start and tokens[first - 1].text == "/" and not tokens[first].space_before \
+        and tokens[first - 2].text.lower() in GIT_REF_PATHS and tokens[first - 3].text == "/"
 
 
 def _name_start(clause: Clause, i: int) -> int:

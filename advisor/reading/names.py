@@ -21,7 +21,9 @@ CHECKPOINT_SUFFIXES = frozenset({"hf", "chat", "instruct", "instr", "it", "uncas
                                  # BERT pre-trained with whole-word masking: the same architecture
                                  "wwm", "whole", "word", "masking",
                                  # mT0's machine-translated-prompt variant ("mt0-xxl-mt"): the same weights' shape
-                                 "mt"})
+                                 "mt",
+                                 # "wav2vec2 (base-model)" (review 83 #11): the word "model" names no other one
+                                 "model"})
 # families of models people train (their names start a model's name: "resnet152", "qwen-vl", "bevformer-small")
 FAMILIES = frozenset({
     "bert", "roberta", "deberta", "distilbert", "albert", "electra", "xlnet", "flan", "bart", "mbart", "gpt", "gptj",

@@ -2976,9 +2976,11 @@ def _per_step_said(words: list[str], k: int) -> bool:
 
 
 SAME_HARDWARE = ("this hardware", "the same hardware", "the same gpus", "the same setup", "this setup",
-                 "the same machine", "same hardware")
+                 "the same machine", "same hardware",
+                 # ("I'm using the same device as the one mentioned in the paper, which is a 4090" - review 83 #29)
+                 "the same device", "the same gpu", "the same card", "the same graphics card")
 HARDWARE_FIELDS = ("gpu_model", "gpu_memory_gb", "gpu_memory_catalogue_bytes", "num_gpus")
-SAME_HARDWARE_NOUNS = frozenset({"hardware", "setup", "gpus", "machine"})
+SAME_HARDWARE_NOUNS = frozenset({"hardware", "setup", "gpus", "machine", "device", "gpu", "card"})
 
 
 # settings a line of their own may give for each of several models ("32B LLM, TP=8, PP=1" then "70B LLM, TP=8, PP=2")

@@ -328,6 +328,7 @@ READER_FACTS = frozenset({fact for _, fact in _DIRECT} | TIMING_FACTS | {"micro_
                                                           "claim_run_fits", "asked_settings", "model_parallel_gpus",
                                                           "sequence_parallel_gpus",
                                                           "accumulation_implied", "rl_method", "optimizer_named", "pipeline_stages",
+                                                          "logits_16bit",
                                                           "gpu_count_unsaid", "compared_gpus", "hf_trainer", "said_and_set_disagree", "rl_trainer",
                                                           "compared_micro_batch", "compared_runs_own", "measured_use",
                                                           "named_card_memory", "gpu_memory_written", "reference_micro_batch",
@@ -676,6 +677,8 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     if fused is not None and "unsloth" in fused.text.lower() and "grad_checkpointing" not in v:
         # Unsloth checkpoints the activations unless told not to (use_gradient_checkpointing="unsloth")
         put("grad_checkpointing", True, fused.text)
+    if fused is not None and "unsloth" in fused.text.lower():
+        put("logits_16bit", True, fused.text)  # (its cross-entropy: one 16-bit copy of the logits, not none)
     yolo = v.get("ultralytics")
     if yolo is not None and yolo.value and "precision" not in v:
         # Ultralytics trains with fp16 autocast unless told `amp=False` (its default.yaml: amp: True)

@@ -279,8 +279,9 @@ def _problem(args: dict[str, Any]) -> Problem:
         assumed.append(WHOLE_COPY)
     elif gpus > 1 and parallelism == "zero" and not zero and args.get("zero_stage") is None and split == 1:
         assumed.append(NO_STAGE)  # "with DeepSpeed": its stage unsaid, counted as DeepSpeed's default, stage 0
+    # (Unsloth's loss keeps 16-bit logits: no fused loss, which a plan may still offer)
     current = Knobs(precision, optimizer, min(zero, 3), offload, checkpointing, attention, adapter, gpus,
-                    bool(args.get("fused_loss")), split)
+                    bool(args.get("fused_loss")) and not args.get("logits_16bit"), split)
     micro, accum = args.get("micro_batch"), args.get("grad_accum_steps")
     target = args.get("batch_size")
     if target is None and micro is None and args.get("batch_unqualified"):
@@ -345,6 +346,7 @@ def _problem(args: dict[str, Any]) -> Problem:
                    sequences_per_sample=2 if args.get("preference_objective") in PAIRED_OBJECTIVES else 1,
                    # (FSDP's CPU offload always moves the parameters: CPUOffload(offload_params=True))
                    offload_params=offload and (bool(args.get("offload_params")) or parallelism == "fsdp"),
+                   logits_16bit=bool(args.get("logits_16bit")),
                    stage_said=stage_said,
                    ddp_buckets=not args.get("megatron_named"),
                    sharded_over_unsaid=not args.get("num_gpus") and (parallelism == "fsdp"
@@ -545,7 +547,7 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                 claim_run_fits: bool | None = None, full_training: bool | None = None,
                 zero_stage_errored: int | None = None, elapsed_duration: float | None = None,
                 batch_unqualified: int | None = None, preference_objective: str | None = None,
-                offload_params: bool | None = None, fused_loss: bool | None = None,
+                offload_params: bool | None = None, fused_loss: bool | None = None, logits_16bit: bool | None = None,
                 reference_model_bytes: float | None = None, cpu_ram: float | None = None,
                 num_nodes: int | None = None, split_gpus: int | None = None,
                 measured_tokens_per_second: float | None = None, step_seconds: float | None = None,
@@ -930,7 +932,7 @@ def memory_needed(params: float, precision: str | None = None, optimizer: str | 
                   cuda_context: float | None = None, batch_size: int | None = None,
                   adapter_fraction: float | None = None, lora_adapter_share: float | None = None,
                   gpu_model: str | None = None, embedding_training: bool | None = None,
-                  fused_loss: bool | None = None) -> dict[str, Estimate]:
+                  fused_loss: bool | None = None, logits_16bit: bool | None = None) -> dict[str, Estimate]:
     """"How much GPU memory does it need?" before a card is named: the user's plan per GPU at their micro-batch
     (else their batch per update over their GPUs and accumulation, else 1), with the assumptions for what they did
     not say."""

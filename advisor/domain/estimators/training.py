@@ -43,6 +43,7 @@ class TrainingSetup:
     attention: str = "eager"  # eager (s×s scores stored) | flash (SDPA/flash: not stored)
     dropout: bool = False
     fused_loss: bool = False  # chunked/fused cross-entropy: no full fp32 logits
+    logits_16bit: bool = False  # Unsloth's cross-entropy: one 16-bit copy of the logits, its gradient written in place
     trainable_fraction: float = 1.0  # < 1: adapters of this fraction of the parameters are trained, the base is frozen
     base_bits: float = 0  # storage of a frozen base (16, 8, 4); 0 = the precision's weight bytes
     cuda_context: float = CUDA_CONTEXT_BYTES  # outside PyTorch's allocator
@@ -493,8 +494,14 @@ def activation_parts(spec: ModelSpec, setup: TrainingSetup, device: str = "cuda"
     per_sample = {"activations": float(saved)}
     formulas = {"activations": f"{layers_formula} + {head_txt} {fmt_bytes_gib(head)} = {fmt_bytes_gib(saved)} per sample"}
     lm = bool(spec.vocab) and not setup.fused_loss
-    logits_temps = 2 * b.loss * s * spec.vocab if lm else 0
-    if lm:
+    if lm and setup.logits_16bit:
+        # one 16-bit copy, kept for backward, which writes the gradient into it: nothing at the start of backward
+        # beside it
+        per_sample["logits and loss"] = float(2 * s * spec.vocab)
+        formulas["logits and loss"] = (f"2 B × s·V = 2 × {s} × {spec.vocab:,} = {fmt_bytes_gib(2 * s * spec.vocab)} per "
+                                       "sample (one 16-bit copy, its gradient written in place)")
+    logits_temps = 2 * b.loss * s * spec.vocab if lm and not setup.logits_16bit else 0
+    if lm and not setup.logits_16bit:
         per_sample["logits and loss"] = float(b.loss * s * spec.vocab + logits_temps)
         formulas["logits and loss"] = (f"3 × {b.loss} B × s·V = {3 * b.loss} × {s} × {spec.vocab:,} = "
                                        f"{fmt_bytes_gib(3 * b.loss * s * spec.vocab)} per sample (the saved log-softmax + two "
@@ -502,7 +509,7 @@ def activation_parts(spec: ModelSpec, setup: TrainingSetup, device: str = "cuda"
     # the last block's MLP backward: the gradients of its hidden layer and of the residual stream, beside everything
     # saved except the final norm (or BERT's last LayerNorm and hidden state); its output weight's gradient and the
     # head's gradients already exist
-    logits_saved = b.loss * s * spec.vocab if lm else 0
+    logits_saved = (2 if setup.logits_16bit else b.loss) * s * spec.vocab if lm else 0
     mlp_grads = s * (ff * b.lin + h * b.res) - 2 * s * h * b.res - s * stats - logits_saved
     head_params = (spec.vocab * h if spec.vocab else 0) + {"bert": h * h + h + h * spec.dims.get("num_classes", 2),
                                                            "vit": h * spec.dims.get("num_classes", 1000)}.get(spec.family, 0)
