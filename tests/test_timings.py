@@ -336,3 +336,11 @@ def test_a_time_question_naming_a_card_is_no_fit_question(kb):
                              "batches]")
     assert found.get("user_goal", (None,))[0] != "fit"
     assert found["current_duration"][0] == 33 * 3600
+
+
+def test_times_listed_against_batches_respectively():
+    """Review 83 #9: "It cost 50, 75, 136 seconds for 100 iterations when batch size are 1,2,4 respectively" - each
+    batch's seconds a step, in order; lists of different lengths pair nothing."""
+    found = compared_timings("It cost 50, 75, 136 seconds for 100 iterations when batch size are 1,2,4 respectively.")
+    assert found["step_seconds_by_batch"][0] == [[1, 0.5], [2, 0.75], [4, 1.36]]
+    assert compared_timings("It cost 50, 75 seconds for 100 iterations when batch size are 1,2,4 respectively.") == {}

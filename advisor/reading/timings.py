@@ -297,11 +297,38 @@ def _differs(a: dict, b: dict) -> list[str]:
     return out
 
 
+# "It cost 50, 75, 136 seconds for 100 iterations when batch size are 1,2,4 respectively" (review 83 #9): times
+# listed against the batches listed, in order
+LISTED_TIMES = re.compile(
+    r"(?P<times>\d{1,6}(?:\.\d{1,3})?(?:\s?,\s?(?:and\s)?\d{1,6}(?:\.\d{1,3})?){1,7})\s?"
+    r"(?P<unit>ms|s|sec|secs|seconds|min|mins|minutes)\s(?:for|per|of)\s(?P<steps>\d{1,6})\s"
+    r"(?:iterations|iters|steps|batches)\b[^.\n]{0,40}?\bbatch[ _]?sizes?\s(?:are|is|of|=)?\s?"
+    r"(?P<batches>\d{1,6}(?:\s?,\s?(?:and\s)?\d{1,6}){1,7})\s(?:respectively|resp\.)")
+
+
+def _listed_step_times(message: str, lowered: str) -> dict[str, tuple[Any, str]]:
+    """Step times listed against batches listed, "respectively": the batch → seconds-a-step pairs."""
+    match = LISTED_TIMES.search(lowered)
+    if match is None:
+        return {}
+    times = [float(t) for t in re.findall(r"\d+(?:\.\d+)?", match.group("times"))]
+    batches = [int(b) for b in re.findall(r"\d+", match.group("batches"))]
+    steps = int(match.group("steps"))
+    if len(times) != len(batches) or not steps or len(set(batches)) != len(batches):
+        return {}
+    per_step = _unit_seconds(match.group("unit")) / steps
+    return {"step_seconds_by_batch": ([[b, t * per_step] for b, t in zip(batches, times)],
+                                      message[match.start():match.end()])}
+
+
 def compared_timings(message: str) -> dict[str, tuple[Any, str]]:
     """The pair facts of two timings of one kind said under setups that differ in one thing (in the message's first
     MAX_SCAN characters)."""
     message = message[:MAX_SCAN]
     lowered = message.translate(ASCII_LOWER)
+    listed = _listed_step_times(message, lowered)
+    if listed:
+        return listed
     found = _found(lowered)
     if not found:
         return {}
