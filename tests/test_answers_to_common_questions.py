@@ -604,14 +604,16 @@ def test_an_oom_the_sdpa_estimate_cannot_explain_is_checked_with_eager_attention
 
 
 def test_unsloth_means_a_fused_loss_and_checkpointing(kb):
-    """'qlora llama 3.1 8b with unsloth' on a 12 GB card: Unsloth's fused cross-entropy never builds the fp32 logits
-    and it checkpoints the activations by default, so the plan fits (it did not, counted as a plain QLoRA run); a
-    checkpoint of the unsloth organisation ('unsloth/llama-3-8b-bnb-4bit') says nothing of the trainer."""
+    """'qlora llama 3.1 8b with unsloth' on a 12 GB card: Unsloth's cross-entropy never builds the fp32 logits (one
+    16-bit copy, its gradient written in place) and it checkpoints the activations by default, so the plan fits (it
+    did not, counted as a plain QLoRA run); a checkpoint of the unsloth organisation ('unsloth/llama-3-8b-bnb-4bit')
+    says nothing of the trainer."""
     message = "have a 3060 12gb. want to qlora llama 3.1 8b with unsloth, seq 2048, batch 1, grad accum 4. will it fit"
     c = run_consultation(message, kb=kb)
     assert c.wm.value("fused_loss") is True and c.wm.value("grad_checkpointing") is True
+    assert c.wm.value("logits_16bit") is True
     assert c.wm.value("plan_current_fits")
-    assert "logits and loss" not in {p.id: p for p in c.advice.plans}["current"].components
+    assert {p.id: p for p in c.advice.plans}["current"].components["logits and loss"] == 2 * 2048 * 128256
     plain = run_consultation(message.replace(" with unsloth", ""), kb=kb)
     assert not plain.wm.value("plan_current_fits")
     from advisor.reading.reader import read
