@@ -4824,6 +4824,15 @@ def test_phrasings_from_reviews_83_and_84(message, expected, absent):
     assert_reads(message, expected, absent)
 
 
+def test_a_run_before_gives_way_to_the_use_now(kb):
+    """Review 84 #1: "unable to get it to use higher than 46Gb … Last training using a 0411 build, it used 136 GB on
+    each GPU" - the use now is 46 GB; "at the last training step it used 30GB" is this run's."""
+    found = read_message(kb, "I have been unable to get it to use higher than 46Gb of the 143GB per GPU on the H200. "
+                             "Last training using a 0411 build, it used 136 GB on each GPU.")
+    assert found["measured_use"][0] == 46e9
+    assert read_message(kb, "At the last training step it used 30GB on each GPU.")["measured_use"][0] == 30e9
+
+
 @pytest.mark.parametrize("message, ram", [("在openai-medium的基础上做微调爆ram了", True), ("训练时显存爆了怎么办", False)])
 def test_chinese_ran_out_of_host_ram_or_gpu_memory(kb, message, ram):
     """Review 83 #14: 爆ram is the host's RAM running out; 显存爆了 the GPU's memory."""

@@ -100,7 +100,9 @@ OK_WORDS = {"fits", "works", "worked", "runs", "fine", "ok", "okay", "successful
 
 PAST_RUN_PHRASES = {("was", "able"), ("were", "able"), ("i", "could"), ("we", "could"), ("used", "to"),
                     ("first", "used"), ("first", "tried"), ("first", "trained"), ("first", "ran"),
-                    ("was", "tuned"), ("were", "tuned")}  # "the lr was tuned on 1 node with grad accum 8"
+                    ("was", "tuned"), ("were", "tuned"),  # "the lr was tuned on 1 node with grad accum 8"
+                    # "Last training using a 0411 build, it used 136 GB on each GPU" (review 84 #1): a run before
+                    ("last", "training"), ("previous", "training"), ("previous", "run"), ("previous", "runs")}
 
 
 PAST_FIRST = {a for a, _ in PAST_RUN_PHRASES}

@@ -1048,7 +1048,10 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
         if (set(before[-3:]) & USE_VERBS or "up" in before and not USING.isdisjoint(before) or usage_is
                 or after[1:2] and after[0] in ("vram", "memory") and after[1] in USAGE_NOUNS
                 or after[2:3] and after[0] == "of" and after[1] in ("vram", "memory") and after[2] in USAGE_NOUNS) \
-                and setup_of(clause, k) == "user" and nbytes > (reading.used_bytes or 0.0):
+                and setup_of(clause, k) == "user" and nbytes > (reading.used_bytes or 0.0) \
+                and not (reading.in_past_clause and reading.used_bytes):
+            # (a run before the one asked about gives way: "unable to use higher than 46Gb … Last training …, it
+            # used 136 GB" - review 84 #1)
             # ("leads to ~6.2GB of VRAM consumption", "it took up ~46GBs of memory": review 64 #18)
             # "it takes 24GB on each GPU", "usage around 20GB": what the run uses (the largest said: "the model takes
             # 3300MB when loaded … training takes 24GB"), for the count to be held against

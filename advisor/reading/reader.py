@@ -744,9 +744,13 @@ def _past_run(words: list[str], present: set[str]) -> bool:
         return True
     if present.isdisjoint(PAST_FIRST):
         return False
+    # (not "the last training step": a point in the run, not a run before it)
     return any(k + 1 < len(words) and (words[k], words[k + 1]) in PAST_RUN_PHRASES
-               and not (k + 2 < len(words) and words[k + 2] in NEGATIONS)
+               and not (k + 2 < len(words) and (words[k + 2] in NEGATIONS or words[k + 2] in POINTS_IN_A_RUN))
                for k in [k for k, w in enumerate(words) if w in PAST_FIRST])
+
+
+POINTS_IN_A_RUN = frozenset({"step", "steps", "epoch", "epochs", "iteration", "iterations", "batch", "loss"})
 
 
 # what follows a setting that could not be turned on ("gradient checkpointing fails", "… is not supported"); not "is
