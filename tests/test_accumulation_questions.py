@@ -186,3 +186,14 @@ def test_more_accumulation_steps_and_a_loss_passed_to_its_own_backward(kb):
     assert not c.wm.known("grad_accum_steps")
     counter = next(r for r in c.advice.red_flags if r.id == "rf-accumulation-costs-memory").counter
     assert "going from 1 step to 2 raises the peak once" in counter
+
+
+def test_wav2vec2s_negatives_come_from_the_same_utterance(kb):
+    """Review 83 #12: fairseq's wav2vec 2.0 pretraining with `infonce: true` draws its distractors from other masked
+    time steps of the same utterance: the in-batch-negatives findings of CLIP-style losses do not apply."""
+    c = run_consultation("3x A100 40G pretraining wav2vec2 with fairseq, criterion wav2vec, infonce: true, "
+                         "max_tokens: 3000000, batch 2 per GPU. Is the batch too small for the contrastive loss?", kb=kb)
+    assert c.wm.value("claim_contrastive") is True and c.wm.value("negatives_within_sample") is True
+    assert not [f.id for f in c.advice.findings if "negatives" in f.id or "contrastive" in f.id]
+    clip = run_consultation("CLIP contrastive training, batch 2 per GPU on 3 A100s. Is the batch too small?", kb=kb)
+    assert [f.id for f in clip.advice.findings if "negatives" in f.id or "contrastive" in f.id]
