@@ -411,12 +411,14 @@ def test_a_small_cnn_that_runs_out_at_a_handful_of_images_has_its_input_size_che
 
 
 def test_the_cardless_count_takes_a_fused_loss_and_says_micro_batch_one(kb):
-    """Review 57 #6: Qwen2.5-72B 4-bit LoRA at 32k under Unsloth (its fused cross-entropy), card size unsaid: the count
-    keeps no full logits, and says it counted micro-batch 1 (not 'the largest micro-batch my estimate fits')."""
+    """Review 57 #6: Qwen2.5-72B 4-bit LoRA at 32k under Unsloth, card size unsaid: the count keeps no fp32 logits -
+    Unsloth's cross-entropy holds one 16-bit copy (review 84 #13: 32,768 × 152,064 × 2 B) - and says it counted
+    micro-batch 1 (not 'the largest micro-batch my estimate fits')."""
     message = ("Finetuning a LoRA adapter of Qwen2.5 72B 4bit with a context length of 32K on an A800 with unsloth; I "
                "am hitting OOM. rank=16, --use_gradient_checkpointing unsloth")
     c = run_consultation(message, kb=kb)
-    assert c.wm.value("fused_loss") is True and not c.wm.known("plan_current_logits")
+    assert c.wm.value("fused_loss") is True and c.wm.value("logits_16bit") is True
+    assert c.wm.value("plan_current_logits") == 2 * 32768 * 152064
     assert "micro-batch 1" in c.wm.value("plan_needed_assumed")
     assert "largest micro-batch" not in c.wm.value("plan_needed_assumed")
 
