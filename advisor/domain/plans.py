@@ -470,9 +470,10 @@ CHANGE_WORDS = {
              lambda v: f"zero-{v}" if v else "no-sharding"),
     "offload": (lambda v: "optimizer offloaded to CPU RAM" if v else "no offload",
                 lambda v: "optimizer-offload" if v else "no-offload"),
-    "checkpointing": (lambda v: {"full": "activation checkpointing",
-                                 "offloaded": "activation checkpointing offloaded to CPU RAM"}.get(v, "no checkpointing"),
-                      lambda v: {"full": "checkpointing", "offloaded": "offloaded-checkpointing"}.get(v, "no-checkpointing")),
+    "checkpointing": (lambda v: {"full": "activation checkpointing", "offloaded":
+                                 "activation checkpointing offloaded to CPU RAM"}.get(v, "no checkpointing"),
+                      lambda v: {"full": "checkpointing",
+                                 "offloaded": "offloaded-checkpointing"}.get(v, "no-checkpointing")),
     "attention": (lambda v: "flash/SDPA attention" if v == "flash" else "eager attention",
                   lambda v: "flash-attention" if v == "flash" else "eager-attention"),
     "fused_loss": (lambda v: "a fused cross-entropy (Liger, Unsloth: no full logits)" if v else "the full logits",

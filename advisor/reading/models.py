@@ -710,7 +710,8 @@ def _name_start(clause: Clause, i: int) -> int:
                 break
             if spaces == 2 and not (tokens[j + 1].is_num or t.text in names.FAMILIES):
                 break  # ("Gemma 3 12B", "Mistral Nemo 12B"; not the "trying" of "trying qwen2 0.5B")
-            if t.text.lower() in CARD_SIZE_UNITS and not t.space_before and j - 1 >= clause.start and tokens[j - 1].is_num:
+            if t.text.lower() in CARD_SIZE_UNITS and not t.space_before and j - 1 >= clause.start \
+                    and tokens[j - 1].is_num:
                 break  # "A100 8x80G 7b模型" (review 84 #30): the cards' memory before the size, no part of a name
         # (a word glued inside the name is part of it: the 'a' of "qwen3-a3b-30b")
         inside = len(t.text) == 1 and not t.space_before and not tokens[j + 1].space_before and j - 1 >= clause.start \

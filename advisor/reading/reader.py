@@ -420,7 +420,8 @@ def _predicted(clause: Clause, k: int) -> bool:
 
 # what says a setting was changed to ("so I switched to LoRA and it works": LoRA is the run now)
 # settings a switch said in words sets ("switched to the much smaller 1.3B model": the model and its size too)
-SWITCHABLE = frozenset({"precision", "optimizer", "attention", "model", "params", "adapter"})  # ("changed qlora to lora")
+# (the adapter too: "I just changed qlora to lora")
+SWITCHABLE = frozenset({"precision", "optimizer", "attention", "model", "params", "adapter"})
 SWITCHES = (["use"], ["enable"], ["enabled"])  # a key's first part that turns on what follows (`use_fp16`)
 SWITCH_ENDINGS = frozenset({"run", "training", "mode", "enabled"})  # … or its last part (Tacotron 2's `fp16_run`)
 # "would batch 8 be faster?", "would micro 2 help throughput?": the batch a question supposes
@@ -695,8 +696,8 @@ ACTIVATION_WORDS = frozenset({"activation", "activations", "act"})  # (what an o
 RUN_WORDS = frozenset({"run", "runs", "work", "works", "worked", "fit", "fits", "train", "trains"})
 
 # settings besides the batch whose value in a failing run outranks the one in a run that works
-MOOD_FIELDS = ("seq_len", "dataset_size", "model", "params", "optimizer", "training_mode",  # ("fits with SGD, can't with AdamW")
-               "num_gpus")  # ("it works on 8 devices but OOMs with 6 devices": the run asked about is the 6)
+# ("fits with SGD, can't with AdamW"; "it works on 8 devices but OOMs with 6 devices": the run asked about is the 6)
+MOOD_FIELDS = ("seq_len", "dataset_size", "model", "params", "optimizer", "training_mode", "num_gpus")
 MIN_SAID_LENGTH = 16  # a "context" after a smaller number counts passages ("1 positive context"), not tokens
 LENGTH_FIELDS = ("seq_len", "completion_len", "prompt_len")  # (settled before the prompt's and completion's add up)
 IN_A_BATCH = frozenset({"in", "per", "a", "an", "each", "every", "of", "batch", "/"})  # "10 images in a batch"

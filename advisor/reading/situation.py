@@ -161,6 +161,7 @@ _PLACES = {
 
 IDLE_GPU_BYTES = 128 * 2**20  # less in use than this on a GPU is no training process's (its CUDA context is more)
 
+
 def labels_of(reading: Reading) -> dict[str, Any]:
     """The reading in the corpus's label vocabulary (tests/corpus/real_messages.yaml)."""
     v = {name: r.value for name, r in reading.values.items()}

@@ -1507,7 +1507,7 @@ def megatron_samples(seq_len: float, train_samples: float | None = None, iterati
     if epochs_logged and epochs_logged >= 1:
         most = tokens / (epochs_logged - 1) if epochs_logged > 1 else float("inf")
         if math.isfinite(most):
-            out["epoch_tokens_at_most"] = Estimate(most, "count", f"{fmt_count(tokens)} tokens needed {fmt_count(epochs_logged)} "
-                                                   f"passes, so {fmt_count(epochs_logged - 1)} held fewer: one pass < "
-                                                   f"{fmt_count(most)} tokens", ("megatron-gpt-dataset",))
+            out["epoch_tokens_at_most"] = Estimate(
+                most, "count", f"{fmt_count(tokens)} tokens needed {fmt_count(epochs_logged)} passes, so "
+                f"{fmt_count(epochs_logged - 1)} held fewer: one pass < {fmt_count(most)} tokens", ("megatron-gpt-dataset",))
     return out
