@@ -875,3 +875,5 @@ def test_unsloth_checkpointing_keeps_the_checkpoints_in_cpu_ram(kb):
     # the checkpoints of the other 78 layers (two stay in transit), 4 bytes an element under bf16 autocast
     saved = (spec.n_layers - 2) * 32768 * spec.d_model * 4
     assert on_gpu.wm.value("plan_memory_needed") - offloaded.wm.value("plan_memory_needed") == pytest.approx(saved)
+    assert "unsloth-offloaded-checkpointing" in offloaded.run.estimates["plan_memory_needed"].sources
+    assert "unsloth-offloaded-checkpointing" not in on_gpu.run.estimates["plan_memory_needed"].sources

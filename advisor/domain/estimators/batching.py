@@ -1504,10 +1504,9 @@ def megatron_samples(seq_len: float, train_samples: float | None = None, iterati
     out = {"samples": Estimate(samples, "count", said, ("megatron-gpt-dataset",)),
            "tokens": Estimate(tokens, "count", f"{fmt_count(samples)} samples × {int(seq_len):,} tokens = "
                               f"{fmt_count(tokens)} tokens", ("megatron-gpt-dataset",))}
-    if epochs_logged and epochs_logged >= 1:
-        most = tokens / (epochs_logged - 1) if epochs_logged > 1 else float("inf")
-        if math.isfinite(most):
-            out["epoch_tokens_at_most"] = Estimate(
-                most, "count", f"{fmt_count(tokens)} tokens needed {fmt_count(epochs_logged)} passes, so "
-                f"{fmt_count(epochs_logged - 1)} held fewer: one pass < {fmt_count(most)} tokens", ("megatron-gpt-dataset",))
+    if epochs_logged and epochs_logged > 1:  # (one pass logged bounds nothing: it may hold far more)
+        most = tokens / (epochs_logged - 1)
+        out["epoch_tokens_at_most"] = Estimate(
+            most, "count", f"{fmt_count(tokens)} tokens needed {fmt_count(epochs_logged)} passes, so "
+            f"{fmt_count(epochs_logged - 1)} held fewer: one pass < {fmt_count(most)} tokens", ("megatron-gpt-dataset",))
     return out

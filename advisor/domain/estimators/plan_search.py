@@ -20,6 +20,14 @@ from advisor.errors import InputError
 from advisor.units import and_join, fmt_bytes_gib, fmt_card, fmt_on_card, fmt_share
 
 SOURCES = ("hf-anatomy", "zero", "korthikanti", "pt-cuda-context")
+UNSLOTH_SOURCES = ("unsloth-offloaded-checkpointing", "unsloth-cross-entropy")
+
+
+def _cited(p: Problem) -> tuple[str, ...]:
+    """The sources of a count of the run as it is: SOURCES, and Unsloth's where its offloaded checkpoints or its
+    16-bit logits are counted."""
+    return SOURCES + (("unsloth-offloaded-checkpointing",) if p.current.checkpointing == "offloaded" else ()) \
+        + (("unsloth-cross-entropy",) if p.logits_16bit else ())
 
 # What each kind of change costs and risks, in words, with its sources. Keys are the first word of slug parts.
 CHANGE_NOTES: dict[str, dict[str, Any]] = {
@@ -527,7 +535,8 @@ def _at_one(p: Problem, result: SearchResult) -> Candidate:
            "replicated_full", "at_one", "at_one_states", "at_one_sample", "fits_at_one", "seq_matters", "not_decisive",
            "asked", "current_largest", "current_assumed", "decisive", "sharded_per_gpu", "asked_micro_per_gpu",
            "asked_micro_fits", "asked_micro_accum", "current_logits", "current_logits_share", "model_vocab",
-           cites=SOURCES + ("arithmetic",) + tuple(sorted({s for note in CHANGE_NOTES.values() for s in note["sources"]})))
+           cites=SOURCES + UNSLOTH_SOURCES + ("arithmetic",)
+           + tuple(sorted({s for note in CHANGE_NOTES.values() for s in note["sources"]})))
 def plan_search(params: float, gpu_memory: float, precision: str | None = None, optimizer: str | None = None,
                 num_gpus: int | None = None, gpus_available: int | None = None, gpus_to_fit: int | None = None,
                 machine_gpus: int | None = None, prefix_tuning: bool | None = None, zero_stage: int | None = None, parallelism: str | None = None, layout: str | None = None,
@@ -582,7 +591,7 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
     ruled = [f"{title}: {c.why_not or _memory_line(p, c)}" for title, c in ruled_out]
     current_text = _memory_line(p, cur) + assumed
     out = {
-        "current_per_gpu": Estimate(cur.per_gpu, "bytes", current_text, SOURCES),
+        "current_per_gpu": Estimate(cur.per_gpu, "bytes", current_text, _cited(p)),
         "current_fits": Estimate(cur.fits, None, _fits_text(p, cur, current_text), SOURCES),
         "current_fits_card": Estimate(cur.fits or cur.host_short, None, "whether the plan fits the GPUs (CPU RAM "
                                       "aside)", SOURCES),
@@ -920,7 +929,7 @@ NO_CARD = 1e15  # bytes: a card larger than any plan, so that the user's plan is
 
 @estimator("per_gpu", "per_gpu_checkpointed", "checkpointing_saves", "checkpointed_rest", "assumed", "states",
            "largest_card", "logits", "logits_share", "model_vocab", "named_card", "activations_counted",
-           cites=SOURCES + ("chen-ckpt", "gpu-catalogue", "arithmetic"))
+           cites=SOURCES + UNSLOTH_SOURCES + ("chen-ckpt", "gpu-catalogue", "arithmetic"))
 def memory_needed(params: float, precision: str | None = None, optimizer: str | None = None,
                   num_gpus: int | None = None, zero_stage: int | None = None, parallelism: str | None = None,
                   offload: str | None = None, adapter: str | None = None, training_mode: str | None = None,
@@ -963,7 +972,7 @@ def memory_needed(params: float, precision: str | None = None, optimizer: str | 
     parts = ", ".join(f"{name} {fmt_bytes_gib(v)}" for name, v in c.components.items() if v >= 0.005e9)
     at = f"at micro-batch {c.micro}" if c.max_micro is not None else "before activations (no model shape to count them)"
     out = {"per_gpu": Estimate(c.per_gpu, "bytes", f"{fmt_bytes_gib(c.per_gpu)} per GPU {at} ({parts}){assumed}",
-                               SOURCES),
+                               _cited(p)),
            # (whether the figure holds the activations: without a model shape it is the states and the context)
            "activations_counted": Estimate(c.max_micro is not None, None, at, SOURCES),
            # (what the figure stands on, for the finding's own words: "nothing" when the user said everything)

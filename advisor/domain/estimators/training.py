@@ -464,8 +464,8 @@ def activation_parts(spec: ModelSpec, setup: TrainingSetup, device: str = "cuda"
         stored = L * s * h * b.res + layer  # every layer's input, plus one layer recomputed during backward
         layers_formula = f"full checkpointing: {L} × s·h·{b.res} B (layer inputs) + one layer's {fmt_bytes_gib(layer)}"
     elif setup.checkpointing == "offloaded":
-        # the layer inputs wait in CPU RAM: on the GPU, the one being copied back beside the one in use, and one
-        # layer recomputed during backward
+        # the layer inputs wait in CPU RAM (unsloth-offloaded-checkpointing): on the GPU, the one being copied back
+        # beside the one in use, and one layer recomputed during backward
         stored = 2 * s * h * b.res + layer
         layers_formula = (f"checkpoints offloaded to CPU RAM: 2 × s·h·{b.res} B (the layer inputs in transit) + one "
                           f"layer's {fmt_bytes_gib(layer)}")
@@ -495,8 +495,8 @@ def activation_parts(spec: ModelSpec, setup: TrainingSetup, device: str = "cuda"
     formulas = {"activations": f"{layers_formula} + {head_txt} {fmt_bytes_gib(head)} = {fmt_bytes_gib(saved)} per sample"}
     lm = bool(spec.vocab) and not setup.fused_loss
     if lm and setup.logits_16bit:
-        # one 16-bit copy, kept for backward, which writes the gradient into it: nothing at the start of backward
-        # beside it
+        # one 16-bit copy, kept for backward, which writes the gradient into it (unsloth-cross-entropy): nothing at
+        # the start of backward beside it
         per_sample["logits and loss"] = float(2 * s * spec.vocab)
         formulas["logits and loss"] = (f"2 B × s·V = 2 × {s} × {spec.vocab:,} = {fmt_bytes_gib(2 * s * spec.vocab)} per "
                                        "sample (one 16-bit copy, its gradient written in place)")
