@@ -227,6 +227,8 @@ def _batch_check(clause: Clause, reading: Reading, t: int) -> None:
             or any(tokens[u].text not in PRODUCT for u in (t + 2, t + 4)) or tokens[asked - 1].text.lower() != "world_size":
         return
     text = clause.text(asked - 1, factors[-1])
+    if reading.batch_assertion is None:  # (what DeepSpeed saw, for the mismatch to be named: its world size above all)
+        reading.batch_assertion = (tokens[asked].value, *(tokens[u].value for u in factors), text)
     for name, u in (("global_batch", asked), ("micro_batch", factors[0]), ("grad_accum_steps", factors[1])):
         if name not in reading.values:  # (weak: the run's own flags, said later, outrank what the assertion saw)
             fill(reading, name, tokens[u].value, "", text, "user", weak=True)

@@ -411,6 +411,8 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("batch size per card", "micro_batch"), ("batch size for every gpu", "micro_batch"),
     ("per gpu batch", "micro_batch"), ("train_batch_size_per_gpu", "micro_batch"), ("mbs", "micro_batch"),
     ("single gpu batch size", "micro_batch"), ("single gpu batch", "micro_batch"),  # "the single-GPU batch size"
+    # "across 4 GPUs, individual batch size 64 and update frequency 16" (review 85 #22): each GPU's, fairseq's GA
+    ("individual batch size", "micro_batch"), ("update frequency", "grad_accum_steps"),
     ("per device", "micro_batch"), ("per gpu", "micro_batch"), ("batch per gpu", "micro_batch"),
     ("batch per device", "micro_batch"), ("imgs_per_gpu", "micro_batch"), ("per img gpu", "micro_batch"), ("img per gpu", "micro_batch"), ("samples_per_gpu", "micro_batch"),
     ("batch_size_per_gpu", "micro_batch"), ("batch_size_per_device", "micro_batch"),

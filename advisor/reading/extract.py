@@ -74,8 +74,9 @@ def _single(spec: FactSpec, text: str, folded: str, used: list[tuple[int, int]])
     measured = spec.name.startswith("measured_") or spec.name in TIMED_BY_THE_USER
     for pattern in spec.patterns:
         for match in _finditer(pattern.regex, text, folded):
-            if spec.name in COMMENT_BLIND and _in_code_comment(text, match.start()):
-                continue
+            if spec.name in COMMENT_BLIND and _in_code_comment(text, match.start()) \
+                    or _commented_setting(text, match.start()):
+                continue  # ("# auto_find_batch_size=True," - review 86 #1: a setting switched off)
             if spec.name in THE_GPUS_OWN and _the_cpus(text, match.start()):
                 continue  # "the CPU is constantly at around 5% utilization": no GPU figure
             if (claim or pattern.value is not None) and \
@@ -170,6 +171,16 @@ def _in_code_comment(text: str, at: int) -> bool:
     # that ends "image_size=128," or "GaussianDiffusion(", is code's)
     previous = text[text.rfind("\n", 0, max(0, line_start - 1)) + 1:max(0, line_start - 1)].rstrip()
     return previous.endswith((",", "(", "[", "{", "="))
+
+
+COMMENTED_SETTING = re.compile(r"[ \t]*#[ \t]*(?:--?[a-z]|[a-z]\w*_\w*[ \t]*[=:])", re.IGNORECASE)
+
+
+def _commented_setting(text: str, at: int) -> bool:
+    """Whether `at` lies on a setting line commented out ("# auto_find_batch_size=True,", "# --deepspeed ds.json"):
+    a '#' opens the line, then a flag or a key with '_' and its '=' or ':' - not a heading ("# Results: 8 GPUs")."""
+    line_start = text.rfind("\n", 0, at) + 1
+    return text.find("#", line_start, at) >= 0 and COMMENTED_SETTING.match(text, line_start) is not None
 
 
 # a source said to report a figure, earlier in the same sentence: "you claim", "the paper reports", "they got", "from

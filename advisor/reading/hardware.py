@@ -540,6 +540,8 @@ def _count_before(clause: Clause, s: int) -> tuple[int, int] | None:
         k -= 1  # "a 20GB VRAM GPU"
     if k >= 1 and clause.words[k] in MEMORY_UNITS and clause.tokens[clause.keys[k - 1]].is_num:
         k -= 2  # "a 24GB 3090"
+        if k >= 1 and clause.words[k] in ("gpus", "cards", "gpu", "card") and clause.tokens[clause.keys[k - 1]].is_num:
+            k -= 1  # "8 GPUs 80G A100", "64卡 80g a100" (review 86 #17): the count before the cards' noun
     if k >= 1 and clause.words[k - 1] in ("a", "an", "my", "single") and clause.words[k].isalpha() \
             and clause.words[k] not in SINGULAR | SEVERAL and clause.words[k] not in WORD_NUMBERS \
             and clause.word_of(k) == (k, k):
@@ -644,7 +646,8 @@ def listed_devices(clause: Clause, reading: Reading) -> None:
                 ids.append(u + 2)
                 u += 2
             count = len(ids)
-        if count < 2 or u + 1 >= clause.end or tokens[u + 1].text != ":":
+        # ("GPU 0,1,2,3,4,5,6,7 Tesla V100-SXM2-32GB" - review 86 #20: the cards' maker's word after the ids)
+        if count < 2 or u + 1 >= clause.end or tokens[u + 1].text != ":" and tokens[u + 1].text.lower() not in GPU_NOISE:
             continue  # (one id, or no list before a colon: a device an error names)
         clause.consumed.update(ids)
         reading.set(Read("num_gpus", count, clause.text(t, u + 1)))
@@ -843,6 +846,7 @@ COMPONENTS = frozenset({"activation", "activations", "gradient", "gradients", "g
                         "parameters", "params", "kv"})
 # words that make a size what the run uses ("it takes 24GB on each GPU"; not "needs", "left", "free")
 USE_VERBS = frozenset({"takes", "took", "uses", "used", "using", "consumes", "consumed", "consume", "consuming",
+                       "cost", "costs", "costing",
                        "occupies", "occupied", "occupy",
                        "usage", "peak", "peaks", "peaked", "peaking"})
 # verbs that, with 'up', make a size a use a few words later ("it takes up a full 16GB of VRAM", "using up all
@@ -1075,8 +1079,18 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
         # "four V100s, 128G in total", "4xA100 (160GB of memory in total)": per GPU once the count is known
         reading.total_memory_gb = gb
         return
+    if len(before) >= 4 and before[-4] in ("gpu", "cuda", "device") and before[-3].isdigit() \
+            and before[-2] in ("memory", "vram", "usage") and before[-1] in ("is", "was", ":"):
+        # "GPU 0 memory is 38335MB、GPU 1 memory is 45733MB" (review 83 #6): what one numbered GPU of the run holds
+        reading.measured_gb = max(reading.measured_gb or 0.0, gb)
+        if setup_of(clause, k) == "user" and nbytes > (reading.used_bytes or 0.0):
+            reading.used_bytes, reading.used_text = nbytes, clause.text(clause.keys[k - 4], clause.keys[end])
+        return
     gpu_after = (bool(set(after[:2]) & (CARD_WORDS | {"of"})) or after[:1] == ["enough"]) \
         and (gpu_ram or not set(after[:3]) & {"ram", "cpu", "host", "system"})  # "a 24GB GPU", "is 24GB enough …?"
+    # (not "… 38335MB、GPU 1 memory is …": the next numbered GPU's reading begins)
+    gpu_after = gpu_after and not (after[1:2] != [] and after[0] in GPU_WORDS and after[1].isdigit()
+                                   and after[2:3] in (["memory"], ["vram"], ["usage"], [":"], ["uses"]))
     # "I have only 6GB available in my GPU", "only 6GBs on my GPU": what the card has (a use says its verb first)
     on_my_gpu = words[end + 1 + (after[:1] == ["available"]):end + 5]
     gpu_after = gpu_after or on_my_gpu[:1] in (["on"], ["in"]) and on_my_gpu[1:2] in (["my"], ["the"], ["our"]) \

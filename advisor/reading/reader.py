@@ -1049,6 +1049,9 @@ def _keywords(clause: Clause, reading: Reading) -> None:
                 reading.no_accumulation = Read("grad_accum_steps", 1, text)
         elif name == "adapter" and off and reading.full_training is None:
             reading.full_training = text  # "training the 7B model (…, without peft)": all its weights
+        elif name == "precision" and off and value in ("amp_fp16", "amp_bf16") and after_key == "false" \
+                and setup_of(clause, k) == "user":
+            reading.precisions_off.setdefault(value, clause.text(clause.keys[k], clause.keys[key_end]))
         elif not off:
             if name == "zero_stage" and words[k] == "stage" and present.isdisjoint(("zero", "deepspeed", "ds")):
                 pass  # (the ds of "ds_config uses stage2" is DeepSpeed's)
@@ -1600,7 +1603,9 @@ def _unit_after(clause: Clause, k: int) -> tuple[str, int] | None:
         return None
     word = clause.words[k + 1]
     tok = clause.tokens[clause.keys[k + 1]]
-    if clause.keys[k + 1] != clause.keys[k] + 1:
+    plus = clause.keys[k + 1] == clause.keys[k] + 2 and clause.tokens[clause.keys[k] + 1].text == "+" \
+        and not clause.tokens[clause.keys[k] + 1].space_before and not tok.space_before and word in MEMORY_UNITS
+    if clause.keys[k + 1] != clause.keys[k] + 1 and not plus:  # ("40+G memory": a size, at least that - review 83 #2)
         return None  # "batch_size=16, bn_blocks=2": a comma between, so no unit ('bn' is a key's first part)
     if word in MEMORY_UNITS or word in COUNT_UNITS or word in TIMES or word in ("%", "px"):
         after = clause.keys[k + 1] + 1
@@ -1819,6 +1824,13 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         right_slot = _right_slot(right, clause, noun)
         if right_slot is None and words[noun:noun + 1] == ["tokens"] and _sample_length_said(words, k, noun):
             right_slot = ("seq_len", noun)  # "one record corresponds to about 30000 tokens": a sample's length
+        if right_slot is None and words[noun:noun + 1] == ["tokens"] and u == "k" and value in CONTEXT_KS \
+                and (words[k - 1:k] in (["with"], ["at"]) and (words[noun + 1:noun + 2] not in (["per"], ["in"])
+                                                               or words[noun + 1:noun + 3] == ["per", "sample"])
+                     or words[noun + 1:noun + 3] in (["per", "sample"], ["per", "sequence"])):
+            # "pre-training Llama-3-8B with 64K-tokens" (review 86 #16), "64k tokens per sample": a context's length
+            # (a power of two in thousands; not "trained on 64K tokens", a data set's size)
+            right_slot = ("seq_len", noun)
         if right_slot is None and scaled >= 1000 and u in DATA_SET_UNITS and noun + 1 < len(words) \
                 and words[noun + 1] in DATA_SET_NOUNS and words[noun].isalpha() and words[noun] not in NOT_A_DATA_SET:
             # "the ~52k Alpaca dataset", "100k SFT samples", "a 52k-example dataset": a name or a kind between
@@ -2480,6 +2492,8 @@ def _which_another_uses(words: list[str], last: int) -> bool:
 def _each_gpus(words: list[str], i: int) -> int:
     """The key of the GPU noun when the words from key i say 'each GPU's' ("per GPU", "for each card", "to every
     device"), else 0."""
+    if words[i:i + 3] == ["per", "batch", "per"]:
+        i += 2  # "8 samples per batch per GPU" (review 85 #24)
     if words[i:i + 1] == ["per"]:
         noun = i + 1
     elif words[i:i + 1] and words[i] in EACH_GPU_LINKS and words[i + 1:i + 2] and words[i + 1] in ("each", "every"):
@@ -2912,6 +2926,7 @@ SAMPLE_LENGTH_FILLERS = frozenset({"is", "are", "was", "were", "has", "have", "h
                                    "corresponds", "correspond", "averages", "average", "on", "over", "under", "at",
                                    "least", "most", "nearly", "almost", "like", "be", "can", "may", "might", "some",
                                    "reach", "reaches", "exceed", "exceeds", "than", "more", "less", "≈", "long"})
+CONTEXT_KS = frozenset({2, 4, 8, 16, 32, 64, 128, 256})  # "32K", "128k": the context lengths models are trained at
 NOT_SAMPLE_LENGTH = frozenset({"per", "total", "in", "/", "a", "each", "every", "for"})  # "N tokens per second"
 
 
@@ -3769,6 +3784,9 @@ def _resolve(reading: Reading) -> None:
             # times their own GPUs, worked out by the authors' rule - the user's batch per update, not the recipe's
             del reading.reference["batch"]
             values.setdefault("global_batch", replace(ref_plain, field="global_batch", setup="user", implied=True))
+    if len(reading.precisions_off) == 2 and "precision" not in values:
+        # "fp16=False, bf16=False" (review 86 #1): the Trainer's two 16-bit modes both off - it trains in fp32
+        reading.set(Read("precision", "fp32", "; ".join(reading.precisions_off.values()), weak=True))
     layouts.resolve_layouts(reading)
     hardware.resolve_platform(reading)
     hardware.resolve_card_memory(reading)

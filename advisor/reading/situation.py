@@ -329,7 +329,8 @@ READER_FACTS = frozenset({fact for _, fact in _DIRECT} | TIMING_FACTS | {"micro_
                                                           "claim_run_fits", "asked_settings", "model_parallel_gpus",
                                                           "sequence_parallel_gpus",
                                                           "accumulation_implied", "rl_method", "optimizer_named", "pipeline_stages",
-                                                          "logits_16bit",
+                                                          "logits_16bit", "deepspeed_world_size_seen",
+                                                          "deepspeed_batch_asked", "deepspeed_batch_product",
                                                           "gpu_count_unsaid", "compared_gpus", "hf_trainer", "said_and_set_disagree", "rl_trainer",
                                                           "compared_micro_batch", "compared_runs_own", "measured_use",
                                                           "named_card_memory", "gpu_memory_written", "reference_micro_batch",
@@ -708,6 +709,14 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         if sharding and "parallelism" not in v and "zero_stage" not in v:
             # "do I need DeepSpeed?": a run that asks whether to shard does not shard yet
             put("sharding_asked", True, sharding[0])
+    if reading.batch_assertion is not None:
+        asked, micro, accumulation, world, said = reading.batch_assertion
+        if all(float(v).is_integer() and v >= 1 for v in (asked, micro, accumulation, world)):
+            # "train_batch_size is not equal to … 9 != 1 * 3 * 1": the batch the config asks, and the product DeepSpeed
+            # worked out from what it saw (its world size, often not the GPUs the job has)
+            put("deepspeed_batch_asked", int(asked), said)
+            put("deepspeed_batch_product", int(micro * accumulation * world), said)
+            put("deepspeed_world_size_seen", int(world), said)
     # (not an idle GPU's row of nvidia-smi, "9MiB / 32768MiB" - review 83 #14: a process on the GPU holds its CUDA
     # context, some hundreds of MiB, before any tensor)
     if (reading.used_bytes or 0.0) >= IDLE_GPU_BYTES and not (v.get("oom") is not None and v["oom"].value):

@@ -134,6 +134,11 @@ class Reading:
     # the token ranges of lines that comment a setting out ("# --tp_size 4"): their numbers set nothing
     commented_out: list[tuple[int, int]] = field(default_factory=list)
     hf_trainer: str | None = None  # the words saying the run uses Hugging Face's Trainer (`per_device_train_batch_size`)
+    # DeepSpeed's batch assertion: the train_batch_size asked, the micro-batch, accumulation and world size it saw, and
+    # the words ("world_size 9 != 1 * 3 * 1")
+    batch_assertion: tuple[float, float, float, float, str] | None = None
+    # the 16-bit modes a key turns off, with its words (`fp16=False, bf16=False`: both, so the run trains in fp32)
+    precisions_off: dict[str, str] = field(default_factory=dict)
     one_gpu_used: Any = None  # the words saying only one of the GPUs works ("only one gpu is used by unsloth")
     one_gpu_symptom: str | None = None  # "it just uses 1 gpu", "fine-tuning only uses 1 GPU": a launch's symptom
     arrows: bool = True  # the message has an arrow ('->', '→') that may write a change ("32 -> 256")

@@ -29,6 +29,9 @@ _TOKEN = re.compile(r"""([^\S\n]*+)(?:
 # a failed match over the rest: quadratic). Tiling is what lets the tokenizer take findall's strings (no match
 # objects) and count the spans itself.
 
+DECIMAL_COMMA = re.compile(r"\d{1,3},\d{1,2}")  # "4,5", "23,65": a European decimal (not "0,1,2" nor "4,500")
+SIZE_UNIT_AFTER = re.compile(r" ?(?:[gmt]i?b|g)(?![a-z])", re.IGNORECASE)  # …when a memory unit follows ("4,5 GB")
+
 KEYCAP = ("\ufe0f", "\u20e3")  # an emoji's variation selector and the keycap that encloses a digit: "3️⃣"
 
 WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
@@ -118,6 +121,10 @@ def tokenize(text: str) -> list[Token]:
                     # digits after it are a number of their own, not a fraction ".24"
                     append(Token("punct", ".", start, start + 1, False))
                     start, num = start + 1, num[1:]
+                if DECIMAL_COMMA.fullmatch(num) and SIZE_UNIT_AFTER.match(text, stop):
+                    # "roberta-base uses 4,5 GB memory" (review 85 #17): a decimal comma before a memory unit
+                    append(Token("num", num, start, stop, space, float(num.replace(",", "."))))
+                    continue
                 if ("," in num or "_" in num) and (not _thousands(num) or _clock_seconds(tokens, space)):
                     _split_run(text, start, stop, space, tokens)  # "0,1,2,3", "1,2": numbers between commas
                     continue
@@ -217,6 +224,7 @@ GLUED_BRANDS = ("tesla", "nvidia", "geforce", "quadro")  # written glued to a ca
 # misspellings people type in a hurry, read as the word meant ("grad checkpoint allready on", "out of memmory"): the
 # cues match the word; the message's own text is quoted unchanged
 TYPOS = {"seqence": "sequence", "sequnce": "sequence", "sequece": "sequence", "seqeunce": "sequence", "lenght": "length", "lengh": "length", "legnth": "length", "instrcut": "instruct", "insturct": "instruct", "instuct": "instruct", "allready": "already", "alredy": "already", "alreday": "already", "allredy": "already",
+         "xero": "zero",  # ("I'm using Xero stage 3" - review 86 #1)
          "memmory": "memory", "memeory": "memory", "memroy": "memory", "mmeory": "memory",
          "gradiant": "gradient", "graident": "gradient", "gradinet": "gradient",
          "checkpoiting": "checkpointing", "checkpoitning": "checkpointing", "checkpionting": "checkpointing",
