@@ -28,6 +28,8 @@ GLOSSARY: dict[str, str] = {
     "个": "", "张": "", "块": "", "台": "", "的": "", "了": "", "是": "", "在": "", "和": "and",
     # ("数据集有29450条": the data set has 29,450 items - 条 counts records; "有" has, "约" about)
     "条": "samples", "有": "has", "约": "about", "大约": "about",
+    # ("我之前用bert-base-chinese设置的batch size是32,现在用…roberta large" - review 85 #28: the earlier run, then this one)
+    "之前": "previously", "以前": "previously", "现在": "now",
     # training
     "训练": "training", "预训练": "pretraining", "继续预训练": "continued pretraining", "增量预训练": "continued pretraining",
     "微调": "fine tuning", "精调": "fine tuning", "全参微调": "full fine tuning", "全参数微调": "full fine tuning",

@@ -439,7 +439,9 @@ def _reproduces_a_failure(words: list[str], k: int) -> bool:
     """Whether 'reproduce' at key k reproduces a failure rather than a result: "Steps to reproduce", a heading "To
     Reproduce" that opens its sentence, "to reproduce the error", "reproduce this"."""
     before = words[max(0, k - 2):k]
-    if before[-1:] == ["to"] and (k == 1 or before[:1] in (["steps"], ["how"], ["code"], ["script"])):
+    if before[-1:] == ["to"] and (k == 1 or before[:1] in (["steps"], ["how"], ["code"], ["script"], ["method"],
+                                                            ["way"], ["instructions"], ["commands"])):
+        # ("Method to reproduce is: <gist>" - review 86 #4)
         return True
     after = [w for w in words[k + 1:k + 6] if w not in REPRO_ADJECTIVES]
     # ("for the maintainers to reproduce and diagnose the issue": a second verb, then the failure)

@@ -846,9 +846,9 @@ COMPONENTS = frozenset({"activation", "activations", "gradient", "gradients", "g
                         "parameters", "params", "kv"})
 # words that make a size what the run uses ("it takes 24GB on each GPU"; not "needs", "left", "free")
 USE_VERBS = frozenset({"takes", "took", "uses", "used", "using", "consumes", "consumed", "consume", "consuming",
-                       "cost", "costs", "costing",
                        "occupies", "occupied", "occupy",
                        "usage", "peak", "peaks", "peaked", "peaking"})
+COST_VERBS = frozenset({"cost", "costs", "costing"})  # a use, where the clause says it is the GPU's
 # verbs that, with 'up', make a size a use a few words later ("it takes up a full 16GB of VRAM", "using up all
 # 24GB"; not "using a 40GB A100", which owns the card)
 USING = frozenset({"takes", "taking", "take", "took", "uses", "using", "use", "used", "eats", "eating", "ate"})
@@ -1049,7 +1049,10 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
         reading.measured_gb = max(reading.measured_gb or 0.0, gb)  # "uses around 72 GB"
         # ("the memory usage of per GPU is about 8.4 GB": a use named a few words before its 'is')
         usage_is = bool(set(words[max(0, k - 8):k]) & USAGE_NOUNS) and bool(set(words[max(0, k - 3):k]) & BEEN)
-        if (set(before[-3:]) & USE_VERBS or "up" in before and not USING.isdisjoint(before) or usage_is
+        # ("the task cost nearly 40+G memory on gpu" - review 83 #2; not "with a bigger dataset it costs 200+G", the
+        # host's)
+        cost = bool(set(before[-3:]) & COST_VERBS) and not GPU_WORDS.isdisjoint(clause.present)
+        if (set(before[-3:]) & USE_VERBS or cost or "up" in before and not USING.isdisjoint(before) or usage_is
                 or after[1:2] and after[0] in ("vram", "memory") and after[1] in USAGE_NOUNS
                 or after[2:3] and after[0] == "of" and after[1] in ("vram", "memory") and after[2] in USAGE_NOUNS) \
                 and setup_of(clause, k) == "user" and nbytes > (reading.used_bytes or 0.0) \

@@ -26,7 +26,7 @@ def catalogue_models(clause: Clause, reading: Reading) -> None:
             continue  # "a galactica 30b model (gpt-2 like)": a comparison, not the model trained
         if _compared_at(words, s):
             continue  # "train at 1024, as is done with sdxl", "faster than llama-7b": another model, for comparison
-        if _replaced_at(words, s):
+        if _replaced_at(words, s) or _sed_pattern(clause, first, last):
             # "the same command (except bert-base-cased, we are using bert-large-…)": the command's model is not
             # the one run, wherever else the command names it
             reading.replaced_models.add(target)
@@ -104,11 +104,20 @@ def _note_switch(clause: Clause, reading: Reading, k: int, said: Read) -> None:
     if not {"to", "into"}.isdisjoint(words[max(0, k - 5):k]) \
             and not (SWITCHED | {"change"}).isdisjoint(words[max(0, k - 10):k]):
         reading.switched_to[said.field] = said
+    elif "now" in words[max(0, k - 6):k] and not EARLIER.isdisjoint(words[:max(0, k - 1)]):
+        # "I previously used bert-base-chinese with batch 32, now roberta large at 4 OOMs" (review 85 #28): the model
+        # of the run now, over the earlier run's
+        reading.switched_to[said.field] = said
+
+
+EARLIER = frozenset({"previously", "before", "earlier", "formerly"})
 
 
 def _compared_at(words: list[str], k: int) -> bool:
-    """Whether the name starting at key k follows words that compare it with the model trained."""
-    return k > 0 and (words[k - 1] in COMPARED or tuple(words[max(0, k - 2):k]) in COMPARING_PAIRS)
+    """Whether the name starting at key k follows words that compare it with the model trained ("faster than X",
+    "other models like X do not have this" - review 85 #29)."""
+    return k > 0 and (words[k - 1] in COMPARED or tuple(words[max(0, k - 2):k]) in COMPARING_PAIRS
+                      or "other" in words[max(0, k - 3):k - 1] and bool({"model", "models"} & set(words[max(0, k - 3):k])))
 
 
 REPLACED = frozenset({("except",), ("instead", "of"), ("rather", "than"), ("replacing",), ("replaced",)})
@@ -130,6 +139,15 @@ def _backbone_at(words: list[str], s: int, e: int) -> bool:
 
 
 QUOTES = frozenset({"'", '"', "`"})
+
+
+def _sed_pattern(clause: Clause, first: int, last: int) -> bool:
+    """Whether the name at tokens first..last is what a sed substitution replaces: `s/bert-base-uncased/bert-large-
+    uncased/` (review 85 #3) runs the second model, not the first."""
+    tokens = clause.tokens
+    return first - 2 >= clause.start and tokens[first - 1].text == "/" and tokens[first - 2].text == "s" \
+        and not tokens[first - 1].space_before and not tokens[first].space_before \
+        and last + 1 < clause.end and tokens[last + 1].text == "/"
 
 
 def _replaced_at(words: list[str], k: int) -> bool:

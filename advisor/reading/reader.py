@@ -365,6 +365,7 @@ VERSIONED = frozenset({"ubuntu", "centos", "debian", "windows", "win", "macos", 
 # a batch measured in time ("a batch of 350 seconds of audio"): no count of samples
 DURATION_WORDS = frozenset({"seconds", "second", "secs", "sec", "minutes", "mins", "hours"})
 GLUED_DEGREES = frozenset({"tp", "pp", "dp", "cp"})  # "TP8 PP8 DP2", "CP8": Megatron's degrees, written glued
+GLUED_BATCHES = frozenset({"bs", "bsz"})  # "the lr is set to 0.003 for bs4096" (review 85 #30): a batch, written glued
 # "after 200 steps", "every 500 steps": a point in a run, not the steps it is set to take
 POINT_IN_RUN = frozenset({"after", "at", "every", "each", "first", "last", "around", "within", "by", "until", "till"})
 # words that round a point in the run without moving it ("after more than 8000 iterations", "after about 500 steps")
@@ -1729,10 +1730,12 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 and (words[k + 1:k + 2] and words[k + 1] in GPU_WORDS or keys[k] + 1 in clause.card_starts):
             continue  # "ideally use 4-8 V100s", "2-4 GPUs": a range of counts, no count of the user's
         prev = clause.tokens[key - 1] if key > clause.start else None
+        if _clock_time(clause, key):
+            continue  # "2x GPUs: [08:00, 07:55]" (review 86 #25): minutes and seconds of a timer, no count
         times = prev is not None and prev.text == "x" and key - 2 >= clause.start \
             and clause.tokens[key - 2].is_num  # "8x8 GPUs"
         if prev is not None and prev.kind == "word" and not tok.space_before and not times \
-                and prev.text not in GLUED_DEGREES:
+                and prev.text not in GLUED_DEGREES and not (prev.text in GLUED_BATCHES and prev.space_before):
             continue  # part of a name: "A100", "M60", "llama2", "qwen2" are names, not quantities
         # `BATCH_SIZE=${BATCH_SIZE:-128}`: a shell script's default for its variable, the recipe's value
         shell_default = prev is not None and prev.text == "-" and key - 4 >= clause.start \
@@ -2487,6 +2490,15 @@ def _which_another_uses(words: list[str], last: int) -> bool:
     # (not "…=2, which is also the default in the paper": the user's value, the source's as well)
     return after[:1] == ["which"] and not ANOTHERS_VERBS.isdisjoint(after) and FIRST_PERSON.isdisjoint(after) \
         and "also" not in after
+
+
+def _clock_time(clause: Clause, t: int) -> bool:
+    """Whether the number token t opens a time written with colons ("08:00", "1:23:45"): its digits glued to a ':'
+    and two digits after it."""
+    tokens = clause.tokens
+    return t + 2 < clause.end and tokens[t + 1].text == ":" and not tokens[t + 1].space_before \
+        and tokens[t + 2].is_num and not tokens[t + 2].space_before and len(tokens[t + 2].text) == 2 \
+        and len(tokens[t].text) <= 2
 
 
 def _each_gpus(words: list[str], i: int) -> int:

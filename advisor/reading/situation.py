@@ -329,7 +329,7 @@ READER_FACTS = frozenset({fact for _, fact in _DIRECT} | TIMING_FACTS | {"micro_
                                                           "claim_run_fits", "asked_settings", "model_parallel_gpus",
                                                           "sequence_parallel_gpus",
                                                           "accumulation_implied", "rl_method", "optimizer_named", "pipeline_stages",
-                                                          "logits_16bit", "deepspeed_world_size_seen",
+                                                          "logits_16bit", "deepspeed_world_size_seen", "user_lr",
                                                           "deepspeed_batch_asked", "deepspeed_batch_product",
                                                           "gpu_count_unsaid", "compared_gpus", "hf_trainer", "said_and_set_disagree", "rl_trainer",
                                                           "compared_micro_batch", "compared_runs_own", "measured_use",
@@ -989,6 +989,11 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
     ref_lr = reading.reference.get("lr")
     if ref_lr is not None and "lr" not in v:
         put("base_lr", ref_lr.value, ref_lr.text)  # "the paper used lr 0.1": the LR tuned for the batch started from
+    elif ref_lr is not None and v["lr"].value != ref_lr.value and "reference_batch" in out and "base_lr" in out:
+        # "the official recipe uses lr 4e-3 at batch 4096; I train at 1024 with --lr 4e-2": the recipe's LR is the
+        # one tuned for the batch started from, which the rules scale; the user's own is checked against that
+        put("user_lr", out.pop("base_lr")[0], v["lr"].text)
+        put("base_lr", ref_lr.value, ref_lr.text)
     return out
 
 

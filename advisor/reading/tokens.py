@@ -294,7 +294,7 @@ def _number(raw: str) -> float | None:
 
 
 # ", so …", ", but …": the two halves usually speak of two setups ("the paper used 512, but I use 64")
-CONTRAST = {"so", "but", "while", "whereas", "however", "although", "though", "yet"}
+CONTRAST = {"so", "but", "while", "whereas", "however", "although", "though", "yet", "now"}  # (", now …": the run since)
 
 
 def clauses(tokens: list[Token]) -> list[tuple[int, int]]:
