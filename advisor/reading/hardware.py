@@ -97,6 +97,10 @@ SEVERAL_WORDS = frozenset({"multiple", "several", "many", "some", "both", "all",
 PLURAL_GPU_WORDS = frozenset({"gpus", "cards", "nodes", "machines", "servers", "instances", "clusters"})
 
 
+PLATFORM_SWITCHES = frozenset({"went", "go", "moved", "move", "switched", "switch", "upgraded", "upgrade", "changed",
+                               "bumped"})
+
+
 def gpu_names(clause: Clause, reading: Reading) -> None:
     """GPUs named from the catalogue ('2x A100 40GB', 'a single 3090', 'T4 x 2'): the card (or its ambiguous family),
     its memory, and the count written before or after it; a platform ('Kaggle') is settled at the end."""
@@ -145,7 +149,9 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
             # the name's own digits ("3090" in "4 3090 cards") count nothing
             clause.consumed.update(range(clause.keys[s], clause.keys[e - 1] + 1))
         if match is not None and match.platform:
-            if reading.platform is None:  # settled once the message has been read (a card named wins)
+            # (a later one switched to is the run's: "I went up to a ml.g5.48xlarge instance" - review 86 #11)
+            switched = "to" in words[max(0, s - 3):s] and not PLATFORM_SWITCHES.isdisjoint(words[max(0, s - 5):s])
+            if reading.platform is None or switched:  # settled once the message has been read (a card named wins)
                 reading.platform = (match, text, setup_of(clause, s))
                 count = _count_before(clause, s)
                 if count is not None and 2 <= count[0] <= MAX_MACHINES and len(match.candidates) == 1:
@@ -175,6 +181,8 @@ def gpu_names(clause: Clause, reading: Reading) -> None:
         if match is not None:
             previous_end = e
             setup = setup_of(clause, s)  # "in the paper … on 8 H100 GPUs": the authors' cards
+            if setup != "user" and words[e:e + 3] == ["in", "my", "case"]:
+                setup = "user"  # "you stated that with one GPU (16gb), (Tesla V100 in my case) …" (review 85 #11)
             before, after = _count_before(clause, s), _count_after(clause, e)
             # ("a T4x2 on Kaggle": the article counts the machine, the count after the card its GPUs)
             count = after if after is not None and (before is None or before[0] == 1) else before

@@ -51,7 +51,9 @@ TRAIN_EVERY_MODULE = re.compile(r"--trainable_modules[= ]+[\"']?\.[\"']?(?=\s|$)
 # a UUID (8-4-4-4-12 hex digits), or a run of 16-64 hex digits holding a letter and a digit (a commit's hash): no
 # number in it is a quantity (the lookbehind fails at once inside a run, so a scan stays linear)
 HEX_ID = re.compile(r"(?<![0-9A-Za-z-])(?:[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}"
-                    r"|(?=[0-9a-f]{0,63}[a-f])(?=[0-9a-f]{0,63}[0-9])[0-9a-f]{16,64})(?![0-9A-Za-z-])")
+                    r"|(?=[0-9a-f]{0,63}[a-f])(?=[0-9a-f]{0,63}[0-9])[0-9a-f]{16,64})(?![0-9A-Za-z-])"
+                    # a web address's fragment ("…-6bbb79981d7b#31b4" - review 86 #11: no model of 31.4B)
+                    r"|(?<=[0-9a-z/])#[0-9a-z]{2,12}(?![0-9A-Za-z-])")
 
 
 def read(message: str) -> Reading:
@@ -3796,6 +3798,11 @@ def _resolve(reading: Reading) -> None:
             # times their own GPUs, worked out by the authors' rule - the user's batch per update, not the recipe's
             del reading.reference["batch"]
             values.setdefault("global_batch", replace(ref_plain, field="global_batch", setup="user", implied=True))
+    nodes, gpus = values.get("num_nodes"), values.get("num_gpus")
+    if nodes is not None and gpus is not None and nodes.value == 1 and gpus.value > hardware.MOST_GPUS_PER_NODE:
+        # "32 H800s" beside a script's `NUM_NODES=${NUM_NODES:-"1"}` (review 86 #10): no machine holds 32 GPUs, so
+        # the one machine is a default the launch overrides
+        del values["num_nodes"]
     if len(reading.precisions_off) == 2 and "precision" not in values:
         # "fp16=False, bf16=False" (review 86 #1): the Trainer's two 16-bit modes both off - it trains in fp32
         reading.set(Read("precision", "fp32", "; ".join(reading.precisions_off.values()), weak=True))
@@ -3911,6 +3918,12 @@ def _resolve(reading: Reading) -> None:
         # each machine (accelerate's --num_processes counts them all)
         values["gpus_per_node"] = values.pop("num_gpus")
     per_node = values.pop("gpus_per_node", None)
+    if per_node is not None and "num_nodes" not in values and reading.several_machines_text \
+            and (values.get("num_gpus") is None or values["num_gpus"].value == per_node.value):
+        # "zero3 on multiple nodes, each with 8 40G A100" (review 86 #3): 8 on each of machines uncounted - no
+        # total of the GPUs, which the nodes' count (asked) settles
+        values.pop("num_gpus", None)
+        per_node = None
     if per_node is not None:
         nodes = reading.get("num_nodes") or 1
         total = Read("num_gpus", per_node.value * nodes, per_node.text)
