@@ -75,8 +75,10 @@ def _single(spec: FactSpec, text: str, folded: str, used: list[tuple[int, int]])
     for pattern in spec.patterns:
         for match in _finditer(pattern.regex, text, folded):
             if spec.name in COMMENT_BLIND and _in_code_comment(text, match.start()) \
-                    or _commented_setting(text, match.start()):
-                continue  # ("# auto_find_batch_size=True," - review 86 #1: a setting switched off)
+                    or not spec.name.endswith("_named") and _commented_setting(text, match.start()):
+                # ("# auto_find_batch_size=True," - review 86 #1: a setting switched off; but a commented line of a
+                # tool's config still names the tool: darknet's "#learning_rate=0.0005")
+                continue
             if spec.name in THE_GPUS_OWN and _the_cpus(text, match.start()):
                 continue  # "the CPU is constantly at around 5% utilization": no GPU figure
             if (claim or pattern.value is not None) and \

@@ -8,7 +8,7 @@ import re
 from dataclasses import replace
 
 from advisor.domain import catalogue
-from advisor.reading import names
+from advisor.reading import chinese, names
 from advisor.reading.clause import DOCUMENTS, FILE_TYPES, MAX_NAMES, Clause, catalogue_names, in_flag, segment_mood, setup_of
 from advisor.reading.cues import DATA_NOUNS, SWITCHED
 from advisor.reading.hardware import CARD_PREFIXES, GPU_NOISE
@@ -373,6 +373,8 @@ def sized_names(clause: Clause, reading: Reading) -> None:
         if _comment_beside_a_model_key(clause, first):
             continue  # (`model_path: ./colqwen2_base # ./models/paligemma-3b-mix-448`: the alternative left beside)
         has_letters = any(tokens[x].kind == "word" and tokens[x].text not in NOT_NAMES for x in range(first, i))
+        # (not Chinese words glued before the size: "是否在13B以上的MoE模型" - review 86 #13 - says 13B, no name)
+        has_letters = has_letters and not chinese.has_cjk(clause.source[tokens[first].start:tokens[i].start])
         variant = i > clause.start and tokens[i - 1].kind == "word" and not num.space_before \
             and (len(tokens[i - 1].text.split("_")[-1]) == 1 or tokens[i - 1].text.endswith("v"))
         # ("E2B", "A3B", the "s34b" of `laion2b_s34b_b79k`; "yolov8m", "v5s")
