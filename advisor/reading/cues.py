@@ -533,6 +533,9 @@ LEFT_CUES: list[tuple[str, str]] = [
     ("precision", "precision_bits"),  # Lightning's `precision=16` (mixed fp16) / `precision=32`
     ("resolution", "image_size"), ("image size", "image_size"), ("input size", "image_size"),
     ("imagesize", "image_size"),  # Keras users' `ImageSize=(170,170,3)` (review 78 #19)
+    # "images which size is 640 in default config … images(size 1920)" (review 86 #26)
+    ("images of size", "image_size"), ("images which size is", "image_size"), ("images whose size is", "image_size"),
+    ("images with size", "image_size"), ("images size", "image_size"),
     ("input resolution", "image_size"), ("image resolution", "image_size"), ("imgsz", "image_size"),
     ("img size", "image_size"), ("image_size", "image_size"), ("img_size", "image_size"), ("imgsize", "image_size"),
     ("img", "image_size"),  # YOLOv5/v7's `--img 1280`

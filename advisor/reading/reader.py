@@ -2104,6 +2104,10 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if name == "num_nodes" and start_key > k and ("layer" in words[start_key + 1:start_key + 4]
                                                       or not LAYER_WORDS.isdisjoint(words[max(0, k - 12):k])):
             continue  # "768 nodes per layer", "each hidden layer has 1024 and 512 nodes": a network's units, not machines
+        if name == "epochs" and start_key > k and (words[start_key + 1:start_key + 3] in (["for", "warmup"], ["of", "warmup"])
+                                                   or "warmup" in words[max(0, k - 3):k]):
+            # "using 10 epochs for warmup", "warmup for additional 5 epochs" (review 85 #19): the warmup's length
+            continue
         if name == "num_nodes" and not keyed and (scaled > MAX_MACHINES or not GRAPH_WORDS.isdisjoint(clause.present)):
             continue  # "my dataset (10242 nodes)", "a graph with 400k nodes and 2M edges": a graph's, not machines
         if name == "dataset_size" and start_key > k and _each_gpus(words, start_key + 1) \
@@ -3847,6 +3851,15 @@ def _resolve(reading: Reading) -> None:
     for field in MOOD_FIELDS:
         if field not in LENGTH_FIELDS:  # (the lengths were settled above)
             _take_failing(reading, field)
+    if "image_size_from" not in values:
+        # "with images of 640 there was no problem. Only thing I changed was --img 1920" (review 86 #26): of two sizes
+        # the user ran, the one that worked is where the run came from, the other the run asked about
+        pair = next(((a, b) for a, b in reading.conflicts if a.field == b.field == "image_size"
+                     and a.setup == b.setup == "user" and a.value != b.value and (a.mood == "ok") != (b.mood == "ok")),
+                    None)
+        if pair is not None and (values.get("image_size") is None or values["image_size"] in pair):
+            ran, now = pair if pair[0].mood == "ok" else pair[::-1]
+            values["image_size"], values["image_size_from"] = now, replace(ran, field="image_size_from")
     size = values.get("image_size")
     if size is not None and "image_size_from" not in values and size.mood != "ok":
         # "it trains fine at imgsz 640, but at 1280 it runs out of memory": the size that ran is where the run came from
