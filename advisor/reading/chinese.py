@@ -31,7 +31,7 @@ GLOSSARY: dict[str, str] = {
     # ("我之前用bert-base-chinese设置的batch size是32,现在用…roberta large" - review 85 #28: the earlier run, then this one)
     "之前": "previously", "以前": "previously", "现在": "now",
     # ("在初始化optimizer状态时会报cuda: out of memory", "训到一半的时候OOM了", "直到epoch完oom" - review 86 #13, #18, #6)
-    "初始化": "initializing", "状态": "state", "时": "when", "的时候": "when", "时候": "when",
+    "初始化": "initializing", "状态": "state", "状态时": "state when", "的时候": "when", "时候": "when",
     "训到一半": "halfway through training", "训练到一半": "halfway through training", "跑到一半": "halfway through training",
     "完": "end",
     # training

@@ -440,7 +440,7 @@ def _reproduces_a_failure(words: list[str], k: int) -> bool:
     Reproduce" that opens its sentence, "to reproduce the error", "reproduce this"."""
     before = words[max(0, k - 2):k]
     if before[-1:] == ["to"] and (k == 1 or before[:1] in (["steps"], ["how"], ["code"], ["script"], ["method"],
-                                                            ["way"], ["instructions"], ["commands"])):
+                                                            ["instructions"], ["commands"])):
         # ("Method to reproduce is: <gist>" - review 86 #4)
         return True
     after = [w for w in words[k + 1:k + 6] if w not in REPRO_ADJECTIVES]

@@ -49,6 +49,8 @@ def catalogue_models(clause: Clause, reading: Reading) -> None:
         if last > first and clause.tokens[last].text in SIZE_UNITS and _listed_size(clause, last - 1):
             continue  # "BLOOM 560M / 1.1B": several models, none of them
         end, extra = _continuation(clause, last)
+        if extra and VARIANT_RANGE.fullmatch(clause.source[clause.tokens[last].end:clause.tokens[end].end]):
+            continue  # "EfficientNets b0-l2", "YOLOv8n-x" (review 85 #25): a range of a family's variants, none of them
         in_file = _file_name_at(clause, end)  # "yi-6b-sft-qlora.json": the file is named after the model
         # ("yolo11s-cls.pt": another task's head on the same backbone, another model even in a file's name)
         head = any(clause.tokens[t].text.lower() in TASK_HEADS for t in range(last + 1, end + 1))
@@ -110,6 +112,7 @@ def _note_switch(clause: Clause, reading: Reading, k: int, said: Read) -> None:
         reading.switched_to[said.field] = said
 
 
+VARIANT_RANGE = re.compile(r"\s?[-–~]\s?[a-uw-z]\d{0,2}", re.IGNORECASE)  # "-l2", "–b7", "-x": the range's other end (not "-v2", a version)
 EARLIER = frozenset({"previously", "before", "earlier", "formerly"})
 
 

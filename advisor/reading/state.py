@@ -318,6 +318,8 @@ def fill(reading: Reading, name: str, scaled: float, unit: str, text: str, setup
             return
         if name == "num_gpus" and scaled > 100_000:
             return
+        if name == "image_size" and scaled < 8:
+            return  # "images of size (3, 224, 224)": the channels, no side of an image trained on
         reading.set(Read(name, int(scaled), text, setup, qualified=qualified, keyed=keyed, mood=mood, weak=weak))
     elif name in SHAPE_RANGES:  # a transformer's shape, only as a config key or a flag gives it
         low, high = SHAPE_RANGES[name]
