@@ -1699,7 +1699,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                         and not (slot[0] == "num_gpus" and (hardware.found_by_an_error(words, k)
                                                             or hardware.gpu_time(words, k))):
                     name, n = slot[0], WORD_NUMBERS[word]
-                    if name == "num_gpus":
+                    if name == "num_gpus" and words[slot[1]] in ("devices", "device") and _gpus_on_each_device(words):
+                        name = "num_nodes"  # "two devices and 8 gpu on each devices" (review 86 #8): machines
+                    elif name == "num_gpus":
                         name, n = hardware.gpu_count(clause, k, n)
                     setup = "reference" if name != "epochs" and hardware.lacked(words, k) else setup_of(clause, k)
                     fill(reading, name, n, "", clause.text(key, keys[slot[1]]), setup)
@@ -2101,6 +2103,9 @@ def _numbers(clause: Clause, reading: Reading) -> None:
             said = clause.text(keys[min(start_key, k)], keys[min(len(keys) - 1, last)])
             fill(reading, "global_batch", scaled * nodes, "", said, setup)
             continue
+        if name == "num_gpus" and start_key > k and words[start_key] in ("devices", "device") \
+                and _gpus_on_each_device(words):
+            name = "num_nodes"  # "two devices and 8 gpu on each devices" (review 86 #8): the devices are machines
         if name == "num_nodes" and start_key > k and ("layer" in words[start_key + 1:start_key + 4]
                                                       or not LAYER_WORDS.isdisjoint(words[max(0, k - 12):k])):
             continue  # "768 nodes per layer", "each hidden layer has 1024 and 512 nodes": a network's units, not machines
@@ -2496,6 +2501,13 @@ def _which_another_uses(words: list[str], last: int) -> bool:
     # (not "…=2, which is also the default in the paper": the user's value, the source's as well)
     return after[:1] == ["which"] and not ANOTHERS_VERBS.isdisjoint(after) and FIRST_PERSON.isdisjoint(after) \
         and "also" not in after
+
+
+def _gpus_on_each_device(words: list[str]) -> bool:
+    """Whether the words say GPUs on each device ("8 gpu on each devices", "4 GPUs per device"): devices that hold
+    GPUs are machines."""
+    return any(w in ("gpu", "gpus", "cards") and words[i + 1:i + 2] in (["on"], ["in"], ["per"])
+               and bool({"device", "devices"} & set(words[i + 2:i + 4])) for i, w in enumerate(words))
 
 
 def _clock_time(clause: Clause, t: int) -> bool:
