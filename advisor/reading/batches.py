@@ -1129,8 +1129,8 @@ def resolve_planned_change(reading: Reading) -> None:
             # "a minibatch of 128 on two GPUs … does this mean the batch per GPU is 64?": the total's share, the GPUs
             # said with it (not "1 GPU at batch 32; now 2 GPUs, batch 16 per GPU": the same total on a new layout)
             continue
-        if gpus > 1 and new.value == old.value * gpus and re.search(rf"(?<![\d.]){old.value}\s*[*x×]\s*{gpus}(?![\d.])",
-                                                                  new.text):
+        if gpus > 1 and new.value == old.value * gpus \
+                and re.search(rf"(?<![\d.]){old.value}\s*[*x×]\s*{gpus}(?![\d.])", new.text):
             continue  # "a big batch of 32 * 8 = 256 examples" on 8 V100s (review 85 #6): the per-GPU batch's product
         accum_read = reading.values.get("grad_accum_steps")
         if (accum > 1 or gpus > 1) and new.field != "micro_batch" and new.value == old.value * accum * gpus \

@@ -655,7 +655,8 @@ def listed_devices(clause: Clause, reading: Reading) -> None:
                 u += 2
             count = len(ids)
         # ("GPU 0,1,2,3,4,5,6,7 Tesla V100-SXM2-32GB" - review 86 #20: the cards' maker's word after the ids)
-        if count < 2 or u + 1 >= clause.end or tokens[u + 1].text != ":" and tokens[u + 1].text.lower() not in GPU_NOISE:
+        if count < 2 or u + 1 >= clause.end \
+                or tokens[u + 1].text != ":" and tokens[u + 1].text.lower() not in GPU_NOISE:
             continue  # (one id, or no list before a colon: a device an error names)
         clause.consumed.update(ids)
         reading.set(Read("num_gpus", count, clause.text(t, u + 1)))

@@ -112,15 +112,17 @@ def _note_switch(clause: Clause, reading: Reading, k: int, said: Read) -> None:
         reading.switched_to[said.field] = said
 
 
-VARIANT_RANGE = re.compile(r"\s?[-–~]\s?[a-uw-z]\d{0,2}", re.IGNORECASE)  # "-l2", "–b7", "-x": the range's other end (not "-v2", a version)
+# "-l2", "–b7", "-x" after a family's variant: the range's other end (not "-v2", a version)
+VARIANT_RANGE = re.compile(r"\s?[-–~]\s?[a-uw-z]\d{0,2}", re.IGNORECASE)
 EARLIER = frozenset({"previously", "before", "earlier", "formerly"})
 
 
 def _compared_at(words: list[str], k: int) -> bool:
     """Whether the name starting at key k follows words that compare it with the model trained ("faster than X",
     "other models like X do not have this" - review 85 #29)."""
+    before = words[max(0, k - 3):k]
     return k > 0 and (words[k - 1] in COMPARED or tuple(words[max(0, k - 2):k]) in COMPARING_PAIRS
-                      or "other" in words[max(0, k - 3):k - 1] and bool({"model", "models"} & set(words[max(0, k - 3):k])))
+                      or "other" in before[:-1] and not {"model", "models"}.isdisjoint(before))
 
 
 REPLACED = frozenset({("except",), ("instead", "of"), ("rather", "than"), ("replacing",), ("replaced",)})

@@ -2109,8 +2109,10 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if name == "num_nodes" and start_key > k and ("layer" in words[start_key + 1:start_key + 4]
                                                       or not LAYER_WORDS.isdisjoint(words[max(0, k - 12):k])):
             continue  # "768 nodes per layer", "each hidden layer has 1024 and 512 nodes": a network's units, not machines
-        if name == "epochs" and start_key > k and (words[start_key + 1:start_key + 3] in (["for", "warmup"], ["of", "warmup"])
-                                                   or "warmup" in words[max(0, k - 3):k]):
+        if name == "epochs" and start_key > k and (words[start_key + 1:start_key + 3] in (["for", "warmup"],
+                                                                                         ["of", "warmup"])
+                                                   or words[k - 1:k] == ["warmup"] and keys[k] == keys[k - 1] + 1
+                                                   or words[max(0, k - 3):k - 1] in (["warmup", "for"], ["warmup", "of"])):
             # "using 10 epochs for warmup", "warmup for additional 5 epochs" (review 85 #19): the warmup's length
             continue
         if name == "num_nodes" and not keyed and (scaled > MAX_MACHINES or not GRAPH_WORDS.isdisjoint(clause.present)):
