@@ -6993,3 +6993,54 @@ def test_a_precision_the_user_corrects_is_the_runs(kb):
                          "with offload off.\n\nSorry, it is bf16.", kb=kb)
     assert c.wm.value("precision") == "amp_bf16"
     assert run_consultation("I use 4 A40 48G to finetune FLAN-T5-XXL with fp16.", kb=kb).wm.value("precision") == "amp_fp16"
+
+
+def test_deepspeeds_batch_assertion_names_the_world_size_it_saw(kb):
+    """Review 86 #1: "9 != 1 * 3 * 1" on three Ray workers - DeepSpeed saw one process, so the workers never joined a
+    group (editing the numbers would train three copies); a config whose numbers disagree gets their product."""
+    c = run_consultation("AssertionError: Check batch related parameters. train_batch_size is not equal to "
+                         "micro_batch_per_gpu * gradient_acc_step * world_size 9 != 1 * 3 * 1. Run on a Ray cluster "
+                         "with 3 nodes, each hosting 1 NVIDIA GPU A100 (40GB). I'm using ZeRO stage 3.", kb=kb)
+    assert (c.wm.value("deepspeed_world_size_seen"), c.wm.value("num_gpus")) == (1, 3)
+    assert c.advice.findings[0].id == "finding-deepspeed-world-size-seen"
+    mismatch = run_consultation("train_batch_size is not equal to micro_batch_per_gpu * gradient_acc_step * "
+                                "world_size 32 != 4 * 4 * 4 with deepspeed on 4 GPUs", kb=kb)
+    assert mismatch.wm.value("deepspeed_batch_product") == 64
+    assert mismatch.advice.findings[0].id == "finding-deepspeed-batch-mismatch"
+
+
+def test_the_users_lr_is_held_against_the_references_scaled(kb):
+    """Review 85 #23: the official 4e-3 at 4096, the user's 4e-2 at 1024 - 40× the linear rule's 1e-3."""
+    c = run_consultation("The official recipe uses lr 4e-3 at batch 4096; I train with batch 1024 and --lr 4e-2 and "
+                         "the loss stays at 0.69", kb=kb)
+    assert (c.wm.value("base_lr"), c.wm.value("user_lr")) == (0.004, 0.04)
+    assert c.wm.value("user_lr_ratio") == pytest.approx(40)
+    assert c.advice.findings[0].id == "finding-user-lr-off-the-rules"
+    agrees = run_consultation("The docs use lr 0.02 for 8 GPUs x 2 img/gpu; I set lr=0.01 for 4 GPUs x 2 img/gpu. "
+                              "Is that right?", kb=kb)
+    assert "finding-user-lr-by-the-rules" in [f.id for f in agrees.advice.findings]
+
+
+def test_t5s_nan_under_fp16_is_its_overflow(kb):
+    """Review 85 #8: mT5-small's NaN loss in the summarization notebook is fp16's range, not the batch."""
+    c = run_consultation("I am using mT5-small on the official summarization notebook. When trained, the model gets "
+                         "nan loss values; the same settings work fine with t5-small. training_loss=nan", kb=kb)
+    assert c.advice.findings[0].id == "finding-t5-fp16-overflow"
+
+
+def test_an_fp32_run_on_volta_slower_than_the_readme(kb):
+    """Review 85 #4: 80 min for BERT-base on SQuAD on a V100 against the README's 24 - no --fp16 said."""
+    c = run_consultation("80min training time to fine-tune BERT-base on the SQuAD dataset instead of 24min? I used "
+                         "the README's command on a single Tesla V100 16GB: python run_squad.py --bert_model "
+                         "bert-base-uncased --train_batch_size 12 --max_seq_length 384", kb=kb)
+    assert c.wm.value("claim_slower_than_reference")
+    assert c.advice.findings[0].id == "finding-fp32-on-fp16-tensor-cores"
+
+
+def test_a_card_mostly_free_asked_to_go_faster(kb):
+    """Review 85 #17: 4,5 GB used of a 15 GB card, "is there a way to fully load the GPU to speed up?" - no count at a
+    micro-batch the user never said is held against it."""
+    c = run_consultation("I'm working on a google cloud instance with a GPU with 15 GB of available memory. roberta-base "
+                         "uses 4,5 GB memory. Is there a way to fully load the GPU to speed up a process?", kb=kb)
+    ids = [f.id for f in c.advice.findings]
+    assert ids[0] == "finding-card-mostly-free-measured" and "finding-count-above-measured" not in ids

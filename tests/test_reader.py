@@ -4839,3 +4839,64 @@ def test_chinese_ran_out_of_host_ram_or_gpu_memory(kb, message, ram):
     found = read_message(kb, message)
     assert ("claim_process_killed" in found) == ram
     assert ("oom" in found) == (not ram)
+
+
+@pytest.mark.parametrize("message, expected, absent", [
+    # counts: before a sized card, an id list before the maker's word, devices that hold GPUs (review 86 #17, #20, #8)
+    ("我们用64卡 80g a100训练", {"num_gpus": 64, "gpu_memory_gb": 80.0}, []),
+    ("GPU 0,1,2,3,4,5,6,7 Tesla V100-SXM2-32GB", {"num_gpus": 8}, []),
+    ("I have two devices and 8 gpu on each devices.", {"num_gpus": 16, "num_nodes": 2}, []),
+    ("Using zero3 on multiple nodes, each with 8 40G A100", {"gpu_memory_gb": 40.0}, ["num_gpus"]),
+    ("2x GPUs: [08:00, 07:55, 07:37] = approx. 8 min per epoch", {}, ["num_gpus"]),
+    # batches (review 85 #22, #24, #30, #6)
+    ("across 4 GPUs, individual batch size 64 and update frequency 16 (effectively 4096 batch size)",
+     {"num_gpus": 4, "micro_batch": 64, "grad_accum_steps": 16}, []),
+    ("I can only run with 8 samples per batch per GPU", {"micro_batch": 8}, []),
+    ("I train with bs256", {"micro_batch": 256}, []),
+    ("config maskformer2_R50_bs16_50ep.yaml (modifying Batch Size = 4)", {"micro_batch": 4}, []),
+    ("8 V100s, per_device_train_batch_size=32: the data loader produces a big batch of 32 * 8 = 256 examples",
+     {"micro_batch": 32, "batch_size": 256}, ["batch_from", "batch_to"]),
+    # lengths, sizes, settings (review 86 #16, #26, #1)
+    ("pre-training Llama-3-8B with 64K-tokens using 4 A800", {"seq_len": 65536}, []),
+    ("trained on 64k tokens", {}, ["seq_len"]),
+    ("images of size (3, 224, 224)", {}, ["image_size"]),
+    ("TrainingArguments(per_device_train_batch_size=1, fp16=False, bf16=False)", {"precision": "fp32"}, []),
+    ("I'm using Xero stage 3", {"zero_stage": 3}, []),
+    # models: the one run, not the one compared, replaced or ranged over (review 85 #3, #25, #28, #29; 86 #11, #13)
+    ("I used bert-base-chinese with batch size 32 before, now I use roberta large with batch size 4 and it OOMs",
+     {"model": "roberta-large"}, []),
+    ("the example does not work with `s/bert-base-uncased/bert-large-uncased/`", {"model": "bert-large"}, []),
+    ("V100 32GB runs out of memory; other models like roberta-large do not", {"gpu_model": "v100-32gb"}, ["model"]),
+    ("Memory required for training EfficientNets b0-l2", {}, ["model"]),
+    ("是否在13B以上的MoE模型上实验过", {"params": 13e9}, ["model"]),
+    ("see https://example.medium.com/fine-tune-mixtral-8x7b-6bbb79981d7b#31b4", {}, ["params"]),
+    ("fine-tuning XLM-R large for NER", {"model": "xlm-roberta-large"}, []),
+    # epochs of a warmup are no run's epochs (review 85 #19)
+    ("using 10 epochs for warmup, 300 epochs", {"epochs": 300.0}, []),
+    ("increase the warmup for additional 5 epochs", {}, ["epochs"]),
+])
+def test_phrasings_from_reviews_85_and_86(message, expected, absent):
+    assert_reads(message, expected, absent)
+
+
+@pytest.mark.parametrize("message, name, value", [
+    ("roberta-base uses 4,5 GB memory", "measured_use", 4.5e9),  # a decimal comma (review 85 #17)
+    # the size that ran, then the one changed to (review 86 #26)
+    ("One thing I don't understand is when I trained the model with images which size is 640 in default config, there "
+     "was no problem.\nOnly thing I changed was images(size 1920) and --img 1920 option.", "image_size_from", 640),
+    ("batchsize=2, 2 gpus, GPU 0 memory is 38335MB、GPU 1 memory is 45733MB", "measured_use", 45733e6),
+    ("the task cost nearly 40+G memory on gpu with batch 16 on an A100", "measured_use", 40e9),
+    ("with a bigger dataset it costs 200+G", "measured_use", None),  # (the host's RAM, no GPU said)
+    ("There is no problem with t5 at first, but I get OOM every 10,000 iterations", "oom_at_fixed_step", True),
+    ("训到一半的时候OOM了", "oom_at_fixed_step", True),
+    ("在初始化optimizer状态时会报cuda: out of memory", "oom_stage", "loading"),
+    ("seq2seq trainer gives OOM error while evaluating", "oom_stage", "evaluation"),
+    ("I get CUDA out of memory. Later I figured that if I remove `compute_metrics` from trainer, everything is working "
+     "fine", "oom_stage", "evaluation"),
+    ("    # auto_find_batch_size=True,\n    per_device_train_batch_size=1,", "hf_auto_find_batch_size", None),
+    ("Method to reproduce is: https://gist.github.com/x/y", "goal", None),
+    ("If I only have 8 GPUs, is there an official way to reproduce the training results?", "goal", "replicate"),
+])
+def test_facts_from_reviews_85_and_86(kb, message, name, value):
+    found = read_message(kb, message)
+    assert (found[name][0] if name in found else None) == value, found

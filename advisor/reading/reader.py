@@ -3871,7 +3871,8 @@ def _resolve(reading: Reading) -> None:
         pair = next(((a, b) for a, b in reading.conflicts if a.field == b.field == "image_size"
                      and a.setup == b.setup == "user" and a.value != b.value and (a.mood == "ok") != (b.mood == "ok")),
                     None)
-        if pair is not None and (values.get("image_size") is None or values["image_size"] in pair):
+        if pair is not None and (values.get("image_size") is None
+                                 or values["image_size"].value in (pair[0].value, pair[1].value)):
             ran, now = pair if pair[0].mood == "ok" else pair[::-1]
             values["image_size"], values["image_size_from"] = now, replace(ran, field="image_size_from")
     size = values.get("image_size")
