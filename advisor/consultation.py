@@ -1323,22 +1323,11 @@ BUSY_GPU_BYTES = 2 * 2**30  # a GPU nvidia-smi lists with more than this in use 
 def _memory_of_each_gpu(found: dict[str, tuple[Any, str]], said: str) -> None:
     """Each GPU's memory listed ("GPU 0: 52.7GB / 80GB - GPU 1: 71.5GB / 80GB", nvidia-smi's rows): the GPUs in use
     where no count was said, and which of them holds the most - the first (rank 0's extra work) or another (that
-    rank's own batches or cache), which "memory imbalance" alone does not say (review 82 #9, #10)."""
+    rank's own batches or cache), which "memory imbalance" alone does not say (review 82 #9, #10). (Each use listed is
+    read as a use, never the card's size, by the reader: hardware._listed_gpu_use.)"""
     by_gpu = memory_by_gpu(said)
     if not by_gpu:
         return
-    card = found.get("gpu_memory")
-    # (the card's size as written, not the total nvidia-smi shows after a "/")
-    written = re.match(r"[^\d/]{0,12}(\d[\d.]*)", card[1]) if card is not None and "gpu_memory_written" in found \
-        else None
-    if written is not None and any(re.search(rf"(?<![\d.]){re.escape(written.group(1))}\s?[GM]", text)
-                                   for _, text in by_gpu.values()):
-        # "GPU 0 memory is 38335MB、GPU 1 memory is 45733MB" (review 83 #6): what each GPU holds, not the card's size -
-        # the most any GPU holds is the run's use
-        for name in ("gpu_memory", "gpu_memory_written"):
-            found.pop(name, None)
-        used, text = max(by_gpu.values())
-        found.setdefault("measured_use", (used, text))
     busy = [i for i, (used, _) in by_gpu.items() if used >= BUSY_GPU_BYTES]
     # (nor the index of nvidia-smi's second row, "1 NVIDIA A100-SXM4-80GB", read as a count of one)
     if len(busy) >= 2 and ("num_gpus" not in found or SMI_INDEX.fullmatch(found["num_gpus"][1].strip())):

@@ -607,6 +607,21 @@ def test_each_gpus_memory_listed_is_what_it_holds_not_its_size(kb):
     assert c.advice.findings[0].id == "finding-heavier-gpu-not-first"
 
 
+@pytest.mark.parametrize("message, used, card", [
+    # an index and its size with only a space between: still each GPU's use, the card's size said elsewhere
+    ("gpu0 38GB gpu1 45GB on two A100 80GB, llama 7b batch 4", 45e9, 80 * 2**30),
+    ("GPU 0: 38335MB, GPU 1: 45733MB, batch 2 works", 45733e6, None),
+    # one numbered GPU alone is no list: "GPU 0 24GB" beside a 3090 stays the card's size
+    ("I have GPU 0 24GB and it is a 3090", None, 24 * 2**30),
+])
+def test_a_size_in_a_list_of_gpus_is_a_use(kb, message, used, card):
+    """A size inside a list of two numbered GPUs' uses is the reader's measured use, never the card's size (one
+    place decides it: the reader, from per_gpu.LISTED)."""
+    found = read_message(kb, message)
+    assert found.get("measured_use", (None,))[0] == used
+    assert found.get("gpu_memory", (None,))[0] == card
+
+
 def test_an_idle_gpus_row_is_no_use(kb):
     """Review 83 #14: nvidia-smi's idle rows ("9MiB / 32768MiB", 0%) pasted before the run are no measured use."""
     found = read_message(kb, "三张V100\n|   0  Tesla V100-PCIE...  Off  | 00000000:3B:00.0 Off |   0 |\n"

@@ -934,6 +934,8 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
         return
     if _nvidia_smi_pair(clause, reading, k, end, nbytes, unit) or _part_of_total(clause, reading, k, end, nbytes, unit):
         return
+    if reading.listed_gpu_uses and _listed_gpu_use(clause, reading, k, end, nbytes, unit):
+        return
     if words[end + 1:end + 2] and words[end + 1] in DIFFERENCE_WORDS and words[end + 2:end + 3] != ["or"]:
         return  # "GPU-0 uses ~3000MB more than the other GPUs": a difference (not "20GB more or less")
     following = clause.keys[end] + 1  # ("+" is no key; "*" is, for "80G*8 A100")
@@ -1091,18 +1093,8 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
         # "four V100s, 128G in total", "4xA100 (160GB of memory in total)": per GPU once the count is known
         reading.total_memory_gb = gb
         return
-    if len(before) >= 4 and before[-4] in ("gpu", "cuda", "device") and before[-3].isdigit() \
-            and before[-2] in ("memory", "vram", "usage") and before[-1] in ("is", "was", ":"):
-        # "GPU 0 memory is 38335MB、GPU 1 memory is 45733MB" (review 83 #6): what one numbered GPU of the run holds
-        reading.measured_gb = max(reading.measured_gb or 0.0, gb)
-        if setup_of(clause, k) == "user" and nbytes > (reading.used_bytes or 0.0):
-            reading.used_bytes, reading.used_text = nbytes, clause.text(clause.keys[k - 4], clause.keys[end])
-        return
     gpu_after = (bool(set(after[:2]) & (CARD_WORDS | {"of"})) or after[:1] == ["enough"]) \
         and (gpu_ram or not set(after[:3]) & {"ram", "cpu", "host", "system"})  # "a 24GB GPU", "is 24GB enough …?"
-    # (not "… 38335MB、GPU 1 memory is …": the next numbered GPU's reading begins)
-    gpu_after = gpu_after and not (after[1:2] != [] and after[0] in GPU_WORDS and after[1].isdigit()
-                                   and after[2:3] in (["memory"], ["vram"], ["usage"], [":"], ["uses"]))
     # "I have only 6GB available in my GPU", "only 6GBs on my GPU": what the card has (a use says its verb first)
     on_my_gpu = words[end + 1 + (after[:1] == ["available"]):end + 5]
     gpu_after = gpu_after or on_my_gpu[:1] in (["on"], ["in"]) and on_my_gpu[1:2] in (["my"], ["the"], ["our"]) \
@@ -1128,6 +1120,20 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
             reading.bare_memory_text = text  # "200GB of memory": no GPU word says whose
         reading.set(Read("gpu_memory_gb", round(gb, 2), text))
         reading.set(Read("gpu_memory_bytes", nbytes, text))
+
+
+def _listed_gpu_use(clause: Clause, reading: Reading, k: int, end: int, nbytes: float, unit: str) -> bool:
+    """A size inside a list of numbered GPUs' uses ("GPU 0 memory is 38335MB、GPU 1 memory is 45733MB" - review 83 #6;
+    "gpu0 38GB gpu1 45GB"): what that GPU of the run holds, never the card's size - the largest of them the run's use."""
+    first = clause.tokens[clause.keys[k]].start
+    listed = next(((said, stop) for said, start, stop in reading.listed_gpu_uses if start <= first < stop), None)
+    if listed is None:
+        return False
+    gb = nbytes / (2**30 if unit in ("gib", "tib", "mib") else 1e9)
+    reading.measured_gb = max(reading.measured_gb or 0.0, gb)
+    if setup_of(clause, k) == "user" and nbytes > (reading.used_bytes or 0.0):
+        reading.used_bytes, reading.used_text = nbytes, clause.source[listed[0]:listed[1]]
+    return True
 
 
 def _nvidia_smi_pair(clause: Clause, reading: Reading, k: int, end: int, nbytes: float, unit: str) -> bool:

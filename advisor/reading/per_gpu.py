@@ -12,9 +12,9 @@ import re
 from advisor.reading.timings import MAX_SCAN
 
 # "GPU 0: 52.7GB / 80GB", "GPU1 uses 30 GB", "cuda:1 - 71.5 GiB"
-# "GPU 0 memory is 38335MB、GPU 1 memory is 45733MB"
-LISTED = re.compile(r"\b(?:GPU|cuda|device|rank)\s?[:#]?\s?(?P<index>\d{1,2})\s{0,3}"
-                    r"(?:(?:memory|mem|vram)(?:\s+usage)?\s{1,3}(?:is\b)?|[:=]|-|–|\buses?\b|\bat\b)\s{0,3}"
+# "GPU 0 memory is 38335MB、GPU 1 memory is 45733MB", "gpu0 38GB gpu1 45GB" (a space alone after the index)
+LISTED = re.compile(r"\b(?:GPU|cuda|device|rank)\s?[:#]?\s?(?P<index>\d{1,2})(?:\s{0,3}"
+                    r"(?:(?:memory|mem|vram)(?:\s+usage)?\s{1,3}(?:is\b)?|[:=]|-|–|\buses?\b|\bat\b)|(?=\s))\s{0,3}"
                     r"(?:about\s+|~\s?)?(?P<value>\d{1,6}(?:\.\d{1,3})?)\s?(?P<unit>GiB|GB|G|MiB|MB)\b", re.IGNORECASE)
 # nvidia-smi: "|   0  NVIDIA A100-SXM4-80GB  On | …" then "| N/A 59C P0 372W / 400W |  43591MiB / 81920MiB | …"
 SMI_ROW = re.compile(r"^\|?[ \t]{0,8}(?P<index>\d{1,2})[ \t]{1,8}(?:NVIDIA|Tesla|GeForce|Quadro|AMD|Radeon)[^\n]{0,200}\n"
@@ -35,6 +35,16 @@ def memory_by_gpu(text: str) -> dict[int, tuple[float, str]]:
             unit = UNIT_BYTES[match.group("unit").lower()]
             found.setdefault(int(match.group("index")), (float(match.group("value")) * unit, match.group(0)))
     return found if len(found) >= 2 else {}
+
+
+def listed_use_spans(text: str) -> tuple[tuple[int, int, int], ...]:
+    """Where LISTED finds each use - (its words' start, its size's start, its end) - where they name two GPUs or more;
+    () otherwise (the reader's view of memory_by_gpu: which sizes of the message are a numbered GPU's use)."""
+    spans, indices = [], set()
+    for match in LISTED.finditer(text[:MAX_SCAN]):
+        indices.add(match.group("index"))
+        spans.append((match.start(), match.start("value"), match.end("unit")))
+    return tuple(spans) if len(indices) >= 2 else ()
 
 
 # a gap this large, and this share of the lighter GPU, is an imbalance worth a diagnosis (heuristic: smaller ones

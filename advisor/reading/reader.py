@@ -24,6 +24,7 @@ from bisect import bisect_left
 from dataclasses import replace
 
 from advisor.reading import batches, failures, hardware, layouts, models, names
+from advisor.reading.per_gpu import listed_use_spans
 from advisor.reading.clause import (DOCUMENTS, QUOTES, Clause, Keys, TokenSpan, in_file_name, in_flag, in_title, negated,
                                     ok_said, segment_mood, setup_of)
 from advisor.reading.cues import (BATCH_SPELLINGS, GPU_WORDS, PRETRAINING_DATA, REFERENCE_CUES, THIRD_PARTY, TRAINED_ON, COUNT_UNITS, FAIL_WORDS, FILLERS, FIRST_PERSON, LAUNCH_WORDS, MEMORY_UNITS, NEGATIONS,
@@ -70,6 +71,8 @@ def read(message: str) -> Reading:
     index = Keys(tokens)
     reading.deepspeed = "deepspeed" in index.words  # (a list's membership test runs in C)
     reading.xla_report = "hbm" in index.words and not XLA_REPORT_WORDS.isdisjoint(index.words)
+    if "gpu" in index.words or "cuda" in index.words or "device" in index.words or "rank" in index.words:
+        reading.listed_gpu_uses = listed_use_spans(message)
     unified = UNIFIED_MEMORY_WORDS.intersection(index.words)
     if not unified and "dgx" in index.words and "spark" in index.words:
         unified = {"spark"}  # (NVIDIA's DGX Spark: the GB10's memory is the host's)
