@@ -748,7 +748,13 @@ def changes(clause: Clause, reading: Reading) -> None:
         topic = next((TOPICS.get(x, "") for x in reversed(words[max(0, k - 16):first])
                       if x in TOPICS or x in OTHER_QUANTITIES), "")
         text = clause.text(clause.keys[k], clause.keys[to])
-        gpus = (any(g in words[to + 1:to + 3] + words[first + 1:j] for g in ("gpus", "gpu", "cards"))
+        # ("from 4 to 8 GPUs", "to 8 A100 GPUs"; not "from 32 to 128 but GPU memory barely changed", review 87 #10: a
+        # GPU word after a conjunction, or the GPUs' memory, counts nothing)
+        named_after = next((x for x in range(to + 1, min(to + 3, len(words)))
+                            if words[x] in ("gpus", "gpu", "cards")), None)
+        gpus_after = named_after is not None and words[named_after + 1:named_after + 2] not in (["memory"], ["vram"]) \
+            and (named_after == to + 1 or words[to + 1] not in ("but", "and", "or", "so", "while", "the", "my", ","))
+        gpus = (gpus_after or any(g in words[first + 1:j] for g in ("gpus", "gpu", "cards"))
                 or not GPU_KEY_WORDS.isdisjoint(cue_inside.split())  # "from ngpu=4 to ngpu=2"
                 or _gpu_count_named(words, max(0, k - 6), first)
                 or times and words[to + 1:to + 2] == ["x"])  # "4x to 8x A100" (a size, "from 40gb to 80gb", left above)

@@ -228,6 +228,9 @@ class Clause:
                 # comment above", nor a comment the user adds)
                 artifact = artifact or (w == "comment" and (words[k + 1:k + 2] == [] or words[k + 1] not in SAYING
                                                             or k > 0 and words[k - 1] in ("my", "our")))
+                # "For reference right off the bat: 3050Ti Laptop GPU with 4GB" (review 88 #18): the idiom brings in the
+                # user's own facts ("for reference, the paper used 512" still has its source's cue)
+                artifact = artifact or (w == "reference" and k > 0 and words[k - 1] in ("for", "your"))
                 t = self.keys[k]
                 artifact = artifact or (t > self.start and not self.tokens[t].space_before
                                         and self.tokens[t - 1].text in ("-", "_", "/"))

@@ -860,7 +860,8 @@ USE_VERBS = frozenset({"takes", "took", "uses", "used", "using", "consumes", "co
 COST_VERBS = frozenset({"cost", "costs", "costing"})  # a use, where the clause says it is the GPU's
 # verbs that, with 'up', make a size a use a few words later ("it takes up a full 16GB of VRAM", "using up all
 # 24GB"; not "using a 40GB A100", which owns the card)
-USING = frozenset({"takes", "taking", "take", "took", "uses", "using", "use", "used", "eats", "eating", "ate"})
+USING = frozenset({"takes", "taking", "take", "took", "taken", "uses", "using", "use", "used", "eats", "eating", "ate",
+                   "eaten"})
 CAPACITY = frozenset({"capacity", "capacty"})  # PyTorch 2.1 printed "total capacty"
 # words that make a size what something needs rather than what a card has ("needs" and "requires" are MEASURED: a
 # size a run needs is what it uses)
@@ -936,6 +937,9 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
         return
     if reading.listed_gpu_uses and _listed_gpu_use(clause, reading, k, end, nbytes, unit):
         return
+    if "shared" in clause.present and ("shared" in words[max(0, k - 4):k] or words[end + 1:end + 2] == ["shared"]
+                                       or words[end + 1:end + 3] == ["of", "shared"]):
+        return  # "shared GPU memory is 8G", "4GB dedicated and 12GB shared" (review 88 #11, #18): Windows' system RAM
     if words[end + 1:end + 2] and words[end + 1] in DIFFERENCE_WORDS and words[end + 2:end + 3] != ["or"]:
         return  # "GPU-0 uses ~3000MB more than the other GPUs": a difference (not "20GB more or less")
     following = clause.keys[end] + 1  # ("+" is no key; "*" is, for "80G*8 A100")
