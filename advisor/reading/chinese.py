@@ -64,6 +64,7 @@ GLOSSARY: dict[str, str] = {
     # 百川只有2200token/s/gpu": other models' runs beside the user's Baichuan)
     # ("可以" alone gives no word: "如果可以的话" - if you can - is politeness, not a question whether something can run)
     "其它": "other", "其他": "other", "只能": "can only", "达到": "reach", "速度": "speed",
+    "大幅下降": "dropped sharply", "下降": "dropped", "变慢": "slower",  # ("训练速度大幅下降" - review 88 #27)
     "训练速度": "training speed", "百川": "baichuan",
     # ("能降低显存消耗吗? 我试验了…中保留和去掉--deepspeed，显存占用几乎是一样的": with and without DeepSpeed, almost the same)
     "降低": "reduce", "保留和去掉": "with and without", "去掉": "without", "几乎": "almost", "太小": "too small",
