@@ -218,6 +218,11 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         # speed up - no fit to reach
         found["user_goal"] = ("faster", found["claim_wants_memory_filled"][1])
         _add_topic(found, "speed", found["claim_wants_memory_filled"][1])
+    if "horovod_named" in found and "dataloader_workers" in found \
+            and re.fullmatch(r"\d{1,4}\s+workers", found["dataloader_workers"][1].strip(), re.IGNORECASE):
+        # "why doesn't training speed up with 4 workers compared to 2 workers (on a CPU cluster)" with Horovod (review 87
+        # #30): Horovod's workers are its training processes, not a DataLoader's
+        found.pop("dataloader_workers")
     _epoch_shows_the_batch(found)
     _batch_too_large_for_each_gpu(found)
     _epoch_settles_batch_scope(found)

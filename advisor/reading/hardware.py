@@ -573,8 +573,8 @@ def _count_before(clause: Clause, s: int) -> tuple[int, int] | None:
     if tok.is_num and tok.value is not None and float(tok.value).is_integer() and 1 <= tok.value <= 4096:
         if t in clause.consumed:
             return None  # a device id ("GPU 0-7: Tesla V100"), read as one
-        if k >= 1 and clause.words[k - 1] in (".", "v", "rtx"):
-            return None
+        if k >= 1 and clause.words[k - 1] in (".", "v", "rtx", "cuda", "cu", "driver", "version"):
+            return None  # ("CUDA 121 - RTX 3060 12GB", review 88 #15: the CUDA version, no count)
         if t > clause.start and clause.tokens[t - 1].text.lower() in ("x", "×") and not tok.space_before \
                 and (t - 1 == clause.start or clause.tokens[t - 1].space_before):
             return int(tok.value), t  # "x4 RTX 3090", "X3 64GB H100": the count after its 'x' (review 81 #3)

@@ -498,7 +498,9 @@ GENERIC_PARTS = frozenset({"style", "level", "like", "based", "type", "family", 
                            # an optimizer's state or step in code ("opt_state", "opt.step"): 'opt' abbreviates it
                            "state", "states", "step",
                            # a setting named after what it bounds ("clip_max_norm", "clip_grad_norm"): no CLIP model
-                           "max", "norm", "grad"})
+                           "max", "norm", "grad",
+                           # a job, script or error named after the model ("got error flux_training" - review 88 #15)
+                           "training", "trainer"})
 
 
 SETTING_PREFIXES = frozenset({"grad", "gradient", "max", "min", "no", "use", "enable", "disable", "norm", "open", "freeze",
@@ -711,8 +713,12 @@ GIT_REF_PATHS = frozenset({"tree", "blob", "commits", "compare", "tag", "tags", 
 
 
 def _git_ref(clause: Clause, first: int) -> bool:
-    """Whether the name at token `first` is a git branch or tag in a repository's URL (".../tree/sd3")."""
+    """Whether the name at token `first` is a git branch or tag: in a repository's URL (".../tree/sd3") or after
+    git's -b."""
     tokens = clause.tokens
+    if first - 2 >= clause.start and tokens[first].space_before and tokens[first - 2].text == "-" \
+            and tokens[first - 1].text == "b" and not tokens[first - 1].space_before:
+        return True  # "git clone … -b sd3", "(-b sd3)" (review 88 #15): the branch checked out, not a model
     return first - 3 >= clause.start and tokens[first - 1].text == "/" and not tokens[first].space_before \
         and tokens[first - 2].text.lower() in GIT_REF_PATHS and tokens[first - 3].text == "/"
 

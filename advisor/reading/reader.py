@@ -2159,7 +2159,7 @@ def _numbers(clause: Clause, reading: Reading) -> None:
                 or value < 1000 and u not in ("k", "m") and not _trained_for(words, k)
                 or k >= 1 and clause.ends_a_range(keys[k]) and _point_in_run(words, k - 1)  # ("at 3000-10000 iters")
                 or words[start_key + 1:start_key + 2] in (["of"], ["per"], ["/"])
-                or not {"warmup", "warmups", "warm"}.isdisjoint(words[max(0, k - 3):k])):
+                or not {"warmup", "warmups", "warm", "warms", "warming", "warmed"}.isdisjoint(words[max(0, k - 3):k])):
             continue  # "after 200 steps", "every 500 steps", "300 steps of warmup", "10 steps per second", "only warm
             # up for 1000 steps": no run's length (but "after 160k iterations, mIoU only reaches 55": the length the
             # run's result was read at - review 66 #7)
