@@ -7044,3 +7044,33 @@ def test_a_card_mostly_free_asked_to_go_faster(kb):
                          "uses 4,5 GB memory. Is there a way to fully load the GPU to speed up a process?", kb=kb)
     ids = [f.id for f in c.advice.findings]
     assert ids[0] == "finding-card-mostly-free-measured" and "finding-count-above-measured" not in ids
+
+
+@pytest.mark.parametrize("message, first", [
+    # review 87 #8: the extra memory of a synchronised BatchNorm
+    ("After I apply sync batch norm it consumes more GPU memory than normal batch norm: on 3 GPUs with a "
+     "deeplab-resnet it uses about 30-40% more.", "finding-syncbn-memory"),
+    # review 88 #6: MPS's watermark
+    ("Fine-tuning with the Trainer on MPS dies in backward: RuntimeError: MPS backend out of memory (MPS allocated: "
+     "11.14 GB, other allocations: 6.65 GB, max allowed: 18.13 GB). Tried to allocate 375.40 MB on private pool.",
+     "finding-mps-watermark"),
+    # review 88 #14: mixed precision on a card without Tensor Cores
+    ("Do I need tensor cores to benefit from Mixed-Precision training? Does it give any benefit on GTX cards?",
+     "finding-amp-no-speedup"),
+    # review 87 #1: DDP expected to split the batch
+    ("Bug: DDP strategy does not automatically shard batch sizes. Each GPU processes the full batch size I set in the "
+     "DataLoader instead of batch_size / num_gpus. (Lightning 2.5)", "finding-batch-per-gpu-under-ddp"),
+    # review 88 #28: a second card for a larger batch
+    ("Will adding a second (non nvlink) gpu allow larger batch sizes?", "finding-more-gpus-same-per-gpu-batch"),
+])
+def test_answers_from_reviews_87_and_88(kb, message, first):
+    assert run_consultation(message, kb=kb).advice.findings[0].id == first
+
+
+def test_a_config_s_env_count_is_no_answer_to_a_precision_question(kb):
+    """Review 87 #10: bf16 using more memory than fp32 in a config with num_envs: 6 is about mixed precision; the
+    envs-on-the-CPU finding waits for a change of the env count or a wish to go faster."""
+    c = run_consultation("bf16 uses quite a bit more memory than 32 (23.83Gi vs 13.37Gi). Is this expected?\n"
+                         "env:\n  num_envs: 6\nalgo:\n  per_rank_batch_size: 8\nfabric:\n  precision: bf16", kb=kb)
+    ids = [f.id for f in c.advice.findings] + [f.id for f in c.advice.red_flags]
+    assert "finding-rl-envs-on-the-cpu" not in ids and "rf-amp-halves-memory" in ids

@@ -4900,3 +4900,33 @@ def test_phrasings_from_reviews_85_and_86(message, expected, absent):
 def test_facts_from_reviews_85_and_86(kb, message, name, value):
     found = read_message(kb, message)
     assert (found[name][0] if name in found else None) == value, found
+
+
+@pytest.mark.parametrize("message, name, value", [
+    # Windows' shared memory is never the card's; its use said is a spill (review 88 #11, #18)
+    ("WIN10 WSL2 + RTX3060 (12G), shared GPU memory is 8G.", "gpu_memory", 12 * 2**30),
+    ("Dedicated GPU memory is 11G, nearly full, and 3G of shared memory is in use.", "spill_said", True),
+    ("For reference right off the bat: 3050Ti Laptop GPU with 4GB dedicated and 12GB shared (16GB). Windows 11.",
+     "gpu_model", "rtx-3050-ti-laptop"),
+    ("For reference right off the bat: 3050Ti Laptop GPU with 4GB dedicated and 12GB shared (16GB).",
+     "claim_shared_gpu_memory", True),
+    ("After step 500 the VRAM is full, and the steps drop to ~50-90s/it.", "spill_said", True),
+    # uses, not cards; counts that are not GPUs (review 87 #7, #10, #30; 88 #15)
+    ("the program was killed after it had taken up 60g of memory.", "gpu_memory", None),
+    ("I increased NUM_ENV from 32 to 128 but GPU memory barely changed", "num_gpus", None),
+    ("CUDA 121 - RTX 3060 12GB + 32GB RAM -> 512px", "num_gpus", 1),
+    ("My question: why doesn't training speed up with n>=4 workers compared to 2 workers with horovod?",
+     "dataloader_workers", None),
+    # names that are no model: an error named after one, a branch checked out (review 88 #15)
+    ("error when RAM usage hits 32GB, got error flux_training", "model_named", None),
+    ("cloned kohya-ss/sd-scripts (-b sd3) inside it", "model", None),
+    # a warmup's length is no run's (review 87 #2)
+    ("a warmup of 16000 steps actually only warms up for 1000 steps if I set accumulate_grad_batches=16.",
+     "planned_steps", None),
+    ("Will adding a second (non nvlink) gpu allow larger batch sizes?", "interconnect", "pcie"),
+    ("RuntimeError: MPS backend out of memory (MPS allocated: 11.14 GB, other allocations: 6.65 GB, max allowed: "
+     "18.13 GB).", "mps_oom_cap", True),
+])
+def test_facts_from_reviews_87_and_88(kb, message, name, value):
+    found = read_message(kb, message)
+    assert (found[name][0] if name in found else None) == value, found
