@@ -51,6 +51,8 @@ def catalogue_models(clause: Clause, reading: Reading) -> None:
         end, extra = _continuation(clause, last)
         if extra and VARIANT_RANGE.fullmatch(clause.source[clause.tokens[last].end:clause.tokens[end].end]):
             continue  # "EfficientNets b0-l2", "YOLOv8n-x" (review 85 #25): a range of a family's variants, none of them
+        if extra and clause.source[clause.tokens[last].end:clause.tokens[end].end].strip("-_").lower() in REPO_FOLDERS:
+            continue  # "ChatGLM3-main/chatglm3-6b" (review 88 #21): a repository's downloaded folder, not the model
         in_file = _file_name_at(clause, end)  # "yi-6b-sft-qlora.json": the file is named after the model
         # ("yolo11s-cls.pt": another task's head on the same backbone, another model even in a file's name)
         head = any(clause.tokens[t].text.lower() in TASK_HEADS for t in range(last + 1, end + 1))
@@ -500,7 +502,10 @@ GENERIC_PARTS = frozenset({"style", "level", "like", "based", "type", "family", 
                            # a setting named after what it bounds ("clip_max_norm", "clip_grad_norm"): no CLIP model
                            "max", "norm", "grad",
                            # a job, script or error named after the model ("got error flux_training" - review 88 #15)
-                           "training", "trainer"})
+                           "training", "trainer",
+                           # a repository's downloaded folder ("ChatGLM3-main/chatglm3-6b" - review 88 #21)
+                           "main", "master"})
+REPO_FOLDERS = frozenset({"main", "master"})  # the suffix GitHub's zip download gives a repository's folder
 
 
 SETTING_PREFIXES = frozenset({"grad", "gradient", "max", "min", "no", "use", "enable", "disable", "norm", "open", "freeze",
