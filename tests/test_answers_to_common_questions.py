@@ -7062,6 +7062,23 @@ def test_a_card_mostly_free_asked_to_go_faster(kb):
      "DataLoader instead of batch_size / num_gpus. (Lightning 2.5)", "finding-batch-per-gpu-under-ddp"),
     # review 88 #28: a second card for a larger batch
     ("Will adding a second (non nvlink) gpu allow larger batch sizes?", "finding-more-gpus-same-per-gpu-batch"),
+    # review 88 #23: DreamBooth's prior preservation
+    ("I'm using a T4 on free Colab. When I start training dreambooth it gives me a CUDA out of memory error; it "
+     "happens when I activate prior_preservation.", "finding-prior-preservation-doubles-batch"),
+    # review 87 #3: Lightning's batch-size finder
+    ("I get a torch.cuda.OutOfMemoryError after using tuner.scale_batch_size() with mode='binsearch'. With "
+     "mode='power' I can train with the batch size it finds. GPU is an RTX 6000 Ada with 48GB.",
+     "finding-lightning-batch-finder-edge"),
+    # review 87 #13: steps and epochs
+    ("What is the conversion between steps and epochs? Does the number of steps change with the number of GPUs or "
+     "nodes?", "finding-steps-and-epochs"),
+    # review 88 #21: an LR no adapter trains at
+    ("python3 finetune.py --lora_rank 8 --model_name_or_path ChatGLM3-main/chatglm3-6b "
+     "--per_device_train_batch_size 1 --max_seq_length 256 --learning_rate 0.1 on a 16G card",
+     "finding-adapter-lr-far-too-high"),
+    # review 88 #10: a warmup as long as the run
+    ("sdxl_train_network.py --network_dim=8 --lr_scheduler=constant_with_warmup --lr_warmup_steps=213 "
+     "--train_batch_size=1 --max_train_steps=213 --learning_rate=1e-4", "finding-warmup-covers-the-run"),
 ])
 def test_answers_from_reviews_87_and_88(kb, message, first):
     assert run_consultation(message, kb=kb).advice.findings[0].id == first

@@ -4926,6 +4926,10 @@ def test_facts_from_reviews_85_and_86(kb, message, name, value):
     ("Will adding a second (non nvlink) gpu allow larger batch sizes?", "interconnect", "pcie"),
     ("RuntimeError: MPS backend out of memory (MPS allocated: 11.14 GB, other allocations: 6.65 GB, max allowed: "
      "18.13 GB).", "mps_oom_cap", True),
+    ("--model_name_or_path /home/u/code/ChatGLM3-main/chatglm3-6b", "model_preset", "chatglm3-6b"),  # (review 88 #21)
+    ("Env: V100*4. GPU utilization is very low, ~10-20%.", "gpu_utilization", 20.0),  # (review 87 #19)
+    ('--train_data_dir="C:/Users/me/AI/photos/img"', "windows_named", True),  # (review 88 #10)
+    ("tuner.scale_batch_size(model, datamodule=dm)\nEnvironment: 2 CPUs, 12.7 GB RAM", "batch_finder_host_ram", None),
 ])
 def test_facts_from_reviews_87_and_88(kb, message, name, value):
     found = read_message(kb, message)
