@@ -31,7 +31,7 @@ from advisor.reading.cues import (BATCH_SPELLINGS, GPU_WORDS, PRETRAINING_DATA, 
                                   PAST_FIRST, PAST_RUN, PAST_RUN_PHRASES, PLANNING, SWITCHED, TIMES, cue_index)
 from advisor.reading.goal import Sentence, asked_of, asks_how_it_was_trained, goal_of
 from advisor.reading.phrases import PhraseIndex
-from advisor.reading.state import BATCH_FIELDS, SHAPE_RANGES, Read, Reading, fill, rank
+from advisor.reading.state import BATCH_FIELDS, MACHINE_CARD_FIELDS, SHAPE_RANGES, Read, Reading, fill, rank
 from advisor.reading.tokens import CONTRAST, WORD_NUMBERS, Token, clauses_and_sentences, tokenize
 
 __all__ = ["Read", "Reading", "read"]
@@ -3069,7 +3069,7 @@ def _machine_label(clause: Clause, reading: Reading) -> None:
     oom = reading.values.get("oom")
     if oom is not None and oom.sentence == n and not reading.oom_words:
         reading.oom_words = frozenset(clause.words)
-    if len(reading.labels) >= MAX_LABELS:
+    if len(reading.labels) >= MAX_LABELS or start >= clause.end:
         return
     for t in range(start, min(start + 8, clause.end)):
         if tokens[t].text == ":":
@@ -3077,10 +3077,18 @@ def _machine_label(clause: Clause, reading: Reading) -> None:
             label = frozenset(w for w in before if w not in LABEL_FILLERS and not w[:1].isdigit())
             if 0 < len(label) <= 3:
                 reading.labels[n] = label
+                # ("My laptop:" alone on its line, the machine's parts listed below it - review 88 #3): the label
+                # holds for the lines after it, until a blank line
+                reading.open_label = (label, tokens[clause.end - 1].end) if t == clause.end - 1 else None
             return
-
-
-CARD_FIELDS = ("gpu_model", "gpu_memory_gb", "gpu_memory_bytes", "gpu_memory_catalogue_bytes", "num_gpus")
+    if reading.open_label is not None:
+        label, last_end = reading.open_label
+        gap = clause.source[last_end:tokens[start].start]
+        if re.search(r"\n[ \t]*\n", gap):
+            reading.open_label = None
+        else:
+            reading.labels[n] = label
+            reading.open_label = (label, tokens[clause.end - 1].end)
 
 
 def _card_of_the_machine_that_ran_out(reading: Reading) -> None:
@@ -3090,12 +3098,24 @@ def _card_of_the_machine_that_ran_out(reading: Reading) -> None:
     if not reading.oom_words or len(reading.labels) < 2:
         return
     kept = reading.values.get("gpu_model")
+    labels, oom_words = reading.labels, reading.oom_words
+    labelled = [(labels[n], cards) for n, cards in sorted(reading.card_reads.items()) if n in labels]
+    ran_out = next((cards for label, cards in labelled if "gpu_model" in cards and label <= oom_words), None)
+    if ran_out is not None and kept is not None and kept.value != ran_out["gpu_model"].value and any(
+            "gpu_model" in cards and not label <= oom_words for label, cards in labelled):
+        # ("My laptop:" and "My PC:" alone on their lines, each machine's parts listed below - review 88 #3)
+        for name in MACHINE_CARD_FIELDS:
+            if name in ran_out:
+                reading.values[name] = ran_out[name]
+            elif name != "num_gpus":
+                reading.values.pop(name, None)  # (the other card's size is not this one's)
+        return
     for old, new in reading.conflicts:
         if old.field != "gpu_model" or old is not kept or new.setup != old.setup:
             continue
         mine, theirs = reading.labels.get(new.sentence), reading.labels.get(old.sentence)
         if mine and theirs and mine != theirs and mine <= reading.oom_words and not theirs <= reading.oom_words:
-            for name in CARD_FIELDS:
+            for name in MACHINE_CARD_FIELDS:
                 other = next((b for a, b in reading.conflicts if a.field == name and b.sentence == new.sentence
                               and reading.values.get(name) is a), None)
                 if other is not None:

@@ -57,6 +57,10 @@ class Read:
 
 
 MAX_ASKED = 8  # settings asked about, per message
+# the fields that say which card a run has (one machine's, where a message lists two machines)
+MACHINE_CARD_FIELDS = ("gpu_model", "gpu_memory_gb", "gpu_memory_bytes", "gpu_memory_catalogue_bytes", "num_gpus")
+MAX_CARD_SENTENCES = 20  # the sentences whose cards are kept (a message lists a few machines)
+
 # the settings a plan changes (the plan search's knobs): what a question may ask about adopting
 PLAN_SETTINGS = frozenset({"zero_stage", "parallelism", "offload", "grad_checkpointing", "optimizer", "precision",
                            "adapter", "attention", "fused_loss"})
@@ -181,6 +185,8 @@ class Reading:
     # of the clause an out-of-memory error is said in - which machine ran out
     labels: dict[int, frozenset] = field(default_factory=dict)
     oom_words: frozenset = frozenset()
+    open_label: Any = None  # (label, end) of a label alone on its line ("My PC:"), which the lines below it carry
+    card_reads: dict = field(default_factory=dict)  # sentence -> {card field -> Read}: the cards each sentence names
     names_seen: int = 0  # GPU and model names looked at (bounded: a message names a few, a pasted log thousands)
     # a transformer's shape as settings give it (`--num-layers 36 --hidden-size 1280 ...`): field -> Read, and
     # whether the message names a gated MLP (SwiGLU); counted by situation.shape_params when no size is said
@@ -207,6 +213,10 @@ class Reading:
             self.pretraining_sentences.add(read.sentence)
         if read.field == "params" and read.setup == "user":
             self.sizes_by_sentence.setdefault(read.sentence, set()).add(read.value)
+        if read.field in MACHINE_CARD_FIELDS and read.setup == "user" and (read.sentence in self.card_reads
+                                                                   or len(self.card_reads) < MAX_CARD_SENTENCES):
+            # each sentence's card, for a machine's label to claim ("My PC:" then "3070 8GB" below it)
+            self.card_reads.setdefault(read.sentence, {}).setdefault(read.field, read)
         table = self.reference if read.setup == "reference" else self.values
         old = table.get(read.field)
         # a later 'fine-tune' outranks an earlier 'pre-training' (fine-tuning a model that was pre-trained)
