@@ -15,7 +15,7 @@ DATA = yaml.safe_load(GPUS.read_text(encoding="utf-8"))
 FIELDS = {"names", "memory_gb", "memory_bytes_reported", "reported", "bf16", "fp16_tflops_dense", "bf16_tflops_dense", "arch",
           "vendor", "family", "tflops_source", "note", "source", "tensor_cores", "brand_needed", "nvlink"}
 ARCHES = {"maxwell", "kepler", "pascal", "volta", "turing", "ampere", "ada", "hopper", "blackwell", "cdna", "cdna2", "cdna3",
-          "rdna2", "rdna3", "davinci", "alchemist", "battlemage"}
+          "rdna2", "rdna3", "davinci", "alchemist", "battlemage", "gcn"}
 
 
 def test_catalogue_size_and_ids():

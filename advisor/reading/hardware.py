@@ -938,8 +938,12 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
     if reading.listed_gpu_uses and _listed_gpu_use(clause, reading, k, end, nbytes, unit):
         return
     if "shared" in clause.present and ("shared" in words[max(0, k - 4):k] or words[end + 1:end + 2] == ["shared"]
-                                       or words[end + 1:end + 3] == ["of", "shared"]):
-        return  # "shared GPU memory is 8G", "4GB dedicated and 12GB shared" (review 88 #11, #18): Windows' system RAM
+                                       or words[end + 1:end + 3] == ["of", "shared"]
+                                       or "shared" in words[max(0, k - 8):k] and "dedicated" not in words[end + 1:end + 2]
+                                       and {"ram", "memory"} & set(words[max(0, k - 8):k])):
+        # "shared GPU memory is 8G", "4GB dedicated and 12GB shared" (review 88 #11, #18): Windows' system RAM; "sees
+        # the VRAM and the shared RAM as one bulk of 16GB VRAM" (review 88 #24): the two counted as one, no card
+        return
     if words[end + 1:end + 2] and words[end + 1] in DIFFERENCE_WORDS and words[end + 2:end + 3] != ["or"]:
         return  # "GPU-0 uses ~3000MB more than the other GPUs": a difference (not "20GB more or less")
     following = clause.keys[end] + 1  # ("+" is no key; "*" is, for "80G*8 A100")
