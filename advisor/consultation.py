@@ -218,6 +218,11 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         # speed up - no fit to reach
         found["user_goal"] = ("faster", found["claim_wants_memory_filled"][1])
         _add_topic(found, "speed", found["claim_wants_memory_filled"][1])
+    if found.get("claim_process_killed", (False,))[0] is True and "measured_use" in found and "oom" not in found \
+            and not _gpu_said_around(said, found["measured_use"][1]):
+        # "the program was killed after it had taken up 60g of memory" (review 87 #7): the host's RAM the process
+        # took, not a GPU's use
+        found.pop("measured_use")
     if "horovod_named" in found and "dataloader_workers" in found \
             and re.fullmatch(r"\d{1,4}\s+workers", found["dataloader_workers"][1].strip(), re.IGNORECASE):
         # "why doesn't training speed up with 4 workers compared to 2 workers (on a CPU cluster)" with Horovod (review 87
@@ -1317,12 +1322,19 @@ def _clause_at(message: str, at: int) -> str:
 
 
 # the Hugging Face Trainer's banner: "Total train batch size (w. parallel, distributed & accumulation) = 16"
+GPU_SAID = re.compile(r"\b(?:gpu|vram|cuda|card|device)", re.IGNORECASE)  # words that make a memory figure a GPU's
 HF_TOTAL_BATCH = re.compile(r"total\s+train\s+batch\s+size\s+\(w\.\s+parallel,\s+distributed\s+&\s+accumulation\)\s+=\s+"
                             r"(\d{1,7})", re.IGNORECASE)
 
 
 SMI_INDEX = re.compile(r"\d{1,2}\s+(?:NVIDIA|Tesla|GeForce|Quadro|AMD|Radeon)\b.{0,40}", re.IGNORECASE)
 BUSY_GPU_BYTES = 2 * 2**30  # a GPU nvidia-smi lists with more than this in use runs part of the job (heuristic)
+
+
+def _gpu_said_around(said: str, words: str) -> bool:
+    """Whether a GPU is named in the words or within a few words of them ("takes up 20GB of GPU memory")."""
+    at = said.find(words)
+    return bool(GPU_SAID.search(said[max(0, at - 40):at + len(words) + 40] if at >= 0 else words))
 
 
 def _memory_of_each_gpu(found: dict[str, tuple[Any, str]], said: str) -> None:
