@@ -223,6 +223,7 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         # "the program was killed after it had taken up 60g of memory" (review 87 #7): the host's RAM the process
         # took, not a GPU's use
         found.pop("measured_use")
+    _loading_bar_is_no_step(found, said)
     if "horovod_named" in found and "dataloader_workers" in found \
             and re.fullmatch(r"\d{1,4}\s+workers", found["dataloader_workers"][1].strip(), re.IGNORECASE):
         # "why doesn't training speed up with 4 workers compared to 2 workers (on a CPU cluster)" with Horovod (review 87
@@ -1329,6 +1330,29 @@ HF_TOTAL_BATCH = re.compile(r"total\s+train\s+batch\s+size\s+\(w\.\s+parallel,\s
 
 SMI_INDEX = re.compile(r"\d{1,2}\s+(?:NVIDIA|Tesla|GeForce|Quadro|AMD|Radeon)\b.{0,40}", re.IGNORECASE)
 BUSY_GPU_BYTES = 2 * 2**30  # a GPU nvidia-smi lists with more than this in use runs part of the job (heuristic)
+
+
+# what a progress bar times before training starts: loading or converting weights, preparing the data
+LOADING_BAR = re.compile(r"(?i)\b(?:loading|optimi[sz]ing\s+(?:the\s+)?(?:model\s+)?weights|convert\w{0,3}|quantiz\w{0,5}|"
+                         r"download\w{0,3}|fetching|tokeniz\w{0,5}|map(?:ping)?|caching|checkpoint\s+shards|"
+                         r"moving\s+weights|generating\s+(?:class\s+)?images|latents)\b")
+
+
+def _loading_bar_is_no_step(found: dict[str, tuple[Any, str]], said: str) -> None:
+    """A progress bar's rate on the line that loads or converts the weights, or right after such a line ("Optimizing
+    model weights to fp8 … 228/228 [00:23<00:00, 9.68it/s]" - review 88 #8): the layers it converted each second, not
+    a training step."""
+    if "step_seconds" not in found:
+        return
+    text = found["step_seconds"][1]
+    at = said.find(text)
+    if at < 0 or not re.search(r"\d\s?(?:it/s|s/it)\b", text):
+        return
+    line_start = said.rfind("\n", 0, at) + 1
+    previous_start = said.rfind("\n", 0, max(0, line_start - 1)) + 1
+    if LOADING_BAR.search(said[previous_start:at]):
+        for name in ("step_seconds", "speed_in_steps"):
+            found.pop(name, None)
 
 
 def _gpu_said_around(said: str, words: str) -> bool:
