@@ -1338,6 +1338,9 @@ LOADING_BAR = re.compile(r"(?i)\b(?:loading|optimi[sz]ing\s+(?:the\s+)?(?:model\
                          r"moving\s+weights|generating\s+(?:class\s+)?images|latents)\b")
 
 
+PROGRESS_BAR = re.compile(r"[ \t]{0,8}\d{1,3}%\s?\|")  # tqdm's "100%|████| 228/228 [00:23<00:00, 9.68it/s]"
+
+
 def _loading_bar_is_no_step(found: dict[str, tuple[Any, str]], said: str) -> None:
     """A progress bar's rate on the line that loads or converts the weights, or right after such a line ("Optimizing
     model weights to fp8 … 228/228 [00:23<00:00, 9.68it/s]" - review 88 #8): the layers it converted each second, not
@@ -1349,8 +1352,10 @@ def _loading_bar_is_no_step(found: dict[str, tuple[Any, str]], said: str) -> Non
     if at < 0 or not re.search(r"\d\s?(?:it/s|s/it)\b", text):
         return
     line_start = said.rfind("\n", 0, at) + 1
-    previous_start = said.rfind("\n", 0, max(0, line_start - 1)) + 1
-    if LOADING_BAR.search(said[previous_start:at]):
+    before = said[max(line_start, at - 160):at]
+    if PROGRESS_BAR.match(said, line_start):  # a bar alone on its line: the line above says what it times
+        before = said[max(said.rfind("\n", 0, max(0, line_start - 1)) + 1, line_start - 200):at]
+    if LOADING_BAR.search(before) and not re.search(r"(?i)\btrain", said[max(line_start, at - 60):at]):
         for name in ("step_seconds", "speed_in_steps"):
             found.pop(name, None)
 

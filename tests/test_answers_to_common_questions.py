@@ -7084,6 +7084,18 @@ def test_answers_from_reviews_87_and_88(kb, message, first):
     assert run_consultation(message, kb=kb).advice.findings[0].id == first
 
 
+def test_offloaded_states_filled_the_host_that_killed_the_run(kb):
+    """Review 88 #17: GPT2 775M with ZeRO-2 CPU offload on Colab's 24G of RAM, killed at the first step: the
+    offloaded states (16 bytes a parameter, 11.53 GiB) are what filled the host, not a loader that grows."""
+    c = run_consultation("GPT2 775M with sequence length 2048, batch size 1, using FP16 and CPU offloading on Google "
+                         "Colab (16G VRAM and 24G RAM): I run out of CPU memory on the first training step, the process "
+                         "gets killed by Linux for eating all the RAM. \"zero_optimization\": {\"stage\": 2, "
+                         "\"cpu_offload\": true}", kb=kb)
+    assert c.wm.value("plan_current_cpu") == pytest.approx(775e6 * 16, rel=0.01)
+    ids = [f.id for f in c.advice.findings]
+    assert ids[0] == "finding-offload-killed-the-host" and "finding-host-ram-grows" not in ids
+
+
 def test_a_config_s_env_count_is_no_answer_to_a_precision_question(kb):
     """Review 87 #10: bf16 using more memory than fp32 in a config with num_envs: 6 is about mixed precision; the
     envs-on-the-CPU finding waits for a change of the env count or a wish to go faster."""

@@ -4464,6 +4464,10 @@ def test_review76_readings(kb):
     # the OOM said of the machine named first: it stays
     ("My laptop: 1050ti 4GB. My PC: 3070 8GB. The laptop runs out of memory at batch 16.",
      {"gpu_model": "gtx-1050-ti", "gpu_memory_gb": 4.0}),
+    # review 88 #3: each label alone on its line, the machine's parts listed below it
+    ("1050ti can set batchsize=16, why 3070 just can set batchsize=8?\n\nMy laptop:\ni5-7300HQ\n1050ti 4GB\n"
+     "RAM: 16GB\n\nMy PC:\nAMD 5600X\n3070 8GB\nRAM 32GB\n\nBug: I can set batch = 16 on my laptop, but my PC shows "
+     "ERROR: CUDA out of memory.", {"gpu_model": "rtx-3070", "gpu_memory_gb": 8.0}),
 ])
 def test_the_card_of_the_labelled_machine_that_ran_out(message, want):
     got = labels_of(read(message))
@@ -4930,6 +4934,20 @@ def test_facts_from_reviews_85_and_86(kb, message, name, value):
     ("Env: V100*4. GPU utilization is very low, ~10-20%.", "gpu_utilization", 20.0),  # (review 87 #19)
     ('--train_data_dir="C:/Users/me/AI/photos/img"', "windows_named", True),  # (review 88 #10)
     ("tuner.scale_batch_size(model, datamodule=dm)\nEnvironment: 2 CPUs, 12.7 GB RAM", "batch_finder_host_ram", None),
+    # review 88 #24: an AMD card, Windows' shared RAM counted with it, an LR set in code
+    ("Graphics card AMD Rx580 8GB, Driver version 20.8.3", "gpu_model", "rx-580-8gb"),
+    ("DirectX sees the VRAM and the shared RAM as one bulk of 16GB VRAM, which is undesirable.", "gpu_memory", None),
+    ("tensorflow-directML seems to be using my shared GPU memory, which is basically RAM, rather than my VRAM.",
+     "spill_said", True),
+    ("opt = Adam(lr=INIT_LR, decay=1e-6)\nmodel.compile(loss='categorical_crossentropy')", "user_goal", None),
+    # review 87 #7: a process killed for the host's RAM
+    ("I checked the machine's memory: the program was killed after it had taken up 60g of memory.", "measured_use",
+     None),
+    ("The process was killed; training takes up 20GB of GPU memory", "measured_use", 20e9),
+    # review 88 #8: a progress bar while the weights convert
+    ("INFO: Optimizing model weights to fp8. This may take a while.\n100%|#####| 228/228 [00:23<00:00, 9.68it/s]\n"
+     "torch.OutOfMemoryError: CUDA out of memory.", "step_seconds", None),
+    ("Training is slow: 100%|#####| 500/500 [10:00<00:00, 1.2s/it] with batch 8 on a 3090", "step_seconds", 1.2),
 ])
 def test_facts_from_reviews_87_and_88(kb, message, name, value):
     found = read_message(kb, message)

@@ -372,9 +372,11 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
                 # "lr 3e-4", "learning_rate=2e-5" in a statement: a value, not a question about it; "some learning rate
                 # schedulers require the number of steps": the scheduler's input, not the LR's value
                 continue
-            if goal == "choose_lr" and not sentence.question and value_at < len(words) \
-                    and "=" in sentence.text(k, value_at):
-                continue  # `Adam(lr=INIT_LR, decay=1e-6)` (review 88 #24): code that sets it, no question about it
+            if not sentence.question and value_at < len(words) and "=" in sentence.text(after - 1, value_at) \
+                    and not sentence.is_num(value_at):
+                # `Adam(lr=INIT_LR, decay=1e-6)`, `model.compile(loss='categorical_crossentropy')` (review 88 #24): code
+                # that sets a name, no question about it
+                continue
             phrase = " ".join(words[k:after])
             if goal == "choose_lr" and phrase == "linear scaling" and _of_speed(sentences, n):
                 goal = "faster"  # "I didn't expect perfect linear scaling, but at least 50%": of speed, not the LR
