@@ -160,6 +160,7 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("additional network", "adapter", "lora"), ("network train unet only", "adapter", "lora"),
     # kohya's sd-scripts and musubi-tuner train a LoRA network with their *_train_network.py scripts
     ("train network py", "adapter", "lora"),
+    ("fluxgym", "adapter", "lora"),  # (FluxGym, a web UI over sd-scripts, trains FLUX LoRAs only - review 88 #15)
     # "LoRA without quantization", "unquantized LoRA", "不量化的 lora" (review 76 #29): adapters on a 16-bit base
     ("unquantized lora", "base_bits", 16), ("non quantized lora", "base_bits", 16),
     ("lora without quantization", "base_bits", 16), ("lora without quantisation", "base_bits", 16),
