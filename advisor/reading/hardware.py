@@ -1524,7 +1524,17 @@ def resolve_platform(reading: Reading) -> None:
         reading.set(Read("gpu_memory_catalogue_bytes", card.memory_bytes, text))
         if "gpu_memory_gb" not in reading.values:
             reading.set(Read("gpu_memory_gb", card.memory_gb, text, weak=True))
+        if setup == "user" and reading.get("num_gpus") is None and not reading.several_gpus:
+            reading.set(Read("num_gpus", match.counts[0], text, implied=True))  # ("Kaggle P100": its one card)
         return
+    if named is not None and setup == named.setup == "user" and reading.get("num_gpus") is None \
+            and not reading.several_gpus:
+        # "on Google Colab … CUDA:0 (Tesla T4, 15102MiB)" (review 88 #20): the platform's card named, its count the
+        # platform's (Colab's one T4, Kaggle's two)
+        counts = [n for c, n in zip(match.candidates, match.counts)
+                  if c.id == named.value or c.id.startswith(f"{named.value}-")]
+        if len(counts) == 1:
+            reading.set(Read("num_gpus", counts[0], text, implied=True))
     if named is not None or setup != "user":
         return
     gpus = reading.get("num_gpus")
