@@ -7096,6 +7096,20 @@ def test_offloaded_states_filled_the_host_that_killed_the_run(kb):
     assert ids[0] == "finding-offload-killed-the-host" and "finding-host-ram-grows" not in ids
 
 
+def test_two_windows_machines_differ_by_more_than_a_spill(kb):
+    """Review 88 #3: both machines on Windows - the laptop's 4 GB card sets batch 16, the PC's 8 GB card OOMs at 8: what
+    differs between them is the cause; the Windows-spill explanation needs the failing machine on Linux."""
+    message = ("1050ti can set batchsize=16, why 3070 just can set batchsize=8?\n\nMy laptop:\n1050ti 4GB\nWindows10\n\n"
+               "My PC:\n3070 8GB\nWindows 10\n\nBug: I can set batch = 16 on my laptop, but my PC shows ERROR: CUDA out "
+               "of memory.")
+    c = run_consultation(message, kb=kb)
+    assert c.wm.value("gpu_model") == "rtx-3070"
+    assert c.advice.findings[0].id == "finding-works-on-another-card"
+    linux = run_consultation("I used a 4080 on Windows and got it to work with a batch size of 1. However, today, I "
+                             "tried with a 3090 on Linux and got an OutOfMemoryError.", kb=kb)
+    assert "finding-worked-on-windows-by-spilling" in [f.id for f in linux.advice.findings]
+
+
 def test_a_config_s_env_count_is_no_answer_to_a_precision_question(kb):
     """Review 87 #10: bf16 using more memory than fp32 in a config with num_envs: 6 is about mixed precision; the
     envs-on-the-CPU finding waits for a change of the env count or a wish to go faster."""

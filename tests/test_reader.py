@@ -4948,6 +4948,11 @@ def test_facts_from_reviews_85_and_86(kb, message, name, value):
     ("INFO: Optimizing model weights to fp8. This may take a while.\n100%|#####| 228/228 [00:23<00:00, 9.68it/s]\n"
      "torch.OutOfMemoryError: CUDA out of memory.", "step_seconds", None),
     ("Training is slow: 100%|#####| 500/500 [10:00<00:00, 1.2s/it] with batch 8 on a 3090", "step_seconds", 1.2),
+    # review 88 #15, #20: FluxGym's LoRA, the host's RAM filled, a notebook's card counted
+    ("installation on windows using fluxgym with kohya-ss/sd-scripts", "adapter", "lora"),
+    ("NOTE: error when RAM usage hits 31.9GB~32GB, got error", "claim_process_killed", True),
+    ("I train yolov8n on Google Colab. Environment: CUDA:0 (Tesla T4, 15102MiB)", "num_gpus", 1),
+    ("1050ti can set batchsize=16, why 3070 just can set batchsize=8?", "claim_works_on_other_card", True),
 ])
 def test_facts_from_reviews_87_and_88(kb, message, name, value):
     found = read_message(kb, message)
