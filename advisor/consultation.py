@@ -1323,7 +1323,6 @@ def _clause_at(message: str, at: int) -> str:
 
 
 # the Hugging Face Trainer's banner: "Total train batch size (w. parallel, distributed & accumulation) = 16"
-GPU_SAID = re.compile(r"\b(?:gpu|vram|cuda|card|device)", re.IGNORECASE)  # words that make a memory figure a GPU's
 HF_TOTAL_BATCH = re.compile(r"total\s+train\s+batch\s+size\s+\(w\.\s+parallel,\s+distributed\s+&\s+accumulation\)\s+=\s+"
                             r"(\d{1,7})", re.IGNORECASE)
 
@@ -1336,8 +1335,6 @@ BUSY_GPU_BYTES = 2 * 2**30  # a GPU nvidia-smi lists with more than this in use 
 LOADING_BAR = re.compile(r"(?i)\b(?:loading|optimi[sz]ing\s+(?:the\s+)?(?:model\s+)?weights|convert\w{0,3}|quantiz\w{0,5}|"
                          r"download\w{0,3}|fetching|tokeniz\w{0,5}|map(?:ping)?|caching|checkpoint\s+shards|"
                          r"moving\s+weights|generating\s+(?:class\s+)?images|latents)\b")
-
-
 PROGRESS_BAR = re.compile(r"[ \t]{0,8}\d{1,3}%\s?\|")  # tqdm's "100%|████| 228/228 [00:23<00:00, 9.68it/s]"
 
 
@@ -1358,6 +1355,9 @@ def _loading_bar_is_no_step(found: dict[str, tuple[Any, str]], said: str) -> Non
     if LOADING_BAR.search(before) and not re.search(r"(?i)\btrain", said[max(line_start, at - 60):at]):
         for name in ("step_seconds", "speed_in_steps"):
             found.pop(name, None)
+
+
+GPU_SAID = re.compile(r"\b(?:gpu|vram|cuda|card|device)", re.IGNORECASE)  # words that make a memory figure a GPU's
 
 
 def _gpu_said_around(said: str, words: str) -> bool:

@@ -119,9 +119,9 @@ GLOSSARY: dict[str, str] = {
     # ("是不是双卡不能叠加 GPU 显存，而是只能加快速度": two cards cannot add up their memory, only speed it up? "两张 T4
     # 能否分担显存负担": whether two T4s can share the memory load - review 76 #28, #29)
     "叠加": "add up", "分担": "share", "负担": "load", "能否": "whether",
-    "是不是": "is it that", "能不能": "whether", "不知道": "wonder",
+    "是不是": "is it that", "能不能": "whether", "不知道": "wonder",  # (questions, no negation)
     # ("batch是不是得减半": must the batch be halved - review 88 #16)
-    "是不是得": "is it that we need to", "得减半": "need to be halved", "减半": "halved",  # (questions, no negation)
+    "是不是得": "is it that we need to", "得减半": "need to be halved", "减半": "halved",
     # ("全参数微调和 lora 微调占用的显存一致": the same memory; "1张卡和4张卡的训练速度是相同的": the same speed)
     "一致": "the same", "相同": "the same", "是相同的": "is the same", "是一样的": "is the same",
     "是盈余的": "spare", "盈余": "spare", "富余": "spare", "剩余": "left",

@@ -937,12 +937,7 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
         return
     if reading.listed_gpu_uses and _listed_gpu_use(clause, reading, k, end, nbytes, unit):
         return
-    if "shared" in clause.present and ("shared" in words[max(0, k - 4):k] or words[end + 1:end + 2] == ["shared"]
-                                       or words[end + 1:end + 3] == ["of", "shared"]
-                                       or "shared" in words[max(0, k - 8):k] and "dedicated" not in words[end + 1:end + 2]
-                                       and {"ram", "memory"} & set(words[max(0, k - 8):k])):
-        # "shared GPU memory is 8G", "4GB dedicated and 12GB shared" (review 88 #11, #18): Windows' system RAM; "sees
-        # the VRAM and the shared RAM as one bulk of 16GB VRAM" (review 88 #24): the two counted as one, no card
+    if "shared" in clause.present and _windows_shared(words, k, end):
         return
     if words[end + 1:end + 2] and words[end + 1] in DIFFERENCE_WORDS and words[end + 2:end + 3] != ["or"]:
         return  # "GPU-0 uses ~3000MB more than the other GPUs": a difference (not "20GB more or less")
@@ -1128,6 +1123,15 @@ def read_memory(clause: Clause, reading: Reading, k: int, end: int, nbytes: floa
             reading.bare_memory_text = text  # "200GB of memory": no GPU word says whose
         reading.set(Read("gpu_memory_gb", round(gb, 2), text))
         reading.set(Read("gpu_memory_bytes", nbytes, text))
+
+
+def _windows_shared(words: list[str], k: int, end: int) -> bool:
+    """Whether the size at keys k..end is Windows' shared GPU memory - system RAM, no card's: "shared GPU memory is
+    8G", "4GB dedicated and 12GB shared" (review 88 #11, #18), or counted with the card as one ("sees the VRAM and the
+    shared RAM as one bulk of 16GB VRAM" - review 88 #24)."""
+    before = words[max(0, k - 8):k]
+    return "shared" in before[-4:] or words[end + 1:end + 2] == ["shared"] or words[end + 1:end + 3] == ["of", "shared"] \
+        or "shared" in before and not {"ram", "memory"}.isdisjoint(before) and words[end + 1:end + 2] != ["dedicated"]
 
 
 def _listed_gpu_use(clause: Clause, reading: Reading, k: int, end: int, nbytes: float, unit: str) -> bool:

@@ -24,12 +24,12 @@ from bisect import bisect_left
 from dataclasses import replace
 
 from advisor.reading import batches, failures, hardware, layouts, models, names
-from advisor.reading.per_gpu import listed_use_spans
 from advisor.reading.clause import (DOCUMENTS, QUOTES, Clause, Keys, TokenSpan, in_file_name, in_flag, in_title, negated,
                                     ok_said, segment_mood, setup_of)
 from advisor.reading.cues import (BATCH_SPELLINGS, GPU_WORDS, PRETRAINING_DATA, REFERENCE_CUES, THIRD_PARTY, TRAINED_ON, COUNT_UNITS, FAIL_WORDS, FILLERS, FIRST_PERSON, LAUNCH_WORDS, MEMORY_UNITS, NEGATIONS,
                                   PAST_FIRST, PAST_RUN, PAST_RUN_PHRASES, PLANNING, SWITCHED, TIMES, cue_index)
 from advisor.reading.goal import Sentence, asked_of, asks_how_it_was_trained, goal_of
+from advisor.reading.per_gpu import listed_use_spans
 from advisor.reading.phrases import PhraseIndex
 from advisor.reading.state import BATCH_FIELDS, MACHINE_CARD_FIELDS, SHAPE_RANGES, Read, Reading, fill, rank
 from advisor.reading.tokens import CONTRAST, WORD_NUMBERS, Token, clauses_and_sentences, tokenize

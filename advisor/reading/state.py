@@ -213,8 +213,8 @@ class Reading:
             self.pretraining_sentences.add(read.sentence)
         if read.field == "params" and read.setup == "user":
             self.sizes_by_sentence.setdefault(read.sentence, set()).add(read.value)
-        if read.field in MACHINE_CARD_FIELDS and read.setup == "user" and (read.sentence in self.card_reads
-                                                                   or len(self.card_reads) < MAX_CARD_SENTENCES):
+        if read.field in MACHINE_CARD_FIELDS and read.setup == "user" \
+                and (read.sentence in self.card_reads or len(self.card_reads) < MAX_CARD_SENTENCES):
             # each sentence's card, for a machine's label to claim ("My PC:" then "3070 8GB" below it)
             self.card_reads.setdefault(read.sentence, {}).setdefault(read.field, read)
         table = self.reference if read.setup == "reference" else self.values
