@@ -4953,6 +4953,7 @@ def test_facts_from_reviews_85_and_86(kb, message, name, value):
     ("NOTE: error when RAM usage hits 31.9GB~32GB, got error", "claim_process_killed", True),
     ("I train yolov8n on Google Colab. Environment: CUDA:0 (Tesla T4, 15102MiB)", "num_gpus", 1),
     ("1050ti can set batchsize=16, why 3070 just can set batchsize=8?", "claim_works_on_other_card", True),
+    ("The GPT-xl model is 6.5GB worth of parameters", "model_preset", "gpt2-xl"),  # (review 88 #7)
 ])
 def test_facts_from_reviews_87_and_88(kb, message, name, value):
     found = read_message(kb, message)
