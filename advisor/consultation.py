@@ -203,7 +203,8 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
             and {k for k, _ in found["run_seconds_by_batch"][0]} <= {k for k, _ in timings["epoch_seconds_by_epoch"][0]}:
         found.pop("run_seconds_by_batch")  # ("epoch 10 -> 0.21 s, 20 -> 0.49 s": a list of epochs, not of batches)
     _banner_counts_the_gpus(found, said)
-    _memory_of_each_gpu(found, said)
+    # (the reader's pass over the GPUs listed serves where it read the same text: no number a pattern took blanked)
+    _memory_of_each_gpu(found, said, None if used else reading.listed_gpu_uses)
     _last_logged_loss(found, said)
     _commands_cut_inside_quotes(found, said)
     if found.get("verl_dynamic_bsz", (False,))[0] is True:
@@ -1366,12 +1367,12 @@ def _gpu_said_around(said: str, words: str) -> bool:
     return bool(GPU_SAID.search(said[max(0, at - 40):at + len(words) + 40] if at >= 0 else words))
 
 
-def _memory_of_each_gpu(found: dict[str, tuple[Any, str]], said: str) -> None:
+def _memory_of_each_gpu(found: dict[str, tuple[Any, str]], said: str, listed: tuple | None = None) -> None:
     """Each GPU's memory listed ("GPU 0: 52.7GB / 80GB - GPU 1: 71.5GB / 80GB", nvidia-smi's rows): the GPUs in use
     where no count was said, and which of them holds the most - the first (rank 0's extra work) or another (that
     rank's own batches or cache), which "memory imbalance" alone does not say (review 82 #9, #10). (Each use listed is
     read as a use, never the card's size, by the reader: hardware._listed_gpu_use.)"""
-    by_gpu = memory_by_gpu(said)
+    by_gpu = memory_by_gpu(said, listed)
     if not by_gpu:
         return
     busy = [i for i, (used, _) in by_gpu.items() if used >= BUSY_GPU_BYTES]

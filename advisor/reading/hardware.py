@@ -1138,13 +1138,13 @@ def _listed_gpu_use(clause: Clause, reading: Reading, k: int, end: int, nbytes: 
     """A size inside a list of numbered GPUs' uses ("GPU 0 memory is 38335MB、GPU 1 memory is 45733MB" - review 83 #6;
     "gpu0 38GB gpu1 45GB"): what that GPU of the run holds, never the card's size - the largest of them the run's use."""
     first = clause.tokens[clause.keys[k]].start
-    listed = next(((said, stop) for said, start, stop in reading.listed_gpu_uses if start <= first < stop), None)
+    listed = next((use for use in reading.listed_gpu_uses if use.value_start <= first < use.end), None)
     if listed is None:
         return False
     gb = nbytes / (2**30 if unit in ("gib", "tib", "mib") else 1e9)
     reading.measured_gb = max(reading.measured_gb or 0.0, gb)
     if setup_of(clause, k) == "user" and nbytes > (reading.used_bytes or 0.0):
-        reading.used_bytes, reading.used_text = nbytes, clause.source[listed[0]:listed[1]]
+        reading.used_bytes, reading.used_text = nbytes, listed.words
     return True
 
 

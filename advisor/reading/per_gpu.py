@@ -8,6 +8,7 @@ One pass of two bounded patterns over at most MAX_SCAN characters, so the cost i
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from advisor.reading.timings import MAX_SCAN
 
@@ -23,28 +24,39 @@ SMI_ROW = re.compile(r"^\|?[ \t]{0,8}(?P<index>\d{1,2})[ \t]{1,8}(?:NVIDIA|Tesla
 UNIT_BYTES = {"gib": 2**30, "gb": 1e9, "g": 2**30, "mib": 2**20, "mb": 1e6}
 
 
-def memory_by_gpu(text: str) -> dict[int, tuple[float, str]]:
+@dataclass(frozen=True)
+class ListedUse:
+    """One numbered GPU's use as LISTED finds it: the index, the bytes, the words, and where they stand in the text
+    (the words' start, the size's start, the end)."""
+
+    index: int
+    nbytes: float
+    words: str
+    start: int
+    value_start: int
+    end: int
+
+
+def listed_uses(text: str) -> tuple[ListedUse, ...]:
+    """The uses LISTED finds, where they name two GPUs or more; () otherwise. The reader reads a size among them as
+    that GPU's use (never the card's size), and memory_by_gpu takes them as they are: one pass serves both."""
+    uses = tuple(ListedUse(int(m.group("index")), float(m.group("value")) * UNIT_BYTES[m.group("unit").lower()],
+                           m.group(0), m.start(), m.start("value"), m.end("unit"))
+                 for m in LISTED.finditer(text[:MAX_SCAN]))
+    return uses if len({use.index for use in uses}) >= 2 else ()
+
+
+def memory_by_gpu(text: str, listed: tuple[ListedUse, ...] | None = None) -> dict[int, tuple[float, str]]:
     """GPU index → (bytes in use, the words that say it), for a message that lists two GPUs or more; {} otherwise.
-    The first figure said for an index counts (a later line may be another run's)."""
-    scan = text[:MAX_SCAN]
+    The first figure said for an index counts (a later line may be another run's). `listed`: listed_uses(text), where
+    the caller has it already."""
     found: dict[int, tuple[float, str]] = {}
-    for match in SMI_ROW.finditer(scan):
+    for match in SMI_ROW.finditer(text[:MAX_SCAN]):
         found.setdefault(int(match.group("index")), (float(match.group("value")) * 2**20, match.group(0).strip()))
     if not found:
-        for match in LISTED.finditer(scan):
-            unit = UNIT_BYTES[match.group("unit").lower()]
-            found.setdefault(int(match.group("index")), (float(match.group("value")) * unit, match.group(0)))
+        for use in listed_uses(text) if listed is None else listed:
+            found.setdefault(use.index, (use.nbytes, use.words))
     return found if len(found) >= 2 else {}
-
-
-def listed_use_spans(text: str) -> tuple[tuple[int, int, int], ...]:
-    """Where LISTED finds each use - (its words' start, its size's start, its end) - where they name two GPUs or more;
-    () otherwise (the reader's view of memory_by_gpu: which sizes of the message are a numbered GPU's use)."""
-    spans, indices = [], set()
-    for match in LISTED.finditer(text[:MAX_SCAN]):
-        indices.add(match.group("index"))
-        spans.append((match.start(), match.start("value"), match.end("unit")))
-    return tuple(spans) if len(indices) >= 2 else ()
 
 
 # a gap this large, and this share of the lighter GPU, is an imbalance worth a diagnosis (heuristic: smaller ones

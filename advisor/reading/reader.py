@@ -29,7 +29,7 @@ from advisor.reading.clause import (DOCUMENTS, QUOTES, Clause, Keys, TokenSpan, 
 from advisor.reading.cues import (BATCH_SPELLINGS, GPU_WORDS, PRETRAINING_DATA, REFERENCE_CUES, THIRD_PARTY, TRAINED_ON, COUNT_UNITS, FAIL_WORDS, FILLERS, FIRST_PERSON, LAUNCH_WORDS, MEMORY_UNITS, NEGATIONS,
                                   PAST_FIRST, PAST_RUN, PAST_RUN_PHRASES, PLANNING, SWITCHED, TIMES, cue_index)
 from advisor.reading.goal import Sentence, asked_of, asks_how_it_was_trained, goal_of
-from advisor.reading.per_gpu import listed_use_spans
+from advisor.reading.per_gpu import listed_uses
 from advisor.reading.phrases import PhraseIndex
 from advisor.reading.state import BATCH_FIELDS, MACHINE_CARD_FIELDS, SHAPE_RANGES, Read, Reading, fill, rank
 from advisor.reading.tokens import CONTRAST, WORD_NUMBERS, Token, clauses_and_sentences, tokenize
@@ -72,7 +72,7 @@ def read(message: str) -> Reading:
     reading.deepspeed = "deepspeed" in index.words  # (a list's membership test runs in C)
     reading.xla_report = "hbm" in index.words and not XLA_REPORT_WORDS.isdisjoint(index.words)
     if "gpu" in index.words or "cuda" in index.words or "device" in index.words or "rank" in index.words:
-        reading.listed_gpu_uses = listed_use_spans(message)
+        reading.listed_gpu_uses = listed_uses(message)
     unified = UNIFIED_MEMORY_WORDS.intersection(index.words)
     if not unified and "dgx" in index.words and "spark" in index.words:
         unified = {"spark"}  # (NVIDIA's DGX Spark: the GB10's memory is the host's)

@@ -93,9 +93,9 @@ class Reading:
     used_bytes: float | None = None
     used_text: str = ""  # …and its words
     total_memory_gb: float | None = None  # memory said over all GPUs ("128G in total")
-    # where the message lists two GPUs' uses or more ("GPU 0: 38335MB, GPU 1: 45733MB", per_gpu.LISTED): each use's
-    # (words' start, size's start, end) - a size there is what that GPU holds, never the card's size
-    listed_gpu_uses: tuple[tuple[int, int, int], ...] = ()
+    # where the message lists two GPUs' uses or more ("GPU 0: 38335MB, GPU 1: 45733MB"): per_gpu.ListedUse each - a
+    # size there is what that GPU holds, never the card's size
+    listed_gpu_uses: tuple = ()
     platform: Any = None  # (GpuMatch, words, setup) of the first platform named ("Kaggle", "Colab")
     platform_machines: Any = None  # (count, words) of machines of that type ("6 g5.4xlarge instances")
     finetune_evidence: str | None = None  # words that mean fine-tuning without saying so (FINETUNE_EVIDENCE)
