@@ -143,6 +143,9 @@ UNTICKED = re.compile(r"(?m)^[ \t]{0,8}[-*+][ \t]{0,4}\[ \][^\n]{0,500}")
 # a pasted error wrapped between a number and its unit ("(GPU 0; 14.75\nGiB total capacity"): one size, so the line
 # break is read as a space (same length, so every span keeps its place)
 WRAPPED_UNIT = re.compile(r"(?<=\d)[ \t]*\n[ \t]*(?=[GMKT]i?B\b)")
+# markdown's bold around a word ("it fails on the **second** iteration", review 89 #22): blanked, so the phrase
+# patterns read the words as written (not a power's "2**10": a letter or a digit on the inner side only)
+BOLD_MARK = re.compile(r"(?<![A-Za-z0-9)*])\*\*(?=[A-Za-z0-9])|(?<=[A-Za-z0-9.,:!?)])\*\*(?![A-Za-z0-9(*])")
 
 
 def _blank_image_addresses(message: str) -> str:
@@ -171,6 +174,8 @@ def read_message(kb: KnowledgeBase, message: str) -> dict[str, tuple[Any, str]]:
         message = _blank_image_addresses(message)
     if "[ ]" in message:
         message = UNTICKED.sub(lambda m: " " * len(m.group(0)), message)
+    if "**" in message:
+        message = BOLD_MARK.sub("  ", message)
     if "install" in message:
         message = PIP_EXTRAS.sub(lambda m: m.group(0)[:m.start(1) - m.start(0)] + " " * len(m.group(1))
                                  + m.group(0)[m.end(1) - m.start(0):], message)

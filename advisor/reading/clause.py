@@ -663,7 +663,7 @@ def segment_mood(clause: Clause, t: int) -> str:
     if not words.isdisjoint(NEGATED_SUCCESS) and any(
             w in OK_WORDS and not NEGATED_SUCCESS.isdisjoint(said[max(0, i - 3):i]) for i, w in enumerate(said)):
         return "fail"  # "none of them worked", "it doesn't work", "nothing runs"
-    able = _able_to_train(said) if "can" in words or "cannot" in words or "unable" in words else None
+    able = _able_to_train(said) if not words.isdisjoint(ABLE_WORDS) else None
     if able is not None:
         asked = clause.end < len(clause.tokens) and clause.tokens[clause.end].text == "?"
         return "" if asked else "ok" if able else "fail"  # "I can fine-tune … using SGD"; "I can't … using AdamW"
@@ -686,7 +686,11 @@ def _able_to_train(said: list[str]) -> bool | None:
                 return False
         elif w == "can" and not RUN_VERBS.isdisjoint(said[i + 1:i + 3]):
             return True
+        elif w == "able" and said[i + 1:i + 2] == ["to"] and not RUN_VERBS.isdisjoint(said[i + 2:i + 4]):
+            # "I am able to run this with … however, I am not able to run … with the 4B model" (review 89 #21)
+            return "not" not in said[max(0, i - 2):i]
     return None
-MOOD_WORDS = FAIL_WORDS | OK_WORDS | {"out", "enough", "only", "no", "can", "cannot", "unable", "expected"}
+ABLE_WORDS = frozenset({"can", "cannot", "unable", "able"})
+MOOD_WORDS = FAIL_WORDS | OK_WORDS | ABLE_WORDS | {"out", "enough", "only", "no", "expected"}
 # what ends a segment of a clause for its mood: "24k context trains fine but 32k context OOMs" is two
 SEGMENT_ENDS = frozenset({",", ";", "but", "whereas", "while"})

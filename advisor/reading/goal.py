@@ -372,6 +372,8 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
                 # "lr 3e-4", "learning_rate=2e-5" in a statement: a value, not a question about it; "some learning rate
                 # schedulers require the number of steps": the scheduler's input, not the LR's value
                 continue
+            if k and sentence.text(k - 1, after - 1).lower().endswith("$" + " ".join(words[k:after])):
+                continue  # `--learning_rate $LR` (review 89 #25): a script's variable passed on, no question about it
             if not sentence.question and value_at < len(words) and "=" in sentence.text(after - 1, value_at) \
                     and not sentence.is_num(value_at):
                 # `Adam(lr=INIT_LR, decay=1e-6)`, `model.compile(loss='categorical_crossentropy')` (review 88 #24): code

@@ -840,7 +840,7 @@ MEASURED = {"allocate", "allocated", "free", "reserved", "using", "uses", "used"
             "needs", "need", "requires", "occupied", "usage", "already", "about", "around", "approximately", "~",
             "than", "under", "over", "below", "above", "roughly", "nearly", "almost", "least", "most", "=",
             "weighs", "weigh", "costs", "eats", "malloc", "shows", "showed", "showing", "reports", "reported",
-            "consume", "consuming", "occupy", "occupying", "peaks", "peaked", "peaking"}
+            "consume", "consuming", "occupy", "occupies", "occupying", "peaks", "peaked", "peaking"}
 # ("both machines consume 40GB of memory"; "it seems to be peaking at 75457MiB of VRAM" - review 68 #9)
 
 

@@ -276,7 +276,8 @@ TASK_HEADS = frozenset({"cls", "seg", "pose", "obb"})  # Ultralytics' task varia
 
 # parts of a checkpoint's name that say it was trained from the model named before them (the same architecture)
 DERIVED_PARTS = frozenset({"sft", "dpo", "orpo", "kto", "grpo", "ppo", "rlhf", "ft", "finetuned", "finetune", "tuned",
-                           "merged", "shards", "sharded", "lora", "qlora", "adapter", "trained"})
+                           "merged", "shards", "sharded", "lora", "qlora", "adapter", "trained",
+                           "unsupervised", "supervised"})  # ("bge-m3-unsupervised", review 89 #24)
 
 
 def _same_model_part(part: str) -> bool:
@@ -306,7 +307,11 @@ NOT_NAMES = {"a", "an", "the", "my", "our", "your", "their", "his", "her", "its"
              # "I find 70B MFU 20%", "we see 13B at 40%": a verb of what the user observes, before the size
              "find", "found", "see", "saw", "get", "got", "observe", "observed", "notice", "noticed", "think", "try",
              "tried", "trying",
-             "complete", "entire"}  # ("loading the complete 14B model": the whole of it, no name)
+             "complete", "entire",  # ("loading the complete 14B model": the whole of it, no name)
+             # "What does 34B Full Tuning … mean?" (review 89 #7), "which 7B fits?", "does it support 70B": a question's
+             # words before the size
+             "do", "does", "did", "what", "which", "how", "why", "are", "was", "were", "be", "need", "needs",
+             "require", "requires", "support", "supports", "fit", "fits"}
 
 
 SIZE_UNITS = frozenset({"b", "m", "bn", "t"})  # ("t" only with a cue: "the 0.1T GPT model", "a 1T parameter model")

@@ -40,6 +40,7 @@ __all__ = ["Read", "Reading", "read"]
 # preference and reinforcement-learning tuning: they start from a pretrained (usually an SFT) model, so nobody
 # doing one trains from scratch (not a label of the message: the training method is implied, not said)
 TUNING_METHODS = ("grpo", "ppo", "rlhf", "dpo", "orpo", "kto", "rloo", "simpo", "dapo", "gspo")
+SCRIPT_TYPES = frozenset({"sh", "py", "yaml", "yml"})  # a script or a config named for a method: `train_grpo.sh`
 GROUP_SAMPLING = {"dapo": "grpo", "gspo": "grpo"}  # GRPO's variants: prompts sampled in groups, a policy tuned
 # … except PPO on a game or a simulator, which trains its policy from scratch ("ppo2 on Atari", "PPO in MuJoCo")
 GAME_RL_WORDS = frozenset({"atari", "gym", "gymnasium", "mujoco", "cartpole", "baselines", "sb3", "rllib", "procgen",
@@ -96,6 +97,9 @@ def read(message: str) -> Reading:
     # ```yaml … ```): 'next' when the clause before opened it, 'inside' until its closing fence
     reference_block = ""
     own_quote = False  # a markdown quote the user's own words introduce ("I trained with below configurations.")
+    # each preference or RL method named (the first named first), with how often alone and inside a key
+    method_mentions: dict[str, list[int]] = {}
+    method_words: dict[str, str] = {}  # the first words that named each
     for n, (start, end) in enumerate(clauses):
         reading.sentence = n
         clause = Clause(tokens, start, end, message, index)
@@ -222,9 +226,18 @@ def read(message: str) -> Reading:
         if not reading.several_machines_text and _several_nodes(clause.words):
             reading.several_machines_text = clause.text(clause.start, clause.end - 1)  # "with multiple nodes"
         reading.clause_mood = mood
-        if not reading.tuning_method and not present.isdisjoint(TUNING_METHODS):  # (the clause's set: no scan)
-            method = next(w for w in TUNING_METHODS if w in present)
-            reading.tuning_method = GROUP_SAMPLING.get(method, method)
+        if not present.isdisjoint(TUNING_METHODS):  # (the clause's set: no scan of the words unless one is there)
+            for k, word in enumerate(clause.words):
+                if word in TUNING_METHODS:
+                    method = GROUP_SAMPLING.get(word, word)
+                    # (a word of its own counts, and a script named for it - `train_grpo.sh`, `train_dpo.py`; a part
+                    # of a key - verl's `ppo_mini_batch_size`, `main_ppo` - only names the method where nothing else
+                    # does)
+                    at = clause.keys[k]
+                    alone = clause.tokens[at].text.lower() == word or at + 2 < len(clause.tokens) \
+                        and clause.tokens[at + 1].text == "." and clause.tokens[at + 2].text.lower() in SCRIPT_TYPES
+                    method_mentions.setdefault(method, [0, 0])[0 if alone else 1] += 1
+                    method_words.setdefault(method, clause.tokens[at].text)
         hardware.listed_devices(clause, reading)
         hardware.gpu_names(clause, reading)
         hardware.unknown_cards(clause, reading)
@@ -254,8 +267,15 @@ def read(message: str) -> Reading:
         batches.changes(clause, reading)
         _machine_label(clause, reading)
     reading.in_personal_sentence = reading.in_hypothetical_clause = reading.in_question = False
+    if method_mentions:
+        # the method named most as a word of its own, the first of a tie: "does it support PPO or DPO? … 34B llama DPO
+        # on 8*A100" is a DPO run (review 89 #7); "The GRPO settings … `ppo_mini_batch_size=256`" a GRPO one
+        reading.tuning_method = max(method_mentions, key=method_mentions.__getitem__)
+        reading.tuning_method_text = method_words[reading.tuning_method]
     if reading.tuning_method == "ppo" and not GAME_RL_WORDS.isdisjoint(index.words):
-        reading.tuning_method = ""  # (classic RL: no pretrained model, and none of an LLM's PPO memory)
+        reading.tuning_method = reading.tuning_method_text = ""  # (classic RL: no pretrained model, and none of an LLM's PPO memory)
+    if "estimator" in message and reading.tuning_method in ("ppo", "grpo", "rloo", ""):
+        _advantage_estimator(message[:MAX_MESSAGE], reading)
     if reading.platform is not None:  # (only a notebook platform asks: "Colab TPU v2" has no GPU)
         reading.tpu = not TPU_WORDS.isdisjoint(index.words)  # ("TPUv3" is the keys 'tpuv', '3')
     micro = reading.values.get("micro_batch")
@@ -287,6 +307,20 @@ def read(message: str) -> Reading:
     if optimizer is not None and optimizer.value == "sgd" and "momentum" in index.words:
         _sgd_momentum(index, reading, optimizer)
     return reading
+
+
+# verl's `algorithm.adv_estimator=grpo` and OpenRLHF's `--advantage_estimator group_norm`: the method the run is,
+# whatever its entry point is called (verl starts every algorithm from `verl.trainer.main_ppo`, review 89 #3)
+ADVANTAGE_ESTIMATOR = re.compile(r"(?i)\badv(?:antage)?_estimator[\"']?[ \t]{0,3}[=:]?[ \t]{0,3}[\"']?([a-z][a-z_+]{1,30})")
+# the estimators whose run has a critic (GAE: PPO's value model) or samples each prompt in a group without one
+ESTIMATOR_METHODS = {"gae": "ppo", "grpo": "grpo", "grpo_passk": "grpo", "drgrpo": "grpo", "group_norm": "grpo",
+                     "gspo": "grpo", "dapo": "grpo", "rloo": "rloo"}
+
+
+def _advantage_estimator(message: str, reading: Reading) -> None:
+    found = ADVANTAGE_ESTIMATOR.search(message)
+    if found is not None and (method := ESTIMATOR_METHODS.get(found.group(1).lower())) is not None:
+        reading.tuning_method, reading.tuning_method_text = method, found.group(0)
 
 
 # "A100 x1", "4090 x1", "1x A100", "1×H100" (not a product, "2x1", nor a hex "0x1")
@@ -559,8 +593,13 @@ def _means_when(clause: Clause) -> bool:
     if "mean" not in clause.present and "means" not in clause.present:
         return False
     at = next(k for k, w in enumerate(words) if w in ("mean", "means"))
-    # (not 'if': "Does that mean if I go from 4 to 8 GPUs I only need to change samples_per_gpu?" is the user's plan)
-    return "when" in words[at + 1:]
+    # (not 'if': "Does that mean if I go from 4 to 8 GPUs I only need to change samples_per_gpu?" is the user's plan;
+    # and the clause must open with the question: "I now have 2x 3090s 24GB, does that mean when people post GPU
+    # requirements my limit is 48GB?" has the user's own cards before it - review 90 #27)
+    return at <= MEANS_OPENS and "when" in words[at + 1:]
+
+
+MEANS_OPENS = 4  # "does it mean", "so does that mean": the words a clause's question opens with
 
 
 def _images_of_a_size(clause: Clause, noun: int) -> bool:
@@ -1630,7 +1669,7 @@ def _unit_after(clause: Clause, k: int) -> tuple[str, int] | None:
 
 
 # a part of a key before a length cue that makes it another text's length than the training sequence's
-NOT_THE_SEQUENCE = frozenset({"completion", "output", "target", "new", "generation", "gen", "token", "caption",
+NOT_THE_SEQUENCE = frozenset({"completion", "output", "target", "new", "generation", "gen", "token", "caption", "query",
                               "answer", "response", "input", "prompt", "source", "eval"})
 
 
@@ -1993,6 +2032,10 @@ def _numbers(clause: Clause, reading: Reading) -> None:
         if name == "num_gpus" and start_key < k and words[end + 1:end + 2] == ["total"] and prev is not None \
                 and prev.text == "(" and "per" in words[max(0, start_key - 8):start_key]:
             name = "global_batch"  # "2 images per GPU on 8 GPUs (16 total)": the batch over the GPUs, not a count
+        if name == "batch" and start_key < k and start_key and words[start_key - 1] == "sub":
+            # "a sub-batch size of 4 … the total batch size accumulated to 1,024" (review 89 #27): the piece a step
+            # computes at a time, not the batch an update learns from
+            name = "micro_batch"
         if name == "batch" and (words[end + 1:end + 2] in (["total"], ["overall"], ["combined"])
                                 or words[end + 1:end + 3] == ["in", "total"]):
             name = "global_batch"  # "batch 256 total", "the batch size is 64 overall": over all GPUs

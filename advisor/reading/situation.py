@@ -533,9 +533,9 @@ def facts_of(reading: Reading, kb: Any) -> dict[str, tuple[Any, str]]:
         put("launch", "process_per_gpu", v["accelerate"].text)
     if reading.tuning_method and "training_mode" not in v:
         # GRPO, PPO, DPO tune a pretrained model: not a question of scratch or fine-tuning
-        put("training_mode", "finetune", reading.tuning_method)
+        put("training_mode", "finetune", reading.tuning_method_text)
     if reading.tuning_method in ("grpo", "ppo", "rloo", "rlhf"):
-        put("rl_method", reading.tuning_method, reading.tuning_method)
+        put("rl_method", reading.tuning_method, reading.tuning_method_text)
     elif "num_generations" in v:  # ("num_generations 8": GRPO's group size, said without its name)
         put("rl_method", "grpo", v["num_generations"].text)
         if "training_mode" not in v:

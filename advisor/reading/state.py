@@ -125,6 +125,7 @@ class Reading:
     only_per_gpu: bool = True  # … and only as 'per GPU', which one GPU has as well ("a single V100 … 256 per GPU")
     one_card_multiplied: bool = False  # one card written as a multiplier ("(A100 x1)", "1x H100"): a count said on purpose
     tuning_method: str = ""  # a preference or RL method named ("grpo", "dpo"): a pretrained model is tuned
+    tuning_method_text: str = ""  # the words that named it ("GRPO", "--advantage_estimator group_norm")
     deepspeed: bool = False  # the message speaks of DeepSpeed (its `train_batch_size` is the global batch)
     unified_memory: bool = False  # an Apple machine named: its RAM is the GPU's memory ("M2 ULTRA 64GB")
     unified_memory_text: str = ""  # the word that said so ("spark", "mps")

@@ -640,6 +640,18 @@ def ppo_states(params: float, num_gpus: float = 1) -> dict[str, Estimate]:
                                 f"{fmt_bytes_gib(total / num_gpus)}", ("zero", "arithmetic"))}
 
 
+@estimator("value", cites=("zero", "arithmetic"))
+def ppo_unsharded_weights(params: float) -> dict[str, Estimate]:
+    """What every GPU holds of a full PPO when nothing shards the weights (ZeRO-1 and -2 partition only the
+    optimizer state and the gradients): the 16-bit weights of all four models - actor, critic, reference and reward,
+    each of the policy's size - whatever the batch."""
+    if params <= 0:
+        raise NotComputable("the parameters must be positive")
+    weights = params * PPO_ADAPTER_BYTES
+    return {"value": Estimate(weights, "bytes", f"4 models × 2 B/param × {fmt_count(params)} params = "
+                              f"{fmt_bytes_gib(weights)}", ("zero", "arithmetic"))}
+
+
 @estimator("full", "adapters", cites=("zero", "arithmetic"))
 def ppo_largest_model(gpu_memory: float, num_gpus: float = 1) -> dict[str, Estimate]:
     """The largest model whose PPO model states fit the GPUs' memory all together (as if ZeRO-3 sharded all four

@@ -219,10 +219,11 @@ def _problem(args: dict[str, Any]) -> Problem:
     optimizer = args.get("optimizer")
     assumed = []
     spec = _model_spec(args, assumed)
-    if spec is not None and (args.get("preference_objective") == "reward" or args.get("embedding_training")) \
-            and spec.vocab:
+    if spec is not None and (args.get("preference_objective") == "reward" or args.get("embedding_training")
+                             or args.get("claim_contrastive")) and spec.vocab:
         # a reward model ends in a scalar value head (AutoModelForSequenceClassification with one label), and an
-        # embedding model pools its last hidden states: neither computes the vocabulary's logits
+        # embedding model (a contrastive loss's encoder: a retriever, CLIP) pools its last hidden states: neither
+        # computes the vocabulary's logits
         spec = replace(spec, vocab=0)
     bf16 = _card_has_bf16(args.get("gpu_model"))
     if precision is None and bf16 and spec is not None and spec.arch_kind in LLM_KINDS and spec.params >= 1e9:
@@ -351,7 +352,10 @@ def _problem(args: dict[str, Any]) -> Problem:
                    reference_bytes=float(args.get("reference_model_bytes") or 0.0),
                    cpu_ram=float(args.get("cpu_ram") or 0.0),
                    gpus_per_host=max(1, gpus // int(args.get("num_nodes") or 1)) if args.get("num_nodes") else 0,
-                   sequences_per_sample=2 if args.get("preference_objective") in PAIRED_OBJECTIVES else 1,
+                   # (a pair runs chosen and rejected together; a retriever's query brings train_group_size passages,
+                   # each encoded at the passage length, the query counted as one more - review 89 #24)
+                   sequences_per_sample=2 if args.get("preference_objective") in PAIRED_OBJECTIVES
+                   else 1 + int(args.get("train_group_size") or 0),
                    # (FSDP's CPU offload always moves the parameters: CPUOffload(offload_params=True))
                    offload_params=offload and (bool(args.get("offload_params")) or parallelism == "fsdp"),
                    logits_16bit=bool(args.get("logits_16bit")),
@@ -556,6 +560,7 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                 claim_run_fits: bool | None = None, full_training: bool | None = None,
                 zero_stage_errored: int | None = None, elapsed_duration: float | None = None,
                 batch_unqualified: int | None = None, preference_objective: str | None = None,
+                train_group_size: int | None = None,
                 offload_params: bool | None = None, fused_loss: bool | None = None, logits_16bit: bool | None = None,
                 reference_model_bytes: float | None = None, cpu_ram: float | None = None,
                 num_nodes: int | None = None, split_gpus: int | None = None,
@@ -565,7 +570,7 @@ def plan_search(params: float, gpu_memory: float, precision: str | None = None, 
                 asked_settings: str | None = None, asked_topics: str | None = None,
                 asked_micro_batch: int | None = None, megatron_named: bool | None = None,
                 steps_per_second_by_gpus: list | None = None, measured_use: float | None = None,
-                embedding_training: bool | None = None) -> dict[str, Estimate]:
+                embedding_training: bool | None = None, claim_contrastive: bool | None = None) -> dict[str, Estimate]:
     """Check the user's plan and search the plans that fit (see advisor/domain/plans.py); every argument but
     the parameter count and the GPU memory is optional (the rule passes the facts that are known)."""
     try:
@@ -941,6 +946,7 @@ def memory_needed(params: float, precision: str | None = None, optimizer: str | 
                   cuda_context: float | None = None, batch_size: int | None = None,
                   adapter_fraction: float | None = None, lora_adapter_share: float | None = None,
                   gpu_model: str | None = None, embedding_training: bool | None = None,
+                  claim_contrastive: bool | None = None,
                   fused_loss: bool | None = None, logits_16bit: bool | None = None) -> dict[str, Estimate]:
     """"How much GPU memory does it need?" before a card is named: the user's plan per GPU at their micro-batch
     (else their batch per update over their GPUs and accumulation, else 1), with the assumptions for what they did

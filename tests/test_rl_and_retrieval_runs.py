@@ -1,0 +1,181 @@
+"""Reinforcement-learning, retrieval and evaluation runs as engineers report them (reviews 89-90): the method a
+trainer's settings name, what PPO's four models hold under each ZeRO stage, fragmentation that expandable segments
+cure, a KV cache set up for the maximum length, a JAX pool read as a use, a contrastive loss named by its tools."""
+
+from advisor.consultation import read_message, run_consultation
+from advisor.reading.reader import read
+
+VERL_GRPO = """GPU memory usage continuously increased
+
+During training, GPU memory usage continuously increased, leading to an out-of-memory (OOM) error.
+
+PYTHONUNBUFFRED=1 python3 -m verl.trainer.main_ppo \\
+    algorithm.adv_estimator=grpo \\
+    data.train_batch_size=16 \\
+    actor_rollout_ref.model.path=/root/models/Qwen2.5-VL-3B-Instruct \\
+    actor_rollout_ref.actor.ppo_mini_batch_size=16 \\
+    actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu=2 \\
+"""
+
+OPENRLHF_PPO_ZERO2 = """Testing default PPO pipeline (LLama3-8b) OOM with 4x A40 48G
+openrlhf.cli.train_ppo \\
+   --pretrain /models/Llama-3-8b-sft-mixture \\
+   --reward_pretrain /models/Llama-3-8b-rm-mixture \\
+   --micro_train_batch_size 1 \\
+   --train_batch_size 4 \\
+   --micro_rollout_batch_size 1 \\
+   --rollout_batch_size 4 \\
+   --zero_stage {stage} \\
+   --bf16 \\
+   --adam_offload \\
+   --gradient_checkpointing
+"""
+
+
+def finding_ids(c) -> list[str]:
+    return [f.id for f in c.advice.findings]
+
+
+def test_verls_advantage_estimator_names_the_method_whatever_its_entry_point(kb):
+    """verl starts every algorithm from `verl.trainer.main_ppo`: `algorithm.adv_estimator=grpo` makes it GRPO, with no
+    critic to count (review 89 #3); `gae` is PPO's."""
+    assert read_message(kb, VERL_GRPO)["rl_method"][0] == "grpo"
+    assert read(VERL_GRPO.replace("adv_estimator=grpo", "adv_estimator=gae")).tuning_method == "ppo"
+
+
+def test_an_rl_trainers_climbing_memory_is_the_rollouts_and_the_allocator_not_the_users_loop(kb):
+    c = run_consultation(VERL_GRPO, kb=kb)
+    ids = finding_ids(c)
+    assert c.wm.value("claim_gpu_memory_grows_per_step") is True
+    assert "finding-rl-memory-grows-with-rollouts" in ids and "finding-gpu-memory-grows-per-step" not in ids
+    assert "finding-ppo-states" not in ids and "finding-ppo-states-total" not in ids  # (GRPO has no critic)
+
+
+def test_the_method_named_most_is_the_run(kb):
+    """"support for PPO or DPO or both? … 34B llama DPO on 8*A100 … After modifying train_dpo.py" (review 89 #7) is a
+    DPO run, although PPO is named first; a tie keeps the first."""
+    said = ("What does 34B Full Tuning with 4 A100 mean in that table? support for PPO or DPO or both? Have you tested "
+            "34B llama DPO on 8*A100?\n\nAfter several attempts (34B llama DPO on 8*A100 80G with zero3), each ending in "
+            "oom, was it my parameters?")
+    assert read(said).tuning_method == "dpo"
+    assert "rl_method" not in read_message(kb, said)
+    assert read("I moved from PPO to DPO.").tuning_method == "ppo"
+
+
+def test_a_questions_words_before_a_size_name_no_model(kb):
+    found = read_message(kb, "What does 34B Full Tuning with 4 A100 mean in that table?")
+    assert "model" not in found and found["params"][0] == 34e9
+
+
+def test_zero_2_leaves_every_ppo_models_weights_whole_on_each_gpu(kb):
+    """Review 89 #6: OpenRLHF's train_ppo under plain deepspeed runs actor, critic, reference and reward on every rank;
+    ZeRO-2 shards no weights, so 4 × 2 B × 8.03B = 59.83 GiB sits on each 48 GB A40 whatever the batch."""
+    c = run_consultation(OPENRLHF_PPO_ZERO2.format(stage=2), kb=kb)
+    assert c.wm.value("ppo_weights_unsharded") == c.wm.value("params") * 8
+    ids = finding_ids(c)
+    assert ids[0] == "finding-ppo-weights-not-sharded" and "plan-fits-but-oom" not in ids
+    assert "num_generations" not in [q.id for q in c.advice.questions]  # (PPO samples one response a prompt)
+    c = run_consultation(OPENRLHF_PPO_ZERO2.format(stage=3), kb=kb)
+    assert "finding-ppo-weights-not-sharded" not in finding_ids(c)
+
+
+def test_ppo_states_with_no_gpu_count_are_a_whole_not_a_share_of_one_gpu(kb):
+    c = run_consultation("PPO full fine-tuning of Llama-2-7B with OpenRLHF runs out of memory.", kb=kb)
+    ids = finding_ids(c)
+    assert "finding-ppo-states-total" in ids and "finding-ppo-states" not in ids
+
+
+def test_a_run_that_fits_with_expandable_segments_was_fragmented(kb):
+    """Review 89 #17: the OOM at step 4 went away with expandable segments; the user asks for another way. The answer is
+    the fragmentation, not activation savers, and the stage said ("during `loss.backward()`") is not asked."""
+    said = ("I was able to run your GRPO training. Now on a custom dataset, after a few training steps, specifically at "
+            "step 4 during `loss.backward()` for the actor, I encounter a CUDA out-of-memory error. When I enable "
+            "expandable segments by setting `export PYTORCH_CUDA_ALLOC_CONF=\"expandable_segments:True\"`, the code "
+            "runs fine without errors. Any suggestions for solving this without enabling expandable segments?")
+    c = run_consultation(said, kb=kb)
+    assert c.wm.value("oom_stage") == "backward"
+    assert finding_ids(c)[0] == "finding-expandable-segments-fixed-it"
+    assert c.advice.recommendation is None or c.advice.recommendation.option_id != "cut-activations"
+
+
+def test_a_kv_cache_set_up_for_the_maximum_length_in_evaluation(kb):
+    said = ("I am trying to evaluate a fine-tuned llama 3.1 model with the `eleuther_eval` recipe but run into an OOM "
+            "error as it tries to create the kv cache with max sequence length.")
+    c = run_consultation(said, kb=kb)
+    assert c.wm.value("oom_stage") == "evaluation"
+    assert finding_ids(c)[0] == "finding-kv-cache-at-max-length"
+    assert c.advice.recommendation is None or c.advice.recommendation.option_id is None
+
+
+def test_most_of_a_card_occupied_under_jax_is_its_pool(kb):
+    """Review 90 #3: openpi's LoRA config "occupies 44 gb" of an A6000 - a use (not the card's memory), and JAX's
+    preallocated pool."""
+    said = ("LoRa Finetuning requires more memory than expected. I was finetuning the base model with LIBERO dataset "
+            "using the config: pi0_libero_low_mem_finetune, based on the table from readme, I thought it would require "
+            "less than 24 gb memory. However, it occupies 44 gb of memory. Therefore, I had to switch to an A6000 "
+            "instead of RTX 4090.")
+    c = run_consultation(said, kb=kb)
+    assert c.wm.value("gpu_memory") == 48 * 2**30 and c.wm.value("measured_use") == 44e9
+    assert finding_ids(c)[0] == "finding-framework-preallocates"
+
+
+def test_a_contrastive_loss_named_by_its_tools_and_its_models(kb):
+    """GradCache and E5 are contrastive training (reviews 89 #27, #28); a GradCache sub-batch is the piece a step
+    computes, so the paper's 1,024 is its batch; Xeon's E5 is a CPU."""
+    said = ("Your paper said: When using GradCache, we set a sub-batch size of 4 to enable full model tuning, with the "
+            "total batch size accumulated to 1,024. Do you use gradient_accumulation_steps?")
+    found = read_message(kb, said)
+    assert found["claim_contrastive"][0] is True and found["reference_batch"][0] == 1024
+    c = run_consultation(said, kb=kb)
+    assert "finding-ga-contrastive" in finding_ids(c)
+    assert read_message(kb, "In the E5 paper you use a batch size of 32768 during pretraining.")["claim_contrastive"][0]
+    assert "claim_contrastive" not in read_message(kb, "Server: 2x Xeon E5-2680 v4, 4x V100 32GB, batch 64.")
+
+
+def test_a_run_that_fails_however_small_its_batch_does_not_fit(kb):
+    """Review 89 #21: the 0.6B reranker runs at batch 64; the 4B one fails "even when I set train_batch_size=8" - an
+    out-of-memory failure whose cause is the model's states, which no batch shrinks."""
+    said = ("I am able to run this with a train_batch_size=64, train_mini_batch_size=16 with the "
+            "Qwen3-Reranker-0.6B-seq-cls model; however, I am not able to run the same code with the 4B model even when "
+            "I set train_batch_size=8, train_mini_batch_size=4.")
+    c = run_consultation(said, kb=kb)
+    assert c.wm.value("oom") is True
+    assert finding_ids(c)[0] in ("finding-states-alone-need-a-big-card", "finding-memory-needed-states-only")
+
+
+def test_a_clip_longer_than_the_one_that_fills_the_card(kb):
+    """Review 90 #30: 100 frames wanted where 24 fill a 3090 Ti - 4.17× the activations, which no batch gives back."""
+    c = run_consultation("VRAM optimization? I want to train it with n_sample_frames: 100. With 100 videos. I'm using a "
+                         "3090 Ti and the max n_sample_frames is 24", kb=kb)
+    assert c.wm.value("frames_wanted") == 100 and c.wm.value("frames_fit") == 24
+    assert c.wm.value("frames_over_fit") == 100 / 24
+    assert finding_ids(c)[0] == "finding-frames-over-fit"
+
+
+def test_bold_marks_do_not_hide_a_phrase(kb):
+    """Review 89 #22: "it fails on the **second** iteration" after a "memory issue" is an OOM at the first optimizer
+    step; open_clip's --batch-size is each GPU's."""
+    said = ("SigLIP memory issue with a large batch size. Using open_clip, if I increase the batch size even to 1024, it "
+            "fails on the **second** iteration. I use 4 cards with 44.5 GB of video memory.")
+    found = read_message(kb, said)
+    assert found["oom"][0] is True and found["oom_stage"][0] == "optimizer_step"
+    c = run_consultation(said, kb=kb)
+    assert "oom-at-optimizer-step" in finding_ids(c)
+    assert "batch_scope" not in [q.id for q in c.advice.questions]
+    assert "oom_stage" not in read_message(kb, "A tensor of 2**30 floats is 4 GiB; x**2 on the second iteration is fine.")
+
+
+def test_a_scripts_variable_is_no_question_about_it(kb):
+    """Review 89 #25: `--learning_rate $LR` passes a shell variable on; it asks nothing about the learning rate."""
+    assert "user_goal" not in read_message(kb, "LR=1e-5\naccelerate launch -m run \\\n  --learning_rate $LR \\\n  --fp16")
+    assert read_message(kb, "What LR should I use for batch 64?")["user_goal"][0] == "choose_lr"
+
+
+def test_a_question_after_the_users_own_cards_keeps_them(kb):
+    """Review 90 #27: "I now have 2x 3090s 24GB, does that mean when people post GPU requirements my limit is 48GB? Or am
+    I stuck at the 24GB limit per card?" - two cards of the user's, and the question whether their memory pools."""
+    said = ("I now have 2x 3090s 24GB, does that mean when people post GPU requirements for training my limit is 48GB? "
+            "Or am I stuck at the 24GB limit per card?")
+    found = read_message(kb, said)
+    assert found["num_gpus"][0] == 2 and found["claim_gpu_memory_adds_up"][0] is True
+    assert "num_gpus" not in read_message(kb, "Does it mean that when I use two GPUs the batch size is set to 8?")
