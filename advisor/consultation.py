@@ -487,6 +487,8 @@ ACCUMULATION_COMMENTED_OUT = re.compile(r"(?i)\bgradient_accumulation_steps\b[^.
 LOGGED_LOSS = re.compile(r"""(?<![\w-])['"]?(?:train_)?loss['"]?\s{0,2}[:=]\s{0,2}"""
                          r"(\d{1,3}(?:\.\d{1,8})?(?:e-\d{1,2})?)(?![\d.])", re.IGNORECASE)
 MAX_LOSSES = 10_000  # logged losses looked at (a long paste's)
+EVAL_PHASE = re.compile(r"(?i)\b(?:valid|validation|validating|val|eval|evaluation|evaluating|test|testing)\b")
+MAX_LOSS_LINE = 300  # characters of a loss's line looked at for its phase
 
 
 def _commands_cut_inside_quotes(found: dict[str, tuple[Any, str]], said: str) -> None:
@@ -509,6 +511,9 @@ def _last_logged_loss(found: dict[str, tuple[Any, str]], said: str) -> None:
     shows two or more (a log, not a loss said once in prose)."""
     last, count = None, 0
     for match in LOGGED_LOSS.finditer(said[:MAX_SCAN]):
+        line_start = max(said.rfind("\n", 0, match.start()) + 1, match.start() - MAX_LOSS_LINE)
+        if EVAL_PHASE.search(said, line_start, match.start()) is not None:
+            continue  # a validation bar's loss ("Epoch (valid):   3% 1/32 [… loss=1.656]" - review 90 #18)
         last, count = match, count + 1
         if count >= MAX_LOSSES:
             break

@@ -179,3 +179,75 @@ def test_a_question_after_the_users_own_cards_keeps_them(kb):
     found = read_message(kb, said)
     assert found["num_gpus"][0] == 2 and found["claim_gpu_memory_adds_up"][0] is True
     assert "num_gpus" not in read_message(kb, "Does it mean that when I use two GPUs the batch size is set to 8?")
+
+
+def test_a_retrievers_passages_set_its_length_and_its_sequences_per_sample(kb):
+    """Review 89 #24: FlagEmbedding's query_max_len 512 and passage_max_len 8192 with train_group_size 8 - each query
+    encodes eight passages at 8,192 tokens, so micro-batch 1 does not fit a V100 without checkpointing, and no
+    vocabulary's logits are counted for an embedding model."""
+    said = ("OOM when fine-tuning bge-m3 on 8 V100 32GB: torchrun --nproc_per_node 8 -m FlagEmbedding.BGE_M3.run "
+            "--model_name_or_path BAAI/bge-m3 --fp16 --per_device_train_batch_size 1 --query_max_len 512 "
+            "--passage_max_len 8192 --train_group_size 8 --negatives_cross_device")
+    found = read_message(kb, said)
+    assert found["seq_len"][0] == 8192 and found["train_group_size"][0] == 8
+    c = run_consultation(said, kb=kb)
+    assert c.wm.value("plan_current_fits") is False
+    assert c.advice.recommendation.option_id == "checkpointing"
+
+
+def test_t5x_accumulates_inside_its_step_not_with_multisteps(kb):
+    """Review 90 #8: T5X's num_microbatches sums the micro-batches into one update; optax.MultiSteps is no advice."""
+    c = run_consultation("T5X on a v3-8 TPU with jax: BATCH_SIZE = 1024, trainer.num_microbatches = 16 for "
+                         "accumulation. Does the model update every 16 steps?", kb=kb)
+    ids = finding_ids(c)
+    assert c.wm.value("framework") == "t5x" and "finding-jax-accumulation-multisteps" not in ids
+    c = run_consultation("JAX training on TPU: I use gradient accumulation of 16 with batch 64 per device. Does the "
+                         "model update every 16 steps?", kb=kb)
+    assert "finding-jax-accumulation-multisteps" in finding_ids(c)
+
+
+def test_further_pretraining_starts_from_a_trained_model(kb):
+    found = read_message(kb, "I'm planning on additionally pretraining the e5-base-v2 models on a custom dataset.")
+    assert found["training_mode"][0] == "finetune" and found["model_preset"][0] == "bert-base"
+
+
+def test_trls_value_head_is_no_second_model(kb):
+    """Review 89 #12: TRL's AutoModelForCausalLMWithValueHead puts the value head on the policy - no critic model to
+    count - and "batch_size, mini_batch_size, and gradient_accumulation all at 1" is a micro-batch of 1."""
+    said = ("OOM error while PPO training Llama-2-7B with trl on an A100 40GB, QLoRA r=64, load_in_4bit. I have tried "
+            "keeping batch_size, mini_batch_size, and gradient_accumulation all at 1. base_model = "
+            "AutoModelForCausalLMWithValueHead.from_pretrained(model_id)")
+    c = run_consultation(said, kb=kb)
+    assert c.wm.value("micro_batch") == 1 and c.wm.value("value_head_named") is True
+    assert "finding-ppo-critic" not in finding_ids(c)
+    assert c.advice.recommendation is None or "micro" not in (c.advice.recommendation.option_id or "")
+
+
+def test_a_validation_bar_is_no_training_step_and_its_loss_no_training_loss(kb):
+    """Review 90 #18: Catalyst's "Epoch (train): 100% 32/32 [… 2.39s/it, loss=0.898]" then "Epoch (valid): 3% 1/32 [… 1.50s/it,
+    loss=1.656]" - two phases, not a step that got faster, and the validation loss is not training's last."""
+    said = ("I got OOM error during validation step. Here is the log\n```\n0/10 * Epoch (train): 100% 32/32 "
+            "[00:41<00:00,  2.39s/it, _fps=11.486, loss=0.898]\n0/10 * Epoch (valid):   3% 1/32 [00:01<00:46,  "
+            "1.50s/it, _fps=21.531, loss=1.656]\nRuntimeError: CUDA error: out of memory\n```")
+    found = read_message(kb, said)
+    assert "step_seconds_by_step" not in found and found["oom_stage"][0] == "evaluation"
+    assert found.get("final_train_loss", (None,))[0] != 1.656
+    two_train_bars = said.replace("Epoch (valid)", "Epoch (train)")
+    assert "step_seconds_by_step" in read_message(kb, two_train_bars)
+
+
+def test_grpos_evaluation_batch_holds_whole_groups(kb):
+    c = run_consultation("GRPO: eval batch size must be evenly divisible by the number of generations per prompt. When I "
+                         "only have one GPU, I cannot set per_device_eval_batch_size=1 because there will be no "
+                         "reasonable G to choose from.", kb=kb)
+    assert finding_ids(c)[0] == "finding-grpo-eval-batch"
+    c = run_consultation("TRL GRPO on one A100 80GB, num_generations=8, per_device_eval_batch_size=4: eval OOMs.", kb=kb)
+    assert "finding-grpo-eval-batch" in finding_ids(c)
+
+
+def test_the_same_loss_per_update_at_a_larger_batch_is_expected(kb):
+    """Review 90 #9: 8 TPU cores at 256 each reach the GPU's loss after the same 400 updates - a less noisy step, not
+    8 steps' progress; the learning rate has to grow with the batch."""
+    c = run_consultation("My training results show that the TPU loss after 400 update steps almost equals the GPU "
+                         "loss after 400 updates even though the effective batchsize is 8*times as high.", kb=kb)
+    assert finding_ids(c)[0] == "finding-larger-batch-same-loss-per-step"

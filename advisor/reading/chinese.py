@@ -88,6 +88,9 @@ GLOSSARY: dict[str, str] = {
     "显存溢出": "out of memory", "溢出显存": "out of memory", "溢出": "overflow", "占用": "uses", "占显卡": "gpu memory usage", "占显存": "gpu memory usage", "显存占用": "memory usage", "显存占用了": "memory usage",
     # ("单卡和多卡内存消耗几乎一样": a single GPU's and several GPUs' memory use almost the same - 内存 said of the GPUs)
     "内存消耗": "memory usage", "显存消耗": "memory usage", "几乎一样": "almost the same", "差不多": "about the same", "一样大": "the same", "一样": "the same",
+    # ("我是了dpo full跟dpo lora，给我的感觉显存占用没什么区别": full and LoRA DPO use about the same memory - review 89 #11)
+    "没什么区别": "about the same", "没有什么区别": "about the same", "没有区别": "the same", "没区别": "the same",
+    "区别不大": "about the same", "差别不大": "about the same", "跟": "and",
     # ("8k长度上述参数24g正好差一点点": at 8k, 24 GB is just short - it runs out by a little)
     "正好差一点点": "just out of memory", "差一点点": "just out of memory",
     # ("所需的16G显存平均分到每张卡上": the 16 GB needed split evenly over the cards - review 72 #6)

@@ -129,6 +129,10 @@ KEYWORDS: list[tuple[str, str, Any]] = [
     ("continue pretraining", "training_mode", "finetune"), ("continued pretraining", "training_mode", "finetune"),
     ("continual pretraining", "training_mode", "finetune"), ("continue pre training", "training_mode", "finetune"),
     ("continued pre training", "training_mode", "finetune"), ("continual pre training", "training_mode", "finetune"),
+    # ("additionally pretraining the e5-{small,base}-v2 models on a custom dataset" - review 89 #28)
+    ("further pretraining", "training_mode", "finetune"), ("further pre training", "training_mode", "finetune"),
+    ("additionally pretraining", "training_mode", "finetune"), ("additional pretraining", "training_mode", "finetune"),
+    ("additional pre training", "training_mode", "finetune"), ("further pretrain", "training_mode", "finetune"),
     ("from a certain checkpoint", "training_mode", "finetune"), ("from a checkpoint", "training_mode", "finetune"),
     ("from the checkpoint", "training_mode", "finetune"), ("from a pretrained checkpoint", "training_mode", "finetune"),
     ("fine tune", "training_mode", "finetune"), ("fine tuning", "training_mode", "finetune"),

@@ -862,6 +862,11 @@ def _keywords(clause: Clause, reading: Reading) -> None:
             # image_classification_efficientnet_fine_tuning/", does say the kind of training followed)
             after_hit = k + hit[0]
             continue
+        if hit[1] == ("training_mode", "scratch") and _in_file_path(clause, clause.keys[k]):
+            # "model_name_or_path: /opt/ml/pretrain_model" (review 89 #11): a folder named for the pretrained
+            # model, which the run starts from - no pretraining from scratch
+            after_hit = k + hit[0]
+            continue
         if _in_directory(clause, clause.keys[k]) and words[k + hit[0] - 1] != "py":
             # "/datas/alpaca_lora_4bit/text-generation-webui/…": where files are, no setting (a phrase that names
             # the file itself does: a traceback through `torch/nn/parallel/data_parallel.py`)
@@ -3364,6 +3369,15 @@ def _in_url(clause: Clause, t: int) -> bool:
         first -= 1
     glued = "".join(tokens[u].text for u in range(first, t + 1)).lower()
     return "://" in glued or glued.startswith("www.")
+
+
+def _in_file_path(clause: Clause, t: int) -> bool:
+    """Whether token t is a part of a file-system path's run of glued tokens, after a '/' ('pretrain_model' in
+    '/opt/ml/pretrain_model')."""
+    tokens, first = clause.tokens, t
+    while first > clause.start and not tokens[first].space_before and t - first < MAX_PATH_TOKENS:
+        first -= 1
+    return tokens[first].text in ("/", "~", ".") and any(tokens[u].text == "/" for u in range(first, t))
 
 
 def _in_directory(clause: Clause, t: int) -> bool:

@@ -77,6 +77,7 @@ ORDINAL = re.compile(r"\b(?P<o>first|1st|second|2nd|third|3rd|fourth|fifth|\d{1,
                      r"\bepoch\s+(?:#\s*)?(?P<n>\d{1,3})\b(?!\s*(?:s|sec|min|h|hours?|epochs?)\b)")
 # a progress bar's position ("250/3646 [2:01:03<27:24:21, 29.05s/it"): the step a rate was shown at
 PROGRESS = re.compile(r"(?<![\d./])(?P<n>\d{1,7})\s*/\s*(?P<total>\d{1,7})\s*\[")
+EVAL_BAR = re.compile(r"(?i)\b(?:valid|validation|validating|val|eval|evaluation|evaluating|test|testing)\b[^\n]{0,40}$")
 ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "fifth": 5}
 PER_GPU = re.compile(r"\s*(?:per|/|on\s+each|each|for\s+each)\s*(?:gpu|device|card|rank|worker)\b")
 SENTENCE_END = re.compile(r"[.!?][)\]\"'’”]{0,2}(?=\s|$)|\n")
@@ -245,6 +246,9 @@ def _setup(message: str, lowered: str, stretch: tuple[int, int], own: tuple[int,
     progress = PROGRESS.search(text)
     if progress:
         setup["step"], setup["steps_total"] = int(progress.group("n")), int(progress.group("total"))
+        # the bar's phase ("Epoch (train): 100% 32/32 …", "Epoch (valid):   3% 1/32 …" - review 90 #18): a validation
+        # bar's rate is no training step's, even where both bars count the same batches
+        setup["bar_phase"] = "eval" if EVAL_BAR.search(text[:progress.start()]) else "train"
     if "batch_size" in setup and "micro_batch" not in setup:
         setup["micro_batch"] = setup["batch_size"]
     return setup
@@ -396,7 +400,8 @@ def _pair_facts(dimension: str, a: Measurement, b: Measurement) -> dict[str, Any
                                        for count, m in ((count_a, a), (count_b, b))]}
     if dimension == "epoch" and a.kind == "epoch":
         return {"epoch_seconds_by_epoch": [[a.setup["epoch"], a.value], [b.setup["epoch"], b.value]]}
-    if dimension == "step" and a.kind == "step" and a.setup.get("steps_total") == b.setup.get("steps_total"):
+    if dimension == "step" and a.kind == "step" and a.setup.get("steps_total") == b.setup.get("steps_total") \
+            and a.setup.get("bar_phase") == b.setup.get("bar_phase"):
         # (one bar's positions: a training bar's and a validation bar's totals differ)
         return {"step_seconds_by_step": [[a.setup["step"], a.value], [b.setup["step"], b.value]]}
     if dimension == "gpu_model":
