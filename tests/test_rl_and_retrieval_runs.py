@@ -251,3 +251,16 @@ def test_the_same_loss_per_update_at_a_larger_batch_is_expected(kb):
     c = run_consultation("My training results show that the TPU loss after 400 update steps almost equals the GPU "
                          "loss after 400 updates even though the effective batchsize is 8*times as high.", kb=kb)
     assert finding_ids(c)[0] == "finding-larger-batch-same-loss-per-step"
+
+
+def test_one_full_gpu_under_jax_is_the_first_device_doing_the_work(kb):
+    """Review 90 #4: four 24 GB GPUs, the first at 23,895 MiB and the rest at 1,487 MiB with preallocation off - JAX
+    running on jax.devices()[0] alone, not its pool, nor PyTorch's DataParallel (whose launch is no question here)."""
+    said = ("Uneven GPU usage. I'm super new to jax. I have a single node with 4 GPUs (each with 24GB of RAM). The "
+            "first GPU is using 23895MiB (according to nvidia-smi), and the rest are using 1487MiB. Is that expected? "
+            "(BTW, I also sat XLA_PYTHON_CLIENT_PREALLOCATE to false and it didn't make a difference)")
+    c = run_consultation(said, kb=kb)
+    ids = finding_ids(c)
+    assert ids[0] == "finding-jax-one-device-does-the-work"
+    assert "finding-framework-preallocates" not in ids and "finding-gpu0-extra-memory" not in ids
+    assert "launch" not in [q.id for q in c.advice.questions]

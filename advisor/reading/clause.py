@@ -263,6 +263,11 @@ class Clause:
                 speaking_of_reference = True  # "Karpathy's run took 4 days on 8x A100": someone else's run
             elif w == "s" and k >= 2 and words[k - 1] == "'" and words[k - 2] in SETUP_OWNERS:
                 speaking_of_reference = True  # "does the config's LR assume 8 GPUs with 2 per GPU?": the config's
+            elif w == "that" and speaking_of_reference and k >= 1 and words[k - 1] == "is" \
+                    and words[k + 1:k + 2] and words[k + 1] in FIRST_PERSON and not DIFFERENCES.isdisjoint(words[:k]):
+                # "The only difference from the script you provided is that I only have 4 GPUs" (review 90 #22): what
+                # the user's run changes against the source, said by the user
+                speaking_of_reference = False
             elif w == "that" and speaking_of_reference:
                 reported = True
             elif w in SAYING and speaking_of_reference and self._quote_after(k):
@@ -691,6 +696,7 @@ def _able_to_train(said: list[str]) -> bool | None:
             return "not" not in said[max(0, i - 2):i]
     return None
 ABLE_WORDS = frozenset({"can", "cannot", "unable", "able"})
+DIFFERENCES = frozenset({"difference", "differences", "change", "changes"})  # "the only difference from … is that I …"
 MOOD_WORDS = FAIL_WORDS | OK_WORDS | ABLE_WORDS | {"out", "enough", "only", "no", "expected"}
 # what ends a segment of a clause for its mood: "24k context trains fine but 32k context OOMs" is two
 SEGMENT_ENDS = frozenset({",", ";", "but", "whereas", "while"})
