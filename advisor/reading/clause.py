@@ -165,7 +165,10 @@ class Clause:
         # 4 A6000 GPUs": the GPUs are the user's): the depth of brackets at each key, and at the cue that opened it
         depth, cue_depth, tokens, keys = 0, 0, self.tokens, self.keys
         quote_opened = -1  # the key after which a quotation reported as a source's words opened (-1: none)
+        difference_said = False  # whether a word of what differs came before ("the only difference from … is that")
+        ran_fine: bool | None = None  # whether the clause says a run went fine (looked for at the first cue that asks)
         for k, w in enumerate(words):
+            difference_said = difference_said or w in DIFFERENCES
             if k and speaking_of_reference and cue_depth:
                 for t in range(keys[k - 1] + 1, keys[k]):
                     depth += (tokens[t].text == "(") - (tokens[t].text == ")")
@@ -209,8 +212,11 @@ class Clause:
                 artifact = artifact or self._instrument(k) or self._run_in(k)
                 # "Based on the scripts you provided, the batch size per GPU is set to 2, … and this configuration is
                 # working fine": what the authors made, which the user ran - the run is theirs
+                if ran_fine is None and w in ("you", "provided") and not ARTIFACTS.isdisjoint(words[max(0, k - 3):k]):
+                    # (looked for once a clause: a long clause of such cues is read in linear time)
+                    ran_fine = any(words[j:j + 2] in RAN_FINE for j in range(len(words) - 1))
                 artifact = artifact or (w in ("you", "provided") and not ARTIFACTS.isdisjoint(words[max(0, k - 3):k])
-                                        and any(words[j:j + 2] in RAN_FINE for j in range(len(words) - 1)))
+                                        and bool(ran_fine))
                 # "train_it.sh does not match the paper: it has micro_batch_size=4 …", "differs from the paper": the
                 # source is what the user's setup is held against, and the words after it are that setup's
                 artifact = artifact or self._held_against(k)
@@ -263,8 +269,8 @@ class Clause:
                 speaking_of_reference = True  # "Karpathy's run took 4 days on 8x A100": someone else's run
             elif w == "s" and k >= 2 and words[k - 1] == "'" and words[k - 2] in SETUP_OWNERS:
                 speaking_of_reference = True  # "does the config's LR assume 8 GPUs with 2 per GPU?": the config's
-            elif w == "that" and speaking_of_reference and k >= 1 and words[k - 1] == "is" \
-                    and words[k + 1:k + 2] and words[k + 1] in FIRST_PERSON and not DIFFERENCES.isdisjoint(words[:k]):
+            elif w == "that" and speaking_of_reference and difference_said and k >= 1 and words[k - 1] == "is" \
+                    and words[k + 1:k + 2] and words[k + 1] in FIRST_PERSON:
                 # "The only difference from the script you provided is that I only have 4 GPUs" (review 90 #22): what
                 # the user's run changes against the source, said by the user
                 speaking_of_reference = False

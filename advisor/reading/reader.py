@@ -273,7 +273,8 @@ def read(message: str) -> Reading:
         reading.tuning_method = max(method_mentions, key=method_mentions.__getitem__)
         reading.tuning_method_text = method_words[reading.tuning_method]
     if reading.tuning_method == "ppo" and not GAME_RL_WORDS.isdisjoint(index.words):
-        reading.tuning_method = reading.tuning_method_text = ""  # (classic RL: no pretrained model, and none of an LLM's PPO memory)
+        # (classic RL: no pretrained model, and none of an LLM's PPO memory)
+        reading.tuning_method = reading.tuning_method_text = ""
     if "estimator" in message and reading.tuning_method in ("ppo", "grpo", "rloo", ""):
         _advantage_estimator(message[:MAX_MESSAGE], reading)
     if reading.platform is not None:  # (only a notebook platform asks: "Colab TPU v2" has no GPU)
@@ -311,13 +312,16 @@ def read(message: str) -> Reading:
 
 # verl's `algorithm.adv_estimator=grpo` and OpenRLHF's `--advantage_estimator group_norm`: the method the run is,
 # whatever its entry point is called (verl starts every algorithm from `verl.trainer.main_ppo`, review 89 #3)
-ADVANTAGE_ESTIMATOR = re.compile(r"(?i)\badv(?:antage)?_estimator[\"']?[ \t]{0,3}[=:]?[ \t]{0,3}[\"']?([a-z][a-z_+]{1,30})")
+ADVANTAGE_ESTIMATOR = re.compile(r"(?i)\badv(?:antage)?_estimator[\"']?[ \t]{0,3}[=:]?[ \t]{0,3}[\"']?"
+                                 r"([a-z][a-z_+]{1,30})")
 # the estimators whose run has a critic (GAE: PPO's value model) or samples each prompt in a group without one
 ESTIMATOR_METHODS = {"gae": "ppo", "grpo": "grpo", "grpo_passk": "grpo", "drgrpo": "grpo", "group_norm": "grpo",
                      "gspo": "grpo", "dapo": "grpo", "rloo": "rloo"}
 
 
 def _advantage_estimator(message: str, reading: Reading) -> None:
+    """The method the trainer's advantage estimator names, over the words that named one (an unknown estimator
+    leaves them)."""
     found = ADVANTAGE_ESTIMATOR.search(message)
     if found is not None and (method := ESTIMATOR_METHODS.get(found.group(1).lower())) is not None:
         reading.tuning_method, reading.tuning_method_text = method, found.group(0)
