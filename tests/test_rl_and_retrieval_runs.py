@@ -264,3 +264,25 @@ def test_one_full_gpu_under_jax_is_the_first_device_doing_the_work(kb):
     assert ids[0] == "finding-jax-one-device-does-the-work"
     assert "finding-framework-preallocates" not in ids and "finding-gpu0-extra-memory" not in ids
     assert "launch" not in [q.id for q in c.advice.questions]
+
+
+def test_an_evaluation_oom_beside_the_trainers_output_settings_leads_with_the_kept_logits(kb):
+    """Review 90 #13, #15: compute_metrics or eval_accumulation_steps named beside an evaluation OOM - what the
+    Trainer keeps is the logits of every eval batch; no_grad is no answer there."""
+    c = run_consultation("Seq2SeqTrainer with t5-base on an A100 40GB: CUDA OOM error while evaluating. If I remove "
+                         "compute_metrics everything is working.", kb=kb)
+    assert finding_ids(c)[0] == "finding-eval-logits-kept-unsized"
+    c = run_consultation("OOM during evaluation on a single V100 with segmentation crops, eval batch 4.", kb=kb)
+    assert "finding-eval-logits-kept-unsized" not in finding_ids(c)
+
+
+def test_of_a_batch_that_runs_and_one_that_fails_the_failing_one_is_the_run(kb):
+    """Review 89 #21 and the corpus's "for a single GPU with train_batch_size=2 … it works; for two GPUs with
+    train_batch_size=1 … it OOMs": the run to make fit is the failing one."""
+    said = ("I am able to run this with a train_batch_size=64, train_mini_batch_size=16 with the "
+            "Qwen3-Reranker-0.6B-seq-cls model; however, I am not able to run the same code with the 4B model even when "
+            "I set train_batch_size=8, train_mini_batch_size=4.")
+    assert read_message(kb, said)["micro_batch"][0] == 8
+    said = ("For a single GPU with train_batch_size=2, gradient_accumulation_steps=4 it works; for two GPUs with "
+            "train_batch_size=1, gradient_accumulation_steps=1 it OOMs.")
+    assert read_message(kb, said)["micro_batch"][0] == 1

@@ -3711,6 +3711,20 @@ def _take_failing(reading: Reading, field: str) -> None:
         reading.values[field] = failing
 
 
+def _take_failing_micro_batch(reading: Reading) -> None:
+    """A micro-batch said in a run that works and another in one that fails: the failing one is the run asked about
+    ("I am able to run this with train_batch_size=64 … with the 0.6B model; however, I am not able to run the same
+    code with the 4B model even when I set train_batch_size=8" - review 89 #21). The batch was read as `batch` and
+    named the micro-batch after, so its conflicts are matched by the words said."""
+    said = reading.values.get("micro_batch")
+    if said is None or said.mood != "ok":
+        return
+    failing = next((b for a, b in reading.conflicts if a.field == b.field == "batch" and a.text == said.text
+                    and a.setup == b.setup == "user" and a.mood == "ok" and b.mood == "fail" and not b.past), None)
+    if failing is not None:
+        reading.values["micro_batch"] = replace(failing, field="micro_batch")
+
+
 EVALUATING = frozenset({"evaluate", "evaluating", "evaluation", "eval", "validation", "validate", "validating",
                         "inference"})
 
@@ -3909,6 +3923,7 @@ def _resolve(reading: Reading) -> None:
         # "fp16=False, bf16=False" (review 86 #1): the Trainer's two 16-bit modes both off - it trains in fp32
         reading.set(Read("precision", "fp32", "; ".join(reading.precisions_off.values()), weak=True))
     layouts.resolve_layouts(reading)
+    _take_failing_micro_batch(reading)
     hardware.resolve_platform(reading)
     hardware.resolve_card_memory(reading)
     for field in LENGTH_FIELDS:
