@@ -286,3 +286,15 @@ def test_of_a_batch_that_runs_and_one_that_fails_the_failing_one_is_the_run(kb):
     said = ("For a single GPU with train_batch_size=2, gradient_accumulation_steps=4 it works; for two GPUs with "
             "train_batch_size=1, gradient_accumulation_steps=1 it OOMs.")
     assert read_message(kb, said)["micro_batch"][0] == 1
+
+
+def test_xlas_padding_expansion_is_the_tpu_layout(kb):
+    """Review 90 #11: "Extra memory due to padding: 3.00G (4.0x expansion)" - the tiles' padding, and the report's
+    "utilization" is of the buffers, no wish for speed."""
+    said = ("How to minimize padding during sharding. On TPUv3 I get:\n```\nProgram hbm requirement 15.45G:\n    HLO temp "
+            "15.45G (60.9% utilization: Unpadded (9.40G) Padded (15.44G), 0.0% fragmentation (5.52M))\n  1. Size: 4.00G\n"
+            "     Shape: bf16[2048,1,2048,128]{0,1,3,2:T(4,128)(2,1)}\n     Unpadded size: 1.00G\n     Extra memory due "
+            "to padding: 3.00G (4.0x expansion)\n```")
+    found = read_message(kb, said)
+    assert found["xla_padding_expansion"][0] == 4.0 and "user_goal" not in found
+    assert finding_ids(run_consultation(said, kb=kb))[0] == "finding-xla-padding"

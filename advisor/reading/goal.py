@@ -372,6 +372,8 @@ def goal_of(sentences: list[Sentence], oom: str | None, index) -> tuple[str, str
                 # "lr 3e-4", "learning_rate=2e-5" in a statement: a value, not a question about it; "some learning rate
                 # schedulers require the number of steps": the scheduler's input, not the LR's value
                 continue
+            if words[k] == "utilization" and not present.isdisjoint(XLA_LOG_WORDS):
+                continue  # XLA's "HLO temp 15.45G (60.9% utilization: Unpadded … Padded …)" (review 90 #11): memory
             if k and sentence.text(k - 1, after - 1).lower().endswith("$" + " ".join(words[k:after])):
                 continue  # `--learning_rate $LR` (review 89 #25): a script's variable passed on, no question about it
             if not sentence.question and value_at < len(words) and "=" in sentence.text(after - 1, value_at) \
@@ -640,6 +642,11 @@ def _points_back(words: list[str]) -> bool:
     return len(words) <= 6 and not POINTING_BACK.isdisjoint(words) and not JUDGED.isdisjoint(words)
 
 
+# the words of an XLA memory report's line ("HLO temp 15.45G (60.9% utilization: Unpadded (9.40G) Padded (15.44G)"):
+# its "utilization" is of the buffers, not of the chip
+XLA_LOG_WORDS = frozenset({"hlo", "unpadded", "padded"})
+
+
 def asked_of(sentences: list[Sentence], index) -> tuple[list[str], str]:
     """(the topics the message's questions ask about, in the order asked; the words of the first), from the
     questions only; `index` is a PhraseIndex over ASK_CUES."""
@@ -678,6 +685,8 @@ def asked_of(sentences: list[Sentence], index) -> tuple[list[str], str]:
             if sentence.word_of(k)[0] < k or sentence.word_of(k + length - 1)[1] > k + length - 1:
                 continue  # "lr" inside `lr_warmup_steps`: part of another key's name
             next_cue = k + length
+            if words[k] == "utilization" and not sentence.present.isdisjoint(XLA_LOG_WORDS):
+                continue  # (an XLA memory report's utilization of its buffers: no question of speed)
             if topic == "steps" and words[k + length:k + length + 2] in (["to", "reproduce"], ["to", "repro"],
                                                                          ["to", "replicate"]):
                 continue  # an issue template's "What are the steps to reproduce the bug?": no count of steps
