@@ -298,3 +298,10 @@ def test_xlas_padding_expansion_is_the_tpu_layout(kb):
     found = read_message(kb, said)
     assert found["xla_padding_expansion"][0] == 4.0 and "user_goal" not in found
     assert finding_ids(run_consultation(said, kb=kb))[0] == "finding-xla-padding"
+
+
+def test_an_encoder_joined_to_a_decoder_is_neither_alone(kb):
+    """Review 90 #25: "wav2vec2-2-bert-large" is wav2vec2 into BERT-large, not BERT-large's 335M parameters."""
+    found = read_message(kb, "When training a wav2vec2-2-bert-large model on LibriSpeech on a V100 I get OOM")
+    assert "model_preset" not in found and found.get("params", (None,))[0] != 335_141_888
+    assert read_message(kb, "fine-tuning bert-large on squad, OOM")["model_preset"][0] == "bert-large"

@@ -41,8 +41,10 @@ def catalogue_models(clause: Clause, reading: Reading) -> None:
             continue  # "Grounding DINO (Swin-T backbone)", "'backbone': 'resnet50'": a part of the model trained
         if _other_patch(clause, e, target):
             continue  # "ViT-Base/14" is no ViT-B/16: a patch glued after the name is another model than its alias's
-        if _inside_multimodal_name(clause, first):
-            continue  # "llava-v1.6-vicuna-7b": LLaVA built on Vicuna, a model of its own (its vision tower beside)
+        if _inside_multimodal_name(clause, first) or _joined_to_another(clause, first):
+            # "llava-v1.6-vicuna-7b": LLaVA built on Vicuna, a model of its own (its vision tower beside);
+            # "wav2vec2-2-bert-large" (review 90 #25): an encoder joined to a decoder, both of them
+            continue
         setup = setup_of(clause, s)
         if e < len(words) and words[e] in ("paper", "papers", "authors", "recipe", "readme", "repo"):
             setup = "reference"  # "the GPT-2 paper uses 512"
@@ -92,6 +94,14 @@ def _inside_multimodal_name(clause: Clause, first: int) -> bool:
         if tokens[t].text in MULTIMODAL_PREFIXES:
             return True
     return False
+
+
+def _joined_to_another(clause: Clause, first: int) -> bool:
+    """Whether the name at token `first` follows "-2-" glued after another name ("wav2vec2-2-bert-large",
+    "roberta-2-gpt2"): an encoder-decoder made of two models, whose size is neither's alone."""
+    tokens = clause.tokens
+    return first - 4 >= clause.start and [t.text for t in tokens[first - 3:first]] == ["-", "2", "-"] \
+        and not any(t.space_before for t in tokens[first - 3:first + 1]) and tokens[first - 4].kind in ("word", "num")
 
 
 # words right before a model's name that make it one compared with, not the one trained
