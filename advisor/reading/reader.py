@@ -3366,11 +3366,18 @@ def _fraction_of(clause: Clause, t: int) -> bool:
         and t + 1 < clause.end and tokens[t + 1].text.lower() == "of"
 
 
-def _in_url(clause: Clause, t: int) -> bool:
-    """Whether token t is inside a web address: its run of glued tokens holds '://' or starts with 'www.'."""
+def _glued_start(clause: Clause, t: int) -> int:
+    """The first token of the run of glued tokens (no space between them) that token t ends, at most
+    MAX_PATH_TOKENS back: a path's, a link's or a key's start."""
     tokens, first = clause.tokens, t
     while first > clause.start and not tokens[first].space_before and t - first < MAX_PATH_TOKENS:
         first -= 1
+    return first
+
+
+def _in_url(clause: Clause, t: int) -> bool:
+    """Whether token t is inside a web address: its run of glued tokens holds '://' or starts with 'www.'."""
+    tokens, first = clause.tokens, _glued_start(clause, t)
     glued = "".join(tokens[u].text for u in range(first, t + 1)).lower()
     return "://" in glued or glued.startswith("www.")
 
@@ -3378,9 +3385,7 @@ def _in_url(clause: Clause, t: int) -> bool:
 def _in_file_path(clause: Clause, t: int) -> bool:
     """Whether token t is a part of a file-system path's run of glued tokens, after a '/' ('pretrain_model' in
     '/opt/ml/pretrain_model')."""
-    tokens, first = clause.tokens, t
-    while first > clause.start and not tokens[first].space_before and t - first < MAX_PATH_TOKENS:
-        first -= 1
+    tokens, first = clause.tokens, _glued_start(clause, t)
     return tokens[first].text in ("/", "~", ".") and any(tokens[u].text == "/" for u in range(first, t))
 
 
@@ -3388,9 +3393,7 @@ def _in_directory(clause: Clause, t: int) -> bool:
     """Whether token t is part of a directory's name inside a file-system path: one that starts at '/', '~' or '.',
     with a '/' after t in the same run of glued tokens ('alpaca_lora_4bit' in '/datas/alpaca_lora_4bit/models/…';
     not a checkpoint's own name at the path's end, '/models/llama-3-8b-bnb-4bit')."""
-    tokens, first = clause.tokens, t
-    while first > clause.start and not tokens[first].space_before and t - first < MAX_PATH_TOKENS:
-        first -= 1
+    tokens, first = clause.tokens, _glued_start(clause, t)
     if tokens[first].text not in ("/", "~", "."):
         return False  # (a path from the root, the home or here: not "zero2/zero3", nor TensorFlow's "training/Adam/…")
     u = t
